@@ -1,0 +1,3 @@
+"""GPU Atlas: which GPU for your AI workload — facts, predictions, measurements."""
+
+__version__ = "0.1.0"
