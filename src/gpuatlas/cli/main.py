@@ -9,6 +9,7 @@ from gpuatlas.cli import (
     catalog_commands,
     cost_commands,
     estimate_commands,
+    model_commands,
     report_commands,
     store_commands,
 )
@@ -23,6 +24,7 @@ app = typer.Typer(
 
 for area in (
     catalog_commands,
+    model_commands,
     estimate_commands,
     cost_commands,
     report_commands,

@@ -1,0 +1,9 @@
+"""CLI commands of the bench area (thin: parse, call the domain layer, render)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach this area's commands to the root app."""
