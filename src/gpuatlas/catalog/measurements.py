@@ -1,0 +1,395 @@
+"""The project's public measured data set: published measurements with source and configuration.
+
+Rows live in CSV files under ``catalog/data/measurements/`` (one file per source family), with
+the header in ``COLUMNS``. Each row is one published number: the GPU (a catalog id), how many,
+the engine and its version, the model (a hub id), the weight format, the batch and lengths (or
+resolution and steps for images), the metric, the value and its unit, and where it came from.
+
+``load_measurements()`` validates every row with pydantic and reports every problem of every
+file at once (file, line and field) as a ``DataFileError``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gpuatlas.errors import DataFileError
+
+__all__ = [
+    "COLUMNS",
+    "ENGINES",
+    "METRIC_UNITS",
+    "MeasuredRow",
+    "all_measurements",
+    "load_measurements",
+    "measurements_dir",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "gpu",
+    "gpu_count",
+    "engine",
+    "engine_version",
+    "model",
+    "weights",
+    "kv_cache",
+    "batch",
+    "input_tokens",
+    "output_tokens",
+    "resolution",
+    "steps",
+    "metric",
+    "value",
+    "unit",
+    "source",
+    "source_date",
+    "notes",
+)
+
+METRIC_UNITS: dict[str, str] = {
+    "prefill_tok_s": "tok/s",
+    "decode_tok_s": "tok/s",
+    "serving_output_tok_s": "tok/s",
+    "train_tok_s": "tok/s",
+    "image_s": "s/image",
+    "images_per_min": "images/min",
+    "ttft_ms": "ms",
+    "tpot_ms": "ms",
+}
+
+ENGINES: frozenset[str] = frozenset(
+    [
+        "llama.cpp",
+        "ollama",
+        "vllm",
+        "sglang",
+        "tensorrt-llm",
+        "transformers",
+        "tgi",
+        "diffusers",
+        "pytorch",
+    ]
+)
+
+# Used only while gpuatlas.catalog.formats does not exist (ids from the team brief).
+_FALLBACK_FORMATS: frozenset[str] = frozenset(
+    [
+        "fp32",
+        "fp16",
+        "bf16",
+        "fp8",
+        "int8",
+        "awq-int4",
+        "gptq-int4",
+        "nvfp4",
+        "mxfp4",
+        "gguf-f16",
+        "q8_0",
+        "q6_k",
+        "q5_k_m",
+        "q4_k_m",
+        "q4_0",
+    ]
+)
+
+# Used only if the GPU catalog cannot be imported (ids from the team brief).
+_FALLBACK_GPU_IDS: frozenset[str] = frozenset(
+    [
+        "rtx-3090",
+        "rtx-3090-ti",
+        "rtx-4070-ti",
+        "rtx-4080",
+        "rtx-4090",
+        "rtx-5090",
+        "rtx-a4000",
+        "rtx-a5000",
+        "rtx-a6000",
+        "rtx-6000-ada",
+        "rtx-pro-6000-blackwell",
+        "l4",
+        "l40",
+        "l40s",
+        "t4",
+        "v100-16gb-sxm2",
+        "v100-16gb-pcie",
+        "v100-32gb-sxm2",
+        "v100-32gb-pcie",
+        "a10",
+        "a10g",
+        "a30",
+        "a40",
+        "a100-40gb-pcie",
+        "a100-40gb-sxm",
+        "a100-80gb-pcie",
+        "a100-80gb-sxm",
+        "h100-pcie",
+        "h100-sxm",
+        "h100-nvl",
+        "h200-sxm",
+        "gh200-96gb",
+        "gh200-144gb",
+        "b200",
+        "b100",
+        "mi210",
+        "mi250x",
+        "mi300x",
+        "mi325x",
+        "gaudi2",
+        "gaudi3",
+    ]
+)
+
+Metric = Literal[
+    "prefill_tok_s",
+    "decode_tok_s",
+    "serving_output_tok_s",
+    "train_tok_s",
+    "image_s",
+    "images_per_min",
+    "ttft_ms",
+    "tpot_ms",
+]
+
+_ISO_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_RESOLUTION = re.compile(r"^[1-9]\d{1,4}x[1-9]\d{1,4}$")
+
+
+@dataclass(frozen=True)
+class MeasuredRow:
+    """One published measurement with its full configuration and provenance.
+
+    ``batch`` is the number of concurrent sequences or images (``"max"`` = offline maximum
+    throughput, ``None`` = the source does not state it). ``source_date`` is ISO (YYYY-MM-DD,
+    or YYYY-MM / YYYY where the source gives no day), ``None`` when the source is undated.
+    ``file`` and ``line`` locate the row in the data set (its stable provenance id).
+    """
+
+    gpu: str
+    gpu_count: int
+    engine: str
+    engine_version: str
+    model: str
+    weights: str
+    kv_cache: str | None
+    batch: int | Literal["max"] | None
+    input_tokens: int | None
+    output_tokens: int | None
+    resolution: str | None
+    steps: int | None
+    metric: Metric
+    value: float
+    unit: str
+    source: str
+    source_date: str | None
+    notes: str
+    file: str
+    line: int
+
+    @property
+    def row_id(self) -> str:
+        """Stable id for provenance: '<file>:<line>'."""
+        return f"{self.file}:{self.line}"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric not in {"image_s", "ttft_ms", "tpot_ms"}
+
+
+class _RowRecord(BaseModel):
+    """One CSV row as written in a data file (the file's schema)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    gpu: str = Field(min_length=1)
+    gpu_count: int = Field(ge=1, le=1024)
+    engine: str
+    engine_version: str = ""
+    model: str = Field(min_length=1)
+    weights: str
+    kv_cache: str | None = None
+    batch: int | Literal["max"] | None = None
+    input_tokens: int | None = Field(default=None, ge=0)
+    output_tokens: int | None = Field(default=None, ge=0)
+    resolution: str | None = None
+    steps: int | None = Field(default=None, ge=1)
+    metric: Metric
+    value: float = Field(gt=0, allow_inf_nan=False)
+    unit: str
+    source: str = Field(min_length=3)
+    source_date: str | None = None
+    notes: str = ""
+
+    @field_validator("gpu")
+    @classmethod
+    def _known_gpu(cls, gpu_id: str) -> str:
+        if gpu_id not in _known_gpu_ids():
+            raise ValueError(f"unknown GPU id {gpu_id!r} (use a catalog id such as 'rtx-4090')")
+        return gpu_id
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, engine: str) -> str:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}; one of: {', '.join(sorted(ENGINES))}")
+        return engine
+
+    @field_validator("weights")
+    @classmethod
+    def _known_format(cls, weights: str) -> str:
+        if not _is_known_format(weights):
+            raise ValueError(f"unknown weight format {weights!r}")
+        return weights
+
+    @field_validator("batch", mode="before")
+    @classmethod
+    def _positive_batch(cls, batch: object) -> object:
+        if isinstance(batch, str) and batch.isdigit() and int(batch) < 1:
+            raise ValueError("batch must be at least 1 (or 'max', or empty when not stated)")
+        return batch
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution_form(cls, resolution: str | None) -> str | None:
+        if resolution is not None and not _RESOLUTION.match(resolution):
+            raise ValueError(f"resolution {resolution!r} is not WIDTHxHEIGHT, e.g. 1024x1024")
+        return resolution
+
+    @field_validator("source_date")
+    @classmethod
+    def _iso_date(cls, date: str | None) -> str | None:
+        if date is not None and not _ISO_DATE.match(date):
+            raise ValueError(f"source_date {date!r} is not ISO (YYYY-MM-DD, YYYY-MM or YYYY)")
+        return date
+
+    def unit_problem(self) -> str | None:
+        expected = METRIC_UNITS[self.metric]
+        if self.unit != expected:
+            return f"field unit: {self.unit!r} does not match metric {self.metric} ({expected!r})"
+        return None
+
+
+def measurements_dir() -> Path:
+    """The folder holding the packaged CSV files."""
+    return Path(str(resources.files("gpuatlas.catalog") / "data" / "measurements"))
+
+
+@cache
+def all_measurements() -> tuple[MeasuredRow, ...]:
+    """Every packaged measured row (cached)."""
+    return tuple(load_measurements())
+
+
+def load_measurements(path: Path | str | None = None) -> list[MeasuredRow]:
+    """Load and validate measured rows from a CSV file or a folder of CSV files.
+
+    ``path`` None means the packaged data set. Raises ``DataFileError`` listing every problem
+    of every file (each naming file, line and field) when anything is wrong.
+    """
+    target = Path(path) if path is not None else measurements_dir()
+    files = sorted(target.glob("*.csv")) if target.is_dir() else [target]
+    rows: list[MeasuredRow] = []
+    problems: list[str] = []
+    for csv_path in files:
+        file_rows, file_problems = _load_file(csv_path)
+        rows += file_rows
+        problems += file_problems
+    if not files:
+        problems.append("no CSV files found")
+    if problems:
+        raise DataFileError(str(target), problems)
+    return rows
+
+
+def _load_file(path: Path) -> tuple[list[MeasuredRow], list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return [], [f"{path.name}: cannot read: {error}"]
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    header_problems = _header_problems(reader.fieldnames)
+    if header_problems:
+        return [], [f"{path.name}: line 1, {problem}" for problem in header_problems]
+    rows: list[MeasuredRow] = []
+    problems: list[str] = []
+    for raw in reader:
+        line = reader.line_num
+        row, row_problems = _parse_row(raw, path.name, line)
+        problems += [f"{path.name}: line {line}, {problem}" for problem in row_problems]
+        if row is not None:
+            rows.append(row)
+    return rows, problems
+
+
+def _header_problems(fieldnames: Iterable[str] | None) -> list[str]:
+    found = list(fieldnames or [])
+    missing = [column for column in COLUMNS if column not in found]
+    unexpected = [column for column in found if column not in COLUMNS]
+    problems = [f"header: missing column {column!r}" for column in missing]
+    problems += [f"header: unexpected column {column!r}" for column in unexpected]
+    return problems
+
+
+def _parse_row(
+    raw: dict[str | None, str | list[str] | None], file: str, line: int
+) -> tuple[MeasuredRow | None, list[str]]:
+    if None in raw or any(value is None for value in raw.values()):
+        return None, [f"row has {_field_count(raw)} fields, the header has {len(COLUMNS)}"]
+    cells = {str(key): str(value).strip() for key, value in raw.items()}
+    fields = {key: (value if value != "" else None) for key, value in cells.items()}
+    fields["engine_version"] = cells["engine_version"]
+    fields["notes"] = cells["notes"]
+    try:
+        record = _RowRecord.model_validate(fields)
+    except ValidationError as error:
+        return None, [_issue_text(issue) for issue in error.errors()]
+    unit_problem = record.unit_problem()
+    if unit_problem:
+        return None, [unit_problem]
+    return MeasuredRow(**record.model_dump(), file=file, line=line), []
+
+
+def _field_count(raw: dict[str | None, str | list[str] | None]) -> int:
+    extra = raw.get(None)
+    present = sum(1 for key, value in raw.items() if key is not None and value is not None)
+    return present + (len(extra) if isinstance(extra, list) else 0)
+
+
+def _issue_text(issue: object) -> str:
+    details = issue if isinstance(issue, dict) else {}
+    location = details.get("loc", ())
+    field = str(location[0]) if location else "?"
+    message = str(details.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"field {field}: {message}"
+
+
+@cache
+def _known_gpu_ids() -> frozenset[str]:
+    try:
+        from gpuatlas.catalog.gpus import all_gpus
+    except ImportError:
+        return _FALLBACK_GPU_IDS
+    return frozenset(gpu.id for gpu in all_gpus())
+
+
+def _is_known_format(weights: str) -> bool:
+    """A format id of the team brief, or one the format catalog resolves (once it exists)."""
+    if weights in _FALLBACK_FORMATS:
+        return True
+    try:
+        from gpuatlas.catalog.formats import resolve_format  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    try:
+        resolve_format(weights)
+    except Exception:  # noqa: BLE001 - any failure to resolve means "unknown"
+        return False
+    return True

@@ -1,0 +1,161 @@
+"""The packaged measured data set loads cleanly, covers what the reports need, and bad files
+are rejected with every problem named by file, line and field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.catalog.measurements import (
+    COLUMNS,
+    METRIC_UNITS,
+    MeasuredRow,
+    all_measurements,
+    load_measurements,
+    measurements_dir,
+)
+from gpuatlas.errors import DataFileError
+
+GOOD_ROW = (
+    "rtx-4090,1,llama.cpp,b2837,meta-llama/Meta-Llama-3-8B,q4_k_m,f16,1,0,128,,,"
+    "decode_tok_s,130.5,tok/s,https://example.org/bench,2024-05-10,a note"
+)
+
+
+def _write_csv(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([",".join(COLUMNS), *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def _rows_for(gpu: str, metric: str) -> list[MeasuredRow]:
+    return [row for row in all_measurements() if row.gpu == gpu and row.metric == metric]
+
+
+def test_packaged_data_set_loads_without_problems() -> None:
+    rows = load_measurements()
+    assert len(rows) >= 150
+    assert len(list(measurements_dir().glob("*.csv"))) >= 3
+
+
+def test_every_packaged_row_names_a_catalog_gpu_and_a_source() -> None:
+    catalog_ids = {gpu.id for gpu in all_gpus()}
+    for row in all_measurements():
+        assert row.gpu in catalog_ids, row.row_id
+        assert row.source.strip(), row.row_id
+        assert row.unit == METRIC_UNITS[row.metric], row.row_id
+        assert row.value > 0, row.row_id
+
+
+def test_data_set_spans_at_least_ten_gpu_models_and_all_main_metrics() -> None:
+    gpus = {row.gpu for row in all_measurements()}
+    metrics = Counter(row.metric for row in all_measurements())
+    assert len(gpus) >= 10
+    for metric in ("decode_tok_s", "prefill_tok_s", "serving_output_tok_s", "image_s"):
+        assert metrics[metric] > 0, metric
+
+
+@pytest.mark.parametrize("gpu", ["rtx-4090", "rtx-3090", "a100-80gb-sxm", "h100-pcie", "l40s"])
+def test_single_stream_decode_rows_exist_for_common_gpus(gpu: str) -> None:
+    single_stream = [row for row in _rows_for(gpu, "decode_tok_s") if row.batch == 1]
+    assert single_stream, gpu
+
+
+def test_a100_and_rtx_4090_share_a_configuration_for_a_like_for_like_pair() -> None:
+    def configs(gpu: str) -> set[tuple[object, ...]]:
+        return {
+            (r.engine, r.model, r.weights, r.batch, r.input_tokens, r.output_tokens, r.gpu_count)
+            for r in _rows_for(gpu, "decode_tok_s")
+        }
+
+    a100 = configs("a100-80gb-sxm") | configs("a100-80gb-pcie")
+    assert a100 & configs("rtx-4090")
+
+
+def test_llama_bench_decode_is_slower_than_prefill_for_the_same_setup() -> None:
+    # Physics, not the data's own numbers: one token at a time is bandwidth-bound, so a GPU
+    # decodes far fewer tokens/s than it prefills in one pass.
+    for row in _rows_for("rtx-4090", "decode_tok_s"):
+        prefill = [
+            p
+            for p in _rows_for("rtx-4090", "prefill_tok_s")
+            if (p.model, p.weights, p.engine, p.source)
+            == (row.model, row.weights, row.engine, row.source)
+        ]
+        assert all(p.value > 5 * row.value for p in prefill), row.row_id
+
+
+def test_dates_are_iso_where_given() -> None:
+    for row in all_measurements():
+        if row.source_date is not None:
+            year = int(row.source_date[:4])
+            assert 2019 <= year <= 2026, row.row_id
+
+
+def test_good_file_parses_typed_fields(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path, "good.csv", [GOOD_ROW])
+    (row,) = load_measurements(path)
+    assert row.gpu == "rtx-4090"
+    assert row.batch == 1
+    assert row.input_tokens == 0 and row.output_tokens == 128
+    assert row.value == pytest.approx(130.5)
+    assert row.resolution is None and row.steps is None
+    assert row.row_id == "good.csv:2"
+
+
+def test_batch_max_and_unstated_batch_are_accepted(tmp_path: Path) -> None:
+    serving = GOOD_ROW.replace(",1,0,128,", ",max,1000,1000,").replace(
+        "decode_tok_s,130.5,tok/s", "serving_output_tok_s,9000,tok/s"
+    )
+    unstated = GOOD_ROW.replace(",1,0,128,", ",,0,128,")
+    rows = load_measurements(_write_csv(tmp_path, "b.csv", [serving, unstated]))
+    assert [row.batch for row in rows] == ["max", None]
+
+
+def test_malformed_file_reports_every_problem_with_line_and_field(tmp_path: Path) -> None:
+    bad_metric = GOOD_ROW.replace("decode_tok_s", "tokens_per_second")
+    bad_value_and_gpu = GOOD_ROW.replace("rtx-4090", "rtx-9999").replace(",130.5,", ",-3,")
+    bad_date = GOOD_ROW.replace("2024-05-10", "10/05/2024")
+    bad_unit = GOOD_ROW.replace("tok/s", "s/image")
+    path = _write_csv(
+        tmp_path, "bad.csv", [GOOD_ROW, bad_metric, bad_value_and_gpu, bad_date, bad_unit]
+    )
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(path)
+    problems = raised.value.problems
+    assert len(problems) == 5
+    assert any("line 3" in p and "field metric" in p for p in problems)
+    assert any("line 4" in p and "field gpu" in p and "rtx-9999" in p for p in problems)
+    assert any("line 4" in p and "field value" in p for p in problems)
+    assert any("line 5" in p and "field source_date" in p for p in problems)
+    assert any("line 6" in p and "field unit" in p for p in problems)
+    assert all(p.startswith("bad.csv: line ") for p in problems)
+
+
+def test_problems_of_several_files_come_together(tmp_path: Path) -> None:
+    _write_csv(tmp_path, "one.csv", [GOOD_ROW.replace("llama.cpp", "my-engine")])
+    _write_csv(tmp_path, "two.csv", [GOOD_ROW.replace(",1,llama.cpp", ",0,llama.cpp")])
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(tmp_path)
+    problems = raised.value.problems
+    assert any(p.startswith("one.csv: line 2, field engine") for p in problems)
+    assert any(p.startswith("two.csv: line 2, field gpu_count") for p in problems)
+
+
+def test_wrong_header_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("gpu,value\nrtx-4090,1\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(path)
+    assert any("line 1, header: missing column 'metric'" in p for p in raised.value.problems)
+
+
+def test_row_with_too_few_fields_is_reported(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path, "ragged.csv", [GOOD_ROW, "rtx-4090,1"])
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(path)
+    (problem,) = raised.value.problems
+    assert problem.startswith("ragged.csv: line 3, row has 2 fields")
