@@ -1,0 +1,248 @@
+"""The four streaming APIs the load generator speaks: request bodies and stream decoding.
+
+- ``openai-completions``: POST /v1/completions, SSE, ``choices[0].text``
+- ``openai-chat``: POST /v1/chat/completions, SSE, ``choices[0].delta.{content,reasoning_content,
+  reasoning,tool_calls}`` (a role-only first chunk is not a token)
+- ``ollama-generate``: POST /api/generate, NDJSON, ``response`` / ``thinking``
+- ``ollama-chat``: POST /api/chat, NDJSON, ``message.content`` / ``message.thinking``
+
+Decoding happens after a response has ended (see http_stream): every event keeps the arrival
+time of the TCP read that carried its first byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpuatlas.bench.http_stream import RawResponse
+
+API_PATHS = {
+    "openai-completions": "/v1/completions",
+    "openai-chat": "/v1/chat/completions",
+    "ollama-generate": "/api/generate",
+    "ollama-chat": "/api/chat",
+}
+SSE_DATA_LINE = re.compile(rb"^data:[ ]?(.*?)\r?$", re.MULTILINE)
+NDJSON_LINE = re.compile(rb"[^\r\n]+")
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """What one request asks for (the prompt is unique per request)."""
+
+    api: str
+    model: str
+    prompt: str
+    output_tokens: int
+    ignore_eos: bool = True
+    seed: int = 0
+    image_data_urls: tuple[str, ...] = ()
+
+
+@dataclass
+class DecodedStream:
+    """What a streamed response said, with arrival times of the token-bearing events."""
+
+    token_times_ns: list[int] = field(default_factory=list)
+    answer_times_ns: list[int] = field(default_factory=list)  # non-reasoning content only
+    prompt_tokens: int | None = None
+    output_tokens: int | None = None
+    token_count_source: str = "stream-events"
+    finish_reason: str | None = None
+    ended: bool = False
+    error_kind: str | None = None
+    error: str | None = None
+    server_timings: dict[str, float] = field(default_factory=dict)
+
+
+def request_body(spec: RequestSpec) -> bytes:
+    builders = {
+        "openai-completions": _openai_completions_body,
+        "openai-chat": _openai_chat_body,
+        "ollama-generate": _ollama_generate_body,
+        "ollama-chat": _ollama_chat_body,
+    }
+    return json.dumps(builders[spec.api](spec), separators=(",", ":")).encode()
+
+
+def _openai_common(spec: RequestSpec) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "model": spec.model,
+        "max_tokens": spec.output_tokens,
+        "temperature": 0.0,
+        "seed": spec.seed,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if spec.ignore_eos:
+        body["ignore_eos"] = True
+        body["min_tokens"] = spec.output_tokens
+    return body
+
+
+def _openai_completions_body(spec: RequestSpec) -> dict[str, Any]:
+    return {**_openai_common(spec), "prompt": spec.prompt}
+
+
+def _user_content(spec: RequestSpec) -> Any:
+    if not spec.image_data_urls:
+        return spec.prompt
+    images = [{"type": "image_url", "image_url": {"url": url}} for url in spec.image_data_urls]
+    return [{"type": "text", "text": spec.prompt}, *images]
+
+
+def _openai_chat_body(spec: RequestSpec) -> dict[str, Any]:
+    messages = [{"role": "user", "content": _user_content(spec)}]
+    return {**_openai_common(spec), "messages": messages}
+
+
+def _ollama_options(spec: RequestSpec) -> dict[str, Any]:
+    return {"num_predict": spec.output_tokens, "temperature": 0.0, "seed": spec.seed}
+
+
+def _ollama_generate_body(spec: RequestSpec) -> dict[str, Any]:
+    return {"model": spec.model, "prompt": spec.prompt, "stream": True,
+            "options": _ollama_options(spec)}
+
+
+def _ollama_chat_body(spec: RequestSpec) -> dict[str, Any]:
+    messages = [{"role": "user", "content": spec.prompt}]
+    return {"model": spec.model, "messages": messages, "stream": True,
+            "options": _ollama_options(spec)}
+
+
+def decode_response(api: str, response: RawResponse) -> DecodedStream:
+    """Turn a raw response into token events, counts and an error kind (None when fine)."""
+    decoded = DecodedStream()
+    if response.error == "timeout":
+        decoded.error_kind, decoded.error = "timeout", "no complete response before the timeout"
+    elif response.status == 0 and not response.raw:
+        decoded.error_kind, decoded.error = "connect_error", response.error or "no response"
+    elif response.status != 200:
+        decoded.error_kind = f"http_{response.status}"
+        decoded.error = _error_text(response)
+        return decoded
+    try:
+        if api.startswith("openai"):
+            _decode_sse(response, decoded, chat=api == "openai-chat")
+        else:
+            _decode_ndjson(response, decoded, chat=api == "ollama-chat")
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        decoded.error_kind, decoded.error = "malformed", f"undecodable stream event: {error}"
+        return decoded
+    _classify_end(response, decoded)
+    return decoded
+
+
+def _classify_end(response: RawResponse, decoded: DecodedStream) -> None:
+    if decoded.error_kind is not None:
+        return
+    if not response.complete:
+        decoded.error_kind = "truncated"
+        decoded.error = response.error or "the response ended early"
+    elif not decoded.ended:
+        decoded.error_kind, decoded.error = "truncated", "the stream ended without its last event"
+
+
+def _error_text(response: RawResponse) -> str:
+    body, _, _ = response.body()
+    text = body.decode("utf-8", "replace").strip()
+    return f"HTTP {response.status}: {text[:300]}"
+
+
+def _decode_sse(response: RawResponse, decoded: DecodedStream, chat: bool) -> None:
+    body, body_starts, raw_starts = response.body()
+    for match in SSE_DATA_LINE.finditer(body):
+        payload = match.group(1)
+        if payload == b"[DONE]":
+            decoded.ended = True
+            continue
+        event = json.loads(payload)
+        arrival = response.arrival_ns(_raw_offset(match.start(), body_starts, raw_starts))
+        _apply_openai_event(event, arrival, decoded, chat)
+        if decoded.error_kind:
+            return
+
+
+def _raw_offset(body_offset: int, body_starts: list[int], raw_starts: list[int]) -> int:
+    low, high = 0, len(body_starts) - 1
+    while low < high:  # last span starting at or before body_offset
+        middle = (low + high + 1) // 2
+        if body_starts[middle] <= body_offset:
+            low = middle
+        else:
+            high = middle - 1
+    return raw_starts[low] + body_offset - body_starts[low]
+
+
+def _apply_openai_event(event: dict[str, Any], arrival: int, out: DecodedStream,
+                        chat: bool) -> None:
+    if "error" in event:
+        out.error_kind, out.error = "server_error", str(event["error"])[:300]
+        return
+    usage = event.get("usage")
+    if usage:
+        out.prompt_tokens = usage.get("prompt_tokens")
+        out.output_tokens = usage.get("completion_tokens")
+        out.token_count_source = "usage"
+    if "timings" in event:  # llama.cpp server
+        out.server_timings = {k: float(v) for k, v in event["timings"].items()
+                              if isinstance(v, int | float)}
+    for choice in event.get("choices") or []:
+        if choice.get("finish_reason"):
+            out.finish_reason = choice["finish_reason"]
+        answer, reasoning = _openai_choice_text(choice, chat)
+        if answer or reasoning:
+            out.token_times_ns.append(arrival)
+        if answer:
+            out.answer_times_ns.append(arrival)
+
+
+def _openai_choice_text(choice: dict[str, Any], chat: bool) -> tuple[bool, bool]:
+    if not chat:
+        return bool(choice.get("text")), False
+    delta = choice.get("delta") or {}
+    answer = bool(delta.get("content")) or bool(delta.get("tool_calls"))
+    reasoning = bool(delta.get("reasoning_content")) or bool(delta.get("reasoning"))
+    return answer, reasoning
+
+
+def _decode_ndjson(response: RawResponse, decoded: DecodedStream, chat: bool) -> None:
+    body, body_starts, raw_starts = response.body()
+    for match in NDJSON_LINE.finditer(body):
+        event = json.loads(match.group(0))
+        arrival = response.arrival_ns(_raw_offset(match.start(), body_starts, raw_starts))
+        _apply_ollama_event(event, arrival, decoded, chat)
+        if decoded.error_kind:
+            return
+
+
+def _apply_ollama_event(event: dict[str, Any], arrival: int, out: DecodedStream,
+                        chat: bool) -> None:
+    if "error" in event:
+        out.error_kind, out.error = "server_error", str(event["error"])[:300]
+        return
+    part = (event.get("message") or {}) if chat else event
+    answer = bool(part.get("content" if chat else "response"))
+    if answer or part.get("thinking"):
+        out.token_times_ns.append(arrival)
+    if answer:
+        out.answer_times_ns.append(arrival)
+    if event.get("done"):
+        out.ended = True
+        out.finish_reason = event.get("done_reason")
+        _apply_ollama_counts(event, out)
+
+
+def _apply_ollama_counts(event: dict[str, Any], out: DecodedStream) -> None:
+    if "eval_count" in event:
+        out.output_tokens = int(event["eval_count"])
+        out.token_count_source = "ollama-eval-count"
+    if "prompt_eval_count" in event:
+        out.prompt_tokens = int(event["prompt_eval_count"])
+    for name in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration"):
+        if name in event:
+            out.server_timings[name.replace("duration", "ms")] = event[name] / 1e6

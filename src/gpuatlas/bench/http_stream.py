@@ -1,0 +1,227 @@
+"""A minimal HTTP/1.1 client on asyncio protocols, built for timing streamed responses.
+
+Why not httpx/aiohttp: the hot path here is one callback per TCP read that stamps the arrival
+time and appends the bytes; framing (chunked / Content-Length) is tracked incrementally and
+everything else (de-chunking, SSE/NDJSON splitting, JSON decoding) happens after the response
+has ended. That keeps the event loop free while streams are live, which is what makes the
+timestamps accurate and the client light. Loopback or plain-HTTP endpoints only (no TLS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from gpuatlas.errors import InvalidRequestError
+
+HEADER_END = b"\r\n\r\n"
+
+
+@dataclass
+class RawResponse:
+    """One response as received: bytes plus the arrival time of every TCP read."""
+
+    t_send_ns: int
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytearray = field(default_factory=bytearray)
+    read_times_ns: list[int] = field(default_factory=list)
+    read_ends: list[int] = field(default_factory=list)  # raw offset after each read
+    body_spans: list[tuple[int, int]] = field(default_factory=list)  # (raw start, length)
+    t_end_ns: int | None = None
+    complete: bool = False
+    error: str | None = None  # set when the connection failed before the response ended
+
+    @property
+    def t_first_byte_ns(self) -> int | None:
+        return self.read_times_ns[0] if self.read_times_ns else None
+
+    def body(self) -> tuple[bytes, list[int], list[int]]:
+        """The de-chunked body, with the body offset and raw offset where each span starts."""
+        pieces, body_starts, raw_starts, position = [], [], [], 0
+        for raw_start, length in self.body_spans:
+            piece = bytes(self.raw[raw_start : raw_start + length])
+            pieces.append(piece)
+            body_starts.append(position)
+            raw_starts.append(raw_start)
+            position += len(piece)
+        return b"".join(pieces), body_starts, raw_starts
+
+    def arrival_ns(self, raw_offset: int) -> int:
+        """When the TCP read that carried this raw byte arrived."""
+        index = bisect.bisect_right(self.read_ends, raw_offset)
+        return self.read_times_ns[min(index, len(self.read_times_ns) - 1)]
+
+
+class _ResponseProtocol(asyncio.Protocol):
+    """Receives one response at a time on a kept-alive connection."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.response: RawResponse | None = None
+        self.waiter: asyncio.Future[RawResponse] | None = None
+        self.closed = False
+        self.keep_alive = True
+        self._header_end = -1
+        self._framing = ""
+        self._next_chunk = 0
+        self._content_length = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def send(self, payload: bytes, waiter: asyncio.Future[RawResponse]) -> RawResponse:
+        self._header_end, self._framing, self._next_chunk = -1, "", 0
+        self.waiter = waiter
+        self.response = RawResponse(t_send_ns=time.perf_counter_ns())
+        assert self.transport is not None
+        self.transport.write(payload)
+        return self.response
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter_ns()
+        response = self.response
+        if response is None or response.complete:
+            return
+        response.raw += data
+        response.read_times_ns.append(now)
+        response.read_ends.append(len(response.raw))
+        if self._header_end < 0 and not self._parse_head(response):
+            return
+        if self._framing_done(response):
+            response.t_end_ns = now
+            self._finish(complete=response.error is None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        response = self.response
+        if response is None or response.complete or self.waiter is None or self.waiter.done():
+            return
+        if self._framing == "close":
+            response.body_spans = [(self._header_end, len(response.raw) - self._header_end)]
+            response.t_end_ns = time.perf_counter_ns()
+            self._finish(complete=True)
+            return
+        response.error = "connection closed before the response ended"
+        response.t_end_ns = time.perf_counter_ns()
+        self._finish(complete=False)
+
+    def _finish(self, complete: bool) -> None:
+        assert self.response is not None
+        self.response.complete = complete
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(self.response)
+
+    def _parse_head(self, response: RawResponse) -> bool:
+        end = response.raw.find(HEADER_END)
+        if end < 0:
+            return False
+        lines = bytes(response.raw[:end]).decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        response.status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            response.headers[name.strip().lower()] = value.strip()
+        self._header_end = self._next_chunk = end + 4
+        self._choose_framing(response)
+        return True
+
+    def _choose_framing(self, response: RawResponse) -> None:
+        headers = response.headers
+        self.keep_alive = headers.get("connection", "").lower() != "close"
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            self._framing = "chunked"
+        elif "content-length" in headers:
+            self._framing = "length"
+            self._content_length = int(headers["content-length"])
+            response.body_spans = [(self._header_end, self._content_length)]
+        else:
+            self._framing, self.keep_alive = "close", False
+
+    def _framing_done(self, response: RawResponse) -> bool:
+        if self._framing == "length":
+            return len(response.raw) - self._header_end >= self._content_length
+        if self._framing != "chunked":
+            return False
+        raw = response.raw
+        while True:
+            line_end = raw.find(b"\r\n", self._next_chunk)
+            if line_end < 0:
+                return False
+            try:
+                size = int(raw[self._next_chunk : line_end].split(b";")[0], 16)
+            except ValueError:
+                response.error = "malformed chunked framing"
+                self.keep_alive = False
+                return True
+            if size == 0:
+                return raw.find(HEADER_END, line_end) >= 0
+            response.body_spans.append((line_end + 2, size))
+            self._next_chunk = line_end + 2 + size + 2
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+    base_path: str
+
+    @classmethod
+    def parse(cls, url: str) -> Endpoint:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        if parts.scheme != "http":
+            problem = f"endpoint {url!r}: only plain http:// is supported by the load generator"
+            raise InvalidRequestError([problem])
+        if not parts.hostname:
+            raise InvalidRequestError([f"endpoint {url!r}: no host name"])
+        return cls(parts.hostname, parts.port or 80, parts.path.rstrip("/"))
+
+
+class HttpConnection:
+    """One kept-alive connection; reconnects when the server closes it."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._protocol: _ResponseProtocol | None = None
+
+    async def _ensure(self) -> _ResponseProtocol:
+        protocol = self._protocol
+        if protocol is None or protocol.closed or not protocol.keep_alive:
+            self.close()
+            loop = asyncio.get_running_loop()
+            _, protocol = await loop.create_connection(
+                _ResponseProtocol, self.endpoint.host, self.endpoint.port
+            )
+            self._protocol = protocol
+        return protocol
+
+    def request_bytes(self, method: str, path: str, body: bytes) -> bytes:
+        head = (
+            f"{method} {self.endpoint.base_path}{path} HTTP/1.1\r\n"
+            f"Host: {self.endpoint.host}:{self.endpoint.port}\r\n"
+            "Content-Type: application/json\r\nAccept: text/event-stream, application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        )
+        return head.encode("latin-1") + body
+
+    async def post(self, path: str, body: bytes, timeout_s: float) -> RawResponse:
+        """Send one POST; returns the response, complete or not (never raises on HTTP status)."""
+        protocol = await self._ensure()
+        waiter: asyncio.Future[RawResponse] = asyncio.get_running_loop().create_future()
+        response = protocol.send(self.request_bytes("POST", path, body), waiter)
+        try:
+            return await asyncio.wait_for(waiter, timeout_s)
+        except TimeoutError:
+            response.error = "timeout"
+            response.t_end_ns = time.perf_counter_ns()
+            self.close()
+            return response
+
+    def close(self) -> None:
+        if self._protocol is not None and self._protocol.transport is not None:
+            self._protocol.transport.close()
+        self._protocol = None

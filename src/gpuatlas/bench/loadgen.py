@@ -1,0 +1,227 @@
+"""The load generator: fixed concurrency or a seeded Poisson rate on an absolute timeline.
+
+Responses are kept raw while the load runs and decoded when the phase has ended, so the event
+loop does nothing but stamp and store bytes while streams are live. Stopping (Ctrl-C, or the
+caller's stop event) ends the phase: requests still in flight are abandoned and not counted,
+everything completed is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gpuatlas.bench.apis import API_PATHS, RequestSpec, decode_response, request_body
+from gpuatlas.bench.http_stream import Endpoint, HttpConnection, RawResponse
+from gpuatlas.bench.metrics import RequestRecord
+from gpuatlas.bench.prompts import synthetic_prompt
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    endpoint: str
+    api: str
+    model: str
+    input_tokens: int = 512
+    output_tokens: int = 256
+    concurrency: int | None = 16
+    rate_rps: float | None = None
+    requests: int | None = 100
+    duration_s: float | None = None
+    warmup_requests: int = 0
+    timeout_s: float = 600.0
+    seed: int = 0
+    ignore_eos: bool = True
+    image_urls: Callable[[int], tuple[str, ...]] | None = None
+
+    @property
+    def target_in_flight(self) -> int:
+        return self.concurrency or 1
+
+
+@dataclass
+class PhaseProgress:
+    """Live counters for a progress display."""
+
+    started_ns: int = field(default_factory=time.perf_counter_ns)
+    sent: int = 0
+    finished: int = 0
+    bytes_received: int = 0
+
+
+@dataclass
+class _Pending:
+    index: int
+    warmup: bool
+    scheduled_ns: int
+    response: RawResponse
+
+
+class LoadPhase:
+    """One phase (warm-up or measurement) of requests against an endpoint."""
+
+    def __init__(self, spec: LoadSpec, warmup: bool, first_index: int, count: int | None,
+                 stop: asyncio.Event, progress: PhaseProgress) -> None:
+        self.spec, self.warmup, self.stop, self.progress = spec, warmup, stop, progress
+        self.endpoint = Endpoint.parse(spec.endpoint)
+        self.next_index, self.end_index = first_index, None if count is None else first_index + count
+        self.deadline_ns: int | None = None
+        self.done: list[_Pending] = []
+        self.path = API_PATHS[spec.api]
+
+    def _claim_index(self) -> int | None:
+        if self.stop.is_set():
+            return None
+        if self.end_index is not None and self.next_index >= self.end_index:
+            return None
+        if self.deadline_ns is not None and time.perf_counter_ns() >= self.deadline_ns:
+            return None
+        index, self.next_index = self.next_index, self.next_index + 1
+        return index
+
+    def _body(self, index: int) -> bytes:
+        spec = self.spec
+        images = spec.image_urls(index) if spec.image_urls else ()
+        request = RequestSpec(spec.api, spec.model, synthetic_prompt(index, spec.input_tokens,
+                              spec.seed), spec.output_tokens, spec.ignore_eos, spec.seed, images)
+        return request_body(request)
+
+    async def _send(self, connection: HttpConnection, index: int, scheduled_ns: int) -> None:
+        body = self._body(index)
+        self.progress.sent += 1
+        try:
+            response = await connection.post(self.path, body, self.spec.timeout_s)
+        except OSError as error:
+            now = time.perf_counter_ns()
+            response = RawResponse(t_send_ns=now, t_end_ns=now, error=f"connect: {error}")
+        self.progress.finished += 1
+        self.progress.bytes_received += len(response.raw)
+        self.done.append(_Pending(index, self.warmup, scheduled_ns, response))
+
+    async def _worker(self) -> None:
+        connection = HttpConnection(self.endpoint)
+        try:
+            free_since = time.perf_counter_ns()
+            while (index := self._claim_index()) is not None:
+                await self._send(connection, index, free_since)
+                free_since = time.perf_counter_ns()
+        finally:
+            connection.close()
+
+    async def run_concurrency(self, concurrency: int) -> None:
+        await self._until_stopped([self._worker() for _ in range(concurrency)])
+
+    async def run_rate(self, rate_rps: float, cap: int | None) -> None:
+        count = self.end_index - self.next_index if self.end_index is not None else None
+        if count is None:
+            count = max(1, int(rate_rps * (self.spec.duration_s or 60.0)))
+        offsets_ns = poisson_offsets_ns(rate_rps, count, self.spec.seed)
+        await self._until_stopped([self._dispatch(offsets_ns, cap)])
+
+    async def _dispatch(self, offsets_ns: np.ndarray, cap: int | None) -> None:
+        idle: list[HttpConnection] = []
+        limit = asyncio.Semaphore(cap) if cap else None
+        tasks: set[asyncio.Task[None]] = set()
+        origin = time.perf_counter_ns()
+        for offset in offsets_ns:
+            scheduled = origin + int(offset)
+            delay = (scheduled - time.perf_counter_ns()) / 1e9
+            if delay > 0:
+                await asyncio.sleep(delay)
+            index = self._claim_index()
+            if index is None:
+                break
+            task = asyncio.create_task(self._rate_request(idle, limit, index, scheduled))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.gather(*tasks)
+        for connection in idle:
+            connection.close()
+
+    async def _rate_request(self, idle: list[HttpConnection], limit: asyncio.Semaphore | None,
+                            index: int, scheduled: int) -> None:
+        if limit is not None:
+            await limit.acquire()
+        connection = idle.pop() if idle else HttpConnection(self.endpoint)
+        try:
+            await self._send(connection, index, scheduled)
+            idle.append(connection)
+        finally:
+            if limit is not None:
+                limit.release()
+
+    async def _until_stopped(self, jobs: list[object]) -> None:
+        tasks = [asyncio.ensure_future(job) for job in jobs]  # type: ignore[call-overload]
+        stopper = asyncio.ensure_future(self.stop.wait())
+        pending = set(tasks)
+        while pending and not self.stop.is_set():
+            _, pending = await asyncio.wait(pending | {stopper},
+                                            return_when=asyncio.FIRST_COMPLETED)
+            pending.discard(stopper)
+        for task in [*pending, stopper]:
+            task.cancel()
+        await asyncio.gather(*tasks, stopper, return_exceptions=True)
+
+
+def poisson_offsets_ns(rate_rps: float, count: int, seed: int) -> np.ndarray:
+    """Send times (ns from the start) of a Poisson process; the first request goes at 0."""
+    rng = np.random.default_rng(seed)
+    gaps = rng.exponential(1.0 / rate_rps, size=count)
+    gaps[0] = 0.0
+    return (np.cumsum(gaps) * 1e9).astype(np.int64)
+
+
+def to_record(pending: _Pending, api: str) -> RequestRecord:
+    response = pending.response
+    decoded = decode_response(api, response)
+    return RequestRecord(
+        index=pending.index,
+        warmup=pending.warmup,
+        scheduled_ns=pending.scheduled_ns,
+        send_ns=response.t_send_ns,
+        end_ns=response.t_end_ns or response.t_send_ns,
+        token_times_ns=tuple(decoded.token_times_ns),
+        first_byte_ns=response.t_first_byte_ns,
+        first_answer_ns=decoded.answer_times_ns[0] if decoded.answer_times_ns else None,
+        prompt_tokens=decoded.prompt_tokens,
+        output_tokens=decoded.output_tokens,
+        token_count_source=decoded.token_count_source,
+        finish_reason=decoded.finish_reason,
+        error_kind=decoded.error_kind,
+        error=decoded.error,
+        server_timings=decoded.server_timings,
+    )
+
+
+@dataclass
+class LoadOutcome:
+    records: list[RequestRecord]
+    interrupted: bool
+
+
+async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
+                   progress: PhaseProgress | None = None) -> LoadOutcome:
+    """Warm-up (if any) then the measured phase; decoded records of both (warm-up flagged)."""
+    stop = stop or asyncio.Event()
+    progress = progress or PhaseProgress()
+    phases: list[LoadPhase] = []
+    if spec.warmup_requests:
+        warmup = LoadPhase(spec, True, 0, spec.warmup_requests, stop, PhaseProgress())
+        await warmup.run_concurrency(min(spec.target_in_flight, spec.warmup_requests))
+        phases.append(warmup)
+    measured = LoadPhase(spec, False, spec.warmup_requests, spec.requests, stop, progress)
+    progress.started_ns = time.perf_counter_ns()
+    if spec.duration_s is not None:
+        measured.deadline_ns = progress.started_ns + int(spec.duration_s * 1e9)
+    if spec.rate_rps:
+        await measured.run_rate(spec.rate_rps, spec.concurrency)
+    else:
+        await measured.run_concurrency(spec.target_in_flight)
+    phases.append(measured)
+    records = [to_record(p, spec.api) for phase in phases for p in phase.done]
+    return LoadOutcome(sorted(records, key=lambda r: r.index), interrupted=stop.is_set())

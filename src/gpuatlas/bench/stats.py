@@ -1,0 +1,108 @@
+"""Summaries with uncertainty: percentiles (numpy linear interpolation), seeded bootstrap CIs.
+
+``ci_low``/``ci_high`` bound the 95 % percentile-bootstrap interval of the median. Arrays
+larger than BOOTSTRAP_MAX_VALUES are bootstrapped on a seeded random subsample of that size,
+which can only widen the interval. For p99, fewer than P99_MIN_SAMPLES values (MLPerf
+LoadGen's early-stopping bound for p99 with one over-latency query, t = 1) is "insufficient".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gpuatlas.bench.result import MetricSummary
+
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_MAX_VALUES = 20_000
+P99_MIN_SAMPLES = 662
+CONFIDENCE = 0.95
+UNSTABLE_CV = 0.05  # coefficient of variation across repeats above which we warn
+
+
+@dataclass(frozen=True)
+class Distribution:
+    values: np.ndarray
+    weights: np.ndarray | None = None
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantile: float) -> float:
+    """Quantile of a weighted sample (weights = how many tokens each value stands for)."""
+    order = np.argsort(values)
+    sorted_values, sorted_weights = values[order], weights[order]
+    cumulative = np.cumsum(sorted_weights) - 0.5 * sorted_weights
+    cumulative /= sorted_weights.sum()
+    return float(np.interp(quantile, cumulative, sorted_values))
+
+
+def _quantile(data: Distribution, quantile: float) -> float:
+    if data.weights is None:
+        return float(np.quantile(data.values, quantile))
+    return weighted_quantile(data.values, data.weights, quantile)
+
+
+def _mean(data: Distribution) -> float:
+    if data.weights is None:
+        return float(np.mean(data.values))
+    return float(np.average(data.values, weights=data.weights))
+
+
+def bootstrap_median_ci(data: Distribution, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    values, weights = data.values, data.weights
+    if len(values) > BOOTSTRAP_MAX_VALUES:
+        pick = rng.choice(len(values), BOOTSTRAP_MAX_VALUES, replace=False)
+        values = values[pick]
+        weights = None if weights is None else weights[pick]
+    indices = rng.integers(0, len(values), size=(BOOTSTRAP_RESAMPLES, len(values)))
+    if weights is None:
+        medians = np.median(values[indices], axis=1)
+    else:
+        medians = np.array([weighted_quantile(values[row], weights[row], 0.5) for row in indices])
+    tail = (1 - CONFIDENCE) / 2
+    return float(np.quantile(medians, tail)), float(np.quantile(medians, 1 - tail))
+
+
+def summarize(data: Distribution, unit: str | None = None, seed: int = 0) -> MetricSummary:
+    """{median, mean, p90, p99, n, ci_low, ci_high}; all None (n = 0) for no values."""
+    count = int(len(data.values))
+    if count == 0:
+        return MetricSummary(median=None, mean=None, p90=None, p99=None, n=0, unit=unit)
+    low, high = bootstrap_median_ci(data, seed) if count > 1 else (None, None)
+    return MetricSummary(
+        median=_quantile(data, 0.5),
+        mean=_mean(data),
+        p90=_quantile(data, 0.9),
+        p99=_quantile(data, 0.99),
+        n=count,
+        ci_low=low,
+        ci_high=high,
+        unit=unit,
+        p99_sufficient=count >= P99_MIN_SAMPLES,
+    )
+
+
+def summarize_values(values: list[float], unit: str | None = None, seed: int = 0) -> MetricSummary:
+    return summarize(Distribution(np.asarray(values, dtype=float)), unit, seed)
+
+
+def stability_warnings(name: str, per_repeat: list[float]) -> list[str]:
+    """Warn when repeats disagree (CV above UNSTABLE_CV) or are too few for a CI."""
+    if len(per_repeat) < 2:
+        return [f"{name}: a single repeat, no interval across repeats"]
+    mean = float(np.mean(per_repeat))
+    if mean == 0:
+        return []
+    cv = float(np.std(per_repeat, ddof=1)) / abs(mean)
+    if cv > UNSTABLE_CV:
+        return [f"{name}: unstable across {len(per_repeat)} repeats "
+                f"(coefficient of variation {cv:.1%} > {UNSTABLE_CV:.0%})"]
+    return []
+
+
+def percentile_warnings(name: str, summary: MetricSummary) -> list[str]:
+    if summary.n == 0 or summary.p99_sufficient:
+        return []
+    return [f"{name}: p99 from {summary.n} samples is indicative only "
+            f"(at least {P99_MIN_SAMPLES} needed)"]
