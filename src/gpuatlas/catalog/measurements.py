@@ -77,6 +77,7 @@ ENGINES: frozenset[str] = frozenset(
         "tgi",
         "diffusers",
         "pytorch",
+        "tensorrt",
     ]
 )
 
