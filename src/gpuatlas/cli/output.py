@@ -1,0 +1,49 @@
+"""Shared rendering helpers for the CLI: JSON out, number formatting, rich tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+
+def to_plain(value: Any) -> Any:
+    """Dataclasses, tuples and paths → JSON-ready plain values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def print_json(document: Any) -> None:
+    """Write a JSON document to standard output (no rich markup, no wrapping)."""
+    typer.echo(json.dumps(to_plain(document), indent=2, ensure_ascii=False))
+
+
+def format_number(value: float | int | None, unit: str = "", digits: int = 3) -> str:
+    """Readable number with its unit; '—' for a missing value."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
+        text = f"{int(value):,}"
+    elif isinstance(value, float):
+        text = f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
+    else:
+        text = f"{value:,}"
+    return f"{text} {unit}".strip()
+
+
+def new_table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    for column in columns:
+        table.add_column(column)
+    return table
