@@ -27,6 +27,7 @@ class PublishedCount:
     params: float
     source: str
     active_params: float | None = None
+    active_excludes_embedding: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ModelArch:
     attention_output_bias: bool = False
     mlp_bias: bool = False
     qk_norm: bool = False
+    norms_per_layer: int = 2
     # Mixture of experts (num_experts == 0 means dense).
     num_experts: int = 0
     experts_per_token: int = 0
@@ -195,8 +197,8 @@ class ModelArch:
         return self.num_layers - self.moe_layers
 
     def norm_params(self) -> int:
-        """Two RMSNorm/LayerNorm weight vectors per layer plus the final norm."""
-        return (2 * self.num_layers + 1) * self.hidden_size
+        """RMSNorm/LayerNorm weight vectors: `norms_per_layer` per layer plus the final norm."""
+        return (self.norms_per_layer * self.num_layers + 1) * self.hidden_size
 
     def parameter_breakdown(self) -> dict[str, int]:
         """Parameters by component; the values sum to `total_params()`."""

@@ -1,0 +1,246 @@
+"""Weight formats and KV-cache precisions, loaded from data/formats.toml.
+
+A `WeightFormat` knows its real bits per weight (scales and zero points included), the
+tensor-core precision its matmuls run in where the GPU supports it natively, what engines fall
+back to elsewhere, and which GPU architecture families run it natively. Names people write
+("Q4_K_M", "FP8", "AWQ", "bfloat16") resolve through `resolve_format`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.errors import DataFileError, UnknownNameError
+
+ComputePrecision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "fp4"]
+FormatFamily = Literal["float", "int", "microscaling", "gguf"]
+
+FORMATS_FILE = "formats.toml"
+
+
+@dataclass(frozen=True)
+class WeightFormat:
+    """How weights are stored and which precision does the math."""
+
+    id: str
+    names: tuple[str, ...]
+    family: FormatFamily
+    bits_per_weight: float
+    compute_precision: ComputePrecision
+    fallback_compute_precision: ComputePrecision
+    native_architectures: tuple[str, ...]
+    weight_only: bool
+    source: str
+    effective_bits_per_weight: float | None = None
+    block_size: int = 0
+    group_size: int = 0
+    scale_format: str = ""
+    notes: str = ""
+
+    @property
+    def bytes_per_weight(self) -> float:
+        return self.bits_per_weight / 8.0
+
+    @property
+    def model_bits_per_weight(self) -> float:
+        """Whole-model average where a mix is published (GGUF _M/_S), else the nominal bits."""
+        return self.effective_bits_per_weight or self.bits_per_weight
+
+    def is_native_on(self, architecture_family: str) -> bool:
+        """Whether this architecture family's tensor cores run `compute_precision` directly."""
+        return architecture_family.lower() in self.native_architectures
+
+    def compute_precision_on(self, architecture_family: str) -> ComputePrecision:
+        """The precision the matmuls actually run in on this architecture family."""
+        if self.is_native_on(architecture_family):
+            return self.compute_precision
+        return self.fallback_compute_precision
+
+    def weight_bytes(self, params: float) -> float:
+        """Bytes for `params` weights stored in this format (nominal bits, scales included)."""
+        return params * self.bits_per_weight / 8.0
+
+
+@dataclass(frozen=True)
+class KvCachePrecision:
+    """A KV-cache element type and the engines that offer it."""
+
+    id: str
+    names: tuple[str, ...]
+    bytes_per_element: float
+    engines: tuple[str, ...]
+    source: str
+
+
+class _WeightFormatRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    names: list[str] = []
+    family: FormatFamily
+    bits_per_weight: float = Field(gt=0, le=32)
+    compute_precision: ComputePrecision
+    fallback_compute_precision: ComputePrecision
+    native_architectures: list[str]
+    weight_only: bool
+    source: str = Field(min_length=1)
+    effective_bits_per_weight: float | None = Field(default=None, gt=0, le=32)
+    block_size: int = 0
+    group_size: int = 0
+    scale_format: str = ""
+    notes: str = ""
+
+
+class _KvRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    names: list[str] = []
+    bytes_per_element: float = Field(gt=0)
+    engines: list[str]
+    source: str = Field(min_length=1)
+
+
+class _FormatsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weight_format: list[_WeightFormatRow]
+    kv_cache_precision: list[_KvRow]
+
+
+def _problems(error: ValidationError, document: dict[str, object]) -> list[str]:
+    problems = []
+    for issue in error.errors():
+        location = issue["loc"]
+        entry = _entry_label(document, location)
+        field = ".".join(str(part) for part in location[2:]) or str(location[0])
+        problems.append(f"{entry}field '{field}': {issue['msg']}")
+    return problems
+
+
+def _entry_label(document: dict[str, object], location: tuple[int | str, ...]) -> str:
+    if len(location) < 2 or not isinstance(location[1], int):
+        return ""
+    table = document.get(str(location[0]))
+    if (
+        isinstance(table, list)
+        and location[1] < len(table)
+        and isinstance(table[location[1]], dict)
+    ):
+        return f"[[{location[0]}]] id={table[location[1]].get('id')!r}: "
+    return f"[[{location[0]}]] #{location[1] + 1}: "
+
+
+def parse_formats(text: str, origin: str = FORMATS_FILE) -> _FormatsFile:
+    """Validate a formats.toml text (raises DataFileError listing every problem)."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DataFileError(origin, [f"invalid TOML: {error}"]) from None
+    try:
+        return _FormatsFile.model_validate(document)
+    except ValidationError as error:
+        raise DataFileError(origin, _problems(error, document)) from None
+
+
+@lru_cache(maxsize=1)
+def _formats_file() -> _FormatsFile:
+    path = resources.files("gpuatlas.catalog").joinpath("data", FORMATS_FILE)
+    return parse_formats(path.read_text(encoding="utf-8"), str(path))
+
+
+def _to_weight_format(row: _WeightFormatRow) -> WeightFormat:
+    values = row.model_dump()
+    values["names"] = tuple(row.names)
+    values["native_architectures"] = tuple(name.lower() for name in row.native_architectures)
+    return WeightFormat(**values)
+
+
+@lru_cache(maxsize=1)
+def all_formats() -> tuple[WeightFormat, ...]:
+    """Every weight format in the catalog, in file order."""
+    return tuple(_to_weight_format(row) for row in _formats_file().weight_format)
+
+
+@lru_cache(maxsize=1)
+def all_kv_cache_precisions() -> tuple[KvCachePrecision, ...]:
+    return tuple(
+        KvCachePrecision(
+            id=row.id,
+            names=tuple(row.names),
+            bytes_per_element=row.bytes_per_element,
+            engines=tuple(row.engines),
+            source=row.source,
+        )
+        for row in _formats_file().kv_cache_precision
+    )
+
+
+def _key(name: str) -> str:
+    """Case- and separator-insensitive key: 'Q4_K_M', 'q4-k-m' and 'q4 k m' are one name."""
+    return re.sub(r"[\s_\-]+", "_", name.strip().lower())
+
+
+@lru_cache(maxsize=1)
+def _format_index() -> dict[str, WeightFormat]:
+    index: dict[str, WeightFormat] = {}
+    for weight_format in all_formats():
+        for name in (weight_format.id, *weight_format.names):
+            index.setdefault(_key(name), weight_format)
+    return index
+
+
+def find_format(name: str) -> WeightFormat | None:
+    """The format a name refers to, or None."""
+    return _format_index().get(_key(name))
+
+
+def resolve_format(name: str) -> WeightFormat:
+    """A weight format from the names people write (raises UnknownNameError with matches)."""
+    found = find_format(name)
+    if found is not None:
+        return found
+    raise UnknownNameError("weight format", name, _close(name, list(_format_index())))
+
+
+def resolve_kv_cache_precision(name: str) -> KvCachePrecision:
+    """A KV-cache precision ("fp16", "fp8", "q8_0", "q4_0", ...)."""
+    wanted = _key(name)
+    for precision in all_kv_cache_precisions():
+        if wanted in {_key(alias) for alias in (precision.id, *precision.names)}:
+            return precision
+    candidates = [precision.id for precision in all_kv_cache_precisions()]
+    raise UnknownNameError("KV-cache precision", name, _close(name, candidates) or candidates)
+
+
+def _close(name: str, keys: list[str]) -> list[str]:
+    import difflib
+
+    matches = difflib.get_close_matches(_key(name), keys, n=6, cutoff=0.5)
+    ids: list[str] = []
+    for match in matches:
+        found = find_format(match)
+        label = found.id if found is not None else match
+        if label not in ids:
+            ids.append(label)
+    return ids
+
+
+__all__ = [
+    "ComputePrecision",
+    "KvCachePrecision",
+    "WeightFormat",
+    "all_formats",
+    "all_kv_cache_precisions",
+    "find_format",
+    "parse_formats",
+    "resolve_format",
+    "resolve_kv_cache_precision",
+]
