@@ -1,1 +1,45 @@
+"""Statistics: medians, bootstrap intervals, ratio verdicts, category means, the Atlas Score."""
 
+from gpuatlas.compare.aggregate import (
+    AtlasScore,
+    CategorySummary,
+    atlas_score,
+    geometric_mean_of_ratios,
+    summarize_categories,
+)
+from gpuatlas.compare.pairwise import BenchmarkComparison, compare_all, compare_benchmark
+from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
+from gpuatlas.compare.stats import (
+    Interval,
+    RatioEstimate,
+    SampleSummary,
+    ratio_of_medians,
+    summarize,
+)
+from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
+from gpuatlas.compare.weights import ScoreMethod, default_score_method
+
+__all__ = [
+    "EQUIVALENCE_BAND",
+    "AtlasScore",
+    "BenchmarkComparison",
+    "BenchmarkInfo",
+    "BenchmarkSamples",
+    "CategorySummary",
+    "Interval",
+    "RatioEstimate",
+    "SampleSummary",
+    "ScoreMethod",
+    "Tally",
+    "Verdict",
+    "atlas_score",
+    "compare_all",
+    "compare_benchmark",
+    "default_score_method",
+    "geometric_mean_of_ratios",
+    "ratio_of_medians",
+    "summarize",
+    "summarize_categories",
+    "tally",
+    "verdict_for",
+]

@@ -1,0 +1,63 @@
+"""One benchmark, two GPUs: medians, the oriented ratio with its interval, and the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
+from gpuatlas.compare.stats import RatioEstimate, SampleSummary, ratio_of_medians, stable_seed
+from gpuatlas.compare.verdicts import (
+    EQUIVALENCE_BAND,
+    Verdict,
+    inconclusive_reason,
+    verdict_for,
+)
+
+
+@dataclass(frozen=True)
+class BenchmarkComparison:
+    """A benchmark measured on at least one side; ratio and verdict only when on both."""
+
+    benchmark: BenchmarkInfo
+    a: BenchmarkSamples | None
+    b: BenchmarkSamples | None
+    ratio: RatioEstimate | None
+    verdict: Verdict
+    reason: str | None
+
+    @property
+    def a_summary(self) -> SampleSummary | None:
+        return self.a.summary() if self.a else None
+
+    @property
+    def b_summary(self) -> SampleSummary | None:
+        return self.b.summary() if self.b else None
+
+
+def compare_benchmark(
+    a: BenchmarkSamples | None, b: BenchmarkSamples | None, band: float = EQUIVALENCE_BAND
+) -> BenchmarkComparison:
+    present = a or b
+    if present is None:
+        raise ValueError("a benchmark comparison needs samples on at least one side")
+    info = present.benchmark
+    if a is None or b is None:
+        missing = "A" if a is None else "B"
+        return BenchmarkComparison(info, a, b, None, Verdict.INCONCLUSIVE,
+                                   f"no measurement for {missing}")
+    ratio = ratio_of_medians(a.values, b.values, info.higher_is_better,
+                             stable_seed(info.id, a.gpu_id, b.gpu_id))
+    return BenchmarkComparison(info, a, b, ratio, verdict_for(ratio.interval, band),
+                               inconclusive_reason(ratio.interval, band))
+
+
+def compare_all(
+    a_results: Mapping[str, BenchmarkSamples],
+    b_results: Mapping[str, BenchmarkSamples],
+    band: float = EQUIVALENCE_BAND,
+) -> list[BenchmarkComparison]:
+    """Every benchmark either side has, in (category, id) order."""
+    ids = set(a_results) | set(b_results)
+    comparisons = [compare_benchmark(a_results.get(i), b_results.get(i), band) for i in ids]
+    return sorted(comparisons, key=lambda c: (c.benchmark.category, c.benchmark.id))
