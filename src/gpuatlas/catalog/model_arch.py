@@ -304,9 +304,10 @@ class DiffusionArch:
     forwards_per_step: int
     guidance: str
     patch_size: int | None = None
-    per_step_gflops: float | None = None
-    per_step_gflops_resolution_px: int | None = None
-    per_step_gflops_source: str = ""
+    # Published FLOPs of ONE denoiser forward pass (batch 1) at a reference resolution.
+    forward_gflops: float | None = None
+    forward_gflops_resolution_px: int | None = None
+    forward_gflops_source: str = ""
     published: PublishedCount | None = None
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()
@@ -329,6 +330,13 @@ class DiffusionArch:
             return None
         side = self.latent_size(resolution_px) // self.patch_size
         return side * side
+
+    def forward_gflops_at(self, resolution_px: int) -> float | None:
+        """Published forward GFLOPs scaled by latent area (exact for convolutions and linear
+        layers; attention grows faster, so larger resolutions are a lower bound)."""
+        if self.forward_gflops is None or not self.forward_gflops_resolution_px:
+            return None
+        return self.forward_gflops * (resolution_px / self.forward_gflops_resolution_px) ** 2
 
     def denoiser_forwards(self, steps: int | None = None) -> int:
         """Denoiser forward passes for one image."""
@@ -411,9 +419,9 @@ class OcrArch:
         return self.encoder_params + self.decoder_params
 
     def encoder_tokens(self) -> int:
-        """Patch tokens per image (plus the class and distillation tokens of BEiT/DeiT)."""
+        """Encoder sequence length per image: one token per patch plus the [CLS] token."""
         side = self.image_size_px // self.patch_size
-        return side * side
+        return side * side + 1
 
 
 AnyModelArch = ModelArch | DiffusionArch | VisionLanguageArch | OcrArch

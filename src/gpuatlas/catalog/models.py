@@ -92,9 +92,9 @@ class LibraryBlock(_Block):
     forwards_per_step: int | None = None
     guidance: str = ""
     patch_size: int | None = None
-    per_step_gflops: float | None = None
-    per_step_gflops_resolution_px: int | None = None
-    per_step_gflops_source: str = ""
+    forward_gflops: float | None = None
+    forward_gflops_resolution_px: int | None = None
+    forward_gflops_source: str = ""
     # OCR
     encoder_params: float | None = None
     decoder_params: float | None = None
@@ -414,9 +414,9 @@ def _diffusion_from_library(block: LibraryBlock, origin: str) -> DiffusionArch:
         forwards_per_step=block.forwards_per_step,
         guidance=block.guidance,
         patch_size=block.patch_size,
-        per_step_gflops=block.per_step_gflops,
-        per_step_gflops_resolution_px=block.per_step_gflops_resolution_px,
-        per_step_gflops_source=block.per_step_gflops_source,
+        forward_gflops=block.forward_gflops,
+        forward_gflops_resolution_px=block.forward_gflops_resolution_px,
+        forward_gflops_source=block.forward_gflops_source,
         published=_published(block),
         aliases=tuple(block.aliases),
         ollama_tags=tuple(block.ollama_tags),
