@@ -20,6 +20,8 @@ from gpuatlas.bench.http_stream import Endpoint, HttpConnection, RawResponse
 from gpuatlas.bench.metrics import RequestRecord
 from gpuatlas.bench.prompts import synthetic_prompt
 
+PREPARE_LIMIT = 100_000
+
 
 @dataclass(frozen=True)
 class LoadSpec:
@@ -65,13 +67,21 @@ class LoadPhase:
     """One phase (warm-up or measurement) of requests against an endpoint."""
 
     def __init__(self, spec: LoadSpec, warmup: bool, first_index: int, count: int | None,
-                 stop: asyncio.Event, progress: PhaseProgress) -> None:
+                 stop: asyncio.Event, progress: PhaseProgress,
+                 pool: list[HttpConnection]) -> None:
         self.spec, self.warmup, self.stop, self.progress = spec, warmup, stop, progress
+        self.pool = pool  # idle kept-alive connections, shared between phases
         self.endpoint = Endpoint.parse(spec.endpoint)
         self.next_index, self.end_index = first_index, None if count is None else first_index + count
         self.deadline_ns: int | None = None
         self.done: list[_Pending] = []
         self.path = API_PATHS[spec.api]
+        self._bodies: dict[int, bytes] = {}
+
+    def prepare(self) -> None:
+        """Build request bodies ahead of time, so the measured phase does less work."""
+        if self.end_index is not None and self.end_index - self.next_index <= PREPARE_LIMIT:
+            self._bodies = {i: self._body(i) for i in range(self.next_index, self.end_index)}
 
     def _claim_index(self) -> int | None:
         if self.stop.is_set():
@@ -91,7 +101,7 @@ class LoadPhase:
         return request_body(request)
 
     async def _send(self, connection: HttpConnection, index: int, scheduled_ns: int) -> None:
-        body = self._body(index)
+        body = self._bodies.pop(index, None) or self._body(index)
         self.progress.sent += 1
         try:
             response = await connection.post(self.path, body, self.spec.timeout_s)
@@ -102,15 +112,16 @@ class LoadPhase:
         self.progress.bytes_received += len(response.raw)
         self.done.append(_Pending(index, self.warmup, scheduled_ns, response))
 
+    def _connection(self) -> HttpConnection:
+        return self.pool.pop() if self.pool else HttpConnection(self.endpoint)
+
     async def _worker(self) -> None:
-        connection = HttpConnection(self.endpoint)
-        try:
+        connection = self._connection()
+        free_since = time.perf_counter_ns()
+        while (index := self._claim_index()) is not None:
+            await self._send(connection, index, free_since)
             free_since = time.perf_counter_ns()
-            while (index := self._claim_index()) is not None:
-                await self._send(connection, index, free_since)
-                free_since = time.perf_counter_ns()
-        finally:
-            connection.close()
+        self.pool.append(connection)
 
     async def run_concurrency(self, concurrency: int) -> None:
         await self._until_stopped([self._worker() for _ in range(concurrency)])
@@ -123,7 +134,6 @@ class LoadPhase:
         await self._until_stopped([self._dispatch(offsets_ns, cap)])
 
     async def _dispatch(self, offsets_ns: np.ndarray, cap: int | None) -> None:
-        idle: list[HttpConnection] = []
         limit = asyncio.Semaphore(cap) if cap else None
         tasks: set[asyncio.Task[None]] = set()
         origin = time.perf_counter_ns()
@@ -135,22 +145,20 @@ class LoadPhase:
             index = self._claim_index()
             if index is None:
                 break
-            task = asyncio.create_task(self._rate_request(idle, limit, index, scheduled))
+            task = asyncio.create_task(self._rate_request(limit, index, scheduled))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
         if tasks:
             await asyncio.gather(*tasks)
-        for connection in idle:
-            connection.close()
 
-    async def _rate_request(self, idle: list[HttpConnection], limit: asyncio.Semaphore | None,
-                            index: int, scheduled: int) -> None:
+    async def _rate_request(self, limit: asyncio.Semaphore | None, index: int,
+                            scheduled: int) -> None:
         if limit is not None:
             await limit.acquire()
-        connection = idle.pop() if idle else HttpConnection(self.endpoint)
+        connection = self._connection()
         try:
             await self._send(connection, index, scheduled)
-            idle.append(connection)
+            self.pool.append(connection)
         finally:
             if limit is not None:
                 limit.release()
@@ -205,16 +213,41 @@ class LoadOutcome:
 
 
 async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
-                   progress: PhaseProgress | None = None) -> LoadOutcome:
-    """Warm-up (if any) then the measured phase; decoded records of both (warm-up flagged)."""
-    stop = stop or asyncio.Event()
-    progress = progress or PhaseProgress()
+                   progress: PhaseProgress | None = None,
+                   pool: list[HttpConnection] | None = None) -> LoadOutcome:
+    """Warm-up (if any) then the measured phase; decoded records of both (warm-up flagged).
+
+    Pass a `pool` to keep connections open across calls (the caller closes them); without
+    one, connections are closed on return.
+    """
+    own_pool = pool is None
+    pool = [] if pool is None else pool
+    try:
+        phases = await _run_phases(spec, stop or asyncio.Event(), progress or PhaseProgress(),
+                                   pool)
+    finally:
+        if own_pool:
+            close_all(pool)
+    records = [to_record(p, spec.api) for phase in phases for p in phase.done]
+    return LoadOutcome(sorted(records, key=lambda r: r.index),
+                       interrupted=bool(stop and stop.is_set()))
+
+
+def close_all(pool: list[HttpConnection]) -> None:
+    for connection in pool:
+        connection.close()
+    pool.clear()
+
+
+async def _run_phases(spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgress,
+                      pool: list[HttpConnection]) -> list[LoadPhase]:
     phases: list[LoadPhase] = []
     if spec.warmup_requests:
-        warmup = LoadPhase(spec, True, 0, spec.warmup_requests, stop, PhaseProgress())
+        warmup = LoadPhase(spec, True, 0, spec.warmup_requests, stop, PhaseProgress(), pool)
         await warmup.run_concurrency(min(spec.target_in_flight, spec.warmup_requests))
         phases.append(warmup)
-    measured = LoadPhase(spec, False, spec.warmup_requests, spec.requests, stop, progress)
+    measured = LoadPhase(spec, False, spec.warmup_requests, spec.requests, stop, progress, pool)
+    measured.prepare()
     progress.started_ns = time.perf_counter_ns()
     if spec.duration_s is not None:
         measured.deadline_ns = progress.started_ns + int(spec.duration_s * 1e9)
@@ -223,5 +256,4 @@ async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
     else:
         await measured.run_concurrency(spec.target_in_flight)
     phases.append(measured)
-    records = [to_record(p, spec.api) for phase in phases for p in phase.done]
-    return LoadOutcome(sorted(records, key=lambda r: r.index), interrupted=stop.is_set())
+    return phases

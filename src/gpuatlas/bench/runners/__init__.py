@@ -1,0 +1,1 @@
+"""Runners: the code behind each benchmark definition's `runner` field."""

@@ -1,0 +1,117 @@
+"""What an endpoint serves and what it is: model lists, engine name and version, API choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from gpuatlas.bench.result import EngineInfo
+from gpuatlas.errors import InvalidRequestError
+
+PROBE_TIMEOUT_S = 10.0
+
+
+def _get_json(base_url: str, path: str) -> Any | None:
+    try:
+        response = httpx.get(base_url.rstrip("/") + path, timeout=PROBE_TIMEOUT_S)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def check_reachable(base_url: str) -> None:
+    try:
+        httpx.get(base_url.rstrip("/") + "/", timeout=PROBE_TIMEOUT_S)
+    except httpx.HTTPError as error:
+        raise InvalidRequestError([
+            f"cannot reach endpoint {base_url}: {type(error).__name__} {error}. "
+            "Is the server running, and is the URL (host, port) right?"
+        ]) from None
+
+
+def openai_models(base_url: str) -> list[str] | None:
+    document = _get_json(base_url, "/v1/models")
+    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+        return None
+    return [str(item.get("id")) for item in document["data"] if isinstance(item, dict)]
+
+
+def ollama_models(base_url: str) -> list[str] | None:
+    document = _get_json(base_url, "/api/tags")
+    if not isinstance(document, dict) or not isinstance(document.get("models"), list):
+        return None
+    return [str(item.get("name")) for item in document["models"] if isinstance(item, dict)]
+
+
+def served_models(base_url: str, api: str) -> list[str]:
+    """Models the server says it serves (Ollama's list for ollama-* APIs)."""
+    listing = ollama_models(base_url) if api.startswith("ollama") else openai_models(base_url)
+    if listing is None:
+        listing = openai_models(base_url) or ollama_models(base_url)
+    return listing or []
+
+
+def check_model(base_url: str, api: str, model: str) -> None:
+    """Refuse a model the server does not serve, listing what it does serve."""
+    check_reachable(base_url)
+    models = served_models(base_url, api)
+    if not models:
+        return  # the server does not list its models: the first request will tell
+    if model in models or (api.startswith("ollama") and f"{model}:latest" in models):
+        return
+    raise InvalidRequestError([
+        f"model {model!r} is not served by {base_url}; it serves: {', '.join(models)} "
+        "(pass one of them with --model)"
+    ])
+
+
+def choose_api(base_url: str, runner: str, requested: str | None) -> str:
+    """The API to use: as requested, else Ollama native when the server is Ollama."""
+    if requested:
+        return requested
+    if runner == "openai-vision":
+        return "openai-chat"
+    if runner == "ollama-single" and ollama_models(base_url) is not None:
+        return "ollama-generate"
+    return "openai-completions"
+
+
+def engine_info(base_url: str) -> EngineInfo:
+    """Ask the server what it is: /api/version (Ollama), /version (vLLM, SGLang), /props
+    (llama.cpp server), /info (TGI), /get_server_info (SGLang)."""
+    probes = (("/api/version", "ollama"), ("/info", "tgi"), ("/props", "llama.cpp"),
+              ("/get_server_info", "sglang"), ("/version", None))
+    owner = _models_owner(base_url)
+    for path, engine in probes:
+        document = _get_json(base_url, path)
+        if isinstance(document, dict) and document:
+            return _engine_from(path, engine or owner, document)
+    return EngineInfo(name=owner, version=None, reported_by="/v1/models" if owner else None)
+
+
+def _models_owner(base_url: str) -> str | None:
+    """vLLM and SGLang name themselves in /v1/models `owned_by`."""
+    document = _get_json(base_url, "/v1/models")
+    if not isinstance(document, dict) or not document.get("data"):
+        return None
+    first = document["data"][0]
+    owner = first.get("owned_by") if isinstance(first, dict) else None
+    return owner if owner in ("vllm", "sglang", "tgi", "llamacpp") else None
+
+
+def _engine_from(path: str, engine: str | None, document: dict[str, Any]) -> EngineInfo:
+    version = document.get("version") or document.get("build_info")
+    if engine == "tgi":
+        details = {k: document[k] for k in ("model_id", "model_dtype") if k in document}
+    elif engine == "llama.cpp":
+        details = {k: document[k] for k in ("model_path", "total_slots") if k in document}
+    else:
+        details = {}
+    return EngineInfo(name=engine, version=None if version is None else str(version),
+                      reported_by=path, details=details)
