@@ -1,0 +1,94 @@
+"""Result documents <-> table rows. A row keeps everything needed to rebuild the document."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from gpuatlas.bench.result import BenchResult, parse_result
+
+_DETAIL_FIELDS = (
+    "repeats", "failures", "warnings", "energy", "token_count_source", "interrupted",
+)
+SYSTEM_KEY = re.compile(r"^\s*(?:(\d+)\s*[x×]\s*)?([A-Za-z0-9][\w.\-]*)\s*$")
+
+
+def result_row(
+    result: BenchResult, *, origin: str, agent: str | None, received_at: datetime,
+    quarantine_reasons: list[str],
+) -> dict[str, Any]:
+    """The ``results`` row for one validated result document."""
+    document = result.model_dump(mode="json")
+    headline = document["headline"]
+    return {
+        "result_id": result.result_id,
+        "schema_version": result.schema_version,
+        "benchmark": result.benchmark,
+        "benchmark_version": result.benchmark_version,
+        "category": result.category,
+        "gpu_id": result.gpu_id,
+        "gpu_count": result.gpu_count,
+        "gpu_name": _first_gpu_name(result),
+        "metric": headline["metric"],
+        "unit": headline["unit"],
+        "higher_is_better": headline["higher_is_better"],
+        "value": headline["value"],
+        "ci_low": headline["ci_low"],
+        "ci_high": headline["ci_high"],
+        "created_at": result.created_at,
+        "source": result.source,
+        "source_date": result.created_at[:10],
+        "origin": origin,
+        "agent": agent,
+        "received_at": received_at,
+        "quarantined": bool(quarantine_reasons),
+        "quarantine_reasons": quarantine_reasons,
+        "released_at": None,
+        "fingerprint": document["fingerprint"],
+        "settings": document["settings"],
+        "metrics": document["metrics"],
+        "samples": document["samples"],
+        "details": {name: document[name] for name in _DETAIL_FIELDS},
+    }
+
+
+def _first_gpu_name(result: BenchResult) -> str | None:
+    gpus = result.fingerprint.gpus
+    return gpus[0].name[:200] if gpus else None
+
+
+def row_to_document(row: Any) -> dict[str, Any]:
+    """The result document a row was made from (public rows get their stored fields)."""
+    details = dict(row.details or {})
+    headline = {
+        "metric": row.metric, "unit": row.unit, "higher_is_better": row.higher_is_better,
+        "value": row.value, "ci_low": row.ci_low, "ci_high": row.ci_high,
+    }
+    document: dict[str, Any] = {
+        "schema_version": row.schema_version, "result_id": row.result_id,
+        "benchmark": row.benchmark, "benchmark_version": row.benchmark_version,
+        "category": row.category, "created_at": row.created_at, "gpu_id": row.gpu_id,
+        "gpu_count": row.gpu_count, "fingerprint": row.fingerprint, "settings": row.settings,
+        "headline": headline, "metrics": row.metrics, "samples": row.samples,
+        "source": row.source,
+    }
+    document.update({name: details[name] for name in _DETAIL_FIELDS if name in details})
+    return document
+
+
+def row_to_result(row: Any) -> BenchResult:
+    return parse_result(row_to_document(row), f"result {row.result_id}")
+
+
+def system_key(gpu_id: str, gpu_count: int) -> str:
+    return gpu_id if gpu_count == 1 else f"{gpu_count}x {gpu_id}"
+
+
+def parse_system_key(key: str) -> tuple[str, int]:
+    """``"rtx-4090"`` -> (rtx-4090, 1); ``"4x rtx-4090"`` -> (rtx-4090, 4)."""
+    match = SYSTEM_KEY.match(key)
+    if not match:
+        raise ValueError(f"not a system key: {key!r} (expected 'gpu-id' or 'Nx gpu-id')")
+    count, gpu_id = match.groups()
+    return gpu_id, int(count) if count else 1

@@ -1,0 +1,89 @@
+"""Where the database lives and how to connect: SQLite (WAL) by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+DATABASE_URL_VARIABLE = "GPUATLAS_DATABASE_URL"
+DATA_DIR_VARIABLE = "GPUATLAS_DATA_DIR"
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def default_database_path() -> Path:
+    """The embedded database file: ``<user data dir>/gpuatlas/gpuatlas.db``."""
+    override = os.environ.get(DATA_DIR_VARIABLE)
+    folder = Path(override) if override else Path(platformdirs.user_data_dir("gpuatlas"))
+    return folder / "gpuatlas.db"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_database_path()}"
+
+
+def resolve_database_url(url: str | None = None) -> tuple[str, bool]:
+    """The URL to use and whether it is the default embedded database."""
+    if url:
+        return normalise_url(url), False
+    configured = os.environ.get(DATABASE_URL_VARIABLE)
+    if configured:
+        return normalise_url(configured), False
+    return default_database_url(), True
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them; a bare path is SQLite."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def create_database_engine(url: str) -> Engine:
+    """An engine with the settings each backend needs for concurrent use."""
+    if is_sqlite(url):
+        return _sqlite_engine(url)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=16)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        poolclass=NullPool if database in (None, "", ":memory:") else None,
+    )
+    sa.event.listen(engine, "connect", _configure_sqlite_connection)
+    sa.event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: sa.Connection) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE), so they wait instead of failing."""
+    if connection.get_execution_options().get("sqlite_write", False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,105 @@
+"""What the store hands to other layers: plain frozen dataclasses, no SQL types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class StoredMeasurement:
+    """One stored result's headline value, with its provenance."""
+
+    result_id: str
+    gpu_id: str
+    gpu_count: int
+    value: float
+    source: str
+    source_date: str | None
+    created_at: str
+    origin: str  # "public" (published data set), "import" (a file), "agent" (fleet ingest)
+    agent: str | None
+    quarantined: bool = False
+
+
+@dataclass(frozen=True)
+class BenchmarkMeasurements:
+    """All values of one benchmark (name and version), grouped by system key.
+
+    A system key is the GPU id for one GPU (``"rtx-4090"``) and ``"<n>x <gpu id>"`` for more
+    (``"4x rtx-4090"``). Values are headline values in ``unit``; ``n`` is ``len(values)``.
+    """
+
+    benchmark: str
+    benchmark_version: int
+    category: str
+    metric: str
+    unit: str
+    higher_is_better: bool
+    by_system: dict[str, tuple[StoredMeasurement, ...]]
+
+    def values(self, system: str) -> list[float]:
+        return [measurement.value for measurement in self.by_system.get(system, ())]
+
+    def result_ids(self, system: str) -> list[str]:
+        return [measurement.result_id for measurement in self.by_system.get(system, ())]
+
+    def sources(self, system: str) -> list[str]:
+        return sorted({measurement.source for measurement in self.by_system.get(system, ())})
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    result_id: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What one batch did: new result ids, ids already stored, and new ids held in quarantine."""
+
+    accepted: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    quarantined: tuple[Quarantined, ...] = ()
+
+    @property
+    def acknowledged(self) -> tuple[str, ...]:
+        """Every id the server now holds (new and duplicate): the agent may drop these."""
+        return self.accepted + self.duplicates
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """One stored result as lists and pages show it (no samples)."""
+
+    result_id: str
+    benchmark: str
+    benchmark_version: int
+    category: str
+    gpu_id: str | None
+    gpu_count: int
+    gpu_name: str | None
+    metric: str
+    unit: str
+    higher_is_better: bool
+    value: float | None
+    created_at: str
+    source: str
+    origin: str
+    agent: str | None
+    received_at: datetime
+    quarantined: bool
+    quarantine_reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    name: str
+    scope: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

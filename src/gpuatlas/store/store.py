@@ -1,0 +1,384 @@
+"""The results store: the only place in GPU Atlas that speaks SQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from gpuatlas.bench.result import BenchResult
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.store import tokens as token_rules
+from gpuatlas.store.convert import parse_system_key, result_row, row_to_document, system_key
+from gpuatlas.store.engine import create_database_engine, is_sqlite, resolve_database_url
+from gpuatlas.store.migrate import upgrade_to_head
+from gpuatlas.store.plausibility import plausibility_problems
+from gpuatlas.store.records import (
+    BenchmarkMeasurements,
+    IngestOutcome,
+    Quarantined,
+    ResultSummary,
+    StoredMeasurement,
+    TokenInfo,
+)
+from gpuatlas.store.tables import results, store_meta, tokens
+
+INSERT_CHUNK_ROWS = 2000
+CHANGE_COUNTER = "change_counter"
+PUBLIC_DATA_SET = "public_data_set"
+
+_MEASUREMENT_COLUMNS = (
+    results.c.result_id, results.c.benchmark, results.c.benchmark_version, results.c.category,
+    results.c.metric, results.c.unit, results.c.higher_is_better, results.c.gpu_id,
+    results.c.gpu_count, results.c.value, results.c.source, results.c.source_date,
+    results.c.created_at, results.c.origin, results.c.agent, results.c.quarantined,
+)
+_SUMMARY_COLUMNS = tuple(
+    column for column in results.c
+    if column.name not in {"fingerprint", "settings", "metrics", "samples", "details"}
+)
+
+
+class Store:
+    """One results database. Thread-safe; cheap to share within a process."""
+
+    def __init__(self, engine: Engine, url: str, is_default: bool = False):
+        self.engine = engine
+        self.url = url
+        self.is_default = is_default
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def upgrade(self) -> tuple[str | None, str]:
+        """Apply pending migrations; returns (revision before, revision after)."""
+        return upgrade_to_head(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def backend(self) -> str:
+        return "sqlite" if is_sqlite(self.url) else "postgresql"
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        connection = self.engine.connect().execution_options(sqlite_write=True)
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            connection.close()
+
+    # -- ingest ----------------------------------------------------------------------------
+    def add_results(
+        self, batch: Sequence[BenchResult], agent: str | None = None, origin: str | None = None
+    ) -> IngestOutcome:
+        """Store a batch in one transaction (all or nothing), idempotent by result_id.
+
+        A result that breaks a physical bound is stored quarantined (see plausibility.py).
+        """
+        unique = _unique_by_id(batch)
+        received_at = datetime.now(UTC)
+        reasons = {result.result_id: plausibility_problems(result) for result in unique}
+        rows = [
+            result_row(result, origin=origin or ("agent" if agent else "import"), agent=agent,
+                       received_at=received_at, quarantine_reasons=reasons[result.result_id])
+            for result in unique
+        ]
+        with self._write() as connection:
+            inserted = self._insert_new(connection, rows)
+            if agent:
+                _touch_token(connection, agent, received_at)
+        return _outcome(unique, inserted, reasons)
+
+    def add_rows(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert prepared rows (bulk loading, the public data set); returns how many were new."""
+        with self._write() as connection:
+            return len(self._insert_new(connection, rows))
+
+    def _insert_new(self, connection: sa.Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+        inserted: set[str] = set()
+        for start in range(0, len(rows), INSERT_CHUNK_ROWS):
+            chunk = rows[start:start + INSERT_CHUNK_ROWS]
+            statement = self._insert_ignoring_duplicates().returning(results.c.result_id)
+            inserted.update(connection.execute(statement, list(chunk)).scalars())
+        return inserted
+
+    def _insert_ignoring_duplicates(self) -> Any:
+        dialect = postgresql if self.backend == "postgresql" else sqlite
+        return dialect.insert(results).on_conflict_do_nothing(index_elements=["result_id"])
+
+    # -- measurements for comparisons ------------------------------------------------------
+    def measurements_for(
+        self, systems: Sequence[str], include_quarantined: bool = False
+    ) -> list[BenchmarkMeasurements]:
+        """Headline values per benchmark for the given systems ("rtx-4090", "4x rtx-4090").
+
+        Only results with a value are returned; quarantined ones only when asked.
+        """
+        pairs = [parse_system_key(system) for system in systems]
+        if not pairs:
+            return []
+        condition = sa.or_(*[
+            sa.and_(results.c.gpu_id == gpu_id, results.c.gpu_count == count)
+            for gpu_id, count in pairs
+        ])
+        return self._measurements(condition, include_quarantined)
+
+    def leaderboard_inputs(self, include_quarantined: bool = False) -> list[BenchmarkMeasurements]:
+        """Every GPU's headline values per benchmark (the Atlas Score's inputs)."""
+        return self._measurements(results.c.gpu_id.is_not(None), include_quarantined)
+
+    def _measurements(
+        self, condition: Any, include_quarantined: bool
+    ) -> list[BenchmarkMeasurements]:
+        query = sa.select(*_MEASUREMENT_COLUMNS).where(condition, results.c.value.is_not(None))
+        if not include_quarantined:
+            query = query.where(results.c.quarantined.is_(False))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(results.c.id)).all()
+        return _group_measurements(rows)
+
+    # -- browsing ----------------------------------------------------------------------------
+    def result_summaries(
+        self, gpu_id: str | None = None, quarantined: bool | None = None, limit: int = 50
+    ) -> list[ResultSummary]:
+        query = sa.select(*_SUMMARY_COLUMNS).order_by(results.c.id.desc()).limit(limit)
+        if gpu_id is not None:
+            query = query.where(results.c.gpu_id == gpu_id)
+        if quarantined is not None:
+            query = query.where(results.c.quarantined.is_(quarantined))
+        with self.engine.connect() as connection:
+            return [_summary(row) for row in connection.execute(query)]
+
+    def get_document(self, result_id: str) -> dict[str, Any] | None:
+        """The full stored result (samples, fingerprint, settings) as a JSON document."""
+        query = sa.select(results).where(results.c.result_id == result_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return {**row_to_document(row), "store": _audit(row)}
+
+    def export_documents(self, include_public: bool = False) -> Iterator[dict[str, Any]]:
+        query = sa.select(results).order_by(results.c.id)
+        if not include_public:
+            query = query.where(results.c.origin != "public")
+        with self.engine.connect() as connection:
+            for row in connection.execution_options(yield_per=1000).execute(query):
+                yield {**row_to_document(row), "store": _audit(row)}
+
+    def system_counts(self) -> dict[str, int]:
+        """Comparable (not quarantined) results per system key."""
+        query = (
+            sa.select(results.c.gpu_id, results.c.gpu_count, sa.func.count())
+            .where(results.c.gpu_id.is_not(None), results.c.quarantined.is_(False))
+            .group_by(results.c.gpu_id, results.c.gpu_count)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return {system_key(gpu, count): total for gpu, count, total in rows}
+
+    def count_results(self, quarantined: bool | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(results)
+        if quarantined is not None:
+            query = query.where(results.c.quarantined.is_(quarantined))
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def revision(self) -> str:
+        """Changes whenever what comparisons read changes (for caches)."""
+        with self.engine.connect() as connection:
+            newest = connection.execute(sa.select(sa.func.max(results.c.id))).scalar()
+            changes = _meta_value(connection, CHANGE_COUNTER) or "0"
+        return f"{newest or 0}.{changes}"
+
+    # -- quarantine ----------------------------------------------------------------------------
+    def quarantine(self, result_id: str, reason: str) -> bool:
+        values = {"quarantined": True, "quarantine_reasons": [reason], "released_at": None}
+        return self._update_result(result_id, values)
+
+    def release(self, result_id: str) -> bool:
+        """Admit a quarantined result to comparisons (its reasons stay as an audit trail)."""
+        values = {"quarantined": False, "released_at": datetime.now(UTC)}
+        return self._update_result(result_id, values)
+
+    def _update_result(self, result_id: str, values: dict[str, Any]) -> bool:
+        statement = sa.update(results).where(results.c.result_id == result_id).values(**values)
+        with self._write() as connection:
+            changed = connection.execute(statement).rowcount > 0
+            if changed:
+                _bump_change_counter(connection)
+        return changed
+
+    # -- tokens ----------------------------------------------------------------------------
+    def create_token(self, name: str, scope: str = "ingest") -> str:
+        """A new token for agent ``name``; the plain token is returned once and never stored."""
+        problem = token_rules.token_name_problem(name)
+        if problem:
+            raise InvalidRequestError([problem])
+        token = token_rules.new_token()
+        with self._write() as connection:
+            existing = connection.execute(
+                sa.select(tokens.c.revoked_at).where(tokens.c.name == name)).first()
+            if existing is not None and existing.revoked_at is None:
+                raise InvalidRequestError(
+                    [f"token {name!r} exists and is active; revoke it first to replace it"])
+            connection.execute(sa.delete(tokens).where(tokens.c.name == name))
+            connection.execute(sa.insert(tokens).values(
+                name=name, token_hash=token_rules.hash_token(token), scope=scope,
+                created_at=datetime.now(UTC)))
+        return token
+
+    def revoke_token(self, name: str) -> bool:
+        statement = (
+            sa.update(tokens).where(tokens.c.name == name, tokens.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        with self._write() as connection:
+            return connection.execute(statement).rowcount > 0
+
+    def verify_token(self, token: str, scope: str = "ingest") -> str | None:
+        """The agent name of an active token with this scope, else None."""
+        query = sa.select(tokens.c.name).where(
+            tokens.c.token_hash == token_rules.hash_token(token),
+            tokens.c.revoked_at.is_(None), tokens.c.scope == scope,
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def list_tokens(self) -> list[TokenInfo]:
+        query = sa.select(tokens).order_by(tokens.c.name)
+        with self.engine.connect() as connection:
+            return [
+                TokenInfo(name=row.name, scope=row.scope, created_at=row.created_at,
+                          revoked_at=row.revoked_at, last_used_at=row.last_used_at)
+                for row in connection.execute(query)
+            ]
+
+    # -- metadata ------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        with self.engine.connect() as connection:
+            return _meta_value(connection, key)
+
+    def replace_public_data(self, rows: Sequence[dict[str, Any]], fingerprint: str) -> bool:
+        """Swap in a new version of the packaged data set (once, even with racing processes)."""
+        with self._write() as connection:
+            if _meta_value(connection, PUBLIC_DATA_SET) == fingerprint:
+                return False
+            connection.execute(sa.delete(results).where(results.c.origin.in_(["public",
+                                                                               "project"])))
+            self._insert_new(connection, rows)
+            _set_meta(connection, PUBLIC_DATA_SET, fingerprint)
+            _bump_change_counter(connection)
+        return True
+
+
+def _unique_by_id(batch: Sequence[BenchResult]) -> list[BenchResult]:
+    seen: dict[str, BenchResult] = {}
+    for result in batch:
+        seen.setdefault(result.result_id, result)
+    return list(seen.values())
+
+
+def _outcome(
+    unique: Sequence[BenchResult], inserted: set[str], reasons: dict[str, list[str]]
+) -> IngestOutcome:
+    ids = [result.result_id for result in unique]
+    return IngestOutcome(
+        accepted=tuple(result_id for result_id in ids if result_id in inserted),
+        duplicates=tuple(result_id for result_id in ids if result_id not in inserted),
+        quarantined=tuple(
+            Quarantined(result_id, tuple(reasons[result_id]))
+            for result_id in ids if result_id in inserted and reasons[result_id]
+        ),
+    )
+
+
+def _touch_token(connection: sa.Connection, agent: str, when: datetime) -> None:
+    connection.execute(sa.update(tokens).where(tokens.c.name == agent).values(last_used_at=when))
+
+
+def _group_measurements(rows: Sequence[Any]) -> list[BenchmarkMeasurements]:
+    grouped: dict[tuple[str, int], dict[str, list[StoredMeasurement]]] = defaultdict(
+        lambda: defaultdict(list))
+    first_row: dict[tuple[str, int], Any] = {}
+    for row in rows:
+        key = (row.benchmark, row.benchmark_version)
+        first_row.setdefault(key, row)
+        grouped[key][system_key(row.gpu_id, row.gpu_count)].append(StoredMeasurement(
+            result_id=row.result_id, gpu_id=row.gpu_id, gpu_count=row.gpu_count,
+            value=row.value, source=row.source, source_date=row.source_date,
+            created_at=row.created_at, origin=row.origin, agent=row.agent,
+            quarantined=row.quarantined,
+        ))
+    return [
+        _benchmark_measurements(first_row[key], by_system)
+        for key, by_system in sorted(grouped.items())
+    ]
+
+
+def _benchmark_measurements(
+    row: Any, by_system: dict[str, list[StoredMeasurement]]
+) -> BenchmarkMeasurements:
+    return BenchmarkMeasurements(
+        benchmark=row.benchmark, benchmark_version=row.benchmark_version,
+        category=row.category, metric=row.metric, unit=row.unit,
+        higher_is_better=row.higher_is_better,
+        by_system={system: tuple(values) for system, values in sorted(by_system.items())},
+    )
+
+
+def _summary(row: Any) -> ResultSummary:
+    return ResultSummary(
+        result_id=row.result_id, benchmark=row.benchmark,
+        benchmark_version=row.benchmark_version, category=row.category, gpu_id=row.gpu_id,
+        gpu_count=row.gpu_count, gpu_name=row.gpu_name, metric=row.metric, unit=row.unit,
+        higher_is_better=row.higher_is_better, value=row.value, created_at=row.created_at,
+        source=row.source, origin=row.origin, agent=row.agent, received_at=row.received_at,
+        quarantined=row.quarantined, quarantine_reasons=tuple(row.quarantine_reasons or ()),
+    )
+
+
+def _audit(row: Any) -> dict[str, Any]:
+    return {
+        "origin": row.origin, "agent": row.agent,
+        "received_at": row.received_at.isoformat() if row.received_at else None,
+        "quarantined": row.quarantined, "quarantine_reasons": list(row.quarantine_reasons),
+        "released_at": row.released_at.isoformat() if row.released_at else None,
+    }
+
+
+def _meta_value(connection: sa.Connection, key: str) -> str | None:
+    query = sa.select(store_meta.c.value).where(store_meta.c.key == key)
+    return connection.execute(query).scalar()
+
+
+def _set_meta(connection: sa.Connection, key: str, value: str) -> None:
+    connection.execute(sa.delete(store_meta).where(store_meta.c.key == key))
+    connection.execute(sa.insert(store_meta).values(key=key, value=value))
+
+
+def _bump_change_counter(connection: sa.Connection) -> None:
+    current = int(_meta_value(connection, CHANGE_COUNTER) or "0")
+    _set_meta(connection, CHANGE_COUNTER, str(current + 1))
+
+
+def open_store(url: str | None = None, *, migrate: bool = True, seed: bool | None = None) -> Store:
+    """Open (and by default migrate) the store at ``url``, ``$GPUATLAS_DATABASE_URL`` or the
+    default embedded database. The default database is loaded with the public measured data
+    set on first use (``seed``: force on/off)."""
+    resolved, is_default = resolve_database_url(url)
+    store = Store(create_database_engine(resolved), resolved, is_default)
+    if migrate:
+        store.upgrade()
+    if seed if seed is not None else is_default:
+        from gpuatlas.store.seed import load_default_data
+
+        load_default_data(store)
+    return store

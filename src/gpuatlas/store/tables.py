@@ -1,0 +1,70 @@
+"""The database schema (SQLAlchemy Core). Migrations in ``migrations/`` create exactly this."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData()
+
+JsonColumn = sa.JSON().with_variant(JSONB(), "postgresql")
+IdColumn = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+results = sa.Table(
+    "results",
+    metadata,
+    sa.Column("id", IdColumn, primary_key=True, autoincrement=True),
+    sa.Column("result_id", sa.String(128), nullable=False, unique=True),
+    sa.Column("schema_version", sa.String(40), nullable=False),
+    sa.Column("benchmark", sa.String(400), nullable=False),
+    sa.Column("benchmark_version", sa.Integer, nullable=False),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("gpu_id", sa.String(100), nullable=True),
+    sa.Column("gpu_count", sa.Integer, nullable=False),
+    sa.Column("gpu_name", sa.String(200), nullable=True),
+    sa.Column("metric", sa.String(100), nullable=False),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("higher_is_better", sa.Boolean, nullable=False),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("ci_low", sa.Float, nullable=True),
+    sa.Column("ci_high", sa.Float, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_date", sa.String(20), nullable=True),
+    sa.Column("origin", sa.String(20), nullable=False),
+    sa.Column("agent", sa.String(100), nullable=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("quarantined", sa.Boolean, nullable=False, default=False),
+    sa.Column("quarantine_reasons", JsonColumn, nullable=False),
+    sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("fingerprint", JsonColumn, nullable=False),
+    sa.Column("settings", JsonColumn, nullable=False),
+    sa.Column("metrics", JsonColumn, nullable=False),
+    sa.Column("samples", JsonColumn, nullable=False),
+    sa.Column("details", JsonColumn, nullable=False),
+    sa.Index(
+        "ix_results_compare",
+        "gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version", "value",
+    ),
+    sa.Index("ix_results_benchmark", "benchmark", "benchmark_version"),
+    sa.Index("ix_results_origin", "origin"),
+)
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", IdColumn, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scope", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+store_meta = sa.Table(
+    "store_meta",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
