@@ -1,20 +1,256 @@
-"""CLI commands of the bench area (thin: parse, call the domain layer, render)."""
+"""CLI commands of the bench area (thin: parse, call the domain layer, render).
+
+JSON outputs (`--json`):
+- `bench list --json`: {"suite", "suite_version", "benchmarks": [{id, version, category, title,
+  runner, model, unit, higher_is_better, primary_metric, requires_gpu, params}]}
+- `bench run --json`: {"results": [<gpuatlas.result/1>...], "skipped": [{benchmark, reason}],
+  "files": [path...]}
+- `bench show FILE --json`: the result document (gpuatlas.result/1)
+- `bench import --json`: {"result": <gpuatlas.result/1>, "file": path | null}
+- `bench schema`: the JSON Schema of gpuatlas.result/1
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from gpuatlas.bench.result import result_json_schema
+from gpuatlas.bench.options import DEFAULT_REPEATS, RunOptions
+from gpuatlas.bench.result import (
+    BenchResult,
+    dump_result,
+    load_result,
+    result_json_schema,
+    result_to_json,
+)
+from gpuatlas.cli.errors import user_errors
 
-bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.")
+bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
+                        no_args_is_help=True)
+console = Console()
 
 
 @bench_app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of result files (gpuatlas.result/1)."""
     typer.echo(json.dumps(result_json_schema(), indent=2))
+
+
+@bench_app.command("list")
+def list_command(
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List the benchmarks of the standard suite (v1)."""
+    from gpuatlas.bench.suite import suite
+
+    chosen = [b for b in suite() if category in (None, b.category)]
+    if as_json:
+        document = {"suite": "gpuatlas-suite", "suite_version": 1,
+                    "benchmarks": [asdict(b) for b in chosen]}
+        typer.echo(json.dumps(document, indent=2))
+        return
+    table = Table(title="GPU Atlas suite v1")
+    for column in ("id", "v", "category", "measures", "unit", "better", "needs"):
+        table.add_column(column)
+    for b in chosen:
+        needs = "GPU" if b.requires_gpu else ("--endpoint" if b.needs_endpoint else "")
+        table.add_row(b.id, str(b.version), b.category, b.title, b.unit,
+                      "higher" if b.higher_is_better else "lower", needs)
+    console.print(table)
+
+
+class RichReporter:
+    """Progress bars with live rates."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.fields[rates]}"), console=Console(stderr=True),
+                                 transient=False)
+        self.task: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task(f"{self.label} {description}", total=total, rates="")
+
+    def update(self, completed: int, rates: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=completed, rates=rates)
+
+    def finish(self) -> None:
+        self.progress.stop()
+
+
+def _options(**values: Any) -> RunOptions:
+    return RunOptions(**{k: v for k, v in values.items() if v is not None})
+
+
+def _output_path(output: Path | None, result: BenchResult, several: bool) -> Path | None:
+    if output is None:
+        return None
+    if several or output.is_dir():
+        return output / f"{result.benchmark}-{result.result_id[:8]}.json"
+    return output
+
+
+@bench_app.command("run")
+def run_command(
+    selector: Annotated[str, typer.Argument(help="A benchmark id, a category id, or 'suite'.")],
+    endpoint: Annotated[str | None, typer.Option(help="Server base URL (http://host:port).")
+                        ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name sent to the server / loaded.")
+                     ] = None,
+    api: Annotated[str | None, typer.Option(
+        help="openai-completions | openai-chat | ollama-generate | ollama-chat")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight.")] = None,
+    rate: Annotated[float | None, typer.Option(help="Poisson arrival rate, requests/s.")] = None,
+    requests: Annotated[int | None, typer.Option(help="Measured requests per repeat.")] = None,
+    duration: Annotated[float | None, typer.Option(help="Seconds per repeat.")] = None,
+    input_tokens: Annotated[int | None, typer.Option()] = None,
+    output_tokens: Annotated[int | None, typer.Option()] = None,
+    repeats: Annotated[int, typer.Option()] = DEFAULT_REPEATS,
+    warmup: Annotated[int | None, typer.Option(help="Warm-up requests (default: concurrency).")
+                      ] = None,
+    timeout: Annotated[float, typer.Option(help="Per-request timeout, s.")] = 600.0,
+    seed: Annotated[int, typer.Option()] = 0,
+    ignore_eos: Annotated[bool, typer.Option(help="Ask the server to ignore EOS.")] = True,
+    slo_ttft_ms: Annotated[float | None, typer.Option(help="Goodput SLO on TTFT.")] = None,
+    slo_tpot_ms: Annotated[float | None, typer.Option(help="Goodput SLO on TPOT.")] = None,
+    slo_e2e_ms: Annotated[float | None, typer.Option(help="Goodput SLO on E2E.")] = None,
+    allow_cpu: Annotated[bool, typer.Option(help="Run GPU benchmarks on the CPU (testing).")
+                         ] = False,
+    device: Annotated[str | None, typer.Option(help="torch device for in-process runs.")
+                      ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                help="Result file (a folder for several).")
+                      ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Run a benchmark, a category or the whole suite; Ctrl-C stops and keeps what ran."""
+    from gpuatlas.bench.runner import run_selection
+    from gpuatlas.bench.suite import select_benchmarks
+
+    with user_errors():
+        options = _options(endpoint=endpoint, model=model, api=api, concurrency=concurrency,
+                           rate_rps=rate, requests=requests, duration_s=duration,
+                           input_tokens=input_tokens, output_tokens=output_tokens,
+                           repeats=repeats, warmup_requests=warmup, timeout_s=timeout,
+                           seed=seed, ignore_eos=ignore_eos, slo_ttft_ms=slo_ttft_ms,
+                           slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
+                           allow_cpu=allow_cpu, device=device)
+        several = len(select_benchmarks(selector)) > 1
+        files: list[str] = []
+
+        def keep(result: BenchResult) -> None:
+            path = _output_path(output, result, several)
+            if path is not None:
+                files.append(str(dump_result(result, path)))
+            if not as_json:
+                render_result(result)
+
+        results, skipped = run_selection(selector, options, RichReporter(selector), keep)
+    if as_json:
+        document = {"results": [r.model_dump(mode="json") for r in results],
+                    "skipped": [asdict(s) for s in skipped], "files": files}
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for item in skipped:
+        console.print(f"[yellow]skipped[/] {item.benchmark}: {item.reason}", highlight=False)
+    for path in files:
+        console.print(f"wrote {path}", highlight=False)
+    if not results:
+        console.print("[red]nothing ran[/] (see the reasons above)")
+        raise typer.Exit(code=2)
+
+
+@bench_app.command("show")
+def show_command(
+    file: Annotated[Path, typer.Argument(help="A result file (gpuatlas.result/1).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Render a result file."""
+    with user_errors():
+        result = load_result(file)
+    if as_json:
+        typer.echo(result_to_json(result))
+        return
+    render_result(result)
+
+
+@bench_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="Another tool's output file.")],
+    tool: Annotated[str, typer.Option(
+        "--from", help="auto | vllm | guidellm | llama-bench | aiperf")] = "auto",
+    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Convert vllm bench serve / GuideLLM / llama-bench / AIPerf output into a result file."""
+    from gpuatlas.bench.importers import import_file
+
+    with user_errors():
+        result = import_file(file, tool)
+        written = str(dump_result(result, output)) if output else None
+    if as_json:
+        typer.echo(json.dumps({"result": result.model_dump(mode="json"), "file": written},
+                              indent=2))
+        return
+    render_result(result)
+    if written:
+        console.print(f"wrote {written}", highlight=False)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.1f}"
+
+
+def render_result(result: BenchResult) -> None:
+    headline = result.headline
+    gpu = ", ".join(g.name for g in result.fingerprint.gpus) or result.fingerprint.gpu_note
+    engine = result.fingerprint.engine
+    console.print(f"[bold]{result.benchmark}[/] v{result.benchmark_version} "
+                  f"({result.category}) - {result.created_at} - result {result.result_id}",
+                  highlight=False)
+    console.print(f"GPU: {gpu}; engine: {engine.name if engine else '-'} "
+                  f"{engine.version if engine and engine.version else ''}; "
+                  f"model: {result.settings.model or '-'}; source: {result.source}",
+                  highlight=False)
+    interval = ""
+    if headline.ci_low is not None:
+        interval = f" (95% CI {_number(headline.ci_low)} - {_number(headline.ci_high)})"
+    console.print(f"[bold green]{headline.metric} = {_number(headline.value)} {headline.unit}"
+                  f"[/]{interval}", highlight=False)
+    console.print(_metrics_table(result))
+    if result.failures:
+        console.print(f"[red]failures:[/] {result.failures}", highlight=False)
+    if result.energy:
+        console.print(f"energy: {result.energy.joules:.1f} J, mean {result.energy.mean_power_w:.0f}"
+                      f" W, {_number(result.energy.joules_per_token)} J/token", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+def _metrics_table(result: BenchResult) -> Table:
+    table = Table()
+    for column in ("metric", "median", "mean", "p90", "p99", "n", "95% CI of median"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, s in result.metrics.items():
+        interval = "-" if s.ci_low is None else f"{_number(s.ci_low)} - {_number(s.ci_high)}"
+        label = f"{name} ({s.unit})" if s.unit else name
+        table.add_row(label, _number(s.median), _number(s.mean), _number(s.p90),
+                      _number(s.p99), str(s.n), interval)
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,81 @@
+"""Run benchmarks of the suite: pick the runner, check prerequisites, collect results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gpuatlas.bench.fingerprint import nvidia_gpus
+from gpuatlas.bench.options import Reporter, RunOptions
+from gpuatlas.bench.result import BenchResult
+from gpuatlas.bench.suite import Benchmark, select_benchmarks
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+
+RunnerFunction = Callable[[Benchmark, RunOptions, Reporter | None], BenchResult]
+
+
+class NeedsGpuError(InvalidRequestError):
+    """A GPU-only benchmark on a machine without an NVIDIA GPU."""
+
+
+def _runner_for(benchmark: Benchmark) -> RunnerFunction:
+    if benchmark.needs_endpoint:
+        from gpuatlas.bench.runners.llm import run_llm_benchmark
+
+        return run_llm_benchmark
+    from gpuatlas.bench.runners import inprocess
+
+    return inprocess.RUNNERS[benchmark.runner]
+
+
+def check_gpu(benchmark: Benchmark, options: RunOptions) -> None:
+    if not benchmark.requires_gpu or options.allow_cpu:
+        return
+    gpus, note = nvidia_gpus()
+    if not gpus:
+        raise NeedsGpuError([f"{benchmark.id} needs an NVIDIA GPU ({note}); "
+                             "pass --allow-cpu to run it on the CPU for testing only"])
+
+
+def run_benchmark(benchmark: Benchmark, options: RunOptions,
+                  reporter: Reporter | None = None) -> BenchResult:
+    problems = options.problems()
+    if problems:
+        raise InvalidRequestError(problems)
+    check_gpu(benchmark, options)
+    return _runner_for(benchmark)(benchmark, options, reporter)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    benchmark: str
+    reason: str
+
+
+def run_selection(selector: str, options: RunOptions, reporter: Reporter | None = None,
+                  on_result: Callable[[BenchResult], None] | None = None
+                  ) -> tuple[list[BenchResult], list[Skipped]]:
+    """Run a benchmark, a category or the suite. With one benchmark, errors propagate; with
+    several, a benchmark that cannot run here is skipped with its reason."""
+    chosen = select_benchmarks(selector)
+    if len(chosen) == 1:
+        result = run_benchmark(chosen[0], options, reporter)
+        if on_result:
+            on_result(result)
+        return [result], []
+    results, skipped = [], []
+    for benchmark in chosen:
+        if benchmark.needs_endpoint and not options.endpoint:
+            skipped.append(Skipped(benchmark.id, "needs --endpoint"))
+            continue
+        try:
+            result = run_benchmark(benchmark, options, reporter)
+        except GpuAtlasError as error:
+            skipped.append(Skipped(benchmark.id, str(error)))
+            continue
+        results.append(result)
+        if on_result:
+            on_result(result)
+        if result.interrupted:
+            break
+    return results, skipped
