@@ -1,0 +1,322 @@
+"""Queueing under traffic: a discrete-event simulation of continuous batching, plus closed forms.
+
+One replica (an engine on one GPU system) serves a stream of requests. Each engine step runs
+the prefill of the requests admitted at that step boundary together with one decode token for
+every running request; a step lasts `prefill_s(new tokens) + decode_step_s[running batch]`.
+A request's first token comes at the end of its prefill step (TTFT = queueing + that step); it
+then gets one token per step until its output is complete (TPOT = mean gap after the first).
+Requests wait in FIFO order when every KV slot (`max_batch`) is taken.
+
+The simulation is event-driven: between an admission and the next arrival or completion the
+batch is constant, so it jumps over whole runs of identical decode steps at once; its cost grows
+with the number of requests, not the number of tokens.
+
+Closed forms (M/M/1, M/D/1) are here so tests can check the simulator where those apply
+(`max_batch=1`, service time = output tokens × a constant step).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+LengthDistribution = Literal["fixed", "exponential", "uniform", "lognormal"]
+ArrivalProcess = Literal["poisson", "gamma"]
+
+
+@dataclass(frozen=True)
+class StepTimes:
+    """What one replica's engine needs to be simulated.
+
+    `decode_step_s[b]` is one decode step with `b` running requests (index 0 is 0 s);
+    `prefill_s` is interpolated over `prefill_tokens` (a sorted grid of token counts).
+    """
+
+    decode_step_s: FloatArray
+    prefill_tokens: FloatArray
+    prefill_seconds: FloatArray
+    max_batched_tokens: int = 8192
+
+    @property
+    def max_batch(self) -> int:
+        return len(self.decode_step_s) - 1
+
+    def prefill_s(self, tokens: float) -> float:
+        """Prefill time for `tokens` prompt tokens in one step (linear beyond the grid)."""
+        grid, seconds = self.prefill_tokens, self.prefill_seconds
+        if tokens <= grid[-1]:
+            return float(np.interp(tokens, grid, seconds))
+        return float(seconds[-1] * tokens / grid[-1])
+
+
+def constant_step_times(step_s: float, max_batch: int, prefill_s: float | None = None) -> StepTimes:
+    """Every step (decode at any batch, or a prefill) takes `step_s`: the closed-form test case."""
+    decode = np.full(max_batch + 1, step_s, dtype=np.float64)
+    decode[0] = 0.0
+    prefill = step_s if prefill_s is None else prefill_s
+    return StepTimes(decode, np.array([1.0, 1e9]), np.array([prefill, prefill]))
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Arrivals (req/s; Poisson, or gamma-renewal with vLLM's `burstiness` shape) and lengths."""
+
+    requests_per_s: float
+    mean_input_tokens: float
+    mean_output_tokens: float
+    length_distribution: LengthDistribution = "fixed"
+    arrival: ArrivalProcess = "poisson"
+    burstiness: float = 1.0
+
+    def scaled(self, factor: float) -> Traffic:
+        """The same traffic at `factor` × the rate (e.g. one replica's share)."""
+        return Traffic(
+            self.requests_per_s * factor, self.mean_input_tokens, self.mean_output_tokens,
+            self.length_distribution, self.arrival, self.burstiness,
+        )
+
+
+@dataclass(frozen=True)
+class RequestStream:
+    arrival_s: FloatArray
+    input_tokens: IntArray
+    output_tokens: IntArray
+
+
+def sample_lengths(
+    mean: float, count: int, distribution: LengthDistribution, rng: np.random.Generator
+) -> IntArray:
+    """Token counts ≥ 1 with the given mean."""
+    if distribution == "fixed":
+        values = np.full(count, mean)
+    elif distribution == "exponential":
+        values = rng.exponential(mean, count)
+    elif distribution == "uniform":
+        values = rng.uniform(0.5 * mean, 1.5 * mean, count)
+    else:
+        sigma = 0.6
+        values = rng.lognormal(math.log(mean) - sigma**2 / 2, sigma, count)
+    return np.maximum(1, np.rint(values)).astype(np.int64)
+
+
+def sample_requests(traffic: Traffic, count: int, seed: int = 0) -> RequestStream:
+    """`count` requests: arrival times and input/output lengths."""
+    rng = np.random.default_rng(seed)
+    if traffic.arrival == "poisson":
+        gaps = rng.exponential(1.0 / traffic.requests_per_s, count)
+    else:
+        shape = traffic.burstiness
+        gaps = rng.gamma(shape, 1.0 / (traffic.requests_per_s * shape), count)
+    return RequestStream(
+        arrival_s=np.cumsum(gaps),
+        input_tokens=sample_lengths(traffic.mean_input_tokens, count, traffic.length_distribution, rng),
+        output_tokens=sample_lengths(
+            traffic.mean_output_tokens, count, traffic.length_distribution, rng
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Per-request latencies (seconds) of the measured requests, and replica-level figures."""
+
+    ttft_s: FloatArray
+    tpot_s: FloatArray
+    e2e_s: FloatArray
+    queue_wait_s: FloatArray
+    duration_s: float
+    mean_batch: float
+    completed_requests_per_s: float
+    output_tokens_per_s: float
+
+    def percentile_ms(self, metric: Literal["ttft", "tpot", "e2e", "queue"], q: float) -> float:
+        values = {
+            "ttft": self.ttft_s, "tpot": self.tpot_s, "e2e": self.e2e_s,
+            "queue": self.queue_wait_s,
+        }[metric]
+        return float(np.percentile(values, q) * 1000.0) if len(values) else 0.0
+
+
+class _Replica:
+    """The mutable state of one simulated replica (kept private to `simulate`)."""
+
+    def __init__(self, steps: StepTimes, stream: RequestStream):
+        self.steps = steps
+        self.stream = stream
+        count = len(stream.arrival_s)
+        self.admitted_s = np.zeros(count)
+        self.first_token_s = np.zeros(count)
+        self.finish_s = np.zeros(count)
+        self.running: list[tuple[int, int]] = []  # (step index of the last token, request)
+        self.clock_s = 0.0
+        self.step_index = 0
+        self.next_request = 0
+        self.finished = 0
+        self.batch_time_s = 0.0  # ∫ batch dt, for the mean batch
+
+    def run(self) -> None:
+        count = len(self.stream.arrival_s)
+        while self.finished < count:
+            if not self.running and self.clock_s < self.stream.arrival_s[self.next_request]:
+                self.clock_s = float(self.stream.arrival_s[self.next_request])
+            if not self._admit_and_prefill():
+                self._decode_until_next_event()
+
+    def _admissible(self) -> list[int]:
+        free_slots = self.steps.max_batch - len(self.running)
+        admitted: list[int] = []
+        tokens = 0
+        arrivals, inputs = self.stream.arrival_s, self.stream.input_tokens
+        index = self.next_request
+        while index < len(arrivals) and len(admitted) < free_slots:
+            if arrivals[index] > self.clock_s:
+                break
+            if admitted and tokens + inputs[index] > self.steps.max_batched_tokens:
+                break
+            tokens += int(inputs[index])
+            admitted.append(index)
+            index += 1
+        return admitted
+
+    def _admit_and_prefill(self) -> bool:
+        admitted = self._admissible()
+        if not admitted:
+            return False
+        self.next_request = admitted[-1] + 1
+        new_tokens = float(self.stream.input_tokens[admitted].sum())
+        step_s = self.steps.prefill_s(new_tokens) + self.steps.decode_step_s[len(self.running)]
+        self.admitted_s[admitted] = self.clock_s
+        self._advance(1, step_s)
+        for request in admitted:
+            self.first_token_s[request] = self.clock_s
+            last_step = self.step_index + int(self.stream.output_tokens[request]) - 1
+            heapq.heappush(self.running, (last_step, request))
+        self._retire()
+        return True
+
+    def _decode_until_next_event(self) -> None:
+        batch = len(self.running)
+        step_s = float(self.steps.decode_step_s[batch])
+        steps = self.running[0][0] - self.step_index
+        if batch < self.steps.max_batch and self.next_request < len(self.stream.arrival_s):
+            wait_s = float(self.stream.arrival_s[self.next_request]) - self.clock_s
+            steps = min(steps, max(1, math.ceil(wait_s / step_s - 1e-12)))
+        self._advance(steps, step_s)
+        self._retire()
+
+    def _advance(self, steps: int, step_s: float) -> None:
+        self.batch_time_s += len(self.running) * steps * step_s
+        self.clock_s += steps * step_s
+        self.step_index += steps
+
+    def _retire(self) -> None:
+        while self.running and self.running[0][0] <= self.step_index:
+            _, request = heapq.heappop(self.running)
+            self.finish_s[request] = self.clock_s
+            self.finished += 1
+
+
+def simulate(
+    steps: StepTimes, traffic: Traffic, requests: int = 2000, seed: int = 0,
+    warmup_fraction: float = 0.1,
+) -> SimulationResult:
+    """Simulate one replica serving `requests` requests of `traffic`; the first
+    `warmup_fraction` of them are left out of the latency figures."""
+    stream = sample_requests(traffic, requests, seed)
+    replica = _Replica(steps, stream)
+    replica.run()
+    return _summarise(replica, stream, int(requests * warmup_fraction))
+
+
+def _summarise(replica: _Replica, stream: RequestStream, skip: int) -> SimulationResult:
+    arrivals = stream.arrival_s[skip:]
+    first, finish = replica.first_token_s[skip:], replica.finish_s[skip:]
+    outputs = stream.output_tokens[skip:]
+    multi = outputs > 1
+    tpot = (finish[multi] - first[multi]) / (outputs[multi] - 1)
+    duration = float(replica.finish_s.max() - stream.arrival_s[0]) or 1e-9
+    measured_span = float(finish.max() - arrivals[0]) or 1e-9
+    return SimulationResult(
+        ttft_s=first - arrivals,
+        tpot_s=tpot,
+        e2e_s=finish - arrivals,
+        queue_wait_s=replica.admitted_s[skip:] - arrivals,
+        duration_s=duration,
+        mean_batch=replica.batch_time_s / duration,
+        completed_requests_per_s=len(arrivals) / measured_span,
+        output_tokens_per_s=float(outputs.sum()) / measured_span,
+    )
+
+
+# ----- closed forms --------------------------------------------------------------------------
+
+
+def mm1_mean_wait_s(arrival_per_s: float, service_per_s: float) -> float:
+    """M/M/1 mean time in queue: ρ / (μ − λ)."""
+    _require_stable(arrival_per_s, service_per_s)
+    rho = arrival_per_s / service_per_s
+    return rho / (service_per_s - arrival_per_s)
+
+
+def mm1_wait_quantile_s(arrival_per_s: float, service_per_s: float, q: float) -> float:
+    """M/M/1 waiting-time quantile: P(W > t) = ρ·e^{−(μ−λ)t}, so t_q = ln(ρ/(1−q)) / (μ−λ)."""
+    _require_stable(arrival_per_s, service_per_s)
+    rho = arrival_per_s / service_per_s
+    if rho <= 1.0 - q:
+        return 0.0
+    return math.log(rho / (1.0 - q)) / (service_per_s - arrival_per_s)
+
+
+def md1_mean_wait_s(arrival_per_s: float, service_per_s: float) -> float:
+    """M/D/1 mean time in queue (Pollaczek–Khinchine with zero service variance): ρ / (2μ(1−ρ))."""
+    _require_stable(arrival_per_s, service_per_s)
+    rho = arrival_per_s / service_per_s
+    return rho / (2.0 * service_per_s * (1.0 - rho))
+
+
+def _require_stable(arrival_per_s: float, service_per_s: float) -> None:
+    if not 0 < arrival_per_s < service_per_s:
+        raise ValueError(
+            f"queue is unstable or empty: arrival {arrival_per_s}/s vs service {service_per_s}/s"
+        )
+
+
+# ----- closed-form capacity bounds (used to prune before simulating) --------------------------
+
+
+def requests_per_s_at_batch(
+    steps: StepTimes, batch: int, input_tokens: float, output_tokens: float
+) -> float:
+    """Saturated throughput with `batch` requests decoding: each request costs its prefill
+    plus (output − 1) decode steps shared by the batch."""
+    decode_share_s = (output_tokens - 1) * float(steps.decode_step_s[batch]) / batch
+    return 1.0 / (steps.prefill_s(input_tokens) + decode_share_s)
+
+
+def largest_batch_within(steps: StepTimes, tpot_limit_s: float | None) -> int:
+    """The largest batch whose bare decode step is within a TPOT limit (0 if none is)."""
+    if tpot_limit_s is None:
+        return steps.max_batch
+    within = np.nonzero(steps.decode_step_s[1:] <= tpot_limit_s)[0]
+    return int(within[-1]) + 1 if len(within) else 0
+
+
+def capacity_bound_rps(
+    steps: StepTimes, input_tokens: float, output_tokens: float, tpot_limit_s: float | None = None
+) -> float:
+    """An upper bound on the req/s one replica sustains within a TPOT limit (0 if it cannot
+    meet the limit even alone). Real capacity is lower: queueing and prefill interference."""
+    batch = largest_batch_within(steps, tpot_limit_s)
+    if batch == 0:
+        return 0.0
+    candidates = np.arange(1, batch + 1)
+    decode = steps.decode_step_s[1 : batch + 1]
+    per_request_s = steps.prefill_s(input_tokens) + (output_tokens - 1) * decode / candidates
+    return float(np.max(1.0 / per_request_s))
