@@ -64,15 +64,23 @@ def test_single_stream_decode_rows_exist_for_common_gpus(gpu: str) -> None:
     assert single_stream, gpu
 
 
-def test_a100_and_rtx_4090_share_a_configuration_for_a_like_for_like_pair() -> None:
-    def configs(gpu: str) -> set[tuple[object, ...]]:
-        return {
-            (r.engine, r.model, r.weights, r.batch, r.input_tokens, r.output_tokens, r.gpu_count)
-            for r in _rows_for(gpu, "decode_tok_s")
-        }
+def test_a100_and_rtx_4090_share_a_workload_for_a_like_for_like_pair() -> None:
+    def keys(*gpus: str) -> set[str]:
+        return {row.workload_key for row in all_measurements() if row.gpu in gpus}
 
-    a100 = configs("a100-80gb-sxm") | configs("a100-80gb-pcie")
-    assert a100 & configs("rtx-4090")
+    shared = keys("a100-80gb-sxm", "a100-80gb-pcie") & keys("rtx-4090")
+    assert any(key.startswith("decode_tok_s|") for key in shared)
+    assert any(key.startswith("prefill_tok_s|") for key in shared)
+
+
+def test_workload_key_ignores_gpu_and_source_only(tmp_path: Path) -> None:
+    other_gpu = GOOD_ROW.replace("rtx-4090", "rtx-3090").replace("a note", "other source")
+    longer = GOOD_ROW.replace(",1,0,128,", ",1,0,512,")
+    first, second, third = load_measurements(
+        _write_csv(tmp_path, "k.csv", [GOOD_ROW, other_gpu, longer])
+    )
+    assert first.workload_key == second.workload_key
+    assert first.workload_key != third.workload_key
 
 
 def test_llama_bench_decode_is_slower_than_prefill_for_the_same_setup() -> None:

@@ -204,6 +204,25 @@ class MeasuredRow:
     def higher_is_better(self) -> bool:
         return self.metric not in {"image_s", "ttft_ms", "tpot_ms"}
 
+    @property
+    def workload_key(self) -> str:
+        """Everything but the GPU and the source: rows with equal keys measured the same
+        workload, so their values can be compared across GPUs (gpu_count included)."""
+        parts = (
+            self.metric,
+            self.engine,
+            self.model,
+            self.weights,
+            self.kv_cache or "",
+            self.batch,
+            self.input_tokens,
+            self.output_tokens,
+            self.resolution or "",
+            self.steps,
+            self.gpu_count,
+        )
+        return "|".join("" if part is None else str(part) for part in parts)
+
 
 class _RowRecord(BaseModel):
     """One CSV row as written in a data file (the file's schema)."""
