@@ -1,0 +1,166 @@
+"""Calibrated efficiencies and error bands (data/calibration.json), looked up with fallbacks.
+
+Parameters are keyed "<kind>|<engine>|<architecture family>|<precision class>". A lookup falls
+back from the exact key to the engine over all families ("*"), then to the engine profile's
+prior scaled by the hardware-class prior. Bands are multiplicative: value·exp(±log_band), the
+observed error of that kind of case, widened when the case is extrapolated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.errors import DataFileError
+
+CALIBRATION_FILE = "calibration.json"
+EXTRAPOLATION_WIDENING = 1.75
+DEFAULT_LOG_BAND = 0.35
+
+# Metric -> kind of case (one error band per kind).
+METRIC_KINDS: dict[str, str] = {
+    "decode_tok_s": "decode",
+    "tpot_ms": "decode",
+    "prefill_tok_s": "prefill",
+    "ttft_ms": "prefill",
+    "serving_output_tok_s": "serving",
+    "image_s": "image",
+    "images_per_min": "image",
+    "train_tok_s": "train",
+}
+
+
+class _GroupRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    eta_memory: float | None = Field(default=None, gt=0, le=1.5)
+    eta_compute: float | None = Field(default=None, gt=0, le=1.5)
+    step_overhead_ms: float | None = Field(default=None, ge=0)
+    factor: float | None = Field(default=None, gt=0)
+    n: int = Field(default=0, ge=0)
+
+
+class _ErrorRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int = Field(ge=0)
+    median_ape: float | None = None
+    p90_ape: float | None = None
+    log_band: float = Field(gt=0)
+
+
+class _CalibrationFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    model: str
+    fitted_from: str = ""
+    eta_memory_prior_by_family: dict[str, float]
+    eta_compute_prior_by_family: dict[str, float]
+    groups: dict[str, _GroupRecord] = {}
+    errors: dict[str, _ErrorRecord] = {}
+    covered: dict[str, list[str]] = {}
+
+
+@dataclass(frozen=True)
+class GroupParams:
+    """Efficiencies for one case; `exact` when fitted on this engine x family x precision."""
+
+    eta_memory: float
+    eta_compute: float
+    step_overhead_ms: float
+    factor: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    version: str
+    model: str
+    eta_memory_prior_by_family: dict[str, float]
+    eta_compute_prior_by_family: dict[str, float]
+    groups: dict[str, dict[str, float]] = field(default_factory=dict)
+    errors: dict[str, dict[str, float]] = field(default_factory=dict)
+    covered: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def family_priors(self, family: str) -> tuple[float, float]:
+        """(memory, compute) efficiency multipliers of a hardware class."""
+        memory = self.eta_memory_prior_by_family.get(family, 0.85)
+        compute = self.eta_compute_prior_by_family.get(family, 0.7)
+        return memory, compute
+
+    def _group(self, key: str) -> dict[str, float] | None:
+        return self.groups.get(key)
+
+    def params(
+        self, kind: str, engine_prior: tuple[float, float, float], engine: str, family: str,
+        precision_class: str,
+    ) -> GroupParams:
+        """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms)."""
+        memory_prior, compute_prior = self.family_priors(family)
+        values = {
+            "eta_memory": engine_prior[0] * memory_prior,
+            "eta_compute": engine_prior[1] * compute_prior,
+            "step_overhead_ms": engine_prior[2],
+            "factor": 1.0,
+        }
+        exact = False
+        for key, is_exact in (
+            (f"{kind}|{engine}|*|*", False),
+            (f"{kind}|{engine}|*|{precision_class}", False),
+            (f"{kind}|{engine}|{family}|*", False),
+            (f"{kind}|{engine}|{family}|{precision_class}", True),
+        ):
+            group = self._group(key)
+            if group:
+                values.update({k: v for k, v in group.items() if k in values})
+                exact = exact or is_exact
+        return GroupParams(exact=exact, **values)
+
+    def log_band(self, kind: str) -> float:
+        record = self.errors.get(kind)
+        return float(record["log_band"]) if record else DEFAULT_LOG_BAND
+
+    def is_covered(self, axis: str, name: str) -> bool:
+        return name in self.covered.get(axis, frozenset())
+
+    def band(self, value: float, kind: str, extrapolated: bool) -> tuple[float, float]:
+        width = self.log_band(kind) * (EXTRAPOLATION_WIDENING if extrapolated else 1.0)
+        return value * math.exp(-width), value * math.exp(width)
+
+
+def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
+    try:
+        record = _CalibrationFile.model_validate(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise DataFileError(origin, [f"not valid JSON: {error}"]) from None
+    except ValidationError as error:
+        problems = [f"field {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        raise DataFileError(origin, problems) from None
+    return Calibration(
+        version=record.version,
+        model=record.model,
+        eta_memory_prior_by_family=record.eta_memory_prior_by_family,
+        eta_compute_prior_by_family=record.eta_compute_prior_by_family,
+        groups={k: _numbers(v.model_dump(exclude_none=True)) for k, v in record.groups.items()},
+        errors={k: _numbers(v.model_dump(exclude_none=True)) for k, v in record.errors.items()},
+        covered={k: frozenset(v) for k, v in record.covered.items()},
+    )
+
+
+def _numbers(values: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}
+
+
+def calibration_text() -> str:
+    path = resources.files("gpuatlas.estimate") / "data" / CALIBRATION_FILE
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def current_calibration() -> Calibration:
+    """The calibration shipped with the package (cached)."""
+    return parse_calibration(calibration_text(), CALIBRATION_FILE)

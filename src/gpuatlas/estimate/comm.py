@@ -1,0 +1,54 @@
+"""Collective communication times over a system's links (ring all-reduce, hierarchical)."""
+
+from __future__ import annotations
+
+import math
+
+from gpuatlas.catalog.systems import GpuSystem, Link
+
+
+def link_latency_s(link: Link, participants: int) -> float:
+    """Small-message latency of one collective: per-hop latency x (1 + log2 n) (NCCL LL/tree)."""
+    return link.latency_us * 1e-6 * (1.0 + math.log2(max(participants, 2)))
+
+
+def ring_allreduce_s(link: Link, participants: int, message_bytes: float) -> float:
+    """Ring all-reduce: each GPU sends and receives 2(n−1)/n of the message over the link."""
+    if participants <= 1 or message_bytes <= 0:
+        return 0.0
+    wire_bytes = 2.0 * (participants - 1) / participants * message_bytes
+    return link_latency_s(link, participants) + wire_bytes / (link.effective_allreduce_gb_s * 1e9)
+
+
+def allreduce_s(system: GpuSystem, message_bytes: float) -> float:
+    """All-reduce of `message_bytes` per GPU across the whole system.
+
+    One node: a ring over the intra-node link. Several nodes: reduce-scatter inside each node,
+    all-reduce of each GPU's shard across nodes (one NIC per GPU), all-gather inside the node.
+    """
+    if system.gpu_count <= 1 or message_bytes <= 0:
+        return 0.0
+    per_node = system.gpus_per_node
+    intra = ring_allreduce_s(system.link, per_node, message_bytes) if system.link else 0.0
+    if system.nodes <= 1 or system.network is None:
+        return intra
+    shard_bytes = message_bytes / per_node
+    inter = ring_allreduce_s(system.network, system.nodes, shard_bytes)
+    return intra + inter
+
+
+def tensor_parallel_step_s(system: GpuSystem, layers: int, tokens: float, hidden: int) -> float:
+    """Megatron tensor parallelism: two all-reduces of the activations per layer per step."""
+    if system.gpu_count <= 1:
+        return 0.0
+    message_bytes = tokens * hidden * 2.0
+    return 2 * layers * allreduce_s(system, message_bytes)
+
+
+def layer_split_hop_s(system: GpuSystem, tokens: float, hidden: int) -> float:
+    """Layer split (pipeline without overlap): activations cross n−1 GPU boundaries per step."""
+    if system.gpu_count <= 1 or system.link is None:
+        return 0.0
+    hop_bytes = tokens * hidden * 2.0
+    per_hop = system.link.latency_us * 1e-6 + hop_bytes / (system.link.per_direction_gb_s * 1e9)
+    return (system.gpu_count - 1) * per_hop

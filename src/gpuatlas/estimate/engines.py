@@ -1,0 +1,140 @@
+"""Inference engine profiles (data/engines.toml): formats, memory policy, efficiency priors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.errors import DataFileError, InvalidRequestError, UnknownNameError
+
+MultiGpuMode = Literal["tensor", "layer-split"]
+
+
+@dataclass(frozen=True)
+class EngineProfile:
+    """One engine's behaviour as the estimators need it (see data/engines.toml)."""
+
+    id: str
+    names: tuple[str, ...]
+    formats: tuple[str, ...]
+    kv_cache: tuple[str, ...]
+    memory_fraction: float
+    cuda_context_gb: float
+    kv_block_tokens: int
+    eta_memory: float
+    eta_compute: float
+    step_overhead_ms: float
+    layer_overhead_ms: float
+    max_batch: int
+    prefill_chunk_tokens: int
+    multi_gpu: MultiGpuMode
+    activation_gb_per_1k_batch_tokens: float
+    source: str
+
+    def supports_format(self, format_id: str) -> bool:
+        return format_id in self.formats
+
+
+class _EngineRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    names: list[str] = []
+    formats: list[str] = Field(min_length=1)
+    kv_cache: list[str] = Field(min_length=1)
+    memory_fraction: float = Field(gt=0, le=1)
+    cuda_context_gb: float = Field(ge=0)
+    kv_block_tokens: int = Field(ge=1)
+    eta_memory: float = Field(gt=0, le=1)
+    eta_compute: float = Field(gt=0, le=1)
+    step_overhead_ms: float = Field(ge=0)
+    layer_overhead_ms: float = Field(ge=0)
+    max_batch: int = Field(ge=1)
+    prefill_chunk_tokens: int = Field(ge=1)
+    multi_gpu: MultiGpuMode
+    activation_gb_per_1k_batch_tokens: float = Field(ge=0)
+    source: str = Field(min_length=3)
+
+
+def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfile, ...]:
+    """Validate an engines file; every problem is reported at once."""
+    try:
+        tables = tomllib.loads(text).get("engine", [])
+    except tomllib.TOMLDecodeError as error:
+        raise DataFileError(origin, [f"not valid TOML: {error}"]) from None
+    profiles: list[EngineProfile] = []
+    problems: list[str] = []
+    for position, table in enumerate(tables, start=1):
+        try:
+            record = _EngineRecord.model_validate(table)
+        except ValidationError as error:
+            label = f"[[engine]] #{position} ({table.get('id', '?')})"
+            problems += [f"{label}, field {e['loc'][0]}: {e['msg']}" for e in error.errors()]
+            continue
+        values = record.model_dump()
+        values.update(names=tuple(record.names), formats=tuple(record.formats))
+        values["kv_cache"] = tuple(record.kv_cache)
+        profiles.append(EngineProfile(**values))
+    if problems:
+        raise DataFileError(origin, problems)
+    return tuple(profiles)
+
+
+@cache
+def all_engines() -> tuple[EngineProfile, ...]:
+    path = resources.files("gpuatlas.estimate") / "data" / "engines.toml"
+    return parse_engines(path.read_text(encoding="utf-8"), str(path))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+@cache
+def _engine_index() -> dict[str, EngineProfile]:
+    index: dict[str, EngineProfile] = {}
+    for profile in all_engines():
+        for name in (profile.id, *profile.names):
+            index.setdefault(_key(name), profile)
+    return index
+
+
+def resolve_engine(name: str | EngineProfile) -> EngineProfile:
+    """An engine from the names people write ("vLLM", "TensorRT-LLM", "llama.cpp")."""
+    if isinstance(name, EngineProfile):
+        return name
+    found = _engine_index().get(_key(name))
+    if found is not None:
+        return found
+    ids = [profile.id for profile in all_engines()]
+    close = difflib.get_close_matches(_key(name), list(_engine_index()), n=4, cutoff=0.5)
+    candidates = sorted({_engine_index()[key].id for key in close}) or ids
+    raise UnknownNameError("engine", name, candidates)
+
+
+def require_format(engine: EngineProfile, format_id: str) -> None:
+    """Raise a clear error when the engine cannot load weights in this format."""
+    if not engine.supports_format(format_id):
+        engines = [p.id for p in all_engines() if p.supports_format(format_id)]
+        raise InvalidRequestError(
+            [
+                f"engine {engine.id} does not load {format_id} weights "
+                f"(it loads: {', '.join(engine.formats)}); engines that load {format_id}: "
+                f"{', '.join(engines) or 'none'}"
+            ]
+        )
+
+
+def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
+    if kv_cache not in engine.kv_cache:
+        raise InvalidRequestError(
+            [f"engine {engine.id} has no {kv_cache} KV cache (it offers: "
+             f"{', '.join(engine.kv_cache)})"]
+        )

@@ -1,0 +1,103 @@
+"""Turn the arguments callers pass (objects or the names people write) into catalog objects."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from gpuatlas.catalog.formats import WeightFormat, resolve_format, resolve_kv_cache_precision
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.model_arch import (
+    AnyModelArch,
+    DiffusionArch,
+    ModelArch,
+    OcrArch,
+    VisionLanguageArch,
+)
+from gpuatlas.catalog.models import resolve_model
+from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
+from gpuatlas.errors import InvalidRequestError
+
+SystemArg = GpuSystem | Gpu | str
+ModelArg = AnyModelArch | str
+FormatArg = WeightFormat | str
+
+
+@lru_cache(maxsize=512)
+def _system_from_text(text: str) -> GpuSystem:
+    return resolve_system(text)
+
+
+def as_system(system: SystemArg, gpu_count: int | None = None) -> GpuSystem:
+    """A GpuSystem from a system, a Gpu or text ("4x rtx-4090"); `gpu_count` overrides."""
+    if isinstance(system, Gpu):
+        return build_system(system, gpu_count or 1)
+    if isinstance(system, str):
+        system = _system_from_text(system)
+    if gpu_count is not None and gpu_count != system.gpu_count:
+        return build_system(system.gpu, gpu_count)
+    return system
+
+
+@lru_cache(maxsize=512)
+def _model_from_text(text: str) -> AnyModelArch:
+    return resolve_model(text)
+
+
+def as_model(model: ModelArg) -> AnyModelArch:
+    return _model_from_text(model) if isinstance(model, str) else model
+
+
+def as_llm(model: ModelArg) -> ModelArch:
+    """An LLM architecture; a vision-language model gives its language backbone."""
+    resolved = as_model(model)
+    if isinstance(resolved, VisionLanguageArch):
+        return resolved.language_model
+    if not isinstance(resolved, ModelArch):
+        raise InvalidRequestError(
+            [f"model {resolved.id} is a {resolved.kind} model, not an LLM; "
+             f"use the {resolved.kind} predictor"]
+        )
+    return resolved
+
+
+def as_diffusion(model: ModelArg) -> DiffusionArch:
+    resolved = as_model(model)
+    if not isinstance(resolved, DiffusionArch):
+        raise InvalidRequestError(
+            [f"model {resolved.id} is a {resolved.kind} model, not diffusion"]
+        )
+    return resolved
+
+
+def as_vlm(model: ModelArg) -> VisionLanguageArch:
+    resolved = as_model(model)
+    if not isinstance(resolved, VisionLanguageArch):
+        raise InvalidRequestError(
+            [f"model {resolved.id} is a {resolved.kind} model, not vision-language"]
+        )
+    return resolved
+
+
+def as_ocr(model: ModelArg) -> OcrArch:
+    resolved = as_model(model)
+    if not isinstance(resolved, OcrArch):
+        raise InvalidRequestError([f"model {resolved.id} is a {resolved.kind} model, not OCR"])
+    return resolved
+
+
+@lru_cache(maxsize=256)
+def _format_from_text(text: str) -> WeightFormat:
+    return resolve_format(text)
+
+
+def as_format(weights: FormatArg) -> WeightFormat:
+    return _format_from_text(weights) if isinstance(weights, str) else weights
+
+
+def kv_bytes_per_element(kv_cache: str) -> float:
+    """Bytes per cached element for a KV-cache precision name ("fp16", "fp8", "q8_0")."""
+    return resolve_kv_cache_precision(kv_cache).bytes_per_element
+
+
+def kv_cache_id(kv_cache: str) -> str:
+    return resolve_kv_cache_precision(kv_cache).id

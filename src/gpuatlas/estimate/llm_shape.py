@@ -1,0 +1,117 @@
+"""What an LLM in a weight format weighs and costs: bytes read per step, FLOPs per token.
+
+Weights are counted at the format's real bits per weight. AWQ/GPTQ/FP8/INT8/NVFP4 quantise the
+linear layers only (embeddings and lm_head stay 16-bit); MXFP4 checkpoints (gpt-oss) quantise the
+MoE experts only; GGUF mixes are counted at their published whole-file average.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.model_arch import ModelArch
+
+HIGH_PRECISION_BITS = 16.0
+
+
+@dataclass(frozen=True)
+class LlmShape:
+    """Per-model, per-format constants of the speed and memory models (bytes, FLOPs)."""
+
+    total_weight_bytes: float
+    embedding_bytes: float
+    step_read_bytes: float  # read every forward step, experts excluded
+    expert_bytes: float  # one routed expert of one layer
+    moe_layers: int
+    num_experts: int
+    experts_per_token: int
+    matmul_flops_per_token: float  # 2 x (active non-embedding params + lm_head)
+    num_layers: int
+    hidden_size: int
+    num_attention_heads: int
+    num_kv_heads: int
+    is_mla: bool
+
+    def distinct_experts(self, tokens: float) -> float:
+        """Expected experts a layer touches for `tokens` tokens: E·(1 − (1 − k/E)^tokens)."""
+        if self.num_experts == 0:
+            return 0.0
+        share = self.experts_per_token / self.num_experts
+        return self.num_experts * (1.0 - (1.0 - share) ** max(tokens, 1.0))
+
+    def weight_read_bytes(self, tokens: float) -> float:
+        """Weight bytes one forward step over `tokens` tokens reads (MoE: experts touched)."""
+        experts = self.moe_layers * self.distinct_experts(tokens) * self.expert_bytes
+        return self.step_read_bytes + experts
+
+
+def _linear_bits(model: ModelArch, weight_format: WeightFormat) -> tuple[float, float]:
+    """Bits per weight for (non-expert linear layers, routed experts)."""
+    bits = weight_format.model_bits_per_weight
+    if weight_format.id == "mxfp4" and model.is_moe:
+        return HIGH_PRECISION_BITS, bits
+    return bits, bits
+
+
+def _embedding_bits(weight_format: WeightFormat) -> float:
+    if weight_format.family == "gguf" or weight_format.bits_per_weight >= HIGH_PRECISION_BITS:
+        return weight_format.model_bits_per_weight
+    return HIGH_PRECISION_BITS
+
+
+@lru_cache(maxsize=1024)
+def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
+    parts = model.parameter_breakdown()
+    linear_bits, expert_bits = _linear_bits(model, weight_format)
+    embedding_bits = _embedding_bits(weight_format)
+    norm_bytes = parts["norms"] * 2.0
+    head_params = model.vocab_size * model.hidden_size  # tied heads read the embedding table
+    experts_bytes = parts["routed_experts"] * expert_bits / 8
+    non_expert_linear = (
+        parts["attention"] + parts["dense_mlp"] + parts["shared_experts"] + parts["router"]
+    )
+    linear_bytes = non_expert_linear * linear_bits / 8
+    embedding_bytes = parts["embedding"] * embedding_bits / 8
+    lm_head_bytes = parts["lm_head"] * embedding_bits / 8
+    expert_bytes = model.expert_params() * expert_bits / 8 if model.is_moe else 0.0
+    return LlmShape(
+        total_weight_bytes=linear_bytes + experts_bytes + embedding_bytes + lm_head_bytes
+        + norm_bytes,
+        embedding_bytes=embedding_bytes,
+        step_read_bytes=linear_bytes + norm_bytes + head_params * embedding_bits / 8,
+        expert_bytes=expert_bytes,
+        moe_layers=model.moe_layers,
+        num_experts=model.num_experts,
+        experts_per_token=model.experts_per_token,
+        matmul_flops_per_token=2.0 * (model.active_non_embedding_params() + head_params),
+        num_layers=model.num_layers,
+        hidden_size=model.hidden_size,
+        num_attention_heads=model.num_attention_heads,
+        num_kv_heads=model.num_kv_heads,
+        is_mla=model.attention_type == "mla",
+    )
+
+
+def kv_shards(model: ModelArch, tensor_parallel: int) -> int:
+    """How many ways tensor parallelism splits the KV cache: KV heads are replicated once
+    the TP degree exceeds them (floor of one head per GPU); MLA's latent is replicated."""
+    if tensor_parallel <= 1 or model.attention_type == "mla":
+        return 1
+    return min(tensor_parallel, model.num_kv_heads)
+
+
+def kv_bytes_per_token_per_gpu(
+    model: ModelArch, kv_bytes_per_element: float, tensor_parallel: int, context_tokens: int
+) -> float:
+    per_token = model.kv_cache_bytes_per_token(kv_bytes_per_element, context_tokens)
+    return per_token / kv_shards(model, tensor_parallel)
+
+
+def prefill_attention_flops(model: ModelArch, tokens: int, cached_tokens: int = 0) -> float:
+    """Causal attention FLOPs to prefill `tokens` new tokens after `cached_tokens`:
+    the new tokens attend on average to cached + tokens/2 positions."""
+    if tokens <= 0:
+        return 0.0
+    return tokens * model.attention_flops_per_token(cached_tokens + max(tokens // 2, 1))
