@@ -74,8 +74,15 @@ def test_verdict_uses_the_whole_interval_against_the_five_percent_band(
 
 
 def test_tally_counts_wins_ties_losses_and_inconclusive_separately() -> None:
-    counted = tally([Verdict.A_FASTER, Verdict.B_FASTER, Verdict.B_FASTER,
-                     Verdict.ROUGHLY_EQUAL, Verdict.INCONCLUSIVE])
+    counted = tally(
+        [
+            Verdict.A_FASTER,
+            Verdict.B_FASTER,
+            Verdict.B_FASTER,
+            Verdict.ROUGHLY_EQUAL,
+            Verdict.INCONCLUSIVE,
+        ]
+    )
     assert (counted.a_wins, counted.b_wins, counted.ties, counted.inconclusive) == (1, 2, 1, 1)
     assert counted.total == 5
 

@@ -44,6 +44,7 @@ class CategorySummary:
     tally: Tally
     lowest_ratio: float
     highest_ratio: float
+    single_run_benchmarks: int = 0
 
 
 def geometric_mean_of_ratios(ratios: Sequence[RatioEstimate], seed: int) -> GeometricMean:
@@ -80,17 +81,22 @@ def summarize_categories(
 
 
 def _category(name: str, members: list[BenchmarkComparison], band: float) -> CategorySummary:
+    """A category gets an interval (and so a verdict) only when every member benchmark has a
+    run-level interval: resampling benchmarks alone cannot show that single runs are stable."""
     ratios = [m.ratio for m in members if m.ratio is not None]
     mean = geometric_mean_of_ratios(ratios, stable_seed("category", name))
+    single_run = sum(1 for r in ratios if not r.interval.has_interval)
+    interval = Interval(mean.interval.value) if single_run else mean.interval
     values = [r.value for r in ratios]
     return CategorySummary(
         category=name,
-        ratio=mean.interval,
-        verdict=verdict_for(mean.interval, band),
+        ratio=interval,
+        verdict=verdict_for(interval, band),
         benchmark_count=len(members),
         tally=tally(m.verdict for m in members),
         lowest_ratio=min(values),
         highest_ratio=max(values),
+        single_run_benchmarks=single_run,
     )
 
 
@@ -132,8 +138,9 @@ def atlas_score(
         interval=interval,
         covered_benchmarks=len(common),
         total_benchmarks=len(scored),
-        categories={c: _scaled(m.interval, method.reference_value)
-                    for c, m in per_category.items()},
+        categories={
+            c: _scaled(m.interval, method.reference_value) for c, m in per_category.items()
+        },
         method_version=method.version,
     )
 
@@ -148,8 +155,12 @@ def _category_means(
     ratios: dict[str, list[RatioEstimate]] = {}
     for benchmark_id in common:
         mine, reference = results[benchmark_id], reference_results[benchmark_id]
-        ratio = ratio_of_medians(mine.values, reference.values, mine.benchmark.higher_is_better,
-                                 stable_seed(benchmark_id, gpu_id, "reference"))
+        ratio = ratio_of_medians(
+            mine.values,
+            reference.values,
+            mine.benchmark.higher_is_better,
+            stable_seed(benchmark_id, gpu_id, "reference"),
+        )
         ratios.setdefault(categories[benchmark_id], []).append(ratio)
     return {
         category: geometric_mean_of_ratios(members, stable_seed(gpu_id, category))

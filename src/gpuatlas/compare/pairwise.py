@@ -44,12 +44,20 @@ def compare_benchmark(
     info = present.benchmark
     if a is None or b is None:
         missing = "A" if a is None else "B"
-        return BenchmarkComparison(info, a, b, None, Verdict.INCONCLUSIVE,
-                                   f"no measurement for {missing}")
-    ratio = ratio_of_medians(a.values, b.values, info.higher_is_better,
-                             stable_seed(info.id, a.gpu_id, b.gpu_id))
-    return BenchmarkComparison(info, a, b, ratio, verdict_for(ratio.interval, band),
-                               inconclusive_reason(ratio.interval, band))
+        return BenchmarkComparison(
+            info, a, b, None, Verdict.INCONCLUSIVE, f"no measurement for {missing}"
+        )
+    ratio = ratio_of_medians(
+        a.values, b.values, info.higher_is_better, stable_seed(info.id, a.gpu_id, b.gpu_id)
+    )
+    return BenchmarkComparison(
+        info,
+        a,
+        b,
+        ratio,
+        verdict_for(ratio.interval, band),
+        inconclusive_reason(ratio.interval, band),
+    )
 
 
 def compare_all(

@@ -1,0 +1,190 @@
+"""The typed `Comparison` document every renderer reads (terminal, Markdown, HTML, JSON, web).
+
+Every number is a `Quantity` carrying its provenance. Every sentence is a `Statement`: a
+template plus the named numbers it states; its text is rendered from those numbers, never
+written by hand (see `phrasing.render_statement`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SCHEMA_VERSION = "gpuatlas.comparison/1"
+
+ProvenanceKind = Literal["catalog", "price", "measured", "modelled", "computed", "option"]
+StatementKind = Literal["verdict", "fact", "answer", "guidance", "note"]
+VerdictId = Literal["a_faster", "b_faster", "roughly_equal", "inconclusive"]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number comes from: catalog source + as_of, measured result ids + n, or the
+    prediction model + its calibration version; `computed` names the formula and its inputs."""
+
+    kind: ProvenanceKind
+    source: str
+    as_of: str | None = None
+    result_ids: tuple[str, ...] = ()
+    n: int | None = None
+    model: str | None = None
+    calibration_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit, optional range and provenance (value None = unknown)."""
+
+    value: float | None
+    unit: str
+    provenance: Provenance
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A non-numeric fact (a memory type, 'yes'/'no') with its provenance."""
+
+    text: str
+    provenance: Provenance | None = None
+
+
+Cell = Quantity | Text
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A sentence generated from its numbers: `template` uses {name:style} placeholders that
+    refer to `numbers` (styles: ratio, pct, num, usd, int) or `words` (plain text)."""
+
+    kind: StatementKind
+    template: str
+    numbers: dict[str, Quantity] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+    verdict: VerdictId | None = None
+    question: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart: one bar per (label, side); values share a unit; renderers draw it."""
+
+    id: str
+    title: str
+    unit: str
+    labels: tuple[str, ...]
+    a_values: tuple[float | None, ...]
+    b_values: tuple[float | None, ...]
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report; `omitted` says why it has no content (never silently empty)."""
+
+    id: str
+    title: str
+    tables: tuple[Table, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    notes: tuple[str, ...] = ()
+    omitted: str | None = None
+
+
+@dataclass(frozen=True)
+class Side:
+    """A or B as resolved: a single GPU or N of one GPU."""
+
+    id: str
+    label: str
+    gpu_id: str
+    gpu_name: str
+    gpu_count: int
+
+
+@dataclass(frozen=True)
+class MeasuredSide:
+    median: float
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    source: str
+    result_ids: tuple[str, ...] = ()
+    modelled: bool = False
+    model: str | None = None
+    calibration_version: str | None = None
+
+
+@dataclass(frozen=True)
+class RatioRange:
+    value: float
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class BenchmarkEntry:
+    """Issue 5's per-benchmark record: ratio is A over B oriented so > 1 means A is better."""
+
+    benchmark: str
+    title: str
+    category: str
+    unit: str
+    higher_is_better: bool
+    a: MeasuredSide | None
+    b: MeasuredSide | None
+    ratio: RatioRange | None
+    verdict: VerdictId
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    value: float
+    low: float | None
+    high: float | None
+    coverage: str
+    covered_benchmarks: int
+    total_benchmarks: int
+    method_version: str
+    reference_gpu: str
+
+
+@dataclass(frozen=True)
+class Scores:
+    a: ScoreEntry | None
+    b: ScoreEntry | None
+    method_source: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    schema_version: str
+    generated_at: str
+    a: Side
+    b: Side
+    options: dict[str, str | float | int | None]
+    summary: tuple[Statement, ...]
+    sections: tuple[Section, ...]
+    benchmarks: tuple[BenchmarkEntry, ...]
+    scores: Scores
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def all_statements(self) -> list[Statement]:
+        return [*self.summary, *(s for section in self.sections for s in section.statements)]

@@ -1,0 +1,1 @@
+"""Section builders: each takes the ReportContext and returns one Section."""

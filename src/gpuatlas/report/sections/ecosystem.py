@@ -1,0 +1,63 @@
+"""Ecosystem facts: architecture, compute capability, precisions and engines."""
+
+from __future__ import annotations
+
+from gpuatlas.catalog.gpu import PRECISIONS, Gpu
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import Cell, Section, Table, Text
+from gpuatlas.report.quantities import gpu_text
+
+NVIDIA_ENGINES = "vLLM, SGLang, TensorRT-LLM, TGI, llama.cpp, Ollama, transformers"
+AMD_ENGINES = "vLLM (ROCm), SGLang (ROCm), TGI (ROCm), llama.cpp (HIP), Ollama (ROCm), transformers"
+GAUDI_ENGINES = "vLLM (Gaudi fork), TGI (Gaudi), transformers (optimum-habana)"
+
+
+def engines_for(gpu: Gpu) -> str:
+    """Engines with an official backend for the vendor (from the engines' own docs)."""
+    if gpu.vendor == "AMD":
+        return AMD_ENGINES
+    if gpu.vendor == "Intel":
+        return GAUDI_ENGINES
+    return NVIDIA_ENGINES
+
+
+def software_stack(gpu: Gpu) -> str:
+    if gpu.vendor == "AMD":
+        return "ROCm / HIP"
+    if gpu.vendor == "Intel":
+        return "Intel Gaudi software (SynapseAI)"
+    return "CUDA"
+
+
+def precisions(gpu: Gpu) -> str:
+    listed = [p.upper() for p in PRECISIONS if gpu.dense_tflops(p) is not None]
+    return ", ".join(listed) or "not listed"
+
+
+ROWS = (
+    ("Vendor", lambda g: g.vendor),
+    ("Architecture", lambda g: g.architecture),
+    ("Compute capability / ISA", lambda g: g.compute_capability or "not published"),
+    ("Software stack", software_stack),
+    ("Dense tensor precisions in the catalog", precisions),
+    ("Native FP8", lambda g: "yes" if g.supports_fp8_natively else "no"),
+    ("Segment", lambda g: g.segment),
+    ("Inference engines with a backend", engines_for),
+)
+
+
+def build_ecosystem(context: ReportContext) -> Section:
+    rows: list[tuple[Cell, ...]] = [
+        (
+            Text(label),
+            gpu_text(context.a_gpu, read(context.a_gpu)),
+            gpu_text(context.b_gpu, read(context.b_gpu)),
+        )
+        for label, read in ROWS
+    ]
+    table = Table("ecosystem", "Software ecosystem", ("Fact", "A", "B"), tuple(rows))
+    notes = (
+        "Consumer GeForce cards have no ECC and no datacenter driver features (MIG, "
+        "peer-to-peer over PCIe is disabled); datacenter parts do.",
+    )
+    return Section(id="ecosystem", title="Ecosystem", tables=(table,), notes=notes)

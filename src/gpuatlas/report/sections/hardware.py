@@ -1,0 +1,217 @@
+"""Quick comparison and hardware: datasheet facts side by side, A ÷ B for every number.
+
+Tensor throughput is always dense (never a sparse figure against a dense one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import Cell, Section, Statement, Table, Text
+from gpuatlas.report.quantities import gpu_fact, gpu_text, ratio_of
+from gpuatlas.report.statements import comparative_fact
+
+COLUMNS = ("Spec (per GPU)", "A", "B", "A ÷ B")
+
+
+@dataclass(frozen=True)
+class NumericSpec:
+    label: str
+    unit: str
+    read: Callable[[Gpu], float | None]
+
+
+NUMERIC_SPECS: tuple[NumericSpec, ...] = (
+    NumericSpec("Memory", "GB", lambda g: g.memory_gb),
+    NumericSpec("Memory bandwidth", "GB/s", lambda g: g.memory_bandwidth_gb_s),
+    NumericSpec("FP32 (non-tensor)", "TFLOPS", lambda g: g.fp32_tflops),
+    NumericSpec("TF32 tensor, dense", "TFLOPS", lambda g: g.tf32_dense_tflops),
+    NumericSpec("FP16 tensor, dense", "TFLOPS", lambda g: g.fp16_dense_tflops),
+    NumericSpec("BF16 tensor, dense", "TFLOPS", lambda g: g.bf16_dense_tflops),
+    NumericSpec("FP8 tensor, dense", "TFLOPS", lambda g: g.fp8_dense_tflops),
+    NumericSpec("INT8 tensor, dense", "TOPS", lambda g: g.int8_dense_tops),
+    NumericSpec("INT4 tensor, dense", "TOPS", lambda g: g.int4_dense_tops),
+    NumericSpec("L2 cache", "MB", lambda g: g.l2_cache_mb),
+    NumericSpec("GPU link, per direction", "GB/s", lambda g: g.link.per_direction_gb_s),
+    NumericSpec("PCIe, per direction", "GB/s", lambda g: g.pcie_per_direction_gb_s),
+    NumericSpec("TDP", "W", lambda g: g.tdp_w),
+    NumericSpec("CUDA cores / stream processors", "", lambda g: g.cuda_cores),
+    NumericSpec("Tensor cores / matrix cores", "", lambda g: g.tensor_cores),
+    NumericSpec("SMs / CUs", "", lambda g: g.sm_count),
+    NumericSpec("Launch price", "USD", lambda g: g.launch_price_usd),
+    NumericSpec("Release year", "", lambda g: g.release_year),
+)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
+
+
+TEXT_SPECS: tuple[tuple[str, Callable[[Gpu], str]], ...] = (
+    ("Variant", lambda g: f"{g.name} ({g.form_factor})"),
+    ("Architecture", lambda g: g.architecture),
+    ("Memory type", lambda g: g.memory_type),
+    ("Native FP8 tensor cores", lambda g: _yes_no(g.supports_fp8_natively)),
+    ("ECC memory", lambda g: _yes_no(g.ecc)),
+    (
+        "GPU-to-GPU link",
+        lambda g: "none (PCIe only)" if g.link.kind == "none" else g.link.description,
+    ),
+    ("Tensor accumulate", lambda g: g.tensor_accumulate),
+)
+
+
+def _numeric_row(spec: NumericSpec, a: Gpu, b: Gpu) -> tuple[Cell, ...]:
+    qa, qb = gpu_fact(a, spec.read(a), spec.unit), gpu_fact(b, spec.read(b), spec.unit)
+    return (Text(spec.label), qa, qb, ratio_of(qa, qb, spec.label.lower()))
+
+
+def _text_row(label: str, read: Callable[[Gpu], str], a: Gpu, b: Gpu) -> tuple[Cell, ...]:
+    return (Text(label), gpu_text(a, read(a)), gpu_text(b, read(b)), Text(""))
+
+
+def hardware_table(context: ReportContext) -> Table:
+    a, b = context.a_gpu, context.b_gpu
+    rows = [_text_row(label, read, a, b) for label, read in TEXT_SPECS]
+    rows += [_numeric_row(spec, a, b) for spec in NUMERIC_SPECS]
+    notes = (
+        "Tensor throughput is dense for both GPUs (2:4 sparsity figures are 2× these and are "
+        "never compared with dense ones).",
+        f"A: {a.name} — {a.notes}",
+        f"B: {b.name} — {b.notes}",
+    )
+    return Table("hardware", "Datasheet specifications", COLUMNS, tuple(rows), notes)
+
+
+def system_table(context: ReportContext) -> Table | None:
+    if context.a.gpu_count == 1 and context.b.gpu_count == 1:
+        return None
+    rows: list[tuple[Cell, ...]] = []
+    for label, unit, read in (
+        ("GPUs", "", lambda s: float(s.gpu_count)),
+        ("Total memory", "GB", lambda s: s.total_memory_gb),
+        ("Total TDP", "W", lambda s: s.total_tdp_w),
+        (
+            "Total FP16 dense",
+            "TFLOPS",
+            lambda s: (s.gpu.fp16_dense_tflops or 0) * s.gpu_count or None,
+        ),
+        (
+            "Link between GPUs, per direction",
+            "GB/s",
+            lambda s: s.link.per_direction_gb_s if s.link else None,
+        ),
+    ):
+        qa = gpu_fact(context.a_gpu, read(context.a), unit)
+        qb = gpu_fact(context.b_gpu, read(context.b), unit)
+        rows.append((Text(label), qa, qb, ratio_of(qa, qb, label.lower())))
+    rows.append(
+        (Text("Link kind"), Text(_link_name(context.a)), Text(_link_name(context.b)), Text(""))
+    )
+    return Table("system", "Systems", COLUMNS, tuple(rows))
+
+
+def _link_name(system: object) -> str:
+    link = getattr(system, "link", None)
+    return "single GPU" if link is None else str(link.name)
+
+
+def key_statements(context: ReportContext) -> list[Statement]:
+    a, b, la, lb = context.a_gpu, context.b_gpu, context.a_label, context.b_label
+    candidates = [
+        comparative_fact(
+            "memory", la, lb, gpu_fact(a, a.memory_gb, "GB"), gpu_fact(b, b.memory_gb, "GB")
+        ),
+        comparative_fact(
+            "memory bandwidth",
+            la,
+            lb,
+            gpu_fact(a, a.memory_bandwidth_gb_s, "GB/s"),
+            gpu_fact(b, b.memory_bandwidth_gb_s, "GB/s"),
+        ),
+        comparative_fact(
+            "dense FP16 tensor throughput",
+            la,
+            lb,
+            gpu_fact(a, a.fp16_dense_tflops, "TFLOPS"),
+            gpu_fact(b, b.fp16_dense_tflops, "TFLOPS"),
+        ),
+        comparative_fact(
+            "dense TF32 tensor throughput",
+            la,
+            lb,
+            gpu_fact(a, a.tf32_dense_tflops, "TFLOPS"),
+            gpu_fact(b, b.tf32_dense_tflops, "TFLOPS"),
+        ),
+        comparative_fact(
+            "L2 cache", la, lb, gpu_fact(a, a.l2_cache_mb, "MB"), gpu_fact(b, b.l2_cache_mb, "MB")
+        ),
+    ]
+    statements = [s for s in candidates if s is not None]
+    statements.append(fp8_statement(context))
+    statements.append(link_statement(context))
+    return statements
+
+
+def fp8_statement(context: ReportContext) -> Statement:
+    a, b = context.a_gpu, context.b_gpu
+    words = {
+        "a": context.a_label,
+        "b": context.b_label,
+        "a_arch": a.architecture,
+        "b_arch": b.architecture,
+    }
+    a_fp8, b_fp8 = a.supports_fp8_natively, b.supports_fp8_natively
+    if a_fp8 == b_fp8:
+        template = (
+            "Both {a} ({a_arch}) and {b} ({b_arch}) have native FP8 tensor cores."
+            if a_fp8
+            else "Neither {a} ({a_arch}) nor {b} ({b_arch}) has native FP8 tensor cores; FP8 "
+            "weights run through a fallback (weight-only dequantisation)."
+        )
+    else:
+        template = (
+            "{a} ({a_arch}) has native FP8 tensor cores; {b} ({b_arch}) does not."
+            if a_fp8
+            else "{b} ({b_arch}) has native FP8 tensor cores; {a} ({a_arch}) does not."
+        )
+    return Statement(kind="fact", template=template, words=words)
+
+
+def link_statement(context: ReportContext) -> Statement:
+    numbers = {}
+    words = {}
+    parts = []
+    for side, label, gpu in (
+        ("a", context.a_label, context.a_gpu),
+        ("b", context.b_label, context.b_gpu),
+    ):
+        words[side] = label
+        numbers[f"{side}_pcie"] = gpu_fact(gpu, gpu.pcie_per_direction_gb_s, "GB/s")
+        if gpu.link.kind == "none" or gpu.link.per_direction_gb_s is None:
+            template = "{S}: no GPU-to-GPU link, PCIe only ({S_pcie:num} GB/s per direction)."
+            parts.append(template.replace("S", side))
+            continue
+        numbers[f"{side}_link"] = gpu_fact(gpu, gpu.link.per_direction_gb_s, "GB/s")
+        words[f"{side}_link_name"] = gpu.link.description.split(",")[0]
+        template = (
+            "{S}: {S_link_name}, {S_link:num} GB/s per direction; "
+            "PCIe {S_pcie:num} GB/s per direction."
+        )
+        parts.append(template.replace("S", side))
+    return Statement(kind="fact", template=" ".join(parts), numbers=numbers, words=words)
+
+
+def build_hardware(context: ReportContext) -> Section:
+    tables = [hardware_table(context)]
+    system = system_table(context)
+    if system is not None:
+        tables.insert(0, system)
+    return Section(
+        id="hardware",
+        title="Hardware",
+        tables=tuple(tables),
+        statements=tuple(key_statements(context)),
+    )
