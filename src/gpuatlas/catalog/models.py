@@ -813,6 +813,20 @@ def _hub_offline(allow_hub: bool | None) -> bool:
     return any(flag.lower() in ("1", "true", "yes") for flag in flags)
 
 
+def _hub_reachable(timeout_s: float = 3.0) -> bool:
+    """A quick TCP probe, so an offline machine fails in seconds rather than after retries."""
+    import socket
+    from urllib.parse import urlparse
+
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        with socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout_s):
+            return True
+    except OSError:
+        return False
+
+
 def fetch_hub_model(hub_id: str, allow_hub: bool | None = None) -> ModelArch:
     """Download a Hub model's config.json with huggingface_hub and read it (needs network)."""
     candidates = _close_matches(hub_id)
@@ -824,6 +838,8 @@ def fetch_hub_model(hub_id: str, allow_hub: bool | None = None) -> ModelArch:
         raise HubConfigUnavailableError(
             hub_id, "huggingface_hub is not installed: pip install 'gpuatlas[hub]'", candidates
         ) from None
+    if not _hub_reachable():
+        raise HubConfigUnavailableError(hub_id, "huggingface.co is not reachable", candidates)
     try:
         local_path = hf_hub_download(repo_id=hub_id, filename="config.json", etag_timeout=5)
     except Exception as error:  # network, 404, gated repo: all mean "not available here"

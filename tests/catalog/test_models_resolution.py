@@ -1,0 +1,96 @@
+"""Names people write resolve to the base architecture (with a format hint when there is one)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.models import resolve_llm, resolve_model, resolve_model_reference
+from gpuatlas.errors import UnknownNameError
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id"),
+    [
+        ("meta-llama/Llama-3.1-8B", "llama-3.1-8b"),
+        ("META-LLAMA/LLAMA-3.1-8B", "llama-3.1-8b"),
+        ("meta-llama/Meta-Llama-3-8B-Instruct", "llama-3-8b"),
+        ("llama-3-8b", "llama-3-8b"),
+        ("qwen3-4b", "qwen3-4b"),
+        ("Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b"),
+        ("deepseek-ai/DeepSeek-V3", "deepseek-v3"),
+        ("flux-dev", "flux.1-dev"),
+        ("sdxl", "sdxl-base-1.0"),
+        ("llava-hf/llava-1.5-7b-hf", "llava-1.5-7b"),
+        ("microsoft/trocr-base-handwritten", "trocr-base"),
+    ],
+)
+def test_ids_hub_ids_and_aliases(name: str, model_id: str) -> None:
+    assert resolve_model(name).id == model_id
+
+
+@pytest.mark.parametrize(
+    ("tag", "model_id"),
+    [("gpt-oss:20b", "gpt-oss-20b"), ("gpt-oss:120b", "gpt-oss-120b"),
+     ("llama3.1:8b", "llama-3.1-8b"), ("qwen3:4b", "qwen3-4b"), ("qwen3:30b", "qwen3-30b-a3b"),
+     ("mixtral:8x7b", "mixtral-8x7b"), ("llama3.3:70b", "llama-3.3-70b")],
+)  # fmt: skip
+def test_ollama_tags(tag: str, model_id: str) -> None:
+    reference = resolve_model_reference(tag)
+    assert reference.model.id == model_id
+    assert reference.matched_by == "ollama_tag"
+
+
+def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
+    reference = resolve_model_reference("llama3.1:8b-instruct-q4_K_M")
+    assert reference.model.id == "llama-3.1-8b"
+    assert reference.format_id == "q4_k_m"
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "format_id"),
+    [
+        ("nvidia/Llama-3.1-8B-Instruct-FP8", "llama-3.1-8b", "fp8"),
+        ("TheBloke/Llama-2-13B-chat-AWQ", "llama-2-13b", "awq-int4"),
+        ("TheBloke/Llama-2-7B-Chat-GPTQ", "llama-2-7b", "gptq-int4"),
+        ("TheBloke/Mistral-7B-Instruct-v0.1-AWQ", "mistral-7b-v0.1", "awq-int4"),
+        ("bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", "llama-3.1-8b", None),
+        ("Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf", "llama-3.1-8b", "q4_k_m"),
+        ("unsloth/gpt-oss-20b-GGUF", "gpt-oss-20b", None),
+        ("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", "llama-3.3-70b", "fp8"),
+        ("Qwen/Qwen3-8B-AWQ", "qwen3-8b", "awq-int4"),
+        ("Qwen/Qwen3-30B-A3B-Instruct-2507", "qwen3-30b-a3b", None),
+        ("meta-llama/Llama-2-7b-chat-hf", "llama-2-7b", None),
+        ("codellama/CodeLlama-34b-Instruct-hf", "codellama-34b", None),
+    ],
+)
+def test_quantised_and_fine_tuned_checkpoints_resolve_to_the_base(
+    name: str, model_id: str, format_id: str | None
+) -> None:
+    reference = resolve_model_reference(name, allow_hub=False)
+    assert reference.model.id == model_id
+    assert reference.format_id == format_id
+
+
+def test_gguf_repo_reports_a_gguf_hint_without_a_specific_type() -> None:
+    reference = resolve_model_reference("TheBloke/Llama-2-7B-Chat-GGUF")
+    assert reference.format_hint == "GGUF" and reference.format_id is None
+
+
+def test_unknown_name_lists_close_matches() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_model("llama-3.1-9b", allow_hub=False)
+    assert "llama-3.1-8b" in caught.value.candidates
+    assert "close matches" in str(caught.value)
+
+
+def test_a_different_version_is_not_silently_mapped_to_another() -> None:
+    # Mistral-7B v0.2 is not in the library; it must not resolve to v0.1 or v0.3
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_model("mistralai/Mistral-7B-Instruct-v0.2", allow_hub=False)
+    assert "mistral-7b-v0.1" in caught.value.candidates
+
+
+def test_resolve_llm_gives_a_vlm_backbone_and_refuses_diffusion() -> None:
+    assert resolve_llm("qwen2.5-vl-7b").hidden_size == 3584
+    with pytest.raises(UnknownNameError):
+        resolve_llm("flux-dev")
