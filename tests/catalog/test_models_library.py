@@ -174,3 +174,14 @@ def test_trocr_base_has_334m_parameters_and_576_patches() -> None:
     assert isinstance(trocr, OcrArch)
     assert trocr.total_params() == pytest.approx(334e6, rel=0.02)
     assert trocr.encoder_tokens() == (384 // 16) ** 2 + 1
+
+
+@pytest.mark.parametrize(
+    ("model_id", "checkpoint_format"),
+    [("gpt-oss-20b", "mxfp4"), ("deepseek-v3", "fp8"), ("llama-3.1-8b", "bf16"),
+     ("llama-2-7b", "fp16")],
+)  # fmt: skip
+def test_checkpoint_format_comes_from_quantization_config_or_dtype(
+    model_id: str, checkpoint_format: str
+) -> None:
+    assert llm(model_id).checkpoint_format == checkpoint_format

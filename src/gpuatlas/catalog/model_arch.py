@@ -73,6 +73,8 @@ class ModelArch:
     # Sliding-window attention: the window in tokens and the indices of the layers that use it.
     sliding_window: int | None = None
     sliding_window_layers: tuple[int, ...] = ()
+    # Weight format the published checkpoint ships in (catalog format id: bf16, fp8, mxfp4...).
+    checkpoint_format: str = ""
     published: PublishedCount | None = None
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()

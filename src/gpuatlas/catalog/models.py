@@ -249,6 +249,20 @@ def _bias_fields(section: JsonObject) -> dict[str, Any]:
     }
 
 
+_QUANT_METHOD_FORMATS = {"fp8": "fp8", "mxfp4": "mxfp4", "awq": "awq-int4", "gptq": "gptq-int4"}
+_DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+
+
+def _checkpoint_format(config: JsonObject, section: JsonObject) -> str:
+    """The catalog format id of the published weights: quantization_config, else torch_dtype."""
+    quantization = config.get("quantization_config")
+    if isinstance(quantization, Mapping):
+        method = str(quantization.get("quant_method", "")).lower()
+        return _QUANT_METHOD_FORMATS.get(method, method)
+    dtype = section.get("torch_dtype") or config.get("torch_dtype") or config.get("dtype")
+    return _DTYPE_FORMATS.get(str(dtype), "")
+
+
 def _head_dim(section: JsonObject, hidden: int, heads: int, mla: dict[str, Any]) -> int:
     if mla:
         return mla["qk_nope_head_dim"] + mla["qk_rope_head_dim"]
@@ -298,6 +312,7 @@ def arch_from_config(
         norms_per_layer=4 if model_type in _FOUR_NORM_MODEL_TYPES else 2,
         sliding_window=window if isinstance(window, int) and window > 0 else None,
         sliding_window_layers=_sliding_window_layers(section, layers),
+        checkpoint_format=_checkpoint_format(config, section),
         source=origin,
         **_bias_fields(section),
         **_moe_fields(section),

@@ -13,7 +13,8 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
     {"schema": "gpuatlas.model/1", "query", "matched_by", "format_hint", "format_id",
      "model": SUMMARY + kind-specific details:
         llm: "architecture" {hidden_size, num_layers, num_attention_heads, num_kv_heads, head_dim,
-             intermediate_size, vocab_size, tie_word_embeddings, moe {...} | null,
+             intermediate_size, vocab_size, tie_word_embeddings, checkpoint_format,
+             moe {...} | null,
              mla {...} | null, sliding_window {tokens, layers, full_attention_layers} | null},
              "parameter_breakdown" {component: count},
              "kv_cache" [{"precision", "bytes_per_element", "bytes_per_token",
@@ -154,6 +155,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "intermediate_size": llm.intermediate_size,
             "vocab_size": llm.vocab_size,
             "tie_word_embeddings": llm.tie_word_embeddings,
+            "checkpoint_format": llm.checkpoint_format or None,
             "moe": moe,
             "mla": mla,
             "sliding_window": window,
@@ -309,6 +311,7 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
             f"{llm.num_kv_heads} KV heads, head dim {llm.head_dim})",
         ),
         ("context", f"{llm.max_position_embeddings:,} tokens"),
+        ("checkpoint weights", llm.checkpoint_format or "-"),
         ("vocabulary", f"{llm.vocab_size:,} (tied embeddings: {llm.tie_word_embeddings})"),
     ]
     if llm.is_moe:
