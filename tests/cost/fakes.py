@@ -33,7 +33,8 @@ class FakeSource:
         return max(0, min(256, int(self._free_kv_bytes() // (context_tokens * KV_BYTES_PER_TOKEN))))
 
     def memory_note(self, context_tokens: int) -> str:
-        return f"weights {self.weight_bytes / 1e9:.1f} GB leave {self._free_kv_bytes() / 1e9:.1f} GB"
+        free_gb = self._free_kv_bytes() / 1e9
+        return f"weights {self.weight_bytes / 1e9:.1f} GB leave {free_gb:.1f} GB"
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float:
         bandwidth = (self.system.gpu.memory_bandwidth_gb_s or 1.0) * 1e9 * self.system.gpu_count

@@ -116,7 +116,9 @@ def sample_requests(traffic: Traffic, count: int, seed: int = 0) -> RequestStrea
         gaps = rng.gamma(shape, 1.0 / (traffic.requests_per_s * shape), count)
     return RequestStream(
         arrival_s=np.cumsum(gaps),
-        input_tokens=sample_lengths(traffic.mean_input_tokens, count, traffic.length_distribution, rng),
+        input_tokens=sample_lengths(
+            traffic.mean_input_tokens, count, traffic.length_distribution, rng
+        ),
         output_tokens=sample_lengths(
             traffic.mean_output_tokens, count, traffic.length_distribution, rng
         ),

@@ -33,6 +33,9 @@ from gpuatlas.estimate.economics_steps import (
 
 SIMULATED_REQUESTS = 1500
 MAX_REPLICAS = 4096
+# Below this share of saturation a latency target is "met" only by idling GPUs; the search
+# stops there and calls the configuration too slow for the target.
+MIN_UTILIZATION = 0.05
 Status = Literal["ok", "memory", "latency", "unsupported", "capacity"]
 SourceFactory = Callable[[GpuSystem, str, str, str], StepTimeSource]
 
@@ -92,7 +95,8 @@ class Workload:
 
     def problems(self) -> list[str]:
         checks = [
-            (self.requests_per_s > 0, f"request rate must be > 0 req/s, got {self.requests_per_s:g}"),
+            (self.requests_per_s > 0,
+             f"request rate must be > 0 req/s, got {self.requests_per_s:g}"),
             (self.input_tokens >= 1, f"input tokens must be ≥ 1, got {self.input_tokens:g}"),
             (self.output_tokens >= 1, f"output tokens must be ≥ 1, got {self.output_tokens:g}"),
             (self.burstiness > 0, f"burstiness must be > 0, got {self.burstiness:g}"),
@@ -186,7 +190,8 @@ def floor_latency(steps: StepTimes, workload: Workload) -> Latency:
 
 
 def assess(
-    system: GpuSystem, workload: Workload, slo: Slo, source_factory: SourceFactory = estimator_source
+    system: GpuSystem, workload: Workload, slo: Slo,
+    source_factory: SourceFactory = estimator_source,
 ) -> Assessment:
     """Fit, floors and capacity bound for a candidate (no simulation yet)."""
     context = int(round(workload.input_tokens + workload.output_tokens))
@@ -209,11 +214,12 @@ def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
         found.steps, workload.input_tokens, workload.output_tokens, tpot_limit_s
     )
     saturation = capacity_bound_rps(found.steps, workload.input_tokens, workload.output_tokens)
-    found = replace(found, floor=floor, capacity_bound_rps=bound, saturation_rps=saturation)
+    found = replace(found, floor=floor, capacity_bound_rps=bound, saturation_rps=saturation,
+                    min_replicas=max(1, math.ceil(workload.requests_per_s / (bound or saturation))))
     if slo_violation(floor, slo) > 1.0 or bound <= 0:
         return replace(found, status="latency",
                        reason=f"even a lone request misses: {missed_targets(floor, slo)}")
-    return replace(found, min_replicas=max(1, math.ceil(workload.requests_per_s / bound)))
+    return found
 
 
 def run_replicas(found: Assessment, workload: Workload, slo: Slo, replicas: int) -> ServingRun:
@@ -224,31 +230,39 @@ def run_replicas(found: Assessment, workload: Workload, slo: Slo, replicas: int)
     per_replica = workload.requests_per_s / replicas
     return ServingRun(
         replicas=replicas, per_replica_rps=per_replica, latency=latency,
-        utilization=per_replica / found.saturation_rps, mean_batch=result.mean_batch,
+        utilization=per_replica / found.saturation_rps, mean_batch=float(result.mean_batch),
         output_tokens_per_s_per_replica=per_replica * workload.output_tokens,
         meets_slo=slo_violation(latency, slo) <= 1.0,
     )
 
 
-def fewest_replicas(
-    found: Assessment, workload: Workload, slo: Slo, max_replicas: int = MAX_REPLICAS
-) -> Assessment:
+def replica_ceiling(found: Assessment, workload: Workload) -> int:
+    """The most replicas worth trying: more would run each below MIN_UTILIZATION."""
+    idle_bound = math.ceil(workload.requests_per_s / (MIN_UTILIZATION * found.saturation_rps))
+    return max(found.min_replicas, min(MAX_REPLICAS, idle_bound))
+
+
+def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
     """Grow the replica count from the closed-form lower bound until the simulated p95s meet
     the targets, then bisect down to the fewest that do."""
     if found.status != "ok":
         return found
+    ceiling = replica_ceiling(found, workload)
     low, replicas = found.min_replicas - 1, found.min_replicas
     run = run_replicas(found, workload, slo, replicas)
     while not run.meets_slo:
-        if replicas >= max_replicas:
-            return replace(found, status="capacity", run=run, reason=(
-                f"{max_replicas} replicas still miss: {missed_targets(run.latency, slo)}"))
-        low, replicas = replicas, min(max_replicas, replicas + max(1, math.ceil(replicas * 0.5)))
+        if replicas >= ceiling:
+            return replace(found, status="latency", run=run, reason=(
+                f"even at {run.utilization:.0%} utilisation ({replicas} replicas) it misses "
+                f"{missed_targets(run.latency, slo)}"))
+        low, replicas = replicas, min(ceiling, replicas + max(1, math.ceil(replicas * 0.5)))
         run = run_replicas(found, workload, slo, replicas)
     return replace(found, run=_bisect(found, workload, slo, low, run))
 
 
-def _bisect(found: Assessment, workload: Workload, slo: Slo, low: int, best: ServingRun) -> ServingRun:
+def _bisect(
+    found: Assessment, workload: Workload, slo: Slo, low: int, best: ServingRun
+) -> ServingRun:
     """`low` replicas fail (or is below the bound), `best` meets: narrow the gap."""
     while best.replicas - low > 1:
         middle = (low + best.replicas) // 2
@@ -258,3 +272,33 @@ def _bisect(found: Assessment, workload: Workload, slo: Slo, low: int, best: Ser
         else:
             low = middle
     return best
+
+
+@dataclass(frozen=True)
+class ServingScenario:
+    """A workload on one replica of a system (does it queue?), and the replicas it needs."""
+
+    assessment: Assessment
+    one_replica: ServingRun | None
+    overloaded: bool
+
+    @property
+    def replicas_needed(self) -> int | None:
+        run = self.assessment.run
+        return run.replicas if run is not None and self.assessment.status == "ok" else None
+
+
+def serving_scenario(
+    system: GpuSystem, workload: Workload, slo: Slo,
+    source_factory: SourceFactory = estimator_source,
+) -> ServingScenario:
+    """What happens at `workload.requests_per_s` on one replica of `system`, and how many
+    replicas meet `slo` (the seed's "13B at 100 vs 10 req/s", computed)."""
+    found = assess(system, workload, slo, source_factory)
+    if found.steps is None:
+        return ServingScenario(found, None, False)
+    one = run_replicas(found, workload, slo, 1)
+    overloaded = workload.requests_per_s > found.saturation_rps
+    if found.status == "ok":
+        found = fewest_replicas(found, workload, slo)
+    return ServingScenario(found, one, overloaded)

@@ -79,9 +79,16 @@ class EstimatorStepSource:
         from gpuatlas.estimate import api
 
         fit = api.inference_memory(
-            self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
+            self.system, self.model, self.weights, context_tokens=context_tokens,
+            engine=self.engine,
         )
-        return str(getattr(fit, "summary", fit))
+        part = fit.per_gpu
+        return (
+            f"per GPU: weights {part.weights_gb:.1f} GB + overhead {part.overhead_gb:.1f} GB "
+            f"+ one sequence's KV {part.kv_cache_gb:.2f} GB + activations "
+            f"{part.activations_gb:.1f} GB = {part.total_gb:.1f} GB > {fit.usable_gb:.1f} GB "
+            f"usable of {fit.gpu_memory_gb:.1f} GB"
+        )
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float:
         from gpuatlas.estimate import api

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot
@@ -65,7 +65,7 @@ class PlanOption:
     @property
     def label(self) -> str:
         count = f"{self.gpu_count}× " if self.gpu_count > 1 else ""
-        return f"{count}{self.gpu_name} {self.weights}"
+        return f"{count}{self.gpu} {self.weights}"
 
     @property
     def offer_label(self) -> str:
@@ -80,6 +80,7 @@ class Rejection:
     kind: str  # memory | latency | unsupported | capacity | no-offer
     detail: str
     cheapest_usd_per_gpu_hour: float | None
+    memory_gb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -158,10 +159,12 @@ def _assess_all(
 def _rejection(found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]) -> Rejection:
     prices = [o.usd_per_gpu_hour for o in by_gpu.get(found.system.gpu.id, [])]
     return Rejection(found.system.gpu.id, found.system.gpu_count, found.weights, found.status,
-                     found.reason, min(prices) if prices else None)
+                     found.reason, min(prices) if prices else None, found.system.total_memory_gb)
 
 
-def _hosting_offers(found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]) -> list[PriceSnapshot]:
+def _hosting_offers(
+    found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]
+) -> list[PriceSnapshot]:
     return [o for o in by_gpu.get(found.system.gpu.id, []) if can_host(o, found.system.gpu_count)]
 
 
@@ -214,10 +217,10 @@ def _option(found: Assessment, offer: PriceSnapshot, replicas: int, latency: Lat
 
 
 def _ranked_options(
-    verified: Sequence[Assessment] | object, by_gpu: dict[str, list[PriceSnapshot]]
+    verified: Iterable[Assessment], by_gpu: dict[str, list[PriceSnapshot]]
 ) -> list[PlanOption]:
     options: list[PlanOption] = []
-    for found in verified:  # type: ignore[attr-defined]
+    for found in verified:
         run = found.run
         if found.status != "ok" or run is None:
             continue
@@ -238,7 +241,8 @@ def _closest_options(
         if latency is None or found.status == "ok":
             continue
         replicas = found.run.replicas if found.run else max(found.min_replicas, 1)
-        utilization = found.run.utilization if found.run else 0.0
+        utilization = (found.run.utilization if found.run else
+                       workload.requests_per_s / replicas / (found.saturation_rps or 1.0))
         cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
         option = _option(found, cheapest, replicas, latency, utilization, 0.0, False)
         scored.append((slo_violation(latency, slo), option))
@@ -247,15 +251,21 @@ def _closest_options(
 
 
 def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[Rejection]) -> str:
-    if not closest:
-        kinds = sorted({r.kind for r in rejected})
-        return (f"no configuration meets {slo.describe()}: every candidate was rejected "
-                f"({', '.join(kinds) or 'no candidates'}); see `rejected`")
-    best = closest[0]
-    latency = Latency(best.p50_ttft_ms, best.p95_ttft_ms, best.p95_ttft_ms, best.p50_tpot_ms,
-                      best.p95_tpot_ms, best.p95_e2e_ms, 0.0)
-    return (f"no configuration meets {slo.describe()}; the closest is {best.label} on "
-            f"{best.offer_label}: {missed_targets(latency, slo)}")
+    if closest:
+        best = closest[0]
+        latency = Latency(best.p50_ttft_ms, best.p95_ttft_ms, best.p95_ttft_ms,
+                          best.p50_tpot_ms, best.p95_tpot_ms, best.p95_e2e_ms, 0.0)
+        return (f"no configuration meets {slo.describe()}; the closest is {best.label} on "
+                f"{best.offer_label}: {missed_targets(latency, slo)}")
+    memory = [r for r in rejected if r.kind == "memory"]
+    if memory:
+        largest = max(memory, key=lambda r: r.memory_gb)
+        count = f"{largest.gpu_count}× " if largest.gpu_count > 1 else ""
+        return (f"no configuration fits the model in memory; the closest is {count}{largest.gpu} "
+                f"{largest.weights} ({largest.memory_gb:g} GB): {largest.detail}")
+    kinds = sorted({r.kind for r in rejected})
+    return (f"no configuration can serve this workload: every candidate was rejected "
+            f"({', '.join(kinds) or 'no candidates with a cloud offer'}); see `rejected`")
 
 
 # ----- explanation -----------------------------------------------------------------------------
@@ -281,7 +291,8 @@ def _winner_line(winner: PlanOption) -> str:
     return (f"Winner: {winner.replicas} × {winner.label} on {winner.offer_label}, "
             f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
             f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
-            f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s within the TPOT target).")
+            f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
+            "within the TPOT target).")
 
 
 def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
@@ -292,11 +303,12 @@ def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> s
 
 
 def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -> list[str]:
-    lines = []
+    lines: list[str] = []
     seen: set[tuple[str, str]] = set()
     cheaper = [r for r in rejected if r.kind in ("memory", "latency", "capacity")
                and r.cheapest_usd_per_gpu_hour is not None
-               and r.cheapest_usd_per_gpu_hour * r.gpu_count < winner.usd_per_gpu_hour * winner.gpu_count]
+               and r.cheapest_usd_per_gpu_hour * r.gpu_count
+               < winner.usd_per_gpu_hour * winner.gpu_count]
     for item in sorted(cheaper, key=lambda r: (r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count):
         if (item.gpu, item.kind) in seen or len(lines) >= 4:
             continue

@@ -43,7 +43,8 @@ def system_power(
     if not 0 < load_fraction <= 1.5:
         raise ValueError(f"load fraction must be in (0, 1.5], got {load_fraction}")
     watts = system.gpu.tdp_w * system.gpu_count * load_fraction
-    source = f"{system.gpu_count} × {system.gpu.tdp_w:g} W TDP, {system.gpu.source} ({system.gpu.as_of})"
+    source = (f"{system.gpu_count} × {system.gpu.tdp_w:g} W TDP, {system.gpu.source} "
+              f"({system.gpu.as_of})")
     if load_fraction != 1.0:
         source += f" × load {load_fraction:g}"
     return PowerDraw(watts, "tdp-estimate", source)

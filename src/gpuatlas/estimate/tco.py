@@ -49,7 +49,8 @@ class OnPremInputs:
             (self.years > 0, f"years must be > 0, got {self.years}"),
             (0 < self.hours_per_month <= HOURS_PER_MONTH + 1e-9,
              f"hours per month must be in (0, {HOURS_PER_MONTH:g}], got {self.hours_per_month}"),
-            (0 < self.load_fraction <= 1.5, f"load fraction must be in (0, 1.5], got {self.load_fraction}"),
+            (0 < self.load_fraction <= 1.5,
+             f"load fraction must be in (0, 1.5], got {self.load_fraction}"),
             (self.server_usd >= 0, f"server cost must be ≥ 0, got {self.server_usd}"),
             (self.hosting_usd_per_month >= 0,
              f"hosting must be ≥ 0 $/month, got {self.hosting_usd_per_month}"),
@@ -102,7 +103,9 @@ def onprem_tco(
         power.watts, inputs.hours_per_month, inputs.usd_per_kwh, inputs.pue
     )
     hosting = inputs.hosting_usd_per_month * months
-    capex = None if purchase is None else purchase.usd_per_gpu * system.gpu_count + inputs.server_usd
+    capex = None
+    if purchase is not None:
+        capex = purchase.usd_per_gpu * system.gpu_count + inputs.server_usd
     residual = None if capex is None else capex * inputs.residual_fraction
     total = None
     per_gpu_hour = None
