@@ -11,6 +11,19 @@ from gpuatlas.report.document import Section
 
 
 def builders() -> dict[str, Callable[[ReportContext], Section]]:
-    import gpuatlas.estimate.api  # noqa: F401 - raises ImportError until the API lands
+    import gpuatlas.estimate.api  # noqa: F401 - raises ImportError while the API is missing
+    from gpuatlas.report.sections.guidance import build_guidance
+    from gpuatlas.report.sections.inference import build_inference
+    from gpuatlas.report.sections.media import build_media
+    from gpuatlas.report.sections.memory_fit import build_memory_fit
+    from gpuatlas.report.sections.power import build_power
+    from gpuatlas.report.sections.training import build_training
 
-    return {}
+    return {
+        "memory-fit": build_memory_fit,
+        "inference": build_inference,
+        "media": build_media,
+        "training": build_training,
+        "power": build_power,
+        "guidance": build_guidance,
+    }

@@ -24,8 +24,11 @@ COLUMNS = (
 
 def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | None:
     """The price other sections use: the chosen provider's cheapest rental offer if it lists
-    this GPU, else the cheapest on-demand or community offer anywhere."""
+    this GPU, else the cheapest on-demand or community offer anywhere (offers that name this
+    exact variant preferred over ones where the provider's variant was assumed)."""
     offers = [s for s in current_prices(system.gpu.id) if s.tier in RENTAL_TIERS]
+    exact = [s for s in offers if s.gpu_match == "exact"]
+    offers = exact or offers
     if provider:
         chosen = [s for s in offers if s.provider.lower() == provider.lower()]
         if chosen:
@@ -43,7 +46,8 @@ def _offer_text(snapshot: PriceSnapshot) -> str:
         instance = snapshot.usd_per_instance_hour
         name = snapshot.offer or f"{snapshot.gpus_per_instance}-GPU instance"
         return f"{name}: ${instance:,.2f}/h ÷ {snapshot.gpus_per_instance} GPUs"
-    return snapshot.offer or "1 GPU"
+    assumed = " (variant assumed)" if snapshot.gpu_match == "assumed" else ""
+    return (snapshot.offer or "1 GPU") + assumed
 
 
 def price_row(system: GpuSystem, snapshot: PriceSnapshot) -> tuple[Cell, ...]:

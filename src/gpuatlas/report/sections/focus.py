@@ -1,0 +1,67 @@
+"""The workload focus shared by the modelled sections, and small helpers for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import Provenance, Quantity, Statement
+from gpuatlas.report.quantities import computed
+
+DEFAULT_MODEL = "llama-3.1-8b"
+DEFAULT_WEIGHTS = "fp16"
+DEFAULT_ENGINE = "vllm"
+OUTPUT_TOKENS = 256
+T = TypeVar("T")
+
+
+def focus_model(context: ReportContext) -> str:
+    return context.options.model or DEFAULT_MODEL
+
+
+def focus_weights(context: ReportContext) -> str:
+    return context.options.weights or DEFAULT_WEIGHTS
+
+
+def prompt_tokens(context: ReportContext) -> int:
+    """Prompt length for latency figures: half the context, at most 2,048 tokens."""
+    return max(128, min(2048, context.options.context_tokens // 2))
+
+
+def attempt(action: Callable[[], T]) -> T | None:
+    """The result, or None when the estimator refuses the configuration (e.g. does not fit)."""
+    try:
+        return action()
+    except GpuAtlasError:
+        return None
+
+
+def missing(reason: str) -> Quantity:
+    return Quantity(None, "", Provenance(kind="computed", source=reason))
+
+
+def modelled_comparison(
+    what: str,
+    a_label: str,
+    b_label: str,
+    a: Quantity,
+    b: Quantity,
+    higher_is_better: bool = True,
+    style: str = "num",
+) -> Statement | None:
+    """'{what} (modelled): {leader} ahead by 1.9× on point estimates — A 47 [26–87] vs …'"""
+    if a.value is None or b.value is None or a.value <= 0 or b.value <= 0:
+        return None
+    a_better = a.value >= b.value if higher_is_better else a.value <= b.value
+    big, small = max(a.value, b.value), min(a.value, b.value)
+    ratio = computed(big / small, "×", f"{what}: better ÷ worse point estimate", a, b)
+    words = {"what": what, "a": a_label, "b": b_label, "leader": a_label if a_better else b_label}
+    numbers = {"ratio": ratio, "x": a, "y": b}
+    words["unit"] = "" if style == "usd" else f" {a.unit}"
+    template = (
+        "{what} (modelled): {leader} ahead by {ratio:ratio} on point estimates — "
+        "{a} {x:" + style + "} vs {b} {y:" + style + "}{unit}; ranges in the table."
+    )
+    return Statement(kind="fact", template=template, numbers=numbers, words=words)

@@ -1,0 +1,122 @@
+"""Image generation (s/image, images/min at each model's standard settings), vision
+(images/min) and OCR (pages/min), modelled for both sides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import Cell, Chart, Quantity, Section, Statement, Table, Text
+from gpuatlas.report.quantities import estimate_quantity
+from gpuatlas.report.sections.focus import attempt, missing, modelled_comparison
+
+DIFFUSION_MODELS = (
+    ("SD 1.5", "sd-1.5"),
+    ("SDXL", "sdxl-base-1.0"),
+    ("SD 3.5 Medium", "sd-3.5-medium"),
+    ("SD 3.5 Large", "sd-3.5-large"),
+    ("FLUX.1 schnell", "flux.1-schnell"),
+    ("FLUX.1 dev", "flux.1-dev"),
+)
+VISION_MODEL, VISION_BATCH = "llava-1.5-7b", 32
+OCR_MODEL, OCR_BATCH = "trocr-base", 16
+
+
+def _diffusion(system: GpuSystem, model: str) -> Any:
+    from gpuatlas.estimate.api import predict_diffusion
+
+    return attempt(lambda: predict_diffusion(system, model))
+
+
+def _settings(prediction: Any) -> str:
+    if prediction is None:
+        return ""
+    offload = ", CPU offload" if prediction.needs_cpu_offload else ""
+    return f"{prediction.resolution_px}px, {prediction.steps} steps{offload}"
+
+
+def diffusion_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], list[Statement], Chart]:
+    rows: list[tuple[Cell, ...]] = []
+    statements: list[Statement] = []
+    labels, a_values, b_values = [], [], []
+    for label, model in DIFFUSION_MODELS:
+        a, b = _diffusion(context.a, model), _diffusion(context.b, model)
+        qa = estimate_quantity(a.s_per_image) if a else missing("unsupported")
+        qb = estimate_quantity(b.s_per_image) if b else missing("unsupported")
+        ma = estimate_quantity(a.images_per_min) if a else missing("unsupported")
+        mb = estimate_quantity(b.images_per_min) if b else missing("unsupported")
+        settings = _settings(a or b)
+        rows.append((Text(f"{label} ({settings})"), qa, qb, ma, mb))
+        statement = modelled_comparison(
+            f"{label} image time", context.a_label, context.b_label, qa, qb, higher_is_better=False
+        )
+        statements += [statement] if statement else []
+        labels.append(label)
+        a_values.append(qa.value)
+        b_values.append(qb.value)
+    chart = Chart(
+        "image-seconds",
+        "Seconds per image (modelled, lower is better)",
+        "s/image",
+        tuple(labels),
+        tuple(a_values),
+        tuple(b_values),
+        higher_is_better=False,
+    )
+    return rows, statements, chart
+
+
+def _throughput_row(
+    label: str, context: ReportContext, predict: Callable[[GpuSystem], Any]
+) -> tuple[Cell, ...]:
+    values: list[Quantity] = []
+    for system in (context.a, context.b):
+        estimate = attempt(lambda s=system: predict(s))  # type: ignore[misc]
+        values.append(estimate_quantity(estimate) if estimate else missing("unsupported"))
+    return (Text(label), values[0], values[1])
+
+
+def vision_ocr_table(context: ReportContext) -> Table:
+    from gpuatlas.estimate.api import predict_ocr, predict_vision
+
+    rows = (
+        _throughput_row(
+            f"LLaVA-1.5-7B, batch {VISION_BATCH} (images/min)",
+            context,
+            lambda s: predict_vision(s, VISION_MODEL, batch=VISION_BATCH),
+        ),
+        _throughput_row(
+            f"TrOCR-base, batch {OCR_BATCH} (pages/min)",
+            context,
+            lambda s: predict_ocr(s, OCR_MODEL, batch=OCR_BATCH),
+        ),
+    )
+    return Table("vision-ocr", "Vision and OCR throughput (modelled)", ("Workload", "A", "B"), rows)
+
+
+def build_media(context: ReportContext) -> Section:
+    rows, statements, chart = diffusion_rows(context)
+    image_table = Table(
+        "image-generation",
+        "Image generation at standard settings (modelled)",
+        ("Model (settings)", "A s/image", "B s/image", "A images/min", "B images/min"),
+        tuple(rows),
+    )
+    vision = vision_ocr_table(context)
+    for row in vision.rows:
+        a, b = row[1], row[2]
+        if isinstance(a, Quantity) and isinstance(b, Quantity):
+            title = row[0].text if isinstance(row[0], Text) else ""
+            statement = modelled_comparison(
+                title.split(",")[0], context.a_label, context.b_label, a, b
+            )
+            statements += [statement] if statement else []
+    return Section(
+        id="media",
+        title="Image generation, vision and OCR",
+        tables=(image_table, vision),
+        statements=tuple(statements),
+        charts=(chart,),
+    )

@@ -1,0 +1,134 @@
+"""Power and on-prem TCO: perf/W of the same workload, electricity with PUE, 5-year cost,
+buy-vs-rent break-even (TDP-based power, labelled as an estimate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
+from gpuatlas.report.quantities import computed, gpu_fact, option_quantity
+from gpuatlas.report.sections.focus import focus_model, missing, modelled_comparison
+from gpuatlas.report.sections.inference import side_speed
+from gpuatlas.report.sections.pricing import price_words, reference_price
+
+YEARS = 5.0
+
+
+def _tco(system: GpuSystem, context: ReportContext) -> Any:
+    from gpuatlas.estimate.tco import OnPremInputs, onprem_tco
+
+    inputs = OnPremInputs(
+        usd_per_kwh=context.options.electricity_usd_per_kwh, pue=context.options.pue, years=YEARS
+    )
+    return onprem_tco(system, inputs)
+
+
+def tokens_per_joule(system: GpuSystem, context: ReportContext) -> Quantity:
+    throughput = side_speed(system, context).serving_tok_s
+    if throughput.value is None or system.gpu.tdp_w is None:
+        return missing("no throughput or no TDP")
+    watts = system.gpu.tdp_w * system.gpu_count
+    tdp = gpu_fact(system.gpu, watts, "W")
+    value = computed(
+        throughput.value / watts,
+        "tok/J",
+        "modelled output tok/s ÷ TDP (TDP-based estimate, not measured power)",
+        throughput,
+        tdp,
+    )
+    low = throughput.low / watts if throughput.low else None
+    high = throughput.high / watts if throughput.high else None
+    return Quantity(value.value, "tok/J", value.provenance, low, high)
+
+
+def _row(label: str, a: Quantity | Text, b: Quantity | Text) -> tuple[Cell, ...]:
+    return (Text(label), a, b)
+
+
+def _money(value: float | None, formula: str, *inputs: Quantity) -> Quantity:
+    return computed(value, "USD", formula, *inputs)
+
+
+def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, Any]]:
+    tcos = {side: _tco(system, context) for side, system in (("a", context.a), ("b", context.b))}
+    price_in = option_quantity(
+        context.options.electricity_usd_per_kwh, "USD/kWh", "--electricity-price"
+    )
+    pue = option_quantity(context.options.pue, "", "--pue")
+    cells: dict[str, list[Quantity | Text]] = {"a": [], "b": []}
+    for side, system in (("a", context.a), ("b", context.b)):
+        tco = tcos[side]
+        power = Quantity(tco.power.watts, "W", Provenance(kind="catalog", source=tco.power.source))
+        yearly = _money(
+            tco.electricity_usd_per_month * 12, "W × PUE × 8,766 h × $/kWh", power, price_in, pue
+        )
+        capex = (
+            _money(tco.capex_usd, "launch price × GPUs", power)
+            if tco.capex_usd
+            else missing("no purchase price in the catalog")
+        )
+        total = (
+            _money(tco.total_usd, f"capex + {YEARS:g} years of electricity", capex, yearly)
+            if tco.total_usd
+            else missing("no purchase price")
+        )
+        cells[side] = [power, yearly, capex, total, *_break_even(system, tco, context)]
+    labels = (
+        "GPU power (TDP, estimate)",
+        "Electricity per year (full load, with PUE)",
+        "Purchase (GPUs, launch price)",
+        f"{YEARS:g}-year cost (purchase + electricity)",
+        "Rent instead (reference price)",
+        "Break-even vs renting 24/7",
+    )
+    rows = [_row(label, a, b) for label, a, b in zip(labels, cells["a"], cells["b"], strict=True)]
+    return rows, tcos
+
+
+def _break_even(system: GpuSystem, tco: Any, context: ReportContext) -> list[Quantity | Text]:
+    from gpuatlas.estimate.tco import break_even
+
+    price = reference_price(system, context.options.provider)
+    if price is None:
+        return [Text("no price"), Text("no price")]
+    result = break_even(tco, price)
+    rent = _money(result.cloud_usd_per_month * 12, f"12 × monthly rent ({price_words(price)})")
+    if result.break_even_months is None:
+        return [rent, Text("never (renting stays cheaper)" if tco.capex_usd else "no price")]
+    months = computed(
+        result.break_even_months, "months", "purchase ÷ (monthly rent − monthly electricity)"
+    )
+    return [rent, months]
+
+
+def build_power(context: ReportContext) -> Section:
+    rows, _ = tco_rows(context)
+    a_tpj, b_tpj = tokens_per_joule(context.a, context), tokens_per_joule(context.b, context)
+    rows.insert(0, _row(f"Output tokens per joule ({focus_model(context)}, serving)", a_tpj, b_tpj))
+    table = Table(
+        "power-tco",
+        "Power and on-prem cost",
+        ("Item", "A", "B"),
+        tuple(rows),
+        (
+            f"Electricity {context.options.electricity_usd_per_kwh:g} $/kWh, PUE "
+            f"{context.options.pue:g}, GPUs only (no host, no hosting fees); perf/W uses "
+            "TDP, a ceiling, so it is an estimate — measured power replaces it when a "
+            "result carries one. 'Rent instead' is per year at 24/7.",
+        ),
+    )
+    statements: list[Statement] = []
+    efficiency = modelled_comparison(
+        "Energy efficiency for the same serving workload",
+        context.a_label,
+        context.b_label,
+        a_tpj,
+        b_tpj,
+    )
+    if efficiency is not None:
+        statements.append(efficiency)
+    return Section(
+        id="power", title="Power and on-prem TCO", tables=(table,), statements=tuple(statements)
+    )
