@@ -92,3 +92,33 @@ def parse_system_key(key: str) -> tuple[str, int]:
         raise ValueError(f"not a system key: {key!r} (expected 'gpu-id' or 'Nx gpu-id')")
     count, gpu_id = match.groups()
     return gpu_id, int(count) if count else 1
+
+
+_COLUMN_LIMITS = {
+    "result_id": 128, "benchmark": 400, "gpu_id": 100, "created_at": 40,
+    "schema_version": 40,
+}
+_HEADLINE_LIMITS = {"metric": 100, "unit": 40}
+MAX_INT32 = 2**31 - 1
+MAX_GPU_COUNT = 4096
+
+
+def storable_problems(result: BenchResult) -> list[str]:
+    """What the database could not hold (column lengths, ranges), each naming its field."""
+    problems = [
+        f"field {name}: longer than {limit} characters"
+        for name, limit in _COLUMN_LIMITS.items()
+        if len(str(getattr(result, name) or "")) > limit
+    ]
+    problems += [
+        f"field headline.{name}: longer than {limit} characters"
+        for name, limit in _HEADLINE_LIMITS.items()
+        if len(getattr(result.headline, name)) > limit
+    ]
+    if not 0 <= result.benchmark_version <= MAX_INT32:
+        problems.append(f"field benchmark_version: must be between 0 and {MAX_INT32}")
+    if not 0 <= result.gpu_count <= MAX_GPU_COUNT:
+        problems.append(f"field gpu_count: must be between 0 and {MAX_GPU_COUNT}")
+    if not result.result_id.strip():
+        problems.append("field result_id: must not be empty")
+    return problems

@@ -1,0 +1,88 @@
+"""The GPU Atlas web app: pages, their .json twins, the ingest API and offline API docs."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
+from gpuatlas.store import Store, open_store
+from gpuatlas.store.engine import DATABASE_URL_VARIABLE
+from gpuatlas.web import api_docs, ingest, pages
+from gpuatlas.web.rendering import render
+from gpuatlas.web.state import AppState
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+def create_app(store: Store | None = None, database_url: str | None = None) -> FastAPI:
+    """The ASGI app over ``store`` (or the store at ``database_url`` / the default one)."""
+    opened = store or open_store(database_url)
+    if not opened.is_default:
+        # The report layer opens the store by itself (open_store()); point it at ours.
+        os.environ[DATABASE_URL_VARIABLE] = opened.url
+    app = FastAPI(
+        title="GPU Atlas", version="1", docs_url=None, redoc_url=None,
+        description="Which GPU for your AI workload: facts, predictions, measurements. "
+                    "Every HTML page has a .json twin; fleets push results to /api/v1/results.",
+    )
+    app.state.store = opened
+    app.state.app_state = AppState(opened)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(ingest.router)
+    app.include_router(pages.router)
+    _add_meta_routes(app)
+    _add_error_handlers(app)
+    api_docs.install_openapi(app)
+    return app
+
+
+def _add_meta_routes(app: FastAPI) -> None:
+    @app.get("/docs", response_class=HTMLResponse, tags=["meta"], summary="API documentation")
+    def docs(request: Request) -> Response:
+        schema = app.openapi()
+        return render(request, "docs.html", {"operations": api_docs.operations(schema)},
+                      json_url="/openapi.json")
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and store revision")
+    def health(request: Request) -> JSONResponse:
+        store: Store = request.app.state.store
+        return JSONResponse({"ok": True, "backend": store.backend, "revision": store.revision(),
+                             "pid": os.getpid()})
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.endswith(".json") or path.startswith("/api/")
+
+
+def _problem_response(request: Request, status: int, problems: list[str]) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": "; ".join(problems), "problems": problems}, status)
+    return render(request, "error.html", {"status": status, "problems": problems},
+                  json_url=None, status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(UnknownNameError)
+    def unknown_name(request: Request, error: UnknownNameError) -> Response:
+        return _problem_response(request, 404, [str(error)])
+
+    @app.exception_handler(InvalidRequestError)
+    def invalid(request: Request, error: InvalidRequestError) -> Response:
+        return _problem_response(request, 422, list(error.problems))
+
+    @app.exception_handler(GpuAtlasError)
+    def domain_error(request: Request, error: GpuAtlasError) -> Response:
+        return _problem_response(request, 400, [str(error)])
+
+    @app.exception_handler(ValueError)
+    def value_error(request: Request, error: ValueError) -> Response:
+        log.info("request %s could not be computed: %s", request.url.path, error)
+        return _problem_response(request, 422, [f"could not compute this request: {error}"])

@@ -1,0 +1,95 @@
+"""Jinja2 environment (autoescape on everywhere) and the page renderer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+NAVIGATION = (
+    ("/", "GPUs"), ("/compare", "Compare"), ("/leaderboard", "Leaderboard"),
+    ("/plan/fit", "Planner"), ("/prices", "Prices"), ("/docs", "API"),
+)
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.autoescape = True
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
+        return str(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.{digits}g}"
+
+
+def _money(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"${value:,.2f}" if value < 1000 else f"${value:,.0f}"
+
+
+templates.env.filters["num"] = _number
+templates.env.filters["usd"] = _money
+
+
+def render(request: Request, template: str, data: dict[str, Any], json_url: str | None,
+           status_code: int = 200, **extra: Any) -> HTMLResponse:
+    context = {"request": request, "data": data, "json_url": json_url,
+               "navigation": NAVIGATION, "path": request.url.path, **data, **extra}
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def statement_text(statement: Any) -> str:
+    from gpuatlas.report.phrasing import render_statement
+
+    return str(render_statement(statement))
+
+
+def cell_text(cell: Any) -> str:
+    if hasattr(cell, "text"):
+        return str(cell.text)
+    from gpuatlas.report.phrasing import format_quantity
+
+    return str(format_quantity(cell))
+
+
+def cell_source(cell: Any) -> str:
+    provenance = getattr(cell, "provenance", None)
+    if provenance is None:
+        return ""
+    parts = [provenance.kind, provenance.source]
+    if provenance.as_of:
+        parts.append(f"as of {provenance.as_of}")
+    if provenance.n:
+        parts.append(f"n={provenance.n}")
+    if provenance.model:
+        parts.append(f"{provenance.model} ({provenance.calibration_version})")
+    return " · ".join(str(part) for part in parts if part)
+
+
+def chart_svg(chart: Any, a_label: str, b_label: str) -> Any:
+    from gpuatlas.web.charts import Bar, bar_chart
+
+    bars = []
+    for label, a_value, b_value in zip(chart.labels, chart.a_values, chart.b_values,
+                                       strict=False):
+        if a_value is not None:
+            bars.append(Bar(f"{label} · {a_label}", a_value))
+        if b_value is not None:
+            bars.append(Bar(f"{label} · {b_label}", b_value, highlight=True))
+    return bar_chart(bars, chart.unit, chart.title, label_width=260)
+
+
+templates.env.globals.update(statement_text=statement_text, cell_text=cell_text,
+                             cell_source=cell_source, chart_svg=chart_svg)

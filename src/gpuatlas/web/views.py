@@ -1,0 +1,148 @@
+"""Page data: each function returns the JSON-able dict that a page renders and that its
+``.json`` twin returns verbatim (one source for both)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
+from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
+from gpuatlas.store import BenchmarkMeasurements, ResultSummary
+from gpuatlas.web.state import AppState
+
+SPEC_FIELDS = (
+    "memory_gb", "memory_bandwidth_gb_s", "fp32_tflops", "bf16_dense_tflops",
+    "fp8_dense_tflops", "int8_dense_tops", "tdp_w", "l2_cache_mb", "launch_price_usd",
+)
+
+
+def leaderboard_rows(state: AppState) -> list[dict[str, Any]]:
+    """Atlas Scores of every system with results in common with the reference GPU."""
+    return list(state.cached(("leaderboard",), _compute_leaderboard))
+
+
+def _compute_leaderboard() -> list[dict[str, Any]]:
+    from gpuatlas.report.scores import leaderboard
+
+    return [
+        {"rank": row.rank, "system": row.system, "score": dataclasses.asdict(row.score)}
+        for row in leaderboard()
+    ]
+
+
+def home_view(state: AppState) -> dict[str, Any]:
+    scores = {row["system"]: row["score"] for row in leaderboard_rows(state)}
+    counts = state.cached(("system_counts",), state.store.system_counts)
+    cheapest = _cheapest_by_gpu()
+    gpus = [_gpu_row(gpu, scores.get(gpu.id), counts.get(gpu.id, 0), cheapest.get(gpu.id))
+            for gpu in all_gpus()]
+    return {
+        "gpus": gpus,
+        "top_scores": leaderboard_rows(state)[:10],
+        "store": {"backend": state.store.backend, "results": sum(counts.values())},
+    }
+
+
+def _gpu_row(gpu: Gpu, score: dict[str, Any] | None, results: int,
+             price: PriceSnapshot | None) -> dict[str, Any]:
+    return {
+        "id": gpu.id, "name": gpu.name, "vendor": gpu.vendor, "segment": gpu.segment,
+        "architecture": gpu.architecture, "release_year": gpu.release_year,
+        **{name: getattr(gpu, name) for name in SPEC_FIELDS},
+        "atlas_score": score, "measured_results": results,
+        "cheapest_usd_per_gpu_hour": _price_dict(price) if price else None,
+    }
+
+
+def _cheapest_by_gpu() -> dict[str, PriceSnapshot]:
+    cheapest: dict[str, PriceSnapshot] = {}
+    for snapshot in current_prices():
+        if snapshot.tier in ("on-demand", "community") and snapshot.gpu_id not in cheapest:
+            cheapest[snapshot.gpu_id] = snapshot
+    return cheapest
+
+
+def _price_dict(snapshot: PriceSnapshot) -> dict[str, Any]:
+    return {
+        "gpu_id": snapshot.gpu_id, "provider": snapshot.provider, "offer": snapshot.offer,
+        "tier": snapshot.tier,
+        "usd_per_gpu_hour": snapshot.usd_per_gpu_hour,
+        "gpus_per_instance": snapshot.gpus_per_instance,
+        "observed_date": snapshot.observed_date, "source": snapshot.source,
+        "gpu_match": snapshot.gpu_match,
+    }
+
+
+def gpu_view(state: AppState, name: str) -> dict[str, Any]:
+    gpu = resolve_gpu(name)
+    measured = state.cached(("measured", gpu.id), lambda: _measured_for(state, gpu.id))
+    score = next((row for row in leaderboard_rows(state) if row["system"] == gpu.id), None)
+    return {
+        "gpu": _jsonable(dataclasses.asdict(gpu)),
+        "atlas_score": score,
+        "prices": [_price_dict(s) for s in current_prices(gpu.id)],
+        "price_history": [_price_dict(s) for s in price_history(gpu.id)],
+        "measured": measured,
+        "recent_results": [_summary_dict(s) for s in
+                           state.store.result_summaries(gpu_id=gpu.id, limit=25)],
+        "quarantined": [_summary_dict(s) for s in
+                        state.store.result_summaries(gpu_id=gpu.id, quarantined=True)],
+        "compare_with": [other.id for other in all_gpus() if other.id != gpu.id],
+    }
+
+
+def _measured_for(state: AppState, gpu_id: str) -> list[dict[str, Any]]:
+    return [_benchmark_dict(b, gpu_id) for b in state.store.measurements_for([gpu_id])]
+
+
+def _benchmark_dict(benchmark: BenchmarkMeasurements, system: str) -> dict[str, Any]:
+    values = sorted(benchmark.values(system))
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return {
+        "benchmark": benchmark.benchmark, "benchmark_version": benchmark.benchmark_version,
+        "category": benchmark.category, "metric": benchmark.metric, "unit": benchmark.unit,
+        "higher_is_better": benchmark.higher_is_better, "median": median, "n": len(values),
+        "result_ids": benchmark.result_ids(system), "sources": benchmark.sources(system),
+    }
+
+
+def _summary_dict(summary: ResultSummary) -> dict[str, Any]:
+    return _jsonable(dataclasses.asdict(summary))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def prices_view(gpu: str | None = None) -> dict[str, Any]:
+    gpu_id = resolve_gpu(gpu).id if gpu else None
+    history = price_history(gpu_id)
+    return {
+        "gpu": gpu_id,
+        "current": [_price_dict(s) for s in current_prices(gpu_id)],
+        "history": _history_by_gpu(history),
+        "note": "USD per GPU-hour as listed by each provider on the observed date; list price "
+                "is not the transaction price.",
+    }
+
+
+def _history_by_gpu(history: Sequence[PriceSnapshot]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for snapshot in history:
+        grouped[snapshot.gpu_id].append(_price_dict(snapshot))
+    return dict(sorted(grouped.items()))
+
+
+def result_view(state: AppState, result_id: str) -> dict[str, Any] | None:
+    return state.store.get_document(result_id)
