@@ -9,7 +9,8 @@ from gpuatlas.report.phrasing import format_range
 def cell_text(cell: Cell) -> str:
     if isinstance(cell, Quantity):
         text = format_range(cell)
-        if cell.provenance.kind == "measured" and cell.value is not None and cell.provenance.n:
+        measured = cell.provenance.kind == "measured" and cell.unit != "×"
+        if measured and cell.value is not None and cell.provenance.n:
             text += f" (n={cell.provenance.n})"
         return text
     return cell.text

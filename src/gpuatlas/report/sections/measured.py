@@ -4,6 +4,8 @@ and the Atlas Score (all from compare/, inputs from the results store)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from gpuatlas.compare import (
     BenchmarkComparison,
@@ -14,6 +16,7 @@ from gpuatlas.compare import (
     tally,
 )
 from gpuatlas.compare.samples import BenchmarkSamples
+from gpuatlas.report.cells import cell_text
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import (
     BenchmarkEntry,
@@ -29,11 +32,12 @@ from gpuatlas.report.document import (
     Text,
 )
 from gpuatlas.report.measured import CATEGORY_TITLES, MeasuredData
+from gpuatlas.report.quantities import estimate_quantity
+from gpuatlas.report.standins import stand_in
 from gpuatlas.report.verdict_text import ratio_quantity, tally_statement, verdict_statement
 
 BENCHMARK_COLUMNS = (
     "Benchmark",
-    "Unit",
     "A median [95% CI] (n)",
     "B median [95% CI] (n)",
     "A ÷ B (>1: A better)",
@@ -69,11 +73,67 @@ def measured_side(samples: BenchmarkSamples | None) -> MeasuredSide | None:
     )
 
 
-def benchmark_entry(comparison: BenchmarkComparison) -> BenchmarkEntry:
+@dataclass(frozen=True)
+class StandIn:
+    """A modelled value for the side without a measurement (never used for a verdict)."""
+
+    side: str
+    estimate: Any
+
+    def measured_side(self) -> MeasuredSide:
+        e = self.estimate
+        return MeasuredSide(
+            median=float(e.value),
+            n=0,
+            ci_low=float(e.low),
+            ci_high=float(e.high),
+            source=f"modelled by {e.model}",
+            modelled=True,
+            model=str(e.model),
+            calibration_version=str(e.calibration_version),
+        )
+
+    def quantity(self) -> Quantity:
+        return estimate_quantity(self.estimate)
+
+
+def find_stand_in(comparison: BenchmarkComparison, context: ReportContext) -> StandIn | None:
+    if comparison.ratio is not None or (comparison.a is None and comparison.b is None):
+        return None
+    side, system = ("b", context.b) if comparison.b is None else ("a", context.a)
+    estimate = stand_in(comparison.benchmark.id, system)
+    return StandIn(side, estimate) if estimate is not None else None
+
+
+def stand_in_ratio(comparison: BenchmarkComparison, standin: StandIn) -> RatioRange:
+    """Measured median against the modelled value; the range follows the model's band."""
+    measured = comparison.a or comparison.b
+    assert measured is not None
+    median = measured.summary().median
+    e = standin.estimate
+    hib = comparison.benchmark.higher_is_better
+    values = [float(e.value), float(e.low), float(e.high)]
+    if standin.side == "b":
+        ratios = [median / v if hib else v / median for v in values]
+    else:
+        ratios = [v / median if hib else median / v for v in values]
+    return RatioRange(ratios[0], min(ratios[1:]), max(ratios[1:]))
+
+
+def benchmark_entry(
+    comparison: BenchmarkComparison, standin: StandIn | None = None
+) -> BenchmarkEntry:
     ratio = None
+    reason = comparison.reason
+    a, b = measured_side(comparison.a), measured_side(comparison.b)
     if comparison.ratio is not None:
         interval = comparison.ratio.interval
         ratio = RatioRange(interval.value, interval.low, interval.high)
+    elif standin is not None:
+        ratio = stand_in_ratio(comparison, standin)
+        a = standin.measured_side() if standin.side == "a" else a
+        b = standin.measured_side() if standin.side == "b" else b
+        reason = f"{standin.side.upper()} is a modelled stand-in (no measurement): no verdict"
     info = comparison.benchmark
     return BenchmarkEntry(
         benchmark=info.id,
@@ -81,11 +141,11 @@ def benchmark_entry(comparison: BenchmarkComparison) -> BenchmarkEntry:
         category=info.category,
         unit=info.unit,
         higher_is_better=info.higher_is_better,
-        a=measured_side(comparison.a),
-        b=measured_side(comparison.b),
+        a=a,
+        b=b,
         ratio=ratio,
         verdict=comparison.verdict.value,
-        reason=comparison.reason,
+        reason=reason,
     )
 
 
@@ -113,19 +173,30 @@ def side_quantity(samples: BenchmarkSamples | None) -> Quantity:
     )
 
 
-def benchmark_row(comparison: BenchmarkComparison) -> tuple[Cell, ...]:
+def benchmark_row(
+    comparison: BenchmarkComparison, standin: StandIn | None = None
+) -> tuple[Cell, ...]:
     ratio: Cell = Text("—")
     if comparison.ratio is not None:
         ratio = ratio_quantity(
             comparison.ratio.interval, measured_provenance(comparison.a, comparison.b)
         )
+    sides: list[Cell] = [side_quantity(comparison.a), side_quantity(comparison.b)]
+    verdict = VERDICT_LABELS[comparison.verdict.value]
+    if standin is not None:
+        index = 0 if standin.side == "a" else 1
+        sides[index] = Text(
+            f"modelled: {cell_text(standin.quantity())}", standin.quantity().provenance
+        )
+        r = stand_in_ratio(comparison, standin)
+        ratio = Text(f"{r.value:.2f}× (vs modelled)")
+        verdict = "none (one side modelled)"
     return (
         Text(comparison.benchmark.title or comparison.benchmark.id),
-        Text(comparison.benchmark.unit),
-        side_quantity(comparison.a),
-        side_quantity(comparison.b),
+        sides[0],
+        sides[1],
         ratio,
-        Text(VERDICT_LABELS[comparison.verdict.value]),
+        Text(verdict),
     )
 
 
@@ -156,7 +227,7 @@ def category_statements(
             ratio_quantity(c.ratio, provenance),
             context.a_label,
             context.b_label,
-            "a single benchmark with one run per side has no interval",
+            _category_reason(c),
         )
         for c in categories
     ]
@@ -189,7 +260,8 @@ def build_measured(
     context: ReportContext, data: MeasuredData
 ) -> tuple[Section, tuple[BenchmarkEntry, ...]]:
     comparisons = compare_all(data.for_system(context.a.id), data.for_system(context.b.id))
-    entries = tuple(benchmark_entry(c) for c in comparisons)
+    standins = [find_stand_in(c, context) for c in comparisons]
+    entries = tuple(benchmark_entry(c, s) for c, s in zip(comparisons, standins, strict=True))
     if not comparisons:
         return Section(
             id="measured",
@@ -227,7 +299,7 @@ def build_measured(
             "measured-benchmarks",
             "Per benchmark",
             BENCHMARK_COLUMNS,
-            tuple(benchmark_row(c) for c in comparisons),
+            tuple(benchmark_row(c, s) for c, s in zip(comparisons, standins, strict=True)),
         )
     )
     chart = ratio_chart(comparisons)
