@@ -224,13 +224,14 @@ def _electricity_comparisons(rows: list[TcoRow]) -> list[dict[str, Any]]:
 def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
     table = new_table(
         f"On-prem over {inputs.years:g} years at ${inputs.usd_per_kwh:g}/kWh, PUE {inputs.pue:g}, "
-        f"{inputs.hours_per_month:g} h/month", "system", "power", "electricity/yr", "purchase",
-        "total", "$/GPU-h", "cheapest cloud", "break-even")
+        f"{inputs.hours_per_month:g} h/month", "system", "power → at the wall", "electricity/yr",
+        "purchase", "total", "$/GPU-h", "cheapest cloud", "break-even")
     for row in rows:
         tco, even = row.tco, row.break_even
+        basis = "measured" if tco.power.basis == "measured" else "TDP est."
+        power = f"{tco.power.watts:,.0f} W ({basis}) → {tco.power.watts * inputs.pue:,.0f} W"
         purchase = "—" if tco.purchase is None else (
-            f"{_money(tco.capex_usd, 0)} ({tco.purchase.condition}; {tco.purchase.source})")
-        power = f"{tco.power.label} × PUE = {tco.power.watts * inputs.pue:,.0f} W"
+            f"{_money(tco.capex_usd, 0)} ({tco.purchase.condition})")
         cloud = "—" if even is None else (
             f"{even.offer.label} {_money(even.cloud_usd_per_month)}/mo")
         table.add_row(tco.system_id, power, _money(tco.electricity_usd_per_month * 12),
@@ -243,8 +244,19 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
                       f"{_money(comparison['electricity_difference_usd_total'])} over "
                       f"{inputs.years:g} years", highlight=False)
     for row in rows:
-        if row.note:
-            console.print(f"[yellow]note:[/] {row.tco.system_id}: {row.note}", highlight=False)
+        _print_tco_sources(row)
+
+
+def _print_tco_sources(row: TcoRow) -> None:
+    tco = row.tco
+    console.print(f"[dim]{tco.system_id} power: {tco.power.source}[/]", highlight=False)
+    if tco.purchase is not None:
+        console.print(f"[dim]{tco.system_id} purchase: {tco.purchase.source}[/]", highlight=False)
+    if row.break_even is not None:
+        console.print(f"[dim]{tco.system_id} cloud price: {row.break_even.offer.source}[/]",
+                      highlight=False)
+    if row.note:
+        console.print(f"[yellow]note:[/] {tco.system_id}: {row.note}", highlight=False)
 
 
 def _break_even_text(row: TcoRow) -> str:
