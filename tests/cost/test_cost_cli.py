@@ -115,3 +115,16 @@ def test_tco_bad_inputs_are_listed_together() -> None:
     message = " ".join(result.output.split())
     assert "PUE must be ≥ 1.0" in message and "years must be > 0" in message
     assert "unknown provider 'Nowhere'" in message
+
+
+def test_one_replica_at_100_rps_is_overloaded_and_queues_more_than_at_10() -> None:
+    def one_replica(rps: str) -> dict:
+        return run_json(["plan", "--model", "llama-2-13b", "--weights", "int8", "--rps", rps,
+                         "--p95-ttft-ms", "500", "--p95-tpot-ms", "50", "--gpu", "a100-80gb-pcie",
+                         "--gpu-count", "1", "--replicas", "1", "--json"])["options"][0]
+
+    busy, calm = one_replica("100"), one_replica("1")
+    assert busy["replicas"] == calm["replicas"] == 1
+    assert busy["utilization"] > 1.0 and not busy["meets_slo"]
+    assert calm["utilization"] < 1.0 and calm["meets_slo"]
+    assert busy["p95_ttft_ms"] > 100 * calm["p95_ttft_ms"]

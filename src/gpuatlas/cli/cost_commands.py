@@ -289,6 +289,8 @@ def plan_command(
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     top: int = typer.Option(10, help="Options to list."),
+    replicas: int | None = typer.Option(
+        None, help="Simulate exactly this many replicas per setup instead of searching."),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -297,6 +299,7 @@ def plan_command(
         model, tuple(weights), rps, input_tokens, output_tokens,
         Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), engine, length_dist, arrival, burstiness,
         tuple(gpus), tuple(gpu_counts), tuple(providers), tuple(tiers), top, tuple(prices_file),
+        replicas,
     )
     with user_errors():
         plan = run_plan(request)
@@ -338,11 +341,12 @@ def _render_plan(plan: Plan) -> None:
 
 def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
     table = new_table(title, "#", "setup", "replicas", "offer", "$/month", "p95 TTFT",
-                      "p95 TPOT", "util.", "meets")
+                      "p95 TPOT", "util.", "batch", "meets")
     for rank, option in enumerate(options, start=1):
         table.add_row(str(rank), option.label, str(option.replicas), option.offer_label,
                       _money(option.monthly_cost_usd, 0), f"{option.p95_ttft_ms:,.0f} ms",
                       f"{option.p95_tpot_ms:.1f} ms", f"{option.utilization:.0%}",
+                      f"{option.mean_batch:.0f}/{option.max_batch}",
                       "yes" if option.meets_slo else "no")
     return table
 

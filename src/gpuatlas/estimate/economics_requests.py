@@ -34,7 +34,7 @@ from gpuatlas.estimate.economics_costs import (
 )
 from gpuatlas.estimate.economics_serving import Assessment, Slo, Workload
 from gpuatlas.estimate.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
-from gpuatlas.estimate.planning import Plan, plan_options
+from gpuatlas.estimate.planning import Plan, fixed_replica_options, plan_options
 from gpuatlas.estimate.tco import (
     BreakEven,
     OnPremInputs,
@@ -123,6 +123,7 @@ class PlanRequest:
     tiers: tuple[str, ...] = DEFAULT_TIERS
     top: int = 10
     price_files: tuple[Path, ...] = field(default=())
+    replicas: int | None = None  # simulate exactly this many instead of searching
 
 
 def validated_plan_inputs(
@@ -143,6 +144,8 @@ def validated_plan_inputs(
     problems += workload.problems() + request.slo.problems()
     if request.top < 1:
         problems.append(f"top must be ≥ 1, got {request.top}")
+    if request.replicas is not None and request.replicas < 1:
+        problems.append(f"replicas must be ≥ 1, got {request.replicas}")
     systems = candidate_systems(request.gpus, request.gpu_counts, problems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
@@ -160,6 +163,9 @@ def _choice(value: str, allowed: Sequence[str], what: str, problems: list[str]) 
 def run_plan(request: PlanRequest) -> Plan:
     """The ranked plan for a request (see `planning.plan_options`)."""
     workload, systems, offers, formats = validated_plan_inputs(request)
+    if request.replicas is not None:
+        return fixed_replica_options(workload, request.slo, systems, offers, request.replicas,
+                                     formats)
     return plan_options(workload, request.slo, systems, offers, formats, request.top)
 
 

@@ -27,6 +27,7 @@ from gpuatlas.estimate.economics_serving import (
     estimator_source,
     fewest_replicas,
     missed_targets,
+    run_replicas,
     slo_violation,
 )
 
@@ -317,3 +318,34 @@ def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -
         lines.append(f"Cheaper per hour but lost on {item.kind}: {count}{item.gpu} {item.weights} "
                      f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}")
     return lines
+
+
+# ----- fixed replica count ("what happens to one A100 at 100 req/s?") ---------------------------
+
+
+def fixed_replica_options(
+    workload: Workload, slo: Slo, systems: Sequence[GpuSystem], offers: Sequence[PriceSnapshot],
+    replicas: int, weights: Sequence[str] | None = None,
+    source_factory: SourceFactory = estimator_source,
+) -> Plan:
+    """Every candidate simulated at exactly `replicas` replicas: whether it keeps up and meets
+    the targets, at what cost (no search, no pruning beyond memory fit)."""
+    by_gpu: dict[str, list[PriceSnapshot]] = defaultdict(list)
+    for offer in offers:
+        by_gpu[offer.gpu_id].append(offer)
+    assessments, rejected = _assess_all(
+        workload, slo, systems, weights or [workload.weights], by_gpu, source_factory
+    )
+    options = []
+    for found in assessments:
+        if found.steps is None:
+            continue
+        run = run_replicas(found, workload, slo, replicas)
+        cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
+        options.append(_option(found, cheapest, replicas, run.latency, run.utilization,
+                               run.mean_batch, run.meets_slo))
+    options.sort(key=lambda o: (not o.meets_slo, o.monthly_cost_usd))
+    message = None if any(o.meets_slo for o in options) else _nothing_meets_message(
+        slo, options, rejected)
+    return Plan(workload, slo, tuple(options), tuple(rejected), None, message,
+                len(assessments), len(options))
