@@ -1,0 +1,319 @@
+"""Hugging Face `config.json` -> `ModelArch`: reading, validating and interpreting LLM configs.
+
+Configs name the same quantity differently across model families (`n_embd`, `d_model`...), nest
+the language model of multimodal checkpoints in `text_config`, and encode MoE, MLA, sliding
+windows and biases in family-specific ways; this module turns all of that into one `ModelArch`.
+Every problem is reported at once as a `DataFileError` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.errors import DataFileError
+
+JsonObject = Mapping[str, Any]
+
+_FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "hidden_size": ("hidden_size", "n_embd", "d_model", "dim"),
+    "num_hidden_layers": ("num_hidden_layers", "n_layer", "num_layers", "n_layers"),
+    "num_attention_heads": ("num_attention_heads", "n_head", "num_heads", "n_heads"),
+    "vocab_size": ("vocab_size", "padded_vocab_size"),
+}
+_REQUIRED_FIELDS = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
+_OPTIONAL_POSITIVE_FIELDS = (
+    "num_key_value_heads",
+    "head_dim",
+    "intermediate_size",
+    "max_position_embeddings",
+)
+_NON_GATED_MODEL_TYPES = {"gpt2", "gptj", "gpt_neox", "opt", "falcon", "bloom", "phi", "starcoder2"}
+_QK_NORM_MODEL_TYPES = {"qwen3", "qwen3_moe", "gemma3_text", "gemma3", "olmo2"}
+_FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3"}
+_QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
+_WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
+_QUANT_METHOD_FORMATS = {"fp8": "fp8", "mxfp4": "mxfp4", "awq": "awq-int4", "gptq": "gptq-int4"}
+_DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+
+
+# ----- looking values up ----------------------------------------------------------------------
+
+
+def _lookup(config: JsonObject, name: str) -> tuple[str, Any]:
+    """(the key found, its value) for a field, trying its synonyms; value None when absent."""
+    for key in _FIELD_SYNONYMS.get(name, (name,)):
+        if config.get(key) is not None:
+            return key, config[key]
+    return name, None
+
+
+def _is_positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _optional_int(config: JsonObject, *keys: str, default: int = 0) -> int:
+    for key in keys:
+        value = config.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return default
+
+
+def _llm_section(config: JsonObject) -> JsonObject:
+    """The language-model part of a config (multimodal configs nest it in text_config)."""
+    text_config = config.get("text_config")
+    if isinstance(text_config, Mapping) and "hidden_size" not in config:
+        return {
+            **text_config,
+            "model_type": text_config.get("model_type", config.get("model_type")),
+        }
+    return config
+
+
+# ----- validation -----------------------------------------------------------------------------
+
+
+def _required_field_problems(section: JsonObject) -> list[str]:
+    problems = []
+    for name in _REQUIRED_FIELDS:
+        key, value = _lookup(section, name)
+        if value is None:
+            problems.append(f"field '{name}': missing (required for an LLM config)")
+        elif not _is_positive_int(value):
+            problems.append(f"field '{key}': must be a positive integer, got {value!r}")
+    return problems
+
+
+def _mlp_size_problems(section: JsonObject) -> list[str]:
+    no_mlp_size = _optional_int(section, "intermediate_size", "moe_intermediate_size") == 0
+    gated = section.get("model_type") not in _NON_GATED_MODEL_TYPES
+    if no_mlp_size and gated and "intermediate_size" not in section:
+        return ["field 'intermediate_size': missing (required for an LLM config)"]
+    return []
+
+
+def _optional_field_problems(section: JsonObject) -> list[str]:
+    problems = []
+    for key in _OPTIONAL_POSITIVE_FIELDS:
+        value = section.get(key)
+        if value is not None and not _is_positive_int(value):
+            problems.append(f"field '{key}': must be a positive integer, got {value!r}")
+    return problems
+
+
+def _head_grouping_problems(section: JsonObject) -> list[str]:
+    heads = section.get("num_attention_heads")
+    kv_heads = section.get("num_key_value_heads")
+    if isinstance(heads, int) and isinstance(kv_heads, int) and kv_heads > 0 and heads % kv_heads:
+        return [
+            f"field 'num_key_value_heads': {kv_heads} does not divide num_attention_heads {heads}"
+        ]
+    return []
+
+
+def validate_llm_config(config: JsonObject) -> list[str]:
+    """Every problem that keeps `config` from describing an LLM, each naming its field."""
+    section = _llm_section(config)
+    return [
+        *_required_field_problems(section),
+        *_mlp_size_problems(section),
+        *_optional_field_problems(section),
+        *_head_grouping_problems(section),
+    ]
+
+
+# ----- architecture variants ------------------------------------------------------------------
+
+
+def _sliding_window_layers(section: JsonObject, num_layers: int) -> tuple[int, ...]:
+    window = section.get("sliding_window")
+    layer_types = section.get("layer_types")
+    if isinstance(layer_types, list):
+        return tuple(i for i, kind in enumerate(layer_types) if kind == "sliding_attention")
+    if not isinstance(window, int) or window <= 0:
+        return ()
+    pattern = section.get("sliding_window_pattern")
+    if isinstance(pattern, int) and pattern > 0:
+        return tuple(i for i in range(num_layers) if (i + 1) % pattern != 0)
+    if section.get("model_type") == "gemma2":
+        return tuple(range(0, num_layers, 2))
+    if section.get("use_sliding_window") is False:
+        return ()
+    if section.get("model_type") in _WINDOW_DISABLED_MODEL_TYPES:
+        return ()  # Qwen2 ships a window but disables it (use_sliding_window false)
+    return tuple(range(num_layers))
+
+
+def _sliding_window_fields(section: JsonObject, num_layers: int) -> dict[str, Any]:
+    window = section.get("sliding_window")
+    return {
+        "sliding_window": window if isinstance(window, int) and window > 0 else None,
+        "sliding_window_layers": _sliding_window_layers(section, num_layers),
+    }
+
+
+def _moe_fields(section: JsonObject) -> dict[str, Any]:
+    experts = _optional_int(section, "num_local_experts", "n_routed_experts", "num_experts")
+    if experts <= 1:
+        return {}
+    intermediate = _optional_int(section, "intermediate_size")
+    return {
+        "num_experts": experts,
+        "experts_per_token": _optional_int(
+            section, "num_experts_per_tok", "experts_per_token", "moe_topk", default=1
+        ),
+        "moe_intermediate_size": _optional_int(
+            section, "moe_intermediate_size", default=intermediate
+        ),
+        "num_shared_experts": _optional_int(section, "n_shared_experts", "num_shared_experts"),
+        "shared_expert_intermediate_size": _optional_int(
+            section, "shared_expert_intermediate_size"
+        ),
+        "first_k_dense_layers": _optional_int(section, "first_k_dense_replace"),
+    }
+
+
+def _mla_fields(section: JsonObject) -> dict[str, Any]:
+    kv_lora_rank = _optional_int(section, "kv_lora_rank")
+    if kv_lora_rank <= 0:
+        return {}
+    return {
+        "kv_lora_rank": kv_lora_rank,
+        "q_lora_rank": _optional_int(section, "q_lora_rank"),
+        "qk_rope_head_dim": _optional_int(section, "qk_rope_head_dim"),
+        "qk_nope_head_dim": _optional_int(section, "qk_nope_head_dim"),
+        "v_head_dim": _optional_int(section, "v_head_dim"),
+    }
+
+
+def _bias_fields(section: JsonObject) -> dict[str, Any]:
+    model_type = section.get("model_type")
+    attention_bias = bool(section.get("attention_bias", False))
+    return {
+        "attention_bias": attention_bias or model_type in _QKV_BIAS_MODEL_TYPES,
+        "attention_output_bias": attention_bias and model_type not in _QKV_BIAS_MODEL_TYPES,
+        "mlp_bias": bool(section.get("mlp_bias", False)) or model_type == "gpt_oss",
+    }
+
+
+def _family_fields(section: JsonObject) -> dict[str, Any]:
+    """Block details that follow from the model family rather than from explicit fields."""
+    model_type = str(section.get("model_type") or "")
+    return {
+        "gated_mlp": model_type not in _NON_GATED_MODEL_TYPES,
+        "qk_norm": model_type in _QK_NORM_MODEL_TYPES,
+        "norms_per_layer": 4 if model_type in _FOUR_NORM_MODEL_TYPES else 2,
+    }
+
+
+def _checkpoint_format(config: JsonObject, section: JsonObject) -> str:
+    """The catalog format id of the published weights: quantization_config, else torch_dtype."""
+    quantization = config.get("quantization_config")
+    if isinstance(quantization, Mapping):
+        method = str(quantization.get("quant_method", "")).lower()
+        return _QUANT_METHOD_FORMATS.get(method, method)
+    dtype = section.get("torch_dtype") or config.get("torch_dtype") or config.get("dtype")
+    return _DTYPE_FORMATS.get(str(dtype), "")
+
+
+# ----- shapes ---------------------------------------------------------------------------------
+
+
+def _head_dim(section: JsonObject, hidden: int, heads: int, mla: dict[str, Any]) -> int:
+    if mla:
+        return int(mla["qk_nope_head_dim"] + mla["qk_rope_head_dim"])
+    return _optional_int(section, "head_dim", default=hidden // heads)
+
+
+def _shape_fields(config: JsonObject, section: JsonObject, mla: dict[str, Any]) -> dict[str, Any]:
+    """Sizes every decoder-only transformer has (already validated as positive integers)."""
+    hidden = _lookup(section, "hidden_size")[1]
+    heads = _lookup(section, "num_attention_heads")[1]
+    tied = section.get("tie_word_embeddings", config.get("tie_word_embeddings", False))
+    return {
+        "hidden_size": hidden,
+        "num_layers": _lookup(section, "num_hidden_layers")[1],
+        "num_attention_heads": heads,
+        "num_kv_heads": _optional_int(section, "num_key_value_heads", "n_head_kv", default=heads),
+        "head_dim": _head_dim(section, hidden, heads, mla),
+        "intermediate_size": _optional_int(
+            section, "intermediate_size", "n_inner", "ffn_dim", default=4 * hidden
+        ),
+        "vocab_size": _lookup(section, "vocab_size")[1],
+        "tie_word_embeddings": bool(tied),
+        "max_position_embeddings": _optional_int(
+            section, "max_position_embeddings", "n_positions", "max_sequence_length"
+        ),
+    }
+
+
+def arch_from_config(
+    config: JsonObject,
+    *,
+    model_id: str,
+    hub_id: str = "",
+    family: str = "",
+    origin: str = "config.json",
+) -> ModelArch:
+    """Build a ModelArch from a Hugging Face config.json (raises DataFileError naming fields)."""
+    problems = validate_llm_config(config)
+    if problems:
+        raise DataFileError(origin, problems)
+    section = _llm_section(config)
+    mla = _mla_fields(section)
+    shape = _shape_fields(config, section, mla)
+    return ModelArch(
+        id=model_id,
+        hub_id=hub_id,
+        family=family or str(section.get("model_type") or ""),
+        checkpoint_format=_checkpoint_format(config, section),
+        source=origin,
+        **shape,
+        **_family_fields(section),
+        **_sliding_window_fields(section, shape["num_layers"]),
+        **_bias_fields(section),
+        **_moe_fields(section),
+        **mla,
+    )
+
+
+# ----- files ----------------------------------------------------------------------------------
+
+
+def read_config_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a file (raises DataFileError: missing, unreadable, invalid, not an
+    object)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataFileError(str(path), ["file not found"]) from None
+    except OSError as error:
+        raise DataFileError(str(path), [f"cannot read: {error}"]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataFileError(
+            str(path), [f"line {error.lineno}: invalid JSON: {error.msg}"]
+        ) from None
+    if not isinstance(data, dict):
+        raise DataFileError(str(path), ["top level must be a JSON object (a config.json)"])
+    return data
+
+
+def model_slug(text: str) -> str:
+    """A library-style id from a repo or file name ('Llama-3.1-8B' -> 'llama-3.1-8b')."""
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-") or "custom-model"
+
+
+__all__ = [
+    "JsonObject",
+    "arch_from_config",
+    "model_slug",
+    "read_config_json",
+    "validate_llm_config",
+]

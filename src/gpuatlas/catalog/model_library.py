@@ -1,0 +1,145 @@
+"""The packaged model library (data/models/*.json): loading, lookup by id, and the name index.
+
+`load_model_config(path)` reads any config.json (or a library file); the library is every file
+under data/models/, loaded once. The name index maps every name a model is known by (id, Hub
+id, its repo part, aliases, Ollama tags) to the model, for exact lookups and close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch
+from gpuatlas.catalog.model_config import (
+    JsonObject,
+    arch_from_config,
+    model_slug,
+    read_config_json,
+)
+from gpuatlas.catalog.model_library_file import arch_from_library_document
+from gpuatlas.errors import UnknownNameError
+
+MatchKind = Literal[
+    "id", "hub_id", "alias", "ollama_tag", "derived_checkpoint", "hub_fetch", "file"
+]
+
+# ----- reading one file -----------------------------------------------------------------------
+
+
+def _id_for_plain_config(document: JsonObject, path: Path) -> tuple[str, str]:
+    """(id, hub_id) for a config.json without a gpuatlas block."""
+    name_or_path = str(document.get("_name_or_path") or "")
+    if "/" in name_or_path and not name_or_path.startswith(("/", ".")):
+        return model_slug(name_or_path.split("/")[-1]), name_or_path
+    stem = path.parent.name if path.name == "config.json" else path.stem
+    return model_slug(stem or "custom-model"), ""
+
+
+def load_model_config(path: str | os.PathLike[str]) -> AnyModelArch:
+    """Read a config.json (or a directory holding one, or a library file) into an architecture.
+
+    Raises DataFileError listing every missing or malformed field.
+    """
+    file_path = Path(path)
+    if file_path.is_dir():
+        file_path = file_path / "config.json"
+    document = read_config_json(file_path)
+    if "gpuatlas" in document:
+        return arch_from_library_document(document, str(file_path))
+    model_id, hub_id = _id_for_plain_config(document, file_path)
+    return arch_from_config(document, model_id=model_id, hub_id=hub_id, origin=str(file_path))
+
+
+# ----- the library ----------------------------------------------------------------------------
+
+
+def _library_files() -> list[Path]:
+    folder = resources.files("gpuatlas.catalog").joinpath("data", "models")
+    return sorted(Path(str(folder)).glob("*.json"))
+
+
+@lru_cache(maxsize=1)
+def library_models() -> tuple[AnyModelArch, ...]:
+    """Every library model, loaded once, ordered by kind then id."""
+    models = [load_model_config(path) for path in _library_files()]
+    return tuple(sorted(models, key=lambda model: (model.kind, model.id)))
+
+
+def all_models(kind: str | None = None) -> list[AnyModelArch]:
+    """Every model in the library, optionally only one kind (llm, diffusion, vlm, ocr)."""
+    return [model for model in library_models() if kind is None or model.kind == kind]
+
+
+def all_llms() -> list[ModelArch]:
+    return [model for model in library_models() if isinstance(model, ModelArch)]
+
+
+def get_model(model_id: str) -> AnyModelArch:
+    """The library model with exactly this id (raises UnknownNameError)."""
+    for model in library_models():
+        if model.id == model_id:
+            return model
+    raise UnknownNameError("model", model_id, close_model_matches(model_id))
+
+
+# ----- the name index -------------------------------------------------------------------------
+
+
+def normalize_model_name(name: str) -> str:
+    """Lower case, with spaces and underscores as hyphens (the index's key form)."""
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+def _keys_for(model: AnyModelArch) -> list[tuple[str, MatchKind]]:
+    keys: list[tuple[str, MatchKind]] = [(model.id, "id")]
+    if model.hub_id:
+        keys.append((normalize_model_name(model.hub_id), "hub_id"))
+        keys.append((normalize_model_name(model.hub_id.split("/")[-1]), "hub_id"))
+    keys.extend((normalize_model_name(alias), "alias") for alias in model.aliases)
+    keys.extend((normalize_model_name(alias.split("/")[-1]), "alias") for alias in model.aliases)
+    keys.extend((tag.lower(), "ollama_tag") for tag in model.ollama_tags)
+    return keys
+
+
+@lru_cache(maxsize=1)
+def model_name_index() -> dict[str, tuple[str, MatchKind]]:
+    """Normalised name -> (library id, how that name matches); the first model to claim wins."""
+    index: dict[str, tuple[str, MatchKind]] = {}
+    for model in library_models():
+        for key, kind in _keys_for(model):
+            index.setdefault(key, (model.id, kind))
+    return index
+
+
+def close_model_matches(name: str) -> list[str]:
+    """Up to 8 library ids whose names look like `name` (for UnknownNameError)."""
+    index = model_name_index()
+    wanted = normalize_model_name(name).split("/")[-1]
+    keys = difflib.get_close_matches(wanted, list(index), n=12, cutoff=0.6)
+    stem = re.split(r"[-:]", wanted)[0]
+    keys += [key for key in index if stem and len(stem) >= 3 and key.startswith(stem)]
+    ids: list[str] = []
+    for key in keys:
+        model_id = index[key][0]
+        if model_id not in ids:
+            ids.append(model_id)
+    return ids[:8]
+
+
+__all__ = [
+    "MatchKind",
+    "all_llms",
+    "all_models",
+    "close_model_matches",
+    "get_model",
+    "library_models",
+    "load_model_config",
+    "model_name_index",
+    "normalize_model_name",
+]

@@ -1,0 +1,272 @@
+"""Library files: a published config.json plus a `gpuatlas` block, read into an architecture.
+
+The block (validated with pydantic: it is a file boundary) carries what config.json does not:
+the library id, aliases and Ollama tags, the published parameter count with its source, the
+model kind, and for non-LLMs the component sizes (denoiser, text encoders, VAE, vision tower,
+OCR encoder/decoder) that the estimators need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.catalog.model_arch import (
+    AnyModelArch,
+    ComponentParams,
+    DiffusionArch,
+    ImageTokenRule,
+    ModelArch,
+    OcrArch,
+    PublishedCount,
+    VisionLanguageArch,
+)
+from gpuatlas.catalog.model_config import JsonObject, arch_from_config
+from gpuatlas.errors import DataFileError
+
+# ----- the gpuatlas block ---------------------------------------------------------------------
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ComponentBlock(_Block):
+    name: str
+    params: float = Field(gt=0)
+    source: str
+    hub_subfolder: str = ""
+
+
+class ImageTokensBlock(_Block):
+    fixed_tokens: int | None = Field(default=None, gt=0)
+    image_size_px: int | None = Field(default=None, gt=0)
+    pixels_per_token_side: int | None = Field(default=None, gt=0)
+    min_tokens: int = 4
+    max_tokens: int = 16384
+    source: str = ""
+
+
+class LibraryBlock(_Block):
+    """The `gpuatlas` block of a library file."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    hub_id: str
+    family: str
+    kind: Literal["llm", "diffusion", "vlm", "ocr"]
+    aliases: list[str] = []
+    ollama_tags: list[str] = []
+    published_params: float = Field(gt=0)
+    published_params_source: str
+    published_active_params: float | None = None
+    active_excludes_embedding: bool = False
+    config_source: str
+    as_of: str
+    notes: str = ""
+    # vision-language and Gemma-3-style multimodal checkpoints
+    vision_encoder_params: float | None = None
+    projector_params: float | None = None
+    vision_source: str = ""
+    image_tokens: ImageTokensBlock | None = None
+    # diffusion
+    denoiser_type: Literal["unet", "dit", "mmdit"] | None = None
+    denoiser_params: float | None = None
+    text_encoders: list[ComponentBlock] = []
+    vae_params: float | None = None
+    latent_channels: int | None = None
+    vae_downsample_factor: int | None = None
+    default_resolution_px: int | None = None
+    default_steps: int | None = None
+    forwards_per_step: int | None = None
+    guidance: str = ""
+    patch_size: int | None = None
+    forward_gflops: float | None = None
+    forward_gflops_resolution_px: int | None = None
+    forward_gflops_source: str = ""
+    # OCR
+    encoder_params: float | None = None
+    decoder_params: float | None = None
+    image_size_px: int | None = None
+
+
+_DIFFUSION_FIELDS = (
+    "denoiser_type",
+    "denoiser_params",
+    "vae_params",
+    "latent_channels",
+    "vae_downsample_factor",
+    "default_resolution_px",
+    "default_steps",
+    "forwards_per_step",
+)
+_VLM_FIELDS = ("vision_encoder_params", "projector_params", "image_tokens")
+_OCR_FIELDS = ("encoder_params", "decoder_params")
+
+
+def _block_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for issue in error.errors():
+        location = ".".join(str(part) for part in issue["loc"])
+        problems.append(f"field 'gpuatlas.{location}': {issue['msg']}")
+    return problems
+
+
+def parse_library_block(raw: object, origin: str) -> LibraryBlock:
+    """Validate a `gpuatlas` block (raises DataFileError naming every bad field)."""
+    try:
+        return LibraryBlock.model_validate(raw)
+    except ValidationError as error:
+        raise DataFileError(origin, _block_problems(error)) from None
+
+
+def _missing_for_kind(block: LibraryBlock, names: tuple[str, ...]) -> list[str]:
+    return [
+        f"field 'gpuatlas.{name}': missing (required for kind {block.kind!r})"
+        for name in names
+        if getattr(block, name) is None
+    ]
+
+
+def _raise_if(problems: list[str], origin: str) -> None:
+    if problems:
+        raise DataFileError(origin, problems)
+
+
+# ----- block -> architecture ------------------------------------------------------------------
+
+
+def _published(block: LibraryBlock) -> PublishedCount:
+    return PublishedCount(
+        params=block.published_params,
+        source=block.published_params_source,
+        active_params=block.published_active_params,
+        active_excludes_embedding=block.active_excludes_embedding,
+    )
+
+
+def _library_facts(block: LibraryBlock) -> dict[str, Any]:
+    """The fields every architecture class takes from the block (naming and provenance)."""
+    return {
+        "published": _published(block),
+        "aliases": tuple(block.aliases),
+        "ollama_tags": tuple(block.ollama_tags),
+        "source": block.config_source,
+    }
+
+
+def _identity(block: LibraryBlock) -> dict[str, Any]:
+    return {"id": block.id, "hub_id": block.hub_id, "family": block.family}
+
+
+def _llm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> ModelArch:
+    arch = arch_from_config(
+        config, model_id=block.id, hub_id=block.hub_id, family=block.family, origin=origin
+    )
+    return replace(arch, **_library_facts(block))
+
+
+def _diffusion_components(block: LibraryBlock) -> dict[str, Any]:
+    return {
+        "text_encoders": tuple(
+            ComponentParams(**item.model_dump()) for item in block.text_encoders
+        ),
+        "guidance": block.guidance,
+        "patch_size": block.patch_size,
+        "forward_gflops": block.forward_gflops,
+        "forward_gflops_resolution_px": block.forward_gflops_resolution_px,
+        "forward_gflops_source": block.forward_gflops_source,
+        **{name: getattr(block, name) for name in _DIFFUSION_FIELDS},
+    }
+
+
+def _diffusion_from_library(block: LibraryBlock, origin: str) -> DiffusionArch:
+    problems = _missing_for_kind(block, _DIFFUSION_FIELDS)
+    if not block.text_encoders:
+        problems.append("field 'gpuatlas.text_encoders': missing (required for kind 'diffusion')")
+    _raise_if(problems, origin)
+    return DiffusionArch(
+        **_identity(block), **_diffusion_components(block), **_library_facts(block)
+    )
+
+
+def _image_token_rule(block: ImageTokensBlock) -> ImageTokenRule:
+    return ImageTokenRule(
+        fixed_tokens=block.fixed_tokens,
+        image_size_px=block.image_size_px,
+        pixels_per_token_side=block.pixels_per_token_side,
+        min_tokens=block.min_tokens,
+        max_tokens=block.max_tokens,
+    )
+
+
+def _vlm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> VisionLanguageArch:
+    _raise_if(_missing_for_kind(block, _VLM_FIELDS), origin)
+    assert block.vision_encoder_params is not None and block.projector_params is not None
+    assert block.image_tokens is not None
+    backbone = arch_from_config(
+        config, model_id=f"{block.id}-llm", hub_id=block.hub_id, family=block.family, origin=origin
+    )
+    return VisionLanguageArch(
+        **_identity(block),
+        vision_encoder_params=block.vision_encoder_params,
+        projector_params=block.projector_params,
+        image_tokens=_image_token_rule(block.image_tokens),
+        language_model=backbone,
+        vision_source=block.vision_source,
+        **_library_facts(block),
+    )
+
+
+def _ocr_shapes(encoder: JsonObject, decoder: JsonObject, block: LibraryBlock) -> dict[str, Any]:
+    """Encoder/decoder sizes from a VisionEncoderDecoder config's two halves."""
+    return {
+        "image_size_px": int(encoder.get("image_size", block.image_size_px or 384)),
+        "patch_size": int(encoder.get("patch_size", 16)),
+        "encoder_layers": int(encoder.get("num_hidden_layers", 0)),
+        "encoder_hidden_size": int(encoder.get("hidden_size", 0)),
+        "decoder_layers": int(decoder.get("decoder_layers", decoder.get("num_hidden_layers", 0))),
+        "decoder_hidden_size": int(decoder.get("d_model", decoder.get("hidden_size", 0))),
+        "decoder_vocab_size": int(decoder.get("vocab_size", 0)),
+    }
+
+
+def _ocr_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> OcrArch:
+    problems = _missing_for_kind(block, _OCR_FIELDS)
+    encoder, decoder = config.get("encoder"), config.get("decoder")
+    if not isinstance(encoder, Mapping) or not isinstance(decoder, Mapping):
+        problems.append("field 'encoder'/'decoder': a VisionEncoderDecoder config needs both")
+    _raise_if(problems, origin)
+    assert isinstance(encoder, Mapping) and isinstance(decoder, Mapping)
+    assert block.encoder_params is not None and block.decoder_params is not None
+    return OcrArch(
+        **_identity(block),
+        encoder_params=block.encoder_params,
+        decoder_params=block.decoder_params,
+        **_ocr_shapes(encoder, decoder, block),
+        **_library_facts(block),
+    )
+
+
+def arch_from_library_document(document: Mapping[str, Any], origin: str) -> AnyModelArch:
+    """A library file's architecture: its `gpuatlas` block decides the kind."""
+    config = {key: value for key, value in document.items() if key != "gpuatlas"}
+    block = parse_library_block(document["gpuatlas"], origin)
+    if block.kind == "diffusion":
+        return _diffusion_from_library(block, origin)
+    if block.kind == "vlm":
+        return _vlm_from_library(config, block, origin)
+    if block.kind == "ocr":
+        return _ocr_from_library(config, block, origin)
+    return _llm_from_library(config, block, origin)
+
+
+__all__ = [
+    "ComponentBlock",
+    "ImageTokensBlock",
+    "LibraryBlock",
+    "arch_from_library_document",
+    "parse_library_block",
+]

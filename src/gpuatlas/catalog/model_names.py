@@ -1,0 +1,208 @@
+"""Name resolution: the names people write for a model, turned into an architecture.
+
+Exact names (library id, Hub id, alias, Ollama tag; case-insensitive), Ollama tags with a
+quantisation suffix (`llama3.1:8b-instruct-q4_K_M`), quantised or fine-tuned checkpoints of a
+library model (`…-Instruct-AWQ`, `…-GGUF`, `…-FP8`, dated releases `…-2507`), config.json
+paths, and as a last resort a Hub id fetched online. Format words in the name become a hint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from gpuatlas.catalog.hub import fetch_hub_model, looks_like_hub_id
+from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
+from gpuatlas.catalog.model_library import (
+    MatchKind,
+    all_llms,
+    close_model_matches,
+    get_model,
+    load_model_config,
+    model_name_index,
+    normalize_model_name,
+)
+from gpuatlas.errors import UnknownNameError
+
+# Words in a checkpoint name that say how it was tuned, exported or quantised, not which model.
+# fmt: off
+_DECORATION_TOKENS = frozenset(
+    {
+        "instruct", "chat", "hf", "it", "base", "pt", "gguf", "awq", "gptq", "fp8", "fp16", "bf16",
+        "int4", "int8", "nvfp4", "mxfp4", "fp4", "4bit", "8bit", "bnb", "exl2", "mlx", "dynamic",
+        "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
+        "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
+    }
+)
+# fmt: on
+_GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
+_BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+")
+_FORMAT_HINTS = {
+    "awq": "awq-int4",
+    "gptq": "gptq-int4",
+    "fp8": "fp8",
+    "fp8dynamic": "fp8",
+    "nvfp4": "nvfp4",
+    "mxfp4": "mxfp4",
+    "fp4": "nvfp4",
+    "int8": "int8",
+    "w8a8": "int8",
+    "w4a16": "gptq-int4",
+    "int4": "awq-int4",
+    "fp16": "fp16",
+    "bf16": "bf16",
+}
+
+
+@dataclass(frozen=True)
+class ModelReference:
+    """What a name resolved to: the architecture, how it matched, and any format hint.
+
+    `format_hint` is the raw hint from the name ("AWQ", "FP8", "Q4_K_M", "GGUF");
+    `format_id` the catalog format id it maps to, when it maps to one ("awq-int4").
+    """
+
+    name: str
+    model: AnyModelArch
+    matched_by: MatchKind
+    format_hint: str | None = None
+    format_id: str | None = None
+
+
+# ----- format hints ---------------------------------------------------------------------------
+
+
+def _split_tokens(name: str) -> list[str]:
+    """Lower-case tokens of the repo part of a name; underscores stay (GGUF types: q4_k_m)."""
+    base = name.strip().lower().split("/")[-1]
+    base = re.sub(r"\.gguf$", "", base)
+    return [token for token in re.split(r"[-\s]+", base) if token]
+
+
+def _is_decoration(token: str) -> bool:
+    return (
+        token in _DECORATION_TOKENS
+        or token.startswith("quantized")
+        or bool(_GGUF_TYPE_PATTERN.match(token))
+        or bool(_BITS_OR_GROUP_PATTERN.fullmatch(token))
+    )
+
+
+def _gguf_format_id(token: str) -> str | None:
+    from gpuatlas.catalog.formats import find_format
+
+    found = find_format(token)
+    return found.id if found is not None else None
+
+
+def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
+    """(raw hint, catalog format id) from a name's tokens; a GGUF type wins over a word."""
+    for token in tokens:
+        if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
+            return token.upper(), _gguf_format_id(token)
+    for token in tokens:
+        key = token.split(".")[-1] if token.startswith("quantized") else token
+        if key in _FORMAT_HINTS:
+            return key.upper(), _FORMAT_HINTS[key]
+    if "gguf" in tokens:
+        return "GGUF", None
+    return None, None
+
+
+# ----- the resolution steps -------------------------------------------------------------------
+
+
+def _exact_reference(name: str) -> ModelReference | None:
+    index = model_name_index()
+    hit = index.get(normalize_model_name(name)) or index.get(name.strip().lower())
+    if hit is None:
+        return None
+    hint, format_id = _format_hint(_split_tokens(name))
+    return ModelReference(name, get_model(hit[0]), hit[1], hint, format_id)
+
+
+def _ollama_reference(name: str) -> ModelReference | None:
+    """Ollama tags with a quantisation suffix: `llama3.1:8b-instruct-q4_K_M`."""
+    if ":" not in name:
+        return None
+    model_part, tag = name.lower().split(":", 1)
+    tag_tokens = tag.split("-")
+    hit = model_name_index().get(f"{model_part}:{tag_tokens[0]}")
+    if hit is None:
+        return None
+    hint, format_id = _format_hint(tag_tokens[1:])
+    return ModelReference(name, get_model(hit[0]), "ollama_tag", hint, format_id)
+
+
+def _derived_checkpoint(name: str) -> ModelReference | None:
+    """A fine-tune or quantised export of a library model (…-Instruct-AWQ, …-GGUF, …-FP8)."""
+    tokens = _split_tokens(name)
+    stem = [token for token in tokens if not _is_decoration(token)]
+    index = model_name_index()
+    for end in range(len(stem), 0, -1):
+        if any(not token.isdigit() for token in stem[end:]):
+            continue  # only release-date suffixes (…-2507) may be dropped beyond decorations
+        hit = index.get(normalize_model_name("-".join(stem[:end])))
+        if hit is not None:
+            hint, format_id = _format_hint(tokens)
+            return ModelReference(name, get_model(hit[0]), "derived_checkpoint", hint, format_id)
+    return None
+
+
+def _file_or_hub_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
+    if name.endswith(".json") or Path(name).is_dir():
+        return ModelReference(name, load_model_config(name), "file")
+    if looks_like_hub_id(name):
+        return ModelReference(name, fetch_hub_model(name, allow_hub), "hub_fetch")
+    return None
+
+
+def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelReference:
+    """Resolve a name people write to a library model (or a Hub config), with a format hint.
+
+    Tries, in order: id / Hub id / alias / Ollama tag (case-insensitive); an Ollama tag with a
+    quantisation suffix; a quantised or fine-tuned checkpoint of a known model; a config.json
+    path; a Hub id fetched with huggingface_hub (when online). Raises UnknownNameError.
+    """
+    reference = (
+        _exact_reference(name)
+        or _ollama_reference(name)
+        or _derived_checkpoint(name)
+        or _file_or_hub_reference(name, allow_hub)
+    )
+    if reference is None:
+        raise UnknownNameError("model", name, close_model_matches(name))
+    return reference
+
+
+def resolve_model(name: str, allow_hub: bool | None = None) -> AnyModelArch:
+    """The architecture a name refers to (see `resolve_model_reference`)."""
+    return resolve_model_reference(name, allow_hub).model
+
+
+def resolve_llm(name: str, allow_hub: bool | None = None) -> ModelArch:
+    """Like resolve_model, for callers that need an LLM: a VLM gives its language backbone."""
+    model = resolve_model(name, allow_hub)
+    if isinstance(model, VisionLanguageArch):
+        return model.language_model
+    if not isinstance(model, ModelArch):
+        raise UnknownNameError("LLM", name, [m.id for m in all_llms() if m.family == model.family])
+    return model
+
+
+def resolve_model_argument(value: str, allow_hub: bool | None = None) -> ModelReference:
+    """For a CLI `--model` value: an existing file or directory path, else a model name."""
+    path = Path(value)
+    if path.is_file() or (path.is_dir() and (path / "config.json").is_file()):
+        return ModelReference(value, load_model_config(path), "file")
+    return resolve_model_reference(value, allow_hub)
+
+
+__all__ = [
+    "ModelReference",
+    "resolve_llm",
+    "resolve_model",
+    "resolve_model_argument",
+    "resolve_model_reference",
+]
