@@ -51,6 +51,7 @@ class DecodedStream:
     prompt_tokens: int | None = None
     output_tokens: int | None = None
     token_count_source: str = "stream-events"
+    empty_token_events: int = 0  # chunks with an empty text delta and no finish_reason
     finish_reason: str | None = None
     ended: bool = False
     error_kind: str | None = None
@@ -134,6 +135,9 @@ def decode_response(api: str, response: RawResponse) -> DecodedStream:
         decoded.error_kind, decoded.error = "malformed", f"undecodable stream event: {error}"
         return decoded
     _classify_end(response, decoded)
+    if decoded.output_tokens is None and decoded.empty_token_events:
+        decoded.output_tokens = len(decoded.token_times_ns) + decoded.empty_token_events
+        decoded.token_count_source = "stream-chunks"
     return decoded
 
 
@@ -197,8 +201,15 @@ def _apply_openai_event(event: dict[str, Any], arrival: int, out: DecodedStream,
         answer, reasoning = _openai_choice_text(choice, chat)
         if answer or reasoning:
             out.token_times_ns.append(arrival)
+        elif not choice.get("finish_reason") and not _role_only(choice):
+            out.empty_token_events += 1  # e.g. a partial UTF-8 character held back
         if answer:
             out.answer_times_ns.append(arrival)
+
+
+def _role_only(choice: dict[str, Any]) -> bool:
+    delta = choice.get("delta")
+    return isinstance(delta, dict) and "role" in delta and not delta.get("content")
 
 
 def _openai_choice_text(choice: dict[str, Any], chat: bool) -> tuple[bool, bool]:

@@ -72,7 +72,8 @@ class LoadPhase:
         self.spec, self.warmup, self.stop, self.progress = spec, warmup, stop, progress
         self.pool = pool  # idle kept-alive connections, shared between phases
         self.endpoint = Endpoint.parse(spec.endpoint)
-        self.next_index, self.end_index = first_index, None if count is None else first_index + count
+        self.next_index = first_index
+        self.end_index = None if count is None else first_index + count
         self.deadline_ns: int | None = None
         self.done: list[_Pending] = []
         self.path = API_PATHS[spec.api]

@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 
-WORDS = (
+_WORDS_TEXT = (
     "time year people way day man thing woman life child world school state family student "
     "group country problem hand part place case week company system program question work "
     "government number night point home water room mother area money story fact month lot "
@@ -20,7 +20,8 @@ WORDS = (
     "experience effect class control care field development role effort rate heart drug show "
     "leader light voice wife police mind price report decision son view relationship town road "
     "river garden window table paper letter summer winter morning island bridge forest market"
-).split()
+)
+WORDS = tuple(_WORDS_TEXT.split())
 
 
 def synthetic_prompt(index: int, input_tokens: int, seed: int) -> str:

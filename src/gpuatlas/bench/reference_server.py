@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import heapq
 import itertools
 import json
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MODEL_NAME = "reference-model"
+STREAM_PATHS = {"/v1/completions": "text", "/v1/chat/completions": "chat",
+                "/api/generate": "ollama-generate", "/api/chat": "ollama-chat"}
 
 
 @dataclass(frozen=True)
@@ -31,12 +34,15 @@ class Schedule:
     ttft_ms: float = 20.0
     itl_ms: float = 5.0
     tokens_per_chunk: int = 1
+    fail_every: int = 0  # every n-th request gets HTTP 500 (0: never)
+    truncate_every: int = 0  # every n-th stream is cut (connection closed) halfway
 
 
 @dataclass
 class _Stream:
     transport: asyncio.Transport
-    chat: bool
+    flavour: str  # "text" | "chat" | "ollama-generate" | "ollama-chat"
+    truncate_at: int  # tokens left when the connection is cut; -1: never
     tokens_left: int
     prompt_tokens: int
     received_ns: int
@@ -52,6 +58,45 @@ def _sse(event: dict[str, Any]) -> bytes:
     return _chunk(b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\n\n")
 
 
+def _ndjson(event: dict[str, Any]) -> bytes:
+    return _chunk(json.dumps(event, separators=(",", ":")).encode() + b"\n")
+
+
+def _content_event(flavour: str, text: str) -> bytes:
+    if flavour == "ollama-generate":
+        return _ndjson({"model": MODEL_NAME, "response": text, "done": False})
+    if flavour == "ollama-chat":
+        return _ndjson({"model": MODEL_NAME, "message": {"role": "assistant", "content": text},
+                        "done": False})
+    choice: dict[str, Any] = {"index": 0, "finish_reason": None}
+    if flavour == "chat":
+        choice["delta"] = {"content": text}
+    else:
+        choice["text"] = text
+    kind = "chat.completion.chunk" if flavour == "chat" else "text_completion"
+    return _sse({"id": "ref", "object": kind, "model": MODEL_NAME, "choices": [choice]})
+
+
+def _final_events(flavour: str, prompt_tokens: int, completion: int) -> bytes:
+    if flavour.startswith("ollama"):
+        final = {"model": MODEL_NAME, "done": True, "done_reason": "length",
+                 "prompt_eval_count": prompt_tokens, "eval_count": completion}
+        if flavour == "ollama-chat":
+            final["message"] = {"role": "assistant", "content": ""}
+        else:
+            final["response"] = ""
+        return _ndjson(final) + b"0\r\n\r\n"
+    chat = flavour == "chat"
+    kind = "chat.completion.chunk" if chat else "text_completion"
+    final_choice: dict[str, Any] = {"index": 0, "finish_reason": "length"}
+    final_choice["delta" if chat else "text"] = {} if chat else ""
+    usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
+             "total_tokens": prompt_tokens + completion}
+    return (_sse({"id": "ref", "object": kind, "choices": [final_choice]})
+            + _sse({"id": "ref", "object": kind, "choices": [], "usage": usage})
+            + _chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+
+
 class ReferenceServer:
     def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
@@ -59,70 +104,67 @@ class ReferenceServer:
         self._heap: list[tuple[int, int, _Stream]] = []
         self._order = itertools.count()
         self._wakeup = asyncio.Event()
-        self._text_chunk = self._content_chunk(chat=False)
-        self._chat_chunk = self._content_chunk(chat=True)
+        self._requests_seen = 0
+        self._chunks: dict[tuple[str, int], bytes] = {}
 
-    def _content_chunk(self, chat: bool) -> bytes:
-        text = " tok" * self.schedule.tokens_per_chunk
-        choice: dict[str, Any] = {"index": 0, "finish_reason": None}
-        if chat:
-            choice["delta"] = {"content": text}
-        else:
-            choice["text"] = text
-        kind = "chat.completion.chunk" if chat else "text_completion"
-        return _sse({"id": "ref", "object": kind, "model": MODEL_NAME, "choices": [choice]})
+    def reset(self) -> None:
+        self.records.clear()
+        self._requests_seen = 0
+
+    def content_chunk(self, flavour: str, tokens: int) -> bytes:
+        key = (flavour, tokens)
+        if key not in self._chunks:
+            self._chunks[key] = _content_event(flavour, " tok" * tokens)
+        return self._chunks[key]
+
+    def next_request_fate(self) -> str:
+        """"fail", "truncate" or "serve", from the request's position in arrival order."""
+        self._requests_seen += 1
+        number, schedule = self._requests_seen, self.schedule
+        if schedule.fail_every and number % schedule.fail_every == 0:
+            return "fail"
+        if schedule.truncate_every and number % schedule.truncate_every == 0:
+            return "truncate"
+        return "serve"
 
     def start_stream(self, transport: asyncio.Transport, request: dict[str, Any],
-                     chat: bool, received_ns: int) -> None:
-        transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                     flavour: str, received_ns: int, truncate: bool) -> None:
+        content_type = b"application/x-ndjson" if flavour.startswith("ollama") else (
+            b"text/event-stream")
+        transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type + b"\r\n"
                         b"Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n")
-        if chat:
+        if flavour == "chat":
             role = {"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}
             transport.write(_sse({"id": "ref", "object": "chat.completion.chunk",
                                   "choices": [role]}))
-        prompt = request.get("prompt") or json.dumps(request.get("messages", ""))
-        stream = _Stream(transport, chat, int(request.get("max_tokens") or 16),
-                         max(1, len(str(prompt).split())), received_ns,
+        prompt = str(request.get("prompt") or json.dumps(request.get("messages", "")))
+        wanted = int(request.get("max_tokens") or (request.get("options") or {}).get(
+            "num_predict") or 16)
+        stream = _Stream(transport, flavour, wanted // 2 if truncate else -1, wanted,
+                         max(1, len(prompt.split())), received_ns,
                          received_ns + int(self.schedule.ttft_ms * 1e6))
-        stream.record = {"received_ns": received_ns, "writes_ns": [], "tokens": []}
+        stream.record = {"received_ns": received_ns, "writes_ns": [], "tokens": [],
+                         "prompt_head": prompt[:40], "truncated": truncate}
         self.records.append(stream.record)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
         self._wakeup.set()
 
     def _emit(self, stream: _Stream) -> None:
+        if stream.tokens_left == stream.truncate_at:
+            stream.transport.close()
+            return
         tokens = min(self.schedule.tokens_per_chunk, stream.tokens_left)
-        payload = self._chat_chunk if stream.chat else self._text_chunk
-        if tokens != self.schedule.tokens_per_chunk:
-            payload = self._content_chunk_for(tokens, stream.chat)
+        payload = self.content_chunk(stream.flavour, tokens)
         stream.record["writes_ns"].append(time.perf_counter_ns())
         stream.record["tokens"].append(tokens)
         stream.transport.write(payload)
         stream.tokens_left -= tokens
         if stream.tokens_left <= 0:
-            self._finish(stream)
+            stream.transport.write(_final_events(stream.flavour, stream.prompt_tokens,
+                                                 sum(stream.record["tokens"])))
             return
         stream.next_due_ns += int(self.schedule.itl_ms * 1e6)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
-
-    def _content_chunk_for(self, tokens: int, chat: bool) -> bytes:
-        saved = self.schedule
-        self.schedule = Schedule(saved.ttft_ms, saved.itl_ms, tokens)
-        try:
-            return self._content_chunk(chat)
-        finally:
-            self.schedule = saved
-
-    def _finish(self, stream: _Stream) -> None:
-        completion = sum(stream.record["tokens"])
-        kind = "chat.completion.chunk" if stream.chat else "text_completion"
-        final_choice: dict[str, Any] = {"index": 0, "finish_reason": "length"}
-        final_choice["delta" if stream.chat else "text"] = {} if stream.chat else ""
-        usage = {"prompt_tokens": stream.prompt_tokens, "completion_tokens": completion,
-                 "total_tokens": stream.prompt_tokens + completion}
-        stream.transport.write(_sse({"id": "ref", "object": kind, "choices": [final_choice]})
-                               + _sse({"id": "ref", "object": kind, "choices": [],
-                                       "usage": usage})
-                               + _chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
 
     async def ticker(self) -> None:
         while True:
@@ -139,10 +181,8 @@ class ReferenceServer:
                 delay = (self._heap[0][0] - time.perf_counter_ns()) / 1e9
                 self._wakeup.clear()
                 if delay > 0:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wakeup.wait(), delay)
-                    except TimeoutError:
-                        pass
 
 
 class _Connection(asyncio.Protocol):
@@ -171,31 +211,42 @@ class _Connection(asyncio.Protocol):
 
     def _handle(self, method: str, path: str, body: bytes, received_ns: int) -> None:
         assert self.transport is not None
-        if method == "POST" and path in ("/v1/completions", "/v1/chat/completions"):
-            request = json.loads(body or b"{}")
-            if request.get("model") not in (MODEL_NAME, None):
-                self._json(404, {"error": {"message": f"model {request.get('model')!r} "
-                                           "does not exist"}})
-                return
-            chat = path.endswith("chat/completions")
-            self.server.start_stream(self.transport, request, chat, received_ns)
+        if method == "POST" and path in STREAM_PATHS:
+            self._stream(STREAM_PATHS[path], json.loads(body or b"{}"), received_ns)
+        elif path == "/api/tags":
+            self._json(200, {"models": [{"name": MODEL_NAME, "model": MODEL_NAME}]})
+        elif path == "/api/version":
+            self._json(200, {"version": "reference-1"})
         elif path == "/v1/models":
             self._json(200, {"object": "list", "data": [{"id": MODEL_NAME, "object": "model"}]})
         elif path == "/stats" and method == "GET":
             self._json(200, {"schedule": self.server.schedule.__dict__,
                              "requests": self.server.records})
         elif path == "/stats/reset":
-            self.server.records.clear()
+            self.server.reset()
             self._json(200, {"ok": True})
         elif path == "/version":
             self._json(200, {"version": "reference-1"})
         else:
             self._json(404, {"error": "not found"})
 
+    def _stream(self, flavour: str, request: dict[str, Any], received_ns: int) -> None:
+        assert self.transport is not None
+        if request.get("model") not in (MODEL_NAME, None):
+            message = f"model {request.get('model')!r} does not exist"
+            self._json(404, {"error": {"message": message}})
+            return
+        fate = self.server.next_request_fate()
+        if fate == "fail":
+            self._json(500, {"error": {"message": "injected failure"}})
+            return
+        self.server.start_stream(self.transport, request, flavour, received_ns,
+                                 truncate=fate == "truncate")
+
     def _json(self, status: int, payload: dict[str, Any]) -> None:
         assert self.transport is not None
         body = json.dumps(payload).encode()
-        reason = "OK" if status == 200 else "Not Found"
+        reason = {200: "OK", 404: "Not Found", 500: "Internal Server Error"}[status]
         self.transport.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
                              f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
 
@@ -228,8 +279,11 @@ def main() -> None:
     parser.add_argument("--ttft-ms", type=float, default=20.0)
     parser.add_argument("--itl-ms", type=float, default=5.0)
     parser.add_argument("--tokens-per-chunk", type=int, default=1)
+    parser.add_argument("--fail-every", type=int, default=0)
+    parser.add_argument("--truncate-every", type=int, default=0)
     args = parser.parse_args()
-    schedule = Schedule(args.ttft_ms, args.itl_ms, args.tokens_per_chunk)
+    schedule = Schedule(args.ttft_ms, args.itl_ms, args.tokens_per_chunk, args.fail_every,
+                        args.truncate_every)
     print(f"reference server on http://127.0.0.1:{args.port} {schedule}", flush=True)
     asyncio.run(serve(args.port, schedule))
 

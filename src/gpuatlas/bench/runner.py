@@ -23,9 +23,9 @@ def _runner_for(benchmark: Benchmark) -> RunnerFunction:
         from gpuatlas.bench.runners.llm import run_llm_benchmark
 
         return run_llm_benchmark
-    from gpuatlas.bench.runners import inprocess
+    from gpuatlas.bench.runners.inprocess import runner_for
 
-    return inprocess.RUNNERS[benchmark.runner]
+    return runner_for(benchmark.runner)
 
 
 def check_gpu(benchmark: Benchmark, options: RunOptions) -> None:
@@ -46,6 +46,15 @@ def run_benchmark(benchmark: Benchmark, options: RunOptions,
     return _runner_for(benchmark)(benchmark, options, reporter)
 
 
+def _check_override_keys(chosen: list[Benchmark], options: RunOptions) -> None:
+    known = {key for benchmark in chosen for key in benchmark.params}
+    unknown = sorted(set(options.overrides) - known)
+    if unknown:
+        raise InvalidRequestError([f"--param {key}: no selected benchmark has this parameter "
+                                   f"(they have: {', '.join(sorted(known)) or 'none'})"
+                                   for key in unknown])
+
+
 @dataclass(frozen=True)
 class Skipped:
     benchmark: str
@@ -58,6 +67,7 @@ def run_selection(selector: str, options: RunOptions, reporter: Reporter | None 
     """Run a benchmark, a category or the suite. With one benchmark, errors propagate; with
     several, a benchmark that cannot run here is skipped with its reason."""
     chosen = select_benchmarks(selector)
+    _check_override_keys(chosen, options)
     if len(chosen) == 1:
         result = run_benchmark(chosen[0], options, reporter)
         if on_result:

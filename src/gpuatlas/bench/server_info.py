@@ -92,7 +92,18 @@ def engine_info(base_url: str) -> EngineInfo:
         document = _get_json(base_url, path)
         if isinstance(document, dict) and document:
             return _engine_from(path, engine or owner, document)
-    return EngineInfo(name=owner, version=None, reported_by="/v1/models" if owner else None)
+    return _engine_from_openapi(base_url) or EngineInfo(
+        name=owner, version=None, reported_by="/v1/models" if owner else None)
+
+
+def _engine_from_openapi(base_url: str) -> EngineInfo | None:
+    """FastAPI servers (llama-cpp-python) describe themselves in /openapi.json."""
+    document = _get_json(base_url, "/openapi.json")
+    info = document.get("info") if isinstance(document, dict) else None
+    if not isinstance(info, dict) or "llama" not in str(info.get("title", "")).lower():
+        return None
+    return EngineInfo(name="llama-cpp-python", version=str(info.get("version")),
+                      reported_by="/openapi.json", details={"title": info.get("title")})
 
 
 def _models_owner(base_url: str) -> str | None:
@@ -107,11 +118,7 @@ def _models_owner(base_url: str) -> str | None:
 
 def _engine_from(path: str, engine: str | None, document: dict[str, Any]) -> EngineInfo:
     version = document.get("version") or document.get("build_info")
-    if engine == "tgi":
-        details = {k: document[k] for k in ("model_id", "model_dtype") if k in document}
-    elif engine == "llama.cpp":
-        details = {k: document[k] for k in ("model_path", "total_slots") if k in document}
-    else:
-        details = {}
+    keys = {"tgi": ("model_id", "model_dtype"), "llama.cpp": ("model_path", "total_slots")}
+    details: dict[str, Any] = {k: document[k] for k in keys.get(engine or "", ()) if k in document}
     return EngineInfo(name=engine, version=None if version is None else str(version),
                       reported_by=path, details=details)

@@ -31,6 +31,7 @@ from gpuatlas.bench.result import (
     result_to_json,
 )
 from gpuatlas.cli.errors import user_errors
+from gpuatlas.errors import InvalidRequestError
 
 bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
                         no_args_is_help=True)
@@ -94,6 +95,18 @@ def _options(**values: Any) -> RunOptions:
     return RunOptions(**{k: v for k, v in values.items() if v is not None})
 
 
+def _overrides(pairs: list[str] | None) -> dict[str, str]:
+    overrides, problems = {}, []
+    for pair in pairs or []:
+        key, separator, value = pair.partition("=")
+        if not separator or not key:
+            problems.append(f"--param {pair!r}: expected KEY=VALUE")
+        overrides[key.strip()] = value.strip()
+    if problems:
+        raise InvalidRequestError(problems)
+    return overrides
+
+
 def _output_path(output: Path | None, result: BenchResult, several: bool) -> Path | None:
     if output is None:
         return None
@@ -130,6 +143,8 @@ def run_command(
                          ] = False,
     device: Annotated[str | None, typer.Option(help="torch device for in-process runs.")
                       ] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        help="Override a benchmark parameter, KEY=VALUE (repeatable), e.g. steps=10.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output",
                                                 help="Result file (a folder for several).")
                       ] = None,
@@ -146,7 +161,7 @@ def run_command(
                            repeats=repeats, warmup_requests=warmup, timeout_s=timeout,
                            seed=seed, ignore_eos=ignore_eos, slo_ttft_ms=slo_ttft_ms,
                            slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
-                           allow_cpu=allow_cpu, device=device)
+                           allow_cpu=allow_cpu, device=device, overrides=_overrides(param))
         several = len(select_benchmarks(selector)) > 1
         files: list[str] = []
 

@@ -122,11 +122,14 @@ class _Ticker:
     async def run(self) -> None:
         while True:
             await asyncio.sleep(0.25)
-            elapsed = max(1e-9, (time.perf_counter_ns() - self.progress.started_ns) / 1e9)
-            done = self.progress.finished
-            rates = (f"{done / elapsed:.1f} req/s, ~{done * self.output_tokens / elapsed:.0f} "
-                     f"tok/s, {self.progress.sent - done} in flight")
-            self.reporter.update(done, rates)
+            self.tick()
+
+    def tick(self) -> None:
+        elapsed = max(1e-9, (time.perf_counter_ns() - self.progress.started_ns) / 1e9)
+        done = self.progress.finished
+        rates = (f"{done / elapsed:.1f} req/s, ~{done * self.output_tokens / elapsed:.0f} "
+                 f"tok/s, {self.progress.sent - done} in flight")
+        self.reporter.update(done, rates)
 
 
 async def _run_repeats(spec: LoadSpec, repeats: int, reporter: Reporter
@@ -145,9 +148,11 @@ async def _run_repeats(spec: LoadSpec, repeats: int, reporter: Reporter
                                   warmup_requests=spec.warmup_requests if repeat == 0 else 0)
             reporter.start(f"repeat {repeat + 1}/{repeats}", spec.requests)
             progress = PhaseProgress()
-            ticker = asyncio.create_task(_Ticker(reporter, progress, spec.output_tokens).run())
+            ticker = _Ticker(reporter, progress, spec.output_tokens)
+            ticking = asyncio.create_task(ticker.run())
             outcome = await run_load(repeat_spec, stop, progress, pool)
-            ticker.cancel()
+            ticking.cancel()
+            ticker.tick()
             reporter.finish()
             outcomes.append(outcome.records)
     finally:
