@@ -2,8 +2,134 @@
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from gpuatlas.cli.errors import user_errors
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+def compare(
+    a: str = typer.Argument(..., help="GPU or system A, e.g. a100-80gb-sxm or '4x rtx-4090'."),
+    b: str = typer.Argument(..., help="GPU or system B."),
+    output_format: ReportFormat = typer.Option(
+        ReportFormat.text, "--format", "-f", help="text, markdown, html or json."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+    model: str | None = typer.Option(None, "--model", help="Workload focus model (llama-3.1-8b)."),
+    weights: str | None = typer.Option(None, "--weights", help="Weight format (fp16, Q4_K_M…)."),
+    context: int = typer.Option(4096, "--context", min=256, help="Context length in tokens."),
+    provider: str | None = typer.Option(None, "--provider", help="Price from this provider."),
+    electricity_price: float = typer.Option(
+        0.15, "--electricity-price", min=0.0, help="USD per kWh for on-prem costs."
+    ),
+    pue: float = typer.Option(1.3, "--pue", min=1.0, help="Power usage effectiveness."),
+) -> None:
+    """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
+    from gpuatlas.report import build_comparison
+
+    with user_errors():
+        comparison = build_comparison(
+            a,
+            b,
+            model=model,
+            weights=weights,
+            context_tokens=context,
+            provider=provider,
+            electricity_usd_per_kwh=electricity_price,
+            pue=pue,
+        )
+        chosen = ReportFormat.json if as_json else output_format
+        _emit(comparison, chosen, output)
+
+
+def _emit(comparison: object, output_format: ReportFormat, output: Path | None) -> None:
+    from gpuatlas.report import Comparison, render_html, render_json, render_markdown
+    from gpuatlas.report.render_text import render_renderables, render_text
+
+    assert isinstance(comparison, Comparison)
+    if output is None and output_format is ReportFormat.text:
+        console = Console(width=min(Console().width, 120))
+        for renderable in render_renderables(comparison):
+            console.print(renderable)
+        return
+    renderers = {
+        ReportFormat.text: render_text,
+        ReportFormat.markdown: render_markdown,
+        ReportFormat.html: render_html,
+        ReportFormat.json: render_json,
+    }
+    text = renderers[output_format](comparison)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    Console(stderr=True).print(f"wrote {output_format.value} report to {output}")
+
+
+def leaderboard(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Atlas Scores (RTX 3090 = 100) with 95% intervals and coverage, best first."""
+    from gpuatlas.compare import default_score_method
+    from gpuatlas.report.scores import leaderboard as compute_leaderboard
+
+    with user_errors():
+        rows = compute_leaderboard()
+        method = default_score_method()
+    if as_json:
+        payload = {
+            "schema_version": "gpuatlas.leaderboard/1",
+            "method": {
+                "version": method.version,
+                "reference_gpu": method.reference_gpu,
+                "reference_value": method.reference_value,
+                "weights": method.weights,
+            },
+            "rows": [
+                {
+                    "rank": r.rank,
+                    "system": r.system,
+                    "value": r.score.value,
+                    "low": r.score.low,
+                    "high": r.score.high,
+                    "coverage": r.score.coverage,
+                    "covered_benchmarks": r.score.covered_benchmarks,
+                    "total_benchmarks": r.score.total_benchmarks,
+                }
+                for r in rows
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    table = Table(
+        title=f"Atlas Score ({method.reference_gpu} = {method.reference_value:g}, {method.version})"
+    )
+    for column in ("#", "System", "Score", "95% interval", "Coverage"):
+        table.add_column(column, justify="right" if column in ("#", "Score") else "left")
+    for r in rows:
+        interval = (
+            f"{r.score.low:.0f}–{r.score.high:.0f}"
+            if r.score.low is not None and r.score.high is not None
+            else "—"
+        )
+        table.add_row(str(r.rank), r.system, f"{r.score.value:.0f}", interval, r.score.coverage)
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
+    app.command("compare")(compare)
+    app.command("leaderboard")(leaderboard)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.report.context import ReportContext
-from gpuatlas.report.document import Cell, Section, Statement, Table, Text
+from gpuatlas.report.document import Cell, Chart, Section, Statement, Table, Text
 from gpuatlas.report.quantities import gpu_fact, gpu_text, ratio_of
 from gpuatlas.report.statements import comparative_fact
 
@@ -41,7 +41,6 @@ NUMERIC_SPECS: tuple[NumericSpec, ...] = (
     NumericSpec("Tensor cores / matrix cores", "", lambda g: g.tensor_cores),
     NumericSpec("SMs / CUs", "", lambda g: g.sm_count),
     NumericSpec("Launch price", "USD", lambda g: g.launch_price_usd),
-    NumericSpec("Release year", "", lambda g: g.release_year),
 )
 
 
@@ -60,6 +59,7 @@ TEXT_SPECS: tuple[tuple[str, Callable[[Gpu], str]], ...] = (
         lambda g: "none (PCIe only)" if g.link.kind == "none" else g.link.description,
     ),
     ("Tensor accumulate", lambda g: g.tensor_accumulate),
+    ("Release year", lambda g: str(g.release_year)),
 )
 
 
@@ -204,6 +204,35 @@ def link_statement(context: ReportContext) -> Statement:
     return Statement(kind="fact", template=" ".join(parts), numbers=numbers, words=words)
 
 
+CHART_SPECS = (
+    "Memory",
+    "Memory bandwidth",
+    "FP16 tensor, dense",
+    "TF32 tensor, dense",
+    "FP32 (non-tensor)",
+    "L2 cache",
+    "TDP",
+)
+
+
+def ratio_chart(context: ReportContext) -> Chart:
+    """A ÷ B for the headline specs (log scale, > 1 means A has more)."""
+    by_label = {spec.label: spec for spec in NUMERIC_SPECS}
+    labels, ratios = [], []
+    for label in CHART_SPECS:
+        a, b = by_label[label].read(context.a_gpu), by_label[label].read(context.b_gpu)
+        labels.append(label)
+        ratios.append(a / b if a and b else None)
+    return Chart(
+        "hardware-ratios",
+        "Datasheet A ÷ B (log scale; > 1 means A has more)",
+        "×",
+        tuple(labels),
+        tuple(ratios),
+        tuple(1.0 for _ in labels),
+    )
+
+
 def build_hardware(context: ReportContext) -> Section:
     tables = [hardware_table(context)]
     system = system_table(context)
@@ -214,4 +243,5 @@ def build_hardware(context: ReportContext) -> Section:
         title="Hardware",
         tables=tuple(tables),
         statements=tuple(key_statements(context)),
+        charts=(ratio_chart(context),),
     )

@@ -1,0 +1,130 @@
+"""Self-contained HTML renderer: inline CSS and SVG charts, no scripts, works offline."""
+
+from __future__ import annotations
+
+from html import escape
+from importlib import resources
+
+from gpuatlas.report.cells import cell_text, provenance_text
+from gpuatlas.report.charts import render_chart
+from gpuatlas.report.document import Cell, Comparison, Quantity, ScoreEntry, Section, Table
+from gpuatlas.report.phrasing import format_number, render_statement
+from gpuatlas.report.render_markdown import sources
+
+VERDICT_NAMES = {
+    "a_faster": "A faster",
+    "b_faster": "B faster",
+    "roughly_equal": "roughly equal",
+    "inconclusive": "inconclusive",
+}
+
+
+def _css() -> str:
+    return (resources.files("gpuatlas.report") / "assets" / "report.css").read_text("utf-8")
+
+
+def _cell(cell: Cell) -> str:
+    tip = provenance_text(cell.provenance)
+    title = f' title="{escape(tip)}"' if tip else ""
+    css = ' class="num"' if isinstance(cell, Quantity) else ""
+    text = escape(cell_text(cell))
+    if text in VERDICT_NAMES.values():
+        key = next(k for k, v in VERDICT_NAMES.items() if v == text)
+        text = f'<span class="badge {key}">{text}</span>'
+    return f"<td{css}{title}>{text}</td>"
+
+
+def _column(name: str, comparison: Comparison) -> str:
+    return {"A": comparison.a.label, "B": comparison.b.label}.get(name, name)
+
+
+def _table(table: Table, comparison: Comparison) -> str:
+    head = "".join(f"<th>{escape(_column(c, comparison))}</th>" for c in table.columns)
+    rows = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in table.rows)
+    notes = "".join(f'<p class="notes">{escape(n)}</p>' for n in table.notes)
+    return (
+        f'<div class="table-wrap"><table><caption>{escape(table.title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{notes}"
+    )
+
+
+def _statements(section: Section) -> str:
+    items = []
+    for statement in section.statements:
+        question = (
+            f'<span class="q">{escape(statement.question)}</span>' if statement.question else ""
+        )
+        css = f' class="verdict-{statement.verdict}"' if statement.verdict else ""
+        items.append(f"<li{css}>{question}{escape(render_statement(statement))}</li>")
+    return f'<ul class="statements">{"".join(items)}</ul>' if items else ""
+
+
+def _section(section: Section, comparison: Comparison) -> str:
+    if section.omitted:
+        return (
+            f'<section class="report omitted" id="{section.id}"><h2>'
+            f'{escape(section.title)}</h2><p class="notes">Omitted: '
+            f"{escape(section.omitted)}</p></section>"
+        )
+    charts = "".join(
+        render_chart(c, comparison.a.label, comparison.b.label) for c in section.charts
+    )
+    tables = "".join(_table(t, comparison) for t in section.tables)
+    notes = "".join(f'<p class="notes">{escape(n)}</p>' for n in section.notes)
+    return (
+        f'<section class="report" id="{section.id}"><h2>{escape(section.title)}</h2>'
+        f"{_statements(section)}{charts}{tables}{notes}</section>"
+    )
+
+
+def _score_card(label: str, entry: ScoreEntry | None, side: str) -> str:
+    if entry is None:
+        return (
+            f'<div class="card"><div class="label">Atlas Score · {escape(label)}</div>'
+            '<div class="value">—</div><div class="sub">no benchmark in common with the '
+            "reference</div></div>"
+        )
+    interval = (
+        f"95% interval {format_number(entry.low)}–{format_number(entry.high)} · "
+        if entry.low is not None and entry.high is not None
+        else ""
+    )
+    return (
+        f'<div class="card"><div class="label">Atlas Score · {escape(label)}</div>'
+        f'<div class="value" style="color:var(--{side})">{format_number(entry.value)}</div>'
+        f'<div class="sub">{interval}{escape(entry.coverage)} · '
+        f"{escape(entry.reference_gpu)} = 100</div></div>"
+    )
+
+
+def _summary_cards(comparison: Comparison) -> str:
+    cards = [
+        _score_card(comparison.a.label, comparison.scores.a, "a"),
+        _score_card(comparison.b.label, comparison.scores.b, "b"),
+    ]
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def render_html(comparison: Comparison) -> str:
+    a, b = comparison.a, comparison.b
+    summary = "".join(f"<li>{escape(render_statement(s))}</li>" for s in comparison.summary)
+    toc = "".join(f'<a href="#{s.id}">{escape(s.title)}</a>' for s in comparison.sections)
+    body = "".join(_section(s, comparison) for s in comparison.sections)
+    source_items = "".join(f"<li>{escape(s)}</li>" for s in sources(comparison))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(a.label)} vs {escape(b.label)} · GPU Atlas</title>
+<style>{_css()}</style></head>
+<body>
+<header class="hero"><h1><span class="a">{escape(a.label)}</span> vs
+<span class="b">{escape(b.label)}</span></h1>
+<div class="meta">GPU Atlas comparison · schema {escape(comparison.schema_version)} ·
+generated {escape(comparison.generated_at)} · hover any number for its source</div>
+{_summary_cards(comparison)}
+<ul class="statements" style="margin-top:16px">{summary}</ul></header>
+<nav class="toc">{toc}</nav>
+<main>{body}</main>
+<footer><h3>Sources</h3><ul>{source_items}</ul></footer>
+</body></html>
+"""
