@@ -1,0 +1,270 @@
+"""`ModelArch`: a decoder-only LLM the way its Hugging Face `config.json` describes it.
+
+The variants that change memory and compute are explicit: grouped-query attention (GQA/MQA),
+mixture of experts (MoE, with shared experts and leading dense layers), multi-head latent
+attention (MLA, DeepSeek-V2/V3) and sliding-window layers. Parameter counts are computed from
+the shapes; the published count travels alongside with its source so tests can check one
+against the other. Import these names from `gpuatlas.catalog.model_arch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+AttentionType = Literal["mha", "gqa", "mqa", "mla"]
+ModelKind = Literal["llm", "diffusion", "vlm", "ocr"]
+
+
+@dataclass(frozen=True)
+class PublishedCount:
+    """A parameter count as its publisher states it (e.g. a model card), with the source."""
+
+    params: float
+    source: str
+    active_params: float | None = None
+    active_excludes_embedding: bool = False
+
+
+@dataclass(frozen=True)
+class ModelArch:
+    """A decoder-only transformer LLM (dense or MoE), as its config.json describes it.
+
+    Counts are plain numbers of parameters (not billions). `head_dim` is explicit because many
+    models (Qwen3, Gemma, gpt-oss) do not use hidden_size / num_attention_heads.
+    """
+
+    id: str
+    hub_id: str
+    family: str
+    hidden_size: int
+    num_layers: int
+    num_attention_heads: int
+    num_kv_heads: int
+    head_dim: int
+    intermediate_size: int
+    vocab_size: int
+    tie_word_embeddings: bool
+    max_position_embeddings: int
+    kind: ModelKind = "llm"
+    gated_mlp: bool = True
+    attention_bias: bool = False
+    attention_output_bias: bool = False
+    mlp_bias: bool = False
+    qk_norm: bool = False
+    norms_per_layer: int = 2
+    # Mixture of experts (num_experts == 0 means dense).
+    num_experts: int = 0
+    experts_per_token: int = 0
+    moe_intermediate_size: int = 0
+    num_shared_experts: int = 0
+    shared_expert_intermediate_size: int = 0
+    first_k_dense_layers: int = 0
+    # Multi-head latent attention (kv_lora_rank == 0 means not MLA).
+    kv_lora_rank: int = 0
+    q_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    qk_nope_head_dim: int = 0
+    v_head_dim: int = 0
+    # Sliding-window attention: the window in tokens and the indices of the layers that use it.
+    sliding_window: int | None = None
+    sliding_window_layers: tuple[int, ...] = ()
+    # Weight format the published checkpoint ships in (catalog format id: bf16, fp8, mxfp4...).
+    checkpoint_format: str = ""
+    published: PublishedCount | None = None
+    aliases: tuple[str, ...] = ()
+    ollama_tags: tuple[str, ...] = ()
+    source: str = ""
+
+    # ----- attention -------------------------------------------------------------------------
+
+    @property
+    def attention_type(self) -> AttentionType:
+        if self.kv_lora_rank > 0:
+            return "mla"
+        if self.num_kv_heads == self.num_attention_heads:
+            return "mha"
+        if self.num_kv_heads == 1:
+            return "mqa"
+        return "gqa"
+
+    @property
+    def is_moe(self) -> bool:
+        return self.num_experts > 0
+
+    @property
+    def full_attention_layers(self) -> int:
+        """Layers that attend to the whole context (not sliding-window)."""
+        return self.num_layers - len(self.sliding_window_layers)
+
+    def kv_elements_per_token_per_layer(self) -> int:
+        """Cached elements per token per layer: K and V heads, or MLA's latent + rope key."""
+        if self.kv_lora_rank > 0:
+            return self.kv_lora_rank + self.qk_rope_head_dim
+        return 2 * self.num_kv_heads * self.head_dim
+
+    def kv_cache_bytes_per_token(
+        self, bytes_per_element: float, context_tokens: int | None = None
+    ) -> float:
+        """KV-cache bytes per token of context, averaged over a sequence of `context_tokens`.
+
+        Sliding-window layers keep at most `sliding_window` tokens, so for long contexts their
+        share per token shrinks. With `context_tokens=None` every layer counts in full (the
+        cost of a token while the context is shorter than the window).
+        """
+        per_layer = self.kv_elements_per_token_per_layer() * bytes_per_element
+        if context_tokens is None or context_tokens <= 0 or not self.sliding_window_layers:
+            return per_layer * self.num_layers
+        return self.kv_cache_bytes(bytes_per_element, context_tokens) / context_tokens
+
+    def kv_cache_bytes(self, bytes_per_element: float, context_tokens: int) -> float:
+        """Total KV-cache bytes for one sequence holding `context_tokens` tokens."""
+        per_layer = self.kv_elements_per_token_per_layer() * bytes_per_element
+        window = self.sliding_window or context_tokens
+        windowed_tokens = min(context_tokens, window)
+        sliding = len(self.sliding_window_layers)
+        return per_layer * (self.full_attention_layers * context_tokens + sliding * windowed_tokens)
+
+    # ----- parameters ------------------------------------------------------------------------
+
+    def embedding_params(self) -> int:
+        """The input token-embedding table (vocab_size x hidden_size)."""
+        return self.vocab_size * self.hidden_size
+
+    def lm_head_params(self) -> int:
+        """The output projection's own parameters: zero when tied to the embedding."""
+        return 0 if self.tie_word_embeddings else self.vocab_size * self.hidden_size
+
+    def attention_params_per_layer(self) -> int:
+        if self.kv_lora_rank > 0:
+            return self._mla_params_per_layer()
+        q_out = self.num_attention_heads * self.head_dim
+        kv_out = self.num_kv_heads * self.head_dim
+        params = self.hidden_size * (q_out + 2 * kv_out) + q_out * self.hidden_size
+        if self.attention_bias:
+            params += q_out + 2 * kv_out
+        if self.attention_output_bias:
+            params += self.hidden_size
+        if self.qk_norm:
+            params += 2 * self.head_dim
+        return params
+
+    def _mla_params_per_layer(self) -> int:
+        heads = self.num_attention_heads
+        qk_head = self.qk_nope_head_dim + self.qk_rope_head_dim
+        if self.q_lora_rank > 0:
+            q_params = self.hidden_size * self.q_lora_rank + self.q_lora_rank  # down + norm
+            q_params += self.q_lora_rank * heads * qk_head
+        else:
+            q_params = self.hidden_size * heads * qk_head
+        kv_down = self.hidden_size * (self.kv_lora_rank + self.qk_rope_head_dim)
+        kv_up = self.kv_lora_rank * heads * (self.qk_nope_head_dim + self.v_head_dim)
+        output = heads * self.v_head_dim * self.hidden_size
+        return q_params + kv_down + self.kv_lora_rank + kv_up + output
+
+    def _mlp_params(self, intermediate_size: int) -> int:
+        matrices = 3 if self.gated_mlp else 2
+        params = matrices * self.hidden_size * intermediate_size
+        if self.mlp_bias:
+            params += (matrices - 1) * intermediate_size + self.hidden_size
+        return params
+
+    def dense_mlp_params(self) -> int:
+        """One dense feed-forward block (dense models, and MoE models' leading dense layers)."""
+        return self._mlp_params(self.intermediate_size)
+
+    def expert_params(self) -> int:
+        """One routed expert."""
+        return self._mlp_params(self.moe_intermediate_size)
+
+    def shared_expert_params(self) -> int:
+        """All shared (always-active) experts of one MoE layer together."""
+        if self.shared_expert_intermediate_size:
+            return self._mlp_params(self.shared_expert_intermediate_size)
+        return self.num_shared_experts * self._mlp_params(self.moe_intermediate_size)
+
+    def router_params(self) -> int:
+        return self.hidden_size * self.num_experts + (self.num_experts if self.mlp_bias else 0)
+
+    @property
+    def moe_layers(self) -> int:
+        return self.num_layers - self.first_k_dense_layers if self.is_moe else 0
+
+    @property
+    def dense_layers(self) -> int:
+        return self.num_layers - self.moe_layers
+
+    def norm_params(self) -> int:
+        """RMSNorm/LayerNorm weight vectors: `norms_per_layer` per layer plus the final norm."""
+        return (self.norms_per_layer * self.num_layers + 1) * self.hidden_size
+
+    def parameter_breakdown(self) -> dict[str, int]:
+        """Parameters by component; the values sum to `total_params()`."""
+        moe_layers = self.moe_layers
+        return {
+            "embedding": self.embedding_params(),
+            "lm_head": self.lm_head_params(),
+            "attention": self.num_layers * self.attention_params_per_layer(),
+            "dense_mlp": self.dense_layers * self.dense_mlp_params(),
+            "routed_experts": moe_layers * self.num_experts * self.expert_params(),
+            "shared_experts": moe_layers * self.shared_expert_params(),
+            "router": moe_layers * self.router_params(),
+            "norms": self.norm_params(),
+        }
+
+    def total_params(self) -> int:
+        return sum(self.parameter_breakdown().values())
+
+    def non_embedding_params(self) -> int:
+        """Everything but the embedding table and an untied lm_head."""
+        return self.total_params() - self.embedding_params() - self.lm_head_params()
+
+    def active_params(self) -> int:
+        """Parameters used per token: all but the unrouted experts (equals total for dense)."""
+        if not self.is_moe:
+            return self.total_params()
+        idle_experts = self.num_experts - self.experts_per_token
+        return self.total_params() - self.moe_layers * idle_experts * self.expert_params()
+
+    def active_non_embedding_params(self) -> int:
+        return self.active_params() - self.embedding_params() - self.lm_head_params()
+
+    def quantizable_params(self) -> int:
+        """Linear-layer weights inside the blocks (what AWQ/GPTQ/GGUF quantise to low bits).
+
+        Excludes embeddings, lm_head and norms, which formats usually keep at higher precision.
+        """
+        breakdown = self.parameter_breakdown()
+        excluded = breakdown["embedding"] + breakdown["lm_head"] + breakdown["norms"]
+        return self.total_params() - excluded
+
+    # ----- compute ---------------------------------------------------------------------------
+
+    def attention_flops_per_token(self, context_tokens: int) -> float:
+        """Score and value FLOPs for one new token attending to `context_tokens` cached ones.
+
+        Per layer 2·heads·ctx·(qk_dim + v_dim) (QKᵀ and attention·V); sliding-window layers
+        attend to at most `sliding_window` tokens.
+        """
+        if context_tokens <= 0:
+            return 0.0
+        if self.kv_lora_rank > 0:
+            qk_dim = self.qk_nope_head_dim + self.qk_rope_head_dim
+            v_dim = self.v_head_dim
+        else:
+            qk_dim = v_dim = self.head_dim
+        per_context_token = 2.0 * self.num_attention_heads * (qk_dim + v_dim)
+        window = min(context_tokens, self.sliding_window or context_tokens)
+        sliding = len(self.sliding_window_layers)
+        attended = self.full_attention_layers * context_tokens + sliding * window
+        return per_context_token * attended
+
+    def flops_per_token(self, context_tokens: int = 0) -> float:
+        """Forward FLOPs for one token: 2·(active non-embedding params + the output matmul)
+        plus attention over `context_tokens` (0 = the weight term alone)."""
+        output_matmul = self.vocab_size * self.hidden_size
+        weights = 2.0 * (self.active_non_embedding_params() + output_matmul)
+        return weights + self.attention_flops_per_token(context_tokens)
+
+
+__all__ = ["AttentionType", "ModelArch", "ModelKind", "PublishedCount"]
