@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, ScoreEntry, Scores, Section, Statement
 
-SUMMARY_FACTS = ("memory of", "memory bandwidth of", "dense FP16 tensor throughput of")
+SUMMARY_FACTS = (
+    "memory",
+    "memory bandwidth",
+    "dense FP16 tensor throughput",
+    "total memory",
+    "total dense FP16 throughput",
+    "memory per GPU",
+    "memory bandwidth per GPU",
+)
 
 
 def variant_statement(context: ReportContext) -> Statement:
@@ -63,14 +71,7 @@ def _picked(sections: Sequence[Section]) -> list[Statement]:
     picked: list[Statement] = []
     for section in sections:
         if section.id == "hardware":
-            picked += [
-                s
-                for s in section.statements
-                if any(
-                    f"the {fact}" in s.template or s.words.get("what", "") + " of" == fact
-                    for fact in SUMMARY_FACTS
-                )
-            ]
+            picked += [s for s in section.statements if s.words.get("what") in SUMMARY_FACTS]
         if section.id in ("pricing", "guidance"):
             picked += [s for s in section.statements if s.kind in ("fact", "guidance")][:2]
         if section.id == "measured":

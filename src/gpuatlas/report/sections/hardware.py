@@ -119,40 +119,51 @@ def _link_name(system: object) -> str:
 
 
 def key_statements(context: ReportContext) -> list[Statement]:
-    a, b, la, lb = context.a_gpu, context.b_gpu, context.a_label, context.b_label
+    """Per-GPU datasheet comparisons (named by GPU, 'per GPU' when a side is a system), then
+    system totals when a side has several GPUs."""
+    a, b = context.a_gpu, context.b_gpu
+    systems = context.a.gpu_count > 1 or context.b.gpu_count > 1
+    la, lb = (a.short_name, b.short_name) if systems else (context.a_label, context.b_label)
+    suffix = " per GPU" if systems else ""
+    facts = (
+        ("memory", "GB", lambda g: g.memory_gb),
+        ("memory bandwidth", "GB/s", lambda g: g.memory_bandwidth_gb_s),
+        ("dense FP16 tensor throughput", "TFLOPS", lambda g: g.fp16_dense_tflops),
+        ("dense TF32 tensor throughput", "TFLOPS", lambda g: g.tf32_dense_tflops),
+        ("L2 cache", "MB", lambda g: g.l2_cache_mb),
+    )
     candidates = [
         comparative_fact(
-            "memory", la, lb, gpu_fact(a, a.memory_gb, "GB"), gpu_fact(b, b.memory_gb, "GB")
-        ),
-        comparative_fact(
-            "memory bandwidth",
-            la,
-            lb,
-            gpu_fact(a, a.memory_bandwidth_gb_s, "GB/s"),
-            gpu_fact(b, b.memory_bandwidth_gb_s, "GB/s"),
-        ),
-        comparative_fact(
-            "dense FP16 tensor throughput",
-            la,
-            lb,
-            gpu_fact(a, a.fp16_dense_tflops, "TFLOPS"),
-            gpu_fact(b, b.fp16_dense_tflops, "TFLOPS"),
-        ),
-        comparative_fact(
-            "dense TF32 tensor throughput",
-            la,
-            lb,
-            gpu_fact(a, a.tf32_dense_tflops, "TFLOPS"),
-            gpu_fact(b, b.tf32_dense_tflops, "TFLOPS"),
-        ),
-        comparative_fact(
-            "L2 cache", la, lb, gpu_fact(a, a.l2_cache_mb, "MB"), gpu_fact(b, b.l2_cache_mb, "MB")
-        ),
+            what + suffix, la, lb, gpu_fact(a, read(a), unit), gpu_fact(b, read(b), unit)
+        )
+        for what, unit, read in facts
     ]
+    if systems:
+        candidates += system_statements(context)
     statements = [s for s in candidates if s is not None]
     statements.append(fp8_statement(context))
     statements.append(link_statement(context))
     return statements
+
+
+def system_statements(context: ReportContext) -> list[Statement | None]:
+    a, b = context.a, context.b
+    return [
+        comparative_fact(
+            "total memory",
+            context.a_label,
+            context.b_label,
+            gpu_fact(a.gpu, a.total_memory_gb or None, "GB"),
+            gpu_fact(b.gpu, b.total_memory_gb or None, "GB"),
+        ),
+        comparative_fact(
+            "total dense FP16 throughput",
+            context.a_label,
+            context.b_label,
+            gpu_fact(a.gpu, (a.gpu.fp16_dense_tflops or 0) * a.gpu_count or None, "TFLOPS"),
+            gpu_fact(b.gpu, (b.gpu.fp16_dense_tflops or 0) * b.gpu_count or None, "TFLOPS"),
+        ),
+    ]
 
 
 def fp8_statement(context: ReportContext) -> Statement:

@@ -271,11 +271,13 @@ def build_measured(
         ), entries
     both = [c for c in comparisons if c.ratio is not None]
     categories = summarize_categories(both)
-    statements = [
-        tally_statement(
-            tally(c.verdict for c in both), context.a_label, context.b_label, "All categories"
+    statements = []
+    if both:
+        statements.append(
+            tally_statement(
+                tally(c.verdict for c in both), context.a_label, context.b_label, "All categories"
+            )
         )
-    ]
     statements += category_statements(categories, context)
     statements += [
         verdict_statement(
