@@ -37,7 +37,12 @@ def bar_chart(bars: Sequence[Bar], unit: str, title: str, label_width: int = 190
         y = top + index * row_h
         parts.append(_bar_row(bar, y, label_width, plot_w, peak, unit))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _scrollable(parts)
+
+
+def _scrollable(parts: list[str]) -> Markup:
+    """On a phone the chart keeps a readable size and scrolls sideways inside its card."""
+    return Markup('<div class="chart-scroll">' + "".join(parts) + "</div>")
 
 
 def _bar_row(bar: Bar, y: int, left: int, plot_w: int, peak: float, unit: str) -> str:
@@ -83,7 +88,7 @@ def line_chart(
     parts.append(_text(left, height - 12, _iso(first), "axis"))
     parts.append(_text(width - 20, height - 12, _iso(last), "axis", anchor="end"))
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return _scrollable(parts)
 
 
 def _axes(width: int, height: int, left: int, bottom: int, top: int, peak: float,

@@ -1,0 +1,40 @@
+"""Fixtures of the web tests: an in-process app over a fresh store, and real server processes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conftest_pg import database_url, postgres_cluster  # noqa: E402,F401
+from gpuatlas.store import Store, open_store  # noqa: E402
+from gpuatlas.web.app import create_app  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A fresh SQLite store loaded with the public data set (like the default database)."""
+    monkeypatch.setenv("GPUATLAS_DATA_DIR", str(tmp_path / "data"))
+    opened = open_store(f"sqlite:///{tmp_path / 'web.db'}", seed=True)
+    monkeypatch.setenv("GPUATLAS_DATABASE_URL", opened.url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(store)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def token(store: Store) -> str:
+    return store.create_token("agent-1")
+
+
