@@ -146,12 +146,18 @@ def _render_serving(report: CostReport) -> None:
         console.print(f"rate basis: {report.serving[0].sustained.basis}", highlight=False)
 
 
+def _duration(hours: Estimate) -> str:
+    if hours.value >= 0.1:
+        return f"{hours.value:,.3g} h ({hours.low:,.3g}–{hours.high:,.3g})"
+    seconds = hours.scaled(3600.0)
+    return f"{seconds.value:,.3g} s ({seconds.low:,.3g}–{seconds.high:,.3g})"
+
+
 def _render_jobs(report: CostReport) -> None:
     table = new_table("Jobs at each system's own predicted speed", "system", "offer", "work",
-                      "hours", "cost", "work/J (TDP est.)")
+                      "time", "cost", "work/J (TDP est.)")
     for job in report.jobs:
-        table.add_row(job.system_id, job.price.label, job.work,
-                      f"{job.hours.value:,.3g} ({job.hours.low:,.3g}–{job.hours.high:,.3g})",
+        table.add_row(job.system_id, job.price.label, job.work, _duration(job.hours),
                       _band(job.usd, 4), "—" if job.work_per_joule is None
                       else f"{job.work_per_joule:.3g}")
     console.print(table)
@@ -165,6 +171,8 @@ def tco_command(
     purchase_usd: list[float] = typer.Option(
         [], "--purchase-usd", help="Price per GPU, one per --gpu (default: catalog launch price)."),
     condition: str = typer.Option("new", help="new or used (labels a user-set price)."),
+    measured_w: list[float] = typer.Option(
+        [], "--measured-w", help="Measured draw of each system in W, one per --gpu (else TDP)."),
     server_usd: float = typer.Option(0.0, help="Rest of the server (CPU, board, PSU…), once."),
     hosting_usd_per_month: float = typer.Option(0.0, help="Rack space, network, staff per month."),
     usd_per_kwh: float = typer.Option(0.12, help="Electricity price."),
@@ -183,7 +191,7 @@ def tco_command(
     inputs = OnPremInputs(usd_per_kwh, pue, years, hours_per_month, load, server_usd,
                           hosting_usd_per_month, residual)
     request = TcoRequest(tuple(gpus), inputs, tuple(purchase_usd), condition, tuple(providers),
-                         tuple(tiers), tuple(prices_file))
+                         tuple(tiers), tuple(prices_file), tuple(measured_w))
     with user_errors():
         rows = run_tco(request)
     if as_json:
@@ -344,7 +352,8 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
                       "p95 TPOT", "util.", "batch", "meets")
     for rank, option in enumerate(options, start=1):
         table.add_row(str(rank), option.label, str(option.replicas), option.offer_label,
-                      _money(option.monthly_cost_usd, 0), f"{option.p95_ttft_ms:,.0f} ms",
+                      _money(option.monthly_cost_usd, 0),
+                      "overloaded" if option.overloaded else f"{option.p95_ttft_ms:,.0f} ms",
                       f"{option.p95_tpot_ms:.1f} ms", f"{option.utilization:.0%}",
                       f"{option.mean_batch:.0f}/{option.max_batch}",
                       "yes" if option.meets_slo else "no")

@@ -192,6 +192,7 @@ class TcoRequest:
     providers: tuple[str, ...] = ()
     tiers: tuple[str, ...] = DEFAULT_TIERS
     price_files: tuple[Path, ...] = field(default=())
+    measured_watts: tuple[float, ...] = ()  # one per system, replaces TDP × GPUs
 
 
 def run_tco(request: TcoRequest) -> list[TcoRow]:
@@ -206,19 +207,25 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
         problems.append(f"give one purchase price per system: {len(purchases)} price(s) "
                         f"for {len(request.systems)} system(s)")
     problems += [f"purchase price must be > 0, got {p:g}" for p in purchases if p <= 0]
+    measured = request.measured_watts
+    if measured and len(measured) != len(request.systems):
+        problems.append(f"give one measured power per system: {len(measured)} figure(s) "
+                        f"for {len(request.systems)} system(s)")
+    problems += [f"measured power must be > 0 W, got {w:g}" for w in measured if w <= 0]
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(problems)
-    return [_tco_row(system, request, purchases[i] if purchases else None, offers)
+    return [_tco_row(system, request, purchases[i] if purchases else None,
+                     measured[i] if measured else None, offers)
             for i, system in enumerate(systems)]
 
 
 def _tco_row(system: GpuSystem, request: TcoRequest, purchase_usd: float | None,
-             offers: Sequence[PriceSnapshot]) -> TcoRow:
+             measured_w: float | None, offers: Sequence[PriceSnapshot]) -> TcoRow:
     purchase = None
     if purchase_usd is not None:
         purchase = PurchasePrice(purchase_usd, "user-set", request.condition)
-    tco = onprem_tco(system, request.inputs, purchase)
+    tco = onprem_tco(system, request.inputs, purchase, measured_w)
     matching = cheapest_matching_offer(system.gpu_count,
                                        [o for o in offers if o.gpu_id == system.gpu.id])
     note = ""

@@ -62,6 +62,7 @@ class PlanOption:
     max_batch: int
     per_replica_capacity_rps: float
     meets_slo: bool
+    overloaded: bool = False  # offered load above saturation: the queue grows without bound
 
     @property
     def label(self) -> str:
@@ -213,7 +214,7 @@ def _option(found: Assessment, offer: PriceSnapshot, replicas: int, latency: Lat
         p50_tpot_ms=latency.p50_tpot_ms, p95_tpot_ms=latency.p95_tpot_ms,
         p95_e2e_ms=latency.p95_e2e_ms, utilization=utilization, mean_batch=mean_batch,
         max_batch=found.max_batch, per_replica_capacity_rps=found.capacity_bound_rps,
-        meets_slo=meets,
+        meets_slo=meets, overloaded=utilization > 1.0,
     )
 
 
@@ -253,11 +254,13 @@ def _closest_options(
 
 def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[Rejection]) -> str:
     if closest:
-        best = closest[0]
-        latency = Latency(best.p50_ttft_ms, best.p95_ttft_ms, best.p95_ttft_ms,
-                          best.p50_tpot_ms, best.p95_tpot_ms, best.p95_e2e_ms, 0.0)
-        return (f"no configuration meets {slo.describe()}; the closest is {best.label} on "
-                f"{best.offer_label}: {missed_targets(latency, slo)}")
+        best = min(closest, key=lambda option: _option_violation(option, slo))
+        head = f"no configuration meets {slo.describe()}; the closest is {best.label} on " \
+               f"{best.offer_label}"
+        if best.overloaded:
+            return (f"{head}: overloaded — {best.utilization:.0%} of its capacity per replica, "
+                    "so the queue grows without bound")
+        return f"{head}: {missed_targets(_option_latency(best), slo)}"
     memory = [r for r in rejected if r.kind == "memory"]
     if memory:
         largest = max(memory, key=lambda r: r.memory_gb)
@@ -267,6 +270,16 @@ def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[R
     kinds = sorted({r.kind for r in rejected})
     return (f"no configuration can serve this workload: every candidate was rejected "
             f"({', '.join(kinds) or 'no candidates with a cloud offer'}); see `rejected`")
+
+
+def _option_latency(option: PlanOption) -> Latency:
+    return Latency(option.p50_ttft_ms, option.p95_ttft_ms, option.p95_ttft_ms,
+                   option.p50_tpot_ms, option.p95_tpot_ms, option.p95_e2e_ms, 0.0)
+
+
+def _option_violation(option: PlanOption, slo: Slo) -> tuple[float, float]:
+    return (option.utilization if option.overloaded else 0.0,
+            slo_violation(_option_latency(option), slo))
 
 
 # ----- explanation -----------------------------------------------------------------------------
