@@ -6,7 +6,7 @@ JSON outputs (`--json`):
 - `bench run --json`: {"results": [<gpuatlas.result/1>...], "skipped": [{benchmark, reason}],
   "files": [path...]}
 - `bench show FILE --json`: the result document (gpuatlas.result/1)
-- `bench import --json`: {"result": <gpuatlas.result/1>, "file": path | null}
+- `bench import --json`: {"results": [<gpuatlas.result/1>...], "files": [path...]}
 - `bench schema`: the JSON Schema of gpuatlas.result/1
 """
 
@@ -206,22 +206,27 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="Another tool's output file.")],
     tool: Annotated[str, typer.Option(
         "--from", help="auto | vllm | guidellm | llama-bench | aiperf")] = "auto",
-    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Result file (a folder when the file holds several runs).")
+                      ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Convert vllm bench serve / GuideLLM / llama-bench / AIPerf output into a result file."""
+    """Convert vllm bench serve / GuideLLM / llama-bench / AIPerf output into result files."""
     from gpuatlas.bench.importers import import_file
 
     with user_errors():
-        result = import_file(file, tool)
-        written = str(dump_result(result, output)) if output else None
+        results = import_file(file, tool)
+        several = len(results) > 1
+        written = [str(dump_result(r, path)) for r in results
+                   if (path := _output_path(output, r, several)) is not None]
     if as_json:
-        typer.echo(json.dumps({"result": result.model_dump(mode="json"), "file": written},
-                              indent=2))
+        document = {"results": [r.model_dump(mode="json") for r in results], "files": written}
+        typer.echo(json.dumps(document, indent=2))
         return
-    render_result(result)
-    if written:
-        console.print(f"wrote {written}", highlight=False)
+    for result in results:
+        render_result(result)
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
 
 
 def _number(value: float | None) -> str:

@@ -1,0 +1,352 @@
+"""Importers: other tools' result files into gpuatlas.result/1.
+
+Formats (field names as the tools document them):
+- ``vllm``: ``vllm bench serve --save-result`` JSON (``completed``, ``duration``,
+  ``output_throughput``, ``{mean,median,std,pNN}_{ttft,tpot,itl,e2el}_ms``; with
+  ``--save-detailed`` also per-request ``ttfts`` (s), ``input_lens``, ``output_lens``, ``errors``)
+- ``guidellm``: GuideLLM report JSON (``benchmarks[].metrics.<name>.successful`` distribution
+  summaries with ``mean``, ``median``, ``count``, ``percentiles.p90/p99``; request latency in s)
+- ``llama-bench``: ``llama-bench -o json`` (a list of tests with ``n_prompt``, ``n_gen``,
+  ``avg_ts``, ``samples_ts``, ``model_filename``, ``gpu_info``, ``build_commit``)
+- ``aiperf``: ``profile_export_aiperf.json`` (metrics with ``unit``, ``avg``, ``p50``, ``p90``,
+  ``p99``; ``error_summary``; ``input_config``)
+
+Summaries that the tool computed are kept as they are (their definitions differ from ours: see
+the warnings each importer adds); no confidence interval is invented.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gpuatlas.bench.result import (
+    BenchResult,
+    EngineInfo,
+    Fingerprint,
+    GpuInfo,
+    Headline,
+    MetricSummary,
+    Sample,
+    Settings,
+    resolve_gpu_id,
+    utc_now_iso,
+)
+from gpuatlas.bench.stats import summarize_values
+from gpuatlas.errors import DataFileError
+
+Importer = Callable[[Any, str], list[BenchResult]]
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _summary(median: Any, mean: Any, p90: Any, p99: Any, n: int, unit: str,
+             scale: float = 1.0) -> MetricSummary:
+    def scaled(value: Any) -> float | None:
+        number = _number(value)
+        return None if number is None else number * scale
+
+    return MetricSummary(median=scaled(median), mean=scaled(mean), p90=scaled(p90),
+                         p99=scaled(p99), n=n, unit=unit)
+
+
+def _single(value: Any, unit: str) -> MetricSummary | None:
+    number = _number(value)
+    if number is None:
+        return None
+    return MetricSummary(median=number, mean=number, p90=None, p99=None, n=1, unit=unit)
+
+
+def _headline(metric: str, unit: str, higher: bool, metrics: dict[str, MetricSummary]
+              ) -> Headline:
+    summary = metrics.get(metric)
+    return Headline(metric=metric, unit=unit, higher_is_better=higher,
+                    value=None if summary is None else summary.median)
+
+
+# --- vLLM bench serve ----------------------------------------------------------------------
+
+def _vllm_metrics(document: dict[str, Any]) -> dict[str, MetricSummary]:
+    completed = int(document.get("completed") or 0)
+    metrics: dict[str, MetricSummary] = {}
+    for ours, theirs in (("ttft_ms", "ttft"), ("tpot_ms", "tpot"), ("itl_ms", "itl"),
+                         ("e2e_ms", "e2el")):
+        if f"mean_{theirs}_ms" in document:
+            metrics[ours] = _summary(document.get(f"median_{theirs}_ms"),
+                                     document.get(f"mean_{theirs}_ms"),
+                                     document.get(f"p90_{theirs}_ms"),
+                                     document.get(f"p99_{theirs}_ms"), completed, "ms")
+    for ours, theirs, unit in (("output_tok_s", "output_throughput", "tok/s"),
+                               ("request_s", "request_throughput", "req/s"),
+                               ("total_tok_s_whole_run", "total_token_throughput", "tok/s"),
+                               ("goodput_request_s", "request_goodput", "req/s")):
+        single = _single(document.get(theirs), unit)
+        if single is not None:
+            metrics[ours] = single
+    return metrics
+
+
+def _vllm_samples(document: dict[str, Any]) -> list[Sample]:
+    ttfts = document.get("ttfts")
+    if not isinstance(ttfts, list):
+        return []
+    inputs, outputs = document.get("input_lens") or [], document.get("output_lens") or []
+    errors = document.get("errors") or []
+    samples = []
+    for index, ttft_s in enumerate(ttfts):
+        error = errors[index] if index < len(errors) else ""
+        samples.append(Sample(
+            index=index, ok=not error, error_kind="imported_error" if error else None,
+            error=str(error)[:300] if error else None,
+            ttft_ms=None if error or _number(ttft_s) is None else float(ttft_s) * 1000.0,
+            input_tokens=inputs[index] if index < len(inputs) else None,
+            output_tokens=outputs[index] if index < len(outputs) and not error else None))
+    return samples
+
+
+def _vllm_created_at(document: dict[str, Any]) -> str:
+    try:
+        moment = datetime.strptime(str(document.get("date")), "%Y%m%d-%H%M%S")
+    except ValueError:
+        return utc_now_iso()
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def import_vllm(document: Any, origin: str) -> list[BenchResult]:
+    if not isinstance(document, dict) or "completed" not in document:
+        raise DataFileError(origin, ["field completed: missing (not a vllm bench serve file)"])
+    concurrency = document.get("max_concurrency")
+    single_user = concurrency == 1
+    metrics = _vllm_metrics(document)
+    samples = _vllm_samples(document)
+    failed = int(document.get("failed") or 0) or sum(1 for s in samples if not s.ok)
+    rate = _number(document.get("request_rate"))
+    settings = Settings(
+        model=document.get("model_id"), api=document.get("endpoint_type") or
+        document.get("backend"), concurrency=concurrency,
+        rate_rps=rate if rate is not None and rate != float("inf") else None,
+        requests=document.get("num_prompts"), extra={"burstiness": document.get("burstiness")})
+    return [BenchResult(
+        benchmark="external-vllm-bench-serve", benchmark_version=1,
+        category="llm-single" if single_user else "llm-serving", created_at=_vllm_created_at(
+            document), settings=settings, metrics=metrics, samples=samples,
+        headline=_headline("output_tok_s", "tok/s", True, metrics),
+        failures={"imported_error": failed} if failed else {},
+        fingerprint=Fingerprint(tools={"vllm": str(document.get("vllm_version", "unknown"))}),
+        token_count_source="vllm-bench-serve",
+        warnings=["imported from vllm bench serve: percentiles as vLLM computed them; its ITL "
+                  "is per SSE chunk, not token-weighted"],
+        source="imported:vllm-bench-serve")]
+
+
+# --- GuideLLM ------------------------------------------------------------------------------
+
+GUIDELLM_METRICS = (
+    ("ttft_ms", "time_to_first_token_ms", "ms", 1.0),
+    ("tpot_ms", "inter_token_latency_ms", "ms", 1.0),  # GuideLLM "ITL" = our TPOT
+    ("e2e_ms", "request_latency", "ms", 1000.0),  # GuideLLM stores seconds
+    ("output_tok_s", "output_tokens_per_second", "tok/s", 1.0),
+    ("request_s", "requests_per_second", "req/s", 1.0),
+    ("output_tokens", "output_token_count", "tokens", 1.0),
+    ("input_tokens", "prompt_token_count", "tokens", 1.0),
+)
+
+
+def _guidellm_summary(block: Any, unit: str, scale: float) -> MetricSummary | None:
+    if not isinstance(block, dict) or not isinstance(block.get("successful"), dict):
+        return None
+    successful = block["successful"]
+    percentiles = successful.get("percentiles") or {}
+    return _summary(successful.get("median"), successful.get("mean"), percentiles.get("p90"),
+                    percentiles.get("p99"), int(successful.get("count") or 0), unit, scale)
+
+
+def _guidellm_settings(benchmark: dict[str, Any], report: dict[str, Any]) -> Settings:
+    config = benchmark.get("config") or {}
+    strategy = config.get("strategy") or {}
+    args = report.get("args") or config.get("args") or {}
+    kind = strategy.get("type_")
+    return Settings(model=args.get("model") or config.get("model"),
+                    concurrency=strategy.get("streams") if kind == "concurrent" else None,
+                    rate_rps=_number(strategy.get("rate")),
+                    arrival={"concurrent": "concurrency", "synchronous": "concurrency"}.get(
+                        str(kind), kind), extra={"guidellm_strategy": strategy})
+
+
+def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> BenchResult:
+    raw = benchmark.get("metrics") or {}
+    metrics = {}
+    for ours, theirs, unit, scale in GUIDELLM_METRICS:
+        summary = _guidellm_summary(raw.get(theirs), unit, scale)
+        if summary is not None:
+            metrics[ours] = summary
+    totals = raw.get("request_totals") or {}
+    failures = {kind: int(totals[kind]) for kind in ("errored", "incomplete")
+                if int(totals.get(kind) or 0)}
+    settings = _guidellm_settings(benchmark, report)
+    return BenchResult(
+        benchmark="external-guidellm", benchmark_version=1,
+        category="llm-single" if settings.concurrency == 1 else "llm-serving",
+        settings=settings, metrics=metrics, failures=failures,
+        headline=_headline("output_tok_s", "tok/s", True, metrics),
+        fingerprint=Fingerprint(tools={"guidellm": str((report.get("metadata") or {}).get(
+            "guidellm_version", "unknown"))}),
+        warnings=["imported from GuideLLM: its inter_token_latency is our tpot_ms; "
+                  "output_tok_s is the mean of its rate distribution"],
+        source="imported:guidellm")
+
+
+def import_guidellm(document: Any, origin: str) -> list[BenchResult]:
+    if not isinstance(document, dict) or not isinstance(document.get("benchmarks"), list):
+        raise DataFileError(origin, ["field benchmarks: missing (not a GuideLLM report)"])
+    return [_guidellm_result(b, document) for b in document["benchmarks"]]
+
+
+# --- llama-bench ---------------------------------------------------------------------------
+
+def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
+    generating = int(test.get("n_gen") or 0) > 0
+    metric = "decode_tok_s" if generating else "prefill_tok_s"
+    rates = [float(v) for v in test.get("samples_ts") or [] if _number(v) is not None]
+    if rates:
+        summary = summarize_values(rates, "tok/s")
+    else:
+        summary = _single(test.get("avg_ts"), "tok/s") or MetricSummary(
+            median=None, mean=None, p90=None, p99=None, n=0)
+    engine = EngineInfo(name="llama.cpp", version=str(test.get("build_number") or "") or None,
+                        reported_by="llama-bench",
+                        details={k: test[k] for k in ("build_commit", "backends") if k in test})
+    gpus = [g.strip() for g in str(test.get("gpu_info") or "").split(",") if g.strip()]
+    return BenchResult(
+        benchmark="external-llama-bench", benchmark_version=1, category="llm-single",
+        created_at=str(test.get("test_time") or utc_now_iso()),
+        gpu_id=resolve_gpu_id(gpus[0]) if gpus else None, gpu_count=len(gpus),
+        fingerprint=Fingerprint(gpus=[GpuInfo(index=i, name=n) for i, n in enumerate(gpus)],
+                                cpu_model=test.get("cpu_info"), engine=engine),
+        settings=Settings(model=test.get("model_filename"), input_tokens=test.get("n_prompt"),
+                          output_tokens=test.get("n_gen"), batch_size=test.get("n_batch"),
+                          repeats=len(rates) or None, api="in-process",
+                          extra={k: test[k] for k in ("model_type", "n_gpu_layers", "n_threads",
+                                                      "type_k", "type_v", "flash_attn")
+                                 if k in test}),
+        metrics={metric: summary}, samples=[Sample(index=i, values={metric: r})
+                                            for i, r in enumerate(rates)],
+        headline=Headline(metric=metric, unit="tok/s", higher_is_better=True,
+                          value=summary.median, ci_low=summary.ci_low, ci_high=summary.ci_high),
+        token_count_source="llama-bench", source="imported:llama-bench")
+
+
+def import_llama_bench(document: Any, origin: str) -> list[BenchResult]:
+    if isinstance(document, dict):
+        document = [document]
+    if not isinstance(document, list) or not all(isinstance(t, dict) and "avg_ts" in t
+                                                  for t in document):
+        raise DataFileError(origin, ["expected a list of llama-bench tests with avg_ts"])
+    return [_llama_bench_result(test) for test in document]
+
+
+# --- AIPerf --------------------------------------------------------------------------------
+
+AIPERF_METRICS = (
+    ("ttft_ms", "time_to_first_token"),
+    ("tpot_ms", "inter_token_latency"),  # AIPerf ITL = (E2E - TTFT) / (OSL - 1): our TPOT
+    ("e2e_ms", "request_latency"),
+    ("output_tokens", "output_sequence_length"),
+    ("input_tokens", "input_sequence_length"),
+)
+
+
+def _aiperf_summary(block: Any, n: int) -> MetricSummary | None:
+    if not isinstance(block, dict):
+        return None
+    return _summary(block.get("p50"), block.get("avg"), block.get("p90"), block.get("p99"), n,
+                    str(block.get("unit") or ""))
+
+
+def _aiperf_metrics(document: dict[str, Any]) -> dict[str, MetricSummary]:
+    count = int(_number((document.get("request_count") or {}).get("avg")) or 0)
+    metrics = {}
+    for ours, theirs in AIPERF_METRICS:
+        summary = _aiperf_summary(document.get(theirs), count)
+        if summary is not None:
+            metrics[ours] = summary
+    for ours, theirs, unit in (("output_tok_s", "output_token_throughput", "tok/s"),
+                               ("request_s", "request_throughput", "req/s")):
+        single = _single((document.get(theirs) or {}).get("avg"), unit)
+        if single is not None:
+            metrics[ours] = single
+    return metrics
+
+
+def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
+    if not isinstance(document, dict) or not isinstance(document.get("time_to_first_token"),
+                                                        dict):
+        raise DataFileError(origin, ["field time_to_first_token: missing "
+                                     "(not an AIPerf profile_export_aiperf.json)"])
+    config = document.get("input_config") or {}
+    endpoint, loadgen = config.get("endpoint") or {}, config.get("loadgen") or {}
+    failures: dict[str, int] = {}
+    for entry in document.get("error_summary") or []:
+        kind = str((entry.get("error_details") or {}).get("type") or "error")
+        failures[kind] = failures.get(kind, 0) + int(entry.get("count") or 0)
+    metrics = _aiperf_metrics(document)
+    names = endpoint.get("model_names") or [None]
+    settings = Settings(model=names[0], api=endpoint.get("type"),
+                        concurrency=loadgen.get("concurrency"),
+                        rate_rps=_number(loadgen.get("request_rate")),
+                        requests=loadgen.get("request_count"))
+    return [BenchResult(
+        benchmark="external-aiperf", benchmark_version=1,
+        category="llm-single" if settings.concurrency == 1 else "llm-serving",
+        created_at=str(document.get("start_time") or utc_now_iso()), settings=settings,
+        metrics=metrics, failures=failures, interrupted=bool(document.get("was_cancelled")),
+        headline=_headline("output_tok_s", "tok/s", True, metrics),
+        fingerprint=Fingerprint(tools={"aiperf": "unknown"}),
+        warnings=["imported from AIPerf: its inter_token_latency is our tpot_ms"],
+        source="imported:aiperf")]
+
+
+IMPORTERS: dict[str, Importer] = {
+    "vllm": import_vllm,
+    "guidellm": import_guidellm,
+    "llama-bench": import_llama_bench,
+    "aiperf": import_aiperf,
+}
+
+
+def detect_tool(document: Any) -> str | None:
+    if isinstance(document, list) and document and isinstance(document[0], dict):
+        return "llama-bench" if "avg_ts" in document[0] else None
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("benchmarks"), list):
+        return "guidellm"
+    if isinstance(document.get("time_to_first_token"), dict):
+        return "aiperf"
+    if "completed" in document and ("output_throughput" in document
+                                    or "mean_ttft_ms" in document):
+        return "vllm"
+    return "llama-bench" if "avg_ts" in document else None
+
+
+def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
+    source = Path(path)
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise DataFileError(str(source), [f"cannot read file: {error.strerror}"]) from None
+    except json.JSONDecodeError as error:
+        raise DataFileError(str(source), [f"line {error.lineno}: not valid JSON ({error.msg})"]
+                            ) from None
+    chosen = detect_tool(document) if tool == "auto" else tool
+    if chosen not in IMPORTERS:
+        known = ", ".join(IMPORTERS)
+        problem = (f"unknown tool {tool!r} (known: {known})" if tool != "auto"
+                   else f"cannot tell which tool wrote this file; pass --from ({known})")
+        raise DataFileError(str(source), [problem])
+    return IMPORTERS[chosen](document, str(source))

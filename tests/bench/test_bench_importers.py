@@ -1,0 +1,98 @@
+"""Importers: other tools' files (fixtures written from their documented formats) become
+gpuatlas.result/1 documents that validate and keep the tools' own figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.bench.importers import detect_tool, import_file
+from gpuatlas.bench.result import load_result, parse_result
+from gpuatlas.cli.main import app
+from gpuatlas.errors import DataFileError
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
+
+
+def _round_trip(result: object) -> None:
+    document = json.loads(json.dumps(result.model_dump(mode="json")))  # type: ignore[attr-defined]
+    assert parse_result(document) == result
+
+
+def test_vllm_bench_serve_keeps_its_percentiles_and_counts_the_failure() -> None:
+    [result] = import_file(FIXTURES / "vllm_bench_serve.json")
+    assert result.source == "imported:vllm-bench-serve"
+    assert result.category == "llm-serving"
+    assert result.settings.concurrency == 4 and result.settings.rate_rps is None
+    assert result.metrics["ttft_ms"].median == 45.9 and result.metrics["ttft_ms"].p99 == 63.5
+    assert result.metrics["e2e_ms"].mean == 1750.1
+    assert result.headline.value == 279.1
+    assert result.failures == {"imported_error": 1}
+    failed = [s for s in result.samples if not s.ok]
+    assert len(failed) == 1 and "prompt too long" in (failed[0].error or "")
+    assert result.samples[0].ttft_ms == pytest.approx(41.2)  # seconds in, ms out
+    assert result.created_at == "2026-11-04T15:30:12Z"
+    _round_trip(result)
+
+
+def test_guidellm_report_gives_one_result_per_benchmark() -> None:
+    results = import_file(FIXTURES / "guidellm_report.json")
+    assert [r.settings.concurrency for r in results] == [1, 16]
+    assert [r.category for r in results] == ["llm-single", "llm-serving"]
+    single, serving = results
+    assert single.metrics["e2e_ms"].median == pytest.approx(1520.0)  # seconds in, ms out
+    assert serving.metrics["tpot_ms"].median == pytest.approx(14.9 * 0.99)
+    assert serving.headline.value == 1020.0
+    assert serving.failures == {"errored": 2}
+    assert serving.settings.model == "meta-llama/Llama-3.1-8B-Instruct"
+    for result in results:
+        _round_trip(result)
+
+
+def test_llama_bench_tests_become_prefill_and_decode_results() -> None:
+    prefill, decode = import_file(FIXTURES / "llama_bench.json")
+    assert prefill.headline.metric == "prefill_tok_s"
+    assert decode.headline.metric == "decode_tok_s"
+    samples = [128.0, 127.87, 127.74, 127.55, 127.49]
+    assert decode.headline.value == pytest.approx(sorted(samples)[2])
+    assert decode.metrics["decode_tok_s"].n == 5
+    assert decode.fingerprint.gpus[0].name == "NVIDIA GeForce RTX 4090"
+    assert decode.fingerprint.engine is not None
+    assert decode.fingerprint.engine.name == "llama.cpp"
+    assert decode.settings.output_tokens == 128 and prefill.settings.input_tokens == 512
+    _round_trip(decode)
+
+
+def test_aiperf_export_maps_its_metrics_and_errors() -> None:
+    [result] = import_file(FIXTURES / "aiperf_profile_export_aiperf.json")
+    assert result.metrics["ttft_ms"].median == 91.2
+    assert result.metrics["ttft_ms"].p90 == 140.3
+    assert result.metrics["tpot_ms"].mean == 18.2
+    assert result.metrics["ttft_ms"].n == 200
+    assert result.headline.value == 1684.5
+    assert result.failures == {"InternalServerError": 3}
+    assert result.settings.concurrency == 32 and result.settings.model == "Qwen/Qwen3-8B"
+    _round_trip(result)
+
+
+def test_detection_and_unknown_files(tmp_path: Path) -> None:
+    assert detect_tool({"benchmarks": []}) == "guidellm"
+    assert detect_tool([{"avg_ts": 1.0}]) == "llama-bench"
+    unknown = tmp_path / "other.json"
+    unknown.write_text('{"hello": 1}')
+    with pytest.raises(DataFileError, match="--from"):
+        import_file(unknown)
+    with pytest.raises(DataFileError, match="time_to_first_token"):
+        import_file(FIXTURES / "llama_bench.json", "aiperf")
+
+
+def test_import_command_writes_result_files(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(app, ["bench", "import", str(FIXTURES / "guidellm_report.json"),
+                                       "-o", str(tmp_path), "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    files = json.loads(outcome.output)["files"]
+    assert len(files) == 2
+    assert {load_result(f).settings.concurrency for f in files} == {1, 16}
