@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -99,3 +99,22 @@ def reference_stats(reference_server: str) -> Iterator[str]:
     """The reference server with its records cleared before the test."""
     httpx.post(reference_server + "/stats/reset")
     yield reference_server
+
+
+@pytest.fixture()
+def launch_reference_server(tmp_path: Path
+                            ) -> Iterator[Callable[..., tuple[str, subprocess.Popen[bytes]]]]:
+    """Start reference servers with given options; all are stopped after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def launch(*options: str) -> tuple[str, subprocess.Popen[bytes]]:
+        port = free_port()
+        log = tmp_path / f"reference-{port}.log"
+        url, process = start_server(reference_server_command(port, *options), port, log, 30)
+        started.append(process)
+        return url, process
+
+    yield launch
+    for process in started:
+        if process.poll() is None:
+            stop_server(process)

@@ -58,6 +58,14 @@ def _sse(event: dict[str, Any]) -> bytes:
     return _chunk(b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\n\n")
 
 
+def _prompt_text(request: dict[str, Any]) -> str:
+    if "prompt" in request:
+        return str(request["prompt"])
+    messages = request.get("messages") or [{}]
+    content = messages[-1].get("content", "")
+    return content if isinstance(content, str) else json.dumps(content)
+
+
 def _ndjson(event: dict[str, Any]) -> bytes:
     return _chunk(json.dumps(event, separators=(",", ":")).encode() + b"\n")
 
@@ -137,7 +145,7 @@ class ReferenceServer:
             role = {"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}
             transport.write(_sse({"id": "ref", "object": "chat.completion.chunk",
                                   "choices": [role]}))
-        prompt = str(request.get("prompt") or json.dumps(request.get("messages", "")))
+        prompt = _prompt_text(request)
         wanted = int(request.get("max_tokens") or (request.get("options") or {}).get(
             "num_predict") or 16)
         stream = _Stream(transport, flavour, wanted // 2 if truncate else -1, wanted,

@@ -217,16 +217,16 @@ def import_command(
     with user_errors():
         results = import_file(file, tool)
         several = len(results) > 1
-        written = [str(dump_result(r, path)) for r in results
-                   if (path := _output_path(output, r, several)) is not None]
+        targets = [(r, _output_path(output, r, several)) for r in results]
+        written = [str(dump_result(r, target)) for r, target in targets if target is not None]
     if as_json:
         document = {"results": [r.model_dump(mode="json") for r in results], "files": written}
         typer.echo(json.dumps(document, indent=2))
         return
     for result in results:
         render_result(result)
-    for path in written:
-        console.print(f"wrote {path}", highlight=False)
+    for file_name in written:
+        console.print(f"wrote {file_name}", highlight=False)
 
 
 def _number(value: float | None) -> str:
