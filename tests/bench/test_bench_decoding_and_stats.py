@@ -31,7 +31,8 @@ def _sse(*events: dict[str, object]) -> list[bytes]:
 
 
 def _chunked(pieces: list[bytes]) -> bytes:
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
     body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
     return head + body + b"0\r\n\r\n"
 
