@@ -167,3 +167,59 @@ def test_row_with_too_few_fields_is_reported(tmp_path: Path) -> None:
         load_measurements(path)
     (problem,) = raised.value.problems
     assert problem.startswith("ragged.csv: line 3, row has 2 fields")
+
+
+def _write_with_parallelism(tmp_path: Path, name: str, rows: list[tuple[str, str]]) -> Path:
+    """A file with the optional parallelism column; each row is (gpu_count, parallelism)."""
+    lines = [
+        GOOD_ROW.replace(",1,llama.cpp,", f",{count},llama.cpp,") + f",{kind}"
+        for count, kind in rows
+    ]
+    path = tmp_path / name
+    path.write_text("\n".join([",".join(COLUMNS) + ",parallelism", *lines]) + "\n")
+    return path
+
+
+def test_files_without_the_parallelism_column_still_load(tmp_path: Path) -> None:
+    multi_gpu = GOOD_ROW.replace(",1,llama.cpp,", ",2,llama.cpp,")
+    single, multi = load_measurements(_write_csv(tmp_path, "old.csv", [GOOD_ROW, multi_gpu]))
+    assert single.parallelism == "none"  # one GPU: nothing to split
+    assert multi.parallelism is None  # two GPUs, the file does not say how
+
+
+def test_parallelism_column_is_read_and_checked_against_gpu_count(tmp_path: Path) -> None:
+    good = _write_with_parallelism(
+        tmp_path, "p.csv", [("2", "layer-split"), ("8", "tp"), ("1", "")]
+    )
+    assert [row.parallelism for row in load_measurements(good)] == ["layer-split", "tp", "none"]
+    bad_rows = [("2", "none"), ("1", "tp"), ("4", "fsdp")]
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(_write_with_parallelism(tmp_path, "bad.csv", bad_rows))
+    problems = raised.value.problems
+    assert len(problems) == 3
+    assert all("field parallelism" in problem for problem in problems)
+    assert any("line 2" in p and "'none' with gpu_count 2" in p for p in problems)
+    assert any("line 3" in p and "needs gpu_count > 1" in p for p in problems)
+
+
+def test_workload_key_tells_tensor_parallel_from_layer_split(tmp_path: Path) -> None:
+    path = _write_with_parallelism(tmp_path, "k.csv", [("2", "tp"), ("2", "layer-split")])
+    tensor_parallel, layer_split = load_measurements(path)
+    assert tensor_parallel.workload_key != layer_split.workload_key
+
+
+def test_packaged_multi_gpu_llama_cpp_rows_are_layer_splits() -> None:
+    # llama.cpp splits a model across GPUs by layers (--split-mode layer) unless told otherwise
+    rows = [r for r in all_measurements() if r.engine == "llama.cpp" and r.gpu_count > 1]
+    assert rows and all(row.parallelism == "layer-split" for row in rows)
+    assert all(r.parallelism == "none" for r in all_measurements() if r.gpu_count == 1)
+
+
+def test_weights_are_checked_with_the_format_catalog(tmp_path: Path) -> None:
+    as_people_write_it = GOOD_ROW.replace(",q4_k_m,", ",Q4_K_M,")
+    (row,) = load_measurements(_write_csv(tmp_path, "w.csv", [as_people_write_it]))
+    assert row.weights == "q4_k_m"  # stored as the catalog id, so workloads compare
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(_write_csv(tmp_path, "w.csv", [GOOD_ROW.replace(",q4_k_m,", ",q4km,")]))
+    (problem,) = raised.value.problems
+    assert "field weights" in problem and "q4_k_m" in problem  # the close match is suggested

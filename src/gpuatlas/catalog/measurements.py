@@ -22,13 +22,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gpuatlas.errors import DataFileError
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.errors import DataFileError, UnknownNameError
 
 __all__ = [
     "COLUMNS",
     "ENGINES",
     "METRIC_UNITS",
+    "OPTIONAL_COLUMNS",
+    "PARALLELISM_KINDS",
     "MeasuredRow",
+    "Parallelism",
     "all_measurements",
     "load_measurements",
     "measurements_dir",
@@ -54,6 +59,12 @@ COLUMNS: tuple[str, ...] = (
     "source_date",
     "notes",
 )
+
+# Columns a file may add after the required ones; files without them load unchanged.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("parallelism",)
+
+Parallelism = Literal["none", "tp", "pp", "layer-split", "dp"]
+PARALLELISM_KINDS: tuple[str, ...] = ("none", "tp", "pp", "layer-split", "dp")
 
 METRIC_UNITS: dict[str, str] = {
     "prefill_tok_s": "tok/s",
@@ -81,74 +92,6 @@ ENGINES: frozenset[str] = frozenset(
     ]
 )
 
-# Used only while gpuatlas.catalog.formats does not exist (ids from the team brief).
-_FALLBACK_FORMATS: frozenset[str] = frozenset(
-    [
-        "fp32",
-        "fp16",
-        "bf16",
-        "fp8",
-        "int8",
-        "awq-int4",
-        "gptq-int4",
-        "nvfp4",
-        "mxfp4",
-        "gguf-f16",
-        "q8_0",
-        "q6_k",
-        "q5_k_m",
-        "q4_k_m",
-        "q4_0",
-    ]
-)
-
-# Used only if the GPU catalog cannot be imported (ids from the team brief).
-_FALLBACK_GPU_IDS: frozenset[str] = frozenset(
-    [
-        "rtx-3090",
-        "rtx-3090-ti",
-        "rtx-4070-ti",
-        "rtx-4080",
-        "rtx-4090",
-        "rtx-5090",
-        "rtx-a4000",
-        "rtx-a5000",
-        "rtx-a6000",
-        "rtx-6000-ada",
-        "rtx-pro-6000-blackwell",
-        "l4",
-        "l40",
-        "l40s",
-        "t4",
-        "v100-16gb-sxm2",
-        "v100-16gb-pcie",
-        "v100-32gb-sxm2",
-        "v100-32gb-pcie",
-        "a10",
-        "a10g",
-        "a30",
-        "a40",
-        "a100-40gb-pcie",
-        "a100-40gb-sxm",
-        "a100-80gb-pcie",
-        "a100-80gb-sxm",
-        "h100-pcie",
-        "h100-sxm",
-        "h100-nvl",
-        "h200-sxm",
-        "gh200-96gb",
-        "gh200-144gb",
-        "b200",
-        "b100",
-        "mi210",
-        "mi250x",
-        "mi300x",
-        "mi325x",
-        "gaudi2",
-        "gaudi3",
-    ]
-)
-
 Metric = Literal[
     "prefill_tok_s",
     "decode_tok_s",
@@ -172,6 +115,10 @@ class MeasuredRow:
     throughput, ``None`` = the source does not state it). ``source_date`` is ISO (YYYY-MM-DD,
     or YYYY-MM / YYYY where the source gives no day), ``None`` when the source is undated.
     ``file`` and ``line`` locate the row in the data set (its stable provenance id).
+    ``parallelism`` is how a multi-GPU run split the work: ``tp`` tensor parallel, ``pp``
+    pipeline parallel, ``layer-split`` (llama.cpp's ``--split-mode layer``), ``dp`` data
+    parallel (replicas, or sharded data parallel such as FSDP); ``"none"`` for one GPU and
+    ``None`` when the source does not say.
     """
 
     gpu: str
@@ -194,6 +141,7 @@ class MeasuredRow:
     notes: str
     file: str
     line: int
+    parallelism: Parallelism | None = None
 
     @property
     def row_id(self) -> str:
@@ -207,7 +155,8 @@ class MeasuredRow:
     @property
     def workload_key(self) -> str:
         """Everything but the GPU and the source: rows with equal keys measured the same
-        workload, so their values can be compared across GPUs (gpu_count included)."""
+        workload, so their values can be compared across GPUs (gpu_count and parallelism
+        included)."""
         parts = (
             self.metric,
             self.engine,
@@ -220,6 +169,7 @@ class MeasuredRow:
             self.resolution or "",
             self.steps,
             self.gpu_count,
+            self.parallelism,
         )
         return "|".join("" if part is None else str(part) for part in parts)
 
@@ -247,6 +197,7 @@ class _RowRecord(BaseModel):
     source: str = Field(min_length=3)
     source_date: str | None = None
     notes: str = ""
+    parallelism: Parallelism | None = None
 
     @field_validator("gpu")
     @classmethod
@@ -265,9 +216,7 @@ class _RowRecord(BaseModel):
     @field_validator("weights")
     @classmethod
     def _known_format(cls, weights: str) -> str:
-        if not _is_known_format(weights):
-            raise ValueError(f"unknown weight format {weights!r}")
-        return weights
+        return _catalog_format_id(weights)
 
     @field_validator("batch", mode="before")
     @classmethod
@@ -295,6 +244,24 @@ class _RowRecord(BaseModel):
         if self.unit != expected:
             return f"field unit: {self.unit!r} does not match metric {self.metric} ({expected!r})"
         return None
+
+    def parallelism_problem(self) -> str | None:
+        """'none' is for one GPU; tp/pp/layer-split/dp need at least two."""
+        if self.parallelism == "none" and self.gpu_count > 1:
+            return f"field parallelism: 'none' with gpu_count {self.gpu_count} (use tp, pp, ...)"
+        if self.parallelism not in (None, "none") and self.gpu_count == 1:
+            return f"field parallelism: {self.parallelism!r} needs gpu_count > 1, got 1"
+        return None
+
+    def derived_parallelism(self) -> Parallelism | None:
+        """The stated value, else 'none' for a single GPU (None: multi-GPU, not stated)."""
+        if self.parallelism is None and self.gpu_count == 1:
+            return "none"
+        return self.parallelism
+
+    def problems(self) -> list[str]:
+        """Problems that involve more than one field."""
+        return [p for p in (self.unit_problem(), self.parallelism_problem()) if p is not None]
 
 
 def measurements_dir() -> Path:
@@ -338,11 +305,12 @@ def _load_file(path: Path) -> tuple[list[MeasuredRow], list[str]]:
     header_problems = _header_problems(reader.fieldnames)
     if header_problems:
         return [], [f"{path.name}: line 1, {problem}" for problem in header_problems]
+    header_size = len(reader.fieldnames or ())
     rows: list[MeasuredRow] = []
     problems: list[str] = []
     for raw in reader:
         line = reader.line_num
-        row, row_problems = _parse_row(raw, path.name, line)
+        row, row_problems = _parse_row(raw, _RowPlace(path.name, line, header_size))
         problems += [f"{path.name}: line {line}, {problem}" for problem in row_problems]
         if row is not None:
             rows.append(row)
@@ -352,17 +320,26 @@ def _load_file(path: Path) -> tuple[list[MeasuredRow], list[str]]:
 def _header_problems(fieldnames: Iterable[str] | None) -> list[str]:
     found = list(fieldnames or [])
     missing = [column for column in COLUMNS if column not in found]
-    unexpected = [column for column in found if column not in COLUMNS]
+    unexpected = [column for column in found if column not in COLUMNS + OPTIONAL_COLUMNS]
     problems = [f"header: missing column {column!r}" for column in missing]
     problems += [f"header: unexpected column {column!r}" for column in unexpected]
     return problems
 
 
+@dataclass(frozen=True)
+class _RowPlace:
+    """Where a row is: its file, its line, and how many columns that file's header has."""
+
+    file: str
+    line: int
+    header_size: int
+
+
 def _parse_row(
-    raw: dict[str | None, str | list[str] | None], file: str, line: int
+    raw: dict[str | None, str | list[str] | None], place: _RowPlace
 ) -> tuple[MeasuredRow | None, list[str]]:
     if None in raw or any(value is None for value in raw.values()):
-        return None, [f"row has {_field_count(raw)} fields, the header has {len(COLUMNS)}"]
+        return None, [f"row has {_field_count(raw)} fields, the header has {place.header_size}"]
     cells = {str(key): str(value).strip() for key, value in raw.items()}
     fields = {key: (value if value != "" else None) for key, value in cells.items()}
     fields["engine_version"] = cells["engine_version"]
@@ -371,10 +348,10 @@ def _parse_row(
         record = _RowRecord.model_validate(fields)
     except ValidationError as error:
         return None, [_issue_text(issue) for issue in error.errors()]
-    unit_problem = record.unit_problem()
-    if unit_problem:
-        return None, [unit_problem]
-    return MeasuredRow(**record.model_dump(), file=file, line=line), []
+    if record.problems():
+        return None, record.problems()
+    values = {**record.model_dump(), "parallelism": record.derived_parallelism()}
+    return MeasuredRow(**values, file=place.file, line=place.line), []
 
 
 def _field_count(raw: dict[str | None, str | list[str] | None]) -> int:
@@ -393,23 +370,12 @@ def _issue_text(issue: object) -> str:
 
 @cache
 def _known_gpu_ids() -> frozenset[str]:
-    try:
-        from gpuatlas.catalog.gpus import all_gpus
-    except ImportError:
-        return _FALLBACK_GPU_IDS
     return frozenset(gpu.id for gpu in all_gpus())
 
 
-def _is_known_format(weights: str) -> bool:
-    """A format id of the team brief, or one the format catalog resolves (once it exists)."""
-    if weights in _FALLBACK_FORMATS:
-        return True
+def _catalog_format_id(weights: str) -> str:
+    """The catalog id of a weight format ('Q4_K_M' -> 'q4_k_m'); ValueError when unknown."""
     try:
-        from gpuatlas.catalog.formats import resolve_format  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    try:
-        resolve_format(weights)
-    except Exception:  # noqa: BLE001 - any failure to resolve means "unknown"
-        return False
-    return True
+        return resolve_format(weights).id
+    except UnknownNameError as error:
+        raise ValueError(str(error)) from None
