@@ -34,30 +34,40 @@ def _system_name(name: str, form_factor: str, count: int) -> str:
 
 
 def score_statement(scores: Scores, context: ReportContext) -> Statement | None:
-    if scores.a is None and scores.b is None:
+    present = scores.a or scores.b
+    if present is None:
         return None
-    numbers: dict[str, Quantity] = {}
+    provenance = Provenance(kind="computed", source=f"Atlas Score {present.method_version}")
+    numbers: dict[str, Quantity] = {"reference_value": Quantity(100.0, "", provenance)}
     parts = []
-    for side, label, entry in (("a", context.a_label, scores.a), ("b", context.b_label, scores.b)):
+    for side, entry in (("a", scores.a), ("b", scores.b)):
         if entry is None:
-            parts.append(f"{label} has no benchmark in common with the reference")
+            parts.append("{" + side + "_label} has no benchmark in common with the reference")
             continue
-        numbers[side] = _score_quantity(entry)
-        interval = " [{%s_low:num}–{%s_high:num}]" % (side, side) if entry.low is not None else ""  # noqa: UP031
-        if entry.low is not None and entry.high is not None:
-            numbers[f"{side}_low"] = Quantity(entry.low, "", numbers[side].provenance)
-            numbers[f"{side}_high"] = Quantity(entry.high, "", numbers[side].provenance)
-        parts.append("{%s_label} {%s:num}%s on {%s_coverage}" % (side, side, interval, side))  # noqa: UP031
-    reference = (scores.a or scores.b).reference_gpu  # type: ignore[union-attr]
+        numbers.update(_score_numbers(side, entry))
+        interval = " [{S_low:num}–{S_high:num}]" if entry.low is not None else ""
+        part = "{S_label} {S:num}" + interval + " on {S_covered:int} of {S_total:int} benchmarks"
+        parts.append(part.replace("S", side))
     words = {
         "a_label": context.a_label,
         "b_label": context.b_label,
-        "reference": reference,
-        "a_coverage": scores.a.coverage if scores.a else "",
-        "b_coverage": scores.b.coverage if scores.b else "",
+        "reference": present.reference_gpu,
     }
-    template = "Atlas Score ({reference} = 100): " + "; ".join(parts) + "."
+    template = "Atlas Score ({reference} = {reference_value:num}): " + "; ".join(parts) + "."
     return Statement(kind="fact", template=template, numbers=numbers, words=words)
+
+
+def _score_numbers(side: str, entry: ScoreEntry) -> dict[str, Quantity]:
+    score = _score_quantity(entry)
+    numbers = {
+        side: score,
+        f"{side}_covered": Quantity(float(entry.covered_benchmarks), "", score.provenance),
+        f"{side}_total": Quantity(float(entry.total_benchmarks), "", score.provenance),
+    }
+    if entry.low is not None and entry.high is not None:
+        numbers[f"{side}_low"] = Quantity(entry.low, "", score.provenance)
+        numbers[f"{side}_high"] = Quantity(entry.high, "", score.provenance)
+    return numbers
 
 
 def _score_quantity(entry: ScoreEntry) -> Quantity:

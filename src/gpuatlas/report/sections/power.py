@@ -60,7 +60,11 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
     cells: dict[str, list[Quantity | Text]] = {"a": [], "b": []}
     for side, system in (("a", context.a), ("b", context.b)):
         tco = tcos[side]
-        power = Quantity(tco.power.watts, "W", Provenance(kind="catalog", source=tco.power.source))
+        power = Quantity(
+            tco.power.watts,
+            "W",
+            Provenance(kind="catalog", source=tco.power.source, as_of=system.gpu.as_of),
+        )
         yearly = _money(
             tco.electricity_usd_per_month * 12, "W × PUE × 8,766 h × $/kWh", power, price_in, pue
         )

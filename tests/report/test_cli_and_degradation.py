@@ -1,0 +1,110 @@
+"""The commands users run, and a report that degrades (never crashes) when inputs are missing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.cli.main import app
+from gpuatlas.report import build as build_module
+from gpuatlas.report import build_comparison
+
+runner = CliRunner()
+
+
+def test_compare_prints_the_full_report(fresh_data_dir: Path) -> None:
+    result = runner.invoke(app, ["compare", "a100-80gb-sxm", "rtx-4090"])
+    assert result.exit_code == 0, result.output
+    for title in (
+        "Hardware",
+        "VRAM fit",
+        "LLM inference",
+        "Cloud pricing",
+        "Measured benchmarks",
+        "Atlas Score",
+        "Use cases and FAQ",
+    ):
+        assert title in result.output
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("markdown", "# "), ("html", "<!doctype html>"), ("json", "{")]
+)
+def test_compare_writes_each_format(
+    fmt: str, start: str, tmp_path: Path, fresh_data_dir: Path
+) -> None:
+    target = tmp_path / f"report.{fmt}"
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            "rtx-3090",
+            "rtx-4090",
+            "--format",
+            fmt,
+            "-o",
+            str(target),
+            "--model",
+            "qwen3-8b",
+            "--weights",
+            "Q4_K_M",
+            "--provider",
+            "RunPod",
+            "--electricity-price",
+            "0.3",
+            "--pue",
+            "1.5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith(start)
+    if fmt == "json":
+        options = json.loads(target.read_text(encoding="utf-8"))["options"]
+        assert options["model"] == "qwen3-8b" and options["pue"] == 1.5
+
+
+def test_unknown_gpu_lists_close_matches(fresh_data_dir: Path) -> None:
+    result = runner.invoke(app, ["compare", "rtx-4091", "a100-80gb-sxm"])
+    assert result.exit_code == 2
+    assert "rtx-4090" in result.output.lower() or "4090" in result.output
+
+
+def test_leaderboard_json(fresh_data_dir: Path) -> None:
+    result = runner.invoke(app, ["leaderboard", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    rows = data["rows"]
+    assert rows and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    values = [r["value"] for r in rows]
+    assert values == sorted(values, reverse=True)
+    reference = next(r for r in rows if r["system"] == "rtx-3090")
+    assert reference["value"] == pytest.approx(100.0)
+
+
+def test_missing_estimation_api_omits_sections_with_a_note(
+    monkeypatch: pytest.MonkeyPatch, fresh_data_dir: Path
+) -> None:
+    def missing() -> dict[str, object]:
+        raise ImportError("No module named 'gpuatlas.estimate.api'")
+
+    monkeypatch.setattr(build_module, "_optional_builders", missing)
+    comparison = build_comparison("rtx-4090", "l40s")
+    omitted = {s.id: s.omitted for s in comparison.sections if s.omitted}
+    assert set(omitted) >= {"memory-fit", "inference", "training", "power"}
+    assert all("estimation API" in reason for reason in omitted.values())
+    assert comparison.section("hardware").tables
+
+
+def test_a_failing_section_is_omitted_not_fatal(
+    monkeypatch: pytest.MonkeyPatch, fresh_data_dir: Path
+) -> None:
+    def broken(context: object) -> object:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(build_module, "build_pricing", broken)
+    comparison = build_comparison("rtx-4090", "l40s")
+    pricing = comparison.section("pricing")
+    assert pricing.omitted is not None and "boom" in pricing.omitted
