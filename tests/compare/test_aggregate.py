@@ -117,3 +117,19 @@ def test_negative_weight_is_rejected(tmp_path: Path) -> None:
     path.write_text('version="x"\nreference_gpu="r"\nreference_value=100\n[weights]\na=-1\nb=1\n')
     with pytest.raises(DataFileError, match="negative"):
         load_score_method(path)
+
+
+def test_category_of_single_run_benchmarks_gets_no_interval_and_no_verdict() -> None:
+    # two benchmarks, one run per side, the same 3.9x gap: resampling benchmarks alone would
+    # give a zero-width interval and a "faster" claim; single runs cannot support one
+    def one_run(gpu: str, benchmark_id: str, seconds: float) -> BenchmarkSamples:
+        info = BenchmarkInfo(benchmark_id, "image", "s/image", False)
+        return BenchmarkSamples(info, gpu, (seconds,))
+
+    a = {b: one_run("a", b, 15.0) for b in ("i1", "i2")}
+    b = {k: one_run("b", k, 58.0) for k in ("i1", "i2")}
+    image = summarize_categories(compare_all(a, b))[0]
+    assert image.ratio.value == pytest.approx(58 / 15)
+    assert not image.ratio.has_interval
+    assert image.verdict is Verdict.INCONCLUSIVE
+    assert image.single_run_benchmarks == 2

@@ -88,7 +88,13 @@ def ratio_chart(chart: Chart, a_label: str, b_label: str) -> str:
             f'text-anchor="{anchor}" dominant-baseline="middle">{value:.2f}×</text>'
         )
     height = 20 + len(chart.labels) * ROW_HEIGHT
-    return _svg(chart, height, "".join(parts), f"{a_label} better →", f"← {b_label} better")
+    return _svg(
+        chart,
+        height,
+        "".join(parts),
+        f"{a_label} {chart.ratio_meaning} →",
+        f"← {b_label} {chart.ratio_meaning}",
+    )
 
 
 def _svg(chart: Chart, height: float, body: str, a_label: str, b_label: str) -> str:

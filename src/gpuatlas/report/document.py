@@ -86,6 +86,7 @@ class Chart:
     a_values: tuple[float | None, ...]
     b_values: tuple[float | None, ...]
     higher_is_better: bool = True
+    ratio_meaning: str = "better"
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,9 @@ def placeholders(template: str) -> list[tuple[str, str]]:
         for _, name, spec, _ in string.Formatter().parse(template)
         if name is not None
     ]
+
+
+def with_question(statement: Statement) -> str:
+    """'Can the RTX 4090 run a 70B model? Not on RTX 4090 alone: …' for FAQ answers."""
+    text = render_statement(statement)
+    return f"{statement.question} {text}" if statement.question else text

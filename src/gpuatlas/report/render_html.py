@@ -9,6 +9,7 @@ from gpuatlas.report.cells import cell_text, provenance_text
 from gpuatlas.report.charts import render_chart
 from gpuatlas.report.document import Cell, Comparison, Quantity, ScoreEntry, Section, Table
 from gpuatlas.report.phrasing import format_number, render_statement
+from gpuatlas.report.phrasing import with_question as _with_question
 from gpuatlas.report.render_markdown import sources
 
 VERDICT_NAMES = {
@@ -20,7 +21,7 @@ VERDICT_NAMES = {
 
 
 def _css() -> str:
-    return (resources.files("gpuatlas.report") / "assets" / "report.css").read_text("utf-8")
+    return (resources.files("gpuatlas.report") / "data" / "report.css").read_text("utf-8")
 
 
 def _cell(cell: Cell) -> str:
@@ -107,7 +108,7 @@ def _summary_cards(comparison: Comparison) -> str:
 
 def render_html(comparison: Comparison) -> str:
     a, b = comparison.a, comparison.b
-    summary = "".join(f"<li>{escape(render_statement(s))}</li>" for s in comparison.summary)
+    summary = "".join(f"<li>{escape(_with_question(s))}</li>" for s in comparison.summary)
     toc = "".join(f'<a href="#{s.id}">{escape(s.title)}</a>' for s in comparison.sections)
     body = "".join(_section(s, comparison) for s in comparison.sections)
     source_items = "".join(f"<li>{escape(s)}</li>" for s in sources(comparison))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gpuatlas.report.cells import cell_text, provenance_text
 from gpuatlas.report.document import Comparison, Section, Table
 from gpuatlas.report.phrasing import format_number, render_statement
+from gpuatlas.report.phrasing import with_question as _with_question
 
 
 def _escape(text: str) -> str:
@@ -91,7 +92,7 @@ def render_markdown(comparison: Comparison) -> str:
         f"{comparison.generated_at}*",
         "",
     ]
-    lines += [f"- {render_statement(s)}" for s in comparison.summary] + [""]
+    lines += [f"- {_with_question(s)}" for s in comparison.summary] + [""]
     lines += _scores(comparison)
     for section in comparison.sections:
         lines += _section(section, comparison)

@@ -13,6 +13,7 @@ from rich.text import Text as RichText
 from gpuatlas.report.cells import cell_text
 from gpuatlas.report.document import Comparison, Section, Table
 from gpuatlas.report.phrasing import format_number, render_statement
+from gpuatlas.report.phrasing import with_question as _with_question
 
 VERDICT_STYLES = {
     "a_faster": "bold green",
@@ -85,7 +86,7 @@ def render_renderables(comparison: Comparison) -> list[RenderableType]:
         (f"{comparison.a.label}  vs  {comparison.b.label}", "bold"),
         (f"   GPU Atlas · {comparison.generated_at}", "dim"),
     )
-    summary = Group(*(RichText(f"• {render_statement(s)}") for s in comparison.summary))
+    summary = Group(*(RichText(f"• {_with_question(s)}") for s in comparison.summary))
     return [
         header,
         Panel(summary, title="[bold]Summary", title_align="left"),

@@ -82,8 +82,10 @@ def _picked(sections: Sequence[Section]) -> list[Statement]:
     for section in sections:
         if section.id == "hardware":
             picked += [s for s in section.statements if s.words.get("what") in SUMMARY_FACTS]
-        if section.id in ("pricing", "guidance"):
-            picked += [s for s in section.statements if s.kind in ("fact", "guidance")][:2]
+        if section.id == "pricing":
+            picked += [s for s in section.statements if s.kind == "fact"][:1]
+        if section.id == "guidance":
+            picked += [s for s in section.statements if s.kind == "answer"][:3]
         if section.id == "measured":
             picked += section.statements[:1]
     return picked

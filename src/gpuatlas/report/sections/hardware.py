@@ -241,6 +241,7 @@ def ratio_chart(context: ReportContext) -> Chart:
         tuple(labels),
         tuple(ratios),
         tuple(1.0 for _ in labels),
+        ratio_meaning="has more",
     )
 
 
