@@ -49,9 +49,10 @@ def test_residual_value_lowers_the_total() -> None:
 
 
 def test_without_a_purchase_price_only_running_costs_are_given() -> None:
-    tco = onprem_tco(resolve_system("2x a100-80gb-sxm"), OnPremInputs())
+    # the L4 has no launch price in the catalog and no sourced purchase observation
+    tco = onprem_tco(resolve_system("2x l4"), OnPremInputs())
     assert tco.purchase is None and tco.total_usd is None
-    assert tco.electricity_usd_total == pytest.approx(800 * 1.3 * 8760 * 5 * 0.12 / 1000)
+    assert tco.electricity_usd_total == pytest.approx(2 * 72 * 1.3 * 8760 * 5 * 0.12 / 1000)
 
 
 def test_every_bad_input_is_listed() -> None:

@@ -1,9 +1,10 @@
 """On-prem total cost of ownership versus renting, and the month buying pays off.
 
-Owning costs: the purchase (GPUs, user-set new or used price, default the catalog's launch
-price with its source; plus the rest of the server), electricity (TDP × load × PUE × $/kWh for
-the hours it runs), hosting per month, less the residual value at the end. Spread over the
-GPU-hours of the period, that is an equivalent $/GPU-hour to set next to a cloud offer.
+Owning costs: the purchase (GPUs, user-set new or used price; by default the catalog's newest
+sourced observation for the condition, `gpuatlas.catalog.purchase_prices`, or for a new GPU
+without one its launch price; plus the rest of the server), electricity (TDP × load × PUE ×
+$/kWh for the hours it runs), hosting per month, less the residual value at the end. Spread over
+the GPU-hours of the period, that is an equivalent $/GPU-hour to set next to a cloud offer.
 
 Break-even: the month when the purchase is paid back by the monthly saving (cloud bill for the
 same hours − owning's monthly running cost). The residual value is left out of the break-even
@@ -15,18 +16,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gpuatlas.catalog import purchase_prices
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.estimate.cost import HOURS_PER_MONTH, offer_price
 from gpuatlas.estimate.power import PowerDraw, electricity_usd, system_power
-
-
-@dataclass(frozen=True)
-class PurchasePrice:
-    usd_per_gpu: float
-    source: str
-    condition: str  # "new", "used" or "user-set"
 
 
 @dataclass(frozen=True)
@@ -84,19 +80,21 @@ class OnPremTco:
         return self.electricity_usd_per_month + self.inputs.hosting_usd_per_month
 
 
-def default_purchase_price(gpu: Gpu) -> PurchasePrice | None:
-    """The catalog's launch price (MSRP) with its source, or None when it has none."""
-    if gpu.launch_price_usd is None:
-        return None
-    return PurchasePrice(gpu.launch_price_usd, f"launch price, {gpu.source} ({gpu.as_of})", "new")
+def default_purchase_price(gpu: Gpu, condition: str = "new") -> PurchasePrice | None:
+    """The catalog's price for buying `gpu` in `condition` (new|used), with source and date:
+    the newest sourced observation, else (new only) the launch price; None when it has none."""
+    return purchase_prices.default_purchase_price(gpu.id, condition)
 
 
 def onprem_tco(
     system: GpuSystem, inputs: OnPremInputs, purchase: PurchasePrice | None = None,
-    measured_power_w: float | None = None,
+    measured_power_w: float | None = None, *, condition: str = "new",
 ) -> OnPremTco:
-    """Owning `system` for `inputs.years`; capex and totals are None without a purchase price."""
-    purchase = purchase or default_purchase_price(system.gpu)
+    """Owning `system` for `inputs.years`; capex and totals are None without a purchase price.
+
+    Without `purchase`, the catalog's default price for `condition` (new|used) is used.
+    """
+    purchase = purchase or default_purchase_price(system.gpu, condition)
     power = system_power(system, inputs.load_fraction, measured_power_w)
     months = inputs.years * 12.0
     electricity_month = electricity_usd(

@@ -1,0 +1,301 @@
+"""What a GPU costs to buy, new or used: dated observations, each with its published source.
+
+The packaged observations live in data/purchase_prices.csv, one row per observed price:
+
+    gpu, condition (new|used), usd_per_gpu, price_basis (point|midpoint|low|high),
+    quoted_usd, quoted_gpus (when the source priced a kit or server of several GPUs),
+    gpu_match (exact|assumed: the source did not name the exact variant), observed_date
+    (YYYY-MM-DD or YYYY-MM), source (URL and title), notes.
+
+A range in a source is either one `midpoint` row (range in the notes) or a `low` and a `high`
+row. A kit or server price is recorded per GPU (quoted_usd / quoted_gpus) and checked.
+
+The default price of a GPU is its newest observation for the condition; for a new GPU with no
+observation it falls back to the catalog's launch price (MSRP) with the GPU's datasheet source.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.errors import DataFileError, InvalidRequestError, UnknownNameError
+
+Condition = Literal["new", "used"]
+CONDITIONS: tuple[Condition, ...] = ("new", "used")
+PriceBasis = Literal["point", "midpoint", "low", "high"]
+PURCHASE_PRICE_COLUMNS = (
+    "gpu", "condition", "usd_per_gpu", "price_basis", "quoted_usd", "quoted_gpus", "gpu_match",
+    "observed_date", "source", "notes",
+)
+REQUIRED_COLUMNS = ("gpu", "condition", "usd_per_gpu", "observed_date", "source")
+CENTRAL_BASES = ("point", "midpoint")
+KIT_ROUNDING_USD = 1.0
+BLANK_DEFAULTS: dict[str, object] = {"price_basis": "point", "gpu_match": "exact", "quoted_gpus": 1}
+
+
+@dataclass(frozen=True)
+class PurchasePrice:
+    """A price per GPU to buy it, with where it came from.
+
+    Built positionally (usd, source, condition) it is a price the user set; catalog
+    observations also carry their date, GPU, basis, kit quote and notes.
+    """
+
+    usd_per_gpu: float
+    source: str
+    condition: str  # "new" or "used"; a user-set price keeps the user's label
+    observed_date: str = ""
+    gpu_id: str = ""
+    basis: str = "point"
+    quoted_usd: float | None = None
+    quoted_gpus: int = 1
+    gpu_match: str = "exact"
+    notes: str = ""
+    origin: str = "user-set"  # user-set | packaged | catalog-launch-price | a file path
+
+    @property
+    def provenance(self) -> str:
+        """Source and date in one line, for text output."""
+        dated = f" (observed {self.observed_date})" if self.observed_date else ""
+        return f"{self.source}{dated}"
+
+
+class PurchasePriceRow(BaseModel):
+    """One CSV row as written (the purchase-price file's schema)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    gpu: str = Field(min_length=1)
+    condition: Condition
+    usd_per_gpu: float = Field(gt=0, lt=1_000_000)
+    price_basis: PriceBasis = "point"
+    quoted_usd: float | None = Field(default=None, gt=0)
+    quoted_gpus: int = Field(default=1, ge=1, le=72)
+    gpu_match: Literal["exact", "assumed"] = "exact"
+    observed_date: str
+    source: str = Field(min_length=10)
+    notes: str = ""
+
+    @field_validator("price_basis", "gpu_match", "quoted_usd", "quoted_gpus", mode="before")
+    @classmethod
+    def blank_means_default(cls, value: object, info: ValidationInfo) -> object:
+        if value not in ("", None):
+            return value
+        return BLANK_DEFAULTS.get(info.field_name or "")
+
+    @field_validator("observed_date")
+    @classmethod
+    def real_calendar_date(cls, value: str) -> str:
+        for layout in ("%Y-%m-%d", "%Y-%m"):
+            try:
+                datetime.strptime(value, layout)
+                return value
+            except ValueError:
+                continue
+        raise ValueError("must be a date YYYY-MM-DD or YYYY-MM")
+
+    @field_validator("source")
+    @classmethod
+    def names_an_address(cls, value: str) -> str:
+        if "http://" not in value and "https://" not in value:
+            raise ValueError("must include the source's URL (and its title)")
+        return value
+
+
+# ----- reading a file -------------------------------------------------------------------------
+
+
+def load_purchase_price_file(path: Path, origin: str = "user") -> list[PurchasePrice]:
+    """Read one purchase-price CSV; raise DataFileError listing every bad line and field."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header_problems = _header_problems(reader.fieldnames or [])
+            if header_problems:
+                raise DataFileError(str(path), header_problems)
+            rows = list(enumerate(reader, start=2))
+    except OSError as error:
+        raise DataFileError(str(path), [f"cannot read: {error.strerror}"]) from None
+    observations, problems = _parse_rows(rows, origin)
+    problems += _duplicate_problems(observations)
+    if problems:
+        raise DataFileError(str(path), problems)
+    return [observation for _, observation in observations]
+
+
+def _header_problems(header: Sequence[str]) -> list[str]:
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if not missing:
+        return []
+    expected = ", ".join(PURCHASE_PRICE_COLUMNS)
+    return [f"line 1: missing column(s) {', '.join(missing)}; expected {expected}"]
+
+
+def _parse_rows(
+    rows: Iterable[tuple[int, dict[str, str]]], origin: str
+) -> tuple[list[tuple[int, PurchasePrice]], list[str]]:
+    observations: list[tuple[int, PurchasePrice]] = []
+    problems: list[str] = []
+    for line, raw in rows:
+        try:
+            row = PurchasePriceRow.model_validate(raw)
+        except ValidationError as error:
+            problems += [_row_problem(line, issue, raw) for issue in error.errors()]
+            continue
+        row_problems = [f"line {line}, field {field}: {message}"
+                        for field, message in _consistency_problems(row)]
+        try:
+            observation = _observation(row, origin)
+        except UnknownNameError as error:
+            row_problems.append(f"line {line}, field gpu: {error}")
+        problems += row_problems
+        if not row_problems:
+            observations.append((line, observation))
+    return observations, problems
+
+
+def _row_problem(line: int, issue: object, raw: dict[str, str]) -> str:
+    assert isinstance(issue, dict)
+    field = ".".join(str(part) for part in issue["loc"])
+    message = str(issue["msg"]).removeprefix("Value error, ")
+    return f"line {line}, field {field}: {message} (got {raw.get(field, '')!r})"
+
+
+def _consistency_problems(row: PurchasePriceRow) -> list[tuple[str, str]]:
+    """Checks across fields: a kit or server price must divide into the per-GPU price."""
+    if row.quoted_gpus > 1 and row.quoted_usd is None:
+        return [("quoted_usd", f"give the quoted total for the {row.quoted_gpus} GPUs")]
+    if row.quoted_usd is None:
+        return []
+    per_gpu = row.quoted_usd / row.quoted_gpus
+    if abs(per_gpu - row.usd_per_gpu) > KIT_ROUNDING_USD:
+        return [("usd_per_gpu", f"must be quoted_usd / quoted_gpus = {per_gpu:,.2f}, "
+                                f"got {row.usd_per_gpu:,.2f}")]
+    return []
+
+
+def _observation(row: PurchasePriceRow, origin: str) -> PurchasePrice:
+    return PurchasePrice(
+        usd_per_gpu=row.usd_per_gpu,
+        source=row.source,
+        condition=row.condition,
+        observed_date=row.observed_date,
+        gpu_id=resolve_gpu(row.gpu).id,
+        basis=row.price_basis,
+        quoted_usd=row.quoted_usd,
+        quoted_gpus=row.quoted_gpus,
+        gpu_match=row.gpu_match,
+        notes=row.notes,
+        origin=origin,
+    )
+
+
+def _duplicate_problems(observations: list[tuple[int, PurchasePrice]]) -> list[str]:
+    first_line: dict[tuple[object, ...], int] = {}
+    problems = []
+    for line, o in observations:
+        key = (o.gpu_id, o.condition, o.observed_date, o.basis, o.usd_per_gpu, o.source)
+        if key in first_line:
+            problems.append(f"line {line}: repeats line {first_line[key]} "
+                            f"({o.gpu_id}, {o.condition}, {o.observed_date})")
+        first_line.setdefault(key, line)
+    return problems
+
+
+# ----- looking prices up ----------------------------------------------------------------------
+
+
+@cache
+def packaged_purchase_prices() -> tuple[PurchasePrice, ...]:
+    path = Path(str(resources.files("gpuatlas.catalog") / "data" / "purchase_prices.csv"))
+    return tuple(load_purchase_price_file(path, origin="packaged"))
+
+
+def purchase_prices(gpu_id: str, condition: str | None = None) -> list[PurchasePrice]:
+    """Every packaged observation for a GPU (any name that resolves), newest first."""
+    if condition is not None:
+        _check_condition(condition)
+    gpu = resolve_gpu(gpu_id)
+    chosen = [p for p in packaged_purchase_prices()
+              if p.gpu_id == gpu.id and (condition is None or p.condition == condition)]
+    return sorted(chosen, key=lambda p: (_date_key(p.observed_date), p.usd_per_gpu), reverse=True)
+
+
+def default_purchase_price(gpu_id: str, condition: str = "new") -> PurchasePrice | None:
+    """The newest observation for the condition; for "new" without one, the launch price."""
+    _check_condition(condition)
+    gpu = resolve_gpu(gpu_id)
+    observations = purchase_prices(gpu.id, condition)
+    if observations:
+        return newest_observation(observations)
+    return launch_price(gpu) if condition == "new" else None
+
+
+def launch_price(gpu: Gpu) -> PurchasePrice | None:
+    """The catalog's launch price (MSRP) as a new-GPU purchase price, with the GPU's source."""
+    if gpu.launch_price_usd is None:
+        return None
+    return PurchasePrice(
+        usd_per_gpu=gpu.launch_price_usd, source=f"launch price (MSRP): {gpu.source}",
+        condition="new", observed_date=gpu.as_of, gpu_id=gpu.id,
+        notes="catalog launch price; observed_date is the catalog entry's as-of date",
+        origin="catalog-launch-price",
+    )
+
+
+def newest_observation(observations: Sequence[PurchasePrice]) -> PurchasePrice:
+    """The observation of the newest date; among several, a point or midpoint one (the median
+    by price); when that date has only low/high rows, their midpoint."""
+    if not observations:
+        raise ValueError("no observations to choose from")
+    newest = max(_date_key(o.observed_date) for o in observations)
+    latest = [o for o in observations if _date_key(o.observed_date) == newest]
+    central = sorted((o for o in latest if o.basis in CENTRAL_BASES), key=lambda o: o.usd_per_gpu)
+    if central:
+        return central[(len(central) - 1) // 2]
+    return _range_midpoint(latest)
+
+
+def _range_midpoint(bounds: Sequence[PurchasePrice]) -> PurchasePrice:
+    low = min(bounds, key=lambda o: o.usd_per_gpu)
+    high = max(bounds, key=lambda o: o.usd_per_gpu)
+    sources = list(dict.fromkeys(o.source for o in (low, high)))
+    return PurchasePrice(
+        usd_per_gpu=statistics.fmean([low.usd_per_gpu, high.usd_per_gpu]),
+        source="; ".join(sources), condition=low.condition, observed_date=low.observed_date,
+        gpu_id=low.gpu_id, basis="midpoint", gpu_match=low.gpu_match,
+        notes=f"midpoint of the low ${low.usd_per_gpu:,.0f} and high ${high.usd_per_gpu:,.0f} "
+              f"observations of {low.observed_date}",
+        origin=low.origin,
+    )
+
+
+def _date_key(observed_date: str) -> str:
+    """Sortable date: a month-only date counts as that month's first day."""
+    return observed_date if len(observed_date) == 10 else f"{observed_date}-01"
+
+
+def _check_condition(condition: str) -> None:
+    if condition not in CONDITIONS:
+        raise InvalidRequestError(
+            [f"condition must be one of {', '.join(CONDITIONS)}, got {condition!r}"]
+        )
