@@ -7,15 +7,39 @@ from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Section, Statement
 from gpuatlas.report.sections.focus import focus_model
 from gpuatlas.report.sections.inference import cost_statement, side_speed
-from gpuatlas.report.sections.memory_fit import FORMATS, fit
+from gpuatlas.report.sections.memory_fit import FORMATS, SIZE_MODELS, fit
 from gpuatlas.report.sections.training import LARGE_MODEL, _first_fitting_method
 
 SEVENTY_B = "llama-3-70b"
 
 
+def _format_name(name: str, weights: str, system: GpuSystem) -> str:
+    if weights == "fp8" and not system.gpu.supports_fp8_natively:
+        return "FP8 (weight-only: no native FP8)"
+    return name
+
+
+def ladder_guidance(label: str, system: GpuSystem) -> Statement:
+    """The largest of the 7B/13B/34B/70B ladder that one system holds, in FP16 and at INT4."""
+    largest = {}
+    for weights in ("fp16", "awq-int4"):
+        fitting = [
+            size
+            for size, model in SIZE_MODELS
+            if (result := fit(system, model, weights)) is not None and result.fits
+        ]
+        largest[weights] = fitting[-1] if fitting else "none"
+    return Statement(
+        kind="guidance",
+        template="{system} holds models up to {fp16} in FP16 and up to {int4} at "
+        "INT4; larger ones need more GPUs (see VRAM fit).",
+        words={"system": label, "fp16": largest["fp16"], "int4": largest["awq-int4"]},
+    )
+
+
 def seventy_b_answer(label: str, system: GpuSystem) -> Statement:
     fitting = [
-        name
+        _format_name(name, weights, system)
         for name, weights in FORMATS
         if (result := fit(system, SEVENTY_B, weights)) is not None and result.fits
     ]
@@ -100,7 +124,8 @@ def ecc_answer(context: ReportContext) -> Statement:
 
 
 def build_guidance(context: ReportContext) -> Section:
-    statements = [seventy_b_answer(label, system) for label, system in context.systems()]
+    statements = [ladder_guidance(label, system) for label, system in context.systems()]
+    statements += [seventy_b_answer(label, system) for label, system in context.systems()]
     cost = cost_answer(context)
     statements += [cost] if cost else []
     statements += [training_answer(context), ecc_answer(context)]

@@ -3,6 +3,7 @@ and the Atlas Score (all from compare/, inputs from the results store)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -233,6 +234,18 @@ def category_statements(
     ]
 
 
+HIGHLIGHTED_INCONCLUSIVE = 5
+
+
+def highlighted(both: Sequence[BenchmarkComparison]) -> list[BenchmarkComparison]:
+    """Benchmarks worth a sentence: every decisive verdict, plus the largest inconclusive gaps
+    (the table lists them all)."""
+    decisive = [c for c in both if c.verdict.value != "inconclusive"]
+    rest = [c for c in both if c.verdict.value == "inconclusive" and c.ratio is not None]
+    rest.sort(key=lambda c: -abs(math.log(c.ratio.value)) if c.ratio else 0.0)
+    return decisive + rest[:HIGHLIGHTED_INCONCLUSIVE]
+
+
 def _category_reason(category: CategorySummary) -> str:
     if category.single_run_benchmarks:
         return (
@@ -288,7 +301,7 @@ def build_measured(
             context.b_label,
             c.reason,
         )
-        for c in both
+        for c in highlighted(both)
         if c.ratio is not None
     ]
     tables = (
