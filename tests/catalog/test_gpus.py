@@ -66,7 +66,9 @@ def test_text_and_structure_fields_match_reference() -> None:
         assert gpu.tdp_text == row["tdp_w"]
         assert gpu.cache_text == row["l2_cache_mb"]
         assert gpu.ecc == {"yes": True, "no": False}.get(row["ecc"])
-        assert gpu.compute_capability == (None if row["compute_capability"] == "n/a" else row["compute_capability"])
+        assert gpu.compute_capability == (
+            None if row["compute_capability"] == "n/a" else row["compute_capability"]
+        )
         assert gpu.sm_count == leading_number(row["sm_count"])
         assert gpu.cuda_cores == leading_number(row["cuda_cores"])
         assert gpu.tensor_cores == leading_number(row["tensor_cores"])
@@ -80,9 +82,13 @@ def test_errata_facts_are_right_in_the_catalog() -> None:
     assert resolve_gpu("a100-80gb-pcie").memory_bandwidth_gb_s == 1935
     assert rtx4090.l2_cache_mb == 72 and a100.l2_cache_mb == 40
     assert a100.link.per_direction_gb_s == 300 and a100.link.total_gb_s == 600
-    assert rtx4090.link.kind == "none" and rtx4090.pcie_per_direction_gb_s == pytest.approx(31.5, abs=0.1)
+    assert rtx4090.link.kind == "none" and rtx4090.pcie_per_direction_gb_s == pytest.approx(
+        31.5, abs=0.1
+    )
     assert rtx4090.supports_fp8_natively and not a100.supports_fp8_natively
-    assert [resolve_gpu(g).tdp_w for g in ("a100-40gb-pcie", "a100-80gb-pcie", "a100-80gb-sxm")] == [250, 300, 400]
+    assert [
+        resolve_gpu(g).tdp_w for g in ("a100-40gb-pcie", "a100-80gb-pcie", "a100-80gb-sxm")
+    ] == [250, 300, 400]
 
 
 def test_geforce_accumulate_rule_is_explicit() -> None:
@@ -121,7 +127,12 @@ def test_ambiguous_name_lists_all_variants() -> None:
     with pytest.raises(UnknownNameError) as caught:
         resolve_gpu("A100")
     assert caught.value.ambiguous
-    assert caught.value.candidates == ["a100-40gb-pcie", "a100-40gb-sxm", "a100-80gb-pcie", "a100-80gb-sxm"]
+    assert caught.value.candidates == [
+        "a100-40gb-pcie",
+        "a100-40gb-sxm",
+        "a100-80gb-pcie",
+        "a100-80gb-sxm",
+    ]
     assert "ambiguous" in str(caught.value)
 
 
@@ -141,7 +152,8 @@ def test_bad_gpu_file_reports_every_problem(tmp_path: Path) -> None:
         'interconnect_text = "none"\nlink_kind = "none"\nsource = "src"\nas_of = "2026-11-21"\n\n'
         '[[gpu]]\nid = "x1"\nvendor = "V"\nname = "X2"\nsegment = "gaming"\n'
         'architecture = "A"\narchitecture_family = "a"\nrelease_year = 2020\nmemory_type = "m"\n'
-        'tensor_accumulate = "t"\nform_factor = "f"\ninterconnect_text = "none"\nlink_kind = "none"\n'
+        'tensor_accumulate = "t"\nform_factor = "f"\ninterconnect_text = "none"\n'
+        'link_kind = "none"\n'
         'as_of = "yesterday"\n',
         encoding="utf-8",
     )

@@ -51,7 +51,9 @@ def test_current_is_newest_per_offer_and_history_keeps_all() -> None:
     assert [s.observed_date for s in current] == ["2026-09-25"]
 
 
-def test_user_price_file_adds_a_newer_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_price_file_adds_a_newer_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     user_file = tmp_path / "mine.csv"
     user_file.write_text(HEADER + "RunPod,RTX 4090,,1,0.29,community,2026-11-20,my invoice,\n")
     monkeypatch.setenv("GPUATLAS_PRICE_FILES", str(user_file))

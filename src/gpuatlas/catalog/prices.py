@@ -26,8 +26,16 @@ from gpuatlas.errors import DataFileError, GpuAtlasError, UnknownNameError
 Tier = Literal["on-demand", "spot", "reserved", "community"]
 TIERS: tuple[Tier, ...] = ("on-demand", "spot", "reserved", "community")
 PRICE_COLUMNS = (
-    "provider", "gpu", "gpu_match", "offer", "gpus_per_instance", "usd_per_gpu_hour", "tier",
-    "observed_date", "source", "notes",
+    "provider",
+    "gpu",
+    "gpu_match",
+    "offer",
+    "gpus_per_instance",
+    "usd_per_gpu_hour",
+    "tier",
+    "observed_date",
+    "source",
+    "notes",
 )
 REQUIRED_COLUMNS = ("provider", "gpu", "usd_per_gpu_hour", "tier", "observed_date", "source")
 
@@ -219,7 +227,9 @@ def current_prices(
     return sorted(current, key=lambda s: (s.usd_per_gpu_hour, s.provider))
 
 
-def cheapest_current(gpu_id: str, tiers: Sequence[str] = ("on-demand", "community")) -> PriceSnapshot | None:
+def cheapest_current(
+    gpu_id: str, tiers: Sequence[str] = ("on-demand", "community")
+) -> PriceSnapshot | None:
     """The lowest current $/GPU-hour for a GPU among the given tiers, or None without offers."""
     offers = [s for s in current_prices(gpu_id) if s.tier in tiers]
     return offers[0] if offers else None

@@ -134,7 +134,11 @@ def pcie_link(gpu: Gpu) -> Link:
 def intra_node_link(gpu: Gpu, gpus_in_node: int) -> Link | None:
     if gpus_in_node <= 1:
         return None
-    if gpu.link.kind != "none" and gpu.link.per_direction_gb_s and gpus_in_node <= gpu.link.max_gpus:
+    if (
+        gpu.link.kind != "none"
+        and gpu.link.per_direction_gb_s
+        and gpus_in_node <= gpu.link.max_gpus
+    ):
         return own_link(gpu)
     return pcie_link(gpu)
 

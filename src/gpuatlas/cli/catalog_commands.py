@@ -47,14 +47,28 @@ def list_gpus(
     if as_json:
         print_json({"schema_version": GPUS_SCHEMA, "gpus": [gpu_json(g) for g in chosen]})
         return
-    table = new_table(f"{len(chosen)} GPUs (tensor throughput dense)", "id", "name", "memory",
-                      "bandwidth", "bf16 dense", "fp8 dense", "TDP", "year")
+    table = new_table(
+        f"{len(chosen)} GPUs (tensor throughput dense)",
+        "id",
+        "name",
+        "memory",
+        "bandwidth",
+        "bf16 dense",
+        "fp8 dense",
+        "TDP",
+        "year",
+    )
     for gpu in chosen:
-        table.add_row(gpu.id, gpu.name, format_number(gpu.memory_gb, "GB"),
-                      format_number(gpu.memory_bandwidth_gb_s, "GB/s"),
-                      format_number(gpu.bf16_dense_tflops, "TFLOPS"),
-                      format_number(gpu.fp8_dense_tflops, "TFLOPS"),
-                      format_number(gpu.tdp_w, "W"), str(gpu.release_year))
+        table.add_row(
+            gpu.id,
+            gpu.name,
+            format_number(gpu.memory_gb, "GB"),
+            format_number(gpu.memory_bandwidth_gb_s, "GB/s"),
+            format_number(gpu.bf16_dense_tflops, "TFLOPS"),
+            format_number(gpu.fp8_dense_tflops, "TFLOPS"),
+            format_number(gpu.tdp_w, "W"),
+            str(gpu.release_year),
+        )
     console.print(table)
 
 
@@ -66,8 +80,10 @@ def gpu_json(gpu: Gpu) -> dict[str, object]:
     return document
 
 
-def show_gpu(name: str = typer.Argument(..., help="Id or any name: 'A100 80GB SXM4', '4090'."),
-             as_json: bool = JsonOption) -> None:
+def show_gpu(
+    name: str = typer.Argument(..., help="Id or any name: 'A100 80GB SXM4', '4090'."),
+    as_json: bool = JsonOption,
+) -> None:
     """Show one GPU's facts, with source and date."""
     with user_errors():
         gpu = gpu_catalog.resolve_gpu(name)
@@ -85,44 +101,85 @@ def show_gpu(name: str = typer.Argument(..., help="Id or any name: 'A100 80GB SX
 
 def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
     link = gpu.link
-    link_text = "none" if link.kind == "none" else (
-        f"{link.description} → {format_number(link.per_direction_gb_s, 'GB/s')} per direction")
-    accumulate = {"fp32-accumulate-half-rate": "GeForce: fp16/bf16/fp8 figures with FP32 accumulate "
-                  "(half the FP16-accumulate rate)",
-                  "fp32-accumulate-full-rate": "full rate with FP32 accumulate"}[gpu.tensor_accumulate]
+    link_text = (
+        "none"
+        if link.kind == "none"
+        else (
+            f"{link.description} → {format_number(link.per_direction_gb_s, 'GB/s')} per direction"
+        )
+    )
+    accumulate = {
+        "fp32-accumulate-half-rate": "GeForce: fp16/bf16/fp8 figures with FP32 accumulate "
+        "(half the FP16-accumulate rate)",
+        "fp32-accumulate-full-rate": "full rate with FP32 accumulate",
+    }[gpu.tensor_accumulate]
     rows = [
         ("vendor / segment", f"{gpu.vendor} / {gpu.segment}"),
-        ("architecture", f"{gpu.architecture} (compute capability {gpu.compute_capability or 'n/a'})"),
+        (
+            "architecture",
+            f"{gpu.architecture} (compute capability {gpu.compute_capability or 'n/a'})",
+        ),
         ("released", str(gpu.release_year)),
         ("memory", f"{format_number(gpu.memory_gb, 'GB')} {gpu.memory_type}"),
         ("memory bandwidth", format_number(gpu.memory_bandwidth_gb_s, "GB/s")),
         ("FP32 (non-tensor)", format_number(gpu.fp32_tflops, "TFLOPS")),
     ]
     for precision in ("tf32", "fp16", "bf16", "fp8"):
-        rows.append((f"{precision.upper()} tensor, dense", format_number(gpu.dense_tflops(precision), "TFLOPS")))
+        rows.append(
+            (
+                f"{precision.upper()} tensor, dense",
+                format_number(gpu.dense_tflops(precision), "TFLOPS"),
+            )
+        )
     rows += [
-        ("INT8 / INT4 tensor, dense", f"{format_number(gpu.int8_dense_tops, 'TOPS')} / "
-                                      f"{format_number(gpu.int4_dense_tops, 'TOPS')}"),
+        (
+            "INT8 / INT4 tensor, dense",
+            f"{format_number(gpu.int8_dense_tops, 'TOPS')} / "
+            f"{format_number(gpu.int4_dense_tops, 'TOPS')}",
+        ),
         ("tensor accumulate rule", accumulate),
-        ("FP16 with FP16 accumulate, dense", format_number(gpu.fp16_with_fp16_accumulate_dense_tflops, "TFLOPS")),
+        (
+            "FP16 with FP16 accumulate, dense",
+            format_number(gpu.fp16_with_fp16_accumulate_dense_tflops, "TFLOPS"),
+        ),
         ("native FP8", "yes" if gpu.supports_fp8_natively else "no"),
-        ("L2 cache", format_number(gpu.l2_cache_mb, "MB") + (f" ({gpu.cache_text})" if gpu.l2_cache_mb is None and gpu.cache_text else "")),
+        (
+            "L2 cache",
+            format_number(gpu.l2_cache_mb, "MB")
+            + (f" ({gpu.cache_text})" if gpu.l2_cache_mb is None and gpu.cache_text else ""),
+        ),
         ("ECC", {True: "yes", False: "no", None: "—"}[gpu.ecc]),
         ("GPU-to-GPU link", link_text),
-        ("PCIe", f"gen {gpu.pcie_generation or '—'} x{gpu.pcie_lanes or '—'} "
-                 f"(≈{format_number(gpu.pcie_per_direction_gb_s, 'GB/s')} per direction)"),
-        ("TDP", format_number(gpu.tdp_w, "W") + (f" ({gpu.tdp_text})" if gpu.tdp_text and not gpu.tdp_text.replace('.', '').isdigit() else "")),
+        (
+            "PCIe",
+            f"gen {gpu.pcie_generation or '—'} x{gpu.pcie_lanes or '—'} "
+            f"(≈{format_number(gpu.pcie_per_direction_gb_s, 'GB/s')} per direction)",
+        ),
+        (
+            "TDP",
+            format_number(gpu.tdp_w, "W")
+            + (
+                f" ({gpu.tdp_text})"
+                if gpu.tdp_text and not gpu.tdp_text.replace(".", "").isdigit()
+                else ""
+            ),
+        ),
         ("form factor", gpu.form_factor),
-        ("SMs / CUDA cores / tensor cores", f"{format_number(gpu.sm_count)} / {format_number(gpu.cuda_cores)} / "
-                                            f"{format_number(gpu.tensor_cores)}"),
+        (
+            "SMs / CUDA cores / tensor cores",
+            f"{format_number(gpu.sm_count)} / {format_number(gpu.cuda_cores)} / "
+            f"{format_number(gpu.tensor_cores)}",
+        ),
         ("launch price", format_number(gpu.launch_price_usd, "USD")),
     ]
     return rows
 
 
-def show_system(spec: str = typer.Argument(..., help="'4x rtx-4090', '8x h100-sxm', 'a100-80gb-sxm'."),
-                network: str | None = typer.Option(None, help="Network between nodes (link id)."),
-                as_json: bool = JsonOption) -> None:
+def show_system(
+    spec: str = typer.Argument(..., help="'4x rtx-4090', '8x h100-sxm', 'a100-80gb-sxm'."),
+    network: str | None = typer.Option(None, help="Network between nodes (link id)."),
+    as_json: bool = JsonOption,
+) -> None:
     """Show a multi-GPU system and the links its GPUs talk over."""
     with user_errors():
         system = resolve_system(spec, network)
@@ -136,23 +193,45 @@ def show_system(spec: str = typer.Argument(..., help="'4x rtx-4090', '8x h100-sx
 
 
 def system_json(system: GpuSystem) -> dict[str, object]:
-    return {"id": system.id, "gpu": system.gpu.id, "gpu_count": system.gpu_count, "nodes": system.nodes,
-            "total_memory_gb": system.total_memory_gb, "total_tdp_w": system.total_tdp_w,
-            "link": to_plain(system.link), "network": to_plain(system.network)}
+    return {
+        "id": system.id,
+        "gpu": system.gpu.id,
+        "gpu_count": system.gpu_count,
+        "nodes": system.nodes,
+        "total_memory_gb": system.total_memory_gb,
+        "total_tdp_w": system.total_tdp_w,
+        "link": to_plain(system.link),
+        "network": to_plain(system.network),
+    }
 
 
 def system_rows(system: GpuSystem) -> list[tuple[str, str]]:
-    rows = [("GPUs", f"{system.gpu_count} × {system.gpu.name} in {system.nodes} node(s)"),
-            ("total memory", format_number(system.total_memory_gb, "GB")),
-            ("total TDP", format_number(system.total_tdp_w, "W"))]
+    rows = [
+        ("GPUs", f"{system.gpu_count} × {system.gpu.name} in {system.nodes} node(s)"),
+        ("total memory", format_number(system.total_memory_gb, "GB")),
+        ("total TDP", format_number(system.total_tdp_w, "W")),
+    ]
     if system.link:
-        rows += [("GPU-to-GPU link", system.link.name),
-                 ("link bandwidth", f"{format_number(system.link.per_direction_gb_s, 'GB/s')} per direction"),
-                 ("peer-to-peer", "yes" if system.link.peer_to_peer else "no (staged through host memory)"),
-                 ("link latency", format_number(system.link.latency_us, "µs"))]
+        rows += [
+            ("GPU-to-GPU link", system.link.name),
+            (
+                "link bandwidth",
+                f"{format_number(system.link.per_direction_gb_s, 'GB/s')} per direction",
+            ),
+            (
+                "peer-to-peer",
+                "yes" if system.link.peer_to_peer else "no (staged through host memory)",
+            ),
+            ("link latency", format_number(system.link.latency_us, "µs")),
+        ]
     if system.network:
-        rows.append(("network between nodes", f"{system.network.name} "
-                     f"({format_number(system.network.per_direction_gb_s, 'GB/s')} per direction)"))
+        rows.append(
+            (
+                "network between nodes",
+                f"{system.network.name} "
+                f"({format_number(system.network.per_direction_gb_s, 'GB/s')} per direction)",
+            )
+        )
     return rows
 
 
@@ -170,14 +249,29 @@ def list_prices(
         lister = price_catalog.price_history if history else price_catalog.current_prices
         snapshots = lister(gpu_id, provider, tier, prices_file)
     if as_json:
-        print_json({"schema_version": PRICES_SCHEMA, "history": history,
-                    "prices": [to_plain(s) for s in snapshots]})
+        print_json(
+            {
+                "schema_version": PRICES_SCHEMA,
+                "history": history,
+                "prices": [to_plain(s) for s in snapshots],
+            }
+        )
         return
     title = f"{'Price history' if history else 'Current prices'}: {len(snapshots)} snapshot(s)"
     table = new_table(title, "gpu", "provider", "offer", "tier", "$/GPU-h", "GPUs", "observed")
     for s in snapshots:
-        table.add_row(s.gpu_id + ("*" if s.gpu_match == "assumed" else ""), s.provider, s.offer or "—",
-                      s.tier, f"{s.usd_per_gpu_hour:.2f}", str(s.gpus_per_instance), s.observed_date)
+        table.add_row(
+            s.gpu_id + ("*" if s.gpu_match == "assumed" else ""),
+            s.provider,
+            s.offer or "—",
+            s.tier,
+            f"{s.usd_per_gpu_hour:.2f}",
+            str(s.gpus_per_instance),
+            s.observed_date,
+        )
     console.print(table)
-    console.print("[dim]* GPU variant not stated by the provider; see notes (--json). "
-                  "Sources per row in --json.[/]", highlight=False)
+    console.print(
+        "[dim]* GPU variant not stated by the provider; see notes (--json). "
+        "Sources per row in --json.[/]",
+        highlight=False,
+    )

@@ -169,8 +169,11 @@ def _render_jobs(report: CostReport) -> None:
 def tco_command(
     gpus: list[str] = GpuOption,
     purchase_usd: list[float] = typer.Option(
-        [], "--purchase-usd", help="Price per GPU, one per --gpu (default: catalog launch price)."),
-    condition: str = typer.Option("new", help="new or used (labels a user-set price)."),
+        [], "--purchase-usd",
+        help="Price per GPU, one per --gpu (default: newest sourced catalog price "
+        "for --condition, else the launch price)."),
+    condition: str = typer.Option(
+        "new", help="new or used: picks the default purchase price, labels a user-set one."),
     measured_w: list[float] = typer.Option(
         [], "--measured-w", help="Measured draw of each system in W, one per --gpu (else TDP)."),
     server_usd: float = typer.Option(0.0, help="Rest of the server (CPU, board, PSU…), once."),
@@ -259,7 +262,8 @@ def _print_tco_sources(row: TcoRow) -> None:
     tco = row.tco
     console.print(f"[dim]{tco.system_id} power: {tco.power.source}[/]", highlight=False)
     if tco.purchase is not None:
-        console.print(f"[dim]{tco.system_id} purchase: {tco.purchase.source}[/]", highlight=False)
+        provenance = tco.purchase.provenance
+        console.print(f"[dim]{tco.system_id} purchase: {provenance}[/]", highlight=False)
     if row.break_even is not None:
         console.print(f"[dim]{tco.system_id} cloud price: {row.break_even.offer.source}[/]",
                       highlight=False)

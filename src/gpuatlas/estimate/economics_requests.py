@@ -225,7 +225,7 @@ def _tco_row(system: GpuSystem, request: TcoRequest, purchase_usd: float | None,
     purchase = None
     if purchase_usd is not None:
         purchase = PurchasePrice(purchase_usd, "user-set", request.condition)
-    tco = onprem_tco(system, request.inputs, purchase, measured_w)
+    tco = onprem_tco(system, request.inputs, purchase, measured_w, condition=request.condition)
     matching = cheapest_matching_offer(system.gpu_count,
                                        [o for o in offers if o.gpu_id == system.gpu.id])
     note = ""
