@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from gpuatlas.errors import GpuAtlasError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.report.context import ReportContext, ReportOptions, make_context, side_of
 from gpuatlas.report.document import (
     SCHEMA_VERSION,
@@ -106,11 +106,23 @@ ORDER = (
 )
 
 
+def options_from(options: dict[str, object]) -> ReportOptions:
+    """ReportOptions from keyword options; unknown names are reported all at once."""
+    known = set(ReportOptions.__dataclass_fields__)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise InvalidRequestError(
+            [f"unknown option {name!r}; known: {', '.join(sorted(known))}" for name in unknown]
+        )
+    given = {name: value for name, value in options.items() if value is not None}
+    return ReportOptions(**given)  # type: ignore[arg-type]
+
+
 def build_comparison(a: str, b: str, **options: object) -> Comparison:
     """The whole report for A vs B (GPU ids, names or systems such as '4x rtx-4090').
 
     Options: model, weights, context_tokens, provider, electricity_usd_per_kwh, pue."""
-    report_options = ReportOptions(**{k: v for k, v in options.items() if v is not None})  # type: ignore[arg-type]
+    report_options = options_from(options)
     context = make_context(a, b, report_options)
     sections: dict[str, Section] = {
         "hardware": safe_section("hardware", lambda: build_hardware(context)),

@@ -8,6 +8,8 @@ from gpuatlas.report.phrasing import format_range
 
 def cell_text(cell: Cell) -> str:
     if isinstance(cell, Quantity):
+        if cell.value is None:
+            return _missing_text(cell)
         text = format_range(cell)
         measured = cell.provenance.kind == "measured" and cell.unit != "×"
         if measured and cell.value is not None and cell.provenance.n:
@@ -31,3 +33,8 @@ def provenance_text(provenance: Provenance | None) -> str:
 
 def cell_provenance(cell: Cell) -> Provenance | None:
     return cell.provenance
+
+
+def _missing_text(cell: Quantity) -> str:
+    reason = cell.provenance.source if cell.provenance.kind == "computed" else ""
+    return f"— ({reason})" if reason and len(reason) <= 60 else "—"

@@ -74,7 +74,9 @@ def _throughput_row(
     values: list[Quantity] = []
     for system in (context.a, context.b):
         estimate = attempt(lambda s=system: predict(s))  # type: ignore[misc]
-        values.append(estimate_quantity(estimate) if estimate else missing("unsupported"))
+        values.append(
+            estimate_quantity(estimate) if estimate else missing("does not fit or unsupported")
+        )
     return (Text(label), values[0], values[1])
 
 
