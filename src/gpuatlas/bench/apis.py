@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from gpuatlas.bench.http_stream import RawResponse
 
 API_PATHS = {
@@ -25,7 +27,7 @@ API_PATHS = {
     "ollama-generate": "/api/generate",
     "ollama-chat": "/api/chat",
 }
-SSE_DATA_LINE = re.compile(rb"^data:[ ]?(.*?)\r?$", re.MULTILINE)
+SSE_DATA_LINE = re.compile(rb"^data: ?([^\r\n]*)", re.MULTILINE)
 NDJSON_LINE = re.compile(rb"[^\r\n]+")
 
 
@@ -159,27 +161,58 @@ def _error_text(response: RawResponse) -> str:
 
 def _decode_sse(response: RawResponse, decoded: DecodedStream, chat: bool) -> None:
     body, body_starts, raw_starts = response.body()
-    for match in SSE_DATA_LINE.finditer(body):
-        payload = match.group(1)
-        if payload == b"[DONE]":
-            decoded.ended = True
-            continue
-        event = json.loads(payload)
-        arrival = response.arrival_ns(_raw_offset(match.start(), body_starts, raw_starts))
-        _apply_openai_event(event, arrival, decoded, chat)
-        if decoded.error_kind:
+    matches = [m for m in SSE_DATA_LINE.finditer(body)]
+    events = [m for m in matches if m.group(1) != b"[DONE]"]
+    decoded.ended = len(events) < len(matches)
+    parsed = _parse_json_payloads([m.group(1) for m in events])
+    times = arrival_times(response, [m.start() for m in events], body_starts, raw_starts)
+    _collect_openai_events(parsed, times, decoded, chat)
+
+
+def _collect_openai_events(events: list[Any], times: list[int], out: DecodedStream,
+                           chat: bool) -> None:
+    """The hot loop of decoding: one pass, few calls (a stream has one event per token)."""
+    token_times, answer_times = out.token_times_ns, out.answer_times_ns
+    for event, arrival in zip(events, times, strict=True):
+        choices = event.get("choices")
+        if choices and len(choices) == 1 and len(event) <= 6 and "usage" not in event \
+                and "error" not in event:
+            choice = choices[0]
+            text = (choice.get("delta") or {}).get("content") if chat else choice.get("text")
+            if text and not choice.get("finish_reason"):
+                token_times.append(arrival)
+                answer_times.append(arrival)
+                continue
+        _apply_openai_event(event, arrival, out, chat)  # everything else, carefully
+        if out.error_kind:
             return
 
 
-def _raw_offset(body_offset: int, body_starts: list[int], raw_starts: list[int]) -> int:
-    low, high = 0, len(body_starts) - 1
-    while low < high:  # last span starting at or before body_offset
-        middle = (low + high + 1) // 2
-        if body_starts[middle] <= body_offset:
-            low = middle
-        else:
-            high = middle - 1
-    return raw_starts[low] + body_offset - body_starts[low]
+def _parse_json_payloads(payloads: list[bytes]) -> list[Any]:
+    """All events in one json.loads call (much cheaper than one call per event); on a
+    malformed event, per-event parsing raises for the culprit."""
+    try:
+        parsed = json.loads(b"[" + b",".join(payloads) + b"]")
+    except ValueError:
+        parsed = [json.loads(payload) for payload in payloads]
+    if len(parsed) != len(payloads):  # a payload that held several values, e.g. "1,2"
+        raise ValueError("an event holds more than one JSON value")
+    return list(parsed)
+
+
+def arrival_times(response: RawResponse, body_offsets: list[int], body_starts: list[int],
+                  raw_starts: list[int]) -> list[int]:
+    """Arrival time of the TCP read that carried each body offset (vectorised)."""
+    if not body_offsets:
+        return []
+    offsets = np.asarray(body_offsets, dtype=np.int64)
+    span = np.searchsorted(np.asarray(body_starts, dtype=np.int64), offsets, side="right") - 1
+    raw = np.asarray(raw_starts, dtype=np.int64)[span] + offsets - np.asarray(
+        body_starts, dtype=np.int64)[span]
+    read = np.searchsorted(np.asarray(response.read_ends, dtype=np.int64), raw, side="right")
+    read = np.minimum(read, len(response.read_times_ns) - 1)
+    times: list[int] = np.asarray(response.read_times_ns, dtype=np.int64)[read].tolist()
+    return times
 
 
 def _apply_openai_event(event: dict[str, Any], arrival: int, out: DecodedStream,
@@ -223,9 +256,10 @@ def _openai_choice_text(choice: dict[str, Any], chat: bool) -> tuple[bool, bool]
 
 def _decode_ndjson(response: RawResponse, decoded: DecodedStream, chat: bool) -> None:
     body, body_starts, raw_starts = response.body()
-    for match in NDJSON_LINE.finditer(body):
-        event = json.loads(match.group(0))
-        arrival = response.arrival_ns(_raw_offset(match.start(), body_starts, raw_starts))
+    lines = list(NDJSON_LINE.finditer(body))
+    parsed = _parse_json_payloads([m.group(0) for m in lines])
+    times = arrival_times(response, [m.start() for m in lines], body_starts, raw_starts)
+    for event, arrival in zip(parsed, times, strict=True):
         _apply_ollama_event(event, arrival, decoded, chat)
         if decoded.error_kind:
             return

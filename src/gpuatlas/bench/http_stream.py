@@ -10,14 +10,17 @@ timestamps accurate and the client light. Loopback or plain-HTTP endpoints only 
 from __future__ import annotations
 
 import asyncio
-import bisect
+import re
 import time
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
 
 from gpuatlas.errors import InvalidRequestError
 
 HEADER_END = b"\r\n\r\n"
+CHUNK_HEADER = re.compile(rb"([0-9a-fA-F]+)[^\r\n]*\r\n")
+CHUNK_HEADER_START = re.compile(rb"[0-9a-fA-F]")
 
 
 @dataclass
@@ -41,19 +44,17 @@ class RawResponse:
 
     def body(self) -> tuple[bytes, list[int], list[int]]:
         """The de-chunked body, with the body offset and raw offset where each span starts."""
+        view, end = memoryview(self.raw), len(self.raw)
         pieces, body_starts, raw_starts, position = [], [], [], 0
         for raw_start, length in self.body_spans:
-            piece = bytes(self.raw[raw_start : raw_start + length])
-            pieces.append(piece)
+            stop = min(raw_start + length, end)
+            pieces.append(view[raw_start:stop])
             body_starts.append(position)
             raw_starts.append(raw_start)
-            position += len(piece)
-        return b"".join(pieces), body_starts, raw_starts
-
-    def arrival_ns(self, raw_offset: int) -> int:
-        """When the TCP read that carried this raw byte arrived."""
-        index = bisect.bisect_right(self.read_ends, raw_offset)
-        return self.read_times_ns[min(index, len(self.read_times_ns) - 1)]
+            position += stop - raw_start
+        joined = b"".join(pieces)
+        view.release()
+        return joined, body_starts, raw_starts
 
 
 class _ResponseProtocol(asyncio.Protocol):
@@ -71,8 +72,7 @@ class _ResponseProtocol(asyncio.Protocol):
         self._content_length = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def send(self, payload: bytes, waiter: asyncio.Future[RawResponse]) -> RawResponse:
         self._header_end, self._framing, self._next_chunk = -1, "", 0
@@ -147,21 +147,21 @@ class _ResponseProtocol(asyncio.Protocol):
             return len(response.raw) - self._header_end >= self._content_length
         if self._framing != "chunked":
             return False
-        raw = response.raw
-        while True:
-            line_end = raw.find(b"\r\n", self._next_chunk)
-            if line_end < 0:
-                return False
-            try:
-                size = int(raw[self._next_chunk : line_end].split(b";")[0], 16)
-            except ValueError:
-                response.error = "malformed chunked framing"
-                self.keep_alive = False
-                return True
-            if size == 0:
-                return raw.find(HEADER_END, line_end) >= 0
-            response.body_spans.append((line_end + 2, size))
-            self._next_chunk = line_end + 2 + size + 2
+        raw, spans, position = response.raw, response.body_spans, self._next_chunk
+        try:
+            while (header := CHUNK_HEADER.match(raw, position)) is not None:
+                size = int(header.group(1), 16)
+                if size == 0:
+                    return raw.find(HEADER_END, header.start()) >= 0
+                spans.append((header.end(), size))
+                position = header.end() + size + 2
+        finally:
+            self._next_chunk = position
+        if len(raw) - position >= 2 and CHUNK_HEADER_START.match(raw, position) is None:
+            response.error = "malformed chunked framing"
+            self.keep_alive = False
+            return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 from typing import Any
 
-import httpx
-
+from gpuatlas.bench.http_stream import Endpoint
 from gpuatlas.bench.result import EngineInfo
 from gpuatlas.errors import InvalidRequestError
 
 PROBE_TIMEOUT_S = 10.0
 
 
+def _get(base_url: str, path: str) -> tuple[int, bytes]:
+    """A plain GET (stdlib http.client: no TLS set-up cost for loopback endpoints)."""
+    endpoint = Endpoint.parse(base_url)
+    connection = http.client.HTTPConnection(endpoint.host, endpoint.port,
+                                            timeout=PROBE_TIMEOUT_S)
+    try:
+        connection.request("GET", endpoint.base_path + path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def _get_json(base_url: str, path: str) -> Any | None:
     try:
-        response = httpx.get(base_url.rstrip("/") + path, timeout=PROBE_TIMEOUT_S)
-    except httpx.HTTPError:
+        status, body = _get(base_url, path)
+    except (OSError, http.client.HTTPException):
         return None
-    if response.status_code != 200:
+    if status != 200:
         return None
     try:
-        return response.json()
+        return json.loads(body)
     except ValueError:
         return None
 
 
 def check_reachable(base_url: str) -> None:
     try:
-        httpx.get(base_url.rstrip("/") + "/", timeout=PROBE_TIMEOUT_S)
-    except httpx.HTTPError as error:
+        _get(base_url, "/")
+    except (OSError, http.client.HTTPException) as error:
         raise InvalidRequestError([
             f"cannot reach endpoint {base_url}: {type(error).__name__} {error}. "
             "Is the server running, and is the URL (host, port) right?"

@@ -276,3 +276,13 @@ def _metrics_table(result: BenchResult) -> Table:
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
     app.add_typer(bench_app, name="bench")
+
+
+def main() -> None:
+    """The bench commands alone, without importing the other areas (a lighter client for
+    fleet machines): `python -m gpuatlas.cli.bench_commands run ...`."""
+    bench_app(prog_name="gpuatlas bench")
+
+
+if __name__ == "__main__":
+    main()

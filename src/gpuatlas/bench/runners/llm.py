@@ -17,7 +17,7 @@ from gpuatlas.bench.assemble import Measured, assemble, summarize_repeats
 from gpuatlas.bench.energy import PowerSampler
 from gpuatlas.bench.fingerprint import collect_fingerprint
 from gpuatlas.bench.http_stream import HttpConnection
-from gpuatlas.bench.loadgen import LoadSpec, PhaseProgress, close_all, run_load
+from gpuatlas.bench.loadgen import LoadSpec, PhaseProgress, close_all, run_async, run_load
 from gpuatlas.bench.metrics import (
     NS_PER_MS,
     RequestRecord,
@@ -271,10 +271,10 @@ def run_llm_benchmark(benchmark: Benchmark, options: RunOptions,
     check_model(options.endpoint, api, model)
     engine = engine_info(options.endpoint)
     spec = build_load_spec(benchmark, options, api, model)
-    spec, warnings = asyncio.run(_probe(spec))
+    spec, warnings = run_async(_probe(spec))
     slo = Slo(options.slo_ttft_ms, options.slo_tpot_ms, options.slo_e2e_ms)
     with PowerSampler() as sampler:
-        outcomes, interrupted = asyncio.run(
+        outcomes, interrupted = run_async(
             _run_repeats(spec, options.repeats, reporter or SilentReporter()))
     return _assemble_llm(benchmark, options, spec, slo, outcomes, interrupted, warnings,
                          collect_fingerprint(engine), sampler)
