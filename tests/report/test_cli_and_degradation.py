@@ -108,3 +108,24 @@ def test_a_failing_section_is_omitted_not_fatal(
     comparison = build_comparison("rtx-4090", "l40s")
     pricing = comparison.section("pricing")
     assert pricing.omitted is not None and "boom" in pricing.omitted
+
+
+def test_every_bad_input_is_reported_at_once(fresh_data_dir: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            "rtx-4091",
+            "a100",
+            "--model",
+            "llama-9b",
+            "--weights",
+            "q9",
+            "--provider",
+            "runpood",
+        ],
+    )
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    for fragment in ("'rtx-4091'", "a100-80gb-sxm", "'llama-9b'", "'q9'", "'runpood'"):
+        assert fragment in message

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.report.document import Side
 
 DEFAULT_CONTEXT_TOKENS = 4096
@@ -77,4 +79,36 @@ def side_of(system: GpuSystem) -> Side:
 
 
 def make_context(a: str, b: str, options: ReportOptions) -> ReportContext:
-    return ReportContext(resolve_system(a), resolve_system(b), options)
+    """Resolve both sides and check the focus options (every problem reported at once)."""
+    problems: list[str] = []
+    systems = []
+    for name in (a, b):
+        try:
+            systems.append(resolve_system(name))
+        except GpuAtlasError as error:
+            problems.append(str(error))
+    problems += option_problems(options)
+    if problems:
+        raise InvalidRequestError(problems)
+    return ReportContext(systems[0], systems[1], options)
+
+
+def option_problems(options: ReportOptions) -> list[str]:
+    from gpuatlas.catalog.formats import resolve_format
+    from gpuatlas.catalog.models import resolve_model
+    from gpuatlas.catalog.prices import all_prices, check_provider
+
+    checks: list[Callable[[], object]] = []
+    if options.model:
+        checks.append(lambda: resolve_model(options.model or "", allow_hub=False))
+    if options.weights:
+        checks.append(lambda: resolve_format(options.weights or ""))
+    if options.provider:
+        checks.append(lambda: check_provider(options.provider or "", all_prices()))
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except GpuAtlasError as error:
+            problems.append(str(error))
+    return problems
