@@ -310,6 +310,8 @@ def agent_command(
     once: Annotated[bool, typer.Option(help="One cycle, then exit.")] = False,
     push: Annotated[list[Path] | None, typer.Option(
         help="Push these result files (or folders) instead of running the suite.")] = None,
+    flush: Annotated[bool, typer.Option(
+        help="Only push what is already spooled (run nothing), then exit.")] = False,
     suite: Annotated[str, typer.Option(help="What to run: 'suite', a category or a benchmark.")
                      ] = "suite",
     endpoint: Annotated[str | None, typer.Option(help="Inference server for LLM benchmarks.")
@@ -335,10 +337,11 @@ def agent_command(
         queue = Spool(spool or default_spool_dir()).ensure()
         pusher = Pusher(server, token, queue, batch_size=batch_size)
         while True:
-            ran, skipped = _fill_spool(queue, push, suite, endpoint, model, allow_cpu)
+            ran, skipped = (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model,
+                                                               allow_cpu)
             report = pusher.push_all(max_attempts=max_attempts if once else None)
             _report_cycle(ran, skipped, report, len(queue.pending()), as_json)
-            if once or push:
+            if once or push or flush:
                 if queue.pending():
                     raise typer.Exit(code=1)
                 return
