@@ -69,7 +69,7 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
             tco.electricity_usd_per_month * 12, "W × PUE × 8,766 h × $/kWh", power, price_in, pue
         )
         capex = (
-            _money(tco.capex_usd, "launch price × GPUs", power)
+            _money(tco.capex_usd, f"purchase price × GPUs ({tco.purchase.source})", power)
             if tco.capex_usd
             else missing("no purchase price in the catalog")
         )
