@@ -61,7 +61,8 @@ def _emit(comparison: object, output_format: ReportFormat, output: Path | None) 
 
     assert isinstance(comparison, Comparison)
     if output is None and output_format is ReportFormat.text:
-        console = Console(width=min(Console().width, 120))
+        probe = Console()
+        console = Console(width=min(probe.width, 120) if probe.is_terminal else 100)
         for renderable in render_renderables(comparison):
             console.print(renderable)
         return
