@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -161,6 +163,24 @@ def calibration_text() -> str:
 
 
 @cache
-def current_calibration() -> Calibration:
+def shipped_calibration() -> Calibration:
     """The calibration shipped with the package (cached)."""
     return parse_calibration(calibration_text(), CALIBRATION_FILE)
+
+
+_OVERRIDES: list[Calibration] = []
+
+
+def current_calibration() -> Calibration:
+    """The calibration in force: an override set by `using_calibration`, else the shipped one."""
+    return _OVERRIDES[-1] if _OVERRIDES else shipped_calibration()
+
+
+@contextmanager
+def using_calibration(calibration: Calibration) -> Iterator[None]:
+    """Evaluate with another calibration (fitting, cross-validation); give it its own version."""
+    _OVERRIDES.append(calibration)
+    try:
+        yield
+    finally:
+        _OVERRIDES.pop()

@@ -16,7 +16,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import current_calibration
-from gpuatlas.estimate.hardware import memory_bandwidth_bytes_s, peak_flops
+from gpuatlas.estimate.hardware import memory_bandwidth_bytes_s, memory_capacity_gb, peak_flops
 from gpuatlas.estimate.results import DiffusionPrediction, Estimate
 
 MODEL_NAME = "gpuatlas.diffusion/1"
@@ -24,12 +24,22 @@ UNET_REUSE = 0.1
 VAE_REUSE = 0.03
 TEXT_TOKENS = 77
 T5_TOKENS = 256
-FORWARD_OVERHEAD_S = 0.004  # diffusers eager launch cost per denoiser forward
-ETA_COMPUTE_PRIOR = 0.45
+# Priors per denoiser kind: (η_memory, η_compute, per-forward overhead in ms). UNets mix
+# convolutions, group norms and small attention layers and reach a low share of the tensor peak,
+# with hundreds of kernel launches per forward in eager diffusers; DiTs are large matmuls.
+PRIORS: dict[str, tuple[float, float, float]] = {
+    "unet": (0.7, 0.35, 15.0),
+    "dit": (0.7, 0.65, 5.0),
+}
 ETA_MEMORY_PRIOR = 0.7
 PCIE_OFFLOAD_BYTES_S = 20e9
 BYTES_PER_PARAM = 2.0
 ACTIVATION_OVERHEAD_GB = 1.5
+
+
+def denoiser_class(model: DiffusionArch) -> str:
+    """Calibration bucket: 'unet' or 'dit' (DiT and MMDiT)."""
+    return "unet" if model.denoiser_type == "unet" else "dit"
 
 
 def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
@@ -78,9 +88,9 @@ def predict_diffusion_run(
     peak, _ = peak_flops(gpu, "bf16")
     bandwidth = memory_bandwidth_bytes_s(gpu)
     calibration = current_calibration()
+    denoiser_kind = denoiser_class(model)
     params = calibration.params(
-        "image", (ETA_MEMORY_PRIOR, ETA_COMPUTE_PRIOR, FORWARD_OVERHEAD_S * 1e3), "diffusers",
-        gpu.architecture_family, "16bit",
+        "image", PRIORS[denoiser_kind], "diffusers", gpu.architecture_family, denoiser_kind
     )
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)
@@ -90,8 +100,9 @@ def predict_diffusion_run(
         params.eta_compute,
     ) + params.step_overhead_ms * 1e-3
     needed_gb = memory_gb(model, batch, resolution_px)
-    offload = needed_gb > (gpu.memory_gb or 0.0) * 0.95
-    extra_s, notes = _offload_penalty(model, gpu.memory_gb or 0.0, steps, offload)
+    capacity_gb = memory_capacity_gb(gpu)
+    offload = needed_gb > capacity_gb * 0.95
+    extra_s, notes = _offload_penalty(model, capacity_gb, steps, offload)
     other_s = _timed(
         text_encoder_flops(model) * batch + vae_decode_flops(model, resolution_px) * batch,
         model.vae_params * BYTES_PER_PARAM, peak, bandwidth, params.eta_compute,

@@ -35,6 +35,7 @@ class EngineProfile:
     max_batch: int
     prefill_chunk_tokens: int
     multi_gpu: MultiGpuMode
+    fp16_accumulate: bool
     activation_gb_per_1k_batch_tokens: float
     source: str
 
@@ -59,6 +60,7 @@ class _EngineRecord(BaseModel):
     max_batch: int = Field(ge=1)
     prefill_chunk_tokens: int = Field(ge=1)
     multi_gpu: MultiGpuMode
+    fp16_accumulate: bool
     activation_gb_per_1k_batch_tokens: float = Field(ge=0)
     source: str = Field(min_length=3)
 

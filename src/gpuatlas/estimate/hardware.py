@@ -26,10 +26,15 @@ def memory_bandwidth_bytes_s(gpu: Gpu) -> float:
     return gpu.memory_bandwidth_gb_s * 1e9
 
 
-def memory_bytes(gpu: Gpu) -> float:
+GIB_IN_GB = 1.073741824
+
+
+def memory_capacity_gb(gpu: Gpu) -> float:
+    """The card's memory in GB (1e9 bytes). Vendors' "24 GB"/"80 GB" are binary sizes
+    (24 GiB = 25.8 GB; an H100 80GB shows 81,559 MiB), so the catalog figure is read as GiB."""
     if not gpu.memory_gb:
         raise InvalidRequestError([f"the catalog has no memory size for {gpu.id}"])
-    return gpu.memory_gb * 1e9
+    return gpu.memory_gb * GIB_IN_GB
 
 
 def peak_flops(gpu: Gpu, precision: str) -> tuple[float, str]:
@@ -44,8 +49,20 @@ def peak_flops(gpu: Gpu, precision: str) -> tuple[float, str]:
 
 
 def compute_precision(gpu: Gpu, weight_format: WeightFormat) -> str:
-    """The precision the matmuls run in for these weights on this GPU."""
+    """The precision the matmuls run in for these weights on this GPU. GGUF quants are
+    dequantised into fp16 GEMMs for prompt batches (llama.cpp's integer MMQ kernels do not
+    reach the int8 tensor peak), so they are costed at the fp16 rate."""
+    if weight_format.family == "gguf":
+        return "fp16"
     return weight_format.compute_precision_on(gpu.architecture_family)
+
+
+def engine_peak_flops(gpu: Gpu, precision: str, fp16_accumulate: bool) -> tuple[float, str]:
+    """Peak for an engine: fp16 GEMMs accumulating in fp16 run at full rate on GeForce."""
+    flops, used = peak_flops(gpu, precision)
+    if fp16_accumulate and used == "fp16" and gpu.fp16_with_fp16_accumulate_dense_tflops:
+        return max(flops, gpu.fp16_with_fp16_accumulate_dense_tflops * 1e12), used
+    return flops, used
 
 
 def precision_class(weight_format: WeightFormat) -> str:

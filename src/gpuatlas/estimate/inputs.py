@@ -15,7 +15,7 @@ from gpuatlas.catalog.model_arch import (
 )
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
 SystemArg = GpuSystem | Gpu | str
 ModelArg = AnyModelArch | str
@@ -39,12 +39,22 @@ def as_system(system: SystemArg, gpu_count: int | None = None) -> GpuSystem:
 
 
 @lru_cache(maxsize=512)
-def _model_from_text(text: str) -> AnyModelArch:
-    return resolve_model(text)
+def _model_or_error(text: str) -> AnyModelArch | GpuAtlasError:
+    try:
+        return resolve_model(text, allow_hub=False)
+    except GpuAtlasError as error:
+        return error
 
 
 def as_model(model: ModelArg) -> AnyModelArch:
-    return _model_from_text(model) if isinstance(model, str) else model
+    """A model by name from the library or a config.json path. The estimators never touch the
+    network (pure); callers that may fetch Hub configs resolve first and pass the object."""
+    if not isinstance(model, str):
+        return model
+    found = _model_or_error(model)
+    if isinstance(found, GpuAtlasError):
+        raise found
+    return found
 
 
 def as_llm(model: ModelArg) -> ModelArch:

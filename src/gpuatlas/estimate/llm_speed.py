@@ -19,8 +19,8 @@ from gpuatlas.estimate.comm import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.estimate.engines import EngineProfile
 from gpuatlas.estimate.hardware import (
     compute_precision,
+    engine_peak_flops,
     memory_bandwidth_bytes_s,
-    peak_flops,
     precision_class,
 )
 from gpuatlas.estimate.llm_shape import (
@@ -131,7 +131,7 @@ def build_runtime(
     calibration = calibration or current_calibration()
     gpu = system.gpu
     precision = compute_precision(gpu, weight_format)
-    flops, used_precision = peak_flops(gpu, precision)
+    flops, used_precision = engine_peak_flops(gpu, precision, engine.fp16_accumulate)
     pclass = precision_class(weight_format)
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
     family = gpu.architecture_family

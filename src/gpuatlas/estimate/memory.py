@@ -10,6 +10,7 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.engines import EngineProfile, require_format, require_kv_cache
+from gpuatlas.estimate.hardware import memory_capacity_gb
 from gpuatlas.estimate.llm_shape import kv_bytes_per_token_per_gpu, llm_shape
 from gpuatlas.estimate.results import MemoryBreakdown, MemoryFit
 
@@ -31,7 +32,7 @@ class MemoryInputs:
 
 def usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
     """Memory per GPU the engine may fill."""
-    total = system.gpu.memory_gb or 0.0
+    total = memory_capacity_gb(system.gpu)
     if engine.memory_fraction >= 1.0:
         return total - DRIVER_RESERVE_GB
     return total * engine.memory_fraction
@@ -132,7 +133,7 @@ def inference_memory_fit(
         system_id=inputs.system.id, model_id=inputs.model.id, weights=inputs.weight_format.id,
         engine=inputs.engine.id, gpu_count=count, context_tokens=context_tokens,
         concurrency=concurrency, per_gpu=fit, usable_gb=usable,
-        gpu_memory_gb=inputs.system.gpu.memory_gb or 0.0, fits=fits,
+        gpu_memory_gb=memory_capacity_gb(inputs.system.gpu), fits=fits,
         max_concurrent_sequences=maximum, min_gpus_needed=needed,
         kv_cache_bytes_per_token_per_gpu=kv_per_sequence_gb(inputs, count, context_tokens)
         * GB / padded_tokens(context_tokens, inputs.engine.kv_block_tokens),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.estimate.hardware import memory_capacity_gb
 from gpuatlas.estimate.results import TrainingMemoryFit
 
 GB = 1e9
@@ -112,7 +113,7 @@ def training_memory_fit(
     if setup.method != "full":
         weights += trainable * 2.0
     overhead = CONTEXT_OVERHEAD_GB + (MULTI_GPU_OVERHEAD_GB if gpus > 1 else 0.0)
-    memory_gb = system.gpu.memory_gb or 0.0
+    memory_gb = memory_capacity_gb(system.gpu)
     fit = TrainingMemoryFit(
         system_id=system.id, model_id=model.id, method=setup.method, sharding=setup.sharding,
         weights_gb=weights / weight_div / GB,

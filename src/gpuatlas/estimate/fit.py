@@ -1,0 +1,327 @@
+"""Fit the calibration from measured rows (pure: rows in, a Calibration out).
+
+Groups are fitted from the general to the specific ("<kind>|<engine>|*|*", then by precision
+class, by GPU architecture family, then both), each shrunk toward its parent with a weight of
+`PRIOR_ROWS` pseudo-rows, so a group with one measurement moves only part of the way.
+
+- decode: step = M·m + o + fixed (memory-bound rows; m = 1/η_m, o the per-step overhead),
+  relative least squares with the prior as a penalty;
+- prefill, serving, image, train: one multiplicative correction per group from the median
+  log ratio of measured to predicted (η_c for prefill and training, a factor otherwise).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from gpuatlas.catalog.measurements import MeasuredRow
+from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.estimate.calibration import (
+    METRIC_KINDS,
+    Calibration,
+    using_calibration,
+)
+from gpuatlas.estimate.cases import Case, predict_case
+from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
+from gpuatlas.estimate.engines import resolve_engine
+from gpuatlas.estimate.hardware import precision_class
+from gpuatlas.estimate.inputs import as_format, as_model
+from gpuatlas.estimate.llm import llm_runtime
+from gpuatlas.estimate.llm_speed import LlmRuntime
+from gpuatlas.estimate.training import MFU_PRIOR
+
+PRIOR_ROWS = 2.0
+OVERHEAD_SCALE_MS = 1.0
+HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "images_per_min",
+                    "train_tok_s"}
+MIN_LOG_BAND = 0.05
+BAND_QUANTILE = 0.8
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A measured row with what the fit needs: its case, kind and group labels."""
+
+    row: MeasuredRow
+    case: Case
+    kind: str
+    engine: str
+    family: str
+    precision_class: str
+    model_family: str
+
+
+def case_from_row(row: MeasuredRow) -> Case:
+    return Case(
+        gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
+        engine=row.engine, batch=row.batch, input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens, metric=row.metric, resolution=row.resolution,
+        steps=row.steps, kv_cache=_kv_cache(row.kv_cache),
+    )
+
+
+def _kv_cache(text: str | None) -> str:
+    if not text or text.lower() in ("auto", "f16", "default"):
+        return "fp16"
+    return text
+
+
+def observe(row: MeasuredRow) -> Observation | None:
+    """The row as an observation, or None when its model or format is unknown here."""
+    from gpuatlas.catalog.gpus import gpu_by_id
+
+    try:
+        model = as_model(row.model)
+        pclass = precision_class(as_format(row.weights))
+    except GpuAtlasError:
+        return None
+    kind = METRIC_KINDS[row.metric]
+    if isinstance(model, VisionLanguageArch) and row.metric == "images_per_min":
+        kind = "vision"
+    if row.metric == "ttft_ms" and isinstance(row.batch, int) and row.batch > 1:
+        kind = "serving_ttft"  # measured under load, not a static batch: reported, not fitted
+    if isinstance(model, DiffusionArch):
+        pclass = "unet" if model.denoiser_type == "unet" else "dit"
+    engine = "diffusers" if isinstance(model, DiffusionArch) else row.engine
+    engine = "pytorch" if kind == "train" else engine
+    return Observation(row, case_from_row(row), kind, engine,
+                       gpu_by_id(row.gpu).architecture_family, pclass, model.family)
+
+
+def observations(rows: Iterable[MeasuredRow]) -> list[Observation]:
+    return [found for found in (observe(row) for row in rows) if found is not None]
+
+
+def log_error(observation: Observation, predicted: float) -> float:
+    """log(predicted / measured) in the 'higher is better' direction of the metric."""
+    ratio = predicted / observation.row.value
+    return math.log(ratio) if observation.row.metric in HIGHER_IS_BETTER else -math.log(ratio)
+
+
+def predicted_value(observation: Observation) -> float | None:
+    try:
+        return predict_case(observation.case).value
+    except GpuAtlasError:
+        return None
+
+
+# ----- group keys ---------------------------------------------------------------------------
+
+
+def _levels(observation: Observation) -> list[str]:
+    o = observation
+    return [
+        f"{o.kind}|{o.engine}|*|*",
+        f"{o.kind}|{o.engine}|*|{o.precision_class}",
+        f"{o.kind}|{o.engine}|{o.family}|*",
+        f"{o.kind}|{o.engine}|{o.family}|{o.precision_class}",
+    ]
+
+
+def _grouped(items: Sequence[Observation], level: int) -> dict[str, list[Observation]]:
+    groups: dict[str, list[Observation]] = {}
+    for item in items:
+        groups.setdefault(_levels(item)[level], []).append(item)
+    return groups
+
+
+def _with_group(calibration: Calibration, key: str, values: dict[str, float]) -> Calibration:
+    groups = dict(calibration.groups)
+    groups[key] = {**groups.get(key, {}), **values}
+    return replace(calibration, groups=groups)
+
+
+# ----- decode and prefill: two-parameter fits -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearTerms:
+    """measured ≈ slope·x + overheads·o + fixed (x: roofline seconds at 100 % of peak)."""
+
+    x_s: float
+    overheads: float
+    fixed_s: float
+    measured_s: float
+    other_s: float  # the other roofline side (compute for decode, memory for prefill)
+
+
+def _runtime_of(case: Case) -> LlmRuntime | None:
+    system = case.gpu if case.gpu_count == 1 else f"{case.gpu_count}x {case.gpu}"
+    try:
+        return llm_runtime(system, case.model, case.weights, case.engine, case.kv_cache)
+    except GpuAtlasError:
+        return None
+
+
+def decode_terms(observation: Observation) -> LinearTerms | None:
+    case, row = observation.case, observation.row
+    runtime = _runtime_of(case)
+    if runtime is None:
+        return None
+    batch = case.batch if isinstance(case.batch, int) else 1
+    context = (case.input_tokens or 0) + (case.output_tokens or 0) / 2
+    flops, moved = runtime.decode_terms(batch, context)
+    fixed = runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
+    fixed += runtime.communication_s(batch)
+    measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
+    return LinearTerms(moved / runtime.bandwidth_bytes_s, 1.0, fixed, measured,
+                       flops / runtime.peak_flops)
+
+
+def prefill_terms(observation: Observation) -> LinearTerms | None:
+    case, row = observation.case, observation.row
+    runtime = _runtime_of(case)
+    if runtime is None or not case.input_tokens:
+        return None
+    batch = case.batch if isinstance(case.batch, int) else 1
+    tokens = case.input_tokens
+    flops, moved = runtime.prefill_terms(tokens, batch)
+    steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
+    fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
+    fixed += runtime.communication_s(batch * tokens)
+    measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
+    return LinearTerms(flops / runtime.peak_flops, float(steps), fixed, measured,
+                       moved / runtime.bandwidth_bytes_s)
+
+
+def fit_linear_group(
+    terms: Sequence[LinearTerms], prior_eta: float, prior_overhead_ms: float
+) -> tuple[float, float]:
+    """(η, overhead_ms) minimising relative squared error plus the prior penalty."""
+    m0, o0 = 1.0 / prior_eta, prior_overhead_ms * 1e-3
+    scale_o = OVERHEAD_SCALE_MS * 1e-3
+    a11, a12, a22 = PRIOR_ROWS / m0**2, 0.0, PRIOR_ROWS / scale_o**2
+    b1, b2 = PRIOR_ROWS / m0, PRIOR_ROWS * o0 / scale_o**2
+    for term in terms:
+        target = term.measured_s - term.fixed_s
+        weight = 1.0 / term.measured_s**2
+        a11 += weight * term.x_s**2
+        a12 += weight * term.x_s * term.overheads
+        a22 += weight * term.overheads**2
+        b1 += weight * term.x_s * target
+        b2 += weight * term.overheads * target
+    det = a11 * a22 - a12 * a12
+    slope = (b1 * a22 - a12 * b2) / det
+    overhead = (a11 * b2 - a12 * b1) / det
+    if overhead < 0:
+        overhead, slope = 0.0, b1 / a11
+    return 1.0 / max(slope, 1.0), overhead * 1e3
+
+
+def _fit_linear(
+    calibration: Calibration, items: Sequence[Observation], kind: str,
+) -> Calibration:
+    """Fit decode (η_m, overhead) on memory-bound rows or prefill (η_c, overhead) on
+    compute-bound rows, group by group from general to specific."""
+    extract = decode_terms if kind == "decode" else prefill_terms
+    eta_name = "eta_memory" if kind == "decode" else "eta_compute"
+    terms = {id(item): extract(item) for item in items}
+    for level in range(4):
+        for key, group in _grouped(items, level).items():
+            found = [t for t in (terms[id(i)] for i in group) if t and t.x_s > t.other_s]
+            if not found:
+                continue
+            prior = _lookup(calibration, group[0])
+            prior_eta = prior.eta_memory if kind == "decode" else prior.eta_compute
+            eta, overhead = fit_linear_group(found, prior_eta, prior.step_overhead_ms)
+            values = {eta_name: eta, "step_overhead_ms": overhead, "n": float(len(found))}
+            calibration = _with_group(calibration, key, values)
+    return calibration
+
+
+def prior_for(observation: Observation) -> tuple[float, float, float]:
+    """The prior (η_memory, η_compute, overhead_ms) the predictors use for this kind of case."""
+    if observation.kind == "image":
+        return DIFFUSION_PRIORS[observation.precision_class]
+    if observation.kind == "train":
+        return (1.0, MFU_PRIOR, 0.0)
+    if observation.kind == "serving":
+        return (1.0, 1.0, 0.0)
+    try:
+        engine = resolve_engine(observation.engine)
+    except GpuAtlasError:
+        return (0.7, 0.45, 4.0)
+    return (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
+
+
+def _lookup(calibration: Calibration, observation: Observation) -> _Params:
+    params = calibration.params(observation.kind, prior_for(observation), observation.engine,
+                                observation.family, observation.precision_class)
+    return _Params(params.eta_memory, params.eta_compute, params.step_overhead_ms, params.factor)
+
+
+@dataclass(frozen=True)
+class _Params:
+    eta_memory: float
+    eta_compute: float
+    step_overhead_ms: float
+    factor: float
+
+
+# ----- ratio fits -------------------------------------------------------------------------------
+
+
+def _shrunk_log_ratio(log_errors: Sequence[float]) -> float:
+    """Median-based mean log(measured/predicted), shrunk toward 0 by PRIOR_ROWS."""
+    if not log_errors:
+        return 0.0
+    center = statistics.median(log_errors)
+    count = len(log_errors)
+    return -center * count / (count + PRIOR_ROWS)
+
+
+def _ratio_fit(
+    calibration: Calibration, items: Sequence[Observation], version: str,
+    update: Callable[[_Params, float], dict[str, float]],
+) -> Calibration:
+    for level in range(4):
+        for key, group in _grouped(items, level).items():
+            with using_calibration(replace(calibration, version=f"{version}/{key}/{level}")):
+                errors = [log_error(i, p) for i in group if (p := predicted_value(i)) is not None]
+            if not errors:
+                continue
+            correction = math.exp(_shrunk_log_ratio(errors))
+            values = update(_lookup(calibration, group[0]), correction)
+            values["n"] = float(len(errors))
+            calibration = _with_group(calibration, key, values)
+    return calibration
+
+
+def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
+    return {"eta_compute": min(params.eta_compute * correction, 1.0)}
+
+
+def _factor_update(params: _Params, correction: float) -> dict[str, float]:
+    return {"factor": params.factor * correction}
+
+
+def _time_factor_update(params: _Params, correction: float) -> dict[str, float]:
+    return {"factor": params.factor / correction}
+
+
+def fit_calibration(
+    rows: Iterable[MeasuredRow], base: Calibration, version: str
+) -> Calibration:
+    """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
+    items = observations(rows)
+    calibration = replace(base, version=version, groups={}, errors={}, covered={})
+    by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
+    calibration = _fit_linear(calibration, by_kind["decode"], "decode")
+    calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
+    calibration = _ratio_fit(calibration, by_kind["serving"], version, _factor_update)
+    calibration = _ratio_fit(calibration, by_kind["image"], version, _time_factor_update)
+    calibration = _ratio_fit(calibration, by_kind["train"], version, _eta_compute_update)
+    return replace(calibration, covered=coverage(items))
+
+
+def coverage(items: Sequence[Observation]) -> dict[str, frozenset[str]]:
+    covered: dict[str, set[str]] = {}
+    for item in items:
+        covered.setdefault(f"{item.kind}:gpu", set()).add(item.row.gpu)
+        covered.setdefault(f"{item.kind}:engine", set()).add(item.engine)
+        covered.setdefault(f"{item.kind}:model_family", set()).add(item.model_family)
+    return {key: frozenset(values) for key, values in covered.items()}
