@@ -139,7 +139,7 @@ def sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
 
     run = attempt(
         lambda: predict_training(
-            system, model, tokens=TOKEN_BUDGET, method="full", recompute=True, sharding="none"
+            system, model, tokens=TOKEN_BUDGET, method="full", recompute=True, sharding="fsdp"
         )
     )
     link = _link_text(system)
@@ -173,15 +173,16 @@ def sync_table(context: ReportContext) -> Table:
         for system in _scaling_systems(side)
     ]
     notes = (
-        "Data-parallel full fine-tuning, BF16 gradients: ring all-reduce moves "
-        "2(n−1)/n × gradient bytes per GPU over the link's per-direction bandwidth; "
+        "Full fine-tuning sharded with FSDP (ZeRO-3), BF16: gradient reduce-scatter plus "
+        "parameter all-gathers move 1.5× what a ring all-reduce would (2(n−1)/n × gradient "
+        "bytes per GPU) over the link's per-direction bandwidth; "
         "'exposed' is the share of the step not hidden behind the backward pass. "
         "GeForce cards have no NVLink and no PCIe peer-to-peer (traffic is staged through "
         "host memory).",
     )
     return Table(
         "gradient-sync",
-        f"Gradient-sync overhead ({model}, full fine-tuning)",
+        f"Gradient-sync overhead ({model}, full fine-tuning, FSDP)",
         ("System", "Link", "All-reduce", "Step", "Exposed sync", "Memory"),
         tuple(rows),
         notes,
