@@ -1,8 +1,9 @@
 """Calibrated efficiencies and error bands (data/calibration.json), looked up with fallbacks.
 
-Parameters are keyed "<kind>|<engine>|<architecture family>|<precision class>". A lookup falls
-back from the exact key to the engine over all families ("*"), then to the engine profile's
-prior scaled by the hardware-class prior. Bands are multiplicative: value·exp(±log_band), the
+Parameters are keyed "<kind>|<engine>|<hardware>|<precision class>" where hardware is "*", a
+memory class ("hbm", "gddr") or "<architecture family>/<memory class>". A lookup applies every
+key that exists from the most general to the most specific, over the engine profile's prior
+scaled by the architecture family's prior. Bands are multiplicative: value·exp(±log_band), the
 observed error of that kind of case, widened when the case is extrapolated.
 """
 
@@ -67,6 +68,16 @@ class _CalibrationFile(BaseModel):
     covered: dict[str, list[str]] = {}
 
 
+def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
+    """Calibration keys from the most general to the most specific."""
+    memory_class = hardware.split("/")[-1]
+    keys = []
+    for hardware_key in ("*", memory_class, hardware):
+        for precision_key in ("*", precision_class):
+            keys.append(f"{kind}|{engine}|{hardware_key}|{precision_key}")
+    return keys
+
+
 @dataclass(frozen=True)
 class GroupParams:
     """Efficiencies for one case; `exact` when fitted on this engine x family x precision."""
@@ -88,39 +99,30 @@ class Calibration:
     errors: dict[str, dict[str, float]] = field(default_factory=dict)
     covered: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def family_priors(self, family: str) -> tuple[float, float]:
-        """(memory, compute) efficiency multipliers of a hardware class."""
+    def family_priors(self, hardware: str) -> tuple[float, float]:
+        """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm')."""
+        family = hardware.split("/")[0]
         memory = self.eta_memory_prior_by_family.get(family, 0.85)
         compute = self.eta_compute_prior_by_family.get(family, 0.7)
         return memory, compute
 
-    def _group(self, key: str) -> dict[str, float] | None:
-        return self.groups.get(key)
-
     def params(
-        self, kind: str, engine_prior: tuple[float, float, float], engine: str, family: str,
+        self, kind: str, engine_prior: tuple[float, float, float], engine: str, hardware: str,
         precision_class: str,
     ) -> GroupParams:
-        """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms)."""
-        memory_prior, compute_prior = self.family_priors(family)
+        """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms),
+        hardware = '<architecture family>/<memory class>' (see hardware.hardware_class)."""
+        memory_prior, compute_prior = self.family_priors(hardware)
         values = {
             "eta_memory": engine_prior[0] * memory_prior,
             "eta_compute": engine_prior[1] * compute_prior,
             "step_overhead_ms": engine_prior[2],
             "factor": 1.0,
         }
-        exact = False
-        for key, is_exact in (
-            (f"{kind}|{engine}|*|*", False),
-            (f"{kind}|{engine}|*|{precision_class}", False),
-            (f"{kind}|{engine}|{family}|*", False),
-            (f"{kind}|{engine}|{family}|{precision_class}", True),
-        ):
-            group = self._group(key)
-            if group:
-                values.update({k: v for k, v in group.items() if k in values})
-                exact = exact or is_exact
-        return GroupParams(exact=exact, **values)
+        keys = group_keys(kind, engine, hardware, precision_class)
+        for key in keys:
+            values.update({k: v for k, v in self.groups.get(key, {}).items() if k in values})
+        return GroupParams(exact=keys[-1] in self.groups, **values)
 
     def log_band(self, kind: str) -> float:
         record = self.errors.get(kind)

@@ -16,7 +16,12 @@ from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import current_calibration
-from gpuatlas.estimate.hardware import memory_bandwidth_bytes_s, memory_capacity_gb, peak_flops
+from gpuatlas.estimate.hardware import (
+    hardware_class,
+    memory_bandwidth_bytes_s,
+    memory_capacity_gb,
+    peak_flops,
+)
 from gpuatlas.estimate.results import DiffusionPrediction, Estimate
 
 MODEL_NAME = "gpuatlas.diffusion/1"
@@ -90,7 +95,7 @@ def predict_diffusion_run(
     calibration = current_calibration()
     denoiser_kind = denoiser_class(model)
     params = calibration.params(
-        "image", PRIORS[denoiser_kind], "diffusers", gpu.architecture_family, denoiser_kind
+        "image", PRIORS[denoiser_kind], "diffusers", hardware_class(gpu), denoiser_kind
     )
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)

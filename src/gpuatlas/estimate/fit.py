@@ -23,12 +23,13 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.estimate.calibration import (
     METRIC_KINDS,
     Calibration,
+    group_keys,
     using_calibration,
 )
 from gpuatlas.estimate.cases import Case, predict_case
 from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.estimate.engines import resolve_engine
-from gpuatlas.estimate.hardware import precision_class
+from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
 from gpuatlas.estimate.llm import llm_runtime
 from gpuatlas.estimate.llm_speed import LlmRuntime
@@ -39,6 +40,7 @@ OVERHEAD_SCALE_MS = 1.0
 HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "images_per_min",
                     "train_tok_s"}
 MIN_LOG_BAND = 0.05
+LEVELS = 6
 BAND_QUANTILE = 0.8
 
 
@@ -89,7 +91,7 @@ def observe(row: MeasuredRow) -> Observation | None:
     engine = "diffusers" if isinstance(model, DiffusionArch) else row.engine
     engine = "pytorch" if kind == "train" else engine
     return Observation(row, case_from_row(row), kind, engine,
-                       gpu_by_id(row.gpu).architecture_family, pclass, model.family)
+                       hardware_class(gpu_by_id(row.gpu)), pclass, model.family)
 
 
 def observations(rows: Iterable[MeasuredRow]) -> list[Observation]:
@@ -114,12 +116,7 @@ def predicted_value(observation: Observation) -> float | None:
 
 def _levels(observation: Observation) -> list[str]:
     o = observation
-    return [
-        f"{o.kind}|{o.engine}|*|*",
-        f"{o.kind}|{o.engine}|*|{o.precision_class}",
-        f"{o.kind}|{o.engine}|{o.family}|*",
-        f"{o.kind}|{o.engine}|{o.family}|{o.precision_class}",
-    ]
+    return group_keys(o.kind, o.engine, o.family, o.precision_class)
 
 
 def _grouped(items: Sequence[Observation], level: int) -> dict[str, list[Observation]]:
@@ -220,7 +217,7 @@ def _fit_linear(
     extract = decode_terms if kind == "decode" else prefill_terms
     eta_name = "eta_memory" if kind == "decode" else "eta_compute"
     terms = {id(item): extract(item) for item in items}
-    for level in range(4):
+    for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
             found = [t for t in (terms[id(i)] for i in group) if t and t.x_s > t.other_s]
             if not found:
@@ -278,7 +275,7 @@ def _ratio_fit(
     calibration: Calibration, items: Sequence[Observation], version: str,
     update: Callable[[_Params, float], dict[str, float]],
 ) -> Calibration:
-    for level in range(4):
+    for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
             with using_calibration(replace(calibration, version=f"{version}/{key}/{level}")):
                 errors = [log_error(i, p) for i in group if (p := predicted_value(i)) is not None]

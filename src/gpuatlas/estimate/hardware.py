@@ -65,6 +65,13 @@ def engine_peak_flops(gpu: Gpu, precision: str, fp16_accumulate: bool) -> tuple[
     return flops, used
 
 
+def hardware_class(gpu: Gpu) -> str:
+    """Calibration label of a GPU: '<architecture family>/<memory class>' (hbm or gddr).
+    Engines reach very different shares of HBM and GDDR bandwidth at small batches."""
+    memory_class = "hbm" if "HBM" in gpu.memory_type.upper() else "gddr"
+    return f"{gpu.architecture_family}/{memory_class}"
+
+
 def precision_class(weight_format: WeightFormat) -> str:
     """Calibration bucket of a weight format: 16bit, 8bit or 4bit."""
     bits = weight_format.model_bits_per_weight

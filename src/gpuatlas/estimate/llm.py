@@ -7,6 +7,7 @@ from typing import Literal
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import current_calibration
 from gpuatlas.estimate.engines import require_format, require_kv_cache, resolve_engine
+from gpuatlas.estimate.hardware import hardware_class
 from gpuatlas.estimate.inputs import (
     FormatArg,
     ModelArg,
@@ -123,7 +124,7 @@ def serving_output_tok_s(
         concurrency, context
     )
     serving_factor = current_calibration().params(
-        "serving", (1.0, 1.0, 0.0), runtime.engine.id, runtime.system.gpu.architecture_family,
+        "serving", (1.0, 1.0, 0.0), runtime.engine.id, hardware_class(runtime.system.gpu),
         runtime.precision_class,
     ).factor
     return concurrency * output_tokens / cycle_s * serving_factor

@@ -20,6 +20,7 @@ from gpuatlas.estimate.engines import EngineProfile
 from gpuatlas.estimate.hardware import (
     compute_precision,
     engine_peak_flops,
+    hardware_class,
     memory_bandwidth_bytes_s,
     precision_class,
 )
@@ -134,7 +135,7 @@ def build_runtime(
     flops, used_precision = engine_peak_flops(gpu, precision, engine.fp16_accumulate)
     pclass = precision_class(weight_format)
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
-    family = gpu.architecture_family
+    family = hardware_class(gpu)
     split = _tensor_split(system, engine)
     return LlmRuntime(
         system=system, model=model, weight_format=weight_format, engine=engine,

@@ -8,7 +8,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import current_calibration
 from gpuatlas.estimate.comm import allreduce_s
-from gpuatlas.estimate.hardware import peak_flops
+from gpuatlas.estimate.hardware import hardware_class, peak_flops
 from gpuatlas.estimate.results import Estimate, TrainingPrediction
 from gpuatlas.estimate.training_memory import (
     TrainingSetup,
@@ -36,7 +36,7 @@ def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> 
 
 def fitted_mfu(system: GpuSystem) -> tuple[float, bool]:
     params = current_calibration().params(
-        "train", (1.0, MFU_PRIOR, 0.0), "pytorch", system.gpu.architecture_family, "16bit"
+        "train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware_class(system.gpu), "16bit"
     )
     return params.eta_compute, params.exact
 
