@@ -186,3 +186,23 @@ def using_calibration(calibration: Calibration) -> Iterator[None]:
         yield
     finally:
         _OVERRIDES.pop()
+
+
+def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str, Any]:
+    """The JSON document of a calibration (what `gpuatlas calibrate` writes)."""
+    return {
+        "version": calibration.version,
+        "model": calibration.model,
+        "fitted_from": fitted_from,
+        "eta_memory_prior_by_family": calibration.eta_memory_prior_by_family,
+        "eta_compute_prior_by_family": calibration.eta_compute_prior_by_family,
+        "groups": {
+            key: {k: (int(v) if k == "n" else round(v, 5)) for k, v in values.items()}
+            for key, values in sorted(calibration.groups.items())
+        },
+        "errors": {
+            kind: {k: (int(v) if k == "n" else round(v, 4)) for k, v in values.items()}
+            for kind, values in sorted(calibration.errors.items())
+        },
+        "covered": {key: sorted(values) for key, values in sorted(calibration.covered.items())},
+    }

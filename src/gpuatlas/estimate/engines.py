@@ -32,6 +32,7 @@ class EngineProfile:
     eta_compute: float
     step_overhead_ms: float
     layer_overhead_ms: float
+    sequence_overhead_us: float
     max_batch: int
     prefill_chunk_tokens: int
     multi_gpu: MultiGpuMode
@@ -57,6 +58,7 @@ class _EngineRecord(BaseModel):
     eta_compute: float = Field(gt=0, le=1)
     step_overhead_ms: float = Field(ge=0)
     layer_overhead_ms: float = Field(ge=0)
+    sequence_overhead_us: float = Field(ge=0)
     max_batch: int = Field(ge=1)
     prefill_chunk_tokens: int = Field(ge=1)
     multi_gpu: MultiGpuMode

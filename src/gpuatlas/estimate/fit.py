@@ -144,6 +144,7 @@ class LinearTerms:
     fixed_s: float
     measured_s: float
     other_s: float  # the other roofline side (compute for decode, memory for prefill)
+    weight: float = 1.0  # each GPU counts once in a group: 1 / its rows there
 
 
 def _runtime_of(case: Case) -> LlmRuntime | None:
@@ -163,7 +164,7 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     context = (case.input_tokens or 0) + (case.output_tokens or 0) / 2
     flops, moved = runtime.decode_terms(batch, context)
     fixed = runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
-    fixed += runtime.communication_s(batch)
+    fixed += runtime.communication_s(batch) + batch * runtime.engine.sequence_overhead_us * 1e-6
     measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
     return LinearTerms(moved / runtime.bandwidth_bytes_s, 1.0, fixed, measured,
                        flops / runtime.peak_flops)
@@ -185,6 +186,13 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
                        moved / runtime.bandwidth_bytes_s)
 
 
+def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]:
+    counts: dict[str, int] = {}
+    for gpu, _ in pairs:
+        counts[gpu] = counts.get(gpu, 0) + 1
+    return [replace(term, weight=1.0 / counts[gpu]) for gpu, term in pairs]
+
+
 def fit_linear_group(
     terms: Sequence[LinearTerms], prior_eta: float, prior_overhead_ms: float
 ) -> tuple[float, float]:
@@ -195,7 +203,7 @@ def fit_linear_group(
     b1, b2 = PRIOR_ROWS / m0, PRIOR_ROWS * o0 / scale_o**2
     for term in terms:
         target = term.measured_s - term.fixed_s
-        weight = 1.0 / term.measured_s**2
+        weight = term.weight / term.measured_s**2
         a11 += weight * term.x_s**2
         a12 += weight * term.x_s * term.overheads
         a22 += weight * term.overheads**2
@@ -219,7 +227,9 @@ def _fit_linear(
     terms = {id(item): extract(item) for item in items}
     for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
-            found = [t for t in (terms[id(i)] for i in group) if t and t.x_s > t.other_s]
+            found = _gpu_balanced(
+                [(i.row.gpu, t) for i in group if (t := terms[id(i)]) and t.x_s > t.other_s]
+            )
             if not found:
                 continue
             prior = _lookup(calibration, group[0])
@@ -262,12 +272,13 @@ class _Params:
 # ----- ratio fits -------------------------------------------------------------------------------
 
 
-def _shrunk_log_ratio(log_errors: Sequence[float]) -> float:
-    """Median-based mean log(measured/predicted), shrunk toward 0 by PRIOR_ROWS."""
-    if not log_errors:
+def _shrunk_log_ratio(errors_by_gpu: dict[str, list[float]]) -> float:
+    """log(measured/predicted): the median over GPUs of each GPU's median error (each GPU
+    counts once), shrunk toward 0 by PRIOR_ROWS pseudo-GPUs."""
+    if not errors_by_gpu:
         return 0.0
-    center = statistics.median(log_errors)
-    count = len(log_errors)
+    center = statistics.median(statistics.median(errors) for errors in errors_by_gpu.values())
+    count = len(errors_by_gpu)
     return -center * count / (count + PRIOR_ROWS)
 
 
@@ -278,12 +289,15 @@ def _ratio_fit(
     for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
             with using_calibration(replace(calibration, version=f"{version}/{key}/{level}")):
-                errors = [log_error(i, p) for i in group if (p := predicted_value(i)) is not None]
+                errors: dict[str, list[float]] = {}
+                for item in group:
+                    if (value := predicted_value(item)) is not None:
+                        errors.setdefault(item.row.gpu, []).append(log_error(item, value))
             if not errors:
                 continue
             correction = math.exp(_shrunk_log_ratio(errors))
             values = update(_lookup(calibration, group[0]), correction)
-            values["n"] = float(len(errors))
+            values["n"] = float(sum(len(found) for found in errors.values()))
             calibration = _with_group(calibration, key, values)
     return calibration
 

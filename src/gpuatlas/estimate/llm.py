@@ -99,6 +99,8 @@ def predict_runtime(
     compute_bound = flops / runtime.peak_flops > moved / runtime.bandwidth_bytes_s
     bound = "compute" if compute_bound else "memory"
     prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
+    system_flops = runtime.peak_flops * runtime.split
+    prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
     return LlmPrediction(
         system_id=runtime.system.id, model_id=runtime.model.id,
         weights=runtime.weight_format.id, engine=runtime.engine.id, batch=batch,
@@ -108,8 +110,9 @@ def predict_runtime(
         prefill_tok_s=make_estimate(prefill_rate, "tok/s", "prefill", prefill_x),
         decode_tok_s=make_estimate(batch / tpot_s, "tok/s", "decode", decode_x),
         per_sequence_tok_s=make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x),
-        mbu=moved * runtime.split / tpot_s / system_bandwidth,
-        mfu=(prefill_flops / ttft_s / runtime.peak_flops) if ttft_s > 0 else 0.0,
+        mbu=make_estimate(moved * runtime.split / tpot_s / system_bandwidth, "fraction",
+                          "decode", decode_x),
+        mfu=make_estimate(prefill_mfu, "fraction", "prefill", prefill_x),
         bound=bound,
     )
 

@@ -92,7 +92,8 @@ class LlmRuntime:
         compute_s = flops / (self.peak_flops * self.decode.eta_compute)
         memory_s = moved / (self.bandwidth_bytes_s * self.decode.eta_memory)
         core = max(compute_s, memory_s) * self.decode.factor
-        return core + self.decode_overhead_s + self.communication_s(batch)
+        sequences_s = batch * self.engine.sequence_overhead_us * 1e-6
+        return core + self.decode_overhead_s + sequences_s + self.communication_s(batch)
 
     def prefill_terms(self, tokens: int, batch: int, cached_tokens: int = 0) -> tuple[float, float]:
         head_flops = 2.0 * self.model.vocab_size * self.model.hidden_size

@@ -157,8 +157,8 @@ class LlmPrediction:
     prefill_tok_s: Estimate
     decode_tok_s: Estimate
     per_sequence_tok_s: Estimate
-    mbu: float
-    mfu: float
+    mbu: Estimate  # decode: bytes moved per second / peak bandwidth
+    mfu: Estimate  # prefill: FLOPs per second / peak FLOP/s
     bound: str
     notes: tuple[str, ...] = field(default=())
 

@@ -95,3 +95,19 @@ def error_summary(predictions: Sequence[Prediction]) -> dict[str, dict[str, floa
             "log_band": max(MIN_LOG_BAND, percentile(logs, BAND_QUANTILE)),
         }
     return summary
+
+
+def rows_digest(rows: Sequence[MeasuredRow]) -> str:
+    """A short content hash of the measured rows (part of the calibration version)."""
+    import hashlib
+
+    text = "\n".join(f"{r.row_id}|{r.gpu}|{r.model}|{r.metric}|{r.value}" for r in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def calibrate(rows: Sequence[MeasuredRow], base: Calibration, date: str) -> Calibration:
+    """Fit on every row; bands from leave-one-GPU-out errors (what an unmeasured GPU sees)."""
+    version = f"{date}.{rows_digest(rows)}"
+    fitted = fit_calibration(rows, base, version=version)
+    errors = error_summary(leave_one_gpu_out(rows, base))
+    return replace(fitted, errors=errors)
