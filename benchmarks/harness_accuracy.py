@@ -8,7 +8,9 @@ paired with its ground truth (the request index is in the prompt):
 - TTFT error   = measured TTFT - (first chunk written - request read), per request
 - ITL error    = measured token-weighted ITL percentile - true gap percentile
 - throughput   = measured steady-state output tok/s vs tokens the server wrote inside the
-                 same window (same clock), in %
+                 same window (same clock), in %; "whole-run" compares the client's whole-run
+                 tok/s (first send to last completion) with the server's own (first request
+                 read to last chunk written)
 - client CPU   = whole-process CPU seconds (user + system, start-up included) of
                  `gpuatlas bench run` per 1,000 streamed tokens, server at full speed
                  (no delays), 64 streams, 1,280 requests of 256 tokens; "at the margin" is the
@@ -88,7 +90,10 @@ class Accuracy:
     ttft_p99_measured_minus_true_ms: float
     itl_p50_error_ms: float
     itl_p99_error_ms: float
+    delivery_p50_ms: float
+    delivery_p99_ms: float
     throughput_error_pct: float
+    whole_run_throughput_error_pct: float
     server_late_p99_ms: float
 
 
@@ -127,6 +132,27 @@ def _server_lateness(truth: dict[int, dict], indices: set[int], ttft_ms: float,
     return float(np.quantile(np.concatenate(late), 0.99))
 
 
+def _delivery_lag_ms(records: list[RequestRecord], truth: dict[int, dict]) -> np.ndarray:
+    """Client arrival stamp - server write, every token event: the client's own share of the
+    error (the rest of a TTFT error is the time the server took to read the request)."""
+    lags = [(np.asarray(r.token_times_ns) - np.asarray(truth[r.index]["writes_ns"])) / NS_PER_MS
+            for r in records]
+    return np.concatenate(lags)
+
+
+def _whole_run_error_pct(records: list[RequestRecord], truth: dict[int, dict],
+                         indices: set[int]) -> float:
+    """Client whole-run tok/s (first send to last completion) vs the server's own
+    (first request read to last chunk written)."""
+    window = whole_run_window(records)
+    assert window is not None
+    measured = sum(r.tokens for r in records if r.ok) / window.seconds
+    first = min(truth[i]["received_ns"] for i in indices)
+    last = max(truth[i]["writes_ns"][-1] for i in indices)
+    true = sum(sum(truth[i]["tokens"]) for i in indices) / ((last - first) / 1e9)
+    return 100.0 * (measured - true) / true
+
+
 def measure_accuracy(url: str, concurrency: int, requests: int, output_tokens: int,
                      ttft_ms: float, itl_ms: float) -> Accuracy:
     httpx.post(url + "/stats/reset")
@@ -139,6 +165,7 @@ def measure_accuracy(url: str, concurrency: int, requests: int, output_tokens: i
     errors = np.array([request_metrics(r).ttft_ms - (truth[r.index]["writes_ns"][0]
                        - truth[r.index]["received_ns"]) / NS_PER_MS for r in good])
     measured_ttft = np.array([request_metrics(r).ttft_ms for r in good])
+    delivery = _delivery_lag_ms(good, truth)
     true_ttft = measured_ttft - errors
     indices = {r.index for r in good}
     itl_values, itl_weights = itl_values_and_weights(good)
@@ -158,7 +185,10 @@ def measure_accuracy(url: str, concurrency: int, requests: int, output_tokens: i
         - float(np.quantile(true_gaps, 0.5)),
         itl_p99_error_ms=weighted_quantile(itl_values, itl_weights, 0.99)
         - float(np.quantile(true_gaps, 0.99)),
+        delivery_p50_ms=float(np.quantile(delivery, 0.5)),
+        delivery_p99_ms=float(np.quantile(delivery, 0.99)),
         throughput_error_pct=100.0 * (measured_tokens - true_tokens) / true_tokens,
+        whole_run_throughput_error_pct=_whole_run_error_pct(records, truth, indices),
         server_late_p99_ms=_server_lateness(truth, indices, ttft_ms, itl_ms),
     )
 
@@ -186,14 +216,16 @@ def print_accuracy(rows: list[Accuracy], ttft_ms: float, itl_ms: float) -> None:
     print(f"\nAccuracy vs the reference server (schedule: TTFT {ttft_ms} ms, ITL {itl_ms} ms; "
           "errors = measured - server truth)")
     header = ("conc", "n", "TTFT err mean", "p50", "p99", "TTFT p99 diff", "ITL p50 err",
-              "ITL p99 err", "tput err %", "server late p99")
-    print(" | ".join(f"{h:>13}" for h in header))
+              "ITL p99 err", "deliver p50", "deliver p99", "tput err %", "whole-run %",
+              "server late p99")
+    print(" | ".join(f"{h:>11}" for h in header))
     for row in rows:
         cells = (row.concurrency, row.requests, row.ttft_error_mean_ms, row.ttft_error_p50_ms,
                  row.ttft_error_p99_ms, row.ttft_p99_measured_minus_true_ms,
-                 row.itl_p50_error_ms, row.itl_p99_error_ms, row.throughput_error_pct,
-                 row.server_late_p99_ms)
-        print(" | ".join(f"{c:>13}" if isinstance(c, int) else f"{c:>13.3f}" for c in cells))
+                 row.itl_p50_error_ms, row.itl_p99_error_ms, row.delivery_p50_ms,
+                 row.delivery_p99_ms, row.throughput_error_pct,
+                 row.whole_run_throughput_error_pct, row.server_late_p99_ms)
+        print(" | ".join(f"{c:>11}" if isinstance(c, int) else f"{c:>11.3f}" for c in cells))
 
 
 def main() -> None:

@@ -9,8 +9,10 @@ everything completed is kept.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -239,14 +241,31 @@ async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
     own_pool = pool is None
     pool = [] if pool is None else pool
     try:
-        phases = await _run_phases(spec, stop or asyncio.Event(), progress or PhaseProgress(),
-                                   pool)
+        with _no_gc_pauses():
+            phases = await _run_phases(spec, stop or asyncio.Event(),
+                                       progress or PhaseProgress(), pool)
     finally:
         if own_pool:
             close_all(pool)
     records = [to_record(p, spec.api) for phase in phases for p in phase.done]
     return LoadOutcome(sorted(records, key=lambda r: r.index),
                        interrupted=bool(stop and stop.is_set()))
+
+
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """No garbage-collector pauses while streams are timed (they stall the event loop for
+    milliseconds); collection resumes, and catches up, when the phase ends."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def close_all(pool: list[HttpConnection]) -> None:
