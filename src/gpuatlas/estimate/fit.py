@@ -198,7 +198,7 @@ def fit_linear_group(
 ) -> tuple[float, float]:
     """(η, overhead_ms) minimising relative squared error plus the prior penalty."""
     m0, o0 = 1.0 / prior_eta, prior_overhead_ms * 1e-3
-    scale_o = OVERHEAD_SCALE_MS * 1e-3
+    scale_o = max(o0, OVERHEAD_SCALE_MS * 1e-3)  # the prior allows ±100 % of itself
     a11, a12, a22 = PRIOR_ROWS / m0**2, 0.0, PRIOR_ROWS / scale_o**2
     b1, b2 = PRIOR_ROWS / m0, PRIOR_ROWS * o0 / scale_o**2
     for term in terms:
