@@ -5,19 +5,24 @@ Ollama's native API, Poisson timelines."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from gpuatlas.bench.loadgen import LoadSpec, PhaseProgress, poisson_offsets_ns, run_load
 from gpuatlas.bench.metrics import request_metrics
 from gpuatlas.bench.options import RunOptions
+from gpuatlas.bench.result import load_result
 from gpuatlas.bench.runner import run_benchmark
 from gpuatlas.bench.suite import get_benchmark
+from gpuatlas.cli.main import app
 
 MODEL = "reference-model"
 
@@ -167,3 +172,30 @@ def test_server_that_is_killed_mid_run_counts_as_failures(
     records = outcome.records  # type: ignore[attr-defined]
     assert records and all(not r.ok for r in records)
     assert {r.error_kind for r in records} <= {"truncated", "connect_error"}
+
+
+def test_concurrency_sweep_writes_one_result_per_point(reference_stats: str,
+                                                       tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(app, [
+        "bench", "run", "llm-serving-qwen3-4b-c16", "--endpoint", reference_stats,
+        "--model", MODEL, "--concurrency", "1,4", "--requests", "6", "--output-tokens", "4",
+        "--input-tokens", "10", "--repeats", "1", "-o", str(tmp_path), "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    files = json.loads(outcome.output[outcome.output.index("{"):])["files"]
+    assert sorted(load_result(f).settings.concurrency for f in files) == [1, 4]
+
+
+def test_duration_mode_stops_sending_after_the_duration(reference_stats: str) -> None:
+    spec = _spec(reference_stats, requests=None, duration_s=0.5, concurrency=2)
+    outcome = asyncio.run(run_load(spec))
+    assert outcome.records and all(r.ok for r in outcome.records)
+    first_send = min(r.send_ns for r in outcome.records)
+    assert all(r.send_ns - first_send < 0.5e9 for r in outcome.records)
+
+
+def test_bad_sweep_values_are_all_reported() -> None:
+    outcome = CliRunner().invoke(app, ["bench", "run", "llm-serving-qwen3-4b-c16",
+                                       "--endpoint", "http://127.0.0.1:9", "--concurrency",
+                                       "4,x", "--rate", "1,y"])
+    assert outcome.exit_code == 2
+    assert "'x'" in outcome.output and "'y'" in outcome.output

@@ -23,7 +23,7 @@ from gpuatlas.bench.http_stream import Endpoint, HttpConnection, RawResponse
 from gpuatlas.bench.metrics import RequestRecord
 from gpuatlas.bench.prompts import synthetic_prompt
 
-PREPARE_LIMIT = 100_000
+PREPARE_LIMIT = 4096
 T = TypeVar("T")
 
 
@@ -84,9 +84,12 @@ class LoadPhase:
         self._bodies: dict[int, bytes] = {}
 
     def prepare(self) -> None:
-        """Build request bodies ahead of time, so the measured phase does less work."""
-        if self.end_index is not None and self.end_index - self.next_index <= PREPARE_LIMIT:
-            self._bodies = {i: self._body(i) for i in range(self.next_index, self.end_index)}
+        """Build the first request bodies ahead of time, so the measured phase does less
+        work (the rest, if any, are built when sent)."""
+        last = self.next_index + PREPARE_LIMIT
+        if self.end_index is not None:
+            last = min(last, self.end_index)
+        self._bodies = {i: self._body(i) for i in range(self.next_index, last)}
 
     def _claim_index(self) -> int | None:
         if self.stop.is_set():

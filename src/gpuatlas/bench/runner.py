@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpuatlas.bench.fingerprint import nvidia_gpus
 from gpuatlas.bench.options import Reporter, RunOptions
@@ -53,6 +53,20 @@ def _check_override_keys(chosen: list[Benchmark], options: RunOptions) -> None:
         raise InvalidRequestError([f"--param {key}: no selected benchmark has this parameter "
                                    f"(they have: {', '.join(sorted(known)) or 'none'})"
                                    for key in unknown])
+
+
+def sweep_points(options: RunOptions, concurrencies: list[int],
+                 rates: list[float]) -> list[RunOptions]:
+    """One RunOptions per sweep point (a list of concurrencies or of rates, not both)."""
+    if len(concurrencies) > 1 and len(rates) > 1:
+        raise InvalidRequestError(["sweep either --concurrency or --rate, not both"])
+    if len(rates) > 1:
+        cap = concurrencies[0] if concurrencies else None
+        return [replace(options, rate_rps=rate, concurrency=cap) for rate in rates]
+    rate = rates[0] if rates else None
+    if not concurrencies:
+        return [replace(options, rate_rps=rate)]
+    return [replace(options, concurrency=value, rate_rps=rate) for value in concurrencies]
 
 
 @dataclass(frozen=True)

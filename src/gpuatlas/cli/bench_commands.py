@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -36,6 +36,7 @@ from gpuatlas.errors import InvalidRequestError
 bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
                         no_args_is_help=True)
 console = Console()
+T = TypeVar("T", int, float)
 
 
 @bench_app.command("schema")
@@ -95,6 +96,17 @@ def _options(**values: Any) -> RunOptions:
     return RunOptions(**{k: v for k, v in values.items() if v is not None})
 
 
+def _numbers(text: str | None, kind: type[T], option: str, problems: list[str]) -> list[T]:
+    """"16" or "1,8,32" -> numbers; bad items are added to `problems`."""
+    values: list[T] = []
+    for item in (text or "").split(",") if text is not None else []:
+        try:
+            values.append(kind(item.strip()))
+        except ValueError:
+            problems.append(f"{option} {item.strip()!r}: not a number")
+    return values
+
+
 def _overrides(pairs: list[str] | None) -> dict[str, str]:
     overrides, problems = {}, []
     for pair in pairs or []:
@@ -124,8 +136,10 @@ def run_command(
                      ] = None,
     api: Annotated[str | None, typer.Option(
         help="openai-completions | openai-chat | ollama-generate | ollama-chat")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Requests in flight.")] = None,
-    rate: Annotated[float | None, typer.Option(help="Poisson arrival rate, requests/s.")] = None,
+    concurrency: Annotated[str | None, typer.Option(
+        help="Requests in flight; a list (1,8,32) sweeps.")] = None,
+    rate: Annotated[str | None, typer.Option(
+        help="Poisson arrival rate, requests/s; a list (1,5,10) sweeps.")] = None,
     requests: Annotated[int | None, typer.Option(help="Measured requests per repeat.")] = None,
     duration: Annotated[float | None, typer.Option(help="Seconds per repeat.")] = None,
     input_tokens: Annotated[int | None, typer.Option()] = None,
@@ -151,18 +165,24 @@ def run_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Run a benchmark, a category or the whole suite; Ctrl-C stops and keeps what ran."""
-    from gpuatlas.bench.runner import run_selection
+    from gpuatlas.bench.runner import run_selection, sweep_points
     from gpuatlas.bench.suite import select_benchmarks
 
     with user_errors():
-        options = _options(endpoint=endpoint, model=model, api=api, concurrency=concurrency,
-                           rate_rps=rate, requests=requests, duration_s=duration,
+        options = _options(endpoint=endpoint, model=model, api=api,
+                           requests=requests, duration_s=duration,
                            input_tokens=input_tokens, output_tokens=output_tokens,
                            repeats=repeats, warmup_requests=warmup, timeout_s=timeout,
                            seed=seed, ignore_eos=ignore_eos, slo_ttft_ms=slo_ttft_ms,
                            slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
                            allow_cpu=allow_cpu, device=device, overrides=_overrides(param))
-        several = len(select_benchmarks(selector)) > 1
+        problems: list[str] = []
+        concurrencies = _numbers(concurrency, int, "--concurrency", problems)
+        rates = _numbers(rate, float, "--rate", problems)
+        if problems:
+            raise InvalidRequestError(problems)
+        points = sweep_points(options, concurrencies, rates)
+        several = len(select_benchmarks(selector)) * len(points) > 1
         files: list[str] = []
 
         def keep(result: BenchResult) -> None:
@@ -172,7 +192,14 @@ def run_command(
             if not as_json:
                 render_result(result)
 
-        results, skipped = run_selection(selector, options, RichReporter(selector), keep)
+        results, skipped = [], []
+        for point in points:
+            point_results, point_skipped = run_selection(selector, point,
+                                                         RichReporter(selector), keep)
+            results += point_results
+            skipped += point_skipped
+            if any(result.interrupted for result in point_results):
+                break
     if as_json:
         document = {"results": [r.model_dump(mode="json") for r in results],
                     "skipped": [asdict(s) for s in skipped], "files": files}
