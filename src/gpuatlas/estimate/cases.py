@@ -59,10 +59,12 @@ def resolution_px(text: str | None) -> int | None:
     return round(math.sqrt(sides[0] * sides[-1]))
 
 
-def _system(case: Case) -> GpuSystem:
+def case_system(case: Case) -> GpuSystem:
+    """The case's system: gpu_count > 1 overrides; with 1 a system text ("4x rtx-4090")
+    keeps its own count."""
     if case.gpu_count < 1:
         raise InvalidRequestError([f"gpu_count must be at least 1, got {case.gpu_count}"])
-    return as_system(case.gpu, case.gpu_count)
+    return as_system(case.gpu, case.gpu_count if case.gpu_count > 1 else None)
 
 
 def _int_batch(case: Case, default: int = 1) -> int:
@@ -74,7 +76,7 @@ def _int_batch(case: Case, default: int = 1) -> int:
 def predict_case(case: Case) -> Estimate:
     if case.metric not in METRICS:
         raise InvalidRequestError([f"metric {case.metric!r} is not one of {', '.join(METRICS)}"])
-    system = _system(case)
+    system = case_system(case)
     model = as_model(case.model)
     if isinstance(model, DiffusionArch):
         return _diffusion_case(case, system, model)

@@ -26,7 +26,7 @@ from gpuatlas.estimate.calibration import (
     group_keys,
     using_calibration,
 )
-from gpuatlas.estimate.cases import Case, predict_case
+from gpuatlas.estimate.cases import Case, case_system, predict_case
 from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.estimate.engines import resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
@@ -148,8 +148,8 @@ class LinearTerms:
 
 
 def _runtime_of(case: Case) -> LlmRuntime | None:
-    system = case.gpu if case.gpu_count == 1 else f"{case.gpu_count}x {case.gpu}"
     try:
+        system = case_system(case)
         return llm_runtime(system, case.model, case.weights, case.engine, case.kv_cache)
     except GpuAtlasError:
         return None

@@ -1,0 +1,197 @@
+"""Many LLM cases at once: the same formulas as `llm_speed`/`memory`, over numpy arrays.
+
+Cases that share a configuration (GPU, count, model, weights, engine, KV precision) share one
+`LlmRuntime`; batch sizes and lengths vary as arrays. `predict_llm_many` returns the point
+values of the LLM metrics (NaN where a case cannot be predicted) and is what the capacity
+planner and the 100,000-case speed benchmark use. Tests check it against the scalar path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.estimate.calibration import current_calibration
+from gpuatlas.estimate.cases import Case, case_system
+from gpuatlas.estimate.comm import allreduce_s, layer_split_hop_s
+from gpuatlas.estimate.hardware import hardware_class, memory_capacity_gb
+from gpuatlas.estimate.llm import llm_runtime
+from gpuatlas.estimate.llm_speed import LlmRuntime
+from gpuatlas.estimate.memory import DRIVER_RESERVE_GB, GB, LOGIT_BYTES
+
+Array = NDArray[np.float64]
+VECTOR_METRICS = ("decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms", "serving_output_tok_s")
+
+
+@dataclass(frozen=True)
+class _Affine:
+    """t(tokens) = fixed + per_token·tokens for tokens > 0, else 0."""
+
+    fixed_s: float
+    per_token_s: float
+
+    def __call__(self, tokens: Array) -> Array:
+        return np.where(tokens > 0, self.fixed_s + self.per_token_s * tokens, 0.0)
+
+
+def _communication(runtime: LlmRuntime) -> _Affine:
+    system, model = runtime.system, runtime.model
+    if system.gpu_count <= 1:
+        return _Affine(0.0, 0.0)
+    if runtime.engine.multi_gpu == "tensor":
+        one, two = allreduce_s(system, model.hidden_size * 2.0), allreduce_s(
+            system, 2 * model.hidden_size * 2.0)
+        per_token = two - one
+        return _Affine(2 * model.num_layers * (one - per_token), 2 * model.num_layers * per_token)
+    one, two = layer_split_hop_s(system, 1, model.hidden_size), layer_split_hop_s(
+        system, 2, model.hidden_size)
+    return _Affine(one - (two - one), two - one)
+
+
+class _Vectorised:
+    """One runtime's formulas over arrays."""
+
+    def __init__(self, runtime: LlmRuntime) -> None:
+        self.runtime = runtime
+        model = runtime.model
+        self.kv_layer_bytes = model.kv_elements_per_token_per_layer() * runtime.kv_bytes_per_element
+        self.full_layers = model.full_attention_layers
+        self.sliding_layers = len(model.sliding_window_layers)
+        self.window = float(model.sliding_window or 0)
+        if model.kv_lora_rank > 0:
+            qk, v = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
+        else:
+            qk = v = model.head_dim
+        self.attention_per_position = 2.0 * model.num_attention_heads * (qk + v)
+        self.head_flops = 2.0 * model.vocab_size * model.hidden_size
+        self.comm = _communication(runtime)
+
+    def _attended(self, context: Array) -> Array:
+        window = np.minimum(context, self.window) if self.window else context
+        return self.full_layers * context + self.sliding_layers * window
+
+    def kv_bytes(self, context: Array) -> Array:
+        """model.kv_cache_bytes over an array of whole-token contexts."""
+        return self.kv_layer_bytes * self._attended(context)
+
+    def attention_flops(self, context: Array) -> Array:
+        return np.where(context > 0, self.attention_per_position * self._attended(context), 0.0)
+
+    def weight_bytes(self, tokens: Array) -> Array:
+        shape = self.runtime.shape
+        if shape.num_experts == 0:
+            return np.full_like(tokens, shape.step_read_bytes)
+        share = shape.experts_per_token / shape.num_experts
+        touched = shape.num_experts * (1.0 - (1.0 - share) ** np.maximum(tokens, 1.0))
+        return shape.step_read_bytes + shape.moe_layers * touched * shape.expert_bytes
+
+    def decode_step_s(self, batch: Array, context: Array) -> Array:
+        r = self.runtime
+        whole = np.floor(context)
+        moved = self.weight_bytes(batch) / r.split + batch * self.kv_bytes(whole) / r.kv_split
+        flops = batch * (r.shape.matmul_flops_per_token + self.attention_flops(whole)) / r.split
+        compute_s = flops / (r.peak_flops * r.decode.eta_compute)
+        memory_s = moved / (r.bandwidth_bytes_s * r.decode.eta_memory)
+        core = np.maximum(compute_s, memory_s) * r.decode.factor
+        sequences_s = batch * r.engine.sequence_overhead_us * 1e-6
+        return core + r.decode_overhead_s + sequences_s + self.comm(batch)
+
+    def prefill_s(self, tokens: Array, batch: Array) -> Array:
+        r = self.runtime
+        body = r.shape.matmul_flops_per_token - self.head_flops
+        attention = tokens * self.attention_flops(np.maximum(tokens // 2, 1))
+        flops = batch * (tokens * body + self.head_flops + attention) / r.split
+        kv_write = batch * tokens * self.kv_bytes(np.ones_like(tokens)) / r.kv_split
+        moved = self.weight_bytes(batch * tokens) / r.split + kv_write
+        compute_s = flops / (r.peak_flops * r.prefill.eta_compute)
+        memory_s = moved / (r.bandwidth_bytes_s * r.prefill.eta_memory)
+        steps = np.ceil(batch * tokens / r.engine.prefill_chunk_tokens)
+        core = np.maximum(compute_s, memory_s) * r.prefill.factor
+        total = core + steps * r.prefill_overhead_s + self.comm(batch * tokens)
+        return np.where(tokens > 0, total, 0.0)
+
+    def max_sequences(self, context: Array) -> Array:
+        """memory.max_sequences over an array of contexts."""
+        r, engine, model = self.runtime, self.runtime.engine, self.runtime.model
+        count = r.system.gpu_count
+        block = engine.kv_block_tokens
+        padded = np.ceil(context / block) * block
+        shards = r.kv_split if engine.multi_gpu == "tensor" else count
+        per_sequence = self.kv_bytes(padded) / shards / GB
+        step_tokens = np.minimum(engine.prefill_chunk_tokens, context)
+        shard = count if engine.multi_gpu == "tensor" else 1
+        per_token = model.hidden_size * 2.0 * 8 + model.intermediate_size * 2.0 * 3 / shard
+        logits = model.vocab_size * LOGIT_BYTES / GB
+        activations = (step_tokens * per_token) / GB + logits
+        activations += engine.activation_gb_per_1k_batch_tokens * step_tokens / 1000
+        capacity = memory_capacity_gb(r.system.gpu)
+        usable = capacity - DRIVER_RESERVE_GB if engine.memory_fraction >= 1.0 else (
+            capacity * engine.memory_fraction)
+        weights = r.shape.total_weight_bytes / count / GB
+        free = usable - (weights + activations + engine.cuda_context_gb)
+        fitting = np.floor((free + logits) / (per_sequence + logits))
+        return np.where(free < per_sequence, 0.0, np.maximum(fitting, 0.0))
+
+    def serving_factor(self) -> float:
+        r = self.runtime
+        return current_calibration().params(
+            "serving", (1.0, 1.0, 0.0), r.engine.id, hardware_class(r.system.gpu),
+            r.precision_class,
+        ).factor
+
+
+def _group_key(case: Case) -> tuple[str, int, str, str, str, str]:
+    return (case.gpu, case.gpu_count, case.model, case.weights, case.engine, case.kv_cache)
+
+
+def _evaluate(vector: _Vectorised, cases: Sequence[Case]) -> Array:
+    inputs = np.array([c.input_tokens or 0 for c in cases], dtype=float)
+    outputs = np.array([c.output_tokens or 0 for c in cases], dtype=float)
+    wants_max = np.array([c.batch == "max" for c in cases])
+    batch = np.array([c.batch if isinstance(c.batch, int) else 1 for c in cases], dtype=float)
+    fitting = vector.max_sequences(inputs + outputs)
+    limit = np.minimum(fitting, vector.runtime.engine.max_batch)
+    batch = np.where(wants_max, limit, batch)
+    metric = np.array([c.metric for c in cases])
+    serving = metric == "serving_output_tok_s"
+    decode_outputs = np.where(serving, outputs, np.maximum(outputs, 1.0))
+    context = inputs + decode_outputs / 2
+    tpot_s = vector.decode_step_s(batch, context)
+    ttft_s = vector.prefill_s(inputs, batch)
+    cycle_s = ttft_s + outputs * tpot_s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.select(
+            [metric == "decode_tok_s", metric == "tpot_ms", metric == "prefill_tok_s",
+             metric == "ttft_ms", serving],
+            [batch / tpot_s, tpot_s * 1e3, batch * inputs / ttft_s, ttft_s * 1e3,
+             batch * outputs / cycle_s * vector.serving_factor()],
+            default=np.nan,
+        )
+    invalid = (batch < 1) | (batch > fitting) | (serving & (outputs < 1))
+    invalid |= wants_max & ~serving
+    invalid |= np.isin(metric, ("prefill_tok_s", "ttft_ms")) & (inputs < 1)
+    return np.where(invalid, np.nan, values)
+
+
+def predict_llm_many(cases: Sequence[Case]) -> Array:
+    """Point values for LLM cases (metrics in VECTOR_METRICS); NaN where not predictable."""
+    groups: dict[tuple[str, int, str, str, str, str], list[int]] = {}
+    for position, case in enumerate(cases):
+        groups.setdefault(_group_key(case), []).append(position)
+    values = np.full(len(cases), np.nan)
+    for positions in groups.values():
+        first = cases[positions[0]]
+        try:
+            system = case_system(first)
+            vector = _Vectorised(
+                llm_runtime(system, first.model, first.weights, first.engine, first.kv_cache)
+            )
+        except GpuAtlasError:
+            continue
+        index = np.array(positions)
+        values[index] = _evaluate(vector, [cases[i] for i in positions])
+    return values
