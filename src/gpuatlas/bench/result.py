@@ -6,9 +6,11 @@ version; anything that changes the meaning of an existing field bumps it. Reader
 
 Conventions:
 - per-metric summaries (``metrics``) hold ``{median, mean, p90, p99, n, ci_low, ci_high}``;
-  ``ci_low``/``ci_high`` bound the 95 % bootstrap confidence interval of the median (per-request
-  metrics pooled over repeats) or of the mean over repeats (run-level metrics such as
-  ``output_tok_s``; ``n`` is then the number of repeats);
+  per-request metrics (``ttft_ms``, ``tpot_ms``, ``e2e_ms``, ...) pool the requests of every
+  repeat (``n`` = requests; ``itl_ms`` is token-weighted, ``n`` = gaps); run-level metrics
+  (``output_tok_s``, ``request_s``, ...) have one value per repeat (``n`` = repeats);
+  ``ci_low``/``ci_high`` bound the 95 % interval of the median (gpuatlas.bench.stats: seeded
+  bootstrap, or the order-statistic interval for large or weighted samples);
 - percentiles use numpy's linear interpolation;
 - ``headline`` is the one number comparisons use; its ``metric`` names an entry of ``metrics``;
 - timestamps inside samples are milliseconds relative to the start of their repeat.
@@ -29,6 +31,7 @@ from gpuatlas.errors import DataFileError
 SCHEMA_VERSION = "gpuatlas.result/1"
 SCHEMA_FAMILY = "gpuatlas.result/"
 SUPPORTED_MAJOR_VERSIONS = ("1",)
+IMPORT_HINT = " (another tool's output? convert it with `gpuatlas bench import`)"
 
 CategoryId = Literal["llm-serving", "llm-single", "image", "vision", "ocr", "gpu-micro", "system"]
 
@@ -253,7 +256,7 @@ def load_result(path: str | Path) -> BenchResult:
 def parse_result(raw: object, origin: str = "<result>") -> BenchResult:
     """Validate an already-decoded result document."""
     if not isinstance(raw, dict):
-        raise DataFileError(origin, ["top level: expected a JSON object"])
+        raise DataFileError(origin, [f"top level: expected a JSON object{IMPORT_HINT}"])
     version_problem = _schema_version_problem(raw.get("schema_version"))
     if version_problem:
         raise DataFileError(origin, [version_problem])
@@ -265,7 +268,7 @@ def parse_result(raw: object, origin: str = "<result>") -> BenchResult:
 
 def _schema_version_problem(version: object) -> str | None:
     if not isinstance(version, str) or not version.startswith(SCHEMA_FAMILY):
-        return f"field schema_version: expected {SCHEMA_VERSION!r}, got {version!r}"
+        return f"field schema_version: expected {SCHEMA_VERSION!r}, got {version!r}{IMPORT_HINT}"
     major = version.removeprefix(SCHEMA_FAMILY).split(".")[0]
     if major not in SUPPORTED_MAJOR_VERSIONS:
         return f"field schema_version: unsupported version {version!r} (this reader: 1)"
