@@ -57,6 +57,11 @@ def test_compare_json_is_the_comparison_document(client: TestClient) -> None:
     assert measured_both, "the default data set has benchmarks measured on both"
     html = client.get("/compare/a100-80gb-sxm/rtx-4090").text
     assert document["a"]["label"] in html
+    report = client.get("/compare/a100-80gb-sxm/rtx-4090/report.html")
+    assert "default-src 'none'" in report.headers["content-security-policy"]
+    assert 'src="/compare/a100-80gb-sxm/rtx-4090/report.html"' in html
+    for section in document["sections"]:
+        assert section["title"] in report.text
 
 
 def test_compare_accepts_systems_and_report_options(client: TestClient) -> None:

@@ -1,21 +1,20 @@
-"""The compare page: the report layer's Comparison document, through its HTML and JSON
-renderers when they are installed, else through this package's generic document template."""
+"""The compare page: the report layer's Comparison document, through its HTML renderer (shown
+in an isolated frame, since it is a complete styled document) and its JSON renderer. Without
+the renderers, this package's generic document template stands in."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
-
-from markupsafe import Markup
 
 from gpuatlas.web.state import AppState
 
 REPORT_OPTIONS = ("model", "weights", "context_tokens", "provider", "electricity_usd_per_kwh",
                   "pue")
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
-_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
+# The embedded report needs no script, no network and no plugins: forbid them outright.
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+              "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
 def build(state: AppState, a: str, b: str, options: dict[str, Any]) -> Any:
@@ -27,28 +26,22 @@ def build(state: AppState, a: str, b: str, options: dict[str, Any]) -> Any:
 
 def to_json(document: Any) -> dict[str, Any]:
     try:
-        from gpuatlas.report import to_json as report_to_json  # type: ignore[attr-defined]
+        from gpuatlas.report import comparison_dict
     except ImportError:
-        return _dataclass_json(document)
-    rendered = report_to_json(document)
-    loaded: dict[str, Any] = json.loads(rendered) if isinstance(rendered, str) else rendered
-    return loaded
+        data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(document), default=str))
+        return data
+    return comparison_dict(document)
 
 
-def _dataclass_json(document: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(document), default=str))
-    return data
-
-
-def report_fragment(document: Any) -> Markup | None:
-    """The report renderer's HTML (its <style> and <body> content), or None if not installed."""
+def has_report_renderer() -> bool:
     try:
-        from gpuatlas.report import render_html  # type: ignore[attr-defined]
+        from gpuatlas.report import render_html  # noqa: F401
     except ImportError:
-        return None
-    html = str(render_html(document))
-    body = _BODY.search(html)
-    if body is None:
-        return Markup(html)
-    styles = "".join(_STYLE.findall(html))
-    return Markup(styles + body.group(1))
+        return False
+    return True
+
+
+def report_html(document: Any) -> str:
+    from gpuatlas.report import render_html
+
+    return str(render_html(document))

@@ -101,15 +101,25 @@ def compare_json(request: Request, a: str, b: str) -> JSONResponse:
     return _json(compare_page.to_json(document))
 
 
+@router.get("/compare/{a}/{b}/report.html", response_class=HTMLResponse, tags=["pages"],
+            summary="The report renderer's self-contained HTML for A vs B")
+def compare_report(request: Request, a: str, b: str) -> Response:
+    document = compare_page.build(_state(request), a, b, _report_options(request))
+    return HTMLResponse(compare_page.report_html(document),
+                        headers={"Content-Security-Policy": compare_page.REPORT_CSP})
+
+
 @router.get("/compare/{a}/{b}", response_class=HTMLResponse, tags=["pages"],
             summary="The comparison report for A vs B")
 def compare(request: Request, a: str, b: str) -> Response:
     options = _report_options(request)
     document = compare_page.build(_state(request), a, b, options)
     query = ("?" + str(request.query_params)) if request.query_params else ""
+    embedded = compare_page.has_report_renderer()
     return render(request, "compare.html",
-                  {"doc": document, "fragment": compare_page.report_fragment(document),
-                   "options": options, "gpus": [g.id for g in all_gpus()]},
+                  {"doc": document, "options": options, "gpus": [g.id for g in all_gpus()],
+                   "report_url": f"/compare/{quote(a)}/{quote(b)}/report.html{query}"
+                   if embedded else None},
                   json_url=f"/compare/{quote(a)}/{quote(b)}.json{query}",
                   title=f"{document.a.label} vs {document.b.label}")
 

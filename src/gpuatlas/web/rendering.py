@@ -91,5 +91,10 @@ def chart_svg(chart: Any, a_label: str, b_label: str) -> Any:
     return bar_chart(bars, chart.unit, chart.title, label_width=260)
 
 
-templates.env.globals.update(statement_text=statement_text, cell_text=cell_text,
+def value_of(quantity: Any) -> Any:
+    """A number, or the value of an estimate dict ({value, low, high, ...})."""
+    return quantity.get("value") if isinstance(quantity, dict) else quantity
+
+
+templates.env.globals.update(value_of=value_of, statement_text=statement_text, cell_text=cell_text,
                              cell_source=cell_source, chart_svg=chart_svg)

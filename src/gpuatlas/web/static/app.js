@@ -37,4 +37,17 @@
       });
     });
   });
+  // The compare page embeds the report (a complete document) in a frame: size it to fit.
+  var frame = document.getElementById("report-frame");
+  function fitFrame() {
+    try {
+      var inner = frame.contentDocument && frame.contentDocument.documentElement;
+      if (inner && inner.scrollHeight > 0) frame.style.height = (inner.scrollHeight + 4) + "px";
+    } catch (error) { /* cross-origin: keep the default height */ }
+  }
+  if (frame) {
+    frame.addEventListener("load", fitFrame);
+    window.addEventListener("resize", function () { window.setTimeout(fitFrame, 100); });
+    fitFrame();
+  }
 })();
