@@ -22,9 +22,11 @@ from gpuatlas.bench.metrics import (
     NS_PER_MS,
     RequestRecord,
     Slo,
+    Window,
     itl_values_and_weights,
     request_metrics,
     run_level_metrics,
+    steady_state_window,
 )
 from gpuatlas.bench.options import Reporter, RunOptions, SilentReporter
 from gpuatlas.bench.prompts import image_data_url
@@ -162,7 +164,8 @@ async def _run_repeats(spec: LoadSpec, repeats: int, reporter: Reporter
     return outcomes, stop.is_set()
 
 
-def _sample(record: RequestRecord, repeat: int, origin_ns: int) -> Sample:
+def _sample(record: RequestRecord, repeat: int, origin_ns: int,
+            window: Window | None) -> Sample:
     metrics = request_metrics(record)
     values = {"ttft_sched_ms": metrics.ttft_sched_ms, "e2e_sched_ms": metrics.e2e_sched_ms}
     if record.first_answer_ns is not None:
@@ -171,6 +174,8 @@ def _sample(record: RequestRecord, repeat: int, origin_ns: int) -> Sample:
     return Sample(
         repeat=repeat, index=record.index, ok=record.ok, error_kind=record.error_kind,
         error=record.error, warmup=record.warmup,
+        in_steady_state=None if window is None or record.warmup
+        else window.start_ns <= record.send_ns <= window.end_ns,
         scheduled_ms=(record.scheduled_ns - origin_ns) / NS_PER_MS,
         send_lag_ms=metrics.send_lag_ms, ttfb_ms=metrics.ttfb_ms, ttft_ms=metrics.ttft_ms,
         tpot_ms=metrics.tpot_ms, e2e_ms=metrics.e2e_ms,
@@ -287,7 +292,8 @@ def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo
     repeats: list[RepeatSummary] = []
     for index, records in enumerate(outcomes):
         origin = min((r.scheduled_ns for r in records), default=0)
-        samples += [_sample(r, index, origin) for r in records]
+        window = steady_state_window(records, 1 if spec.rate_rps else spec.target_in_flight)
+        samples += [_sample(r, index, origin, window) for r in records]
         summary, repeat_warnings = _repeat_summary(records, index, spec, slo,
                                                    benchmark.runner == "openai-vision")
         repeats.append(summary)
