@@ -45,6 +45,7 @@ class _GroupRecord(BaseModel):
     eta_compute: float | None = Field(default=None, gt=0, le=1.5)
     step_overhead_ms: float | None = Field(default=None, ge=0)
     factor: float | None = Field(default=None, gt=0)
+    sequence_overhead_us: float | None = Field(default=None, ge=0)
     n: int = Field(default=0, ge=0)
 
 
@@ -87,6 +88,7 @@ class GroupParams:
     step_overhead_ms: float
     factor: float
     exact: bool
+    sequence_overhead_us: float = -1.0  # negative: the engine profile's value
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Calibration:
             "eta_compute": engine_prior[1] * compute_prior,
             "step_overhead_ms": engine_prior[2],
             "factor": 1.0,
+            "sequence_overhead_us": -1.0,
         }
         keys = group_keys(kind, engine, hardware, precision_class)
         for key in keys:

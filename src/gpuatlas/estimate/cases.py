@@ -15,7 +15,7 @@ from typing import Literal
 from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, VisionLanguageArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.estimate.diffusion import predict_diffusion_run
+from gpuatlas.estimate.diffusion import max_image_batch, predict_diffusion_run
 from gpuatlas.estimate.inputs import as_model, as_system
 from gpuatlas.estimate.llm import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.estimate.results import Estimate
@@ -121,9 +121,13 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
 def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Estimate:
     if case.metric not in ("image_s", "images_per_min"):
         raise InvalidRequestError([f"{case.metric} does not apply to diffusion model {model.id}"])
+    resolution = resolution_px(case.resolution) or model.default_resolution_px
+    weights = case.weights or "bf16"
+    batch = (max_image_batch(system, model, resolution, weights) if case.batch == "max"
+             else _int_batch(case))
     prediction = predict_diffusion_run(
-        system, model, resolution_px=resolution_px(case.resolution) or model.default_resolution_px,
-        steps=case.steps or model.default_steps, batch=_int_batch(case), cfg=None,
+        system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
+        batch=batch, cfg=None, weights=weights,
     )
     return prediction.s_per_image if case.metric == "image_s" else prediction.images_per_min
 

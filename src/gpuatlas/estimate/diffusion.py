@@ -11,17 +11,19 @@ VAE decoding runs at full resolution: 2·P_vae·pixels·0.03 (SD VAE ≈ 1.2 TFL
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.estimate.calibration import current_calibration
+from gpuatlas.estimate.calibration import GroupParams, current_calibration
 from gpuatlas.estimate.hardware import (
     hardware_class,
     memory_bandwidth_bytes_s,
     memory_capacity_gb,
     peak_flops,
 )
+from gpuatlas.estimate.inputs import as_format
 from gpuatlas.estimate.results import DiffusionPrediction, Estimate
 
 MODEL_NAME = "gpuatlas.diffusion/1"
@@ -39,6 +41,7 @@ PRIORS: dict[str, tuple[float, float, float]] = {
 ETA_MEMORY_PRIOR = 0.7
 PCIE_OFFLOAD_BYTES_S = 20e9
 BYTES_PER_PARAM = 2.0
+MAX_IMAGE_BATCH = 16
 ACTIVATION_OVERHEAD_GB = 1.5
 
 
@@ -73,8 +76,11 @@ def vae_decode_flops(model: DiffusionArch, resolution_px: int) -> float:
     return 2.0 * model.vae_params * resolution_px * resolution_px * VAE_REUSE
 
 
-def memory_gb(model: DiffusionArch, batch: int, resolution_px: int) -> float:
-    weights = model.total_params() * BYTES_PER_PARAM / 1e9
+def memory_gb(
+    model: DiffusionArch, batch: int, resolution_px: int, denoiser_bytes_per_param: float = 2.0
+) -> float:
+    others = model.text_encoder_params() + model.vae_params
+    weights = (model.denoiser_params * denoiser_bytes_per_param + others * BYTES_PER_PARAM) / 1e9
     latents = batch * (resolution_px / 512) ** 2 * 0.6  # attention/conv workspace per image
     return weights + ACTIVATION_OVERHEAD_GB + latents
 
@@ -83,45 +89,102 @@ def _timed(flops: float, weight_bytes: float, peak: float, bandwidth: float, eta
     return max(flops / (peak * eta), weight_bytes / (bandwidth * ETA_MEMORY_PRIOR))
 
 
-def predict_diffusion_run(
+@dataclass(frozen=True)
+class DiffusionWork:
+    """What one batch of images costs: FLOPs and bytes per denoiser forward, the rest (text
+    encoders, VAE), the GPU's peaks and the CPU-offload time."""
+
+    forward_flops: float
+    forward_bytes: float
+    steps: int
+    other_flops: float
+    other_bytes: float
+    peak_flops: float
+    bandwidth_bytes_s: float
+    offload_s: float
+    memory_gb: float
+    needs_offload: bool
+    use_cfg: bool
+    notes: tuple[str, ...]
+
+    def roofline_compute_s(self) -> float:
+        """All FLOPs at 100 % of the tensor peak (the x of the calibration fit)."""
+        return (self.steps * self.forward_flops + self.other_flops) / self.peak_flops
+
+    def batch_s(self, params: GroupParams) -> float:
+        forward_s = _timed(self.forward_flops, self.forward_bytes, self.peak_flops,
+                           self.bandwidth_bytes_s, params.eta_compute)
+        forward_s += params.step_overhead_ms * 1e-3
+        other_s = _timed(self.other_flops, self.other_bytes, self.peak_flops,
+                         self.bandwidth_bytes_s, params.eta_compute)
+        return (self.steps * forward_s + other_s) * params.factor + self.offload_s
+
+
+def max_image_batch(
+    system: GpuSystem, model: DiffusionArch, resolution_px: int, weights: str = "bf16"
+) -> int:
+    """Largest batch (up to MAX_IMAGE_BATCH) whose memory fits one GPU; at least 1."""
+    capacity_gb = memory_capacity_gb(system.gpu) * 0.95
+    bytes_per_param = as_format(weights).bytes_per_weight
+    fitting = [b for b in range(1, MAX_IMAGE_BATCH + 1)
+               if memory_gb(model, b, resolution_px, bytes_per_param) <= capacity_gb]
+    return max(fitting, default=1)
+
+
+def diffusion_work(
     system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
-    cfg: bool | None,
-) -> DiffusionPrediction:
+    cfg: bool | None, weights: str = "bf16",
+) -> DiffusionWork:
+    """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU)."""
     if resolution_px < 64 or steps < 1 or batch < 1:
         raise InvalidRequestError(["resolution >= 64 px, steps >= 1 and batch >= 1 are required"])
     gpu = system.gpu
-    peak, _ = peak_flops(gpu, "bf16")
-    bandwidth = memory_bandwidth_bytes_s(gpu)
-    calibration = current_calibration()
-    denoiser_kind = denoiser_class(model)
-    params = calibration.params(
-        "image", PRIORS[denoiser_kind], "diffusers", hardware_class(gpu), denoiser_kind
-    )
+    weight_format = as_format(weights)
+    precision = weight_format.compute_precision_on(gpu.architecture_family)
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)
-    denoiser_bytes = model.denoiser_params * BYTES_PER_PARAM
-    forward_s = _timed(
-        denoiser_flops(model, resolution_px) * images_per_forward, denoiser_bytes, peak, bandwidth,
-        params.eta_compute,
-    ) + params.step_overhead_ms * 1e-3
-    needed_gb = memory_gb(model, batch, resolution_px)
+    needed_gb = memory_gb(model, batch, resolution_px, weight_format.bytes_per_weight)
     capacity_gb = memory_capacity_gb(gpu)
     offload = needed_gb > capacity_gb * 0.95
-    extra_s, notes = _offload_penalty(model, capacity_gb, steps, offload)
-    other_s = _timed(
-        text_encoder_flops(model) * batch + vae_decode_flops(model, resolution_px) * batch,
-        model.vae_params * BYTES_PER_PARAM, peak, bandwidth, params.eta_compute,
+    offload_s, notes = _offload_penalty(model, capacity_gb, steps, offload)
+    return DiffusionWork(
+        forward_flops=denoiser_flops(model, resolution_px) * images_per_forward,
+        forward_bytes=model.denoiser_params * weight_format.bytes_per_weight, steps=steps,
+        other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px)) * batch,
+        other_bytes=model.vae_params * BYTES_PER_PARAM, peak_flops=peak_flops(gpu, precision)[0],
+        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload_s,
+        memory_gb=needed_gb, needs_offload=offload, use_cfg=use_cfg, notes=notes,
     )
-    batch_s = (steps * forward_s + other_s) * params.factor + extra_s
-    extrapolated = not (params.exact and calibration.is_covered("image:gpu", gpu.id))
+
+
+def image_params(system: GpuSystem, model: DiffusionArch) -> GroupParams:
+    denoiser_kind = denoiser_class(model)
+    return current_calibration().params(
+        "image", PRIORS[denoiser_kind], "diffusers", hardware_class(system.gpu), denoiser_kind
+    )
+
+
+def predict_diffusion_run(
+    system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
+    cfg: bool | None, weights: str = "bf16",
+) -> DiffusionPrediction:
+    """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
+    system (one replica each)."""
+    work = diffusion_work(system, model, resolution_px=resolution_px, steps=steps, batch=batch,
+                          cfg=cfg, weights=weights)
+    params = image_params(system, model)
+    calibration = current_calibration()
+    batch_s = work.batch_s(params)
+    extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))
     low, high = calibration.band(batch_s / batch, "image", extrapolated)
     per_image = Estimate(batch_s / batch, low, high, "s/image", MODEL_NAME, calibration.version,
-                         extrapolated, notes)
+                         extrapolated, work.notes)
     return DiffusionPrediction(
         system_id=system.id, model_id=model.id, resolution_px=resolution_px, steps=steps,
-        batch=batch, cfg=use_cfg, s_per_image=per_image,
-        images_per_min=per_image.inverted(60.0, "images/min"), memory_gb=needed_gb,
-        needs_cpu_offload=offload, notes=notes,
+        batch=batch, cfg=work.use_cfg, s_per_image=per_image,
+        images_per_min=per_image.inverted(60.0 * system.gpu_count, "images/min"),
+        memory_gb=work.memory_gb,
+        needs_cpu_offload=work.needs_offload, notes=work.notes,
     )
 
 

@@ -26,12 +26,13 @@ from gpuatlas.estimate.calibration import (
     group_keys,
     using_calibration,
 )
-from gpuatlas.estimate.cases import Case, case_system, predict_case
+from gpuatlas.estimate.cases import Case, case_system, predict_case, resolution_px
 from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
+from gpuatlas.estimate.diffusion import diffusion_work, max_image_batch
 from gpuatlas.estimate.engines import resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
-from gpuatlas.estimate.llm import llm_runtime
+from gpuatlas.estimate.llm import llm_runtime, runtime_max_batch, serving_cycle_s
 from gpuatlas.estimate.llm_speed import LlmRuntime
 from gpuatlas.estimate.training import MFU_PRIOR
 
@@ -194,9 +195,10 @@ def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]
 
 
 def fit_linear_group(
-    terms: Sequence[LinearTerms], prior_eta: float, prior_overhead_ms: float
+    terms: Sequence[LinearTerms], prior_eta: float, prior_overhead_ms: float, cap: bool = True
 ) -> tuple[float, float]:
-    """(η, overhead_ms) minimising relative squared error plus the prior penalty."""
+    """(η, overhead_ms) minimising relative squared error plus the prior penalty; η ≤ 1
+    when `cap` (an efficiency), unbounded otherwise (a correction factor)."""
     m0, o0 = 1.0 / prior_eta, prior_overhead_ms * 1e-3
     scale_o = max(o0, OVERHEAD_SCALE_MS * 1e-3)  # the prior allows ±100 % of itself
     a11, a12, a22 = PRIOR_ROWS / m0**2, 0.0, PRIOR_ROWS / scale_o**2
@@ -214,17 +216,66 @@ def fit_linear_group(
     overhead = (a11 * b2 - a12 * b1) / det
     if overhead < 0:
         overhead, slope = 0.0, b1 / a11
-    return 1.0 / max(slope, 1.0), overhead * 1e3
+    return 1.0 / (max(slope, 1.0) if cap else max(slope, 0.05)), overhead * 1e3
+
+
+def serving_terms(observation: Observation) -> LinearTerms | None:
+    """Serving cycle = modelled cycle x (1/factor) + sequence-steps x per-sequence overhead."""
+    case, row = observation.case, observation.row
+    runtime = _runtime_of(case)
+    if runtime is None or not case.output_tokens:
+        return None
+    inputs, outputs = case.input_tokens or 0, case.output_tokens
+    if isinstance(case.batch, int):
+        concurrency = case.batch
+    else:
+        concurrency = runtime_max_batch(runtime, inputs + outputs, case.kv_cache)
+    if concurrency < 1:
+        return None
+    cycle = serving_cycle_s(runtime, concurrency, inputs, outputs)
+    measured = concurrency * outputs / row.value
+    return LinearTerms(cycle, outputs * concurrency * 1e-3, 0.0, measured, 0.0)
+
+
+def image_terms(observation: Observation) -> LinearTerms | None:
+    """Batch time = roofline compute / η_c + forwards x per-forward overhead + offload."""
+    case, row = observation.case, observation.row
+    model = as_model(case.model)
+    if not isinstance(model, DiffusionArch):
+        return None
+    try:
+        system = case_system(case)
+        resolution = resolution_px(case.resolution) or model.default_resolution_px
+        batch = (case.batch if isinstance(case.batch, int)
+                 else max_image_batch(system, model, resolution, case.weights))
+        work = diffusion_work(
+            system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
+            batch=batch, cfg=None, weights=case.weights,
+        )
+    except GpuAtlasError:
+        return None
+    if row.metric == "image_s":
+        measured = row.value * batch
+    else:
+        measured = 60.0 * batch * system.gpu_count / row.value
+    return LinearTerms(work.roofline_compute_s(), float(work.steps), work.offload_s, measured,
+                       0.0)
+
+
+_EXTRACTORS = {
+    "decode": decode_terms, "prefill": prefill_terms, "serving": serving_terms,
+    "image": image_terms,
+}
 
 
 def _fit_linear(
     calibration: Calibration, items: Sequence[Observation], kind: str,
 ) -> Calibration:
-    """Fit decode (η_m, overhead) on memory-bound rows or prefill (η_c, overhead) on
-    compute-bound rows, group by group from general to specific."""
-    extract = decode_terms if kind == "decode" else prefill_terms
-    eta_name = "eta_memory" if kind == "decode" else "eta_compute"
-    terms = {id(item): extract(item) for item in items}
+    """Fit decode (η_m, overhead) on memory-bound rows, prefill (η_c, overhead) on
+    compute-bound rows, or serving (factor, per-sequence µs), group by group from the
+    general to the specific."""
+    with using_calibration(replace(calibration, version=f"{calibration.version}/{kind}")):
+        terms = {id(item): _EXTRACTORS[kind](item) for item in items}
     for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
             found = _gpu_balanced(
@@ -232,12 +283,26 @@ def _fit_linear(
             )
             if not found:
                 continue
-            prior = _lookup(calibration, group[0])
-            prior_eta = prior.eta_memory if kind == "decode" else prior.eta_compute
-            eta, overhead = fit_linear_group(found, prior_eta, prior.step_overhead_ms)
-            values = {eta_name: eta, "step_overhead_ms": overhead, "n": float(len(found))}
+            values = _linear_values(kind, found, _lookup(calibration, group[0]), group[0])
             calibration = _with_group(calibration, key, values)
     return calibration
+
+
+def _linear_values(
+    kind: str, found: Sequence[LinearTerms], prior: _Params, observation: Observation
+) -> dict[str, float]:
+    if kind == "serving":
+        prior_us = prior.sequence_overhead_us
+        if prior_us < 0:
+            prior_us = resolve_engine(observation.engine).sequence_overhead_us
+        factor, sequence_us = fit_linear_group(found, prior.factor, prior_us, cap=False)
+        return {"factor": factor, "sequence_overhead_us": sequence_us, "n": float(len(found))}
+    eta_name = "eta_memory" if kind == "decode" else "eta_compute"
+    prior_eta = prior.eta_memory if kind == "decode" else prior.eta_compute
+    if kind == "image":
+        prior_eta *= prior.factor  # a factor stretches time like a lower efficiency
+    eta, overhead = fit_linear_group(found, prior_eta, prior.step_overhead_ms)
+    return {eta_name: eta, "step_overhead_ms": overhead, "n": float(len(found))}
 
 
 def prior_for(observation: Observation) -> tuple[float, float, float]:
@@ -258,7 +323,8 @@ def prior_for(observation: Observation) -> tuple[float, float, float]:
 def _lookup(calibration: Calibration, observation: Observation) -> _Params:
     params = calibration.params(observation.kind, prior_for(observation), observation.engine,
                                 observation.family, observation.precision_class)
-    return _Params(params.eta_memory, params.eta_compute, params.step_overhead_ms, params.factor)
+    return _Params(params.eta_memory, params.eta_compute, params.step_overhead_ms, params.factor,
+                   params.sequence_overhead_us)
 
 
 @dataclass(frozen=True)
@@ -267,6 +333,7 @@ class _Params:
     eta_compute: float
     step_overhead_ms: float
     factor: float
+    sequence_overhead_us: float
 
 
 # ----- ratio fits -------------------------------------------------------------------------------
@@ -323,8 +390,8 @@ def fit_calibration(
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
     calibration = _fit_linear(calibration, by_kind["decode"], "decode")
     calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
-    calibration = _ratio_fit(calibration, by_kind["serving"], version, _factor_update)
-    calibration = _ratio_fit(calibration, by_kind["image"], version, _time_factor_update)
+    calibration = _fit_linear(calibration, by_kind["serving"], "serving")
+    calibration = _fit_linear(calibration, by_kind["image"], "image")
     calibration = _ratio_fit(calibration, by_kind["train"], version, _eta_compute_update)
     return replace(calibration, covered=coverage(items))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.estimate.calibration import current_calibration
+from gpuatlas.estimate.calibration import GroupParams, current_calibration
 from gpuatlas.estimate.engines import require_format, require_kv_cache, resolve_engine
 from gpuatlas.estimate.hardware import hardware_class
 from gpuatlas.estimate.inputs import (
@@ -122,15 +123,32 @@ def serving_output_tok_s(
 ) -> float:
     """Closed-loop server: each of `concurrency` requests prefills then decodes; with continuous
     batching the work per cycle is c prefills plus `output_tokens` decode steps at batch c."""
+    cycle_s = serving_cycle_s(runtime, concurrency, input_tokens, output_tokens)
+    params = serving_params(runtime)
+    sequence_s = output_tokens * concurrency * params.sequence_overhead_us * 1e-6
+    return concurrency * output_tokens / (cycle_s / params.factor + sequence_s)
+
+
+def serving_cycle_s(
+    runtime: LlmRuntime, concurrency: int, input_tokens: int, output_tokens: int
+) -> float:
+    """One cycle's modelled time without the per-sequence overhead (that one is calibrated
+    separately for serving: it dominates at very large batches)."""
     context = input_tokens + output_tokens / 2
-    cycle_s = runtime.prefill_s(input_tokens, concurrency) + output_tokens * runtime.decode_step_s(
-        concurrency, context
-    )
-    serving_factor = current_calibration().params(
+    step_s = runtime.decode_step_s(concurrency, context)
+    step_s -= concurrency * runtime.engine.sequence_overhead_us * 1e-6
+    return runtime.prefill_s(input_tokens, concurrency) + output_tokens * step_s
+
+
+def serving_params(runtime: LlmRuntime) -> GroupParams:
+    """Serving calibration: a rate factor and the per-sequence step overhead (µs)."""
+    params = current_calibration().params(
         "serving", (1.0, 1.0, 0.0), runtime.engine.id, hardware_class(runtime.system.gpu),
         runtime.precision_class,
-    ).factor
-    return concurrency * output_tokens / cycle_s * serving_factor
+    )
+    if params.sequence_overhead_us < 0:
+        return replace(params, sequence_overhead_us=runtime.engine.sequence_overhead_us)
+    return params
 
 
 def serving_estimate(

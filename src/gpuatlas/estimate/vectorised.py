@@ -15,11 +15,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.estimate.calibration import current_calibration
 from gpuatlas.estimate.cases import Case, case_system
 from gpuatlas.estimate.comm import allreduce_s, layer_split_hop_s
-from gpuatlas.estimate.hardware import hardware_class, memory_capacity_gb
-from gpuatlas.estimate.llm import llm_runtime
+from gpuatlas.estimate.hardware import memory_capacity_gb
+from gpuatlas.estimate.llm import llm_runtime, serving_params
 from gpuatlas.estimate.llm_speed import LlmRuntime
 from gpuatlas.estimate.memory import DRIVER_RESERVE_GB, GB, LOGIT_BYTES
 
@@ -136,12 +135,15 @@ class _Vectorised:
         fitting = np.floor((free + logits) / (per_sequence + logits))
         return np.where(free < per_sequence, 0.0, np.maximum(fitting, 0.0))
 
-    def serving_factor(self) -> float:
-        r = self.runtime
-        return current_calibration().params(
-            "serving", (1.0, 1.0, 0.0), r.engine.id, hardware_class(r.system.gpu),
-            r.precision_class,
-        ).factor
+    def serving_rate(
+        self, batch: Array, inputs: Array, outputs: Array, ttft_s: Array, tpot_s: Array
+    ) -> Array:
+        """llm.serving_output_tok_s over arrays."""
+        engine_sequence_s = batch * self.runtime.engine.sequence_overhead_us * 1e-6
+        cycle_s = ttft_s + outputs * (tpot_s - engine_sequence_s)
+        params = serving_params(self.runtime)
+        sequence_s = outputs * batch * params.sequence_overhead_us * 1e-6
+        return batch * outputs / (cycle_s / params.factor + sequence_s)
 
 
 def _group_key(case: Case) -> tuple[str, int, str, str, str, str]:
@@ -162,13 +164,12 @@ def _evaluate(vector: _Vectorised, cases: Sequence[Case]) -> Array:
     context = inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
     ttft_s = vector.prefill_s(inputs, batch)
-    cycle_s = ttft_s + outputs * tpot_s
     with np.errstate(divide="ignore", invalid="ignore"):
         values = np.select(
             [metric == "decode_tok_s", metric == "tpot_ms", metric == "prefill_tok_s",
              metric == "ttft_ms", serving],
             [batch / tpot_s, tpot_s * 1e3, batch * inputs / ttft_s, ttft_s * 1e3,
-             batch * outputs / cycle_s * vector.serving_factor()],
+             vector.serving_rate(batch, inputs, outputs, ttft_s, tpot_s)],
             default=np.nan,
         )
     invalid = (batch < 1) | (batch > fitting) | (serving & (outputs < 1))

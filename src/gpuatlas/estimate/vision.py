@@ -14,7 +14,7 @@ from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import current_calibration
 from gpuatlas.estimate.engines import resolve_engine
 from gpuatlas.estimate.hardware import memory_bandwidth_bytes_s, peak_flops
-from gpuatlas.estimate.llm import llm_runtime, make_estimate, require_fits
+from gpuatlas.estimate.llm import llm_runtime, make_estimate, require_fits, runtime_max_batch
 from gpuatlas.estimate.results import Estimate
 
 PROMPT_TOKENS = 48
@@ -40,13 +40,18 @@ def predict_vision_run(
     patches = tokens * (1 if model.image_tokens.fixed_tokens else PATCHES_PER_TOKEN_MERGED)
     runtime = llm_runtime(system, model.language_model, weights, engine)
     prompt = tokens + PROMPT_TOKENS
-    require_fits(runtime, batch, prompt + output_tokens, "fp16")
+    fitting = runtime_max_batch(runtime, prompt + output_tokens)
+    require_fits(runtime, 1, prompt + output_tokens, "fp16")
+    notes: tuple[str, ...] = ()
+    if batch > fitting:  # a server queues what does not fit and runs `fitting` at a time
+        notes = (f"batch {batch} does not fit; {fitting} run at a time",)
+        batch = fitting
     encoder_s = _vision_encoder_s(system, model, batch * patches)
     prefill_s = runtime.prefill_s(prompt, batch)
     decode_s = output_tokens * runtime.decode_step_s(batch, prompt + output_tokens / 2)
     per_min = 60.0 * batch / (encoder_s + prefill_s + decode_s)
     extrapolated = runtime.extrapolated(current_calibration(), "vision")
-    notes = (f"{tokens} image tokens, {PROMPT_TOKENS} prompt and {output_tokens} answer tokens",)
+    notes += (f"{tokens} image tokens, {PROMPT_TOKENS} prompt and {output_tokens} answer tokens",)
     return make_estimate(per_min, "images/min", "vision", extrapolated, notes)
 
 
