@@ -152,3 +152,13 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_median() -> None:
     assert first.p90 == pytest.approx(float(np.quantile(sample, 0.9)))
     empty = summarize(Distribution(np.empty(0)))
     assert empty.n == 0 and empty.median is None
+
+
+def test_synthetic_prompts_and_images_are_unique_per_request() -> None:
+    from gpuatlas.bench.prompts import image_data_url, synthetic_prompt
+
+    prompts = {synthetic_prompt(i, 50, seed=0) for i in range(200)}
+    assert len(prompts) == 200
+    assert len({p.split(".")[0] for p in prompts}) == 200  # unique from the first words
+    assert image_data_url(0, 32, 32, 0) != image_data_url(1, 32, 32, 0)
+    assert image_data_url(3, 32, 32, 0).startswith("data:image/png;base64,iVBOR")

@@ -199,3 +199,17 @@ def test_bad_sweep_values_are_all_reported() -> None:
                                        "4,x", "--rate", "1,y"])
     assert outcome.exit_code == 2
     assert "'x'" in outcome.output and "'y'" in outcome.output
+
+
+def test_vision_benchmark_sends_images_and_reports_images_per_minute(
+        reference_stats: str) -> None:
+    options = RunOptions(endpoint=reference_stats, model=MODEL, concurrency=2, requests=4,
+                         output_tokens=4, repeats=1, overrides={"width": "64", "height": "48"})
+    result = run_benchmark(get_benchmark("vision-llava-1.5-7b-c32"), options)
+    assert result.settings.api == "openai-chat"
+    assert (result.settings.width, result.settings.height) == (64, 48)
+    assert result.headline.metric == "images_per_min" and result.headline.value
+    assert result.repeats[0].values["images_per_min"] == pytest.approx(
+        60 * result.repeats[0].values["request_s"])
+    records = httpx.get(reference_stats + "/stats").json()["requests"]
+    assert [r["images"] for r in records] == [1] * len(records)  # one image per request

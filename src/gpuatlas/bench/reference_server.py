@@ -58,12 +58,25 @@ def _sse(event: dict[str, Any]) -> bytes:
     return _chunk(b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\n\n")
 
 
+def _last_content(request: dict[str, Any]) -> Any:
+    messages = request.get("messages") or [{}]
+    return messages[-1].get("content", "")
+
+
 def _prompt_text(request: dict[str, Any]) -> str:
     if "prompt" in request:
         return str(request["prompt"])
-    messages = request.get("messages") or [{}]
-    content = messages[-1].get("content", "")
-    return content if isinstance(content, str) else json.dumps(content)
+    content = _last_content(request)
+    if isinstance(content, str):
+        return content
+    return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+
+
+def _image_count(request: dict[str, Any]) -> int:
+    content = _last_content(request)
+    if isinstance(content, str):
+        return 0
+    return sum(1 for part in content if isinstance(part, dict) and "image_url" in part)
 
 
 def _ndjson(event: dict[str, Any]) -> bytes:
@@ -152,7 +165,8 @@ class ReferenceServer:
                          max(1, len(prompt.split())), received_ns,
                          received_ns + int(self.schedule.ttft_ms * 1e6))
         stream.record = {"received_ns": received_ns, "writes_ns": [], "tokens": [],
-                         "prompt_head": prompt[:40], "truncated": truncate}
+                         "prompt_head": prompt[:40], "truncated": truncate,
+                         "images": _image_count(request)}
         self.records.append(stream.record)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
         self._wakeup.set()

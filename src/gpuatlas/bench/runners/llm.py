@@ -38,6 +38,7 @@ from gpuatlas.bench.result import (
     Sample,
     Settings,
 )
+from gpuatlas.bench.runners.inprocess import parameters
 from gpuatlas.bench.server_info import check_model, choose_api, engine_info
 from gpuatlas.bench.stats import Distribution, summarize, summarize_values
 from gpuatlas.bench.suite import Benchmark
@@ -62,10 +63,12 @@ def _param(options: RunOptions, benchmark: Benchmark, name: str, default: int) -
     return int(value if value is not None else benchmark.params.get(name, default))
 
 
-def _image_source(benchmark: Benchmark, seed: int) -> Callable[[int], tuple[str, ...]] | None:
+def _image_source(benchmark: Benchmark, options: RunOptions
+                  ) -> Callable[[int], tuple[str, ...]] | None:
     if benchmark.runner != "openai-vision":
         return None
-    width, height = benchmark.params.get("width", 672), benchmark.params.get("height", 672)
+    params, seed = parameters(benchmark, options), options.seed
+    width, height = int(params.get("width", 672)), int(params.get("height", 672))
     cache: dict[int, tuple[str, ...]] = {}
 
     def images(index: int) -> tuple[str, ...]:
@@ -92,7 +95,7 @@ def build_load_spec(benchmark: Benchmark, options: RunOptions, api: str, model: 
         output_tokens=_param(options, benchmark, "output_tokens", 256),
         concurrency=concurrency, rate_rps=rate, requests=requests,
         duration_s=options.duration_s, timeout_s=options.timeout_s, seed=options.seed,
-        ignore_eos=options.ignore_eos, image_urls=_image_source(benchmark, options.seed),
+        ignore_eos=options.ignore_eos, image_urls=_image_source(benchmark, options),
     )
     warmup = options.warmup_requests
     return replace(spec, warmup_requests=spec.target_in_flight if warmup is None else warmup)
@@ -250,6 +253,12 @@ def _client_warnings(records: list[RequestRecord], endpoint: str) -> list[str]:
     return found
 
 
+def _vision_param(benchmark: Benchmark, options: RunOptions, name: str) -> int | None:
+    if benchmark.runner != "openai-vision":
+        return None
+    return int(parameters(benchmark, options)[name])
+
+
 def _settings(benchmark: Benchmark, spec: LoadSpec, options: RunOptions) -> Settings:
     arrival = "poisson" if spec.rate_rps else "concurrency"
     return Settings(
@@ -259,8 +268,8 @@ def _settings(benchmark: Benchmark, spec: LoadSpec, options: RunOptions) -> Sett
         requests=spec.requests, duration_s=spec.duration_s,
         warmup_requests=spec.warmup_requests, repeats=options.repeats,
         timeout_s=spec.timeout_s, ignore_eos=spec.ignore_eos,
-        width=benchmark.params.get("width") if benchmark.runner == "openai-vision" else None,
-        height=benchmark.params.get("height") if benchmark.runner == "openai-vision" else None,
+        width=_vision_param(benchmark, options, "width"),
+        height=_vision_param(benchmark, options, "height"),
         slo_ttft_ms=options.slo_ttft_ms, slo_tpot_ms=options.slo_tpot_ms,
         slo_e2e_ms=options.slo_e2e_ms,
         extra={"reference_model": benchmark.model} if benchmark.model else {},
