@@ -1,5 +1,6 @@
 """Calibrated efficiencies and error bands (data/calibration.json), looked up with fallbacks.
 
+Efficiencies in groups are family-neutral: the architecture family's prior multiplies them.
 Parameters are keyed "<kind>|<engine>|<hardware>|<precision class>" where hardware is "*", a
 memory class ("hbm", "gddr") or "<architecture family>/<memory class>". A lookup applies every
 key that exists from the most general to the most specific, over the engine profile's prior
@@ -114,18 +115,30 @@ class Calibration:
     ) -> GroupParams:
         """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms),
         hardware = '<architecture family>/<memory class>' (see hardware.hardware_class)."""
+        values = self.neutral_params(kind, engine_prior, engine, hardware, precision_class)
         memory_prior, compute_prior = self.family_priors(hardware)
+        values["eta_memory"] = min(1.0, values["eta_memory"] * memory_prior)
+        values["eta_compute"] = min(1.0, values["eta_compute"] * compute_prior)
+        exact = group_keys(kind, engine, hardware, precision_class)[-1] in self.groups
+        return GroupParams(exact=exact, **values)
+
+    def neutral_params(
+        self, kind: str, engine_prior: tuple[float, float, float], engine: str, hardware: str,
+        precision_class: str,
+    ) -> dict[str, float]:
+        """Group values before the architecture family's prior multiplies the efficiencies:
+        fitted efficiencies are stored family-neutral, so a family without measurements
+        still gets its own hardware prior on top of what other families taught."""
         values = {
-            "eta_memory": engine_prior[0] * memory_prior,
-            "eta_compute": engine_prior[1] * compute_prior,
+            "eta_memory": engine_prior[0],
+            "eta_compute": engine_prior[1],
             "step_overhead_ms": engine_prior[2],
             "factor": 1.0,
             "sequence_overhead_us": -1.0,
         }
-        keys = group_keys(kind, engine, hardware, precision_class)
-        for key in keys:
+        for key in group_keys(kind, engine, hardware, precision_class):
             values.update({k: v for k, v in self.groups.get(key, {}).items() if k in values})
-        return GroupParams(exact=keys[-1] in self.groups, **values)
+        return values
 
     def log_band(self, kind: str) -> float:
         record = self.errors.get(kind)

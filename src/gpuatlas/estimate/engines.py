@@ -33,6 +33,7 @@ class EngineProfile:
     step_overhead_ms: float
     layer_overhead_ms: float
     sequence_overhead_us: float
+    attention_score_bytes: float
     max_batch: int
     prefill_chunk_tokens: int
     multi_gpu: MultiGpuMode
@@ -59,6 +60,7 @@ class _EngineRecord(BaseModel):
     step_overhead_ms: float = Field(ge=0)
     layer_overhead_ms: float = Field(ge=0)
     sequence_overhead_us: float = Field(ge=0)
+    attention_score_bytes: float = Field(default=0.0, ge=0)
     max_batch: int = Field(ge=1)
     prefill_chunk_tokens: int = Field(ge=1)
     multi_gpu: MultiGpuMode

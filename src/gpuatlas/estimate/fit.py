@@ -23,6 +23,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.estimate.calibration import (
     METRIC_KINDS,
     Calibration,
+    current_calibration,
     group_keys,
     using_calibration,
 )
@@ -42,6 +43,7 @@ HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "im
                     "train_tok_s"}
 MIN_LOG_BAND = 0.05
 LEVELS = 6
+MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
 BAND_QUANTILE = 0.8
 
 
@@ -167,8 +169,9 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     fixed = runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
     fixed += runtime.communication_s(batch) + batch * runtime.engine.sequence_overhead_us * 1e-6
     measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
-    return LinearTerms(moved / runtime.bandwidth_bytes_s, 1.0, fixed, measured,
-                       flops / runtime.peak_flops)
+    memory_prior, compute_prior = _family_priors(observation)
+    return LinearTerms(moved / runtime.bandwidth_bytes_s / memory_prior, 1.0, fixed, measured,
+                       flops / runtime.peak_flops / compute_prior)
 
 
 def prefill_terms(observation: Observation) -> LinearTerms | None:
@@ -181,10 +184,13 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     flops, moved = runtime.prefill_terms(tokens, batch)
     steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
     fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
+    fixed += runtime.score_bytes(tokens, batch) / (runtime.bandwidth_bytes_s
+                                                   * runtime.prefill.eta_memory)
     fixed += runtime.communication_s(batch * tokens)
     measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
-    return LinearTerms(flops / runtime.peak_flops, float(steps), fixed, measured,
-                       moved / runtime.bandwidth_bytes_s)
+    memory_prior, compute_prior = _family_priors(observation)
+    return LinearTerms(flops / runtime.peak_flops / compute_prior, float(steps), fixed, measured,
+                       moved / runtime.bandwidth_bytes_s / memory_prior)
 
 
 def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]:
@@ -216,7 +222,7 @@ def fit_linear_group(
     overhead = (a11 * b2 - a12 * b1) / det
     if overhead < 0:
         overhead, slope = 0.0, b1 / a11
-    return 1.0 / (max(slope, 1.0) if cap else max(slope, 0.05)), overhead * 1e3
+    return 1.0 / (max(slope, 1.0 / MAX_NEUTRAL_ETA) if cap else max(slope, 0.05)), overhead * 1e3
 
 
 def serving_terms(observation: Observation) -> LinearTerms | None:
@@ -258,8 +264,9 @@ def image_terms(observation: Observation) -> LinearTerms | None:
         measured = row.value * batch
     else:
         measured = 60.0 * batch * system.gpu_count / row.value
-    return LinearTerms(work.roofline_compute_s(), float(work.steps), work.offload_s, measured,
-                       0.0)
+    compute_prior = _family_priors(observation)[1]
+    return LinearTerms(work.roofline_compute_s() / compute_prior, float(work.steps),
+                       work.offload_s, measured, 0.0)
 
 
 _EXTRACTORS = {
@@ -321,10 +328,16 @@ def prior_for(observation: Observation) -> tuple[float, float, float]:
 
 
 def _lookup(calibration: Calibration, observation: Observation) -> _Params:
-    params = calibration.params(observation.kind, prior_for(observation), observation.engine,
-                                observation.family, observation.precision_class)
-    return _Params(params.eta_memory, params.eta_compute, params.step_overhead_ms, params.factor,
-                   params.sequence_overhead_us)
+    """The family-neutral values in force for this observation (what a fit refines)."""
+    values = calibration.neutral_params(observation.kind, prior_for(observation),
+                                        observation.engine, observation.family,
+                                        observation.precision_class)
+    return _Params(values["eta_memory"], values["eta_compute"], values["step_overhead_ms"],
+                   values["factor"], values["sequence_overhead_us"])
+
+
+def _family_priors(observation: Observation) -> tuple[float, float]:
+    return current_calibration().family_priors(observation.family)
 
 
 @dataclass(frozen=True)
@@ -370,15 +383,7 @@ def _ratio_fit(
 
 
 def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
-    return {"eta_compute": min(params.eta_compute * correction, 1.0)}
-
-
-def _factor_update(params: _Params, correction: float) -> dict[str, float]:
-    return {"factor": params.factor * correction}
-
-
-def _time_factor_update(params: _Params, correction: float) -> dict[str, float]:
-    return {"factor": params.factor / correction}
+    return {"eta_compute": min(params.eta_compute * correction, MAX_NEUTRAL_ETA)}
 
 
 def fit_calibration(

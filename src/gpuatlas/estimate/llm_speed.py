@@ -112,7 +112,22 @@ class LlmRuntime:
         memory_s = moved / (self.bandwidth_bytes_s * self.prefill.eta_memory)
         steps = math.ceil(batch * tokens / self.engine.prefill_chunk_tokens)
         core = max(compute_s, memory_s) * self.prefill.factor
-        return core + steps * self.prefill_overhead_s + self.communication_s(batch * tokens)
+        memory_rate = self.bandwidth_bytes_s * self.prefill.eta_memory
+        scores_s = self.score_bytes(tokens, batch) / memory_rate
+        return (core + scores_s + steps * self.prefill_overhead_s
+                + self.communication_s(batch * tokens))
+
+    def score_bytes(self, tokens: float, batch: float) -> float:
+        """Attention-score traffic of a prefill without flash attention, per GPU: heads x
+        (causal) tokens²/2 scores per attending layer."""
+        if self.engine.attention_score_bytes == 0:
+            return 0.0
+        model = self.model
+        window = model.sliding_window or tokens
+        pairs = model.full_attention_layers * tokens * tokens / 2
+        pairs += len(model.sliding_window_layers) * tokens * min(tokens, window) / 2
+        heads = model.num_attention_heads / self.split
+        return batch * heads * pairs * self.engine.attention_score_bytes
 
     def extrapolated(self, calibration: Calibration, kind: str) -> bool:
         return not (

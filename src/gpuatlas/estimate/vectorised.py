@@ -110,8 +110,20 @@ class _Vectorised:
         memory_s = moved / (r.bandwidth_bytes_s * r.prefill.eta_memory)
         steps = np.ceil(batch * tokens / r.engine.prefill_chunk_tokens)
         core = np.maximum(compute_s, memory_s) * r.prefill.factor
-        total = core + steps * r.prefill_overhead_s + self.comm(batch * tokens)
+        scores_s = self.score_bytes(tokens, batch) / (r.bandwidth_bytes_s * r.prefill.eta_memory)
+        total = core + scores_s + steps * r.prefill_overhead_s + self.comm(batch * tokens)
         return np.where(tokens > 0, total, 0.0)
+
+    def score_bytes(self, tokens: Array, batch: Array) -> Array:
+        """LlmRuntime.score_bytes over arrays."""
+        r, model = self.runtime, self.runtime.model
+        if r.engine.attention_score_bytes == 0:
+            return np.zeros_like(tokens)
+        window = np.minimum(tokens, model.sliding_window) if model.sliding_window else tokens
+        pairs = model.full_attention_layers * tokens * tokens / 2
+        pairs = pairs + len(model.sliding_window_layers) * tokens * window / 2
+        heads = model.num_attention_heads / r.split
+        return batch * heads * pairs * r.engine.attention_score_bytes
 
     def max_sequences(self, context: Array) -> Array:
         """memory.max_sequences over an array of contexts."""
