@@ -12,6 +12,7 @@ Run: `python benchmarks/estimate_accuracy.py [--plot FILE.png] [--data DIR] [--m
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +93,23 @@ def table(cv: Sequence[Prediction], roofline: Sequence[Prediction],
     return lines
 
 
+def residual_lines(cv: Sequence[Prediction], kind: str) -> list[str]:
+    """One line per held-out prediction, largest |log error| first (predicted/measured ratio
+    in the 'higher is better' direction: > 1 means the model is optimistic)."""
+    chosen = [p for p in cv if kind == "all" or p.observation.kind == kind]
+    chosen.sort(key=lambda p: -abs(p.log_error))
+    lines = ["ratio  kind     gpu xN | engine version | model weights | batch in/out | file:line"]
+    for p in chosen:
+        r = p.observation.row
+        lines.append(
+            f"{math.exp(p.log_error):5.2f}  {p.observation.kind:8} {r.gpu} x{r.gpu_count} | "
+            f"{r.engine} {r.engine_version or '-'} | {r.model} {r.weights} | {r.batch} "
+            f"{r.input_tokens}/{r.output_tokens} {r.resolution or ''} {r.steps or ''}| "
+            f"{r.file}:{r.line}"
+        )
+    return lines
+
+
 def plot(cv: Sequence[Prediction], roofline: Sequence[Prediction], path: Path) -> None:
     import matplotlib
 
@@ -129,6 +147,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Estimator accuracy (leave-one-GPU-out)")
     parser.add_argument("--data", type=Path, default=None, help="measured CSVs (default: packaged)")
     parser.add_argument("--plot", type=Path, default=Path("estimate_accuracy.png"))
+    parser.add_argument("--residuals", metavar="KIND", default=None,
+                        help="also print every held-out prediction of this kind ('all' for every "
+                             "kind), worst first: GPU, engine and version, model, lengths, ratio")
     arguments = parser.parse_args()
     rows = load_measurements(arguments.data)
     base = parse_calibration(calibration_text())
@@ -148,6 +169,9 @@ def main() -> None:
           f"p90 {percentile([p.ape for p in cv], 0.9):.1%}")
     print()
     print("\n".join(table(cv, roofline, coverage)))
+    if arguments.residuals:
+        print()
+        print("\n".join(residual_lines(cv, arguments.residuals)))
     plot(cv, roofline, arguments.plot)
     print(f"\nplot: {arguments.plot}")
 

@@ -38,11 +38,24 @@ def allreduce_s(system: GpuSystem, message_bytes: float) -> float:
 
 
 def tensor_parallel_step_s(system: GpuSystem, layers: int, tokens: float, hidden: int) -> float:
-    """Megatron tensor parallelism: two all-reduces of the activations per layer per step."""
+    """Megatron tensor parallelism: two all-reduces of the activations per layer per step.
+
+    Decode all-reduces are small (batch x hidden x 2 bytes) and latency-bound: each one pays
+    the ring's 2(n−1) link latencies (the research notes' α term), not a tree's log2 n, which
+    is what 8-GPU decode measurements show (e.g. 405B on 8x MI300X at batch 1)."""
     if system.gpu_count <= 1:
         return 0.0
     message_bytes = tokens * hidden * 2.0
-    return 2 * layers * allreduce_s(system, message_bytes)
+    return 2 * layers * (allreduce_s(system, message_bytes) + _ring_latency_extra_s(system))
+
+
+def _ring_latency_extra_s(system: GpuSystem) -> float:
+    """Ring latency 2(n−1)·α beyond the tree latency `allreduce_s` already counts."""
+    link, participants = system.link, system.gpus_per_node
+    if link is None or participants <= 1:
+        return 0.0
+    ring_s = 2.0 * (participants - 1) * link.latency_us * 1e-6
+    return max(0.0, ring_s - link_latency_s(link, participants))
 
 
 def layer_split_hop_s(system: GpuSystem, tokens: float, hidden: int) -> float:

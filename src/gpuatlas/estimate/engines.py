@@ -144,3 +144,25 @@ def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
             [f"engine {engine.id} has no {kv_cache} KV cache (it offers: "
              f"{', '.join(engine.kv_cache)})"]
         )
+
+
+# Engine generations that behave as different engines: (engine id, last minor of major 0
+# that belongs to the old generation, the old generation's profile id).
+_LEGACY_GENERATIONS = (("tensorrt-llm", 7, "tensorrt-llm-0.x"),)
+
+
+def engine_for_version(engine: str, version: str | None) -> str:
+    """The engine profile name for an engine at a version: TensorRT-LLM 0.5-0.7 (static
+    batching in gptSessionBenchmark) is its own profile; anything else keeps its name."""
+    match = re.match(r"\s*v?(\d+)\.(\d+)", version or "")
+    if match is None:
+        return engine
+    major, minor = int(match.group(1)), int(match.group(2))
+    for engine_id, last_minor, legacy_id in _LEGACY_GENERATIONS:
+        if _key(engine) in _engine_names(engine_id) and major == 0 and minor <= last_minor:
+            return legacy_id
+    return engine
+
+
+def _engine_names(engine_id: str) -> set[str]:
+    return {key for key, profile in _engine_index().items() if profile.id == engine_id}

@@ -30,7 +30,7 @@ from gpuatlas.estimate.calibration import (
 from gpuatlas.estimate.cases import Case, case_system, predict_case, resolution_px
 from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.estimate.diffusion import diffusion_work, max_image_batch
-from gpuatlas.estimate.engines import resolve_engine
+from gpuatlas.estimate.engines import engine_for_version, resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
 from gpuatlas.estimate.llm import llm_runtime, runtime_max_batch, serving_cycle_s
@@ -63,8 +63,8 @@ class Observation:
 def case_from_row(row: MeasuredRow) -> Case:
     return Case(
         gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
-        engine=row.engine, batch=row.batch, input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens, metric=row.metric, resolution=row.resolution,
+        engine=engine_for_version(row.engine, row.engine_version), batch=row.batch,
+        input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric, resolution=row.resolution,
         steps=row.steps, kv_cache=_kv_cache(row.kv_cache),
     )
 
@@ -91,7 +91,7 @@ def observe(row: MeasuredRow) -> Observation | None:
         kind = "serving_ttft"  # measured under load, not a static batch: reported, not fitted
     if isinstance(model, DiffusionArch):
         pclass = "unet" if model.denoiser_type == "unet" else "dit"
-    engine = "diffusers" if isinstance(model, DiffusionArch) else row.engine
+    engine = "diffusers" if isinstance(model, DiffusionArch) else case_from_row(row).engine
     engine = "pytorch" if kind == "train" else engine
     return Observation(row, case_from_row(row), kind, engine,
                        hardware_class(gpu_by_id(row.gpu)), pclass, model.family)

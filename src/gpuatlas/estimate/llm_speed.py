@@ -32,6 +32,18 @@ from gpuatlas.estimate.llm_shape import (
 )
 
 MODEL_NAME = "gpuatlas.llm-roofline/1"
+# Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
+# time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
+RIDGE_SHARPNESS = 2.0
+
+
+def soft_max_s(compute_s: float, memory_s: float) -> float:
+    """Roofline time with a rounded ridge (equals the larger side far from the ridge)."""
+    high = max(compute_s, memory_s)
+    if high <= 0:
+        return 0.0
+    low = min(compute_s, memory_s)
+    return high * (1.0 + (low / high) ** RIDGE_SHARPNESS) ** (1.0 / RIDGE_SHARPNESS)
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,7 @@ class LlmRuntime:
         flops, moved = self.decode_terms(batch, context_tokens)
         compute_s = flops / (self.peak_flops * self.decode.eta_compute)
         memory_s = moved / (self.bandwidth_bytes_s * self.decode.eta_memory)
-        core = max(compute_s, memory_s) * self.decode.factor
+        core = soft_max_s(compute_s, memory_s) * self.decode.factor
         sequences_s = batch * self.engine.sequence_overhead_us * 1e-6
         return core + self.decode_overhead_s + sequences_s + self.communication_s(batch)
 

@@ -62,7 +62,8 @@ def roofline_calibration(base: Calibration) -> Calibration:
     ones = {family: 1.0 for family in base.eta_memory_prior_by_family}
     groups: dict[str, dict[str, float]] = {}
     for kind in ("decode", "prefill", "serving", "image", "train", "vision"):
-        for engine in ("llama.cpp", "ollama", "vllm", "sglang", "tensorrt-llm", "transformers",
+        for engine in ("llama.cpp", "ollama", "vllm", "sglang", "tensorrt-llm", "tensorrt-llm-0.x",
+                       "transformers",
                        "tgi", "diffusers", "pytorch"):
             groups[f"{kind}|{engine}|*|*"] = {
                 "eta_memory": 1.0, "eta_compute": 1.0, "step_overhead_ms": 0.0, "factor": 1.0,

@@ -16,10 +16,10 @@ from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.estimate.cases import Case, case_system
-from gpuatlas.estimate.comm import allreduce_s, layer_split_hop_s
+from gpuatlas.estimate.comm import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.estimate.hardware import memory_capacity_gb
 from gpuatlas.estimate.llm import llm_runtime, serving_params
-from gpuatlas.estimate.llm_speed import LlmRuntime
+from gpuatlas.estimate.llm_speed import RIDGE_SHARPNESS, LlmRuntime
 from gpuatlas.estimate.memory import DRIVER_RESERVE_GB, GB, LOGIT_BYTES
 
 Array = NDArray[np.float64]
@@ -42,10 +42,9 @@ def _communication(runtime: LlmRuntime) -> _Affine:
     if system.gpu_count <= 1:
         return _Affine(0.0, 0.0)
     if runtime.engine.multi_gpu == "tensor":
-        one, two = allreduce_s(system, model.hidden_size * 2.0), allreduce_s(
-            system, 2 * model.hidden_size * 2.0)
-        per_token = two - one
-        return _Affine(2 * model.num_layers * (one - per_token), 2 * model.num_layers * per_token)
+        one = tensor_parallel_step_s(system, model.num_layers, 1, model.hidden_size)
+        two = tensor_parallel_step_s(system, model.num_layers, 2, model.hidden_size)
+        return _Affine(one - (two - one), two - one)
     one, two = layer_split_hop_s(system, 1, model.hidden_size), layer_split_hop_s(
         system, 2, model.hidden_size)
     return _Affine(one - (two - one), two - one)
@@ -95,7 +94,10 @@ class _Vectorised:
         flops = batch * (r.shape.matmul_flops_per_token + self.attention_flops(whole)) / r.split
         compute_s = flops / (r.peak_flops * r.decode.eta_compute)
         memory_s = moved / (r.bandwidth_bytes_s * r.decode.eta_memory)
-        core = np.maximum(compute_s, memory_s) * r.decode.factor
+        high = np.maximum(compute_s, memory_s)
+        low = np.minimum(compute_s, memory_s) / np.where(high > 0, high, 1.0)
+        sharp = RIDGE_SHARPNESS
+        core = high * (1.0 + low**sharp) ** (1.0 / sharp) * r.decode.factor
         sequences_s = batch * r.engine.sequence_overhead_us * 1e-6
         return core + r.decode_overhead_s + sequences_s + self.comm(batch)
 
