@@ -64,7 +64,8 @@ def case_from_row(row: MeasuredRow) -> Case:
     return Case(
         gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
         engine=engine_for_version(row.engine, row.engine_version), batch=row.batch,
-        input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric, resolution=row.resolution,
+        input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric,
+        resolution=row.resolution,
         steps=row.steps, kv_cache=_kv_cache(row.kv_cache),
     )
 
