@@ -70,8 +70,19 @@ class _CalibrationFile(BaseModel):
     covered: dict[str, list[str]] = {}
 
 
+BASE_IMAGE_ENGINE = "diffusers"
+
+
 def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
-    """Calibration keys from the most general to the most specific."""
+    """Calibration keys from the most general to the most specific. Image engines other than
+    eager diffusers (torch.compile, TensorRT) refine the diffusers keys with their own."""
+    own = _engine_keys(kind, engine, hardware, precision_class)
+    if kind == "image" and engine != BASE_IMAGE_ENGINE:
+        return _engine_keys(kind, BASE_IMAGE_ENGINE, hardware, precision_class) + own
+    return own
+
+
+def _engine_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
     memory_class = hardware.split("/")[-1]
     keys = []
     for hardware_key in ("*", memory_class, hardware):

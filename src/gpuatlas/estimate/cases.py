@@ -28,7 +28,7 @@ METRICS = (
     "train_tok_s", "ttft_ms", "tpot_ms",
 )
 LLM_METRICS = ("prefill_tok_s", "decode_tok_s", "ttft_ms", "tpot_ms")
-IMAGE_ENGINES = ("diffusers", "pytorch", "tensorrt", "comfyui")
+IMAGE_ENGINES = ("diffusers", "pytorch", "tensorrt", "comfyui", "diffusers-compiled")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Esti
              else _int_batch(case))
     prediction = predict_diffusion_run(
         system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
-        batch=batch, cfg=None, weights=weights,
+        batch=batch, cfg=None, weights=weights, engine=case.engine,
     )
     return prediction.s_per_image if case.metric == "image_s" else prediction.images_per_min
 

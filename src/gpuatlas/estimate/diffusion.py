@@ -13,15 +13,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import GroupParams, current_calibration
 from gpuatlas.estimate.hardware import (
+    engine_peak_flops,
     hardware_class,
     memory_bandwidth_bytes_s,
     memory_capacity_gb,
-    peak_flops,
 )
 from gpuatlas.estimate.inputs import as_format
 from gpuatlas.estimate.results import DiffusionPrediction, Estimate
@@ -39,6 +40,11 @@ PRIORS: dict[str, tuple[float, float, float]] = {
     "dit": (0.7, 0.65, 5.0),
 }
 ETA_MEMORY_PRIOR = 0.7
+# Attention score and value matmuls missing from a library forward_gflops figure counted with
+# thop (conv/linear only), at the figure's resolution: SD 1.5 at 512 px, QK^T and AV of the
+# 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
+# torch.utils.flop_counter check on this config).
+UNCOUNTED_ATTENTION_GFLOPS: dict[str, float] = {"sd-1.5": 126.0}
 PCIE_OFFLOAD_BYTES_S = 20e9
 BYTES_PER_PARAM = 2.0
 MAX_IMAGE_BATCH = 16
@@ -55,7 +61,8 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     if model.forward_gflops and model.forward_gflops_resolution_px:
         ratio = (resolution_px / model.forward_gflops_resolution_px) ** 2
         attention_growth = ratio ** (0.15 if model.denoiser_type != "unet" else 0.05)
-        return model.forward_gflops * 1e9 * ratio * attention_growth
+        counted = model.forward_gflops * 1e9 * ratio * attention_growth
+        return counted + _uncounted_attention_flops(model, ratio)
     params = model.denoiser_params
     if model.denoiser_type == "unet":
         positions = model.latent_size(resolution_px) ** 2
@@ -63,6 +70,13 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     tokens = (model.image_tokens(resolution_px) or 4096) + T5_TOKENS
     width = math.sqrt(params / 600.0)
     return 2.0 * params * tokens * (1.0 + tokens / (6.0 * width))
+
+
+def _uncounted_attention_flops(model: DiffusionArch, pixel_ratio: float) -> float:
+    """Attention-score FLOPs a conv/linear-only count leaves out (per the library source),
+    scaled as self-attention: with the square of the latent positions."""
+    gflops = UNCOUNTED_ATTENTION_GFLOPS.get(model.id, 0.0)
+    return gflops * 1e9 * pixel_ratio**2
 
 
 def text_encoder_flops(model: DiffusionArch) -> float:
@@ -151,28 +165,52 @@ def diffusion_work(
         forward_flops=denoiser_flops(model, resolution_px) * images_per_forward,
         forward_bytes=model.denoiser_params * weight_format.bytes_per_weight, steps=steps,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px)) * batch,
-        other_bytes=model.vae_params * BYTES_PER_PARAM, peak_flops=peak_flops(gpu, precision)[0],
+        other_bytes=model.vae_params * BYTES_PER_PARAM,
+        peak_flops=diffusion_peak_flops(gpu, precision),
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload_s,
         memory_gb=needed_gb, needs_offload=offload, use_cfg=use_cfg, notes=notes,
     )
 
 
-def image_params(system: GpuSystem, model: DiffusionArch) -> GroupParams:
+def diffusion_peak_flops(gpu: Gpu, precision: str) -> float:
+    """The tensor peak diffusion reaches toward: on GeForce cards the fp16-accumulate rate.
+    cuDNN convolutions and fused attention in fp16 are not held to the half-rate fp32-accumulate
+    GEMM path: measured SD 1.5 / SDXL s/image put an RTX 4090 level with an A100 and an
+    RTX 3090 level with a V100, which only the full fp16 rate explains (diffusers torch 2.0
+    tables, 2023-05)."""
+    return engine_peak_flops(gpu, precision, fp16_accumulate=True)[0]
+
+
+IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled":
+                 "diffusers-compiled", "torch.compile": "diffusers-compiled",
+                 "compiled": "diffusers-compiled"}
+
+
+def image_engine(engine: str | None) -> str:
+    """Calibration engine of an image case: 'tensorrt', 'diffusers-compiled' (torch.compile)
+    or 'diffusers' (eager PyTorch: diffusers, ComfyUI, anything else)."""
+    return IMAGE_ENGINES.get((engine or "").strip().lower(), "diffusers")
+
+
+def image_params(
+    system: GpuSystem, model: DiffusionArch, engine: str = "diffusers"
+) -> GroupParams:
     denoiser_kind = denoiser_class(model)
     return current_calibration().params(
-        "image", PRIORS[denoiser_kind], "diffusers", hardware_class(system.gpu), denoiser_kind
+        "image", PRIORS[denoiser_kind], image_engine(engine), hardware_class(system.gpu),
+        denoiser_kind,
     )
 
 
 def predict_diffusion_run(
     system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
-    cfg: bool | None, weights: str = "bf16",
+    cfg: bool | None, weights: str = "bf16", engine: str = "diffusers",
 ) -> DiffusionPrediction:
     """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
     system (one replica each)."""
     work = diffusion_work(system, model, resolution_px=resolution_px, steps=steps, batch=batch,
                           cfg=cfg, weights=weights)
-    params = image_params(system, model)
+    params = image_params(system, model, engine)
     calibration = current_calibration()
     batch_s = work.batch_s(params)
     extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))

@@ -13,6 +13,7 @@ class, by GPU architecture family, then both), each shrunk toward its parent wit
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -29,7 +30,7 @@ from gpuatlas.estimate.calibration import (
 )
 from gpuatlas.estimate.cases import Case, case_system, predict_case, resolution_px
 from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
-from gpuatlas.estimate.diffusion import diffusion_work, max_image_batch
+from gpuatlas.estimate.diffusion import diffusion_work, image_engine, max_image_batch
 from gpuatlas.estimate.engines import engine_for_version, resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
@@ -37,12 +38,13 @@ from gpuatlas.estimate.llm import llm_runtime, runtime_max_batch, serving_cycle_
 from gpuatlas.estimate.llm_speed import LlmRuntime
 from gpuatlas.estimate.training import MFU_PRIOR
 
+_COMPILED = re.compile(r"(?<!no )torch\.compile", re.IGNORECASE)
 PRIOR_ROWS = 2.0
 OVERHEAD_SCALE_MS = 1.0
 HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "images_per_min",
                     "train_tok_s"}
 MIN_LOG_BAND = 0.05
-LEVELS = 6
+LEVELS = 12  # 6 keys per engine; compiled image engines add theirs after diffusers'
 MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
 BAND_QUANTILE = 0.8
 
@@ -61,9 +63,12 @@ class Observation:
 
 
 def case_from_row(row: MeasuredRow) -> Case:
+    engine = engine_for_version(row.engine, row.engine_version)
+    if _COMPILED.search(f"{row.engine_version or ''}; {row.notes or ''}") and engine != "tensorrt":
+        engine = "diffusers-compiled" if row.metric in ("image_s", "images_per_min") else engine
     return Case(
         gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
-        engine=engine_for_version(row.engine, row.engine_version), batch=row.batch,
+        engine=engine, batch=row.batch,
         input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric,
         resolution=row.resolution,
         steps=row.steps, kv_cache=_kv_cache(row.kv_cache),
@@ -92,7 +97,8 @@ def observe(row: MeasuredRow) -> Observation | None:
         kind = "serving_ttft"  # measured under load, not a static batch: reported, not fitted
     if isinstance(model, DiffusionArch):
         pclass = "unet" if model.denoiser_type == "unet" else "dit"
-    engine = "diffusers" if isinstance(model, DiffusionArch) else case_from_row(row).engine
+    engine = case_from_row(row).engine
+    engine = image_engine(engine) if isinstance(model, DiffusionArch) else engine
     engine = "pytorch" if kind == "train" else engine
     return Observation(row, case_from_row(row), kind, engine,
                        hardware_class(gpu_by_id(row.gpu)), pclass, model.family)
@@ -124,9 +130,13 @@ def _levels(observation: Observation) -> list[str]:
 
 
 def _grouped(items: Sequence[Observation], level: int) -> dict[str, list[Observation]]:
+    """Items by their key at this level; an item only fits keys of its own engine (a
+    compiled image engine inherits the diffusers keys without being fitted into them)."""
     groups: dict[str, list[Observation]] = {}
     for item in items:
-        groups.setdefault(_levels(item)[level], []).append(item)
+        keys = _levels(item)
+        if level < len(keys) and keys[level].split("|")[1] == item.engine:
+            groups.setdefault(keys[level], []).append(item)
     return groups
 
 

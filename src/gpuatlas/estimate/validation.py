@@ -64,7 +64,7 @@ def roofline_calibration(base: Calibration) -> Calibration:
     for kind in ("decode", "prefill", "serving", "image", "train", "vision"):
         for engine in ("llama.cpp", "ollama", "vllm", "sglang", "tensorrt-llm", "tensorrt-llm-0.x",
                        "transformers",
-                       "tgi", "diffusers", "pytorch"):
+                       "tgi", "diffusers", "diffusers-compiled", "tensorrt", "pytorch"):
             groups[f"{kind}|{engine}|*|*"] = {
                 "eta_memory": 1.0, "eta_compute": 1.0, "step_overhead_ms": 0.0, "factor": 1.0,
             }
