@@ -4,6 +4,7 @@ quarantine and release, tokens, measurements for comparisons."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -167,3 +168,29 @@ def test_revision_changes_on_ingest_and_release(store: Store) -> None:
     second = store.revision()
     store.release(result.result_id)
     assert len({first, second, store.revision()}) == 3
+
+
+def test_an_existing_version_1_database_is_migrated_with_its_data(tmp_path: Path) -> None:
+    """Upgrading keeps every result and moves sources into their own table."""
+    import alembic.command
+
+    from gpuatlas.store.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = open_store(url, migrate=False)
+    config = alembic_config()
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        alembic.command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO results (result_id, schema_version, benchmark, benchmark_version, "
+            "category, gpu_id, gpu_count, metric, unit, higher_is_better, value, created_at, "
+            "source, origin, received_at, quarantined, quarantine_reasons, fingerprint, "
+            "settings, metrics, samples, details) VALUES ('old-1', 'gpuatlas.result/1', "
+            "'llm-single-llama3.1-8b', 1, 'llm-single', 'rtx-4090', 1, 'decode_tok_s', 'tok/s', "
+            "1, 111.0, '2026-01-01', 'an old source', 'import', '2026-01-01', 0, '[]', '{}', "
+            "'{}', '{}', '[]', '{}')")
+    upgraded = open_store(url)
+    found = upgraded.measurements_for(["rtx-4090"])
+    assert found[0].by_system["rtx-4090"][0].value == 111.0
+    assert found[0].sources("rtx-4090") == ["an old source"]

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class StoredMeasurement:
-    """One stored result's headline value, with its provenance."""
+class StoredMeasurement(NamedTuple):
+    """One stored result's headline value, with its provenance (a tuple: cheap by the 100k).
+
+    The full record (dates, agent, samples) is ``Store.get_document(result_id)``."""
 
     result_id: str
     gpu_id: str
     gpu_count: int
     value: float
     source: str
-    source_date: str | None
-    created_at: str
-    origin: str  # "public" (published data set), "import" (a file), "agent" (fleet ingest)
-    agent: str | None
     quarantined: bool = False
 
 

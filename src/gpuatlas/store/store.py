@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,17 +28,20 @@ from gpuatlas.store.records import (
     StoredMeasurement,
     TokenInfo,
 )
-from gpuatlas.store.tables import results, store_meta, tokens
+from gpuatlas.store.tables import results, sources, store_meta, tokens
 
 INSERT_CHUNK_ROWS = 2000
 CHANGE_COUNTER = "change_counter"
 PUBLIC_DATA_SET = "public_data_set"
 
+# Every column of the covering index ix_results_compare_cover: no table lookups.
 _MEASUREMENT_COLUMNS = (
-    results.c.result_id, results.c.benchmark, results.c.benchmark_version, results.c.category,
-    results.c.metric, results.c.unit, results.c.higher_is_better, results.c.gpu_id,
-    results.c.gpu_count, results.c.value, results.c.source, results.c.source_date,
-    results.c.created_at, results.c.origin, results.c.agent, results.c.quarantined,
+    results.c.benchmark, results.c.benchmark_version, results.c.gpu_id, results.c.gpu_count,
+    results.c.value, results.c.result_id, results.c.source_id, results.c.quarantined,
+)
+_BENCHMARK_COLUMNS = (
+    results.c.benchmark, results.c.benchmark_version, results.c.category, results.c.metric,
+    results.c.unit, results.c.higher_is_better,
 )
 _SUMMARY_COLUMNS = tuple(
     column for column in results.c
@@ -101,8 +105,32 @@ class Store:
         with self._write() as connection:
             return len(self._insert_new(connection, rows))
 
+    def bulk_insert_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Plain multi-row insert without duplicate checks (benchmark data, fresh tables)."""
+        with self._write() as connection:
+            rows = self._with_source_ids(connection, rows)
+            for start in range(0, len(rows), INSERT_CHUNK_ROWS):
+                connection.execute(sa.insert(results), list(rows[start:start + INSERT_CHUNK_ROWS]))
+
+    def _with_source_ids(
+        self, connection: sa.Connection, rows: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The rows with ``source_id`` set, creating ``sources`` entries as needed."""
+        texts = {row["source"] for row in rows}
+        by_digest = {_sha256(text): text for text in texts}
+        if by_digest:
+            dialect = postgresql if self.backend == "postgresql" else sqlite
+            connection.execute(
+                dialect.insert(sources).on_conflict_do_nothing(index_elements=["text_sha256"]),
+                [{"text_sha256": digest, "text": text} for digest, text in by_digest.items()])
+        found = connection.execute(sa.select(sources.c.text_sha256, sources.c.id).where(
+            sources.c.text_sha256.in_(list(by_digest)))).all()
+        ids = {by_digest[digest]: source_id for digest, source_id in found}
+        return [{**row, "source_id": ids[row["source"]]} for row in rows]
+
     def _insert_new(self, connection: sa.Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
         inserted: set[str] = set()
+        rows = self._with_source_ids(connection, rows)
         for start in range(0, len(rows), INSERT_CHUNK_ROWS):
             chunk = rows[start:start + INSERT_CHUNK_ROWS]
             statement = self._insert_ignoring_duplicates().returning(results.c.result_id)
@@ -141,8 +169,11 @@ class Store:
         if not include_quarantined:
             query = query.where(results.c.quarantined.is_(False))
         with self.engine.connect() as connection:
-            rows = connection.execute(query.order_by(results.c.id)).all()
-        return _group_measurements(rows)
+            rows = connection.execute(query).all()
+            names = sorted({row.benchmark for row in rows})
+            described = _benchmark_descriptions(connection, names)
+            texts = _source_texts(connection, {row.source_id for row in rows})
+        return _group_measurements(rows, described, texts)
 
     # -- browsing ----------------------------------------------------------------------------
     def result_summaries(
@@ -304,21 +335,44 @@ def _touch_token(connection: sa.Connection, agent: str, when: datetime) -> None:
     connection.execute(sa.update(tokens).where(tokens.c.name == agent).values(last_used_at=when))
 
 
-def _group_measurements(rows: Sequence[Any]) -> list[BenchmarkMeasurements]:
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _benchmark_descriptions(
+    connection: sa.Connection, names: Sequence[str]
+) -> dict[tuple[str, int], Any]:
+    """Category, metric, unit and orientation of each benchmark version (from its first row)."""
+    if not names:
+        return {}
+    first = (
+        sa.select(sa.func.min(results.c.id).label("id"))
+        .where(results.c.benchmark.in_(names))
+        .group_by(results.c.benchmark, results.c.benchmark_version)
+        .subquery()
+    )
+    query = sa.select(*_BENCHMARK_COLUMNS).join(first, results.c.id == first.c.id)
+    return {(row.benchmark, row.benchmark_version): row for row in connection.execute(query)}
+
+
+def _source_texts(connection: sa.Connection, source_ids: set[int | None]) -> dict[Any, str]:
+    wanted = [source_id for source_id in source_ids if source_id is not None]
+    query = sa.select(sources.c.id, sources.c.text).where(sources.c.id.in_(wanted))
+    texts: dict[Any, str] = {None: "unknown source"}
+    texts.update({source_id: text for source_id, text in connection.execute(query)})
+    return texts
+
+
+def _group_measurements(
+    rows: Sequence[Any], described: dict[tuple[str, int], Any], texts: dict[Any, str]
+) -> list[BenchmarkMeasurements]:
     grouped: dict[tuple[str, int], dict[str, list[StoredMeasurement]]] = defaultdict(
         lambda: defaultdict(list))
-    first_row: dict[tuple[str, int], Any] = {}
-    for row in rows:
-        key = (row.benchmark, row.benchmark_version)
-        first_row.setdefault(key, row)
-        grouped[key][system_key(row.gpu_id, row.gpu_count)].append(StoredMeasurement(
-            result_id=row.result_id, gpu_id=row.gpu_id, gpu_count=row.gpu_count,
-            value=row.value, source=row.source, source_date=row.source_date,
-            created_at=row.created_at, origin=row.origin, agent=row.agent,
-            quarantined=row.quarantined,
-        ))
+    for benchmark, version, gpu_id, gpu_count, value, result_id, source_id, held in rows:
+        grouped[(benchmark, version)][system_key(gpu_id, gpu_count)].append(StoredMeasurement(
+            result_id, gpu_id, gpu_count, value, texts[source_id], held))
     return [
-        _benchmark_measurements(first_row[key], by_system)
+        _benchmark_measurements(described[key], by_system)
         for key, by_system in sorted(grouped.items())
     ]
 
@@ -326,11 +380,14 @@ def _group_measurements(rows: Sequence[Any]) -> list[BenchmarkMeasurements]:
 def _benchmark_measurements(
     row: Any, by_system: dict[str, list[StoredMeasurement]]
 ) -> BenchmarkMeasurements:
+    """One benchmark's values; within a system ordered by (value, result id), so statistics
+    that resample them are reproducible whatever order the database returns rows in."""
     return BenchmarkMeasurements(
         benchmark=row.benchmark, benchmark_version=row.benchmark_version,
         category=row.category, metric=row.metric, unit=row.unit,
         higher_is_better=row.higher_is_better,
-        by_system={system: tuple(values) for system, values in sorted(by_system.items())},
+        by_system={system: tuple(sorted(values, key=lambda m: (m.value, m.result_id)))
+                   for system, values in sorted(by_system.items())},
     )
 
 

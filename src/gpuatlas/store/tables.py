@@ -42,12 +42,22 @@ results = sa.Table(
     sa.Column("metrics", JsonColumn, nullable=False),
     sa.Column("samples", JsonColumn, nullable=False),
     sa.Column("details", JsonColumn, nullable=False),
+    sa.Column("source_id", IdColumn, nullable=True),
     sa.Index(
-        "ix_results_compare",
+        "ix_results_compare_cover",
         "gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version", "value",
+        "result_id", "source_id",
     ),
-    sa.Index("ix_results_benchmark", "benchmark", "benchmark_version"),
+    sa.Index("ix_results_benchmark", "benchmark", "benchmark_version", "id"),
     sa.Index("ix_results_origin", "origin"),
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", IdColumn, primary_key=True, autoincrement=True),
+    sa.Column("text_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("text", sa.Text, nullable=False),
 )
 
 tokens = sa.Table(
