@@ -93,7 +93,7 @@ def fit_command(
                 kv_cache=kv_cache, engine=engine,
             )
     if as_json:
-        print_json(result.to_json())
+        print_json(result.to_ranged_json())
         return
     _render_fit(result)
 

@@ -105,6 +105,14 @@ class MemoryFit:
         data["reasons"] = list(self.reasons)
         return data
 
+    def to_ranged_json(self) -> dict[str, Any]:
+        """`to_json` with every predicted GB as an exact {value, low, high} range (the CLI's
+        --json schema; gpu_memory_gb, a catalog fact, stays a number)."""
+        data = self.to_json()
+        data["per_gpu"] = _gb_fields_json(data["per_gpu"], self.model)
+        data["usable_gb"] = exact_json(self.usable_gb, "GB", self.model)
+        return data
+
 
 @dataclass(frozen=True)
 class TrainingMemoryFit:
@@ -135,6 +143,49 @@ class TrainingMemoryFit:
         data["total_gb"] = self.total_gb
         data["reasons"] = list(self.reasons)
         return data
+
+    def to_ranged_json(self) -> dict[str, Any]:
+        """`to_json` with every predicted GB as an exact {value, low, high} range."""
+        ranged = _gb_fields_json(self.to_json(), self.model)
+        ranged["gpu_memory_gb"] = self.gpu_memory_gb  # a catalog fact, not a prediction
+        return ranged
+
+
+EXACT_NOTE = "computed from the configuration (no fitted efficiency): exact, low = high = value"
+
+
+def exact_json(value: float, unit: str, model: str) -> dict[str, Any]:
+    """A computed (not fitted) number in the {value, low, high} shape: low = high = value."""
+    return Estimate(value, value, value, unit, model, "", False, (EXACT_NOTE,)).to_json()
+
+
+def _gb_fields_json(data: dict[str, Any], model: str) -> dict[str, Any]:
+    """Every *_gb number of a memory document as an exact range (GB, 1e9 bytes)."""
+    return {
+        key: (exact_json(float(value), "GB", model)
+              if key.endswith("_gb") and isinstance(value, (int, float)) else value)
+        for key, value in data.items()
+    }
+
+
+def banded_like(
+    value: float, reference: Estimate, unit: str, inverse: bool = False,
+    cap: float | None = None, note: str = "",
+) -> Estimate:
+    """`value` with the relative band of `reference` (inverted for quantities ∝ 1/reference,
+    such as MFU or scaling efficiency against step time), optionally capped."""
+    if reference.value <= 0:
+        return Estimate(value, value, value, unit, reference.model,
+                        reference.calibration_version, reference.extrapolated, (note,))
+    low_ratio, high_ratio = reference.low / reference.value, reference.high / reference.value
+    if inverse:
+        low_ratio, high_ratio = 1.0 / high_ratio, 1.0 / low_ratio
+    low, high = value * low_ratio, value * high_ratio
+    if cap is not None:
+        value, low, high = min(value, cap), min(low, cap), min(high, cap)
+    notes = (note,) if note else ()
+    return Estimate(value, low, high, unit, reference.model, reference.calibration_version,
+                    reference.extrapolated, notes)
 
 
 def _estimates_json(values: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +234,9 @@ class DiffusionPrediction:
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return _estimates_json({k: getattr(self, k) for k in self.__dataclass_fields__})
+        data = _estimates_json({k: getattr(self, k) for k in self.__dataclass_fields__})
+        data["memory_gb"] = exact_json(self.memory_gb, "GB", self.s_per_image.model)
+        return data
 
 
 @dataclass(frozen=True)
@@ -208,6 +261,18 @@ class TrainingPrediction:
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
+        """Every predicted number as {value, low, high}: times, rates and the budget from the
+        calibration's training band; all-reduce times with the step time's relative band (the
+        link model has no separate measured error); MFU and scaling efficiency ∝ 1/step time,
+        so with the step band inverted and capped at 1; overlap fraction and memory GB are
+        computed without fitted terms: exact (low = high = value)."""
         data = _estimates_json({k: getattr(self, k) for k in self.__dataclass_fields__})
-        data["memory"] = self.memory.to_json()
+        step = self.step_s
+        data["allreduce_s"] = banded_like(self.allreduce_s, step, "s").to_json()
+        data["exposed_allreduce_s"] = banded_like(self.exposed_allreduce_s, step, "s").to_json()
+        data["scaling_efficiency"] = banded_like(
+            self.scaling_efficiency, step, "fraction", inverse=True, cap=1.0).to_json()
+        data["mfu"] = banded_like(self.mfu, step, "fraction", inverse=True, cap=1.0).to_json()
+        data["overlap_fraction"] = exact_json(self.overlap_fraction, "fraction", step.model)
+        data["memory"] = self.memory.to_ranged_json()
         return data
