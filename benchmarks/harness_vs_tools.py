@@ -107,29 +107,41 @@ def vllm_command(context: Context, load: Workload, out: Path) -> list[str]:
             "--disable-tqdm"]
 
 
+def guidellm_scenario(context: Context, load: Workload, out: Path) -> dict[str, Any]:
+    """GuideLLM 0.8 takes nested settings; a scenario file (its -c) holds them."""
+    return {"spec": {
+        "backend": {"kind": "openai_http", "target": context.url, "model": MODEL_NAME,
+                    "request_format": "/v1/completions",
+                    # its check is GET /health, which the reference server does not serve
+                    "validate_backend": False},
+        "profile": {"kind": "concurrent", "streams": load.concurrency},
+        "data": [{"kind": "synthetic_text", "prompt_tokens": load.input_tokens,
+                  "output_tokens": load.output_tokens}],
+        "tokenizer": {"kind": "hf_auto", "model": str(context.tokenizer)},
+        "constraints": [{"kind": "max_requests", "count": load.requests}],
+        "seed": {"kind": "static", "value": load.seed},
+        "outputs": [{"kind": "json", "path": str(out / "guidellm.json")}]}}
+
+
 def guidellm_command(context: Context, load: Workload, out: Path) -> list[str]:
-    data = (f"prompt_tokens={load.input_tokens},output_tokens={load.output_tokens},"
-            f"prompt_tokens_stdev=0,output_tokens_stdev=0")
-    return [env_bin(context, "guidellm", "guidellm"), "benchmark", "run",
-            "--target", context.url, "--model", MODEL_NAME,
-            "--processor", str(context.tokenizer), "--data", data,
-            "--request-type", "text_completions", "--profile", "concurrent",
-            "--rate", str(load.concurrency), "--max-requests", str(load.requests),
-            "--random-seed", str(load.seed), "--output-path", str(out / "guidellm.json"),
+    scenario = out / "guidellm-scenario.json"
+    scenario.write_text(json.dumps(guidellm_scenario(context, load, out)))
+    return [env_bin(context, "guidellm", "guidellm"), "run", "-c", str(scenario),
             "--disable-progress"]
 
 
 def aiperf_command(context: Context, load: Workload, out: Path) -> list[str]:
+    # AIPerf asks for the length with max_completion_tokens; the server (like many) reads
+    # max_tokens, so it goes in --extra-inputs too. Server metrics and GPU telemetry off:
+    # the lightest client configuration.
     return [env_bin(context, "aiperf", "aiperf"), "profile", "--model", MODEL_NAME,
             "--url", context.url, "--endpoint-type", "completions", "--streaming",
-            "--tokenizer", str(context.tokenizer),
-            "--synthetic-input-tokens-mean", str(load.input_tokens),
-            "--synthetic-input-tokens-stddev", "0",
-            "--output-tokens-mean", str(load.output_tokens), "--output-tokens-stddev", "0",
-            "--extra-inputs", "ignore_eos:true", "--concurrency", str(load.concurrency),
-            "--request-count", str(load.requests), "--warmup-request-count", "0",
+            "--tokenizer", str(context.tokenizer), "--isl", str(load.input_tokens),
+            "--isl-stddev", "0", "--osl", str(load.output_tokens), "--osl-stddev", "0",
+            "--extra-inputs", f"max_tokens:{load.output_tokens}", "ignore_eos:true",
+            "--concurrency", str(load.concurrency), "--request-count", str(load.requests),
             "--random-seed", str(load.seed), "--artifact-dir", str(out / "aiperf"),
-            "--ui-type", "none"]
+            "--ui-type", "none", "--no-server-metrics", "--no-gpu-telemetry"]
 
 
 CommandBuilder = Callable[[Context, Workload, Path], list[str]]
@@ -164,8 +176,16 @@ def load_tool_result(tool: str, out: Path) -> BenchResult:
     return import_file(path, tool)[0]
 
 
+def aiperf_chunk_itl_p99(out: Path) -> float | None:
+    """AIPerf's per-chunk gaps (inter_chunk_latency), which its importer does not carry."""
+    document = json.loads((out / RESULT_FILES["aiperf"]).read_text())
+    value = (document.get("inter_chunk_latency") or {}).get("p99")
+    return float(value) if isinstance(value, int | float) else None
+
+
 def reported_figures(tool: str, out: Path) -> Reported:
     result = load_tool_result(tool, out)
+    itl_p99 = aiperf_chunk_itl_p99(out) if tool == "aiperf" else _metric(result, "itl_ms", "p99")
     throughput = "output_tok_s_whole_run" if tool == "gpuatlas" else "output_tok_s"
     ttft = result.metrics.get("ttft_ms")
     return Reported(
@@ -173,9 +193,9 @@ def reported_figures(tool: str, out: Path) -> Reported:
         ttft_mean_ms=_metric(result, "ttft_ms", "mean"),
         ttft_p50_ms=_metric(result, "ttft_ms", "median"),
         ttft_p99_ms=_metric(result, "ttft_ms", "p99"),
-        itl_p99_ms=_metric(result, "itl_ms", "p99"),
+        itl_p99_ms=itl_p99,
         tpot_p99_ms=_metric(result, "tpot_ms", "p99"),
-        output_tok_s=_metric(result, throughput, "median"))
+        output_tok_s=_metric(result, throughput, "mean"))
 
 
 # --- what the server actually did ---------------------------------------------------------
@@ -229,12 +249,13 @@ class ToolRun:
     log_tail: str
 
 
-def tool_environment() -> dict[str, str]:
+def tool_environment(tool: str) -> dict[str, str]:
     environment = dict(os.environ)
-    environment.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-                        "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-                        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-                        "VLLM_TARGET_DEVICE": "cpu", "PYTHONWARNINGS": "ignore"})
+    environment.update({"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+                        "TOKENIZERS_PARALLELISM": "false"})
+    if tool != "aiperf":  # AIPerf 0.13 in offline mode looks a local path up in the Hub cache
+        environment.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                            "HF_DATASETS_OFFLINE": "1"})
     return environment
 
 
@@ -245,7 +266,7 @@ def run_tool(tool: str, context: Context, load: Workload, out: Path, timeout_s: 
                "--timeout-s", str(timeout_s), "--"]
     with log.open("wb") as sink:
         subprocess.run(wrapper + COMMANDS[tool](context, load, out), stdout=sink,
-                       stderr=subprocess.STDOUT, cwd=out, env=tool_environment(),
+                       stderr=subprocess.STDOUT, cwd=out, env=tool_environment(tool),
                        timeout=timeout_s + 60, check=False)
     usage = json.loads(report.read_text())
     tail = log.read_text(errors="replace")[-1500:]
@@ -325,7 +346,7 @@ def failed_row(tool: str, load: Workload, run: ToolRun | None, reason: str) -> R
 
 
 def measure(tool: str, context: Context, load: Workload, timeout_s: float) -> tuple[Row, Any]:
-    """One tool run against the server; the row, and (cpu_s, tokens written) for CPU use."""
+    """One tool run against the server; the row, and (cpu_s, tokens written, wall_s)."""
     httpx.post(context.url + "/stats/reset", timeout=30)
     out = context.workdir / f"{tool}-c{load.concurrency}-n{load.requests}-o{load.output_tokens}"
     run = run_tool(tool, context, load, out, timeout_s)
@@ -339,7 +360,7 @@ def measure(tool: str, context: Context, load: Workload, timeout_s: float) -> tu
     truth = truth_of(records, load.requests)
     row = Row(tool, load.concurrency, load.requests,
               figures=accuracy_figures(reported, truth, run))
-    return row, (run.cpu_s, truth.tokens_written)
+    return row, (run.cpu_s, truth.tokens_written, run.wall_s)
 
 
 # --- plan, budget, output ---------------------------------------------------------------------
@@ -374,12 +395,12 @@ def run_accuracy(tools: list[str], context: Context, plan: list[Workload], budge
 
 
 def cpu_row(tool: str, base: Any, double: Any, requests: int) -> Row:
-    cpu_1, tokens_1 = base
-    figures: dict[str, Any] = {"cpu_s": cpu_1, "tokens": tokens_1,
+    cpu_1, tokens_1, wall_1 = base
+    figures: dict[str, Any] = {"cpu_s": cpu_1, "tokens": tokens_1, "wall_s": wall_1,
                                "cpu_ms_per_1k_tokens": 1e6 * cpu_1 / tokens_1}
     if double is not None:
-        cpu_2, tokens_2 = double
-        figures.update({"cpu_s_2x": cpu_2, "tokens_2x": tokens_2,
+        cpu_2, tokens_2, wall_2 = double
+        figures.update({"cpu_s_2x": cpu_2, "tokens_2x": tokens_2, "wall_s_2x": wall_2,
                         "cpu_ms_per_1k_tokens_margin": 1e6 * (cpu_2 - cpu_1)
                         / max(1, tokens_2 - tokens_1)})
     return Row(tool, 64, requests, figures=figures)
@@ -448,14 +469,15 @@ def print_accuracy(rows: list[Row], ttft_ms: float, itl_ms: float) -> None:
 def print_cpu(rows: list[Row], requests: int) -> None:
     print(f"\nClient CPU, whole process tree, start-up included (server at full speed, "
           f"64 streams, {requests} requests x 256 tokens; margin = 2x requests vs 1x)")
-    print(" | ".join(f"{h:>15}" for h in ("tool", "CPU s", "tokens", "ms/1k all in",
-                                          "ms/1k margin")))
+    print(" | ".join(f"{h:>15}" for h in ("tool", "CPU s", "tokens", "wall s",
+                                          "ms/1k all in", "ms/1k margin")))
     for row in rows:
         if row.status != "ok":
             print(f"{row.tool:>15} | {row.status}: {row.reason[:300]}")
             continue
         f = row.figures
         cells = [row.tool, _cell(f.get("cpu_s"), "{:.2f}"), _cell(f.get("tokens"), "{:.0f}"),
+                 _cell(f.get("wall_s"), "{:.1f}"),
                  _cell(f.get("cpu_ms_per_1k_tokens"), "{:.1f}"),
                  _cell(f.get("cpu_ms_per_1k_tokens_margin"), "{:.1f}")]
         print(" | ".join(f"{c:>15}" for c in cells))

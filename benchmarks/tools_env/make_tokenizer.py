@@ -15,10 +15,13 @@ from pathlib import Path
 
 VOCABULARY_SIZE = 4096
 SPECIAL_TOKENS = ("<unk>", "<s>", "</s>")
+# Words outside the vocabulary (the tools' own corpora) map to this ordinary word, not to the
+# special <unk>: decoding with skip_special_tokens would otherwise turn a prompt into "".
+UNKNOWN_WORD = "unk"
 
 
 def vocabulary() -> dict[str, int]:
-    words = list(SPECIAL_TOKENS) + [f"w{number}" for number in range(VOCABULARY_SIZE)]
+    words = list(SPECIAL_TOKENS) + [UNKNOWN_WORD] + [f"w{n}" for n in range(VOCABULARY_SIZE)]
     return {word: index for index, word in enumerate(words)}
 
 
@@ -33,7 +36,7 @@ def tokenizer_document() -> dict[str, object]:
         "added_tokens": [added_token(t, i) for i, t in enumerate(SPECIAL_TOKENS)],
         "normalizer": None, "pre_tokenizer": {"type": "WhitespaceSplit"},
         "post_processor": None, "decoder": None,
-        "model": {"type": "WordLevel", "vocab": vocabulary(), "unk_token": "<unk>"},
+        "model": {"type": "WordLevel", "vocab": vocabulary(), "unk_token": UNKNOWN_WORD},
     }
 
 
