@@ -13,6 +13,7 @@ from gpuatlas.catalog.gpus import all_gpus
 
 PAGES_WITH_TWINS = [
     ("/", "/index.json"),
+    ("/compare", "/compare.json"),
     ("/gpu/rtx-4090", "/gpu/rtx-4090.json"),
     ("/compare/a100-80gb-sxm/rtx-4090", "/compare/a100-80gb-sxm/rtx-4090.json"),
     ("/leaderboard", "/leaderboard.json"),

@@ -66,13 +66,21 @@ def _price_chart(history: list[dict[str, Any]], title: str) -> Any:
     return line_chart(dict(list(series.items())[:8]), "$/GPU-h", title)
 
 
+@router.get("/compare.json", tags=["pages"], summary="What can be compared, and how")
+def compare_pick_json() -> JSONResponse:
+    return _json({"gpus": [g.id for g in all_gpus()],
+                  "systems": "N x GPU id, e.g. '4x rtx-4090'",
+                  "document": "/compare/{a}/{b}.json", "page": "/compare/{a}/{b}",
+                  "options": list(compare_page.REPORT_OPTIONS)})
+
+
 @router.get("/compare", response_class=HTMLResponse, tags=["pages"],
             summary="Pick two GPUs or systems to compare")
 def compare_pick(request: Request, a: str | None = None, b: str | None = None) -> Response:
     if a and b:
         return RedirectResponse(f"/compare/{quote(a.strip())}/{quote(b.strip())}", 303)
     return render(request, "compare_pick.html", {"gpus": [g.id for g in all_gpus()]},
-                  json_url=None)
+                  json_url="/compare.json")
 
 
 def _report_options(request: Request) -> dict[str, Any]:
