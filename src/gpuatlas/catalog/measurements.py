@@ -32,6 +32,7 @@ __all__ = [
     "METRIC_UNITS",
     "OPTIONAL_COLUMNS",
     "PARALLELISM_KINDS",
+    "VARIANT_FORM",
     "MeasuredRow",
     "Parallelism",
     "all_measurements",
@@ -61,7 +62,12 @@ COLUMNS: tuple[str, ...] = (
 )
 
 # Columns a file may add after the required ones; files without them load unchanged.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("parallelism",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("parallelism", "variant")
+
+# A variant names what makes a run a different configuration from the baseline of the same
+# engine, model and shape (``torch.compile``, ``tensorrt``, ``static-batching``, ...): lower-case
+# words joined by ``+`` when several apply (``denoise-loop+torch.compile``); empty = baseline.
+VARIANT_FORM = re.compile(r"^[a-z0-9][a-z0-9._-]*(\+[a-z0-9][a-z0-9._-]*)*$")
 
 Parallelism = Literal["none", "tp", "pp", "layer-split", "dp"]
 PARALLELISM_KINDS: tuple[str, ...] = ("none", "tp", "pp", "layer-split", "dp")
@@ -118,7 +124,9 @@ class MeasuredRow:
     ``parallelism`` is how a multi-GPU run split the work: ``tp`` tensor parallel, ``pp``
     pipeline parallel, ``layer-split`` (llama.cpp's ``--split-mode layer``), ``dp`` data
     parallel (replicas, or sharded data parallel such as FSDP); ``"none"`` for one GPU and
-    ``None`` when the source does not say.
+    ``None`` when the source does not say. ``variant`` names a non-baseline configuration
+    (``torch.compile``, ``xformers``, ``static-batching``, ...; ``None`` = the baseline):
+    rows with different variants measured different workloads.
     """
 
     gpu: str
@@ -142,6 +150,7 @@ class MeasuredRow:
     file: str
     line: int
     parallelism: Parallelism | None = None
+    variant: str | None = None
 
     @property
     def row_id(self) -> str:
@@ -155,8 +164,8 @@ class MeasuredRow:
     @property
     def workload_key(self) -> str:
         """Everything but the GPU and the source: rows with equal keys measured the same
-        workload, so their values can be compared across GPUs (gpu_count and parallelism
-        included)."""
+        workload, so their values can be compared across GPUs (gpu_count, parallelism and
+        variant included)."""
         parts = (
             self.metric,
             self.engine,
@@ -170,6 +179,7 @@ class MeasuredRow:
             self.steps,
             self.gpu_count,
             self.parallelism,
+            self.variant,
         )
         return "|".join("" if part is None else str(part) for part in parts)
 
@@ -198,6 +208,7 @@ class _RowRecord(BaseModel):
     source_date: str | None = None
     notes: str = ""
     parallelism: Parallelism | None = None
+    variant: str | None = None
 
     @field_validator("gpu")
     @classmethod
@@ -231,6 +242,16 @@ class _RowRecord(BaseModel):
         if resolution is not None and not _RESOLUTION.match(resolution):
             raise ValueError(f"resolution {resolution!r} is not WIDTHxHEIGHT, e.g. 1024x1024")
         return resolution
+
+    @field_validator("variant")
+    @classmethod
+    def _variant_form(cls, variant: str | None) -> str | None:
+        if variant is not None and not VARIANT_FORM.match(variant):
+            raise ValueError(
+                f"variant {variant!r} is not lower-case words joined by '+' "
+                "(e.g. torch.compile, denoise-loop+torch.compile)"
+            )
+        return variant
 
     @field_validator("source_date")
     @classmethod

@@ -1,16 +1,25 @@
 """The default database's content: the public measured data set and the project's own runs.
 
-Each public row becomes one stored result (n = 1) under a benchmark key derived from its
-configuration, e.g. ``public/llama.cpp/meta-llama/Meta-Llama-3-8B/q4_k_m/b1-tg512/decode_tok_s``,
-with its source and date kept. Rows of one file that share a GPU and a configuration but differ
-in something the columns do not capture (e.g. with and without torch.compile) get ``/v2``, ...
-in order of appearance.
+Each public row becomes one stored result under a benchmark key built from its configuration
+only (its workload: engine, model, weights, batch and lengths or resolution and steps, KV-cache
+dtype, parallelism and variant; never the GPU or the source), e.g.
+``public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128-kv-f16/decode_tok_s``. So independent
+sources that measured the same workload on the same system are several results (n > 1) of one
+benchmark, each keeping its source, date and data-set row (``file:line``). Configurations that
+are not equivalent (``torch.compile``, ``xformers``, ``static-batching``, ...) differ by the
+data set's ``variant`` column, never by notes or file order. A row that repeats another row of
+the same source (same system, workload and value) is a copy, not a second measurement: it is
+stored once.
+
+Categories follow the bench category ids: single-stream (batch 1) decode, prefill, TTFT and TPOT
+are ``llm-single``; batched or serving rows ``llm-serving``; diffusion ``image``; VLM/OCR models
+``vision``. Training throughput gets its own ``training`` category (the report titles it
+"Training"; the Atlas Score gives it no weight, like every category its method does not list).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,35 +30,51 @@ from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
 
 PUBLIC_SCHEMA = "gpuatlas.public-measurement/1"
 PUBLIC_PREFIX = "public/"
+# Bumped whenever benchmark keys or categories change, so existing databases reload.
+KEY_SCHEME = "public-keys/2"
 SINGLE_STREAM_METRICS = frozenset({"decode_tok_s", "prefill_tok_s", "ttft_ms", "tpot_ms"})
+IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
+TRAINING_CATEGORY = "training"
 
 
 def public_benchmark_key(row: MeasuredRow) -> str:
+    """The benchmark a row measured: equal for rows with equal workloads on any GPU."""
     parts = [row.engine, row.model, row.weights, _shape(row), row.metric]
     return PUBLIC_PREFIX + "/".join(part.replace(" ", "_") for part in parts)
 
 
 def _shape(row: MeasuredRow) -> str:
     pieces = [f"b{row.batch}" if row.batch is not None else "b?"]
-    if row.metric in {"prefill_tok_s", "ttft_ms"} and row.input_tokens:
-        pieces.append(f"pp{row.input_tokens}")
-    elif row.metric == "decode_tok_s" and row.output_tokens:
-        pieces.append(f"tg{row.output_tokens}")
-    elif row.input_tokens is not None or row.output_tokens is not None:
-        pieces.append(f"in{row.input_tokens or 0}-out{row.output_tokens or 0}")
+    pieces += _lengths(row.input_tokens or 0, row.output_tokens or 0)
     if row.resolution:
         pieces.append(row.resolution)
     if row.steps:
         pieces.append(f"{row.steps}steps")
     if row.kv_cache:
         pieces.append(f"kv-{row.kv_cache}")
+    if row.gpu_count > 1:
+        pieces.append(row.parallelism or "split-unstated")
+    if row.variant:
+        pieces.append(row.variant)
     return "-".join(pieces)
 
 
+def _lengths(input_tokens: int, output_tokens: int) -> list[str]:
+    """llama-bench style names: pp512 (prompt only), tg128 (generation only), else both."""
+    if input_tokens and output_tokens:
+        return [f"in{input_tokens}-out{output_tokens}"]
+    if input_tokens:
+        return [f"pp{input_tokens}"]
+    if output_tokens:
+        return [f"tg{output_tokens}"]
+    return []
+
+
 def public_category(row: MeasuredRow) -> str:
+    """The bench category id of a row (``training`` for training throughput)."""
     if row.metric == "train_tok_s":
-        return "training"
-    if row.metric in {"image_s", "images_per_min"}:
+        return TRAINING_CATEGORY
+    if row.metric in IMAGE_METRICS:
         return "vision" if _model_kind(row.model) in {"vlm", "ocr"} else "image"
     if row.metric in SINGLE_STREAM_METRICS and row.batch == 1:
         return "llm-single"
@@ -66,24 +91,22 @@ def _model_kind(model: str) -> str | None:
 
 
 def public_rows(received_at: datetime | None = None) -> list[dict[str, Any]]:
-    """Table rows for the whole packaged data set."""
+    """Table rows for the whole packaged data set (copies of a source's row stored once)."""
     when = received_at or datetime.now(UTC)
-    measurements = all_measurements()
-    return [
-        _row(row, key, when)
-        for row, key in zip(measurements, _unique_keys(measurements), strict=True)
-    ]
+    return [_row(row, public_benchmark_key(row), when) for row in distinct_measurements()]
 
 
-def _unique_keys(rows: Iterable[MeasuredRow]) -> list[str]:
-    seen: Counter[tuple[str, str, str, int]] = Counter()
-    keys = []
-    for row in rows:
-        key = public_benchmark_key(row)
-        seen[(row.file, key, row.gpu, row.gpu_count)] += 1
-        ordinal = seen[(row.file, key, row.gpu, row.gpu_count)]
-        keys.append(key if ordinal == 1 else f"{key}/v{ordinal}")
-    return keys
+def distinct_measurements(rows: Iterable[MeasuredRow] | None = None) -> list[MeasuredRow]:
+    """The rows minus copies: a row equal to an earlier one of the same source in system,
+    workload and value repeats that number (e.g. one table quoted twice), so it is dropped."""
+    seen: set[tuple[str, str, int, str, float]] = set()
+    kept = []
+    for row in all_measurements() if rows is None else rows:
+        identity = (row.source, row.gpu, row.gpu_count, row.workload_key, row.value)
+        if identity not in seen:
+            seen.add(identity)
+            kept.append(row)
+    return kept
 
 
 def _row(row: MeasuredRow, key: str, received_at: datetime) -> dict[str, Any]:
@@ -91,7 +114,8 @@ def _row(row: MeasuredRow, key: str, received_at: datetime) -> dict[str, Any]:
         "engine": row.engine, "engine_version": row.engine_version, "model": row.model,
         "weights": row.weights, "kv_cache": row.kv_cache, "batch": row.batch,
         "input_tokens": row.input_tokens, "output_tokens": row.output_tokens,
-        "resolution": row.resolution, "steps": row.steps, "notes": row.notes,
+        "resolution": row.resolution, "steps": row.steps, "parallelism": row.parallelism,
+        "variant": row.variant, "notes": row.notes,
     }
     return {
         "result_id": public_result_id(row), "schema_version": PUBLIC_SCHEMA,
@@ -112,15 +136,15 @@ def public_result_id(row: MeasuredRow) -> str:
     identity = "|".join(str(part) for part in (
         row.file, row.line, row.gpu, row.gpu_count, row.engine, row.engine_version, row.model,
         row.weights, row.batch, row.input_tokens, row.output_tokens, row.resolution,
-        row.steps, row.metric, row.value, row.source,
+        row.steps, row.metric, row.value, row.source, row.variant,
     ))
     return "public-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def data_set_fingerprint() -> str:
     """Changes whenever the packaged data set (or the project's runs) changes."""
-    digest = hashlib.sha256()
-    for row_id in sorted(public_result_id(row) for row in all_measurements()):
+    digest = hashlib.sha256(KEY_SCHEME.encode())
+    for row_id in sorted(public_result_id(row) for row in distinct_measurements()):
         digest.update(row_id.encode())
     for path in project_result_files():
         digest.update(path.name.encode() + path.read_bytes())
