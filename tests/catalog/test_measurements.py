@@ -223,3 +223,54 @@ def test_weights_are_checked_with_the_format_catalog(tmp_path: Path) -> None:
         load_measurements(_write_csv(tmp_path, "w.csv", [GOOD_ROW.replace(",q4_k_m,", ",q4km,")]))
     (problem,) = raised.value.problems
     assert "field weights" in problem and "q4_k_m" in problem  # the close match is suggested
+
+
+def _write_with_variant(tmp_path: Path, name: str, variants: list[str]) -> Path:
+    """A file with the optional variant column, one GOOD_ROW per variant."""
+    lines = [GOOD_ROW + f",{variant}" for variant in variants]
+    path = tmp_path / name
+    path.write_text("\n".join([",".join(COLUMNS) + ",variant", *lines]) + "\n")
+    return path
+
+
+def test_variant_column_is_optional_and_read_when_present(tmp_path: Path) -> None:
+    (without,) = load_measurements(_write_csv(tmp_path, "old.csv", [GOOD_ROW]))
+    assert without.variant is None
+    path = _write_with_variant(tmp_path, "v.csv", ["", "torch.compile", "denoise-loop+xformers"])
+    assert [row.variant for row in load_measurements(path)] == [
+        None, "torch.compile", "denoise-loop+xformers"
+    ]
+
+
+def test_variant_must_be_lower_case_words_joined_by_plus(tmp_path: Path) -> None:
+    path = _write_with_variant(tmp_path, "bad.csv", ["Torch Compile", "a++b"])
+    with pytest.raises(DataFileError) as raised:
+        load_measurements(path)
+    problems = raised.value.problems
+    assert len(problems) == 2 and all("field variant" in p for p in problems)
+
+
+def test_workload_key_keeps_variants_apart(tmp_path: Path) -> None:
+    baseline, compiled = load_measurements(
+        _write_with_variant(tmp_path, "k.csv", ["", "torch.compile"])
+    )
+    assert baseline.workload_key != compiled.workload_key
+
+
+def test_same_source_rows_of_one_workload_differ_in_their_variant() -> None:
+    # A source that published two numbers for one GPU and one workload measured two
+    # configurations (with and without torch.compile, ...): the variant column says which.
+    seen: dict[tuple[str, str, int, str], float] = {}
+    for row in all_measurements():
+        identity = (row.source, row.gpu, row.gpu_count, row.workload_key)
+        assert seen.setdefault(identity, row.value) == row.value, row.row_id
+
+
+def test_compiled_and_end_to_end_diffusion_rows_are_marked() -> None:
+    rows = [r for r in all_measurements() if r.metric in ("image_s", "images_per_min")]
+    compiled = [r for r in rows if "torch.compile" in r.engine_version or
+                ("torch.compile(" in r.notes)]
+    assert compiled and all(r.variant and "torch.compile" in r.variant for r in compiled)
+    # the diffusers torch2.0 table times the denoising loop only, not the whole pipeline
+    loop_only = [r for r in rows if r.file == "diffusers_torch2_sd15.csv"]
+    assert loop_only and all(r.variant and r.variant.startswith("denoise-loop") for r in loop_only)

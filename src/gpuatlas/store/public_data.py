@@ -90,10 +90,12 @@ def _model_kind(model: str) -> str | None:
         return "vlm" if "llava" in model.lower() else None
 
 
-def public_rows(received_at: datetime | None = None) -> list[dict[str, Any]]:
-    """Table rows for the whole packaged data set (copies of a source's row stored once)."""
+def public_rows(
+    received_at: datetime | None = None, rows: Iterable[MeasuredRow] | None = None
+) -> list[dict[str, Any]]:
+    """Table rows for the packaged data set (or ``rows``), copies of a source's row once."""
     when = received_at or datetime.now(UTC)
-    return [_row(row, public_benchmark_key(row), when) for row in distinct_measurements()]
+    return [_row(row, public_benchmark_key(row), when) for row in distinct_measurements(rows)]
 
 
 def distinct_measurements(rows: Iterable[MeasuredRow] | None = None) -> list[MeasuredRow]:
