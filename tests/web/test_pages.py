@@ -80,8 +80,14 @@ def test_unknown_gpus_get_404_with_close_matches(client: TestClient) -> None:
     assert "rtx-4090" in response.json()["detail"]
     assert client.get("/gpu/rtx-4091").status_code == 404
     bad_pair = client.get("/compare/rtx-4090/not-a-gpu")
-    assert bad_pair.status_code in (404, 422)  # 422 when the report lists both sides' problems
+    assert bad_pair.status_code == 404
     assert "not-a-gpu" in bad_pair.text
+    both_bad = client.get("/compare/rtx-4091/not-a-gpu.json")
+    assert both_bad.status_code == 404
+    assert "rtx-4091" in both_bad.json()["detail"] and "not-a-gpu" in both_bad.json()["detail"]
+    assert "rtx-4090" in both_bad.json()["detail"]  # the close match of rtx-4091
+    bad_option = client.get("/compare/rtx-4090/rtx-3090.json", params={"pue": "high"})
+    assert bad_option.status_code == 422
 
 
 def test_fit_planner_answers_from_the_estimator(client: TestClient) -> None:

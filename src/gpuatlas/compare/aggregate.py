@@ -20,7 +20,7 @@ from gpuatlas.compare.stats import (
     Interval,
     RatioEstimate,
     percentile_interval,
-    ratio_of_medians,
+    ratio_of_bootstraps,
     stable_seed,
 )
 from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
@@ -155,9 +155,9 @@ def _category_means(
     ratios: dict[str, list[RatioEstimate]] = {}
     for benchmark_id in common:
         mine, reference = results[benchmark_id], reference_results[benchmark_id]
-        ratio = ratio_of_medians(
-            mine.values,
-            reference.values,
+        ratio = ratio_of_bootstraps(
+            mine.bootstrap,
+            reference.bootstrap,
             mine.benchmark.higher_is_better,
             stable_seed(benchmark_id, gpu_id, "reference"),
         )

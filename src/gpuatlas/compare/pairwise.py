@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
-from gpuatlas.compare.stats import RatioEstimate, SampleSummary, ratio_of_medians, stable_seed
+from gpuatlas.compare.stats import RatioEstimate, SampleSummary, ratio_of_bootstraps, stable_seed
 from gpuatlas.compare.verdicts import (
     EQUIVALENCE_BAND,
     Verdict,
@@ -47,8 +47,8 @@ def compare_benchmark(
         return BenchmarkComparison(
             info, a, b, None, Verdict.INCONCLUSIVE, f"no measurement for {missing}"
         )
-    ratio = ratio_of_medians(
-        a.values, b.values, info.higher_is_better, stable_seed(info.id, a.gpu_id, b.gpu_id)
+    ratio = ratio_of_bootstraps(
+        a.bootstrap, b.bootstrap, info.higher_is_better, stable_seed(info.id, a.gpu_id, b.gpu_id)
     )
     return BenchmarkComparison(
         info,

@@ -1,10 +1,20 @@
-"""What compare/ consumes: one GPU's runs of one benchmark, with their provenance."""
+"""What compare/ consumes: one GPU's runs of one benchmark, with their provenance.
+
+The runs come either as values (tests, small sets: the bootstrap is drawn on first use) or
+already reduced to a ``MedianBootstrap`` (the results store's precomputed group summaries:
+the values themselves are not needed and not loaded)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from gpuatlas.compare.stats import SampleSummary, stable_seed, summarize
+from gpuatlas.compare.stats import MedianBootstrap, SampleSummary, median_bootstrap, stable_seed
+
+
+def benchmark_key(benchmark: str, version: int) -> str:
+    """A benchmark's id in comparisons: its name, with ``@vN`` when the version is above 1."""
+    return benchmark if version == 1 else f"{benchmark}@v{version}"
 
 
 @dataclass(frozen=True)
@@ -27,16 +37,44 @@ class BenchmarkSamples:
     values: tuple[float, ...]
     result_ids: tuple[str, ...] = ()
     source: str = ""
+    precomputed: MedianBootstrap | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.precomputed is not None:
+            if self.precomputed.n < 1 or self.precomputed.median <= 0:
+                raise ValueError(f"{self.benchmark.id} on {self.gpu_id}: empty or non-positive")
+            return
         if not self.values:
             raise ValueError(f"{self.benchmark.id} on {self.gpu_id}: no values")
         if any(value <= 0 for value in self.values):
             raise ValueError(f"{self.benchmark.id} on {self.gpu_id}: values must be positive")
 
+    @classmethod
+    def from_bootstrap(
+        cls,
+        benchmark: BenchmarkInfo,
+        gpu_id: str,
+        bootstrap: MedianBootstrap,
+        result_ids: tuple[str, ...] = (),
+        source: str = "",
+    ) -> BenchmarkSamples:
+        """Samples known by their precomputed summary (median, n, bootstrap medians)."""
+        return cls(benchmark, gpu_id, (), result_ids, source, precomputed=bootstrap)
+
     @property
     def n(self) -> int:
-        return len(self.values)
+        return self.bootstrap.n if self.precomputed is not None else len(self.values)
+
+    @cached_property
+    def bootstrap(self) -> MedianBootstrap:
+        """Median, n and the bootstrap medians, seeded by benchmark and GPU (drawn once)."""
+        if self.precomputed is not None:
+            return self.precomputed
+        return median_bootstrap(self.values, stable_seed(self.benchmark.id, self.gpu_id))
+
+    @cached_property
+    def _summary(self) -> SampleSummary:
+        return self.bootstrap.summary()
 
     def summary(self) -> SampleSummary:
-        return summarize(self.values, stable_seed(self.benchmark.id, self.gpu_id))
+        return self._summary

@@ -3,6 +3,20 @@
 Every interval here is a 95% percentile bootstrap: runs are resampled with replacement within
 each GPU's sample and the statistic is recomputed. A sample of one run has no spread to
 resample, so it gets no interval (``low``/``high`` are None) — never a zero-width one.
+
+How a bootstrap median is drawn (exact, O(resamples) whatever the number of runs n): a resample
+of n runs is n uniform draws U_i mapped to sorted positions floor(n·U_i); that map is monotone,
+so the resample's k-th smallest run is the sorted run at floor(n·U_(k)), where U_(k), the k-th
+order statistic of n uniforms, is Beta(k, n−k+1). For odd n the resample's median is that run
+with k = (n+1)/2; for even n it is the mean of the runs at U_(k) and U_(k+1), k = n/2, where
+U_(k+1) = U_(k) + (1 − U_(k))·Beta(1, n−k) (the nearest of the n−k draws above U_(k)). This has
+exactly the distribution of the median of n runs drawn with replacement, without drawing them.
+
+A GPU's replicates for one benchmark (``MedianBootstrap``) are drawn once, seeded by the
+benchmark and the system, and reused by every interval built on them: its own median's
+interval, the ratio A/B (A's replicates against B's, paired after a seeded cyclic shift, so the
+two sides are independent resamples even when A and B are the same system), and the category
+and Atlas Score aggregates.
 """
 
 from __future__ import annotations
@@ -10,6 +24,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,6 +78,29 @@ class RatioEstimate:
         return self.interval.value
 
 
+@dataclass(frozen=True)
+class MedianBootstrap:
+    """One GPU's runs of one benchmark, reduced to what every interval needs: the median, n and
+    the seeded bootstrap medians (None with a single run). Store-friendly: a fixed-size array."""
+
+    median: float
+    n: int
+    replicates: NDArray[np.floating[Any]] | None
+    interval: tuple[float, float] | None = None  # the replicates' 95% interval, if known
+
+    def summary(self) -> SampleSummary:
+        if self.replicates is None:
+            return SampleSummary(median=self.median, n=self.n, ci_low=None, ci_high=None)
+        low, high = self.interval or percentile_interval(self.replicates)
+        return SampleSummary(median=self.median, n=self.n, ci_low=low, ci_high=high)
+
+    def replicates_or_held(self, resamples: int) -> FloatArray:
+        """The replicates as float64; a single run is held at its value."""
+        if self.replicates is None:
+            return np.full(resamples, self.median)
+        return np.asarray(self.replicates, dtype=np.float64)
+
+
 def stable_seed(*parts: str) -> int:
     """A seed that depends only on the names given (same report → same intervals)."""
     return DEFAULT_SEED ^ zlib.crc32("\x1f".join(parts).encode("utf-8"))
@@ -75,27 +113,52 @@ def median(values: Sequence[float]) -> float:
 
 
 def bootstrap_medians(
-    values: Sequence[float], rng: np.random.Generator, resamples: int = BOOTSTRAP_RESAMPLES
+    values: Sequence[float] | FloatArray,
+    rng: np.random.Generator,
+    resamples: int = BOOTSTRAP_RESAMPLES,
 ) -> FloatArray | None:
-    """Medians of `resamples` resamples of the runs; None with fewer than two runs."""
-    data = np.asarray(values, dtype=np.float64)
-    if data.size < MIN_RUNS_FOR_INTERVAL:
+    """Medians of `resamples` resamples of the runs; None with fewer than two runs.
+
+    Drawn through the order statistics of the resample (see the module docstring)."""
+    data = np.sort(np.asarray(values, dtype=np.float64))
+    n = data.size
+    if n < MIN_RUNS_FOR_INTERVAL:
         return None
-    indices = rng.integers(0, data.size, size=(resamples, data.size))
-    return np.asarray(np.median(data[indices], axis=1), dtype=np.float64)
+    k = (n + 1) // 2
+    lower = rng.beta(k, n - k + 1, size=resamples)
+    lower_runs = data[_sorted_positions(lower, n)]
+    if n % 2 == 1:
+        return lower_runs
+    nearest_above = 1.0 - rng.random(resamples) ** (1.0 / (n - k))
+    upper = lower + (1.0 - lower) * nearest_above
+    return np.asarray((lower_runs + data[_sorted_positions(upper, n)]) / 2.0, dtype=np.float64)
 
 
-def percentile_interval(replicates: FloatArray) -> tuple[float, float]:
+def _sorted_positions(uniforms: FloatArray, n: int) -> NDArray[np.intp]:
+    return np.minimum((uniforms * n).astype(np.intp), n - 1)
+
+
+def median_bootstrap(
+    values: Sequence[float] | FloatArray, seed: int, resamples: int = BOOTSTRAP_RESAMPLES
+) -> MedianBootstrap:
+    """The median, n and `resamples` seeded bootstrap medians of one GPU's runs."""
+    data = np.asarray(values, dtype=np.float64)
+    if data.size == 0:
+        raise ValueError("the median of no values is undefined")
+    replicates = bootstrap_medians(data, np.random.default_rng(seed), resamples)
+    interval = percentile_interval(replicates) if replicates is not None else None
+    return MedianBootstrap(float(np.median(data)), int(data.size), replicates, interval)
+
+
+def percentile_interval(replicates: NDArray[np.floating[Any]]) -> tuple[float, float]:
     tail = (1.0 - CONFIDENCE) / 2.0 * 100.0
-    low, high = np.percentile(replicates, [tail, 100.0 - tail])
+    low, high = np.percentile(np.asarray(replicates, dtype=np.float64), [tail, 100.0 - tail])
     return float(low), float(high)
 
 
 def summarize(values: Sequence[float], seed: int = DEFAULT_SEED) -> SampleSummary:
     """Median, n and the 95% bootstrap interval of the median (None/None when n < 2)."""
-    replicates = bootstrap_medians(values, np.random.default_rng(seed))
-    low, high = percentile_interval(replicates) if replicates is not None else (None, None)
-    return SampleSummary(median=median(values), n=len(values), ci_low=low, ci_high=high)
+    return median_bootstrap(values, seed).summary()
 
 
 def ratio_of_medians(
@@ -118,6 +181,31 @@ def ratio_of_medians(
     replicates = _oriented_array(a_boot, b_boot, higher_is_better)
     low, high = percentile_interval(replicates)
     return RatioEstimate(Interval(point, low, high), replicates)
+
+
+def ratio_of_bootstraps(
+    a: MedianBootstrap, b: MedianBootstrap, higher_is_better: bool, pairing_seed: int
+) -> RatioEstimate:
+    """The same ratio from each side's stored replicates: A's i-th replicate over B's after a
+    seeded cyclic shift (independent resamples, also when A and B are one and the same)."""
+    point = _oriented(a.median, b.median, higher_is_better)
+    resamples = _common_length(a, b)
+    a_boot = a.replicates_or_held(resamples)[:resamples]
+    b_boot = np.roll(b.replicates_or_held(resamples)[:resamples], _shift(pairing_seed, resamples))
+    replicates = _oriented_array(a_boot, b_boot, higher_is_better)
+    if a.replicates is None or b.replicates is None:
+        return RatioEstimate(Interval(point), replicates)
+    low, high = percentile_interval(replicates)
+    return RatioEstimate(Interval(point, low, high), replicates)
+
+
+def _common_length(a: MedianBootstrap, b: MedianBootstrap) -> int:
+    lengths = [len(x.replicates) for x in (a, b) if x.replicates is not None]
+    return min(lengths) if lengths else BOOTSTRAP_RESAMPLES
+
+
+def _shift(seed: int, resamples: int) -> int:
+    return 1 + seed % (resamples - 1) if resamples > 1 else 0
 
 
 def _oriented(a_median: float, b_median: float, higher_is_better: bool) -> float:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from gpuatlas.compare import BenchmarkInfo, BenchmarkSamples
+from gpuatlas.compare import BenchmarkSamples
+from gpuatlas.compare.group_summaries import refresh_group_summaries, samples_of
+
+if TYPE_CHECKING:
+    from gpuatlas.store import GroupSummary, Store
 
 CATEGORY_TITLES = {
     "llm-serving": "LLM serving (concurrent)",
@@ -51,64 +56,38 @@ def benchmark_title(benchmark: str) -> str:
     return benchmark
 
 
-def _samples(measurements: object, system: str) -> BenchmarkSamples:
-    from gpuatlas.store import BenchmarkMeasurements
-
-    assert isinstance(measurements, BenchmarkMeasurements)
-    info = BenchmarkInfo(
-        id=_benchmark_id(measurements.benchmark, measurements.benchmark_version),
-        category=measurements.category,
-        unit=measurements.unit,
-        higher_is_better=measurements.higher_is_better,
-        title=benchmark_title(measurements.benchmark),
-    )
-    return BenchmarkSamples(
-        benchmark=info,
-        gpu_id=system,
-        values=tuple(measurements.values(system)),
-        result_ids=tuple(measurements.result_ids(system)),
-        source="; ".join(measurements.sources(system)),
-    )
-
-
-def _benchmark_id(benchmark: str, version: int) -> str:
-    return benchmark if version == 1 else f"{benchmark}@v{version}"
-
-
 def load_measured(systems: Sequence[str]) -> MeasuredData:
-    """Every stored (non-quarantined) result for the given system keys."""
-    from gpuatlas.store import open_store
-
-    store = open_store()
-    try:
-        benchmarks = store.measurements_for(list(dict.fromkeys(systems)))
-        description = f"results store ({store.backend})"
-    finally:
-        store.close()
-    return MeasuredData(_group(benchmarks, systems), description)
+    """Every stored (non-quarantined) result for the given system keys, as group summaries."""
+    wanted = list(dict.fromkeys(systems))
+    return _load(lambda store: store.group_summaries(wanted), wanted)
 
 
 def load_all_measured() -> MeasuredData:
+    return _load(lambda store: store.group_summaries(None), None)
+
+
+def _load(
+    read: Callable[[Store], list[GroupSummary]], systems: Sequence[str] | None
+) -> MeasuredData:
+    """Bring the store's group summaries up to date (only groups changed since the last
+    refresh are recomputed), then read them: O(benchmarks), whatever the number of results."""
     from gpuatlas.store import open_store
 
     store = open_store()
     try:
-        benchmarks = store.leaderboard_inputs()
+        refresh_group_summaries(store)
+        summaries = read(store)
         description = f"results store ({store.backend})"
     finally:
         store.close()
-    systems = sorted({key for b in benchmarks for key in b.by_system})
-    return MeasuredData(_group(benchmarks, systems), description)
+    return MeasuredData(_group(summaries, systems), description)
 
 
 def _group(
-    benchmarks: Sequence[object], systems: Sequence[str]
+    summaries: Sequence[GroupSummary], systems: Sequence[str] | None
 ) -> dict[str, dict[str, BenchmarkSamples]]:
-    grouped: dict[str, dict[str, BenchmarkSamples]] = {system: {} for system in systems}
-    for measurements in benchmarks:
-        by_system = getattr(measurements, "by_system", {})
-        for system in systems:
-            if by_system.get(system):
-                samples = _samples(measurements, system)
-                grouped[system][samples.benchmark.id] = samples
+    grouped: dict[str, dict[str, BenchmarkSamples]] = {system: {} for system in systems or ()}
+    for summary in summaries:
+        samples = samples_of(summary, benchmark_title(summary.key.benchmark))
+        grouped.setdefault(samples.gpu_id, {})[samples.benchmark.id] = samples
     return grouped

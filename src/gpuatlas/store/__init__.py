@@ -7,8 +7,13 @@
 """
 
 from gpuatlas.store.records import (
+    BenchmarkDescription,
     BenchmarkMeasurements,
+    GroupKey,
+    GroupSummary,
+    GroupValues,
     IngestOutcome,
+    PendingSummaries,
     Quarantined,
     ResultSummary,
     StoredMeasurement,
@@ -17,8 +22,13 @@ from gpuatlas.store.records import (
 from gpuatlas.store.store import Store, open_store
 
 __all__ = [
+    "BenchmarkDescription",
     "BenchmarkMeasurements",
+    "GroupKey",
+    "GroupSummary",
+    "GroupValues",
     "IngestOutcome",
+    "PendingSummaries",
     "Quarantined",
     "ResultSummary",
     "Store",

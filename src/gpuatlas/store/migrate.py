@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +22,9 @@ def alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
+    """The newest migration (read once per process: the scripts ship with the package)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError("no migrations found")

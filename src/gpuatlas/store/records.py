@@ -101,3 +101,57 @@ class TokenInfo:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class GroupKey(NamedTuple):
+    """One group of comparable results: a system (GPU and count) on one benchmark version."""
+
+    gpu_id: str
+    gpu_count: int
+    benchmark: str
+    benchmark_version: int
+
+
+@dataclass(frozen=True)
+class BenchmarkDescription:
+    category: str
+    metric: str
+    unit: str
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
+class GroupValues:
+    """A group's comparable (non-quarantined) values, sorted by (value, result id)."""
+
+    key: GroupKey
+    description: BenchmarkDescription
+    values: tuple[float, ...]
+    result_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """A group's precomputed statistics (written by compare/, stored as given).
+
+    ``replicates`` is opaque to the store: bytes in the format that ``method`` names."""
+
+    key: GroupKey
+    description: BenchmarkDescription
+    n: int
+    median: float
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    result_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+    replicates: bytes | None
+
+
+@dataclass(frozen=True)
+class PendingSummaries:
+    """Groups whose summary must be (re)computed, and the change-log entries that said so."""
+
+    groups: tuple[GroupKey, ...]
+    change_ids: tuple[int, ...]

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from gpuatlas.bench.result import BenchResult
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
 from gpuatlas.store.convert import parse_system_key, result_row, row_to_document, system_key
 from gpuatlas.store.engine import create_database_engine, is_sqlite, resolve_database_url
@@ -22,7 +23,11 @@ from gpuatlas.store.migrate import upgrade_to_head
 from gpuatlas.store.plausibility import plausibility_problems
 from gpuatlas.store.records import (
     BenchmarkMeasurements,
+    GroupKey,
+    GroupSummary,
+    GroupValues,
     IngestOutcome,
+    PendingSummaries,
     Quarantined,
     ResultSummary,
     StoredMeasurement,
@@ -111,6 +116,7 @@ class Store:
             rows = self._with_source_ids(connection, rows)
             for start in range(0, len(rows), INSERT_CHUNK_ROWS):
                 connection.execute(sa.insert(results), list(rows[start:start + INSERT_CHUNK_ROWS]))
+            summary_sql.log_changes(connection, summary_sql.groups_of_rows(rows))
 
     def _with_source_ids(
         self, connection: sa.Connection, rows: Sequence[dict[str, Any]]
@@ -135,6 +141,8 @@ class Store:
             chunk = rows[start:start + INSERT_CHUNK_ROWS]
             statement = self._insert_ignoring_duplicates().returning(results.c.result_id)
             inserted.update(connection.execute(statement, list(chunk)).scalars())
+        new_rows = (row for row in rows if row["result_id"] in inserted)
+        summary_sql.log_changes(connection, summary_sql.groups_of_rows(new_rows))
         return inserted
 
     def _insert_ignoring_duplicates(self) -> Any:
@@ -174,6 +182,33 @@ class Store:
             described = _benchmark_descriptions(connection, keys)
             texts = _source_texts(connection, {row.source_id for row in rows})
         return _group_measurements(rows, described, texts)
+
+    # -- group summaries (precomputed statistics; see summaries.py) ------------------------
+    def pending_summaries(self, method: str) -> PendingSummaries:
+        """Groups whose summary is missing or out of date (all of them if ``method`` changed)."""
+        with self.engine.connect() as connection:
+            return summary_sql.pending(connection, method)
+
+    def group_values(self, groups: Sequence[GroupKey]) -> list[GroupValues]:
+        """The comparable values of these groups (quarantined results left out)."""
+        with self.engine.connect() as connection:
+            return summary_sql.group_values(connection, groups)
+
+    def save_group_summaries(
+        self, computed: Sequence[GroupSummary], removed: Sequence[GroupKey] = ()
+    ) -> None:
+        with self._write() as connection:
+            summary_sql.save(connection, computed, removed)
+
+    def finish_summary_refresh(self, change_ids: Sequence[int], method: str) -> None:
+        with self._write() as connection:
+            summary_sql.finish(connection, change_ids, method)
+
+    def group_summaries(self, systems: Sequence[str] | None = None) -> list[GroupSummary]:
+        """Stored summaries for these system keys ("rtx-4090", "4x rtx-4090"); None: all."""
+        pairs = None if systems is None else [parse_system_key(s) for s in systems]
+        with self.engine.connect() as connection:
+            return summary_sql.read(connection, pairs)
 
     # -- browsing ----------------------------------------------------------------------------
     def result_summaries(
@@ -242,6 +277,7 @@ class Store:
     def _update_result(self, result_id: str, values: dict[str, Any]) -> bool:
         statement = sa.update(results).where(results.c.result_id == result_id).values(**values)
         with self._write() as connection:
+            summary_sql.log_changes_where(connection, results.c.result_id == result_id)
             changed = connection.execute(statement).rowcount > 0
             if changed:
                 _bump_change_counter(connection)
@@ -302,8 +338,9 @@ class Store:
         with self._write() as connection:
             if _meta_value(connection, PUBLIC_DATA_SET) == fingerprint:
                 return False
-            connection.execute(sa.delete(results).where(results.c.origin.in_(["public",
-                                                                               "project"])))
+            replaced = results.c.origin.in_(["public", "project"])
+            summary_sql.log_changes_where(connection, replaced)
+            connection.execute(sa.delete(results).where(replaced))
             self._insert_new(connection, rows)
             _set_meta(connection, PUBLIC_DATA_SET, fingerprint)
             _bump_change_counter(connection)

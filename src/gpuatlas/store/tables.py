@@ -78,3 +78,39 @@ store_meta = sa.Table(
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# Precomputed statistics per (system, benchmark version) group: n, median, interval, the
+# bootstrap replicates (opaque bytes written by compare/) and the provenance the report lists.
+# Rows are recomputed from ``results`` for the groups named in ``summary_changes``.
+group_summaries = sa.Table(
+    "group_summaries",
+    metadata,
+    sa.Column("gpu_id", sa.String(100), primary_key=True),
+    sa.Column("gpu_count", sa.Integer, primary_key=True),
+    sa.Column("benchmark", sa.String(400), primary_key=True),
+    sa.Column("benchmark_version", sa.Integer, primary_key=True),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("metric", sa.String(100), nullable=False),
+    sa.Column("unit", sa.String(40), nullable=False),
+    sa.Column("higher_is_better", sa.Boolean, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("median", sa.Float, nullable=False),
+    sa.Column("ci_low", sa.Float, nullable=True),
+    sa.Column("ci_high", sa.Float, nullable=True),
+    sa.Column("method", sa.String(100), nullable=False),
+    sa.Column("result_ids", sa.Text, nullable=False),
+    sa.Column("sources", sa.Text, nullable=False),
+    sa.Column("replicates", sa.LargeBinary, nullable=True),
+)
+
+# Groups whose results changed since their summary was computed (appended by every write in
+# the writing transaction; consumed, by id, by the summary refresh).
+summary_changes = sa.Table(
+    "summary_changes",
+    metadata,
+    sa.Column("id", IdColumn, primary_key=True, autoincrement=True),
+    sa.Column("gpu_id", sa.String(100), nullable=False),
+    sa.Column("gpu_count", sa.Integer, nullable=False),
+    sa.Column("benchmark", sa.String(400), nullable=False),
+    sa.Column("benchmark_version", sa.Integer, nullable=False),
+)
