@@ -4,7 +4,11 @@ Builds a store with N synthetic fleet results (bulk inserts; 41 catalog GPUs x t
 benchmarks, lognormal run-to-run noise), starts `gpuatlas serve` on it, and times
 GET /compare/A/B for random pairs: the first request of a pair (cold: store query + report
 build + statistics) and repeated requests (warm: the page cache, keyed by the store revision).
-It also times the store query alone (measurements_for for A, B and the reference GPU).
+
+The statistics a comparison needs are precomputed per (GPU, benchmark) group when results
+change (group summaries, see gpuatlas.compare.group_summaries): the script times building them
+after the bulk load, the incremental refresh after a small ingest, and the store query alone —
+the summaries of A, B and the reference GPU against the raw values they replace.
 
     python benchmarks/web_compare_latency.py                    # 1,000,000 results, SQLite
     python benchmarks/web_compare_latency.py --results 100000 --url postgresql://...
@@ -29,6 +33,7 @@ import httpx
 
 from gpuatlas.bench.suite import suite
 from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.compare.group_summaries import refresh_group_summaries
 from gpuatlas.store import Store, open_store
 
 CHUNK = 50_000
@@ -112,6 +117,33 @@ def timed_get(client: httpx.Client, path: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def timed_refresh(store: Store, label: str) -> None:
+    started = time.perf_counter()
+    groups = refresh_group_summaries(store)
+    print(f"{label}: {groups:,} group summaries in {time.perf_counter() - started:.2f} s")
+
+
+def small_ingest(store: Store, count: int = 100) -> None:
+    """A fleet-sized write (count results over a few groups), then the incremental refresh."""
+    rows = [row for chunk in synthetic_rows(count, seed=99) for row in chunk]
+    store.bulk_insert_rows(rows)
+    timed_refresh(store, f"incremental refresh after {count} new results")
+
+
+def time_store_queries(store: Store, pairs: list[tuple[str, ...]]) -> None:
+    summary_ms, raw_ms = [], []
+    for a, b in pairs:
+        started = time.perf_counter()
+        summaries = store.group_summaries([a, b, "rtx-3090"])
+        summary_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        found = store.measurements_for([a, b, "rtx-3090"])
+        raw_ms.append((time.perf_counter() - started) * 1000)
+    rows = sum(len(m.values(s)) for m in found for s in m.by_system)
+    describe(f"store: group summaries (3 systems, {len(summaries)} groups)", summary_ms)
+    describe(f"store: raw values (3 systems, ~{rows:,} values)", raw_ms)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=int, default=1_000_000)
@@ -126,16 +158,12 @@ def main() -> None:
     if store.count_results() < args.results:
         print(f"building {args.results:,} results in {store.backend} ...")
         print(f"  built in {build(store, args.results):.1f} s")
+    timed_refresh(store, "group summaries after the bulk load")
+    small_ingest(store)
     print(f"store: {store.backend}, {store.count_results():,} results")
     gpus = [gpu.id for gpu in all_gpus()]
     pairs = [tuple(random.Random(i).sample(gpus, 2)) for i in range(args.pairs)]
-    query_ms = []
-    for a, b in pairs:
-        started = time.perf_counter()
-        found = store.measurements_for([a, b, "rtx-3090"])
-        query_ms.append((time.perf_counter() - started) * 1000)
-    rows = sum(len(m.values(s)) for m in found for s in m.by_system)
-    describe(f"store query (3 systems, ~{rows:,} values)", query_ms)
+    time_store_queries(store, pairs)
     server = start_server(store.url, args.port, folder)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=600) as client:

@@ -11,7 +11,7 @@ from typing import Any
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
-from gpuatlas.store import BenchmarkMeasurements, ResultSummary
+from gpuatlas.store import GroupSummary, ResultSummary
 from gpuatlas.web.state import AppState
 
 SPEC_FIELDS = (
@@ -96,18 +96,21 @@ def gpu_view(state: AppState, name: str) -> dict[str, Any]:
 
 
 def _measured_for(state: AppState, gpu_id: str) -> list[dict[str, Any]]:
-    return [_benchmark_dict(b, gpu_id) for b in state.store.measurements_for([gpu_id])]
+    """Per benchmark: median, n and provenance, from the store's precomputed group summaries."""
+    from gpuatlas.compare.group_summaries import refresh_group_summaries
+
+    refresh_group_summaries(state.store)
+    return [_group_dict(summary) for summary in state.store.group_summaries([gpu_id])]
 
 
-def _benchmark_dict(benchmark: BenchmarkMeasurements, system: str) -> dict[str, Any]:
-    values = sorted(benchmark.values(system))
-    middle = len(values) // 2
-    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+def _group_dict(summary: GroupSummary) -> dict[str, Any]:
+    key, description = summary.key, summary.description
     return {
-        "benchmark": benchmark.benchmark, "benchmark_version": benchmark.benchmark_version,
-        "category": benchmark.category, "metric": benchmark.metric, "unit": benchmark.unit,
-        "higher_is_better": benchmark.higher_is_better, "median": median, "n": len(values),
-        "result_ids": benchmark.result_ids(system), "sources": benchmark.sources(system),
+        "benchmark": key.benchmark, "benchmark_version": key.benchmark_version,
+        "category": description.category, "metric": description.metric,
+        "unit": description.unit, "higher_is_better": description.higher_is_better,
+        "median": summary.median, "n": summary.n,
+        "result_ids": list(summary.result_ids), "sources": list(summary.sources),
     }
 
 
