@@ -71,14 +71,29 @@ class _CalibrationFile(BaseModel):
 
 
 BASE_IMAGE_ENGINE = "diffusers"
+# Engines calibrated as refinements of another engine's keys: compiled image pipelines of eager
+# diffusers, older llama.cpp generations of current llama.cpp. A case of such an engine uses
+# the base engine's levels where its own are unmeasured.
+BASE_ENGINES: dict[str, str] = {
+    "diffusers-compiled": BASE_IMAGE_ENGINE,
+    "tensorrt": BASE_IMAGE_ENGINE,
+    "llama.cpp-2023": "llama.cpp",
+    "llama.cpp-2024": "llama.cpp",
+}
+
+
+def base_engine(engine: str) -> str | None:
+    return BASE_ENGINES.get(engine)
 
 
 def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
-    """Calibration keys from the most general to the most specific. Image engines other than
-    eager diffusers (torch.compile, TensorRT) refine the diffusers keys with their own."""
+    """Calibration keys from the most general to the most specific. Engines with a base
+    engine (torch.compile and TensorRT image pipelines, older llama.cpp generations) refine
+    the base engine's keys with their own."""
     own = _engine_keys(kind, engine, hardware, precision_class)
-    if kind == "image" and engine != BASE_IMAGE_ENGINE:
-        return _engine_keys(kind, BASE_IMAGE_ENGINE, hardware, precision_class) + own
+    base = base_engine(engine)
+    if base is not None:
+        return _engine_keys(kind, base, hardware, precision_class) + own
     return own
 
 

@@ -151,9 +151,13 @@ def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
 _LEGACY_GENERATIONS = (("tensorrt-llm", 7, "tensorrt-llm-0.x"),)
 
 
-def engine_for_version(engine: str, version: str | None) -> str:
+def engine_for_version(engine: str, version: str | None, date: str | None = None) -> str:
     """The engine profile name for an engine at a version: TensorRT-LLM 0.5-0.7 (static
-    batching in gptSessionBenchmark) is its own profile; anything else keeps its name."""
+    batching in gptSessionBenchmark) and llama.cpp builds before b4000 (see
+    `llama_cpp_generation`) are their own profiles; anything else keeps its name. `date`
+    (ISO, of the measurement's source) places a version text that names no release."""
+    if _key(engine) in _engine_names("llama.cpp"):
+        return llama_cpp_generation(version, date)
     match = re.match(r"\s*v?(\d+)\.(\d+)", version or "")
     if match is None:
         return engine
@@ -162,6 +166,41 @@ def engine_for_version(engine: str, version: str | None) -> str:
         if _key(engine) in _engine_names(engine_id) and major == 0 and minor <= last_minor:
             return legacy_id
     return engine
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# llama.cpp generations by build number, and the month each began (b2000: late January 2024,
+# b4000: late October 2024, from the ggml-org/llama.cpp release tags).
+_LLAMA_CPP_GENERATIONS = ((2000, (2024, 2), "llama.cpp-2023"), (4000, (2024, 11), "llama.cpp-2024"))
+
+
+def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
+    """'llama.cpp-2023' (before b2000), 'llama.cpp-2024' (b2000-b3999) or 'llama.cpp' (newer,
+    or unknown), from a build number ('b2833'), else a month named in the version text
+    ('builds of Dec 2023'), else the source's date."""
+    text = (version or "").lower()
+    build = re.search(r"\bb(\d{3,5})\b", text)
+    month = _month_of(text) or _month_of_iso(date)
+    for last_build, first_month, generation in _LLAMA_CPP_GENERATIONS:
+        if build is not None and int(build.group(1)) < last_build:
+            return generation
+        if build is None and month is not None and month < first_month:
+            return generation
+    return "llama.cpp"
+
+
+def _month_of(text: str) -> tuple[int, int] | None:
+    found = re.search(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.? (20\d\d)\b", text)
+    if found is None:
+        return None
+    return int(found.group(2)), _MONTHS.index(found.group(1)) + 1
+
+
+def _month_of_iso(date: str | None) -> tuple[int, int] | None:
+    found = re.match(r"(20\d\d)(?:-(\d\d))?", date or "")
+    if found is None:
+        return None
+    return int(found.group(1)), int(found.group(2) or 1)
 
 
 def _engine_names(engine_id: str) -> set[str]:

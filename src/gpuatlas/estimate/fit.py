@@ -63,7 +63,7 @@ class Observation:
 
 
 def case_from_row(row: MeasuredRow) -> Case:
-    engine = engine_for_version(row.engine, row.engine_version)
+    engine = engine_for_version(row.engine, row.engine_version, row.source_date)
     if _COMPILED.search(f"{row.engine_version or ''}; {row.notes or ''}") and engine != "tensorrt":
         engine = "diffusers-compiled" if row.metric in ("image_s", "images_per_min") else engine
     return Case(

@@ -62,7 +62,7 @@ def roofline_calibration(base: Calibration) -> Calibration:
     ones = {family: 1.0 for family in base.eta_memory_prior_by_family}
     groups: dict[str, dict[str, float]] = {}
     for kind in ("decode", "prefill", "serving", "image", "train", "vision"):
-        for engine in ("llama.cpp", "ollama", "vllm", "sglang", "tensorrt-llm", "tensorrt-llm-0.x",
+        for engine in ("llama.cpp", "llama.cpp-2023", "llama.cpp-2024", "ollama", "vllm", "sglang", "tensorrt-llm", "tensorrt-llm-0.x",
                        "transformers",
                        "tgi", "diffusers", "diffusers-compiled", "tensorrt", "pytorch"):
             groups[f"{kind}|{engine}|*|*"] = {
