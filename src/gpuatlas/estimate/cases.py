@@ -45,6 +45,7 @@ class Case:
     resolution: str | None = None
     steps: int | None = None
     kv_cache: str = "fp16"
+    variant: str | None = None  # e.g. 'denoise-loop', 'torch.compile' (see MeasuredRow.variant)
 
 
 def resolution_px(text: str | None) -> int | None:
@@ -127,7 +128,7 @@ def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Esti
              else _int_batch(case))
     prediction = predict_diffusion_run(
         system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
-        batch=batch, cfg=None, weights=weights, engine=case.engine,
+        batch=batch, cfg=None, weights=weights, engine=case.engine, variant=case.variant,
     )
     return prediction.s_per_image if case.metric == "image_s" else prediction.images_per_min
 

@@ -1,17 +1,28 @@
 """Diffusion image generation: denoiser forwards x steps (x2 with CFG) + text encoders + VAE.
 
-Denoiser FLOPs per forward, when the model library gives none at a reference resolution:
+Denoiser FLOPs per forward:
+- UNets with a known architecture (SD 1.5, SDXL): counted from the UNet config (unet_flops.py):
+  convolutions and linear layers with the latent positions, self-attention with positions².
 - DiT/MMDiT: 2·P·N·(1 + N/(6·h)) over N image + text tokens (the N/(6h) term is attention),
   with the width h ≈ sqrt(P / 600) (a transformer of P params with ~50 blocks).
-- UNet: 2·P·latent_positions·0.1 (convolutions reuse weights over positions; SD 1.5's UNet is
-  ~0.68 TFLOP per forward at 512 px = 0.096 of 2·P·positions), ~linear in pixels.
-VAE decoding runs at full resolution: 2·P_vae·pixels·0.03 (SD VAE ≈ 1.2 TFLOP at 512 px).
+- Other UNets: 2·P·latent_positions·0.1 (SD 1.5's count is 0.096 of 2·P·positions).
+VAE decoding runs at full resolution: 2·P_vae·pixels·0.03 FLOPs (SD VAE ≈ 1.2 TFLOP at 512 px)
+or, when slower, its activation traffic (full-resolution feature maps, memory-bound).
+
+Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
+time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
+are launch-bound, large ones compute-bound). A `denoise-loop` variant times the denoising loop
+only: no text encoders, no VAE decode. torch.compile and TensorRT variants are their own
+calibration levels over eager diffusers'.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
@@ -26,6 +37,7 @@ from gpuatlas.estimate.hardware import (
 )
 from gpuatlas.estimate.inputs import as_format
 from gpuatlas.estimate.results import DiffusionPrediction, Estimate
+from gpuatlas.estimate.unet_flops import UNET_SHAPES, unet_forward_flops
 
 MODEL_NAME = "gpuatlas.diffusion/1"
 UNET_REUSE = 0.1
@@ -58,10 +70,12 @@ def denoiser_class(model: DiffusionArch) -> str:
 
 def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     """FLOPs of one denoiser forward for one image at a square resolution."""
+    shape = UNET_SHAPES.get(model.id)
+    if shape is not None:
+        return unet_forward_flops(shape, model.latent_size(resolution_px)).total
     if model.forward_gflops and model.forward_gflops_resolution_px:
         ratio = (resolution_px / model.forward_gflops_resolution_px) ** 2
-        attention_growth = ratio ** (0.15 if model.denoiser_type != "unet" else 0.05)
-        counted = model.forward_gflops * 1e9 * ratio * attention_growth
+        counted = model.forward_gflops * 1e9 * ratio
         return counted + _uncounted_attention_flops(model, ratio)
     params = model.denoiser_params
     if model.denoiser_type == "unet":
@@ -90,6 +104,19 @@ def vae_decode_flops(model: DiffusionArch, resolution_px: int) -> float:
     return 2.0 * model.vae_params * resolution_px * resolution_px * VAE_REUSE
 
 
+# SD-family VAE decoder feature maps (channels at 1/8, 1/4, 1/2 and full resolution) and the
+# reads + writes of each (3 ResNet blocks of 2 convolutions, 2 group norms, 2 activations per
+# level, 2 bytes per value): a memory-bound decode on GPUs whose FLOPs outrun their bandwidth.
+VAE_LEVEL_CHANNELS = ((8, 512), (4, 512), (2, 256), (1, 128))
+VAE_PASSES_PER_LEVEL = 3 * 6 * 2
+
+
+def vae_decode_bytes(resolution_px: int) -> float:
+    pixels = float(resolution_px * resolution_px)
+    values = sum(pixels / (down * down) * channels for down, channels in VAE_LEVEL_CHANNELS)
+    return values * VAE_PASSES_PER_LEVEL * BYTES_PER_PARAM
+
+
 def memory_gb(
     model: DiffusionArch, batch: int, resolution_px: int, denoiser_bytes_per_param: float = 2.0
 ) -> float:
@@ -99,14 +126,25 @@ def memory_gb(
     return weights + ACTIVATION_OVERHEAD_GB + latents
 
 
-def _timed(flops: float, weight_bytes: float, peak: float, bandwidth: float, eta: float) -> float:
-    return max(flops / (peak * eta), weight_bytes / (bandwidth * ETA_MEMORY_PRIOR))
+Seconds = Any  # a float, or a numpy array when the calibration fit evaluates a grid
+
+
+def _timed(flops: float, moved_bytes: float, peak: float, bandwidth: float,
+           eta: Seconds) -> Seconds:
+    return np.maximum(flops / (peak * eta), moved_bytes / (bandwidth * ETA_MEMORY_PRIOR))
+
+
+def overlapped_s(gpu_s: Seconds, host_s: Seconds) -> Seconds:
+    """GPU work and host launches that overlap: a max with a rounded ridge (sharpness 2)."""
+    high, low = np.maximum(gpu_s, host_s), np.minimum(gpu_s, host_s)
+    return high * np.sqrt(1.0 + (low / np.maximum(high, 1e-12)) ** 2)
 
 
 @dataclass(frozen=True)
 class DiffusionWork:
-    """What one batch of images costs: FLOPs and bytes per denoiser forward, the rest (text
-    encoders, VAE), the GPU's peaks and the CPU-offload time."""
+    """What one batch of images costs: FLOPs and bytes per denoiser forward, the rest of the
+    pipeline (text encoders, VAE; none for a denoise-loop timing), the GPU's peaks and the
+    CPU-offload time."""
 
     forward_flops: float
     forward_bytes: float
@@ -122,16 +160,30 @@ class DiffusionWork:
     notes: tuple[str, ...]
 
     def roofline_compute_s(self) -> float:
-        """All FLOPs at 100 % of the tensor peak (the x of the calibration fit)."""
+        """All FLOPs at 100 % of the tensor peak."""
         return (self.steps * self.forward_flops + self.other_flops) / self.peak_flops
 
+    def forward_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
+        """One denoiser forward: GPU time and the host's launch time overlap."""
+        gpu_s = _timed(self.forward_flops, self.forward_bytes, self.peak_flops,
+                       self.bandwidth_bytes_s, eta_compute)
+        return overlapped_s(gpu_s, overhead_ms * 1e-3)
+
+    def pipeline_s(self, eta_compute: Seconds) -> Seconds:
+        """Text encoders and VAE decode (0 for a denoise-loop timing)."""
+        if self.other_flops <= 0:
+            return 0.0
+        return _timed(self.other_flops, self.other_bytes, self.peak_flops,
+                      self.bandwidth_bytes_s, eta_compute)
+
+    def unscaled_batch_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
+        """Batch time before the group factor (arrays broadcast: the fit's grid)."""
+        denoise_s = self.steps * self.forward_s(eta_compute, overhead_ms)
+        return denoise_s + self.pipeline_s(eta_compute) + self.offload_s
+
     def batch_s(self, params: GroupParams) -> float:
-        forward_s = _timed(self.forward_flops, self.forward_bytes, self.peak_flops,
-                           self.bandwidth_bytes_s, params.eta_compute)
-        forward_s += params.step_overhead_ms * 1e-3
-        other_s = _timed(self.other_flops, self.other_bytes, self.peak_flops,
-                         self.bandwidth_bytes_s, params.eta_compute)
-        return (self.steps * forward_s + other_s) * params.factor + self.offload_s
+        unscaled = self.unscaled_batch_s(params.eta_compute, params.step_overhead_ms)
+        return float((unscaled - self.offload_s) * params.factor + self.offload_s)
 
 
 def max_image_batch(
@@ -147,9 +199,10 @@ def max_image_batch(
 
 def diffusion_work(
     system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
-    cfg: bool | None, weights: str = "bf16",
+    cfg: bool | None, weights: str = "bf16", variant: str | None = None,
 ) -> DiffusionWork:
-    """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU)."""
+    """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU); a
+    'denoise-loop' variant leaves out the text encoders and the VAE decode."""
     if resolution_px < 64 or steps < 1 or batch < 1:
         raise InvalidRequestError(["resolution >= 64 px, steps >= 1 and batch >= 1 are required"])
     gpu = system.gpu
@@ -161,11 +214,13 @@ def diffusion_work(
     capacity_gb = memory_capacity_gb(gpu)
     offload = needed_gb > capacity_gb * 0.95
     offload_s, notes = _offload_penalty(model, capacity_gb, steps, offload)
+    pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     return DiffusionWork(
         forward_flops=denoiser_flops(model, resolution_px) * images_per_forward,
         forward_bytes=model.denoiser_params * weight_format.bytes_per_weight, steps=steps,
-        other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px)) * batch,
-        other_bytes=model.vae_params * BYTES_PER_PARAM,
+        other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
+        * pipeline,
+        other_bytes=model.vae_params * BYTES_PER_PARAM + vae_decode_bytes(resolution_px) * pipeline,
         peak_flops=diffusion_peak_flops(gpu, precision),
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload_s,
         memory_gb=needed_gb, needs_offload=offload, use_cfg=use_cfg, notes=notes,
@@ -186,31 +241,46 @@ IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled"
                  "compiled": "diffusers-compiled"}
 
 
-def image_engine(engine: str | None) -> str:
-    """Calibration engine of an image case: 'tensorrt', 'diffusers-compiled' (torch.compile)
-    or 'diffusers' (eager PyTorch: diffusers, ComfyUI, anything else)."""
-    return IMAGE_ENGINES.get((engine or "").strip().lower(), "diffusers")
+def variant_parts(variant: str | None) -> set[str]:
+    """'denoise-loop+torch.compile' -> {'denoise-loop', 'torch.compile'}."""
+    return {part.strip().lower() for part in (variant or "").split("+") if part.strip()}
+
+
+def is_denoise_loop(variant: str | None) -> bool:
+    return "denoise-loop" in variant_parts(variant)
+
+
+def image_engine(engine: str | None, variant: str | None = None) -> str:
+    """Calibration engine of an image case: 'tensorrt', 'diffusers-compiled' (torch.compile,
+    named as the engine or as a variant of it) or 'diffusers' (eager PyTorch: diffusers,
+    ComfyUI, anything else)."""
+    found = IMAGE_ENGINES.get((engine or "").strip().lower(), "diffusers")
+    if found == "diffusers" and "torch.compile" in variant_parts(variant):
+        return "diffusers-compiled"
+    return found
 
 
 def image_params(
-    system: GpuSystem, model: DiffusionArch, engine: str = "diffusers"
+    system: GpuSystem, model: DiffusionArch, engine: str = "diffusers",
+    variant: str | None = None,
 ) -> GroupParams:
     denoiser_kind = denoiser_class(model)
     return current_calibration().params(
-        "image", PRIORS[denoiser_kind], image_engine(engine), hardware_class(system.gpu),
-        denoiser_kind,
+        "image", PRIORS[denoiser_kind], image_engine(engine, variant),
+        hardware_class(system.gpu), denoiser_kind,
     )
 
 
 def predict_diffusion_run(
     system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
     cfg: bool | None, weights: str = "bf16", engine: str = "diffusers",
+    variant: str | None = None,
 ) -> DiffusionPrediction:
     """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
     system (one replica each)."""
     work = diffusion_work(system, model, resolution_px=resolution_px, steps=steps, batch=batch,
-                          cfg=cfg, weights=weights)
-    params = image_params(system, model, engine)
+                          cfg=cfg, weights=weights, variant=variant)
+    params = image_params(system, model, engine, variant)
     calibration = current_calibration()
     batch_s = work.batch_s(params)
     extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))

@@ -13,10 +13,11 @@ class, by GPU architecture family, then both), each shrunk toward its parent wit
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
@@ -30,7 +31,13 @@ from gpuatlas.estimate.calibration import (
 )
 from gpuatlas.estimate.cases import Case, case_system, predict_case, resolution_px
 from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
-from gpuatlas.estimate.diffusion import diffusion_work, image_engine, max_image_batch
+from gpuatlas.estimate.diffusion import (
+    DiffusionWork,
+    diffusion_work,
+    image_engine,
+    max_image_batch,
+    variant_parts,
+)
 from gpuatlas.estimate.engines import engine_for_version, resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
@@ -38,7 +45,6 @@ from gpuatlas.estimate.llm import llm_runtime, runtime_max_batch, serving_cycle_
 from gpuatlas.estimate.llm_speed import LlmRuntime
 from gpuatlas.estimate.training import MFU_PRIOR
 
-_COMPILED = re.compile(r"(?<!no )torch\.compile", re.IGNORECASE)
 PRIOR_ROWS = 2.0
 OVERHEAD_SCALE_MS = 1.0
 HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "images_per_min",
@@ -64,14 +70,14 @@ class Observation:
 
 def case_from_row(row: MeasuredRow) -> Case:
     engine = engine_for_version(row.engine, row.engine_version, row.source_date)
-    if _COMPILED.search(f"{row.engine_version or ''}; {row.notes or ''}") and engine != "tensorrt":
-        engine = "diffusers-compiled" if row.metric in ("image_s", "images_per_min") else engine
+    if "static-batching" in variant_parts(row.variant) and engine == "tensorrt-llm":
+        engine = "tensorrt-llm-0.x"
     return Case(
         gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
         engine=engine, batch=row.batch,
         input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric,
         resolution=row.resolution,
-        steps=row.steps, kv_cache=_kv_cache(row.kv_cache),
+        steps=row.steps, kv_cache=_kv_cache(row.kv_cache), variant=row.variant,
     )
 
 
@@ -98,7 +104,7 @@ def observe(row: MeasuredRow) -> Observation | None:
     if isinstance(model, DiffusionArch):
         pclass = "unet" if model.denoiser_type == "unet" else "dit"
     engine = case_from_row(row).engine
-    engine = image_engine(engine) if isinstance(model, DiffusionArch) else engine
+    engine = image_engine(engine, row.variant) if isinstance(model, DiffusionArch) else engine
     engine = "pytorch" if kind == "train" else engine
     return Observation(row, case_from_row(row), kind, engine,
                        hardware_class(gpu_by_id(row.gpu)), pclass, model.family)
@@ -254,8 +260,17 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
     return LinearTerms(cycle, outputs * concurrency * 1e-3, 0.0, measured, 0.0)
 
 
-def image_terms(observation: Observation) -> LinearTerms | None:
-    """Batch time = roofline compute / η_c + forwards x per-forward overhead + offload."""
+@dataclass(frozen=True)
+class ImageTerms:
+    """An image row for the grid fit: its work, measured batch seconds and family prior."""
+
+    work: DiffusionWork
+    measured_s: float
+    compute_prior: float
+    gpu: str
+
+
+def image_terms(observation: Observation) -> ImageTerms | None:
     case, row = observation.case, observation.row
     model = as_model(case.model)
     if not isinstance(model, DiffusionArch):
@@ -267,7 +282,7 @@ def image_terms(observation: Observation) -> LinearTerms | None:
                  else max_image_batch(system, model, resolution, case.weights))
         work = diffusion_work(
             system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
-            batch=batch, cfg=None, weights=case.weights,
+            batch=batch, cfg=None, weights=case.weights, variant=case.variant,
         )
     except GpuAtlasError:
         return None
@@ -275,14 +290,53 @@ def image_terms(observation: Observation) -> LinearTerms | None:
         measured = row.value * batch
     else:
         measured = 60.0 * batch * system.gpu_count / row.value
-    compute_prior = _family_priors(observation)[1]
-    return LinearTerms(work.roofline_compute_s() / compute_prior, float(work.steps),
-                       work.offload_s, measured, 0.0)
+    return ImageTerms(work, measured, _family_priors(observation)[1], row.gpu)
+
+
+# Grid of the image fit: family-neutral η_c and the per-forward host time (ms).
+IMAGE_ETA_GRID = np.geomspace(0.03, MAX_NEUTRAL_ETA, 70)
+IMAGE_OVERHEAD_GRID_MS = np.linspace(0.0, 120.0, 121)
+
+
+def fit_image_group(
+    terms: Sequence[ImageTerms], prior_eta: float, prior_overhead_ms: float
+) -> tuple[float, float]:
+    """(η_c, overhead_ms) minimising the squared log error of the batch times (each GPU
+    counting once) plus the prior penalty, over a grid: the forward time is a rounded max of
+    GPU and host time, not linear in the two."""
+    eta = IMAGE_ETA_GRID[:, None]
+    overhead = IMAGE_OVERHEAD_GRID_MS[None, :]
+    scale = max(prior_overhead_ms, OVERHEAD_SCALE_MS)
+    loss = PRIOR_ROWS * (np.log(eta / prior_eta) ** 2
+                         + ((overhead - prior_overhead_ms) / scale) ** 2)
+    counts: dict[str, int] = {}
+    for term in terms:
+        counts[term.gpu] = counts.get(term.gpu, 0) + 1
+    for term in terms:
+        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior),
+                                               overhead)
+        loss = loss + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
+    best_eta, best_overhead = np.unravel_index(int(np.argmin(loss)), loss.shape)
+    return float(IMAGE_ETA_GRID[best_eta]), float(IMAGE_OVERHEAD_GRID_MS[best_overhead])
+
+
+def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    terms = {id(item): image_terms(item) for item in items}
+    for level in range(LEVELS):
+        for key, group in _grouped(items, level).items():
+            found = [t for i in group if (t := terms[id(i)]) is not None]
+            if not found:
+                continue
+            prior = _lookup(calibration, group[0])
+            eta, overhead = fit_image_group(found, prior.eta_compute * prior.factor,
+                                            prior.step_overhead_ms)
+            calibration = _with_group(calibration, key, {
+                "eta_compute": eta, "step_overhead_ms": overhead, "n": float(len(found))})
+    return calibration
 
 
 _EXTRACTORS = {
     "decode": decode_terms, "prefill": prefill_terms, "serving": serving_terms,
-    "image": image_terms,
 }
 
 
@@ -407,7 +461,7 @@ def fit_calibration(
     calibration = _fit_linear(calibration, by_kind["decode"], "decode")
     calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
     calibration = _fit_linear(calibration, by_kind["serving"], "serving")
-    calibration = _fit_linear(calibration, by_kind["image"], "image")
+    calibration = _fit_image(calibration, by_kind["image"])
     calibration = _ratio_fit(calibration, by_kind["train"], version, _eta_compute_update)
     return replace(calibration, covered=coverage(items))
 

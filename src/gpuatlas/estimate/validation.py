@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.estimate.calibration import Calibration, using_calibration
+from gpuatlas.estimate.engines import all_engines
 from gpuatlas.estimate.fit import (
     BAND_QUANTILE,
     MIN_LOG_BAND,
@@ -62,9 +63,8 @@ def roofline_calibration(base: Calibration) -> Calibration:
     ones = {family: 1.0 for family in base.eta_memory_prior_by_family}
     groups: dict[str, dict[str, float]] = {}
     for kind in ("decode", "prefill", "serving", "image", "train", "vision"):
-        for engine in ("llama.cpp", "llama.cpp-2023", "llama.cpp-2024", "ollama", "vllm", "sglang", "tensorrt-llm", "tensorrt-llm-0.x",
-                       "transformers",
-                       "tgi", "diffusers", "diffusers-compiled", "tensorrt", "pytorch"):
+        for engine in (*(profile.id for profile in all_engines()), "diffusers",
+                       "diffusers-compiled", "tensorrt", "pytorch"):
             groups[f"{kind}|{engine}|*|*"] = {
                 "eta_memory": 1.0, "eta_compute": 1.0, "step_overhead_ms": 0.0, "factor": 1.0,
             }

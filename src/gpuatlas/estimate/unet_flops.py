@@ -1,0 +1,110 @@
+"""FLOPs of one UNet2DConditionModel forward (diffusers), counted from its architecture.
+
+Counted per latent position: 3x3 and 1x1 convolutions of the ResNet blocks, the up/down
+samplers, and the linear layers of every transformer block (self-attention q/k/v/o, cross-
+attention q/o and k/v over the text tokens, GEGLU feed-forward 4x), all linear in the number of
+latent positions; attention scores and values (QK^T and AV) grow with positions² for
+self-attention and with positions x text tokens for cross-attention. Norms, activations and the
+time embedding are left out (<1 %). The shapes are those of each model's unet/config.json
+(block_out_channels, layers_per_block, transformer_layers_per_block, down/up block types,
+cross_attention_dim); a test checks them against the model library's configs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEXT_TOKENS = 77
+
+
+@dataclass(frozen=True)
+class UNetShape:
+    """What a UNet2DConditionModel config says about its work per forward."""
+
+    block_out_channels: tuple[int, ...]
+    layers_per_block: int
+    transformer_depth: tuple[int, ...]  # per down block; 0 = no attention in that block
+    mid_depth: int  # transformer depth of the mid block
+    cross_attention_dim: int
+    in_channels: int = 4
+
+
+# From unet/config.json of each model (the model library holds the same files).
+UNET_SHAPES: dict[str, UNetShape] = {
+    # stable-diffusion-v1-5/stable-diffusion-v1-5: CrossAttnDown x3 + DownBlock2D, depth 1
+    "sd-1.5": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
+    # stabilityai/stable-diffusion-xl-base-1.0: DownBlock2D + CrossAttnDown x2, depths 1/2/10
+    "sdxl-base-1.0": UNetShape((320, 640, 1280), 2, (0, 2, 10), 10, 2048),
+}
+
+
+@dataclass(frozen=True)
+class UNetFlops:
+    """FLOPs of one forward of one latent: linear in positions, and attention scores."""
+
+    linear: float
+    attention: float
+
+    @property
+    def total(self) -> float:
+        return self.linear + self.attention
+
+
+def _conv(c_in: int, c_out: int, positions: float, kernel: int = 3) -> float:
+    return 2.0 * kernel * kernel * c_in * c_out * positions
+
+
+def _resnet(c_in: int, c_out: int, positions: float) -> float:
+    shortcut = _conv(c_in, c_out, positions, 1) if c_in != c_out else 0.0
+    return _conv(c_in, c_out, positions) + _conv(c_out, c_out, positions) + shortcut
+
+
+def _transformer(channels: int, depth: int, positions: float, cross_dim: int) -> UNetFlops:
+    """proj_in/out + depth x (self-attn 4c², cross-attn q/o 2c², GEGLU FF 12c²) per position,
+    cross-attn k/v over the text tokens, and the attention score/value matmuls."""
+    per_position = 2.0 * channels * channels * (2 + depth * (4 + 2 + 12))
+    text_kv = depth * 2.0 * 2 * TEXT_TOKENS * cross_dim * channels
+    scores = depth * 4.0 * channels * positions * (positions + TEXT_TOKENS)
+    return UNetFlops(per_position * positions + text_kv, scores)
+
+
+def unet_forward_flops(shape: UNetShape, latent_side: int) -> UNetFlops:
+    """One forward for one latent of latent_side x latent_side positions."""
+    linear, attention = 0.0, 0.0
+    channels = shape.block_out_channels
+    last = len(channels) - 1
+    side = float(latent_side)
+    linear += _conv(shape.in_channels, channels[0], side * side) * 2  # conv_in + conv_out
+    skips, previous = [channels[0]], channels[0]
+    for level, out in enumerate(channels):  # down path
+        for _ in range(shape.layers_per_block):
+            linear += _resnet(previous, out, side * side)
+            found = _attention(shape, level, out, side)
+            linear, attention = linear + found.linear, attention + found.attention
+            skips.append(previous := out)
+        if level < last:
+            side /= 2
+            linear += _conv(out, out, side * side)
+            skips.append(out)
+    mid = _transformer(channels[-1], shape.mid_depth, side * side,
+                       shape.cross_attention_dim)
+    linear += 2 * _resnet(channels[-1], channels[-1], side * side) + mid.linear
+    attention += mid.attention
+    for level in reversed(range(len(channels))):  # up path, one more resnet per block
+        out = channels[level]
+        for _ in range(shape.layers_per_block + 1):
+            linear += _resnet(previous + skips.pop(), out, side * side)
+            found = _attention(shape, level, out, side)
+            linear, attention = linear + found.linear, attention + found.attention
+            previous = out
+        if level > 0:
+            side *= 2
+            linear += _conv(out, out, side * side)
+    return UNetFlops(linear, attention)
+
+
+def _attention(shape: UNetShape, level: int, channels: int, side: float) -> UNetFlops:
+    depth = shape.transformer_depth[level]
+    if depth == 0:
+        return UNetFlops(0.0, 0.0)
+    return _transformer(channels, depth, side * side, shape.cross_attention_dim)
