@@ -52,7 +52,7 @@ def geometric_mean_of_ratios(ratios: Sequence[RatioEstimate], seed: int) -> Geom
     if not ratios:
         raise ValueError("a geometric mean needs at least one ratio")
     point = float(np.exp(np.mean(np.log([r.value for r in ratios]))))
-    if len(ratios) == 1 and not ratios[0].interval.has_interval:
+    if len(ratios) == 1 and not ratios[0].has_spread:
         return GeometricMean(Interval(point), None)
     logs = np.vstack([np.log(_replicates(r)) for r in ratios])
     rng = np.random.default_rng(seed)
@@ -85,7 +85,7 @@ def _category(name: str, members: list[BenchmarkComparison], band: float) -> Cat
     run-level interval: resampling benchmarks alone cannot show that single runs are stable."""
     ratios = [m.ratio for m in members if m.ratio is not None]
     mean = geometric_mean_of_ratios(ratios, stable_seed("category", name))
-    single_run = sum(1 for r in ratios if not r.interval.has_interval)
+    single_run = sum(1 for r in ratios if not r.has_spread)
     interval = Interval(mean.interval.value) if single_run else mean.interval
     values = [r.value for r in ratios]
     return CategorySummary(
@@ -160,6 +160,7 @@ def _category_means(
             reference.bootstrap,
             mine.benchmark.higher_is_better,
             stable_seed(benchmark_id, gpu_id, "reference"),
+            with_interval=False,
         )
         ratios.setdefault(categories[benchmark_id], []).append(ratio)
     return {

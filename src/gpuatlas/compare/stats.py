@@ -72,10 +72,16 @@ class RatioEstimate:
 
     interval: Interval
     replicates: FloatArray | None
+    resampled: bool | None = None  # both sides have >= 2 runs (None: as the interval says)
 
     @property
     def value(self) -> float:
         return self.interval.value
+
+    @property
+    def has_spread(self) -> bool:
+        """Both sides were resampled (an interval exists or could be computed)."""
+        return self.interval.has_interval if self.resampled is None else self.resampled
 
 
 @dataclass(frozen=True)
@@ -191,19 +197,27 @@ def ratio_of_medians(
 
 
 def ratio_of_bootstraps(
-    a: MedianBootstrap, b: MedianBootstrap, higher_is_better: bool, pairing_seed: int
+    a: MedianBootstrap,
+    b: MedianBootstrap,
+    higher_is_better: bool,
+    pairing_seed: int,
+    with_interval: bool = True,
 ) -> RatioEstimate:
     """The same ratio from each side's stored replicates: A's i-th replicate over B's after a
-    seeded cyclic shift (independent resamples, also when A and B are one and the same)."""
+    seeded cyclic shift (independent resamples, also when A and B are one and the same).
+
+    ``with_interval=False`` skips the percentiles when only the replicates are needed (the
+    Atlas Score aggregates them); ``resampled`` still says whether an interval exists."""
     point = _oriented(a.median, b.median, higher_is_better)
     resamples = _common_length(a, b)
     a_boot = a.replicates_or_held(resamples)[:resamples]
     b_boot = np.roll(b.replicates_or_held(resamples)[:resamples], _shift(pairing_seed, resamples))
     replicates = _oriented_array(a_boot, b_boot, higher_is_better)
-    if a.replicates is None or b.replicates is None:
-        return RatioEstimate(Interval(point), replicates)
+    resampled = a.replicates is not None and b.replicates is not None
+    if not resampled or not with_interval:
+        return RatioEstimate(Interval(point), replicates, resampled)
     low, high = percentile_interval(replicates)
-    return RatioEstimate(Interval(point, low, high), replicates)
+    return RatioEstimate(Interval(point, low, high), replicates, resampled)
 
 
 def _common_length(a: MedianBootstrap, b: MedianBootstrap) -> int:

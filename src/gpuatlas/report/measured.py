@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -71,16 +74,44 @@ def _load(
 ) -> MeasuredData:
     """Bring the store's group summaries up to date (only groups changed since the last
     refresh are recomputed), then read them: O(benchmarks), whatever the number of results."""
-    from gpuatlas.store import open_store
+    store = _reading_store()
+    refresh_group_summaries(store)
+    summaries = read(store)
+    return MeasuredData(_group(summaries, systems), f"results store ({store.backend})")
 
-    store = open_store()
+
+OPEN_STORES = 4
+_stores: OrderedDict[tuple[str, tuple[int, int] | None], Store] = OrderedDict()
+_stores_lock = threading.Lock()
+
+
+def _reading_store() -> Store:
+    """The configured store, opened (migrated, seeded) once per process and kept open: its
+    engine's connection pool and compiled-statement cache serve every later report. A SQLite
+    file replaced on disk (same path, new file) is opened afresh."""
+    from gpuatlas.store import open_store
+    from gpuatlas.store.engine import resolve_database_url
+
+    url, _ = resolve_database_url()
+    key = (url, _file_identity(url))
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = open_store()
+            while len(_stores) > OPEN_STORES:
+                _stores.popitem(last=False)[1].close()
+        _stores.move_to_end(key)
+        return store
+
+
+def _file_identity(url: str) -> tuple[int, int] | None:
+    if not url.startswith("sqlite:///"):
+        return None
     try:
-        refresh_group_summaries(store)
-        summaries = read(store)
-        description = f"results store ({store.backend})"
-    finally:
-        store.close()
-    return MeasuredData(_group(summaries, systems), description)
+        status = os.stat(url.removeprefix("sqlite:///"))
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _group(

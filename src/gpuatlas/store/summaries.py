@@ -198,8 +198,9 @@ def read(
             sa.and_(group_summaries.c.gpu_id == gpu_id, group_summaries.c.gpu_count == count)
             for gpu_id, count in systems
         ]))
-    rows = connection.execute(query.order_by(*group_summaries.primary_key.columns)).all()
-    return [_summary(row) for row in rows]
+    # sorted here: an ORDER BY would copy every row, blobs included, into a temporary b-tree
+    rows = connection.execute(query).all()
+    return sorted((_summary(row) for row in rows), key=lambda summary: summary.key)
 
 
 def _summary(row: Any) -> GroupSummary:

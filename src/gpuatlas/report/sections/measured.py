@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from gpuatlas.compare import (
@@ -152,7 +153,7 @@ def benchmark_entry(
 
 def measured_provenance(*sides: BenchmarkSamples | None) -> Provenance:
     present = [s for s in sides if s is not None]
-    ids = tuple(i for s in present for i in s.result_ids)
+    ids = tuple(chain.from_iterable(s.result_ids for s in present))
     return Provenance(
         kind="measured",
         source="; ".join(sorted({s.source for s in present}))[:300],
