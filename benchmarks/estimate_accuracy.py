@@ -32,8 +32,7 @@ from gpuatlas.estimate.validation import (
     error_summary,
     leave_one_gpu_out,
     percentile,
-    predict_all,
-    roofline_calibration,
+    roofline_predictions,
 )
 
 KIND_LABELS = {
@@ -154,7 +153,7 @@ def main() -> None:
     rows = load_measurements(arguments.data)
     base = parse_calibration(calibration_text())
     cv = leave_one_gpu_out(rows, base)
-    roofline = predict_all(observations(rows), roofline_calibration(base))
+    roofline = roofline_predictions(observations(rows), base)
     fitted = cv_calibrations(rows, base)
     coverage = {
         kind: band_coverage([p for p in cv if p.observation.kind == kind], fitted)

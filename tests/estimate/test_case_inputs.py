@@ -112,3 +112,14 @@ def test_small_image_batches_are_launch_bound_large_ones_compute_bound() -> None
     assert overlapped_s(0.001, 0.040) == pytest.approx(0.040, rel=0.01)
     assert overlapped_s(0.400, 0.040) == pytest.approx(0.400, rel=0.01)
     assert overlapped_s(0.040, 0.040) > 0.040
+
+
+def test_roofline_baseline_resolves_engines_without_fixed_costs() -> None:
+    from gpuatlas.estimate.engines import engine_overheads_off
+
+    assert resolve_engine("llama.cpp-2023").layer_overhead_ms > 0
+    with engine_overheads_off():
+        plain = resolve_engine("llama.cpp-2023")
+        assert (plain.layer_overhead_ms, plain.step_overhead_ms, plain.sequence_overhead_us) == (
+            0.0, 0.0, 0.0)
+    assert resolve_engine("transformers").layer_overhead_ms > 0

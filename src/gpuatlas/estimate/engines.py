@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -118,11 +120,30 @@ def resolve_engine(name: str | EngineProfile) -> EngineProfile:
         return name
     found = _engine_index().get(_key(name))
     if found is not None:
-        return found
+        return _without_overheads(found) if _OVERHEADS_OFF else found
     ids = [profile.id for profile in all_engines()]
     close = difflib.get_close_matches(_key(name), list(_engine_index()), n=4, cutoff=0.5)
     candidates = sorted({_engine_index()[key].id for key in close}) or ids
     raise UnknownNameError("engine", name, candidates)
+
+
+_OVERHEADS_OFF: list[bool] = []
+
+
+@contextmanager
+def engine_overheads_off() -> Iterator[None]:
+    """Resolve engines without fixed costs (per-step, per-layer, per-sequence): the pure
+    roofline baseline of the accuracy report."""
+    _OVERHEADS_OFF.append(True)
+    try:
+        yield
+    finally:
+        _OVERHEADS_OFF.pop()
+
+
+def _without_overheads(profile: EngineProfile) -> EngineProfile:
+    return replace(profile, step_overhead_ms=0.0, layer_overhead_ms=0.0,
+                   sequence_overhead_us=0.0)
 
 
 def require_format(engine: EngineProfile, format_id: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.estimate.calibration import Calibration, using_calibration
-from gpuatlas.estimate.engines import all_engines
+from gpuatlas.estimate.engines import all_engines, engine_overheads_off
 from gpuatlas.estimate.fit import (
     BAND_QUANTILE,
     MIN_LOG_BAND,
@@ -70,6 +70,12 @@ def roofline_calibration(base: Calibration) -> Calibration:
             }
     return replace(base, version="roofline-100pct", eta_memory_prior_by_family=ones,
                    eta_compute_prior_by_family=ones, groups=groups, errors={}, covered={})
+
+
+def roofline_predictions(items: Sequence[Observation], base: Calibration) -> list[Prediction]:
+    """The pure roofline: 100 % of peak and no fixed costs, not even the engine profiles'."""
+    with engine_overheads_off():
+        return predict_all(items, roofline_calibration(base))
 
 
 def percentile(values: Sequence[float], share: float) -> float:
