@@ -6,7 +6,8 @@ a pure roofline at 100 % of peak (no efficiencies, no overheads) predicts the sa
 Prints median and 90th-percentile absolute percentage error per kind of case, the share of
 measurements inside the predicted range, and writes a predicted-vs-measured plot.
 
-Run: `python benchmarks/estimate_accuracy.py [--plot FILE.png] [--data DIR] [--markdown]`.
+Run: `python benchmarks/estimate_accuracy.py [--plot FILE.png] [--data DIR] [--residuals KIND]`
+(the plot goes to docs/estimate_accuracy.png by default).
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def _rate(prediction: Prediction, value: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Estimator accuracy (leave-one-GPU-out)")
     parser.add_argument("--data", type=Path, default=None, help="measured CSVs (default: packaged)")
-    parser.add_argument("--plot", type=Path, default=Path("estimate_accuracy.png"))
+    parser.add_argument("--plot", type=Path, default=Path("docs/estimate_accuracy.png"))
     parser.add_argument("--residuals", metavar="KIND", default=None,
                         help="also print every held-out prediction of this kind ('all' for every "
                              "kind), worst first: GPU, engine and version, model, lengths, ratio")
