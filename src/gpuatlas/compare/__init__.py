@@ -1,4 +1,8 @@
-"""Statistics: medians, bootstrap intervals, ratio verdicts, category means, the Atlas Score."""
+"""Statistics: medians, bootstrap intervals, ratio verdicts, category means, the Atlas Score.
+
+Measured inputs come from the results store as precomputed group summaries (median, n and
+seeded bootstrap medians per GPU and benchmark: ``compare.group_summaries``), so a comparison
+costs O(benchmarks) whatever the number of stored results."""
 
 from gpuatlas.compare.aggregate import (
     AtlasScore,
@@ -11,8 +15,11 @@ from gpuatlas.compare.pairwise import BenchmarkComparison, compare_all, compare_
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
 from gpuatlas.compare.stats import (
     Interval,
+    MedianBootstrap,
     RatioEstimate,
     SampleSummary,
+    median_bootstrap,
+    ratio_of_bootstraps,
     ratio_of_medians,
     summarize,
 )
@@ -27,6 +34,7 @@ __all__ = [
     "BenchmarkSamples",
     "CategorySummary",
     "Interval",
+    "MedianBootstrap",
     "RatioEstimate",
     "SampleSummary",
     "ScoreMethod",
@@ -37,6 +45,8 @@ __all__ = [
     "compare_benchmark",
     "default_score_method",
     "geometric_mean_of_ratios",
+    "median_bootstrap",
+    "ratio_of_bootstraps",
     "ratio_of_medians",
     "summarize",
     "summarize_categories",
