@@ -123,3 +123,15 @@ def test_roofline_baseline_resolves_engines_without_fixed_costs() -> None:
         assert (plain.layer_overhead_ms, plain.step_overhead_ms, plain.sequence_overhead_us) == (
             0.0, 0.0, 0.0)
     assert resolve_engine("transformers").layer_overhead_ms > 0
+
+
+def test_batch_rows_take_a_variant_column() -> None:
+    from gpuatlas.estimate.batch import predict_rows
+
+    common = {"gpu": "RTX 4090", "gpu_count": "1", "model": "sdxl", "weights": "fp16",
+              "engine": "diffusers", "batch": "1", "input_tokens": "", "output_tokens": "",
+              "metric": "image_s", "resolution": "1024x1024", "steps": "30"}
+    rows = [{**common, "variant": ""}, {**common, "variant": "denoise-loop"}]
+    whole, loop = predict_rows(rows)
+    assert not whole["error"] and not loop["error"]
+    assert float(loop["value"]) < float(whole["value"])

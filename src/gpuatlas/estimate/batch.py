@@ -1,8 +1,9 @@
 """Batch mode: many cases as rows of text fields in, the same rows with predictions out.
 
 Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tokens, metric,
-and optionally resolution, steps, kv_cache. Every row gets value, low, high and error appended;
-a row that cannot be predicted gets its reason in `error` and the others still come out.
+and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...). Every row
+gets value, low, high and error appended; a row that cannot be predicted gets its reason in
+`error` and the others still come out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ REQUIRED_COLUMNS = (
     "gpu", "gpu_count", "model", "weights", "engine", "batch", "input_tokens", "output_tokens",
     "metric",
 )
-OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache")
+OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant")
 RESULT_COLUMNS = ("value", "low", "high", "error")
 
 
@@ -70,7 +71,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         gpu=text["gpu"], gpu_count=count, model=text["model"], weights=text["weights"] or "fp16",
         engine=text["engine"] or "vllm", batch=batch, input_tokens=input_tokens,
         output_tokens=output_tokens, metric=text["metric"], resolution=text["resolution"] or None,
-        steps=steps, kv_cache=text["kv_cache"] or "fp16",
+        steps=steps, kv_cache=text["kv_cache"] or "fp16", variant=text["variant"] or None,
     )
 
 
