@@ -29,6 +29,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import GroupParams, current_calibration
+from gpuatlas.estimate.clocks import sustained_clock_share
 from gpuatlas.estimate.hardware import (
     engine_peak_flops,
     hardware_class,
@@ -232,8 +233,9 @@ def diffusion_peak_flops(gpu: Gpu, precision: str) -> float:
     cuDNN convolutions and fused attention in fp16 are not held to the half-rate fp32-accumulate
     GEMM path: measured SD 1.5 / SDXL s/image put an RTX 4090 level with an A100 and an
     RTX 3090 level with a V100, which only the full fp16 rate explains (diffusers torch 2.0
-    tables, 2023-05)."""
-    return engine_peak_flops(gpu, precision, fp16_accumulate=True)[0]
+    tables, 2023-05). Denoising keeps the tensor cores busy for seconds on end, so the peak is
+    taken at the clock the board power sustains (clocks.py: a 70 W T4 holds ~80 % of boost)."""
+    return engine_peak_flops(gpu, precision, fp16_accumulate=True)[0] * sustained_clock_share(gpu)
 
 
 IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled":

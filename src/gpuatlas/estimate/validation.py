@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.estimate.calibration import Calibration, using_calibration
+from gpuatlas.estimate.clocks import datasheet_peaks
 from gpuatlas.estimate.engines import all_engines, engine_overheads_off
 from gpuatlas.estimate.fit import (
     BAND_QUANTILE,
@@ -74,7 +75,7 @@ def roofline_calibration(base: Calibration) -> Calibration:
 
 def roofline_predictions(items: Sequence[Observation], base: Calibration) -> list[Prediction]:
     """The pure roofline: 100 % of peak and no fixed costs, not even the engine profiles'."""
-    with engine_overheads_off():
+    with engine_overheads_off(), datasheet_peaks():
         return predict_all(items, roofline_calibration(base))
 
 
