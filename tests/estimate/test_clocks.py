@@ -17,7 +17,7 @@ def test_a_70_w_t4_cannot_hold_its_boost_clock_under_load() -> None:
 
 
 def test_full_power_parts_keep_their_boost_and_unknown_families_are_untouched() -> None:
-    assert sustained_clock_share(resolve_gpu("rtx-4090")) == 1.0
+    assert sustained_clock_share(resolve_gpu("rtx-4090")) > 0.99
     assert sustained_clock_share(resolve_gpu("h100-sxm")) > 0.99
     assert sustained_clock_share(resolve_gpu("mi300x")) == 1.0
 
