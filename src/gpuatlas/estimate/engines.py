@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gpuatlas.errors import DataFileError, InvalidRequestError, UnknownNameError
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 
 MultiGpuMode = Literal["tensor", "layer-split"]
 
@@ -42,6 +43,8 @@ class EngineProfile:
     fp16_accumulate: bool
     activation_gb_per_1k_batch_tokens: float
     source: str
+    quantized_kv_cache: str = ""  # KV precision 'auto' takes from quantized checkpoints
+    quantized_kv_formats: tuple[str, ...] = ()  # the weight formats whose checkpoints set it
 
     def supports_format(self, format_id: str) -> bool:
         return format_id in self.formats
@@ -69,6 +72,8 @@ class _EngineRecord(BaseModel):
     fp16_accumulate: bool
     activation_gb_per_1k_batch_tokens: float = Field(ge=0)
     source: str = Field(min_length=3)
+    quantized_kv_cache: str = ""
+    quantized_kv_formats: list[str] = []
 
 
 def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfile, ...]:
@@ -89,6 +94,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values = record.model_dump()
         values.update(names=tuple(record.names), formats=tuple(record.formats))
         values["kv_cache"] = tuple(record.kv_cache)
+        values["quantized_kv_formats"] = tuple(record.quantized_kv_formats)
         profiles.append(EngineProfile(**values))
     if problems:
         raise DataFileError(origin, problems)
@@ -226,3 +232,18 @@ def _month_of_iso(date: str | None) -> tuple[int, int] | None:
 
 def _engine_names(engine_id: str) -> set[str]:
     return {key for key, profile in _engine_index().items() if profile.id == engine_id}
+
+
+def auto_kv_cache(engine: str, weights: str) -> str:
+    """KV precision an engine picks when the user leaves it at 'auto': the checkpoint's own
+    quantization config for engines that read it (`quantized_kv_cache`, e.g. TensorRT-LLM 1.x
+    with NVIDIA ModelOpt FP8/NVFP4 checkpoints, whose hf_quant_config.json sets
+    kv_cache_quant_algo FP8), else fp16."""
+    try:
+        profile = resolve_engine(engine)
+        format_id = resolve_format(weights).id
+    except GpuAtlasError:
+        return "fp16"
+    if profile.quantized_kv_cache and format_id in profile.quantized_kv_formats:
+        return profile.quantized_kv_cache
+    return "fp16"

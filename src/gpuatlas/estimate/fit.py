@@ -38,7 +38,7 @@ from gpuatlas.estimate.diffusion import (
     max_image_batch,
     variant_parts,
 )
-from gpuatlas.estimate.engines import engine_for_version, resolve_engine
+from gpuatlas.estimate.engines import auto_kv_cache, engine_for_version, resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
 from gpuatlas.estimate.llm import llm_runtime, runtime_max_batch, serving_cycle_s
@@ -77,12 +77,17 @@ def case_from_row(row: MeasuredRow) -> Case:
         engine=engine, batch=row.batch,
         input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric,
         resolution=row.resolution,
-        steps=row.steps, kv_cache=_kv_cache(row.kv_cache), variant=row.variant,
+        steps=row.steps, kv_cache=_kv_cache(row.kv_cache, engine, row.weights),
+        variant=row.variant,
     )
 
 
-def _kv_cache(text: str | None) -> str:
-    if not text or text.lower() in ("auto", "f16", "default"):
+def _kv_cache(text: str | None, engine: str, weights: str) -> str:
+    """The row's KV precision; an unstated one ('auto') is the engine's default for these
+    weights (see `auto_kv_cache`)."""
+    if not text or text.lower() in ("auto", "default"):
+        return auto_kv_cache(engine, weights)
+    if text.lower() == "f16":
         return "fp16"
     return text
 

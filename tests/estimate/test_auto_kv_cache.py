@@ -1,0 +1,40 @@
+"""KV precision of an unstated ('auto') KV cache: the engine's reading of the checkpoint."""
+
+from gpuatlas.catalog.measurements import MeasuredRow
+from gpuatlas.estimate.engines import auto_kv_cache, resolve_engine
+from gpuatlas.estimate.fit import case_from_row
+
+
+def test_tensorrt_llm_takes_fp8_kv_from_modelopt_fp8_and_nvfp4_checkpoints() -> None:
+    # ModelOpt checkpoints (nvidia/*-FP8, nvidia/*-FP4) set kv_cache_quant_algo FP8
+    assert auto_kv_cache("tensorrt-llm", "fp8") == "fp8"
+    assert auto_kv_cache("TensorRT-LLM", "NVFP4") == "fp8"
+    assert auto_kv_cache("tensorrt-llm", "bf16") == "fp16"
+
+
+def test_other_engines_keep_16_bit_kv_when_unstated() -> None:
+    assert auto_kv_cache("vllm", "fp8") == "fp16"
+    assert auto_kv_cache("llama.cpp", "q4_k_m") == "fp16"
+    assert auto_kv_cache("no-such-engine", "fp8") == "fp16"
+
+
+def test_engine_offering_quantized_kv_lists_it_among_its_kv_caches() -> None:
+    profile = resolve_engine("tensorrt-llm")
+    assert profile.quantized_kv_cache in profile.kv_cache
+
+
+def _row(kv_cache: str | None) -> MeasuredRow:
+    return MeasuredRow(
+        gpu="h100-sxm", gpu_count=1, engine="tensorrt-llm", engine_version="1.0",
+        model="meta-llama/Llama-3.1-8B-Instruct", weights="fp8", kv_cache=kv_cache, batch="max",
+        input_tokens=128, output_tokens=128, resolution=None, steps=None,
+        metric="serving_output_tok_s", value=1.0, unit="tok/s", source="test",
+        source_date="2025-09", notes="", file="test.csv", line=2,
+    )
+
+
+def test_measured_row_without_kv_column_gets_the_engine_default() -> None:
+    assert case_from_row(_row(None)).kv_cache == "fp8"
+    assert case_from_row(_row("auto")).kv_cache == "fp8"
+    assert case_from_row(_row("f16")).kv_cache == "fp16"
+    assert case_from_row(_row("fp16")).kv_cache == "fp16"
