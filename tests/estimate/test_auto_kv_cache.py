@@ -38,3 +38,16 @@ def test_measured_row_without_kv_column_gets_the_engine_default() -> None:
     assert case_from_row(_row("auto")).kv_cache == "fp8"
     assert case_from_row(_row("f16")).kv_cache == "fp16"
     assert case_from_row(_row("fp16")).kv_cache == "fp16"
+
+
+def test_a_case_with_auto_kv_predicts_like_its_engine_default() -> None:
+    from dataclasses import replace
+
+    from gpuatlas.estimate.cases import Case, predict_case
+
+    case = Case(gpu="h100-sxm", gpu_count=1, model="meta-llama/Llama-3.1-8B-Instruct",
+                weights="fp8", engine="tensorrt-llm", batch="max", input_tokens=1000,
+                output_tokens=1000, metric="serving_output_tok_s", kv_cache="auto")
+    auto = predict_case(case).value
+    assert auto == predict_case(replace(case, kv_cache="fp8")).value
+    assert auto > predict_case(replace(case, kv_cache="fp16")).value  # twice the sequences fit

@@ -16,6 +16,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, Visio
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.diffusion import max_image_batch, predict_diffusion_run
+from gpuatlas.estimate.engines import auto_kv_cache
 from gpuatlas.estimate.inputs import as_model, as_system
 from gpuatlas.estimate.llm import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.estimate.results import Estimate
@@ -44,7 +45,7 @@ class Case:
     metric: str
     resolution: str | None = None
     steps: int | None = None
-    kv_cache: str = "fp16"
+    kv_cache: str = "fp16"  # or "auto": what the engine picks for these weights
     variant: str | None = None  # e.g. 'denoise-loop', 'torch.compile' (see MeasuredRow.variant)
 
 
@@ -104,16 +105,19 @@ def _lengths(case: Case) -> tuple[int, int]:
 def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if case.metric in ("image_s", "images_per_min"):
         raise InvalidRequestError([f"{case.metric} needs a diffusion or vision-language model"])
-    runtime = llm_runtime(system, model, case.weights, case.engine, case.kv_cache)  # type: ignore[arg-type]
+    kv_cache = case.kv_cache
+    if kv_cache.lower() == "auto":  # the engine's choice for this checkpoint
+        kv_cache = auto_kv_cache(case.engine, case.weights)
+    runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)  # type: ignore[arg-type]
     input_tokens, output_tokens = _lengths(case)
     if case.metric == "serving_output_tok_s":
         concurrency = "max" if case.batch in ("max", None) else case.batch
-        return serving_estimate(runtime, concurrency, input_tokens, output_tokens, case.kv_cache)
+        return serving_estimate(runtime, concurrency, input_tokens, output_tokens, kv_cache)
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
     prediction = predict_runtime(
         runtime, batch=_int_batch(case), input_tokens=input_tokens,
-        output_tokens=max(output_tokens, 1), kv_cache=case.kv_cache,
+        output_tokens=max(output_tokens, 1), kv_cache=kv_cache,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate
