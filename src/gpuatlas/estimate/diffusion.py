@@ -38,7 +38,7 @@ from gpuatlas.estimate.hardware import (
 )
 from gpuatlas.estimate.inputs import as_format
 from gpuatlas.estimate.results import DiffusionPrediction, Estimate
-from gpuatlas.estimate.unet_flops import UNET_SHAPES, unet_forward_flops
+from gpuatlas.estimate.unet_flops import UNET_SHAPES, unet_activation_values, unet_forward_flops
 
 MODEL_NAME = "gpuatlas.diffusion/1"
 UNET_REUSE = 0.1
@@ -85,6 +85,16 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     tokens = (model.image_tokens(resolution_px) or 4096) + T5_TOKENS
     width = math.sqrt(params / 600.0)
     return 2.0 * params * tokens * (1.0 + tokens / (6.0 * width))
+
+
+def denoiser_activation_bytes(model: DiffusionArch, resolution_px: int) -> float:
+    """Bytes one UNet forward of one image moves in its norms, activations, adds and GEMM
+    inputs/outputs (16-bit values): kernels that run between the GEMMs at memory speed, so
+    their time adds to the GEMMs' (0 for DiTs, whose large matmuls dominate)."""
+    shape = UNET_SHAPES.get(model.id)
+    if shape is None:
+        return 0.0
+    return unet_activation_values(shape, model.latent_size(resolution_px)) * BYTES_PER_PARAM
 
 
 def _uncounted_attention_flops(model: DiffusionArch, pixel_ratio: float) -> float:
@@ -149,6 +159,7 @@ class DiffusionWork:
 
     forward_flops: float
     forward_bytes: float
+    activation_bytes: float  # memory-bound non-GEMM traffic of one forward (UNets)
     steps: int
     other_flops: float
     other_bytes: float
@@ -168,6 +179,7 @@ class DiffusionWork:
         """One denoiser forward: GPU time and the host's launch time overlap."""
         gpu_s = _timed(self.forward_flops, self.forward_bytes, self.peak_flops,
                        self.bandwidth_bytes_s, eta_compute)
+        gpu_s = gpu_s + self.activation_bytes / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR)
         return overlapped_s(gpu_s, overhead_ms * 1e-3)
 
     def pipeline_s(self, eta_compute: Seconds) -> Seconds:
@@ -219,6 +231,7 @@ def diffusion_work(
     return DiffusionWork(
         forward_flops=denoiser_flops(model, resolution_px) * images_per_forward,
         forward_bytes=model.denoiser_params * weight_format.bytes_per_weight, steps=steps,
+        activation_bytes=denoiser_activation_bytes(model, resolution_px) * images_per_forward,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
         * pipeline,
         other_bytes=model.vae_params * BYTES_PER_PARAM + vae_decode_bytes(resolution_px) * pipeline,

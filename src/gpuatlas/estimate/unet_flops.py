@@ -108,3 +108,56 @@ def _attention(shape: UNetShape, level: int, channels: int, side: float) -> UNet
     if depth == 0:
         return UNetFlops(0.0, 0.0)
     return _transformer(channels, depth, side * side, shape.cross_attention_dim)
+
+
+# ----- activation traffic ---------------------------------------------------------------------
+# Values (per latent position) that the memory-bound, non-GEMM work of a block reads and writes:
+# group/layer norms, SiLU, GEGLU gating, residual and time-embedding adds, and each GEMM's own
+# input read and output write. Eager diffusers runs each as its own kernel.
+
+
+def _resnet_values(c_in: int, c_out: int) -> float:
+    """GN+SiLU on the input (4 c_in), conv1 in/out, GN+SiLU (4 c_out), conv2 in/out,
+    time-embedding add (2 c_out), residual add (3 c_out), 1x1 shortcut when channels change."""
+    shortcut = (c_in + c_out) if c_in != c_out else 0
+    return 4 * c_in + (c_in + c_out) + 4 * c_out + 2 * c_out + 2 * c_out + 3 * c_out + shortcut
+
+
+def _transformer_values(channels: int, depth: int) -> float:
+    """GN, proj_in/out and the residual (9 c), and per layer 57 c: three LayerNorms (6), q/k/v
+    and output projections with flash attention (17), cross-attention q/o (6), GEGLU feed-forward
+    (FF1 9, gate 12, FF2 5) and three residual adds (9)."""
+    return channels * (9 + 57 * depth)
+
+
+def unet_activation_values(shape: UNetShape, latent_side: int) -> float:
+    """Activation values one forward of one latent moves outside the GEMMs' arithmetic."""
+    channels = shape.block_out_channels
+    last = len(channels) - 1
+    side = float(latent_side)
+    total = 2.0 * (shape.in_channels + channels[0]) * side * side  # conv_in + conv_out
+    skips, previous = [channels[0]], channels[0]
+    for level, out in enumerate(channels):
+        for _ in range(shape.layers_per_block):
+            total += (_resnet_values(previous, out)
+                      + _transformer_values(out, shape.transformer_depth[level])
+                      * (shape.transformer_depth[level] > 0)) * side * side
+            skips.append(previous := out)
+        if level < last:
+            side /= 2
+            total += 2 * out * side * side
+            skips.append(out)
+    total += (2 * _resnet_values(channels[-1], channels[-1])
+              + _transformer_values(channels[-1], shape.mid_depth)) * side * side
+    for level in reversed(range(len(channels))):
+        out = channels[level]
+        for _ in range(shape.layers_per_block + 1):
+            joined = previous + skips.pop()
+            total += (2 * joined + _resnet_values(joined, out)
+                      + _transformer_values(out, shape.transformer_depth[level])
+                      * (shape.transformer_depth[level] > 0)) * side * side
+            previous = out
+        if level > 0:
+            side *= 2
+            total += 3 * out * side * side  # nearest upsample + conv
+    return total
