@@ -22,6 +22,7 @@ from gpuatlas.report.sections.focus import (
     prompt_tokens,
 )
 from gpuatlas.report.sections.pricing import RENTAL_TIERS, price_words, reference_price
+from gpuatlas.report.side_cache import side_cached
 
 TRAFFIC_LEVELS_RPS = (10.0, 100.0)
 SERVING_INPUT_TOKENS = 512
@@ -37,6 +38,12 @@ class SideSpeed:
 
 
 def side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
+    """Decode, TTFT and serving throughput of one side (cached per system and focus)."""
+    focus = (focus_model(context), focus_weights(context), prompt_tokens(context))
+    return side_cached("side-speed", system, focus, lambda: _side_speed(system, context))
+
+
+def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
     from gpuatlas.estimate.api import predict_llm, serving_throughput
 
     model, weights = focus_model(context), focus_weights(context)
@@ -161,11 +168,23 @@ def _calibration() -> str:
     return str(getattr(current_calibration(), "version", "unknown"))
 
 
-def scenario_table(context: ReportContext) -> Table:
-    rows = []
-    for label, system in context.systems():
+def side_scenario_rows(
+    label: str, system: GpuSystem, context: ReportContext
+) -> tuple[tuple[Cell, ...], ...]:
+    """One side's rows of the serving scenario (cached: the simulation is the costly part)."""
+
+    def compute() -> tuple[tuple[Cell, ...], ...]:
         price = reference_price(system, context.options.provider)
-        rows += [scenario_row(system, label, rps, context, price) for rps in TRAFFIC_LEVELS_RPS]
+        return tuple(scenario_row(system, label, rps, context, price) for rps in TRAFFIC_LEVELS_RPS)
+
+    focus = (label, focus_model(context), focus_weights(context), context.options.provider)
+    return side_cached("serving-scenario", system, focus, compute)
+
+
+def scenario_table(context: ReportContext) -> Table:
+    rows: list[tuple[Cell, ...]] = []
+    for label, system in context.systems():
+        rows += side_scenario_rows(label, system, context)
     notes = (
         f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
         f"Poisson arrivals; targets p95 TTFT ≤ {P95_TTFT_TARGET_MS:g} ms and p95 time per "
@@ -190,6 +209,17 @@ def scenario_table(context: ReportContext) -> Table:
 
 
 def offer_rows(
+    label: str, system: GpuSystem, speed: SideSpeed, provider: str | None
+) -> list[tuple[Cell, ...]]:
+    """One side's offers with their costs (cached per system, speed and provider)."""
+    rows = side_cached(
+        "llm-offers", system, (label, speed, provider),
+        lambda: tuple(_offer_rows(label, system, speed, provider)),
+    )
+    return list(rows)
+
+
+def _offer_rows(
     label: str, system: GpuSystem, speed: SideSpeed, provider: str | None
 ) -> list[tuple[Cell, ...]]:
     offers = [s for s in current_prices(system.gpu.id) if s.tier in (*RENTAL_TIERS, "spot")]

@@ -11,6 +11,7 @@ from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.quantities import estimate_quantity
 from gpuatlas.report.sections.focus import attempt, missing, modelled_comparison
+from gpuatlas.report.side_cache import side_cached
 
 DIFFUSION_MODELS = (
     ("SD 1.5", "sd-1.5"),
@@ -27,7 +28,9 @@ OCR_MODEL, OCR_BATCH = "trocr-base", 16
 def _diffusion(system: GpuSystem, model: str) -> Any:
     from gpuatlas.estimate.api import predict_diffusion
 
-    return attempt(lambda: predict_diffusion(system, model))
+    return side_cached(
+        "diffusion", system, (model,), lambda: attempt(lambda: predict_diffusion(system, model))
+    )
 
 
 def _settings(prediction: Any) -> str:
@@ -68,16 +71,21 @@ def diffusion_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], list
     return rows, statements, chart
 
 
+def _throughput(system: GpuSystem, label: str, predict: Callable[[GpuSystem], Any]) -> Quantity:
+    """One side's throughput for the workload named `label` (cached per system and label)."""
+
+    def compute() -> Quantity:
+        estimate = attempt(lambda: predict(system))
+        return estimate_quantity(estimate) if estimate else missing("does not fit or unsupported")
+
+    return side_cached("media-throughput", system, (label,), compute)
+
+
 def _throughput_row(
     label: str, context: ReportContext, predict: Callable[[GpuSystem], Any]
 ) -> tuple[Cell, ...]:
-    values: list[Quantity] = []
-    for system in (context.a, context.b):
-        estimate = attempt(lambda s=system: predict(s))  # type: ignore[misc]
-        values.append(
-            estimate_quantity(estimate) if estimate else missing("does not fit or unsupported")
-        )
-    return (Text(label), values[0], values[1])
+    a = _throughput(context.a, label, predict)
+    return (Text(label), a, _throughput(context.b, label, predict))
 
 
 def vision_ocr_table(context: ReportContext) -> Table:

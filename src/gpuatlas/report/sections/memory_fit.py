@@ -9,6 +9,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.sections.focus import attempt, focus_model
+from gpuatlas.report.side_cache import side_cached
 
 SIZE_MODELS = (
     ("7B", "llama-2-7b"),
@@ -39,6 +40,11 @@ class FitResult:
 
 
 def fit(system: GpuSystem, model: str, weights: str) -> FitResult | None:
+    """The fit of `model` in `weights` on `system` (cached per system), None if unsupported."""
+    return side_cached("fit", system, (model, weights), lambda: _fit(system, model, weights))
+
+
+def _fit(system: GpuSystem, model: str, weights: str) -> FitResult | None:
     from gpuatlas.estimate.api import inference_memory
 
     short = attempt(lambda: inference_memory(system, model, weights, context_tokens=2048))

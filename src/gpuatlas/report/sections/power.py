@@ -12,11 +12,17 @@ from gpuatlas.report.quantities import computed, gpu_fact, option_quantity
 from gpuatlas.report.sections.focus import focus_model, missing, modelled_comparison
 from gpuatlas.report.sections.inference import side_speed
 from gpuatlas.report.sections.pricing import price_words, reference_price
+from gpuatlas.report.side_cache import side_cached
 
 YEARS = 5.0
 
 
 def _tco(system: GpuSystem, context: ReportContext) -> Any:
+    key = (context.options.electricity_usd_per_kwh, context.options.pue)
+    return side_cached("onprem-tco", system, key, lambda: _onprem_tco(system, context))
+
+
+def _onprem_tco(system: GpuSystem, context: ReportContext) -> Any:
     from gpuatlas.estimate.tco import OnPremInputs, onprem_tco
 
     inputs = OnPremInputs(

@@ -11,6 +11,7 @@ from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statem
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.sections.focus import attempt, focus_model, missing
 from gpuatlas.report.sections.pricing import price_words, reference_price
+from gpuatlas.report.side_cache import side_cached
 
 METHODS = ("full", "lora", "qlora")
 TOKEN_BUDGET = 1e9
@@ -23,6 +24,12 @@ def _sharding(system: GpuSystem) -> str:
 
 
 def _memory(system: GpuSystem, model: str, method: str) -> Any:
+    return side_cached(
+        "training-memory", system, (model, method), lambda: _memory_fit(system, model, method)
+    )
+
+
+def _memory_fit(system: GpuSystem, model: str, method: str) -> Any:
     from gpuatlas.estimate.api import training_memory
 
     return attempt(
@@ -75,6 +82,12 @@ def _first_fitting_method(system: GpuSystem, model: str) -> str | None:
 
 
 def budget_row(label: str, system: GpuSystem, context: ReportContext) -> tuple[Cell, ...]:
+    """One side's fine-tuning time and cost (cached per system, focus model and provider)."""
+    key = (label, focus_model(context), context.options.provider)
+    return side_cached("training-budget", system, key, lambda: _budget_row(label, system, context))
+
+
+def _budget_row(label: str, system: GpuSystem, context: ReportContext) -> tuple[Cell, ...]:
     from gpuatlas.estimate.api import predict_training
 
     model = focus_model(context)
@@ -135,6 +148,11 @@ def _link_text(system: GpuSystem) -> str:
 
 
 def sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
+    """Gradient-sync overhead of one system (cached per system and model)."""
+    return side_cached("gradient-sync", system, (model,), lambda: _sync_row(system, model))
+
+
+def _sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
     from gpuatlas.estimate.api import predict_training
 
     run = attempt(
@@ -190,6 +208,14 @@ def sync_table(context: ReportContext) -> Table:
 
 
 def sharded_row(label: str, system: GpuSystem, weights: str) -> tuple[Cell, ...]:
+    """Sharded inference of the large model on one side (cached per system and weights)."""
+    return side_cached(
+        "sharded-inference", system, (label, weights),
+        lambda: _sharded_row(label, system, weights),
+    )
+
+
+def _sharded_row(label: str, system: GpuSystem, weights: str) -> tuple[Cell, ...]:
     from gpuatlas.estimate.api import inference_memory, predict_llm
 
     fit = attempt(lambda: inference_memory(system, LARGE_MODEL, weights, context_tokens=2048))
