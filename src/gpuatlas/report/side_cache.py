@@ -60,7 +60,8 @@ def side_cached(
     name: str, system: GpuSystem, options: Iterable[Hashable], compute: Callable[[], T]
 ) -> T:
     """`compute()` for this system and these options, computed once per process and inputs."""
-    key = (name, system_key(system), tuple(options), inputs_fingerprint())
+    fingerprint = inputs_fingerprint()
+    key = (name, system_key(system), tuple(options), fingerprint)
     with _LOCK:
         found = _ENTRIES.get(key, _MISSING)
         if found is not _MISSING:
@@ -70,6 +71,8 @@ def side_cached(
     value = compute()
     with _LOCK:
         _STATS["misses"] += 1
+        if inputs_fingerprint() != fingerprint:
+            return value  # the inputs changed while computing: keep nothing
         _ENTRIES[key] = value
         while len(_ENTRIES) > SIDE_CACHE_ENTRIES:
             _ENTRIES.popitem(last=False)

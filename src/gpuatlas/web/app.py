@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.store import Store, open_store
 from gpuatlas.store.engine import DATABASE_URL_VARIABLE
-from gpuatlas.web import api_docs, ingest, pages
+from gpuatlas.web import api_docs, compare_page, ingest, pages
 from gpuatlas.web.rendering import render
 from gpuatlas.web.state import AppState
 
@@ -21,14 +24,27 @@ STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At startup, warm the report cache in the background (never delays readiness); at
+    shutdown, stop the warm-up between two systems."""
+    stop = threading.Event()
+    compare_page.start_cache_warmup(stop)
+    yield
+    stop.set()
+
+
 def create_app(store: Store | None = None, database_url: str | None = None) -> FastAPI:
-    """The ASGI app over ``store`` (or the store at ``database_url`` / the default one)."""
+    """The ASGI app over ``store`` (or the store at ``database_url`` / the default one).
+
+    Its startup warms the report's per-system cache in a background thread (see
+    ``compare_page.start_cache_warmup``; GPUATLAS_WARM_CACHE=0 turns that off)."""
     opened = store or open_store(database_url)
     if not opened.is_default:
         # The report layer opens the store by itself (open_store()); point it at ours.
         os.environ[DATABASE_URL_VARIABLE] = opened.url
     app = FastAPI(
-        title="GPU Atlas", version="1", docs_url=None, redoc_url=None,
+        title="GPU Atlas", version="1", docs_url=None, redoc_url=None, lifespan=_lifespan,
         description="Which GPU for your AI workload: facts, predictions, measurements. "
                     "Every HTML page has a .json twin; fleets push results to /api/v1/results.",
     )

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import os
+import threading
+import time
 from typing import Any
 
 from gpuatlas.errors import UnknownNameError
 from gpuatlas.web.state import AppState
+
+log = logging.getLogger(__name__)
+WARM_CACHE_VARIABLE = "GPUATLAS_WARM_CACHE"
+# Multi-GPU systems warmed after every single GPU (the counts the report's scaling table uses).
+WARM_SYSTEM_COUNTS = (2, 4, 8)
 
 REPORT_OPTIONS = ("model", "weights", "context_tokens", "provider", "electricity_usd_per_kwh",
                   "pue")
@@ -71,3 +80,45 @@ def report_html(document: Any) -> str:
     from gpuatlas.report import render_html
 
     return str(render_html(document))
+
+
+def warm_cache_enabled() -> bool:
+    """Warm-up is on unless GPUATLAS_WARM_CACHE is 0/false/no/off."""
+    value = os.environ.get(WARM_CACHE_VARIABLE, "1").strip().lower()
+    return value not in {"0", "false", "no", "off"}
+
+
+def warmup_systems() -> list[str]:
+    """Every catalog GPU alone first, then its common multi-GPU systems."""
+    from gpuatlas.catalog.gpus import all_gpus
+
+    singles = [gpu.id for gpu in all_gpus()]
+    return singles + [f"{count}x {gpu}" for count in WARM_SYSTEM_COUNTS for gpu in singles]
+
+
+def start_cache_warmup(stop: threading.Event) -> threading.Thread | None:
+    """Compute the report's per-system modelled results for `warmup_systems()` with the default
+    options in a background daemon thread, so the first request of a pair finds them cached.
+    The server answers meanwhile (a request needing a system not warmed yet computes it)."""
+    if not warm_cache_enabled() or not has_report_renderer():
+        return None
+    thread = threading.Thread(
+        target=_warm, args=(stop,), name="gpuatlas-report-warmup", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _warm(stop: threading.Event) -> None:
+    from gpuatlas.report.side_cache import side_cache_stats, warm_side_cache
+
+    started = time.perf_counter()
+    systems = warmup_systems()
+    for index, name in enumerate(systems):
+        if stop.is_set():
+            log.info("report cache warm-up stopped after %d systems", index)
+            return
+        warm_side_cache([name])
+        time.sleep(0)  # hand the GIL to request threads between systems
+    log.info("report cache warmed for %d systems in %.1f s (%s)", len(systems),
+             time.perf_counter() - started, side_cache_stats())
