@@ -113,9 +113,34 @@ def rows_digest(rows: Sequence[MeasuredRow]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+ECONOMICS_MODULES = frozenset(
+    {"cost.py", "power.py", "tco.py", "capacity.py", "fleet.py", "planning.py"}
+)
+
+
+def model_code_digest() -> str:
+    """A short hash of the prediction models' code and engine profiles (part of the version),
+    so a model change yields a new calibration version even when the data is unchanged."""
+    import hashlib
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent
+    files = sorted(
+        path
+        for path in [*folder.glob("*.py"), folder / "data" / "engines.toml"]
+        if path.name not in ECONOMICS_MODULES and not path.name.startswith("economics_")
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:6]
+
+
 def calibrate(rows: Sequence[MeasuredRow], base: Calibration, date: str) -> Calibration:
-    """Fit on every row; bands from leave-one-GPU-out errors (what an unmeasured GPU sees)."""
-    version = f"{date}.{rows_digest(rows)}"
+    """Fit on every row; bands from leave-one-GPU-out errors (what an unmeasured GPU sees).
+
+    The version is `<date>.<hash of the measured rows>.<hash of the model code>`."""
+    version = f"{date}.{rows_digest(rows)}.{model_code_digest()}"
     fitted = fit_calibration(rows, base, version=version)
     errors = error_summary(leave_one_gpu_out(rows, base))
     return replace(fitted, errors=errors)
