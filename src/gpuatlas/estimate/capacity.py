@@ -146,43 +146,92 @@ class SimulationResult:
         return float(np.percentile(values, q) * 1000.0) if len(values) else 0.0
 
 
+@dataclass(frozen=True)
+class LatencyLimits:
+    """Per-request latency limits (seconds; None = no limit) for stopping a simulation early:
+    once more of the measured requests exceed a limit than its 95th percentile allows, the
+    run's p95 is known to miss and the rest need not be simulated."""
+
+    ttft_s: float | None = None
+    tpot_s: float | None = None
+    e2e_s: float | None = None
+
+
+# A request counts as over a limit only beyond this relative margin, so that an early stop never
+# disagrees with the percentile (linear interpolation) computed from the full run.
+_OVER_MARGIN = 1e-9
+
+
+def _p95_misses_after(measured: int) -> int:
+    """How many of `measured` values above a limit prove their p95 (numpy's linear
+    interpolation at (n−1)·0.95) above it: both order statistics it interpolates between."""
+    below = math.floor(0.95 * (measured - 1))
+    return measured - below + 1
+
+
 class _Replica:
-    """The mutable state of one simulated replica (kept private to `simulate`)."""
+    """The mutable state of one simulated replica (kept private to `simulate`).
+
+    Hot loops read Python lists, not NumPy arrays (no per-element boxing); the arithmetic is
+    the same sequence of IEEE double operations either way."""
 
     def __init__(self, steps: StepTimes, stream: RequestStream):
         self.steps = steps
-        self.stream = stream
-        count = len(stream.arrival_s)
-        self.admitted_s = np.zeros(count)
-        self.first_token_s = np.zeros(count)
-        self.finish_s = np.zeros(count)
+        self.arrival_s: list[float] = stream.arrival_s.tolist()
+        self.input_tokens: list[int] = stream.input_tokens.tolist()
+        self.output_tokens: list[int] = stream.output_tokens.tolist()
+        self.decode_s: list[float] = steps.decode_step_s.tolist()
+        self.max_batch = steps.max_batch
+        self.max_batched_tokens = steps.max_batched_tokens
+        self._prefill_memo: dict[float, float] = {}
+        count = len(self.arrival_s)
+        self.admitted_s = [0.0] * count
+        self.first_token_s = [0.0] * count
+        self.finish_s = [0.0] * count
         self.running: list[tuple[int, int]] = []  # (step index of the last token, request)
         self.clock_s = 0.0
         self.step_index = 0
         self.next_request = 0
         self.finished = 0
         self.batch_time_s = 0.0  # ∫ batch dt, for the mean batch
+        self.limits: LatencyLimits | None = None
+        self.skip = 0
+        self.misses_allowed = 0
+        self.over = {"ttft": 0, "tpot": 0, "e2e": 0}
+        self.stopped_early = False
+
+    def watch(self, limits: LatencyLimits, skip: int) -> None:
+        """Stop as soon as the measured requests (index ≥ skip) prove a p95 above a limit."""
+        self.limits, self.skip = limits, skip
+        self.misses_allowed = _p95_misses_after(len(self.arrival_s) - skip) - 1
 
     def run(self) -> None:
-        count = len(self.stream.arrival_s)
-        while self.finished < count:
-            if not self.running and self.clock_s < self.stream.arrival_s[self.next_request]:
-                self.clock_s = float(self.stream.arrival_s[self.next_request])
+        count = len(self.arrival_s)
+        arrivals = self.arrival_s
+        while self.finished < count and not self.stopped_early:
+            if not self.running and self.clock_s < arrivals[self.next_request]:
+                self.clock_s = arrivals[self.next_request]
             if not self._admit_and_prefill():
                 self._decode_until_next_event()
 
+    def _prefill_s(self, tokens: float) -> float:
+        found = self._prefill_memo.get(tokens)
+        if found is None:
+            found = self._prefill_memo[tokens] = self.steps.prefill_s(tokens)
+        return found
+
     def _admissible(self) -> list[int]:
-        free_slots = self.steps.max_batch - len(self.running)
+        free_slots = self.max_batch - len(self.running)
         admitted: list[int] = []
         tokens = 0
-        arrivals, inputs = self.stream.arrival_s, self.stream.input_tokens
-        index = self.next_request
-        while index < len(arrivals) and len(admitted) < free_slots:
-            if arrivals[index] > self.clock_s:
+        arrivals, inputs = self.arrival_s, self.input_tokens
+        index, count, clock = self.next_request, len(arrivals), self.clock_s
+        while index < count and len(admitted) < free_slots:
+            if arrivals[index] > clock:
                 break
-            if admitted and tokens + inputs[index] > self.steps.max_batched_tokens:
+            if admitted and tokens + inputs[index] > self.max_batched_tokens:
                 break
-            tokens += int(inputs[index])
+            tokens += inputs[index]
             admitted.append(index)
             index += 1
         return admitted
@@ -192,23 +241,27 @@ class _Replica:
         if not admitted:
             return False
         self.next_request = admitted[-1] + 1
-        new_tokens = float(self.stream.input_tokens[admitted].sum())
-        step_s = self.steps.prefill_s(new_tokens) + self.steps.decode_step_s[len(self.running)]
-        self.admitted_s[admitted] = self.clock_s
+        new_tokens = float(sum(self.input_tokens[r] for r in admitted))
+        step_s = self._prefill_s(new_tokens) + self.decode_s[len(self.running)]
+        for request in admitted:
+            self.admitted_s[request] = self.clock_s
         self._advance(1, step_s)
         for request in admitted:
             self.first_token_s[request] = self.clock_s
-            last_step = self.step_index + int(self.stream.output_tokens[request]) - 1
+            last_step = self.step_index + self.output_tokens[request] - 1
             heapq.heappush(self.running, (last_step, request))
+            if self.limits is not None:
+                self._check("ttft", self.limits.ttft_s, self.clock_s - self.arrival_s[request],
+                            request)
         self._retire()
         return True
 
     def _decode_until_next_event(self) -> None:
         batch = len(self.running)
-        step_s = float(self.steps.decode_step_s[batch])
+        step_s = self.decode_s[batch]
         steps = self.running[0][0] - self.step_index
-        if batch < self.steps.max_batch and self.next_request < len(self.stream.arrival_s):
-            wait_s = float(self.stream.arrival_s[self.next_request]) - self.clock_s
+        if batch < self.max_batch and self.next_request < len(self.arrival_s):
+            wait_s = self.arrival_s[self.next_request] - self.clock_s
             steps = min(steps, max(1, math.ceil(wait_s / step_s - 1e-12)))
         self._advance(steps, step_s)
         self._retire()
@@ -219,10 +272,29 @@ class _Replica:
         self.step_index += steps
 
     def _retire(self) -> None:
-        while self.running and self.running[0][0] <= self.step_index:
-            _, request = heapq.heappop(self.running)
-            self.finish_s[request] = self.clock_s
+        running, clock = self.running, self.clock_s
+        while running and running[0][0] <= self.step_index:
+            _, request = heapq.heappop(running)
+            self.finish_s[request] = clock
             self.finished += 1
+            if self.limits is not None:
+                self._check_finished(request)
+
+    def _check_finished(self, request: int) -> None:
+        assert self.limits is not None
+        outputs = self.output_tokens[request]
+        if outputs > 1:
+            tpot = (self.finish_s[request] - self.first_token_s[request]) / (outputs - 1)
+            self._check("tpot", self.limits.tpot_s, tpot, request)
+        self._check("e2e", self.limits.e2e_s, self.finish_s[request] - self.arrival_s[request],
+                    request)
+
+    def _check(self, metric: str, limit_s: float | None, value_s: float, request: int) -> None:
+        if limit_s is None or request < self.skip or value_s <= limit_s * (1 + _OVER_MARGIN):
+            return
+        self.over[metric] += 1
+        if self.over[metric] > self.misses_allowed:
+            self.stopped_early = True
 
 
 def simulate(
@@ -237,19 +309,34 @@ def simulate(
     return _summarise(replica, stream, int(requests * warmup_fraction))
 
 
+def simulate_unless_missing(
+    steps: StepTimes, traffic: Traffic, limits: LatencyLimits, requests: int = 2000,
+    seed: int = 0, warmup_fraction: float = 0.1,
+) -> SimulationResult | None:
+    """`simulate` with the same arguments, or None as soon as the requests simulated so far
+    prove a p95 above one of `limits` (the full run's p95 would miss it too)."""
+    stream = sample_requests(traffic, requests, seed)
+    replica = _Replica(steps, stream)
+    skip = int(requests * warmup_fraction)
+    replica.watch(limits, skip)
+    replica.run()
+    return None if replica.stopped_early else _summarise(replica, stream, skip)
+
+
 def _summarise(replica: _Replica, stream: RequestStream, skip: int) -> SimulationResult:
     arrivals = stream.arrival_s[skip:]
-    first, finish = replica.first_token_s[skip:], replica.finish_s[skip:]
+    first_all, finish_all = np.array(replica.first_token_s), np.array(replica.finish_s)
+    first, finish = first_all[skip:], finish_all[skip:]
     outputs = stream.output_tokens[skip:]
     multi = outputs > 1
     tpot = (finish[multi] - first[multi]) / (outputs[multi] - 1)
-    duration = float(replica.finish_s.max() - stream.arrival_s[0]) or 1e-9
+    duration = float(finish_all.max() - stream.arrival_s[0]) or 1e-9
     measured_span = float(finish.max() - arrivals[0]) or 1e-9
     return SimulationResult(
         ttft_s=first - arrivals,
         tpot_s=tpot,
         e2e_s=finish - arrivals,
-        queue_wait_s=replica.admitted_s[skip:] - arrivals,
+        queue_wait_s=np.array(replica.admitted_s)[skip:] - arrivals,
         duration_s=duration,
         mean_batch=replica.batch_time_s / duration,
         completed_requests_per_s=len(arrivals) / measured_span,

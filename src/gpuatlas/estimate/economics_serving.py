@@ -18,12 +18,14 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.estimate.capacity import (
     ArrivalProcess,
+    LatencyLimits,
     LengthDistribution,
     SimulationResult,
     StepTimes,
     Traffic,
     capacity_bound_rps,
     simulate,
+    simulate_unless_missing,
 )
 from gpuatlas.estimate.economics_steps import (
     EstimatorStepSource,
@@ -226,6 +228,32 @@ def run_replicas(found: Assessment, workload: Workload, slo: Slo, replicas: int)
     """Simulate one replica at its share λ/R of the traffic."""
     assert found.steps is not None
     result = simulate(found.steps, workload.traffic(replicas), SIMULATED_REQUESTS)
+    return _serving_run(found, workload, slo, replicas, result)
+
+
+def try_replicas(
+    found: Assessment, workload: Workload, slo: Slo, replicas: int
+) -> ServingRun | None:
+    """`run_replicas`, or None as soon as the simulation proves a p95 above a target (the
+    run's figures are then not needed: the caller only learns that this count is too few)."""
+    assert found.steps is not None
+    result = simulate_unless_missing(
+        found.steps, workload.traffic(replicas), slo_limits(slo), SIMULATED_REQUESTS
+    )
+    return None if result is None else _serving_run(found, workload, slo, replicas, result)
+
+
+def slo_limits(slo: Slo) -> LatencyLimits:
+    def seconds(ms: float | None) -> float | None:
+        return None if ms is None else ms / 1000.0
+
+    return LatencyLimits(seconds(slo.p95_ttft_ms), seconds(slo.p95_tpot_ms),
+                         seconds(slo.p95_e2e_ms))
+
+
+def _serving_run(
+    found: Assessment, workload: Workload, slo: Slo, replicas: int, result: SimulationResult
+) -> ServingRun:
     latency = latency_of(result)
     per_replica = workload.requests_per_s / replicas
     return ServingRun(
@@ -242,6 +270,16 @@ def replica_ceiling(found: Assessment, workload: Workload) -> int:
     return max(found.min_replicas, min(MAX_REPLICAS, idle_bound))
 
 
+def _trial(
+    found: Assessment, workload: Workload, slo: Slo, replicas: int, ceiling: int
+) -> ServingRun | None:
+    """Below the ceiling a miss only moves the search on, so it may stop early (None); at the
+    ceiling the full run is kept, since its figures explain the miss."""
+    if replicas >= ceiling:
+        return run_replicas(found, workload, slo, replicas)
+    return try_replicas(found, workload, slo, replicas)
+
+
 def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
     """Grow the replica count from the closed-form lower bound until the simulated p95s meet
     the targets, then bisect down to the fewest that do."""
@@ -249,14 +287,15 @@ def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessme
         return found
     ceiling = replica_ceiling(found, workload)
     low, replicas = found.min_replicas - 1, found.min_replicas
-    run = run_replicas(found, workload, slo, replicas)
-    while not run.meets_slo:
+    run = _trial(found, workload, slo, replicas, ceiling)
+    while run is None or not run.meets_slo:
         if replicas >= ceiling:
+            assert run is not None
             return replace(found, status="latency", run=run, reason=(
                 f"even at {run.utilization:.0%} utilisation ({replicas} replicas) it misses "
                 f"{missed_targets(run.latency, slo)}"))
         low, replicas = replicas, min(ceiling, replicas + max(1, math.ceil(replicas * 0.5)))
-        run = run_replicas(found, workload, slo, replicas)
+        run = _trial(found, workload, slo, replicas, ceiling)
     return replace(found, run=_bisect(found, workload, slo, low, run))
 
 
@@ -266,8 +305,8 @@ def _bisect(
     """`low` replicas fail (or is below the bound), `best` meets: narrow the gap."""
     while best.replicas - low > 1:
         middle = (low + best.replicas) // 2
-        run = run_replicas(found, workload, slo, middle)
-        if run.meets_slo:
+        run = try_replicas(found, workload, slo, middle)
+        if run is not None and run.meets_slo:
             best = run
         else:
             low = middle
