@@ -27,7 +27,8 @@ CHUNK_HEADER_START = re.compile(rb"[0-9a-fA-F]")
 class RawResponse:
     """One response as received: bytes plus the arrival time of every TCP read."""
 
-    t_send_ns: int
+    t_send_ns: int  # just before the request was written
+    t_sent_ns: int | None = None  # just after the write returned (bytes with the kernel)
     status: int = 0
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytearray = field(default_factory=bytearray)
@@ -77,10 +78,13 @@ class _ResponseProtocol(asyncio.Protocol):
     def send(self, payload: bytes, waiter: asyncio.Future[RawResponse]) -> RawResponse:
         self._header_end, self._framing, self._next_chunk = -1, "", 0
         self.waiter = waiter
-        self.response = RawResponse(t_send_ns=time.perf_counter_ns())
-        assert self.transport is not None
-        self.transport.write(payload)
-        return self.response
+        self.response = response = RawResponse(t_send_ns=0)
+        transport = self.transport
+        assert transport is not None
+        response.t_send_ns = time.perf_counter_ns()
+        transport.write(payload)  # uvloop and asyncio send at once when nothing is queued
+        response.t_sent_ns = time.perf_counter_ns()
+        return response
 
     def data_received(self, data: bytes) -> None:
         now = time.perf_counter_ns()
@@ -198,6 +202,15 @@ class HttpConnection:
             )
             self._protocol = protocol
         return protocol
+
+    @property
+    def is_open(self) -> bool:
+        protocol = self._protocol
+        return protocol is not None and not protocol.closed and protocol.keep_alive
+
+    async def connect(self) -> None:
+        """Open the connection now (before a timeline starts), if it is not open."""
+        await self._ensure()
 
     def request_bytes(self, method: str, path: str, body: bytes) -> bytes:
         head = (

@@ -224,6 +224,7 @@ def to_record(pending: _Pending, api: str) -> RequestRecord:
         error_kind=decoded.error_kind,
         error=decoded.error,
         server_timings=decoded.server_timings,
+        sent_ns=response.t_sent_ns,
     )
 
 
@@ -271,6 +272,19 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
+async def open_connections(pool: list[HttpConnection], endpoint: str, count: int,
+                           timeout_s: float) -> None:
+    """Top the pool up to `count` open keep-alive connections, so no connection set-up falls
+    inside the measured timeline (a connection that fails is left out: its requests will
+    report the error)."""
+    target = Endpoint.parse(endpoint)
+    fresh = [HttpConnection(target) for _ in range(max(0, count - len(pool)))]
+    outcomes = await asyncio.gather(*(asyncio.wait_for(c.connect(), timeout_s) for c in fresh),
+                                    return_exceptions=True)
+    pool.extend(c for c, outcome in zip(fresh, outcomes, strict=True)
+                if not isinstance(outcome, BaseException))
+
+
 def close_all(pool: list[HttpConnection]) -> None:
     for connection in pool:
         connection.close()
@@ -286,6 +300,7 @@ async def _run_phases(spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgre
         phases.append(warmup)
     measured = LoadPhase(spec, False, spec.warmup_requests, spec.requests, stop, progress, pool)
     measured.prepare()
+    await open_connections(pool, spec.endpoint, spec.target_in_flight, min(30.0, spec.timeout_s))
     progress.started_ns = time.perf_counter_ns()
     if spec.duration_s is not None:
         measured.deadline_ns = progress.started_ns + int(spec.duration_s * 1e9)

@@ -38,6 +38,7 @@ class RequestRecord:
     error_kind: str | None = None
     error: str | None = None
     server_timings: dict[str, float] = field(default_factory=dict)
+    sent_ns: int | None = None  # when the request's write returned (send_ns is just before)
 
     @property
     def ok(self) -> bool:

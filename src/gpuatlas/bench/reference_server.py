@@ -5,8 +5,18 @@ the request arrived, then one chunk every ITL carrying `tokens_per_chunk` tokens
 `max_tokens` tokens (EOS is never emitted early), then a usage chunk and ``[DONE]``.
 asyncio timers fire late, so the server does not claim it kept the schedule: it records the
 monotonic time (``time.perf_counter_ns``, system-wide CLOCK_MONOTONIC on Linux) of the
-moment it read each request and just before it wrote each chunk, and serves them on
-``GET /stats`` (``POST /stats/reset`` clears them). Those times are the ground truth.
+moment it read each request (``received_ns``) and just before it wrote each chunk
+(``writes_ns``), and serves them on ``GET /stats`` (``POST /stats/reset`` clears them).
+Those times are the ground truth. On Linux each record also has ``arrived_ns``: the kernel's
+receive timestamp (SO_TIMESTAMPNS) of the read that completed the request, moved onto the
+same monotonic clock. On loopback the kernel stamps a segment inside the sender's send call,
+so ``arrived_ns`` is when the client handed the request to the kernel, whatever the client
+and however late the server got round to reading it (``received_ns - arrived_ns``).
+
+Sockets are read with ``recvmsg`` (for that timestamp) and written with ``send``; chunks due
+within ``--batch-window-ms`` of a timer tick go out in that tick (fewer wake-ups, so more CPU
+left for the client under test), and a tick writes at most ``MAX_WRITES_PER_TICK`` chunks
+before letting the event loop read requests.
 
 Run: ``python -m gpuatlas.bench.reference_server --port 8411 --ttft-ms 20 --itl-ms 5``.
 Loopback only.
@@ -20,11 +30,18 @@ import contextlib
 import heapq
 import itertools
 import json
+import socket
+import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 MODEL_NAME = "reference-model"
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; SCM_TIMESTAMPNS is the same
+ANCILLARY_BYTES = socket.CMSG_SPACE(16) if hasattr(socket, "CMSG_SPACE") else 0
+READ_BYTES = 1 << 18
+MAX_WRITES_PER_TICK = 64
 STREAM_PATHS = {"/v1/completions": "text", "/v1/chat/completions": "chat",
                 "/api/generate": "ollama-generate", "/api/chat": "ollama-chat"}
 
@@ -36,11 +53,18 @@ class Schedule:
     tokens_per_chunk: int = 1
     fail_every: int = 0  # every n-th request gets HTTP 500 (0: never)
     truncate_every: int = 0  # every n-th stream is cut (connection closed) halfway
+    batch_window_ms: float = 0.5  # a tick also writes chunks due this much later
+
+
+@dataclass(frozen=True)
+class RequestTimes:
+    received_ns: int  # when the server read the request's last byte
+    arrived_ns: int | None  # kernel receive stamp of that read, on the same clock
 
 
 @dataclass
 class _Stream:
-    transport: asyncio.Transport
+    transport: SocketTransport
     flavour: str  # "text" | "chat" | "ollama-generate" | "ollama-chat"
     truncate_at: int  # tokens left when the connection is cut; -1: never
     tokens_left: int
@@ -124,7 +148,8 @@ class ReferenceServer:
         self.records: list[dict[str, Any]] = []
         self._heap: list[tuple[int, int, _Stream]] = []
         self._order = itertools.count()
-        self._wakeup = asyncio.Event()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_due_ns = 0
         self._requests_seen = 0
         self._chunks: dict[tuple[str, int], bytes] = {}
 
@@ -148,8 +173,8 @@ class ReferenceServer:
             return "truncate"
         return "serve"
 
-    def start_stream(self, transport: asyncio.Transport, request: dict[str, Any],
-                     flavour: str, received_ns: int, truncate: bool) -> None:
+    def start_stream(self, transport: SocketTransport, request: dict[str, Any],
+                     flavour: str, times: RequestTimes, truncate: bool) -> None:
         content_type = b"application/x-ndjson" if flavour.startswith("ollama") else (
             b"text/event-stream")
         transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type + b"\r\n"
@@ -161,15 +186,16 @@ class ReferenceServer:
         prompt = _prompt_text(request)
         wanted = int(request.get("max_tokens") or (request.get("options") or {}).get(
             "num_predict") or 16)
+        received_ns = times.received_ns
         stream = _Stream(transport, flavour, wanted // 2 if truncate else -1, wanted,
                          max(1, len(prompt.split())), received_ns,
                          received_ns + int(self.schedule.ttft_ms * 1e6))
-        stream.record = {"received_ns": received_ns, "writes_ns": [], "tokens": [],
-                         "prompt_head": prompt[:40], "truncated": truncate,
-                         "images": _image_count(request)}
+        stream.record = {"received_ns": received_ns, "arrived_ns": times.arrived_ns,
+                         "writes_ns": [], "tokens": [], "prompt_head": prompt[:40],
+                         "truncated": truncate, "images": _image_count(request)}
         self.records.append(stream.record)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
-        self._wakeup.set()
+        self._arm_timer()
 
     def _emit(self, stream: _Stream) -> None:
         if stream.tokens_left == stream.truncate_at:
@@ -188,37 +214,150 @@ class ReferenceServer:
         stream.next_due_ns += int(self.schedule.itl_ms * 1e6)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
 
-    async def ticker(self) -> None:
-        while True:
-            if not self._heap:
-                self._wakeup.clear()
-                await self._wakeup.wait()
-                continue
-            now = time.perf_counter_ns()
-            while self._heap and self._heap[0][0] <= now:
-                _, _, stream = heapq.heappop(self._heap)
-                if not stream.transport.is_closing():
-                    self._emit(stream)
-            if self._heap:
-                delay = (self._heap[0][0] - time.perf_counter_ns()) / 1e9
-                self._wakeup.clear()
-                if delay > 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wakeup.wait(), delay)
+    def _arm_timer(self) -> None:
+        """A timer for the earliest chunk due (a callback, so reads run between ticks)."""
+        if not self._heap:
+            return
+        due_ns = self._heap[0][0]
+        if self._timer is not None:
+            if self._timer_due_ns <= due_ns:
+                return
+            self._timer.cancel()
+        delay_s = max(0.0, (due_ns - time.perf_counter_ns()) / 1e9)
+        self._timer_due_ns = due_ns
+        self._timer = asyncio.get_running_loop().call_later(delay_s, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        horizon_ns = time.perf_counter_ns() + int(self.schedule.batch_window_ms * 1e6)
+        heap, written = self._heap, 0
+        while heap and heap[0][0] <= horizon_ns and written < MAX_WRITES_PER_TICK:
+            _, _, stream = heapq.heappop(heap)
+            if not stream.transport.is_closing():
+                self._emit(stream)
+                written += 1
+        self._arm_timer()
 
 
-class _Connection(asyncio.Protocol):
-    def __init__(self, server: ReferenceServer) -> None:
+class SocketTransport:
+    """The part of an asyncio transport the server needs, on a raw non-blocking socket: reads
+    go through ``recvmsg`` so each comes with the kernel's receive timestamp."""
+
+    def __init__(self, connection: socket.socket,
+                 on_data: Callable[[bytes, RequestTimes], None]) -> None:
+        self.sock, self.fd, self.on_data = connection, connection.fileno(), on_data
+        self.loop = asyncio.get_running_loop()
+        self._unsent = bytearray()
+        self._closing = False
+        self.loop.add_reader(self.fd, self._readable)
+
+    def _readable(self) -> None:
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(READ_BYTES, ANCILLARY_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data, ancillary = b"", []
+        read_ns = time.perf_counter_ns()
+        if not data:
+            self._unsent.clear()
+            self.close()
+            return
+        self.on_data(data, RequestTimes(read_ns, _kernel_stamp_ns(ancillary, read_ns)))
+
+    def write(self, data: bytes) -> None:
+        if self._closing and not self._unsent:
+            return
+        if self._unsent:
+            self._unsent += data
+            return
+        try:
+            sent = self.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self._shut()
+            return
+        if sent < len(data):
+            self._unsent += data[sent:]
+            self.loop.add_writer(self.fd, self._writable)
+
+    def _writable(self) -> None:
+        try:
+            sent = self.sock.send(self._unsent)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._shut()
+            return
+        del self._unsent[:sent]
+        if not self._unsent:
+            self.loop.remove_writer(self.fd)
+            if self._closing:
+                self._shut()
+
+    def is_closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        """Close once what was written has been sent (as asyncio transports do)."""
+        self._closing = True
+        if not self._unsent:
+            self._shut()
+
+    def _shut(self) -> None:
+        self._closing = True
+        if self.fd < 0:
+            return
+        self.loop.remove_reader(self.fd)
+        self.loop.remove_writer(self.fd)
+        self.sock.close()
+        self.fd = -1
+
+
+class _RealtimeOffset:
+    """CLOCK_REALTIME minus the perf_counter_ns clock, from the tightest of a few paired
+    reads; refreshed each second (it only moves when the wall clock is stepped)."""
+
+    def __init__(self) -> None:
+        self.value_ns = 0
+        self.taken_ns: int | None = None
+
+    def at(self, now_ns: int) -> int:
+        if self.taken_ns is None or now_ns - self.taken_ns > 1_000_000_000:
+            self.value_ns, self.taken_ns = self._measure(), now_ns
+        return self.value_ns
+
+    @staticmethod
+    def _measure() -> int:
+        pairs = []
+        for _ in range(5):
+            before, wall, after = time.perf_counter_ns(), time.time_ns(), time.perf_counter_ns()
+            pairs.append((after - before, wall - (before + after) // 2))
+        return min(pairs)[1]
+
+
+REALTIME_OFFSET = _RealtimeOffset()
+
+
+def _kernel_stamp_ns(ancillary: list[tuple[int, int, bytes]], read_ns: int) -> int | None:
+    """The SO_TIMESTAMPNS stamp (CLOCK_REALTIME) moved onto the perf_counter_ns clock."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds * 1_000_000_000 + nanoseconds - REALTIME_OFFSET.at(read_ns)
+    return None
+
+
+class _Connection:
+    def __init__(self, server: ReferenceServer, connection: socket.socket) -> None:
         self.server = server
         self.buffer = bytearray()
-        self.transport: asyncio.Transport | None = None
+        self.transport = SocketTransport(connection, self.data_received)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)
-
-    def data_received(self, data: bytes) -> None:
+    def data_received(self, data: bytes, times: RequestTimes) -> None:
         self.buffer += data
-        while True:
+        while not self.transport.is_closing():
             head_end = self.buffer.find(b"\r\n\r\n")
             if head_end < 0:
                 return
@@ -228,12 +367,11 @@ class _Connection(asyncio.Protocol):
                 return
             body = bytes(self.buffer[head_end + 4 : head_end + 4 + length])
             del self.buffer[: head_end + 4 + length]
-            self._handle(head.split(" ")[0], head.split(" ")[1], body, time.perf_counter_ns())
+            self._handle(head.split(" ")[0], head.split(" ")[1], body, times)
 
-    def _handle(self, method: str, path: str, body: bytes, received_ns: int) -> None:
-        assert self.transport is not None
+    def _handle(self, method: str, path: str, body: bytes, times: RequestTimes) -> None:
         if method == "POST" and path in STREAM_PATHS:
-            self._stream(STREAM_PATHS[path], json.loads(body or b"{}"), received_ns)
+            self._stream(STREAM_PATHS[path], json.loads(body or b"{}"), times)
         elif path == "/api/tags":
             self._json(200, {"models": [{"name": MODEL_NAME, "model": MODEL_NAME}]})
         elif path == "/api/version":
@@ -251,8 +389,7 @@ class _Connection(asyncio.Protocol):
         else:
             self._json(404, {"error": "not found"})
 
-    def _stream(self, flavour: str, request: dict[str, Any], received_ns: int) -> None:
-        assert self.transport is not None
+    def _stream(self, flavour: str, request: dict[str, Any], times: RequestTimes) -> None:
         if request.get("model") not in (MODEL_NAME, None):
             message = f"model {request.get('model')!r} does not exist"
             self._json(404, {"error": {"message": message}})
@@ -261,11 +398,10 @@ class _Connection(asyncio.Protocol):
         if fate == "fail":
             self._json(500, {"error": {"message": "injected failure"}})
             return
-        self.server.start_stream(self.transport, request, flavour, received_ns,
+        self.server.start_stream(self.transport, request, flavour, times,
                                  truncate=fate == "truncate")
 
     def _json(self, status: int, payload: dict[str, Any]) -> None:
-        assert self.transport is not None
         body = json.dumps(payload).encode()
         reason = {200: "OK", 404: "Not Found", 500: "Internal Server Error"}[status]
         self.transport.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
@@ -280,18 +416,34 @@ def _content_length(head: str) -> int:
     return 0
 
 
+def _accept_all(listener: socket.socket, server: ReferenceServer) -> None:
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        connection.setblocking(False)
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with contextlib.suppress(OSError):  # without kernel stamps, arrived_ns is None
+            connection.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        _Connection(server, connection)
+
+
 async def serve(port: int, schedule: Schedule, ready: asyncio.Event | None = None) -> None:
     server = ReferenceServer(schedule)
     loop = asyncio.get_running_loop()
-    listener = await loop.create_server(lambda: _Connection(server), "127.0.0.1", port,
-                                        backlog=4096)
-    ticker = asyncio.create_task(server.ticker())
+    listener = socket.create_server(("127.0.0.1", port), backlog=4096)
+    listener.setblocking(False)
+    with contextlib.suppress(OSError):  # inherited on accept, and stamps from the first byte
+        listener.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    loop.add_reader(listener.fileno(), _accept_all, listener, server)
     if ready is not None:
         ready.set()
     try:
-        await listener.serve_forever()
+        await loop.create_future()  # until cancelled
     finally:
-        ticker.cancel()
+        loop.remove_reader(listener.fileno())
+        listener.close()
 
 
 def main() -> None:
@@ -302,9 +454,11 @@ def main() -> None:
     parser.add_argument("--tokens-per-chunk", type=int, default=1)
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--truncate-every", type=int, default=0)
+    parser.add_argument("--batch-window-ms", type=float, default=Schedule.batch_window_ms,
+                        help="a timer tick also writes chunks due within this many ms")
     args = parser.parse_args()
     schedule = Schedule(args.ttft_ms, args.itl_ms, args.tokens_per_chunk, args.fail_every,
-                        args.truncate_every)
+                        args.truncate_every, args.batch_window_ms)
     print(f"reference server on http://127.0.0.1:{args.port} {schedule}", flush=True)
     try:
         import uvloop  # the less time the server spends per write, the closer it keeps time
