@@ -70,7 +70,7 @@ def _add_meta_routes(app: FastAPI) -> None:
     def health(request: Request) -> JSONResponse:
         store: Store = request.app.state.store
         return JSONResponse({"ok": True, "backend": store.backend, "revision": store.revision(),
-                             "pid": os.getpid()})
+                             "pid": os.getpid(), "warm_up": compare_page.warmup_progress()})
 
 
 def _wants_json(request: Request) -> bool:

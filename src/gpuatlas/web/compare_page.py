@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 WARM_CACHE_VARIABLE = "GPUATLAS_WARM_CACHE"
 # Multi-GPU systems warmed after every single GPU (the counts the report's scaling table uses).
 WARM_SYSTEM_COUNTS = (2, 4, 8)
+_WARMUP = {"systems": 0, "done": 0, "finished": False, "seconds": 0.0}
 
 REPORT_OPTIONS = ("model", "weights", "context_tokens", "provider", "electricity_usd_per_kwh",
                   "pue")
@@ -109,16 +110,24 @@ def start_cache_warmup(stop: threading.Event) -> threading.Thread | None:
     return thread
 
 
+def warmup_progress() -> dict[str, Any]:
+    """Systems warmed so far of those listed, whether it finished and how long it took (s)."""
+    return dict(_WARMUP)
+
+
 def _warm(stop: threading.Event) -> None:
     from gpuatlas.report.side_cache import side_cache_stats, warm_side_cache
 
     started = time.perf_counter()
     systems = warmup_systems()
+    _WARMUP.update(systems=len(systems), done=0, finished=False, seconds=0.0)
     for index, name in enumerate(systems):
         if stop.is_set():
             log.info("report cache warm-up stopped after %d systems", index)
             return
         warm_side_cache([name])
+        _WARMUP.update(done=index + 1, seconds=round(time.perf_counter() - started, 2))
         time.sleep(0)  # hand the GIL to request threads between systems
+    _WARMUP["finished"] = True
     log.info("report cache warmed for %d systems in %.1f s (%s)", len(systems),
              time.perf_counter() - started, side_cache_stats())
