@@ -23,6 +23,7 @@ from gpuatlas.report.sections.ecosystem import build_ecosystem
 from gpuatlas.report.sections.hardware import build_hardware
 from gpuatlas.report.sections.measured import build_measured
 from gpuatlas.report.sections.pricing import build_pricing
+from gpuatlas.report.side_cache import inputs_fixed
 from gpuatlas.report.summary import build_summary
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ def build_comparison(a: str, b: str, **options: object) -> Comparison:
         "pricing": safe_section("pricing", lambda: build_pricing(context)),
         "ecosystem": safe_section("ecosystem", lambda: build_ecosystem(context)),
     }
-    sections.update(_modelled_sections(context))
+    with inputs_fixed():
+        sections.update(_modelled_sections(context))
     measured, entries, scores = _measured(context)
     sections["measured"] = measured
     ordered = tuple(sections[i] for i in ORDER if i in sections)

@@ -16,7 +16,9 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from gpuatlas.catalog.systems import GpuSystem
@@ -29,6 +31,7 @@ _ENTRIES: OrderedDict[Hashable, object] = OrderedDict()
 _LOCK = threading.Lock()
 _STATS = {"hits": 0, "misses": 0}
 _MISSING = object()
+_FIXED_INPUTS: ContextVar[tuple[Hashable, ...] | None] = ContextVar("side_inputs", default=None)
 
 
 def system_key(system: GpuSystem) -> tuple[Hashable, ...]:
@@ -56,11 +59,23 @@ def inputs_fingerprint() -> tuple[Hashable, ...]:
     return (str(getattr(calibration, "version", "")), id(calibration), tuple(prices))
 
 
+@contextmanager
+def inputs_fixed() -> Iterator[None]:
+    """Within one build, read the inputs' fingerprint once (it stats the price files) instead
+    of at every cached call."""
+    token = _FIXED_INPUTS.set(inputs_fingerprint())
+    try:
+        yield
+    finally:
+        _FIXED_INPUTS.reset(token)
+
+
 def side_cached(
     name: str, system: GpuSystem, options: Iterable[Hashable], compute: Callable[[], T]
 ) -> T:
     """`compute()` for this system and these options, computed once per process and inputs."""
-    fingerprint = inputs_fingerprint()
+    fixed = _FIXED_INPUTS.get()
+    fingerprint = fixed if fixed is not None else inputs_fingerprint()
     key = (name, system_key(system), tuple(options), fingerprint)
     with _LOCK:
         found = _ENTRIES.get(key, _MISSING)
@@ -71,7 +86,7 @@ def side_cached(
     value = compute()
     with _LOCK:
         _STATS["misses"] += 1
-        if inputs_fingerprint() != fingerprint:
+        if fixed is None and inputs_fingerprint() != fingerprint:
             return value  # the inputs changed while computing: keep nothing
         _ENTRIES[key] = value
         while len(_ENTRIES) > SIDE_CACHE_ENTRIES:
@@ -103,9 +118,10 @@ def warm_side_cache(system_names: Iterable[str] | None = None) -> int:
     for name in names:
         system = resolve_system(name)
         context = ReportContext(system, system, ReportOptions())
-        for section_id, builder in sections.items():
-            try:
-                builder(context)
-            except Exception:  # noqa: BLE001 - warming is best effort; a request recomputes
-                log.warning("could not warm %s for %s", section_id, name, exc_info=True)
+        with inputs_fixed():
+            for section_id, builder in sections.items():
+                try:
+                    builder(context)
+                except Exception:  # noqa: BLE001 - best effort; a request recomputes it
+                    log.debug("could not warm %s for %s", section_id, name, exc_info=True)
     return len(names)
