@@ -25,8 +25,16 @@ COLUMNS = (
 def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | None:
     """The price other sections use: the chosen provider's cheapest rental offer if it lists
     this GPU, else the cheapest on-demand or community offer anywhere (offers that name this
-    exact variant preferred over ones where the provider's variant was assumed)."""
-    offers = [s for s in current_prices(system.gpu.id) if s.tier in RENTAL_TIERS]
+    exact variant preferred over ones where the provider's variant was assumed). Only offers
+    that can host the whole system on one instance count (a 1-GPU instance type cannot be a
+    2-GPU system)."""
+    from gpuatlas.estimate.cost import can_host
+
+    offers = [
+        s
+        for s in current_prices(system.gpu.id)
+        if s.tier in RENTAL_TIERS and can_host(s, system.gpu_count)
+    ]
     exact = [s for s in offers if s.gpu_match == "exact"]
     offers = exact or offers
     if provider:
