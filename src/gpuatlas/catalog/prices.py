@@ -8,9 +8,8 @@ with every problem named by line and field.
 
 from __future__ import annotations
 
-import csv
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,8 +17,9 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gpuatlas.catalog.csv_rows import CsvSchema, RowParser, parse_rows, read_numbered_rows
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, UnknownNameError
 
@@ -38,6 +38,7 @@ PRICE_COLUMNS = (
     "notes",
 )
 REQUIRED_COLUMNS = ("provider", "gpu", "usd_per_gpu_hour", "tier", "observed_date", "source")
+PRICE_SCHEMA = CsvSchema(REQUIRED_COLUMNS, PRICE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -95,48 +96,12 @@ class PriceRow(BaseModel):
 
 def load_price_file(path: Path, origin: str = "user") -> list[PriceSnapshot]:
     """Read one price CSV; raise DataFileError listing every bad line and field."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header_problems = _header_problems(reader.fieldnames or [])
-            if header_problems:
-                raise DataFileError(str(path), header_problems)
-            rows = list(enumerate(reader, start=2))
-    except OSError as error:
-        raise DataFileError(str(path), [f"cannot read: {error.strerror}"]) from None
-    snapshots, problems = _parse_rows(rows, origin)
+    rows = read_numbered_rows(path, PRICE_SCHEMA)
+    parser = RowParser(PriceRow, lambda row: _snapshot(row, origin))
+    snapshots, problems = parse_rows(rows, parser)
     if problems:
         raise DataFileError(str(path), problems)
-    return snapshots
-
-
-def _header_problems(header: Sequence[str]) -> list[str]:
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if not missing:
-        return []
-    return [f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(PRICE_COLUMNS)}"]
-
-
-def _parse_rows(
-    rows: Iterable[tuple[int, dict[str, str]]], origin: str
-) -> tuple[list[PriceSnapshot], list[str]]:
-    snapshots: list[PriceSnapshot] = []
-    problems: list[str] = []
-    for line, raw in rows:
-        try:
-            snapshots.append(_snapshot(PriceRow.model_validate(raw), origin))
-        except ValidationError as error:
-            problems += [_row_problem(line, issue, raw) for issue in error.errors()]
-        except UnknownNameError as error:
-            problems.append(f"line {line}, field gpu: {error}")
-    return snapshots, problems
-
-
-def _row_problem(line: int, issue: object, raw: dict[str, str]) -> str:
-    assert isinstance(issue, dict)
-    field = ".".join(str(part) for part in issue["loc"])
-    value = raw.get(field, "")
-    return f"line {line}, field {field}: {issue['msg']} (got {value!r})"
+    return [snapshot for _, snapshot in snapshots]
 
 
 def _snapshot(row: PriceRow, origin: str) -> PriceSnapshot:

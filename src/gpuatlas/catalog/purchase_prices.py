@@ -16,9 +16,8 @@ observation it falls back to the catalog's launch price (MSRP) with the GPU's da
 
 from __future__ import annotations
 
-import csv
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -26,18 +25,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from gpuatlas.catalog.csv_rows import CsvSchema, RowParser, parse_rows, read_numbered_rows
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import resolve_gpu
-from gpuatlas.errors import DataFileError, InvalidRequestError, UnknownNameError
+from gpuatlas.errors import DataFileError, InvalidRequestError
 
 Condition = Literal["new", "used"]
 CONDITIONS: tuple[Condition, ...] = ("new", "used")
@@ -47,6 +40,7 @@ PURCHASE_PRICE_COLUMNS = (
     "observed_date", "source", "notes",
 )
 REQUIRED_COLUMNS = ("gpu", "condition", "usd_per_gpu", "observed_date", "source")
+PURCHASE_PRICE_SCHEMA = CsvSchema(REQUIRED_COLUMNS, PURCHASE_PRICE_COLUMNS)
 CENTRAL_BASES = ("point", "midpoint")
 KIT_ROUNDING_USD = 1.0
 BLANK_DEFAULTS: dict[str, object] = {"price_basis": "point", "gpu_match": "exact", "quoted_gpus": 1}
@@ -126,58 +120,15 @@ class PurchasePriceRow(BaseModel):
 
 def load_purchase_price_file(path: Path, origin: str = "user") -> list[PurchasePrice]:
     """Read one purchase-price CSV; raise DataFileError listing every bad line and field."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header_problems = _header_problems(reader.fieldnames or [])
-            if header_problems:
-                raise DataFileError(str(path), header_problems)
-            rows = list(enumerate(reader, start=2))
-    except OSError as error:
-        raise DataFileError(str(path), [f"cannot read: {error.strerror}"]) from None
-    observations, problems = _parse_rows(rows, origin)
+    rows = read_numbered_rows(path, PURCHASE_PRICE_SCHEMA)
+    parser = RowParser(
+        PurchasePriceRow, lambda row: _observation(row, origin), checks=_consistency_problems
+    )
+    observations, problems = parse_rows(rows, parser)
     problems += _duplicate_problems(observations)
     if problems:
         raise DataFileError(str(path), problems)
     return [observation for _, observation in observations]
-
-
-def _header_problems(header: Sequence[str]) -> list[str]:
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if not missing:
-        return []
-    expected = ", ".join(PURCHASE_PRICE_COLUMNS)
-    return [f"line 1: missing column(s) {', '.join(missing)}; expected {expected}"]
-
-
-def _parse_rows(
-    rows: Iterable[tuple[int, dict[str, str]]], origin: str
-) -> tuple[list[tuple[int, PurchasePrice]], list[str]]:
-    observations: list[tuple[int, PurchasePrice]] = []
-    problems: list[str] = []
-    for line, raw in rows:
-        try:
-            row = PurchasePriceRow.model_validate(raw)
-        except ValidationError as error:
-            problems += [_row_problem(line, issue, raw) for issue in error.errors()]
-            continue
-        row_problems = [f"line {line}, field {field}: {message}"
-                        for field, message in _consistency_problems(row)]
-        try:
-            observation = _observation(row, origin)
-        except UnknownNameError as error:
-            row_problems.append(f"line {line}, field gpu: {error}")
-        problems += row_problems
-        if not row_problems:
-            observations.append((line, observation))
-    return observations, problems
-
-
-def _row_problem(line: int, issue: object, raw: dict[str, str]) -> str:
-    assert isinstance(issue, dict)
-    field = ".".join(str(part) for part in issue["loc"])
-    message = str(issue["msg"]).removeprefix("Value error, ")
-    return f"line {line}, field {field}: {message} (got {raw.get(field, '')!r})"
 
 
 def _consistency_problems(row: PurchasePriceRow) -> list[tuple[str, str]]:
