@@ -1,0 +1,32 @@
+"""Options and number formats shared by the cost commands (`cost`, `tco`, `plan`, `fleet`)."""
+
+from __future__ import annotations
+
+import typer
+
+from gpuatlas.estimate.economics_requests import DEFAULT_TIERS
+from gpuatlas.estimate.results import Estimate
+
+JsonOption = typer.Option(False, "--json", help="Print JSON (documented, stable schema).")
+GpuOption = typer.Option(
+    [], "--gpu", help="GPU or system ('rtx-4090', '2x a100-80gb-sxm'); repeat."
+)
+ProviderOption = typer.Option([], "--provider", help="Only these providers; repeat.")
+TierOption = typer.Option(list(DEFAULT_TIERS), "--tier",
+                          help="Price tiers: on-demand, community, spot, reserved; repeat.")
+PricesOption = typer.Option([], "--prices", help="Extra price CSV file(s).")
+TtftOption = typer.Option(None, "--p95-ttft-ms", help="p95 time-to-first-token target.")
+TpotOption = typer.Option(None, "--p95-tpot-ms", help="p95 time-per-output-token target.")
+E2eOption = typer.Option(None, "--p95-e2e-ms", help="p95 end-to-end latency target.")
+EngineOption = typer.Option("vllm", help="Serving engine.")
+MeanInputTokensOption = typer.Option(512, help="Mean prompt tokens per request.")
+MeanOutputTokensOption = typer.Option(256, help="Mean output tokens per request.")
+GpuCountOption = typer.Option([1, 2, 4, 8], "--gpu-count", help="GPUs per replica.")
+
+
+def money(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"${value:,.{digits}f}"
+
+
+def usd_band(estimate: Estimate, digits: int = 3) -> str:
+    return f"${estimate.value:,.{digits}f} ({estimate.low:,.{digits}f}–{estimate.high:,.{digits}f})"

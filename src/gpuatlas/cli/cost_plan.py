@@ -1,0 +1,110 @@
+"""The `plan` command: the cheapest setup that meets p95 latency targets at a traffic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from gpuatlas.cli.cost_options import (
+    E2eOption,
+    EngineOption,
+    GpuCountOption,
+    GpuOption,
+    JsonOption,
+    MeanInputTokensOption,
+    MeanOutputTokensOption,
+    PricesOption,
+    ProviderOption,
+    TierOption,
+    TpotOption,
+    TtftOption,
+    money,
+)
+from gpuatlas.cli.errors import user_errors
+from gpuatlas.cli.output import console, new_table, print_json, to_plain
+from gpuatlas.estimate.economics_requests import PlanRequest, provenance, run_plan
+from gpuatlas.estimate.economics_serving import Slo
+from gpuatlas.estimate.planning import Plan, PlanOption
+
+
+def plan_command(
+    model: str = typer.Option(..., help="Model to serve."),
+    weights: list[str] = typer.Option(["fp16"], "--weights", help="Weight format(s), or 'all'."),
+    rps: float = typer.Option(..., "--rps", help="Arrival rate, requests per second."),
+    input_tokens: float = MeanInputTokensOption,
+    output_tokens: float = MeanOutputTokensOption,
+    length_dist: str = typer.Option("fixed", help="fixed, exponential, uniform or lognormal."),
+    arrival: str = typer.Option("poisson", help="poisson, or gamma (bursty, see --burstiness)."),
+    burstiness: float = typer.Option(1.0, help="Gamma shape: < 1 burstier than Poisson."),
+    p95_ttft_ms: float | None = TtftOption,
+    p95_tpot_ms: float | None = TpotOption,
+    p95_e2e_ms: float | None = E2eOption,
+    engine: str = EngineOption,
+    gpus: list[str] = GpuOption,
+    gpu_counts: list[int] = GpuCountOption,
+    providers: list[str] = ProviderOption,
+    tiers: list[str] = TierOption,
+    top: int = typer.Option(10, help="Options to list."),
+    replicas: int | None = typer.Option(
+        None, help="Simulate exactly this many replicas per setup instead of searching."),
+    prices_file: list[Path] = PricesOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """The cheapest GPU setup that meets p95 latency targets at a traffic, ranked, explained."""
+    request = PlanRequest(
+        model, tuple(weights), rps, input_tokens, output_tokens,
+        Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), engine, length_dist, arrival, burstiness,
+        tuple(gpus), tuple(gpu_counts), tuple(providers), tuple(tiers), top, tuple(prices_file),
+        replicas,
+    )
+    with user_errors():
+        plan = run_plan(request)
+    if as_json:
+        print_json(plan_json(plan))
+        return
+    _render_plan(plan)
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "schema_version": "gpuatlas.plan/1",
+        "workload": to_plain(plan.workload), "slo": to_plain(plan.slo),
+        "feasible": plan.feasible, "message": plan.message,
+        "options": [to_plain(option) for option in plan.options],
+        "explanation": to_plain(plan.explanation),
+        "rejected": [to_plain(r) for r in plan.rejected if r.kind != "no-offer"],
+        "candidates": plan.candidates, "simulated": plan.simulated,
+        "provenance": provenance(),
+    }
+
+
+def _render_plan(plan: Plan) -> None:
+    workload = plan.workload
+    title = (f"{workload.model} at {workload.requests_per_s:g} req/s "
+             f"({workload.input_tokens:g} in / {workload.output_tokens:g} out tokens), "
+             f"{plan.slo.describe()}")
+    if plan.message:
+        console.print(f"[bold red]{plan.message}[/]", highlight=False)
+    if plan.options:
+        console.print(_options_table(title, plan.options))
+    if plan.explanation:
+        for line in plan.explanation.lines:
+            console.print(line, highlight=False)
+    console.print(f"{plan.candidates} candidates assessed, {plan.simulated} simulated; "
+                  "latencies from the continuous-batching simulation (predicted).",
+                  highlight=False)
+
+
+def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
+    table = new_table(title, "#", "setup", "replicas", "offer", "$/month", "p95 TTFT",
+                      "p95 TPOT", "util.", "batch", "meets")
+    for rank, option in enumerate(options, start=1):
+        table.add_row(str(rank), option.label, str(option.replicas), option.offer_label,
+                      money(option.monthly_cost_usd, 0),
+                      "overloaded" if option.overloaded else f"{option.p95_ttft_ms:,.0f} ms",
+                      f"{option.p95_tpot_ms:.1f} ms", f"{option.utilization:.0%}",
+                      f"{option.mean_batch:.0f}/{option.max_batch}",
+                      "yes" if option.meets_slo else "no")
+    return table

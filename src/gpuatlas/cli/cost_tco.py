@@ -1,0 +1,135 @@
+"""The `tco` command: on-prem total cost of ownership and the break-even against the cloud."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from gpuatlas.cli.cost_options import (
+    GpuOption,
+    JsonOption,
+    PricesOption,
+    ProviderOption,
+    TierOption,
+    money,
+)
+from gpuatlas.cli.errors import user_errors
+from gpuatlas.cli.output import console, new_table, print_json, to_plain
+from gpuatlas.estimate.economics_requests import TcoRequest, TcoRow, run_tco
+from gpuatlas.estimate.tco import OnPremInputs
+
+
+def tco_command(
+    gpus: list[str] = GpuOption,
+    purchase_usd: list[float] = typer.Option(
+        [], "--purchase-usd",
+        help="Price per GPU, one per --gpu (default: newest sourced catalog price "
+        "for --condition, else the launch price)."),
+    condition: str = typer.Option(
+        "new", help="new or used: picks the default purchase price, labels a user-set one."),
+    measured_w: list[float] = typer.Option(
+        [], "--measured-w", help="Measured draw of each system in W, one per --gpu (else TDP)."),
+    server_usd: float = typer.Option(0.0, help="Rest of the server (CPU, board, PSU…), once."),
+    hosting_usd_per_month: float = typer.Option(0.0, help="Rack space, network, staff per month."),
+    usd_per_kwh: float = typer.Option(0.12, help="Electricity price."),
+    pue: float = typer.Option(1.3, help="Power usage effectiveness (cooling overhead)."),
+    years: float = typer.Option(5.0, help="Years of use."),
+    residual: float = typer.Option(0.0, help="Resale value at the end, fraction of purchase."),
+    load: float = typer.Option(1.0, help="Average draw as a fraction of TDP."),
+    hours_per_month: float = typer.Option(730.0, help="Hours in use per month (730 = 24/7)."),
+    providers: list[str] = ProviderOption,
+    tiers: list[str] = TierOption,
+    prices_file: list[Path] = PricesOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """On-prem TCO (purchase, power × PUE, hosting, residual) → $/GPU-hour and the break-even
+    month against the cheapest matching cloud offer."""
+    inputs = OnPremInputs(usd_per_kwh, pue, years, hours_per_month, load, server_usd,
+                          hosting_usd_per_month, residual)
+    request = TcoRequest(tuple(gpus), inputs, tuple(purchase_usd), condition, tuple(providers),
+                         tuple(tiers), tuple(prices_file), tuple(measured_w))
+    with user_errors():
+        rows = run_tco(request)
+    if as_json:
+        print_json({"schema_version": "gpuatlas.tco/1", "request": to_plain(request),
+                    "systems": [_tco_json(row) for row in rows],
+                    "comparisons": _electricity_comparisons(rows)})
+        return
+    _render_tco(rows, inputs)
+
+
+def _tco_json(row: TcoRow) -> dict[str, Any]:
+    document = to_plain(row)
+    assert isinstance(document, dict)
+    tco = row.tco
+    document["facility_watts"] = tco.power.watts * tco.inputs.pue
+    document["electricity_usd_per_year"] = tco.electricity_usd_per_month * 12
+    if row.break_even is not None:
+        document["break_even"]["break_even_month"] = row.break_even.break_even_month
+    return document
+
+
+def _electricity_comparisons(rows: list[TcoRow]) -> list[dict[str, Any]]:
+    comparisons = []
+    for first_index, first in enumerate(rows):
+        for other in rows[first_index + 1:]:
+            monthly = first.tco.electricity_usd_per_month - other.tco.electricity_usd_per_month
+            yearly = monthly * 12
+            comparisons.append({
+                "system": first.tco.system_id, "versus": other.tco.system_id,
+                "electricity_difference_usd_per_year": yearly,
+                "electricity_difference_usd_total": yearly * first.tco.inputs.years,
+                "note": "same hours at the same load; compare energy per unit of work with "
+                        "`gpuatlas cost --workload llm` (tokens/J)",
+            })
+    return comparisons
+
+
+def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
+    table = new_table(
+        f"On-prem over {inputs.years:g} years at ${inputs.usd_per_kwh:g}/kWh, PUE {inputs.pue:g}, "
+        f"{inputs.hours_per_month:g} h/month", "system", "power → at the wall", "electricity/yr",
+        "purchase", "total", "$/GPU-h", "cheapest cloud", "break-even")
+    for row in rows:
+        tco, even = row.tco, row.break_even
+        basis = "measured" if tco.power.basis == "measured" else "TDP est."
+        power = f"{tco.power.watts:,.0f} W ({basis}) → {tco.power.watts * inputs.pue:,.0f} W"
+        purchase = "—" if tco.purchase is None else (
+            f"{money(tco.capex_usd, 0)} ({tco.purchase.condition})")
+        cloud = "—" if even is None else (
+            f"{even.offer.label} {money(even.cloud_usd_per_month)}/mo")
+        table.add_row(tco.system_id, power, money(tco.electricity_usd_per_month * 12),
+                      purchase, money(tco.total_usd, 0), money(tco.usd_per_gpu_hour, 3), cloud,
+                      _break_even_text(row))
+    console.print(table)
+    for comparison in _electricity_comparisons(rows):
+        console.print(f"{comparison['system']} vs {comparison['versus']}: electricity "
+                      f"{money(comparison['electricity_difference_usd_per_year'])}/year, "
+                      f"{money(comparison['electricity_difference_usd_total'])} over "
+                      f"{inputs.years:g} years", highlight=False)
+    for row in rows:
+        _print_tco_sources(row)
+
+
+def _print_tco_sources(row: TcoRow) -> None:
+    tco = row.tco
+    console.print(f"[dim]{tco.system_id} power: {tco.power.source}[/]", highlight=False)
+    if tco.purchase is not None:
+        provenance = tco.purchase.provenance
+        console.print(f"[dim]{tco.system_id} purchase: {provenance}[/]", highlight=False)
+    if row.break_even is not None:
+        console.print(f"[dim]{tco.system_id} cloud price: {row.break_even.offer.source}[/]",
+                      highlight=False)
+    if row.note:
+        console.print(f"[yellow]note:[/] {tco.system_id}: {row.note}", highlight=False)
+
+
+def _break_even_text(row: TcoRow) -> str:
+    even = row.break_even
+    if even is None or row.tco.capex_usd is None:
+        return "—"
+    if even.break_even_months is None:
+        return "never (renting is cheaper to run)"
+    return f"month {even.break_even_month} ({even.break_even_months:.1f} months)"
