@@ -16,8 +16,14 @@ What is compared (harness-anchors.md §7: TTFT = first token event - send):
 - TTFT error    = measured TTFT - true TTFT
                 = (kernel arrival - client send stamp)      "send side"
                 + (client arrival stamp - server write)     "receive side" (delivery lag)
-                  Nothing else is excluded. The old comparison against `received_ns` is
-                  printed beside it ("vs server read"), with the server's read delay itself.
+                  The client stamps each read with the kernel's receive timestamp
+                  (gpuatlas.bench.http_stream), so its event loop being busy or descheduled
+                  does not count, but falling more than one chunk behind on a stream does
+                  (chunks read together share the later chunk's stamp). The server's write
+                  stamp is taken just before its send call, so a server descheduled between
+                  the two counts against the client. Nothing else is excluded. The old
+                  comparison against `received_ns` is printed beside it ("vs server read"),
+                  with the server's read delay itself.
 - ITL error     = measured token-weighted ITL percentile - true gap percentile
 - throughput    = measured steady-state output tok/s vs tokens the server wrote inside the
                   same window (same clock), in %; "whole-run" compares the client's whole-run

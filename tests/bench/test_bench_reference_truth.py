@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from gpuatlas.bench.http_stream import HttpConnection
-from gpuatlas.bench.loadgen import LoadSpec, open_connections, run_load
+from gpuatlas.bench.loadgen import LoadSpec, PhaseProgress, open_connections, run_load
 
 from .conftest import free_port
 
@@ -113,3 +113,38 @@ def test_connections_that_cannot_open_are_left_to_the_requests() -> None:
     pool: list[HttpConnection] = []
     asyncio.run(open_connections(pool, closed, 3, timeout_s=10))
     assert pool == []
+
+
+def test_tokens_are_stamped_when_they_arrive_not_when_the_client_gets_to_them(
+        launch_reference_server: Launcher) -> None:
+    """Tokens every 100 ms; the whole client stalls from 150 to 450 ms, so the tokens written
+    at about 200, 300 and 400 ms wait in the socket and are read together at 450 ms. The
+    read carries the kernel's stamp of its last segment: the last token of every read is
+    stamped when it arrived (a user-space stamp would be ~50 ms late), earlier tokens of the
+    same read share that stamp (late, never early)."""
+    url, _ = launch_reference_server("--ttft-ms", "0", "--itl-ms", "100")
+    spec = _spec(url, api="openai-completions", output_tokens=6, requests=1, concurrency=1,
+                 warmup_requests=0)
+
+    async def stall_once_sent(progress: PhaseProgress) -> None:
+        while progress.sent < 1:
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.15)
+        time.sleep(0.3)  # blocks the event loop: the whole client stalls
+
+    async def run_with_a_stall() -> list[int]:
+        progress = PhaseProgress()
+        staller = asyncio.create_task(stall_once_sent(progress))
+        outcome = await run_load(spec, progress=progress)
+        await staller
+        return list(outcome.records[0].token_times_ns)
+
+    token_times = np.asarray(asyncio.run(run_with_a_stall()))
+    server = httpx.get(url + "/stats").json()["requests"][0]
+    if server["arrived_ns"] is None:
+        pytest.skip("no SO_TIMESTAMPNS on this platform")
+    lag_ms = (token_times - np.asarray(server["writes_ns"])) / 1e6
+    last_of_read = np.append(token_times[1:] != token_times[:-1], True)
+    assert len(lag_ms) == 6 and lag_ms.min() >= 0
+    assert not last_of_read.all()  # the stall did make the client read tokens together
+    assert lag_ms[last_of_read].max() < 20

@@ -1,16 +1,27 @@
-"""A minimal HTTP/1.1 client on asyncio protocols, built for timing streamed responses.
+"""A minimal HTTP/1.1 client on asyncio, built for timing streamed responses.
 
 Why not httpx/aiohttp: the hot path here is one callback per TCP read that stamps the arrival
 time and appends the bytes; framing (chunked / Content-Length) is tracked incrementally and
 everything else (de-chunking, SSE/NDJSON splitting, JSON decoding) happens after the response
-has ended. That keeps the event loop free while streams are live, which is what makes the
-timestamps accurate and the client light. Loopback or plain-HTTP endpoints only (no TLS).
+has ended. That keeps the event loop free while streams are live, and the client light.
+
+Arrival stamps: sockets are read with ``recvmsg`` and SO_TIMESTAMPNS, so each read carries
+the kernel's receive timestamp, the moment its last segment reached this machine's socket,
+moved onto the ``time.perf_counter_ns`` clock. A busy event loop or a client descheduled for
+a few milliseconds then no longer adds that delay to TTFT and ITL. Bytes that arrive in
+separate segments but are read together share the later segment's stamp (never earlier than
+the truth). Where the kernel gives no stamp (not Linux), the read is stamped when it returns.
+Loopback or plain-HTTP endpoints only (no TLS).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import socket
+import struct
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import cast
@@ -21,6 +32,70 @@ from gpuatlas.errors import InvalidRequestError
 HEADER_END = b"\r\n\r\n"
 CHUNK_HEADER = re.compile(rb"([0-9a-fA-F]+)[^\r\n]*\r\n")
 CHUNK_HEADER_START = re.compile(rb"[0-9a-fA-F]")
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; SCM_TIMESTAMPNS is the same
+ANCILLARY_BYTES = socket.CMSG_SPACE(16) if hasattr(socket, "CMSG_SPACE") else 0
+READ_BYTES = 1 << 18
+
+
+class _RealtimeOffset:
+    """CLOCK_REALTIME minus the perf_counter_ns clock, from the tightest of a few paired
+    reads; refreshed each second (it only moves when the wall clock is stepped)."""
+
+    def __init__(self) -> None:
+        self.value_ns = 0
+        self.taken_ns: int | None = None
+
+    def at(self, now_ns: int) -> int:
+        if self.taken_ns is None or now_ns - self.taken_ns > 1_000_000_000:
+            self.value_ns, self.taken_ns = self._measure(), now_ns
+        return self.value_ns
+
+    @staticmethod
+    def _measure() -> int:
+        pairs = []
+        for _ in range(5):
+            before, wall, after = time.perf_counter_ns(), time.time_ns(), time.perf_counter_ns()
+            pairs.append((after - before, wall - (before + after) // 2))
+        return min(pairs)[1]
+
+
+REALTIME_OFFSET = _RealtimeOffset()
+
+
+def enable_kernel_stamps(sock: socket.socket) -> None:
+    """Ask for SO_TIMESTAMPNS on every read (set before data arrives; a no-op elsewhere)."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+
+
+TIMESPEC = struct.Struct("qq")
+_READ_BUFFERS = threading.local()
+
+
+def kernel_stamp_ns(ancillary: list[tuple[int, int, bytes]], now_ns: int) -> int | None:
+    """The SO_TIMESTAMPNS stamp of a read (CLOCK_REALTIME) on the perf_counter_ns clock."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = TIMESPEC.unpack_from(data)
+            return seconds * 1_000_000_000 + nanoseconds - REALTIME_OFFSET.at(now_ns)
+    return None
+
+
+def read_buffer() -> memoryview:
+    """This thread's reusable read buffer (a fresh 256 KiB bytes object per read costs an
+    mmap and page faults)."""
+    view: memoryview | None = getattr(_READ_BUFFERS, "view", None)
+    if view is None:
+        view = _READ_BUFFERS.view = memoryview(bytearray(READ_BYTES))
+    return view
+
+
+def receive_stamped(sock: socket.socket, view: memoryview) -> tuple[int, int, int | None]:
+    """Read into `view`: (bytes read, when the read returned, kernel stamp or None).
+    Raises what ``recvmsg_into`` raises."""
+    size, ancillary, _, _ = sock.recvmsg_into([view], ANCILLARY_BYTES)
+    now = time.perf_counter_ns()
+    return size, now, kernel_stamp_ns(ancillary, now) if ancillary else None
 
 
 @dataclass
@@ -86,8 +161,8 @@ class _ResponseProtocol(asyncio.Protocol):
         response.t_sent_ns = time.perf_counter_ns()
         return response
 
-    def data_received(self, data: bytes) -> None:
-        now = time.perf_counter_ns()
+    def data_received(self, data: bytes | memoryview, arrived_ns: int | None = None) -> None:
+        now = time.perf_counter_ns() if arrived_ns is None else arrived_ns
         response = self.response
         if response is None or response.complete:
             return
@@ -168,6 +243,96 @@ class _ResponseProtocol(asyncio.Protocol):
         return False
 
 
+class StampedTransport:
+    """The transport `_ResponseProtocol` needs, on a raw non-blocking socket read with
+    ``recvmsg``, so every read comes with its kernel receive stamp."""
+
+    def __init__(self, sock: socket.socket, protocol: _ResponseProtocol) -> None:
+        self.sock, self.fd, self.protocol = sock, sock.fileno(), protocol
+        self.loop = asyncio.get_running_loop()
+        self._unsent = bytearray()
+        self._waiting_to_write = False
+        self._view = read_buffer()
+        self.loop.add_reader(self.fd, self._readable)
+        protocol.connection_made(cast(asyncio.BaseTransport, self))
+
+    def _readable(self) -> None:
+        try:
+            size, now, stamp = receive_stamped(self.sock, self._view)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._lost(error)
+            return
+        if not size:
+            self._lost(None)
+            return
+        self.protocol.data_received(self._view[:size], now if stamp is None else min(stamp, now))
+
+    def write(self, data: bytes) -> None:
+        if self.fd < 0:
+            return
+        if self._unsent:
+            self._unsent += data
+            return
+        self._send(memoryview(data))
+
+    def _send(self, data: memoryview | bytearray) -> None:
+        try:
+            sent = self.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as error:
+            self._lost(error)
+            return
+        if data is self._unsent:
+            del self._unsent[:sent]
+        elif sent < len(data):
+            self._unsent += data[sent:]
+        if self._unsent and not self._waiting_to_write:
+            self.loop.add_writer(self.fd, self._send, self._unsent)
+        elif not self._unsent and self._waiting_to_write:
+            self.loop.remove_writer(self.fd)
+        self._waiting_to_write = bool(self._unsent)
+
+    def is_closing(self) -> bool:
+        return self.fd < 0
+
+    def close(self) -> None:
+        self._lost(None)
+
+    def _lost(self, error: Exception | None) -> None:
+        if self.fd < 0:
+            return
+        self.loop.remove_reader(self.fd)
+        self.loop.remove_writer(self.fd)
+        self.sock.close()
+        self.fd = -1
+        self.protocol.connection_lost(error)
+
+
+async def _open_socket(host: str, port: int) -> socket.socket:
+    """A connected non-blocking socket with kernel stamps on, trying each address in turn."""
+    loop = asyncio.get_running_loop()
+    last_error: OSError = OSError(f"no address for {host}")
+    for family, kind, proto, _, address in await loop.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            enable_kernel_stamps(sock)
+            await loop.sock_connect(sock, address)
+            return sock
+        except OSError as error:
+            sock.close()
+            last_error = error
+        except BaseException:
+            sock.close()
+            raise
+    raise last_error
+
+
 @dataclass(frozen=True)
 class Endpoint:
     host: str
@@ -196,10 +361,9 @@ class HttpConnection:
         protocol = self._protocol
         if protocol is None or protocol.closed or not protocol.keep_alive:
             self.close()
-            loop = asyncio.get_running_loop()
-            _, protocol = await loop.create_connection(
-                _ResponseProtocol, self.endpoint.host, self.endpoint.port
-            )
+            sock = await _open_socket(self.endpoint.host, self.endpoint.port)
+            protocol = _ResponseProtocol()
+            StampedTransport(sock, protocol)
             self._protocol = protocol
         return protocol
 

@@ -26,21 +26,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import heapq
 import itertools
 import json
 import socket
-import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gpuatlas.bench.http_stream import enable_kernel_stamps, read_buffer, receive_stamped
+
 MODEL_NAME = "reference-model"
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; SCM_TIMESTAMPNS is the same
-ANCILLARY_BYTES = socket.CMSG_SPACE(16) if hasattr(socket, "CMSG_SPACE") else 0
-READ_BYTES = 1 << 18
 MAX_WRITES_PER_TICK = 64
 STREAM_PATHS = {"/v1/completions": "text", "/v1/chat/completions": "chat",
                 "/api/generate": "ollama-generate", "/api/chat": "ollama-chat"}
@@ -244,7 +241,7 @@ class SocketTransport:
     go through ``recvmsg`` so each comes with the kernel's receive timestamp."""
 
     def __init__(self, connection: socket.socket,
-                 on_data: Callable[[bytes, RequestTimes], None]) -> None:
+                 on_data: Callable[[memoryview, RequestTimes], None]) -> None:
         self.sock, self.fd, self.on_data = connection, connection.fileno(), on_data
         self.loop = asyncio.get_running_loop()
         self._unsent = bytearray()
@@ -252,18 +249,18 @@ class SocketTransport:
         self.loop.add_reader(self.fd, self._readable)
 
     def _readable(self) -> None:
+        view = read_buffer()
         try:
-            data, ancillary, _, _ = self.sock.recvmsg(READ_BYTES, ANCILLARY_BYTES)
+            size, read_ns, arrived_ns = receive_stamped(self.sock, view)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
-            data, ancillary = b"", []
-        read_ns = time.perf_counter_ns()
-        if not data:
+            size, read_ns, arrived_ns = 0, 0, None
+        if not size:
             self._unsent.clear()
             self.close()
             return
-        self.on_data(data, RequestTimes(read_ns, _kernel_stamp_ns(ancillary, read_ns)))
+        self.on_data(view[:size], RequestTimes(read_ns, arrived_ns))
 
     def write(self, data: bytes) -> None:
         if self._closing and not self._unsent:
@@ -315,47 +312,13 @@ class SocketTransport:
         self.fd = -1
 
 
-class _RealtimeOffset:
-    """CLOCK_REALTIME minus the perf_counter_ns clock, from the tightest of a few paired
-    reads; refreshed each second (it only moves when the wall clock is stepped)."""
-
-    def __init__(self) -> None:
-        self.value_ns = 0
-        self.taken_ns: int | None = None
-
-    def at(self, now_ns: int) -> int:
-        if self.taken_ns is None or now_ns - self.taken_ns > 1_000_000_000:
-            self.value_ns, self.taken_ns = self._measure(), now_ns
-        return self.value_ns
-
-    @staticmethod
-    def _measure() -> int:
-        pairs = []
-        for _ in range(5):
-            before, wall, after = time.perf_counter_ns(), time.time_ns(), time.perf_counter_ns()
-            pairs.append((after - before, wall - (before + after) // 2))
-        return min(pairs)[1]
-
-
-REALTIME_OFFSET = _RealtimeOffset()
-
-
-def _kernel_stamp_ns(ancillary: list[tuple[int, int, bytes]], read_ns: int) -> int | None:
-    """The SO_TIMESTAMPNS stamp (CLOCK_REALTIME) moved onto the perf_counter_ns clock."""
-    for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
-            seconds, nanoseconds = struct.unpack("qq", data[:16])
-            return seconds * 1_000_000_000 + nanoseconds - REALTIME_OFFSET.at(read_ns)
-    return None
-
-
 class _Connection:
     def __init__(self, server: ReferenceServer, connection: socket.socket) -> None:
         self.server = server
         self.buffer = bytearray()
         self.transport = SocketTransport(connection, self.data_received)
 
-    def data_received(self, data: bytes, times: RequestTimes) -> None:
+    def data_received(self, data: memoryview, times: RequestTimes) -> None:
         self.buffer += data
         while not self.transport.is_closing():
             head_end = self.buffer.find(b"\r\n\r\n")
@@ -424,8 +387,7 @@ def _accept_all(listener: socket.socket, server: ReferenceServer) -> None:
             return
         connection.setblocking(False)
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with contextlib.suppress(OSError):  # without kernel stamps, arrived_ns is None
-            connection.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        enable_kernel_stamps(connection)  # without kernel stamps, arrived_ns is None
         _Connection(server, connection)
 
 
@@ -434,8 +396,7 @@ async def serve(port: int, schedule: Schedule, ready: asyncio.Event | None = Non
     loop = asyncio.get_running_loop()
     listener = socket.create_server(("127.0.0.1", port), backlog=4096)
     listener.setblocking(False)
-    with contextlib.suppress(OSError):  # inherited on accept, and stamps from the first byte
-        listener.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    enable_kernel_stamps(listener)  # inherited on accept, so even a first request is stamped
     loop.add_reader(listener.fileno(), _accept_all, listener, server)
     if ready is not None:
         ready.set()
