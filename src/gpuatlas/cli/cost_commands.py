@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from gpuatlas.cli.cost_fleet import fleet_command
-from gpuatlas.cli.cost_plan import plan_command
+from gpuatlas.cli.cost_plan import fleet_command, plan_command
 from gpuatlas.cli.cost_rent import cost_command
 from gpuatlas.cli.cost_tco import tco_command
 

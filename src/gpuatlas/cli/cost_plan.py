@@ -1,4 +1,5 @@
-"""The `plan` command: the cheapest setup that meets p95 latency targets at a traffic."""
+"""Serving plans: `plan` (the cheapest setup that meets p95 latency targets at a traffic) and
+`fleet` (several models sharing traffic: mixed pools vs one GPU type for all)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,15 @@ from gpuatlas.cli.cost_options import (
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, to_plain
-from gpuatlas.estimate.economics_requests import PlanRequest, provenance, run_plan
+from gpuatlas.estimate.economics_requests import (
+    FleetRequest,
+    PlanRequest,
+    provenance,
+    run_fleet,
+    run_plan,
+)
 from gpuatlas.estimate.economics_serving import Slo
+from gpuatlas.estimate.fleet import FleetPlan, PoolAssignment
 from gpuatlas.estimate.planning import Plan, PlanOption
 
 
@@ -108,3 +116,66 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
                       f"{option.mean_batch:.0f}/{option.max_batch}",
                       "yes" if option.meets_slo else "no")
     return table
+
+
+def fleet_command(
+    models: list[str] = typer.Option(..., "--model", help="MODEL=SHARE, e.g. llama-2-13b=0.7."),
+    weights: list[str] = typer.Option(["fp16"], "--weights", help="Weight format(s) to consider."),
+    rps: float = typer.Option(..., "--rps", help="Total arrival rate, requests per second."),
+    input_tokens: float = MeanInputTokensOption,
+    output_tokens: float = MeanOutputTokensOption,
+    p95_ttft_ms: float | None = TtftOption,
+    p95_tpot_ms: float | None = TpotOption,
+    p95_e2e_ms: float | None = E2eOption,
+    engine: str = EngineOption,
+    gpus: list[str] = GpuOption,
+    gpu_counts: list[int] = GpuCountOption,
+    providers: list[str] = ProviderOption,
+    tiers: list[str] = TierOption,
+    prices_file: list[Path] = PricesOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Several models sharing traffic: each on its cheapest pool vs one GPU type for all."""
+    request = FleetRequest(
+        tuple(models), tuple(weights), rps, input_tokens, output_tokens,
+        Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), engine, tuple(gpus), tuple(gpu_counts),
+        tuple(providers), tuple(tiers), tuple(prices_file),
+    )
+    with user_errors():
+        fleet = run_fleet(request)
+    if as_json:
+        print_json({"schema_version": "gpuatlas.fleet/1", "request": to_plain(request),
+                    **to_plain(fleet), "provenance": provenance()})
+        return
+    _render_fleet(fleet)
+
+
+def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> None:
+    for item in assignments:
+        option = item.option
+        if option is None:
+            table.add_row(item.model, f"{item.share:.0%}", f"{item.requests_per_s:g}",
+                          item.message or "no option", "—", "—")
+            continue
+        table.add_row(item.model, f"{item.share:.0%}", f"{item.requests_per_s:g}",
+                      f"{option.replicas} × {option.label}", option.offer_label,
+                      money(option.monthly_cost_usd, 0))
+
+
+def _render_fleet(fleet: FleetPlan) -> None:
+    mixed = new_table(f"Mixed fleet: {money(fleet.mixed_monthly_cost_usd, 0)}/month", "model",
+                      "share", "req/s", "pool", "offer", "$/month")
+    _assignment_rows(mixed, fleet.mixed)
+    console.print(mixed)
+    single = fleet.single_type
+    if single is None:
+        console.print("no single GPU type (from one provider) serves every model")
+        return
+    table = new_table(f"Best single-type fleet ({single.gpu} on {single.provider}, {single.tier}): "
+                      f"{money(single.monthly_cost_usd, 0)}/month", "model", "share", "req/s",
+                      "pool", "offer", "$/month")
+    _assignment_rows(table, single.assignments)
+    console.print(table)
+    if fleet.saving_usd_per_month is not None and fleet.saving_pct is not None:
+        console.print(f"The mixed fleet saves {money(fleet.saving_usd_per_month, 0)}/month "
+                      f"({fleet.saving_pct:.0f}%).", highlight=False)

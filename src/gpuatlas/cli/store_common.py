@@ -1,0 +1,78 @@
+"""What the store area's commands share: options, the opened store, JSON and result files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+
+console = Console()
+
+UrlOption = Annotated[str | None, typer.Option(
+    "--url", help="Database URL (default: $GPUATLAS_DATABASE_URL, else the embedded SQLite).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def echo_json(document: Any) -> None:
+    typer.echo(json.dumps(document, indent=2, default=str))
+
+
+@contextmanager
+def opened_store(url: str | None, seed: bool | None = None) -> Iterator[Any]:
+    from gpuatlas.store import open_store
+
+    store = open_store(url, seed=seed)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def print_outcome(document: dict[str, Any], as_json: bool, text: str) -> None:
+    """The command's JSON document with --json, else one line of text."""
+    if as_json:
+        echo_json(document)
+        return
+    console.print(text, highlight=False)
+
+
+def no_result_error(result_id: str) -> InvalidRequestError:
+    return InvalidRequestError([f"no stored result with id {result_id!r}"])
+
+
+def safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def load_any_result(path: Path, tool: str) -> Any:
+    from gpuatlas.bench.result import load_result
+
+    if tool == "gpuatlas":
+        return load_result(path)
+    try:
+        return load_result(path)
+    except GpuAtlasError as native_error:
+        try:
+            from gpuatlas.bench.importers import import_file
+        except ImportError:
+            raise native_error from None
+        try:
+            return import_file(path, tool)
+        except GpuAtlasError:
+            raise native_error from None
+
+
+def expand_result_paths(files: list[Path]) -> list[Path]:
+    expanded: list[Path] = []
+    for path in files:
+        expanded += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    return expanded
