@@ -162,3 +162,39 @@ def test_synthetic_prompts_and_images_are_unique_per_request() -> None:
     assert len({p.split(".")[0] for p in prompts}) == 200  # unique from the first words
     assert image_data_url(0, 32, 32, 0) != image_data_url(1, 32, 32, 0)
     assert image_data_url(3, 32, 32, 0).startswith("data:image/png;base64,iVBOR")
+
+
+CHUNK_PAYLOADS = [b"data: 1\r\n\r\n", b"ab", b"0\r\n\r\n", b"data: {}\n\n" * 40]
+
+
+@pytest.mark.parametrize("cut_every", [1, 5, 33, 100_000])
+@pytest.mark.parametrize("extension,trailers", [(b"", b""), (b";x=1", b""), (b"", b"X-T: 1\r\n")])
+def test_chunked_framing_de_chunks_any_payload(cut_every: int, extension: bytes,
+                                               trailers: bytes) -> None:
+    # payloads holding CRLF, a fake last chunk, chunk extensions and trailers (RFC 9112 §7.1)
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    body = b"".join(b"%x%s\r\n%s\r\n" % (len(p), extension, p) for p in CHUNK_PAYLOADS)
+    response = _receive(head + body + b"0\r\n" + trailers + b"\r\n", cut_every)
+    assert response.complete and response.error is None
+    assert response.body()[0] == b"".join(CHUNK_PAYLOADS)
+
+
+@pytest.mark.parametrize("cut_every", [1, 7, 100_000])
+def test_malformed_chunked_framing_is_reported_when_the_server_closes(cut_every: int) -> None:
+    # chunks are walked at a possible end (a read ending CRLF CRLF), every 64 KiB, and before
+    # a response is given up: the server closing here
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    protocol = _ResponseProtocol()
+    protocol.connection_made(_Transport())
+    loop = asyncio.new_event_loop()
+    try:
+        response = protocol.send(b"", loop.create_future())
+        wire = head + b"2\r\nab\r\nzz\r\nmore\r\n"
+        for start in range(0, len(wire), cut_every):
+            protocol.data_received(wire[start : start + cut_every])
+        protocol.connection_lost(None)
+    finally:
+        loop.close()
+    assert not response.complete
+    assert response.error == "malformed chunked framing"
+    assert response.body()[0] == b"ab"

@@ -24,6 +24,8 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import accumulate, islice, repeat
+from operator import add
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -32,9 +34,11 @@ from gpuatlas.errors import InvalidRequestError
 HEADER_END = b"\r\n\r\n"
 CHUNK_HEADER = re.compile(rb"([0-9a-fA-F]+)[^\r\n]*\r\n")
 CHUNK_HEADER_START = re.compile(rb"[0-9a-fA-F]")
+HEX_DIGITS = b"0123456789abcdefABCDEF"
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; SCM_TIMESTAMPNS is the same
 ANCILLARY_BYTES = socket.CMSG_SPACE(16) if hasattr(socket, "CMSG_SPACE") else 0
 READ_BYTES = 1 << 18
+WALK_EVERY_BYTES = 1 << 16  # chunk framing is checked at least this often (and at the end)
 
 
 class _RealtimeOffset:
@@ -146,12 +150,14 @@ class _ResponseProtocol(asyncio.Protocol):
         self._framing = ""
         self._next_chunk = 0
         self._content_length = 0
+        self._fast_chunks = True
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def send(self, payload: bytes, waiter: asyncio.Future[RawResponse]) -> RawResponse:
         self._header_end, self._framing, self._next_chunk = -1, "", 0
+        self._fast_chunks = True
         self.waiter = waiter
         self.response = response = RawResponse(t_send_ns=0)
         transport = self.transport
@@ -166,11 +172,15 @@ class _ResponseProtocol(asyncio.Protocol):
         response = self.response
         if response is None or response.complete:
             return
-        response.raw += data
+        raw = response.raw
+        raw += data
         response.read_times_ns.append(now)
-        response.read_ends.append(len(response.raw))
+        response.read_ends.append(len(raw))
         if self._header_end < 0 and not self._parse_head(response):
             return
+        if self._framing == "chunked" and not raw.endswith(HEADER_END) \
+                and len(raw) - self._next_chunk < WALK_EVERY_BYTES:
+            return  # not ended: a chunked body ends with CRLF CRLF (chunks walked later)
         if self._framing_done(response):
             response.t_end_ns = now
             self._finish(complete=response.error is None)
@@ -179,6 +189,9 @@ class _ResponseProtocol(asyncio.Protocol):
         self.closed = True
         response = self.response
         if response is None or response.complete or self.waiter is None or self.waiter.done():
+            return
+        self.settle()
+        if response.t_end_ns is not None:
             return
         if self._framing == "close":
             response.body_spans = [(self._header_end, len(response.raw) - self._header_end)]
@@ -226,6 +239,49 @@ class _ResponseProtocol(asyncio.Protocol):
             return len(response.raw) - self._header_end >= self._content_length
         if self._framing != "chunked":
             return False
+        return self._walk_all_chunks(response)
+
+    def settle(self) -> None:
+        """Walk the chunks not yet walked, before a response is given up: its body spans are
+        then known, and it ends if it had ended (bytes after its end) or was malformed."""
+        response = self.response
+        if response is None or self._framing != "chunked" or response.t_end_ns is not None:
+            return
+        if self._walk_all_chunks(response):
+            response.t_end_ns = response.read_times_ns[-1]
+            self._finish(complete=response.error is None)
+
+    def _walk_all_chunks(self, response: RawResponse) -> bool:
+        if self._fast_chunks:
+            done = self._walk_chunks_fast(response)
+            if done is not None:
+                return done
+            self._fast_chunks = False  # this stream's chunks hold CRLF, extensions or trailers
+        return self._walk_chunks(response)
+
+    def _walk_chunks_fast(self, response: RawResponse) -> bool | None:
+        """Walk the complete chunks read so far with C-level splitting (no Python loop per
+        chunk), then the partial rest with the exact walker: whether the last chunk has come;
+        None when the bytes are not plain ``size CRLF data CRLF`` chunks (then the exact
+        walker takes over from here)."""
+        start = self._next_chunk
+        pieces = response.raw[start:].split(b"\r\n")
+        del pieces[-1]  # not yet ended by CRLF
+        del pieces[len(pieces) & ~1:]  # a chunk whose data is not yet ended
+        heads, datas = pieces[0::2], pieces[1::2]
+        if b"".join(heads).translate(None, HEX_DIGITS) or b"" in heads:
+            return None
+        sizes = list(map(int, heads, repeat(16)))
+        if sizes != list(map(len, datas)):
+            return None
+        ends = list(accumulate(map(len, pieces), initial=start))  # piece starts, less CRLFs
+        data_starts = map(add, ends[1::2], range(2, 4 * len(heads) + 2, 4))
+        last = sizes.index(0) if 0 in sizes else None  # the last chunk, without trailers
+        response.body_spans.extend(islice(zip(data_starts, sizes, strict=True), last))
+        self._next_chunk = ends[-1] + 2 * len(pieces)
+        return True if last is not None else self._walk_chunks(response)  # the partial rest
+
+    def _walk_chunks(self, response: RawResponse) -> bool:
         raw, spans, position = response.raw, response.body_spans, self._next_chunk
         try:
             while (header := CHUNK_HEADER.match(raw, position)) is not None:
@@ -253,20 +309,24 @@ class StampedTransport:
         self._unsent = bytearray()
         self._waiting_to_write = False
         self._view = read_buffer()
+        self._buffers = [self._view]
+        self._receive = sock.recvmsg_into
         self.loop.add_reader(self.fd, self._readable)
         protocol.connection_made(cast(asyncio.BaseTransport, self))
 
-    def _readable(self) -> None:
+    def _readable(self) -> None:  # the hot path: receive_stamped, inlined
         try:
-            size, now, stamp = receive_stamped(self.sock, self._view)
+            size, ancillary, _, _ = self._receive(self._buffers, ANCILLARY_BYTES)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as error:
             self._lost(error)
             return
+        now = time.perf_counter_ns()
         if not size:
             self._lost(None)
             return
+        stamp = kernel_stamp_ns(ancillary, now) if ancillary else None
         self.protocol.data_received(self._view[:size], now if stamp is None else min(stamp, now))
 
     def write(self, data: bytes) -> None:
@@ -393,6 +453,9 @@ class HttpConnection:
         try:
             return await asyncio.wait_for(waiter, timeout_s)
         except TimeoutError:
+            protocol.settle()
+            if response.t_end_ns is not None:  # it had ended after all
+                return response
             response.error = "timeout"
             response.t_end_ns = time.perf_counter_ns()
             self.close()

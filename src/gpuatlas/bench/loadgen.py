@@ -245,13 +245,13 @@ async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
     own_pool = pool is None
     pool = [] if pool is None else pool
     try:
-        with _no_gc_pauses():
+        with _no_gc_pauses():  # decoding too: it makes no cycles, only many short-lived objects
             phases = await _run_phases(spec, stop or asyncio.Event(),
                                        progress or PhaseProgress(), pool)
+            records = [to_record(p, spec.api) for phase in phases for p in phase.done]
     finally:
         if own_pool:
             close_all(pool)
-    records = [to_record(p, spec.api) for phase in phases for p in phase.done]
     return LoadOutcome(sorted(records, key=lambda r: r.index),
                        interrupted=bool(stop and stop.is_set()))
 
