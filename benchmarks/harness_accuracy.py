@@ -55,7 +55,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +73,7 @@ from gpuatlas.bench.metrics import (
 )
 from gpuatlas.bench.reference_server import MODEL_NAME
 from gpuatlas.bench.stats import weighted_quantile
+from reference_process import stop, wait_until_serving
 
 NS_PER_MS = 1e6
 CLIENT_CPU, SERVER_CPU = 0, 1
@@ -97,19 +97,7 @@ def start_reference(ttft_ms: float, itl_ms: float, pin: bool,
     if pin:
         os.sched_setaffinity(process.pid, {SERVER_CPU})
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/v1/models", timeout=1)
-            return url, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("reference server did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=10)
+    return wait_until_serving(url, process), process
 
 
 @dataclass(frozen=True)

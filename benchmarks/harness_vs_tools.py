@@ -53,6 +53,7 @@ import numpy as np
 from gpuatlas.bench.importers import import_file
 from gpuatlas.bench.reference_server import MODEL_NAME
 from gpuatlas.bench.result import BenchResult, load_result
+from reference_process import stop, wait_until_serving
 
 HERE = Path(__file__).resolve().parent
 TOOLS_ENV = HERE / "tools_env"
@@ -295,19 +296,7 @@ def start_reference(ttft_ms: float, itl_ms: float) -> tuple[str, subprocess.Pope
          "--ttft-ms", str(ttft_ms), "--itl-ms", str(itl_ms)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/v1/models", timeout=1)
-            return url, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("reference server did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=10)
+    return wait_until_serving(url, process), process
 
 
 # --- the comparison --------------------------------------------------------------------------

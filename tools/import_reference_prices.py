@@ -13,19 +13,10 @@ import re
 import sys
 from pathlib import Path
 
+from gpuatlas.catalog.prices import PRICE_COLUMNS
+
 OUT = Path(__file__).resolve().parents[1] / "src/gpuatlas/catalog/data/prices/reference.csv"
-COLUMNS = [
-    "provider",
-    "gpu",
-    "gpu_match",
-    "offer",
-    "gpus_per_instance",
-    "usd_per_gpu_hour",
-    "tier",
-    "observed_date",
-    "source",
-    "notes",
-]
+COLUMNS = list(PRICE_COLUMNS)
 EXACT = {
     "RTX 4090": "rtx-4090",
     "RTX 5090": "rtx-5090",
