@@ -119,11 +119,25 @@ def _duplicate_id_problems(gpus: list[Gpu]) -> list[str]:
     return problems
 
 
+def packaged_gpu_files() -> list[Path]:
+    """The catalog's GPU files: data/gpus.toml, then data/gpus_*.toml (one per family) by name."""
+    folder = Path(str(resources.files("gpuatlas.catalog") / "data"))
+    return [folder / "gpus.toml", *sorted(folder.glob("gpus_*.toml"))]
+
+
+def load_gpu_files(paths: list[Path]) -> list[Gpu]:
+    """Every GPU of several files; an id defined in two files is reported like any problem."""
+    gpus = [gpu for path in paths for gpu in load_gpu_file(path)]
+    problems = _duplicate_id_problems(gpus)
+    if problems:
+        raise DataFileError(", ".join(str(path) for path in paths), problems)
+    return gpus
+
+
 @cache
 def all_gpus() -> tuple[Gpu, ...]:
     """Every GPU in the packaged catalog, in file order."""
-    data = resources.files("gpuatlas.catalog") / "data" / "gpus.toml"
-    return tuple(load_gpu_file(Path(str(data))))
+    return tuple(load_gpu_files(packaged_gpu_files()))
 
 
 @cache
