@@ -1,5 +1,7 @@
 # One command path for people and CI: `make test` is what .ci/run runs.
-.PHONY: test install-test-deps run-tests demo
+# `make check` is the quick loop: lint, format check of new code, types and the unit tests
+# (no chromium, no PostgreSQL, no server processes).
+.PHONY: test install-test-deps run-tests check lint types unit demo
 
 test: install-test-deps run-tests
 
@@ -8,6 +10,17 @@ install-test-deps:
 
 run-tests:
 	python3 -m pytest -q
+
+check: lint types unit
+
+lint:
+	python3 -m ruff check src tests benchmarks tools
+
+types:
+	python3 -m mypy --no-error-summary
+
+unit:
+	python3 -m pytest -q -m "unit" -p no:cacheprovider
 
 demo:
 	python3 -m pip install -q . && gpuatlas compare a100-80gb-sxm rtx-4090

@@ -1,7 +1,14 @@
-"""One way to turn domain errors into a clean message and exit code."""
+"""One way to turn domain errors into a clean message and exit code.
+
+In a terminal the message goes to standard error as text. Under `--json` it is a JSON document
+on standard output, so a script reading the output always gets JSON:
+`{"schema_version": "gpuatlas.error/1", "error": "...", "problems": ["...", ...]}`.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -11,17 +18,46 @@ from rich.console import Console
 
 from gpuatlas.errors import GpuAtlasError
 
+ERROR_SCHEMA = "gpuatlas.error/1"
 error_console = Console(stderr=True)
 T = TypeVar("T")
 
 
+def wants_json(arguments: list[str]) -> bool:
+    """Whether the command line asked for JSON output."""
+    return "--json" in arguments
+
+
+def error_document(error: GpuAtlasError) -> dict[str, object]:
+    """The JSON form of a user error: its message and each problem on its own."""
+    problems = list(getattr(error, "problems", None) or [str(error)])
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    document: dict[str, object] = {
+        "schema_version": ERROR_SCHEMA,
+        "error": message,
+        "problems": problems,
+    }
+    candidates = getattr(error, "candidates", None)
+    if candidates:
+        document["candidates"] = list(candidates)
+    return document
+
+
+def report_user_error(error: GpuAtlasError) -> None:
+    """Print a user error as JSON (under --json) or as a red message on standard error."""
+    if wants_json(sys.argv[1:]):
+        typer.echo(json.dumps(error_document(error), indent=2, ensure_ascii=False))
+    else:
+        error_console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a GpuAtlasError as an actionable message and exit 2, without a traceback."""
+    """Report a GpuAtlasError as an actionable message and exit 2, without a traceback."""
     try:
         yield
     except GpuAtlasError as error:
-        error_console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+        report_user_error(error)
         raise typer.Exit(code=2) from None
 
 

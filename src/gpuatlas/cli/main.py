@@ -22,6 +22,34 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+def package_version() -> str:
+    """The installed package's version (pyproject's `version`)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gpuatlas")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"gpuatlas {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Which GPU for your AI workload: sourced facts, calibrated predictions, measurements."""
+
+
 for area in (
     catalog_commands,
     model_commands,
