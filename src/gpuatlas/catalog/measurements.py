@@ -27,6 +27,7 @@ from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.errors import DataFileError, UnknownNameError
 
 __all__ = [
+    "BACKENDS",
     "COLUMNS",
     "ENGINES",
     "METRIC_UNITS",
@@ -36,6 +37,8 @@ __all__ = [
     "MeasuredRow",
     "Parallelism",
     "all_measurements",
+    "holdout_dir",
+    "load_holdout",
     "load_measurements",
     "measurements_dir",
 ]
@@ -62,7 +65,17 @@ COLUMNS: tuple[str, ...] = (
 )
 
 # Columns a file may add after the required ones; files without them load unchanged.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("parallelism", "variant")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("parallelism", "variant", "backend")
+
+# The compute backend an engine ran on, as the source states it (llama.cpp's ggml backends,
+# ROCm builds of vLLM/SGLang, Apple MLX and Core ML); empty = the engine's default for the GPU.
+BACKENDS: frozenset[str] = frozenset(
+    ["cuda", "rocm", "metal", "vulkan", "sycl", "cpu", "mlx", "coreml"]
+)
+
+# Rows from sources the calibration never reads (the held-out check of the accuracy report)
+# live in this sub-folder: `load_measurements()` reads only the top folder's files.
+HOLDOUT_FOLDER = "holdout"
 
 # A variant names what makes a run a different configuration from the baseline of the same
 # engine, model and shape (``torch.compile``, ``tensorrt``, ``static-batching``, ...): lower-case
@@ -95,6 +108,11 @@ ENGINES: frozenset[str] = frozenset(
         "diffusers",
         "pytorch",
         "tensorrt",
+        "mlx-lm",
+        "mlc-llm",
+        "exllamav2",
+        "stable-fast",
+        "coreml",
     ]
 )
 
@@ -151,6 +169,7 @@ class MeasuredRow:
     line: int
     parallelism: Parallelism | None = None
     variant: str | None = None
+    backend: str | None = None
 
     @property
     def row_id(self) -> str:
@@ -181,7 +200,8 @@ class MeasuredRow:
             self.parallelism,
             self.variant,
         )
-        return "|".join("" if part is None else str(part) for part in parts)
+        key = "|".join("" if part is None else str(part) for part in parts)
+        return f"{key}|{self.backend}" if self.backend else key
 
 
 class _RowRecord(BaseModel):
@@ -209,6 +229,7 @@ class _RowRecord(BaseModel):
     notes: str = ""
     parallelism: Parallelism | None = None
     variant: str | None = None
+    backend: str | None = None
 
     @field_validator("gpu")
     @classmethod
@@ -223,6 +244,13 @@ class _RowRecord(BaseModel):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}; one of: {', '.join(sorted(ENGINES))}")
         return engine
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, backend: str | None) -> str | None:
+        if backend is not None and backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; one of: {', '.join(sorted(BACKENDS))}")
+        return backend
 
     @field_validator("weights")
     @classmethod
@@ -288,6 +316,16 @@ class _RowRecord(BaseModel):
 def measurements_dir() -> Path:
     """The folder holding the packaged CSV files."""
     return Path(str(resources.files("gpuatlas.catalog") / "data" / "measurements"))
+
+
+def holdout_dir() -> Path:
+    """The folder of held-out rows (sources the calibration never reads)."""
+    return measurements_dir() / HOLDOUT_FOLDER
+
+
+def load_holdout(path: Path | str | None = None) -> list[MeasuredRow]:
+    """The held-out rows (default: the packaged holdout folder), validated like the rest."""
+    return load_measurements(path if path is not None else holdout_dir())
 
 
 @cache

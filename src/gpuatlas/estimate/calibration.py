@@ -83,7 +83,18 @@ BASE_ENGINES: dict[str, str] = {
 
 
 def base_engine(engine: str) -> str | None:
-    return BASE_ENGINES.get(engine)
+    """The engine whose calibrated levels a case of `engine` refines: compiled image engines
+    refine diffusers; engine profiles name theirs in engines.toml (`calibrate_from`: older
+    llama.cpp generations, backend profiles such as vllm-rocm or llama.cpp-metal)."""
+    found = BASE_ENGINES.get(engine)
+    return found if found is not None else _profile_bases().get(engine)
+
+
+@cache
+def _profile_bases() -> dict[str, str]:
+    from gpuatlas.estimate.engines import all_engines
+
+    return {p.id: p.calibrate_from for p in all_engines() if p.calibrate_from}
 
 
 def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:

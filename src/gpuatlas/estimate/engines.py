@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 
 MultiGpuMode = Literal["tensor", "layer-split"]
@@ -45,6 +46,18 @@ class EngineProfile:
     source: str
     quantized_kv_cache: str = ""  # KV precision 'auto' takes from quantized checkpoints
     quantized_kv_formats: tuple[str, ...] = ()  # the weight formats whose checkpoints set it
+    family: str = ""  # the engine users name ('llama.cpp' for 'llama.cpp-vulkan'); '' = id
+    backends: tuple[str, ...] = ("cuda",)  # compute backends this profile models
+    from_version: str = ""  # first release this profile models ('0.8.0', 'b4000'); '' = any
+    before_version: str = ""  # first release it no longer models
+    from_month: str = ""  # 'YYYY-MM' bounds used when a version names no release
+    before_month: str = ""
+    calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
+
+    @property
+    def engine(self) -> str:
+        """The engine as users name it (the profile's family)."""
+        return self.family or self.id
 
     def supports_format(self, format_id: str) -> bool:
         return format_id in self.formats
@@ -74,12 +87,41 @@ class _EngineRecord(BaseModel):
     source: str = Field(min_length=3)
     quantized_kv_cache: str = ""
     quantized_kv_formats: list[str] = []
+    family: str = ""
+    backends: list[str] = Field(default=["cuda"], min_length=1)
+    from_version: str = ""
+    before_version: str = ""
+    from_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
+    before_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
+    calibrate_from: str = ""
+
+
+def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Profiles with `extends = "<id>"` take every field of that (earlier) profile except its
+    id, names, and generation bounds, then their own."""
+    by_id: dict[str, dict[str, object]] = {}
+    merged = []
+    for table in tables:
+        parent_id = table.get("extends")
+        own = {k: v for k, v in table.items() if k != "extends"}
+        if isinstance(parent_id, str) and parent_id in by_id:
+            parent = by_id[parent_id]
+            inherited = {k: v for k, v in parent.items() if k not in _NOT_INHERITED}
+            family = parent.get("family") or parent_id
+            own = {**inherited, "family": family, "calibrate_from": parent_id, **own}
+        by_id[str(table.get("id", ""))] = own
+        merged.append(own)
+    return merged
+
+
+_NOT_INHERITED = frozenset({"id", "names", "from_version", "before_version", "from_month",
+                            "before_month", "calibrate_from", "source"})
 
 
 def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfile, ...]:
     """Validate an engines file; every problem is reported at once."""
     try:
-        tables = tomllib.loads(text).get("engine", [])
+        tables = _with_parents(tomllib.loads(text).get("engine", []))
     except tomllib.TOMLDecodeError as error:
         raise DataFileError(origin, [f"not valid TOML: {error}"]) from None
     profiles: list[EngineProfile] = []
@@ -95,6 +137,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values.update(names=tuple(record.names), formats=tuple(record.formats))
         values["kv_cache"] = tuple(record.kv_cache)
         values["quantized_kv_formats"] = tuple(record.quantized_kv_formats)
+        values["backends"] = tuple(record.backends)
         profiles.append(EngineProfile(**values))
     if problems:
         raise DataFileError(origin, problems)
@@ -173,65 +216,40 @@ def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
         )
 
 
-# Engine generations that behave as different engines: (engine id, last minor of major 0
-# that belongs to the old generation, the old generation's profile id).
-_LEGACY_GENERATIONS = (("tensorrt-llm", 7, "tensorrt-llm-0.x"),)
-
-
 def engine_for_version(engine: str, version: str | None, date: str | None = None) -> str:
-    """The engine profile name for an engine at a version: TensorRT-LLM 0.5-0.7 (static
-    batching in gptSessionBenchmark) and llama.cpp builds before b4000 (see
-    `llama_cpp_generation`) are their own profiles; anything else keeps its name. `date`
-    (ISO, of the measurement's source) places a version text that names no release."""
-    if _key(engine) in _engine_names("llama.cpp"):
-        return llama_cpp_generation(version, date)
-    match = re.match(r"\s*v?(\d+)\.(\d+)", version or "")
-    if match is None:
+    """The engine profile id for an engine at a version on its default (CUDA) backend: the
+    profiles' version and month bounds in engines.toml choose the generation (TensorRT-LLM
+    0.5-0.7 static batching, llama.cpp builds before b2000 and b2000-b3999); `date` (ISO, of
+    the measurement's source) places a version text that names no release. The engine's
+    current profile (and any name that is not an LLM engine) keeps the name as given."""
+    from gpuatlas.estimate.engine_specs import engine_profile
+
+    try:
+        profile = engine_profile(engine, version=version, date=date)
+    except GpuAtlasError:
         return engine
-    major, minor = int(match.group(1)), int(match.group(2))
-    for engine_id, last_minor, legacy_id in _LEGACY_GENERATIONS:
-        if _key(engine) in _engine_names(engine_id) and major == 0 and minor <= last_minor:
-            return legacy_id
-    return engine
+    current = next(p for p in all_engines() if p.engine == profile.engine)
+    return engine if profile is current else profile.id
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# llama.cpp generations by build number, and the month each began (b2000: late January 2024,
-# b4000: late October 2024, from the ggml-org/llama.cpp release tags).
-_LLAMA_CPP_GENERATIONS = ((2000, (2024, 2), "llama.cpp-2023"), (4000, (2024, 11), "llama.cpp-2024"))
+def resolve_engine_on(name: str | EngineProfile, gpu: Gpu) -> EngineProfile:
+    """The profile of an engine on this GPU's backend ('vllm' on an MI300X is 'vllm-rocm',
+    'llama.cpp' on an Apple GPU 'llama.cpp-metal'); an engine with no profile for the GPU's
+    backends is an InvalidRequestError, never a CUDA prediction."""
+    from gpuatlas.estimate.engine_specs import check_backend, engine_profile
+
+    if isinstance(name, EngineProfile):
+        check_backend(name, gpu)
+        return name
+    found = engine_profile(name, gpu)
+    return _without_overheads(found) if _OVERHEADS_OFF else found
 
 
 def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
     """'llama.cpp-2023' (before b2000), 'llama.cpp-2024' (b2000-b3999) or 'llama.cpp' (newer,
     or unknown), from a build number ('b2833'), else a month named in the version text
     ('builds of Dec 2023'), else the source's date."""
-    text = (version or "").lower()
-    build = re.search(r"\bb(\d{3,5})\b", text)
-    month = _month_of(text) or _month_of_iso(date)
-    for last_build, first_month, generation in _LLAMA_CPP_GENERATIONS:
-        if build is not None and int(build.group(1)) < last_build:
-            return generation
-        if build is None and month is not None and month < first_month:
-            return generation
-    return "llama.cpp"
-
-
-def _month_of(text: str) -> tuple[int, int] | None:
-    found = re.search(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.? (20\d\d)\b", text)
-    if found is None:
-        return None
-    return int(found.group(2)), _MONTHS.index(found.group(1)) + 1
-
-
-def _month_of_iso(date: str | None) -> tuple[int, int] | None:
-    found = re.match(r"(20\d\d)(?:-(\d\d))?", date or "")
-    if found is None:
-        return None
-    return int(found.group(1)), int(found.group(2) or 1)
-
-
-def _engine_names(engine_id: str) -> set[str]:
-    return {key for key, profile in _engine_index().items() if profile.id == engine_id}
+    return engine_for_version("llama.cpp", version, date)
 
 
 def auto_kv_cache(engine: str, weights: str) -> str:

@@ -38,6 +38,7 @@ from gpuatlas.estimate.diffusion import (
     max_image_batch,
     variant_parts,
 )
+from gpuatlas.estimate.engine_specs import engine_profile
 from gpuatlas.estimate.engines import auto_kv_cache, engine_for_version, resolve_engine
 from gpuatlas.estimate.hardware import hardware_class, precision_class
 from gpuatlas.estimate.inputs import as_format, as_model
@@ -69,7 +70,7 @@ class Observation:
 
 
 def case_from_row(row: MeasuredRow) -> Case:
-    engine = engine_for_version(row.engine, row.engine_version, row.source_date)
+    engine = _row_engine(row)
     if "static-batching" in variant_parts(row.variant) and engine == "tensorrt-llm":
         engine = "tensorrt-llm-0.x"
     return Case(
@@ -80,6 +81,21 @@ def case_from_row(row: MeasuredRow) -> Case:
         steps=row.steps, kv_cache=_kv_cache(row.kv_cache, engine, row.weights),
         variant=row.variant,
     )
+
+
+def _row_engine(row: MeasuredRow) -> str:
+    """The engine profile of an LLM row: its engine at its version on its backend (stated,
+    else the engine's default for the row's GPU); image and training rows keep their engine
+    (with the generation its version names)."""
+    from gpuatlas.catalog.gpus import gpu_by_id
+
+    if METRIC_KINDS[row.metric] in ("image", "train"):
+        return engine_for_version(row.engine, row.engine_version, row.source_date)
+    try:
+        return engine_profile(row.engine, gpu_by_id(row.gpu), row.engine_version,
+                              row.source_date, row.backend).id
+    except GpuAtlasError:
+        return engine_for_version(row.engine, row.engine_version, row.source_date)
 
 
 def _kv_cache(text: str | None, engine: str, weights: str) -> str:

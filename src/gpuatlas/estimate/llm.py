@@ -7,7 +7,7 @@ from typing import Literal
 
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import GroupParams, current_calibration
-from gpuatlas.estimate.engines import require_format, require_kv_cache, resolve_engine
+from gpuatlas.estimate.engines import require_format, require_kv_cache, resolve_engine_on
 from gpuatlas.estimate.hardware import hardware_class
 from gpuatlas.estimate.inputs import (
     FormatArg,
@@ -31,7 +31,7 @@ def llm_runtime(
     kv_cache: str = "fp16",
 ) -> LlmRuntime:
     """Resolve names, check the engine loads the format, and return the cached runtime."""
-    resolved_engine = resolve_engine(engine)
+    resolved_engine = resolve_engine_on(engine, as_system(system).gpu)
     weight_format = as_format(weights)
     require_format(resolved_engine, weight_format.id)
     require_kv_cache(resolved_engine, kv_cache_id(kv_cache))
