@@ -1,8 +1,13 @@
 """Name resolution shared by the catalog: the forms people write → one stable id.
 
-A name resolves when, after normalisation, it equals an id or alias, or when its words are a
-subset of exactly one entry's words ("4090" → rtx-4090, "A100 80GB SXM4" → a100-80gb-sxm). Several
-entries matching is ambiguous; none is unknown. Both fail with the candidates listed.
+A name resolves when, after normalisation, it equals an id or alias (also with spaces and
+hyphens removed: "rtx4090"), or when its words are a subset of exactly one entry's words ("4090" →
+rtx-4090, "A100 80GB SXM4" → a100-80gb-sxm). Entries may carry a memory size, so a memory token
+("24GB", or a bare "80" as in "a100-80") matches an entry of that size, and extra words (form
+factors such as "sxm" or "pcie"). When several entries match and some of them are named by exactly
+the query's words (ignoring memory and form-factor words), those win: "RTX 3060" means the two
+RTX 3060 memory variants, not the RTX 3060 Ti. Several entries matching is ambiguous; none is
+unknown. Both fail with the candidates listed.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from dataclasses import dataclass
 from gpuatlas.errors import UnknownNameError
 
 _VENDOR_WORDS = {"nvidia", "geforce", "tesla", "amd", "intel", "habana", "instinct", "gpu"}
+_FILLER_WORDS = {"generation"}  # nvidia-smi: "NVIDIA RTX 6000 Ada Generation"
+# "24gb", or a bare number of up to three digits ("a100-80"); "4090" is a model number.
+_MEMORY_WORD = re.compile(r"^(?:(\d+(?:\.\d+)?)gb|(\d{1,3}))$")
 _SUFFIX_FAMILIES = {"sxm2": "sxm", "sxm4": "sxm", "sxm5": "sxm", "pcie4": "pcie", "pcie5": "pcie"}
 
 
@@ -22,7 +30,14 @@ def normalise(text: str) -> str:
     """Lower-case, '80 GB' → '80gb', punctuation → spaces, vendor words dropped."""
     lowered = re.sub(r"(\d+)\s*gb\b", r"\1gb", text.lower())
     words = re.split(r"[^a-z0-9.]+", lowered)
-    return " ".join(word for word in words if word and word not in _VENDOR_WORDS)
+    dropped = _VENDOR_WORDS | _FILLER_WORDS
+    return " ".join(word for word in words if word and word not in dropped)
+
+
+def memory_size_gb(word: str) -> float | None:
+    """The memory size a word may state ("24gb" or a bare "80"), else None."""
+    match = _MEMORY_WORD.match(word)
+    return float(match.group(1) or match.group(2)) if match else None
 
 
 def words_of(text: str) -> set[str]:
@@ -37,15 +52,33 @@ class NameEntry:
 
     id: str
     names: tuple[str, ...]
+    memory_gb: float | None = None
+    extra_words: tuple[str, ...] = ()
 
     def normalised_names(self) -> set[str]:
         return {normalise(name) for name in (self.id, *self.names)}
 
     def word_set(self) -> set[str]:
-        words: set[str] = set()
+        words: set[str] = set(self.extra_words)
         for name in (self.id, *self.names):
             words |= words_of(name)
         return words
+
+    def core_word_sets(self) -> list[set[str]]:
+        """Each name's words without memory sizes and extra words: what the name is *called*."""
+        return [_core_words(words_of(name), self.extra_words) for name in (self.id, *self.names)]
+
+    def fits_word(self, word: str, words: set[str]) -> bool:
+        """A query word fits when the entry has it, or when it states this entry's memory size."""
+        if word in words:
+            return True
+        size = memory_size_gb(word)
+        return size is not None and self.memory_gb is not None and size == self.memory_gb
+
+
+def _core_words(words: set[str], extra_words: Iterable[str] = ()) -> set[str]:
+    ignored = set(extra_words) | set(_SUFFIX_FAMILIES) | set(_SUFFIX_FAMILIES.values())
+    return {w for w in words if w not in ignored and memory_size_gb(w) is None}
 
 
 class NameIndex:
@@ -55,16 +88,19 @@ class NameIndex:
         self.kind = kind
         self.entries = list(entries)
         self._exact: dict[str, str] = {}
+        self._compact: dict[str, str] = {}
         for entry in self.entries:
             for name in entry.normalised_names():
                 self._exact.setdefault(name, entry.id)
+                self._compact.setdefault(name.replace(" ", ""), entry.id)
+        self._by_id = {entry.id: entry for entry in self.entries}
         self._words = {entry.id: entry.word_set() for entry in self.entries}
 
     def resolve(self, name: str) -> str:
         """Return the id `name` means, or raise UnknownNameError with the candidates."""
-        key = normalise(name)
-        if key in self._exact:
-            return self._exact[key]
+        found = self.exact_match(name)
+        if found is not None:
+            return found
         matches = self.word_matches(name)
         if len(matches) == 1:
             return matches[0]
@@ -72,11 +108,42 @@ class NameIndex:
             raise UnknownNameError(self.kind, name, matches, ambiguous=True)
         raise UnknownNameError(self.kind, name, self.close_matches(name))
 
+    def exact_match(self, name: str) -> str | None:
+        """An id or alias written out, with or without separators, and with or without a memory
+        size that agrees with the entry's ("RTX 3090 24GB")."""
+        key = normalise(name)
+        found = self._written_out(key)
+        if found is not None:
+            return found
+        sized = [w for w in key.split() if w.endswith("gb") and memory_size_gb(w) is not None]
+        rest = " ".join(w for w in key.split() if w not in sized)
+        found = self._written_out(rest) if len(sized) == 1 and rest else None
+        if found is None:
+            return None
+        return found if self._by_id[found].memory_gb in (None, memory_size_gb(sized[0])) else None
+
+    def _written_out(self, key: str) -> str | None:
+        return self._exact.get(key) or self._compact.get(key.replace(" ", ""))
+
     def word_matches(self, name: str) -> list[str]:
+        """Every entry the query's words fit; those named by exactly these words first win."""
         query = words_of(name)
         if not query:
             return []
-        return [entry_id for entry_id, words in self._words.items() if query <= words]
+        matches = [
+            entry_id
+            for entry_id, words in self._words.items()
+            if all(self._by_id[entry_id].fits_word(word, words) for word in query)
+        ]
+        if len(matches) < 2:
+            return matches
+        named = [m for m in matches if self._named_by(m, query)]
+        return named or matches
+
+    def _named_by(self, entry_id: str, query: set[str]) -> bool:
+        entry = self._by_id[entry_id]
+        wanted = _core_words(query, entry.extra_words)
+        return any(core == wanted for core in entry.core_word_sets())
 
     def close_matches(self, name: str, limit: int = 5) -> list[str]:
         key = normalise(name)
