@@ -62,12 +62,17 @@ class GpuRecord(BaseModel):
     cuda_cores: int | None = None
     tensor_cores: int | None = None
     launch_price_usd: float | None = Field(default=None, gt=0)
+    unified_memory: bool = False
+    gpu_memory_share_default: float | None = Field(default=None, gt=0, le=1)
+    gpu_memory_share_text: str = ""
+    memory_options_gb: list[float] = []
+    gpu_cores: int | None = Field(default=None, ge=1)
     source: str = Field(min_length=3)
     as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     notes: str = ""
 
     def to_gpu(self) -> Gpu:
-        fields = self.model_dump(exclude={"aliases", "interconnect_text"})
+        fields = self.model_dump(exclude={"aliases", "interconnect_text", "memory_options_gb"})
         link = GpuLink(
             kind=fields.pop("link_kind"),
             description=self.interconnect_text,
@@ -77,7 +82,12 @@ class GpuRecord(BaseModel):
             max_gpus=fields.pop("link_max_gpus"),
             latency_us=fields.pop("link_latency_us"),
         )
-        return Gpu(aliases=tuple(self.aliases), link=link, **fields)
+        return Gpu(
+            aliases=tuple(self.aliases),
+            link=link,
+            memory_options_gb=tuple(self.memory_options_gb),
+            **fields,
+        )
 
 
 def load_gpu_file(path: Path) -> list[Gpu]:
@@ -142,8 +152,18 @@ def all_gpus() -> tuple[Gpu, ...]:
 
 @cache
 def gpu_index() -> NameIndex:
-    entries = [NameEntry(gpu.id, (gpu.name, *gpu.aliases)) for gpu in all_gpus()]
+    """Names, memory sizes and form-factor words of every GPU ("B200 180GB SXM", "a100-80")."""
+    entries = [
+        NameEntry(gpu.id, (gpu.name, *gpu.aliases), gpu.memory_gb, form_factor_words(gpu))
+        for gpu in all_gpus()
+    ]
     return NameIndex("GPU", entries)
+
+
+def form_factor_words(gpu: Gpu) -> tuple[str, ...]:
+    """The form-factor words a name may carry for this GPU: "sxm", "pcie"."""
+    form = gpu.form_factor.lower()
+    return tuple(word for word in ("sxm", "pcie") if word in form)
 
 
 def gpu_by_id(gpu_id: str) -> Gpu:
