@@ -146,10 +146,15 @@ class NameIndex:
         return any(core == wanted for core in entry.core_word_sets())
 
     def close_matches(self, name: str, limit: int = 5) -> list[str]:
+        """Entries named by the query's words once memory sizes are dropped ("RTX 3090 48GB" →
+        the RTX 3090s), then the nearest spellings."""
+        named = {w for w in words_of(name) if memory_size_gb(w) is None}
+        by_words = [i for i, words in self._words.items() if named and named <= words]
         key = normalise(name)
         by_name = {normalise(n): e.id for e in self.entries for n in (e.id, *e.names)}
         near = difflib.get_close_matches(key, list(by_name), n=limit * 3, cutoff=0.5)
-        return _unique([by_name[n] for n in near])[:limit]
+        return _unique([*by_words, *(by_name[n] for n in near)])[:limit]
+
 
 
 def _unique(items: Sequence[str]) -> list[str]:

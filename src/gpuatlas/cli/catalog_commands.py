@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from gpuatlas.catalog import gpus as gpu_catalog
 from gpuatlas.catalog import prices as price_catalog
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.catalog.system_facts import extra_system_facts, extra_system_json
+from gpuatlas.catalog.gpu_filters import select_gpus
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
@@ -34,43 +35,50 @@ def register(app: typer.Typer) -> None:
 
 
 def list_gpus(
-    vendor: str | None = typer.Option(None, help="Only this vendor (NVIDIA, AMD, Intel)."),
+    vendor: str | None = typer.Option(None, help="Only this vendor (NVIDIA, AMD, Intel, Apple)."),
+    min_memory_gb: float | None = typer.Option(
+        None, "--min-memory-gb", help="Only GPUs with at least this much memory (GB)."
+    ),
+    kind: str | None = typer.Option(
+        None, help="consumer, workstation, datacenter or apple (Apple unified-memory devices)."
+    ),
     segment: str | None = typer.Option(None, help="consumer, workstation or datacenter."),
     as_json: bool = JsonOption,
 ) -> None:
-    """List the GPU catalog."""
-    chosen = [
-        gpu
-        for gpu in gpu_catalog.all_gpus()
-        if (vendor is None or gpu.vendor.lower() == vendor.lower())
-        and (segment is None or gpu.segment == segment)
-    ]
+    """List the GPU catalog, optionally filtered by vendor, memory and kind."""
+    with user_errors():
+        chosen = select_gpus(vendor, min_memory_gb, kind, segment)
     if as_json:
         print_json({"schema_version": GPUS_SCHEMA, "gpus": [gpu_json(g) for g in chosen]})
         return
-    table = new_table(
-        f"{len(chosen)} GPUs (tensor throughput dense)",
-        "id",
-        "name",
-        "memory",
-        "bandwidth",
-        "bf16 dense",
-        "fp8 dense",
-        "TDP",
-        "year",
+    console.print(gpu_list_table(chosen))
+
+
+def gpu_list_table(gpus: list[Gpu]) -> Table:
+    """One row per GPU, readable at 80 columns: ids and numbers never wrap, long names do."""
+    table = Table(
+        title=f"{len(gpus)} GPUs (tensor throughput dense)",
+        title_justify="left",
+        header_style="bold",
+        box=None,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
     )
-    for gpu in chosen:
+    table.add_column("id", no_wrap=True, min_width=max((len(g.id) for g in gpus), default=2))
+    table.add_column("name", ratio=1)
+    for header in ("mem GB", "GB/s", "BF16 TF", "FP8 TF", "TDP W"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for gpu in gpus:
         table.add_row(
             gpu.id,
             gpu.name,
-            format_number(gpu.memory_gb, "GB"),
-            format_number(gpu.memory_bandwidth_gb_s, "GB/s"),
-            format_number(gpu.bf16_dense_tflops, "TFLOPS"),
-            format_number(gpu.fp8_dense_tflops, "TFLOPS"),
-            format_number(gpu.tdp_w, "W"),
-            str(gpu.release_year),
+            format_number(gpu.memory_gb),
+            format_number(gpu.memory_bandwidth_gb_s),
+            format_number(gpu.bf16_dense_tflops),
+            format_number(gpu.fp8_dense_tflops),
+            format_number(gpu.tdp_w),
         )
-    console.print(table)
+    return table
 
 
 def gpu_json(gpu: Gpu) -> dict[str, object]:
@@ -203,7 +211,6 @@ def system_json(system: GpuSystem) -> dict[str, object]:
         "total_tdp_w": system.total_tdp_w,
         "link": to_plain(system.link),
         "network": to_plain(system.network),
-        **extra_system_json(system),
     }
 
 
@@ -234,7 +241,7 @@ def system_rows(system: GpuSystem) -> list[tuple[str, str]]:
                 f"({format_number(system.network.per_direction_gb_s, 'GB/s')} per direction)",
             )
         )
-    return rows + extra_system_facts(system)
+    return rows
 
 
 def list_prices(

@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
-from gpuatlas.cli.terminal import make_console
-
-console = make_console()
+console = Console()
 
 
 def to_plain(value: Any) -> Any:

@@ -1,0 +1,112 @@
+"""GPU names as people write them (chat, spec sheets, nvidia-smi) resolve to the right catalog id;
+names that fit several GPUs are ambiguous and list them; unknown names list close matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.errors import UnknownNameError
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        # glued, spaced, hyphenated, any case
+        ("rtx4090", "rtx-4090"),
+        ("RTX-4090", "rtx-4090"),
+        ("gtx1080ti", "gtx-1080-ti"),
+        ("rtx 2080ti", "rtx-2080-ti"),
+        ("4060ti 16gb", "rtx-4060-ti-16gb"),
+        # memory size written with the name, checked against the GPU's memory
+        ("RTX 3090 24GB", "rtx-3090"),
+        ("RTX A6000 48GB", "rtx-a6000"),
+        ("RTX 3060 12GB", "rtx-3060-12gb"),
+        ("rtx 3060 8gb", "rtx-3060-8gb"),
+        ("RTX 3080 10 GB", "rtx-3080-10gb"),
+        ("H20 96GB", "h20"),
+        # memory size and form factor
+        ("B200 180GB SXM", "b200"),
+        ("A100 80GB SXM4", "a100-80gb-sxm"),
+        ("P100 SXM2", "p100-sxm2"),
+        # vendor and marketing words
+        ("NVIDIA GeForce RTX 4070 Ti SUPER", "rtx-4070-ti-super"),
+        ("GeForce RTX 5070 Ti", "rtx-5070-ti"),
+        ("NVIDIA RTX A2000 12GB", "rtx-a2000-12gb"),
+        # nvidia-smi strings
+        ("NVIDIA H100 80GB HBM3", "h100-sxm"),
+        ("NVIDIA RTX 6000 Ada Generation", "rtx-6000-ada"),
+        ("NVIDIA RTX 4000 SFF Ada Generation", "rtx-4000-sff-ada"),
+        ("NVIDIA RTX PRO 6000 Blackwell Server Edition", "rtx-pro-6000-blackwell-server"),
+        ("NVIDIA A800-SXM4-80GB", "a800-80gb-sxm"),
+        ("Tesla T4", "t4"),
+        ("Tesla P40", "p40"),
+        ("NVIDIA H200 NVL", "h200-nvl"),
+        # partial forms that name one GPU
+        ("4090", "rtx-4090"),
+        ("4090 D", "rtx-4090-d"),
+        ("5090 laptop", "rtx-5090-laptop"),
+        ("RTX 4090 Laptop GPU", "rtx-4090-laptop"),
+        ("4070 ti super", "rtx-4070-ti-super"),
+        ("RTX 4000 Ada", "rtx-4000-ada"),
+        ("DGX Spark", "dgx-spark-gb10"),
+        ("GB10", "dgx-spark-gb10"),
+        ("Jetson AGX Orin", "jetson-agx-orin-64gb"),
+        ("Jetson Thor", "jetson-agx-thor"),
+        ("GB200", "gb200"),
+        ("b300", "b300"),
+        ("rtx 4090 pcie", "rtx-4090"),
+    ],
+)
+def test_names_people_write_resolve(written: str, expected: str) -> None:
+    assert resolve_gpu(written).id == expected
+
+
+@pytest.mark.parametrize(
+    "written, candidates",
+    [
+        ("a100-80", ["a100-80gb-pcie", "a100-80gb-sxm"]),
+        ("A100", ["a100-40gb-pcie", "a100-40gb-sxm", "a100-80gb-pcie", "a100-80gb-sxm"]),
+        # two memory variants share one nvidia-smi name; the Ti is a different card
+        ("RTX 3060", ["rtx-3060-12gb", "rtx-3060-8gb"]),
+        ("NVIDIA GeForce RTX 3060", ["rtx-3060-12gb", "rtx-3060-8gb"]),
+        ("RTX 3080", ["rtx-3080-10gb", "rtx-3080-12gb"]),
+        ("RTX 4060 Ti", ["rtx-4060-ti-8gb", "rtx-4060-ti-16gb"]),
+        ("Tesla P100", ["p100-16gb-pcie", "p100-12gb-pcie", "p100-sxm2"]),
+        ("A800", ["a800-80gb-sxm", "a800-80gb-pcie"]),
+    ],
+)
+def test_names_of_several_gpus_are_ambiguous(written: str, candidates: list[str]) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu(written)
+    assert caught.value.ambiguous
+    assert caught.value.candidates == candidates
+
+
+def test_ambiguous_rtx_6000_lists_every_rtx_6000() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu("RTX 6000")
+    assert set(caught.value.candidates) == {
+        "rtx-6000-ada",
+        "rtx-pro-6000-blackwell",
+        "rtx-pro-6000-blackwell-max-q",
+        "rtx-pro-6000-blackwell-server",
+    }
+
+
+@pytest.mark.parametrize(
+    "written, near",
+    [("RTX 4099", "rtx-4090"), ("rtx 3065", "rtx-3060-ti"), ("H210", "h20")],
+)
+def test_unknown_names_list_close_matches(written: str, near: str) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu(written)
+    assert not caught.value.ambiguous
+    assert near in caught.value.candidates
+
+
+def test_a_memory_size_the_gpu_does_not_have_is_not_ignored() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu("RTX 3090 48GB")
+    assert not caught.value.ambiguous
+    assert "rtx-3090" in caught.value.candidates
