@@ -27,6 +27,7 @@ from gpuatlas.cli.estimate_predict import (
     predict_vision_command,
 )
 from gpuatlas.cli.output import console, new_table, print_json
+from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
 
 # ----- fit ----------------------------------------------------------------------------------
 
@@ -134,4 +135,5 @@ def register(app: typer.Typer) -> None:
     predict_app.command("vision")(predict_vision_command)
     predict_app.command("ocr")(predict_ocr_command)
     predict_app.command("train")(predict_train_command)
+    predict_app.command("serving-curve")(predict_serving_curve_command)
     app.add_typer(predict_app, name="predict")

@@ -34,6 +34,7 @@ SECTION_TITLES = {
     "hardware": "Hardware",
     "memory-fit": "VRAM fit",
     "inference": "LLM inference",
+    "serving-curve": "Serving curves",
     "media": "Image generation, vision and OCR",
     "training": "Training and multi-GPU scaling",
     "pricing": "Cloud pricing",
@@ -71,7 +72,8 @@ def _modelled_sections(context: ReportContext) -> dict[str, Section]:
         builders = _optional_builders()
     except ImportError as error:
         reason = f"not available yet: the estimation API is missing ({error})"
-        ids = ("memory-fit", "inference", "media", "training", "power", "guidance")
+        ids = ("memory-fit", "inference", "serving-curve", "media", "training", "power",
+               "guidance")
         return {i: Section(id=i, title=SECTION_TITLES[i], omitted=reason) for i in ids}
     return {
         section_id: safe_section(section_id, partial(builder, context))
@@ -97,6 +99,7 @@ ORDER = (
     "hardware",
     "memory-fit",
     "inference",
+    "serving-curve",
     "media",
     "training",
     "pricing",

@@ -90,6 +90,31 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class CurveSeries:
+    """One side's curve: points (x, y) with y's band; `measured` points are drawn as dots."""
+
+    side: Literal["a", "b"]
+    label: str
+    measured: bool
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    y_low: tuple[float | None, ...] = ()
+    y_high: tuple[float | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class CurveChart:
+    """A line chart of both sides (e.g. throughput per GPU against tok/s per user), with
+    modelled bands and measured points overlaid; renderers draw it on log-log axes."""
+
+    id: str
+    title: str
+    x_unit: str
+    y_unit: str
+    series: tuple[CurveSeries, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     """One part of the report; `omitted` says why it has no content (never silently empty)."""
 
@@ -100,6 +125,7 @@ class Section:
     charts: tuple[Chart, ...] = ()
     notes: tuple[str, ...] = ()
     omitted: str | None = None
+    curves: tuple[CurveChart, ...] = ()
 
 
 @dataclass(frozen=True)

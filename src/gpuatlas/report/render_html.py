@@ -7,6 +7,7 @@ from importlib import resources
 
 from gpuatlas.report.cells import cell_text, provenance_text
 from gpuatlas.report.charts import render_chart
+from gpuatlas.report.curve_svg import render_curve_chart
 from gpuatlas.report.document import Cell, Comparison, Quantity, ScoreEntry, Section, Table
 from gpuatlas.report.phrasing import format_number, render_statement
 from gpuatlas.report.phrasing import with_question as _with_question
@@ -70,6 +71,7 @@ def _section(section: Section, comparison: Comparison) -> str:
     charts = "".join(
         render_chart(c, comparison.a.label, comparison.b.label) for c in section.charts
     )
+    charts += "".join(render_curve_chart(curve) for curve in section.curves)
     tables = "".join(_table(t, comparison) for t in section.tables)
     notes = "".join(f'<p class="notes">{escape(n)}</p>' for n in section.notes)
     return (

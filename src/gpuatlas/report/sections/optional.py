@@ -17,11 +17,13 @@ def builders() -> dict[str, Callable[[ReportContext], Section]]:
     from gpuatlas.report.sections.media import build_media
     from gpuatlas.report.sections.memory_fit import build_memory_fit
     from gpuatlas.report.sections.power import build_power
+    from gpuatlas.report.sections.serving_curve import build_serving_curve
     from gpuatlas.report.sections.training import build_training
 
     return {
         "memory-fit": build_memory_fit,
         "inference": build_inference,
+        "serving-curve": build_serving_curve,
         "media": build_media,
         "training": build_training,
         "power": build_power,

@@ -1,0 +1,192 @@
+"""Serving curves: throughput per GPU against tokens/s per user for both sides, and what a
+token costs (and how many a joule buys) at the interactivity levels users ask about."""
+
+from __future__ import annotations
+
+from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.estimate.power import system_power
+from gpuatlas.estimate.results import Estimate
+from gpuatlas.estimate.serving_curve import (
+    OperatingPoint,
+    ServingCurve,
+    operating_point,
+    serving_curve,
+    tokens_per_joule,
+    usd_per_million_tokens,
+)
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import (
+    Cell,
+    CurveChart,
+    CurveSeries,
+    Provenance,
+    Quantity,
+    Section,
+    Statement,
+    Table,
+    Text,
+)
+from gpuatlas.report.quantities import estimate_quantity, price_quantity
+from gpuatlas.report.sections.focus import (
+    DEFAULT_ENGINE,
+    focus_model,
+    focus_weights,
+    missing,
+    modelled_comparison,
+)
+from gpuatlas.report.sections.pricing import reference_price
+
+CURVE_INPUT_TOKENS = 1024
+CURVE_OUTPUT_TOKENS = 1024
+INTERACTIVITY_TOK_S_PER_USER = (20.0, 50.0)
+
+
+def side_curve(system: GpuSystem, context: ReportContext) -> ServingCurve | str:
+    """The side's modelled curve, or the reason there is none (does not fit, unsupported)."""
+    try:
+        return serving_curve(
+            system, focus_model(context), focus_weights(context), DEFAULT_ENGINE,
+            input_tokens=CURVE_INPUT_TOKENS, output_tokens=CURVE_OUTPUT_TOKENS,
+        )
+    except GpuAtlasError as error:
+        return str(error)
+
+
+def curve_rows(label: str, curve: ServingCurve | str, watts_per_gpu: float | None) -> list[
+    tuple[Cell, ...]
+]:
+    if isinstance(curve, str):
+        return [(Text(label), missing(curve), missing(curve), missing(curve), missing(curve))]
+    rows: list[tuple[Cell, ...]] = []
+    for point in curve.points:
+        per_joule = (estimate_quantity(tokens_per_joule(point.per_gpu_tok_s, watts_per_gpu))
+                     if watts_per_gpu else missing("no TDP in the catalog"))
+        rows.append((
+            Text(label),
+            Text(f"{point.concurrency:,}"),
+            estimate_quantity(point.per_user_tok_s),
+            estimate_quantity(point.per_gpu_tok_s),
+            per_joule,
+        ))
+    return rows
+
+
+def watts_per_gpu(system: GpuSystem) -> float | None:
+    if system.gpu.tdp_w is None:
+        return None
+    return system_power(system).watts / system.gpu_count
+
+
+def at_interactivity(
+    system: GpuSystem, curve: ServingCurve | str, target: float, context: ReportContext
+) -> tuple[Quantity, Quantity, Quantity]:
+    """(tok/s per GPU, $/1M tokens, tok/J) at `target` tok/s per user, each with its reason
+    when missing (no curve, target faster than one stream, no price, no TDP)."""
+    if isinstance(curve, str):
+        return missing(curve), missing(curve), missing(curve)
+    point: OperatingPoint = operating_point(curve, target)
+    if point.per_gpu_tok_s is None:
+        reason = (f"one stream alone reaches only {curve.max_per_user_tok_s:.0f} tok/s/user "
+                  f"on {system.label}")
+        return missing(reason), missing(reason), missing(reason)
+    throughput = estimate_quantity(point.per_gpu_tok_s)
+    price = reference_price(system, context.options.provider)
+    cost = (missing("no rental offer in the price table") if price is None else
+            _priced(usd_per_million_tokens(point.per_gpu_tok_s, price.usd_per_gpu_hour), price))
+    watts = watts_per_gpu(system)
+    energy = (estimate_quantity(tokens_per_joule(point.per_gpu_tok_s, watts)) if watts
+              else missing("no TDP in the catalog"))
+    return throughput, cost, energy
+
+
+def _priced(estimate: Estimate, price: PriceSnapshot) -> Quantity:
+    """$/1M tokens with both origins: the model's calibration and the dated price."""
+    quantity = estimate_quantity(estimate)
+    offer = price_quantity(price)
+    source = (f"{quantity.provenance.source}; price {offer.provenance.source} "
+              f"({offer.provenance.as_of})")
+    provenance = Provenance(
+        kind="computed", source=f"$/GPU-hour ÷ (tok/s/GPU × 3600) × 1e6: {source}",
+        model=quantity.provenance.model,
+        calibration_version=quantity.provenance.calibration_version,
+        as_of=offer.provenance.as_of,
+    )
+    return Quantity(quantity.value, "USD", provenance, quantity.low, quantity.high)
+
+
+def interactivity_table(context: ReportContext, curves: tuple[ServingCurve | str, ...]) -> tuple[
+    Table, list[Statement]
+]:
+    rows: list[tuple[Cell, ...]] = []
+    statements: list[Statement] = []
+    for target in INTERACTIVITY_TOK_S_PER_USER:
+        a = at_interactivity(context.a, curves[0], target, context)
+        b = at_interactivity(context.b, curves[1], target, context)
+        for what, a_value, b_value in (("tok/s per GPU", a[0], b[0]),
+                                       ("$/1M output tokens", a[1], b[1]),
+                                       ("output tokens per joule", a[2], b[2])):
+            rows.append((Text(f"at {target:.0f} tok/s/user: {what}"), a_value, b_value))
+        statement = modelled_comparison(
+            f"Cost per 1M output tokens at {target:.0f} tok/s per user",
+            context.a_label, context.b_label, a[1], b[1], higher_is_better=False, style="usd",
+        )
+        if statement is not None:
+            statements.append(statement)
+    table = Table(
+        "serving-interactivity",
+        "Throughput, cost and energy at a given interactivity (modelled)",
+        ("At", context.a_label, context.b_label),
+        tuple(rows),
+        ("Throughput per GPU interpolated on each side's curve; price = the reference rental "
+         "price of each side (tier and date in the price section); energy from board TDP "
+         "(an upper bound of the draw, so tokens per joule is a lower bound).",),
+    )
+    return table, statements
+
+
+def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) -> CurveChart:
+    series = []
+    for side, label, curve in (("a", context.a_label, curves[0]),
+                               ("b", context.b_label, curves[1])):
+        if isinstance(curve, str):
+            continue
+        series.append(CurveSeries(
+            side=side, label=label, measured=False,
+            x=tuple(p.per_user_tok_s.value for p in curve.points),
+            y=tuple(p.per_gpu_tok_s.value for p in curve.points),
+            y_low=tuple(p.per_gpu_tok_s.low for p in curve.points),
+            y_high=tuple(p.per_gpu_tok_s.high for p in curve.points),
+        ))
+    return CurveChart(
+        id="serving-curve",
+        title=(f"Serving curve, {focus_model(context)} ({focus_weights(context)}, "
+               f"{CURVE_INPUT_TOKENS} in / {CURVE_OUTPUT_TOKENS} out, {DEFAULT_ENGINE})"),
+        x_unit="tok/s per user",
+        y_unit="tok/s per GPU",
+        series=tuple(series),
+    )
+
+
+def build_serving_curve(context: ReportContext) -> Section:
+    curves = (side_curve(context.a, context), side_curve(context.b, context))
+    points = curve_rows(context.a_label, curves[0], watts_per_gpu(context.a))
+    points += curve_rows(context.b_label, curves[1], watts_per_gpu(context.b))
+    curve_table = Table(
+        "serving-curve",
+        f"Serving curve points ({focus_model(context)}, {focus_weights(context)}, "
+        f"{CURVE_INPUT_TOKENS} in / {CURVE_OUTPUT_TOKENS} out)",
+        ("System", "Concurrency", "tok/s per user", "tok/s per GPU", "tok/J per GPU"),
+        tuple(points),
+        ("Each row: the server at that many concurrent streams; every user sees tok/s per "
+         "user, the operator gets tok/s per GPU. Modelled with the calibrated band.",),
+    )
+    table, statements = interactivity_table(context, curves)
+    return Section(
+        id="serving-curve",
+        title="Serving curves",
+        tables=(table, curve_table),
+        statements=tuple(statements),
+        curves=(curve_chart(context, curves),),
+    )
