@@ -7,10 +7,12 @@ from typing import Literal
 
 Precision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4"]
 PRECISIONS: tuple[Precision, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4")
-Segment = Literal["consumer", "workstation", "datacenter"]
+Segment = Literal["consumer", "workstation", "datacenter", "apple"]
 LinkKind = Literal["nvlink", "nvlink-bridge", "infinity-fabric", "roce", "none"]
 
-FP8_NATIVE_FAMILIES = frozenset({"ada", "hopper", "blackwell", "cdna3", "gaudi2", "gaudi3"})
+FP8_NATIVE_FAMILIES = frozenset(
+    {"ada", "hopper", "blackwell", "cdna3", "cdna4", "rdna4", "gaudi2", "gaudi3"}
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class Gpu:
     tensor_cores: int | None = None
     launch_price_usd: float | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    unified_memory: bool = False
+    gpu_memory_share_default: float | None = None
+    gpu_memory_share_text: str = ""
+    memory_options_gb: tuple[float, ...] = ()
+    gpu_cores: int | None = None
 
     def dense_tflops(self, precision: str) -> float | None:
         """Dense peak for a precision (TFLOP/s, or TOP/s for integer); None when unsupported."""
@@ -97,6 +104,14 @@ class Gpu:
         lanes = self.pcie_lanes or 16
         per_lane_gb_s = 0.25 * 2 ** (self.pcie_generation - 1) * (128 / 130)
         return round(per_lane_gb_s * lanes, 1)
+
+    @property
+    def gpu_usable_memory_gb(self) -> float | None:
+        """Memory the GPU may use for a model: all of it on a discrete card; on a unified-memory
+        device (Apple Silicon, Strix Halo) only the share the OS lets the GPU wire by default."""
+        if self.memory_gb is None or not self.unified_memory:
+            return self.memory_gb
+        return self.memory_gb * (self.gpu_memory_share_default or 1.0)
 
     @property
     def short_name(self) -> str:

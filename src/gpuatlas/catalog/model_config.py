@@ -37,7 +37,9 @@ _QK_NORM_MODEL_TYPES = {"qwen3", "qwen3_moe", "gemma3_text", "gemma3", "olmo2"}
 _FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3"}
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
 _WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
-_QUANT_METHOD_FORMATS = {"fp8": "fp8", "mxfp4": "mxfp4", "awq": "awq-int4", "gptq": "gptq-int4"}
+_QUANT_METHOD_FORMATS = {
+    "fp8": "fp8", "fbgemm_fp8": "fp8", "mxfp4": "mxfp4", "awq": "awq-int4", "gptq": "gptq-int4",
+}
 _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
 
@@ -211,12 +213,62 @@ def _family_fields(section: JsonObject) -> dict[str, Any]:
     }
 
 
+def _bits_format(bits: object, kind: str) -> str:
+    """A format id for `bits`-bit weights of a kind ('int' or 'float'); '' when unknown."""
+    if bits == 4:
+        return "gptq-int4" if kind == "int" else "nvfp4"
+    if bits == 8:
+        return "int8" if kind == "int" else "fp8"
+    return ""
+
+
+def _compressed_tensors_format(quantization: JsonObject) -> str:
+    """compressed-tensors (llm-compressor, Neural Magic/Red Hat): the weights' num_bits and type
+    in the first config group ('W4A16' int 4 bits, 'FP8-dynamic' float 8 bits, 'W8A8' int 8)."""
+    groups = quantization.get("config_groups")
+    if not isinstance(groups, Mapping):
+        return ""
+    for group in groups.values():
+        weights = group.get("weights") if isinstance(group, Mapping) else None
+        if isinstance(weights, Mapping):
+            return _bits_format(weights.get("num_bits"), str(weights.get("type", "int")))
+    return ""
+
+
+def _bitsandbytes_format(quantization: JsonObject) -> str:
+    if quantization.get("load_in_4bit") or quantization.get("_load_in_4bit"):
+        return "nf4"
+    if quantization.get("load_in_8bit") or quantization.get("_load_in_8bit"):
+        return "int8"
+    return "nf4"
+
+
+def _modelopt_format(quantization: JsonObject) -> str:
+    algorithm = str(quantization.get("quant_algo", "")).lower()
+    return {"fp8": "fp8", "nvfp4": "nvfp4", "w4a16_awq": "awq-int4"}.get(algorithm, "")
+
+
+def _quantization_format(quantization: JsonObject) -> str:
+    """The catalog format id a `quantization_config` describes ('' when not understood)."""
+    method = str(quantization.get("quant_method", "")).lower()
+    if method == "compressed-tensors":
+        return _compressed_tensors_format(quantization)
+    if method == "bitsandbytes":
+        return _bitsandbytes_format(quantization)
+    if method == "modelopt":
+        return _modelopt_format(quantization)
+    if method in ("awq", "gptq") and quantization.get("bits") == 8:
+        return "int8"
+    return _QUANT_METHOD_FORMATS.get(method, "")
+
+
 def _checkpoint_format(config: JsonObject, section: JsonObject) -> str:
     """The catalog format id of the published weights: quantization_config, else torch_dtype."""
     quantization = config.get("quantization_config")
     if isinstance(quantization, Mapping):
-        method = str(quantization.get("quant_method", "")).lower()
-        return _QUANT_METHOD_FORMATS.get(method, method)
+        found = _quantization_format(quantization)
+        if found:
+            return found
     dtype = section.get("torch_dtype") or config.get("torch_dtype") or config.get("dtype")
     return _DTYPE_FORMATS.get(str(dtype), "")
 

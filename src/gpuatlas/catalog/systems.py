@@ -1,12 +1,16 @@
 """Multi-GPU systems: N × a GPU plus the links between them ("4x rtx-4090", "8x h100-sxm").
 
 A system's GPUs talk over the GPU's own link (NVLink, NVSwitch, bridge, Infinity Fabric) when it
-spans them, else over PCIe — with peer-to-peer disabled on GeForce cards. Beyond one node
-(8 GPUs), nodes talk over a network, one NIC per GPU by default.
+spans them, else over PCIe — with peer-to-peer disabled on GeForce cards (and unavailable on
+consumer Radeon cards). A 2-way bridge in a bigger box bridges pairs, which then talk over PCIe.
+Beyond one node (8 GPUs), nodes talk over a network, one NIC per GPU by default. Unified-memory
+devices (a Mac, a Strix Halo box) are one GPU per machine: several of them are several nodes.
+Named systems (superchips, Mac Studio configurations) live in data/systems.toml.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tomllib
@@ -17,7 +21,9 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field
 
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.system_devices import named_system_record, resolve_device
+from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 
 GPUS_PER_NODE_MAX = 8
@@ -56,27 +62,65 @@ class LinkRecord(BaseModel):
 
 
 @dataclass(frozen=True)
+class BridgedGroups:
+    """GPUs bridged in groups smaller than the system (2-way NVLink bridges in a 4-GPU box):
+    `link` inside each group of `group_size`; the system's `link` between groups."""
+
+    group_size: int
+    link: Link
+
+
+@dataclass(frozen=True)
+class HostMemory:
+    """CPU memory a superchip's GPU reaches over a coherent link (Grace LPDDR5X over
+    NVLink-C2C): usable for offload, not counted as GPU memory."""
+
+    memory_gb: float
+    description: str
+    link: str
+
+
+@dataclass(frozen=True)
 class GpuSystem:
-    """`gpu_count` GPUs of one kind in `nodes` nodes; `link` inside a node, `network` across."""
+    """`gpu_count` GPUs of one kind in `nodes` nodes; `link` inside a node, `network` across.
+    `memory_configuration_gb` is set when a unified-memory device was chosen in one of its
+    memory sizes ("Mac Studio M2 Ultra 64GB"); `name` when the system is a named one."""
 
     gpu: Gpu
     gpu_count: int
     link: Link | None
     nodes: int = 1
     network: Link | None = None
+    bridged_groups: BridgedGroups | None = None
+    memory_configuration_gb: float | None = None
+    name: str = ""
+    host_memory: HostMemory | None = None
+    source: str = ""
 
     @property
     def id(self) -> str:
-        return self.gpu.id if self.gpu_count == 1 else f"{self.gpu_count}x {self.gpu.id}"
+        gpu_id = self.gpu.id
+        if self.memory_configuration_gb is not None:
+            gpu_id = f"{gpu_id} {self.memory_configuration_gb:g}GB"
+        return gpu_id if self.gpu_count == 1 else f"{self.gpu_count}x {gpu_id}"
 
     @property
     def label(self) -> str:
+        if self.name:
+            return self.name
         name = self.gpu.short_name
+        if self.memory_configuration_gb is not None:
+            name = f"{name} {self.memory_configuration_gb:g} GB"
         return name if self.gpu_count == 1 else f"{self.gpu_count}× {name}"
 
     @property
     def total_memory_gb(self) -> float:
         return (self.gpu.memory_gb or 0.0) * self.gpu_count
+
+    @property
+    def total_gpu_usable_memory_gb(self) -> float:
+        """Memory the GPUs may use: on unified-memory devices the OS's default GPU share."""
+        return (self.gpu.gpu_usable_memory_gb or 0.0) * self.gpu_count
 
     @property
     def gpus_per_node(self) -> int:
@@ -124,26 +168,52 @@ def own_link(gpu: Gpu) -> Link:
 
 
 def pcie_link(gpu: Gpu) -> Link:
-    """PCIe between cards of this kind; GeForce cards have peer-to-peer disabled."""
+    """PCIe between cards of this kind; GeForce cards have peer-to-peer disabled by the driver,
+    and consumer Radeon cards do not reliably get it (large BAR and platform support needed)."""
     generation = int(gpu.pcie_generation or 4)
     generation = min(max(generation, 3), 5)
     staged = gpu.segment == "consumer" and generation >= 4
-    return all_links()[f"pcie-{generation}-x16" + ("-no-p2p" if staged else "")]
+    suffix = ""
+    if staged:
+        suffix = "-radeon-no-p2p" if gpu.vendor == "AMD" else "-no-p2p"
+    return all_links()[f"pcie-{generation}-x16{suffix}"]
+
+
+def _spans_own_link(gpu: Gpu, gpus_in_node: int) -> bool:
+    return bool(
+        gpu.link.kind != "none"
+        and gpu.link.per_direction_gb_s
+        and gpus_in_node <= gpu.link.max_gpus
+    )
 
 
 def intra_node_link(gpu: Gpu, gpus_in_node: int) -> Link | None:
     if gpus_in_node <= 1:
         return None
-    if (
-        gpu.link.kind != "none"
-        and gpu.link.per_direction_gb_s
-        and gpus_in_node <= gpu.link.max_gpus
-    ):
+    if _spans_own_link(gpu, gpus_in_node):
         return own_link(gpu)
     return pcie_link(gpu)
 
 
+def bridged_groups(gpu: Gpu, gpus_in_node: int) -> BridgedGroups | None:
+    """Pairs (or groups) a bridge connects when the box has more GPUs than the bridge spans:
+    4x RTX 3090 = two NVLink-bridged pairs, the pairs talking over PCIe."""
+    group_size = gpu.link.max_gpus
+    if (
+        gpu.link.kind != "nvlink-bridge"
+        or not gpu.link.per_direction_gb_s
+        or gpus_in_node <= group_size
+        or gpus_in_node % group_size
+    ):
+        return None
+    return BridgedGroups(group_size=group_size, link=own_link(gpu))
+
+
 def default_network(gpu: Gpu) -> Link:
+    if gpu.vendor == "Apple":
+        return all_links()["thunderbolt-5" if _has_thunderbolt_5(gpu) else "thunderbolt-4"]
+    if gpu.unified_memory and gpu.segment == "consumer":
+        return all_links()["usb4-40g"]
     if gpu.segment == "consumer":
         return all_links()["ethernet-100g"]
     if gpu.architecture_family in ("hopper", "blackwell", "cdna3"):
@@ -151,22 +221,68 @@ def default_network(gpu: Gpu) -> Link:
     return all_links()["infiniband-hdr-200"]
 
 
+def _has_thunderbolt_5(gpu: Gpu) -> bool:
+    """M3 Ultra, M4 Pro and M4 Max Macs have Thunderbolt 5; earlier ones Thunderbolt 4."""
+    return gpu.id.startswith(("apple-m3-ultra", "apple-m4-pro", "apple-m4-max"))
+
+
+def gpus_per_node_max(gpu: Gpu) -> int:
+    """A unified-memory device is a whole machine: one GPU per node."""
+    return 1 if gpu.unified_memory and gpu.segment in ("apple", "consumer") else GPUS_PER_NODE_MAX
+
+
 def build_system(gpu: Gpu, gpu_count: int, network_id: str | None = None) -> GpuSystem:
     if gpu_count < 1:
         raise InvalidRequestError([f"GPU count must be at least 1, got {gpu_count}"])
-    nodes = math.ceil(gpu_count / GPUS_PER_NODE_MAX)
-    link = intra_node_link(gpu, math.ceil(gpu_count / nodes))
+    nodes = math.ceil(gpu_count / gpus_per_node_max(gpu))
+    gpus_in_node = math.ceil(gpu_count / nodes)
+    link = intra_node_link(gpu, gpus_in_node)
     network = None
     if nodes > 1:
         network = all_links()[network_id] if network_id else default_network(gpu)
-    return GpuSystem(gpu=gpu, gpu_count=gpu_count, link=link, nodes=nodes, network=network)
+    return GpuSystem(
+        gpu=gpu,
+        gpu_count=gpu_count,
+        link=link,
+        nodes=nodes,
+        network=network,
+        bridged_groups=bridged_groups(gpu, gpus_in_node),
+    )
 
 
 def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
-    """'4x rtx-4090', '2 x A100 80GB SXM4', '8×h100-sxm' or a single GPU name → a GpuSystem."""
+    """'4x rtx-4090', '2 x A100 80GB SXM4', '8×h100-sxm', a single GPU name, a unified-memory
+    device in one of its memory sizes ('Mac Studio M2 Ultra 192GB') or a named system
+    ('GH200 superchip') → a GpuSystem."""
     if network_id is not None and network_id not in all_links():
         raise UnknownNameError("network", network_id, sorted(all_links()))
+    named = named_system(text)
+    if named is not None:
+        return named
+    count, device = 1, text
     match = _SYSTEM_PATTERN.match(text)
     if match:
-        return build_system(resolve_gpu(match.group(2)), int(match.group(1)), network_id)
-    return build_system(resolve_gpu(text), 1, network_id)
+        count, device = int(match.group(1)), match.group(2)
+    gpu, memory_gb = resolve_device(device)
+    system = build_system(gpu, count, network_id)
+    return dataclasses.replace(system, memory_configuration_gb=memory_gb)
+
+
+def named_system(text: str) -> GpuSystem | None:
+    """A named system from data/systems.toml ('GH200 superchip'), or None."""
+    record = named_system_record(text)
+    if record is None:
+        return None
+    gpu = gpu_by_id(record.gpu)
+    if record.memory_configuration_gb is not None:
+        gpu = with_memory_configuration(gpu, record.memory_configuration_gb)
+    host = None
+    if record.host_memory_gb is not None:
+        host = HostMemory(record.host_memory_gb, record.host_memory, record.host_link)
+    return dataclasses.replace(
+        build_system(gpu, record.gpu_count),
+        memory_configuration_gb=record.memory_configuration_gb,
+        name=record.name,
+        host_memory=host,
+        source=f"{record.source} (as of {record.as_of})",
+    )

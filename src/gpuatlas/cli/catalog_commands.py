@@ -11,6 +11,7 @@ from gpuatlas.catalog import gpus as gpu_catalog
 from gpuatlas.catalog import prices as price_catalog
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_filters import select_gpus
+from gpuatlas.catalog.system_facts import extra_system_facts, extra_system_json
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
@@ -211,6 +212,7 @@ def system_json(system: GpuSystem) -> dict[str, object]:
         "total_tdp_w": system.total_tdp_w,
         "link": to_plain(system.link),
         "network": to_plain(system.network),
+        **extra_system_json(system),
     }
 
 
@@ -241,7 +243,7 @@ def system_rows(system: GpuSystem) -> list[tuple[str, str]]:
                 f"({format_number(system.network.per_direction_gb_s, 'GB/s')} per direction)",
             )
         )
-    return rows
+    return rows + extra_system_facts(system)
 
 
 def list_prices(

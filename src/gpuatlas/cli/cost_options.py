@@ -24,6 +24,24 @@ MeanOutputTokensOption = typer.Option(256, help="Mean output tokens per request.
 GpuCountOption = typer.Option([1, 2, 4, 8], "--gpu-count", help="GPUs per replica.")
 
 
+WeightsOption = typer.Option(
+    "auto", "--weights",
+    help="Weight format; auto: the checkpoint's own (quantization_config, name, Ollama tag).")
+PlanWeightsOption = typer.Option(
+    ["auto"], "--weights",
+    help="Weight format(s); auto: the native format plus the formats worth considering "
+         "(16-bit original, FP8, AWQ; Q8_0/Q4_K_M for GGUF); 'all': every format.")
+
+
+def weights_note(model: str | None, weights: str) -> str:
+    """'weights: … (why)' for an answer that assumed the model's native format."""
+    from gpuatlas.catalog.model_weights import is_auto, native_weights_for
+
+    if model is None or not is_auto(weights):
+        return ""
+    return native_weights_for(model).describe()
+
+
 def money(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"${value:,.{digits}f}"
 

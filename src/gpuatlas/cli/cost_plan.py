@@ -16,12 +16,14 @@ from gpuatlas.cli.cost_options import (
     JsonOption,
     MeanInputTokensOption,
     MeanOutputTokensOption,
+    PlanWeightsOption,
     PricesOption,
     ProviderOption,
     TierOption,
     TpotOption,
     TtftOption,
     money,
+    weights_note,
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, to_plain
@@ -39,7 +41,7 @@ from gpuatlas.estimate.planning import Plan, PlanOption
 
 def plan_command(
     model: str = typer.Option(..., help="Model to serve."),
-    weights: list[str] = typer.Option(["fp16"], "--weights", help="Weight format(s), or 'all'."),
+    weights: list[str] = PlanWeightsOption,
     rps: float = typer.Option(..., "--rps", help="Arrival rate, requests per second."),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
@@ -69,9 +71,12 @@ def plan_command(
     )
     with user_errors():
         plan = run_plan(request)
+        assumed = weights_note(model, "auto") if any(w == "auto" for w in weights) else ""
     if as_json:
         print_json(plan_json(plan))
         return
+    if assumed:
+        console.print(f"native {assumed}", highlight=False)
     _render_plan(plan)
 
 
@@ -120,7 +125,7 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
 
 def fleet_command(
     models: list[str] = typer.Option(..., "--model", help="MODEL=SHARE, e.g. llama-2-13b=0.7."),
-    weights: list[str] = typer.Option(["fp16"], "--weights", help="Weight format(s) to consider."),
+    weights: list[str] = PlanWeightsOption,
     rps: float = typer.Option(..., "--rps", help="Total arrival rate, requests per second."),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,

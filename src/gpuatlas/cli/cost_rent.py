@@ -17,8 +17,10 @@ from gpuatlas.cli.cost_options import (
     TierOption,
     TpotOption,
     TtftOption,
+    WeightsOption,
     money,
     usd_band,
+    weights_note,
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, to_plain
@@ -30,7 +32,7 @@ from gpuatlas.estimate.results import Estimate
 def cost_command(
     gpus: list[str] = GpuOption,
     model: str | None = typer.Option(None, help="Model (for serving, image or training costs)."),
-    weights: str = typer.Option("fp16", help="Weight format."),
+    weights: str = WeightsOption,
     engine: str = EngineOption,
     workload: str = typer.Option("rent", help="rent | llm | image | training."),
     input_tokens: int = typer.Option(512, help="Prompt tokens per request."),
@@ -59,10 +61,13 @@ def cost_command(
     )
     with user_errors():
         report = run_cost(request)
+        assumed = weights_note(model, weights) if workload == "llm" else ""
     if as_json:
         print_json({"schema_version": "gpuatlas.cost/1", "request": to_plain(request),
                     "provenance": provenance(), **_cost_json(report)})
         return
+    if assumed:
+        console.print(assumed, highlight=False)
     _render_cost(report, request)
 
 

@@ -1,17 +1,43 @@
-"""What the estimate area's commands share: the --json option and model resolution."""
+"""What the estimate area's commands share: the --json option, model resolution and the
+`--weights auto` choice (the checkpoint's own format, with the reason)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+if TYPE_CHECKING:
+    from gpuatlas.catalog.model_names import ModelReference
+    from gpuatlas.catalog.model_weights import WeightsChoice
+
 JSON_OPTION = typer.Option(False, "--json", help="Machine-readable output.")
+WEIGHTS_HELP = ("Weight format: auto (the checkpoint's own: its quantization_config, name or "
+                "Ollama tag), fp16, bf16, fp8, AWQ, Q4_K_M...")
+ENGINE_HELP = "Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."
+
+
+def model_reference(name: str) -> ModelReference:
+    """Resolve a model name for the CLI, keeping how it matched and its format hint."""
+    from gpuatlas.catalog.models import resolve_model_argument
+
+    return resolve_model_argument(name)
 
 
 def model_object(name: str) -> Any:
     """Resolve a model name for the CLI (a config.json path, a library name, or a Hub id)."""
-    from gpuatlas.catalog.models import resolve_model_argument
+    return model_reference(name).model
 
-    return resolve_model_argument(name).model
 
+def weights_choice(weights: str, name: str) -> WeightsChoice:
+    """The format a `--weights` value means for this model ('auto': its native format)."""
+    from gpuatlas.catalog.model_weights import choose_weights
+
+    return choose_weights(weights, model_reference(name))
+
+
+def engine_choice(engine: str, choice: WeightsChoice) -> str:
+    """An `--engine auto` value: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."""
+    from gpuatlas.catalog.model_weights import choose_engine
+
+    return choose_engine(engine, choice)

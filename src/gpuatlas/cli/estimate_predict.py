@@ -12,7 +12,14 @@ from typing import Any
 import typer
 
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.estimate_common import JSON_OPTION, model_object
+from gpuatlas.cli.estimate_common import (
+    ENGINE_HELP,
+    JSON_OPTION,
+    WEIGHTS_HELP,
+    engine_choice,
+    model_object,
+    weights_choice,
+)
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
 
@@ -109,8 +116,8 @@ def _json_row(row: dict[str, str]) -> dict[str, Any]:
 def predict_llm_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'h100-sxm' or '2x h100-sxm'."),
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
-    weights: str = typer.Option("fp16", "--weights", "-w"),
-    engine: str = typer.Option("vllm", "--engine", "-e"),
+    weights: str = typer.Option("auto", "--weights", "-w", help=WEIGHTS_HELP),
+    engine: str = typer.Option("auto", "--engine", "-e", help=ENGINE_HELP),
     batch: int = typer.Option(1, "--batch", "-b", help="Concurrent sequences."),
     input_tokens: int = typer.Option(512, "--input", help="Prompt tokens."),
     output_tokens: int = typer.Option(128, "--output", help="Generated tokens."),
@@ -121,10 +128,14 @@ def predict_llm_command(
     from gpuatlas.estimate import api
 
     with user_errors():
+        choice = weights_choice(weights, model)
+        engine = engine_choice(engine, choice)
         result = api.predict_llm(
-            system, model_object(model), weights, engine, batch=batch,
+            system, model_object(model), choice.format_id, engine, batch=batch,
             input_tokens=input_tokens, output_tokens=output_tokens, kv_cache=kv_cache,
         )
+    if not as_json:
+        console.print(choice.describe(), highlight=False)
     _print_estimates(result.to_json(), as_json, f"{result.model_id} ({result.weights}, "
                      f"{result.engine}) on {result.system_id}, batch {batch}")
 

@@ -1,37 +1,64 @@
-"""The `gpuatlas` command: one Typer app; each area registers its own commands."""
+"""The `gpuatlas` command: one Typer app whose commands are loaded on first use.
+
+`gpuatlas --help` and `gpuatlas --version` read the command index (cli/command_index.py) and
+import no command module; running a command imports only the module that defines it.
+"""
 
 from __future__ import annotations
 
-import typer
+from functools import cache
+from importlib import import_module
+from typing import Any
 
-from gpuatlas.cli import (
-    bench_commands,
-    catalog_commands,
-    cost_commands,
-    estimate_commands,
-    model_commands,
-    report_commands,
-    store_commands,
-)
+import typer
+from typer.core import TyperGroup
+
+from gpuatlas.cli.command_index import COMMANDS, entry_for
+
+
+@cache
+def area_group(area: str) -> Any:
+    """The click group holding one area's commands (the module's register() on a fresh app)."""
+    module = import_module(f"gpuatlas.cli.{area}")
+    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    holder.callback()(lambda: None)  # a callback makes Typer build a group, even for one command
+    module.register(holder)
+    return typer.main.get_command(holder)
+
+
+class LazyCommandGroup(TyperGroup):
+    """A root group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [entry.name for entry in COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        entry = entry_for(cmd_name)
+        if entry is None:
+            return None
+        return area_group(entry.area).get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(entry.name, entry.short_help) for entry in COMMANDS])
+
 
 app = typer.Typer(
     name="gpuatlas",
+    cls=LazyCommandGroup,
     help="Which GPU for your AI workload: sourced facts, calibrated predictions, measurements.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
-
 def package_version() -> str:
-    """The installed package's version (pyproject's `version`)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The package's version (`gpuatlas.__version__`, kept equal to pyproject's by a test)."""
+    from gpuatlas import __version__
 
-    try:
-        return version("gpuatlas")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
+    return __version__
 
 
 def _print_version(requested: bool) -> None:
@@ -50,16 +77,13 @@ def main_options(
     """Which GPU for your AI workload: sourced facts, calibrated predictions, measurements."""
 
 
-for area in (
-    catalog_commands,
-    model_commands,
-    estimate_commands,
-    cost_commands,
-    report_commands,
-    bench_commands,
-    store_commands,
-):
-    area.register(app)
+def full_app() -> typer.Typer:
+    """Every area registered eagerly on one app (for tests and tools that need the whole tree)."""
+    eager = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    eager.callback()(lambda: None)
+    for area in dict.fromkeys(entry.area for entry in COMMANDS):
+        import_module(f"gpuatlas.cli.{area}").register(eager)
+    return eager
 
 
 def run() -> None:

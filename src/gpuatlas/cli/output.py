@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from gpuatlas.cli.terminal import make_console
+
+console = make_console()
 
 
 def to_plain(value: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from gpuatlas.catalog.formats import all_formats, resolve_format
 from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
@@ -33,6 +34,7 @@ from gpuatlas.estimate.economics_costs import (
     training_run_cost,
 )
 from gpuatlas.estimate.economics_serving import Assessment, Slo, Workload
+from gpuatlas.estimate.engines import resolve_engine
 from gpuatlas.estimate.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
 from gpuatlas.estimate.planning import Plan, fixed_replica_options, plan_options
 from gpuatlas.estimate.tco import (
@@ -97,12 +99,28 @@ def candidate_systems(
     return systems
 
 
-def weight_format_ids(names: Sequence[str], problems: list[str]) -> list[str]:
-    """Format ids for names people write; "all" means every catalog format."""
+def weight_format_ids(
+    names: Sequence[str], problems: list[str], model: str | None = None, engine: str = "vllm"
+) -> list[str]:
+    """Format ids for names people write; "all" means every catalog format; "auto" (with a
+    model) its native format plus the formats worth considering (`model_weights`)."""
     if any(name.lower() == "all" for name in names):
         return [f.id for f in all_formats()]
-    ids = [collect(problems, lambda n=name: resolve_format(n).id) for name in names]  # type: ignore[misc]
-    return [i for i in ids if i is not None]
+    ids: list[str | None] = []
+    for name in names:
+        if is_auto(name) and model is not None:
+            ids += collect(problems, lambda: auto_format_ids(model, engine)) or []
+        else:
+            ids.append(collect(problems, lambda n=name: resolve_format(n).id))  # type: ignore[misc]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def auto_format_ids(model: str, engine: str) -> list[str]:
+    """The model's native format first, then the alternatives the engine loads."""
+    from gpuatlas.catalog.models import resolve_model_reference
+
+    native = native_weights(resolve_model_reference(model))
+    return formats_worth_considering(native, resolve_engine(engine).formats)
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,7 @@ def validated_plan_inputs(
     """Everything `plan` needs, or InvalidRequestError listing every problem."""
     problems: list[str] = []
     collect(problems, lambda: resolve_model(request.model))
-    formats = weight_format_ids(request.weights, problems)
+    formats = weight_format_ids(request.weights, problems, request.model, request.engine)
     workload = Workload(
         request.model, formats[0] if formats else "fp16", request.requests_per_s,
         request.input_tokens, request.output_tokens, request.engine,
@@ -243,7 +261,7 @@ def _tco_row(system: GpuSystem, request: TcoRequest, purchase_usd: float | None,
 class CostRequest:
     systems: tuple[str, ...]
     model: str | None = None
-    weights: str = "fp16"
+    weights: str = "fp16"  # or "auto": the model's native format (the CLI's default)
     engine: str = "vllm"
     workload: str = "llm"  # llm | image | training | rent
     input_tokens: int = 512
@@ -303,6 +321,7 @@ def run_cost(request: CostRequest) -> CostReport:
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(problems)
+    request = with_native_weights(request)
     durations, serving, jobs, not_served, no_offer = [], [], [], [], []
     for system in systems:
         hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
@@ -321,6 +340,18 @@ def run_cost(request: CostRequest) -> CostReport:
             jobs += [_job(system, request, o) for o in hosts]
     return CostReport(tuple(durations), tuple(serving), tuple(jobs), tuple(not_served),
                       tuple(no_offer))
+
+
+def with_native_weights(request: CostRequest) -> CostRequest:
+    """The request with `weights` "auto" replaced by the model's native format."""
+    if request.model is None or not is_auto(request.weights):
+        return request
+    from dataclasses import replace
+
+    from gpuatlas.catalog.models import resolve_model_reference
+
+    native = native_weights(resolve_model_reference(request.model))
+    return replace(request, weights=native.format_id)
 
 
 def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | Assessment:
@@ -360,7 +391,7 @@ class FleetRequest:
 
 
 def parse_shares(
-    texts: Sequence[str], formats: Sequence[str], problems: list[str]
+    texts: Sequence[str], formats: Sequence[str], problems: list[str], engine: str = ""
 ) -> list[ModelShare]:
     shares: list[ModelShare] = []
     for text in texts:
@@ -371,15 +402,17 @@ def parse_shares(
             problems.append(f"write each model as MODEL=SHARE (e.g. llama-2-13b=0.7), got {text!r}")
             continue
         collect(problems, lambda n=name: resolve_model(n))  # type: ignore[misc]
-        shares.append(ModelShare(name, share, tuple(formats)))
+        own = weight_format_ids(formats, problems, name, engine) if engine else formats
+        shares.append(ModelShare(name, share, tuple(own)))
     return shares
 
 
 def run_fleet(request: FleetRequest) -> FleetPlan:
     """Mixed fleet (each model on its cheapest pool) vs the cheapest single-type fleet."""
     problems: list[str] = []
-    formats = weight_format_ids(request.weights, problems)
-    shares = parse_shares(request.models, formats, problems)
+    formats = [w for w in request.weights if not is_auto(w)]
+    formats = weight_format_ids(formats, problems) if formats else ["fp16"]
+    shares = parse_shares(request.models, request.weights, problems, request.engine)
     problems += share_problems(shares)
     template = Workload("", formats[0] if formats else "fp16", request.requests_per_s,
                         request.input_tokens, request.output_tokens, request.engine)

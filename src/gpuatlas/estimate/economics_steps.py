@@ -82,12 +82,14 @@ class EstimatorStepSource:
             self.system, self.model, self.weights, context_tokens=context_tokens,
             engine=self.engine,
         )
+        from gpuatlas.estimate.memory import gib_text
+
         part = fit.per_gpu
         return (
-            f"per GPU: weights {part.weights_gb:.1f} GB + overhead {part.overhead_gb:.1f} GB "
-            f"+ one sequence's KV {part.kv_cache_gb:.2f} GB + activations "
-            f"{part.activations_gb:.1f} GB = {part.total_gb:.1f} GB > {fit.usable_gb:.1f} GB "
-            f"usable of {fit.gpu_memory_gb:.1f} GB"
+            f"per GPU: weights {gib_text(part.weights_gb)} + overhead "
+            f"{gib_text(part.overhead_gb)} + one sequence's KV {gib_text(part.kv_cache_gb, 2)} "
+            f"+ activations {gib_text(part.activations_gb)} = {gib_text(part.total_gb)} > "
+            f"{gib_text(fit.usable_gb)} usable of {gib_text(fit.gpu_memory_gb)}"
         )
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float:

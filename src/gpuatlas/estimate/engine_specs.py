@@ -290,12 +290,16 @@ def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Gpu | None
     for backend in order:
         if backend in backends and backends[backend].serves(gpu):
             return backend
-    elsewhere = sorted({p.engine for p in all_engines()
-                        if any(b in backends and backends[b].serves(gpu) for b in p.backends)})
     raise InvalidRequestError(
         [f"engine {engine} is not modelled on {gpu.vendor} {gpu.id} (its backends: "
-         f"{', '.join(dict.fromkeys(order))}); engines modelled there: "
-         f"{', '.join(elsewhere) or 'none'}"])
+         f"{', '.join(dict.fromkeys(order))}); engines modelled there: {_engines_on(gpu)}"])
+
+
+def _engines_on(gpu: Gpu) -> str:
+    backends = {b.id: b for b in all_backends()}
+    found = sorted({p.engine for p in all_engines()
+                    if any(b in backends and backends[b].serves(gpu) for b in p.backends)})
+    return ", ".join(found) or "none"
 
 
 def check_backend(profile: EngineProfile, gpu: Gpu) -> None:
@@ -311,7 +315,7 @@ def _require_serves(profile: EngineProfile, backend: str, gpu: Gpu | None) -> No
         return
     raise InvalidRequestError(
         [f"backend {backend} ({profile.id}) does not run on {gpu.vendor} {gpu.id}; it serves: "
-         f"{', '.join(found.vendors)}"])
+         f"{', '.join(found.vendors)}; engines modelled on {gpu.id}: {_engines_on(gpu)}"])
 
 
 # ----- generations by release -------------------------------------------------------------------

@@ -30,11 +30,13 @@ GIB_IN_GB = 1.073741824
 
 
 def memory_capacity_gb(gpu: Gpu) -> float:
-    """The card's memory in GB (1e9 bytes). Vendors' "24 GB"/"80 GB" are binary sizes
-    (24 GiB = 25.8 GB; an H100 80GB shows 81,559 MiB), so the catalog figure is read as GiB."""
-    if not gpu.memory_gb:
+    """The memory the GPU may use, in GB (1e9 bytes). Vendors' "24 GB"/"80 GB" are binary sizes
+    (24 GiB = 25.8 GB; an H100 80GB shows 81,559 MiB), so the catalog figure is read as GiB. On a
+    unified-memory device (a Mac) only the OS's default GPU share counts."""
+    usable_gb = gpu.gpu_usable_memory_gb
+    if not usable_gb:
         raise InvalidRequestError([f"the catalog has no memory size for {gpu.id}"])
-    return gpu.memory_gb * GIB_IN_GB
+    return usable_gb * GIB_IN_GB
 
 
 def peak_flops(gpu: Gpu, precision: str) -> tuple[float, str]:

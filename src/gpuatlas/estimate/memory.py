@@ -30,12 +30,71 @@ class MemoryInputs:
     kv_cache_id: str
 
 
+# "Fits" leaves at least this share of the card free: engines that may fill everything
+# (llama.cpp, Ollama, transformers) still meet allocator fragmentation, the display and other
+# processes; vLLM/SGLang/TensorRT-LLM already keep 8-10 % back (gpu_memory_utilization).
+MIN_FREE_SHARE = 0.05
+GIB = 1024**3
+
+
+def gpu_memory_gb(system: GpuSystem) -> float:
+    """Memory per GPU in GB (1e9 bytes): the catalog size read as GiB (vendors' "24 GB" is
+    24 GiB; nvidia-smi shows 24,564 MiB = 23.99 GiB on an RTX 4090), or on a unified-memory
+    device the share the OS lets the GPU use (`Gpu.gpu_usable_memory_gb`)."""
+    share = getattr(system.gpu, "gpu_usable_memory_gb", None)
+    if isinstance(share, float | int) and system.gpu.memory_gb and share < system.gpu.memory_gb:
+        return float(share) * GIB / GB
+    return memory_capacity_gb(system.gpu)
+
+
+def memory_source(system: GpuSystem) -> str:
+    """Where the per-GPU memory figure comes from, for the answer's footnote."""
+    gpu = system.gpu
+    total_gib = gpu_memory_gb(system) * GB / GIB
+    if getattr(gpu, "unified_memory", False):
+        return (f"{total_gib:.1f} GiB per GPU: the GPU's default share of {gpu.memory_gb:g} GiB "
+                "unified memory (catalog)")
+    return (f"{total_gib:.1f} GiB per GPU: the card's \"{gpu.memory_gb:g} GB\" is binary, "
+            "as the driver counts it (nvidia-smi's total, less a few MiB)")
+
+
 def usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
     """Memory per GPU the engine may fill."""
-    total = memory_capacity_gb(system.gpu)
+    total = gpu_memory_gb(system)
     if engine.memory_fraction >= 1.0:
         return total - DRIVER_RESERVE_GB
     return total * engine.memory_fraction
+
+
+def fit_usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
+    """Memory per GPU a configuration may need and still be called "fits": what the engine
+    fills, and never more than (1 - MIN_FREE_SHARE) of the card."""
+    return min(usable_gb(system, engine), gpu_memory_gb(system) * (1.0 - MIN_FREE_SHARE))
+
+
+def margin_text(system: GpuSystem, engine: EngineProfile) -> str:
+    """The stated margin behind "fits" (engine reserve or the minimum free share)."""
+    if engine.memory_fraction < 1.0 - MIN_FREE_SHARE:
+        return (f"{engine.id} uses {engine.memory_fraction:.0%} of each GPU "
+                f"(its memory-utilisation default); the rest stays free")
+    return (f"{engine.id} may fill the GPU; fits only with ≥ {MIN_FREE_SHARE:.0%} "
+            f"({gpu_memory_gb(system) * MIN_FREE_SHARE * GB / GIB:.1f} GiB) left free")
+
+
+def model_max_context(model: ModelArch) -> int:
+    """The longest context the checkpoint supports (max_position_embeddings, which includes
+    published RoPE scaling, e.g. Llama 3.1's 131072); 0 when the config does not say."""
+    return model.max_position_embeddings
+
+
+def check_context(model: ModelArch, context_tokens: int) -> None:
+    """Raise InvalidRequestError when a context is longer than the model supports."""
+    maximum = model_max_context(model)
+    if maximum and context_tokens > maximum:
+        raise InvalidRequestError([
+            f"context {context_tokens:,} tokens exceeds {model.id}'s maximum of {maximum} "
+            f"tokens (max_position_embeddings); use --context {maximum} or less"
+        ])
 
 
 def padded_tokens(context_tokens: int, block_tokens: int) -> int:
@@ -78,12 +137,17 @@ def breakdown(
     )
 
 
-def max_sequences(inputs: MemoryInputs, gpu_count: int, context_tokens: int) -> int:
-    """Most sequences of `context_tokens` whose KV cache fits beside weights and activations."""
+def max_sequences(
+    inputs: MemoryInputs, gpu_count: int, context_tokens: int, usable: float | None = None
+) -> int:
+    """Most sequences of `context_tokens` whose KV cache fits beside weights and activations
+    in `usable` GB per GPU (default: what the engine fills)."""
     base = breakdown(inputs, gpu_count, context_tokens, 1)
     per_sequence = kv_per_sequence_gb(inputs, gpu_count, context_tokens)
     logits_per_sequence = inputs.model.vocab_size * LOGIT_BYTES / GB
-    free = usable_gb(inputs.system, inputs.engine) - (base.total_gb - base.kv_cache_gb)
+    if usable is None:
+        usable = usable_gb(inputs.system, inputs.engine)
+    free = usable - (base.total_gb - base.kv_cache_gb)
     if free < per_sequence:
         return 0
     return max(0, int((free + logits_per_sequence) // (per_sequence + logits_per_sequence)))
@@ -98,16 +162,41 @@ def _valid_gpu_counts(inputs: MemoryInputs) -> list[int]:
 
 
 def min_gpus(inputs: MemoryInputs, context_tokens: int, concurrency: int) -> int | None:
+    usable = fit_usable_gb(inputs.system, inputs.engine)
     for count in _valid_gpu_counts(inputs):
-        if max_sequences(inputs, count, context_tokens) >= concurrency:
+        if max_sequences(inputs, count, context_tokens, usable) >= concurrency:
             return count
     return None
 
 
+def max_context_one_sequence(inputs: MemoryInputs, gpu_count: int) -> int:
+    """The longest context one sequence can have on `gpu_count` GPUs (0: the weights alone do
+    not fit), capped at the model's maximum context."""
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    ceiling = model_max_context(inputs.model) or 1 << 24
+    if max_sequences(inputs, gpu_count, 1, usable) < 1:
+        return 0
+    if max_sequences(inputs, gpu_count, ceiling, usable) >= 1:
+        return ceiling
+    low, high = 1, ceiling  # fits at low, not at high
+    while high - low > 1:
+        middle = (low + high) // 2
+        if max_sequences(inputs, gpu_count, middle, usable) >= 1:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def gib_text(value_gb: float, digits: int = 1) -> str:
+    """A GB (1e9 bytes) figure written in GiB, labelled: '21.6 GiB'."""
+    return f"{value_gb * GB / GIB:.{digits}f} GiB"
+
+
 def _reasons(fit: MemoryBreakdown, usable: float, concurrency: int, maximum: int) -> list[str]:
-    reasons = [f"needs {fit.total_gb:.1f} GB per GPU of {usable:.1f} GB usable"]
+    reasons = [f"needs {gib_text(fit.total_gb)} per GPU of {gib_text(usable)} usable"]
     if fit.weights_gb + fit.overhead_gb > usable:
-        reasons.append(f"weights alone ({fit.weights_gb:.1f} GB) exceed the usable memory")
+        reasons.append(f"weights alone ({gib_text(fit.weights_gb)}) exceed the usable memory")
     elif concurrency > maximum:
         reasons.append(f"KV cache for {concurrency} sequences does not fit; at most {maximum}")
     return reasons
@@ -119,8 +208,8 @@ def inference_memory_fit(
     _validate(inputs, context_tokens, concurrency)
     count = inputs.system.gpu_count
     fit = breakdown(inputs, count, context_tokens, concurrency)
-    usable = usable_gb(inputs.system, inputs.engine)
-    maximum = max_sequences(inputs, count, context_tokens)
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    maximum = max_sequences(inputs, count, context_tokens, usable)
     fits = maximum >= concurrency
     needed = count if fits else min_gpus(inputs, context_tokens, concurrency)
     verdict = "fits" if fits else ("fits-on-more-gpus" if needed else "does-not-fit")
@@ -133,7 +222,7 @@ def inference_memory_fit(
         system_id=inputs.system.id, model_id=inputs.model.id, weights=inputs.weight_format.id,
         engine=inputs.engine.id, gpu_count=count, context_tokens=context_tokens,
         concurrency=concurrency, per_gpu=fit, usable_gb=usable,
-        gpu_memory_gb=memory_capacity_gb(inputs.system.gpu), fits=fits,
+        gpu_memory_gb=gpu_memory_gb(inputs.system), fits=fits,
         max_concurrent_sequences=maximum, min_gpus_needed=needed,
         kv_cache_bytes_per_token_per_gpu=kv_per_sequence_gb(inputs, count, context_tokens)
         * GB / padded_tokens(context_tokens, inputs.engine.kv_block_tokens),

@@ -316,6 +316,13 @@ def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> s
             f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h.")
 
 
+def _format_bits(weights: str) -> float:
+    from gpuatlas.catalog.formats import find_format
+
+    found = find_format(weights)
+    return found.model_bits_per_weight if found is not None else 32.0
+
+
 def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -> list[str]:
     lines: list[str] = []
     seen: set[tuple[str, str]] = set()
@@ -323,7 +330,9 @@ def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -
                and r.cheapest_usd_per_gpu_hour is not None
                and r.cheapest_usd_per_gpu_hour * r.gpu_count
                < winner.usd_per_gpu_hour * winner.gpu_count]
-    for item in sorted(cheaper, key=lambda r: (r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count):
+    # per GPU and reason, the most compact format (closest to fitting) explains the loss
+    for item in sorted(cheaper, key=lambda r: ((r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count,
+                                               _format_bits(r.weights))):
         if (item.gpu, item.kind) in seen or len(lines) >= 4:
             continue
         seen.add((item.gpu, item.kind))

@@ -20,18 +20,18 @@ class _Form(BaseModel):
 class FitForm(_Form):
     gpu: str = Field(default="rtx-4090", min_length=1, max_length=100)
     model: str = Field(default="llama-3.1-8b", min_length=1, max_length=200)
-    weights: str = Field(default="fp16", min_length=1, max_length=40)
+    weights: str = Field(default="auto", min_length=1, max_length=40)
     context_tokens: int = Field(default=8192, ge=1, le=2_000_000)
     concurrency: int = Field(default=1, ge=1, le=100_000)
-    engine: str = Field(default="vllm", min_length=1, max_length=40)
+    engine: str = Field(default="auto", min_length=1, max_length=40)
     kv_cache: str = Field(default="fp16", min_length=1, max_length=20)
 
 
 class PredictForm(_Form):
     gpu: str = Field(default="rtx-4090", min_length=1, max_length=100)
     model: str = Field(default="llama-3.1-8b", min_length=1, max_length=200)
-    weights: str = Field(default="q4_k_m", min_length=1, max_length=40)
-    engine: str = Field(default="llama.cpp", min_length=1, max_length=40)
+    weights: str = Field(default="auto", min_length=1, max_length=40)
+    engine: str = Field(default="auto", min_length=1, max_length=40)
     batch: int = Field(default=1, ge=1, le=4096)
     input_tokens: int = Field(default=512, ge=1, le=1_000_000)
     output_tokens: int = Field(default=256, ge=1, le=1_000_000)
@@ -39,7 +39,7 @@ class PredictForm(_Form):
 
 class PlanForm(_Form):
     model: str = Field(default="llama-3.1-8b", min_length=1, max_length=200)
-    weights: str = Field(default="fp16", min_length=1, max_length=40)
+    weights: str = Field(default="auto", min_length=1, max_length=40)
     requests_per_s: float = Field(default=5.0, gt=0, le=100_000)
     input_tokens: int = Field(default=1024, ge=1, le=1_000_000)
     output_tokens: int = Field(default=256, ge=1, le=1_000_000)
@@ -76,37 +76,49 @@ def run_planner(kind: str, form: _Form) -> dict[str, Any]:
 
 
 def _fit(form: FitForm) -> dict[str, Any]:
-    from gpuatlas.estimate import api
+    from gpuatlas.catalog.models import resolve_model_reference
+    from gpuatlas.estimate.fit_answer import answer_fit
 
-    fit = api.inference_memory(form.gpu, form.model, form.weights,
-                               context_tokens=form.context_tokens,
-                               concurrency=form.concurrency, kv_cache=form.kv_cache,
-                               engine=form.engine)
-    return dict(fit.to_json())
+    answer = answer_fit(form.gpu, resolve_model_reference(form.model, allow_hub=False),
+                        [form.weights], engine=form.engine,
+                        context_tokens=form.context_tokens, concurrency=form.concurrency,
+                        kv_cache=form.kv_cache)
+    return {**answer.detail.to_json(), **answer.to_json()}
 
 
 def _predict(form: PredictForm) -> dict[str, Any]:
+    from gpuatlas.catalog.model_weights import choose_engine, choose_weights
+    from gpuatlas.catalog.models import resolve_model_reference
     from gpuatlas.estimate import api
 
-    prediction = api.predict_llm(form.gpu, form.model, form.weights, form.engine,
-                                 batch=form.batch, input_tokens=form.input_tokens,
+    reference = resolve_model_reference(form.model, allow_hub=False)
+    choice = choose_weights(form.weights, reference)
+    prediction = api.predict_llm(form.gpu, reference.model, choice.format_id,
+                                 choose_engine(form.engine, choice), batch=form.batch,
+                                 input_tokens=form.input_tokens,
                                  output_tokens=form.output_tokens)
-    return dict(prediction.to_json())
+    return {**prediction.to_json(), "weights_assumed": choice.describe()}
 
 
 def _plan(form: PlanForm) -> dict[str, Any]:
     from gpuatlas.catalog.prices import current_prices
+    from gpuatlas.estimate.economics_requests import weight_format_ids
     from gpuatlas.estimate.economics_serving import Slo, Workload
     from gpuatlas.estimate.planning import plan_options
 
-    workload = Workload(form.model, form.weights, form.requests_per_s, form.input_tokens,
+    problems: list[str] = []
+    formats = weight_format_ids([form.weights], problems, form.model, form.engine)
+    if problems:
+        raise InvalidRequestError(problems)
+    workload = Workload(form.model, formats[0], form.requests_per_s, form.input_tokens,
                         form.output_tokens, engine=form.engine)
     slo = Slo(p95_ttft_ms=form.p95_ttft_ms, p95_tpot_ms=form.p95_tpot_ms)
     if slo.problems():
         raise InvalidRequestError(slo.problems())
-    plan = plan_options(workload, slo, _candidate_systems(), current_prices(), top=form.top)
+    plan = plan_options(workload, slo, _candidate_systems(), current_prices(), top=form.top,
+                        weights=formats)
     return {
-        "workload": dataclasses.asdict(workload), "slo": slo.describe(),
+        "workload": dataclasses.asdict(workload), "slo": slo.describe(), "weights": formats,
         "feasible": plan.feasible, "message": plan.message,
         "options": [{**dataclasses.asdict(o), "label": o.label, "offer_label": o.offer_label}
                     for o in plan.options],

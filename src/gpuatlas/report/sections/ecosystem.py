@@ -12,12 +12,22 @@ AMD_ENGINES = "vLLM (ROCm), SGLang (ROCm), TGI (ROCm), llama.cpp (HIP), Ollama (
 GAUDI_ENGINES = "vLLM (Gaudi fork), TGI (Gaudi), transformers (optimum-habana)"
 
 
+APPLE_ENGINES = "llama.cpp (Metal), MLX / mlx-lm, Ollama (Metal), transformers (PyTorch MPS)"
+INTEL_GPU_ENGINES = "llama.cpp (SYCL, Vulkan), vLLM (XPU), transformers (PyTorch XPU)"
+
+
+def _is_gaudi(gpu: Gpu) -> bool:
+    return gpu.architecture_family.startswith("gaudi")
+
+
 def engines_for(gpu: Gpu) -> str:
     """Engines with an official backend for the vendor (from the engines' own docs)."""
     if gpu.vendor == "AMD":
         return AMD_ENGINES
     if gpu.vendor == "Intel":
-        return GAUDI_ENGINES
+        return GAUDI_ENGINES if _is_gaudi(gpu) else INTEL_GPU_ENGINES
+    if gpu.vendor == "Apple":
+        return APPLE_ENGINES
     return NVIDIA_ENGINES
 
 
@@ -25,7 +35,9 @@ def software_stack(gpu: Gpu) -> str:
     if gpu.vendor == "AMD":
         return "ROCm / HIP"
     if gpu.vendor == "Intel":
-        return "Intel Gaudi software (SynapseAI)"
+        return "Intel Gaudi software (SynapseAI)" if _is_gaudi(gpu) else "oneAPI / SYCL"
+    if gpu.vendor == "Apple":
+        return "Metal (no CUDA)"
     return "CUDA"
 
 

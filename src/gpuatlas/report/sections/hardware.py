@@ -48,6 +48,12 @@ def _yes_no(value: bool | None) -> str:
     return "unknown" if value is None else "yes" if value else "no"
 
 
+def _no_link_text(gpu: Gpu) -> str:
+    if gpu.unified_memory and gpu.pcie_generation is None:
+        return "none (system on a chip)"
+    return "none (PCIe only)"
+
+
 TEXT_SPECS: tuple[tuple[str, Callable[[Gpu], str]], ...] = (
     ("Variant", lambda g: f"{g.name} ({g.form_factor})"),
     ("Architecture", lambda g: g.architecture),
@@ -56,7 +62,7 @@ TEXT_SPECS: tuple[tuple[str, Callable[[Gpu], str]], ...] = (
     ("ECC memory", lambda g: _yes_no(g.ecc)),
     (
         "GPU-to-GPU link",
-        lambda g: "none (PCIe only)" if g.link.kind == "none" else g.link.description,
+        lambda g: g.link.description if g.link.kind != "none" else _no_link_text(g),
     ),
     ("Tensor accumulate", lambda g: g.tensor_accumulate),
     ("Release year", lambda g: str(g.release_year)),
@@ -200,6 +206,12 @@ def link_statement(context: ReportContext) -> Statement:
         ("b", context.b_label, context.b_gpu),
     ):
         words[side] = label
+        if gpu.unified_memory and gpu.pcie_generation is None:
+            parts.append(
+                f"{{{side}}}: one system-on-chip with unified memory, no GPU-to-GPU link or "
+                "PCIe slot (several machines talk over a network)."
+            )
+            continue
         numbers[f"{side}_pcie"] = gpu_fact(gpu, gpu.pcie_per_direction_gb_s, "GB/s")
         if gpu.link.kind == "none" or gpu.link.per_direction_gb_s is None:
             template = "{S}: no GPU-to-GPU link, PCIe only ({S_pcie:num} GB/s per direction)."

@@ -1,0 +1,184 @@
+"""The weight format a checkpoint really ships in (`--weights auto`), and why.
+
+A name decides the format in this order:
+
+1. a format in the checkpoint name: `…-AWQ`, `…-GPTQ-Int4`, `…-FP8-dynamic`, `…-bnb-4bit`,
+   a GGUF file's quant type (`…Q4_K_M.gguf`), an Ollama tag suffix (`:8b-instruct-q8_0`);
+2. an Ollama tag without a suffix: the Ollama library's default build, Q4_K_M since the end of
+   2024 (ollama/ollama#1543, 2024-12-29: "The default is now q4_k_m"), except for checkpoints
+   published already quantised (gpt-oss: MXFP4), which Ollama ships in their own format;
+3. a GGUF repository without a quant type in the name (`TheBloke/…-GGUF` holds one file per
+   type): Q4_K_M, the type GGUF model cards recommend as the balanced choice;
+4. the checkpoint's config.json: `quantization_config` (awq, gptq, fp8, compressed-tensors,
+   bitsandbytes, mxfp4, modelopt), else `torch_dtype`.
+
+Mixed formats are first-class: gpt-oss keeps attention, router and embeddings in bf16 and its
+MoE experts in MXFP4; AWQ/GPTQ/FP8 keep embeddings and lm_head at 16 bits (see
+`estimate.llm_shape`). Every choice carries a label and the reason it was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpuatlas.catalog.formats import WeightFormat, find_format
+from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
+from gpuatlas.catalog.model_names import ModelReference, resolve_model_argument
+
+AUTO_WEIGHTS = "auto"
+OLLAMA_DEFAULT_FORMAT = "q4_k_m"
+OLLAMA_DEFAULT_SOURCE = "ollama/ollama#1543, 2024-12-29"
+GGUF_REPOSITORY_FORMAT = "q4_k_m"
+UNSTATED_FORMAT = "fp16"
+OLLAMA_ENGINE = "ollama"
+GGUF_ENGINE = "llama.cpp"
+DEFAULT_ENGINE = "vllm"
+# Formats a serving plan compares besides the native one: the 16-bit original and the two
+# quantisations most served (FP8 where tensor cores run it, AWQ 4-bit), or for GGUF engines the
+# two most downloaded GGUF types.
+_SERVING_ALTERNATIVES = ("fp8", "awq-int4")
+_GGUF_ALTERNATIVES = ("q8_0", "q4_k_m")
+
+
+@dataclass(frozen=True)
+class WeightsChoice:
+    """The weight format assumed for a checkpoint: catalog id, label, and why."""
+
+    format_id: str
+    label: str
+    reason: str
+    engine: str | None = None  # the engine this kind of checkpoint is made for, if any
+
+    def describe(self) -> str:
+        """'weights: mxfp4 experts + bf16 (from the checkpoint's quantization_config)'."""
+        return f"weights: {self.label} ({self.reason})"
+
+
+def is_auto(weights: str) -> bool:
+    return weights.strip().lower() in (AUTO_WEIGHTS, "native", "default")
+
+
+def llm_of(model: AnyModelArch) -> ModelArch | None:
+    """The language model of a model (a VLM's backbone), None for other kinds."""
+    if isinstance(model, VisionLanguageArch):
+        return model.language_model
+    return model if isinstance(model, ModelArch) else None
+
+
+def format_label(model: AnyModelArch, format_id: str) -> str:
+    """How a format is laid out in this model: 'mxfp4 experts + bf16', 'awq-int4 + fp16
+    embeddings', 'q4_k_m (GGUF)'; plain formats are their id."""
+    weight_format = find_format(format_id)
+    llm = llm_of(model)
+    if weight_format is None:
+        return format_id
+    if weight_format.id == "mxfp4" and llm is not None and llm.is_moe:
+        return "mxfp4 experts + bf16 (attention, router, embeddings)"
+    if weight_format.family == "gguf":
+        return f"{weight_format.id} (GGUF)"
+    if weight_format.bits_per_weight < 16 and llm is not None:
+        return f"{weight_format.id} linear layers + 16-bit embeddings"
+    return weight_format.id
+
+
+def _engine_for(weight_format: WeightFormat | None, matched_by: str) -> str | None:
+    if matched_by == "ollama_tag":
+        return OLLAMA_ENGINE
+    if weight_format is not None and weight_format.family == "gguf":
+        return GGUF_ENGINE
+    return None
+
+
+def _choice(model: AnyModelArch, format_id: str, reason: str, matched_by: str) -> WeightsChoice:
+    return WeightsChoice(format_id, format_label(model, format_id), reason,
+                         _engine_for(find_format(format_id), matched_by))
+
+
+def _config_format(model: AnyModelArch) -> tuple[str, str]:
+    """(format id, reason) from the checkpoint's config.json."""
+    llm = llm_of(model)
+    found = llm.checkpoint_format if llm is not None else ""
+    if found and find_format(found) is not None:
+        if found in ("fp16", "bf16", "fp32"):
+            return found, "from the checkpoint's torch_dtype"
+        return found, "from the checkpoint's quantization_config"
+    return UNSTATED_FORMAT, "the config states no dtype; fp16 assumed"
+
+
+def _ollama_default(model: AnyModelArch) -> tuple[str, str]:
+    native, _ = _config_format(model)
+    native_format = find_format(native)
+    if native_format is not None and native_format.bits_per_weight < 16:
+        return native, "the Ollama library ships this checkpoint in its published format"
+    return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build ({OLLAMA_DEFAULT_SOURCE})"
+
+
+def native_weights(reference: ModelReference) -> WeightsChoice:
+    """The format the named checkpoint ships in, with the reason (see the module docstring)."""
+    model, matched_by = reference.model, reference.matched_by
+    if reference.format_id is not None:
+        where = "the Ollama tag" if matched_by == "ollama_tag" else "the checkpoint name"
+        return _choice(model, reference.format_id,
+                       f"from {where}: {reference.format_hint}", matched_by)
+    if matched_by == "ollama_tag":
+        return _choice(model, *_ollama_default(model), matched_by)
+    if reference.format_hint == "GGUF":
+        return WeightsChoice(GGUF_REPOSITORY_FORMAT, format_label(model, GGUF_REPOSITORY_FORMAT),
+                             "a GGUF repository holds one file per type; Q4_K_M assumed, the "
+                             "type its model cards recommend", GGUF_ENGINE)
+    return _choice(model, *_config_format(model), matched_by)
+
+
+def native_weights_for(name: str, allow_hub: bool | None = None) -> WeightsChoice:
+    """`native_weights` for a name people write (a config.json path, library name, Hub id)."""
+    return native_weights(resolve_model_argument(name, allow_hub))
+
+
+def choose_weights(
+    weights: str, reference: ModelReference, engine: str | None = None
+) -> WeightsChoice:
+    """The format for a `--weights` value: 'auto' is the native format, a name is the user's."""
+    if is_auto(weights):
+        return native_weights(reference)
+    found = find_format(weights)
+    format_id = found.id if found is not None else weights
+    label = format_label(reference.model, format_id)
+    return WeightsChoice(format_id, label, "as requested", _engine_for(found, ""))
+
+
+def choose_engine(engine: str, choice: WeightsChoice) -> str:
+    """An `--engine auto` value: the engine the checkpoint is made for, else vLLM."""
+    if engine.strip().lower() != AUTO_WEIGHTS:
+        return engine
+    return choice.engine or DEFAULT_ENGINE
+
+
+def formats_worth_considering(native: WeightsChoice, engine_formats: tuple[str, ...]) -> list[str]:
+    """The native format first, then the alternatives a deployment would weigh that the engine
+    loads: the 16-bit original, FP8 and AWQ for GPU serving engines; Q8_0 and Q4_K_M for GGUF
+    engines."""
+    native_format = find_format(native.format_id)
+    gguf = native_format is not None and native_format.family == "gguf"
+    quantised = native_format is not None and native_format.bits_per_weight < 16
+    original = ("bf16",) if quantised else ()
+    alternatives = _GGUF_ALTERNATIVES if gguf else (*original, *_SERVING_ALTERNATIVES)
+    ordered = [native.format_id, *alternatives]
+    chosen: list[str] = []
+    for format_id in ordered:
+        if format_id in engine_formats and format_id not in chosen:
+            chosen.append(format_id)
+    return chosen or [native.format_id]
+
+
+__all__ = [
+    "AUTO_WEIGHTS",
+    "WeightsChoice",
+    "choose_engine",
+    "choose_weights",
+    "format_label",
+    "formats_worth_considering",
+    "is_auto",
+    "llm_of",
+    "native_weights",
+    "native_weights_for",
+]

@@ -1,0 +1,112 @@
+"""What a system spec names besides "N x GPU": a unified-memory device in one of the memory sizes
+it is sold with ("Mac Studio M2 Ultra 192GB", "apple-m4-max-40c 64GB"), or a named system from
+data/systems.toml (superchips: "GH200 superchip"). Named systems match their names exactly, so
+GPU names keep resolving to GPUs."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpus import gpu_by_id, resolve_gpu
+from gpuatlas.catalog.names import normalise
+from gpuatlas.catalog.unified_memory import with_memory_configuration
+from gpuatlas.errors import DataFileError, UnknownNameError
+
+_MAC_MODELS = re.compile(
+    r"^\s*(?:apple\s+)?(?:mac\s*studio|mac\s*mini|mac\s*pro|macbook\s*pro|macbook\s*air|imac)\b",
+    re.IGNORECASE,
+)
+_MEMORY_SUFFIX = re.compile(
+    r"^(?P<device>.+?)[\s,(]+(?P<memory>\d+(?:\.\d+)?)\s*gb\)?\s*$", re.IGNORECASE
+)
+
+
+class NamedSystemRecord(BaseModel):
+    """One [[system]] table of data/systems.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    name: str
+    aliases: list[str] = []
+    gpu: str
+    gpu_count: int = Field(default=1, ge=1)
+    memory_configuration_gb: float | None = Field(default=None, gt=0)
+    host_memory_gb: float | None = Field(default=None, gt=0)
+    host_memory: str = ""
+    host_link: str = ""
+    source: str = Field(min_length=3)
+    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    notes: str = ""
+
+
+def without_mac_model(text: str) -> str:
+    """'Mac Studio M2 Ultra' → 'M2 Ultra': the chip names the GPU."""
+    return _MAC_MODELS.sub("", text).strip() or text
+
+
+def resolve_device(text: str) -> tuple[Gpu, float | None]:
+    """The GPU a device spec names, configured when it names a unified-memory device's memory
+    size. A size the device is not sold with is an InvalidRequestError listing the sizes."""
+    match = _MEMORY_SUFFIX.match(text)
+    if match:
+        configured = _configured_device(match["device"], float(match["memory"]))
+        if configured is not None:
+            return configured
+    return resolve_gpu(without_mac_model(text)), None
+
+
+def _configured_device(device: str, memory_gb: float) -> tuple[Gpu, float] | None:
+    try:
+        gpu = resolve_gpu(without_mac_model(device))
+    except UnknownNameError:
+        return None
+    if not gpu.unified_memory:
+        return None
+    return with_memory_configuration(gpu, memory_gb), memory_gb
+
+
+@cache
+def named_system_records() -> dict[str, NamedSystemRecord]:
+    """data/systems.toml by id; every record's GPU must be in the catalog."""
+    path = resources.files("gpuatlas.catalog") / "data" / "systems.toml"
+    tables = tomllib.loads(path.read_text("utf-8")).get("system", [])
+    records: dict[str, NamedSystemRecord] = {}
+    problems: list[str] = []
+    for position, table in enumerate(tables, start=1):
+        try:
+            record = NamedSystemRecord.model_validate(table)
+        except ValidationError as error:
+            problems += [f"[[system]] #{position}: {issue['msg']}" for issue in error.errors()]
+            continue
+        problems += _record_problems(record, records)
+        records[record.id] = record
+    if problems:
+        raise DataFileError(str(path), problems)
+    return records
+
+
+def _record_problems(
+    record: NamedSystemRecord, seen: dict[str, NamedSystemRecord]
+) -> list[str]:
+    problems = [f"system {record.id!r}: duplicate id"] if record.id in seen else []
+    try:
+        gpu_by_id(record.gpu)
+    except KeyError:
+        problems.append(f"system {record.id!r}: unknown GPU id {record.gpu!r}")
+    return problems
+
+
+def named_system_record(text: str) -> NamedSystemRecord | None:
+    """The named system whose id, name or alias is `text` (after normalisation), if any."""
+    key = normalise(text)
+    for record in named_system_records().values():
+        if key in {normalise(name) for name in (record.id, record.name, *record.aliases)}:
+            return record
+    return None

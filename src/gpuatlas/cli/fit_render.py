@@ -1,0 +1,61 @@
+"""Rendering of `gpuatlas fit` (inference): every size in GiB, labelled, with the assumed
+weight format and its reason, the memory source and the margin behind "fits"."""
+
+from __future__ import annotations
+
+from gpuatlas.cli.output import console, new_table
+from gpuatlas.estimate.fit_answer import FitAnswer, FormatRow
+
+BYTES_PER_GB = 1e9
+BYTES_PER_GIB = 1024**3
+
+
+def gib(value_gb: float) -> str:
+    """A GB (1e9 bytes) figure written in GiB."""
+    return f"{value_gb * BYTES_PER_GB / BYTES_PER_GIB:,.1f}"
+
+
+def _parts_table(answer: FitAnswer) -> object:
+    fit = answer.detail
+    table = new_table("Memory per GPU", "part", "GiB")
+    parts = fit.per_gpu
+    for name, value in (("weights", parts.weights_gb), ("KV cache", parts.kv_cache_gb),
+                        ("activations", parts.activations_gb), ("runtime", parts.overhead_gb),
+                        ("total", parts.total_gb)):
+        table.add_row(name, gib(value))
+    return table
+
+
+def _max_context(row: FormatRow) -> str:
+    return "—" if row.max_context_tokens == 0 else f"{row.max_context_tokens:,}"
+
+
+def _formats_table(answer: FitAnswer) -> object:
+    fit = answer.detail
+    table = new_table(f"Formats on {fit.system_id} with {answer.engine}",
+                      "weights", "GiB", "max context", f"seqs @ {fit.context_tokens:,}",
+                      "GPUs")
+    for row in answer.rows:
+        name = f"{row.format_id} (native)" if row.native else row.format_id
+        table.add_row(name, gib(row.weights_gb), _max_context(row), str(row.max_sequences),
+                      "—" if row.gpus_needed is None else str(row.gpus_needed))
+    return table
+
+
+def render_fit_answer(answer: FitAnswer) -> None:
+    fit = answer.detail
+    console.print(f"{fit.model_id} on {fit.system_id}: {fit.concurrency} × "
+                  f"{fit.context_tokens:,} tokens with {answer.engine}", highlight=False)
+    console.print(answer.weights.describe(), highlight=False)
+    console.print(_parts_table(answer))
+    verdict = f"verdict: [bold]{fit.verdict}[/]; " + "; ".join(fit.reasons)
+    console.print(verdict, highlight=False)
+    needed = "none" if fit.min_gpus_needed is None else str(fit.min_gpus_needed)
+    console.print(f"max concurrent sequences at {fit.context_tokens:,} tokens: "
+                  f"{fit.max_concurrent_sequences}; GPUs needed: {needed}", highlight=False)
+    console.print(f"GPU memory: {answer.memory_source}", highlight=False)
+    console.print(f"margin: {answer.margin}", highlight=False)
+    if answer.rows:
+        console.print(_formats_table(answer))
+        console.print(f"max context: one sequence, capped at the model's "
+                      f"{answer.model_max_context:,} tokens; GiB = 2^30 bytes", highlight=False)

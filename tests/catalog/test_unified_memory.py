@@ -1,0 +1,59 @@
+"""Unified-memory devices: the GPU may use only the OS's default share of the shared memory,
+fit decisions read that share, and a device can be chosen in a memory size it is sold with."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.unified_memory import macos_default_gpu_share, with_memory_configuration
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.estimate.hardware import memory_capacity_gb
+
+
+def test_macos_share_is_two_thirds_up_to_36_gb_and_three_quarters_above() -> None:
+    assert macos_default_gpu_share(16) == pytest.approx(2 / 3)
+    assert macos_default_gpu_share(36) == pytest.approx(2 / 3)
+    assert macos_default_gpu_share(64) == 0.75
+    assert macos_default_gpu_share(192) == 0.75
+
+
+def test_discrete_gpu_may_use_all_its_memory() -> None:
+    rtx = gpu_by_id("rtx-3090")
+    assert not rtx.unified_memory and rtx.gpu_usable_memory_gb == rtx.memory_gb == 24.0
+
+
+def test_mac_gpu_may_use_its_default_share() -> None:
+    m2_ultra = gpu_by_id("apple-m2-ultra-76c")
+    assert m2_ultra.gpu_usable_memory_gb == pytest.approx(144.0)  # 3/4 of 192 GB
+
+
+def test_strix_halo_gpu_may_use_its_variable_graphics_memory() -> None:
+    assert gpu_by_id("ryzen-ai-max-plus-395").gpu_usable_memory_gb == pytest.approx(96.0)
+
+
+def test_unified_device_without_a_documented_cap_uses_all_memory() -> None:
+    assert gpu_by_id("mi300a").gpu_usable_memory_gb == 128.0
+
+
+def test_fit_capacity_reads_the_gpu_usable_memory() -> None:
+    m2_ultra = gpu_by_id("apple-m2-ultra-76c")
+    assert memory_capacity_gb(m2_ultra) == pytest.approx(memory_capacity_gb(
+        dataclasses.replace(m2_ultra, unified_memory=False)) * 0.75)
+
+
+def test_choosing_a_memory_size_recomputes_the_mac_share() -> None:
+    small = with_memory_configuration(gpu_by_id("apple-m2-ultra-76c"), 64)
+    assert small.memory_gb == 64 and small.gpu_usable_memory_gb == pytest.approx(48.0)
+    m4 = with_memory_configuration(gpu_by_id("apple-m4-10c"), 16)
+    assert m4.gpu_usable_memory_gb == pytest.approx(16 * 2 / 3)
+
+
+def test_a_size_the_device_is_not_sold_with_lists_the_sizes() -> None:
+    with pytest.raises(InvalidRequestError) as error:
+        with_memory_configuration(gpu_by_id("apple-m2-ultra-76c"), 96)
+    assert "64 GB, 128 GB, 192 GB" in str(error.value)
+    with pytest.raises(InvalidRequestError):
+        with_memory_configuration(gpu_by_id("rtx-3090"), 48)

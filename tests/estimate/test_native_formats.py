@@ -1,0 +1,147 @@
+"""`--weights auto`: the format checkpoints really ship in, "what fits" and memory margins.
+
+Expected values come from the published checkpoints: gpt-oss-20b is ~13.8 GB (MXFP4 experts,
+bf16 rest) and runs on a 16 GB card; Llama-3.1-70B-Instruct-AWQ is ~40 GB; Ollama's
+qwen3:30b-a3b (Q4_K_M) is 19 GB; Llama 3.1's context is 131,072 tokens.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.catalog.models import resolve_model_reference
+from gpuatlas.cli.main import app
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.estimate.fit_answer import answer_fit
+
+runner = CliRunner()
+
+
+def _answer(system: str, model: str, *weights: str, **options: object) -> object:
+    return answer_fit(system, resolve_model_reference(model, allow_hub=False), list(weights),
+                      **options)  # type: ignore[arg-type]
+
+
+def _fit_json(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["fit", *args, "--json"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    return document
+
+
+def _weights_gb(document: dict[str, object]) -> float:
+    per_gpu = document["per_gpu"]
+    assert isinstance(per_gpu, dict)
+    return float(per_gpu["weights_gb"]["value"]) * int(str(document["gpu_count"]))
+
+
+def test_gpt_oss_20b_is_mxfp4_and_fits_one_4090() -> None:
+    document = _fit_json("rtx-4090", "gpt-oss-20b")
+    assumed = document["weights_assumed"]
+    assert isinstance(assumed, dict)
+    assert assumed["format"] == "mxfp4"
+    assert "quantization_config" in assumed["reason"]
+    assert "experts" in assumed["label"] and "bf16" in assumed["label"]
+    assert 12.0 <= _weights_gb(document) <= 14.0
+    assert document["fits"] is True and document["min_gpus_needed"] == 1
+
+
+def test_gpt_oss_20b_fits_a_16gb_card() -> None:
+    answer = _answer("rtx-4080", "gpt-oss-20b")
+    assert answer.detail.fits  # type: ignore[attr-defined]
+
+
+def test_llama_70b_awq_checkpoint_weighs_about_40_gb() -> None:
+    document = _fit_json("rtx-4090", "meta-llama/Llama-3.1-70B-Instruct-AWQ", "-w", "auto")
+    assert document["weights"] == "awq-int4"
+    assert 37.0 <= _weights_gb(document) <= 42.0
+    assert document["min_gpus_needed"] == 2
+
+
+def test_ollama_tag_uses_the_librarys_default_quantisation() -> None:
+    document = _fit_json("rtx-4090", "qwen3:30b-a3b", "-w", "auto")
+    assert document["weights"] == "q4_k_m"
+    assert document["engine"] == "ollama"
+    assert 17.5 <= _weights_gb(document) <= 19.5  # `ollama list`: 19 GB
+    assert document["fits"] is True
+
+
+def test_ollama_gpt_oss_keeps_mxfp4_and_suffixes_override() -> None:
+    assert _fit_json("rtx-4090", "gpt-oss:20b", "-w", "auto")["weights"] == "mxfp4"
+    assert _fit_json("h100-sxm", "llama3.1:8b-instruct-q8_0", "-w", "auto")["weights"] == "q8_0"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8-dynamic", "fp8"),
+        ("TheBloke/Llama-2-13B-chat-GGUF", "q4_k_m"),
+        ("Qwen/Qwen2.5-7B-Instruct-AWQ", "awq-int4"),
+        ("unsloth/Llama-3.2-3B-Instruct-bnb-4bit", "nf4"),
+        ("bartowski/Meta-Llama-3.1-8B-Instruct-Q5_K_M.gguf", "q5_k_m"),
+        ("llama-3.1-8b", "bf16"),
+        ("llama-2-7b", "fp16"),
+    ],
+)
+def test_derived_checkpoints_resolve_to_base_plus_format(name: str, expected: str) -> None:
+    answer = _answer("h100-sxm", name, "auto")
+    assert answer.weights.format_id == expected  # type: ignore[attr-defined]
+
+
+def test_fit_without_weights_lists_every_format_the_engine_loads() -> None:
+    document = _fit_json("rtx-4090", "llama-3.1-8b")
+    rows = document["formats"]
+    assert isinstance(rows, list)
+    ids = [row["format_id"] for row in rows]
+    assert ids[0] == "bf16" and rows[0]["native"] is True
+    assert {"fp8", "awq-int4", "fp16"} <= set(ids)
+    by_id = {row["format_id"]: row for row in rows}
+    # a 4-bit model leaves more room for KV cache than the 16-bit one
+    assert by_id["awq-int4"]["max_sequences"] > by_id["bf16"]["max_sequences"] > 0
+    # ~23.2 GB usable - 5.7 GB of AWQ weights - runtime, at 131,072 bytes of KV per token
+    assert 90_000 < by_id["awq-int4"]["max_context_tokens"] < 131072
+    assert by_id["fp32"]["max_context_tokens"] == 0  # 32 GB of weights: not one token
+
+
+def test_several_weights_give_several_rows() -> None:
+    document = _fit_json("rtx-4090", "llama-3.1-8b", "-w", "fp16", "-w", "Q4_K_M", "-w", "fp8")
+    rows = document["formats"]
+    assert isinstance(rows, list)
+    assert [row["format_id"] for row in rows] == ["fp16", "q4_k_m", "fp8"]
+
+
+def test_context_beyond_the_models_maximum_is_an_error() -> None:
+    with pytest.raises(InvalidRequestError, match="131072"):
+        _answer("rtx-4090", "llama-3.1-8b", context_tokens=1_000_000)
+    result = runner.invoke(app, ["fit", "rtx-4090", "llama-3.1-8b", "--context", "1000000"])
+    assert result.exit_code != 0
+    assert "131072" in result.output
+
+
+def test_max_context_of_one_sequence_is_limited_by_memory() -> None:
+    # llama-3.1-8b bf16 on a 24 GiB card under vLLM (90 %): ~21.6 GiB usable, 15 GiB weights,
+    # 128 KiB of KV per token: room for a few tens of thousands of tokens, not 131072.
+    row = _answer("rtx-4090", "llama-3.1-8b", "bf16").rows[0]  # type: ignore[attr-defined]
+    assert 20_000 < row.max_context_tokens < 60_000
+
+
+def test_fits_needs_a_margin_on_engines_that_fill_the_gpu() -> None:
+    # llama.cpp may fill the card; "fits" still keeps 5 % of the 24 GiB free.
+    answer = _answer("rtx-4090", "qwen3-30b-a3b", "q4_k_m", engine="llama.cpp")
+    fit = answer.detail  # type: ignore[attr-defined]
+    assert fit.usable_gb == pytest.approx(24 * 1.073741824 * 0.95)
+    assert fit.per_gpu.total_gb <= fit.usable_gb
+    assert "5%" in answer.margin  # type: ignore[attr-defined]
+
+
+def test_fit_text_labels_gib_and_states_assumption_and_source() -> None:
+    result = runner.invoke(app, ["fit", "rtx-4090", "gpt-oss-20b"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "weights: mxfp4 experts + bf16" in text
+    assert "GiB" in text and " GB usable" not in text
+    assert "24.0 GiB per GPU" in text
