@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.estimate_common import JSON_OPTION, model_object
+from gpuatlas.cli.estimate_common import JSON_OPTION, model_reference
 from gpuatlas.cli.estimate_predict import (
     predict_app,
     predict_diffusion_command,
@@ -26,6 +26,7 @@ from gpuatlas.cli.estimate_predict import (
     predict_train_command,
     predict_vision_command,
 )
+from gpuatlas.cli.fit_render import render_fit_answer
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
 
@@ -34,9 +35,14 @@ from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
 
 def fit_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'rtx-4090' or '4x rtx-4090'."),
-    model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
-    weights: str = typer.Option("fp16", "--weights", "-w", help="Format: fp16, Q4_K_M, AWQ..."),
-    engine: str = typer.Option("vllm", "--engine", "-e", help="Inference engine."),
+    model: str = typer.Argument(..., help="Model name, Hub id, Ollama tag or config.json path."),
+    weights: list[str] = typer.Option(
+        [], "--weights", "-w",
+        help="Format(s), repeatable: auto (the checkpoint's own), fp16, Q4_K_M, AWQ... "
+             "None given: the native format in detail and every format the engine loads."),
+    engine: str = typer.Option(
+        "auto", "--engine", "-e",
+        help="Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."),
     context_tokens: int = typer.Option(4096, "--context", help="Tokens per sequence."),
     concurrency: int = typer.Option(1, "--concurrency", help="Concurrent sequences."),
     kv_cache: str = typer.Option("fp16", "--kv-cache", help="KV-cache precision (fp16, fp8)."),
@@ -47,25 +53,30 @@ def fit_command(
     sharding: str = typer.Option("none", "--sharding", help="none, zero1, zero2, zero3, fsdp."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Does a model fit: memory per GPU for inference (or training with --training)."""
+    """Does a model fit, and in which formats: memory per GPU, the longest context, how many
+    sequences (or training memory with --training)."""
     from gpuatlas.estimate import api
+    from gpuatlas.estimate.fit_answer import answer_fit
 
     with user_errors():
-        arch = model_object(model)
+        reference = model_reference(model)
         if training:
             result: Any = api.training_memory(
-                system, arch, training, sequence_tokens=sequence_tokens,
+                system, reference.model, training, sequence_tokens=sequence_tokens,
                 micro_batch=micro_batch, checkpointing=checkpointing, sharding=sharding,
             )
-        else:
-            result = api.inference_memory(
-                system, arch, weights, context_tokens=context_tokens, concurrency=concurrency,
-                kv_cache=kv_cache, engine=engine,
-            )
+            if as_json:
+                print_json(result.to_ranged_json())
+            else:
+                _render_fit(result)
+            return
+        answer = answer_fit(system, reference, weights, engine=engine,
+                            context_tokens=context_tokens, concurrency=concurrency,
+                            kv_cache=kv_cache)
     if as_json:
-        print_json(result.to_ranged_json())
+        print_json({**answer.detail.to_ranged_json(), **answer.to_json()})
         return
-    _render_fit(result)
+    render_fit_answer(answer)
 
 
 def _render_fit(result: Any) -> None:
@@ -78,11 +89,6 @@ def _render_fit(result: Any) -> None:
     console.print(table)
     verdict = document.get("verdict", "fits" if result.fits else "does-not-fit")
     console.print(f"verdict: [bold]{verdict}[/]; " + "; ".join(result.reasons))
-    if "max_concurrent_sequences" in document:
-        console.print(
-            f"max concurrent sequences at {result.context_tokens} tokens: "
-            f"{result.max_concurrent_sequences}; GPUs needed: {result.min_gpus_needed}"
-        )
 
 
 # ----- calibrate ----------------------------------------------------------------------------
