@@ -92,3 +92,12 @@ def test_system_show_json_for_bridged_pairs_and_a_mac() -> None:
     )
     assert mac["system"]["total_gpu_usable_memory_gb"] == 48
     assert mac["system"]["memory_configuration_gb"] == 64
+
+
+def test_gb200_superchip_is_two_gpus_on_nvlink_with_one_grace() -> None:
+    system = resolve_system("GB200 superchip")
+    assert system.gpu.id == "gb200" and system.gpu_count == 2
+    assert system.link is not None and system.link.kind == "nvlink"
+    assert system.host_memory is not None and system.host_memory.memory_gb == 480
+    facts = dict(extra_system_facts(system))
+    assert "NVLink-C2C" in facts["CPU memory (offload)"]
