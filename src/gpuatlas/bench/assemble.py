@@ -18,6 +18,7 @@ from gpuatlas.bench.result import (
 )
 from gpuatlas.bench.stats import percentile_warnings, stability_warnings, summarize_values
 from gpuatlas.bench.suite import Benchmark
+from gpuatlas.bench.validity import comparability_problems
 
 
 @dataclass
@@ -87,7 +88,7 @@ def assemble(benchmark: Benchmark, measured: Measured, source: str = "gpuatlas b
         total = sum(1 for s in measured.samples if not s.warmup)
         warnings.append(f"{sum(failures.values())} of {total} requests failed: "
                         + ", ".join(f"{k} x{v}" for k, v in failures.items()))
-    return BenchResult(
+    result = BenchResult(
         benchmark=benchmark.id,
         benchmark_version=benchmark.version,
         category=benchmark.category,  # type: ignore[arg-type]
@@ -106,3 +107,17 @@ def assemble(benchmark: Benchmark, measured: Measured, source: str = "gpuatlas b
         interrupted=measured.interrupted,
         source=source,
     )
+    if result.headline.value is None:
+        result.headline.reason = _missing_headline_reason(benchmark, measured.samples, failures)
+    problems = comparability_problems(result)
+    result.comparable, result.not_comparable_reasons = not problems, problems
+    return result
+
+
+def _missing_headline_reason(benchmark: Benchmark, samples: list[Sample],
+                             failures: dict[str, int]) -> str:
+    measured = [sample for sample in samples if not sample.warmup]
+    if measured and not any(sample.ok for sample in measured):
+        kinds = ", ".join(f"{kind} x{count}" for kind, count in failures.items())
+        return f"no successful request ({len(measured)} failed: {kinds})"
+    return f"{benchmark.primary_metric}: nothing was measured"

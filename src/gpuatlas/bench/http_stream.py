@@ -11,7 +11,8 @@ moved onto the ``time.perf_counter_ns`` clock. A busy event loop or a client des
 a few milliseconds then no longer adds that delay to TTFT and ITL. Bytes that arrive in
 separate segments but are read together share the later segment's stamp (never earlier than
 the truth). Where the kernel gives no stamp (not Linux), the read is stamped when it returns.
-Loopback or plain-HTTP endpoints only (no TLS).
+https:// endpoints decrypt on memory buffers over the same raw socket (bench/access.py), so a
+decrypted byte keeps the stamp of the TCP read that carried it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate, islice, repeat
 from operator import add
 from typing import cast
 from urllib.parse import urlsplit
 
+from gpuatlas.bench.access import EndpointAccess, TlsSession
 from gpuatlas.errors import InvalidRequestError
 
 HEADER_END = b"\r\n\r\n"
@@ -311,6 +314,7 @@ class StampedTransport:
         self._view = read_buffer()
         self._buffers = [self._view]
         self._receive = sock.recvmsg_into
+        self._deliver: Callable[[memoryview, int], None] = protocol.data_received  # TLS: decrypts
         self.loop.add_reader(self.fd, self._readable)
         protocol.connection_made(cast(asyncio.BaseTransport, self))
 
@@ -327,7 +331,7 @@ class StampedTransport:
             self._lost(None)
             return
         stamp = kernel_stamp_ns(ancillary, now) if ancillary else None
-        self.protocol.data_received(self._view[:size], now if stamp is None else min(stamp, now))
+        self._deliver(self._view[:size], now if stamp is None else min(stamp, now))
 
     def write(self, data: bytes) -> None:
         if self.fd < 0:
@@ -371,6 +375,35 @@ class StampedTransport:
         self.protocol.connection_lost(error)
 
 
+class TlsStampedTransport(StampedTransport):
+    """StampedTransport for https://: ciphertext is read with its kernel stamp, then
+    decrypted; the plaintext is handed on with that stamp."""
+
+    def __init__(self, sock: socket.socket, protocol: _ResponseProtocol,
+                 session: TlsSession) -> None:
+        self.session = session
+        super().__init__(sock, protocol)
+        self._deliver = self._decrypt_and_deliver
+
+    def _decrypt_and_deliver(self, ciphertext: memoryview, arrived_ns: int) -> None:
+        try:
+            plaintext, closed = self.session.decrypt(ciphertext)
+        except OSError as error:  # ssl.SSLError: a corrupt or refused record
+            self._lost(error)
+            return
+        reply = self.session.pending_output()
+        if reply:
+            super().write(reply)
+        if plaintext:
+            self.protocol.data_received(plaintext, arrived_ns)
+        if closed:
+            self._lost(None)
+
+    def write(self, data: bytes) -> None:
+        if self.fd >= 0:
+            super().write(self.session.encrypt(data))
+
+
 async def _open_socket(host: str, port: int) -> socket.socket:
     """A connected non-blocking socket with kernel stamps on, trying each address in turn."""
     loop = asyncio.get_running_loop()
@@ -393,21 +426,34 @@ async def _open_socket(host: str, port: int) -> socket.socket:
     raise last_error
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 @dataclass(frozen=True)
 class Endpoint:
     host: str
     port: int
-    base_path: str
+    base_path: str  # without a trailing /v1: API paths carry it (/v1/completions)
+    scheme: str = "http"
+    access: EndpointAccess = EndpointAccess()
 
     @classmethod
-    def parse(cls, url: str) -> Endpoint:
+    def parse(cls, url: str, access: EndpointAccess | None = None) -> Endpoint:
+        """``http://host:port``, ``https://host/prefix`` or the OpenAI-style ``.../v1``."""
         parts = urlsplit(url if "://" in url else f"http://{url}")
-        if parts.scheme != "http":
-            problem = f"endpoint {url!r}: only plain http:// is supported by the load generator"
+        if parts.scheme not in DEFAULT_PORTS:
+            problem = f"endpoint {url!r}: the URL must start with http:// or https://"
             raise InvalidRequestError([problem])
         if not parts.hostname:
             raise InvalidRequestError([f"endpoint {url!r}: no host name"])
-        return cls(parts.hostname, parts.port or 80, parts.path.rstrip("/"))
+        path = parts.path.rstrip("/")
+        path = path.removesuffix("/v1")
+        return cls(parts.hostname, parts.port or DEFAULT_PORTS[parts.scheme], path,
+                   parts.scheme, access or EndpointAccess())
+
+    @property
+    def is_tls(self) -> bool:
+        return self.scheme == "https"
 
 
 class HttpConnection:
@@ -421,9 +467,19 @@ class HttpConnection:
         protocol = self._protocol
         if protocol is None or protocol.closed or not protocol.keep_alive:
             self.close()
-            sock = await _open_socket(self.endpoint.host, self.endpoint.port)
+            endpoint = self.endpoint
+            sock = await _open_socket(endpoint.host, endpoint.port)
             protocol = _ResponseProtocol()
-            StampedTransport(sock, protocol)
+            if endpoint.is_tls:
+                session = TlsSession(endpoint.access.ssl_context(), endpoint.host)
+                try:
+                    await session.handshake(sock)
+                except BaseException:
+                    sock.close()
+                    raise
+                TlsStampedTransport(sock, protocol, session)
+            else:
+                StampedTransport(sock, protocol)
             self._protocol = protocol
         return protocol
 
@@ -441,7 +497,8 @@ class HttpConnection:
             f"{method} {self.endpoint.base_path}{path} HTTP/1.1\r\n"
             f"Host: {self.endpoint.host}:{self.endpoint.port}\r\n"
             "Content-Type: application/json\r\nAccept: text/event-stream, application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n"
+            f"{self.endpoint.access.header_lines()}\r\n"
         )
         return head.encode("latin-1") + body
 

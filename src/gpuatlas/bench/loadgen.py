@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.apis import API_PATHS, RequestSpec, decode_response, request_body
 from gpuatlas.bench.http_stream import Endpoint, HttpConnection, RawResponse
 from gpuatlas.bench.metrics import RequestRecord
@@ -43,6 +44,8 @@ class LoadSpec:
     seed: int = 0
     ignore_eos: bool = True
     image_urls: Callable[[int], tuple[str, ...]] | None = None
+    access: EndpointAccess = EndpointAccess()  # TLS, API key, extra headers
+    prompt_source: Callable[[int], tuple[str, int | None]] | None = None  # dataset/tokenizer
 
     @property
     def target_in_flight(self) -> int:
@@ -75,7 +78,7 @@ class LoadPhase:
                  pool: list[HttpConnection]) -> None:
         self.spec, self.warmup, self.stop, self.progress = spec, warmup, stop, progress
         self.pool = pool  # idle kept-alive connections, shared between phases
-        self.endpoint = Endpoint.parse(spec.endpoint)
+        self.endpoint = Endpoint.parse(spec.endpoint, spec.access)
         self.next_index = first_index
         self.end_index = None if count is None else first_index + count
         self.deadline_ns: int | None = None
@@ -104,8 +107,10 @@ class LoadPhase:
     def _body(self, index: int) -> bytes:
         spec = self.spec
         images = spec.image_urls(index) if spec.image_urls else ()
-        request = RequestSpec(spec.api, spec.model, synthetic_prompt(index, spec.input_tokens,
-                              spec.seed), spec.output_tokens, spec.ignore_eos, spec.seed, images)
+        prompt, output_tokens = (spec.prompt_source(index) if spec.prompt_source else
+                                 (synthetic_prompt(index, spec.input_tokens, spec.seed), None))
+        request = RequestSpec(spec.api, spec.model, prompt, output_tokens or spec.output_tokens,
+                              spec.ignore_eos, spec.seed, images)
         return request_body(request)
 
     async def _send(self, connection: HttpConnection, index: int, scheduled_ns: int) -> None:
@@ -273,11 +278,11 @@ def _no_gc_pauses() -> Iterator[None]:
 
 
 async def open_connections(pool: list[HttpConnection], endpoint: str, count: int,
-                           timeout_s: float) -> None:
+                           timeout_s: float, access: EndpointAccess | None = None) -> None:
     """Top the pool up to `count` open keep-alive connections, so no connection set-up falls
     inside the measured timeline (a connection that fails is left out: its requests will
     report the error)."""
-    target = Endpoint.parse(endpoint)
+    target = Endpoint.parse(endpoint, access)
     fresh = [HttpConnection(target) for _ in range(max(0, count - len(pool)))]
     outcomes = await asyncio.gather(*(asyncio.wait_for(c.connect(), timeout_s) for c in fresh),
                                     return_exceptions=True)
@@ -300,7 +305,8 @@ async def _run_phases(spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgre
         phases.append(warmup)
     measured = LoadPhase(spec, False, spec.warmup_requests, spec.requests, stop, progress, pool)
     measured.prepare()
-    await open_connections(pool, spec.endpoint, spec.target_in_flight, min(30.0, spec.timeout_s))
+    await open_connections(pool, spec.endpoint, spec.target_in_flight, min(30.0, spec.timeout_s),
+                           spec.access)
     progress.started_ns = time.perf_counter_ns()
     if spec.duration_s is not None:
         measured.deadline_ns = progress.started_ns + int(spec.duration_s * 1e9)

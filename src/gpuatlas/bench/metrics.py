@@ -6,9 +6,10 @@
   the TTFT gap is excluded.
 - E2E  = end of the response − send time. Queue-inclusive variants start at the scheduled time.
 - Throughput = tokens (attributed to the event that carried them) inside a window / window.
-  The steady-state window runs from the moment the target load is first reached to the last
-  send of a measured request (after that the load drains); the whole-run window from the
-  first send to the last completion.
+  The steady-state window runs from the moment the target load of successful requests is
+  first reached to the last send of a successful measured request (after that the load
+  drains; failed requests, often fast, would fake the load); the whole-run window from the
+  first send to the last completion. A repeat with no successful request has no figures.
 When a server reports N tokens over k events, each event carries N/k tokens.
 """
 
@@ -193,6 +194,8 @@ def run_level_metrics(records: list[RequestRecord], target_in_flight: int,
         return {}, ["no measured requests"]
     measured = [r for r in records if not r.warmup]
     completed = [r for r in measured if r.ok]
+    if not completed:
+        return {}, ["no successful request: no throughput figures"]
     tokens_total = float(sum(r.tokens for r in completed))
     prompt_total = float(sum(r.prompt_tokens or 0 for r in completed))
     values = {
@@ -203,7 +206,7 @@ def run_level_metrics(records: list[RequestRecord], target_in_flight: int,
         / 1e9 / whole.seconds,
         "duration_s": whole.seconds,
     }
-    steady = steady_state_window(records, target_in_flight)
+    steady = steady_state_window(completed, target_in_flight)
     if steady is None or steady.seconds < 0.05 * whole.seconds:
         warnings.append("no steady-state window (too few requests for the load level); "
                         "output_tok_s uses the whole run")

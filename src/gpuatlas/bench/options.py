@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from gpuatlas.bench.access import EndpointAccess
+
 DEFAULT_REPEATS = 5
+DEFAULT_FIRST_REQUEST_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class RunOptions:
     allow_cpu: bool = False
     device: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # runner params (steps, batch...)
+    access: EndpointAccess = EndpointAccess()  # https checks, API key, extra headers
+    first_request_retries: int = DEFAULT_FIRST_REQUEST_RETRIES  # before giving up on a server
+    tokenizer: str | None = None  # "auto", "server", "none" or a tokenizer.json path
 
     def problems(self) -> list[str]:
         """Every inconsistency at once (InvalidRequestError lists them together)."""
@@ -40,6 +46,8 @@ class RunOptions:
             found.append("--concurrency must be at least 1")
         if self.rate_rps is not None and self.rate_rps <= 0:
             found.append("--rate must be positive")
+        if self.first_request_retries < 0:
+            found.append("--retries must be 0 or more")
         if self.requests is not None and self.requests < 1:
             found.append("--requests must be at least 1")
         if self.requests is not None and self.duration_s is not None:

@@ -13,6 +13,12 @@ Conventions:
   bootstrap, or the order-statistic interval for large or weighted samples);
 - percentiles use numpy's linear interpolation;
 - ``headline`` is the one number comparisons use; its ``metric`` names an entry of ``metrics``;
+  ``value`` is null, with a ``reason``, when nothing was measured (no successful request);
+- ``comparable`` is false (``not_comparable_reasons`` say why) for a run with no headline, more
+  than 5 % failed requests, or an interruption (gpuatlas.bench.validity): kept, never pooled;
+- ``benchmark`` is a suite id only when the run matched the suite's definition; otherwise a
+  ``custom-...`` id derived from the run's own settings (gpuatlas.bench.identity), and
+  ``settings.extra.based_on`` / ``differences`` say which definition it started from;
 - timestamps inside samples are milliseconds relative to the start of their repeat.
 """
 
@@ -121,6 +127,7 @@ class Headline(_Strict):
     unit: str
     higher_is_better: bool
     value: float | None  # None when the run produced no valid measurement
+    reason: str | None = None  # why value is None (e.g. "no successful request")
     ci_low: float | None = None
     ci_high: float | None = None
 
@@ -198,6 +205,8 @@ class BenchResult(_Strict):
     energy: Energy | None = None
     token_count_source: str | None = None  # usage | ollama-eval-count | stream-events | ...
     interrupted: bool = False  # True when stopped by the user; what was measured is kept
+    comparable: bool = True  # False: kept and shown, never pooled (bench/validity.py)
+    not_comparable_reasons: list[str] = Field(default_factory=list)
     source: str = "gpuatlas bench"
 
 

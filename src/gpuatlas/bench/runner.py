@@ -6,6 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from gpuatlas.bench.fingerprint import nvidia_gpus
+from gpuatlas.bench.identity import (
+    fold_llm_overrides,
+    llm_differences,
+    requested_shape,
+    resolve_inprocess,
+)
 from gpuatlas.bench.options import Reporter, RunOptions
 from gpuatlas.bench.result import BenchResult
 from gpuatlas.bench.suite import Benchmark, select_benchmarks
@@ -42,8 +48,38 @@ def run_benchmark(benchmark: Benchmark, options: RunOptions,
     problems = options.problems()
     if problems:
         raise InvalidRequestError(problems)
+    if benchmark.needs_endpoint:
+        options = fold_llm_overrides(benchmark, options)  # resolved once the API is known
+    elif benchmark.based_on is None:
+        from gpuatlas.bench.runners.inprocess import parameters
+
+        benchmark = resolve_inprocess(benchmark, options, parameters(benchmark, options))
     check_gpu(benchmark, options)
     return _runner_for(benchmark)(benchmark, options, reporter)
+
+
+def distinct_runs(chosen: list[Benchmark], options: RunOptions) -> list[Benchmark]:
+    """One benchmark per distinct measurement: a category run against the user's model (or
+    with the user's lengths or load) measures each of the suite's shapes once, for that model,
+    instead of once per suite model it replaces. A definition the run matches exactly wins."""
+    def shape_key(benchmark: Benchmark) -> object:
+        if not benchmark.needs_endpoint:
+            return benchmark.id
+        folded = fold_llm_overrides(benchmark, options)
+        return (benchmark.runner, benchmark.category,
+                requested_shape(benchmark, folded, options.api))
+
+    def differs(benchmark: Benchmark) -> bool:
+        if not benchmark.needs_endpoint:
+            return False
+        folded = fold_llm_overrides(benchmark, options)
+        return bool(llm_differences(benchmark, requested_shape(benchmark, folded, options.api)))
+
+    kept: dict[object, Benchmark] = {}
+    for benchmark in sorted(chosen, key=differs):  # stable: exact matches first
+        kept.setdefault(shape_key(benchmark), benchmark)
+    order = {id(benchmark): position for position, benchmark in enumerate(chosen)}
+    return sorted(kept.values(), key=lambda benchmark: order[id(benchmark)])
 
 
 def _check_override_keys(chosen: list[Benchmark], options: RunOptions) -> None:
@@ -82,6 +118,7 @@ def run_selection(selector: str, options: RunOptions, reporter: Reporter | None 
     several, a benchmark that cannot run here is skipped with its reason."""
     chosen = select_benchmarks(selector)
     _check_override_keys(chosen, options)
+    chosen = distinct_runs(chosen, options)
     if len(chosen) == 1:
         result = run_benchmark(chosen[0], options, reporter)
         if on_result:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import ssl
 from typing import Any
 
+from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.http_stream import Endpoint
 from gpuatlas.bench.result import EngineInfo
 from gpuatlas.errors import InvalidRequestError
@@ -13,22 +15,30 @@ from gpuatlas.errors import InvalidRequestError
 PROBE_TIMEOUT_S = 10.0
 
 
-def _get(base_url: str, path: str) -> tuple[int, bytes]:
-    """A plain GET (stdlib http.client: no TLS set-up cost for loopback endpoints)."""
-    endpoint = Endpoint.parse(base_url)
-    connection = http.client.HTTPConnection(endpoint.host, endpoint.port,
-                                            timeout=PROBE_TIMEOUT_S)
+def _get(base_url: str, path: str, access: EndpointAccess | None = None) -> tuple[int, bytes]:
+    """A plain GET (stdlib http.client), over TLS for https:// with the same checks, key and
+    headers as the load itself."""
+    endpoint = Endpoint.parse(base_url, access)
+    connection: http.client.HTTPConnection
+    if endpoint.is_tls:
+        connection = http.client.HTTPSConnection(
+            endpoint.host, endpoint.port, timeout=PROBE_TIMEOUT_S,
+            context=endpoint.access.ssl_context())
+    else:
+        connection = http.client.HTTPConnection(endpoint.host, endpoint.port,
+                                                timeout=PROBE_TIMEOUT_S)
     try:
-        connection.request("GET", endpoint.base_path + path)
+        connection.request("GET", endpoint.base_path + path,
+                           headers=endpoint.access.header_dict())
         response = connection.getresponse()
         return response.status, response.read()
     finally:
         connection.close()
 
 
-def _get_json(base_url: str, path: str) -> Any | None:
+def _get_json(base_url: str, path: str, access: EndpointAccess | None = None) -> Any | None:
     try:
-        status, body = _get(base_url, path)
+        status, body = _get(base_url, path, access)
     except (OSError, http.client.HTTPException):
         return None
     if status != 200:
@@ -39,9 +49,13 @@ def _get_json(base_url: str, path: str) -> Any | None:
         return None
 
 
-def check_reachable(base_url: str) -> None:
+def check_reachable(base_url: str, access: EndpointAccess | None = None) -> None:
     try:
-        _get(base_url, "/")
+        _get(base_url, "/", access)
+    except ssl.SSLCertVerificationError as error:
+        raise InvalidRequestError([
+            f"cannot verify the TLS certificate of {base_url}: {error.verify_message}. "
+            "Pass --ca-cert FILE to trust its CA, or --insecure to skip the check"]) from None
     except (OSError, http.client.HTTPException) as error:
         raise InvalidRequestError([
             f"cannot reach endpoint {base_url}: {type(error).__name__} {error}. "
@@ -49,32 +63,34 @@ def check_reachable(base_url: str) -> None:
         ]) from None
 
 
-def openai_models(base_url: str) -> list[str] | None:
-    document = _get_json(base_url, "/v1/models")
+def openai_models(base_url: str, access: EndpointAccess | None = None) -> list[str] | None:
+    document = _get_json(base_url, "/v1/models", access)
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         return None
     return [str(item.get("id")) for item in document["data"] if isinstance(item, dict)]
 
 
-def ollama_models(base_url: str) -> list[str] | None:
-    document = _get_json(base_url, "/api/tags")
+def ollama_models(base_url: str, access: EndpointAccess | None = None) -> list[str] | None:
+    document = _get_json(base_url, "/api/tags", access)
     if not isinstance(document, dict) or not isinstance(document.get("models"), list):
         return None
     return [str(item.get("name")) for item in document["models"] if isinstance(item, dict)]
 
 
-def served_models(base_url: str, api: str) -> list[str]:
+def served_models(base_url: str, api: str, access: EndpointAccess | None = None) -> list[str]:
     """Models the server says it serves (Ollama's list for ollama-* APIs)."""
-    listing = ollama_models(base_url) if api.startswith("ollama") else openai_models(base_url)
+    listing = (ollama_models(base_url, access) if api.startswith("ollama")
+               else openai_models(base_url, access))
     if listing is None:
-        listing = openai_models(base_url) or ollama_models(base_url)
+        listing = openai_models(base_url, access) or ollama_models(base_url, access)
     return listing or []
 
 
-def check_model(base_url: str, api: str, model: str) -> None:
+def check_model(base_url: str, api: str, model: str,
+                access: EndpointAccess | None = None) -> None:
     """Refuse a model the server does not serve, listing what it does serve."""
-    check_reachable(base_url)
-    models = served_models(base_url, api)
+    check_reachable(base_url, access)
+    models = served_models(base_url, api, access)
     if not models:
         return  # the server does not list its models: the first request will tell
     if model in models or (api.startswith("ollama") and f"{model}:latest" in models):
@@ -85,34 +101,35 @@ def check_model(base_url: str, api: str, model: str) -> None:
     ])
 
 
-def choose_api(base_url: str, runner: str, requested: str | None) -> str:
+def choose_api(base_url: str, runner: str, requested: str | None,
+               access: EndpointAccess | None = None) -> str:
     """The API to use: as requested, else Ollama native when the server is Ollama."""
     if requested:
         return requested
     if runner == "openai-vision":
         return "openai-chat"
-    if runner == "ollama-single" and ollama_models(base_url) is not None:
+    if runner == "ollama-single" and ollama_models(base_url, access) is not None:
         return "ollama-generate"
     return "openai-completions"
 
 
-def engine_info(base_url: str) -> EngineInfo:
+def engine_info(base_url: str, access: EndpointAccess | None = None) -> EngineInfo:
     """Ask the server what it is: /api/version (Ollama), /version (vLLM, SGLang), /props
     (llama.cpp server), /info (TGI), /get_server_info (SGLang)."""
     probes = (("/api/version", "ollama"), ("/info", "tgi"), ("/props", "llama.cpp"),
               ("/get_server_info", "sglang"), ("/version", None))
-    owner = _models_owner(base_url)
+    owner = _models_owner(base_url, access)
     for path, engine in probes:
-        document = _get_json(base_url, path)
+        document = _get_json(base_url, path, access)
         if isinstance(document, dict) and document:
             return _engine_from(path, engine or owner, document)
-    return _engine_from_openapi(base_url) or EngineInfo(
+    return _engine_from_openapi(base_url, access) or EngineInfo(
         name=owner, version=None, reported_by="/v1/models" if owner else None)
 
 
-def _engine_from_openapi(base_url: str) -> EngineInfo | None:
+def _engine_from_openapi(base_url: str, access: EndpointAccess | None) -> EngineInfo | None:
     """FastAPI servers (llama-cpp-python) describe themselves in /openapi.json."""
-    document = _get_json(base_url, "/openapi.json")
+    document = _get_json(base_url, "/openapi.json", access)
     info = document.get("info") if isinstance(document, dict) else None
     if not isinstance(info, dict) or "llama" not in str(info.get("title", "")).lower():
         return None
@@ -120,9 +137,9 @@ def _engine_from_openapi(base_url: str) -> EngineInfo | None:
                       reported_by="/openapi.json", details={"title": info.get("title")})
 
 
-def _models_owner(base_url: str) -> str | None:
+def _models_owner(base_url: str, access: EndpointAccess | None) -> str | None:
     """vLLM and SGLang name themselves in /v1/models `owned_by`."""
-    document = _get_json(base_url, "/v1/models")
+    document = _get_json(base_url, "/v1/models", access)
     if not isinstance(document, dict) or not document.get("data"):
         return None
     first = document["data"][0]

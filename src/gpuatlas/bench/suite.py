@@ -32,6 +32,8 @@ class Benchmark:
     model: str | None = None
     requires_gpu: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    based_on: str | None = None  # a custom run: the suite benchmark it started from
+    differences: tuple[str, ...] = ()  # a custom run: how it differs from ``based_on``
 
     @property
     def needs_endpoint(self) -> bool:

@@ -8,6 +8,10 @@ JSON outputs (`--json`):
 - `bench show FILE --json`: the result document (gpuatlas.result/1)
 - `bench import --json`: {"results": [<gpuatlas.result/1>...], "files": [path...]}
 - `bench schema`: the JSON Schema of gpuatlas.result/1
+
+Exit status of `bench run`: 0 when every result is valid for comparison, 2 when nothing ran,
+3 when a result was written but is not valid for comparison (no successful request, more than
+5 % failed requests, or interrupted).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.options import DEFAULT_REPEATS, RunOptions
 from gpuatlas.bench.result import (
     BenchResult,
@@ -37,6 +42,7 @@ from gpuatlas.errors import InvalidRequestError
 bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
                         no_args_is_help=True)
 T = TypeVar("T", int, float)
+NOT_COMPARABLE_EXIT_CODE = 3  # a run ended but is not valid for comparison (bench/validity.py)
 
 
 @bench_app.command("schema")
@@ -163,8 +169,21 @@ def run_command(
                                                 help="Result file (a folder for several).")
                       ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    api_key: Annotated[str | None, typer.Option(
+        help="Bearer token for the server (default: $OPENAI_API_KEY).")] = None,
+    header: Annotated[list[str] | None, typer.Option(
+        help="Extra request header 'Name: value' (repeatable).")] = None,
+    insecure: Annotated[bool, typer.Option(
+        help="https: do not check the server's certificate.")] = False,
+    ca_cert: Annotated[Path | None, typer.Option(
+        help="https: trust this CA (PEM file) for the server's certificate.")] = None,
+    retries: Annotated[int, typer.Option(
+        help="Retries of a failing first request before giving up.")] = 3,
 ) -> None:
-    """Run a benchmark, a category or the whole suite; Ctrl-C stops and keeps what ran."""
+    """Run a benchmark, a category or the whole suite; Ctrl-C stops and keeps what ran.
+
+    A run that differs from a suite benchmark's definition (model, lengths, concurrency or
+    rate, API) is stored as a custom benchmark with its own id, never under the suite id."""
     from gpuatlas.bench.runner import run_selection, sweep_points
     from gpuatlas.bench.suite import select_benchmarks
 
@@ -175,7 +194,11 @@ def run_command(
                            repeats=repeats, warmup_requests=warmup, timeout_s=timeout,
                            seed=seed, ignore_eos=ignore_eos, slo_ttft_ms=slo_ttft_ms,
                            slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
-                           allow_cpu=allow_cpu, device=device, overrides=_overrides(param))
+                           allow_cpu=allow_cpu, device=device, overrides=_overrides(param),
+                           first_request_retries=retries,
+                           access=EndpointAccess.from_options(
+                               api_key, header, insecure,
+                               None if ca_cert is None else str(ca_cert)))
         problems: list[str] = []
         concurrencies = _numbers(concurrency, int, "--concurrency", problems)
         rates = _numbers(rate, float, "--rate", problems)
@@ -204,6 +227,8 @@ def run_command(
         document = {"results": [r.model_dump(mode="json") for r in results],
                     "skipped": [asdict(s) for s in skipped], "files": files}
         typer.echo(json.dumps(document, indent=2))
+        if any(not result.comparable for result in results):
+            raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
         return
     for item in skipped:
         console.print(f"[yellow]skipped[/] {item.benchmark}: {item.reason}", highlight=False)
@@ -212,6 +237,17 @@ def run_command(
     if not results:
         console.print("[red]nothing ran[/] (see the reasons above)")
         raise typer.Exit(code=2)
+    _exit_if_not_comparable(results)
+
+
+def _exit_if_not_comparable(results: list[BenchResult]) -> None:
+    """Status 3 when a result is not valid for comparison (kept in its file all the same)."""
+    invalid = [result for result in results if not result.comparable]
+    for result in invalid:
+        console.print(f"[red]not valid for comparison[/] {result.benchmark}: "
+                      + "; ".join(result.not_comparable_reasons), highlight=False)
+    if invalid:
+        raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
 
 
 @bench_app.command("show")

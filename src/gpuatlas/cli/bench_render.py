@@ -30,8 +30,16 @@ def render_result(result: BenchResult) -> None:
     interval = ""
     if headline.ci_low is not None:
         interval = f" (95% CI {_number(headline.ci_low)} - {_number(headline.ci_high)})"
-    console.print(f"[bold green]{headline.metric} = {_number(headline.value)} {headline.unit}"
-                  f"[/]{interval}", highlight=False)
+    _print_identity(result)
+    if headline.value is None:
+        console.print(f"[bold red]{headline.metric}: no value[/] "
+                      f"({headline.reason or 'nothing was measured'})", highlight=False)
+    else:
+        console.print(f"[bold green]{headline.metric} = {_number(headline.value)} "
+                      f"{headline.unit}[/]{interval}", highlight=False)
+    if not result.comparable:
+        console.print("[bold red]not valid for comparison[/] (kept, never pooled): "
+                      + "; ".join(result.not_comparable_reasons), highlight=False)
     console.print(_metrics_table(result))
     if result.failures:
         console.print(f"[red]failures:[/] {result.failures}", highlight=False)
@@ -40,6 +48,15 @@ def render_result(result: BenchResult) -> None:
                       f" W, {_number(result.energy.joules_per_token)} J/token", highlight=False)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+def _print_identity(result: BenchResult) -> None:
+    based_on = result.settings.extra.get("based_on")
+    if based_on:
+        differences = "; ".join(str(d) for d in result.settings.extra.get("differences", []))
+        console.print(f"[bold yellow]custom run[/]: not the suite benchmark {based_on} "
+                      f"({differences}); compared only with runs of the same settings",
+                      highlight=False)
 
 
 def _metrics_table(result: BenchResult) -> Table:

@@ -41,10 +41,16 @@ def system_key(gpu_id: str, gpu_count: int) -> str:
     return gpu_id if gpu_count == 1 else f"{gpu_count}x {gpu_id}"
 
 
+def group_benchmark_id(key: GroupKey) -> str:
+    """The group's benchmark id in comparisons: results of another run identity (engine,
+    weights: bench/identity.py) are another benchmark, never paired or pooled with these."""
+    benchmark = benchmark_key(key.benchmark, key.benchmark_version)
+    return f"{benchmark} [{key.identity_key}]" if key.identity_key else benchmark
+
+
 def group_seed(key: GroupKey) -> int:
     """The seed ``BenchmarkSamples.bootstrap`` uses for this group's values."""
-    benchmark = benchmark_key(key.benchmark, key.benchmark_version)
-    return stable_seed(benchmark, system_key(key.gpu_id, key.gpu_count))
+    return stable_seed(group_benchmark_id(key), system_key(key.gpu_id, key.gpu_count))
 
 
 def refresh_group_summaries(store: Store) -> int:
@@ -102,7 +108,7 @@ def samples_of(summary: GroupSummary, title: str = "") -> BenchmarkSamples:
     """A group summary as the BenchmarkSamples that pairwise/aggregate code consumes."""
     key, description = summary.key, summary.description
     info = BenchmarkInfo(
-        id=benchmark_key(key.benchmark, key.benchmark_version),
+        id=group_benchmark_id(key),
         category=description.category,
         unit=description.unit,
         higher_is_better=description.higher_is_better,

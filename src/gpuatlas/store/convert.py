@@ -6,10 +6,13 @@ import re
 from datetime import datetime
 from typing import Any
 
+from gpuatlas.bench.identity import identity_key
 from gpuatlas.bench.result import BenchResult, parse_result
+from gpuatlas.bench.validity import comparability_problems
 
 _DETAIL_FIELDS = (
     "repeats", "failures", "warnings", "energy", "token_count_source", "interrupted",
+    "comparable", "not_comparable_reasons",
 )
 SYSTEM_KEY = re.compile(r"^\s*(?:(\d+)\s*[x×]\s*)?([A-Za-z0-9][\w.\-]*)\s*$")
 
@@ -50,6 +53,8 @@ def result_row(
         "metrics": document["metrics"],
         "samples": document["samples"],
         "details": {name: document[name] for name in _DETAIL_FIELDS},
+        "identity_key": identity_key(result),
+        "comparable": not comparability_problems(result),
     }
 
 

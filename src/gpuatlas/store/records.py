@@ -22,7 +22,7 @@ class StoredMeasurement(NamedTuple):
 
 @dataclass(frozen=True)
 class BenchmarkMeasurements:
-    """All values of one benchmark (name and version), grouped by system key.
+    """All values of one benchmark (name, version and run identity), grouped by system key.
 
     A system key is the GPU id for one GPU (``"rtx-4090"``) and ``"<n>x <gpu id>"`` for more
     (``"4x rtx-4090"``). Values are headline values in ``unit``; ``n`` is ``len(values)``.
@@ -35,6 +35,7 @@ class BenchmarkMeasurements:
     unit: str
     higher_is_better: bool
     by_system: dict[str, tuple[StoredMeasurement, ...]]
+    identity_key: str = ""  # results of other identities are in another BenchmarkMeasurements
 
     def values(self, system: str) -> list[float]:
         return [measurement.value for measurement in self.by_system.get(system, ())]
@@ -104,12 +105,14 @@ class TokenInfo:
 
 
 class GroupKey(NamedTuple):
-    """One group of comparable results: a system (GPU and count) on one benchmark version."""
+    """One group of comparable results: a system (GPU and count) on one benchmark version and
+    run identity (engine, weights, ...: bench/identity.py; "" when nothing more is known)."""
 
     gpu_id: str
     gpu_count: int
     benchmark: str
     benchmark_version: int
+    identity_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from gpuatlas.bench.result import BenchResult
+from gpuatlas.bench.validity import comparability_problems
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
@@ -43,6 +44,7 @@ PUBLIC_DATA_SET = "public_data_set"
 _MEASUREMENT_COLUMNS = (
     results.c.benchmark, results.c.benchmark_version, results.c.gpu_id, results.c.gpu_count,
     results.c.value, results.c.result_id, results.c.source_id, results.c.quarantined,
+    results.c.identity_key,
 )
 _BENCHMARK_COLUMNS = (
     results.c.benchmark, results.c.benchmark_version, results.c.category, results.c.metric,
@@ -94,6 +96,9 @@ class Store:
         unique = _unique_by_id(batch)
         received_at = datetime.now(UTC)
         reasons = {result.result_id: plausibility_problems(result) for result in unique}
+        for result in unique:  # kept and shown, never pooled (bench/validity.py)
+            reasons[result.result_id] += [f"not valid for comparison: {problem}"
+                                          for problem in comparability_problems(result)]
         rows = [
             result_row(result, origin=origin or ("agent" if agent else "import"), agent=agent,
                        received_at=received_at, quarantine_reasons=reasons[result.result_id])
@@ -173,7 +178,8 @@ class Store:
     def _measurements(
         self, condition: Any, include_quarantined: bool
     ) -> list[BenchmarkMeasurements]:
-        query = sa.select(*_MEASUREMENT_COLUMNS).where(condition, results.c.value.is_not(None))
+        query = sa.select(*_MEASUREMENT_COLUMNS).where(
+            condition, results.c.value.is_not(None), results.c.value > 0)
         if not include_quarantined:
             query = query.where(results.c.quarantined.is_(False))
         with self.engine.connect() as connection:
@@ -271,8 +277,18 @@ class Store:
 
     def release(self, result_id: str) -> bool:
         """Admit a quarantined result to comparisons (its reasons stay as an audit trail)."""
+        self._refuse_release_of_invalid(result_id)
         values = {"quarantined": False, "released_at": datetime.now(UTC)}
         return self._update_result(result_id, values)
+
+    def _refuse_release_of_invalid(self, result_id: str) -> None:
+        query = sa.select(results.c.comparable).where(results.c.result_id == result_id)
+        with self.engine.connect() as connection:
+            comparable = connection.execute(query).scalar()
+        if comparable is False:
+            raise InvalidRequestError([
+                f"result {result_id} is not valid for comparison (no successful request, too "
+                "many failures or interrupted): it stays out of comparisons"])
 
     def _update_result(self, result_id: str, values: dict[str, Any]) -> bool:
         statement = sa.update(results).where(results.c.result_id == result_id).values(**values)
@@ -400,19 +416,19 @@ def _source_texts(connection: sa.Connection, source_ids: set[int | None]) -> dic
 def _group_measurements(
     rows: Sequence[Any], described: dict[tuple[str, int], Any], texts: dict[Any, str]
 ) -> list[BenchmarkMeasurements]:
-    grouped: dict[tuple[str, int], dict[str, list[StoredMeasurement]]] = defaultdict(
+    grouped: dict[tuple[str, int, str], dict[str, list[StoredMeasurement]]] = defaultdict(
         lambda: defaultdict(list))
-    for benchmark, version, gpu_id, gpu_count, value, result_id, source_id, held in rows:
-        grouped[(benchmark, version)][system_key(gpu_id, gpu_count)].append(StoredMeasurement(
-            result_id, gpu_id, gpu_count, value, texts[source_id], held))
+    for benchmark, version, gpu_id, gpu_count, value, result_id, source_id, held, identity in rows:
+        grouped[(benchmark, version, identity)][system_key(gpu_id, gpu_count)].append(
+            StoredMeasurement(result_id, gpu_id, gpu_count, value, texts[source_id], held))
     return [
-        _benchmark_measurements(described[key], by_system)
+        _benchmark_measurements(described[key[:2]], by_system, key[2])
         for key, by_system in sorted(grouped.items())
     ]
 
 
 def _benchmark_measurements(
-    row: Any, by_system: dict[str, list[StoredMeasurement]]
+    row: Any, by_system: dict[str, list[StoredMeasurement]], identity_key: str = ""
 ) -> BenchmarkMeasurements:
     """One benchmark's values; within a system ordered by (value, result id), so statistics
     that resample them are reproducible whatever order the database returns rows in."""
@@ -422,6 +438,7 @@ def _benchmark_measurements(
         higher_is_better=row.higher_is_better,
         by_system={system: tuple(sorted(values, key=lambda m: (m.value, m.result_id)))
                    for system, values in sorted(by_system.items())},
+        identity_key=identity_key,
     )
 
 

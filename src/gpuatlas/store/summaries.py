@@ -27,13 +27,14 @@ from gpuatlas.store.tables import group_summaries, results, sources, store_meta,
 
 SUMMARY_METHOD_KEY = "summary_method"
 DELETE_CHUNK = 500
-_GROUP_COLUMNS = ("gpu_id", "gpu_count", "benchmark", "benchmark_version")
+_GROUP_COLUMNS = ("gpu_id", "gpu_count", "benchmark", "benchmark_version", "identity_key")
 
 
 def groups_of_rows(rows: Iterable[dict[str, Any]]) -> set[GroupKey]:
     """The groups that rows (results table rows) belong to; rows without a GPU belong to none."""
     return {
-        GroupKey(row["gpu_id"], row["gpu_count"], row["benchmark"], row["benchmark_version"])
+        GroupKey(row["gpu_id"], row["gpu_count"], row["benchmark"], row["benchmark_version"],
+                 row.get("identity_key") or "")
         for row in rows if row.get("gpu_id") is not None
     }
 
@@ -55,7 +56,8 @@ def log_changes_where(connection: sa.Connection, condition: Any) -> None:
 def pending(connection: sa.Connection, method: str) -> PendingSummaries:
     """The logged groups; every group (stored or summarised) when the method has changed."""
     rows = connection.execute(sa.select(summary_changes)).all()
-    groups = {GroupKey(r.gpu_id, r.gpu_count, r.benchmark, r.benchmark_version) for r in rows}
+    groups = {GroupKey(r.gpu_id, r.gpu_count, r.benchmark, r.benchmark_version, r.identity_key)
+              for r in rows}
     if _stored_method(connection) != method:
         groups |= _all_groups(connection)
     return PendingSummaries(tuple(sorted(groups)), tuple(row.id for row in rows))
@@ -101,7 +103,9 @@ _VALUES_QUERY = (
         results.c.quarantined.is_(False),
         results.c.benchmark == sa.bindparam("benchmark"),
         results.c.benchmark_version == sa.bindparam("benchmark_version"),
+        results.c.identity_key == sa.bindparam("identity_key"),
         results.c.value.is_not(None),
+        results.c.value > 0,  # comparisons divide by values: non-positive ones never enter
     )
     .order_by(results.c.value, results.c.result_id)
 )
@@ -205,7 +209,8 @@ def read(
 
 def _summary(row: Any) -> GroupSummary:
     return GroupSummary(
-        key=GroupKey(row.gpu_id, row.gpu_count, row.benchmark, row.benchmark_version),
+        key=GroupKey(row.gpu_id, row.gpu_count, row.benchmark, row.benchmark_version,
+                     row.identity_key),
         description=BenchmarkDescription(row.category, row.metric, row.unit,
                                          row.higher_is_better),
         n=row.n, median=row.median, ci_low=row.ci_low, ci_high=row.ci_high, method=row.method,

@@ -43,10 +43,17 @@ results = sa.Table(
     sa.Column("samples", JsonColumn, nullable=False),
     sa.Column("details", JsonColumn, nullable=False),
     sa.Column("source_id", IdColumn, nullable=True),
+    # What the measurement depends on beyond (benchmark, version): engine, weights, and a digest
+    # of settings that contradict the suite's definition (bench/identity.py). Never pooled
+    # across keys. "" when nothing more is known.
+    sa.Column("identity_key", sa.String(64), nullable=False, default=""),
+    # False for a run that is not valid for comparison (no success, too many failures,
+    # interrupted: bench/validity.py). Such a result is also quarantined and cannot be released.
+    sa.Column("comparable", sa.Boolean, nullable=False, default=True),
     sa.Index(
         "ix_results_compare_cover",
-        "gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version", "value",
-        "result_id", "source_id",
+        "gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version", "identity_key",
+        "value", "result_id", "source_id",
     ),
     sa.Index("ix_results_benchmark", "benchmark", "benchmark_version", "id"),
     sa.Index("ix_results_origin", "origin"),
@@ -79,7 +86,7 @@ store_meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
-# Precomputed statistics per (system, benchmark version) group: n, median, interval, the
+# Precomputed statistics per (system, benchmark version, identity) group: n, median, interval, the
 # bootstrap replicates (opaque bytes written by compare/) and the provenance the report lists.
 # Rows are recomputed from ``results`` for the groups named in ``summary_changes``.
 group_summaries = sa.Table(
@@ -89,6 +96,7 @@ group_summaries = sa.Table(
     sa.Column("gpu_count", sa.Integer, primary_key=True),
     sa.Column("benchmark", sa.String(400), primary_key=True),
     sa.Column("benchmark_version", sa.Integer, primary_key=True),
+    sa.Column("identity_key", sa.String(64), primary_key=True),
     sa.Column("category", sa.String(40), nullable=False),
     sa.Column("metric", sa.String(100), nullable=False),
     sa.Column("unit", sa.String(40), nullable=False),
@@ -113,4 +121,5 @@ summary_changes = sa.Table(
     sa.Column("gpu_count", sa.Integer, nullable=False),
     sa.Column("benchmark", sa.String(400), nullable=False),
     sa.Column("benchmark_version", sa.Integer, nullable=False),
+    sa.Column("identity_key", sa.String(64), nullable=False),
 )

@@ -17,6 +17,7 @@ from gpuatlas.bench.assemble import Measured, assemble, summarize_repeats
 from gpuatlas.bench.energy import PowerSampler
 from gpuatlas.bench.fingerprint import collect_fingerprint
 from gpuatlas.bench.http_stream import HttpConnection
+from gpuatlas.bench.identity import custom_note, resolve_llm
 from gpuatlas.bench.loadgen import LoadSpec, PhaseProgress, close_all, run_async, run_load
 from gpuatlas.bench.metrics import (
     NS_PER_MS,
@@ -96,26 +97,52 @@ def build_load_spec(benchmark: Benchmark, options: RunOptions, api: str, model: 
         concurrency=concurrency, rate_rps=rate, requests=requests,
         duration_s=options.duration_s, timeout_s=options.timeout_s, seed=options.seed,
         ignore_eos=options.ignore_eos, image_urls=_image_source(benchmark, options),
+        access=options.access,
     )
     warmup = options.warmup_requests
     return replace(spec, warmup_requests=spec.target_in_flight if warmup is None else warmup)
 
 
-async def _probe(spec: LoadSpec) -> tuple[LoadSpec, list[str]]:
-    """One short request: catches a refused ignore_eos, a wrong model, a broken server."""
+PROBE_BACKOFF_S = 1.0
+UNRETRIED_ERRORS = ("http_400", "http_401", "http_403", "http_404", "http_422")
+
+
+async def _probe(spec: LoadSpec, retries: int = 0) -> tuple[LoadSpec, list[str]]:
+    """One short request: catches a refused ignore_eos, a wrong model, a broken server. A
+    failure that may pass (timeout, 5xx, a dropped connection) is retried `retries` times,
+    waiting 1, 2, 4... s, before giving up."""
     probe = replace(spec, requests=1, duration_s=None, concurrency=1, rate_rps=None,
-                    warmup_requests=0, output_tokens=min(8, spec.output_tokens), seed=999_999)
+                    warmup_requests=0, output_tokens=min(8, spec.output_tokens), seed=999_999,
+                    prompt_source=None)
     record = (await run_load(probe)).records[0]
+    notes: list[str] = []
+    for attempt in range(retries):
+        if record.ok or record.error_kind in UNRETRIED_ERRORS:
+            break
+        notes.append(f"first request failed ({record.error_kind}: {record.error}); "
+                     f"retry {attempt + 1} of {retries}")
+        await asyncio.sleep(PROBE_BACKOFF_S * 2 ** attempt)
+        record = (await run_load(probe)).records[0]
     if record.ok:
-        return spec, []
+        return spec, notes
     if spec.ignore_eos and record.error_kind in ("http_400", "http_422"):
         retry = (await run_load(replace(probe, ignore_eos=False))).records[0]
         if retry.ok:
             note = ("the server refused ignore_eos/min_tokens; output lengths are not forced "
                     f"({record.error})")
-            return replace(spec, ignore_eos=False), [note]
+            return replace(spec, ignore_eos=False), [*notes, note]
     raise InvalidRequestError([f"the first request to {spec.endpoint}{API_PATHS[spec.api]} "
-                               f"failed ({record.error_kind}): {record.error}"])
+                               f"failed ({record.error_kind}): {record.error}"
+                               + _probe_hint(record.error_kind, retries)])
+
+
+def _probe_hint(error_kind: str | None, retries: int) -> str:
+    if error_kind == "http_404":
+        return (". Is the base URL right? Give the server's root or its /v1 URL "
+                "(http://host:port or http://host:port/v1), and the API with --api")
+    if error_kind in ("http_401", "http_403"):
+        return ". The server wants credentials: pass --api-key (or set OPENAI_API_KEY)"
+    return f" (after {retries} retries; --retries N changes how many)" if retries else ""
 
 
 class _Ticker:
@@ -272,20 +299,32 @@ def _settings(benchmark: Benchmark, spec: LoadSpec, options: RunOptions) -> Sett
         height=_vision_param(benchmark, options, "height"),
         slo_ttft_ms=options.slo_ttft_ms, slo_tpot_ms=options.slo_tpot_ms,
         slo_e2e_ms=options.slo_e2e_ms,
-        extra={"reference_model": benchmark.model} if benchmark.model else {},
+        extra=_identity_extra(benchmark),
     )
+
+
+def _identity_extra(benchmark: Benchmark) -> dict[str, object]:
+    extra: dict[str, object] = {"reference_model": benchmark.model} if benchmark.model else {}
+    if benchmark.based_on is not None:
+        extra.update(based_on=benchmark.based_on, differences=list(benchmark.differences))
+    return extra
 
 
 def run_llm_benchmark(benchmark: Benchmark, options: RunOptions,
                       reporter: Reporter | None = None) -> BenchResult:
     if not options.endpoint:
         raise InvalidRequestError([f"{benchmark.id} talks to a server: give --endpoint URL"])
-    api = choose_api(options.endpoint, benchmark.runner, options.api)
+    access = options.access
+    api = choose_api(options.endpoint, benchmark.runner, options.api, access)
+    if benchmark.based_on is None:
+        benchmark = resolve_llm(benchmark, options, api)
     model = options.model or benchmark.model or ""
-    check_model(options.endpoint, api, model)
-    engine = engine_info(options.endpoint)
+    check_model(options.endpoint, api, model, access)
+    engine = engine_info(options.endpoint, access)
     spec = build_load_spec(benchmark, options, api, model)
-    spec, warnings = run_async(_probe(spec))
+    spec, warnings = run_async(_probe(spec, options.first_request_retries))
+    note = custom_note(benchmark)
+    warnings = ([note] if note else []) + warnings
     slo = Slo(options.slo_ttft_ms, options.slo_tpot_ms, options.slo_e2e_ms)
     with PowerSampler() as sampler:
         outcomes, interrupted = run_async(
@@ -301,7 +340,8 @@ def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo
     repeats: list[RepeatSummary] = []
     for index, records in enumerate(outcomes):
         origin = min((r.scheduled_ns for r in records), default=0)
-        window = steady_state_window(records, 1 if spec.rate_rps else spec.target_in_flight)
+        window = steady_state_window([r for r in records if r.ok],
+                                     1 if spec.rate_rps else spec.target_in_flight)
         samples += [_sample(r, index, origin, window) for r in records]
         summary, repeat_warnings = _repeat_summary(records, index, spec, slo,
                                                    benchmark.runner == "openai-vision")
