@@ -6,9 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from typer.testing import CliRunner
 
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.unified_memory import macos_default_gpu_share, with_memory_configuration
+from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.hardware import memory_capacity_gb
 
@@ -57,3 +59,11 @@ def test_a_size_the_device_is_not_sold_with_lists_the_sizes() -> None:
     assert "64 GB, 128 GB, 192 GB" in str(error.value)
     with pytest.raises(InvalidRequestError):
         with_memory_configuration(gpu_by_id("rtx-3090"), 48)
+
+
+def test_gpu_show_states_the_gpu_usable_memory_and_configurations() -> None:
+    result = CliRunner().invoke(app, ["gpu", "show", "apple-m1-8c"])
+    assert result.exit_code == 0, result.output
+    assert "GPU-usable memory" in result.output and "iogpu.wired_limit_mb" in result.output
+    assert "apple-m1-8c 8GB" in result.output
+    assert "GPU-usable memory" not in CliRunner().invoke(app, ["gpu", "show", "rtx-4090"]).output

@@ -51,3 +51,26 @@ def with_memory_configuration(gpu: Gpu, memory_gb: float) -> Gpu:
     if gpu.vendor == "Apple":
         share = macos_default_gpu_share(memory_gb)
     return dataclasses.replace(gpu, memory_gb=memory_gb, gpu_memory_share_default=share)
+
+
+def unified_memory_facts(gpu: Gpu) -> list[tuple[str, str]]:
+    """(label, sentence) pairs for `gpu show`: what a unified-memory device's GPU may use."""
+    if not gpu.unified_memory:
+        return []
+    facts = []
+    usable = gpu.gpu_usable_memory_gb
+    if usable is not None and gpu.memory_gb:
+        facts.append(
+            (
+                "GPU-usable memory",
+                f"{usable:,.1f} of {gpu.memory_gb:g} GB unified memory by default. "
+                f"{gpu.gpu_memory_share_text}".strip(),
+            )
+        )
+    if gpu.memory_options_gb:
+        sizes = ", ".join(f"{size:g}" for size in gpu.memory_options_gb)
+        example = f"{gpu.id} {gpu.memory_options_gb[0]:g}GB"
+        facts.append(("memory configurations", f"{sizes} GB (choose one: '{example}')"))
+    if gpu.gpu_cores is not None:
+        facts.append(("GPU cores", str(gpu.gpu_cores)))
+    return facts

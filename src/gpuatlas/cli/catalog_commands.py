@@ -13,6 +13,7 @@ from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_filters import select_gpus
 from gpuatlas.catalog.system_facts import extra_system_facts, extra_system_json
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
+from gpuatlas.catalog.unified_memory import unified_memory_facts
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
 
@@ -182,7 +183,7 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
         ),
         ("launch price", format_number(gpu.launch_price_usd, "USD")),
     ]
-    return rows
+    return rows + unified_memory_facts(gpu)
 
 
 def show_system(
@@ -220,7 +221,7 @@ def system_rows(system: GpuSystem) -> list[tuple[str, str]]:
     rows = [
         ("GPUs", f"{system.gpu_count} × {system.gpu.name} in {system.nodes} node(s)"),
         ("total memory", format_number(system.total_memory_gb, "GB")),
-        ("total TDP", format_number(system.total_tdp_w, "W")),
+        ("total TDP", format_number(system.total_tdp_w or None, "W")),
     ]
     if system.link:
         rows += [
