@@ -125,7 +125,8 @@ def test_measurements_are_grouped_per_benchmark_and_system(store: Store) -> None
                     fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]}),
         make_result(gpu_id="rtx-4090", gpu_count=2, headline_value=118.0,
                     fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}] * 2}),
-        make_result(gpu_id="a40", headline_value=90.0, fingerprint={}),
+        make_result(gpu_id="a40", headline_value=90.0,
+                    fingerprint={"gpus": [{"name": "NVIDIA A40"}]}),
     ])
     found = store.measurements_for(["rtx-4090", "rtx-3090", "2x rtx-4090"])
     assert len(found) == 1

@@ -15,15 +15,31 @@ from gpuatlas.cli.store_common import (
     JsonOption,
     UrlOption,
     console,
+    echo_json,
     expand_result_paths,
     load_any_result,
 )
+from gpuatlas.errors import InvalidRequestError
+
+agent_app = typer.Typer(
+    help="Run the suite here and push results to a GPU Atlas server; `agent status` shows "
+         "the spool.", invoke_without_command=True)
+
+TokenFileOption = Annotated[Path | None, typer.Option(
+    "--token-file", envvar="GPUATLAS_TOKEN_FILE",
+    help="Read the bearer token from this file (keep it 0600; or $GPUATLAS_TOKEN_FILE).")]
 
 
+@agent_app.callback()
 def agent_command(
-    server: Annotated[str, typer.Option(help="GPU Atlas server URL, e.g. http://atlas:8000")],
-    token: Annotated[str, typer.Option(envvar="GPUATLAS_AGENT_TOKEN",
-                                       help="Bearer token (or $GPUATLAS_AGENT_TOKEN).")],
+    context: typer.Context,
+    server: Annotated[str | None, typer.Option(
+        help="GPU Atlas server URL, e.g. https://atlas.example.org")] = None,
+    token: Annotated[str | None, typer.Option(
+        envvar=["GPUATLAS_TOKEN", "GPUATLAS_AGENT_TOKEN"],
+        help="Bearer token. Prefer $GPUATLAS_TOKEN or --token-file: a token on the command "
+             "line is visible to every user of the machine (ps).")] = None,
+    token_file: TokenFileOption = None,
     every: Annotated[str, typer.Option(help="Run the suite this often (24h, 30m, ...).")
                      ] = "24h",
     spool: Annotated[Path | None, typer.Option(help="Spool folder (default: user data dir).")
@@ -49,14 +65,20 @@ def agent_command(
     """Run the suite on this machine and push the results to a GPU Atlas server.
 
     Results are spooled to disk first and removed only when the server acknowledges them, so
-    outages, restarts and kills lose nothing and duplicate nothing."""
+    outages, restarts and kills lose nothing and duplicate nothing. Results the server
+    refuses for good move to the spool's rejected/ folder (see `gpuatlas agent status`)."""
+    if context.invoked_subcommand is not None:
+        return
     from gpuatlas.web.agent import Pusher, parse_interval_s
     from gpuatlas.web.spool import Spool, default_spool_dir
 
     with user_errors():
+        if not server:
+            raise InvalidRequestError(["--server is required (the GPU Atlas server's URL)"])
+        secret = resolve_token(token, token_file)
         interval_s = parse_interval_s(every)
         queue = Spool(spool or default_spool_dir()).ensure()
-        pusher = Pusher(server, token, queue, batch_size=batch_size)
+        pusher = Pusher(server, secret, queue, batch_size=batch_size)
         while True:
             ran, skipped = (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model,
                                                                allow_cpu)
@@ -67,6 +89,49 @@ def agent_command(
                     raise typer.Exit(code=1)
                 return
             time.sleep(interval_s)
+
+
+@agent_app.command("status")
+def agent_status(
+    spool: Annotated[Path | None, typer.Option(help="Spool folder (default: user data dir).")
+                     ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What the spool holds: results waiting to be pushed, and rejected ones with the reason."""
+    from gpuatlas.web.spool import Spool, default_spool_dir
+
+    queue = Spool(spool or default_spool_dir()).ensure()
+    rejected = [{"file": path.name, "reasons": reasons} for path, reasons in queue.rejected()]
+    raw_kept = sorted(path.name for path in queue.raw_dir.glob("*.json"))
+    pending = len(queue.pending())
+    if as_json:
+        echo_json({"spool": str(queue.root), "pending": pending, "rejected": rejected,
+                   "raw_kept": raw_kept})
+        return
+    console.print(f"spool {queue.root}: {pending} pending, {len(rejected)} rejected, "
+                  f"{len(raw_kept)} full results kept in raw/", highlight=False)
+    for item in rejected:
+        console.print(f"  rejected {item['file']}: {'; '.join(item['reasons'])}",
+                      highlight=False)
+
+
+def resolve_token(token: str | None, token_file: Path | None) -> str:
+    """The token from --token-file, else --token / $GPUATLAS_TOKEN; a clear error if none."""
+    if token_file is not None:
+        try:
+            text = token_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise InvalidRequestError([f"--token-file {token_file}: {error.strerror}"]) from None
+        if not text:
+            raise InvalidRequestError([f"--token-file {token_file} is empty"])
+        if token_file.stat().st_mode & 0o077:
+            console.print(f"warning: {token_file} is readable by other users; "
+                          f"chmod 600 {token_file}", highlight=False)
+        return text
+    if token:
+        return token.strip()
+    raise InvalidRequestError(["no token: use --token-file FILE or set $GPUATLAS_TOKEN "
+                               "(create one with `gpuatlas token create NAME --output FILE`)"])
 
 
 def _fill_spool(queue: Any, push: list[Path] | None, suite: str, endpoint: str | None,
@@ -92,9 +157,9 @@ def _report_cycle(ran: int, skipped: list[str], report: Any, pending: int,
         return
     console.print(f"ran {ran}; pushed {report.acknowledged} acknowledged "
                   f"({report.accepted} new, {report.duplicates} already stored, "
-                  f"{report.quarantined} quarantined, {report.rejected} rejected); "
-                  f"{pending} still spooled", highlight=False)
-    for line in skipped + report.errors[-3:]:
+                  f"{report.quarantined} quarantined); {report.rejected} rejected "
+                  f"({report.conflicts} conflicts); {pending} still spooled", highlight=False)
+    for line in skipped + [f"rejected {item}" for item in report.rejections] + report.errors[-3:]:
         console.print(f"  {line}", highlight=False)
 
 
@@ -104,9 +169,21 @@ def serve_command(
     workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for > 1 "
                                          "writer-heavy fleets).")] = 1,
     url: UrlOption = None,
+    ssl_certfile: Annotated[Path | None, typer.Option(
+        help="Serve HTTPS with this certificate (PEM; with --ssl-keyfile).")] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(
+        help="The certificate's private key (PEM).")] = None,
 ) -> None:
-    """Serve the web app and the ingest API (FastAPI + uvicorn)."""
-    from gpuatlas.web.server import serve
+    """Serve the web app and the ingest API (FastAPI + uvicorn).
+
+    On an address other than loopback, serve HTTPS (--ssl-certfile/--ssl-keyfile) or put a
+    TLS-terminating reverse proxy in front: agents send bearer tokens."""
+    from gpuatlas.web.server import serve, transport_warning
 
     with user_errors():
-        serve(host, port, workers, url)
+        if (ssl_certfile is None) != (ssl_keyfile is None):
+            raise InvalidRequestError(["--ssl-certfile and --ssl-keyfile go together"])
+        warning = transport_warning(host, ssl_certfile is not None)
+        if warning:
+            console.print(warning, highlight=False, style="yellow")
+        serve(host, port, workers, url, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)

@@ -14,14 +14,17 @@ JSON outputs (`--json`):
 - `token revoke --json`: {"name", "revoked"}; `token list --json`: {"tokens": [{"name",
   "scope", "created_at", "revoked_at", "last_used_at", "active"}]}
 - `agent --json`: one JSON object per cycle {"ran", "skipped", "pushed": {acknowledged,
-  accepted, duplicates, quarantined, rejected, attempts, errors}, "pending"}
+  accepted, duplicates, quarantined, rejected, conflicts, summarised, attempts, errors,
+  rejections}, "pending"}
+- `agent status --json`: {"spool", "pending": n, "rejected": [{"file", "reasons"}],
+  "raw_kept": [file]}
 """
 
 from __future__ import annotations
 
 import typer
 
-from gpuatlas.cli.store_agent import agent_command, serve_command
+from gpuatlas.cli.store_agent import agent_app, serve_command
 from gpuatlas.cli.store_db import db_app
 from gpuatlas.cli.store_tokens import token_app
 
@@ -30,5 +33,5 @@ def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
     app.add_typer(db_app, name="db")
     app.add_typer(token_app, name="token")
-    app.command("agent")(agent_command)
+    app.add_typer(agent_app, name="agent")
     app.command("serve")(serve_command)

@@ -132,12 +132,19 @@ def db_export(
         console.print(f"wrote {count} results to {output}", highlight=False)
 
 
+AdminOption = Annotated[str | None, typer.Option(
+    "--by", help="Who does this (kept in the result's audit record; default: $USER).")]
+
+
 @db_app.command("release")
 def db_release(result_id: Annotated[str, typer.Argument(help="A quarantined result's id.")],
+               reason: Annotated[str | None, typer.Option(
+                   help="Why it is admitted (kept in the audit record).")] = None,
+               by: AdminOption = None,
                url: UrlOption = None, as_json: JsonOption = False) -> None:
-    """Admit a quarantined result to comparisons."""
+    """Admit a quarantined result to comparisons (recorded: who, when, why)."""
     with user_errors(), opened_store(url) as store:
-        if not store.release(result_id):
+        if not store.release(result_id, by=by or _operator(), reason=reason):
             raise no_result_error(result_id)
     print_outcome({"result_id": result_id, "quarantined": False}, as_json, f"released {result_id}")
 
@@ -145,13 +152,23 @@ def db_release(result_id: Annotated[str, typer.Argument(help="A quarantined resu
 @db_app.command("quarantine")
 def db_quarantine(result_id: Annotated[str, typer.Argument()],
                   reason: Annotated[str, typer.Option(help="Why (kept as an audit note).")],
+                  by: AdminOption = None,
                   url: UrlOption = None, as_json: JsonOption = False) -> None:
-    """Keep a stored result out of comparisons."""
+    """Keep a stored result out of comparisons (recorded: who, when, why)."""
     with user_errors(), opened_store(url) as store:
-        if not store.quarantine(result_id, reason):
+        if not store.quarantine(result_id, reason, by=by or _operator()):
             raise no_result_error(result_id)
     print_outcome({"result_id": result_id, "quarantined": True}, as_json,
                   f"quarantined {result_id}")
+
+
+def _operator() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 @db_app.command("quarantined")

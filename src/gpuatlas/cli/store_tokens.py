@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,6 +19,7 @@ from gpuatlas.cli.store_common import (
     print_outcome,
 )
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.store.tokens import TOKEN_SCOPES, write_private_text
 
 token_app = typer.Typer(help="Bearer tokens for fleet agents (stored hashed).",
                         no_args_is_help=True)
@@ -25,10 +27,26 @@ token_app = typer.Typer(help="Bearer tokens for fleet agents (stored hashed).",
 
 @token_app.command("create")
 def token_create(name: Annotated[str, typer.Argument(help="The agent's name.")],
+                 output: Annotated[Path | None, typer.Option(
+                     "--output", "-o", help="Write the token to this new file (mode 0600) "
+                     "instead of printing it; give it to the agent with --token-file.")] = None,
+                 scope: Annotated[str, typer.Option(
+                     help="ingest (agents push results) or admin (release/quarantine over "
+                          "the API).")] = "ingest",
                  url: UrlOption = None, as_json: JsonOption = False) -> None:
-    """Create an ingest token; it is shown once (the last line of output)."""
-    with user_errors(), opened_store(url) as store:
-        token = store.create_token(name)
+    """Create a token; it is shown once (the last line of output) or written to --output."""
+    with user_errors():
+        if scope not in TOKEN_SCOPES:
+            raise InvalidRequestError([f"--scope {scope!r}: use one of {', '.join(TOKEN_SCOPES)}"])
+        if output is not None and output.exists():
+            raise InvalidRequestError([f"{output} exists; choose a new file"])
+        with opened_store(url) as store:
+            token = store.create_token(name, scope=scope)
+        if output is not None:
+            write_private_text(output, token + "\n")
+            print_outcome({"name": name, "scope": scope, "token_file": str(output)}, as_json,
+                          f"token for {name!r} ({scope}) written to {output} (mode 0600)")
+            return
     if as_json:
         echo_json({"name": name, "token": token})
         return

@@ -1,4 +1,12 @@
-"""Where the database lives and how to connect: SQLite (WAL) by default, PostgreSQL by URL."""
+"""Where the database lives and how to connect: SQLite (WAL) by default, PostgreSQL by URL.
+
+Durability: SQLite runs in WAL mode with ``synchronous=FULL``, so the WAL is fsynced at every
+commit and a result the server acknowledged survives a power cut as well as a process kill
+(NORMAL would survive a process kill but could lose the last commits on power loss). The
+database file (and the WAL and shared-memory files SQLite creates beside it with the same
+permissions) is created readable by its owner only (0600), in a folder only its owner can list
+(0700) when GPU Atlas creates the folder.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,9 @@ from sqlalchemy.pool import NullPool
 DATABASE_URL_VARIABLE = "GPUATLAS_DATABASE_URL"
 DATA_DIR_VARIABLE = "GPUATLAS_DATA_DIR"
 SQLITE_BUSY_TIMEOUT_S = 60
+SQLITE_SYNCHRONOUS = "FULL"
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
 
 
 def default_database_path() -> Path:
@@ -59,8 +70,8 @@ def create_database_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     database = sa.engine.make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        create_private_file(Path(database))
     engine = sa.create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
@@ -71,11 +82,22 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def create_private_file(path: Path) -> None:
+    """Create ``path`` (and missing folders, 0700) as an empty 0600 file if it is absent."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=PRIVATE_DIR_MODE, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

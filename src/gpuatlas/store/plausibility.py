@@ -1,12 +1,20 @@
-"""Physical-bound checks: a result that breaks one is stored quarantined, not rejected.
+"""Plausibility checks: a result that breaks one is stored quarantined, not rejected, and stays
+out of every summary, score and report until an administrator releases it.
 
-Each check returns the reasons it found (empty: plausible). Checks that lack a fact (an unknown
-model, a GPU without a bandwidth figure) pass: quarantine needs evidence, not ignorance.
+The rules come from the benchmark's identity, never only from what the result says about
+itself: its metric, unit and direction must match the benchmark's definition (the suite's, or
+the one its earlier comparable results established), the decode bound uses the model the
+benchmark names (suite definition, public benchmark key or established results) when the
+result's settings leave it out, and a GPU claim needs a fingerprint naming that GPU. Checks
+that lack a fact (a model the catalog does not know, a GPU without a bandwidth figure) pass.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from gpuatlas.bench.result import BenchResult
 from gpuatlas.catalog.gpu import Gpu
@@ -17,22 +25,112 @@ MIN_BITS_PER_WEIGHT = 4.0  # used when the weight format is not known: the highe
 DECODE_METRICS = frozenset({"decode_tok_s", "tpot_tok_s", "single_stream_tok_s"})
 BANDWIDTH_BENCHMARKS = frozenset({"gpu-memory-bandwidth"})
 GEMM_PREFIX = "gpu-gemm-"
+PUBLIC_KEY_PREFIX = "public/"
+SMALLEST_HEADLINE = 1e-6  # below this, a positive headline is a unit or encoding error
+# Sanity ceilings per GPU by unit (far above any datasheet; physics bounds are stricter).
+CEILING_PER_GPU = {"tok/s": 1e6, "GB/s": 1e5, "TFLOP/s": 1e5, "ms": 1e7, "s": 1e6}
 
-Check = Callable[[BenchResult, Gpu], list[str]]
+Check = Callable[[BenchResult, Gpu, "BenchmarkIdentity"], list[str]]
 
 
-def plausibility_problems(result: BenchResult) -> list[str]:
+@dataclass(frozen=True)
+class BenchmarkIdentity:
+    """What a benchmark is, from its definition rather than from one result's claims."""
+
+    metric: str | None = None
+    unit: str | None = None
+    higher_is_better: bool | None = None
+    model: str | None = None
+    weights: str | None = None
+    concurrency: int | None = None
+    defined_by: str = "nothing"  # suite definition | public benchmark key | earlier results
+
+
+def benchmark_identity(result: BenchResult,
+                       established: BenchmarkIdentity | None = None) -> BenchmarkIdentity:
+    """The suite's definition, else what the public key names (filled in by the results
+    stored before), else the established results' definition."""
+    suite = _suite_identity(result.benchmark, result.benchmark_version)
+    if suite is not None:
+        return suite
+    keyed = _public_key_identity(result.benchmark)
+    if keyed is None:
+        return established or BenchmarkIdentity()
+    base = established or BenchmarkIdentity()
+    return BenchmarkIdentity(
+        metric=keyed.metric, unit=base.unit, higher_is_better=base.higher_is_better,
+        model=keyed.model or base.model, weights=keyed.weights, concurrency=keyed.concurrency,
+        defined_by=keyed.defined_by)
+
+
+def _suite_identity(name: str, version: int) -> BenchmarkIdentity | None:
+    from gpuatlas.bench.suite import suite
+
+    for benchmark in suite():
+        if benchmark.id == name and benchmark.version == version:
+            concurrency = benchmark.params.get("concurrency")
+            return BenchmarkIdentity(
+                metric=benchmark.primary_metric, unit=benchmark.unit,
+                higher_is_better=benchmark.higher_is_better, model=benchmark.model,
+                concurrency=concurrency if isinstance(concurrency, int) else None,
+                defined_by="suite definition")
+    return None
+
+
+def _public_key_identity(name: str) -> BenchmarkIdentity | None:
+    """``public/<engine>/<model...>/<weights>/<shape>/<metric>`` (see public_data.py)."""
+    if not name.startswith(PUBLIC_KEY_PREFIX):
+        return None
+    parts = name.removeprefix(PUBLIC_KEY_PREFIX).split("/")
+    if len(parts) < 5:
+        return None
+    batch = re.match(r"b(\d+)", parts[-2])
+    return BenchmarkIdentity(
+        metric=parts[-1], model="/".join(parts[1:-3]) or None, weights=parts[-3] or None,
+        concurrency=int(batch.group(1)) if batch else None,
+        defined_by="public benchmark key")
+
+
+def plausibility_problems(result: BenchResult,
+                          established: BenchmarkIdentity | None = None) -> list[str]:
     """Every reason to quarantine this result (empty list: nothing contradicts it)."""
+    identity = benchmark_identity(result, established)
+    reasons = definition_problems(result, identity) + headline_range_problems(result)
     if result.gpu_id is None:
-        return []
+        return reasons
     gpu = _catalog_gpu(result.gpu_id)
     if gpu is None:
-        return [f"gpu_id {result.gpu_id!r} is not a catalog GPU; it cannot be compared"]
-    reasons: list[str] = []
-    for check in (fingerprint_contradictions, decode_bound_problems, bandwidth_bound_problems,
-                  gemm_bound_problems):
-        reasons += check(result, gpu)
+        return reasons + [f"gpu_id {result.gpu_id!r} is not a catalog GPU; it cannot be compared"]
+    checks: tuple[Check, ...] = (fingerprint_claim_problems, decode_bound_problems,
+                                 bandwidth_bound_problems, gemm_bound_problems)
+    for check in checks:
+        reasons += check(result, gpu, identity)
     return reasons
+
+
+def definition_problems(result: BenchResult, identity: BenchmarkIdentity) -> list[str]:
+    """The headline's metric, unit and direction against the benchmark's definition."""
+    headline = result.headline
+    claimed = {"metric": headline.metric, "unit": headline.unit,
+               "higher_is_better": headline.higher_is_better}
+    return [
+        f"headline {name} {claimed[name]!r} differs from {expected!r} of "
+        f"{result.benchmark} v{result.benchmark_version} ({identity.defined_by})"
+        for name in ("metric", "unit", "higher_is_better")
+        if (expected := getattr(identity, name)) is not None and claimed[name] != expected
+    ]
+
+
+def headline_range_problems(result: BenchResult) -> list[str]:
+    value = result.headline.value
+    if value is None or not math.isfinite(value):
+        return []
+    if value < SMALLEST_HEADLINE:
+        return [f"headline {value:g} {result.headline.unit} is below any plausible value"]
+    ceiling = CEILING_PER_GPU.get(result.headline.unit)
+    if ceiling is not None and value > ceiling * max(result.gpu_count, 1):
+        return [f"headline {value:g} {result.headline.unit} is above {ceiling:g} per GPU"]
+    return []
 
 
 def _catalog_gpu(gpu_id: str) -> Gpu | None:
@@ -41,16 +139,27 @@ def _catalog_gpu(gpu_id: str) -> Gpu | None:
     return next((gpu for gpu in all_gpus() if gpu.id == gpu_id), None)
 
 
-def fingerprint_contradictions(result: BenchResult, gpu: Gpu) -> list[str]:
-    """A fingerprint GPU whose name resolves to a different catalog GPU than gpu_id."""
-    reasons = []
-    for reported in result.fingerprint.gpus:
-        candidates = _catalog_ids_for_name(reported.name)
-        if candidates and gpu.id not in candidates:
-            reasons.append(
-                f"fingerprint GPU {reported.name!r} is {' or '.join(candidates)}, "
-                f"not {gpu.id}"
-            )
+def fingerprint_claim_problems(result: BenchResult, gpu: Gpu,
+                               _identity: BenchmarkIdentity | None = None) -> list[str]:
+    """A gpu_id claim needs fingerprint GPUs naming that GPU, as many as gpu_count; a
+    fingerprint GPU naming another catalog GPU contradicts it."""
+    reported = result.fingerprint.gpus
+    if not reported:
+        return [f"gpu_id {gpu.id} is claimed but the fingerprint lists no GPU"]
+    reasons, matching = [], 0
+    for item in reported:
+        candidates = _catalog_ids_for_name(item.name)
+        if gpu.id in candidates:
+            matching += 1
+        elif candidates:
+            reasons.append(f"fingerprint GPU {item.name!r} is {' or '.join(candidates)}, "
+                           f"not {gpu.id}")
+    if not reasons and matching == 0:
+        reasons.append(f"no fingerprint GPU names {gpu.id} "
+                       f"({', '.join(repr(item.name) for item in reported[:4])})")
+    elif not reasons and matching < result.gpu_count:
+        reasons.append(f"gpu_count {result.gpu_count} but the fingerprint lists {matching} "
+                       f"{gpu.id}")
     return reasons
 
 
@@ -63,13 +172,20 @@ def _catalog_ids_for_name(name: str) -> list[str]:
         return list(getattr(error, "candidates", [])) if getattr(error, "ambiguous", False) else []
 
 
-def decode_bound_problems(result: BenchResult, gpu: Gpu) -> list[str]:
-    """Single-stream decode cannot beat memory bandwidth / bytes of weights read per token."""
+def decode_bound_problems(result: BenchResult, gpu: Gpu,
+                          identity: BenchmarkIdentity | None = None) -> list[str]:
+    """Single-stream decode cannot beat memory bandwidth / bytes of weights read per token.
+
+    Model, weights and concurrency come from the benchmark's identity where it defines them
+    (a result cannot lift its bound by leaving the model out or claiming more streams)."""
     value = result.headline.value
-    if value is None or result.headline.metric not in DECODE_METRICS:
+    known = identity or BenchmarkIdentity()
+    if value is None or (known.metric or result.headline.metric) not in DECODE_METRICS:
         return []
-    concurrency = result.settings.concurrency or result.settings.batch_size or 1
-    bound = decode_bound_tok_s(gpu, result.settings.model, _weights_name(result))
+    concurrency = (known.concurrency or result.settings.concurrency
+                   or result.settings.batch_size or 1)
+    model = known.model or result.settings.model
+    bound = decode_bound_tok_s(gpu, model, known.weights or _weights_name(result))
     if bound is None:
         return []
     limit = bound * max(result.gpu_count, 1) * concurrency * BOUND_MARGIN
@@ -119,7 +235,8 @@ def _bits_per_weight(weights: str | None) -> float:
         return MIN_BITS_PER_WEIGHT
 
 
-def bandwidth_bound_problems(result: BenchResult, gpu: Gpu) -> list[str]:
+def bandwidth_bound_problems(result: BenchResult, gpu: Gpu,
+                             _identity: BenchmarkIdentity | None = None) -> list[str]:
     value = result.headline.value
     if value is None or result.benchmark not in BANDWIDTH_BENCHMARKS:
         return []
@@ -129,7 +246,8 @@ def bandwidth_bound_problems(result: BenchResult, gpu: Gpu) -> list[str]:
             f"{gpu.memory_bandwidth_gb_s:.0f} GB/s of {gpu.id}"]
 
 
-def gemm_bound_problems(result: BenchResult, gpu: Gpu) -> list[str]:
+def gemm_bound_problems(result: BenchResult, gpu: Gpu,
+                        _identity: BenchmarkIdentity | None = None) -> list[str]:
     value = result.headline.value
     if value is None or not result.benchmark.startswith(GEMM_PREFIX):
         return []

@@ -55,11 +55,13 @@ class Quarantined:
 
 @dataclass(frozen=True)
 class IngestOutcome:
-    """What one batch did: new result ids, ids already stored, and new ids held in quarantine."""
+    """What one batch did: new result ids, ids already stored (same content), new ids held in
+    quarantine, and conflicts: ids stored with different content (the new one was not stored)."""
 
     accepted: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     quarantined: tuple[Quarantined, ...] = ()
+    conflicts: tuple[str, ...] = ()
 
     @property
     def acknowledged(self) -> tuple[str, ...]:

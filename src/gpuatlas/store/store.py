@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,12 +17,17 @@ from sqlalchemy.engine import Engine
 from gpuatlas.bench.result import BenchResult
 from gpuatlas.bench.validity import comparability_problems
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.store import sanitize
 from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
 from gpuatlas.store.convert import parse_system_key, result_row, row_to_document, system_key
 from gpuatlas.store.engine import create_database_engine, is_sqlite, resolve_database_url
 from gpuatlas.store.migrate import upgrade_to_head
-from gpuatlas.store.plausibility import plausibility_problems
+from gpuatlas.store.plausibility import (
+    BenchmarkIdentity,
+    benchmark_identity,
+    plausibility_problems,
+)
 from gpuatlas.store.records import (
     BenchmarkMeasurements,
     GroupKey,
@@ -35,10 +41,12 @@ from gpuatlas.store.records import (
     TokenInfo,
 )
 from gpuatlas.store.tables import results, sources, store_meta, tokens
+from gpuatlas.store.validity import validity_problems
 
 INSERT_CHUNK_ROWS = 2000
 CHANGE_COUNTER = "change_counter"
 PUBLIC_DATA_SET = "public_data_set"
+HOST_ID_KEY = "host_id_key"  # the server's secret for keyed host identifiers (never served)
 
 # Every column of the covering index ix_results_compare_cover: no table lookups.
 _MEASUREMENT_COLUMNS = (
@@ -63,6 +71,7 @@ class Store:
         self.engine = engine
         self.url = url
         self.is_default = is_default
+        self._host_key: bytes | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def upgrade(self) -> tuple[str | None, str]:
@@ -91,24 +100,61 @@ class Store:
     ) -> IngestOutcome:
         """Store a batch in one transaction (all or nothing), idempotent by result_id.
 
-        A result that breaks a physical bound is stored quarantined (see plausibility.py).
+        A result breaking a field range (validity.py) refuses the whole batch
+        (InvalidRequestError naming each result). Results are stored sanitised (sanitize.py).
+        One that breaks a plausibility rule is stored quarantined (plausibility.py). A result
+        whose id is stored with different content is a conflict: not stored, not a duplicate.
         """
-        unique = _unique_by_id(batch)
+        problems = [f"result {result.result_id!r}: {problem}"
+                    for result in batch for problem in validity_problems(result)]
+        if problems:
+            raise InvalidRequestError(problems)
+        unique, repeated = _unique_by_id(batch)
+        host_key = self.host_id_key()
+        cleaned = [sanitize.sanitized_result(result, host_key) for result in unique]
         received_at = datetime.now(UTC)
-        reasons = {result.result_id: plausibility_problems(result) for result in unique}
-        for result in unique:  # kept and shown, never pooled (bench/validity.py)
+        reasons = self._plausibility(cleaned)
+        for result in cleaned:  # kept and shown, never pooled (bench/validity.py)
             reasons[result.result_id] += [f"not valid for comparison: {problem}"
                                           for problem in comparability_problems(result)]
         rows = [
             result_row(result, origin=origin or ("agent" if agent else "import"), agent=agent,
                        received_at=received_at, quarantine_reasons=reasons[result.result_id])
-            for result in unique
+            for result in cleaned
         ]
         with self._write() as connection:
             inserted = self._insert_new(connection, rows)
+            conflicts = _conflicting_ids(connection, [
+                row for row in rows if row["result_id"] not in inserted])
             if agent:
                 _touch_token(connection, agent, received_at)
-        return _outcome(unique, inserted, reasons)
+        return _outcome(unique, inserted, reasons, conflicts | repeated)
+
+    def _plausibility(self, batch: Sequence[BenchResult]) -> dict[str, list[str]]:
+        """Each result's quarantine reasons, judged against its benchmark's identity (the
+        first plausible result of a benchmark new to the store establishes it for the rest)."""
+        keys = {(result.benchmark, result.benchmark_version) for result in batch}
+        with self.engine.connect() as connection:
+            established = _established_identities(connection, keys)
+        reasons = {}
+        for result in batch:
+            key = (result.benchmark, result.benchmark_version)
+            reasons[result.result_id] = plausibility_problems(result, established.get(key))
+            if key not in established and not reasons[result.result_id]:
+                established[key] = _identity_of_result(result)
+        return reasons
+
+    def host_id_key(self) -> bytes:
+        """The secret that keys host identifiers (created once per database)."""
+        if self._host_key is None:
+            dialect = postgresql if self.backend == "postgresql" else sqlite
+            with self._write() as connection:
+                connection.execute(
+                    dialect.insert(store_meta).on_conflict_do_nothing(index_elements=["key"]),
+                    [{"key": HOST_ID_KEY, "value": secrets.token_hex(32)}])
+                value = _meta_value(connection, HOST_ID_KEY) or ""
+            self._host_key = bytes.fromhex(value)
+        return self._host_key
 
     def add_rows(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert prepared rows (bulk loading, the public data set); returns how many were new."""
@@ -235,7 +281,7 @@ class Store:
             row = connection.execute(query).first()
         if row is None:
             return None
-        return {**row_to_document(row), "store": _audit(row)}
+        return {**sanitize.sanitized_document(row_to_document(row)), "store": _audit(row)}
 
     def export_documents(self, include_public: bool = False) -> Iterator[dict[str, Any]]:
         query = sa.select(results).order_by(results.c.id)
@@ -271,15 +317,16 @@ class Store:
         return f"{newest or 0}.{changes}"
 
     # -- quarantine ----------------------------------------------------------------------------
-    def quarantine(self, result_id: str, reason: str) -> bool:
+    def quarantine(self, result_id: str, reason: str, by: str | None = None) -> bool:
         values = {"quarantined": True, "quarantine_reasons": [reason], "released_at": None}
-        return self._update_result(result_id, values)
+        return self._update_result(result_id, values, _audit_entry("quarantine", by, reason))
 
-    def release(self, result_id: str) -> bool:
-        """Admit a quarantined result to comparisons (its reasons stay as an audit trail)."""
+    def release(self, result_id: str, by: str | None = None, reason: str | None = None) -> bool:
+        """Admit a quarantined result to comparisons (an administrator's action: who, when and
+        why are appended to the result's audit record; its reasons stay as a trail)."""
         self._refuse_release_of_invalid(result_id)
         values = {"quarantined": False, "released_at": datetime.now(UTC)}
-        return self._update_result(result_id, values)
+        return self._update_result(result_id, values, _audit_entry("release", by, reason))
 
     def _refuse_release_of_invalid(self, result_id: str) -> None:
         query = sa.select(results.c.comparable).where(results.c.result_id == result_id)
@@ -290,14 +337,20 @@ class Store:
                 f"result {result_id} is not valid for comparison (no successful request, too "
                 "many failures or interrupted): it stays out of comparisons"])
 
-    def _update_result(self, result_id: str, values: dict[str, Any]) -> bool:
-        statement = sa.update(results).where(results.c.result_id == result_id).values(**values)
+    def _update_result(self, result_id: str, values: dict[str, Any],
+                       audit: dict[str, Any]) -> bool:
+        where = results.c.result_id == result_id
         with self._write() as connection:
-            summary_sql.log_changes_where(connection, results.c.result_id == result_id)
-            changed = connection.execute(statement).rowcount > 0
-            if changed:
-                _bump_change_counter(connection)
-        return changed
+            details = connection.execute(sa.select(results.c.details).where(where)).scalar()
+            if details is None:
+                return False
+            trail = [*dict(details).get("audit", []), audit]
+            summary_sql.log_changes_where(connection, where)
+            statement = sa.update(results).where(where).values(
+                **values, details={**dict(details), "audit": trail})
+            connection.execute(statement)
+            _bump_change_counter(connection)
+        return True
 
     # -- tokens ----------------------------------------------------------------------------
     def create_token(self, name: str, scope: str = "ingest") -> str:
@@ -363,25 +416,103 @@ class Store:
         return True
 
 
-def _unique_by_id(batch: Sequence[BenchResult]) -> list[BenchResult]:
+def _unique_by_id(batch: Sequence[BenchResult]) -> tuple[list[BenchResult], set[str]]:
+    """The batch's first result per id, and the ids repeated with different content."""
     seen: dict[str, BenchResult] = {}
+    repeated: set[str] = set()
     for result in batch:
-        seen.setdefault(result.result_id, result)
-    return list(seen.values())
+        first = seen.setdefault(result.result_id, result)
+        if first is not result and first != result:
+            repeated.add(result.result_id)
+    return list(seen.values()), repeated
 
 
 def _outcome(
-    unique: Sequence[BenchResult], inserted: set[str], reasons: dict[str, list[str]]
+    unique: Sequence[BenchResult], inserted: set[str], reasons: dict[str, list[str]],
+    conflicts: set[str],
 ) -> IngestOutcome:
     ids = [result.result_id for result in unique]
     return IngestOutcome(
         accepted=tuple(result_id for result_id in ids if result_id in inserted),
-        duplicates=tuple(result_id for result_id in ids if result_id not in inserted),
+        duplicates=tuple(result_id for result_id in ids
+                         if result_id not in inserted and result_id not in conflicts),
         quarantined=tuple(
             Quarantined(result_id, tuple(reasons[result_id]))
             for result_id in ids if result_id in inserted and reasons[result_id]
         ),
+        conflicts=tuple(result_id for result_id in ids if result_id in conflicts),
     )
+
+
+def _conflicting_ids(connection: sa.Connection, candidates: Sequence[dict[str, Any]]) -> set[str]:
+    """Ids of rows that were not inserted because a row with different content holds the id
+    (read in the writing transaction, so a racing writer's committed row is seen)."""
+    by_id = {row["result_id"]: row for row in candidates}
+    if not by_id:
+        return set()
+    stored = connection.execute(
+        sa.select(results).where(results.c.result_id.in_(list(by_id)))).all()
+    return {
+        row.result_id for row in stored
+        if _canonical(row_to_document(row)) != _canonical(row_to_document(_RowView(
+            by_id[row.result_id])))
+    }
+
+
+class _RowView:
+    """Attribute access to a prepared row (what row_to_document reads)."""
+
+    def __init__(self, row: dict[str, Any]):
+        self.__dict__.update(row)
+
+
+def _canonical(value: Any) -> Any:
+    """JSON values compared by meaning: numbers as floats, objects by key."""
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _established_identities(
+    connection: sa.Connection, keys: set[tuple[str, int]]
+) -> dict[tuple[str, int], BenchmarkIdentity]:
+    """Per benchmark version, the definition its earliest comparable result established."""
+    found = {}
+    for name, version in sorted(keys):
+        query = (
+            sa.select(results.c.metric, results.c.unit, results.c.higher_is_better,
+                      results.c.settings)
+            .where(results.c.benchmark == name, results.c.benchmark_version == version,
+                   results.c.quarantined.is_(False))
+            .order_by(results.c.id).limit(1))
+        row = connection.execute(query).first()
+        if row is not None:
+            settings = row.settings if isinstance(row.settings, dict) else {}
+            model = settings.get("model")
+            found[(name, version)] = BenchmarkIdentity(
+                metric=row.metric, unit=row.unit, higher_is_better=row.higher_is_better,
+                model=model if isinstance(model, str) else None, defined_by="earlier results")
+    return found
+
+
+def _identity_of_result(result: BenchResult) -> BenchmarkIdentity:
+    identity = benchmark_identity(result)
+    headline = result.headline
+    return BenchmarkIdentity(
+        metric=identity.metric or headline.metric, unit=identity.unit or headline.unit,
+        higher_is_better=(identity.higher_is_better if identity.higher_is_better is not None
+                          else headline.higher_is_better),
+        model=identity.model or result.settings.model, weights=identity.weights,
+        concurrency=identity.concurrency, defined_by="earlier results")
+
+
+def _audit_entry(action: str, by: str | None, reason: str | None) -> dict[str, Any]:
+    return {"action": action, "by": by or "unknown", "reason": reason,
+            "at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 def _touch_token(connection: sa.Connection, agent: str, when: datetime) -> None:
@@ -395,13 +526,16 @@ def _sha256(text: str) -> str:
 def _benchmark_descriptions(
     connection: sa.Connection, keys: set[tuple[str, int]]
 ) -> dict[tuple[str, int], Any]:
-    """Category, metric, unit and orientation of each benchmark version (from one of its rows:
-    an index seek per benchmark, not a scan of its results)."""
+    """Category, metric, unit and orientation of each benchmark version: from its earliest
+    comparable row (the one that established them; quarantine keeps mismatching rows out),
+    an index seek per benchmark, not a scan of its results."""
     described = {}
     for name, version in sorted(keys):
         query = sa.select(*_BENCHMARK_COLUMNS).where(
-            results.c.benchmark == name, results.c.benchmark_version == version).limit(1)
-        described[(name, version)] = connection.execute(query).one()
+            results.c.benchmark == name, results.c.benchmark_version == version
+        ).order_by(results.c.id).limit(1)
+        comparable = connection.execute(query.where(results.c.quarantined.is_(False))).first()
+        described[(name, version)] = comparable or connection.execute(query).one()
     return described
 
 
@@ -459,6 +593,7 @@ def _audit(row: Any) -> dict[str, Any]:
         "received_at": row.received_at.isoformat() if row.received_at else None,
         "quarantined": row.quarantined, "quarantine_reasons": list(row.quarantine_reasons),
         "released_at": row.released_at.isoformat() if row.released_at else None,
+        "audit": list((row.details or {}).get("audit", [])),
     }
 
 

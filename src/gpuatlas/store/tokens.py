@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
+from pathlib import Path
 
 TOKEN_PREFIX = "gpa_"
+TOKEN_SCOPES = ("ingest", "admin")
 TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,99}$")
 
 
@@ -24,3 +27,10 @@ def token_name_problem(name: str) -> str | None:
         return None
     return (f"token name {name!r}: use 1-100 letters, digits, '.', '_' or '-' "
             "(starting with a letter or digit)")
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Create ``path`` readable by its owner only (0600) and write ``text`` (never overwrites)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -16,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.store import Store, open_store
 from gpuatlas.store.engine import DATABASE_URL_VARIABLE
-from gpuatlas.web import api_docs, compare_page, ingest, pages
+from gpuatlas.web import admin, api_docs, compare_page, ingest, pages
 from gpuatlas.web.rendering import render
+from gpuatlas.web.security import GuardMiddleware
 from gpuatlas.web.state import AppState
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -52,9 +53,11 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     app.state.app_state = AppState(opened)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(ingest.router)
+    app.include_router(admin.router)
     app.include_router(pages.router)
     _add_meta_routes(app)
     _add_error_handlers(app)
+    app.add_middleware(GuardMiddleware)
     api_docs.install_openapi(app)
     return app
 
@@ -100,5 +103,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValueError)
     def value_error(request: Request, error: ValueError) -> Response:
+        # The exception's text is internal (it may name code or data paths): log it only.
         log.info("request %s could not be computed: %s", request.url.path, error)
-        return _problem_response(request, 422, [f"could not compute this request: {error}"])
+        return _problem_response(request, 422, [
+            "this request could not be computed from its parameters; check them against the "
+            "API documentation at /docs"])

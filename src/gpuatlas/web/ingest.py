@@ -1,4 +1,10 @@
-"""POST /api/v1/results: fleet ingest (bearer token, size cap, all problems at once)."""
+"""POST /api/v1/results: fleet ingest (bearer token, size cap, all problems at once).
+
+Every problem names the result it belongs to (``index`` in the batch and ``result_id``; both
+null only for problems of the whole body, such as a body that is not JSON). Decoding,
+validation and the database write run in a worker thread, so a large body never stalls the
+event loop (and with it /healthz and the pages) of its worker.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from gpuatlas.bench.result import BenchResult, parse_result
-from gpuatlas.errors import DataFileError
-from gpuatlas.store import Store
+from gpuatlas.errors import DataFileError, InvalidRequestError
+from gpuatlas.store import IngestOutcome, Store
 from gpuatlas.store.convert import storable_problems
+from gpuatlas.store.validity import result_id_problem, validity_problems
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_RESULTS_PER_BATCH = 1000
 MAX_INTEGER = 2**63 - 1
+MAX_JSON_DEPTH = 32  # a result document nests 5 levels; settings.extra gets the rest
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -41,30 +51,61 @@ class IngestError(Exception):
     summary="Push one result or a batch (bearer token of an agent)",
     openapi_extra={"requestBody": _request_body_schema(), "security": [{"bearer": []}]},
     responses={
-        200: {"description": "Stored: accepted, duplicates (already stored), quarantined"},
+        200: {"description": "Stored: accepted, duplicates (already stored with the same "
+                             "content), quarantined, conflicts (id stored with different "
+                             "content: not stored)"},
         401: {"description": "No token, an unknown token or a revoked token"},
         413: {"description": f"Body over {MAX_BODY_BYTES} bytes or over "
                              f"{MAX_RESULTS_PER_BATCH} results"},
         422: {"description": "Every problem of every result at once; nothing was written"},
     },
 )
-async def post_results(request: Request) -> JSONResponse:
+async def post_results(request: Request) -> Response:
     store: Store = request.app.state.store
     try:
-        agent = _authenticate(request, store)
+        agent = await run_in_threadpool(_authenticate, request, store)
         raw = await _read_limited_body(request)
-        batch = _validated_batch(_decode(raw))
+        status, body = await run_in_threadpool(_ingest, raw, agent, store)
     except IngestError as error:
-        return JSONResponse(error.body, status_code=error.status, headers=_headers(error))
-    outcome = store.add_results(batch, agent=agent)
-    return JSONResponse({
+        return _json_response(error.body, error.status, _headers(error))
+    return _json_response(body, status)
+
+
+def _json_response(body: dict[str, Any], status: int, headers: dict[str, str] | None = None
+                   ) -> Response:
+    """ASCII JSON: ids and texts that are not valid Unicode (lone surrogates) still encode."""
+    return Response(json.dumps(body, ensure_ascii=True), status_code=status, headers=headers,
+                    media_type="application/json")
+
+
+def _ingest(raw: bytes, agent: str, store: Store) -> tuple[int, dict[str, Any]]:
+    """Decode, validate and store one request body (runs in a worker thread)."""
+    items = _decode(raw)
+    batch = _validated_batch(items)
+    try:
+        outcome = store.add_results(batch, agent=agent)
+    except InvalidRequestError as error:  # validated above; kept as a guard
+        raise IngestError(422, _problems_body([_problem(None, None, message)
+                                               for message in error.problems])) from None
+    return 200, _outcome_body(agent, outcome, items)
+
+
+def _outcome_body(agent: str, outcome: IngestOutcome, items: list[Any]) -> dict[str, Any]:
+    positions: dict[str, int] = {}
+    for index, item in enumerate(items):
+        positions.setdefault(_id_of(item) or "", index)
+    return {
         "agent": agent,
         "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "accepted": list(outcome.accepted),
         "duplicates": list(outcome.duplicates),
         "quarantined": [{"result_id": item.result_id, "reasons": list(item.reasons)}
                         for item in outcome.quarantined],
-    })
+        "conflicts": [_problem(positions.get(result_id), result_id,
+                               "conflict: this result_id is stored with different content; "
+                               "the new content was not stored (give it a new id)")
+                      for result_id in outcome.conflicts],
+    }
 
 
 def _headers(error: IngestError) -> dict[str, str]:
@@ -99,8 +140,11 @@ def _decode(raw: bytes) -> list[Any]:
     try:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise IngestError(422, _problems_body([{"index": None, "message":
-                                                f"body is not valid JSON: {error}"}])) from None
+        raise IngestError(422, _problems_body([_problem(
+            None, None, f"body is not valid JSON: {error}")])) from None
+    except RecursionError:
+        raise IngestError(422, _problems_body([_problem(
+            None, None, f"body nests deeper than {MAX_JSON_DEPTH} levels")])) from None
     if isinstance(document, dict) and "results" in document and "schema_version" not in document:
         document = document["results"]
     items = document if isinstance(document, list) else [document]
@@ -108,17 +152,29 @@ def _decode(raw: bytes) -> list[Any]:
         raise IngestError(413, {"detail": f"{len(items)} results; at most "
                                           f"{MAX_RESULTS_PER_BATCH} per request"})
     if not items:
-        raise IngestError(422, _problems_body([{"index": None, "message": "no results"}]))
+        raise IngestError(422, _problems_body([_problem(None, None, "no results")]))
     return items
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests deeper than ``limit`` (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _validated_batch(items: list[Any]) -> list[BenchResult]:
     problems: list[dict[str, Any]] = []
     batch: list[BenchResult] = []
     for index, item in enumerate(items):
-        result, item_problems = _validate_one(item, index)
-        problems += [{"index": index, "result_id": _id_of(item), "message": message}
-                     for message in item_problems]
+        result, item_problems = _validate_one(item)
+        problems += [_problem(index, _id_of(item), message) for message in item_problems]
         if result is not None:
             batch.append(result)
     problems += _conflicting_ids(items)
@@ -127,14 +183,31 @@ def _validated_batch(items: list[Any]) -> list[BenchResult]:
     return batch
 
 
-def _validate_one(item: Any, index: int) -> tuple[BenchResult | None, list[str]]:
+def _validate_one(item: Any) -> tuple[BenchResult | None, list[str]]:
+    if json_depth_exceeds(item, MAX_JSON_DEPTH):
+        return None, [f"result nests deeper than {MAX_JSON_DEPTH} levels"]
     raw_problems = list(_raw_value_problems(item, "")) if isinstance(item, dict | list) else []
+    if isinstance(item, dict) and "result_id" in item:
+        raw_problems += [p for p in (result_id_problem(item["result_id"]),) if p]
     try:
-        result = parse_result(item, f"results[{index}]")
+        result = parse_result(item, "result")
     except DataFileError as error:
         return None, raw_problems + list(error.problems)
-    problems = raw_problems + storable_problems(result) + _headline_problems(result)
+    problems = raw_problems + _number_type_problems(item) + storable_problems(result)
+    problems += [p for p in _headline_problems(result) + validity_problems(result)
+                 if not p.startswith("field result_id")]
     return (None, problems) if problems else (result, [])
+
+
+def _number_type_problems(item: Any) -> list[str]:
+    """JSON true/false where a number belongs (lenient parsing would read them as 1 and 0)."""
+    try:
+        BenchResult.model_validate(item, strict=True)
+    except ValidationError as error:
+        return [f"field {'.'.join(str(part) for part in problem['loc'])}: expected a number, "
+                f"got {json.dumps(problem['input'])}"
+                for problem in error.errors() if isinstance(problem.get("input"), bool)]
+    return []
 
 
 def _headline_problems(result: BenchResult) -> list[str]:
@@ -161,11 +234,21 @@ def _raw_value_problems(value: Any, path: str) -> list[str]:
 def _scalar_problem(value: Any, path: str) -> list[str]:
     if isinstance(value, str) and "\x00" in value:
         return [f"field {path}: contains a NUL character"]
+    if isinstance(value, str) and not _is_valid_unicode(value):
+        return [f"field {path}: contains an unpaired surrogate (not valid Unicode text)"]
     if isinstance(value, float) and not math.isfinite(value):
         return [f"field {path}: NaN and Infinity are not allowed"]
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
         return [f"field {path}: integer out of range"]
     return []
+
+
+def _is_valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _conflicting_ids(items: list[Any]) -> list[dict[str, Any]]:
@@ -176,9 +259,8 @@ def _conflicting_ids(items: list[Any]) -> list[dict[str, Any]]:
         if result_id is None:
             continue
         if result_id in first_seen and first_seen[result_id][1] != item:
-            problems.append({"index": index, "result_id": result_id, "message":
-                             f"result_id repeats item {first_seen[result_id][0]} with "
-                             "different content"})
+            problems.append(_problem(index, result_id, f"result_id repeats item "
+                                     f"{first_seen[result_id][0]} with different content"))
         first_seen.setdefault(result_id, (index, item))
     return problems
 
@@ -186,6 +268,10 @@ def _conflicting_ids(items: list[Any]) -> list[dict[str, Any]]:
 def _id_of(item: Any) -> str | None:
     result_id = item.get("result_id") if isinstance(item, dict) else None
     return result_id if isinstance(result_id, str) else None
+
+
+def _problem(index: int | None, result_id: str | None, message: str) -> dict[str, Any]:
+    return {"index": index, "result_id": result_id, "message": message}
 
 
 def _problems_body(problems: list[dict[str, Any]]) -> dict[str, Any]:
