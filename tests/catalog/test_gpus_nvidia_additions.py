@@ -7,6 +7,8 @@ import pytest
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus, gpu_by_id, load_gpu_file, packaged_gpu_files
+from gpuatlas.catalog.prices import current_prices
+from gpuatlas.catalog.purchase_prices import default_purchase_price
 
 NVIDIA_FILES = (
     "gpus_nvidia_geforce.toml",
@@ -182,3 +184,22 @@ def test_pascal_cards_have_no_tensor_cores_and_only_fp32() -> None:
         gpu = gpu_by_id(gpu_id)
         assert gpu.tensor_cores == 0 and gpu.fp32_tflops
         assert gpu.dense_tflops("bf16") is None and gpu.dense_tflops("fp8") is None
+
+
+def test_nvidia_price_file_is_loaded_beside_the_reference_prices() -> None:
+    p40 = current_prices("p40")
+    assert [(s.provider, s.usd_per_gpu_hour, s.observed_date) for s in p40] == [
+        ("Vast.ai", 0.11, "2026-05-20")
+    ]
+    server = current_prices("rtx-pro-6000-blackwell-server")
+    assert server and all(s.gpu_match == "assumed" and s.source for s in server)
+
+
+def test_consumer_purchase_prices_are_dated_and_sourced() -> None:
+    used_3060 = default_purchase_price("rtx-3060-12gb", "used")
+    assert used_3060 is not None and used_3060.observed_date == "2026-06"
+    assert used_3060.usd_per_gpu == 225
+    new_4060ti = default_purchase_price("rtx-4060-ti-16gb", "new")
+    assert new_4060ti is not None and new_4060ti.usd_per_gpu == 400 and new_4060ti.source
+    spark = default_purchase_price("dgx-spark-gb10", "new")
+    assert spark is not None and spark.usd_per_gpu == 3999

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,11 @@ def test_every_reference_row_is_a_snapshot() -> None:
     if not REFERENCE.exists():
         pytest.skip("reference prices not found")
     reference = list(csv.DictReader(REFERENCE.open(encoding="utf-8")))
-    assert len(packaged_prices()) == len(reference) == 175
-    for row, snapshot in zip(reference, packaged_prices(), strict=True):
+    folder = Path(str(resources.files("gpuatlas.catalog") / "data" / "prices"))
+    packaged_reference = load_price_file(folder / "reference.csv", origin="packaged")
+    assert len(packaged_reference) == len(reference) == 175
+    assert set(packaged_reference) <= set(packaged_prices())  # other files add, never replace
+    for row, snapshot in zip(reference, packaged_reference, strict=True):
         assert snapshot.provider == row["provider"]
         assert snapshot.usd_per_gpu_hour == float(row["price_per_gpu_hour_usd"])
         assert snapshot.observed_date == row["observed_date"] and snapshot.source == row["source"]
