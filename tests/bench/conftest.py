@@ -15,7 +15,12 @@ import pytest
 
 from gpuatlas.bench.tiny_gguf import write_tiny_llama_gguf
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from proxy_support import Proxy, CertificateFiles, make_certificates  # noqa: E402
+
 TINY_MODEL_ALIAS = "tiny-llama"
+SECURED_API_KEY = "test-secret-key"
 
 
 def free_port() -> int:
@@ -24,26 +29,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_serving(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], seconds: float,
+                       headers: dict[str, str] | None = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early with code {process.returncode}")
         try:
-            if httpx.get(url + "/v1/models", timeout=2).status_code == 200:
+            if httpx.get(url + "/v1/models", timeout=2, headers=headers).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"server at {url} did not come up within {seconds} s")
 
 
-def start_server(command: list[str], port: int, log: Path, seconds: float
-                 ) -> tuple[str, subprocess.Popen[bytes]]:
+def start_server(command: list[str], port: int, log: Path, seconds: float,
+                 headers: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
     with log.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(url, process, seconds)
+        wait_until_serving(url, process, seconds, headers)
     except RuntimeError:
         process.kill()
         raise
@@ -63,18 +69,40 @@ def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_llama_gguf(tmp_path_factory.mktemp("gguf") / "tiny-llama.gguf")
 
 
+def llama_server_command(model: Path, port: int, *options: str) -> list[str]:
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+            "--model_alias", TINY_MODEL_ALIAS, "--n_threads", "1",
+            "--interrupt_requests", "False", *options]
+
+
 @pytest.fixture(scope="session")
 def llama_server(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real llama.cpp server (llama-cpp-python[server]) on 127.0.0.1."""
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] not installed")
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(tiny_gguf),
-               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-               "--model_alias", TINY_MODEL_ALIAS, "--n_threads", "1",
-               "--interrupt_requests", "False"]
     log = tmp_path_factory.mktemp("logs") / "llama-server.log"
-    url, process = start_server(command, port, log, seconds=120)
+    url, process = start_server(llama_server_command(tiny_gguf, port), port, log, seconds=120)
     yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def secured_llama_server(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory
+                         ) -> Iterator[tuple[str, CertificateFiles, Proxy]]:
+    """A real llama.cpp server that wants an API key (SECURED_API_KEY), behind a TLS proxy
+    with a test certificate: (https URL, the certificates, the proxy and its records)."""
+    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] not installed")
+    port = free_port()
+    log = tmp_path_factory.mktemp("logs") / "llama-secured.log"
+    _, process = start_server(
+        llama_server_command(tiny_gguf, port, "--api_key", SECURED_API_KEY), port, log,
+        seconds=120, headers={"Authorization": f"Bearer {SECURED_API_KEY}"})
+    certificates = make_certificates(tmp_path_factory.mktemp("tls"))
+    proxy = Proxy("127.0.0.1", port, certificates)
+    url = proxy.start()
+    yield url, certificates, proxy
+    proxy.stop()
     stop_server(process)
 
 
