@@ -17,7 +17,7 @@ from gpuatlas.bench.tiny_gguf import write_tiny_llama_gguf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from proxy_support import Proxy, CertificateFiles, make_certificates  # noqa: E402
+from proxy_support import CertificateFiles, Proxy, make_certificates  # noqa: E402
 
 TINY_MODEL_ALIAS = "tiny-llama"
 SECURED_API_KEY = "test-secret-key"
