@@ -21,7 +21,7 @@ def run_json(*arguments: str) -> dict[str, object]:
 
 def test_models_json_lists_the_library_with_a_schema() -> None:
     document = run_json("models")
-    assert document["schema"] == "gpuatlas.models/1"
+    assert document["schema_version"] == "gpuatlas.models/1"
     models = document["models"]
     assert isinstance(models, list) and len(models) >= 40
     row = next(model for model in models if model["id"] == "mixtral-8x7b")
@@ -70,7 +70,7 @@ def test_bad_kind_exits_2() -> None:
 
 def test_formats_json() -> None:
     document = run_json("formats")
-    assert document["schema"] == "gpuatlas.formats/1"
+    assert document["schema_version"] == "gpuatlas.formats/1"
     ids = {row["id"] for row in document["weight_formats"]}  # type: ignore[attr-defined]
     assert {"fp8", "q4_k_m", "awq-int4", "nvfp4"} <= ids
     kv_ids = {row["id"] for row in document["kv_cache_precisions"]}  # type: ignore[attr-defined]

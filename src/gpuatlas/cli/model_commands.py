@@ -3,14 +3,14 @@
 Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
 
 `gpuatlas models [--kind llm|diffusion|vlm|ocr] [--json]`
-    {"schema": "gpuatlas.models/1", "models": [SUMMARY, ...]}
+    {"schema_version": "gpuatlas.models/1", "models": [SUMMARY, ...]}
     SUMMARY = {"id", "kind", "family", "hub_id", "total_params", "active_params" (LLM/VLM
     backbone, else null), "attention_type" (LLM/VLM, else null), "layers" (LLM/VLM, else null),
     "context_tokens" (LLM/VLM, else null), "aliases", "ollama_tags",
     "published_params", "published_params_source"}
 
 `gpuatlas model show NAME [--json]`
-    {"schema": "gpuatlas.model/1", "query", "matched_by", "format_hint", "format_id",
+    {"schema_version": "gpuatlas.model/1", "query", "matched_by", "format_hint", "format_id",
      "model": SUMMARY + kind-specific details:
         llm: "architecture" {hidden_size, num_layers, num_attention_heads, num_kv_heads, head_dim,
              intermediate_size, vocab_size, tie_word_embeddings, checkpoint_format,
@@ -28,7 +28,7 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
              "encoder_tokens", ...}
 
 `gpuatlas formats [--json]`
-    {"schema": "gpuatlas.formats/1", "weight_formats": [{"id", "names", "family",
+    {"schema_version": "gpuatlas.formats/1", "weight_formats": [{"id", "names", "family",
      "bits_per_weight", "effective_bits_per_weight", "block_size", "group_size",
      "scale_format", "compute_precision", "fallback_compute_precision",
      "native_architectures", "weight_only", "source", "notes"}],
@@ -65,7 +65,7 @@ def models_command(
         models = all_models(kind)
         if as_json:
             print_json_document(
-                {"schema": "gpuatlas.models/1", "models": [model_summary(m) for m in models]}
+                {"schema_version": "gpuatlas.models/1", "models": [model_summary(m) for m in models]}
             )
             return
         console.print(models_table(models))

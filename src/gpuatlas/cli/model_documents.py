@@ -184,7 +184,7 @@ def model_details(model: AnyModelArch) -> dict[str, Any]:
 
 def show_document(reference: ModelReference) -> dict[str, Any]:
     return {
-        "schema": "gpuatlas.model/1",
+        "schema_version": "gpuatlas.model/1",
         "query": reference.name,
         "matched_by": reference.matched_by,
         "format_hint": reference.format_hint,
@@ -205,7 +205,7 @@ def formats_document() -> dict[str, Any]:
         for precision in all_kv_cache_precisions()
     ]
     return {
-        "schema": "gpuatlas.formats/1",
+        "schema_version": "gpuatlas.formats/1",
         "weight_formats": weight_formats,
         "kv_cache_precisions": kv,
     }
