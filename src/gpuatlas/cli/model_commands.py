@@ -64,9 +64,8 @@ def models_command(
             raise InvalidRequestError([f"--kind must be one of {', '.join(KINDS)}, got {kind!r}"])
         models = all_models(kind)
         if as_json:
-            print_json_document(
-                {"schema_version": "gpuatlas.models/1", "models": [model_summary(m) for m in models]}
-            )
+            summaries = [model_summary(m) for m in models]
+            print_json_document({"schema_version": "gpuatlas.models/1", "models": summaries})
             return
         console.print(models_table(models))
 
