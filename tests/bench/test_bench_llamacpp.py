@@ -72,3 +72,41 @@ def test_endpoint_that_is_down_gets_a_clear_error() -> None:
                         "--model", "x", "--requests", "2")
     assert code == 2
     assert "cannot reach endpoint" in output
+
+
+def test_the_chat_api_runs_end_to_end_against_the_real_server(
+    llama_server: str, tmp_path: Path
+) -> None:
+    """The chat template has newlines: the tiny model carries <0x0A> so the server lives."""
+    target = tmp_path / "chat.json"
+    code, output = _run("llm-serving-qwen3-4b-c16", "--endpoint", llama_server,
+                        "--model", "tiny-llama", "--api", "openai-chat", "--requests", "4",
+                        "--concurrency", "2", "--input-tokens", "24", "--output-tokens", "8",
+                        "--repeats", "1", "-o", str(target))
+    assert code == 0, output
+    result = load_result(target)
+    assert result.settings.api == "openai-chat"
+    assert result.benchmark == "custom-llm-serving.tiny-llama.in24-out8.c2.chat"
+    assert result.failures == {}
+    measured = [s for s in result.samples if not s.warmup]
+    assert len(measured) == 4
+    assert all(s.ttft_ms is not None and s.output_tokens for s in measured)
+    # the server still answers afterwards
+    code, output = _run("llm-single-llama3.1-8b", "--endpoint", llama_server, "--model",
+                        "tiny-llama", "--requests", "1", "--output-tokens", "4",
+                        "--input-tokens", "16", "--repeats", "1")
+    assert code == 0, output
+
+
+def test_the_readme_sweep_labels_every_result_with_the_served_model(
+    llama_server: str, tmp_path: Path
+) -> None:
+    """`bench run llm-serving --model M --concurrency 1,2` writes one result per point, each a
+    custom benchmark of M, never a suite id naming another model."""
+    code, output = _run("llm-serving", "--endpoint", llama_server, "--model", "tiny-llama",
+                        "--concurrency", "1,2", "--requests", "2", "--input-tokens", "16",
+                        "--output-tokens", "4", "--repeats", "1", "-o", str(tmp_path))
+    assert code == 0, output
+    ids = sorted(load_result(path).benchmark for path in tmp_path.glob("*.json"))
+    assert ids == [f"custom-llm-serving.tiny-llama.in16-out4.c{c}.completions" for c in (1, 2)]
+    assert "custom run" in output

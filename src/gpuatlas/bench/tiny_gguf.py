@@ -1,8 +1,9 @@
 """A tiny random-weight llama model written as a real GGUF file (with an SPM tokenizer).
 
-2 layers, hidden 64, 4 heads, FFN 128, f32 weights; vocabulary: control tokens, word
-pieces and single characters (no byte-fallback tokens, so every generated token is visible
-text; characters outside the vocabulary become <unk>). Used by the tests to run a real
+2 layers, hidden 64, 4 heads, FFN 128, f32 weights; vocabulary: control tokens, the byte
+tokens of tab, newline and carriage return (llama.cpp tokenizes a chat template's "\n" with
+<0x0A> and stops when it is missing), word pieces and single characters (no other byte
+tokens, so every generated token is visible text). Used by the tests to run a real
 llama.cpp server without downloading anything. Needs the `gguf` package (test extra).
 """
 
@@ -27,16 +28,18 @@ _WORD_PIECES_TEXT = (
     "tok request tag"
 )
 WORD_PIECES = tuple(_WORD_PIECES_TEXT.split())
+WHITESPACE_BYTES = (0x09, 0x0A, 0x0D)
 
 
 def _vocabulary(gguf: Any) -> tuple[list[str], list[float], list[int]]:
-    tokens = ["<unk>", "<s>", "</s>"]
+    tokens = ["<unk>", "<s>", "</s>", *(f"<0x{byte:02X}>" for byte in WHITESPACE_BYTES)]
     types = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
+    types += [gguf.TokenType.BYTE] * len(WHITESPACE_BYTES)
     pieces = ["\u2581"] + [f"\u2581{word}" for word in WORD_PIECES]
     pieces += list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;!?'-")
     tokens += pieces
     types += [gguf.TokenType.NORMAL] * len(pieces)
-    scores = [0.0] * 3 + [-float(i) for i in range(len(pieces))]
+    scores = [0.0] * (3 + len(WHITESPACE_BYTES)) + [-float(i) for i in range(len(pieces))]
     return tokens, scores, [int(t) for t in types]
 
 
