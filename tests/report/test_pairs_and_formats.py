@@ -39,6 +39,7 @@ def test_pair_builds_every_section_and_every_format(a: str, b: str, fresh_data_d
         "hardware",
         "memory-fit",
         "inference",
+        "serving-curve",
         "media",
         "training",
         "pricing",
