@@ -42,6 +42,8 @@ from gpuatlas.errors import UnknownNameError
         ("Tesla T4", "t4"),
         ("Tesla P40", "p40"),
         ("NVIDIA H200 NVL", "h200-nvl"),
+        ("NVIDIA B300 SXM6 AC", "b300"),
+        ("B300 SXM6", "b300"),
         # partial forms that name one GPU
         ("4090", "rtx-4090"),
         ("4090 D", "rtx-4090-d"),

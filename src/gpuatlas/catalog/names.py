@@ -23,7 +23,14 @@ _VENDOR_WORDS = {"nvidia", "geforce", "tesla", "amd", "intel", "habana", "instin
 _FILLER_WORDS = {"generation"}  # nvidia-smi: "NVIDIA RTX 6000 Ada Generation"
 # "24gb", or a bare number of up to three digits ("a100-80"); "4090" is a model number.
 _MEMORY_WORD = re.compile(r"^(?:(\d+(?:\.\d+)?)gb|(\d{1,3}))$")
-_SUFFIX_FAMILIES = {"sxm2": "sxm", "sxm4": "sxm", "sxm5": "sxm", "pcie4": "pcie", "pcie5": "pcie"}
+_SUFFIX_FAMILIES = {
+    "sxm2": "sxm",
+    "sxm4": "sxm",
+    "sxm5": "sxm",
+    "sxm6": "sxm",
+    "pcie4": "pcie",
+    "pcie5": "pcie",
+}
 
 
 def normalise(text: str) -> str:
@@ -154,7 +161,6 @@ class NameIndex:
         by_name = {normalise(n): e.id for e in self.entries for n in (e.id, *e.names)}
         near = difflib.get_close_matches(key, list(by_name), n=limit * 3, cutoff=0.5)
         return _unique([*by_words, *(by_name[n] for n in near)])[:limit]
-
 
 
 def _unique(items: Sequence[str]) -> list[str]:
