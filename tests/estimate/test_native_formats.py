@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.estimate.fit_answer import answer_fit
+from gpuatlas.estimate.fit_answer import OffloadRequest, answer_fit
 
 runner = CliRunner()
 
@@ -145,3 +145,31 @@ def test_fit_text_labels_gib_and_states_assumption_and_source() -> None:
     assert "weights: mxfp4 experts + bf16" in text
     assert "GiB" in text and " GB usable" not in text
     assert "24.0 GiB per GPU" in text
+
+
+def test_partial_offload_halves_gpu_weights_and_runs_at_host_bandwidth() -> None:
+    # llama-3.1-70b Q4_K_M (~42.7 GB) with 40 of 80 layers on a 24 GB card: about half the
+    # weights stay in host memory; at 89.6 GB/s (dual-channel DDR5-5600) the decode ceiling
+    # is ~21 GB / 89.6 GB/s ≈ 0.24 s per token, several times slower than all on the GPU.
+    answer = _answer("rtx-4090", "llama-3.1-70b", "q4_k_m", engine="llama.cpp",
+                     offload=OffloadRequest(gpu_layers=40))
+    plan = answer.offload  # type: ignore[attr-defined]
+    assert plan is not None and plan.fits
+    assert 19.0 < plan.gpu_weights_gb < 23.0 and 20.0 < plan.cpu_weights_gb < 24.0
+    assert 3.0 < plan.decode_ceiling_tok_s < 5.0
+    assert plan.all_gpu_ceiling_tok_s > 4 * plan.decode_ceiling_tok_s
+
+
+def test_moe_experts_on_cpu_leave_little_on_an_8gb_card() -> None:
+    answer = _answer("rtx-4060", "qwen3-30b-a3b", "q4_k_m", engine="llama.cpp",
+                     offload=OffloadRequest(experts_on_cpu=True))
+    plan = answer.offload  # type: ignore[attr-defined]
+    assert plan is not None and plan.fits
+    assert plan.gpu_weights_gb < 2.5  # attention, norms, router, output layer
+    assert plan.cpu_weights_gb > 15.0  # 128 experts x 48 layers
+
+
+def test_offload_is_refused_for_engines_that_keep_weights_on_the_gpu() -> None:
+    with pytest.raises(InvalidRequestError, match="llama.cpp/Ollama"):
+        _answer("rtx-4090", "llama-3.1-70b", "awq", engine="vllm",
+                offload=OffloadRequest(gpu_layers=40))

@@ -110,7 +110,7 @@ def _ollama_default(model: AnyModelArch) -> tuple[str, str]:
     native_format = find_format(native)
     if native_format is not None and native_format.bits_per_weight < 16:
         return native, "the Ollama library ships this checkpoint in its published format"
-    return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build ({OLLAMA_DEFAULT_SOURCE})"
+    return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build, {OLLAMA_DEFAULT_SOURCE}"
 
 
 def native_weights(reference: ModelReference) -> WeightsChoice:

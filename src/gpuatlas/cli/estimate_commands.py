@@ -51,12 +51,20 @@ def fit_command(
     micro_batch: int = typer.Option(1, "--micro-batch", help="Training micro-batch per GPU."),
     checkpointing: bool = typer.Option(False, "--checkpointing", help="Activation checkpointing."),
     sharding: str = typer.Option("none", "--sharding", help="none, zero1, zero2, zero3, fsdp."),
+    gpu_layers: int | None = typer.Option(
+        None, "--gpu-layers",
+        help="llama.cpp/Ollama: layers on the GPU (the rest run from host memory)."),
+    cpu_moe: bool = typer.Option(
+        False, "--cpu-moe", help="llama.cpp/Ollama: MoE experts in host memory."),
+    host_bandwidth_gbs: float = typer.Option(
+        89.6, "--host-bandwidth-gbs",
+        help="Host memory bandwidth for offloaded weights (default: dual-channel DDR5-5600)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Does a model fit, and in which formats: memory per GPU, the longest context, how many
     sequences (or training memory with --training)."""
     from gpuatlas.estimate import api
-    from gpuatlas.estimate.fit_answer import answer_fit
+    from gpuatlas.estimate.fit_answer import OffloadRequest, answer_fit
 
     with user_errors():
         reference = model_reference(model)
@@ -72,7 +80,8 @@ def fit_command(
             return
         answer = answer_fit(system, reference, weights, engine=engine,
                             context_tokens=context_tokens, concurrency=concurrency,
-                            kv_cache=kv_cache)
+                            kv_cache=kv_cache,
+                            offload=OffloadRequest(gpu_layers, cpu_moe, host_bandwidth_gbs))
     if as_json:
         print_json({**answer.detail.to_ranged_json(), **answer.to_json()})
         return

@@ -55,6 +55,11 @@ def render_fit_answer(answer: FitAnswer) -> None:
                   f"{fit.max_concurrent_sequences}; GPUs needed: {needed}", highlight=False)
     console.print(f"GPU memory: {answer.memory_source}", highlight=False)
     console.print(f"margin: {answer.margin}", highlight=False)
+    if answer.offload is not None:
+        plan = answer.offload
+        state = "fits" if plan.fits else "does not fit"
+        console.print(f"offload: {plan.describe()}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
+                      f"{gib(plan.usable_gb)} GiB usable ({state})", highlight=False)
     if answer.rows:
         console.print(_formats_table(answer))
         console.print(f"max context: one sequence, capped at the model's "

@@ -44,6 +44,7 @@ from gpuatlas.estimate.memory import (
     min_gpus,
     model_max_context,
 )
+from gpuatlas.estimate.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
 from gpuatlas.estimate.results import MemoryFit
 
 
@@ -74,9 +75,11 @@ class FitAnswer:
     memory_source: str
     margin: str
     model_max_context: int
+    offload: OffloadPlan | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
+            "offload": None if self.offload is None else self.offload.__dict__,
             "weights_assumed": {"format": self.weights.format_id, "label": self.weights.label,
                                 "reason": self.weights.reason},
             "native_weights": {"format": self.native.format_id, "label": self.native.label,
@@ -130,6 +133,19 @@ def _row_formats(weights: Sequence[str], native: WeightsChoice, reference: Model
     return chosen
 
 
+@dataclass(frozen=True)
+class OffloadRequest:
+    """llama.cpp/Ollama partial offload: layers on the GPU, or MoE experts in host memory."""
+
+    gpu_layers: int | None = None
+    experts_on_cpu: bool = False
+    host_bandwidth_gb_s: float = DEFAULT_HOST_BANDWIDTH_GB_S
+
+    @property
+    def wanted(self) -> bool:
+        return self.gpu_layers is not None or self.experts_on_cpu
+
+
 def _loads(engine: EngineProfile, format_id: str) -> bool:
     require_format(engine, format_id)
     return True
@@ -138,12 +154,14 @@ def _loads(engine: EngineProfile, format_id: str) -> bool:
 def answer_fit(
     system: GpuSystem | str, reference: ModelReference, weights: Sequence[str], *,
     engine: str = "auto", context_tokens: int = 4096, concurrency: int = 1,
-    kv_cache: str = "fp16",
+    kv_cache: str = "fp16", offload: OffloadRequest | None = None,
 ) -> FitAnswer:
     """What fits: the first (or native) format in detail, and a row per format."""
     resolved_system = as_system(system)
     native = native_weights(reference)
     first = choose_weights(weights[0], reference) if weights else native
+    if offload is not None and offload.wanted and engine.strip().lower() == "auto":
+        engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
     profile = resolve_engine(choose_engine(engine, first))
     llm = llm_of(reference.model)
     if llm is not None:
@@ -157,8 +175,16 @@ def answer_fit(
         for format_id in _row_formats(weights, native, reference, profile)
         if _loads(profile, format_id)
     )
+    plan = None
+    if offload is not None and offload.wanted:
+        plan = plan_offload(
+            _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
+            context_tokens=context_tokens, gpu_layers=offload.gpu_layers,
+            experts_on_cpu=offload.experts_on_cpu,
+            host_bandwidth_gb_s=offload.host_bandwidth_gb_s)
     return FitAnswer(detail, first, native, profile.id, rows, memory_source(resolved_system),
-                     margin_text(resolved_system, profile), model_max_context(llm) if llm else 0)
+                     margin_text(resolved_system, profile), model_max_context(llm) if llm else 0,
+                     plan)
 
 
-__all__ = ["FitAnswer", "FormatRow", "answer_fit", "format_row"]
+__all__ = ["FitAnswer", "FormatRow", "OffloadRequest", "answer_fit", "format_row"]
