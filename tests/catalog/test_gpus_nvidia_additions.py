@@ -203,3 +203,10 @@ def test_consumer_purchase_prices_are_dated_and_sourced() -> None:
     assert new_4060ti is not None and new_4060ti.usd_per_gpu == 400 and new_4060ti.source
     spark = default_purchase_price("dgx-spark-gb10", "new")
     assert spark is not None and spark.usd_per_gpu == 3999
+
+
+def test_runpod_rents_the_new_workstation_and_nvl_parts_with_dated_prices() -> None:
+    h200_nvl = {(s.tier, s.usd_per_gpu_hour) for s in current_prices("h200-nvl", "RunPod")}
+    assert h200_nvl == {("on-demand", 3.39), ("spot", 2.88)}
+    ada_4000 = {(s.tier, s.observed_date) for s in current_prices("rtx-4000-ada", "RunPod")}
+    assert ("on-demand", "2026-01-01") in ada_4000 and ("community", "2025-07-13") in ada_4000
