@@ -65,7 +65,8 @@ def test_every_prediction_is_a_range_containing_its_value() -> None:
     found = _estimates(api.predict_llm("a100-80gb-sxm", "qwen3-8b", "bf16", "vllm", batch=4,
                                        input_tokens=256, output_tokens=64))
     found += _estimates(api.predict_diffusion("h100-sxm", "flux.1-dev"))
-    found += _estimates(api.predict_training("8x h100-sxm", "llama-3-8b", tokens=1e10))
+    found += _estimates(api.predict_training("8x h100-sxm", "llama-3-8b", tokens=1e10,
+                                         sharding="fsdp", recompute=True))
     found.append(api.serving_throughput("l40s", "llama-3-8b", "fp8", "vllm",
                                         concurrency="max", input_tokens=256, output_tokens=256))
     assert len(found) > 10

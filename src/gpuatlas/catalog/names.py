@@ -16,6 +16,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from gpuatlas.errors import UnknownNameError
 
@@ -152,13 +153,18 @@ class NameIndex:
         wanted = _core_words(query, entry.extra_words)
         return any(core == wanted for core in entry.core_word_sets())
 
+    @cached_property
+    def _normalised_names(self) -> dict[str, str]:
+        """Each entry's names normalised (built once: every unknown name compares with them)."""
+        return {normalise(n): e.id for e in self.entries for n in (e.id, *e.names)}
+
     def close_matches(self, name: str, limit: int = 5) -> list[str]:
         """Entries named by the query's words once memory sizes are dropped ("RTX 3090 48GB" →
         the RTX 3090s), then the nearest spellings."""
         named = {w for w in words_of(name) if memory_size_gb(w) is None}
         by_words = [i for i, words in self._words.items() if named and named <= words]
         key = normalise(name)
-        by_name = {normalise(n): e.id for e in self.entries for n in (e.id, *e.names)}
+        by_name = self._normalised_names
         near = difflib.get_close_matches(key, list(by_name), n=limit * 3, cutoff=0.5)
         return _unique([*by_words, *(by_name[n] for n in near)])[:limit]
 

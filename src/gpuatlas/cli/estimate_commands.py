@@ -23,6 +23,7 @@ from gpuatlas.cli.estimate_predict import (
     predict_diffusion_command,
     predict_llm_command,
     predict_ocr_command,
+    predict_serving_command,
     predict_train_command,
     predict_vision_command,
 )
@@ -146,6 +147,7 @@ def register(app: typer.Typer) -> None:
     app.command("fit")(fit_command)
     app.command("calibrate")(calibrate_command)
     predict_app.command("llm")(predict_llm_command)
+    predict_app.command("serving")(predict_serving_command)
     predict_app.command("diffusion")(predict_diffusion_command)
     predict_app.command("vision")(predict_vision_command)
     predict_app.command("ocr")(predict_ocr_command)

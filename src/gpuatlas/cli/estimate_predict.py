@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
@@ -81,35 +82,57 @@ def predict_callback(
 
 
 def _run_cases(path: Path, as_json: bool) -> str:
-    from gpuatlas.estimate.batch import RESULT_COLUMNS, missing_columns, predict_rows
+    """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json)."""
+    from gpuatlas.estimate.batch import RESULT_COLUMNS, missing_columns
+    from gpuatlas.estimate.batch_columns import predict_table
 
     try:
         source = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         raise InvalidRequestError([f"cannot read {path}: {error.strerror}"]) from None
-    reader = csv.DictReader(io.StringIO(source))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    lines = csv.reader(io.StringIO(source))
+    header = [name.strip() for name in next(lines, [])]
     missing = missing_columns(header)
     if missing:
         raise InvalidRequestError([f"{path}: missing column {name!r}" for name in missing])
-    rows = [{k.strip(): (v or "") for k, v in row.items() if k is not None} for row in reader]
-    results = list(predict_rows(rows))
+    width = len(header)
+    rows = [row if len(row) == width else _fit_row(row, width) for row in lines if row]
+    results = predict_table(header, rows)
     if as_json:
-        return json.dumps([_json_row(row) for row in results], indent=2) + "\n"
+        return json.dumps([_json_row(header, row, result)
+                           for row, result in zip(rows, results, strict=True)], indent=2) + "\n"
+    return _csv_text(header, rows, results, RESULT_COLUMNS)
+
+
+def _fit_row(row: list[str], width: int) -> list[str]:
+    """A row cut or padded to the header's width (as csv.DictReader reads it)."""
+    return row[:width] if len(row) >= width else row + [""] * (width - len(row))
+
+
+def _csv_text(header: list[str], rows: list[list[str]], results: Sequence[tuple[str, ...]],
+              result_columns: tuple[str, ...]) -> str:
     buffer = io.StringIO()
-    columns = header + [c for c in RESULT_COLUMNS if c not in header]
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(results)
+    writer = csv.writer(buffer, lineterminator="\n")
+    replaced = [name for name in result_columns if name in header]
+    writer.writerow(header + [c for c in result_columns if c not in header])
+    if not replaced:
+        writer.writerows(row + list(result) for row, result in zip(rows, results, strict=True))
+        return buffer.getvalue()
+    for row, result in zip(rows, results, strict=True):  # result columns named in the input
+        fields = dict(zip(header, row, strict=True)) | dict(zip(result_columns, result,
+                                                                strict=True))
+        writer.writerow([fields[name] for name in header]
+                        + [fields[c] for c in result_columns if c not in header])
     return buffer.getvalue()
 
 
-def _json_row(row: dict[str, str]) -> dict[str, Any]:
+def _json_row(header: list[str], row: list[str], result: tuple[str, ...]) -> dict[str, Any]:
     """The row's columns as given, then value/low/high as numbers (null on error) and error."""
-    document: dict[str, Any] = dict(row)
-    for key in ("value", "low", "high"):
-        document[key] = float(row[key]) if row[key] else None
-    document["error"] = row["error"] or None
+    document: dict[str, Any] = dict(zip(header, row, strict=True))
+    value, low, high, error = result
+    for key, text in (("value", value), ("low", low), ("high", high)):
+        document[key] = float(text) if text else None
+    document["error"] = error or None
     return document
 
 
@@ -140,6 +163,50 @@ def predict_llm_command(
                      f"{result.engine}) on {result.system_id}, batch {batch}")
 
 
+def predict_serving_command(
+    system: str = typer.Argument(..., help="GPU or system, e.g. 'rtx-4090' or '4x rtx-4090'."),
+    model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
+    weights: str = typer.Option("fp16", "--weights", "-w"),
+    engine: str = typer.Option("vllm", "--engine", "-e"),
+    concurrency: str = typer.Option("max", "--concurrency", "-c",
+                                    help="Concurrent sequences on the system, or 'max'."),
+    input_tokens: int = typer.Option(512, "--input", help="Prompt tokens."),
+    output_tokens: int = typer.Option(256, "--output", help="Generated tokens."),
+    kv_cache: str = typer.Option("fp16", "--kv-cache"),
+    layout: str = typer.Option("auto", "--layout",
+                               help="auto: the fastest split into replicas and tensor-parallel "
+                               "groups; tensor: one replica over every GPU."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
+    from gpuatlas.estimate import api
+
+    with user_errors():
+        if layout not in ("auto", "tensor"):
+            raise InvalidRequestError([f"--layout must be auto or tensor, got {layout!r}"])
+        result = api.serving_layout(
+            system, model_object(model), weights, engine, concurrency=_concurrency(concurrency),
+            input_tokens=input_tokens, output_tokens=output_tokens, kv_cache=kv_cache,
+            layout="tensor" if layout == "tensor" else "auto",
+        )
+    document = {"serving_output_tok_s": result.output_tok_s.to_json(),
+                "per_replica_output_tok_s": result.per_replica.to_json(),
+                "replicas": result.layout.replicas,
+                "tensor_parallel": result.layout.tensor_parallel,
+                "layout": result.layout.description}
+    _print_estimates(document, as_json, f"{model} ({weights}, {engine}) serving on {system}")
+
+
+def _concurrency(text: str) -> int | Literal["max"]:
+    if text.strip().lower() == "max":
+        return "max"
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidRequestError([f"--concurrency must be a number or 'max', got {text!r}"]) \
+            from None
+
+
 def predict_diffusion_command(
     system: str = typer.Argument(...),
     model: str = typer.Argument(..., help="e.g. sdxl, flux.1-dev, stable-diffusion-v1-5."),
@@ -147,16 +214,25 @@ def predict_diffusion_command(
     steps: int = typer.Option(0, "--steps", help="Denoising steps (0 = model default)."),
     batch: int = typer.Option(1, "--batch", "-b"),
     cfg: bool = typer.Option(None, "--cfg/--no-cfg", help="Classifier-free guidance."),
+    weights: str = typer.Option("bf16", "--weights", "-w",
+                                help="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0..."),
+    engine: str = typer.Option("diffusers", "--engine", "-e",
+                               help="diffusers, comfyui, tensorrt, stable-fast, coreml."),
+    variant: str = typer.Option("", "--variant", help="'+'-joined: torch.compile, "
+                                "vanilla-attention, tf32, fp8-matmul, denoise-loop."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Seconds per image, images per minute, memory and whether CPU offload is needed."""
+    """Seconds per image, images per minute, memory and the CPU offload it needs (none,
+    model or sequential)."""
     from gpuatlas.estimate import api
 
     with user_errors():
         result = api.predict_diffusion(system, model_object(model), resolution=resolution or None,
-                                       steps=steps or None, batch=batch, cfg=cfg)
-    _print_estimates(result.to_json(), as_json, f"{result.model_id} on {result.system_id}, "
-                     f"{result.resolution_px} px, {result.steps} steps, batch {batch}")
+                                       steps=steps or None, batch=batch, cfg=cfg,
+                                       weights=weights, engine=engine, variant=variant or None)
+    _print_estimates(result.to_json(), as_json, f"{result.model_id} ({result.weights}) on "
+                     f"{result.system_id}, {result.resolution_px} px, {result.steps} steps, "
+                     f"batch {batch}")
 
 
 def predict_vision_command(

@@ -31,7 +31,6 @@ from gpuatlas.estimate.llm import (
     llm_runtime,
     predict_runtime,
     runtime_max_batch,
-    serving_estimate,
 )
 from gpuatlas.estimate.memory import MemoryInputs, inference_memory_fit
 from gpuatlas.estimate.results import (
@@ -42,7 +41,8 @@ from gpuatlas.estimate.results import (
     TrainingMemoryFit,
     TrainingPrediction,
 )
-from gpuatlas.estimate.training import predict_training_run
+from gpuatlas.estimate.serving_layout import LayoutChoice, LayoutServing, layout_serving
+from gpuatlas.estimate.training import predict_training_run, require_training_fits
 from gpuatlas.estimate.training_memory import TrainingSetup, training_memory_fit
 from gpuatlas.estimate.vision import predict_ocr_run, predict_vision_run
 
@@ -63,6 +63,7 @@ __all__ = [
     "predict_training",
     "predict_vision",
     "prefill_s",
+    "serving_layout",
     "serving_throughput",
     "training_memory",
 ]
@@ -131,21 +132,45 @@ def max_serving_batch(
 def serving_throughput(
     system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
     concurrency: int | Literal["max"], input_tokens: int, output_tokens: int,
-    kv_cache: str = "fp16",
+    kv_cache: str = "fp16", layout: LayoutChoice = "auto",
 ) -> Estimate:
-    """Output tokens/s of a server at `concurrency` (or "max": the largest batch that fits)."""
-    runtime = llm_runtime(system, model, weights, engine, kv_cache)
-    return serving_estimate(runtime, concurrency, input_tokens, output_tokens, kv_cache)
+    """Output tokens/s of a server at `concurrency` (or "max": the largest batch that fits).
+    A multi-GPU system serves in its best layout (replicas when the model fits one GPU,
+    tensor parallel when it must, or a mix; its notes say which); layout="tensor" forces one
+    tensor-parallel replica over every GPU."""
+    return serving_layout(
+        system, model, weights, engine, concurrency=concurrency, input_tokens=input_tokens,
+        output_tokens=output_tokens, kv_cache=kv_cache, layout=layout,
+    ).output_tok_s
+
+
+def serving_layout(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
+    concurrency: int | Literal["max"] = "max", input_tokens: int, output_tokens: int,
+    kv_cache: str = "fp16", layout: LayoutChoice = "auto",
+) -> LayoutServing:
+    """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput."""
+    return layout_serving(
+        system, model, weights, engine, input_tokens=input_tokens, output_tokens=output_tokens,
+        kv_cache=kv_cache, concurrency=concurrency, layout=layout,
+    )
 
 
 def predict_diffusion(
     system: SystemArg, model: ModelArg, *, resolution: int | None = None,
-    steps: int | None = None, batch: int = 1, cfg: bool | None = None,
+    steps: int | None = None, batch: int = 1, cfg: bool | None = None, weights: str = "bf16",
+    engine: str = "diffusers", variant: str | None = None,
 ) -> DiffusionPrediction:
+    """Seconds per image of a text-to-image pipeline. `weights`: the denoiser's format (fp16 and
+    bf16 compute alike; fp32 follows PyTorch's TF32 defaults; fp8/nf4/int8/GGUF are stored
+    small and dequantised); `engine`: diffusers, ComfyUI, TensorRT, stable-fast, Core ML, ...;
+    `variant`: '+'-joined settings such as torch.compile, vanilla-attention, tf32, fp8-matmul,
+    denoise-loop."""
     arch = as_diffusion(model)
     return predict_diffusion_run(
         as_system(system), arch, resolution_px=resolution or arch.default_resolution_px,
-        steps=steps or arch.default_steps, batch=batch, cfg=cfg,
+        steps=steps or arch.default_steps, batch=batch, cfg=cfg, weights=weights,
+        engine=engine, variant=variant,
     )
 
 
@@ -170,10 +195,14 @@ def predict_training(
     precision: str = "bf16", recompute: bool = False, sequence_tokens: int = 2048,
     micro_batch: int = 4, sharding: str = "none", lora_rank: int = 16,
 ) -> TrainingPrediction:
-    """Step time, tokens/s and time for a token budget, data parallel over the system."""
+    """Step time, tokens/s and time for a token budget, data parallel over the system. A setup
+    whose memory does not fit raises InvalidRequestError naming setups that would fit
+    (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run."""
     setup = TrainingSetup(method, sequence_tokens, micro_batch, recompute, sharding,
                           lora_rank, precision)
-    return predict_training_run(as_system(system), as_llm(model), setup, tokens=tokens,
+    resolved_system, resolved_model = as_system(system), as_llm(model)
+    require_training_fits(resolved_system, resolved_model, setup)
+    return predict_training_run(resolved_system, resolved_model, setup, tokens=tokens,
                                 recompute=recompute)
 
 

@@ -77,6 +77,9 @@ BASE_IMAGE_ENGINE = "diffusers"
 BASE_ENGINES: dict[str, str] = {
     "diffusers-compiled": BASE_IMAGE_ENGINE,
     "tensorrt": BASE_IMAGE_ENGINE,
+    "stable-fast": BASE_IMAGE_ENGINE,
+    "coreml": BASE_IMAGE_ENGINE,
+    "diffusers-vanilla-attention": BASE_IMAGE_ENGINE,
     "llama.cpp-2023": "llama.cpp",
     "llama.cpp-2024": "llama.cpp",
 }

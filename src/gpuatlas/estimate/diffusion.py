@@ -12,26 +12,37 @@ or, when slower, its activation traffic (full-resolution feature maps, memory-bo
 Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
 are launch-bound, large ones compute-bound). A `denoise-loop` variant times the denoising loop
-only: no text encoders, no VAE decode. torch.compile and TensorRT variants are their own
-calibration levels over eager diffusers'.
+only: no text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
+vanilla (non-SDPA) attention are their own calibration levels over eager diffusers'.
+The precision the math runs in and the CPU offload a card needs: diffusion_compute.py.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
+from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.calibration import GroupParams, current_calibration
-from gpuatlas.estimate.clocks import sustained_clock_share
+from gpuatlas.estimate.diffusion_compute import (
+    ACTIVATION_OVERHEAD_GB,
+    FITS_SHARE,
+    PipelinePrecision,
+    combined_peak,
+    component_bytes,
+    convolution_and_matmul_peaks,
+    offload_for,
+    pipeline_precision,
+)
 from gpuatlas.estimate.hardware import (
-    engine_peak_flops,
     hardware_class,
     memory_bandwidth_bytes_s,
     memory_capacity_gb,
@@ -58,10 +69,8 @@ ETA_MEMORY_PRIOR = 0.7
 # 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
 # torch.utils.flop_counter check on this config).
 UNCOUNTED_ATTENTION_GFLOPS: dict[str, float] = {"sd-1.5": 126.0}
-PCIE_OFFLOAD_BYTES_S = 20e9
 BYTES_PER_PARAM = 2.0
 MAX_IMAGE_BATCH = 16
-ACTIVATION_OVERHEAD_GB = 1.5
 
 
 def denoiser_class(model: DiffusionArch) -> str:
@@ -87,14 +96,26 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     return 2.0 * params * tokens * (1.0 + tokens / (6.0 * width))
 
 
-def denoiser_activation_bytes(model: DiffusionArch, resolution_px: int) -> float:
+def denoiser_convolution_share(model: DiffusionArch, resolution_px: int) -> float:
+    """Share of a denoiser forward's FLOPs in convolutions: counted for known UNets, SD 1.5's
+    share at the same latent size for other UNets, none for DiTs (patch embedding only)."""
+    if model.denoiser_type != "unet":
+        return 0.0
+    shape = UNET_SHAPES.get(model.id) or UNET_SHAPES["sd-1.5"]
+    counted = unet_forward_flops(shape, model.latent_size(resolution_px))
+    return counted.convolution / counted.total
+
+
+def denoiser_activation_bytes(
+    model: DiffusionArch, resolution_px: int, value_bytes: float = BYTES_PER_PARAM
+) -> float:
     """Bytes one UNet forward of one image moves in its norms, activations, adds and GEMM
-    inputs/outputs (16-bit values): kernels that run between the GEMMs at memory speed, so
-    their time adds to the GEMMs' (0 for DiTs, whose large matmuls dominate)."""
+    inputs/outputs: kernels that run between the GEMMs at memory speed, so their time adds to
+    the GEMMs' (0 for DiTs, whose large matmuls dominate)."""
     shape = UNET_SHAPES.get(model.id)
     if shape is None:
         return 0.0
-    return unet_activation_values(shape, model.latent_size(resolution_px)) * BYTES_PER_PARAM
+    return unet_activation_values(shape, model.latent_size(resolution_px)) * value_bytes
 
 
 def _uncounted_attention_flops(model: DiffusionArch, pixel_ratio: float) -> float:
@@ -122,19 +143,22 @@ VAE_LEVEL_CHANNELS = ((8, 512), (4, 512), (2, 256), (1, 128))
 VAE_PASSES_PER_LEVEL = 3 * 6 * 2
 
 
-def vae_decode_bytes(resolution_px: int) -> float:
+def vae_decode_bytes(resolution_px: int, value_bytes: float = BYTES_PER_PARAM) -> float:
     pixels = float(resolution_px * resolution_px)
     values = sum(pixels / (down * down) * channels for down, channels in VAE_LEVEL_CHANNELS)
-    return values * VAE_PASSES_PER_LEVEL * BYTES_PER_PARAM
+    return values * VAE_PASSES_PER_LEVEL * value_bytes
 
 
-def memory_gb(
-    model: DiffusionArch, batch: int, resolution_px: int, denoiser_bytes_per_param: float = 2.0
-) -> float:
-    others = model.text_encoder_params() + model.vae_params
-    weights = (model.denoiser_params * denoiser_bytes_per_param + others * BYTES_PER_PARAM) / 1e9
-    latents = batch * (resolution_px / 512) ** 2 * 0.6  # attention/conv workspace per image
-    return weights + ACTIVATION_OVERHEAD_GB + latents
+def working_gb(batch: int, resolution_px: int) -> float:
+    """Activations and workspace beside the weights (attention/conv workspace per image)."""
+    return ACTIVATION_OVERHEAD_GB + batch * (resolution_px / 512) ** 2 * 0.6
+
+
+def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str = "bf16") -> float:
+    """GB for every component resident at once (each in its real format) plus activations."""
+    weight_format = as_format(weights)
+    parts = component_bytes(model, weight_format, storage_precision(weight_format))
+    return parts.total / 1e9 + working_gb(batch, resolution_px)
 
 
 Seconds = Any  # a float, or a numpy array when the calibration fit evaluates a grid
@@ -154,8 +178,8 @@ def overlapped_s(gpu_s: Seconds, host_s: Seconds) -> Seconds:
 @dataclass(frozen=True)
 class DiffusionWork:
     """What one batch of images costs: FLOPs and bytes per denoiser forward, the rest of the
-    pipeline (text encoders, VAE; none for a denoise-loop timing), the GPU's peaks and the
-    CPU-offload time."""
+    pipeline (text encoders, VAE; none for a denoise-loop timing), the GPU's peaks for each
+    part's mix of convolutions and matmuls, and the CPU-offload time."""
 
     forward_flops: float
     forward_bytes: float
@@ -163,17 +187,20 @@ class DiffusionWork:
     steps: int
     other_flops: float
     other_bytes: float
-    peak_flops: float
+    peak_flops: float  # the denoiser forward's rate
     bandwidth_bytes_s: float
     offload_s: float
     memory_gb: float
     needs_offload: bool
     use_cfg: bool
     notes: tuple[str, ...]
+    pipeline_peak_flops: float = 0.0  # text encoders + VAE (0: the forward's rate)
+    offload: str = "none"  # "none", "model" or "sequential" CPU offload
 
     def roofline_compute_s(self) -> float:
-        """All FLOPs at 100 % of the tensor peak."""
-        return (self.steps * self.forward_flops + self.other_flops) / self.peak_flops
+        """All FLOPs at 100 % of the peaks."""
+        other_peak = self.pipeline_peak_flops or self.peak_flops
+        return self.steps * self.forward_flops / self.peak_flops + self.other_flops / other_peak
 
     def forward_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
         """One denoiser forward: GPU time and the host's launch time overlap."""
@@ -186,8 +213,8 @@ class DiffusionWork:
         """Text encoders and VAE decode (0 for a denoise-loop timing)."""
         if self.other_flops <= 0:
             return 0.0
-        return _timed(self.other_flops, self.other_bytes, self.peak_flops,
-                      self.bandwidth_bytes_s, eta_compute)
+        return _timed(self.other_flops, self.other_bytes, self.pipeline_peak_flops
+                      or self.peak_flops, self.bandwidth_bytes_s, eta_compute)
 
     def unscaled_batch_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
         """Batch time before the group factor (arrays broadcast: the fit's grid)."""
@@ -199,61 +226,73 @@ class DiffusionWork:
         return float((unscaled - self.offload_s) * params.factor + self.offload_s)
 
 
+def storage_precision(weight_format: WeightFormat) -> PipelinePrecision:
+    """The dtype the text encoders and VAE are held in: fp32 pipelines keep every component
+    in fp32; everything else runs them in 16 bits."""
+    return PipelinePrecision("fp32" if weight_format.id == "fp32" else "16bit")
+
+
 def max_image_batch(
     system: GpuSystem, model: DiffusionArch, resolution_px: int, weights: str = "bf16"
 ) -> int:
     """Largest batch (up to MAX_IMAGE_BATCH) whose memory fits one GPU; at least 1."""
-    capacity_gb = memory_capacity_gb(system.gpu) * 0.95
-    bytes_per_param = as_format(weights).bytes_per_weight
+    capacity_gb = memory_capacity_gb(system.gpu) * FITS_SHARE
     fitting = [b for b in range(1, MAX_IMAGE_BATCH + 1)
-               if memory_gb(model, b, resolution_px, bytes_per_param) <= capacity_gb]
+               if memory_gb(model, b, resolution_px, weights) <= capacity_gb]
     return max(fitting, default=1)
 
 
 def diffusion_work(
     system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
     cfg: bool | None, weights: str = "bf16", variant: str | None = None,
+    engine: str = "diffusers",
 ) -> DiffusionWork:
     """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU); a
-    'denoise-loop' variant leaves out the text encoders and the VAE decode."""
+    'denoise-loop' variant leaves out the text encoders and the VAE decode; a 'tf32' variant
+    runs an fp32 pipeline's matmuls in TF32 too."""
     if resolution_px < 64 or steps < 1 or batch < 1:
         raise InvalidRequestError(["resolution >= 64 px, steps >= 1 and batch >= 1 are required"])
     gpu = system.gpu
     weight_format = as_format(weights)
-    precision = weight_format.compute_precision_on(gpu.architecture_family)
+    parts_of_variant = variant_parts(variant)
+    precision = pipeline_precision(weight_format, gpu, (engine or "").strip().lower(),
+                                   "tf32" in parts_of_variant, "fp8-matmul" in parts_of_variant)
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)
-    needed_gb = memory_gb(model, batch, resolution_px, weight_format.bytes_per_weight)
-    capacity_gb = memory_capacity_gb(gpu)
-    offload = needed_gb > capacity_gb * 0.95
-    offload_s, notes = _offload_penalty(model, capacity_gb, steps, offload)
+    parts = component_bytes(model, weight_format, precision)
+    offload = offload_for(parts, working_gb(batch, resolution_px), memory_capacity_gb(gpu),
+                          steps)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
+    peaks = convolution_and_matmul_peaks(gpu, precision)
+    forward = denoiser_flops(model, resolution_px)
+    convolution = forward * denoiser_convolution_share(model, resolution_px)
+    value_bytes = precision.value_bytes
     return DiffusionWork(
-        forward_flops=denoiser_flops(model, resolution_px) * images_per_forward,
-        forward_bytes=model.denoiser_params * weight_format.bytes_per_weight, steps=steps,
-        activation_bytes=denoiser_activation_bytes(model, resolution_px) * images_per_forward,
+        forward_flops=forward * images_per_forward, forward_bytes=parts.denoiser, steps=steps,
+        activation_bytes=denoiser_activation_bytes(model, resolution_px, value_bytes)
+        * images_per_forward,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
         * pipeline,
-        other_bytes=model.vae_params * BYTES_PER_PARAM + vae_decode_bytes(resolution_px) * pipeline,
-        peak_flops=diffusion_peak_flops(gpu, precision),
-        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload_s,
-        memory_gb=needed_gb, needs_offload=offload, use_cfg=use_cfg, notes=notes,
+        other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
+        peak_flops=combined_peak(convolution, forward - convolution, peaks),
+        pipeline_peak_flops=combined_peak(vae_decode_flops(model, resolution_px),
+                                          text_encoder_flops(model), peaks),
+        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload.seconds,
+        memory_gb=parts.total / 1e9 + working_gb(batch, resolution_px),
+        needs_offload=offload.kind != "none", use_cfg=use_cfg, notes=offload.note,
+        offload=offload.kind,
     )
-
-
-def diffusion_peak_flops(gpu: Gpu, precision: str) -> float:
-    """The tensor peak diffusion reaches toward: on GeForce cards the fp16-accumulate rate.
-    cuDNN convolutions and fused attention in fp16 are not held to the half-rate fp32-accumulate
-    GEMM path: measured SD 1.5 / SDXL s/image put an RTX 4090 level with an A100 and an
-    RTX 3090 level with a V100, which only the full fp16 rate explains (diffusers torch 2.0
-    tables, 2023-05). Denoising keeps the tensor cores busy for seconds on end, so the peak is
-    taken at the clock the board power sustains (clocks.py: a 70 W T4 holds ~80 % of boost)."""
-    return engine_peak_flops(gpu, precision, fp16_accumulate=True)[0] * sustained_clock_share(gpu)
 
 
 IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled":
                  "diffusers-compiled", "torch.compile": "diffusers-compiled",
-                 "compiled": "diffusers-compiled"}
+                 "compiled": "diffusers-compiled", "stable-fast": "stable-fast",
+                 "stable_fast": "stable-fast", "sfast": "stable-fast", "coreml": "coreml",
+                 "core ml": "coreml", "core-ml": "coreml", "diffusers-vanilla-attention":
+                 "diffusers-vanilla-attention"}
+# Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
+# materialised in memory), as sources write them.
+VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
 
 
 def variant_parts(variant: str | None) -> set[str]:
@@ -266,13 +305,39 @@ def is_denoise_loop(variant: str | None) -> bool:
 
 
 def image_engine(engine: str | None, variant: str | None = None) -> str:
-    """Calibration engine of an image case: 'tensorrt', 'diffusers-compiled' (torch.compile,
-    named as the engine or as a variant of it) or 'diffusers' (eager PyTorch: diffusers,
-    ComfyUI, anything else)."""
+    """Calibration engine of an image case: 'tensorrt', 'stable-fast', 'coreml',
+    'diffusers-compiled' (torch.compile, named as the engine or as a variant of it),
+    'diffusers-vanilla-attention' (attention without SDPA) or 'diffusers' (eager PyTorch with
+    SDPA or xformers: diffusers, ComfyUI, anything else)."""
     found = IMAGE_ENGINES.get((engine or "").strip().lower(), "diffusers")
-    if found == "diffusers" and "torch.compile" in variant_parts(variant):
+    parts = variant_parts(variant)
+    if found == "diffusers" and "torch.compile" in parts:
         return "diffusers-compiled"
+    if found == "diffusers" and parts & set(VANILLA_ATTENTION):
+        return "diffusers-vanilla-attention"
     return found
+
+
+# Consumer parts with no image measurements of their own borrow the calibration class of their
+# predecessor consumer generation (same memory class, same PyTorch kernels), not the family
+# prior of their datacenter siblings: an RTX 5090 (GB202, GDDR7) is costed at the efficiency
+# measured on RTX 4090s, at its own peaks and bandwidth.
+IMAGE_CLASS_STAND_INS = {"blackwell/gddr": "ada/gddr"}
+
+
+def image_hardware_class(gpu: Gpu) -> str:
+    """The hardware class an image case is calibrated under (see IMAGE_CLASS_STAND_INS)."""
+    found = hardware_class(gpu)
+    stand_in = IMAGE_CLASS_STAND_INS.get(found)
+    if stand_in is None or _has_image_groups(current_calibration().version, found):
+        return found
+    return stand_in
+
+
+@cache
+def _has_image_groups(version: str, hardware: str) -> bool:
+    return any(key.startswith("image|") and f"|{hardware}|" in key
+               for key in current_calibration().groups)
 
 
 def image_params(
@@ -282,7 +347,7 @@ def image_params(
     denoiser_kind = denoiser_class(model)
     return current_calibration().params(
         "image", PRIORS[denoiser_kind], image_engine(engine, variant),
-        hardware_class(system.gpu), denoiser_kind,
+        image_hardware_class(system.gpu), denoiser_kind,
     )
 
 
@@ -294,7 +359,7 @@ def predict_diffusion_run(
     """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
     system (one replica each)."""
     work = diffusion_work(system, model, resolution_px=resolution_px, steps=steps, batch=batch,
-                          cfg=cfg, weights=weights, variant=variant)
+                          cfg=cfg, weights=weights, variant=variant, engine=engine)
     params = image_params(system, model, engine, variant)
     calibration = current_calibration()
     batch_s = work.batch_s(params)
@@ -307,20 +372,6 @@ def predict_diffusion_run(
         batch=batch, cfg=work.use_cfg, s_per_image=per_image,
         images_per_min=per_image.inverted(60.0 * system.gpu_count, "images/min"),
         memory_gb=work.memory_gb,
-        needs_cpu_offload=work.needs_offload, notes=work.notes,
+        needs_cpu_offload=work.needs_offload, notes=work.notes, offload=work.offload,
+        weights=as_format(weights).id,
     )
-
-
-def _offload_penalty(
-    model: DiffusionArch, gpu_memory_gb: float, steps: int, offload: bool
-) -> tuple[float, tuple[str, ...]]:
-    """Model CPU offload moves the text encoders per image; if the denoiser itself does not
-    fit, sequential offload streams its weights over PCIe on every step."""
-    if not offload:
-        return 0.0, ()
-    denoiser_gb = model.denoiser_params * BYTES_PER_PARAM / 1e9
-    encoders_bytes = model.text_encoder_params() * BYTES_PER_PARAM
-    if denoiser_gb + ACTIVATION_OVERHEAD_GB <= gpu_memory_gb * 0.95:
-        return encoders_bytes / PCIE_OFFLOAD_BYTES_S, ("model CPU offload (text encoders)",)
-    streamed = steps * denoiser_gb * 1e9 / PCIE_OFFLOAD_BYTES_S
-    return streamed + encoders_bytes / PCIE_OFFLOAD_BYTES_S, ("sequential CPU offload",)

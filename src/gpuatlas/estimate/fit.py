@@ -304,6 +304,7 @@ def image_terms(observation: Observation) -> ImageTerms | None:
         work = diffusion_work(
             system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
             batch=batch, cfg=None, weights=case.weights, variant=case.variant,
+            engine=case.engine,
         )
     except GpuAtlasError:
         return None

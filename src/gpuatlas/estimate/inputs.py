@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeVar
 
 from gpuatlas.catalog.formats import WeightFormat, resolve_format, resolve_kv_cache_precision
 from gpuatlas.catalog.gpu import Gpu
@@ -20,11 +21,28 @@ from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 SystemArg = GpuSystem | Gpu | str
 ModelArg = AnyModelArch | str
 FormatArg = WeightFormat | str
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=512)
+def _system_or_error(text: str) -> GpuSystem | GpuAtlasError:
+    """Resolved once per name, failures included (close-match suggestions are the costly part
+    of an unknown name, and a batch repeats the same names)."""
+    try:
+        return resolve_system(text)
+    except GpuAtlasError as error:
+        return error
+
+
 def _system_from_text(text: str) -> GpuSystem:
-    return resolve_system(text)
+    return _returned(_system_or_error(text))
+
+
+def _returned(found: T | GpuAtlasError) -> T:
+    """The cached value, or its cached error raised afresh (no traceback carried over)."""
+    if isinstance(found, GpuAtlasError):
+        raise found.with_traceback(None)
+    return found
 
 
 def as_system(system: SystemArg, gpu_count: int | None = None) -> GpuSystem:
@@ -53,7 +71,7 @@ def as_model(model: ModelArg) -> AnyModelArch:
         return model
     found = _model_or_error(model)
     if isinstance(found, GpuAtlasError):
-        raise found
+        raise found.with_traceback(None)
     return found
 
 
@@ -96,12 +114,15 @@ def as_ocr(model: ModelArg) -> OcrArch:
 
 
 @lru_cache(maxsize=256)
-def _format_from_text(text: str) -> WeightFormat:
-    return resolve_format(text)
+def _format_or_error(text: str) -> WeightFormat | GpuAtlasError:
+    try:
+        return resolve_format(text)
+    except GpuAtlasError as error:
+        return error
 
 
 def as_format(weights: FormatArg) -> WeightFormat:
-    return _format_from_text(weights) if isinstance(weights, str) else weights
+    return _returned(_format_or_error(weights)) if isinstance(weights, str) else weights
 
 
 def kv_bytes_per_element(kv_cache: str) -> float:

@@ -76,11 +76,19 @@ def require_fits(runtime: LlmRuntime, batch: int, context_tokens: int, kv_cache:
         memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
     )
     if batch > fitting:
-        raise InvalidRequestError(
-            [f"batch {batch} at {context_tokens} tokens of context does not fit on "
-             f"{runtime.system.id} with {runtime.model.id} ({runtime.weight_format.id}, "
-             f"{runtime.engine.id}): at most {fitting} sequences fit"]
-        )
+        raise InvalidRequestError([does_not_fit_message(runtime, batch, context_tokens, fitting)])
+
+
+def no_sequence_fits_message(runtime: LlmRuntime, context_tokens: int) -> str:
+    return (f"{runtime.model.id} ({runtime.weight_format.id}, {runtime.engine.id}) does not fit "
+            f"on {runtime.system.id} at {context_tokens} tokens of context: not even one "
+            "sequence fits")
+
+
+def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int) -> str:
+    return (f"batch {batch} at {context_tokens} tokens of context does not fit on "
+            f"{runtime.system.id} with {runtime.model.id} ({runtime.weight_format.id}, "
+            f"{runtime.engine.id}): at most {fitting} sequences fit")
 
 
 def predict_runtime(
@@ -161,6 +169,8 @@ def serving_estimate(
     notes: tuple[str, ...] = ()
     if concurrency == "max":
         concurrency = runtime_max_batch(runtime, context, kv_cache)
+        if concurrency < 1:
+            raise InvalidRequestError([no_sequence_fits_message(runtime, context)])
         notes = (f"batch max = {concurrency} concurrent sequences",)
     require_fits(runtime, concurrency, context, kv_cache)
     value = serving_output_tok_s(runtime, concurrency, input_tokens, output_tokens)

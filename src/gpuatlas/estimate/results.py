@@ -232,6 +232,8 @@ class DiffusionPrediction:
     memory_gb: float
     needs_cpu_offload: bool
     notes: tuple[str, ...] = ()
+    offload: str = "none"  # "none", "model" (components in turn) or "sequential" CPU offload
+    weights: str = "bf16"  # the denoiser's weight format
 
     def to_json(self) -> dict[str, Any]:
         data = _estimates_json({k: getattr(self, k) for k in self.__dataclass_fields__})

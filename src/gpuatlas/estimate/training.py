@@ -3,6 +3,8 @@ gradient all-reduce over the system's links, overlapped with the backward pass."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
@@ -90,3 +92,61 @@ def predict_training_run(
         scaling_efficiency=single_s / step_s, mfu=mfu * compute_s / step_s,
         memory=training_memory_fit(system, model, setup),
     )
+
+
+# ----- what would fit instead -----------------------------------------------------------------
+
+LIGHTER_METHODS = {"full": ("lora", "qlora"), "lora": ("qlora",), "qlora": ()}
+MORE_GPU_COUNTS = (2, 4, 8, 16, 32, 64)
+
+
+def fitting_alternatives(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, limit: int = 3
+) -> list[str]:
+    """Setups close to `setup` that fit, nearest first: activation checkpointing, micro-batch 1,
+    FSDP sharding over the system's GPUs, a lighter method (LoRA, QLoRA), or more GPUs."""
+    found: list[str] = []
+    for label, candidate, candidate_system in _nearby_setups(system, setup):
+        fit = training_memory_fit(candidate_system, model, candidate)
+        if fit.fits:
+            found.append(f"{label} ({fit.total_gb:.1f} GB/GPU)")
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _nearby_setups(
+    system: GpuSystem, setup: TrainingSetup
+) -> list[tuple[str, TrainingSetup, GpuSystem]]:
+    lean = replace(setup, checkpointing=True, micro_batch=1)
+    sharded = "fsdp" if system.gpu_count > 1 and setup.method == "full" else setup.sharding
+    candidates = [
+        ("activation checkpointing", replace(setup, checkpointing=True), system),
+        ("micro-batch 1 with checkpointing", lean, system),
+    ]
+    if sharded != setup.sharding:
+        candidates.append(("FSDP sharding, micro-batch 1 with checkpointing",
+                           replace(lean, sharding=sharded), system))
+    candidates += [(f"{method} (micro-batch 1, checkpointing)",
+                    replace(lean, method=method, sharding="none" if method != "full"
+                            else sharded), system)
+                   for method in LIGHTER_METHODS.get(setup.method, ())]
+    candidates += [(f"{count}x {system.gpu.id} with FSDP (micro-batch 1, checkpointing)",
+                    replace(lean, sharding="fsdp"), build_system(system.gpu, count))
+                   for count in MORE_GPU_COUNTS if count > system.gpu_count]
+    return candidates
+
+
+def require_training_fits(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> None:
+    """Raise a clear error, naming what would fit, for a setup whose memory does not fit."""
+    fit = training_memory_fit(system, model, setup)
+    if fit.fits:
+        return
+    what = (f"{setup.method} training of {model.id} on {system.id} (micro-batch "
+            f"{setup.micro_batch}, {setup.sequence_tokens}-token sequences, checkpointing "
+            f"{'on' if setup.checkpointing else 'off'}, sharding {setup.sharding}) does not fit: "
+            f"needs {fit.total_gb:.1f} GB per GPU of {fit.gpu_memory_gb:.1f} GB")
+    alternatives = fitting_alternatives(system, model, setup)
+    hint = ("; would fit: " + "; ".join(alternatives)) if alternatives else (
+        "; nothing nearby fits")
+    raise InvalidRequestError([what + hint])

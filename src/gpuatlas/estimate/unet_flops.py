@@ -40,14 +40,22 @@ UNET_SHAPES: dict[str, UNetShape] = {
 
 @dataclass(frozen=True)
 class UNetFlops:
-    """FLOPs of one forward of one latent: linear in positions, and attention scores."""
+    """FLOPs of one forward of one latent: linear in positions, and attention scores;
+    `convolution` is the part of `linear` in convolutions (cuDNN kernels, which PyTorch runs in
+    TF32 by default for fp32 models, unlike matmuls)."""
 
     linear: float
     attention: float
+    convolution: float = 0.0
 
     @property
     def total(self) -> float:
         return self.linear + self.attention
+
+    @property
+    def matmul(self) -> float:
+        """Linear layers and attention matmuls (everything but the convolutions)."""
+        return self.total - self.convolution
 
 
 def _conv(c_in: int, c_out: int, positions: float, kernel: int = 3) -> float:
@@ -70,37 +78,40 @@ def _transformer(channels: int, depth: int, positions: float, cross_dim: int) ->
 
 def unet_forward_flops(shape: UNetShape, latent_side: int) -> UNetFlops:
     """One forward for one latent of latent_side x latent_side positions."""
-    linear, attention = 0.0, 0.0
+    convolution, transformers = 0.0, UNetFlops(0.0, 0.0)
     channels = shape.block_out_channels
     last = len(channels) - 1
     side = float(latent_side)
-    linear += _conv(shape.in_channels, channels[0], side * side) * 2  # conv_in + conv_out
+    convolution += _conv(shape.in_channels, channels[0], side * side) * 2  # conv_in + conv_out
     skips, previous = [channels[0]], channels[0]
     for level, out in enumerate(channels):  # down path
         for _ in range(shape.layers_per_block):
-            linear += _resnet(previous, out, side * side)
-            found = _attention(shape, level, out, side)
-            linear, attention = linear + found.linear, attention + found.attention
+            convolution += _resnet(previous, out, side * side)
+            transformers = _plus(transformers, _attention(shape, level, out, side))
             skips.append(previous := out)
         if level < last:
             side /= 2
-            linear += _conv(out, out, side * side)
+            convolution += _conv(out, out, side * side)
             skips.append(out)
     mid = _transformer(channels[-1], shape.mid_depth, side * side,
                        shape.cross_attention_dim)
-    linear += 2 * _resnet(channels[-1], channels[-1], side * side) + mid.linear
-    attention += mid.attention
+    convolution += 2 * _resnet(channels[-1], channels[-1], side * side)
+    transformers = _plus(transformers, mid)
     for level in reversed(range(len(channels))):  # up path, one more resnet per block
         out = channels[level]
         for _ in range(shape.layers_per_block + 1):
-            linear += _resnet(previous + skips.pop(), out, side * side)
-            found = _attention(shape, level, out, side)
-            linear, attention = linear + found.linear, attention + found.attention
+            convolution += _resnet(previous + skips.pop(), out, side * side)
+            transformers = _plus(transformers, _attention(shape, level, out, side))
             previous = out
         if level > 0:
             side *= 2
-            linear += _conv(out, out, side * side)
-    return UNetFlops(linear, attention)
+            convolution += _conv(out, out, side * side)
+    return UNetFlops(convolution + transformers.linear, transformers.attention, convolution)
+
+
+def _plus(a: UNetFlops, b: UNetFlops) -> UNetFlops:
+    return UNetFlops(a.linear + b.linear, a.attention + b.attention,
+                     a.convolution + b.convolution)
 
 
 def _attention(shape: UNetShape, level: int, channels: int, side: float) -> UNetFlops:

@@ -8,6 +8,7 @@ planner and the 100,000-case speed benchmark use. Tests check it against the sca
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,12 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.estimate.cases import Case, case_system
 from gpuatlas.estimate.comm import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.estimate.hardware import memory_capacity_gb
-from gpuatlas.estimate.llm import llm_runtime, serving_params
+from gpuatlas.estimate.llm import (
+    does_not_fit_message,
+    llm_runtime,
+    no_sequence_fits_message,
+    serving_params,
+)
 from gpuatlas.estimate.llm_speed import RIDGE_SHARPNESS, LlmRuntime
 from gpuatlas.estimate.memory import DRIVER_RESERVE_GB, GB, LOGIT_BYTES
 
@@ -160,21 +166,69 @@ class _Vectorised:
         return batch * outputs / (cycle_s / params.factor + sequence_s)
 
 
-def _group_key(case: Case) -> tuple[str, int, str, str, str, str]:
-    return (case.gpu, case.gpu_count, case.model, case.weights, case.engine, case.kv_cache)
+# Why a case cannot be predicted, in the order the scalar path checks (codes of
+# LlmEvaluation.reason; OK = predicted).
+OK, NO_LENGTHS, SERVING_NO_OUTPUT, PREFILL_NO_INPUT, MAX_NOT_SERVING, NONE_FITS, \
+    BATCH_BELOW_ONE, DOES_NOT_FIT = range(8)
+PREFILL_METRICS = ("prefill_tok_s", "ttft_ms")
 
 
-def _evaluate(vector: _Vectorised, cases: Sequence[Case]) -> Array:
-    inputs = np.array([c.input_tokens or 0 for c in cases], dtype=float)
-    outputs = np.array([c.output_tokens or 0 for c in cases], dtype=float)
-    wants_max = np.array([c.batch == "max" for c in cases])
-    batch = np.array([c.batch if isinstance(c.batch, int) else 1 for c in cases], dtype=float)
-    fitting = vector.max_sequences(inputs + outputs)
-    limit = np.minimum(fitting, vector.runtime.engine.max_batch)
-    batch = np.where(wants_max, limit, batch)
-    metric = np.array([c.metric for c in cases])
+@dataclass(frozen=True)
+class LlmColumns:
+    """The per-case fields of LLM cases that share one configuration, as arrays: `batch` NaN
+    means 'max' (the largest batch that fits), lengths NaN mean an empty field."""
+
+    metric: NDArray[np.str_]
+    batch: Array
+    input_tokens: Array
+    output_tokens: Array
+
+    @staticmethod
+    def of(cases: Sequence[Case]) -> LlmColumns:
+        def number(value: int | None) -> float:
+            return math.nan if value is None else float(value)
+
+        return LlmColumns(
+            metric=np.array([c.metric for c in cases]),
+            batch=np.array([_batch_value(c.batch, c.metric) for c in cases], dtype=float),
+            input_tokens=np.array([number(c.input_tokens) for c in cases], dtype=float),
+            output_tokens=np.array([number(c.output_tokens) for c in cases], dtype=float),
+        )
+
+
+def _batch_value(batch: int | str | None, metric: str) -> float:
+    """A case's batch as a number: NaN for 'max' (and for an empty serving batch, which
+    means max), 1 for an empty batch of the other metrics."""
+    if batch == "max" or (batch is None and metric == "serving_output_tok_s"):
+        return math.nan
+    return 1.0 if batch is None else float(batch)
+
+
+@dataclass(frozen=True)
+class LlmEvaluation:
+    """Point values (NaN where not predictable), the reason code of each case, and the batch,
+    context and fitting sequences the memory check used (for the error messages)."""
+
+    values: Array
+    reason: NDArray[np.int64]
+    batch: Array
+    context: Array
+    fitting: Array
+
+
+def evaluate_columns(vector: _Vectorised, columns: LlmColumns) -> LlmEvaluation:
+    """Every metric of VECTOR_METRICS over one configuration's cases (scalar semantics)."""
+    metric = columns.metric
+    no_lengths = np.isnan(columns.input_tokens) & np.isnan(columns.output_tokens)
+    inputs = np.nan_to_num(columns.input_tokens)
+    outputs = np.nan_to_num(columns.output_tokens)
     serving = metric == "serving_output_tok_s"
+    wants_max = np.isnan(columns.batch)
     decode_outputs = np.where(serving, outputs, np.maximum(outputs, 1.0))
+    fit_context = inputs + decode_outputs
+    fitting = vector.max_sequences(fit_context)
+    limit = np.minimum(fitting, vector.runtime.engine.max_batch)
+    batch = np.where(wants_max, np.where(serving, limit, 1.0), columns.batch)
     context = inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
     ttft_s = vector.prefill_s(inputs, batch)
@@ -186,10 +240,45 @@ def _evaluate(vector: _Vectorised, cases: Sequence[Case]) -> Array:
              vector.serving_rate(batch, inputs, outputs, ttft_s, tpot_s)],
             default=np.nan,
         )
-    invalid = (batch < 1) | (batch > fitting) | (serving & (outputs < 1))
-    invalid |= wants_max & ~serving
-    invalid |= np.isin(metric, ("prefill_tok_s", "ttft_ms")) & (inputs < 1)
-    return np.where(invalid, np.nan, values)
+    reason = np.select(
+        [no_lengths, serving & (outputs < 1),
+         ~serving & np.isin(metric, PREFILL_METRICS) & (inputs < 1), ~serving & wants_max,
+         wants_max & (batch < 1), batch < 1, batch > fitting],
+        [NO_LENGTHS, SERVING_NO_OUTPUT, PREFILL_NO_INPUT, MAX_NOT_SERVING, NONE_FITS,
+         BATCH_BELOW_ONE, DOES_NOT_FIT],
+        default=OK,
+    )
+    values = np.where(reason == OK, values, np.nan)
+    return LlmEvaluation(values, reason, batch, fit_context, fitting)
+
+
+def reason_message(
+    runtime: LlmRuntime, code: int, metric: str, batch: float, context: float, fitting: float
+) -> str:
+    """The scalar path's error message for a case the evaluation marked with `code`."""
+    messages = {
+        NO_LENGTHS: f"{metric} needs input_tokens and/or output_tokens",
+        SERVING_NO_OUTPUT: "output_tokens must be at least 1 for serving throughput",
+        PREFILL_NO_INPUT: f"{metric} needs input_tokens >= 1",
+        MAX_NOT_SERVING: f"batch 'max' is only for serving_output_tok_s ({metric})",
+        BATCH_BELOW_ONE: f"batch must be at least 1, got {int(batch)}",
+    }
+    if code == DOES_NOT_FIT:
+        return does_not_fit_message(runtime, int(batch), int(context), int(fitting))
+    if code == NONE_FITS:
+        return no_sequence_fits_message(runtime, int(context))
+    return messages[code]
+
+
+def vector_for(case: Case) -> _Vectorised:
+    """The vectorised formulas of a case's configuration (raises GpuAtlasError as the scalar
+    path does for it)."""
+    system = case_system(case)
+    return _Vectorised(llm_runtime(system, case.model, case.weights, case.engine, case.kv_cache))
+
+
+def _group_key(case: Case) -> tuple[str, int, str, str, str, str]:
+    return (case.gpu, case.gpu_count, case.model, case.weights, case.engine, case.kv_cache)
 
 
 def predict_llm_many(cases: Sequence[Case]) -> Array:
@@ -199,14 +288,11 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         groups.setdefault(_group_key(case), []).append(position)
     values = np.full(len(cases), np.nan)
     for positions in groups.values():
-        first = cases[positions[0]]
         try:
-            system = case_system(first)
-            vector = _Vectorised(
-                llm_runtime(system, first.model, first.weights, first.engine, first.kv_cache)
-            )
+            vector = vector_for(cases[positions[0]])
         except GpuAtlasError:
             continue
         index = np.array(positions)
-        values[index] = _evaluate(vector, [cases[i] for i in positions])
+        columns = LlmColumns.of([cases[i] for i in positions])
+        values[index] = evaluate_columns(vector, columns).values
     return values

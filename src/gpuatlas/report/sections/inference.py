@@ -35,6 +35,7 @@ class SideSpeed:
     decode_tok_s: Quantity
     ttft_ms: Quantity
     serving_tok_s: Quantity
+    serving_layout: str = ""  # "4 replicas of 1 GPU each", "one replica over 2 GPUs (…)"
 
 
 def side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
@@ -44,7 +45,7 @@ def side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
 
 
 def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
-    from gpuatlas.estimate.api import predict_llm, serving_throughput
+    from gpuatlas.estimate.api import predict_llm, serving_layout
 
     model, weights = focus_model(context), focus_weights(context)
     single = attempt(
@@ -59,7 +60,7 @@ def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
         )
     )
     serving = attempt(
-        lambda: serving_throughput(
+        lambda: serving_layout(
             system,
             model,
             weights,
@@ -73,7 +74,8 @@ def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
     return SideSpeed(
         decode_tok_s=estimate_quantity(single.decode_tok_s) if single else reason,
         ttft_ms=estimate_quantity(single.ttft_ms) if single else reason,
-        serving_tok_s=estimate_quantity(serving) if serving else reason,
+        serving_tok_s=estimate_quantity(serving.output_tok_s) if serving else reason,
+        serving_layout=serving.layout.description if serving else "",
     )
 
 
@@ -91,6 +93,13 @@ def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
             b.serving_tok_s,
         ),
     )
+    if a.serving_layout or b.serving_layout:
+        layout_row: tuple[Cell, ...] = (
+            Text("Serving layout (the fastest for this model)"),
+            Text(a.serving_layout or "—"),
+            Text(b.serving_layout or "—"),
+        )
+        rows = (*rows, layout_row)
     title = (
         f"{focus_model(context)} in {focus_weights(context)} on {DEFAULT_ENGINE} "
         "(modelled, range = calibration band)"

@@ -33,11 +33,25 @@ def _diffusion(system: GpuSystem, model: str) -> Any:
     )
 
 
-def _settings(prediction: Any) -> str:
-    if prediction is None:
+def _settings(a: Any, b: Any) -> str:
+    """Resolution and steps (the same on both sides), and each side's CPU offload when either
+    side needs one (the kind: model offload of components in turn, or sequential streaming of
+    the denoiser's weights)."""
+    shown = a or b
+    if shown is None:
         return ""
-    offload = ", CPU offload" if prediction.needs_cpu_offload else ""
-    return f"{prediction.resolution_px}px, {prediction.steps} steps{offload}"
+    text = f"{shown.resolution_px}px, {shown.steps} steps"
+    if any(p is not None and p.offload != "none" for p in (a, b)):
+        text += f"; CPU offload: A {_offload(a)}, B {_offload(b)}"
+    return text
+
+
+def _offload(prediction: Any) -> str:
+    if prediction is None:
+        return "—"
+    return {"none": "none", "model": "model (components in turn)",
+            "sequential": "sequential (denoiser streamed)"}.get(prediction.offload,
+                                                                 prediction.offload)
 
 
 def diffusion_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], list[Statement], Chart]:
@@ -50,7 +64,7 @@ def diffusion_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], list
         qb = estimate_quantity(b.s_per_image) if b else missing("unsupported")
         ma = estimate_quantity(a.images_per_min) if a else missing("unsupported")
         mb = estimate_quantity(b.images_per_min) if b else missing("unsupported")
-        settings = _settings(a or b)
+        settings = _settings(a, b)
         rows.append((Text(f"{label} ({settings})"), qa, qb, ma, mb))
         statement = modelled_comparison(
             f"{label} image time", context.a_label, context.b_label, qa, qb, higher_is_better=False

@@ -17,6 +17,13 @@ METHODS = ("full", "lora", "qlora")
 TOKEN_BUDGET = 1e9
 LARGE_MODEL = "llama-3-70b"
 SCALING_COUNTS = (2, 4, 8)
+# One set of settings for the fit, time and sync tables: what fits is what is timed.
+SEQUENCE_TOKENS = 2048
+MICRO_BATCH = 1
+CHECKPOINTING = True
+SETTINGS_NOTE = (f"{SEQUENCE_TOKENS:,}-token sequences, micro-batch {MICRO_BATCH}, activation "
+                 "checkpointing, BF16 weights and AdamW states; multi-GPU systems shard with "
+                 "FSDP")
 
 
 def _sharding(system: GpuSystem) -> str:
@@ -37,9 +44,27 @@ def _memory_fit(system: GpuSystem, model: str, method: str) -> Any:
             system,
             model,
             method,
-            sequence_tokens=2048,
-            micro_batch=1,
-            checkpointing=True,
+            sequence_tokens=SEQUENCE_TOKENS,
+            micro_batch=MICRO_BATCH,
+            checkpointing=CHECKPOINTING,
+            sharding=_sharding(system),
+        )
+    )
+
+
+def _run(system: GpuSystem, model: str, method: str) -> Any:
+    """Training speed in the report's settings (None when it does not fit or is unsupported)."""
+    from gpuatlas.estimate.api import predict_training
+
+    return attempt(
+        lambda: predict_training(
+            system,
+            model,
+            tokens=TOKEN_BUDGET,
+            method=method,
+            recompute=CHECKPOINTING,
+            sequence_tokens=SEQUENCE_TOKENS,
+            micro_batch=MICRO_BATCH,
             sharding=_sharding(system),
         )
     )
@@ -64,10 +89,7 @@ def fit_table(context: ReportContext) -> Table:
                     Text(_fit_text(_memory(context.b, model, method))),
                 )
             )
-    notes = (
-        "Per-GPU memory with activation checkpointing, 2,048-token sequences, micro-batch "
-        "1, BF16 weights and AdamW states; multi-GPU systems shard with FSDP.",
-    )
+    notes = (f"Per-GPU memory: {SETTINGS_NOTE} (the settings of every table here).",)
     return Table(
         "training-fit", "Fine-tuning fit", ("Model", "Method", "A", "B"), tuple(rows), notes
     )
@@ -81,29 +103,34 @@ def _first_fitting_method(system: GpuSystem, model: str) -> str | None:
     return None
 
 
-def budget_row(label: str, system: GpuSystem, context: ReportContext) -> tuple[Cell, ...]:
-    """One side's fine-tuning time and cost (cached per system, focus model and provider)."""
-    key = (label, focus_model(context), context.options.provider)
-    return side_cached("training-budget", system, key, lambda: _budget_row(label, system, context))
+def common_method(systems: list[GpuSystem], model: str) -> str | None:
+    """The most complete method that fits on every system (like for like), else None."""
+    for method in METHODS:
+        fits = [_memory(system, model, method) for system in systems]
+        if all(fit is not None and fit.fits for fit in fits):
+            return method
+    return None
 
 
-def _budget_row(label: str, system: GpuSystem, context: ReportContext) -> tuple[Cell, ...]:
-    from gpuatlas.estimate.api import predict_training
-
-    model = focus_model(context)
-    method = _first_fitting_method(system, model)
-    if method is None:
-        return (Text(label), Text("none fits"), missing("no method fits"), missing(""))
-    run = attempt(
-        lambda: predict_training(
-            system,
-            model,
-            tokens=TOKEN_BUDGET,
-            method=method,
-            recompute=True,
-            sharding=_sharding(system),
-        )
+def budget_row(
+    label: str, system: GpuSystem, context: ReportContext, method: str
+) -> tuple[Cell, ...]:
+    """One side's fine-tuning time and cost with `method` (cached per system, focus model,
+    provider and method)."""
+    key = (label, focus_model(context), context.options.provider, method)
+    return side_cached(
+        "training-budget", system, key, lambda: _budget_row(label, system, context, method)
     )
+
+
+def _budget_row(
+    label: str, system: GpuSystem, context: ReportContext, method: str
+) -> tuple[Cell, ...]:
+    fit = _memory(system, focus_model(context), method)
+    if fit is None or not fit.fits:
+        reason = f"does not fit ({fit.total_gb:.0f} GB/GPU)" if fit else "unsupported"
+        return (Text(label), Text(method), missing(reason), missing(""))
+    run = _run(system, focus_model(context), method)
     if run is None:
         return (Text(label), Text(method), missing("unsupported"), missing(""))
     hours = estimate_quantity(run.time_for_budget_h)
@@ -129,9 +156,20 @@ def _budget_row(label: str, system: GpuSystem, context: ReportContext) -> tuple[
 
 
 def budget_table(context: ReportContext) -> Table:
-    rows = tuple(budget_row(label, system, context) for label, system in context.systems())
-    title = f"Fine-tuning {focus_model(context)} on {TOKEN_BUDGET / 1e9:g}B tokens"
-    notes = ("Method = the most complete of full / LoRA / QLoRA that fits in memory.",)
+    """Both sides with the same method: the most complete that fits both; when none fits both,
+    every method for each side (a side where it does not fit says so, with no time)."""
+    sides = list(context.systems())
+    model = focus_model(context)
+    method = common_method([system for _, system in sides], model)
+    methods = (method,) if method is not None else METHODS
+    rows = tuple(budget_row(label, system, context, each)
+                 for each in methods for label, system in sides)
+    title = f"Fine-tuning {model} on {TOKEN_BUDGET / 1e9:g}B tokens"
+    notes = (
+        "Method = the most complete of full / LoRA / QLoRA that fits on both sides (the same "
+        "method on both); when none fits both, each method for each side. " + SETTINGS_NOTE
+        + ".",
+    )
     return Table("training-budget", title, ("System", "Method", "Time", "Cost"), rows, notes)
 
 
@@ -153,14 +191,12 @@ def sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
 
 
 def _sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
-    from gpuatlas.estimate.api import predict_training
-
-    run = attempt(
-        lambda: predict_training(
-            system, model, tokens=TOKEN_BUDGET, method="full", recompute=True, sharding="fsdp"
-        )
-    )
     link = _link_text(system)
+    fit = _memory(system, model, "full")
+    if fit is None or not fit.fits:
+        return (Text(system.label), Text(link), missing("does not fit"), missing(""),
+                missing(""), Text(_does_not_fit_text(system, model, fit)))
+    run = _run(system, model, "full")
     if run is None:
         return (
             Text(system.label),
@@ -179,8 +215,16 @@ def _sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
     allreduce = Quantity(run.allreduce_s * 1000, "ms", provenance)
     step = estimate_quantity(run.step_s, unit="ms", factor=1000.0)
     exposed = Quantity(run.exposed_allreduce_s / run.step_s.value * 100, "%", provenance)
-    fits = "fits" if run.memory.fits else "does not fit in memory"
-    return (Text(system.label), Text(link), allreduce, step, exposed, Text(fits))
+    return (Text(system.label), Text(link), allreduce, step, exposed,
+            Text(f"fits ({fit.total_gb:.0f} GB/GPU)"))
+
+
+def _does_not_fit_text(system: GpuSystem, model: str, fit: Any) -> str:
+    if fit is None:
+        return "unsupported"
+    lighter = [m for m in METHODS[1:] if (f := _memory(system, model, m)) is not None and f.fits]
+    instead = f"; fits: {lighter[0]}" if lighter else ""
+    return f"does not fit ({fit.total_gb:.0f} GB/GPU){instead}"
 
 
 def sync_table(context: ReportContext) -> Table:
@@ -191,7 +235,9 @@ def sync_table(context: ReportContext) -> Table:
         for system in _scaling_systems(side)
     ]
     notes = (
-        "Full fine-tuning sharded with FSDP (ZeRO-3), BF16: gradient reduce-scatter plus "
+        f"Full fine-tuning in the fit table's settings ({SETTINGS_NOTE}); a system where it "
+        "does not fit gets no time. "
+        "Sharded with FSDP (ZeRO-3), BF16: gradient reduce-scatter plus "
         "parameter all-gathers move 1.5× what a ring all-reduce would (2(n−1)/n × gradient "
         "bytes per GPU) over the link's per-direction bandwidth; "
         "'exposed' is the share of the step not hidden behind the backward pass. "
