@@ -58,6 +58,8 @@ from gpuatlas.errors import UnknownNameError
         ("GB200", "gb200"),
         ("b300", "b300"),
         ("rtx 4090 pcie", "rtx-4090"),
+        ("rtx4070tisuper", "rtx-4070-ti-super"),
+        ("RTX 5060 Ti", "rtx-5060-ti-16gb"),
     ],
 )
 def test_names_people_write_resolve(written: str, expected: str) -> None:
@@ -72,6 +74,8 @@ def test_names_people_write_resolve(written: str, expected: str) -> None:
         # two memory variants share one nvidia-smi name; the Ti is a different card
         ("RTX 3060", ["rtx-3060-12gb", "rtx-3060-8gb"]),
         ("NVIDIA GeForce RTX 3060", ["rtx-3060-12gb", "rtx-3060-8gb"]),
+        ("RTX3060", ["rtx-3060-12gb", "rtx-3060-8gb"]),
+        ("RTX 4000", ["rtx-4000-ada", "rtx-pro-4000-blackwell"]),
         ("RTX 3080", ["rtx-3080-10gb", "rtx-3080-12gb"]),
         ("RTX 4060 Ti", ["rtx-4060-ti-8gb", "rtx-4060-ti-16gb"]),
         ("Tesla P100", ["p100-16gb-pcie", "p100-12gb-pcie", "p100-sxm2"]),
@@ -112,3 +116,11 @@ def test_a_memory_size_the_gpu_does_not_have_is_not_ignored() -> None:
         resolve_gpu("RTX 3090 48GB")
     assert not caught.value.ambiguous
     assert "rtx-3090" in caught.value.candidates
+
+
+def test_a_model_number_without_its_variant_word_is_not_that_variant() -> None:
+    """The catalog has the GTX 1080 Ti but not the GTX 1080: "GTX 1080" must not become the Ti."""
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu("GTX 1080")
+    assert not caught.value.ambiguous
+    assert caught.value.candidates[0] == "gtx-1080-ti"

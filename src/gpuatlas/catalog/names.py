@@ -24,6 +24,8 @@ _VENDOR_WORDS = {"nvidia", "geforce", "tesla", "amd", "intel", "habana", "instin
 _FILLER_WORDS = {"generation"}  # nvidia-smi: "NVIDIA RTX 6000 Ada Generation"
 # "24gb", or a bare number of up to three digits ("a100-80"); "4090" is a model number.
 _MEMORY_WORD = re.compile(r"^(?:(\d+(?:\.\d+)?)gb|(\d{1,3}))$")
+# Words that make another product of the same model number: "GTX 1080" is not the 1080 Ti.
+_VARIANT_WORDS = {"ti", "super", "laptop", "mobile", "sff", "nvl"}
 _SUFFIX_FAMILIES = {
     "sxm2": "sxm",
     "sxm4": "sxm",
@@ -46,6 +48,20 @@ def memory_size_gb(word: str) -> float | None:
     """The memory size a word may state ("24gb" or a bare "80"), else None."""
     match = _MEMORY_WORD.match(word)
     return float(match.group(1) or match.group(2)) if match else None
+
+
+def split_glued(word: str) -> list[str]:
+    """A word written without its spaces, split: "rtx3060" → rtx 3060, "1080ti" → 1080 ti."""
+    if memory_size_gb(word) is not None:
+        return [word]
+    prefixed = re.fullmatch(r"([a-z]{2,})(\d.*)", word)
+    parts = list(prefixed.groups()) if prefixed else [word]
+    split: list[str] = []
+    for part in parts:
+        suffixed = re.fullmatch(r"(\d+)([a-z]+)", part)
+        glued = suffixed is not None and suffixed.group(2) in _VARIANT_WORDS
+        split += list(suffixed.groups()) if suffixed and glued else [part]
+    return split
 
 
 def words_of(text: str) -> set[str]:
@@ -138,15 +154,28 @@ class NameIndex:
         query = words_of(name)
         if not query:
             return []
-        matches = [
-            entry_id
-            for entry_id, words in self._words.items()
-            if all(self._by_id[entry_id].fits_word(word, words) for word in query)
-        ]
+        matches = self._fitting(query)
+        unglued = {part for word in query for part in split_glued(word)}
+        if not matches and unglued != query:
+            query, matches = unglued, self._fitting(unglued)
+        matches = [m for m in matches if not self._is_other_variant(m, query)]
         if len(matches) < 2:
             return matches
         named = [m for m in matches if self._named_by(m, query)]
         return named or matches
+
+    def _fitting(self, query: set[str]) -> list[str]:
+        return [
+            entry_id
+            for entry_id, words in self._words.items()
+            if all(self._by_id[entry_id].fits_word(word, words) for word in query)
+        ]
+
+    def _is_other_variant(self, entry_id: str, query: set[str]) -> bool:
+        """Every name of the entry carries a variant word ("ti", "super") the query lacks."""
+        names = self._by_id[entry_id].core_word_sets()
+        variants = [{p for w in core for p in split_glued(w)} & _VARIANT_WORDS for core in names]
+        return all(found - query for found in variants)
 
     def _named_by(self, entry_id: str, query: set[str]) -> bool:
         entry = self._by_id[entry_id]
