@@ -6,8 +6,10 @@ rtx-4090, "A100 80GB SXM4" → a100-80gb-sxm). Entries may carry a memory size, 
 ("24GB", or a bare "80" as in "a100-80") matches an entry of that size, and extra words (form
 factors such as "sxm" or "pcie"). When several entries match and some of them are named by exactly
 the query's words (ignoring memory and form-factor words), those win: "RTX 3060" means the two
-RTX 3060 memory variants, not the RTX 3060 Ti. Several entries matching is ambiguous; none is
-unknown. Both fail with the candidates listed.
+RTX 3060 memory variants, not the RTX 3060 Ti. An entry whose every name carries a variant word
+the query lacks ("ti", "super", "laptop", ...) is another product: "GTX 1080" is not the GTX 1080
+Ti. Glued words are split when nothing matches ("RTX3060"). Several entries matching is
+ambiguous; none is unknown. Both fail with the candidates listed.
 """
 
 from __future__ import annotations
