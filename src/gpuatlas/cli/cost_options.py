@@ -6,6 +6,7 @@ import typer
 
 from gpuatlas.estimate.economics_requests import DEFAULT_TIERS
 from gpuatlas.estimate.results import Estimate
+from gpuatlas.numbers import format_usd, format_usd_range
 
 JsonOption = typer.Option(False, "--json", help="Print JSON (documented, stable schema).")
 GpuOption = typer.Option(
@@ -43,8 +44,13 @@ def weights_note(model: str | None, weights: str) -> str:
 
 
 def money(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"${value:,.{digits}f}"
+    """Dollars to the cent (3 significant digits below a cent); digits=0: whole dollars for
+    monthly and purchase totals."""
+    if value is not None and digits == 0:
+        return f"${value:,.0f}"
+    return format_usd(value)
 
 
 def usd_band(estimate: Estimate, digits: int = 3) -> str:
-    return f"${estimate.value:,.{digits}f} ({estimate.low:,.{digits}f}–{estimate.high:,.{digits}f})"
+    """'$0.09 ($0.06–$0.12)': a predicted cost and its calibrated band."""
+    return format_usd_range(estimate.value, estimate.low, estimate.high)

@@ -23,7 +23,7 @@ from gpuatlas.cli.cost_options import (
     weights_note,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, new_table, print_json, to_plain
+from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
 from gpuatlas.estimate.economics_requests import CostReport, CostRequest, provenance, run_cost
 from gpuatlas.estimate.economics_serving import Slo
 from gpuatlas.estimate.results import Estimate
@@ -50,6 +50,8 @@ def cost_command(
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
+    details: bool = typer.Option(False, "--details",
+                                 help="Every offer of every system, not one line per system."),
     as_json: bool = JsonOption,
 ) -> None:
     """Cost per offer: $/h, $/GB VRAM/h, a job of --hours, --days of serving; with --workload,
@@ -68,6 +70,9 @@ def cost_command(
         return
     if assumed:
         console.print(assumed, highlight=False)
+    if report.ranking and not details:
+        _render_ranking(report)
+        return
     _render_cost(report, request)
 
 
@@ -75,7 +80,29 @@ def _cost_json(report: CostReport) -> dict[str, Any]:
     document = to_plain(report)
     assert isinstance(document, dict)
     document["rentals"] = document.pop("durations")
+    document["winner"] = document["ranking"][0] if document["ranking"] else None
     return document
+
+
+def _render_ranking(report: CostReport) -> None:
+    """One line per system, cheapest first, and the winner in words."""
+    metric = report.ranking[0].metric
+    scope = "every GPU with an offer" if report.all_gpus else "the named systems"
+    table = new_table(f"Cheapest {metric} for {scope} (own modelled speed)",
+                      "system", metric, "cheapest offer", "cheapest on-demand")
+    for line in report.ranking:
+        on_demand = (f"{usd_band(line.on_demand)} {line.on_demand_offer.provider}"
+                     if line.on_demand is not None and line.on_demand_offer is not None else "—")
+        table.add_row(f"{line.rank}. {line.system_id}", usd_band(line.best),
+                      line.best_offer.label, on_demand)
+    console.print(table)
+    winner = report.ranking[0]
+    console.print(f"[bold]Cheapest:[/] {winner.system_id} at {usd_band(winner.best)} "
+                  f"{metric.removeprefix('$').strip()} on {winner.best_offer.label}. "
+                  "Ranges follow each prediction's calibrated band; --details lists every offer.",
+                  highlight=False)
+    for line in (*report.not_served, *report.no_offer):
+        console.print(f"[yellow]note:[/] {line}", highlight=False)
 
 
 def _render_cost(report: CostReport, request: CostRequest) -> None:
@@ -85,7 +112,7 @@ def _render_cost(report: CostReport, request: CostRequest) -> None:
                       f"{request.days:g} days")
     for row in report.durations:
         table.add_row(row.system_id, row.price.label, money(row.price.usd_per_hour),
-                      f"${row.usd_per_gb_vram_hour:.4f}", money(row.usd_for_hours),
+                      money(row.usd_per_gb_vram_hour), money(row.usd_for_hours),
                       money(row.usd_for_days))
     console.print(table)
     if report.serving:
@@ -106,7 +133,7 @@ def _render_serving(report: CostReport) -> None:
                       f"{sustained.requests_per_s:.2f}", f"{sustained.output_tokens_per_s:,.0f}",
                       f"{sustained.latency.p95_ttft_ms:,.0f} ms",
                       f"{sustained.latency.p95_tpot_ms:.1f} ms",
-                      usd_band(row.usd_per_million_output_tokens), f"${row.usd_per_request:.6f}",
+                      usd_band(row.usd_per_million_output_tokens), money(row.usd_per_request),
                       money(row.usd_per_million_tokens_single_stream),
                       f"{row.output_tokens_per_joule:.2f}")
     console.print(table)
@@ -121,11 +148,18 @@ def _duration(hours: Estimate) -> str:
     return f"{seconds.value:,.3g} s ({seconds.low:,.3g}–{seconds.high:,.3g})"
 
 
+def _per_joule(job: Any) -> str:
+    """Work per joule with its unit: training tokens or images."""
+    if job.work_per_joule is None:
+        return "—"
+    unit = "tok/J" if job.work.startswith("training") else "images/J"
+    return format_number(job.work_per_joule, unit)
+
+
 def _render_jobs(report: CostReport) -> None:
     table = new_table("Jobs at each system's own predicted speed", "system", "offer", "work",
-                      "time", "cost", "work/J (TDP est.)")
+                      "time", "cost", "per joule (TDP est.)")
     for job in report.jobs:
         table.add_row(job.system_id, job.price.label, job.work, _duration(job.hours),
-                      usd_band(job.usd, 4), "—" if job.work_per_joule is None
-                      else f"{job.work_per_joule:.3g}")
+                      usd_band(job.usd), _per_joule(job))
     console.print(table)

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from gpuatlas import numbers
 from gpuatlas.cli.terminal import make_console
 
 console = make_console()
@@ -31,16 +32,8 @@ def print_json(document: Any) -> None:
 
 
 def format_number(value: float | int | None, unit: str = "", digits: int = 3) -> str:
-    """Readable number with its unit; '—' for a missing value."""
-    if value is None:
-        return "—"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
-        text = f"{int(value):,}"
-    elif isinstance(value, float):
-        text = f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
-    else:
-        text = f"{value:,}"
-    return f"{text} {unit}".strip()
+    """Readable number with its unit; '—' for a missing value (the one formatter, numbers.py)."""
+    return numbers.format_number(value, unit, significant=digits)
 
 
 def new_table(title: str, *columns: str) -> Table:

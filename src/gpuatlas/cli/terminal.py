@@ -51,27 +51,49 @@ def stacked(table: Table) -> RenderableType:
     return Group(*blocks)
 
 
-def uncut_column_width(console: Console, table: Table, index: int) -> int:
-    """The narrowest width at which no cell of the column is cut: its longest word when the
-    column wraps, its longest cell when it does not (header included), plus padding."""
+def column_widths(console: Console, table: Table, index: int) -> tuple[int, int]:
+    """(narrowest width at which no cell is cut, widest natural width) of a column's content:
+    the narrowest is its longest word when the column wraps, its longest cell when not."""
     column = table.columns[index]
     cells = [column.header, *column.cells]
     measures = [Measurement.get(console, console.options, cell_text(cell)) for cell in cells]
-    widest = max(m.maximum if column.no_wrap else m.minimum for m in measures)
-    return max(widest, column.min_width or 0) + table._get_padding_width(index)
+    narrowest = max(m.maximum if column.no_wrap else m.minimum for m in measures)
+    widest = max(m.maximum for m in measures)
+    narrowest = max(narrowest, column.min_width or 0)
+    return narrowest, max(widest, narrowest)
 
 
-def uncut_table_width(console: Console, table: Table) -> int:
-    columns = range(len(table.columns))
-    return sum(uncut_column_width(console, table, i) for i in columns) + table._extra_width
+def table_chrome_width(table: Table) -> int:
+    """Borders and padding: the width a table takes beyond its cells' content."""
+    padding = sum(table._get_padding_width(i) for i in range(len(table.columns)))
+    return int(table._extra_width) + padding
+
+
+def shared_out(narrowest: list[int], widest: list[int], available: int) -> list[int]:
+    """Each column its narrowest width, the rest of the space in proportion to what each
+    column would still like (so no cell is ever cut, and long texts wrap first)."""
+    spare = available - sum(narrowest)
+    wishes = [high - low for low, high in zip(narrowest, widest, strict=True)]
+    total_wish = sum(wishes) or 1
+    return [low + spare * wish // total_wish for low, wish in zip(narrowest, wishes, strict=True)]
 
 
 def fitted(console: Console, renderable: Any) -> Any:
-    """A table that cannot fit the console's width without cutting cells becomes stacked."""
+    """A table too wide for the console is laid out so that no cell is cut: columns get fixed
+    widths that wrap text at spaces, or, when even that cannot fit, it is printed stacked."""
     if not isinstance(renderable, Table) or not renderable.columns:
         return renderable
-    too_wide = uncut_table_width(console, renderable) > console.width
-    return stacked(renderable) if too_wide else renderable
+    widths = [column_widths(console, renderable, i) for i in range(len(renderable.columns))]
+    narrowest, widest = [w[0] for w in widths], [w[1] for w in widths]
+    available = console.width - table_chrome_width(renderable)
+    if sum(widest) <= available:
+        return renderable
+    if sum(narrowest) > available:
+        return stacked(renderable)
+    for column, width in zip(renderable.columns, shared_out(narrowest, widest, available),
+                             strict=True):
+        column.width = width
+    return renderable
 
 
 class FittingConsole(Console):

@@ -33,6 +33,7 @@ from gpuatlas.estimate.economics_costs import (
     sustained_serving,
     training_run_cost,
 )
+from gpuatlas.estimate.economics_ranking import RankedSystem, rank_systems
 from gpuatlas.estimate.economics_serving import Assessment, Slo, Workload
 from gpuatlas.estimate.engines import resolve_engine
 from gpuatlas.estimate.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
@@ -281,11 +282,17 @@ class CostRequest:
 
 @dataclass(frozen=True)
 class CostReport:
+    """Every offer's costs, and (for work) one ranked line per system, the winner first.
+
+    `all_gpus` is True when no GPU was named: every catalog GPU with a hosting offer competes."""
+
     durations: tuple[DurationCost, ...]
     serving: tuple[ServingCost, ...]
     jobs: tuple[JobCost, ...]
     not_served: tuple[str, ...]
     no_offer: tuple[str, ...]
+    ranking: tuple[RankedSystem, ...] = ()
+    all_gpus: bool = False
 
 
 WORKLOADS = ("rent", "llm", "image", "training")
@@ -306,7 +313,9 @@ def _cost_problems(request: CostRequest) -> list[str]:
         (request.output_tokens >= 1, f"output tokens must be ≥ 1, got {request.output_tokens}"),
         (request.workload != "training" or request.train_tokens > 0,
          f"training needs --train-tokens > 0, got {request.train_tokens:g}"),
-        (bool(request.systems), "name at least one GPU or system (--gpu rtx-4090)"),
+        (bool(request.systems) or request.workload != "rent",
+         "name at least one GPU or system (--gpu rtx-4090), or give --model and --workload "
+         "llm|image|training to rank every GPU"),
     ]
     return problems + [message for ok, message in checks if not ok]
 
@@ -322,6 +331,10 @@ def run_cost(request: CostRequest) -> CostReport:
     if problems:
         raise InvalidRequestError(problems)
     request = with_native_weights(request)
+    every_gpu = not request.systems
+    if every_gpu:
+        offered = {o.gpu_id for o in offers}
+        systems = [build_system(gpu, 1) for gpu in all_gpus() if gpu.id in offered]
     durations, serving, jobs, not_served, no_offer = [], [], [], [], []
     for system in systems:
         hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
@@ -338,8 +351,11 @@ def run_cost(request: CostRequest) -> CostReport:
                 serving += [serving_cost(system, o, found) for o in hosts]
         elif request.workload in ("image", "training"):
             jobs += [_job(system, request, o) for o in hosts]
+    metric = "$/1M output tokens" if request.workload == "llm" else (
+        "$ per image" if request.workload == "image" else "$ per training run")
+    ranking = rank_systems([*serving, *jobs], metric)
     return CostReport(tuple(durations), tuple(serving), tuple(jobs), tuple(not_served),
-                      tuple(no_offer))
+                      tuple(no_offer), ranking, every_gpu)
 
 
 def with_native_weights(request: CostRequest) -> CostRequest:

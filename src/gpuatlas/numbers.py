@@ -1,0 +1,79 @@
+"""One way to write numbers for people: CLI tables, report text and web pages.
+
+- Significant digits that fit the quantity: whole numbers from 1,000 up (14,230 tok/s; a
+  datasheet's 2,039 GB/s is never rounded), 3 significant digits below (12.3 ms, 0.0456).
+- Thousands separators; no scientific notation for everyday magnitudes (1e-6 ≤ |x| < 1e15).
+- Money to the cent ($49.35), or to 3 significant digits below a cent ($0.000123).
+- A fraction that cannot exceed 1 (utilisation, MBU) is clipped to it before it is shown.
+- A missing value is "—".
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "—"
+SCIENTIFIC_BELOW = 1e-6
+SCIENTIFIC_FROM = 1e15
+
+
+def decimals_for(value: float, significant: int) -> int:
+    """Decimal places that show `significant` digits of `value` (none for large values)."""
+    if value == 0:
+        return 0
+    magnitude = math.floor(math.log10(abs(value)))
+    return max(0, significant - 1 - magnitude)
+
+
+def format_number(value: float | int | None, unit: str = "", significant: int = 3) -> str:
+    """'14,230 tok/s', '12.3 ms', '0.0456', '7', '—'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, float) and math.isinf(value):
+        text = "∞" if value > 0 else "−∞"
+    elif value != 0 and not SCIENTIFIC_BELOW <= abs(value) < SCIENTIFIC_FROM:
+        text = f"{value:.{significant - 1}e}"
+    elif abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    else:
+        rounded = _round_significant(float(value), significant)
+        decimals = 0 if rounded.is_integer() else decimals_for(rounded, significant)
+        text = f"{rounded:,.{decimals}f}"
+    return f"{text} {unit}".strip()
+
+
+def _round_significant(value: float, significant: int) -> float:
+    if value == 0:
+        return 0.0
+    digits = significant - 1 - math.floor(math.log10(abs(value)))
+    return round(value, digits)
+
+
+def format_usd(value: float | None) -> str:
+    """'$1,234.57', '$0.12', '$0.00123' (3 significant digits below a cent), '—'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    sign = "−" if value < 0 else ""
+    amount = abs(value)
+    if amount == 0 or amount >= 0.01:
+        return f"{sign}${amount:,.2f}"
+    return f"{sign}${amount:.{decimals_for(amount, 3)}f}"
+
+
+def format_usd_range(value: float | None, low: float | None, high: float | None) -> str:
+    """'$0.09 ($0.06–$0.12)': the value and its band, each written by format_usd."""
+    if value is None:
+        return MISSING
+    if low is None or high is None:
+        return format_usd(value)
+    return f"{format_usd(value)} ({format_usd(low)}–{format_usd(high)})"
+
+
+def format_fraction(value: float | None, upper_bound: float = 1.0) -> str:
+    """A share as a percentage, clipped to what is physically possible: '87%', '100%'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    clipped = min(max(value, 0.0), upper_bound)
+    return f"{format_number(clipped * 100, significant=3)}%"

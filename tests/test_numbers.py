@@ -1,0 +1,52 @@
+"""The one number formatter: the values a reader should see."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.numbers import format_fraction, format_number, format_usd, format_usd_range
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (14230.4, "tok/s", "14,230 tok/s"),
+        (2039.0, "GB/s", "2,039 GB/s"),
+        (12.345, "ms", "12.3 ms"),
+        (0.045678, "", "0.0457"),
+        (7, "GPUs", "7 GPUs"),
+        (0.0, "", "0"),
+        (None, "ms", "—"),
+        (float("nan"), "", "—"),
+        (2.5e-9, "s", "2.50e-09 s"),
+        (123456789.0, "", "123,456,789"),
+    ],
+)
+def test_format_number(value: float | None, unit: str, expected: str) -> None:
+    assert format_number(value, unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (49.3548, "$49.35"),
+        (1234.567, "$1,234.57"),
+        (0.12, "$0.12"),
+        (0.00001, "$0.0000100"),
+        (0.000123456, "$0.000123"),
+        (0.0, "$0.00"),
+        (-3.5, "−$3.50"),
+        (None, "—"),
+    ],
+)
+def test_format_usd_to_the_cent_or_three_significant_digits(value: float | None,
+                                                           expected: str) -> None:
+    assert format_usd(value) == expected
+
+
+def test_usd_range_and_clipped_fractions() -> None:
+    assert format_usd_range(0.088, 0.0641, 0.121) == "$0.09 ($0.06–$0.12)"
+    assert format_usd_range(0.00088, 0.00064, 0.0012) == "$0.000880 ($0.000640–$0.00120)"
+    assert format_fraction(1.265) == "100%"
+    assert format_fraction(0.8734) == "87.3%"
+    assert "e" not in format_number(14230.0)
