@@ -102,7 +102,7 @@ class Proxy:
             writer.close()
             return
         self.heads.append(head.decode("latin-1"))
-        if head.startswith(b"POST") and self.fail_first_posts > 0:
+        if head.startswith(b"POST /v1/") and self.fail_first_posts > 0:
             self.fail_first_posts -= 1
             writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                          b"Connection: close\r\n\r\n")

@@ -40,9 +40,11 @@ def test_https_with_a_trusted_ca_an_api_key_and_a_v1_url(
     assert all(s.ttft_ms is not None and 0 < s.ttft_ms <= (s.e2e_ms or 0)
                for s in result.samples)
     posts = [head for head in proxy.heads if head.startswith("POST")]
-    assert posts and all(head.startswith("POST /v1/completions ") for head in posts)
+    requests = [head for head in posts if head.startswith("POST /v1/")]
+    assert requests and all(head.startswith("POST /v1/completions ") for head in requests)
     assert all(f"Authorization: Bearer {API_KEY}" in head and "X-Trace: run-42" in head
-               for head in posts)
+               for head in posts)  # the tokenize calls too
+    assert result.settings.extra["input_length_method"] == "server /extras/tokenize"
 
 
 def test_an_untrusted_certificate_is_refused_unless_insecure(

@@ -93,7 +93,7 @@ def test_the_chat_api_runs_end_to_end_against_the_real_server(
     assert all(s.ttft_ms is not None and s.output_tokens for s in measured)
     # the server still answers afterwards
     code, output = _run("llm-single-llama3.1-8b", "--endpoint", llama_server, "--model",
-                        "tiny-llama", "--requests", "1", "--output-tokens", "4",
+                        "tiny-llama", "--requests", "3", "--output-tokens", "8",
                         "--input-tokens", "16", "--repeats", "1")
     assert code == 0, output
 

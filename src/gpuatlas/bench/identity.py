@@ -255,6 +255,9 @@ def identity_key_of(benchmark_id: str, engine_name: str | None, settings: Any) -
     weights = settings.extra.get("weights")
     if weights:
         parts.append(f"weights:{_bounded(str(weights))}")
+    method = str(settings.extra.get("input_length_method") or "words")
+    if not method.startswith("words"):  # exact token counts: another workload than words
+        parts.append("lengths:exact")
     if benchmark_id.startswith(EXTERNAL_PREFIX) or _settings_contradict_definition(
             benchmark_id, settings):  # an imported run's id does not name its settings
         parts.append(f"settings:{_settings_digest(settings)}")

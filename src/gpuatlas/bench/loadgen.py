@@ -45,7 +45,8 @@ class LoadSpec:
     ignore_eos: bool = True
     image_urls: Callable[[int], tuple[str, ...]] | None = None
     access: EndpointAccess = EndpointAccess()  # TLS, API key, extra headers
-    prompt_source: Callable[[int], tuple[str, int | None]] | None = None  # dataset/tokenizer
+    # (seed, index) -> (prompt, output tokens or None): exact-length or dataset prompts
+    prompt_source: Callable[[int, int], tuple[str, int | None]] | None = None
 
     @property
     def target_in_flight(self) -> int:
@@ -107,7 +108,7 @@ class LoadPhase:
     def _body(self, index: int) -> bytes:
         spec = self.spec
         images = spec.image_urls(index) if spec.image_urls else ()
-        prompt, output_tokens = (spec.prompt_source(index) if spec.prompt_source else
+        prompt, output_tokens = (spec.prompt_source(spec.seed, index) if spec.prompt_source else
                                  (synthetic_prompt(index, spec.input_tokens, spec.seed), None))
         request = RequestSpec(spec.api, spec.model, prompt, output_tokens or spec.output_tokens,
                               spec.ignore_eos, spec.seed, images)

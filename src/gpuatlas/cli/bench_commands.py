@@ -179,6 +179,9 @@ def run_command(
         help="https: trust this CA (PEM file) for the server's certificate.")] = None,
     retries: Annotated[int, typer.Option(
         help="Retries of a failing first request before giving up.")] = 3,
+    tokenizer: Annotated[str, typer.Option(
+        help="Exact input lengths: auto (the server's tokenize route if any), server, none "
+             "(words, approximate) or a tokenizer.json path.")] = "auto",
 ) -> None:
     """Run a benchmark, a category or the whole suite; Ctrl-C stops and keeps what ran.
 
@@ -195,7 +198,7 @@ def run_command(
                            seed=seed, ignore_eos=ignore_eos, slo_ttft_ms=slo_ttft_ms,
                            slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
                            allow_cpu=allow_cpu, device=device, overrides=_overrides(param),
-                           first_request_retries=retries,
+                           first_request_retries=retries, tokenizer=tokenizer,
                            access=EndpointAccess.from_options(
                                api_key, header, insecure,
                                None if ca_cert is None else str(ca_cert)))

@@ -15,6 +15,7 @@ import numpy as np
 from gpuatlas.bench.apis import API_PATHS
 from gpuatlas.bench.assemble import Measured, assemble, summarize_repeats
 from gpuatlas.bench.energy import PowerSampler
+from gpuatlas.bench.exact_prompts import ExactPrompts, choose_counter, prompt_source
 from gpuatlas.bench.fingerprint import collect_fingerprint
 from gpuatlas.bench.http_stream import HttpConnection
 from gpuatlas.bench.identity import custom_note, resolve_llm
@@ -322,6 +323,7 @@ def run_llm_benchmark(benchmark: Benchmark, options: RunOptions,
     check_model(options.endpoint, api, model, access)
     engine = engine_info(options.endpoint, access)
     spec = build_load_spec(benchmark, options, api, model)
+    spec, length_method, prompts = _exact_lengths(spec, benchmark, options)
     spec, warnings = run_async(_probe(spec, options.first_request_retries))
     note = custom_note(benchmark)
     warnings = ([note] if note else []) + warnings
@@ -329,8 +331,27 @@ def run_llm_benchmark(benchmark: Benchmark, options: RunOptions,
     with PowerSampler() as sampler:
         outcomes, interrupted = run_async(
             _run_repeats(spec, options.repeats, reporter or SilentReporter()))
-    return _assemble_llm(benchmark, options, spec, slo, outcomes, interrupted, warnings,
-                         collect_fingerprint(engine), sampler)
+    if prompts is not None and prompts.misses:
+        warnings.append(f"{prompts.misses} prompts could not be brought to exactly "
+                        f"{spec.input_tokens} tokens")
+    spec = replace(spec, prompt_source=None)
+    result = _assemble_llm(benchmark, options, spec, slo, outcomes, interrupted, warnings,
+                           collect_fingerprint(engine), sampler)
+    result.settings.extra["input_length_method"] = length_method
+    return result
+
+
+def _exact_lengths(spec: LoadSpec, benchmark: Benchmark, options: RunOptions
+                   ) -> tuple[LoadSpec, str, ExactPrompts | None]:
+    """Prompts of exactly the asked length when a tokenizer is at hand (the method is
+    recorded in settings.extra.input_length_method)."""
+    if benchmark.runner == "openai-vision":
+        return spec, "words (approximate)", None
+    counter = choose_counter(options.tokenizer, spec.endpoint, spec.model, options.access)
+    if counter is None:
+        return spec, "words (approximate)", None
+    prompts = ExactPrompts(counter, spec.input_tokens)
+    return replace(spec, prompt_source=prompt_source(prompts)), counter.method, prompts
 
 
 def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo: Slo,

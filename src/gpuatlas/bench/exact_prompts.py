@@ -1,0 +1,215 @@
+"""Prompts of an exact length in the served model's tokens.
+
+Without a tokenizer a prompt of N "tokens" is N words, which a real tokenizer counts
+differently (128 asked, 120 sent). With one, each prompt is built from the same unique-tag-
+then-random-words recipe, word by word on the tokenizer's count of each word, then counted
+whole and trimmed or extended until it has exactly N tokens (special tokens such as BOS not
+included: they are the server's, not the prompt's).
+
+Tokenizers, in the order ``--tokenizer auto`` tries them:
+- ``server``: the endpoint's own tokenize route: ``POST /tokenize`` (llama.cpp server, vLLM,
+  SGLang) or ``POST /extras/tokenize`` (llama-cpp-python);
+- a local ``tokenizer.json`` (Hugging Face ``tokenizers``) given as ``--tokenizer PATH``;
+- ``none``: words (approximate), the method recorded as ``words``.
+Prompts are built before the measured phase (the load generator prepares its bodies ahead),
+so tokenize calls never overlap the measurement.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from gpuatlas.bench.access import EndpointAccess
+from gpuatlas.bench.http_stream import Endpoint
+from gpuatlas.bench.prompts import WORDS
+from gpuatlas.errors import InvalidRequestError
+
+TOKENIZE_TIMEOUT_S = 10.0
+FIX_UP_ROUNDS = 24
+FILLERS = (" a", ".", " 7", "a", "7")  # tried in turn to close a gap smaller than a word
+SERVER_ROUTES = (("/tokenize", "content"), ("/extras/tokenize", "input"))
+
+
+class TokenCounter(Protocol):
+    method: str
+
+    def count(self, text: str) -> int: ...
+
+
+@dataclass
+class LocalTokenizer:
+    """A Hugging Face tokenizer.json (special tokens not added)."""
+
+    path: str
+    method: str = "tokenizer.json"
+
+    def __post_init__(self) -> None:
+        try:
+            from tokenizers import Tokenizer
+        except ImportError:
+            raise InvalidRequestError(["--tokenizer FILE needs the `tokenizers` package "
+                                       "(pip install tokenizers)"]) from None
+        try:
+            self._tokenizer = Tokenizer.from_file(self.path)
+        except Exception as error:  # noqa: BLE001 - its errors are plain Exceptions
+            raise InvalidRequestError([f"--tokenizer {self.path}: not a tokenizer.json "
+                                       f"({error})"]) from None
+        self.method = f"tokenizer.json ({Path(self.path).name})"
+
+    def count(self, text: str) -> int:
+        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+@dataclass
+class ServerTokenizer:
+    """The endpoint's tokenize route; the count of "" (a BOS some servers add) is removed."""
+
+    base_url: str
+    model: str
+    access: EndpointAccess = EndpointAccess()
+    route: tuple[str, str] = SERVER_ROUTES[0]
+    offset: int = 0
+    method: str = "server"
+
+    def count(self, text: str) -> int:
+        return self._raw_count(text) - self.offset
+
+    def _raw_count(self, text: str) -> int:
+        path, field_name = self.route
+        body = {field_name: text, "model": self.model, "add_special": False}
+        document = _post_json(self.base_url, path, body, self.access)
+        tokens = document.get("tokens") if isinstance(document, dict) else None
+        if not isinstance(tokens, list):
+            raise OSError(f"{path}: no token list in the answer")
+        return len(tokens)
+
+    @classmethod
+    def discover(cls, base_url: str, model: str, access: EndpointAccess
+                 ) -> ServerTokenizer | None:
+        for route in SERVER_ROUTES:
+            candidate = cls(base_url, model, access, route, method=f"server {route[0]}")
+            try:
+                empty, word = candidate._raw_count(""), candidate._raw_count(" time")
+            except (OSError, http.client.HTTPException, ValueError):
+                continue
+            if word > empty:
+                candidate.offset = empty
+                return candidate
+        return None
+
+
+def _post_json(base_url: str, path: str, body: dict[str, object],
+               access: EndpointAccess) -> object:
+    endpoint = Endpoint.parse(base_url, access)
+    connection: http.client.HTTPConnection
+    if endpoint.is_tls:
+        connection = http.client.HTTPSConnection(endpoint.host, endpoint.port,
+                                                 timeout=TOKENIZE_TIMEOUT_S,
+                                                 context=access.ssl_context())
+    else:
+        connection = http.client.HTTPConnection(endpoint.host, endpoint.port,
+                                                timeout=TOKENIZE_TIMEOUT_S)
+    try:
+        connection.request("POST", endpoint.base_path + path, json.dumps(body).encode(),
+                           {"Content-Type": "application/json", **access.header_dict()})
+        response = connection.getresponse()
+        payload = response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise OSError(f"{path}: HTTP {response.status}")
+    return json.loads(payload)
+
+
+def choose_counter(choice: str | None, base_url: str, model: str,
+                   access: EndpointAccess) -> TokenCounter | None:
+    """``auto`` (default): the server's route if it has one; ``server``: it must; ``none``;
+    anything else is a tokenizer.json path. None: approximate (words)."""
+    if choice in (None, "auto", "server"):
+        found = ServerTokenizer.discover(base_url, model, access)
+        if found is None and choice == "server":
+            raise InvalidRequestError([f"{base_url} has no tokenize route (/tokenize, "
+                                       "/extras/tokenize); pass --tokenizer tokenizer.json"])
+        return found
+    if choice == "none":
+        return None
+    return LocalTokenizer(choice)
+
+
+@dataclass
+class ExactPrompts:
+    """prompt(seed, index) of exactly `input_tokens` tokens (cached; built before use)."""
+
+    counter: TokenCounter
+    input_tokens: int
+    misses: int = 0  # prompts that could not be brought to the exact length
+    _costs: dict[str, int] = field(default_factory=dict)
+    _cache: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._costs = {word: self.counter.count(f" {word}") for word in WORDS}
+        lowest = min(self._costs.values())
+        self._cheapest = [word for word, cost in self._costs.items() if cost == lowest][:4]
+
+    def __call__(self, seed: int, index: int) -> str:
+        key = (seed, index)
+        if key not in self._cache:
+            self._cache[key] = self._build(seed, index)
+        return self._cache[key]
+
+    def _build(self, seed: int, index: int) -> str:
+        rng = np.random.default_rng([seed, index])
+        tag = f"Request {index} tag {rng.integers(0, 2**48):012x}."
+        pieces: list[str] = []
+        total = self.counter.count(tag)
+        while True:
+            fitting = [w for w in self._words(rng) if total + self._costs[w] <= self.input_tokens]
+            if not fitting:
+                break
+            pieces.append(f" {fitting[0]}")
+            total += self._costs[fitting[0]]
+        return self._fix_up(tag, pieces, rng)
+
+    def _words(self, rng: np.random.Generator) -> list[str]:
+        """A few random words, to try in turn."""
+        return [WORDS[int(i)] for i in rng.integers(0, len(WORDS), size=4)] + self._cheapest
+
+    def _fix_up(self, tag: str, pieces: list[str], rng: np.random.Generator) -> str:
+        """Count the whole prompt; drop pieces while too long, add a word (or, for a gap
+        smaller than any word, a filler character) while too short."""
+        text = tag + "".join(pieces)
+        for _ in range(FIX_UP_ROUNDS):
+            counted = self.counter.count(text)
+            if counted == self.input_tokens:
+                return text
+            if counted > self.input_tokens and pieces:
+                pieces.pop()
+            else:
+                piece = self._gap_filler(text, self.input_tokens - counted, rng)
+                if piece is None:
+                    break
+                pieces.append(piece)
+            text = tag + "".join(pieces)
+        self.misses += 1
+        return text
+
+    def _gap_filler(self, text: str, gap: int, rng: np.random.Generator) -> str | None:
+        fitting = [w for w in self._words(rng) if self._costs[w] <= gap]
+        if fitting:
+            return f" {fitting[0]}"
+        before = self.counter.count(text)
+        for filler in FILLERS:
+            if 1 <= self.counter.count(text + filler) - before <= gap:
+                return filler
+        return None
+
+
+def prompt_source(prompts: ExactPrompts) -> Callable[[int, int], tuple[str, int | None]]:
+    return lambda seed, index: (prompts(seed, index), None)
