@@ -78,8 +78,14 @@ def test_leaderboard_json(fresh_data_dir: Path) -> None:
     data = json.loads(result.output)
     rows = data["rows"]
     assert rows and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
-    values = [r["value"] for r in rows]
-    assert values == sorted(values, reverse=True)
+    ranked = [r for r in rows if r["ranked"]]
+    unranked = [r for r in rows if not r["ranked"]]
+    assert rows == ranked + unranked, "systems with too little coverage come after the ranked"
+    for group in (ranked, unranked):
+        values = [r["value"] for r in group]
+        assert values == sorted(values, reverse=True)
+    assert all(r["covered_benchmarks"] >= 8 for r in ranked)
+    assert all(r["covered_benchmarks"] < 8 for r in unranked)
     reference = next(r for r in rows if r["system"] == "rtx-3090")
     assert reference["value"] == pytest.approx(100.0)
 

@@ -73,8 +73,12 @@ def test_every_verdict_sentence_matches_the_rule_applied_to_its_ratio(
         ratio = statement.numbers["ratio"]
         assert ratio.value is not None
         expected = verdict_for(Interval(ratio.value, ratio.low, ratio.high))
-        assert statement.verdict == expected.value
         text = render_statement(statement)
+        if statement.verdict == "vs_model":  # a modelled side: never phrased as a measured win
+            assert statement.words["model_verdict"] == expected.value
+            assert "is faster" not in text and "against the model's band" in text
+            continue
+        assert statement.verdict == expected.value
         phrases = {
             "a_faster": f"{statement.words['a']} is faster",
             "b_faster": f"{statement.words['b']} is faster",
@@ -105,8 +109,14 @@ def test_benchmark_verdicts_follow_their_ratio_intervals(a100_vs_4090: Compariso
     assert a100_vs_4090.benchmarks
     for entry in a100_vs_4090.benchmarks:
         measured_both = entry.a and entry.b and not entry.a.modelled and not entry.b.modelled
-        if entry.ratio is None or not measured_both:
-            assert entry.verdict == "inconclusive"
+        if entry.ratio is None:
+            assert entry.verdict == "inconclusive" and entry.basis == "none"
+            continue
+        if not measured_both:  # a modelled side: its own verdict kind, never a measured win
+            assert entry.verdict == "vs_model" and entry.basis != "measured"
+            assert entry.model_verdict == verdict_for(
+                Interval(entry.ratio.value, entry.ratio.low, entry.ratio.high)
+            ).value
             continue
         interval = Interval(entry.ratio.value, entry.ratio.low, entry.ratio.high)
         assert entry.verdict == verdict_for(interval).value

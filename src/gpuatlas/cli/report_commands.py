@@ -109,14 +109,22 @@ def leaderboard(
                     "coverage": r.score.coverage,
                     "covered_benchmarks": r.score.covered_benchmarks,
                     "total_benchmarks": r.score.total_benchmarks,
+                    "ranked": r.score.ranked,
                 }
                 for r in rows
             ],
         }
         typer.echo(json.dumps(payload, indent=2))
         return
+    from gpuatlas.report.scores import MIN_RANKED_BENCHMARKS
+
     table = Table(
-        title=f"Atlas Score ({method.reference_gpu} = {method.reference_value:g}, {method.version})"
+        title=(
+            f"Atlas Score ({method.reference_gpu} = {method.reference_value:g}, "
+            f"{method.version})"
+        ),
+        caption=f"Systems scored on fewer than {MIN_RANKED_BENCHMARKS} benchmarks are listed "
+        "after the ranked ones, unranked (—).",
     )
     for column in ("#", "System", "Score", "95% interval", "Coverage"):
         table.add_column(column, justify="right" if column in ("#", "Score") else "left")
@@ -126,7 +134,8 @@ def leaderboard(
             if r.score.low is not None and r.score.high is not None
             else "—"
         )
-        table.add_row(str(r.rank), r.system, f"{r.score.value:.0f}", interval, r.score.coverage)
+        rank = str(r.rank) if r.score.ranked else "—"
+        table.add_row(rank, r.system, f"{r.score.value:.0f}", interval, r.score.coverage)
     Console().print(table)
 
 

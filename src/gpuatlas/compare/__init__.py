@@ -9,8 +9,11 @@ from gpuatlas.compare.aggregate import (
     CategorySummary,
     atlas_score,
     geometric_mean_of_ratios,
+    sign_test_p,
     summarize_categories,
+    summarize_category,
 )
+from gpuatlas.compare.noise import NoiseModel, default_noise_model
 from gpuatlas.compare.pairwise import BenchmarkComparison, compare_all, compare_benchmark
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
 from gpuatlas.compare.stats import (
@@ -34,6 +37,7 @@ __all__ = [
     "BenchmarkSamples",
     "CategorySummary",
     "Interval",
+    "NoiseModel",
     "MedianBootstrap",
     "RatioEstimate",
     "SampleSummary",
@@ -43,13 +47,16 @@ __all__ = [
     "atlas_score",
     "compare_all",
     "compare_benchmark",
+    "default_noise_model",
     "default_score_method",
     "geometric_mean_of_ratios",
     "median_bootstrap",
     "ratio_of_bootstraps",
     "ratio_of_medians",
     "summarize",
+    "sign_test_p",
     "summarize_categories",
+    "summarize_category",
     "tally",
     "verdict_for",
 ]

@@ -7,13 +7,16 @@ the category. With one benchmark whose ratio has no interval, the category has n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from gpuatlas.compare.noise import NoiseModel
 from gpuatlas.compare.pairwise import BenchmarkComparison
 from gpuatlas.compare.samples import BenchmarkSamples
+from gpuatlas.compare.spread import same_source, spread_of
 from gpuatlas.compare.stats import (
     BOOTSTRAP_RESAMPLES,
     FloatArray,
@@ -45,6 +48,9 @@ class CategorySummary:
     lowest_ratio: float
     highest_ratio: float
     single_run_benchmarks: int = 0
+    toward_a: int = 0  # benchmarks whose point ratio favours A (> 1)
+    toward_b: int = 0  # ... favours B (< 1)
+    sign_test_p: float | None = None  # two-sided sign test of the directions
 
 
 def geometric_mean_of_ratios(ratios: Sequence[RatioEstimate], seed: int) -> GeometricMean:
@@ -81,23 +87,50 @@ def summarize_categories(
 
 
 def _category(name: str, members: list[BenchmarkComparison], band: float) -> CategorySummary:
-    """A category gets an interval (and so a verdict) only when every member benchmark has a
-    run-level interval: resampling benchmarks alone cannot show that single runs are stable."""
     ratios = [m.ratio for m in members if m.ratio is not None]
+    return summarize_category(name, ratios, [m.verdict for m in members], band)
+
+
+def summarize_category(
+    name: str,
+    ratios: Sequence[RatioEstimate],
+    verdicts: Sequence[Verdict],
+    band: float = EQUIVALENCE_BAND,
+) -> CategorySummary:
+    """A category's geometric mean of ratios, its interval, verdict and direction counts.
+
+    The category gets an interval (and so a verdict) only when every member ratio has spread
+    (its own runs, or the noise model's): resampling benchmarks alone cannot show that single
+    runs are stable."""
     mean = geometric_mean_of_ratios(ratios, stable_seed("category", name))
     single_run = sum(1 for r in ratios if not r.has_spread)
     interval = Interval(mean.interval.value) if single_run else mean.interval
     values = [r.value for r in ratios]
+    toward_a, toward_b = sum(v > 1 for v in values), sum(v < 1 for v in values)
     return CategorySummary(
         category=name,
         ratio=interval,
         verdict=verdict_for(interval, band),
-        benchmark_count=len(members),
-        tally=tally(m.verdict for m in members),
+        benchmark_count=len(ratios),
+        tally=tally(verdicts),
         lowest_ratio=min(values),
         highest_ratio=max(values),
         single_run_benchmarks=single_run,
+        toward_a=toward_a,
+        toward_b=toward_b,
+        sign_test_p=sign_test_p(toward_a, toward_b),
     )
+
+
+def sign_test_p(successes: int, failures: int) -> float | None:
+    """Two-sided exact sign test: the probability, if each direction were a coin flip, of a
+    split at least as lopsided as this one (ties left out); None with no direction at all."""
+    n = successes + failures
+    if n == 0:
+        return None
+    fewer = min(successes, failures)
+    tail = sum(math.comb(n, k) for k in range(fewer + 1)) / 2.0**n
+    return min(1.0, 2.0 * tail)
 
 
 @dataclass(frozen=True)
@@ -122,16 +155,24 @@ def atlas_score(
     reference_results: Mapping[str, BenchmarkSamples],
     method: ScoreMethod,
     suite_benchmarks: Mapping[str, str],
+    noise: NoiseModel | None = None,
+    only: Collection[str] | None = None,
 ) -> AtlasScore | None:
     """Two-level geometric mean of ratios to the reference GPU; None when nothing is covered.
 
     `suite_benchmarks` maps each benchmark id of the suite to its category; the coverage's
-    total counts those in categories with a positive weight."""
+    total counts those in categories with a positive weight. `only` restricts the benchmarks
+    scored (a pair scored on the same benchmarks for both sides); `noise` gives single-run
+    results their spread."""
     scored = {b: c for b, c in suite_benchmarks.items() if method.weights.get(c, 0.0) > 0}
-    common = [b for b in sorted(scored) if b in results and b in reference_results]
+    common = [
+        b
+        for b in sorted(scored)
+        if b in results and b in reference_results and (only is None or b in only)
+    ]
     if not common:
         return None
-    per_category = _category_means(gpu_id, common, scored, results, reference_results)
+    per_category = _category_means(gpu_id, common, scored, results, reference_results, noise)
     interval = _weighted_across_categories(per_category, method)
     return AtlasScore(
         gpu_id=gpu_id,
@@ -151,22 +192,34 @@ def _category_means(
     categories: Mapping[str, str],
     results: Mapping[str, BenchmarkSamples],
     reference_results: Mapping[str, BenchmarkSamples],
+    noise: NoiseModel | None,
 ) -> dict[str, GeometricMean]:
     ratios: dict[str, list[RatioEstimate]] = {}
     for benchmark_id in common:
-        mine, reference = results[benchmark_id], reference_results[benchmark_id]
-        ratio = ratio_of_bootstraps(
-            mine.bootstrap,
-            reference.bootstrap,
-            mine.benchmark.higher_is_better,
+        ratio = _ratio_to_reference(
+            results[benchmark_id], reference_results[benchmark_id], noise,
             stable_seed(benchmark_id, gpu_id, "reference"),
-            with_interval=False,
         )
         ratios.setdefault(categories[benchmark_id], []).append(ratio)
     return {
         category: geometric_mean_of_ratios(members, stable_seed(gpu_id, category))
         for category, members in sorted(ratios.items())
     }
+
+
+def _ratio_to_reference(
+    mine: BenchmarkSamples, reference: BenchmarkSamples, noise: NoiseModel | None, seed: int
+) -> RatioEstimate:
+    """The benchmark's ratio to the reference; exactly 1 (no spread) for the reference's own
+    samples — the reference is 100 by definition, not by measurement."""
+    if mine is reference:
+        return RatioEstimate(Interval(1.0), np.ones(BOOTSTRAP_RESAMPLES), True)
+    shared = same_source(mine, reference)
+    mine_spread, _ = spread_of(mine, noise, shared)
+    reference_spread, _ = spread_of(reference, noise, shared)
+    return ratio_of_bootstraps(
+        mine_spread, reference_spread, mine.benchmark.higher_is_better, seed, with_interval=False
+    )
 
 
 def _weighted_across_categories(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gpuatlas.compare.noise import NoiseLookup, NoiseModel
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
+from gpuatlas.compare.spread import same_source, spread_of
 from gpuatlas.compare.stats import RatioEstimate, SampleSummary, ratio_of_bootstraps, stable_seed
 from gpuatlas.compare.verdicts import (
     EQUIVALENCE_BAND,
@@ -25,6 +27,8 @@ class BenchmarkComparison:
     ratio: RatioEstimate | None
     verdict: Verdict
     reason: str | None
+    a_noise: NoiseLookup | None = None  # the noise cell A's interval borrowed (None: own runs)
+    b_noise: NoiseLookup | None = None
 
     @property
     def a_summary(self) -> SampleSummary | None:
@@ -36,8 +40,13 @@ class BenchmarkComparison:
 
 
 def compare_benchmark(
-    a: BenchmarkSamples | None, b: BenchmarkSamples | None, band: float = EQUIVALENCE_BAND
+    a: BenchmarkSamples | None,
+    b: BenchmarkSamples | None,
+    band: float = EQUIVALENCE_BAND,
+    noise: NoiseModel | None = None,
 ) -> BenchmarkComparison:
+    """The ratio A/B with its interval and verdict. With a noise model, a side with fewer runs
+    than the model's minimum borrows its spread from the model instead of having none."""
     present = a or b
     if present is None:
         raise ValueError("a benchmark comparison needs samples on at least one side")
@@ -47,8 +56,11 @@ def compare_benchmark(
         return BenchmarkComparison(
             info, a, b, None, Verdict.INCONCLUSIVE, f"no measurement for {missing}"
         )
+    shared = same_source(a, b)
+    a_spread, a_noise = spread_of(a, noise, shared)
+    b_spread, b_noise = spread_of(b, noise, shared)
     ratio = ratio_of_bootstraps(
-        a.bootstrap, b.bootstrap, info.higher_is_better, stable_seed(info.id, a.gpu_id, b.gpu_id)
+        a_spread, b_spread, info.higher_is_better, stable_seed(info.id, a.gpu_id, b.gpu_id)
     )
     return BenchmarkComparison(
         info,
@@ -57,6 +69,8 @@ def compare_benchmark(
         ratio,
         verdict_for(ratio.interval, band),
         inconclusive_reason(ratio.interval, band),
+        a_noise,
+        b_noise,
     )
 
 
@@ -64,8 +78,11 @@ def compare_all(
     a_results: Mapping[str, BenchmarkSamples],
     b_results: Mapping[str, BenchmarkSamples],
     band: float = EQUIVALENCE_BAND,
+    noise: NoiseModel | None = None,
 ) -> list[BenchmarkComparison]:
     """Every benchmark either side has, in (category, id) order."""
     ids = set(a_results) | set(b_results)
-    comparisons = [compare_benchmark(a_results.get(i), b_results.get(i), band) for i in ids]
+    comparisons = [
+        compare_benchmark(a_results.get(i), b_results.get(i), band, noise) for i in ids
+    ]
     return sorted(comparisons, key=lambda c: (c.benchmark.category, c.benchmark.id))

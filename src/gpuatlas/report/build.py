@@ -13,6 +13,7 @@ from gpuatlas.report.context import ReportContext, ReportOptions, make_context, 
 from gpuatlas.report.document import (
     SCHEMA_VERSION,
     BenchmarkEntry,
+    CategoryEntry,
     Comparison,
     Scores,
     Section,
@@ -81,7 +82,10 @@ def _modelled_sections(context: ReportContext) -> dict[str, Section]:
     }
 
 
-def _measured(context: ReportContext) -> tuple[Section, tuple[BenchmarkEntry, ...], Scores | None]:
+MeasuredParts = tuple[Section, tuple[BenchmarkEntry, ...], Scores | None, tuple[CategoryEntry, ...]]
+
+
+def _measured(context: ReportContext) -> MeasuredParts:
     try:
         from gpuatlas.compare import default_score_method
 
@@ -90,9 +94,9 @@ def _measured(context: ReportContext) -> tuple[Section, tuple[BenchmarkEntry, ..
     except Exception as error:  # noqa: BLE001 - no store must not take the report down
         log.warning("results store unavailable", exc_info=True)
         omitted = f"the results store could not be read ({type(error).__name__}: {error})"
-        return Section(id="measured", title="Measured benchmarks", omitted=omitted), (), None
-    section, entries = build_measured(context, data)
-    return section, entries, comparison_scores(context.a.id, context.b.id, data)
+        return Section(id="measured", title="Measured benchmarks", omitted=omitted), (), None, ()
+    section, entries, categories = build_measured(context, data)
+    return section, entries, comparison_scores(context.a.id, context.b.id, data), categories
 
 
 ORDER = (
@@ -135,7 +139,7 @@ def build_comparison(a: str, b: str, **options: object) -> Comparison:
     }
     with inputs_fixed():
         sections.update(_modelled_sections(context))
-    measured, entries, scores = _measured(context)
+    measured, entries, scores, categories = _measured(context)
     sections["measured"] = measured
     ordered = tuple(sections[i] for i in ORDER if i in sections)
     final_scores = scores or Scores(None, None, "", ("Scores need the results store.",))
@@ -149,4 +153,5 @@ def build_comparison(a: str, b: str, **options: object) -> Comparison:
         sections=ordered,
         benchmarks=entries,
         scores=final_scores,
+        categories=categories,
     )

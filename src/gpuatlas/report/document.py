@@ -14,7 +14,9 @@ SCHEMA_VERSION = "gpuatlas.comparison/1"
 
 ProvenanceKind = Literal["catalog", "price", "measured", "modelled", "computed", "option"]
 StatementKind = Literal["verdict", "fact", "answer", "guidance", "note"]
-VerdictId = Literal["a_faster", "b_faster", "roughly_equal", "inconclusive"]
+VerdictId = Literal["a_faster", "b_faster", "roughly_equal", "inconclusive", "vs_model"]
+DirectionId = Literal["a_faster", "b_faster", "roughly_equal", "inconclusive"]
+BasisId = Literal["measured", "measured_vs_modelled", "modelled", "none"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class Chart:
     b_values: tuple[float | None, ...]
     higher_is_better: bool = True
     ratio_meaning: str = "better"
+    lows: tuple[float | None, ...] = ()  # ratio charts: 95% interval per label (may be empty)
+    highs: tuple[float | None, ...] = ()
+    notes: tuple[str, ...] = ()  # per label, e.g. "modelled" (may be empty)
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ class MeasuredSide:
     modelled: bool = False
     model: str | None = None
     calibration_version: str | None = None
+    interval_basis: str = "runs"  # "runs", "noise-model" (borrowed) or "model-band"
+    noise: str | None = None  # the noise-model cell borrowed, when interval_basis says so
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,34 @@ class BenchmarkEntry:
     ratio: RatioRange | None
     verdict: VerdictId
     reason: str | None = None
+    basis: BasisId = "measured"
+    model_verdict: DirectionId | None = None  # the outcome of a vs_model verdict
+    suite: bool = False  # a standard-suite benchmark (bench suite v1)
+    workload: str | None = None  # what the benchmark measures, for grouping
+    caveats: tuple[str, ...] = ()  # e.g. "A: GPU variant assumed (the source does not name it)"
+
+
+@dataclass(frozen=True)
+class CategoryEntry:
+    """A category's verdict: geometric mean of its A/B ratios with a 95% interval and the
+    consistency of direction. ``basis`` says whether it rests on benchmarks measured on both
+    sides ("measured"), on modelled values ("modelled": verdict ``vs_model``), or on nothing
+    ("none": ``reason`` says why)."""
+
+    category: str
+    title: str
+    basis: BasisId
+    benchmarks: int
+    ratio: RatioRange | None
+    verdict: VerdictId
+    model_verdict: DirectionId | None
+    a_wins: int
+    b_wins: int
+    undecided: int
+    toward_a: int
+    toward_b: int
+    sign_test_p: float | None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +220,8 @@ class ScoreEntry:
     total_benchmarks: int
     method_version: str
     reference_gpu: str
+    paired: bool = False  # scored on exactly the benchmarks the other side is scored on
+    ranked: bool = True  # leaderboard: coverage at least the minimum to be ranked
 
 
 @dataclass(frozen=True)
@@ -206,6 +243,7 @@ class Comparison:
     sections: tuple[Section, ...]
     benchmarks: tuple[BenchmarkEntry, ...]
     scores: Scores
+    categories: tuple[CategoryEntry, ...] = ()
 
     def section(self, section_id: str) -> Section:
         for section in self.sections:

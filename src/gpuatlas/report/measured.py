@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from gpuatlas.compare import BenchmarkSamples
@@ -55,6 +56,7 @@ def benchmark_title(benchmark: str) -> str:
         if metric.startswith("v") and metric[1:].isdigit():
             version, metric = f" ({metric})", parts[-2]
             model, weights, shape = parts[-5], parts[-4], parts[-3]
+        shape = shape.replace("b?", "batch not stated", 1) if shape.startswith("b?") else shape
         return f"{engine} {model} {weights} {shape} {metric.removesuffix('_tok_s')}{version}"
     return benchmark
 
@@ -122,3 +124,24 @@ def _group(
         samples = samples_of(summary, benchmark_title(summary.key.benchmark))
         grouped.setdefault(samples.gpu_id, {})[samples.benchmark.id] = samples
     return grouped
+
+
+ASSUMED_VARIANT_PHRASE = "variant NOT named"
+
+
+def assumed_variant_results() -> frozenset[str]:
+    """Result ids of public rows whose source does not name the GPU variant (the data set's
+    notes say 'variant NOT named'; the likeliest variant was assumed)."""
+    return _assumed_variant_results()
+
+
+@cache
+def _assumed_variant_results() -> frozenset[str]:
+    from gpuatlas.catalog.measurements import all_measurements
+    from gpuatlas.store.public_data import public_result_id
+
+    return frozenset(
+        public_result_id(row)
+        for row in all_measurements()
+        if ASSUMED_VARIANT_PHRASE in (row.notes or "")
+    )

@@ -21,7 +21,8 @@ def _table(table: Table, a_label: str, b_label: str) -> list[str]:
         "|" + "|".join("---" for _ in columns) + "|",
     ]
     lines += ["| " + " | ".join(_escape(cell_text(c)) for c in row) + " |" for row in table.rows]
-    lines += [f"*{_escape(note)}*" for note in table.notes]
+    if table.notes:  # a blank line first, or Markdown reads the note as another table row
+        lines += ["", *[f"*{_escape(note)}*" for note in table.notes]]
     return [*lines, ""]
 
 

@@ -12,13 +12,16 @@ from gpuatlas.compare import (
     BenchmarkSamples,
     ScoreMethod,
     atlas_score,
+    default_noise_model,
     default_score_method,
 )
 from gpuatlas.report.document import ScoreEntry, Scores
 from gpuatlas.report.measured import MeasuredData, load_all_measured
 
 
-def score_entry(score: AtlasScore | None, method: ScoreMethod) -> ScoreEntry | None:
+def score_entry(
+    score: AtlasScore | None, method: ScoreMethod, paired: bool = False, ranked: bool = True
+) -> ScoreEntry | None:
     if score is None:
         return None
     return ScoreEntry(
@@ -30,25 +33,36 @@ def score_entry(score: AtlasScore | None, method: ScoreMethod) -> ScoreEntry | N
         total_benchmarks=score.total_benchmarks,
         method_version=score.method_version,
         reference_gpu=method.reference_gpu,
+        paired=paired,
+        ranked=ranked,
     )
 
 
-def score_for(system_key: str, data: MeasuredData, method: ScoreMethod) -> AtlasScore | None:
-    """The score over the benchmarks the reference GPU has (the suite it can anchor).
+def score_for(
+    system_key: str,
+    data: MeasuredData,
+    method: ScoreMethod,
+    only: frozenset[str] | None = None,
+) -> AtlasScore | None:
+    """The score over the benchmarks the reference GPU has (the suite it can anchor), or over
+    ``only`` those (a pair scored on the same benchmarks). Single-run results take their spread
+    from the noise model.
 
-    A system's score depends only on its own and the reference's samples, not on the pair it
-    is shown in: it is computed once per distinct inputs (see ``_inputs_key``) per process."""
+    A system's score depends only on its own and the reference's samples (and ``only``), not
+    on the pair it is shown in: it is computed once per distinct inputs per process."""
     reference = data.for_system(method.reference_gpu)
     mine = data.for_system(system_key)
+    noise = default_noise_model()
     method_key = (method.version, method.reference_gpu, method.reference_value,
-                  tuple(sorted(method.weights.items())))
-    key = (system_key, method_key, _inputs_key(mine), _inputs_key(reference))
+                  tuple(sorted(method.weights.items())), noise.version)
+    only_key = tuple(sorted(only)) if only is not None else None
+    key = (system_key, method_key, only_key, _inputs_key(mine), _inputs_key(reference))
     with _SCORES_LOCK:
         if key in _SCORES:
             _SCORES.move_to_end(key)
             return _SCORES[key]
     suite = {b: s.benchmark.category for b, s in reference.items()}
-    score = atlas_score(system_key, mine, reference, method, suite)
+    score = atlas_score(system_key, mine, reference, method, suite, noise, only)
     with _SCORES_LOCK:
         _SCORES[key] = score
         while len(_SCORES) > SCORE_CACHE_ENTRIES:
@@ -77,18 +91,46 @@ def _head(samples: BenchmarkSamples) -> tuple[float, ...]:
     return () if replicates is None else tuple(float(x) for x in replicates[:8])
 
 
+def paired_benchmarks(a_key: str, b_key: str, data: MeasuredData) -> frozenset[str]:
+    """The benchmarks measured on both sides (the reference decides which of them score)."""
+    return frozenset(data.for_system(a_key)) & frozenset(data.for_system(b_key))
+
+
 def comparison_scores(a_key: str, b_key: str, data: MeasuredData) -> Scores:
+    """Both sides scored on the same benchmarks (those both have, with the reference); where
+    they share none, each on its own coverage, marked not paired."""
     method = default_score_method()
+    shared = paired_benchmarks(a_key, b_key, data)
+    a_paired = score_for(a_key, data, method, shared)
+    b_paired = score_for(b_key, data, method, shared)
+    a_score: AtlasScore | None = a_paired
+    b_score: AtlasScore | None = b_paired
+    if a_paired is not None and b_paired is not None:
+        paired = True
+        scope = (
+            f"Both sides are scored on the same {a_paired.covered_benchmarks} benchmarks "
+            "(measured on both and on the reference); their coverage is of the reference's "
+            f"{a_paired.total_benchmarks} scored benchmarks."
+        )
+    else:
+        paired = False
+        a_score, b_score = score_for(a_key, data, method), score_for(b_key, data, method)
+        scope = (
+            "The two sides share no scored benchmark: each is scored on its own coverage, so "
+            "the two scores rest on different benchmarks and are not a like-for-like comparison."
+        )
     notes = (
         f"Atlas Score {method.version}: two-level geometric mean of ratios to the "
         f"{method.reference_gpu} (= {method.reference_value:.0f}) — within categories, then "
         "across categories with the published weights "
         + ", ".join(f"{c} {w:g}" for c, w in method.weights.items())
-        + "; missing results lower the coverage and are never scored as zero.",
+        + "; missing results lower the coverage and are never scored as zero; intervals "
+        "resample runs (or the noise model, for single-run results) and benchmarks.",
+        scope,
     )
     return Scores(
-        a=score_entry(score_for(a_key, data, method), method),
-        b=score_entry(score_for(b_key, data, method), method),
+        a=score_entry(a_score, method, paired),
+        b=score_entry(b_score, method, paired),
         method_source=method.source,
         notes=notes,
     )
@@ -101,14 +143,23 @@ class LeaderboardRow:
     score: ScoreEntry
 
 
+MIN_RANKED_BENCHMARKS = 8
+
+
 def leaderboard(data: MeasuredData | None = None) -> list[LeaderboardRow]:
-    """Every system with at least one benchmark in common with the reference, best first."""
+    """Every system with at least one benchmark in common with the reference: first those
+    scored on at least ``MIN_RANKED_BENCHMARKS`` benchmarks, best first; then the others
+    (``ranked`` False), best first — a score resting on 2 benchmarks never sits above one
+    resting on 24 unless both are ranked."""
     method = default_score_method()
     measured = data or load_all_measured()
     entries = []
     for system in sorted(measured.by_system):
-        entry = score_entry(score_for(system, measured, method), method)
-        if entry is not None:
+        score = score_for(system, measured, method)
+        if score is not None:
+            ranked = score.covered_benchmarks >= MIN_RANKED_BENCHMARKS
+            entry = score_entry(score, method, ranked=ranked)
+            assert entry is not None
             entries.append((system, entry))
-    entries.sort(key=lambda item: -item[1].value)
+    entries.sort(key=lambda item: (not item[1].ranked, -item[1].value))
     return [LeaderboardRow(rank, system, entry) for rank, (system, entry) in enumerate(entries, 1)]

@@ -68,8 +68,20 @@ def build_ecosystem(context: ReportContext) -> Section:
         for label, read in ROWS
     ]
     table = Table("ecosystem", "Software ecosystem", ("Fact", "A", "B"), tuple(rows))
-    notes = (
-        "Consumer GeForce cards have no ECC and no datacenter driver features (MIG, "
-        "peer-to-peer over PCIe is disabled); datacenter parts do.",
+    return Section(
+        id="ecosystem", title="Ecosystem", tables=(table,), notes=consumer_note(context)
     )
-    return Section(id="ecosystem", title="Ecosystem", tables=(table,), notes=notes)
+
+
+def consumer_note(context: ReportContext) -> tuple[str, ...]:
+    """The GeForce caveat, only when a side is a consumer card (never in, say, H100 vs
+    MI300X)."""
+    consumer = [
+        label for label, system in context.systems() if system.gpu.segment == "consumer"
+    ]
+    if not consumer:
+        return ()
+    return (
+        f"{' and '.join(consumer)}: consumer GeForce cards have no ECC and no datacenter "
+        "driver features (MIG; peer-to-peer over PCIe is disabled); datacenter parts do.",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from gpuatlas.compare import EQUIVALENCE_BAND
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, Statement
@@ -60,6 +61,16 @@ def modelled_comparison(
     words = {"what": what, "a": a_label, "b": b_label, "leader": a_label if a_better else b_label}
     numbers = {"ratio": ratio, "x": a, "y": b}
     words["unit"] = "" if style == "usd" else f" {a.unit}"
+    if big / small <= EQUIVALENCE_BAND:  # never a winner inside the equivalence margin
+        numbers["margin"] = Quantity(
+            (EQUIVALENCE_BAND - 1) * 100, "%", Provenance(kind="computed", source="±5% margin")
+        )
+        template = (
+            "{what} (modelled): no leader — {ratio:ratio} apart on point estimates, within "
+            "±{margin:pct}: {a} {x:" + style + "} vs {b} {y:" + style + "}{unit}; ranges in "
+            "the table."
+        )
+        return Statement(kind="fact", template=template, numbers=numbers, words=words)
     template = (
         "{what} (modelled): {leader} ahead by {ratio:ratio} on point estimates — "
         "{a} {x:" + style + "} vs {b} {y:" + style + "}{unit}; ranges in the table."

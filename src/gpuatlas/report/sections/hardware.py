@@ -14,6 +14,7 @@ from gpuatlas.report.quantities import gpu_fact, gpu_text, ratio_of
 from gpuatlas.report.statements import comparative_fact
 
 COLUMNS = ("Spec (per GPU)", "A", "B", "A ÷ B")
+SYSTEM_COLUMNS = ("System (all GPUs)", "A", "B", "A ÷ B")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ NUMERIC_SPECS: tuple[NumericSpec, ...] = (
     NumericSpec("CUDA cores / stream processors", "", lambda g: g.cuda_cores),
     NumericSpec("Tensor cores / matrix cores", "", lambda g: g.tensor_cores),
     NumericSpec("SMs / CUs", "", lambda g: g.sm_count),
-    NumericSpec("Launch price", "USD", lambda g: g.launch_price_usd),
+    NumericSpec("Launch price (MSRP)", "USD", lambda g: g.launch_price_usd),
 )
 
 
@@ -116,7 +117,7 @@ def system_table(context: ReportContext) -> Table | None:
     rows.append(
         (Text("Link kind"), Text(_link_name(context.a)), Text(_link_name(context.b)), Text(""))
     )
-    return Table("system", "Systems", COLUMNS, tuple(rows))
+    return Table("system", "Systems", SYSTEM_COLUMNS, tuple(rows))
 
 
 def _link_name(system: object) -> str:

@@ -1,354 +1,247 @@
-"""Measured benchmarks: medians with n and 95% intervals, A/B ratios, verdicts, categories,
-and the Atlas Score (all from compare/, inputs from the results store)."""
+"""Measured benchmarks (issue 12): the standard suite as the backbone — one row per suite
+benchmark with measured A and B, or the modelled value where a side has no measurement —
+category verdicts with intervals and the consistency of direction, the headline tally, and the
+public measurements that are not suite benchmarks in a secondary table grouped by workload."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from itertools import chain
-from typing import Any
+from collections.abc import Mapping, Sequence
 
+from gpuatlas.bench.suite import suite
 from gpuatlas.compare import (
     BenchmarkComparison,
-    CategorySummary,
-    SampleSummary,
+    BenchmarkInfo,
+    NoiseModel,
     compare_all,
-    summarize_categories,
+    default_noise_model,
     tally,
 )
-from gpuatlas.compare.samples import BenchmarkSamples
-from gpuatlas.report.cells import cell_text
+from gpuatlas.compare.samples import benchmark_key
+from gpuatlas.report.categories import (
+    CATEGORY_COLUMNS,
+    category_chart,
+    category_entries,
+    category_rows,
+    category_statements,
+)
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import (
     BenchmarkEntry,
-    Cell,
+    CategoryEntry,
     Chart,
-    MeasuredSide,
-    Provenance,
-    Quantity,
-    RatioRange,
     Section,
     Statement,
     Table,
     Text,
 )
 from gpuatlas.report.measured import CATEGORY_TITLES, MeasuredData
-from gpuatlas.report.quantities import estimate_quantity
-from gpuatlas.report.standins import stand_in
-from gpuatlas.report.verdict_text import ratio_quantity, tally_statement, verdict_statement
-
-BENCHMARK_COLUMNS = (
-    "Benchmark",
-    "A median [95% CI] (n)",
-    "B median [95% CI] (n)",
-    "A ÷ B (>1: A better)",
-    "Verdict",
+from gpuatlas.report.measured_notes import method_notes
+from gpuatlas.report.pair_cells import (
+    benchmark_entry,
+    measured_provenance,
+    pair_cells,
+    title_cell,
 )
-CATEGORY_COLUMNS = (
-    "Category",
-    "Benchmarks",
-    "Geomean A ÷ B [95% CI]",
-    "Spread",
-    "A wins / B wins / ties / inconclusive",
-    "Verdict",
-)
-VERDICT_LABELS = {
-    "a_faster": "A faster",
-    "b_faster": "B faster",
-    "roughly_equal": "roughly equal",
-    "inconclusive": "inconclusive",
-}
+from gpuatlas.report.pair_rows import PairRow, measured_row, model_row
+from gpuatlas.report.standins import parse_key, stand_in
+from gpuatlas.report.suite_models import SuitePrediction, predict_suite_benchmark
+from gpuatlas.report.verdict_text import headline_statement, ratio_quantity, verdict_statement
 
-
-def measured_side(samples: BenchmarkSamples | None) -> MeasuredSide | None:
-    if samples is None:
-        return None
-    summary: SampleSummary = samples.summary()
-    return MeasuredSide(
-        median=summary.median,
-        n=summary.n,
-        ci_low=summary.ci_low,
-        ci_high=summary.ci_high,
-        source=samples.source,
-        result_ids=samples.result_ids,
-    )
-
-
-@dataclass(frozen=True)
-class StandIn:
-    """A modelled value for the side without a measurement (never used for a verdict)."""
-
-    side: str
-    estimate: Any
-
-    def measured_side(self) -> MeasuredSide:
-        e = self.estimate
-        return MeasuredSide(
-            median=float(e.value),
-            n=0,
-            ci_low=float(e.low),
-            ci_high=float(e.high),
-            source=f"modelled by {e.model}",
-            modelled=True,
-            model=str(e.model),
-            calibration_version=str(e.calibration_version),
-        )
-
-    def quantity(self) -> Quantity:
-        return estimate_quantity(self.estimate)
-
-
-def find_stand_in(comparison: BenchmarkComparison, context: ReportContext) -> StandIn | None:
-    if comparison.ratio is not None or (comparison.a is None and comparison.b is None):
-        return None
-    side, system = ("b", context.b) if comparison.b is None else ("a", context.a)
-    estimate = stand_in(comparison.benchmark.id, system)
-    return StandIn(side, estimate) if estimate is not None else None
-
-
-def stand_in_ratio(comparison: BenchmarkComparison, standin: StandIn) -> RatioRange:
-    """Measured median against the modelled value; the range follows the model's band."""
-    measured = comparison.a or comparison.b
-    assert measured is not None
-    median = measured.summary().median
-    e = standin.estimate
-    hib = comparison.benchmark.higher_is_better
-    values = [float(e.value), float(e.low), float(e.high)]
-    if standin.side == "b":
-        ratios = [median / v if hib else v / median for v in values]
-    else:
-        ratios = [v / median if hib else median / v for v in values]
-    return RatioRange(ratios[0], min(ratios[1:]), max(ratios[1:]))
-
-
-def benchmark_entry(
-    comparison: BenchmarkComparison, standin: StandIn | None = None
-) -> BenchmarkEntry:
-    ratio = None
-    reason = comparison.reason
-    a, b = measured_side(comparison.a), measured_side(comparison.b)
-    if comparison.ratio is not None:
-        interval = comparison.ratio.interval
-        ratio = RatioRange(interval.value, interval.low, interval.high)
-    elif standin is not None:
-        ratio = stand_in_ratio(comparison, standin)
-        a = standin.measured_side() if standin.side == "a" else a
-        b = standin.measured_side() if standin.side == "b" else b
-        reason = f"{standin.side.upper()} is a modelled stand-in (no measurement): no verdict"
-    info = comparison.benchmark
-    return BenchmarkEntry(
-        benchmark=info.id,
-        title=info.title or info.id,
-        category=info.category,
-        unit=info.unit,
-        higher_is_better=info.higher_is_better,
-        a=a,
-        b=b,
-        ratio=ratio,
-        verdict=comparison.verdict.value,
-        reason=reason,
-    )
-
-
-def measured_provenance(*sides: BenchmarkSamples | None) -> Provenance:
-    present = [s for s in sides if s is not None]
-    ids = tuple(chain.from_iterable(s.result_ids for s in present))
-    return Provenance(
-        kind="measured",
-        source="; ".join(sorted({s.source for s in present}))[:300],
-        result_ids=ids,
-        n=sum(s.n for s in present),
-    )
-
-
-def side_quantity(samples: BenchmarkSamples | None) -> Quantity:
-    if samples is None:
-        return Quantity(None, "", Provenance(kind="measured", source="no measurement"))
-    summary = samples.summary()
-    return Quantity(
-        summary.median,
-        samples.benchmark.unit,
-        measured_provenance(samples),
-        summary.ci_low,
-        summary.ci_high,
-    )
-
-
-def benchmark_row(
-    comparison: BenchmarkComparison, standin: StandIn | None = None
-) -> tuple[Cell, ...]:
-    ratio: Cell = Text("—")
-    if comparison.ratio is not None:
-        ratio = ratio_quantity(
-            comparison.ratio.interval, measured_provenance(comparison.a, comparison.b)
-        )
-    sides: list[Cell] = [side_quantity(comparison.a), side_quantity(comparison.b)]
-    verdict = VERDICT_LABELS[comparison.verdict.value]
-    if standin is not None:
-        index = 0 if standin.side == "a" else 1
-        sides[index] = Text(
-            f"modelled: {cell_text(standin.quantity())}", standin.quantity().provenance
-        )
-        r = stand_in_ratio(comparison, standin)
-        ratio = Text(f"{r.value:.2f}× (vs modelled)")
-        verdict = "none (one side modelled)"
-    return (
-        Text(comparison.benchmark.title or comparison.benchmark.id),
-        sides[0],
-        sides[1],
-        ratio,
-        Text(verdict),
-    )
-
-
-def category_rows(categories: Sequence[CategorySummary]) -> tuple[tuple[Cell, ...], ...]:
-    provenance = Provenance(kind="computed", source="geometric mean of A/B ratios; joint bootstrap")
-    return tuple(
-        (
-            Text(CATEGORY_TITLES.get(c.category, c.category)),
-            Text(str(c.benchmark_count)),
-            ratio_quantity(c.ratio, provenance),
-            Text(f"{c.lowest_ratio:.2f}×–{c.highest_ratio:.2f}×"),
-            Text(f"{c.tally.a_wins} / {c.tally.b_wins} / {c.tally.ties} / {c.tally.inconclusive}"),
-            Text(VERDICT_LABELS[c.verdict.value]),
-        )
-        for c in categories
-    )
-
-
-def category_statements(
-    categories: Sequence[CategorySummary], context: ReportContext
-) -> list[Statement]:
-    provenance = Provenance(kind="computed", source="geometric mean of A/B ratios; joint bootstrap")
-    return [
-        verdict_statement(
-            f"{CATEGORY_TITLES.get(c.category, c.category)} "
-            f"(geometric mean of {c.benchmark_count})",
-            c.verdict,
-            ratio_quantity(c.ratio, provenance),
-            context.a_label,
-            context.b_label,
-            _category_reason(c),
-        )
-        for c in categories
-    ]
-
-
+SUITE_COLUMNS = ("Benchmark", "Category", "A", "B", "A ÷ B [95% CI] (>1: A better)", "Verdict")
+OTHER_COLUMNS = ("Workload", "Benchmark", "A", "B", "A ÷ B [95% CI] (>1: A better)", "Verdict")
 HIGHLIGHTED_INCONCLUSIVE = 5
+NO_STAND_IN = "no measurement; no model for this configuration"
 
 
-def highlighted(both: Sequence[BenchmarkComparison]) -> list[BenchmarkComparison]:
-    """Benchmarks worth a sentence: every decisive verdict, plus the largest inconclusive gaps
-    (the table lists them all)."""
-    decisive = [c for c in both if c.verdict.value != "inconclusive"]
-    rest = [c for c in both if c.verdict.value == "inconclusive" and c.ratio is not None]
-    rest.sort(key=lambda c: -abs(math.log(c.ratio.value)) if c.ratio else 0.0)
+def suite_rows(
+    context: ReportContext, comparisons: Mapping[str, BenchmarkComparison], noise: NoiseModel
+) -> list[PairRow]:
+    """One row per benchmark of the standard suite, measured where stored, else modelled."""
+    rows = []
+    for benchmark in suite():
+        key = benchmark_key(benchmark.id, benchmark.version)
+        found = _suite_match(key, comparisons)
+        if found is not None and found.ratio is not None:
+            rows.append(measured_row(found, suite=True))
+            continue
+        info = found.benchmark if found else BenchmarkInfo(
+            key, benchmark.category, benchmark.unit, benchmark.higher_is_better, benchmark.title
+        )
+        a = found.a if found else None
+        b = found.b if found else None
+        pa = predict_suite_benchmark(benchmark, context.a) if a is None else None
+        pb = predict_suite_benchmark(benchmark, context.b) if b is None else None
+        rows.append(model_row(
+            info, (a, b), (pa.estimate if pa else None, pb.estimate if pb else None), noise,
+            suite=True, missing=(_why(pa), _why(pb)),
+        ))
+    return rows
+
+
+def _suite_match(
+    key: str, comparisons: Mapping[str, BenchmarkComparison]
+) -> BenchmarkComparison | None:
+    """The stored comparison of a suite benchmark: measured on both sides first (results under
+    several run identities are several benchmarks; the others stay in the table below)."""
+    found = [c for i, c in sorted(comparisons.items()) if i.split(" [", 1)[0] == key]
+    return next((c for c in found if c.ratio is not None), found[0] if found else None)
+
+
+def _why(prediction: SuitePrediction | None) -> str:
+    return prediction.reason or "" if prediction is not None else ""
+
+
+def other_rows(
+    context: ReportContext, comparisons: Sequence[BenchmarkComparison], noise: NoiseModel
+) -> list[PairRow]:
+    """Measurements outside the suite: measured on both, or one side against a stand-in."""
+    rows = []
+    for comparison in comparisons:
+        if comparison.ratio is not None:
+            rows.append(measured_row(comparison))
+            continue
+        side = context.b if comparison.b is None else context.a
+        estimate = stand_in(comparison.benchmark.id, side)
+        estimates = (None, estimate) if comparison.b is None else (estimate, None)
+        rows.append(model_row(
+            comparison.benchmark, (comparison.a, comparison.b), estimates, noise,
+            missing=(NO_STAND_IN, NO_STAND_IN),
+        ))
+    return rows
+
+
+def workload_of(benchmark_id: str, category: str) -> str:
+    """'LLM single-user · llama.cpp · Llama-2-7b-hf' (what the secondary table groups by)."""
+    key = parse_key(benchmark_id)
+    title = CATEGORY_TITLES.get(category, category)
+    if key is None:
+        return title
+    return f"{title} · {key.engine} · {key.model.split('/')[-1]}"
+
+
+def _row_order(row: PairRow) -> tuple[str, int, str]:
+    return (workload_of(row.info.id, row.info.category), row.ratio is None, row.info.id)
+
+
+def _suite_table(rows: Sequence[PairRow]) -> Table:
+    cells = tuple(
+        (title_cell(r), Text(CATEGORY_TITLES.get(r.info.category, r.info.category)),
+         *pair_cells(r))
+        for r in rows
+    )
+    return Table(
+        "measured-suite", "Standard suite v1 (gpuatlas bench list): one row per benchmark",
+        SUITE_COLUMNS, cells,
+        ("A or B 'modelled' = no measurement stored for that side: the estimator's value with "
+         "its calibrated band stands in, and the verdict is against that band (vs model).",),
+    )
+
+
+def _other_table(rows: Sequence[PairRow]) -> Table:
+    ordered = sorted(rows, key=_row_order)
+    cells = tuple(
+        (Text(workload_of(r.info.id, r.info.category)), title_cell(r),
+         *pair_cells(r))
+        for r in ordered
+    )
+    return Table(
+        "measured-other", "Other public measurements (not suite benchmarks), by workload",
+        OTHER_COLUMNS, cells,
+    )
+
+
+def highlighted(rows: Sequence[PairRow]) -> list[PairRow]:
+    """Benchmarks worth a sentence: every decisive measured verdict, plus the largest
+    undecided gaps (the tables list them all)."""
+    measured = [r for r in rows if r.measured_on_both and r.ratio is not None]
+    decisive = [r for r in measured if r.direction.value != "inconclusive"]
+    rest = [r for r in measured if r.direction.value == "inconclusive"]
+    rest.sort(key=lambda r: -abs(math.log(r.ratio.value)) if r.ratio else 0.0)
     return decisive + rest[:HIGHLIGHTED_INCONCLUSIVE]
 
 
-def _category_reason(category: CategorySummary) -> str:
-    if category.single_run_benchmarks:
-        return (
-            f"{category.single_run_benchmarks} of its {category.benchmark_count} benchmarks "
-            "have a single run on a side, so no interval can be computed"
+def _benchmark_statements(rows: Sequence[PairRow], context: ReportContext) -> list[Statement]:
+    return [
+        verdict_statement(
+            r.info.title or r.info.id, r.direction,
+            ratio_quantity(r.ratio.interval, measured_provenance(r.a, r.b)),
+            context.a_label, context.b_label, r.reason,
         )
-    return "the 95% interval crosses the ±5% band"
+        for r in highlighted(rows)
+        if r.ratio is not None
+    ]
 
 
-def ratio_chart(comparisons: Sequence[BenchmarkComparison]) -> Chart | None:
-    both = [c for c in comparisons if c.ratio is not None]
-    if not both:
+def _headline(rows: Sequence[PairRow], context: ReportContext) -> Statement:
+    measured = [r for r in rows if r.measured_on_both]
+    if not measured:
+        return Statement(
+            kind="fact",
+            template="No benchmark is measured on both {a} and {b}: the suite rows compare "
+            "against the model's band (vs model).",
+            words={"a": context.a_label, "b": context.b_label},
+        )
+    return headline_statement(tally(r.direction for r in measured), context.a_label,
+                              context.b_label)
+
+
+def _ratio_chart(rows: Sequence[PairRow]) -> Chart | None:
+    measured = [r for r in rows if r.measured_on_both and r.ratio is not None]
+    if not measured:
         return None
     return Chart(
         id="measured-ratios",
-        title="Measured A ÷ B per benchmark (> 1: A better)",
+        title="Measured A ÷ B per benchmark, with 95% interval (> 1: A better)",
         unit="×",
-        labels=tuple(c.benchmark.title or c.benchmark.id for c in both),
-        a_values=tuple(c.ratio.value if c.ratio else None for c in both),
-        b_values=tuple(1.0 for _ in both),
+        labels=tuple(r.info.title or r.info.id for r in measured),
+        a_values=tuple(r.ratio.value if r.ratio else None for r in measured),
+        b_values=tuple(1.0 for _ in measured),
+        lows=tuple(r.ratio.interval.low if r.ratio else None for r in measured),
+        highs=tuple(r.ratio.interval.high if r.ratio else None for r in measured),
     )
+
+
+def pair_rows(context: ReportContext, data: MeasuredData, noise: NoiseModel) -> list[PairRow]:
+    comparisons = compare_all(
+        data.for_system(context.a.id), data.for_system(context.b.id), noise=noise
+    )
+    by_id = {c.benchmark.id: c for c in comparisons}
+    rows = suite_rows(context, by_id, noise)
+    used = {r.info.id for r in rows}
+    outside = [c for c in comparisons if c.benchmark.id not in used]
+    return rows + other_rows(context, outside, noise)
 
 
 def build_measured(
     context: ReportContext, data: MeasuredData
-) -> tuple[Section, tuple[BenchmarkEntry, ...]]:
-    comparisons = compare_all(data.for_system(context.a.id), data.for_system(context.b.id))
-    standins = [find_stand_in(c, context) for c in comparisons]
-    entries = tuple(benchmark_entry(c, s) for c, s in zip(comparisons, standins, strict=True))
-    if not comparisons:
-        return Section(
-            id="measured",
-            title="Measured benchmarks",
-            omitted=f"No measured results for {context.a_label} or {context.b_label} "
-            f"in the {data.store_description}.",
-        ), entries
-    both = [c for c in comparisons if c.ratio is not None]
-    categories = summarize_categories(both)
-    statements = []
-    if both:
-        statements.append(
-            tally_statement(
-                tally(c.verdict for c in both), context.a_label, context.b_label, "All categories"
-            )
-        )
-    statements += category_statements(categories, context)
-    statements += [
-        verdict_statement(
-            c.benchmark.title or c.benchmark.id,
-            c.verdict,
-            ratio_quantity(c.ratio.interval, measured_provenance(c.a, c.b)),
-            context.a_label,
-            context.b_label,
-            c.reason,
-        )
-        for c in highlighted(both)
-        if c.ratio is not None
+) -> tuple[Section, tuple[BenchmarkEntry, ...], tuple[CategoryEntry, ...]]:
+    noise = default_noise_model()
+    rows = pair_rows(context, data, noise)
+    entries = tuple(
+        benchmark_entry(r, None if r.suite else workload_of(r.info.id, r.info.category))
+        for r in rows
+    )
+    categories = tuple(category_entries(rows, sorted({b.category for b in suite()})))
+    statements = [
+        _headline(rows, context),
+        *category_statements(categories, context.a_label, context.b_label),
+        *_benchmark_statements(rows, context),
     ]
-    tables = (
-        [Table("measured-categories", "Per category", CATEGORY_COLUMNS, category_rows(categories))]
-        if categories
-        else []
-    )
-    tables.append(
-        Table(
-            "measured-benchmarks",
-            "Per benchmark",
-            BENCHMARK_COLUMNS,
-            tuple(benchmark_row(c, s) for c, s in zip(comparisons, standins, strict=True)),
-        )
-    )
-    chart = ratio_chart(comparisons)
-    notes = _method_notes(comparisons, data)
+    tables = [
+        Table("measured-categories", "Per category", CATEGORY_COLUMNS, category_rows(categories)),
+        _suite_table([r for r in rows if r.suite]),
+    ]
+    others = [r for r in rows if not r.suite]
+    if others:
+        tables.append(_other_table(others))
+    charts = [c for c in (category_chart(categories), _ratio_chart(rows)) if c is not None]
     return Section(
         id="measured",
         title="Measured benchmarks",
         tables=tuple(tables),
         statements=tuple(statements),
-        charts=(chart,) if chart else (),
-        notes=notes,
-    ), entries
+        charts=tuple(charts),
+        notes=method_notes(rows, data, noise),
+    ), entries, categories
 
-
-def _method_notes(
-    comparisons: Sequence[BenchmarkComparison], data: MeasuredData
-) -> tuple[str, ...]:
-    single = sum(
-        1 for c in comparisons if c.ratio is not None and not c.ratio.interval.has_interval
-    )
-    one_sided = sum(1 for c in comparisons if c.ratio is None)
-    notes = [
-        f"Source: {data.store_description}; quarantined results excluded.",
-        "Verdict rule: A faster when the whole 95% bootstrap interval of A ÷ B is above 1.05; "
-        "B faster when it is below 1/1.05; roughly equal when it lies within [1/1.05, 1.05]; "
-        "otherwise inconclusive. Ratios are oriented so > 1 means A is better (s/image and ms "
-        "are inverted).",
-    ]
-    if single:
-        notes.append(
-            f"{single} benchmark(s) have a single run on a side: no interval can be "
-            "computed, so their verdict is inconclusive whatever the gap."
-        )
-    if one_sided:
-        notes.append(f"{one_sided} benchmark(s) are measured on one side only (no ratio).")
-    return tuple(notes)

@@ -5,30 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.estimate.cost import HOURS_PER_YEAR
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
+from gpuatlas.report.purchase_basis import purchase_basis
 from gpuatlas.report.quantities import computed, gpu_fact, option_quantity
 from gpuatlas.report.sections.focus import focus_model, missing, modelled_comparison
 from gpuatlas.report.sections.inference import side_speed
-from gpuatlas.report.sections.pricing import price_words, reference_price
+from gpuatlas.report.sections.pricing import no_rental_reason, price_words, reference_price
 from gpuatlas.report.side_cache import side_cached
 
 YEARS = 5.0
 
 
-def _tco(system: GpuSystem, context: ReportContext) -> Any:
-    key = (context.options.electricity_usd_per_kwh, context.options.pue)
-    return side_cached("onprem-tco", system, key, lambda: _onprem_tco(system, context))
+def _tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
+    key = (context.options.electricity_usd_per_kwh, context.options.pue, purchase)
+    return side_cached("onprem-tco", system, key, lambda: _onprem_tco(system, context, purchase))
 
 
-def _onprem_tco(system: GpuSystem, context: ReportContext) -> Any:
+def _onprem_tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
     from gpuatlas.estimate.tco import OnPremInputs, onprem_tco
 
     inputs = OnPremInputs(
         usd_per_kwh=context.options.electricity_usd_per_kwh, pue=context.options.pue, years=YEARS
     )
-    return onprem_tco(system, inputs)
+    return onprem_tco(system, inputs, purchase) if purchase else onprem_tco(system, inputs)
 
 
 def tokens_per_joule(system: GpuSystem, context: ReportContext) -> Quantity:
@@ -58,7 +61,11 @@ def _money(value: float | None, formula: str, *inputs: Quantity) -> Quantity:
 
 
 def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, Any]]:
-    tcos = {side: _tco(system, context) for side, system in (("a", context.a), ("b", context.b))}
+    basis = purchase_basis(context.a, context.b)
+    tcos = {
+        "a": _tco(context.a, context, basis.a),
+        "b": _tco(context.b, context, basis.b),
+    }
     price_in = option_quantity(
         context.options.electricity_usd_per_kwh, "USD/kWh", "--electricity-price"
     )
@@ -72,7 +79,11 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
             Provenance(kind="catalog", source=tco.power.source, as_of=system.gpu.as_of),
         )
         yearly = _money(
-            tco.electricity_usd_per_month * 12, "W × PUE × 8,766 h × $/kWh", power, price_in, pue
+            tco.electricity_usd_per_month * 12,
+            f"W × PUE × {HOURS_PER_YEAR:,.0f} h × $/kWh",
+            power,
+            price_in,
+            pue,
         )
         capex = (
             _money(tco.capex_usd, f"purchase price × GPUs ({tco.purchase.source})", power)
@@ -88,7 +99,7 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
     labels = (
         "GPU power (TDP, estimate)",
         "Electricity per year (full load, with PUE)",
-        "Purchase (GPUs, launch price)",
+        f"Purchase (GPUs, {basis.label})",
         f"{YEARS:g}-year cost (purchase + electricity)",
         "Rent instead (reference price)",
         "Break-even vs renting 24/7",
@@ -102,7 +113,8 @@ def _break_even(system: GpuSystem, tco: Any, context: ReportContext) -> list[Qua
 
     price = reference_price(system, context.options.provider)
     if price is None:
-        return [Text("no price"), Text("no price")]
+        reason = no_rental_reason(system)
+        return [Text(reason), Text(reason)]
     result = break_even(tco, price)
     rent = _money(result.cloud_usd_per_month * 12, f"12 × monthly rent ({price_words(price)})")
     if result.break_even_months is None:

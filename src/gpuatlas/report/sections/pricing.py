@@ -22,40 +22,73 @@ COLUMNS = (
 )
 
 
-def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | None:
-    """The price other sections use: the chosen provider's cheapest rental offer if it lists
-    this GPU, else the cheapest on-demand or community offer anywhere (offers that name this
-    exact variant preferred over ones where the provider's variant was assumed). Only offers
-    that can host the whole system on one instance count (a 1-GPU instance type cannot be a
-    2-GPU system)."""
+def hostable_offers(system: GpuSystem) -> list[PriceSnapshot]:
+    """Current offers (cheapest first) that can host the whole system on one instance (a
+    1-GPU instance type cannot be a 2-GPU system)."""
     from gpuatlas.estimate.cost import can_host
 
-    offers = [
-        s
-        for s in current_prices(system.gpu.id)
-        if s.tier in RENTAL_TIERS and can_host(s, system.gpu_count)
-    ]
-    exact = [s for s in offers if s.gpu_match == "exact"]
-    offers = exact or offers
-    if provider:
-        chosen = [s for s in offers if s.provider.lower() == provider.lower()]
+    return [s for s in current_prices(system.gpu.id) if can_host(s, system.gpu_count)]
+
+
+def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | None:
+    """The price other sections use: the chosen provider's cheapest offer if it lists this
+    GPU, else the cheapest — preferring, in order, an on-demand or community offer that names
+    this exact variant, one whose variant was assumed, then any tier (spot, reserved) exact,
+    then assumed. So a GPU whose only listed offer is spot still gets a price (its words name
+    the tier), and 'no price' means the price table has no offer that can host it."""
+    offers = hostable_offers(system)
+    rental = [s for s in offers if s.tier in RENTAL_TIERS]
+    for pool in (rental, offers):
+        exact = [s for s in pool if s.gpu_match == "exact"]
+        chosen = exact or pool
+        if provider:
+            mine = [s for s in chosen if s.provider.lower() == provider.lower()]
+            chosen = mine or chosen
         if chosen:
             return chosen[0]
-    return offers[0] if offers else None
+    return None
+
+
+def no_rental_reason(system: GpuSystem) -> str:
+    """Why reference_price found nothing, in the words the price table would support."""
+    if not current_prices(system.gpu.id):
+        return "no price in the catalog"
+    return f"no listed offer hosts {system.gpu_count} GPUs on one instance"
 
 
 def price_words(snapshot: PriceSnapshot) -> str:
-    """'RunPod community, 2026-09-25' — the tier is always named."""
-    return f"{snapshot.provider} {snapshot.tier}, {snapshot.observed_date}"
+    """'RunPod community, 2026-09-25' — the tier is always named, and a per-GPU price taken
+    from a multi-GPU instance or an assumed variant says so."""
+    extra = []
+    if snapshot.gpus_per_instance > 1:
+        extra.append(f"per GPU of a {snapshot.gpus_per_instance}-GPU instance")
+    if snapshot.gpu_match == "assumed":
+        extra.append("variant assumed")
+    suffix = f"; {', '.join(extra)}" if extra else ""
+    return f"{snapshot.provider} {snapshot.tier}, {snapshot.observed_date}{suffix}"
+
+
+RANGE_ENDS = ("low end of captured range", "high end of captured range")
+
+
+def offer_labels(snapshot: PriceSnapshot) -> list[str]:
+    """What a reader must know about an offer's price: assumed variant, range end."""
+    labels = []
+    if snapshot.gpu_match == "assumed":
+        labels.append("variant assumed")
+    labels += [end for end in RANGE_ENDS if end in snapshot.notes]
+    return labels
 
 
 def _offer_text(snapshot: PriceSnapshot) -> str:
     if snapshot.gpus_per_instance > 1:
         instance = snapshot.usd_per_instance_hour
         name = snapshot.offer or f"{snapshot.gpus_per_instance}-GPU instance"
-        return f"{name}: ${instance:,.2f}/h ÷ {snapshot.gpus_per_instance} GPUs"
-    assumed = " (variant assumed)" if snapshot.gpu_match == "assumed" else ""
-    return (snapshot.offer or "1 GPU") + assumed
+        text = f"{name}: ${instance:,.2f}/h ÷ {snapshot.gpus_per_instance} GPUs (per-GPU price)"
+    else:
+        text = snapshot.offer or "1 GPU"
+    labels = offer_labels(snapshot)
+    return f"{text} ({'; '.join(labels)})" if labels else text
 
 
 def price_row(system: GpuSystem, snapshot: PriceSnapshot) -> tuple[Cell, ...]:
@@ -114,33 +147,86 @@ def price_table(label: str, system: GpuSystem, provider: str | None) -> Table:
     )
 
 
+def cheapest_offers(system: GpuSystem, provider: str | None) -> tuple[
+    PriceSnapshot | None, PriceSnapshot | None
+]:
+    """(cheapest of any tier, cheapest on-demand) among offers that can host the system and
+    name its exact variant (offers with an assumed variant count only when there is no other;
+    their words then say so). With a provider filter, that provider's offers when it has any."""
+    offers = hostable_offers(system)
+    if provider:
+        offers = [s for s in offers if s.provider.lower() == provider.lower()] or offers
+    offers = [s for s in offers if s.gpu_match == "exact"] or offers
+    on_demand = [s for s in offers if s.tier == "on-demand"]
+    return (offers[0] if offers else None), (on_demand[0] if on_demand else None)
+
+
+KIND_WORDS = {"any": "rental", "od": "on-demand"}
+
+
+def _assumed_left_out(system: GpuSystem, chosen: PriceSnapshot) -> bool:
+    return chosen.gpu_match == "exact" and any(
+        s.gpu_match == "assumed" for s in hostable_offers(system)
+    )
+
+
+def _side_words(
+    side: str, label: str, kind: str, snapshot: PriceSnapshot | None, count: int,
+    numbers: dict[str, Quantity], words: dict[str, str],
+) -> str:
+    words[f"{side}_label"] = label
+    if snapshot is None:
+        return "{" + side + "_label} no " + KIND_WORDS[kind] + " offer"
+    numbers[f"{side}_{kind}"] = _system_hourly(snapshot, count)
+    words[f"{side}_{kind}_where"] = price_words(snapshot)
+    name = f"{side}_{kind}"
+    return "{" + side + "_label} {" + name + ":usd}/h ({" + name + "_where})"
+
+
 def cheapest_statement(context: ReportContext) -> Statement | None:
-    a = reference_price(context.a, context.options.provider)
-    b = reference_price(context.b, context.options.provider)
-    if a is None or b is None:
+    """'Cheapest rental of any tier: A $x/h (provider tier, date), B …; cheapest on-demand:
+    A …, B …' — the tier always named, on-demand beside any tier, assumed variants left out."""
+    provider = context.options.provider
+    a_any, a_od = cheapest_offers(context.a, provider)
+    b_any, b_od = cheapest_offers(context.b, provider)
+    if a_any is None or b_any is None:
         return None
-    qa = _system_hourly(a, context.a.gpu_count)
-    qb = _system_hourly(b, context.b.gpu_count)
-    words = {
-        "a": context.a_label,
-        "b": context.b_label,
-        "a_where": price_words(a),
-        "b_where": price_words(b),
-    }
-    numbers = {"a_price": qa, "b_price": qb}
-    assert qa.value is not None and qb.value is not None
-    template = "Cheapest rental: {a} {a_price:usd}/h ({a_where}); {b} {b_price:usd}/h ({b_where})."
-    if qa.value != qb.value:
-        cheaper, dearer = ("a", "b") if qa.value < qb.value else ("b", "a")
-        numbers["ratio"] = computed(
-            max(qa.value, qb.value) / min(qa.value, qb.value),
-            "×",
-            "higher ÷ lower hourly price",
-            qa,
-            qb,
+    numbers: dict[str, Quantity] = {}
+    words: dict[str, str] = {}
+    parts = []
+    kinds = (("any", "any tier", (a_any, b_any)), ("od", "on-demand", (a_od, b_od)))
+    for kind, title, pair in kinds:
+        sides = [
+            _side_words("a", context.a_label, kind, pair[0], context.a.gpu_count, numbers, words),
+            _side_words("b", context.b_label, kind, pair[1], context.b.gpu_count, numbers, words),
+        ]
+        parts.append(f"cheapest {title}: " + ", ".join(sides))
+    template = "Cheapest rental — " + "; ".join(parts) + "."
+    if _assumed_left_out(context.a, a_any) or _assumed_left_out(context.b, b_any):
+        template += (
+            " Offers whose GPU variant the provider does not name are left out (the price "
+            "tables list them, labelled)."
         )
-        template += " {" + dearer + "} costs {ratio:ratio} as much per hour as {" + cheaper + "}."
+    template += _ratio_clause(numbers, words)
     return Statement(kind="fact", template=template, numbers=numbers, words=words)
+
+
+def _ratio_clause(numbers: dict[str, Quantity], words: dict[str, str]) -> str:
+    kind = "od" if "a_od" in numbers and "b_od" in numbers else "any"
+    qa, qb = numbers[f"a_{kind}"], numbers[f"b_{kind}"]
+    assert qa.value is not None and qb.value is not None
+    if qa.value == qb.value:
+        return ""
+    cheaper, dearer = ("a", "b") if qa.value < qb.value else ("b", "a")
+    numbers["ratio"] = computed(
+        max(qa.value, qb.value) / min(qa.value, qb.value), "×", "higher ÷ lower hourly price",
+        qa, qb,
+    )
+    words["basis"] = "on-demand" if kind == "od" else "the cheapest (any tier)"
+    return (
+        " At {basis} prices {" + dearer + "_label} costs {ratio:ratio} as much per hour as {"
+        + cheaper + "_label}."
+    )
 
 
 def _system_hourly(snapshot: PriceSnapshot, gpu_count: int) -> Quantity:
