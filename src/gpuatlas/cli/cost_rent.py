@@ -101,8 +101,8 @@ def _render_ranking(report: CostReport) -> None:
                   f"{metric.removeprefix('$').strip()} on {winner.best_offer.label}. "
                   "Ranges follow each prediction's calibrated band; --details lists every offer.",
                   highlight=False)
-    for line in (*report.not_served, *report.no_offer):
-        console.print(f"[yellow]note:[/] {line}", highlight=False)
+    for note in (*report.not_served, *report.no_offer):
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
 
 
 def _render_cost(report: CostReport, request: CostRequest) -> None:

@@ -92,14 +92,14 @@ def serving_curve(
                                input_tokens=input_tokens, output_tokens=output_tokens,
                                kv_cache=kv_cache)
     return ServingCurve(
-        system_id=resolved.id, gpu_count=resolved.gpu_count, model_id=str(_model_id(model)),
+        system_id=resolved.id, gpu_count=resolved.gpu_count, model_id=_model_id(model),
         weights=str(weights), engine=engine, input_tokens=input_tokens,
         output_tokens=output_tokens, points=tuple(points) or (_single(first, resolved.gpu_count),),
     )
 
 
 def _model_id(model: ModelArg) -> str:
-    return getattr(model, "id", model) if not isinstance(model, str) else model
+    return model if isinstance(model, str) else str(model.id)
 
 
 def _single(total: Estimate, gpu_count: int) -> CurvePoint:

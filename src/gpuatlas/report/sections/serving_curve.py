@@ -3,6 +3,8 @@ token costs (and how many a joule buys) at the interactivity levels users ask ab
 
 from __future__ import annotations
 
+from typing import Literal
+
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
@@ -148,8 +150,9 @@ def interactivity_table(context: ReportContext, curves: tuple[ServingCurve | str
 
 def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) -> CurveChart:
     series = []
-    for side, label, curve in (("a", context.a_label, curves[0]),
-                               ("b", context.b_label, curves[1])):
+    sides: tuple[tuple[Literal["a", "b"], str, ServingCurve | str], ...] = (
+        ("a", context.a_label, curves[0]), ("b", context.b_label, curves[1]))
+    for side, label, curve in sides:
         if isinstance(curve, str):
             continue
         series.append(CurveSeries(
