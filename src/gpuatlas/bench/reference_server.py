@@ -51,6 +51,9 @@ class Schedule:
     fail_every: int = 0  # every n-th request gets HTTP 500 (0: never)
     truncate_every: int = 0  # every n-th stream is cut (connection closed) halfway
     batch_window_ms: float = 0.5  # a tick also writes chunks due this much later
+    # Ollama's own timings (eval_duration, prompt_eval_duration) report the schedule's rates
+    # times this factor (2.0: a server claiming twice the speed the wire shows)
+    server_rate_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -119,10 +122,15 @@ def _content_event(flavour: str, text: str) -> bytes:
     return _sse({"id": "ref", "object": kind, "model": MODEL_NAME, "choices": [choice]})
 
 
-def _final_events(flavour: str, prompt_tokens: int, completion: int) -> bytes:
+def _final_events(flavour: str, prompt_tokens: int, completion: int,
+                  schedule: Schedule) -> bytes:
     if flavour.startswith("ollama"):
+        # the first token ends the prompt evaluation; eval counts the rest's ITL each
+        per_ns = 1e6 / schedule.server_rate_factor
         final = {"model": MODEL_NAME, "done": True, "done_reason": "length",
-                 "prompt_eval_count": prompt_tokens, "eval_count": completion}
+                 "prompt_eval_count": prompt_tokens, "eval_count": completion,
+                 "prompt_eval_duration": int(schedule.ttft_ms * per_ns),
+                 "eval_duration": int(completion * schedule.itl_ms * per_ns)}
         if flavour == "ollama-chat":
             final["message"] = {"role": "assistant", "content": ""}
         else:
@@ -206,7 +214,7 @@ class ReferenceServer:
         stream.tokens_left -= tokens
         if stream.tokens_left <= 0:
             stream.transport.write(_final_events(stream.flavour, stream.prompt_tokens,
-                                                 sum(stream.record["tokens"])))
+                                                 sum(stream.record["tokens"]), self.schedule))
             return
         stream.next_due_ns += int(self.schedule.itl_ms * 1e6)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
@@ -415,11 +423,13 @@ def main() -> None:
     parser.add_argument("--tokens-per-chunk", type=int, default=1)
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--truncate-every", type=int, default=0)
+    parser.add_argument("--server-rate-factor", type=float, default=1.0,
+                        help="Ollama timings claim the schedule's rates times this")
     parser.add_argument("--batch-window-ms", type=float, default=Schedule.batch_window_ms,
                         help="a timer tick also writes chunks due within this many ms")
     args = parser.parse_args()
     schedule = Schedule(args.ttft_ms, args.itl_ms, args.tokens_per_chunk, args.fail_every,
-                        args.truncate_every, args.batch_window_ms)
+                        args.truncate_every, args.batch_window_ms, args.server_rate_factor)
     print(f"reference server on http://127.0.0.1:{args.port} {schedule}", flush=True)
     try:
         import uvloop  # the less time the server spends per write, the closer it keeps time

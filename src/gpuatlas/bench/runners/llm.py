@@ -42,6 +42,7 @@ from gpuatlas.bench.result import (
 )
 from gpuatlas.bench.runners.inprocess import parameters
 from gpuatlas.bench.server_info import check_model, choose_api, engine_info
+from gpuatlas.bench.server_rates import disagreement_warning, server_rates
 from gpuatlas.bench.stats import Distribution, summarize, summarize_values
 from gpuatlas.bench.suite import Benchmark
 from gpuatlas.errors import InvalidRequestError
@@ -234,6 +235,8 @@ def _request_summaries(records: list[RequestRecord], seed: int) -> dict[str, Met
             columns["input_tokens"].append(float(record.prompt_tokens))
     summaries = {name: summarize_values(values, REQUEST_METRIC_UNITS[name], seed)
                  for name, values in columns.items()}
+    summaries.update({name: summarize_values(values, "tok/s", seed)
+                      for name, values in server_rates(measured).items()})
     itl_values, itl_weights = itl_values_and_weights(measured)
     summaries["itl_ms"] = summarize(Distribution(itl_values, itl_weights), "ms", seed)
     return summaries
@@ -372,6 +375,10 @@ def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo
     metrics = _request_summaries(every, options.seed)
     metrics.update(summarize_repeats(repeats, RUN_LEVEL_UNITS, options.seed))
     warnings += _length_warnings(every, spec) + _client_warnings(every, spec.endpoint)
+    disagreement = disagreement_warning(
+        getattr(metrics.get("server_decode_tok_s"), "median", None),
+        getattr(metrics.get("decode_tok_s"), "median", None))
+    warnings += [disagreement] if disagreement else []
     if interrupted:
         warnings.append(f"interrupted by the user after {len(outcomes)} repeat(s); "
                         "requests in flight at that moment were abandoned, not counted")
