@@ -112,3 +112,15 @@ def test_cli_cases_reads_short_rows_and_writes_every_row(tmp_path: Path) -> None
     as_json = CliRunner().invoke(app, ["predict", "--cases", str(path), "--json"])
     documents = json.loads(as_json.output)
     assert documents[0]["value"] > 0 and documents[2]["value"] is None
+
+
+def test_serving_rows_may_ask_for_the_best_layout() -> None:
+    header = [*REQUIRED_COLUMNS, "layout"]
+    row = ["4x rtx-4090", "1", "llama-3.1-8b", "fp16", "vllm", "max", "512", "256",
+           "serving_output_tok_s"]
+    single = ["rtx-4090", *row[1:]]
+    (auto, tensor, default, one, bad) = predict_table(
+        header, [[*row, "auto"], [*row, "tensor"], [*row, ""], [*single, ""], [*row, "ring"]])
+    assert float(auto[0]) == pytest.approx(4 * float(one[0]), rel=1e-4)
+    assert float(tensor[0]) == float(default[0]) < float(auto[0])
+    assert "layout 'ring' is not one of tensor, auto" in bad[3]

@@ -1,7 +1,9 @@
 """Batch mode: many cases as rows of text fields in, the same rows with predictions out.
 
 Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tokens, metric,
-and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...). Every row
+and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...) and
+layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
+'auto', the fastest split into replicas and tensor-parallel groups). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out.
 """
@@ -18,7 +20,8 @@ REQUIRED_COLUMNS = (
     "gpu", "gpu_count", "model", "weights", "engine", "batch", "input_tokens", "output_tokens",
     "metric",
 )
-OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant")
+OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant", "layout")
+LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
 
 
@@ -60,6 +63,8 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
             problems.append(f"{column} is empty")
     if text["metric"] and text["metric"] not in METRICS:
         problems.append(f"metric {text['metric']!r} is not one of {', '.join(METRICS)}")
+    if text["layout"] and text["layout"].lower() not in LAYOUTS:
+        problems.append(f"layout {text['layout']!r} is not one of {', '.join(LAYOUTS)}")
     count = _optional_int(fields, "gpu_count", problems) or 1
     batch = _batch(fields, problems)
     input_tokens = _optional_int(fields, "input_tokens", problems)
@@ -72,6 +77,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         engine=text["engine"] or "vllm", batch=batch, input_tokens=input_tokens,
         output_tokens=output_tokens, metric=text["metric"], resolution=text["resolution"] or None,
         steps=steps, kv_cache=text["kv_cache"] or "fp16", variant=text["variant"] or None,
+        layout=text["layout"].lower() or "tensor",
     )
 
 

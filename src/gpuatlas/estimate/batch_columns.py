@@ -20,7 +20,12 @@ from numpy.typing import NDArray
 
 from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.estimate.batch import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, case_from_fields
+from gpuatlas.estimate.batch import (
+    LAYOUTS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    case_from_fields,
+)
 from gpuatlas.estimate.batch import predict_fields as predict_row_fields
 from gpuatlas.estimate.calibration import METRIC_KINDS, current_calibration
 from gpuatlas.estimate.cases import METRICS, Case, case_system
@@ -59,7 +64,8 @@ class _Table:
         return self._arrays
 
     def vectorised_metric(self) -> NDArray[np.bool_]:
-        """Rows whose metric the LLM arrays evaluate."""
+        """Rows whose metric the LLM arrays evaluate (serving rows with layout 'auto' go the
+        row path: the best layout is a search over several configurations)."""
         if self._vector_mask is None:
             self._vector_mask = np.isin(self.llm_columns().metric, VECTOR_METRICS)
         return self._vector_mask
@@ -109,7 +115,8 @@ def _problem_rows(table: _Table) -> NDArray[np.bool_]:
         for name in NUMERIC_FIELDS
     ]
     checks += [("gpu", lambda text: not text), ("model", lambda text: not text),
-               ("metric", lambda text: text not in METRICS)]
+               ("metric", lambda text: text not in METRICS),
+               ("layout", lambda text: bool(text) and text.lower() not in LAYOUTS)]
     for name, check in checks:
         column = table.columns[name]
         failing = {value for value in set(column) if check(value)}
@@ -255,6 +262,8 @@ def _predict_group(table: _Table, rows: list[int], row_path: _RowPath,
     if not isinstance(model, DiffusionArch | OcrArch):
         index = np.array(rows)
         vector_rows = index[table.vectorised_metric()[index]].tolist()
+        layouts = table.columns["layout"]  # serving in the best layout: the row path
+        vector_rows = [r for r in vector_rows if layouts[r].lower() != "auto"]
     if len(vector_rows) < len(rows):
         chosen = set(vector_rows)
         for row in rows:

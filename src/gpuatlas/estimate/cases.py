@@ -20,6 +20,7 @@ from gpuatlas.estimate.engines import auto_kv_cache
 from gpuatlas.estimate.inputs import as_model, as_system
 from gpuatlas.estimate.llm import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.estimate.results import Estimate
+from gpuatlas.estimate.serving_layout import layout_serving
 from gpuatlas.estimate.training import predict_training_run
 from gpuatlas.estimate.training_memory import TrainingSetup, training_memory_fit
 from gpuatlas.estimate.vision import predict_ocr_run, predict_vision_run
@@ -47,6 +48,7 @@ class Case:
     steps: int | None = None
     kv_cache: str = "fp16"  # or "auto": what the engine picks for these weights
     variant: str | None = None  # e.g. 'denoise-loop', 'torch.compile' (see MeasuredRow.variant)
+    layout: str = "tensor"  # serving on several GPUs: one TP replica, or "auto" (best layout)
 
 
 def resolution_px(text: str | None) -> int | None:
@@ -112,6 +114,10 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     input_tokens, output_tokens = _lengths(case)
     if case.metric == "serving_output_tok_s":
         concurrency = "max" if case.batch in ("max", None) else case.batch
+        if case.layout == "auto" and system.gpu_count > 1:
+            return layout_serving(system, model, case.weights, case.engine,  # type: ignore[arg-type]
+                                  input_tokens=input_tokens, output_tokens=output_tokens,
+                                  kv_cache=kv_cache, concurrency=concurrency).output_tok_s
         return serving_estimate(runtime, concurrency, input_tokens, output_tokens, kv_cache)
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])

@@ -318,16 +318,27 @@ def image_engine(engine: str | None, variant: str | None = None) -> str:
     return found
 
 
-# Consumer parts with no image measurements of their own borrow the calibration class of their
-# predecessor consumer generation (same memory class, same PyTorch kernels), not the family
-# prior of their datacenter siblings: an RTX 5090 (GB202, GDDR7) is costed at the efficiency
-# measured on RTX 4090s, at its own peaks and bandwidth.
-IMAGE_CLASS_STAND_INS = {"blackwell/gddr": "ada/gddr"}
+# Consumer cards (GeForce) run PyTorch diffusion at a much larger share of their 16-bit
+# (fp32-accumulate) peak than datacenter parts do of theirs, so their image efficiency is a
+# calibration class of its own ('<family>/consumer'), not pooled with the datacenter GDDR
+# parts (T4, L4, L40S). Consumer parts with no image measurements of their own borrow the
+# class of their predecessor generation (same memory class, same PyTorch kernels), not the
+# family prior of their datacenter siblings: an RTX 5090 (GB202, GDDR7) is costed at the
+# efficiency measured on RTX 4090s, at its own peaks and bandwidth.
+CONSUMER_CLASS = "consumer"
+IMAGE_CLASS_STAND_INS = {"blackwell/consumer": "ada/consumer"}
+
+
+def image_calibration_class(gpu: Gpu) -> str:
+    """The hardware class image rows of this GPU are fitted under."""
+    if gpu.segment == "consumer":
+        return f"{gpu.architecture_family}/{CONSUMER_CLASS}"
+    return hardware_class(gpu)
 
 
 def image_hardware_class(gpu: Gpu) -> str:
-    """The hardware class an image case is calibrated under (see IMAGE_CLASS_STAND_INS)."""
-    found = hardware_class(gpu)
+    """The hardware class an image case is predicted under (see IMAGE_CLASS_STAND_INS)."""
+    found = image_calibration_class(gpu)
     stand_in = IMAGE_CLASS_STAND_INS.get(found)
     if stand_in is None or _has_image_groups(current_calibration().version, found):
         return found

@@ -105,9 +105,10 @@ def sustained_serving(
 def _serving_band(system: GpuSystem, workload: Workload) -> Estimate:
     from gpuatlas.estimate import api
 
-    return api.serving_throughput(
+    return api.serving_throughput(  # the configuration simulated: one replica over the system
         system, workload.model, workload.weights, workload.engine, concurrency="max",
         input_tokens=int(workload.input_tokens), output_tokens=int(workload.output_tokens),
+        layout="tensor",
     )
 
 

@@ -34,6 +34,7 @@ from gpuatlas.estimate.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.estimate.diffusion import (
     DiffusionWork,
     diffusion_work,
+    image_calibration_class,
     image_engine,
     max_image_batch,
     variant_parts,
@@ -127,8 +128,9 @@ def observe(row: MeasuredRow) -> Observation | None:
     engine = case_from_row(row).engine
     engine = image_engine(engine, row.variant) if isinstance(model, DiffusionArch) else engine
     engine = "pytorch" if kind == "train" else engine
-    return Observation(row, case_from_row(row), kind, engine,
-                       hardware_class(gpu_by_id(row.gpu)), pclass, model.family)
+    gpu = gpu_by_id(row.gpu)
+    hardware = image_calibration_class(gpu) if kind == "image" else hardware_class(gpu)
+    return Observation(row, case_from_row(row), kind, engine, hardware, pclass, model.family)
 
 
 def observations(rows: Iterable[MeasuredRow]) -> list[Observation]:
