@@ -36,6 +36,7 @@ class RunOptions:
     access: EndpointAccess = EndpointAccess()  # https checks, API key, extra headers
     first_request_retries: int = DEFAULT_FIRST_REQUEST_RETRIES  # before giving up on a server
     tokenizer: str | None = None  # "auto", "server", "none" or a tokenizer.json path
+    weights: str | None = None  # the weights served (file name, quantization): run identity
 
     def problems(self) -> list[str]:
         """Every inconsistency at once (InvalidRequestError lists them together)."""

@@ -295,6 +295,69 @@ def import_command(
         console.print(f"wrote {file_name}", highlight=False)
 
 
+@bench_app.command("host")
+def host_command(
+    config: Annotated[Path, typer.Option(
+        "--config", "--host-config", help="Host config (TOML): engines, GPUs, model files.")],
+    spool: Annotated[Path | None, typer.Option(
+        help="Spool folder (default: the agent's user data dir).")] = None,
+    server: Annotated[str | None, typer.Option(
+        help="GPU Atlas server to push to (omit: results stay spooled).")] = None,
+    token_file: Annotated[Path | None, typer.Option(
+        "--token-file", envvar="GPUATLAS_TOKEN_FILE", help="The agent's bearer token file.")
+                          ] = None,
+    loop: Annotated[bool, typer.Option(help="Run again on the config's schedule.")] = False,
+    logs: Annotated[Path | None, typer.Option(help="Engine logs (default: <spool>/logs).")
+                    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run the suite unattended on this host: start each benchmark's engine (llama.cpp server,
+    vLLM, SGLang, Ollama: whichever the config lists and is installed) with the model from the
+    local cache, wait until it is ready, run, stop it, spool the result and push it. A
+    benchmark whose engine or model is missing is listed with the reason."""
+    import time
+
+    from gpuatlas.bench.host_runner import HostRun, load_host_config
+    from gpuatlas.web.agent import Pusher, parse_interval_s
+    from gpuatlas.web.spool import Spool, default_spool_dir
+
+    with user_errors():
+        host = load_host_config(config)
+        queue = Spool(spool or default_spool_dir()).ensure()
+        pusher = None
+        if server:
+            from gpuatlas.cli.store_agent import resolve_token
+
+            pusher = Pusher(server, resolve_token(None, token_file), queue)
+        while True:
+            run = HostRun(host, logs or queue.root / "logs")
+            run.run(queue.put)
+            pushed = pusher.push_all(max_attempts=None if loop else 3) if pusher else None
+            _host_report(run, pushed, len(queue.pending()), as_json)
+            if not loop:
+                break
+            time.sleep(parse_interval_s(host.schedule))
+    if run.skipped or not run.results:
+        raise typer.Exit(code=2 if not run.results else 1)
+
+
+def _host_report(run: Any, pushed: Any, pending: int, as_json: bool) -> None:
+    document = {"results": [{"benchmark": r.benchmark, "result_id": r.result_id,
+                             "headline": r.headline.value, "comparable": r.comparable}
+                            for r in run.results],
+                "skipped": [asdict(s) for s in run.skipped],
+                "pushed": pushed.acknowledged if pushed else 0, "pending": pending}
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for result in run.results:
+        console.print(f"ran {result.benchmark}: {result.headline.metric} = "
+                      f"{result.headline.value} {result.headline.unit}", highlight=False)
+    for item in run.skipped:
+        console.print(f"[yellow]not run[/] {item.benchmark}: {item.reason}", highlight=False)
+    console.print(f"{document['pushed']} pushed, {pending} spooled", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
     app.add_typer(bench_app, name="bench")

@@ -303,12 +303,14 @@ def _settings(benchmark: Benchmark, spec: LoadSpec, options: RunOptions) -> Sett
         height=_vision_param(benchmark, options, "height"),
         slo_ttft_ms=options.slo_ttft_ms, slo_tpot_ms=options.slo_tpot_ms,
         slo_e2e_ms=options.slo_e2e_ms,
-        extra=_identity_extra(benchmark),
+        extra=_identity_extra(benchmark, options.weights),
     )
 
 
-def _identity_extra(benchmark: Benchmark) -> dict[str, object]:
+def _identity_extra(benchmark: Benchmark, weights: str | None) -> dict[str, object]:
     extra: dict[str, object] = {"reference_model": benchmark.model} if benchmark.model else {}
+    if weights:
+        extra["weights"] = weights
     if benchmark.based_on is not None:
         extra.update(based_on=benchmark.based_on, differences=list(benchmark.differences))
     return extra
