@@ -126,10 +126,17 @@ def holdout_report(held_out: Sequence[MeasuredRow], predictions: Sequence[Predic
         if found:
             goal = f"≤ {GOALS[kind]:.0%}" if kind in GOALS else ""
             lines.append(f"| {label} | {_figures(found, errors)} | {goal} |")
-    predicted = {p.observation.row.row_id for p in predictions}
-    reasons = Counter(_why_not(row) for row in held_out if row.row_id not in predicted)
     lines.append("")
-    lines.append(f"held-out rows: {len(held_out)}; predicted: {len(predicted)}")
+    lines += unpredicted_lines(held_out, predictions, "held-out rows")
+    return lines
+
+
+def unpredicted_lines(rows: Sequence[MeasuredRow], predictions: Sequence[Prediction],
+                      label: str) -> list[str]:
+    """How many rows were predicted, and why the others were not (grouped by reason)."""
+    predicted = {p.observation.row.row_id for p in predictions}
+    reasons = Counter(_why_not(row) for row in rows if row.row_id not in predicted)
+    lines = [f"{label}: {len(rows)}; predicted: {len(predicted)}"]
     lines += [f"  not predicted ({count}): {reason}" for reason, count in reasons.most_common()]
     return lines
 
@@ -143,7 +150,7 @@ def _why_not(row: MeasuredRow) -> str:
     try:
         predict_case(observation.case)
     except GpuAtlasError as error:
-        return str(error).splitlines()[0][:140]
+        return str(error).splitlines()[0].replace(row.gpu, "<gpu>")[:140]
     return "predicted"
 
 
@@ -217,10 +224,10 @@ def main() -> None:
     logo = cross_validate(rows, base, gpu_key).predictions
     errors = honest_errors(loso, logo)
     roofline = roofline_predictions(observations(rows), base)
-    usable = len({p.observation.row.row_id for p in loso})
     sources = len({source_of(row) for row in rows})
-    print(f"measured rows: {len(rows)} from {sources} sources; predictable here: {usable} "
-          f"(the rest name models missing from the library or lack lengths)")
+    print(f"measured rows from {sources} sources (a source = a publication: repository, "
+          "thread or page)")
+    print("\n".join(unpredicted_lines(rows, roofline, "measured rows")))
     print(f"GPUs: {len({row.gpu for row in rows})}; overall median APE LOSO "
           f"{statistics.median(p.ape for p in loso):.1%}, LOGO "
           f"{statistics.median(p.ape for p in logo):.1%} (roofline "
