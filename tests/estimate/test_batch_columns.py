@@ -124,3 +124,22 @@ def test_serving_rows_may_ask_for_the_best_layout() -> None:
     assert float(auto[0]) == pytest.approx(4 * float(one[0]), rel=1e-4)
     assert float(tensor[0]) == float(default[0]) < float(auto[0])
     assert "layout 'ring' is not one of tensor, auto" in bad[3]
+
+
+def test_plain_and_quoted_csv_give_the_same_rows(tmp_path: Path) -> None:
+    lines = ["gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric",
+             "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s",
+             "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1",
+             "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,extra",
+             "",
+             "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s"]
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    quoted.write_text("\n".join(lines).replace("rtx-9999", '"rtx-9999"') + "\n",
+                      encoding="utf-8")
+    outputs = [CliRunner().invoke(app, ["predict", "--cases", str(path)]).output
+               for path in (plain, quoted)]
+    assert outputs[0] == outputs[1]
+    rows = list(csv.reader(outputs[0].splitlines()))
+    assert len(rows) == 5 and all(len(row) == 13 for row in rows)
+    assert "," in rows[-1][-1]  # the error's close matches, quoted in the CSV

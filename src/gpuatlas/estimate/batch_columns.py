@@ -79,7 +79,7 @@ class _Table:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> _Table:
     width = len(header)
-    if any(len(row) != width for row in rows):
+    if set(map(len, rows)) - {width}:
         rows = [[*row[:width], *[""] * (width - len(row))] for row in rows]
     positions = {name: index for index, name in enumerate(header)}  # the last of a repeat
     empty = [""] * len(rows)
@@ -218,21 +218,20 @@ def _vector_results(vector: _Vectorised, rows: list[int], table: _Table,
                     results: list[Result]) -> None:
     columns = _columns(table, rows)
     found = evaluate_columns(vector, columns)
-    lows, highs = _bands(vector, columns.metric, found.values)
-    predicted = (found.reason == OK).tolist()
+    ok = found.reason == OK
+    lows, highs = _bands(vector, columns.metric[ok], found.values[ok])
+    texts = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), strict=True)
+    for row, (value, low, high) in zip(np.array(rows)[ok].tolist(), texts, strict=True):
+        results[row] = (value, low, high, "")
     messages: dict[tuple[int, str, float, float, float], str] = {}
-    for position, (row, ok, value, low, high) in enumerate(zip(
-            rows, predicted, _texts(found.values), _texts(lows), _texts(highs), strict=True)):
-        if ok:
-            results[row] = (value, low, high, "")
-            continue
+    for position in np.flatnonzero(~ok).tolist():
         key = (int(found.reason[position]), str(columns.metric[position]),
                float(found.batch[position]), float(found.context[position]),
                float(found.fitting[position]))
         message = messages.get(key)
         if message is None:
             message = messages[key] = _one_line(reason_message(vector.runtime, *key))
-        results[row] = ("", "", "", message)
+        results[rows[position]] = ("", "", "", message)
 
 
 def _bands(vector: _Vectorised, metric: NDArray[np.str_],
