@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import re
 
 import pytest
@@ -29,16 +30,18 @@ def test_each_page_links_its_json_twin(client: TestClient, page: str, twin: str)
     html = client.get(page)
     assert html.status_code == 200
     assert html.headers["content-type"].startswith("text/html")
-    assert f'href="{twin}"' in html.text
-    data = client.get(twin)
+    linked = html_text.unescape(re.findall(r'class="json-link" href="([^"]+)"', html.text)[0])
+    # an empty planner form links the document of the example it shows
+    assert linked == twin or (page.startswith("/plan/") and linked.startswith(twin + "?"))
+    data = client.get(linked)
     assert data.status_code == 200 and isinstance(data.json(), dict)
 
 
 def test_pages_load_nothing_from_other_hosts(client: TestClient) -> None:
-    for page, _ in PAGES_WITH_TWINS + [("/docs", "")]:
+    for page, _ in PAGES_WITH_TWINS + [("/docs", ""), ("/gpu/rtx-3090", "")]:
         html = client.get(page).text
-        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
-        assert [s for s in sources if s.startswith(("http:", "https:", "//"))] == [], page
+        loaded = re.findall(r'src="([^"]+)"', html) + re.findall(r'<link[^>]*href="([^"]+)"', html)
+        assert [s for s in loaded if s.startswith(("http:", "https:", "//"))] == [], page
 
 
 def test_home_lists_every_catalog_gpu_with_scores(client: TestClient) -> None:
@@ -47,7 +50,7 @@ def test_home_lists_every_catalog_gpu_with_scores(client: TestClient) -> None:
     # the reference GPU scores 100 (it need not be among the top ten)
     reference = next(gpu for gpu in data["gpus"] if gpu["id"] == "rtx-3090")
     assert reference["atlas_score"]["value"] == pytest.approx(100.0)
-    top = [row["score"]["value"] for row in data["top_scores"]]
+    top = [row["value"] for row in data["top_scores"]]
     assert top == sorted(top, reverse=True) and len(top) <= 10
 
 
@@ -95,15 +98,47 @@ def test_unknown_gpus_get_404_with_close_matches(client: TestClient) -> None:
 
 def test_fit_planner_answers_from_the_estimator(client: TestClient) -> None:
     # 8B parameters in FP16 are ~16 GB: they fit a 24 GB card; 70B (~140 GB) cannot.
-    small = client.get("/plan/fit.json", params={"gpu": "rtx-4090", "model": "llama-3.1-8b",
+    small = client.get("/plan/fit.json", params={"system": "rtx-4090", "model": "llama-3.1-8b",
                                                  "weights": "fp16"}).json()
-    large = client.get("/plan/fit.json", params={"gpu": "rtx-4090", "model": "llama-3.1-70b",
+    large = client.get("/plan/fit.json", params={"system": "rtx-4090",
+                                                 "model": "llama-3.1-70b",
                                                  "weights": "fp16"}).json()
-    assert small["result"]["fits"] is True and large["result"]["fits"] is False
-    bad = client.get("/plan/fit.json", params={"gpu": "rtx-4090", "context_tokens": "-3",
+    assert small["schema_version"] == "gpuatlas.fit/1"
+    assert small["fits"] is True and large["fits"] is False
+    assert large["min_gpus_needed"] > 1
+    bad = client.get("/plan/fit.json", params={"system": "rtx-4090", "context_tokens": "-3",
                                                "concurrency": "many"})
     assert bad.status_code == 422
-    assert len(bad.json()["problems"]) == 2
+    problems = bad.json()["problems"]
+    assert len(problems) == 3  # model missing, context below 1, concurrency not a number
+    assert {p.split(":")[0] for p in problems} == {"model", "context_tokens", "concurrency"}
+
+
+def test_planner_refuses_file_paths_as_model_names(client: TestClient) -> None:
+    for name in ("/etc/passwd.json", "../config.json", "~/model"):
+        response = client.get("/plan/fit.json", params={"system": "rtx-4090", "model": name})
+        assert response.status_code == 422, name
+        assert "file path" in response.json()["detail"]
+
+
+def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> None:
+    fit = client.get("/plan/fit", params={"system": "rtx-4090", "model": "llama-3.1-8b"}).text
+    assert "KV cache" in fit and "kv_cache_gb" not in fit and " GB" in fit
+    assert "RTX 4090" in fit  # the product name, not only the id
+    predict = client.get("/plan/predict", params={"system": "rtx-4090",
+                                                  "model": "llama-3.1-8b"}).text
+    assert "Time to first token" in predict and "ttft_ms" not in predict.replace(
+        'id="predict-ttft_ms"', "")
+    assert " ms" in predict and " tok/s" in predict
+    # 70B does not fit one RTX 4090: that candidate is rejected, with its reason
+    plan = client.get("/plan/plan", params={"model": "llama-3.1-70b", "requests_per_s": "2",
+                                            "gpus": "rtx-4090, a100-80gb-sxm"}).text
+    assert "Why the other setups were rejected" in plan
+    table = plan[plan.index('id="plan-options"'):plan.index("</table>",
+                                                             plan.index("plan-options"))]
+    rejected = plan[plan.index('class="rejected"'):plan.index("</details>")]
+    assert "RTX 4090" in rejected and "rtx-4090" not in rejected
+    assert "rtx-" not in table and "a100-" not in table
 
 
 def test_prices_page_has_history_charts(client: TestClient) -> None:
@@ -111,6 +146,10 @@ def test_prices_page_has_history_charts(client: TestClient) -> None:
     assert data["current"] and data["history"]
     html = client.get("/prices").text
     assert "<svg" in html
+    # GPUs by product name, sources as short links, not raw URLs as text
+    assert data["current"][0]["gpu_name"] in html
+    raw_urls = re.findall(r">\s*https?://", html)
+    assert raw_urls == []
 
 
 def test_script_in_agent_supplied_text_is_shown_escaped(
@@ -134,3 +173,59 @@ def test_docs_page_lists_the_ingest_endpoint_offline(client: TestClient) -> None
     assert "/api/v1/results" in html and "cdn" not in html.lower()
     schema = client.get("/openapi.json").json()
     assert "BenchResultDocument" in schema["components"]["schemas"]
+
+
+def test_gpu_page_names_benchmarks_and_sources_in_words(client: TestClient) -> None:
+    data = client.get("/gpu/rtx-4090.json").json()
+    keys = [m["benchmark"] for m in data["measured"] if m["benchmark"].startswith("public/")]
+    assert keys, "the public data set has measurements of the RTX 4090"
+    html = client.get("/gpu/rtx-4090").text
+    cells = re.findall(r'data-label="Benchmark"[^>]*>([^<]+)<', html)
+    assert cells and not any(cell.startswith("public/") for cell in cells)
+    assert any(": generation speed (batch 1" in cell for cell in cells)
+    assert re.findall(r">\s*https?://", html) == []
+
+
+def _operation(schema: dict, path: str) -> dict:
+    return schema["paths"][path]["get"]
+
+
+def test_openapi_documents_what_the_pages_return(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    gpu_json = _operation(schema, "/gpu/{gpu}.json")["responses"]
+    assert gpu_json["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+    gpu_page = _operation(schema, "/gpu/{gpu}")["responses"]
+    assert set(gpu_page["200"]["content"]) == {"text/html"}
+    assert set(gpu_page["404"]["content"]) == {"text/html"}
+    pages = [methods["get"] for methods in schema["paths"].values() if "get" in methods]
+    assert "HTTPValidationError" not in str(pages)  # pages answer 422 with a Problem
+    fit = _operation(schema, "/plan/fit.json")
+    required = {p["name"] for p in fit["parameters"] if p["required"]}
+    assert required == {"system", "model"}
+    plan = _operation(schema, "/plan/plan.json")
+    assert {p["name"] for p in plan["parameters"] if p["required"]} == {"model",
+                                                                         "requests_per_s"}
+    assert "303" in _operation(schema, "/plan")["responses"]
+
+
+@pytest.mark.parametrize(("path", "url", "status"), [
+    ("/gpu/{gpu}.json", "/gpu/rtx-4091.json", 404),
+    ("/gpu/{gpu}", "/gpu/rtx-4091", 404),
+    ("/results/{result_id}.json", "/results/nope.json", 404),
+    ("/results/{result_id}", "/results/nope", 404),
+    ("/plan/fit.json", "/plan/fit.json?model=llama-3.1-8b", 422),
+    ("/plan/fit.json", "/plan/fit.json?system=rtx-4091&model=llama-3.1-8b", 404),
+    ("/plan/fit", "/plan/fit?system=rtx-4090&context_tokens=x", 422),
+    ("/prices.json", "/prices.json?gpu=nope-9000", 404),
+    ("/leaderboard", "/leaderboard", 200),
+    ("/plan/predict.json", "/plan/predict.json?system=rtx-4090&model=llama-3.1-8b", 200),
+])
+def test_each_answer_has_a_documented_status_and_media_type(
+    client: TestClient, path: str, url: str, status: int
+) -> None:
+    responses = _operation(client.get("/openapi.json").json(), path)["responses"]
+    reply = client.get(url)
+    assert reply.status_code == status
+    documented = responses[str(status)]
+    media = reply.headers["content-type"].split(";")[0]
+    assert media in documented.get("content", {}), (url, media, documented)

@@ -63,6 +63,20 @@ def plan_command(
     as_json: bool = JsonOption,
 ) -> None:
     """The cheapest GPU setup that meets p95 latency targets at a traffic, ranked, explained."""
+    if as_json:  # the document of the answer layer, as /plan/plan.json returns it
+        from gpuatlas.app.plan import ServingPlanRequest, plan_document
+        from gpuatlas.app.requests import parse_request
+
+        with user_errors():
+            print_json(plan_document(parse_request(ServingPlanRequest, {
+                "model": model, "weights": weights, "requests_per_s": rps,
+                "input_tokens": input_tokens, "output_tokens": output_tokens,
+                "length_distribution": length_dist, "arrival": arrival,
+                "burstiness": burstiness, "p95_ttft_ms": p95_ttft_ms,
+                "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms, "engine": engine,
+                "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers, "tiers": tiers,
+                "top": top, "replicas": replicas}), prices_file))
+        return
     request = PlanRequest(
         model, tuple(weights), rps, input_tokens, output_tokens,
         Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), engine, length_dist, arrival, burstiness,
@@ -72,25 +86,9 @@ def plan_command(
     with user_errors():
         plan = run_plan(request)
         assumed = weights_note(model, "auto") if any(w == "auto" for w in weights) else ""
-    if as_json:
-        print_json(plan_json(plan))
-        return
     if assumed:
         console.print(f"native {assumed}", highlight=False)
     _render_plan(plan)
-
-
-def plan_json(plan: Plan) -> dict[str, Any]:
-    return {
-        "schema_version": "gpuatlas.plan/1",
-        "workload": to_plain(plan.workload), "slo": to_plain(plan.slo),
-        "feasible": plan.feasible, "message": plan.message,
-        "options": [to_plain(option) for option in plan.options],
-        "explanation": to_plain(plan.explanation),
-        "rejected": [to_plain(r) for r in plan.rejected if r.kind != "no-offer"],
-        "candidates": plan.candidates, "simulated": plan.simulated,
-        "provenance": provenance(),
-    }
 
 
 def _render_plan(plan: Plan) -> None:

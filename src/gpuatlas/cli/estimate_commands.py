@@ -79,13 +79,20 @@ def fit_command(
             else:
                 _render_fit(result)
             return
+        if as_json:  # the document of the answer layer, as /plan/fit.json returns it
+            from gpuatlas.app.fit import FitRequest, fit_document
+            from gpuatlas.app.requests import parse_request
+
+            print_json(fit_document(parse_request(FitRequest, {
+                "system": system, "model": model, "weights": weights, "engine": engine,
+                "context_tokens": context_tokens, "concurrency": concurrency,
+                "kv_cache": kv_cache, "gpu_layers": gpu_layers, "cpu_moe": cpu_moe,
+                "host_bandwidth_gbs": host_bandwidth_gbs}), local_files=True))
+            return
         answer = answer_fit(system, reference, weights, engine=engine,
                             context_tokens=context_tokens, concurrency=concurrency,
                             kv_cache=kv_cache,
                             offload=OffloadRequest(gpu_layers, cpu_moe, host_bandwidth_gbs))
-    if as_json:
-        print_json({**answer.detail.to_ranged_json(), **answer.to_json()})
-        return
     render_fit_answer(answer)
 
 

@@ -179,13 +179,23 @@ def predict_llm_command(
     engine: str = typer.Option("auto", "--engine", "-e", help=ENGINE_HELP),
     batch: int = typer.Option(1, "--batch", "-b", help="Concurrent sequences."),
     input_tokens: int = typer.Option(512, "--input", help="Prompt tokens."),
-    output_tokens: int = typer.Option(128, "--output", help="Generated tokens."),
+    output_tokens: int = typer.Option(256, "--output", help="Generated tokens."),
     kv_cache: str = typer.Option("fp16", "--kv-cache"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
     from gpuatlas.estimate import api
 
+    if as_json:  # the document of the answer layer, as /plan/predict.json returns it
+        from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
+        from gpuatlas.app.requests import parse_request
+
+        with user_errors():
+            print_json(predict_llm_document(parse_request(PredictLlmRequest, {
+                "system": system, "model": model, "weights": weights, "engine": engine,
+                "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
+                "kv_cache": kv_cache}), local_files=True))
+        return
     with user_errors():
         choice = weights_choice(weights, model)
         engine = engine_choice(engine, choice)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -16,14 +15,10 @@ console = make_console()
 
 
 def to_plain(value: Any) -> Any:
-    """Dataclasses, tuples and paths → JSON-ready plain values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
-    return value
+    """Dataclasses, tuples and paths → JSON-ready plain values (the answer layer's `plain`)."""
+    from gpuatlas.app.documents import plain
+
+    return plain(value)
 
 
 def print_json(document: Any) -> None:

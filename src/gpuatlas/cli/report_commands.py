@@ -87,35 +87,15 @@ def leaderboard(
     from gpuatlas.compare import default_score_method
     from gpuatlas.report.scores import leaderboard as compute_leaderboard
 
+    if as_json:  # the document of the answer layer, as /leaderboard.json returns it
+        from gpuatlas.app.leaderboard import leaderboard_document
+
+        with user_errors():
+            typer.echo(json.dumps(leaderboard_document(), indent=2))
+        return
     with user_errors():
         rows = compute_leaderboard()
         method = default_score_method()
-    if as_json:
-        payload = {
-            "schema_version": "gpuatlas.leaderboard/1",
-            "method": {
-                "version": method.version,
-                "reference_gpu": method.reference_gpu,
-                "reference_value": method.reference_value,
-                "weights": method.weights,
-            },
-            "rows": [
-                {
-                    "rank": r.rank,
-                    "system": r.system,
-                    "value": r.score.value,
-                    "low": r.score.low,
-                    "high": r.score.high,
-                    "coverage": r.score.coverage,
-                    "covered_benchmarks": r.score.covered_benchmarks,
-                    "total_benchmarks": r.score.total_benchmarks,
-                    "ranked": r.score.ranked,
-                }
-                for r in rows
-            ],
-        }
-        typer.echo(json.dumps(payload, indent=2))
-        return
     from gpuatlas.report.scores import MIN_RANKED_BENCHMARKS
 
     table = Table(

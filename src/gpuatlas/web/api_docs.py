@@ -8,8 +8,35 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from gpuatlas.bench.result import result_json_schema
+
+ERROR_MEANINGS = {
+    400: "The request is valid but cannot be answered (e.g. the model cannot run there)",
+    404: "An unknown name (GPU, system, model, result); the problem lists close matches",
+    422: "Invalid parameters: every problem at once",
+}
+FASTAPI_VALIDATION = "#/components/schemas/HTTPValidationError"
+
+
+class Problem(BaseModel):
+    """What every error of the pages and their .json twins returns."""
+
+    detail: str
+    problems: list[str]
+
+
+def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Documented error responses of a .json route (the Problem document)."""
+    return {code: {"model": Problem, "description": ERROR_MEANINGS[code]} for code in codes}
+
+
+def html_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Documented error responses of an HTML page (an error page, not JSON)."""
+    return {code: {"description": ERROR_MEANINGS[code],
+                   "content": {"text/html": {"schema": {"type": "string"}}}}
+            for code in codes}
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -26,8 +53,30 @@ def _build(app: FastAPI) -> dict[str, Any]:
                          routes=app.routes)
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {}).update(_result_schemas())
+    _replace_fastapi_validation(schema)
     components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
     return schema
+
+
+def _replace_fastapi_validation(schema: dict[str, Any]) -> None:
+    """The pages parse their parameters themselves and answer 422 with a Problem (JSON) or an
+    error page (HTML), never with FastAPI's validation error: document what they return."""
+    for methods in schema.get("paths", {}).values():
+        operation = methods.get("get")
+        if operation is None:
+            continue
+        responses = operation.get("responses", {})
+        if FASTAPI_VALIDATION not in json.dumps(responses.get("422", {})):
+            continue
+        html = "text/html" in responses.get("200", {}).get("content", {})
+        replacement = html_errors(422) if html else json_errors(422)
+        responses["422"] = {"description": ERROR_MEANINGS[422],
+                            "content": replacement[422].get("content") or {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Problem"}}}}
+    if FASTAPI_VALIDATION not in json.dumps(schema.get("paths", {})):
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
 
 
 def _result_schemas() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""HTML pages and their .json twins. Handlers parse, call views, render: no domain logic."""
+"""HTML pages and their .json twins. Handlers parse, call views or the answer layer
+(``gpuatlas.app``), render: no domain logic."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.web import compare_page, planner, views
+from gpuatlas.web.api_docs import html_errors, json_errors
 from gpuatlas.web.charts import Bar, bar_chart, line_chart
 from gpuatlas.web.rendering import render
 from gpuatlas.web.state import AppState
@@ -27,6 +29,10 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(data)
 
 
+def _gpu_choices() -> list[dict[str, str]]:
+    return [{"id": gpu.id, "name": gpu.name} for gpu in all_gpus()]
+
+
 @router.get("/index.json", tags=["pages"], summary="Home page data: GPUs and Atlas Scores")
 def home_json(request: Request) -> JSONResponse:
     return _json(views.home_view(_state(request)))
@@ -40,21 +46,23 @@ def home(request: Request) -> Response:
 
 
 def _score_chart(rows: list[dict[str, Any]], title: str) -> Any:
-    bars = [Bar(row["system"], row["score"]["value"], row["score"]["low"], row["score"]["high"])
-            for row in rows]
+    bars = [Bar(row["name"], row["value"], row["low"], row["high"]) for row in rows]
     return bar_chart(bars, "", title)
 
 
-@router.get("/gpu/{gpu}.json", tags=["pages"], summary="One GPU: specs, prices, results")
+@router.get("/gpu/{gpu}.json", tags=["pages"], summary="One GPU: specs, prices, results",
+            responses=json_errors(404))
 def gpu_json(request: Request, gpu: str) -> JSONResponse:
     return _json(views.gpu_view(_state(request), gpu))
 
 
-@router.get("/gpu/{gpu}", response_class=HTMLResponse, tags=["pages"], summary="One GPU")
+@router.get("/gpu/{gpu}", response_class=HTMLResponse,
+            tags=["pages"], summary="One GPU", responses=html_errors(404))
 def gpu_page(request: Request, gpu: str) -> Response:
     data = views.gpu_view(_state(request), gpu)
     return render(request, "gpu.html", data, json_url=f"/gpu/{quote(data['gpu']['id'])}.json",
-                  price_chart=_price_chart(data["price_history"], "Price history, $/GPU-hour"))
+                  price_chart=_price_chart(data["price_history"], "Price history, $/GPU-hour"),
+                  gpu_choices=_gpu_choices())
 
 
 def _price_chart(history: list[dict[str, Any]], title: str) -> Any:
@@ -74,8 +82,9 @@ def compare_pick_json() -> JSONResponse:
                   "options": list(compare_page.REPORT_OPTIONS)})
 
 
-@router.get("/compare", response_class=HTMLResponse, tags=["pages"],
-            summary="Pick two GPUs or systems to compare")
+@router.get("/compare", response_class=HTMLResponse,
+            tags=["pages"], summary="Pick two GPUs or systems to compare",
+            responses={303: {"description": "With a and b: redirect to /compare/{a}/{b}"}})
 def compare_pick(request: Request, a: str | None = None, b: str | None = None) -> Response:
     if a and b:
         return RedirectResponse(f"/compare/{quote(a.strip())}/{quote(b.strip())}", 303)
@@ -102,7 +111,7 @@ def _report_options(request: Request) -> dict[str, Any]:
     return options
 
 
-@router.get("/compare/{a}/{b}.json", tags=["pages"],
+@router.get("/compare/{a}/{b}.json", tags=["pages"], responses=json_errors(404, 422),
             summary="The Comparison document (gpuatlas.comparison/1) for A vs B")
 def compare_json(request: Request, a: str, b: str) -> JSONResponse:
     document = compare_page.build(_state(request), a, b, _report_options(request))
@@ -110,6 +119,7 @@ def compare_json(request: Request, a: str, b: str) -> JSONResponse:
 
 
 @router.get("/compare/{a}/{b}/report.html", response_class=HTMLResponse, tags=["pages"],
+            responses=html_errors(404, 422),
             summary="The report renderer's self-contained HTML for A vs B")
 def compare_report(request: Request, a: str, b: str) -> Response:
     document = compare_page.build(_state(request), a, b, _report_options(request))
@@ -117,7 +127,8 @@ def compare_report(request: Request, a: str, b: str) -> Response:
                         headers={"Content-Security-Policy": compare_page.REPORT_CSP})
 
 
-@router.get("/compare/{a}/{b}", response_class=HTMLResponse, tags=["pages"],
+@router.get("/compare/{a}/{b}", response_class=HTMLResponse,
+            tags=["pages"], responses=html_errors(404, 422),
             summary="The comparison report for A vs B")
 def compare(request: Request, a: str, b: str) -> Response:
     options = _report_options(request)
@@ -132,70 +143,97 @@ def compare(request: Request, a: str, b: str) -> Response:
                   title=f"{document.a.label} vs {document.b.label}")
 
 
-@router.get("/leaderboard.json", tags=["pages"], summary="Atlas Scores with intervals")
+@router.get("/leaderboard.json", tags=["pages"],
+            summary="Atlas Scores with intervals (gpuatlas.leaderboard/1, as the CLI's --json)")
 def leaderboard_json(request: Request) -> JSONResponse:
-    return _json({"rows": views.leaderboard_rows(_state(request))})
+    return _json(views.leaderboard(_state(request)))
 
 
 @router.get("/leaderboard", response_class=HTMLResponse, tags=["pages"], summary="Leaderboard")
 def leaderboard(request: Request) -> Response:
-    rows = views.leaderboard_rows(_state(request))
+    rows = views.leaderboard(_state(request))["rows"]
     return render(request, "leaderboard.html", {"rows": rows}, json_url="/leaderboard.json",
                   chart=_score_chart(rows[:25], "Atlas Score (RTX 3090 = 100), 95% interval"))
 
 
-@router.get("/plan", tags=["pages"], summary="Planner (redirects to the fit form)")
+@router.get("/plan", tags=["planner"], summary="Planner (redirects to the fit form)",
+            response_class=RedirectResponse, status_code=303,
+            responses={303: {"description": "Redirect to /plan/fit"}})
 def plan_index() -> RedirectResponse:
     return RedirectResponse("/plan/fit", 303)
 
 
-def _planner_data(kind: planner.PlannerKind, request: Request) -> dict[str, Any]:
-    submitted = bool(request.query_params)
-    form = planner.parse_form(kind, dict(request.query_params))
-    result = planner.run_planner(kind, form) if submitted else None
-    return {"kind": kind, "form": form.model_dump(), "submitted": submitted, "result": result}
+def _query(request: Request) -> dict[str, Any]:
+    """Query parameters; a repeated one (weights=fp16&weights=awq) becomes a list."""
+    return {key: values[0] if len(values) == 1 else values
+            for key in request.query_params
+            if (values := request.query_params.getlist(key))}
 
 
-@router.get("/plan/{kind}.json", tags=["planner"],
-            summary="Planner result: fit (memory), predict (speed) or plan (cheapest config)")
-def planner_json(request: Request, kind: planner.PlannerKind) -> JSONResponse:
-    return _json(_planner_data(kind, request))
+def _planner_routes(kind: str, summary: str, schema: str) -> None:
+    """The .json route (the answer document) and the HTML form of one planner."""
+
+    @router.get(f"/plan/{kind}.json", tags=["planner"], responses=json_errors(400, 404, 422),
+                summary=f"{summary} ({schema}, the same document as the CLI's --json)",
+                openapi_extra={"parameters": planner.query_parameters(kind)},
+                name=f"planner_{kind}_json")
+    def planner_json(request: Request) -> JSONResponse:
+        return _json(planner.answer(kind, _query(request)))
+
+    @router.get(f"/plan/{kind}", response_class=HTMLResponse, tags=["planner"],
+                responses=html_errors(400, 404, 422),
+                summary=f"{summary}: form and answer", name=f"planner_{kind}_page",
+                openapi_extra={"parameters": _optional(planner.query_parameters(kind))})
+    def planner_page(request: Request) -> Response:
+        data = planner.page_data(kind, _query(request))
+        query = str(request.query_params)
+        json_url = f"/plan/{kind}.json?{query}" if query else planner.example_url(kind)
+        return render(request, "planner.html", data, json_url=json_url,
+                      gpu_choices=_gpu_choices())
 
 
-@router.get("/plan/{kind}", response_class=HTMLResponse, tags=["planner"],
-            summary="Planner forms")
-def planner_page(request: Request, kind: planner.PlannerKind) -> Response:
-    data = _planner_data(kind, request)
-    query = ("?" + str(request.query_params)) if request.query_params else ""
-    return render(request, "planner.html", data, json_url=f"/plan/{kind}.json{query}",
-                  gpus=[g.id for g in all_gpus()])
+def _optional(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The form page answers without parameters (it shows the empty form)."""
+    return [{**parameter, "required": False} for parameter in parameters]
 
 
-@router.get("/prices.json", tags=["pages"], summary="Current cloud prices and their history")
+_planner_routes("fit", "Will a model fit: memory per GPU and per format", "gpuatlas.fit/1")
+_planner_routes("predict", "LLM speed of one batch: TTFT, TPOT, tokens/s",
+                "gpuatlas.predict-llm/1")
+_planner_routes("plan", "The cheapest setup meeting p95 latency targets at a traffic",
+                "gpuatlas.plan/1")
+
+
+@router.get("/prices.json", tags=["pages"], summary="Current cloud prices and their history",
+            responses=json_errors(404))
 def prices_json(gpu: str | None = None) -> JSONResponse:
     return _json(views.prices_view(gpu))
 
 
-@router.get("/prices", response_class=HTMLResponse, tags=["pages"], summary="Cloud prices")
+@router.get("/prices", response_class=HTMLResponse,
+            tags=["pages"], summary="Cloud prices", responses=html_errors(404))
 def prices(request: Request, gpu: str | None = None) -> Response:
     data = views.prices_view(gpu)
-    charts = [_price_chart(history, f"{gpu_id}: $/GPU-hour over time")
+    charts = [_price_chart(history, f"{views.gpu_label(gpu_id)}: $/GPU-hour over time")
               for gpu_id, history in data["history"].items()
               if len({h["observed_date"] for h in history}) > 1]
     suffix = f"?gpu={quote(gpu)}" if gpu else ""
     return render(request, "prices.html", data, json_url=f"/prices.json{suffix}",
-                  charts=charts, gpus=[g.id for g in all_gpus()])
+                  charts=charts, gpu_choices=_gpu_choices())
 
 
-@router.get("/results/{result_id}.json", tags=["pages"], summary="One stored result")
+@router.get("/results/{result_id}.json", tags=["pages"], summary="One stored result",
+            responses=json_errors(404))
 def result_json(request: Request, result_id: str) -> JSONResponse:
     document = views.result_view(_state(request), result_id)
     if document is None:
-        return JSONResponse({"detail": f"no result {result_id!r}"}, status_code=404)
+        problem = f"no stored result with id {result_id!r}"
+        return JSONResponse({"detail": problem, "problems": [problem]}, status_code=404)
     return _json(document)
 
 
-@router.get("/results/{result_id}", response_class=HTMLResponse, tags=["pages"],
+@router.get("/results/{result_id}", response_class=HTMLResponse,
+            tags=["pages"], responses=html_errors(404),
             summary="One stored result with its samples")
 def result_page(request: Request, result_id: str) -> Response:
     document = views.result_view(_state(request), result_id)

@@ -9,6 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gpuatlas.web.wording import benchmark_words, source_link, words
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NAVIGATION = (
     ("/", "GPUs"), ("/compare", "Compare"), ("/leaderboard", "Leaderboard"),
@@ -34,13 +36,27 @@ def _number(value: Any, digits: int = 3) -> str:
 
 
 def _money(value: Any) -> str:
+    """Dollars to the cent; below a cent, 3 significant digits; whole dollars from $1,000."""
     if value is None:
         return "—"
-    return f"${value:,.2f}" if value < 1000 else f"${value:,.0f}"
+    if 0 < abs(value) < 0.01:
+        return f"${value:.3g}"
+    return f"${value:,.2f}" if abs(value) < 1000 else f"${value:,.0f}"
+
+
+def _percent(fraction: Any) -> str:
+    """A utilisation as a percentage, clipped to the physically possible 0–100%."""
+    if fraction is None:
+        return "—"
+    return f"{min(max(float(fraction), 0.0), 1.0) * 100:.0f}%"
 
 
 templates.env.filters["num"] = _number
 templates.env.filters["usd"] = _money
+templates.env.filters["pct"] = _percent
+templates.env.filters["benchmark_words"] = benchmark_words
+templates.env.filters["source_link"] = source_link
+templates.env.filters["words"] = words
 
 
 def render(request: Request, template: str, data: dict[str, Any], json_url: str | None,
@@ -96,5 +112,13 @@ def value_of(quantity: Any) -> Any:
     return quantity.get("value") if isinstance(quantity, dict) else quantity
 
 
-templates.env.globals.update(value_of=value_of, statement_text=statement_text, cell_text=cell_text,
+def system_label(system_id: str) -> str:
+    """A GPU or system id as its product name ("4× RTX 4090")."""
+    from gpuatlas.app.leaderboard import system_name
+
+    return system_name(system_id)
+
+
+templates.env.globals.update(value_of=value_of, system_label=system_label,
+                             statement_text=statement_text, cell_text=cell_text,
                              cell_source=cell_source, chart_svg=chart_svg)

@@ -20,29 +20,39 @@ SPEC_FIELDS = (
 )
 
 
+def leaderboard(state: AppState) -> dict[str, Any]:
+    """The leaderboard document (gpuatlas.leaderboard/1), cached per store revision."""
+    from gpuatlas.app.leaderboard import leaderboard_document
+
+    document: dict[str, Any] = state.cached(("leaderboard",), leaderboard_document)
+    return document
+
+
 def leaderboard_rows(state: AppState) -> list[dict[str, Any]]:
     """Atlas Scores of every system with results in common with the reference GPU."""
-    return list(state.cached(("leaderboard",), _compute_leaderboard))
+    return list(leaderboard(state)["rows"])
 
 
-def _compute_leaderboard() -> list[dict[str, Any]]:
-    from gpuatlas.report.scores import leaderboard
+def gpu_label(gpu_id: str) -> str:
+    """A GPU's short product name ("RTX 4090") for charts and tables; the id if unknown."""
+    from gpuatlas.errors import UnknownNameError
 
-    return [
-        {"rank": row.rank, "system": row.system, "score": dataclasses.asdict(row.score)}
-        for row in leaderboard()
-    ]
+    try:
+        return resolve_gpu(gpu_id).short_name
+    except UnknownNameError:
+        return gpu_id
 
 
 def home_view(state: AppState) -> dict[str, Any]:
-    scores = {row["system"]: row["score"] for row in leaderboard_rows(state)}
+    rows = leaderboard_rows(state)
+    scores = {row["system"]: row for row in rows}
     counts = state.cached(("system_counts",), state.store.system_counts)
     cheapest = _cheapest_by_gpu()
     gpus = [_gpu_row(gpu, scores.get(gpu.id), counts.get(gpu.id, 0), cheapest.get(gpu.id))
             for gpu in all_gpus()]
     return {
         "gpus": gpus,
-        "top_scores": leaderboard_rows(state)[:10],
+        "top_scores": [row for row in rows if row.get("ranked", True)][:10],
         "store": {"backend": state.store.backend, "results": sum(counts.values())},
     }
 
@@ -50,7 +60,8 @@ def home_view(state: AppState) -> dict[str, Any]:
 def _gpu_row(gpu: Gpu, score: dict[str, Any] | None, results: int,
              price: PriceSnapshot | None) -> dict[str, Any]:
     return {
-        "id": gpu.id, "name": gpu.name, "vendor": gpu.vendor, "segment": gpu.segment,
+        "id": gpu.id, "name": gpu.name, "short_name": gpu.short_name, "vendor": gpu.vendor,
+        "segment": gpu.segment,
         "architecture": gpu.architecture, "release_year": gpu.release_year,
         **{name: getattr(gpu, name) for name in SPEC_FIELDS},
         "atlas_score": score, "measured_results": results,
@@ -68,7 +79,8 @@ def _cheapest_by_gpu() -> dict[str, PriceSnapshot]:
 
 def _price_dict(snapshot: PriceSnapshot) -> dict[str, Any]:
     return {
-        "gpu_id": snapshot.gpu_id, "provider": snapshot.provider, "offer": snapshot.offer,
+        "gpu_id": snapshot.gpu_id, "gpu_name": gpu_label(snapshot.gpu_id),
+        "provider": snapshot.provider, "offer": snapshot.offer,
         "tier": snapshot.tier,
         "usd_per_gpu_hour": snapshot.usd_per_gpu_hour,
         "gpus_per_instance": snapshot.gpus_per_instance,
@@ -82,16 +94,24 @@ def gpu_view(state: AppState, name: str) -> dict[str, Any]:
     measured = state.cached(("measured", gpu.id), lambda: _measured_for(state, gpu.id))
     score = next((row for row in leaderboard_rows(state) if row["system"] == gpu.id), None)
     return {
-        "gpu": _jsonable(dataclasses.asdict(gpu)),
+        "gpu": {**_jsonable(dataclasses.asdict(gpu)), "short_name": gpu.short_name},
         "atlas_score": score,
         "prices": [_price_dict(s) for s in current_prices(gpu.id)],
         "price_history": [_price_dict(s) for s in price_history(gpu.id)],
         "measured": measured,
+        **state.cached(("gpu_results", gpu.id), lambda: _gpu_results(state, gpu.id)),
+        "compare_with": [{"id": other.id, "name": other.name} for other in all_gpus()
+                         if other.id != gpu.id],
+    }
+
+
+def _gpu_results(state: AppState, gpu_id: str) -> dict[str, Any]:
+    """The GPU's recent and quarantined results (cached with the store revision)."""
+    return {
         "recent_results": [_summary_dict(s) for s in
-                           state.store.result_summaries(gpu_id=gpu.id, limit=25)],
+                           state.store.result_summaries(gpu_id=gpu_id, limit=25)],
         "quarantined": [_summary_dict(s) for s in
-                        state.store.result_summaries(gpu_id=gpu.id, quarantined=True)],
-        "compare_with": [other.id for other in all_gpus() if other.id != gpu.id],
+                        state.store.result_summaries(gpu_id=gpu_id, quarantined=True)],
     }
 
 

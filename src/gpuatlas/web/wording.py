@@ -1,0 +1,92 @@
+"""Store keys and source strings as words a reader understands (for the pages only; the .json
+twins keep the keys and URLs)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+METRIC_WORDS = {
+    "serving_output_tok_s": "serving throughput", "decode_tok_s": "generation speed",
+    "prefill_tok_s": "prompt processing", "image_s": "time per image",
+    "ttft_ms": "time to first token", "tpot_ms": "time per output token",
+    "train_tok_s": "training throughput", "images_per_min": "images per minute",
+}
+SHAPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^b(\d+)$"), "batch {0}"),
+    (re.compile(r"^bmax$"), "largest batch"),
+    (re.compile(r"^b\?$"), "batch not stated"),
+    (re.compile(r"^tg(\d+)$"), "{0} generated tokens"),
+    (re.compile(r"^pp(\d+)$"), "{0}-token prompt"),
+    (re.compile(r"^in(\d+)$"), "{0} tokens in"),
+    (re.compile(r"^out(\d+)$"), "{0} out"),
+    (re.compile(r"^(\d+)x(\d+)$"), "{0}×{1} px"),
+    (re.compile(r"^(\d+)steps$"), "{0} steps"),
+)
+SOURCE_TEXT_CHARACTERS = 70
+REPOSITORY_HOSTS = ("github.com", "huggingface.co", "gitlab.com")
+
+
+def words(key: str) -> str:
+    """'p95_ttft_ms' → 'p95 ttft ms': a key with its separators as spaces."""
+    return key.replace("_", " ").replace("-", " ")
+
+
+def benchmark_words(key: str) -> str:
+    """'public/llama.cpp/meta-llama/Meta-Llama-3-8B/q4_k_m/b1-tg128-kv-f16/decode_tok_s' →
+    'Meta-Llama-3-8B q4_k_m on llama.cpp: generation speed (batch 1, 128 generated tokens,
+    KV f16)'. Keys of other shapes come back with their separators as spaces."""
+    parts = key.removeprefix("public/").split("/")
+    if len(parts) < 6:
+        return key.replace("-", " ").replace("_", " ") if "/" not in key else key
+    engine, model, weights, shape, metric = parts[0], parts[2], parts[3], parts[4], parts[5]
+    metric_text = METRIC_WORDS.get(metric, words(metric))
+    return f"{model} {weights} on {engine}: {metric_text} ({_shape_words(shape)})"
+
+
+def _shape_words(shape: str) -> str:
+    tokens = shape.split("-")
+    described: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "kv" and index + 1 < len(tokens):
+            described.append(f"KV cache {tokens[index + 1]}")
+            index += 2
+            continue
+        described.append(_token_words(token))
+        index += 1
+    return ", ".join(described)
+
+
+def _token_words(token: str) -> str:
+    for pattern, template in SHAPE_PATTERNS:
+        match = pattern.match(token)
+        if match:
+            return template.format(*match.groups())
+    return token.replace("+", " + ")
+
+
+def source_link(source: str) -> Markup:
+    """A source as a short link: 'github.com/ggml-org/llama.cpp — PR …' to its URL; a source
+    without a URL as its (shortened) text."""
+    text = source.strip()
+    url, _, rest = text.partition(" ")
+    if not url.startswith(("https://", "http://")):
+        return Markup(f'<span title="{escape(text)}">{escape(_shorten(text))}</span>')
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("www.")
+    path = [piece for piece in parts.path.split("/") if piece]
+    where = "/".join([host, *path[:2]]) if host in REPOSITORY_HOSTS else host
+    detail = rest.strip().removeprefix("(").removesuffix(")")
+    label = f"{where} — {_shorten(detail)}" if detail else where
+    return Markup(f'<a href="{escape(url)}" rel="noopener nofollow" title="{escape(text)}">'
+                  f"{escape(label)}</a>")
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SOURCE_TEXT_CHARACTERS:
+        return text
+    return text[:SOURCE_TEXT_CHARACTERS - 1].rstrip() + "…"

@@ -1,0 +1,73 @@
+"""The CLI's --json and the web app's .json return the same document for the same request:
+both call the answer layer (gpuatlas.app), which holds the defaults once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from gpuatlas.cli.main import app as cli
+
+runner = CliRunner()
+
+
+def cli_json(arguments: list[str]) -> Any:
+    result = runner.invoke(cli, [*arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def web_json(client: TestClient, url: str, params: list[tuple[str, str]]) -> Any:
+    reply = client.get(url, params=params)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+# (CLI arguments, web URL, web query): identical requests, defaults left to each side
+SAME_REQUESTS = [
+    pytest.param(["fit", "rtx-4090", "llama-3.1-8b"], "/plan/fit.json",
+                 [("system", "rtx-4090"), ("model", "llama-3.1-8b")], id="fit-defaults"),
+    pytest.param(["fit", "2x rtx-3090", "qwen2.5-32b", "--weights", "fp16", "--weights", "awq",
+                  "--context", "16384", "--concurrency", "4"], "/plan/fit.json",
+                 [("system", "2x rtx-3090"), ("model", "qwen2.5-32b"), ("weights", "fp16"),
+                  ("weights", "awq"), ("context_tokens", "16384"), ("concurrency", "4")],
+                 id="fit-formats"),
+    pytest.param(["predict", "llm", "rtx-4090", "llama-3.1-8b"], "/plan/predict.json",
+                 [("system", "rtx-4090"), ("model", "llama-3.1-8b")], id="predict-defaults"),
+    pytest.param(["predict", "llm", "2x h100-sxm", "llama-3.1-70b", "--weights", "fp8", "--batch",
+                  "16", "--input", "2048", "--output", "64"], "/plan/predict.json",
+                 [("system", "2x h100-sxm"), ("model", "llama-3.1-70b"), ("weights", "fp8"),
+                  ("batch", "16"), ("input_tokens", "2048"), ("output_tokens", "64")],
+                 id="predict-options"),
+    pytest.param(["plan", "--model", "llama-3.1-8b", "--rps", "2", "--p95-ttft-ms", "1000",
+                  "--gpu", "rtx-4090", "--gpu", "a100-80gb-sxm"], "/plan/plan.json",
+                 [("model", "llama-3.1-8b"), ("requests_per_s", "2"), ("p95_ttft_ms", "1000"),
+                  ("gpus", "rtx-4090"), ("gpus", "a100-80gb-sxm")], id="plan"),
+    pytest.param(["leaderboard"], "/leaderboard.json", [], id="leaderboard"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "url", "params"), SAME_REQUESTS)
+def test_cli_and_web_return_the_same_document(
+    client: TestClient, arguments: list[str], url: str, params: list[tuple[str, str]]
+) -> None:
+    from_cli = cli_json(arguments)
+    from_web = web_json(client, url, params)
+    assert from_cli["schema_version"] == from_web["schema_version"]
+    assert from_cli["schema_version"].startswith("gpuatlas.")
+    assert from_cli == from_web
+
+
+def test_the_documents_state_the_defaults_they_used(client: TestClient) -> None:
+    fit = web_json(client, "/plan/fit.json", [("system", "rtx-4090"), ("model", "llama-3.1-8b")])
+    assert fit["request"]["context_tokens"] == 4096 == fit["context_tokens"]
+    predict = web_json(client, "/plan/predict.json",
+                       [("system", "rtx-4090"), ("model", "llama-3.1-8b")])
+    assert predict["request"]["output_tokens"] == 256 == predict["output_tokens"]
+    plan = web_json(client, "/plan/plan.json", [("model", "llama-3.1-8b"),
+                                                ("requests_per_s", "2"), ("gpus", "rtx-4090")])
+    assert isinstance(plan["rejected"], list) and plan["provenance"]["calibration_version"]
