@@ -212,8 +212,8 @@ def predict_llm_command(
 def predict_serving_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'rtx-4090' or '4x rtx-4090'."),
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
-    weights: str = typer.Option("fp16", "--weights", "-w"),
-    engine: str = typer.Option("vllm", "--engine", "-e"),
+    weights: str = typer.Option("auto", "--weights", "-w", help=WEIGHTS_HELP),
+    engine: str = typer.Option("auto", "--engine", "-e", help=ENGINE_HELP),
     concurrency: str = typer.Option("max", "--concurrency", "-c",
                                     help="Concurrent sequences on the system, or 'max'."),
     input_tokens: int = typer.Option(512, "--input", help="Prompt tokens."),
@@ -230,8 +230,11 @@ def predict_serving_command(
     with user_errors():
         if layout not in ("auto", "tensor"):
             raise InvalidRequestError([f"--layout must be auto or tensor, got {layout!r}"])
+        choice = weights_choice(weights, model)
+        engine = engine_choice(engine, choice)
         result = api.serving_layout(
-            system, model_object(model), weights, engine, concurrency=_concurrency(concurrency),
+            system, model_object(model), choice.format_id, engine,
+            concurrency=_concurrency(concurrency),
             input_tokens=input_tokens, output_tokens=output_tokens, kv_cache=kv_cache,
             layout="tensor" if layout == "tensor" else "auto",
         )
@@ -240,7 +243,10 @@ def predict_serving_command(
                 "replicas": result.layout.replicas,
                 "tensor_parallel": result.layout.tensor_parallel,
                 "layout": result.layout.description}
-    _print_estimates(document, as_json, f"{model} ({weights}, {engine}) serving on {system}")
+    if not as_json:
+        console.print(choice.describe(), highlight=False)
+    _print_estimates(document, as_json, f"{model} ({choice.format_id}, {engine}) serving on "
+                     f"{system}")
 
 
 def _concurrency(text: str) -> int | Literal["max"]:
