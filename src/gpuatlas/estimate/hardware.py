@@ -47,6 +47,8 @@ def peak_flops(gpu: Gpu, precision: str) -> tuple[float, str]:
         tflops = gpu.dense_tflops(candidate)
         if tflops:
             return tflops * 1e12, candidate
+    if gpu.tensor_cores == 0 and gpu.fp32_tflops:  # no tensor cores (Pascal GTX 10, P40):
+        return gpu.fp32_tflops * 1e12, "fp32"  # engines (llama.cpp) run the math in fp32
     raise InvalidRequestError([f"the catalog has no {precision} tensor throughput for {gpu.id}"])
 
 

@@ -25,6 +25,7 @@ class ReportOptions:
     provider: str | None = None
     electricity_usd_per_kwh: float = DEFAULT_ELECTRICITY_USD_PER_KWH
     pue: float = DEFAULT_PUE
+    engine: str | None = None  # LLM engine for both sides; None: each platform's usual one
 
     def as_dict(self) -> dict[str, str | float | int | None]:
         return {
@@ -34,6 +35,7 @@ class ReportOptions:
             "provider": self.provider,
             "electricity_usd_per_kwh": self.electricity_usd_per_kwh,
             "pue": self.pue,
+            "engine": self.engine,
         }
 
 
@@ -105,6 +107,10 @@ def option_problems(options: ReportOptions) -> list[str]:
         checks.append(lambda: resolve_format(options.weights or ""))
     if options.provider:
         checks.append(lambda: check_provider(options.provider or "", all_prices()))
+    if options.engine:
+        from gpuatlas.estimate.engine_specs import parse_engine_spec
+
+        checks.append(lambda: parse_engine_spec(options.engine or ""))
     problems = []
     for check in checks:
         try:

@@ -15,6 +15,9 @@ SUMMARY_FACTS = (
     "total dense FP16 throughput",
     "memory per GPU",
     "memory bandwidth per GPU",
+    "GPU-usable memory",  # a unified-memory side (a Mac): the share its GPU may use
+    "GPU-usable memory per GPU",
+    "total GPU-usable memory",
 )
 
 

@@ -74,14 +74,29 @@ def build_ecosystem(context: ReportContext) -> Section:
 
 
 def consumer_note(context: ReportContext) -> tuple[str, ...]:
-    """The GeForce caveat, only when a side is a consumer card (never in, say, H100 vs
-    MI300X)."""
-    consumer = [
-        label for label, system in context.systems() if system.gpu.segment == "consumer"
-    ]
-    if not consumer:
-        return ()
-    return (
-        f"{' and '.join(consumer)}: consumer GeForce cards have no ECC and no datacenter "
-        "driver features (MIG; peer-to-peer over PCIe is disabled); datacenter parts do.",
-    )
+    """The consumer-card caveat of each vendor, only for the sides that are consumer cards (never
+    in, say, H100 vs MI300X; the GeForce wording only for GeForce cards)."""
+    notes: dict[str, list[str]] = {}
+    for label, system in context.systems():
+        caveat = consumer_caveat(system.gpu)
+        if caveat:
+            notes.setdefault(caveat, []).append(label)
+    return tuple(f"{' and '.join(labels)}: {caveat}" for caveat, labels in notes.items())
+
+
+CONSUMER_CAVEATS = {
+    "NVIDIA": "consumer GeForce cards have no ECC and no datacenter driver features (MIG; "
+    "peer-to-peer over PCIe is disabled); datacenter parts do.",
+    "AMD": "consumer Radeon cards have no ECC and no datacenter features (no GPU partitioning; "
+    "peer-to-peer over PCIe needs large BAR and platform support, ROCm issue #2253); Instinct "
+    "parts have them.",
+    "Intel": "consumer Arc cards have no ECC and no datacenter features; Data Center GPU Max "
+    "and Gaudi parts have them.",
+}
+
+
+def consumer_caveat(gpu: Gpu) -> str:
+    """The vendor's consumer-card caveat for a consumer card without ECC, else ''."""
+    if gpu.segment != "consumer" or gpu.ecc or gpu.unified_memory:
+        return ""
+    return CONSUMER_CAVEATS.get(gpu.vendor, "")

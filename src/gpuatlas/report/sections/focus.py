@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.compare import EQUIVALENCE_BAND
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, Statement
+from gpuatlas.report.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.quantities import computed
 
 DEFAULT_MODEL = "llama-3.1-8b"
@@ -26,6 +28,11 @@ def focus_weights(context: ReportContext) -> str:
     return context.options.weights or DEFAULT_WEIGHTS
 
 
+def engine_of(context: ReportContext, system: GpuSystem) -> PlatformEngine:
+    """The LLM engine of a side: the user's (both sides), else what people run on that GPU."""
+    return side_engine(system.gpu, context.options.engine)
+
+
 def prompt_tokens(context: ReportContext) -> int:
     """Prompt length for latency figures: half the context, at most 2,048 tokens."""
     return max(128, min(2048, context.options.context_tokens // 2))
@@ -37,6 +44,14 @@ def attempt(action: Callable[[], T]) -> T | None:
         return action()
     except GpuAtlasError:
         return None
+
+
+def attempt_or_reason(action: Callable[[], T]) -> T | str:
+    """The result, or the estimator's own reason for refusing (to show beside the '—')."""
+    try:
+        return action()
+    except GpuAtlasError as error:
+        return str(error)
 
 
 def missing(reason: str) -> Quantity:

@@ -79,13 +79,29 @@ def _text_row(label: str, read: Callable[[Gpu], str], a: Gpu, b: Gpu) -> tuple[C
     return (Text(label), gpu_text(a, read(a)), gpu_text(b, read(b)), Text(""))
 
 
+USABLE_MEMORY = NumericSpec(
+    "GPU-usable memory (default share)", "GB", lambda g: g.gpu_usable_memory_gb
+)
+
+
+def _unified(context: ReportContext) -> bool:
+    return context.a_gpu.unified_memory or context.b_gpu.unified_memory
+
+
 def hardware_table(context: ReportContext) -> Table:
     a, b = context.a_gpu, context.b_gpu
     rows = [_text_row(label, read, a, b) for label, read in TEXT_SPECS]
     rows += [_numeric_row(spec, a, b) for spec in NUMERIC_SPECS]
+    if _unified(context):  # right after the datasheet memory row
+        first = len(TEXT_SPECS) + 1
+        rows.insert(first, _numeric_row(USABLE_MEMORY, a, b))
+    shares = tuple(f"{label}: {system.gpu.gpu_memory_share_text}"
+                   for label, system in context.systems()
+                   if system.gpu.unified_memory and system.gpu.gpu_memory_share_text)
     notes = (
         "Tensor throughput is dense for both GPUs (2:4 sparsity figures are 2× these and are "
         "never compared with dense ones).",
+        *shares,
         f"A: {a.name} — {a.notes}",
         f"B: {b.name} — {b.notes}",
     )
@@ -132,8 +148,9 @@ def key_statements(context: ReportContext) -> list[Statement]:
     systems = context.a.gpu_count > 1 or context.b.gpu_count > 1
     la, lb = (a.short_name, b.short_name) if systems else (context.a_label, context.b_label)
     suffix = " per GPU" if systems else ""
+    memory = USABLE_MEMORY.read if _unified(context) else (lambda g: g.memory_gb)
     facts = (
-        ("memory", "GB", lambda g: g.memory_gb),
+        ("GPU-usable memory" if _unified(context) else "memory", "GB", memory),
         ("memory bandwidth", "GB/s", lambda g: g.memory_bandwidth_gb_s),
         ("dense FP16 tensor throughput", "TFLOPS", lambda g: g.fp16_dense_tflops),
         ("dense TF32 tensor throughput", "TFLOPS", lambda g: g.tf32_dense_tflops),
@@ -155,13 +172,16 @@ def key_statements(context: ReportContext) -> list[Statement]:
 
 def system_statements(context: ReportContext) -> list[Statement | None]:
     a, b = context.a, context.b
+    usable = _unified(context)
     return [
         comparative_fact(
-            "total memory",
+            "total GPU-usable memory" if usable else "total memory",
             context.a_label,
             context.b_label,
-            gpu_fact(a.gpu, a.total_memory_gb or None, "GB"),
-            gpu_fact(b.gpu, b.total_memory_gb or None, "GB"),
+            gpu_fact(a.gpu, (a.total_gpu_usable_memory_gb if usable else a.total_memory_gb)
+                     or None, "GB"),
+            gpu_fact(b.gpu, (b.total_gpu_usable_memory_gb if usable else b.total_memory_gb)
+                     or None, "GB"),
         ),
         comparative_fact(
             "total dense FP16 throughput",

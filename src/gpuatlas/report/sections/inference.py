@@ -10,11 +10,12 @@ from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
+from gpuatlas.report.platform_engines import engines_statement
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.sections.focus import (
-    DEFAULT_ENGINE,
     OUTPUT_TOKENS,
-    attempt,
+    attempt_or_reason,
+    engine_of,
     focus_model,
     focus_weights,
     missing,
@@ -36,11 +37,13 @@ class SideSpeed:
     ttft_ms: Quantity
     serving_tok_s: Quantity
     serving_layout: str = ""  # "4 replicas of 1 GPU each", "one replica over 2 GPUs (…)"
+    engine: str = ""  # the engine's label: "vLLM", "llama.cpp (Metal)"
 
 
 def side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
     """Decode, TTFT and serving throughput of one side (cached per system and focus)."""
-    focus = (focus_model(context), focus_weights(context), prompt_tokens(context))
+    focus = (focus_model(context), focus_weights(context), prompt_tokens(context),
+             engine_of(context, system).engine)
     return side_cached("side-speed", system, focus, lambda: _side_speed(system, context))
 
 
@@ -48,35 +51,38 @@ def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
     from gpuatlas.estimate.api import predict_llm, serving_layout
 
     model, weights = focus_model(context), focus_weights(context)
-    single = attempt(
+    engine = engine_of(context, system)
+    single = attempt_or_reason(
         lambda: predict_llm(
             system,
             model,
             weights,
-            DEFAULT_ENGINE,
+            engine.engine,
             batch=1,
             input_tokens=prompt_tokens(context),
             output_tokens=OUTPUT_TOKENS,
         )
     )
-    serving = attempt(
+    serving = attempt_or_reason(
         lambda: serving_layout(
             system,
             model,
             weights,
-            DEFAULT_ENGINE,
+            engine.engine,
             concurrency="max",
             input_tokens=SERVING_INPUT_TOKENS,
             output_tokens=OUTPUT_TOKENS,
         )
     )
-    reason = missing(f"{model} in {weights} does not fit or is unsupported on {system.label}")
-    return SideSpeed(
-        decode_tok_s=estimate_quantity(single.decode_tok_s) if single else reason,
-        ttft_ms=estimate_quantity(single.ttft_ms) if single else reason,
-        serving_tok_s=estimate_quantity(serving.output_tok_s) if serving else reason,
-        serving_layout=serving.layout.description if serving else "",
-    )
+    if isinstance(single, str):
+        decode, ttft = missing(single), missing(single)
+    else:
+        decode, ttft = estimate_quantity(single.decode_tok_s), estimate_quantity(single.ttft_ms)
+    if isinstance(serving, str):
+        throughput, layout = missing(serving), ""
+    else:
+        throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
+    return SideSpeed(decode, ttft, throughput, layout, engine.label)
 
 
 def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
@@ -100,8 +106,10 @@ def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
             Text(b.serving_layout or "—"),
         )
         rows = (*rows, layout_row)
+    rows = (*rows, (Text("Engine"), Text(a.engine or "—"), Text(b.engine or "—")))
+    engines = a.engine if a.engine == b.engine else "each side's usual engine"
     title = (
-        f"{focus_model(context)} in {focus_weights(context)} on {DEFAULT_ENGINE} "
+        f"{focus_model(context)} in {focus_weights(context)} on {engines} "
         "(modelled, range = calibration band)"
     )
     return Table("llm-speed", title, ("Metric", "A", "B"), rows)
@@ -127,13 +135,29 @@ def speed_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list
     return [s for s in candidates if s is not None]
 
 
+def unavailable_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list[Statement]:
+    """Why a side has no modelled LLM speed, in full (a table cell shows only short reasons)."""
+    statements = []
+    for label, speed in ((context.a_label, a), (context.b_label, b)):
+        if speed.decode_tok_s.value is None:
+            words = {"system": label, "engine": speed.engine, "model": focus_model(context),
+                     "weights": focus_weights(context),
+                     "reason": speed.decode_tok_s.provenance.source}
+            statements.append(Statement(
+                kind="fact", words=words,
+                template="No modelled LLM speed for {system} ({model} in {weights} on {engine}): "
+                         "{reason}."))
+    return statements
+
+
 def scenario_row(
     system: GpuSystem, label: str, rps: float, context: ReportContext, price: PriceSnapshot | None
 ) -> tuple[Cell, ...]:
     from gpuatlas.estimate.economics_serving import Slo, Workload, assess, fewest_replicas
 
     workload = Workload(
-        focus_model(context), focus_weights(context), rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS
+        focus_model(context), focus_weights(context), rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS,
+        engine=engine_of(context, system).engine,
     )
     slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
     found = fewest_replicas(assess(system, workload, slo), workload, slo)
@@ -186,7 +210,8 @@ def side_scenario_rows(
         price = reference_price(system, context.options.provider)
         return tuple(scenario_row(system, label, rps, context, price) for rps in TRAFFIC_LEVELS_RPS)
 
-    focus = (label, focus_model(context), focus_weights(context), context.options.provider)
+    focus = (label, focus_model(context), focus_weights(context), context.options.provider,
+             engine_of(context, system).engine)
     return side_cached("serving-scenario", system, focus, compute)
 
 
@@ -313,6 +338,11 @@ def cost_statement(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Statem
 def build_inference(context: ReportContext) -> Section:
     a, b = side_speed(context.a, context), side_speed(context.b, context)
     statements = speed_statements(a, b, context)
+    differ = engines_statement(context.a_label, engine_of(context, context.a),
+                               context.b_label, engine_of(context, context.b))
+    if differ is not None:
+        statements.insert(0, differ)
+    statements += unavailable_statements(a, b, context)
     cost = cost_statement(a, b, context)
     if cost is not None:
         statements.append(cost)

@@ -63,8 +63,9 @@ def _money(value: float | None, formula: str, *inputs: Quantity) -> Quantity:
 def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, Any]]:
     basis = purchase_basis(context.a, context.b)
     tcos = {
-        "a": _tco(context.a, context, basis.a),
-        "b": _tco(context.b, context, basis.b),
+        side: _tco(system, context, purchase)
+        for side, system, purchase in (("a", context.a, basis.a), ("b", context.b, basis.b))
+        if system.gpu.tdp_w is not None  # a side without a TDP gets reasons, not a failure
     }
     price_in = option_quantity(
         context.options.electricity_usd_per_kwh, "USD/kWh", "--electricity-price"
@@ -72,6 +73,9 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
     pue = option_quantity(context.options.pue, "", "--pue")
     cells: dict[str, list[Quantity | Text]] = {"a": [], "b": []}
     for side, system in (("a", context.a), ("b", context.b)):
+        if side not in tcos:
+            cells[side] = _without_tdp(system, basis.a if side == "a" else basis.b, context)
+            continue
         tco = tcos[side]
         power = Quantity(
             tco.power.watts,
@@ -106,6 +110,21 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
     )
     rows = [_row(label, a, b) for label, a, b in zip(labels, cells["a"], cells["b"], strict=True)]
     return rows, tcos
+
+
+def _without_tdp(
+    system: GpuSystem, purchase: PurchasePrice | None, context: ReportContext
+) -> list[Quantity | Text]:
+    """A side whose chip has no TDP: its purchase and rent where known, reasons elsewhere."""
+    no_tdp = missing(f"no TDP in the catalog for {system.gpu.id}")
+    capex = (missing("no purchase price in the catalog") if purchase is None else _money(
+        purchase.usd_per_gpu * system.gpu_count, f"purchase price × GPUs ({purchase.source})"))
+    price = reference_price(system, context.options.provider)
+    rent: Quantity | Text = (
+        Text(no_rental_reason(system)) if price is None else
+        _money(price.usd_per_gpu_hour * system.gpu_count * HOURS_PER_YEAR,
+               f"$/GPU-hour × GPUs × {HOURS_PER_YEAR:,.0f} h ({price_words(price)})"))
+    return [no_tdp, no_tdp, capex, no_tdp, rent, no_tdp]
 
 
 def _break_even(system: GpuSystem, tco: Any, context: ReportContext) -> list[Quantity | Text]:

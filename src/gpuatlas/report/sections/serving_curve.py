@@ -32,7 +32,7 @@ from gpuatlas.report.document import (
 )
 from gpuatlas.report.quantities import estimate_quantity, price_quantity
 from gpuatlas.report.sections.focus import (
-    DEFAULT_ENGINE,
+    engine_of,
     focus_model,
     focus_weights,
     missing,
@@ -49,7 +49,8 @@ def side_curve(system: GpuSystem, context: ReportContext) -> ServingCurve | str:
     """The side's modelled curve, or the reason there is none (does not fit, unsupported)."""
     try:
         return serving_curve(
-            system, focus_model(context), focus_weights(context), DEFAULT_ENGINE,
+            system, focus_model(context), focus_weights(context),
+            engine_of(context, system).engine,
             input_tokens=CURVE_INPUT_TOKENS, output_tokens=CURVE_OUTPUT_TOKENS,
         )
     except GpuAtlasError as error:
@@ -162,10 +163,12 @@ def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) 
             y_low=tuple(p.per_gpu_tok_s.low for p in curve.points),
             y_high=tuple(p.per_gpu_tok_s.high for p in curve.points),
         ))
+    a_engine, b_engine = engine_of(context, context.a).label, engine_of(context, context.b).label
+    engines = a_engine if a_engine == b_engine else f"{a_engine} vs {b_engine}"
     return CurveChart(
         id="serving-curve",
         title=(f"Serving curve, {focus_model(context)} ({focus_weights(context)}, "
-               f"{CURVE_INPUT_TOKENS} in / {CURVE_OUTPUT_TOKENS} out, {DEFAULT_ENGINE})"),
+               f"{CURVE_INPUT_TOKENS} in / {CURVE_OUTPUT_TOKENS} out, {engines})"),
         x_unit="tok/s per user",
         y_unit="tok/s per GPU",
         series=tuple(series),

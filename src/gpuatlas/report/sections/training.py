@@ -180,9 +180,20 @@ def _scaling_systems(system: GpuSystem) -> list[GpuSystem]:
 
 
 def _link_text(system: GpuSystem) -> str:
-    if system.link is None:
+    link = system.link or (system.network if system.nodes > 1 else None)
+    if link is None:
         return "—"
-    return f"{system.link.name.split(',')[0]}, {system.link.per_direction_gb_s:g} GB/s/direction"
+    return f"{link.name.split(',')[0]}, {link.per_direction_gb_s:g} GB/s/direction"
+
+
+def _staged_note(systems: list[GpuSystem]) -> str:
+    """Names the systems whose GPUs have no peer-to-peer path (only those; never a blanket
+    'GeForce' sentence on a Radeon, Mac or datacenter comparison)."""
+    staged = [s.label for s in systems if s.link is not None and not s.link.peer_to_peer]
+    if not staged:
+        return ""
+    return (f" {', '.join(staged)}: no peer-to-peer between the GPUs, so gradient traffic is "
+            "staged through host memory.")
 
 
 def sync_row(system: GpuSystem, model: str) -> tuple[Cell, ...]:
@@ -229,20 +240,16 @@ def _does_not_fit_text(system: GpuSystem, model: str, fit: Any) -> str:
 
 def sync_table(context: ReportContext) -> Table:
     model = focus_model(context)
-    rows = [
-        sync_row(system, model)
-        for _, side in context.systems()
-        for system in _scaling_systems(side)
-    ]
+    systems = [system for _, side in context.systems() for system in _scaling_systems(side)]
+    rows = [sync_row(system, model) for system in systems]
     notes = (
         f"Full fine-tuning in the fit table's settings ({SETTINGS_NOTE}); a system where it "
         "does not fit gets no time. "
         "Sharded with FSDP (ZeRO-3), BF16: gradient reduce-scatter plus "
         "parameter all-gathers move 1.5× what a ring all-reduce would (2(n−1)/n × gradient "
         "bytes per GPU) over the link's per-direction bandwidth; "
-        "'exposed' is the share of the step not hidden behind the backward pass. "
-        "GeForce cards have no NVLink and no PCIe peer-to-peer (traffic is staged through "
-        "host memory).",
+        "'exposed' is the share of the step not hidden behind the backward pass."
+        + _staged_note(systems),
     )
     return Table(
         "gradient-sync",

@@ -1,0 +1,237 @@
+"""Any pair of the new GPUs, as a user sees it (issue 11 item 6): each side runs the engine people
+run on its platform (llama.cpp on a Mac, vLLM on NVIDIA, TGI on Gaudi…) and the report says when
+the two differ; GeForce wording only for GeForce cards; a unified-memory side is measured by the
+share its GPU may use; the weight formats know the new architecture families."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.estimate.engine_specs import engine_profile
+from gpuatlas.report import Comparison, build_comparison, render_json, render_text
+from gpuatlas.report.document import Quantity, Section, Table, Text
+from gpuatlas.report.platform_engines import platform_engine
+
+from .conftest import comparison_of
+
+MAC = "Apple M2 Ultra (76-core GPU)"
+
+
+def _section(comparison: Comparison, section_id: str) -> Section:
+    return next(s for s in comparison.sections if s.id == section_id)
+
+
+def _table(comparison: Comparison, table_id: str) -> Table:
+    return next(t for s in comparison.sections for t in s.tables if t.id == table_id)
+
+
+def _row(table: Table, first: str) -> tuple[object, ...]:
+    return next(r for r in table.rows if isinstance(r[0], Text) and r[0].text.startswith(first))
+
+
+def _value(cell: object) -> float | None:
+    assert isinstance(cell, Quantity), cell
+    return cell.value
+
+
+def _text(cell: object) -> str:
+    assert isinstance(cell, Text), cell
+    return cell.text
+
+
+# ----- the platform's engine, as data ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("gpu", "engine", "profile"), [
+    ("apple-m2-ultra-76c", "llama.cpp (Metal)", "llama.cpp-metal"),
+    ("apple-m4-max-40c", "llama.cpp (Metal)", "llama.cpp-metal"),
+    ("rx-7900-xtx", "llama.cpp (ROCm/HIP)", "llama.cpp-rocm"),
+    ("radeon-pro-w7900", "llama.cpp (ROCm/HIP)", "llama.cpp-rocm"),
+    ("mi300x", "vLLM (ROCm)", "vllm-rocm"),
+    ("arc-b580", "llama.cpp (SYCL)", "llama.cpp-sycl"),
+    ("gaudi2", "TGI (Gaudi)", "tgi-gaudi"),
+    ("rtx-4090", "vLLM", "vllm"),
+    ("h100-sxm", "vLLM", "vllm"),
+    ("p40", "llama.cpp (CUDA)", "llama.cpp"),
+    ("gtx-1080-ti", "llama.cpp (CUDA)", "llama.cpp"),
+])
+def test_each_platform_gets_the_engine_people_run_there(
+    gpu: str, engine: str, profile: str
+) -> None:
+    chosen = platform_engine(resolve_system(gpu).gpu)
+    assert chosen.label == engine and chosen.why and chosen.source
+    assert engine_profile(chosen.engine, resolve_system(gpu).gpu).id == profile
+
+
+def test_every_catalog_gpu_has_a_platform_engine_whose_backend_serves_it() -> None:
+    for gpu in all_gpus():
+        chosen = platform_engine(gpu)
+        engine_profile(chosen.engine, gpu)  # raises when the backend does not serve the GPU
+
+
+# ----- weight formats know every architecture family ---------------------------------------------
+
+
+def test_every_catalog_architecture_family_is_known_to_the_weight_formats() -> None:
+    fp32 = resolve_format("fp32")
+    assert {g.architecture_family for g in all_gpus() if g.fp32_tflops} <= set(
+        fp32.native_architectures)
+
+
+@pytest.mark.parametrize("precision", ["fp8", "bf16", "int8"])
+def test_a_family_with_a_catalog_rate_runs_the_format_natively(precision: str) -> None:
+    weight_format = resolve_format(precision)
+    for gpu in all_gpus():
+        if gpu.architecture_family == "pascal":  # P40's INT8 is dp4a on CUDA cores, no tensor cores
+            continue
+        if gpu.dense_tflops(precision):
+            assert weight_format.is_native_on(gpu.architecture_family), (precision, gpu.id)
+
+
+def test_fp8_is_native_on_rdna4_and_cdna4_and_never_on_apple_or_rdna3() -> None:
+    fp8 = resolve_format("fp8")
+    for family in ("ada", "hopper", "blackwell", "cdna3", "cdna4", "rdna4"):
+        assert fp8.is_native_on(family), family
+    for family in ("apple7", "apple8", "apple9", "rdna3", "rdna2", "ampere", "xe2-hpg"):
+        assert not fp8.is_native_on(family), family
+    assert resolve_format("fp8").compute_precision_on("rdna4") == "fp8"
+    assert resolve_format("fp8").compute_precision_on("apple8") == "fp16"
+
+
+# ----- reports ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (MAC, "rtx-4090"),
+    (MAC, "rx-7900-xtx"),
+    ("arc-b580", "rtx-3060-12gb"),
+    ("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"),
+    ("Mac Studio M2 Ultra 192GB", "apple-m4-max-40c"),
+    ("gaudi2", "mi300x"),
+    ("2x rtx-3090", "2x rx-7900-xtx"),
+])
+def test_cross_vendor_pair_renders_without_failed_sections(
+    a: str, b: str, fresh_data_dir: Path
+) -> None:
+    comparison = comparison_of(a, b)
+    for section in comparison.sections:
+        assert section.omitted is None or "could not be computed" not in section.omitted, (
+            section.id, section.omitted)
+    text = render_text(comparison)
+    assert not re.search(r"\bnan\b|\binf\b", text, re.IGNORECASE)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    json.loads(render_json(comparison))
+
+
+def test_a_mac_side_runs_llama_cpp_and_has_llm_figures(fresh_data_dir: Path) -> None:
+    comparison = comparison_of(MAC, "rtx-4090")
+    speed = _table(comparison, "llm-speed")
+    decode = _row(speed, "Single-user decode")
+    assert (_value(decode[1]) or 0) > 0 and (_value(decode[2]) or 0) > 0
+    engines = _row(speed, "Engine")
+    assert "llama.cpp" in _text(engines[1]) or "MLX" in _text(engines[1])
+    assert _text(engines[2]) == "vLLM"
+    inference = _section(comparison, "inference")
+    differ = [s for s in inference.statements if "different engines" in s.template]
+    assert differ and differ[0].words["a_engine"] == "llama.cpp (Metal)"
+    assert "no Metal backend" in differ[0].words["reasons"]
+
+
+def test_same_engine_on_both_sides_says_nothing_about_engines(fresh_data_dir: Path) -> None:
+    comparison = comparison_of("a100-80gb-sxm", "rtx-4090")
+    assert not [s for s in _section(comparison, "inference").statements
+                if "different engines" in s.template]
+    assert "on vLLM" in _table(comparison, "llm-speed").title
+
+
+def test_no_geforce_wording_in_a_mac_against_a_radeon(fresh_data_dir: Path) -> None:
+    text = render_text(comparison_of(MAC, "rx-7900-xtx"))
+    assert "GeForce" not in text
+    assert "consumer Radeon cards have no ECC" in " ".join(text.split())
+
+
+def test_the_geforce_note_names_only_the_geforce_side(fresh_data_dir: Path) -> None:
+    notes = _section(comparison_of("rx-7900-xtx", "rtx-3090"), "ecosystem").notes
+    geforce = [n for n in notes if "GeForce" in n]
+    radeon = [n for n in notes if "Radeon cards" in n]
+    assert len(geforce) == 1 and geforce[0].startswith("RTX 3090:")
+    assert len(radeon) == 1 and radeon[0].startswith("Radeon RX 7900 XTX:")
+
+
+def test_gradient_sync_note_names_only_systems_without_peer_to_peer(
+    fresh_data_dir: Path,
+) -> None:
+    sync = _table(comparison_of("2x rtx-3090", "2x rx-7900-xtx"), "gradient-sync")
+    note = " ".join(sync.notes)
+    assert "GeForce" not in note
+    assert "2× Radeon RX 7900 XTX" in note or "2× RX 7900 XTX" in note
+    assert "2× RTX 3090:" not in note and "2× RTX 3090," not in note  # NVLink-bridged pair
+    h100 = " ".join(_table(comparison_of("h100-sxm", "mi300x"), "gradient-sync").notes)
+    assert "GeForce" not in h100 and "staged through host memory" not in h100
+
+
+def test_several_macs_sync_over_their_network_link(fresh_data_dir: Path) -> None:
+    sync = _table(comparison_of(MAC, "rtx-4090"), "gradient-sync")
+    macs = [r for r in sync.rows if _text(r[0]).startswith("2×") and "Apple" in _text(r[0])]
+    assert macs and "Thunderbolt" in _text(macs[0][1])
+
+
+def test_the_macs_memory_is_its_gpu_usable_share(fresh_data_dir: Path) -> None:
+    comparison = comparison_of(MAC, "rtx-4090")
+    usable = resolve_system(MAC).gpu.gpu_usable_memory_gb
+    assert usable is not None and usable < 192
+    row = _row(_table(comparison, "hardware"), "GPU-usable memory")
+    assert _value(row[1]) == pytest.approx(usable) and _value(row[2]) == pytest.approx(24)
+    memory = [s for s in comparison.summary if "memory" in s.words.get("what", "")
+              and "bandwidth" not in s.words.get("what", "")]
+    assert memory and memory[0].words["what"] == "GPU-usable memory"
+    assert memory[0].numbers["x"].value == pytest.approx(usable)
+    # 70B in FP16 is 141 GB of weights: under the 192 GB of RAM, over the usable 144 GB.
+    fit = next(r for r in _table(comparison, "memory-fit").rows
+               if _text(r[0]).startswith("70B") and _text(r[1]) == "FP16")
+    assert _text(fit[3]).startswith("no")
+
+
+def test_a_chip_without_published_throughput_says_why_it_has_no_llm_figures(
+    fresh_data_dir: Path,
+) -> None:
+    inference = _section(comparison_of("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"),
+                         "inference")
+    reasons = [s.words["reason"] for s in inference.statements
+               if s.template.startswith("No modelled LLM speed")]
+    assert any("apple-m4-max-40c" in r and "throughput" in r for r in reasons)
+
+
+def test_a_side_without_tdp_keeps_the_power_section_for_the_other(fresh_data_dir: Path) -> None:
+    power = _section(comparison_of(MAC, "rtx-4090"), "power")
+    assert power.omitted is None
+    watts = _row(_table(comparison_of(MAC, "rtx-4090"), "power-tco"), "GPU power")
+    assert _value(watts[1]) is None and "TDP" in watts[1].provenance.source  # type: ignore[union-attr]
+    assert _value(watts[2]) == pytest.approx(450)
+
+
+@cache
+def _pascal_vs_blackwell() -> Comparison:
+    return build_comparison("p40", "rtx-5090", weights="q4_k_m")
+
+
+def test_pascal_runs_llama_cpp_on_its_fp32_cores(fresh_data_dir: Path) -> None:
+    speed = _table(_pascal_vs_blackwell(), "llm-speed")
+    decode = _row(speed, "Single-user decode")
+    assert (_value(decode[1]) or 0) > 0 and (_value(decode[2]) or 0) > (_value(decode[1]) or 0)
+    assert _text(_row(speed, "Engine")[1]) == "llama.cpp (CUDA)"
+
+
+def test_a_named_engine_is_used_on_both_sides(fresh_data_dir: Path) -> None:
+    comparison = build_comparison("rx-7900-xtx", "rtx-3090", engine="llama.cpp")
+    engines = _row(_table(comparison, "llm-speed"), "Engine")
+    assert _text(engines[1]) == _text(engines[2]) == "llama.cpp"
+    assert comparison.options["engine"] == "llama.cpp"
