@@ -173,3 +173,14 @@ def test_offload_is_refused_for_engines_that_keep_weights_on_the_gpu() -> None:
     with pytest.raises(InvalidRequestError, match="llama.cpp/Ollama"):
         _answer("rtx-4090", "llama-3.1-70b", "awq", engine="vllm",
                 offload=OffloadRequest(gpu_layers=40))
+
+
+def test_training_that_fills_the_card_to_99_percent_does_not_fit() -> None:
+    # LoRA on llama-3.2-1b at micro-batch 4 needs 25.4 GB of an RTX 4090's 25.8 GB (98.6 %):
+    # with no headroom for the allocator that is an out-of-memory, so it must not "fit".
+    from gpuatlas.estimate import api
+
+    fit = api.training_memory("4x rtx-4090", "llama-3.2-1b", "lora", micro_batch=4)
+    assert 0.95 < fit.total_gb / fit.gpu_memory_gb < 1.0
+    assert not fit.fits
+    assert "5% kept free" in fit.reasons[0] and "GiB" in fit.reasons[0]

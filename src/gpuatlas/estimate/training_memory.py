@@ -17,6 +17,7 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.hardware import memory_capacity_gb
+from gpuatlas.estimate.memory import MIN_FREE_SHARE, gib_text
 from gpuatlas.estimate.results import TrainingMemoryFit
 
 GB = 1e9
@@ -123,6 +124,8 @@ def training_memory_fit(
         overhead_gb=overhead, gpu_memory_gb=memory_gb, fits=False,
         trainable_params=trainable,
     )
-    fits = fit.total_gb <= memory_gb
-    reasons = (f"needs {fit.total_gb:.1f} GB per GPU of {memory_gb:.1f} GB",)
+    usable = memory_gb * (1.0 - MIN_FREE_SHARE)
+    fits = fit.total_gb <= usable
+    reasons = (f"needs {gib_text(fit.total_gb)} per GPU of {gib_text(usable)} usable "
+               f"({gib_text(memory_gb)} less the {MIN_FREE_SHARE:.0%} kept free)",)
     return TrainingMemoryFit(**{**fit.__dict__, "fits": fits, "reasons": reasons})
