@@ -96,3 +96,58 @@ def test_import_command_writes_result_files(tmp_path: Path) -> None:
     files = json.loads(outcome.output)["files"]
     assert len(files) == 2
     assert {load_result(f).settings.concurrency for f in files} == {1, 16}
+
+
+# --- real files of each tool's current version (benchmarks/harness_import_fixtures.py) -----
+REAL = FIXTURES / "real"
+
+
+@pytest.mark.parametrize(("name", "concurrency", "category"), [
+    ("guidellm-c4.json", 4, "llm-serving"), ("guidellm-sync.json", 1, "llm-single")])
+def test_guidellm_real_reports_import_the_means_it_reports(
+    name: str, concurrency: int, category: str
+) -> None:
+    report = json.loads((REAL / name).read_text())
+    [result] = import_file(REAL / name)
+    reported = report["benchmarks"][0]["metrics"]
+    assert result.headline.value == pytest.approx(
+        reported["output_tokens_per_second"]["successful"]["mean"])
+    assert result.metrics["request_s"].median == pytest.approx(
+        reported["requests_per_second"]["successful"]["mean"])
+    assert result.settings.model == "reference-model"
+    assert result.settings.concurrency == concurrency and result.category == category
+    assert (result.settings.input_tokens, result.settings.output_tokens) == (32, 16)
+    assert result.settings.requests == 8
+    assert result.fingerprint.tools == {"guidellm": "0.8.1"}
+    _round_trip(result)
+
+
+@pytest.mark.parametrize(("name", "concurrency", "category"), [
+    ("aiperf-c4.json", 4, "llm-serving"), ("aiperf-c1.json", 1, "llm-single")])
+def test_aiperf_013_real_exports_keep_concurrency_model_count_and_version(
+    name: str, concurrency: int, category: str
+) -> None:
+    export = json.loads((REAL / name).read_text())
+    [result] = import_file(REAL / name)
+    assert result.headline.value == pytest.approx(export["output_token_throughput"]["avg"])
+    assert result.settings.concurrency == concurrency and result.category == category
+    assert result.settings.model == "reference-model"
+    assert result.settings.requests == 8
+    assert (result.settings.input_tokens, result.settings.output_tokens) == (32, 16)
+    assert result.fingerprint.tools == {"aiperf": "0.13.0"}
+    assert result.metrics["ttft_ms"].n == 8
+    assert result.metrics["ttft_ms"].mean == pytest.approx(export["time_to_first_token"]["avg"])
+    assert result.comparable
+    _round_trip(result)
+
+
+def test_import_takes_the_gpu_from_the_command_line(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(app, ["bench", "import", str(REAL / "aiperf-c4.json"),
+                                       "--gpu", "rtx-4090", "--gpu-count", "2", "-o",
+                                       str(tmp_path / "r.json")])
+    assert outcome.exit_code == 0, outcome.output
+    result = load_result(tmp_path / "r.json")
+    assert (result.gpu_id, result.gpu_count) == ("rtx-4090", 2)
+    outcome = CliRunner().invoke(app, ["bench", "import", str(REAL / "aiperf-c4.json"),
+                                       "--gpu", "rtx-9999"])
+    assert outcome.exit_code != 0 and "rtx-9999" in outcome.output

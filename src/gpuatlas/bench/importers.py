@@ -150,10 +150,16 @@ GUIDELLM_METRICS = (
     ("ttft_ms", "time_to_first_token_ms", "ms", 1.0),
     ("tpot_ms", "inter_token_latency_ms", "ms", 1.0),  # GuideLLM "ITL" = our TPOT
     ("e2e_ms", "request_latency", "ms", 1000.0),  # GuideLLM stores seconds
-    ("output_tok_s", "output_tokens_per_second", "tok/s", 1.0),
-    ("request_s", "requests_per_second", "req/s", 1.0),
     ("output_tokens", "output_token_count", "tokens", 1.0),
     ("input_tokens", "prompt_token_count", "tokens", 1.0),
+)
+# Run-level rates: GuideLLM reports (console, "output_tokens/s") the MEAN of its rate
+# distribution, which is the run's rate; the distribution's median is not (it can be -24 %
+# to +24 % off). The mean is kept as the one value.
+GUIDELLM_RATES = (
+    ("output_tok_s", "output_tokens_per_second", "tok/s"),
+    ("request_s", "requests_per_second", "req/s"),
+    ("total_tok_s_whole_run", "tokens_per_second", "tok/s"),
 )
 
 
@@ -166,13 +172,27 @@ def _guidellm_summary(block: Any, unit: str, scale: float) -> MetricSummary | No
                     percentiles.get("p99"), int(successful.get("count") or 0), unit, scale)
 
 
+def _guidellm_api(request_format: Any) -> str | None:
+    return {"/v1/completions": "openai-completions",
+            "/v1/chat/completions": "openai-chat"}.get(str(request_format), None)
+
+
 def _guidellm_settings(benchmark: dict[str, Any], report: dict[str, Any]) -> Settings:
     config = benchmark.get("config") or {}
     strategy = config.get("strategy") or {}
     args = report.get("args") or config.get("args") or {}
+    spec = (report.get("config") or {}).get("spec") or {}
+    backend = config.get("backend") or spec.get("backend") or {}
+    data = (spec.get("data") or [{}])[0]
     kind = strategy.get("type_")
-    return Settings(model=args.get("model") or config.get("model"),
-                    concurrency=strategy.get("streams") if kind == "concurrent" else None,
+    streams = {"concurrent": strategy.get("streams"), "synchronous": 1}.get(str(kind))
+    totals = (benchmark.get("metrics") or {}).get("request_totals") or {}
+    return Settings(model=args.get("model") or config.get("model") or backend.get("model"),
+                    api=_guidellm_api(backend.get("request_format")),
+                    input_tokens=data.get("prompt_tokens"),
+                    output_tokens=data.get("output_tokens"),
+                    requests=totals.get("total"),
+                    concurrency=streams,
                     rate_rps=_number(strategy.get("rate")),
                     arrival={"concurrent": "concurrency", "synchronous": "concurrency"}.get(
                         str(kind), kind), extra={"guidellm_strategy": strategy})
@@ -185,6 +205,12 @@ def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> Bench
         summary = _guidellm_summary(raw.get(theirs), unit, scale)
         if summary is not None:
             metrics[ours] = summary
+    for ours, theirs, unit in GUIDELLM_RATES:
+        block = raw.get(theirs)
+        successful = block.get("successful") if isinstance(block, dict) else None
+        single = _single((successful or {}).get("mean"), unit)
+        if single is not None:
+            metrics[ours] = single
     totals = raw.get("request_totals") or {}
     failures = {kind: int(totals[kind]) for kind in ("errored", "incomplete")
                 if int(totals.get(kind) or 0)}
@@ -197,7 +223,7 @@ def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> Bench
         fingerprint=Fingerprint(tools={"guidellm": str((report.get("metadata") or {}).get(
             "guidellm_version", "unknown"))}),
         warnings=["imported from GuideLLM: its inter_token_latency is our tpot_ms; "
-                  "output_tok_s is the mean of its rate distribution"],
+                  "output_tok_s and request_s are the means it reports (its run rates)"],
         source="imported:guidellm")
 
 
@@ -289,26 +315,50 @@ def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
         raise DataFileError(origin, ["field time_to_first_token: missing "
                                      "(not an AIPerf profile_export_aiperf.json)"])
     config = document.get("input_config") or {}
-    endpoint, loadgen = config.get("endpoint") or {}, config.get("loadgen") or {}
+    endpoint = config.get("endpoint") or {}
     failures: dict[str, int] = {}
     for entry in document.get("error_summary") or []:
         kind = str((entry.get("error_details") or {}).get("type") or "error")
         failures[kind] = failures.get(kind, 0) + int(entry.get("count") or 0)
     metrics = _aiperf_metrics(document)
-    names = endpoint.get("model_names") or [None]
-    settings = Settings(model=names[0], api=endpoint.get("type"),
-                        concurrency=loadgen.get("concurrency"),
-                        rate_rps=_number(loadgen.get("request_rate")),
-                        requests=loadgen.get("request_count"))
+    settings = _aiperf_settings(config, document)
     return [BenchResult(
         benchmark="external-aiperf", benchmark_version=1,
         category="llm-single" if settings.concurrency == 1 else "llm-serving",
         created_at=str(document.get("start_time") or utc_now_iso()), settings=settings,
         metrics=metrics, failures=failures, interrupted=bool(document.get("was_cancelled")),
         headline=_headline("output_tok_s", "tok/s", True, metrics),
-        fingerprint=Fingerprint(tools={"aiperf": "unknown"}),
+        fingerprint=Fingerprint(tools={"aiperf": str(document.get("aiperf_version")
+                                                     or "unknown")}),
         warnings=["imported from AIPerf: its inter_token_latency is our tpot_ms"],
         source="imported:aiperf")]
+
+
+def _aiperf_settings(config: dict[str, Any], document: dict[str, Any]) -> Settings:
+    """Settings from 0.13's input_config (models.items, phases, datasets), or from the older
+    layout (endpoint.model_names, loadgen)."""
+    endpoint, loadgen = config.get("endpoint") or {}, config.get("loadgen") or {}
+    phases = [p for p in config.get("phases") or [] if isinstance(p, dict)]
+    phase = next((p for p in phases if p.get("kind") == "profiling"), phases[0] if phases
+                 else {})
+    models = [item.get("name") for item in (config.get("models") or {}).get("items") or []
+              if isinstance(item, dict)] or endpoint.get("model_names") or [None]
+    prompts = ((config.get("datasets") or [{}])[0] or {}).get("prompts") or {}
+    count = _number((document.get("request_count") or {}).get("avg"))
+    rate = _number(phase.get("rate") or phase.get("request_rate") or loadgen.get("request_rate"))
+    return Settings(
+        model=models[0], api=endpoint.get("type"),
+        concurrency=phase.get("concurrency") or loadgen.get("concurrency"), rate_rps=rate,
+        arrival="poisson" if rate else "concurrency",
+        requests=phase.get("requests") or loadgen.get("request_count")
+        or (int(count) if count else None),
+        input_tokens=_whole((prompts.get("isl") or {}).get("mean")),
+        output_tokens=_whole((prompts.get("osl") or {}).get("mean")))
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 IMPORTERS: dict[str, Importer] = {
@@ -332,6 +382,23 @@ def detect_tool(document: Any) -> str | None:
                                     or "mean_ttft_ms" in document):
         return "vllm"
     return "llama-bench" if "avg_ts" in document else None
+
+
+def with_gpu(results: list[BenchResult], gpu: str, count: int = 1) -> list[BenchResult]:
+    """The results as measured on `count` of the catalog GPU `gpu` (an id or a name as people
+    write it; UnknownNameError lists candidates): gpu_id, gpu_count and the fingerprint's GPU
+    list, marked as given at import (the tools' files do not say which GPU served)."""
+    from gpuatlas.catalog.gpus import resolve_gpu
+
+    if count < 1:
+        raise DataFileError("--gpu-count", [f"must be at least 1, got {count}"])
+    found = resolve_gpu(gpu)
+    gpus = [GpuInfo(index=index, name=found.name) for index in range(count)]
+    return [result.model_copy(update={
+        "gpu_id": found.id, "gpu_count": count,
+        "fingerprint": result.fingerprint.model_copy(update={
+            "gpus": gpus, "gpu_note": "GPU given with --gpu at import (not in the tool's file)"}),
+    }) for result in results]
 
 
 def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:

@@ -276,12 +276,20 @@ def import_command(
         "-o", "--output", help="Result file (a folder when the file holds several runs).")
                       ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    gpu: Annotated[str | None, typer.Option(
+        help="The GPU the server ran on (catalog id or name); llama-bench files name it.")
+                   ] = None,
+    gpu_count: Annotated[int, typer.Option(help="How many of --gpu served.")] = 1,
 ) -> None:
-    """Convert vllm bench serve / GuideLLM / llama-bench / AIPerf output into result files."""
-    from gpuatlas.bench.importers import import_file
+    """Convert vllm bench serve / GuideLLM / llama-bench / AIPerf output into result files.
+    Without --gpu an imported result has no GPU (unless its file names one) and reaches no
+    comparison."""
+    from gpuatlas.bench.importers import import_file, with_gpu
 
     with user_errors():
         results = import_file(file, tool)
+        if gpu is not None:
+            results = with_gpu(results, gpu, gpu_count)
         several = len(results) > 1
         targets = [(r, _output_path(output, r, several)) for r in results]
         written = [str(dump_result(r, target)) for r, target in targets if target is not None]
