@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE / "tools_env"))
 sys.path.insert(0, str(HERE))
 
 from make_tokenizer import write_tokenizer  # noqa: E402
+
 from reference_process import stop, wait_until_serving  # noqa: E402
 
 MODEL = "reference-model"

@@ -174,7 +174,7 @@ def _guidellm_summary(block: Any, unit: str, scale: float) -> MetricSummary | No
 
 def _guidellm_api(request_format: Any) -> str | None:
     return {"/v1/completions": "openai-completions",
-            "/v1/chat/completions": "openai-chat"}.get(str(request_format), None)
+            "/v1/chat/completions": "openai-chat"}.get(str(request_format))
 
 
 def _guidellm_settings(benchmark: dict[str, Any], report: dict[str, Any]) -> Settings:
@@ -315,7 +315,6 @@ def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
         raise DataFileError(origin, ["field time_to_first_token: missing "
                                      "(not an AIPerf profile_export_aiperf.json)"])
     config = document.get("input_config") or {}
-    endpoint = config.get("endpoint") or {}
     failures: dict[str, int] = {}
     for entry in document.get("error_summary") or []:
         kind = str((entry.get("error_details") or {}).get("type") or "error")
