@@ -16,9 +16,9 @@ from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.estimate.engine_specs import engine_profile
+from gpuatlas.estimate.platform_engines import platform_engine
 from gpuatlas.report import Comparison, build_comparison, render_json, render_text
 from gpuatlas.report.document import Quantity, Section, Table, Text
-from gpuatlas.report.platform_engines import platform_engine
 
 from .conftest import comparison_of
 
@@ -235,3 +235,29 @@ def test_a_named_engine_is_used_on_both_sides(fresh_data_dir: Path) -> None:
     engines = _row(_table(comparison, "llm-speed"), "Engine")
     assert _text(engines[1]) == _text(engines[2]) == "llama.cpp"
     assert comparison.options["engine"] == "llama.cpp"
+
+
+# ----- fit (`--engine auto`) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("system", "engine"), [
+    ("Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
+    ("rx-7900-xtx", "llama.cpp-rocm"),
+    ("mi300x", "vllm-rocm"),
+    ("rtx-4090", "vllm"),
+])
+def test_fit_auto_engine_is_the_platforms(system: str, engine: str) -> None:
+    from gpuatlas.catalog.models import resolve_model_reference
+    from gpuatlas.estimate.fit_answer import answer_fit
+
+    answer = answer_fit(system, resolve_model_reference("llama-3.1-8b"), [])
+    assert answer.engine == engine
+
+
+def test_a_mac_fit_lists_the_formats_its_engine_loads() -> None:
+    from gpuatlas.catalog.models import resolve_model_reference
+    from gpuatlas.estimate.fit_answer import answer_fit
+
+    answer = answer_fit("Mac Studio M2 Ultra 192GB", resolve_model_reference("llama-3.1-70b"), [])
+    formats = {row.format_id for row in answer.rows}
+    assert "q4_k_m" in formats and not formats & {"awq-int4", "gptq-int4", "nvfp4", "fp8"}

@@ -151,6 +151,17 @@ def _loads(engine: EngineProfile, format_id: str) -> bool:
     return True
 
 
+def platform_default(engine: str, checkpoint_engine: str | None, system: GpuSystem) -> str:
+    """`auto` with a checkpoint that names no engine: the engine people run on this GPU
+    (llama.cpp on a Mac, vLLM-ROCm on Instinct; estimate/data/platform_engines.toml)."""
+    if engine.strip().lower() != "auto" or checkpoint_engine:
+        return engine
+    from gpuatlas.estimate.engine_specs import engine_profile
+    from gpuatlas.estimate.platform_engines import platform_engine
+
+    return engine_profile(platform_engine(system.gpu).engine, system.gpu).id
+
+
 def answer_fit(
     system: GpuSystem | str, reference: ModelReference, weights: Sequence[str], *,
     engine: str = "auto", context_tokens: int = 4096, concurrency: int = 1,
@@ -162,6 +173,7 @@ def answer_fit(
     first = choose_weights(weights[0], reference) if weights else native
     if offload is not None and offload.wanted and engine.strip().lower() == "auto":
         engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
+    engine = platform_default(engine, first.engine, resolved_system)
     profile = resolve_engine(choose_engine(engine, first))
     llm = llm_of(reference.model)
     if llm is not None:

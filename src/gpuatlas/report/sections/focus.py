@@ -8,9 +8,9 @@ from typing import TypeVar
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.compare import EQUIVALENCE_BAND
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.estimate.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, Statement
-from gpuatlas.report.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.quantities import computed
 
 DEFAULT_MODEL = "llama-3.1-8b"
