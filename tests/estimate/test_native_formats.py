@@ -184,3 +184,24 @@ def test_training_that_fills_the_card_to_99_percent_does_not_fit() -> None:
     assert 0.95 < fit.total_gb / fit.gpu_memory_gb < 1.0
     assert not fit.fits
     assert "5% kept free" in fit.reasons[0] and "GiB" in fit.reasons[0]
+
+
+def test_plan_compares_the_native_format_with_those_worth_considering() -> None:
+    from gpuatlas.estimate.economics_requests import auto_format_ids
+
+    assert auto_format_ids("llama-3.1-8b", "vllm") == ["bf16", "fp8", "awq-int4"]
+    assert auto_format_ids("gpt-oss-20b", "vllm") == ["mxfp4", "bf16"]
+    assert auto_format_ids("qwen3:30b-a3b", "ollama") == ["q4_k_m", "q8_0"]
+
+
+def test_plan_explains_a_cheaper_gpus_loss_with_the_most_compact_format() -> None:
+    from gpuatlas.estimate.economics_requests import PlanRequest, run_plan
+    from gpuatlas.estimate.economics_serving import Slo
+
+    plan = run_plan(PlanRequest("llama-3.1-70b", ("auto",), 2.0, 512, 256, Slo(),
+                                gpus=("rtx-4090", "h100-sxm"), gpu_counts=(1,)))
+    assert plan.explanation is not None
+    text = " ".join(plan.explanation.lines)
+    assert "fp32" not in text
+    lost = [line for line in plan.explanation.lines if "lost on memory: rtx-4090" in line]
+    assert lost and all("awq-int4" in line for line in lost)

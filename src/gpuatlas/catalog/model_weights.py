@@ -155,13 +155,17 @@ def choose_engine(engine: str, choice: WeightsChoice) -> str:
 
 def formats_worth_considering(native: WeightsChoice, engine_formats: tuple[str, ...]) -> list[str]:
     """The native format first, then the alternatives a deployment would weigh that the engine
-    loads: the 16-bit original, FP8 and AWQ for GPU serving engines; Q8_0 and Q4_K_M for GGUF
-    engines."""
+    loads: FP8 and AWQ for a 16-bit checkpoint; the 16-bit original for one published already
+    quantised (no re-quantisation of quantised weights); Q8_0 and Q4_K_M for GGUF."""
     native_format = find_format(native.format_id)
     gguf = native_format is not None and native_format.family == "gguf"
     quantised = native_format is not None and native_format.bits_per_weight < 16
-    original = ("bf16",) if quantised else ()
-    alternatives = _GGUF_ALTERNATIVES if gguf else (*original, *_SERVING_ALTERNATIVES)
+    if gguf:
+        alternatives: tuple[str, ...] = _GGUF_ALTERNATIVES
+    elif quantised:  # published already quantised (gpt-oss MXFP4, an AWQ repo): vs its original
+        alternatives = ("bf16",)
+    else:
+        alternatives = _SERVING_ALTERNATIVES
     ordered = [native.format_id, *alternatives]
     chosen: list[str] = []
     for format_id in ordered:
