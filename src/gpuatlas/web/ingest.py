@@ -66,6 +66,7 @@ async def post_results(request: Request) -> Response:
         agent = await run_in_threadpool(_authenticate, request, store)
         raw = await _read_limited_body(request)
         status, body = await run_in_threadpool(_ingest, raw, agent, store)
+        request.app.state.app_state.cache.note_push()
     except IngestError as error:
         return _json_response(error.body, error.status, _headers(error))
     return _json_response(body, status)
