@@ -158,6 +158,7 @@ def test_partial_offload_halves_gpu_weights_and_runs_at_host_bandwidth() -> None
     assert 19.0 < plan.gpu_weights_gb < 23.0 and 20.0 < plan.cpu_weights_gb < 24.0
     assert 3.0 < plan.decode_ceiling_tok_s < 5.0
     assert plan.all_gpu_ceiling_tok_s > 4 * plan.decode_ceiling_tok_s
+    assert "GiB of weights run from host memory" in plan.describe()
 
 
 def test_moe_experts_on_cpu_leave_little_on_an_8gb_card() -> None:

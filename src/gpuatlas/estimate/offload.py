@@ -19,6 +19,7 @@ from gpuatlas.estimate.memory import (
     MemoryInputs,
     activations_gb,
     fit_usable_gb,
+    gib_text,
     kv_per_sequence_gb,
 )
 
@@ -49,7 +50,7 @@ class OffloadPlan:
         where = ("MoE experts in host memory" if self.experts_on_cpu
                  else f"{self.gpu_layers} of {self.total_layers} layers on the GPU")
         slower = self.all_gpu_ceiling_tok_s / self.decode_ceiling_tok_s
-        return (f"{where}: {self.cpu_weights_gb:.1f} GB of weights run from host memory at "
+        return (f"{where}: {gib_text(self.cpu_weights_gb)} of weights run from host memory at "
                 f"{self.host_bandwidth_gb_s:g} GB/s; decode ceiling "
                 f"{self.decode_ceiling_tok_s:,.0f} tok/s vs {self.all_gpu_ceiling_tok_s:,.0f} "
                 f"all on the GPU ({slower:.1f}x slower)")
