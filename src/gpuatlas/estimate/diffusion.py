@@ -256,7 +256,8 @@ def diffusion_work(
     weight_format = as_format(weights)
     parts_of_variant = variant_parts(variant)
     precision = pipeline_precision(weight_format, gpu, (engine or "").strip().lower(),
-                                   "tf32" in parts_of_variant, "fp8-matmul" in parts_of_variant)
+                                   "tf32" in parts_of_variant, "fp8-matmul" in parts_of_variant,
+                                   "weight-only" in parts_of_variant)
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)
     parts = component_bytes(model, weight_format, precision)

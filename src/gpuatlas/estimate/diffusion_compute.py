@@ -52,11 +52,15 @@ class PipelinePrecision:
 
 
 def pipeline_precision(weight_format: WeightFormat, gpu: Gpu, engine: str,
-                       tf32_matmul: bool, fp8_matmul: bool = False) -> PipelinePrecision:
-    """The precision of the math; `fp8_matmul` (the variant 'fp8-matmul': ComfyUI's
-    fp8_e4m3fn_fast, torchao float8 dynamic) runs fp8 weights' matmuls in fp8."""
+                       tf32_matmul: bool, fp8_matmul: bool = False,
+                       weight_only: bool = False) -> PipelinePrecision:
+    """The precision of the math; `fp8_matmul` (the variant 'fp8-matmul': flux-fp8-api's
+    torch._scaled_mm, ComfyUI's fp8_e4m3fn_fast) runs fp8 weights' matmuls in fp8;
+    `weight_only` (the variant 'weight-only') keeps 16-bit math whatever the engine."""
     if weight_format.id == "fp32":
         return PipelinePrecision("tf32" if tf32_matmul else "fp32")
+    if weight_only:
+        return PipelinePrecision("16bit")
     if engine in QUANTISED_MATH_ENGINES or (fp8_matmul and weight_format.id == "fp8"):
         compute = weight_format.compute_precision_on(gpu.architecture_family)
         if compute not in ("fp16", "bf16"):
