@@ -237,7 +237,7 @@ def test_a_named_engine_is_used_on_both_sides(fresh_data_dir: Path) -> None:
     assert comparison.options["engine"] == "llama.cpp"
 
 
-# ----- fit (`--engine auto`) ----------------------------------------------------------------------
+# ----- fit (`--engine auto`) ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("system", "engine"), [
@@ -261,3 +261,37 @@ def test_a_mac_fit_lists_the_formats_its_engine_loads() -> None:
     answer = answer_fit("Mac Studio M2 Ultra 192GB", resolve_model_reference("llama-3.1-70b"), [])
     formats = {row.format_id for row in answer.rows}
     assert "q4_k_m" in formats and not formats & {"awq-int4", "gptq-int4", "nvfp4", "fp8"}
+
+
+# ----- plan -------------------------------------------------------------------------------------
+
+
+def _plan_output(*args: str) -> str:
+    from typer.testing import CliRunner
+
+    from gpuatlas.cli.main import app
+
+    result = CliRunner().invoke(app, ["plan", "--model", "llama-3.1-8b", "--rps", "2", *args])
+    return " ".join(result.output.split())
+
+
+def test_a_plan_over_gpus_nobody_rents_says_so(fresh_data_dir: Path) -> None:
+    text = _plan_output("--gpu", "apple-m2-ultra-76c", "--gpu", "rx-7900-xtx")
+    assert "no cloud offer rents apple-m2-ultra-76c, rx-7900-xtx" in text
+    assert "--prices FILE" in text and "see `rejected`" not in text
+
+
+def test_a_plan_whose_engine_does_not_run_on_the_gpu_names_the_engines_that_do(
+    fresh_data_dir: Path, tmp_path: Path
+) -> None:
+    prices = tmp_path / "offers.csv"
+    prices.write_text(
+        "provider,gpu,gpu_match,offer,gpus_per_instance,usd_per_gpu_hour,tier,observed_date,"
+        "source,notes\nMyLab,apple-m2-ultra-76c,exact,,1,0.50,on-demand,2026-12-01,own,test\n",
+        encoding="utf-8")
+    text = _plan_output("--gpu", "apple-m2-ultra-76c", "--prices", str(prices))
+    assert "engine vllm is not modelled on Apple" in text and "llama.cpp" in text
+    assert "--engine" in text
+    served = _plan_output("--gpu", "apple-m2-ultra-76c", "--prices", str(prices),
+                          "--engine", "llama.cpp")
+    assert "Winner:" in served and "apple-m2-ultra-76c bf16" in served

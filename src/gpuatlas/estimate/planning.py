@@ -268,6 +268,15 @@ def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[R
         return (f"no configuration fits the model in memory; the closest is {count}{largest.gpu} "
                 f"{largest.weights} ({largest.memory_gb:g} GB): {largest.detail}")
     kinds = sorted({r.kind for r in rejected})
+    unsupported = [r for r in rejected if r.kind == "unsupported"]
+    if unsupported and set(kinds) <= {"unsupported", "no-offer"}:
+        return (f"no configuration can serve this workload: {unsupported[0].detail}; pick an "
+                "engine that runs there with --engine")
+    if kinds == ["no-offer"]:
+        gpus = ", ".join(dict.fromkeys(r.gpu for r in rejected))
+        return (f"no cloud offer rents {gpus} in the price table, and a plan ranks rented "
+                "setups by their price: add an offer with --prices FILE (a CSV with the price "
+                "table's columns), or compare their speed with `gpuatlas compare`")
     return (f"no configuration can serve this workload: every candidate was rejected "
             f"({', '.join(kinds) or 'no candidates with a cloud offer'}); see `rejected`")
 
