@@ -295,3 +295,16 @@ def test_a_plan_whose_engine_does_not_run_on_the_gpu_names_the_engines_that_do(
     served = _plan_output("--gpu", "apple-m2-ultra-76c", "--prices", str(prices),
                           "--engine", "llama.cpp")
     assert "Winner:" in served and "apple-m2-ultra-76c bf16" in served
+
+
+def test_compare_takes_one_engine_for_both_sides(fresh_data_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gpuatlas.cli.main import app
+
+    bad = CliRunner().invoke(app, ["compare", "rx-7900-xtx", "rtx-3090", "--engine", "vlm"])
+    assert bad.exit_code == 2 and "vllm" in bad.output
+    result = CliRunner().invoke(
+        app, ["compare", "rx-7900-xtx", "rtx-3090", "--engine", "llama.cpp", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["options"]["engine"] == "llama.cpp"

@@ -36,6 +36,9 @@ def compare(
         0.15, "--electricity-price", min=0.0, help="USD per kWh for on-prem costs."
     ),
     pue: float = typer.Option(1.3, "--pue", min=1.0, help="Power usage effectiveness."),
+    engine: str | None = typer.Option(
+        None, "--engine", help="LLM engine for both sides (default: each platform's usual one)."
+    ),
 ) -> None:
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
     from gpuatlas.report import build_comparison
@@ -50,6 +53,7 @@ def compare(
             provider=provider,
             electricity_usd_per_kwh=electricity_price,
             pue=pue,
+            engine=engine,
         )
         chosen = ReportFormat.json if as_json else output_format
         _emit(comparison, chosen, output)
