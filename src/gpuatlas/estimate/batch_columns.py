@@ -223,15 +223,19 @@ def _vector_results(vector: _Vectorised, rows: list[int], table: _Table,
     texts = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), strict=True)
     for row, (value, low, high) in zip(np.array(rows)[ok].tolist(), texts, strict=True):
         results[row] = (value, low, high, "")
-    messages: dict[tuple[int, str, float, float, float], str] = {}
-    for position in np.flatnonzero(~ok).tolist():
-        key = (int(found.reason[position]), str(columns.metric[position]),
-               float(found.batch[position]), float(found.context[position]),
-               float(found.fitting[position]))
-        message = messages.get(key)
-        if message is None:
-            message = messages[key] = _one_line(reason_message(vector.runtime, *key))
-        results[rows[position]] = ("", "", "", message)
+    failed = ~ok
+    if not failed.any():
+        return
+    messages: dict[tuple[int, str, float, float, float], Result] = {}
+    keys = zip(found.reason[failed].tolist(), columns.metric[failed].tolist(),
+               found.batch[failed].tolist(), found.context[failed].tolist(),
+               found.fitting[failed].tolist(), strict=True)
+    for row, key in zip(np.array(rows)[failed].tolist(), keys, strict=True):
+        result = messages.get(key)
+        if result is None:
+            message = _one_line(reason_message(vector.runtime, *key))
+            result = messages[key] = ("", "", "", message)
+        results[row] = result
 
 
 def _bands(vector: _Vectorised, metric: NDArray[np.str_],
