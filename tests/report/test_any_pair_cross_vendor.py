@@ -123,8 +123,8 @@ def test_cross_vendor_pair_renders_without_failed_sections(
 ) -> None:
     comparison = comparison_of(a, b)
     for section in comparison.sections:
-        assert section.omitted is None or "could not be computed" not in section.omitted, (
-            section.id, section.omitted)
+        assert section.omitted is None or "could not be" not in section.omitted, (
+            section.id, section.omitted)  # no failure: neither computed nor store read
     text = render_text(comparison)
     assert not re.search(r"\bnan\b|\binf\b", text, re.IGNORECASE)
     assert max(len(line) for line in text.splitlines()) <= 100

@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from functools import partial
 
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
-from gpuatlas.report.context import ReportContext, ReportOptions, make_context, side_of
+from gpuatlas.report.context import (
+    ReportContext,
+    ReportOptions,
+    make_context,
+    results_key,
+    side_of,
+)
 from gpuatlas.report.document import (
     SCHEMA_VERSION,
     BenchmarkEntry,
@@ -90,13 +96,14 @@ def _measured(context: ReportContext) -> MeasuredParts:
         from gpuatlas.compare import default_score_method
 
         reference = default_score_method().reference_gpu
-        data: MeasuredData = load_measured([context.a.id, context.b.id, reference])
+        keys = (results_key(context.a), results_key(context.b))
+        data: MeasuredData = load_measured([*keys, reference])
     except Exception as error:  # noqa: BLE001 - no store must not take the report down
         log.warning("results store unavailable", exc_info=True)
         omitted = f"the results store could not be read ({type(error).__name__}: {error})"
         return Section(id="measured", title="Measured benchmarks", omitted=omitted), (), None, ()
     section, entries, categories = build_measured(context, data)
-    return section, entries, comparison_scores(context.a.id, context.b.id, data), categories
+    return section, entries, comparison_scores(*keys, data), categories
 
 
 ORDER = (

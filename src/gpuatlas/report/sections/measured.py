@@ -25,7 +25,7 @@ from gpuatlas.report.categories import (
     category_rows,
     category_statements,
 )
-from gpuatlas.report.context import ReportContext
+from gpuatlas.report.context import ReportContext, results_key
 from gpuatlas.report.document import (
     BenchmarkEntry,
     CategoryEntry,
@@ -204,7 +204,8 @@ def _ratio_chart(rows: Sequence[PairRow]) -> Chart | None:
 
 def pair_rows(context: ReportContext, data: MeasuredData, noise: NoiseModel) -> list[PairRow]:
     comparisons = compare_all(
-        data.for_system(context.a.id), data.for_system(context.b.id), noise=noise
+        data.for_system(results_key(context.a)), data.for_system(results_key(context.b)),
+        noise=noise,
     )
     by_id = {c.benchmark.id: c for c in comparisons}
     rows = suite_rows(context, by_id, noise)
