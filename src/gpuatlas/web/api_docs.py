@@ -100,7 +100,7 @@ def operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                 "description": operation.get("description", ""),
                 "parameters": [
                     {"name": p.get("name"), "in": p.get("in"), "required": p.get("required"),
-                     "schema": p.get("schema", {})}
+                     "schema": p.get("schema", {}), "description": p.get("description", "")}
                     for p in operation.get("parameters", [])
                 ],
                 "responses": {code: r.get("description", "") for code, r in

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626",
            "#4d7c0f")
 CHAR_WIDTH = 7.0  # px per character of 12 px system-ui text (a generous average)
+TITLE_CHAR_WIDTH = 8.5  # the same for the 13 px bold title
 WIDE, NARROW = 720, 360
 
 
@@ -164,12 +165,12 @@ def _svg_open(width: int, height: int, title: str) -> str:
 
 
 def _title(title: str, width: int) -> str:
-    return _text(8, 18, _clip(title, width - 16), "chart-title", full=title)
+    return _text(8, 18, _clip(title, width - 16, TITLE_CHAR_WIDTH), "chart-title", full=title)
 
 
-def _clip(text: str, width_px: float) -> str:
+def _clip(text: str, width_px: float, char_width: float = CHAR_WIDTH) -> str:
     """The text, cut with '…' where it would run past width_px."""
-    most = max(int(width_px / CHAR_WIDTH), 4)
+    most = max(int(width_px / char_width), 4)
     return text if len(text) <= most else text[:most - 1] + "…"
 
 

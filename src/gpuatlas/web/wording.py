@@ -25,6 +25,11 @@ SHAPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(\d+)x(\d+)$"), "{0}×{1} px"),
     (re.compile(r"^(\d+)steps$"), "{0} steps"),
 )
+CATEGORY_WORDS = {
+    "llm-single": "LLM, single stream", "llm-serving": "LLM serving",
+    "image": "Image generation", "vision": "Vision", "ocr": "OCR",
+    "gpu-micro": "GPU micro-benchmark", "system": "System",
+}
 SOURCE_TEXT_CHARACTERS = 70
 REPOSITORY_HOSTS = ("github.com", "huggingface.co", "gitlab.com")
 
@@ -37,36 +42,49 @@ def words(key: str) -> str:
 def benchmark_words(key: str) -> str:
     """'public/llama.cpp/meta-llama/Meta-Llama-3-8B/q4_k_m/b1-tg128-kv-f16/decode_tok_s' →
     'Meta-Llama-3-8B q4_k_m on llama.cpp: generation speed (batch 1, 128 generated tokens,
-    KV f16)'. Keys of other shapes come back with their separators as spaces."""
+    KV f16)'; a suite key 'llm-single-llama3.1-8b' → 'LLM, single stream: llama3.1-8b'."""
     parts = key.removeprefix("public/").split("/")
     if len(parts) < 6:
-        return key.replace("-", " ").replace("_", " ") if "/" not in key else key
+        return _suite_words(key)
     engine, model, weights, shape, metric = parts[0], parts[2], parts[3], parts[4], parts[5]
     metric_text = METRIC_WORDS.get(metric, words(metric))
     return f"{model} {weights} on {engine}: {metric_text} ({_shape_words(shape)})"
 
 
+def _suite_words(key: str) -> str:
+    """'llm-single-llama3.1-8b' → 'LLM, single stream: llama3.1-8b'."""
+    for prefix, text in CATEGORY_WORDS.items():
+        if key.startswith(prefix + "-"):
+            return f"{text}: {key.removeprefix(prefix + '-')}"
+    return key
+
+
 def _shape_words(shape: str) -> str:
-    tokens = shape.split("-")
-    described: list[str] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token == "kv" and index + 1 < len(tokens):
-            described.append(f"KV cache {tokens[index + 1]}")
-            index += 2
+    """'b1-tg128-kv-f16-layer-split' → 'batch 1, 128 generated tokens, KV cache f16, layer
+    split': known tokens become phrases, runs of other tokens stay words of one phrase."""
+    phrases: list[str] = []
+    loose: list[str] = []
+    tokens = iter(shape.split("-"))
+    for token in tokens:
+        phrase = f"KV cache {next(tokens, '')}".strip() if token == "kv" else _token_words(token)
+        if phrase is None:
+            loose.append(token.replace("+", " + "))
             continue
-        described.append(_token_words(token))
-        index += 1
-    return ", ".join(described)
+        if loose:
+            phrases.append(" ".join(loose))
+            loose = []
+        phrases.append(phrase)
+    if loose:
+        phrases.append(" ".join(loose))
+    return ", ".join(phrases)
 
 
-def _token_words(token: str) -> str:
+def _token_words(token: str) -> str | None:
     for pattern, template in SHAPE_PATTERNS:
         match = pattern.match(token)
         if match:
             return template.format(*match.groups())
-    return token.replace("+", " + ")
+    return None
 
 
 def source_link(source: str) -> Markup:
