@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -158,41 +157,43 @@ class ExactPrompts:
         lowest = min(self._costs.values())
         self._cheapest = [word for word, cost in self._costs.items() if cost == lowest][:4]
 
-    def __call__(self, seed: int, index: int) -> str:
+    def __call__(self, seed: int, index: int, length: int | None = None) -> str:
+        """The request's prompt, of `length` tokens (default: input_tokens)."""
         key = (seed, index)
         if key not in self._cache:
-            self._cache[key] = self._build(seed, index)
+            self._cache[key] = self._build(seed, index, length or self.input_tokens)
         return self._cache[key]
 
-    def _build(self, seed: int, index: int) -> str:
+    def _build(self, seed: int, index: int, target: int) -> str:
         rng = np.random.default_rng([seed, index])
         tag = f"Request {index} tag {rng.integers(0, 2**48):012x}."
         pieces: list[str] = []
         total = self.counter.count(tag)
         while True:
-            fitting = [w for w in self._words(rng) if total + self._costs[w] <= self.input_tokens]
+            fitting = [w for w in self._words(rng) if total + self._costs[w] <= target]
             if not fitting:
                 break
             pieces.append(f" {fitting[0]}")
             total += self._costs[fitting[0]]
-        return self._fix_up(tag, pieces, rng)
+        return self._fix_up(tag, pieces, rng, target)
 
     def _words(self, rng: np.random.Generator) -> list[str]:
         """A few random words, to try in turn."""
         return [WORDS[int(i)] for i in rng.integers(0, len(WORDS), size=4)] + self._cheapest
 
-    def _fix_up(self, tag: str, pieces: list[str], rng: np.random.Generator) -> str:
+    def _fix_up(self, tag: str, pieces: list[str], rng: np.random.Generator,
+                target: int) -> str:
         """Count the whole prompt; drop pieces while too long, add a word (or, for a gap
         smaller than any word, a filler character) while too short."""
         text = tag + "".join(pieces)
         for _ in range(FIX_UP_ROUNDS):
             counted = self.counter.count(text)
-            if counted == self.input_tokens:
+            if counted == target:
                 return text
-            if counted > self.input_tokens and pieces:
+            if counted > target and pieces:
                 pieces.pop()
             else:
-                piece = self._gap_filler(text, self.input_tokens - counted, rng)
+                piece = self._gap_filler(text, target - counted, rng)
                 if piece is None:
                     break
                 pieces.append(piece)
@@ -209,7 +210,3 @@ class ExactPrompts:
             if 1 <= self.counter.count(text + filler) - before <= gap:
                 return filler
         return None
-
-
-def prompt_source(prompts: ExactPrompts) -> Callable[[int, int], tuple[str, int | None]]:
-    return lambda seed, index: (prompts(seed, index), None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from gpuatlas.bench.options import RunOptions
@@ -43,6 +44,7 @@ class LlmShape:
     rate_rps: float | None
     api: str | None  # None: the definition's default for the server
     other_params: tuple[tuple[str, Any], ...] = ()  # e.g. an image's width, from --param
+    variation: str = ""  # "sd64-16": spread request lengths; "ds-1a2b3c4d": a dataset
 
     @property
     def load(self) -> str:
@@ -104,7 +106,18 @@ def requested_shape(benchmark: Benchmark, options: RunOptions, api: str | None) 
             "input_tokens", DEFAULT_INPUT_TOKENS.get(benchmark.runner, 512))),
         output_tokens=int(options.output_tokens or params.get("output_tokens", 256)),
         concurrency=concurrency, rate_rps=options.rate_rps, api=api or options.api,
-        other_params=tuple(sorted(_other_overrides(benchmark, options).items())))
+        other_params=tuple(sorted(_other_overrides(benchmark, options).items())),
+        variation=_variation(options))
+
+
+def _variation(options: RunOptions) -> str:
+    if options.dataset:
+        from gpuatlas.bench.workloads import load_dataset
+
+        return load_dataset(Path(options.dataset)).label
+    if options.input_tokens_stddev or options.output_tokens_stddev:
+        return f"sd{options.input_tokens_stddev:g}-{options.output_tokens_stddev:g}"
+    return ""
 
 
 def _other_overrides(benchmark: Benchmark, options: RunOptions) -> dict[str, Any]:
@@ -135,6 +148,10 @@ def llm_differences(benchmark: Benchmark, shape: LlmShape) -> list[str]:
         found.append(f"concurrency {shape.concurrency} (suite: {params.get('concurrency', 1)})")
     found += [f"{key} {value} (suite: {params[key]})"
               for key, value in shape.other_params if params.get(key) != value]
+    if shape.variation.startswith("ds-"):
+        found.append(f"prompts from a dataset ({shape.variation}; suite: synthetic prompts)")
+    elif shape.variation:
+        found.append(f"request lengths spread ({shape.variation}; suite: fixed lengths)")
     allowed = DEFINITION_APIS.get(benchmark.runner, ())
     if shape.api is not None and shape.api not in allowed:
         found.append(f"API {shape.api} (suite: {' or '.join(allowed)})")
@@ -144,6 +161,7 @@ def llm_differences(benchmark: Benchmark, shape: LlmShape) -> list[str]:
 def custom_llm_id(category: str, shape: LlmShape, default_api: str) -> str:
     api = (shape.api or default_api).removeprefix("openai-")
     others = "".join(f".{key}{value}" for key, value in shape.other_params)
+    others += f".{shape.variation}" if shape.variation else ""
     return (f"custom-{category}.{model_slug(shape.model)}.in{shape.input_tokens}"
             f"-out{shape.output_tokens}.{shape.load}{others}.{api}")
 

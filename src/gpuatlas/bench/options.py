@@ -37,6 +37,9 @@ class RunOptions:
     first_request_retries: int = DEFAULT_FIRST_REQUEST_RETRIES  # before giving up on a server
     tokenizer: str | None = None  # "auto", "server", "none" or a tokenizer.json path
     weights: str | None = None  # the weights served (file name, quantization): run identity
+    input_tokens_stddev: float = 0.0  # per-request input lengths ~ normal(input_tokens, this)
+    output_tokens_stddev: float = 0.0
+    dataset: str | None = None  # JSONL prompts or ShareGPT-style JSON (bench/workloads.py)
 
     def problems(self) -> list[str]:
         """Every inconsistency at once (InvalidRequestError lists them together)."""
@@ -47,6 +50,8 @@ class RunOptions:
             found.append("--concurrency must be at least 1")
         if self.rate_rps is not None and self.rate_rps <= 0:
             found.append("--rate must be positive")
+        if self.input_tokens_stddev < 0 or self.output_tokens_stddev < 0:
+            found.append("--input-tokens-stddev/--output-tokens-stddev must be 0 or more")
         if self.first_request_retries < 0:
             found.append("--retries must be 0 or more")
         if self.requests is not None and self.requests < 1:

@@ -179,6 +179,13 @@ def run_command(
         help="https: trust this CA (PEM file) for the server's certificate.")] = None,
     retries: Annotated[int, typer.Option(
         help="Retries of a failing first request before giving up.")] = 3,
+    input_tokens_stddev: Annotated[float, typer.Option(
+        help="Spread input lengths: normal around --input-tokens with this stddev.")] = 0.0,
+    output_tokens_stddev: Annotated[float, typer.Option(
+        help="Spread output lengths: normal around --output-tokens with this stddev.")] = 0.0,
+    dataset: Annotated[Path | None, typer.Option(
+        help="Prompts from a JSONL file (prompt, output_tokens) or ShareGPT-style JSON.")
+                       ] = None,
     tokenizer: Annotated[str, typer.Option(
         help="Exact input lengths: auto (the server's tokenize route if any), server, none "
              "(words, approximate) or a tokenizer.json path.")] = "auto",
@@ -199,6 +206,9 @@ def run_command(
                            slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
                            allow_cpu=allow_cpu, device=device, overrides=_overrides(param),
                            first_request_retries=retries, tokenizer=tokenizer,
+                           input_tokens_stddev=input_tokens_stddev,
+                           output_tokens_stddev=output_tokens_stddev,
+                           dataset=None if dataset is None else str(dataset),
                            access=EndpointAccess.from_options(
                                api_key, header, insecure,
                                None if ca_cert is None else str(ca_cert)))

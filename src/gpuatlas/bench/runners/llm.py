@@ -8,6 +8,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from gpuatlas.bench.apis import API_PATHS
 from gpuatlas.bench.assemble import Measured, assemble, summarize_repeats
 from gpuatlas.bench.energy import PowerSampler
-from gpuatlas.bench.exact_prompts import ExactPrompts, choose_counter, prompt_source
+from gpuatlas.bench.exact_prompts import ExactPrompts, choose_counter
 from gpuatlas.bench.fingerprint import collect_fingerprint
 from gpuatlas.bench.http_stream import HttpConnection
 from gpuatlas.bench.identity import custom_note, resolve_llm
@@ -45,6 +46,7 @@ from gpuatlas.bench.server_info import check_model, choose_api, engine_info
 from gpuatlas.bench.server_rates import disagreement_warning, server_rates
 from gpuatlas.bench.stats import Distribution, summarize, summarize_values
 from gpuatlas.bench.suite import Benchmark
+from gpuatlas.bench.workloads import LengthSpread, load_dataset, prompt_source
 from gpuatlas.errors import InvalidRequestError
 
 SEND_LAG_WARN_MS = 5.0
@@ -303,14 +305,19 @@ def _settings(benchmark: Benchmark, spec: LoadSpec, options: RunOptions) -> Sett
         height=_vision_param(benchmark, options, "height"),
         slo_ttft_ms=options.slo_ttft_ms, slo_tpot_ms=options.slo_tpot_ms,
         slo_e2e_ms=options.slo_e2e_ms,
-        extra=_identity_extra(benchmark, options.weights),
+        extra=_identity_extra(benchmark, options),
     )
 
 
-def _identity_extra(benchmark: Benchmark, weights: str | None) -> dict[str, object]:
+def _identity_extra(benchmark: Benchmark, options: RunOptions) -> dict[str, object]:
     extra: dict[str, object] = {"reference_model": benchmark.model} if benchmark.model else {}
-    if weights:
-        extra["weights"] = weights
+    if options.weights:
+        extra["weights"] = options.weights
+    if options.input_tokens_stddev or options.output_tokens_stddev:
+        extra.update(input_tokens_stddev=options.input_tokens_stddev,
+                     output_tokens_stddev=options.output_tokens_stddev)
+    if options.dataset:
+        extra["dataset"] = Path(options.dataset).name
     if benchmark.based_on is not None:
         extra.update(based_on=benchmark.based_on, differences=list(benchmark.differences))
     return extra
@@ -349,14 +356,22 @@ def run_llm_benchmark(benchmark: Benchmark, options: RunOptions,
 def _exact_lengths(spec: LoadSpec, benchmark: Benchmark, options: RunOptions
                    ) -> tuple[LoadSpec, str, ExactPrompts | None]:
     """Prompts of exactly the asked length when a tokenizer is at hand (the method is
-    recorded in settings.extra.input_length_method)."""
+    recorded in settings.extra.input_length_method), spread lengths, or a dataset."""
     if benchmark.runner == "openai-vision":
         return spec, "words (approximate)", None
-    counter = choose_counter(options.tokenizer, spec.endpoint, spec.model, options.access)
-    if counter is None:
-        return spec, "words (approximate)", None
-    prompts = ExactPrompts(counter, spec.input_tokens)
-    return replace(spec, prompt_source=prompt_source(prompts)), counter.method, prompts
+    dataset = load_dataset(Path(options.dataset)) if options.dataset else None
+    counter = None if dataset else choose_counter(options.tokenizer, spec.endpoint,
+                                                  spec.model, options.access)
+    prompts = ExactPrompts(counter, spec.input_tokens) if counter else None
+    method = (f"dataset {dataset.name}" if dataset else
+              counter.method if counter else "words (approximate)")
+    spread = options.input_tokens_stddev or options.output_tokens_stddev
+    if prompts is None and dataset is None and not spread:
+        return spec, method, None
+    source = prompt_source(LengthSpread(spec.input_tokens, options.input_tokens_stddev),
+                           LengthSpread(spec.output_tokens, options.output_tokens_stddev),
+                           prompts, dataset)
+    return replace(spec, prompt_source=source), method, prompts
 
 
 def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo: Slo,
