@@ -115,7 +115,7 @@ def model_row(
         reasons = [m for m, side in zip(missing, (a_side, b_side), strict=True) if side is None]
         reason = next((r for r in reasons if r), "no measurement and no model")
         return PairRow(info, a, b, a_model, b_model, None, "none", Verdict.INCONCLUSIVE,
-                       reason, suite, missing=missing)
+                       reason, suite, a_noise, b_noise, missing)
     seed = stable_seed("vs-model", info.id)
     ratio = ratio_vs_model(a_side, b_side, info.higher_is_better, seed)
     basis = Basis.MODELLED if a is None and b is None else Basis.MEASURED_VS_MODELLED

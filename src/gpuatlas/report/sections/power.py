@@ -15,17 +15,13 @@ from gpuatlas.report.quantities import computed, gpu_fact, option_quantity
 from gpuatlas.report.sections.focus import focus_model, missing, modelled_comparison
 from gpuatlas.report.sections.inference import side_speed
 from gpuatlas.report.sections.pricing import no_rental_reason, price_words, reference_price
-from gpuatlas.report.side_cache import side_cached
 
 YEARS = 5.0
 
 
 def _tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
-    key = (context.options.electricity_usd_per_kwh, context.options.pue, purchase)
-    return side_cached("onprem-tco", system, key, lambda: _onprem_tco(system, context, purchase))
-
-
-def _onprem_tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
+    """On-prem cost with the pair's purchase basis (cheap arithmetic: not cached per side, as
+    the basis depends on the other side)."""
     from gpuatlas.estimate.tco import OnPremInputs, onprem_tco
 
     inputs = OnPremInputs(
