@@ -186,6 +186,9 @@ def run_command(
     dataset: Annotated[Path | None, typer.Option(
         help="Prompts from a JSONL file (prompt, output_tokens) or ShareGPT-style JSON.")
                        ] = None,
+    max_goodput: Annotated[bool, typer.Option(
+        help="Search the highest --rate (from --rate, default 1) at which 95% of requests "
+             "meet the --slo-* limits; each rate tried is a result.")] = False,
     tokenizer: Annotated[str, typer.Option(
         help="Exact input lengths: auto (the server's tokenize route if any), server, none "
              "(words, approximate) or a tokenizer.json path.")] = "auto",
@@ -217,6 +220,9 @@ def run_command(
         rates = _numbers(rate, float, "--rate", problems)
         if problems:
             raise InvalidRequestError(problems)
+        if max_goodput:
+            _max_goodput(selector, options, rates, output, as_json)
+            return
         points = sweep_points(options, concurrencies, rates)
         several = len(select_benchmarks(selector)) * len(points) > 1
         files: list[str] = []
@@ -251,6 +257,42 @@ def run_command(
         console.print("[red]nothing ran[/] (see the reasons above)")
         raise typer.Exit(code=2)
     _exit_if_not_comparable(results)
+
+
+def _max_goodput(selector: str, options: RunOptions, rates: list[float],
+                 output: Path | None, as_json: bool) -> None:
+    from dataclasses import replace
+
+    from gpuatlas.bench.goodput_search import GOOD_FRACTION, search_max_goodput
+    from gpuatlas.bench.runner import run_benchmark
+    from gpuatlas.bench.suite import select_benchmarks
+
+    chosen = select_benchmarks(selector)
+    if len(chosen) != 1 or not chosen[0].needs_endpoint:
+        raise InvalidRequestError(["--max-goodput searches one LLM benchmark: name one id"])
+    start = replace(options, rate_rps=rates[0] if rates else None, repeats=1)
+    best, points = search_max_goodput(
+        start, lambda point: run_benchmark(chosen[0], point, RichReporter(selector)))
+    files = [str(dump_result(p.result, path)) for p in points
+             if (path := _output_path(output, p.result, True)) is not None]
+    if as_json:
+        typer.echo(json.dumps({
+            "max_goodput_rps": best.rate_rps if best else None, "files": files,
+            "points": [{"rate_rps": p.rate_rps, "good_fraction": p.good_fraction,
+                        "meets": p.meets, "result_id": p.result.result_id} for p in points]},
+            indent=2))
+    else:
+        table = Table(title=f"goodput search ({GOOD_FRACTION:.0%} of requests within SLO)")
+        for column in ("rate req/s", "within SLO", "meets", "output tok/s"):
+            table.add_column(column, justify="right")
+        for p in points:
+            table.add_row(f"{p.rate_rps:g}", f"{p.good_fraction:.0%}", "yes" if p.meets else
+                          "no", f"{p.result.headline.value or 0:,.1f}")
+        console.print(table)
+        console.print(f"max goodput rate: {best.rate_rps:g} req/s" if best else
+                      "no rate met the SLOs", highlight=False)
+    if best is None:
+        raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
 
 
 def _exit_if_not_comparable(results: list[BenchResult]) -> None:
