@@ -308,3 +308,34 @@ def test_compare_takes_one_engine_for_both_sides(fresh_data_dir: Path) -> None:
         app, ["compare", "rx-7900-xtx", "rtx-3090", "--engine", "llama.cpp", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["options"]["engine"] == "llama.cpp"
+
+
+# ----- web --------------------------------------------------------------------------------------
+
+
+def test_the_web_compare_pages_work_for_a_mac_against_a_radeon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import quote
+
+    from fastapi.testclient import TestClient
+
+    from gpuatlas.store import open_store
+    from gpuatlas.web.app import create_app
+
+    monkeypatch.setenv("GPUATLAS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GPUATLAS_WARM_CACHE", "0")
+    store = open_store(f"sqlite:///{tmp_path / 'web.db'}", seed=True)
+    monkeypatch.setenv("GPUATLAS_DATABASE_URL", store.url)
+    pair = f"/compare/{quote(MAC)}/rx-7900-xtx"
+    try:
+        with TestClient(create_app(store)) as client:
+            assert client.get(pair).status_code == 200
+            report = client.get(f"{pair}/report.html")
+            assert report.status_code == 200
+            assert "llama.cpp (Metal)" in report.text and "GeForce" not in report.text
+            named = client.get(f"{pair}.json", params={"engine": "llama.cpp"})
+            assert named.json()["options"]["engine"] == "llama.cpp"
+            assert client.get(f"{pair}.json", params={"engine": "vlm"}).status_code == 422
+    finally:
+        store.close()

@@ -22,7 +22,7 @@ WARM_SYSTEM_COUNTS = (2, 4, 8)
 _WARMUP = {"systems": 0, "done": 0, "finished": False, "seconds": 0.0}
 
 REPORT_OPTIONS = ("model", "weights", "context_tokens", "provider", "electricity_usd_per_kwh",
-                  "pue")
+                  "pue", "engine")
 # The embedded report needs no script, no network and no plugins: forbid them outright.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")

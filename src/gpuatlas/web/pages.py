@@ -99,7 +99,7 @@ def _report_options(request: Request) -> dict[str, Any]:
     for key, value in raw.items():
         if value in (None, ""):
             continue
-        if key in ("model", "weights", "provider"):
+        if key in ("model", "weights", "provider", "engine"):
             options[key] = value
             continue
         try:
