@@ -73,3 +73,19 @@ def test_new_models_state_their_context_limits() -> None:
     assert limits["phi-3-mini"].max_position_embeddings == 4096  # type: ignore[union-attr]
     assert limits["phi-3.5-mini"].max_position_embeddings == 131072  # type: ignore[union-attr]
     assert limits["qwen2.5-3b"].max_position_embeddings == 32768  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "total", "moe_layers"),
+    [("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109e9, 48),
+     ("llama4:maverick", 400e9, 24)],
+)
+def test_llama_4_counts_interleaved_moe_and_the_shared_expert(
+    name: str, total: float, moe_layers: int
+) -> None:
+    # Meta's model cards: Scout 109B and Maverick 400B total (vision encoder included), 17B
+    # active each; Maverick has MoE in every other layer, Scout in all 48.
+    model = resolve_model_reference(name, allow_hub=False).model
+    assert model.moe_layers == moe_layers  # type: ignore[union-attr]
+    assert model.total_params() == pytest.approx(total, rel=0.02)  # type: ignore[union-attr]
+    assert model.active_params() == pytest.approx(17e9, rel=0.02)  # type: ignore[union-attr]

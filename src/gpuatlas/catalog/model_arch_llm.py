@@ -60,6 +60,10 @@ class ModelArch:
     num_shared_experts: int = 0
     shared_expert_intermediate_size: int = 0
     first_k_dense_layers: int = 0
+    # Llama 4: every `moe_layer_step`-th layer is MoE (interleave_moe_layer_step), and dense
+    # layers use their own width (intermediate_size_mlp); 0 means `intermediate_size`.
+    moe_layer_step: int = 1
+    dense_intermediate_size: int = 0
     # Multi-head latent attention (kv_lora_rank == 0 means not MLA).
     kv_lora_rank: int = 0
     q_lora_rank: int = 0
@@ -171,7 +175,7 @@ class ModelArch:
 
     def dense_mlp_params(self) -> int:
         """One dense feed-forward block (dense models, and MoE models' leading dense layers)."""
-        return self._mlp_params(self.intermediate_size)
+        return self._mlp_params(self.dense_intermediate_size or self.intermediate_size)
 
     def expert_params(self) -> int:
         """One routed expert."""
@@ -188,7 +192,12 @@ class ModelArch:
 
     @property
     def moe_layers(self) -> int:
-        return self.num_layers - self.first_k_dense_layers if self.is_moe else 0
+        """Layers with routed experts: after the leading dense ones, every `moe_layer_step`-th."""
+        if not self.is_moe:
+            return 0
+        step = max(self.moe_layer_step, 1)
+        return sum(1 for layer in range(self.first_k_dense_layers, self.num_layers)
+                   if (layer + 1) % step == 0)
 
     @property
     def dense_layers(self) -> int:

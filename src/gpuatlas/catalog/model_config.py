@@ -177,6 +177,21 @@ def _moe_fields(section: JsonObject) -> dict[str, Any]:
             section, "shared_expert_intermediate_size"
         ),
         "first_k_dense_layers": _optional_int(section, "first_k_dense_replace"),
+        **_interleaved_moe_fields(section, intermediate),
+    }
+
+
+def _interleaved_moe_fields(section: JsonObject, intermediate: int) -> dict[str, Any]:
+    """Llama 4: MoE every `interleave_moe_layer_step` layers, dense layers `intermediate_size_mlp`
+    wide, and one shared expert as wide as a routed one in every MoE layer (its config has no
+    shared-expert count: the modelling code always builds it)."""
+    if not str(section.get("model_type") or "").startswith("llama4"):
+        return {}
+    return {
+        "moe_layer_step": _optional_int(section, "interleave_moe_layer_step", default=1),
+        "dense_intermediate_size": _optional_int(section, "intermediate_size_mlp"),
+        "num_shared_experts": 1,
+        "shared_expert_intermediate_size": intermediate,
     }
 
 
