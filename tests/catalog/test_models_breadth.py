@@ -89,3 +89,15 @@ def test_llama_4_counts_interleaved_moe_and_the_shared_expert(
     assert model.moe_layers == moe_layers  # type: ignore[union-attr]
     assert model.total_params() == pytest.approx(total, rel=0.02)  # type: ignore[union-attr]
     assert model.active_params() == pytest.approx(17e9, rel=0.02)  # type: ignore[union-attr]
+
+
+def test_sd_1_4_costs_what_sd_1_5_costs() -> None:
+    # SD 1.5 continued training the SD 1.4 checkpoint: the same U-Net, text encoder and VAE.
+    from gpuatlas.catalog.model_arch import DiffusionArch
+    from gpuatlas.estimate.diffusion import denoiser_flops
+
+    sd14 = resolve_model_reference("CompVis/stable-diffusion-v1-4", allow_hub=False).model
+    sd15 = resolve_model_reference("sd-1.5", allow_hub=False).model
+    assert isinstance(sd14, DiffusionArch) and isinstance(sd15, DiffusionArch)
+    assert denoiser_flops(sd14, 512) == denoiser_flops(sd15, 512)
+    assert sd14.total_params() == sd15.total_params()

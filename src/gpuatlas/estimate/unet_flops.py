@@ -33,6 +33,8 @@ class UNetShape:
 UNET_SHAPES: dict[str, UNetShape] = {
     # stable-diffusion-v1-5/stable-diffusion-v1-5: CrossAttnDown x3 + DownBlock2D, depth 1
     "sd-1.5": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
+    # CompVis/stable-diffusion-v1-4: the same U-Net config (SD 1.5 continued its training)
+    "sd-1.4": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
     # stabilityai/stable-diffusion-xl-base-1.0: DownBlock2D + CrossAttnDown x2, depths 1/2/10
     "sdxl-base-1.0": UNetShape((320, 640, 1280), 2, (0, 2, 10), 10, 2048),
 }
