@@ -206,3 +206,11 @@ def test_plan_explains_a_cheaper_gpus_loss_with_the_most_compact_format() -> Non
     assert "fp32" not in text
     lost = [line for line in plan.explanation.lines if "lost on memory: rtx-4090" in line]
     assert lost and all("awq-int4" in line for line in lost)
+
+
+def test_cost_serves_gpt_oss_20b_on_a_4090_in_its_native_format() -> None:
+    from gpuatlas.estimate.economics_requests import CostRequest, run_cost
+
+    report = run_cost(CostRequest(("rtx-4090",), "gpt-oss-20b", "auto", workload="llm"))
+    assert report.serving and not report.not_served
+    assert {row.sustained.weights for row in report.serving} == {"mxfp4"}
