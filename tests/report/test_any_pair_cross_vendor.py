@@ -339,3 +339,28 @@ def test_the_web_compare_pages_work_for_a_mac_against_a_radeon(
             assert client.get(f"{pair}.json", params={"engine": "vlm"}).status_code == 422
     finally:
         store.close()
+
+
+# ----- more pairs: sharded inference, guidance wording, systems on a chip ----------------------
+
+
+def test_a_macs_sharded_70b_runs_on_its_engine_with_gguf_int4(fresh_data_dir: Path) -> None:
+    rows = _table(comparison_of(MAC, "rtx-4090"), "sharded-inference").rows
+    mac = {_text(r[1]): r for r in rows if _text(r[0]).startswith("Apple")}
+    assert set(mac) == {"fp16", "q4_k_m"}
+    assert (_value(mac["q4_k_m"][3]) or 0) > (_value(mac["fp16"][3]) or 0) > 0
+    nvidia = {_text(r[1]) for r in rows if _text(r[0]) == "RTX 4090"}
+    assert nvidia == {"fp16", "awq-int4"}
+
+
+def test_no_guidance_says_up_to_none(fresh_data_dir: Path) -> None:
+    text = " ".join(render_text(comparison_of("rtx-4090-laptop", "rtx-2080-ti")).split())
+    assert "up to none" not in text
+    assert "holds none of the 7B–70B models in FP16 and models up to" in text
+
+
+def test_apus_and_modules_are_systems_on_a_chip_not_pcie_cards(fresh_data_dir: Path) -> None:
+    comparison = comparison_of("ryzen-ai-max-plus-395", "jetson-agx-thor")
+    link = _row(_table(comparison, "hardware"), "GPU-to-GPU link")
+    assert _text(link[1]) == _text(link[2]) == "none (system on a chip)"
+    assert "PCIe only" not in " ".join(render_text(comparison).split())

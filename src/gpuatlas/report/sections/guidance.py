@@ -29,11 +29,17 @@ def ladder_guidance(label: str, system: GpuSystem) -> Statement:
             if (result := fit(system, model, weights)) is not None and result.fits
         ]
         largest[weights] = fitting[-1] if fitting else "none"
+    if largest["awq-int4"] == "none":  # not even the 7B at INT4: no 'up to none'
+        return Statement(kind="guidance", words={"system": label},
+                         template="{system} holds none of the 7B–70B models, not even at INT4 "
+                         "(see VRAM fit for smaller models and for more GPUs).")
+    fp16 = ("none of the 7B–70B models" if largest["fp16"] == "none"
+            else "models up to " + largest["fp16"])
     return Statement(
         kind="guidance",
-        template="{system} holds models up to {fp16} in FP16 and up to {int4} at "
+        template="{system} holds {fp16} in FP16 and models up to {int4} at "
         "INT4; larger ones need more GPUs (see VRAM fit).",
-        words={"system": label, "fp16": largest["fp16"], "int4": largest["awq-int4"]},
+        words={"system": label, "fp16": fp16, "int4": largest["awq-int4"]},
     )
 
 

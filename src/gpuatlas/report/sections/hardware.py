@@ -49,8 +49,14 @@ def _yes_no(value: bool | None) -> str:
     return "unknown" if value is None else "yes" if value else "no"
 
 
+def _on_chip(gpu: Gpu) -> bool:
+    """A system-on-chip GPU (Mac, Strix Halo, Jetson): unified memory and no GPU-to-GPU link;
+    its PCIe lanes serve peripherals, the GPU itself sits on no PCIe slot."""
+    return gpu.unified_memory and gpu.link.kind == "none"
+
+
 def _no_link_text(gpu: Gpu) -> str:
-    if gpu.unified_memory and gpu.pcie_generation is None:
+    if _on_chip(gpu):
         return "none (system on a chip)"
     return "none (PCIe only)"
 
@@ -227,7 +233,7 @@ def link_statement(context: ReportContext) -> Statement:
         ("b", context.b_label, context.b_gpu),
     ):
         words[side] = label
-        if gpu.unified_memory and gpu.pcie_generation is None:
+        if _on_chip(gpu):
             parts.append(
                 f"{{{side}}}: one system-on-chip with unified memory, no GPU-to-GPU link or "
                 "PCIe slot (several machines talk over a network)."

@@ -9,7 +9,13 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
-from gpuatlas.report.sections.focus import attempt, focus_model, missing
+from gpuatlas.report.sections.focus import (
+    attempt,
+    attempt_or_reason,
+    engine_of,
+    focus_model,
+    missing,
+)
 from gpuatlas.report.sections.pricing import price_words, reference_price
 from gpuatlas.report.side_cache import side_cached
 
@@ -183,7 +189,8 @@ def _link_text(system: GpuSystem) -> str:
     link = system.link or (system.network if system.nodes > 1 else None)
     if link is None:
         return "—"
-    return f"{link.name.split(',')[0]}, {link.per_direction_gb_s:g} GB/s/direction"
+    name = link.name.split(",")[0].replace(" between machines", " network")
+    return f"{name}, {link.per_direction_gb_s:g} GB/s/direction"
 
 
 def _staged_note(systems: list[GpuSystem]) -> str:
@@ -260,15 +267,17 @@ def sync_table(context: ReportContext) -> Table:
     )
 
 
-def sharded_row(label: str, system: GpuSystem, weights: str) -> tuple[Cell, ...]:
-    """Sharded inference of the large model on one side (cached per system and weights)."""
+def sharded_row(
+    label: str, system: GpuSystem, weights: str, engine: str = "vllm"
+) -> tuple[Cell, ...]:
+    """Sharded inference of the large model on one side (cached per system, weights, engine)."""
     return side_cached(
-        "sharded-inference", system, (label, weights),
-        lambda: _sharded_row(label, system, weights),
+        "sharded-inference", system, (label, weights, engine),
+        lambda: _sharded_row(label, system, weights, engine),
     )
 
 
-def _sharded_row(label: str, system: GpuSystem, weights: str) -> tuple[Cell, ...]:
+def _sharded_row(label: str, system: GpuSystem, weights: str, engine: str) -> tuple[Cell, ...]:
     from gpuatlas.estimate.api import inference_memory, predict_llm
 
     fit = attempt(lambda: inference_memory(system, LARGE_MODEL, weights, context_tokens=2048))
@@ -284,13 +293,13 @@ def _sharded_row(label: str, system: GpuSystem, weights: str) -> tuple[Cell, ...
             missing(""),
         )
     sharded = build_system(system.gpu, max(count, system.gpu_count))
-    run = attempt(
+    run = attempt_or_reason(
         lambda: predict_llm(
-            sharded, LARGE_MODEL, weights, "vllm", batch=1, input_tokens=1024, output_tokens=256
+            sharded, LARGE_MODEL, weights, engine, batch=1, input_tokens=1024, output_tokens=256
         )
     )
-    if run is None:
-        return (Text(label), Text(weights), Text(sharded.label), missing(""), missing(""))
+    if isinstance(run, str):
+        return (Text(label), Text(weights), Text(sharded.label), missing(run), missing(run))
     return (
         Text(label),
         Text(weights),
@@ -300,15 +309,25 @@ def _sharded_row(label: str, system: GpuSystem, weights: str) -> tuple[Cell, ...
     )
 
 
+def _int4_weights(engine: str, system: GpuSystem) -> str:
+    """AWQ where the side's engine loads it, else llama.cpp's Q4_K_M (a Mac, a Radeon)."""
+    from gpuatlas.estimate.engine_specs import engine_profile
+
+    found = attempt(lambda: engine_profile(engine, system.gpu))
+    return "awq-int4" if found is None or "awq-int4" in found.formats else "q4_k_m"
+
+
 def sharded_table(context: ReportContext) -> Table:
-    rows = [
-        sharded_row(label, system, weights)
-        for label, system in context.systems()
-        for weights in ("fp16", "awq-int4")
-    ]
+    rows = []
+    for label, system in context.systems():
+        engine = engine_of(context, system).engine
+        for weights in ("fp16", _int4_weights(engine, system)):
+            rows.append(sharded_row(label, system, weights, engine))
     notes = (
         "Tensor-parallel over the fewest GPUs that hold the model; the per-token "
-        "all-reduces over the link are part of the modelled decode step.",
+        "all-reduces over the link are part of the modelled decode step. Each side runs its "
+        "engine (the LLM inference section's); INT4 is AWQ where that engine loads it, else "
+        "GGUF Q4_K_M.",
     )
     return Table(
         "sharded-inference",
