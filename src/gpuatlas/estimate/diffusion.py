@@ -3,8 +3,9 @@
 Denoiser FLOPs per forward:
 - UNets with a known architecture (SD 1.5, SDXL): counted from the UNet config (unet_flops.py):
   convolutions and linear layers with the latent positions, self-attention with positions².
-- DiT/MMDiT: 2·P·N·(1 + N/(6·h)) over N image + text tokens (the N/(6h) term is attention),
-  with the width h ≈ sqrt(P / 600) (a transformer of P params with ~50 blocks).
+- MMDiTs with a known config (FLUX, SD3.5): counted per block from transformer/config.json
+  (dit_flops.py). Other DiT/MMDiT: 2·P·N·(1 + N/(6·h)) over N image + text tokens (the N/(6h)
+  term is attention), with the width h ≈ sqrt(P / 600) (a transformer of P params, ~50 blocks).
 - Other UNets: 2·P·latent_positions·0.1 (SD 1.5's count is 0.096 of 2·P·positions).
 VAE decoding runs at full resolution: 2·P_vae·pixels·0.03 FLOPs (SD VAE ≈ 1.2 TFLOP at 512 px)
 or, when slower, its activation traffic (full-resolution feature maps, memory-bound).
@@ -42,6 +43,7 @@ from gpuatlas.estimate.diffusion_compute import (
     offload_for,
     pipeline_precision,
 )
+from gpuatlas.estimate.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.estimate.hardware import (
     hardware_class,
     memory_bandwidth_bytes_s,
@@ -83,6 +85,9 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     shape = UNET_SHAPES.get(model.id)
     if shape is not None:
         return unet_forward_flops(shape, model.latent_size(resolution_px)).total
+    dit_shape = DIT_SHAPES.get(model.id)
+    if dit_shape is not None:
+        return dit_forward_flops(dit_shape, model.image_tokens(resolution_px) or 4096)
     if model.forward_gflops and model.forward_gflops_resolution_px:
         ratio = (resolution_px / model.forward_gflops_resolution_px) ** 2
         counted = model.forward_gflops * 1e9 * ratio
