@@ -180,7 +180,7 @@ def test_gpu_page_names_benchmarks_and_sources_in_words(client: TestClient) -> N
     keys = [m["benchmark"] for m in data["measured"] if m["benchmark"].startswith("public/")]
     assert keys, "the public data set has measurements of the RTX 4090"
     html = client.get("/gpu/rtx-4090").text
-    cells = re.findall(r'data-label="Benchmark"[^>]*>([^<]+)<', html)
+    cells = re.findall(r'card-title wide"[^>]*>([^<]+)<', html)
     assert cells and not any(cell.startswith("public/") for cell in cells)
     assert any(": generation speed (batch 1" in cell for cell in cells)
     assert re.findall(r">\s*https?://", html) == []

@@ -3,8 +3,8 @@
 Each chart is drawn twice: a wide layout for desktops and a narrow one (labels above the bars,
 a 360-unit-wide canvas) that a phone shows at about its natural size, so no text shrinks below
 ~11 px; the stylesheet shows one of the two. Space for the value text is reserved from the
-longest value, so the largest bar and its label are never clipped. Legends are HTML lists
-below the chart (they wrap instead of overflowing).
+longest value, so the largest bar and its label are never clipped. Titles (a figcaption) and
+legends (a list) are HTML: they wrap instead of being cut or overflowing.
 
 Every label passes through ``escape``; only numbers we format ourselves enter the markup raw.
 """
@@ -20,7 +20,6 @@ from markupsafe import Markup, escape
 PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626",
            "#4d7c0f")
 CHAR_WIDTH = 7.0  # px per character of 12 px system-ui text (a generous average)
-TITLE_CHAR_WIDTH = 8.5  # the same for the 13 px bold title
 WIDE, NARROW = 720, 360
 
 
@@ -49,7 +48,7 @@ class _Layout:
         return self.width - self.left - self.value_width - 8
 
 
-def bar_chart(bars: Sequence[Bar], unit: str, title: str, label_width: int = 190) -> Markup:
+def bar_chart(bars: Sequence[Bar], unit: str, title: str, label_width: int = 240) -> Markup:
     """Horizontal bars with optional interval whiskers, in a wide and a narrow layout."""
     if not bars:
         return Markup("")
@@ -58,15 +57,15 @@ def bar_chart(bars: Sequence[Bar], unit: str, title: str, label_width: int = 190
     longest_label = max(len(bar.label) for bar in bars) * CHAR_WIDTH + 8
     wide = _Layout(WIDE, min(max(longest_label, 80), label_width, WIDE / 2), value_width, 26)
     narrow = _Layout(NARROW, 0, value_width, 40)
-    return Markup(_variants(_bars_svg(bars, values, title, wide),
-                            _bars_svg(bars, values, title, narrow)))
+    return Markup(_figure(title, _variants(_bars_svg(bars, values, title, wide),
+                                           _bars_svg(bars, values, title, narrow))))
 
 
 def _bars_svg(bars: Sequence[Bar], values: list[str], title: str, layout: _Layout) -> str:
-    top = 30
+    top = 4
     height = top + layout.row_height * len(bars) + 6
     peak = max(max(bar.value, bar.high or 0.0) for bar in bars) or 1.0
-    parts = [_svg_open(layout.width, height, title), _title(title, layout.width)]
+    parts = [_svg_open(layout.width, height, title)]
     for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
         parts.append(_bar_row(bar, value, top + index * layout.row_height, layout, peak))
     parts.append("</svg>")
@@ -106,7 +105,7 @@ def line_chart(
         return Markup("")
     wide = _lines_svg(series, unit, title, WIDE, 240)
     narrow = _lines_svg(series, unit, title, NARROW, 220)
-    return Markup(_variants(wide, narrow) + _legend(list(series)))
+    return Markup(_figure(title, _variants(wide, narrow) + _legend(list(series))))
 
 
 def _lines_svg(series: dict[str, Sequence[tuple[str, float]]], unit: str, title: str,
@@ -114,8 +113,8 @@ def _lines_svg(series: dict[str, Sequence[tuple[str, float]]], unit: str, title:
     days = [_day(day) for values in series.values() for day, _ in values]
     first, span = min(days), max(max(days) - min(days), 1)
     peak = max(value for values in series.values() for _, value in values) * 1.1 or 1.0
-    left, bottom, top, right = 52, 28, 34, 14
-    parts = [_svg_open(width, height, title), _title(title, width),
+    left, bottom, top, right = 52, 28, 14, 14
+    parts = [_svg_open(width, height, title),
              _axes(width - right, height - bottom, left, top, peak, unit)]
     for index, values in enumerate(series.values()):
         coordinates = [
@@ -164,13 +163,15 @@ def _svg_open(width: int, height: int, title: str) -> str:
             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">')
 
 
-def _title(title: str, width: int) -> str:
-    return _text(8, 18, _clip(title, width - 16, TITLE_CHAR_WIDTH), "chart-title", full=title)
+def _figure(title: str, body: str) -> str:
+    """The chart under its title (HTML, so a long title wraps instead of being cut)."""
+    return (f'<figure class="chart-figure"><figcaption class="chart-title">{escape(title)}'
+            f"</figcaption>{body}</figure>")
 
 
-def _clip(text: str, width_px: float, char_width: float = CHAR_WIDTH) -> str:
+def _clip(text: str, width_px: float) -> str:
     """The text, cut with '…' where it would run past width_px."""
-    most = max(int(width_px / char_width), 4)
+    most = max(int(width_px / CHAR_WIDTH), 4)
     return text if len(text) <= most else text[:most - 1] + "…"
 
 

@@ -152,8 +152,10 @@ def leaderboard_json(request: Request) -> JSONResponse:
 @router.get("/leaderboard", response_class=HTMLResponse, tags=["pages"], summary="Leaderboard")
 def leaderboard(request: Request) -> Response:
     rows = views.leaderboard(_state(request))["rows"]
+    ranked = [row for row in rows if row.get("ranked", True)]
     return render(request, "leaderboard.html", {"rows": rows}, json_url="/leaderboard.json",
-                  chart=_score_chart(rows[:25], "Atlas Score (RTX 3090 = 100), 95% interval"))
+                  chart=_score_chart(ranked[:25], "Atlas Score (RTX 3090 = 100), 95% interval; "
+                                                  "ranked systems"))
 
 
 @router.get("/plan", tags=["planner"], summary="Planner (redirects to the fit form)",

@@ -121,7 +121,11 @@ def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
     answer document."""
     submitted = bool(query)
     planner = PLANNERS[kind]
-    values = dict(query) if submitted else example_query(kind)
+    values = example_query(kind)
+    result = None
+    if submitted:
+        request = parse(kind, query)
+        values = {name: _text(value) for name, value in request.model_dump().items()}
+        result = planner.answer(request)
     return {"kind": kind, "planner": planner, "values": values, "submitted": submitted,
-            "result": answer(kind, query) if submitted else None,
-            "planners": {name: p.title for name, p in PLANNERS.items()}}
+            "result": result, "planners": {name: p.title for name, p in PLANNERS.items()}}
