@@ -35,6 +35,7 @@ from gpuatlas.catalog.models import resolve_model_reference
         ("phi3:medium", "phi-3-medium"),
         ("microsoft/Phi-3.5-mini-instruct", "phi-3.5-mini"),
         ("CompVis/stable-diffusion-v1-4", "sd-1.4"),
+        ("Qwen/Qwen2.5-VL-3B-Instruct", "qwen2.5-vl-3b"),
     ],
 )
 def test_popular_names_resolve(name: str, model_id: str) -> None:
@@ -101,3 +102,9 @@ def test_sd_1_4_costs_what_sd_1_5_costs() -> None:
     assert isinstance(sd14, DiffusionArch) and isinstance(sd15, DiffusionArch)
     assert denoiser_flops(sd14, 512) == denoiser_flops(sd15, 512)
     assert sd14.total_params() == sd15.total_params()
+
+
+def test_qwen2_5_vl_3b_is_the_3b_backbone_plus_the_vision_tower() -> None:
+    # Hub safetensors: 3,754,622,976 = Qwen2.5-3B (3,085,938,688) + ViT 632M + merger 36.7M
+    model = resolve_model_reference("qwen2.5vl:3b", allow_hub=False).model
+    assert model.total_params() == pytest.approx(3754622976, rel=0.002)  # type: ignore[union-attr]
