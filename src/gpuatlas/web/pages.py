@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from gpuatlas.app.documents import schema_name
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.web import compare_page, planner, views
@@ -76,7 +77,8 @@ def _price_chart(history: list[dict[str, Any]], title: str) -> Any:
 
 @router.get("/compare.json", tags=["pages"], summary="What can be compared, and how")
 def compare_pick_json() -> JSONResponse:
-    return _json({"gpus": [g.id for g in all_gpus()],
+    return _json({"schema_version": schema_name("compare-options"),
+                  "gpus": [g.id for g in all_gpus()],
                   "systems": "N x GPU id, e.g. '4x rtx-4090'",
                   "document": "/compare/{a}/{b}.json", "page": "/compare/{a}/{b}",
                   "options": list(compare_page.REPORT_OPTIONS)})

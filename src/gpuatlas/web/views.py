@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from gpuatlas.app.documents import schema_name
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
@@ -51,6 +52,7 @@ def home_view(state: AppState) -> dict[str, Any]:
     gpus = [_gpu_row(gpu, scores.get(gpu.id), counts.get(gpu.id, 0), cheapest.get(gpu.id))
             for gpu in all_gpus()]
     return {
+        "schema_version": schema_name("home"),
         "gpus": gpus,
         "top_scores": [row for row in rows if row.get("ranked", True)][:10],
         "store": {"backend": state.store.backend, "results": sum(counts.values())},
@@ -94,6 +96,7 @@ def gpu_view(state: AppState, name: str) -> dict[str, Any]:
     measured = state.cached(("measured", gpu.id), lambda: _measured_for(state, gpu.id))
     score = next((row for row in leaderboard_rows(state) if row["system"] == gpu.id), None)
     return {
+        "schema_version": schema_name("gpu-page"),
         "gpu": {**_jsonable(dataclasses.asdict(gpu)), "short_name": gpu.short_name},
         "atlas_score": score,
         "prices": [_price_dict(s) for s in current_prices(gpu.id)],
@@ -152,6 +155,7 @@ def prices_view(gpu: str | None = None) -> dict[str, Any]:
     gpu_id = resolve_gpu(gpu).id if gpu else None
     history = price_history(gpu_id)
     return {
+        "schema_version": schema_name("price-history"),
         "gpu": gpu_id,
         "current": [_price_dict(s) for s in current_prices(gpu_id)],
         "history": _history_by_gpu(history),
