@@ -28,17 +28,16 @@ from gpuatlas.estimate.batch import (
 )
 from gpuatlas.estimate.batch import predict_fields as predict_row_fields
 from gpuatlas.estimate.calibration import METRIC_KINDS, current_calibration
-from gpuatlas.estimate.cases import METRICS, Case, case_system
-from gpuatlas.estimate.engines import auto_kv_cache
+from gpuatlas.estimate.cases import METRICS, case_system
 from gpuatlas.estimate.inputs import as_model
-from gpuatlas.estimate.llm import llm_runtime
 from gpuatlas.estimate.vectorised import (
     OK,
     VECTOR_METRICS,
     LlmColumns,
-    _Vectorised,
+    VectorisedRuntime,
     evaluate_columns,
     reason_message,
+    vector_for,
 )
 
 FIELDS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
@@ -165,16 +164,6 @@ def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> dict[ConfigKey, list[i
     return groups
 
 
-def _group_vector(case: Case) -> _Vectorised:
-    """The configuration's vectorised formulas, resolved in the row path's order (system,
-    model, KV precision, runtime) so that an error is the row path's error."""
-    system = case_system(case)
-    kv_cache = case.kv_cache
-    if kv_cache.lower() == "auto":
-        kv_cache = auto_kv_cache(case.engine, case.weights)
-    return _Vectorised(llm_runtime(system, case.model, case.weights, case.engine, kv_cache))
-
-
 def _llm_columns(table: _Table) -> LlmColumns:
     """Every row's LLM fields as arrays (each column's distinct texts parsed once)."""
     def numbers(name: str) -> NDArray[np.float64]:
@@ -214,7 +203,7 @@ def _texts(values: NDArray[np.float64]) -> list[str]:
     return [format(value, ".6g") for value in values.tolist()]
 
 
-def _vector_results(vector: _Vectorised, rows: list[int], table: _Table,
+def _vector_results(vector: VectorisedRuntime, rows: list[int], table: _Table,
                     results: list[Result]) -> None:
     columns = _columns(table, rows)
     found = evaluate_columns(vector, columns)
@@ -238,7 +227,7 @@ def _vector_results(vector: _Vectorised, rows: list[int], table: _Table,
         results[row] = result
 
 
-def _bands(vector: _Vectorised, metric: NDArray[np.str_],
+def _bands(vector: VectorisedRuntime, metric: NDArray[np.str_],
            values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each metric's calibrated band (the kind's width, widened when extrapolated)."""
     calibration = current_calibration()
@@ -275,7 +264,7 @@ def _predict_group(table: _Table, rows: list[int], row_path: _RowPath,
     if not vector_rows:
         return
     try:
-        vector = _group_vector(first)
+        vector = vector_for(first)
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
         _fail(vector_rows, str(error), results)
         return

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.estimate.cases import Case, case_system
 from gpuatlas.estimate.comm import layer_split_hop_s, tensor_parallel_step_s
+from gpuatlas.estimate.engines import auto_kv_cache
 from gpuatlas.estimate.hardware import memory_capacity_gb
 from gpuatlas.estimate.llm import (
     does_not_fit_message,
@@ -56,7 +57,7 @@ def _communication(runtime: LlmRuntime) -> _Affine:
     return _Affine(one - (two - one), two - one)
 
 
-class _Vectorised:
+class VectorisedRuntime:
     """One runtime's formulas over arrays."""
 
     def __init__(self, runtime: LlmRuntime) -> None:
@@ -216,7 +217,7 @@ class LlmEvaluation:
     fitting: Array
 
 
-def evaluate_columns(vector: _Vectorised, columns: LlmColumns) -> LlmEvaluation:
+def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvaluation:
     """Every metric of VECTOR_METRICS over one configuration's cases (scalar semantics)."""
     metric = columns.metric
     no_lengths = np.isnan(columns.input_tokens) & np.isnan(columns.output_tokens)
@@ -270,11 +271,14 @@ def reason_message(
     return messages[code]
 
 
-def vector_for(case: Case) -> _Vectorised:
-    """The vectorised formulas of a case's configuration (raises GpuAtlasError as the scalar
-    path does for it)."""
+def vector_for(case: Case) -> VectorisedRuntime:
+    """The vectorised formulas of a case's configuration, resolved in the scalar path's order
+    (system, KV precision, runtime) so that an error is the scalar path's error."""
     system = case_system(case)
-    return _Vectorised(llm_runtime(system, case.model, case.weights, case.engine, case.kv_cache))
+    kv_cache = case.kv_cache
+    if kv_cache.lower() == "auto":  # the engine's choice for this checkpoint
+        kv_cache = auto_kv_cache(case.engine, case.weights)
+    return VectorisedRuntime(llm_runtime(system, case.model, case.weights, case.engine, kv_cache))
 
 
 def _group_key(case: Case) -> tuple[str, int, str, str, str, str]:
