@@ -364,3 +364,11 @@ def test_apus_and_modules_are_systems_on_a_chip_not_pcie_cards(fresh_data_dir: P
     link = _row(_table(comparison, "hardware"), "GPU-to-GPU link")
     assert _text(link[1]) == _text(link[2]) == "none (system on a chip)"
     assert "PCIe only" not in " ".join(render_text(comparison).split())
+
+
+def test_a_macs_70b_answer_names_the_formats_mac_users_run(fresh_data_dir: Path) -> None:
+    guidance = _section(comparison_of(MAC, "rx-7900-xtx"), "guidance")
+    mac = next(s for s in guidance.statements
+               if s.question and s.question.startswith("Can the Apple M2 Ultra"))
+    assert "Q4_K_M" in mac.words["formats"] and "AWQ" not in mac.words["formats"]
+    assert "FP8" not in mac.words["formats"]

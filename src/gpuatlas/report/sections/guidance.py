@@ -43,10 +43,24 @@ def ladder_guidance(label: str, system: GpuSystem) -> Statement:
     )
 
 
+GGUF_FORMATS = (("FP16", "fp16"), ("Q8_0", "q8_0"), ("Q4_K_M", "q4_k_m"))
+
+
+def formats_for(system: GpuSystem) -> tuple[tuple[str, str], ...]:
+    """The formats people run there: FP8/INT8/AWQ where the platform's engine loads AWQ, else
+    llama.cpp's GGUF (a Mac, a Radeon, an Arc)."""
+    from gpuatlas.estimate.engine_specs import engine_profile
+    from gpuatlas.estimate.platform_engines import platform_engine
+
+    profile = engine_profile(platform_engine(system.gpu).engine, system.gpu)
+    return FORMATS if "awq-int4" in profile.formats else GGUF_FORMATS
+
+
 def seventy_b_answer(label: str, system: GpuSystem) -> Statement:
+    formats = formats_for(system)
     fitting = [
         _format_name(name, weights, system)
-        for name, weights in FORMATS
+        for name, weights in formats
         if (result := fit(system, SEVENTY_B, weights)) is not None and result.fits
     ]
     question = f"Can the {label} run a 70B model?"
@@ -59,7 +73,7 @@ def seventy_b_answer(label: str, system: GpuSystem) -> Statement:
             words={"model": SEVENTY_B, "system": label, "formats": ", ".join(fitting)},
         )
     fp16 = fit(system, SEVENTY_B, "fp16")
-    int4 = fit(system, SEVENTY_B, "awq-int4")
+    int4 = fit(system, SEVENTY_B, formats[-1][1])
     needs = {"fp16": fp16.gpus_needed if fp16 else None, "int4": int4.gpus_needed if int4 else None}
     words = {
         "model": SEVENTY_B,

@@ -93,9 +93,9 @@ def _offer_text(snapshot: PriceSnapshot) -> str:
 
 def price_row(system: GpuSystem, snapshot: PriceSnapshot) -> tuple[Cell, ...]:
     hourly = price_quantity(snapshot)
-    memory = gpu_fact(system.gpu, system.gpu.memory_gb, "GB")
+    memory = gpu_fact(system.gpu, system.gpu.gpu_usable_memory_gb, "GB")  # a Mac: GPU share
     per_gb = computed(
-        _divide(snapshot.usd_per_gpu_hour, system.gpu.memory_gb),
+        _divide(snapshot.usd_per_gpu_hour, system.gpu.gpu_usable_memory_gb),
         "USD",
         "$/GPU-hour ÷ GB of VRAM",
         hourly,
