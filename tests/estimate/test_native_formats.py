@@ -214,3 +214,13 @@ def test_cost_serves_gpt_oss_20b_on_a_4090_in_its_native_format() -> None:
     report = run_cost(CostRequest(("rtx-4090",), "gpt-oss-20b", "auto", workload="llm"))
     assert report.serving and not report.not_served
     assert {row.sustained.weights for row in report.serving} == {"mxfp4"}
+
+
+def test_fit_rows_say_what_the_gpu_computes_in() -> None:
+    # FP8 tensor cores exist from Ada/Hopper; on an A100 engines run FP8 weights weight-only.
+    def math(system: str) -> str:
+        rows = _answer(system, "llama-3.1-8b", "fp8").rows  # type: ignore[attr-defined]
+        return str(rows[0].compute_precision)
+
+    assert math("a100-80gb-sxm") == "fp16"
+    assert math("h100-sxm") == "fp8"

@@ -33,11 +33,12 @@ def _max_context(row: FormatRow) -> str:
 def _formats_table(answer: FitAnswer) -> object:
     fit = answer.detail
     table = new_table(f"Formats on {fit.system_id} with {answer.engine}",
-                      "weights", "GiB", "max context", f"seqs @ {fit.context_tokens:,}",
-                      "GPUs")
+                      "weights", "GiB", "math", "max context",
+                      f"seqs @ {fit.context_tokens:,}", "GPUs")
     for row in answer.rows:
         name = f"{row.format_id} (native)" if row.native else row.format_id
-        table.add_row(name, gib(row.weights_gb), _max_context(row), str(row.max_sequences),
+        table.add_row(name, gib(row.weights_gb), row.compute_precision, _max_context(row),
+                      str(row.max_sequences),
                       "—" if row.gpus_needed is None else str(row.gpus_needed))
     return table
 
@@ -62,5 +63,6 @@ def render_fit_answer(answer: FitAnswer) -> None:
                       f"{gib(plan.usable_gb)} GiB usable ({state})", highlight=False)
     if answer.rows:
         console.print(_formats_table(answer))
-        console.print(f"max context: one sequence, capped at the model's "
-                      f"{answer.model_max_context:,} tokens; GiB = 2^30 bytes", highlight=False)
+        console.print(f"math: the precision the matmuls run in on this GPU; max context: one "
+                      f"sequence, capped at the model's {answer.model_max_context:,} tokens; "
+                      "GiB = 2^30 bytes", highlight=False)

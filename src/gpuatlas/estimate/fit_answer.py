@@ -24,6 +24,7 @@ from gpuatlas.catalog.model_weights import (
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.estimate.engines import EngineProfile, require_format, resolve_engine
+from gpuatlas.estimate.hardware import compute_precision
 from gpuatlas.estimate.inputs import (
     as_format,
     as_system,
@@ -61,6 +62,7 @@ class FormatRow:
     max_sequences: int
     fits: bool
     gpus_needed: int | None
+    compute_precision: str = ""  # what the matmuls run in on this GPU (fp8 weights on Ampere: fp16)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def format_row(inputs: MemoryInputs, context_tokens: int, concurrency: int,
         fits=sequences >= concurrency,
         gpus_needed=count if sequences >= concurrency
         else min_gpus(inputs, context_tokens, concurrency),
+        compute_precision=compute_precision(inputs.system.gpu, inputs.weight_format),
     )
 
 
