@@ -63,7 +63,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "calibrate",
         "estimate_commands",
-        'Fit efficiencies from measured rows; bands from leave-one-GPU-out errors.',
+        'Fit efficiencies from measured rows; bands from leave-one-source-out errors.',
     ),
     CommandEntry(
         "predict",
