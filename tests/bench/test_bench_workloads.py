@@ -78,3 +78,22 @@ def test_a_dataset_run_is_labelled_with_the_files_digest(
     assert result.benchmark.endswith(f".{load_dataset(data).label}.completions")
     assert {s.output_tokens for s in result.samples} == {3, 4, 5, 6}
     assert result.settings.extra["input_length_method"] == "dataset prompts.jsonl"
+
+
+def test_a_trace_is_replayed_at_its_timestamps(reference_stats: str, tmp_path: Path) -> None:
+    """Mooncake-style rows (timestamp in ms): requests leave at those offsets."""
+    import httpx
+
+    trace = tmp_path / "trace.jsonl"
+    stamps_ms = [0, 0, 150, 400, 410, 900]
+    trace.write_text("".join(json.dumps({"timestamp": t, "prompt": f"q{t}", "output_tokens": 4})
+                             + "\n" for t in stamps_ms))
+    result = _run(reference_stats, tmp_path / "trace.json", "--dataset", str(trace),
+                  "--requests", "6", "--concurrency", "6")
+    assert result.settings.arrival == "trace"
+    assert result.benchmark.endswith(f".{load_dataset(trace).label}.completions")
+    assert load_dataset(trace).label.startswith("trace-")
+    scheduled = sorted(s.scheduled_ms or 0.0 for s in result.samples)
+    assert [round(x) for x in scheduled] == stamps_ms
+    records = httpx.get(reference_stats + "/stats").json()
+    assert len(records.get("requests", records)) >= 6

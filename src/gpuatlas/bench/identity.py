@@ -148,7 +148,10 @@ def llm_differences(benchmark: Benchmark, shape: LlmShape) -> list[str]:
         found.append(f"concurrency {shape.concurrency} (suite: {params.get('concurrency', 1)})")
     found += [f"{key} {value} (suite: {params[key]})"
               for key, value in shape.other_params if params.get(key) != value]
-    if shape.variation.startswith("ds-"):
+    if shape.variation.startswith("trace-"):
+        found.append(f"arrivals and prompts from a trace ({shape.variation}; suite: "
+                     f"{params.get('concurrency')} concurrent streams, synthetic prompts)")
+    elif shape.variation.startswith("ds-"):
         found.append(f"prompts from a dataset ({shape.variation}; suite: synthetic prompts)")
     elif shape.variation:
         found.append(f"request lengths spread ({shape.variation}; suite: fixed lengths)")

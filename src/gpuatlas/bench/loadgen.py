@@ -45,12 +45,24 @@ class LoadSpec:
     ignore_eos: bool = True
     image_urls: Callable[[int], tuple[str, ...]] | None = None
     access: EndpointAccess = EndpointAccess()  # TLS, API key, extra headers
+    # (first index, count) -> send offsets in ns: a trace replayed instead of Poisson arrivals
+    trace_offsets_ns: Callable[[int, int], np.ndarray] | None = None
     # (seed, index) -> (prompt, output tokens or None): exact-length or dataset prompts
     prompt_source: Callable[[int, int], tuple[str, int | None]] | None = None
 
     @property
     def target_in_flight(self) -> int:
         return self.concurrency or 1
+
+    @property
+    def open_loop(self) -> bool:
+        """Requests sent on a schedule (Poisson rate or a trace), not as others end."""
+        return bool(self.rate_rps) or self.trace_offsets_ns is not None
+
+    @property
+    def steady_target(self) -> int:
+        """In-flight requests that mark the steady state (1 for open-loop schedules)."""
+        return 1 if self.open_loop else self.target_in_flight
 
 
 @dataclass
@@ -144,7 +156,9 @@ class LoadPhase:
         count = self.end_index - self.next_index if self.end_index is not None else None
         if count is None:
             count = max(1, int(rate_rps * (self.spec.duration_s or 60.0)))
-        offsets_ns = poisson_offsets_ns(rate_rps, count, self.spec.seed)
+        trace = self.spec.trace_offsets_ns
+        offsets_ns = (trace(self.next_index, count) if trace is not None
+                      else poisson_offsets_ns(rate_rps, count, self.spec.seed))
         await self._until_stopped([self._dispatch(offsets_ns, cap)])
 
     async def _dispatch(self, offsets_ns: np.ndarray, cap: int | None) -> None:
@@ -311,8 +325,8 @@ async def _run_phases(spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgre
     progress.started_ns = time.perf_counter_ns()
     if spec.duration_s is not None:
         measured.deadline_ns = progress.started_ns + int(spec.duration_s * 1e9)
-    if spec.rate_rps:
-        await measured.run_rate(spec.rate_rps, spec.concurrency)
+    if spec.open_loop:
+        await measured.run_rate(spec.rate_rps or 1.0, spec.concurrency)
     else:
         await measured.run_concurrency(spec.target_in_flight)
     phases.append(measured)

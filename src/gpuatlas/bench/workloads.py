@@ -5,7 +5,10 @@ prompt datasets.
   request's lengths from a normal distribution around ``--input-tokens`` / ``--output-tokens``
   (seeded per request, clipped to at least 1 token; AIPerf's ``--isl-stddev`` convention).
 - Datasets (``--dataset FILE``): a JSONL file of prompts, one JSON object a line with
-  ``prompt`` (or ``text``) and optionally ``output_tokens`` (or ``max_tokens``); or a
+  ``prompt`` (or ``text``) and optionally ``output_tokens`` (or ``max_tokens``) and a
+  timestamp (``timestamp_s``, or ``timestamp``/``timestamp_ms`` in ms as Mooncake traces
+  write it): when every row has one, the file is a trace and requests are sent at those
+  times (relative to the first; at most ``--concurrency`` in flight); or a
   ShareGPT-style JSON list of ``{"conversations": [{"from": "human", "value": ...},
   {"from": "gpt", "value": ...}]}`` (the first human turn is the prompt, the reply's length in
   words its output length). Requests take the rows in order, cycling; a request-unique tag is
@@ -35,6 +38,7 @@ PromptSource = Callable[[int, int], tuple[str, int | None]]
 class DatasetRow:
     prompt: str
     output_tokens: int | None = None
+    timestamp_s: float | None = None  # a trace: when the request arrived
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,23 @@ class Dataset:
     rows: tuple[DatasetRow, ...]
 
     @property
+    def is_trace(self) -> bool:
+        return all(row.timestamp_s is not None for row in self.rows)
+
+    @property
     def label(self) -> str:
-        return f"ds-{self.digest}"
+        return f"{'trace' if self.is_trace else 'ds'}-{self.digest}"
+
+    def arrival_offsets_ns(self, first_index: int, count: int) -> np.ndarray:
+        """Send times of requests first_index.. (rows in order, cycling: each cycle starts
+        one trace span plus the mean gap after the previous), from the first one."""
+        stamps = np.asarray([row.timestamp_s or 0.0 for row in self.rows], dtype=float)
+        stamps -= stamps.min()
+        gaps = np.diff(np.sort(stamps))
+        span = float(stamps.max() + (gaps.mean() if gaps.size else 1.0))
+        indices = np.arange(first_index, first_index + count)
+        times = stamps[indices % len(stamps)] + span * (indices // len(stamps))
+        return ((times - times.min()) * 1e9).astype(np.int64)
 
 
 def load_dataset(path: Path) -> Dataset:
@@ -77,10 +96,21 @@ def _jsonl_rows(text: str, origin: str) -> list[DatasetRow]:
             problems.append(f"line {number}: no 'prompt' (or 'text') string")
             continue
         output = item.get("output_tokens", item.get("max_tokens"))
-        rows.append(DatasetRow(prompt, int(output) if isinstance(output, int) else None))
+        rows.append(DatasetRow(prompt, int(output) if isinstance(output, int) else None,
+                               _timestamp_s(item)))
     if problems:
         raise DataFileError(origin, problems[:20])
     return rows
+
+
+def _timestamp_s(item: dict[str, object]) -> float | None:
+    """``timestamp_s`` (seconds), or ``timestamp`` / ``timestamp_ms`` in milliseconds (the
+    Mooncake trace convention)."""
+    for key, scale in (("timestamp_s", 1.0), ("timestamp_ms", 1e-3), ("timestamp", 1e-3)):
+        value = item.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value) * scale
+    return None
 
 
 def _sharegpt_rows(text: str, origin: str) -> list[DatasetRow]:

@@ -117,7 +117,7 @@ async def _probe(spec: LoadSpec, retries: int = 0) -> tuple[LoadSpec, list[str]]
     waiting 1, 2, 4... s, before giving up."""
     probe = replace(spec, requests=1, duration_s=None, concurrency=1, rate_rps=None,
                     warmup_requests=0, output_tokens=min(8, spec.output_tokens), seed=999_999,
-                    prompt_source=None)
+                    prompt_source=None, trace_offsets_ns=None)
     record = (await run_load(probe)).records[0]
     notes: list[str] = []
     for attempt in range(retries):
@@ -246,7 +246,7 @@ def _request_summaries(records: list[RequestRecord], seed: int) -> dict[str, Met
 
 def _repeat_summary(records: list[RequestRecord], repeat: int, spec: LoadSpec, slo: Slo,
                     vision: bool) -> tuple[RepeatSummary, list[str]]:
-    target = 1 if spec.rate_rps else spec.target_in_flight
+    target = spec.steady_target
     values, warnings = run_level_metrics(records, target, slo)
     if vision and "request_s" in values:
         values["images_per_min"] = values["request_s"] * 60.0
@@ -293,7 +293,8 @@ def _vision_param(benchmark: Benchmark, options: RunOptions, name: str) -> int |
 
 
 def _settings(benchmark: Benchmark, spec: LoadSpec, options: RunOptions) -> Settings:
-    arrival = "poisson" if spec.rate_rps else "concurrency"
+    arrival = ("trace" if spec.trace_offsets_ns is not None else
+               "poisson" if spec.rate_rps else "concurrency")
     return Settings(
         endpoint=spec.endpoint, api=spec.api, model=spec.model, concurrency=spec.concurrency,
         rate_rps=spec.rate_rps, arrival=arrival, seed=spec.seed,
@@ -371,7 +372,10 @@ def _exact_lengths(spec: LoadSpec, benchmark: Benchmark, options: RunOptions
     source = prompt_source(LengthSpread(spec.input_tokens, options.input_tokens_stddev),
                            LengthSpread(spec.output_tokens, options.output_tokens_stddev),
                            prompts, dataset)
-    return replace(spec, prompt_source=source), method, prompts
+    spec = replace(spec, prompt_source=source)
+    if dataset is not None and dataset.is_trace:
+        spec = replace(spec, trace_offsets_ns=dataset.arrival_offsets_ns)
+    return spec, method, prompts
 
 
 def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo: Slo,
@@ -382,7 +386,7 @@ def _assemble_llm(benchmark: Benchmark, options: RunOptions, spec: LoadSpec, slo
     for index, records in enumerate(outcomes):
         origin = min((r.scheduled_ns for r in records), default=0)
         window = steady_state_window([r for r in records if r.ok],
-                                     1 if spec.rate_rps else spec.target_in_flight)
+                                     spec.steady_target)
         samples += [_sample(r, index, origin, window) for r in records]
         summary, repeat_warnings = _repeat_summary(records, index, spec, slo,
                                                    benchmark.runner == "openai-vision")
