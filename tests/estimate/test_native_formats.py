@@ -224,3 +224,10 @@ def test_fit_rows_say_what_the_gpu_computes_in() -> None:
 
     assert math("a100-80gb-sxm") == "fp16"
     assert math("h100-sxm") == "fp8"
+
+
+def test_training_fit_text_is_in_gib_like_the_inference_fit() -> None:
+    result = runner.invoke(app, ["fit", "h200", "llama-3.1-8b", "--training", "full"],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "GiB" in result.output and " GB" not in result.output

@@ -27,7 +27,7 @@ from gpuatlas.cli.estimate_predict import (
     predict_train_command,
     predict_vision_command,
 )
-from gpuatlas.cli.fit_render import render_fit_answer
+from gpuatlas.cli.fit_render import gib, render_fit_answer
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
 
@@ -99,10 +99,10 @@ def fit_command(
 def _render_fit(result: Any) -> None:
     document = result.to_json()
     parts = document.get("per_gpu", document)
-    table = new_table(f"Memory per GPU — {result.model_id} on {result.system_id}", "part", "GB")
+    table = new_table(f"Memory per GPU — {result.model_id} on {result.system_id}", "part", "GiB")
     for key, value in parts.items():
-        if key.endswith("_gb") and isinstance(value, float):
-            table.add_row(key.removesuffix("_gb"), f"{value:,.2f}")
+        if key.endswith("_gb") and isinstance(value, float) and key != "gpu_memory_gb":
+            table.add_row(key.removesuffix("_gb"), gib(value))
     console.print(table)
     verdict = document.get("verdict", "fits" if result.fits else "does-not-fit")
     console.print(f"verdict: [bold]{verdict}[/]; " + "; ".join(result.reasons))
@@ -116,7 +116,7 @@ def calibrate_command(
     output: Path = typer.Option(None, "--output", "-o", help="Default: the packaged file."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Fit efficiencies from measured rows; bands from leave-one-source-out errors."""
+    """Fit efficiencies from measured rows; bands from leave-one-GPU-out errors."""
     from gpuatlas.catalog.measurements import load_measurements
     from gpuatlas.estimate.calibration import (
         calibration_document,
