@@ -116,7 +116,7 @@ def calibrate_command(
     output: Path = typer.Option(None, "--output", "-o", help="Default: the packaged file."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Fit efficiencies from measured rows; bands from leave-one-GPU-out errors."""
+    """Fit efficiencies from measured rows; bands from leave-one-source-out errors."""
     from gpuatlas.catalog.measurements import load_measurements
     from gpuatlas.estimate.calibration import (
         calibration_document,
