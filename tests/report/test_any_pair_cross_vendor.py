@@ -194,10 +194,12 @@ def test_the_macs_memory_is_its_gpu_usable_share(fresh_data_dir: Path) -> None:
               and "bandwidth" not in s.words.get("what", "")]
     assert memory and memory[0].words["what"] == "GPU-usable memory"
     assert memory[0].numbers["x"].value == pytest.approx(usable)
-    # 70B in FP16 is 141 GB of weights: under the 192 GB of RAM, over the usable 144 GB.
+    # The fit table's KV room plus the weights stays within the usable share (144 GiB = 155 GB),
+    # far below the 192 GB of RAM (206 GB as the estimator reads sizes, in GiB).
     fit = next(r for r in _table(comparison, "memory-fit").rows
-               if _text(r[0]).startswith("70B") and _text(r[1]) == "FP16")
-    assert _text(fit[3]).startswith("no")
+               if _text(r[0]).startswith("7B") and _text(r[1]) == "FP16")
+    kv_room = float(_text(fit[3]).split("KV room ")[1].split(" GB")[0])
+    assert 100 < kv_room + 13.5 <= usable * 1.073741824
 
 
 def test_a_chip_without_published_throughput_says_why_it_has_no_llm_figures(
@@ -364,6 +366,17 @@ def test_apus_and_modules_are_systems_on_a_chip_not_pcie_cards(fresh_data_dir: P
     link = _row(_table(comparison, "hardware"), "GPU-to-GPU link")
     assert _text(link[1]) == _text(link[2]) == "none (system on a chip)"
     assert "PCIe only" not in " ".join(render_text(comparison).split())
+
+
+def test_the_fit_table_uses_each_sides_engine_and_formats(fresh_data_dir: Path) -> None:
+    table = _table(comparison_of(MAC, "rtx-4090"), "memory-fit")
+    rows = {(_text(r[0]), _text(r[1])): r for r in table.rows}
+    assert _text(rows[("70B (llama-3-70b)", "Q4_K_M (GGUF)")][3]).startswith("yes")
+    assert _text(rows[("70B (llama-3-70b)", "INT4 (AWQ)")][3]) == "not supported"
+    assert _text(rows[("70B (llama-3-70b)", "INT4 (AWQ)")][4]).startswith("no — needs 2×")
+    assert any("llama.cpp (Metal)" in note for note in table.notes)
+    same = _table(comparison_of("a100-80gb-sxm", "rtx-4090"), "memory-fit")
+    assert not [r for r in same.rows if "GGUF" in _text(r[1])]
 
 
 def test_a_macs_70b_answer_names_the_formats_mac_users_run(fresh_data_dir: Path) -> None:

@@ -22,14 +22,15 @@ def _format_name(name: str, weights: str, system: GpuSystem) -> str:
 def ladder_guidance(label: str, system: GpuSystem) -> Statement:
     """The largest of the 7B/13B/34B/70B ladder that one system holds, in FP16 and at INT4."""
     largest = {}
-    for weights in ("fp16", "awq-int4"):
+    int4 = formats_for(system)[-1][1]  # AWQ, or Q4_K_M where the engine loads no AWQ
+    for weights in ("fp16", int4):
         fitting = [
             size
             for size, model in SIZE_MODELS
             if (result := fit(system, model, weights)) is not None and result.fits
         ]
-        largest[weights] = fitting[-1] if fitting else "none"
-    if largest["awq-int4"] == "none":  # not even the 7B at INT4: no 'up to none'
+        largest["int4" if weights == int4 else weights] = fitting[-1] if fitting else "none"
+    if largest["int4"] == "none":  # not even the 7B at INT4: no 'up to none'
         return Statement(kind="guidance", words={"system": label},
                          template="{system} holds none of the 7B–70B models, not even at INT4 "
                          "(see VRAM fit for smaller models and for more GPUs).")
@@ -39,7 +40,7 @@ def ladder_guidance(label: str, system: GpuSystem) -> Statement:
         kind="guidance",
         template="{system} holds {fp16} in FP16 and models up to {int4} at "
         "INT4; larger ones need more GPUs (see VRAM fit).",
-        words={"system": label, "fp16": fp16, "int4": largest["awq-int4"]},
+        words={"system": label, "fp16": fp16, "int4": largest["int4"]},
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
-from gpuatlas.report.sections.focus import attempt, focus_model
+from gpuatlas.report.sections.focus import attempt, engine_of, focus_model
 from gpuatlas.report.side_cache import side_cached
 
 SIZE_MODELS = (
@@ -19,6 +19,7 @@ SIZE_MODELS = (
 )
 POPULAR_MODELS = ("llama-3.1-8b", "qwen3-32b", "gpt-oss-20b", "mixtral-8x7b", "qwen3-30b-a3b")
 FORMATS = (("FP16", "fp16"), ("FP8", "fp8"), ("INT8", "int8"), ("INT4 (AWQ)", "awq-int4"))
+GGUF_ROWS = (("Q8_0 (GGUF)", "q8_0"), ("Q4_K_M (GGUF)", "q4_k_m"))  # when a side runs llama.cpp
 COLUMNS = (
     "Model",
     "Format",
@@ -39,16 +40,32 @@ class FitResult:
     model: str
 
 
-def fit(system: GpuSystem, model: str, weights: str) -> FitResult | None:
-    """The fit of `model` in `weights` on `system` (cached per system), None if unsupported."""
-    return side_cached("fit", system, (model, weights), lambda: _fit(system, model, weights))
+def fit(
+    system: GpuSystem, model: str, weights: str, engine: str | None = None
+) -> FitResult | None:
+    """The fit of `model` in `weights` on `system` with its engine (default: the platform's
+    usual one; its memory margin and the formats it loads), cached; None if unsupported."""
+    return side_cached("fit", system, (model, weights, engine),
+                       lambda: _fit(system, model, weights, engine))
 
 
-def _fit(system: GpuSystem, model: str, weights: str) -> FitResult | None:
+def _engine_id(system: GpuSystem, engine: str | None) -> str:
+    from gpuatlas.estimate.engine_specs import engine_profile
+    from gpuatlas.estimate.platform_engines import side_engine
+
+    return engine_profile(side_engine(system.gpu, engine).engine, system.gpu).id
+
+
+def _fit(system: GpuSystem, model: str, weights: str, engine: str | None) -> FitResult | None:
     from gpuatlas.estimate.api import inference_memory
 
-    short = attempt(lambda: inference_memory(system, model, weights, context_tokens=2048))
-    long = attempt(lambda: inference_memory(system, model, weights, context_tokens=8192))
+    profile = attempt(lambda: _engine_id(system, engine))
+    if profile is None:
+        return None
+    short = attempt(lambda: inference_memory(system, model, weights, context_tokens=2048,
+                                             engine=profile))
+    long = attempt(lambda: inference_memory(system, model, weights, context_tokens=8192,
+                                            engine=profile))
     if short is None or long is None:
         return None
     fixed = short.per_gpu.weights_gb + short.per_gpu.activations_gb + short.per_gpu.overhead_gb
@@ -61,6 +78,19 @@ def _fit(system: GpuSystem, model: str, weights: str) -> FitResult | None:
         gpus_needed=short.min_gpus_needed,
         model=short.model,
     )
+
+
+def table_formats(context: ReportContext) -> tuple[tuple[str, str], ...]:
+    """The fit table's formats: GGUF rows as well when a side's engine loads no AWQ."""
+    from gpuatlas.estimate.engine_specs import engine_profile
+
+    def loads_awq(system: GpuSystem) -> bool:
+        found = attempt(lambda: engine_profile(engine_of(context, system).engine, system.gpu))
+        return found is None or "awq-int4" in found.formats
+
+    if loads_awq(context.a) and loads_awq(context.b):
+        return FORMATS
+    return (*FORMATS, *GGUF_ROWS)
 
 
 def fit_text(result: FitResult | None, system: GpuSystem) -> str:
@@ -97,9 +127,11 @@ def fit_table(context: ReportContext) -> tuple[Table, dict[tuple[str, str, str],
     rows: list[tuple[Cell, ...]] = []
     results: dict[tuple[str, str, str], FitResult] = {}
     model_name = "gpuatlas.memory/1"
+    engines = (context.options.engine, context.options.engine)
     for label, model in model_rows(context):
-        for format_label, weights in FORMATS:
-            a, b = fit(context.a, model, weights), fit(context.b, model, weights)
+        for format_label, weights in table_formats(context):
+            a, b = fit(context.a, model, weights, engines[0]), fit(context.b, model, weights,
+                                                                   engines[1])
             present = a or b
             if present is None:
                 continue
@@ -118,9 +150,12 @@ def fit_table(context: ReportContext) -> tuple[Table, dict[tuple[str, str, str],
             )
     notes = (
         "Fit at 2,048-token context with one stream; 'max streams' = most concurrent "
-        "sequences whose KV cache fits at 2K and 8K context (FP16 KV cache, vLLM memory "
-        "fraction). 'Needs N×' = smallest number of these GPUs that holds it (tensor "
-        "parallel). FP8 on GPUs without native FP8 runs weight-only (same memory, slower).",
+        "sequences whose KV cache fits at 2K and 8K context (FP16 KV cache). 'Needs N×' = "
+        "smallest number of these GPUs that holds it (tensor parallel). FP8 on GPUs without "
+        "native FP8 runs weight-only (same memory, slower).",
+        f"Each side with its engine ({engine_of(context, context.a).label}; "
+        f"{engine_of(context, context.b).label}): its memory margin (vLLM keeps 10% free) and "
+        "the formats it loads ('not supported' = that engine does not load the format).",
     )
     table = Table("memory-fit", "Which models fit", COLUMNS, tuple(rows), notes)
     return table, results
