@@ -186,3 +186,18 @@ def test_release_notes_come_from_the_data() -> None:
     assert any("V1" in note for note in release_notes("vllm", "0.8.5"))
     assert not release_notes("vllm", "0.6.3.post1")
     assert parse_engine_spec("vllm==0.6.3.post1") == EngineSpec("vllm", "0.6.3.post1")
+
+
+def test_repeated_lookups_give_the_same_answer_and_the_same_error() -> None:
+    mi300x = _gpu("mi300x")
+    first = engine_profile("vLLM 0.8.5", mi300x)
+    assert engine_profile("vLLM 0.8.5", mi300x) is first
+    messages = []
+    for _ in range(3):
+        with pytest.raises(InvalidRequestError) as error:
+            engine_profile("TensorRT-LLM 0.15.0", mi300x)
+        messages.append(str(error.value))
+    assert len(set(messages)) == 1 and "does not run on AMD" in messages[0]
+    for _ in range(2):
+        with pytest.raises(UnknownNameError, match="close matches"):
+            parse_engine_spec("vlm 0.8.5")

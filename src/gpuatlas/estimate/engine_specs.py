@@ -10,14 +10,14 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.errors import DataFileError, InvalidRequestError, UnknownNameError
+from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.estimate.engines import EngineProfile, all_engines
 
 __all__ = [
@@ -31,6 +31,18 @@ __all__ = [
 ]
 
 
+class Platform(NamedTuple):
+    """What backend choice needs of a GPU (hashable, so choices are cached per platform)."""
+
+    id: str
+    vendor: str
+    architecture_family: str
+
+
+def platform_of(gpu: Gpu) -> Platform:
+    return Platform(gpu.id, gpu.vendor, gpu.architecture_family)
+
+
 @dataclass(frozen=True)
 class Backend:
     """A compute backend and the GPUs it serves."""
@@ -42,7 +54,7 @@ class Backend:
     excluded_families: tuple[str, ...]
     source: str
 
-    def serves(self, gpu: Gpu) -> bool:
+    def serves(self, gpu: Gpu | Platform) -> bool:
         family = gpu.architecture_family
         return (gpu.vendor in self.vendors and family not in self.excluded_families
                 and (not self.families or family in self.families))
@@ -166,6 +178,11 @@ def _engine_names() -> dict[str, _Named]:
     return index
 
 
+@cache
+def _longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_engine_names(), key=len, reverse=True))
+
+
 def _implied_backend(profile: EngineProfile, family: list[EngineProfile]) -> str | None:
     """The backend a name implies: a single-backend engine's, or a backend profile's own."""
     backends = {b for p in family for b in p.backends}
@@ -193,6 +210,23 @@ def parse_engine_spec(text: str) -> EngineSpec:
     None); 'mlx-lm 0.21' -> (mlx-lm, 0.21, mlx); 'llama.cpp vulkan b4426' -> (llama.cpp, b4426,
     vulkan). Unknown engines raise UnknownNameError with close matches; words that are neither
     a version nor a backend raise InvalidRequestError."""
+    outcome = _parse_outcome(text)
+    if isinstance(outcome, GpuAtlasError):
+        raise outcome.with_traceback(None)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _parse_outcome(text: str) -> EngineSpec | GpuAtlasError:
+    """The parse of `text`, or the error it raises, cached: a bad name in a batch of cases
+    costs its close-match search once, not once per row."""
+    try:
+        return _parse(text)
+    except GpuAtlasError as error:
+        return error
+
+
+def _parse(text: str) -> EngineSpec:
     cleaned = re.sub(r"[(),;]|==|@", " ", text).strip()
     if _BUILD.match(cleaned.lower()):
         return EngineSpec("llama.cpp", cleaned.lower())
@@ -209,7 +243,7 @@ def _leading_name(text: str) -> tuple[_Named, str]:
     """The longest known engine name the text starts with, and the rest of the text."""
     key = _key(text)
     index = _engine_names()
-    for name in sorted(index, key=len, reverse=True):
+    for name in _longest_first():
         if key == name or (key.startswith(name) and key[len(name)] == "-"):
             return index[name], key[len(name):].strip("-")
     head = key.split("-")[0] if key else key
@@ -249,7 +283,29 @@ def engine_profile(
     that serves `gpu`; CUDA when no GPU is given), then the generation whose release bounds
     hold the version (else whose month bounds hold the version text's month or `date`, else
     the newest). A backend the engine has no profile for, or one that does not serve the GPU,
-    is an error: it is never predicted as CUDA."""
+    is an error: it is never predicted as CUDA. Cached per engine text and GPU platform."""
+    platform = platform_of(gpu) if gpu is not None else None
+    outcome = _profile_outcome(engine, platform, version, date, backend)
+    if isinstance(outcome, GpuAtlasError):
+        raise outcome.with_traceback(None)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _profile_outcome(
+    engine: str | EngineSpec, gpu: Platform | None, version: str | None, date: str | None,
+    backend: str | None,
+) -> EngineProfile | GpuAtlasError:
+    try:
+        return _engine_profile(engine, gpu, version, date, backend)
+    except GpuAtlasError as error:
+        return error
+
+
+def _engine_profile(
+    engine: str | EngineSpec, gpu: Platform | None, version: str | None, date: str | None,
+    backend: str | None,
+) -> EngineProfile:
     spec = engine if isinstance(engine, EngineSpec) else parse_engine_spec(engine)
     version = version or spec.version
     chosen_backend = backend or spec.backend
@@ -282,7 +338,7 @@ def _profiles_of(spec: EngineSpec) -> list[EngineProfile]:
         [f"engine {spec.engine} is {what}; LLM engines modelled: {', '.join(modelled)}"])
 
 
-def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Gpu | None) -> str:
+def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Platform | None) -> str:
     order = [b for p in profiles for b in p.backends]
     if gpu is None:
         return order[0]
@@ -295,7 +351,7 @@ def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Gpu | None
          f"{', '.join(dict.fromkeys(order))}); engines modelled there: {_engines_on(gpu)}"])
 
 
-def _engines_on(gpu: Gpu) -> str:
+def _engines_on(gpu: Platform) -> str:
     backends = {b.id: b for b in all_backends()}
     found = sorted({p.engine for p in all_engines()
                     if any(b in backends and backends[b].serves(gpu) for b in p.backends)})
@@ -304,12 +360,13 @@ def _engines_on(gpu: Gpu) -> str:
 
 def check_backend(profile: EngineProfile, gpu: Gpu) -> None:
     """Raise unless one of the profile's backends serves this GPU."""
-    served = [b for b in all_backends() if b.id in profile.backends and b.serves(gpu)]
+    platform = platform_of(gpu)
+    served = [b for b in all_backends() if b.id in profile.backends and b.serves(platform)]
     if not served:
-        _require_serves(profile, profile.backends[0], gpu)
+        _require_serves(profile, profile.backends[0], platform)
 
 
-def _require_serves(profile: EngineProfile, backend: str, gpu: Gpu | None) -> None:
+def _require_serves(profile: EngineProfile, backend: str, gpu: Platform | None) -> None:
     found = next((b for b in all_backends() if b.id == backend), None)
     if gpu is None or found is None or found.serves(gpu):
         return
