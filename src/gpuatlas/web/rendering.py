@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from gpuatlas.web.wording import benchmark_words, source_link, words
+from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NAVIGATION = (
@@ -57,6 +57,8 @@ templates.env.filters["pct"] = _percent
 templates.env.filters["benchmark_words"] = benchmark_words
 templates.env.filters["source_link"] = source_link
 templates.env.filters["words"] = words
+templates.env.filters["when"] = when
+templates.env.filters["metric_words"] = lambda key: METRIC_WORDS.get(key, words(key))
 
 
 def render(request: Request, template: str, data: dict[str, Any], json_url: str | None,

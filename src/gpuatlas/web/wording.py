@@ -39,6 +39,18 @@ def words(key: str) -> str:
     return key.replace("_", " ").replace("-", " ")
 
 
+def when(timestamp: str | None) -> str:
+    """'2026-12-01T23:48:25.208909+00:00' → '2026-12-01 23:48 UTC' (dates stay dates)."""
+    if not timestamp:
+        return "—"
+    text = str(timestamp)
+    day, _, time = text.partition("T")
+    if not time:
+        return day
+    utc = time.endswith(("Z", "+00:00"))
+    return f"{day} {time[:5]}{' UTC' if utc else ''}"
+
+
 def benchmark_words(key: str) -> str:
     """'public/llama.cpp/meta-llama/Meta-Llama-3-8B/q4_k_m/b1-tg128-kv-f16/decode_tok_s' →
     'Meta-Llama-3-8B q4_k_m on llama.cpp: generation speed (batch 1, 128 generated tokens,
