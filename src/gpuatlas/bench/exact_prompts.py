@@ -7,8 +7,8 @@ whole and trimmed or extended until it has exactly N tokens (special tokens such
 included: they are the server's, not the prompt's).
 
 Tokenizers, in the order ``--tokenizer auto`` tries them:
-- ``server``: the endpoint's own tokenize route: ``POST /tokenize`` (llama.cpp server, vLLM,
-  SGLang) or ``POST /extras/tokenize`` (llama-cpp-python);
+- ``server``: the endpoint's own tokenize route: ``POST /tokenize`` (llama.cpp server:
+  ``content``; vLLM: ``prompt``; both sent) or ``POST /extras/tokenize`` (llama-cpp-python);
 - a local ``tokenizer.json`` (Hugging Face ``tokenizers``) given as ``--tokenizer PATH``;
 - ``none``: words (approximate), the method recorded as ``words``.
 Prompts are built before the measured phase (the load generator prepares its bodies ahead),
@@ -82,7 +82,9 @@ class ServerTokenizer:
 
     def _raw_count(self, text: str) -> int:
         path, field_name = self.route
-        body = {field_name: text, "model": self.model, "add_special": False}
+        # llama.cpp reads content/add_special, vLLM and SGLang prompt/add_special_tokens
+        body = {field_name: text, "content": text, "prompt": text, "model": self.model,
+                "add_special": False, "add_special_tokens": False}
         document = _post_json(self.base_url, path, body, self.access)
         tokens = document.get("tokens") if isinstance(document, dict) else None
         if not isinstance(tokens, list):
