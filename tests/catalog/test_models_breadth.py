@@ -36,6 +36,8 @@ from gpuatlas.catalog.models import resolve_model_reference
         ("microsoft/Phi-3.5-mini-instruct", "phi-3.5-mini"),
         ("CompVis/stable-diffusion-v1-4", "sd-1.4"),
         ("Qwen/Qwen2.5-VL-3B-Instruct", "qwen2.5-vl-3b"),
+        ("deepseek-r1:8b", "deepseek-r1-0528-qwen3-8b"),
+        ("deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "deepseek-r1-0528-qwen3-8b"),
     ],
 )
 def test_popular_names_resolve(name: str, model_id: str) -> None:
