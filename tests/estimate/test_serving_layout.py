@@ -76,3 +76,17 @@ def test_cli_predict_serving_states_the_layout() -> None:
     bad = CliRunner().invoke(app, ["predict", "serving", "4x rtx-4090", "llama-3.1-8b",
                                    "--layout", "pipeline"])
     assert bad.exit_code != 0 and "--layout" in bad.output
+
+
+def test_report_scenario_counts_replicas_of_the_serving_layouts_group() -> None:
+    from gpuatlas.catalog.systems import resolve_system
+    from gpuatlas.report.context import ReportContext, ReportOptions
+    from gpuatlas.report.document import Text
+    from gpuatlas.report.sections.inference import scenario_table
+
+    context = ReportContext(resolve_system("4x rtx-4090"), resolve_system("h100-sxm"),
+                            ReportOptions(model="llama-3.1-8b"))
+    first = scenario_table(context).rows[0]
+    replicas = first[2]
+    assert isinstance(replicas, Text)
+    assert replicas.text.endswith("× RTX 4090") and "4×" not in replicas.text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
-from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.platform_engines import engines_statement
@@ -38,6 +38,7 @@ class SideSpeed:
     serving_tok_s: Quantity
     serving_layout: str = ""  # "4 replicas of 1 GPU each", "one replica over 2 GPUs (…)"
     engine: str = ""  # the engine's label: "vLLM", "llama.cpp (Metal)"
+    replica_gpus: int = 0  # GPUs per replica in the serving layout (0: the whole system)
 
 
 def side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
@@ -79,10 +80,11 @@ def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
     else:
         decode, ttft = estimate_quantity(single.decode_tok_s), estimate_quantity(single.ttft_ms)
     if isinstance(serving, str):
-        throughput, layout = missing(serving), ""
+        throughput, layout, group = missing(serving), "", system.gpu_count
     else:
         throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
-    return SideSpeed(decode, ttft, throughput, layout, engine.label)
+        group = serving.layout.tensor_parallel
+    return SideSpeed(decode, ttft, throughput, layout, engine.label, group)
 
 
 def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
@@ -161,6 +163,11 @@ def scenario_row(
     )
     slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
     found = fewest_replicas(assess(system, workload, slo), workload, slo)
+    group = _replica_group(system, context)
+    if group is not None:  # replicas of the serving layout's group, when they meet the SLOs
+        in_groups = fewest_replicas(assess(group, workload, slo), workload, slo)
+        if in_groups.run is not None and in_groups.status == "ok":
+            found, system = in_groups, group
     head: tuple[Cell, ...] = (Text(label), Text(f"{rps:g} req/s"))
     if found.run is None or found.status != "ok":
         return (
@@ -195,6 +202,15 @@ def scenario_row(
     return (*head, Text(f"{run.replicas} × {system.label}"), ttft, tpot, util, cost)
 
 
+def _replica_group(system: GpuSystem, context: ReportContext) -> GpuSystem | None:
+    """The serving layout's replica (e.g. one RTX 4090 of a 4x RTX 4090 system serving an 8B
+    model), when smaller than the whole system."""
+    size = side_speed(system, context).replica_gpus
+    if not 0 < size < system.gpu_count:
+        return None
+    return build_system(system.gpu, size, system.network.id if system.network else None)
+
+
 def _calibration() -> str:
     from gpuatlas.estimate.calibration import current_calibration
 
@@ -223,7 +239,9 @@ def scenario_table(context: ReportContext) -> Table:
         f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
         f"Poisson arrivals; targets p95 TTFT ≤ {P95_TTFT_TARGET_MS:g} ms and p95 time per "
         f"output token ≤ {P95_TPOT_TARGET_MS:g} ms; replicas = fewest that meet both in the "
-        "simulation. $/1k requests uses each system's own replica count and its reference price.",
+        "simulation; a replica is the serving layout's group (one GPU of a multi-GPU system "
+        "when the model fits one and that meets the targets, else the whole system). "
+        "$/1k requests uses each system's own replica count and its reference price.",
     )
     return Table(
         "serving-scenario",
