@@ -38,6 +38,7 @@ from gpuatlas.catalog.models import resolve_model_reference
         ("Qwen/Qwen2.5-VL-3B-Instruct", "qwen2.5-vl-3b"),
         ("deepseek-r1:8b", "deepseek-r1-0528-qwen3-8b"),
         ("deepseek-ai/DeepSeek-R1-0528-Qwen3-8B", "deepseek-r1-0528-qwen3-8b"),
+        ("deepseek-r1", "deepseek-v3"),  # the name alone is the 671B model, not Ollama's default
     ],
 )
 def test_popular_names_resolve(name: str, model_id: str) -> None:
