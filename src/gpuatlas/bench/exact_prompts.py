@@ -28,6 +28,7 @@ import numpy as np
 from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.http_stream import Endpoint
 from gpuatlas.bench.prompts import WORDS
+from gpuatlas.bench.server_info import open_http
 from gpuatlas.errors import InvalidRequestError
 
 TOKENIZE_TIMEOUT_S = 10.0
@@ -76,6 +77,7 @@ class ServerTokenizer:
     route: tuple[str, str] = SERVER_ROUTES[0]
     offset: int = 0
     method: str = "server"
+    _connection: http.client.HTTPConnection | None = None
 
     def count(self, text: str) -> int:
         return self._raw_count(text) - self.offset
@@ -85,7 +87,7 @@ class ServerTokenizer:
         # llama.cpp reads content/add_special, vLLM and SGLang prompt/add_special_tokens
         body = {field_name: text, "content": text, "prompt": text, "model": self.model,
                 "add_special": False, "add_special_tokens": False}
-        document = _post_json(self.base_url, path, body, self.access)
+        document = self._post_json(path, body)
         tokens = document.get("tokens") if isinstance(document, dict) else None
         if not isinstance(tokens, list):
             raise OSError(f"{path}: no token list in the answer")
@@ -106,27 +108,28 @@ class ServerTokenizer:
         return None
 
 
-def _post_json(base_url: str, path: str, body: dict[str, object],
-               access: EndpointAccess) -> object:
-    endpoint = Endpoint.parse(base_url, access)
-    connection: http.client.HTTPConnection
-    if endpoint.is_tls:
-        connection = http.client.HTTPSConnection(endpoint.host, endpoint.port,
-                                                 timeout=TOKENIZE_TIMEOUT_S,
-                                                 context=access.ssl_context())
-    else:
-        connection = http.client.HTTPConnection(endpoint.host, endpoint.port,
-                                                timeout=TOKENIZE_TIMEOUT_S)
-    try:
-        connection.request("POST", endpoint.base_path + path, json.dumps(body).encode(),
-                           {"Content-Type": "application/json", **access.header_dict()})
-        response = connection.getresponse()
-        payload = response.read()
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise OSError(f"{path}: HTTP {response.status}")
-    return json.loads(payload)
+    def _post_json(self, path: str, body: dict[str, object]) -> object:
+        """POST on one kept-alive connection (a tokenize call per prompt piece: no new TCP
+        or TLS handshake each time); reconnects once if the server dropped it."""
+        endpoint = Endpoint.parse(self.base_url, self.access)
+        payload = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", **self.access.header_dict()}
+        for attempt in range(2):
+            if self._connection is None:
+                self._connection = open_http(endpoint, TOKENIZE_TIMEOUT_S)
+            try:
+                self._connection.request("POST", endpoint.base_path + path, payload, headers)
+                response = self._connection.getresponse()
+                answer = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                self._connection.close()
+                self._connection = None
+                if attempt:
+                    raise
+        if response.status != 200:
+            raise OSError(f"{path}: HTTP {response.status}")
+        return json.loads(answer)
 
 
 def choose_counter(choice: str | None, base_url: str, model: str,

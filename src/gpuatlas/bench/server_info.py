@@ -15,18 +15,21 @@ from gpuatlas.errors import InvalidRequestError
 PROBE_TIMEOUT_S = 10.0
 
 
+def open_http(endpoint: Endpoint, timeout_s: float = PROBE_TIMEOUT_S
+              ) -> http.client.HTTPConnection:
+    """A stdlib connection to the endpoint: TLS for https:// with the load's certificate
+    checks (not connected until the first request)."""
+    if endpoint.is_tls:
+        return http.client.HTTPSConnection(endpoint.host, endpoint.port, timeout=timeout_s,
+                                           context=endpoint.access.ssl_context())
+    return http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=timeout_s)
+
+
 def _get(base_url: str, path: str, access: EndpointAccess | None = None) -> tuple[int, bytes]:
     """A plain GET (stdlib http.client), over TLS for https:// with the same checks, key and
     headers as the load itself."""
     endpoint = Endpoint.parse(base_url, access)
-    connection: http.client.HTTPConnection
-    if endpoint.is_tls:
-        connection = http.client.HTTPSConnection(
-            endpoint.host, endpoint.port, timeout=PROBE_TIMEOUT_S,
-            context=endpoint.access.ssl_context())
-    else:
-        connection = http.client.HTTPConnection(endpoint.host, endpoint.port,
-                                                timeout=PROBE_TIMEOUT_S)
+    connection = open_http(endpoint)
     try:
         connection.request("GET", endpoint.base_path + path,
                            headers=endpoint.access.header_dict())
