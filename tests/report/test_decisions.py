@@ -142,3 +142,22 @@ def test_category_chart_draws_each_category_with_its_interval(a100_vs_4090: Comp
     for value, low, high in zip(chart.a_values, chart.lows, chart.highs, strict=True):
         assert value is not None and low is not None and high is not None
         assert low <= value <= high and math.isfinite(high)
+
+
+def test_the_glance_has_one_style_in_the_report_and_on_the_web_page() -> None:
+    from importlib import resources
+
+    report = (resources.files("gpuatlas.report") / "data" / "glance.css").read_text("utf-8")
+    web = (resources.files("gpuatlas.web") / "static" / "compare.css").read_text("utf-8")
+    assert web.startswith(report)
+
+
+def test_the_html_report_opens_with_the_glance_and_no_script(a100_vs_4090: Comparison) -> None:
+    from gpuatlas.report import render_html
+
+    html = render_html(a100_vs_4090)
+    assert html.index('id="at-a-glance"') < html.index('<nav class="toc">')
+    assert "<script" not in html and "http://" not in html.split("<footer>")[0]
+    glance = html[html.index('id="at-a-glance"'):html.index('<nav class="toc">')]
+    assert glance.count("<circle") == sum(1 for c in a100_vs_4090.categories if c.ratio)
+    assert "Fits my model?" in glance and "$ per 1M tokens?" in glance

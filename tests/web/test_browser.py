@@ -77,6 +77,40 @@ def test_compare_page_fits_a_phone_screen(browser: object, server: tuple) -> Non
     page.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_compare_page_answers_at_a_glance_above_the_fold(
+    browser: object, server: tuple, width: int, height: int
+) -> None:
+    """Issue 12: per category who is faster (with intervals, one chart), the scores with their
+    coverage and the buyer's three answers come first; nothing is cut off on a phone."""
+    process, _token = server
+    page = _page(browser, width, height)
+    page.goto(f"{process.url}/compare/a100-80gb-sxm/rtx-4090")
+    glance = page.locator(".compare-glance #at-a-glance")
+    assert glance.count() == 1
+    chart = glance.locator("svg.glance-svg")
+    box = chart.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= height, "the chart is above the fold"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert chart.locator("circle").count() >= 5  # one mark per category with a ratio
+    text = glance.inner_text()
+    assert "wins" in text and "Atlas Score" in text and "benchmarks" in text  # coverage
+    for question in ("Fits my model?", "$ per 1M tokens?"):
+        assert question in text
+    if width >= 1000:  # on a desktop the scores and answers sit beside the chart, in view
+        scores = glance.locator(".glance-scores").bounding_box()
+        assert scores is not None and scores["y"] + scores["height"] <= height
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px"
+    smallest = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('svg.glance-svg text')]"
+        ".map(t => t.getBoundingClientRect().height))"
+    )
+    assert smallest >= 9, f"chart text {smallest}px high"
+    page.screenshot(path=str(ARTIFACTS / f"compare-{width}x{height}.png"))
+    page.close()
+
+
 def test_home_compare_form_navigates_to_the_pair(browser: object, server: tuple) -> None:
     process, _token = server
     page = _page(browser)

@@ -62,7 +62,8 @@ def ratio_chart(chart: Chart, a_label: str, b_label: str) -> str:
     ratios = [v for v in chart.a_values if v is not None and v > 0]
     if not ratios:
         return ""
-    span = max(abs(math.log(r)) for r in ratios) or 1.0
+    bounds = [v for v in (*chart.lows, *chart.highs) if v is not None and v > 0]
+    span = min(max(abs(math.log(r)) for r in [*ratios, *bounds]), math.log(10.0)) or 1.0
     center = LABEL_WIDTH + (WIDTH - LABEL_WIDTH) / 2
     half = (WIDTH - LABEL_WIDTH) / 2 - 60
     parts = [
@@ -81,6 +82,7 @@ def ratio_chart(chart: Chart, a_label: str, b_label: str) -> str:
             f'<rect x="{x:.1f}" y="{y + 3}" width="{max(1.0, abs(length)):.1f}" '
             f'height="{ROW_HEIGHT - 10}" rx="3" fill="{color}"/>'
         )
+        parts.append(_whisker(chart, index, center, half, span, y + ROW_HEIGHT / 2 - 2))
         text_x = center + length + (6 if length >= 0 else -6)
         anchor = "start" if length >= 0 else "end"
         parts.append(
@@ -94,6 +96,23 @@ def ratio_chart(chart: Chart, a_label: str, b_label: str) -> str:
         "".join(parts),
         f"{a_label} {chart.ratio_meaning} →",
         f"← {b_label} {chart.ratio_meaning}",
+    )
+
+
+def _whisker(chart: Chart, index: int, center: float, half: float, span: float, y: float) -> str:
+    """The 95% interval of a ratio as a line across its bar (nothing when there is none)."""
+    low = chart.lows[index] if index < len(chart.lows) else None
+    high = chart.highs[index] if index < len(chart.highs) else None
+    if low is None or high is None or low <= 0 or high <= 0:
+        return ""
+
+    def x(value: float) -> float:
+        return center + max(-span, min(span, math.log(value))) / span * half
+
+    return (
+        f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+        'stroke="#e8ecf4" stroke-width="2" stroke-linecap="round" opacity="0.85">'
+        f"<title>95% interval {low:.2f}×–{high:.2f}×</title></line>"
     )
 
 

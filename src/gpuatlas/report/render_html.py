@@ -8,8 +8,9 @@ from importlib import resources
 from gpuatlas.report.cells import cell_text, provenance_text
 from gpuatlas.report.charts import render_chart
 from gpuatlas.report.curve_svg import render_curve_chart
-from gpuatlas.report.document import Cell, Comparison, Quantity, ScoreEntry, Section, Table
-from gpuatlas.report.phrasing import format_number, render_statement
+from gpuatlas.report.document import Cell, Comparison, Quantity, Section, Table
+from gpuatlas.report.glance import render_glance
+from gpuatlas.report.phrasing import render_statement
 from gpuatlas.report.phrasing import with_question as _with_question
 from gpuatlas.report.render_markdown import sources
 
@@ -22,7 +23,8 @@ VERDICT_NAMES = {
 
 
 def _css() -> str:
-    return (resources.files("gpuatlas.report") / "data" / "report.css").read_text("utf-8")
+    data = resources.files("gpuatlas.report") / "data"
+    return "\n".join((data / name).read_text("utf-8") for name in ("report.css", "glance.css"))
 
 
 def _cell(cell: Cell) -> str:
@@ -80,34 +82,6 @@ def _section(section: Section, comparison: Comparison) -> str:
     )
 
 
-def _score_card(label: str, entry: ScoreEntry | None, side: str) -> str:
-    if entry is None:
-        return (
-            f'<div class="card"><div class="label">Atlas Score · {escape(label)}</div>'
-            '<div class="value">—</div><div class="sub">no benchmark in common with the '
-            "reference</div></div>"
-        )
-    interval = (
-        f"95% interval {format_number(entry.low)}–{format_number(entry.high)} · "
-        if entry.low is not None and entry.high is not None
-        else ""
-    )
-    return (
-        f'<div class="card"><div class="label">Atlas Score · {escape(label)}</div>'
-        f'<div class="value" style="color:var(--{side})">{format_number(entry.value)}</div>'
-        f'<div class="sub">{interval}{escape(entry.coverage)} · '
-        f"{escape(entry.reference_gpu)} = 100</div></div>"
-    )
-
-
-def _summary_cards(comparison: Comparison) -> str:
-    cards = [
-        _score_card(comparison.a.label, comparison.scores.a, "a"),
-        _score_card(comparison.b.label, comparison.scores.b, "b"),
-    ]
-    return f'<div class="cards">{"".join(cards)}</div>'
-
-
 def render_html(comparison: Comparison) -> str:
     a, b = comparison.a, comparison.b
     summary = "".join(f"<li>{escape(_with_question(s))}</li>" for s in comparison.summary)
@@ -124,7 +98,7 @@ def render_html(comparison: Comparison) -> str:
 <span class="b">{escape(b.label)}</span></h1>
 <div class="meta">GPU Atlas comparison · schema {escape(comparison.schema_version)} ·
 generated {escape(comparison.generated_at)} · hover any number for its source</div>
-{_summary_cards(comparison)}
+<div class="glance-wrap">{render_glance(comparison)}</div>
 <ul class="statements" style="margin-top:16px">{summary}</ul></header>
 <nav class="toc">{toc}</nav>
 <main>{body}</main>

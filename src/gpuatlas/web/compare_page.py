@@ -83,6 +83,22 @@ def report_html(document: Any) -> str:
     return str(render_html(document))
 
 
+def report_glance(document: Any) -> Any:
+    """The report's at-a-glance block (category chart with intervals, scores with coverage,
+    the buyer's three answers) as markup for the compare page (no script, no inline style)."""
+    from markupsafe import Markup
+
+    from gpuatlas.report.glance import render_glance
+
+    return Markup(render_glance(document))  # noqa: S704 - built with html.escape throughout
+
+
+def register_template_globals() -> None:
+    from gpuatlas.web.rendering import templates
+
+    templates.env.globals["report_glance"] = report_glance
+
+
 def warm_cache_enabled() -> bool:
     """Warm-up is on unless GPUATLAS_WARM_CACHE is 0/false/no/off."""
     value = os.environ.get(WARM_CACHE_VARIABLE, "1").strip().lower()
@@ -131,3 +147,7 @@ def _warm(stop: threading.Event) -> None:
     _WARMUP["finished"] = True
     log.info("report cache warmed for %d systems in %.1f s (%s)", len(systems),
              time.perf_counter() - started, side_cache_stats())
+
+
+if has_report_renderer():
+    register_template_globals()
