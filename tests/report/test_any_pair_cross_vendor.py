@@ -385,3 +385,30 @@ def test_a_macs_70b_answer_names_the_formats_mac_users_run(fresh_data_dir: Path)
                if s.question and s.question.startswith("Can the Apple M2 Ultra"))
     assert "Q4_K_M" in mac.words["formats"] and "AWQ" not in mac.words["formats"]
     assert "FP8" not in mac.words["formats"]
+
+
+# ----- predict (`--engine auto`) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("command", "system", "engine"), [
+    ("llm", "apple-m2-ultra-76c", "llama.cpp-metal"),
+    ("llm", "rtx-4090", "vllm"),
+    ("serving", "Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
+    ("serving-curve", "rx-7900-xtx", "llama.cpp-rocm"),
+])
+def test_predict_auto_engine_is_the_platforms(command: str, system: str, engine: str) -> None:
+    from typer.testing import CliRunner
+
+    from gpuatlas.cli.main import app
+
+    result = CliRunner().invoke(app, ["predict", command, system, "llama-3.1-8b"])
+    assert result.exit_code == 0, result.output
+    assert engine in " ".join(result.output.split())
+
+
+def test_the_predict_document_uses_the_platforms_engine() -> None:
+    from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
+
+    document = predict_llm_document(
+        PredictLlmRequest(system="apple-m2-ultra-76c", model="llama-3.1-8b"))
+    assert "llama.cpp-metal" in json.dumps(document)

@@ -31,13 +31,15 @@ def predict_llm_document(request: PredictLlmRequest, *,
                          local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
-    from gpuatlas.catalog.model_weights import choose_engine, choose_weights
+    from gpuatlas.catalog.model_weights import choose_weights
     from gpuatlas.estimate import api
+    from gpuatlas.estimate.platform_engines import auto_engine
 
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     prediction = api.predict_llm(
-        request.system, reference.model, choice.format_id, choose_engine(request.engine, choice),
+        request.system, reference.model, choice.format_id,
+        auto_engine(request.engine, choice.engine, request.system),
         batch=request.batch, input_tokens=request.input_tokens,
         output_tokens=request.output_tokens, kv_cache=request.kv_cache)
     assumed = {"format": choice.format_id, "label": choice.label, "reason": choice.reason}

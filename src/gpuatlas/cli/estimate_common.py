@@ -36,8 +36,13 @@ def weights_choice(weights: str, name: str) -> WeightsChoice:
     return choose_weights(weights, model_reference(name))
 
 
-def engine_choice(engine: str, choice: WeightsChoice) -> str:
-    """An `--engine auto` value: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."""
+def engine_choice(engine: str, choice: WeightsChoice, system: object = None) -> str:
+    """An `--engine auto` value: Ollama for Ollama tags, llama.cpp for GGUF, else the engine
+    people run on the system's GPU (llama.cpp on a Mac, vLLM on NVIDIA), vLLM without one."""
     from gpuatlas.catalog.model_weights import choose_engine
 
-    return choose_engine(engine, choice)
+    if system is None:
+        return choose_engine(engine, choice)
+    from gpuatlas.estimate.platform_engines import auto_engine
+
+    return auto_engine(engine, choice.engine, system)

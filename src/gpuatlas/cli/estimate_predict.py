@@ -198,7 +198,7 @@ def predict_llm_command(
         return
     with user_errors():
         choice = weights_choice(weights, model)
-        engine = engine_choice(engine, choice)
+        engine = engine_choice(engine, choice, system)
         result = api.predict_llm(
             system, model_object(model), choice.format_id, engine, batch=batch,
             input_tokens=input_tokens, output_tokens=output_tokens, kv_cache=kv_cache,
@@ -231,7 +231,7 @@ def predict_serving_command(
         if layout not in ("auto", "tensor"):
             raise InvalidRequestError([f"--layout must be auto or tensor, got {layout!r}"])
         choice = weights_choice(weights, model)
-        engine = engine_choice(engine, choice)
+        engine = engine_choice(engine, choice, system)
         result = api.serving_layout(
             system, model_object(model), choice.format_id, engine,
             concurrency=_concurrency(concurrency),

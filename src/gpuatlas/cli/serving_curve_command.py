@@ -53,7 +53,7 @@ def curve_document(system: str, model: str, weights: str, engine: str, input_tok
     resolved = resolve_system(system)
     usd_per_gpu_hour = price["usd_per_gpu_hour"] if price else None
     choice = weights_choice(weights, model)
-    engine_id = engine_choice(engine, choice)
+    engine_id = engine_choice(engine, choice, resolved)
     curve = serving_curve(resolved, model_object(model), choice.format_id, engine_id,
                           input_tokens=input_tokens, output_tokens=output_tokens)
     watts = system_power(resolved).watts / resolved.gpu_count if resolved.gpu.tdp_w else None

@@ -157,12 +157,9 @@ def _loads(engine: EngineProfile, format_id: str) -> bool:
 def platform_default(engine: str, checkpoint_engine: str | None, system: GpuSystem) -> str:
     """`auto` with a checkpoint that names no engine: the engine people run on this GPU
     (llama.cpp on a Mac, vLLM-ROCm on Instinct; estimate/data/platform_engines.toml)."""
-    if engine.strip().lower() != "auto" or checkpoint_engine:
-        return engine
-    from gpuatlas.estimate.engine_specs import engine_profile
-    from gpuatlas.estimate.platform_engines import platform_engine
+    from gpuatlas.estimate.platform_engines import auto_engine
 
-    return engine_profile(platform_engine(system.gpu).engine, system.gpu).id
+    return auto_engine(engine, checkpoint_engine, system)
 
 
 def answer_fit(

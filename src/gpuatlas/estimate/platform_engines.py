@@ -68,3 +68,18 @@ def side_engine(gpu: Gpu, named: str | None = None) -> PlatformEngine:
     if named:
         return PlatformEngine(named, named, user_named=True)
     return platform_engine(gpu)
+
+
+def auto_engine(engine: str, checkpoint_engine: str | None, system: object) -> str:
+    """An `--engine auto` value on a system: the checkpoint's own engine when it names one (an
+    Ollama tag, a GGUF file), else the profile people run on that GPU ('llama.cpp-metal' on a
+    Mac, 'vllm-rocm' on Instinct, 'vllm' on NVIDIA). Any other value is returned as given."""
+    if engine.strip().lower() != "auto":
+        return engine
+    if checkpoint_engine:
+        return checkpoint_engine
+    from gpuatlas.catalog.systems import GpuSystem, resolve_system
+    from gpuatlas.estimate.engine_specs import engine_profile
+
+    resolved = system if isinstance(system, GpuSystem) else resolve_system(str(system))
+    return engine_profile(platform_engine(resolved.gpu).engine, resolved.gpu).id
