@@ -282,7 +282,9 @@ class HostRun:
             self.skipped.append(Skipped(benchmark.id, str(error)))
             return
         try:
-            options = replace(self._options(), endpoint=running.url, model=benchmark.model,
+            served = (assignment.weights if running.engine.kind == "ollama"  # an Ollama tag
+                      else benchmark.model)
+            options = replace(self._options(), endpoint=running.url, model=served,
                               weights=Path(assignment.weights or "").name)
             result = run_benchmark(benchmark, options)
         except GpuAtlasError as error:
