@@ -143,11 +143,11 @@ def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> Non
 
 def test_prices_page_has_history_charts(client: TestClient) -> None:
     data = client.get("/prices.json").json()
-    assert data["current"] and data["history"]
+    assert data["schema_version"] == "gpuatlas.prices/1" and data["prices"]
     html = client.get("/prices").text
     assert "<svg" in html
     # GPUs by product name, sources as short links, not raw URLs as text
-    assert data["current"][0]["gpu_name"] in html
+    assert data["prices"][0]["gpu_name"] in html
     raw_urls = re.findall(r">\s*https?://", html)
     assert raw_urls == []
 

@@ -71,3 +71,14 @@ def test_the_documents_state_the_defaults_they_used(client: TestClient) -> None:
     plan = web_json(client, "/plan/plan.json", [("model", "llama-3.1-8b"),
                                                 ("requests_per_s", "2"), ("gpus", "rtx-4090")])
     assert isinstance(plan["rejected"], list) and plan["provenance"]["calibration_version"]
+
+
+def test_prices_cli_and_web_agree(client: TestClient) -> None:
+    for arguments, params in (
+        (["prices", "h100-sxm"], [("gpu", "h100-sxm")]),
+        (["prices", "rtx-4090", "--tier", "spot", "--history"],
+         [("gpu", "rtx-4090"), ("tier", "spot"), ("history", "true")]),
+    ):
+        from_cli = cli_json(arguments)
+        assert from_cli["schema_version"] == "gpuatlas.prices/1" and from_cli["prices"]
+        assert from_cli == web_json(client, "/prices.json", params)

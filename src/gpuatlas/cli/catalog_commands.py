@@ -256,19 +256,19 @@ def list_prices(
     as_json: bool = JsonOption,
 ) -> None:
     """Cloud prices per GPU-hour: the newest snapshot of each offer, with its date and source."""
+    if as_json:  # the document of the answer layer, as /prices.json returns it
+        from gpuatlas.app.prices import PricesRequest, prices_document
+        from gpuatlas.app.requests import parse_request
+
+        with user_errors():
+            print_json(prices_document(parse_request(PricesRequest, {
+                "gpu": gpu, "provider": provider, "tier": tier, "history": history}),
+                prices_file))
+        return
     with user_errors():
         gpu_id = gpu_catalog.resolve_gpu(gpu).id if gpu else None
         lister = price_catalog.price_history if history else price_catalog.current_prices
         snapshots = lister(gpu_id, provider, tier, prices_file)
-    if as_json:
-        print_json(
-            {
-                "schema_version": PRICES_SCHEMA,
-                "history": history,
-                "prices": [to_plain(s) for s in snapshots],
-            }
-        )
-        return
     title = f"{'Price history' if history else 'Current prices'}: {len(snapshots)} snapshot(s)"
     table = new_table(title, "gpu", "provider", "offer", "tier", "$/GPU-h", "GPUs", "observed")
     for s in snapshots:

@@ -32,6 +32,20 @@ def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem, "description": ERROR_MEANINGS[code]} for code in codes}
 
 
+def request_parameters(request: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI query parameters from a request model: types, limits, descriptions, examples
+    and which are required."""
+    schema = request.model_json_schema()
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = {key: value for key, value in prop.items() if key != "title"}
+        description = prop.pop("description", "")
+        parameters.append({"name": name, "in": "query", "required": name in required,
+                           "description": description, "schema": prop})
+    return parameters
+
+
 def html_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Documented error responses of an HTML page (an error page, not JSON)."""
     return {code: {"description": ERROR_MEANINGS[code],

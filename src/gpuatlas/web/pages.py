@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from gpuatlas.app.documents import schema_name
+from gpuatlas.app.prices import PricesRequest, prices_document
+from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.web import compare_page, planner, views
-from gpuatlas.web.api_docs import html_errors, json_errors
+from gpuatlas.web.api_docs import html_errors, json_errors, request_parameters
 from gpuatlas.web.charts import Bar, bar_chart, line_chart
 from gpuatlas.web.rendering import render
 from gpuatlas.web.state import AppState
@@ -179,7 +181,7 @@ def _planner_routes(kind: str, summary: str, schema: str) -> None:
 
     @router.get(f"/plan/{kind}.json", tags=["planner"], responses=json_errors(400, 404, 422),
                 summary=f"{summary} ({schema}, the same document as the CLI's --json)",
-                openapi_extra={"parameters": planner.query_parameters(kind)},
+                openapi_extra={"parameters": request_parameters(planner.PLANNERS[kind].request)},
                 name=f"planner_{kind}_json")
     def planner_json(request: Request) -> JSONResponse:
         return _json(planner.answer(kind, _query(request)))
@@ -187,7 +189,8 @@ def _planner_routes(kind: str, summary: str, schema: str) -> None:
     @router.get(f"/plan/{kind}", response_class=HTMLResponse, tags=["planner"],
                 responses=html_errors(400, 404, 422),
                 summary=f"{summary}: form and answer", name=f"planner_{kind}_page",
-                openapi_extra={"parameters": _optional(planner.query_parameters(kind))})
+                openapi_extra={"parameters": _optional(
+                    request_parameters(planner.PLANNERS[kind].request))})
     def planner_page(request: Request) -> Response:
         data = planner.page_data(kind, _query(request))
         query = str(request.query_params)
@@ -208,22 +211,26 @@ _planner_routes("plan", "The cheapest setup meeting p95 latency targets at a tra
                 "gpuatlas.plan/1")
 
 
-@router.get("/prices.json", tags=["pages"], summary="Current cloud prices and their history",
-            responses=json_errors(404))
-def prices_json(gpu: str | None = None) -> JSONResponse:
-    return _json(views.prices_view(gpu))
+@router.get("/prices.json", tags=["pages"], responses=json_errors(404, 422),
+            summary="Cloud prices per GPU-hour (gpuatlas.prices/1, as the CLI's --json)",
+            openapi_extra={"parameters": request_parameters(PricesRequest)})
+def prices_json(request: Request) -> JSONResponse:
+    return _json(prices_document(parse_request(PricesRequest, _query(request))))
 
 
-@router.get("/prices", response_class=HTMLResponse,
-            tags=["pages"], summary="Cloud prices", responses=html_errors(404))
-def prices(request: Request, gpu: str | None = None) -> Response:
-    data = views.prices_view(gpu)
-    charts = [_price_chart(history, f"{views.gpu_label(gpu_id)}: $/GPU-hour over time")
-              for gpu_id, history in data["history"].items()
+@router.get("/prices", response_class=HTMLResponse, tags=["pages"], summary="Cloud prices",
+            responses=html_errors(404, 422),
+            openapi_extra={"parameters": request_parameters(PricesRequest)})
+def prices(request: Request) -> Response:
+    document = prices_document(parse_request(PricesRequest, _query(request)))
+    gpu_id = document["gpu_id"]
+    charts = [_price_chart(history, f"{views.gpu_label(history_gpu)}: $/GPU-hour over time")
+              for history_gpu, history in views.price_history_by_gpu(gpu_id).items()
               if len({h["observed_date"] for h in history}) > 1]
-    suffix = f"?gpu={quote(gpu)}" if gpu else ""
-    return render(request, "prices.html", data, json_url=f"/prices.json{suffix}",
-                  charts=charts, gpu_choices=_gpu_choices())
+    query = str(request.query_params)
+    return render(request, "prices.html", document,
+                  json_url="/prices.json" + (f"?{query}" if query else ""),
+                  charts=charts, gpu=gpu_id, note=views.PRICE_NOTE, gpu_choices=_gpu_choices())
 
 
 @router.get("/results/{result_id}.json", tags=["pages"], summary="One stored result",

@@ -102,20 +102,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def query_parameters(kind: str) -> list[dict[str, Any]]:
-    """The OpenAPI query parameters of a planner's .json route, from its request model."""
-    request = PLANNERS[kind].request
-    schema = request.model_json_schema()
-    required = set(schema.get("required", []))
-    parameters = []
-    for name, prop in schema["properties"].items():
-        prop = {key: value for key, value in prop.items() if key != "title"}
-        description = prop.pop("description", "")
-        parameters.append({"name": name, "in": "query", "required": name in required,
-                           "description": description, "schema": prop})
-    return parameters
-
-
 def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
     """The planner page: its form (submitted values or examples) and, when submitted, the
     answer document."""

@@ -151,17 +151,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def prices_view(gpu: str | None = None) -> dict[str, Any]:
-    gpu_id = resolve_gpu(gpu).id if gpu else None
-    history = price_history(gpu_id)
-    return {
-        "schema_version": schema_name("price-history"),
-        "gpu": gpu_id,
-        "current": [_price_dict(s) for s in current_prices(gpu_id)],
-        "history": _history_by_gpu(history),
-        "note": "USD per GPU-hour as listed by each provider on the observed date; list price "
-                "is not the transaction price.",
-    }
+def price_history_by_gpu(gpu_id: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every price snapshot (of one GPU, or all), grouped by GPU: the prices page's charts."""
+    return _history_by_gpu(price_history(gpu_id))
+
+
+PRICE_NOTE = ("USD per GPU-hour as listed by each provider on the observed date; list price is "
+              "not the transaction price.")
 
 
 def _history_by_gpu(history: Sequence[PriceSnapshot]) -> dict[str, list[dict[str, Any]]]:
