@@ -412,3 +412,11 @@ def test_the_predict_document_uses_the_platforms_engine() -> None:
     document = predict_llm_document(
         PredictLlmRequest(system="apple-m2-ultra-76c", model="llama-3.1-8b"))
     assert "llama.cpp-metal" in json.dumps(document)
+
+
+def test_a_side_the_focus_model_does_not_fit_says_what_to_try(fresh_data_dir: Path) -> None:
+    inference = _section(comparison_of("arc-b580", "rtx-3060-12gb"), "inference")
+    missing = [s for s in inference.statements if s.template.startswith("No modelled LLM speed")]
+    assert len(missing) == 2
+    assert all("does not fit" in s.words["reason"] and "--weights" in s.template
+               for s in missing)

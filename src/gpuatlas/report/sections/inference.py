@@ -148,8 +148,15 @@ def unavailable_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -
             statements.append(Statement(
                 kind="fact", words=words,
                 template="No modelled LLM speed for {system} ({model} in {weights} on {engine}): "
-                         "{reason}."))
+                         "{reason}" + _smaller_format_hint(words["reason"]) + "."))
     return statements
+
+
+def _smaller_format_hint(reason: str) -> str:
+    if "does not fit" not in reason:
+        return ""
+    return ("; a smaller weight format may fit (the VRAM-fit table lists them; pass it with "
+            "--weights)")
 
 
 def scenario_row(
