@@ -23,9 +23,20 @@ error_console = Console(stderr=True)
 T = TypeVar("T")
 
 
+class _Invocation:
+    """What the root command saw on its command line (set by cli.main before dispatch)."""
+
+    json_requested = False
+
+
+def note_arguments(arguments: list[str]) -> None:
+    """Remember whether this invocation asked for JSON (called by the root command group)."""
+    _Invocation.json_requested = "--json" in arguments
+
+
 def wants_json(arguments: list[str]) -> bool:
-    """Whether the command line asked for JSON output."""
-    return "--json" in arguments
+    """Whether this invocation asked for JSON output (`--json` anywhere on its command line)."""
+    return _Invocation.json_requested or "--json" in arguments
 
 
 def error_document(error: GpuAtlasError) -> dict[str, object]:

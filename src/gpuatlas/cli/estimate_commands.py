@@ -75,7 +75,8 @@ def fit_command(
                 micro_batch=micro_batch, checkpointing=checkpointing, sharding=sharding,
             )
             if as_json:
-                print_json(result.to_ranged_json())
+                print_json({"schema_version": "gpuatlas.fit-training/1",
+                            **result.to_ranged_json()})
             else:
                 _render_fit(result)
             return
@@ -133,7 +134,8 @@ def calibrate_command(
     target = output or _packaged_calibration_path()
     target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     if as_json:
-        print_json({"version": fitted.version, "path": str(target), "errors": document["errors"]})
+        print_json({"schema_version": "gpuatlas.calibration/1", "version": fitted.version,
+                    "path": str(target), "errors": document["errors"]})
         return
     table = new_table(f"Calibration {fitted.version} → {target}", "kind", "n", "median APE",
                       "p90 APE", "band ±")

@@ -52,10 +52,10 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
 
 
 
-def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> None:
-    """The predictions as JSON with --json, else as a table under the title."""
+def _print_estimates(document: dict[str, Any], as_json: bool, title: str, schema: str) -> None:
+    """The predictions as JSON (versioned by `schema`) with --json, else a table under the title."""
     if as_json:
-        print_json(document)
+        print_json({"schema_version": schema, **document})
         return
     _render_estimates(title, document)
 
@@ -206,7 +206,8 @@ def predict_llm_command(
     if not as_json:
         console.print(choice.describe(), highlight=False)
     _print_estimates(result.to_json(), as_json, f"{result.model_id} ({result.weights}, "
-                     f"{result.engine}) on {result.system_id}, batch {batch}")
+                     f"{result.engine}) on {result.system_id}, batch {batch}",
+                     "gpuatlas.predict-llm/1")
 
 
 def predict_serving_command(
@@ -246,7 +247,7 @@ def predict_serving_command(
     if not as_json:
         console.print(choice.describe(), highlight=False)
     _print_estimates(document, as_json, f"{model} ({choice.format_id}, {engine}) serving on "
-                     f"{system}")
+                     f"{system}", "gpuatlas.predict-serving/1")
 
 
 def _concurrency(text: str) -> int | Literal["max"]:
@@ -284,7 +285,7 @@ def predict_diffusion_command(
                                        weights=weights, engine=engine, variant=variant or None)
     _print_estimates(result.to_json(), as_json, f"{result.model_id} ({result.weights}) on "
                      f"{result.system_id}, {result.resolution_px} px, {result.steps} steps, "
-                     f"batch {batch}")
+                     f"batch {batch}", "gpuatlas.predict-diffusion/1")
 
 
 def predict_vision_command(
@@ -301,7 +302,7 @@ def predict_vision_command(
         result = api.predict_vision(system, model_object(model), batch=batch,
                                     image_tokens=image_tokens or None)
     _print_estimates({"images_per_min": result.to_json()}, as_json,
-                     f"{model} on {system}, batch {batch}")
+                     f"{model} on {system}, batch {batch}", "gpuatlas.predict-vision/1")
 
 
 def predict_ocr_command(
@@ -316,7 +317,7 @@ def predict_ocr_command(
     with user_errors():
         result = api.predict_ocr(system, model_object(model), batch=batch)
     _print_estimates({"pages_per_min": result.to_json()}, as_json,
-                     f"{model} on {system}, batch {batch}")
+                     f"{model} on {system}, batch {batch}", "gpuatlas.predict-ocr/1")
 
 
 def predict_train_command(
@@ -341,7 +342,8 @@ def predict_train_command(
             sharding=sharding,
         )
     _print_estimates(result.to_json(), as_json,
-                     f"{method} training of {result.model_id} on {result.system_id}")
+                     f"{method} training of {result.model_id} on {result.system_id}",
+                     "gpuatlas.predict-train/1")
     if as_json:
         return
     console.print(f"memory per GPU: {result.memory.total_gb:,.1f} GB "

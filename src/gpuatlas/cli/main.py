@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from gpuatlas.cli.command_index import COMMANDS, entry_for
+from gpuatlas.cli.errors import note_arguments
 
 
 @cache
@@ -37,6 +38,10 @@ class LazyCommandGroup(TyperGroup):
         if entry is None:
             return None
         return area_group(entry.area).get_command(ctx, cmd_name)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        note_arguments(list(args))
+        return list(super().parse_args(ctx, args))
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):

@@ -1,0 +1,69 @@
+"""The JSON contract: every command's --json output is one JSON document with a
+`schema_version` of the form gpuatlas.<name>/<n>, and under --json an error is JSON too."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.cli.main import app
+
+SCHEMA = re.compile(r"^gpuatlas\.[a-z0-9-]+/\d+$")
+
+COMMANDS = [
+    ["gpus"],
+    ["gpu", "show", "rtx-4090"],
+    ["system", "show", "2x rtx-3090"],
+    ["prices", "rtx-4090"],
+    ["models"],
+    ["model", "show", "llama-3.1-8b"],
+    ["formats"],
+    ["fit", "rtx-4090", "llama-3.1-8b"],
+    ["fit", "rtx-4090", "llama-3.2-1b", "--training", "lora"],
+    ["predict", "llm", "rtx-4090", "llama-3.1-8b"],
+    ["predict", "serving", "2x rtx-4090", "llama-3.1-8b"],
+    ["predict", "diffusion", "rtx-4090", "sdxl"],
+    ["predict", "vision", "rtx-4090", "llava-1.5-7b"],
+    ["predict", "ocr", "rtx-4090", "trocr-base"],
+    ["predict", "train", "rtx-4090", "llama-3.2-1b", "--method", "qlora", "--tokens", "1e8"],
+    ["predict", "serving-curve", "h100-sxm", "llama-3.1-8b"],
+    ["cost", "--gpu", "rtx-4090"],
+    ["cost", "--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "rtx-4090"],
+    ["tco", "--gpu", "rtx-4090"],
+    ["plan", "--model", "llama-3.1-8b", "--rps", "1", "--gpu", "rtx-4090"],
+]
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("GPUATLAS_DATA_DIR", str(tmp_path / "data"))
+    return CliRunner()
+
+
+@pytest.mark.parametrize("arguments", COMMANDS, ids=lambda a: " ".join(a))
+def test_every_json_document_carries_its_schema_version(runner: CliRunner,
+                                                        arguments: list[str]) -> None:
+    result = runner.invoke(app, [*arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    assert SCHEMA.match(document.get("schema_version", "")), document.get("schema_version")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["gpu", "show", "a100"], ["fit", "rtx-4090", "no-such-model"],
+     ["fit", "rtx-4090", "llama-3.1-8b", "--context", "1000000"]],
+    ids=lambda a: " ".join(a),
+)
+def test_errors_under_json_are_json_with_exit_code_2(runner: CliRunner,
+                                                     arguments: list[str]) -> None:
+    result = runner.invoke(app, [*arguments, "--json"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == "gpuatlas.error/1"
+    assert document["error"] and document["problems"]
