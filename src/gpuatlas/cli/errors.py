@@ -14,12 +14,10 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import typer
-from rich.console import Console
 
 from gpuatlas.errors import GpuAtlasError
 
 ERROR_SCHEMA = "gpuatlas.error/1"
-error_console = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -59,7 +57,9 @@ def report_user_error(error: GpuAtlasError) -> None:
     if wants_json(sys.argv[1:]):
         typer.echo(json.dumps(error_document(error), indent=2, ensure_ascii=False))
     else:
-        error_console.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+        from rich.console import Console  # loaded only when there is an error to show
+
+        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
 
 
 @contextmanager
