@@ -184,7 +184,10 @@ def test_predict_and_plan_forms_show_their_numbers(browser: object, server: tupl
 def test_agent_results_appear_in_the_browser_escaped(browser: object, server: tuple) -> None:
     process, token = server
     hostile = "<script>window.pwned=1</script>"
-    documents = [result_document(headline_value=v, fingerprint={"gpus": [{"name": hostile}]})
+    # The claimed GPU must be in the fingerprint (else quarantine); the hostile name is the
+    # first one listed, which the GPU page shows as the reported GPU.
+    fingerprint = {"gpus": [{"name": hostile}, {"index": 1, "name": "NVIDIA GeForce RTX 4090"}]}
+    documents = [result_document(headline_value=v, fingerprint=fingerprint)
                  for v in (131.0, 133.0, 135.0)]
     reply = httpx.post(process.url + "/api/v1/results", json=documents, headers=auth(token),
                        timeout=60)
