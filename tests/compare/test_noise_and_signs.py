@@ -132,3 +132,27 @@ def test_a_ratio_against_a_model_follows_the_models_band() -> None:
     assert ratio.value == pytest.approx(2.0)
     assert low is not None and high is not None
     assert 100 / 62.5 * 0.9 < low < 2.0 < high < 100 / 40 * 1.1  # the 90% band, read as 95%
+
+
+def _wide(value: float, seed: int) -> object:
+    from gpuatlas.compare.stats import Interval, RatioEstimate
+
+    rng = np.random.default_rng(seed)
+    replicates = value * np.exp(rng.standard_normal(10_000) * 0.9)  # very noisy benchmarks
+    return RatioEstimate(Interval(value, value / 3, value * 3), replicates, True)
+
+
+def test_a_category_the_interval_cannot_decide_is_decided_by_consistent_leads() -> None:
+    from gpuatlas.compare import summarize_category
+
+    ratios = [_wide(v, i) for i, v in enumerate([0.5, 0.55, 0.45, 0.6, 0.5, 0.52, 0.48])]
+    verdicts = [Verdict.INCONCLUSIVE] * 7
+    summary = summarize_category("image", ratios, verdicts)  # type: ignore[arg-type]
+    assert summary.ratio.high is not None and summary.ratio.high > 1 / 1.05  # wide
+    assert summary.verdict is Verdict.B_FASTER and summary.decided_by == "sign test"
+    assert summary.beyond_margin_p == pytest.approx(2 / 2**7)
+    modelled = summarize_category("image", ratios, verdicts, by_direction=False)  # type: ignore[arg-type]
+    assert modelled.verdict is Verdict.INCONCLUSIVE  # shared model errors: no sign test
+    mixed = [_wide(v, i) for i, v in enumerate([0.5, 1.2, 0.45, 1.3, 0.5, 0.9, 0.48])]
+    undecided = summarize_category("image", mixed, verdicts)  # type: ignore[arg-type]
+    assert undecided.verdict is Verdict.INCONCLUSIVE

@@ -74,6 +74,13 @@ def test_every_verdict_sentence_matches_the_rule_applied_to_its_ratio(
         assert ratio.value is not None
         expected = verdict_for(Interval(ratio.value, ratio.low, ratio.high))
         text = render_statement(statement)
+        if statement.words.get("decided_by") == "sign test":  # consistent direction (SCHEMA)
+            assert statement.verdict in ("a_faster", "b_faster")
+            assert expected.value == "inconclusive" and "sign test p" in text
+            winner = statement.words["a" if statement.verdict == "a_faster" else "b"]
+            assert f"{winner} is faster" in text
+            assert (ratio.value > 1.05) == (statement.verdict == "a_faster")
+            continue
         if statement.verdict == "vs_model":  # a modelled side: never phrased as a measured win
             assert statement.words["model_verdict"] == expected.value
             assert "is faster" not in text and "against the model's band" in text

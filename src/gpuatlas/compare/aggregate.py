@@ -51,6 +51,8 @@ class CategorySummary:
     toward_a: int = 0  # benchmarks whose point ratio favours A (> 1)
     toward_b: int = 0  # ... favours B (< 1)
     sign_test_p: float | None = None  # two-sided sign test of the directions
+    beyond_margin_p: float | None = None  # sign test that the winner leads by > the margin
+    decided_by: str = "interval"  # "interval" or "sign test" (consistent direction)
 
 
 def geometric_mean_of_ratios(ratios: Sequence[RatioEstimate], seed: int) -> GeometricMean:
@@ -96,21 +98,29 @@ def summarize_category(
     ratios: Sequence[RatioEstimate],
     verdicts: Sequence[Verdict],
     band: float = EQUIVALENCE_BAND,
+    by_direction: bool = True,
 ) -> CategorySummary:
     """A category's geometric mean of ratios, its interval, verdict and direction counts.
 
     The category gets an interval (and so a verdict) only when every member ratio has spread
     (its own runs, or the noise model's): resampling benchmarks alone cannot show that single
-    runs are stable."""
+    runs are stable. ``by_direction``: where the interval cannot decide, the consistency of
+    direction may (independent benchmarks only: not for modelled values, whose errors are
+    shared)."""
     mean = geometric_mean_of_ratios(ratios, stable_seed("category", name))
     single_run = sum(1 for r in ratios if not r.has_spread)
     interval = Interval(mean.interval.value) if single_run else mean.interval
     values = [r.value for r in ratios]
     toward_a, toward_b = sum(v > 1 for v in values), sum(v < 1 for v in values)
+    verdict, beyond_p = verdict_for(interval, band), None
+    decided_by = "interval"
+    if by_direction and verdict is Verdict.INCONCLUSIVE and interval.has_interval:
+        verdict, beyond_p = _consistent_direction(values, interval.value, band)
+        decided_by = "sign test" if verdict is not Verdict.INCONCLUSIVE else "interval"
     return CategorySummary(
         category=name,
         ratio=interval,
-        verdict=verdict_for(interval, band),
+        verdict=verdict,
         benchmark_count=len(ratios),
         tally=tally(verdicts),
         lowest_ratio=min(values),
@@ -119,7 +129,32 @@ def summarize_category(
         toward_a=toward_a,
         toward_b=toward_b,
         sign_test_p=sign_test_p(toward_a, toward_b),
+        beyond_margin_p=beyond_p,
+        decided_by=decided_by,
     )
+
+
+SIGN_TEST_ALPHA = 0.05
+
+
+def _consistent_direction(
+    values: Sequence[float], point: float, band: float
+) -> tuple[Verdict, float | None]:
+    """When the interval of the geometric mean cannot decide, the directions can: if the
+    winner's lead exceeded the margin on no benchmark more often than by chance, each
+    benchmark's noisy ratio would fall beyond the margin or not like a coin flip (noise that is
+    independent and symmetric, whatever its size). So the side the geometric mean favours wins
+    when the exact sign test of 'beyond the margin' against 'not' rejects at 5% (two-sided)."""
+    if point > band:
+        beyond, verdict = sum(v > band for v in values), Verdict.A_FASTER
+    elif point < 1.0 / band:
+        beyond, verdict = sum(v < 1.0 / band for v in values), Verdict.B_FASTER
+    else:
+        return Verdict.INCONCLUSIVE, None
+    p = sign_test_p(beyond, len(values) - beyond)
+    if p is not None and p < SIGN_TEST_ALPHA and beyond > len(values) - beyond:
+        return verdict, p
+    return Verdict.INCONCLUSIVE, p
 
 
 def sign_test_p(successes: int, failures: int) -> float | None:

@@ -20,7 +20,12 @@ from gpuatlas.report.document import (
 )
 from gpuatlas.report.measured import CATEGORY_TITLES
 from gpuatlas.report.pair_rows import PairRow, verdict_label
-from gpuatlas.report.verdict_text import verdict_statement, vs_model_statement
+from gpuatlas.report.verdict_text import (
+    invert,
+    verdict_statement,
+    vs_model_statement,
+    with_method_numbers,
+)
 
 CATEGORY_ORDER = tuple(CATEGORY_TITLES)
 P_FLOOR = 0.001
@@ -59,19 +64,21 @@ def category_entries(
 def _entry(name: str, members: list[PairRow]) -> CategoryEntry:
     measured = [r for r in members if r.measured_on_both and r.ratio is not None]
     if measured:
-        return _from_summary(name, "measured", _summary(name, measured), measured)
+        return _from_summary(name, "measured", _summary(name, measured, True), measured)
     modelled = [r for r in members if r.suite and r.ratio is not None]
     if modelled:
-        return _from_summary(name, "modelled", _summary(name, modelled), modelled)
+        return _from_summary(name, "modelled", _summary(name, modelled, False), modelled)
     reasons = sorted({r.reason for r in members if r.reason})
     reason = "no benchmark measured on both sides" + (f"; {reasons[0]}" if reasons else "")
     return CategoryEntry(name, _title(name), "none", len(members), None, "inconclusive", None,
                          0, 0, 0, 0, 0, None, reason)
 
 
-def _summary(name: str, rows: list[PairRow]) -> CategorySummary:
+def _summary(name: str, rows: list[PairRow], by_direction: bool) -> CategorySummary:
     ratios = [r.ratio for r in rows if r.ratio is not None]
-    return summarize_category(name, ratios, [r.direction for r in rows])
+    return summarize_category(
+        name, ratios, [r.direction for r in rows], by_direction=by_direction
+    )
 
 
 def _title(name: str) -> str:
@@ -87,6 +94,11 @@ def _from_summary(
     reason = None
     if summary.verdict.value == "inconclusive":
         reason = "the 95% interval of the geometric mean crosses the ±5% band"
+    elif summary.decided_by == "sign test":
+        reason = (
+            "the interval of the geometric mean is wide, but the benchmarks lead beyond the "
+            "±5% margin consistently (sign test)"
+        )
     return CategoryEntry(
         category=name,
         title=_title(name),
@@ -102,6 +114,8 @@ def _from_summary(
         toward_b=summary.toward_b,
         sign_test_p=summary.sign_test_p,
         reason=reason,
+        decided_by=summary.decided_by,
+        beyond_margin_p=summary.beyond_margin_p,
     )
 
 
@@ -154,10 +168,46 @@ def category_statements(
                 vs_model_statement(subject, direction, ratio, a_label, b_label, "modelled")
             )
             continue
+        if e.decided_by == "sign test":
+            statements.append(_by_sign_test(subject, e, ratio, a_label, b_label))
+            continue
         statement = verdict_statement(subject, Verdict(e.verdict), ratio, a_label, b_label,
                                       e.reason)
         statements.append(_with_direction(statement, e))
     return statements
+
+
+def _by_sign_test(
+    subject: str, entry: CategoryEntry, ratio: Quantity, a_label: str, b_label: str
+) -> Statement:
+    """'Image generation (…): RTX 4090 is faster — 7 of 7 benchmarks lead by more than ±5%
+    (sign test p = 0.016); geometric mean 1.95×, its 95% CI 1.27×–3.03× is wide.'"""
+    assert ratio.value is not None and entry.beyond_margin_p is not None
+    a_wins = entry.verdict == "a_faster"
+    shown = ratio if a_wins else invert(ratio)
+    count = Provenance(kind="computed", source="directions of the benchmarks' point ratios")
+    same = entry.toward_a if a_wins else entry.toward_b
+    numbers = {
+        "ratio": ratio, "shown": shown,
+        "same": Quantity(float(same), "", count),
+        "total": Quantity(float(entry.benchmarks), "", count),
+        "p": Quantity(entry.beyond_margin_p, "", PROVENANCE),
+        "shown_low": Quantity(shown.low, "×", PROVENANCE),
+        "shown_high": Quantity(shown.high, "×", PROVENANCE),
+    }
+    words = {
+        "subject": subject, "a": a_label, "b": b_label, "decided_by": "sign test",
+        "winner": a_label if a_wins else b_label,
+    }
+    template = (
+        "{subject}: {winner} is faster — {same:int} of {total:int} benchmarks favour it and "
+        "its leads beyond ±{margin:pct} are consistent (sign test p = {p:num}); geometric "
+        "mean {shown:ratio}, its {confidence:pct} CI {shown_low:ratio}–{shown_high:ratio} "
+        "alone would not decide."
+    )
+    return with_method_numbers(Statement(
+        kind="verdict", template=template, numbers=numbers, words=words, verdict=entry.verdict,
+    ))
 
 
 def _with_direction(statement: Statement, entry: CategoryEntry) -> Statement:

@@ -208,6 +208,8 @@ class CategoryEntry:
     toward_b: int
     sign_test_p: float | None
     reason: str | None = None
+    decided_by: str = "interval"  # or "sign test": the interval was too wide, the directions not
+    beyond_margin_p: float | None = None  # sign test of leads beyond the ±5% margin
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ def ratio_quantity(interval: Interval, provenance: Provenance) -> Quantity:
     return Quantity(interval.value, "×", provenance, interval.low, interval.high)
 
 
+def invert(quantity: Quantity) -> Quantity:
+    """B over A from A over B (the interval's ends swap)."""
+    return _inverted(quantity)
+
+
 def _inverted(quantity: Quantity) -> Quantity:
     assert quantity.value is not None
     low = 1 / quantity.high if quantity.high else None
