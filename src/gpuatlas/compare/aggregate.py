@@ -209,6 +209,8 @@ def atlas_score(
         return None
     per_category = _category_means(gpu_id, common, scored, results, reference_results, noise)
     interval = _weighted_across_categories(per_category, method)
+    if all(results[b] is reference_results[b] for b in common):
+        interval = Interval(method.reference_value)  # the reference: 100 by definition
     return AtlasScore(
         gpu_id=gpu_id,
         interval=interval,
