@@ -14,7 +14,8 @@ from gpuatlas.estimate.economics_requests import DEFAULT_GPU_COUNTS, DEFAULT_TIE
 
 SCHEMA_ANSWER = "plan"
 TextList = Annotated[list[str], BeforeValidator(split_list)]
-CountList = Annotated[list[int], BeforeValidator(split_list)]
+GpuCount = Annotated[int, Field(ge=1, le=1024)]
+CountList = Annotated[list[GpuCount], BeforeValidator(split_list)]
 
 
 class ServingPlanRequest(AnswerRequest):
@@ -51,17 +52,17 @@ class ServingPlanRequest(AnswerRequest):
                                 description="Only these providers; none: all.")
     tiers: TextList = Field(list(DEFAULT_TIERS), min_length=1, max_length=4,
                             description="Price tiers: on-demand, community, spot, reserved.")
-    top: int = Field(10, ge=1, le=50, description="Options to list.")
-    replicas: int | None = Field(None, ge=1, le=10_000,
-                                 description="Simulate exactly this many replicas per setup.")
+    top: int = Field(10, ge=1, le=200, description="Options to list.")
 
 
-def plan_document(request: ServingPlanRequest,
-                  price_files: Sequence[Path] = ()) -> dict[str, Any]:
+def plan_document(request: ServingPlanRequest, price_files: Sequence[Path] = (),
+                  replicas: int | None = None) -> dict[str, Any]:
     """``gpuatlas.plan/1``: the ranked options (each with its label and offer label), the
     explanation, every rejected candidate but those without an offer, and provenance.
 
-    ``price_files`` (extra price CSVs) is for the CLI only: the web never reads files."""
+    CLI-only arguments: ``price_files`` (extra price CSVs; the web never reads files) and
+    ``replicas`` (simulate every candidate at exactly that many replicas instead of searching:
+    a simulation per candidate, too costly to offer to every web visitor)."""
     from gpuatlas.estimate.economics_requests import PlanRequest, provenance, run_plan
     from gpuatlas.estimate.economics_serving import Slo
 
@@ -70,9 +71,10 @@ def plan_document(request: ServingPlanRequest,
         request.output_tokens, Slo(request.p95_ttft_ms, request.p95_tpot_ms, request.p95_e2e_ms),
         request.engine, request.length_distribution, request.arrival, request.burstiness,
         tuple(request.gpus), tuple(request.gpu_counts), tuple(request.providers),
-        tuple(request.tiers), request.top, tuple(price_files), request.replicas))
+        tuple(request.tiers), request.top, tuple(price_files), replicas))
     return versioned(SCHEMA_ANSWER, {
-        "request": request.model_dump(), "workload": plan.workload, "slo": plan.slo,
+        "request": request.model_dump(), "replicas": replicas,
+        "workload": plan.workload, "slo": plan.slo,
         "slo_text": plan.slo.describe(), "feasible": plan.feasible, "message": plan.message,
         "options": [{**plain(option), "label": option.label, "offer_label": option.offer_label}
                     for option in plan.options],

@@ -75,7 +75,7 @@ def plan_command(
                 "burstiness": burstiness, "p95_ttft_ms": p95_ttft_ms,
                 "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms, "engine": engine,
                 "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers, "tiers": tiers,
-                "top": top, "replicas": replicas}), prices_file))
+                "top": top}), prices_file, replicas))
         return
     request = PlanRequest(
         model, tuple(weights), rps, input_tokens, output_tokens,
