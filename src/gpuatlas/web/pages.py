@@ -93,7 +93,7 @@ def compare_pick(request: Request, a: str | None = None, b: str | None = None) -
     if a and b:
         return RedirectResponse(f"/compare/{quote(a.strip())}/{quote(b.strip())}", 303)
     return render(request, "compare_pick.html", {"gpus": [g.id for g in all_gpus()]},
-                  json_url="/compare.json")
+                  json_url="/compare.json", gpu_choices=_gpu_choices())
 
 
 def _report_options(request: Request) -> dict[str, Any]:
