@@ -219,6 +219,11 @@ def test_openapi_documents_what_the_pages_return(client: TestClient) -> None:
     ("/prices.json", "/prices.json?gpu=nope-9000", 404),
     ("/leaderboard", "/leaderboard", 200),
     ("/plan/predict.json", "/plan/predict.json?system=rtx-4090&model=llama-3.1-8b", 200),
+    ("/plan/fit.json", "/plan/fit.json?system=rtx-4090&model=llama-3.1-8b", 200),
+    ("/prices.json", "/prices.json?gpu=h100-sxm&tier=spot", 200),
+    ("/prices.json", "/prices.json?tier=cheap", 422),
+    ("/leaderboard.json", "/leaderboard.json", 200),
+    ("/gpu/{gpu}.json", "/gpu/rtx-4090.json", 200),
 ])
 def test_each_answer_has_a_documented_status_and_media_type(
     client: TestClient, path: str, url: str, status: int
@@ -229,3 +234,6 @@ def test_each_answer_has_a_documented_status_and_media_type(
     documented = responses[str(status)]
     media = reply.headers["content-type"].split(";")[0]
     assert media in documented.get("content", {}), (url, media, documented)
+    schema = documented["content"][media].get("schema", {})
+    if "const" in schema.get("properties", {}).get("schema_version", {}):
+        assert reply.json()["schema_version"] == schema["properties"]["schema_version"]["const"]

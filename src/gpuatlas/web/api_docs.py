@@ -27,6 +27,14 @@ class Problem(BaseModel):
     problems: list[str]
 
 
+def document_response(schema_version: str) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 of a .json route: an object carrying this schema_version."""
+    schema = {"type": "object", "required": ["schema_version"],
+              "properties": {"schema_version": {"type": "string", "const": schema_version}}}
+    return {200: {"description": f"The {schema_version} document",
+                  "content": {"application/json": {"schema": schema}}}}
+
+
 def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Documented error responses of a .json route (the Problem document)."""
     return {code: {"model": Problem, "description": ERROR_MEANINGS[code]} for code in codes}

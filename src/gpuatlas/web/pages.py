@@ -15,7 +15,12 @@ from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.web import compare_page, planner, views
-from gpuatlas.web.api_docs import html_errors, json_errors, request_parameters
+from gpuatlas.web.api_docs import (
+    document_response,
+    html_errors,
+    json_errors,
+    request_parameters,
+)
 from gpuatlas.web.charts import Bar, bar_chart, line_chart
 from gpuatlas.web.rendering import render
 from gpuatlas.web.state import AppState
@@ -36,7 +41,8 @@ def _gpu_choices() -> list[dict[str, str]]:
     return [{"id": gpu.id, "name": gpu.name} for gpu in all_gpus()]
 
 
-@router.get("/index.json", tags=["pages"], summary="Home page data: GPUs and Atlas Scores")
+@router.get("/index.json", tags=["pages"], summary="Home page data: GPUs and Atlas Scores",
+            responses=document_response(schema_name("home")))
 def home_json(request: Request) -> JSONResponse:
     return _json(views.home_view(_state(request)))
 
@@ -54,7 +60,7 @@ def _score_chart(rows: list[dict[str, Any]], title: str) -> Any:
 
 
 @router.get("/gpu/{gpu}.json", tags=["pages"], summary="One GPU: specs, prices, results",
-            responses=json_errors(404))
+            responses=document_response(schema_name("gpu-page")) | json_errors(404))
 def gpu_json(request: Request, gpu: str) -> JSONResponse:
     return _json(views.gpu_view(_state(request), gpu))
 
@@ -77,7 +83,8 @@ def _price_chart(history: list[dict[str, Any]], title: str) -> Any:
     return line_chart(dict(list(series.items())[:8]), "$/GPU-h", title)
 
 
-@router.get("/compare.json", tags=["pages"], summary="What can be compared, and how")
+@router.get("/compare.json", tags=["pages"], summary="What can be compared, and how",
+            responses=document_response(schema_name("compare-options")))
 def compare_pick_json() -> JSONResponse:
     return _json({"schema_version": schema_name("compare-options"),
                   "gpus": [g.id for g in all_gpus()],
@@ -148,7 +155,8 @@ def compare(request: Request, a: str, b: str) -> Response:
 
 
 @router.get("/leaderboard.json", tags=["pages"],
-            summary="Atlas Scores with intervals (gpuatlas.leaderboard/1, as the CLI's --json)")
+            summary="Atlas Scores with intervals (gpuatlas.leaderboard/1, as the CLI's --json)",
+            responses=document_response(schema_name("leaderboard")))
 def leaderboard_json(request: Request) -> JSONResponse:
     return _json(views.leaderboard(_state(request)))
 
@@ -179,7 +187,8 @@ def _query(request: Request) -> dict[str, Any]:
 def _planner_routes(kind: str, summary: str, schema: str) -> None:
     """The .json route (the answer document) and the HTML form of one planner."""
 
-    @router.get(f"/plan/{kind}.json", tags=["planner"], responses=json_errors(400, 404, 422),
+    @router.get(f"/plan/{kind}.json", tags=["planner"],
+                responses=document_response(schema) | json_errors(400, 404, 422),
                 summary=f"{summary} ({schema}, the same document as the CLI's --json)",
                 openapi_extra={"parameters": request_parameters(planner.PLANNERS[kind].request)},
                 name=f"planner_{kind}_json")
@@ -211,7 +220,8 @@ _planner_routes("plan", "The cheapest setup meeting p95 latency targets at a tra
                 "gpuatlas.plan/1")
 
 
-@router.get("/prices.json", tags=["pages"], responses=json_errors(404, 422),
+@router.get("/prices.json", tags=["pages"],
+            responses=document_response(schema_name("prices")) | json_errors(404, 422),
             summary="Cloud prices per GPU-hour (gpuatlas.prices/1, as the CLI's --json)",
             openapi_extra={"parameters": request_parameters(PricesRequest)})
 def prices_json(request: Request) -> JSONResponse:
