@@ -176,3 +176,14 @@ def _replace(row: MeasuredRow, **changes: object) -> MeasuredRow:
     from dataclasses import replace
 
     return replace(row, **changes)  # type: ignore[arg-type]
+
+
+def test_a_platforms_default_backend_is_the_same_workload_and_vulkan_is_not() -> None:
+    template = next(r for r in all_measurements() if r.engine == "llama.cpp" and r.gpu == "rtx-4090")
+    on_mac = _replace(template, gpu="apple-m2-ultra-76c", backend="metal")
+    on_cuda = _replace(template, backend="cuda")
+    on_vulkan = _replace(template, gpu="rx-7900-xtx", backend="vulkan")
+    assert public_benchmark_key(on_mac) == public_benchmark_key(on_cuda)
+    assert public_benchmark_key(template) == public_benchmark_key(on_cuda)
+    assert public_benchmark_key(on_vulkan) != public_benchmark_key(on_cuda)
+    assert "llama.cpp-vulkan" in public_benchmark_key(on_vulkan)

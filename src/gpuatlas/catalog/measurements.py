@@ -73,6 +73,21 @@ BACKENDS: frozenset[str] = frozenset(
     ["cuda", "rocm", "metal", "vulkan", "sycl", "cpu", "mlx", "coreml"]
 )
 
+# The backend a vendor's GPUs run by default (CUDA on NVIDIA, ROCm/HIP on AMD, Metal on Apple,
+# SYCL on Intel): a row on its platform's default backend measured the same workload as the
+# same row on another vendor's default (llama.cpp on an M2 Ultra vs on an RTX 4090), so only a
+# non-default backend (Vulkan, CPU, MLX, Core ML) makes a different workload.
+DEFAULT_BACKEND_OF_VENDOR: dict[str, str] = {
+    "NVIDIA": "cuda", "AMD": "rocm", "Apple": "metal", "Intel": "sycl",
+}
+
+
+
+@cache
+def vendor_of_gpu(gpu_id: str) -> str:
+    return next((gpu.vendor for gpu in all_gpus() if gpu.id == gpu_id), "")
+
+
 # Rows from sources the calibration never reads (the held-out check of the accuracy report)
 # live in this sub-folder: `load_measurements()` reads only the top folder's files.
 HOLDOUT_FOLDER = "holdout"
@@ -201,7 +216,17 @@ class MeasuredRow:
             self.variant,
         )
         key = "|".join("" if part is None else str(part) for part in parts)
-        return f"{key}|{self.backend}" if self.backend else key
+        backend = self.non_default_backend
+        return f"{key}|{backend}" if backend else key
+
+    @property
+    def non_default_backend(self) -> str | None:
+        """The backend when it is not the GPU vendor's default (see DEFAULT_BACKEND_OF_VENDOR),
+        else None: the part of the backend that changes what workload was measured."""
+        if not self.backend:
+            return None
+        default = DEFAULT_BACKEND_OF_VENDOR.get(vendor_of_gpu(self.gpu))
+        return None if default == self.backend else self.backend
 
 
 class _RowRecord(BaseModel):

@@ -39,7 +39,8 @@ TRAINING_CATEGORY = "training"
 
 def public_benchmark_key(row: MeasuredRow) -> str:
     """The benchmark a row measured: equal for rows with equal workloads on any GPU."""
-    parts = [row.engine, row.model, row.weights, _shape(row), row.metric]
+    engine = f"{row.engine}-{row.non_default_backend}" if row.non_default_backend else row.engine
+    parts = [engine, row.model, row.weights, _shape(row), row.metric]
     return PUBLIC_PREFIX + "/".join(part.replace(" ", "_") for part in parts)
 
 
