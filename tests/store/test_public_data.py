@@ -179,7 +179,9 @@ def _replace(row: MeasuredRow, **changes: object) -> MeasuredRow:
 
 
 def test_a_platforms_default_backend_is_the_same_workload_and_vulkan_is_not() -> None:
-    template = next(r for r in all_measurements() if r.engine == "llama.cpp" and r.gpu == "rtx-4090")
+    template = next(
+        r for r in all_measurements() if r.engine == "llama.cpp" and r.gpu == "rtx-4090"
+    )
     on_mac = _replace(template, gpu="apple-m2-ultra-76c", backend="metal")
     on_cuda = _replace(template, backend="cuda")
     on_vulkan = _replace(template, gpu="rx-7900-xtx", backend="vulkan")
