@@ -6,8 +6,11 @@ Each tool (its own venv, made by benchmarks/tools_env/setup_envs.sh or any folde
 files it writes are copied as they are. Tools whose venv is missing are skipped (said so).
 
 Usage: python benchmarks/harness_import_fixtures.py [--envs DIR] [--out DIR]
+                                                   [--llama-bench PATH]
 Files: guidellm-c4.json, guidellm-sync.json (GuideLLM report), aiperf-c4.json,
-aiperf-c1.json (AIPerf profile_export_aiperf.json), vllm-c4.json (vllm bench serve).
+aiperf-c1.json (AIPerf profile_export_aiperf.json), vllm-c4.json (vllm bench serve),
+llama-bench.json (`llama-bench -o json` on the project's tiny GGUF, CPU, 1 thread; only with
+--llama-bench, a built llama-bench binary).
 """
 
 from __future__ import annotations
@@ -94,6 +97,19 @@ def vllm(env: Path, url: str, tokenizer: Path, work: Path, concurrency: int) -> 
     return work / f"vllm-c{concurrency}.json"
 
 
+def llama_bench(binary: Path, target: Path) -> None:
+    """pp32 and tg16 on the tiny GGUF, 3 repetitions, CPU."""
+    from gpuatlas.bench.tiny_gguf import write_tiny_llama_gguf
+
+    with tempfile.TemporaryDirectory() as folder:
+        model = write_tiny_llama_gguf(Path(folder) / "tiny-llama.gguf")
+        done = subprocess.run([str(binary), "-m", str(model), "-p", "32", "-n", "16", "-r", "3",
+                               "-t", "1", "-o", "json"], check=True, capture_output=True,
+                              timeout=600)
+    target.write_bytes(done.stdout)
+    print(f"wrote {target} ({len(done.stdout)} bytes)")
+
+
 def runs(envs: Path) -> list[tuple[str, Path, Any, Any]]:
     """(file name, venv, maker, its load argument) for each tool whose venv exists."""
     plan = [("guidellm-c4.json", "guidellm", guidellm, 4),
@@ -108,7 +124,11 @@ def main() -> None:
     parser.add_argument("--envs", type=Path, default=Path.home() / ".cache/gpuatlas/tool-envs")
     parser.add_argument("--out", type=Path,
                         default=HERE.parent / "tests" / "fixtures" / "bench" / "real")
+    parser.add_argument("--llama-bench", type=Path, help="a llama-bench binary")
     args = parser.parse_args()
+    if args.llama_bench:
+        llama_bench(args.llama_bench, args.out / "llama-bench.json")
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="gpuatlas-fixtures-"))
     tokenizer = write_tokenizer(work / "tokenizer")

@@ -151,3 +151,18 @@ def test_import_takes_the_gpu_from_the_command_line(tmp_path: Path) -> None:
     outcome = CliRunner().invoke(app, ["bench", "import", str(REAL / "aiperf-c4.json"),
                                        "--gpu", "rtx-9999"])
     assert outcome.exit_code != 0 and "rtx-9999" in outcome.output
+
+
+def test_llama_bench_real_output_keeps_its_samples_and_build() -> None:
+    tests = json.loads((REAL / "llama-bench.json").read_text())
+    prefill, decode = import_file(REAL / "llama-bench.json")
+    assert (prefill.headline.metric, decode.headline.metric) == ("prefill_tok_s", "decode_tok_s")
+    for result, test in ((prefill, tests[0]), (decode, tests[1])):
+        samples = sorted(test["samples_ts"])
+        assert result.metrics[result.headline.metric].n == len(samples) == 3
+        assert result.headline.value == pytest.approx(samples[1])
+        assert result.fingerprint.engine is not None
+        assert result.fingerprint.engine.details["build_commit"] == test["build_commit"]
+        assert result.settings.model == test["model_filename"]
+        _round_trip(result)
+    assert prefill.settings.input_tokens == 32 and decode.settings.output_tokens == 16
