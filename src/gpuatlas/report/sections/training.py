@@ -121,12 +121,15 @@ def common_method(systems: list[GpuSystem], model: str) -> str | None:
 def budget_row(
     label: str, system: GpuSystem, context: ReportContext, method: str
 ) -> tuple[Cell, ...]:
-    """One side's fine-tuning time and cost with `method` (cached per system, focus model,
-    provider and method)."""
-    key = (label, focus_model(context), context.options.provider, method)
-    return side_cached(
-        "training-budget", system, key, lambda: _budget_row(label, system, context, method)
+    """One side's fine-tuning time and cost with `method`. Every method's row is computed and
+    cached together (per system, focus model and provider), so the row does not depend on
+    which pair chose the method: a side shown against another GPU fills the cache for all."""
+    key = (label, focus_model(context), context.options.provider)
+    rows = side_cached(
+        "training-budget", system, key,
+        lambda: {each: _budget_row(label, system, context, each) for each in METHODS},
     )
+    return rows[method]
 
 
 def _budget_row(
