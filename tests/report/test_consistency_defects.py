@@ -1,6 +1,5 @@
 """Issue 12, item 8: every consistency defect found in the audit of seven reports, one test each
-(each failed on the reports before the fix). Defects in sections owned by another area are
-marked xfail with the owner named, until that area lands its fix."""
+(each failed on the reports before the fix)."""
 
 from __future__ import annotations
 
@@ -14,8 +13,6 @@ from gpuatlas.report.document import Quantity, Table, Text
 from gpuatlas.report.phrasing import render_statement
 
 from .conftest import comparison_of
-
-OTHER_AREA = "owned by the media/inference/training sections (issue 12's model helper)"
 
 
 def _table(comparison: Comparison, section: str, table_id: str) -> Table:
@@ -74,7 +71,6 @@ def test_rent_instead_has_a_price_whenever_the_price_table_shows_an_offer(
     assert "spot" in rent[1].provenance.source  # the tier it rests on is named
 
 
-@pytest.mark.xfail(reason=OTHER_AREA, strict=False)
 def test_image_sentences_compare_what_the_table_beside_them_compares(
     fresh_data_dir: Path,
 ) -> None:
@@ -94,7 +90,6 @@ def test_image_sentences_compare_what_the_table_beside_them_compares(
             assert statement.words.get("leader", system_leader) == system_leader, text
 
 
-@pytest.mark.xfail(reason=OTHER_AREA, strict=False)
 def test_vision_and_ocr_scale_with_the_gpu_count_by_the_same_rule(fresh_data_dir: Path) -> None:
     one = comparison_of("rtx-4090", "a100-80gb-sxm")
     four = comparison_of("4x rtx-4090", "2x a100-80gb-sxm")
@@ -144,7 +139,6 @@ def test_markdown_and_json_give_the_same_verdict_for_every_row(
             assert label.endswith("(vs model)")
 
 
-@pytest.mark.xfail(reason=OTHER_AREA, strict=False)
 def test_a_serving_scenario_at_full_utilisation_is_never_a_solution(
     a100_vs_4090: Comparison,
 ) -> None:
@@ -185,7 +179,6 @@ def test_no_geforce_ecc_note_in_a_report_without_a_geforce_card(fresh_data_dir: 
     assert any("GeForce" in n for n in with_geforce.section("ecosystem").notes)
 
 
-@pytest.mark.xfail(reason=OTHER_AREA, strict=False)
 def test_no_geforce_note_at_all_without_a_geforce_card(fresh_data_dir: Path) -> None:
     comparison = comparison_of("h100-sxm", "mi300x")
     for section in comparison.sections:

@@ -12,6 +12,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gpuatlas import numbers
 from gpuatlas.report.document import Quantity, Statement
 
 STYLES = ("ratio", "pct", "num", "usd", "int", "qty")
@@ -41,11 +42,11 @@ def format_pct(value: float) -> str:
 
 
 def format_usd(value: float) -> str:
+    """Whole dollars from $1,000 (totals), else to the cent, or 3 significant digits below a
+    cent — the project's one money rule (gpuatlas.numbers.format_usd)."""
     if abs(value) >= 1000:
         return f"${value:,.0f}"
-    if abs(value) >= 0.1:
-        return f"${value:,.2f}"
-    return "$" + format_number(value)
+    return numbers.format_usd(value)
 
 
 def format_int(value: float) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.quantities import estimate_quantity
@@ -67,7 +67,8 @@ def diffusion_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], list
         settings = _settings(a, b)
         rows.append((Text(f"{label} ({settings})"), qa, qb, ma, mb))
         statement = modelled_comparison(
-            f"{label} image time", context.a_label, context.b_label, qa, qb, higher_is_better=False
+            f"{label} images per minute (whole system)", context.a_label, context.b_label,
+            ma, mb,
         )
         statements += [statement] if statement else []
         labels.append(label)
@@ -89,8 +90,13 @@ def _throughput(system: GpuSystem, label: str, predict: Callable[[GpuSystem], An
     """One side's throughput for the workload named `label` (cached per system and label)."""
 
     def compute() -> Quantity:
-        estimate = attempt(lambda: predict(system))
-        return estimate_quantity(estimate) if estimate else missing("does not fit or unsupported")
+        # One rule for every small model: a system of N GPUs runs N replicas (data parallel),
+        # so its throughput is N × one GPU's.
+        one_gpu = build_system(system.gpu, 1)
+        estimate = attempt(lambda: predict(one_gpu))
+        if not estimate:
+            return missing("does not fit or unsupported")
+        return estimate_quantity(estimate, factor=float(system.gpu_count))
 
     return side_cached("media-throughput", system, (label,), compute)
 
@@ -117,7 +123,10 @@ def vision_ocr_table(context: ReportContext) -> Table:
             lambda s: predict_ocr(s, OCR_MODEL, batch=OCR_BATCH),
         ),
     )
-    return Table("vision-ocr", "Vision and OCR throughput (modelled)", ("Workload", "A", "B"), rows)
+    notes = ("A system of N GPUs runs N replicas of each model (data parallel): its throughput "
+             "is N × one GPU's, for vision and OCR alike.",)
+    return Table("vision-ocr", "Vision and OCR throughput (modelled)", ("Workload", "A", "B"),
+                 rows, notes)
 
 
 def build_media(context: ReportContext) -> Section:
