@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from gpuatlas.catalog.formats import all_formats, all_kv_cache_precisions
@@ -19,8 +18,9 @@ from gpuatlas.catalog.model_arch import (
 )
 from gpuatlas.catalog.models import ModelReference
 from gpuatlas.cli.model_documents import backbone, kv_rows, model_summary
+from gpuatlas.cli.terminal import make_console
 
-console = Console()
+console = make_console()
 
 
 def _billions(count: float | None) -> str:

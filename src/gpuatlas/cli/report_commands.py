@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gpuatlas.cli.errors import user_errors
+from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width
 
 
 class ReportFormat(StrEnum):
@@ -59,15 +60,30 @@ def compare(
         _emit(comparison, chosen, output)
 
 
+def report_console() -> Console:
+    """The report's console: `COLUMNS` when set (also when piped), else the terminal's width
+    up to 120, else 100 when piped."""
+    width = terminal_width()
+    if width is None:
+        probe = Console()
+        width = min(probe.width, 120) if probe.is_terminal else 100
+    return make_console() if width == terminal_width() else FittingConsole(width=width)
+
+
 def _emit(comparison: object, output_format: ReportFormat, output: Path | None) -> None:
     from gpuatlas.report import Comparison, render_html, render_json, render_markdown
     from gpuatlas.report.render_text import render_renderables, render_text
 
     assert isinstance(comparison, Comparison)
     if output is None and output_format is ReportFormat.text:
-        probe = Console()
-        console = Console(width=min(probe.width, 120) if probe.is_terminal else 100)
-        for renderable in render_renderables(comparison):
+        console = report_console()
+        renderables = list(render_renderables(comparison))
+        if console.is_terminal:  # a long report pages in a terminal (less -R keeps colours)
+            with console.pager(styles=True):
+                for renderable in renderables:
+                    console.print(renderable)
+            return
+        for renderable in renderables:
             console.print(renderable)
         return
     renderers = {
@@ -120,7 +136,7 @@ def leaderboard(
         )
         rank = str(r.rank) if r.score.ranked else "—"
         table.add_row(rank, r.system, f"{r.score.value:.0f}", interval, r.score.coverage)
-    Console().print(table)
+    make_console().print(table)
 
 
 def register(app: typer.Typer) -> None:

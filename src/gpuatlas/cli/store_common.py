@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from gpuatlas.cli.terminal import make_console
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
-console = Console()
+console = make_console()
 
 UrlOption = Annotated[str | None, typer.Option(
     "--url", help="Database URL (default: $GPUATLAS_DATABASE_URL, else the embedded SQLite).")]
