@@ -503,7 +503,20 @@ class HttpConnection:
         return head.encode("latin-1") + body
 
     async def post(self, path: str, body: bytes, timeout_s: float) -> RawResponse:
-        """Send one POST; returns the response, complete or not (never raises on HTTP status)."""
+        """Send one POST; returns the response, complete or not (never raises on HTTP status).
+
+        A kept-alive connection the server closed while idle (cpp-httplib, behind llama.cpp's
+        server, closes after a few requests or seconds) can take the request and then end
+        with not one byte back: the server never saw it, so it is sent again, once, on a
+        fresh connection (its send time is the new one; its scheduled time stays)."""
+        reused = self.is_open
+        response = await self._post_once(path, body, timeout_s)
+        if reused and response.error and not response.raw and response.error != "timeout":
+            self.close()
+            response = await self._post_once(path, body, timeout_s)
+        return response
+
+    async def _post_once(self, path: str, body: bytes, timeout_s: float) -> RawResponse:
         protocol = await self._ensure()
         waiter: asyncio.Future[RawResponse] = asyncio.get_running_loop().create_future()
         response = protocol.send(self.request_bytes("POST", path, body), waiter)
