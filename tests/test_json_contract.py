@@ -35,6 +35,8 @@ COMMANDS = [
     ["cost", "--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "rtx-4090"],
     ["tco", "--gpu", "rtx-4090"],
     ["plan", "--model", "llama-3.1-8b", "--rps", "1", "--gpu", "rtx-4090"],
+    ["bench", "list"],
+    ["leaderboard"],
 ]
 
 

@@ -45,6 +45,7 @@ def test_narrow_terminal_stacks_rows_as_key_value_blocks() -> None:
 COMMANDS = [
     ["gpus"],
     ["prices"],
+    ["bench", "list"],
     ["tco", "--gpu", "rtx-4090"],
     ["cost", "--model", "llama-3.1-8b", "--workload", "llm"],
 ]

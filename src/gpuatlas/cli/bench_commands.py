@@ -1,8 +1,8 @@
 """CLI commands of the bench area (thin: parse, call the domain layer, render).
 
 JSON outputs (`--json`):
-- `bench list --json`: {"suite", "suite_version", "benchmarks": [{id, version, category, title,
-  runner, model, unit, higher_is_better, primary_metric, requires_gpu, params}]}
+- `bench list --json`: {"schema_version", "suite", "suite_version", "benchmarks": [{id, version,
+  category, title, runner, model, unit, higher_is_better, primary_metric, requires_gpu, params}]}
 - `bench run --json`: {"results": [<gpuatlas.result/1>...], "skipped": [{benchmark, reason}],
   "files": [path...]}
 - `bench show FILE --json`: the result document (gpuatlas.result/1)
@@ -61,7 +61,8 @@ def list_command(
 
     chosen = [b for b in suite() if category in (None, b.category)]
     if as_json:
-        document = {"suite": "gpuatlas-suite", "suite_version": 1,
+        document = {"schema_version": "gpuatlas.bench-list/1", "suite": "gpuatlas-suite",
+                    "suite_version": 1,
                     "benchmarks": [asdict(b) for b in chosen]}
         typer.echo(json.dumps(document, indent=2))
         return

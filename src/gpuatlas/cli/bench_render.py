@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from rich.console import Console
 from rich.table import Table
 
 from gpuatlas.bench.result import BenchResult
+from gpuatlas.cli.terminal import make_console
 
-console = Console()
+console = make_console()
 
 
 def _number(value: float | None) -> str:
