@@ -70,12 +70,26 @@ def table_chrome_width(table: Table) -> int:
 
 
 def shared_out(narrowest: list[int], widest: list[int], available: int) -> list[int]:
-    """Each column its narrowest width, the rest of the space in proportion to what each
-    column would still like (so no cell is ever cut, and long texts wrap first)."""
+    """Each column its narrowest width, then the spare space by water-filling: a column whose
+    whole text fits in an equal share of what is left gets all of it (short labels stay on
+    one line), the long columns share the rest and wrap. No cell is ever cut."""
+    widths = list(narrowest)
     spare = available - sum(narrowest)
-    wishes = [high - low for low, high in zip(narrowest, widest, strict=True)]
-    total_wish = sum(wishes) or 1
-    return [low + spare * wish // total_wish for low, wish in zip(narrowest, wishes, strict=True)]
+    pending = sorted(range(len(widths)), key=lambda i: widest[i] - narrowest[i])
+    while pending and spare > 0:
+        share = spare // len(pending)
+        first = pending[0]
+        wish = widest[first] - widths[first]
+        if wish <= share:
+            widths[first] += wish
+            spare -= wish
+            pending.pop(0)
+            continue
+        for index, column in enumerate(pending):
+            extra = share + (1 if index < spare - share * len(pending) else 0)
+            widths[column] += extra
+        break
+    return widths
 
 
 def fitted(console: Console, renderable: Any) -> Any:
