@@ -52,3 +52,20 @@ def test_a_side_that_cannot_hold_the_model_says_why() -> None:
     assert len(rtx_rows) == 1
     assert rtx_rows[0][2].value is None and rtx_rows[0][2].provenance.source  # type: ignore[union-attr]
     assert [s.side for s in section.curves[0].series] == ["b"]
+
+
+def test_published_serving_runs_are_drawn_over_the_modelled_curve() -> None:
+    comparison = build_comparison("rtx-4090", "a40", model="mistralai/Mistral-7B-Instruct-v0.3")
+    section = comparison.section("serving-curve")
+    measured = [s for s in section.curves[0].series if s.measured]
+    assert [s.side for s in measured] == ["a"]  # the RTX 4090 has published vLLM runs
+    (series,) = measured
+    assert len(series.x) >= 3 and list(series.y) == sorted(series.y)
+    table = next(t for t in section.tables if t.id == "serving-curve-measured")
+    for row in table.rows:
+        per_user, per_gpu = row[3], row[4]
+        assert per_user.provenance.kind == "measured"  # type: ignore[union-attr]
+        assert per_user.provenance.source.startswith("http")  # type: ignore[union-attr]
+        assert per_gpu.value == pytest.approx(per_user.value * int(row[2].text))  # type: ignore[union-attr,operator]
+    html = render_html(comparison)
+    assert "<circle" in html

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
+from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
@@ -149,6 +151,50 @@ def interactivity_table(context: ReportContext, curves: tuple[ServingCurve | str
     return table, statements
 
 
+def measured_points(system: GpuSystem, model: str) -> list[MeasuredRow]:
+    """Published serving runs of the focus model on this very system (same GPU and count) at a
+    stated concurrency: the points drawn over the modelled curve."""
+    wanted = _model_id(model)
+    return [
+        row for row in all_measurements()
+        if row.metric == "serving_output_tok_s" and isinstance(row.batch, int) and row.batch > 0
+        and row.gpu == system.gpu.id and row.gpu_count == system.gpu_count
+        and _model_id(row.model) == wanted
+    ]
+
+
+def _model_id(name: str) -> str | None:
+    try:
+        return resolve_model(name, allow_hub=False).id
+    except GpuAtlasError:
+        return None
+
+
+def measured_series(side: Literal["a", "b"], label: str, rows: list[MeasuredRow]) -> CurveSeries:
+    ordered = sorted(rows, key=lambda row: int(row.batch or 1))
+    return CurveSeries(
+        side=side, label=f"{label} measured", measured=True,
+        x=tuple(row.value / int(row.batch or 1) for row in ordered),
+        y=tuple(row.value / row.gpu_count for row in ordered),
+    )
+
+
+def measured_rows(label: str, rows: list[MeasuredRow]) -> list[tuple[Cell, ...]]:
+    cells: list[tuple[Cell, ...]] = []
+    for row in sorted(rows, key=lambda row: int(row.batch or 1)):
+        provenance = Provenance(kind="measured", source=row.source, as_of=row.source_date, n=1)
+        concurrency = int(row.batch or 1)
+        cells.append((
+            Text(label),
+            Text(f"{row.engine} {row.engine_version}".strip()
+                 + f", {row.input_tokens or '?'} in / {row.output_tokens or '?'} out"),
+            Text(f"{concurrency:,}"),
+            Quantity(row.value / concurrency, "tok/s/user", provenance),
+            Quantity(row.value / row.gpu_count, "tok/s/GPU", provenance),
+        ))
+    return cells
+
+
 def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) -> CurveChart:
     series = []
     sides: tuple[tuple[Literal["a", "b"], str, ServingCurve | str], ...] = (
@@ -165,6 +211,13 @@ def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) 
         ))
     a_engine, b_engine = engine_of(context, context.a).label, engine_of(context, context.b).label
     engines = a_engine if a_engine == b_engine else f"{a_engine} vs {b_engine}"
+    model = focus_model(context)
+    measured_sides: tuple[tuple[Literal["a", "b"], str, GpuSystem], ...] = (
+        ("a", context.a_label, context.a), ("b", context.b_label, context.b))
+    for side, label, system in measured_sides:
+        rows = measured_points(system, model)
+        if rows:
+            series.append(measured_series(side, label, rows))
     return CurveChart(
         id="serving-curve",
         title=(f"Serving curve, {focus_model(context)} ({focus_weights(context)}, "
@@ -189,10 +242,23 @@ def build_serving_curve(context: ReportContext) -> Section:
          "user, the operator gets tok/s per GPU. Modelled with the calibrated band.",),
     )
     table, statements = interactivity_table(context, curves)
+    model = focus_model(context)
+    measured = measured_rows(context.a_label, measured_points(context.a, model))
+    measured += measured_rows(context.b_label, measured_points(context.b, model))
+    tables: tuple[Table, ...] = (table, curve_table)
+    if measured:
+        tables += (Table(
+            "serving-curve-measured",
+            f"Measured serving points ({model}, published runs on the same systems)",
+            ("System", "Engine, lengths", "Concurrency", "tok/s per user", "tok/s per GPU"),
+            tuple(measured),
+            ("Drawn as dots over the modelled curves; each run has its own prompt and output "
+             "lengths (listed), so a dot off the curve is not by itself a model error.",),
+        ),)
     return Section(
         id="serving-curve",
         title="Serving curves",
-        tables=(table, curve_table),
+        tables=tables,
         statements=tuple(statements),
         curves=(curve_chart(context, curves),),
     )
