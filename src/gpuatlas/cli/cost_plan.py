@@ -27,6 +27,7 @@ from gpuatlas.cli.cost_options import (
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, to_plain
+from gpuatlas.cli.terminal import working
 from gpuatlas.estimate.economics_requests import (
     FleetRequest,
     PlanRequest,
@@ -83,7 +84,7 @@ def plan_command(
         tuple(gpus), tuple(gpu_counts), tuple(providers), tuple(tiers), top, tuple(prices_file),
         replicas,
     )
-    with user_errors():
+    with user_errors(), working("Simulating the candidate setups…"):
         plan = run_plan(request)
         assumed = weights_note(model, "auto") if any(w == "auto" for w in weights) else ""
     if assumed:

@@ -24,6 +24,7 @@ from gpuatlas.cli.cost_options import (
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
+from gpuatlas.cli.terminal import working
 from gpuatlas.estimate.economics_requests import CostReport, CostRequest, provenance, run_cost
 from gpuatlas.estimate.economics_serving import Slo
 from gpuatlas.estimate.results import Estimate
@@ -61,7 +62,7 @@ def cost_command(
         Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), utilization, train_tokens, method,
         resolution, steps, hours, days, tuple(providers), tuple(tiers), tuple(prices_file),
     )
-    with user_errors():
+    with user_errors(), working("Pricing the work on every offer…"):
         report = run_cost(request)
         assumed = weights_note(model, weights) if workload == "llm" else ""
     if as_json:

@@ -30,6 +30,7 @@ from gpuatlas.cli.estimate_predict import (
 from gpuatlas.cli.fit_render import gib, render_fit_answer
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
+from gpuatlas.cli.terminal import working
 
 # ----- fit ----------------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ def calibrate_command(
     )
     from gpuatlas.estimate.validation import calibrate
 
-    with user_errors():
+    with user_errors(), working("Fitting the calibration and its cross-validation…"):
         rows = load_measurements(data)
         base = parse_calibration(calibration_text())
         fitted = calibrate(rows, base, datetime.date.today().isoformat())

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width
+from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width, working
 
 
 class ReportFormat(StrEnum):
@@ -44,7 +44,7 @@ def compare(
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
     from gpuatlas.report import build_comparison
 
-    with user_errors():
+    with user_errors(), working(f"Building the comparison {a} vs {b}…"):
         comparison = build_comparison(
             a,
             b,

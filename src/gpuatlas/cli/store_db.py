@@ -23,6 +23,7 @@ from gpuatlas.cli.store_common import (
     print_outcome,
     safe_url,
 )
+from gpuatlas.cli.terminal import working
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
 db_app = typer.Typer(help="The results database: create, migrate, import, export, release.",
@@ -48,7 +49,7 @@ def _upgrade(url: str | None, load_public_data: bool, as_json: bool) -> None:
     from gpuatlas.store import open_store
     from gpuatlas.store.migrate import current_revision
 
-    with user_errors():
+    with user_errors(), working("Creating the database and loading the public data set…"):
         store = open_store(url, migrate=False, seed=False)
         before = current_revision(store.engine)
         store.upgrade()

@@ -8,6 +8,8 @@ never cut with "…" at 80 columns.
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -115,6 +117,14 @@ class FittingConsole(Console):
 
     def print(self, *objects: Any, **options: Any) -> None:
         super().print(*(fitted(self, item) for item in objects), **options)
+
+
+def working(message: str) -> AbstractContextManager[object]:
+    """A status line with a spinner on standard error while something takes a while, shown only
+    when standard error is a terminal (never in pipes, logs or JSON output)."""
+    if not sys.stderr.isatty():
+        return nullcontext()
+    return Console(stderr=True).status(message)
 
 
 def make_console(stderr: bool = False) -> FittingConsole:
