@@ -57,14 +57,16 @@ llama-cpp = "missing.gguf"
     return path
 
 
+@pytest.mark.parametrize("command", [["bench", "host", "--config"],
+                                     ["agent", "--once", "--host-config"]],
+                         ids=["bench host", "agent --host-config"])
 def test_the_host_runner_starts_runs_and_stops_the_engine_itself(
-    tiny_gguf: Path, tmp_path: Path
+    tiny_gguf: Path, tmp_path: Path, command: list[str]
 ) -> None:
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] not installed")
     config = _config(tmp_path, tiny_gguf)
     spool = tmp_path / "spool"
-    outcome = CliRunner().invoke(app, ["bench", "host", "--config", str(config),
-                                       "--spool", str(spool), "--json"])
+    outcome = CliRunner().invoke(app, [*command, str(config), "--spool", str(spool), "--json"])
     document = json.loads(outcome.output[outcome.output.index("{"):])
     assert [r["benchmark"] for r in document["results"]] == ["llm-single-llama3.1-8b"]
     reasons = {item["benchmark"]: item["reason"] for item in document["skipped"]}

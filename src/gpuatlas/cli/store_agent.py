@@ -60,6 +60,9 @@ def agent_command(
         help="With --once: give up after this many failed pushes in a row (results stay "
              "spooled).")] = None,
     batch_size: Annotated[int, typer.Option(help="Results per request.")] = 50,
+    host_config: Annotated[Path | None, typer.Option(
+        help="Host config (TOML): start each suite benchmark's engine here, run it, stop it "
+             "(the same as `gpuatlas bench host --config FILE`).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the suite on this machine and push the results to a GPU Atlas server.
@@ -68,6 +71,12 @@ def agent_command(
     outages, restarts and kills lose nothing and duplicate nothing. Results the server
     refuses for good move to the spool's rejected/ folder (see `gpuatlas agent status`)."""
     if context.invoked_subcommand is not None:
+        return
+    if host_config is not None:  # unattended host runs: engines started and stopped per benchmark
+        from gpuatlas.cli.bench_commands import host_command
+
+        host_command(config=host_config, spool=spool, server=server, token_file=token_file,
+                     loop=not once, logs=None, as_json=as_json)
         return
     from gpuatlas.web.agent import Pusher, parse_interval_s
     from gpuatlas.web.spool import Spool, default_spool_dir
