@@ -1,4 +1,4 @@
-"""Held-out and pending measurement files: valid rows, kept apart from the calibrated set."""
+"""Held-out measurement files: valid rows, kept apart from the calibrated set."""
 
 from __future__ import annotations
 
@@ -11,34 +11,17 @@ from gpuatlas.catalog.measurements import (
     holdout_dir,
     load_holdout,
     load_measurements,
-    measurements_dir,
 )
 from gpuatlas.errors import DataFileError
 
-PENDING = sorted((measurements_dir() / "pending").glob("*.csv"))
 
-
-@pytest.mark.parametrize("path", PENDING, ids=[p.name for p in PENDING])
-def test_pending_files_fail_only_on_gpu_ids_not_in_the_catalog_yet(path: Path) -> None:
-    try:
-        rows = load_measurements(path)
-    except DataFileError as error:
-        assert error.problems
-        assert all("unknown GPU id" in problem for problem in error.problems), error.problems[:3]
-        return
-    assert rows  # every id has landed: the file can move up into the calibrated set
-
-
-def test_the_calibrated_set_reads_neither_holdout_nor_pending_rows() -> None:
+def test_the_calibrated_set_never_reads_holdout_rows() -> None:
     files = {row.file for row in load_measurements()}
     held = {path.name for path in holdout_dir().glob("*.csv")}
-    pending = {path.name for path in PENDING}
-    assert not files & (held | pending)
+    assert held and not files & held
 
 
 def test_holdout_rows_load_and_name_their_backend_only_from_the_known_list() -> None:
-    if not any(holdout_dir().glob("*.csv")):
-        pytest.skip("no held-out rows packaged")
     rows = load_holdout()
     assert rows
     assert all(row.backend is None or row.backend in BACKENDS for row in rows)
