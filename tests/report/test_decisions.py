@@ -147,12 +147,25 @@ def test_category_chart_draws_each_category_with_its_interval(a100_vs_4090: Comp
         assert low <= value <= high and math.isfinite(high)
 
 
-def test_the_glance_has_one_style_in_the_report_and_on_the_web_page() -> None:
+def test_the_glance_has_one_style_in_the_report_and_on_the_web_page(tmp_path: Path) -> None:
     from importlib import resources
 
+    from fastapi.testclient import TestClient
+
+    from gpuatlas.store import open_store
+    from gpuatlas.web.app import create_app
+
     report = (resources.files("gpuatlas.report") / "data" / "glance.css").read_text("utf-8")
-    web = (resources.files("gpuatlas.web") / "static" / "compare.css").read_text("utf-8")
-    assert web.startswith(report)
+    store = open_store(f"sqlite:///{tmp_path / 'web.db'}", seed=False)
+    try:
+        with TestClient(create_app(store)) as client:
+            served = client.get("/static/report/glance.css")
+            page_template = (resources.files("gpuatlas.web") / "templates" / "compare.html")
+            linked = "/static/report/glance.css" in page_template.read_text("utf-8")
+    finally:
+        store.close()
+    assert served.status_code == 200 and served.text == report
+    assert linked
 
 
 def test_the_html_report_opens_with_the_glance_and_no_script(a100_vs_4090: Comparison) -> None:

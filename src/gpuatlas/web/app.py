@@ -22,6 +22,7 @@ from gpuatlas.web.security import GuardMiddleware
 from gpuatlas.web.state import AppState
 
 STATIC_DIR = Path(__file__).parent / "static"
+REPORT_STYLE_DIR = Path(__file__).parents[1] / "report" / "data"
 log = logging.getLogger(__name__)
 
 
@@ -51,6 +52,9 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     )
     app.state.store = opened
     app.state.app_state = AppState(opened)
+    # The report's own stylesheets (the at-a-glance block is styled once, for the HTML report
+    # and the web compare page alike); mounted before /static so its prefix wins.
+    app.mount("/static/report", StaticFiles(directory=str(REPORT_STYLE_DIR)), name="report-style")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(ingest.router)
     app.include_router(admin.router)
