@@ -3,7 +3,7 @@
 Leave-one-source-out (LOSO): for each source, the calibration is fitted on every other
 source's rows and predicts this source's rows, so no row of a publication helps predict that
 publication. A source is the publication a row cites (a GitHub repository, an issue / pull
-request / discussion thread, or a web page; `gpuatlas.estimate.validation.source_key`).
+request / discussion thread, or a web page; `gpuatlas.calibration.validation.source_key`).
 Leave-one-GPU-out (LOGO): the same with GPUs (what a user sees for an unmeasured GPU).
 Beside them, a pure roofline at 100 % of peak (no efficiencies, no overheads).
 
@@ -26,12 +26,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from gpuatlas.catalog.gpus import gpu_by_id
-from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
-from gpuatlas.errors import GpuAtlasError
-from gpuatlas.estimate.calibration import calibration_text, parse_calibration
-from gpuatlas.estimate.fit import fit_calibration, observations, observe
-from gpuatlas.estimate.validation import (
+from gpuatlas.calibration.fitting import fit_calibration, observations, observe
+from gpuatlas.calibration.validation import (
     Prediction,
     cross_validate,
     error_summary,
@@ -43,6 +39,10 @@ from gpuatlas.estimate.validation import (
     share_inside,
     source_of,
 )
+from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.calibration_table import calibration_text, parse_calibration
 
 KIND_LABELS = {
     "decode": "LLM decode, single stream (llm-single)",
@@ -142,7 +142,7 @@ def unpredicted_lines(rows: Sequence[MeasuredRow], predictions: Sequence[Predict
 
 
 def _why_not(row: MeasuredRow) -> str:
-    from gpuatlas.estimate.cases import predict_case
+    from gpuatlas.performance.cases import predict_case
 
     observation = observe(row)
     if observation is None:

@@ -31,10 +31,10 @@ import numpy as np  # noqa: E402
 from gpuatlas.catalog.gpus import all_gpus  # noqa: E402
 from gpuatlas.catalog.models import all_llms  # noqa: E402
 from gpuatlas.cli.estimate_predict import _run_cases  # noqa: E402
-from gpuatlas.estimate.cases import Case  # noqa: E402
-from gpuatlas.estimate.engines import all_engines  # noqa: E402
-from gpuatlas.estimate.llm_speed import clear_runtime_cache  # noqa: E402
-from gpuatlas.estimate.vectorised import VECTOR_METRICS, predict_llm_many  # noqa: E402
+from gpuatlas.performance.cases import Case  # noqa: E402
+from gpuatlas.performance.engine_profiles import all_engines  # noqa: E402
+from gpuatlas.performance.llm.step_times import clear_runtime_cache  # noqa: E402
+from gpuatlas.performance.llm.vectorised import VECTOR_METRICS, predict_llm_many  # noqa: E402
 
 FORMATS = ("fp16", "bf16", "fp8", "awq-int4", "q4_k_m", "q8_0")
 

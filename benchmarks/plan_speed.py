@@ -14,9 +14,9 @@ import argparse
 import statistics
 import time
 
+from gpuatlas.app.economics_requests import PlanRequest, run_plan
 from gpuatlas.catalog.prices import TIERS
-from gpuatlas.estimate.economics_requests import PlanRequest, run_plan
-from gpuatlas.estimate.economics_serving import Slo
+from gpuatlas.economics.serving_candidate import Slo
 
 REQUEST = PlanRequest(
     model="meta-llama/Llama-2-13b-hf", weights=("all",), requests_per_s=100.0,

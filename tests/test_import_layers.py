@@ -1,9 +1,9 @@
 """The layers of docs/architecture.md, enforced: a package imports only packages below it.
 
-catalog < store < (estimate | bench) < compare < report < (cli | web); estimate and bench never
-import each other, nor do cli and web. Each import that breaks a contract today is listed in
-KNOWN_VIOLATIONS with the change that removes it; the test also fails when one of those is
-gone, so the list only shrinks.
+catalog < store < (performance | bench) < (calibration | economics | compare) < report < app <
+(cli | web); packages on one level never import each other (performance and bench, cli and
+web). Each import that breaks a contract today is listed in KNOWN_VIOLATIONS with the change
+that removes it; the test also fails when one of those is gone, so the list only shrinks.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ LAYER_OF = {
     "errors": 0,
     "catalog": 1,
     "store": 2,
-    "estimate": 3,
+    "performance": 3,
     "bench": 3,
+    "calibration": 4,
+    "economics": 4,
     "compare": 4,
     "report": 5,
-    "cli": 6,
-    "web": 6,
+    "app": 6,
+    "cli": 7,
+    "web": 7,
 }
 
 # (importing file relative to src/gpuatlas, imported package): why it is still here.
@@ -83,9 +86,9 @@ def test_known_violations_are_still_real_so_the_list_only_shrinks() -> None:
 def test_the_checker_catches_a_broken_contract(tmp_path: Path) -> None:
     (tmp_path / "catalog").mkdir()
     (tmp_path / "catalog" / "leaky.py").write_text("from gpuatlas.report import build\n")
-    (tmp_path / "estimate").mkdir()
-    (tmp_path / "estimate" / "sideways.py").write_text("import gpuatlas.bench.suite\n")
+    (tmp_path / "performance").mkdir()
+    (tmp_path / "performance" / "sideways.py").write_text("import gpuatlas.bench.suite\n")
     assert contract_violations(tmp_path) == {
         ("catalog/leaky.py", "report"),
-        ("estimate/sideways.py", "bench"),
+        ("performance/sideways.py", "bench"),
     }

@@ -98,7 +98,7 @@ def test_llama_4_counts_interleaved_moe_and_the_shared_expert(
 def test_sd_1_4_costs_what_sd_1_5_costs() -> None:
     # SD 1.5 continued training the SD 1.4 checkpoint: the same U-Net, text encoder and VAE.
     from gpuatlas.catalog.model_arch import DiffusionArch
-    from gpuatlas.estimate.diffusion import denoiser_flops
+    from gpuatlas.performance.media.diffusion import denoiser_flops
 
     sd14 = resolve_model_reference("CompVis/stable-diffusion-v1-4", allow_hub=False).model
     sd15 = resolve_model_reference("sd-1.5", allow_hub=False).model

@@ -12,7 +12,7 @@ from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.unified_memory import macos_default_gpu_share, with_memory_configuration
 from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.estimate.hardware import memory_capacity_gb
+from gpuatlas.performance.peak_rates import memory_capacity_gb
 
 
 def test_macos_share_is_two_thirds_up_to_36_gb_and_three_quarters_above() -> None:

@@ -15,8 +15,8 @@ import pytest
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.catalog.systems import resolve_system
-from gpuatlas.estimate.engine_specs import engine_profile
-from gpuatlas.estimate.platform_engines import platform_engine
+from gpuatlas.performance.engine_specs import engine_profile
+from gpuatlas.performance.platform_engines import platform_engine
 from gpuatlas.report import Comparison, build_comparison, render_json, render_text
 from gpuatlas.report.document import Quantity, Section, Table, Text
 
@@ -250,7 +250,7 @@ def test_a_named_engine_is_used_on_both_sides(fresh_data_dir: Path) -> None:
 ])
 def test_fit_auto_engine_is_the_platforms(system: str, engine: str) -> None:
     from gpuatlas.catalog.models import resolve_model_reference
-    from gpuatlas.estimate.fit_answer import answer_fit
+    from gpuatlas.performance.llm.fit_answer import answer_fit
 
     answer = answer_fit(system, resolve_model_reference("llama-3.1-8b"), [])
     assert answer.engine == engine
@@ -258,7 +258,7 @@ def test_fit_auto_engine_is_the_platforms(system: str, engine: str) -> None:
 
 def test_a_mac_fit_lists_the_formats_its_engine_loads() -> None:
     from gpuatlas.catalog.models import resolve_model_reference
-    from gpuatlas.estimate.fit_answer import answer_fit
+    from gpuatlas.performance.llm.fit_answer import answer_fit
 
     answer = answer_fit("Mac Studio M2 Ultra 192GB", resolve_model_reference("llama-3.1-70b"), [])
     formats = {row.format_id for row in answer.rows}

@@ -94,7 +94,7 @@ def test_missing_estimation_api_omits_sections_with_a_note(
     monkeypatch: pytest.MonkeyPatch, fresh_data_dir: Path
 ) -> None:
     def missing() -> dict[str, object]:
-        raise ImportError("No module named 'gpuatlas.estimate.api'")
+        raise ImportError("No module named 'gpuatlas.performance.api'")
 
     monkeypatch.setattr(build_module, "_optional_builders", missing)
     comparison = build_comparison("rtx-4090", "l40s")

@@ -151,7 +151,7 @@ def test_a_serving_scenario_at_full_utilisation_is_never_a_solution(
 
 
 def test_the_power_tooltip_states_the_hours_the_value_uses(a100_vs_4090: Comparison) -> None:
-    from gpuatlas.estimate.cost import HOURS_PER_YEAR
+    from gpuatlas.economics.offer_costs import HOURS_PER_YEAR
 
     row = next(
         r for r in _table(a100_vs_4090, "power", "power-tco").rows

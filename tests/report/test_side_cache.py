@@ -57,7 +57,7 @@ def test_options_a_computation_uses_are_part_of_its_key(fresh_data_dir: Path) ->
 
 
 def test_another_calibration_is_a_different_key(fresh_data_dir: Path) -> None:
-    from gpuatlas.estimate.calibration import current_calibration, using_calibration
+    from gpuatlas.performance.calibration_table import current_calibration, using_calibration
 
     clear_side_cache()
     document_json("a10", "l4")

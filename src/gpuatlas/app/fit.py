@@ -8,7 +8,7 @@ from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import SystemModelRequest, model_reference, split_list
-from gpuatlas.estimate.offload import DEFAULT_HOST_BANDWIDTH_GB_S
+from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S
 
 SCHEMA_ANSWER = "fit"
 
@@ -37,7 +37,7 @@ class FitRequest(SystemModelRequest):
 def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.fit/1``: the request, the first format's memory per GPU (GB as exact
     {value, low, high} ranges), a row per format and what the answer assumed."""
-    from gpuatlas.estimate.fit_answer import OffloadRequest, answer_fit
+    from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 
     answer = answer_fit(
         request.system, model_reference(request.model, local_files), request.weights,

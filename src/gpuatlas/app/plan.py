@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.economics_requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS
 from gpuatlas.app.requests import AnswerRequest, split_list
-from gpuatlas.estimate.economics_requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS
 
 SCHEMA_ANSWER = "plan"
 TextList = Annotated[list[str], BeforeValidator(split_list)]
@@ -63,8 +63,8 @@ def plan_document(request: ServingPlanRequest, price_files: Sequence[Path] = (),
     CLI-only arguments: ``price_files`` (extra price CSVs; the web never reads files) and
     ``replicas`` (simulate every candidate at exactly that many replicas instead of searching:
     a simulation per candidate, too costly to offer to every web visitor)."""
-    from gpuatlas.estimate.economics_requests import PlanRequest, provenance, run_plan
-    from gpuatlas.estimate.economics_serving import Slo
+    from gpuatlas.app.economics_requests import PlanRequest, provenance, run_plan
+    from gpuatlas.economics.serving_candidate import Slo
 
     plan = run_plan(PlanRequest(
         request.model, tuple(request.weights), request.requests_per_s, request.input_tokens,

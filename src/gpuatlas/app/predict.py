@@ -32,8 +32,8 @@ def predict_llm_document(request: PredictLlmRequest, *,
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     from gpuatlas.catalog.model_weights import choose_weights
-    from gpuatlas.estimate import api
-    from gpuatlas.estimate.platform_engines import auto_engine
+    from gpuatlas.performance import api
+    from gpuatlas.performance.platform_engines import auto_engine
 
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)

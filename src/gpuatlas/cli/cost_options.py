@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from gpuatlas.estimate.economics_requests import DEFAULT_TIERS
-from gpuatlas.estimate.results import Estimate
+from gpuatlas.app.economics_requests import DEFAULT_TIERS
 from gpuatlas.numbers import format_usd, format_usd_range
+from gpuatlas.performance.predictions import Estimate
 
 JsonOption = typer.Option(False, "--json", help="Print JSON (documented, stable schema).")
 GpuOption = typer.Option(

@@ -8,6 +8,13 @@ from typing import Any
 
 import typer
 
+from gpuatlas.app.economics_requests import (
+    FleetRequest,
+    PlanRequest,
+    provenance,
+    run_fleet,
+    run_plan,
+)
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -28,16 +35,9 @@ from gpuatlas.cli.cost_options import (
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, to_plain
 from gpuatlas.cli.terminal import working
-from gpuatlas.estimate.economics_requests import (
-    FleetRequest,
-    PlanRequest,
-    provenance,
-    run_fleet,
-    run_plan,
-)
-from gpuatlas.estimate.economics_serving import Slo
-from gpuatlas.estimate.fleet import FleetPlan, PoolAssignment
-from gpuatlas.estimate.planning import Plan, PlanOption
+from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
+from gpuatlas.economics.planning import Plan, PlanOption
+from gpuatlas.economics.serving_candidate import Slo
 
 
 def plan_command(

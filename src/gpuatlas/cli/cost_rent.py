@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from gpuatlas.app.economics_requests import CostReport, CostRequest, provenance, run_cost
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -25,9 +26,8 @@ from gpuatlas.cli.cost_options import (
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
 from gpuatlas.cli.terminal import working
-from gpuatlas.estimate.economics_requests import CostReport, CostRequest, provenance, run_cost
-from gpuatlas.estimate.economics_serving import Slo
-from gpuatlas.estimate.results import Estimate
+from gpuatlas.economics.serving_candidate import Slo
+from gpuatlas.performance.predictions import Estimate
 
 
 def cost_command(

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from gpuatlas.app.economics_requests import TcoRequest, TcoRow, run_tco
 from gpuatlas.cli.cost_options import (
     GpuOption,
     JsonOption,
@@ -17,8 +18,7 @@ from gpuatlas.cli.cost_options import (
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, to_plain
-from gpuatlas.estimate.economics_requests import TcoRequest, TcoRow, run_tco
-from gpuatlas.estimate.tco import OnPremInputs
+from gpuatlas.economics.tco import OnPremInputs
 
 
 def tco_command(

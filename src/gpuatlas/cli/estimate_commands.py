@@ -1,6 +1,6 @@
 """CLI of the estimate area: `gpuatlas fit`, `gpuatlas predict …`, `gpuatlas calibrate`.
 
-Thin: parse options, call `gpuatlas.estimate`, render. `--json` documents:
+Thin: parse options, call `gpuatlas.performance`, render. `--json` documents:
 - fit: the MemoryFit / TrainingMemoryFit fields (GB per GPU) plus "model";
 - predict llm|diffusion|vision|ocr|train: every predicted number as
   {"value", "low", "high", "unit", "model", "calibration_version", "extrapolated", "notes"};
@@ -65,8 +65,8 @@ def fit_command(
 ) -> None:
     """Does a model fit, and in which formats: memory per GPU, the longest context, how many
     sequences (or training memory with --training)."""
-    from gpuatlas.estimate import api
-    from gpuatlas.estimate.fit_answer import OffloadRequest, answer_fit
+    from gpuatlas.performance import api
+    from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 
     with user_errors():
         reference = model_reference(model)
@@ -119,13 +119,13 @@ def calibrate_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Fit efficiencies from measured rows; bands from leave-one-source-out errors."""
+    from gpuatlas.calibration.validation import calibrate
     from gpuatlas.catalog.measurements import load_measurements
-    from gpuatlas.estimate.calibration import (
+    from gpuatlas.performance.calibration_table import (
         calibration_document,
         calibration_text,
         parse_calibration,
     )
-    from gpuatlas.estimate.validation import calibrate
 
     with user_errors(), working("Fitting the calibration and its cross-validation…"):
         rows = load_measurements(data)
@@ -149,7 +149,7 @@ def calibrate_command(
 def _packaged_calibration_path() -> Path:
     from importlib import resources
 
-    return Path(str(resources.files("gpuatlas.estimate") / "data" / "calibration.json"))
+    return Path(str(resources.files("gpuatlas.performance") / "data" / "calibration.json"))
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,6 @@ def engine_choice(engine: str, choice: WeightsChoice, system: object = None) -> 
 
     if system is None:
         return choose_engine(engine, choice)
-    from gpuatlas.estimate.platform_engines import auto_engine
+    from gpuatlas.performance.platform_engines import auto_engine
 
     return auto_engine(engine, choice.engine, system)

@@ -42,7 +42,7 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
     table = new_table(title, "quantity", "prediction (range)")
     for key, value in document.items():
         if isinstance(value, dict) and {"value", "low", "high"} <= value.keys():
-            from gpuatlas.estimate.results import Estimate
+            from gpuatlas.performance.predictions import Estimate
 
             estimate = Estimate(**{**value, "notes": tuple(value.get("notes", ()))})
             table.add_row(key, _estimate_text(estimate))
@@ -83,8 +83,8 @@ def predict_callback(
 
 def _run_cases(path: Path, as_json: bool) -> str:
     """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json)."""
-    from gpuatlas.estimate.batch import RESULT_COLUMNS, missing_columns
-    from gpuatlas.estimate.batch_columns import predict_table
+    from gpuatlas.calibration.case_columns import predict_table
+    from gpuatlas.calibration.case_files import RESULT_COLUMNS, missing_columns
 
     try:
         source = path.read_text(encoding="utf-8-sig")
@@ -184,7 +184,7 @@ def predict_llm_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
-    from gpuatlas.estimate import api
+    from gpuatlas.performance import api
 
     if as_json:  # the document of the answer layer, as /plan/predict.json returns it
         from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
@@ -226,7 +226,7 @@ def predict_serving_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
-    from gpuatlas.estimate import api
+    from gpuatlas.performance import api
 
     with user_errors():
         if layout not in ("auto", "tensor"):
@@ -277,7 +277,7 @@ def predict_diffusion_command(
 ) -> None:
     """Seconds per image, images per minute, memory and the CPU offload it needs (none,
     model or sequential)."""
-    from gpuatlas.estimate import api
+    from gpuatlas.performance import api
 
     with user_errors():
         result = api.predict_diffusion(system, model_object(model), resolution=resolution or None,
@@ -296,7 +296,7 @@ def predict_vision_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Images per minute of a vision-language model at a batch."""
-    from gpuatlas.estimate import api
+    from gpuatlas.performance import api
 
     with user_errors():
         result = api.predict_vision(system, model_object(model), batch=batch,
@@ -312,7 +312,7 @@ def predict_ocr_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Pages per minute of an OCR model."""
-    from gpuatlas.estimate import api
+    from gpuatlas.performance import api
 
     with user_errors():
         result = api.predict_ocr(system, model_object(model), batch=batch)
@@ -333,7 +333,7 @@ def predict_train_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
-    from gpuatlas.estimate import api
+    from gpuatlas.performance import api
 
     with user_errors():
         result = api.predict_training(

@@ -4,7 +4,7 @@ weight format and its reason, the memory source and the margin behind "fits"."""
 from __future__ import annotations
 
 from gpuatlas.cli.output import console, new_table
-from gpuatlas.estimate.fit_answer import FitAnswer, FormatRow
+from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
 
 BYTES_PER_GB = 1e9
 BYTES_PER_GIB = 1024**3

@@ -42,8 +42,8 @@ def curve_document(system: str, model: str, weights: str, engine: str, input_tok
                    output_tokens: int, levels: list[float], price: dict[str, Any] | None
                    ) -> dict[str, Any]:
     from gpuatlas.catalog.systems import resolve_system
-    from gpuatlas.estimate.power import system_power
-    from gpuatlas.estimate.serving_curve import (
+    from gpuatlas.economics.power import system_power
+    from gpuatlas.performance.llm.serving_curve import (
         operating_point,
         serving_curve,
         tokens_per_joule,

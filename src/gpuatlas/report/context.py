@@ -114,7 +114,7 @@ def option_problems(options: ReportOptions) -> list[str]:
     if options.provider:
         checks.append(lambda: check_provider(options.provider or "", all_prices()))
     if options.engine:
-        from gpuatlas.estimate.engine_specs import parse_engine_spec
+        from gpuatlas.performance.engine_specs import parse_engine_spec
 
         checks.append(lambda: parse_engine_spec(options.engine or ""))
     problems = []

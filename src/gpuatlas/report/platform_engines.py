@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gpuatlas.estimate.platform_engines import PlatformEngine
+from gpuatlas.performance.platform_engines import PlatformEngine
 from gpuatlas.report.document import Statement
 
 

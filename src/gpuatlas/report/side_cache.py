@@ -46,7 +46,7 @@ def inputs_fingerprint() -> tuple[Hashable, ...]:
     identity, since overrides may reuse a version) and the user's price files (path, size,
     modification time; the packaged catalog is fixed for a process)."""
     from gpuatlas.catalog.prices import user_price_files
-    from gpuatlas.estimate.calibration import current_calibration
+    from gpuatlas.performance.calibration_table import current_calibration
 
     calibration = current_calibration()
     prices = []

@@ -47,7 +47,7 @@ def _shape_tokens(shape: str, kind: str) -> int | None:
 
 
 def _llm(key: BenchmarkKey) -> Callable[[GpuSystem], Any] | None:
-    from gpuatlas.estimate.api import predict_llm
+    from gpuatlas.performance.api import predict_llm
 
     if not key.shape.startswith("b1"):
         return None
@@ -76,7 +76,7 @@ def _llm(key: BenchmarkKey) -> Callable[[GpuSystem], Any] | None:
 
 
 def _diffusion(key: BenchmarkKey) -> Callable[[GpuSystem], Any] | None:
-    from gpuatlas.estimate.api import predict_diffusion
+    from gpuatlas.performance.api import predict_diffusion
 
     if key.metric != "image_s" or not key.shape.startswith("b1"):
         return None

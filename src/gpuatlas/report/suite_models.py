@@ -36,7 +36,7 @@ def _weights(model: str) -> str:
 
 
 def _llm_serving(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.estimate.api import serving_throughput
+    from gpuatlas.performance.api import serving_throughput
 
     p = benchmark.params
     return serving_throughput(
@@ -47,7 +47,7 @@ def _llm_serving(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _llm_single(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.estimate.api import predict_llm
+    from gpuatlas.performance.api import predict_llm
 
     model = benchmark.model or ""
     weights = "mxfp4" if "gpt-oss" in model else "q4_k_m"
@@ -59,7 +59,7 @@ def _llm_single(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _image(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.estimate.api import predict_diffusion
+    from gpuatlas.performance.api import predict_diffusion
 
     p = benchmark.params
     return predict_diffusion(
@@ -68,7 +68,7 @@ def _image(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _vision(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.estimate.api import predict_vision
+    from gpuatlas.performance.api import predict_vision
 
     p = benchmark.params
     return predict_vision(
@@ -78,7 +78,7 @@ def _vision(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _ocr(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.estimate.api import predict_ocr
+    from gpuatlas.performance.api import predict_ocr
 
     return predict_ocr(system, benchmark.model or "", batch=int(benchmark.params["batch_size"]))
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.compare import EQUIVALENCE_BAND
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.estimate.platform_engines import PlatformEngine, side_engine
+from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, Statement
 from gpuatlas.report.quantities import computed

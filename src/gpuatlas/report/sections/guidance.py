@@ -50,8 +50,8 @@ GGUF_FORMATS = (("FP16", "fp16"), ("Q8_0", "q8_0"), ("Q4_K_M", "q4_k_m"))
 def formats_for(system: GpuSystem) -> tuple[tuple[str, str], ...]:
     """The formats people run there: FP8/INT8/AWQ where the platform's engine loads AWQ, else
     llama.cpp's GGUF (a Mac, a Radeon, an Arc)."""
-    from gpuatlas.estimate.engine_specs import engine_profile
-    from gpuatlas.estimate.platform_engines import platform_engine
+    from gpuatlas.performance.engine_specs import engine_profile
+    from gpuatlas.performance.platform_engines import platform_engine
 
     profile = engine_profile(platform_engine(system.gpu).engine, system.gpu)
     return FORMATS if "awq-int4" in profile.formats else GGUF_FORMATS

@@ -49,7 +49,7 @@ def side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
 
 
 def _side_speed(system: GpuSystem, context: ReportContext) -> SideSpeed:
-    from gpuatlas.estimate.api import predict_llm, serving_layout
+    from gpuatlas.performance.api import predict_llm, serving_layout
 
     model, weights = focus_model(context), focus_weights(context)
     engine = engine_of(context, system)
@@ -162,7 +162,7 @@ def _smaller_format_hint(reason: str) -> str:
 def scenario_row(
     system: GpuSystem, label: str, rps: float, context: ReportContext, price: PriceSnapshot | None
 ) -> tuple[Cell, ...]:
-    from gpuatlas.estimate.economics_serving import Slo, Workload, assess, fewest_replicas
+    from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
 
     workload = Workload(
         focus_model(context), focus_weights(context), rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS,
@@ -219,7 +219,7 @@ def _replica_group(system: GpuSystem, context: ReportContext) -> GpuSystem | Non
 
 
 def _calibration() -> str:
-    from gpuatlas.estimate.calibration import current_calibration
+    from gpuatlas.performance.calibration_table import current_calibration
 
     return str(getattr(current_calibration(), "version", "unknown"))
 

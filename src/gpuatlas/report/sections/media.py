@@ -26,7 +26,7 @@ OCR_MODEL, OCR_BATCH = "trocr-base", 16
 
 
 def _diffusion(system: GpuSystem, model: str) -> Any:
-    from gpuatlas.estimate.api import predict_diffusion
+    from gpuatlas.performance.api import predict_diffusion
 
     return side_cached(
         "diffusion", system, (model,), lambda: attempt(lambda: predict_diffusion(system, model))
@@ -109,7 +109,7 @@ def _throughput_row(
 
 
 def vision_ocr_table(context: ReportContext) -> Table:
-    from gpuatlas.estimate.api import predict_ocr, predict_vision
+    from gpuatlas.performance.api import predict_ocr, predict_vision
 
     rows = (
         _throughput_row(

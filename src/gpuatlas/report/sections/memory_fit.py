@@ -50,14 +50,14 @@ def fit(
 
 
 def _engine_id(system: GpuSystem, engine: str | None) -> str:
-    from gpuatlas.estimate.engine_specs import engine_profile
-    from gpuatlas.estimate.platform_engines import side_engine
+    from gpuatlas.performance.engine_specs import engine_profile
+    from gpuatlas.performance.platform_engines import side_engine
 
     return engine_profile(side_engine(system.gpu, engine).engine, system.gpu).id
 
 
 def _fit(system: GpuSystem, model: str, weights: str, engine: str | None) -> FitResult | None:
-    from gpuatlas.estimate.api import inference_memory
+    from gpuatlas.performance.api import inference_memory
 
     profile = attempt(lambda: _engine_id(system, engine))
     if profile is None:
@@ -82,7 +82,7 @@ def _fit(system: GpuSystem, model: str, weights: str, engine: str | None) -> Fit
 
 def table_formats(context: ReportContext) -> tuple[tuple[str, str], ...]:
     """The fit table's formats: GGUF rows as well when a side's engine loads no AWQ."""
-    from gpuatlas.estimate.engine_specs import engine_profile
+    from gpuatlas.performance.engine_specs import engine_profile
 
     def loads_awq(system: GpuSystem) -> bool:
         found = attempt(lambda: engine_profile(engine_of(context, system).engine, system.gpu))
@@ -107,7 +107,7 @@ def fit_text(result: FitResult | None, system: GpuSystem) -> str:
 
 
 def _provenance(model_name: str) -> Provenance:
-    from gpuatlas.estimate.calibration import current_calibration
+    from gpuatlas.performance.calibration_table import current_calibration
 
     version = getattr(current_calibration(), "version", "unknown")
     return Provenance(

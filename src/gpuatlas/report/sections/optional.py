@@ -11,7 +11,7 @@ from gpuatlas.report.document import Section
 
 
 def builders() -> dict[str, Callable[[ReportContext], Section]]:
-    import gpuatlas.estimate.api  # noqa: F401 - raises ImportError while the API is missing
+    import gpuatlas.performance.api  # noqa: F401 - raises ImportError while the API is missing
     from gpuatlas.report.sections.guidance import build_guidance
     from gpuatlas.report.sections.inference import build_inference
     from gpuatlas.report.sections.media import build_media

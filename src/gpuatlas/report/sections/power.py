@@ -7,7 +7,7 @@ from typing import Any
 
 from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.estimate.cost import HOURS_PER_YEAR
+from gpuatlas.economics.offer_costs import HOURS_PER_YEAR
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.purchase_basis import purchase_basis
@@ -22,7 +22,7 @@ YEARS = 5.0
 def _tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
     """On-prem cost with the pair's purchase basis (cheap arithmetic: not cached per side, as
     the basis depends on the other side)."""
-    from gpuatlas.estimate.tco import OnPremInputs, onprem_tco
+    from gpuatlas.economics.tco import OnPremInputs, onprem_tco
 
     inputs = OnPremInputs(
         usd_per_kwh=context.options.electricity_usd_per_kwh, pue=context.options.pue, years=YEARS
@@ -124,7 +124,7 @@ def _without_tdp(
 
 
 def _break_even(system: GpuSystem, tco: Any, context: ReportContext) -> list[Quantity | Text]:
-    from gpuatlas.estimate.tco import break_even
+    from gpuatlas.economics.tco import break_even
 
     price = reference_price(system, context.options.provider)
     if price is None:

@@ -25,7 +25,7 @@ COLUMNS = (
 def hostable_offers(system: GpuSystem) -> list[PriceSnapshot]:
     """Current offers (cheapest first) that can host the whole system on one instance (a
     1-GPU instance type cannot be a 2-GPU system)."""
-    from gpuatlas.estimate.cost import can_host
+    from gpuatlas.economics.offer_costs import can_host
 
     return [s for s in current_prices(system.gpu.id) if can_host(s, system.gpu_count)]
 

@@ -9,10 +9,9 @@ from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.power import system_power
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.estimate.power import system_power
-from gpuatlas.estimate.results import Estimate
-from gpuatlas.estimate.serving_curve import (
+from gpuatlas.performance.llm.serving_curve import (
     OperatingPoint,
     ServingCurve,
     operating_point,
@@ -20,6 +19,7 @@ from gpuatlas.estimate.serving_curve import (
     tokens_per_joule,
     usd_per_million_tokens,
 )
+from gpuatlas.performance.predictions import Estimate
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import (
     Cell,

@@ -43,7 +43,7 @@ def _memory(system: GpuSystem, model: str, method: str) -> Any:
 
 
 def _memory_fit(system: GpuSystem, model: str, method: str) -> Any:
-    from gpuatlas.estimate.api import training_memory
+    from gpuatlas.performance.api import training_memory
 
     return attempt(
         lambda: training_memory(
@@ -60,7 +60,7 @@ def _memory_fit(system: GpuSystem, model: str, method: str) -> Any:
 
 def _run(system: GpuSystem, model: str, method: str) -> Any:
     """Training speed in the report's settings (None when it does not fit or is unsupported)."""
-    from gpuatlas.estimate.api import predict_training
+    from gpuatlas.performance.api import predict_training
 
     return attempt(
         lambda: predict_training(
@@ -281,7 +281,7 @@ def sharded_row(
 
 
 def _sharded_row(label: str, system: GpuSystem, weights: str, engine: str) -> tuple[Cell, ...]:
-    from gpuatlas.estimate.api import inference_memory, predict_llm
+    from gpuatlas.performance.api import inference_memory, predict_llm
 
     fit = attempt(lambda: inference_memory(system, LARGE_MODEL, weights, context_tokens=2048))
     if fit is None:
@@ -314,7 +314,7 @@ def _sharded_row(label: str, system: GpuSystem, weights: str, engine: str) -> tu
 
 def _int4_weights(engine: str, system: GpuSystem) -> str:
     """AWQ where the side's engine loads it, else llama.cpp's Q4_K_M (a Mac, a Radeon)."""
-    from gpuatlas.estimate.engine_specs import engine_profile
+    from gpuatlas.performance.engine_specs import engine_profile
 
     found = attempt(lambda: engine_profile(engine, system.gpu))
     return "awq-int4" if found is None or "awq-int4" in found.formats else "q4_k_m"

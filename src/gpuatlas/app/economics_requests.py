@@ -1,0 +1,454 @@
+"""Requests of the cost area as users state them (names, lists, limits), checked all at once.
+
+Entry points for the CLI, the web API and the report: each validates every input, gathers
+every problem into one InvalidRequestError (unknown provider listing the known ones, negative
+rates, bad SLOs, unknown GPUs or formats), then calls the pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from gpuatlas.catalog.formats import all_formats, resolve_format
+from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
+from gpuatlas.catalog.models import resolve_model
+from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
+from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
+from gpuatlas.economics.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
+from gpuatlas.economics.offer_costs import can_host
+from gpuatlas.economics.planning import Plan, fixed_replica_options, plan_options
+from gpuatlas.economics.ranking import RankedSystem, rank_systems
+from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload
+from gpuatlas.economics.serving_simulation import ArrivalProcess, LengthDistribution
+from gpuatlas.economics.tco import (
+    BreakEven,
+    OnPremInputs,
+    OnPremTco,
+    PurchasePrice,
+    break_even,
+    cheapest_matching_offer,
+    onprem_tco,
+)
+from gpuatlas.economics.unit_costs import (
+    DurationCost,
+    JobCost,
+    ServingCost,
+    SustainedServing,
+    duration_cost,
+    image_cost,
+    serving_cost,
+    sustained_serving,
+    training_run_cost,
+)
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.engine_profiles import resolve_engine
+
+DEFAULT_TIERS: tuple[str, ...] = ("on-demand", "community")
+DEFAULT_GPU_COUNTS: tuple[int, ...] = (1, 2, 4, 8)
+LENGTH_DISTRIBUTIONS = ("fixed", "exponential", "uniform", "lognormal")
+ARRIVALS = ("poisson", "gamma")
+SYSTEM_TEXT = re.compile(r"^\s*\d+\s*(?:x|×|\*)", re.IGNORECASE)
+T = TypeVar("T")
+
+
+def collect(problems: list[str], action: Callable[[], T]) -> T | None:
+    """Run `action`; on a GpuAtlasError add its message to `problems` and return None."""
+    try:
+        return action()
+    except GpuAtlasError as error:
+        problems.append(str(error))
+        return None
+
+
+def select_offers(
+    providers: Sequence[str], tiers: Sequence[str], problems: list[str],
+    price_files: Sequence[Path] = (),
+) -> list[PriceSnapshot]:
+    """Current offers of the named providers (all when empty) at the named tiers."""
+    snapshots = all_prices(price_files)
+    for provider in providers:
+        collect(problems, lambda p=provider: check_provider(p, snapshots))  # type: ignore[misc]
+    problems += [f"unknown tier {tier!r}; one of: {', '.join(TIERS)}"
+                 for tier in tiers if tier not in TIERS]
+    wanted = {p.lower() for p in providers}
+    return [o for o in current_prices(extra_files=price_files)
+            if (not wanted or o.provider.lower() in wanted) and o.tier in tiers]
+
+
+def candidate_systems(
+    gpu_names: Sequence[str], gpu_counts: Sequence[int], problems: list[str]
+) -> list[GpuSystem]:
+    """Each named GPU (or system text like "2x a100") × counts; every catalog GPU when none."""
+    problems += [f"GPU count must be ≥ 1, got {count}" for count in gpu_counts if count < 1]
+    counts = [c for c in gpu_counts if c >= 1]
+    if not gpu_names:
+        return [build_system(gpu, count) for gpu in all_gpus() for count in counts]
+    systems: list[GpuSystem] = []
+    for name in gpu_names:
+        system = collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
+        if system is None:
+            continue
+        if SYSTEM_TEXT.match(name):
+            systems.append(system)
+        else:
+            systems += [build_system(system.gpu, count) for count in counts]
+    return systems
+
+
+def weight_format_ids(
+    names: Sequence[str], problems: list[str], model: str | None = None, engine: str = "vllm"
+) -> list[str]:
+    """Format ids for names people write; "all" means every catalog format; "auto" (with a
+    model) its native format plus the formats worth considering (`model_weights`)."""
+    if any(name.lower() == "all" for name in names):
+        return [f.id for f in all_formats()]
+    ids: list[str | None] = []
+    for name in names:
+        if is_auto(name) and model is not None:
+            ids += collect(problems, lambda: auto_format_ids(model, engine)) or []
+        else:
+            ids.append(collect(problems, lambda n=name: resolve_format(n).id))  # type: ignore[misc]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def auto_format_ids(model: str, engine: str) -> list[str]:
+    """The model's native format first, then the alternatives the engine loads."""
+    from gpuatlas.catalog.models import resolve_model_reference
+
+    native = native_weights(resolve_model_reference(model))
+    return formats_worth_considering(native, resolve_engine(engine).formats)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    model: str
+    weights: tuple[str, ...]
+    requests_per_s: float
+    input_tokens: float
+    output_tokens: float
+    slo: Slo
+    engine: str = "vllm"
+    length_distribution: str = "fixed"
+    arrival: str = "poisson"
+    burstiness: float = 1.0
+    gpus: tuple[str, ...] = ()
+    gpu_counts: tuple[int, ...] = DEFAULT_GPU_COUNTS
+    providers: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    top: int = 10
+    price_files: tuple[Path, ...] = field(default=())
+    replicas: int | None = None  # simulate exactly this many instead of searching
+
+
+def validated_plan_inputs(
+    request: PlanRequest,
+) -> tuple[Workload, list[GpuSystem], list[PriceSnapshot], list[str]]:
+    """Everything `plan` needs, or InvalidRequestError listing every problem."""
+    problems: list[str] = []
+    collect(problems, lambda: resolve_model(request.model))
+    formats = weight_format_ids(request.weights, problems, request.model, request.engine)
+    workload = Workload(
+        request.model, formats[0] if formats else "fp16", request.requests_per_s,
+        request.input_tokens, request.output_tokens, request.engine,
+        _choice(request.length_distribution, LENGTH_DISTRIBUTIONS, "length distribution",
+                problems),  # type: ignore[arg-type]
+        _choice(request.arrival, ARRIVALS, "arrival process", problems),  # type: ignore[arg-type]
+        request.burstiness,
+    )
+    problems += workload.problems() + request.slo.problems()
+    if request.top < 1:
+        problems.append(f"top must be ≥ 1, got {request.top}")
+    if request.replicas is not None and request.replicas < 1:
+        problems.append(f"replicas must be ≥ 1, got {request.replicas}")
+    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
+    offers = select_offers(request.providers, request.tiers, problems, request.price_files)
+    if problems:
+        raise InvalidRequestError(problems)
+    return workload, systems, offers, formats
+
+
+def _choice(value: str, allowed: Sequence[str], what: str, problems: list[str]) -> str:
+    if value not in allowed:
+        problems.append(f"unknown {what} {value!r}; one of: {', '.join(allowed)}")
+        return allowed[0]
+    return value
+
+
+def run_plan(request: PlanRequest) -> Plan:
+    """The ranked plan for a request (see `planning.plan_options`)."""
+    workload, systems, offers, formats = validated_plan_inputs(request)
+    if request.replicas is not None:
+        return fixed_replica_options(workload, request.slo, systems, offers, request.replicas,
+                                     formats)
+    return plan_options(workload, request.slo, systems, offers, formats, request.top)
+
+
+LengthDistributionArg = LengthDistribution
+ArrivalArg = ArrivalProcess
+
+
+# ----- tco ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TcoRow:
+    tco: OnPremTco
+    break_even: BreakEven | None
+    note: str
+
+
+@dataclass(frozen=True)
+class TcoRequest:
+    systems: tuple[str, ...]
+    inputs: OnPremInputs
+    purchase_usd_per_gpu: tuple[float, ...] = ()
+    condition: str = "new"
+    providers: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    price_files: tuple[Path, ...] = field(default=())
+    measured_watts: tuple[float, ...] = ()  # one per system, replaces TDP × GPUs
+
+
+def run_tco(request: TcoRequest) -> list[TcoRow]:
+    """On-prem TCO per system and its break-even against the cheapest matching cloud offer."""
+    problems = request.inputs.problems()
+    systems = [s for s in (collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
+                           for name in request.systems) if s is not None]
+    if not request.systems:
+        problems.append("name at least one system (--gpu '4x rtx-4090')")
+    purchases = request.purchase_usd_per_gpu
+    if purchases and len(purchases) != len(request.systems):
+        problems.append(f"give one purchase price per system: {len(purchases)} price(s) "
+                        f"for {len(request.systems)} system(s)")
+    problems += [f"purchase price must be > 0, got {p:g}" for p in purchases if p <= 0]
+    measured = request.measured_watts
+    if measured and len(measured) != len(request.systems):
+        problems.append(f"give one measured power per system: {len(measured)} figure(s) "
+                        f"for {len(request.systems)} system(s)")
+    problems += [f"measured power must be > 0 W, got {w:g}" for w in measured if w <= 0]
+    offers = select_offers(request.providers, request.tiers, problems, request.price_files)
+    if problems:
+        raise InvalidRequestError(problems)
+    return [_tco_row(system, request, purchases[i] if purchases else None,
+                     measured[i] if measured else None, offers)
+            for i, system in enumerate(systems)]
+
+
+def _tco_row(system: GpuSystem, request: TcoRequest, purchase_usd: float | None,
+             measured_w: float | None, offers: Sequence[PriceSnapshot]) -> TcoRow:
+    purchase = None
+    if purchase_usd is not None:
+        purchase = PurchasePrice(purchase_usd, "user-set", request.condition)
+    tco = onprem_tco(system, request.inputs, purchase, measured_w, condition=request.condition)
+    matching = cheapest_matching_offer(system.gpu_count,
+                                       [o for o in offers if o.gpu_id == system.gpu.id])
+    note = ""
+    if tco.purchase is None:
+        note = f"no purchase price for {system.gpu.id} in the catalog; pass --purchase-usd"
+    elif matching is None:
+        note = "no matching cloud offer at the chosen tiers/providers"
+    return TcoRow(tco, break_even(tco, matching) if matching else None, note)
+
+
+# ----- cost ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostRequest:
+    systems: tuple[str, ...]
+    model: str | None = None
+    weights: str = "fp16"  # or "auto": the model's native format (the CLI's default)
+    engine: str = "vllm"
+    workload: str = "llm"  # llm | image | training | rent
+    input_tokens: int = 512
+    output_tokens: int = 256
+    slo: Slo = field(default_factory=Slo)
+    utilization: float = 0.7
+    train_tokens: float = 0.0
+    method: str = "full"
+    resolution: int | None = None
+    steps: int | None = None
+    hours: float = 24.0
+    days: float = 30.0
+    providers: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    price_files: tuple[Path, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """Every offer's costs, and (for work) one ranked line per system, the winner first.
+
+    `all_gpus` is True when no GPU was named: every catalog GPU with a hosting offer competes."""
+
+    durations: tuple[DurationCost, ...]
+    serving: tuple[ServingCost, ...]
+    jobs: tuple[JobCost, ...]
+    not_served: tuple[str, ...]
+    no_offer: tuple[str, ...]
+    ranking: tuple[RankedSystem, ...] = ()
+    all_gpus: bool = False
+
+
+WORKLOADS = ("rent", "llm", "image", "training")
+
+
+def _cost_problems(request: CostRequest) -> list[str]:
+    problems = request.slo.problems()
+    checks = [
+        (request.workload in WORKLOADS,
+         f"unknown workload {request.workload!r}; one of: {', '.join(WORKLOADS)}"),
+        (request.workload == "rent" or request.model is not None,
+         f"workload {request.workload!r} needs --model"),
+        (request.hours >= 0, f"hours must be ≥ 0, got {request.hours:g}"),
+        (request.days >= 0, f"days must be ≥ 0, got {request.days:g}"),
+        (0 < request.utilization <= 1,
+         f"utilisation must be in (0, 1], got {request.utilization:g}"),
+        (request.input_tokens >= 1, f"input tokens must be ≥ 1, got {request.input_tokens}"),
+        (request.output_tokens >= 1, f"output tokens must be ≥ 1, got {request.output_tokens}"),
+        (request.workload != "training" or request.train_tokens > 0,
+         f"training needs --train-tokens > 0, got {request.train_tokens:g}"),
+        (bool(request.systems) or request.workload != "rent",
+         "name at least one GPU or system (--gpu rtx-4090), or give --model and --workload "
+         "llm|image|training to rank every GPU"),
+    ]
+    return problems + [message for ok, message in checks if not ok]
+
+
+def run_cost(request: CostRequest) -> CostReport:
+    """Rental costs per offer; plus serving, image or training costs from each system's speed."""
+    problems = _cost_problems(request)
+    systems = [s for s in (collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
+                           for name in request.systems) if s is not None]
+    if request.model is not None:
+        collect(problems, lambda: resolve_model(request.model or ""))
+    offers = select_offers(request.providers, request.tiers, problems, request.price_files)
+    if problems:
+        raise InvalidRequestError(problems)
+    request = with_native_weights(request)
+    every_gpu = not request.systems
+    if every_gpu:
+        offered = {o.gpu_id for o in offers}
+        systems = [build_system(gpu, 1) for gpu in all_gpus() if gpu.id in offered]
+    durations, serving, jobs, not_served, no_offer = [], [], [], [], []
+    for system in systems:
+        hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
+        if not hosts:
+            no_offer.append(f"{system.label}: no offer at the chosen providers/tiers")
+            continue
+        durations += [duration_cost(system, o, request.hours, request.days) for o in hosts]
+        if request.workload == "llm":
+            found = _sustained(system, request)
+            if isinstance(found, Assessment):
+                not_served.append(
+                    f"{system.label} {request.weights}: {found.status}: {found.reason}")
+            else:
+                serving += [serving_cost(system, o, found) for o in hosts]
+        elif request.workload in ("image", "training"):
+            jobs += [_job(system, request, o) for o in hosts]
+    metric = "$/1M output tokens" if request.workload == "llm" else (
+        "$ per image" if request.workload == "image" else "$ per training run")
+    ranking = rank_systems([*serving, *jobs], metric)
+    return CostReport(tuple(durations), tuple(serving), tuple(jobs), tuple(not_served),
+                      tuple(no_offer), ranking, every_gpu)
+
+
+def with_native_weights(request: CostRequest) -> CostRequest:
+    """The request with `weights` "auto" replaced by the model's native format."""
+    if request.model is None or not is_auto(request.weights):
+        return request
+    from dataclasses import replace
+
+    from gpuatlas.catalog.models import resolve_model_reference
+
+    native = native_weights(resolve_model_reference(request.model))
+    return replace(request, weights=native.format_id)
+
+
+def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | Assessment:
+    workload = Workload(request.model or "", request.weights, 1.0, request.input_tokens,
+                        request.output_tokens, request.engine)
+    try:
+        return sustained_serving(system, workload, request.slo, request.utilization)
+    except GpuAtlasError as error:
+        return Assessment(system, request.weights, "unsupported", str(error))
+
+
+def _job(system: GpuSystem, request: CostRequest, offer: PriceSnapshot) -> JobCost:
+    if request.workload == "training":
+        return training_run_cost(system, request.model or "", offer, tokens=request.train_tokens,
+                                 method=request.method)
+    return image_cost(system, request.model or "", offer, resolution=request.resolution,
+                      steps=request.steps)
+
+
+# ----- fleet ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetRequest:
+    models: tuple[str, ...]  # "model=share"
+    weights: tuple[str, ...]
+    requests_per_s: float
+    input_tokens: float
+    output_tokens: float
+    slo: Slo
+    engine: str = "vllm"
+    gpus: tuple[str, ...] = ()
+    gpu_counts: tuple[int, ...] = DEFAULT_GPU_COUNTS
+    providers: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    price_files: tuple[Path, ...] = field(default=())
+
+
+def parse_shares(
+    texts: Sequence[str], formats: Sequence[str], problems: list[str], engine: str = ""
+) -> list[ModelShare]:
+    shares: list[ModelShare] = []
+    for text in texts:
+        name, _, share_text = text.rpartition("=")
+        try:
+            share = float(share_text)
+        except ValueError:
+            problems.append(f"write each model as MODEL=SHARE (e.g. llama-2-13b=0.7), got {text!r}")
+            continue
+        collect(problems, lambda n=name: resolve_model(n))  # type: ignore[misc]
+        own = weight_format_ids(formats, problems, name, engine) if engine else formats
+        shares.append(ModelShare(name, share, tuple(own)))
+    return shares
+
+
+def run_fleet(request: FleetRequest) -> FleetPlan:
+    """Mixed fleet (each model on its cheapest pool) vs the cheapest single-type fleet."""
+    problems: list[str] = []
+    formats = [w for w in request.weights if not is_auto(w)]
+    formats = weight_format_ids(formats, problems) if formats else ["fp16"]
+    shares = parse_shares(request.models, request.weights, problems, request.engine)
+    problems += share_problems(shares)
+    template = Workload("", formats[0] if formats else "fp16", request.requests_per_s,
+                        request.input_tokens, request.output_tokens, request.engine)
+    problems += template.problems() + request.slo.problems()
+    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
+    offers = select_offers(request.providers, request.tiers, problems, request.price_files)
+    if problems:
+        raise InvalidRequestError(problems)
+    return plan_fleet(shares, template, request.slo, systems, offers)
+
+
+def provenance() -> dict[str, str]:
+    """Which models produced the predicted numbers (for every JSON document of this area)."""
+    from gpuatlas.performance.calibration_table import current_calibration
+    from gpuatlas.performance.llm.step_times import MODEL_NAME
+
+    return {
+        "step_times": MODEL_NAME,
+        "calibration_version": current_calibration().version,
+        "simulator": "gpuatlas.serving-des/1 (continuous batching, FIFO, random routing)",
+        "prices": "catalog price snapshots (provider, tier, observed_date, source per row)",
+        "power": "TDP × GPUs unless a measured figure is given (then labelled measured)",
+    }

@@ -1,0 +1,1 @@
+"""Fitting the performance models to measurements, validating them, case files."""

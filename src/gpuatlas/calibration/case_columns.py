@@ -1,0 +1,290 @@
+"""Batch mode over columns: a table of text cases in, value/low/high/error per row out.
+
+The same answers as `batch.predict_fields` row by row, computed the fast way: each column's
+distinct values are parsed once; rows with a field problem get the row path's message (once
+per distinct row); the other rows are grouped by configuration (GPU, count, model, weights,
+engine, KV precision), whose names resolve once, and the LLM metrics of a group are evaluated
+together over numpy arrays (`vectorised.evaluate_columns`), error messages included. Diffusion,
+training, vision and OCR rows take the row path, once per distinct row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gpuatlas.calibration.case_files import (
+    LAYOUTS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    case_from_fields,
+)
+from gpuatlas.calibration.case_files import predict_fields as predict_row_fields
+from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.calibration_table import METRIC_KINDS, current_calibration
+from gpuatlas.performance.cases import METRICS, case_system
+from gpuatlas.performance.llm.vectorised import (
+    OK,
+    VECTOR_METRICS,
+    LlmColumns,
+    VectorisedRuntime,
+    evaluate_columns,
+    reason_message,
+    vector_for,
+)
+from gpuatlas.performance.resolve import as_model
+
+FIELDS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+NUMERIC_FIELDS = ("gpu_count", "batch", "input_tokens", "output_tokens", "steps")
+ConfigKey = tuple[str, str, str, str, str, str]
+Result = tuple[str, str, str, str]  # value, low, high, error
+EMPTY_RESULT: Result = ("", "", "", "")
+
+
+@dataclass
+class _Table:
+    """The case fields as columns of stripped text (one sequence per field, one item per row),
+    and the LLM fields as arrays (parsed once per distinct value, on first use)."""
+
+    columns: dict[str, Sequence[str]]
+    size: int
+    _arrays: LlmColumns | None = None
+    _vector_mask: NDArray[np.bool_] | None = None
+
+    def llm_columns(self) -> LlmColumns:
+        if self._arrays is None:
+            self._arrays = _llm_columns(self)
+        return self._arrays
+
+    def vectorised_metric(self) -> NDArray[np.bool_]:
+        """Rows whose metric the LLM arrays evaluate (serving rows with layout 'auto' go the
+        row path: the best layout is a search over several configurations)."""
+        if self._vector_mask is None:
+            self._vector_mask = np.isin(self.llm_columns().metric, VECTOR_METRICS)
+        return self._vector_mask
+
+    def fields(self, row: int) -> dict[str, str]:
+        return {name: column[row] for name, column in self.columns.items()}
+
+    def row_key(self, row: int) -> tuple[str, ...]:
+        return tuple(column[row] for column in self.columns.values())
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> _Table:
+    width = len(header)
+    if set(map(len, rows)) - {width}:
+        rows = [[*row[:width], *[""] * (width - len(row))] for row in rows]
+    positions = {name: index for index, name in enumerate(header)}  # the last of a repeat
+    empty = [""] * len(rows)
+    columns: dict[str, Sequence[str]] = {}
+    for name in FIELDS:
+        index = positions.get(name)
+        raw = empty if index is None else list(map(itemgetter(index), rows))
+        distinct = set(raw)
+        if all(value == value.strip() for value in distinct):
+            columns[name] = raw
+        else:
+            stripped = {value: value.strip() for value in distinct}
+            columns[name] = [stripped[value] for value in raw]
+    return _Table(columns, len(rows))
+
+
+def _number_problem(name: str, text: str) -> bool:
+    """Whether case_from_fields would report a problem with this numeric field's text."""
+    if not text or (name == "batch" and text.lower() == "max"):
+        return False
+    try:
+        value = int(float(text))
+    except ValueError:
+        return True
+    return value < 0 or (name == "batch" and value < 1)
+
+
+def _problem_rows(table: _Table) -> NDArray[np.bool_]:
+    """Rows that case_from_fields rejects (each column's distinct values checked once)."""
+    bad = np.zeros(table.size, dtype=bool)
+    checks: list[tuple[str, Callable[[str], bool]]] = [
+        (name, lambda text, name=name: _number_problem(name, text))  # type: ignore[misc]
+        for name in NUMERIC_FIELDS
+    ]
+    checks += [("gpu", lambda text: not text), ("model", lambda text: not text),
+               ("metric", lambda text: text not in METRICS),
+               ("layout", lambda text: bool(text) and text.lower() not in LAYOUTS)]
+    for name, check in checks:
+        column = table.columns[name]
+        failing = {value for value in set(column) if check(value)}
+        if failing:
+            bad |= np.fromiter((value in failing for value in column), bool, table.size)
+    return bad
+
+
+class _RowPath:
+    """The row-by-row path for what the columns do not vectorise, once per distinct row."""
+
+    def __init__(self, table: _Table) -> None:
+        self.table = table
+        self.done: dict[tuple[str, ...], Result] = {}
+
+    def result(self, row: int) -> Result:
+        key = self.table.row_key(row)
+        found = self.done.get(key)
+        if found is None:
+            out = predict_row_fields(self.table.fields(row))
+            found = (out["value"], out["low"], out["high"], out["error"])
+            self.done[key] = found
+        return found
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _config_key(table: _Table, row: int) -> ConfigKey:
+    c = table.columns
+    return (c["gpu"][row], c["gpu_count"][row], c["model"][row], c["weights"][row],
+            c["engine"][row], c["kv_cache"][row])
+
+
+def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> dict[ConfigKey, list[int]]:
+    c = table.columns
+    groups: dict[ConfigKey, list[int]] = {}
+    for row, key in enumerate(zip(c["gpu"], c["gpu_count"], c["model"], c["weights"],
+                                  c["engine"], c["kv_cache"], strict=True)):
+        groups.setdefault(key, []).append(row)
+    if bad.any():
+        excluded = set(np.flatnonzero(bad).tolist())
+        groups = {key: kept for key, rows in groups.items()
+                  if (kept := [r for r in rows if r not in excluded])}
+    return groups
+
+
+def _llm_columns(table: _Table) -> LlmColumns:
+    """Every row's LLM fields as arrays (each column's distinct texts parsed once)."""
+    def numbers(name: str) -> NDArray[np.float64]:
+        column = table.columns[name]
+        parsed = {text: _number(text) for text in set(column)}
+        return np.fromiter(map(parsed.__getitem__, column), float, table.size)
+
+    metric = np.array(table.columns["metric"])
+    batch_text = table.columns["batch"]
+    kinds = {text: (not text or text.lower() == "max", text.lower() == "max")
+             for text in set(batch_text)}
+    empty = np.fromiter((kinds[text][0] for text in batch_text), bool, table.size)
+    is_max = np.fromiter((kinds[text][1] for text in batch_text), bool, table.size)
+    serving = metric == "serving_output_tok_s"
+    batch = np.where(is_max | (empty & serving), math.nan,
+                     np.where(empty, 1.0, numbers("batch")))
+    return LlmColumns(metric, batch, numbers("input_tokens"), numbers("output_tokens"))
+
+
+def _columns(table: _Table, rows: list[int]) -> LlmColumns:
+    index = np.array(rows)
+    whole = table.llm_columns()
+    return LlmColumns(whole.metric[index], whole.batch[index], whole.input_tokens[index],
+                      whole.output_tokens[index])
+
+
+def _number(text: str) -> float:
+    """A numeric field as case_from_fields reads it (NaN when empty, 'max' or not a number:
+    rows with a field problem never reach the arrays' evaluation)."""
+    try:
+        return math.nan if not text or text.lower() == "max" else float(int(float(text)))
+    except ValueError:
+        return math.nan
+
+
+def _texts(values: NDArray[np.float64]) -> list[str]:
+    return [format(value, ".6g") for value in values.tolist()]
+
+
+def _vector_results(vector: VectorisedRuntime, rows: list[int], table: _Table,
+                    results: list[Result]) -> None:
+    columns = _columns(table, rows)
+    found = evaluate_columns(vector, columns)
+    ok = found.reason == OK
+    lows, highs = _bands(vector, columns.metric[ok], found.values[ok])
+    texts = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), strict=True)
+    for row, (value, low, high) in zip(np.array(rows)[ok].tolist(), texts, strict=True):
+        results[row] = (value, low, high, "")
+    failed = ~ok
+    if not failed.any():
+        return
+    messages: dict[tuple[int, str, float, float, float], Result] = {}
+    keys = zip(found.reason[failed].tolist(), columns.metric[failed].tolist(),
+               found.batch[failed].tolist(), found.context[failed].tolist(),
+               found.fitting[failed].tolist(), strict=True)
+    for row, key in zip(np.array(rows)[failed].tolist(), keys, strict=True):
+        result = messages.get(key)
+        if result is None:
+            message = _one_line(reason_message(vector.runtime, *key))
+            result = messages[key] = ("", "", "", message)
+        results[row] = result
+
+
+def _bands(vector: VectorisedRuntime, metric: NDArray[np.str_],
+           values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Each metric's calibrated band (the kind's width, widened when extrapolated)."""
+    calibration = current_calibration()
+    widths = np.zeros(len(values))
+    for name in np.unique(metric).tolist():
+        kind = METRIC_KINDS[name]
+        low, _ = calibration.band(1.0, kind, vector.runtime.extrapolated(calibration, kind))
+        widths[metric == name] = -math.log(low)
+    return values * np.exp(-widths), values * np.exp(widths)
+
+
+def _predict_group(table: _Table, rows: list[int], row_path: _RowPath,
+                   results: list[Result]) -> None:
+    """One configuration's rows: a name that does not resolve fails every row alike (the row
+    path resolves the system and the model before anything else)."""
+    first = case_from_fields(table.fields(rows[0]))
+    try:
+        case_system(first)
+        model = as_model(first.model)
+    except GpuAtlasError as error:
+        _fail(rows, str(error), results)
+        return
+    vector_rows: list[int] = []
+    if not isinstance(model, DiffusionArch | OcrArch):
+        index = np.array(rows)
+        vector_rows = index[table.vectorised_metric()[index]].tolist()
+        layouts = table.columns["layout"]  # serving in the best layout: the row path
+        vector_rows = [r for r in vector_rows if layouts[r].lower() != "auto"]
+    if len(vector_rows) < len(rows):
+        chosen = set(vector_rows)
+        for row in rows:
+            if row not in chosen:
+                results[row] = row_path.result(row)
+    if not vector_rows:
+        return
+    try:
+        vector = vector_for(first)
+    except (GpuAtlasError, ValueError, ArithmeticError) as error:
+        _fail(vector_rows, str(error), results)
+        return
+    _vector_results(vector, vector_rows, table, results)
+
+
+def _fail(rows: list[int], message: str, results: list[Result]) -> None:
+    failed: Result = ("", "", "", _one_line(message))
+    for row in rows:
+        results[row] = failed
+
+
+def predict_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Result]:
+    """(value, low, high, error) for every row, in order: the row path's answers."""
+    table = _table([name.strip() for name in header], rows)
+    results: list[Result] = [EMPTY_RESULT] * table.size
+    row_path = _RowPath(table)
+    bad = _problem_rows(table)
+    for row in np.flatnonzero(bad).tolist():
+        results[row] = row_path.result(row)
+    for rows_of_group in _group_rows(table, bad).values():
+        _predict_group(table, rows_of_group, row_path, results)
+    return results

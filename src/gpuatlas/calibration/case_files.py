@@ -1,0 +1,104 @@
+"""Batch mode: many cases as rows of text fields in, the same rows with predictions out.
+
+Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tokens, metric,
+and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...) and
+layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
+'auto', the fastest split into replicas and tensor-parallel groups). Every row
+gets value, low, high and error appended; a row that cannot be predicted gets its reason in
+`error` and the others still come out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Literal
+
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.cases import METRICS, Case, predict_case
+
+REQUIRED_COLUMNS = (
+    "gpu", "gpu_count", "model", "weights", "engine", "batch", "input_tokens", "output_tokens",
+    "metric",
+)
+OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant", "layout")
+LAYOUTS = ("tensor", "auto")
+RESULT_COLUMNS = ("value", "low", "high", "error")
+
+
+def missing_columns(header: Iterable[str]) -> list[str]:
+    present = {name.strip() for name in header}
+    return [column for column in REQUIRED_COLUMNS if column not in present]
+
+
+def _optional_int(fields: Mapping[str, str], name: str, problems: list[str]) -> int | None:
+    text = (fields.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = int(float(text))
+    except ValueError:
+        problems.append(f"{name} {text!r} is not a number")
+        return None
+    if value < 0:
+        problems.append(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _batch(fields: Mapping[str, str], problems: list[str]) -> int | Literal["max"] | None:
+    text = (fields.get("batch") or "").strip().lower()
+    if text == "max":
+        return "max"
+    value = _optional_int(fields, "batch", problems)
+    if value is not None and value < 1:
+        problems.append(f"batch must be at least 1 (or 'max'), got {value}")
+    return value
+
+
+def case_from_fields(fields: Mapping[str, str]) -> Case:
+    """A Case from one row of text; raises InvalidRequestError listing every problem."""
+    problems: list[str] = []
+    text = {k: (fields.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    for column in ("gpu", "model", "metric"):
+        if not text[column]:
+            problems.append(f"{column} is empty")
+    if text["metric"] and text["metric"] not in METRICS:
+        problems.append(f"metric {text['metric']!r} is not one of {', '.join(METRICS)}")
+    if text["layout"] and text["layout"].lower() not in LAYOUTS:
+        problems.append(f"layout {text['layout']!r} is not one of {', '.join(LAYOUTS)}")
+    count = _optional_int(fields, "gpu_count", problems) or 1
+    batch = _batch(fields, problems)
+    input_tokens = _optional_int(fields, "input_tokens", problems)
+    output_tokens = _optional_int(fields, "output_tokens", problems)
+    steps = _optional_int(fields, "steps", problems)
+    if problems:
+        raise InvalidRequestError(problems)
+    return Case(
+        gpu=text["gpu"], gpu_count=count, model=text["model"], weights=text["weights"] or "fp16",
+        engine=text["engine"] or "vllm", batch=batch, input_tokens=input_tokens,
+        output_tokens=output_tokens, metric=text["metric"], resolution=text["resolution"] or None,
+        steps=steps, kv_cache=text["kv_cache"] or "fp16", variant=text["variant"] or None,
+        layout=text["layout"].lower() or "tensor",
+    )
+
+
+def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
+    """The row with value, low, high and error appended (numbers as text, as in a CSV)."""
+    row = dict(fields)
+    try:
+        estimate = predict_case(case_from_fields(fields))
+    except (GpuAtlasError, ValueError, ArithmeticError) as error:
+        return {**row, "value": "", "low": "", "high": "", "error": _one_line(str(error))}
+    return {
+        **row, "value": f"{estimate.value:.6g}", "low": f"{estimate.low:.6g}",
+        "high": f"{estimate.high:.6g}", "error": "",
+    }
+
+
+def predict_rows(rows: Iterable[Mapping[str, str]]) -> Iterator[dict[str, str]]:
+    """Every row, in order, with its prediction or its error."""
+    for fields in rows:
+        yield predict_fields(fields)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,499 @@
+"""Fit the calibration from measured rows (pure: rows in, a Calibration out).
+
+Groups are fitted from the general to the specific ("<kind>|<engine>|*|*", then by precision
+class, by GPU architecture family, then both), each shrunk toward its parent with a weight of
+`PRIOR_ROWS` pseudo-rows, so a group with one measurement moves only part of the way.
+
+- decode: step = M·m + o + fixed (memory-bound rows; m = 1/η_m, o the per-step overhead),
+  relative least squares with the prior as a penalty;
+- prefill, serving, image, train: one multiplicative correction per group from the median
+  log ratio of measured to predicted (η_c for prefill and training, a factor otherwise).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from gpuatlas.catalog.measurements import MeasuredRow
+from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.calibration_table import (
+    METRIC_KINDS,
+    Calibration,
+    current_calibration,
+    group_keys,
+    using_calibration,
+)
+from gpuatlas.performance.cases import Case, case_system, predict_case, resolution_px
+from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_version, resolve_engine
+from gpuatlas.performance.engine_specs import engine_profile
+from gpuatlas.performance.llm.predict import llm_runtime, runtime_max_batch, serving_cycle_s
+from gpuatlas.performance.llm.step_times import LlmRuntime
+from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
+from gpuatlas.performance.media.diffusion import (
+    DiffusionWork,
+    diffusion_work,
+    image_calibration_class,
+    image_engine,
+    max_image_batch,
+    variant_parts,
+)
+from gpuatlas.performance.peak_rates import hardware_class, precision_class
+from gpuatlas.performance.resolve import as_format, as_model
+from gpuatlas.performance.training.speed import MFU_PRIOR
+
+PRIOR_ROWS = 2.0
+OVERHEAD_SCALE_MS = 1.0
+HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "images_per_min",
+                    "train_tok_s"}
+MIN_LOG_BAND = 0.05
+LEVELS = 12  # 6 keys per engine; compiled image engines add theirs after diffusers'
+MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
+BAND_QUANTILE = 0.8
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A measured row with what the fit needs: its case, kind and group labels."""
+
+    row: MeasuredRow
+    case: Case
+    kind: str
+    engine: str
+    family: str
+    precision_class: str
+    model_family: str
+
+
+def case_from_row(row: MeasuredRow) -> Case:
+    engine = _row_engine(row)
+    if "static-batching" in variant_parts(row.variant) and engine == "tensorrt-llm":
+        engine = "tensorrt-llm-0.x"
+    return Case(
+        gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
+        engine=engine, batch=row.batch,
+        input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric,
+        resolution=row.resolution,
+        steps=row.steps, kv_cache=_kv_cache(row.kv_cache, engine, row.weights),
+        variant=row.variant,
+    )
+
+
+def _row_engine(row: MeasuredRow) -> str:
+    """The engine profile of an LLM row: its engine at its version on its backend (stated,
+    else the engine's default for the row's GPU); image and training rows keep their engine
+    (with the generation its version names)."""
+    from gpuatlas.catalog.gpus import gpu_by_id
+
+    if METRIC_KINDS[row.metric] in ("image", "train"):
+        return engine_for_version(row.engine, row.engine_version, row.source_date)
+    try:
+        return engine_profile(row.engine, gpu_by_id(row.gpu), row.engine_version,
+                              row.source_date, row.backend).id
+    except GpuAtlasError:
+        return engine_for_version(row.engine, row.engine_version, row.source_date)
+
+
+def _kv_cache(text: str | None, engine: str, weights: str) -> str:
+    """The row's KV precision; an unstated one ('auto') is the engine's default for these
+    weights (see `auto_kv_cache`)."""
+    if not text or text.lower() in ("auto", "default"):
+        return auto_kv_cache(engine, weights)
+    if text.lower() == "f16":
+        return "fp16"
+    return text
+
+
+def observe(row: MeasuredRow) -> Observation | None:
+    """The row as an observation, or None when its model or format is unknown here."""
+    from gpuatlas.catalog.gpus import gpu_by_id
+
+    try:
+        model = as_model(row.model)
+        pclass = precision_class(as_format(row.weights))
+    except GpuAtlasError:
+        return None
+    kind = METRIC_KINDS[row.metric]
+    if isinstance(model, VisionLanguageArch) and row.metric == "images_per_min":
+        kind = "vision"
+    if row.metric == "ttft_ms" and isinstance(row.batch, int) and row.batch > 1:
+        kind = "serving_ttft"  # measured under load, not a static batch: reported, not fitted
+    if isinstance(model, DiffusionArch):
+        pclass = "unet" if model.denoiser_type == "unet" else "dit"
+    engine = case_from_row(row).engine
+    engine = image_engine(engine, row.variant) if isinstance(model, DiffusionArch) else engine
+    engine = "pytorch" if kind == "train" else engine
+    gpu = gpu_by_id(row.gpu)
+    hardware = image_calibration_class(gpu) if kind == "image" else hardware_class(gpu)
+    return Observation(row, case_from_row(row), kind, engine, hardware, pclass, model.family)
+
+
+def observations(rows: Iterable[MeasuredRow]) -> list[Observation]:
+    return [found for found in (observe(row) for row in rows) if found is not None]
+
+
+def log_error(observation: Observation, predicted: float) -> float:
+    """log(predicted / measured) in the 'higher is better' direction of the metric."""
+    ratio = predicted / observation.row.value
+    return math.log(ratio) if observation.row.metric in HIGHER_IS_BETTER else -math.log(ratio)
+
+
+def predicted_value(observation: Observation) -> float | None:
+    try:
+        return predict_case(observation.case).value
+    except GpuAtlasError:
+        return None
+
+
+# ----- group keys ---------------------------------------------------------------------------
+
+
+def _levels(observation: Observation) -> list[str]:
+    o = observation
+    return group_keys(o.kind, o.engine, o.family, o.precision_class)
+
+
+def _grouped(items: Sequence[Observation], level: int) -> dict[str, list[Observation]]:
+    """Items by their key at this level; an item only fits keys of its own engine (a
+    compiled image engine inherits the diffusers keys without being fitted into them)."""
+    groups: dict[str, list[Observation]] = {}
+    for item in items:
+        keys = _levels(item)
+        if level < len(keys) and keys[level].split("|")[1] == item.engine:
+            groups.setdefault(keys[level], []).append(item)
+    return groups
+
+
+def _with_group(calibration: Calibration, key: str, values: dict[str, float]) -> Calibration:
+    groups = dict(calibration.groups)
+    groups[key] = {**groups.get(key, {}), **values}
+    return replace(calibration, groups=groups)
+
+
+# ----- decode and prefill: two-parameter fits -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearTerms:
+    """measured ≈ slope·x + overheads·o + fixed (x: roofline seconds at 100 % of peak)."""
+
+    x_s: float
+    overheads: float
+    fixed_s: float
+    measured_s: float
+    other_s: float  # the other roofline side (compute for decode, memory for prefill)
+    weight: float = 1.0  # each GPU counts once in a group: 1 / its rows there
+
+
+def _runtime_of(case: Case) -> LlmRuntime | None:
+    try:
+        system = case_system(case)
+        return llm_runtime(system, case.model, case.weights, case.engine, case.kv_cache)
+    except GpuAtlasError:
+        return None
+
+
+def decode_terms(observation: Observation) -> LinearTerms | None:
+    case, row = observation.case, observation.row
+    runtime = _runtime_of(case)
+    if runtime is None:
+        return None
+    batch = case.batch if isinstance(case.batch, int) else 1
+    context = (case.input_tokens or 0) + (case.output_tokens or 0) / 2
+    flops, moved = runtime.decode_terms(batch, context)
+    fixed = runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
+    fixed += runtime.communication_s(batch) + batch * runtime.engine.sequence_overhead_us * 1e-6
+    measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
+    memory_prior, compute_prior = _family_priors(observation)
+    return LinearTerms(moved / runtime.bandwidth_bytes_s / memory_prior, 1.0, fixed, measured,
+                       flops / runtime.peak_flops / compute_prior)
+
+
+def prefill_terms(observation: Observation) -> LinearTerms | None:
+    case, row = observation.case, observation.row
+    runtime = _runtime_of(case)
+    if runtime is None or not case.input_tokens:
+        return None
+    batch = case.batch if isinstance(case.batch, int) else 1
+    tokens = case.input_tokens
+    flops, moved = runtime.prefill_terms(tokens, batch)
+    steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
+    fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
+    fixed += runtime.score_bytes(tokens, batch) / (runtime.bandwidth_bytes_s
+                                                   * runtime.prefill.eta_memory)
+    fixed += runtime.communication_s(batch * tokens)
+    measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
+    memory_prior, compute_prior = _family_priors(observation)
+    return LinearTerms(flops / runtime.peak_flops / compute_prior, float(steps), fixed, measured,
+                       moved / runtime.bandwidth_bytes_s / memory_prior)
+
+
+def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]:
+    counts: dict[str, int] = {}
+    for gpu, _ in pairs:
+        counts[gpu] = counts.get(gpu, 0) + 1
+    return [replace(term, weight=1.0 / counts[gpu]) for gpu, term in pairs]
+
+
+def fit_linear_group(
+    terms: Sequence[LinearTerms], prior_eta: float, prior_overhead_ms: float, cap: bool = True
+) -> tuple[float, float]:
+    """(η, overhead_ms) minimising relative squared error plus the prior penalty; η ≤ 1
+    when `cap` (an efficiency), unbounded otherwise (a correction factor)."""
+    m0, o0 = 1.0 / prior_eta, prior_overhead_ms * 1e-3
+    scale_o = max(o0, OVERHEAD_SCALE_MS * 1e-3)  # the prior allows ±100 % of itself
+    a11, a12, a22 = PRIOR_ROWS / m0**2, 0.0, PRIOR_ROWS / scale_o**2
+    b1, b2 = PRIOR_ROWS / m0, PRIOR_ROWS * o0 / scale_o**2
+    for term in terms:
+        target = term.measured_s - term.fixed_s
+        weight = term.weight / term.measured_s**2
+        a11 += weight * term.x_s**2
+        a12 += weight * term.x_s * term.overheads
+        a22 += weight * term.overheads**2
+        b1 += weight * term.x_s * target
+        b2 += weight * term.overheads * target
+    det = a11 * a22 - a12 * a12
+    slope = (b1 * a22 - a12 * b2) / det
+    overhead = (a11 * b2 - a12 * b1) / det
+    if overhead < 0:
+        overhead, slope = 0.0, b1 / a11
+    return 1.0 / (max(slope, 1.0 / MAX_NEUTRAL_ETA) if cap else max(slope, 0.05)), overhead * 1e3
+
+
+def serving_terms(observation: Observation) -> LinearTerms | None:
+    """Serving cycle = modelled cycle x (1/factor) + sequence-steps x per-sequence overhead."""
+    case, row = observation.case, observation.row
+    runtime = _runtime_of(case)
+    if runtime is None or not case.output_tokens:
+        return None
+    inputs, outputs = case.input_tokens or 0, case.output_tokens
+    if isinstance(case.batch, int):
+        concurrency = case.batch
+    else:
+        concurrency = runtime_max_batch(runtime, inputs + outputs, case.kv_cache)
+    if concurrency < 1:
+        return None
+    cycle = serving_cycle_s(runtime, concurrency, inputs, outputs)
+    measured = concurrency * outputs / row.value
+    return LinearTerms(cycle, outputs * concurrency * 1e-3, 0.0, measured, 0.0)
+
+
+@dataclass(frozen=True)
+class ImageTerms:
+    """An image row for the grid fit: its work, measured batch seconds and family prior."""
+
+    work: DiffusionWork
+    measured_s: float
+    compute_prior: float
+    gpu: str
+
+
+def image_terms(observation: Observation) -> ImageTerms | None:
+    case, row = observation.case, observation.row
+    model = as_model(case.model)
+    if not isinstance(model, DiffusionArch):
+        return None
+    try:
+        system = case_system(case)
+        resolution = resolution_px(case.resolution) or model.default_resolution_px
+        batch = (case.batch if isinstance(case.batch, int)
+                 else max_image_batch(system, model, resolution, case.weights))
+        work = diffusion_work(
+            system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
+            batch=batch, cfg=None, weights=case.weights, variant=case.variant,
+            engine=case.engine,
+        )
+    except GpuAtlasError:
+        return None
+    if row.metric == "image_s":
+        measured = row.value * batch
+    else:
+        measured = 60.0 * batch * system.gpu_count / row.value
+    return ImageTerms(work, measured, _family_priors(observation)[1], row.gpu)
+
+
+# Grid of the image fit: family-neutral η_c and the per-forward host time (ms).
+IMAGE_ETA_GRID = np.geomspace(0.03, MAX_NEUTRAL_ETA, 70)
+IMAGE_OVERHEAD_GRID_MS = np.linspace(0.0, 120.0, 121)
+
+
+def fit_image_group(
+    terms: Sequence[ImageTerms], prior_eta: float, prior_overhead_ms: float
+) -> tuple[float, float]:
+    """(η_c, overhead_ms) minimising the squared log error of the batch times (each GPU
+    counting once) plus the prior penalty, over a grid: the forward time is a rounded max of
+    GPU and host time, not linear in the two."""
+    eta = IMAGE_ETA_GRID[:, None]
+    overhead = IMAGE_OVERHEAD_GRID_MS[None, :]
+    scale = max(prior_overhead_ms, OVERHEAD_SCALE_MS)
+    loss = PRIOR_ROWS * (np.log(eta / prior_eta) ** 2
+                         + ((overhead - prior_overhead_ms) / scale) ** 2)
+    counts: dict[str, int] = {}
+    for term in terms:
+        counts[term.gpu] = counts.get(term.gpu, 0) + 1
+    for term in terms:
+        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior),
+                                               overhead)
+        loss = loss + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
+    best_eta, best_overhead = np.unravel_index(int(np.argmin(loss)), loss.shape)
+    return float(IMAGE_ETA_GRID[best_eta]), float(IMAGE_OVERHEAD_GRID_MS[best_overhead])
+
+
+def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    terms = {id(item): image_terms(item) for item in items}
+    for level in range(LEVELS):
+        for key, group in _grouped(items, level).items():
+            found = [t for i in group if (t := terms[id(i)]) is not None]
+            if not found:
+                continue
+            prior = _lookup(calibration, group[0])
+            eta, overhead = fit_image_group(found, prior.eta_compute * prior.factor,
+                                            prior.step_overhead_ms)
+            calibration = _with_group(calibration, key, {
+                "eta_compute": eta, "step_overhead_ms": overhead, "n": float(len(found))})
+    return calibration
+
+
+_EXTRACTORS = {
+    "decode": decode_terms, "prefill": prefill_terms, "serving": serving_terms,
+}
+
+
+def _fit_linear(
+    calibration: Calibration, items: Sequence[Observation], kind: str,
+) -> Calibration:
+    """Fit decode (η_m, overhead) on memory-bound rows, prefill (η_c, overhead) on
+    compute-bound rows, or serving (factor, per-sequence µs), group by group from the
+    general to the specific."""
+    with using_calibration(replace(calibration, version=f"{calibration.version}/{kind}")):
+        terms = {id(item): _EXTRACTORS[kind](item) for item in items}
+    for level in range(LEVELS):
+        for key, group in _grouped(items, level).items():
+            found = _gpu_balanced(
+                [(i.row.gpu, t) for i in group if (t := terms[id(i)]) and t.x_s > t.other_s]
+            )
+            if not found:
+                continue
+            values = _linear_values(kind, found, _lookup(calibration, group[0]), group[0])
+            calibration = _with_group(calibration, key, values)
+    return calibration
+
+
+def _linear_values(
+    kind: str, found: Sequence[LinearTerms], prior: _Params, observation: Observation
+) -> dict[str, float]:
+    if kind == "serving":
+        prior_us = prior.sequence_overhead_us
+        if prior_us < 0:
+            prior_us = resolve_engine(observation.engine).sequence_overhead_us
+        factor, sequence_us = fit_linear_group(found, prior.factor, prior_us, cap=False)
+        return {"factor": factor, "sequence_overhead_us": sequence_us, "n": float(len(found))}
+    eta_name = "eta_memory" if kind == "decode" else "eta_compute"
+    prior_eta = prior.eta_memory if kind == "decode" else prior.eta_compute
+    if kind == "image":
+        prior_eta *= prior.factor  # a factor stretches time like a lower efficiency
+    eta, overhead = fit_linear_group(found, prior_eta, prior.step_overhead_ms)
+    return {eta_name: eta, "step_overhead_ms": overhead, "n": float(len(found))}
+
+
+def prior_for(observation: Observation) -> tuple[float, float, float]:
+    """The prior (η_memory, η_compute, overhead_ms) the predictors use for this kind of case."""
+    if observation.kind == "image":
+        return DIFFUSION_PRIORS[observation.precision_class]
+    if observation.kind == "train":
+        return (1.0, MFU_PRIOR, 0.0)
+    if observation.kind == "serving":
+        return (1.0, 1.0, 0.0)
+    try:
+        engine = resolve_engine(observation.engine)
+    except GpuAtlasError:
+        return (0.7, 0.45, 4.0)
+    return (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
+
+
+def _lookup(calibration: Calibration, observation: Observation) -> _Params:
+    """The family-neutral values in force for this observation (what a fit refines)."""
+    values = calibration.neutral_params(observation.kind, prior_for(observation),
+                                        observation.engine, observation.family,
+                                        observation.precision_class)
+    return _Params(values["eta_memory"], values["eta_compute"], values["step_overhead_ms"],
+                   values["factor"], values["sequence_overhead_us"])
+
+
+def _family_priors(observation: Observation) -> tuple[float, float]:
+    return current_calibration().family_priors(observation.family)
+
+
+@dataclass(frozen=True)
+class _Params:
+    eta_memory: float
+    eta_compute: float
+    step_overhead_ms: float
+    factor: float
+    sequence_overhead_us: float
+
+
+# ----- ratio fits -------------------------------------------------------------------------------
+
+
+def _shrunk_log_ratio(errors_by_gpu: dict[str, list[float]]) -> float:
+    """log(measured/predicted): the median over GPUs of each GPU's median error (each GPU
+    counts once), shrunk toward 0 by PRIOR_ROWS pseudo-GPUs."""
+    if not errors_by_gpu:
+        return 0.0
+    center = statistics.median(statistics.median(errors) for errors in errors_by_gpu.values())
+    count = len(errors_by_gpu)
+    return -center * count / (count + PRIOR_ROWS)
+
+
+def _ratio_fit(
+    calibration: Calibration, items: Sequence[Observation], version: str,
+    update: Callable[[_Params, float], dict[str, float]],
+) -> Calibration:
+    for level in range(LEVELS):
+        for key, group in _grouped(items, level).items():
+            with using_calibration(replace(calibration, version=f"{version}/{key}/{level}")):
+                errors: dict[str, list[float]] = {}
+                for item in group:
+                    if (value := predicted_value(item)) is not None:
+                        errors.setdefault(item.row.gpu, []).append(log_error(item, value))
+            if not errors:
+                continue
+            correction = math.exp(_shrunk_log_ratio(errors))
+            values = update(_lookup(calibration, group[0]), correction)
+            values["n"] = float(sum(len(found) for found in errors.values()))
+            calibration = _with_group(calibration, key, values)
+    return calibration
+
+
+def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
+    return {"eta_compute": min(params.eta_compute * correction, MAX_NEUTRAL_ETA)}
+
+
+def fit_calibration(
+    rows: Iterable[MeasuredRow], base: Calibration, version: str
+) -> Calibration:
+    """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
+    items = observations(rows)
+    calibration = replace(base, version=version, groups={}, errors={}, covered={})
+    by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
+    calibration = _fit_linear(calibration, by_kind["decode"], "decode")
+    calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
+    calibration = _fit_linear(calibration, by_kind["serving"], "serving")
+    calibration = _fit_image(calibration, by_kind["image"])
+    calibration = _ratio_fit(calibration, by_kind["train"], version, _eta_compute_update)
+    return replace(calibration, covered=coverage(items))
+
+
+def coverage(items: Sequence[Observation]) -> dict[str, frozenset[str]]:
+    covered: dict[str, set[str]] = {}
+    for item in items:
+        covered.setdefault(f"{item.kind}:gpu", set()).add(item.row.gpu)
+        covered.setdefault(f"{item.kind}:engine", set()).add(item.engine)
+        covered.setdefault(f"{item.kind}:model_family", set()).add(item.model_family)
+    return {key: frozenset(values) for key, values in covered.items()}

@@ -1,0 +1,1 @@
+"""Money, power and traffic: costs, TCO, the serving simulation, plans, fleets."""

@@ -1,0 +1,382 @@
+"""Capacity planning: the cheapest configuration (GPU × count × weight format × offer) that meets
+p95 latency targets at a given traffic, ranked, with the reasons the others lost.
+
+Fast by pruning: candidates without a cloud offer that can host them, or whose model does not
+fit, or that miss a target even for a lone request, are dropped before any simulation; the
+rest get a closed-form lower bound on replicas (hence on cost), and the simulator only runs,
+cheapest bound first, until no unverified candidate can beat the `top`-th verified option.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.offer_costs import can_host, offer_price, usd_per_month
+from gpuatlas.economics.serving_candidate import (
+    Assessment,
+    Latency,
+    Slo,
+    SourceFactory,
+    Workload,
+    assess,
+    estimator_source,
+    fewest_replicas,
+    missed_targets,
+    run_replicas,
+    slo_violation,
+)
+
+
+@dataclass(frozen=True)
+class PlanOption:
+    """One ranked option: a configuration on one provider offer, with its simulated latencies."""
+
+    gpu: str
+    gpu_name: str
+    gpu_count: int
+    weights: str
+    replicas: int
+    provider: str
+    tier: str
+    price_observed_date: str
+    price_source: str
+    offer: str
+    gpu_match: str
+    usd_per_gpu_hour: float
+    usd_per_hour: float
+    monthly_cost_usd: float
+    instances: int
+    per_gpu_billing: bool
+    p50_ttft_ms: float
+    p95_ttft_ms: float
+    p50_tpot_ms: float
+    p95_tpot_ms: float
+    p95_e2e_ms: float
+    utilization: float
+    mean_batch: float
+    max_batch: int
+    per_replica_capacity_rps: float
+    meets_slo: bool
+    overloaded: bool = False  # offered load above saturation: the queue grows without bound
+
+    @property
+    def label(self) -> str:
+        count = f"{self.gpu_count}× " if self.gpu_count > 1 else ""
+        return f"{count}{self.gpu} {self.weights}"
+
+    @property
+    def offer_label(self) -> str:
+        return f"{self.provider} ({self.tier}, {self.price_observed_date})"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    gpu: str
+    gpu_count: int
+    weights: str
+    kind: str  # memory | latency | unsupported | capacity | no-offer
+    detail: str
+    cheapest_usd_per_gpu_hour: float | None
+    memory_gb: float = 0.0
+
+
+@dataclass(frozen=True)
+class Explanation:
+    winner: str
+    runner_up: str | None
+    runner_up_lost_on: str | None
+    cost_gap_pct: float | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    workload: Workload
+    slo: Slo
+    options: tuple[PlanOption, ...]
+    rejected: tuple[Rejection, ...]
+    explanation: Explanation | None
+    message: str | None
+    candidates: int
+    simulated: int
+
+    @property
+    def feasible(self) -> bool:
+        return bool(self.options) and self.options[0].meets_slo
+
+
+def plan_options(
+    workload: Workload,
+    slo: Slo,
+    systems: Sequence[GpuSystem],
+    offers: Sequence[PriceSnapshot],
+    weights: Sequence[str] | None = None,
+    top: int = 10,
+    source_factory: SourceFactory = estimator_source,
+) -> Plan:
+    """Rank `systems` × `weights` × `offers` by monthly cost at `workload`'s traffic under `slo`."""
+    by_gpu: dict[str, list[PriceSnapshot]] = defaultdict(list)
+    for offer in offers:
+        by_gpu[offer.gpu_id].append(offer)
+    assessments, rejected = _assess_all(
+        workload, slo, systems, weights or [workload.weights], by_gpu, source_factory
+    )
+    verified, simulated = _branch_and_bound(assessments, by_gpu, workload, slo, top)
+    rejected += [_rejection(a, by_gpu) for a in verified.values() if a.status != "ok"]
+    options = _ranked_options(verified.values(), by_gpu)
+    if options:
+        return Plan(workload, slo, tuple(options[:top]), tuple(rejected),
+                    explain(options, rejected), None, len(assessments), simulated)
+    closest = _closest_options(assessments + list(verified.values()), by_gpu, workload, slo)
+    message = _nothing_meets_message(slo, closest, rejected)
+    return Plan(workload, slo, tuple(closest[:top]), tuple(rejected), None, message,
+                len(assessments), simulated)
+
+
+def _assess_all(
+    workload: Workload, slo: Slo, systems: Sequence[GpuSystem], weights: Sequence[str],
+    by_gpu: dict[str, list[PriceSnapshot]], source_factory: SourceFactory,
+) -> tuple[list[Assessment], list[Rejection]]:
+    assessments: list[Assessment] = []
+    rejected: list[Rejection] = []
+    for system in systems:
+        hosts = [o for o in by_gpu.get(system.gpu.id, []) if can_host(o, system.gpu_count)]
+        for weight in weights:
+            if not hosts:
+                rejected.append(Rejection(system.gpu.id, system.gpu_count, weight, "no-offer",
+                                          "no cloud offer rents this many on one node", None))
+                continue
+            found = assess(system, workload.with_weights(weight), slo, source_factory)
+            assessments.append(found)
+            if found.status != "ok":
+                rejected.append(_rejection(found, by_gpu))
+    return assessments, rejected
+
+
+def _rejection(found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]) -> Rejection:
+    prices = [o.usd_per_gpu_hour for o in by_gpu.get(found.system.gpu.id, [])]
+    return Rejection(found.system.gpu.id, found.system.gpu_count, found.weights, found.status,
+                     found.reason, min(prices) if prices else None, found.system.total_memory_gb)
+
+
+def _hosting_offers(
+    found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]
+) -> list[PriceSnapshot]:
+    return [o for o in by_gpu.get(found.system.gpu.id, []) if can_host(o, found.system.gpu_count)]
+
+
+def _branch_and_bound(
+    assessments: list[Assessment], by_gpu: dict[str, list[PriceSnapshot]], workload: Workload,
+    slo: Slo, top: int,
+) -> tuple[dict[tuple[str, int, str], Assessment], int]:
+    """Verify candidates cheapest lower bound first; stop when none left can enter the top."""
+    bounds: list[tuple[float, int]] = []
+    for index, found in enumerate(assessments):
+        if found.status == "ok":
+            cheapest = min(offer_price(o, found.system.gpu_count, found.min_replicas).usd_per_hour
+                           for o in _hosting_offers(found, by_gpu))
+            bounds.append((cheapest, index))
+    heapq.heapify(bounds)
+    verified: dict[tuple[str, int, str], Assessment] = {}
+    best_costs: list[float] = []  # max-heap (negated) of the `top` cheapest verified costs
+    while bounds:
+        bound, index = heapq.heappop(bounds)
+        if len(best_costs) >= top and bound > -best_costs[0]:
+            break
+        found = fewest_replicas(assessments[index], workload, slo)
+        verified[found.key] = found
+        if found.status == "ok" and found.run is not None:
+            for offer in _hosting_offers(found, by_gpu):
+                cost = offer_price(offer, found.system.gpu_count, found.run.replicas).usd_per_hour
+                heapq.heappush(best_costs, -cost)
+                if len(best_costs) > top:
+                    heapq.heappop(best_costs)
+    return verified, len(verified)
+
+
+def _option(found: Assessment, offer: PriceSnapshot, replicas: int, latency: Latency,
+            utilization: float, mean_batch: float, meets: bool) -> PlanOption:
+    price = offer_price(offer, found.system.gpu_count, replicas)
+    gpu = found.system.gpu
+    return PlanOption(
+        gpu=gpu.id, gpu_name=gpu.short_name, gpu_count=found.system.gpu_count,
+        weights=found.weights, replicas=replicas, provider=offer.provider, tier=offer.tier,
+        price_observed_date=offer.observed_date, price_source=offer.source, offer=offer.offer,
+        gpu_match=offer.gpu_match, usd_per_gpu_hour=offer.usd_per_gpu_hour,
+        usd_per_hour=price.usd_per_hour, monthly_cost_usd=usd_per_month(price.usd_per_hour),
+        instances=price.instances, per_gpu_billing=price.per_gpu_billing,
+        p50_ttft_ms=latency.p50_ttft_ms, p95_ttft_ms=latency.p95_ttft_ms,
+        p50_tpot_ms=latency.p50_tpot_ms, p95_tpot_ms=latency.p95_tpot_ms,
+        p95_e2e_ms=latency.p95_e2e_ms, utilization=utilization, mean_batch=mean_batch,
+        max_batch=found.max_batch, per_replica_capacity_rps=found.capacity_bound_rps,
+        meets_slo=meets, overloaded=utilization > 1.0,
+    )
+
+
+def _ranked_options(
+    verified: Iterable[Assessment], by_gpu: dict[str, list[PriceSnapshot]]
+) -> list[PlanOption]:
+    options: list[PlanOption] = []
+    for found in verified:
+        run = found.run
+        if found.status != "ok" or run is None:
+            continue
+        for offer in _hosting_offers(found, by_gpu):
+            options.append(_option(found, offer, run.replicas, run.latency, run.utilization,
+                                   run.mean_batch, True))
+    return sorted(options, key=lambda o: (o.monthly_cost_usd, o.p95_ttft_ms, o.provider))
+
+
+def _closest_options(
+    assessments: Sequence[Assessment], by_gpu: dict[str, list[PriceSnapshot]],
+    workload: Workload, slo: Slo,
+) -> list[PlanOption]:
+    """When nothing meets the targets: the candidates that come closest, closest first."""
+    scored: list[tuple[float, PlanOption]] = []
+    for found in assessments:
+        latency = found.run.latency if found.run else found.floor
+        if latency is None or found.status == "ok":
+            continue
+        replicas = found.run.replicas if found.run else max(found.min_replicas, 1)
+        utilization = (found.run.utilization if found.run else
+                       workload.requests_per_s / replicas / (found.saturation_rps or 1.0))
+        cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
+        option = _option(found, cheapest, replicas, latency, utilization, 0.0, False)
+        scored.append((slo_violation(latency, slo), option))
+    scored.sort(key=lambda pair: (pair[0], pair[1].monthly_cost_usd))
+    return [option for _, option in scored]
+
+
+def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[Rejection]) -> str:
+    if closest:
+        best = min(closest, key=lambda option: _option_violation(option, slo))
+        head = f"no configuration meets {slo.describe()}; the closest is {best.label} on " \
+               f"{best.offer_label}"
+        if best.overloaded:
+            return (f"{head}: overloaded — {best.utilization:.0%} of its capacity per replica, "
+                    "so the queue grows without bound")
+        return f"{head}: {missed_targets(_option_latency(best), slo)}"
+    memory = [r for r in rejected if r.kind == "memory"]
+    if memory:
+        largest = max(memory, key=lambda r: r.memory_gb)
+        count = f"{largest.gpu_count}× " if largest.gpu_count > 1 else ""
+        return (f"no configuration fits the model in memory; the closest is {count}{largest.gpu} "
+                f"{largest.weights} ({largest.memory_gb:g} GB): {largest.detail}")
+    kinds = sorted({r.kind for r in rejected})
+    unsupported = [r for r in rejected if r.kind == "unsupported"]
+    if unsupported and set(kinds) <= {"unsupported", "no-offer"}:
+        return (f"no configuration can serve this workload: {unsupported[0].detail}; pick an "
+                "engine that runs there with --engine")
+    if kinds == ["no-offer"]:
+        gpus = ", ".join(dict.fromkeys(r.gpu for r in rejected))
+        return (f"no cloud offer rents {gpus} in the price table, and a plan ranks rented "
+                "setups by their price: add an offer with --prices FILE (a CSV with the price "
+                "table's columns), or compare their speed with `gpuatlas compare`")
+    return (f"no configuration can serve this workload: every candidate was rejected "
+            f"({', '.join(kinds) or 'no candidates with a cloud offer'}); see `rejected`")
+
+
+def _option_latency(option: PlanOption) -> Latency:
+    return Latency(option.p50_ttft_ms, option.p95_ttft_ms, option.p95_ttft_ms,
+                   option.p50_tpot_ms, option.p95_tpot_ms, option.p95_e2e_ms, 0.0)
+
+
+def _option_violation(option: PlanOption, slo: Slo) -> tuple[float, float]:
+    return (option.utilization if option.overloaded else 0.0,
+            slo_violation(_option_latency(option), slo))
+
+
+# ----- explanation -----------------------------------------------------------------------------
+
+
+def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explanation:
+    """Why the winner won: the runner-up (best option on other hardware) lost on cost; cheaper
+    hardware lost on memory or latency — each with its numbers."""
+    winner = options[0]
+    runner = next((o for o in options if (o.gpu, o.gpu_count) != (winner.gpu, winner.gpu_count)),
+                  options[1] if len(options) > 1 else None)
+    lines = [_winner_line(winner)]
+    gap = None
+    if runner is not None:
+        gap = (runner.monthly_cost_usd / winner.monthly_cost_usd - 1.0) * 100.0
+        lines.append(_runner_up_line(runner, winner, gap))
+    lines += _cheaper_rejected_lines(winner, rejected)
+    return Explanation(winner.label, runner.label if runner else None,
+                       "cost" if runner else None, gap, tuple(lines))
+
+
+def _winner_line(winner: PlanOption) -> str:
+    return (f"Winner: {winner.replicas} × {winner.label} on {winner.offer_label}, "
+            f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
+            f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
+            f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
+            "within the TPOT target).")
+
+
+def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
+    return (f"Runner-up: {runner.replicas} × {runner.label} on {runner.offer_label} lost on cost: "
+            f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
+            f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} replica(s) of "
+            f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h.")
+
+
+def _format_bits(weights: str) -> float:
+    from gpuatlas.catalog.formats import find_format
+
+    found = find_format(weights)
+    return found.model_bits_per_weight if found is not None else 32.0
+
+
+def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -> list[str]:
+    lines: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    cheaper = [r for r in rejected if r.kind in ("memory", "latency", "capacity")
+               and r.cheapest_usd_per_gpu_hour is not None
+               and r.cheapest_usd_per_gpu_hour * r.gpu_count
+               < winner.usd_per_gpu_hour * winner.gpu_count]
+    # per GPU and reason, the most compact format (closest to fitting) explains the loss
+    for item in sorted(cheaper, key=lambda r: ((r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count,
+                                               _format_bits(r.weights))):
+        if (item.gpu, item.kind) in seen or len(lines) >= 4:
+            continue
+        seen.add((item.gpu, item.kind))
+        count = f"{item.gpu_count}× " if item.gpu_count > 1 else ""
+        lines.append(f"Cheaper per hour but lost on {item.kind}: {count}{item.gpu} {item.weights} "
+                     f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}")
+    return lines
+
+
+# ----- fixed replica count ("what happens to one A100 at 100 req/s?") ---------------------------
+
+
+def fixed_replica_options(
+    workload: Workload, slo: Slo, systems: Sequence[GpuSystem], offers: Sequence[PriceSnapshot],
+    replicas: int, weights: Sequence[str] | None = None,
+    source_factory: SourceFactory = estimator_source,
+) -> Plan:
+    """Every candidate simulated at exactly `replicas` replicas: whether it keeps up and meets
+    the targets, at what cost (no search, no pruning beyond memory fit)."""
+    by_gpu: dict[str, list[PriceSnapshot]] = defaultdict(list)
+    for offer in offers:
+        by_gpu[offer.gpu_id].append(offer)
+    assessments, rejected = _assess_all(
+        workload, slo, systems, weights or [workload.weights], by_gpu, source_factory
+    )
+    options = []
+    for found in assessments:
+        if found.steps is None:
+            continue
+        run = run_replicas(found, workload, slo, replicas)
+        cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
+        options.append(_option(found, cheapest, replicas, run.latency, run.utilization,
+                               run.mean_batch, run.meets_slo))
+    options.sort(key=lambda o: (not o.meets_slo, o.monthly_cost_usd))
+    message = None if any(o.meets_slo for o in options) else _nothing_meets_message(
+        slo, options, rejected)
+    return Plan(workload, slo, tuple(options), tuple(rejected), None, message,
+                len(assessments), len(options))

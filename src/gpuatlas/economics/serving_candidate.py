@@ -1,0 +1,343 @@
+"""One candidate serving configuration under traffic: fit, latency floors, capacity, replicas.
+
+A candidate is a system (N × a GPU) with a weight format. Its assessment runs cheapest checks
+first — memory fit, latency floors (a lone request's TTFT and TPOT), a closed-form capacity
+bound — and only then the discrete-event simulation, to find the fewest replicas whose p95
+latencies meet the SLOs. Traffic is spread evenly (at random) over replicas, so each replica
+sees the workload at rate λ/R.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.serving_simulation import (
+    ArrivalProcess,
+    LatencyLimits,
+    LengthDistribution,
+    SimulationResult,
+    StepTimes,
+    Traffic,
+    capacity_bound_rps,
+    simulate,
+    simulate_unless_missing,
+)
+from gpuatlas.economics.simulation_step_times import (
+    EstimatorStepSource,
+    StepTimeSource,
+    step_times_from,
+)
+from gpuatlas.errors import GpuAtlasError
+
+SIMULATED_REQUESTS = 1500
+MAX_REPLICAS = 4096
+# Below this share of saturation a latency target is "met" only by idling GPUs; the search
+# stops there and calls the configuration too slow for the target.
+MIN_UTILIZATION = 0.05
+Status = Literal["ok", "memory", "latency", "unsupported", "capacity"]
+SourceFactory = Callable[[GpuSystem, str, str, str], StepTimeSource]
+
+
+def estimator_source(system: GpuSystem, model: str, weights: str, engine: str) -> StepTimeSource:
+    return EstimatorStepSource(system, model, weights, engine)
+
+
+@dataclass(frozen=True)
+class Slo:
+    """Latency targets at the 95th percentile; None means no target."""
+
+    p95_ttft_ms: float | None = None
+    p95_tpot_ms: float | None = None
+    p95_e2e_ms: float | None = None
+
+    def problems(self) -> list[str]:
+        named = [("p95 TTFT", self.p95_ttft_ms), ("p95 TPOT", self.p95_tpot_ms),
+                 ("p95 E2E", self.p95_e2e_ms)]
+        return [f"{name} target must be > 0 ms, got {value:g}"
+                for name, value in named if value is not None and value <= 0]
+
+    def describe(self) -> str:
+        parts = [f"{name} ≤ {value:g} ms" for name, value in self._named() if value is not None]
+        return ", ".join(parts) or "no latency target"
+
+    def _named(self) -> list[tuple[str, float | None]]:
+        return [("p95 TTFT", self.p95_ttft_ms), ("p95 TPOT", self.p95_tpot_ms),
+                ("p95 E2E", self.p95_e2e_ms)]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A serving workload: one model in one weight format, its traffic and request lengths."""
+
+    model: str
+    weights: str
+    requests_per_s: float
+    input_tokens: float
+    output_tokens: float
+    engine: str = "vllm"
+    length_distribution: LengthDistribution = "fixed"
+    arrival: ArrivalProcess = "poisson"
+    burstiness: float = 1.0
+
+    def traffic(self, replicas: int = 1) -> Traffic:
+        return Traffic(
+            self.requests_per_s / replicas, self.input_tokens, self.output_tokens,
+            self.length_distribution, self.arrival, self.burstiness,
+        )
+
+    def with_weights(self, weights: str) -> Workload:
+        return replace(self, weights=weights)
+
+    def with_rate(self, requests_per_s: float) -> Workload:
+        return replace(self, requests_per_s=requests_per_s)
+
+    def problems(self) -> list[str]:
+        checks = [
+            (self.requests_per_s > 0,
+             f"request rate must be > 0 req/s, got {self.requests_per_s:g}"),
+            (self.input_tokens >= 1, f"input tokens must be ≥ 1, got {self.input_tokens:g}"),
+            (self.output_tokens >= 1, f"output tokens must be ≥ 1, got {self.output_tokens:g}"),
+            (self.burstiness > 0, f"burstiness must be > 0, got {self.burstiness:g}"),
+        ]
+        return [message for ok, message in checks if not ok]
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50_ttft_ms: float
+    p95_ttft_ms: float
+    p99_ttft_ms: float
+    p50_tpot_ms: float
+    p95_tpot_ms: float
+    p95_e2e_ms: float
+    p95_queue_ms: float
+
+
+def latency_of(result: SimulationResult) -> Latency:
+    return Latency(
+        p50_ttft_ms=result.percentile_ms("ttft", 50), p95_ttft_ms=result.percentile_ms("ttft", 95),
+        p99_ttft_ms=result.percentile_ms("ttft", 99), p50_tpot_ms=result.percentile_ms("tpot", 50),
+        p95_tpot_ms=result.percentile_ms("tpot", 95), p95_e2e_ms=result.percentile_ms("e2e", 95),
+        p95_queue_ms=result.percentile_ms("queue", 95),
+    )
+
+
+def slo_ratios(latency: Latency, slo: Slo) -> list[tuple[str, float, float]]:
+    """(name, observed ms, target ms) for each target set."""
+    observed = [("p95 TTFT", latency.p95_ttft_ms, slo.p95_ttft_ms),
+                ("p95 TPOT", latency.p95_tpot_ms, slo.p95_tpot_ms),
+                ("p95 E2E", latency.p95_e2e_ms, slo.p95_e2e_ms)]
+    return [(name, value, limit) for name, value, limit in observed if limit is not None]
+
+
+def slo_violation(latency: Latency, slo: Slo) -> float:
+    """The worst observed/target ratio (≤ 1 meets every target)."""
+    return max((value / limit for _, value, limit in slo_ratios(latency, slo)), default=0.0)
+
+
+def missed_targets(latency: Latency, slo: Slo) -> str:
+    missed = [f"{name} {value:,.0f} ms > {limit:g} ms"
+              for name, value, limit in slo_ratios(latency, slo) if value > limit]
+    return "; ".join(missed)
+
+
+@dataclass(frozen=True)
+class ServingRun:
+    """The workload on `replicas` replicas of a configuration, simulated."""
+
+    replicas: int
+    per_replica_rps: float
+    latency: Latency
+    utilization: float
+    mean_batch: float
+    output_tokens_per_s_per_replica: float
+    meets_slo: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What we know about one candidate configuration for one workload."""
+
+    system: GpuSystem
+    weights: str
+    status: Status
+    reason: str
+    max_batch: int = 0
+    steps: StepTimes | None = None
+    floor: Latency | None = None
+    capacity_bound_rps: float = 0.0
+    saturation_rps: float = 0.0
+    min_replicas: int = 0
+    run: ServingRun | None = None
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.system.gpu.id, self.system.gpu_count, self.weights)
+
+    @property
+    def label(self) -> str:
+        return f"{self.system.label} {self.weights}"
+
+
+def floor_latency(steps: StepTimes, workload: Workload) -> Latency:
+    """A lone request's latencies: its prefill, then decode steps at batch 1."""
+    ttft = steps.prefill_s(workload.input_tokens) * 1000.0
+    tpot = float(steps.decode_step_s[1]) * 1000.0
+    e2e = ttft + (workload.output_tokens - 1) * tpot
+    return Latency(ttft, ttft, ttft, tpot, tpot, e2e, 0.0)
+
+
+def assess(
+    system: GpuSystem, workload: Workload, slo: Slo,
+    source_factory: SourceFactory = estimator_source,
+) -> Assessment:
+    """Fit, floors and capacity bound for a candidate (no simulation yet)."""
+    context = int(round(workload.input_tokens + workload.output_tokens))
+    try:
+        source = source_factory(system, workload.model, workload.weights, workload.engine)
+        max_batch = source.max_batch(context)
+        if max_batch < 1:
+            return Assessment(system, workload.weights, "memory", source.memory_note(context))
+        steps = step_times_from(source, workload.input_tokens, workload.output_tokens, max_batch)
+    except GpuAtlasError as error:
+        return Assessment(system, workload.weights, "unsupported", str(error))
+    return _bounded(Assessment(system, workload.weights, "ok", "", max_batch, steps), workload, slo)
+
+
+def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
+    assert found.steps is not None
+    floor = floor_latency(found.steps, workload)
+    tpot_limit_s = None if slo.p95_tpot_ms is None else slo.p95_tpot_ms / 1000.0
+    bound = capacity_bound_rps(
+        found.steps, workload.input_tokens, workload.output_tokens, tpot_limit_s
+    )
+    saturation = capacity_bound_rps(found.steps, workload.input_tokens, workload.output_tokens)
+    found = replace(found, floor=floor, capacity_bound_rps=bound, saturation_rps=saturation,
+                    min_replicas=max(1, math.ceil(workload.requests_per_s / (bound or saturation))))
+    if slo_violation(floor, slo) > 1.0 or bound <= 0:
+        return replace(found, status="latency",
+                       reason=f"even a lone request misses: {missed_targets(floor, slo)}")
+    return found
+
+
+def run_replicas(found: Assessment, workload: Workload, slo: Slo, replicas: int) -> ServingRun:
+    """Simulate one replica at its share λ/R of the traffic."""
+    assert found.steps is not None
+    result = simulate(found.steps, workload.traffic(replicas), SIMULATED_REQUESTS)
+    return _serving_run(found, workload, slo, replicas, result)
+
+
+def try_replicas(
+    found: Assessment, workload: Workload, slo: Slo, replicas: int
+) -> ServingRun | None:
+    """`run_replicas`, or None as soon as the simulation proves a p95 above a target (the
+    run's figures are then not needed: the caller only learns that this count is too few)."""
+    assert found.steps is not None
+    result = simulate_unless_missing(
+        found.steps, workload.traffic(replicas), slo_limits(slo), SIMULATED_REQUESTS
+    )
+    return None if result is None else _serving_run(found, workload, slo, replicas, result)
+
+
+def slo_limits(slo: Slo) -> LatencyLimits:
+    def seconds(ms: float | None) -> float | None:
+        return None if ms is None else ms / 1000.0
+
+    return LatencyLimits(seconds(slo.p95_ttft_ms), seconds(slo.p95_tpot_ms),
+                         seconds(slo.p95_e2e_ms))
+
+
+def _serving_run(
+    found: Assessment, workload: Workload, slo: Slo, replicas: int, result: SimulationResult
+) -> ServingRun:
+    latency = latency_of(result)
+    per_replica = workload.requests_per_s / replicas
+    return ServingRun(
+        replicas=replicas, per_replica_rps=per_replica, latency=latency,
+        utilization=per_replica / found.saturation_rps, mean_batch=float(result.mean_batch),
+        output_tokens_per_s_per_replica=per_replica * workload.output_tokens,
+        meets_slo=slo_violation(latency, slo) <= 1.0,
+    )
+
+
+def replica_ceiling(found: Assessment, workload: Workload) -> int:
+    """The most replicas worth trying: more would run each below MIN_UTILIZATION."""
+    idle_bound = math.ceil(workload.requests_per_s / (MIN_UTILIZATION * found.saturation_rps))
+    return max(found.min_replicas, min(MAX_REPLICAS, idle_bound))
+
+
+def _trial(
+    found: Assessment, workload: Workload, slo: Slo, replicas: int, ceiling: int
+) -> ServingRun | None:
+    """Below the ceiling a miss only moves the search on, so it may stop early (None); at the
+    ceiling the full run is kept, since its figures explain the miss."""
+    if replicas >= ceiling:
+        return run_replicas(found, workload, slo, replicas)
+    return try_replicas(found, workload, slo, replicas)
+
+
+def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
+    """Grow the replica count from the closed-form lower bound until the simulated p95s meet
+    the targets, then bisect down to the fewest that do."""
+    if found.status != "ok":
+        return found
+    ceiling = replica_ceiling(found, workload)
+    low, replicas = found.min_replicas - 1, found.min_replicas
+    run = _trial(found, workload, slo, replicas, ceiling)
+    while run is None or not run.meets_slo:
+        if replicas >= ceiling:
+            assert run is not None
+            return replace(found, status="latency", run=run, reason=(
+                f"even at {run.utilization:.0%} utilisation ({replicas} replicas) it misses "
+                f"{missed_targets(run.latency, slo)}"))
+        low, replicas = replicas, min(ceiling, replicas + max(1, math.ceil(replicas * 0.5)))
+        run = _trial(found, workload, slo, replicas, ceiling)
+    return replace(found, run=_bisect(found, workload, slo, low, run))
+
+
+def _bisect(
+    found: Assessment, workload: Workload, slo: Slo, low: int, best: ServingRun
+) -> ServingRun:
+    """`low` replicas fail (or is below the bound), `best` meets: narrow the gap."""
+    while best.replicas - low > 1:
+        middle = (low + best.replicas) // 2
+        run = try_replicas(found, workload, slo, middle)
+        if run is not None and run.meets_slo:
+            best = run
+        else:
+            low = middle
+    return best
+
+
+@dataclass(frozen=True)
+class ServingScenario:
+    """A workload on one replica of a system (does it queue?), and the replicas it needs."""
+
+    assessment: Assessment
+    one_replica: ServingRun | None
+    overloaded: bool
+
+    @property
+    def replicas_needed(self) -> int | None:
+        run = self.assessment.run
+        return run.replicas if run is not None and self.assessment.status == "ok" else None
+
+
+def serving_scenario(
+    system: GpuSystem, workload: Workload, slo: Slo,
+    source_factory: SourceFactory = estimator_source,
+) -> ServingScenario:
+    """What happens at `workload.requests_per_s` on one replica of `system`, and how many
+    replicas meet `slo` (the seed's "13B at 100 vs 10 req/s", computed)."""
+    found = assess(system, workload, slo, source_factory)
+    if found.steps is None:
+        return ServingScenario(found, None, False)
+    one = run_replicas(found, workload, slo, 1)
+    overloaded = workload.requests_per_s > found.saturation_rps
+    if found.status == "ok":
+        found = fewest_replicas(found, workload, slo)
+    return ServingScenario(found, one, overloaded)

@@ -1,0 +1,108 @@
+"""Step times for the serving simulator, from any source of per-step predictions.
+
+The simulator needs three things about a replica: how many requests fit in memory at once, how
+long a decode step takes at each batch, how long a prefill takes. `StepTimeSource` is that
+contract; `EstimatorStepSource` answers it from the estimation engine (`gpuatlas.performance.api`),
+tests answer it with closed-form fakes. `step_times_from` samples a source on a small grid and
+interpolates, so a simulation costs a handful of estimator calls, not one per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.serving_simulation import StepTimes
+
+ENGINE_MAX_RUNNING_REQUESTS = 256  # vLLM's default max_num_seqs; a ceiling on the batch
+PREFILL_GRID_TOKENS = (1, 128, 512, 2048, 8192)
+
+
+class StepTimeSource(Protocol):
+    """Per-step predictions for one replica (one model, format and engine on one system)."""
+
+    def max_batch(self, context_tokens: int) -> int:
+        """Requests that fit in memory at once with `context_tokens` each (0: none fits)."""
+        ...
+
+    def memory_note(self, context_tokens: int) -> str:
+        """Why it does or does not fit, with numbers (weights, KV, free memory)."""
+        ...
+
+    def decode_step_s(self, batch: int, context_tokens: int) -> float: ...
+
+    def prefill_s(self, tokens: int) -> float: ...
+
+
+def batch_grid(max_batch: int) -> np.ndarray:
+    """1, 2, 4, … up to `max_batch` (always included)."""
+    powers = [1 << i for i in range(max_batch.bit_length()) if (1 << i) <= max_batch]
+    return np.array(sorted({*powers, max_batch}), dtype=np.float64)
+
+
+def step_times_from(
+    source: StepTimeSource, input_tokens: float, output_tokens: float, max_batch: int
+) -> StepTimes:
+    """Sample decode steps at a batch grid (at the mean context, prompt + half the output)
+    and prefills at a token grid; interpolate linearly between the samples."""
+    context = int(round(input_tokens + output_tokens / 2))
+    grid = batch_grid(max_batch)
+    sampled = np.array([source.decode_step_s(int(b), context) for b in grid])
+    decode = np.interp(np.arange(max_batch + 1, dtype=np.float64), grid, sampled)
+    decode[0] = 0.0
+    tokens = np.array(PREFILL_GRID_TOKENS, dtype=np.float64)
+    prefill = np.array([source.prefill_s(int(t)) for t in tokens])
+    return StepTimes(decode_step_s=decode, prefill_tokens=tokens, prefill_seconds=prefill)
+
+
+@dataclass(frozen=True)
+class EstimatorStepSource:
+    """Step times from the estimation engine for `model` in `weights` on `system` with `engine`."""
+
+    system: GpuSystem
+    model: str
+    weights: str
+    engine: str
+
+    def max_batch(self, context_tokens: int) -> int:
+        from gpuatlas.performance import api
+
+        batch = api.max_serving_batch(
+            self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
+        )
+        return min(int(batch), ENGINE_MAX_RUNNING_REQUESTS)
+
+    def memory_note(self, context_tokens: int) -> str:
+        from gpuatlas.performance import api
+
+        fit = api.inference_memory(
+            self.system, self.model, self.weights, context_tokens=context_tokens,
+            engine=self.engine,
+        )
+        from gpuatlas.performance.llm.memory import gib_text
+
+        part = fit.per_gpu
+        return (
+            f"per GPU: weights {gib_text(part.weights_gb)} + overhead "
+            f"{gib_text(part.overhead_gb)} + one sequence's KV {gib_text(part.kv_cache_gb, 2)} "
+            f"+ activations {gib_text(part.activations_gb)} = {gib_text(part.total_gb)} > "
+            f"{gib_text(fit.usable_gb)} usable of {gib_text(fit.gpu_memory_gb)}"
+        )
+
+    def decode_step_s(self, batch: int, context_tokens: int) -> float:
+        from gpuatlas.performance import api
+
+        return float(api.decode_step_s(
+            self.system, self.model, self.weights, self.engine,
+            batch=batch, context_tokens=context_tokens,
+        ))
+
+    def prefill_s(self, tokens: int) -> float:
+        from gpuatlas.performance import api
+
+        return float(api.prefill_s(
+            self.system, self.model, self.weights, self.engine, tokens=tokens, batch=1
+        ))

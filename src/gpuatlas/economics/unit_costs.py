@@ -1,0 +1,256 @@
+"""Cost of work on one system and offer: $/1M output tokens, $/request, $/image, $/training run.
+
+Serving costs come from the system's own sustainable rate: the highest req/s one replica
+serves within the latency targets (found with the simulator), or — without targets — a target
+utilisation of its saturated throughput. The estimator's band on serving throughput carries
+through to the cost as {value, low, high}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.offer_costs import (
+    OfferPrice,
+    offer_price,
+    usd_for_days,
+    usd_for_hours,
+    usd_per_gb_vram_hour,
+    usd_per_million_tokens,
+    usd_per_request,
+)
+from gpuatlas.economics.power import PowerDraw, kwh_per_million, system_power, work_per_joule
+from gpuatlas.economics.serving_candidate import (
+    Assessment,
+    Latency,
+    ServingRun,
+    Slo,
+    SourceFactory,
+    Workload,
+    assess,
+    estimator_source,
+    run_replicas,
+)
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.predictions import Estimate
+
+RATE_SEARCH_STEPS = 8
+
+
+@dataclass(frozen=True)
+class SustainedServing:
+    """What one replica of a configuration sustains, and how that was decided."""
+
+    system_id: str
+    weights: str
+    requests_per_s: float
+    output_tokens_per_s: float
+    basis: str
+    latency: Latency
+    max_batch: int
+    single_stream_tokens_per_s: float
+    band: Estimate  # the estimator's serving-throughput estimate (its band and provenance)
+
+    def tokens_per_s_band(self) -> tuple[float, float]:
+        scale = self.output_tokens_per_s / self.band.value
+        return self.band.low * scale, self.band.high * scale
+
+
+def _rate_meeting(found: Assessment, workload: Workload, slo: Slo) -> ServingRun | None:
+    """The highest rate (bisection below the closed-form bound) whose p95s meet the targets."""
+    low_rps, high_rps, best = 0.0, found.capacity_bound_rps, None
+    for _ in range(RATE_SEARCH_STEPS):
+        middle = (low_rps + high_rps) / 2
+        run = run_replicas(found, workload.with_rate(middle), slo, 1)
+        if run.meets_slo:
+            low_rps, best = middle, run
+        else:
+            high_rps = middle
+    return best
+
+
+def _has_targets(slo: Slo) -> bool:
+    return any(v is not None for v in (slo.p95_ttft_ms, slo.p95_tpot_ms, slo.p95_e2e_ms))
+
+
+def sustained_serving(
+    system: GpuSystem, workload: Workload, slo: Slo, utilization: float = 0.7,
+    source_factory: SourceFactory = estimator_source,
+) -> SustainedServing | Assessment:
+    """One replica's sustainable rate (or the Assessment saying why it cannot serve)."""
+    found = assess(system, workload, slo, source_factory)
+    if found.status != "ok" or found.steps is None:
+        return found
+    if _has_targets(slo):
+        run = _rate_meeting(found, workload, slo)
+        if run is None:
+            return Assessment(system, workload.weights, "latency",
+                              f"no rate meets {slo.describe()}")
+        basis = f"highest rate meeting {slo.describe()}"
+    else:
+        rate = utilization * found.saturation_rps
+        run = run_replicas(found, workload.with_rate(rate), slo, 1)
+        basis = f"{utilization:.0%} of saturated throughput"
+    return SustainedServing(
+        system_id=system.id, weights=workload.weights, requests_per_s=run.per_replica_rps,
+        output_tokens_per_s=run.per_replica_rps * workload.output_tokens, basis=basis,
+        latency=run.latency, max_batch=found.max_batch,
+        single_stream_tokens_per_s=1.0 / float(found.steps.decode_step_s[1]),
+        band=_serving_band(system, workload),
+    )
+
+
+def _serving_band(system: GpuSystem, workload: Workload) -> Estimate:
+    from gpuatlas.performance import api
+
+    return api.serving_throughput(  # the configuration simulated: one replica over the system
+        system, workload.model, workload.weights, workload.engine, concurrency="max",
+        input_tokens=int(workload.input_tokens), output_tokens=int(workload.output_tokens),
+        layout="tensor",
+    )
+
+
+def _cost_estimate(value: float, low: float, high: float, unit: str, band: Estimate) -> Estimate:
+    return Estimate(value, low, high, unit, f"gpuatlas.cost/1 over {band.model}",
+                    band.calibration_version, band.extrapolated)
+
+
+@dataclass(frozen=True)
+class ServingCost:
+    """A system on one offer serving a workload at its own sustainable rate."""
+
+    system_id: str
+    gpu_count: int
+    price: OfferPrice
+    usd_per_gb_vram_hour: float
+    sustained: SustainedServing
+    usd_per_million_output_tokens: Estimate
+    usd_per_request: float
+    usd_per_million_tokens_single_stream: float
+    power: PowerDraw
+    output_tokens_per_joule: float
+    kwh_per_million_output_tokens: float
+
+
+def serving_cost(
+    system: GpuSystem, offer: PriceSnapshot, sustained: SustainedServing
+) -> ServingCost:
+    """$/1M output tokens (with the band), $/request, single-stream cost, energy."""
+    price = offer_price(offer, system.gpu_count)
+    tokens_low, tokens_high = sustained.tokens_per_s_band()
+    per_million = _cost_estimate(
+        usd_per_million_tokens(price.usd_per_hour, sustained.output_tokens_per_s),
+        usd_per_million_tokens(price.usd_per_hour, tokens_high),
+        usd_per_million_tokens(price.usd_per_hour, tokens_low), "$/1M output tokens",
+        sustained.band,
+    )
+    power = system_power(system)
+    return ServingCost(
+        system_id=system.id, gpu_count=system.gpu_count, price=price,
+        usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
+        sustained=sustained, usd_per_million_output_tokens=per_million,
+        usd_per_request=usd_per_request(price.usd_per_hour, sustained.requests_per_s),
+        usd_per_million_tokens_single_stream=usd_per_million_tokens(
+            price.usd_per_hour, sustained.single_stream_tokens_per_s),
+        power=power,
+        output_tokens_per_joule=work_per_joule(sustained.output_tokens_per_s, power.watts),
+        kwh_per_million_output_tokens=kwh_per_million(sustained.output_tokens_per_s, power.watts),
+    )
+
+
+def cost_per_million_tokens(
+    system: GpuSystem, model: str, weights: str, offer: PriceSnapshot, *, engine: str = "vllm",
+    input_tokens: int = 512, output_tokens: int = 256, slo: Slo | None = None,
+    utilization: float = 0.7,
+) -> ServingCost:
+    """Convenience for reports: one system, one offer, one workload → its serving cost."""
+    workload = Workload(model, weights, 1.0, input_tokens, output_tokens, engine)
+    sustained = sustained_serving(system, workload, slo or Slo(), utilization)
+    if isinstance(sustained, Assessment):
+        raise InvalidRequestError([f"{system.label} {weights}: {sustained.status}: "
+                                   f"{sustained.reason}"])
+    return serving_cost(system, offer, sustained)
+
+
+# ----- time-priced jobs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DurationCost:
+    """Renting a system for a job or a service: the seed's 24-hour fine-tune, 30 days serving."""
+
+    system_id: str
+    price: OfferPrice
+    usd_per_gb_vram_hour: float
+    hours: float
+    usd_for_hours: float
+    days: float
+    usd_for_days: float
+
+
+def duration_cost(
+    system: GpuSystem, offer: PriceSnapshot, hours: float, days: float
+) -> DurationCost:
+    price = offer_price(offer, system.gpu_count)
+    return DurationCost(
+        system_id=system.id, price=price,
+        usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
+        hours=hours, usd_for_hours=usd_for_hours(price.usd_per_hour, hours),
+        days=days, usd_for_days=usd_for_days(price.usd_per_hour, days),
+    )
+
+
+@dataclass(frozen=True)
+class JobCost:
+    """A job whose length the estimator predicts (a training run, an image)."""
+
+    system_id: str
+    price: OfferPrice
+    work: str
+    hours: Estimate
+    usd: Estimate
+    work_per_joule: float | None
+    power: PowerDraw
+
+
+def _priced(hours: Estimate, usd_per_hour: float) -> Estimate:
+    return Estimate(hours.value * usd_per_hour, hours.low * usd_per_hour,
+                    hours.high * usd_per_hour, "$", f"gpuatlas.cost/1 over {hours.model}",
+                    hours.calibration_version, hours.extrapolated, hours.notes)
+
+
+def training_run_cost(
+    system: GpuSystem, model: str, offer: PriceSnapshot, *, tokens: float,
+    method: str = "full", precision: str = "bf16",
+) -> JobCost:
+    """$ for training on `tokens` tokens at the system's own predicted speed."""
+    from gpuatlas.performance import api
+
+    prediction = api.predict_training(system, model, tokens=tokens, method=method,
+                                      precision=precision)
+    price = offer_price(offer, system.gpu_count)
+    power = system_power(system)
+    return JobCost(system.id, price, f"training on {tokens:,.0f} tokens ({method})",
+                   prediction.time_for_budget_h, _priced(prediction.time_for_budget_h,
+                                                         price.usd_per_hour),
+                   work_per_joule(prediction.tokens_per_s.value, power.watts), power)
+
+
+def image_cost(
+    system: GpuSystem, model: str, offer: PriceSnapshot, *, resolution: int | None = None,
+    steps: int | None = None, batch: int = 1,
+) -> JobCost:
+    """$ per image at the system's own predicted seconds per image."""
+    from gpuatlas.performance import api
+
+    prediction = api.predict_diffusion(system, model, resolution=resolution, steps=steps,
+                                       batch=batch)
+    hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
+    price = offer_price(offer, system.gpu_count)
+    power = system_power(system)
+    images_per_s = 1.0 / prediction.s_per_image.value
+    return JobCost(system.id, price, f"one image ({prediction.resolution_px}px, "
+                   f"{prediction.steps} steps)", hours, _priced(hours, price.usd_per_hour),
+                   work_per_joule(images_per_s, power.watts), power)

@@ -1,0 +1,1 @@
+"""Pure performance models: what fits, how fast, with ranges (no prices, no I/O)."""

@@ -1,0 +1,215 @@
+"""The estimation engine's public API (stable signatures; models refine behind them).
+
+Arguments accept catalog objects or the names people write: systems ("4x rtx-4090",
+"A100 80GB SXM4"), models ("meta-llama/Meta-Llama-3-8B", "qwen3-8b"), weight formats
+("Q4_K_M", "FP8", "AWQ"), engines ("vLLM", "llama.cpp", "TensorRT-LLM").
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.llm.memory import MemoryInputs, inference_memory_fit
+from gpuatlas.performance.llm.predict import (
+    llm_runtime,
+    predict_runtime,
+    runtime_max_batch,
+)
+from gpuatlas.performance.llm.serving_layout import LayoutChoice, LayoutServing, layout_serving
+from gpuatlas.performance.media.diffusion import predict_diffusion_run
+from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
+from gpuatlas.performance.predictions import (
+    DiffusionPrediction,
+    Estimate,
+    LlmPrediction,
+    MemoryFit,
+    TrainingMemoryFit,
+    TrainingPrediction,
+)
+from gpuatlas.performance.resolve import (
+    FormatArg,
+    ModelArg,
+    SystemArg,
+    as_diffusion,
+    as_format,
+    as_llm,
+    as_model,
+    as_ocr,
+    as_system,
+    as_vlm,
+    kv_bytes_per_element,
+    kv_cache_id,
+)
+from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
+from gpuatlas.performance.training.speed import predict_training_run, require_training_fits
+
+__all__ = [
+    "DiffusionPrediction",
+    "Estimate",
+    "LlmPrediction",
+    "MemoryFit",
+    "TrainingMemoryFit",
+    "TrainingPrediction",
+    "allreduce_s",
+    "decode_step_s",
+    "inference_memory",
+    "max_serving_batch",
+    "predict_diffusion",
+    "predict_llm",
+    "predict_ocr",
+    "predict_training",
+    "predict_vision",
+    "prefill_s",
+    "serving_layout",
+    "serving_throughput",
+    "training_memory",
+]
+
+
+def inference_memory(
+    system: SystemArg, model: ModelArg, weights: FormatArg, *, context_tokens: int,
+    concurrency: int = 1, kv_cache: str = "fp16", engine: str = "vllm",
+) -> MemoryFit:
+    """Per-GPU memory of serving `model` in `weights` with `concurrency` sequences."""
+    inputs = MemoryInputs(
+        system=as_system(system), model=as_llm(model), weight_format=as_format(weights),
+        engine=resolve_engine(engine), kv_bytes_per_element=kv_bytes_per_element(kv_cache),
+        kv_cache_id=kv_cache_id(kv_cache),
+    )
+    return inference_memory_fit(inputs, context_tokens=context_tokens, concurrency=concurrency)
+
+
+def training_memory(
+    system: SystemArg, model: ModelArg, method: str = "full", *, sequence_tokens: int = 2048,
+    micro_batch: int = 1, checkpointing: bool = False, sharding: str = "none",
+    lora_rank: int = 16, precision: str = "bf16",
+) -> TrainingMemoryFit:
+    setup = TrainingSetup(method, sequence_tokens, micro_batch, checkpointing, sharding,
+                          lora_rank, precision)
+    return training_memory_fit(as_system(system), as_llm(model), setup)
+
+
+def predict_llm(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *, batch: int,
+    input_tokens: int, output_tokens: int, kv_cache: str = "fp16",
+) -> LlmPrediction:
+    """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    return predict_runtime(runtime, batch=batch, input_tokens=input_tokens,
+                           output_tokens=output_tokens, kv_cache=kv_cache)
+
+
+def decode_step_s(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *, batch: int,
+    context_tokens: float, kv_cache: str = "fp16",
+) -> float:
+    """Seconds of one decode step at `batch` sequences of `context_tokens` (point value)."""
+    return llm_runtime(system, model, weights, engine, kv_cache).decode_step_s(
+        batch, context_tokens
+    )
+
+
+def prefill_s(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *, tokens: int,
+    batch: int = 1, kv_cache: str = "fp16",
+) -> float:
+    """Seconds to prefill `batch` prompts of `tokens` tokens (point value)."""
+    return llm_runtime(system, model, weights, engine, kv_cache).prefill_s(tokens, batch)
+
+
+def max_serving_batch(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
+    context_tokens: int, kv_cache: str = "fp16",
+) -> int:
+    """Most concurrent sequences at `context_tokens` (memory, capped by the engine's max)."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    return runtime_max_batch(runtime, context_tokens, kv_cache)
+
+
+def serving_throughput(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
+    concurrency: int | Literal["max"], input_tokens: int, output_tokens: int,
+    kv_cache: str = "fp16", layout: LayoutChoice = "auto",
+) -> Estimate:
+    """Output tokens/s of a server at `concurrency` (or "max": the largest batch that fits).
+    A multi-GPU system serves in its best layout (replicas when the model fits one GPU,
+    tensor parallel when it must, or a mix; its notes say which); layout="tensor" forces one
+    tensor-parallel replica over every GPU."""
+    return serving_layout(
+        system, model, weights, engine, concurrency=concurrency, input_tokens=input_tokens,
+        output_tokens=output_tokens, kv_cache=kv_cache, layout=layout,
+    ).output_tok_s
+
+
+def serving_layout(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
+    concurrency: int | Literal["max"] = "max", input_tokens: int, output_tokens: int,
+    kv_cache: str = "fp16", layout: LayoutChoice = "auto",
+) -> LayoutServing:
+    """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput."""
+    return layout_serving(
+        system, model, weights, engine, input_tokens=input_tokens, output_tokens=output_tokens,
+        kv_cache=kv_cache, concurrency=concurrency, layout=layout,
+    )
+
+
+def predict_diffusion(
+    system: SystemArg, model: ModelArg, *, resolution: int | None = None,
+    steps: int | None = None, batch: int = 1, cfg: bool | None = None, weights: str = "bf16",
+    engine: str = "diffusers", variant: str | None = None,
+) -> DiffusionPrediction:
+    """Seconds per image of a text-to-image pipeline. `weights`: the denoiser's format (fp16 and
+    bf16 compute alike; fp32 follows PyTorch's TF32 defaults; fp8/nf4/int8/GGUF are stored
+    small and dequantised); `engine`: diffusers, ComfyUI, TensorRT, stable-fast, Core ML, ...;
+    `variant`: '+'-joined settings such as torch.compile, vanilla-attention, tf32, fp8-matmul,
+    denoise-loop."""
+    arch = as_diffusion(model)
+    return predict_diffusion_run(
+        as_system(system), arch, resolution_px=resolution or arch.default_resolution_px,
+        steps=steps or arch.default_steps, batch=batch, cfg=cfg, weights=weights,
+        engine=engine, variant=variant,
+    )
+
+
+def predict_vision(
+    system: SystemArg, model: ModelArg, *, batch: int, image_tokens: int | None = None,
+    weights: str = "bf16", engine: str = "vllm", output_tokens: int = 128,
+) -> Estimate:
+    """Images per minute of a vision-language model describing images at a batch."""
+    return predict_vision_run(
+        as_system(system), as_vlm(model), batch=batch, image_tokens=image_tokens,
+        weights=weights, engine=engine, output_tokens=output_tokens,
+    )
+
+
+def predict_ocr(system: SystemArg, model: ModelArg, *, batch: int) -> Estimate:
+    """Pages per minute of an OCR model (line-level encoder-decoder)."""
+    return predict_ocr_run(as_system(system), as_ocr(model), batch=batch)
+
+
+def predict_training(
+    system: SystemArg, model: ModelArg, *, tokens: float, method: str = "full",
+    precision: str = "bf16", recompute: bool = False, sequence_tokens: int = 2048,
+    micro_batch: int = 4, sharding: str = "none", lora_rank: int = 16,
+) -> TrainingPrediction:
+    """Step time, tokens/s and time for a token budget, data parallel over the system. A setup
+    whose memory does not fit raises InvalidRequestError naming setups that would fit
+    (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run."""
+    setup = TrainingSetup(method, sequence_tokens, micro_batch, recompute, sharding,
+                          lora_rank, precision)
+    resolved_system, resolved_model = as_system(system), as_llm(model)
+    require_training_fits(resolved_system, resolved_model, setup)
+    return predict_training_run(resolved_system, resolved_model, setup, tokens=tokens,
+                                recompute=recompute)
+
+
+def allreduce_s(system: SystemArg | GpuSystem, message_bytes: float) -> float:
+    """Seconds for an all-reduce of `message_bytes` per GPU across the system."""
+    return _allreduce_s(as_system(system), message_bytes)
+
+
+def model_kind(model: ModelArg) -> str:
+    return as_model(model).kind

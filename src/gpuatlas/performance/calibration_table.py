@@ -1,0 +1,264 @@
+"""Calibrated efficiencies and error bands (data/calibration.json), looked up with fallbacks.
+
+Efficiencies in groups are family-neutral: the architecture family's prior multiplies them.
+Parameters are keyed "<kind>|<engine>|<hardware>|<precision class>" where hardware is "*", a
+memory class ("hbm", "gddr") or "<architecture family>/<memory class>". A lookup applies every
+key that exists from the most general to the most specific, over the engine profile's prior
+scaled by the architecture family's prior. Bands are multiplicative: value·exp(±log_band), the
+observed error of that kind of case, widened when the case is extrapolated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.errors import DataFileError
+
+CALIBRATION_FILE = "calibration.json"
+EXTRAPOLATION_WIDENING = 1.75
+DEFAULT_LOG_BAND = 0.35
+
+# Metric -> kind of case (one error band per kind).
+METRIC_KINDS: dict[str, str] = {
+    "decode_tok_s": "decode",
+    "tpot_ms": "decode",
+    "prefill_tok_s": "prefill",
+    "ttft_ms": "prefill",
+    "serving_output_tok_s": "serving",
+    "image_s": "image",
+    "images_per_min": "image",
+    "train_tok_s": "train",
+}
+
+
+class _GroupRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    eta_memory: float | None = Field(default=None, gt=0, le=1.5)
+    eta_compute: float | None = Field(default=None, gt=0, le=1.5)
+    step_overhead_ms: float | None = Field(default=None, ge=0)
+    factor: float | None = Field(default=None, gt=0)
+    sequence_overhead_us: float | None = Field(default=None, ge=0)
+    n: int = Field(default=0, ge=0)
+
+
+class _ErrorRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int = Field(ge=0)
+    median_ape: float | None = None
+    p90_ape: float | None = None
+    log_band: float = Field(gt=0)
+
+
+class _CalibrationFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    model: str
+    fitted_from: str = ""
+    eta_memory_prior_by_family: dict[str, float]
+    eta_compute_prior_by_family: dict[str, float]
+    groups: dict[str, _GroupRecord] = {}
+    errors: dict[str, _ErrorRecord] = {}
+    covered: dict[str, list[str]] = {}
+
+
+BASE_IMAGE_ENGINE = "diffusers"
+# Engines calibrated as refinements of another engine's keys: compiled image pipelines of eager
+# diffusers, older llama.cpp generations of current llama.cpp. A case of such an engine uses
+# the base engine's levels where its own are unmeasured.
+BASE_ENGINES: dict[str, str] = {
+    "diffusers-compiled": BASE_IMAGE_ENGINE,
+    "tensorrt": BASE_IMAGE_ENGINE,
+    "stable-fast": BASE_IMAGE_ENGINE,
+    "coreml": BASE_IMAGE_ENGINE,
+    "diffusers-vanilla-attention": BASE_IMAGE_ENGINE,
+    "llama.cpp-2023": "llama.cpp",
+    "llama.cpp-2024": "llama.cpp",
+}
+
+
+def base_engine(engine: str) -> str | None:
+    """The engine whose calibrated levels a case of `engine` refines: compiled image engines
+    refine diffusers; engine profiles name theirs in engines.toml (`calibrate_from`: older
+    llama.cpp generations, backend profiles such as vllm-rocm or llama.cpp-metal)."""
+    found = BASE_ENGINES.get(engine)
+    return found if found is not None else _profile_bases().get(engine)
+
+
+@cache
+def _profile_bases() -> dict[str, str]:
+    from gpuatlas.performance.engine_profiles import all_engines
+
+    return {p.id: p.calibrate_from for p in all_engines() if p.calibrate_from}
+
+
+def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
+    """Calibration keys from the most general to the most specific. Engines with a base
+    engine (torch.compile and TensorRT image pipelines, older llama.cpp generations) refine
+    the base engine's keys with their own."""
+    own = _engine_keys(kind, engine, hardware, precision_class)
+    base = base_engine(engine)
+    if base is not None:
+        return _engine_keys(kind, base, hardware, precision_class) + own
+    return own
+
+
+def _engine_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
+    memory_class = hardware.split("/")[-1]
+    keys = []
+    for hardware_key in ("*", memory_class, hardware):
+        for precision_key in ("*", precision_class):
+            keys.append(f"{kind}|{engine}|{hardware_key}|{precision_key}")
+    return keys
+
+
+@dataclass(frozen=True)
+class GroupParams:
+    """Efficiencies for one case; `exact` when fitted on this engine x family x precision."""
+
+    eta_memory: float
+    eta_compute: float
+    step_overhead_ms: float
+    factor: float
+    exact: bool
+    sequence_overhead_us: float = -1.0  # negative: the engine profile's value
+
+
+@dataclass(frozen=True)
+class Calibration:
+    version: str
+    model: str
+    eta_memory_prior_by_family: dict[str, float]
+    eta_compute_prior_by_family: dict[str, float]
+    groups: dict[str, dict[str, float]] = field(default_factory=dict)
+    errors: dict[str, dict[str, float]] = field(default_factory=dict)
+    covered: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def family_priors(self, hardware: str) -> tuple[float, float]:
+        """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm')."""
+        family = hardware.split("/")[0]
+        memory = self.eta_memory_prior_by_family.get(family, 0.85)
+        compute = self.eta_compute_prior_by_family.get(family, 0.7)
+        return memory, compute
+
+    def params(
+        self, kind: str, engine_prior: tuple[float, float, float], engine: str, hardware: str,
+        precision_class: str,
+    ) -> GroupParams:
+        """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms),
+        hardware = '<architecture family>/<memory class>' (see hardware.hardware_class)."""
+        values = self.neutral_params(kind, engine_prior, engine, hardware, precision_class)
+        memory_prior, compute_prior = self.family_priors(hardware)
+        values["eta_memory"] = min(1.0, values["eta_memory"] * memory_prior)
+        values["eta_compute"] = min(1.0, values["eta_compute"] * compute_prior)
+        exact = group_keys(kind, engine, hardware, precision_class)[-1] in self.groups
+        return GroupParams(exact=exact, **values)
+
+    def neutral_params(
+        self, kind: str, engine_prior: tuple[float, float, float], engine: str, hardware: str,
+        precision_class: str,
+    ) -> dict[str, float]:
+        """Group values before the architecture family's prior multiplies the efficiencies:
+        fitted efficiencies are stored family-neutral, so a family without measurements
+        still gets its own hardware prior on top of what other families taught."""
+        values = {
+            "eta_memory": engine_prior[0],
+            "eta_compute": engine_prior[1],
+            "step_overhead_ms": engine_prior[2],
+            "factor": 1.0,
+            "sequence_overhead_us": -1.0,
+        }
+        for key in group_keys(kind, engine, hardware, precision_class):
+            values.update({k: v for k, v in self.groups.get(key, {}).items() if k in values})
+        return values
+
+    def log_band(self, kind: str) -> float:
+        record = self.errors.get(kind)
+        return float(record["log_band"]) if record else DEFAULT_LOG_BAND
+
+    def is_covered(self, axis: str, name: str) -> bool:
+        return name in self.covered.get(axis, frozenset())
+
+    def band(self, value: float, kind: str, extrapolated: bool) -> tuple[float, float]:
+        width = self.log_band(kind) * (EXTRAPOLATION_WIDENING if extrapolated else 1.0)
+        return value * math.exp(-width), value * math.exp(width)
+
+
+def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
+    try:
+        record = _CalibrationFile.model_validate(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise DataFileError(origin, [f"not valid JSON: {error}"]) from None
+    except ValidationError as error:
+        problems = [f"field {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        raise DataFileError(origin, problems) from None
+    return Calibration(
+        version=record.version,
+        model=record.model,
+        eta_memory_prior_by_family=record.eta_memory_prior_by_family,
+        eta_compute_prior_by_family=record.eta_compute_prior_by_family,
+        groups={k: _numbers(v.model_dump(exclude_none=True)) for k, v in record.groups.items()},
+        errors={k: _numbers(v.model_dump(exclude_none=True)) for k, v in record.errors.items()},
+        covered={k: frozenset(v) for k, v in record.covered.items()},
+    )
+
+
+def _numbers(values: dict[str, Any]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}
+
+
+def calibration_text() -> str:
+    path = resources.files("gpuatlas.performance") / "data" / CALIBRATION_FILE
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def shipped_calibration() -> Calibration:
+    """The calibration shipped with the package (cached)."""
+    return parse_calibration(calibration_text(), CALIBRATION_FILE)
+
+
+_OVERRIDES: list[Calibration] = []
+
+
+def current_calibration() -> Calibration:
+    """The calibration in force: an override set by `using_calibration`, else the shipped one."""
+    return _OVERRIDES[-1] if _OVERRIDES else shipped_calibration()
+
+
+@contextmanager
+def using_calibration(calibration: Calibration) -> Iterator[None]:
+    """Evaluate with another calibration (fitting, cross-validation); give it its own version."""
+    _OVERRIDES.append(calibration)
+    try:
+        yield
+    finally:
+        _OVERRIDES.pop()
+
+
+def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str, Any]:
+    """The JSON document of a calibration (what `gpuatlas calibrate` writes)."""
+    return {
+        "version": calibration.version,
+        "model": calibration.model,
+        "fitted_from": fitted_from,
+        "eta_memory_prior_by_family": calibration.eta_memory_prior_by_family,
+        "eta_compute_prior_by_family": calibration.eta_compute_prior_by_family,
+        "groups": {
+            key: {k: (int(v) if k == "n" else round(v, 5)) for k, v in values.items()}
+            for key, values in sorted(calibration.groups.items())
+        },
+        "errors": {
+            kind: {k: (int(v) if k == "n" else round(v, 4)) for k, v in values.items()}
+            for kind, values in sorted(calibration.errors.items())
+        },
+        "covered": {key: sorted(values) for key, values in sorted(calibration.covered.items())},
+    }

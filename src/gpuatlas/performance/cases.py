@@ -1,0 +1,156 @@
+"""One prediction per case (a row of a batch file or of the measured data set).
+
+A case names a GPU (and count: > 1 means tensor parallelism over the GPUs' own links), a model,
+weights, an engine, a batch (or "max"), lengths or image settings, and a metric:
+prefill_tok_s, decode_tok_s, serving_output_tok_s, image_s, images_per_min, train_tok_s,
+ttft_ms or tpot_ms. `predict_case` returns an Estimate or raises a GpuAtlasError saying why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, VisionLanguageArch
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.engine_profiles import auto_kv_cache
+from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
+from gpuatlas.performance.llm.serving_layout import layout_serving
+from gpuatlas.performance.media.diffusion import max_image_batch, predict_diffusion_run
+from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
+from gpuatlas.performance.predictions import Estimate
+from gpuatlas.performance.resolve import as_model, as_system
+from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
+from gpuatlas.performance.training.speed import predict_training_run
+
+METRICS = (
+    "prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "image_s", "images_per_min",
+    "train_tok_s", "ttft_ms", "tpot_ms",
+)
+LLM_METRICS = ("prefill_tok_s", "decode_tok_s", "ttft_ms", "tpot_ms")
+IMAGE_ENGINES = ("diffusers", "pytorch", "tensorrt", "comfyui", "diffusers-compiled")
+
+
+@dataclass(frozen=True)
+class Case:
+    gpu: str
+    gpu_count: int
+    model: str
+    weights: str
+    engine: str
+    batch: int | Literal["max"] | None
+    input_tokens: int | None
+    output_tokens: int | None
+    metric: str
+    resolution: str | None = None
+    steps: int | None = None
+    kv_cache: str = "fp16"  # or "auto": what the engine picks for these weights
+    variant: str | None = None  # e.g. 'denoise-loop', 'torch.compile' (see MeasuredRow.variant)
+    layout: str = "tensor"  # serving on several GPUs: one TP replica, or "auto" (best layout)
+
+
+def resolution_px(text: str | None) -> int | None:
+    """'1024x768' -> the side of a square with the same pixels (887); '512' -> 512."""
+    if not text:
+        return None
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        sides = [int(part) for part in parts]
+    except ValueError:
+        raise InvalidRequestError([f"resolution {text!r} is not WIDTHxHEIGHT"]) from None
+    return round(math.sqrt(sides[0] * sides[-1]))
+
+
+def case_system(case: Case) -> GpuSystem:
+    """The case's system: gpu_count > 1 overrides; with 1 a system text ("4x rtx-4090")
+    keeps its own count."""
+    if case.gpu_count < 1:
+        raise InvalidRequestError([f"gpu_count must be at least 1, got {case.gpu_count}"])
+    return as_system(case.gpu, case.gpu_count if case.gpu_count > 1 else None)
+
+
+def _int_batch(case: Case, default: int = 1) -> int:
+    if case.batch == "max":
+        raise InvalidRequestError([f"batch 'max' is only for serving_output_tok_s ({case.metric})"])
+    return default if case.batch is None else case.batch
+
+
+def predict_case(case: Case) -> Estimate:
+    if case.metric not in METRICS:
+        raise InvalidRequestError([f"metric {case.metric!r} is not one of {', '.join(METRICS)}"])
+    system = case_system(case)
+    model = as_model(case.model)
+    if isinstance(model, DiffusionArch):
+        return _diffusion_case(case, system, model)
+    if isinstance(model, VisionLanguageArch) and case.metric == "images_per_min":
+        return predict_vision_run(system, model, batch=_int_batch(case), image_tokens=None,
+                                  weights=case.weights, engine=_llm_engine(case.engine))
+    if isinstance(model, OcrArch):
+        return predict_ocr_run(system, model, batch=_int_batch(case))
+    if case.metric == "train_tok_s":
+        return _training_case(case, system, model)
+    return _llm_case(case, system, model)
+
+
+def _llm_engine(engine: str) -> str:
+    return "vllm" if engine.lower() in IMAGE_ENGINES else engine
+
+
+def _lengths(case: Case) -> tuple[int, int]:
+    if case.input_tokens is None and case.output_tokens is None:
+        raise InvalidRequestError([f"{case.metric} needs input_tokens and/or output_tokens"])
+    return case.input_tokens or 0, case.output_tokens or 0
+
+
+def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
+    if case.metric in ("image_s", "images_per_min"):
+        raise InvalidRequestError([f"{case.metric} needs a diffusion or vision-language model"])
+    kv_cache = case.kv_cache
+    if kv_cache.lower() == "auto":  # the engine's choice for this checkpoint
+        kv_cache = auto_kv_cache(case.engine, case.weights)
+    runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)  # type: ignore[arg-type]
+    input_tokens, output_tokens = _lengths(case)
+    if case.metric == "serving_output_tok_s":
+        concurrency = "max" if case.batch in ("max", None) else case.batch
+        if case.layout == "auto" and system.gpu_count > 1:
+            return layout_serving(system, model, case.weights, case.engine,  # type: ignore[arg-type]
+                                  input_tokens=input_tokens, output_tokens=output_tokens,
+                                  kv_cache=kv_cache, concurrency=concurrency).output_tok_s
+        return serving_estimate(runtime, concurrency, input_tokens, output_tokens, kv_cache)
+    if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
+        raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
+    prediction = predict_runtime(
+        runtime, batch=_int_batch(case), input_tokens=input_tokens,
+        output_tokens=max(output_tokens, 1), kv_cache=kv_cache,
+    )
+    estimate: Estimate = getattr(prediction, case.metric)
+    return estimate
+
+
+def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Estimate:
+    if case.metric not in ("image_s", "images_per_min"):
+        raise InvalidRequestError([f"{case.metric} does not apply to diffusion model {model.id}"])
+    resolution = resolution_px(case.resolution) or model.default_resolution_px
+    weights = case.weights or "bf16"
+    batch = (max_image_batch(system, model, resolution, weights) if case.batch == "max"
+             else _int_batch(case))
+    prediction = predict_diffusion_run(
+        system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
+        batch=batch, cfg=None, weights=weights, engine=case.engine, variant=case.variant,
+    )
+    return prediction.s_per_image if case.metric == "image_s" else prediction.images_per_min
+
+
+def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
+    if not isinstance(model, ModelArch):
+        raise InvalidRequestError(["train_tok_s needs an LLM"])
+    sequence = case.input_tokens or 2048
+    sharding = "fsdp" if system.gpu_count > 1 else "none"
+    setup = TrainingSetup("full", sequence, _int_batch(case), False, sharding)
+    recompute = not training_memory_fit(system, model, setup).fits
+    if recompute:
+        setup = TrainingSetup("full", sequence, _int_batch(case), True, sharding)
+    prediction = predict_training_run(system, model, setup, tokens=1e9, recompute=recompute)
+    return prediction.tokens_per_s

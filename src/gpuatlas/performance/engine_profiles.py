@@ -1,0 +1,267 @@
+"""Inference engine profiles (data/engines.toml): formats, memory policy, efficiency priors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
+
+MultiGpuMode = Literal["tensor", "layer-split"]
+
+
+@dataclass(frozen=True)
+class EngineProfile:
+    """One engine's behaviour as the estimators need it (see data/engines.toml)."""
+
+    id: str
+    names: tuple[str, ...]
+    formats: tuple[str, ...]
+    kv_cache: tuple[str, ...]
+    memory_fraction: float
+    cuda_context_gb: float
+    kv_block_tokens: int
+    eta_memory: float
+    eta_compute: float
+    step_overhead_ms: float
+    layer_overhead_ms: float
+    sequence_overhead_us: float
+    attention_score_bytes: float
+    max_batch: int
+    prefill_chunk_tokens: int
+    multi_gpu: MultiGpuMode
+    fp16_accumulate: bool
+    activation_gb_per_1k_batch_tokens: float
+    source: str
+    quantized_kv_cache: str = ""  # KV precision 'auto' takes from quantized checkpoints
+    quantized_kv_formats: tuple[str, ...] = ()  # the weight formats whose checkpoints set it
+    family: str = ""  # the engine users name ('llama.cpp' for 'llama.cpp-vulkan'); '' = id
+    backends: tuple[str, ...] = ("cuda",)  # compute backends this profile models
+    from_version: str = ""  # first release this profile models ('0.8.0', 'b4000'); '' = any
+    before_version: str = ""  # first release it no longer models
+    from_month: str = ""  # 'YYYY-MM' bounds used when a version names no release
+    before_month: str = ""
+    calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
+
+    @property
+    def engine(self) -> str:
+        """The engine as users name it (the profile's family)."""
+        return self.family or self.id
+
+    def supports_format(self, format_id: str) -> bool:
+        return format_id in self.formats
+
+
+class _EngineRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    names: list[str] = []
+    formats: list[str] = Field(min_length=1)
+    kv_cache: list[str] = Field(min_length=1)
+    memory_fraction: float = Field(gt=0, le=1)
+    cuda_context_gb: float = Field(ge=0)
+    kv_block_tokens: int = Field(ge=1)
+    eta_memory: float = Field(gt=0, le=1)
+    eta_compute: float = Field(gt=0, le=1)
+    step_overhead_ms: float = Field(ge=0)
+    layer_overhead_ms: float = Field(ge=0)
+    sequence_overhead_us: float = Field(ge=0)
+    attention_score_bytes: float = Field(default=0.0, ge=0)
+    max_batch: int = Field(ge=1)
+    prefill_chunk_tokens: int = Field(ge=1)
+    multi_gpu: MultiGpuMode
+    fp16_accumulate: bool
+    activation_gb_per_1k_batch_tokens: float = Field(ge=0)
+    source: str = Field(min_length=3)
+    quantized_kv_cache: str = ""
+    quantized_kv_formats: list[str] = []
+    family: str = ""
+    backends: list[str] = Field(default=["cuda"], min_length=1)
+    from_version: str = ""
+    before_version: str = ""
+    from_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
+    before_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
+    calibrate_from: str = ""
+
+
+def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Profiles with `extends = "<id>"` take every field of that (earlier) profile except its
+    id, names, and generation bounds, then their own."""
+    by_id: dict[str, dict[str, object]] = {}
+    merged = []
+    for table in tables:
+        parent_id = table.get("extends")
+        own = {k: v for k, v in table.items() if k != "extends"}
+        if isinstance(parent_id, str) and parent_id in by_id:
+            parent = by_id[parent_id]
+            inherited = {k: v for k, v in parent.items() if k not in _NOT_INHERITED}
+            family = parent.get("family") or parent_id
+            own = {**inherited, "family": family, "calibrate_from": parent_id, **own}
+        by_id[str(table.get("id", ""))] = own
+        merged.append(own)
+    return merged
+
+
+_NOT_INHERITED = frozenset({"id", "names", "from_version", "before_version", "from_month",
+                            "before_month", "calibrate_from", "source"})
+
+
+def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfile, ...]:
+    """Validate an engines file; every problem is reported at once."""
+    try:
+        tables = _with_parents(tomllib.loads(text).get("engine", []))
+    except tomllib.TOMLDecodeError as error:
+        raise DataFileError(origin, [f"not valid TOML: {error}"]) from None
+    profiles: list[EngineProfile] = []
+    problems: list[str] = []
+    for position, table in enumerate(tables, start=1):
+        try:
+            record = _EngineRecord.model_validate(table)
+        except ValidationError as error:
+            label = f"[[engine]] #{position} ({table.get('id', '?')})"
+            problems += [f"{label}, field {e['loc'][0]}: {e['msg']}" for e in error.errors()]
+            continue
+        values = record.model_dump()
+        values.update(names=tuple(record.names), formats=tuple(record.formats))
+        values["kv_cache"] = tuple(record.kv_cache)
+        values["quantized_kv_formats"] = tuple(record.quantized_kv_formats)
+        values["backends"] = tuple(record.backends)
+        profiles.append(EngineProfile(**values))
+    if problems:
+        raise DataFileError(origin, problems)
+    return tuple(profiles)
+
+
+@cache
+def all_engines() -> tuple[EngineProfile, ...]:
+    path = resources.files("gpuatlas.performance") / "data" / "engines.toml"
+    return parse_engines(path.read_text(encoding="utf-8"), str(path))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+@cache
+def _engine_index() -> dict[str, EngineProfile]:
+    index: dict[str, EngineProfile] = {}
+    for profile in all_engines():
+        for name in (profile.id, *profile.names):
+            index.setdefault(_key(name), profile)
+    return index
+
+
+def resolve_engine(name: str | EngineProfile) -> EngineProfile:
+    """An engine from the names people write ("vLLM", "TensorRT-LLM", "llama.cpp")."""
+    if isinstance(name, EngineProfile):
+        return name
+    found = _engine_index().get(_key(name))
+    if found is not None:
+        return _without_overheads(found) if _OVERHEADS_OFF else found
+    ids = [profile.id for profile in all_engines()]
+    close = difflib.get_close_matches(_key(name), list(_engine_index()), n=4, cutoff=0.5)
+    candidates = sorted({_engine_index()[key].id for key in close}) or ids
+    raise UnknownNameError("engine", name, candidates)
+
+
+_OVERHEADS_OFF: list[bool] = []
+
+
+@contextmanager
+def engine_overheads_off() -> Iterator[None]:
+    """Resolve engines without fixed costs (per-step, per-layer, per-sequence): the pure
+    roofline baseline of the accuracy report."""
+    _OVERHEADS_OFF.append(True)
+    try:
+        yield
+    finally:
+        _OVERHEADS_OFF.pop()
+
+
+def _without_overheads(profile: EngineProfile) -> EngineProfile:
+    return replace(profile, step_overhead_ms=0.0, layer_overhead_ms=0.0,
+                   sequence_overhead_us=0.0)
+
+
+def require_format(engine: EngineProfile, format_id: str) -> None:
+    """Raise a clear error when the engine cannot load weights in this format."""
+    if not engine.supports_format(format_id):
+        engines = [p.id for p in all_engines() if p.supports_format(format_id)]
+        raise InvalidRequestError(
+            [
+                f"engine {engine.id} does not load {format_id} weights "
+                f"(it loads: {', '.join(engine.formats)}); engines that load {format_id}: "
+                f"{', '.join(engines) or 'none'}"
+            ]
+        )
+
+
+def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
+    if kv_cache not in engine.kv_cache:
+        raise InvalidRequestError(
+            [f"engine {engine.id} has no {kv_cache} KV cache (it offers: "
+             f"{', '.join(engine.kv_cache)})"]
+        )
+
+
+def engine_for_version(engine: str, version: str | None, date: str | None = None) -> str:
+    """The engine profile id for an engine at a version on its default (CUDA) backend: the
+    profiles' version and month bounds in engines.toml choose the generation (TensorRT-LLM
+    0.5-0.7 static batching, llama.cpp builds before b2000 and b2000-b3999); `date` (ISO, of
+    the measurement's source) places a version text that names no release. The engine's
+    current profile (and any name that is not an LLM engine) keeps the name as given."""
+    from gpuatlas.performance.engine_specs import engine_profile
+
+    try:
+        profile = engine_profile(engine, version=version, date=date)
+    except GpuAtlasError:
+        return engine
+    current = next(p for p in all_engines() if p.engine == profile.engine)
+    return engine if profile is current else profile.id
+
+
+def resolve_engine_on(name: str | EngineProfile, gpu: Gpu) -> EngineProfile:
+    """The profile of an engine on this GPU's backend ('vllm' on an MI300X is 'vllm-rocm',
+    'llama.cpp' on an Apple GPU 'llama.cpp-metal'); an engine with no profile for the GPU's
+    backends is an InvalidRequestError, never a CUDA prediction."""
+    from gpuatlas.performance.engine_specs import check_backend, engine_profile
+
+    if isinstance(name, EngineProfile):
+        check_backend(name, gpu)
+        return name
+    found = engine_profile(name, gpu)
+    return _without_overheads(found) if _OVERHEADS_OFF else found
+
+
+def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
+    """'llama.cpp-2023' (before b2000), 'llama.cpp-2024' (b2000-b3999) or 'llama.cpp' (newer,
+    or unknown), from a build number ('b2833'), else a month named in the version text
+    ('builds of Dec 2023'), else the source's date."""
+    return engine_for_version("llama.cpp", version, date)
+
+
+def auto_kv_cache(engine: str, weights: str) -> str:
+    """KV precision an engine picks when the user leaves it at 'auto': the checkpoint's own
+    quantization config for engines that read it (`quantized_kv_cache`, e.g. TensorRT-LLM 1.x
+    with NVIDIA ModelOpt FP8/NVFP4 checkpoints, whose hf_quant_config.json sets
+    kv_cache_quant_algo FP8), else fp16."""
+    try:
+        profile = resolve_engine(engine)
+        format_id = resolve_format(weights).id
+    except GpuAtlasError:
+        return "fp16"
+    if profile.quantized_kv_cache and format_id in profile.quantized_kv_formats:
+        return profile.quantized_kv_cache
+    return "fp16"

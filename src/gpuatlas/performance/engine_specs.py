@@ -1,0 +1,450 @@
+"""Engines as users write them ('vLLM 0.8.5', 'vllm==0.6.3.post1', 'llama.cpp build 57291f264',
+'b4426', 'Ollama 0.5.7', 'llama.cpp vulkan') parsed into engine, version and backend, and the
+engine profile a case on a given GPU uses (data/engines.toml: profiles with their backends and
+release bounds, [[backend]] tables saying which GPUs each backend serves, [[engine_name]] for
+engines without an LLM profile, [[release]] notes)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import NamedTuple, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
+from gpuatlas.performance.engine_profiles import EngineProfile, all_engines
+
+__all__ = [
+    "Backend",
+    "EngineSpec",
+    "all_backends",
+    "check_backend",
+    "engine_profile",
+    "parse_engine_spec",
+    "release_notes",
+]
+
+
+class Platform(NamedTuple):
+    """What backend choice needs of a GPU (hashable, so choices are cached per platform)."""
+
+    id: str
+    vendor: str
+    architecture_family: str
+
+
+def platform_of(gpu: Gpu) -> Platform:
+    return Platform(gpu.id, gpu.vendor, gpu.architecture_family)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A compute backend and the GPUs it serves."""
+
+    id: str
+    names: tuple[str, ...]
+    vendors: tuple[str, ...]
+    families: tuple[str, ...]
+    excluded_families: tuple[str, ...]
+    source: str
+
+    def serves(self, gpu: Gpu | Platform) -> bool:
+        family = gpu.architecture_family
+        return (gpu.vendor in self.vendors and family not in self.excluded_families
+                and (not self.families or family in self.families))
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """An engine as a user named it: engine id, version text (None = unstated) and backend
+    (None = the engine's default for the GPU). `profile` is set when the text named a profile
+    directly ('llama.cpp-2023', 'vllm-rocm')."""
+
+    engine: str
+    version: str | None = None
+    backend: str | None = None
+    profile: str | None = None
+
+
+class _BackendRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    names: list[str] = []
+    vendors: list[str] = Field(min_length=1)
+    families: list[str] = []
+    excluded_families: list[str] = []
+    source: str = Field(min_length=3)
+
+
+class _NameRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    names: list[str] = []
+    kind: str = Field(pattern="^(llm|image)$")
+    backends: list[str] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+
+class _ReleaseRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    engine: str
+    from_version: str
+    behaviour: str
+    source: str = Field(min_length=3)
+
+
+_Record = TypeVar("_Record", _BackendRecord, _NameRecord, _ReleaseRecord)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    backends: tuple[Backend, ...]
+    names: tuple[_NameRecord, ...]
+    releases: tuple[_ReleaseRecord, ...]
+
+
+@cache
+def _tables() -> _Tables:
+    path = resources.files("gpuatlas.performance") / "data" / "engines.toml"
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    problems: list[str] = []
+    backends = [_validated(_BackendRecord, t, "backend", problems)
+                for t in document.get("backend", [])]
+    names = [_validated(_NameRecord, t, "engine_name", problems)
+             for t in document.get("engine_name", [])]
+    releases = [_validated(_ReleaseRecord, t, "release", problems)
+                for t in document.get("release", [])]
+    if problems:
+        raise DataFileError(str(path), problems)
+    return _Tables(
+        tuple(Backend(b.id, tuple(b.names), tuple(b.vendors), tuple(b.families),
+                      tuple(b.excluded_families), b.source) for b in backends if b is not None),
+        tuple(n for n in names if n is not None),
+        tuple(r for r in releases if r is not None),
+    )
+
+
+def _validated(
+    model: type[_Record], table: dict[str, object], kind: str, problems: list[str]
+) -> _Record | None:
+    try:
+        return model.model_validate(table)
+    except ValidationError as error:
+        label = f"[[{kind}]] {table.get('id', table.get('engine', '?'))}"
+        problems += [f"{label}, field {e['loc'][0]}: {e['msg']}" for e in error.errors()]
+        return None
+
+
+def all_backends() -> tuple[Backend, ...]:
+    return _tables().backends
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+# ----- parsing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Named:
+    engine: str
+    profile: str | None
+    backend: str | None
+
+
+@cache
+def _engine_names() -> dict[str, _Named]:
+    """Every name a user may write for an engine -> engine, profile and implied backend."""
+    index: dict[str, _Named] = {}
+    profiles = all_engines()
+    for profile in profiles:
+        family = [p for p in profiles if p.engine == profile.engine]
+        implied = _implied_backend(profile, family)
+        is_default = profile is family[0]
+        for name in (profile.id, *profile.names):
+            index.setdefault(_key(name), _Named(profile.engine, None if is_default
+                                                else profile.id, implied))
+    for record in _tables().names:
+        backend = record.backends[0] if len(record.backends) == 1 else None
+        for name in (record.id, *record.names):
+            index.setdefault(_key(name), _Named(record.id, None, backend))
+    return index
+
+
+@cache
+def _longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_engine_names(), key=len, reverse=True))
+
+
+def _implied_backend(profile: EngineProfile, family: list[EngineProfile]) -> str | None:
+    """The backend a name implies: a single-backend engine's, or a backend profile's own."""
+    backends = {b for p in family for b in p.backends}
+    if len(backends) == 1:
+        return next(iter(backends))
+    if profile is not family[0] and len(profile.backends) == 1:
+        return profile.backends[0]
+    return None
+
+
+@cache
+def _backend_names() -> dict[str, str]:
+    return {_key(name): b.id for b in all_backends() for name in (b.id, *b.names)}
+
+
+_BUILD = re.compile(r"^b(\d{3,6})$")
+_SEMVER = re.compile(r"^v?\d+(\.\d+)*([.-]?(post|rc|dev|a|b)\d*)*$")
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+_FILLER = {"build", "version", "release", "engine", "on", "with", "backend", "v"}
+
+
+def parse_engine_spec(text: str) -> EngineSpec:
+    """'vLLM 0.8.5' -> (vllm, 0.8.5, None); 'vllm==0.6.3.post1' -> (vllm, 0.6.3.post1, None);
+    'llama.cpp build 57291f264' -> (llama.cpp, 57291f264, None); 'b4426' -> (llama.cpp, b4426,
+    None); 'mlx-lm 0.21' -> (mlx-lm, 0.21, mlx); 'llama.cpp vulkan b4426' -> (llama.cpp, b4426,
+    vulkan). Unknown engines raise UnknownNameError with close matches; words that are neither
+    a version nor a backend raise InvalidRequestError."""
+    outcome = _parse_outcome(text)
+    if isinstance(outcome, GpuAtlasError):
+        raise outcome.with_traceback(None)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _parse_outcome(text: str) -> EngineSpec | GpuAtlasError:
+    """The parse of `text`, or the error it raises, cached: a bad name in a batch of cases
+    costs its close-match search once, not once per row."""
+    try:
+        return _parse(text)
+    except GpuAtlasError as error:
+        return error
+
+
+def _parse(text: str) -> EngineSpec:
+    cleaned = re.sub(r"[(),;]|==|@", " ", text).strip()
+    if _BUILD.match(cleaned.lower()):
+        return EngineSpec("llama.cpp", cleaned.lower())
+    named, rest = _leading_name(cleaned)
+    version, backend = _version_and_backend(text, rest)
+    if backend is not None and named.backend is not None and backend != named.backend:
+        raise InvalidRequestError(
+            [f"engine text {text!r} names backend {backend!r}, but {named.engine} runs on "
+             f"{named.backend} only"])
+    return EngineSpec(named.engine, version, backend or named.backend, named.profile)
+
+
+def _leading_name(text: str) -> tuple[_Named, str]:
+    """The longest known engine name the text starts with, and the rest of the text."""
+    key = _key(text)
+    index = _engine_names()
+    for name in _longest_first():
+        if key == name or (key.startswith(name) and key[len(name)] == "-"):
+            return index[name], key[len(name):].strip("-")
+    head = key.split("-")[0] if key else key
+    close = difflib.get_close_matches(key, list(index), n=6, cutoff=0.5)
+    close += difflib.get_close_matches(head, list(index), n=6, cutoff=0.6)
+    candidates = sorted({index[name].engine for name in close})
+    raise UnknownNameError("engine", text, candidates or sorted({n.engine for n in index.values()}))
+
+
+def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
+    version: str | None = None
+    backend: str | None = None
+    for word in [w for w in rest.split("-") if w]:
+        if word in _FILLER:
+            continue
+        if word in _backend_names():
+            backend = _backend_names()[word]
+        elif version is None and (_BUILD.match(word) or _SEMVER.match(word)
+                                  or _COMMIT.match(word)):
+            version = word.removeprefix("v") if _SEMVER.match(word) else word
+        else:
+            raise InvalidRequestError(
+                [f"engine text {text!r}: cannot read {word!r} (expected a version such as "
+                 f"0.8.5, a llama.cpp build such as b4426 or a commit, or a backend: "
+                 f"{', '.join(sorted({b.id for b in all_backends()}))})"])
+    return version, backend
+
+
+# ----- choosing the profile ---------------------------------------------------------------------
+
+
+def engine_profile(
+    engine: str | EngineSpec, gpu: Gpu | None = None, version: str | None = None,
+    date: str | None = None, backend: str | None = None,
+) -> EngineProfile:
+    """The profile a case uses: the engine's profiles on the backend (named, else the first
+    that serves `gpu`; CUDA when no GPU is given), then the generation whose release bounds
+    hold the version (else whose month bounds hold the version text's month or `date`, else
+    the newest). A backend the engine has no profile for, or one that does not serve the GPU,
+    is an error: it is never predicted as CUDA. Cached per engine text and GPU platform."""
+    platform = platform_of(gpu) if gpu is not None else None
+    outcome = _profile_outcome(engine, platform, version, date, backend)
+    if isinstance(outcome, GpuAtlasError):
+        raise outcome.with_traceback(None)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _profile_outcome(
+    engine: str | EngineSpec, gpu: Platform | None, version: str | None, date: str | None,
+    backend: str | None,
+) -> EngineProfile | GpuAtlasError:
+    try:
+        return _engine_profile(engine, gpu, version, date, backend)
+    except GpuAtlasError as error:
+        return error
+
+
+def _engine_profile(
+    engine: str | EngineSpec, gpu: Platform | None, version: str | None, date: str | None,
+    backend: str | None,
+) -> EngineProfile:
+    spec = engine if isinstance(engine, EngineSpec) else parse_engine_spec(engine)
+    version = version or spec.version
+    chosen_backend = backend or spec.backend
+    profiles = _profiles_of(spec)
+    if spec.profile is not None:
+        named = next(p for p in profiles if p.id == spec.profile)
+        _require_serves(named, chosen_backend or named.backends[0], gpu)
+        return named
+    chosen_backend = chosen_backend or _default_backend(spec.engine, profiles, gpu)
+    on_backend = [p for p in profiles if chosen_backend in p.backends]
+    if not on_backend:
+        offered = sorted({b for p in profiles for b in p.backends})
+        raise InvalidRequestError(
+            [f"engine {spec.engine} has no {chosen_backend} profile (it is modelled on: "
+             f"{', '.join(offered)})"])
+    profile = _generation(on_backend, version, date)
+    _require_serves(profile, chosen_backend, gpu)
+    return profile
+
+
+def _profiles_of(spec: EngineSpec) -> list[EngineProfile]:
+    profiles = [p for p in all_engines() if p.engine == spec.engine]
+    if profiles:
+        return profiles
+    record = next(r for r in _tables().names if r.id == spec.engine)
+    modelled = sorted({p.engine for p in all_engines()})
+    what = "an image engine: the diffusion model takes it as its engine" if record.kind == \
+        "image" else "no speed profile yet"
+    raise InvalidRequestError(
+        [f"engine {spec.engine} is {what}; LLM engines modelled: {', '.join(modelled)}"])
+
+
+def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Platform | None) -> str:
+    order = [b for p in profiles for b in p.backends]
+    if gpu is None:
+        return order[0]
+    backends = {b.id: b for b in all_backends()}
+    for backend in order:
+        if backend in backends and backends[backend].serves(gpu):
+            return backend
+    raise InvalidRequestError(
+        [f"engine {engine} is not modelled on {gpu.vendor} {gpu.id} (its backends: "
+         f"{', '.join(dict.fromkeys(order))}); engines modelled there: {_engines_on(gpu)}"])
+
+
+def _engines_on(gpu: Platform) -> str:
+    backends = {b.id: b for b in all_backends()}
+    found = sorted({p.engine for p in all_engines()
+                    if any(b in backends and backends[b].serves(gpu) for b in p.backends)})
+    return ", ".join(found) or "none"
+
+
+def check_backend(profile: EngineProfile, gpu: Gpu) -> None:
+    """Raise unless one of the profile's backends serves this GPU."""
+    platform = platform_of(gpu)
+    served = [b for b in all_backends() if b.id in profile.backends and b.serves(platform)]
+    if not served:
+        _require_serves(profile, profile.backends[0], platform)
+
+
+def _require_serves(profile: EngineProfile, backend: str, gpu: Platform | None) -> None:
+    found = next((b for b in all_backends() if b.id == backend), None)
+    if gpu is None or found is None or found.serves(gpu):
+        return
+    raise InvalidRequestError(
+        [f"backend {backend} ({profile.id}) does not run on {gpu.vendor} {gpu.id}; it serves: "
+         f"{', '.join(found.vendors)}; engines modelled on {gpu.id}: {_engines_on(gpu)}"])
+
+
+# ----- generations by release -------------------------------------------------------------------
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+Point = tuple[str, tuple[int, ...]]
+
+
+def _version_point(text: str | None) -> Point | None:
+    """('build', (n,)) for a llama.cpp build, ('semver', (major, minor, patch)) for a release."""
+    lowered = (text or "").lower()
+    build = re.search(r"\bb(\d{3,6})\b", lowered)
+    if build is not None:
+        return "build", (int(build.group(1)),)
+    semver = re.search(r"(?<![\w.])v?(\d+)\.(\d+)(?:\.(\d+))?", lowered)
+    if semver is not None:
+        return "semver", tuple(int(part or 0) for part in semver.groups())
+    return None
+
+
+def _bound(text: str) -> Point | None:
+    return _version_point(text) if text else None
+
+
+def _month_point(text: str | None, date: str | None) -> tuple[int, int] | None:
+    lowered = (text or "").lower()
+    found = re.search(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.? (20\d\d)\b", lowered)
+    if found is not None:
+        return int(found.group(2)), _MONTHS.index(found.group(1)) + 1
+    iso = re.match(r"(20\d\d)(?:-(\d\d))?", date or "")
+    if iso is not None:
+        return int(iso.group(1)), int(iso.group(2) or 1)
+    return None
+
+
+def _iso_month(text: str) -> tuple[int, int] | None:
+    return (int(text[:4]), int(text[5:7])) if text else None
+
+
+def _in_months(profile: EngineProfile, month: tuple[int, int]) -> bool:
+    first, last = _iso_month(profile.from_month), _iso_month(profile.before_month)
+    if first is None and last is None:
+        return False
+    return (first is None or month >= first) and (last is None or month < last)
+
+
+def _generation(
+    profiles: list[EngineProfile], version: str | None, date: str | None
+) -> EngineProfile:
+    point = _version_point(version)
+    month = _month_point(version, date)
+    for profile in profiles:
+        low, high = _bound(profile.from_version), _bound(profile.before_version)
+        if point is not None and (low or high) and all(
+            b is None or b[0] == point[0] for b in (low, high)
+        ):
+            if (low is None or point[1] >= low[1]) and (high is None or point[1] < high[1]):
+                return profile
+            continue
+        if point is None and month is not None and _in_months(profile, month):
+            return profile
+    newest = [p for p in profiles if not p.before_version and not p.before_month]
+    return (newest or profiles)[0]
+
+
+def release_notes(engine: str, version: str | None) -> list[str]:
+    """What changed by this version of the engine ([[release]] notes in engines.toml)."""
+    point = _version_point(version)
+    notes = []
+    for record in _tables().releases:
+        bound = _bound(record.from_version)
+        if record.engine == engine and point and bound and point[0] == bound[0] \
+                and point[1] >= bound[1]:
+            notes.append(f"{engine} {record.from_version}+: {record.behaviour}")
+    return notes

@@ -1,0 +1,1 @@
+"""LLM inference: memory fit, step times, serving layouts and curves."""

@@ -1,0 +1,202 @@
+"""The answer to "what fits": one detailed memory fit plus a row per weight format.
+
+`answer_fit` takes a system, a resolved model name and the `--weights` values. No value means
+the checkpoint's native format in detail and a row for every format the engine loads; `auto`
+is the native format (see `catalog.model_weights`); several values give several rows. Each row
+states the weights in GB, the longest context one sequence can have, and how many sequences
+of the requested context fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gpuatlas.catalog.model_names import ModelReference
+from gpuatlas.catalog.model_weights import (
+    WeightsChoice,
+    choose_engine,
+    choose_weights,
+    format_label,
+    llm_of,
+    native_weights,
+)
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.engine_profiles import EngineProfile, require_format, resolve_engine
+from gpuatlas.performance.llm.memory import (
+    GB,
+    MemoryInputs,
+    check_context,
+    fit_usable_gb,
+    inference_memory_fit,
+    margin_text,
+    max_context_one_sequence,
+    max_sequences,
+    memory_source,
+    min_gpus,
+    model_max_context,
+)
+from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
+from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.peak_rates import compute_precision
+from gpuatlas.performance.predictions import MemoryFit
+from gpuatlas.performance.resolve import (
+    as_format,
+    as_system,
+    kv_bytes_per_element,
+    kv_cache_id,
+)
+
+
+@dataclass(frozen=True)
+class FormatRow:
+    """One weight format on the system: weights (GB, whole model), the longest context of one
+    sequence, sequences at the requested context, and the GPUs needed."""
+
+    format_id: str
+    label: str
+    native: bool
+    weights_gb: float
+    max_context_tokens: int
+    max_sequences: int
+    fits: bool
+    gpus_needed: int | None
+    compute_precision: str = ""  # what the matmuls run in on this GPU (fp8 weights on Ampere: fp16)
+
+
+@dataclass(frozen=True)
+class FitAnswer:
+    """The detailed fit of the first format, a row per format, and what the answer assumed."""
+
+    detail: MemoryFit
+    weights: WeightsChoice
+    native: WeightsChoice
+    engine: str
+    rows: tuple[FormatRow, ...]
+    memory_source: str
+    margin: str
+    model_max_context: int
+    offload: OffloadPlan | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "offload": None if self.offload is None else self.offload.__dict__,
+            "weights_assumed": {"format": self.weights.format_id, "label": self.weights.label,
+                                "reason": self.weights.reason},
+            "native_weights": {"format": self.native.format_id, "label": self.native.label,
+                               "reason": self.native.reason},
+            "formats": [row.__dict__ for row in self.rows],
+            "memory_source": self.memory_source,
+            "margin": self.margin,
+            "model_max_context_tokens": self.model_max_context,
+        }
+
+
+def _inputs(system: GpuSystem, reference: ModelReference, format_id: str,
+            engine: EngineProfile, kv_cache: str) -> MemoryInputs:
+    llm = llm_of(reference.model)
+    if llm is None:
+        raise InvalidRequestError([f"model {reference.model.id} is a {reference.model.kind} "
+                                   "model; fit answers for LLMs (and VLM backbones)"])
+    return MemoryInputs(system=system, model=llm, weight_format=as_format(format_id),
+                        engine=engine, kv_bytes_per_element=kv_bytes_per_element(kv_cache),
+                        kv_cache_id=kv_cache_id(kv_cache))
+
+
+def format_row(inputs: MemoryInputs, context_tokens: int, concurrency: int,
+               native: bool) -> FormatRow:
+    count = inputs.system.gpu_count
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    sequences = max_sequences(inputs, count, context_tokens, usable)
+    return FormatRow(
+        format_id=inputs.weight_format.id,
+        label=format_label(inputs.model, inputs.weight_format.id),
+        native=native,
+        weights_gb=llm_shape(inputs.model, inputs.weight_format).total_weight_bytes / GB,
+        max_context_tokens=max_context_one_sequence(inputs, count),
+        max_sequences=sequences,
+        fits=sequences >= concurrency,
+        gpus_needed=count if sequences >= concurrency
+        else min_gpus(inputs, context_tokens, concurrency),
+        compute_precision=compute_precision(inputs.system.gpu, inputs.weight_format),
+    )
+
+
+def _row_formats(weights: Sequence[str], native: WeightsChoice, reference: ModelReference,
+                 engine: EngineProfile) -> list[str]:
+    if not weights:
+        others = [f for f in engine.formats if f != native.format_id]
+        return [native.format_id, *others]
+    chosen: list[str] = []
+    for value in weights:
+        format_id = choose_weights(value, reference).format_id
+        if format_id not in chosen:
+            chosen.append(format_id)
+    return chosen
+
+
+@dataclass(frozen=True)
+class OffloadRequest:
+    """llama.cpp/Ollama partial offload: layers on the GPU, or MoE experts in host memory."""
+
+    gpu_layers: int | None = None
+    experts_on_cpu: bool = False
+    host_bandwidth_gb_s: float = DEFAULT_HOST_BANDWIDTH_GB_S
+
+    @property
+    def wanted(self) -> bool:
+        return self.gpu_layers is not None or self.experts_on_cpu
+
+
+def _loads(engine: EngineProfile, format_id: str) -> bool:
+    require_format(engine, format_id)
+    return True
+
+
+def platform_default(engine: str, checkpoint_engine: str | None, system: GpuSystem) -> str:
+    """`auto` with a checkpoint that names no engine: the engine people run on this GPU
+    (llama.cpp on a Mac, vLLM-ROCm on Instinct; performance/data/platform_engines.toml)."""
+    from gpuatlas.performance.platform_engines import auto_engine
+
+    return auto_engine(engine, checkpoint_engine, system)
+
+
+def answer_fit(
+    system: GpuSystem | str, reference: ModelReference, weights: Sequence[str], *,
+    engine: str = "auto", context_tokens: int = 4096, concurrency: int = 1,
+    kv_cache: str = "fp16", offload: OffloadRequest | None = None,
+) -> FitAnswer:
+    """What fits: the first (or native) format in detail, and a row per format."""
+    resolved_system = as_system(system)
+    native = native_weights(reference)
+    first = choose_weights(weights[0], reference) if weights else native
+    if offload is not None and offload.wanted and engine.strip().lower() == "auto":
+        engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
+    engine = platform_default(engine, first.engine, resolved_system)
+    profile = resolve_engine(choose_engine(engine, first))
+    llm = llm_of(reference.model)
+    if llm is not None:
+        check_context(llm, context_tokens)
+    detail = inference_memory_fit(
+        _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
+        context_tokens=context_tokens, concurrency=concurrency)
+    rows = tuple(
+        format_row(_inputs(resolved_system, reference, format_id, profile, kv_cache),
+                   context_tokens, concurrency, native=format_id == native.format_id)
+        for format_id in _row_formats(weights, native, reference, profile)
+        if _loads(profile, format_id)
+    )
+    plan = None
+    if offload is not None and offload.wanted:
+        plan = plan_offload(
+            _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
+            context_tokens=context_tokens, gpu_layers=offload.gpu_layers,
+            experts_on_cpu=offload.experts_on_cpu,
+            host_bandwidth_gb_s=offload.host_bandwidth_gb_s)
+    return FitAnswer(detail, first, native, profile.id, rows, memory_source(resolved_system),
+                     margin_text(resolved_system, profile), model_max_context(llm) if llm else 0,
+                     plan)
+
+
+__all__ = ["FitAnswer", "FormatRow", "OffloadRequest", "answer_fit", "format_row"]

@@ -1,0 +1,242 @@
+"""Inference memory fit: weights, KV cache, activations and runtime overhead per GPU."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
+from gpuatlas.performance.llm.shape import kv_bytes_per_token_per_gpu, llm_shape
+from gpuatlas.performance.peak_rates import memory_capacity_gb
+from gpuatlas.performance.predictions import MemoryBreakdown, MemoryFit
+
+GB = 1e9
+DRIVER_RESERVE_GB = 0.3  # what the driver/display keeps when an engine may use "everything"
+MAX_GPUS_SEARCHED = 64
+LOGIT_BYTES = 8.0  # fp32 logits plus the sampler's copy, per vocabulary entry
+
+
+@dataclass(frozen=True)
+class MemoryInputs:
+    system: GpuSystem
+    model: ModelArch
+    weight_format: WeightFormat
+    engine: EngineProfile
+    kv_bytes_per_element: float
+    kv_cache_id: str
+
+
+# "Fits" leaves at least this share of the card free: engines that may fill everything
+# (llama.cpp, Ollama, transformers) still meet allocator fragmentation, the display and other
+# processes; vLLM/SGLang/TensorRT-LLM already keep 8-10 % back (gpu_memory_utilization).
+MIN_FREE_SHARE = 0.05
+GIB = 1024**3
+
+
+def gpu_memory_gb(system: GpuSystem) -> float:
+    """Memory per GPU in GB (1e9 bytes): the catalog size read as GiB (vendors' "24 GB" is
+    24 GiB; nvidia-smi shows 24,564 MiB = 23.99 GiB on an RTX 4090), or on a unified-memory
+    device the share the OS lets the GPU use (`Gpu.gpu_usable_memory_gb`)."""
+    share = getattr(system.gpu, "gpu_usable_memory_gb", None)
+    if isinstance(share, float | int) and system.gpu.memory_gb and share < system.gpu.memory_gb:
+        return float(share) * GIB / GB
+    return memory_capacity_gb(system.gpu)
+
+
+def memory_source(system: GpuSystem) -> str:
+    """Where the per-GPU memory figure comes from, for the answer's footnote."""
+    gpu = system.gpu
+    total_gib = gpu_memory_gb(system) * GB / GIB
+    if getattr(gpu, "unified_memory", False):
+        return (f"{total_gib:.1f} GiB per GPU: the GPU's default share of {gpu.memory_gb:g} GiB "
+                "unified memory (catalog)")
+    return (f"{total_gib:.1f} GiB per GPU: the card's \"{gpu.memory_gb:g} GB\" is binary, "
+            "as the driver counts it (nvidia-smi's total, less a few MiB)")
+
+
+def usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
+    """Memory per GPU the engine may fill."""
+    total = gpu_memory_gb(system)
+    if engine.memory_fraction >= 1.0:
+        return total - DRIVER_RESERVE_GB
+    return total * engine.memory_fraction
+
+
+def fit_usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
+    """Memory per GPU a configuration may need and still be called "fits": what the engine
+    fills, and never more than (1 - MIN_FREE_SHARE) of the card."""
+    return min(usable_gb(system, engine), gpu_memory_gb(system) * (1.0 - MIN_FREE_SHARE))
+
+
+def margin_text(system: GpuSystem, engine: EngineProfile) -> str:
+    """The stated margin behind "fits" (engine reserve or the minimum free share)."""
+    if engine.memory_fraction < 1.0 - MIN_FREE_SHARE:
+        return (f"{engine.id} uses {engine.memory_fraction:.0%} of each GPU "
+                f"(its memory-utilisation default); the rest stays free")
+    return (f"{engine.id} may fill the GPU; fits only with ≥ {MIN_FREE_SHARE:.0%} "
+            f"({gpu_memory_gb(system) * MIN_FREE_SHARE * GB / GIB:.1f} GiB) left free")
+
+
+def model_max_context(model: ModelArch) -> int:
+    """The longest context the checkpoint supports (max_position_embeddings, which includes
+    published RoPE scaling, e.g. Llama 3.1's 131072); 0 when the config does not say."""
+    return model.max_position_embeddings
+
+
+def check_context(model: ModelArch, context_tokens: int) -> None:
+    """Raise InvalidRequestError when a context is longer than the model supports."""
+    maximum = model_max_context(model)
+    if maximum and context_tokens > maximum:
+        raise InvalidRequestError([
+            f"context {context_tokens:,} tokens exceeds {model.id}'s maximum of {maximum} "
+            f"tokens (max_position_embeddings); use --context {maximum} or less"
+        ])
+
+
+def padded_tokens(context_tokens: int, block_tokens: int) -> int:
+    """Tokens the KV cache holds for a sequence: whole pages (vLLM 16-token blocks)."""
+    return math.ceil(context_tokens / block_tokens) * block_tokens
+
+
+def kv_per_sequence_gb(inputs: MemoryInputs, gpu_count: int, context_tokens: int) -> float:
+    tokens = padded_tokens(context_tokens, inputs.engine.kv_block_tokens)
+    if inputs.engine.multi_gpu == "tensor":
+        per_token = kv_bytes_per_token_per_gpu(
+            inputs.model, inputs.kv_bytes_per_element, gpu_count, tokens
+        )
+    else:  # layer split: each GPU holds its layers' cache
+        per_token = inputs.model.kv_cache_bytes_per_token(inputs.kv_bytes_per_element, tokens)
+        per_token /= gpu_count
+    return per_token * tokens / GB
+
+
+def activations_gb(inputs: MemoryInputs, gpu_count: int, context: int, concurrency: int) -> float:
+    """Peak activations of one step: the largest prefill chunk plus the batch's logits."""
+    model = inputs.model
+    step_tokens = min(inputs.engine.prefill_chunk_tokens, context * concurrency)
+    shard = gpu_count if inputs.engine.multi_gpu == "tensor" else 1
+    per_token = model.hidden_size * 2.0 * 8 + model.intermediate_size * 2.0 * 3 / shard
+    logits = concurrency * model.vocab_size * LOGIT_BYTES
+    workspace = inputs.engine.activation_gb_per_1k_batch_tokens * step_tokens / 1000
+    return (step_tokens * per_token + logits) / GB + workspace
+
+
+def breakdown(
+    inputs: MemoryInputs, gpu_count: int, context_tokens: int, concurrency: int
+) -> MemoryBreakdown:
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    return MemoryBreakdown(
+        weights_gb=shape.total_weight_bytes / gpu_count / GB,
+        kv_cache_gb=concurrency * kv_per_sequence_gb(inputs, gpu_count, context_tokens),
+        activations_gb=activations_gb(inputs, gpu_count, context_tokens, concurrency),
+        overhead_gb=inputs.engine.cuda_context_gb,
+    )
+
+
+def max_sequences(
+    inputs: MemoryInputs, gpu_count: int, context_tokens: int, usable: float | None = None
+) -> int:
+    """Most sequences of `context_tokens` whose KV cache fits beside weights and activations
+    in `usable` GB per GPU (default: what the engine fills)."""
+    base = breakdown(inputs, gpu_count, context_tokens, 1)
+    per_sequence = kv_per_sequence_gb(inputs, gpu_count, context_tokens)
+    logits_per_sequence = inputs.model.vocab_size * LOGIT_BYTES / GB
+    if usable is None:
+        usable = usable_gb(inputs.system, inputs.engine)
+    free = usable - (base.total_gb - base.kv_cache_gb)
+    if free < per_sequence:
+        return 0
+    return max(0, int((free + logits_per_sequence) // (per_sequence + logits_per_sequence)))
+
+
+def _valid_gpu_counts(inputs: MemoryInputs) -> list[int]:
+    """Tensor parallel needs a power of two dividing the heads; layer split takes any count."""
+    if inputs.engine.multi_gpu == "layer-split":
+        return list(range(1, MAX_GPUS_SEARCHED + 1))
+    heads = inputs.model.num_attention_heads
+    return [n for n in (1, 2, 4, 8, 16, 32, 64) if heads % n == 0]
+
+
+def min_gpus(inputs: MemoryInputs, context_tokens: int, concurrency: int) -> int | None:
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    for count in _valid_gpu_counts(inputs):
+        if max_sequences(inputs, count, context_tokens, usable) >= concurrency:
+            return count
+    return None
+
+
+def max_context_one_sequence(inputs: MemoryInputs, gpu_count: int) -> int:
+    """The longest context one sequence can have on `gpu_count` GPUs (0: the weights alone do
+    not fit), capped at the model's maximum context."""
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    ceiling = model_max_context(inputs.model) or 1 << 24
+    if max_sequences(inputs, gpu_count, 1, usable) < 1:
+        return 0
+    if max_sequences(inputs, gpu_count, ceiling, usable) >= 1:
+        return ceiling
+    low, high = 1, ceiling  # fits at low, not at high
+    while high - low > 1:
+        middle = (low + high) // 2
+        if max_sequences(inputs, gpu_count, middle, usable) >= 1:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def gib_text(value_gb: float, digits: int = 1) -> str:
+    """A GB (1e9 bytes) figure written in GiB, labelled: '21.6 GiB'."""
+    return f"{value_gb * GB / GIB:.{digits}f} GiB"
+
+
+def _reasons(fit: MemoryBreakdown, usable: float, concurrency: int, maximum: int) -> list[str]:
+    reasons = [f"needs {gib_text(fit.total_gb)} per GPU of {gib_text(usable)} usable"]
+    if fit.weights_gb + fit.overhead_gb > usable:
+        reasons.append(f"weights alone ({gib_text(fit.weights_gb)}) exceed the usable memory")
+    elif concurrency > maximum:
+        reasons.append(f"KV cache for {concurrency} sequences does not fit; at most {maximum}")
+    return reasons
+
+
+def inference_memory_fit(
+    inputs: MemoryInputs, *, context_tokens: int, concurrency: int
+) -> MemoryFit:
+    _validate(inputs, context_tokens, concurrency)
+    count = inputs.system.gpu_count
+    fit = breakdown(inputs, count, context_tokens, concurrency)
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    maximum = max_sequences(inputs, count, context_tokens, usable)
+    fits = maximum >= concurrency
+    needed = count if fits else min_gpus(inputs, context_tokens, concurrency)
+    verdict = "fits" if fits else ("fits-on-more-gpus" if needed else "does-not-fit")
+    reasons = _reasons(fit, usable, concurrency, maximum)
+    if context_tokens > inputs.model.max_position_embeddings:
+        reasons.append(
+            f"context {context_tokens} exceeds the model's {inputs.model.max_position_embeddings}"
+        )
+    return MemoryFit(
+        system_id=inputs.system.id, model_id=inputs.model.id, weights=inputs.weight_format.id,
+        engine=inputs.engine.id, gpu_count=count, context_tokens=context_tokens,
+        concurrency=concurrency, per_gpu=fit, usable_gb=usable,
+        gpu_memory_gb=gpu_memory_gb(inputs.system), fits=fits,
+        max_concurrent_sequences=maximum, min_gpus_needed=needed,
+        kv_cache_bytes_per_token_per_gpu=kv_per_sequence_gb(inputs, count, context_tokens)
+        * GB / padded_tokens(context_tokens, inputs.engine.kv_block_tokens),
+        verdict=verdict, reasons=tuple(reasons),
+    )
+
+
+def _validate(inputs: MemoryInputs, context_tokens: int, concurrency: int) -> None:
+    problems = []
+    if context_tokens < 1:
+        problems.append(f"context_tokens must be at least 1, got {context_tokens}")
+    if concurrency < 1:
+        problems.append(f"concurrency must be at least 1, got {concurrency}")
+    if problems:
+        raise InvalidRequestError(problems)
+    require_format(inputs.engine, inputs.weight_format.id)
+    require_kv_cache(inputs.engine, inputs.kv_cache_id)

@@ -1,0 +1,148 @@
+"""llama.cpp / Ollama partial offload: some layers (`--gpu-layers N`, Ollama `num_gpu`) or the
+MoE experts (`--cpu-moe`, `-ot exps=CPU`) stay in host memory.
+
+What stays on the CPU runs at host memory bandwidth: a decode step reads every weight it uses
+once, so the step takes (bytes read on the GPU / GPU bandwidth) + (bytes read on the CPU / host
+bandwidth). The figures here are bandwidth ceilings at batch 1 (no kernel efficiency), to show
+the consequence of offloading next to the all-GPU case, not a calibrated prediction.
+Token embeddings are a lookup (one row per token) and are not counted as read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.llm.memory import (
+    GB,
+    MemoryInputs,
+    activations_gb,
+    fit_usable_gb,
+    gib_text,
+    kv_per_sequence_gb,
+)
+from gpuatlas.performance.llm.shape import LlmShape, llm_shape
+
+# Dual-channel DDR5-5600: 2 channels x 8 bytes x 5,600 MT/s = 89.6 GB/s (theoretical); a
+# stated assumption for a desktop host, overridable (--host-bandwidth-gbs).
+DEFAULT_HOST_BANDWIDTH_GB_S = 89.6
+HOST_BANDWIDTH_SOURCE = "dual-channel DDR5-5600, 2 x 8 bytes x 5,600 MT/s (theoretical)"
+OFFLOAD_ENGINES = ("llama.cpp", "llama.cpp-2023", "llama.cpp-2024", "ollama")
+
+
+@dataclass(frozen=True)
+class OffloadPlan:
+    """Where the weights live and what that does to the decode ceiling."""
+
+    gpu_layers: int
+    total_layers: int
+    experts_on_cpu: bool
+    gpu_weights_gb: float  # per GPU
+    cpu_weights_gb: float
+    gpu_total_gb: float  # per GPU: weights + KV of GPU layers + activations + runtime
+    usable_gb: float
+    fits: bool
+    decode_ceiling_tok_s: float
+    all_gpu_ceiling_tok_s: float
+    host_bandwidth_gb_s: float
+
+    def describe(self) -> str:
+        where = ("MoE experts in host memory" if self.experts_on_cpu
+                 else f"{self.gpu_layers} of {self.total_layers} layers on the GPU")
+        slower = self.all_gpu_ceiling_tok_s / self.decode_ceiling_tok_s
+        return (f"{where}: {gib_text(self.cpu_weights_gb)} of weights run from host memory at "
+                f"{self.host_bandwidth_gb_s:g} GB/s; decode ceiling "
+                f"{self.decode_ceiling_tok_s:,.0f} tok/s vs {self.all_gpu_ceiling_tok_s:,.0f} "
+                f"all on the GPU ({slower:.1f}x slower)")
+
+
+@dataclass(frozen=True)
+class _Split:
+    """Bytes held and bytes read per decode token, on the GPU side and the CPU side."""
+
+    gpu_held: float
+    cpu_held: float
+    gpu_read: float
+    cpu_read: float
+
+
+def _layer_bytes(shape: LlmShape, head_bytes: float) -> tuple[float, float, float]:
+    """(bytes per layer held, per layer read per token, routed-expert bytes per layer held)."""
+    layers = shape.num_layers
+    blocks = shape.total_weight_bytes - shape.embedding_bytes - head_bytes
+    experts_held = shape.moe_layers * shape.num_experts * shape.expert_bytes / layers
+    experts_read = shape.moe_layers * shape.experts_per_token * shape.expert_bytes / layers
+    held = blocks / layers
+    return held, held - experts_held + experts_read, experts_held
+
+
+def _head_bytes(inputs: MemoryInputs, shape: LlmShape) -> float:
+    return 0.0 if inputs.model.tie_word_embeddings else shape.embedding_bytes
+
+
+def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Split:
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    head = _head_bytes(inputs, shape)
+    head_read = shape.embedding_bytes if head == 0.0 else head  # tied heads read the table
+    held, read, experts_held = _layer_bytes(shape, head)
+    layers = shape.num_layers
+    if experts_on_cpu:
+        experts_read = (shape.moe_layers * shape.experts_per_token * shape.expert_bytes)
+        return _Split(layers * (held - experts_held) + head, layers * experts_held
+                      + shape.embedding_bytes, layers * read - experts_read + head_read,
+                      experts_read)
+    on_gpu = min(gpu_layers, layers)
+    head_on_gpu = gpu_layers > layers  # llama.cpp offloads the output layer last
+    return _Split(
+        gpu_held=on_gpu * held + (head if head_on_gpu else 0.0),
+        cpu_held=(layers - on_gpu) * held + (0.0 if head_on_gpu else head)
+        + shape.embedding_bytes,
+        gpu_read=on_gpu * read + (head_read if head_on_gpu else 0.0),
+        cpu_read=(layers - on_gpu) * read + (0.0 if head_on_gpu else head_read),
+    )
+
+
+def _check(inputs: MemoryInputs, gpu_layers: int | None, experts_on_cpu: bool) -> None:
+    problems = []
+    if inputs.engine.id not in OFFLOAD_ENGINES:
+        problems.append(f"partial offload is a llama.cpp/Ollama option; engine {inputs.engine.id} "
+                        "keeps every weight on the GPU (use --engine llama.cpp or ollama)")
+    if experts_on_cpu and not inputs.model.is_moe:
+        problems.append(f"--cpu-moe needs a mixture-of-experts model; {inputs.model.id} is dense")
+    if gpu_layers is not None and gpu_layers < 0:
+        problems.append(f"--gpu-layers must be 0 or more, got {gpu_layers}")
+    if problems:
+        raise InvalidRequestError(problems)
+
+
+def plan_offload(
+    inputs: MemoryInputs, *, context_tokens: int, gpu_layers: int | None = None,
+    experts_on_cpu: bool = False, host_bandwidth_gb_s: float = DEFAULT_HOST_BANDWIDTH_GB_S,
+) -> OffloadPlan:
+    """Memory per GPU and the decode ceiling with some weights in host memory."""
+    _check(inputs, gpu_layers, experts_on_cpu)
+    layers = inputs.model.num_layers
+    requested = layers + 1 if gpu_layers is None else gpu_layers
+    split = _split(inputs, requested, experts_on_cpu)
+    gpus = inputs.system.gpu_count
+    gpu_share = 1.0 if experts_on_cpu else min(requested, layers) / layers
+    kv = kv_per_sequence_gb(inputs, gpus, context_tokens) * gpu_share
+    total = (split.gpu_held / gpus / GB + kv + activations_gb(inputs, gpus, context_tokens, 1)
+             + inputs.engine.cuda_context_gb)
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    gpu_bw = (inputs.system.gpu.memory_bandwidth_gb_s or 0.0) * 1e9
+    if gpu_bw <= 0 or host_bandwidth_gb_s <= 0:
+        raise InvalidRequestError(["offload needs the GPU's and the host's memory bandwidth"])
+    step = split.gpu_read / gpu_bw + split.cpu_read / (host_bandwidth_gb_s * 1e9)
+    all_gpu = (split.gpu_read + split.cpu_read) / gpu_bw
+    return OffloadPlan(
+        gpu_layers=min(requested, layers) if not experts_on_cpu else layers,
+        total_layers=layers, experts_on_cpu=experts_on_cpu,
+        gpu_weights_gb=split.gpu_held / gpus / GB, cpu_weights_gb=split.cpu_held / GB,
+        gpu_total_gb=total, usable_gb=usable, fits=total <= usable,
+        decode_ceiling_tok_s=1.0 / step, all_gpu_ceiling_tok_s=1.0 / all_gpu,
+        host_bandwidth_gb_s=host_bandwidth_gb_s,
+    )
+
+
+__all__ = ["DEFAULT_HOST_BANDWIDTH_GB_S", "HOST_BANDWIDTH_SOURCE", "OffloadPlan", "plan_offload"]

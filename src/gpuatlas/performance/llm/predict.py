@@ -1,0 +1,178 @@
+"""LLM predictions built on the runtime: latency, throughput, serving capacity, with ranges."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.calibration_table import GroupParams, current_calibration
+from gpuatlas.performance.engine_profiles import require_format, require_kv_cache, resolve_engine_on
+from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences
+from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
+from gpuatlas.performance.peak_rates import hardware_class
+from gpuatlas.performance.predictions import Estimate, LlmPrediction
+from gpuatlas.performance.resolve import (
+    FormatArg,
+    ModelArg,
+    SystemArg,
+    as_format,
+    as_llm,
+    as_system,
+    kv_bytes_per_element,
+    kv_cache_id,
+)
+
+EngineArg = str
+
+
+def llm_runtime(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: EngineArg,
+    kv_cache: str = "fp16",
+) -> LlmRuntime:
+    """Resolve names, check the engine loads the format, and return the cached runtime."""
+    resolved_engine = resolve_engine_on(engine, as_system(system).gpu)
+    weight_format = as_format(weights)
+    require_format(resolved_engine, weight_format.id)
+    require_kv_cache(resolved_engine, kv_cache_id(kv_cache))
+    return runtime_for(
+        as_system(system), as_llm(model), weight_format, resolved_engine,
+        kv_bytes_per_element(kv_cache),
+    )
+
+
+def memory_inputs(runtime: LlmRuntime, kv_cache: str) -> MemoryInputs:
+    return MemoryInputs(
+        system=runtime.system, model=runtime.model, weight_format=runtime.weight_format,
+        engine=runtime.engine, kv_bytes_per_element=runtime.kv_bytes_per_element,
+        kv_cache_id=kv_cache_id(kv_cache),
+    )
+
+
+def runtime_max_batch(runtime: LlmRuntime, context_tokens: int, kv_cache: str = "fp16") -> int:
+    """Largest batch that fits in memory at this context, capped by the engine's max_batch."""
+    fitting = max_sequences(
+        memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
+    )
+    return min(fitting, runtime.engine.max_batch)
+
+
+def make_estimate(
+    value: float, unit: str, kind: str, extrapolated: bool, notes: tuple[str, ...] = ()
+) -> Estimate:
+    calibration = current_calibration()
+    low, high = calibration.band(value, kind, extrapolated)
+    return Estimate(
+        value=value, low=low, high=high, unit=unit, model=MODEL_NAME,
+        calibration_version=calibration.version, extrapolated=extrapolated, notes=notes,
+    )
+
+
+def require_fits(runtime: LlmRuntime, batch: int, context_tokens: int, kv_cache: str) -> None:
+    """Raise a clear error for a batch that cannot run on this system."""
+    if batch < 1:
+        raise InvalidRequestError([f"batch must be at least 1, got {batch}"])
+    fitting = max_sequences(
+        memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
+    )
+    if batch > fitting:
+        raise InvalidRequestError([does_not_fit_message(runtime, batch, context_tokens, fitting)])
+
+
+def no_sequence_fits_message(runtime: LlmRuntime, context_tokens: int) -> str:
+    return (f"{runtime.model.id} ({runtime.weight_format.id}, {runtime.engine.id}) does not fit "
+            f"on {runtime.system.id} at {context_tokens} tokens of context: not even one "
+            "sequence fits")
+
+
+def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int) -> str:
+    return (f"batch {batch} at {context_tokens} tokens of context does not fit on "
+            f"{runtime.system.id} with {runtime.model.id} ({runtime.weight_format.id}, "
+            f"{runtime.engine.id}): at most {fitting} sequences fit")
+
+
+def predict_runtime(
+    runtime: LlmRuntime, *, batch: int, input_tokens: int, output_tokens: int,
+    kv_cache: str = "fp16",
+) -> LlmPrediction:
+    require_fits(runtime, batch, input_tokens + output_tokens, kv_cache)
+    calibration = current_calibration()
+    context = input_tokens + output_tokens / 2
+    ttft_s = runtime.prefill_s(input_tokens, batch) if input_tokens > 0 else 0.0
+    tpot_s = runtime.decode_step_s(batch, context)
+    flops, moved = runtime.decode_terms(batch, context)
+    prefill_flops, _ = runtime.prefill_terms(input_tokens, batch)
+    system_bandwidth = runtime.bandwidth_bytes_s * runtime.split
+    decode_x = runtime.extrapolated(calibration, "decode")
+    prefill_x = runtime.extrapolated(calibration, "prefill")
+    compute_bound = flops / runtime.peak_flops > moved / runtime.bandwidth_bytes_s
+    bound = "compute" if compute_bound else "memory"
+    prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
+    system_flops = runtime.peak_flops * runtime.split
+    prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
+    return LlmPrediction(
+        system_id=runtime.system.id, model_id=runtime.model.id,
+        weights=runtime.weight_format.id, engine=runtime.engine.id, batch=batch,
+        input_tokens=input_tokens, output_tokens=output_tokens,
+        ttft_ms=make_estimate(ttft_s * 1e3, "ms", "prefill", prefill_x),
+        tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x),
+        prefill_tok_s=make_estimate(prefill_rate, "tok/s", "prefill", prefill_x),
+        decode_tok_s=make_estimate(batch / tpot_s, "tok/s", "decode", decode_x),
+        per_sequence_tok_s=make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x),
+        mbu=make_estimate(moved * runtime.split / tpot_s / system_bandwidth, "fraction",
+                          "decode", decode_x),
+        mfu=make_estimate(prefill_mfu, "fraction", "prefill", prefill_x),
+        bound=bound,
+    )
+
+
+def serving_output_tok_s(
+    runtime: LlmRuntime, concurrency: int, input_tokens: int, output_tokens: int
+) -> float:
+    """Closed-loop server: each of `concurrency` requests prefills then decodes; with continuous
+    batching the work per cycle is c prefills plus `output_tokens` decode steps at batch c."""
+    cycle_s = serving_cycle_s(runtime, concurrency, input_tokens, output_tokens)
+    params = serving_params(runtime)
+    sequence_s = output_tokens * concurrency * params.sequence_overhead_us * 1e-6
+    return concurrency * output_tokens / (cycle_s / params.factor + sequence_s)
+
+
+def serving_cycle_s(
+    runtime: LlmRuntime, concurrency: int, input_tokens: int, output_tokens: int
+) -> float:
+    """One cycle's modelled time without the per-sequence overhead (that one is calibrated
+    separately for serving: it dominates at very large batches)."""
+    context = input_tokens + output_tokens / 2
+    step_s = runtime.decode_step_s(concurrency, context)
+    step_s -= concurrency * runtime.engine.sequence_overhead_us * 1e-6
+    return runtime.prefill_s(input_tokens, concurrency) + output_tokens * step_s
+
+
+def serving_params(runtime: LlmRuntime) -> GroupParams:
+    """Serving calibration: a rate factor and the per-sequence step overhead (µs)."""
+    params = current_calibration().params(
+        "serving", (1.0, 1.0, 0.0), runtime.engine.id, hardware_class(runtime.system.gpu),
+        runtime.precision_class,
+    )
+    if params.sequence_overhead_us < 0:
+        return replace(params, sequence_overhead_us=runtime.engine.sequence_overhead_us)
+    return params
+
+
+def serving_estimate(
+    runtime: LlmRuntime, concurrency: int | Literal["max"], input_tokens: int,
+    output_tokens: int, kv_cache: str = "fp16",
+) -> Estimate:
+    if output_tokens < 1:
+        raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
+    context = input_tokens + output_tokens
+    notes: tuple[str, ...] = ()
+    if concurrency == "max":
+        concurrency = runtime_max_batch(runtime, context, kv_cache)
+        if concurrency < 1:
+            raise InvalidRequestError([no_sequence_fits_message(runtime, context)])
+        notes = (f"batch max = {concurrency} concurrent sequences",)
+    require_fits(runtime, concurrency, context, kv_cache)
+    value = serving_output_tok_s(runtime, concurrency, input_tokens, output_tokens)
+    extrapolated = runtime.extrapolated(current_calibration(), "serving")
+    return make_estimate(value, "tok/s", "serving", extrapolated, notes)

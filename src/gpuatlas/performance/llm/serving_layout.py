@@ -1,0 +1,123 @@
+"""How a system of N GPUs serves one model best: replicas, tensor parallelism, or a mix.
+
+An engine serves a model on a group of `tensor_parallel` GPUs (one replica); N GPUs hold
+N / tensor_parallel replicas that serve independent requests. A model that fits one GPU is
+served fastest by N replicas (no all-reduce per layer, N times the KV-cache room of one GPU's
+share each); a model too large for one GPU needs a group big enough to hold it; in between,
+a mix (2 replicas of 2 GPUs on 4 GPUs) can beat both. Every layout whose group size divides
+N is evaluated at its largest batch that fits and the one with the most output tokens/s wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from gpuatlas.catalog.systems import GpuSystem, build_system
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.llm.predict import llm_runtime, serving_estimate
+from gpuatlas.performance.predictions import Estimate
+from gpuatlas.performance.resolve import FormatArg, ModelArg, SystemArg, as_system
+
+LayoutChoice = Literal["auto", "tensor"]
+
+
+@dataclass(frozen=True)
+class ServingLayout:
+    """`replicas` engines of `tensor_parallel` GPUs each."""
+
+    replicas: int
+    tensor_parallel: int
+
+    @property
+    def gpu_count(self) -> int:
+        return self.replicas * self.tensor_parallel
+
+    @property
+    def description(self) -> str:
+        if self.gpu_count == 1:
+            return "one GPU"
+        group = "1 GPU" if self.tensor_parallel == 1 else (
+            f"{self.tensor_parallel} GPUs (tensor parallel)")
+        if self.replicas == 1:
+            return f"one replica over {group}"
+        return f"{self.replicas} replicas of {group} each"
+
+    def to_json(self) -> dict[str, int | str]:
+        return {"replicas": self.replicas, "tensor_parallel": self.tensor_parallel,
+                "description": self.description}
+
+
+@dataclass(frozen=True)
+class LayoutServing:
+    """The serving throughput of a whole system in its layout (all replicas together)."""
+
+    layout: ServingLayout
+    output_tok_s: Estimate
+    per_replica: Estimate
+
+
+def replica_shares(concurrency: int, replicas: int) -> list[int]:
+    """`concurrency` sequences spread over `replicas` as evenly as they go (largest first)."""
+    base, extra = divmod(concurrency, replicas)
+    return [base + (1 if index < extra else 0) for index in range(replicas)]
+
+
+def group_sizes(gpu_count: int) -> list[int]:
+    """Tensor-parallel group sizes that split `gpu_count` GPUs into equal replicas."""
+    return [size for size in range(1, gpu_count + 1) if gpu_count % size == 0]
+
+
+def _group_system(system: GpuSystem, size: int) -> GpuSystem:
+    if size == system.gpu_count:
+        return system
+    return build_system(system.gpu, size, system.network.id if system.network else None)
+
+
+def layout_serving(
+    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
+    input_tokens: int, output_tokens: int, kv_cache: str = "fp16",
+    concurrency: int | Literal["max"] = "max", layout: LayoutChoice = "auto",
+) -> LayoutServing:
+    """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
+    replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
+    `concurrency` sequences spread evenly over the replicas."""
+    whole = as_system(system)
+    sizes = group_sizes(whole.gpu_count) if layout == "auto" else [whole.gpu_count]
+    best: LayoutServing | None = None
+    first_error: GpuAtlasError | None = None
+    for size in reversed(sizes):  # the single-replica layout's error is the one to report
+        try:
+            found = _serving_of(whole, size, model, weights, engine, concurrency,
+                                (input_tokens, output_tokens), kv_cache)
+        except GpuAtlasError as error:
+            first_error = first_error or error
+            continue
+        if best is None or found.output_tok_s.value > best.output_tok_s.value:
+            best = found
+    if best is None:
+        assert first_error is not None
+        raise first_error
+    return best
+
+
+def _serving_of(
+    whole: GpuSystem, size: int, model: ModelArg, weights: FormatArg, engine: str,
+    concurrency: int | Literal["max"], lengths: tuple[int, int], kv_cache: str,
+) -> LayoutServing:
+    layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
+    runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
+    if concurrency == "max":
+        one = serving_estimate(runtime, "max", *lengths, kv_cache)
+        total = one.scaled(float(layout.replicas))
+    else:
+        shares = replica_shares(concurrency, layout.replicas)
+        one = serving_estimate(runtime, shares[0], *lengths, kv_cache)
+        rates = {share: serving_estimate(runtime, share, *lengths, kv_cache).value
+                 for share in set(shares) if share > 0}
+        total = one.scaled(sum(rates[share] for share in shares if share > 0) / one.value)
+    if whole.gpu_count > 1:
+        notes = [f"{note} per replica" if note.startswith("batch max") and layout.replicas > 1
+                 else note for note in total.notes]
+        total = replace(total, notes=(*notes, f"served as {layout.description}"))
+    return LayoutServing(layout, total, one)

@@ -1,0 +1,1 @@
+"""Image and vision workloads: diffusion pipelines, vision-language, OCR."""

@@ -1,0 +1,398 @@
+"""Diffusion image generation: denoiser forwards x steps (x2 with CFG) + text encoders + VAE.
+
+Denoiser FLOPs per forward:
+- UNets with a known architecture (SD 1.5, SDXL): counted from the UNet config (unet_flops.py):
+  convolutions and linear layers with the latent positions, self-attention with positions².
+- MMDiTs with a known config (FLUX, SD3.5): counted per block from transformer/config.json
+  (dit_flops.py). Other DiT/MMDiT: 2·P·N·(1 + N/(6·h)) over N image + text tokens (the N/(6h)
+  term is attention), with the width h ≈ sqrt(P / 600) (a transformer of P params, ~50 blocks).
+- Other UNets: 2·P·latent_positions·0.1 (SD 1.5's count is 0.096 of 2·P·positions).
+VAE decoding runs at full resolution: 2·P_vae·pixels·0.03 FLOPs (SD VAE ≈ 1.2 TFLOP at 512 px)
+or, when slower, its activation traffic (full-resolution feature maps, memory-bound).
+
+Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
+time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
+are launch-bound, large ones compute-bound). A `denoise-loop` variant times the denoising loop
+only: no text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
+vanilla (non-SDPA) attention are their own calibration levels over eager diffusers'.
+The precision the math runs in and the CPU offload a card needs: diffusion_compute.py.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.model_arch import DiffusionArch
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.calibration_table import GroupParams, current_calibration
+from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
+from gpuatlas.performance.media.pipeline_compute import (
+    ACTIVATION_OVERHEAD_GB,
+    FITS_SHARE,
+    PipelinePrecision,
+    combined_peak,
+    component_bytes,
+    convolution_and_matmul_peaks,
+    offload_for,
+    pipeline_precision,
+)
+from gpuatlas.performance.media.unet_flops import (
+    UNET_SHAPES,
+    unet_activation_values,
+    unet_forward_flops,
+)
+from gpuatlas.performance.peak_rates import (
+    hardware_class,
+    memory_bandwidth_bytes_s,
+    memory_capacity_gb,
+)
+from gpuatlas.performance.predictions import DiffusionPrediction, Estimate
+from gpuatlas.performance.resolve import as_format
+
+MODEL_NAME = "gpuatlas.diffusion/1"
+UNET_REUSE = 0.1
+VAE_REUSE = 0.03
+TEXT_TOKENS = 77
+T5_TOKENS = 256
+# Priors per denoiser kind: (η_memory, η_compute, per-forward overhead in ms). UNets mix
+# convolutions, group norms and small attention layers and reach a low share of the tensor peak,
+# with hundreds of kernel launches per forward in eager diffusers; DiTs are large matmuls.
+PRIORS: dict[str, tuple[float, float, float]] = {
+    "unet": (0.7, 0.35, 15.0),
+    "dit": (0.7, 0.65, 5.0),
+}
+ETA_MEMORY_PRIOR = 0.7
+# Attention score and value matmuls missing from a library forward_gflops figure counted with
+# thop (conv/linear only), at the figure's resolution: SD 1.5 at 512 px, QK^T and AV of the
+# 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
+# torch.utils.flop_counter check on this config).
+UNCOUNTED_ATTENTION_GFLOPS: dict[str, float] = {"sd-1.5": 126.0}
+BYTES_PER_PARAM = 2.0
+MAX_IMAGE_BATCH = 16
+
+
+def denoiser_class(model: DiffusionArch) -> str:
+    """Calibration bucket: 'unet' or 'dit' (DiT and MMDiT)."""
+    return "unet" if model.denoiser_type == "unet" else "dit"
+
+
+def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
+    """FLOPs of one denoiser forward for one image at a square resolution."""
+    shape = UNET_SHAPES.get(model.id)
+    if shape is not None:
+        return unet_forward_flops(shape, model.latent_size(resolution_px)).total
+    dit_shape = DIT_SHAPES.get(model.id)
+    if dit_shape is not None:
+        return dit_forward_flops(dit_shape, model.image_tokens(resolution_px) or 4096)
+    if model.forward_gflops and model.forward_gflops_resolution_px:
+        ratio = (resolution_px / model.forward_gflops_resolution_px) ** 2
+        counted = model.forward_gflops * 1e9 * ratio
+        return counted + _uncounted_attention_flops(model, ratio)
+    params = model.denoiser_params
+    if model.denoiser_type == "unet":
+        positions = model.latent_size(resolution_px) ** 2
+        return 2.0 * params * positions * UNET_REUSE
+    tokens = (model.image_tokens(resolution_px) or 4096) + T5_TOKENS
+    width = math.sqrt(params / 600.0)
+    return 2.0 * params * tokens * (1.0 + tokens / (6.0 * width))
+
+
+def denoiser_convolution_share(model: DiffusionArch, resolution_px: int) -> float:
+    """Share of a denoiser forward's FLOPs in convolutions: counted for known UNets, SD 1.5's
+    share at the same latent size for other UNets, none for DiTs (patch embedding only)."""
+    if model.denoiser_type != "unet":
+        return 0.0
+    shape = UNET_SHAPES.get(model.id) or UNET_SHAPES["sd-1.5"]
+    counted = unet_forward_flops(shape, model.latent_size(resolution_px))
+    return counted.convolution / counted.total
+
+
+def denoiser_activation_bytes(
+    model: DiffusionArch, resolution_px: int, value_bytes: float = BYTES_PER_PARAM
+) -> float:
+    """Bytes one UNet forward of one image moves in its norms, activations, adds and GEMM
+    inputs/outputs: kernels that run between the GEMMs at memory speed, so their time adds to
+    the GEMMs' (0 for DiTs, whose large matmuls dominate)."""
+    shape = UNET_SHAPES.get(model.id)
+    if shape is None:
+        return 0.0
+    return unet_activation_values(shape, model.latent_size(resolution_px)) * value_bytes
+
+
+def _uncounted_attention_flops(model: DiffusionArch, pixel_ratio: float) -> float:
+    """Attention-score FLOPs a conv/linear-only count leaves out (per the library source),
+    scaled as self-attention: with the square of the latent positions."""
+    gflops = UNCOUNTED_ATTENTION_GFLOPS.get(model.id, 0.0)
+    return gflops * 1e9 * pixel_ratio**2
+
+
+def text_encoder_flops(model: DiffusionArch) -> float:
+    return sum(
+        2.0 * encoder.params * (T5_TOKENS if encoder.params > 1e9 else TEXT_TOKENS)
+        for encoder in model.text_encoders
+    )
+
+
+def vae_decode_flops(model: DiffusionArch, resolution_px: int) -> float:
+    return 2.0 * model.vae_params * resolution_px * resolution_px * VAE_REUSE
+
+
+# SD-family VAE decoder feature maps (channels at 1/8, 1/4, 1/2 and full resolution) and the
+# reads + writes of each (3 ResNet blocks of 2 convolutions, 2 group norms, 2 activations per
+# level, 2 bytes per value): a memory-bound decode on GPUs whose FLOPs outrun their bandwidth.
+VAE_LEVEL_CHANNELS = ((8, 512), (4, 512), (2, 256), (1, 128))
+VAE_PASSES_PER_LEVEL = 3 * 6 * 2
+
+
+def vae_decode_bytes(resolution_px: int, value_bytes: float = BYTES_PER_PARAM) -> float:
+    pixels = float(resolution_px * resolution_px)
+    values = sum(pixels / (down * down) * channels for down, channels in VAE_LEVEL_CHANNELS)
+    return values * VAE_PASSES_PER_LEVEL * value_bytes
+
+
+def working_gb(batch: int, resolution_px: int) -> float:
+    """Activations and workspace beside the weights (attention/conv workspace per image)."""
+    return ACTIVATION_OVERHEAD_GB + batch * (resolution_px / 512) ** 2 * 0.6
+
+
+def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str = "bf16") -> float:
+    """GB for every component resident at once (each in its real format) plus activations."""
+    weight_format = as_format(weights)
+    parts = component_bytes(model, weight_format, storage_precision(weight_format))
+    return parts.total / 1e9 + working_gb(batch, resolution_px)
+
+
+Seconds = Any  # a float, or a numpy array when the calibration fit evaluates a grid
+
+
+def _timed(flops: float, moved_bytes: float, peak: float, bandwidth: float,
+           eta: Seconds) -> Seconds:
+    return np.maximum(flops / (peak * eta), moved_bytes / (bandwidth * ETA_MEMORY_PRIOR))
+
+
+def overlapped_s(gpu_s: Seconds, host_s: Seconds) -> Seconds:
+    """GPU work and host launches that overlap: a max with a rounded ridge (sharpness 2)."""
+    high, low = np.maximum(gpu_s, host_s), np.minimum(gpu_s, host_s)
+    return high * np.sqrt(1.0 + (low / np.maximum(high, 1e-12)) ** 2)
+
+
+@dataclass(frozen=True)
+class DiffusionWork:
+    """What one batch of images costs: FLOPs and bytes per denoiser forward, the rest of the
+    pipeline (text encoders, VAE; none for a denoise-loop timing), the GPU's peaks for each
+    part's mix of convolutions and matmuls, and the CPU-offload time."""
+
+    forward_flops: float
+    forward_bytes: float
+    activation_bytes: float  # memory-bound non-GEMM traffic of one forward (UNets)
+    steps: int
+    other_flops: float
+    other_bytes: float
+    peak_flops: float  # the denoiser forward's rate
+    bandwidth_bytes_s: float
+    offload_s: float
+    memory_gb: float
+    needs_offload: bool
+    use_cfg: bool
+    notes: tuple[str, ...]
+    pipeline_peak_flops: float = 0.0  # text encoders + VAE (0: the forward's rate)
+    offload: str = "none"  # "none", "model" or "sequential" CPU offload
+
+    def roofline_compute_s(self) -> float:
+        """All FLOPs at 100 % of the peaks."""
+        other_peak = self.pipeline_peak_flops or self.peak_flops
+        return self.steps * self.forward_flops / self.peak_flops + self.other_flops / other_peak
+
+    def forward_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
+        """One denoiser forward: GPU time and the host's launch time overlap."""
+        gpu_s = _timed(self.forward_flops, self.forward_bytes, self.peak_flops,
+                       self.bandwidth_bytes_s, eta_compute)
+        gpu_s = gpu_s + self.activation_bytes / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR)
+        return overlapped_s(gpu_s, overhead_ms * 1e-3)
+
+    def pipeline_s(self, eta_compute: Seconds) -> Seconds:
+        """Text encoders and VAE decode (0 for a denoise-loop timing)."""
+        if self.other_flops <= 0:
+            return 0.0
+        return _timed(self.other_flops, self.other_bytes, self.pipeline_peak_flops
+                      or self.peak_flops, self.bandwidth_bytes_s, eta_compute)
+
+    def unscaled_batch_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
+        """Batch time before the group factor (arrays broadcast: the fit's grid)."""
+        denoise_s = self.steps * self.forward_s(eta_compute, overhead_ms)
+        return denoise_s + self.pipeline_s(eta_compute) + self.offload_s
+
+    def batch_s(self, params: GroupParams) -> float:
+        unscaled = self.unscaled_batch_s(params.eta_compute, params.step_overhead_ms)
+        return float((unscaled - self.offload_s) * params.factor + self.offload_s)
+
+
+def storage_precision(weight_format: WeightFormat) -> PipelinePrecision:
+    """The dtype the text encoders and VAE are held in: fp32 pipelines keep every component
+    in fp32; everything else runs them in 16 bits."""
+    return PipelinePrecision("fp32" if weight_format.id == "fp32" else "16bit")
+
+
+def max_image_batch(
+    system: GpuSystem, model: DiffusionArch, resolution_px: int, weights: str = "bf16"
+) -> int:
+    """Largest batch (up to MAX_IMAGE_BATCH) whose memory fits one GPU; at least 1."""
+    capacity_gb = memory_capacity_gb(system.gpu) * FITS_SHARE
+    fitting = [b for b in range(1, MAX_IMAGE_BATCH + 1)
+               if memory_gb(model, b, resolution_px, weights) <= capacity_gb]
+    return max(fitting, default=1)
+
+
+def diffusion_work(
+    system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
+    cfg: bool | None, weights: str = "bf16", variant: str | None = None,
+    engine: str = "diffusers",
+) -> DiffusionWork:
+    """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU); a
+    'denoise-loop' variant leaves out the text encoders and the VAE decode; a 'tf32' variant
+    runs an fp32 pipeline's matmuls in TF32 too."""
+    if resolution_px < 64 or steps < 1 or batch < 1:
+        raise InvalidRequestError(["resolution >= 64 px, steps >= 1 and batch >= 1 are required"])
+    gpu = system.gpu
+    weight_format = as_format(weights)
+    parts_of_variant = variant_parts(variant)
+    precision = pipeline_precision(weight_format, gpu, (engine or "").strip().lower(),
+                                   "tf32" in parts_of_variant, "fp8-matmul" in parts_of_variant,
+                                   "weight-only" in parts_of_variant)
+    use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
+    images_per_forward = batch * (2 if use_cfg else 1)
+    parts = component_bytes(model, weight_format, precision)
+    offload = offload_for(parts, working_gb(batch, resolution_px), memory_capacity_gb(gpu),
+                          steps)
+    pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
+    peaks = convolution_and_matmul_peaks(gpu, precision)
+    forward = denoiser_flops(model, resolution_px)
+    convolution = forward * denoiser_convolution_share(model, resolution_px)
+    value_bytes = precision.value_bytes
+    return DiffusionWork(
+        forward_flops=forward * images_per_forward, forward_bytes=parts.denoiser, steps=steps,
+        activation_bytes=denoiser_activation_bytes(model, resolution_px, value_bytes)
+        * images_per_forward,
+        other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
+        * pipeline,
+        other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
+        peak_flops=combined_peak(convolution, forward - convolution, peaks),
+        pipeline_peak_flops=combined_peak(vae_decode_flops(model, resolution_px),
+                                          text_encoder_flops(model), peaks),
+        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload.seconds,
+        memory_gb=parts.total / 1e9 + working_gb(batch, resolution_px),
+        needs_offload=offload.kind != "none", use_cfg=use_cfg, notes=offload.note,
+        offload=offload.kind,
+    )
+
+
+IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled":
+                 "diffusers-compiled", "torch.compile": "diffusers-compiled",
+                 "compiled": "diffusers-compiled", "stable-fast": "stable-fast",
+                 "stable_fast": "stable-fast", "sfast": "stable-fast", "coreml": "coreml",
+                 "core ml": "coreml", "core-ml": "coreml", "diffusers-vanilla-attention":
+                 "diffusers-vanilla-attention"}
+# Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
+# materialised in memory), as sources write them.
+VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
+
+
+def variant_parts(variant: str | None) -> set[str]:
+    """'denoise-loop+torch.compile' -> {'denoise-loop', 'torch.compile'}."""
+    return {part.strip().lower() for part in (variant or "").split("+") if part.strip()}
+
+
+def is_denoise_loop(variant: str | None) -> bool:
+    return "denoise-loop" in variant_parts(variant)
+
+
+def image_engine(engine: str | None, variant: str | None = None) -> str:
+    """Calibration engine of an image case: 'tensorrt', 'stable-fast', 'coreml',
+    'diffusers-compiled' (torch.compile, named as the engine or as a variant of it),
+    'diffusers-vanilla-attention' (attention without SDPA) or 'diffusers' (eager PyTorch with
+    SDPA or xformers: diffusers, ComfyUI, anything else)."""
+    found = IMAGE_ENGINES.get((engine or "").strip().lower(), "diffusers")
+    parts = variant_parts(variant)
+    if found == "diffusers" and "torch.compile" in parts:
+        return "diffusers-compiled"
+    if found == "diffusers" and parts & set(VANILLA_ATTENTION):
+        return "diffusers-vanilla-attention"
+    return found
+
+
+# Consumer cards (GeForce) run PyTorch diffusion at a much larger share of their 16-bit
+# (fp32-accumulate) peak than datacenter parts do of theirs, so their image efficiency is a
+# calibration class of its own ('<family>/consumer'), not pooled with the datacenter GDDR
+# parts (T4, L4, L40S). Consumer parts with no image measurements of their own borrow the
+# class of their predecessor generation (same memory class, same PyTorch kernels), not the
+# family prior of their datacenter siblings: an RTX 5090 (GB202, GDDR7) is costed at the
+# efficiency measured on RTX 4090s, at its own peaks and bandwidth.
+CONSUMER_CLASS = "consumer"
+IMAGE_CLASS_STAND_INS = {"blackwell/consumer": "ada/consumer"}
+
+
+def image_calibration_class(gpu: Gpu) -> str:
+    """The hardware class image rows of this GPU are fitted under."""
+    if gpu.segment == "consumer":
+        return f"{gpu.architecture_family}/{CONSUMER_CLASS}"
+    return hardware_class(gpu)
+
+
+def image_hardware_class(gpu: Gpu) -> str:
+    """The hardware class an image case is predicted under (see IMAGE_CLASS_STAND_INS)."""
+    found = image_calibration_class(gpu)
+    stand_in = IMAGE_CLASS_STAND_INS.get(found)
+    if stand_in is None or _has_image_groups(current_calibration().version, found):
+        return found
+    return stand_in
+
+
+@cache
+def _has_image_groups(version: str, hardware: str) -> bool:
+    return any(key.startswith("image|") and f"|{hardware}|" in key
+               for key in current_calibration().groups)
+
+
+def image_params(
+    system: GpuSystem, model: DiffusionArch, engine: str = "diffusers",
+    variant: str | None = None,
+) -> GroupParams:
+    denoiser_kind = denoiser_class(model)
+    return current_calibration().params(
+        "image", PRIORS[denoiser_kind], image_engine(engine, variant),
+        image_hardware_class(system.gpu), denoiser_kind,
+    )
+
+
+def predict_diffusion_run(
+    system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
+    cfg: bool | None, weights: str = "bf16", engine: str = "diffusers",
+    variant: str | None = None,
+) -> DiffusionPrediction:
+    """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
+    system (one replica each)."""
+    work = diffusion_work(system, model, resolution_px=resolution_px, steps=steps, batch=batch,
+                          cfg=cfg, weights=weights, variant=variant, engine=engine)
+    params = image_params(system, model, engine, variant)
+    calibration = current_calibration()
+    batch_s = work.batch_s(params)
+    extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))
+    low, high = calibration.band(batch_s / batch, "image", extrapolated)
+    per_image = Estimate(batch_s / batch, low, high, "s/image", MODEL_NAME, calibration.version,
+                         extrapolated, work.notes)
+    return DiffusionPrediction(
+        system_id=system.id, model_id=model.id, resolution_px=resolution_px, steps=steps,
+        batch=batch, cfg=work.use_cfg, s_per_image=per_image,
+        images_per_min=per_image.inverted(60.0 * system.gpu_count, "images/min"),
+        memory_gb=work.memory_gb,
+        needs_cpu_offload=work.needs_offload, notes=work.notes, offload=work.offload,
+        weights=as_format(weights).id,
+    )

@@ -1,0 +1,164 @@
+"""How image pipelines compute and where their weights live: the tensor rate a pipeline's
+math runs at, and the CPU offload its memory forces.
+
+Precision, as the frameworks compute (PyTorch defaults):
+- fp16 and bf16 pipelines run their GEMMs and convolutions with fp32 accumulation, so both
+  labels reach the same tensor rate: the catalog's 16-bit dense peak (on GeForce cards the
+  fp32-accumulate rate, half the fp16-accumulate figure NVIDIA also quotes).
+- fp32 pipelines: cuDNN convolutions run in TF32 by default (torch.backends.cudnn.allow_tf32 is
+  True), matmuls do not (torch.backends.cuda.matmul.allow_tf32 is False unless set, e.g. by
+  torch.set_float32_matmul_precision('high'), the variant `tf32`): convolutions at the TF32
+  peak, linear layers and attention at the FP32 (CUDA-core) peak.
+- Weight-only storage formats (fp8 checkpoints upcast by ComfyUI or diffusers, bitsandbytes
+  nf4/int8, GGUF transformers) are dequantised and multiplied in 16 bits by PyTorch pipelines;
+  compiled engines that quantise the math itself (TensorRT int8/fp8, MLPerf's PyTorch fp8
+  submissions) run at the format's own tensor rate.
+
+Offload: what must be resident is the largest component in turn ("model" CPU offload moves
+each component onto the GPU when it runs, diffusers' enable_model_cpu_offload); when the
+denoiser alone does not fit, "sequential" offload streams its weights over PCIe every step.
+Each component counts its real bytes in its format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.model_arch import DiffusionArch
+from gpuatlas.performance.peak_rates import peak_flops
+from gpuatlas.performance.sustained_clocks import sustained_clock_share
+
+# Engines whose kernels compute in a quantised format's own precision (int8/fp8 math).
+QUANTISED_MATH_ENGINES = ("tensorrt", "trt", "pytorch")
+PCIE_OFFLOAD_BYTES_S = 20e9
+ACTIVATION_OVERHEAD_GB = 1.5
+FITS_SHARE = 0.95  # of the card's memory, for weights + activations
+OffloadKind = str  # "none", "model" or "sequential"
+
+
+@dataclass(frozen=True)
+class PipelinePrecision:
+    """The precision a pipeline's math runs in: 'fp32', 'tf32' (fp32 with TF32 matmuls),
+    '16bit', or a quantised compute precision ('int8', 'fp8')."""
+
+    name: str
+
+    @property
+    def value_bytes(self) -> float:
+        """Bytes of one activation value."""
+        return 4.0 if self.name in ("fp32", "tf32") else 2.0
+
+
+def pipeline_precision(weight_format: WeightFormat, gpu: Gpu, engine: str,
+                       tf32_matmul: bool, fp8_matmul: bool = False,
+                       weight_only: bool = False) -> PipelinePrecision:
+    """The precision of the math; `fp8_matmul` (the variant 'fp8-matmul': flux-fp8-api's
+    torch._scaled_mm, ComfyUI's fp8_e4m3fn_fast) runs fp8 weights' matmuls in fp8;
+    `weight_only` (the variant 'weight-only') keeps 16-bit math whatever the engine."""
+    if weight_format.id == "fp32":
+        return PipelinePrecision("tf32" if tf32_matmul else "fp32")
+    if weight_only:
+        return PipelinePrecision("16bit")
+    if engine in QUANTISED_MATH_ENGINES or (fp8_matmul and weight_format.id == "fp8"):
+        compute = weight_format.compute_precision_on(gpu.architecture_family)
+        if compute not in ("fp16", "bf16"):
+            return PipelinePrecision(compute)
+    return PipelinePrecision("16bit")
+
+
+def _sustained_peak(gpu: Gpu, precision: str) -> float:
+    return peak_flops(gpu, precision)[0] * sustained_clock_share(gpu)
+
+
+def convolution_and_matmul_peaks(gpu: Gpu, precision: PipelinePrecision) -> tuple[float, float]:
+    """(convolution peak, matmul peak) in FLOP/s at the clock the board power sustains
+    (clocks.py: denoising keeps the tensor cores busy for seconds on end)."""
+    if precision.name == "16bit":
+        peak = _sustained_peak(gpu, "fp16")
+        return peak, peak
+    if precision.name in ("fp32", "tf32"):
+        convolution = _sustained_peak(gpu, "tf32")
+        fp32 = (gpu.fp32_tflops or 0.0) * 1e12 * sustained_clock_share(gpu)
+        matmul = convolution if precision.name == "tf32" else (fp32 or convolution)
+        return convolution, matmul
+    peak = _sustained_peak(gpu, precision.name)
+    return peak, peak
+
+
+def combined_peak(convolution_flops: float, matmul_flops: float,
+                  peaks: tuple[float, float]) -> float:
+    """The one rate at which convolution + matmul FLOPs take as long as each at its own
+    peak (a FLOP-weighted harmonic mean)."""
+    total = convolution_flops + matmul_flops
+    if total <= 0:
+        return peaks[1]
+    return total / (convolution_flops / peaks[0] + matmul_flops / peaks[1])
+
+
+@dataclass(frozen=True)
+class Offload:
+    """The CPU offload a pipeline needs on a GPU and its time per batch."""
+
+    kind: OffloadKind
+    seconds: float
+
+    @property
+    def note(self) -> tuple[str, ...]:
+        if self.kind == "none":
+            return ()
+        if self.kind == "model":
+            return ("model CPU offload: each component moves onto the GPU when it runs",)
+        return ("sequential CPU offload: the denoiser's weights stream over PCIe every step",)
+
+
+@dataclass(frozen=True)
+class ComponentBytes:
+    """Weight bytes of each part of a pipeline in its format."""
+
+    denoiser: float
+    text_encoders: float
+    vae: float
+
+    @property
+    def total(self) -> float:
+        return self.denoiser + self.text_encoders + self.vae
+
+
+LARGE_TEXT_ENCODER_PARAMS = 1e9  # T5-XXL class encoders (4.7B) ship in the checkpoint's format
+
+
+def component_bytes(model: DiffusionArch, weight_format: WeightFormat,
+                    precision: PipelinePrecision) -> ComponentBytes:
+    """The denoiser in the weight format, and so is a large T5-class text encoder when the
+    format is quantised (fp8/nf4/GGUF checkpoints such as ComfyUI's all-in-one FLUX fp8 ship
+    T5-XXL in it); CLIP encoders and the VAE stay in the pipeline's dtype (16-bit, or 32-bit
+    for an fp32 pipeline)."""
+    others = precision.value_bytes
+    quantised = weight_format.bytes_per_weight < 2.0
+    encoders = sum(
+        encoder.params * (weight_format.bytes_per_weight
+                          if quantised and encoder.params >= LARGE_TEXT_ENCODER_PARAMS
+                          else others)
+        for encoder in model.text_encoders
+    )
+    return ComponentBytes(
+        denoiser=model.denoiser_params * weight_format.bytes_per_weight,
+        text_encoders=encoders,
+        vae=model.vae_params * others,
+    )
+
+
+def offload_for(parts: ComponentBytes, working_gb: float, capacity_gb: float,
+                steps: int) -> Offload:
+    """None when everything fits at once; model offload when the largest component fits;
+    else sequential offload of the denoiser."""
+    room_gb = capacity_gb * FITS_SHARE - working_gb
+    if parts.total / 1e9 <= room_gb:
+        return Offload("none", 0.0)
+    if max(parts.denoiser, parts.text_encoders, parts.vae) / 1e9 <= room_gb:
+        return Offload("model", parts.total / PCIE_OFFLOAD_BYTES_S)
+    streamed = steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S
+    return Offload("sequential", streamed + (parts.text_encoders + parts.vae)
+                   / PCIE_OFFLOAD_BYTES_S)

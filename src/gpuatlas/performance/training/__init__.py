@@ -1,0 +1,1 @@
+"""Training: memory per GPU and time to train."""

@@ -1,0 +1,131 @@
+"""Training memory per GPU: weights, gradients, optimizer states, activations, with sharding.
+
+Mixed-precision AdamW (Transformer Math 101): bf16 weights 2 B + bf16 gradients 2 B + fp32
+master weights, momentum and variance 12 B per trainable parameter. LoRA freezes the base
+(bf16) and trains rank-r adapters on every linear layer; QLoRA stores the base in NF4
+(4 bits + double-quantised scales ≈ 4.127 bits). ZeRO-1 shards optimizer states across the
+data-parallel GPUs, ZeRO-2 also gradients, ZeRO-3/FSDP also weights. Activations per token per
+layer ≈ 2·(8h + 3I) bytes (flash attention, Korthikanti et al. 2022 without the s² term);
+with checkpointing only each layer's input (2h bytes) is kept, plus one layer recomputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, gib_text
+from gpuatlas.performance.peak_rates import memory_capacity_gb
+from gpuatlas.performance.predictions import TrainingMemoryFit
+
+GB = 1e9
+METHODS = ("full", "lora", "qlora")
+SHARDINGS = ("none", "zero1", "zero2", "zero3", "fsdp")
+NF4_BITS = 4.127
+LOGIT_BYTES_PER_ENTRY = 10.0  # bf16 logits + fp32 upcast + their gradient
+CONTEXT_OVERHEAD_GB = 1.0
+MULTI_GPU_OVERHEAD_GB = 0.5  # NCCL buffers
+
+
+@dataclass(frozen=True)
+class TrainingSetup:
+    method: str
+    sequence_tokens: int
+    micro_batch: int
+    checkpointing: bool
+    sharding: str
+    lora_rank: int = 16
+    precision: str = "bf16"
+
+
+def lora_params(model: ModelArch, rank: int) -> float:
+    """Adapter parameters: rank·(in + out) for every linear layer of attention and MLP."""
+    h, d = model.hidden_size, model.head_dim
+    q_out, kv_out = model.num_attention_heads * d, model.num_kv_heads * d
+    attention = rank * ((h + q_out) * 2 + (h + kv_out) * 2)
+    if model.is_moe:
+        experts = model.num_experts + model.num_shared_experts
+        mlp = 3 * rank * (h + model.moe_intermediate_size) * experts
+    else:
+        mlp = (3 if model.gated_mlp else 2) * rank * (h + model.intermediate_size)
+    return float(model.num_layers * (attention + mlp))
+
+
+def trainable_params(model: ModelArch, setup: TrainingSetup) -> float:
+    if setup.method == "full":
+        return float(model.total_params())
+    return lora_params(model, setup.lora_rank)
+
+
+def _base_weight_bytes(model: ModelArch, setup: TrainingSetup) -> float:
+    bytes_per_weight = 4.0 if setup.precision == "fp32" else 2.0
+    if setup.method != "qlora":
+        return model.total_params() * bytes_per_weight
+    quantized = model.quantizable_params()
+    return quantized * NF4_BITS / 8 + (model.total_params() - quantized) * 2.0
+
+
+def activation_bytes(model: ModelArch, setup: TrainingSetup) -> float:
+    tokens = setup.sequence_tokens * setup.micro_batch
+    intermediate = model.moe_intermediate_size * model.experts_per_token or model.intermediate_size
+    per_layer_token = 2.0 * (8 * model.hidden_size + 3 * intermediate)
+    if setup.checkpointing:
+        kept = model.num_layers * 2.0 * model.hidden_size + per_layer_token
+    else:
+        kept = model.num_layers * per_layer_token
+    logits = model.vocab_size * LOGIT_BYTES_PER_ENTRY
+    return tokens * (kept + logits)
+
+
+def _shard_divisors(sharding: str, gpus: int) -> tuple[int, int, int]:
+    """Divisors for (weights, gradients, optimizer) under a sharding strategy."""
+    if sharding in ("zero3", "fsdp"):
+        return gpus, gpus, gpus
+    if sharding == "zero2":
+        return 1, gpus, gpus
+    if sharding == "zero1":
+        return 1, 1, gpus
+    return 1, 1, 1
+
+
+def validate_setup(setup: TrainingSetup) -> None:
+    problems = []
+    if setup.method not in METHODS:
+        problems.append(f"method must be one of {', '.join(METHODS)}, got {setup.method!r}")
+    if setup.sharding not in SHARDINGS:
+        problems.append(f"sharding must be one of {', '.join(SHARDINGS)}, got {setup.sharding!r}")
+    if setup.sequence_tokens < 1 or setup.micro_batch < 1:
+        problems.append("sequence_tokens and micro_batch must be at least 1")
+    if problems:
+        raise InvalidRequestError(problems)
+
+
+def training_memory_fit(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup
+) -> TrainingMemoryFit:
+    validate_setup(setup)
+    gpus = system.gpu_count
+    trainable = trainable_params(model, setup)
+    weight_div, grad_div, optimizer_div = _shard_divisors(setup.sharding, gpus)
+    grad_bytes = 4.0 if setup.precision == "fp32" else 2.0
+    weights = _base_weight_bytes(model, setup)
+    if setup.method != "full":
+        weights += trainable * 2.0
+    overhead = CONTEXT_OVERHEAD_GB + (MULTI_GPU_OVERHEAD_GB if gpus > 1 else 0.0)
+    memory_gb = memory_capacity_gb(system.gpu)
+    fit = TrainingMemoryFit(
+        system_id=system.id, model_id=model.id, method=setup.method, sharding=setup.sharding,
+        weights_gb=weights / weight_div / GB,
+        gradients_gb=trainable * grad_bytes / grad_div / GB,
+        optimizer_gb=trainable * 12.0 / optimizer_div / GB,
+        activations_gb=activation_bytes(model, setup) / GB,
+        overhead_gb=overhead, gpu_memory_gb=memory_gb, fits=False,
+        trainable_params=trainable,
+    )
+    usable = memory_gb * (1.0 - MIN_FREE_SHARE)
+    fits = fit.total_gb <= usable
+    reasons = (f"needs {gib_text(fit.total_gb)} per GPU of {gib_text(usable)} usable "
+               f"({gib_text(memory_gb)} less the {MIN_FREE_SHARE:.0%} kept free)",)
+    return TrainingMemoryFit(**{**fit.__dict__, "fits": fits, "reasons": reasons})

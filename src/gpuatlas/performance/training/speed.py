@@ -1,0 +1,152 @@
+"""Training speed: 6·N·D (8·N·D with recomputation) at a fitted MFU, plus data-parallel
+gradient all-reduce over the system's links, overlapped with the backward pass."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.systems import GpuSystem, build_system
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.calibration_table import current_calibration
+from gpuatlas.performance.collectives import allreduce_s
+from gpuatlas.performance.peak_rates import hardware_class, peak_flops
+from gpuatlas.performance.predictions import Estimate, TrainingPrediction
+from gpuatlas.performance.training.memory import (
+    TrainingSetup,
+    trainable_params,
+    training_memory_fit,
+)
+
+MODEL_NAME = "gpuatlas.training/1"
+MFU_PRIOR = 0.45  # dense bf16 training at a few-B params (Megatron/FSDP reports 40-55 %)
+BACKWARD_OVERLAP = 0.8  # share of the backward pass that gradient buckets can hide behind
+LAST_BUCKET_EXPOSED = 0.1  # the last bucket's all-reduce always runs after backward
+QLORA_DEQUANT_FACTOR = 1.25  # NF4 dequantisation on every forward/backward matmul
+
+
+def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
+    """Full: 6·N (forward 2, backward 4); LoRA/QLoRA: 4·N (no weight gradients of the base);
+    recomputation adds another forward (2·N)."""
+    forward = model.flops_per_token(setup.sequence_tokens // 2)
+    multiplier = 3.0 if setup.method == "full" else 2.0
+    if recompute:
+        multiplier += 1.0
+    flops = forward * multiplier
+    return flops * (QLORA_DEQUANT_FACTOR if setup.method == "qlora" else 1.0)
+
+
+def fitted_mfu(system: GpuSystem) -> tuple[float, bool]:
+    params = current_calibration().params(
+        "train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware_class(system.gpu), "16bit"
+    )
+    return params.eta_compute, params.exact
+
+
+def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
+    """One gradient all-reduce per optimizer step (bf16 gradients); ZeRO-3/FSDP also gather
+    the weights in forward and backward (about 1.5x the traffic)."""
+    gradient_bytes = trainable_params(model, setup) * 2.0
+    base = allreduce_s(system, gradient_bytes)
+    return base * 1.5 if setup.sharding in ("zero3", "fsdp") else base
+
+
+def _compute_step_s(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, recompute: bool, mfu: float
+) -> float:
+    flops_peak, _ = peak_flops(system.gpu, setup.precision)
+    tokens = setup.sequence_tokens * setup.micro_batch
+    return tokens * flops_per_token(model, setup, recompute) / (flops_peak * mfu)
+
+
+def predict_training_run(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, *, tokens: float, recompute: bool
+) -> TrainingPrediction:
+    if tokens <= 0:
+        raise InvalidRequestError([f"tokens (the training budget) must be positive, got {tokens}"])
+    mfu, exact = fitted_mfu(system)
+    compute_s = _compute_step_s(system, model, setup, recompute, mfu)
+    sync_s = gradient_sync_s(system, model, setup)
+    backward_s = compute_s * (2.0 / 3.0)
+    exposed = max(LAST_BUCKET_EXPOSED * sync_s, sync_s - BACKWARD_OVERLAP * backward_s)
+    exposed = exposed if system.gpu_count > 1 else 0.0
+    step_s = compute_s + exposed
+    tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
+    single = build_system(system.gpu, 1)
+    single_s = _compute_step_s(single, model, setup, recompute, mfu)
+    calibration = current_calibration()
+    extrapolated = not (exact and calibration.is_covered("train:gpu", system.gpu.id))
+
+    def estimate(value: float, unit: str) -> Estimate:
+        low, high = calibration.band(value, "train", extrapolated)
+        return Estimate(value, low, high, unit, MODEL_NAME, calibration.version, extrapolated)
+
+    rate = tokens_per_step / step_s
+    return TrainingPrediction(
+        system_id=system.id, model_id=model.id, method=setup.method,
+        precision=setup.precision, recompute=recompute, tokens_per_step=tokens_per_step,
+        step_s=estimate(step_s, "s"), tokens_per_s=estimate(rate, "tok/s"),
+        time_for_budget_h=estimate(tokens / rate / 3600.0, "h"),
+        allreduce_s=sync_s, exposed_allreduce_s=exposed,
+        overlap_fraction=(1.0 - exposed / sync_s) if sync_s > 0 else 1.0,
+        scaling_efficiency=single_s / step_s, mfu=mfu * compute_s / step_s,
+        memory=training_memory_fit(system, model, setup),
+    )
+
+
+# ----- what would fit instead -----------------------------------------------------------------
+
+LIGHTER_METHODS = {"full": ("lora", "qlora"), "lora": ("qlora",), "qlora": ()}
+MORE_GPU_COUNTS = (2, 4, 8, 16, 32, 64)
+
+
+def fitting_alternatives(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, limit: int = 3
+) -> list[str]:
+    """Setups close to `setup` that fit, nearest first: activation checkpointing, micro-batch 1,
+    FSDP sharding over the system's GPUs, a lighter method (LoRA, QLoRA), or more GPUs."""
+    found: list[str] = []
+    for label, candidate, candidate_system in _nearby_setups(system, setup):
+        fit = training_memory_fit(candidate_system, model, candidate)
+        if fit.fits:
+            found.append(f"{label} ({fit.total_gb:.1f} GB/GPU)")
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _nearby_setups(
+    system: GpuSystem, setup: TrainingSetup
+) -> list[tuple[str, TrainingSetup, GpuSystem]]:
+    lean = replace(setup, checkpointing=True, micro_batch=1)
+    sharded = "fsdp" if system.gpu_count > 1 and setup.method == "full" else setup.sharding
+    candidates = [
+        ("activation checkpointing", replace(setup, checkpointing=True), system),
+        ("micro-batch 1 with checkpointing", lean, system),
+    ]
+    if sharded != setup.sharding:
+        candidates.append(("FSDP sharding, micro-batch 1 with checkpointing",
+                           replace(lean, sharding=sharded), system))
+    candidates += [(f"{method} (micro-batch 1, checkpointing)",
+                    replace(lean, method=method, sharding="none" if method != "full"
+                            else sharded), system)
+                   for method in LIGHTER_METHODS.get(setup.method, ())]
+    candidates += [(f"{count}x {system.gpu.id} with FSDP (micro-batch 1, checkpointing)",
+                    replace(lean, sharding="fsdp"), build_system(system.gpu, count))
+                   for count in MORE_GPU_COUNTS if count > system.gpu_count]
+    return candidates
+
+
+def require_training_fits(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> None:
+    """Raise a clear error, naming what would fit, for a setup whose memory does not fit."""
+    fit = training_memory_fit(system, model, setup)
+    if fit.fits:
+        return
+    what = (f"{setup.method} training of {model.id} on {system.id} (micro-batch "
+            f"{setup.micro_batch}, {setup.sequence_tokens}-token sequences, checkpointing "
+            f"{'on' if setup.checkpointing else 'off'}, sharding {setup.sharding}) does not fit: "
+            f"needs {fit.total_gb:.1f} GB per GPU of {fit.gpu_memory_gb:.1f} GB")
+    alternatives = fitting_alternatives(system, model, setup)
+    hint = ("; would fit: " + "; ".join(alternatives)) if alternatives else (
+        "; nothing nearby fits")
+    raise InvalidRequestError([what + hint])

@@ -1,0 +1,36 @@
+"""Sustained clocks of power-limited parts (performance/sustained_clocks.py)."""
+
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.performance.sustained_clocks import (
+    boost_clock_ghz,
+    datasheet_peaks,
+    sustained_clock_share,
+)
+
+
+def test_boost_clock_from_fp32_rate_matches_the_datasheet() -> None:
+    # T4 datasheet boost 1590 MHz; RTX 4090 boost 2520 MHz
+    assert abs(boost_clock_ghz(resolve_gpu("t4")) - 1.59) < 0.02  # type: ignore[operator]
+    assert abs(boost_clock_ghz(resolve_gpu("rtx-4090")) - 2.52) < 0.02  # type: ignore[operator]
+
+
+def test_a_70_w_t4_cannot_hold_its_boost_clock_under_load() -> None:
+    # 1.75 W per SM against the TU104 design's 5.2 W: (0.34)^(1/3) x 1.815 GHz ≈ 1.26 GHz
+    share = sustained_clock_share(resolve_gpu("t4"))
+    assert 0.75 < share < 0.85
+
+
+def test_full_power_parts_keep_their_boost_and_unknown_families_are_untouched() -> None:
+    assert sustained_clock_share(resolve_gpu("rtx-4090")) > 0.99
+    assert sustained_clock_share(resolve_gpu("h100-sxm")) > 0.99
+    assert sustained_clock_share(resolve_gpu("mi300x")) == 1.0
+
+
+def test_power_limited_datacenter_cards_rank_below_their_full_power_siblings() -> None:
+    assert sustained_clock_share(resolve_gpu("l4")) < sustained_clock_share(resolve_gpu("l40s"))
+    assert sustained_clock_share(resolve_gpu("h100-pcie")) < 1.0
+
+
+def test_the_roofline_baseline_uses_datasheet_peaks() -> None:
+    with datasheet_peaks():
+        assert sustained_clock_share(resolve_gpu("t4")) == 1.0
