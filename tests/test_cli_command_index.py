@@ -43,7 +43,8 @@ def test_help_and_version_import_no_command_module() -> None:
         "except SystemExit:\n"
         "    pass\n"
         "loaded = [m for m in sys.modules if m.startswith('gpuatlas.') and "
-        "m.split('.')[1] in {'performance', 'calibration', 'economics', 'report', 'store', 'bench', 'web', 'compare'}]\n"
+        "m.split('.')[1] in {'performance', 'calibration', 'economics', 'report', 'store',"
+        " 'bench', 'web', 'compare'}]\n"
         "print(sorted(loaded))\n"
     )
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)

@@ -1,4 +1,5 @@
-"""The planner with closed-form step times (tests/economics/fakes.py), so its logic is tested alone."""
+"""The planner with closed-form step times (tests/economics/fakes.py), so its logic is tested
+alone."""
 
 from __future__ import annotations
 
