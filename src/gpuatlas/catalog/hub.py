@@ -17,9 +17,9 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_config import arch_from_config, model_slug, read_config_json
 from gpuatlas.catalog.model_library import close_model_matches
 from gpuatlas.errors import UnknownNameError
+from gpuatlas.settings import TRUE_WORDS, settings
 
 _HUB_ID_PATTERN = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
-_TRUE_FLAGS = ("1", "true", "yes")
 
 
 class HubConfigUnavailableError(UnknownNameError):
@@ -45,8 +45,7 @@ def hub_offline(allow_hub: bool | None) -> bool:
     """True when fetching is refused: explicitly, or by HF_HUB_OFFLINE / GPUATLAS_OFFLINE."""
     if allow_hub is not None:
         return not allow_hub
-    flags = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("GPUATLAS_OFFLINE", ""))
-    return any(flag.lower() in _TRUE_FLAGS for flag in flags)
+    return settings.offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in TRUE_WORDS
 
 
 def hub_reachable(timeout_s: float = 3.0) -> bool:

@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-DATABASE_URL_VARIABLE = "GPUATLAS_DATABASE_URL"
-DATA_DIR_VARIABLE = "GPUATLAS_DATA_DIR"
+from gpuatlas.settings import DATA_DIR, DATABASE_URL, settings
+
+DATABASE_URL_VARIABLE = DATABASE_URL.variable
+DATA_DIR_VARIABLE = DATA_DIR.variable
 SQLITE_BUSY_TIMEOUT_S = 60
 SQLITE_SYNCHRONOUS = "FULL"
 PRIVATE_FILE_MODE = 0o600
@@ -29,8 +31,7 @@ PRIVATE_DIR_MODE = 0o700
 
 def default_database_path() -> Path:
     """The embedded database file: ``<user data dir>/gpuatlas/gpuatlas.db``."""
-    override = os.environ.get(DATA_DIR_VARIABLE)
-    folder = Path(override) if override else Path(platformdirs.user_data_dir("gpuatlas"))
+    folder = settings.data_dir or Path(platformdirs.user_data_dir("gpuatlas"))
     return folder / "gpuatlas.db"
 
 
@@ -42,7 +43,7 @@ def resolve_database_url(url: str | None = None) -> tuple[str, bool]:
     """The URL to use and whether it is the default embedded database."""
     if url:
         return normalise_url(url), False
-    configured = os.environ.get(DATABASE_URL_VARIABLE)
+    configured = settings.database_url
     if configured:
         return normalise_url(configured), False
     return default_database_url(), True

@@ -7,16 +7,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import threading
 import time
 from typing import Any
 
 from gpuatlas.errors import UnknownNameError
+from gpuatlas.settings import WARM_CACHE, settings
 from gpuatlas.web.state import AppState
 
 log = logging.getLogger(__name__)
-WARM_CACHE_VARIABLE = "GPUATLAS_WARM_CACHE"
+WARM_CACHE_VARIABLE = WARM_CACHE.variable
 # Multi-GPU systems warmed after every single GPU (the counts the report's scaling table uses).
 WARM_SYSTEM_COUNTS = (2, 4, 8)
 _WARMUP = {"systems": 0, "done": 0, "finished": False, "seconds": 0.0}
@@ -101,8 +101,7 @@ def register_template_globals() -> None:
 
 def warm_cache_enabled() -> bool:
     """Warm-up is on unless GPUATLAS_WARM_CACHE is 0/false/no/off."""
-    value = os.environ.get(WARM_CACHE_VARIABLE, "1").strip().lower()
-    return value not in {"0", "false", "no", "off"}
+    return settings.warm_cache
 
 
 def warmup_systems() -> list[str]:
