@@ -10,6 +10,7 @@ from rich.table import Table
 from gpuatlas.catalog import gpus as gpu_catalog
 from gpuatlas.catalog import prices as price_catalog
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpu_fields import FP16_ACCUMULATE_FP16, GpuField, gpu_field, gpu_fields
 from gpuatlas.catalog.gpu_filters import select_gpus
 from gpuatlas.catalog.system_facts import extra_system_facts, extra_system_json
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
@@ -125,37 +126,24 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
         "fp32-accumulate-full-rate": "full rate with FP32 accumulate",
     }[gpu.tensor_accumulate]
     rows = [
-        ("vendor / segment", f"{gpu.vendor} / {gpu.segment}"),
+        ("Vendor / segment", f"{gpu.vendor} / {gpu.segment}"),
         (
-            "architecture",
+            "Architecture",
             f"{gpu.architecture} (compute capability {gpu.compute_capability or 'n/a'})",
         ),
-        ("released", str(gpu.release_year)),
-        ("memory", f"{format_number(gpu.memory_gb, 'GB')} {gpu.memory_type}"),
-        ("memory bandwidth", format_number(gpu.memory_bandwidth_gb_s, "GB/s")),
-        ("FP32 (non-tensor)", format_number(gpu.fp32_tflops, "TFLOPS")),
-    ]
-    for precision in ("tf32", "fp16", "bf16", "fp8"):
-        rows.append(
-            (
-                f"{precision.upper()} tensor, dense",
-                format_number(gpu.dense_tflops(precision), "TFLOPS"),
-            )
-        )
-    rows += [
+        ("Released", str(gpu.release_year)),
+        (gpu_field("memory_gb").label, f"{format_number(gpu.memory_gb, 'GB')} {gpu.memory_type}"),
+        *[_field_row(field, gpu) for field in _CLI_THROUGHPUT_FIELDS],
         (
             "INT8 / INT4 tensor, dense",
             f"{format_number(gpu.int8_dense_tops, 'TOPS')} / "
             f"{format_number(gpu.int4_dense_tops, 'TOPS')}",
         ),
-        ("tensor accumulate rule", accumulate),
+        ("Tensor accumulate rule", accumulate),
+        _field_row(FP16_ACCUMULATE_FP16, gpu),
+        ("Native FP8", "yes" if gpu.supports_fp8_natively else "no"),
         (
-            "FP16 with FP16 accumulate, dense",
-            format_number(gpu.fp16_with_fp16_accumulate_dense_tflops, "TFLOPS"),
-        ),
-        ("native FP8", "yes" if gpu.supports_fp8_natively else "no"),
-        (
-            "L2 cache",
+            gpu_field("l2_cache_mb").label,
             format_number(gpu.l2_cache_mb, "MB")
             + (f" ({gpu.cache_text})" if gpu.l2_cache_mb is None and gpu.cache_text else ""),
         ),
@@ -167,7 +155,7 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
             f"(≈{format_number(gpu.pcie_per_direction_gb_s, 'GB/s')} per direction)",
         ),
         (
-            "TDP",
+            gpu_field("tdp_w").label,
             format_number(gpu.tdp_w, "W")
             + (
                 f" ({gpu.tdp_text})"
@@ -175,15 +163,25 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
                 else ""
             ),
         ),
-        ("form factor", gpu.form_factor),
+        ("Form factor", gpu.form_factor),
         (
             "SMs / CUDA cores / tensor cores",
             f"{format_number(gpu.sm_count)} / {format_number(gpu.cuda_cores)} / "
             f"{format_number(gpu.tensor_cores)}",
         ),
-        ("launch price", format_number(gpu.launch_price_usd, "USD")),
+        _field_row(gpu_field("launch_price_usd"), gpu),
     ]
     return rows + unified_memory_facts(gpu)
+
+
+_CLI_THROUGHPUT_FIELDS = gpu_fields(
+    "memory_bandwidth_gb_s", "fp32_tflops", "tf32_dense_tflops", "fp16_dense_tflops",
+    "bf16_dense_tflops", "fp8_dense_tflops",
+)
+
+
+def _field_row(field: GpuField, gpu: Gpu) -> tuple[str, str]:
+    return field.label, format_number(field.read(gpu), field.unit)
 
 
 def show_system(

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gpuatlas.catalog.gpu_fields import gpu_fields
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -124,3 +125,7 @@ def system_label(system_id: str) -> str:
 templates.env.globals.update(value_of=value_of, system_label=system_label,
                              statement_text=statement_text, cell_text=cell_text,
                              cell_source=cell_source, chart_svg=chart_svg)
+# The GPU page's specification rows: labels and units from the catalog's one field table.
+templates.env.globals["gpu_page_fields"] = gpu_fields(
+    "memory_bandwidth_gb_s", "fp32_tflops", "bf16_dense_tflops", "fp8_dense_tflops",
+    "int8_dense_tops", "l2_cache_mb", "tdp_w")

@@ -5,9 +5,9 @@ Tensor throughput is always dense (never a sparse figure against a dense one).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpu_fields import GPU_FIELDS, GPU_USABLE_MEMORY, GpuField, gpu_fields
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Section, Statement, Table, Text
 from gpuatlas.report.quantities import gpu_fact, gpu_text, ratio_of
@@ -15,34 +15,6 @@ from gpuatlas.report.statements import comparative_fact
 
 COLUMNS = ("Spec (per GPU)", "A", "B", "A ÷ B")
 SYSTEM_COLUMNS = ("System (all GPUs)", "A", "B", "A ÷ B")
-
-
-@dataclass(frozen=True)
-class NumericSpec:
-    label: str
-    unit: str
-    read: Callable[[Gpu], float | None]
-
-
-NUMERIC_SPECS: tuple[NumericSpec, ...] = (
-    NumericSpec("Memory", "GB", lambda g: g.memory_gb),
-    NumericSpec("Memory bandwidth", "GB/s", lambda g: g.memory_bandwidth_gb_s),
-    NumericSpec("FP32 (non-tensor)", "TFLOPS", lambda g: g.fp32_tflops),
-    NumericSpec("TF32 tensor, dense", "TFLOPS", lambda g: g.tf32_dense_tflops),
-    NumericSpec("FP16 tensor, dense", "TFLOPS", lambda g: g.fp16_dense_tflops),
-    NumericSpec("BF16 tensor, dense", "TFLOPS", lambda g: g.bf16_dense_tflops),
-    NumericSpec("FP8 tensor, dense", "TFLOPS", lambda g: g.fp8_dense_tflops),
-    NumericSpec("INT8 tensor, dense", "TOPS", lambda g: g.int8_dense_tops),
-    NumericSpec("INT4 tensor, dense", "TOPS", lambda g: g.int4_dense_tops),
-    NumericSpec("L2 cache", "MB", lambda g: g.l2_cache_mb),
-    NumericSpec("GPU link, per direction", "GB/s", lambda g: g.link.per_direction_gb_s),
-    NumericSpec("PCIe, per direction", "GB/s", lambda g: g.pcie_per_direction_gb_s),
-    NumericSpec("TDP", "W", lambda g: g.tdp_w),
-    NumericSpec("CUDA cores / stream processors", "", lambda g: g.cuda_cores),
-    NumericSpec("Tensor cores / matrix cores", "", lambda g: g.tensor_cores),
-    NumericSpec("SMs / CUs", "", lambda g: g.sm_count),
-    NumericSpec("Launch price (MSRP)", "USD", lambda g: g.launch_price_usd),
-)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -76,7 +48,7 @@ TEXT_SPECS: tuple[tuple[str, Callable[[Gpu], str]], ...] = (
 )
 
 
-def _numeric_row(spec: NumericSpec, a: Gpu, b: Gpu) -> tuple[Cell, ...]:
+def _numeric_row(spec: GpuField, a: Gpu, b: Gpu) -> tuple[Cell, ...]:
     qa, qb = gpu_fact(a, spec.read(a), spec.unit), gpu_fact(b, spec.read(b), spec.unit)
     return (Text(spec.label), qa, qb, ratio_of(qa, qb, spec.label.lower()))
 
@@ -85,9 +57,7 @@ def _text_row(label: str, read: Callable[[Gpu], str], a: Gpu, b: Gpu) -> tuple[C
     return (Text(label), gpu_text(a, read(a)), gpu_text(b, read(b)), Text(""))
 
 
-USABLE_MEMORY = NumericSpec(
-    "GPU-usable memory (default share)", "GB", lambda g: g.gpu_usable_memory_gb
-)
+USABLE_MEMORY = GPU_USABLE_MEMORY
 
 
 def _unified(context: ReportContext) -> bool:
@@ -97,7 +67,7 @@ def _unified(context: ReportContext) -> bool:
 def hardware_table(context: ReportContext) -> Table:
     a, b = context.a_gpu, context.b_gpu
     rows = [_text_row(label, read, a, b) for label, read in TEXT_SPECS]
-    rows += [_numeric_row(spec, a, b) for spec in NUMERIC_SPECS]
+    rows += [_numeric_row(spec, a, b) for spec in GPU_FIELDS]
     if _unified(context):  # right after the datasheet memory row
         first = len(TEXT_SPECS) + 1
         rows.insert(first, _numeric_row(USABLE_MEMORY, a, b))
@@ -254,24 +224,23 @@ def link_statement(context: ReportContext) -> Statement:
     return Statement(kind="fact", template=" ".join(parts), numbers=numbers, words=words)
 
 
-CHART_SPECS = (
-    "Memory",
-    "Memory bandwidth",
-    "FP16 tensor, dense",
-    "TF32 tensor, dense",
-    "FP32 (non-tensor)",
-    "L2 cache",
-    "TDP",
+CHART_SPECS = gpu_fields(
+    "memory_gb",
+    "memory_bandwidth_gb_s",
+    "fp16_dense_tflops",
+    "tf32_dense_tflops",
+    "fp32_tflops",
+    "l2_cache_mb",
+    "tdp_w",
 )
 
 
 def ratio_chart(context: ReportContext) -> Chart:
     """A ÷ B for the headline specs (log scale, > 1 means A has more)."""
-    by_label = {spec.label: spec for spec in NUMERIC_SPECS}
     labels, ratios = [], []
-    for label in CHART_SPECS:
-        a, b = by_label[label].read(context.a_gpu), by_label[label].read(context.b_gpu)
-        labels.append(label)
+    for spec in CHART_SPECS:
+        a, b = spec.read(context.a_gpu), spec.read(context.b_gpu)
+        labels.append(spec.label)
         ratios.append(a / b if a and b else None)
     return Chart(
         "hardware-ratios",
