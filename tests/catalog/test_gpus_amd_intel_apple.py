@@ -107,10 +107,26 @@ def test_apple_values_match_published_figures() -> None:
     assert gpu_by_id("apple-m3-max-30c").memory_bandwidth_gb_s == 300.0
 
 
-def test_apple_m3_and_m4_throughput_left_empty_not_guessed() -> None:
+# Top GPU clock (GHz) macOS powermetrics reports for each M3/M4 die (sources in the entries).
+APPLE9_CLOCK_GHZ = {"m3": 1.338, "m3-pro": 1.380, "m3-max": 1.380, "m3-ultra": 1.380,
+                    "m4": 1.470, "m4-pro": 1.578, "m4-max": 1.578}
+
+
+def test_apple_m3_and_m4_throughput_is_derived_from_cores_and_clock_and_says_so() -> None:
     for gpu in (g for g in all_gpus() if g.vendor == "Apple" and g.architecture_family == "apple9"):
-        assert gpu.fp32_tflops is None and gpu.fp16_dense_tflops is None, gpu.id
-        assert "publishes no GPU TFLOPS" in gpu.notes
+        chip = gpu.id.removeprefix("apple-").rsplit("-", 1)[0]
+        assert gpu.gpu_cores is not None
+        expected_tflops = gpu.gpu_cores * 128 * 2 * APPLE9_CLOCK_GHZ[chip] / 1000
+        assert gpu.fp32_tflops == pytest.approx(expected_tflops, abs=0.006), gpu.id
+        assert gpu.fp16_dense_tflops == gpu.fp32_tflops, gpu.id  # FP16 at the FP32 rate
+        assert "DERIVED, not published" in gpu.notes and "GPU clock:" in gpu.source, gpu.id
+
+
+def test_derivation_rule_reproduces_apples_published_m1_m2_figures() -> None:
+    published_tflops = {"apple-m1-8c": 2.6, "apple-m1-max-32c": 10.4, "apple-m2-ultra-76c": 27.2}
+    for gpu_id, tflops in published_tflops.items():
+        assert gpu_by_id(gpu_id).fp32_tflops == pytest.approx(tflops, rel=0.025), gpu_id
+    assert gpu_by_id("apple-m4-max-40c").fp32_tflops > gpu_by_id("apple-m3-max-40c").fp32_tflops
 
 
 @pytest.mark.parametrize(
