@@ -206,6 +206,6 @@ def test_a_database_outage_gets_a_clear_503(
         push = client.post(URL, json=result_document(), headers=auth("gpa_x"))
     assert page.status_code == 503 and "Temporarily unavailable" in page.text
     assert page.headers["retry-after"]
-    assert document.status_code == 503 and "unreachable" in document.json()["detail"]
+    assert document.status_code == 503 and "unreachable" in document.json()["error"]
     assert health.status_code == 503 and push.status_code == 503
     assert "psycopg" not in page.text + document.text

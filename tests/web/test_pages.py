@@ -83,15 +83,19 @@ def test_compare_accepts_systems_and_report_options(client: TestClient) -> None:
 def test_unknown_gpus_get_404_with_close_matches(client: TestClient) -> None:
     response = client.get("/gpu/rtx-4091.json")
     assert response.status_code == 404
-    assert "rtx-4090" in response.json()["detail"]
+    error = response.json()  # the CLI's error document (gpuatlas.error/1)
+    assert error["schema_version"] == "gpuatlas.error/1"
+    assert "rtx-4090" in error["error"] and "rtx-4090" in error["candidates"]
+    assert error["problems"] == [error["error"]]
     assert client.get("/gpu/rtx-4091").status_code == 404
     bad_pair = client.get("/compare/rtx-4090/not-a-gpu")
     assert bad_pair.status_code == 404
     assert "not-a-gpu" in bad_pair.text
     both_bad = client.get("/compare/rtx-4091/not-a-gpu.json")
     assert both_bad.status_code == 404
-    assert "rtx-4091" in both_bad.json()["detail"] and "not-a-gpu" in both_bad.json()["detail"]
-    assert "rtx-4090" in both_bad.json()["detail"]  # the close match of rtx-4091
+    both = both_bad.json()["error"]
+    assert "rtx-4091" in both and "not-a-gpu" in both
+    assert "rtx-4090" in both  # the close match of rtx-4091
     bad_option = client.get("/compare/rtx-4090/rtx-3090.json", params={"pue": "high"})
     assert bad_option.status_code == 422
 
@@ -118,7 +122,7 @@ def test_planner_refuses_file_paths_as_model_names(client: TestClient) -> None:
     for name in ("/etc/passwd.json", "../config.json", "~/model"):
         response = client.get("/plan/fit.json", params={"system": "rtx-4090", "model": name})
         assert response.status_code == 422, name
-        assert "file path" in response.json()["detail"]
+        assert "file path" in response.json()["error"]
 
 
 def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from gpuatlas.app.requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS
 from gpuatlas.catalog.formats import all_formats, resolve_format
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
@@ -48,8 +49,6 @@ from gpuatlas.economics.unit_costs import (
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_profiles import resolve_engine
 
-DEFAULT_TIERS: tuple[str, ...] = ("on-demand", "community")
-DEFAULT_GPU_COUNTS: tuple[int, ...] = (1, 2, 4, 8)
 LENGTH_DISTRIBUTIONS = ("fixed", "exponential", "uniform", "lognormal")
 ARRIVALS = ("poisson", "gamma")
 SYSTEM_TEXT = re.compile(r"^\s*\d+\s*(?:x|×|\*)", re.IGNORECASE)

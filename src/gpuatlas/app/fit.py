@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import SystemModelRequest, model_reference, split_list
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S
+
+if TYPE_CHECKING:
+    from gpuatlas.performance.llm.fit_answer import FitAnswer
 
 SCHEMA_ANSWER = "fit"
 
@@ -34,15 +37,47 @@ class FitRequest(SystemModelRequest):
                                       description="Host memory bandwidth for offloaded weights.")
 
 
-def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str, Any]:
-    """``gpuatlas.fit/1``: the request, the first format's memory per GPU (GB as exact
-    {value, low, high} ranges), a row per format and what the answer assumed."""
+def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
+    """The answer itself (the CLI renders it as tables; fit_document is its JSON)."""
     from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 
-    answer = answer_fit(
+    return answer_fit(
         request.system, model_reference(request.model, local_files), request.weights,
         engine=request.engine, context_tokens=request.context_tokens,
         concurrency=request.concurrency, kv_cache=request.kv_cache,
         offload=OffloadRequest(request.gpu_layers, request.cpu_moe, request.host_bandwidth_gbs))
+
+
+def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str, Any]:
+    """``gpuatlas.fit/1``: the request, the first format's memory per GPU (GB as exact
+    {value, low, high} ranges), a row per format and what the answer assumed."""
+    answer = fit_answer(request, local_files=local_files)
     return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
                                      **answer.detail.to_ranged_json(), **answer.to_json()})
+
+
+class FitTrainingRequest(SystemModelRequest):
+    """Training memory of a model on a system (the defaults of `gpuatlas fit --training`)."""
+
+    training: str = Field(min_length=1, max_length=20, examples=["lora"],
+                          description="Training method: full, lora or qlora.")
+    sequence_tokens: int = Field(2048, ge=1, le=2_000_000,
+                                 description="Training sequence length.")
+    micro_batch: int = Field(1, ge=1, le=4096, description="Training micro-batch per GPU.")
+    checkpointing: bool = Field(False, description="Activation checkpointing.")
+    sharding: str = Field("none", min_length=1, max_length=20,
+                          description="none, zero1, zero2, zero3, fsdp.")
+
+
+def fit_training_document(request: FitTrainingRequest, *,
+                          local_files: bool = False) -> dict[str, Any]:
+    """``gpuatlas.fit-training/1``: the request and memory per GPU for training (weights,
+    gradients, optimizer, activations, overhead as GB ranges), whether it fits and why."""
+    from gpuatlas.performance import api
+
+    result = api.training_memory(
+        request.system, model_reference(request.model, local_files).model, request.training,
+        sequence_tokens=request.sequence_tokens, micro_batch=request.micro_batch,
+        checkpointing=request.checkpointing, sharding=request.sharding)
+    return versioned("fit-training", {"request": request.model_dump(),
+                                      **result.to_ranged_json()})

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.config import JsonDict
 
 from gpuatlas.errors import InvalidRequestError
 
+if TYPE_CHECKING:
+    from gpuatlas.economics.serving_candidate import Slo
+
 RequestT = TypeVar("RequestT", bound="AnswerRequest")
 PATH_MARKS = ("..", "~", "\\")
+DEFAULT_TIERS: tuple[str, ...] = ("on-demand", "community")
+DEFAULT_GPU_COUNTS: tuple[int, ...] = (1, 2, 4, 8)
 
 
 class AnswerRequest(BaseModel):
@@ -29,6 +35,57 @@ class SystemModelRequest(AnswerRequest):
                        description="Model name, Hub id or Ollama tag.")
 
 
+def split_list(value: Any) -> Any:
+    """'fp16, Q4_K_M' → ['fp16', 'Q4_K_M'] (a form field); lists pass through."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+TextList = Annotated[list[str], BeforeValidator(split_list)]
+# Lower limits documented in the schema; the economics layer reports them with the rest.
+CHECKED_MINIMUM: JsonDict = {"minimum": 1}
+CHECKED_POSITIVE: JsonDict = {"exclusiveMinimum": 0}
+GpuCount = Annotated[int, Field(le=1024, json_schema_extra=CHECKED_MINIMUM)]
+CountList = Annotated[list[GpuCount], BeforeValidator(split_list)]
+FloatList = Annotated[list[float], BeforeValidator(split_list)]
+
+
+class LatencyTargets(AnswerRequest):
+    """p95 latency targets of a serving answer (none given: the sustainable rate).
+
+    Lower limits the economics layer checks itself (it words them for people and reports them
+    with every other problem at once) are documented in the schema, not enforced twice."""
+
+    p95_ttft_ms: float | None = Field(None, le=3_600_000, examples=[1000.0],
+                                      json_schema_extra=CHECKED_POSITIVE,
+                                      description="p95 time-to-first-token target, ms.")
+    p95_tpot_ms: float | None = Field(None, le=3_600_000, examples=[100.0],
+                                      json_schema_extra=CHECKED_POSITIVE,
+                                      description="p95 time-per-output-token target, ms.")
+    p95_e2e_ms: float | None = Field(None, le=36_000_000, json_schema_extra=CHECKED_POSITIVE,
+                                     description="p95 end-to-end latency target, ms.")
+
+    def slo(self) -> Slo:
+        from gpuatlas.economics.serving_candidate import Slo
+
+        return Slo(self.p95_ttft_ms, self.p95_tpot_ms, self.p95_e2e_ms)
+
+
+class OfferChoice(AnswerRequest):
+    """Which cloud offers an economics answer prices against."""
+
+    providers: TextList = Field(default_factory=list, max_length=50,
+                                description="Only these providers; none: all.")
+    tiers: TextList = Field(list(DEFAULT_TIERS), min_length=1, max_length=4,
+                            description="Price tiers: on-demand, community, spot, reserved.")
+
+
+def field_default(kind: type[AnswerRequest], name: str) -> Any:
+    """A request field's default (the CLI's option default: defaults live in the model)."""
+    return kind.model_fields[name].get_default(call_default_factory=True)
+
+
 def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
     """The request from loose values (query parameters, options); every problem at once.
 
@@ -43,13 +100,6 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
 def _problem(issue: Any) -> str:
     where = ".".join(str(part) for part in issue["loc"]) or "request"
     return f"{where}: {issue['msg']}"
-
-
-def split_list(value: Any) -> Any:
-    """'fp16, Q4_K_M' → ['fp16', 'Q4_K_M'] (a form field); lists pass through."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
 
 
 def model_reference(name: str, local_files: bool) -> Any:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from gpuatlas.app.economics_requests import DEFAULT_TIERS
+from gpuatlas.app.plan import ServedTraffic
+from gpuatlas.app.requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS, field_default
 from gpuatlas.numbers import format_usd, format_usd_range
 from gpuatlas.performance.predictions import Estimate
 
@@ -19,17 +20,19 @@ PricesOption = typer.Option([], "--prices", help="Extra price CSV file(s).")
 TtftOption = typer.Option(None, "--p95-ttft-ms", help="p95 time-to-first-token target.")
 TpotOption = typer.Option(None, "--p95-tpot-ms", help="p95 time-per-output-token target.")
 E2eOption = typer.Option(None, "--p95-e2e-ms", help="p95 end-to-end latency target.")
-EngineOption = typer.Option("vllm", help="Serving engine.")
-MeanInputTokensOption = typer.Option(512, help="Mean prompt tokens per request.")
-MeanOutputTokensOption = typer.Option(256, help="Mean output tokens per request.")
-GpuCountOption = typer.Option([1, 2, 4, 8], "--gpu-count", help="GPUs per replica.")
+EngineOption = typer.Option(field_default(ServedTraffic, "engine"), help="Serving engine.")
+MeanInputTokensOption = typer.Option(field_default(ServedTraffic, "input_tokens"),
+                                     help="Mean prompt tokens per request.")
+MeanOutputTokensOption = typer.Option(field_default(ServedTraffic, "output_tokens"),
+                                      help="Mean output tokens per request.")
+GpuCountOption = typer.Option(list(DEFAULT_GPU_COUNTS), "--gpu-count", help="GPUs per replica.")
 
 
 WeightsOption = typer.Option(
     "auto", "--weights",
     help="Weight format; auto: the checkpoint's own (quantization_config, name, Ollama tag).")
 PlanWeightsOption = typer.Option(
-    ["auto"], "--weights",
+    field_default(ServedTraffic, "weights"), "--weights",
     help="Weight format(s); auto: the native format plus the formats worth considering "
          "(16-bit original, FP8, AWQ; Q8_0/Q4_K_M for GGUF); 'all': every format.")
 

@@ -8,13 +8,9 @@ from typing import Any
 
 import typer
 
-from gpuatlas.app.economics_requests import (
-    FleetRequest,
-    PlanRequest,
-    provenance,
-    run_fleet,
-    run_plan,
-)
+from gpuatlas.app.fleet import FleetPlanRequest, fleet_document, fleet_plan
+from gpuatlas.app.plan import ServingPlanRequest, plan_document, serving_plan
+from gpuatlas.app.requests import field_default, parse_request
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -33,11 +29,14 @@ from gpuatlas.cli.cost_options import (
     weights_note,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, new_table, print_json, to_plain
+from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.cli.terminal import working
 from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
 from gpuatlas.economics.planning import Plan, PlanOption
-from gpuatlas.economics.serving_candidate import Slo
+
+
+def _default(name: str) -> Any:
+    return field_default(ServingPlanRequest, name)
 
 
 def plan_command(
@@ -46,9 +45,12 @@ def plan_command(
     rps: float = typer.Option(..., "--rps", help="Arrival rate, requests per second."),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
-    length_dist: str = typer.Option("fixed", help="fixed, exponential, uniform or lognormal."),
-    arrival: str = typer.Option("poisson", help="poisson, or gamma (bursty, see --burstiness)."),
-    burstiness: float = typer.Option(1.0, help="Gamma shape: < 1 burstier than Poisson."),
+    length_dist: str = typer.Option(_default("length_distribution"),
+                                    help="fixed, exponential, uniform or lognormal."),
+    arrival: str = typer.Option(_default("arrival"),
+                                help="poisson, or gamma (bursty, see --burstiness)."),
+    burstiness: float = typer.Option(_default("burstiness"),
+                                     help="Gamma shape: < 1 burstier than Poisson."),
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
@@ -57,35 +59,25 @@ def plan_command(
     gpu_counts: list[int] = GpuCountOption,
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
-    top: int = typer.Option(10, help="Options to list."),
+    top: int = typer.Option(_default("top"), help="Options to list."),
     replicas: int | None = typer.Option(
         None, help="Simulate exactly this many replicas per setup instead of searching."),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
     """The cheapest GPU setup that meets p95 latency targets at a traffic, ranked, explained."""
-    if as_json:  # the document of the answer layer, as /plan/plan.json returns it
-        from gpuatlas.app.plan import ServingPlanRequest, plan_document
-        from gpuatlas.app.requests import parse_request
-
-        with user_errors():
-            print_json(plan_document(parse_request(ServingPlanRequest, {
-                "model": model, "weights": weights, "requests_per_s": rps,
-                "input_tokens": input_tokens, "output_tokens": output_tokens,
-                "length_distribution": length_dist, "arrival": arrival,
-                "burstiness": burstiness, "p95_ttft_ms": p95_ttft_ms,
-                "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms, "engine": engine,
-                "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers, "tiers": tiers,
-                "top": top}), prices_file, replicas))
-        return
-    request = PlanRequest(
-        model, tuple(weights), rps, input_tokens, output_tokens,
-        Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), engine, length_dist, arrival, burstiness,
-        tuple(gpus), tuple(gpu_counts), tuple(providers), tuple(tiers), top, tuple(prices_file),
-        replicas,
-    )
+    values = {"model": model, "weights": weights, "requests_per_s": rps,
+              "input_tokens": input_tokens, "output_tokens": output_tokens,
+              "length_distribution": length_dist, "arrival": arrival, "burstiness": burstiness,
+              "p95_ttft_ms": p95_ttft_ms, "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms,
+              "engine": engine, "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers,
+              "tiers": tiers, "top": top}
     with user_errors(), working("Simulating the candidate setups…"):
-        plan = run_plan(request)
+        request = parse_request(ServingPlanRequest, values)
+        if as_json:  # the document of the answer layer, as /plan/plan.json returns it
+            print_json(plan_document(request, prices_file, replicas))
+            return
+        plan = serving_plan(request, prices_file, replicas)
         assumed = weights_note(model, "auto") if any(w == "auto" for w in weights) else ""
     if assumed:
         console.print(f"native {assumed}", highlight=False)
@@ -140,17 +132,17 @@ def fleet_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Several models sharing traffic: each on its cheapest pool vs one GPU type for all."""
-    request = FleetRequest(
-        tuple(models), tuple(weights), rps, input_tokens, output_tokens,
-        Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), engine, tuple(gpus), tuple(gpu_counts),
-        tuple(providers), tuple(tiers), tuple(prices_file),
-    )
+    values = {"models": models, "weights": weights, "requests_per_s": rps,
+              "input_tokens": input_tokens, "output_tokens": output_tokens,
+              "p95_ttft_ms": p95_ttft_ms, "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms,
+              "engine": engine, "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers,
+              "tiers": tiers}
     with user_errors():
-        fleet = run_fleet(request)
-    if as_json:
-        print_json({"schema_version": "gpuatlas.fleet/1", "request": to_plain(request),
-                    **to_plain(fleet), "provenance": provenance()})
-        return
+        request = parse_request(FleetPlanRequest, values)
+        if as_json:
+            print_json(fleet_document(request, prices_file))
+            return
+        fleet = fleet_plan(request, prices_file)
     _render_fleet(fleet)
 
 

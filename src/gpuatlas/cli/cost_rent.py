@@ -7,7 +7,9 @@ from typing import Any
 
 import typer
 
-from gpuatlas.app.economics_requests import CostReport, CostRequest, provenance, run_cost
+from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
+from gpuatlas.app.economics_requests import CostReport
+from gpuatlas.app.requests import field_default, parse_request
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -24,10 +26,13 @@ from gpuatlas.cli.cost_options import (
     weights_note,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
+from gpuatlas.cli.output import console, format_number, new_table, print_json
 from gpuatlas.cli.terminal import working
-from gpuatlas.economics.serving_candidate import Slo
 from gpuatlas.performance.predictions import Estimate
+
+
+def _default(name: str) -> Any:
+    return field_default(RentingCostRequest, name)
 
 
 def cost_command(
@@ -35,19 +40,23 @@ def cost_command(
     model: str | None = typer.Option(None, help="Model (for serving, image or training costs)."),
     weights: str = WeightsOption,
     engine: str = EngineOption,
-    workload: str = typer.Option("rent", help="rent | llm | image | training."),
-    input_tokens: int = typer.Option(512, help="Prompt tokens per request."),
-    output_tokens: int = typer.Option(256, help="Output tokens per request."),
+    workload: str = typer.Option(_default("workload"), help="rent | llm | image | training."),
+    input_tokens: int = typer.Option(_default("input_tokens"), help="Prompt tokens per request."),
+    output_tokens: int = typer.Option(_default("output_tokens"),
+                                      help="Output tokens per request."),
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
-    utilization: float = typer.Option(0.7, help="Without latency targets: share of saturation."),
-    train_tokens: float = typer.Option(0.0, help="Training token budget (workload training)."),
-    method: str = typer.Option("full", help="Training method: full, lora, qlora."),
+    utilization: float = typer.Option(_default("utilization"),
+                                      help="Without latency targets: share of saturation."),
+    train_tokens: float = typer.Option(_default("train_tokens"),
+                                       help="Training token budget (workload training)."),
+    method: str = typer.Option(_default("method"), help="Training method: full, lora, qlora."),
     resolution: int | None = typer.Option(None, help="Image side in px (workload image)."),
     steps: int | None = typer.Option(None, help="Denoising steps (workload image)."),
-    hours: float = typer.Option(24.0, help="Job length for the rental cost (h)."),
-    days: float = typer.Option(30.0, help="Service length for the rental cost (days, 24 h)."),
+    hours: float = typer.Option(_default("hours"), help="Job length for the rental cost (h)."),
+    days: float = typer.Option(_default("days"),
+                               help="Service length for the rental cost (days, 24 h)."),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
@@ -57,32 +66,26 @@ def cost_command(
 ) -> None:
     """Cost per offer: $/h, $/GB VRAM/h, a job of --hours, --days of serving; with --workload,
     $/1M output tokens, $/request, $/image or $/training run from each system's OWN speed."""
-    request = CostRequest(
-        tuple(gpus), model, weights, engine, workload, input_tokens, output_tokens,
-        Slo(p95_ttft_ms, p95_tpot_ms, p95_e2e_ms), utilization, train_tokens, method,
-        resolution, steps, hours, days, tuple(providers), tuple(tiers), tuple(prices_file),
-    )
+    values = {"gpus": gpus, "model": model, "weights": weights, "engine": engine,
+              "workload": workload, "input_tokens": input_tokens,
+              "output_tokens": output_tokens, "p95_ttft_ms": p95_ttft_ms,
+              "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms, "utilization": utilization,
+              "train_tokens": train_tokens, "method": method, "resolution": resolution,
+              "steps": steps, "hours": hours, "days": days, "providers": providers,
+              "tiers": tiers}
     with user_errors(), working("Pricing the work on every offer…"):
-        report = run_cost(request)
+        request = parse_request(RentingCostRequest, values)
+        if as_json:
+            print_json(cost_document(request, prices_file))
+            return
+        report = cost_report(request, prices_file)
         assumed = weights_note(model, weights) if workload == "llm" else ""
-    if as_json:
-        print_json({"schema_version": "gpuatlas.cost/1", "request": to_plain(request),
-                    "provenance": provenance(), **_cost_json(report)})
-        return
     if assumed:
         console.print(assumed, highlight=False)
     if report.ranking and not details:
         _render_ranking(report)
         return
     _render_cost(report, request)
-
-
-def _cost_json(report: CostReport) -> dict[str, Any]:
-    document = to_plain(report)
-    assert isinstance(document, dict)
-    document["rentals"] = document.pop("durations")
-    document["winner"] = document["ranking"][0] if document["ranking"] else None
-    return document
 
 
 def _render_ranking(report: CostReport) -> None:
@@ -106,7 +109,7 @@ def _render_ranking(report: CostReport) -> None:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
 
 
-def _render_cost(report: CostReport, request: CostRequest) -> None:
+def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
     title = f"Renting (a {request.hours:g}-hour job; {request.days:g} days around the clock)"
     table = new_table(title,
                       "system", "offer", "$/h", "$/GB VRAM/h", f"{request.hours:g} h",

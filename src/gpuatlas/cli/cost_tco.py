@@ -7,7 +7,9 @@ from typing import Any
 
 import typer
 
-from gpuatlas.app.economics_requests import TcoRequest, TcoRow, run_tco
+from gpuatlas.app.economics_requests import TcoRow
+from gpuatlas.app.requests import field_default, parse_request
+from gpuatlas.app.tco import OnPremTcoRequest, electricity_comparisons, tco_document, tco_rows
 from gpuatlas.cli.cost_options import (
     GpuOption,
     JsonOption,
@@ -17,8 +19,12 @@ from gpuatlas.cli.cost_options import (
     money,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, new_table, print_json, to_plain
+from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.economics.tco import OnPremInputs
+
+
+def _default(name: str) -> Any:
+    return field_default(OnPremTcoRequest, name)
 
 
 def tco_command(
@@ -28,17 +34,23 @@ def tco_command(
         help="Price per GPU, one per --gpu (default: newest sourced catalog price "
         "for --condition, else the launch price)."),
     condition: str = typer.Option(
-        "new", help="new or used: picks the default purchase price, labels a user-set one."),
+        _default("condition"),
+        help="new or used: picks the default purchase price, labels a user-set one."),
     measured_w: list[float] = typer.Option(
         [], "--measured-w", help="Measured draw of each system in W, one per --gpu (else TDP)."),
-    server_usd: float = typer.Option(0.0, help="Rest of the server (CPU, board, PSU…), once."),
-    hosting_usd_per_month: float = typer.Option(0.0, help="Rack space, network, staff per month."),
-    usd_per_kwh: float = typer.Option(0.12, help="Electricity price."),
-    pue: float = typer.Option(1.3, help="Power usage effectiveness (cooling overhead)."),
-    years: float = typer.Option(5.0, help="Years of use."),
-    residual: float = typer.Option(0.0, help="Resale value at the end, fraction of purchase."),
-    load: float = typer.Option(1.0, help="Average draw as a fraction of TDP."),
-    hours_per_month: float = typer.Option(730.0, help="Hours in use per month (730 = 24/7)."),
+    server_usd: float = typer.Option(_default("server_usd"),
+                                     help="Rest of the server (CPU, board, PSU…), once."),
+    hosting_usd_per_month: float = typer.Option(_default("hosting_usd_per_month"),
+                                                help="Rack space, network, staff per month."),
+    usd_per_kwh: float = typer.Option(_default("usd_per_kwh"), help="Electricity price."),
+    pue: float = typer.Option(_default("pue"), help="Power usage effectiveness (cooling "
+                                                    "overhead)."),
+    years: float = typer.Option(_default("years"), help="Years of use."),
+    residual: float = typer.Option(_default("residual"),
+                                   help="Resale value at the end, fraction of purchase."),
+    load: float = typer.Option(_default("load"), help="Average draw as a fraction of TDP."),
+    hours_per_month: float = typer.Option(_default("hours_per_month"),
+                                          help="Hours in use per month (730 = 24/7)."),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
@@ -46,45 +58,18 @@ def tco_command(
 ) -> None:
     """On-prem TCO (purchase, power × PUE, hosting, residual) → $/GPU-hour and the break-even
     month against the cheapest matching cloud offer."""
-    inputs = OnPremInputs(usd_per_kwh, pue, years, hours_per_month, load, server_usd,
-                          hosting_usd_per_month, residual)
-    request = TcoRequest(tuple(gpus), inputs, tuple(purchase_usd), condition, tuple(providers),
-                         tuple(tiers), tuple(prices_file), tuple(measured_w))
+    values = {"gpus": gpus, "purchase_usd": purchase_usd, "condition": condition,
+              "measured_w": measured_w, "server_usd": server_usd,
+              "hosting_usd_per_month": hosting_usd_per_month, "usd_per_kwh": usd_per_kwh,
+              "pue": pue, "years": years, "residual": residual, "load": load,
+              "hours_per_month": hours_per_month, "providers": providers, "tiers": tiers}
     with user_errors():
-        rows = run_tco(request)
-    if as_json:
-        print_json({"schema_version": "gpuatlas.tco/1", "request": to_plain(request),
-                    "systems": [_tco_json(row) for row in rows],
-                    "comparisons": _electricity_comparisons(rows)})
-        return
-    _render_tco(rows, inputs)
-
-
-def _tco_json(row: TcoRow) -> dict[str, Any]:
-    document = to_plain(row)
-    assert isinstance(document, dict)
-    tco = row.tco
-    document["facility_watts"] = tco.power.watts * tco.inputs.pue
-    document["electricity_usd_per_year"] = tco.electricity_usd_per_month * 12
-    if row.break_even is not None:
-        document["break_even"]["break_even_month"] = row.break_even.break_even_month
-    return document
-
-
-def _electricity_comparisons(rows: list[TcoRow]) -> list[dict[str, Any]]:
-    comparisons = []
-    for first_index, first in enumerate(rows):
-        for other in rows[first_index + 1:]:
-            monthly = first.tco.electricity_usd_per_month - other.tco.electricity_usd_per_month
-            yearly = monthly * 12
-            comparisons.append({
-                "system": first.tco.system_id, "versus": other.tco.system_id,
-                "electricity_difference_usd_per_year": yearly,
-                "electricity_difference_usd_total": yearly * first.tco.inputs.years,
-                "note": "same hours at the same load; compare energy per unit of work with "
-                        "`gpuatlas cost --workload llm` (tokens/J)",
-            })
-    return comparisons
+        request = parse_request(OnPremTcoRequest, values)
+        if as_json:
+            print_json(tco_document(request, prices_file))
+            return
+        rows = tco_rows(request, prices_file)
+    _render_tco(rows, request.inputs())
 
 
 def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
@@ -104,7 +89,7 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
                       purchase, money(tco.total_usd, 0), money(tco.usd_per_gpu_hour, 3), cloud,
                       _break_even_text(row))
     console.print(table)
-    for comparison in _electricity_comparisons(rows):
+    for comparison in electricity_comparisons(rows):
         console.print(f"{comparison['system']} vs {comparison['versus']}: electricity "
                       f"{money(comparison['electricity_difference_usd_per_year'])}/year, "
                       f"{money(comparison['electricity_difference_usd_total'])} over "

@@ -38,18 +38,11 @@ def wants_json(arguments: list[str]) -> bool:
 
 
 def error_document(error: GpuAtlasError) -> dict[str, object]:
-    """The JSON form of a user error: its message and each problem on its own."""
-    problems = list(getattr(error, "problems", None) or [str(error)])
-    message = str(error).splitlines()[0] if str(error) else type(error).__name__
-    document: dict[str, object] = {
-        "schema_version": ERROR_SCHEMA,
-        "error": message,
-        "problems": problems,
-    }
-    candidates = getattr(error, "candidates", None)
-    if candidates:
-        document["candidates"] = list(candidates)
-    return document
+    """The JSON form of a user error: its message and each problem on its own (the answer
+    layer's error document, as the web returns it)."""
+    from gpuatlas.app.errors import error_document as answer_error_document
+
+    return answer_error_document(error)
 
 
 def report_user_error(error: GpuAtlasError) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.estimate_common import JSON_OPTION, model_reference
+from gpuatlas.cli.estimate_common import JSON_OPTION
 from gpuatlas.cli.estimate_predict import (
     predict_app,
     predict_diffusion_command,
@@ -65,49 +65,41 @@ def fit_command(
 ) -> None:
     """Does a model fit, and in which formats: memory per GPU, the longest context, how many
     sequences (or training memory with --training)."""
-    from gpuatlas.performance import api
-    from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
+    from gpuatlas.app import fit
+    from gpuatlas.app.requests import parse_request
 
+    common = {"system": system, "model": model}
     with user_errors():
-        reference = model_reference(model)
         if training:
-            result: Any = api.training_memory(
-                system, reference.model, training, sequence_tokens=sequence_tokens,
-                micro_batch=micro_batch, checkpointing=checkpointing, sharding=sharding,
-            )
+            document = fit.fit_training_document(parse_request(fit.FitTrainingRequest, {
+                **common, "training": training, "sequence_tokens": sequence_tokens,
+                "micro_batch": micro_batch, "checkpointing": checkpointing,
+                "sharding": sharding}), local_files=True)
             if as_json:
-                print_json({"schema_version": "gpuatlas.fit-training/1",
-                            **result.to_ranged_json()})
+                print_json(document)
             else:
-                _render_fit(result)
+                _render_training_fit(document)
             return
+        request = parse_request(fit.FitRequest, {
+            **common, "weights": weights, "engine": engine, "context_tokens": context_tokens,
+            "concurrency": concurrency, "kv_cache": kv_cache, "gpu_layers": gpu_layers,
+            "cpu_moe": cpu_moe, "host_bandwidth_gbs": host_bandwidth_gbs})
         if as_json:  # the document of the answer layer, as /plan/fit.json returns it
-            from gpuatlas.app.fit import FitRequest, fit_document
-            from gpuatlas.app.requests import parse_request
-
-            print_json(fit_document(parse_request(FitRequest, {
-                "system": system, "model": model, "weights": weights, "engine": engine,
-                "context_tokens": context_tokens, "concurrency": concurrency,
-                "kv_cache": kv_cache, "gpu_layers": gpu_layers, "cpu_moe": cpu_moe,
-                "host_bandwidth_gbs": host_bandwidth_gbs}), local_files=True))
+            print_json(fit.fit_document(request, local_files=True))
             return
-        answer = answer_fit(system, reference, weights, engine=engine,
-                            context_tokens=context_tokens, concurrency=concurrency,
-                            kv_cache=kv_cache,
-                            offload=OffloadRequest(gpu_layers, cpu_moe, host_bandwidth_gbs))
+        answer = fit.fit_answer(request, local_files=True)
     render_fit_answer(answer)
 
 
-def _render_fit(result: Any) -> None:
-    document = result.to_json()
-    parts = document.get("per_gpu", document)
-    table = new_table(f"Memory per GPU — {result.model_id} on {result.system_id}", "part", "GiB")
-    for key, value in parts.items():
-        if key.endswith("_gb") and isinstance(value, float) and key != "gpu_memory_gb":
-            table.add_row(key.removesuffix("_gb"), gib(value))
+def _render_training_fit(document: dict[str, Any]) -> None:
+    table = new_table(f"Memory per GPU — {document['model_id']} on {document['system_id']}",
+                      "part", "GiB")
+    for key, value in document.items():
+        if key.endswith("_gb") and isinstance(value, dict):
+            table.add_row(key.removesuffix("_gb"), gib(value["value"]))
     console.print(table)
-    verdict = document.get("verdict", "fits" if result.fits else "does-not-fit")
-    console.print(f"verdict: [bold]{verdict}[/]; " + "; ".join(result.reasons))
+    verdict = "fits" if document["fits"] else "does-not-fit"
+    console.print(f"verdict: [bold]{verdict}[/]; " + "; ".join(document["reasons"]))
 
 
 # ----- calibrate ----------------------------------------------------------------------------

@@ -6,21 +6,14 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import typer
 
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.estimate_common import (
-    ENGINE_HELP,
-    JSON_OPTION,
-    WEIGHTS_HELP,
-    engine_choice,
-    model_object,
-    weights_choice,
-)
+from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
 
@@ -46,16 +39,16 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
 
             estimate = Estimate(**{**value, "notes": tuple(value.get("notes", ()))})
             table.add_row(key, _estimate_text(estimate))
-        elif isinstance(value, str | int | float | bool):
+        elif isinstance(value, str | int | float | bool) and key != "schema_version":
             table.add_row(key, str(value))
     console.print(table)
 
 
 
-def _print_estimates(document: dict[str, Any], as_json: bool, title: str, schema: str) -> None:
-    """The predictions as JSON (versioned by `schema`) with --json, else a table under the title."""
+def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> None:
+    """The answer document with --json, else its predictions as a table under the title."""
     if as_json:
-        print_json({"schema_version": schema, **document})
+        print_json(document)
         return
     _render_estimates(title, document)
 
@@ -172,6 +165,30 @@ def _json_row(header: list[str], row: list[str], result: tuple[str, ...]) -> dic
     return document
 
 
+def _document(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Parse the options into the answer layer's request and build its document (the same
+    document the web returns for the same request); config.json paths and Hub ids resolve."""
+    from gpuatlas.app import predict
+    from gpuatlas.app.requests import AnswerRequest, parse_request
+
+    answers: dict[str, tuple[type[AnswerRequest], Callable[..., dict[str, Any]]]] = {
+        "llm": (predict.PredictLlmRequest, predict.predict_llm_document),
+        "serving": (predict.PredictServingRequest, predict.predict_serving_document),
+        "diffusion": (predict.PredictDiffusionRequest, predict.predict_diffusion_document),
+        "vision": (predict.PredictVisionRequest, predict.predict_vision_document),
+        "ocr": (predict.PredictOcrRequest, predict.predict_ocr_document),
+        "train": (predict.PredictTrainRequest, predict.predict_train_document),
+    }
+    request_model, builder = answers[kind]
+    with user_errors():
+        return builder(parse_request(request_model, values), local_files=True)
+
+
+def _weights_line(document: dict[str, Any]) -> None:
+    assumed = document["weights_assumed"]
+    console.print(f"weights: {assumed['label']} ({assumed['reason']})", highlight=False)
+
+
 def predict_llm_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'h100-sxm' or '2x h100-sxm'."),
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
@@ -184,30 +201,13 @@ def predict_llm_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
-    from gpuatlas.performance import api
-
-    if as_json:  # the document of the answer layer, as /plan/predict.json returns it
-        from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
-        from gpuatlas.app.requests import parse_request
-
-        with user_errors():
-            print_json(predict_llm_document(parse_request(PredictLlmRequest, {
-                "system": system, "model": model, "weights": weights, "engine": engine,
-                "batch": batch, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                "kv_cache": kv_cache}), local_files=True))
-        return
-    with user_errors():
-        choice = weights_choice(weights, model)
-        engine = engine_choice(engine, choice, system)
-        result = api.predict_llm(
-            system, model_object(model), choice.format_id, engine, batch=batch,
-            input_tokens=input_tokens, output_tokens=output_tokens, kv_cache=kv_cache,
-        )
+    document = _document("llm", {
+        "system": system, "model": model, "weights": weights, "engine": engine, "batch": batch,
+        "input_tokens": input_tokens, "output_tokens": output_tokens, "kv_cache": kv_cache})
     if not as_json:
-        console.print(choice.describe(), highlight=False)
-    _print_estimates(result.to_json(), as_json, f"{result.model_id} ({result.weights}, "
-                     f"{result.engine}) on {result.system_id}, batch {batch}",
-                     "gpuatlas.predict-llm/1")
+        _weights_line(document)
+    _print_estimates(document, as_json, f"{document['model_id']} ({document['weights']}, "
+                     f"{document['engine']}) on {document['system_id']}, batch {batch}")
 
 
 def predict_serving_command(
@@ -226,28 +226,18 @@ def predict_serving_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
-    from gpuatlas.performance import api
-
     with user_errors():
         if layout not in ("auto", "tensor"):
             raise InvalidRequestError([f"--layout must be auto or tensor, got {layout!r}"])
-        choice = weights_choice(weights, model)
-        engine = engine_choice(engine, choice, system)
-        result = api.serving_layout(
-            system, model_object(model), choice.format_id, engine,
-            concurrency=_concurrency(concurrency),
-            input_tokens=input_tokens, output_tokens=output_tokens, kv_cache=kv_cache,
-            layout="tensor" if layout == "tensor" else "auto",
-        )
-    document = {"serving_output_tok_s": result.output_tok_s.to_json(),
-                "per_replica_output_tok_s": result.per_replica.to_json(),
-                "replicas": result.layout.replicas,
-                "tensor_parallel": result.layout.tensor_parallel,
-                "layout": result.layout.description}
+        parsed_concurrency = _concurrency(concurrency)
+    document = _document("serving", {
+        "system": system, "model": model, "weights": weights, "engine": engine,
+        "concurrency": parsed_concurrency, "input_tokens": input_tokens,
+        "output_tokens": output_tokens, "kv_cache": kv_cache, "layout": layout})
     if not as_json:
-        console.print(choice.describe(), highlight=False)
-    _print_estimates(document, as_json, f"{model} ({choice.format_id}, {engine}) serving on "
-                     f"{system}", "gpuatlas.predict-serving/1")
+        _weights_line(document)
+    _print_estimates(document, as_json, f"{model} ({document['weights_assumed']['format']}, "
+                     f"{document['engine']}) serving on {system}")
 
 
 def _concurrency(text: str) -> int | Literal["max"]:
@@ -277,15 +267,13 @@ def predict_diffusion_command(
 ) -> None:
     """Seconds per image, images per minute, memory and the CPU offload it needs (none,
     model or sequential)."""
-    from gpuatlas.performance import api
-
-    with user_errors():
-        result = api.predict_diffusion(system, model_object(model), resolution=resolution or None,
-                                       steps=steps or None, batch=batch, cfg=cfg,
-                                       weights=weights, engine=engine, variant=variant or None)
-    _print_estimates(result.to_json(), as_json, f"{result.model_id} ({result.weights}) on "
-                     f"{result.system_id}, {result.resolution_px} px, {result.steps} steps, "
-                     f"batch {batch}", "gpuatlas.predict-diffusion/1")
+    document = _document("diffusion", {
+        "system": system, "model": model, "resolution": resolution or None,
+        "steps": steps or None, "batch": batch, "cfg": cfg, "weights": weights,
+        "engine": engine, "variant": variant or None})
+    _print_estimates(document, as_json, f"{document['model_id']} ({document['weights']}) on "
+                     f"{document['system_id']}, {document['resolution_px']} px, "
+                     f"{document['steps']} steps, batch {batch}")
 
 
 def predict_vision_command(
@@ -296,13 +284,9 @@ def predict_vision_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Images per minute of a vision-language model at a batch."""
-    from gpuatlas.performance import api
-
-    with user_errors():
-        result = api.predict_vision(system, model_object(model), batch=batch,
-                                    image_tokens=image_tokens or None)
-    _print_estimates({"images_per_min": result.to_json()}, as_json,
-                     f"{model} on {system}, batch {batch}", "gpuatlas.predict-vision/1")
+    document = _document("vision", {"system": system, "model": model, "batch": batch,
+                                    "image_tokens": image_tokens or None})
+    _print_estimates(document, as_json, f"{model} on {system}, batch {batch}")
 
 
 def predict_ocr_command(
@@ -312,12 +296,8 @@ def predict_ocr_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Pages per minute of an OCR model."""
-    from gpuatlas.performance import api
-
-    with user_errors():
-        result = api.predict_ocr(system, model_object(model), batch=batch)
-    _print_estimates({"pages_per_min": result.to_json()}, as_json,
-                     f"{model} on {system}, batch {batch}", "gpuatlas.predict-ocr/1")
+    document = _document("ocr", {"system": system, "model": model, "batch": batch})
+    _print_estimates(document, as_json, f"{model} on {system}, batch {batch}")
 
 
 def predict_train_command(
@@ -333,18 +313,16 @@ def predict_train_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
-    from gpuatlas.performance import api
-
-    with user_errors():
-        result = api.predict_training(
-            system, model_object(model), tokens=tokens, method=method, precision=precision,
-            recompute=recompute, sequence_tokens=sequence_tokens, micro_batch=micro_batch,
-            sharding=sharding,
-        )
-    _print_estimates(result.to_json(), as_json,
-                     f"{method} training of {result.model_id} on {result.system_id}",
-                     "gpuatlas.predict-train/1")
+    document = _document("train", {
+        "system": system, "model": model, "tokens": tokens, "method": method,
+        "precision": precision, "recompute": recompute, "sequence_tokens": sequence_tokens,
+        "micro_batch": micro_batch, "sharding": sharding})
+    _print_estimates(document, as_json,
+                     f"{method} training of {document['model_id']} on {document['system_id']}")
     if as_json:
         return
-    console.print(f"memory per GPU: {result.memory.total_gb:,.1f} GB "
-                  f"({'fits' if result.memory.fits else 'does not fit'})")
+    memory = document["memory"]
+    total_gb = memory["total_gb"]["value"] if isinstance(memory["total_gb"], dict) \
+        else memory["total_gb"]
+    console.print(f"memory per GPU: {total_gb:,.1f} GB "
+                  f"({'fits' if memory['fits'] else 'does not fit'})")

@@ -7,18 +7,18 @@ from typing import Any
 
 import typer
 
+from gpuatlas.app.requests import field_default
+from gpuatlas.app.serving_curve import ServingCurveRequest
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.estimate_common import (
-    ENGINE_HELP,
-    JSON_OPTION,
-    WEIGHTS_HELP,
-    engine_choice,
-    model_object,
-    weights_choice,
-)
+from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, format_number, new_table, print_json
 
-SCHEMA = "gpuatlas.serving-curve/1"
+
+def _default(name: str) -> Any:
+    return field_default(ServingCurveRequest, name)
+
+
+DEFAULT_LEVELS = ",".join(f"{level:g}" for level in _default("interactivity"))
 
 
 def _interactivity_levels(text: str) -> list[float]:
@@ -32,60 +32,6 @@ def _interactivity_levels(text: str) -> list[float]:
     if not levels or any(level <= 0 for level in levels):
         raise InvalidRequestError(["--interactivity: give positive tok/s per user, e.g. 20,50"])
     return levels
-
-
-def _estimate_json(estimate: Any) -> dict[str, Any] | None:
-    return None if estimate is None else estimate.to_json()
-
-
-def curve_document(system: str, model: str, weights: str, engine: str, input_tokens: int,
-                   output_tokens: int, levels: list[float], price: dict[str, Any] | None
-                   ) -> dict[str, Any]:
-    from gpuatlas.catalog.systems import resolve_system
-    from gpuatlas.economics.power import system_power
-    from gpuatlas.performance.llm.serving_curve import (
-        operating_point,
-        serving_curve,
-        tokens_per_joule,
-        usd_per_million_tokens,
-    )
-
-    resolved = resolve_system(system)
-    usd_per_gpu_hour = price["usd_per_gpu_hour"] if price else None
-    choice = weights_choice(weights, model)
-    engine_id = engine_choice(engine, choice, resolved)
-    curve = serving_curve(resolved, model_object(model), choice.format_id, engine_id,
-                          input_tokens=input_tokens, output_tokens=output_tokens)
-    watts = system_power(resolved).watts / resolved.gpu_count if resolved.gpu.tdp_w else None
-    at_levels = []
-    for level in levels:
-        point = operating_point(curve, level)
-        throughput = point.per_gpu_tok_s
-        at_levels.append({
-            "per_user_tok_s": level,
-            "reachable": point.reachable,
-            "concurrency": point.concurrency,
-            "per_gpu_tok_s": _estimate_json(throughput),
-            "usd_per_million_tokens": _estimate_json(
-                usd_per_million_tokens(throughput, usd_per_gpu_hour)
-                if throughput is not None and usd_per_gpu_hour else None),
-            "tokens_per_joule": _estimate_json(
-                tokens_per_joule(throughput, watts) if throughput is not None and watts else None),
-        })
-    return {
-        "schema_version": SCHEMA,
-        "system": resolved.id, "gpu_count": resolved.gpu_count, "model": curve.model_id,
-        "weights": choice.format_id, "weights_reason": choice.describe(), "engine": engine_id,
-        "input_tokens": input_tokens, "output_tokens": output_tokens,
-        "price": price,
-        "watts_per_gpu": watts, "watts_basis": "board TDP (upper bound of the draw)",
-        "points": [
-            {"concurrency": p.concurrency, "per_user_tok_s": p.per_user_tok_s.to_json(),
-             "per_gpu_tok_s": p.per_gpu_tok_s.to_json()}
-            for p in curve.points
-        ],
-        "at_interactivity": at_levels,
-    }
 
 
 def _range(estimate: dict[str, Any] | None, money: bool = False) -> str:
@@ -128,38 +74,30 @@ def _render(document: dict[str, Any]) -> None:
 def predict_serving_curve_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'h100-sxm' or '8x h200-sxm'."),
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
-    weights: str = typer.Option("auto", "--weights", "-w", help=WEIGHTS_HELP),
-    engine: str = typer.Option("auto", "--engine", "-e", help=ENGINE_HELP),
-    input_tokens: int = typer.Option(1024, "--input", help="Prompt tokens per request."),
-    output_tokens: int = typer.Option(1024, "--output", help="Generated tokens per request."),
-    interactivity: str = typer.Option("20,50", "--interactivity",
-                                      help="tok/s per user at which to read throughput, cost."),
+    weights: str = typer.Option(_default("weights"), "--weights", "-w", help=WEIGHTS_HELP),
+    engine: str = typer.Option(_default("engine"), "--engine", "-e", help=ENGINE_HELP),
+    input_tokens: int = typer.Option(_default("input_tokens"), "--input",
+                                     help="Prompt tokens per request."),
+    output_tokens: int = typer.Option(_default("output_tokens"), "--output",
+                                      help="Generated tokens per request."),
+    interactivity: str = typer.Option(
+        DEFAULT_LEVELS, "--interactivity",
+        help="tok/s per user at which to read throughput, cost."),
     usd_per_gpu_hour: float = typer.Option(
         None, "--usd-per-gpu-hour", help="Price for $/1M tokens (default: cheapest rental)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Throughput per GPU against tok/s per user; $/1M tokens and tok/J at chosen levels."""
+    from gpuatlas.app.requests import parse_request
+    from gpuatlas.app.serving_curve import serving_curve_document
+
     with user_errors():
-        price = ({"usd_per_gpu_hour": usd_per_gpu_hour, "source": "--usd-per-gpu-hour"}
-                 if usd_per_gpu_hour else _cheapest_price(system))
-        document = curve_document(system, model, weights, engine, input_tokens, output_tokens,
-                                  _interactivity_levels(interactivity), price)
+        document = serving_curve_document(parse_request(ServingCurveRequest, {
+            "system": system, "model": model, "weights": weights, "engine": engine,
+            "input_tokens": input_tokens, "output_tokens": output_tokens,
+            "interactivity": _interactivity_levels(interactivity),
+            "usd_per_gpu_hour": usd_per_gpu_hour}), local_files=True)
     if as_json:
         print_json(document)
         return
     _render(document)
-
-
-def _cheapest_price(system: str) -> dict[str, Any] | None:
-    """The cheapest on-demand or community offer for the GPU, with where and when it was seen."""
-    from gpuatlas.catalog.prices import current_prices
-    from gpuatlas.catalog.systems import resolve_system
-
-    resolved = resolve_system(system)
-    offers = [s for s in current_prices(resolved.gpu.id) if s.tier in ("on-demand", "community")]
-    if not offers:
-        return None
-    cheapest = min(offers, key=lambda s: s.usd_per_gpu_hour)
-    return {"usd_per_gpu_hour": cheapest.usd_per_gpu_hour, "provider": cheapest.provider,
-            "tier": cheapest.tier, "observed_date": cheapest.observed_date,
-            "source": cheapest.source}

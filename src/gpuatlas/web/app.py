@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from gpuatlas.app.errors import problem_document
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.store import Store, open_store
 from gpuatlas.store.engine import DATABASE_URL_VARIABLE
@@ -85,9 +86,12 @@ def _wants_json(request: Request) -> bool:
     return path.endswith(".json") or path.startswith("/api/")
 
 
-def _problem_response(request: Request, status: int, problems: list[str]) -> Response:
+def _problem_response(request: Request, status: int, problems: list[str],
+                      candidates: list[str] | None = None) -> Response:
+    """The error document (gpuatlas.error/1, as the CLI prints under --json) on .json and API
+    paths; the error page elsewhere."""
     if _wants_json(request):
-        return JSONResponse({"detail": "; ".join(problems), "problems": problems}, status)
+        return JSONResponse(problem_document(problems, candidates=candidates or ()), status)
     return render(request, "error.html", {"status": status, "problems": problems},
                   json_url=None, status_code=status)
 
@@ -95,7 +99,7 @@ def _problem_response(request: Request, status: int, problems: list[str]) -> Res
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownNameError)
     def unknown_name(request: Request, error: UnknownNameError) -> Response:
-        return _problem_response(request, 404, [str(error)])
+        return _problem_response(request, 404, [str(error)], list(error.candidates))
 
     @app.exception_handler(InvalidRequestError)
     def invalid(request: Request, error: InvalidRequestError) -> Response:

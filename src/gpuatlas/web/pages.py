@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from gpuatlas.app.documents import schema_name
+from gpuatlas.app.errors import problem_document
 from gpuatlas.app.prices import PricesRequest, prices_document
 from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
@@ -249,7 +250,7 @@ def result_json(request: Request, result_id: str) -> JSONResponse:
     document = views.result_view(_state(request), result_id)
     if document is None:
         problem = f"no stored result with id {result_id!r}"
-        return JSONResponse({"detail": problem, "problems": [problem]}, status_code=404)
+        return JSONResponse(problem_document([problem]), status_code=404)
     return _json(document)
 
 

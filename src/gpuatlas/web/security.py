@@ -87,7 +87,9 @@ def error_response(request: Request, status: int, problems: list[str],
     from starlette.responses import Response
 
     if wants_json(request):
-        body = json.dumps({"detail": "; ".join(problems), "problems": problems})
+        from gpuatlas.app.errors import problem_document
+
+        body = json.dumps(problem_document(problems))
         return Response(body, status_code=status, headers=headers,
                         media_type="application/json")
     from gpuatlas.web.rendering import render

@@ -1,0 +1,69 @@
+"""`cost`: renting cost per offer, and the cost of work (tokens, images, training runs) from
+each system's own predicted speed, ranked with a winner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList
+
+if TYPE_CHECKING:
+    from gpuatlas.app.economics_requests import CostReport
+
+SCHEMA_ANSWER = "cost"
+
+
+class RentingCostRequest(LatencyTargets, OfferChoice):
+    """What to price (the defaults of `gpuatlas cost`). Limits are checked by the economics
+    layer, which reports every problem at once."""
+
+    gpus: TextList = Field(default_factory=list, max_length=50,
+                           description="GPUs or systems; none: every GPU with an offer "
+                                       "(needs a model and a workload).")
+    model: str | None = Field(None, min_length=1, max_length=200,
+                              description="Model for serving, image or training costs.")
+    weights: str = Field("auto", min_length=1, max_length=40,
+                         description="Weight format; auto: the checkpoint's own.")
+    engine: str = Field("vllm", min_length=1, max_length=40, description="Serving engine.")
+    workload: str = Field("rent", min_length=1, max_length=20,
+                          description="rent | llm | image | training.")
+    input_tokens: int = Field(512, description="Prompt tokens per request.")
+    output_tokens: int = Field(256, description="Output tokens per request.")
+    utilization: float = Field(0.7, description="Without latency targets: share of saturation.")
+    train_tokens: float = Field(0.0, description="Training token budget (workload training).")
+    method: str = Field("full", min_length=1, max_length=20,
+                        description="Training method: full, lora, qlora.")
+    resolution: int | None = Field(None, description="Image side in px (workload image).")
+    steps: int | None = Field(None, description="Denoising steps (workload image).")
+    hours: float = Field(24.0, description="Job length for the rental cost (h).")
+    days: float = Field(30.0, description="Service length for the rental cost (days, 24 h).")
+
+
+def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> CostReport:
+    """Every offer's costs and, for work, one ranked line per system (the CLI's tables)."""
+    from gpuatlas.app.economics_requests import CostRequest, run_cost
+
+    return run_cost(CostRequest(
+        tuple(request.gpus), request.model, request.weights, request.engine, request.workload,
+        request.input_tokens, request.output_tokens, request.slo(), request.utilization,
+        request.train_tokens, request.method, request.resolution, request.steps, request.hours,
+        request.days, tuple(request.providers), tuple(request.tiers), tuple(price_files)))
+
+
+def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()
+                  ) -> dict[str, Any]:
+    """``gpuatlas.cost/1``: the request, provenance, every offer's rental costs (``rentals``),
+    serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes.
+    Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
+    from gpuatlas.app.economics_requests import provenance
+
+    body = plain(cost_report(request, price_files))
+    body["rentals"] = body.pop("durations")
+    body["winner"] = body["ranking"][0] if body["ranking"] else None
+    return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
+                                     "provenance": provenance(), **body})

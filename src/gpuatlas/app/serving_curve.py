@@ -1,0 +1,117 @@
+"""`predict serving-curve`: throughput per GPU against tokens/s per user, and $/1M tokens and
+tokens per joule at chosen interactivity levels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from gpuatlas.app.documents import versioned
+from gpuatlas.app.requests import FloatList, SystemModelRequest, model_reference
+
+SCHEMA_ANSWER = "serving-curve"
+
+
+class ServingCurveRequest(SystemModelRequest):
+    """One model served on one system at every concurrency (the defaults of
+    `gpuatlas predict serving-curve`)."""
+
+    weights: str = Field("auto", min_length=1, max_length=40,
+                         description="Weight format; auto: the checkpoint's own.")
+    engine: str = Field("auto", min_length=1, max_length=40,
+                        description="Inference engine; auto: the system's usual one.")
+    input_tokens: int = Field(1024, ge=1, le=1_000_000, description="Prompt tokens per request.")
+    output_tokens: int = Field(1024, ge=1, le=1_000_000,
+                               description="Generated tokens per request.")
+    interactivity: FloatList = Field([20.0, 50.0], min_length=1, max_length=20,
+                                     description="tok/s per user at which to read throughput "
+                                                 "and cost.")
+    usd_per_gpu_hour: float | None = Field(None, gt=0, le=10_000,
+                                           description="Price for $/1M tokens; none: the "
+                                                       "cheapest rental.")
+
+    @field_validator("interactivity")
+    @classmethod
+    def _positive_levels(cls, levels: list[float]) -> list[float]:
+        if any(level <= 0 for level in levels):
+            raise ValueError("give positive tok/s per user, e.g. 20,50")
+        return levels
+
+
+def serving_curve_document(request: ServingCurveRequest, *,
+                           local_files: bool = False) -> dict[str, Any]:
+    """``gpuatlas.serving-curve/1``: the request, the curve's points (tok/s per user and per
+    GPU, ranges) and, at each interactivity level, throughput, $/1M tokens and tok/J."""
+    from gpuatlas.catalog.model_weights import choose_weights
+    from gpuatlas.catalog.systems import resolve_system
+    from gpuatlas.economics.power import system_power
+    from gpuatlas.performance.llm.serving_curve import serving_curve
+    from gpuatlas.performance.platform_engines import auto_engine
+
+    resolved = resolve_system(request.system)
+    price = (_given_price(request.usd_per_gpu_hour) if request.usd_per_gpu_hour
+             else _cheapest_price(resolved.gpu.id))
+    reference = model_reference(request.model, local_files)
+    choice = choose_weights(request.weights, reference)
+    engine_id = auto_engine(request.engine, choice.engine, resolved)
+    curve = serving_curve(resolved, reference.model, choice.format_id, engine_id,
+                          input_tokens=request.input_tokens,
+                          output_tokens=request.output_tokens)
+    watts = system_power(resolved).watts / resolved.gpu_count if resolved.gpu.tdp_w else None
+    usd = price["usd_per_gpu_hour"] if price else None
+    return versioned(SCHEMA_ANSWER, {
+        "request": request.model_dump(),
+        "system": resolved.id, "gpu_count": resolved.gpu_count, "model": curve.model_id,
+        "weights": choice.format_id, "weights_reason": choice.describe(), "engine": engine_id,
+        "input_tokens": request.input_tokens, "output_tokens": request.output_tokens,
+        "price": price,
+        "watts_per_gpu": watts, "watts_basis": "board TDP (upper bound of the draw)",
+        "points": [
+            {"concurrency": p.concurrency, "per_user_tok_s": p.per_user_tok_s.to_json(),
+             "per_gpu_tok_s": p.per_gpu_tok_s.to_json()}
+            for p in curve.points
+        ],
+        "at_interactivity": [_at_level(curve, level, usd, watts)
+                             for level in request.interactivity],
+    })
+
+
+def _at_level(curve: Any, level: float, usd_per_gpu_hour: float | None,
+              watts: float | None) -> dict[str, Any]:
+    from gpuatlas.performance.llm.serving_curve import (
+        operating_point,
+        tokens_per_joule,
+        usd_per_million_tokens,
+    )
+
+    point = operating_point(curve, level)
+    throughput = point.per_gpu_tok_s
+    cost = (usd_per_million_tokens(throughput, usd_per_gpu_hour)
+            if throughput is not None and usd_per_gpu_hour else None)
+    energy = tokens_per_joule(throughput, watts) if throughput is not None and watts else None
+    return {"per_user_tok_s": level, "reachable": point.reachable,
+            "concurrency": point.concurrency, "per_gpu_tok_s": _estimate_json(throughput),
+            "usd_per_million_tokens": _estimate_json(cost),
+            "tokens_per_joule": _estimate_json(energy)}
+
+
+def _estimate_json(estimate: Any) -> dict[str, Any] | None:
+    return None if estimate is None else dict(estimate.to_json())
+
+
+def _given_price(usd_per_gpu_hour: float) -> dict[str, Any]:
+    return {"usd_per_gpu_hour": usd_per_gpu_hour, "source": "--usd-per-gpu-hour"}
+
+
+def _cheapest_price(gpu_id: str) -> dict[str, Any] | None:
+    """The cheapest on-demand or community offer for the GPU, with where and when it was seen."""
+    from gpuatlas.catalog.prices import current_prices
+
+    offers = [s for s in current_prices(gpu_id) if s.tier in ("on-demand", "community")]
+    if not offers:
+        return None
+    cheapest = min(offers, key=lambda s: s.usd_per_gpu_hour)
+    return {"usd_per_gpu_hour": cheapest.usd_per_gpu_hour, "provider": cheapest.provider,
+            "tier": cheapest.tier, "observed_date": cheapest.observed_date,
+            "source": cheapest.source}

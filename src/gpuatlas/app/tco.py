@@ -1,0 +1,97 @@
+"""`tco`: on-prem total cost of ownership and the break-even month against the cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.requests import FloatList, OfferChoice, TextList
+
+if TYPE_CHECKING:
+    from gpuatlas.app.economics_requests import TcoRow
+    from gpuatlas.economics.tco import OnPremInputs
+
+SCHEMA_ANSWER = "tco"
+ELECTRICITY_NOTE = ("same hours at the same load; compare energy per unit of work with "
+                    "`gpuatlas cost --workload llm` (tokens/J)")
+
+
+class OnPremTcoRequest(OfferChoice):
+    """Systems to own and what owning them costs (the defaults of `gpuatlas tco`). Limits are
+    checked by the economics layer, which reports every problem at once."""
+
+    gpus: TextList = Field(default_factory=list, max_length=50,
+                           description="GPUs or systems ('rtx-4090', '2x a100-80gb-sxm').")
+    purchase_usd: FloatList = Field(
+        default_factory=list, max_length=50,
+        description="Price per GPU, one per GPU (default: newest sourced catalog price for the "
+                    "condition, else the launch price).")
+    condition: str = Field("new", min_length=1, max_length=10,
+                           description="new or used: picks the default purchase price.")
+    measured_w: FloatList = Field(default_factory=list, max_length=50,
+                                  description="Measured draw of each system in W (else TDP).")
+    server_usd: float = Field(0.0, description="Rest of the server (CPU, board, PSU…), once.")
+    hosting_usd_per_month: float = Field(0.0,
+                                         description="Rack space, network, staff per month.")
+    usd_per_kwh: float = Field(0.12, description="Electricity price, USD per kWh.")
+    pue: float = Field(1.3, description="Power usage effectiveness (cooling overhead).")
+    years: float = Field(5.0, description="Years of use.")
+    residual: float = Field(0.0, description="Resale value at the end, fraction of purchase.")
+    load: float = Field(1.0, description="Average draw as a fraction of TDP.")
+    hours_per_month: float = Field(730.0, description="Hours in use per month (730 = 24/7).")
+
+    def inputs(self) -> OnPremInputs:
+        from gpuatlas.economics.tco import OnPremInputs
+
+        return OnPremInputs(self.usd_per_kwh, self.pue, self.years, self.hours_per_month,
+                            self.load, self.server_usd, self.hosting_usd_per_month,
+                            self.residual)
+
+
+def tco_rows(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> list[TcoRow]:
+    """Each system's TCO and break-even (the CLI's table)."""
+    from gpuatlas.app.economics_requests import TcoRequest, run_tco
+
+    return run_tco(TcoRequest(tuple(request.gpus), request.inputs(),
+                              tuple(request.purchase_usd), request.condition,
+                              tuple(request.providers), tuple(request.tiers),
+                              tuple(price_files), tuple(request.measured_w)))
+
+
+def tco_document(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
+    """``gpuatlas.tco/1``: the request, one entry per system (TCO, power at the wall,
+    electricity per year, break-even) and the electricity difference of each pair."""
+    rows = tco_rows(request, price_files)
+    return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
+                                     "systems": [_system_json(row) for row in rows],
+                                     "comparisons": electricity_comparisons(rows)})
+
+
+def _system_json(row: TcoRow) -> dict[str, Any]:
+    document: dict[str, Any] = plain(row)
+    tco = row.tco
+    document["facility_watts"] = tco.power.watts * tco.inputs.pue
+    document["electricity_usd_per_year"] = tco.electricity_usd_per_month * 12
+    if row.break_even is not None:
+        document["break_even"]["break_even_month"] = row.break_even.break_even_month
+    return document
+
+
+def electricity_comparisons(rows: Sequence[TcoRow]) -> list[dict[str, Any]]:
+    """Each pair of systems: the electricity difference per year and over the years."""
+    comparisons = []
+    for first_index, first in enumerate(rows):
+        for other in rows[first_index + 1:]:
+            monthly = first.tco.electricity_usd_per_month - other.tco.electricity_usd_per_month
+            yearly = monthly * 12
+            comparisons.append({
+                "system": first.tco.system_id, "versus": other.tco.system_id,
+                "electricity_difference_usd_per_year": yearly,
+                "electricity_difference_usd_total": yearly * first.tco.inputs.years,
+                "note": ELECTRICITY_NOTE,
+            })
+    return comparisons
