@@ -52,7 +52,7 @@ import numpy as np
 
 from gpuatlas.bench.importers import import_file
 from gpuatlas.bench.reference_server import MODEL_NAME
-from gpuatlas.bench.result import BenchResult, load_result
+from gpuatlas.records.result import BenchResult, load_result
 from reference_process import stop, wait_until_serving
 
 HERE = Path(__file__).resolve().parent

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from gpuatlas.bench.result import BenchResult, parse_result
+from gpuatlas.records.result import BenchResult, parse_result
 
 PG_BIN_CANDIDATES = (Path("/usr/lib/postgresql/15/bin"), Path("/usr/lib/postgresql/16/bin"))
 UNPRIVILEGED_USERS = ("postgres", "nobody")

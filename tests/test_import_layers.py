@@ -1,46 +1,47 @@
 """The layers of docs/architecture.md, enforced: a package imports only packages below it.
 
-catalog < store < (performance | bench) < (calibration | economics | compare) < report < app <
-(cli | web); packages on one level never import each other (performance and bench, cli and
-web). Each import that breaks a contract today is listed in KNOWN_VIOLATIONS with the change
+(errors, numbers, settings, statistics) < catalog < records < store < (performance | bench) <
+(calibration | economics | compare | fleet) < report < app < web < cli; packages on one level
+never import each other (performance and bench, compare and fleet, ...). The command line is the
+top: it starts the web server (`gpuatlas serve`); the web app never imports the command line.
+Each import that breaks a contract today is listed in KNOWN_VIOLATIONS with the change
 that removes it; the test also fails when one of those is gone, so the list only shrinks.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1] / "src" / "gpuatlas"
 
 LAYER_OF = {
     "errors": 0,
+    "numbers": 0,
+    "settings": 0,
+    "statistics": 0,
     "catalog": 1,
-    "store": 2,
-    "performance": 3,
-    "bench": 3,
-    "calibration": 4,
-    "economics": 4,
-    "compare": 4,
-    "report": 5,
-    "app": 6,
-    "cli": 7,
-    "web": 7,
+    "records": 2,
+    "store": 3,
+    "performance": 4,
+    "bench": 4,
+    "calibration": 5,
+    "economics": 5,
+    "compare": 5,
+    "fleet": 5,
+    "report": 6,
+    "app": 7,
+    "web": 8,
+    "cli": 9,
 }
 
+# The record layer holds data types every other layer shares: nothing beyond these outside
+# the standard library.
+RECORDS_THIRD_PARTY = frozenset({"pydantic"})
+
 # (importing file relative to src/gpuatlas, imported package): why it is still here.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("store/convert.py", "bench"): "the result record type lives in bench/result.py (issue 14)",
-    ("store/plausibility.py", "bench"): "reads the suite definition (issue 14)",
-    ("store/seed.py", "bench"): "the result record type lives in bench/result.py (issue 14)",
-    ("store/store.py", "bench"): "the result record type lives in bench/result.py (issue 14)",
-    ("cli/store_agent.py", "web"): "the fleet agent lives in web/agent.py (issue 14)",
-    ("cli/bench_commands.py", "web"): "bench host pushes with the agent in web/agent.py (issue 14)",
-    ("store/sanitize.py", "bench"): "the result record type lives in bench/result.py (issue 14)",
-    ("store/validity.py", "bench"): "the result record type lives in bench/result.py (issue 14)",
-    ("store/migrations/versions/0004_run_identity.py", "bench"):
-        "the migration computes run identities with bench/identity.py (issue 14)",
-}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 
 def imported_packages(path: Path) -> set[str]:
@@ -81,6 +82,24 @@ def test_no_package_imports_a_layer_above_or_beside_it() -> None:
 def test_known_violations_are_still_real_so_the_list_only_shrinks() -> None:
     gone = KNOWN_VIOLATIONS.keys() - contract_violations(PACKAGE_ROOT)
     assert not gone, f"fixed: remove from KNOWN_VIOLATIONS: {sorted(gone)}"
+
+
+def test_every_package_has_a_layer() -> None:
+    found = {path.stem for path in PACKAGE_ROOT.glob("*.py") if path.stem != "__init__"}
+    found |= {path.name for path in PACKAGE_ROOT.iterdir() if (path / "__init__.py").exists()}
+    assert found - LAYER_OF.keys() == set(), "place each new package in LAYER_OF"
+
+
+def test_records_depend_only_on_the_standard_library_pydantic_and_lower_layers() -> None:
+    outside = set()
+    for path in (PACKAGE_ROOT / "records").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                outside.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                outside |= {alias.name.split(".")[0] for alias in node.names}
+    third_party = outside - set(sys.stdlib_module_names) - {"__future__", "gpuatlas"}
+    assert third_party <= RECORDS_THIRD_PARTY
 
 
 def test_the_checker_catches_a_broken_contract(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 from proxy_support import Proxy
 from typer.testing import CliRunner
 
-from gpuatlas.bench.result import load_result
 from gpuatlas.cli.main import app
+from gpuatlas.records.result import load_result
 
 SHORT_RUN = ("--model", "tiny-llama", "--requests", "3", "--concurrency", "1",
              "--input-tokens", "16", "--output-tokens", "6", "--repeats", "1", "--warmup", "0")

@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.exact_prompts import ExactPrompts, LocalTokenizer, ServerTokenizer
-from gpuatlas.bench.identity import identity_key
 from gpuatlas.bench.prompts import WORDS
-from gpuatlas.bench.result import load_result
 from gpuatlas.cli.main import app
+from gpuatlas.records.identity import identity_key
+from gpuatlas.records.result import load_result
 
 
 def test_prompts_have_exactly_the_asked_tokens_on_the_servers_tokenizer(

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from gpuatlas.bench.goodput_search import search_max_goodput
 from gpuatlas.bench.options import RunOptions
-from gpuatlas.bench.result import BenchResult, Headline, Sample
 from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import BenchResult, Headline, Sample
 
 
 def _server_with_capacity(capacity_rps: float) -> Any:

@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from gpuatlas.bench.host_runner import assign, load_host_config
-from gpuatlas.bench.result import load_result
-from gpuatlas.bench.suite import get_benchmark
 from gpuatlas.cli.main import app
 from gpuatlas.errors import DataFileError
+from gpuatlas.records.result import load_result
+from gpuatlas.records.suite import get_benchmark
 
 
 def _config(folder: Path, tiny_gguf: Path) -> Path:

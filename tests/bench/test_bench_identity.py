@@ -8,16 +8,15 @@ import pytest
 from gpuatlas.bench.identity import (
     custom_note,
     fold_llm_overrides,
-    identity_key,
     resolve_inprocess,
     resolve_llm,
-    same_model,
 )
 from gpuatlas.bench.options import RunOptions
-from gpuatlas.bench.result import BenchResult, EngineInfo, Fingerprint, Headline, Settings
 from gpuatlas.bench.runner import distinct_runs
-from gpuatlas.bench.suite import get_benchmark, select_benchmarks
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.identity import identity_key, same_model
+from gpuatlas.records.result import BenchResult, EngineInfo, Fingerprint, Headline, Settings
+from gpuatlas.records.suite import get_benchmark, select_benchmarks
 
 QWEN_C16 = "llm-serving-qwen3-4b-c16"
 

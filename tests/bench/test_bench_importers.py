@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gpuatlas.bench.importers import detect_tool, import_file
-from gpuatlas.bench.result import load_result, parse_result
 from gpuatlas.cli.main import app
 from gpuatlas.errors import DataFileError
+from gpuatlas.records.result import load_result, parse_result
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
 

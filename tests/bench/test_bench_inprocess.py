@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from gpuatlas.bench.options import RunOptions
 from gpuatlas.bench.runner import run_benchmark
-from gpuatlas.bench.suite import get_benchmark
 from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.suite import get_benchmark
 
 torch = pytest.importorskip("torch")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from gpuatlas.bench.result import load_result
 from gpuatlas.cli.main import app
+from gpuatlas.records.result import load_result
 
 runner = CliRunner()
 

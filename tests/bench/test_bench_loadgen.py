@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from gpuatlas.bench.loadgen import LoadSpec, PhaseProgress, poisson_offsets_ns, run_load
 from gpuatlas.bench.metrics import request_metrics
 from gpuatlas.bench.options import RunOptions
-from gpuatlas.bench.result import load_result
 from gpuatlas.bench.runner import run_benchmark
-from gpuatlas.bench.suite import get_benchmark
 from gpuatlas.cli.main import app
+from gpuatlas.records.result import load_result
+from gpuatlas.records.suite import get_benchmark
 
 MODEL = "reference-model"
 

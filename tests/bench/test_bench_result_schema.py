@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gpuatlas.bench.result import (
+from gpuatlas.errors import DataFileError
+from gpuatlas.records.result import (
     SCHEMA_VERSION,
     BenchResult,
     Headline,
@@ -17,7 +18,6 @@ from gpuatlas.bench.result import (
     load_result,
     result_json_schema,
 )
-from gpuatlas.errors import DataFileError
 
 
 def _result() -> BenchResult:

@@ -8,8 +8,8 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from gpuatlas.bench.result import load_result
 from gpuatlas.cli.main import app
+from gpuatlas.records.result import load_result
 
 
 def _run(url: str, target: Path) -> Any:

@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from gpuatlas.bench.assemble import Measured, assemble
 from gpuatlas.bench.metrics import RequestRecord, Slo, run_level_metrics
-from gpuatlas.bench.result import Fingerprint, Sample, Settings, load_result
-from gpuatlas.bench.suite import get_benchmark
-from gpuatlas.bench.validity import FAILURE_RATIO_LIMIT, comparability_problems
 from gpuatlas.cli.main import app
+from gpuatlas.records.result import Fingerprint, Sample, Settings, load_result
+from gpuatlas.records.suite import get_benchmark
+from gpuatlas.records.validity import FAILURE_RATIO_LIMIT, comparability_problems
 
 MS = 1_000_000
 
@@ -55,7 +55,7 @@ def test_a_run_where_every_request_failed_has_a_null_headline_with_its_reason() 
 
 def test_failure_ratio_above_the_limit_and_interruptions_are_not_comparable() -> None:
     benchmark = get_benchmark("llm-serving-qwen3-4b-c16")
-    from gpuatlas.bench.result import MetricSummary
+    from gpuatlas.records.result import MetricSummary
 
     metrics = {"output_tok_s": MetricSummary(median=100.0, mean=100.0, p90=None, p99=None, n=1)}
     limit = int(FAILURE_RATIO_LIMIT * 100)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from gpuatlas.bench.result import load_result
 from gpuatlas.bench.workloads import LengthSpread, load_dataset, prompt_source
 from gpuatlas.cli.main import app
 from gpuatlas.errors import DataFileError
+from gpuatlas.records.result import load_result
 
 
 def test_length_spread_draws_seeded_per_request_lengths() -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gpuatlas.compare import BenchmarkInfo, BenchmarkSamples, Verdict, compare_benchmark
-from gpuatlas.compare.stats import (
+from gpuatlas.statistics import (
     MedianBootstrap,
     bootstrap_medians,
     median_bootstrap,

@@ -24,8 +24,8 @@ from gpuatlas.compare.noise import (
     noise_model_from_dict,
     pooled_cell,
 )
-from gpuatlas.compare.stats import MedianBootstrap
 from gpuatlas.errors import DataFileError
+from gpuatlas.statistics import MedianBootstrap
 
 INFO = BenchmarkInfo("public/llama.cpp/m/q4_0/b1-tg128/decode_tok_s", "llm-single", "tok/s", True)
 
@@ -135,7 +135,7 @@ def test_a_ratio_against_a_model_follows_the_models_band() -> None:
 
 
 def _wide(value: float, seed: int) -> object:
-    from gpuatlas.compare.stats import Interval, RatioEstimate
+    from gpuatlas.statistics import Interval, RatioEstimate
 
     rng = np.random.default_rng(seed)
     replicates = value * np.exp(rng.standard_normal(10_000) * 0.9)  # very noisy benchmarks

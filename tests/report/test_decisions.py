@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gpuatlas.bench.suite import suite
 from gpuatlas.compare import EQUIVALENCE_BAND
+from gpuatlas.records.suite import suite
 from gpuatlas.report import Comparison, render_markdown
 from gpuatlas.report.document import Text
 from gpuatlas.report.phrasing import render_statement

@@ -1,5 +1,6 @@
-"""Group summaries: precomputed per (system, benchmark version), recomputed for exactly the
-groups a write touched, quarantined results left out — on SQLite and on PostgreSQL."""
+"""Group summaries: precomputed per (system, benchmark version) by the store as part of every
+write, recomputed for exactly the groups the write touched, quarantined results left out — on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import sqlalchemy as sa
 
 from conftest_pg import make_result
 from gpuatlas.compare import BenchmarkInfo, BenchmarkSamples
-from gpuatlas.compare.group_summaries import bootstrap_of, refresh_group_summaries
-from gpuatlas.store import GroupSummary, Store, open_store
+from gpuatlas.compare.group_summaries import bootstrap_of
+from gpuatlas.store import GroupKey, GroupSummary, GroupValues, Store, open_store, summary_refresh
 from gpuatlas.store.convert import result_row
 from gpuatlas.store.tables import store_meta
 
@@ -27,7 +28,7 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 def _only(store: Store, system: str = "rtx-4090") -> GroupSummary:
-    refresh_group_summaries(store)
+    """The system's one summary as stored (no refresh here: the writes did it)."""
     [summary] = store.group_summaries([system])
     return summary
 
@@ -58,16 +59,36 @@ def test_quarantine_and_release_change_the_summary(store: Store) -> None:
     assert _only(store).n == 3
 
 
-def test_refresh_recomputes_only_the_groups_written_since(store: Store) -> None:
+def test_a_write_recomputes_exactly_the_groups_it_changed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.add_results([make_result(headline_value=100.0),
                        make_result(gpu_id="rtx-3090", headline_value=60.0,
                                    fingerprint={"gpus": [{"index": 0,
                                                           "name": "NVIDIA GeForce RTX 3090"}]})])
-    assert refresh_group_summaries(store) == 2
-    assert refresh_group_summaries(store) == 0
+    assert store.refresh_summaries() == 0  # the write already did
+    recomputed: list[GroupKey] = []
+    summarize = summary_refresh.summarize_group
+
+    def recording(values: GroupValues) -> GroupSummary:
+        recomputed.append(values.key)
+        return summarize(values)
+
+    monkeypatch.setattr(summary_refresh, "summarize_group", recording)
     store.add_results([make_result(headline_value=104.0)])
-    assert refresh_group_summaries(store) == 1
+    assert [key.gpu_id for key in recomputed] == ["rtx-4090"]
     assert _only(store).n == 2 and _only(store, "rtx-3090").n == 1
+
+
+def test_a_bulk_load_can_leave_the_refresh_to_one_call_at_its_end(store: Store) -> None:
+    received = datetime.now(UTC)
+    rows = [result_row(make_result(headline_value=v), origin="import", agent=None,
+                       received_at=received, quarantine_reasons=[]) for v in (100.0, 104.0)]
+    store.bulk_insert_rows(rows[:1], refresh=False)
+    store.bulk_insert_rows(rows[1:], refresh=False)
+    assert store.group_summaries(["rtx-4090"]) == []
+    assert store.refresh_summaries() == 1
+    assert _only(store).n == 2
 
 
 def test_stored_replicates_are_the_bootstrap_of_the_values(store: Store) -> None:
@@ -89,18 +110,16 @@ def test_a_group_that_loses_all_results_loses_its_summary(store: Store) -> None:
     store.replace_public_data([row], "v1")
     assert _only(store, "l4").n == 1
     store.replace_public_data([], "v2")
-    refresh_group_summaries(store)
     assert store.group_summaries(["l4"]) == []
 
 
 def test_a_new_summary_method_recomputes_every_group(store: Store) -> None:
     store.add_results([make_result(headline_value=100.0), make_result(headline_value=90.0)])
-    refresh_group_summaries(store)
     with store.engine.begin() as connection:
         connection.execute(sa.update(store_meta).where(store_meta.c.key == "summary_method")
                            .values(value="an older method"))
-    assert refresh_group_summaries(store) == 1
-    assert refresh_group_summaries(store) == 0
+    assert store.refresh_summaries() == 1
+    assert store.refresh_summaries() == 0
 
 
 def test_upgrading_a_database_summarises_its_existing_results(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from conftest_pg import make_result, result_document
-from gpuatlas.bench.result import parse_result
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import parse_result
 from gpuatlas.store import Store, open_store
 
 PUBLIC_7B_DECODE = "public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128/decode_tok_s"

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from conftest_pg import make_result
-from gpuatlas.compare.group_summaries import refresh_group_summaries
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.store import Store, open_store
 
@@ -39,7 +38,6 @@ def store(database_url: str) -> Store:
 
 
 def _groups(store: Store) -> dict[str, tuple[float, int]]:
-    refresh_group_summaries(store)
     return {summary.key.identity_key: (summary.median, summary.n)
             for summary in store.group_summaries(["rtx-4090"])}
 

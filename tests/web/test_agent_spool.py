@@ -15,13 +15,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest_pg import result_document
-from gpuatlas.bench.result import parse_result
 from gpuatlas.cli.main import app as cli_app
+from gpuatlas.fleet.agent import Pusher, minimal_document
+from gpuatlas.fleet.spool import Spool, spool_file_name
+from gpuatlas.records.result import parse_result
 from gpuatlas.store import Store
 from gpuatlas.web import ingest
-from gpuatlas.web.agent import Pusher, minimal_document
 from gpuatlas.web.app import create_app
-from gpuatlas.web.spool import Spool, spool_file_name
 
 
 def _pusher(store: Store, token: str, spool: Spool, **options: Any) -> Pusher:

@@ -14,10 +14,10 @@ import pytest
 from web_support import ServerProcess, auth, start_server
 
 from conftest_pg import result_document
-from gpuatlas.bench.result import dump_result, parse_result
+from gpuatlas.fleet.agent import AgentAuthError, Pusher
+from gpuatlas.fleet.spool import Spool
+from gpuatlas.records.result import dump_result, parse_result
 from gpuatlas.store import open_store
-from gpuatlas.web.agent import AgentAuthError, Pusher
-from gpuatlas.web.spool import Spool
 
 BATCHES, BATCH_SIZE, POSTERS = 24, 150, 4
 

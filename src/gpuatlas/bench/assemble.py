@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from gpuatlas.bench.result import (
+from gpuatlas.bench.stats import percentile_warnings, stability_warnings, summarize_values
+from gpuatlas.records.result import (
     BenchResult,
     Energy,
     Fingerprint,
@@ -16,9 +17,8 @@ from gpuatlas.bench.result import (
     Settings,
     resolve_gpu_id,
 )
-from gpuatlas.bench.stats import percentile_warnings, stability_warnings, summarize_values
-from gpuatlas.bench.suite import Benchmark
-from gpuatlas.bench.validity import comparability_problems
+from gpuatlas.records.suite import Benchmark
+from gpuatlas.records.validity import comparability_problems
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 from types import TracebackType
 from typing import Any
 
-from gpuatlas.bench.result import Energy
+from gpuatlas.records.result import Energy
 
 SAMPLE_INTERVAL_S = 0.1
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import psutil
 
-from gpuatlas.bench.result import EngineInfo, Fingerprint, GpuInfo
+from gpuatlas.records.result import EngineInfo, Fingerprint, GpuInfo
 
 NO_GPU_NOTE = "no NVIDIA GPU (NVML not available on this machine)"
 TOOL_PACKAGES = ("gpuatlas", "numpy", "torch", "diffusers", "transformers", "nvidia-ml-py",

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from gpuatlas.bench.options import RunOptions
-from gpuatlas.bench.result import BenchResult, Sample
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import BenchResult, Sample
 
 GOOD_FRACTION = 0.95
 DEFAULT_START_RPS = 1.0

@@ -45,11 +45,11 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.bench.options import RunOptions
-from gpuatlas.bench.result import BenchResult
 from gpuatlas.bench.runner import Skipped, run_benchmark
 from gpuatlas.bench.server_info import ollama_models, openai_models
-from gpuatlas.bench.suite import Benchmark, select_benchmarks
 from gpuatlas.errors import DataFileError, GpuAtlasError
+from gpuatlas.records.result import BenchResult
+from gpuatlas.records.suite import Benchmark, select_benchmarks
 
 ENGINE_KINDS = ("vllm", "sglang", "llama-server", "llama-cpp-python", "ollama")
 PREFERENCE = {

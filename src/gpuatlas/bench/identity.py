@@ -18,15 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.bench.options import RunOptions
-from gpuatlas.bench.suite import Benchmark
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.identity import DEFINITION_APIS, same_model
+from gpuatlas.records.suite import Benchmark
 
-# The APIs a definition allows (llm-single: Ollama's own API on Ollama, else the OpenAI one).
-DEFINITION_APIS = {
-    "openai-serving": ("openai-completions",),
-    "ollama-single": ("ollama-generate", "openai-completions"),
-    "openai-vision": ("openai-chat",),
-}
 LLM_OVERRIDE_FIELDS = ("concurrency", "input_tokens", "output_tokens", "requests")
 DEFAULT_INPUT_TOKENS = {"openai-vision": 24}  # the text beside the image
 MAX_SLUG_CHARS = 60
@@ -52,15 +47,6 @@ class LlmShape:
             return f"c{self.concurrency}"
         rate = f"r{self.rate_rps:g}"
         return rate if self.concurrency is None else f"{rate}-c{self.concurrency}"
-
-
-def same_model(asked: str, defined: str | None) -> bool:
-    """Names of one model: equal ignoring case, or the same repository name
-    ("Qwen/Qwen3-4B" and "qwen3-4b")."""
-    if defined is None:
-        return False
-    first, second = asked.strip().lower(), defined.strip().lower()
-    return first == second or first.rsplit("/", 1)[-1] == second.rsplit("/", 1)[-1]
 
 
 def model_slug(model: str) -> str:
@@ -217,69 +203,3 @@ def custom_note(benchmark: Benchmark) -> str | None:
     return (f"custom run {benchmark.id}: differs from suite benchmark {benchmark.based_on} in "
             f"{'; '.join(benchmark.differences)}. Comparable only with runs of the same "
             "settings, never with the suite benchmark")
-
-
-# --- the store's grouping key -----------------------------------------------------------
-MAX_IDENTITY_CHARS = 64
-EXTERNAL_PREFIX = "external-"
-MAX_PART_CHARS = 24
-
-
-def _bounded(text: str) -> str:
-    slug = _SLUG_UNSAFE.sub("-", text.strip().lower()).strip("-.")
-    if len(slug) <= MAX_PART_CHARS:
-        return slug
-    return f"{slug[:MAX_PART_CHARS - 7]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
-
-
-def _settings_contradict_definition(benchmark_id: str, settings: Any) -> bool:
-    """A result that carries a suite id for settings other than the suite's (files written
-    before custom ids existed, or edited by hand)."""
-    from gpuatlas.bench.suite import suite
-
-    definition = next((b for b in suite() if b.id == benchmark_id), None)
-    if definition is None or not definition.needs_endpoint:
-        return False
-    params = definition.params
-    if settings.model is not None and not same_model(settings.model, definition.model):
-        return True
-    if settings.rate_rps is not None:
-        return True
-    for name in ("input_tokens", "output_tokens", "concurrency"):
-        value = getattr(settings, name)
-        if value is not None and name in params and value != params[name]:
-            return True
-    allowed = DEFINITION_APIS.get(definition.runner, ())
-    return settings.api is not None and settings.api not in allowed
-
-
-def _settings_digest(settings: Any) -> str:
-    shape = "|".join(str(getattr(settings, name)) for name in (
-        "model", "api", "input_tokens", "output_tokens", "concurrency", "rate_rps", "arrival"))
-    return hashlib.sha256(shape.encode()).hexdigest()[:8]
-
-
-def identity_key(result: Any) -> str:
-    """What, beyond its benchmark id and version, a result's measurement depends on: the
-    engine, the weights, and (for a suite id carrying other settings) a digest of those
-    settings. Empty when nothing is known beyond the id. Results are pooled only with
-    results of the same key (a BenchResult; typed loosely to keep this module light)."""
-    engine = result.fingerprint.engine
-    return identity_key_of(result.benchmark, engine.name if engine else None, result.settings)
-
-
-def identity_key_of(benchmark_id: str, engine_name: str | None, settings: Any) -> str:
-    """``identity_key`` from its parts (``settings``: a result's Settings)."""
-    parts = []
-    if engine_name:
-        parts.append(f"engine:{_bounded(engine_name)}")
-    weights = settings.extra.get("weights")
-    if weights:
-        parts.append(f"weights:{_bounded(str(weights))}")
-    method = str(settings.extra.get("input_length_method") or "words")
-    if not method.startswith("words"):  # exact token counts: another workload than words
-        parts.append("lengths:exact")
-    if benchmark_id.startswith(EXTERNAL_PREFIX) or _settings_contradict_definition(
-            benchmark_id, settings):  # an imported run's id does not name its settings
-        parts.append(f"settings:{_settings_digest(settings)}")
-    return " ".join(parts)[:MAX_IDENTITY_CHARS]

@@ -23,7 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gpuatlas.bench.result import (
+from gpuatlas.bench.stats import summarize_values
+from gpuatlas.errors import DataFileError
+from gpuatlas.records.result import (
     BenchResult,
     EngineInfo,
     Fingerprint,
@@ -35,8 +37,6 @@ from gpuatlas.bench.result import (
     resolve_gpu_id,
     utc_now_iso,
 )
-from gpuatlas.bench.stats import summarize_values
-from gpuatlas.errors import DataFileError
 
 Importer = Callable[[Any, str], list[BenchResult]]
 

@@ -13,9 +13,9 @@ from gpuatlas.bench.identity import (
     resolve_inprocess,
 )
 from gpuatlas.bench.options import Reporter, RunOptions
-from gpuatlas.bench.result import BenchResult
-from gpuatlas.bench.suite import Benchmark, select_benchmarks
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.records.result import BenchResult
+from gpuatlas.records.suite import Benchmark, select_benchmarks
 
 RunnerFunction = Callable[[Benchmark, RunOptions, Reporter | None], BenchResult]
 

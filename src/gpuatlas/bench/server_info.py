@@ -9,8 +9,8 @@ from typing import Any
 
 from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.http_stream import Endpoint
-from gpuatlas.bench.result import EngineInfo
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import EngineInfo
 
 PROBE_TIMEOUT_S = 10.0
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gpuatlas.bench.result import MetricSummary
+from gpuatlas.records.result import MetricSummary
 
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_MAX_VALUES = 5_000

@@ -28,16 +28,16 @@ from rich.table import Table
 
 from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.options import DEFAULT_REPEATS, RunOptions
-from gpuatlas.bench.result import (
+from gpuatlas.cli.bench_render import console, render_result
+from gpuatlas.cli.errors import user_errors
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import (
     BenchResult,
     dump_result,
     load_result,
     result_json_schema,
     result_to_json,
 )
-from gpuatlas.cli.bench_render import console, render_result
-from gpuatlas.cli.errors import user_errors
-from gpuatlas.errors import InvalidRequestError
 
 bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
                         no_args_is_help=True)
@@ -57,7 +57,7 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List the benchmarks of the standard suite (v1)."""
-    from gpuatlas.bench.suite import suite
+    from gpuatlas.records.suite import suite
 
     chosen = [b for b in suite() if category in (None, b.category)]
     if as_json:
@@ -199,7 +199,7 @@ def run_command(
     A run that differs from a suite benchmark's definition (model, lengths, concurrency or
     rate, API) is stored as a custom benchmark with its own id, never under the suite id."""
     from gpuatlas.bench.runner import run_selection, sweep_points
-    from gpuatlas.bench.suite import select_benchmarks
+    from gpuatlas.records.suite import select_benchmarks
 
     with user_errors():
         options = _options(endpoint=endpoint, model=model, api=api,
@@ -266,7 +266,7 @@ def _max_goodput(selector: str, options: RunOptions, rates: list[float],
 
     from gpuatlas.bench.goodput_search import GOOD_FRACTION, search_max_goodput
     from gpuatlas.bench.runner import run_benchmark
-    from gpuatlas.bench.suite import select_benchmarks
+    from gpuatlas.records.suite import select_benchmarks
 
     chosen = select_benchmarks(selector)
     if len(chosen) != 1 or not chosen[0].needs_endpoint:
@@ -379,8 +379,8 @@ def host_command(
     import time
 
     from gpuatlas.bench.host_runner import HostRun, load_host_config
-    from gpuatlas.web.agent import Pusher, parse_interval_s
-    from gpuatlas.web.spool import Spool, default_spool_dir
+    from gpuatlas.fleet.agent import Pusher, parse_interval_s
+    from gpuatlas.fleet.spool import Spool, default_spool_dir
 
     with user_errors():
         host = load_host_config(config)

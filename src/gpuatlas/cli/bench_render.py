@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from gpuatlas.bench.result import BenchResult
 from gpuatlas.cli.terminal import make_console
+from gpuatlas.records.result import BenchResult
 
 console = make_console()
 

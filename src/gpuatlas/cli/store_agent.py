@@ -78,8 +78,8 @@ def agent_command(
         host_command(config=host_config, spool=spool, server=server, token_file=token_file,
                      loop=not once, logs=None, as_json=as_json)
         return
-    from gpuatlas.web.agent import Pusher, parse_interval_s
-    from gpuatlas.web.spool import Spool, default_spool_dir
+    from gpuatlas.fleet.agent import Pusher, parse_interval_s
+    from gpuatlas.fleet.spool import Spool, default_spool_dir
 
     with user_errors():
         if not server:
@@ -107,7 +107,7 @@ def agent_status(
     as_json: JsonOption = False,
 ) -> None:
     """What the spool holds: results waiting to be pushed, and rejected ones with the reason."""
-    from gpuatlas.web.spool import Spool, default_spool_dir
+    from gpuatlas.fleet.spool import Spool, default_spool_dir
 
     queue = Spool(spool or default_spool_dir()).ensure()
     rejected = [{"file": path.name, "reasons": reasons} for path, reasons in queue.rejected()]
@@ -151,7 +151,7 @@ def _fill_spool(queue: Any, push: list[Path] | None, suite: str, endpoint: str |
             queue.put(result)
         return len(results), []
     from gpuatlas.bench.options import RunOptions
-    from gpuatlas.web.agent import SuiteRun
+    from gpuatlas.fleet.agent import SuiteRun
 
     options = RunOptions(endpoint=endpoint, model=model, allow_cpu=allow_cpu)
     return SuiteRun(suite, options).run_into(queue)

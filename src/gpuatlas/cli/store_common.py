@@ -54,7 +54,7 @@ def safe_url(url: str) -> str:
 
 
 def load_any_result(path: Path, tool: str) -> Any:
-    from gpuatlas.bench.result import load_result
+    from gpuatlas.records.result import load_result
 
     if tool == "gpuatlas":
         return load_result(path)

@@ -16,7 +16,9 @@ from gpuatlas.compare.aggregate import (
 from gpuatlas.compare.noise import NoiseModel, default_noise_model
 from gpuatlas.compare.pairwise import BenchmarkComparison, compare_all, compare_benchmark
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
-from gpuatlas.compare.stats import (
+from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
+from gpuatlas.compare.weights import ScoreMethod, default_score_method
+from gpuatlas.statistics import (
     Interval,
     MedianBootstrap,
     RatioEstimate,
@@ -26,8 +28,6 @@ from gpuatlas.compare.stats import (
     ratio_of_medians,
     summarize,
 )
-from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
-from gpuatlas.compare.weights import ScoreMethod, default_score_method
 
 __all__ = [
     "EQUIVALENCE_BAND",

@@ -17,7 +17,9 @@ from gpuatlas.compare.noise import NoiseModel
 from gpuatlas.compare.pairwise import BenchmarkComparison
 from gpuatlas.compare.samples import BenchmarkSamples
 from gpuatlas.compare.spread import same_source, spread_of
-from gpuatlas.compare.stats import (
+from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
+from gpuatlas.compare.weights import ScoreMethod
+from gpuatlas.statistics import (
     BOOTSTRAP_RESAMPLES,
     FloatArray,
     Interval,
@@ -26,8 +28,6 @@ from gpuatlas.compare.stats import (
     ratio_of_bootstraps,
     stable_seed,
 )
-from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
-from gpuatlas.compare.weights import ScoreMethod
 
 
 @dataclass(frozen=True)

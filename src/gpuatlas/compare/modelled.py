@@ -19,7 +19,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from gpuatlas.compare.stats import (
+from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Verdict, verdict_for
+from gpuatlas.statistics import (
     BOOTSTRAP_RESAMPLES,
     FloatArray,
     Interval,
@@ -27,7 +28,6 @@ from gpuatlas.compare.stats import (
     RatioEstimate,
     percentile_interval,
 )
-from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Verdict, verdict_for
 
 BAND_Z = 1.6448536269514722  # the band read as a 90% interval
 VS_MODEL = "vs_model"

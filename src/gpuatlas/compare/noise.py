@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from gpuatlas.compare.stats import BOOTSTRAP_RESAMPLES, MedianBootstrap, percentile_interval
 from gpuatlas.errors import DataFileError
+from gpuatlas.statistics import BOOTSTRAP_RESAMPLES, MedianBootstrap, percentile_interval
 
 NOISE_MODEL_FILE = "noise_model.json"
 NOISE_SCHEMA = "gpuatlas.noise-model/1"

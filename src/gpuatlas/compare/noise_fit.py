@@ -84,9 +84,6 @@ def model_version(observations: Sequence[SpreadObservation], today: str) -> str:
 
 
 def refit(store: Store, today: str | None = None) -> NoiseModel:
-    from gpuatlas.compare.group_summaries import refresh_group_summaries
-
-    refresh_group_summaries(store)
     observations = repeat_groups(store) + published_spreads()
     day = today or datetime.now(UTC).strftime("%Y-%m-%d")
     return fit_noise_model(

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from gpuatlas.compare.noise import NoiseLookup, NoiseModel
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
 from gpuatlas.compare.spread import same_source, spread_of
-from gpuatlas.compare.stats import RatioEstimate, SampleSummary, ratio_of_bootstraps, stable_seed
 from gpuatlas.compare.verdicts import (
     EQUIVALENCE_BAND,
     Verdict,
     inconclusive_reason,
     verdict_for,
 )
+from gpuatlas.statistics import RatioEstimate, SampleSummary, ratio_of_bootstraps, stable_seed
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from gpuatlas.compare.stats import MedianBootstrap, SampleSummary, median_bootstrap, stable_seed
-
-
-def benchmark_key(benchmark: str, version: int) -> str:
-    """A benchmark's id in comparisons: its name, with ``@vN`` when the version is above 1."""
-    return benchmark if version == 1 else f"{benchmark}@v{version}"
+from gpuatlas.statistics import MedianBootstrap, SampleSummary, median_bootstrap, stable_seed
 
 
 @dataclass(frozen=True)

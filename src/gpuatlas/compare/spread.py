@@ -11,7 +11,7 @@ from gpuatlas.compare.noise import (
     needs_borrowing,
 )
 from gpuatlas.compare.samples import BenchmarkSamples
-from gpuatlas.compare.stats import MedianBootstrap, stable_seed
+from gpuatlas.statistics import MedianBootstrap, stable_seed
 
 
 def same_source(a: BenchmarkSamples, b: BenchmarkSamples) -> bool:

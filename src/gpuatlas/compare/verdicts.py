@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gpuatlas.compare.stats import Interval
+from gpuatlas.statistics import Interval
 
 EQUIVALENCE_BAND = 1.05
 

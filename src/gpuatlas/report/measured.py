@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from gpuatlas.compare import BenchmarkSamples
-from gpuatlas.compare.group_summaries import refresh_group_summaries, samples_of
+from gpuatlas.compare.group_summaries import samples_of
 
 if TYPE_CHECKING:
     from gpuatlas.store import GroupSummary, Store
@@ -74,10 +74,9 @@ def load_all_measured() -> MeasuredData:
 def _load(
     read: Callable[[Store], list[GroupSummary]], systems: Sequence[str] | None
 ) -> MeasuredData:
-    """Bring the store's group summaries up to date (only groups changed since the last
-    refresh are recomputed), then read them: O(benchmarks), whatever the number of results."""
+    """Read the store's group summaries (the store keeps them up to date when results are
+    written; reading never writes): O(benchmarks), whatever the number of results."""
     store = _reading_store()
-    refresh_group_summaries(store)
     summaries = read(store)
     return MeasuredData(_group(summaries, systems), f"results store ({store.backend})")
 

@@ -14,7 +14,7 @@ from gpuatlas.compare import BenchmarkComparison, BenchmarkInfo, BenchmarkSample
 from gpuatlas.compare.modelled import Basis, ModelledValue, ratio_vs_model
 from gpuatlas.compare.noise import NoiseLookup, NoiseModel
 from gpuatlas.compare.spread import spread_of
-from gpuatlas.compare.stats import MedianBootstrap, RatioEstimate, stable_seed
+from gpuatlas.statistics import MedianBootstrap, RatioEstimate, stable_seed
 
 VERDICT_LABELS = {
     "a_faster": "A faster",

@@ -1,6 +1,6 @@
 """The estimator's prediction of a standard-suite benchmark on a system (issue 12, item 4).
 
-Each suite benchmark (``bench/data/suite_v1.toml``) names a model and a workload; where the
+Each suite benchmark (``records/data/suite_v1.toml``) names a model and a workload; where the
 estimator covers it, the prediction with its calibrated band stands in for a side that has no
 measurement — always labelled as modelled. Host benchmarks (CPU, disk) and GPU
 micro-benchmarks have no model: the reason says so."""
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gpuatlas.bench.suite import Benchmark
+from gpuatlas.records.suite import Benchmark
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
 

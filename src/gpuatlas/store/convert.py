@@ -6,9 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from gpuatlas.bench.identity import identity_key
-from gpuatlas.bench.result import BenchResult, parse_result
-from gpuatlas.bench.validity import comparability_problems
+from gpuatlas.records.identity import identity_key
+from gpuatlas.records.result import BenchResult, parse_result
+from gpuatlas.records.validity import comparability_problems
 
 _DETAIL_FIELDS = (
     "repeats", "failures", "warnings", "energy", "token_count_source", "interrupted",

@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gpuatlas.bench.result import BenchResult
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.records.result import BenchResult
 
 BOUND_MARGIN = 1.15  # measured values may exceed the datasheet bound by this factor at most
 MIN_BITS_PER_WEIGHT = 4.0  # used when the weight format is not known: the highest bound
@@ -64,7 +64,7 @@ def benchmark_identity(result: BenchResult,
 
 
 def _suite_identity(name: str, version: int) -> BenchmarkIdentity | None:
-    from gpuatlas.bench.suite import suite
+    from gpuatlas.records.suite import suite
 
     for benchmark in suite():
         if benchmark.id == name and benchmark.version == version:

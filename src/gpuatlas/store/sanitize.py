@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from gpuatlas.bench.result import BenchResult
+from gpuatlas.records.result import BenchResult
 
 REDACTED = "[redacted]"
 HOST_ID_PREFIX = "k1:"  # a keyed host identifier (HMAC-SHA256 under the server's key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from gpuatlas.bench.result import load_result
+from gpuatlas.records.result import load_result
 from gpuatlas.store.convert import result_row
 from gpuatlas.store.plausibility import plausibility_problems
 from gpuatlas.store.public_data import data_set_fingerprint, project_result_files, public_rows

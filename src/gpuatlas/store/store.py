@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from gpuatlas.bench.result import BenchResult
-from gpuatlas.bench.validity import comparability_problems
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.store import sanitize
+from gpuatlas.records.result import BenchResult
+from gpuatlas.records.validity import comparability_problems
+from gpuatlas.store import sanitize, summary_refresh
 from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
 from gpuatlas.store.convert import parse_system_key, result_row, row_to_document, system_key
@@ -128,6 +128,7 @@ class Store:
                 row for row in rows if row["result_id"] not in inserted])
             if agent:
                 _touch_token(connection, agent, received_at)
+        self.refresh_summaries()
         return _outcome(unique, inserted, reasons, conflicts | repeated)
 
     def _plausibility(self, batch: Sequence[BenchResult]) -> dict[str, list[str]]:
@@ -159,15 +160,21 @@ class Store:
     def add_rows(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert prepared rows (bulk loading, the public data set); returns how many were new."""
         with self._write() as connection:
-            return len(self._insert_new(connection, rows))
+            inserted = self._insert_new(connection, rows)
+        self.refresh_summaries()
+        return len(inserted)
 
-    def bulk_insert_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Plain multi-row insert without duplicate checks (benchmark data, fresh tables)."""
+    def bulk_insert_rows(self, rows: Sequence[dict[str, Any]], refresh: bool = True) -> None:
+        """Plain multi-row insert without duplicate checks (benchmark data, fresh tables).
+        ``refresh=False`` leaves the summaries to one ``refresh_summaries`` after a series of
+        chunks (until then, comparisons read the summaries of before the load)."""
         with self._write() as connection:
             rows = self._with_source_ids(connection, rows)
             for start in range(0, len(rows), INSERT_CHUNK_ROWS):
                 connection.execute(sa.insert(results), list(rows[start:start + INSERT_CHUNK_ROWS]))
             summary_sql.log_changes(connection, summary_sql.groups_of_rows(rows))
+        if refresh:
+            self.refresh_summaries()
 
     def _with_source_ids(
         self, connection: sa.Connection, rows: Sequence[dict[str, Any]]
@@ -235,7 +242,14 @@ class Store:
             texts = _source_texts(connection, {row.source_id for row in rows})
         return _group_measurements(rows, described, texts)
 
-    # -- group summaries (precomputed statistics; see summaries.py) ------------------------
+    # -- group summaries (precomputed statistics; see summary_refresh.py) ------------------
+    def refresh_summaries(self) -> int:
+        """Recompute the summaries of the groups changed since the last refresh: every write
+        calls this after it commits (a process stopped in between leaves the changes logged;
+        the next write, or the next ``open_store``, catches up). Returns how many groups were
+        recomputed."""
+        return summary_refresh.refresh(self)
+
     def pending_summaries(self, method: str) -> PendingSummaries:
         """Groups whose summary is missing or out of date (all of them if ``method`` changed)."""
         with self.engine.connect() as connection:
@@ -350,6 +364,7 @@ class Store:
                 **values, details={**dict(details), "audit": trail})
             connection.execute(statement)
             _bump_change_counter(connection)
+        self.refresh_summaries()
         return True
 
     # -- tokens ----------------------------------------------------------------------------
@@ -413,6 +428,7 @@ class Store:
             self._insert_new(connection, rows)
             _set_meta(connection, PUBLIC_DATA_SET, fingerprint)
             _bump_change_counter(connection)
+        self.refresh_summaries()
         return True
 
 
@@ -620,6 +636,7 @@ def open_store(url: str | None = None, *, migrate: bool = True, seed: bool | Non
     store = Store(create_database_engine(resolved), resolved, is_default)
     if migrate:
         store.upgrade()
+        store.refresh_summaries()  # catch up after an interrupted writer (usually no-op reads)
     if seed if seed is not None else is_default:
         from gpuatlas.store.seed import load_default_data
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gpuatlas.bench.result import BenchResult
+from gpuatlas.records.result import BenchResult
 
 # Result ids travel in URL paths (/results/<id>) and spool file names: letters, digits and
 # ". _ : -", starting with a letter or digit, at most 128 characters.

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from gpuatlas.bench.result import result_json_schema
+from gpuatlas.records.result import result_json_schema
 
 ERROR_MEANINGS = {
     400: "The request is valid but cannot be answered (e.g. the model cannot run there)",

@@ -18,8 +18,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from gpuatlas.bench.result import BenchResult, parse_result
 from gpuatlas.errors import DataFileError, InvalidRequestError
+from gpuatlas.records.result import BenchResult, parse_result
 from gpuatlas.store import IngestOutcome, Store
 from gpuatlas.store.convert import storable_problems
 from gpuatlas.store.validity import result_id_problem, validity_problems

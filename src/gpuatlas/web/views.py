@@ -120,9 +120,6 @@ def _gpu_results(state: AppState, gpu_id: str) -> dict[str, Any]:
 
 def _measured_for(state: AppState, gpu_id: str) -> list[dict[str, Any]]:
     """Per benchmark: median, n and provenance, from the store's precomputed group summaries."""
-    from gpuatlas.compare.group_summaries import refresh_group_summaries
-
-    refresh_group_summaries(state.store)
     return [_group_dict(summary) for summary in state.store.group_summaries([gpu_id])]
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from gpuatlas.bench.options import Reporter, RunOptions
-from gpuatlas.bench.result import BenchResult, Settings
 from gpuatlas.bench.runners.inprocess import (
     RepeatOutput,
     Workload,
@@ -21,8 +20,9 @@ from gpuatlas.bench.runners.inprocess import (
     synchronize,
     torch_device,
 )
-from gpuatlas.bench.suite import Benchmark
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import BenchResult, Settings
+from gpuatlas.records.suite import Benchmark
 
 CPU_SIZE_DIVISOR = 8
 CPU_NOTE = "measured on the CPU (--allow-cpu): not a GPU figure, for testing only"

@@ -6,7 +6,6 @@ import time
 from typing import Any
 
 from gpuatlas.bench.options import Reporter, RunOptions
-from gpuatlas.bench.result import BenchResult, Settings
 from gpuatlas.bench.runners.inprocess import (
     RepeatOutput,
     Workload,
@@ -15,8 +14,9 @@ from gpuatlas.bench.runners.inprocess import (
     synchronize,
     torch_device,
 )
-from gpuatlas.bench.suite import Benchmark
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import BenchResult, Settings
+from gpuatlas.records.suite import Benchmark
 
 PROMPT = "a lighthouse on a rocky coast at sunset, detailed oil painting"
 UNITS = {"image_s": "s/image", "images_per_min": "images/min", "step_s": "s/step"}

@@ -11,10 +11,10 @@ from gpuatlas.bench.assemble import Measured, assemble, summarize_repeats
 from gpuatlas.bench.energy import PowerSampler
 from gpuatlas.bench.fingerprint import collect_fingerprint
 from gpuatlas.bench.options import Reporter, RunOptions, SilentReporter
-from gpuatlas.bench.result import BenchResult, RepeatSummary, Sample, Settings
 from gpuatlas.bench.stats import summarize_values
-from gpuatlas.bench.suite import Benchmark
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import BenchResult, RepeatSummary, Sample, Settings
+from gpuatlas.records.suite import Benchmark
 
 
 @dataclass

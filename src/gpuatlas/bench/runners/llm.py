@@ -33,7 +33,13 @@ from gpuatlas.bench.metrics import (
 )
 from gpuatlas.bench.options import Reporter, RunOptions, SilentReporter
 from gpuatlas.bench.prompts import image_data_url
-from gpuatlas.bench.result import (
+from gpuatlas.bench.runners.inprocess import parameters
+from gpuatlas.bench.server_info import check_model, choose_api, engine_info
+from gpuatlas.bench.server_rates import disagreement_warning, server_rates
+from gpuatlas.bench.stats import Distribution, summarize, summarize_values
+from gpuatlas.bench.workloads import LengthSpread, load_dataset, prompt_source
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import (
     BenchResult,
     Fingerprint,
     MetricSummary,
@@ -41,13 +47,7 @@ from gpuatlas.bench.result import (
     Sample,
     Settings,
 )
-from gpuatlas.bench.runners.inprocess import parameters
-from gpuatlas.bench.server_info import check_model, choose_api, engine_info
-from gpuatlas.bench.server_rates import disagreement_warning, server_rates
-from gpuatlas.bench.stats import Distribution, summarize, summarize_values
-from gpuatlas.bench.suite import Benchmark
-from gpuatlas.bench.workloads import LengthSpread, load_dataset, prompt_source
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.suite import Benchmark
 
 SEND_LAG_WARN_MS = 5.0
 LENGTH_SHORTFALL = 0.9

@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 from gpuatlas.bench.options import Reporter, RunOptions
-from gpuatlas.bench.result import BenchResult, Settings
 from gpuatlas.bench.runners.image import torch_dtype
 from gpuatlas.bench.runners.inprocess import (
     RepeatOutput,
@@ -17,8 +16,9 @@ from gpuatlas.bench.runners.inprocess import (
     synchronize,
     torch_device,
 )
-from gpuatlas.bench.suite import Benchmark
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.result import BenchResult, Settings
+from gpuatlas.records.suite import Benchmark
 
 LINES = (
     "To be, or not to be, that is the question:",

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from gpuatlas.bench.options import Reporter, RunOptions
-from gpuatlas.bench.result import BenchResult, Settings
 from gpuatlas.bench.runners.inprocess import RepeatOutput, Workload, parameters, run_workload
-from gpuatlas.bench.suite import Benchmark
+from gpuatlas.records.result import BenchResult, Settings
+from gpuatlas.records.suite import Benchmark
 
 BLOCK = (b"the quick brown fox jumps over the lazy dog 0123456789 " * 1200)[: 64 * 1024]
 ALIGNMENT = 4096

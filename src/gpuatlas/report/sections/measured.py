@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from gpuatlas.bench.suite import suite
 from gpuatlas.compare import (
     BenchmarkComparison,
     BenchmarkInfo,
@@ -17,7 +16,8 @@ from gpuatlas.compare import (
     default_noise_model,
     tally,
 )
-from gpuatlas.compare.samples import benchmark_key
+from gpuatlas.records.identity import benchmark_key
+from gpuatlas.records.suite import suite
 from gpuatlas.report.categories import (
     CATEGORY_COLUMNS,
     category_chart,

@@ -66,8 +66,8 @@ def _backfill_identity() -> None:
 def _identity(benchmark: str, settings: Any, fingerprint: Any) -> str:
     from pydantic import ValidationError
 
-    from gpuatlas.bench.identity import identity_key_of
-    from gpuatlas.bench.result import Settings
+    from gpuatlas.records.identity import identity_key_of
+    from gpuatlas.records.result import Settings
 
     try:
         parsed = Settings.model_validate(settings or {})

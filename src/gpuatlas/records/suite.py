@@ -11,8 +11,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gpuatlas.bench.result import CategoryId
 from gpuatlas.errors import DataFileError, UnknownNameError
+from gpuatlas.records.result import CategoryId
 
 SUITE_FILE = "suite_v1.toml"
 CATEGORY_IDS: tuple[str, ...] = get_args(CategoryId)
@@ -58,7 +58,7 @@ class _BenchmarkEntry(BaseModel):
 @cache
 def suite() -> tuple[Benchmark, ...]:
     """All benchmarks of suite v1, in file order."""
-    text = resources.files("gpuatlas.bench").joinpath("data", SUITE_FILE).read_text("utf-8")
+    text = resources.files("gpuatlas.records").joinpath("data", SUITE_FILE).read_text("utf-8")
     return parse_suite(tomllib.loads(text), SUITE_FILE)
 
 

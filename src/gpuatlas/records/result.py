@@ -15,7 +15,7 @@ Conventions:
 - ``headline`` is the one number comparisons use; its ``metric`` names an entry of ``metrics``;
   ``value`` is null, with a ``reason``, when nothing was measured (no successful request);
 - ``comparable`` is false (``not_comparable_reasons`` say why) for a run with no headline, more
-  than 5 % failed requests, or an interruption (gpuatlas.bench.validity): kept, never pooled;
+  than 5 % failed requests, or an interruption (gpuatlas.records.validity): kept, never pooled;
 - ``benchmark`` is a suite id only when the run matched the suite's definition; otherwise a
   ``custom-...`` id derived from the run's own settings (gpuatlas.bench.identity), and
   ``settings.extra.based_on`` / ``differences`` say which definition it started from;
@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.errors import DataFileError
 
 SCHEMA_VERSION = "gpuatlas.result/1"
@@ -205,7 +206,7 @@ class BenchResult(_Strict):
     energy: Energy | None = None
     token_count_source: str | None = None  # usage | ollama-eval-count | stream-events | ...
     interrupted: bool = False  # True when stopped by the user; what was measured is kept
-    comparable: bool = True  # False: kept and shown, never pooled (bench/validity.py)
+    comparable: bool = True  # False: kept and shown, never pooled (records/validity.py)
     not_comparable_reasons: list[str] = Field(default_factory=list)
     source: str = "gpuatlas bench"
 
@@ -215,12 +216,8 @@ def utc_now_iso() -> str:
 
 
 def resolve_gpu_id(gpu_name: str | None) -> str | None:
-    """Catalog id for an NVML GPU name, or None (unknown GPU or catalog not available)."""
+    """Catalog id for an NVML GPU name, or None (unknown or ambiguous GPU)."""
     if not gpu_name:
-        return None
-    try:
-        from gpuatlas.catalog.gpus import resolve_gpu  # lazy: the catalog is optional here
-    except ImportError:
         return None
     try:
         gpu_id = getattr(resolve_gpu(gpu_name), "id", None)

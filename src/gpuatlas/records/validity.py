@@ -14,13 +14,14 @@ Not valid for comparison:
 from __future__ import annotations
 
 import math
-from typing import Any
+
+from gpuatlas.records.result import BenchResult
 
 FAILURE_RATIO_LIMIT = 0.05
 PER_REQUEST_METRICS = ("ttft_ms", "e2e_ms", "output_tokens")
 
 
-def failure_counts(result: Any) -> tuple[int, int]:
+def failure_counts(result: BenchResult) -> tuple[int, int]:
     """(failed, attempted) measured requests: from the samples, else from the tool's counts."""
     measured = [sample for sample in result.samples if not sample.warmup]
     if measured:
@@ -31,8 +32,8 @@ def failure_counts(result: Any) -> tuple[int, int]:
     return failed, failed + succeeded
 
 
-def comparability_problems(result: Any) -> list[str]:
-    """Why a result (a BenchResult) is not valid for comparison; empty when it is."""
+def comparability_problems(result: BenchResult) -> list[str]:
+    """Why a result is not valid for comparison; empty when it is."""
     problems = []
     value = result.headline.value
     if value is None:

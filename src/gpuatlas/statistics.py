@@ -1,5 +1,8 @@
 """Medians, seeded bootstrap intervals and the ratio of medians (oriented so > 1 means A better).
 
+Below every package that uses it (numpy only): the results store computes its per-group
+summaries with it when results are written, ``compare`` its ratios, verdicts and scores.
+
 Every interval here is a 95% percentile bootstrap: runs are resampled with replacement within
 each GPU's sample and the statistic is recomputed. A sample of one run has no spread to
 resample, so it gets no interval (``low``/``high`` are None) — never a zero-width one.
