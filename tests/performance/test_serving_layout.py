@@ -82,11 +82,12 @@ def test_report_scenario_counts_replicas_of_the_serving_layouts_group() -> None:
     from gpuatlas.catalog.systems import resolve_system
     from gpuatlas.report.context import ReportContext, ReportOptions
     from gpuatlas.report.document import Text
+    from gpuatlas.report.profiles import ProfileCache
     from gpuatlas.report.sections.inference import scenario_table
 
     context = ReportContext(resolve_system("4x rtx-4090"), resolve_system("h100-sxm"),
                             ReportOptions(model="llama-3.1-8b"))
-    first = scenario_table(context).rows[0]
+    first = scenario_table(*ProfileCache().pair(context)).rows[0]
     replicas = first[2]
     assert isinstance(replicas, Text)
     assert replicas.text.endswith("× RTX 4090") and "4×" not in replicas.text

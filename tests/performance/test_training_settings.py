@@ -11,12 +11,9 @@ from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance import api
 from gpuatlas.report.context import ReportContext, ReportOptions
 from gpuatlas.report.document import Quantity, Text
-from gpuatlas.report.sections.training import (
-    MICRO_BATCH,
-    budget_table,
-    fit_table,
-    sync_table,
-)
+from gpuatlas.report.profiles import ProfileCache
+from gpuatlas.report.profiles.training import MICRO_BATCH
+from gpuatlas.report.sections.training import budget_table, fit_table, sync_table
 
 
 def _context(a: str, b: str, model: str) -> ReportContext:
@@ -44,8 +41,9 @@ def test_cli_predict_train_prints_no_time_for_a_setup_that_does_not_fit() -> Non
 
 def test_fit_and_sync_tables_share_the_settings_and_sync_times_only_what_fits() -> None:
     context = _context("rtx-4090", "a100-80gb-sxm", "llama-3.1-8b")
-    assert f"micro-batch {MICRO_BATCH}" in fit_table(context).notes[0]
-    table = sync_table(context)
+    profiles = ProfileCache().pair(context)
+    assert f"micro-batch {MICRO_BATCH}" in fit_table(context, *profiles).notes[0]
+    table = sync_table(context, *profiles)
     assert f"micro-batch {MICRO_BATCH}" in table.notes[0]
     for row in table.rows:
         memory = row[-1]
@@ -62,7 +60,8 @@ def test_both_sides_of_the_budget_table_use_the_same_method() -> None:
     for a, b, model in (("rtx-4090", "a100-80gb-sxm", "llama-3.1-8b"),
                         ("a100-80gb-sxm", "rtx-4090", "llama-3.1-8b"),
                         ("rtx-3090", "h100-sxm", "llama-3-70b")):
-        rows = budget_table(_context(a, b, model)).rows
+        context = _context(a, b, model)
+        rows = budget_table(context, *ProfileCache().pair(context)).rows
         methods = {row[1].text for row in rows if isinstance(row[1], Text)}
         if len(rows) == 2:
             assert len(methods) == 1, (a, b, rows)

@@ -21,7 +21,7 @@ from gpuatlas.web.app import create_app  # noqa: E402
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """A fresh SQLite store loaded with the public data set (like the default database)."""
     monkeypatch.setenv("GPUATLAS_DATA_DIR", str(tmp_path / "data"))
-    # The serve-time model-cache warm-up is covered by tests/report/test_side_cache.py; here it
+    # The serve-time profile warm-up is covered by tests/report/test_profiles.py; here it
     # would only burn CPU in a background thread of every app.
     monkeypatch.setenv("GPUATLAS_WARM_CACHE", "0")
     opened = open_store(f"sqlite:///{tmp_path / 'web.db'}", seed=True)

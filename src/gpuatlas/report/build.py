@@ -1,5 +1,7 @@
-"""Build the Comparison document: resolve A and B, run every section builder, gather the
-measured benchmarks and scores. A section whose inputs are missing is omitted with a note."""
+"""Build the Comparison document: resolve A and B, get each side's profile once from the
+build's profile cache, run every section builder (the catalog sections read the context; the
+modelled ones are views of the context and the two profiles), gather the measured benchmarks
+and scores. A section that cannot be computed is omitted with the reason."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
+from gpuatlas.compare import default_score_method
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.report.context import (
     ReportContext,
@@ -25,17 +28,24 @@ from gpuatlas.report.document import (
     Section,
 )
 from gpuatlas.report.measured import MeasuredData, load_measured
+from gpuatlas.report.profiles import ProfileCache, SideProfile
 from gpuatlas.report.scores import comparison_scores
 from gpuatlas.report.sections.ecosystem import build_ecosystem
+from gpuatlas.report.sections.guidance import build_guidance
 from gpuatlas.report.sections.hardware import build_hardware
+from gpuatlas.report.sections.inference import build_inference
 from gpuatlas.report.sections.measured import build_measured
+from gpuatlas.report.sections.media import build_media
+from gpuatlas.report.sections.memory_fit import build_memory_fit
+from gpuatlas.report.sections.power import build_power
 from gpuatlas.report.sections.pricing import build_pricing
-from gpuatlas.report.side_cache import inputs_fixed
+from gpuatlas.report.sections.serving_curve import build_serving_curve
+from gpuatlas.report.sections.training import build_training
 from gpuatlas.report.summary import build_summary
 
 log = logging.getLogger(__name__)
 
-SectionBuilder = Callable[[ReportContext], Section]
+ModelledSection = Callable[[ReportContext, SideProfile, SideProfile], Section]
 
 SECTION_TITLES = {
     "hardware": "Hardware",
@@ -52,20 +62,23 @@ SECTION_TITLES = {
 }
 
 
-def _optional_builders() -> dict[str, SectionBuilder]:
-    """Builders whose inputs (the estimate API) may not be installed yet."""
-    from gpuatlas.report.sections import optional
-
-    return optional.builders()
+MODELLED_SECTIONS: dict[str, ModelledSection] = {
+    "memory-fit": build_memory_fit,
+    "inference": build_inference,
+    "serving-curve": build_serving_curve,
+    "media": build_media,
+    "training": build_training,
+    "power": build_power,
+    "guidance": build_guidance,
+}
 
 
 def safe_section(section_id: str, builder: Callable[[], Section]) -> Section:
-    """Run a builder; on a missing dependency or a failure, an omitted section with the reason."""
+    """Run a builder; when the estimator refuses or anything fails, an omitted section with the
+    reason."""
     title = SECTION_TITLES.get(section_id, section_id)
     try:
         return builder()
-    except ImportError as error:
-        reason = f"not available yet: the estimation API is missing ({error})"
     except GpuAtlasError as error:
         reason = str(error)
     except Exception as error:  # noqa: BLE001 - a section must never take the report down
@@ -74,17 +87,12 @@ def safe_section(section_id: str, builder: Callable[[], Section]) -> Section:
     return Section(id=section_id, title=title, omitted=reason)
 
 
-def _modelled_sections(context: ReportContext) -> dict[str, Section]:
-    try:
-        builders = _optional_builders()
-    except ImportError as error:
-        reason = f"not available yet: the estimation API is missing ({error})"
-        ids = ("memory-fit", "inference", "serving-curve", "media", "training", "power",
-               "guidance")
-        return {i: Section(id=i, title=SECTION_TITLES[i], omitted=reason) for i in ids}
+def _modelled_sections(
+    context: ReportContext, a: SideProfile, b: SideProfile
+) -> dict[str, Section]:
     return {
-        section_id: safe_section(section_id, partial(builder, context))
-        for section_id, builder in builders.items()
+        section_id: safe_section(section_id, partial(build, context, a, b))
+        for section_id, build in MODELLED_SECTIONS.items()
     }
 
 
@@ -93,8 +101,6 @@ MeasuredParts = tuple[Section, tuple[BenchmarkEntry, ...], Scores | None, tuple[
 
 def _measured(context: ReportContext) -> MeasuredParts:
     try:
-        from gpuatlas.compare import default_score_method
-
         reference = default_score_method().reference_gpu
         keys = (results_key(context.a), results_key(context.b))
         data: MeasuredData = load_measured([*keys, reference])
@@ -133,19 +139,23 @@ def options_from(options: dict[str, object]) -> ReportOptions:
     return ReportOptions(**given)  # type: ignore[arg-type]
 
 
-def build_comparison(a: str, b: str, **options: object) -> Comparison:
+def build_comparison(
+    a: str, b: str, *, profiles: ProfileCache | None = None, **options: object
+) -> Comparison:
     """The whole report for A vs B (GPU ids, names or systems such as '4x rtx-4090').
 
-    Options: model, weights, context_tokens, provider, electricity_usd_per_kwh, pue."""
+    Options: model, weights, context_tokens, provider, electricity_usd_per_kwh, pue, engine.
+    `profiles`: where the per-system profiles come from; by default a cache of this build
+    only (a server passes its own, longer-lived one)."""
     report_options = options_from(options)
     context = make_context(a, b, report_options)
+    a_profile, b_profile = (profiles or ProfileCache()).pair(context)
     sections: dict[str, Section] = {
         "hardware": safe_section("hardware", lambda: build_hardware(context)),
         "pricing": safe_section("pricing", lambda: build_pricing(context)),
         "ecosystem": safe_section("ecosystem", lambda: build_ecosystem(context)),
     }
-    with inputs_fixed():
-        sections.update(_modelled_sections(context))
+    sections.update(_modelled_sections(context, a_profile, b_profile))
     measured, entries, scores, categories = _measured(context)
     sections["measured"] = measured
     ordered = tuple(sections[i] for i in ORDER if i in sections)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.models import resolve_model
+from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.report.document import Side
 
 DEFAULT_CONTEXT_TOKENS = 4096
@@ -102,10 +106,6 @@ def make_context(a: str, b: str, options: ReportOptions) -> ReportContext:
 
 
 def option_problems(options: ReportOptions) -> list[str]:
-    from gpuatlas.catalog.formats import resolve_format
-    from gpuatlas.catalog.models import resolve_model
-    from gpuatlas.catalog.prices import all_prices, check_provider
-
     checks: list[Callable[[], object]] = []
     if options.model:
         checks.append(lambda: resolve_model(options.model or "", allow_hub=False))
@@ -114,8 +114,6 @@ def option_problems(options: ReportOptions) -> list[str]:
     if options.provider:
         checks.append(lambda: check_provider(options.provider or "", all_prices()))
     if options.engine:
-        from gpuatlas.performance.engine_specs import parse_engine_spec
-
         checks.append(lambda: parse_engine_spec(options.engine or ""))
     problems = []
     for check in checks:

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from gpuatlas.errors import UnknownNameError
+from gpuatlas.report.profiles import ProfileCache
 from gpuatlas.settings import WARM_CACHE, settings
 from gpuatlas.web.state import AppState
 
@@ -20,6 +21,10 @@ WARM_CACHE_VARIABLE = WARM_CACHE.variable
 # Multi-GPU systems warmed after every single GPU (the counts the report's scaling table uses).
 WARM_SYSTEM_COUNTS = (2, 4, 8)
 _WARMUP = {"systems": 0, "done": 0, "finished": False, "seconds": 0.0}
+# The server's per-system report profiles: one cache for the process, shared by every request
+# and warmed at start-up; past this many profiles the least recently used go first.
+SERVER_PROFILE_ENTRIES = 2048
+PROFILES = ProfileCache(max_entries=SERVER_PROFILE_ENTRIES)
 
 REPORT_OPTIONS = ("model", "weights", "context_tokens", "provider", "electricity_usd_per_kwh",
                   "pue", "engine")
@@ -57,7 +62,7 @@ def build(state: AppState, a: str, b: str, options: dict[str, Any]) -> Any:
 
     check_sides(a, b)
     key = ("compare", a, b, tuple(sorted(options.items())))
-    return state.cached(key, lambda: build_comparison(a, b, **options))
+    return state.cached(key, lambda: build_comparison(a, b, profiles=PROFILES, **options))
 
 
 def to_json(document: Any) -> dict[str, Any]:
@@ -131,8 +136,6 @@ def warmup_progress() -> dict[str, Any]:
 
 
 def _warm(stop: threading.Event) -> None:
-    from gpuatlas.report.side_cache import side_cache_stats, warm_side_cache
-
     started = time.perf_counter()
     systems = warmup_systems()
     _WARMUP.update(systems=len(systems), done=0, finished=False, seconds=0.0)
@@ -140,12 +143,12 @@ def _warm(stop: threading.Event) -> None:
         if stop.is_set():
             log.info("report cache warm-up stopped after %d systems", index)
             return
-        warm_side_cache([name])
+        PROFILES.warm([name])
         _WARMUP.update(done=index + 1, seconds=round(time.perf_counter() - started, 2))
         time.sleep(0)  # hand the GIL to request threads between systems
     _WARMUP["finished"] = True
     log.info("report cache warmed for %d systems in %.1f s (%s)", len(systems),
-             time.perf_counter() - started, side_cache_stats())
+             time.perf_counter() - started, PROFILES.stats())
 
 
 if has_report_renderer():

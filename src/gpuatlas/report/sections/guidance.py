@@ -5,10 +5,11 @@ from __future__ import annotations
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Section, Statement
-from gpuatlas.report.sections.focus import focus_model
-from gpuatlas.report.sections.inference import cost_statement, side_speed
-from gpuatlas.report.sections.memory_fit import FORMATS, SIZE_MODELS, fit
-from gpuatlas.report.sections.training import LARGE_MODEL, _first_fitting_method
+from gpuatlas.report.focus import focus_model
+from gpuatlas.report.profiles import SideProfile
+from gpuatlas.report.profiles.fit import SIZE_MODELS
+from gpuatlas.report.profiles.training import LARGE_MODEL
+from gpuatlas.report.serving_cost import serving_cost_statement
 
 SEVENTY_B = "llama-3-70b"
 
@@ -19,15 +20,16 @@ def _format_name(name: str, weights: str, system: GpuSystem) -> str:
     return name
 
 
-def ladder_guidance(label: str, system: GpuSystem) -> Statement:
-    """The largest of the 7B/13B/34B/70B ladder that one system holds, in FP16 and at INT4."""
+def ladder_guidance(label: str, side: SideProfile) -> Statement:
+    """The largest of the 7B/13B/34B/70B ladder that one system holds, in FP16 and at INT4
+    (each with the platform's usual engine)."""
     largest = {}
-    int4 = formats_for(system)[-1][1]  # AWQ, or Q4_K_M where the engine loads no AWQ
+    int4 = side.usual_formats[-1][1]  # AWQ, or Q4_K_M where the engine loads no AWQ
     for weights in ("fp16", int4):
         fitting = [
             size
             for size, model in SIZE_MODELS
-            if (result := fit(system, model, weights)) is not None and result.fits
+            if (result := side.fit(model, weights, None)) is not None and result.fits
         ]
         largest["int4" if weights == int4 else weights] = fitting[-1] if fitting else "none"
     if largest["int4"] == "none":  # not even the 7B at INT4: no 'up to none'
@@ -44,25 +46,13 @@ def ladder_guidance(label: str, system: GpuSystem) -> Statement:
     )
 
 
-GGUF_FORMATS = (("FP16", "fp16"), ("Q8_0", "q8_0"), ("Q4_K_M", "q4_k_m"))
-
-
-def formats_for(system: GpuSystem) -> tuple[tuple[str, str], ...]:
-    """The formats people run there: FP8/INT8/AWQ where the platform's engine loads AWQ, else
-    llama.cpp's GGUF (a Mac, a Radeon, an Arc)."""
-    from gpuatlas.performance.engine_specs import engine_profile
-    from gpuatlas.performance.platform_engines import platform_engine
-
-    profile = engine_profile(platform_engine(system.gpu).engine, system.gpu)
-    return FORMATS if "awq-int4" in profile.formats else GGUF_FORMATS
-
-
-def seventy_b_answer(label: str, system: GpuSystem) -> Statement:
-    formats = formats_for(system)
+def seventy_b_answer(label: str, side: SideProfile) -> Statement:
+    system = side.system
+    formats = side.usual_formats
     fitting = [
         _format_name(name, weights, system)
         for name, weights in formats
-        if (result := fit(system, SEVENTY_B, weights)) is not None and result.fits
+        if (result := side.fit(SEVENTY_B, weights, None)) is not None and result.fits
     ]
     question = f"Can the {label} run a 70B model?"
     if fitting:
@@ -73,8 +63,8 @@ def seventy_b_answer(label: str, system: GpuSystem) -> Statement:
             "2K-token KV cache).",
             words={"model": SEVENTY_B, "system": label, "formats": ", ".join(fitting)},
         )
-    fp16 = fit(system, SEVENTY_B, "fp16")
-    int4 = fit(system, SEVENTY_B, formats[-1][1])
+    fp16 = side.fit(SEVENTY_B, "fp16", None)
+    int4 = side.fit(SEVENTY_B, formats[-1][1], None)
     needs = {"fp16": fp16.gpus_needed if fp16 else None, "int4": int4.gpus_needed if int4 else None}
     words = {
         "model": SEVENTY_B,
@@ -92,11 +82,7 @@ def seventy_b_answer(label: str, system: GpuSystem) -> Statement:
     )
 
 
-def training_answer(context: ReportContext) -> Statement:
-    methods = {
-        label: _first_fitting_method(system, LARGE_MODEL) or "nothing"
-        for label, system in context.systems()
-    }
+def training_answer(context: ReportContext, a: SideProfile, b: SideProfile) -> Statement:
     return Statement(
         kind="answer",
         question=f"Which can fine-tune {LARGE_MODEL}?",
@@ -104,15 +90,14 @@ def training_answer(context: ReportContext) -> Statement:
         words={
             "a": context.a_label,
             "b": context.b_label,
-            "a_method": methods[context.a_label],
-            "b_method": methods[context.b_label],
+            "a_method": a.first_fitting_method(LARGE_MODEL) or "nothing",
+            "b_method": b.first_fitting_method(LARGE_MODEL) or "nothing",
         },
     )
 
 
-def cost_answer(context: ReportContext) -> Statement | None:
-    a, b = side_speed(context.a, context), side_speed(context.b, context)
-    statement = cost_statement(a, b, context)
+def cost_answer(context: ReportContext, a: SideProfile, b: SideProfile) -> Statement | None:
+    statement = serving_cost_statement(context, a, b)
     if statement is None:
         return None
     return Statement(
@@ -144,10 +129,11 @@ def ecc_answer(context: ReportContext) -> Statement:
     )
 
 
-def build_guidance(context: ReportContext) -> Section:
-    statements = [ladder_guidance(label, system) for label, system in context.systems()]
-    statements += [seventy_b_answer(label, system) for label, system in context.systems()]
-    cost = cost_answer(context)
+def build_guidance(context: ReportContext, a: SideProfile, b: SideProfile) -> Section:
+    sides = ((context.a_label, a), (context.b_label, b))
+    statements = [ladder_guidance(label, side) for label, side in sides]
+    statements += [seventy_b_answer(label, side) for label, side in sides]
+    cost = cost_answer(context, a, b)
     statements += [cost] if cost else []
-    statements += [training_answer(context), ecc_answer(context)]
+    statements += [training_answer(context, a, b), ecc_answer(context)]
     return Section(id="guidance", title="Use cases and FAQ", statements=tuple(statements))

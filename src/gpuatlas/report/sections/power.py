@@ -8,13 +8,14 @@ from typing import Any
 from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.offer_costs import HOURS_PER_YEAR
+from gpuatlas.economics.tco import OnPremInputs, break_even, onprem_tco
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
+from gpuatlas.report.focus import focus_model, missing, modelled_comparison
+from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.purchase_basis import purchase_basis
-from gpuatlas.report.quantities import computed, gpu_fact, option_quantity
-from gpuatlas.report.sections.focus import focus_model, missing, modelled_comparison
-from gpuatlas.report.sections.inference import side_speed
-from gpuatlas.report.sections.pricing import no_rental_reason, price_words, reference_price
+from gpuatlas.report.quantities import computed, option_quantity
+from gpuatlas.report.rental_prices import no_rental_reason, price_words
 
 YEARS = 5.0
 
@@ -22,30 +23,10 @@ YEARS = 5.0
 def _tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
     """On-prem cost with the pair's purchase basis (cheap arithmetic: not cached per side, as
     the basis depends on the other side)."""
-    from gpuatlas.economics.tco import OnPremInputs, onprem_tco
-
     inputs = OnPremInputs(
         usd_per_kwh=context.options.electricity_usd_per_kwh, pue=context.options.pue, years=YEARS
     )
     return onprem_tco(system, inputs, purchase) if purchase else onprem_tco(system, inputs)
-
-
-def tokens_per_joule(system: GpuSystem, context: ReportContext) -> Quantity:
-    throughput = side_speed(system, context).serving_tok_s
-    if throughput.value is None or system.gpu.tdp_w is None:
-        return missing("no throughput or no TDP")
-    watts = system.gpu.tdp_w * system.gpu_count
-    tdp = gpu_fact(system.gpu, watts, "W")
-    value = computed(
-        throughput.value / watts,
-        "tok/J",
-        "modelled output tok/s ÷ TDP (TDP-based estimate, not measured power)",
-        throughput,
-        tdp,
-    )
-    low = throughput.low / watts if throughput.low else None
-    high = throughput.high / watts if throughput.high else None
-    return Quantity(value.value, "tok/J", value.provenance, low, high)
 
 
 def _row(label: str, a: Quantity | Text, b: Quantity | Text) -> tuple[Cell, ...]:
@@ -56,7 +37,9 @@ def _money(value: float | None, formula: str, *inputs: Quantity) -> Quantity:
     return computed(value, "USD", formula, *inputs)
 
 
-def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, Any]]:
+def tco_rows(
+    context: ReportContext, a: SideProfile, b: SideProfile
+) -> tuple[list[tuple[Cell, ...]], dict[str, Any]]:
     basis = purchase_basis(context.a, context.b)
     tcos = {
         side: _tco(system, context, purchase)
@@ -68,9 +51,10 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
     )
     pue = option_quantity(context.options.pue, "", "--pue")
     cells: dict[str, list[Quantity | Text]] = {"a": [], "b": []}
-    for side, system in (("a", context.a), ("b", context.b)):
+    for side, profile in (("a", a), ("b", b)):
+        system = profile.system
         if side not in tcos:
-            cells[side] = _without_tdp(system, basis.a if side == "a" else basis.b, context)
+            cells[side] = _without_tdp(profile, basis.a if side == "a" else basis.b)
             continue
         tco = tcos[side]
         power = Quantity(
@@ -95,7 +79,7 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
             if tco.total_usd
             else missing("no purchase price")
         )
-        cells[side] = [power, yearly, capex, total, *_break_even(system, tco, context)]
+        cells[side] = [power, yearly, capex, total, *_break_even(profile, tco)]
     labels = (
         "GPU power (TDP, estimate)",
         "Electricity per year (full load, with PUE)",
@@ -108,14 +92,13 @@ def tco_rows(context: ReportContext) -> tuple[list[tuple[Cell, ...]], dict[str, 
     return rows, tcos
 
 
-def _without_tdp(
-    system: GpuSystem, purchase: PurchasePrice | None, context: ReportContext
-) -> list[Quantity | Text]:
+def _without_tdp(side: SideProfile, purchase: PurchasePrice | None) -> list[Quantity | Text]:
     """A side whose chip has no TDP: its purchase and rent where known, reasons elsewhere."""
+    system = side.system
     no_tdp = missing(f"no TDP in the catalog for {system.gpu.id}")
     capex = (missing("no purchase price in the catalog") if purchase is None else _money(
         purchase.usd_per_gpu * system.gpu_count, f"purchase price × GPUs ({purchase.source})"))
-    price = reference_price(system, context.options.provider)
+    price = side.reference_price
     rent: Quantity | Text = (
         Text(no_rental_reason(system)) if price is None else
         _money(price.usd_per_gpu_hour * system.gpu_count * HOURS_PER_YEAR,
@@ -123,12 +106,10 @@ def _without_tdp(
     return [no_tdp, no_tdp, capex, no_tdp, rent, no_tdp]
 
 
-def _break_even(system: GpuSystem, tco: Any, context: ReportContext) -> list[Quantity | Text]:
-    from gpuatlas.economics.tco import break_even
-
-    price = reference_price(system, context.options.provider)
+def _break_even(side: SideProfile, tco: Any) -> list[Quantity | Text]:
+    price = side.reference_price
     if price is None:
-        reason = no_rental_reason(system)
+        reason = no_rental_reason(side.system)
         return [Text(reason), Text(reason)]
     result = break_even(tco, price)
     rent = _money(result.cloud_usd_per_month * 12, f"12 × monthly rent ({price_words(price)})")
@@ -140,9 +121,9 @@ def _break_even(system: GpuSystem, tco: Any, context: ReportContext) -> list[Qua
     return [rent, months]
 
 
-def build_power(context: ReportContext) -> Section:
-    rows, _ = tco_rows(context)
-    a_tpj, b_tpj = tokens_per_joule(context.a, context), tokens_per_joule(context.b, context)
+def build_power(context: ReportContext, a: SideProfile, b: SideProfile) -> Section:
+    rows, _ = tco_rows(context, a, b)
+    a_tpj, b_tpj = a.tokens_per_joule, b.tokens_per_joule
     rows.insert(0, _row(f"Output tokens per joule ({focus_model(context)}, serving)", a_tpj, b_tpj))
     table = Table(
         "power-tco",

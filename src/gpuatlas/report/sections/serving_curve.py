@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
-from gpuatlas.catalog.models import resolve_model
+from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.power import system_power
-from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.llm.serving_curve import (
     OperatingPoint,
     ServingCurve,
     operating_point,
-    serving_curve,
     tokens_per_joule,
     usd_per_million_tokens,
 )
@@ -32,31 +29,12 @@ from gpuatlas.report.document import (
     Table,
     Text,
 )
+from gpuatlas.report.focus import focus_model, focus_weights, missing, modelled_comparison
+from gpuatlas.report.profiles import SideProfile
+from gpuatlas.report.profiles.llm import CURVE_INPUT_TOKENS, CURVE_OUTPUT_TOKENS
 from gpuatlas.report.quantities import estimate_quantity, price_quantity
-from gpuatlas.report.sections.focus import (
-    engine_of,
-    focus_model,
-    focus_weights,
-    missing,
-    modelled_comparison,
-)
-from gpuatlas.report.sections.pricing import reference_price
 
-CURVE_INPUT_TOKENS = 1024
-CURVE_OUTPUT_TOKENS = 1024
 INTERACTIVITY_TOK_S_PER_USER = (20.0, 50.0)
-
-
-def side_curve(system: GpuSystem, context: ReportContext) -> ServingCurve | str:
-    """The side's modelled curve, or the reason there is none (does not fit, unsupported)."""
-    try:
-        return serving_curve(
-            system, focus_model(context), focus_weights(context),
-            engine_of(context, system).engine,
-            input_tokens=CURVE_INPUT_TOKENS, output_tokens=CURVE_OUTPUT_TOKENS,
-        )
-    except GpuAtlasError as error:
-        return str(error)
 
 
 def curve_rows(label: str, curve: ServingCurve | str, watts_per_gpu: float | None) -> list[
@@ -84,11 +62,10 @@ def watts_per_gpu(system: GpuSystem) -> float | None:
     return system_power(system).watts / system.gpu_count
 
 
-def at_interactivity(
-    system: GpuSystem, curve: ServingCurve | str, target: float, context: ReportContext
-) -> tuple[Quantity, Quantity, Quantity]:
+def at_interactivity(side: SideProfile, target: float) -> tuple[Quantity, Quantity, Quantity]:
     """(tok/s per GPU, $/1M tokens, tok/J) at `target` tok/s per user, each with its reason
     when missing (no curve, target faster than one stream, no price, no TDP)."""
+    system, curve = side.system, side.serving_curve
     if isinstance(curve, str):
         return missing(curve), missing(curve), missing(curve)
     point: OperatingPoint = operating_point(curve, target)
@@ -97,7 +74,7 @@ def at_interactivity(
                   f"on {system.label}")
         return missing(reason), missing(reason), missing(reason)
     throughput = estimate_quantity(point.per_gpu_tok_s)
-    price = reference_price(system, context.options.provider)
+    price = side.reference_price
     cost = (missing("no rental offer in the price table") if price is None else
             _priced(usd_per_million_tokens(point.per_gpu_tok_s, price.usd_per_gpu_hour), price))
     watts = watts_per_gpu(system)
@@ -121,14 +98,14 @@ def _priced(estimate: Estimate, price: PriceSnapshot) -> Quantity:
     return Quantity(quantity.value, "USD", provenance, quantity.low, quantity.high)
 
 
-def interactivity_table(context: ReportContext, curves: tuple[ServingCurve | str, ...]) -> tuple[
-    Table, list[Statement]
-]:
+def interactivity_table(
+    context: ReportContext, a_side: SideProfile, b_side: SideProfile
+) -> tuple[Table, list[Statement]]:
     rows: list[tuple[Cell, ...]] = []
     statements: list[Statement] = []
     for target in INTERACTIVITY_TOK_S_PER_USER:
-        a = at_interactivity(context.a, curves[0], target, context)
-        b = at_interactivity(context.b, curves[1], target, context)
+        a = at_interactivity(a_side, target)
+        b = at_interactivity(b_side, target)
         for what, a_value, b_value in (("tok/s per GPU", a[0], b[0]),
                                        ("$/1M output tokens", a[1], b[1]),
                                        ("output tokens per joule", a[2], b[2])):
@@ -151,26 +128,9 @@ def interactivity_table(context: ReportContext, curves: tuple[ServingCurve | str
     return table, statements
 
 
-def measured_points(system: GpuSystem, model: str) -> list[MeasuredRow]:
-    """Published serving runs of the focus model on this very system (same GPU and count) at a
-    stated concurrency: the points drawn over the modelled curve."""
-    wanted = _model_id(model)
-    return [
-        row for row in all_measurements()
-        if row.metric == "serving_output_tok_s" and isinstance(row.batch, int) and row.batch > 0
-        and row.gpu == system.gpu.id and row.gpu_count == system.gpu_count
-        and _model_id(row.model) == wanted
-    ]
-
-
-def _model_id(name: str) -> str | None:
-    try:
-        return resolve_model(name, allow_hub=False).id
-    except GpuAtlasError:
-        return None
-
-
-def measured_series(side: Literal["a", "b"], label: str, rows: list[MeasuredRow]) -> CurveSeries:
+def measured_series(
+    side: Literal["a", "b"], label: str, rows: tuple[MeasuredRow, ...]
+) -> CurveSeries:
     ordered = sorted(rows, key=lambda row: int(row.batch or 1))
     return CurveSeries(
         side=side, label=f"{label} measured", measured=True,
@@ -179,7 +139,7 @@ def measured_series(side: Literal["a", "b"], label: str, rows: list[MeasuredRow]
     )
 
 
-def measured_rows(label: str, rows: list[MeasuredRow]) -> list[tuple[Cell, ...]]:
+def measured_rows(label: str, rows: tuple[MeasuredRow, ...]) -> list[tuple[Cell, ...]]:
     cells: list[tuple[Cell, ...]] = []
     for row in sorted(rows, key=lambda row: int(row.batch or 1)):
         provenance = Provenance(kind="measured", source=row.source, as_of=row.source_date, n=1)
@@ -195,10 +155,10 @@ def measured_rows(label: str, rows: list[MeasuredRow]) -> list[tuple[Cell, ...]]
     return cells
 
 
-def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) -> CurveChart:
+def curve_chart(context: ReportContext, a: SideProfile, b: SideProfile) -> CurveChart:
     series = []
     sides: tuple[tuple[Literal["a", "b"], str, ServingCurve | str], ...] = (
-        ("a", context.a_label, curves[0]), ("b", context.b_label, curves[1]))
+        ("a", context.a_label, a.serving_curve), ("b", context.b_label, b.serving_curve))
     for side, label, curve in sides:
         if isinstance(curve, str):
             continue
@@ -209,13 +169,12 @@ def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) 
             y_low=tuple(p.per_gpu_tok_s.low for p in curve.points),
             y_high=tuple(p.per_gpu_tok_s.high for p in curve.points),
         ))
-    a_engine, b_engine = engine_of(context, context.a).label, engine_of(context, context.b).label
+    a_engine, b_engine = a.engine.label, b.engine.label
     engines = a_engine if a_engine == b_engine else f"{a_engine} vs {b_engine}"
-    model = focus_model(context)
-    measured_sides: tuple[tuple[Literal["a", "b"], str, GpuSystem], ...] = (
-        ("a", context.a_label, context.a), ("b", context.b_label, context.b))
-    for side, label, system in measured_sides:
-        rows = measured_points(system, model)
+    measured_sides: tuple[tuple[Literal["a", "b"], str, SideProfile], ...] = (
+        ("a", context.a_label, a), ("b", context.b_label, b))
+    for side, label, profile in measured_sides:
+        rows = profile.measured_serving_points
         if rows:
             series.append(measured_series(side, label, rows))
     return CurveChart(
@@ -228,10 +187,9 @@ def curve_chart(context: ReportContext, curves: tuple[ServingCurve | str, ...]) 
     )
 
 
-def build_serving_curve(context: ReportContext) -> Section:
-    curves = (side_curve(context.a, context), side_curve(context.b, context))
-    points = curve_rows(context.a_label, curves[0], watts_per_gpu(context.a))
-    points += curve_rows(context.b_label, curves[1], watts_per_gpu(context.b))
+def build_serving_curve(context: ReportContext, a: SideProfile, b: SideProfile) -> Section:
+    points = curve_rows(context.a_label, a.serving_curve, watts_per_gpu(context.a))
+    points += curve_rows(context.b_label, b.serving_curve, watts_per_gpu(context.b))
     curve_table = Table(
         "serving-curve",
         f"Serving curve points ({focus_model(context)}, {focus_weights(context)}, "
@@ -241,10 +199,10 @@ def build_serving_curve(context: ReportContext) -> Section:
         ("Each row: the server at that many concurrent streams; every user sees tok/s per "
          "user, the operator gets tok/s per GPU. Modelled with the calibrated band.",),
     )
-    table, statements = interactivity_table(context, curves)
+    table, statements = interactivity_table(context, a, b)
     model = focus_model(context)
-    measured = measured_rows(context.a_label, measured_points(context.a, model))
-    measured += measured_rows(context.b_label, measured_points(context.b, model))
+    measured = measured_rows(context.a_label, a.measured_serving_points)
+    measured += measured_rows(context.b_label, b.measured_serving_points)
     tables: tuple[Table, ...] = (table, curve_table)
     if measured:
         tables += (Table(
@@ -260,5 +218,5 @@ def build_serving_curve(context: ReportContext) -> Section:
         title="Serving curves",
         tables=tables,
         statements=tuple(statements),
-        curves=(curve_chart(context, curves),),
+        curves=(curve_chart(context, a, b),),
     )

@@ -1,15 +1,19 @@
-"""The workload focus shared by the modelled sections, and small helpers for them."""
+"""The workload focus (model, weights, prompt length, provider, engine) that the per-system
+profiles are computed for and the modelled sections title their tables with, and the small helpers
+both use: an estimator's refusal as None or as its reason, a missing quantity, a modelled
+comparison sentence."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.compare import EQUIVALENCE_BAND
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
-from gpuatlas.report.context import ReportContext
+from gpuatlas.report.context import ReportContext, ReportOptions
 from gpuatlas.report.document import Provenance, Quantity, Statement
 from gpuatlas.report.quantities import computed
 
@@ -34,8 +38,34 @@ def engine_of(context: ReportContext, system: GpuSystem) -> PlatformEngine:
 
 
 def prompt_tokens(context: ReportContext) -> int:
+    return prompt_tokens_of(context.options.context_tokens)
+
+
+def prompt_tokens_of(context_tokens: int) -> int:
     """Prompt length for latency figures: half the context, at most 2,048 tokens."""
-    return max(128, min(2048, context.options.context_tokens // 2))
+    return max(128, min(2048, context_tokens // 2))
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a per-system profile depends on among the report options (the cost assumptions
+    electricity price and PUE are applied to a pair, not to a profile)."""
+
+    model: str
+    weights: str
+    prompt_tokens: int
+    provider: str | None
+    engine: str | None  # the user's engine for both sides; None: each platform's usual one
+
+    @classmethod
+    def of(cls, options: ReportOptions) -> Focus:
+        return cls(
+            model=options.model or DEFAULT_MODEL,
+            weights=options.weights or DEFAULT_WEIGHTS,
+            prompt_tokens=prompt_tokens_of(options.context_tokens),
+            provider=options.provider,
+            engine=options.engine,
+        )
 
 
 def attempt(action: Callable[[], T]) -> T | None:

@@ -1,0 +1,218 @@
+"""LLM speed and serving of one system for the workload focus: single-user decode and TTFT,
+serving throughput and layout, the serving scenario at two traffic levels, the cost of each
+rental offer, and the serving curve with the published runs on the same system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
+from gpuatlas.catalog.models import resolve_model
+from gpuatlas.catalog.prices import PriceSnapshot, current_prices
+from gpuatlas.catalog.systems import GpuSystem, build_system
+from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.api import predict_llm, serving_layout
+from gpuatlas.performance.calibration_table import current_calibration
+from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
+from gpuatlas.performance.platform_engines import PlatformEngine
+from gpuatlas.report.document import Cell, Provenance, Quantity, Text
+from gpuatlas.report.focus import OUTPUT_TOKENS, Focus, attempt_or_reason, missing
+from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
+from gpuatlas.report.rental_prices import RENTAL_TIERS, price_words
+
+Row = tuple[Cell, ...]
+
+TRAFFIC_LEVELS_RPS = (10.0, 100.0)
+SERVING_INPUT_TOKENS = 512
+P95_TTFT_TARGET_MS = 1000.0
+P95_TPOT_TARGET_MS = 100.0
+CURVE_INPUT_TOKENS = 1024
+CURVE_OUTPUT_TOKENS = 1024
+
+
+@dataclass(frozen=True)
+class SideSpeed:
+    decode_tok_s: Quantity
+    ttft_ms: Quantity
+    serving_tok_s: Quantity
+    serving_layout: str = ""  # "4 replicas of 1 GPU each", "one replica over 2 GPUs (…)"
+    engine: str = ""  # the engine's label: "vLLM", "llama.cpp (Metal)"
+    replica_gpus: int = 0  # GPUs per replica in the serving layout (0: the whole system)
+
+
+def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> SideSpeed:
+    """Decode, TTFT and serving throughput of one system for the focus."""
+    single = attempt_or_reason(
+        lambda: predict_llm(
+            system,
+            focus.model,
+            focus.weights,
+            engine.engine,
+            batch=1,
+            input_tokens=focus.prompt_tokens,
+            output_tokens=OUTPUT_TOKENS,
+        )
+    )
+    serving = attempt_or_reason(
+        lambda: serving_layout(
+            system,
+            focus.model,
+            focus.weights,
+            engine.engine,
+            concurrency="max",
+            input_tokens=SERVING_INPUT_TOKENS,
+            output_tokens=OUTPUT_TOKENS,
+        )
+    )
+    if isinstance(single, str):
+        decode, ttft = missing(single), missing(single)
+    else:
+        decode, ttft = estimate_quantity(single.decode_tok_s), estimate_quantity(single.ttft_ms)
+    if isinstance(serving, str):
+        throughput, layout, group = missing(serving), "", system.gpu_count
+    else:
+        throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
+        group = serving.layout.tensor_parallel
+    return SideSpeed(decode, ttft, throughput, layout, engine.label, group)
+
+
+def replica_group(system: GpuSystem, speed: SideSpeed) -> GpuSystem | None:
+    """The serving layout's replica (e.g. one RTX 4090 of a 4x RTX 4090 system serving an 8B
+    model), when smaller than the whole system."""
+    size = speed.replica_gpus
+    if not 0 < size < system.gpu_count:
+        return None
+    return build_system(system.gpu, size, system.network.id if system.network else None)
+
+
+def calibration_version() -> str:
+    return str(getattr(current_calibration(), "version", "unknown"))
+
+
+def scenario_row(
+    system: GpuSystem, rps: float, focus: Focus, engine: str, group: GpuSystem | None,
+    price: PriceSnapshot | None,
+) -> Row:
+    """The fewest replicas that meet the latency targets at `rps` (of the serving layout's
+    group when those meet them), with p95 latencies, utilisation and $/1k requests."""
+    label = system.label
+    workload = Workload(focus.model, focus.weights, rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS,
+                        engine=engine)
+    slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
+    found = fewest_replicas(assess(system, workload, slo), workload, slo)
+    if group is not None:  # replicas of the serving layout's group, when they meet the SLOs
+        in_groups = fewest_replicas(assess(group, workload, slo), workload, slo)
+        if in_groups.run is not None and in_groups.status == "ok":
+            found, system = in_groups, group
+    head: Row = (Text(label), Text(f"{rps:g} req/s"))
+    if found.run is None or found.status != "ok":
+        return (
+            *head,
+            Text(f"— ({found.status}: {found.reason})"),
+            Text(""),
+            Text(""),
+            Text(""),
+            Text(""),
+        )
+    run = found.run
+    provenance = Provenance(
+        kind="modelled",
+        source="gpuatlas serving simulation",
+        model="gpuatlas.serving-sim/1",
+        calibration_version=calibration_version(),
+    )
+    replicas = Quantity(float(run.replicas), "", provenance)
+    ttft = Quantity(run.latency.p95_ttft_ms, "ms", provenance)
+    tpot = Quantity(run.latency.p95_tpot_ms, "ms", provenance)
+    util = Quantity(run.utilization * 100, "%", provenance)
+    cost: Cell = Text("no price")
+    if price is not None:
+        hourly = price.usd_per_gpu_hour * system.gpu_count * run.replicas
+        cost = computed(
+            hourly / (rps * 3600) * 1000,
+            "USD",
+            f"replicas × GPUs × $/GPU-hour ÷ (req/s × 3600) × 1000, {price_words(price)}",
+            replicas,
+            price_quantity(price),
+        )
+    return (*head, Text(f"{run.replicas} × {system.label}"), ttft, tpot, util, cost)
+
+
+def offer_rows(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[Row, ...]:
+    """Each rental and spot offer for the system with its cost per 1M output tokens and per
+    1k requests at the system's own modelled throughput."""
+    offers = [s for s in current_prices(system.gpu.id) if s.tier in (*RENTAL_TIERS, "spot")]
+    if provider:
+        offers = [s for s in offers if s.provider.lower() == provider.lower()] or offers
+    rows: list[Row] = []
+    throughput = speed.serving_tok_s
+    for offer in offers:
+        hourly = offer.usd_per_gpu_hour * system.gpu_count
+        per_million = per_million_tokens(hourly, throughput)
+        per_thousand_requests = _scaled(per_million, OUTPUT_TOKENS / 1e3, "USD")
+        rows.append(
+            (
+                Text(system.label),
+                Text(f"{offer.provider} ({offer.tier}, {offer.observed_date})"),
+                price_quantity(offer, hourly),
+                per_million,
+                per_thousand_requests,
+            )
+        )
+    return tuple(rows)
+
+
+def per_million_tokens(hourly: float, throughput: Quantity) -> Quantity:
+    """$ per 1M output tokens at `hourly` $ for the system and its output tok/s (with range)."""
+    if throughput.value is None:
+        return missing("no throughput")
+    factor = hourly / 3600 * 1e6
+    low = factor / throughput.high if throughput.high else None
+    high = factor / throughput.low if throughput.low else None
+    quantity = computed(
+        factor / throughput.value,
+        "USD",
+        "$/hour ÷ (output tok/s × 3600) × 1e6, own modelled throughput",
+        throughput,
+    )
+    return Quantity(quantity.value, "USD", quantity.provenance, low, high)
+
+
+def _scaled(quantity: Quantity, factor: float, unit: str) -> Quantity:
+    if quantity.value is None:
+        return quantity
+    low = quantity.low * factor if quantity.low is not None else None
+    high = quantity.high * factor if quantity.high is not None else None
+    return Quantity(quantity.value * factor, unit, quantity.provenance, low, high)
+
+
+def compute_curve(system: GpuSystem, focus: Focus, engine: str) -> ServingCurve | str:
+    """The system's modelled serving curve, or the reason there is none (does not fit,
+    unsupported)."""
+    try:
+        return serving_curve(
+            system, focus.model, focus.weights, engine,
+            input_tokens=CURVE_INPUT_TOKENS, output_tokens=CURVE_OUTPUT_TOKENS,
+        )
+    except GpuAtlasError as error:
+        return str(error)
+
+
+def measured_serving_points(system: GpuSystem, model: str) -> tuple[MeasuredRow, ...]:
+    """Published serving runs of the focus model on this very system (same GPU and count) at a
+    stated concurrency: the points drawn over the modelled curve."""
+    wanted = _model_id(model)
+    return tuple(
+        row for row in all_measurements()
+        if row.metric == "serving_output_tok_s" and isinstance(row.batch, int) and row.batch > 0
+        and row.gpu == system.gpu.id and row.gpu_count == system.gpu_count
+        and _model_id(row.model) == wanted
+    )
+
+
+def _model_id(name: str) -> str | None:
+    try:
+        return resolve_model(name, allow_hub=False).id
+    except GpuAtlasError:
+        return None

@@ -1,0 +1,219 @@
+"""The per-system profile: everything the modelled sections read about one side — VRAM fit,
+LLM speed and serving, the serving curve, media throughput, training and scaling, energy per
+token — for one workload focus.
+
+Each part is computed on first use and kept on the profile (`functools.cached_property`, or a
+per-profile table for the parametrised fits), so a part several sections read (the speed: LLM
+inference, power, guidance) is computed once per profile; `complete()` computes every part. A
+profile is built for one system and focus; the builder gets it from its `ProfileCache` (one per
+report build unless the caller passes a longer-lived one), so each side's profile is computed
+once per build. Everything here is a pure function of the system, the focus, the calibration in
+force and the price tables; never mutate what a profile returns."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cached_property, partial
+from typing import Any
+
+from gpuatlas.catalog.measurements import MeasuredRow
+from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.performance.llm.serving_curve import ServingCurve
+from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
+from gpuatlas.report.document import Quantity
+from gpuatlas.report.focus import Focus, missing
+from gpuatlas.report.profiles import fit as fit_model
+from gpuatlas.report.profiles import llm, media, training
+from gpuatlas.report.profiles.fit import FitKey, FitResult
+from gpuatlas.report.profiles.llm import Row, SideSpeed
+from gpuatlas.report.quantities import computed, gpu_fact
+from gpuatlas.report.rental_prices import reference_price
+
+log = logging.getLogger(__name__)
+
+
+class SideProfile:
+    """One side's modelled results for a focus (see the module doc)."""
+
+    def __init__(self, system: GpuSystem, focus: Focus) -> None:
+        self.system = system
+        self.focus = focus
+        self._fits: dict[FitKey, FitResult | None] = {}
+        self._training_memory: dict[tuple[str, str], Any] = {}
+
+    @property
+    def label(self) -> str:
+        return self.system.label
+
+    @cached_property
+    def engine(self) -> PlatformEngine:
+        """The LLM engine: the user's (both sides), else what people run on this GPU."""
+        return side_engine(self.system.gpu, self.focus.engine)
+
+    @cached_property
+    def reference_price(self) -> PriceSnapshot | None:
+        return reference_price(self.system, self.focus.provider)
+
+    # VRAM fit
+
+    def fit(self, model: str, weights: str, engine: str | None) -> FitResult | None:
+        """The fit of `model` in `weights` with `engine` (None: the platform's usual one)."""
+        key = FitKey(model, weights, engine)
+        if key not in self._fits:
+            self._fits[key] = fit_model.compute_fit(self.system, key)
+        return self._fits[key]
+
+    @cached_property
+    def loads_awq(self) -> bool:
+        """Whether the side's engine loads AWQ (else the fit table adds GGUF rows)."""
+        return fit_model.loads_awq(self.system, self.engine.engine)
+
+    @cached_property
+    def usual_formats(self) -> tuple[tuple[str, str], ...]:
+        return fit_model.usual_formats(self.system)
+
+    # LLM speed and serving
+
+    @cached_property
+    def speed(self) -> SideSpeed:
+        return llm.compute_speed(self.system, self.focus, self.engine)
+
+    @cached_property
+    def scenario_rows(self) -> tuple[Row, ...]:
+        """The serving scenario at each traffic level (the simulation is the costly part)."""
+        group = llm.replica_group(self.system, self.speed)
+        return tuple(
+            llm.scenario_row(self.system, rps, self.focus, self.engine.engine, group,
+                             self.reference_price)
+            for rps in llm.TRAFFIC_LEVELS_RPS
+        )
+
+    @cached_property
+    def offer_rows(self) -> tuple[Row, ...]:
+        return llm.offer_rows(self.system, self.speed, self.focus.provider)
+
+    @cached_property
+    def serving_curve(self) -> ServingCurve | str:
+        return llm.compute_curve(self.system, self.focus, self.engine.engine)
+
+    @cached_property
+    def measured_serving_points(self) -> tuple[MeasuredRow, ...]:
+        return llm.measured_serving_points(self.system, self.focus.model)
+
+    @cached_property
+    def tokens_per_joule(self) -> Quantity:
+        """Serving output tokens per joule at TDP (an estimate: TDP is a ceiling)."""
+        throughput = self.speed.serving_tok_s
+        gpu = self.system.gpu
+        if throughput.value is None or gpu.tdp_w is None:
+            return missing("no throughput or no TDP")
+        watts = gpu.tdp_w * self.system.gpu_count
+        value = computed(
+            throughput.value / watts,
+            "tok/J",
+            "modelled output tok/s ÷ TDP (TDP-based estimate, not measured power)",
+            throughput,
+            gpu_fact(gpu, watts, "W"),
+        )
+        low = throughput.low / watts if throughput.low else None
+        high = throughput.high / watts if throughput.high else None
+        return Quantity(value.value, "tok/J", value.provenance, low, high)
+
+    # Image generation, vision, OCR
+
+    @cached_property
+    def diffusion(self) -> dict[str, Any]:
+        return media.diffusion(self.system)
+
+    @cached_property
+    def vision(self) -> Quantity:
+        return media.vision_throughput(self.system)
+
+    @cached_property
+    def ocr(self) -> Quantity:
+        return media.ocr_throughput(self.system)
+
+    # Training and scaling
+
+    def training_memory(self, model: str, method: str) -> Any:
+        """Per-GPU training memory of `model` with `method` (None when unsupported)."""
+        key = (model, method)
+        if key not in self._training_memory:
+            self._training_memory[key] = training.memory_fit(self.system, model, method)
+        return self._training_memory[key]
+
+    def first_fitting_method(self, model: str) -> str | None:
+        return training.first_fitting_method(self.training_memory, model)
+
+    @cached_property
+    def budget_rows(self) -> dict[str, Row]:
+        """Fine-tuning time and cost of the focus model for every method (the pair picks which
+        to show, so a side's rows do not depend on the other side)."""
+        return {
+            method: training.budget_row(self.system, self.focus.model, method,
+                                        self.training_memory, self.reference_price)
+            for method in training.METHODS
+        }
+
+    @cached_property
+    def sync_rows(self) -> tuple[Row, ...]:
+        """Gradient-sync overhead of full fine-tuning of the focus model on the system (or on
+        2, 4 and 8 of its GPU)."""
+        rows = []
+        for system in training.scaling_systems(self.system):
+            memory = self.training_memory if system is self.system else _memory_of(system)
+            rows.append(training.sync_row(system, self.focus.model, memory))
+        return tuple(rows)
+
+    @cached_property
+    def sharded_rows(self) -> tuple[Row, ...]:
+        """Sharded inference of the large model in FP16 and INT4 with the side's engine."""
+        engine = self.engine.engine
+        return tuple(
+            training.sharded_row(self.system, weights, engine)
+            for weights in ("fp16", training.int4_weights(engine, self.system))
+        )
+
+    def complete(self) -> None:
+        """Compute every part the report reads (a server's warm-up). A part the estimator
+        cannot compute is left for a build to compute again, and to report."""
+        parts: list[Callable[[], object]] = [
+            *(partial(self.fit, model, weights, self.focus.engine)
+              for model, weights in _fit_table_keys(self.focus.model)),
+            *(partial(getattr, self, part) for part in _PARTS),
+            *(partial(self.training_memory, model, method)
+              for model in dict.fromkeys((self.focus.model, training.LARGE_MODEL))
+              for method in training.METHODS),
+        ]
+        for part in parts:
+            try:
+                part()
+            except Exception:  # noqa: BLE001 - best effort; a build recomputes and reports it
+                log.debug("could not compute %s for %s", part, self.label, exc_info=True)
+
+
+_PARTS = ("usual_formats", "speed", "scenario_rows", "offer_rows", "serving_curve",
+          "measured_serving_points", "tokens_per_joule", "diffusion", "vision", "ocr",
+          "budget_rows", "sync_rows", "sharded_rows")
+
+
+def _fit_table_keys(focus_model: str) -> list[tuple[str, str]]:
+    models = [model for _, model in fit_model.SIZE_MODELS] + list(fit_model.POPULAR_MODELS)
+    if focus_model not in models:
+        models.append(focus_model)
+    formats = (*fit_model.FORMATS, *fit_model.GGUF_ROWS)
+    return [(model, weights) for model in models for _, weights in formats]
+
+
+def _memory_of(system: GpuSystem) -> training.MemoryOf:
+    """Training memory of a scaling system (2, 4, 8 of the side's GPU), computed once each."""
+    found: dict[tuple[str, str], Any] = {}
+
+    def memory(model: str, method: str) -> Any:
+        if (model, method) not in found:
+            found[(model, method)] = training.memory_fit(system, model, method)
+        return found[(model, method)]
+
+    return memory

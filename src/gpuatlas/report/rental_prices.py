@@ -1,0 +1,55 @@
+"""The rental price every section that costs a system uses: the offers that can host it, the
+reference offer (the chosen provider's or the cheapest, rental tiers first), why there is none,
+and the words that name an offer's provider, tier and date."""
+
+from __future__ import annotations
+
+from gpuatlas.catalog.prices import PriceSnapshot, current_prices
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.offer_costs import can_host
+
+RENTAL_TIERS = ("on-demand", "community")
+
+
+def hostable_offers(system: GpuSystem) -> list[PriceSnapshot]:
+    """Current offers (cheapest first) that can host the whole system on one instance (a
+    1-GPU instance type cannot be a 2-GPU system)."""
+    return [s for s in current_prices(system.gpu.id) if can_host(s, system.gpu_count)]
+
+
+def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | None:
+    """The price other sections use: the chosen provider's cheapest offer if it lists this
+    GPU, else the cheapest — preferring, in order, an on-demand or community offer that names
+    this exact variant, one whose variant was assumed, then any tier (spot, reserved) exact,
+    then assumed. So a GPU whose only listed offer is spot still gets a price (its words name
+    the tier), and 'no price' means the price table has no offer that can host it."""
+    offers = hostable_offers(system)
+    rental = [s for s in offers if s.tier in RENTAL_TIERS]
+    for pool in (rental, offers):
+        exact = [s for s in pool if s.gpu_match == "exact"]
+        chosen = exact or pool
+        if provider:
+            mine = [s for s in chosen if s.provider.lower() == provider.lower()]
+            chosen = mine or chosen
+        if chosen:
+            return chosen[0]
+    return None
+
+
+def no_rental_reason(system: GpuSystem) -> str:
+    """Why reference_price found nothing, in the words the price table would support."""
+    if not current_prices(system.gpu.id):
+        return "no price in the catalog"
+    return f"no listed offer hosts {system.gpu_count} GPUs on one instance"
+
+
+def price_words(snapshot: PriceSnapshot) -> str:
+    """'RunPod community, 2026-09-25' — the tier is always named, and a per-GPU price taken
+    from a multi-GPU instance or an assumed variant says so."""
+    extra = []
+    if snapshot.gpus_per_instance > 1:
+        extra.append(f"per GPU of a {snapshot.gpus_per_instance}-GPU instance")
+    if snapshot.gpu_match == "assumed":
+        extra.append("variant assumed")
+    suffix = f"; {', '.join(extra)}" if extra else ""
+    return f"{snapshot.provider} {snapshot.tier}, {snapshot.observed_date}{suffix}"

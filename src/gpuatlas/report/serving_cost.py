@@ -1,0 +1,33 @@
+"""The sentence comparing what serving the focus model costs on each side at its reference
+price (LLM inference states it; the guidance answers 'which is cheaper to serve' with it)."""
+
+from __future__ import annotations
+
+from gpuatlas.report.context import ReportContext
+from gpuatlas.report.document import Statement
+from gpuatlas.report.focus import modelled_comparison
+from gpuatlas.report.profiles import SideProfile
+from gpuatlas.report.profiles.llm import per_million_tokens
+
+
+def serving_cost_statement(
+    context: ReportContext, a: SideProfile, b: SideProfile
+) -> Statement | None:
+    """Cost per 1M output tokens at full load on each side's reference price; None when a
+    side has no price."""
+    a_price, b_price = a.reference_price, b.reference_price
+    if a_price is None or b_price is None:
+        return None
+    a_cost = per_million_tokens(a_price.usd_per_gpu_hour * a.system.gpu_count,
+                                a.speed.serving_tok_s)
+    b_cost = per_million_tokens(b_price.usd_per_gpu_hour * b.system.gpu_count,
+                                b.speed.serving_tok_s)
+    return modelled_comparison(
+        "Cost per 1M output tokens at the reference prices",
+        context.a_label,
+        context.b_label,
+        a_cost,
+        b_cost,
+        higher_is_better=False,
+        style="usd",
+    )
