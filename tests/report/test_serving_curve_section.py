@@ -37,7 +37,7 @@ def test_section_has_both_curves_and_interactivity_rows(h100_vs_a100) -> None:  
 
 def test_every_format_carries_the_curves(h100_vs_a100) -> None:  # type: ignore[no-untyped-def]
     html = render_html(h100_vs_a100)
-    assert 'class="chart curve"' in html and "<polyline" in html and "<polygon" in html
+    assert "chart-svg curve" in html and "<polyline" in html and "<polygon" in html
     assert "Serving curve points" in render_markdown(h100_vs_a100)
     document = json.loads(render_json(h100_vs_a100))
     section = next(s for s in document["sections"] if s["id"] == "serving-curve")

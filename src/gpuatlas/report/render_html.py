@@ -6,13 +6,12 @@ from html import escape
 from importlib import resources
 
 from gpuatlas.report.cells import cell_text, provenance_text
-from gpuatlas.report.charts import render_chart
-from gpuatlas.report.curve_svg import render_curve_chart
 from gpuatlas.report.document import Cell, Comparison, Quantity, Section, Table
 from gpuatlas.report.glance import render_glance
 from gpuatlas.report.phrasing import render_statement
 from gpuatlas.report.phrasing import with_question as _with_question
 from gpuatlas.report.render_markdown import sources
+from gpuatlas.report.svg_charts import comparison_chart, curve_chart
 
 VERDICT_NAMES = {
     "a_faster": "A faster",
@@ -71,9 +70,9 @@ def _section(section: Section, comparison: Comparison) -> str:
             f"{escape(section.omitted)}</p></section>"
         )
     charts = "".join(
-        render_chart(c, comparison.a.label, comparison.b.label) for c in section.charts
+        comparison_chart(c, comparison.a.label, comparison.b.label) for c in section.charts
     )
-    charts += "".join(render_curve_chart(curve) for curve in section.curves)
+    charts += "".join(curve_chart(curve) for curve in section.curves)
     tables = "".join(_table(t, comparison) for t in section.tables)
     notes = "".join(f'<p class="notes">{escape(n)}</p>' for n in section.notes)
     return (

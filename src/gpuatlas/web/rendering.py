@@ -98,16 +98,10 @@ def cell_source(cell: Any) -> str:
 
 
 def chart_svg(chart: Any, a_label: str, b_label: str) -> Any:
-    from gpuatlas.web.charts import Bar, bar_chart
+    """A report chart on a web page: the report's own drawing, in the web's colours."""
+    from gpuatlas.report.svg_charts import WEB_COLOURS, comparison_chart
 
-    bars = []
-    for label, a_value, b_value in zip(chart.labels, chart.a_values, chart.b_values,
-                                       strict=False):
-        if a_value is not None:
-            bars.append(Bar(f"{label} · {a_label}", a_value))
-        if b_value is not None:
-            bars.append(Bar(f"{label} · {b_label}", b_value, highlight=True))
-    return bar_chart(bars, chart.unit, chart.title, label_width=260)
+    return comparison_chart(chart, a_label, b_label, WEB_COLOURS)
 
 
 def value_of(quantity: Any) -> Any:
