@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import ne, not_
 from typing import Any
 
 import numpy as np
 
 from gpuatlas.bench.http_stream import RawResponse
+from gpuatlas.bench.sse_events import DONE, sse_data_lines, token_event_flags
 
 API_PATHS = {
     "openai-completions": "/v1/completions",
@@ -27,7 +30,6 @@ API_PATHS = {
     "ollama-generate": "/api/generate",
     "ollama-chat": "/api/chat",
 }
-SSE_DATA_LINE = re.compile(rb"^data: ?([^\r\n]*)", re.MULTILINE)
 NDJSON_LINE = re.compile(rb"[^\r\n]+")
 
 
@@ -161,31 +163,32 @@ def _error_text(response: RawResponse) -> str:
 
 def _decode_sse(response: RawResponse, decoded: DecodedStream, chat: bool) -> None:
     body, body_starts, raw_starts = response.body()
-    matches = [m for m in SSE_DATA_LINE.finditer(body)]
-    events = [m for m in matches if m.group(1) != b"[DONE]"]
-    decoded.ended = len(events) < len(matches)
-    parsed = _parse_json_payloads([m.group(1) for m in events])
-    times = arrival_times(response, [m.start() for m in events], body_starts, raw_starts)
-    _collect_openai_events(parsed, times, decoded, chat)
+    if not body.isascii():
+        body.decode("utf-8")  # a stream that is not UTF-8 is malformed (as json.loads finds)
+    payloads, offsets = sse_data_lines(body)
+    if DONE in payloads:
+        decoded.ended = True
+        keep = list(map(ne, payloads, repeat(DONE)))
+        payloads, offsets = list(compress(payloads, keep)), list(compress(offsets, keep))
+    times = arrival_times(response, offsets, body_starts, raw_starts)
+    others = list(compress(range(len(payloads)), map(not_, token_event_flags(payloads, chat))))
+    parsed = _parse_json_payloads([payloads[i] for i in others])
+    _collect_openai_events(others, parsed, times, decoded, chat)
 
 
-def _collect_openai_events(events: list[Any], times: list[int], out: DecodedStream,
-                           chat: bool) -> None:
-    """The hot loop of decoding: one pass, few calls (a stream has one event per token)."""
-    token_times, answer_times = out.token_times_ns, out.answer_times_ns
-    for event, arrival in zip(events, times, strict=True):
-        choices = event.get("choices")
-        if choices and len(choices) == 1 and len(event) <= 6 and "usage" not in event \
-                and "error" not in event:
-            choice = choices[0]
-            text = (choice.get("delta") or {}).get("content") if chat else choice.get("text")
-            if text and not choice.get("finish_reason"):
-                token_times.append(arrival)
-                answer_times.append(arrival)
-                continue
-        _apply_openai_event(event, arrival, out, chat)  # everything else, carefully
+def _collect_openai_events(others: list[int], parsed: list[Any], times: list[int],
+                           out: DecodedStream, chat: bool) -> None:
+    """Events between those decoded in full (`others`, at those indices) are answer tokens."""
+    token_times, answer_times, start = out.token_times_ns, out.answer_times_ns, 0
+    for index, event in zip(others, parsed, strict=True):
+        token_times += times[start:index]
+        answer_times += times[start:index]
+        _apply_openai_event(event, times[index], out, chat)
         if out.error_kind:
             return
+        start = index + 1
+    token_times += times[start:]
+    answer_times += times[start:]
 
 
 def _parse_json_payloads(payloads: list[bytes]) -> list[Any]:

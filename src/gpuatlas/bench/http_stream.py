@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate, islice, repeat
-from operator import add
+from operator import add, sub
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -127,16 +127,14 @@ class RawResponse:
 
     def body(self) -> tuple[bytes, list[int], list[int]]:
         """The de-chunked body, with the body offset and raw offset where each span starts."""
-        view, end = memoryview(self.raw), len(self.raw)
-        pieces, body_starts, raw_starts, position = [], [], [], 0
-        for raw_start, length in self.body_spans:
-            stop = min(raw_start + length, end)
-            pieces.append(view[raw_start:stop])
-            body_starts.append(position)
-            raw_starts.append(raw_start)
-            position += stop - raw_start
-        joined = b"".join(pieces)
-        view.release()
+        if not self.body_spans:
+            return b"", [], []
+        raw_starts, lengths = map(list, zip(*self.body_spans, strict=True))
+        stops = list(map(min, map(add, raw_starts, lengths), repeat(len(self.raw))))
+        with memoryview(self.raw) as view:
+            joined = b"".join(map(view.__getitem__, map(slice, raw_starts, stops)))
+        body_starts = list(accumulate(map(sub, stops, raw_starts), initial=0))
+        del body_starts[-1]
         return joined, body_starts, raw_starts
 
 

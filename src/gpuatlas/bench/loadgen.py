@@ -279,9 +279,9 @@ async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
 @contextlib.contextmanager
 def _no_gc_pauses() -> Iterator[None]:
     """No garbage-collector pauses while streams are timed (they stall the event loop for
-    milliseconds); collection resumes, and catches up, when the phase ends."""
+    milliseconds); collection resumes, and catches up, when the phase ends (no full
+    collection first: what is garbage now is collected then)."""
     was_enabled = gc.isenabled()
-    gc.collect()
     gc.freeze()
     gc.disable()
     try:

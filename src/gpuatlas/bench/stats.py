@@ -18,6 +18,7 @@ from gpuatlas.records.result import MetricSummary
 
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_MAX_VALUES = 5_000
+BOOTSTRAP_BLOCK_VALUES = 1 << 16
 Z_95 = 1.959964
 P99_MIN_SAMPLES = 662
 CONFIDENCE = 0.95
@@ -66,9 +67,15 @@ def _median_ci(data: Distribution, seed: int) -> tuple[float, float]:
     """95 % interval of the median (module docstring); weighted data must be sorted."""
     if data.weights is not None or len(data.values) > BOOTSTRAP_MAX_VALUES:
         return _order_statistic_median_ci(data)
+    values, count = data.values, len(data.values)
+    if values.min() == values.max():  # every resample's median is that one value
+        return float(values[0]), float(values[0])
     rng = np.random.default_rng(seed)
-    indices = rng.integers(0, len(data.values), size=(BOOTSTRAP_RESAMPLES, len(data.values)))
-    medians = np.median(data.values[indices], axis=1)
+    rows = max(1, BOOTSTRAP_BLOCK_VALUES // count)  # resamples drawn at a time: the same
+    medians = np.concatenate([  # draws as all at once, in cache-sized blocks
+        np.median(values[rng.integers(0, count, size=(min(rows, BOOTSTRAP_RESAMPLES - first),
+                                                       count))], axis=1)
+        for first in range(0, BOOTSTRAP_RESAMPLES, rows)])
     tail = (1 - CONFIDENCE) / 2
     return float(np.quantile(medians, tail)), float(np.quantile(medians, 1 - tail))
 
