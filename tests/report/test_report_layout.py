@@ -81,3 +81,49 @@ def test_no_function_level_imports_but_the_listed_ones() -> None:
     unlisted = {item for item in found if item not in listed
                 and (item[0], item[1].rsplit(".", 1)[0]) not in listed}
     assert unlisted == set()
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module → the report modules it imports at module level (a package's own submodules
+    imported through the package count as the package)."""
+    modules = {}
+    for path in REPORT.rglob("*.py"):
+        parts = ("gpuatlas", "report", *path.relative_to(REPORT).with_suffix("").parts)
+        name = ".".join(parts).removesuffix(".__init__")
+        modules[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        imported = {module for module, in_function in _modules(path) if not in_function}
+        graph[name] = {module for module in imported if module in modules and module != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of the graph (depth first), else None."""
+    path: list[str] = []
+    done: set[str] = set()
+
+    def walk(node: str) -> list[str] | None:
+        if node in path:
+            return [*path[path.index(node):], node]
+        if node in done:
+            return None
+        path.append(node)
+        for following in sorted(graph[node]):
+            found = walk(following)
+            if found:
+                return found
+        path.pop()
+        done.add(node)
+        return None
+
+    return next((cycle for name in sorted(graph) if (cycle := walk(name))), None)
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_the_report_has_no_import_cycle() -> None:
+    assert find_cycle(_import_graph()) is None

@@ -18,6 +18,15 @@ from gpuatlas.compare import (
 from gpuatlas.report.document import ScoreEntry, Scores
 from gpuatlas.report.measured import MeasuredData, load_all_measured
 
+# A process-wide cache, on purpose: a system's score is a pure function of
+# its samples, the reference's samples, the method and the benchmarks it is scored on (all in
+# the key, the samples by their summaries and first bootstrap replicates), and the leaderboard
+# and every report of a long-lived server score the same systems again. Bounded: past
+# SCORE_CACHE_ENTRIES the least recently used score goes first.
+SCORE_CACHE_ENTRIES = 1024
+_SCORES: OrderedDict[Hashable, AtlasScore | None] = OrderedDict()
+_SCORES_LOCK = threading.Lock()
+
 
 def score_entry(
     score: AtlasScore | None, method: ScoreMethod, paired: bool = False, ranked: bool = True
@@ -70,9 +79,6 @@ def score_for(
     return score
 
 
-SCORE_CACHE_ENTRIES = 1024
-_SCORES: OrderedDict[Hashable, AtlasScore | None] = OrderedDict()
-_SCORES_LOCK = threading.Lock()
 
 
 def _inputs_key(results: Mapping[str, BenchmarkSamples]) -> tuple[Hashable, ...]:

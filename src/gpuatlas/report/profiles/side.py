@@ -17,6 +17,10 @@ from collections.abc import Callable
 from functools import cached_property, partial
 from typing import Any
 
+import gpuatlas.report.profiles.fit as fit_model
+import gpuatlas.report.profiles.llm as llm
+import gpuatlas.report.profiles.media as media
+import gpuatlas.report.profiles.training as training
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
@@ -24,8 +28,6 @@ from gpuatlas.performance.llm.serving_curve import ServingCurve
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
-from gpuatlas.report.profiles import fit as fit_model
-from gpuatlas.report.profiles import llm, media, training
 from gpuatlas.report.profiles.fit import FitKey, FitResult
 from gpuatlas.report.profiles.llm import Row, SideSpeed
 from gpuatlas.report.quantities import computed, gpu_fact
