@@ -1,9 +1,11 @@
 """Test markers by what a test needs, so `make check` can run the quick unit tests alone.
 
-- `browser`: drives Debian's chromium (tests/web/test_browser.py).
+- `browser`: drives Debian's chromium (the `browser` fixture of tests/web/test_browser.py).
 - `postgres`: starts or uses a real PostgreSQL 15 cluster (the `postgres_cluster` fixture).
-- `integration`: real server processes, in-process model pipelines, schemathesis, the
-  code-quality tools, or a whole-command run over the default database.
+- `integration`: starts processes (a server fixture, or a test module that imports
+  `subprocess`), loads heavy optional dependencies (torch, diffusers, transformers), fuzzes with
+  hypothesis or schemathesis, runs the code-quality tools, or runs whole commands over the
+  default database.
 - `unit`: everything else (pure functions, in-process apps over a temporary SQLite file).
 
 A test is marked from its file and fixtures here, in one place, rather than by decorators
@@ -12,9 +14,25 @@ scattered through the suite; `pytest -m unit` is what `make check` runs.
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
 BROWSER_FILES = frozenset({"test_browser.py"})
+BROWSER_FIXTURES = frozenset({"browser"})
+PROCESS_FIXTURES = frozenset(
+    {
+        "llama_server",
+        "secured_llama_server",
+        "reference_server",
+        "reference_stats",
+        "launch_reference_server",
+        "tiny_gguf",
+    }
+)
+# Modules whose presence in a test module's namespace means the test starts processes, loads a
+# heavy optional dependency or fuzzes.
+INTEGRATION_MODULES = frozenset({"subprocess", "torch", "diffusers", "transformers", "hypothesis"})
 INTEGRATION_FILES = frozenset(
     {
         "test_bench_llamacpp.py",
@@ -24,6 +42,13 @@ INTEGRATION_FILES = frozenset(
         "test_scale_out.py",
         "test_schemathesis.py",
         "test_code_quality.py",
+        # whole commands over the default database (every GPU, every section)
+        "test_terminal_tables.py",
+        "test_readme_commands.py",
+        "test_any_pair_cross_vendor.py",
+        "test_same_answers.py",
+        # counts the FLOPs of a real-size UNet with torch's FLOP counter
+        "test_models_flops.py",
     }
 )
 
@@ -33,16 +58,40 @@ def uses_postgres(fixture_names: set[str], params: dict[str, object]) -> bool:
     return "postgres_cluster" in fixture_names or params.get("database_url") == "postgresql"
 
 
-def markers_for(file_name: str, fixture_names: set[str], params: dict[str, object]) -> list[str]:
-    """The markers a test gets from its file name and the fixtures it uses."""
+def markers_for(
+    file_name: str,
+    fixture_names: set[str],
+    params: dict[str, object],
+    module_names: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The markers a test gets from its file name, the fixtures it uses and the modules its
+    test module imports."""
     markers = []
-    if file_name in BROWSER_FILES:
+    if file_name in BROWSER_FILES or fixture_names & BROWSER_FIXTURES:
         markers.append("browser")
-    if file_name in INTEGRATION_FILES:
+    if (
+        file_name in INTEGRATION_FILES
+        or fixture_names & PROCESS_FIXTURES
+        or module_names & INTEGRATION_MODULES
+    ):
         markers.append("integration")
     if uses_postgres(fixture_names, params):
         markers.append("postgres")
     return markers or ["unit"]
+
+
+def imported_roots(module: object) -> frozenset[str]:
+    """The top-level packages a test module uses: its imported modules and the packages its
+    imported names come from (`from hypothesis import given` gives 'hypothesis')."""
+    if module is None:
+        return frozenset()
+    roots = set()
+    for value in vars(module).values():
+        name = value.__name__ if isinstance(value, types.ModuleType) else getattr(
+            value, "__module__", None)
+        if isinstance(name, str):
+            roots.add(name.split(".")[0])
+    return frozenset(roots)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,5 +99,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixture_names = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
         params = dict(callspec.params) if callspec is not None else {}
-        for marker in markers_for(item.path.name, fixture_names, params):
+        module_names = imported_roots(getattr(item, "module", None))
+        for marker in markers_for(item.path.name, fixture_names, params, module_names):
             item.add_marker(marker)
