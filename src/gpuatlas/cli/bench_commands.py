@@ -1,8 +1,9 @@
 """CLI commands of the bench area (thin: parse, call the domain layer, render).
 
 JSON outputs (`--json`):
-- `bench list --json`: {"schema_version", "suite", "suite_version", "benchmarks": [{id, version,
-  category, title, runner, model, unit, higher_is_better, primary_metric, requires_gpu, params}]}
+- `bench list --json`: {"schema_version", "request", "suite", "suite_version", "benchmarks":
+  [{id, version, category, title, runner, model, unit, higher_is_better, primary_metric,
+  requires_gpu, params}]} (built by gpuatlas.app.suite)
 - `bench run --json`: {"results": [<gpuatlas.result/1>...], "skipped": [{benchmark, reason}],
   "files": [path...]}
 - `bench show FILE --json`: the result document (gpuatlas.result/1)
@@ -57,15 +58,15 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """List the benchmarks of the standard suite (v1)."""
-    from gpuatlas.records.suite import suite
+    from gpuatlas.app.requests import parse_request
+    from gpuatlas.app.suite import BenchListRequest, bench_list_document, chosen_benchmarks
 
-    chosen = [b for b in suite() if category in (None, b.category)]
+    with user_errors():
+        request = parse_request(BenchListRequest, {"category": category})
     if as_json:
-        document = {"schema_version": "gpuatlas.bench-list/1", "suite": "gpuatlas-suite",
-                    "suite_version": 1,
-                    "benchmarks": [asdict(b) for b in chosen]}
-        typer.echo(json.dumps(document, indent=2))
+        typer.echo(json.dumps(bench_list_document(request), indent=2))
         return
+    chosen = chosen_benchmarks(request)
     table = Table(title="GPU Atlas suite v1")
     for column in ("id", "v", "category", "measures", "unit", "better", "needs"):
         table.add_column(column)

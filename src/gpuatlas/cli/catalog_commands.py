@@ -12,15 +12,11 @@ from gpuatlas.catalog import prices as price_catalog
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_fields import FP16_ACCUMULATE_FP16, GpuField, gpu_field, gpu_fields
 from gpuatlas.catalog.gpu_filters import select_gpus
-from gpuatlas.catalog.system_facts import extra_system_facts, extra_system_json
+from gpuatlas.catalog.system_facts import extra_system_facts
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.catalog.unified_memory import unified_memory_facts
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, format_number, new_table, print_json, to_plain
-
-GPUS_SCHEMA = "gpuatlas.gpus/1"
-PRICES_SCHEMA = "gpuatlas.prices/1"
-SYSTEM_SCHEMA = "gpuatlas.system/1"
+from gpuatlas.cli.output import console, format_number, new_table, print_json
 
 gpu_app = typer.Typer(help="One GPU's datasheet facts.", no_args_is_help=True)
 system_app = typer.Typer(help="Multi-GPU systems: N × a GPU plus its links.", no_args_is_help=True)
@@ -49,11 +45,17 @@ def list_gpus(
     as_json: bool = JsonOption,
 ) -> None:
     """List the GPU catalog, optionally filtered by vendor, memory and kind."""
+    if as_json:  # the answer layer's document (imported only for JSON: start-up stays fast)
+        from gpuatlas.app.catalog import GpusRequest, gpus_document
+        from gpuatlas.app.requests import parse_request
+
+        with user_errors():
+            print_json(gpus_document(parse_request(GpusRequest, {
+                "vendor": vendor, "min_memory_gb": min_memory_gb, "kind": kind,
+                "segment": segment})))
+        return
     with user_errors():
         chosen = select_gpus(vendor, min_memory_gb, kind, segment)
-    if as_json:
-        print_json({"schema_version": GPUS_SCHEMA, "gpus": [gpu_json(g) for g in chosen]})
-        return
     console.print(gpu_list_table(chosen))
 
 
@@ -84,24 +86,19 @@ def gpu_list_table(gpus: list[Gpu]) -> Table:
     return table
 
 
-def gpu_json(gpu: Gpu) -> dict[str, object]:
-    document = to_plain(gpu)
-    assert isinstance(document, dict)
-    document["supports_fp8_natively"] = gpu.supports_fp8_natively
-    document["pcie_per_direction_gb_s"] = gpu.pcie_per_direction_gb_s
-    return document
-
-
 def show_gpu(
     name: str = typer.Argument(..., help="Id or any name: 'A100 80GB SXM4', '4090'."),
     as_json: bool = JsonOption,
 ) -> None:
     """Show one GPU's facts, with source and date."""
+    if as_json:
+        from gpuatlas.app.catalog import gpu_document
+
+        with user_errors():
+            print_json(gpu_document(name))
+        return
     with user_errors():
         gpu = gpu_catalog.resolve_gpu(name)
-    if as_json:
-        print_json({"schema_version": GPUS_SCHEMA, "gpu": gpu_json(gpu)})
-        return
     table = new_table(f"{gpu.name} ({gpu.id})", "fact", "value")
     for label, value in gpu_fact_rows(gpu):
         table.add_row(label, value)
@@ -190,29 +187,18 @@ def show_system(
     as_json: bool = JsonOption,
 ) -> None:
     """Show a multi-GPU system and the links its GPUs talk over."""
+    if as_json:
+        from gpuatlas.app.catalog import system_document
+
+        with user_errors():
+            print_json(system_document(spec, network))
+        return
     with user_errors():
         system = resolve_system(spec, network)
-    if as_json:
-        print_json({"schema_version": SYSTEM_SCHEMA, "system": system_json(system)})
-        return
     table = new_table(system.label, "fact", "value")
     for label, value in system_rows(system):
         table.add_row(label, value)
     console.print(table)
-
-
-def system_json(system: GpuSystem) -> dict[str, object]:
-    return {
-        "id": system.id,
-        "gpu": system.gpu.id,
-        "gpu_count": system.gpu_count,
-        "nodes": system.nodes,
-        "total_memory_gb": system.total_memory_gb,
-        "total_tdp_w": system.total_tdp_w,
-        "link": to_plain(system.link),
-        "network": to_plain(system.network),
-        **extra_system_json(system),
-    }
 
 
 def system_rows(system: GpuSystem) -> list[tuple[str, str]]:

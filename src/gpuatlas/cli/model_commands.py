@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import typer
 
+from gpuatlas.app.models import ModelsRequest, formats_document, model_document, models_document
+from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.models import all_models, resolve_model_argument
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.model_documents import formats_document, model_summary, show_document
 from gpuatlas.cli.model_render import (
     console,
     formats_tables,
@@ -62,12 +63,10 @@ def models_command(
     with user_errors():
         if kind is not None and kind not in KINDS:
             raise InvalidRequestError([f"--kind must be one of {', '.join(KINDS)}, got {kind!r}"])
-        models = all_models(kind)
         if as_json:
-            summaries = [model_summary(m) for m in models]
-            print_json_document({"schema_version": "gpuatlas.models/1", "models": summaries})
+            print_json_document(models_document(parse_request(ModelsRequest, {"kind": kind})))
             return
-        console.print(models_table(models))
+        console.print(models_table(all_models(kind)))
 
 
 def model_show_command(
@@ -76,11 +75,10 @@ def model_show_command(
 ) -> None:
     """Show one model: parameters, layers, attention type, KV bytes per token."""
     with user_errors():
-        reference = resolve_model_argument(name)
         if as_json:
-            print_json_document(show_document(reference))
+            print_json_document(model_document(name, local_files=True))
             return
-        render_show(reference)
+        render_show(resolve_model_argument(name))
 
 
 def formats_command(

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from gpuatlas.app.models import backbone, kv_rows, model_summary
 from gpuatlas.catalog.formats import all_formats, all_kv_cache_precisions
 from gpuatlas.catalog.model_arch import (
     AnyModelArch,
@@ -17,7 +18,6 @@ from gpuatlas.catalog.model_arch import (
     VisionLanguageArch,
 )
 from gpuatlas.catalog.models import ModelReference
-from gpuatlas.cli.model_documents import backbone, kv_rows, model_summary
 from gpuatlas.cli.terminal import make_console
 
 console = make_console()

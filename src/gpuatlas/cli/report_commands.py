@@ -42,20 +42,15 @@ def compare(
     ),
 ) -> None:
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
-    from gpuatlas.report import build_comparison
+    from gpuatlas.app.compare import ComparisonRequest
+    from gpuatlas.app.compare import comparison as build_comparison
+    from gpuatlas.app.requests import parse_request
 
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
-        comparison = build_comparison(
-            a,
-            b,
-            model=model,
-            weights=weights,
-            context_tokens=context,
-            provider=provider,
-            electricity_usd_per_kwh=electricity_price,
-            pue=pue,
-            engine=engine,
-        )
+        comparison = build_comparison(parse_request(ComparisonRequest, {
+            "a": a, "b": b, "model": model, "weights": weights, "context_tokens": context,
+            "provider": provider, "electricity_usd_per_kwh": electricity_price, "pue": pue,
+            "engine": engine}))
         chosen = ReportFormat.json if as_json else output_format
         _emit(comparison, chosen, output)
 

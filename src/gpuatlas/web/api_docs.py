@@ -4,11 +4,11 @@ page rendered from it (no CDN: FastAPI's default Swagger UI loads scripts from o
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gpuatlas.records.result import result_json_schema
 
@@ -21,10 +21,13 @@ FASTAPI_VALIDATION = "#/components/schemas/HTTPValidationError"
 
 
 class Problem(BaseModel):
-    """What every error of the pages and their .json twins returns."""
+    """What every error of the pages' .json twins returns: the CLI's --json error document."""
 
-    detail: str
-    problems: list[str]
+    schema_version: Literal["gpuatlas.error/1"]
+    error: str = Field(description="What went wrong, in one line.")
+    problems: list[str] = Field(description="Every problem found, each on its own.")
+    candidates: list[str] | None = Field(
+        None, description="Close matches of an unknown name (404 only).")
 
 
 def document_response(schema_version: str) -> dict[int | str, dict[str, Any]]:
@@ -42,7 +45,7 @@ def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def request_parameters(request: type[BaseModel]) -> list[dict[str, Any]]:
     """OpenAPI query parameters from a request model: types, limits, descriptions, examples
-    and which are required."""
+    and which are required (those first)."""
     schema = request.model_json_schema()
     required = set(schema.get("required", []))
     parameters = []
@@ -51,7 +54,7 @@ def request_parameters(request: type[BaseModel]) -> list[dict[str, Any]]:
         description = prop.pop("description", "")
         parameters.append({"name": name, "in": "query", "required": name in required,
                            "description": description, "schema": prop})
-    return parameters
+    return sorted(parameters, key=lambda parameter: not parameter["required"])
 
 
 def html_errors(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -9,12 +9,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from gpuatlas.app.compare import ComparisonOptions
 from gpuatlas.app.documents import schema_name
 from gpuatlas.app.errors import problem_document
 from gpuatlas.app.prices import PricesRequest, prices_document
 from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
-from gpuatlas.errors import InvalidRequestError
 from gpuatlas.web import compare_page, planner, views
 from gpuatlas.web.api_docs import (
     document_response,
@@ -105,33 +105,28 @@ def compare_pick(request: Request, a: str | None = None, b: str | None = None) -
 
 
 def _report_options(request: Request) -> dict[str, Any]:
-    raw = {key: request.query_params.get(key) for key in compare_page.REPORT_OPTIONS}
-    options: dict[str, Any] = {}
-    problems = []
-    for key, value in raw.items():
-        if value in (None, ""):
-            continue
-        if key in ("model", "weights", "provider", "engine"):
-            options[key] = value
-            continue
-        try:
-            options[key] = int(value) if key == "context_tokens" else float(value)
-        except ValueError:
-            problems.append(f"{key}: {value!r} is not a number")
-    if problems:
-        raise InvalidRequestError(problems)
-    return options
+    """The comparison's options from the query (the answer layer's request: defaults applied,
+    every problem at once); parameters that are not options are left to the page."""
+    query = {key: value for key, value in _query(request).items()
+             if key in ComparisonOptions.model_fields}
+    return parse_request(ComparisonOptions, query).model_dump()
 
 
-@router.get("/compare/{a}/{b}.json", tags=["pages"], responses=json_errors(404, 422),
-            summary="The Comparison document (gpuatlas.comparison/1) for A vs B")
+COMPARISON_PARAMETERS = {"parameters": request_parameters(ComparisonOptions)}
+
+
+@router.get("/compare/{a}/{b}.json", tags=["pages"],
+            responses=document_response(schema_name("comparison")) | json_errors(404, 422),
+            openapi_extra=COMPARISON_PARAMETERS,
+            summary="The Comparison document (gpuatlas.comparison/1) for A vs B, as the CLI's "
+                    "compare --json")
 def compare_json(request: Request, a: str, b: str) -> JSONResponse:
     document = compare_page.build(_state(request), a, b, _report_options(request))
     return _json(compare_page.to_json(document))
 
 
 @router.get("/compare/{a}/{b}/report.html", response_class=HTMLResponse, tags=["pages"],
-            responses=html_errors(404, 422),
+            responses=html_errors(404, 422), openapi_extra=COMPARISON_PARAMETERS,
             summary="The report renderer's self-contained HTML for A vs B")
 def compare_report(request: Request, a: str, b: str) -> Response:
     document = compare_page.build(_state(request), a, b, _report_options(request))
@@ -140,7 +135,7 @@ def compare_report(request: Request, a: str, b: str) -> Response:
 
 
 @router.get("/compare/{a}/{b}", response_class=HTMLResponse,
-            tags=["pages"], responses=html_errors(404, 422),
+            tags=["pages"], responses=html_errors(404, 422), openapi_extra=COMPARISON_PARAMETERS,
             summary="The comparison report for A vs B")
 def compare(request: Request, a: str, b: str) -> Response:
     options = _report_options(request)
@@ -244,8 +239,13 @@ def prices(request: Request) -> Response:
                   charts=charts, gpu=gpu_id, note=views.PRICE_NOTE, gpu_choices=_gpu_choices())
 
 
+RESULT_DOCUMENT: dict[int | str, dict[str, Any]] = {200: {"description": "The stored gpuatlas.result/1 document",
+                         "content": {"application/json": {"schema": {
+                             "$ref": "#/components/schemas/BenchResultDocument"}}}}}
+
+
 @router.get("/results/{result_id}.json", tags=["pages"], summary="One stored result",
-            responses=json_errors(404))
+            responses=RESULT_DOCUMENT | json_errors(404))
 def result_json(request: Request, result_id: str) -> JSONResponse:
     document = views.result_view(_state(request), result_id)
     if document is None:

@@ -1,12 +1,16 @@
-"""The model area's `--json` documents (gpuatlas.models/1, gpuatlas.model/1, gpuatlas.formats/1;
-schemas in cli/model_commands.py).
+"""`models`, `model show`, `formats`: the model library and the weight formats
+(gpuatlas.models/1, gpuatlas.model/1, gpuatlas.formats/1; field lists in cli/model_commands.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
+
+from gpuatlas.app.documents import versioned
+from gpuatlas.app.requests import AnswerRequest, model_reference
 from gpuatlas.catalog.formats import all_formats, all_kv_cache_precisions
 from gpuatlas.catalog.model_arch import (
     AnyModelArch,
@@ -182,18 +186,39 @@ def model_details(model: AnyModelArch) -> dict[str, Any]:
     return details
 
 
+class ModelsRequest(AnswerRequest):
+    """Which models of the library (the filter of `gpuatlas models`)."""
+
+    kind: Literal["llm", "diffusion", "vlm", "ocr"] | None = Field(
+        None, description="Only this kind: llm, diffusion, vlm or ocr; none: every model.")
+
+
+def models_document(request: ModelsRequest) -> dict[str, Any]:
+    """``gpuatlas.models/1``: the request and one summary per model of the library."""
+    from gpuatlas.catalog.models import all_models
+
+    return versioned("models", {"request": request.model_dump(),
+                                "models": [model_summary(m) for m in all_models(request.kind)]})
+
+
+def model_document(name: str, *, local_files: bool = False) -> dict[str, Any]:
+    """``gpuatlas.model/1``: one model's details, how the name matched and its format hint;
+    ``local_files`` (the CLI) also reads a config.json path or a Hub id."""
+    return show_document(model_reference(name, local_files))
+
+
 def show_document(reference: ModelReference) -> dict[str, Any]:
-    return {
-        "schema_version": "gpuatlas.model/1",
+    return versioned("model", {
         "query": reference.name,
         "matched_by": reference.matched_by,
         "format_hint": reference.format_hint,
         "format_id": reference.format_id,
         "model": model_details(reference.model),
-    }
+    })
 
 
 def formats_document() -> dict[str, Any]:
+    """``gpuatlas.formats/1``: weight formats (real bits per weight) and KV-cache precisions."""
     weight_formats = []
     for weight_format in all_formats():
         row = asdict(weight_format)
@@ -204,9 +229,5 @@ def formats_document() -> dict[str, Any]:
         {**asdict(precision), "names": list(precision.names), "engines": list(precision.engines)}
         for precision in all_kv_cache_precisions()
     ]
-    return {
-        "schema_version": "gpuatlas.formats/1",
-        "weight_formats": weight_formats,
-        "kv_cache_precisions": kv,
-    }
+    return versioned("formats", {"weight_formats": weight_formats, "kv_cache_precisions": kv})
 

@@ -1,0 +1,66 @@
+"""`compare`: the full report for two GPUs or systems (the Comparison document,
+``gpuatlas.comparison/1``, built by gpuatlas.report; this module holds its request)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.report.context import (
+    DEFAULT_CONTEXT_TOKENS,
+    DEFAULT_ELECTRICITY_USD_PER_KWH,
+    DEFAULT_PUE,
+)
+
+if TYPE_CHECKING:
+    from gpuatlas.report.document import Comparison
+
+
+class ComparisonOptions(AnswerRequest):
+    """The workload focus and cost assumptions of a comparison (the defaults of
+    `gpuatlas compare` and /compare/{a}/{b})."""
+
+    model: str | None = Field(None, min_length=1, max_length=200, examples=["llama-3.1-8b"],
+                              description="Workload focus model.")
+    weights: str | None = Field(None, min_length=1, max_length=40,
+                                description="Weight format (fp16, Q4_K_M…); none: the model's.")
+    context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=256, le=2_000_000,
+                                description="Context length in tokens.")
+    provider: str | None = Field(None, min_length=1, max_length=100,
+                                 description="Price from this provider.")
+    electricity_usd_per_kwh: float = Field(DEFAULT_ELECTRICITY_USD_PER_KWH, ge=0, le=100,
+                                           description="USD per kWh for on-prem costs.")
+    pue: float = Field(DEFAULT_PUE, ge=1.0, le=10, description="Power usage effectiveness.")
+    engine: str | None = Field(None, min_length=1, max_length=100,
+                               description="LLM engine for both sides; none: each platform's "
+                                           "usual one.")
+
+
+class ComparisonRequest(ComparisonOptions):
+    """Two GPUs or systems and the comparison's options."""
+
+    a: str = Field(min_length=1, max_length=100, examples=["rtx-4090"],
+                   description="GPU or system A, e.g. a100-80gb-sxm or '4x rtx-4090'.")
+    b: str = Field(min_length=1, max_length=100, examples=["rtx-3090"],
+                   description="GPU or system B.")
+
+    def options(self) -> dict[str, Any]:
+        """The report options, defaults applied (what the report builder takes)."""
+        return self.model_dump(exclude={"a", "b"})
+
+
+def comparison(request: ComparisonRequest) -> Comparison:
+    """The Comparison itself (the CLI renders it as text, Markdown, HTML or JSON)."""
+    from gpuatlas.report import build_comparison
+
+    return build_comparison(request.a, request.b, **request.options())
+
+
+def comparison_document(request: ComparisonRequest) -> dict[str, Any]:
+    """``gpuatlas.comparison/1``: every section, scores and verdicts, the options it used
+    (``options``) and when it was generated (``generated_at``)."""
+    from gpuatlas.report import comparison_dict
+
+    return comparison_dict(comparison(request))
