@@ -239,9 +239,10 @@ def prices(request: Request) -> Response:
                   charts=charts, gpu=gpu_id, note=views.PRICE_NOTE, gpu_choices=_gpu_choices())
 
 
-RESULT_DOCUMENT: dict[int | str, dict[str, Any]] = {200: {"description": "The stored gpuatlas.result/1 document",
-                         "content": {"application/json": {"schema": {
-                             "$ref": "#/components/schemas/BenchResultDocument"}}}}}
+RESULT_DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The stored gpuatlas.result/1 document",
+          "content": {"application/json": {"schema": {
+              "$ref": "#/components/schemas/BenchResultDocument"}}}}}
 
 
 @router.get("/results/{result_id}.json", tags=["pages"], summary="One stored result",
