@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.system_devices import named_system_record, resolve_device
+from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 
@@ -102,7 +103,13 @@ class GpuSystem:
         gpu_id = self.gpu.id
         if self.memory_configuration_gb is not None:
             gpu_id = f"{gpu_id} {self.memory_configuration_gb:g}GB"
-        return gpu_id if self.gpu_count == 1 else f"{self.gpu_count}x {gpu_id}"
+        return system_key(gpu_id, self.gpu_count)
+
+    @property
+    def results_key(self) -> str:
+        """How the results store keys this system: a memory configuration of a chip (Mac
+        Studio M2 Ultra 192GB) shares the chip's results."""
+        return system_key(self.gpu.id, self.gpu_count)
 
     @property
     def label(self) -> str:

@@ -77,7 +77,7 @@ def label_of(system: GpuSystem) -> str:
 def results_key(system: GpuSystem) -> str:
     """The system as the results store keys it ('gpu-id' or 'Nx gpu-id'): a memory configuration
     ('Mac Studio M2 Ultra 192GB' = 'apple-m2-ultra-76c 192GB') is the same chip's results."""
-    return system.gpu.id if system.gpu_count == 1 else f"{system.gpu_count}x {system.gpu.id}"
+    return system.results_key
 
 
 def side_of(system: GpuSystem) -> Side:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
+# Re-exported for store.py and compare/group_summaries.py until they import the catalog's own.
+from gpuatlas.catalog.system_keys import parse_system_key as parse_system_key
+from gpuatlas.catalog.system_keys import system_key as system_key
 from gpuatlas.records.identity import identity_key
 from gpuatlas.records.result import BenchResult, parse_result
 from gpuatlas.records.validity import comparability_problems
@@ -14,7 +16,6 @@ _DETAIL_FIELDS = (
     "repeats", "failures", "warnings", "energy", "token_count_source", "interrupted",
     "comparable", "not_comparable_reasons",
 )
-SYSTEM_KEY = re.compile(r"^\s*(?:(\d+)\s*[x×]\s*)?([A-Za-z0-9][\w.\-]*)\s*$")
 
 
 def result_row(
@@ -84,19 +85,6 @@ def row_to_document(row: Any) -> dict[str, Any]:
 
 def row_to_result(row: Any) -> BenchResult:
     return parse_result(row_to_document(row), f"result {row.result_id}")
-
-
-def system_key(gpu_id: str, gpu_count: int) -> str:
-    return gpu_id if gpu_count == 1 else f"{gpu_count}x {gpu_id}"
-
-
-def parse_system_key(key: str) -> tuple[str, int]:
-    """``"rtx-4090"`` -> (rtx-4090, 1); ``"4x rtx-4090"`` -> (rtx-4090, 4)."""
-    match = SYSTEM_KEY.match(key)
-    if not match:
-        raise ValueError(f"not a system key: {key!r} (expected 'gpu-id' or 'Nx gpu-id')")
-    count, gpu_id = match.groups()
-    return gpu_id, int(count) if count else 1
 
 
 _COLUMN_LIMITS = {

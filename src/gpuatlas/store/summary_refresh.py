@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.records.identity import benchmark_key
 from gpuatlas.statistics import BOOTSTRAP_RESAMPLES, median_bootstrap, stable_seed
-from gpuatlas.store.convert import system_key
 from gpuatlas.store.records import GroupKey, GroupSummary, GroupValues
 
 if TYPE_CHECKING:

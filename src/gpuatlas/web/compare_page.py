@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any
 
+from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.errors import UnknownNameError
 from gpuatlas.report.profiles import ProfileCache
 from gpuatlas.settings import WARM_CACHE, settings
@@ -114,7 +115,7 @@ def warmup_systems() -> list[str]:
     from gpuatlas.catalog.gpus import all_gpus
 
     singles = [gpu.id for gpu in all_gpus()]
-    return singles + [f"{count}x {gpu}" for count in WARM_SYSTEM_COUNTS for gpu in singles]
+    return singles + [system_key(gpu, count) for count in WARM_SYSTEM_COUNTS for gpu in singles]
 
 
 def start_cache_warmup(stop: threading.Event) -> threading.Thread | None:
