@@ -25,10 +25,20 @@ def document_json(a: str, b: str, profiles: ProfileCache | None = None, **option
     return json.dumps(document, sort_keys=True)
 
 
+# Every computation a profile part makes, by module (counted to show nothing is recomputed).
+PART_FUNCTIONS = {
+    side_module.fit_model: ("compute_fit", "loads_awq", "usual_formats"),
+    side_module.llm: ("scenario_row", "offer_rows", "compute_curve", "measured_serving_points"),
+    side_module.media: ("diffusion", "vision_throughput", "ocr_throughput"),
+    side_module.training: ("memory_fit", "budget_row", "sync_row", "sharded_row"),
+}
+
+
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
-    """Counts profiles made and speed computations, by system label."""
-    calls: dict[str, list[str]] = {"profiles": [], "speed": []}
+    """Counts profiles made and speed computations, by system label, and every other part's
+    computations, by function."""
+    calls: dict[str, list[str]] = {"profiles": [], "speed": [], "parts": []}
     make, speed = SideProfile.__init__, side_module.llm.compute_speed
 
     def counting_init(self: SideProfile, *args: Any, **kwargs: Any) -> None:
@@ -39,8 +49,17 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         calls["speed"].append(system.label)
         return speed(system, *args)
 
+    def counting(name: str, function: Any) -> Any:
+        def counted_call(*args: Any, **kwargs: Any) -> Any:
+            calls["parts"].append(name)
+            return function(*args, **kwargs)
+        return counted_call
+
     monkeypatch.setattr(SideProfile, "__init__", counting_init)
     monkeypatch.setattr(side_module.llm, "compute_speed", counting_speed)
+    for module, names in PART_FUNCTIONS.items():
+        for name in names:
+            monkeypatch.setattr(module, name, counting(name, getattr(module, name)))
     return calls
 
 
@@ -130,10 +149,11 @@ def test_serve_warm_up_fills_the_servers_cache_for_the_listed_systems(
     thread.join(timeout=300)
     assert compare_page.warmup_progress()["finished"]
     assert sorted(counted["speed"]) == ["A100 80GB SXM4", "RTX 4090"]
-    warmed = compare_page.PROFILES.stats()["built"]
+    warmed, parts = compare_page.PROFILES.stats()["built"], len(counted["parts"])
+    assert parts > 0
     document_json("a100-80gb-sxm", "rtx-4090", compare_page.PROFILES)
     assert compare_page.PROFILES.stats()["built"] == warmed
-    assert len(counted["speed"]) == 2  # nothing recomputed
+    assert len(counted["speed"]) == 2 and counted["parts"][parts:] == []  # nothing recomputed
 
 
 def test_warm_up_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:

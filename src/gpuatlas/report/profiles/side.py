@@ -196,7 +196,7 @@ class SideProfile:
                 log.debug("could not compute %s for %s", part, self.label, exc_info=True)
 
 
-_PARTS = ("usual_formats", "speed", "scenario_rows", "offer_rows", "serving_curve",
+_PARTS = ("loads_awq", "usual_formats", "speed", "scenario_rows", "offer_rows", "serving_curve",
           "measured_serving_points", "tokens_per_joule", "diffusion", "vision", "ocr",
           "budget_rows", "sync_rows", "sharded_rows")
 
