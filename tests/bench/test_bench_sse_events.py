@@ -14,6 +14,7 @@ from gpuatlas.bench.apis import DecodedStream, _apply_openai_event, arrival_time
 from gpuatlas.bench.http_stream import RawResponse, _ResponseProtocol
 from gpuatlas.bench.sse_events import (
     DATA_LINE,
+    DataLines,
     find_template,
     sse_data_lines,
     token_event_flags,
@@ -63,6 +64,10 @@ def _event_times(response: RawResponse) -> list[int]:
     body, body_starts, raw_starts = response.body()
     offsets = [m.start() for m in DATA_LINE.finditer(body)][:-1]
     return arrival_times(response, offsets, body_starts, raw_starts)
+
+
+def _lines(payloads: list[bytes]) -> DataLines:
+    return sse_data_lines(b"".join(b"data: " + p + b"\n\n" for p in payloads))
 
 
 def _completion(text: str, **extra: Any) -> bytes:
@@ -120,7 +125,7 @@ def test_an_event_that_only_looks_like_the_template_is_decoded_in_full() -> None
     forged = (b'{"choices":[{"index":0,"finish_reason":null,"text":"b","finish_reason":"length",'
               b'"text":""}]}')
     payloads = [plain, plain, forged]
-    assert token_event_flags(payloads, chat=False) == [True, True, False]
+    assert token_event_flags(_lines(payloads), chat=False) == [True, True, False]
     decoded = decode_response("openai-completions", _receive(payloads))
     assert len(decoded.token_times_ns) == 2 and decoded.finish_reason == "length"
 
@@ -136,7 +141,7 @@ def test_invalid_text_in_a_template_event_is_malformed(bad_text: bytes) -> None:
 def test_events_whose_other_fields_change_are_decoded_in_full() -> None:
     payloads = [_completion("x"), _completion("y", logprobs={"tokens": ["y"]}),
                 _completion("z"), _completion("w").replace(b'"created": 17', b'"created": 18')]
-    assert token_event_flags(payloads, chat=False) == [True, False, True, False]
+    assert token_event_flags(_lines(payloads), chat=False) == [True, False, True, False]
     response = _receive(payloads)
     _same(decode_response("openai-completions", response),
           _decoded_in_full(payloads, response, chat=False))
@@ -144,12 +149,17 @@ def test_events_whose_other_fields_change_are_decoded_in_full() -> None:
 
 def test_no_template_without_a_plain_token_event_early() -> None:
     usage = json.dumps({"choices": [], "usage": {"completion_tokens": 1}}).encode()
-    assert find_template([usage] * 9 + [_completion("a")], chat=False) is None
-    assert find_template([_completion("a")], chat=True) is None  # chat reads delta.content
+    assert find_template(_lines([usage] * 9 + [_completion("a")]), chat=False) is None
+    assert find_template(_lines([_completion("a")]), chat=True) is None  # chat: delta.content
+    assert find_template(_lines([usage, _completion("a")]), chat=False) is not None
 
 
 def test_data_lines_with_any_line_end_and_no_space() -> None:
     body = b"data:{\"a\":1}\n\nevent: x\ndata: [DONE]\n\n"
     crlf = body.replace(b"\n", b"\r\n")
     for text in (body, crlf):
-        assert sse_data_lines(text) == ([b'{"a":1}', b"[DONE]"], [0, text.index(b"data: [")])
+        data = sse_data_lines(text)
+        assert [data.payload(i) for i in range(2)] == [b'{"a":1}', b"[DONE]"]
+        assert data.starts.tolist() == [0, text.index(b"data: [")]
+        kept, done = data.without_done()
+        assert done and kept.starts.tolist() == [0] and kept.payload(0) == b'{"a":1}'

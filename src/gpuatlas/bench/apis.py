@@ -15,14 +15,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import ne, not_
+from itertools import compress
+from operator import not_
 from typing import Any
 
 import numpy as np
 
 from gpuatlas.bench.http_stream import RawResponse
-from gpuatlas.bench.sse_events import DONE, sse_data_lines, token_event_flags
+from gpuatlas.bench.sse_events import sse_data_lines, token_event_flags
 
 API_PATHS = {
     "openai-completions": "/v1/completions",
@@ -165,14 +165,10 @@ def _decode_sse(response: RawResponse, decoded: DecodedStream, chat: bool) -> No
     body, body_starts, raw_starts = response.body()
     if not body.isascii():
         body.decode("utf-8")  # a stream that is not UTF-8 is malformed (as json.loads finds)
-    payloads, offsets = sse_data_lines(body)
-    if DONE in payloads:
-        decoded.ended = True
-        keep = list(map(ne, payloads, repeat(DONE)))
-        payloads, offsets = list(compress(payloads, keep)), list(compress(offsets, keep))
-    times = arrival_times(response, offsets, body_starts, raw_starts)
-    others = list(compress(range(len(payloads)), map(not_, token_event_flags(payloads, chat))))
-    parsed = _parse_json_payloads([payloads[i] for i in others])
+    data, decoded.ended = sse_data_lines(body).without_done()
+    times = arrival_times(response, data.starts, body_starts, raw_starts)
+    others = list(compress(range(len(data.lines)), map(not_, token_event_flags(data, chat))))
+    parsed = _parse_json_payloads([data.payload(i) for i in others])
     _collect_openai_events(others, parsed, times, decoded, chat)
 
 
@@ -203,10 +199,10 @@ def _parse_json_payloads(payloads: list[bytes]) -> list[Any]:
     return list(parsed)
 
 
-def arrival_times(response: RawResponse, body_offsets: list[int], body_starts: list[int],
-                  raw_starts: list[int]) -> list[int]:
+def arrival_times(response: RawResponse, body_offsets: list[int] | np.ndarray,
+                  body_starts: list[int], raw_starts: list[int]) -> list[int]:
     """Arrival time of the TCP read that carried each body offset (vectorised)."""
-    if not body_offsets:
+    if len(body_offsets) == 0:
         return []
     offsets = np.asarray(body_offsets, dtype=np.int64)
     span = np.searchsorted(np.asarray(body_starts, dtype=np.int64), offsets, side="right") - 1

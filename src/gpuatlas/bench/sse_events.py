@@ -17,9 +17,11 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat
-from operator import and_, getitem
+from itertools import compress, repeat
+from operator import and_, getitem, ne
 from typing import Any, cast
+
+import numpy as np
 
 DATA_LINE = re.compile(rb"^data: ?([^\r\n]*)", re.MULTILINE)
 DONE = b"[DONE]"
@@ -30,22 +32,46 @@ TEXT_SLOTS = {False: re.compile(rb'"text"\s*:\s*"'), True: re.compile(rb'"conten
 PROBE_TEXT = 'probe "\u00e9"\n\\'
 PROBE_BYTES = json.dumps(PROBE_TEXT).encode()[1:-1]
 TEMPLATE_SEARCH_EVENTS = 8  # a stream whose first events hold no plain token is decoded in full
-_PLUS_ONE = (1).__add__
 _SLICE = cast(Callable[[bytes, slice], bytes], getitem)  # bytes[slice], for map
 
 
-def sse_data_lines(body: bytes) -> tuple[list[bytes], list[int]]:
-    """The payload of every ``data:`` line, and where its line starts in `body`."""
+@dataclass(frozen=True)
+class DataLines:
+    """The ``data:`` lines of an SSE body: the payload of line i is ``lines[i][skip:]``."""
+
+    lines: list[bytes]
+    skip: int
+    starts: np.ndarray  # where each line starts in the body
+
+    def payload(self, index: int) -> bytes:
+        return self.lines[index][self.skip:]
+
+    def without_done(self) -> tuple[DataLines, bool]:
+        """These lines less the ``[DONE]`` markers, and whether there was one."""
+        marker = b"data: " + DONE if self.skip == 6 else DONE
+        if marker not in self.lines:
+            return self, False
+        keep = list(map(ne, self.lines, repeat(marker)))
+        kept = DataLines(list(compress(self.lines, keep)), self.skip,
+                         self.starts[np.array(keep, dtype=bool)])
+        return kept, True
+
+
+def sse_data_lines(body: bytes) -> DataLines:
+    """Every ``data:`` line of `body` and where it starts."""
     if b"\r" in body:  # CR or CRLF line ends: the general (slower) way
         matches = list(DATA_LINE.finditer(body))
-        return [m.group(1) for m in matches], [m.start() for m in matches]
+        return DataLines([m.group(1) for m in matches], 0,
+                         np.array([m.start() for m in matches], dtype=np.int64))
     lines = body.split(b"\n")
     is_data = list(map(bytes.startswith, lines, repeat(b"data:")))
+    sizes = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1
+    starts = (np.cumsum(sizes) - sizes)[np.array(is_data, dtype=bool)]
     data_lines = list(compress(lines, is_data))
-    starts = list(compress(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0), is_data))
     if all(map(bytes.startswith, data_lines, repeat(b"data: "))):
-        return list(map(_SLICE, data_lines, repeat(slice(6, None)))), starts
-    return [line[6:] if line[5:6] == b" " else line[5:] for line in data_lines], starts
+        return DataLines(data_lines, 6, starts)
+    return DataLines([line[6:] if line[5:6] == b" " else line[5:] for line in data_lines], 0,
+                     starts)
 
 
 def is_plain_answer(event: Any, chat: bool) -> bool:
@@ -93,16 +119,17 @@ class TokenTemplate:
         holder["content" if chat else "text"] = PROBE_TEXT
         return bool(probe == expected)
 
-    def matches(self, payloads: list[bytes]) -> list[bool]:
-        """For each payload: is it this template around a valid, non-empty JSON string."""
-        prefix, suffix = self.prefix, self.suffix
-        flags = list(map(and_, map(bytes.startswith, payloads, repeat(prefix)),
-                         map(bytes.endswith, payloads, repeat(suffix))))
-        texts = list(map(_SLICE, compress(payloads, flags),
-                         repeat(slice(len(prefix), -len(suffix)))))
+    def matches(self, data: DataLines) -> list[bool]:
+        """For each line: is its payload this template around a valid, non-empty JSON
+        string."""
+        prefix, suffix, lines = self.prefix, self.suffix, data.lines
+        flags = list(map(and_, map(bytes.startswith, lines, repeat(prefix), repeat(data.skip)),
+                         map(bytes.endswith, lines, repeat(suffix))))
+        texts = list(map(_SLICE, compress(lines, flags),
+                         repeat(slice(data.skip + len(prefix), -len(suffix)))))
         if all(texts) and not b"".join(texts).translate(None, PLAIN_BYTES):
             return flags  # no quote, backslash or control byte in any text: all valid
-        for index, text in zip(compress(range(len(payloads)), flags), texts, strict=True):
+        for index, text in zip(compress(range(len(lines)), flags), texts, strict=True):
             if STRING_BODY.fullmatch(text) is None:
                 flags[index] = False
         return flags
@@ -121,9 +148,10 @@ def template_of(payload: bytes, chat: bool) -> TokenTemplate | None:
     return None
 
 
-def find_template(payloads: list[bytes], chat: bool) -> TokenTemplate | None:
+def find_template(data: DataLines, chat: bool) -> TokenTemplate | None:
     """The template of the first plain token event among the first few payloads."""
-    for payload in payloads[:TEMPLATE_SEARCH_EVENTS]:
+    for index in range(min(TEMPLATE_SEARCH_EVENTS, len(data.lines))):
+        payload = data.payload(index)
         try:
             event = json.loads(payload)
         except ValueError:
@@ -133,7 +161,7 @@ def find_template(payloads: list[bytes], chat: bool) -> TokenTemplate | None:
     return None
 
 
-def token_event_flags(payloads: list[bytes], chat: bool) -> list[bool]:
-    """True for each payload known, without decoding it, to be one answer token."""
-    template = find_template(payloads, chat)
-    return template.matches(payloads) if template else [False] * len(payloads)
+def token_event_flags(data: DataLines, chat: bool) -> list[bool]:
+    """True for each line known, without decoding it, to be one answer token."""
+    template = find_template(data, chat)
+    return template.matches(data) if template else [False] * len(data.lines)
