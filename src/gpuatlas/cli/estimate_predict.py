@@ -12,10 +12,37 @@ from typing import Any, Literal
 
 import typer
 
+from gpuatlas.app import predict as answers
+from gpuatlas.app.requests import field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
+
+
+def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
+    return field_default(answers.PredictLlmRequest, name)
+
+
+def _serving(name: str) -> Any:
+    return field_default(answers.PredictServingRequest, name)
+
+
+def _diffusion(name: str) -> Any:
+    return field_default(answers.PredictDiffusionRequest, name)
+
+
+def _vision(name: str) -> Any:
+    return field_default(answers.PredictVisionRequest, name)
+
+
+def _ocr(name: str) -> Any:
+    return field_default(answers.PredictOcrRequest, name)
+
+
+def _train(name: str) -> Any:
+    return field_default(answers.PredictTrainRequest, name)
+
 
 predict_app = typer.Typer(
     help="Predict speed: LLM latency/throughput, image generation, vision, OCR, training. "
@@ -192,12 +219,12 @@ def _weights_line(document: dict[str, Any]) -> None:
 def predict_llm_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'h100-sxm' or '2x h100-sxm'."),
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
-    weights: str = typer.Option("auto", "--weights", "-w", help=WEIGHTS_HELP),
-    engine: str = typer.Option("auto", "--engine", "-e", help=ENGINE_HELP),
-    batch: int = typer.Option(1, "--batch", "-b", help="Concurrent sequences."),
-    input_tokens: int = typer.Option(512, "--input", help="Prompt tokens."),
-    output_tokens: int = typer.Option(256, "--output", help="Generated tokens."),
-    kv_cache: str = typer.Option("fp16", "--kv-cache"),
+    weights: str = typer.Option(_llm("weights"), "--weights", "-w", help=WEIGHTS_HELP),
+    engine: str = typer.Option(_llm("engine"), "--engine", "-e", help=ENGINE_HELP),
+    batch: int = typer.Option(_llm("batch"), "--batch", "-b", help="Concurrent sequences."),
+    input_tokens: int = typer.Option(_llm("input_tokens"), "--input", help="Prompt tokens."),
+    output_tokens: int = typer.Option(_llm("output_tokens"), "--output", help="Generated tokens."),
+    kv_cache: str = typer.Option(_llm("kv_cache"), "--kv-cache"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
@@ -213,14 +240,15 @@ def predict_llm_command(
 def predict_serving_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'rtx-4090' or '4x rtx-4090'."),
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
-    weights: str = typer.Option("auto", "--weights", "-w", help=WEIGHTS_HELP),
-    engine: str = typer.Option("auto", "--engine", "-e", help=ENGINE_HELP),
-    concurrency: str = typer.Option("max", "--concurrency", "-c",
+    weights: str = typer.Option(_serving("weights"), "--weights", "-w", help=WEIGHTS_HELP),
+    engine: str = typer.Option(_serving("engine"), "--engine", "-e", help=ENGINE_HELP),
+    concurrency: str = typer.Option(str(_serving("concurrency")), "--concurrency", "-c",
                                     help="Concurrent sequences on the system, or 'max'."),
-    input_tokens: int = typer.Option(512, "--input", help="Prompt tokens."),
-    output_tokens: int = typer.Option(256, "--output", help="Generated tokens."),
-    kv_cache: str = typer.Option("fp16", "--kv-cache"),
-    layout: str = typer.Option("auto", "--layout",
+    input_tokens: int = typer.Option(_serving("input_tokens"), "--input", help="Prompt tokens."),
+    output_tokens: int = typer.Option(_serving("output_tokens"), "--output",
+                                      help="Generated tokens."),
+    kv_cache: str = typer.Option(_serving("kv_cache"), "--kv-cache"),
+    layout: str = typer.Option(_serving("layout"), "--layout",
                                help="auto: the fastest split into replicas and tensor-parallel "
                                "groups; tensor: one replica over every GPU."),
     as_json: bool = JSON_OPTION,
@@ -255,11 +283,11 @@ def predict_diffusion_command(
     model: str = typer.Argument(..., help="e.g. sdxl, flux.1-dev, stable-diffusion-v1-5."),
     resolution: int = typer.Option(0, "--resolution", help="Square side in px (0 = default)."),
     steps: int = typer.Option(0, "--steps", help="Denoising steps (0 = model default)."),
-    batch: int = typer.Option(1, "--batch", "-b"),
+    batch: int = typer.Option(_diffusion("batch"), "--batch", "-b"),
     cfg: bool = typer.Option(None, "--cfg/--no-cfg", help="Classifier-free guidance."),
-    weights: str = typer.Option("bf16", "--weights", "-w",
+    weights: str = typer.Option(_diffusion("weights"), "--weights", "-w",
                                 help="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0..."),
-    engine: str = typer.Option("diffusers", "--engine", "-e",
+    engine: str = typer.Option(_diffusion("engine"), "--engine", "-e",
                                help="diffusers, comfyui, tensorrt, stable-fast, coreml."),
     variant: str = typer.Option("", "--variant", help="'+'-joined: torch.compile, "
                                 "vanilla-attention, tf32, fp8-matmul, denoise-loop."),
@@ -279,7 +307,7 @@ def predict_diffusion_command(
 def predict_vision_command(
     system: str = typer.Argument(...),
     model: str = typer.Argument(..., help="A vision-language model, e.g. llava-1.5-7b."),
-    batch: int = typer.Option(8, "--batch", "-b"),
+    batch: int = typer.Option(_vision("batch"), "--batch", "-b"),
     image_tokens: int = typer.Option(0, "--image-tokens", help="0 = the model's own count."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -292,7 +320,7 @@ def predict_vision_command(
 def predict_ocr_command(
     system: str = typer.Argument(...),
     model: str = typer.Argument(..., help="An OCR model, e.g. trocr-base-printed."),
-    batch: int = typer.Option(16, "--batch", "-b"),
+    batch: int = typer.Option(_ocr("batch"), "--batch", "-b"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Pages per minute of an OCR model."""
@@ -303,13 +331,14 @@ def predict_ocr_command(
 def predict_train_command(
     system: str = typer.Argument(..., help="e.g. '4x rtx-4090' or '2x a100-80gb-sxm'."),
     model: str = typer.Argument(...),
-    tokens: float = typer.Option(1e9, "--tokens", help="Training budget in tokens."),
-    method: str = typer.Option("full", "--method", help="full, lora or qlora."),
-    precision: str = typer.Option("bf16", "--precision"),
-    recompute: bool = typer.Option(False, "--recompute", help="Activation recomputation."),
-    sequence_tokens: int = typer.Option(2048, "--sequence"),
-    micro_batch: int = typer.Option(4, "--micro-batch"),
-    sharding: str = typer.Option("none", "--sharding"),
+    tokens: float = typer.Option(_train("tokens"), "--tokens", help="Training budget in tokens."),
+    method: str = typer.Option(_train("method"), "--method", help="full, lora or qlora."),
+    precision: str = typer.Option(_train("precision"), "--precision"),
+    recompute: bool = typer.Option(_train("recompute"), "--recompute",
+                                   help="Activation recomputation."),
+    sequence_tokens: int = typer.Option(_train("sequence_tokens"), "--sequence"),
+    micro_batch: int = typer.Option(_train("micro_batch"), "--micro-batch"),
+    sharding: str = typer.Option(_train("sharding"), "--sharding"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
