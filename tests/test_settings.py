@@ -70,3 +70,10 @@ def test_every_variable_the_package_names_is_declared_and_documented() -> None:
     assert documented == declared
     for setting in ENVIRONMENT_VARIABLES:
         assert setting.meaning and setting.default, setting.variable
+
+
+def test_only_the_settings_module_reads_a_variable_by_its_name() -> None:
+    reads = re.compile(r"""(environ\.get\(|environ\[|getenv\(|envvar=\[?)\s*["']GPUATLAS_""")
+    readers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "src").rglob("*.py")
+                     if reads.search(path.read_text(encoding="utf-8")))
+    assert readers == []

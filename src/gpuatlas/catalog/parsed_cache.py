@@ -28,8 +28,10 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar, cast
 
-CACHE_DIR_VARIABLE = "GPUATLAS_CACHE_DIR"
-NO_CACHE_VARIABLE = "GPUATLAS_NO_CACHE"
+from gpuatlas.settings import CACHE_DIR, NO_CACHE, settings
+
+CACHE_DIR_VARIABLE = CACHE_DIR.variable
+NO_CACHE_VARIABLE = NO_CACHE.variable
 CACHE_FORMAT = "1"
 ENTRY_SUFFIX = ".pickle"
 
@@ -38,11 +40,10 @@ T = TypeVar("T")
 
 def cache_folder() -> Path | None:
     """Where entries live; None when the cache is turned off."""
-    if os.environ.get(NO_CACHE_VARIABLE, "").strip().lower() in {"1", "true", "yes", "on"}:
+    if settings.no_cache:
         return None
-    override = os.environ.get(CACHE_DIR_VARIABLE, "").strip()
-    if override:
-        return Path(override)
+    if settings.cache_dir is not None:
+        return settings.cache_dir
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("gpuatlas")) / "catalog"

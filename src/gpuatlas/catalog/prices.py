@@ -8,7 +8,6 @@ with every problem named by line and field.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +20,7 @@ import platformdirs
 from gpuatlas.catalog.gpus import packaged_gpu_files
 from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.errors import GpuAtlasError, UnknownNameError
+from gpuatlas.settings import settings
 
 Tier = Literal["on-demand", "spot", "reserved", "community"]
 TIERS: tuple[Tier, ...] = ("on-demand", "spot", "reserved", "community")
@@ -83,9 +83,7 @@ def user_price_dir() -> Path:
 def user_price_files() -> list[Path]:
     """Price files from the user's config directory and GPUATLAS_PRICE_FILES."""
     files = sorted(user_price_dir().glob("*.csv")) if user_price_dir().is_dir() else []
-    listed = os.environ.get("GPUATLAS_PRICE_FILES", "")
-    files += [Path(p) for p in listed.split(os.pathsep) if p.strip()]
-    return files
+    return files + settings.price_files
 
 
 def all_prices(extra_files: Sequence[Path] = ()) -> list[PriceSnapshot]:

@@ -39,6 +39,7 @@ from gpuatlas.records.result import (
     result_json_schema,
     result_to_json,
 )
+from gpuatlas.settings import TOKEN_FILE
 
 bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
                         no_args_is_help=True)
@@ -366,7 +367,7 @@ def host_command(
     server: Annotated[str | None, typer.Option(
         help="GPU Atlas server to push to (omit: results stay spooled).")] = None,
     token_file: Annotated[Path | None, typer.Option(
-        "--token-file", envvar="GPUATLAS_TOKEN_FILE", help="The agent's bearer token file.")
+        "--token-file", envvar=TOKEN_FILE.variable, help="The agent's bearer token file.")
                           ] = None,
     loop: Annotated[bool, typer.Option(help="Run again on the config's schedule.")] = False,
     logs: Annotated[Path | None, typer.Option(help="Engine logs (default: <spool>/logs).")

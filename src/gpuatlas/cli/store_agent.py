@@ -20,13 +20,14 @@ from gpuatlas.cli.store_common import (
     load_any_result,
 )
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.settings import AGENT_TOKEN, TOKEN, TOKEN_FILE
 
 agent_app = typer.Typer(
     help="Run the suite here and push results to a GPU Atlas server; `agent status` shows "
          "the spool.", invoke_without_command=True)
 
 TokenFileOption = Annotated[Path | None, typer.Option(
-    "--token-file", envvar="GPUATLAS_TOKEN_FILE",
+    "--token-file", envvar=TOKEN_FILE.variable,
     help="Read the bearer token from this file (keep it 0600; or $GPUATLAS_TOKEN_FILE).")]
 
 
@@ -36,7 +37,7 @@ def agent_command(
     server: Annotated[str | None, typer.Option(
         help="GPU Atlas server URL, e.g. https://atlas.example.org")] = None,
     token: Annotated[str | None, typer.Option(
-        envvar=["GPUATLAS_TOKEN", "GPUATLAS_AGENT_TOKEN"],
+        envvar=[TOKEN.variable, AGENT_TOKEN.variable],
         help="Bearer token. Prefer $GPUATLAS_TOKEN or --token-file: a token on the command "
              "line is visible to every user of the machine (ps).")] = None,
     token_file: TokenFileOption = None,

@@ -15,6 +15,7 @@ from gpuatlas.app.errors import problem_document
 from gpuatlas.app.prices import PricesRequest, prices_document
 from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.report.svg_charts import Bar, bar_chart, line_chart
 from gpuatlas.web import compare_page, planner, views
 from gpuatlas.web.api_docs import (
     document_response,
@@ -22,7 +23,6 @@ from gpuatlas.web.api_docs import (
     json_errors,
     request_parameters,
 )
-from gpuatlas.web.charts import Bar, bar_chart, line_chart
 from gpuatlas.web.rendering import render
 from gpuatlas.web.state import AppState
 
