@@ -31,7 +31,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -337,13 +337,26 @@ def default_noise_model() -> NoiseModel:
 def borrowed_bootstrap(
     median: float, n: int, lookup: NoiseLookup, seed: int, resamples: int = BOOTSTRAP_RESAMPLES
 ) -> MedianBootstrap:
-    """Replicates of a median of n runs drawn from the noise model (Student-t in log space)."""
-    cell = lookup.cell
+    """Replicates of a median of n runs drawn from the noise model (Student-t in log space).
+    A pure function of its arguments (seeded), so a report that needs the same side again (its
+    sections ask per row and per category) gets the same read-only replicates without drawing
+    them again."""
+    return _borrowed_bootstrap(median, n, lookup.cell, seed, resamples)
+
+
+BORROWED_BOOTSTRAPS_KEPT = 256  # one comparison needs ~140; 10,000 replicates are 80 kB each
+
+
+@lru_cache(maxsize=BORROWED_BOOTSTRAPS_KEPT)
+def _borrowed_bootstrap(
+    median: float, n: int, cell: NoiseCell, seed: int, resamples: int
+) -> MedianBootstrap:
     rng = np.random.default_rng(seed)
     nu = max(cell.degrees_of_freedom, 1)
     sigma = cell.cv * np.sqrt(nu / rng.chisquare(nu, size=resamples))
     logs = rng.standard_normal(resamples) * sigma / math.sqrt(max(n, 1))
     replicates = np.asarray(median * np.exp(logs), dtype=np.float64)
+    replicates.flags.writeable = False  # shared by every caller asking for this side
     return MedianBootstrap(median, n, replicates, percentile_interval(replicates))
 
 
