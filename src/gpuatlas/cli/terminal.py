@@ -58,7 +58,8 @@ def column_widths(console: Console, table: Table, index: int) -> tuple[int, int]
     the narrowest is its longest word when the column wraps, its longest cell when not."""
     column = table.columns[index]
     cells = [column.header, *column.cells]
-    measures = [Measurement.get(console, console.options, cell_text(cell)) for cell in cells]
+    options = console.options  # one lookup: each reads the terminal's size and environment
+    measures = [Measurement.get(console, options, cell_text(cell)) for cell in cells]
     narrowest = max(m.maximum if column.no_wrap else m.minimum for m in measures)
     widest = max(m.maximum for m in measures)
     narrowest = max(narrowest, column.min_width or 0)
