@@ -48,7 +48,13 @@ def all_gpus() -> tuple[Gpu, ...]:
 
 @cache
 def gpu_index() -> NameIndex:
-    """Names, memory sizes and form-factor words of every GPU ("B200 180GB SXM", "a100-80")."""
+    """Names, memory sizes and form-factor words of every GPU ("B200 180GB SXM", "a100-80"),
+    from the parsed-data cache when the files are unchanged (building it costs as much as
+    reading the catalog)."""
+    return cached_parse("gpu_names", packaged_gpu_files(), build_gpu_index)
+
+
+def build_gpu_index() -> NameIndex:
     entries = [
         NameEntry(gpu.id, (gpu.name, *gpu.aliases), gpu.memory_gb, form_factor_words(gpu))
         for gpu in all_gpus()
