@@ -72,7 +72,7 @@ from gpuatlas.bench.metrics import (
     whole_run_window,
 )
 from gpuatlas.bench.reference_server import MODEL_NAME
-from gpuatlas.bench.stats import weighted_quantile
+from gpuatlas.statistics import weighted_quantile
 from reference_process import stop, wait_until_serving
 
 NS_PER_MS = 1e6

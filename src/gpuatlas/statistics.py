@@ -1,7 +1,19 @@
-"""Medians, seeded bootstrap intervals and the ratio of medians (oriented so > 1 means A better).
+"""The one statistics module: percentiles, summaries of a measured distribution, medians,
+seeded bootstrap intervals and the ratio of medians (oriented so > 1 means A better).
 
-Below every package that uses it (numpy only): the results store computes its per-group
-summaries with it when results are written, ``compare`` its ratios, verdicts and scores.
+Below every package that uses it (numpy only): ``bench`` summarises each metric of a run with
+``describe`` (median, mean, p90, p99, the median's interval), the results store computes its
+per-group summaries with ``median_bootstrap`` when results are written, ``compare`` and the
+report their ratios, verdicts and scores.
+
+One percentile definition everywhere: linear interpolation between order statistics (numpy's
+default, Hyndman and Fan's type 7). A weighted sample (inter-token latencies, each gap standing
+for the tokens of its chunk) uses the same definition on the sample in which every value counts
+as often as its weight, so whole weights give exactly ``np.quantile(np.repeat(values,
+weights), q)`` — what serving benchmarks that list every token gap report.
+
+One bootstrap: ``BOOTSTRAP_RESAMPLES`` (10,000) resamples unless a caller passes ``resamples``;
+a run's metric and a group of runs draw their median's interval the same way (below).
 
 Every interval here is a 95% percentile bootstrap: runs are resampled with replacement within
 each GPU's sample and the statistic is recomputed. A sample of one run has no spread to
@@ -37,6 +49,10 @@ CONFIDENCE = 0.95
 MIN_RUNS_FOR_INTERVAL = 2
 MIN_RUNS_FOR_RELIABLE_INTERVAL = 6
 DEFAULT_SEED = 20260101
+Z_95 = 1.959964  # the standard normal's 97.5th percentile
+# Fewer values than this make a p99 "insufficient": MLPerf LoadGen's early-stopping bound for a
+# p99 with one over-latency query (t = 1).
+P99_MIN_SAMPLES = 662
 
 FloatArray = NDArray[np.float64]
 
@@ -170,6 +186,103 @@ def percentile_interval(replicates: NDArray[np.floating[Any]]) -> tuple[float, f
     ordered = np.partition(data, np.unique(np.concatenate([below, above])))
     low, high = ordered[below] + (ordered[above] - ordered[below]) * (positions - below)
     return float(low), float(high)
+
+
+def quantile(values: Sequence[float] | FloatArray, q: float) -> float:
+    """The q-quantile (0..1) by linear interpolation (numpy's default; the module docstring)."""
+    return float(np.quantile(np.asarray(values, dtype=np.float64), q))
+
+
+def weighted_quantile(values: FloatArray, weights: FloatArray, q: float,
+                      presorted: bool = False) -> float:
+    """The q-quantile of a weighted sample: linear interpolation over the sample in which each
+    value counts `weight` times (whole weights: exactly the quantile of the repeated values;
+    unit weights: ``quantile(values, q)``)."""
+    if presorted:
+        ordered, counts = np.asarray(values, np.float64), np.asarray(weights, np.float64)
+    else:
+        order = np.argsort(values, kind="stable")
+        ordered, counts = np.asarray(values, np.float64)[order], np.asarray(weights)[order]
+    cumulative = np.cumsum(counts)
+    position = max(0.0, q * (float(cumulative[-1]) - 1.0))  # the rank, 0-based, in the repeats
+    below = float(np.floor(position))
+    above = min(below + 1.0, float(cumulative[-1]) - 1.0)
+    low = ordered[min(int(np.searchsorted(cumulative, below, side="right")), ordered.size - 1)]
+    high = ordered[min(int(np.searchsorted(cumulative, above, side="right")), ordered.size - 1)]
+    return float(low + (high - low) * (position - below))
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One metric's measured values; `weights` (optional) say how many units each stands for."""
+
+    values: FloatArray
+    weights: FloatArray | None = None
+
+    def sorted_weighted(self) -> Distribution:
+        """The same sample sorted by value (weighted quantiles then need no sort)."""
+        if self.weights is None:
+            return self
+        order = np.argsort(self.values, kind="stable")
+        return Distribution(self.values[order], self.weights[order])
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile; weighted samples must be sorted (``sorted_weighted``)."""
+        if self.weights is None:
+            return quantile(self.values, q)
+        return weighted_quantile(self.values, self.weights, q, presorted=True)
+
+    def mean(self) -> float:
+        if self.weights is None:
+            return float(np.mean(self.values))
+        return float(np.average(self.values, weights=self.weights))
+
+
+@dataclass(frozen=True)
+class DistributionSummary:
+    """What a run reports per metric: median, mean, p90, p99, n and the median's 95% interval
+    (None with fewer than two values); ``p99_sufficient``: enough values for a p99."""
+
+    median: float | None
+    mean: float | None
+    p90: float | None
+    p99: float | None
+    n: int
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p99_sufficient: bool | None = None  # None with no values
+
+
+def median_interval(data: Distribution, seed: int,
+                    resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float]:
+    """The median's 95% interval. Unweighted: the seeded percentile bootstrap of
+    ``median_bootstrap`` (exact, O(resamples) whatever n). Weighted (no bootstrap of a weighted
+    median here): the distribution-free order-statistic interval, the weighted quantiles at
+    1/2 -+ Z_95 sqrt(n)/(2n), which for large n agrees with the bootstrap. Weighted data must
+    be sorted; needs at least two values."""
+    if data.weights is None:
+        bootstrap = median_bootstrap(data.values, seed, resamples)
+        assert bootstrap.interval is not None  # two or more values
+        return bootstrap.interval
+    count = len(data.values)
+    half_width = Z_95 * np.sqrt(count) / 2 / count
+    low_q, high_q = max(0.0, 0.5 - half_width), min(1.0, 0.5 + half_width)
+    return data.quantile(low_q), data.quantile(high_q)
+
+
+def describe(data: Distribution, seed: int = DEFAULT_SEED,
+             resamples: int = BOOTSTRAP_RESAMPLES) -> DistributionSummary:
+    """{median, mean, p90, p99, n, ci_low, ci_high}; all None (n = 0) for no values."""
+    count = int(len(data.values))
+    if count == 0:
+        return DistributionSummary(median=None, mean=None, p90=None, p99=None, n=0)
+    data = data.sorted_weighted()
+    low, high = median_interval(data, seed, resamples) if count > 1 else (None, None)
+    return DistributionSummary(
+        median=data.quantile(0.5), mean=data.mean(), p90=data.quantile(0.9),
+        p99=data.quantile(0.99), n=count, ci_low=low, ci_high=high,
+        p99_sufficient=count >= P99_MIN_SAMPLES,
+    )
 
 
 def summarize(values: Sequence[float], seed: int = DEFAULT_SEED) -> SampleSummary:

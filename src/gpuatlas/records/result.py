@@ -9,9 +9,10 @@ Conventions:
   per-request metrics (``ttft_ms``, ``tpot_ms``, ``e2e_ms``, ...) pool the requests of every
   repeat (``n`` = requests; ``itl_ms`` is token-weighted, ``n`` = gaps); run-level metrics
   (``output_tok_s``, ``request_s``, ...) have one value per repeat (``n`` = repeats);
-  ``ci_low``/``ci_high`` bound the 95 % interval of the median (gpuatlas.bench.stats: seeded
-  bootstrap, or the order-statistic interval for large or weighted samples);
-- percentiles use numpy's linear interpolation;
+  ``ci_low``/``ci_high`` bound the 95 % interval of the median (gpuatlas.statistics: seeded
+  bootstrap, or the order-statistic interval for token-weighted samples);
+- percentiles use numpy's linear interpolation (a token-weighted sample: the same, over every
+  token's gap);
 - ``headline`` is the one number comparisons use; its ``metric`` names an entry of ``metrics``;
   ``value`` is null, with a ``reason``, when nothing was measured (no successful request);
 - ``comparable`` is false (``not_comparable_reasons`` say why) for a run with no headline, more

@@ -36,7 +36,7 @@ from gpuatlas.bench.prompts import image_data_url
 from gpuatlas.bench.runners.inprocess import parameters
 from gpuatlas.bench.server_info import check_model, choose_api, engine_info
 from gpuatlas.bench.server_rates import disagreement_warning, server_rates
-from gpuatlas.bench.stats import Distribution, summarize, summarize_values
+from gpuatlas.bench.stats import summarize, summarize_values
 from gpuatlas.bench.workloads import LengthSpread, load_dataset, prompt_source
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import (
@@ -48,6 +48,7 @@ from gpuatlas.records.result import (
     Settings,
 )
 from gpuatlas.records.suite import Benchmark
+from gpuatlas.statistics import Distribution
 
 SEND_LAG_WARN_MS = 5.0
 LENGTH_SHORTFALL = 0.9
