@@ -16,12 +16,10 @@ from gpuatlas.performance.api import predict_llm, serving_layout
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
 from gpuatlas.performance.platform_engines import PlatformEngine
-from gpuatlas.report.document import Cell, Provenance, Quantity, Text
+from gpuatlas.report.document import Provenance, Quantity
 from gpuatlas.report.focus import OUTPUT_TOKENS, Focus, attempt_or_reason, missing
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.rental_prices import RENTAL_TIERS, price_words
-
-Row = tuple[Cell, ...]
 
 TRAFFIC_LEVELS_RPS = (10.0, 100.0)
 SERVING_INPUT_TOKENS = 512
@@ -39,6 +37,30 @@ class SideSpeed:
     serving_layout: str = ""  # "4 replicas of 1 GPU each", "one replica over 2 GPUs (…)"
     engine: str = ""  # the engine's label: "vLLM", "llama.cpp (Metal)"
     replica_gpus: int = 0  # GPUs per replica in the serving layout (0: the whole system)
+
+
+@dataclass(frozen=True)
+class ServingAtTraffic:
+    """The fewest replicas that meet the latency targets at one request rate, with the p95
+    latencies, utilisation and cost per 1k requests; `failure` says why there is none."""
+
+    rps: float
+    failure: str | None = None
+    replicas: str = ""  # '2 × RTX 4090'
+    p95_ttft_ms: Quantity | None = None
+    p95_tpot_ms: Quantity | None = None
+    utilization_pct: Quantity | None = None
+    usd_per_1k_requests: Quantity | None = None  # None: no rental price
+
+
+@dataclass(frozen=True)
+class OfferCost:
+    """One rental or spot offer for the system and what serving costs on it."""
+
+    offer: str  # 'RunPod (community, 2026-09-25)'
+    usd_per_hour: Quantity  # the whole system's
+    usd_per_million_tokens: Quantity
+    usd_per_1k_requests: Quantity
 
 
 def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> SideSpeed:
@@ -90,13 +112,12 @@ def calibration_version() -> str:
     return str(getattr(current_calibration(), "version", "unknown"))
 
 
-def scenario_row(
+def serving_at(
     system: GpuSystem, rps: float, focus: Focus, engine: str, group: GpuSystem | None,
     price: PriceSnapshot | None,
-) -> Row:
+) -> ServingAtTraffic:
     """The fewest replicas that meet the latency targets at `rps` (of the serving layout's
     group when those meet them), with p95 latencies, utilisation and $/1k requests."""
-    label = system.label
     workload = Workload(focus.model, focus.weights, rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS,
                         engine=engine)
     slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
@@ -105,16 +126,8 @@ def scenario_row(
         in_groups = fewest_replicas(assess(group, workload, slo), workload, slo)
         if in_groups.run is not None and in_groups.status == "ok":
             found, system = in_groups, group
-    head: Row = (Text(label), Text(f"{rps:g} req/s"))
     if found.run is None or found.status != "ok":
-        return (
-            *head,
-            Text(f"— ({found.status}: {found.reason})"),
-            Text(""),
-            Text(""),
-            Text(""),
-            Text(""),
-        )
+        return ServingAtTraffic(rps, failure=f"{found.status}: {found.reason}")
     run = found.run
     provenance = Provenance(
         kind="modelled",
@@ -126,7 +139,7 @@ def scenario_row(
     ttft = Quantity(run.latency.p95_ttft_ms, "ms", provenance)
     tpot = Quantity(run.latency.p95_tpot_ms, "ms", provenance)
     util = Quantity(run.utilization * 100, "%", provenance)
-    cost: Cell = Text("no price")
+    cost = None
     if price is not None:
         hourly = price.usd_per_gpu_hour * system.gpu_count * run.replicas
         cost = computed(
@@ -136,31 +149,24 @@ def scenario_row(
             replicas,
             price_quantity(price),
         )
-    return (*head, Text(f"{run.replicas} × {system.label}"), ttft, tpot, util, cost)
+    return ServingAtTraffic(rps, None, f"{run.replicas} × {system.label}", ttft, tpot, util, cost)
 
 
-def offer_rows(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[Row, ...]:
+def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[OfferCost, ...]:
     """Each rental and spot offer for the system with its cost per 1M output tokens and per
     1k requests at the system's own modelled throughput."""
     offers = [s for s in current_prices(system.gpu.id) if s.tier in (*RENTAL_TIERS, "spot")]
     if provider:
         offers = [s for s in offers if s.provider.lower() == provider.lower()] or offers
-    rows: list[Row] = []
+    costs = []
     throughput = speed.serving_tok_s
     for offer in offers:
         hourly = offer.usd_per_gpu_hour * system.gpu_count
         per_million = per_million_tokens(hourly, throughput)
         per_thousand_requests = _scaled(per_million, OUTPUT_TOKENS / 1e3, "USD")
-        rows.append(
-            (
-                Text(system.label),
-                Text(f"{offer.provider} ({offer.tier}, {offer.observed_date})"),
-                price_quantity(offer, hourly),
-                per_million,
-                per_thousand_requests,
-            )
-        )
-    return tuple(rows)
+        costs.append(OfferCost(f"{offer.provider} ({offer.tier}, {offer.observed_date})",
+                               price_quantity(offer, hourly), per_million, per_thousand_requests))
+    return tuple(costs)
 
 
 def per_million_tokens(hourly: float, throughput: Quantity) -> Quantity:

@@ -29,7 +29,8 @@ from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
 from gpuatlas.report.profiles.fit import FitKey, FitResult
-from gpuatlas.report.profiles.llm import Row, SideSpeed
+from gpuatlas.report.profiles.llm import OfferCost, ServingAtTraffic, SideSpeed
+from gpuatlas.report.profiles.training import FineTuningBudget, GradientSync, ShardedInference
 from gpuatlas.report.quantities import computed, gpu_fact
 from gpuatlas.report.rental_prices import reference_price
 
@@ -83,18 +84,18 @@ class SideProfile:
         return llm.compute_speed(self.system, self.focus, self.engine)
 
     @cached_property
-    def scenario_rows(self) -> tuple[Row, ...]:
+    def serving_scenario(self) -> tuple[ServingAtTraffic, ...]:
         """The serving scenario at each traffic level (the simulation is the costly part)."""
         group = llm.replica_group(self.system, self.speed)
         return tuple(
-            llm.scenario_row(self.system, rps, self.focus, self.engine.engine, group,
-                             self.reference_price)
+            llm.serving_at(self.system, rps, self.focus, self.engine.engine, group,
+                           self.reference_price)
             for rps in llm.TRAFFIC_LEVELS_RPS
         )
 
     @cached_property
-    def offer_rows(self) -> tuple[Row, ...]:
-        return llm.offer_rows(self.system, self.speed, self.focus.provider)
+    def offer_costs(self) -> tuple[OfferCost, ...]:
+        return llm.offer_costs(self.system, self.speed, self.focus.provider)
 
     @cached_property
     def serving_curve(self) -> ServingCurve | str:
@@ -150,31 +151,31 @@ class SideProfile:
         return training.first_fitting_method(self.training_memory, model)
 
     @cached_property
-    def budget_rows(self) -> dict[str, Row]:
+    def budgets(self) -> dict[str, FineTuningBudget]:
         """Fine-tuning time and cost of the focus model for every method (the pair picks which
-        to show, so a side's rows do not depend on the other side)."""
+        to show, so a side's results do not depend on the other side)."""
         return {
-            method: training.budget_row(self.system, self.focus.model, method,
-                                        self.training_memory, self.reference_price)
+            method: training.budget(self.system, self.focus.model, method,
+                                    self.training_memory, self.reference_price)
             for method in training.METHODS
         }
 
     @cached_property
-    def sync_rows(self) -> tuple[Row, ...]:
+    def gradient_sync(self) -> tuple[GradientSync, ...]:
         """Gradient-sync overhead of full fine-tuning of the focus model on the system (or on
         2, 4 and 8 of its GPU)."""
-        rows = []
+        found = []
         for system in training.scaling_systems(self.system):
             memory = self.training_memory if system is self.system else _memory_of(system)
-            rows.append(training.sync_row(system, self.focus.model, memory))
-        return tuple(rows)
+            found.append(training.gradient_sync(system, self.focus.model, memory))
+        return tuple(found)
 
     @cached_property
-    def sharded_rows(self) -> tuple[Row, ...]:
+    def sharded_inference(self) -> tuple[ShardedInference, ...]:
         """Sharded inference of the large model in FP16 and INT4 with the side's engine."""
         engine = self.engine.engine
         return tuple(
-            training.sharded_row(self.system, weights, engine)
+            training.sharded_inference(self.system, weights, engine)
             for weights in ("fp16", training.int4_weights(engine, self.system))
         )
 
@@ -196,9 +197,9 @@ class SideProfile:
                 log.debug("could not compute %s for %s", part, self.label, exc_info=True)
 
 
-_PARTS = ("loads_awq", "usual_formats", "speed", "scenario_rows", "offer_rows", "serving_curve",
-          "measured_serving_points", "tokens_per_joule", "diffusion", "vision", "ocr",
-          "budget_rows", "sync_rows", "sharded_rows")
+_PARTS = ("loads_awq", "usual_formats", "speed", "serving_scenario", "offer_costs",
+          "serving_curve", "measured_serving_points", "tokens_per_joule", "diffusion", "vision",
+          "ocr", "budgets", "gradient_sync", "sharded_inference")
 
 
 def _fit_table_keys(focus_model: str) -> list[tuple[str, str]]:

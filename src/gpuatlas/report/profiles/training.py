@@ -5,6 +5,7 @@ sharded inference of a large model. One set of settings throughout: what fits is
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from gpuatlas.catalog.prices import PriceSnapshot
@@ -16,12 +17,11 @@ from gpuatlas.performance.api import (
     training_memory,
 )
 from gpuatlas.performance.engine_specs import engine_profile
-from gpuatlas.report.document import Cell, Provenance, Quantity, Text
+from gpuatlas.report.document import Provenance, Quantity
 from gpuatlas.report.focus import attempt, attempt_or_reason, missing
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.rental_prices import price_words
 
-Row = tuple[Cell, ...]
 MemoryOf = Callable[[str, str], Any]  # (model, method) → memory fit of one system, or None
 
 METHODS = ("full", "lora", "qlora")
@@ -34,6 +34,38 @@ CHECKPOINTING = True
 SETTINGS_NOTE = (f"{SEQUENCE_TOKENS:,}-token sequences, micro-batch {MICRO_BATCH}, activation "
                  "checkpointing, BF16 weights and AdamW states; multi-GPU systems shard with "
                  "FSDP")
+
+
+@dataclass(frozen=True)
+class FineTuningBudget:
+    """Time and cost of fine-tuning for the token budget with one method; `hours` is missing
+    with the reason when it does not fit or is unsupported."""
+
+    method: str
+    hours: Quantity
+    cost_usd: Quantity | None  # None: no rental price to cost it with
+
+
+@dataclass(frozen=True)
+class GradientSync:
+    """Gradient-sync overhead of full fine-tuning on one system (the side or a scaling one)."""
+
+    system: str  # the system's label
+    link: str
+    allreduce_ms: Quantity
+    step_ms: Quantity
+    exposed_pct: Quantity
+    memory: str  # 'fits (N GB/GPU)', or why not and what would fit
+
+
+@dataclass(frozen=True)
+class ShardedInference:
+    """Batch-1 inference of the large model over the fewest of the side's GPU that hold it."""
+
+    weights: str
+    smallest_system: str  # its label, or why there is none
+    decode_tok_s: Quantity
+    ttft_ms: Quantity
 
 
 def _sharding(system: GpuSystem) -> str:
@@ -80,20 +112,19 @@ def first_fitting_method(memory: MemoryOf, model: str) -> str | None:
     return None
 
 
-def budget_row(
+def budget(
     system: GpuSystem, model: str, method: str, memory: MemoryOf, price: PriceSnapshot | None
-) -> Row:
+) -> FineTuningBudget:
     """The system's fine-tuning time and cost for the token budget with `method`."""
-    label = system.label
     fit = memory(model, method)
     if fit is None or not fit.fits:
         reason = f"does not fit ({fit.total_gb:.0f} GB/GPU)" if fit else "unsupported"
-        return (Text(label), Text(method), missing(reason), missing(""))
+        return FineTuningBudget(method, missing(reason), missing(""))
     run = training_run(system, model, method)
     if run is None:
-        return (Text(label), Text(method), missing("unsupported"), missing(""))
+        return FineTuningBudget(method, missing("unsupported"), missing(""))
     hours = estimate_quantity(run.time_for_budget_h)
-    cost: Cell = Text("no price")
+    cost = None
     if price is not None and hours.value is not None:
         per_hour = price.usd_per_gpu_hour * system.gpu_count
         value = computed(
@@ -110,7 +141,7 @@ def budget_row(
             (hours.low or 0) * per_hour,
             (hours.high or 0) * per_hour,
         )
-    return (Text(label), Text(method), hours, cost)
+    return FineTuningBudget(method, hours, cost)
 
 
 def scaling_systems(system: GpuSystem) -> list[GpuSystem]:
@@ -128,23 +159,17 @@ def _link_text(system: GpuSystem) -> str:
     return f"{name}, {link.per_direction_gb_s:g} GB/s/direction"
 
 
-def sync_row(system: GpuSystem, model: str, memory: MemoryOf) -> Row:
+def gradient_sync(system: GpuSystem, model: str, memory: MemoryOf) -> GradientSync:
     """Gradient-sync overhead of full fine-tuning on `system` (`memory`: its training memory)."""
     link = _link_text(system)
     fit = memory(model, "full")
     if fit is None or not fit.fits:
-        return (Text(system.label), Text(link), missing("does not fit"), missing(""),
-                missing(""), Text(_does_not_fit_text(model, fit, memory)))
+        return GradientSync(system.label, link, missing("does not fit"), missing(""),
+                            missing(""), _does_not_fit_text(model, fit, memory))
     run = training_run(system, model, "full")
     if run is None:
-        return (
-            Text(system.label),
-            Text(link),
-            missing("unsupported"),
-            missing(""),
-            missing(""),
-            Text(""),
-        )
+        return GradientSync(system.label, link, missing("unsupported"), missing(""),
+                            missing(""), "")
     provenance = Provenance(
         kind="modelled",
         source="gpuatlas.training/1 ring all-reduce",
@@ -154,8 +179,8 @@ def sync_row(system: GpuSystem, model: str, memory: MemoryOf) -> Row:
     allreduce = Quantity(run.allreduce_s * 1000, "ms", provenance)
     step = estimate_quantity(run.step_s, unit="ms", factor=1000.0)
     exposed = Quantity(run.exposed_allreduce_s / run.step_s.value * 100, "%", provenance)
-    return (Text(system.label), Text(link), allreduce, step, exposed,
-            Text(f"fits ({fit.total_gb:.0f} GB/GPU)"))
+    return GradientSync(system.label, link, allreduce, step, exposed,
+                        f"fits ({fit.total_gb:.0f} GB/GPU)")
 
 
 def _does_not_fit_text(model: str, fit: Any, memory: MemoryOf) -> str:
@@ -166,22 +191,15 @@ def _does_not_fit_text(model: str, fit: Any, memory: MemoryOf) -> str:
     return f"does not fit ({fit.total_gb:.0f} GB/GPU){instead}"
 
 
-def sharded_row(system: GpuSystem, weights: str, engine: str) -> Row:
+def sharded_inference(system: GpuSystem, weights: str, engine: str) -> ShardedInference:
     """Sharded inference (batch 1) of the large model over the fewest of the system's GPU that
     hold it."""
-    label = system.label
     fit = attempt(lambda: inference_memory(system, LARGE_MODEL, weights, context_tokens=2048))
     if fit is None:
-        return (Text(label), Text(weights), Text("unsupported"), missing(""), missing(""))
+        return ShardedInference(weights, "unsupported", missing(""), missing(""))
     count = fit.gpu_count if fit.fits else fit.min_gpus_needed
     if count is None:
-        return (
-            Text(label),
-            Text(weights),
-            Text("does not fit on 8 GPUs"),
-            missing(""),
-            missing(""),
-        )
+        return ShardedInference(weights, "does not fit on 8 GPUs", missing(""), missing(""))
     sharded = build_system(system.gpu, max(count, system.gpu_count))
     run = attempt_or_reason(
         lambda: predict_llm(
@@ -189,14 +207,9 @@ def sharded_row(system: GpuSystem, weights: str, engine: str) -> Row:
         )
     )
     if isinstance(run, str):
-        return (Text(label), Text(weights), Text(sharded.label), missing(run), missing(run))
-    return (
-        Text(label),
-        Text(weights),
-        Text(sharded.label),
-        estimate_quantity(run.decode_tok_s),
-        estimate_quantity(run.ttft_ms),
-    )
+        return ShardedInference(weights, sharded.label, missing(run), missing(run))
+    return ShardedInference(weights, sharded.label, estimate_quantity(run.decode_tok_s),
+                            estimate_quantity(run.ttft_ms))
 
 
 def int4_weights(engine: str, system: GpuSystem) -> str:

@@ -19,6 +19,7 @@ from gpuatlas.report.profiles.llm import (
     P95_TPOT_TARGET_MS,
     P95_TTFT_TARGET_MS,
     SERVING_INPUT_TOKENS,
+    ServingAtTraffic,
     SideSpeed,
 )
 from gpuatlas.report.serving_cost import serving_cost_statement
@@ -96,8 +97,20 @@ def _smaller_format_hint(reason: str) -> str:
             "--weights)")
 
 
+def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
+    head: tuple[Cell, ...] = (Text(label), Text(f"{serving.rps:g} req/s"))
+    if serving.failure is not None:
+        return (*head, Text(f"— ({serving.failure})"), Text(""), Text(""), Text(""), Text(""))
+    cost: Cell = Text("no price") if serving.usd_per_1k_requests is None \
+        else serving.usd_per_1k_requests
+    assert serving.p95_ttft_ms and serving.p95_tpot_ms and serving.utilization_pct
+    return (*head, Text(serving.replicas), serving.p95_ttft_ms, serving.p95_tpot_ms,
+            serving.utilization_pct, cost)
+
+
 def scenario_table(a: SideProfile, b: SideProfile) -> Table:
-    rows = (*a.scenario_rows, *b.scenario_rows)
+    rows = tuple(_scenario_row(side.label, serving)
+                 for side in (a, b) for serving in side.serving_scenario)
     notes = (
         f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
         f"Poisson arrivals; targets p95 TTFT ≤ {P95_TTFT_TARGET_MS:g} ms and p95 time per "
@@ -124,7 +137,11 @@ def scenario_table(a: SideProfile, b: SideProfile) -> Table:
 
 
 def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
-    rows = (*a.offer_rows, *b.offer_rows)
+    rows = tuple(
+        (Text(side.label), Text(cost.offer), cost.usd_per_hour, cost.usd_per_million_tokens,
+         cost.usd_per_1k_requests)
+        for side in (a, b) for cost in side.offer_costs
+    )
     notes = (
         f"Cost per request = {OUTPUT_TOKENS} output tokens at the system's own modelled "
         "throughput at full load (never a shared request rate); ranges follow the "

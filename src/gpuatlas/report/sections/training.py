@@ -15,6 +15,9 @@ from gpuatlas.report.profiles.training import (
     METHODS,
     SETTINGS_NOTE,
     TOKEN_BUDGET,
+    FineTuningBudget,
+    GradientSync,
+    ShardedInference,
     scaling_systems,
 )
 
@@ -59,7 +62,8 @@ def budget_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Tabl
     model = focus_model(context)
     method = common_method((a, b), model)
     methods = (method,) if method is not None else METHODS
-    rows = tuple(side.budget_rows[each] for each in methods for side in (a, b))
+    rows = tuple(_budget_row(side.label, side.budgets[each])
+                 for each in methods for side in (a, b))
     title = f"Fine-tuning {model} on {TOKEN_BUDGET / 1e9:g}B tokens"
     notes = (
         "Method = the most complete of full / LoRA / QLoRA that fits on both sides (the same "
@@ -67,6 +71,21 @@ def budget_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Tabl
         + ".",
     )
     return Table("training-budget", title, ("System", "Method", "Time", "Cost"), rows, notes)
+
+
+def _budget_row(label: str, budget: FineTuningBudget) -> tuple[Cell, ...]:
+    cost: Cell = Text("no price") if budget.cost_usd is None else budget.cost_usd
+    return (Text(label), Text(budget.method), budget.hours, cost)
+
+
+def _sync_row(sync: GradientSync) -> tuple[Cell, ...]:
+    return (Text(sync.system), Text(sync.link), sync.allreduce_ms, sync.step_ms, sync.exposed_pct,
+            Text(sync.memory))
+
+
+def _sharded_row(label: str, run: ShardedInference) -> tuple[Cell, ...]:
+    return (Text(label), Text(run.weights), Text(run.smallest_system), run.decode_tok_s,
+            run.ttft_ms)
 
 
 def _staged_note(systems: list[GpuSystem]) -> str:
@@ -82,7 +101,7 @@ def _staged_note(systems: list[GpuSystem]) -> str:
 def sync_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
     model = focus_model(context)
     systems = [system for side in (a, b) for system in scaling_systems(side.system)]
-    rows = (*a.sync_rows, *b.sync_rows)
+    rows = tuple(_sync_row(sync) for side in (a, b) for sync in side.gradient_sync)
     notes = (
         f"Full fine-tuning in the fit table's settings ({SETTINGS_NOTE}); a system where it "
         "does not fit gets no time. "
@@ -112,7 +131,7 @@ def sharded_table(a: SideProfile, b: SideProfile) -> Table:
         "sharded-inference",
         f"Sharded inference of {LARGE_MODEL} (batch 1)",
         ("Side", "Weights", "Smallest system", "Decode", "TTFT"),
-        (*a.sharded_rows, *b.sharded_rows),
+        tuple(_sharded_row(side.label, run) for side in (a, b) for run in side.sharded_inference),
         notes,
     )
 
