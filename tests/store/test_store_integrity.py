@@ -16,6 +16,7 @@ import pytest
 from conftest_pg import make_result, result_document
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import parse_result
+from gpuatlas.records.workload import Workload
 from gpuatlas.store import Store, open_store
 
 PUBLIC_7B_DECODE = "public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128/decode_tok_s"
@@ -137,6 +138,10 @@ def test_the_decode_bound_uses_the_suite_model_when_settings_leave_it_out(store:
 
 def test_the_decode_bound_uses_the_model_a_public_key_names(store: Store) -> None:
     """The audit's attack: 500 tok/s on an RTX 3090 under a public key, no settings.model."""
+    workload = Workload(engine="llama.cpp", model="meta-llama/Llama-2-7b-hf", weights="q4_0",
+                        metric="decode_tok_s", batch=1, output_tokens=128)
+    assert workload.benchmark_name() == PUBLIC_7B_DECODE
+    store.replace_public_data([], "with the 7B workload", [workload])
     document = result_document(benchmark=PUBLIC_7B_DECODE, gpu_id="rtx-3090",
                                fingerprint=RTX_3090, settings={}, headline_value=500.0)
     outcome = store.add_results([parse_result(document), parse_result(
@@ -144,6 +149,13 @@ def test_the_decode_bound_uses_the_model_a_public_key_names(store: Store) -> Non
     assert len(outcome.quarantined) == 2
     assert "memory-bandwidth bound" in " ".join(outcome.quarantined[0].reasons)
     assert _values(store, "rtx-3090") == []
+
+
+def test_a_public_benchmark_the_store_does_not_hold_is_held(store: Store) -> None:
+    document = result_document(benchmark=PUBLIC_7B_DECODE, gpu_id="rtx-3090",
+                               fingerprint=RTX_3090, settings={}, headline_value=50.0)
+    [held] = store.add_results([parse_result(document)]).quarantined
+    assert any("public data set does not hold" in reason for reason in held.reasons)
 
 
 def test_settings_cannot_lift_the_bound_with_a_claimed_concurrency(store: Store) -> None:

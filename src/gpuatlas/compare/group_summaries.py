@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
+from gpuatlas.records.workload import Workload
 from gpuatlas.statistics import MedianBootstrap
 from gpuatlas.store import GroupSummary
 from gpuatlas.store.convert import system_key
@@ -30,8 +31,11 @@ def bootstrap_of(summary: GroupSummary) -> MedianBootstrap:
     )
 
 
-def samples_of(summary: GroupSummary, title: str = "") -> BenchmarkSamples:
-    """A group summary as the BenchmarkSamples that pairwise/aggregate code consumes."""
+def samples_of(
+    summary: GroupSummary, title: str = "", workload: Workload | None = None
+) -> BenchmarkSamples:
+    """A group summary as the BenchmarkSamples that pairwise/aggregate code consumes
+    (``workload``: the public benchmark's stored workload, carried as a value)."""
     key, description = summary.key, summary.description
     info = BenchmarkInfo(
         id=group_benchmark_id(key),
@@ -39,6 +43,7 @@ def samples_of(summary: GroupSummary, title: str = "") -> BenchmarkSamples:
         unit=description.unit,
         higher_is_better=description.higher_is_better,
         title=title,
+        workload=workload,
     )
     return BenchmarkSamples.from_bootstrap(
         info,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from gpuatlas.records.workload import Workload
 from gpuatlas.statistics import MedianBootstrap, SampleSummary, median_bootstrap, stable_seed
 
 
@@ -21,6 +22,8 @@ class BenchmarkInfo:
     unit: str
     higher_is_better: bool
     title: str = ""
+    # A public benchmark's workload as values (engine, model, shape...), for modelled stand-ins
+    workload: Workload | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

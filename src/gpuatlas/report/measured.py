@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
+from gpuatlas.catalog.measurements import all_measurements
 from gpuatlas.compare import BenchmarkSamples
 from gpuatlas.compare.group_summaries import samples_of
-
-if TYPE_CHECKING:
-    from gpuatlas.store import GroupSummary, Store
+from gpuatlas.records.workload import Workload
+from gpuatlas.store import GroupSummary, Store, open_store
+from gpuatlas.store.engine import resolve_database_url
+from gpuatlas.store.public_data import public_result_id
 
 CATEGORY_TITLES = {
     "llm-serving": "LLM serving (concurrent)",
@@ -46,21 +47,6 @@ class MeasuredData:
         }
 
 
-def benchmark_title(benchmark: str) -> str:
-    """A readable title from a store key: 'public/llama.cpp/meta-llama/Meta-Llama-3-8B/q4_k_m/
-    b1-tg512-kv-f16/decode_tok_s' → 'llama.cpp Meta-Llama-3-8B q4_k_m b1-tg512-kv-f16 decode'."""
-    parts = benchmark.removeprefix("public/").split("/")
-    if len(parts) >= 5:
-        engine, model, weights, shape, metric = parts[0], parts[-4], parts[-3], parts[-2], parts[-1]
-        version = ""
-        if metric.startswith("v") and metric[1:].isdigit():
-            version, metric = f" ({metric})", parts[-2]
-            model, weights, shape = parts[-5], parts[-4], parts[-3]
-        shape = shape.replace("b?", "batch not stated", 1) if shape.startswith("b?") else shape
-        return f"{engine} {model} {weights} {shape} {metric.removesuffix('_tok_s')}{version}"
-    return benchmark
-
-
 def load_measured(systems: Sequence[str]) -> MeasuredData:
     """Every stored (non-quarantined) result for the given system keys, as group summaries."""
     wanted = list(dict.fromkeys(systems))
@@ -78,7 +64,8 @@ def _load(
     written; reading never writes): O(benchmarks), whatever the number of results."""
     store = _reading_store()
     summaries = read(store)
-    return MeasuredData(_group(summaries, systems), f"results store ({store.backend})")
+    workloads = store.workloads({summary.key.benchmark for summary in summaries})
+    return MeasuredData(_group(summaries, workloads, systems), f"results store ({store.backend})")
 
 
 OPEN_STORES = 4
@@ -90,8 +77,6 @@ def _reading_store() -> Store:
     """The configured store, opened (migrated, seeded) once per process and kept open: its
     engine's connection pool and compiled-statement cache serve every later report. A SQLite
     file replaced on disk (same path, new file) is opened afresh."""
-    from gpuatlas.store import open_store
-    from gpuatlas.store.engine import resolve_database_url
 
     url, _ = resolve_database_url()
     key = (url, _file_identity(url))
@@ -116,11 +101,15 @@ def _file_identity(url: str) -> tuple[int, int] | None:
 
 
 def _group(
-    summaries: Sequence[GroupSummary], systems: Sequence[str] | None
+    summaries: Sequence[GroupSummary], workloads: Mapping[str, Workload],
+    systems: Sequence[str] | None,
 ) -> dict[str, dict[str, BenchmarkSamples]]:
+    """Samples per system key; a public benchmark titled from its workload, others by id."""
     grouped: dict[str, dict[str, BenchmarkSamples]] = {system: {} for system in systems or ()}
     for summary in summaries:
-        samples = samples_of(summary, benchmark_title(summary.key.benchmark))
+        workload = workloads.get(summary.key.benchmark)
+        title = workload.title() if workload else summary.key.benchmark
+        samples = samples_of(summary, title, workload)
         grouped.setdefault(samples.gpu_id, {})[samples.benchmark.id] = samples
     return grouped
 
@@ -136,9 +125,6 @@ def assumed_variant_results() -> frozenset[str]:
 
 @cache
 def _assumed_variant_results() -> frozenset[str]:
-    from gpuatlas.catalog.measurements import all_measurements
-    from gpuatlas.store.public_data import public_result_id
-
     return frozenset(
         public_result_id(row)
         for row in all_measurements()

@@ -4,28 +4,30 @@ out of every summary, score and report until an administrator releases it.
 The rules come from the benchmark's identity, never only from what the result says about
 itself: its metric, unit and direction must match the benchmark's definition (the suite's, or
 the one its earlier comparable results established), the decode bound uses the model the
-benchmark names (suite definition, public benchmark key or established results) when the
-result's settings leave it out, and a GPU claim needs a fingerprint naming that GPU. Checks
-that lack a fact (a model the catalog does not know, a GPU without a bandwidth figure) pass.
+benchmark names (suite definition, stored public workload or established results) when the
+result's settings leave it out, and a GPU claim needs a fingerprint naming that GPU. A public
+benchmark's definition is its stored workload (columns, never parsed from its name); a result
+naming a public benchmark the store does not hold is held. Checks that lack a fact (a model
+the catalog does not know, a GPU without a bandwidth figure) pass.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.records.result import BenchResult
+from gpuatlas.records.suite import suite
+from gpuatlas.records.workload import PUBLIC_PREFIX, Workload
 
 BOUND_MARGIN = 1.15  # measured values may exceed the datasheet bound by this factor at most
 MIN_BITS_PER_WEIGHT = 4.0  # used when the weight format is not known: the highest bound
 DECODE_METRICS = frozenset({"decode_tok_s", "tpot_tok_s", "single_stream_tok_s"})
 BANDWIDTH_BENCHMARKS = frozenset({"gpu-memory-bandwidth"})
 GEMM_PREFIX = "gpu-gemm-"
-PUBLIC_KEY_PREFIX = "public/"
 SMALLEST_HEADLINE = 1e-6  # below this, a positive headline is a unit or encoding error
 # Sanity ceilings per GPU by unit (far above any datasheet; physics bounds are stricter).
 CEILING_PER_GPU = {"tok/s": 1e6, "GB/s": 1e5, "TFLOP/s": 1e5, "ms": 1e7, "s": 1e6}
@@ -43,19 +45,19 @@ class BenchmarkIdentity:
     model: str | None = None
     weights: str | None = None
     concurrency: int | None = None
-    defined_by: str = "nothing"  # suite definition | public benchmark key | earlier results
+    defined_by: str = "nothing"  # suite definition | public data set workload | earlier results
 
 
-def benchmark_identity(result: BenchResult,
-                       established: BenchmarkIdentity | None = None) -> BenchmarkIdentity:
-    """The suite's definition, else what the public key names (filled in by the results
-    stored before), else the established results' definition."""
+def benchmark_identity(result: BenchResult, established: BenchmarkIdentity | None = None,
+                       workload: Workload | None = None) -> BenchmarkIdentity:
+    """The suite's definition, else the stored workload of a public benchmark (filled in by
+    the results stored before), else the established results' definition."""
     suite = _suite_identity(result.benchmark, result.benchmark_version)
     if suite is not None:
         return suite
-    keyed = _public_key_identity(result.benchmark)
-    if keyed is None:
+    if workload is None:
         return established or BenchmarkIdentity()
+    keyed = _workload_identity(workload)
     base = established or BenchmarkIdentity()
     return BenchmarkIdentity(
         metric=keyed.metric, unit=base.unit, higher_is_better=base.higher_is_better,
@@ -64,8 +66,6 @@ def benchmark_identity(result: BenchResult,
 
 
 def _suite_identity(name: str, version: int) -> BenchmarkIdentity | None:
-    from gpuatlas.records.suite import suite
-
     for benchmark in suite():
         if benchmark.id == name and benchmark.version == version:
             concurrency = benchmark.params.get("concurrency")
@@ -77,25 +77,21 @@ def _suite_identity(name: str, version: int) -> BenchmarkIdentity | None:
     return None
 
 
-def _public_key_identity(name: str) -> BenchmarkIdentity | None:
-    """``public/<engine>/<model...>/<weights>/<shape>/<metric>`` (see public_data.py)."""
-    if not name.startswith(PUBLIC_KEY_PREFIX):
-        return None
-    parts = name.removeprefix(PUBLIC_KEY_PREFIX).split("/")
-    if len(parts) < 5:
-        return None
-    batch = re.match(r"b(\d+)", parts[-2])
+def _workload_identity(workload: Workload) -> BenchmarkIdentity:
     return BenchmarkIdentity(
-        metric=parts[-1], model="/".join(parts[1:-3]) or None, weights=parts[-3] or None,
-        concurrency=int(batch.group(1)) if batch else None,
-        defined_by="public benchmark key")
+        metric=workload.metric, model=workload.model, weights=workload.weights,
+        concurrency=workload.batch, defined_by="public data set workload")
 
 
-def plausibility_problems(result: BenchResult,
-                          established: BenchmarkIdentity | None = None) -> list[str]:
-    """Every reason to quarantine this result (empty list: nothing contradicts it)."""
-    identity = benchmark_identity(result, established)
+def plausibility_problems(result: BenchResult, established: BenchmarkIdentity | None = None,
+                          workload: Workload | None = None) -> list[str]:
+    """Every reason to quarantine this result (empty list: nothing contradicts it).
+    ``workload``: the stored workload of the public benchmark the result names, if any."""
+    identity = benchmark_identity(result, established, workload)
     reasons = definition_problems(result, identity) + headline_range_problems(result)
+    if result.benchmark.startswith(PUBLIC_PREFIX) and workload is None:
+        reasons.append(f"{result.benchmark} is named as a public benchmark that this store's "
+                       "public data set does not hold: its workload is unknown")
     if result.gpu_id is None:
         return reasons
     gpu = _catalog_gpu(result.gpu_id)

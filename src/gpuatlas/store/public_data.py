@@ -1,9 +1,10 @@
 """The default database's content: the public measured data set and the project's own runs.
 
-Each public row becomes one stored result under a benchmark key built from its configuration
-only (its workload: engine, model, weights, batch and lengths or resolution and steps, KV-cache
-dtype, parallelism and variant; never the GPU or the source), e.g.
-``public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128-kv-f16/decode_tok_s``. So independent
+Each public row becomes one stored result under the benchmark of its workload only (engine,
+model, weights, batch and lengths or resolution and steps, KV-cache dtype, parallelism and
+variant; never the GPU or the source: ``records.workload.Workload``), named e.g.
+``public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128-kv-f16/decode_tok_s``; the workload
+itself is stored beside it as columns (``public_workloads``) and read back as values. So independent
 sources that measured the same workload on the same system are several results (n > 1) of one
 benchmark, each keeping its source, date and data-set row (``file:line``). Configurations that
 are not equivalent (``torch.compile``, ``xformers``, ``static-batching``, ...) differ by the
@@ -27,48 +28,47 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
+from gpuatlas.records.workload import UNSTATED_SPLIT, Workload
 
 PUBLIC_SCHEMA = "gpuatlas.public-measurement/1"
-PUBLIC_PREFIX = "public/"
-# Bumped whenever benchmark keys or categories change, so existing databases reload.
-KEY_SCHEME = "public-keys/2"
+# Bumped whenever benchmark keys, categories or stored workloads change: existing databases reload.
+KEY_SCHEME = "public-keys/3"
 SINGLE_STREAM_METRICS = frozenset({"decode_tok_s", "prefill_tok_s", "ttft_ms", "tpot_ms"})
 IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
 TRAINING_CATEGORY = "training"
 
 
+def public_workload(row: MeasuredRow) -> Workload:
+    """What a row measured: equal for rows with equal workloads on any GPU."""
+    width, height = _image_size_px(row.resolution)
+    return Workload(
+        engine=row.engine, model=row.model, weights=row.weights, metric=row.metric,
+        backend=row.non_default_backend,
+        batch=row.batch if isinstance(row.batch, int) else None, max_batch=row.batch == "max",
+        input_tokens=row.input_tokens or None, output_tokens=row.output_tokens or None,
+        image_width_px=width, image_height_px=height, steps=row.steps or None,
+        kv_cache=row.kv_cache or None,
+        split=(row.parallelism or UNSTATED_SPLIT) if row.gpu_count > 1 else None,
+        variant=row.variant or None)
+
+
 def public_benchmark_key(row: MeasuredRow) -> str:
-    """The benchmark a row measured: equal for rows with equal workloads on any GPU."""
-    engine = f"{row.engine}-{row.non_default_backend}" if row.non_default_backend else row.engine
-    parts = [engine, row.model, row.weights, _shape(row), row.metric]
-    return PUBLIC_PREFIX + "/".join(part.replace(" ", "_") for part in parts)
+    """The benchmark a row measured (its workload's stored name)."""
+    return public_workload(row).benchmark_name()
 
 
-def _shape(row: MeasuredRow) -> str:
-    pieces = [f"b{row.batch}" if row.batch is not None else "b?"]
-    pieces += _lengths(row.input_tokens or 0, row.output_tokens or 0)
-    if row.resolution:
-        pieces.append(row.resolution)
-    if row.steps:
-        pieces.append(f"{row.steps}steps")
-    if row.kv_cache:
-        pieces.append(f"kv-{row.kv_cache}")
-    if row.gpu_count > 1:
-        pieces.append(row.parallelism or "split-unstated")
-    if row.variant:
-        pieces.append(row.variant)
-    return "-".join(pieces)
+def _image_size_px(resolution: str | None) -> tuple[int | None, int | None]:
+    """The data set's ``<width>x<height>`` column as numbers (validated by the catalog loader)."""
+    if not resolution:
+        return None, None
+    width, height = resolution.lower().split("x")
+    return int(width), int(height)
 
 
-def _lengths(input_tokens: int, output_tokens: int) -> list[str]:
-    """llama-bench style names: pp512 (prompt only), tg128 (generation only), else both."""
-    if input_tokens and output_tokens:
-        return [f"in{input_tokens}-out{output_tokens}"]
-    if input_tokens:
-        return [f"pp{input_tokens}"]
-    if output_tokens:
-        return [f"tg{output_tokens}"]
-    return []
+def public_workloads(rows: Iterable[MeasuredRow] | None = None) -> list[Workload]:
+    """One workload per public benchmark of the packaged data set (or ``rows``)."""
+    found = {public_benchmark_key(row): public_workload(row) for row in distinct_measurements(rows)}
+    return [found[name] for name in sorted(found)]
 
 
 def public_category(row: MeasuredRow) -> str:

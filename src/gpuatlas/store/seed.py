@@ -8,7 +8,12 @@ from typing import Any
 from gpuatlas.records.result import load_result
 from gpuatlas.store.convert import result_row
 from gpuatlas.store.plausibility import plausibility_problems
-from gpuatlas.store.public_data import data_set_fingerprint, project_result_files, public_rows
+from gpuatlas.store.public_data import (
+    data_set_fingerprint,
+    project_result_files,
+    public_rows,
+    public_workloads,
+)
 from gpuatlas.store.store import PUBLIC_DATA_SET, Store
 
 
@@ -18,7 +23,7 @@ def load_default_data(store: Store, force: bool = False) -> bool:
     if not force and store.meta(PUBLIC_DATA_SET) == fingerprint:
         return False
     rows = public_rows() + project_rows()
-    return store.replace_public_data(rows, fingerprint if not force else fingerprint)
+    return store.replace_public_data(rows, fingerprint, public_workloads())
 
 
 def project_rows() -> list[dict[str, Any]]:

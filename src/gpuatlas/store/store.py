@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -17,9 +17,11 @@ from sqlalchemy.engine import Engine
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import BenchResult
 from gpuatlas.records.validity import comparability_problems
+from gpuatlas.records.workload import Workload
 from gpuatlas.store import sanitize, summary_refresh
 from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
+from gpuatlas.store import workloads as workload_sql
 from gpuatlas.store.convert import parse_system_key, result_row, row_to_document, system_key
 from gpuatlas.store.engine import create_database_engine, is_sqlite, resolve_database_url
 from gpuatlas.store.migrate import upgrade_to_head
@@ -114,7 +116,7 @@ class Store:
         cleaned = [sanitize.sanitized_result(result, host_key) for result in unique]
         received_at = datetime.now(UTC)
         reasons = self._plausibility(cleaned)
-        for result in cleaned:  # kept and shown, never pooled (bench/validity.py)
+        for result in cleaned:  # kept and shown, never pooled (records/validity.py)
             reasons[result.result_id] += [f"not valid for comparison: {problem}"
                                           for problem in comparability_problems(result)]
         rows = [
@@ -137,12 +139,15 @@ class Store:
         keys = {(result.benchmark, result.benchmark_version) for result in batch}
         with self.engine.connect() as connection:
             established = _established_identities(connection, keys)
+            workloads = workload_sql.read(connection, {name for name, _ in keys})
         reasons = {}
         for result in batch:
             key = (result.benchmark, result.benchmark_version)
-            reasons[result.result_id] = plausibility_problems(result, established.get(key))
+            workload = workloads.get(result.benchmark)
+            reasons[result.result_id] = plausibility_problems(
+                result, established.get(key), workload)
             if key not in established and not reasons[result.result_id]:
-                established[key] = _identity_of_result(result)
+                established[key] = _identity_of_result(result, workload)
         return reasons
 
     def host_id_key(self) -> bytes:
@@ -275,6 +280,11 @@ class Store:
         pairs = None if systems is None else [parse_system_key(s) for s in systems]
         with self.engine.connect() as connection:
             return summary_sql.read(connection, pairs)
+
+    def workloads(self, benchmarks: Collection[str]) -> dict[str, Workload]:
+        """The stored workload of each of these benchmarks that is a public one."""
+        with self.engine.connect() as connection:
+            return workload_sql.read(connection, benchmarks)
 
     # -- browsing ----------------------------------------------------------------------------
     def result_summaries(
@@ -417,8 +427,10 @@ class Store:
         with self.engine.connect() as connection:
             return _meta_value(connection, key)
 
-    def replace_public_data(self, rows: Sequence[dict[str, Any]], fingerprint: str) -> bool:
-        """Swap in a new version of the packaged data set (once, even with racing processes)."""
+    def replace_public_data(self, rows: Sequence[dict[str, Any]], fingerprint: str,
+                            workloads: Sequence[Workload] = ()) -> bool:
+        """Swap in a new version of the packaged data set and its benchmarks' workloads (once,
+        even with racing processes)."""
         with self._write() as connection:
             if _meta_value(connection, PUBLIC_DATA_SET) == fingerprint:
                 return False
@@ -426,6 +438,7 @@ class Store:
             summary_sql.log_changes_where(connection, replaced)
             connection.execute(sa.delete(results).where(replaced))
             self._insert_new(connection, rows)
+            workload_sql.replace(connection, workloads)
             _set_meta(connection, PUBLIC_DATA_SET, fingerprint)
             _bump_change_counter(connection)
         self.refresh_summaries()
@@ -515,8 +528,8 @@ def _established_identities(
     return found
 
 
-def _identity_of_result(result: BenchResult) -> BenchmarkIdentity:
-    identity = benchmark_identity(result)
+def _identity_of_result(result: BenchResult, workload: Workload | None) -> BenchmarkIdentity:
+    identity = benchmark_identity(result, workload=workload)
     headline = result.headline
     return BenchmarkIdentity(
         metric=identity.metric or headline.metric, unit=identity.unit or headline.unit,

@@ -111,6 +111,30 @@ group_summaries = sa.Table(
     sa.Column("replicates", sa.LargeBinary, nullable=True),
 )
 
+# The workload of each public benchmark as values (records/workload.py): what the report's
+# titles and modelled stand-ins read, never parsed from the benchmark's name. Replaced with the
+# public data set.
+public_workloads = sa.Table(
+    "public_workloads",
+    metadata,
+    sa.Column("benchmark", sa.String(400), primary_key=True),
+    sa.Column("engine", sa.String(100), nullable=False),
+    sa.Column("backend", sa.String(40), nullable=True),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("weights", sa.String(100), nullable=False),
+    sa.Column("metric", sa.String(100), nullable=False),
+    sa.Column("batch", sa.Integer, nullable=True),
+    sa.Column("max_batch", sa.Boolean, nullable=False),
+    sa.Column("input_tokens", sa.Integer, nullable=True),
+    sa.Column("output_tokens", sa.Integer, nullable=True),
+    sa.Column("image_width_px", sa.Integer, nullable=True),
+    sa.Column("image_height_px", sa.Integer, nullable=True),
+    sa.Column("steps", sa.Integer, nullable=True),
+    sa.Column("kv_cache", sa.String(40), nullable=True),
+    sa.Column("split", sa.String(40), nullable=True),
+    sa.Column("variant", sa.String(100), nullable=True),
+)
+
 # Groups whose results changed since their summary was computed (appended by every write in
 # the writing transaction; consumed, by id, by the summary refresh).
 summary_changes = sa.Table(

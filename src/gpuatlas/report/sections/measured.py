@@ -44,7 +44,7 @@ from gpuatlas.report.pair_cells import (
     title_cell,
 )
 from gpuatlas.report.pair_rows import PairRow, measured_row, model_row
-from gpuatlas.report.standins import parse_key, stand_in
+from gpuatlas.report.standins import stand_in
 from gpuatlas.report.suite_models import SuitePrediction, predict_suite_benchmark
 from gpuatlas.report.verdict_text import headline_statement, ratio_quantity, verdict_statement
 
@@ -102,7 +102,7 @@ def other_rows(
             rows.append(measured_row(comparison))
             continue
         side = context.b if comparison.b is None else context.a
-        estimate = stand_in(comparison.benchmark.id, side)
+        estimate = stand_in(comparison.benchmark.workload, side)
         estimates = (None, estimate) if comparison.b is None else (estimate, None)
         rows.append(model_row(
             comparison.benchmark, (comparison.a, comparison.b), estimates, noise,
@@ -111,17 +111,17 @@ def other_rows(
     return rows
 
 
-def workload_of(benchmark_id: str, category: str) -> str:
+def workload_of(info: BenchmarkInfo) -> str:
     """'LLM single-user · llama.cpp · Llama-2-7b-hf' (what the secondary table groups by)."""
-    key = parse_key(benchmark_id)
-    title = CATEGORY_TITLES.get(category, category)
-    if key is None:
+    title = CATEGORY_TITLES.get(info.category, info.category)
+    workload = info.workload
+    if workload is None:
         return title
-    return f"{title} · {key.engine} · {key.model.split('/')[-1]}"
+    return f"{title} · {workload.engine_label} · {workload.model.split('/')[-1]}"
 
 
 def _row_order(row: PairRow) -> tuple[str, int, str]:
-    return (workload_of(row.info.id, row.info.category), row.ratio is None, row.info.id)
+    return (workload_of(row.info), row.ratio is None, row.info.id)
 
 
 def _suite_table(rows: Sequence[PairRow]) -> Table:
@@ -141,7 +141,7 @@ def _suite_table(rows: Sequence[PairRow]) -> Table:
 def _other_table(rows: Sequence[PairRow]) -> Table:
     ordered = sorted(rows, key=_row_order)
     cells = tuple(
-        (Text(workload_of(r.info.id, r.info.category)), title_cell(r),
+        (Text(workload_of(r.info)), title_cell(r),
          *pair_cells(r))
         for r in ordered
     )
@@ -220,7 +220,7 @@ def build_measured(
     noise = default_noise_model()
     rows = pair_rows(context, data, noise)
     entries = tuple(
-        benchmark_entry(r, None if r.suite else workload_of(r.info.id, r.info.category))
+        benchmark_entry(r, None if r.suite else workload_of(r.info))
         for r in rows
     )
     categories = tuple(category_entries(rows, sorted({b.category for b in suite()})))
