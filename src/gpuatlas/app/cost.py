@@ -11,6 +11,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList
+from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 
 if TYPE_CHECKING:
     from gpuatlas.app.economics_requests import CostReport
@@ -34,7 +35,8 @@ class RentingCostRequest(LatencyTargets, OfferChoice):
                           description="rent | llm | image | training.")
     input_tokens: int = Field(512, description="Prompt tokens per request.")
     output_tokens: int = Field(256, description="Output tokens per request.")
-    utilization: float = Field(0.7, description="Without latency targets: share of saturation.")
+    utilization: float = Field(DEFAULT_UTILIZATION,
+                               description="Without latency targets: share of saturation.")
     train_tokens: float = Field(0.0, description="Training token budget (workload training).")
     method: str = Field("full", min_length=1, max_length=20,
                         description="Training method: full, lora, qlora.")

@@ -20,6 +20,7 @@ from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, n
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
+from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
 from gpuatlas.economics.offer_costs import can_host
 from gpuatlas.economics.planning import Plan, fixed_replica_options, plan_options
@@ -267,7 +268,7 @@ class CostRequest:
     input_tokens: int = 512
     output_tokens: int = 256
     slo: Slo = field(default_factory=Slo)
-    utilization: float = 0.7
+    utilization: float = DEFAULT_UTILIZATION
     train_tokens: float = 0.0
     method: str = "full"
     resolution: int | None = None

@@ -212,14 +212,16 @@ def model_code_digest() -> str:
     so a model change yields a new calibration version even when the data is unchanged.
 
     It covers the `gpuatlas.performance` package as a whole (every module, at any depth) and
-    its engine profiles; economics and the calibration's own code are other packages."""
+    its engine profiles and model constants (data/engines.toml, data/model_constants.toml);
+    economics and the calibration's own code are other packages."""
     import hashlib
     from pathlib import Path
 
     import gpuatlas.performance
 
     folder = Path(gpuatlas.performance.__file__).resolve().parent
-    files = sorted([*folder.rglob("*.py"), folder / "data" / "engines.toml"])
+    files = sorted([*folder.rglob("*.py"), folder / "data" / "engines.toml",
+                    folder / "data" / "model_constants.toml"])
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.offer_costs import (
     OfferPrice,
     offer_price,
@@ -76,7 +77,7 @@ def _has_targets(slo: Slo) -> bool:
 
 
 def sustained_serving(
-    system: GpuSystem, workload: Workload, slo: Slo, utilization: float = 0.7,
+    system: GpuSystem, workload: Workload, slo: Slo, utilization: float = DEFAULT_UTILIZATION,
     source_factory: SourceFactory = estimator_source,
 ) -> SustainedServing | Assessment:
     """One replica's sustainable rate (or the Assessment saying why it cannot serve)."""
@@ -163,7 +164,7 @@ def serving_cost(
 def cost_per_million_tokens(
     system: GpuSystem, model: str, weights: str, offer: PriceSnapshot, *, engine: str = "vllm",
     input_tokens: int = 512, output_tokens: int = 256, slo: Slo | None = None,
-    utilization: float = 0.7,
+    utilization: float = DEFAULT_UTILIZATION,
 ) -> ServingCost:
     """Convenience for reports: one system, one offer, one workload → its serving cost."""
     workload = Workload(model, weights, 1.0, input_tokens, output_tokens, engine)

@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.errors import DataFileError
+from gpuatlas.performance.model_constants import model_constant
 
 CALIBRATION_FILE = "calibration.json"
 EXTRAPOLATION_WIDENING = 1.75
@@ -145,8 +146,10 @@ class Calibration:
     def family_priors(self, hardware: str) -> tuple[float, float]:
         """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm')."""
         family = hardware.split("/")[0]
-        memory = self.eta_memory_prior_by_family.get(family, 0.85)
-        compute = self.eta_compute_prior_by_family.get(family, 0.7)
+        memory = self.eta_memory_prior_by_family.get(
+            family, model_constant("calibration_fallback", "eta_memory_prior"))
+        compute = self.eta_compute_prior_by_family.get(
+            family, model_constant("calibration_fallback", "eta_compute_prior"))
         return memory, compute
 
     def params(

@@ -19,13 +19,14 @@ from gpuatlas.performance.llm.predict import (
     require_fits,
     runtime_max_batch,
 )
+from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s, peak_flops
 from gpuatlas.performance.predictions import Estimate
 
 PROMPT_TOKENS = 48
 ANSWER_TOKENS = 128
 PATCHES_PER_TOKEN_MERGED = 4  # Qwen-VL style 2x2 merge; fixed-token models use 1
-ENCODER_ETA = 0.4
+ENCODER_ETA = model_constant("vision", "encoder_eta")
 OCR_TOKENS_PER_LINE = 24
 OCR_LINES_PER_PAGE = 30
 

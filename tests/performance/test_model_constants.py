@@ -1,0 +1,46 @@
+"""Model constants as data: each with its meaning and source, read by the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gpuatlas.economics.constants import DEFAULT_UTILIZATION, economics_constants
+from gpuatlas.errors import DataFileError
+from gpuatlas.performance.calibration_table import Calibration
+from gpuatlas.performance.media import vision
+from gpuatlas.performance.model_constants import model_constant, model_constants, read_constants
+
+
+def test_every_constant_says_what_it_is_and_where_it_comes_from() -> None:
+    for constants in (model_constants(), economics_constants()):
+        for area, entries in constants.items():
+            for name, constant in entries.items():
+                assert len(constant.meaning) > 20, f"{area}.{name}"
+                assert len(constant.source) > 10, f"{area}.{name}"
+
+
+def test_the_models_read_the_data_values() -> None:
+    assert vision.ENCODER_ETA == model_constant("vision", "encoder_eta") == 0.4
+    assert DEFAULT_UTILIZATION == 0.7
+    calibration = Calibration("v", "m", {"ampere": 1.0}, {"ampere": 0.9})
+    assert calibration.family_priors("ampere/hbm") == (1.0, 0.9)
+    assert calibration.family_priors("unlisted/gddr") == (
+        model_constant("calibration_fallback", "eta_memory_prior"),
+        model_constant("calibration_fallback", "eta_compute_prior"))
+
+
+def test_a_constant_without_its_source_is_rejected_with_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "constants.toml"
+    path.write_text('[llm.reuse]\nvalue = 0.5\nunit = ""\nmeaning = "a share of something"\n'
+                    '[llm.bad]\nvalue = "high"\nunit = ""\nmeaning = "m"\nsource = "s"\n')
+    with pytest.raises(DataFileError) as error:
+        read_constants(path)
+    assert "[llm.reuse]: missing source" in str(error.value)
+    assert "[llm.bad]: value must be a number" in str(error.value)
+
+
+def test_an_unknown_constant_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="vision.encoder_eta"):
+        model_constant("vision", "encoder_efficiency")
