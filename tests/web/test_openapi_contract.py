@@ -11,19 +11,24 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
+from gpuatlas.app.catalog import GpusRequest
 from gpuatlas.app.compare import ComparisonOptions
 from gpuatlas.app.fit import FitRequest
+from gpuatlas.app.models import ModelsRequest
 from gpuatlas.app.plan import ServingPlanRequest
 from gpuatlas.app.predict import PredictLlmRequest
 from gpuatlas.app.prices import PricesRequest
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.app.suite import BenchListRequest
+from gpuatlas.app.tco import OnPremTcoRequest
 
 PROBLEM = "#/components/schemas/Problem"
 # The answer routes whose query is a request model of the answer layer.
 REQUEST_MODELS: dict[str, type[AnswerRequest]] = {
     "/plan/fit.json": FitRequest, "/plan/predict.json": PredictLlmRequest,
     "/plan/plan.json": ServingPlanRequest, "/prices.json": PricesRequest,
-    "/compare/{a}/{b}.json": ComparisonOptions,
+    "/compare/{a}/{b}.json": ComparisonOptions, "/gpus.json": GpusRequest,
+    "/models.json": ModelsRequest, "/bench.json": BenchListRequest, "/tco.json": OnPremTcoRequest,
 }
 
 
@@ -105,6 +110,9 @@ def test_required_parameters_are_the_request_models_required_fields(
     ("/prices.json?tier=cheap", 422),
     ("/compare/rtx-4090/rtx-4091.json", 404),
     ("/compare/rtx-4090/rtx-3090.json?pue=high", 422),
+    ("/models/no-such-model.json", 404),
+    ("/models.json?kind=song", 422),
+    ("/tco.json?gpus=rtx-4090&pue=0.5&years=nan", 422),
 ])
 def test_error_replies_match_the_documented_problem(
     client: TestClient, schema: dict[str, Any], url: str, status: int

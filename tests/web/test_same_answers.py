@@ -59,6 +59,19 @@ SAME_REQUESTS = [
                  "/compare/2x rtx-3090/a100-80gb-pcie.json",
                  [("model", "llama-3.1-8b"), ("context_tokens", "8192"), ("pue", "1.5"),
                   ("electricity_usd_per_kwh", "0.3")], id="compare-options"),
+    pytest.param(["gpus", "--vendor", "AMD", "--min-memory-gb", "100"], "/gpus.json",
+                 [("vendor", "AMD"), ("min_memory_gb", "100")], id="gpus"),
+    pytest.param(["models", "--kind", "diffusion"], "/models.json", [("kind", "diffusion")],
+                 id="models"),
+    pytest.param(["model", "show", "qwen2.5-32b"], "/models/qwen2.5-32b.json", [],
+                 id="model-show"),
+    pytest.param(["formats"], "/formats.json", [], id="formats"),
+    pytest.param(["bench", "list", "--category", "llm"], "/bench.json", [("category", "llm")],
+                 id="bench-list"),
+    pytest.param(["tco", "--gpu", "4x rtx-4090", "--gpu", "h100-sxm", "--years", "3",
+                  "--usd-per-kwh", "0.2"], "/tco.json",
+                 [("gpus", "4x rtx-4090"), ("gpus", "h100-sxm"), ("years", "3"),
+                  ("usd_per_kwh", "0.2")], id="tco"),
 ]
 # Written when the document was made: the only field allowed to differ between two answers.
 GENERATION_TIME = "generated_at"
@@ -89,7 +102,9 @@ def test_every_answer_of_the_web_is_compared_with_the_cli(client: TestClient) ->
 
 
 def _route_of(url: str) -> str:
-    return "/compare/{a}/{b}.json" if url.startswith("/compare/") else url
+    if url.startswith("/compare/"):
+        return "/compare/{a}/{b}.json"
+    return "/models/{name}.json" if url.startswith("/models/") else url
 
 
 def test_the_documents_state_the_defaults_they_used(client: TestClient) -> None:

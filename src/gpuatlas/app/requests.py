@@ -23,7 +23,8 @@ DEFAULT_GPU_COUNTS: tuple[int, ...] = (1, 2, 4, 8)
 class AnswerRequest(BaseModel):
     """A request as people state it; unknown fields are refused (a typo never goes unseen)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
+                              allow_inf_nan=False)
 
 
 class SystemModelRequest(AnswerRequest):

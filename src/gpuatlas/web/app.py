@@ -17,7 +17,7 @@ from gpuatlas.app.errors import problem_document
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.store import Store, open_store
 from gpuatlas.store.engine import DATABASE_URL_VARIABLE
-from gpuatlas.web import admin, api_docs, compare_page, ingest, pages
+from gpuatlas.web import admin, answers, api_docs, compare_page, ingest, pages
 from gpuatlas.web.rendering import render
 from gpuatlas.web.security import GuardMiddleware
 from gpuatlas.web.state import AppState
@@ -60,6 +60,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     app.include_router(ingest.router)
     app.include_router(admin.router)
     app.include_router(pages.router)
+    app.include_router(answers.router)
     _add_meta_routes(app)
     _add_error_handlers(app)
     app.add_middleware(GuardMiddleware)

@@ -17,6 +17,7 @@ from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.report.svg_charts import Bar, bar_chart, line_chart
 from gpuatlas.web import compare_page, planner, views
+from gpuatlas.web.answers import query_values
 from gpuatlas.web.api_docs import (
     document_response,
     html_errors,
@@ -173,11 +174,7 @@ def plan_index() -> RedirectResponse:
     return RedirectResponse("/plan/fit", 303)
 
 
-def _query(request: Request) -> dict[str, Any]:
-    """Query parameters; a repeated one (weights=fp16&weights=awq) becomes a list."""
-    return {key: values[0] if len(values) == 1 else values
-            for key in request.query_params
-            if (values := request.query_params.getlist(key))}
+_query = query_values
 
 
 def _planner_routes(kind: str, summary: str, schema: str) -> None:
