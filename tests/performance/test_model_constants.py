@@ -9,7 +9,8 @@ import pytest
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION, economics_constants
 from gpuatlas.errors import DataFileError
 from gpuatlas.performance.calibration_table import Calibration
-from gpuatlas.performance.media import vision
+from gpuatlas.performance.llm import step_times
+from gpuatlas.performance.media import pipeline_compute, vision
 from gpuatlas.performance.model_constants import model_constant, model_constants, read_constants
 
 
@@ -24,6 +25,9 @@ def test_every_constant_says_what_it_is_and_where_it_comes_from() -> None:
 def test_the_models_read_the_data_values() -> None:
     assert vision.ENCODER_ETA == model_constant("vision", "encoder_eta") == 0.4
     assert DEFAULT_UTILIZATION == 0.7
+    assert step_times.RIDGE_SHARPNESS == model_constant("llm", "ridge_sharpness")
+    assert pipeline_compute.PCIE_OFFLOAD_BYTES_S == 1e9 * model_constant(
+        "diffusion_pipeline", "pcie_offload_gb_s")
     calibration = Calibration("v", "m", {"ampere": 1.0}, {"ampere": 0.9})
     assert calibration.family_priors("ampere/hbm") == (1.0, 0.9)
     assert calibration.family_priors("unlisted/gddr") == (

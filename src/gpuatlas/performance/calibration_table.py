@@ -25,8 +25,8 @@ from gpuatlas.errors import DataFileError
 from gpuatlas.performance.model_constants import model_constant
 
 CALIBRATION_FILE = "calibration.json"
-EXTRAPOLATION_WIDENING = 1.75
-DEFAULT_LOG_BAND = 0.35
+EXTRAPOLATION_WIDENING = model_constant("calibration_bands", "extrapolation_widening")
+DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
 # Metric -> kind of case (one error band per kind).
 METRIC_KINDS: dict[str, str] = {

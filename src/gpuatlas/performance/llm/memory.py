@@ -11,6 +11,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
 from gpuatlas.performance.llm.shape import kv_bytes_per_token_per_gpu, llm_shape
+from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import MemoryBreakdown, MemoryFit
 
@@ -33,7 +34,7 @@ class MemoryInputs:
 # "Fits" leaves at least this share of the card free: engines that may fill everything
 # (llama.cpp, Ollama, transformers) still meet allocator fragmentation, the display and other
 # processes; vLLM/SGLang/TensorRT-LLM already keep 8-10 % back (gpu_memory_utilization).
-MIN_FREE_SHARE = 0.05
+MIN_FREE_SHARE = model_constant("llm", "min_free_share")
 GIB = 1024**3
 
 

@@ -23,6 +23,7 @@ from gpuatlas.performance.llm.shape import (
     llm_shape,
     prefill_attention_flops,
 )
+from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
     compute_precision,
     engine_peak_flops,
@@ -34,7 +35,7 @@ from gpuatlas.performance.peak_rates import (
 MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
-RIDGE_SHARPNESS = 2.0
+RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
 
 
 def soft_max_s(compute_s: float, memory_s: float) -> float:

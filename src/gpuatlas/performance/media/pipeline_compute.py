@@ -27,14 +27,15 @@ from dataclasses import dataclass
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
+from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import peak_flops
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 
 # Engines whose kernels compute in a quantised format's own precision (int8/fp8 math).
 QUANTISED_MATH_ENGINES = ("tensorrt", "trt", "pytorch")
-PCIE_OFFLOAD_BYTES_S = 20e9
-ACTIVATION_OVERHEAD_GB = 1.5
-FITS_SHARE = 0.95  # of the card's memory, for weights + activations
+PCIE_OFFLOAD_BYTES_S = model_constant("diffusion_pipeline", "pcie_offload_gb_s") * 1e9
+ACTIVATION_OVERHEAD_GB = model_constant("diffusion_pipeline", "activation_overhead_gb")
+FITS_SHARE = model_constant("diffusion_pipeline", "fits_share")  # weights + activations
 OffloadKind = str  # "none", "model" or "sequential"
 
 

@@ -17,6 +17,7 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, gib_text
+from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import TrainingMemoryFit
 
@@ -25,8 +26,8 @@ METHODS = ("full", "lora", "qlora")
 SHARDINGS = ("none", "zero1", "zero2", "zero3", "fsdp")
 NF4_BITS = 4.127
 LOGIT_BYTES_PER_ENTRY = 10.0  # bf16 logits + fp32 upcast + their gradient
-CONTEXT_OVERHEAD_GB = 1.0
-MULTI_GPU_OVERHEAD_GB = 0.5  # NCCL buffers
+CONTEXT_OVERHEAD_GB = model_constant("training", "context_overhead_gb")
+MULTI_GPU_OVERHEAD_GB = model_constant("training", "multi_gpu_overhead_gb")  # NCCL buffers
 
 
 @dataclass(frozen=True)
