@@ -25,9 +25,9 @@ def test_every_constant_says_what_it_is_and_where_it_comes_from() -> None:
 def test_the_models_read_the_data_values() -> None:
     assert vision.ENCODER_ETA == model_constant("vision", "encoder_eta") == 0.4
     assert DEFAULT_UTILIZATION == 0.7
-    assert step_times.RIDGE_SHARPNESS == model_constant("llm", "ridge_sharpness")
-    assert pipeline_compute.PCIE_OFFLOAD_BYTES_S == 1e9 * model_constant(
-        "diffusion_pipeline", "pcie_offload_gb_s")
+    assert model_constant("llm", "ridge_sharpness") == step_times.RIDGE_SHARPNESS
+    assert 1e9 * model_constant(
+        "diffusion_pipeline", "pcie_offload_gb_s") == pipeline_compute.PCIE_OFFLOAD_BYTES_S
     calibration = Calibration("v", "m", {"ampere": 1.0}, {"ampere": 0.9})
     assert calibration.family_priors("ampere/hbm") == (1.0, 0.9)
     assert calibration.family_priors("unlisted/gddr") == (
