@@ -14,7 +14,10 @@ Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
 are launch-bound, large ones compute-bound). A `denoise-loop` variant times the denoising loop
 only: no text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
-vanilla (non-SDPA) attention are their own calibration levels over eager diffusers'.
+vanilla (non-SDPA) attention are their own calibration levels over eager diffusers'. Vanilla
+attention also moves its score matrices through memory (heads x queries x keys, four passes:
+attention_score_bytes), which SDPA/xformers keep on chip: at SD 1.x 512 px ~5.9 GB per image
+forward in fp16, ~12 ms on an A10 as Lambda's xformers/no-xformers pairs measure.
 The precision the math runs in and the CPU offload a card needs: diffusion_compute.py.
 """
 
@@ -47,6 +50,7 @@ from gpuatlas.performance.media.pipeline_compute import (
 from gpuatlas.performance.media.unet_flops import (
     UNET_SHAPES,
     unet_activation_values,
+    unet_attention_score_values,
     unet_forward_flops,
 )
 from gpuatlas.performance.peak_rates import (
@@ -125,6 +129,24 @@ def denoiser_activation_bytes(
     if shape is None:
         return 0.0
     return unet_activation_values(shape, model.latent_size(resolution_px)) * value_bytes
+
+
+# Attention without a fused kernel (diffusers' AttnProcessor: baddbmm, softmax, bmm) moves the
+# score matrix through memory four times: the QK^T kernel writes it, the softmax reads and
+# writes it, the AV kernel reads the probabilities. SDPA / xformers keep it on chip.
+MATERIALISED_SCORE_PASSES = 4
+
+
+def attention_score_bytes(
+    model: DiffusionArch, resolution_px: int, value_bytes: float = BYTES_PER_PARAM
+) -> float:
+    """Bytes the materialised attention scores of one UNet forward of one image move (0 for
+    DiTs and UNets of unknown shape)."""
+    shape = UNET_SHAPES.get(model.id)
+    if shape is None:
+        return 0.0
+    values = unet_attention_score_values(shape, model.latent_size(resolution_px))
+    return values * MATERIALISED_SCORE_PASSES * value_bytes
 
 
 def _uncounted_attention_flops(model: DiffusionArch, pixel_ratio: float) -> float:
@@ -277,10 +299,12 @@ def diffusion_work(
     forward = denoiser_flops(model, resolution_px)
     convolution = forward * denoiser_convolution_share(model, resolution_px)
     value_bytes = precision.value_bytes
+    activation = denoiser_activation_bytes(model, resolution_px, value_bytes)
+    if image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE:
+        activation += attention_score_bytes(model, resolution_px, value_bytes)
     return DiffusionWork(
         forward_flops=forward * images_per_forward, forward_bytes=parts.denoiser, steps=steps,
-        activation_bytes=denoiser_activation_bytes(model, resolution_px, value_bytes)
-        * images_per_forward,
+        activation_bytes=activation * images_per_forward,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
         * pipeline,
         other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
@@ -303,6 +327,7 @@ IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled"
 # Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
 # materialised in memory), as sources write them.
 VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
+VANILLA_ATTENTION_ENGINE = "diffusers-vanilla-attention"
 
 
 def variant_parts(variant: str | None) -> set[str]:
@@ -324,7 +349,7 @@ def image_engine(engine: str | None, variant: str | None = None) -> str:
     if found == "diffusers" and "torch.compile" in parts:
         return "diffusers-compiled"
     if found == "diffusers" and parts & set(VANILLA_ATTENTION):
-        return "diffusers-vanilla-attention"
+        return VANILLA_ATTENTION_ENGINE
     return found
 
 

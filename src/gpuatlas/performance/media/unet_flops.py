@@ -27,6 +27,12 @@ class UNetShape:
     mid_depth: int  # transformer depth of the mid block
     cross_attention_dim: int
     in_channels: int = 4
+    # config 'attention_head_dim', which diffusers' UNets read as the number of heads per
+    # block (one value: every block)
+    attention_heads: tuple[int, ...] = (8,)
+
+    def heads(self, level: int) -> int:
+        return self.attention_heads[min(level, len(self.attention_heads) - 1)]
 
 
 # From unet/config.json of each model (the model library holds the same files).
@@ -36,7 +42,8 @@ UNET_SHAPES: dict[str, UNetShape] = {
     # CompVis/stable-diffusion-v1-4: the same U-Net config (SD 1.5 continued its training)
     "sd-1.4": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
     # stabilityai/stable-diffusion-xl-base-1.0: DownBlock2D + CrossAttnDown x2, depths 1/2/10
-    "sdxl-base-1.0": UNetShape((320, 640, 1280), 2, (0, 2, 10), 10, 2048),
+    "sdxl-base-1.0": UNetShape((320, 640, 1280), 2, (0, 2, 10), 10, 2048,
+                               attention_heads=(5, 10, 20)),
 }
 
 
@@ -174,3 +181,26 @@ def unet_activation_values(shape: UNetShape, latent_side: int) -> float:
             side *= 2
             total += 3 * out * side * side  # nearest upsample + conv
     return total
+
+
+# ----- attention scores -----------------------------------------------------------------------
+
+
+def unet_attention_score_values(shape: UNetShape, latent_side: int) -> float:
+    """Attention-score values (heads x queries x keys) of one forward of one latent: what an
+    attention without a fused kernel (diffusers' default processor before SDPA) writes to
+    memory: self-attention positions² and cross-attention positions x text tokens per
+    transformer layer, in every block with attention (down, mid and up paths)."""
+    channels = shape.block_out_channels
+    total, side = 0.0, float(latent_side)
+    for level in range(len(channels)):
+        layers = shape.layers_per_block + (shape.layers_per_block + 1)  # down + up blocks
+        total += layers * _score_values(shape, shape.transformer_depth[level], level, side)
+        if level < len(channels) - 1:
+            side /= 2
+    return total + _score_values(shape, shape.mid_depth, len(channels) - 1, side)
+
+
+def _score_values(shape: UNetShape, depth: int, level: int, side: float) -> float:
+    positions = side * side
+    return depth * shape.heads(level) * positions * (positions + TEXT_TOKENS)
