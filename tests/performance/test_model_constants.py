@@ -48,3 +48,10 @@ def test_a_constant_without_its_source_is_rejected_with_its_name(tmp_path: Path)
 def test_an_unknown_constant_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="vision.encoder_eta"):
         model_constant("vision", "encoder_efficiency")
+
+
+def test_the_report_and_the_tco_assume_one_pue() -> None:
+    from gpuatlas.economics.tco import OnPremInputs
+    from gpuatlas.report.context import DEFAULT_PUE
+
+    assert DEFAULT_PUE == OnPremInputs().pue == economics_constants()["on_prem"]["pue"].value

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.requests import FloatList, OfferChoice, TextList
+from gpuatlas.economics.constants import DEFAULT_PUE, DEFAULT_USD_PER_KWH, DEFAULT_YEARS
 
 if TYPE_CHECKING:
     from gpuatlas.app.economics_requests import TcoRow
@@ -37,9 +38,9 @@ class OnPremTcoRequest(OfferChoice):
     server_usd: float = Field(0.0, description="Rest of the server (CPU, board, PSU…), once.")
     hosting_usd_per_month: float = Field(0.0,
                                          description="Rack space, network, staff per month.")
-    usd_per_kwh: float = Field(0.12, description="Electricity price, USD per kWh.")
-    pue: float = Field(1.3, description="Power usage effectiveness (cooling overhead).")
-    years: float = Field(5.0, description="Years of use.")
+    usd_per_kwh: float = Field(DEFAULT_USD_PER_KWH, description="Electricity price, USD per kWh.")
+    pue: float = Field(DEFAULT_PUE, description="Power usage effectiveness (cooling overhead).")
+    years: float = Field(DEFAULT_YEARS, description="Years of use.")
     residual: float = Field(0.0, description="Resale value at the end, fraction of purchase.")
     load: float = Field(1.0, description="Average draw as a fraction of TDP.")
     hours_per_month: float = Field(730.0, description="Hours in use per month (730 = 24/7).")

@@ -21,6 +21,7 @@ from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.constants import DEFAULT_PUE, DEFAULT_USD_PER_KWH, DEFAULT_YEARS
 from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, offer_price
 from gpuatlas.economics.power import PowerDraw, electricity_usd, system_power
 
@@ -29,9 +30,9 @@ from gpuatlas.economics.power import PowerDraw, electricity_usd, system_power
 class OnPremInputs:
     """What owning a system costs besides the GPUs' purchase price."""
 
-    usd_per_kwh: float = 0.12
-    pue: float = 1.3
-    years: float = 5.0
+    usd_per_kwh: float = DEFAULT_USD_PER_KWH
+    pue: float = DEFAULT_PUE
+    years: float = DEFAULT_YEARS
     hours_per_month: float = HOURS_PER_MONTH
     load_fraction: float = 1.0
     server_usd: float = 0.0

@@ -10,13 +10,14 @@ from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
+from gpuatlas.economics.constants import DEFAULT_PUE as ON_PREM_PUE
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.report.document import Side
 
 DEFAULT_CONTEXT_TOKENS = 4096
 DEFAULT_ELECTRICITY_USD_PER_KWH = 0.15
-DEFAULT_PUE = 1.3
+DEFAULT_PUE = ON_PREM_PUE
 
 
 @dataclass(frozen=True)
