@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from gpuatlas.app.catalog import GpusRequest
 from gpuatlas.app.compare import ComparisonOptions
+from gpuatlas.app.cost import RentingCostRequest
 from gpuatlas.app.fit import FitRequest
+from gpuatlas.app.fleet import FleetPlanRequest
 from gpuatlas.app.models import ModelsRequest
 from gpuatlas.app.plan import ServingPlanRequest
 from gpuatlas.app.predict import PredictLlmRequest
@@ -29,6 +31,7 @@ REQUEST_MODELS: dict[str, type[AnswerRequest]] = {
     "/plan/plan.json": ServingPlanRequest, "/prices.json": PricesRequest,
     "/compare/{a}/{b}.json": ComparisonOptions, "/gpus.json": GpusRequest,
     "/models.json": ModelsRequest, "/bench.json": BenchListRequest, "/tco.json": OnPremTcoRequest,
+    "/cost.json": RentingCostRequest, "/fleet.json": FleetPlanRequest,
 }
 
 
@@ -113,6 +116,8 @@ def test_required_parameters_are_the_request_models_required_fields(
     ("/models/no-such-model.json", 404),
     ("/models.json?kind=song", 422),
     ("/tco.json?gpus=rtx-4090&pue=0.5&years=nan", 422),
+    ("/cost.json?workload=llm", 422),
+    ("/fleet.json?models=llama-3.1-8b=2&requests_per_s=-1", 422),
 ])
 def test_error_replies_match_the_documented_problem(
     client: TestClient, schema: dict[str, Any], url: str, status: int

@@ -72,6 +72,17 @@ SAME_REQUESTS = [
                   "--usd-per-kwh", "0.2"], "/tco.json",
                  [("gpus", "4x rtx-4090"), ("gpus", "h100-sxm"), ("years", "3"),
                   ("usd_per_kwh", "0.2")], id="tco"),
+    pytest.param(["cost", "--gpu", "rtx-4090", "--gpu", "a100-80gb-pcie", "--tier", "community"],
+                 "/cost.json", [("gpus", "rtx-4090,a100-80gb-pcie"), ("tiers", "community")],
+                 id="cost-rent"),
+    pytest.param(["cost", "--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "rtx-4090",
+                  "--gpu", "l40s"], "/cost.json",
+                 [("model", "llama-3.1-8b"), ("workload", "llm"), ("gpus", "rtx-4090"),
+                  ("gpus", "l40s")], id="cost-llm"),
+    pytest.param(["fleet", "--model", "llama-2-13b=0.7", "--model", "llama-3.1-8b=0.3",
+                  "--rps", "4", "--gpu", "rtx-4090", "--gpu", "a100-80gb-sxm"], "/fleet.json",
+                 [("models", "llama-2-13b=0.7,llama-3.1-8b=0.3"), ("requests_per_s", "4"),
+                  ("gpus", "rtx-4090"), ("gpus", "a100-80gb-sxm")], id="fleet"),
 ]
 # Written when the document was made: the only field allowed to differ between two answers.
 GENERATION_TIME = "generated_at"

@@ -1,6 +1,7 @@
 """The answers that have no page of their own, as .json routes over the answer layer: the GPU
-catalog, the model library, the weight formats, the benchmark suite and on-prem TCO. Each
-returns the document the CLI prints with --json for the same request."""
+catalog, the model library, the weight formats, the benchmark suite, renting costs, on-prem TCO
+and fleets. Each returns the document the CLI prints with --json for the same request (extra
+price files are a CLI-only input: the web never reads files)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from gpuatlas.app.catalog import GpusRequest, gpus_document
+from gpuatlas.app.cost import RentingCostRequest, cost_document
 from gpuatlas.app.documents import schema_name
+from gpuatlas.app.fleet import FleetPlanRequest, fleet_document
 from gpuatlas.app.models import ModelsRequest, formats_document, model_document, models_document
 from gpuatlas.app.requests import parse_request
 from gpuatlas.app.suite import BenchListRequest, bench_list_document
@@ -75,3 +78,21 @@ def bench_json(request: Request) -> JSONResponse:
             openapi_extra={"parameters": request_parameters(OnPremTcoRequest)})
 def tco_json(request: Request) -> JSONResponse:
     return JSONResponse(tco_document(parse_request(OnPremTcoRequest, query_values(request))))
+
+
+@router.get("/cost.json",
+            summary="Renting cost per offer and the cost of work from each system's own speed, "
+                    "ranked (gpuatlas.cost/1, as `gpuatlas cost --json`)",
+            responses=document_response(schema_name("cost")) | json_errors(400, 422),
+            openapi_extra={"parameters": request_parameters(RentingCostRequest)})
+def cost_json(request: Request) -> JSONResponse:
+    return JSONResponse(cost_document(parse_request(RentingCostRequest, query_values(request))))
+
+
+@router.get("/fleet.json",
+            summary="Several models sharing traffic: mixed pools vs one GPU type "
+                    "(gpuatlas.fleet/1, as `gpuatlas fleet --json`)",
+            responses=document_response(schema_name("fleet")) | json_errors(400, 422),
+            openapi_extra={"parameters": request_parameters(FleetPlanRequest)})
+def fleet_json(request: Request) -> JSONResponse:
+    return JSONResponse(fleet_document(parse_request(FleetPlanRequest, query_values(request))))
