@@ -30,3 +30,12 @@ def test_a_bad_key_names_the_expected_form() -> None:
 def test_a_system_knows_its_results_key() -> None:
     assert resolve_system("4x rtx-4090").results_key == "4x rtx-4090"
     assert resolve_system("rtx-4090").results_key == "rtx-4090"
+
+
+def test_the_key_is_defined_once() -> None:
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "src" / "gpuatlas"
+    defined = [str(path.relative_to(source)) for path in source.rglob("*.py")
+               if "def system_key(" in path.read_text(encoding="utf-8")]
+    assert defined == ["catalog/system_keys.py"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
 from gpuatlas.records.workload import Workload
 from gpuatlas.statistics import MedianBootstrap
 from gpuatlas.store import GroupSummary
-from gpuatlas.store.convert import system_key
 from gpuatlas.store.summary_refresh import REPLICATE_DTYPE, SUMMARY_METHOD, group_benchmark_id
 
 

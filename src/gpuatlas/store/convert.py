@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-# Re-exported for store.py and compare/group_summaries.py until they import the catalog's own.
-from gpuatlas.catalog.system_keys import parse_system_key as parse_system_key
-from gpuatlas.catalog.system_keys import system_key as system_key
 from gpuatlas.records.identity import identity_key
 from gpuatlas.records.result import BenchResult, parse_result
 from gpuatlas.records.validity import comparability_problems

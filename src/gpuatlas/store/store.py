@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from gpuatlas.catalog.system_keys import parse_system_key, system_key
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import BenchResult
 from gpuatlas.records.validity import comparability_problems
@@ -22,7 +23,7 @@ from gpuatlas.store import sanitize, summary_refresh
 from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
 from gpuatlas.store import workloads as workload_sql
-from gpuatlas.store.convert import parse_system_key, result_row, row_to_document, system_key
+from gpuatlas.store.convert import result_row, row_to_document
 from gpuatlas.store.engine import create_database_engine, is_sqlite, resolve_database_url
 from gpuatlas.store.migrate import upgrade_to_head
 from gpuatlas.store.plausibility import (
