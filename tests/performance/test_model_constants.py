@@ -55,3 +55,19 @@ def test_the_report_and_the_tco_assume_one_pue() -> None:
     from gpuatlas.report.context import DEFAULT_PUE
 
     assert DEFAULT_PUE == OnPremInputs().pue == economics_constants()["on_prem"]["pue"].value
+
+
+def test_the_unet_reuse_fallback_lies_between_the_counted_unets() -> None:
+    from gpuatlas.catalog.model_library import get_model
+    from gpuatlas.performance.media.diffusion import UNET_REUSE
+    from gpuatlas.performance.media.unet_flops import UNET_SHAPES, unet_forward_flops
+
+    reuses = []
+    for model_id, native_px in (("sd-1.5", 512), ("sdxl-base-1.0", 1024)):
+        model = get_model(model_id)
+        side = model.latent_size(native_px)  # type: ignore[union-attr]
+        flops = unet_forward_flops(UNET_SHAPES[model_id], side).total
+        reuses.append(flops / (2 * model.denoiser_params * side * side))  # type: ignore[union-attr]
+    assert reuses[0] == pytest.approx(0.114, abs=0.001)
+    assert reuses[1] == pytest.approx(0.080, abs=0.001)
+    assert min(reuses) <= UNET_REUSE <= max(reuses)

@@ -53,6 +53,7 @@ from gpuatlas.performance.media.unet_flops import (
     unet_attention_score_values,
     unet_forward_flops,
 )
+from gpuatlas.performance.model_constants import model_constant, model_constant_list
 from gpuatlas.performance.peak_rates import (
     hardware_class,
     memory_bandwidth_bytes_s,
@@ -62,18 +63,25 @@ from gpuatlas.performance.predictions import DiffusionPrediction, Estimate
 from gpuatlas.performance.resolve import as_format
 
 MODEL_NAME = "gpuatlas.diffusion/1"
-UNET_REUSE = 0.1
-VAE_REUSE = 0.03
+UNET_REUSE = model_constant("diffusion", "unet_reuse")
+VAE_REUSE = model_constant("diffusion", "vae_reuse")
 TEXT_TOKENS = 77
 T5_TOKENS = 256
-# Priors per denoiser kind: (η_memory, η_compute, per-forward overhead in ms). UNets mix
-# convolutions, group norms and small attention layers and reach a low share of the tensor peak,
-# with hundreds of kernel launches per forward in eager diffusers; DiTs are large matmuls.
+
+
+def _denoiser_prior(name: str) -> tuple[float, float, float]:
+    eta_memory, eta_compute, overhead_ms = model_constant_list("diffusion", name)
+    return eta_memory, eta_compute, overhead_ms
+
+
+# Priors per denoiser kind: (η_memory, η_compute, per-forward overhead in ms); model_constants.toml
+# says why UNets and DiTs differ.
 PRIORS: dict[str, tuple[float, float, float]] = {
-    "unet": (0.7, 0.35, 15.0),
-    "dit": (0.7, 0.65, 5.0),
+    "unet": _denoiser_prior("unet_priors"),
+    "dit": _denoiser_prior("dit_priors"),
 }
-ETA_MEMORY_PRIOR = 0.7
+ETA_MEMORY_PRIOR = model_constant("diffusion", "eta_memory_prior")
+ACTIVATION_GB_PER_IMAGE_512PX = model_constant("diffusion", "activation_gb_per_image_512px")
 # Attention score and value matmuls missing from a library forward_gflops figure counted with
 # thop (conv/linear only), at the figure's resolution: SD 1.5 at 512 px, QK^T and AV of the
 # 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
@@ -182,7 +190,8 @@ def vae_decode_bytes(resolution_px: int, value_bytes: float = BYTES_PER_PARAM) -
 
 def working_gb(batch: int, resolution_px: int) -> float:
     """Activations and workspace beside the weights (attention/conv workspace per image)."""
-    return ACTIVATION_OVERHEAD_GB + batch * (resolution_px / 512) ** 2 * 0.6
+    return (ACTIVATION_OVERHEAD_GB
+            + batch * (resolution_px / 512) ** 2 * ACTIVATION_GB_PER_IMAGE_512PX)
 
 
 def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str = "bf16") -> float:
