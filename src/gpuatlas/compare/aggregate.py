@@ -134,6 +134,8 @@ def summarize_category(
     )
 
 
+# A category's verdict needs its sign test significant at the conventional 5 % level (a method
+# choice, like the 95 % intervals, not a fitted number).
 SIGN_TEST_ALPHA = 0.05
 
 
