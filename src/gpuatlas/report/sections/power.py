@@ -7,6 +7,7 @@ from typing import Any
 
 from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.constants import DEFAULT_YEARS
 from gpuatlas.economics.offer_costs import HOURS_PER_YEAR
 from gpuatlas.economics.tco import OnPremInputs, break_even, onprem_tco
 from gpuatlas.report.context import ReportContext
@@ -17,7 +18,7 @@ from gpuatlas.report.purchase_basis import purchase_basis
 from gpuatlas.report.quantities import computed, option_quantity
 from gpuatlas.report.rental_prices import no_rental_reason, price_words
 
-YEARS = 5.0
+YEARS = DEFAULT_YEARS  # the TCO's own default (economics_constants.toml)
 
 
 def _tco(system: GpuSystem, context: ReportContext, purchase: PurchasePrice | None) -> Any:
