@@ -16,6 +16,8 @@ from typing import Any
 
 import typer
 
+from gpuatlas.app.fit import FitRequest, FitTrainingRequest
+from gpuatlas.app.requests import field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import JSON_OPTION
 from gpuatlas.cli.estimate_predict import (
@@ -35,6 +37,14 @@ from gpuatlas.cli.terminal import working
 # ----- fit ----------------------------------------------------------------------------------
 
 
+def _fit(name: str) -> Any:  # each option's default comes from the answer's request model
+    return field_default(FitRequest, name)
+
+
+def _training(name: str) -> Any:
+    return field_default(FitTrainingRequest, name)
+
+
 def fit_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'rtx-4090' or '4x rtx-4090'."),
     model: str = typer.Argument(..., help="Model name, Hub id, Ollama tag or config.json path."),
@@ -43,23 +53,30 @@ def fit_command(
         help="Format(s), repeatable: auto (the checkpoint's own), fp16, Q4_K_M, AWQ... "
              "None given: the native format in detail and every format the engine loads."),
     engine: str = typer.Option(
-        "auto", "--engine", "-e",
+        _fit("engine"), "--engine", "-e",
         help="Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."),
-    context_tokens: int = typer.Option(4096, "--context", help="Tokens per sequence."),
-    concurrency: int = typer.Option(1, "--concurrency", help="Concurrent sequences."),
-    kv_cache: str = typer.Option("fp16", "--kv-cache", help="KV-cache precision (fp16, fp8)."),
+    context_tokens: int = typer.Option(_fit("context_tokens"), "--context",
+                                       help="Tokens per sequence."),
+    concurrency: int = typer.Option(_fit("concurrency"), "--concurrency",
+                                    help="Concurrent sequences."),
+    kv_cache: str = typer.Option(_fit("kv_cache"), "--kv-cache",
+                                 help="KV-cache precision (fp16, fp8)."),
     training: str = typer.Option("", "--training", help="full, lora or qlora: training memory."),
-    sequence_tokens: int = typer.Option(2048, "--sequence", help="Training sequence length."),
-    micro_batch: int = typer.Option(1, "--micro-batch", help="Training micro-batch per GPU."),
-    checkpointing: bool = typer.Option(False, "--checkpointing", help="Activation checkpointing."),
-    sharding: str = typer.Option("none", "--sharding", help="none, zero1, zero2, zero3, fsdp."),
+    sequence_tokens: int = typer.Option(_training("sequence_tokens"), "--sequence",
+                                        help="Training sequence length."),
+    micro_batch: int = typer.Option(_training("micro_batch"), "--micro-batch",
+                                    help="Training micro-batch per GPU."),
+    checkpointing: bool = typer.Option(_training("checkpointing"), "--checkpointing",
+                                       help="Activation checkpointing."),
+    sharding: str = typer.Option(_training("sharding"), "--sharding",
+                                 help="none, zero1, zero2, zero3, fsdp."),
     gpu_layers: int | None = typer.Option(
         None, "--gpu-layers",
         help="llama.cpp/Ollama: layers on the GPU (the rest run from host memory)."),
     cpu_moe: bool = typer.Option(
-        False, "--cpu-moe", help="llama.cpp/Ollama: MoE experts in host memory."),
+        _fit("cpu_moe"), "--cpu-moe", help="llama.cpp/Ollama: MoE experts in host memory."),
     host_bandwidth_gbs: float = typer.Option(
-        89.6, "--host-bandwidth-gbs",
+        _fit("host_bandwidth_gbs"), "--host-bandwidth-gbs",
         help="Host memory bandwidth for offloaded weights (default: dual-channel DDR5-5600)."),
     as_json: bool = JSON_OPTION,
 ) -> None:

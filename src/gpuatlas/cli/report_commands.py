@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from gpuatlas.app.compare import ComparisonOptions
+from gpuatlas.app.requests import field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width, working
+
+
+def _default(name: str) -> Any:  # each option's default comes from the answer's request model
+    return field_default(ComparisonOptions, name)
 
 
 class ReportFormat(StrEnum):
@@ -31,12 +38,15 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     model: str | None = typer.Option(None, "--model", help="Workload focus model (llama-3.1-8b)."),
     weights: str | None = typer.Option(None, "--weights", help="Weight format (fp16, Q4_K_M…)."),
-    context: int = typer.Option(4096, "--context", min=256, help="Context length in tokens."),
+    context: int = typer.Option(_default("context_tokens"), "--context", min=256,
+                                help="Context length in tokens."),
     provider: str | None = typer.Option(None, "--provider", help="Price from this provider."),
     electricity_price: float = typer.Option(
-        0.15, "--electricity-price", min=0.0, help="USD per kWh for on-prem costs."
+        _default("electricity_usd_per_kwh"), "--electricity-price", min=0.0,
+        help="USD per kWh for on-prem costs."
     ),
-    pue: float = typer.Option(1.3, "--pue", min=1.0, help="Power usage effectiveness."),
+    pue: float = typer.Option(_default("pue"), "--pue", min=1.0,
+                              help="Power usage effectiveness."),
     engine: str | None = typer.Option(
         None, "--engine", help="LLM engine for both sides (default: each platform's usual one)."
     ),
