@@ -4,10 +4,10 @@ diffusion model at its standard settings; vision and OCR throughput (N GPUs = N 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.performance.api import predict_diffusion, predict_ocr, predict_vision
+from gpuatlas.performance.predictions import DiffusionPrediction, Estimate
 from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import attempt, missing
 from gpuatlas.report.quantities import estimate_quantity
@@ -24,16 +24,18 @@ VISION_MODEL, VISION_BATCH = "llava-1.5-7b", 32
 OCR_MODEL, OCR_BATCH = "trocr-base", 16
 
 
-def diffusion(system: GpuSystem) -> dict[str, Any]:
+def diffusion(system: GpuSystem) -> dict[str, DiffusionPrediction | None]:
     """Each diffusion model's prediction on the system (None where unsupported)."""
     return {model: _diffusion_of(system, model) for _, model in DIFFUSION_MODELS}
 
 
-def _diffusion_of(system: GpuSystem, model: str) -> Any:
+def _diffusion_of(system: GpuSystem, model: str) -> DiffusionPrediction | None:
     return attempt(lambda: predict_diffusion(system, model))
 
 
-def replicated_throughput(system: GpuSystem, predict: Callable[[GpuSystem], Any]) -> Quantity:
+def replicated_throughput(
+    system: GpuSystem, predict: Callable[[GpuSystem], Estimate]
+) -> Quantity:
     """One rule for every small model: a system of N GPUs runs N replicas (data parallel), so
     its throughput is N × one GPU's."""
     one_gpu = build_system(system.gpu, 1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cached_property, partial
-from typing import Any
 
 import gpuatlas.report.profiles.fit as fit_model
 import gpuatlas.report.profiles.llm as llm
@@ -26,6 +25,7 @@ from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.llm.serving_curve import ServingCurve
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
+from gpuatlas.performance.predictions import DiffusionPrediction, TrainingMemoryFit
 from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
 from gpuatlas.report.profiles.fit import FitKey, FitResult
@@ -44,7 +44,7 @@ class SideProfile:
         self.system = system
         self.focus = focus
         self._fits: dict[FitKey, FitResult | None] = {}
-        self._training_memory: dict[tuple[str, str], Any] = {}
+        self._training_memory: dict[tuple[str, str], TrainingMemoryFit | None] = {}
 
     @property
     def label(self) -> str:
@@ -127,7 +127,7 @@ class SideProfile:
     # Image generation, vision, OCR
 
     @cached_property
-    def diffusion(self) -> dict[str, Any]:
+    def diffusion(self) -> dict[str, DiffusionPrediction | None]:
         return media.diffusion(self.system)
 
     @cached_property
@@ -140,7 +140,7 @@ class SideProfile:
 
     # Training and scaling
 
-    def training_memory(self, model: str, method: str) -> Any:
+    def training_memory(self, model: str, method: str) -> TrainingMemoryFit | None:
         """Per-GPU training memory of `model` with `method` (None when unsupported)."""
         key = (model, method)
         if key not in self._training_memory:
@@ -212,9 +212,9 @@ def _fit_table_keys(focus_model: str) -> list[tuple[str, str]]:
 
 def _memory_of(system: GpuSystem) -> training.MemoryOf:
     """Training memory of a scaling system (2, 4, 8 of the side's GPU), computed once each."""
-    found: dict[tuple[str, str], Any] = {}
+    found: dict[tuple[str, str], TrainingMemoryFit | None] = {}
 
-    def memory(model: str, method: str) -> Any:
+    def memory(model: str, method: str) -> TrainingMemoryFit | None:
         if (model, method) not in found:
             found[(model, method)] = training.memory_fit(system, model, method)
         return found[(model, method)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem, build_system
@@ -17,12 +16,13 @@ from gpuatlas.performance.api import (
     training_memory,
 )
 from gpuatlas.performance.engine_specs import engine_profile
+from gpuatlas.performance.predictions import TrainingMemoryFit, TrainingPrediction
 from gpuatlas.report.document import Provenance, Quantity
 from gpuatlas.report.focus import attempt, attempt_or_reason, missing
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.rental_prices import price_words
 
-MemoryOf = Callable[[str, str], Any]  # (model, method) → memory fit of one system, or None
+MemoryOf = Callable[[str, str], TrainingMemoryFit | None]  # (model, method) → one system's
 
 METHODS = ("full", "lora", "qlora")
 TOKEN_BUDGET = 1e9
@@ -72,7 +72,7 @@ def _sharding(system: GpuSystem) -> str:
     return "fsdp" if system.gpu_count > 1 else "none"
 
 
-def memory_fit(system: GpuSystem, model: str, method: str) -> Any:
+def memory_fit(system: GpuSystem, model: str, method: str) -> TrainingMemoryFit | None:
     """Per-GPU training memory in the report's settings (None when unsupported)."""
     return attempt(
         lambda: training_memory(
@@ -87,7 +87,7 @@ def memory_fit(system: GpuSystem, model: str, method: str) -> Any:
     )
 
 
-def training_run(system: GpuSystem, model: str, method: str) -> Any:
+def training_run(system: GpuSystem, model: str, method: str) -> TrainingPrediction | None:
     """Training speed in the report's settings (None when it does not fit or is unsupported)."""
     return attempt(
         lambda: predict_training(
@@ -183,7 +183,7 @@ def gradient_sync(system: GpuSystem, model: str, memory: MemoryOf) -> GradientSy
                         f"fits ({fit.total_gb:.0f} GB/GPU)")
 
 
-def _does_not_fit_text(model: str, fit: Any, memory: MemoryOf) -> str:
+def _does_not_fit_text(model: str, fit: TrainingMemoryFit | None, memory: MemoryOf) -> str:
     if fit is None:
         return "unsupported"
     lighter = [m for m in METHODS[1:] if (f := memory(model, m)) is not None and f.fits]

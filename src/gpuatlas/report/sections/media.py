@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from gpuatlas.performance.predictions import DiffusionPrediction
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.focus import missing, modelled_comparison
@@ -13,7 +12,7 @@ from gpuatlas.report.profiles.media import DIFFUSION_MODELS, OCR_BATCH, VISION_B
 from gpuatlas.report.quantities import estimate_quantity
 
 
-def _settings(a: Any, b: Any) -> str:
+def _settings(a: DiffusionPrediction | None, b: DiffusionPrediction | None) -> str:
     """Resolution and steps (the same on both sides), and each side's CPU offload when either
     side needs one (the kind: model offload of components in turn, or sequential streaming of
     the denoiser's weights)."""
@@ -26,7 +25,7 @@ def _settings(a: Any, b: Any) -> str:
     return text
 
 
-def _offload(prediction: Any) -> str:
+def _offload(prediction: DiffusionPrediction | None) -> str:
     if prediction is None:
         return "—"
     return {"none": "none", "model": "model (components in turn)",

@@ -3,9 +3,8 @@ token budget, gradient-sync overhead over each system's links, sharded-inference
 
 from __future__ import annotations
 
-from typing import Any
-
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.performance.predictions import TrainingMemoryFit
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
 from gpuatlas.report.focus import focus_model
@@ -22,7 +21,7 @@ from gpuatlas.report.profiles.training import (
 )
 
 
-def _fit_text(fit: Any) -> str:
+def _fit_text(fit: TrainingMemoryFit | None) -> str:
     if fit is None:
         return "unsupported"
     verdict = "fits" if fit.fits else "does not fit"
