@@ -6,9 +6,10 @@ Denoiser FLOPs per forward:
 - MMDiTs with a known config (FLUX, SD3.5): counted per block from transformer/config.json
   (dit_flops.py). Other DiT/MMDiT: 2·P·N·(1 + N/(6·h)) over N image + text tokens (the N/(6h)
   term is attention), with the width h ≈ sqrt(P / 600) (a transformer of P params, ~50 blocks).
-- Other UNets: 2·P·latent_positions·0.1 (SD 1.5's count is 0.096 of 2·P·positions).
-VAE decoding runs at full resolution: 2·P_vae·pixels·0.03 FLOPs (SD VAE ≈ 1.2 TFLOP at 512 px)
-or, when slower, its activation traffic (full-resolution feature maps, memory-bound).
+- Other UNets: 2·P·latent_positions·UNET_REUSE (0.1; the counted SD 1.5 at 512 px gives 0.114,
+  SDXL at 1024 px 0.080; data/model_constants.toml).
+VAE decoding runs at full resolution: 2·P_vae·pixels·VAE_REUSE FLOPs (0.03, set by hand) or,
+when slower, its activation traffic (full-resolution feature maps, memory-bound).
 
 Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches

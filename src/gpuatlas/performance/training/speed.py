@@ -10,6 +10,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.collectives import allreduce_s
+from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 from gpuatlas.performance.training.memory import (
@@ -19,10 +20,14 @@ from gpuatlas.performance.training.memory import (
 )
 
 MODEL_NAME = "gpuatlas.training/1"
-MFU_PRIOR = 0.45  # dense bf16 training at a few-B params (Megatron/FSDP reports 40-55 %)
-BACKWARD_OVERLAP = 0.8  # share of the backward pass that gradient buckets can hide behind
-LAST_BUCKET_EXPOSED = 0.1  # the last bucket's all-reduce always runs after backward
-QLORA_DEQUANT_FACTOR = 1.25  # NF4 dequantisation on every forward/backward matmul
+MFU_PRIOR = model_constant("training", "mfu_prior")
+BACKWARD_OVERLAP = model_constant("training", "backward_overlap")
+LAST_BUCKET_EXPOSED = model_constant("training", "last_bucket_exposed")
+QLORA_DEQUANT_FACTOR = model_constant("training", "qlora_dequant_factor")
+# ZeRO-3 / FSDP gather the weights in forward and backward and reduce-scatter the gradients:
+# 3 x the parameter volume against data parallelism's 2 x, i.e. 1.5 x the traffic (Rajbhandari
+# et al., "ZeRO", arXiv:1910.02054, section 7.2.2) — a property of the algorithm.
+PARAMETER_SHARDING_TRAFFIC = 1.5
 
 
 def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
@@ -48,7 +53,7 @@ def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -
     the weights in forward and backward (about 1.5x the traffic)."""
     gradient_bytes = trainable_params(model, setup) * 2.0
     base = allreduce_s(system, gradient_bytes)
-    return base * 1.5 if setup.sharding in ("zero3", "fsdp") else base
+    return base * PARAMETER_SHARDING_TRAFFIC if setup.sharding in ("zero3", "fsdp") else base
 
 
 def _compute_step_s(
