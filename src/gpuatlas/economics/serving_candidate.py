@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.constants import economics_constant
 from gpuatlas.economics.serving_simulation import (
     ArrivalProcess,
     LatencyLimits,
@@ -37,7 +38,7 @@ SIMULATED_REQUESTS = 1500
 MAX_REPLICAS = 4096
 # Below this share of saturation a latency target is "met" only by idling GPUs; the search
 # stops there and calls the configuration too slow for the target.
-MIN_UTILIZATION = 0.05
+MIN_UTILIZATION = economics_constant("serving_simulation", "min_utilization")
 Status = Literal["ok", "memory", "latency", "unsupported", "capacity"]
 SourceFactory = Callable[[GpuSystem, str, str, str], StepTimeSource]
 

@@ -25,6 +25,10 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from gpuatlas.economics.constants import economics_constant
+
+LOGNORMAL_LENGTH_SIGMA = economics_constant("serving_simulation", "lognormal_length_sigma")
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 LengthDistribution = Literal["fixed", "exponential", "uniform", "lognormal"]
@@ -101,7 +105,7 @@ def sample_lengths(
     elif distribution == "uniform":
         values = rng.uniform(0.5 * mean, 1.5 * mean, count)
     else:
-        sigma = 0.6
+        sigma = LOGNORMAL_LENGTH_SIGMA
         values = rng.lognormal(math.log(mean) - sigma**2 / 2, sigma, count)
     return np.maximum(1, np.rint(values)).astype(np.int64)
 

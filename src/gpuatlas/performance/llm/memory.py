@@ -16,7 +16,7 @@ from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import MemoryBreakdown, MemoryFit
 
 GB = 1e9
-DRIVER_RESERVE_GB = 0.3  # what the driver/display keeps when an engine may use "everything"
+DRIVER_RESERVE_GB = model_constant("llm", "driver_reserve_gb")
 MAX_GPUS_SEARCHED = 64
 LOGIT_BYTES = 8.0  # fp32 logits plus the sampler's copy, per vocabulary entry
 
