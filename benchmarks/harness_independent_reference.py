@@ -13,8 +13,12 @@ concurrency) it runs the mock server, tcpdump and `gpuatlas bench run`, and prin
   each prompt in the clear; under TLS, where the capture cannot be read, by the order requests
   were written, and the first token is found by counting TLS records) and as distributions.
 
+The project's own reference server (gpuatlas.bench.reference_server) is measured the same way,
+in the clear, beside it (--servers).
+
 Usage: python benchmarks/harness_independent_reference.py [--concurrency 1,64]
-       [--modes http,https] [--pinning unpinned,pinned] [--ttft-ms 20] [--itl-ms 10] [--out F]
+       [--modes http,https] [--pinning unpinned,pinned] [--servers aiperf-mock,own]
+       [--ttft-ms 20] [--itl-ms 10] [--out F]
 Needs root and tcpdump (apt-get install tcpdump), openssl, and the mock server's venv:
 bash benchmarks/tools_env/setup_envs.sh aiperf-mock (with AIPERF_MOCK_SERVER_SOURCE set to a
 checkout's tests/aiperf_mock_server). Prints a table; asserts nothing. Loopback only.
@@ -61,10 +65,11 @@ class Setting:
     tls: bool
     pinned: bool
     concurrency: int
+    server: str = "aiperf-mock"  # or "own": gpuatlas.bench.reference_server (in the clear)
 
     @property
     def label(self) -> str:
-        return (f"{'https' if self.tls else 'http'} "
+        return (f"{self.server} {'https' if self.tls else 'http'} "
                 f"{'pinned' if self.pinned else 'unpinned'} c={self.concurrency}")
 
 
@@ -97,12 +102,21 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return key, cert
 
 
-def start_server(env: Path, port: int, setting: Setting, ttft_ms: float, itl_ms: float,
-                 tls_files: tuple[Path, Path]) -> tuple[str, subprocess.Popen[bytes]]:
+def server_command(env: Path, port: int, setting: Setting, ttft_ms: float, itl_ms: float,
+                   tls_files: tuple[Path, Path]) -> list[str]:
+    if setting.server == "own":
+        return [sys.executable, "-m", "gpuatlas.bench.reference_server", "--port", str(port),
+                "--ttft-ms", str(ttft_ms), "--itl-ms", str(itl_ms)]
     command = [str(env / "bin" / "python"), "-m", "uvicorn", "aiperf_mock_server.app:asgi_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     if setting.tls:
         command += ["--ssl-keyfile", str(tls_files[0]), "--ssl-certfile", str(tls_files[1])]
+    return command
+
+
+def start_server(env: Path, port: int, setting: Setting, ttft_ms: float, itl_ms: float,
+                 tls_files: tuple[Path, Path]) -> tuple[str, subprocess.Popen[bytes]]:
+    command = server_command(env, port, setting, ttft_ms, itl_ms, tls_files)
     variables = {**os.environ, "MOCK_SERVER_TTFT": str(ttft_ms), "MOCK_SERVER_ITL": str(itl_ms),
                  "MOCK_SERVER_LOG_LEVEL": "WARNING", "MOCK_SERVER_NO_TOKENIZER": "true",
                  "MOCK_SERVER_DCGM_AUTO_LOAD": "false"}  # no Hub download, no GPU faking
@@ -111,12 +125,12 @@ def start_server(env: Path, port: int, setting: Setting, ttft_ms: float, itl_ms:
     url = f"{'https' if setting.tls else 'http'}://127.0.0.1:{port}"
     for _ in range(300):
         try:
-            httpx.get(url + "/health", timeout=1, verify=False)
+            httpx.get(url + "/v1/models", timeout=1, verify=False)
             return url, process
         except httpx.HTTPError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("the mock server did not start")
+    raise RuntimeError(f"the {setting.server} server did not start")
 
 
 def start_capture(pcap: Path, port: int, pin: bool) -> subprocess.Popen[bytes]:
@@ -270,17 +284,17 @@ COLUMNS = (("n", "n_client", "{:.0f}"),
 
 
 def print_rows(rows: list[Row], ttft_ms: float, itl_ms: float) -> None:
-    print(f"\nAIPerf mock server (TTFT {ttft_ms} ms, ITL {itl_ms} ms configured), {INPUT_TOKENS}"
+    print(f"\nServers configured for TTFT {ttft_ms} ms, ITL {itl_ms} ms; {INPUT_TOKENS}"
           f" in / {OUTPUT_TOKENS} out tokens. server-cfg = the server's TTFT on the wire minus "
           "its configured TTFT; err = gpuatlas's TTFT minus the wire's (ms)")
-    print(" | ".join(f"{h:>13}" for h in ["setting", *[c[0] for c in COLUMNS]]))
+    print(" | ".join(f"{h:>15}" for h in ["setting", *[c[0] for c in COLUMNS]]))
     for row in rows:
         if row.status != "ok":
             print(f"{row.setting:>22} | {row.status}: {row.reason[:400]}")
             continue
         cells = ["–" if row.figures.get(key) is None else pattern.format(row.figures[key])
                  for _, key, pattern in COLUMNS]
-        print(" | ".join(f"{c:>13}" for c in [row.setting, *cells]))
+        print(" | ".join(f"{c:>15}" for c in [row.setting, *cells]))
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -288,6 +302,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--concurrency", default="1,64")
     parser.add_argument("--modes", default="http,https")
     parser.add_argument("--pinning", default="unpinned,pinned")
+    parser.add_argument("--servers", default="aiperf-mock,own",
+                        help="aiperf-mock (independent) and/or own (gpuatlas's reference)")
     parser.add_argument("--ttft-ms", type=float, default=20.0)
     parser.add_argument("--itl-ms", type=float, default=10.0)
     parser.add_argument("--env", type=Path, default=DEFAULT_ENV, help="the mock server's venv")
@@ -297,17 +313,20 @@ def parse_arguments() -> argparse.Namespace:
 
 
 def settings_of(args: argparse.Namespace) -> list[Setting]:
-    """In the clear first: a TLS run needs the packet count its plain run found."""
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    return [Setting(mode == "https", pin == "pinned", int(c))
-            for mode in sorted(modes, key=lambda m: m == "https")
+    """In the clear first: a TLS run needs the packet count its plain run found. The
+    project's own server runs in the clear only."""
+    modes = sorted((m.strip() for m in args.modes.split(",") if m.strip()),
+                   key=lambda m: m == "https")
+    return [Setting(mode == "https", pin.strip() == "pinned", int(c), server.strip())
+            for server in args.servers.split(",") if server.strip()
+            for mode in modes if not (server.strip() == "own" and mode == "https")
             for pin in args.pinning.split(",") if pin.strip()
             for c in args.concurrency.split(",") if c.strip()]
 
 
 def main() -> None:
     args = parse_arguments()
-    if not (args.env / "bin" / "python").exists():
+    if "aiperf-mock" in args.servers and not (args.env / "bin" / "python").exists():
         sys.exit(f"{args.env} not found: bash benchmarks/tools_env/setup_envs.sh aiperf-mock")
     rows: list[Row] = []
     counted: int | None = None
