@@ -43,6 +43,9 @@ def test_cli_report_and_web_use_the_table_labels() -> None:
     assert rows["Memory bandwidth"] == "3,350 GB/s"
     assert rows["BF16 tensor, dense"] == "990 TFLOPS"
     assert {spec.label for spec in CHART_SPECS} <= {field.label for field in GPU_FIELDS}
+    home = [field.header for field in templates.env.globals["gpu_home_fields"]]
+    assert home == ["Bandwidth GB/s", "BF16 TFLOPS", "FP8 TFLOPS", "TDP W"]
+    assert templates.env.globals["gpu_memory_field"].header == "Memory GB"
     page_fields = templates.env.globals["gpu_page_fields"]
     assert [field.label for field in page_fields][:2] == ["Memory bandwidth", "FP32 (non-tensor)"]
 

@@ -15,12 +15,18 @@ from gpuatlas.catalog.gpu import Gpu
 
 @dataclass(frozen=True)
 class GpuField:
-    """A numeric GPU fact: its label, its unit ("" for a count) and where `Gpu` holds it
-    (a dotted path for a nested value: ``link.per_direction_gb_s``)."""
+    """A numeric GPU fact: its label, its unit ("" for a count), where `Gpu` holds it (a dotted
+    path for a nested value: ``link.per_direction_gb_s``) and a short name for table columns."""
 
     attribute: str
     label: str
     unit: str
+    column: str = ""  # a table column's name, "" = the label
+
+    @property
+    def header(self) -> str:
+        """A table column header: the short name and the unit ("Bandwidth GB/s")."""
+        return f"{self.column or self.label} {self.unit}".strip()
 
     def read(self, gpu: Gpu) -> float | None:
         value: float | None = attrgetter(self.attribute)(gpu)
@@ -29,12 +35,12 @@ class GpuField:
 
 GPU_FIELDS: tuple[GpuField, ...] = (
     GpuField("memory_gb", "Memory", "GB"),
-    GpuField("memory_bandwidth_gb_s", "Memory bandwidth", "GB/s"),
+    GpuField("memory_bandwidth_gb_s", "Memory bandwidth", "GB/s", "Bandwidth"),
     GpuField("fp32_tflops", "FP32 (non-tensor)", "TFLOPS"),
     GpuField("tf32_dense_tflops", "TF32 tensor, dense", "TFLOPS"),
     GpuField("fp16_dense_tflops", "FP16 tensor, dense", "TFLOPS"),
-    GpuField("bf16_dense_tflops", "BF16 tensor, dense", "TFLOPS"),
-    GpuField("fp8_dense_tflops", "FP8 tensor, dense", "TFLOPS"),
+    GpuField("bf16_dense_tflops", "BF16 tensor, dense", "TFLOPS", "BF16"),
+    GpuField("fp8_dense_tflops", "FP8 tensor, dense", "TFLOPS", "FP8"),
     GpuField("int8_dense_tops", "INT8 tensor, dense", "TOPS"),
     GpuField("int4_dense_tops", "INT4 tensor, dense", "TOPS"),
     GpuField("l2_cache_mb", "L2 cache", "MB"),

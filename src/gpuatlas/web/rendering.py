@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from gpuatlas.catalog.gpu_fields import gpu_fields
+from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -123,3 +123,7 @@ templates.env.globals.update(value_of=value_of, system_label=system_label,
 templates.env.globals["gpu_page_fields"] = gpu_fields(
     "memory_bandwidth_gb_s", "fp32_tflops", "bf16_dense_tflops", "fp8_dense_tflops",
     "int8_dense_tops", "l2_cache_mb", "tdp_w")
+# The home page's GPU table: its memory column and the datasheet columns hidden on phones.
+templates.env.globals["gpu_memory_field"] = gpu_field("memory_gb")
+templates.env.globals["gpu_home_fields"] = gpu_fields(
+    "memory_bandwidth_gb_s", "bf16_dense_tflops", "fp8_dense_tflops", "tdp_w")
