@@ -40,17 +40,22 @@ class SideSpeed:
 
 
 @dataclass(frozen=True)
+class ReplicaRun:
+    """The fewest replicas that meet the latency targets, with what the simulation saw."""
+
+    replicas: str  # '2 × RTX 4090'
+    p95_ttft_ms: Quantity
+    p95_tpot_ms: Quantity
+    utilization_pct: Quantity
+    usd_per_1k_requests: Quantity | None  # None: no rental price
+
+
+@dataclass(frozen=True)
 class ServingAtTraffic:
-    """The fewest replicas that meet the latency targets at one request rate, with the p95
-    latencies, utilisation and cost per 1k requests; `failure` says why there is none."""
+    """The serving scenario at one request rate: a replica run, or why there is none."""
 
     rps: float
-    failure: str | None = None
-    replicas: str = ""  # '2 × RTX 4090'
-    p95_ttft_ms: Quantity | None = None
-    p95_tpot_ms: Quantity | None = None
-    utilization_pct: Quantity | None = None
-    usd_per_1k_requests: Quantity | None = None  # None: no rental price
+    run: ReplicaRun | str
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def serving_at(
         if in_groups.run is not None and in_groups.status == "ok":
             found, system = in_groups, group
     if found.run is None or found.status != "ok":
-        return ServingAtTraffic(rps, failure=f"{found.status}: {found.reason}")
+        return ServingAtTraffic(rps, f"{found.status}: {found.reason}")
     run = found.run
     provenance = Provenance(
         kind="modelled",
@@ -149,7 +154,8 @@ def serving_at(
             replicas,
             price_quantity(price),
         )
-    return ServingAtTraffic(rps, None, f"{run.replicas} × {system.label}", ttft, tpot, util, cost)
+    return ServingAtTraffic(rps, ReplicaRun(f"{run.replicas} × {system.label}", ttft, tpot, util,
+                                            cost))
 
 
 def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[OfferCost, ...]:

@@ -99,13 +99,12 @@ def _smaller_format_hint(reason: str) -> str:
 
 def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
     head: tuple[Cell, ...] = (Text(label), Text(f"{serving.rps:g} req/s"))
-    if serving.failure is not None:
-        return (*head, Text(f"— ({serving.failure})"), Text(""), Text(""), Text(""), Text(""))
-    cost: Cell = Text("no price") if serving.usd_per_1k_requests is None \
-        else serving.usd_per_1k_requests
-    assert serving.p95_ttft_ms and serving.p95_tpot_ms and serving.utilization_pct
-    return (*head, Text(serving.replicas), serving.p95_ttft_ms, serving.p95_tpot_ms,
-            serving.utilization_pct, cost)
+    run = serving.run
+    if isinstance(run, str):
+        return (*head, Text(f"— ({run})"), Text(""), Text(""), Text(""), Text(""))
+    cost: Cell = Text("no price") if run.usd_per_1k_requests is None else run.usd_per_1k_requests
+    return (*head, Text(run.replicas), run.p95_ttft_ms, run.p95_tpot_ms, run.utilization_pct,
+            cost)
 
 
 def scenario_table(a: SideProfile, b: SideProfile) -> Table:
