@@ -5,6 +5,7 @@ price files are a CLI-only input: the web never reads files)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,7 +16,7 @@ from gpuatlas.app.cost import RentingCostRequest, cost_document
 from gpuatlas.app.documents import schema_name
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_document
 from gpuatlas.app.models import ModelsRequest, formats_document, model_document, models_document
-from gpuatlas.app.requests import parse_request
+from gpuatlas.app.requests import AnswerRequest, parse_request
 from gpuatlas.app.suite import BenchListRequest, bench_list_document
 from gpuatlas.app.tco import OnPremTcoRequest, tco_document
 from gpuatlas.web.api_docs import document_response, json_errors, request_parameters
@@ -30,19 +31,34 @@ def query_values(request: Request) -> dict[str, Any]:
             if (values := request.query_params.getlist(key))}
 
 
-@router.get("/gpus.json", summary="The GPU catalog (gpuatlas.gpus/1, as `gpuatlas gpus --json`)",
-            responses=document_response(schema_name("gpus")) | json_errors(422),
-            openapi_extra={"parameters": request_parameters(GpusRequest)})
-def gpus_json(request: Request) -> JSONResponse:
-    return JSONResponse(gpus_document(parse_request(GpusRequest, query_values(request))))
+def _query_answer(path: str, answer: str, summary: str, request_model: type[AnswerRequest],
+                  builder: Callable[[Any], dict[str, Any]], errors: tuple[int, ...] = (422,)
+                  ) -> None:
+    """A .json route whose query is the answer's request model and whose body its document."""
+
+    @router.get(path, name=f"{answer}_json", summary=summary,
+                responses=document_response(schema_name(answer)) | json_errors(*errors),
+                openapi_extra={"parameters": request_parameters(request_model)})
+    def route(request: Request) -> JSONResponse:
+        return JSONResponse(builder(parse_request(request_model, query_values(request))))
 
 
-@router.get("/models.json",
-            summary="The model library (gpuatlas.models/1, as `gpuatlas models --json`)",
-            responses=document_response(schema_name("models")) | json_errors(422),
-            openapi_extra={"parameters": request_parameters(ModelsRequest)})
-def models_json(request: Request) -> JSONResponse:
-    return JSONResponse(models_document(parse_request(ModelsRequest, query_values(request))))
+_query_answer("/gpus.json", "gpus", "The GPU catalog (gpuatlas.gpus/1, as `gpuatlas gpus --json`)",
+              GpusRequest, gpus_document)
+_query_answer("/models.json", "models",
+              "The model library (gpuatlas.models/1, as `gpuatlas models --json`)",
+              ModelsRequest, models_document)
+_query_answer("/bench.json", "bench-list",
+              "The benchmark suite (gpuatlas.bench-list/1, as `gpuatlas bench list --json`)",
+              BenchListRequest, bench_list_document)
+_query_answer("/tco.json", "tco", "On-prem TCO and the break-even against the cloud "
+              "(gpuatlas.tco/1, as `gpuatlas tco --json`)", OnPremTcoRequest, tco_document)
+_query_answer("/cost.json", "cost", "Renting cost per offer and the cost of work from each "
+              "system's own speed, ranked (gpuatlas.cost/1, as `gpuatlas cost --json`)",
+              RentingCostRequest, cost_document, (400, 422))
+_query_answer("/fleet.json", "fleet", "Several models sharing traffic: mixed pools vs one GPU "
+              "type (gpuatlas.fleet/1, as `gpuatlas fleet --json`)", FleetPlanRequest,
+              fleet_document, (400, 422))
 
 
 @router.get("/models/{name}.json",
@@ -59,40 +75,3 @@ def model_json(name: str) -> JSONResponse:
             responses=document_response(schema_name("formats")))
 def formats_json() -> JSONResponse:
     return JSONResponse(formats_document())
-
-
-@router.get("/bench.json",
-            summary="The benchmark suite (gpuatlas.bench-list/1, as `gpuatlas bench list "
-                    "--json`)",
-            responses=document_response(schema_name("bench-list")) | json_errors(422),
-            openapi_extra={"parameters": request_parameters(BenchListRequest)})
-def bench_json(request: Request) -> JSONResponse:
-    return JSONResponse(bench_list_document(parse_request(BenchListRequest,
-                                                          query_values(request))))
-
-
-@router.get("/tco.json",
-            summary="On-prem TCO and the break-even against the cloud (gpuatlas.tco/1, as "
-                    "`gpuatlas tco --json`)",
-            responses=document_response(schema_name("tco")) | json_errors(422),
-            openapi_extra={"parameters": request_parameters(OnPremTcoRequest)})
-def tco_json(request: Request) -> JSONResponse:
-    return JSONResponse(tco_document(parse_request(OnPremTcoRequest, query_values(request))))
-
-
-@router.get("/cost.json",
-            summary="Renting cost per offer and the cost of work from each system's own speed, "
-                    "ranked (gpuatlas.cost/1, as `gpuatlas cost --json`)",
-            responses=document_response(schema_name("cost")) | json_errors(400, 422),
-            openapi_extra={"parameters": request_parameters(RentingCostRequest)})
-def cost_json(request: Request) -> JSONResponse:
-    return JSONResponse(cost_document(parse_request(RentingCostRequest, query_values(request))))
-
-
-@router.get("/fleet.json",
-            summary="Several models sharing traffic: mixed pools vs one GPU type "
-                    "(gpuatlas.fleet/1, as `gpuatlas fleet --json`)",
-            responses=document_response(schema_name("fleet")) | json_errors(400, 422),
-            openapi_extra={"parameters": request_parameters(FleetPlanRequest)})
-def fleet_json(request: Request) -> JSONResponse:
-    return JSONResponse(fleet_document(parse_request(FleetPlanRequest, query_values(request))))
