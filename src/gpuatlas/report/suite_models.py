@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gpuatlas.records.suite import Benchmark
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.records.suite import Benchmark
 
 NOT_MODELLED = {
     "system": "host CPU/disk benchmark: not a GPU property, not modelled",
