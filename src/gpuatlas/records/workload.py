@@ -36,8 +36,11 @@ class Workload:
 
     @property
     def engine_label(self) -> str:
-        """The engine as the benchmark names it: ``llama.cpp``, ``llama.cpp-vulkan``."""
-        return f"{self.engine}-{self.backend}" if self.backend else self.engine
+        """The engine as the benchmark names it: ``llama.cpp``, ``llama.cpp-vulkan``; an engine
+        with only one backend of its own name (``coreml``) is not named twice."""
+        if self.backend and self.backend != self.engine:
+            return f"{self.engine}-{self.backend}"
+        return self.engine
 
     @property
     def single_stream(self) -> bool:
