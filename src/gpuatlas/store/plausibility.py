@@ -17,7 +17,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
+from gpuatlas.catalog.models import resolve_llm
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.records.result import BenchResult
 from gpuatlas.records.suite import suite
@@ -130,8 +133,6 @@ def headline_range_problems(result: BenchResult) -> list[str]:
 
 
 def _catalog_gpu(gpu_id: str) -> Gpu | None:
-    from gpuatlas.catalog.gpus import all_gpus
-
     return next((gpu for gpu in all_gpus() if gpu.id == gpu_id), None)
 
 
@@ -160,8 +161,6 @@ def fingerprint_claim_problems(result: BenchResult, gpu: Gpu,
 
 
 def _catalog_ids_for_name(name: str) -> list[str]:
-    from gpuatlas.catalog.gpus import resolve_gpu
-
     try:
         return [resolve_gpu(name).id]
     except GpuAtlasError as error:
@@ -210,8 +209,6 @@ def decode_bound_tok_s(gpu: Gpu, model: str | None, weights: str | None) -> floa
 def _bytes_read_per_token(model: str | None, weights: str | None) -> float | None:
     if not model:
         return None
-    from gpuatlas.catalog.models import resolve_llm
-
     try:
         arch = resolve_llm(model, allow_hub=False)
         params = float(arch.active_non_embedding_params())
@@ -223,8 +220,6 @@ def _bytes_read_per_token(model: str | None, weights: str | None) -> float | Non
 def _bits_per_weight(weights: str | None) -> float:
     if not weights:
         return MIN_BITS_PER_WEIGHT
-    from gpuatlas.catalog.formats import resolve_format
-
     try:
         return max(MIN_BITS_PER_WEIGHT, float(resolve_format(weights).model_bits_per_weight))
     except (GpuAtlasError, AttributeError, ValueError):

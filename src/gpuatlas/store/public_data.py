@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
+from gpuatlas.catalog.models import resolve_model
 from gpuatlas.records.workload import UNSTATED_SPLIT, Workload
 
 PUBLIC_SCHEMA = "gpuatlas.public-measurement/1"
@@ -83,8 +84,6 @@ def public_category(row: MeasuredRow) -> str:
 
 
 def _model_kind(model: str) -> str | None:
-    from gpuatlas.catalog.models import resolve_model
-
     try:
         return str(resolve_model(model, allow_hub=False).kind)
     except Exception:  # noqa: BLE001 - an unknown model simply has no kind
