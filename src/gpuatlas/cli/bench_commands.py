@@ -44,7 +44,7 @@ from gpuatlas.settings import TOKEN_FILE
 bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
                         no_args_is_help=True)
 T = TypeVar("T", int, float)
-NOT_COMPARABLE_EXIT_CODE = 3  # a run ended but is not valid for comparison (bench/validity.py)
+NOT_COMPARABLE_EXIT_CODE = 3  # a run ended but is not valid for comparison (records/validity.py)
 
 
 @bench_app.command("schema")

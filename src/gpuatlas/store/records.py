@@ -108,7 +108,7 @@ class TokenInfo:
 
 class GroupKey(NamedTuple):
     """One group of comparable results: a system (GPU and count) on one benchmark version and
-    run identity (engine, weights, ...: bench/identity.py; "" when nothing more is known)."""
+    run identity (engine, weights, ...: records/identity.py; "" when nothing more is known)."""
 
     gpu_id: str
     gpu_count: int
@@ -138,9 +138,8 @@ class GroupValues:
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """A group's precomputed statistics (written by compare/, stored as given).
-
-    ``replicates`` is opaque to the store: bytes in the format that ``method`` names."""
+    """A group's precomputed statistics (computed by summary_refresh.py when the group's
+    results are written). ``replicates``: float32 bytes in the format ``method`` names."""
 
     key: GroupKey
     description: BenchmarkDescription

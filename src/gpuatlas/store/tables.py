@@ -44,11 +44,11 @@ results = sa.Table(
     sa.Column("details", JsonColumn, nullable=False),
     sa.Column("source_id", IdColumn, nullable=True),
     # What the measurement depends on beyond (benchmark, version): engine, weights, and a digest
-    # of settings that contradict the suite's definition (bench/identity.py). Never pooled
+    # of settings that contradict the suite's definition (records/identity.py). Never pooled
     # across keys. "" when nothing more is known.
     sa.Column("identity_key", sa.String(64), nullable=False, default=""),
     # False for a run that is not valid for comparison (no success, too many failures,
-    # interrupted: bench/validity.py). Such a result is also quarantined and cannot be released.
+    # interrupted: records/validity.py). Such a result is also quarantined and cannot be released.
     sa.Column("comparable", sa.Boolean, nullable=False, default=True),
     sa.Index(
         "ix_results_compare_cover",
@@ -87,7 +87,7 @@ store_meta = sa.Table(
 )
 
 # Precomputed statistics per (system, benchmark version, identity) group: n, median, interval, the
-# bootstrap replicates (opaque bytes written by compare/) and the provenance the report lists.
+# bootstrap replicates (float32 bytes, summary_refresh.py) and the provenance the report lists.
 # Rows are recomputed from ``results`` for the groups named in ``summary_changes``.
 group_summaries = sa.Table(
     "group_summaries",
