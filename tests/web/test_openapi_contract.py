@@ -14,13 +14,21 @@ from fastapi.testclient import TestClient
 from gpuatlas.app.catalog import GpusRequest
 from gpuatlas.app.compare import ComparisonOptions
 from gpuatlas.app.cost import RentingCostRequest
-from gpuatlas.app.fit import FitRequest
+from gpuatlas.app.fit import FitRequest, FitTrainingRequest
 from gpuatlas.app.fleet import FleetPlanRequest
 from gpuatlas.app.models import ModelsRequest
 from gpuatlas.app.plan import ServingPlanRequest
-from gpuatlas.app.predict import PredictLlmRequest
+from gpuatlas.app.predict import (
+    PredictDiffusionRequest,
+    PredictLlmRequest,
+    PredictOcrRequest,
+    PredictServingRequest,
+    PredictTrainRequest,
+    PredictVisionRequest,
+)
 from gpuatlas.app.prices import PricesRequest
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.app.serving_curve import ServingCurveRequest
 from gpuatlas.app.suite import BenchListRequest
 from gpuatlas.app.tco import OnPremTcoRequest
 
@@ -32,6 +40,11 @@ REQUEST_MODELS: dict[str, type[AnswerRequest]] = {
     "/compare/{a}/{b}.json": ComparisonOptions, "/gpus.json": GpusRequest,
     "/models.json": ModelsRequest, "/bench.json": BenchListRequest, "/tco.json": OnPremTcoRequest,
     "/cost.json": RentingCostRequest, "/fleet.json": FleetPlanRequest,
+    "/fit/training.json": FitTrainingRequest, "/predict/serving.json": PredictServingRequest,
+    "/predict/serving-curve.json": ServingCurveRequest,
+    "/predict/diffusion.json": PredictDiffusionRequest,
+    "/predict/vision.json": PredictVisionRequest, "/predict/ocr.json": PredictOcrRequest,
+    "/predict/train.json": PredictTrainRequest,
 }
 
 
@@ -114,6 +127,10 @@ def test_required_parameters_are_the_request_models_required_fields(
     ("/compare/rtx-4090/rtx-4091.json", 404),
     ("/compare/rtx-4090/rtx-3090.json?pue=high", 422),
     ("/models/no-such-model.json", 404),
+    ("/gpus/rtx-4091.json", 404),
+    ("/systems/2x rtx-4091.json", 404),
+    ("/predict/train.json?system=rtx-4090&model=llama-3.1-70b&method=full", 422),
+    ("/predict/serving.json?system=rtx-4090&model=llama-3.1-8b&layout=sideways", 422),
     ("/models.json?kind=song", 422),
     ("/tco.json?gpus=rtx-4090&pue=0.5&years=nan", 422),
     ("/cost.json?workload=llm", 422),

@@ -66,6 +66,34 @@ SAME_REQUESTS = [
     pytest.param(["model", "show", "qwen2.5-32b"], "/models/qwen2.5-32b.json", [],
                  id="model-show"),
     pytest.param(["formats"], "/formats.json", [], id="formats"),
+    pytest.param(["gpu", "show", "NVIDIA A100-SXM4-80GB"], "/gpus/NVIDIA A100-SXM4-80GB.json", [],
+                 id="gpu-show"),
+    pytest.param(["system", "show", "2x rtx-3090"], "/systems/2x rtx-3090.json", [],
+                 id="system-show"),
+    pytest.param(["fit", "rtx-4090", "llama-3.2-1b", "--training", "lora", "--sequence", "4096"],
+                 "/fit/training.json", [("system", "rtx-4090"), ("model", "llama-3.2-1b"),
+                                        ("training", "lora"), ("sequence_tokens", "4096")],
+                 id="fit-training"),
+    pytest.param(["predict", "serving", "2x rtx-4090", "llama-3.1-8b", "--concurrency", "32"],
+                 "/predict/serving.json", [("system", "2x rtx-4090"), ("model", "llama-3.1-8b"),
+                                           ("concurrency", "32")], id="predict-serving"),
+    pytest.param(["predict", "serving-curve", "h100-sxm", "llama-3.1-8b", "--interactivity",
+                  "30"], "/predict/serving-curve.json",
+                 [("system", "h100-sxm"), ("model", "llama-3.1-8b"), ("interactivity", "30")],
+                 id="serving-curve"),
+    pytest.param(["predict", "diffusion", "rtx-4090", "sdxl", "--steps", "30"],
+                 "/predict/diffusion.json",
+                 [("system", "rtx-4090"), ("model", "sdxl"), ("steps", "30")],
+                 id="predict-diffusion"),
+    pytest.param(["predict", "vision", "rtx-4090", "llava-1.5-7b"], "/predict/vision.json",
+                 [("system", "rtx-4090"), ("model", "llava-1.5-7b")], id="predict-vision"),
+    pytest.param(["predict", "ocr", "rtx-4090", "trocr-base", "--batch", "8"],
+                 "/predict/ocr.json", [("system", "rtx-4090"), ("model", "trocr-base"),
+                                       ("batch", "8")], id="predict-ocr"),
+    pytest.param(["predict", "train", "rtx-4090", "llama-3.2-1b", "--method", "qlora",
+                  "--tokens", "1e8"], "/predict/train.json",
+                 [("system", "rtx-4090"), ("model", "llama-3.2-1b"), ("method", "qlora"),
+                  ("tokens", "1e8")], id="predict-train"),
     pytest.param(["bench", "list", "--category", "llm"], "/bench.json", [("category", "llm")],
                  id="bench-list"),
     pytest.param(["tco", "--gpu", "4x rtx-4090", "--gpu", "h100-sxm", "--years", "3",
@@ -113,9 +141,9 @@ def test_every_answer_of_the_web_is_compared_with_the_cli(client: TestClient) ->
 
 
 def _route_of(url: str) -> str:
-    if url.startswith("/compare/"):
-        return "/compare/{a}/{b}.json"
-    return "/models/{name}.json" if url.startswith("/models/") else url
+    named = {"/compare/": "/compare/{a}/{b}.json", "/models/": "/models/{name}.json",
+             "/gpus/": "/gpus/{name}.json", "/systems/": "/systems/{spec}.json"}
+    return next((route for prefix, route in named.items() if url.startswith(prefix)), url)
 
 
 def test_the_documents_state_the_defaults_they_used(client: TestClient) -> None:

@@ -11,12 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from gpuatlas.app.catalog import GpusRequest, gpus_document
+from gpuatlas.app import predict
+from gpuatlas.app.catalog import GpusRequest, gpu_document, gpus_document, system_document
 from gpuatlas.app.cost import RentingCostRequest, cost_document
 from gpuatlas.app.documents import schema_name
+from gpuatlas.app.fit import FitTrainingRequest, fit_training_document
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_document
 from gpuatlas.app.models import ModelsRequest, formats_document, model_document, models_document
 from gpuatlas.app.requests import AnswerRequest, parse_request
+from gpuatlas.app.serving_curve import ServingCurveRequest, serving_curve_document
 from gpuatlas.app.suite import BenchListRequest, bench_list_document
 from gpuatlas.app.tco import OnPremTcoRequest, tco_document
 from gpuatlas.web.api_docs import document_response, json_errors, request_parameters
@@ -56,9 +59,46 @@ _query_answer("/tco.json", "tco", "On-prem TCO and the break-even against the cl
 _query_answer("/cost.json", "cost", "Renting cost per offer and the cost of work from each "
               "system's own speed, ranked (gpuatlas.cost/1, as `gpuatlas cost --json`)",
               RentingCostRequest, cost_document, (400, 422))
+_query_answer("/fit/training.json", "fit-training", "Training memory per GPU: full, LoRA or "
+              "QLoRA (gpuatlas.fit-training/1, as `gpuatlas fit S M --training T --json`)",
+              FitTrainingRequest, fit_training_document, (400, 404, 422))
+_query_answer("/predict/serving.json", "predict-serving", "Serving throughput and layout of a "
+              "system (as `gpuatlas predict serving --json`)", predict.PredictServingRequest,
+              predict.predict_serving_document, (400, 404, 422))
+_query_answer("/predict/serving-curve.json", "serving-curve", "Throughput per GPU against tok/s "
+              "per user (as `gpuatlas predict serving-curve --json`)", ServingCurveRequest,
+              serving_curve_document, (400, 404, 422))
+_query_answer("/predict/diffusion.json", "predict-diffusion", "Image generation speed and "
+              "memory (as `gpuatlas predict diffusion --json`)", predict.PredictDiffusionRequest,
+              predict.predict_diffusion_document, (400, 404, 422))
+_query_answer("/predict/vision.json", "predict-vision", "Images per minute of a "
+              "vision-language model (as `gpuatlas predict vision --json`)",
+              predict.PredictVisionRequest, predict.predict_vision_document, (400, 404, 422))
+_query_answer("/predict/ocr.json", "predict-ocr", "Pages per minute of an OCR model (as "
+              "`gpuatlas predict ocr --json`)", predict.PredictOcrRequest,
+              predict.predict_ocr_document, (400, 404, 422))
+_query_answer("/predict/train.json", "predict-train", "Training speed for a token budget (as "
+              "`gpuatlas predict train --json`)", predict.PredictTrainRequest,
+              predict.predict_train_document, (400, 404, 422))
 _query_answer("/fleet.json", "fleet", "Several models sharing traffic: mixed pools vs one GPU "
               "type (gpuatlas.fleet/1, as `gpuatlas fleet --json`)", FleetPlanRequest,
               fleet_document, (400, 422))
+
+
+@router.get("/gpus/{name}.json",
+            summary="One GPU's datasheet facts (gpuatlas.gpu/1, as `gpuatlas gpu show NAME "
+                    "--json`)",
+            responses=document_response(schema_name("gpu")) | json_errors(404))
+def gpu_facts_json(name: str) -> JSONResponse:
+    return JSONResponse(gpu_document(name))
+
+
+@router.get("/systems/{spec}.json",
+            summary="A multi-GPU system and its links (gpuatlas.system/1, as `gpuatlas system "
+                    "show SPEC --json`)",
+            responses=document_response(schema_name("system")) | json_errors(404, 422))
+def system_json(spec: str) -> JSONResponse:
+    return JSONResponse(system_document(spec))
 
 
 @router.get("/models/{name}.json",
