@@ -3,6 +3,7 @@ summaries when results are written (issue 14), so the report only reads them."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,12 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from conftest_pg import make_result
+from gpuatlas.report import build_comparison
 from gpuatlas.report.measured import load_measured
 from gpuatlas.store import open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared result maker
+from conftest_pg import make_result  # noqa: E402
 
 WRITING_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
 
@@ -66,3 +70,11 @@ def test_reading_measured_data_leaves_the_database_file_byte_identical(
     wal = database.with_name(database.name + "-wal")
     assert database.read_bytes() == before
     assert not wal.exists() or wal.stat().st_size == 0  # nothing waiting to be checkpointed
+
+
+def test_building_a_whole_comparison_writes_nothing(database: Path, statements: list[str]) -> None:
+    before = database.read_bytes()
+    comparison = build_comparison("rtx-4090", "rtx-3090")
+    assert any(entry.a is not None and entry.a.n == 2 for entry in comparison.benchmarks)
+    assert _writes(statements) == []
+    assert database.read_bytes() == before
