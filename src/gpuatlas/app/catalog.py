@@ -67,7 +67,7 @@ def system_facts(system: GpuSystem) -> dict[str, Any]:
     from gpuatlas.catalog.system_facts import extra_system_json
 
     return {
-        "id": system.id, "gpu": system.gpu.id, "name": system.label,
+        "id": system.id, "gpu": system.gpu.id, "label": system.label,
         "gpu_count": system.gpu_count, "nodes": system.nodes,
         "total_memory_gb": system.total_memory_gb, "total_tdp_w": system.total_tdp_w,
         "link": plain(system.link), "network": plain(system.network),
