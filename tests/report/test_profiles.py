@@ -14,8 +14,10 @@ import pytest
 
 from gpuatlas.performance.calibration_table import current_calibration, using_calibration
 from gpuatlas.report import build_comparison, comparison_dict
+from gpuatlas.report.document import Text
 from gpuatlas.report.profiles import ProfileCache, SideProfile
 from gpuatlas.report.profiles import side as side_module
+from gpuatlas.report.profiles.once import computed_once
 from gpuatlas.web import compare_page
 
 
@@ -127,8 +129,9 @@ def test_memory_configurations_of_one_chip_are_different_profiles(fresh_data_dir
                                   profiles=shared)
     assert shared.stats()["built"] == 2
     fit = comparison.section("memory-fit").tables[0]
-    seventy_b = next(r for r in fit.rows if r[0].text.startswith("70B") and r[1].text == "FP16")
-    assert seventy_b[3] != seventy_b[4]  # 64 GB and 192 GB do not hold the same
+    texts = [tuple(cell.text if isinstance(cell, Text) else "" for cell in row) for row in fit.rows]
+    seventy_b = next(row for row in texts if row[0].startswith("70B") and row[1] == "FP16")
+    assert seventy_b[3].startswith("no") and seventy_b[4].startswith("yes")  # 64 GB vs 192 GB
 
 
 def test_the_cache_is_bounded(fresh_data_dir: Path) -> None:
@@ -165,3 +168,20 @@ def test_warm_counts_systems(fresh_data_dir: Path) -> None:
     shared = ProfileCache(max_entries=16)
     assert shared.warm(["l4", "2x l4"]) == 2
     assert shared.stats() == {"entries": 2, "built": 2}
+
+
+def test_a_part_is_computed_once_per_instance_and_never_shared() -> None:
+    computed: list[int] = []
+
+    class Holder:
+        def __init__(self, value: int) -> None:
+            self.value = value
+
+        @computed_once
+        def doubled(self) -> int:
+            computed.append(self.value)
+            return self.value * 2
+
+    first, second = Holder(1), Holder(2)
+    assert (first.doubled, first.doubled, second.doubled) == (2, 2, 4)
+    assert computed == [1, 2]

@@ -2,8 +2,8 @@
 LLM speed and serving, the serving curve, media throughput, training and scaling, energy per
 token — for one workload focus.
 
-Each part is computed on first use and kept on the profile (`functools.cached_property`, or a
-per-profile table for the parametrised fits), so a part several sections read (the speed: LLM
+Each part is computed on first use and kept on the profile (`computed_once`, or a per-profile
+table for the parametrised fits), so a part several sections read (the speed: LLM
 inference, power, guidance) is computed once per profile; `complete()` computes every part. A
 profile is built for one system and focus; the builder gets it from its `ProfileCache` (one per
 report build unless the caller passes a longer-lived one), so each side's profile is computed
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import cached_property, partial
+from functools import partial
 
 import gpuatlas.report.profiles.fit as fit_model
 import gpuatlas.report.profiles.llm as llm
@@ -30,6 +30,7 @@ from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
 from gpuatlas.report.profiles.fit import FitKey, FitResult
 from gpuatlas.report.profiles.llm import OfferCost, ServingAtTraffic, SideSpeed
+from gpuatlas.report.profiles.once import computed_once
 from gpuatlas.report.profiles.training import FineTuningBudget, GradientSync, ShardedInference
 from gpuatlas.report.quantities import computed, gpu_fact
 from gpuatlas.report.rental_prices import reference_price
@@ -50,12 +51,12 @@ class SideProfile:
     def label(self) -> str:
         return self.system.label
 
-    @cached_property
+    @computed_once
     def engine(self) -> PlatformEngine:
         """The LLM engine: the user's (both sides), else what people run on this GPU."""
         return side_engine(self.system.gpu, self.focus.engine)
 
-    @cached_property
+    @computed_once
     def reference_price(self) -> PriceSnapshot | None:
         return reference_price(self.system, self.focus.provider)
 
@@ -68,22 +69,22 @@ class SideProfile:
             self._fits[key] = fit_model.compute_fit(self.system, key)
         return self._fits[key]
 
-    @cached_property
+    @computed_once
     def loads_awq(self) -> bool:
         """Whether the side's engine loads AWQ (else the fit table adds GGUF rows)."""
         return fit_model.loads_awq(self.system, self.engine.engine)
 
-    @cached_property
+    @computed_once
     def usual_formats(self) -> tuple[tuple[str, str], ...]:
         return fit_model.usual_formats(self.system)
 
     # LLM speed and serving
 
-    @cached_property
+    @computed_once
     def speed(self) -> SideSpeed:
         return llm.compute_speed(self.system, self.focus, self.engine)
 
-    @cached_property
+    @computed_once
     def serving_scenario(self) -> tuple[ServingAtTraffic, ...]:
         """The serving scenario at each traffic level (the simulation is the costly part)."""
         group = llm.replica_group(self.system, self.speed)
@@ -93,19 +94,19 @@ class SideProfile:
             for rps in llm.TRAFFIC_LEVELS_RPS
         )
 
-    @cached_property
+    @computed_once
     def offer_costs(self) -> tuple[OfferCost, ...]:
         return llm.offer_costs(self.system, self.speed, self.focus.provider)
 
-    @cached_property
+    @computed_once
     def serving_curve(self) -> ServingCurve | str:
         return llm.compute_curve(self.system, self.focus, self.engine.engine)
 
-    @cached_property
+    @computed_once
     def measured_serving_points(self) -> tuple[MeasuredRow, ...]:
         return llm.measured_serving_points(self.system, self.focus.model)
 
-    @cached_property
+    @computed_once
     def tokens_per_joule(self) -> Quantity:
         """Serving output tokens per joule at TDP (an estimate: TDP is a ceiling)."""
         throughput = self.speed.serving_tok_s
@@ -126,15 +127,15 @@ class SideProfile:
 
     # Image generation, vision, OCR
 
-    @cached_property
+    @computed_once
     def diffusion(self) -> dict[str, DiffusionPrediction | None]:
         return media.diffusion(self.system)
 
-    @cached_property
+    @computed_once
     def vision(self) -> Quantity:
         return media.vision_throughput(self.system)
 
-    @cached_property
+    @computed_once
     def ocr(self) -> Quantity:
         return media.ocr_throughput(self.system)
 
@@ -150,7 +151,7 @@ class SideProfile:
     def first_fitting_method(self, model: str) -> str | None:
         return training.first_fitting_method(self.training_memory, model)
 
-    @cached_property
+    @computed_once
     def budgets(self) -> dict[str, FineTuningBudget]:
         """Fine-tuning time and cost of the focus model for every method (the pair picks which
         to show, so a side's results do not depend on the other side)."""
@@ -160,7 +161,7 @@ class SideProfile:
             for method in training.METHODS
         }
 
-    @cached_property
+    @computed_once
     def gradient_sync(self) -> tuple[GradientSync, ...]:
         """Gradient-sync overhead of full fine-tuning of the focus model on the system (or on
         2, 4 and 8 of its GPU)."""
@@ -170,7 +171,7 @@ class SideProfile:
             found.append(training.gradient_sync(system, self.focus.model, memory))
         return tuple(found)
 
-    @cached_property
+    @computed_once
     def sharded_inference(self) -> tuple[ShardedInference, ...]:
         """Sharded inference of the large model in FP16 and INT4 with the side's engine."""
         engine = self.engine.engine
