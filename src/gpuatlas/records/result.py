@@ -45,7 +45,9 @@ CategoryId = Literal["llm-serving", "llm-single", "image", "vision", "ocr", "gpu
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: validators are built on first use, not at import (a report that only reads
+    # stored summaries imports this module and never validates a result)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class GpuInfo(_Strict):
