@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.offer_costs import can_host, offer_price, usd_per_month
@@ -326,8 +327,6 @@ def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> s
 
 
 def _format_bits(weights: str) -> float:
-    from gpuatlas.catalog.formats import find_format
-
     found = find_format(weights)
     return found.model_bits_per_weight if found is not None else 32.0
 

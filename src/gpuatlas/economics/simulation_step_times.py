@@ -16,6 +16,8 @@ import numpy as np
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.serving_simulation import StepTimes
+from gpuatlas.performance import api
+from gpuatlas.performance.llm.memory import gib_text
 
 ENGINE_MAX_RUNNING_REQUESTS = 256  # vLLM's default max_num_seqs; a ceiling on the batch
 PREFILL_GRID_TOKENS = (1, 128, 512, 2048, 8192)
@@ -68,22 +70,16 @@ class EstimatorStepSource:
     engine: str
 
     def max_batch(self, context_tokens: int) -> int:
-        from gpuatlas.performance import api
-
         batch = api.max_serving_batch(
             self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
         )
         return min(int(batch), ENGINE_MAX_RUNNING_REQUESTS)
 
     def memory_note(self, context_tokens: int) -> str:
-        from gpuatlas.performance import api
-
         fit = api.inference_memory(
             self.system, self.model, self.weights, context_tokens=context_tokens,
             engine=self.engine,
         )
-        from gpuatlas.performance.llm.memory import gib_text
-
         part = fit.per_gpu
         return (
             f"per GPU: weights {gib_text(part.weights_gb)} + overhead "
@@ -93,16 +89,12 @@ class EstimatorStepSource:
         )
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float:
-        from gpuatlas.performance import api
-
         return float(api.decode_step_s(
             self.system, self.model, self.weights, self.engine,
             batch=batch, context_tokens=context_tokens,
         ))
 
     def prefill_s(self, tokens: int) -> float:
-        from gpuatlas.performance import api
-
         return float(api.prefill_s(
             self.system, self.model, self.weights, self.engine, tokens=tokens, batch=1
         ))

@@ -22,7 +22,7 @@ from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.constants import DEFAULT_PUE, DEFAULT_USD_PER_KWH, DEFAULT_YEARS
-from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, offer_price
+from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, can_host, offer_price
 from gpuatlas.economics.power import PowerDraw, electricity_usd, system_power
 
 
@@ -157,8 +157,6 @@ def cheapest_matching_offer(
     gpu_count: int, offers: list[PriceSnapshot]
 ) -> PriceSnapshot | None:
     """The offer renting `gpu_count` of the GPU cheapest per hour (offers already filtered)."""
-    from gpuatlas.economics.offer_costs import can_host
-
     fitting = [o for o in offers if can_host(o, gpu_count)]
     if not fitting:
         return None

@@ -35,6 +35,7 @@ from gpuatlas.economics.serving_candidate import (
     run_replicas,
 )
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance import api
 from gpuatlas.performance.predictions import Estimate
 
 RATE_SEARCH_STEPS = 8
@@ -104,8 +105,6 @@ def sustained_serving(
 
 
 def _serving_band(system: GpuSystem, workload: Workload) -> Estimate:
-    from gpuatlas.performance import api
-
     return api.serving_throughput(  # the configuration simulated: one replica over the system
         system, workload.model, workload.weights, workload.engine, concurrency="max",
         input_tokens=int(workload.input_tokens), output_tokens=int(workload.output_tokens),
@@ -227,8 +226,6 @@ def training_run_cost(
     method: str = "full", precision: str = "bf16",
 ) -> JobCost:
     """$ for training on `tokens` tokens at the system's own predicted speed."""
-    from gpuatlas.performance import api
-
     prediction = api.predict_training(system, model, tokens=tokens, method=method,
                                       precision=precision)
     price = offer_price(offer, system.gpu_count)
@@ -244,8 +241,6 @@ def image_cost(
     steps: int | None = None, batch: int = 1,
 ) -> JobCost:
     """$ per image at the system's own predicted seconds per image."""
-    from gpuatlas.performance import api
-
     prediction = api.predict_diffusion(system, model, resolution=resolution, steps=steps,
                                        batch=batch)
     hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
