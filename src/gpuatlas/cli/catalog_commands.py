@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from gpuatlas.catalog import gpus as gpu_catalog
-from gpuatlas.catalog import prices as price_catalog
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_fields import FP16_ACCUMULATE_FP16, GpuField, gpu_field, gpu_fields
 from gpuatlas.catalog.gpu_filters import select_gpus
-from gpuatlas.catalog.system_facts import extra_system_facts
-from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.catalog.unified_memory import unified_memory_facts
+
+if TYPE_CHECKING:  # systems and prices are imported by the commands that use them (start-up)
+    from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json
 
@@ -73,8 +75,8 @@ def gpu_list_table(gpus: list[Gpu]) -> Table:
     table.add_column("name", ratio=1)
     for header in ("mem GB", "GB/s", "BF16 TF", "FP8 TF", "TDP W"):
         table.add_column(header, justify="right", no_wrap=True)
-    for gpu in gpus:
-        table.add_row(
+    for gpu in gpus:  # plain Text cells: names are data, not markup (and render faster)
+        table.add_row(*(Text(cell) for cell in (
             gpu.id,
             gpu.name,
             format_number(gpu.memory_gb),
@@ -82,7 +84,7 @@ def gpu_list_table(gpus: list[Gpu]) -> Table:
             format_number(gpu.bf16_dense_tflops),
             format_number(gpu.fp8_dense_tflops),
             format_number(gpu.tdp_w),
-        )
+        )))
     return table
 
 
@@ -193,6 +195,8 @@ def show_system(
         with user_errors():
             print_json(system_document(spec, network))
         return
+    from gpuatlas.catalog.systems import resolve_system
+
     with user_errors():
         system = resolve_system(spec, network)
     table = new_table(system.label, "fact", "value")
@@ -202,6 +206,8 @@ def show_system(
 
 
 def system_rows(system: GpuSystem) -> list[tuple[str, str]]:
+    from gpuatlas.catalog.system_facts import extra_system_facts
+
     rows = [
         ("GPUs", f"{system.gpu_count} × {system.gpu.name} in {system.nodes} node(s)"),
         ("total memory", format_number(system.total_memory_gb, "GB")),
@@ -249,6 +255,8 @@ def list_prices(
                 "gpu": gpu, "provider": provider, "tier": tier, "history": history}),
                 prices_file))
         return
+    from gpuatlas.catalog import prices as price_catalog
+
     with user_errors():
         gpu_id = gpu_catalog.resolve_gpu(gpu).id if gpu else None
         lister = price_catalog.price_history if history else price_catalog.current_prices
