@@ -141,6 +141,23 @@ def test_aiperf_013_real_exports_keep_concurrency_model_count_and_version(
     _round_trip(result)
 
 
+def test_vllm_032_real_file_imports_the_figures_it_reports() -> None:
+    report = json.loads((REAL / "vllm-c4.json").read_text())
+    [result] = import_file(REAL / "vllm-c4.json")
+    assert result.headline.value == pytest.approx(report["output_throughput"])
+    assert result.metrics["request_s"].median == pytest.approx(report["request_throughput"])
+    for ours, theirs in (("ttft_ms", "ttft"), ("tpot_ms", "tpot"), ("itl_ms", "itl")):
+        summary = result.metrics[ours]
+        assert (summary.mean, summary.median, summary.p99) == pytest.approx(
+            (report[f"mean_{theirs}_ms"], report[f"median_{theirs}_ms"],
+             report[f"p99_{theirs}_ms"]))
+    assert result.settings.model == "reference-model" and result.category == "llm-serving"
+    assert (result.settings.concurrency, result.settings.requests) == (4, 8)
+    assert (result.settings.input_tokens, result.settings.output_tokens) == (32, 16)
+    assert any("totals over its completed requests" in w for w in result.warnings)
+    _round_trip(result)
+
+
 def test_import_takes_the_gpu_from_the_command_line(tmp_path: Path) -> None:
     outcome = CliRunner().invoke(app, ["bench", "import", str(REAL / "aiperf-c4.json"),
                                        "--gpu", "rtx-4090", "--gpu-count", "2", "-o",

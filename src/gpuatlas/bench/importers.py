@@ -117,6 +117,21 @@ def _vllm_created_at(document: dict[str, Any]) -> str:
     return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
+def _fixed_length(total: Any, requests: Any) -> int | None:
+    """Tokens per request when every request had the same length (the file keeps only the
+    total): the total over the requests when that divides exactly, else None."""
+    if not isinstance(total, int) or not isinstance(requests, int) or requests <= 0:
+        return None
+    return total // requests if total % requests == 0 else None
+
+
+def _length_note(settings: Settings) -> list[str]:
+    if settings.input_tokens is None and settings.output_tokens is None:
+        return []
+    return ["input/output tokens per request are the file's totals over its completed requests "
+            "(it keeps no per-request lengths unless saved with --save-detailed)"]
+
+
 def import_vllm(document: Any, origin: str) -> list[BenchResult]:
     if not isinstance(document, dict) or "completed" not in document:
         raise DataFileError(origin, ["field completed: missing (not a vllm bench serve file)"])
@@ -130,7 +145,10 @@ def import_vllm(document: Any, origin: str) -> list[BenchResult]:
         model=document.get("model_id"), api=document.get("endpoint_type") or
         document.get("backend"), concurrency=concurrency,
         rate_rps=rate if rate is not None and rate != float("inf") else None,
-        requests=document.get("num_prompts"), extra={"burstiness": document.get("burstiness")})
+        requests=document.get("num_prompts"), extra={"burstiness": document.get("burstiness")},
+        input_tokens=_fixed_length(document.get("total_input_tokens"), document.get("completed")),
+        output_tokens=_fixed_length(document.get("total_output_tokens"),
+                                    document.get("completed")))
     return [BenchResult(
         benchmark="external-vllm-bench-serve", benchmark_version=1,
         category="llm-single" if single_user else "llm-serving", created_at=_vllm_created_at(
@@ -140,7 +158,7 @@ def import_vllm(document: Any, origin: str) -> list[BenchResult]:
         fingerprint=Fingerprint(tools={"vllm": str(document.get("vllm_version", "unknown"))}),
         token_count_source="vllm-bench-serve",
         warnings=["imported from vllm bench serve: percentiles as vLLM computed them; its ITL "
-                  "is per SSE chunk, not token-weighted"],
+                  "is per SSE chunk, not token-weighted"] + _length_note(settings),
         source="imported:vllm-bench-serve")]
 
 
