@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.performance.calibration_table import group_keys
-from gpuatlas.performance.engine_profiles import engine_for_version, resolve_engine
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import engine_for_version
 
 
 @pytest.mark.parametrize(

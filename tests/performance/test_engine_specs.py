@@ -8,13 +8,14 @@ from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.calibration_table import base_engine, group_keys
-from gpuatlas.performance.engine_profiles import all_engines, resolve_engine_on
+from gpuatlas.performance.engine_profiles import all_engines
 from gpuatlas.performance.engine_specs import (
     EngineSpec,
     all_backends,
     engine_profile,
     parse_engine_spec,
     release_notes,
+    resolve_engine_on,
 )
 
 

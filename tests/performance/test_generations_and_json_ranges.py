@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.cli.main import app
 from gpuatlas.performance.collectives import allreduce_s, tensor_parallel_step_s
-from gpuatlas.performance.engine_profiles import engine_for_version, resolve_engine
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import engine_for_version
 from gpuatlas.performance.llm.step_times import soft_max_s
 from gpuatlas.performance.media.diffusion import image_engine
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
 from gpuatlas.errors import GpuAtlasError
@@ -30,8 +31,8 @@ from gpuatlas.performance.calibration_table import (
     using_calibration,
 )
 from gpuatlas.performance.cases import Case, case_system, predict_case, resolution_px
-from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_version, resolve_engine
-from gpuatlas.performance.engine_specs import engine_profile
+from gpuatlas.performance.engine_profiles import auto_kv_cache, resolve_engine
+from gpuatlas.performance.engine_specs import engine_for_version, engine_profile
 from gpuatlas.performance.llm.predict import llm_runtime, runtime_max_batch, serving_cycle_s
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
@@ -88,8 +89,6 @@ def _row_engine(row: MeasuredRow) -> str:
     """The engine profile of an LLM row: its engine at its version on its backend (stated,
     else the engine's default for the row's GPU); image and training rows keep their engine
     (with the generation its version names)."""
-    from gpuatlas.catalog.gpus import gpu_by_id
-
     if METRIC_KINDS[row.metric] in ("image", "train"):
         return engine_for_version(row.engine, row.engine_version, row.source_date)
     try:
@@ -111,8 +110,6 @@ def _kv_cache(text: str | None, engine: str, weights: str) -> str:
 
 def observe(row: MeasuredRow) -> Observation | None:
     """The row as an observation, or None when its model or format is unknown here."""
-    from gpuatlas.catalog.gpus import gpu_by_id
-
     try:
         model = as_model(row.model)
         pclass = precision_class(as_format(row.weights))

@@ -11,12 +11,15 @@ discussion thread of a repository, or the web page (URL without query or fragmen
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+import gpuatlas.performance
 from gpuatlas.calibration.fitting import (
     BAND_QUANTILE,
     MIN_LOG_BAND,
@@ -201,8 +204,6 @@ def error_summary(predictions: Sequence[Prediction]) -> dict[str, dict[str, floa
 
 def rows_digest(rows: Sequence[MeasuredRow]) -> str:
     """A short content hash of the measured rows (part of the calibration version)."""
-    import hashlib
-
     text = "\n".join(f"{r.row_id}|{r.gpu}|{r.model}|{r.metric}|{r.value}" for r in rows)
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
@@ -214,11 +215,6 @@ def model_code_digest() -> str:
     It covers the `gpuatlas.performance` package as a whole (every module, at any depth) and
     its engine profiles and model constants (data/engines.toml, data/model_constants.toml);
     economics and the calibration's own code are other packages."""
-    import hashlib
-    from pathlib import Path
-
-    import gpuatlas.performance
-
     folder = Path(gpuatlas.performance.__file__).resolve().parent
     files = sorted([*folder.rglob("*.py"), folder / "data" / "engines.toml",
                     folder / "data" / "model_constants.toml"])

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gpuatlas.catalog.measurements import all_measurements
 from gpuatlas.compare.noise import (
     NoiseModel,
     SpreadObservation,
@@ -29,6 +30,8 @@ from gpuatlas.compare.noise import (
     from_published_sd,
     from_values,
 )
+from gpuatlas.store import open_store
+from gpuatlas.store.public_data import public_category, public_result_id
 
 if TYPE_CHECKING:
     from gpuatlas.store import Store
@@ -61,9 +64,6 @@ PUBLISHED_SD = re.compile(r"±\s*([0-9]+(?:\.[0-9]+)?)\s*published")
 def published_spreads() -> list[SpreadObservation]:
     """Run-to-run spreads the public data set's sources published beside their values (rows
     whose notes say '± SD published', llama-bench means over its default repetitions)."""
-    from gpuatlas.catalog.measurements import all_measurements
-    from gpuatlas.store.public_data import public_category, public_result_id
-
     found = []
     for row in all_measurements():
         match = PUBLISHED_SD.search(row.notes or "")
@@ -102,8 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="store URL (default: configured)")
     parser.add_argument("-o", "--output", type=Path, default=default_noise_model_path())
     args = parser.parse_args(argv)
-    from gpuatlas.store import open_store
-
     store = open_store(args.database_url)
     try:
         model = refit(store)

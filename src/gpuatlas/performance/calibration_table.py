@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.errors import DataFileError
+from gpuatlas.performance.engine_profiles import all_engines
 from gpuatlas.performance.model_constants import model_constant
 
 CALIBRATION_FILE = "calibration.json"
@@ -96,8 +97,6 @@ def base_engine(engine: str) -> str | None:
 
 @cache
 def _profile_bases() -> dict[str, str]:
-    from gpuatlas.performance.engine_profiles import all_engines
-
     return {p.id: p.calibrate_from for p in all_engines() if p.calibrate_from}
 
 

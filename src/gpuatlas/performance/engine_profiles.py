@@ -15,7 +15,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.formats import resolve_format
-from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 
 MultiGpuMode = Literal["tensor", "layer-split"]
@@ -216,40 +215,9 @@ def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
         )
 
 
-def engine_for_version(engine: str, version: str | None, date: str | None = None) -> str:
-    """The engine profile id for an engine at a version on its default (CUDA) backend: the
-    profiles' version and month bounds in engines.toml choose the generation (TensorRT-LLM
-    0.5-0.7 static batching, llama.cpp builds before b2000 and b2000-b3999); `date` (ISO, of
-    the measurement's source) places a version text that names no release. The engine's
-    current profile (and any name that is not an LLM engine) keeps the name as given."""
-    from gpuatlas.performance.engine_specs import engine_profile
-
-    try:
-        profile = engine_profile(engine, version=version, date=date)
-    except GpuAtlasError:
-        return engine
-    current = next(p for p in all_engines() if p.engine == profile.engine)
-    return engine if profile is current else profile.id
-
-
-def resolve_engine_on(name: str | EngineProfile, gpu: Gpu) -> EngineProfile:
-    """The profile of an engine on this GPU's backend ('vllm' on an MI300X is 'vllm-rocm',
-    'llama.cpp' on an Apple GPU 'llama.cpp-metal'); an engine with no profile for the GPU's
-    backends is an InvalidRequestError, never a CUDA prediction."""
-    from gpuatlas.performance.engine_specs import check_backend, engine_profile
-
-    if isinstance(name, EngineProfile):
-        check_backend(name, gpu)
-        return name
-    found = engine_profile(name, gpu)
-    return _without_overheads(found) if _OVERHEADS_OFF else found
-
-
-def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
-    """'llama.cpp-2023' (before b2000), 'llama.cpp-2024' (b2000-b3999) or 'llama.cpp' (newer,
-    or unknown), from a build number ('b2833'), else a month named in the version text
-    ('builds of Dec 2023'), else the source's date."""
-    return engine_for_version("llama.cpp", version, date)
+def as_predictions_use_it(profile: EngineProfile) -> EngineProfile:
+    """The profile, without its engine overheads inside `engine_overheads_off()`."""
+    return _without_overheads(profile) if _OVERHEADS_OFF else profile
 
 
 def auto_kv_cache(engine: str, weights: str) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
-from gpuatlas.performance.engine_profiles import EngineProfile, all_engines
+from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
 
 __all__ = [
     "Backend",
@@ -448,3 +448,35 @@ def release_notes(engine: str, version: str | None) -> list[str]:
                 and point[1] >= bound[1]:
             notes.append(f"{engine} {record.from_version}+: {record.behaviour}")
     return notes
+
+
+def engine_for_version(engine: str, version: str | None, date: str | None = None) -> str:
+    """The engine profile id for an engine at a version on its default (CUDA) backend: the
+    profiles' version and month bounds in engines.toml choose the generation (TensorRT-LLM
+    0.5-0.7 static batching, llama.cpp builds before b2000 and b2000-b3999); `date` (ISO, of
+    the measurement's source) places a version text that names no release. The engine's
+    current profile (and any name that is not an LLM engine) keeps the name as given."""
+    try:
+        profile = engine_profile(engine, version=version, date=date)
+    except GpuAtlasError:
+        return engine
+    current = next(p for p in all_engines() if p.engine == profile.engine)
+    return engine if profile is current else profile.id
+
+
+def resolve_engine_on(name: str | EngineProfile, gpu: Gpu) -> EngineProfile:
+    """The profile of an engine on this GPU's backend ('vllm' on an MI300X is 'vllm-rocm',
+    'llama.cpp' on an Apple GPU 'llama.cpp-metal'); an engine with no profile for the GPU's
+    backends is an InvalidRequestError, never a CUDA prediction."""
+    if isinstance(name, EngineProfile):
+        check_backend(name, gpu)
+        return name
+    found = engine_profile(name, gpu)
+    return as_predictions_use_it(found)
+
+
+def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
+    """'llama.cpp-2023' (before b2000), 'llama.cpp-2024' (b2000-b3999) or 'llama.cpp' (newer,
+    or unknown), from a build number ('b2833'), else a month named in the version text
+    ('builds of Dec 2023'), else the source's date."""
+    return engine_for_version("llama.cpp", version, date)

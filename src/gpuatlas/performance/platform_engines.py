@@ -12,7 +12,9 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict
 
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.engine_specs import engine_profile
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,5 @@ def auto_engine(engine: str, checkpoint_engine: str | None, system: object) -> s
         return engine
     if checkpoint_engine:
         return checkpoint_engine
-    from gpuatlas.catalog.systems import GpuSystem, resolve_system
-    from gpuatlas.performance.engine_specs import engine_profile
-
     resolved = system if isinstance(system, GpuSystem) else resolve_system(str(system))
     return engine_profile(platform_engine(resolved.gpu).engine, resolved.gpu).id

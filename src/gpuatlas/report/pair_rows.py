@@ -14,6 +14,7 @@ from gpuatlas.compare import BenchmarkComparison, BenchmarkInfo, BenchmarkSample
 from gpuatlas.compare.modelled import Basis, ModelledValue, ratio_vs_model
 from gpuatlas.compare.noise import NoiseLookup, NoiseModel
 from gpuatlas.compare.spread import spread_of
+from gpuatlas.compare.verdicts import verdict_for
 from gpuatlas.statistics import MedianBootstrap, RatioEstimate, stable_seed
 
 VERDICT_LABELS = {
@@ -104,8 +105,6 @@ def model_row(
 ) -> PairRow:
     """A ratio where at least one side is modelled; a row with no ratio when a side has
     neither a measurement nor a prediction (``missing`` says why, per side)."""
-    from gpuatlas.compare.verdicts import verdict_for
-
     a, b = measured
     a_model = modelled[0] if a is None else None
     b_model = modelled[1] if b is None else None

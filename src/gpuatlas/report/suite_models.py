@@ -12,6 +12,13 @@ from typing import Any
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.api import (
+    predict_diffusion,
+    predict_llm,
+    predict_ocr,
+    predict_vision,
+    serving_throughput,
+)
 from gpuatlas.records.suite import Benchmark
 
 NOT_MODELLED = {
@@ -36,8 +43,6 @@ def _weights(model: str) -> str:
 
 
 def _llm_serving(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.performance.api import serving_throughput
-
     p = benchmark.params
     return serving_throughput(
         system, benchmark.model or "", _weights(benchmark.model or ""), "vllm",
@@ -47,8 +52,6 @@ def _llm_serving(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _llm_single(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.performance.api import predict_llm
-
     model = benchmark.model or ""
     weights = "mxfp4" if "gpt-oss" in model else "q4_k_m"
     p = benchmark.params
@@ -59,8 +62,6 @@ def _llm_single(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _image(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.performance.api import predict_diffusion
-
     p = benchmark.params
     return predict_diffusion(
         system, benchmark.model or "", resolution=int(p["width"]), steps=int(p["steps"])
@@ -68,8 +69,6 @@ def _image(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _vision(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.performance.api import predict_vision
-
     p = benchmark.params
     return predict_vision(
         system, benchmark.model or "", batch=int(p["concurrency"]),
@@ -78,8 +77,6 @@ def _vision(benchmark: Benchmark, system: GpuSystem) -> Any:
 
 
 def _ocr(benchmark: Benchmark, system: GpuSystem) -> Any:
-    from gpuatlas.performance.api import predict_ocr
-
     return predict_ocr(system, benchmark.model or "", batch=int(benchmark.params["batch_size"]))
 
 

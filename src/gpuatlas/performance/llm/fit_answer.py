@@ -40,6 +40,7 @@ from gpuatlas.performance.llm.memory import (
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.peak_rates import compute_precision
+from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.predictions import MemoryFit
 from gpuatlas.performance.resolve import (
     as_format,
@@ -157,8 +158,6 @@ def _loads(engine: EngineProfile, format_id: str) -> bool:
 def platform_default(engine: str, checkpoint_engine: str | None, system: GpuSystem) -> str:
     """`auto` with a checkpoint that names no engine: the engine people run on this GPU
     (llama.cpp on a Mac, vLLM-ROCm on Instinct; performance/data/platform_engines.toml)."""
-    from gpuatlas.performance.platform_engines import auto_engine
-
     return auto_engine(engine, checkpoint_engine, system)
 
 

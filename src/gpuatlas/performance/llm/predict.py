@@ -7,7 +7,8 @@ from typing import Literal
 
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
-from gpuatlas.performance.engine_profiles import require_format, require_kv_cache, resolve_engine_on
+from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
+from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
