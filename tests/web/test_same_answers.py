@@ -155,3 +155,30 @@ def test_the_documents_state_the_defaults_they_used(client: TestClient) -> None:
     plan = web_json(client, "/plan/plan.json", [("model", "llama-3.1-8b"),
                                                 ("requests_per_s", "2"), ("gpus", "rtx-4090")])
     assert isinstance(plan["rejected"], list) and plan["provenance"]["calibration_version"]
+
+
+# (CLI arguments, web URL, web query, HTTP status): the same bad request on both sides
+SAME_ERRORS = [
+    pytest.param(["fit", "rtx-4091", "llama-3.1-8b"], "/plan/fit.json",
+                 [("system", "rtx-4091"), ("model", "llama-3.1-8b")], 404, id="unknown-gpu"),
+    pytest.param(["gpu", "show", "a100"], "/gpus/a100.json", [], 404, id="ambiguous-gpu"),
+    pytest.param(["plan", "--model", "llama-3.1-8b", "--rps", "-5", "--provider", "Nowhere"],
+                 "/plan/plan.json", [("model", "llama-3.1-8b"), ("requests_per_s", "-5"),
+                                     ("providers", "Nowhere")], 422, id="plan-problems"),
+    pytest.param(["tco", "--gpu", "rtx-4090", "--pue", "0.8", "--years", "0"], "/tco.json",
+                 [("gpus", "rtx-4090"), ("pue", "0.8"), ("years", "0")], 422, id="tco-problems"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "url", "params", "status"), SAME_ERRORS)
+def test_cli_and_web_return_the_same_error_document(
+    client: TestClient, arguments: list[str], url: str, params: list[tuple[str, str]],
+    status: int
+) -> None:
+    result = runner.invoke(cli, [*arguments, "--json"])
+    assert result.exit_code == 2, result.output
+    reply = client.get(url, params=params)
+    assert reply.status_code == status
+    from_cli, from_web = json.loads(result.stdout), reply.json()
+    assert from_cli["schema_version"] == "gpuatlas.error/1" and from_cli["problems"]
+    assert from_cli == from_web

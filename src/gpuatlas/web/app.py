@@ -8,12 +8,13 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from gpuatlas.app.errors import problem_document
+from gpuatlas.app.errors import error_document, problem_document
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.store import Store, open_store
 from gpuatlas.store.engine import DATABASE_URL_VARIABLE
@@ -87,33 +88,32 @@ def _wants_json(request: Request) -> bool:
     return path.endswith(".json") or path.startswith("/api/")
 
 
-def _problem_response(request: Request, status: int, problems: list[str],
-                      candidates: list[str] | None = None) -> Response:
-    """The error document (gpuatlas.error/1, as the CLI prints under --json) on .json and API
-    paths; the error page elsewhere."""
+def _problem_response(request: Request, status: int, document: dict[str, Any]) -> Response:
+    """The error document (gpuatlas.error/1, exactly as the CLI prints it under --json for the
+    same error) on .json and API paths; the error page, listing its problems, elsewhere."""
     if _wants_json(request):
-        return JSONResponse(problem_document(problems, candidates=candidates or ()), status)
-    return render(request, "error.html", {"status": status, "problems": problems},
+        return JSONResponse(document, status)
+    return render(request, "error.html", {"status": status, "problems": document["problems"]},
                   json_url=None, status_code=status)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownNameError)
     def unknown_name(request: Request, error: UnknownNameError) -> Response:
-        return _problem_response(request, 404, [str(error)], list(error.candidates))
+        return _problem_response(request, 404, error_document(error))
 
     @app.exception_handler(InvalidRequestError)
     def invalid(request: Request, error: InvalidRequestError) -> Response:
-        return _problem_response(request, 422, list(error.problems))
+        return _problem_response(request, 422, error_document(error))
 
     @app.exception_handler(GpuAtlasError)
     def domain_error(request: Request, error: GpuAtlasError) -> Response:
-        return _problem_response(request, 400, [str(error)])
+        return _problem_response(request, 400, error_document(error))
 
     @app.exception_handler(ValueError)
     def value_error(request: Request, error: ValueError) -> Response:
         # The exception's text is internal (it may name code or data paths): log it only.
         log.info("request %s could not be computed: %s", request.url.path, error)
-        return _problem_response(request, 422, [
+        return _problem_response(request, 422, problem_document([
             "this request could not be computed from its parameters; check them against the "
-            "API documentation at /docs"])
+            "API documentation at /docs"]))
