@@ -162,6 +162,8 @@ SAME_ERRORS = [
     pytest.param(["fit", "rtx-4091", "llama-3.1-8b"], "/plan/fit.json",
                  [("system", "rtx-4091"), ("model", "llama-3.1-8b")], 404, id="unknown-gpu"),
     pytest.param(["gpu", "show", "a100"], "/gpus/a100.json", [], 404, id="ambiguous-gpu"),
+    pytest.param(["compare", "rtx-4091", "not-a-gpu"], "/compare/rtx-4091/not-a-gpu.json", [],
+                 404, id="compare-unknown-sides"),
     pytest.param(["plan", "--model", "llama-3.1-8b", "--rps", "-5", "--provider", "Nowhere"],
                  "/plan/plan.json", [("model", "llama-3.1-8b"), ("requests_per_s", "-5"),
                                      ("providers", "Nowhere")], 422, id="plan-problems"),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.errors import UnknownNameError
 from gpuatlas.report.context import (
     DEFAULT_CONTEXT_TOKENS,
     DEFAULT_ELECTRICITY_USD_PER_KWH,
@@ -51,10 +52,37 @@ class ComparisonRequest(ComparisonOptions):
         return self.model_dump(exclude={"a", "b"})
 
 
+class UnknownSidesError(UnknownNameError):
+    """One or both sides of a pair do not resolve: each is a problem of its own, with the close
+    matches of the first (the web answers 404)."""
+
+    def __init__(self, errors: list[UnknownNameError]):
+        first = errors[0]
+        super().__init__(first.kind, first.name, first.candidates, first.ambiguous)
+        self.problems = [str(error) for error in errors]
+        self.args = ("; ".join(self.problems),)
+
+
+def check_sides(a: str, b: str) -> None:
+    """Unknown GPU or system names, both at once (other problems, such as a malformed system or
+    a bad option, are the report builder's to report)."""
+    from gpuatlas.catalog.systems import resolve_system
+
+    errors = []
+    for name in (a, b):
+        try:
+            resolve_system(name)
+        except UnknownNameError as error:
+            errors.append(error)
+    if errors:
+        raise UnknownSidesError(errors)
+
+
 def comparison(request: ComparisonRequest) -> Comparison:
     """The Comparison itself (the CLI renders it as text, Markdown, HTML or JSON)."""
     from gpuatlas.report import build_comparison
 
+    check_sides(request.a, request.b)
     return build_comparison(request.a, request.b, **request.options())
 
 

@@ -11,8 +11,8 @@ import threading
 import time
 from typing import Any
 
+from gpuatlas.app.compare import check_sides
 from gpuatlas.catalog.system_keys import system_key
-from gpuatlas.errors import UnknownNameError
 from gpuatlas.report.profiles import ProfileCache
 from gpuatlas.settings import WARM_CACHE, settings
 from gpuatlas.web.state import AppState
@@ -34,34 +34,10 @@ REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
-class UnknownSidesError(UnknownNameError):
-    """One or both sides of a pair do not resolve (answered 404 with the close matches)."""
-
-    def __init__(self, errors: list[UnknownNameError]):
-        first = errors[0]
-        super().__init__(first.kind, first.name, first.candidates, first.ambiguous)
-        self.args = ("; ".join(str(error) for error in errors),)
-
-
-def check_sides(a: str, b: str) -> None:
-    """Unknown GPU or system names are a 404 (with close matches); other request problems
-    (options, a malformed system) stay 422, reported by the report builder."""
-    from gpuatlas.catalog.systems import resolve_system
-
-    errors = []
-    for name in (a, b):
-        try:
-            resolve_system(name)
-        except UnknownNameError as error:
-            errors.append(error)
-    if errors:
-        raise UnknownSidesError(errors)
-
-
 def build(state: AppState, a: str, b: str, options: dict[str, Any]) -> Any:
     from gpuatlas.report.build import build_comparison
 
-    check_sides(a, b)
+    check_sides(a, b)  # unknown names: a 404 with close matches, as the CLI reports them
     key = ("compare", a, b, tuple(sorted(options.items())))
     return state.cached(key, lambda: build_comparison(a, b, profiles=PROFILES, **options))
 
