@@ -8,7 +8,8 @@ grows roughly with f·V² ≈ f³, so the clock a power budget sustains is
     f_sustained = f_design · (W_per_SM / W_per_SM_design)^(1/3),   capped at the boost clock
 
 where the design point is the architecture's full-power card (its TDP, SM count and boost
-clock, from the vendor's specifications). A 70 W T4 (1.75 W/SM) sustains ~1.26 GHz of its
+clock, from the vendor's specifications), or the full-power card of the same die where a family
+has two (the HBM Ampere GA100 beside GA102). A 70 W T4 (1.75 W/SM) sustains ~1.26 GHz of its
 1.59 GHz boost; a 450 W RTX 4090 holds its boost. Only compute peaks are derated, not memory
 bandwidth. The boost clock of a catalog GPU is read from its FP32 rate: 2 FLOPs per CUDA core
 per clock.
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.performance.peak_rates import hardware_class
 
 POWER_EXPONENT = 1.0 / 3.0  # clock ∝ power^(1/3) when voltage scales with frequency
 
@@ -46,6 +48,11 @@ DESIGN_POINTS: dict[str, DesignPoint] = {
     "ada": DesignPoint("GeForce RTX 4090 (AD102)", 450.0, 128, 2.520),
     "hopper": DesignPoint("H100 SXM5", 700.0, 132, 1.980),
     "blackwell": DesignPoint("GeForce RTX 5090 (GB202)", 575.0, 170, 2.407),
+    # A die of its own within a family: the HBM Ampere part (GA100) runs at a lower voltage
+    # and clock than GA102, so its power-limited PCIe cards are judged against the A100 SXM4
+    # (NVIDIA A100 datasheet: 400 W, 108 SMs, 1410 MHz boost = 19.5 TFLOPS FP32 / (2 x 6912
+    # cores), read as the catalog reads it), not against the RTX 3090.
+    "ampere/hbm": DesignPoint("A100 SXM4 (GA100)", 400.0, 108, 1.4106),
 }
 
 _DATASHEET_ONLY: list[bool] = []
@@ -70,7 +77,7 @@ def boost_clock_ghz(gpu: Gpu) -> float | None:
 
 def sustained_clock_share(gpu: Gpu) -> float:
     """Share of the boost clock the board power sustains under a dense tensor load (≤ 1)."""
-    design = DESIGN_POINTS.get(gpu.architecture_family)
+    design = DESIGN_POINTS.get(hardware_class(gpu)) or DESIGN_POINTS.get(gpu.architecture_family)
     boost = boost_clock_ghz(gpu)
     if _DATASHEET_ONLY or design is None or boost is None or not gpu.tdp_w or not gpu.sm_count:
         return 1.0
