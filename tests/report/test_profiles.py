@@ -185,3 +185,22 @@ def test_a_part_is_computed_once_per_instance_and_never_shared() -> None:
     first, second = Holder(1), Holder(2)
     assert (first.doubled, first.doubled, second.doubled) == (2, 2, 4)
     assert computed == [1, 2]
+
+
+def test_the_measured_sections_stand_ins_come_from_the_profiles(
+    fresh_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    predicted: list[str] = []
+    predict = side_module.predict_suite_benchmark
+
+    def counting(benchmark: Any, system: Any) -> Any:
+        predicted.append(system.label)
+        return predict(benchmark, system)
+
+    monkeypatch.setattr(side_module, "predict_suite_benchmark", counting)
+    shared = ProfileCache(max_entries=16)
+    first = document_json("l40s", "a10", shared)
+    assert predicted  # some suite benchmarks have no measurement on a side
+    made = len(predicted)
+    assert document_json("l40s", "a10", shared) == first
+    assert len(predicted) == made  # a second build of the same sides predicts nothing again

@@ -99,7 +99,7 @@ def _modelled_sections(
 MeasuredParts = tuple[Section, tuple[BenchmarkEntry, ...], Scores | None, tuple[CategoryEntry, ...]]
 
 
-def _measured(context: ReportContext) -> MeasuredParts:
+def _measured(context: ReportContext, a: SideProfile, b: SideProfile) -> MeasuredParts:
     try:
         reference = default_score_method().reference_gpu
         keys = (results_key(context.a), results_key(context.b))
@@ -108,7 +108,7 @@ def _measured(context: ReportContext) -> MeasuredParts:
         log.warning("results store unavailable", exc_info=True)
         omitted = f"the results store could not be read ({type(error).__name__}: {error})"
         return Section(id="measured", title="Measured benchmarks", omitted=omitted), (), None, ()
-    section, entries, categories = build_measured(context, data)
+    section, entries, categories = build_measured(context, data, a, b)
     return section, entries, comparison_scores(*keys, data), categories
 
 
@@ -156,7 +156,7 @@ def build_comparison(
         "ecosystem": safe_section("ecosystem", lambda: build_ecosystem(context)),
     }
     sections.update(_modelled_sections(context, a_profile, b_profile))
-    measured, entries, scores, categories = _measured(context)
+    measured, entries, scores, categories = _measured(context, a_profile, b_profile)
     sections["measured"] = measured
     ordered = tuple(sections[i] for i in ORDER if i in sections)
     final_scores = scores or Scores(None, None, "", ("Scores need the results store.",))

@@ -1,6 +1,7 @@
 """The per-system profile: everything the modelled sections read about one side — VRAM fit,
 LLM speed and serving, the serving curve, media throughput, training and scaling, energy per
-token — for one workload focus.
+token, and the modelled stand-ins the measured section shows where a side has no measurement —
+for one workload focus.
 
 Each part is computed on first use and kept on the profile (`computed_once`, or a per-profile
 table for the parametrised fits), so a part several sections read (the speed: LLM
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import gpuatlas.report.profiles.fit as fit_model
 import gpuatlas.report.profiles.llm as llm
@@ -26,6 +28,8 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.llm.serving_curve import ServingCurve
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.performance.predictions import DiffusionPrediction, TrainingMemoryFit
+from gpuatlas.records.suite import Benchmark
+from gpuatlas.records.workload import Workload
 from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
 from gpuatlas.report.profiles.fit import FitKey, FitResult
@@ -34,6 +38,8 @@ from gpuatlas.report.profiles.once import computed_once
 from gpuatlas.report.profiles.training import FineTuningBudget, GradientSync, ShardedInference
 from gpuatlas.report.quantities import computed, gpu_fact
 from gpuatlas.report.rental_prices import reference_price
+from gpuatlas.report.standins import stand_in
+from gpuatlas.report.suite_models import SuitePrediction, predict_suite_benchmark
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,8 @@ class SideProfile:
         self.focus = focus
         self._fits: dict[FitKey, FitResult | None] = {}
         self._training_memory: dict[tuple[str, str], TrainingMemoryFit | None] = {}
+        self._suite: dict[tuple[str, int], SuitePrediction] = {}
+        self._stand_ins: dict[Workload | None, Any | None] = {}
 
     @property
     def label(self) -> str:
@@ -179,6 +187,21 @@ class SideProfile:
             training.sharded_inference(self.system, weights, engine)
             for weights in ("fp16", training.int4_weights(engine, self.system))
         )
+
+    # Stand-ins for the measured section (a side without a measurement)
+
+    def suite_prediction(self, benchmark: Benchmark) -> SuitePrediction:
+        """The estimator's value for a standard-suite benchmark, or the reason there is none."""
+        key = (benchmark.id, benchmark.version)
+        if key not in self._suite:
+            self._suite[key] = predict_suite_benchmark(benchmark, self.system)
+        return self._suite[key]
+
+    def stand_in(self, workload: Workload | None) -> Any | None:
+        """The estimator's Estimate for a public benchmark's workload, or None."""
+        if workload not in self._stand_ins:
+            self._stand_ins[workload] = stand_in(workload, self.system)
+        return self._stand_ins[workload]
 
     def complete(self) -> None:
         """Compute every part the report reads (a server's warm-up). A part the estimator

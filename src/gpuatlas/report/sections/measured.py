@@ -44,8 +44,8 @@ from gpuatlas.report.pair_cells import (
     title_cell,
 )
 from gpuatlas.report.pair_rows import PairRow, measured_row, model_row
-from gpuatlas.report.standins import stand_in
-from gpuatlas.report.suite_models import SuitePrediction, predict_suite_benchmark
+from gpuatlas.report.profiles import SideProfile
+from gpuatlas.report.suite_models import SuitePrediction
 from gpuatlas.report.verdict_text import headline_statement, ratio_quantity, verdict_statement
 
 SUITE_COLUMNS = ("Benchmark", "Category", "A", "B", "A ÷ B [95% CI] (>1: A better)", "Verdict")
@@ -55,7 +55,8 @@ NO_STAND_IN = "no measurement; no model for this configuration"
 
 
 def suite_rows(
-    context: ReportContext, comparisons: Mapping[str, BenchmarkComparison], noise: NoiseModel
+    sides: tuple[SideProfile, SideProfile], comparisons: Mapping[str, BenchmarkComparison],
+    noise: NoiseModel,
 ) -> list[PairRow]:
     """One row per benchmark of the standard suite, measured where stored, else modelled."""
     rows = []
@@ -70,8 +71,8 @@ def suite_rows(
         )
         a = found.a if found else None
         b = found.b if found else None
-        pa = predict_suite_benchmark(benchmark, context.a) if a is None else None
-        pb = predict_suite_benchmark(benchmark, context.b) if b is None else None
+        pa = sides[0].suite_prediction(benchmark) if a is None else None
+        pb = sides[1].suite_prediction(benchmark) if b is None else None
         rows.append(model_row(
             info, (a, b), (pa.estimate if pa else None, pb.estimate if pb else None), noise,
             suite=True, missing=(_why(pa), _why(pb)),
@@ -93,7 +94,8 @@ def _why(prediction: SuitePrediction | None) -> str:
 
 
 def other_rows(
-    context: ReportContext, comparisons: Sequence[BenchmarkComparison], noise: NoiseModel
+    sides: tuple[SideProfile, SideProfile], comparisons: Sequence[BenchmarkComparison],
+    noise: NoiseModel,
 ) -> list[PairRow]:
     """Measurements outside the suite: measured on both, or one side against a stand-in."""
     rows = []
@@ -101,8 +103,8 @@ def other_rows(
         if comparison.ratio is not None:
             rows.append(measured_row(comparison))
             continue
-        side = context.b if comparison.b is None else context.a
-        estimate = stand_in(comparison.benchmark.workload, side)
+        side = sides[1] if comparison.b is None else sides[0]
+        estimate = side.stand_in(comparison.benchmark.workload)
         estimates = (None, estimate) if comparison.b is None else (estimate, None)
         rows.append(model_row(
             comparison.benchmark, (comparison.a, comparison.b), estimates, noise,
@@ -202,23 +204,28 @@ def _ratio_chart(rows: Sequence[PairRow]) -> Chart | None:
     )
 
 
-def pair_rows(context: ReportContext, data: MeasuredData, noise: NoiseModel) -> list[PairRow]:
+def pair_rows(
+    context: ReportContext, data: MeasuredData, noise: NoiseModel,
+    sides: tuple[SideProfile, SideProfile],
+) -> list[PairRow]:
     comparisons = compare_all(
         data.for_system(results_key(context.a)), data.for_system(results_key(context.b)),
         noise=noise,
     )
     by_id = {c.benchmark.id: c for c in comparisons}
-    rows = suite_rows(context, by_id, noise)
+    rows = suite_rows(sides, by_id, noise)
     used = {r.info.id for r in rows}
     outside = [c for c in comparisons if c.benchmark.id not in used]
-    return rows + other_rows(context, outside, noise)
+    return rows + other_rows(sides, outside, noise)
 
 
 def build_measured(
-    context: ReportContext, data: MeasuredData
+    context: ReportContext, data: MeasuredData, a: SideProfile, b: SideProfile
 ) -> tuple[Section, tuple[BenchmarkEntry, ...], tuple[CategoryEntry, ...]]:
+    """The measured section; where a side has no measurement, its profile's modelled value
+    stands in (labelled as modelled)."""
     noise = default_noise_model()
-    rows = pair_rows(context, data, noise)
+    rows = pair_rows(context, data, noise, (a, b))
     entries = tuple(
         benchmark_entry(r, None if r.suite else workload_of(r.info))
         for r in rows
