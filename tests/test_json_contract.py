@@ -37,6 +37,9 @@ COMMANDS = [
     ["cost", "--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "rtx-4090"],
     ["tco", "--gpu", "rtx-4090"],
     ["plan", "--model", "llama-3.1-8b", "--rps", "1", "--gpu", "rtx-4090"],
+    ["fleet", "--model", "llama-3.1-8b=0.5", "--model", "qwen2.5-7b=0.5", "--rps", "2",
+     "--gpu", "rtx-4090"],
+    ["compare", "rtx-4090", "rtx-3090"],
     ["bench", "list"],
     ["leaderboard"],
 ]
