@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,10 @@ import numpy as np
 from gpuatlas.records.result import load_result
 from pcap_truth import (
     Exchange,
+    RecordCounts,
     connections,
     plain_exchanges,
-    records_before_first_token,
+    record_counts,
     tls_exchanges,
 )
 
@@ -237,9 +239,9 @@ class Context:
     itl_ms: float
 
 
-def measure(setting: Setting, context: Context, records_before_token: int | None
-            ) -> tuple[Row, int | None]:
-    """One setting; the row, and (in the clear) how many packets precede a first token."""
+def measure(setting: Setting, context: Context, counts: RecordCounts | None
+            ) -> tuple[Row, RecordCounts | None]:
+    """One setting; the row, and (in the clear) where first tokens sit among the writes."""
     port, folder = free_port(), context.workdir / setting.label.replace(" ", "-")
     folder.mkdir(parents=True, exist_ok=True)
     pcap, out = folder / "wire.pcap", folder / "gpuatlas.json"
@@ -258,17 +260,21 @@ def measure(setting: Setting, context: Context, records_before_token: int | None
     flows = connections(pcap, port).values()
     client = client_ttfts(out)
     if setting.tls:
-        exchanges = [e for flow in flows for e in tls_exchanges(flow, records_before_token or 1)]
+        per_flow = [tls_exchanges(flow, counts or RecordCounts()) for flow in flows]
+        # the measured requests share kept-alive connections; the client's first short
+        # request and its model-list GET each came on a connection of their own
+        exchanges = [e for found in per_flow if len(found) > 1 for e in found]
         wire = wire_ttfts_in_order(exchanges, client_send_order(out))
-        counted = records_before_token
+        counted = counts
     else:
         wire = wire_ttfts_plain([e for flow in flows for e in plain_exchanges(flow)])
-        counts = [c for flow in flows for c in records_before_first_token(flow)]
-        counted = int(np.bincount(counts).argmax()) if counts else None
+        found = Counter(c for flow in flows for c in record_counts(flow)).most_common(1)
+        counted = found[0][0] if found else None
     figures = compare(client, wire, context.ttft_ms)
     figures.update({"client_exit": done.returncode, "packets_dropped": dropped,
                     "capture_gaps": sum(f.to_client.gaps + f.to_server.gaps for f in flows),
-                    "packets_before_first_token": counted})
+                    "writes_before_first_token": None if counted is None else counted.before,
+                    "writes_from_first_token": None if counted is None else counted.from_end})
     return Row(setting.label, figures=figures), counted
 
 
@@ -329,7 +335,7 @@ def main() -> None:
     if "aiperf-mock" in args.servers and not (args.env / "bin" / "python").exists():
         sys.exit(f"{args.env} not found: bash benchmarks/tools_env/setup_envs.sh aiperf-mock")
     rows: list[Row] = []
-    counted: int | None = None
+    counted: RecordCounts | None = None
     with tempfile.TemporaryDirectory(prefix="harness-independent-") as folder:
         workdir = args.keep or Path(folder)
         workdir.mkdir(parents=True, exist_ok=True)

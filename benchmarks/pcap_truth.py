@@ -212,32 +212,55 @@ def tls_records(stream: Stream) -> list[tuple[int, int, int]]:
     return records
 
 
-def tls_exchanges(connection: Connection, records_before_token: int,
+@dataclass(frozen=True)
+class RecordCounts:
+    """Where a response's first token sits among the server's writes, from a run in the
+    clear: `before` writes precede it (the response head), and it is the `from_end`-th write
+    from the response's end (tokens, usage, [DONE], the last chunk)."""
+
+    before: int = 1
+    from_end: int | None = None
+
+
+def tls_exchanges(connection: Connection, counts: RecordCounts,
                   min_request_bytes: int = 200) -> list[Exchange]:
-    """Requests and first tokens of a TLS connection, by counting records."""
+    """Requests and first tokens of a TLS connection, by counting records. The first
+    response of a connection is counted from its end (TLS 1.3 session tickets may come
+    between the request and its head), the others from their start (the last one may be
+    followed by a closing alert)."""
     requests = [connection.to_server.time_at(offset + 5 + length - 1)
                 for kind, length, offset in tls_records(connection.to_server)
                 if kind == TLS_APPLICATION_DATA and length >= min_request_bytes]
-    replies = [(connection.to_client.time_at(offset), offset)
+    replies = [connection.to_client.time_at(offset)
                for kind, _, offset in tls_records(connection.to_client)
                if kind == TLS_APPLICATION_DATA]
     exchanges = []
     for number, request_ns in enumerate(requests):
         until = requests[number + 1] if number + 1 < len(requests) else None
-        answer = [t for t, _ in replies if t >= request_ns and (until is None or t < until)]
-        first = answer[records_before_token] if len(answer) > records_before_token else None
-        exchanges.append(Exchange(connection.client_port, request_ns, first))
+        answer = [t for t in replies if t >= request_ns and (until is None or t < until)]
+        exchanges.append(Exchange(connection.client_port, request_ns,
+                                  _first_token_record(answer, counts, number == 0)))
     return exchanges
 
 
-def records_before_first_token(connection: Connection) -> list[int]:
+def _first_token_record(answer: list[int], counts: RecordCounts, first: bool) -> int | None:
+    if first and counts.from_end is not None and len(answer) >= counts.from_end > 0:
+        return answer[-counts.from_end]
+    return answer[counts.before] if len(answer) > counts.before else None
+
+
+def record_counts(connection: Connection) -> list[RecordCounts]:
     """For each response in the clear: how many packets the server sent before the one
-    carrying its first token (its response head, when sent on its own)."""
-    counts = []
-    for exchange in plain_exchanges(connection):
+    carrying its first token, and that packet's place from the response's end."""
+    found = []
+    exchanges = plain_exchanges(connection)
+    times = connection.to_client.times_ns
+    for number, exchange in enumerate(exchanges):
         if exchange.first_token_ns is None:
             continue
-        times = connection.to_client.times_ns
-        after = [t for t in times if exchange.request_ns <= t < exchange.first_token_ns]
-        counts.append(len(after))
-    return counts
+        until = exchanges[number + 1].request_ns if number + 1 < len(exchanges) else None
+        answer = [t for t in times
+                  if t >= exchange.request_ns and (until is None or t < until)]
+        before = sum(1 for t in answer if t < exchange.first_token_ns)
+        found.append(RecordCounts(before, len(answer) - before))
+    return found

@@ -86,7 +86,8 @@ def test_plain_exchange_times_come_from_the_packets(tmp_path: Path) -> None:
     (exchange,) = pcap_truth.plain_exchanges(flows[CLIENT])
     assert exchange.request_ns == 101 * MS and exchange.first_token_ns == 121 * MS
     assert exchange.token_events == 2 and exchange.request_body == body
-    assert pcap_truth.records_before_first_token(flows[CLIENT]) == [2]
+    # the head and the no-text event came before the first token; it and one more to the end
+    assert pcap_truth.record_counts(flows[CLIENT]) == [pcap_truth.RecordCounts(2, 2)]
 
 
 def _record(size: int) -> bytes:
@@ -97,14 +98,18 @@ def test_tls_first_token_is_found_by_counting_records(tmp_path: Path) -> None:
     capture = _Capture()
     capture.send(10 * MS, _record(60), to_server=True)  # the handshake's end: no request
     capture.send(20 * MS, _record(400), to_server=True)
+    capture.send(20 * MS + 1, _record(250), to_server=False)  # a late TLS 1.3 session ticket
     capture.send(21 * MS, _record(150), to_server=False)  # response head
     capture.send(40 * MS, _record(120), to_server=False)  # first token
     capture.send(50 * MS, _record(120), to_server=False)
     capture.send(60 * MS, _record(400), to_server=True)  # the next request
     capture.send(61 * MS, _record(150), to_server=False)
     capture.send(85 * MS, _record(120), to_server=False)
+    capture.send(95 * MS, _record(120), to_server=False)
+    capture.send(99 * MS, _record(30), to_server=False)  # a closing alert
     flows = pcap_truth.connections(capture.write(tmp_path / "t.pcap"), SERVER)
-    exchanges = pcap_truth.tls_exchanges(flows[CLIENT], records_before_token=1)
+    counts = pcap_truth.RecordCounts(before=1, from_end=2)
+    exchanges = pcap_truth.tls_exchanges(flows[CLIENT], counts)
     assert [(e.request_ns, e.first_token_ns) for e in exchanges] == \
         [(20 * MS, 40 * MS), (60 * MS, 85 * MS)]
 
