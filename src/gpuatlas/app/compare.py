@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import UnknownNameError
+from gpuatlas.report import build_comparison, comparison_dict
 from gpuatlas.report.context import (
     DEFAULT_CONTEXT_TOKENS,
     DEFAULT_ELECTRICITY_USD_PER_KWH,
@@ -66,8 +68,6 @@ class UnknownSidesError(UnknownNameError):
 def check_sides(a: str, b: str) -> None:
     """Unknown GPU or system names, both at once (other problems, such as a malformed system or
     a bad option, are the report builder's to report)."""
-    from gpuatlas.catalog.systems import resolve_system
-
     errors = []
     for name in (a, b):
         try:
@@ -80,8 +80,6 @@ def check_sides(a: str, b: str) -> None:
 
 def comparison(request: ComparisonRequest) -> Comparison:
     """The Comparison itself (the CLI renders it as text, Markdown, HTML or JSON)."""
-    from gpuatlas.report import build_comparison
-
     check_sides(request.a, request.b)
     return build_comparison(request.a, request.b, **request.options())
 
@@ -89,6 +87,4 @@ def comparison(request: ComparisonRequest) -> Comparison:
 def comparison_document(request: ComparisonRequest) -> dict[str, Any]:
     """``gpuatlas.comparison/1``: every section, scores and verdicts, the options it used
     (``options``) and when it was generated (``generated_at``)."""
-    from gpuatlas.report import comparison_dict
-
     return comparison_dict(comparison(request))

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.bench.options import RunOptions
+from gpuatlas.bench.runners.inprocess import parameters
+from gpuatlas.bench.workloads import load_dataset
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.identity import DEFINITION_APIS, same_model
 from gpuatlas.records.suite import Benchmark
@@ -98,8 +100,6 @@ def requested_shape(benchmark: Benchmark, options: RunOptions, api: str | None) 
 
 def _variation(options: RunOptions) -> str:
     if options.dataset:
-        from gpuatlas.bench.workloads import load_dataset
-
         return load_dataset(Path(options.dataset)).label
     if options.input_tokens_stddev or options.output_tokens_stddev:
         return f"sd{options.input_tokens_stddev:g}-{options.output_tokens_stddev:g}"
@@ -108,8 +108,6 @@ def _variation(options: RunOptions) -> str:
 
 def _other_overrides(benchmark: Benchmark, options: RunOptions) -> dict[str, Any]:
     """--param values of a benchmark's other parameters (an image's width...), typed."""
-    from gpuatlas.bench.runners.inprocess import parameters
-
     merged = parameters(benchmark, options)
     return {key: merged[key] for key in options.overrides
             if key in merged and key not in LLM_OVERRIDE_FIELDS}

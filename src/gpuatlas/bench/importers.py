@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.bench.stats import summarize_values
+from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.errors import DataFileError
 from gpuatlas.records.result import (
     BenchResult,
@@ -405,8 +406,6 @@ def with_gpu(results: list[BenchResult], gpu: str, count: int = 1) -> list[Bench
     """The results as measured on `count` of the catalog GPU `gpu` (an id or a name as people
     write it; UnknownNameError lists candidates): gpu_id, gpu_count and the fingerprint's GPU
     list, marked as given at import (the tools' files do not say which GPU served)."""
-    from gpuatlas.catalog.gpus import resolve_gpu
-
     if count < 1:
         raise DataFileError("--gpu-count", [f"must be at least 1, got {count}"])
     found = resolve_gpu(gpu)

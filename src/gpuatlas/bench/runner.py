@@ -13,6 +13,9 @@ from gpuatlas.bench.identity import (
     resolve_inprocess,
 )
 from gpuatlas.bench.options import Reporter, RunOptions
+from gpuatlas.bench.runners.inprocess import parameters
+from gpuatlas.bench.runners.llm import run_llm_benchmark
+from gpuatlas.bench.runners.registry import runner_for
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.records.result import BenchResult
 from gpuatlas.records.suite import Benchmark, select_benchmarks
@@ -26,11 +29,7 @@ class NeedsGpuError(InvalidRequestError):
 
 def _runner_for(benchmark: Benchmark) -> RunnerFunction:
     if benchmark.needs_endpoint:
-        from gpuatlas.bench.runners.llm import run_llm_benchmark
-
         return run_llm_benchmark
-    from gpuatlas.bench.runners.inprocess import runner_for
-
     return runner_for(benchmark.runner)
 
 
@@ -51,8 +50,6 @@ def run_benchmark(benchmark: Benchmark, options: RunOptions,
     if benchmark.needs_endpoint:
         options = fold_llm_overrides(benchmark, options)  # resolved once the API is known
     elif benchmark.based_on is None:
-        from gpuatlas.bench.runners.inprocess import parameters
-
         benchmark = resolve_inprocess(benchmark, options, parameters(benchmark, options))
     check_gpu(benchmark, options)
     return _runner_for(benchmark)(benchmark, options, reporter)

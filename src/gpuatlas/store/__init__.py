@@ -6,6 +6,7 @@
         benchmark.values("rtx-4090"), benchmark.result_ids("rtx-4090")
 """
 
+from gpuatlas.store.opening import open_store
 from gpuatlas.store.records import (
     BenchmarkDescription,
     BenchmarkMeasurements,
@@ -19,7 +20,7 @@ from gpuatlas.store.records import (
     StoredMeasurement,
     TokenInfo,
 )
-from gpuatlas.store.store import Store, open_store
+from gpuatlas.store.store import Store
 
 __all__ = [
     "BenchmarkDescription",

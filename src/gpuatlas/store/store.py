@@ -24,7 +24,7 @@ from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
 from gpuatlas.store import workloads as workload_sql
 from gpuatlas.store.convert import result_row, row_to_document
-from gpuatlas.store.engine import create_database_engine, is_sqlite, resolve_database_url
+from gpuatlas.store.engine import is_sqlite
 from gpuatlas.store.migrate import upgrade_to_head
 from gpuatlas.store.plausibility import (
     BenchmarkIdentity,
@@ -640,19 +640,3 @@ def _set_meta(connection: sa.Connection, key: str, value: str) -> None:
 def _bump_change_counter(connection: sa.Connection) -> None:
     current = int(_meta_value(connection, CHANGE_COUNTER) or "0")
     _set_meta(connection, CHANGE_COUNTER, str(current + 1))
-
-
-def open_store(url: str | None = None, *, migrate: bool = True, seed: bool | None = None) -> Store:
-    """Open (and by default migrate) the store at ``url``, ``$GPUATLAS_DATABASE_URL`` or the
-    default embedded database. The default database is loaded with the public measured data
-    set on first use (``seed``: force on/off)."""
-    resolved, is_default = resolve_database_url(url)
-    store = Store(create_database_engine(resolved), resolved, is_default)
-    if migrate:
-        store.upgrade()
-        store.refresh_summaries()  # catch up after an interrupted writer (usually no-op reads)
-    if seed if seed is not None else is_default:
-        from gpuatlas.store.seed import load_default_data
-
-        load_default_data(store)
-    return store

@@ -137,23 +137,3 @@ def synchronize(device: str) -> None:
 
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-
-
-def _registry() -> dict[str, Callable[[Benchmark, RunOptions, Reporter | None], BenchResult]]:
-    from gpuatlas.bench.runners import gpu_micro, image, ocr, system
-
-    return {
-        "diffusers-image": image.run_image_benchmark,
-        "trocr-ocr": ocr.run_ocr_benchmark,
-        "torch-gemm": gpu_micro.run_gemm,
-        "torch-memory-bandwidth": gpu_micro.run_memory_bandwidth,
-        "torch-transfer": gpu_micro.run_transfer,
-        "torch-all-reduce": gpu_micro.run_all_reduce,
-        "cpu": system.run_cpu,
-        "disk-sequential": system.run_disk_sequential,
-        "disk-random": system.run_disk_random,
-    }
-
-
-def runner_for(name: str) -> Callable[[Benchmark, RunOptions, Reporter | None], BenchResult]:
-    return _registry()[name]
