@@ -8,6 +8,7 @@ back to elsewhere, and which GPU architecture families run it natively. Names pe
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -221,8 +222,6 @@ def resolve_kv_cache_precision(name: str) -> KvCachePrecision:
 
 
 def _close(name: str, keys: list[str]) -> list[str]:
-    import difflib
-
     matches = difflib.get_close_matches(_key(name), keys, n=6, cutoff=0.5)
     ids: list[str] = []
     for match in matches:

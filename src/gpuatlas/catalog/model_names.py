@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.hub import fetch_hub_model, looks_like_hub_id
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_library import (
@@ -90,8 +91,6 @@ def _is_decoration(token: str) -> bool:
 
 
 def _gguf_format_id(token: str) -> str | None:
-    from gpuatlas.catalog.formats import find_format
-
     found = find_format(token)
     return found.id if found is not None else None
 

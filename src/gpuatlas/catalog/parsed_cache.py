@@ -28,6 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar, cast
 
+import platformdirs
+
 from gpuatlas.settings import CACHE_DIR, NO_CACHE, settings
 
 CACHE_DIR_VARIABLE = CACHE_DIR.variable
@@ -44,8 +46,6 @@ def cache_folder() -> Path | None:
         return None
     if settings.cache_dir is not None:
         return settings.cache_dir
-    import platformdirs
-
     return Path(platformdirs.user_cache_dir("gpuatlas")) / "catalog"
 
 
