@@ -10,6 +10,7 @@ from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance import api
 from gpuatlas.performance.llm.serving_layout import group_sizes, replica_shares
+from gpuatlas.performance.model_constants import model_constant
 
 LENGTHS = {"input_tokens": 512, "output_tokens": 256}
 
@@ -24,14 +25,17 @@ def test_four_4090s_serve_an_8b_model_as_four_replicas() -> None:
     assert "served as 4 replicas of 1 GPU each" in four.output_tok_s.notes
 
 
-def test_auto_layout_is_never_slower_than_one_tensor_parallel_replica() -> None:
+def test_auto_layout_gives_up_at_most_the_layout_margin_against_one_replica() -> None:
+    # A larger tensor-parallel group is chosen only when predicted to serve more than the
+    # margin more; so the chosen layout is never predicted slower than that.
+    margin = 1.0 + model_constant("llm", "layout_margin")
     for system, model, weights in (("4x rtx-4090", "llama-3.1-8b", "fp16"),
                                    ("8x h100-sxm", "llama-3.1-70b", "fp16"),
                                    ("2x a100-80gb-sxm", "qwen3-30b-a3b", "bf16")):
         auto = api.serving_layout(system, model, weights, "vllm", **LENGTHS)
         tensor = api.serving_layout(system, model, weights, "vllm", layout="tensor", **LENGTHS)
         assert tensor.layout.replicas == 1
-        assert auto.output_tok_s.value >= tensor.output_tok_s.value
+        assert auto.output_tok_s.value * margin >= tensor.output_tok_s.value
 
 
 def test_a_model_too_large_for_one_gpu_is_split_tensor_parallel() -> None:
