@@ -9,7 +9,7 @@ from pydantic import Field
 
 from gpuatlas.app.requests import AnswerRequest
 from gpuatlas.catalog.systems import resolve_system
-from gpuatlas.errors import UnknownNameError
+from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.report import build_comparison, comparison_dict
 from gpuatlas.report.context import (
     DEFAULT_CONTEXT_TOKENS,
@@ -79,8 +79,19 @@ def check_sides(a: str, b: str) -> None:
 
 
 def comparison(request: ComparisonRequest) -> Comparison:
-    """The Comparison itself (the CLI renders it as text, Markdown, HTML or JSON)."""
-    check_sides(request.a, request.b)
+    """The Comparison itself (the CLI renders it as text, Markdown, HTML or JSON).
+
+    Unknown sides alone are an `UnknownSidesError` (the web answers 404 with close matches);
+    when the options are wrong too, every problem is reported at once (the builder's error)."""
+    try:
+        check_sides(request.a, request.b)
+    except UnknownSidesError as sides:
+        try:
+            build_comparison(request.a, request.b, **request.options())
+        except InvalidRequestError as everything:
+            if len(everything.problems) > len(sides.problems):
+                raise everything from None
+        raise
     return build_comparison(request.a, request.b, **request.options())
 
 
