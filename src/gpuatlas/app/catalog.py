@@ -8,6 +8,10 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.catalog.gpu_filters import select_gpus
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.system_facts import extra_system_json
+from gpuatlas.catalog.systems import resolve_system
 
 if TYPE_CHECKING:
     from gpuatlas.catalog.gpu import Gpu
@@ -29,8 +33,6 @@ class GpusRequest(AnswerRequest):
 
 def chosen_gpus(request: GpusRequest) -> list[Gpu]:
     """The GPUs the filters choose, in catalog order (the CLI's table)."""
-    from gpuatlas.catalog.gpu_filters import select_gpus
-
     return select_gpus(request.vendor, request.min_memory_gb, request.kind, request.segment)
 
 
@@ -42,8 +44,6 @@ def gpus_document(request: GpusRequest) -> dict[str, Any]:
 
 def gpu_document(name: str) -> dict[str, Any]:
     """``gpuatlas.gpu/1``: one GPU's facts (any name people write: 'A100 80GB SXM4', '4090')."""
-    from gpuatlas.catalog.gpus import resolve_gpu
-
     return versioned("gpu", {"query": name, "gpu": gpu_facts(resolve_gpu(name))})
 
 
@@ -57,15 +57,11 @@ def gpu_facts(gpu: Gpu) -> dict[str, Any]:
 
 def system_document(spec: str, network: str | None = None) -> dict[str, Any]:
     """``gpuatlas.system/1``: N × a GPU, its nodes, memory, power and links."""
-    from gpuatlas.catalog.systems import resolve_system
-
     return versioned("system", {"query": spec,
                                 "system": system_facts(resolve_system(spec, network))})
 
 
 def system_facts(system: GpuSystem) -> dict[str, Any]:
-    from gpuatlas.catalog.system_facts import extra_system_json
-
     return {
         "id": system.id, "gpu": system.gpu.id, "label": system.label,
         "gpu_count": system.gpu_count, "nodes": system.nodes,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
 from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 
@@ -48,8 +49,6 @@ class RentingCostRequest(LatencyTargets, OfferChoice):
 
 def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> CostReport:
     """Every offer's costs and, for work, one ranked line per system (the CLI's tables)."""
-    from gpuatlas.app.economics_requests import CostRequest, run_cost
-
     return run_cost(CostRequest(
         tuple(request.gpus), request.model, request.weights, request.engine, request.workload,
         request.input_tokens, request.output_tokens, request.slo(), request.utilization,
@@ -62,8 +61,6 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()
     """``gpuatlas.cost/1``: the request, provenance, every offer's rental costs (``rentals``),
     serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes.
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
-    from gpuatlas.app.economics_requests import provenance
-
     body = plain(cost_report(request, price_files))
     body["rentals"] = body.pop("durations")
     body["winner"] = body["ranking"][0] if body["ranking"] else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,7 +17,7 @@ from gpuatlas.app.requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS
 from gpuatlas.catalog.formats import all_formats, resolve_format
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
-from gpuatlas.catalog.models import resolve_model
+from gpuatlas.catalog.models import resolve_model, resolve_model_reference
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
@@ -48,7 +48,9 @@ from gpuatlas.economics.unit_costs import (
     training_run_cost,
 )
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.llm.step_times import MODEL_NAME
 
 LENGTH_DISTRIBUTIONS = ("fixed", "exponential", "uniform", "lognormal")
 ARRIVALS = ("poisson", "gamma")
@@ -118,8 +120,6 @@ def weight_format_ids(
 
 def auto_format_ids(model: str, engine: str) -> list[str]:
     """The model's native format first, then the alternatives the engine loads."""
-    from gpuatlas.catalog.models import resolve_model_reference
-
     native = native_weights(resolve_model_reference(model))
     return formats_worth_considering(native, resolve_engine(engine).formats)
 
@@ -362,10 +362,6 @@ def with_native_weights(request: CostRequest) -> CostRequest:
     """The request with `weights` "auto" replaced by the model's native format."""
     if request.model is None or not is_auto(request.weights):
         return request
-    from dataclasses import replace
-
-    from gpuatlas.catalog.models import resolve_model_reference
-
     native = native_weights(resolve_model_reference(request.model))
     return replace(request, weights=native.format_id)
 
@@ -442,9 +438,6 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
 
 def provenance() -> dict[str, str]:
     """Which models produced the predicted numbers (for every JSON document of this area)."""
-    from gpuatlas.performance.calibration_table import current_calibration
-    from gpuatlas.performance.llm.step_times import MODEL_NAME
-
     return {
         "step_times": MODEL_NAME,
         "calibration_version": current_calibration().version,

@@ -8,6 +8,8 @@ from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import SystemModelRequest, model_reference, split_list
+from gpuatlas.performance import api
+from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S
 
 if TYPE_CHECKING:
@@ -39,8 +41,6 @@ class FitRequest(SystemModelRequest):
 
 def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     """The answer itself (the CLI renders it as tables; fit_document is its JSON)."""
-    from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
-
     return answer_fit(
         request.system, model_reference(request.model, local_files), request.weights,
         engine=request.engine, context_tokens=request.context_tokens,
@@ -73,8 +73,6 @@ def fit_training_document(request: FitTrainingRequest, *,
                           local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.fit-training/1``: the request and memory per GPU for training (weights,
     gradients, optimizer, activations, overhead as GB ranges), whether it fits and why."""
-    from gpuatlas.performance import api
-
     result = api.training_memory(
         request.system, model_reference(request.model, local_files).model, request.training,
         sequence_tokens=request.sequence_tokens, micro_batch=request.micro_batch,

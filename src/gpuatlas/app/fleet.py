@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.economics_requests import FleetRequest, provenance, run_fleet
 from gpuatlas.app.plan import ServedTraffic
 from gpuatlas.app.requests import CHECKED_POSITIVE, TextList
 
@@ -30,8 +31,6 @@ class FleetPlanRequest(ServedTraffic):
 
 def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> FleetPlan:
     """The mixed fleet and the best single-type fleet (the CLI's tables)."""
-    from gpuatlas.app.economics_requests import FleetRequest, run_fleet
-
     return run_fleet(FleetRequest(
         tuple(request.models), tuple(request.weights), request.requests_per_s,
         request.input_tokens, request.output_tokens, request.slo(), request.engine,
@@ -43,8 +42,6 @@ def fleet_document(request: FleetPlanRequest, price_files: Sequence[Path] = ()
                    ) -> dict[str, Any]:
     """``gpuatlas.fleet/1``: the request, the mixed fleet, the single-type fleet, the saving
     and provenance (money in USD per month)."""
-    from gpuatlas.app.economics_requests import provenance
-
     return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
                                      **plain(fleet_plan(request, price_files)),
                                      "provenance": provenance()})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from gpuatlas.app.documents import plain, versioned
+from gpuatlas.catalog.systems import system_name
+from gpuatlas.compare import default_score_method
+from gpuatlas.report.scores import leaderboard
 
 SCHEMA_ANSWER = "leaderboard"
 
@@ -13,9 +15,6 @@ SCHEMA_ANSWER = "leaderboard"
 def leaderboard_document() -> dict[str, Any]:
     """``gpuatlas.leaderboard/1``: the scoring method, then one row per system with its rank,
     id, product name ("4× RTX 4090") and score fields (value, low, high, coverage, …)."""
-    from gpuatlas.compare import default_score_method
-    from gpuatlas.report.scores import leaderboard
-
     method = default_score_method()
     rows = [{"rank": row.rank, "system": row.system, "name": system_name(row.system),
              **plain(row.score)} for row in leaderboard()]
@@ -24,15 +23,3 @@ def leaderboard_document() -> dict[str, Any]:
                    "reference_value": method.reference_value, "weights": method.weights},
         "rows": rows,
     })
-
-
-@lru_cache(maxsize=1024)
-def system_name(system_id: str) -> str:
-    """The product name people read ("RTX 4090", "4× H100 SXM"); the id when unknown."""
-    from gpuatlas.catalog.systems import resolve_system
-    from gpuatlas.errors import GpuAtlasError
-
-    try:
-        return resolve_system(system_id).label
-    except GpuAtlasError:
-        return system_id

@@ -19,7 +19,7 @@ from gpuatlas.catalog.model_arch import (
     OcrArch,
     VisionLanguageArch,
 )
-from gpuatlas.catalog.models import ModelReference
+from gpuatlas.catalog.models import ModelReference, all_models
 
 
 def backbone(model: AnyModelArch) -> ModelArch | None:
@@ -195,8 +195,6 @@ class ModelsRequest(AnswerRequest):
 
 def models_document(request: ModelsRequest) -> dict[str, Any]:
     """``gpuatlas.models/1``: the request and one summary per model of the library."""
-    from gpuatlas.catalog.models import all_models
-
     return versioned("models", {"request": request.model_dump(),
                                 "models": [model_summary(m) for m in all_models(request.kind)]})
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.economics_requests import PlanRequest, provenance, run_plan
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     CHECKED_POSITIVE,
@@ -65,8 +66,6 @@ def plan_document(request: ServingPlanRequest, price_files: Sequence[Path] = (),
     CLI-only arguments: ``price_files`` (extra price CSVs; the web never reads files) and
     ``replicas`` (simulate every candidate at exactly that many replicas instead of searching:
     a simulation per candidate, too costly to offer to every web visitor)."""
-    from gpuatlas.app.economics_requests import provenance
-
     plan = serving_plan(request, price_files, replicas)
     return versioned(SCHEMA_ANSWER, {
         "request": request.model_dump(), "replicas": replicas,
@@ -84,8 +83,6 @@ def plan_document(request: ServingPlanRequest, price_files: Sequence[Path] = (),
 def serving_plan(request: ServingPlanRequest, price_files: Sequence[Path] = (),
                  replicas: int | None = None) -> Plan:
     """The plan itself (the CLI renders it as a table; plan_document is its JSON)."""
-    from gpuatlas.app.economics_requests import PlanRequest, run_plan
-
     return run_plan(PlanRequest(
         request.model, tuple(request.weights), request.requests_per_s, request.input_tokens,
         request.output_tokens, request.slo(), request.engine, request.length_distribution,

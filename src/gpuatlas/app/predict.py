@@ -9,6 +9,9 @@ from pydantic import Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import SystemModelRequest, model_reference
+from gpuatlas.catalog.model_weights import choose_weights
+from gpuatlas.performance import api
+from gpuatlas.performance.platform_engines import auto_engine
 
 SCHEMA_ANSWER = "predict-llm"
 
@@ -32,10 +35,6 @@ def predict_llm_document(request: PredictLlmRequest, *,
                          local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
-    from gpuatlas.catalog.model_weights import choose_weights
-    from gpuatlas.performance import api
-    from gpuatlas.performance.platform_engines import auto_engine
-
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     prediction = api.predict_llm(
@@ -73,10 +72,6 @@ class PredictServingRequest(SystemModelRequest):
 def predict_serving_document(request: PredictServingRequest, *,
                              local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
-    from gpuatlas.catalog.model_weights import choose_weights
-    from gpuatlas.performance import api
-    from gpuatlas.performance.platform_engines import auto_engine
-
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     engine = auto_engine(request.engine, choice.engine, request.system)
@@ -114,8 +109,6 @@ def predict_diffusion_document(request: PredictDiffusionRequest, *,
                                local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.predict-diffusion/1``: seconds per image, images per minute, memory and the
     CPU offload it needs."""
-    from gpuatlas.performance import api
-
     result = api.predict_diffusion(
         request.system, model_reference(request.model, local_files).model,
         resolution=request.resolution, steps=request.steps, batch=request.batch,
@@ -135,8 +128,6 @@ class PredictVisionRequest(SystemModelRequest):
 def predict_vision_document(request: PredictVisionRequest, *,
                             local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.predict-vision/1``: images per minute at the batch."""
-    from gpuatlas.performance import api
-
     result = api.predict_vision(request.system,
                                 model_reference(request.model, local_files).model,
                                 batch=request.batch, image_tokens=request.image_tokens)
@@ -153,8 +144,6 @@ class PredictOcrRequest(SystemModelRequest):
 def predict_ocr_document(request: PredictOcrRequest, *, local_files: bool = False
                          ) -> dict[str, Any]:
     """``gpuatlas.predict-ocr/1``: pages per minute at the batch."""
-    from gpuatlas.performance import api
-
     result = api.predict_ocr(request.system, model_reference(request.model, local_files).model,
                              batch=request.batch)
     return versioned("predict-ocr", {"request": request.model_dump(),
@@ -179,8 +168,6 @@ def predict_train_document(request: PredictTrainRequest, *, local_files: bool = 
                            ) -> dict[str, Any]:
     """``gpuatlas.predict-train/1``: step time, tokens/s, time for the budget, all-reduce,
     scaling efficiency and memory per GPU."""
-    from gpuatlas.performance import api
-
     result = api.predict_training(
         request.system, model_reference(request.model, local_files).model,
         tokens=request.tokens, method=request.method, precision=request.precision,

@@ -10,6 +10,9 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.catalog import prices as price_catalog
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.systems import system_name
 
 SCHEMA_ANSWER = "prices"
 
@@ -30,9 +33,6 @@ def prices_document(request: PricesRequest, price_files: Sequence[Path] = ()) ->
     """``gpuatlas.prices/1``: the request, the GPU id it resolved to, and one row per snapshot
     (USD per GPU-hour, provider, tier, observed date and source), cheapest first; each row
     names its GPU (``gpu_name``). ``price_files`` (extra CSVs) is for the CLI only."""
-    from gpuatlas.catalog import prices as price_catalog
-    from gpuatlas.catalog.gpus import resolve_gpu
-
     gpu_id = resolve_gpu(request.gpu).id if request.gpu else None
     lister = price_catalog.price_history if request.history else price_catalog.current_prices
     snapshots = lister(gpu_id, request.provider, request.tier, price_files)
@@ -44,6 +44,4 @@ def prices_document(request: PricesRequest, price_files: Sequence[Path] = ()) ->
 
 
 def _gpu_name(gpu_id: str) -> str:
-    from gpuatlas.app.leaderboard import system_name
-
     return system_name(gpu_id)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
+from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
+from gpuatlas.economics.serving_candidate import Slo
 from gpuatlas.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -68,8 +70,6 @@ class LatencyTargets(AnswerRequest):
                                      description="p95 end-to-end latency target, ms.")
 
     def slo(self) -> Slo:
-        from gpuatlas.economics.serving_candidate import Slo
-
         return Slo(self.p95_ttft_ms, self.p95_tpot_ms, self.p95_e2e_ms)
 
 
@@ -109,8 +109,6 @@ def model_reference(name: str, local_files: bool) -> Any:
     ``local_files`` (the CLI) also accepts a config.json path or a Hub id; without it (the
     web) only names of the model library resolve, and anything that looks like a path is
     refused before it reaches the file system."""
-    from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
-
     if local_files:
         return resolve_model_argument(name)
     if _looks_like_path(name):

@@ -9,6 +9,17 @@ from pydantic import Field, field_validator
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import FloatList, SystemModelRequest, model_reference
+from gpuatlas.catalog.model_weights import choose_weights
+from gpuatlas.catalog.prices import current_prices
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.economics.power import system_power
+from gpuatlas.performance.llm.serving_curve import (
+    operating_point,
+    serving_curve,
+    tokens_per_joule,
+    usd_per_million_tokens,
+)
+from gpuatlas.performance.platform_engines import auto_engine
 
 SCHEMA_ANSWER = "serving-curve"
 
@@ -43,12 +54,6 @@ def serving_curve_document(request: ServingCurveRequest, *,
                            local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.serving-curve/1``: the request, the curve's points (tok/s per user and per
     GPU, ranges) and, at each interactivity level, throughput, $/1M tokens and tok/J."""
-    from gpuatlas.catalog.model_weights import choose_weights
-    from gpuatlas.catalog.systems import resolve_system
-    from gpuatlas.economics.power import system_power
-    from gpuatlas.performance.llm.serving_curve import serving_curve
-    from gpuatlas.performance.platform_engines import auto_engine
-
     resolved = resolve_system(request.system)
     price = (_given_price(request.usd_per_gpu_hour) if request.usd_per_gpu_hour
              else _cheapest_price(resolved.gpu.id))
@@ -79,12 +84,6 @@ def serving_curve_document(request: ServingCurveRequest, *,
 
 def _at_level(curve: Any, level: float, usd_per_gpu_hour: float | None,
               watts: float | None) -> dict[str, Any]:
-    from gpuatlas.performance.llm.serving_curve import (
-        operating_point,
-        tokens_per_joule,
-        usd_per_million_tokens,
-    )
-
     point = operating_point(curve, level)
     throughput = point.per_gpu_tok_s
     cost = (usd_per_million_tokens(throughput, usd_per_gpu_hour)
@@ -106,8 +105,6 @@ def _given_price(usd_per_gpu_hour: float) -> dict[str, Any]:
 
 def _cheapest_price(gpu_id: str) -> dict[str, Any] | None:
     """The cheapest on-demand or community offer for the GPU, with where and when it was seen."""
-    from gpuatlas.catalog.prices import current_prices
-
     offers = [s for s in current_prices(gpu_id) if s.tier in ("on-demand", "community")]
     if not offers:
         return None

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.records.suite import suite
 
 if TYPE_CHECKING:
     from gpuatlas.records.suite import Benchmark
@@ -26,8 +27,6 @@ class BenchListRequest(AnswerRequest):
 
 def chosen_benchmarks(request: BenchListRequest) -> list[Benchmark]:
     """The suite's benchmarks of the category, in suite order (the CLI's table)."""
-    from gpuatlas.records.suite import suite
-
     return [b for b in suite() if request.category in (None, b.category)]
 
 

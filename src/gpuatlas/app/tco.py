@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
+from gpuatlas.app.economics_requests import TcoRequest, run_tco
 from gpuatlas.app.requests import FloatList, OfferChoice, TextList
 from gpuatlas.economics.constants import DEFAULT_PUE, DEFAULT_USD_PER_KWH, DEFAULT_YEARS
+from gpuatlas.economics.tco import OnPremInputs
 
 if TYPE_CHECKING:
     from gpuatlas.app.economics_requests import TcoRow
@@ -46,8 +48,6 @@ class OnPremTcoRequest(OfferChoice):
     hours_per_month: float = Field(730.0, description="Hours in use per month (730 = 24/7).")
 
     def inputs(self) -> OnPremInputs:
-        from gpuatlas.economics.tco import OnPremInputs
-
         return OnPremInputs(self.usd_per_kwh, self.pue, self.years, self.hours_per_month,
                             self.load, self.server_usd, self.hosting_usd_per_month,
                             self.residual)
@@ -55,8 +55,6 @@ class OnPremTcoRequest(OfferChoice):
 
 def tco_rows(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> list[TcoRow]:
     """Each system's TCO and break-even (the CLI's table)."""
-    from gpuatlas.app.economics_requests import TcoRequest, run_tco
-
     return run_tco(TcoRequest(tuple(request.gpus), request.inputs(),
                               tuple(request.purchase_usd), request.condition,
                               tuple(request.providers), tuple(request.tiers),

@@ -15,7 +15,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,7 +25,7 @@ from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.system_devices import named_system_record, resolve_device
 from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.catalog.unified_memory import with_memory_configuration
-from gpuatlas.errors import InvalidRequestError, UnknownNameError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 
 GPUS_PER_NODE_MAX = 8
 _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECASE)
@@ -293,3 +293,12 @@ def named_system(text: str) -> GpuSystem | None:
         host_memory=host,
         source=f"{record.source} (as of {record.as_of})",
     )
+
+
+@lru_cache(maxsize=1024)
+def system_name(system_id: str) -> str:
+    """The product name people read ("RTX 4090", "4× H100 SXM"); the id when unknown."""
+    try:
+        return resolve_system(system_id).label
+    except GpuAtlasError:
+        return system_id

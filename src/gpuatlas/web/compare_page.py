@@ -4,17 +4,22 @@ the renderers, this package's generic document template stands in."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import threading
 import time
 from typing import Any
 
+from markupsafe import Markup
+
 from gpuatlas.app.compare import check_sides
+from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.catalog.system_keys import system_key
+from gpuatlas.report import comparison_dict, render_html
+from gpuatlas.report.build import build_comparison
+from gpuatlas.report.glance import render_glance
 from gpuatlas.report.profiles import ProfileCache
 from gpuatlas.settings import WARM_CACHE, settings
+from gpuatlas.web.rendering import templates
 from gpuatlas.web.state import AppState
 
 log = logging.getLogger(__name__)
@@ -35,49 +40,32 @@ REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
 
 
 def build(state: AppState, a: str, b: str, options: dict[str, Any]) -> Any:
-    from gpuatlas.report.build import build_comparison
-
     check_sides(a, b)  # unknown names: a 404 with close matches, as the CLI reports them
     key = ("compare", a, b, tuple(sorted(options.items())))
     return state.cached(key, lambda: build_comparison(a, b, profiles=PROFILES, **options))
 
 
 def to_json(document: Any) -> dict[str, Any]:
-    try:
-        from gpuatlas.report import comparison_dict
-    except ImportError:
-        data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(document), default=str))
-        return data
     return comparison_dict(document)
 
 
 def has_report_renderer() -> bool:
-    try:
-        from gpuatlas.report import render_html  # noqa: F401
-    except ImportError:
-        return False
+    """Always: the report layer sits below the web layer (the ImportError fallback of the
+    time before the report package existed is gone; callers still ask)."""
     return True
 
 
 def report_html(document: Any) -> str:
-    from gpuatlas.report import render_html
-
     return str(render_html(document))
 
 
 def report_glance(document: Any) -> Any:
     """The report's at-a-glance block (category chart with intervals, scores with coverage,
     the buyer's three answers) as markup for the compare page (no script, no inline style)."""
-    from markupsafe import Markup
-
-    from gpuatlas.report.glance import render_glance
-
     return Markup(render_glance(document))  # noqa: S704 - built with html.escape throughout
 
 
 def register_template_globals() -> None:
-    from gpuatlas.web.rendering import templates
-
     templates.env.globals["report_glance"] = report_glance
 
 
@@ -88,8 +76,6 @@ def warm_cache_enabled() -> bool:
 
 def warmup_systems() -> list[str]:
     """Every catalog GPU alone first, then its common multi-GPU systems."""
-    from gpuatlas.catalog.gpus import all_gpus
-
     singles = [gpu.id for gpu in all_gpus()]
     return singles + [system_key(gpu, count) for count in WARM_SYSTEM_COUNTS for gpu in singles]
 

@@ -10,6 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
+from gpuatlas.catalog.systems import system_name
+from gpuatlas.report.phrasing import format_quantity, render_statement
+from gpuatlas.report.svg_charts import WEB_COLOURS, comparison_chart
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -70,16 +73,12 @@ def render(request: Request, template: str, data: dict[str, Any], json_url: str 
 
 
 def statement_text(statement: Any) -> str:
-    from gpuatlas.report.phrasing import render_statement
-
     return str(render_statement(statement))
 
 
 def cell_text(cell: Any) -> str:
     if hasattr(cell, "text"):
         return str(cell.text)
-    from gpuatlas.report.phrasing import format_quantity
-
     return str(format_quantity(cell))
 
 
@@ -99,8 +98,6 @@ def cell_source(cell: Any) -> str:
 
 def chart_svg(chart: Any, a_label: str, b_label: str) -> Any:
     """A report chart on a web page: the report's own drawing, in the web's colours."""
-    from gpuatlas.report.svg_charts import WEB_COLOURS, comparison_chart
-
     return comparison_chart(chart, a_label, b_label, WEB_COLOURS)
 
 
@@ -111,8 +108,6 @@ def value_of(quantity: Any) -> Any:
 
 def system_label(system_id: str) -> str:
     """A GPU or system id as its product name ("4× RTX 4090")."""
-    from gpuatlas.app.leaderboard import system_name
-
     return system_name(system_id)
 
 

@@ -11,7 +11,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gpuatlas.app.errors import problem_document
+from gpuatlas.web.rendering import render
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +88,10 @@ def wants_json(request: Request) -> bool:
 def error_response(request: Request, status: int, problems: list[str],
                    headers: dict[str, str] | None = None) -> Any:
     """JSON for API and .json paths, else the error page."""
-    from starlette.responses import Response
-
     if wants_json(request):
-        from gpuatlas.app.errors import problem_document
-
         body = json.dumps(problem_document(problems))
         return Response(body, status_code=status, headers=headers,
                         media_type="application/json")
-    from gpuatlas.web.rendering import render
-
     response = render(request, "error.html", {"status": status, "problems": problems},
                       json_url=None, status_code=status)
     response.headers.update(headers or {})

@@ -12,6 +12,7 @@ import uvicorn
 
 from gpuatlas.store import open_store
 from gpuatlas.store.engine import DATABASE_URL_VARIABLE
+from gpuatlas.web.app import create_app
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
@@ -49,6 +50,4 @@ def serve(host: str, port: int, workers: int, database_url: str | None = None,
     if workers > 1:
         uvicorn.run("gpuatlas.web.asgi:app", workers=workers, **options)
         return
-    from gpuatlas.web.app import create_app
-
     uvicorn.run(create_app(), **options)

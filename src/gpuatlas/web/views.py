@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from gpuatlas.app.documents import schema_name
+from gpuatlas.app.leaderboard import leaderboard_document
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
+from gpuatlas.errors import UnknownNameError
 from gpuatlas.store import GroupSummary, ResultSummary
 from gpuatlas.web.state import AppState
 
@@ -23,8 +25,6 @@ SPEC_FIELDS = (
 
 def leaderboard(state: AppState) -> dict[str, Any]:
     """The leaderboard document (gpuatlas.leaderboard/1), cached per store revision."""
-    from gpuatlas.app.leaderboard import leaderboard_document
-
     document: dict[str, Any] = state.cached(("leaderboard",), leaderboard_document)
     return document
 
@@ -36,8 +36,6 @@ def leaderboard_rows(state: AppState) -> list[dict[str, Any]]:
 
 def gpu_label(gpu_id: str) -> str:
     """A GPU's short product name ("RTX 4090") for charts and tables; the id if unknown."""
-    from gpuatlas.errors import UnknownNameError
-
     try:
         return resolve_gpu(gpu_id).short_name
     except UnknownNameError:
