@@ -7,9 +7,8 @@ It is allowed only for
 - the command line (LAZY_ENTRY_PACKAGES): `gpuatlas --help` must not import any command's
   dependencies (tests/test_cli_command_index.py, benchmarks/cli_latency.py), so the command
   modules import the layers below inside the command functions;
-- the few imports in ALLOWED, each with its reason.
-PENDING lists function-level imports not yet moved to module level; the test also fails when
-one of them is gone, so that list only shrinks.
+- the few imports in ALLOWED, each with its reason; the test also fails when one of them is
+  gone, so that list only shrinks.
 
 The second contract: the module import graph (module-level imports only, `if TYPE_CHECKING:`
 blocks excluded) has no cycle. Imports between packages are already ordered by layer
@@ -60,21 +59,14 @@ ALLOWED: dict[tuple[str, str], str] = {
         "store/migrations/versions/0004_run_identity.py",
         "pydantic",
     ): "as above: the validation error the 0004 data migration catches",
+    (
+        "store/migrations/versions/0002_sources_and_covering_index.py",
+        "hashlib",
+    ): "a migration script is frozen as it ran (also listed in tests/test_import_layers.py)",
     ("catalog/gpus.py", "gpuatlas.catalog.gpu_records"): "the GPU files' pydantic schema and "
     "TOML parsing, needed only when the parsed-catalog cache misses (issue 13: start-up time)",
     ("catalog/prices.py", "gpuatlas.catalog.price_records"): "the price files' pydantic schema "
     "and CSV parsing, needed only when the parsed-catalog cache misses (issue 13: start-up)",
-}
-
-NOT_YET_MOVED = "not yet moved: the file was being changed by another helper (issue 14)"
-
-# (importing file, imported module): function-level imports still to move to module level.
-PENDING: dict[tuple[str, str], str] = {
-    ("cli/bench_commands.py", "dataclasses"): NOT_YET_MOVED,
-    ("cli/bench_commands.py", "time"): NOT_YET_MOVED,
-    ("cli/estimate_commands.py", "importlib"): NOT_YET_MOVED,
-    ("cli/store_db.py", "getpass"): NOT_YET_MOVED,
-    ("store/migrations/versions/0002_sources_and_covering_index.py", "hashlib"): NOT_YET_MOVED,
 }
 
 
@@ -153,20 +145,19 @@ def unexplained_function_level_imports(root: Path) -> set[tuple[str, str]]:
 
 
 def test_imports_inside_functions_are_optional_dependencies_or_explained() -> None:
-    new = unexplained_function_level_imports(PACKAGE_ROOT) - PENDING.keys()
+    new = unexplained_function_level_imports(PACKAGE_ROOT)
     assert not new, (
         f"move these imports to the top of the module (or explain them in ALLOWED): {sorted(new)}"
     )
 
 
-def test_pending_and_allowed_entries_are_still_real_so_the_lists_only_shrink() -> None:
-    found = function_level_imports(PACKAGE_ROOT)
-    gone = (PENDING.keys() | ALLOWED.keys()) - found
-    assert not gone, f"moved: remove from PENDING/ALLOWED: {sorted(gone)}"
+def test_allowed_entries_are_still_real_so_the_list_only_shrinks() -> None:
+    gone = ALLOWED.keys() - function_level_imports(PACKAGE_ROOT)
+    assert not gone, f"moved: remove from ALLOWED: {sorted(gone)}"
 
 
 def test_every_allowance_has_a_reason() -> None:
-    reasons = [*OPTIONAL_DEPENDENCIES.values(), *ALLOWED.values(), *PENDING.values()]
+    reasons = [*OPTIONAL_DEPENDENCIES.values(), *ALLOWED.values()]
     assert all(len(reason) > 20 for reason in reasons)
 
 

@@ -18,7 +18,8 @@ Exit status of `bench run`: 0 when every result is valid for comparison, 2 when 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+import time
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -264,8 +265,6 @@ def run_command(
 
 def _max_goodput(selector: str, options: RunOptions, rates: list[float],
                  output: Path | None, as_json: bool) -> None:
-    from dataclasses import replace
-
     from gpuatlas.bench.goodput_search import GOOD_FRACTION, search_max_goodput
     from gpuatlas.bench.runner import run_benchmark
     from gpuatlas.records.suite import select_benchmarks
@@ -378,8 +377,6 @@ def host_command(
     vLLM, SGLang, Ollama: whichever the config lists and is installed) with the model from the
     local cache, wait until it is ready, run, stop it, spool the result and push it. A
     benchmark whose engine or model is missing is listed with the reason."""
-    import time
-
     from gpuatlas.bench.host_runner import HostRun, load_host_config
     from gpuatlas.fleet.agent import Pusher, parse_interval_s
     from gpuatlas.fleet.spool import Spool, default_spool_dir

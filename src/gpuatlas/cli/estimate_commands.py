@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,6 @@ def calibrate_command(
 
 
 def _packaged_calibration_path() -> Path:
-    from importlib import resources
-
     return Path(str(resources.files("gpuatlas.performance") / "data" / "calibration.json"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -164,8 +165,6 @@ def db_quarantine(result_id: Annotated[str, typer.Argument()],
 
 
 def _operator() -> str:
-    import getpass
-
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
