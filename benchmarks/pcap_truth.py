@@ -8,9 +8,9 @@ taken as each packet crossed the loopback interface, independent of client and s
   is that of the packet carrying its last byte, its first token's that of the packet carrying
   the first ``data:`` event with non-empty text (``choices[0].text`` or ``delta.content``).
 - Under TLS nothing can be read, so records are counted: a request is an application-data
-  record of the client of at least `min_request_bytes`; its first token is the response's
-  record number `records_before_token` (how many records the server wrote before the first
-  token, known from a run in the clear against the same server).
+  record of the client of at least `min_request_bytes`; its first token is found by where it
+  sits among the server's writes (RecordCounts, known from a run in the clear against the
+  same server: after the response head, and so many writes before the response's end).
 
 Stdlib only. Loopback captures (Ethernet or Linux cooked link types), IPv4 and IPv6.
 """
