@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text as RichText
 
@@ -23,6 +26,48 @@ VERDICT_STYLES = {
 }
 
 
+def _unstyled_runs_joined(segments: Iterable[Segment]) -> Iterator[Segment]:
+    """The same segments, with each run of adjacent unstyled ones as one segment: the same
+    characters and styles, but the enclosing panel measures a few segments per line instead of
+    one per table cell, border and padding."""
+    pending: list[str] = []
+    for segment in segments:
+        if not segment.style and not segment.control:
+            pending.append(segment.text)
+            continue
+        if pending:
+            yield Segment("".join(pending))
+            pending = []
+        yield segment
+    if pending:
+        yield Segment("".join(pending))
+
+
+class _Inset:
+    """Its content one column in from each side, as a panel's default padding (0, 1) draws it,
+    with each line's unstyled segments joined (see `_unstyled_runs_joined`)."""
+
+    def __init__(self, content: RenderableType) -> None:
+        self.content = content
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        lines = console.render_lines(self.content, options.update_width(width - 2), pad=True)
+        for line in lines:
+            yield from _unstyled_runs_joined([Segment(" "), *line, Segment(" ")])
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        inner = Measurement.get(console, options.update_width(options.max_width - 2),
+                                self.content)
+        return Measurement(inner.minimum + 2, inner.maximum + 2)
+
+
+def _panel(content: RenderableType, title: str) -> Panel:
+    """A rounded panel with a bold title, drawn as `Panel(content, title=…)` draws it."""
+    return Panel(_Inset(content), title=f"[bold]{title}", title_align="left", padding=0)
+
+
 def _table(table: Table, a_label: str, b_label: str) -> RichTable:
     rich_table = RichTable(
         title=table.title,
@@ -35,8 +80,8 @@ def _table(table: Table, a_label: str, b_label: str) -> RichTable:
     for column in table.columns:
         name = a_label if column == "A" else b_label if column == "B" else column
         rich_table.add_column(name, overflow="fold")
-    for row in table.rows:
-        rich_table.add_row(*(cell_text(cell) for cell in row))
+    for row in table.rows:  # cells are data, not markup: Text skips Rich's markup parser
+        rich_table.add_row(*(RichText(cell_text(cell)) for cell in row))
     for note in table.notes[:1]:
         rich_table.caption = note
     return rich_table
@@ -53,7 +98,7 @@ def _section(section: Section, comparison: Comparison) -> RenderableType:
     for table in section.tables:
         parts.append(_table(table, comparison.a.label, comparison.b.label))
     parts += [RichText(note, style="dim") for note in section.notes]
-    return Panel(Group(*parts), title=f"[bold]{section.title}", title_align="left", box=box.ROUNDED)
+    return _panel(Group(*parts), section.title)
 
 
 def _scores(comparison: Comparison) -> RenderableType:
@@ -78,7 +123,7 @@ def _scores(comparison: Comparison) -> RenderableType:
             )
         )
     notes = [RichText(n, style="dim") for n in comparison.scores.notes]
-    return Panel(Group(*lines, *notes), title="[bold]Atlas Score", title_align="left")
+    return _panel(Group(*lines, *notes), "Atlas Score")
 
 
 def render_renderables(comparison: Comparison) -> list[RenderableType]:
@@ -89,7 +134,7 @@ def render_renderables(comparison: Comparison) -> list[RenderableType]:
     summary = Group(*(RichText(f"• {_with_question(s)}") for s in comparison.summary))
     return [
         header,
-        Panel(summary, title="[bold]Summary", title_align="left"),
+        _panel(summary, "Summary"),
         _scores(comparison),
         *(_section(s, comparison) for s in comparison.sections),
     ]
