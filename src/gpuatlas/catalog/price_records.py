@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gpuatlas.catalog.csv_rows import CsvSchema, RowParser, parse_rows, read_numbered_rows
 from gpuatlas.catalog.gpus import resolve_gpu
-from gpuatlas.catalog.prices import PriceSnapshot, Tier
+from gpuatlas.catalog.price_snapshot import PriceSnapshot, Tier
 from gpuatlas.errors import DataFileError
 
 PRICE_COLUMNS = (

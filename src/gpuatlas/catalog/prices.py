@@ -9,52 +9,17 @@ with every problem named by line and field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 
 from gpuatlas.catalog.gpus import packaged_gpu_files
 from gpuatlas.catalog.parsed_cache import cached_parse
+from gpuatlas.catalog.price_snapshot import TIERS, PriceSnapshot
 from gpuatlas.errors import GpuAtlasError, UnknownNameError
 from gpuatlas.settings import settings
-
-Tier = Literal["on-demand", "spot", "reserved", "community"]
-TIERS: tuple[Tier, ...] = ("on-demand", "spot", "reserved", "community")
-
-
-@dataclass(frozen=True)
-class PriceSnapshot:
-    """One observed price of one offer: a provider's GPU at a tier, on a date, from a source."""
-
-    provider: str
-    gpu_id: str
-    usd_per_gpu_hour: float
-    tier: Tier
-    observed_date: str
-    source: str
-    gpus_per_instance: int = 1
-    offer: str = ""
-    gpu_match: str = "exact"
-    notes: str = ""
-    origin: str = "packaged"
-
-    @property
-    def offer_key(self) -> tuple[str, str, str, int, str]:
-        """Snapshots sharing this key are one offer's history."""
-        return (self.provider.lower(), self.gpu_id, self.tier, self.gpus_per_instance, self.offer)
-
-    @property
-    def usd_per_instance_hour(self) -> float:
-        return self.usd_per_gpu_hour * self.gpus_per_instance
-
-    @property
-    def label(self) -> str:
-        offer = f" {self.offer}" if self.offer else ""
-        return f"{self.provider}{offer} ({self.tier}, {self.observed_date})"
 
 
 def load_price_file(path: Path, origin: str = "user") -> list[PriceSnapshot]:

@@ -32,6 +32,7 @@ from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.options import DEFAULT_REPEATS, RunOptions
 from gpuatlas.cli.bench_render import console, render_result
 from gpuatlas.cli.errors import user_errors
+from gpuatlas.cli.store_common import resolve_token
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import (
     BenchResult,
@@ -386,8 +387,6 @@ def host_command(
         queue = Spool(spool or default_spool_dir()).ensure()
         pusher = None
         if server:
-            from gpuatlas.cli.store_agent import resolve_token
-
             pusher = Pusher(server, resolve_token(None, token_file), queue)
         while True:
             run = HostRun(host, logs or queue.root / "logs")

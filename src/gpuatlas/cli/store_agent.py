@@ -18,6 +18,7 @@ from gpuatlas.cli.store_common import (
     echo_json,
     expand_result_paths,
     load_any_result,
+    resolve_token,
 )
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.settings import AGENT_TOKEN, TOKEN, TOKEN_FILE
@@ -123,25 +124,6 @@ def agent_status(
     for item in rejected:
         console.print(f"  rejected {item['file']}: {'; '.join(item['reasons'])}",
                       highlight=False)
-
-
-def resolve_token(token: str | None, token_file: Path | None) -> str:
-    """The token from --token-file, else --token / $GPUATLAS_TOKEN; a clear error if none."""
-    if token_file is not None:
-        try:
-            text = token_file.read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise InvalidRequestError([f"--token-file {token_file}: {error.strerror}"]) from None
-        if not text:
-            raise InvalidRequestError([f"--token-file {token_file} is empty"])
-        if token_file.stat().st_mode & 0o077:
-            console.print(f"warning: {token_file} is readable by other users; "
-                          f"chmod 600 {token_file}", highlight=False)
-        return text
-    if token:
-        return token.strip()
-    raise InvalidRequestError(["no token: use --token-file FILE or set $GPUATLAS_TOKEN "
-                               "(create one with `gpuatlas token create NAME --output FILE`)"])
 
 
 def _fill_spool(queue: Any, push: list[Path] | None, suite: str, endpoint: str | None,

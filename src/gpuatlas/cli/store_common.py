@@ -76,3 +76,22 @@ def expand_result_paths(files: list[Path]) -> list[Path]:
     for path in files:
         expanded += sorted(path.glob("*.json")) if path.is_dir() else [path]
     return expanded
+
+
+def resolve_token(token: str | None, token_file: Path | None) -> str:
+    """The token from --token-file, else --token / $GPUATLAS_TOKEN; a clear error if none."""
+    if token_file is not None:
+        try:
+            text = token_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise InvalidRequestError([f"--token-file {token_file}: {error.strerror}"]) from None
+        if not text:
+            raise InvalidRequestError([f"--token-file {token_file} is empty"])
+        if token_file.stat().st_mode & 0o077:
+            console.print(f"warning: {token_file} is readable by other users; "
+                          f"chmod 600 {token_file}", highlight=False)
+        return text
+    if token:
+        return token.strip()
+    raise InvalidRequestError(["no token: use --token-file FILE or set $GPUATLAS_TOKEN "
+                               "(create one with `gpuatlas token create NAME --output FILE`)"])
