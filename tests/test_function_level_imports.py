@@ -12,7 +12,9 @@ It is allowed only for
 
 The second contract: the module import graph (module-level imports only, `if TYPE_CHECKING:`
 blocks excluded) has no cycle. Imports between packages are already ordered by layer
-(tests/test_import_layers.py); this checks every module inside a package as well.
+(tests/test_import_layers.py); this checks every module inside a package as well. A third test
+finds no cycle even through lazy imports and `if TYPE_CHECKING:` ones: those may save start-up
+time, never cut a cycle.
 """
 
 from __future__ import annotations
@@ -212,18 +214,19 @@ def _targets(node: ast.Import | ast.ImportFrom, package: str, modules: set[str])
     return (submodules | ({base} if names_only else set())) & modules
 
 
-def _runtime_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Module-level imports and those inside functions (what runs at some point)."""
-    yield from _module_level_imports(tree)
-    yield from _imports_inside_functions(tree)
+def _every_import(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement: module level, inside functions, under `if TYPE_CHECKING:`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
 
 
-def module_import_graph(root: Path, inside_functions: bool = False) -> dict[str, set[str]]:
-    """Module -> the gpuatlas modules it imports at module level (and, with
-    `inside_functions`, inside its functions too); `if TYPE_CHECKING:` imports never count."""
+def module_import_graph(root: Path, every_import: bool = False) -> dict[str, set[str]]:
+    """Module -> the gpuatlas modules it imports at module level (`if TYPE_CHECKING:` blocks
+    left out), or with `every_import` through any import statement of the file."""
     paths = {_module_name(path, root): path for path in sorted(root.rglob("*.py"))}
     modules = set(paths)
-    imports = _runtime_imports if inside_functions else _module_level_imports
+    imports = _every_import if every_import else _module_level_imports
     graph: dict[str, set[str]] = {}
     for name, path in paths.items():
         package = _package_of(path, root)
@@ -279,10 +282,11 @@ def test_modules_import_each_other_without_cycles() -> None:
     assert import_cycles(module_import_graph(PACKAGE_ROOT)) == []
 
 
-def test_no_cycle_hides_behind_an_import_inside_a_function() -> None:
-    """Even counting the imports inside functions (lazy CLI imports, ALLOWED ones), two modules
-    never need each other: a lazy import may save start-up time, never cut a cycle."""
-    assert import_cycles(module_import_graph(PACKAGE_ROOT, inside_functions=True)) == []
+def test_no_cycle_hides_behind_a_lazy_or_type_only_import() -> None:
+    """Even counting the imports inside functions (lazy CLI imports, ALLOWED ones) and those
+    under `if TYPE_CHECKING:`, two modules never need each other: a lazy import may save
+    start-up time, never cut a cycle."""
+    assert import_cycles(module_import_graph(PACKAGE_ROOT, every_import=True)) == []
 
 
 def test_the_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
@@ -300,10 +304,13 @@ def test_the_cycle_check_finds_a_cycle(tmp_path: Path) -> None:
     assert import_cycles(module_import_graph(root)) == [
         ["gpuatlas.economics.power", "gpuatlas.economics.tco"]
     ]
+    assert import_cycles(module_import_graph(root, every_import=True)) == [
+        ["gpuatlas.economics.plan", "gpuatlas.economics.power", "gpuatlas.economics.tco"]
+    ]
     (root / "economics" / "power.py").write_text(
         "def watts():\n    from gpuatlas.economics.plan import load\n"
     )
     assert import_cycles(module_import_graph(root)) == []
-    assert import_cycles(module_import_graph(root, inside_functions=True)) == [
+    assert import_cycles(module_import_graph(root, every_import=True)) == [
         ["gpuatlas.economics.plan", "gpuatlas.economics.power"]
     ]

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.records.identity import benchmark_key
 from gpuatlas.statistics import BOOTSTRAP_RESAMPLES, median_bootstrap, stable_seed
-from gpuatlas.store.records import GroupKey, GroupSummary, GroupValues
-
-if TYPE_CHECKING:
-    from gpuatlas.store.store import Store
+from gpuatlas.store.records import GroupKey, GroupSummary, GroupValues, PendingSummaries
 
 SUMMARY_METHOD = f"median-bootstrap/order-statistics/v1;resamples={BOOTSTRAP_RESAMPLES};float32"
 REPLICATE_DTYPE = np.dtype("<f4")
@@ -45,7 +42,21 @@ def group_seed(key: GroupKey) -> int:
     return stable_seed(group_benchmark_id(key), system_key(key.gpu_id, key.gpu_count))
 
 
-def refresh(store: Store) -> int:
+class SummaryStore(Protocol):
+    """What a refresh needs of the store (store.Store is one): the module stays below it."""
+
+    def pending_summaries(self, method: str) -> PendingSummaries: ...
+
+    def group_values(self, groups: Sequence[GroupKey]) -> list[GroupValues]: ...
+
+    def save_group_summaries(
+        self, computed: Sequence[GroupSummary], removed: Sequence[GroupKey] = ()
+    ) -> None: ...
+
+    def finish_summary_refresh(self, change_ids: Sequence[int], method: str) -> None: ...
+
+
+def refresh(store: SummaryStore) -> int:
     """Recompute the summaries of every group changed since the last refresh; returns how many
     groups were recomputed (0, after two cheap queries, when nothing changed)."""
     with _refresh_lock:
@@ -58,7 +69,7 @@ def refresh(store: Store) -> int:
         return len(pending.groups)
 
 
-def _refresh_batch(store: Store, groups: Sequence[GroupKey]) -> None:
+def _refresh_batch(store: SummaryStore, groups: Sequence[GroupKey]) -> None:
     found = store.group_values(groups)
     present = {values.key for values in found}
     store.save_group_summaries(
