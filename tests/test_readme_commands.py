@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import typer.main
 
+from gpuatlas.app.registry import markdown_table
 from gpuatlas.cli.main import full_app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -39,3 +40,11 @@ def test_every_command_and_subcommand_is_in_the_readme_table() -> None:
     for group in GROUPS_SPELLED_OUT:
         missing += [f"{group} {sub}" for sub in registered()[group] if sub not in words]
     assert not missing, f"README command table lacks: {missing}"
+
+
+def test_the_readme_answers_table_is_the_registry_s() -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("<!-- answers table: python -m gpuatlas.app.registry -->\n")
+    end = text.index("<!-- end of answers table -->", start)
+    in_readme = text[text.index("\n", start) + 1:end].strip()
+    assert in_readme == markdown_table().strip(), "regenerate: python -m gpuatlas.app.registry"
