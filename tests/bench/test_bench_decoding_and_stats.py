@@ -18,7 +18,7 @@ from gpuatlas.bench.metrics import (
     run_level_metrics,
     steady_state_window,
 )
-from gpuatlas.bench.stats import summarize
+from gpuatlas.bench.run_summaries import summarize
 from gpuatlas.statistics import Distribution, weighted_quantile
 
 

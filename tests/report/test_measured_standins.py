@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.records.workload import Workload
-from gpuatlas.report.standins import stand_in
+from gpuatlas.report.modelled_standins import stand_in
 
 DECODE = Workload(engine="llama.cpp", model="meta-llama/Llama-2-7b-hf", weights="q4_0",
                   metric="decode_tok_s", batch=1, output_tokens=128)

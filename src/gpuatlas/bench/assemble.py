@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from gpuatlas.bench.stats import percentile_warnings, stability_warnings, summarize_values
+from gpuatlas.bench.run_summaries import percentile_warnings, stability_warnings, summarize_values
 from gpuatlas.records.result import (
     BenchResult,
     Energy,

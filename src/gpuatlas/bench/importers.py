@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gpuatlas.bench.stats import summarize_values
+from gpuatlas.bench.run_summaries import summarize_values
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.errors import DataFileError
 from gpuatlas.records.result import (

@@ -11,7 +11,7 @@ from gpuatlas.bench.assemble import Measured, assemble, summarize_repeats
 from gpuatlas.bench.energy import PowerSampler
 from gpuatlas.bench.fingerprint import collect_fingerprint
 from gpuatlas.bench.options import Reporter, RunOptions, SilentReporter
-from gpuatlas.bench.stats import summarize_values
+from gpuatlas.bench.run_summaries import summarize_values
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import BenchResult, RepeatSummary, Sample, Settings
 from gpuatlas.records.suite import Benchmark

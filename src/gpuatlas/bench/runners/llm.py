@@ -33,10 +33,10 @@ from gpuatlas.bench.metrics import (
 )
 from gpuatlas.bench.options import Reporter, RunOptions, SilentReporter
 from gpuatlas.bench.prompts import image_data_url
+from gpuatlas.bench.run_summaries import summarize, summarize_values
 from gpuatlas.bench.runners.inprocess import parameters
 from gpuatlas.bench.server_info import check_model, choose_api, engine_info
 from gpuatlas.bench.server_rates import disagreement_warning, server_rates
-from gpuatlas.bench.stats import summarize, summarize_values
 from gpuatlas.bench.workloads import LengthSpread, load_dataset, prompt_source
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.records.result import (

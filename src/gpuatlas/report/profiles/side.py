@@ -32,13 +32,13 @@ from gpuatlas.records.suite import Benchmark
 from gpuatlas.records.workload import Workload
 from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
+from gpuatlas.report.modelled_standins import stand_in
 from gpuatlas.report.profiles.fit import FitKey, FitResult
 from gpuatlas.report.profiles.llm import OfferCost, ServingAtTraffic, SideSpeed
 from gpuatlas.report.profiles.once import computed_once
 from gpuatlas.report.profiles.training import FineTuningBudget, GradientSync, ShardedInference
 from gpuatlas.report.quantities import computed, gpu_fact
 from gpuatlas.report.rental_prices import reference_price
-from gpuatlas.report.standins import stand_in
 from gpuatlas.report.suite_models import SuitePrediction, predict_suite_benchmark
 
 log = logging.getLogger(__name__)
