@@ -77,3 +77,14 @@ def format_fraction(value: float | None, upper_bound: float = 1.0) -> str:
         return MISSING
     clipped = min(max(value, 0.0), upper_bound)
     return f"{format_number(clipped * 100, significant=3)}%"
+
+
+BYTES_PER_GB = 1e9
+BYTES_PER_GIB = 1024**3
+
+
+def format_gib(value_gb: float | None) -> str:
+    """A memory size given in GB (1e9 bytes) written in GiB (2^30 bytes), labelled: '17.2 GiB'."""
+    if value_gb is None or math.isnan(value_gb):
+        return MISSING
+    return f"{value_gb * BYTES_PER_GB / BYTES_PER_GIB:,.1f} GiB"

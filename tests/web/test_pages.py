@@ -127,7 +127,7 @@ def test_planner_refuses_file_paths_as_model_names(client: TestClient) -> None:
 
 def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> None:
     fit = client.get("/plan/fit", params={"system": "rtx-4090", "model": "llama-3.1-8b"}).text
-    assert "KV cache" in fit and "kv_cache_gb" not in fit and " GB" in fit
+    assert "KV cache" in fit and "kv_cache_gb" not in fit and " GiB" in fit
     assert "RTX 4090" in fit  # the product name, not only the id
     predict = client.get("/plan/predict", params={"system": "rtx-4090",
                                                   "model": "llama-3.1-8b"}).text
@@ -143,6 +143,19 @@ def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> Non
     rejected = plan[plan.index('class="rejected"'):plan.index("</details>")]
     assert "RTX 4090" in rejected and "rtx-4090" not in rejected
     assert "rtx-" not in table and "a100-" not in table
+
+
+def test_fit_page_writes_every_memory_size_in_gib(client: TestClient) -> None:
+    # One unit, as the CLI: the usable memory line agrees with the "... GiB usable" reason.
+    page = client.get("/plan/fit", params={"system": "rtx-4090", "model": "llama-3.1-8b"}).text
+    tables = re.findall(r'<table[^>]*id="fit-(?:memory|formats)".*?</table>', page, re.S)
+    assert len(tables) == 2
+    assert all(re.search(r"\d GB\b", table) is None for table in tables)
+    assert all(" GiB" in table for table in tables)
+    document = client.get("/plan/fit.json", params={"system": "rtx-4090",
+                                                   "model": "llama-3.1-8b"}).json()
+    usable_gib = document["usable_gb"]["value"] * 1e9 / 2**30
+    assert f"{usable_gib:,.1f} GiB of" in page
 
 
 def test_prices_page_has_history_charts(client: TestClient) -> None:

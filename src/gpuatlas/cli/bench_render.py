@@ -5,15 +5,14 @@ from __future__ import annotations
 from rich.table import Table
 
 from gpuatlas.cli.terminal import make_console
+from gpuatlas.numbers import format_number
 from gpuatlas.records.result import BenchResult
 
 console = make_console()
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.1f}"
+    return format_number(value)
 
 
 def render_result(result: BenchResult) -> None:

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
 from gpuatlas.catalog.systems import system_name
+from gpuatlas.numbers import format_gib, format_number, format_usd
 from gpuatlas.report.phrasing import format_quantity, render_statement
 from gpuatlas.report.svg_charts import WEB_COLOURS, comparison_chart
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
@@ -32,11 +33,7 @@ def _number(value: Any, digits: int = 3) -> str:
         return "yes" if value else "no"
     if not isinstance(value, int | float):
         return str(value)
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.{digits}g}"
+    return format_number(value, significant=digits)
 
 
 def _money(value: Any) -> str:
@@ -44,7 +41,7 @@ def _money(value: Any) -> str:
     if value is None:
         return "—"
     if 0 < abs(value) < 0.01:
-        return f"${value:.3g}"
+        return format_usd(value)
     return f"${value:,.2f}" if abs(value) < 1000 else f"${value:,.0f}"
 
 
@@ -56,6 +53,7 @@ def _percent(fraction: Any) -> str:
 
 
 templates.env.filters["num"] = _number
+templates.env.filters["gib"] = format_gib
 templates.env.filters["usd"] = _money
 templates.env.filters["pct"] = _percent
 templates.env.filters["benchmark_words"] = benchmark_words
