@@ -24,7 +24,7 @@ from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
 from gpuatlas.economics.offer_costs import can_host
 from gpuatlas.economics.planning import Plan, fixed_replica_options, plan_options
-from gpuatlas.economics.ranking import RankedSystem, rank_systems
+from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
 from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload
 from gpuatlas.economics.serving_simulation import ArrivalProcess, LengthDistribution
 from gpuatlas.economics.tco import (
@@ -42,6 +42,7 @@ from gpuatlas.economics.unit_costs import (
     ServingCost,
     SustainedServing,
     duration_cost,
+    fitting_training,
     image_cost,
     serving_cost,
     sustained_serving,
@@ -284,7 +285,8 @@ class CostRequest:
 class CostReport:
     """Every offer's costs, and (for work) one ranked line per system, the winner first.
 
-    `all_gpus` is True when no GPU was named: every catalog GPU with a hosting offer competes."""
+    `all_gpus` is True when no GPU was named: every catalog GPU with a hosting offer competes.
+    A system that cannot do the work is in `cannot_run` and never stops the others."""
 
     durations: tuple[DurationCost, ...]
     serving: tuple[ServingCost, ...]
@@ -293,6 +295,7 @@ class CostReport:
     no_offer: tuple[str, ...]
     ranking: tuple[RankedSystem, ...] = ()
     all_gpus: bool = False
+    cannot_run: tuple[CannotRun, ...] = ()  # systems left out of the ranking, with the reason
 
 
 WORKLOADS = ("rent", "llm", "image", "training")
@@ -336,6 +339,7 @@ def run_cost(request: CostRequest) -> CostReport:
         offered = {o.gpu_id for o in offers}
         systems = [build_system(gpu, 1) for gpu in all_gpus() if gpu.id in offered]
     durations, serving, jobs, not_served, no_offer = [], [], [], [], []
+    cannot_run: list[CannotRun] = []
     for system in systems:
         hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
         if not hosts:
@@ -347,15 +351,20 @@ def run_cost(request: CostRequest) -> CostReport:
             if isinstance(found, Assessment):
                 not_served.append(
                     f"{system.label} {request.weights}: {found.status}: {found.reason}")
+                cannot_run.append(CannotRun(system.id, f"{found.status}: {found.reason}"))
             else:
                 serving += [serving_cost(system, o, found) for o in hosts]
         elif request.workload in ("image", "training"):
-            jobs += [_job(system, request, o) for o in hosts]
+            costed = _jobs(system, request, hosts)
+            if isinstance(costed, CannotRun):
+                cannot_run.append(costed)
+            else:
+                jobs += costed
     metric = "$/1M output tokens" if request.workload == "llm" else (
         "$ per image" if request.workload == "image" else "$ per training run")
     ranking = rank_systems([*serving, *jobs], metric)
     return CostReport(tuple(durations), tuple(serving), tuple(jobs), tuple(not_served),
-                      tuple(no_offer), ranking, every_gpu)
+                      tuple(no_offer), ranking, every_gpu, tuple(cannot_run))
 
 
 def with_native_weights(request: CostRequest) -> CostRequest:
@@ -375,12 +384,22 @@ def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | As
         return Assessment(system, request.weights, "unsupported", str(error))
 
 
-def _job(system: GpuSystem, request: CostRequest, offer: PriceSnapshot) -> JobCost:
-    if request.workload == "training":
-        return training_run_cost(system, request.model or "", offer, tokens=request.train_tokens,
-                                 method=request.method)
-    return image_cost(system, request.model or "", offer, resolution=request.resolution,
-                      steps=request.steps)
+def _jobs(
+    system: GpuSystem, request: CostRequest, hosts: Sequence[PriceSnapshot]
+) -> list[JobCost] | CannotRun:
+    """The job's cost on every hosting offer, or why the system cannot run it (too little
+    memory for every setup, no catalog figure to predict from)."""
+    model = request.model or ""
+    try:
+        if request.workload == "training":
+            fitting = fitting_training(system, model, tokens=request.train_tokens,
+                                       method=request.method)
+            return [training_run_cost(system, model, o, tokens=request.train_tokens,
+                                      method=request.method, fitting=fitting) for o in hosts]
+        return [image_cost(system, model, o, resolution=request.resolution,
+                           steps=request.steps) for o in hosts]
+    except GpuAtlasError as error:
+        return CannotRun(system.id, str(error))
 
 
 # ----- fleet ------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from gpuatlas.cli.output import console, format_number, new_table, print_json
 from gpuatlas.cli.terminal import working
 from gpuatlas.performance.predictions import Estimate
 
+NAMES_SHOWN = 6  # systems named in the one-line "cannot run" count
+
 
 def _default(name: str) -> Any:
     return field_default(RentingCostRequest, name)
@@ -86,6 +88,16 @@ def cost_command(
         _render_ranking(report)
         return
     _render_cost(report, request)
+    _render_cannot_run(report)
+
+
+def _render_cannot_run(report: CostReport) -> None:
+    """Every system left out of the ranking, with its reason (--details, or no ranking)."""
+    for line in report.cannot_run:
+        console.print(f"[yellow]cannot run:[/] {line.system_id}: {line.reason}", highlight=False)
+    if report.cannot_run and not report.ranking:
+        console.print("[bold]None of these systems can run this work.[/]",
+                      highlight=False)
 
 
 def _render_ranking(report: CostReport) -> None:
@@ -105,7 +117,13 @@ def _render_ranking(report: CostReport) -> None:
                   f"{metric.removeprefix('$').strip()} on {winner.best_offer.label}. "
                   "Ranges follow each prediction's calibrated band; --details lists every offer.",
                   highlight=False)
-    for note in (*report.not_served, *report.no_offer):
+    if report.cannot_run:
+        names = ", ".join(line.system_id for line in report.cannot_run[:NAMES_SHOWN])
+        if len(report.cannot_run) > NAMES_SHOWN:
+            names += f" and {len(report.cannot_run) - NAMES_SHOWN} more"
+        console.print(f"[yellow]cannot run:[/] {len(report.cannot_run)} system(s) left out "
+                      f"({names}); --details gives the reasons.", highlight=False)
+    for note in report.no_offer:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
 
 
@@ -123,7 +141,7 @@ def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
         _render_serving(report)
     if report.jobs:
         _render_jobs(report)
-    for line in (*report.not_served, *report.no_offer):
+    for line in report.no_offer:
         console.print(f"[yellow]note:[/] {line}", highlight=False)
 
 

@@ -1,5 +1,8 @@
 """'Which GPU?': rank systems by the cost of the work (not the hour), one line per system.
 
+Systems that cannot do the work (too little memory, no catalog figure to predict from) are
+left out and listed as CannotRun by the caller; they never stop the ranking.
+
 Each system's line is its cheapest offer for the work — $/1M output tokens at its own
 sustainable serving rate, or $ per image or training run at its own predicted speed — beside
 its cheapest on-demand offer, so a community or spot price is never mistaken for an on-demand
@@ -28,6 +31,14 @@ class RankedSystem:
     on_demand: Estimate | None
     on_demand_offer: OfferPrice | None
     offers_compared: int
+
+
+@dataclass(frozen=True)
+class CannotRun:
+    """A system left out of a ranking because it cannot do the work (memory, missing data)."""
+
+    system_id: str
+    reason: str
 
 
 Costed = ServingCost | JobCost

@@ -36,7 +36,7 @@ from gpuatlas.economics.serving_candidate import (
 )
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance import api
-from gpuatlas.performance.predictions import Estimate
+from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 
 RATE_SEARCH_STEPS = 8
 
@@ -221,16 +221,61 @@ def _priced(hours: Estimate, usd_per_hour: float) -> Estimate:
                     hours.calibration_version, hours.extrapolated, hours.notes)
 
 
+# (micro-batch, activation recomputation): the default setup, then the smallest-memory one
+TRAINING_SETUPS = ((4, False), (1, True))
+
+
+@dataclass(frozen=True)
+class FittingTraining:
+    """A training prediction and the setup (of TRAINING_SETUPS) it was made for."""
+
+    prediction: TrainingPrediction
+    micro_batch: int
+    recompute: bool
+
+    @property
+    def setup(self) -> str:
+        checkpointing = "on" if self.recompute else "off"
+        return f"micro-batch {self.micro_batch}, checkpointing {checkpointing}"
+
+
+def fitting_training(
+    system: GpuSystem, model: str, *, tokens: float, method: str = "full",
+    precision: str = "bf16",
+) -> FittingTraining:
+    """The prediction for the first setup of TRAINING_SETUPS whose memory fits the system.
+
+    The work (method, tokens, precision) is the same whichever setup runs it; when no setup
+    fits, the last InvalidRequestError is raised (it names what would fit)."""
+    last_index = len(TRAINING_SETUPS) - 1
+    for index, (micro_batch, recompute) in enumerate(TRAINING_SETUPS):
+        try:
+            prediction = api.predict_training(system, model, tokens=tokens, method=method,
+                                              precision=precision, micro_batch=micro_batch,
+                                              recompute=recompute)
+        except InvalidRequestError:
+            if index == last_index:
+                raise
+            continue
+        return FittingTraining(prediction, micro_batch, recompute)
+    raise AssertionError("TRAINING_SETUPS is empty")
+
+
 def training_run_cost(
     system: GpuSystem, model: str, offer: PriceSnapshot, *, tokens: float,
     method: str = "full", precision: str = "bf16",
+    fitting: FittingTraining | None = None,
 ) -> JobCost:
-    """$ for training on `tokens` tokens at the system's own predicted speed."""
-    prediction = api.predict_training(system, model, tokens=tokens, method=method,
-                                      precision=precision)
+    """$ for training on `tokens` tokens at the system's own predicted speed, in the first
+    setup that fits its memory (`fitting_training`; pass `fitting` to reuse one)."""
+    if fitting is None:
+        fitting = fitting_training(system, model, tokens=tokens, method=method,
+                                   precision=precision)
+    prediction = fitting.prediction
     price = offer_price(offer, system.gpu_count)
     power = system_power(system)
-    return JobCost(system.id, price, f"training on {tokens:,.0f} tokens ({method})",
+    return JobCost(system.id, price, f"training on {tokens:,.0f} tokens ({method}, "
+                   f"{fitting.setup})",
                    prediction.time_for_budget_h, _priced(prediction.time_for_budget_h,
                                                          price.usd_per_hour),
                    work_per_joule(prediction.tokens_per_s.value, power.watts), power)
