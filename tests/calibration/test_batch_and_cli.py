@@ -56,7 +56,10 @@ def test_cli_cases_json_and_output_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["predict", "--cases", str(_cases_file(tmp_path)), "--json",
                                  "-o", str(target)])
     assert result.exit_code == 0, result.output
-    rows = json.loads(target.read_text())
+    document = json.loads(target.read_text())
+    assert document["schema_version"] == "gpuatlas.predict-cases/1"
+    assert document["request"] == {"cases": str(_cases_file(tmp_path))}
+    rows = document["rows"]
     assert isinstance(rows[0]["value"], float) and rows[0]["error"] is None
     assert rows[2]["value"] is None and rows[2]["error"]
 

@@ -110,7 +110,7 @@ def test_cli_cases_reads_short_rows_and_writes_every_row(tmp_path: Path) -> None
     assert "metric is empty" in rows[1]["error"]
     assert "rtx-9999" in rows[2]["error"]
     as_json = CliRunner().invoke(app, ["predict", "--cases", str(path), "--json"])
-    documents = json.loads(as_json.output)
+    documents = json.loads(as_json.output)["rows"]
     assert documents[0]["value"] > 0 and documents[2]["value"] is None
 
 

@@ -45,6 +45,7 @@ ANSWERS: tuple[Answer, ...] = (
             "predict:predict_ocr_document"),
     _answer("predict-train", "predict train SYSTEM MODEL", "/predict/train.json",
             "predict:predict_train_document"),
+    _answer("predict-cases", "predict --cases FILE.csv", "", "predict_cases:predict_cases_document"),
     _answer("cost", "cost", "/cost.json", "cost:cost_document"),
     _answer("tco", "tco", "/tco.json", "tco:tco_document"),
     _answer("plan", "plan --model M --rps R", "/plan/plan.json", "plan:plan_document"),
@@ -54,6 +55,8 @@ ANSWERS: tuple[Answer, ...] = (
     _answer("leaderboard", "leaderboard", "/leaderboard.json",
             "leaderboard:leaderboard_document"),
     _answer("bench-list", "bench list", "/bench.json", "suite:bench_list_document"),
+    _answer("calibration", "calibrate [--data D] [--output F]", "",
+            "calibrate:calibrate_document"),
     _answer("error", "… (any command, on a bad request)", "any .json route, on an error",
             "errors:error_document"),
 )

@@ -9,9 +9,6 @@ Thin: parse options, call `gpuatlas.performance`, render. `--json` documents:
 
 from __future__ import annotations
 
-import datetime
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -129,35 +126,19 @@ def calibrate_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Fit efficiencies from measured rows; bands from leave-one-source-out errors."""
-    from gpuatlas.calibration.validation import calibrate
-    from gpuatlas.catalog.measurements import load_measurements
-    from gpuatlas.performance.calibration_table import (
-        calibration_document,
-        calibration_text,
-        parse_calibration,
-    )
+    from gpuatlas.app.calibrate import calibrate_document
 
     with user_errors(), working("Fitting the calibration and its cross-validation…"):
-        rows = load_measurements(data)
-        base = parse_calibration(calibration_text())
-        fitted = calibrate(rows, base, datetime.date.today().isoformat())
-    document = calibration_document(fitted, f"{len(rows)} measured rows")
-    target = output or _packaged_calibration_path()
-    target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        print_json({"schema_version": "gpuatlas.calibration/1", "version": fitted.version,
-                    "path": str(target), "errors": document["errors"]})
+        document = calibrate_document(data, output)
+    if as_json:  # the answer layer's gpuatlas.calibration/1 document
+        print_json(document)
         return
-    table = new_table(f"Calibration {fitted.version} → {target}", "kind", "n", "median APE",
-                      "p90 APE", "band ±")
+    table = new_table(f"Calibration {document['version']} → {document['path']}", "kind", "n",
+                      "median APE", "p90 APE", "band ±")
     for kind, values in document["errors"].items():
         table.add_row(kind, str(values["n"]), f"{values['median_ape']:.1%}",
                       f"{values['p90_ape']:.1%}", f"{values['log_band']:.2f} (log)")
     console.print(table)
-
-
-def _packaged_calibration_path() -> Path:
-    return Path(str(resources.files("gpuatlas.performance") / "data" / "calibration.json"))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.numbers import format_number
 
 
 def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
@@ -55,7 +56,8 @@ predict_app = typer.Typer(
 def _estimate_text(estimate: Any) -> str:
     value, low, high = estimate.value, estimate.low, estimate.high
     mark = " (extrapolated)" if estimate.extrapolated else ""
-    return f"{value:,.4g} {estimate.unit}  [{low:,.4g} – {high:,.4g}]{mark}"
+    band = f"[{format_number(low)} – {format_number(high)}]"
+    return f"{format_number(value, estimate.unit)}  {band}{mark}"
 
 
 def _render_estimates(title: str, document: dict[str, Any]) -> None:
@@ -120,9 +122,11 @@ def _run_cases(path: Path, as_json: bool) -> str:
     width = len(header)
     rows = [row if len(row) == width else _fit_row(row, width) for _, row in records[1:]]
     results = predict_table(header, rows)
-    if as_json:
-        return json.dumps([_json_row(header, row, result)
-                           for row, result in zip(rows, results, strict=True)], indent=2) + "\n"
+    if as_json:  # the answer layer's gpuatlas.predict-cases/1 document
+        from gpuatlas.app.predict_cases import predict_cases_document
+
+        document = predict_cases_document(str(path), header, rows, results)
+        return json.dumps(document, indent=2) + "\n"
     if plain is not None and not set(RESULT_COLUMNS) & set(header):
         return _plain_csv_text(header, records[1:], rows, results, RESULT_COLUMNS)
     return _csv_text(header, rows, results, RESULT_COLUMNS)
@@ -180,16 +184,6 @@ def _csv_text(header: list[str], rows: list[list[str]], results: Sequence[tuple[
         writer.writerow([fields[name] for name in header]
                         + [fields[c] for c in result_columns if c not in header])
     return buffer.getvalue()
-
-
-def _json_row(header: list[str], row: list[str], result: tuple[str, ...]) -> dict[str, Any]:
-    """The row's columns as given, then value/low/high as numbers (null on error) and error."""
-    document: dict[str, Any] = dict(zip(header, row, strict=True))
-    value, low, high, error = result
-    for key, text in (("value", value), ("low", low), ("high", high)):
-        document[key] = float(text) if text else None
-    document["error"] = error or None
-    return document
 
 
 def _document(kind: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,40 @@
+"""`gpuatlas calibrate`: fit the efficiencies to the measured rows, write the calibration file
+and answer with gpuatlas.calibration/1 (an action of the CLI only: the web never writes files)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gpuatlas.app.documents import versioned
+
+
+def packaged_calibration_path() -> Path:
+    """The calibration file shipped with the package (what `calibrate` rewrites by default)."""
+    return Path(str(resources.files("gpuatlas.performance") / "data" / "calibration.json"))
+
+
+def calibrate_document(data: Path | None, output: Path | None) -> dict[str, Any]:
+    """Fit on the rows of `data` (default: the packaged measurements), write the calibration to
+    `output` (default: the packaged file) and return gpuatlas.calibration/1: its version, the
+    path written and the leave-one-source-out errors per kind."""
+    from gpuatlas.calibration.validation import calibrate
+    from gpuatlas.catalog.measurements import load_measurements
+    from gpuatlas.performance.calibration_table import (
+        calibration_document,
+        calibration_text,
+        parse_calibration,
+    )
+
+    rows = load_measurements(data)
+    base = parse_calibration(calibration_text())
+    fitted = calibrate(rows, base, datetime.date.today().isoformat())
+    written = calibration_document(fitted, f"{len(rows)} measured rows")
+    target = output or packaged_calibration_path()
+    target.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+    return versioned("calibration", {"request": {"data": data, "output": output},
+                                     "version": fitted.version, "path": target,
+                                     "errors": written["errors"]})
