@@ -55,6 +55,28 @@ def report_user_error(error: GpuAtlasError) -> None:
         Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
 
 
+def usage_error_document(error: typer.TyperException) -> dict[str, object]:
+    """The error document of a command-line mistake (a bad option value, a missing option)."""
+    from gpuatlas.app.errors import problem_document
+
+    context = getattr(error, "ctx", None)
+    hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    return problem_document([f"{message}{hint}"])
+
+
+@contextmanager
+def json_usage_errors(arguments: list[str]) -> Iterator[None]:
+    """Under --json, a click usage error becomes the gpuatlas.error/1 document, exit code 2."""
+    try:
+        yield
+    except typer.TyperException as error:  # click's UsageError, BadParameter, ...
+        if not wants_json(arguments):
+            raise
+        typer.echo(json.dumps(usage_error_document(error), indent=2, ensure_ascii=False))
+        raise typer.Exit(code=2) from None
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Report a GpuAtlasError as an actionable message and exit 2, without a traceback."""

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from gpuatlas.cli.command_index import COMMANDS, entry_for
-from gpuatlas.cli.errors import note_arguments
+from gpuatlas.cli.errors import json_usage_errors, note_arguments
 
 
 @cache
@@ -42,6 +42,15 @@ class LazyCommandGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         note_arguments(list(args))
         return list(super().parse_args(ctx, args))
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        with json_usage_errors(list(args)):
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with json_usage_errors([]):  # the subcommand's own arguments: noted by parse_args
+            return super().invoke(ctx)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gpuatlas.app.documents import schema_name
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.store_common import (
     JsonOption,
@@ -22,6 +23,8 @@ from gpuatlas.cli.store_common import (
 )
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.settings import AGENT_TOKEN, TOKEN, TOKEN_FILE
+
+AGENT_STATUS_SCHEMA = schema_name("agent-status")
 
 agent_app = typer.Typer(
     help="Run the suite here and push results to a GPU Atlas server; `agent status` shows "
@@ -116,8 +119,8 @@ def agent_status(
     raw_kept = sorted(path.name for path in queue.raw_dir.glob("*.json"))
     pending = len(queue.pending())
     if as_json:
-        echo_json({"spool": str(queue.root), "pending": pending, "rejected": rejected,
-                   "raw_kept": raw_kept})
+        echo_json({"schema_version": AGENT_STATUS_SCHEMA, "spool": str(queue.root),
+                   "pending": pending, "rejected": rejected, "raw_kept": raw_kept})
         return
     console.print(f"spool {queue.root}: {pending} pending, {len(rejected)} rejected, "
                   f"{len(raw_kept)} full results kept in raw/", highlight=False)
