@@ -41,11 +41,28 @@ def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> 
     return flops * (QLORA_DEQUANT_FACTOR if setup.method == "qlora" else 1.0)
 
 
+# A hardware class whose tensor cores are programmed like another family's takes that family's
+# compute prior for training. GeForce and workstation Blackwell (GB202, sm_120: RTX 5090, RTX
+# PRO 6000) have no tcgen05/TMEM of datacenter Blackwell (sm_100, B200): they run the same
+# warp-level MMA kernels as Ampere/Ada (FlashAttention-2, CUTLASS's SM80-style GEMMs; NVIDIA's
+# answer in https://github.com/NVIDIA/cutlass/issues/2513, 2025-07-29). The calibration's
+# "blackwell" prior describes B200 kernels and would put a 5090 (209.5 dense bf16 TFLOPS,
+# 1,792 GB/s) below a 4090 (165.2 TFLOPS, 1,008 GB/s).
+TRAINING_PRIOR_CLASS = {"blackwell/gddr": "ada/gddr"}
+
+
 def fitted_mfu(system: GpuSystem) -> tuple[float, bool]:
-    params = current_calibration().params(
-        "train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware_class(system.gpu), "16bit"
-    )
-    return params.eta_compute, params.exact
+    """The calibrated training MFU of the system's hardware class (and whether its own class
+    was measured): family-neutral fitted efficiency × the family's compute prior."""
+    calibration = current_calibration()
+    hardware = hardware_class(system.gpu)
+    params = calibration.params("train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware, "16bit")
+    prior_class = TRAINING_PRIOR_CLASS.get(hardware)
+    if prior_class is None:
+        return params.eta_compute, params.exact
+    neutral = calibration.neutral_params("train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware,
+                                         "16bit")["eta_compute"]
+    return min(1.0, neutral * calibration.family_priors(prior_class)[1]), params.exact
 
 
 def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
