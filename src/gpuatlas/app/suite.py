@@ -9,6 +9,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.choices import checked_choice
 from gpuatlas.records.suite import suite
 
 if TYPE_CHECKING:
@@ -26,7 +27,10 @@ class BenchListRequest(AnswerRequest):
 
 
 def chosen_benchmarks(request: BenchListRequest) -> list[Benchmark]:
-    """The suite's benchmarks of the category, in suite order (the CLI's table)."""
+    """The suite's benchmarks of the category, in suite order (the CLI's table); an unknown
+    category is an error naming the close matches."""
+    if request.category is not None:
+        checked_choice("benchmark category", request.category, (b.category for b in suite()))
     return [b for b in suite() if request.category in (None, b.category)]
 
 

@@ -30,6 +30,7 @@ from rich.table import Table
 
 from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.options import DEFAULT_REPEATS, RunOptions
+from gpuatlas.choices import checked_choice
 from gpuatlas.cli.bench_render import console, render_result
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.store_common import resolve_token
@@ -66,10 +67,10 @@ def list_command(
 
     with user_errors():
         request = parse_request(BenchListRequest, {"category": category})
+        chosen = chosen_benchmarks(request)  # an unknown category: error with close matches
     if as_json:
         typer.echo(json.dumps(bench_list_document(request), indent=2))
         return
-    chosen = chosen_benchmarks(request)
     table = Table(title="GPU Atlas suite v1")
     for column in ("id", "v", "category", "measures", "unit", "better", "needs"):
         table.add_column(column)
@@ -101,6 +102,13 @@ class RichReporter:
 
     def finish(self) -> None:
         self.progress.stop()
+
+
+def _checked_api(api: str | None) -> str | None:
+    """The --api value when it is one the load generator speaks (else an error naming them)."""
+    from gpuatlas.bench.apis import API_PATHS
+
+    return None if api is None else checked_choice("API", api, API_PATHS)
 
 
 def _options(**values: Any) -> RunOptions:
@@ -206,7 +214,7 @@ def run_command(
     from gpuatlas.records.suite import select_benchmarks
 
     with user_errors():
-        options = _options(endpoint=endpoint, model=model, api=api,
+        options = _options(endpoint=endpoint, model=model, api=_checked_api(api),
                            requests=requests, duration_s=duration,
                            input_tokens=input_tokens, output_tokens=output_tokens,
                            repeats=repeats, warmup_requests=warmup, timeout_s=timeout,

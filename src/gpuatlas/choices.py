@@ -1,0 +1,25 @@
+"""An unknown value from a short fixed list (a benchmark category, a server API): the error
+names the close matches, or every valid value when nothing is close."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from gpuatlas.errors import UnknownNameError
+
+
+def unknown_choice(kind: str, name: str, choices: Iterable[str]) -> UnknownNameError:
+    """'unknown API 'ollama'; close matches: ollama-generate, ollama-chat'."""
+    valid = sorted(set(choices))
+    starting = [choice for choice in valid if name and choice.startswith(name.lower())]
+    near = difflib.get_close_matches(name.lower(), valid, n=5, cutoff=0.5)
+    return UnknownNameError(kind, name, list(dict.fromkeys([*starting, *near])) or valid)
+
+
+def checked_choice(kind: str, name: str, choices: Iterable[str]) -> str:
+    """`name` when it is one of `choices`; otherwise the unknown_choice error is raised."""
+    valid = list(choices)
+    if name not in valid:
+        raise unknown_choice(kind, name, valid)
+    return name
