@@ -480,3 +480,27 @@ def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
     or unknown), from a build number ('b2833'), else a month named in the version text
     ('builds of Dec 2023'), else the source's date."""
     return engine_for_version("llama.cpp", version, date)
+
+
+# ----- image engines ----------------------------------------------------------------------------
+
+
+def check_image_engine_runs_on(engine: str, gpu: Gpu) -> None:
+    """Raise when an image engine of [[engine_name]] has no backend serving this GPU (Core ML
+    on an NVIDIA card), naming the platforms it runs on; unknown names pass (eager PyTorch)."""
+    key = _key(engine or "")
+    record = next((r for r in _tables().names if r.kind == "image"
+                   and key in {_key(name) for name in (r.id, *r.names)}), None)
+    if record is None:
+        return
+    backends = [b for b in all_backends() if b.id in record.backends]
+    platform = platform_of(gpu)
+    if not backends or any(b.serves(platform) for b in backends):
+        return
+    vendors = ", ".join(dict.fromkeys(v for b in backends for v in b.vendors))
+    usable = [r.id for r in _tables().names if r.kind == "image" and any(
+        b.id in r.backends and b.serves(platform) for b in all_backends())]
+    raise InvalidRequestError(
+        [f"image engine {record.id} does not run on {gpu.vendor} {gpu.id}: it runs on {vendors} "
+         f"GPUs only (backends: {', '.join(b.id for b in backends)}); image engines for "
+         f"{gpu.id}: {', '.join(usable) or 'none'}"])

@@ -37,6 +37,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
+from gpuatlas.performance.engine_specs import check_image_engine_runs_on
 from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.performance.media.pipeline_compute import (
     ACTIVATION_OVERHEAD_GB,
@@ -45,8 +46,11 @@ from gpuatlas.performance.media.pipeline_compute import (
     combined_peak,
     component_bytes,
     convolution_and_matmul_peaks,
+    cuda_core_matmul_peak,
+    dequantisation_bytes,
     offload_for,
     pipeline_precision,
+    precision_notes,
 )
 from gpuatlas.performance.media.unet_flops import (
     UNET_SHAPES,
@@ -237,17 +241,30 @@ class DiffusionWork:
     notes: tuple[str, ...]
     pipeline_peak_flops: float = 0.0  # text encoders + VAE (0: the forward's rate)
     offload: str = "none"  # "none", "model" or "sequential" CPU offload
+    # part of forward_flops an fp32 pipeline runs on the CUDA cores (matmuls and attention with
+    # TF32 matmuls off), at cuda_core_peak_flops: a fixed share of the FP32 peak, not the η fit
+    cuda_core_flops: float = 0.0
+    cuda_core_peak_flops: float = 0.0
+    dequantisation_bytes: float = 0.0  # per forward: nf4/GGUF weights dequantised to 16 bits
+
+    def _cuda_core_s(self) -> float:
+        if self.cuda_core_flops <= 0 or self.cuda_core_peak_flops <= 0:
+            return 0.0
+        return self.cuda_core_flops / self.cuda_core_peak_flops
 
     def roofline_compute_s(self) -> float:
         """All FLOPs at 100 % of the peaks."""
         other_peak = self.pipeline_peak_flops or self.peak_flops
-        return self.steps * self.forward_flops / self.peak_flops + self.other_flops / other_peak
+        tensor_flops = self.forward_flops - self.cuda_core_flops
+        return (self.steps * (tensor_flops / self.peak_flops + self._cuda_core_s())
+                + self.other_flops / other_peak)
 
     def forward_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
         """One denoiser forward: GPU time and the host's launch time overlap."""
-        gpu_s = _timed(self.forward_flops, self.forward_bytes, self.peak_flops,
-                       self.bandwidth_bytes_s, eta_compute)
-        gpu_s = gpu_s + self.activation_bytes / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR)
+        gpu_s = _timed(self.forward_flops - self.cuda_core_flops, self.forward_bytes,
+                       self.peak_flops, self.bandwidth_bytes_s, eta_compute)
+        moved = self.activation_bytes + self.dequantisation_bytes
+        gpu_s = gpu_s + moved / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR) + self._cuda_core_s()
         return overlapped_s(gpu_s, overhead_ms * 1e-3)
 
     def pipeline_s(self, eta_compute: Seconds) -> Seconds:
@@ -294,6 +311,7 @@ def diffusion_work(
     if resolution_px < 64 or steps < 1 or batch < 1:
         raise InvalidRequestError(["resolution >= 64 px, steps >= 1 and batch >= 1 are required"])
     gpu = system.gpu
+    check_image_engine_runs_on(engine, gpu)
     weight_format = as_format(weights)
     parts_of_variant = variant_parts(variant)
     precision = pipeline_precision(weight_format, gpu, (engine or "").strip().lower(),
@@ -312,18 +330,25 @@ def diffusion_work(
     activation = denoiser_activation_bytes(model, resolution_px, value_bytes)
     if image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE:
         activation += attention_score_bytes(model, resolution_px, value_bytes)
+    cuda_core_peak = cuda_core_matmul_peak(gpu, precision)
+    on_cuda_cores = (forward - convolution) * images_per_forward if cuda_core_peak else 0.0
     return DiffusionWork(
         forward_flops=forward * images_per_forward, forward_bytes=parts.denoiser, steps=steps,
         activation_bytes=activation * images_per_forward,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
         * pipeline,
         other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
-        peak_flops=combined_peak(convolution, forward - convolution, peaks),
+        peak_flops=peaks[0] if cuda_core_peak else combined_peak(
+            convolution, forward - convolution, peaks),
+        cuda_core_flops=on_cuda_cores, cuda_core_peak_flops=cuda_core_peak,
+        dequantisation_bytes=dequantisation_bytes(weight_format, precision,
+                                                  model.denoiser_params),
         pipeline_peak_flops=combined_peak(vae_decode_flops(model, resolution_px),
                                           text_encoder_flops(model), peaks),
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload.seconds,
         memory_gb=parts.total / 1e9 + working_gb(batch, resolution_px),
-        needs_offload=offload.kind != "none", use_cfg=use_cfg, notes=offload.note,
+        needs_offload=offload.kind != "none", use_cfg=use_cfg,
+        notes=offload.note + precision_notes(weight_format, precision, bool(cuda_core_peak)),
         offload=offload.kind,
     )
 
@@ -396,15 +421,47 @@ def _has_image_groups(version: str, hardware: str) -> bool:
                for key in current_calibration().groups)
 
 
+EAGER_ENGINE = "diffusers"
+
+
 def image_params(
     system: GpuSystem, model: DiffusionArch, engine: str = "diffusers",
     variant: str | None = None,
 ) -> GroupParams:
+    """The fitted efficiencies of this case. A compiled engine (TensorRT, torch.compile,
+    stable-fast) not fitted on this hardware class keeps its measured gain over eager diffusers
+    where it was fitted and applies it to this class's eager level: its general level alone
+    would undo the class's own (a GeForce card's eager η is above TensorRT's all-GPU one)."""
     denoiser_kind = denoiser_class(model)
-    return current_calibration().params(
-        "image", PRIORS[denoiser_kind], image_engine(engine, variant),
-        image_hardware_class(system.gpu), denoiser_kind,
+    engine_id, hardware = image_engine(engine, variant), image_hardware_class(system.gpu)
+    calibration = current_calibration()
+    prior = PRIORS[denoiser_kind]
+    params = calibration.params("image", prior, engine_id, hardware, denoiser_kind)
+    if params.exact or engine_id == EAGER_ENGINE:
+        return params
+    eager = calibration.params("image", prior, EAGER_ENGINE, hardware, denoiser_kind)
+    level = _fitted_level(engine_id, hardware)
+    engine_there = calibration.neutral_params("image", prior, engine_id, level, denoiser_kind)
+    eager_there = calibration.neutral_params("image", prior, EAGER_ENGINE, level, denoiser_kind)
+    eta_gain = engine_there["eta_compute"] / eager_there["eta_compute"]
+    overhead_ratio = engine_there["step_overhead_ms"] / eager_there["step_overhead_ms"]
+    return GroupParams(
+        eta_memory=params.eta_memory,
+        eta_compute=min(1.0, eager.eta_compute * eta_gain),
+        step_overhead_ms=eager.step_overhead_ms * overhead_ratio,
+        factor=params.factor, exact=False, sequence_overhead_us=params.sequence_overhead_us,
     )
+
+
+def _fitted_level(engine_id: str, hardware: str) -> str:
+    """The most specific hardware level ('*', the memory class or the class) at which the
+    engine has fitted image groups of its own."""
+    groups = current_calibration().groups
+    memory_class = hardware.split("/")[-1]
+    for level in (hardware, memory_class):
+        if any(key.startswith(f"image|{engine_id}|{level}|") for key in groups):
+            return level
+    return "*"
 
 
 def predict_diffusion_run(

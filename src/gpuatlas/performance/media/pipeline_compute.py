@@ -36,6 +36,7 @@ QUANTISED_MATH_ENGINES = ("tensorrt", "trt", "pytorch")
 PCIE_OFFLOAD_BYTES_S = model_constant("diffusion_pipeline", "pcie_offload_gb_s") * 1e9
 ACTIVATION_OVERHEAD_GB = model_constant("diffusion_pipeline", "activation_overhead_gb")
 FITS_SHARE = model_constant("diffusion_pipeline", "fits_share")  # weights + activations
+FP32_CUDA_CORE_EFFICIENCY = model_constant("diffusion_pipeline", "fp32_cuda_core_efficiency")
 OffloadKind = str  # "none", "model" or "sequential"
 
 
@@ -86,6 +87,52 @@ def convolution_and_matmul_peaks(gpu: Gpu, precision: PipelinePrecision) -> tupl
         return convolution, matmul
     peak = _sustained_peak(gpu, precision.name)
     return peak, peak
+
+
+def cuda_core_matmul_peak(gpu: Gpu, precision: PipelinePrecision) -> float:
+    """FLOP/s of an fp32 pipeline's matmuls and attention on an NVIDIA GPU's CUDA cores (TF32
+    matmuls off, PyTorch's default), timed at a fixed share of the FP32 peak rather than the
+    fitted tensor-core efficiency (model_constants.toml says why); 0 when they run on the
+    tensor cores (a 'tf32' or 16-bit pipeline) or the GPU has no FP32 figure."""
+    if precision.name != "fp32" or gpu.vendor != "NVIDIA" or not gpu.fp32_tflops:
+        return 0.0
+    return gpu.fp32_tflops * 1e12 * sustained_clock_share(gpu) * FP32_CUDA_CORE_EFFICIENCY
+
+
+def dequantised_per_matmul(weight_format: WeightFormat, precision: PipelinePrecision) -> bool:
+    """Weights a separate kernel dequantises to 16 bits before every matmul of a 16-bit
+    pipeline: bitsandbytes nf4 (dequantize_4bit, then the bf16 GEMM) and GGUF transformers in
+    diffusers/ComfyUI. fp8 weight-only casts are fused (torchao) and not counted."""
+    return precision.name == "16bit" and (weight_format.id == "nf4"
+                                          or weight_format.family == "gguf")
+
+
+def dequantisation_bytes(weight_format: WeightFormat, precision: PipelinePrecision,
+                         params: float) -> float:
+    """Bytes one forward's dequantisation moves: each weight read in its format and written
+    as a 16-bit copy (the GEMM's read of that copy is the GEMM's own traffic)."""
+    if not dequantised_per_matmul(weight_format, precision):
+        return 0.0
+    return params * (weight_format.bytes_per_weight + 2.0)
+
+
+def precision_notes(weight_format: WeightFormat, precision: PipelinePrecision,
+                    on_cuda_cores: bool) -> tuple[str, ...]:
+    """What the prediction assumed about the math's precision, in the user's words."""
+    if precision.name == "fp32":
+        matmuls = ("matmuls and attention in FP32 on the CUDA cores" if on_cuda_cores
+                   else "matmuls and attention in FP32")
+        return (f"fp32 as PyTorch defaults: convolutions in TF32 (cudnn.allow_tf32), {matmuls}"
+                " (cuda.matmul.allow_tf32 off); variant 'tf32' (set_float32_matmul_precision"
+                "('high')) runs them in TF32 too",)
+    if precision.name == "tf32":
+        return ("fp32 with TF32 matmuls (variant 'tf32'): convolutions, matmuls and attention "
+                "at the TF32 tensor rate",)
+    if dequantised_per_matmul(weight_format, precision):
+        return (f"{weight_format.id} weights are dequantised to 16 bits before every matmul: "
+                f"16-bit compute plus a pass that reads {weight_format.bits_per_weight:.3g} and "
+                "writes 16 bits per weight each forward",)
+    return ()
 
 
 def combined_peak(convolution_flops: float, matmul_flops: float,
