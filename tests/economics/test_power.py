@@ -7,7 +7,7 @@ import pytest
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.power import (
     electricity_usd,
-    facility_watts,
+    facility_w,
     kwh_per_million,
     system_power,
     work_per_joule,
@@ -18,13 +18,13 @@ from gpuatlas.economics.power import (
 def test_four_rtx_4090_vs_two_a100_sxm_at_012_and_pue_13() -> None:
     rtx = system_power(resolve_system("4x rtx-4090"))
     a100 = system_power(resolve_system("2x a100-80gb-sxm"))
-    assert (rtx.watts, a100.watts) == (1800.0, 800.0)
+    assert (rtx.draw_w, a100.draw_w) == (1800.0, 800.0)
     assert rtx.basis == "tdp-estimate"
-    assert facility_watts(rtx.watts, 1.3) == pytest.approx(2340.0)
+    assert facility_w(rtx.draw_w, 1.3) == pytest.approx(2340.0)
     # 2,340 W × 8,760 h × $0.12/kWh = $2,459.81 (the article prints $2,464.51)
-    assert yearly_electricity_usd(rtx.watts, 0.12, 1.3) == pytest.approx(2459.808)
+    assert yearly_electricity_usd(rtx.draw_w, 0.12, 1.3) == pytest.approx(2459.808)
     # 1,040 W × 8,760 h × $0.12/kWh = $1,093.25 (the article prints $1,092.48)
-    assert yearly_electricity_usd(a100.watts, 0.12, 1.3) == pytest.approx(1093.248)
+    assert yearly_electricity_usd(a100.draw_w, 0.12, 1.3) == pytest.approx(1093.248)
     five_years = 5 * (2459.808 - 1093.248)
     assert electricity_usd(1800, 5 * 8760, 0.12, 1.3) - electricity_usd(
         800, 5 * 8760, 0.12, 1.3
@@ -46,10 +46,10 @@ def test_energy_per_work_of_the_same_workload() -> None:
 
 def test_measured_power_wins_over_tdp_and_is_labelled() -> None:
     draw = system_power(resolve_system("rtx-4090"), measured_w=380.0, measured_source="run 7")
-    assert draw.basis == "measured" and draw.watts == 380.0
+    assert draw.basis == "measured" and draw.draw_w == 380.0
     assert "measured" in draw.label
 
 
 def test_bad_pue_is_refused() -> None:
     with pytest.raises(ValueError, match="PUE"):
-        facility_watts(100.0, 0.9)
+        facility_w(100.0, 0.9)

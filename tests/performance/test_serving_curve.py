@@ -76,7 +76,7 @@ def test_cost_and_energy_arithmetic() -> None:
     cost = usd_per_million_tokens(exact(1000.0), usd_per_gpu_hour=2.0)
     assert cost.value == pytest.approx(2.0 / 3600 / 1000 * 1e6)  # $0.556 per 1M tokens
     assert cost.low < cost.value < cost.high  # a faster GPU (band high) is cheaper (band low)
-    energy = tokens_per_joule(exact(1000.0), watts_per_gpu=500.0)
+    energy = tokens_per_joule(exact(1000.0), power_per_gpu_w=500.0)
     assert energy.value == pytest.approx(2.0) and energy.unit == "tok/J"
 
 

@@ -63,7 +63,8 @@ def serving_curve_document(request: ServingCurveRequest, *,
     curve = serving_curve(resolved, reference.model, choice.format_id, engine_id,
                           input_tokens=request.input_tokens,
                           output_tokens=request.output_tokens)
-    watts = system_power(resolved).watts / resolved.gpu_count if resolved.gpu.tdp_w else None
+    power_per_gpu_w = (system_power(resolved).draw_w / resolved.gpu_count
+                       if resolved.gpu.tdp_w else None)
     usd = price["usd_per_gpu_hour"] if price else None
     return versioned(SCHEMA_ANSWER, {
         "request": request.model_dump(),
@@ -71,24 +72,25 @@ def serving_curve_document(request: ServingCurveRequest, *,
         "weights": choice.format_id, "weights_reason": choice.describe(), "engine": engine_id,
         "input_tokens": request.input_tokens, "output_tokens": request.output_tokens,
         "price": price,
-        "watts_per_gpu": watts, "watts_basis": "board TDP (upper bound of the draw)",
+        "power_per_gpu_w": power_per_gpu_w, "power_basis": "board TDP (upper bound of the draw)",
         "points": [
             {"concurrency": p.concurrency, "per_user_tok_s": p.per_user_tok_s.to_json(),
              "per_gpu_tok_s": p.per_gpu_tok_s.to_json()}
             for p in curve.points
         ],
-        "at_interactivity": [_at_level(curve, level, usd, watts)
+        "at_interactivity": [_at_level(curve, level, usd, power_per_gpu_w)
                              for level in request.interactivity],
     })
 
 
 def _at_level(curve: Any, level: float, usd_per_gpu_hour: float | None,
-              watts: float | None) -> dict[str, Any]:
+              power_per_gpu_w: float | None) -> dict[str, Any]:
     point = operating_point(curve, level)
     throughput = point.per_gpu_tok_s
     cost = (usd_per_million_tokens(throughput, usd_per_gpu_hour)
             if throughput is not None and usd_per_gpu_hour else None)
-    energy = tokens_per_joule(throughput, watts) if throughput is not None and watts else None
+    energy = (tokens_per_joule(throughput, power_per_gpu_w)
+              if throughput is not None and power_per_gpu_w else None)
     return {"per_user_tok_s": level, "reachable": point.reachable,
             "concurrency": point.concurrency, "per_gpu_tok_s": _estimate_json(throughput),
             "usd_per_million_tokens": _estimate_json(cost),

@@ -73,7 +73,7 @@ def tco_document(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) ->
 def _system_json(row: TcoRow) -> dict[str, Any]:
     document: dict[str, Any] = plain(row)
     tco = row.tco
-    document["facility_watts"] = tco.power.watts * tco.inputs.pue
+    document["facility_w"] = tco.power.draw_w * tco.inputs.pue
     document["electricity_usd_per_year"] = tco.electricity_usd_per_month * 12
     if row.break_even is not None:
         document["break_even"]["break_even_month"] = row.break_even.break_even_month

@@ -152,7 +152,7 @@ def _render_serving(report: CostReport) -> None:
     for row in report.serving:
         sustained = row.sustained
         table.add_row(f"{row.system_id} {sustained.weights}", row.price.label,
-                      f"{sustained.requests_per_s:.2f}", f"{sustained.output_tokens_per_s:,.0f}",
+                      f"{sustained.requests_per_s:.2f}", f"{sustained.output_tok_s:,.0f}",
                       f"{sustained.latency.p95_ttft_ms:,.0f} ms",
                       f"{sustained.latency.p95_tpot_ms:.1f} ms",
                       usd_band(row.usd_per_million_output_tokens), money(row.usd_per_request),

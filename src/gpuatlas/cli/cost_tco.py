@@ -80,7 +80,7 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
     for row in rows:
         tco, even = row.tco, row.break_even
         basis = "measured" if tco.power.basis == "measured" else "TDP est."
-        power = f"{tco.power.watts:,.0f} W ({basis}) → {tco.power.watts * inputs.pue:,.0f} W"
+        power = f"{tco.power.draw_w:,.0f} W ({basis}) → {tco.power.draw_w * inputs.pue:,.0f} W"
         purchase = "—" if tco.purchase is None else (
             f"{money(tco.capex_usd, 0)} ({tco.purchase.condition})")
         cloud = "—" if even is None else (

@@ -155,7 +155,7 @@ class ServingRun:
     latency: Latency
     utilization: float
     mean_batch: float
-    output_tokens_per_s_per_replica: float
+    output_tok_s_per_replica: float
     meets_slo: bool
 
 
@@ -260,7 +260,7 @@ def _serving_run(
     return ServingRun(
         replicas=replicas, per_replica_rps=per_replica, latency=latency,
         utilization=per_replica / found.saturation_rps, mean_batch=float(result.mean_batch),
-        output_tokens_per_s_per_replica=per_replica * workload.output_tokens,
+        output_tok_s_per_replica=per_replica * workload.output_tokens,
         meets_slo=slo_violation(latency, slo) <= 1.0,
     )
 

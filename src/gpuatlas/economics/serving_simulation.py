@@ -40,12 +40,13 @@ class StepTimes:
     """What one replica's engine needs to be simulated.
 
     `decode_step_s[b]` is one decode step with `b` running requests (index 0 is 0 s);
-    `prefill_s` is interpolated over `prefill_tokens` (a sorted grid of token counts).
+    `prefill_step_s[i]` is one prefill step of `prefill_tokens[i]` tokens (a sorted grid);
+    `prefill_s(tokens)` interpolates it.
     """
 
     decode_step_s: FloatArray
     prefill_tokens: FloatArray
-    prefill_seconds: FloatArray
+    prefill_step_s: FloatArray
     max_batched_tokens: int = 8192
 
     @property
@@ -54,7 +55,7 @@ class StepTimes:
 
     def prefill_s(self, tokens: float) -> float:
         """Prefill time for `tokens` prompt tokens in one step (linear beyond the grid)."""
-        grid, seconds = self.prefill_tokens, self.prefill_seconds
+        grid, seconds = self.prefill_tokens, self.prefill_step_s
         if tokens <= grid[-1]:
             return float(np.interp(tokens, grid, seconds))
         return float(seconds[-1] * tokens / grid[-1])
@@ -140,7 +141,7 @@ class SimulationResult:
     duration_s: float
     mean_batch: float
     completed_requests_per_s: float
-    output_tokens_per_s: float
+    output_tok_s: float
 
     def percentile_ms(self, metric: Literal["ttft", "tpot", "e2e", "queue"], q: float) -> float:
         values = {
@@ -336,7 +337,7 @@ def _summarise(replica: _Replica, stream: RequestStream, skip: int) -> Simulatio
         duration_s=duration,
         mean_batch=replica.batch_time_s / duration,
         completed_requests_per_s=len(arrivals) / measured_span,
-        output_tokens_per_s=float(outputs.sum()) / measured_span,
+        output_tok_s=float(outputs.sum()) / measured_span,
     )
 
 

@@ -57,7 +57,7 @@ def step_times_from(
     decode[0] = 0.0
     tokens = np.array(PREFILL_GRID_TOKENS, dtype=np.float64)
     prefill = np.array([source.prefill_s(int(t)) for t in tokens])
-    return StepTimes(decode_step_s=decode, prefill_tokens=tokens, prefill_seconds=prefill)
+    return StepTimes(decode_step_s=decode, prefill_tokens=tokens, prefill_step_s=prefill)
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def onprem_tco(
     power = system_power(system, inputs.load_fraction, measured_power_w)
     months = inputs.years * 12.0
     electricity_month = electricity_usd(
-        power.watts, inputs.hours_per_month, inputs.usd_per_kwh, inputs.pue
+        power.draw_w, inputs.hours_per_month, inputs.usd_per_kwh, inputs.pue
     )
     hosting = inputs.hosting_usd_per_month * months
     capex = None

@@ -48,15 +48,15 @@ class SustainedServing:
     system_id: str
     weights: str
     requests_per_s: float
-    output_tokens_per_s: float
+    output_tok_s: float
     basis: str
     latency: Latency
     max_batch: int
-    single_stream_tokens_per_s: float
+    single_stream_tok_s: float
     band: Estimate  # the estimator's serving-throughput estimate (its band and provenance)
 
     def tokens_per_s_band(self) -> tuple[float, float]:
-        scale = self.output_tokens_per_s / self.band.value
+        scale = self.output_tok_s / self.band.value
         return self.band.low * scale, self.band.high * scale
 
 
@@ -97,9 +97,9 @@ def sustained_serving(
         basis = f"{utilization:.0%} of saturated throughput"
     return SustainedServing(
         system_id=system.id, weights=workload.weights, requests_per_s=run.per_replica_rps,
-        output_tokens_per_s=run.per_replica_rps * workload.output_tokens, basis=basis,
+        output_tok_s=run.per_replica_rps * workload.output_tokens, basis=basis,
         latency=run.latency, max_batch=found.max_batch,
-        single_stream_tokens_per_s=1.0 / float(found.steps.decode_step_s[1]),
+        single_stream_tok_s=1.0 / float(found.steps.decode_step_s[1]),
         band=_serving_band(system, workload),
     )
 
@@ -141,7 +141,7 @@ def serving_cost(
     price = offer_price(offer, system.gpu_count)
     tokens_low, tokens_high = sustained.tokens_per_s_band()
     per_million = _cost_estimate(
-        usd_per_million_tokens(price.usd_per_hour, sustained.output_tokens_per_s),
+        usd_per_million_tokens(price.usd_per_hour, sustained.output_tok_s),
         usd_per_million_tokens(price.usd_per_hour, tokens_high),
         usd_per_million_tokens(price.usd_per_hour, tokens_low), "$/1M output tokens",
         sustained.band,
@@ -153,10 +153,10 @@ def serving_cost(
         sustained=sustained, usd_per_million_output_tokens=per_million,
         usd_per_request=usd_per_request(price.usd_per_hour, sustained.requests_per_s),
         usd_per_million_tokens_single_stream=usd_per_million_tokens(
-            price.usd_per_hour, sustained.single_stream_tokens_per_s),
+            price.usd_per_hour, sustained.single_stream_tok_s),
         power=power,
-        output_tokens_per_joule=work_per_joule(sustained.output_tokens_per_s, power.watts),
-        kwh_per_million_output_tokens=kwh_per_million(sustained.output_tokens_per_s, power.watts),
+        output_tokens_per_joule=work_per_joule(sustained.output_tok_s, power.draw_w),
+        kwh_per_million_output_tokens=kwh_per_million(sustained.output_tok_s, power.draw_w),
     )
 
 
@@ -278,7 +278,7 @@ def training_run_cost(
                    f"{fitting.setup})",
                    prediction.time_for_budget_h, _priced(prediction.time_for_budget_h,
                                                          price.usd_per_hour),
-                   work_per_joule(prediction.tokens_per_s.value, power.watts), power)
+                   work_per_joule(prediction.tokens_per_s.value, power.draw_w), power)
 
 
 def image_cost(
@@ -294,4 +294,4 @@ def image_cost(
     images_per_s = 1.0 / prediction.s_per_image.value
     return JobCost(system.id, price, f"one image ({prediction.resolution_px}px, "
                    f"{prediction.steps} steps)", hours, _priced(hours, price.usd_per_hour),
-                   work_per_joule(images_per_s, power.watts), power)
+                   work_per_joule(images_per_s, power.draw_w), power)

@@ -155,6 +155,6 @@ def usd_per_million_tokens(per_gpu_tok_s: Estimate, usd_per_gpu_hour: float) -> 
     return per_gpu_tok_s.inverted(numerator, "USD/1M tokens")
 
 
-def tokens_per_joule(per_gpu_tok_s: Estimate, watts_per_gpu: float) -> Estimate:
+def tokens_per_joule(per_gpu_tok_s: Estimate, power_per_gpu_w: float) -> Estimate:
     """Output tokens per joule of GPU energy at a throughput per GPU and a power per GPU."""
-    return per_gpu_tok_s.scaled(1.0 / watts_per_gpu, "tok/J")
+    return per_gpu_tok_s.scaled(1.0 / power_per_gpu_w, "tok/J")

@@ -121,16 +121,16 @@ class SideProfile:
         gpu = self.system.gpu
         if throughput.value is None or gpu.tdp_w is None:
             return missing("no throughput or no TDP")
-        watts = gpu.tdp_w * self.system.gpu_count
+        power_w = gpu.tdp_w * self.system.gpu_count
         value = computed(
-            throughput.value / watts,
+            throughput.value / power_w,
             "tok/J",
             "modelled output tok/s ÷ TDP (TDP-based estimate, not measured power)",
             throughput,
-            gpu_fact(gpu, watts, "W"),
+            gpu_fact(gpu, power_w, "W"),
         )
-        low = throughput.low / watts if throughput.low else None
-        high = throughput.high / watts if throughput.high else None
+        low = throughput.low / power_w if throughput.low else None
+        high = throughput.high / power_w if throughput.high else None
         return Quantity(value.value, "tok/J", value.provenance, low, high)
 
     # Image generation, vision, OCR

@@ -59,7 +59,7 @@ def tco_rows(
             continue
         tco = tcos[side]
         power = Quantity(
-            tco.power.watts,
+            tco.power.draw_w,
             "W",
             Provenance(kind="catalog", source=tco.power.source, as_of=system.gpu.as_of),
         )

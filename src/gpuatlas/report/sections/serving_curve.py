@@ -37,15 +37,15 @@ from gpuatlas.report.quantities import estimate_quantity, price_quantity
 INTERACTIVITY_TOK_S_PER_USER = (20.0, 50.0)
 
 
-def curve_rows(label: str, curve: ServingCurve | str, watts_per_gpu: float | None) -> list[
+def curve_rows(label: str, curve: ServingCurve | str, power_per_gpu_w: float | None) -> list[
     tuple[Cell, ...]
 ]:
     if isinstance(curve, str):
         return [(Text(label), missing(curve), missing(curve), missing(curve), missing(curve))]
     rows: list[tuple[Cell, ...]] = []
     for point in curve.points:
-        per_joule = (estimate_quantity(tokens_per_joule(point.per_gpu_tok_s, watts_per_gpu))
-                     if watts_per_gpu else missing("no TDP in the catalog"))
+        per_joule = (estimate_quantity(tokens_per_joule(point.per_gpu_tok_s, power_per_gpu_w))
+                     if power_per_gpu_w else missing("no TDP in the catalog"))
         rows.append((
             Text(label),
             Text(f"{point.concurrency:,}"),
@@ -56,10 +56,10 @@ def curve_rows(label: str, curve: ServingCurve | str, watts_per_gpu: float | Non
     return rows
 
 
-def watts_per_gpu(system: GpuSystem) -> float | None:
+def power_per_gpu_w(system: GpuSystem) -> float | None:
     if system.gpu.tdp_w is None:
         return None
-    return system_power(system).watts / system.gpu_count
+    return system_power(system).draw_w / system.gpu_count
 
 
 def at_interactivity(side: SideProfile, target: float) -> tuple[Quantity, Quantity, Quantity]:
@@ -77,8 +77,8 @@ def at_interactivity(side: SideProfile, target: float) -> tuple[Quantity, Quanti
     price = side.reference_price
     cost = (missing("no rental offer in the price table") if price is None else
             _priced(usd_per_million_tokens(point.per_gpu_tok_s, price.usd_per_gpu_hour), price))
-    watts = watts_per_gpu(system)
-    energy = (estimate_quantity(tokens_per_joule(point.per_gpu_tok_s, watts)) if watts
+    per_gpu_w = power_per_gpu_w(system)
+    energy = (estimate_quantity(tokens_per_joule(point.per_gpu_tok_s, per_gpu_w)) if per_gpu_w
               else missing("no TDP in the catalog"))
     return throughput, cost, energy
 
@@ -188,8 +188,8 @@ def curve_chart(context: ReportContext, a: SideProfile, b: SideProfile) -> Curve
 
 
 def build_serving_curve(context: ReportContext, a: SideProfile, b: SideProfile) -> Section:
-    points = curve_rows(context.a_label, a.serving_curve, watts_per_gpu(context.a))
-    points += curve_rows(context.b_label, b.serving_curve, watts_per_gpu(context.b))
+    points = curve_rows(context.a_label, a.serving_curve, power_per_gpu_w(context.a))
+    points += curve_rows(context.b_label, b.serving_curve, power_per_gpu_w(context.b))
     curve_table = Table(
         "serving-curve",
         f"Serving curve points ({focus_model(context)}, {focus_weights(context)}, "
