@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
 
 HIGH_PRECISION_BITS = 16.0
 
@@ -34,16 +35,16 @@ class LlmShape:
     num_kv_heads: int
     is_mla: bool
 
-    def distinct_experts(self, tokens: float) -> float:
+    def distinct_experts(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         """Expected experts a layer touches for `tokens` tokens: E·(1 − (1 − k/E)^tokens)."""
         if self.num_experts == 0:
             return 0.0
         share = self.experts_per_token / self.num_experts
-        return self.num_experts * (1.0 - (1.0 - share) ** max(tokens, 1.0))
+        return self.num_experts * (1.0 - (1.0 - share) ** ops.maximum(tokens, 1.0))
 
-    def weight_read_bytes(self, tokens: float) -> float:
+    def weight_read_bytes(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         """Weight bytes one forward step over `tokens` tokens reads (MoE: experts touched)."""
-        experts = self.moe_layers * self.distinct_experts(tokens) * self.expert_bytes
+        experts = self.moe_layers * self.distinct_experts(tokens, ops) * self.expert_bytes
         return self.step_read_bytes + experts
 
 
@@ -108,10 +109,3 @@ def kv_bytes_per_token_per_gpu(
     per_token = model.kv_cache_bytes_per_token(kv_bytes_per_element, context_tokens)
     return per_token / kv_shards(model, tensor_parallel)
 
-
-def prefill_attention_flops(model: ModelArch, tokens: int, cached_tokens: int = 0) -> float:
-    """Causal attention FLOPs to prefill `tokens` new tokens after `cached_tokens`:
-    the new tokens attend on average to cached + tokens/2 positions."""
-    if tokens <= 0:
-        return 0.0
-    return tokens * model.attention_flops_per_token(cached_tokens + max(tokens // 2, 1))

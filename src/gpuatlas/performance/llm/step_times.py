@@ -8,8 +8,8 @@ capacity simulator can call `decode_step_s` / `prefill_s` thousands of times che
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.model_arch import ModelArch
@@ -17,12 +17,8 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
-from gpuatlas.performance.llm.shape import (
-    LlmShape,
-    kv_shards,
-    llm_shape,
-    prefill_attention_flops,
-)
+from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
+from gpuatlas.performance.llm.shape import LlmShape, kv_shards, llm_shape
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
     compute_precision,
@@ -38,18 +34,33 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
 
 
-def soft_max_s(compute_s: float, memory_s: float) -> float:
+def soft_max_s(compute_s: Value, memory_s: Value, ops: Primitives = SCALAR) -> Value:
     """Roofline time with a rounded ridge (equals the larger side far from the ridge)."""
-    high = max(compute_s, memory_s)
-    if high <= 0:
-        return 0.0
-    low = min(compute_s, memory_s)
-    return high * (1.0 + (low / high) ** RIDGE_SHARPNESS) ** (1.0 / RIDGE_SHARPNESS)
+    high = ops.maximum(compute_s, memory_s)
+    positive = high > 0
+    ratio = ops.minimum(compute_s, memory_s) / ops.where(positive, high, 1.0)
+    rounded = high * (1.0 + ratio**RIDGE_SHARPNESS) ** (1.0 / RIDGE_SHARPNESS)
+    return ops.where(positive, rounded, 0.0)
+
+
+@dataclass(frozen=True)
+class CommunicationLine:
+    """A step's communication over arrays: fixed + per_token·tokens for tokens > 0, else 0.
+    Both collectives are affine in the message size, so two exact evaluations give the line."""
+
+    fixed_s: float
+    per_token_s: float
+
+    def __call__(self, tokens: Value, ops: Primitives) -> Value:
+        return ops.where(tokens > 0, self.fixed_s + self.per_token_s * tokens, 0.0)
 
 
 @dataclass(frozen=True)
 class LlmRuntime:
-    """Everything a step-time evaluation needs, precomputed."""
+    """Everything a step-time evaluation needs, precomputed.
+
+    Each formula is written once: arguments are floats (the default `ops=SCALAR`) or numpy
+    arrays of many cases (`ops=ARRAY`, what `vectorised.py` passes)."""
 
     system: GpuSystem
     model: ModelArch
@@ -76,69 +87,140 @@ class LlmRuntime:
         layers = self.engine.layer_overhead_ms * self.model.num_layers
         return (self.prefill.step_overhead_ms + layers) * 1e-3
 
-    def kv_read_bytes(self, context_tokens: float) -> float:
-        """KV bytes one sequence at `context_tokens` reads per decode step, per GPU."""
-        if context_tokens <= 0:
-            return 0.0
-        total = self.model.kv_cache_bytes(self.kv_bytes_per_element, int(context_tokens))
-        return total / self.kv_split
+    @cached_property
+    def kv_bytes_per_token_layer(self) -> float:
+        """KV bytes one token adds to one attending layer (all GPUs together)."""
+        return self.model.kv_elements_per_token_per_layer() * self.kv_bytes_per_element
 
-    def communication_s(self, tokens: float) -> float:
+    @cached_property
+    def attention_flops_per_position(self) -> float:
+        """Score and value FLOPs of one new token per attended position per layer:
+        2·heads·(qk_dim + v_dim) (QKᵀ and attention·V)."""
+        model = self.model
+        if model.kv_lora_rank > 0:
+            qk_dim, v_dim = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
+        else:
+            qk_dim = v_dim = model.head_dim
+        return 2.0 * model.num_attention_heads * (qk_dim + v_dim)
+
+    @cached_property
+    def attention_layers(self) -> tuple[int, int, int]:
+        """(full-attention layers, sliding-window layers, window tokens or 0)."""
+        model = self.model
+        window = model.sliding_window or 0
+        return model.full_attention_layers, len(model.sliding_window_layers), window
+
+    def attended_positions(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """Layer-positions a token at `context_tokens` attends: full-attention layers see every
+        token, sliding-window layers at most the window."""
+        full, sliding, window = self.attention_layers
+        windowed = ops.minimum(context_tokens, window) if window else context_tokens
+        return full * context_tokens + sliding * windowed
+
+    def kv_cache_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """KV bytes of one sequence holding `context_tokens` whole tokens (all GPUs)."""
+        return self.kv_bytes_per_token_layer * self.attended_positions(context_tokens, ops)
+
+    def context_terms(self, context_tokens: Value, ops: Primitives = SCALAR) -> tuple[Value, Value]:
+        """(KV bytes read per GPU, attention FLOPs) of one sequence's new token after
+        `context_tokens` cached tokens (whole tokens count; none at or below 0)."""
+        attended = self.attended_positions(ops.floor(context_tokens), ops)
+        positive = context_tokens > 0
+        per_gpu = self.kv_bytes_per_token_layer * attended / self.kv_split
+        kv_bytes = ops.where(positive, per_gpu, 0.0)
+        flops = ops.where(positive, self.attention_flops_per_position * attended, 0.0)
+        return kv_bytes, flops
+
+    def kv_read_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """KV bytes one sequence at `context_tokens` reads per decode step, per GPU."""
+        return self.context_terms(context_tokens, ops)[0]
+
+    def attention_flops(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """Attention FLOPs of one new token over `context_tokens` cached tokens."""
+        return self.context_terms(context_tokens, ops)[1]
+
+    @cached_property
+    def kv_write_bytes_per_token(self) -> float:
+        """KV bytes one prefilled token writes, per GPU."""
+        return float(self.kv_read_bytes(1))
+
+    def communication_s(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         if self.system.gpu_count <= 1:
             return 0.0
+        if ops is not SCALAR:
+            return self.communication_line(tokens, ops)
         if self.engine.multi_gpu == "tensor":
             return tensor_parallel_step_s(
                 self.system, self.model.num_layers, tokens, self.model.hidden_size
             )
         return layer_split_hop_s(self.system, tokens, self.model.hidden_size)
 
-    def decode_terms(self, batch: int, context_tokens: float) -> tuple[float, float]:
+    @cached_property
+    def communication_line(self) -> CommunicationLine:
+        one, two = self.communication_s(1), self.communication_s(2)
+        return CommunicationLine(one - (two - one), two - one)
+
+    def decode_terms(
+        self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR
+    ) -> tuple[Value, Value]:
         """(FLOPs, bytes) per GPU of one decode step."""
-        weight_bytes = self.shape.weight_read_bytes(batch) / self.split
-        kv_bytes = batch * self.kv_read_bytes(context_tokens)
-        attention = self.model.attention_flops_per_token(int(context_tokens))
+        weight_bytes = self.shape.weight_read_bytes(batch, ops) / self.split
+        kv_read, attention = self.context_terms(context_tokens, ops)
+        kv_bytes = batch * kv_read
         flops = batch * (self.shape.matmul_flops_per_token + attention) / self.split
         return flops, weight_bytes + kv_bytes
 
-    def decode_step_s(self, batch: int, context_tokens: float) -> float:
-        flops, moved = self.decode_terms(batch, context_tokens)
+    def decode_step_s(self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        flops, moved = self.decode_terms(batch, context_tokens, ops)
         compute_s = flops / (self.peak_flops * self.decode.eta_compute)
         memory_s = moved / (self.bandwidth_bytes_s * self.decode.eta_memory)
-        core = soft_max_s(compute_s, memory_s) * self.decode.factor
+        core = soft_max_s(compute_s, memory_s, ops) * self.decode.factor
         sequences_s = batch * self.engine.sequence_overhead_us * 1e-6
-        return core + self.decode_overhead_s + sequences_s + self.communication_s(batch)
+        return core + self.decode_overhead_s + sequences_s + self.communication_s(batch, ops)
 
-    def prefill_terms(self, tokens: int, batch: int, cached_tokens: int = 0) -> tuple[float, float]:
+    def prefill_attention_flops(
+        self, tokens: Value, cached_tokens: Value = 0, ops: Primitives = SCALAR
+    ) -> Value:
+        """Causal attention FLOPs to prefill `tokens` new tokens after `cached_tokens`:
+        the new tokens attend on average to cached + tokens/2 positions."""
+        middle = cached_tokens + ops.maximum(tokens // 2, 1)
+        return ops.where(tokens > 0, tokens * self.attention_flops(middle, ops), 0.0)
+
+    def prefill_terms(
+        self, tokens: Value, batch: Value, cached_tokens: Value = 0, ops: Primitives = SCALAR
+    ) -> tuple[Value, Value]:
         head_flops = 2.0 * self.model.vocab_size * self.model.hidden_size
         body_flops = self.shape.matmul_flops_per_token - head_flops
-        attention = prefill_attention_flops(self.model, tokens, cached_tokens)
+        attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
         flops = batch * (tokens * body_flops + head_flops + attention) / self.split
-        kv_write = batch * tokens * self.kv_read_bytes(1)
-        moved = self.shape.weight_read_bytes(batch * tokens) / self.split + kv_write
+        kv_write = batch * tokens * self.kv_write_bytes_per_token
+        moved = self.shape.weight_read_bytes(batch * tokens, ops) / self.split + kv_write
         return flops, moved
 
-    def prefill_s(self, tokens: int, batch: int = 1, cached_tokens: int = 0) -> float:
-        if tokens <= 0:
-            return 0.0
-        flops, moved = self.prefill_terms(tokens, batch, cached_tokens)
+    def prefill_s(
+        self, tokens: Value, batch: Value = 1, cached_tokens: Value = 0,
+        ops: Primitives = SCALAR,
+    ) -> Value:
+        flops, moved = self.prefill_terms(tokens, batch, cached_tokens, ops)
         compute_s = flops / (self.peak_flops * self.prefill.eta_compute)
         memory_s = moved / (self.bandwidth_bytes_s * self.prefill.eta_memory)
-        steps = math.ceil(batch * tokens / self.engine.prefill_chunk_tokens)
-        core = max(compute_s, memory_s) * self.prefill.factor
+        steps = ops.ceil(batch * tokens / self.engine.prefill_chunk_tokens)
+        core = ops.maximum(compute_s, memory_s) * self.prefill.factor
         memory_rate = self.bandwidth_bytes_s * self.prefill.eta_memory
-        scores_s = self.score_bytes(tokens, batch) / memory_rate
-        return (core + scores_s + steps * self.prefill_overhead_s
-                + self.communication_s(batch * tokens))
+        scores_s = self.score_bytes(tokens, batch, ops) / memory_rate
+        total = (core + scores_s + steps * self.prefill_overhead_s
+                 + self.communication_s(batch * tokens, ops))
+        return ops.where(tokens > 0, total, 0.0)
 
-    def score_bytes(self, tokens: float, batch: float) -> float:
+    def score_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
         """Attention-score traffic of a prefill without flash attention, per GPU: heads x
         (causal) tokens²/2 scores per attending layer."""
         if self.engine.attention_score_bytes == 0:
             return 0.0
         model = self.model
-        window = model.sliding_window or tokens
+        window = ops.minimum(tokens, model.sliding_window) if model.sliding_window else tokens
         pairs = model.full_attention_layers * tokens * tokens / 2
-        pairs += len(model.sliding_window_layers) * tokens * min(tokens, window) / 2
+        pairs = pairs + len(model.sliding_window_layers) * tokens * window / 2
         heads = model.num_attention_heads / self.split
         return batch * heads * pairs * self.engine.attention_score_bytes
 

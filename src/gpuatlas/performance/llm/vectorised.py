@@ -17,7 +17,6 @@ from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system
-from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import auto_kv_cache
 from gpuatlas.performance.llm.memory import DRIVER_RESERVE_GB, GB, LOGIT_BYTES
 from gpuatlas.performance.llm.predict import (
@@ -26,113 +25,34 @@ from gpuatlas.performance.llm.predict import (
     no_sequence_fits_message,
     serving_params,
 )
-from gpuatlas.performance.llm.step_times import RIDGE_SHARPNESS, LlmRuntime
+from gpuatlas.performance.llm.primitives import ARRAY
+from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 
 Array = NDArray[np.float64]
 VECTOR_METRICS = ("decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms", "serving_output_tok_s")
 
 
-@dataclass(frozen=True)
-class _Affine:
-    """t(tokens) = fixed + per_token·tokens for tokens > 0, else 0."""
-
-    fixed_s: float
-    per_token_s: float
-
-    def __call__(self, tokens: Array) -> Array:
-        return np.where(tokens > 0, self.fixed_s + self.per_token_s * tokens, 0.0)
-
-
-def _communication(runtime: LlmRuntime) -> _Affine:
-    system, model = runtime.system, runtime.model
-    if system.gpu_count <= 1:
-        return _Affine(0.0, 0.0)
-    if runtime.engine.multi_gpu == "tensor":
-        one = tensor_parallel_step_s(system, model.num_layers, 1, model.hidden_size)
-        two = tensor_parallel_step_s(system, model.num_layers, 2, model.hidden_size)
-        return _Affine(one - (two - one), two - one)
-    one, two = layer_split_hop_s(system, 1, model.hidden_size), layer_split_hop_s(
-        system, 2, model.hidden_size)
-    return _Affine(one - (two - one), two - one)
-
-
 class VectorisedRuntime:
-    """One runtime's formulas over arrays."""
+    """One runtime's formulas over arrays: the step times are `LlmRuntime`'s own formulas
+    evaluated with numpy primitives (`ARRAY`)."""
 
     def __init__(self, runtime: LlmRuntime) -> None:
         self.runtime = runtime
-        model = runtime.model
-        self.kv_layer_bytes = model.kv_elements_per_token_per_layer() * runtime.kv_bytes_per_element
-        self.full_layers = model.full_attention_layers
-        self.sliding_layers = len(model.sliding_window_layers)
-        self.window = float(model.sliding_window or 0)
-        if model.kv_lora_rank > 0:
-            qk, v = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
-        else:
-            qk = v = model.head_dim
-        self.attention_per_position = 2.0 * model.num_attention_heads * (qk + v)
-        self.head_flops = 2.0 * model.vocab_size * model.hidden_size
-        self.comm = _communication(runtime)
-
-    def _attended(self, context: Array) -> Array:
-        window = np.minimum(context, self.window) if self.window else context
-        return self.full_layers * context + self.sliding_layers * window
 
     def kv_bytes(self, context: Array) -> Array:
-        """model.kv_cache_bytes over an array of whole-token contexts."""
-        return self.kv_layer_bytes * self._attended(context)
-
-    def attention_flops(self, context: Array) -> Array:
-        return np.where(context > 0, self.attention_per_position * self._attended(context), 0.0)
-
-    def weight_bytes(self, tokens: Array) -> Array:
-        shape = self.runtime.shape
-        if shape.num_experts == 0:
-            return np.full_like(tokens, shape.step_read_bytes)
-        share = shape.experts_per_token / shape.num_experts
-        touched = shape.num_experts * (1.0 - (1.0 - share) ** np.maximum(tokens, 1.0))
-        return shape.step_read_bytes + shape.moe_layers * touched * shape.expert_bytes
+        """KV bytes of one sequence over an array of whole-token contexts (all GPUs)."""
+        return np.asarray(self.runtime.kv_cache_bytes(context, ARRAY), dtype=float)
 
     def decode_step_s(self, batch: Array, context: Array) -> Array:
-        r = self.runtime
-        whole = np.floor(context)
-        moved = self.weight_bytes(batch) / r.split + batch * self.kv_bytes(whole) / r.kv_split
-        flops = batch * (r.shape.matmul_flops_per_token + self.attention_flops(whole)) / r.split
-        compute_s = flops / (r.peak_flops * r.decode.eta_compute)
-        memory_s = moved / (r.bandwidth_bytes_s * r.decode.eta_memory)
-        high = np.maximum(compute_s, memory_s)
-        low = np.minimum(compute_s, memory_s) / np.where(high > 0, high, 1.0)
-        sharp = RIDGE_SHARPNESS
-        core = high * (1.0 + low**sharp) ** (1.0 / sharp) * r.decode.factor
-        sequences_s = batch * r.engine.sequence_overhead_us * 1e-6
-        return core + r.decode_overhead_s + sequences_s + self.comm(batch)
+        return np.asarray(self.runtime.decode_step_s(batch, context, ARRAY), dtype=float)
 
     def prefill_s(self, tokens: Array, batch: Array) -> Array:
-        r = self.runtime
-        body = r.shape.matmul_flops_per_token - self.head_flops
-        attention = tokens * self.attention_flops(np.maximum(tokens // 2, 1))
-        flops = batch * (tokens * body + self.head_flops + attention) / r.split
-        kv_write = batch * tokens * self.kv_bytes(np.ones_like(tokens)) / r.kv_split
-        moved = self.weight_bytes(batch * tokens) / r.split + kv_write
-        compute_s = flops / (r.peak_flops * r.prefill.eta_compute)
-        memory_s = moved / (r.bandwidth_bytes_s * r.prefill.eta_memory)
-        steps = np.ceil(batch * tokens / r.engine.prefill_chunk_tokens)
-        core = np.maximum(compute_s, memory_s) * r.prefill.factor
-        scores_s = self.score_bytes(tokens, batch) / (r.bandwidth_bytes_s * r.prefill.eta_memory)
-        total = core + scores_s + steps * r.prefill_overhead_s + self.comm(batch * tokens)
-        return np.where(tokens > 0, total, 0.0)
+        return np.asarray(self.runtime.prefill_s(tokens, batch, 0, ARRAY), dtype=float)
 
     def score_bytes(self, tokens: Array, batch: Array) -> Array:
         """LlmRuntime.score_bytes over arrays."""
-        r, model = self.runtime, self.runtime.model
-        if r.engine.attention_score_bytes == 0:
-            return np.zeros_like(tokens)
-        window = np.minimum(tokens, model.sliding_window) if model.sliding_window else tokens
-        pairs = model.full_attention_layers * tokens * tokens / 2
-        pairs = pairs + len(model.sliding_window_layers) * tokens * window / 2
-        heads = model.num_attention_heads / r.split
-        return batch * heads * pairs * r.engine.attention_score_bytes
+        return np.zeros_like(tokens, dtype=float) + self.runtime.score_bytes(tokens, batch, ARRAY)
 
     def max_sequences(self, context: Array) -> Array:
         """memory.max_sequences over an array of contexts."""
