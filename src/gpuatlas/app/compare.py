@@ -28,7 +28,9 @@ class ComparisonOptions(AnswerRequest):
     model: str | None = Field(None, min_length=1, max_length=200, examples=["llama-3.1-8b"],
                               description="Workload focus model.")
     weights: str | None = Field(None, min_length=1, max_length=40,
-                                description="Weight format (fp16, Q4_K_M…); none: the model's.")
+                                description="Weight format (fp16, Q4_K_M…); none or auto: the "
+                                            "checkpoint's own (quantization_config, name, "
+                                            "Ollama tag).")
     context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=256, le=2_000_000,
                                 description="Context length in tokens.")
     provider: str | None = Field(None, min_length=1, max_length=100,

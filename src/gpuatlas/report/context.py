@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.model_weights import is_auto
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
@@ -25,7 +26,7 @@ class ReportOptions:
     """The workload focus and cost assumptions (`gpuatlas compare` options)."""
 
     model: str | None = None
-    weights: str | None = None
+    weights: str | None = None  # None or 'auto': the model's native format
     context_tokens: int = DEFAULT_CONTEXT_TOKENS
     provider: str | None = None
     electricity_usd_per_kwh: float = DEFAULT_ELECTRICITY_USD_PER_KWH
@@ -110,7 +111,7 @@ def option_problems(options: ReportOptions) -> list[str]:
     checks: list[Callable[[], object]] = []
     if options.model:
         checks.append(lambda: resolve_model(options.model or "", allow_hub=False))
-    if options.weights:
+    if options.weights and not is_auto(options.weights):
         checks.append(lambda: resolve_format(options.weights or ""))
     if options.provider:
         checks.append(lambda: check_provider(options.provider or "", all_prices()))

@@ -7,8 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
+from gpuatlas.catalog.model_names import resolve_model_argument
+from gpuatlas.catalog.model_weights import (
+    AUTO_WEIGHTS,
+    UNSTATED_FORMAT,
+    WeightsChoice,
+    choose_weights,
+    is_auto,
+)
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.compare import EQUIVALENCE_BAND
 from gpuatlas.errors import GpuAtlasError
@@ -18,7 +27,7 @@ from gpuatlas.report.document import Provenance, Quantity, Statement
 from gpuatlas.report.quantities import computed
 
 DEFAULT_MODEL = "llama-3.1-8b"
-DEFAULT_WEIGHTS = "fp16"
+DEFAULT_WEIGHTS = AUTO_WEIGHTS  # the checkpoint's own format (`catalog.model_weights`)
 DEFAULT_ENGINE = "vllm"
 OUTPUT_TOKENS = 256
 T = TypeVar("T")
@@ -29,12 +38,49 @@ def focus_model(context: ReportContext) -> str:
 
 
 def focus_weights(context: ReportContext) -> str:
-    return context.options.weights or DEFAULT_WEIGHTS
+    """The format id the LLM figures are computed in (the model's native one by default)."""
+    return weights_choice(context.options).format_id
+
+
+def weights_choice(options: ReportOptions) -> WeightsChoice:
+    """The weight format of the focus model, with why: `--weights` when named, else (none or
+    'auto') the checkpoint's own, as `fit` and `predict` choose it."""
+    return _weights_choice(options.model or DEFAULT_MODEL, options.weights or DEFAULT_WEIGHTS)
+
+
+@lru_cache(maxsize=256)
+def _weights_choice(model: str, weights: str) -> WeightsChoice:
+    try:
+        reference = resolve_model_argument(model, allow_hub=False)
+    except GpuAtlasError:  # an unknown model is reported by the options check
+        if is_auto(weights):
+            return WeightsChoice(UNSTATED_FORMAT, UNSTATED_FORMAT, "unknown model; fp16 assumed")
+        return WeightsChoice(weights, weights, "as requested")
+    return choose_weights(weights, reference)
+
+
+def weights_statement(context: ReportContext) -> Statement:
+    """'Weights assumed: mxfp4 experts + bf16 (from the checkpoint's quantization_config).'"""
+    choice = weights_choice(context.options)
+    words = {"model": focus_model(context), "label": choice.label, "reason": choice.reason}
+    return Statement(kind="fact", words=words,
+                     template="Weights assumed for {model}: {label} ({reason}).")
 
 
 def engine_of(context: ReportContext, system: GpuSystem) -> PlatformEngine:
-    """The LLM engine of a side: the user's (both sides), else what people run on that GPU."""
-    return side_engine(system.gpu, context.options.engine)
+    """The LLM engine of a side: the user's (both sides), else the checkpoint's own (Ollama for
+    an Ollama tag, llama.cpp for a GGUF file), else what people run on that GPU."""
+    return side_engine(system.gpu, focus_engine(context.options))
+
+
+def focus_engine(options: ReportOptions) -> str | None:
+    """The engine for both sides: the user's, else the one the checkpoint is made for when its
+    native format is assumed (as `predict` chooses it); None: each platform's usual one."""
+    if options.engine:
+        return options.engine
+    if options.weights and not is_auto(options.weights):
+        return None
+    return weights_choice(options).engine
 
 
 def prompt_tokens(context: ReportContext) -> int:
@@ -61,10 +107,10 @@ class Focus:
     def of(cls, options: ReportOptions) -> Focus:
         return cls(
             model=options.model or DEFAULT_MODEL,
-            weights=options.weights or DEFAULT_WEIGHTS,
+            weights=weights_choice(options).format_id,
             prompt_tokens=prompt_tokens_of(options.context_tokens),
             provider=options.provider,
-            engine=options.engine,
+            engine=focus_engine(options),
         )
 
 

@@ -12,6 +12,7 @@ from gpuatlas.report.focus import (
     focus_weights,
     modelled_comparison,
     prompt_tokens,
+    weights_statement,
 )
 from gpuatlas.report.platform_engines import engines_statement
 from gpuatlas.report.profiles import SideProfile
@@ -157,10 +158,10 @@ def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
 
 def build_inference(context: ReportContext, a_side: SideProfile, b_side: SideProfile) -> Section:
     a, b = a_side.speed, b_side.speed
-    statements = speed_statements(a, b, context)
+    statements = [weights_statement(context), *speed_statements(a, b, context)]
     differ = engines_statement(context.a_label, a_side.engine, context.b_label, b_side.engine)
     if differ is not None:
-        statements.insert(0, differ)
+        statements.insert(1, differ)
     statements += unavailable_statements(a, b, context)
     cost = serving_cost_statement(context, a_side, b_side)
     if cost is not None:
