@@ -37,7 +37,9 @@ def compare(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     model: str | None = typer.Option(None, "--model", help="Workload focus model (llama-3.1-8b)."),
-    weights: str | None = typer.Option(None, "--weights", help="Weight format (fp16, Q4_K_M…)."),
+    weights: str | None = typer.Option(
+        None, "--weights", help="Weight format (fp16, Q4_K_M…); auto (the default): the "
+        "checkpoint's own (quantization_config, name, Ollama tag)."),
     context: int = typer.Option(_default("context_tokens"), "--context", min=256,
                                 help="Context length in tokens."),
     provider: str | None = typer.Option(None, "--provider", help="Price from this provider."),
