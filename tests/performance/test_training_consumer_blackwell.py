@@ -19,7 +19,7 @@ from gpuatlas.performance.training.speed import fitted_mfu
 def _tokens_per_s(gpu: str, method: str) -> float:
     prediction = api.predict_training(gpu, "llama-3.1-8b", tokens=1e9, method=method,
                                       micro_batch=1, recompute=True)
-    return prediction.tokens_per_s.value
+    return prediction.tok_s.value
 
 
 @pytest.mark.parametrize("method", ["lora", "qlora"])

@@ -278,7 +278,7 @@ def training_run_cost(
                    f"{fitting.setup})",
                    prediction.time_for_budget_h, _priced(prediction.time_for_budget_h,
                                                          price.usd_per_hour),
-                   work_per_joule(prediction.tokens_per_s.value, power.draw_w), power)
+                   work_per_joule(prediction.tok_s.value, power.draw_w), power)
 
 
 def image_cost(

@@ -153,4 +153,4 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if recompute:
         setup = TrainingSetup("full", sequence, _int_batch(case), True, sharding)
     prediction = predict_training_run(system, model, setup, tokens=1e9, recompute=recompute)
-    return prediction.tokens_per_s
+    return prediction.tok_s

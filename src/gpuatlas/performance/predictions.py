@@ -252,7 +252,7 @@ class TrainingPrediction:
     recompute: bool
     tokens_per_step: int
     step_s: Estimate
-    tokens_per_s: Estimate
+    tok_s: Estimate
     time_for_budget_h: Estimate
     allreduce_s: float
     exposed_allreduce_s: float

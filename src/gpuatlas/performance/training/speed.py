@@ -107,7 +107,7 @@ def predict_training_run(
     return TrainingPrediction(
         system_id=system.id, model_id=model.id, method=setup.method,
         precision=setup.precision, recompute=recompute, tokens_per_step=tokens_per_step,
-        step_s=estimate(step_s, "s"), tokens_per_s=estimate(rate, "tok/s"),
+        step_s=estimate(step_s, "s"), tok_s=estimate(rate, "tok/s"),
         time_for_budget_h=estimate(tokens / rate / 3600.0, "h"),
         allreduce_s=sync_s, exposed_allreduce_s=exposed,
         overlap_fraction=(1.0 - exposed / sync_s) if sync_s > 0 else 1.0,
