@@ -44,3 +44,13 @@ def test_a_known_category_still_lists_its_benchmarks(runner: CliRunner) -> None:
     assert result.exit_code == 0
     benchmarks = json.loads(result.stdout)["benchmarks"]
     assert benchmarks and {b["category"] for b in benchmarks} == {"llm-serving"}
+
+
+def test_bench_run_help_shows_every_option_name_whole_at_80_columns(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["bench", "run", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    assert "…" not in result.output
+    for name in ("--input-tokens-stddev", "--output-tokens-stddev", "--max-goodput",
+                 "--tokenizer", "--api-key"):
+        assert name in result.output

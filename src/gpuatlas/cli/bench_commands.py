@@ -104,6 +104,9 @@ class RichReporter:
         self.progress.stop()
 
 
+PROMPTS_PANEL = "Prompts"  # its own help panel: the long option names fit 80 columns
+
+
 def _checked_api(api: str | None) -> str | None:
     """The --api value when it is one the load generator speaks (else an error naming them)."""
     from gpuatlas.bench.apis import API_PATHS
@@ -149,7 +152,7 @@ def _output_path(output: Path | None, result: BenchResult, several: bool) -> Pat
 @bench_app.command("run")
 def run_command(
     selector: Annotated[str, typer.Argument(help="A benchmark id, a category id, or 'suite'.")],
-    endpoint: Annotated[str | None, typer.Option(help="Server base URL (http://host:port).")
+    endpoint: Annotated[str | None, typer.Option(help="Server base URL, e.g. http://host:port")
                         ] = None,
     model: Annotated[str | None, typer.Option(help="Model name sent to the server / loaded.")
                      ] = None,
@@ -161,8 +164,10 @@ def run_command(
         help="Poisson arrival rate, requests/s; a list (1,5,10) sweeps.")] = None,
     requests: Annotated[int | None, typer.Option(help="Measured requests per repeat.")] = None,
     duration: Annotated[float | None, typer.Option(help="Seconds per repeat.")] = None,
-    input_tokens: Annotated[int | None, typer.Option()] = None,
-    output_tokens: Annotated[int | None, typer.Option()] = None,
+    input_tokens: Annotated[int | None, typer.Option(
+        rich_help_panel=PROMPTS_PANEL, help="Input tokens per request.")] = None,
+    output_tokens: Annotated[int | None, typer.Option(
+        rich_help_panel=PROMPTS_PANEL, help="Output tokens per request.")] = None,
     repeats: Annotated[int, typer.Option()] = DEFAULT_REPEATS,
     warmup: Annotated[int | None, typer.Option(help="Warm-up requests (default: concurrency).")
                       ] = None,
@@ -176,7 +181,8 @@ def run_command(
                          ] = False,
     device: Annotated[str | None, typer.Option(help="torch device for in-process runs.")
                       ] = None,
-    param: Annotated[list[str] | None, typer.Option(
+    param: Annotated[list[str] | None, typer.Option(  # short metavars: 80 columns fit all names
+        metavar="<k=v>",
         help="Override a benchmark parameter, KEY=VALUE (repeatable), e.g. steps=10.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output",
                                                 help="Result file (a folder for several).")
@@ -185,7 +191,7 @@ def run_command(
     api_key: Annotated[str | None, typer.Option(
         help="Bearer token for the server (default: $OPENAI_API_KEY).")] = None,
     header: Annotated[list[str] | None, typer.Option(
-        help="Extra request header 'Name: value' (repeatable).")] = None,
+        metavar="<header>", help="Extra request header 'Name: value' (repeatable).")] = None,
     insecure: Annotated[bool, typer.Option(
         help="https: do not check the server's certificate.")] = False,
     ca_cert: Annotated[Path | None, typer.Option(
@@ -193,16 +199,20 @@ def run_command(
     retries: Annotated[int, typer.Option(
         help="Retries of a failing first request before giving up.")] = 3,
     input_tokens_stddev: Annotated[float, typer.Option(
+        rich_help_panel=PROMPTS_PANEL,
         help="Spread input lengths: normal around --input-tokens with this stddev.")] = 0.0,
     output_tokens_stddev: Annotated[float, typer.Option(
+        rich_help_panel=PROMPTS_PANEL,
         help="Spread output lengths: normal around --output-tokens with this stddev.")] = 0.0,
     dataset: Annotated[Path | None, typer.Option(
+        rich_help_panel=PROMPTS_PANEL,
         help="Prompts from a JSONL file (prompt, output_tokens) or ShareGPT-style JSON.")
                        ] = None,
     max_goodput: Annotated[bool, typer.Option(
         help="Search the highest --rate (from --rate, default 1) at which 95% of requests "
              "meet the --slo-* limits; each rate tried is a result.")] = False,
     tokenizer: Annotated[str, typer.Option(
+        rich_help_panel=PROMPTS_PANEL,
         help="Exact input lengths: auto (the server's tokenize route if any), server, none "
              "(words, approximate) or a tokenizer.json path.")] = "auto",
 ) -> None:
