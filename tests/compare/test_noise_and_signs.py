@@ -15,7 +15,7 @@ from gpuatlas.compare import (
     default_noise_model,
     sign_test_p,
 )
-from gpuatlas.compare.modelled import Basis, ModelledValue, basis_of, ratio_vs_model
+from gpuatlas.compare.modelled_verdicts import Basis, ModelledValue, basis_of, ratio_vs_model
 from gpuatlas.compare.noise import (
     chi2_quantile,
     fit_noise_model,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gpuatlas.compare import BenchmarkComparison, BenchmarkInfo, BenchmarkSamples, Verdict
-from gpuatlas.compare.modelled import Basis, ModelledValue, ratio_vs_model
+from gpuatlas.compare.modelled_verdicts import Basis, ModelledValue, ratio_vs_model
 from gpuatlas.compare.noise import NoiseLookup, NoiseModel
 from gpuatlas.compare.spread import spread_of
 from gpuatlas.compare.verdicts import verdict_for
