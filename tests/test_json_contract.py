@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from gpuatlas.app.documents import is_usd_field
 from gpuatlas.app.registry import ANSWERS
 from gpuatlas.cli.main import app
 
@@ -60,6 +62,52 @@ def test_every_json_document_carries_its_schema_version(runner: CliRunner,
     assert isinstance(document, dict)
     assert SCHEMA.match(document.get("schema_version", "")), document.get("schema_version")
     assert document["schema_version"] in PUBLISHED  # the README's schema table lists it
+    _DOCUMENTS[tuple(arguments)] = document
+
+
+_DOCUMENTS: dict[tuple[str, ...], Any] = {}  # each command's document, read once
+
+
+def _noisy_usd_values(value: Any, path: str = "", in_usd: bool = False) -> list[str]:
+    """Every float under a USD-named field with more than 10 significant digits."""
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in _noisy_usd_values(item, f"{path}.{key}", in_usd or is_usd_field(key))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value)
+                for found in _noisy_usd_values(item, f"{path}[{index}]", in_usd)]
+    digits = len(repr(value).lstrip("-0.").replace(".", "").split("e")[0].rstrip("0"))
+    return [f"{path} = {value!r}"] if in_usd and isinstance(value, float) and digits > 10 else []
+
+
+def test_the_noise_finder_finds_float_noise() -> None:
+    assert _noisy_usd_values({"plan": [{"monthly_cost_usd": 248.20000000000002}]}) == [
+        ".plan[0].monthly_cost_usd = 248.20000000000002"]
+    assert _noisy_usd_values({"monthly_cost_usd": 248.2, "tokens": 1 / 3}) == []
+
+
+@pytest.mark.parametrize("arguments", COMMANDS, ids=lambda a: " ".join(a))
+def test_money_in_every_document_is_rounded(runner: CliRunner, arguments: list[str]) -> None:
+    document = _DOCUMENTS.get(tuple(arguments))
+    if document is None:  # run alone: read the document here
+        document = json.loads(runner.invoke(app, [*arguments, "--json"]).stdout)
+    assert _noisy_usd_values(document) == []
+
+
+def test_predict_cases_is_a_versioned_document(runner: CliRunner, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.csv"
+    cases.write_text("gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,"
+                     "metric\nrtx-4090,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s\n"
+                     "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s\n",
+                     encoding="utf-8")
+    result = runner.invoke(app, ["predict", "--cases", str(cases), "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == "gpuatlas.predict-cases/1" in PUBLISHED
+    assert document["request"] == {"cases": str(cases)}
+    first, unknown = document["rows"]
+    assert first["gpu"] == "rtx-4090" and first["value"] > 0 and first["error"] is None
+    assert unknown["value"] is None and "rtx-9999" in unknown["error"]
 
 
 @pytest.mark.parametrize(

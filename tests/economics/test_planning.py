@@ -74,7 +74,8 @@ def test_the_winner_is_explained_against_the_runner_up() -> None:
     assert runner is not None and runner != winner
     assert result.explanation.runner_up_lost_on == "cost"
     text = "\n".join(result.explanation.lines)
-    assert "lost on cost" in text and "lost on memory: rtx-4090 fp16" in text
+    assert "lost on cost" in text and "lost on memory: RTX 4090 fp16" in text
+    assert "rtx-4090" not in text  # sentences name products, not catalog ids
 
 
 def test_an_unreachable_target_names_the_closest_option() -> None:

@@ -204,7 +204,7 @@ def test_plan_explains_a_cheaper_gpus_loss_with_the_most_compact_format() -> Non
     assert plan.explanation is not None
     text = " ".join(plan.explanation.lines)
     assert "fp32" not in text
-    lost = [line for line in plan.explanation.lines if "lost on memory: rtx-4090" in line]
+    lost = [line for line in plan.explanation.lines if "lost on memory: RTX 4090" in line]
     assert lost and all("awq-int4" in line for line in lost)
 
 

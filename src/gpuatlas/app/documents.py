@@ -1,8 +1,10 @@
-"""What every answer document shares: the schema_version name and JSON-ready plain values."""
+"""What every answer document shares: the schema_version name, JSON-ready plain values and
+money rounded to the cent (no float noise such as 248.20000000000002 in a `*_usd` field)."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import PurePath
 from typing import Any
 
@@ -15,8 +17,40 @@ def schema_name(answer: str, version: int = 1) -> str:
 
 
 def versioned(answer: str, body: dict[str, Any], version: int = 1) -> dict[str, Any]:
-    """The document with its schema_version first and every value JSON-ready."""
-    return {"schema_version": schema_name(answer, version), **plain(body)}
+    """The document with its schema_version first, every value JSON-ready and every USD amount
+    of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it)."""
+    document = plain(body)
+    return {"schema_version": schema_name(answer, version),
+            **{key: item if key == "request" else usd_rounded(item, is_usd_field(key))
+               for key, item in document.items()}}
+
+
+def is_usd_field(name: str) -> bool:
+    """A field holding US dollars: `usd`, `usd_per_hour`, `monthly_cost_usd`, `cost_usd_total`
+    (not a rate per dollar such as `tokens_per_usd`)."""
+    parts = name.lower().split("_")
+    return "usd" in parts and "per_usd" not in name.lower()
+
+
+def round_usd(amount: float) -> float:
+    """To the cent (248.20000000000002 → 248.2), keeping 3 significant digits below a dollar
+    so that unit prices survive ($0.035/M tokens, $0.000123/token; gpuatlas.numbers shows
+    money to the cent or 3 significant digits below a cent)."""
+    if amount == 0 or not math.isfinite(amount):
+        return amount
+    return round(amount, max(2, 2 - math.floor(math.log10(abs(amount)))))
+
+
+def usd_rounded(value: Any, in_usd_field: bool = False) -> Any:
+    """The plain value with every float under a USD field (at any depth) rounded."""
+    if isinstance(value, dict):
+        return {key: usd_rounded(item, in_usd_field or is_usd_field(key))
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [usd_rounded(item, in_usd_field) for item in value]
+    if in_usd_field and isinstance(value, float):
+        return round_usd(value)
+    return value
 
 
 def plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.prices import PriceSnapshot
-from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.catalog.systems import GpuSystem, system_name
 from gpuatlas.economics.offer_costs import can_host, offer_price, usd_per_month
 from gpuatlas.economics.serving_candidate import (
     Assessment,
@@ -69,6 +69,11 @@ class PlanOption:
     def label(self) -> str:
         count = f"{self.gpu_count}× " if self.gpu_count > 1 else ""
         return f"{count}{self.gpu} {self.weights}"
+
+    @property
+    def product_label(self) -> str:
+        """The label for sentences: product names ("2× RTX 4090 fp16"), not catalog ids."""
+        return hardware_label(self.gpu, self.gpu_count, self.weights)
 
     @property
     def offer_label(self) -> str:
@@ -256,7 +261,7 @@ def _closest_options(
 def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[Rejection]) -> str:
     if closest:
         best = min(closest, key=lambda option: _option_violation(option, slo))
-        head = f"no configuration meets {slo.describe()}; the closest is {best.label} on " \
+        head = f"no configuration meets {slo.describe()}; the closest is {best.product_label} on " \
                f"{best.offer_label}"
         if best.overloaded:
             return (f"{head}: overloaded — {best.utilization:.0%} of its capacity per replica, "
@@ -265,9 +270,9 @@ def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[R
     memory = [r for r in rejected if r.kind == "memory"]
     if memory:
         largest = max(memory, key=lambda r: r.memory_gb)
-        count = f"{largest.gpu_count}× " if largest.gpu_count > 1 else ""
-        return (f"no configuration fits the model in memory; the closest is {count}{largest.gpu} "
-                f"{largest.weights} ({largest.memory_gb:g} GB): {largest.detail}")
+        nearest = hardware_label(largest.gpu, largest.gpu_count, largest.weights)
+        return (f"no configuration fits the model in memory; the closest is {nearest} "
+                f"({largest.memory_gb:g} GB): {largest.detail}")
     kinds = sorted({r.kind for r in rejected})
     unsupported = [r for r in rejected if r.kind == "unsupported"]
     if unsupported and set(kinds) <= {"unsupported", "no-offer"}:
@@ -295,6 +300,12 @@ def _option_violation(option: PlanOption, slo: Slo) -> tuple[float, float]:
 # ----- explanation -----------------------------------------------------------------------------
 
 
+def hardware_label(gpu: str, gpu_count: int, weights: str) -> str:
+    """The catalog's product name and the weights ("2× H100 SXM5 fp16"); the id when unknown."""
+    spec = f"{gpu_count}x {gpu}" if gpu_count > 1 else gpu
+    return f"{system_name(spec)} {weights}"
+
+
 def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explanation:
     """Why the winner won: the runner-up (best option on other hardware) lost on cost; cheaper
     hardware lost on memory or latency — each with its numbers."""
@@ -312,7 +323,7 @@ def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explana
 
 
 def _winner_line(winner: PlanOption) -> str:
-    return (f"Winner: {winner.replicas} × {winner.label} on {winner.offer_label}, "
+    return (f"Winner: {winner.replicas} × {winner.product_label} on {winner.offer_label}, "
             f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
             f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
             f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
@@ -320,7 +331,8 @@ def _winner_line(winner: PlanOption) -> str:
 
 
 def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
-    return (f"Runner-up: {runner.replicas} × {runner.label} on {runner.offer_label} lost on cost: "
+    return (f"Runner-up: {runner.replicas} × {runner.product_label} on {runner.offer_label} "
+            "lost on cost: "
             f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
             f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} replica(s) of "
             f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h.")
@@ -344,8 +356,8 @@ def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -
         if (item.gpu, item.kind) in seen or len(lines) >= 4:
             continue
         seen.add((item.gpu, item.kind))
-        count = f"{item.gpu_count}× " if item.gpu_count > 1 else ""
-        lines.append(f"Cheaper per hour but lost on {item.kind}: {count}{item.gpu} {item.weights} "
+        hardware = hardware_label(item.gpu, item.gpu_count, item.weights)
+        lines.append(f"Cheaper per hour but lost on {item.kind}: {hardware} "
                      f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}")
     return lines
 
