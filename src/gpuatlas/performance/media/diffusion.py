@@ -443,14 +443,19 @@ def image_params(
     level = _fitted_level(engine_id, hardware)
     engine_there = calibration.neutral_params("image", prior, engine_id, level, denoiser_kind)
     eager_there = calibration.neutral_params("image", prior, EAGER_ENGINE, level, denoiser_kind)
-    eta_gain = engine_there["eta_compute"] / eager_there["eta_compute"]
-    overhead_ratio = engine_there["step_overhead_ms"] / eager_there["step_overhead_ms"]
+    eta_gain = _ratio(engine_there["eta_compute"], eager_there["eta_compute"])
+    overhead_ratio = _ratio(engine_there["step_overhead_ms"], eager_there["step_overhead_ms"])
     return GroupParams(
         eta_memory=params.eta_memory,
         eta_compute=min(1.0, eager.eta_compute * eta_gain),
         step_overhead_ms=eager.step_overhead_ms * overhead_ratio,
         factor=params.factor, exact=False, sequence_overhead_us=params.sequence_overhead_us,
     )
+
+
+def _ratio(engine_value: float, eager_value: float) -> float:
+    """engine / eager, 1 where eager's is 0 (a roofline calibration has no overheads)."""
+    return engine_value / eager_value if eager_value > 0 else 1.0
 
 
 def _fitted_level(engine_id: str, hardware: str) -> str:
