@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import WeightFormat
@@ -10,7 +9,12 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
-from gpuatlas.performance.llm.shape import kv_bytes_per_token_per_gpu, llm_shape
+from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
+from gpuatlas.performance.llm.shape import (
+    kv_bytes_per_token,
+    kv_bytes_per_token_per_gpu,
+    llm_shape,
+)
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import MemoryBreakdown, MemoryFit
@@ -98,27 +102,32 @@ def check_context(model: ModelArch, context_tokens: int) -> None:
         ])
 
 
-def padded_tokens(context_tokens: int, block_tokens: int) -> int:
+def padded_tokens(context_tokens: Value, block_tokens: int, ops: Primitives = SCALAR) -> Value:
     """Tokens the KV cache holds for a sequence: whole pages (vLLM 16-token blocks)."""
-    return math.ceil(context_tokens / block_tokens) * block_tokens
+    return ops.ceil(context_tokens / block_tokens) * block_tokens
 
 
-def kv_per_sequence_gb(inputs: MemoryInputs, gpu_count: int, context_tokens: int) -> float:
-    tokens = padded_tokens(context_tokens, inputs.engine.kv_block_tokens)
+def kv_per_sequence_gb(
+    inputs: MemoryInputs, gpu_count: int, context_tokens: Value, ops: Primitives = SCALAR
+) -> Value:
+    tokens = padded_tokens(context_tokens, inputs.engine.kv_block_tokens, ops)
     if inputs.engine.multi_gpu == "tensor":
         per_token = kv_bytes_per_token_per_gpu(
-            inputs.model, inputs.kv_bytes_per_element, gpu_count, tokens
+            inputs.model, inputs.kv_bytes_per_element, gpu_count, tokens, ops
         )
     else:  # layer split: each GPU holds its layers' cache
-        per_token = inputs.model.kv_cache_bytes_per_token(inputs.kv_bytes_per_element, tokens)
+        per_token = kv_bytes_per_token(inputs.model, inputs.kv_bytes_per_element, tokens, ops)
         per_token /= gpu_count
     return per_token * tokens / GB
 
 
-def activations_gb(inputs: MemoryInputs, gpu_count: int, context: int, concurrency: int) -> float:
+def activations_gb(
+    inputs: MemoryInputs, gpu_count: int, context: Value, concurrency: int,
+    ops: Primitives = SCALAR,
+) -> Value:
     """Peak activations of one step: the largest prefill chunk plus the batch's logits."""
     model = inputs.model
-    step_tokens = min(inputs.engine.prefill_chunk_tokens, context * concurrency)
+    step_tokens = ops.minimum(inputs.engine.prefill_chunk_tokens, context * concurrency)
     shard = gpu_count if inputs.engine.multi_gpu == "tensor" else 1
     per_token = model.hidden_size * 2.0 * 8 + model.intermediate_size * 2.0 * 3 / shard
     logits = concurrency * model.vocab_size * LOGIT_BYTES
@@ -127,13 +136,15 @@ def activations_gb(inputs: MemoryInputs, gpu_count: int, context: int, concurren
 
 
 def breakdown(
-    inputs: MemoryInputs, gpu_count: int, context_tokens: int, concurrency: int
+    inputs: MemoryInputs, gpu_count: int, context_tokens: Value, concurrency: int,
+    ops: Primitives = SCALAR,
 ) -> MemoryBreakdown:
+    """Memory per GPU (fields are arrays when `ops` is ARRAY and the context an array)."""
     shape = llm_shape(inputs.model, inputs.weight_format)
     return MemoryBreakdown(
         weights_gb=shape.total_weight_bytes / gpu_count / GB,
-        kv_cache_gb=concurrency * kv_per_sequence_gb(inputs, gpu_count, context_tokens),
-        activations_gb=activations_gb(inputs, gpu_count, context_tokens, concurrency),
+        kv_cache_gb=concurrency * kv_per_sequence_gb(inputs, gpu_count, context_tokens, ops),
+        activations_gb=activations_gb(inputs, gpu_count, context_tokens, concurrency, ops),
         overhead_gb=inputs.engine.cuda_context_gb,
     )
 
@@ -143,15 +154,22 @@ def max_sequences(
 ) -> int:
     """Most sequences of `context_tokens` whose KV cache fits beside weights and activations
     in `usable` GB per GPU (default: what the engine fills)."""
-    base = breakdown(inputs, gpu_count, context_tokens, 1)
-    per_sequence = kv_per_sequence_gb(inputs, gpu_count, context_tokens)
+    return int(fitting_sequences(inputs, gpu_count, context_tokens, usable))
+
+
+def fitting_sequences(
+    inputs: MemoryInputs, gpu_count: int, context_tokens: Value, usable: float | None = None,
+    ops: Primitives = SCALAR,
+) -> Value:
+    """`max_sequences` as a number, or over an array of contexts with `ops=ARRAY`."""
+    base = breakdown(inputs, gpu_count, context_tokens, 1, ops)
+    per_sequence = kv_per_sequence_gb(inputs, gpu_count, context_tokens, ops)
     logits_per_sequence = inputs.model.vocab_size * LOGIT_BYTES / GB
     if usable is None:
         usable = usable_gb(inputs.system, inputs.engine)
     free = usable - (base.total_gb - base.kv_cache_gb)
-    if free < per_sequence:
-        return 0
-    return max(0, int((free + logits_per_sequence) // (per_sequence + logits_per_sequence)))
+    fitting = ops.floor_divide(free + logits_per_sequence, per_sequence + logits_per_sequence)
+    return ops.where(free < per_sequence, 0, ops.maximum(0, fitting))
 
 
 def _valid_gpu_counts(inputs: MemoryInputs) -> list[int]:

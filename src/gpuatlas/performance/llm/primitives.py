@@ -9,6 +9,7 @@ expressions in the same order, so a case gets the same float either way.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -25,7 +26,7 @@ def _choose(condition: Value, if_true: Value, if_false: Value) -> Value:
 
 @dataclass(frozen=True)
 class Primitives:
-    """max/min/select/floor/ceil for one kind of value (both branches of `where` are
+    """max/min/select/floor/ceil/floor-divide for one kind of value (both branches of `where` are
     evaluated, as numpy does)."""
 
     maximum: Callable[[Value, Value], Value]
@@ -33,9 +34,14 @@ class Primitives:
     where: Callable[[Value, Value, Value], Value]
     floor: Callable[[Value], Value]
     ceil: Callable[[Value], Value]
+    floor_divide: Callable[[Value, Value], Value]  # Python's //, not floor(a / b)
 
 
-SCALAR = Primitives(maximum=max, minimum=min, where=_choose, floor=math.floor, ceil=math.ceil)
+SCALAR = Primitives(
+    maximum=max, minimum=min, where=_choose, floor=math.floor, ceil=math.ceil,
+    floor_divide=operator.floordiv,
+)
 ARRAY = Primitives(
-    maximum=np.maximum, minimum=np.minimum, where=np.where, floor=np.floor, ceil=np.ceil
+    maximum=np.maximum, minimum=np.minimum, where=np.where, floor=np.floor, ceil=np.ceil,
+    floor_divide=np.floor_divide,
 )

@@ -103,9 +103,48 @@ def kv_shards(model: ModelArch, tensor_parallel: int) -> int:
     return min(tensor_parallel, model.num_kv_heads)
 
 
+def attention_layers(model: ModelArch) -> tuple[int, int, int]:
+    """(full-attention layers, sliding-window layers, window tokens or 0)."""
+    return model.full_attention_layers, len(model.sliding_window_layers), model.sliding_window or 0
+
+
+def attended_positions(
+    layers: tuple[int, int, int], context_tokens: Value, ops: Primitives = SCALAR
+) -> Value:
+    """Layer-positions a token at `context_tokens` attends (and the KV cache holds per
+    token-layer): full-attention layers see every token, sliding-window layers the window.
+    `layers` is `attention_layers(model)`."""
+    full, sliding, window = layers
+    windowed = ops.minimum(context_tokens, window) if window else context_tokens
+    return full * context_tokens + sliding * windowed
+
+
+def kv_cache_bytes(
+    model: ModelArch, kv_bytes_per_element: float, context_tokens: Value, ops: Primitives = SCALAR
+) -> Value:
+    """KV bytes of one sequence holding `context_tokens` whole tokens (all GPUs)."""
+    per_layer = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
+    return per_layer * attended_positions(attention_layers(model), context_tokens, ops)
+
+
+def kv_bytes_per_token(
+    model: ModelArch, kv_bytes_per_element: float, context_tokens: Value, ops: Primitives = SCALAR
+) -> Value:
+    """KV bytes per token averaged over a sequence of `context_tokens` (sliding-window layers
+    keep at most the window; at 0 tokens every layer counts in full)."""
+    per_layer = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
+    every_layer = per_layer * model.num_layers
+    if not model.sliding_window_layers:
+        return every_layer
+    positive = context_tokens > 0
+    total = kv_cache_bytes(model, kv_bytes_per_element, context_tokens, ops)
+    return ops.where(positive, total / ops.where(positive, context_tokens, 1), every_layer)
+
+
 def kv_bytes_per_token_per_gpu(
-    model: ModelArch, kv_bytes_per_element: float, tensor_parallel: int, context_tokens: int
-) -> float:
-    per_token = model.kv_cache_bytes_per_token(kv_bytes_per_element, context_tokens)
+    model: ModelArch, kv_bytes_per_element: float, tensor_parallel: int, context_tokens: Value,
+    ops: Primitives = SCALAR,
+) -> Value:
+    per_token = kv_bytes_per_token(model, kv_bytes_per_element, context_tokens, ops)
     return per_token / kv_shards(model, tensor_parallel)
 

@@ -18,7 +18,14 @@ from gpuatlas.performance.calibration_table import Calibration, GroupParams, cur
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
-from gpuatlas.performance.llm.shape import LlmShape, kv_shards, llm_shape
+from gpuatlas.performance.llm.shape import (
+    LlmShape,
+    attended_positions,
+    attention_layers,
+    kv_cache_bytes,
+    kv_shards,
+    llm_shape,
+)
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
     compute_precision,
@@ -105,21 +112,14 @@ class LlmRuntime:
 
     @cached_property
     def attention_layers(self) -> tuple[int, int, int]:
-        """(full-attention layers, sliding-window layers, window tokens or 0)."""
-        model = self.model
-        window = model.sliding_window or 0
-        return model.full_attention_layers, len(model.sliding_window_layers), window
+        return attention_layers(self.model)
 
     def attended_positions(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
-        """Layer-positions a token at `context_tokens` attends: full-attention layers see every
-        token, sliding-window layers at most the window."""
-        full, sliding, window = self.attention_layers
-        windowed = ops.minimum(context_tokens, window) if window else context_tokens
-        return full * context_tokens + sliding * windowed
+        return attended_positions(self.attention_layers, context_tokens, ops)
 
     def kv_cache_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         """KV bytes of one sequence holding `context_tokens` whole tokens (all GPUs)."""
-        return self.kv_bytes_per_token_layer * self.attended_positions(context_tokens, ops)
+        return kv_cache_bytes(self.model, self.kv_bytes_per_element, context_tokens, ops)
 
     def context_terms(self, context_tokens: Value, ops: Primitives = SCALAR) -> tuple[Value, Value]:
         """(KV bytes read per GPU, attention FLOPs) of one sequence's new token after

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system
 from gpuatlas.performance.engine_profiles import auto_kv_cache
-from gpuatlas.performance.llm.memory import DRIVER_RESERVE_GB, GB, LOGIT_BYTES
+from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
 from gpuatlas.performance.llm.predict import (
     does_not_fit_message,
     llm_runtime,
@@ -27,7 +27,6 @@ from gpuatlas.performance.llm.predict import (
 )
 from gpuatlas.performance.llm.primitives import ARRAY
 from gpuatlas.performance.llm.step_times import LlmRuntime
-from gpuatlas.performance.peak_rates import memory_capacity_gb
 
 Array = NDArray[np.float64]
 VECTOR_METRICS = ("decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms", "serving_output_tok_s")
@@ -55,26 +54,14 @@ class VectorisedRuntime:
         return np.zeros_like(tokens, dtype=float) + self.runtime.score_bytes(tokens, batch, ARRAY)
 
     def max_sequences(self, context: Array) -> Array:
-        """memory.max_sequences over an array of contexts."""
-        r, engine, model = self.runtime, self.runtime.engine, self.runtime.model
-        count = r.system.gpu_count
-        block = engine.kv_block_tokens
-        padded = np.ceil(context / block) * block
-        shards = r.kv_split if engine.multi_gpu == "tensor" else count
-        per_sequence = self.kv_bytes(padded) / shards / GB
-        step_tokens = np.minimum(engine.prefill_chunk_tokens, context)
-        shard = count if engine.multi_gpu == "tensor" else 1
-        per_token = model.hidden_size * 2.0 * 8 + model.intermediate_size * 2.0 * 3 / shard
-        logits = model.vocab_size * LOGIT_BYTES / GB
-        activations = (step_tokens * per_token) / GB + logits
-        activations += engine.activation_gb_per_1k_batch_tokens * step_tokens / 1000
-        capacity = memory_capacity_gb(r.system.gpu)
-        usable = capacity - DRIVER_RESERVE_GB if engine.memory_fraction >= 1.0 else (
-            capacity * engine.memory_fraction)
-        weights = r.shape.total_weight_bytes / count / GB
-        free = usable - (weights + activations + engine.cuda_context_gb)
-        fitting = np.floor((free + logits) / (per_sequence + logits))
-        return np.where(free < per_sequence, 0.0, np.maximum(fitting, 0.0))
+        """memory.max_sequences over an array of contexts (the same formula)."""
+        r = self.runtime
+        inputs = MemoryInputs(
+            system=r.system, model=r.model, weight_format=r.weight_format, engine=r.engine,
+            kv_bytes_per_element=r.kv_bytes_per_element, kv_cache_id="",  # not read here
+        )
+        fitting = fitting_sequences(inputs, r.system.gpu_count, context, None, ARRAY)
+        return np.asarray(fitting, dtype=float)
 
     def serving_rate(
         self, batch: Array, inputs: Array, outputs: Array, ttft_s: Array, tpot_s: Array
