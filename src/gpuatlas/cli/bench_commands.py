@@ -35,6 +35,7 @@ from gpuatlas.cli.bench_render import console, render_result
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.store_common import resolve_token
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.numbers import format_number
 from gpuatlas.records.result import (
     BenchResult,
     dump_result,
@@ -307,10 +308,10 @@ def _max_goodput(selector: str, options: RunOptions, rates: list[float],
         for column in ("rate req/s", "within SLO", "meets", "output tok/s"):
             table.add_column(column, justify="right")
         for p in points:
-            table.add_row(f"{p.rate_rps:g}", f"{p.good_fraction:.0%}", "yes" if p.meets else
-                          "no", f"{p.result.headline.value or 0:,.1f}")
+            table.add_row(format_number(p.rate_rps), f"{p.good_fraction:.0%}", "yes" if p.meets else
+                          "no", format_number(p.result.headline.value))
         console.print(table)
-        console.print(f"max goodput rate: {best.rate_rps:g} req/s" if best else
+        console.print(f"max goodput rate: {format_number(best.rate_rps, 'req/s')}" if best else
                       "no rate met the SLOs", highlight=False)
     if best is None:
         raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
