@@ -14,7 +14,11 @@ def unknown_choice(kind: str, name: str, choices: Iterable[str]) -> UnknownNameE
     valid = sorted(set(choices))
     starting = [choice for choice in valid if name and choice.startswith(name.lower())]
     near = difflib.get_close_matches(name.lower(), valid, n=5, cutoff=0.5)
-    return UnknownNameError(kind, name, list(dict.fromkeys([*starting, *near])) or valid)
+    close = list(dict.fromkeys([*starting, *near]))
+    error = UnknownNameError(kind, name, close or valid)
+    if not close:  # nothing close: name them all as the valid values, not as close matches
+        error.args = (f"unknown {kind} {name!r}; valid: {', '.join(valid)}",)
+    return error
 
 
 def checked_choice(kind: str, name: str, choices: Iterable[str]) -> str:
