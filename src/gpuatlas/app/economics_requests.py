@@ -212,7 +212,7 @@ class TcoRequest:
     providers: tuple[str, ...] = ()
     tiers: tuple[str, ...] = DEFAULT_TIERS
     price_files: tuple[Path, ...] = field(default=())
-    measured_watts: tuple[float, ...] = ()  # one per system, replaces TDP × GPUs
+    measured_w: tuple[float, ...] = ()  # one per system, replaces TDP × GPUs
 
 
 def run_tco(request: TcoRequest) -> list[TcoRow]:
@@ -227,7 +227,7 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
         problems.append(f"give one purchase price per system: {len(purchases)} price(s) "
                         f"for {len(request.systems)} system(s)")
     problems += [f"purchase price must be > 0, got {p:g}" for p in purchases if p <= 0]
-    measured = request.measured_watts
+    measured = request.measured_w
     if measured and len(measured) != len(request.systems):
         problems.append(f"give one measured power per system: {len(measured)} figure(s) "
                         f"for {len(request.systems)} system(s)")

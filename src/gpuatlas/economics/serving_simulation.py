@@ -140,7 +140,7 @@ class SimulationResult:
     queue_wait_s: FloatArray
     duration_s: float
     mean_batch: float
-    completed_requests_per_s: float
+    completed_rps: float
     output_tok_s: float
 
     def percentile_ms(self, metric: Literal["ttft", "tpot", "e2e", "queue"], q: float) -> float:
@@ -336,7 +336,7 @@ def _summarise(replica: _Replica, stream: RequestStream, skip: int) -> Simulatio
         queue_wait_s=np.array(replica.admitted_s)[skip:] - arrivals,
         duration_s=duration,
         mean_batch=replica.batch_time_s / duration,
-        completed_requests_per_s=len(arrivals) / measured_span,
+        completed_rps=len(arrivals) / measured_span,
         output_tok_s=float(outputs.sum()) / measured_span,
     )
 
