@@ -10,6 +10,7 @@ from gpuatlas.performance.calibration_table import GroupParams, current_calibrat
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences
+from gpuatlas.performance.llm.primitives import Value
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
@@ -133,6 +134,13 @@ def serving_output_tok_s(
     """Closed-loop server: each of `concurrency` requests prefills then decodes; with continuous
     batching the work per cycle is c prefills plus `output_tokens` decode steps at batch c."""
     cycle_s = serving_cycle_s(runtime, concurrency, input_tokens, output_tokens)
+    return float(serving_rate(runtime, concurrency, output_tokens, cycle_s))
+
+
+def serving_rate(
+    runtime: LlmRuntime, concurrency: Value, output_tokens: Value, cycle_s: Value
+) -> Value:
+    """Serving output tokens/s from one cycle's time (floats, or arrays of cases)."""
     params = serving_params(runtime)
     sequence_s = output_tokens * concurrency * params.sequence_overhead_us * 1e-6
     return concurrency * output_tokens / (cycle_s / params.factor + sequence_s)
@@ -144,9 +152,19 @@ def serving_cycle_s(
     """One cycle's modelled time without the per-sequence overhead (that one is calibrated
     separately for serving: it dominates at very large batches)."""
     context = input_tokens + output_tokens / 2
-    step_s = runtime.decode_step_s(concurrency, context)
-    step_s -= concurrency * runtime.engine.sequence_overhead_us * 1e-6
-    return runtime.prefill_s(input_tokens, concurrency) + output_tokens * step_s
+    return float(cycle_from_step_times(
+        runtime, concurrency, output_tokens, runtime.prefill_s(input_tokens, concurrency),
+        runtime.decode_step_s(concurrency, context),
+    ))
+
+
+def cycle_from_step_times(
+    runtime: LlmRuntime, concurrency: Value, output_tokens: Value, prefill_s: Value,
+    decode_step_s: Value,
+) -> Value:
+    """Prefill plus `output_tokens` decode steps, the engine's per-sequence overhead removed."""
+    step_s = decode_step_s - concurrency * runtime.engine.sequence_overhead_us * 1e-6
+    return prefill_s + output_tokens * step_s
 
 
 def serving_params(runtime: LlmRuntime) -> GroupParams:

@@ -20,10 +20,11 @@ from gpuatlas.performance.cases import Case, case_system
 from gpuatlas.performance.engine_profiles import auto_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
 from gpuatlas.performance.llm.predict import (
+    cycle_from_step_times,
     does_not_fit_message,
     llm_runtime,
     no_sequence_fits_message,
-    serving_params,
+    serving_rate,
 )
 from gpuatlas.performance.llm.primitives import ARRAY
 from gpuatlas.performance.llm.step_times import LlmRuntime
@@ -66,12 +67,9 @@ class VectorisedRuntime:
     def serving_rate(
         self, batch: Array, inputs: Array, outputs: Array, ttft_s: Array, tpot_s: Array
     ) -> Array:
-        """llm.serving_output_tok_s over arrays."""
-        engine_sequence_s = batch * self.runtime.engine.sequence_overhead_us * 1e-6
-        cycle_s = ttft_s + outputs * (tpot_s - engine_sequence_s)
-        params = serving_params(self.runtime)
-        sequence_s = outputs * batch * params.sequence_overhead_us * 1e-6
-        return batch * outputs / (cycle_s / params.factor + sequence_s)
+        """llm.serving_output_tok_s over arrays (the same formula)."""
+        cycle_s = cycle_from_step_times(self.runtime, batch, outputs, ttft_s, tpot_s)
+        return np.asarray(serving_rate(self.runtime, batch, outputs, cycle_s), dtype=float)
 
 
 # Why a case cannot be predicted, in the order the scalar path checks (codes of
