@@ -80,3 +80,12 @@ def test_an_ollama_tag_is_its_default_build_on_ollama() -> None:
     assert "Ollama library's default build" in _assumed(comparison).words["reason"]
     named = build_comparison("rtx-4090", "rtx-3090", model="qwen3:30b-a3b", weights="q8_0")
     assert "on ollama" not in _speed_title(named)  # a named format keeps each platform's engine
+
+
+def test_the_fit_table_has_the_assumed_format_row(gpt_oss: Comparison) -> None:
+    section = next(s for s in gpt_oss.sections
+                   if any(t.id == "memory-fit" for t in s.tables))
+    table = next(t for t in section.tables if t.id == "memory-fit")
+    row = next(r for r in table.rows if r[0].text == "gpt-oss-20b"  # type: ignore[union-attr]
+               and r[1].text == "MXFP4 (assumed)")  # type: ignore[union-attr]
+    assert row[3].text.startswith("yes")  # type: ignore[union-attr]  # one RTX 4090 holds it

@@ -7,7 +7,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
-from gpuatlas.report.focus import focus_model
+from gpuatlas.report.focus import focus_engine, focus_model, weights_choice
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.fit import (
     FORMATS,
@@ -61,15 +61,31 @@ def model_rows(context: ReportContext) -> list[tuple[str, str]]:
     return rows
 
 
+_SAME_MEMORY_AS_FP16 = ("bf16",)  # the FP16 row's figures hold for a bf16 checkpoint
+
+
+def formats_of(
+    context: ReportContext, model: str, formats: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The table's formats, plus the focus model's native (or chosen) format when not listed."""
+    if model != focus_model(context):
+        return formats
+    chosen = weights_choice(context.options).format_id
+    listed = {w for _, w in formats}
+    if chosen in listed or (chosen in _SAME_MEMORY_AS_FP16 and "fp16" in listed):
+        return formats
+    return (*formats, (f"{chosen.upper()} (assumed)", chosen))
+
+
 def fit_table(
     context: ReportContext, a_side: SideProfile, b_side: SideProfile
 ) -> tuple[Table, dict[tuple[str, str, str], FitResult]]:
     rows: list[tuple[Cell, ...]] = []
     results: dict[tuple[str, str, str], FitResult] = {}
     model_name = "gpuatlas.memory/1"
-    engine = context.options.engine
+    engine = focus_engine(context.options)
     for label, model in model_rows(context):
-        for format_label, weights in table_formats(a_side, b_side):
+        for format_label, weights in formats_of(context, model, table_formats(a_side, b_side)):
             a, b = a_side.fit(model, weights, engine), b_side.fit(model, weights, engine)
             present = a or b
             if present is None:
