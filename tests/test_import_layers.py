@@ -21,7 +21,7 @@ LAYER_OF = {
     "numbers": 0,
     "settings": 0,
     "statistics": 0,
-    "choices": 0,
+    "choices": 1,
     "catalog": 1,
     "records": 2,
     "store": 3,
