@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from gpuatlas.catalog.systems import GpuSystem, Link
+from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 
 def link_latency_s(link: Link, participants: int) -> float:
@@ -12,32 +13,38 @@ def link_latency_s(link: Link, participants: int) -> float:
     return link.latency_us * 1e-6 * (1.0 + math.log2(max(participants, 2)))
 
 
-def ring_allreduce_s(link: Link, participants: int, message_bytes: float) -> float:
+def ring_allreduce_s(
+    link: Link, participants: int, message_bytes: Value, ops: Primitives = SCALAR
+) -> Value:
     """Ring all-reduce: each GPU sends and receives 2(n−1)/n of the message over the link."""
-    if participants <= 1 or message_bytes <= 0:
+    if participants <= 1:
         return 0.0
     wire_bytes = 2.0 * (participants - 1) / participants * message_bytes
-    return link_latency_s(link, participants) + wire_bytes / (link.effective_allreduce_gb_s * 1e9)
+    wire_s = wire_bytes / (link.effective_allreduce_gb_s * 1e9)
+    seconds = link_latency_s(link, participants) + wire_s
+    return ops.where(message_bytes > 0, seconds, 0.0)
 
 
-def allreduce_s(system: GpuSystem, message_bytes: float) -> float:
+def allreduce_s(system: GpuSystem, message_bytes: Value, ops: Primitives = SCALAR) -> Value:
     """All-reduce of `message_bytes` per GPU across the whole system.
 
     One node: a ring over the intra-node link. Several nodes: reduce-scatter inside each node,
     all-reduce of each GPU's shard across nodes (one NIC per GPU), all-gather inside the node.
     """
-    if system.gpu_count <= 1 or message_bytes <= 0:
+    if system.gpu_count <= 1:
         return 0.0
     per_node = system.gpus_per_node
-    intra = ring_allreduce_s(system.link, per_node, message_bytes) if system.link else 0.0
+    intra = ring_allreduce_s(system.link, per_node, message_bytes, ops) if system.link else 0.0
     if system.nodes <= 1 or system.network is None:
-        return intra
+        return ops.where(message_bytes > 0, intra, 0.0)
     shard_bytes = message_bytes / per_node
-    inter = ring_allreduce_s(system.network, system.nodes, shard_bytes)
-    return intra + inter
+    inter = ring_allreduce_s(system.network, system.nodes, shard_bytes, ops)
+    return ops.where(message_bytes > 0, intra + inter, 0.0)
 
 
-def tensor_parallel_step_s(system: GpuSystem, layers: int, tokens: float, hidden: int) -> float:
+def tensor_parallel_step_s(
+    system: GpuSystem, layers: int, tokens: Value, hidden: int, ops: Primitives = SCALAR
+) -> Value:
     """Megatron tensor parallelism: two all-reduces of the activations per layer per step.
 
     Decode all-reduces are small (batch x hidden x 2 bytes) and latency-bound: each one pays
@@ -46,7 +53,7 @@ def tensor_parallel_step_s(system: GpuSystem, layers: int, tokens: float, hidden
     if system.gpu_count <= 1:
         return 0.0
     message_bytes = tokens * hidden * 2.0
-    return 2 * layers * (allreduce_s(system, message_bytes) + _ring_latency_extra_s(system))
+    return 2 * layers * (allreduce_s(system, message_bytes, ops) + _ring_latency_extra_s(system))
 
 
 def _ring_latency_extra_s(system: GpuSystem) -> float:
@@ -58,7 +65,7 @@ def _ring_latency_extra_s(system: GpuSystem) -> float:
     return max(0.0, ring_s - link_latency_s(link, participants))
 
 
-def layer_split_hop_s(system: GpuSystem, tokens: float, hidden: int) -> float:
+def layer_split_hop_s(system: GpuSystem, tokens: Value, hidden: int) -> Value:
     """Layer split (pipeline without overlap): activations cross n−1 GPU boundaries per step."""
     if system.gpu_count <= 1 or system.link is None:
         return 0.0

@@ -9,7 +9,6 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
-from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
 from gpuatlas.performance.llm.shape import (
     kv_bytes_per_token,
     kv_bytes_per_token_per_gpu,
@@ -18,6 +17,7 @@ from gpuatlas.performance.llm.shape import (
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import MemoryBreakdown, MemoryFit
+from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 GB = 1e9
 DRIVER_RESERVE_GB = model_constant("llm", "driver_reserve_gb")

@@ -10,10 +10,10 @@ from gpuatlas.performance.calibration_table import GroupParams, current_calibrat
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences
-from gpuatlas.performance.llm.primitives import Value
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
+from gpuatlas.performance.primitives import Value
 from gpuatlas.performance.resolve import (
     FormatArg,
     ModelArg,

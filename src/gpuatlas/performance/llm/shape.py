@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.model_arch import ModelArch
-from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
+from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 HIGH_PRECISION_BITS = 16.0
 

@@ -17,7 +17,6 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
-from gpuatlas.performance.llm.primitives import SCALAR, Primitives, Value
 from gpuatlas.performance.llm.shape import (
     LlmShape,
     attended_positions,
@@ -34,6 +33,7 @@ from gpuatlas.performance.peak_rates import (
     memory_bandwidth_bytes_s,
     precision_class,
 )
+from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
@@ -48,18 +48,6 @@ def soft_max_s(compute_s: Value, memory_s: Value, ops: Primitives = SCALAR) -> V
     ratio = ops.minimum(compute_s, memory_s) / ops.where(positive, high, 1.0)
     rounded = high * (1.0 + ratio**RIDGE_SHARPNESS) ** (1.0 / RIDGE_SHARPNESS)
     return ops.where(positive, rounded, 0.0)
-
-
-@dataclass(frozen=True)
-class CommunicationLine:
-    """A step's communication over arrays: fixed + per_token·tokens for tokens > 0, else 0.
-    Both collectives are affine in the message size, so two exact evaluations give the line."""
-
-    fixed_s: float
-    per_token_s: float
-
-    def __call__(self, tokens: Value, ops: Primitives) -> Value:
-        return ops.where(tokens > 0, self.fixed_s + self.per_token_s * tokens, 0.0)
 
 
 @dataclass(frozen=True)
@@ -147,18 +135,11 @@ class LlmRuntime:
     def communication_s(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         if self.system.gpu_count <= 1:
             return 0.0
-        if ops is not SCALAR:
-            return self.communication_line(tokens, ops)
         if self.engine.multi_gpu == "tensor":
             return tensor_parallel_step_s(
-                self.system, self.model.num_layers, tokens, self.model.hidden_size
+                self.system, self.model.num_layers, tokens, self.model.hidden_size, ops
             )
         return layer_split_hop_s(self.system, tokens, self.model.hidden_size)
-
-    @cached_property
-    def communication_line(self) -> CommunicationLine:
-        one, two = self.communication_s(1), self.communication_s(2)
-        return CommunicationLine(one - (two - one), two - one)
 
     def decode_terms(
         self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR

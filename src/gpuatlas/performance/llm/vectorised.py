@@ -1,9 +1,12 @@
-"""Many LLM cases at once: the same formulas as `llm_speed`/`memory`, over numpy arrays.
+"""Many LLM cases at once: the scalar path's own formulas evaluated over numpy arrays.
 
 Cases that share a configuration (GPU, count, model, weights, engine, KV precision) share one
-`LlmRuntime`; batch sizes and lengths vary as arrays. `predict_llm_many` returns the point
-values of the LLM metrics (NaN where a case cannot be predicted) and is what the capacity
-planner and the 100,000-case speed benchmark use. Tests check it against the scalar path.
+`LlmRuntime`; batch sizes and lengths vary as arrays. The step times (`LlmRuntime`), memory fit
+(`memory.fitting_sequences`) and serving rate (`predict.serving_rate`) are written once over
+`primitives.Primitives` and called here with `ARRAY`; this module only groups cases, picks the
+metric and the reason a case cannot be predicted. `predict_llm_many` returns the point values
+(NaN where a case cannot be predicted) and is what the capacity planner and the 100,000-case
+speed benchmark use.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from gpuatlas.performance.llm.predict import (
     no_sequence_fits_message,
     serving_rate,
 )
-from gpuatlas.performance.llm.primitives import ARRAY
 from gpuatlas.performance.llm.step_times import LlmRuntime
+from gpuatlas.performance.primitives import ARRAY
 
 Array = NDArray[np.float64]
 VECTOR_METRICS = ("decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms", "serving_output_tok_s")

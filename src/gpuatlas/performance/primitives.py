@@ -1,6 +1,7 @@
 """The few operations where a formula over one float and over a numpy array differ.
 
-The LLM step-time formulas (`llm/formulas.py`) are written once against `Primitives`: the
+The LLM step-time, memory and collective formulas (`llm/step_times.py`, `llm/memory.py`,
+`collectives.py`) are written once against `Primitives`: the
 scalar path passes `SCALAR` (plain Python floats, fast for the capacity planner's thousands of
 single calls), the many-case path passes `ARRAY` (numpy element-wise). Both evaluate the same
 expressions in the same order, so a case gets the same float either way.
