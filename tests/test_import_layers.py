@@ -22,6 +22,7 @@ LAYER_OF = {
     "settings": 0,
     "statistics": 0,
     "choices": 1,
+    "table_fit": 0,
     "catalog": 1,
     "records": 2,
     "store": 3,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable, Iterator
 
@@ -17,6 +18,7 @@ from gpuatlas.report.cells import cell_text
 from gpuatlas.report.document import Comparison, Section, Table
 from gpuatlas.report.phrasing import format_number, render_statement
 from gpuatlas.report.phrasing import with_question as _with_question
+from gpuatlas.table_fit import fitted
 
 VERDICT_STYLES = {
     "a_faster": "bold green",
@@ -41,6 +43,21 @@ def _unstyled_runs_joined(segments: Iterable[Segment]) -> Iterator[Segment]:
         yield segment
     if pending:
         yield Segment("".join(pending))
+
+
+class _FittedTable:
+    """A table laid out for the width it is given, so that no cell is cut or split mid-word:
+    wrapped at spaces only, or stacked as key/value blocks when even that cannot fit
+    (`gpuatlas.table_fit`)."""
+
+    def __init__(self, table: RichTable) -> None:
+        self.table = table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield fitted(console, copy.deepcopy(self.table), options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.table)
 
 
 class _Inset:
@@ -96,7 +113,7 @@ def _section(section: Section, comparison: Comparison) -> RenderableType:
         prefix = f"{statement.question} " if statement.question else ""
         parts.append(RichText(f"• {prefix}{render_statement(statement)}", style=style))
     for table in section.tables:
-        parts.append(_table(table, comparison.a.label, comparison.b.label))
+        parts.append(_FittedTable(_table(table, comparison.a.label, comparison.b.label)))
     parts += [RichText(note, style="dim") for note in section.notes]
     return _panel(Group(*parts), section.title)
 
