@@ -10,6 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.app.documents import versioned
+from gpuatlas.calibration.validation import calibrate
+from gpuatlas.catalog.measurements import load_measurements
+from gpuatlas.performance.calibration_table import (
+    calibration_document,
+    calibration_text,
+    parse_calibration,
+)
 
 
 def packaged_calibration_path() -> Path:
@@ -21,14 +28,6 @@ def calibrate_document(data: Path | None, output: Path | None) -> dict[str, Any]
     """Fit on the rows of `data` (default: the packaged measurements), write the calibration to
     `output` (default: the packaged file) and return gpuatlas.calibration/1: its version, the
     path written and the leave-one-source-out errors per kind."""
-    from gpuatlas.calibration.validation import calibrate
-    from gpuatlas.catalog.measurements import load_measurements
-    from gpuatlas.performance.calibration_table import (
-        calibration_document,
-        calibration_text,
-        parse_calibration,
-    )
-
     rows = load_measurements(data)
     base = parse_calibration(calibration_text())
     fitted = calibrate(rows, base, datetime.date.today().isoformat())
