@@ -1,5 +1,5 @@
 # One command path for people and CI: `make test` is what .ci/run runs.
-# `make check` is the quick loop: lint, format check of new code, types and the unit tests
+# `make check` is the quick loop: lint, format check, types and the unit tests
 # (no chromium, no PostgreSQL, no server processes).
 .PHONY: test install-test-deps run-tests check lint types unit demo
 
@@ -15,6 +15,7 @@ check: lint types unit
 
 lint:
 	python3 -m ruff check src tests benchmarks tools
+	python3 -m ruff format --check src tests benchmarks tools
 
 types:
 	python3 -m mypy --no-error-summary

@@ -50,16 +50,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("gpuatlas gpus", ["gpuatlas", "gpus"], 0.3),
     Command("gpuatlas gpu show rtx-4090", ["gpuatlas", "gpu", "show", "rtx-4090"], 0.3),
     Command("gpuatlas prices rtx-4090", ["gpuatlas", "prices", "rtx-4090"], 0.3),
-    Command("gpuatlas compare a100-80gb-sxm rtx-4090",
-            ["gpuatlas", "compare", "a100-80gb-sxm", "rtx-4090"], 1.0),
+    Command(
+        "gpuatlas compare a100-80gb-sxm rtx-4090",
+        ["gpuatlas", "compare", "a100-80gb-sxm", "rtx-4090"],
+        1.0,
+    ),
 )
 
 
 def child_cpu_seconds(command: list[str], environment: dict[str, str]) -> float:
     """User+system CPU time of one run of the command (and its children)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                   env=environment)
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=environment
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -69,8 +73,18 @@ def instructions_millions(command: list[str], environment: dict[str, str]) -> fl
     if command[0] == "gpuatlas":
         command = [sys.executable, "-m", "gpuatlas.cli.main", *command[1:]]
     result = subprocess.run(
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         *command], capture_output=True, text=True, check=False, env=environment)
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            *command,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
     match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
     if match is None:
         sys.exit(f"valgrind gave no instruction count for {command}:\n{result.stderr[-2000:]}")
@@ -79,11 +93,14 @@ def instructions_millions(command: list[str], environment: dict[str, str]) -> fl
 
 def check_runs(command: Command, environment: dict[str, str]) -> None:
     """Run once (the warm-up); exit with the command's error when it fails."""
-    result = subprocess.run(command.arguments, capture_output=True, text=True, check=False,
-                            env=environment)
+    result = subprocess.run(
+        command.arguments, capture_output=True, text=True, check=False, env=environment
+    )
     if result.returncode != 0:
-        sys.exit(f"{command.label} failed (exit {result.returncode}); nothing measured:\n"
-                 + result.stderr[-2000:])
+        sys.exit(
+            f"{command.label} failed (exit {result.returncode}); nothing measured:\n"
+            + result.stderr[-2000:]
+        )
 
 
 def bytecode_folder() -> str:
@@ -101,12 +118,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="measured runs per command")
     parser.add_argument("--only", default="", help="only commands whose label contains this")
-    parser.add_argument("--cold", action="store_true",
-                        help="turn the parsed-catalog cache off (GPUATLAS_NO_CACHE=1)")
-    parser.add_argument("--instructions", action="store_true",
-                        help="count instructions with valgrind instead of timing (one run each)")
-    parser.add_argument("--no-bytecode", action="store_true",
-                        help="keep PYTHONDONTWRITEBYTECODE as set (compile on every run)")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="turn the parsed-catalog cache off (GPUATLAS_NO_CACHE=1)",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions with valgrind instead of timing (one run each)",
+    )
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE as set (compile on every run)",
+    )
     arguments = parser.parse_args()
     if shutil.which("gpuatlas") is None:
         sys.exit("gpuatlas is not on PATH: pip install -e . first")
@@ -129,11 +155,14 @@ def main() -> None:
     print(f"{'command':45} {'median CPU s':>12} {'min':>7} {'max':>7}  goal")
     for command in chosen:
         check_runs(command, environment)
-        times = [child_cpu_seconds(command.arguments, environment)
-                 for _ in range(arguments.repeats)]
+        times = [
+            child_cpu_seconds(command.arguments, environment) for _ in range(arguments.repeats)
+        ]
         median = statistics.median(times)
-        print(f"{command.label:45} {median:12.3f} {min(times):7.3f} {max(times):7.3f}  "
-              f"{verdict(median, command.goal_cpu_s)}")
+        print(
+            f"{command.label:45} {median:12.3f} {min(times):7.3f} {max(times):7.3f}  "
+            f"{verdict(median, command.goal_cpu_s)}"
+        )
 
 
 if __name__ == "__main__":

@@ -64,16 +64,22 @@ def _figures(found: Sequence[Prediction], errors: Errors) -> str:
     if not found:
         return "0 | – | – | –"
     apes = [p.ape for p in found]
-    return (f"{len(found)} | {statistics.median(apes):.1%} | {percentile(apes, 0.9):.1%} | "
-            f"{share_inside(found, errors):.0%}")
+    return (
+        f"{len(found)} | {statistics.median(apes):.1%} | {percentile(apes, 0.9):.1%} | "
+        f"{share_inside(found, errors):.0%}"
+    )
 
 
 def _of_kind(found: Sequence[Prediction], kind: str) -> list[Prediction]:
     return [p for p in found if p.observation.kind == kind]
 
 
-def kind_table(loso: Sequence[Prediction], logo: Sequence[Prediction],
-               roofline: Sequence[Prediction], errors: Errors) -> list[str]:
+def kind_table(
+    loso: Sequence[Prediction],
+    logo: Sequence[Prediction],
+    roofline: Sequence[Prediction],
+    errors: Errors,
+) -> list[str]:
     roof = error_summary(roofline)
     lines = [
         "| case kind | LOSO n | median | p90 | in range | LOGO n | median | p90 | in range | "
@@ -96,8 +102,9 @@ def vendor_of(prediction: Prediction) -> str:
     return gpu_by_id(prediction.observation.row.gpu).vendor
 
 
-def vendor_table(loso: Sequence[Prediction], logo: Sequence[Prediction],
-                 errors: Errors) -> list[str]:
+def vendor_table(
+    loso: Sequence[Prediction], logo: Sequence[Prediction], errors: Errors
+) -> list[str]:
     lines = [
         "| vendor | case kind | LOSO n | median | p90 | in range | LOGO n | median | p90 | "
         "in range |",
@@ -111,16 +118,21 @@ def vendor_table(loso: Sequence[Prediction], logo: Sequence[Prediction],
             continue
         for kind in KIND_LABELS:
             if _of_kind(ours, kind) or _of_kind(theirs, kind):
-                lines.append(f"| {vendor} | {kind} | {_figures(_of_kind(ours, kind), errors)} | "
-                             f"{_figures(_of_kind(theirs, kind), errors)} |")
+                lines.append(
+                    f"| {vendor} | {kind} | {_figures(_of_kind(ours, kind), errors)} | "
+                    f"{_figures(_of_kind(theirs, kind), errors)} |"
+                )
     return lines
 
 
-def holdout_report(held_out: Sequence[MeasuredRow], predictions: Sequence[Prediction],
-                   errors: Errors) -> list[str]:
+def holdout_report(
+    held_out: Sequence[MeasuredRow], predictions: Sequence[Prediction], errors: Errors
+) -> list[str]:
     """Per kind on the held-out rows, then why the other held-out rows were not predicted."""
-    lines = ["| case kind | n | median | p90 | in range | goal (median) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| case kind | n | median | p90 | in range | goal (median) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for kind, label in KIND_LABELS.items():
         found = _of_kind(predictions, kind)
         if found:
@@ -131,8 +143,9 @@ def holdout_report(held_out: Sequence[MeasuredRow], predictions: Sequence[Predic
     return lines
 
 
-def unpredicted_lines(rows: Sequence[MeasuredRow], predictions: Sequence[Prediction],
-                      label: str) -> list[str]:
+def unpredicted_lines(
+    rows: Sequence[MeasuredRow], predictions: Sequence[Prediction], label: str
+) -> list[str]:
     """How many rows were predicted, and why the others were not (grouped by reason)."""
     predicted = {p.observation.row.row_id for p in predictions}
     reasons = Counter(_why_not(row) for row in rows if row.row_id not in predicted)
@@ -171,8 +184,9 @@ def residual_lines(cv: Sequence[Prediction], kind: str) -> list[str]:
     return lines
 
 
-def plot(cv: Sequence[Prediction], roofline: Sequence[Prediction], path: Path,
-         by: str = "loso") -> None:
+def plot(
+    cv: Sequence[Prediction], roofline: Sequence[Prediction], path: Path, by: str = "loso"
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -180,8 +194,10 @@ def plot(cv: Sequence[Prediction], roofline: Sequence[Prediction], path: Path,
 
     figure, axes = plt.subplots(1, 2, figsize=(12, 5.5), sharex=True, sharey=True)
     name = "leave-one-source-out" if by == "loso" else "leave-one-GPU-out"
-    for axis, found, title in ((axes[0], cv, f"GPU Atlas ({name})"),
-                               (axes[1], roofline, "roofline at 100 % of peak")):
+    for axis, found, title in (
+        (axes[0], cv, f"GPU Atlas ({name})"),
+        (axes[1], roofline, "roofline at 100 % of peak"),
+    ):
         kinds = sorted({p.observation.kind for p in found})
         for kind in kinds:
             points = [p for p in found if p.observation.kind == kind]
@@ -190,10 +206,15 @@ def plot(cv: Sequence[Prediction], roofline: Sequence[Prediction], path: Path,
             axis.scatter(ratio_x, ratio_y, s=12, alpha=0.7, label=kind)
         low, high = 1e-2, 1e6
         axis.plot([low, high], [low, high], color="black", linewidth=0.8)
-        axis.fill_between([low, high], [low * 0.85, high * 0.85], [low * 1.15, high * 1.15],
-                          color="grey", alpha=0.15, label="±15 %")
-        axis.set(xscale="log", yscale="log", title=title, xlabel="measured",
-                 ylabel="predicted")
+        axis.fill_between(
+            [low, high],
+            [low * 0.85, high * 0.85],
+            [low * 1.15, high * 1.15],
+            color="grey",
+            alpha=0.15,
+            label="±15 %",
+        )
+        axis.set(xscale="log", yscale="log", title=title, xlabel="measured", ylabel="predicted")
         axis.legend(fontsize=8)
     figure.suptitle("Predicted vs measured (higher-is-better units: tok/s, images/min, 1/s)")
     figure.tight_layout()
@@ -209,14 +230,26 @@ def _rate(prediction: Prediction, value: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Estimator accuracy (LOSO and LOGO)")
     parser.add_argument("--data", type=Path, default=None, help="measured CSVs (default: packaged)")
-    parser.add_argument("--holdout", type=Path, default=None,
-                        help="held-out CSVs (default: the packaged holdout folder)")
+    parser.add_argument(
+        "--holdout",
+        type=Path,
+        default=None,
+        help="held-out CSVs (default: the packaged holdout folder)",
+    )
     parser.add_argument("--plot", type=Path, default=Path("docs/estimate_accuracy.png"))
-    parser.add_argument("--by", choices=("loso", "logo"), default="loso",
-                        help="which cross-validation the plot and residuals show")
-    parser.add_argument("--residuals", metavar="KIND", default=None,
-                        help="also print every held-out prediction of this kind ('all' for every "
-                             "kind), worst first: GPU, engine and version, model, lengths, ratio")
+    parser.add_argument(
+        "--by",
+        choices=("loso", "logo"),
+        default="loso",
+        help="which cross-validation the plot and residuals show",
+    )
+    parser.add_argument(
+        "--residuals",
+        metavar="KIND",
+        default=None,
+        help="also print every held-out prediction of this kind ('all' for every "
+        "kind), worst first: GPU, engine and version, model, lengths, ratio",
+    )
     arguments = parser.parse_args()
     rows = load_measurements(arguments.data)
     base = parse_calibration(calibration_text())
@@ -225,26 +258,34 @@ def main() -> None:
     errors = honest_errors(loso, logo)
     roofline = roofline_predictions(observations(rows), base)
     sources = len({source_of(row) for row in rows})
-    print(f"measured rows from {sources} sources (a source = a publication: repository, "
-          "thread or page)")
+    print(
+        f"measured rows from {sources} sources (a source = a publication: repository, "
+        "thread or page)"
+    )
     print("\n".join(unpredicted_lines(rows, roofline, "measured rows")))
-    print(f"GPUs: {len({row.gpu for row in rows})}; overall median APE LOSO "
-          f"{statistics.median(p.ape for p in loso):.1%}, LOGO "
-          f"{statistics.median(p.ape for p in logo):.1%} (roofline "
-          f"{statistics.median(p.ape for p in roofline):.1%})")
-    print("\nPer kind (LOSO: leave-one-source-out; LOGO: leave-one-GPU-out; in range: share "
-          "of measurements inside the predicted range; goal in range ≥ "
-          f"{RANGE_GOAL:.0%})\n")
+    print(
+        f"GPUs: {len({row.gpu for row in rows})}; overall median APE LOSO "
+        f"{statistics.median(p.ape for p in loso):.1%}, LOGO "
+        f"{statistics.median(p.ape for p in logo):.1%} (roofline "
+        f"{statistics.median(p.ape for p in roofline):.1%})"
+    )
+    print(
+        "\nPer kind (LOSO: leave-one-source-out; LOGO: leave-one-GPU-out; in range: share "
+        "of measurements inside the predicted range; goal in range ≥ "
+        f"{RANGE_GOAL:.0%})\n"
+    )
     print("\n".join(kind_table(loso, logo, roofline, errors)))
     print("\nPer vendor\n")
     print("\n".join(vendor_table(loso, logo, errors)))
     held_out = load_holdout(arguments.holdout) if _has_holdout(arguments.holdout) else []
     if held_out:
         fitted = fit_calibration(rows, base, "all-packaged-rows")
-        print("\nHeld-out set (sources the calibration never reads; fitted on every packaged "
-              "row)\n")
-        print("\n".join(holdout_report(held_out, predict_all(observations(held_out), fitted),
-                                        errors)))
+        print(
+            "\nHeld-out set (sources the calibration never reads; fitted on every packaged row)\n"
+        )
+        print(
+            "\n".join(holdout_report(held_out, predict_all(observations(held_out), fitted), errors))
+        )
     shown = loso if arguments.by == "loso" else logo
     if arguments.residuals:
         print()

@@ -46,8 +46,9 @@ def configurations(count: int, rng: random.Random) -> list[tuple[str, int, str, 
     while len(found) < count:
         engine = rng.choice(all_engines())
         weights = rng.choice([f for f in FORMATS if engine.supports_format(f)])
-        found.append((rng.choice(gpus), rng.choice((1, 1, 2, 4, 8)), rng.choice(models),
-                      weights, engine.id))
+        found.append(
+            (rng.choice(gpus), rng.choice((1, 1, 2, 4, 8)), rng.choice(models), weights, engine.id)
+        )
     return found
 
 
@@ -61,16 +62,40 @@ def make_cases(total: int, config_count: int, seed: int = 7) -> list[Case]:
         metric = rng.choice(VECTOR_METRICS)
         if batch == "max":
             metric = "serving_output_tok_s"
-        cases.append(Case(gpu, count, model, weights, engine, batch,  # type: ignore[arg-type]
-                          rng.choice((128, 512, 1024, 2048, 8192)),
-                          rng.choice((64, 128, 256, 1024)), metric))
+        cases.append(
+            Case(
+                gpu,
+                count,
+                model,
+                weights,
+                engine,
+                batch,  # type: ignore[arg-type]
+                rng.choice((128, 512, 1024, 2048, 8192)),
+                rng.choice((64, 128, 256, 1024)),
+                metric,
+            )
+        )
     return cases
 
 
-CSV_HEADER = ("gpu", "gpu_count", "model", "weights", "engine", "batch", "input_tokens",
-              "output_tokens", "metric", "resolution", "steps")
-DIFFUSION_ROWS = (("rtx-4090", "sdxl", "fp16"), ("h100-sxm", "flux.1-dev", "bf16"),
-                  ("a100-80gb-sxm", "sd-1.5", "fp16"))
+CSV_HEADER = (
+    "gpu",
+    "gpu_count",
+    "model",
+    "weights",
+    "engine",
+    "batch",
+    "input_tokens",
+    "output_tokens",
+    "metric",
+    "resolution",
+    "steps",
+)
+DIFFUSION_ROWS = (
+    ("rtx-4090", "sdxl", "fp16"),
+    ("h100-sxm", "flux.1-dev", "bf16"),
+    ("a100-80gb-sxm", "sd-1.5", "fp16"),
+)
 
 
 TYPO_GPUS = ("rtx4090x", "h100 sxm6", "a100-90gb", "l40z", "rtx-5900")
@@ -83,15 +108,37 @@ def case_row(case: Case, rng: random.Random) -> list[str]:
     draw = rng.random()
     if draw < 0.01:
         gpu, model, weights = rng.choice(DIFFUSION_ROWS)
-        return [gpu, "1", model, weights, "diffusers", rng.choice(("1", "4")), "", "",
-                "image_s", rng.choice(("512x512", "1024x1024")), rng.choice(("20", "30", "50"))]
+        return [
+            gpu,
+            "1",
+            model,
+            weights,
+            "diffusers",
+            rng.choice(("1", "4")),
+            "",
+            "",
+            "image_s",
+            rng.choice(("512x512", "1024x1024")),
+            rng.choice(("20", "30", "50")),
+        ]
     gpu, model = case.gpu, case.model
     if draw < 0.02:
         gpu = rng.choice(TYPO_GPUS)
     elif draw < 0.03:
         model = rng.choice(TYPO_MODELS)
-    return [gpu, str(case.gpu_count), model, case.weights, case.engine, str(case.batch),
-            str(case.input_tokens), str(case.output_tokens), case.metric, "", ""]
+    return [
+        gpu,
+        str(case.gpu_count),
+        model,
+        case.weights,
+        case.engine,
+        str(case.batch),
+        str(case.input_tokens),
+        str(case.output_tokens),
+        case.metric,
+        "",
+        "",
+    ]
 
 
 def write_cases_csv(cases: list[Case], path: Path, seed: int = 11) -> None:
@@ -120,9 +167,11 @@ def time_csv(cases: list[Case], repeats: int) -> None:
             cpus.append(time.process_time() - cpu)
     rows = list(csv.DictReader(text.splitlines()))
     errors = sum(1 for row in rows if row["error"])
-    print(f"CSV batch mode (predict --cases): {len(rows):,} rows, {errors:,} with an error, "
-          f"best of {repeats}: {min(walls):.3f} s wall, {min(cpus):.3f} s CPU on one core = "
-          f"{len(rows) / min(walls):,.0f} rows/s (goal: 100,000 in < 2 s)")
+    print(
+        f"CSV batch mode (predict --cases): {len(rows):,} rows, {errors:,} with an error, "
+        f"best of {repeats}: {min(walls):.3f} s wall, {min(cpus):.3f} s CPU on one core = "
+        f"{len(rows) / min(walls):,.0f} rows/s (goal: 100,000 in < 2 s)"
+    )
 
 
 def main() -> None:
@@ -141,8 +190,10 @@ def main() -> None:
     predicted = int(np.isfinite(values).sum())
     print(f"cases: {len(cases):,} over {arguments.configs} configurations")
     print(f"predicted: {predicted:,} (the rest do not fit or are invalid: NaN)")
-    print(f"Python API (predict_llm_many): {elapsed:.3f} s on one core = "
-          f"{len(cases) / elapsed:,.0f} cases/s (goal: 100,000 in < 2 s)")
+    print(
+        f"Python API (predict_llm_many): {elapsed:.3f} s on one core = "
+        f"{len(cases) / elapsed:,.0f} cases/s (goal: 100,000 in < 2 s)"
+    )
     time_csv(cases, arguments.repeats)
 
 

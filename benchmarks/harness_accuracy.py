@@ -86,14 +86,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_reference(ttft_ms: float, itl_ms: float, pin: bool,
-                    batch_window_ms: float) -> tuple[str, subprocess.Popen[bytes]]:
+def start_reference(
+    ttft_ms: float, itl_ms: float, pin: bool, batch_window_ms: float
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gpuatlas.bench.reference_server", "--port", str(port),
-         "--ttft-ms", str(ttft_ms), "--itl-ms", str(itl_ms),
-         "--batch-window-ms", str(batch_window_ms)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gpuatlas.bench.reference_server",
+            "--port",
+            str(port),
+            "--ttft-ms",
+            str(ttft_ms),
+            "--itl-ms",
+            str(itl_ms),
+            "--batch-window-ms",
+            str(batch_window_ms),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if pin:
         os.sched_setaffinity(process.pid, {SERVER_CPU})
     url = f"http://127.0.0.1:{port}"
@@ -165,13 +178,14 @@ def _server_lateness(truth: Truth, indices: set[int], ttft_ms: float, itl_ms: fl
 
 def _delivery_lag_ms(records: list[RequestRecord], truth: Truth) -> np.ndarray:
     """Client arrival stamp - server write, every token event (the receive side)."""
-    lags = [(np.asarray(r.token_times_ns) - np.asarray(truth[r.index]["writes_ns"])) / NS_PER_MS
-            for r in records]
+    lags = [
+        (np.asarray(r.token_times_ns) - np.asarray(truth[r.index]["writes_ns"])) / NS_PER_MS
+        for r in records
+    ]
     return np.concatenate(lags)
 
 
-def _whole_run_error_pct(records: list[RequestRecord], truth: Truth,
-                         indices: set[int]) -> float:
+def _whole_run_error_pct(records: list[RequestRecord], truth: Truth, indices: set[int]) -> float:
     """Client whole-run tok/s (first send to last completion) vs the server's own
     (first request handed to the kernel to last chunk written)."""
     window = whole_run_window(records)
@@ -194,18 +208,29 @@ def _ttft_parts(good: list[RequestRecord], truth: Truth) -> dict[str, np.ndarray
     handed = np.array([_handed_ns(truth[r.index]) for r in good])
     read = np.array([truth[r.index]["received_ns"] for r in good])
     first_write = np.array([truth[r.index]["writes_ns"][0] for r in good])
-    return {"measured": measured,
-            "true": (first_write - handed) / NS_PER_MS,
-            "send_side": (handed - send) / NS_PER_MS,
-            "read_delay": (read - handed) / NS_PER_MS,
-            "vs_read": measured - (first_write - read) / NS_PER_MS}
+    return {
+        "measured": measured,
+        "true": (first_write - handed) / NS_PER_MS,
+        "send_side": (handed - send) / NS_PER_MS,
+        "read_delay": (read - handed) / NS_PER_MS,
+        "vs_read": measured - (first_write - read) / NS_PER_MS,
+    }
 
 
-def measure_accuracy(url: str, concurrency: int, requests: int, output_tokens: int,
-                     ttft_ms: float, itl_ms: float) -> Accuracy:
-    spec = LoadSpec(endpoint=url, api="openai-completions", model=MODEL_NAME,
-                    input_tokens=64, output_tokens=output_tokens, concurrency=concurrency,
-                    requests=requests, warmup_requests=concurrency, seed=concurrency)
+def measure_accuracy(
+    url: str, concurrency: int, requests: int, output_tokens: int, ttft_ms: float, itl_ms: float
+) -> Accuracy:
+    spec = LoadSpec(
+        endpoint=url,
+        api="openai-completions",
+        model=MODEL_NAME,
+        input_tokens=64,
+        output_tokens=output_tokens,
+        concurrency=concurrency,
+        requests=requests,
+        warmup_requests=concurrency,
+        seed=concurrency,
+    )
     httpx.post(url + "/stats/reset")
     records: list[RequestRecord] = run_async(run_load(spec)).records
     truth = _truth_by_index(url)
@@ -221,10 +246,15 @@ def measure_accuracy(url: str, concurrency: int, requests: int, output_tokens: i
     measured_tokens = tokens_in_window(measured, window)
     true_tokens = _server_tokens_in(truth, window.start_ns, window.end_ns, indices)
     return Accuracy(
-        concurrency, len(good), float(errors.mean()), *_quantiles(errors),
-        *_quantiles(parts["send_side"]), *_quantiles(_delivery_lag_ms(good, truth)),
-        ttft_p99_measured_minus_true_ms=float(np.quantile(parts["measured"], 0.99)
-                                              - np.quantile(parts["true"], 0.99)),
+        concurrency,
+        len(good),
+        float(errors.mean()),
+        *_quantiles(errors),
+        *_quantiles(parts["send_side"]),
+        *_quantiles(_delivery_lag_ms(good, truth)),
+        ttft_p99_measured_minus_true_ms=float(
+            np.quantile(parts["measured"], 0.99) - np.quantile(parts["true"], 0.99)
+        ),
         itl_p50_error_ms=weighted_quantile(itl_values, itl_weights, 0.5)
         - float(np.quantile(true_gaps, 0.5)),
         itl_p99_error_ms=weighted_quantile(itl_values, itl_weights, 0.99)
@@ -245,12 +275,36 @@ def client_cpu_seconds(url: str, requests: int, output_tokens: int) -> tuple[flo
         target = Path(folder) / "result.json"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
-            [sys.executable, "-m", "gpuatlas.cli.bench_commands", "run",
-             "llm-serving-qwen3-4b-c64", "--endpoint", url, "--model", MODEL_NAME,
-             "--concurrency", "64", "--requests", str(requests), "--output-tokens",
-             str(output_tokens), "--input-tokens", "64", "--repeats", "1", "--warmup", "0",
-             "-o", str(target), "--json"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "gpuatlas.cli.bench_commands",
+                "run",
+                "llm-serving-qwen3-4b-c64",
+                "--endpoint",
+                url,
+                "--model",
+                MODEL_NAME,
+                "--concurrency",
+                "64",
+                "--requests",
+                str(requests),
+                "--output-tokens",
+                str(output_tokens),
+                "--input-tokens",
+                "64",
+                "--repeats",
+                "1",
+                "--warmup",
+                "0",
+                "-o",
+                str(target),
+                "--json",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = json.loads(target.read_text())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -274,24 +328,33 @@ def measure_cpu(base_requests: int, pin: bool, batch_window_ms: float) -> CpuCos
     return CpuCost(1e6 * cpu_1 / tokens_1, 1e6 * (cpu_2 - cpu_1) / max(1, tokens_2 - tokens_1))
 
 
-COLUMNS = (("TTFT err mean", "ttft_error_mean_ms"), ("p50", "ttft_error_p50_ms"),
-           ("p99", "ttft_error_p99_ms"), ("send p50", "send_side_p50_ms"),
-           ("send p99", "send_side_p99_ms"), ("deliver p50", "delivery_p50_ms"),
-           ("deliver p99", "delivery_p99_ms"), ("TTFT p99 diff", "ttft_p99_measured_minus_true_ms"),
-           ("ITL p50 err", "itl_p50_error_ms"), ("ITL p99 err", "itl_p99_error_ms"),
-           ("tput err %", "throughput_error_pct"),
-           ("whole-run %", "whole_run_throughput_error_pct"),
-           ("read dly p50", "server_read_delay_p50_ms"),
-           ("read dly p99", "server_read_delay_p99_ms"),
-           ("vs-read p50", "vs_server_read_error_p50_ms"),
-           ("vs-read p99", "vs_server_read_error_p99_ms"),
-           ("srv late p99", "server_late_p99_ms"))
+COLUMNS = (
+    ("TTFT err mean", "ttft_error_mean_ms"),
+    ("p50", "ttft_error_p50_ms"),
+    ("p99", "ttft_error_p99_ms"),
+    ("send p50", "send_side_p50_ms"),
+    ("send p99", "send_side_p99_ms"),
+    ("deliver p50", "delivery_p50_ms"),
+    ("deliver p99", "delivery_p99_ms"),
+    ("TTFT p99 diff", "ttft_p99_measured_minus_true_ms"),
+    ("ITL p50 err", "itl_p50_error_ms"),
+    ("ITL p99 err", "itl_p99_error_ms"),
+    ("tput err %", "throughput_error_pct"),
+    ("whole-run %", "whole_run_throughput_error_pct"),
+    ("read dly p50", "server_read_delay_p50_ms"),
+    ("read dly p99", "server_read_delay_p99_ms"),
+    ("vs-read p50", "vs_server_read_error_p50_ms"),
+    ("vs-read p99", "vs_server_read_error_p99_ms"),
+    ("srv late p99", "server_late_p99_ms"),
+)
 
 
 def print_accuracy(runs: list[list[Accuracy]], ttft_ms: float, itl_ms: float) -> None:
-    print(f"\nAccuracy vs the reference server (schedule: TTFT {ttft_ms} ms, ITL {itl_ms} ms; "
-          f"errors = measured - truth, ms unless %), median of {len(runs)} run(s), "
-          "then min..max")
+    print(
+        f"\nAccuracy vs the reference server (schedule: TTFT {ttft_ms} ms, ITL {itl_ms} ms; "
+        f"errors = measured - truth, ms unless %), median of {len(runs)} run(s), "
+        "then min..max"
+    )
     print(" | ".join(f"{h:>13}" for h in ("conc", "n", *(c[0] for c in COLUMNS))))
     for position, first in enumerate(runs[0]):
         rows = [run[position] for run in runs]
@@ -305,13 +368,19 @@ def print_accuracy(runs: list[list[Accuracy]], ttft_ms: float, itl_ms: float) ->
 def print_cpu(costs: list[CpuCost], base_requests: int) -> None:
     all_in = np.array([c.all_in_ms_per_1k for c in costs])
     margin = np.array([c.margin_ms_per_1k for c in costs])
-    print("\nClient CPU (whole `gpuatlas bench run` process, start-up included), 64 streams, "
-          "server at full speed:")
-    print(f"  {base_requests} requests x 256 tokens: {np.median(all_in):.1f} ms per 1,000 "
-          f"tokens all in (runs {all_in.min():.1f}..{all_in.max():.1f})")
-    print(f"  at the margin ({2 * base_requests} vs {base_requests} requests): "
-          f"{np.median(margin):.1f} ms per 1,000 tokens (runs {margin.min():.1f}.."
-          f"{margin.max():.1f})")
+    print(
+        "\nClient CPU (whole `gpuatlas bench run` process, start-up included), 64 streams, "
+        "server at full speed:"
+    )
+    print(
+        f"  {base_requests} requests x 256 tokens: {np.median(all_in):.1f} ms per 1,000 "
+        f"tokens all in (runs {all_in.min():.1f}..{all_in.max():.1f})"
+    )
+    print(
+        f"  at the margin ({2 * base_requests} vs {base_requests} requests): "
+        f"{np.median(margin):.1f} ms per 1,000 tokens (runs {margin.min():.1f}.."
+        f"{margin.max():.1f})"
+    )
 
 
 def one_run(plan: list[tuple[int, int]], pin: bool, batch_window_ms: float) -> list[Accuracy]:
@@ -327,16 +396,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (smoke run)")
     parser.add_argument("--runs", type=int, default=3, help="runs; medians are reported")
-    parser.add_argument("--no-pin", dest="pin", action="store_false",
-                        help="leave client and server to the scheduler (no CPU affinity)")
-    parser.add_argument("--batch-window-ms", type=float, default=0.5,
-                        help="the reference server's write batching window")
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="leave client and server to the scheduler (no CPU affinity)",
+    )
+    parser.add_argument(
+        "--batch-window-ms",
+        type=float,
+        default=0.5,
+        help="the reference server's write batching window",
+    )
     args = parser.parse_args()
     pin = args.pin and len(os.sched_getaffinity(0)) >= 2
     if pin:
         os.sched_setaffinity(0, {CLIENT_CPU})
-    plan = [(1, 20 if args.quick else 100), (64, 128 if args.quick else 640),
-            (256, 512 if args.quick else 1280)]
+    plan = [
+        (1, 20 if args.quick else 100),
+        (64, 128 if args.quick else 640),
+        (256, 512 if args.quick else 1280),
+    ]
     base_requests = 320 if args.quick else 1280
     runs, costs = [], []
     for _ in range(args.runs):

@@ -82,77 +82,188 @@ class Context:
 
 # --- the tools' command lines -----------------------------------------------------------
 
+
 def env_bin(context: Context, tool: str, program: str) -> str:
     return str(context.envs / tool / "bin" / program)
 
 
 def gpuatlas_command(context: Context, load: Workload, out: Path) -> list[str]:
-    return [sys.executable, "-m", "gpuatlas.cli.bench_commands", "run",
-            "llm-serving-qwen3-4b-c64", "--endpoint", context.url, "--model", MODEL_NAME,
-            "--api", "openai-completions", "--concurrency", str(load.concurrency),
-            "--requests", str(load.requests), "--input-tokens", str(load.input_tokens),
-            "--output-tokens", str(load.output_tokens), "--repeats", "1", "--warmup", "0",
-            "--seed", str(load.seed), "-o", str(out / "gpuatlas.json"), "--json"]
+    return [
+        sys.executable,
+        "-m",
+        "gpuatlas.cli.bench_commands",
+        "run",
+        "llm-serving-qwen3-4b-c64",
+        "--endpoint",
+        context.url,
+        "--model",
+        MODEL_NAME,
+        "--api",
+        "openai-completions",
+        "--concurrency",
+        str(load.concurrency),
+        "--requests",
+        str(load.requests),
+        "--input-tokens",
+        str(load.input_tokens),
+        "--output-tokens",
+        str(load.output_tokens),
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+        "--seed",
+        str(load.seed),
+        "-o",
+        str(out / "gpuatlas.json"),
+        "--json",
+    ]
 
 
 def vllm_command(context: Context, load: Workload, out: Path) -> list[str]:
-    return [env_bin(context, "vllm", "vllm"), "bench", "serve", "--backend", "openai",
-            "--base-url", context.url, "--endpoint", "/v1/completions", "--model", MODEL_NAME,
-            "--tokenizer", str(context.tokenizer), "--dataset-name", "random",
-            "--random-input-len", str(load.input_tokens),
-            "--random-output-len", str(load.output_tokens), "--random-range-ratio", "0",
-            "--num-prompts", str(load.requests), "--max-concurrency", str(load.concurrency),
-            "--request-rate", "inf", "--ignore-eos", "--seed", str(load.seed),
-            "--percentile-metrics", "ttft,tpot,itl,e2el", "--metric-percentiles", "50,90,99",
-            "--save-result", "--result-dir", str(out), "--result-filename", "vllm.json",
-            "--disable-tqdm"]
+    return [
+        env_bin(context, "vllm", "vllm"),
+        "bench",
+        "serve",
+        "--backend",
+        "openai",
+        "--base-url",
+        context.url,
+        "--endpoint",
+        "/v1/completions",
+        "--model",
+        MODEL_NAME,
+        "--tokenizer",
+        str(context.tokenizer),
+        "--dataset-name",
+        "random",
+        "--random-input-len",
+        str(load.input_tokens),
+        "--random-output-len",
+        str(load.output_tokens),
+        "--random-range-ratio",
+        "0",
+        "--num-prompts",
+        str(load.requests),
+        "--max-concurrency",
+        str(load.concurrency),
+        "--request-rate",
+        "inf",
+        "--ignore-eos",
+        "--seed",
+        str(load.seed),
+        "--percentile-metrics",
+        "ttft,tpot,itl,e2el",
+        "--metric-percentiles",
+        "50,90,99",
+        "--save-result",
+        "--result-dir",
+        str(out),
+        "--result-filename",
+        "vllm.json",
+        "--disable-tqdm",
+    ]
 
 
 def guidellm_scenario(context: Context, load: Workload, out: Path) -> dict[str, Any]:
     """GuideLLM 0.8 takes nested settings; a scenario file (its -c) holds them."""
-    return {"spec": {
-        "backend": {"kind": "openai_http", "target": context.url, "model": MODEL_NAME,
-                    "request_format": "/v1/completions",
-                    # its check is GET /health, which the reference server does not serve
-                    "validate_backend": False},
-        "profile": {"kind": "concurrent", "streams": load.concurrency},
-        "data": [{"kind": "synthetic_text", "prompt_tokens": load.input_tokens,
-                  "output_tokens": load.output_tokens}],
-        "tokenizer": {"kind": "hf_auto", "model": str(context.tokenizer)},
-        "constraints": [{"kind": "max_requests", "count": load.requests}],
-        "seed": {"kind": "static", "value": load.seed},
-        "outputs": [{"kind": "json", "path": str(out / "guidellm.json")}]}}
+    return {
+        "spec": {
+            "backend": {
+                "kind": "openai_http",
+                "target": context.url,
+                "model": MODEL_NAME,
+                "request_format": "/v1/completions",
+                # its check is GET /health, which the reference server does not serve
+                "validate_backend": False,
+            },
+            "profile": {"kind": "concurrent", "streams": load.concurrency},
+            "data": [
+                {
+                    "kind": "synthetic_text",
+                    "prompt_tokens": load.input_tokens,
+                    "output_tokens": load.output_tokens,
+                }
+            ],
+            "tokenizer": {"kind": "hf_auto", "model": str(context.tokenizer)},
+            "constraints": [{"kind": "max_requests", "count": load.requests}],
+            "seed": {"kind": "static", "value": load.seed},
+            "outputs": [{"kind": "json", "path": str(out / "guidellm.json")}],
+        }
+    }
 
 
 def guidellm_command(context: Context, load: Workload, out: Path) -> list[str]:
     scenario = out / "guidellm-scenario.json"
     scenario.write_text(json.dumps(guidellm_scenario(context, load, out)))
-    return [env_bin(context, "guidellm", "guidellm"), "run", "-c", str(scenario),
-            "--disable-progress"]
+    return [
+        env_bin(context, "guidellm", "guidellm"),
+        "run",
+        "-c",
+        str(scenario),
+        "--disable-progress",
+    ]
 
 
 def aiperf_command(context: Context, load: Workload, out: Path) -> list[str]:
     # AIPerf asks for the length with max_completion_tokens; the server (like many) reads
     # max_tokens, so it goes in --extra-inputs too. Server metrics and GPU telemetry off:
     # the lightest client configuration.
-    return [env_bin(context, "aiperf", "aiperf"), "profile", "--model", MODEL_NAME,
-            "--url", context.url, "--endpoint-type", "completions", "--streaming",
-            "--tokenizer", str(context.tokenizer), "--isl", str(load.input_tokens),
-            "--isl-stddev", "0", "--osl", str(load.output_tokens), "--osl-stddev", "0",
-            "--extra-inputs", f"max_tokens:{load.output_tokens}", "ignore_eos:true",
-            "--concurrency", str(load.concurrency), "--request-count", str(load.requests),
-            "--random-seed", str(load.seed), "--artifact-dir", str(out / "aiperf"),
-            "--ui-type", "none", "--no-server-metrics", "--no-gpu-telemetry"]
+    return [
+        env_bin(context, "aiperf", "aiperf"),
+        "profile",
+        "--model",
+        MODEL_NAME,
+        "--url",
+        context.url,
+        "--endpoint-type",
+        "completions",
+        "--streaming",
+        "--tokenizer",
+        str(context.tokenizer),
+        "--isl",
+        str(load.input_tokens),
+        "--isl-stddev",
+        "0",
+        "--osl",
+        str(load.output_tokens),
+        "--osl-stddev",
+        "0",
+        "--extra-inputs",
+        f"max_tokens:{load.output_tokens}",
+        "ignore_eos:true",
+        "--concurrency",
+        str(load.concurrency),
+        "--request-count",
+        str(load.requests),
+        "--random-seed",
+        str(load.seed),
+        "--artifact-dir",
+        str(out / "aiperf"),
+        "--ui-type",
+        "none",
+        "--no-server-metrics",
+        "--no-gpu-telemetry",
+    ]
 
 
 CommandBuilder = Callable[[Context, Workload, Path], list[str]]
-COMMANDS: dict[str, CommandBuilder] = {"gpuatlas": gpuatlas_command, "vllm": vllm_command,
-                                       "guidellm": guidellm_command, "aiperf": aiperf_command}
-RESULT_FILES = {"gpuatlas": "gpuatlas.json", "vllm": "vllm.json", "guidellm": "guidellm.json",
-                "aiperf": "aiperf/profile_export_aiperf.json"}
+COMMANDS: dict[str, CommandBuilder] = {
+    "gpuatlas": gpuatlas_command,
+    "vllm": vllm_command,
+    "guidellm": guidellm_command,
+    "aiperf": aiperf_command,
+}
+RESULT_FILES = {
+    "gpuatlas": "gpuatlas.json",
+    "vllm": "vllm.json",
+    "guidellm": "guidellm.json",
+    "aiperf": "aiperf/profile_export_aiperf.json",
+}
 
 
 # --- what each tool reported -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Reported:
@@ -196,10 +307,12 @@ def reported_figures(tool: str, out: Path) -> Reported:
         ttft_p99_ms=_metric(result, "ttft_ms", "p99"),
         itl_p99_ms=itl_p99,
         tpot_p99_ms=_metric(result, "tpot_ms", "p99"),
-        output_tok_s=_metric(result, throughput, "mean"))
+        output_tok_s=_metric(result, throughput, "mean"),
+    )
 
 
 # --- what the server actually did ---------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Truth:
@@ -230,20 +343,31 @@ def truth_of(records: list[dict[str, Any]], wanted: int) -> Truth:
     kept = served[-wanted:]
     ttft = np.array([(r["writes_ns"][0] - arrival_ns(r)) / NS_PER_MS for r in kept])
     gaps = np.concatenate([np.diff(r["writes_ns"]) / NS_PER_MS for r in kept])
-    tpot = np.array([(r["writes_ns"][-1] - r["writes_ns"][0]) / NS_PER_MS
-                     / max(1, sum(r["tokens"]) - r["tokens"][0]) for r in kept])
+    tpot = np.array(
+        [
+            (r["writes_ns"][-1] - r["writes_ns"][0])
+            / NS_PER_MS
+            / max(1, sum(r["tokens"]) - r["tokens"][0])
+            for r in kept
+        ]
+    )
     tokens = sum(sum(r["tokens"]) for r in kept)
     span_ns = max(r["writes_ns"][-1] for r in kept) - arrival_ns(kept[0])
-    return Truth(requests=len(kept), extra_requests=len(records) - len(kept),
-                 tokens_written=sum(sum(r["tokens"]) for r in records),
-                 ttft_mean_ms=float(ttft.mean()), ttft_p50_ms=float(np.quantile(ttft, 0.5)),
-                 ttft_p99_ms=float(np.quantile(ttft, 0.99)),
-                 itl_p99_ms=float(np.quantile(gaps, 0.99)),
-                 tpot_p99_ms=float(np.quantile(tpot, 0.99)),
-                 output_tok_s=tokens / (span_ns / 1e9))
+    return Truth(
+        requests=len(kept),
+        extra_requests=len(records) - len(kept),
+        tokens_written=sum(sum(r["tokens"]) for r in records),
+        ttft_mean_ms=float(ttft.mean()),
+        ttft_p50_ms=float(np.quantile(ttft, 0.5)),
+        ttft_p99_ms=float(np.quantile(ttft, 0.99)),
+        itl_p99_ms=float(np.quantile(gaps, 0.99)),
+        tpot_p99_ms=float(np.quantile(tpot, 0.99)),
+        output_tok_s=tokens / (span_ns / 1e9),
+    )
 
 
 # --- running one tool ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ToolRun:
@@ -258,30 +382,57 @@ class ToolRun:
 
 def tool_environment(tool: str) -> dict[str, str]:
     environment = dict(os.environ)
-    environment.update({"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-                        "TOKENIZERS_PARALLELISM": "false"})
+    environment.update(
+        {
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "TOKENIZERS_PARALLELISM": "false",
+        }
+    )
     if tool != "aiperf":  # AIPerf 0.13 in offline mode looks a local path up in the Hub cache
-        environment.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-                            "HF_DATASETS_OFFLINE": "1"})
+        environment.update(
+            {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+        )
     return environment
 
 
 def run_tool(tool: str, context: Context, load: Workload, out: Path, timeout_s: float) -> ToolRun:
     out.mkdir(parents=True, exist_ok=True)
     report, log = out / "cpu.json", out / "tool.log"
-    wrapper = [sys.executable, str(TOOLS_ENV / "cpu_wrapper.py"), "--report", str(report),
-               "--timeout-s", str(timeout_s), "--"]
+    wrapper = [
+        sys.executable,
+        str(TOOLS_ENV / "cpu_wrapper.py"),
+        "--report",
+        str(report),
+        "--timeout-s",
+        str(timeout_s),
+        "--",
+    ]
     with log.open("wb") as sink:
-        subprocess.run(wrapper + COMMANDS[tool](context, load, out), stdout=sink,
-                       stderr=subprocess.STDOUT, cwd=out, env=tool_environment(tool),
-                       timeout=timeout_s + 60, check=False)
+        subprocess.run(
+            wrapper + COMMANDS[tool](context, load, out),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=out,
+            env=tool_environment(tool),
+            timeout=timeout_s + 60,
+            check=False,
+        )
     usage = json.loads(report.read_text())
     tail = log.read_text(errors="replace")[-1500:]
-    return ToolRun(tool, load, int(usage["returncode"]), float(usage["cpu_s"]),
-                   float(usage["wall_s"]), int(usage["stragglers"]), tail)
+    return ToolRun(
+        tool,
+        load,
+        int(usage["returncode"]),
+        float(usage["cpu_s"]),
+        float(usage["wall_s"]),
+        int(usage["stragglers"]),
+        tail,
+    )
 
 
 # --- the reference server -------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -292,14 +443,26 @@ def free_port() -> int:
 def start_reference(ttft_ms: float, itl_ms: float) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gpuatlas.bench.reference_server", "--port", str(port),
-         "--ttft-ms", str(ttft_ms), "--itl-ms", str(itl_ms)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gpuatlas.bench.reference_server",
+            "--port",
+            str(port),
+            "--ttft-ms",
+            str(ttft_ms),
+            "--itl-ms",
+            str(itl_ms),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     return wait_until_serving(url, process), process
 
 
 # --- the comparison --------------------------------------------------------------------------
+
 
 @dataclass
 class Row:
@@ -316,10 +479,14 @@ def _difference(measured: float | None, true: float) -> float | None:
 
 
 def accuracy_figures(reported: Reported, truth: Truth, run: ToolRun) -> dict[str, Any]:
-    throughput_error = None if reported.output_tok_s is None else (
-        100.0 * (reported.output_tok_s - truth.output_tok_s) / truth.output_tok_s)
+    throughput_error = (
+        None
+        if reported.output_tok_s is None
+        else (100.0 * (reported.output_tok_s - truth.output_tok_s) / truth.output_tok_s)
+    )
     return {
-        "completed": reported.completed, "server_requests": truth.requests,
+        "completed": reported.completed,
+        "server_requests": truth.requests,
         "extra_requests": truth.extra_requests,
         "ttft_mean_err_ms": _difference(reported.ttft_mean_ms, truth.ttft_mean_ms),
         "ttft_p50_err_ms": _difference(reported.ttft_p50_ms, truth.ttft_p50_ms),
@@ -327,8 +494,10 @@ def accuracy_figures(reported: Reported, truth: Truth, run: ToolRun) -> dict[str
         "itl_p99_err_ms": _difference(reported.itl_p99_ms, truth.itl_p99_ms),
         "tpot_p99_err_ms": _difference(reported.tpot_p99_ms, truth.tpot_p99_ms),
         "output_tok_s_err_pct": throughput_error,
-        "true_ttft_mean_ms": truth.ttft_mean_ms, "true_ttft_p99_ms": truth.ttft_p99_ms,
-        "true_itl_p99_ms": truth.itl_p99_ms, "true_output_tok_s": truth.output_tok_s,
+        "true_ttft_mean_ms": truth.ttft_mean_ms,
+        "true_ttft_p99_ms": truth.ttft_p99_ms,
+        "true_itl_p99_ms": truth.itl_p99_ms,
+        "true_output_tok_s": truth.output_tok_s,
         "reported_output_tok_s": reported.output_tok_s,
         "cpu_ms_per_1k_tokens": 1e6 * run.cpu_s / max(1, truth.tokens_written),
         "wall_s": run.wall_s,
@@ -353,12 +522,12 @@ def measure(tool: str, context: Context, load: Workload, timeout_s: float) -> tu
     except Exception as error:  # any unreadable result file is reported, not fatal
         return failed_row(tool, load, run, f"result file: {error}"), None
     truth = truth_of(records, load.requests)
-    row = Row(tool, load.concurrency, load.requests,
-              figures=accuracy_figures(reported, truth, run))
+    row = Row(tool, load.concurrency, load.requests, figures=accuracy_figures(reported, truth, run))
     return row, (run.cpu_s, truth.tokens_written, run.wall_s)
 
 
 # --- plan, budget, output ---------------------------------------------------------------------
+
 
 @dataclass
 class Budget:
@@ -373,36 +542,56 @@ def accuracy_plan(concurrencies: list[int], quick: bool) -> list[Workload]:
     return [Workload(c, requests.get(c, 5 * c), INPUT_TOKENS, 64, seed=c) for c in concurrencies]
 
 
-def run_accuracy(tools: list[str], context: Context, plan: list[Workload], budget: Budget,
-                 per_run_s: float) -> list[Row]:
+def run_accuracy(
+    tools: list[str], context: Context, plan: list[Workload], budget: Budget, per_run_s: float
+) -> list[Row]:
     rows = []
     for load in plan:
         for tool in tools:
             if budget.left_s() < 30:
-                rows.append(Row(tool, load.concurrency, load.requests, "skipped",
-                                "time budget spent"))
+                rows.append(
+                    Row(tool, load.concurrency, load.requests, "skipped", "time budget spent")
+                )
                 continue
             row, _ = measure(tool, context, load, min(per_run_s, budget.left_s()))
             rows.append(row)
-            print(f"  {tool:>9} c={load.concurrency:<4} {row.status} "
-                  f"{row.reason[:200] if row.reason else ''}", flush=True)
+            print(
+                f"  {tool:>9} c={load.concurrency:<4} {row.status} "
+                f"{row.reason[:200] if row.reason else ''}",
+                flush=True,
+            )
     return rows
 
 
 def cpu_row(tool: str, base: Any, double: Any, requests: int) -> Row:
     cpu_1, tokens_1, wall_1 = base
-    figures: dict[str, Any] = {"cpu_s": cpu_1, "tokens": tokens_1, "wall_s": wall_1,
-                               "cpu_ms_per_1k_tokens": 1e6 * cpu_1 / tokens_1}
+    figures: dict[str, Any] = {
+        "cpu_s": cpu_1,
+        "tokens": tokens_1,
+        "wall_s": wall_1,
+        "cpu_ms_per_1k_tokens": 1e6 * cpu_1 / tokens_1,
+    }
     if double is not None:
         cpu_2, tokens_2, wall_2 = double
-        figures.update({"cpu_s_2x": cpu_2, "tokens_2x": tokens_2, "wall_s_2x": wall_2,
-                        "cpu_ms_per_1k_tokens_margin": 1e6 * (cpu_2 - cpu_1)
-                        / max(1, tokens_2 - tokens_1)})
+        figures.update(
+            {
+                "cpu_s_2x": cpu_2,
+                "tokens_2x": tokens_2,
+                "wall_s_2x": wall_2,
+                "cpu_ms_per_1k_tokens_margin": 1e6 * (cpu_2 - cpu_1) / max(1, tokens_2 - tokens_1),
+            }
+        )
     return Row(tool, 64, requests, figures=figures)
 
 
-def run_cpu(tools: list[str], context: Context, requests: int, margin: bool, budget: Budget,
-            per_run_s: float) -> list[Row]:
+def run_cpu(
+    tools: list[str],
+    context: Context,
+    requests: int,
+    margin: bool,
+    budget: Budget,
+    per_run_s: float,
+) -> list[Row]:
     rows = []
     for tool in tools:
         if budget.left_s() < 30:
@@ -426,22 +615,26 @@ def tool_version(tool: str, envs: Path) -> str:
     python = sys.executable if tool == "gpuatlas" else str(envs / tool / "bin" / "python")
     probe = f"import importlib.metadata as m; print(m.version({PACKAGES[tool]!r}))"
     try:
-        done = subprocess.run([python, "-c", probe], capture_output=True, text=True,
-                              timeout=60, check=False)
+        done = subprocess.run(
+            [python, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"not installed ({error})"
     return done.stdout.strip() or f"not installed ({done.stderr.strip()[-200:]})"
 
 
-ACCURACY_COLUMNS = (("n", "completed", "{:.0f}"), ("extra", "extra_requests", "{:.0f}"),
-                    ("TTFT mean err", "ttft_mean_err_ms", "{:+.2f}"),
-                    ("TTFT p50 err", "ttft_p50_err_ms", "{:+.2f}"),
-                    ("TTFT p99 err", "ttft_p99_err_ms", "{:+.2f}"),
-                    ("ITL p99 err", "itl_p99_err_ms", "{:+.2f}"),
-                    ("TPOT p99 err", "tpot_p99_err_ms", "{:+.3f}"),
-                    ("tok/s err %", "output_tok_s_err_pct", "{:+.2f}"),
-                    ("CPU ms/1k tok", "cpu_ms_per_1k_tokens", "{:.1f}"),
-                    ("wall s", "wall_s", "{:.1f}"))
+ACCURACY_COLUMNS = (
+    ("n", "completed", "{:.0f}"),
+    ("extra", "extra_requests", "{:.0f}"),
+    ("TTFT mean err", "ttft_mean_err_ms", "{:+.2f}"),
+    ("TTFT p50 err", "ttft_p50_err_ms", "{:+.2f}"),
+    ("TTFT p99 err", "ttft_p99_err_ms", "{:+.2f}"),
+    ("ITL p99 err", "itl_p99_err_ms", "{:+.2f}"),
+    ("TPOT p99 err", "tpot_p99_err_ms", "{:+.3f}"),
+    ("tok/s err %", "output_tok_s_err_pct", "{:+.2f}"),
+    ("CPU ms/1k tok", "cpu_ms_per_1k_tokens", "{:.1f}"),
+    ("wall s", "wall_s", "{:.1f}"),
+)
 
 
 def _cell(value: Any, pattern: str) -> str:
@@ -449,8 +642,10 @@ def _cell(value: Any, pattern: str) -> str:
 
 
 def print_accuracy(rows: list[Row], ttft_ms: float, itl_ms: float) -> None:
-    print(f"\nAccuracy vs the reference server's record (schedule TTFT {ttft_ms} ms, ITL "
-          f"{itl_ms} ms, {INPUT_TOKENS} in / 64 out tokens; error = tool's figure - truth, ms)")
+    print(
+        f"\nAccuracy vs the reference server's record (schedule TTFT {ttft_ms} ms, ITL "
+        f"{itl_ms} ms, {INPUT_TOKENS} in / 64 out tokens; error = tool's figure - truth, ms)"
+    )
     header = ["tool", "conc"] + [name for name, _, _ in ACCURACY_COLUMNS]
     print(" | ".join(f"{h:>13}" for h in header))
     for row in rows:
@@ -462,19 +657,29 @@ def print_accuracy(rows: list[Row], ttft_ms: float, itl_ms: float) -> None:
 
 
 def print_cpu(rows: list[Row], requests: int) -> None:
-    print(f"\nClient CPU, whole process tree, start-up included (server at full speed, "
-          f"64 streams, {requests} requests x 256 tokens; margin = 2x requests vs 1x)")
-    print(" | ".join(f"{h:>15}" for h in ("tool", "CPU s", "tokens", "wall s",
-                                          "ms/1k all in", "ms/1k margin")))
+    print(
+        f"\nClient CPU, whole process tree, start-up included (server at full speed, "
+        f"64 streams, {requests} requests x 256 tokens; margin = 2x requests vs 1x)"
+    )
+    print(
+        " | ".join(
+            f"{h:>15}"
+            for h in ("tool", "CPU s", "tokens", "wall s", "ms/1k all in", "ms/1k margin")
+        )
+    )
     for row in rows:
         if row.status != "ok":
             print(f"{row.tool:>15} | {row.status}: {row.reason[:300]}")
             continue
         f = row.figures
-        cells = [row.tool, _cell(f.get("cpu_s"), "{:.2f}"), _cell(f.get("tokens"), "{:.0f}"),
-                 _cell(f.get("wall_s"), "{:.1f}"),
-                 _cell(f.get("cpu_ms_per_1k_tokens"), "{:.1f}"),
-                 _cell(f.get("cpu_ms_per_1k_tokens_margin"), "{:.1f}")]
+        cells = [
+            row.tool,
+            _cell(f.get("cpu_s"), "{:.2f}"),
+            _cell(f.get("tokens"), "{:.0f}"),
+            _cell(f.get("wall_s"), "{:.1f}"),
+            _cell(f.get("cpu_ms_per_1k_tokens"), "{:.1f}"),
+            _cell(f.get("cpu_ms_per_1k_tokens_margin"), "{:.1f}"),
+        ]
         print(" | ".join(f"{c:>15}" for c in cells))
 
 
@@ -503,13 +708,21 @@ def available_tools(wanted: list[str], envs: Path) -> tuple[list[str], list[Row]
         if tool == "gpuatlas" or program.exists():
             ready.append(tool)
         else:
-            missing.append(Row(tool, 0, 0, "skipped", f"{program} not found "
-                               "(run benchmarks/tools_env/setup_envs.sh)"))
+            missing.append(
+                Row(
+                    tool,
+                    0,
+                    0,
+                    "skipped",
+                    f"{program} not found (run benchmarks/tools_env/setup_envs.sh)",
+                )
+            )
     return ready, missing
 
 
-def run_all(args: argparse.Namespace, tools: list[str], workdir: Path
-            ) -> tuple[list[Row], list[Row]]:
+def run_all(
+    args: argparse.Namespace, tools: list[str], workdir: Path
+) -> tuple[list[Row], list[Row]]:
     from make_tokenizer import write_tokenizer  # benchmarks/tools_env, stdlib only
 
     budget = Budget(time.monotonic() + args.budget_s)
@@ -518,8 +731,9 @@ def run_all(args: argparse.Namespace, tools: list[str], workdir: Path
     url, server = start_reference(args.ttft_ms, args.itl_ms)
     try:
         context = Context(url, workdir, args.envs, tokenizer)
-        accuracy = run_accuracy(tools, context, accuracy_plan(concurrencies, args.quick),
-                                budget, args.per_run_s)
+        accuracy = run_accuracy(
+            tools, context, accuracy_plan(concurrencies, args.quick), budget, args.per_run_s
+        )
     finally:
         stop(server)
     if args.no_cpu:
@@ -550,10 +764,13 @@ def main() -> None:
         print_cpu(cpu, 320 if args.quick else args.cpu_requests)
     print(f"\ntotal {time.monotonic() - started:.0f} s")
     if args.out:
-        document = {"schedule": {"ttft_ms": args.ttft_ms, "itl_ms": args.itl_ms},
-                    "versions": versions, "machine_cpus": os.cpu_count(),
-                    "accuracy": [asdict(r) for r in missing + accuracy],
-                    "cpu": [asdict(r) for r in cpu]}
+        document = {
+            "schedule": {"ttft_ms": args.ttft_ms, "itl_ms": args.itl_ms},
+            "versions": versions,
+            "machine_cpus": os.cpu_count(),
+            "accuracy": [asdict(r) for r in missing + accuracy],
+            "cpu": [asdict(r) for r in cpu],
+        }
         args.out.write_text(json.dumps(document, indent=2))
         print(f"wrote {args.out}")
 

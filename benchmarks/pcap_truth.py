@@ -92,8 +92,9 @@ def read_frames(path: Path) -> tuple[int, list[tuple[int, bytes]]]:
     while position + record.size <= len(raw):
         seconds, fraction, captured, _ = record.unpack_from(raw, position)
         position += record.size
-        frames.append((seconds * 1_000_000_000 + fraction * scale,
-                       raw[position:position + captured]))
+        frames.append(
+            (seconds * 1_000_000_000 + fraction * scale, raw[position : position + captured])
+        )
         position += captured
     return link_type, frames
 
@@ -127,8 +128,11 @@ def _tcp_segment(packet: bytes) -> tuple[int, int, int, bytes] | None:
         return None
     version = packet[0] >> 4
     if version == 4:
-        header, protocol, total = (packet[0] & 0x0F) * 4, packet[9], \
-            struct.unpack_from("!H", packet, 2)[0]
+        header, protocol, total = (
+            (packet[0] & 0x0F) * 4,
+            packet[9],
+            struct.unpack_from("!H", packet, 2)[0],
+        )
         packet = packet[:total]
     elif version == 6:
         header, protocol = 40, packet[6]
@@ -138,7 +142,7 @@ def _tcp_segment(packet: bytes) -> tuple[int, int, int, bytes] | None:
         return None
     source, destination, seq = struct.unpack_from("!HHI", packet, header)
     offset = (packet[header + 12] >> 4) * 4
-    return source, destination, seq, bytes(packet[header + offset:])
+    return source, destination, seq, bytes(packet[header + offset :])
 
 
 CONTENT_LENGTH = re.compile(rb"(?im)^content-length:\s*(\d+)")
@@ -150,8 +154,10 @@ def plain_exchanges(connection: Connection) -> list[Exchange]:
     """The requests and responses of a connection in the clear, in order."""
     requests = _requests(connection.to_server)
     responses = _first_tokens(connection.to_client)
-    return [Exchange(connection.client_port, end_ns, first, body, events)
-            for (end_ns, body), (first, events) in zip(requests, responses, strict=False)]
+    return [
+        Exchange(connection.client_port, end_ns, first, body, events)
+        for (end_ns, body), (first, events) in zip(requests, responses, strict=False)
+    ]
 
 
 def _requests(stream: Stream) -> list[tuple[int, bytes]]:
@@ -161,7 +167,7 @@ def _requests(stream: Stream) -> list[tuple[int, bytes]]:
         end = head_end + 4 + (int(length.group(1)) if length else 0)
         if end > len(data):
             break
-        found.append((stream.time_at(end - 1), data[head_end + 4:end]))
+        found.append((stream.time_at(end - 1), data[head_end + 4 : end]))
         position = end
     return found
 
@@ -222,24 +228,32 @@ class RecordCounts:
     from_end: int | None = None
 
 
-def tls_exchanges(connection: Connection, counts: RecordCounts,
-                  min_request_bytes: int = 200) -> list[Exchange]:
+def tls_exchanges(
+    connection: Connection, counts: RecordCounts, min_request_bytes: int = 200
+) -> list[Exchange]:
     """Requests and first tokens of a TLS connection, by counting records. The first
     response of a connection is counted from its end (TLS 1.3 session tickets may come
     between the request and its head), the others from their start (the last one may be
     followed by a closing alert)."""
-    requests = [connection.to_server.time_at(offset + 5 + length - 1)
-                for kind, length, offset in tls_records(connection.to_server)
-                if kind == TLS_APPLICATION_DATA and length >= min_request_bytes]
-    replies = [connection.to_client.time_at(offset)
-               for kind, _, offset in tls_records(connection.to_client)
-               if kind == TLS_APPLICATION_DATA]
+    requests = [
+        connection.to_server.time_at(offset + 5 + length - 1)
+        for kind, length, offset in tls_records(connection.to_server)
+        if kind == TLS_APPLICATION_DATA and length >= min_request_bytes
+    ]
+    replies = [
+        connection.to_client.time_at(offset)
+        for kind, _, offset in tls_records(connection.to_client)
+        if kind == TLS_APPLICATION_DATA
+    ]
     exchanges = []
     for number, request_ns in enumerate(requests):
         until = requests[number + 1] if number + 1 < len(requests) else None
         answer = [t for t in replies if t >= request_ns and (until is None or t < until)]
-        exchanges.append(Exchange(connection.client_port, request_ns,
-                                  _first_token_record(answer, counts, number == 0)))
+        exchanges.append(
+            Exchange(
+                connection.client_port, request_ns, _first_token_record(answer, counts, number == 0)
+            )
+        )
     return exchanges
 
 
@@ -259,8 +273,7 @@ def record_counts(connection: Connection) -> list[RecordCounts]:
         if exchange.first_token_ns is None:
             continue
         until = exchanges[number + 1].request_ns if number + 1 < len(exchanges) else None
-        answer = [t for t in times
-                  if t >= exchange.request_ns and (until is None or t < until)]
+        answer = [t for t in times if t >= exchange.request_ns and (until is None or t < until)]
         before = sum(1 for t in answer if t < exchange.first_token_ns)
         found.append(RecordCounts(before, len(answer) - before))
     return found

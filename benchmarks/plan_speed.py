@@ -19,8 +19,12 @@ from gpuatlas.catalog.prices import TIERS
 from gpuatlas.economics.serving_candidate import Slo
 
 REQUEST = PlanRequest(
-    model="meta-llama/Llama-2-13b-hf", weights=("all",), requests_per_s=100.0,
-    input_tokens=512, output_tokens=256, slo=Slo(p95_ttft_ms=500, p95_tpot_ms=50),
+    model="meta-llama/Llama-2-13b-hf",
+    weights=("all",),
+    requests_per_s=100.0,
+    input_tokens=512,
+    output_tokens=256,
+    slo=Slo(p95_ttft_ms=500, p95_tpot_ms=50),
     tiers=TIERS,
 )
 
@@ -30,9 +34,15 @@ def timed_plan() -> tuple[float, int, int, str]:
     plan = run_plan(REQUEST)
     elapsed = time.perf_counter() - start
     winner = plan.options[0]
-    return elapsed, plan.candidates, plan.simulated, (
-        f"{winner.replicas} × {winner.label} on {winner.offer_label}, "
-        f"${winner.monthly_cost_usd:,.0f}/month")
+    return (
+        elapsed,
+        plan.candidates,
+        plan.simulated,
+        (
+            f"{winner.replicas} × {winner.label} on {winner.offer_label}, "
+            f"${winner.monthly_cost_usd:,.0f}/month"
+        ),
+    )
 
 
 def main() -> None:
@@ -41,8 +51,10 @@ def main() -> None:
     arguments = parser.parse_args()
     cold, candidates, simulated, winner = timed_plan()
     warm = [timed_plan()[0] for _ in range(arguments.repeats)]
-    print(f"plan search space: {candidates} candidate configurations assessed "
-          f"(GPU × count × weight format with a hosting offer), {simulated} simulated")
+    print(
+        f"plan search space: {candidates} candidate configurations assessed "
+        f"(GPU × count × weight format with a hosting offer), {simulated} simulated"
+    )
     print(f"winner: {winner}")
     print(f"cold: {cold:.2f} s   warm median of {len(warm)}: {statistics.median(warm):.2f} s")
 

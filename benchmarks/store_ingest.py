@@ -33,21 +33,43 @@ from gpuatlas.store import open_store  # noqa: E402
 
 
 def result_document(agent: int) -> dict[str, Any]:
-    samples = [{"repeat": 0, "index": i, "ttft_ms": 20.0 + i, "tpot_ms": 7.5,
-                "e2e_ms": 1900.0 + i, "output_tokens": 256, "values": {}} for i in range(30)]
+    samples = [
+        {
+            "repeat": 0,
+            "index": i,
+            "ttft_ms": 20.0 + i,
+            "tpot_ms": 7.5,
+            "e2e_ms": 1900.0 + i,
+            "output_tokens": 256,
+            "values": {},
+        }
+        for i in range(30)
+    ]
     return {
-        "schema_version": "gpuatlas.result/1", "result_id": str(uuid.uuid4()),
-        "benchmark": "llm-single-llama3.1-8b", "benchmark_version": 1,
-        "category": "llm-single", "created_at": "2026-11-20T10:00:00Z", "gpu_id": "rtx-4090",
+        "schema_version": "gpuatlas.result/1",
+        "result_id": str(uuid.uuid4()),
+        "benchmark": "llm-single-llama3.1-8b",
+        "benchmark_version": 1,
+        "category": "llm-single",
+        "created_at": "2026-11-20T10:00:00Z",
+        "gpu_id": "rtx-4090",
         "gpu_count": 1,
-        "fingerprint": {"gpus": [{"index": 0, "name": "NVIDIA GeForce RTX 4090"}],
-                        "hostname_hash": f"{agent:08x}"},
+        "fingerprint": {
+            "gpus": [{"index": 0, "name": "NVIDIA GeForce RTX 4090"}],
+            "hostname_hash": f"{agent:08x}",
+        },
         "settings": {"model": "llama3.1:8b", "concurrency": 1, "output_tokens": 256},
-        "headline": {"metric": "decode_tok_s", "unit": "tok/s", "higher_is_better": True,
-                     "value": 120.0 + agent % 7},
-        "metrics": {"decode_tok_s": {"median": 120.0, "mean": 120.3, "p90": 122.0,
-                                     "p99": 123.0, "n": 30}},
-        "samples": samples, "source": "benchmarks/store_ingest.py",
+        "headline": {
+            "metric": "decode_tok_s",
+            "unit": "tok/s",
+            "higher_is_better": True,
+            "value": 120.0 + agent % 7,
+        },
+        "metrics": {
+            "decode_tok_s": {"median": 120.0, "mean": 120.3, "p90": 122.0, "p99": 123.0, "n": 30}
+        },
+        "samples": samples,
+        "source": "benchmarks/store_ingest.py",
     }
 
 
@@ -59,8 +81,9 @@ class Tally:
     latencies_ms: list[float] = field(default_factory=list)
 
 
-async def agent_loop(url: str, token: str, agent: int, batch: int, stop_at: float,
-                     tally: Tally) -> None:
+async def agent_loop(
+    url: str, token: str, agent: int, batch: int, stop_at: float, tally: Tally
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         while time.monotonic() < stop_at:
@@ -83,9 +106,20 @@ def start_server(database_url: str, workers: int, folder: str) -> tuple[Any, str
     port = free_port()
     env = {**os.environ, "GPUATLAS_DATABASE_URL": database_url, "GPUATLAS_DATA_DIR": folder}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gpuatlas.cli.main", "serve", "--port", str(port),
-         "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gpuatlas.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -108,8 +142,12 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace, folder: 
         started = time.perf_counter()
 
         async def all_agents() -> None:
-            await asyncio.gather(*(agent_loop(url, token, i, args.batch, stop_at, tally)
-                                   for i, token in enumerate(tokens)))
+            await asyncio.gather(
+                *(
+                    agent_loop(url, token, i, args.batch, stop_at, tally)
+                    for i, token in enumerate(tokens)
+                )
+            )
 
         asyncio.run(all_agents())
         elapsed = time.perf_counter() - started
@@ -121,15 +159,18 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace, folder: 
     _print_row(name, args, tally, elapsed, stored)
 
 
-def _print_row(name: str, args: argparse.Namespace, tally: Tally, elapsed: float,
-               stored: int) -> None:
+def _print_row(
+    name: str, args: argparse.Namespace, tally: Tally, elapsed: float, stored: int
+) -> None:
     latencies = sorted(tally.latencies_ms) or [0.0]
     p95 = latencies[min(len(latencies) - 1, int(0.95 * (len(latencies) - 1)))]
-    print(f"{name:<11} workers={args.workers} agents={args.agents} batch={args.batch}: "
-          f"{tally.results / elapsed:8.1f} results/s  {tally.requests / elapsed:6.1f} req/s  "
-          f"p50 {statistics.median(latencies):7.1f} ms  p95 {p95:7.1f} ms  "
-          f"errors {tally.errors}  stored {stored:,} (acknowledged {tally.results:,})",
-          flush=True)
+    print(
+        f"{name:<11} workers={args.workers} agents={args.agents} batch={args.batch}: "
+        f"{tally.results / elapsed:8.1f} results/s  {tally.requests / elapsed:6.1f} req/s  "
+        f"p50 {statistics.median(latencies):7.1f} ms  p95 {p95:7.1f} ms  "
+        f"errors {tally.errors}  stored {stored:,} (acknowledged {tally.results:,})",
+        flush=True,
+    )
 
 
 def main() -> None:

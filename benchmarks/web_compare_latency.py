@@ -66,15 +66,33 @@ def synthetic_rows(count: int, seed: int = 7) -> Any:
 
 def _row(gpu: str, benchmark: Any, value: float, now: datetime, index: int) -> dict[str, Any]:
     return {
-        "result_id": uuid.UUID(int=random.getrandbits(128)).hex, "schema_version":
-        "gpuatlas.result/1", "benchmark": benchmark.id, "benchmark_version": benchmark.version,
-        "category": benchmark.category, "gpu_id": gpu, "gpu_count": 1, "gpu_name": None,
-        "metric": "headline", "unit": benchmark.unit,
-        "higher_is_better": benchmark.higher_is_better, "value": value, "ci_low": None,
-        "ci_high": None, "created_at": "2026-11-01T00:00:00Z", "source": "synthetic fleet",
-        "source_date": "2026-11-01", "origin": "agent", "agent": f"node-{index % 32}",
-        "received_at": now, "quarantined": False, "quarantine_reasons": [],
-        "released_at": None, "fingerprint": {}, "settings": {}, "metrics": {}, "samples": [],
+        "result_id": uuid.UUID(int=random.getrandbits(128)).hex,
+        "schema_version": "gpuatlas.result/1",
+        "benchmark": benchmark.id,
+        "benchmark_version": benchmark.version,
+        "category": benchmark.category,
+        "gpu_id": gpu,
+        "gpu_count": 1,
+        "gpu_name": None,
+        "metric": "headline",
+        "unit": benchmark.unit,
+        "higher_is_better": benchmark.higher_is_better,
+        "value": value,
+        "ci_low": None,
+        "ci_high": None,
+        "created_at": "2026-11-01T00:00:00Z",
+        "source": "synthetic fleet",
+        "source_date": "2026-11-01",
+        "origin": "agent",
+        "agent": f"node-{index % 32}",
+        "received_at": now,
+        "quarantined": False,
+        "quarantine_reasons": [],
+        "released_at": None,
+        "fingerprint": {},
+        "settings": {},
+        "metrics": {},
+        "samples": [],
         "details": {},
     }
 
@@ -85,17 +103,26 @@ def build(store: Store, count: int) -> float:
     for chunk in synthetic_rows(count):
         store.bulk_insert_rows(chunk, refresh=False)
         done += len(chunk)
-        print(f"  inserted {done:,} rows ({done / (time.perf_counter() - started):,.0f}/s)",
-              flush=True)
+        print(
+            f"  inserted {done:,} rows ({done / (time.perf_counter() - started):,.0f}/s)",
+            flush=True,
+        )
     return time.perf_counter() - started
 
 
 def start_server(url: str, port: int, data_dir: str, warm: bool) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "GPUATLAS_DATABASE_URL": url, "GPUATLAS_DATA_DIR": data_dir,
-           "GPUATLAS_WARM_CACHE": "1" if warm else "0"}
+    env = {
+        **os.environ,
+        "GPUATLAS_DATABASE_URL": url,
+        "GPUATLAS_DATA_DIR": data_dir,
+        "GPUATLAS_WARM_CACHE": "1" if warm else "0",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "gpuatlas.cli.main", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -113,8 +140,10 @@ def wait_for_warm_up(port: int, limit_s: float = 600) -> float:
     while time.perf_counter() - started < limit_s:
         state = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()["warm_up"]
         if state["finished"]:
-            print(f"warm-up: {state['systems']} systems in {state['seconds']:.1f} s "
-                  "(server answering throughout)")
+            print(
+                f"warm-up: {state['systems']} systems in {state['seconds']:.1f} s "
+                "(server answering throughout)"
+            )
             return time.perf_counter() - started
         time.sleep(0.5)
     raise RuntimeError("warm-up did not finish")
@@ -131,8 +160,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def describe(label: str, values_ms: list[float]) -> None:
-    print(f"{label:<44} n={len(values_ms):>3}  p50 {statistics.median(values_ms):8.1f} ms  "
-          f"p95 {percentile(values_ms, 95):8.1f} ms  max {max(values_ms):8.1f} ms")
+    print(
+        f"{label:<44} n={len(values_ms):>3}  p50 {statistics.median(values_ms):8.1f} ms  "
+        f"p95 {percentile(values_ms, 95):8.1f} ms  max {max(values_ms):8.1f} ms"
+    )
 
 
 def timed_get(client: httpx.Client, path: str) -> float:
@@ -154,8 +185,10 @@ def small_ingest(store: Store, count: int = 100) -> None:
     rows = [row for chunk in synthetic_rows(count, seed=99) for row in chunk]
     started = time.perf_counter()
     store.bulk_insert_rows(rows)
-    print(f"write of {count} new results with its summary refresh: "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"write of {count} new results with its summary refresh: "
+        f"{time.perf_counter() - started:.2f} s"
+    )
 
 
 def time_store_queries(store: Store, pairs: list[tuple[str, ...]]) -> None:
@@ -203,8 +236,11 @@ def main() -> None:
         wait_for_warm_up(args.port)
         with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=600) as client:
             warmed = [timed_get(client, f"/compare/{a}/{b}") for a, b in pairs]
-            repeated = [timed_get(client, f"/compare/{a}/{b}")
-                        for _ in range(args.warm_repeats) for a, b in pairs]
+            repeated = [
+                timed_get(client, f"/compare/{a}/{b}")
+                for _ in range(args.warm_repeats)
+                for a, b in pairs
+            ]
             frame = [timed_get(client, f"/compare/{a}/{b}/report.html") for a, b in pairs]
     finally:
         stop_server(server)

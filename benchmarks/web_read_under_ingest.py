@@ -34,23 +34,37 @@ GPUS = {  # catalog id -> the name NVML reports (the fingerprint the plausibilit
     "a100-80gb-sxm": "NVIDIA A100-SXM4-80GB",
     "h100-sxm": "NVIDIA H100 80GB HBM3",
 }
-PAGES = ("/compare/rtx-4090/rtx-3090", "/compare/a100-80gb-sxm/h100-sxm", "/gpu/rtx-4090",
-         "/gpu/a100-80gb-sxm")
+PAGES = (
+    "/compare/rtx-4090/rtx-3090",
+    "/compare/a100-80gb-sxm/h100-sxm",
+    "/gpu/rtx-4090",
+    "/gpu/a100-80gb-sxm",
+)
 
 
 def result_document(gpu_id: str, index: int) -> dict[str, Any]:
     """A plausible single-stream decode result (suite benchmark llm-single-llama3.1-8b)."""
     value = 60.0 + (index % 17)
     return {
-        "schema_version": "gpuatlas.result/1", "result_id": f"load-{uuid.uuid4().hex}",
-        "benchmark": "llm-single-llama3.1-8b", "benchmark_version": 1,
-        "category": "llm-single", "created_at": "2026-11-20T10:00:00Z", "gpu_id": gpu_id,
-        "gpu_count": 1, "fingerprint": {"gpus": [{"name": GPUS[gpu_id]}]},
+        "schema_version": "gpuatlas.result/1",
+        "result_id": f"load-{uuid.uuid4().hex}",
+        "benchmark": "llm-single-llama3.1-8b",
+        "benchmark_version": 1,
+        "category": "llm-single",
+        "created_at": "2026-11-20T10:00:00Z",
+        "gpu_id": gpu_id,
+        "gpu_count": 1,
+        "fingerprint": {"gpus": [{"name": GPUS[gpu_id]}]},
         "settings": {"model": "llama3.1:8b", "concurrency": 1},
-        "headline": {"metric": "decode_tok_s", "unit": "tok/s", "higher_is_better": True,
-                     "value": value},
-        "metrics": {"decode_tok_s": {"median": value, "mean": value, "p90": value,
-                                     "p99": value, "n": 10}},
+        "headline": {
+            "metric": "decode_tok_s",
+            "unit": "tok/s",
+            "higher_is_better": True,
+            "value": value,
+        },
+        "metrics": {
+            "decode_tok_s": {"median": value, "mean": value, "p90": value, "p99": value, "n": 10}
+        },
         "source": "web_read_under_ingest.py",
     }
 
@@ -86,8 +100,10 @@ class Agents:
             while not self.stop.is_set():
                 time.sleep(max(0.0, next_at - time.monotonic()))
                 next_at += self.interval_s
-                documents = [result_document(gpu_ids[(number + index + k) % len(gpu_ids)],
-                                             index + k) for k in range(self.batch)]
+                documents = [
+                    result_document(gpu_ids[(number + index + k) % len(gpu_ids)], index + k)
+                    for k in range(self.batch)
+                ]
                 started = time.perf_counter()
                 reply = client.post("/api/v1/results", json=documents, headers=headers)
                 reply.raise_for_status()
@@ -116,8 +132,10 @@ def report(label: str, timings: dict[str, list[float]]) -> None:
         describe(f"  {page}", values)
     compare = [v for page, vs in timings.items() if page.startswith("/compare") for v in vs]
     gpu = [v for page, vs in timings.items() if page.startswith("/gpu") for v in vs]
-    print(f"  all compare p95 {percentile(compare, 95):.1f} ms; all GPU p95 "
-          f"{percentile(gpu, 95):.1f} ms")
+    print(
+        f"  all compare p95 {percentile(compare, 95):.1f} ms; all GPU p95 "
+        f"{percentile(gpu, 95):.1f} ms"
+    )
 
 
 def main() -> None:
@@ -127,8 +145,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5, help="results per push")
     parser.add_argument("--seconds", type=float, default=30.0, help="per phase")
     parser.add_argument("--port", type=int, default=8937)
-    parser.add_argument("--no-warm-up", action="store_true",
-                        help="do not wait for the report-cache warm-up")
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="do not wait for the report-cache warm-up"
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="gpuatlas-read-ingest-")
     os.environ["GPUATLAS_DATA_DIR"] = folder
@@ -145,11 +164,14 @@ def main() -> None:
         report("quiet", read_for(base_url, args.seconds))
         with Agents(base_url, token, args.agents, args.rate, args.batch) as agents:
             timings = read_for(base_url, args.seconds)
-        report(f"under ingest: {agents.pushed} results in {args.seconds:.0f} s "
-               f"({agents.pushed / args.seconds:.1f}/s from {args.agents} agents, "
-               f"{args.batch} per push; push p50 "
-               f"{percentile(agents.push_ms, 50):.1f} ms, p95 "
-               f"{percentile(agents.push_ms, 95):.1f} ms)", timings)
+        report(
+            f"under ingest: {agents.pushed} results in {args.seconds:.0f} s "
+            f"({agents.pushed / args.seconds:.1f}/s from {args.agents} agents, "
+            f"{args.batch} per push; push p50 "
+            f"{percentile(agents.push_ms, 50):.1f} ms, p95 "
+            f"{percentile(agents.push_ms, 95):.1f} ms)",
+            timings,
+        )
     finally:
         stop_server(server)
 

@@ -87,8 +87,11 @@ def imported_roots(module: object) -> frozenset[str]:
         return frozenset()
     roots = set()
     for value in vars(module).values():
-        name = value.__name__ if isinstance(value, types.ModuleType) else getattr(
-            value, "__module__", None)
+        name = (
+            value.__name__
+            if isinstance(value, types.ModuleType)
+            else getattr(value, "__module__", None)
+        )
         if isinstance(name, str):
             roots.add(name.split(".")[0])
     return frozenset(roots)

@@ -91,19 +91,57 @@ def start_cluster(root: Path) -> PostgresCluster:
         entry = pwd.getpwnam(run_as)
         for path in (root, socket_dir):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-    _run([str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "--auth=trust",
-          "-E", "UTF8", "--no-sync"], run_as)
+    _run(
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        run_as,
+    )
     cluster = PostgresCluster(free_port(), data_dir, bin_dir, run_as)
-    options = (f"-p {cluster.port} -k {socket_dir} -c listen_addresses=127.0.0.1 "
-               "-c fsync=off -c max_connections=300 -c shared_buffers=128MB")
-    _run([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options, "-w", "-t", "60",
-          "-l", str(root / "postgres.log"), "start"], run_as)
+    options = (
+        f"-p {cluster.port} -k {socket_dir} -c listen_addresses=127.0.0.1 "
+        "-c fsync=off -c max_connections=300 -c shared_buffers=128MB"
+    )
+    _run(
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(root / "postgres.log"),
+            "start",
+        ],
+        run_as,
+    )
     return cluster
 
 
 def stop_cluster(cluster: PostgresCluster) -> None:
-    _run([str(cluster.bin_dir / "pg_ctl"), "-D", str(cluster.data_dir), "-m", "immediate",
-          "-w", "stop"], cluster.run_as)
+    _run(
+        [
+            str(cluster.bin_dir / "pg_ctl"),
+            "-D",
+            str(cluster.data_dir),
+            "-m",
+            "immediate",
+            "-w",
+            "stop",
+        ],
+        cluster.run_as,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -143,10 +181,15 @@ def result_document(**overrides: Any) -> dict[str, Any]:
         "gpu_count": 1,
         "fingerprint": {"gpus": [{"index": 0, "name": "NVIDIA GeForce RTX 4090"}]},
         "settings": {"model": "llama3.1:8b", "concurrency": 1, "output_tokens": 256},
-        "headline": {"metric": "decode_tok_s", "unit": "tok/s", "higher_is_better": True,
-                     "value": 120.0},
-        "metrics": {"decode_tok_s": {"median": 120.0, "mean": 120.2, "p90": 121.0,
-                                     "p99": 121.5, "n": 3}},
+        "headline": {
+            "metric": "decode_tok_s",
+            "unit": "tok/s",
+            "higher_is_better": True,
+            "value": 120.0,
+        },
+        "metrics": {
+            "decode_tok_s": {"median": 120.0, "mean": 120.2, "p90": 121.0, "p99": 121.5, "n": 3}
+        },
         "samples": [
             {"repeat": 0, "index": i, "ttft_ms": 20.0 + i, "values": {"decode_tok_s": v}}
             for i, v in enumerate((119.5, 120.0, 121.1))

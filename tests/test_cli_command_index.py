@@ -19,8 +19,7 @@ def registered_commands() -> dict[str, str]:
     context = click.Context(group)
     assert isinstance(group, TyperGroup)
     return {
-        name: _short_help(group.get_command(context, name))
-        for name in group.list_commands(context)
+        name: _short_help(group.get_command(context, name)) for name in group.list_commands(context)
     }
 
 

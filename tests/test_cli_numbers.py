@@ -20,10 +20,14 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.parametrize("arguments", [
-    ["predict", "llm", "h100-sxm", "llama-3.1-8b", "--batch", "64"],
-    ["predict", "train", "4x rtx-4090", "llama-3.2-1b", "--method", "qlora", "--tokens", "1e8"],
-], ids=lambda a: " ".join(a))
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["predict", "llm", "h100-sxm", "llama-3.1-8b", "--batch", "64"],
+        ["predict", "train", "4x rtx-4090", "llama-3.2-1b", "--method", "qlora", "--tokens", "1e8"],
+    ],
+    ids=lambda a: " ".join(a),
+)
 def test_predictions_have_no_scientific_notation(runner: CliRunner, arguments: list[str]) -> None:
     result = runner.invoke(app, arguments, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
@@ -31,10 +35,12 @@ def test_predictions_have_no_scientific_notation(runner: CliRunner, arguments: l
 
 
 def test_large_rates_are_written_with_thousands_separators(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["predict", "llm", "h100-sxm", "llama-3.1-8b", "--batch", "64"],
-                           env={"COLUMNS": "200"})
+    result = runner.invoke(
+        app, ["predict", "llm", "h100-sxm", "llama-3.1-8b", "--batch", "64"], env={"COLUMNS": "200"}
+    )
     line = next(row for row in result.output.splitlines() if "prefill_tok_s" in row)
     value, low, high = re.findall(r"\d[\d,]*(?:\.\d+)?", line)[:3]
     assert "," in value and float(value.replace(",", "")) >= 10_000  # 64 × 512 tokens of prefill
-    assert float(low.replace(",", "")) <= float(value.replace(",", "")) <= float(
-        high.replace(",", ""))
+    assert (
+        float(low.replace(",", "")) <= float(value.replace(",", "")) <= float(high.replace(",", ""))
+    )

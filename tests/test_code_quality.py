@@ -25,6 +25,13 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_ruff_format_leaves_every_file_as_it_is() -> None:
+    if shutil.which("ruff") is None:
+        pytest.skip("ruff is not installed")
+    result = run_tool("ruff", "format", "--check", "src", "tests", "benchmarks", "tools")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_mypy_type_checks_the_package() -> None:
     result = run_tool("mypy", "--no-error-summary")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -111,8 +111,10 @@ FUNCTION_LEVEL_IMPORTS: dict[tuple[str, str], str] = {
     ("store/migrate.py", "alembic.script"): "the same",
     ("store/migrate.py", "alembic.runtime.migration"): "the same",
     ("store/migrate.py", "alembic"): "the same",
-    ("store/migrations/versions/0002_sources_and_covering_index.py", "hashlib"):
-        "a migration, frozen as it ran",
+    (
+        "store/migrations/versions/0002_sources_and_covering_index.py",
+        "hashlib",
+    ): "a migration, frozen as it ran",
     ("store/migrations/versions/0004_run_identity.py", "pydantic"): "the same",
     ("store/migrations/versions/0004_run_identity.py", "gpuatlas.records.identity"): "the same",
     ("store/migrations/versions/0004_run_identity.py", "gpuatlas.records.result"): "the same",
@@ -139,8 +141,9 @@ def test_lower_packages_import_at_the_top_of_their_files() -> None:
     found = {
         (path.relative_to(PACKAGE_ROOT).as_posix(), module)
         for name in TOP_LEVEL_IMPORT_PACKAGES
-        for path in (PACKAGE_ROOT.glob(name) if name.endswith(".py")
-                     else (PACKAGE_ROOT / name).rglob("*.py"))
+        for path in (
+            PACKAGE_ROOT.glob(name) if name.endswith(".py") else (PACKAGE_ROOT / name).rglob("*.py")
+        )
         for module in function_level_imports(path)
     }
     assert found - FUNCTION_LEVEL_IMPORTS.keys() == set()

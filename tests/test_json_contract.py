@@ -39,8 +39,17 @@ COMMANDS = [
     ["cost", "--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "rtx-4090"],
     ["tco", "--gpu", "rtx-4090"],
     ["plan", "--model", "llama-3.1-8b", "--rps", "1", "--gpu", "rtx-4090"],
-    ["fleet", "--model", "llama-3.1-8b=0.5", "--model", "qwen2.5-7b=0.5", "--rps", "2",
-     "--gpu", "rtx-4090"],
+    [
+        "fleet",
+        "--model",
+        "llama-3.1-8b=0.5",
+        "--model",
+        "qwen2.5-7b=0.5",
+        "--rps",
+        "2",
+        "--gpu",
+        "rtx-4090",
+    ],
     ["compare", "rtx-4090", "rtx-3090"],
     ["bench", "list"],
     ["leaderboard"],
@@ -54,8 +63,9 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 @pytest.mark.parametrize("arguments", COMMANDS, ids=lambda a: " ".join(a))
-def test_every_json_document_carries_its_schema_version(runner: CliRunner,
-                                                        arguments: list[str]) -> None:
+def test_every_json_document_carries_its_schema_version(
+    runner: CliRunner, arguments: list[str]
+) -> None:
     result = runner.invoke(app, [*arguments, "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
@@ -71,18 +81,25 @@ _DOCUMENTS: dict[tuple[str, ...], Any] = {}  # each command's document, read onc
 def _noisy_usd_values(value: Any, path: str = "", in_usd: bool = False) -> list[str]:
     """Every float under a USD-named field with more than 10 significant digits."""
     if isinstance(value, dict):
-        return [found for key, item in value.items()
-                for found in _noisy_usd_values(item, f"{path}.{key}", in_usd or is_usd_field(key))]
+        return [
+            found
+            for key, item in value.items()
+            for found in _noisy_usd_values(item, f"{path}.{key}", in_usd or is_usd_field(key))
+        ]
     if isinstance(value, list):
-        return [found for index, item in enumerate(value)
-                for found in _noisy_usd_values(item, f"{path}[{index}]", in_usd)]
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in _noisy_usd_values(item, f"{path}[{index}]", in_usd)
+        ]
     digits = len(repr(value).lstrip("-0.").replace(".", "").split("e")[0].rstrip("0"))
     return [f"{path} = {value!r}"] if in_usd and isinstance(value, float) and digits > 10 else []
 
 
 def test_the_noise_finder_finds_float_noise() -> None:
     assert _noisy_usd_values({"plan": [{"monthly_cost_usd": 248.20000000000002}]}) == [
-        ".plan[0].monthly_cost_usd = 248.20000000000002"]
+        ".plan[0].monthly_cost_usd = 248.20000000000002"
+    ]
     assert _noisy_usd_values({"monthly_cost_usd": 248.2, "tokens": 1 / 3}) == []
 
 
@@ -96,10 +113,12 @@ def test_money_in_every_document_is_rounded(runner: CliRunner, arguments: list[s
 
 def test_predict_cases_is_a_versioned_document(runner: CliRunner, tmp_path: Path) -> None:
     cases = tmp_path / "cases.csv"
-    cases.write_text("gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,"
-                     "metric\nrtx-4090,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s\n"
-                     "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s\n",
-                     encoding="utf-8")
+    cases.write_text(
+        "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,"
+        "metric\nrtx-4090,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s\n"
+        "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["predict", "--cases", str(cases), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
@@ -112,12 +131,16 @@ def test_predict_cases_is_a_versioned_document(runner: CliRunner, tmp_path: Path
 
 @pytest.mark.parametrize(
     "arguments",
-    [["gpu", "show", "a100"], ["fit", "rtx-4090", "no-such-model"],
-     ["fit", "rtx-4090", "llama-3.1-8b", "--context", "1000000"]],
+    [
+        ["gpu", "show", "a100"],
+        ["fit", "rtx-4090", "no-such-model"],
+        ["fit", "rtx-4090", "llama-3.1-8b", "--context", "1000000"],
+    ],
     ids=lambda a: " ".join(a),
 )
-def test_errors_under_json_are_json_with_exit_code_2(runner: CliRunner,
-                                                     arguments: list[str]) -> None:
+def test_errors_under_json_are_json_with_exit_code_2(
+    runner: CliRunner, arguments: list[str]
+) -> None:
     result = runner.invoke(app, [*arguments, "--json"])
     assert result.exit_code == 2
     document = json.loads(result.stdout)

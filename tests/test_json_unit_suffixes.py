@@ -53,21 +53,37 @@ def keys_of(document: Any) -> Iterator[str]:
 
 def unconventional_keys(document: Any) -> dict[str, str]:
     """The keys that break the convention, each with the rule it breaks."""
-    return {key: rule for key in set(keys_of(document))
-            for pattern, rule in NOT_CONVENTIONAL.items() if pattern.search(key)}
+    return {
+        key: rule
+        for key in set(keys_of(document))
+        for pattern, rule in NOT_CONVENTIONAL.items()
+        if pattern.search(key)
+    }
 
 
 def test_the_scan_finds_planted_keys() -> None:
-    planted = {"a": [{"prefill_seconds": 1, "output_tokens_per_s": 2}], "facility_watts": 3,
-               "ttft_ms": 4, "decode_tok_s": 5, "tdp_w": 6, "seconds": 7, "second": "b",
-               "params": {"seconds": 3.0}}
-    assert set(unconventional_keys(planted)) == {"prefill_seconds", "output_tokens_per_s",
-                                                 "facility_watts", "seconds"}
+    planted = {
+        "a": [{"prefill_seconds": 1, "output_tokens_per_s": 2}],
+        "facility_watts": 3,
+        "ttft_ms": 4,
+        "decode_tok_s": 5,
+        "tdp_w": 6,
+        "seconds": 7,
+        "second": "b",
+        "params": {"seconds": 3.0},
+    }
+    assert set(unconventional_keys(planted)) == {
+        "prefill_seconds",
+        "output_tokens_per_s",
+        "facility_watts",
+        "seconds",
+    }
 
 
 @pytest.mark.parametrize("arguments", COMMANDS, ids=lambda a: " ".join(a))
-def test_answer_keys_follow_the_unit_convention(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               arguments: list[str]) -> None:
+def test_answer_keys_follow_the_unit_convention(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
     monkeypatch.setenv("GPUATLAS_DATA_DIR", str(tmp_path / "data"))
     result = CliRunner().invoke(app, [*arguments, "--json"])
     assert result.exit_code == 0, result.output

@@ -19,13 +19,18 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.parametrize(("arguments", "named"), [
-    (["fit", "rtx-4090", "llama-3.1-8b", "--context", "abc"], "--context"),
-    (["plan", "--model", "llama-3.1-8b"], "--rps"),
-    (["no-such-command"], "no-such-command"),
-], ids=lambda a: " ".join(a) if isinstance(a, list) else a)
-def test_usage_errors_under_json_are_the_error_document(runner: CliRunner, arguments: list[str],
-                                                       named: str) -> None:
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (["fit", "rtx-4090", "llama-3.1-8b", "--context", "abc"], "--context"),
+        (["plan", "--model", "llama-3.1-8b"], "--rps"),
+        (["no-such-command"], "no-such-command"),
+    ],
+    ids=lambda a: " ".join(a) if isinstance(a, list) else a,
+)
+def test_usage_errors_under_json_are_the_error_document(
+    runner: CliRunner, arguments: list[str], named: str
+) -> None:
     result = runner.invoke(app, [*arguments, "--json"])
     assert result.exit_code == 2
     document = json.loads(result.stdout)
@@ -41,8 +46,7 @@ def test_usage_errors_without_json_stay_text(runner: CliRunner) -> None:
 
 
 def test_agent_status_json_has_a_schema_version(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["agent", "status", "--spool", str(tmp_path / "spool"),
-                                 "--json"])
+    result = runner.invoke(app, ["agent", "status", "--spool", str(tmp_path / "spool"), "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert re.fullmatch(r"gpuatlas\.agent-status/\d+", document["schema_version"])

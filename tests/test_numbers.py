@@ -39,8 +39,9 @@ def test_format_number(value: float | None, unit: str, expected: str) -> None:
         (None, "—"),
     ],
 )
-def test_format_usd_to_the_cent_or_three_significant_digits(value: float | None,
-                                                           expected: str) -> None:
+def test_format_usd_to_the_cent_or_three_significant_digits(
+    value: float | None, expected: str
+) -> None:
     assert format_usd(value) == expected
 
 

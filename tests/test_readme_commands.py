@@ -19,7 +19,7 @@ GROUPS_SPELLED_OUT = ("predict", "bench", "db", "token")
 def commands_table() -> str:
     text = README.read_text(encoding="utf-8")
     start = text.index("## Commands")
-    return text[start:text.index("\n## ", start + 1)]
+    return text[start : text.index("\n## ", start + 1)]
 
 
 def registered() -> dict[str, list[str]]:
@@ -46,5 +46,5 @@ def test_the_readme_answers_table_is_the_registry_s() -> None:
     text = README.read_text(encoding="utf-8")
     start = text.index("<!-- answers table: python -m gpuatlas.app.registry -->\n")
     end = text.index("<!-- end of answers table -->", start)
-    in_readme = text[text.index("\n", start) + 1:end].strip()
+    in_readme = text[text.index("\n", start) + 1 : end].strip()
     assert in_readme == markdown_table().strip(), "regenerate: python -m gpuatlas.app.registry"

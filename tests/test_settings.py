@@ -23,10 +23,18 @@ def test_properties_read_the_environment_when_called(monkeypatch: pytest.MonkeyP
     assert settings.database_url is None
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, True), ("", True), ("0", False), ("off", False), ("No", False), ("1", True),
-    ("maybe", True),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, True),
+        ("", True),
+        ("0", False),
+        ("off", False),
+        ("No", False),
+        ("1", True),
+        ("maybe", True),
+    ],
+)
 def test_warm_cache_is_on_unless_turned_off(
     monkeypatch: pytest.MonkeyPatch, value: str | None, expected: bool
 ) -> None:
@@ -37,9 +45,17 @@ def test_warm_cache_is_on_unless_turned_off(
     assert settings.warm_cache is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, False), ("1", True), ("TRUE", True), ("on", True), ("0", False), ("x", False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        ("1", True),
+        ("TRUE", True),
+        ("on", True),
+        ("0", False),
+        ("x", False),
+    ],
+)
 def test_offline_and_no_cache_are_off_unless_turned_on(
     monkeypatch: pytest.MonkeyPatch, value: str | None, expected: bool
 ) -> None:
@@ -61,11 +77,18 @@ def test_price_files_split_on_the_path_separator(monkeypatch: pytest.MonkeyPatch
 
 def test_every_variable_the_package_names_is_declared_and_documented() -> None:
     declared = {setting.variable for setting in ENVIRONMENT_VARIABLES}
-    named = {match for path in (ROOT / "src" / "gpuatlas").rglob("*.py")
-             for match in VARIABLE_PATTERN.findall(path.read_text(encoding="utf-8"))}
+    named = {
+        match
+        for path in (ROOT / "src" / "gpuatlas").rglob("*.py")
+        for match in VARIABLE_PATTERN.findall(path.read_text(encoding="utf-8"))
+    }
     assert named <= declared, f"undeclared in gpuatlas/settings.py: {sorted(named - declared)}"
-    section = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").split(
-        "## Settings read from the environment", 1)[1].split("\n## ", 1)[0]
+    section = (
+        (ROOT / "docs" / "architecture.md")
+        .read_text(encoding="utf-8")
+        .split("## Settings read from the environment", 1)[1]
+        .split("\n## ", 1)[0]
+    )
     documented = set(re.findall(r"^\| `(GPUATLAS_[A-Z_]+)` \|", section, re.MULTILINE))
     assert documented == declared
     for setting in ENVIRONMENT_VARIABLES:
@@ -74,6 +97,9 @@ def test_every_variable_the_package_names_is_declared_and_documented() -> None:
 
 def test_only_the_settings_module_reads_a_variable_by_its_name() -> None:
     reads = re.compile(r"""(environ\.get\(|environ\[|getenv\(|envvar=\[?)\s*["']GPUATLAS_""")
-    readers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "src").rglob("*.py")
-                     if reads.search(path.read_text(encoding="utf-8")))
+    readers = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "src").rglob("*.py")
+        if reads.search(path.read_text(encoding="utf-8"))
+    )
     assert readers == []

@@ -12,8 +12,12 @@ from rich.table import Table
 
 from gpuatlas.cli.terminal import FittingConsole
 
-LONG_ROW = ("rtx-pro-6000-blackwell-server", "Paperspace (DigitalOcean) (on-demand, 2026-09-20)",
-            "$0.00169 ($0.00109–$0.00266)", "2026-09-25")
+LONG_ROW = (
+    "rtx-pro-6000-blackwell-server",
+    "Paperspace (DigitalOcean) (on-demand, 2026-09-20)",
+    "$0.00169 ($0.00109–$0.00266)",
+    "2026-09-25",
+)
 
 
 def rendered(width: int) -> str:
@@ -54,8 +58,11 @@ COMMANDS = [
 @pytest.mark.parametrize("arguments", COMMANDS, ids=lambda a: " ".join(a))
 def test_piped_commands_at_80_columns_cut_nothing(arguments: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "gpuatlas.cli.main", *arguments], capture_output=True, text=True,
-        env={**os.environ, "COLUMNS": "80"}, timeout=300,
+        [sys.executable, "-m", "gpuatlas.cli.main", *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert "…" not in result.stdout

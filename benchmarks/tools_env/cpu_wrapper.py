@@ -78,10 +78,18 @@ def main() -> None:
         returncode = 124
     stragglers = reap_all(args.linger_s)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    args.report.write_text(json.dumps({
-        "returncode": returncode, "user_s": usage.ru_utime, "system_s": usage.ru_stime,
-        "cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": time.monotonic() - started,
-        "stragglers": stragglers}))
+    args.report.write_text(
+        json.dumps(
+            {
+                "returncode": returncode,
+                "user_s": usage.ru_utime,
+                "system_s": usage.ru_stime,
+                "cpu_s": usage.ru_utime + usage.ru_stime,
+                "wall_s": time.monotonic() - started,
+                "stragglers": stragglers,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -26,32 +26,49 @@ def vocabulary() -> dict[str, int]:
 
 
 def added_token(content: str, index: int) -> dict[str, object]:
-    return {"id": index, "content": content, "single_word": False, "lstrip": False,
-            "rstrip": False, "normalized": False, "special": True}
+    return {
+        "id": index,
+        "content": content,
+        "single_word": False,
+        "lstrip": False,
+        "rstrip": False,
+        "normalized": False,
+        "special": True,
+    }
 
 
 def tokenizer_document() -> dict[str, object]:
     return {
-        "version": "1.0", "truncation": None, "padding": None,
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
         "added_tokens": [added_token(t, i) for i, t in enumerate(SPECIAL_TOKENS)],
-        "normalizer": None, "pre_tokenizer": {"type": "WhitespaceSplit"},
-        "post_processor": None, "decoder": None,
+        "normalizer": None,
+        "pre_tokenizer": {"type": "WhitespaceSplit"},
+        "post_processor": None,
+        "decoder": None,
         "model": {"type": "WordLevel", "vocab": vocabulary(), "unk_token": UNKNOWN_WORD},
     }
 
 
 def config_document() -> dict[str, object]:
-    return {"tokenizer_class": "PreTrainedTokenizerFast", "unk_token": "<unk>",
-            "bos_token": "<s>", "eos_token": "</s>", "model_max_length": 1_000_000,
-            "chat_template": "{% for m in messages %}{{ m['content'] }} {% endfor %}"}
+    return {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "unk_token": "<unk>",
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "model_max_length": 1_000_000,
+        "chat_template": "{% for m in messages %}{{ m['content'] }} {% endfor %}",
+    }
 
 
 def write_tokenizer(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tokenizer.json").write_text(json.dumps(tokenizer_document()))
     (folder / "tokenizer_config.json").write_text(json.dumps(config_document()))
-    (folder / "special_tokens_map.json").write_text(json.dumps(
-        {"unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"}))
+    (folder / "special_tokens_map.json").write_text(
+        json.dumps({"unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"})
+    )
     return folder
 
 

@@ -31,40 +31,66 @@ class Setting:
 
 
 DATA_DIR = Setting(
-    "GPUATLAS_DATA_DIR", "the platform's user data dir",
-    "where the embedded SQLite database (gpuatlas.db) and user data live")
+    "GPUATLAS_DATA_DIR",
+    "the platform's user data dir",
+    "where the embedded SQLite database (gpuatlas.db) and user data live",
+)
 DATABASE_URL = Setting(
-    "GPUATLAS_DATABASE_URL", "SQLite file in the data dir",
-    "the results database (sqlite:///… or postgresql+psycopg://…); --url overrides it")
+    "GPUATLAS_DATABASE_URL",
+    "SQLite file in the data dir",
+    "the results database (sqlite:///… or postgresql+psycopg://…); --url overrides it",
+)
 PRICE_FILES = Setting(
-    "GPUATLAS_PRICE_FILES", "none",
-    "extra price CSV files (os.pathsep-separated), read after the user's config folder")
+    "GPUATLAS_PRICE_FILES",
+    "none",
+    "extra price CSV files (os.pathsep-separated), read after the user's config folder",
+)
 WARM_CACHE = Setting(
-    "GPUATLAS_WARM_CACHE", "on",
-    "0/false/no/off turns off `serve`'s start-up warm-up of the report cache")
+    "GPUATLAS_WARM_CACHE",
+    "on",
+    "0/false/no/off turns off `serve`'s start-up warm-up of the report cache",
+)
 OFFLINE = Setting(
-    "GPUATLAS_OFFLINE", "online when huggingface_hub is installed",
-    "1/true/yes/on never fetches a config.json from the Hugging Face Hub (as HF_HUB_OFFLINE)")
+    "GPUATLAS_OFFLINE",
+    "online when huggingface_hub is installed",
+    "1/true/yes/on never fetches a config.json from the Hugging Face Hub (as HF_HUB_OFFLINE)",
+)
 CACHE_DIR = Setting(
-    "GPUATLAS_CACHE_DIR", "the platform's user cache dir, under gpuatlas/catalog",
-    "where parsed catalog files are cached (a folder only you can write)")
+    "GPUATLAS_CACHE_DIR",
+    "the platform's user cache dir, under gpuatlas/catalog",
+    "where parsed catalog files are cached (a folder only you can write)",
+)
 NO_CACHE = Setting(
-    "GPUATLAS_NO_CACHE", "cache on",
-    "1/true/yes/on turns the parsed-catalog cache off")
+    "GPUATLAS_NO_CACHE", "cache on", "1/true/yes/on turns the parsed-catalog cache off"
+)
 TOKEN = Setting(
-    "GPUATLAS_TOKEN", "none",
-    "the bearer token `gpuatlas agent` sends (instead of --token, which is visible in ps)")
+    "GPUATLAS_TOKEN",
+    "none",
+    "the bearer token `gpuatlas agent` sends (instead of --token, which is visible in ps)",
+)
 AGENT_TOKEN = Setting(
-    "GPUATLAS_AGENT_TOKEN", "none",
-    "older name of GPUATLAS_TOKEN, read when GPUATLAS_TOKEN is unset")
+    "GPUATLAS_AGENT_TOKEN",
+    "none",
+    "older name of GPUATLAS_TOKEN, read when GPUATLAS_TOKEN is unset",
+)
 TOKEN_FILE = Setting(
-    "GPUATLAS_TOKEN_FILE", "none",
+    "GPUATLAS_TOKEN_FILE",
+    "none",
     "a file holding the bearer token for `agent` and `bench host` (keep it 0600); read "
-    "before GPUATLAS_TOKEN")
+    "before GPUATLAS_TOKEN",
+)
 
 ENVIRONMENT_VARIABLES: tuple[Setting, ...] = (
-    DATA_DIR, DATABASE_URL, PRICE_FILES, WARM_CACHE, OFFLINE, CACHE_DIR, NO_CACHE, TOKEN,
-    AGENT_TOKEN, TOKEN_FILE,
+    DATA_DIR,
+    DATABASE_URL,
+    PRICE_FILES,
+    WARM_CACHE,
+    OFFLINE,
+    CACHE_DIR,
+    NO_CACHE,
+    TOKEN,
+    AGENT_TOKEN,
+    TOKEN_FILE,
 )
 
 

@@ -193,8 +193,9 @@ def quantile(values: Sequence[float] | FloatArray, q: float) -> float:
     return float(np.quantile(np.asarray(values, dtype=np.float64), q))
 
 
-def weighted_quantile(values: FloatArray, weights: FloatArray, q: float,
-                      presorted: bool = False) -> float:
+def weighted_quantile(
+    values: FloatArray, weights: FloatArray, q: float, presorted: bool = False
+) -> float:
     """The q-quantile of a weighted sample: linear interpolation over the sample in which each
     value counts `weight` times (whole weights: exactly the quantile of the repeated values;
     unit weights: ``quantile(values, q)``)."""
@@ -253,8 +254,9 @@ class DistributionSummary:
     p99_sufficient: bool | None = None  # None with no values
 
 
-def median_interval(data: Distribution, seed: int,
-                    resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float]:
+def median_interval(
+    data: Distribution, seed: int, resamples: int = BOOTSTRAP_RESAMPLES
+) -> tuple[float, float]:
     """The median's 95% interval. Unweighted: the seeded percentile bootstrap of
     ``median_bootstrap`` (exact, O(resamples) whatever n). Weighted (no bootstrap of a weighted
     median here): the distribution-free order-statistic interval, the weighted quantiles at
@@ -270,8 +272,9 @@ def median_interval(data: Distribution, seed: int,
     return data.quantile(low_q), data.quantile(high_q)
 
 
-def describe(data: Distribution, seed: int = DEFAULT_SEED,
-             resamples: int = BOOTSTRAP_RESAMPLES) -> DistributionSummary:
+def describe(
+    data: Distribution, seed: int = DEFAULT_SEED, resamples: int = BOOTSTRAP_RESAMPLES
+) -> DistributionSummary:
     """{median, mean, p90, p99, n, ci_low, ci_high}; all None (n = 0) for no values."""
     count = int(len(data.values))
     if count == 0:
@@ -279,8 +282,13 @@ def describe(data: Distribution, seed: int = DEFAULT_SEED,
     data = data.sorted_weighted()
     low, high = median_interval(data, seed, resamples) if count > 1 else (None, None)
     return DistributionSummary(
-        median=data.quantile(0.5), mean=data.mean(), p90=data.quantile(0.9),
-        p99=data.quantile(0.99), n=count, ci_low=low, ci_high=high,
+        median=data.quantile(0.5),
+        mean=data.mean(),
+        p90=data.quantile(0.9),
+        p99=data.quantile(0.99),
+        n=count,
+        ci_low=low,
+        ci_high=high,
         p99_sufficient=count >= P99_MIN_SAMPLES,
     )
 

@@ -100,7 +100,8 @@ def fitted(console: Console, renderable: Any, width: int | None = None) -> Any:
         return renderable
     if sum(narrowest) > available:
         return stacked(renderable)
-    for column, width in zip(renderable.columns, shared_out(narrowest, widest, available),
-                             strict=True):
+    for column, width in zip(
+        renderable.columns, shared_out(narrowest, widest, available), strict=True
+    ):
         column.width = width
     return renderable

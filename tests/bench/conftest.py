@@ -29,8 +29,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_serving(url: str, process: subprocess.Popen[bytes], seconds: float,
-                       headers: dict[str, str] | None = None) -> None:
+def wait_until_serving(
+    url: str,
+    process: subprocess.Popen[bytes],
+    seconds: float,
+    headers: dict[str, str] | None = None,
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -43,8 +47,9 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], seconds: floa
     raise RuntimeError(f"server at {url} did not come up within {seconds} s")
 
 
-def start_server(command: list[str], port: int, log: Path, seconds: float,
-                 headers: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+def start_server(
+    command: list[str], port: int, log: Path, seconds: float, headers: dict[str, str] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
     with log.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -70,10 +75,26 @@ def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def llama_server_command(model: Path, port: int, *options: str) -> list[str]:
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-            "--model_alias", TINY_MODEL_ALIAS, "--n_threads", "1",
-            "--interrupt_requests", "False", *options]
+    return [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--model_alias",
+        TINY_MODEL_ALIAS,
+        "--n_threads",
+        "1",
+        "--interrupt_requests",
+        "False",
+        *options,
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -88,16 +109,21 @@ def llama_server(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="session")
-def secured_llama_server(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory
-                         ) -> Iterator[tuple[str, CertificateFiles, Proxy]]:
+def secured_llama_server(
+    tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, CertificateFiles, Proxy]]:
     """A real llama.cpp server that wants an API key (SECURED_API_KEY), behind a TLS proxy
     with a test certificate: (https URL, the certificates, the proxy and its records)."""
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] not installed")
     port = free_port()
     log = tmp_path_factory.mktemp("logs") / "llama-secured.log"
     _, process = start_server(
-        llama_server_command(tiny_gguf, port, "--api_key", SECURED_API_KEY), port, log,
-        seconds=120, headers={"Authorization": f"Bearer {SECURED_API_KEY}"})
+        llama_server_command(tiny_gguf, port, "--api_key", SECURED_API_KEY),
+        port,
+        log,
+        seconds=120,
+        headers={"Authorization": f"Bearer {SECURED_API_KEY}"},
+    )
     certificates = make_certificates(tmp_path_factory.mktemp("tls"))
     proxy = Proxy("127.0.0.1", port, certificates)
     url = proxy.start()
@@ -107,8 +133,7 @@ def secured_llama_server(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 def reference_server_command(port: int, *options: str) -> list[str]:
-    return [sys.executable, "-m", "gpuatlas.bench.reference_server", "--port", str(port),
-            *options]
+    return [sys.executable, "-m", "gpuatlas.bench.reference_server", "--port", str(port), *options]
 
 
 @pytest.fixture(scope="session")
@@ -130,8 +155,9 @@ def reference_stats(reference_server: str) -> Iterator[str]:
 
 
 @pytest.fixture()
-def launch_reference_server(tmp_path: Path
-                            ) -> Iterator[Callable[..., tuple[str, subprocess.Popen[bytes]]]]:
+def launch_reference_server(
+    tmp_path: Path,
+) -> Iterator[Callable[..., tuple[str, subprocess.Popen[bytes]]]]:
     """Start reference servers with given options; all are stopped after the test."""
     started: list[subprocess.Popen[bytes]] = []
 

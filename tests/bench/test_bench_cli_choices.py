@@ -21,8 +21,19 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 def test_an_unknown_api_names_the_ollama_apis(runner: CliRunner) -> None:
     # nothing listens on port 9: the API is checked before any request is sent
-    result = runner.invoke(app, ["bench", "run", "llm-serving-qwen3-4b-c16", "--endpoint",
-                                 "http://127.0.0.1:9", "--api", "ollama", "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-serving-qwen3-4b-c16",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--api",
+            "ollama",
+            "--json",
+        ],
+    )
     assert result.exit_code == 2, result.output
     document = json.loads(result.stdout)
     assert document["schema_version"] == "gpuatlas.error/1"
@@ -51,6 +62,11 @@ def test_bench_run_help_shows_every_option_name_whole_at_80_columns(runner: CliR
     assert result.exit_code == 0
     assert max(len(line) for line in result.output.splitlines()) <= 80
     assert "…" not in result.output
-    for name in ("--input-tokens-stddev", "--output-tokens-stddev", "--max-goodput",
-                 "--tokenizer", "--api-key"):
+    for name in (
+        "--input-tokens-stddev",
+        "--output-tokens-stddev",
+        "--max-goodput",
+        "--tokenizer",
+        "--api-key",
+    ):
         assert name in result.output

@@ -32,8 +32,9 @@ def _sse(*events: dict[str, object]) -> list[bytes]:
 
 
 def _chunked(pieces: list[bytes]) -> bytes:
-    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n")
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
     body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
     return head + body + b"0\r\n\r\n"
 
@@ -98,10 +99,18 @@ def test_http_errors_keep_their_status_and_text() -> None:
     assert "model not found" in (decoded.error or "")
 
 
-def _record(send: int, times: list[int], tokens: int, end: int, index: int = 0,
-            warmup: bool = False) -> RequestRecord:
-    return RequestRecord(index=index, warmup=warmup, scheduled_ns=send, send_ns=send,
-                         end_ns=end, token_times_ns=tuple(times), output_tokens=tokens)
+def _record(
+    send: int, times: list[int], tokens: int, end: int, index: int = 0, warmup: bool = False
+) -> RequestRecord:
+    return RequestRecord(
+        index=index,
+        warmup=warmup,
+        scheduled_ns=send,
+        send_ns=send,
+        end_ns=end,
+        token_times_ns=tuple(times),
+        output_tokens=tokens,
+    )
 
 
 def test_request_metrics_follow_the_definitions() -> None:
@@ -119,10 +128,12 @@ def test_request_metrics_follow_the_definitions() -> None:
 def test_steady_state_window_and_throughput() -> None:
     s = 1_000_000_000
     # two slots; all four requests of 1 s; slot load reached at t=0.5 s, last send at 2.0 s
-    records = [_record(0, [int(0.5 * s), s], 10, s, 0),
-               _record(int(0.5 * s), [s, int(1.5 * s)], 10, int(1.5 * s), 1),
-               _record(s, [int(1.5 * s), 2 * s], 10, 2 * s, 2),
-               _record(2 * s, [int(2.5 * s), 3 * s], 10, 3 * s, 3)]
+    records = [
+        _record(0, [int(0.5 * s), s], 10, s, 0),
+        _record(int(0.5 * s), [s, int(1.5 * s)], 10, int(1.5 * s), 1),
+        _record(s, [int(1.5 * s), 2 * s], 10, 2 * s, 2),
+        _record(2 * s, [int(2.5 * s), 3 * s], 10, 3 * s, 3),
+    ]
     window = steady_state_window(records, target_in_flight=2)
     assert window is not None
     assert (window.start_ns, window.end_ns) == (int(0.5 * s), 2 * s)
@@ -171,8 +182,9 @@ CHUNK_PAYLOADS = [b"data: 1\r\n\r\n", b"ab", b"0\r\n\r\n", b"data: {}\n\n" * 40]
 
 @pytest.mark.parametrize("cut_every", [1, 5, 33, 100_000])
 @pytest.mark.parametrize("extension,trailers", [(b"", b""), (b";x=1", b""), (b"", b"X-T: 1\r\n")])
-def test_chunked_framing_de_chunks_any_payload(cut_every: int, extension: bytes,
-                                               trailers: bytes) -> None:
+def test_chunked_framing_de_chunks_any_payload(
+    cut_every: int, extension: bytes, trailers: bytes
+) -> None:
     # payloads holding CRLF, a fake last chunk, chunk extensions and trailers (RFC 9112 §7.1)
     head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     body = b"".join(b"%x%s\r\n%s\r\n" % (len(p), extension, p) for p in CHUNK_PAYLOADS)

@@ -16,9 +16,7 @@ from gpuatlas.records.identity import identity_key
 from gpuatlas.records.result import load_result
 
 
-def test_prompts_have_exactly_the_asked_tokens_on_the_servers_tokenizer(
-    llama_server: str
-) -> None:
+def test_prompts_have_exactly_the_asked_tokens_on_the_servers_tokenizer(llama_server: str) -> None:
     counter = ServerTokenizer.discover(llama_server, "tiny-llama", EndpointAccess())
     assert counter is not None and counter.method == "server /extras/tokenize"
     assert counter.offset == 1  # llama-cpp-python adds BOS: not part of the prompt
@@ -51,18 +49,53 @@ def test_a_local_tokenizer_json_gives_exact_lengths(tmp_path: Path) -> None:
 def test_a_run_records_how_input_lengths_were_made(
     llama_server: str, reference_server: str, tmp_path: Path
 ) -> None:
-    common = ["--requests", "2", "--concurrency", "1", "--input-tokens", "30",
-              "--output-tokens", "4", "--repeats", "1", "--warmup", "0"]
-    outcome = CliRunner().invoke(app, [
-        "bench", "run", "llm-single-llama3.1-8b", "--endpoint", llama_server, "--model",
-        "tiny-llama", *common, "--json"])
+    common = [
+        "--requests",
+        "2",
+        "--concurrency",
+        "1",
+        "--input-tokens",
+        "30",
+        "--output-tokens",
+        "4",
+        "--repeats",
+        "1",
+        "--warmup",
+        "0",
+    ]
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-single-llama3.1-8b",
+            "--endpoint",
+            llama_server,
+            "--model",
+            "tiny-llama",
+            *common,
+            "--json",
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
-    exact = json.loads(outcome.output[outcome.output.index("{"):])["results"][0]
+    exact = json.loads(outcome.output[outcome.output.index("{") :])["results"][0]
     assert exact["settings"]["extra"]["input_length_method"] == "server /extras/tokenize"
     target = tmp_path / "words.json"
-    outcome = CliRunner().invoke(app, [
-        "bench", "run", "llm-single-llama3.1-8b", "--endpoint", reference_server, "--model",
-        "reference-model", *common, "-o", str(target)])
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-single-llama3.1-8b",
+            "--endpoint",
+            reference_server,
+            "--model",
+            "reference-model",
+            *common,
+            "-o",
+            str(target),
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
     approximate = load_result(target)
     assert approximate.settings.extra["input_length_method"] == "words (approximate)"

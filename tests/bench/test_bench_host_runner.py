@@ -57,9 +57,11 @@ llama-cpp = "missing.gguf"
     return path
 
 
-@pytest.mark.parametrize("command", [["bench", "host", "--config"],
-                                     ["agent", "--once", "--host-config"]],
-                         ids=["bench host", "agent --host-config"])
+@pytest.mark.parametrize(
+    "command",
+    [["bench", "host", "--config"], ["agent", "--once", "--host-config"]],
+    ids=["bench host", "agent --host-config"],
+)
 def test_the_host_runner_starts_runs_and_stops_the_engine_itself(
     tiny_gguf: Path, tmp_path: Path, command: list[str]
 ) -> None:
@@ -67,7 +69,7 @@ def test_the_host_runner_starts_runs_and_stops_the_engine_itself(
     config = _config(tmp_path, tiny_gguf)
     spool = tmp_path / "spool"
     outcome = CliRunner().invoke(app, [*command, str(config), "--spool", str(spool), "--json"])
-    document = json.loads(outcome.output[outcome.output.index("{"):])
+    document = json.loads(outcome.output[outcome.output.index("{") :])
     assert [r["benchmark"] for r in document["results"]] == ["llm-single-llama3.1-8b"]
     reasons = {item["benchmark"]: item["reason"] for item in document["skipped"]}
     assert "engine vllm not installed" in reasons["llm-single-llama3.2-3b"]
@@ -86,9 +88,7 @@ def test_the_host_runner_starts_runs_and_stops_the_engine_itself(
         httpx.get(result.settings.endpoint or "", timeout=2)
 
 
-def test_engines_are_preferred_by_benchmark_and_bad_configs_are_explained(
-    tmp_path: Path
-) -> None:
+def test_engines_are_preferred_by_benchmark_and_bad_configs_are_explained(tmp_path: Path) -> None:
     (tmp_path / "q.gguf").write_bytes(b"")
     (tmp_path / "host.toml").write_text(f"""
 [host]

@@ -40,12 +40,15 @@ def test_changed_model_lengths_and_concurrency_make_a_custom_run() -> None:
     assert QWEN_C16 in note and "concurrency 64 (suite: 16)" in note
 
 
-@pytest.mark.parametrize(("options", "api", "suffix"), [
-    (RunOptions(concurrency=32), "openai-completions", ".c32.completions"),
-    (RunOptions(rate_rps=2.5), "openai-completions", ".r2.5.completions"),
-    (RunOptions(rate_rps=2.5, concurrency=8), "openai-completions", ".r2.5-c8.completions"),
-    (RunOptions(), "openai-chat", ".c16.chat"),
-])
+@pytest.mark.parametrize(
+    ("options", "api", "suffix"),
+    [
+        (RunOptions(concurrency=32), "openai-completions", ".c32.completions"),
+        (RunOptions(rate_rps=2.5), "openai-completions", ".r2.5.completions"),
+        (RunOptions(rate_rps=2.5, concurrency=8), "openai-completions", ".r2.5-c8.completions"),
+        (RunOptions(), "openai-chat", ".c16.chat"),
+    ],
+)
 def test_any_one_difference_is_enough(options: RunOptions, api: str, suffix: str) -> None:
     resolved = resolve_llm(get_benchmark(QWEN_C16), options, api)
     assert resolved.id.startswith("custom-llm-serving.qwen-qwen3-4b.in512-out256")
@@ -62,17 +65,20 @@ def test_single_user_definitions_allow_ollamas_api_and_the_openai_one() -> None:
 def test_a_category_run_against_the_users_model_measures_each_shape_once_for_it() -> None:
     chosen = select_benchmarks("llm-serving")
     shapes = distinct_runs(chosen, RunOptions(model="my-model"))
-    resolved = {resolve_llm(b, RunOptions(model="my-model"), "openai-completions").id
-                for b in shapes}
-    assert resolved == {f"custom-llm-serving.my-model.in512-out256.c{c}.completions"
-                        for c in (16, 32, 64)}
+    resolved = {
+        resolve_llm(b, RunOptions(model="my-model"), "openai-completions").id for b in shapes
+    }
+    assert resolved == {
+        f"custom-llm-serving.my-model.in512-out256.c{c}.completions" for c in (16, 32, 64)
+    }
     # the README's sweep: one run per concurrency, none labelled with a suite model
     for concurrency in (16, 32, 64):
         options = RunOptions(model="my-model", concurrency=concurrency)
         runs = distinct_runs(chosen, options)
         assert len(runs) == 1
         assert resolve_llm(runs[0], options, "openai-completions").id.startswith(
-            "custom-llm-serving.my-model.")
+            "custom-llm-serving.my-model."
+        )
 
 
 def test_a_category_run_keeps_the_definition_it_matches_exactly() -> None:
@@ -86,8 +92,9 @@ def test_param_overrides_of_llm_benchmarks_are_applied_not_ignored() -> None:
     folded = fold_llm_overrides(definition, RunOptions(overrides={"concurrency": "2"}))
     assert folded.concurrency == 2
     assert resolve_llm(definition, folded, None).id.endswith(".c2.completions")
-    explicit = fold_llm_overrides(definition, RunOptions(concurrency=4,
-                                                         overrides={"concurrency": "2"}))
+    explicit = fold_llm_overrides(
+        definition, RunOptions(concurrency=4, overrides={"concurrency": "2"})
+    )
     assert explicit.concurrency == 4
     with pytest.raises(InvalidRequestError, match="whole number"):
         fold_llm_overrides(definition, RunOptions(overrides={"concurrency": "2.5"}))
@@ -97,8 +104,9 @@ def test_inprocess_parameter_changes_make_a_custom_run() -> None:
     definition = next(b for b in select_benchmarks("suite") if "steps" in b.params)
     same = resolve_inprocess(definition, RunOptions(), dict(definition.params))
     assert same is definition
-    changed = resolve_inprocess(definition, RunOptions(),
-                                {**definition.params, "steps": definition.params["steps"] + 1})
+    changed = resolve_inprocess(
+        definition, RunOptions(), {**definition.params, "steps": definition.params["steps"] + 1}
+    )
     assert changed.id.startswith(f"custom-{definition.id}.steps")
     assert changed.based_on == definition.id
 
@@ -111,10 +119,13 @@ def test_model_names_match_by_repository_name_and_case() -> None:
 
 def _result(benchmark: str, settings: Settings, engine: str | None = None) -> BenchResult:
     return BenchResult(
-        benchmark=benchmark, benchmark_version=1, category="llm-serving", settings=settings,
+        benchmark=benchmark,
+        benchmark_version=1,
+        category="llm-serving",
+        settings=settings,
         fingerprint=Fingerprint(engine=EngineInfo(name=engine) if engine else None),
-        headline=Headline(metric="output_tok_s", unit="tok/s", higher_is_better=True,
-                          value=100.0))
+        headline=Headline(metric="output_tok_s", unit="tok/s", higher_is_better=True, value=100.0),
+    )
 
 
 def test_identity_key_names_engine_weights_and_contradicting_settings() -> None:
@@ -122,8 +133,9 @@ def test_identity_key_names_engine_weights_and_contradicting_settings() -> None:
     assert identity_key(_result(QWEN_C16, matching)) == ""
     assert identity_key(_result(QWEN_C16, matching, "vllm")) == "engine:vllm"
     quantized = Settings(model="Qwen/Qwen3-4B", extra={"weights": "Q4_K_M"})
-    assert identity_key(_result(QWEN_C16, quantized, "llama.cpp")) == \
-        "engine:llama.cpp weights:q4_k_m"
+    assert (
+        identity_key(_result(QWEN_C16, quantized, "llama.cpp")) == "engine:llama.cpp weights:q4_k_m"
+    )
     # a file written before custom ids: a suite id carrying other settings
     relabelled = identity_key(_result(QWEN_C16, Settings(model="ref-model", concurrency=64)))
     assert relabelled.startswith("settings:")

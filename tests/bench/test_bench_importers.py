@@ -90,8 +90,10 @@ def test_detection_and_unknown_files(tmp_path: Path) -> None:
 
 
 def test_import_command_writes_result_files(tmp_path: Path) -> None:
-    outcome = CliRunner().invoke(app, ["bench", "import", str(FIXTURES / "guidellm_report.json"),
-                                       "-o", str(tmp_path), "--json"])
+    outcome = CliRunner().invoke(
+        app,
+        ["bench", "import", str(FIXTURES / "guidellm_report.json"), "-o", str(tmp_path), "--json"],
+    )
     assert outcome.exit_code == 0, outcome.output
     files = json.loads(outcome.output)["files"]
     assert len(files) == 2
@@ -102,8 +104,10 @@ def test_import_command_writes_result_files(tmp_path: Path) -> None:
 REAL = FIXTURES / "real"
 
 
-@pytest.mark.parametrize(("name", "concurrency", "category"), [
-    ("guidellm-c4.json", 4, "llm-serving"), ("guidellm-sync.json", 1, "llm-single")])
+@pytest.mark.parametrize(
+    ("name", "concurrency", "category"),
+    [("guidellm-c4.json", 4, "llm-serving"), ("guidellm-sync.json", 1, "llm-single")],
+)
 def test_guidellm_real_reports_import_the_means_it_reports(
     name: str, concurrency: int, category: str
 ) -> None:
@@ -111,9 +115,11 @@ def test_guidellm_real_reports_import_the_means_it_reports(
     [result] = import_file(REAL / name)
     reported = report["benchmarks"][0]["metrics"]
     assert result.headline.value == pytest.approx(
-        reported["output_tokens_per_second"]["successful"]["mean"])
+        reported["output_tokens_per_second"]["successful"]["mean"]
+    )
     assert result.metrics["request_s"].median == pytest.approx(
-        reported["requests_per_second"]["successful"]["mean"])
+        reported["requests_per_second"]["successful"]["mean"]
+    )
     assert result.settings.model == "reference-model"
     assert result.settings.concurrency == concurrency and result.category == category
     assert (result.settings.input_tokens, result.settings.output_tokens) == (32, 16)
@@ -122,8 +128,10 @@ def test_guidellm_real_reports_import_the_means_it_reports(
     _round_trip(result)
 
 
-@pytest.mark.parametrize(("name", "concurrency", "category"), [
-    ("aiperf-c4.json", 4, "llm-serving"), ("aiperf-c1.json", 1, "llm-single")])
+@pytest.mark.parametrize(
+    ("name", "concurrency", "category"),
+    [("aiperf-c4.json", 4, "llm-serving"), ("aiperf-c1.json", 1, "llm-single")],
+)
 def test_aiperf_013_real_exports_keep_concurrency_model_count_and_version(
     name: str, concurrency: int, category: str
 ) -> None:
@@ -149,8 +157,8 @@ def test_vllm_032_real_file_imports_the_figures_it_reports() -> None:
     for ours, theirs in (("ttft_ms", "ttft"), ("tpot_ms", "tpot"), ("itl_ms", "itl")):
         summary = result.metrics[ours]
         assert (summary.mean, summary.median, summary.p99) == pytest.approx(
-            (report[f"mean_{theirs}_ms"], report[f"median_{theirs}_ms"],
-             report[f"p99_{theirs}_ms"]))
+            (report[f"mean_{theirs}_ms"], report[f"median_{theirs}_ms"], report[f"p99_{theirs}_ms"])
+        )
     assert result.settings.model == "reference-model" and result.category == "llm-serving"
     assert (result.settings.concurrency, result.settings.requests) == (4, 8)
     assert (result.settings.input_tokens, result.settings.output_tokens) == (32, 16)
@@ -159,14 +167,26 @@ def test_vllm_032_real_file_imports_the_figures_it_reports() -> None:
 
 
 def test_import_takes_the_gpu_from_the_command_line(tmp_path: Path) -> None:
-    outcome = CliRunner().invoke(app, ["bench", "import", str(REAL / "aiperf-c4.json"),
-                                       "--gpu", "rtx-4090", "--gpu-count", "2", "-o",
-                                       str(tmp_path / "r.json")])
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "import",
+            str(REAL / "aiperf-c4.json"),
+            "--gpu",
+            "rtx-4090",
+            "--gpu-count",
+            "2",
+            "-o",
+            str(tmp_path / "r.json"),
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
     result = load_result(tmp_path / "r.json")
     assert (result.gpu_id, result.gpu_count) == ("rtx-4090", 2)
-    outcome = CliRunner().invoke(app, ["bench", "import", str(REAL / "aiperf-c4.json"),
-                                       "--gpu", "rtx-9999"])
+    outcome = CliRunner().invoke(
+        app, ["bench", "import", str(REAL / "aiperf-c4.json"), "--gpu", "rtx-9999"]
+    )
     assert outcome.exit_code != 0 and "rtx-9999" in outcome.output
 
 

@@ -27,8 +27,9 @@ def _clip_tokenizer(folder: Path) -> object:
         vocab.setdefault(character + "</w>", len(vocab))
     (folder / "vocab.json").write_text(json.dumps(vocab))
     (folder / "merges.txt").write_text("#version: 0.2\n")
-    return CLIPTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"),
-                         model_max_length=16)
+    return CLIPTokenizer(
+        str(folder / "vocab.json"), str(folder / "merges.txt"), model_max_length=16
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,21 +42,48 @@ def tiny_sd_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("tiny-sd")
     tokenizer = _clip_tokenizer(folder)
     torch.manual_seed(0)
-    text_encoder = CLIPTextModel(CLIPTextConfig(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-        num_attention_heads=4, max_position_embeddings=16, bos_token_id=0, eos_token_id=1,
-        pad_token_id=1))
-    unet = UNet(block_out_channels=(32, 64), layers_per_block=1, sample_size=8,
-                in_channels=4, out_channels=4, cross_attention_dim=32, norm_num_groups=8,
-                down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), attention_head_dim=4)
-    vae = AutoencoderKL(block_out_channels=(16, 32), latent_channels=4, norm_num_groups=8,
-                        down_block_types=("DownEncoderBlock2D",) * 2,
-                        up_block_types=("UpDecoderBlock2D",) * 2)
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            intermediate_size=37,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            max_position_embeddings=16,
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=1,
+        )
+    )
+    unet = UNet(
+        block_out_channels=(32, 64),
+        layers_per_block=1,
+        sample_size=8,
+        in_channels=4,
+        out_channels=4,
+        cross_attention_dim=32,
+        norm_num_groups=8,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=4,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(16, 32),
+        latent_channels=4,
+        norm_num_groups=8,
+        down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2,
+    )
     pipeline = StableDiffusionPipeline(
-        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
-        scheduler=DDIMScheduler(), safety_checker=None, feature_extractor=None,
-        requires_safety_checker=False)
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=DDIMScheduler(),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     pipeline.save_pretrained(folder / "pipeline")
     return folder / "pipeline"
 
@@ -76,13 +104,31 @@ def tiny_trocr(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("tiny-trocr")
     torch.manual_seed(0)
-    encoder = ViTModel(ViTConfig(image_size=32, patch_size=8, hidden_size=32,
-                                 num_hidden_layers=2, num_attention_heads=4,
-                                 intermediate_size=37))
-    decoder = TrOCRForCausalLM(TrOCRConfig(
-        vocab_size=64, d_model=32, decoder_layers=2, decoder_attention_heads=4,
-        decoder_ffn_dim=37, max_position_embeddings=64, pad_token_id=1, bos_token_id=0,
-        eos_token_id=2, decoder_start_token_id=0, cross_attention_hidden_size=32))
+    encoder = ViTModel(
+        ViTConfig(
+            image_size=32,
+            patch_size=8,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            intermediate_size=37,
+        )
+    )
+    decoder = TrOCRForCausalLM(
+        TrOCRConfig(
+            vocab_size=64,
+            d_model=32,
+            decoder_layers=2,
+            decoder_attention_heads=4,
+            decoder_ffn_dim=37,
+            max_position_embeddings=64,
+            pad_token_id=1,
+            bos_token_id=0,
+            eos_token_id=2,
+            decoder_start_token_id=0,
+            cross_attention_hidden_size=32,
+        )
+    )
     model = VisionEncoderDecoderModel(encoder=encoder, decoder=decoder)
     for config in (model.config, model.generation_config):
         config.decoder_start_token_id, config.pad_token_id, config.eos_token_id = 0, 1, 2
@@ -91,14 +137,22 @@ def tiny_trocr(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "to": 4, "be": 5, "or": 6}
     word_level = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     word_level.pre_tokenizer = pre_tokenizers.Whitespace()
-    PreTrainedTokenizerFast(tokenizer_object=word_level, bos_token="<s>", eos_token="</s>",
-                            pad_token="<pad>", unk_token="<unk>").save_pretrained(folder)
+    PreTrainedTokenizerFast(
+        tokenizer_object=word_level,
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+    ).save_pretrained(folder)
     return folder
 
 
 def test_image_benchmark_with_a_tiny_stable_diffusion_pipeline(tiny_sd_pipeline: Path) -> None:
-    options = RunOptions(model=str(tiny_sd_pipeline), repeats=2,
-                         overrides={"width": "64", "height": "64", "steps": "2", "images": "2"})
+    options = RunOptions(
+        model=str(tiny_sd_pipeline),
+        repeats=2,
+        overrides={"width": "64", "height": "64", "steps": "2", "images": "2"},
+    )
     result = run_benchmark(get_benchmark("image-sd1.5-512"), options)
     assert result.category == "image"
     assert result.headline.metric == "image_s" and result.headline.unit == "s/image"
@@ -115,8 +169,9 @@ def test_image_benchmark_with_a_tiny_stable_diffusion_pipeline(tiny_sd_pipeline:
 
 
 def test_ocr_benchmark_with_a_tiny_trocr_model(tiny_trocr: Path) -> None:
-    options = RunOptions(model=str(tiny_trocr), repeats=2,
-                         overrides={"pages": "8", "batch_size": "4"})
+    options = RunOptions(
+        model=str(tiny_trocr), repeats=2, overrides={"pages": "8", "batch_size": "4"}
+    )
     result = run_benchmark(get_benchmark("ocr-trocr-base-b16"), options)
     assert result.headline.metric == "pages_per_min" and result.headline.value
     assert result.metrics["batch_s"].n == 4  # 2 batches of 4 pages x 2 repeats
@@ -133,8 +188,9 @@ def test_gpu_benchmarks_refuse_to_run_without_a_gpu() -> None:
 
 
 def test_gemm_on_the_cpu_for_testing_reports_consistent_flops() -> None:
-    options = RunOptions(allow_cpu=True, device="cpu", repeats=2,
-                         overrides={"size": "1024", "iterations": "3"})
+    options = RunOptions(
+        allow_cpu=True, device="cpu", repeats=2, overrides={"size": "1024", "iterations": "3"}
+    )
     result = run_benchmark(get_benchmark("gpu-gemm-fp32"), options)
     size = 1024 // 8  # CPU runs divide sizes by 8
     for sample in result.samples:
@@ -154,16 +210,18 @@ def test_fp8_and_all_reduce_explain_what_they_need() -> None:
 
 
 def test_memory_and_transfer_benchmarks_on_the_cpu() -> None:
-    options = RunOptions(allow_cpu=True, device="cpu", repeats=1,
-                         overrides={"size_mb": "64", "iterations": "2"})
+    options = RunOptions(
+        allow_cpu=True, device="cpu", repeats=1, overrides={"size_mb": "64", "iterations": "2"}
+    )
     for benchmark_id in ("gpu-memory-bandwidth", "gpu-h2d", "gpu-d2h"):
         result = run_benchmark(get_benchmark(benchmark_id), options)
         assert result.headline.unit == "GB/s" and result.headline.value
 
 
 def test_system_benchmarks(tmp_path: Path) -> None:
-    options = RunOptions(repeats=1, overrides={"seconds": "0.2", "size_mb": "8",
-                                               "path": str(tmp_path)})
+    options = RunOptions(
+        repeats=1, overrides={"seconds": "0.2", "size_mb": "8", "path": str(tmp_path)}
+    )
     cpu = run_benchmark(get_benchmark("system-cpu-single"), options)
     assert cpu.headline.value and cpu.headline.value > 0
     sequential = run_benchmark(get_benchmark("system-disk-seq"), options)

@@ -11,8 +11,9 @@ from gpuatlas.bench.http_stream import Endpoint, HttpConnection
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"
 
 
-async def _one_request_per_connection(reader: asyncio.StreamReader,
-                                      writer: asyncio.StreamWriter) -> None:
+async def _one_request_per_connection(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     """Answers the first request of a connection; a second one is met with a close."""
     answered = False
     while True:
@@ -20,8 +21,16 @@ async def _one_request_per_connection(reader: asyncio.StreamReader,
             head = await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, ConnectionError):
             break
-        length = int(next((line.split(b":")[1] for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length")), b"0"))
+        length = int(
+            next(
+                (
+                    line.split(b":")[1]
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                ),
+                b"0",
+            )
+        )
         await reader.readexactly(length)
         if answered:
             break

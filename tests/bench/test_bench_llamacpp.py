@@ -20,10 +20,25 @@ def _run(*arguments: str) -> tuple[int, str]:
 
 def test_llm_serving_benchmark_runs_end_to_end(llama_server: str, tmp_path: Path) -> None:
     target = tmp_path / "serving.json"
-    code, output = _run("llm-serving-qwen3-4b-c16", "--endpoint", llama_server,
-                        "--model", "tiny-llama", "--concurrency", "2", "--requests", "6",
-                        "--input-tokens", "40", "--output-tokens", "12", "--repeats", "2",
-                        "-o", str(target))
+    code, output = _run(
+        "llm-serving-qwen3-4b-c16",
+        "--endpoint",
+        llama_server,
+        "--model",
+        "tiny-llama",
+        "--concurrency",
+        "2",
+        "--requests",
+        "6",
+        "--input-tokens",
+        "40",
+        "--output-tokens",
+        "12",
+        "--repeats",
+        "2",
+        "-o",
+        str(target),
+    )
     assert code == 0, output
     result = load_result(target)
     assert result.category == "llm-serving"
@@ -48,11 +63,24 @@ def test_llm_serving_benchmark_runs_end_to_end(llama_server: str, tmp_path: Path
 def test_single_user_benchmark_uses_the_openai_api_of_a_non_ollama_server(
     llama_server: str, tmp_path: Path
 ) -> None:
-    code, output = _run("llm-single-llama3.1-8b", "--endpoint", llama_server,
-                        "--model", "tiny-llama", "--requests", "3", "--output-tokens", "8",
-                        "--input-tokens", "20", "--repeats", "1", "--json")
+    code, output = _run(
+        "llm-single-llama3.1-8b",
+        "--endpoint",
+        llama_server,
+        "--model",
+        "tiny-llama",
+        "--requests",
+        "3",
+        "--output-tokens",
+        "8",
+        "--input-tokens",
+        "20",
+        "--repeats",
+        "1",
+        "--json",
+    )
     assert code == 0, output
-    document = json.loads(output[output.index("{"):])
+    document = json.loads(output[output.index("{") :])
     result = document["results"][0]
     assert result["settings"]["api"] == "openai-completions"
     assert result["settings"]["concurrency"] == 1
@@ -61,15 +89,29 @@ def test_single_user_benchmark_uses_the_openai_api_of_a_non_ollama_server(
 
 
 def test_unknown_model_lists_what_the_server_serves(llama_server: str) -> None:
-    code, output = _run("llm-serving-qwen3-4b-c16", "--endpoint", llama_server,
-                        "--model", "qwen3-4b", "--requests", "2")
+    code, output = _run(
+        "llm-serving-qwen3-4b-c16",
+        "--endpoint",
+        llama_server,
+        "--model",
+        "qwen3-4b",
+        "--requests",
+        "2",
+    )
     assert code == 2
     assert "tiny-llama" in output and "qwen3-4b" in output
 
 
 def test_endpoint_that_is_down_gets_a_clear_error() -> None:
-    code, output = _run("llm-serving-qwen3-4b-c16", "--endpoint", "http://127.0.0.1:9",
-                        "--model", "x", "--requests", "2")
+    code, output = _run(
+        "llm-serving-qwen3-4b-c16",
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "--model",
+        "x",
+        "--requests",
+        "2",
+    )
     assert code == 2
     assert "cannot reach endpoint" in output
 
@@ -79,10 +121,27 @@ def test_the_chat_api_runs_end_to_end_against_the_real_server(
 ) -> None:
     """The chat template has newlines: the tiny model carries <0x0A> so the server lives."""
     target = tmp_path / "chat.json"
-    code, output = _run("llm-serving-qwen3-4b-c16", "--endpoint", llama_server,
-                        "--model", "tiny-llama", "--api", "openai-chat", "--requests", "4",
-                        "--concurrency", "2", "--input-tokens", "24", "--output-tokens", "8",
-                        "--repeats", "1", "-o", str(target))
+    code, output = _run(
+        "llm-serving-qwen3-4b-c16",
+        "--endpoint",
+        llama_server,
+        "--model",
+        "tiny-llama",
+        "--api",
+        "openai-chat",
+        "--requests",
+        "4",
+        "--concurrency",
+        "2",
+        "--input-tokens",
+        "24",
+        "--output-tokens",
+        "8",
+        "--repeats",
+        "1",
+        "-o",
+        str(target),
+    )
     assert code == 0, output
     result = load_result(target)
     assert result.settings.api == "openai-chat"
@@ -92,9 +151,21 @@ def test_the_chat_api_runs_end_to_end_against_the_real_server(
     assert len(measured) == 4
     assert all(s.ttft_ms is not None and s.output_tokens for s in measured)
     # the server still answers afterwards
-    code, output = _run("llm-single-llama3.1-8b", "--endpoint", llama_server, "--model",
-                        "tiny-llama", "--requests", "3", "--output-tokens", "8",
-                        "--input-tokens", "16", "--repeats", "1")
+    code, output = _run(
+        "llm-single-llama3.1-8b",
+        "--endpoint",
+        llama_server,
+        "--model",
+        "tiny-llama",
+        "--requests",
+        "3",
+        "--output-tokens",
+        "8",
+        "--input-tokens",
+        "16",
+        "--repeats",
+        "1",
+    )
     assert code == 0, output
 
 
@@ -103,9 +174,25 @@ def test_the_readme_sweep_labels_every_result_with_the_served_model(
 ) -> None:
     """`bench run llm-serving --model M --concurrency 1,2` writes one result per point, each a
     custom benchmark of M, never a suite id naming another model."""
-    code, output = _run("llm-serving", "--endpoint", llama_server, "--model", "tiny-llama",
-                        "--concurrency", "1,2", "--requests", "2", "--input-tokens", "16",
-                        "--output-tokens", "4", "--repeats", "1", "-o", str(tmp_path))
+    code, output = _run(
+        "llm-serving",
+        "--endpoint",
+        llama_server,
+        "--model",
+        "tiny-llama",
+        "--concurrency",
+        "1,2",
+        "--requests",
+        "2",
+        "--input-tokens",
+        "16",
+        "--output-tokens",
+        "4",
+        "--repeats",
+        "1",
+        "-o",
+        str(tmp_path),
+    )
     assert code == 0, output
     ids = sorted(load_result(path).benchmark for path in tmp_path.glob("*.json"))
     assert ids == [f"custom-llm-serving.tiny-llama.in16-out4.c{c}.completions" for c in (1, 2)]

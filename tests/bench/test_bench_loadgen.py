@@ -28,9 +28,16 @@ MODEL = "reference-model"
 
 
 def _spec(url: str, api: str = "openai-completions", **changes: object) -> LoadSpec:
-    values: dict[str, object] = {"endpoint": url, "api": api, "model": MODEL,
-                                 "input_tokens": 30, "output_tokens": 12, "concurrency": 4,
-                                 "requests": 12, "warmup_requests": 0}
+    values: dict[str, object] = {
+        "endpoint": url,
+        "api": api,
+        "model": MODEL,
+        "input_tokens": 30,
+        "output_tokens": 12,
+        "concurrency": 4,
+        "requests": 12,
+        "warmup_requests": 0,
+    }
     values.update(changes)
     return LoadSpec(**values)  # type: ignore[arg-type]
 
@@ -46,8 +53,9 @@ def _truth(url: str) -> dict[int, dict[str, object]]:
     return by_index
 
 
-@pytest.mark.parametrize("api", ["openai-completions", "openai-chat", "ollama-generate",
-                                 "ollama-chat"])
+@pytest.mark.parametrize(
+    "api", ["openai-completions", "openai-chat", "ollama-generate", "ollama-chat"]
+)
 def test_every_request_agrees_with_the_server_clock(reference_stats: str, api: str) -> None:
     outcome = asyncio.run(run_load(_spec(reference_stats, api)))
     truth = _truth(reference_stats)
@@ -60,8 +68,10 @@ def test_every_request_agrees_with_the_server_clock(reference_stats: str, api: s
         # token event arrives after the server wrote it.
         assert record.send_ns <= server["received_ns"]
         assert len(record.token_times_ns) == len(writes)
-        assert all(arrived >= written
-                   for arrived, written in zip(record.token_times_ns, writes, strict=True))
+        assert all(
+            arrived >= written
+            for arrived, written in zip(record.token_times_ns, writes, strict=True)
+        )
         assert record.tokens == sum(server["tokens"]) == 12  # type: ignore[arg-type]
     sources = {r.token_count_source for r in outcome.records}
     assert sources == ({"ollama-eval-count"} if api.startswith("ollama") else {"usage"})
@@ -73,14 +83,25 @@ Launcher = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 @pytest.fixture()
 def chunky_server(launch_reference_server: Launcher) -> Iterator[str]:
     """Four tokens per chunk, every 5th request fails (HTTP 500), every 7th is cut."""
-    url, _ = launch_reference_server("--ttft-ms", "5", "--itl-ms", "2", "--tokens-per-chunk",
-                                     "4", "--fail-every", "5", "--truncate-every", "7")
+    url, _ = launch_reference_server(
+        "--ttft-ms",
+        "5",
+        "--itl-ms",
+        "2",
+        "--tokens-per-chunk",
+        "4",
+        "--fail-every",
+        "5",
+        "--truncate-every",
+        "7",
+    )
     yield url
 
 
 def test_multi_token_chunks_and_failures_are_accounted(chunky_server: str) -> None:
-    outcome = asyncio.run(run_load(_spec(chunky_server, output_tokens=16, requests=20,
-                                         concurrency=1)))
+    outcome = asyncio.run(
+        run_load(_spec(chunky_server, output_tokens=16, requests=20, concurrency=1))
+    )
     kinds = [r.error_kind for r in outcome.records]
     # Requests arrive in order at concurrency 1: numbers 5, 10, 15, 20 fail; 7 and 14 are cut.
     assert kinds.count("http_500") == 4
@@ -96,8 +117,16 @@ def test_multi_token_chunks_and_failures_are_accounted(chunky_server: str) -> No
 
 
 def test_benchmark_result_counts_failures_by_kind(chunky_server: str) -> None:
-    options = RunOptions(endpoint=chunky_server, model=MODEL, concurrency=1, requests=10,
-                         output_tokens=8, input_tokens=20, repeats=1, warmup_requests=0)
+    options = RunOptions(
+        endpoint=chunky_server,
+        model=MODEL,
+        concurrency=1,
+        requests=10,
+        output_tokens=8,
+        input_tokens=20,
+        repeats=1,
+        warmup_requests=0,
+    )
     result = run_benchmark(get_benchmark("llm-serving-qwen3-4b-c16"), options)
     # The probe request is number 1; measured requests are numbers 2..11.
     assert result.failures == {"http_500": 2, "truncated": 1}
@@ -148,8 +177,14 @@ def test_a_stopped_load_keeps_what_completed(reference_stats: str) -> None:
 
 
 def test_ollama_benchmark_uses_the_native_api(reference_stats: str) -> None:
-    options = RunOptions(endpoint=reference_stats, model=MODEL, requests=4, output_tokens=6,
-                         input_tokens=10, repeats=2)
+    options = RunOptions(
+        endpoint=reference_stats,
+        model=MODEL,
+        requests=4,
+        output_tokens=6,
+        input_tokens=10,
+        repeats=2,
+    )
     result = run_benchmark(get_benchmark("llm-single-qwen3-8b"), options)
     assert result.settings.api == "ollama-generate"
     assert result.token_count_source == "ollama-eval-count"
@@ -158,7 +193,8 @@ def test_ollama_benchmark_uses_the_native_api(reference_stats: str) -> None:
 
 
 def test_server_that_is_killed_mid_run_counts_as_failures(
-        launch_reference_server: Launcher) -> None:
+    launch_reference_server: Launcher,
+) -> None:
     url, process = launch_reference_server("--ttft-ms", "50", "--itl-ms", "200")
 
     async def run_and_kill() -> object:
@@ -174,14 +210,36 @@ def test_server_that_is_killed_mid_run_counts_as_failures(
     assert {r.error_kind for r in records} <= {"truncated", "connect_error"}
 
 
-def test_concurrency_sweep_writes_one_result_per_point(reference_stats: str,
-                                                       tmp_path: Path) -> None:
-    outcome = CliRunner().invoke(app, [
-        "bench", "run", "llm-serving-qwen3-4b-c16", "--endpoint", reference_stats,
-        "--model", MODEL, "--concurrency", "1,4", "--requests", "6", "--output-tokens", "4",
-        "--input-tokens", "10", "--repeats", "1", "-o", str(tmp_path), "--json"])
+def test_concurrency_sweep_writes_one_result_per_point(
+    reference_stats: str, tmp_path: Path
+) -> None:
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-serving-qwen3-4b-c16",
+            "--endpoint",
+            reference_stats,
+            "--model",
+            MODEL,
+            "--concurrency",
+            "1,4",
+            "--requests",
+            "6",
+            "--output-tokens",
+            "4",
+            "--input-tokens",
+            "10",
+            "--repeats",
+            "1",
+            "-o",
+            str(tmp_path),
+            "--json",
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
-    files = json.loads(outcome.output[outcome.output.index("{"):])["files"]
+    files = json.loads(outcome.output[outcome.output.index("{") :])["files"]
     assert sorted(load_result(f).settings.concurrency for f in files) == [1, 4]
 
 
@@ -194,22 +252,40 @@ def test_duration_mode_stops_sending_after_the_duration(reference_stats: str) ->
 
 
 def test_bad_sweep_values_are_all_reported() -> None:
-    outcome = CliRunner().invoke(app, ["bench", "run", "llm-serving-qwen3-4b-c16",
-                                       "--endpoint", "http://127.0.0.1:9", "--concurrency",
-                                       "4,x", "--rate", "1,y"])
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-serving-qwen3-4b-c16",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--concurrency",
+            "4,x",
+            "--rate",
+            "1,y",
+        ],
+    )
     assert outcome.exit_code == 2
     assert "'x'" in outcome.output and "'y'" in outcome.output
 
 
-def test_vision_benchmark_sends_images_and_reports_images_per_minute(
-        reference_stats: str) -> None:
-    options = RunOptions(endpoint=reference_stats, model=MODEL, concurrency=2, requests=4,
-                         output_tokens=4, repeats=1, overrides={"width": "64", "height": "48"})
+def test_vision_benchmark_sends_images_and_reports_images_per_minute(reference_stats: str) -> None:
+    options = RunOptions(
+        endpoint=reference_stats,
+        model=MODEL,
+        concurrency=2,
+        requests=4,
+        output_tokens=4,
+        repeats=1,
+        overrides={"width": "64", "height": "48"},
+    )
     result = run_benchmark(get_benchmark("vision-llava-1.5-7b-c32"), options)
     assert result.settings.api == "openai-chat"
     assert (result.settings.width, result.settings.height) == (64, 48)
     assert result.headline.metric == "images_per_min" and result.headline.value
     assert result.repeats[0].values["images_per_min"] == pytest.approx(
-        60 * result.repeats[0].values["request_s"])
+        60 * result.repeats[0].values["request_s"]
+    )
     records = httpx.get(reference_stats + "/stats").json()["requests"]
     assert [r["images"] for r in records] == [1] * len(records)  # one image per request

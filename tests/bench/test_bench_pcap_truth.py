@@ -32,8 +32,19 @@ pcap_truth = _load_pcap_truth()
 def _frame(source: int, destination: int, seq: int, payload: bytes) -> bytes:
     tcp = struct.pack("!HHIIBBHHH", source, destination, seq, 0, 5 << 4, 0x18, 65535, 0, 0)
     total = 20 + len(tcp) + len(payload)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 0, 0, 64, 6, 0, bytes([127, 0, 0, 1]),
-                     bytes([127, 0, 0, 1]))
+    ip = struct.pack(
+        "!BBHHHBBH4s4s",
+        0x45,
+        0,
+        total,
+        0,
+        0,
+        64,
+        6,
+        0,
+        bytes([127, 0, 0, 1]),
+        bytes([127, 0, 0, 1]),
+    )
     return b"\x00" * 12 + b"\x08\x00" + ip + tcp + payload
 
 
@@ -53,8 +64,9 @@ class _Capture:
 
     def write(self, path: Path) -> Path:
         header = struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1)
-        records = b"".join(struct.pack("<IIII", t // 10**9, t % 10**9, len(f), len(f)) + f
-                           for t, f in self.packets)
+        records = b"".join(
+            struct.pack("<IIII", t // 10**9, t % 10**9, len(f), len(f)) + f for t, f in self.packets
+        )
         path.write_bytes(header + records)
         return path
 
@@ -71,13 +83,15 @@ def _chunk(data: bytes) -> bytes:
 def test_plain_exchange_times_come_from_the_packets(tmp_path: Path) -> None:
     capture = _Capture()
     body = b'{"prompt":"Request 7 tag x","max_tokens":2}'
-    request = (b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
-               % len(body) + body)
+    request = (
+        b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    )
     capture.send(100 * MS, request[:30], to_server=True)
     capture.send(101 * MS, request[30:], to_server=True)  # the request is whole here
     capture.send(101 * MS + 5, request[30:], to_server=True, resend=True)  # a retransmission
-    capture.send(102 * MS, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-                 to_server=False)
+    capture.send(
+        102 * MS, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", to_server=False
+    )
     capture.send(110 * MS, _chunk(_event(None)), to_server=False)  # no text: not a token
     capture.send(121 * MS, _chunk(_event(" a")), to_server=False)
     capture.send(131 * MS, _chunk(_event(" b")) + b"0\r\n\r\n", to_server=False)
@@ -110,8 +124,10 @@ def test_tls_first_token_is_found_by_counting_records(tmp_path: Path) -> None:
     flows = pcap_truth.connections(capture.write(tmp_path / "t.pcap"), SERVER)
     counts = pcap_truth.RecordCounts(before=1, from_end=2)
     exchanges = pcap_truth.tls_exchanges(flows[CLIENT], counts)
-    assert [(e.request_ns, e.first_token_ns) for e in exchanges] == \
-        [(20 * MS, 40 * MS), (60 * MS, 85 * MS)]
+    assert [(e.request_ns, e.first_token_ns) for e in exchanges] == [
+        (20 * MS, 40 * MS),
+        (60 * MS, 85 * MS),
+    ]
 
 
 def test_not_a_capture_is_refused(tmp_path: Path) -> None:
@@ -124,12 +140,17 @@ def test_not_a_capture_is_refused(tmp_path: Path) -> None:
 def test_a_response_with_a_length_is_no_stream_and_keeps_the_order(tmp_path: Path) -> None:
     capture = _Capture()
     capture.send(1 * MS, b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n", to_server=True)
-    capture.send(2 * MS, b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found",
-                 to_server=False)
-    capture.send(3 * MS, b"POST /v1/completions HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}",
-                 to_server=True)
-    capture.send(4 * MS, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                 + _chunk(_event("x")), to_server=False)
+    capture.send(
+        2 * MS, b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found", to_server=False
+    )
+    capture.send(
+        3 * MS, b"POST /v1/completions HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", to_server=True
+    )
+    capture.send(
+        4 * MS,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + _chunk(_event("x")),
+        to_server=False,
+    )
     capture.send(5 * MS, b"0\r\n\r\n", to_server=False)
     flows = pcap_truth.connections(capture.write(tmp_path / "g.pcap"), SERVER)
     first, second = pcap_truth.plain_exchanges(flows[CLIENT])

@@ -27,14 +27,24 @@ Launcher = Callable[..., tuple[str, subprocess.Popen[bytes]]]
 
 def _records_by_index(url: str) -> dict[int, dict[str, object]]:
     records = httpx.get(url + "/stats").json()["requests"]
-    return {int(m.group(1)): r for r in records
-            if (m := re.search(r"Request (\d+) tag", r["prompt_head"]))}
+    return {
+        int(m.group(1)): r
+        for r in records
+        if (m := re.search(r"Request (\d+) tag", r["prompt_head"]))
+    }
 
 
 def _spec(url: str, **changes: object) -> LoadSpec:
-    values: dict[str, object] = {"endpoint": url, "api": "openai-chat", "model": MODEL,
-                                 "input_tokens": 20, "output_tokens": 5, "concurrency": 4,
-                                 "requests": 16, "warmup_requests": 4}
+    values: dict[str, object] = {
+        "endpoint": url,
+        "api": "openai-chat",
+        "model": MODEL,
+        "input_tokens": 20,
+        "output_tokens": 5,
+        "concurrency": 4,
+        "requests": 16,
+        "warmup_requests": 4,
+    }
     values.update(changes)
     return LoadSpec(**values)  # type: ignore[arg-type]
 
@@ -57,11 +67,10 @@ def test_kernel_arrival_lies_inside_the_clients_write(reference_stats: str) -> N
 
 
 def test_writes_are_never_earlier_than_due_minus_the_batch_window(
-        launch_reference_server: Launcher) -> None:
-    url, _ = launch_reference_server("--ttft-ms", "10", "--itl-ms", "3",
-                                     "--batch-window-ms", "2")
-    asyncio.run(run_load(_spec(url, api="openai-completions", output_tokens=8,
-                               warmup_requests=0)))
+    launch_reference_server: Launcher,
+) -> None:
+    url, _ = launch_reference_server("--ttft-ms", "10", "--itl-ms", "3", "--batch-window-ms", "2")
+    asyncio.run(run_load(_spec(url, api="openai-completions", output_tokens=8, warmup_requests=0)))
     stats = httpx.get(url + "/stats").json()
     assert stats["schedule"]["batch_window_ms"] == 2.0
     for record in stats["requests"]:
@@ -81,16 +90,20 @@ def _read_until_done(client: socket.socket) -> bytes:
 
 
 def test_a_reader_that_falls_behind_still_gets_every_chunk(
-        launch_reference_server: Launcher) -> None:
+    launch_reference_server: Launcher,
+) -> None:
     """~13 MB written while the client does not read: far more than the socket buffers hold,
     so the server has to queue what the kernel refuses and send it later."""
     url, _ = launch_reference_server("--ttft-ms", "0", "--itl-ms", "0")
     port = int(url.rsplit(":", 1)[1])
     body = b'{"model": "%s", "prompt": "x", "max_tokens": 100000, "stream": true}' % (
-        MODEL.encode())
+        MODEL.encode()
+    )
     with socket.create_connection(("127.0.0.1", port)) as client:
-        client.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
-                       b"\r\n%s" % (len(body), body))
+        client.sendall(
+            b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+            b"\r\n%s" % (len(body), body)
+        )
         time.sleep(1.0)  # not reading
         stream = _read_until_done(client)
     assert stream.count(b'"text":" tok"') == 100000
@@ -116,15 +129,17 @@ def test_connections_that_cannot_open_are_left_to_the_requests() -> None:
 
 
 def test_tokens_are_stamped_when_they_arrive_not_when_the_client_gets_to_them(
-        launch_reference_server: Launcher) -> None:
+    launch_reference_server: Launcher,
+) -> None:
     """Tokens every 100 ms; the whole client stalls from 150 to 450 ms, so the tokens written
     at about 200, 300 and 400 ms wait in the socket and are read together at 450 ms. The
     read carries the kernel's stamp of its last segment: the last token of every read is
     stamped when it arrived (a user-space stamp would be ~50 ms late), earlier tokens of the
     same read share that stamp (late, never early)."""
     url, _ = launch_reference_server("--ttft-ms", "0", "--itl-ms", "100")
-    spec = _spec(url, api="openai-completions", output_tokens=6, requests=1, concurrency=1,
-                 warmup_requests=0)
+    spec = _spec(
+        url, api="openai-completions", output_tokens=6, requests=1, concurrency=1, warmup_requests=0
+    )
 
     async def stall_once_sent(progress: PhaseProgress) -> None:
         while progress.sent < 1:

@@ -13,10 +13,32 @@ from gpuatlas.records.result import load_result
 
 
 def _run(url: str, target: Path) -> Any:
-    outcome = CliRunner().invoke(app, [
-        "bench", "run", "llm-single-llama3.1-8b", "--endpoint", url, "--model",
-        "reference-model", "--api", "ollama-generate", "--requests", "4", "--input-tokens",
-        "20", "--output-tokens", "20", "--repeats", "1", "--warmup", "0", "-o", str(target)])
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-single-llama3.1-8b",
+            "--endpoint",
+            url,
+            "--model",
+            "reference-model",
+            "--api",
+            "ollama-generate",
+            "--requests",
+            "4",
+            "--input-tokens",
+            "20",
+            "--output-tokens",
+            "20",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+            "-o",
+            str(target),
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
     return load_result(target)
 
@@ -38,8 +60,9 @@ def test_server_rates_agree_with_the_wire_on_an_honest_server(
 def test_a_server_claiming_twice_the_wires_speed_is_flagged(
     launch_reference_server: Any, tmp_path: Path
 ) -> None:
-    url, _ = launch_reference_server("--ttft-ms", "10", "--itl-ms", "5",
-                                     "--server-rate-factor", "2")
+    url, _ = launch_reference_server(
+        "--ttft-ms", "10", "--itl-ms", "5", "--server-rate-factor", "2"
+    )
     result = _run(url, tmp_path / "inflated.json")
     assert abs((result.metrics["server_decode_tok_s"].median or 0.0) - 400.0) < 2.0
     assert any("the server reports decode at 400" in w for w in result.warnings)

@@ -21,8 +21,24 @@ from gpuatlas.bench.sse_events import (
 )
 
 # texts that need escapes, look like JSON structure, or are not ASCII
-NASTY_TEXTS = [" the", "\n", '"', "\\", '\\"', '","finish_reason":"stop', "caf\u00e9", "\u4f60",
-               "\U0001f600", "\t", "a\\", "\u0000", "/", "\\u0041", "}]}", " data: x"]
+NASTY_TEXTS = [
+    " the",
+    "\n",
+    '"',
+    "\\",
+    '\\"',
+    '","finish_reason":"stop',
+    "caf\u00e9",
+    "\u4f60",
+    "\U0001f600",
+    "\t",
+    "a\\",
+    "\u0000",
+    "/",
+    "\\u0041",
+    "}]}",
+    " data: x",
+]
 
 
 class _Transport(asyncio.Transport):
@@ -32,17 +48,20 @@ class _Transport(asyncio.Transport):
 
 def _receive(payloads: list[bytes], cut_every: int = 37) -> RawResponse:
     events = b"".join(b"data: " + p + b"\n\n" for p in payloads) + b"data: [DONE]\n\n"
-    chunks = [events[i:i + 50] for i in range(0, len(events), 50)]
-    wire = (b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n"
-            + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n")
+    chunks = [events[i : i + 50] for i in range(0, len(events), 50)]
+    wire = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+        + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks)
+        + b"0\r\n\r\n"
+    )
     protocol = _ResponseProtocol()
     protocol.connection_made(_Transport())
     loop = asyncio.new_event_loop()
     try:
         response = protocol.send(b"", loop.create_future())
         for number, start in enumerate(range(0, len(wire), cut_every)):
-            protocol.data_received(wire[start:start + cut_every], 1_000_000 * (number + 1))
+            protocol.data_received(wire[start : start + cut_every], 1_000_000 * (number + 1))
         return response
     finally:
         loop.close()
@@ -72,22 +91,32 @@ def _lines(payloads: list[bytes]) -> DataLines:
 
 def _completion(text: str, **extra: Any) -> bytes:
     choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": None, **extra}
-    event = {"id": "cmpl-7", "object": "text_completion", "created": 17, "model": "m",
-             "choices": [choice], "usage": None}
+    event = {
+        "id": "cmpl-7",
+        "object": "text_completion",
+        "created": 17,
+        "model": "m",
+        "choices": [choice],
+        "usage": None,
+    }
     return json.dumps(event, ensure_ascii=random.random() < 0.5).encode()
 
 
 def _chat(text: str, key: str = "content") -> bytes:
-    return json.dumps({"id": "c", "choices": [{"index": 0, "delta": {key: text},
-                                               "finish_reason": None}]}).encode()
+    return json.dumps(
+        {"id": "c", "choices": [{"index": 0, "delta": {key: text}, "finish_reason": None}]}
+    ).encode()
 
 
 def _same(fast: DecodedStream, full: DecodedStream) -> None:
     assert fast.error_kind is None
     assert fast.token_times_ns == full.token_times_ns
     assert fast.answer_times_ns == full.answer_times_ns
-    assert (fast.output_tokens, fast.prompt_tokens, fast.finish_reason) == \
-        (full.output_tokens, full.prompt_tokens, full.finish_reason)
+    assert (fast.output_tokens, fast.prompt_tokens, fast.finish_reason) == (
+        full.output_tokens,
+        full.prompt_tokens,
+        full.finish_reason,
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -97,8 +126,11 @@ def test_completions_with_any_text_decode_as_in_full(seed: int) -> None:
     payloads = [_completion(t) for t in texts]
     payloads.insert(60, _completion("", finish_reason=None))  # an empty text is no token
     payloads.append(_completion("", finish_reason="length"))
-    payloads.append(json.dumps({"choices": [], "usage": {"prompt_tokens": 3,
-                                                         "completion_tokens": 120}}).encode())
+    payloads.append(
+        json.dumps(
+            {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 120}}
+        ).encode()
+    )
     response = _receive(payloads)
     fast = decode_response("openai-completions", response)
     _same(fast, _decoded_in_full(payloads, response, chat=False))
@@ -107,10 +139,18 @@ def test_completions_with_any_text_decode_as_in_full(seed: int) -> None:
 
 def test_chat_role_reasoning_and_content_decode_as_in_full() -> None:
     random.seed(9)
-    payloads = [json.dumps({"id": "c", "choices": [{"index": 0, "delta": {"role": "assistant"},
-                                                    "finish_reason": None}]}).encode()]
-    payloads += [_chat(random.choice(NASTY_TEXTS), random.choice(["content", "reasoning_content"]))
-                 for _ in range(80)]
+    payloads = [
+        json.dumps(
+            {
+                "id": "c",
+                "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}],
+            }
+        ).encode()
+    ]
+    payloads += [
+        _chat(random.choice(NASTY_TEXTS), random.choice(["content", "reasoning_content"]))
+        for _ in range(80)
+    ]
     response = _receive(payloads)
     fast = decode_response("openai-chat", response)
     _same(fast, _decoded_in_full(payloads, response, chat=True))
@@ -122,15 +162,17 @@ def test_an_event_that_only_looks_like_the_template_is_decoded_in_full() -> None
     """Same bytes before and after the text, but an unescaped quote inside changes the event:
     here it ends the stream with an empty text (no token) and a finish reason."""
     plain = b'{"choices":[{"index":0,"finish_reason":null,"text":"a"}]}'
-    forged = (b'{"choices":[{"index":0,"finish_reason":null,"text":"b","finish_reason":"length",'
-              b'"text":""}]}')
+    forged = (
+        b'{"choices":[{"index":0,"finish_reason":null,"text":"b","finish_reason":"length",'
+        b'"text":""}]}'
+    )
     payloads = [plain, plain, forged]
     assert token_event_flags(_lines(payloads), chat=False) == [True, True, False]
     decoded = decode_response("openai-completions", _receive(payloads))
     assert len(decoded.token_times_ns) == 2 and decoded.finish_reason == "length"
 
 
-@pytest.mark.parametrize("bad_text", [b'a\\', b'\x01', b'\\x', b'\\u12', b'\xff\xfe'])
+@pytest.mark.parametrize("bad_text", [b"a\\", b"\x01", b"\\x", b"\\u12", b"\xff\xfe"])
 def test_invalid_text_in_a_template_event_is_malformed(bad_text: bytes) -> None:
     plain = b'{"choices":[{"index":0,"finish_reason":null,"text":"a"}]}'
     bad = plain.replace(b'"text":"a"', b'"text":"' + bad_text + b'"')
@@ -139,12 +181,18 @@ def test_invalid_text_in_a_template_event_is_malformed(bad_text: bytes) -> None:
 
 
 def test_events_whose_other_fields_change_are_decoded_in_full() -> None:
-    payloads = [_completion("x"), _completion("y", logprobs={"tokens": ["y"]}),
-                _completion("z"), _completion("w").replace(b'"created": 17', b'"created": 18')]
+    payloads = [
+        _completion("x"),
+        _completion("y", logprobs={"tokens": ["y"]}),
+        _completion("z"),
+        _completion("w").replace(b'"created": 17', b'"created": 18'),
+    ]
     assert token_event_flags(_lines(payloads), chat=False) == [True, False, True, False]
     response = _receive(payloads)
-    _same(decode_response("openai-completions", response),
-          _decoded_in_full(payloads, response, chat=False))
+    _same(
+        decode_response("openai-completions", response),
+        _decoded_in_full(payloads, response, chat=False),
+    )
 
 
 def test_no_template_without_a_plain_token_event_early() -> None:
@@ -155,7 +203,7 @@ def test_no_template_without_a_plain_token_event_early() -> None:
 
 
 def test_data_lines_with_any_line_end_and_no_space() -> None:
-    body = b"data:{\"a\":1}\n\nevent: x\ndata: [DONE]\n\n"
+    body = b'data:{"a":1}\n\nevent: x\ndata: [DONE]\n\n'
     crlf = body.replace(b"\n", b"\r\n")
     for text in (body, crlf):
         data = sse_data_lines(text)

@@ -21,10 +21,17 @@ MS = 1_000_000
 def _record(index: int, ok: bool, start_ms: float = 0.0) -> RequestRecord:
     start = int(start_ms * MS) + index * MS
     tokens = tuple(start + (10 + k) * MS for k in range(8)) if ok else ()
-    return RequestRecord(index=index, warmup=False, scheduled_ns=start, send_ns=start,
-                         end_ns=start + 20 * MS, token_times_ns=tokens,
-                         output_tokens=8 if ok else None,
-                         error_kind=None if ok else "http_500", error=None if ok else "boom")
+    return RequestRecord(
+        index=index,
+        warmup=False,
+        scheduled_ns=start,
+        send_ns=start,
+        end_ns=start + 20 * MS,
+        token_times_ns=tokens,
+        output_tokens=8 if ok else None,
+        error_kind=None if ok else "http_500",
+        error=None if ok else "boom",
+    )
 
 
 def test_no_successful_request_gives_no_throughput_figures() -> None:
@@ -60,8 +67,7 @@ def test_failure_ratio_above_the_limit_and_interruptions_are_not_comparable() ->
     metrics = {"output_tok_s": MetricSummary(median=100.0, mean=100.0, p90=None, p99=None, n=1)}
     limit = int(FAILURE_RATIO_LIMIT * 100)
     ok = [Sample(index=i) for i in range(100 - limit)]
-    at_limit = ok + [Sample(index=100 + i, ok=False, error_kind="timeout")
-                     for i in range(limit)]
+    at_limit = ok + [Sample(index=100 + i, ok=False, error_kind="timeout") for i in range(limit)]
     assert assemble(benchmark, _measured(at_limit, metrics=metrics)).comparable
     over = at_limit + [Sample(index=999, ok=False, error_kind="timeout")]
     result = assemble(benchmark, _measured(over, metrics=metrics))
@@ -83,11 +89,34 @@ def test_a_run_with_half_its_requests_failing_exits_3_and_keeps_its_file(
 ) -> None:
     url, _ = launch_reference_server("--ttft-ms", "5", "--itl-ms", "1", "--fail-every", "2")
     target = tmp_path / "half.json"
-    outcome = CliRunner().invoke(app, [
-        "bench", "run", "llm-serving-qwen3-4b-c16", "--endpoint", url,
-        "--model", "reference-model", "--requests", "8", "--concurrency", "2",
-        "--input-tokens", "16", "--output-tokens", "8", "--repeats", "1", "--warmup", "0",
-        "--retries", "2", "-o", str(target)])
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-serving-qwen3-4b-c16",
+            "--endpoint",
+            url,
+            "--model",
+            "reference-model",
+            "--requests",
+            "8",
+            "--concurrency",
+            "2",
+            "--input-tokens",
+            "16",
+            "--output-tokens",
+            "8",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+            "--retries",
+            "2",
+            "-o",
+            str(target),
+        ],
+    )
     assert outcome.exit_code == 3, outcome.output
     assert "not valid for comparison" in outcome.output
     result = load_result(target)

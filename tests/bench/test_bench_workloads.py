@@ -35,9 +35,18 @@ def test_jsonl_and_sharegpt_files_become_prompts(tmp_path: Path) -> None:
     assert second[0].endswith("second") and second[1] == 5
     assert third[0].endswith("hello there") and third[0] != first[0]  # unique prefix
     share = tmp_path / "share.json"
-    share.write_text(json.dumps([{"conversations": [
-        {"from": "human", "value": "why is the sky blue"},
-        {"from": "gpt", "value": "because of Rayleigh scattering of light"}]}]))
+    share.write_text(
+        json.dumps(
+            [
+                {
+                    "conversations": [
+                        {"from": "human", "value": "why is the sky blue"},
+                        {"from": "gpt", "value": "because of Rayleigh scattering of light"},
+                    ]
+                }
+            ]
+        )
+    )
     [row] = load_dataset(share).rows
     assert (row.prompt, row.output_tokens) == ("why is the sky blue", 6)
     bad = tmp_path / "bad.jsonl"
@@ -48,11 +57,33 @@ def test_jsonl_and_sharegpt_files_become_prompts(tmp_path: Path) -> None:
 
 
 def _run(url: str, target: Path, *extra: str) -> Any:
-    outcome = CliRunner().invoke(app, [
-        "bench", "run", "llm-serving-qwen3-4b-c16", "--endpoint", url, "--model",
-        "reference-model", "--requests", "12", "--concurrency", "2", "--input-tokens", "40",
-        "--output-tokens", "20", "--repeats", "1", "--warmup", "0", *extra, "-o",
-        str(target)])
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "run",
+            "llm-serving-qwen3-4b-c16",
+            "--endpoint",
+            url,
+            "--model",
+            "reference-model",
+            "--requests",
+            "12",
+            "--concurrency",
+            "2",
+            "--input-tokens",
+            "40",
+            "--output-tokens",
+            "20",
+            "--repeats",
+            "1",
+            "--warmup",
+            "0",
+            *extra,
+            "-o",
+            str(target),
+        ],
+    )
     assert outcome.exit_code == 0, outcome.output
     return load_result(target)
 
@@ -60,8 +91,14 @@ def _run(url: str, target: Path, *extra: str) -> Any:
 def test_spread_lengths_reach_the_server_and_name_the_run(
     reference_server: str, tmp_path: Path
 ) -> None:
-    result = _run(reference_server, tmp_path / "spread.json", "--output-tokens-stddev", "6",
-                  "--input-tokens-stddev", "8")
+    result = _run(
+        reference_server,
+        tmp_path / "spread.json",
+        "--output-tokens-stddev",
+        "6",
+        "--input-tokens-stddev",
+        "8",
+    )
     outputs = {s.output_tokens for s in result.samples}
     assert len(outputs) > 3  # the server streamed each request's own length
     assert result.benchmark.endswith(".sd8-6.completions")
@@ -72,8 +109,11 @@ def test_a_dataset_run_is_labelled_with_the_files_digest(
     reference_server: str, tmp_path: Path
 ) -> None:
     data = tmp_path / "prompts.jsonl"
-    data.write_text("".join(json.dumps({"prompt": f"question {n}", "output_tokens": 3 + n})
-                            + "\n" for n in range(4)))
+    data.write_text(
+        "".join(
+            json.dumps({"prompt": f"question {n}", "output_tokens": 3 + n}) + "\n" for n in range(4)
+        )
+    )
     result = _run(reference_server, tmp_path / "ds.json", "--dataset", str(data))
     assert result.benchmark.endswith(f".{load_dataset(data).label}.completions")
     assert {s.output_tokens for s in result.samples} == {3, 4, 5, 6}
@@ -86,10 +126,22 @@ def test_a_trace_is_replayed_at_its_timestamps(reference_stats: str, tmp_path: P
 
     trace = tmp_path / "trace.jsonl"
     stamps_ms = [0, 0, 150, 400, 410, 900]
-    trace.write_text("".join(json.dumps({"timestamp": t, "prompt": f"q{t}", "output_tokens": 4})
-                             + "\n" for t in stamps_ms))
-    result = _run(reference_stats, tmp_path / "trace.json", "--dataset", str(trace),
-                  "--requests", "6", "--concurrency", "6")
+    trace.write_text(
+        "".join(
+            json.dumps({"timestamp": t, "prompt": f"q{t}", "output_tokens": 4}) + "\n"
+            for t in stamps_ms
+        )
+    )
+    result = _run(
+        reference_stats,
+        tmp_path / "trace.json",
+        "--dataset",
+        str(trace),
+        "--requests",
+        "6",
+        "--concurrency",
+        "6",
+    )
     assert result.settings.arrival == "trace"
     assert result.benchmark.endswith(f".{load_dataset(trace).label}.completions")
     assert load_dataset(trace).label.startswith("trace-")

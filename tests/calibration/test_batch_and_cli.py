@@ -53,8 +53,9 @@ def test_cli_cases_csv(tmp_path: Path) -> None:
 
 def test_cli_cases_json_and_output_file(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
-    result = runner.invoke(app, ["predict", "--cases", str(_cases_file(tmp_path)), "--json",
-                                 "-o", str(target)])
+    result = runner.invoke(
+        app, ["predict", "--cases", str(_cases_file(tmp_path)), "--json", "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(target.read_text())
     assert document["schema_version"] == "gpuatlas.predict-cases/1"
@@ -73,8 +74,22 @@ def test_cli_cases_missing_column_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_cli_predict_llm_json_numbers_are_ranges() -> None:
-    result = runner.invoke(app, ["predict", "llm", "h100-sxm", "llama-3-8b", "-w", "fp8",
-                                 "-e", "vllm", "--batch", "4", "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "predict",
+            "llm",
+            "h100-sxm",
+            "llama-3-8b",
+            "-w",
+            "fp8",
+            "-e",
+            "vllm",
+            "--batch",
+            "4",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     for key in ("ttft_ms", "tpot_ms", "decode_tok_s", "mbu"):
@@ -93,8 +108,17 @@ def test_cli_other_predictors_run() -> None:
     for arguments in (
         ["predict", "diffusion", "rtx-4090", "sdxl", "--steps", "30", "--json"],
         # micro-batch 2: at 4 the LoRA step needs 25.4 GB of a 25.8 GB card (no 5 % margin)
-        ["predict", "train", "4x rtx-4090", "llama-3.2-1b", "--method", "lora",
-         "--micro-batch", "2", "--json"],
+        [
+            "predict",
+            "train",
+            "4x rtx-4090",
+            "llama-3.2-1b",
+            "--method",
+            "lora",
+            "--micro-batch",
+            "2",
+            "--json",
+        ],
         ["predict", "vision", "a100-80gb-sxm", "llava-1.5-7b", "--json"],
         ["predict", "ocr", "t4", "trocr-base", "--json"],
     ):

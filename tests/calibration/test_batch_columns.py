@@ -20,15 +20,32 @@ HEADER = [*REQUIRED_COLUMNS, "resolution", "steps", "kv_cache"]
 CHOICES = {
     "gpu": ["rtx-4090", "h100-sxm", "A100 80GB SXM4", "4x rtx-4090", "rtx-9999", "l4", ""],
     "gpu_count": ["1", "2", "", "0", "x"],
-    "model": ["llama-3.1-8b", "llama-3.1-70b", "qwen3-30b-a3b", "sdxl", "llava-1.5-7b",
-              "trocr-base", "nomodel-7b", "gpt-oss-20b"],
+    "model": [
+        "llama-3.1-8b",
+        "llama-3.1-70b",
+        "qwen3-30b-a3b",
+        "sdxl",
+        "llava-1.5-7b",
+        "trocr-base",
+        "nomodel-7b",
+        "gpt-oss-20b",
+    ],
     "weights": ["fp16", "Q4_K_M", "fp8", "awq", "", "bf16", "zz4"],
     "engine": ["vllm", "llama.cpp", "sglang", "", "diffusers", "tensorrt-llm"],
     "batch": ["1", "8", "64", "max", "", "0", "abc", "400"],
     "input_tokens": ["", "0", "512", "4096", "-3"],
     "output_tokens": ["", "0", "1", "128"],
-    "metric": ["decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms", "serving_output_tok_s",
-               "image_s", "images_per_min", "train_tok_s", "bogus"],
+    "metric": [
+        "decode_tok_s",
+        "tpot_ms",
+        "prefill_tok_s",
+        "ttft_ms",
+        "serving_output_tok_s",
+        "image_s",
+        "images_per_min",
+        "train_tok_s",
+        "bogus",
+    ],
     "resolution": ["", "1024x1024", "512"],
     "steps": ["", "20"],
     "kv_cache": ["", "fp8", "auto"],
@@ -53,11 +70,18 @@ def test_columns_give_the_row_paths_answers_errors_included() -> None:
 
 
 def test_llm_rows_of_one_configuration_match_the_row_path() -> None:
-    rows = [["h100-sxm", "1", "llama-3.1-8b", "fp8", "vllm", batch, inp, out, metric, "", "", ""]
-            for batch in ("1", "16", "max", "5000")
-            for inp, out in (("512", "128"), ("0", "256"), ("", ""), ("8000", "0"))
-            for metric in ("decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms",
-                           "serving_output_tok_s")]
+    rows = [
+        ["h100-sxm", "1", "llama-3.1-8b", "fp8", "vllm", batch, inp, out, metric, "", "", ""]
+        for batch in ("1", "16", "max", "5000")
+        for inp, out in (("512", "128"), ("0", "256"), ("", ""), ("8000", "0"))
+        for metric in (
+            "decode_tok_s",
+            "tpot_ms",
+            "prefill_tok_s",
+            "ttft_ms",
+            "serving_output_tok_s",
+        )
+    ]
     for row, got in zip(rows, predict_table(HEADER, rows), strict=True):
         slow = predict_fields(dict(zip(HEADER, row, strict=True)))
         assert got == (slow["value"], slow["low"], slow["high"], slow["error"]), row
@@ -75,8 +99,11 @@ def test_a_bad_name_is_resolved_once_however_many_rows_name_it(
 
     monkeypatch.setattr(resolve, "resolve_system", counting)
     resolve._system_or_error.cache_clear()
-    rows = [["rtx-40900", "1", model, "fp16", "vllm", "1", "512", "128", "decode_tok_s",
-             "", "", ""] for model in ("llama-3.1-8b", "qwen3-8b") for _ in range(300)]
+    rows = [
+        ["rtx-40900", "1", model, "fp16", "vllm", "1", "512", "128", "decode_tok_s", "", "", ""]
+        for model in ("llama-3.1-8b", "qwen3-8b")
+        for _ in range(300)
+    ]
     results = predict_table(HEADER, rows)
     resolve._system_or_error.cache_clear()
     assert calls.count("rtx-40900") == 1
@@ -86,8 +113,9 @@ def test_a_bad_name_is_resolved_once_however_many_rows_name_it(
 def test_optional_columns_are_optional() -> None:
     assert set(OPTIONAL_COLUMNS) >= {"resolution", "steps", "kv_cache", "variant"}
     header = list(REQUIRED_COLUMNS)
-    rows = [["rtx-4090", "1", "llama-3.1-8b", "Q4_K_M", "llama.cpp", "1", "0", "128",
-             "decode_tok_s"]]
+    rows = [
+        ["rtx-4090", "1", "llama-3.1-8b", "Q4_K_M", "llama.cpp", "1", "0", "128", "decode_tok_s"]
+    ]
     ((value, low, high, error),) = predict_table(header, rows)
     assert not error and float(low) < float(value) < float(high)
 
@@ -96,7 +124,7 @@ def test_cli_cases_reads_short_rows_and_writes_every_row(tmp_path: Path) -> None
     path = tmp_path / "cases.csv"
     path.write_text(
         "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric,note\n"
-        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,\"a, b\"\n"
+        'rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,"a, b"\n'
         "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512\n"
         "\n"
         "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s,x\n",
@@ -116,29 +144,42 @@ def test_cli_cases_reads_short_rows_and_writes_every_row(tmp_path: Path) -> None
 
 def test_serving_rows_may_ask_for_the_best_layout() -> None:
     header = [*REQUIRED_COLUMNS, "layout"]
-    row = ["4x rtx-4090", "1", "llama-3.1-8b", "fp16", "vllm", "max", "512", "256",
-           "serving_output_tok_s"]
+    row = [
+        "4x rtx-4090",
+        "1",
+        "llama-3.1-8b",
+        "fp16",
+        "vllm",
+        "max",
+        "512",
+        "256",
+        "serving_output_tok_s",
+    ]
     single = ["rtx-4090", *row[1:]]
     (auto, tensor, default, one, bad) = predict_table(
-        header, [[*row, "auto"], [*row, "tensor"], [*row, ""], [*single, ""], [*row, "ring"]])
+        header, [[*row, "auto"], [*row, "tensor"], [*row, ""], [*single, ""], [*row, "ring"]]
+    )
     assert float(auto[0]) == pytest.approx(4 * float(one[0]), rel=1e-4)
     assert float(tensor[0]) == float(default[0]) < float(auto[0])
     assert "layout 'ring' is not one of tensor, auto" in bad[3]
 
 
 def test_plain_and_quoted_csv_give_the_same_rows(tmp_path: Path) -> None:
-    lines = ["gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric",
-             "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s",
-             "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1",
-             "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,extra",
-             "",
-             "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s"]
+    lines = [
+        "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric",
+        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s",
+        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1",
+        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,extra",
+        "",
+        "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s",
+    ]
     plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
     plain.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    quoted.write_text("\n".join(lines).replace("rtx-9999", '"rtx-9999"') + "\n",
-                      encoding="utf-8")
-    outputs = [CliRunner().invoke(app, ["predict", "--cases", str(path)]).output
-               for path in (plain, quoted)]
+    quoted.write_text("\n".join(lines).replace("rtx-9999", '"rtx-9999"') + "\n", encoding="utf-8")
+    outputs = [
+        CliRunner().invoke(app, ["predict", "--cases", str(path)]).output
+        for path in (plain, quoted)
+    ]
     assert outputs[0] == outputs[1]
     rows = list(csv.reader(outputs[0].splitlines()))
     assert len(rows) == 5 and all(len(row) == 13 for row in rows)

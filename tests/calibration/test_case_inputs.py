@@ -39,6 +39,7 @@ def test_older_llama_cpp_refines_the_current_keys() -> None:
 
 # ----- diffusion: UNet FLOPs from the architecture, variants -----------------------------------
 
+
 def _library_unet_config(model_id: str) -> dict:  # type: ignore[type-arg]
     import json
     from importlib import resources
@@ -122,16 +123,29 @@ def test_roofline_baseline_resolves_engines_without_fixed_costs() -> None:
     with engine_overheads_off():
         plain = resolve_engine("llama.cpp-2023")
         assert (plain.layer_overhead_ms, plain.step_overhead_ms, plain.sequence_overhead_us) == (
-            0.0, 0.0, 0.0)
+            0.0,
+            0.0,
+            0.0,
+        )
     assert resolve_engine("transformers").layer_overhead_ms > 0
 
 
 def test_batch_rows_take_a_variant_column() -> None:
     from gpuatlas.calibration.case_files import predict_rows
 
-    common = {"gpu": "RTX 4090", "gpu_count": "1", "model": "sdxl", "weights": "fp16",
-              "engine": "diffusers", "batch": "1", "input_tokens": "", "output_tokens": "",
-              "metric": "image_s", "resolution": "1024x1024", "steps": "30"}
+    common = {
+        "gpu": "RTX 4090",
+        "gpu_count": "1",
+        "model": "sdxl",
+        "weights": "fp16",
+        "engine": "diffusers",
+        "batch": "1",
+        "input_tokens": "",
+        "output_tokens": "",
+        "metric": "image_s",
+        "resolution": "1024x1024",
+        "steps": "30",
+    }
     rows = [{**common, "variant": ""}, {**common, "variant": "denoise-loop"}]
     whole, loop = predict_rows(rows)
     assert not whole["error"] and not loop["error"]

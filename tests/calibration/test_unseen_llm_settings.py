@@ -34,11 +34,19 @@ def test_apple_decode_without_the_4167_table() -> None:
     Q4_0 94.27 tok/s: a small chip is bandwidth-bound, an Ultra's Q4_0 step is one-third fixed
     time; with a fixed time per step only, the fit made the first ~25 % too slow and the second
     ~50 % too fast."""
-    fitted = fit_calibration(_decode_rows_without("discussions/4167"), shipped_calibration(),
-                             "without-4167")
+    fitted = fit_calibration(
+        _decode_rows_without("discussions/4167"), shipped_calibration(), "without-4167"
+    )
     with using_calibration(fitted):
         for gpu, measured in (("apple-m1-8c", 14.15), ("apple-m2-ultra-76c", 94.27)):
-            found = api.predict_llm(gpu, "meta-llama/Llama-2-7b-hf", "q4_0", "llama.cpp",
-                                    batch=1, input_tokens=0, output_tokens=128)
+            found = api.predict_llm(
+                gpu,
+                "meta-llama/Llama-2-7b-hf",
+                "q4_0",
+                "llama.cpp",
+                batch=1,
+                input_tokens=0,
+                output_tokens=128,
+            )
             ratio = found.decode_tok_s.value / measured
             assert 0.8 < ratio < 1.2, (gpu, ratio)

@@ -29,22 +29,38 @@ from gpuatlas.performance.calibration_table import Calibration, shipped_calibrat
 @pytest.mark.parametrize(
     ("source", "publication"),
     [
-        ("https://github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference (README.md @00dd2bd)",
-         "github.com/xiongjiedai/gpu-benchmarks-on-llm-inference"),
-        ("https://github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference (LLaMA 3/A40_v3.ipynb)",
-         "github.com/xiongjiedai/gpu-benchmarks-on-llm-inference"),
-        ("https://github.com/ggml-org/llama.cpp/discussions/4167#discussioncomment-7561",
-         "github.com/ggml-org/llama.cpp/discussions/4167"),
-        ("https://github.com/ggml-org/llama.cpp/pull/4766 (PR 'ggml-backend integration')",
-         "github.com/ggml-org/llama.cpp/pull/4766"),
-        ("https://github.com/ollama/ollama/issues/2195?x=1",
-         "github.com/ollama/ollama/issues/2195"),
-        ("https://github.com/NVIDIA/TensorRT-LLM/blob/v0.6.1/docs/source/performance.md",
-         "github.com/nvidia/tensorrt-llm"),
-        ("https://www.databasemart.com/blog/vllm-gpu-benchmark-a40/ ('A40 vLLM Benchmark')",
-         "databasemart.com/blog/vllm-gpu-benchmark-a40"),
-        ("GPU Atlas seed page shared/seeds/001.txt ('A100 vs RTX 4090')",
-         "gpu atlas seed page shared/seeds/001.txt"),
+        (
+            "https://github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference (README.md @00dd2bd)",
+            "github.com/xiongjiedai/gpu-benchmarks-on-llm-inference",
+        ),
+        (
+            "https://github.com/XiongjieDai/GPU-Benchmarks-on-LLM-Inference (LLaMA 3/A40_v3.ipynb)",
+            "github.com/xiongjiedai/gpu-benchmarks-on-llm-inference",
+        ),
+        (
+            "https://github.com/ggml-org/llama.cpp/discussions/4167#discussioncomment-7561",
+            "github.com/ggml-org/llama.cpp/discussions/4167",
+        ),
+        (
+            "https://github.com/ggml-org/llama.cpp/pull/4766 (PR 'ggml-backend integration')",
+            "github.com/ggml-org/llama.cpp/pull/4766",
+        ),
+        (
+            "https://github.com/ollama/ollama/issues/2195?x=1",
+            "github.com/ollama/ollama/issues/2195",
+        ),
+        (
+            "https://github.com/NVIDIA/TensorRT-LLM/blob/v0.6.1/docs/source/performance.md",
+            "github.com/nvidia/tensorrt-llm",
+        ),
+        (
+            "https://www.databasemart.com/blog/vllm-gpu-benchmark-a40/ ('A40 vLLM Benchmark')",
+            "databasemart.com/blog/vllm-gpu-benchmark-a40",
+        ),
+        (
+            "GPU Atlas seed page shared/seeds/001.txt ('A100 vs RTX 4090')",
+            "gpu atlas seed page shared/seeds/001.txt",
+        ),
     ],
 )
 def test_a_source_is_the_publication_not_the_row(source: str, publication: str) -> None:
@@ -66,8 +82,9 @@ def test_leave_one_source_out_never_fits_on_the_held_out_source(
     seen: list[tuple[str, set[str]]] = []
     real_fit = validation.fit_calibration
 
-    def recording_fit(training: Sequence[MeasuredRow], base: Calibration,
-                      version: str) -> Calibration:
+    def recording_fit(
+        training: Sequence[MeasuredRow], base: Calibration, version: str
+    ) -> Calibration:
         seen.append((version, {source_of(r) for r in training}))
         return real_fit(training, base, version)
 

@@ -30,10 +30,26 @@ def test_every_new_entry_has_source_date_and_notes(vendor: str) -> None:
 @pytest.mark.parametrize(
     "gpu_id",
     [
-        "mi100", "mi300a", "mi355x", "rx-6700-xt", "rx-6800-xt", "rx-6900-xt", "rx-7900-gre",
-        "rx-7900-xt", "rx-7900-xtx", "rx-9070", "rx-9070-xt", "radeon-pro-w7700",
-        "radeon-pro-w7800", "radeon-pro-w7900", "radeon-ai-pro-r9700", "ryzen-ai-max-plus-395",
-        "arc-a770", "arc-b580", "arc-pro-b60", "max-1100",
+        "mi100",
+        "mi300a",
+        "mi355x",
+        "rx-6700-xt",
+        "rx-6800-xt",
+        "rx-6900-xt",
+        "rx-7900-gre",
+        "rx-7900-xt",
+        "rx-7900-xtx",
+        "rx-9070",
+        "rx-9070-xt",
+        "radeon-pro-w7700",
+        "radeon-pro-w7800",
+        "radeon-pro-w7900",
+        "radeon-ai-pro-r9700",
+        "ryzen-ai-max-plus-395",
+        "arc-a770",
+        "arc-b580",
+        "arc-pro-b60",
+        "max-1100",
     ],
 )
 def test_amd_and_intel_ids_exist(gpu_id: str) -> None:
@@ -69,16 +85,28 @@ def test_rdna2_documents_that_it_has_no_matrix_units() -> None:
 
 
 APPLE_VARIANTS = {
-    "m1": (7, 8), "m1-pro": (14, 16), "m1-max": (24, 32), "m1-ultra": (48, 64),
-    "m2": (8, 10), "m2-pro": (16, 19), "m2-max": (30, 38), "m2-ultra": (60, 76),
-    "m3": (8, 10), "m3-pro": (14, 18), "m3-max": (30, 40), "m3-ultra": (60, 80),
-    "m4": (8, 10), "m4-pro": (16, 20), "m4-max": (32, 40),
+    "m1": (7, 8),
+    "m1-pro": (14, 16),
+    "m1-max": (24, 32),
+    "m1-ultra": (48, 64),
+    "m2": (8, 10),
+    "m2-pro": (16, 19),
+    "m2-max": (30, 38),
+    "m2-ultra": (60, 76),
+    "m3": (8, 10),
+    "m3-pro": (14, 18),
+    "m3-max": (30, 40),
+    "m3-ultra": (60, 80),
+    "m4": (8, 10),
+    "m4-pro": (16, 20),
+    "m4-max": (32, 40),
 }
 
 
 def test_one_apple_entry_per_gpu_core_count_and_no_m4_ultra() -> None:
-    expected = {f"apple-{chip}-{cores}c" for chip, counts in APPLE_VARIANTS.items()
-                for cores in counts}
+    expected = {
+        f"apple-{chip}-{cores}c" for chip, counts in APPLE_VARIANTS.items() for cores in counts
+    }
     apple_ids = {gpu.id for gpu in all_gpus() if gpu.vendor == "Apple"}
     assert apple_ids == expected
     assert not any("m4-ultra" in gpu_id for gpu_id in apple_ids)
@@ -108,8 +136,15 @@ def test_apple_values_match_published_figures() -> None:
 
 
 # Top GPU clock (GHz) macOS powermetrics reports for each M3/M4 die (sources in the entries).
-APPLE9_CLOCK_GHZ = {"m3": 1.338, "m3-pro": 1.380, "m3-max": 1.380, "m3-ultra": 1.380,
-                    "m4": 1.470, "m4-pro": 1.578, "m4-max": 1.578}
+APPLE9_CLOCK_GHZ = {
+    "m3": 1.338,
+    "m3-pro": 1.380,
+    "m3-max": 1.380,
+    "m3-ultra": 1.380,
+    "m4": 1.470,
+    "m4-pro": 1.578,
+    "m4-max": 1.578,
+}
 
 
 def test_apple_m3_and_m4_throughput_is_derived_from_cores_and_clock_and_says_so() -> None:

@@ -28,10 +28,14 @@ def test_holdout_rows_load_and_name_their_backend_only_from_the_known_list() -> 
 
 
 def test_backend_column_is_checked(tmp_path: Path) -> None:
-    header = ("gpu,gpu_count,engine,engine_version,model,weights,kv_cache,batch,input_tokens,"
-              "output_tokens,resolution,steps,metric,value,unit,source,source_date,notes,backend")
-    row = ("rtx-4090,1,llama.cpp,b4426,meta-llama/Llama-2-7b-hf,q4_0,f16,1,0,128,,,"
-           "decode_tok_s,180.0,tok/s,https://example.org/bench,2025-01,a note,{backend}")
+    header = (
+        "gpu,gpu_count,engine,engine_version,model,weights,kv_cache,batch,input_tokens,"
+        "output_tokens,resolution,steps,metric,value,unit,source,source_date,notes,backend"
+    )
+    row = (
+        "rtx-4090,1,llama.cpp,b4426,meta-llama/Llama-2-7b-hf,q4_0,f16,1,0,128,,,"
+        "decode_tok_s,180.0,tok/s,https://example.org/bench,2025-01,a note,{backend}"
+    )
     good = tmp_path / "good.csv"
     good.write_text(f"{header}\n{row.format(backend='vulkan')}\n", encoding="utf-8")
     assert load_measurements(good)[0].backend == "vulkan"
@@ -42,13 +46,25 @@ def test_backend_column_is_checked(tmp_path: Path) -> None:
 
 
 def test_workload_key_keeps_backends_apart(tmp_path: Path) -> None:
-    header = ("gpu,gpu_count,engine,engine_version,model,weights,kv_cache,batch,input_tokens,"
-              "output_tokens,resolution,steps,metric,value,unit,source,source_date,notes,backend")
-    line = ("rtx-4090,1,llama.cpp,b4426,meta-llama/Llama-2-7b-hf,q4_0,f16,1,0,128,,,"
-            "decode_tok_s,{value},tok/s,https://example.org/bench,2025-01,a note,{backend}")
+    header = (
+        "gpu,gpu_count,engine,engine_version,model,weights,kv_cache,batch,input_tokens,"
+        "output_tokens,resolution,steps,metric,value,unit,source,source_date,notes,backend"
+    )
+    line = (
+        "rtx-4090,1,llama.cpp,b4426,meta-llama/Llama-2-7b-hf,q4_0,f16,1,0,128,,,"
+        "decode_tok_s,{value},tok/s,https://example.org/bench,2025-01,a note,{backend}"
+    )
     path = tmp_path / "two.csv"
-    path.write_text("\n".join([header, line.format(value=180, backend="cuda"),
-                               line.format(value=170, backend="vulkan")]) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                header,
+                line.format(value=180, backend="cuda"),
+                line.format(value=170, backend="vulkan"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     cuda, vulkan = load_measurements(path)
     assert cuda.workload_key != vulkan.workload_key

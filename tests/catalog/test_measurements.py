@@ -238,7 +238,9 @@ def test_variant_column_is_optional_and_read_when_present(tmp_path: Path) -> Non
     assert without.variant is None
     path = _write_with_variant(tmp_path, "v.csv", ["", "torch.compile", "denoise-loop+xformers"])
     assert [row.variant for row in load_measurements(path)] == [
-        None, "torch.compile", "denoise-loop+xformers"
+        None,
+        "torch.compile",
+        "denoise-loop+xformers",
     ]
 
 
@@ -268,8 +270,9 @@ def test_same_source_rows_of_one_workload_differ_in_their_variant() -> None:
 
 def test_compiled_and_end_to_end_diffusion_rows_are_marked() -> None:
     rows = [r for r in all_measurements() if r.metric in ("image_s", "images_per_min")]
-    compiled = [r for r in rows if "torch.compile" in r.engine_version or
-                ("torch.compile(" in r.notes)]
+    compiled = [
+        r for r in rows if "torch.compile" in r.engine_version or ("torch.compile(" in r.notes)
+    ]
     assert compiled and all(r.variant and "torch.compile" in r.variant for r in compiled)
     # the diffusers torch2.0 table times the denoising loop only, not the whole pipeline
     loop_only = [r for r in rows if r.file == "diffusers_torch2_sd15.csv"]

@@ -50,8 +50,11 @@ def test_popular_names_resolve(name: str, model_id: str) -> None:
     [
         ("Qwen/Qwen2.5-72B-Instruct-AWQ", "qwen2.5-72b", "awq-int4"),
         ("Qwen/Qwen2.5-3B-Instruct-GGUF", "qwen2.5-3b", "q4_k_m"),
-        ("bartowski/DeepSeek-R1-Distill-Qwen-14B-Q6_K.gguf", "deepseek-r1-distill-qwen-14b",
-         "q6_k"),
+        (
+            "bartowski/DeepSeek-R1-Distill-Qwen-14B-Q6_K.gguf",
+            "deepseek-r1-distill-qwen-14b",
+            "q6_k",
+        ),
         ("unsloth/gemma-2-9b-it-bnb-4bit", "gemma-2-9b", "nf4"),
         ("neuralmagic/Mistral-Nemo-Instruct-2407-FP8", "mistral-nemo-12b", "fp8"),
         ("qwen2.5-coder:32b", "qwen2.5-coder-32b", "q4_k_m"),
@@ -71,8 +74,10 @@ def test_mixtral_8x22b_is_141b_with_39b_active() -> None:
 
 
 def test_new_models_state_their_context_limits() -> None:
-    limits = {name: resolve_model_reference(name, allow_hub=False).model
-              for name in ("gemma-2-9b", "phi-3-mini", "phi-3.5-mini", "qwen2.5-3b")}
+    limits = {
+        name: resolve_model_reference(name, allow_hub=False).model
+        for name in ("gemma-2-9b", "phi-3-mini", "phi-3.5-mini", "qwen2.5-3b")
+    }
     assert limits["gemma-2-9b"].max_position_embeddings == 8192  # type: ignore[union-attr]
     assert limits["phi-3-mini"].max_position_embeddings == 4096  # type: ignore[union-attr]
     assert limits["phi-3.5-mini"].max_position_embeddings == 131072  # type: ignore[union-attr]
@@ -81,8 +86,7 @@ def test_new_models_state_their_context_limits() -> None:
 
 @pytest.mark.parametrize(
     ("name", "total", "moe_layers"),
-    [("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109e9, 48),
-     ("llama4:maverick", 400e9, 24)],
+    [("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109e9, 48), ("llama4:maverick", 400e9, 24)],
 )
 def test_llama_4_counts_interleaved_moe_and_the_shared_expert(
     name: str, total: float, moe_layers: int

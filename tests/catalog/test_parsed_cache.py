@@ -128,8 +128,12 @@ def test_a_kind_must_be_a_plain_word(cache_dir: Path, data_file: Path) -> None:
 
 def clear_memos() -> None:
     """Forget the in-process memos, so the next read goes to the cache as a new process does."""
-    for memo in (gpu_catalog.all_gpus, gpu_catalog.gpu_index, gpu_catalog.gpus_by_id,
-                 price_catalog.packaged_prices):
+    for memo in (
+        gpu_catalog.all_gpus,
+        gpu_catalog.gpu_index,
+        gpu_catalog.gpus_by_id,
+        price_catalog.packaged_prices,
+    ):
         memo.cache_clear()
 
 
@@ -150,7 +154,7 @@ def test_cached_catalog_equals_a_fresh_parse_and_skips_the_toml_parser(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch, no_memos: None
 ) -> None:
     parsed = fresh_catalog()
-    kinds = {path.name.split('-')[0] for path in entries(cache_dir)}
+    kinds = {path.name.split("-")[0] for path in entries(cache_dir)}
     assert kinds == {"gpus", "gpu_names", "prices"}  # prices resolve names with the index
     with monkeypatch.context() as patched:
         patched.setattr(tomllib, "loads", lambda *_: pytest.fail("the TOML was parsed again"))

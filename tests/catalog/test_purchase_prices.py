@@ -20,8 +20,10 @@ from gpuatlas.catalog.purchase_prices import (
 from gpuatlas.errors import DataFileError, InvalidRequestError, UnknownNameError
 
 PACKAGED = Path(str(resources.files("gpuatlas.catalog") / "data" / "purchase_prices.csv"))
-HEADER = ("gpu,condition,usd_per_gpu,price_basis,quoted_usd,quoted_gpus,gpu_match,"
-          "observed_date,source,notes\n")
+HEADER = (
+    "gpu,condition,usd_per_gpu,price_basis,quoted_usd,quoted_gpus,gpu_match,"
+    "observed_date,source,notes\n"
+)
 SOURCE = '"https://example.org/prices — Example price survey"'
 
 
@@ -107,9 +109,15 @@ def test_several_central_rows_on_the_newest_date_give_their_median() -> None:
     def seen(usd: float, date: str, basis: str = "point") -> PurchasePrice:
         return PurchasePrice(usd, "https://example.org", "used", date, "rtx-3090", basis)
 
-    chosen = newest_observation([seen(900, "2026-05"), seen(700, "2026-05"),
-                                 seen(800, "2026-05"), seen(400, "2026-04"),
-                                 seen(100, "2026-05", "low")])
+    chosen = newest_observation(
+        [
+            seen(900, "2026-05"),
+            seen(700, "2026-05"),
+            seen(800, "2026-05"),
+            seen(400, "2026-04"),
+            seen(100, "2026-05", "low"),
+        ]
+    )
     assert chosen.usd_per_gpu == 800
 
 
@@ -126,22 +134,29 @@ def test_bad_names_and_conditions_are_refused() -> None:
 
 
 def test_a_bad_file_names_every_line_and_field(tmp_path: Path) -> None:
-    path = write(tmp_path, (
-        f"rtx-4090,broken,1500,point,,,exact,2026-05,{SOURCE},\n"        # line 2: condition
-        f"rtx-4090,used,-5,point,,,exact,2026-13,{SOURCE},\n"            # line 3: usd, date
-        f"rtx-9999,used,700,point,,,exact,2026-05,{SOURCE},\n"           # line 4: gpu
-        f"gaudi3,new,15000,point,125000,8,exact,2024-06,{SOURCE},\n"     # line 5: kit sum
-        "rtx-3090,used,700,sometimes,,,exact,2026-05,no address,\n"      # line 6: basis, source
-        f"h100-sxm,new,40000,point,,8,exact,2026-01,{SOURCE},\n"         # line 7: quoted_usd
-    ))
+    path = write(
+        tmp_path,
+        (
+            f"rtx-4090,broken,1500,point,,,exact,2026-05,{SOURCE},\n"  # line 2: condition
+            f"rtx-4090,used,-5,point,,,exact,2026-13,{SOURCE},\n"  # line 3: usd, date
+            f"rtx-9999,used,700,point,,,exact,2026-05,{SOURCE},\n"  # line 4: gpu
+            f"gaudi3,new,15000,point,125000,8,exact,2024-06,{SOURCE},\n"  # line 5: kit sum
+            "rtx-3090,used,700,sometimes,,,exact,2026-05,no address,\n"  # line 6: basis, source
+            f"h100-sxm,new,40000,point,,8,exact,2026-01,{SOURCE},\n"  # line 7: quoted_usd
+        ),
+    )
     with pytest.raises(DataFileError) as caught:
         load_purchase_price_file(path)
     problems = caught.value.problems
     expected = [
-        ("line 2", "field condition"), ("line 3", "field usd_per_gpu"),
-        ("line 3", "field observed_date"), ("line 4", "field gpu"),
-        ("line 5", "field usd_per_gpu"), ("line 6", "field price_basis"),
-        ("line 6", "field source"), ("line 7", "field quoted_usd"),
+        ("line 2", "field condition"),
+        ("line 3", "field usd_per_gpu"),
+        ("line 3", "field observed_date"),
+        ("line 4", "field gpu"),
+        ("line 5", "field usd_per_gpu"),
+        ("line 6", "field price_basis"),
+        ("line 6", "field source"),
+        ("line 7", "field quoted_usd"),
     ]
     for line, field in expected:
         assert any(p.startswith(f"{line}, {field}") for p in problems), (line, field, problems)

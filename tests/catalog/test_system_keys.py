@@ -13,10 +13,14 @@ def test_one_gpu_is_its_id_and_several_are_counted() -> None:
     assert system_key("h100-sxm", 8) == "8x h100-sxm"
 
 
-@pytest.mark.parametrize(("key", "parsed"), [
-    ("rtx-4090", ("rtx-4090", 1)), ("4x rtx-4090", ("rtx-4090", 4)),
-    (" 2 × a100-80gb-sxm ", ("a100-80gb-sxm", 2)),
-])
+@pytest.mark.parametrize(
+    ("key", "parsed"),
+    [
+        ("rtx-4090", ("rtx-4090", 1)),
+        ("4x rtx-4090", ("rtx-4090", 4)),
+        (" 2 × a100-80gb-sxm ", ("a100-80gb-sxm", 2)),
+    ],
+)
 def test_keys_parse_back(key: str, parsed: tuple[str, int]) -> None:
     assert parse_system_key(key) == parsed
     assert parse_system_key(system_key(*parsed)) == parsed
@@ -36,6 +40,9 @@ def test_the_key_is_defined_once() -> None:
     from pathlib import Path
 
     source = Path(__file__).resolve().parents[2] / "src" / "gpuatlas"
-    defined = [str(path.relative_to(source)) for path in source.rglob("*.py")
-               if "def system_key(" in path.read_text(encoding="utf-8")]
+    defined = [
+        str(path.relative_to(source))
+        for path in source.rglob("*.py")
+        if "def system_key(" in path.read_text(encoding="utf-8")
+    ]
     assert defined == ["catalog/system_keys.py"]

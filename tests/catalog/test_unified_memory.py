@@ -42,8 +42,9 @@ def test_unified_device_without_a_documented_cap_uses_all_memory() -> None:
 
 def test_fit_capacity_reads_the_gpu_usable_memory() -> None:
     m2_ultra = gpu_by_id("apple-m2-ultra-76c")
-    assert memory_capacity_gb(m2_ultra) == pytest.approx(memory_capacity_gb(
-        dataclasses.replace(m2_ultra, unified_memory=False)) * 0.75)
+    assert memory_capacity_gb(m2_ultra) == pytest.approx(
+        memory_capacity_gb(dataclasses.replace(m2_ultra, unified_memory=False)) * 0.75
+    )
 
 
 def test_choosing_a_memory_size_recomputes_the_mac_share() -> None:

@@ -58,7 +58,8 @@ def test_percentile_interval_equals_numpy_linear_percentiles() -> None:
     for size in (2, 3, 17, 10_000):
         data = np.random.default_rng(size).normal(size=size)
         assert percentile_interval(data) == pytest.approx(
-            tuple(np.percentile(data, [2.5, 97.5])), rel=1e-12)
+            tuple(np.percentile(data, [2.5, 97.5])), rel=1e-12
+        )
 
 
 def test_a_system_against_itself_keeps_an_interval_around_one() -> None:
@@ -78,19 +79,24 @@ def test_samples_from_stored_replicates_compare_like_samples_from_values() -> No
     a_values = (10.0, 10.2, 9.9, 10.1, 10.0, 10.05)
     b_values = (30.0, 31.0, 29.5, 30.2, 30.4, 29.9)
     from_values = compare_benchmark(
-        BenchmarkSamples(_info(), "a", a_values), BenchmarkSamples(_info(), "b", b_values))
-    stored = [BenchmarkSamples(_info(), gpu, values).bootstrap
-              for gpu, values in (("a", a_values), ("b", b_values))]
-    as_float32 = [MedianBootstrap(s.median, s.n, np.asarray(s.replicates, dtype=np.float32),
-                                  s.interval) for s in stored]
+        BenchmarkSamples(_info(), "a", a_values), BenchmarkSamples(_info(), "b", b_values)
+    )
+    stored = [
+        BenchmarkSamples(_info(), gpu, values).bootstrap
+        for gpu, values in (("a", a_values), ("b", b_values))
+    ]
+    as_float32 = [
+        MedianBootstrap(s.median, s.n, np.asarray(s.replicates, dtype=np.float32), s.interval)
+        for s in stored
+    ]
     from_stored = compare_benchmark(
         BenchmarkSamples.from_bootstrap(_info(), "a", as_float32[0]),
-        BenchmarkSamples.from_bootstrap(_info(), "b", as_float32[1]))
+        BenchmarkSamples.from_bootstrap(_info(), "b", as_float32[1]),
+    )
     assert from_stored.verdict is from_values.verdict is Verdict.A_FASTER
     assert from_stored.ratio is not None and from_values.ratio is not None
     assert from_stored.ratio.value == from_values.ratio.value
-    assert from_stored.ratio.interval.low == pytest.approx(from_values.ratio.interval.low,
-                                                          rel=1e-6)
+    assert from_stored.ratio.interval.low == pytest.approx(from_values.ratio.interval.low, rel=1e-6)
     assert from_stored.a_summary == from_values.a_summary
 
 

@@ -56,9 +56,21 @@ def test_a_clear_miss_stops_on_each_metric() -> None:
     steps = batching_steps()
     traffic = Traffic(0.9 * capacity_bound_rps(steps, 512, 128), 512, 128)
     full = simulate(steps, traffic, 800, seed=3)
-    assert simulate_unless_missing(
-        steps, traffic, LatencyLimits(ttft_s=p95_s(full.ttft_s) / 2), 800, seed=3) is None
-    assert simulate_unless_missing(
-        steps, traffic, LatencyLimits(tpot_s=p95_s(full.tpot_s) / 2), 800, seed=3) is None
-    assert simulate_unless_missing(
-        steps, traffic, LatencyLimits(e2e_s=p95_s(full.e2e_s) / 2), 800, seed=3) is None
+    assert (
+        simulate_unless_missing(
+            steps, traffic, LatencyLimits(ttft_s=p95_s(full.ttft_s) / 2), 800, seed=3
+        )
+        is None
+    )
+    assert (
+        simulate_unless_missing(
+            steps, traffic, LatencyLimits(tpot_s=p95_s(full.tpot_s) / 2), 800, seed=3
+        )
+        is None
+    )
+    assert (
+        simulate_unless_missing(
+            steps, traffic, LatencyLimits(e2e_s=p95_s(full.e2e_s) / 2), 800, seed=3
+        )
+        is None
+    )

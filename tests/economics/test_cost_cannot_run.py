@@ -14,8 +14,9 @@ from gpuatlas.app.economics_requests import CostRequest, run_cost
 from gpuatlas.economics import unit_costs
 from gpuatlas.errors import InvalidRequestError
 
-TRAINING = CostRequest(("rtx-4090", "h200-sxm"), "llama-3.1-8b", "auto", "vllm", "training",
-                       train_tokens=1e9)
+TRAINING = CostRequest(
+    ("rtx-4090", "h200-sxm"), "llama-3.1-8b", "auto", "vllm", "training", train_tokens=1e9
+)
 
 
 def test_training_skips_a_gpu_without_the_memory_and_ranks_the_rest() -> None:
@@ -46,15 +47,27 @@ def test_an_image_gpu_that_cannot_be_predicted_is_left_out(
     report = run_cost(CostRequest(("l4", "rtx-4090"), "sdxl", "auto", "vllm", "image"))
     assert [line.system_id for line in report.ranking] == ["rtx-4090"]
     assert [(c.system_id, c.reason) for c in report.cannot_run] == [
-        ("l4", "the catalog has no fp16 tensor throughput for l4")]
+        ("l4", "the catalog has no fp16 tensor throughput for l4")
+    ]
 
 
 def test_cli_names_the_winner_and_counts_what_cannot_run() -> None:
     from gpuatlas.cli.main import app
 
     runner = CliRunner()
-    arguments = ["cost", "--model", "llama-3.1-8b", "--workload", "training",
-                 "--train-tokens", "1e9", "--gpu", "rtx-4090", "--gpu", "h200-sxm"]
+    arguments = [
+        "cost",
+        "--model",
+        "llama-3.1-8b",
+        "--workload",
+        "training",
+        "--train-tokens",
+        "1e9",
+        "--gpu",
+        "rtx-4090",
+        "--gpu",
+        "h200-sxm",
+    ]
     text = runner.invoke(app, arguments, env={"COLUMNS": "200"})
     assert text.exit_code == 0, text.output
     assert "Cheapest: h200-sxm" in text.output
@@ -69,9 +82,21 @@ def test_cli_names_the_winner_and_counts_what_cannot_run() -> None:
 def test_when_nothing_can_run_the_report_says_so_without_a_winner() -> None:
     from gpuatlas.cli.main import app
 
-    result = CliRunner().invoke(app, ["cost", "--model", "llama-3.1-8b", "--workload",
-                                      "training", "--train-tokens", "1e9", "--gpu", "rtx-4090",
-                                      "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "cost",
+            "--model",
+            "llama-3.1-8b",
+            "--workload",
+            "training",
+            "--train-tokens",
+            "1e9",
+            "--gpu",
+            "rtx-4090",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["winner"] is None and document["ranking"] == []

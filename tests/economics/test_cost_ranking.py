@@ -44,23 +44,61 @@ def test_cli_names_the_winner_in_json_and_text() -> None:
     from gpuatlas.cli.main import app
 
     runner = CliRunner()
-    result = runner.invoke(app, ["cost", "--model", "llama-3.1-8b", "--workload", "llm",
-                                 "--gpu", "rtx-4090", "--gpu", "a100-80gb-sxm", "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "cost",
+            "--model",
+            "llama-3.1-8b",
+            "--workload",
+            "llm",
+            "--gpu",
+            "rtx-4090",
+            "--gpu",
+            "a100-80gb-sxm",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["winner"]["system_id"] == document["ranking"][0]["system_id"]
     assert {line["system_id"] for line in document["ranking"]} == {"rtx-4090", "a100-80gb-sxm"}
-    text = runner.invoke(app, ["cost", "--model", "llama-3.1-8b", "--workload", "llm",
-                               "--gpu", "rtx-4090", "--gpu", "a100-80gb-sxm"])
+    text = runner.invoke(
+        app,
+        [
+            "cost",
+            "--model",
+            "llama-3.1-8b",
+            "--workload",
+            "llm",
+            "--gpu",
+            "rtx-4090",
+            "--gpu",
+            "a100-80gb-sxm",
+        ],
+    )
     assert "Cheapest:" in text.output
 
 
 def test_an_instance_rented_whole_says_so_in_its_label() -> None:
     from gpuatlas.economics.offer_costs import OfferPrice
 
-    whole = OfferPrice("Lambda", "on-demand", "2026-09-01", "src", "8x H100", "h100-sxm",
-                       "exact", 2.99, 8, False, 1, 23.92)
-    single = OfferPrice("RunPod", "community", "2026-09-01", "src", "", "rtx-4090", "exact",
-                        0.34, 1, True, 1, 0.34)
+    whole = OfferPrice(
+        "Lambda",
+        "on-demand",
+        "2026-09-01",
+        "src",
+        "8x H100",
+        "h100-sxm",
+        "exact",
+        2.99,
+        8,
+        False,
+        1,
+        23.92,
+    )
+    single = OfferPrice(
+        "RunPod", "community", "2026-09-01", "src", "", "rtx-4090", "exact", 0.34, 1, True, 1, 0.34
+    )
     assert "whole 8-GPU instance" in whole.label
     assert "instance" not in single.label

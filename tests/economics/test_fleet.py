@@ -43,5 +43,6 @@ def test_mixed_fleet_routes_each_model_to_its_cheapest_pool() -> None:
 
 def test_shares_must_be_positive_and_add_up_to_one() -> None:
     assert share_problems([ModelShare("a", 0.5), ModelShare("b", 0.4)]) == [
-        "traffic shares must add up to 1, got 0.9"]
+        "traffic shares must add up to 1, got 0.9"
+    ]
     assert "must be > 0" in share_problems([ModelShare("a", -1.0), ModelShare("b", 2.0)])[0]

@@ -25,11 +25,26 @@ def test_engine_offering_quantized_kv_lists_it_among_its_kv_caches() -> None:
 
 def _row(kv_cache: str | None) -> MeasuredRow:
     return MeasuredRow(
-        gpu="h100-sxm", gpu_count=1, engine="tensorrt-llm", engine_version="1.0",
-        model="meta-llama/Llama-3.1-8B-Instruct", weights="fp8", kv_cache=kv_cache, batch="max",
-        input_tokens=128, output_tokens=128, resolution=None, steps=None,
-        metric="serving_output_tok_s", value=1.0, unit="tok/s", source="test",
-        source_date="2025-09", notes="", file="test.csv", line=2,
+        gpu="h100-sxm",
+        gpu_count=1,
+        engine="tensorrt-llm",
+        engine_version="1.0",
+        model="meta-llama/Llama-3.1-8B-Instruct",
+        weights="fp8",
+        kv_cache=kv_cache,
+        batch="max",
+        input_tokens=128,
+        output_tokens=128,
+        resolution=None,
+        steps=None,
+        metric="serving_output_tok_s",
+        value=1.0,
+        unit="tok/s",
+        source="test",
+        source_date="2025-09",
+        notes="",
+        file="test.csv",
+        line=2,
     )
 
 
@@ -45,9 +60,18 @@ def test_a_case_with_auto_kv_predicts_like_its_engine_default() -> None:
 
     from gpuatlas.performance.cases import Case, predict_case
 
-    case = Case(gpu="h100-sxm", gpu_count=1, model="meta-llama/Llama-3.1-8B-Instruct",
-                weights="fp8", engine="tensorrt-llm", batch="max", input_tokens=1000,
-                output_tokens=1000, metric="serving_output_tok_s", kv_cache="auto")
+    case = Case(
+        gpu="h100-sxm",
+        gpu_count=1,
+        model="meta-llama/Llama-3.1-8B-Instruct",
+        weights="fp8",
+        engine="tensorrt-llm",
+        batch="max",
+        input_tokens=1000,
+        output_tokens=1000,
+        metric="serving_output_tok_s",
+        kv_cache="auto",
+    )
     auto = predict_case(case).value
     assert auto == predict_case(replace(case, kv_cache="fp8")).value
     assert auto > predict_case(replace(case, kv_cache="fp16")).value  # twice the sequences fit

@@ -46,7 +46,15 @@ def test_a100_pcie_is_judged_against_its_own_die() -> None:
     pcie = sustained_clock_share(resolve_gpu("a100-40gb-pcie"))
     assert 0.8 < pcie < 0.9
     assert sustained_clock_share(resolve_gpu("a100-40gb-sxm")) == 1.0
-    found = {gpu: api.predict_diffusion(gpu, "CompVis/stable-diffusion-v1-4", steps=30, batch=16,
-                                        weights="fp16", variant="vanilla-attention")
-             .s_per_image.value for gpu in ("a100-40gb-pcie", "a100-40gb-sxm")}
+    found = {
+        gpu: api.predict_diffusion(
+            gpu,
+            "CompVis/stable-diffusion-v1-4",
+            steps=30,
+            batch=16,
+            weights="fp16",
+            variant="vanilla-attention",
+        ).s_per_image.value
+        for gpu in ("a100-40gb-pcie", "a100-40gb-sxm")
+    }
     assert 1.05 < found["a100-40gb-pcie"] / found["a100-40gb-sxm"] < 1.25

@@ -39,20 +39,21 @@ def test_fp32_runs_convolutions_in_tf32_and_matmuls_in_fp32_unless_tf32_is_set()
     tf32 = pipeline_precision(resolve_format("fp32"), gpu, "diffusers", tf32_matmul=True)
     assert convolution_and_matmul_peaks(gpu, fp32) == pytest.approx((156e12, 19.5e12))
     assert convolution_and_matmul_peaks(gpu, tf32) == pytest.approx((156e12, 156e12))
-    assert combined_peak(1.0, 1.0, (156e12, 19.5e12)) == pytest.approx(2 / (1 / 156 + 1 / 19.5)
-                                                                       * 1e12)
+    assert combined_peak(1.0, 1.0, (156e12, 19.5e12)) == pytest.approx(
+        2 / (1 / 156 + 1 / 19.5) * 1e12
+    )
 
 
 def test_sdxl_fp32_on_an_a100_with_tf32_matmuls_matches_the_measured_7_4_s() -> None:
     # diffusion-fast: SDXL fp32, 30 steps, A100 80GB, set_float32_matmul_precision('high'):
     # 7.35 s (vanilla attention) and 7.57 s (SDPA).
     for variant, measured in (("tf32+vanilla-attention", 7.352), ("tf32", 7.571)):
-        found = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32",
-                                      variant=variant).s_per_image
+        found = api.predict_diffusion(
+            "a100-80gb-sxm", "sdxl", steps=30, weights="fp32", variant=variant
+        ).s_per_image
         assert found.low <= measured <= found.high, (variant, found)
     default = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32")
-    tf32 = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32",
-                                 variant="tf32")
+    tf32 = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32", variant="tf32")
     # PyTorch's default keeps fp32 matmuls on the CUDA cores (19.5 TFLOPS on an A100)
     assert default.s_per_image.value > 2 * tf32.s_per_image.value
 
@@ -67,8 +68,9 @@ def test_flux_fp8_on_a_24_gb_card_is_not_offloaded() -> None:
 
 def test_flux_fp8_with_fp8_matmuls_on_a_4090_matches_the_measured_11_s() -> None:
     # flux-fp8-api README: 2.55 it/s on an RTX 4090 at 1024 px with fp8 matmuls (28 steps: 11 s)
-    found = api.predict_diffusion("rtx-4090", "flux.1-dev", weights="fp8",
-                                  variant="fp8-matmul").s_per_image
+    found = api.predict_diffusion(
+        "rtx-4090", "flux.1-dev", weights="fp8", variant="fp8-matmul"
+    ).s_per_image
     assert found.low <= 28 / 2.55 <= found.high
     weight_only = api.predict_diffusion("rtx-4090", "flux.1-dev", weights="fp8")
     assert weight_only.s_per_image.value > 1.5 * found.value  # dequantised to 16-bit math
@@ -77,8 +79,15 @@ def test_flux_fp8_with_fp8_matmuls_on_a_4090_matches_the_measured_11_s() -> None
 @pytest.mark.parametrize("weights", ["nf4", "int8", "Q8_0", "Q4_K_M", "fp8"])
 def test_quantised_transformer_formats_are_accepted_at_their_real_bytes(weights: str) -> None:
     model = as_diffusion("flux.1-dev")
-    work = diffusion_work(as_system("rtx-4090"), model, resolution_px=1024, steps=28, batch=1,
-                          cfg=None, weights=weights)
+    work = diffusion_work(
+        as_system("rtx-4090"),
+        model,
+        resolution_px=1024,
+        steps=28,
+        batch=1,
+        cfg=None,
+        weights=weights,
+    )
     expected = model.denoiser_params * resolve_format(weights).bytes_per_weight
     assert work.forward_bytes == pytest.approx(expected)
     assert work.offload == "none"

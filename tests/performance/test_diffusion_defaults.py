@@ -19,8 +19,16 @@ from gpuatlas.performance.sustained_clocks import sustained_clock_share
 
 
 def _sdxl_fp32_work(variant: str | None) -> DiffusionWork:
-    return diffusion_work(as_system("a100-80gb-sxm"), as_diffusion("sdxl"), resolution_px=1024,
-                          steps=30, batch=1, cfg=None, weights="fp32", variant=variant)
+    return diffusion_work(
+        as_system("a100-80gb-sxm"),
+        as_diffusion("sdxl"),
+        resolution_px=1024,
+        steps=30,
+        batch=1,
+        cfg=None,
+        weights="fp32",
+        variant=variant,
+    )
 
 
 def test_fp32_default_runs_matmuls_on_the_cuda_cores_at_the_fp32_peak() -> None:
@@ -39,10 +47,11 @@ def test_fp32_default_runs_matmuls_on_the_cuda_cores_at_the_fp32_peak() -> None:
 
 def test_fp32_prediction_says_which_defaults_it_follows() -> None:
     default = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32")
-    tf32 = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32",
-                                 variant="tf32")
-    assert any("convolutions in TF32" in note and "FP32 on the CUDA cores" in note
-               for note in default.notes)
+    tf32 = api.predict_diffusion("a100-80gb-sxm", "sdxl", steps=30, weights="fp32", variant="tf32")
+    assert any(
+        "convolutions in TF32" in note and "FP32 on the CUDA cores" in note
+        for note in default.notes
+    )
     assert any("TF32 tensor rate" in note for note in tf32.notes)
     # an fp32 SDXL on an A100 with PyTorch's defaults: between 2x and 3x the TF32 time
     assert 2.0 < default.s_per_image.value / tf32.s_per_image.value < 3.0
@@ -50,8 +59,10 @@ def test_fp32_prediction_says_which_defaults_it_follows() -> None:
 
 def test_nf4_costs_16_bit_compute_plus_a_dequantisation_pass() -> None:
     system, model = as_system("rtx-4090"), as_diffusion("flux.1-dev")
-    works = {w: diffusion_work(system, model, resolution_px=1024, steps=28, batch=1, cfg=None,
-                               weights=w) for w in ("fp8", "nf4")}
+    works = {
+        w: diffusion_work(system, model, resolution_px=1024, steps=28, batch=1, cfg=None, weights=w)
+        for w in ("fp8", "nf4")
+    }
     nf4 = works["nf4"]
     # FLUX.1-dev's 11.9B weights read at 4.127 bits and written as bf16 copies every forward
     assert nf4.dequantisation_bytes == pytest.approx(model.denoiser_params * (4.127 / 8 + 2))
@@ -77,8 +88,10 @@ def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: s
     eager, trt = image_params(system, model), image_params(system, model, "tensorrt")
     assert not trt.exact
     groups = current_calibration().groups  # TensorRT's all-GPU UNet level over eager's
-    gain = groups["image|tensorrt|*|unet"]["eta_compute"] / groups["image|diffusers|*|unet"][
-        "eta_compute"]
+    gain = (
+        groups["image|tensorrt|*|unet"]["eta_compute"]
+        / groups["image|diffusers|*|unet"]["eta_compute"]
+    )
     assert gain > 1.0
     assert trt.eta_compute / eager.eta_compute == pytest.approx(gain)
     eager_s = api.predict_diffusion(gpu, "sdxl", steps=30).s_per_image.value

@@ -133,9 +133,7 @@ def test_apple_gpus_run_metal_and_mlx_profiles() -> None:
         ("stable-fast", "rtx-4090", "image engine"),
     ],
 )
-def test_a_backend_the_model_does_not_know_is_an_error(
-    engine: str, gpu: str, message: str
-) -> None:
+def test_a_backend_the_model_does_not_know_is_an_error(engine: str, gpu: str, message: str) -> None:
     with pytest.raises(InvalidRequestError, match=message):
         engine_profile(engine, _gpu(gpu))
 
@@ -143,9 +141,17 @@ def test_a_backend_the_model_does_not_know_is_an_error(
 def test_llm_predictions_never_fall_back_to_cuda_on_other_vendors() -> None:
     from gpuatlas.performance.cases import Case, predict_case
 
-    case = Case(gpu="mi300x", gpu_count=1, model="meta-llama/Llama-3.1-8B-Instruct",
-                weights="fp16", engine="TensorRT-LLM 0.15.0", batch=1, input_tokens=128,
-                output_tokens=128, metric="decode_tok_s")
+    case = Case(
+        gpu="mi300x",
+        gpu_count=1,
+        model="meta-llama/Llama-3.1-8B-Instruct",
+        weights="fp16",
+        engine="TensorRT-LLM 0.15.0",
+        batch=1,
+        input_tokens=128,
+        output_tokens=128,
+        metric="decode_tok_s",
+    )
     with pytest.raises(InvalidRequestError, match="does not run on AMD"):
         predict_case(case)
     assert resolve_engine_on("vllm", _gpu("mi300x")).id == "vllm-rocm"

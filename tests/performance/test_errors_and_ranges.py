@@ -15,8 +15,9 @@ from gpuatlas.performance.predictions import Estimate
 
 def test_unknown_model_lists_close_matches() -> None:
     with pytest.raises(UnknownNameError) as error:
-        api.predict_llm("rtx-4090", "llama-3-8bb", "fp16", "vllm", batch=1, input_tokens=8,
-                        output_tokens=8)
+        api.predict_llm(
+            "rtx-4090", "llama-3-8bb", "fp16", "vllm", batch=1, input_tokens=8, output_tokens=8
+        )
     assert "llama-3-8b" in str(error.value)
 
 
@@ -33,23 +34,39 @@ def test_engine_names_people_write_resolve() -> None:
 
 def test_format_the_engine_cannot_load_is_refused() -> None:
     with pytest.raises(InvalidRequestError, match="does not load q4_k_m"):
-        api.predict_llm("h100-sxm", "llama-3-8b", "Q4_K_M", "tensorrt-llm", batch=1,
-                        input_tokens=8, output_tokens=8)
+        api.predict_llm(
+            "h100-sxm",
+            "llama-3-8b",
+            "Q4_K_M",
+            "tensorrt-llm",
+            batch=1,
+            input_tokens=8,
+            output_tokens=8,
+        )
 
 
 def test_impossible_batch_is_refused_with_the_limit() -> None:
     with pytest.raises(InvalidRequestError, match="at most"):
-        api.predict_llm("rtx-4090", "llama-3-8b", "fp16", "vllm", batch=500,
-                        input_tokens=8000, output_tokens=100)
+        api.predict_llm(
+            "rtx-4090",
+            "llama-3-8b",
+            "fp16",
+            "vllm",
+            batch=500,
+            input_tokens=8000,
+            output_tokens=100,
+        )
     with pytest.raises(InvalidRequestError, match="at least 1"):
-        api.predict_llm("rtx-4090", "llama-3-8b", "fp16", "vllm", batch=0, input_tokens=8,
-                        output_tokens=8)
+        api.predict_llm(
+            "rtx-4090", "llama-3-8b", "fp16", "vllm", batch=0, input_tokens=8, output_tokens=8
+        )
 
 
 def test_model_that_does_not_fit_at_all_is_refused() -> None:
     with pytest.raises(InvalidRequestError, match="does not fit"):
-        api.predict_llm("rtx-4090", "llama-3-70b", "fp16", "vllm", batch=1, input_tokens=8,
-                        output_tokens=8)
+        api.predict_llm(
+            "rtx-4090", "llama-3-70b", "fp16", "vllm", batch=1, input_tokens=8, output_tokens=8
+        )
 
 
 def test_wrong_model_kind_is_refused() -> None:
@@ -62,13 +79,28 @@ def _estimates(document: object) -> list[Estimate]:
 
 
 def test_every_prediction_is_a_range_containing_its_value() -> None:
-    found = _estimates(api.predict_llm("a100-80gb-sxm", "qwen3-8b", "bf16", "vllm", batch=4,
-                                       input_tokens=256, output_tokens=64))
+    found = _estimates(
+        api.predict_llm(
+            "a100-80gb-sxm", "qwen3-8b", "bf16", "vllm", batch=4, input_tokens=256, output_tokens=64
+        )
+    )
     found += _estimates(api.predict_diffusion("h100-sxm", "flux.1-dev"))
-    found += _estimates(api.predict_training("8x h100-sxm", "llama-3-8b", tokens=1e10,
-                                         sharding="fsdp", recompute=True))
-    found.append(api.serving_throughput("l40s", "llama-3-8b", "fp8", "vllm",
-                                        concurrency="max", input_tokens=256, output_tokens=256))
+    found += _estimates(
+        api.predict_training(
+            "8x h100-sxm", "llama-3-8b", tokens=1e10, sharding="fsdp", recompute=True
+        )
+    )
+    found.append(
+        api.serving_throughput(
+            "l40s",
+            "llama-3-8b",
+            "fp8",
+            "vllm",
+            concurrency="max",
+            input_tokens=256,
+            output_tokens=256,
+        )
+    )
     assert len(found) > 10
     for estimate in found:
         assert 0 < estimate.low < estimate.value < estimate.high
@@ -77,10 +109,12 @@ def test_every_prediction_is_a_range_containing_its_value() -> None:
 
 
 def test_extrapolated_cases_get_wider_bands() -> None:
-    measured = api.predict_llm("rtx-4090", "llama-3-8b", "q4_k_m", "llama.cpp", batch=1,
-                               input_tokens=16, output_tokens=512).decode_tok_s
-    unmeasured = api.predict_llm("gaudi3", "llama-3-8b", "bf16", "tgi", batch=1,
-                                 input_tokens=16, output_tokens=512).decode_tok_s
+    measured = api.predict_llm(
+        "rtx-4090", "llama-3-8b", "q4_k_m", "llama.cpp", batch=1, input_tokens=16, output_tokens=512
+    ).decode_tok_s
+    unmeasured = api.predict_llm(
+        "gaudi3", "llama-3-8b", "bf16", "tgi", batch=1, input_tokens=16, output_tokens=512
+    ).decode_tok_s
     assert not measured.extrapolated and unmeasured.extrapolated
 
     def width(e: Estimate) -> float:

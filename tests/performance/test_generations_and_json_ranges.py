@@ -64,11 +64,25 @@ def _json(*arguments: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_train_json_gives_ranges_for_communication_and_utilisation() -> None:
-    document = _json("predict", "train", "4x rtx-4090", "llama-3.2-1b", "--micro-batch", "1",
-                     "--recompute", "--sharding", "fsdp")
+    document = _json(
+        "predict",
+        "train",
+        "4x rtx-4090",
+        "llama-3.2-1b",
+        "--micro-batch",
+        "1",
+        "--recompute",
+        "--sharding",
+        "fsdp",
+    )
     step = document["step_s"]
-    for key in ("allreduce_s", "exposed_allreduce_s", "scaling_efficiency", "mfu",
-                "overlap_fraction"):
+    for key in (
+        "allreduce_s",
+        "exposed_allreduce_s",
+        "scaling_efficiency",
+        "mfu",
+        "overlap_fraction",
+    ):
         value = document[key]
         assert set(value) >= RANGE_KEYS, key
         assert value["low"] <= value["value"] <= value["high"], key

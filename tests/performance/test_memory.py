@@ -39,10 +39,12 @@ def test_kv_bytes_per_token_llama3_8b_fp16() -> None:
 
 
 def test_kv_fp8_halves_the_cache() -> None:
-    fp16 = api.inference_memory("h100-sxm", "llama-3-8b", "fp16", context_tokens=8192,
-                                kv_cache="fp16")
-    fp8 = api.inference_memory("h100-sxm", "llama-3-8b", "fp16", context_tokens=8192,
-                               kv_cache="fp8")
+    fp16 = api.inference_memory(
+        "h100-sxm", "llama-3-8b", "fp16", context_tokens=8192, kv_cache="fp16"
+    )
+    fp8 = api.inference_memory(
+        "h100-sxm", "llama-3-8b", "fp16", context_tokens=8192, kv_cache="fp8"
+    )
     assert fp8.per_gpu.kv_cache_gb == pytest.approx(fp16.per_gpu.kv_cache_gb / 2)
 
 
@@ -81,8 +83,9 @@ def test_70b_fp16_needs_eight_24gb_cards() -> None:
 
 def test_max_sequences_fall_as_context_grows() -> None:
     counts = [
-        api.inference_memory("a100-80gb-sxm", "llama-3-8b", "bf16", context_tokens=c)
-        .max_concurrent_sequences
+        api.inference_memory(
+            "a100-80gb-sxm", "llama-3-8b", "bf16", context_tokens=c
+        ).max_concurrent_sequences
         for c in (1024, 4096, 16384)
     ]
     assert counts[0] > counts[1] > counts[2] > 0
@@ -90,8 +93,13 @@ def test_max_sequences_fall_as_context_grows() -> None:
 
 def test_concurrency_beyond_max_does_not_fit() -> None:
     fit = api.inference_memory("rtx-4090", "llama-3-8b", "fp16", context_tokens=8192)
-    too_many = api.inference_memory("rtx-4090", "llama-3-8b", "fp16", context_tokens=8192,
-                                    concurrency=fit.max_concurrent_sequences + 1)
+    too_many = api.inference_memory(
+        "rtx-4090",
+        "llama-3-8b",
+        "fp16",
+        context_tokens=8192,
+        concurrency=fit.max_concurrent_sequences + 1,
+    )
     assert fit.fits and not too_many.fits
 
 

@@ -26,19 +26,24 @@ def test_the_models_read_the_data_values() -> None:
     assert vision.ENCODER_ETA == model_constant("vision", "encoder_eta") == 0.4
     assert DEFAULT_UTILIZATION == 0.7
     assert model_constant("llm", "ridge_sharpness") == step_times.RIDGE_SHARPNESS
-    assert 1e9 * model_constant(
-        "diffusion_pipeline", "pcie_offload_gb_s") == pipeline_compute.PCIE_OFFLOAD_BYTES_S
+    assert (
+        1e9 * model_constant("diffusion_pipeline", "pcie_offload_gb_s")
+        == pipeline_compute.PCIE_OFFLOAD_BYTES_S
+    )
     calibration = Calibration("v", "m", {"ampere": 1.0}, {"ampere": 0.9})
     assert calibration.family_priors("ampere/hbm") == (1.0, 0.9)
     assert calibration.family_priors("unlisted/gddr") == (
         model_constant("calibration_fallback", "eta_memory_prior"),
-        model_constant("calibration_fallback", "eta_compute_prior"))
+        model_constant("calibration_fallback", "eta_compute_prior"),
+    )
 
 
 def test_a_constant_without_its_source_is_rejected_with_its_name(tmp_path: Path) -> None:
     path = tmp_path / "constants.toml"
-    path.write_text('[llm.reuse]\nvalue = 0.5\nunit = ""\nmeaning = "a share of something"\n'
-                    '[llm.bad]\nvalue = "high"\nunit = ""\nmeaning = "m"\nsource = "s"\n')
+    path.write_text(
+        '[llm.reuse]\nvalue = 0.5\nunit = ""\nmeaning = "a share of something"\n'
+        '[llm.bad]\nvalue = "high"\nunit = ""\nmeaning = "m"\nsource = "s"\n'
+    )
     with pytest.raises(DataFileError) as error:
         read_constants(path)
     assert "[llm.reuse]: missing source" in str(error.value)

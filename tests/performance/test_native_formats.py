@@ -21,8 +21,9 @@ runner = CliRunner()
 
 
 def _answer(system: str, model: str, *weights: str, **options: object) -> object:
-    return answer_fit(system, resolve_model_reference(model, allow_hub=False), list(weights),
-                      **options)  # type: ignore[arg-type]
+    return answer_fit(
+        system, resolve_model_reference(model, allow_hub=False), list(weights), **options
+    )  # type: ignore[arg-type]
 
 
 def _fit_json(*args: str) -> dict[str, object]:
@@ -151,8 +152,13 @@ def test_partial_offload_halves_gpu_weights_and_runs_at_host_bandwidth() -> None
     # llama-3.1-70b Q4_K_M (~42.7 GB) with 40 of 80 layers on a 24 GB card: about half the
     # weights stay in host memory; at 89.6 GB/s (dual-channel DDR5-5600) the decode ceiling
     # is ~21 GB / 89.6 GB/s ≈ 0.24 s per token, several times slower than all on the GPU.
-    answer = _answer("rtx-4090", "llama-3.1-70b", "q4_k_m", engine="llama.cpp",
-                     offload=OffloadRequest(gpu_layers=40))
+    answer = _answer(
+        "rtx-4090",
+        "llama-3.1-70b",
+        "q4_k_m",
+        engine="llama.cpp",
+        offload=OffloadRequest(gpu_layers=40),
+    )
     plan = answer.offload  # type: ignore[attr-defined]
     assert plan is not None and plan.fits
     assert 19.0 < plan.gpu_weights_gb < 23.0 and 20.0 < plan.cpu_weights_gb < 24.0
@@ -162,8 +168,13 @@ def test_partial_offload_halves_gpu_weights_and_runs_at_host_bandwidth() -> None
 
 
 def test_moe_experts_on_cpu_leave_little_on_an_8gb_card() -> None:
-    answer = _answer("rtx-4060", "qwen3-30b-a3b", "q4_k_m", engine="llama.cpp",
-                     offload=OffloadRequest(experts_on_cpu=True))
+    answer = _answer(
+        "rtx-4060",
+        "qwen3-30b-a3b",
+        "q4_k_m",
+        engine="llama.cpp",
+        offload=OffloadRequest(experts_on_cpu=True),
+    )
     plan = answer.offload  # type: ignore[attr-defined]
     assert plan is not None and plan.fits
     assert plan.gpu_weights_gb < 2.5  # attention, norms, router, output layer
@@ -172,8 +183,9 @@ def test_moe_experts_on_cpu_leave_little_on_an_8gb_card() -> None:
 
 def test_offload_is_refused_for_engines_that_keep_weights_on_the_gpu() -> None:
     with pytest.raises(InvalidRequestError, match="llama.cpp/Ollama"):
-        _answer("rtx-4090", "llama-3.1-70b", "awq", engine="vllm",
-                offload=OffloadRequest(gpu_layers=40))
+        _answer(
+            "rtx-4090", "llama-3.1-70b", "awq", engine="vllm", offload=OffloadRequest(gpu_layers=40)
+        )
 
 
 def test_training_that_fills_the_card_to_99_percent_does_not_fit() -> None:
@@ -199,8 +211,18 @@ def test_plan_explains_a_cheaper_gpus_loss_with_the_most_compact_format() -> Non
     from gpuatlas.app.economics_requests import PlanRequest, run_plan
     from gpuatlas.economics.serving_candidate import Slo
 
-    plan = run_plan(PlanRequest("llama-3.1-70b", ("auto",), 2.0, 512, 256, Slo(),
-                                gpus=("rtx-4090", "h100-sxm"), gpu_counts=(1,)))
+    plan = run_plan(
+        PlanRequest(
+            "llama-3.1-70b",
+            ("auto",),
+            2.0,
+            512,
+            256,
+            Slo(),
+            gpus=("rtx-4090", "h100-sxm"),
+            gpu_counts=(1,),
+        )
+    )
     assert plan.explanation is not None
     text = " ".join(plan.explanation.lines)
     assert "fp32" not in text
@@ -227,7 +249,8 @@ def test_fit_rows_say_what_the_gpu_computes_in() -> None:
 
 
 def test_training_fit_text_is_in_gib_like_the_inference_fit() -> None:
-    result = runner.invoke(app, ["fit", "h200", "llama-3.1-8b", "--training", "full"],
-                           env={"COLUMNS": "80"})
+    result = runner.invoke(
+        app, ["fit", "h200", "llama-3.1-8b", "--training", "full"], env={"COLUMNS": "80"}
+    )
     assert result.exit_code == 0, result.output
     assert "GiB" in result.output and " GB" not in result.output

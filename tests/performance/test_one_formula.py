@@ -57,8 +57,11 @@ def test_memory_and_serving_over_arrays_equal_scalar_calls_exactly(
     fitting = fitting_sequences(inputs, count, np.array(contexts, dtype=float), None, ARRAY)
     assert fitting.tolist() == [max_sequences(inputs, count, c) for c in contexts]
     vector = vector_for(Case(*config, 1, 1, 1, "tpot_ms"))
-    batch, inputs_tokens, outputs = np.array([1.0, 8.0]), np.array([512.0, 512.0]), np.array(
-        [256.0, 256.0])
+    batch, inputs_tokens, outputs = (
+        np.array([1.0, 8.0]),
+        np.array([512.0, 512.0]),
+        np.array([256.0, 256.0]),
+    )
     tpot = vector.decode_step_s(batch, inputs_tokens + outputs / 2)
     ttft = vector.prefill_s(inputs_tokens, batch)
     rate = vector.serving_rate(batch, inputs_tokens, outputs, ttft, tpot)

@@ -29,8 +29,9 @@ def test_levels_double_up_to_the_ceiling_and_include_it() -> None:
 
 @pytest.fixture(scope="module")
 def h100_curve():  # type: ignore[no-untyped-def]
-    return serving_curve("h100-sxm", "llama-3.1-8b", "bf16", "vllm", input_tokens=1024,
-                         output_tokens=1024)
+    return serving_curve(
+        "h100-sxm", "llama-3.1-8b", "bf16", "vllm", input_tokens=1024, output_tokens=1024
+    )
 
 
 def test_more_streams_give_each_user_less_and_the_gpu_more(h100_curve) -> None:  # type: ignore[no-untyped-def]
@@ -41,8 +42,10 @@ def test_more_streams_give_each_user_less_and_the_gpu_more(h100_curve) -> None: 
     first = h100_curve.points[0]
     assert first.concurrency == 1
     assert first.per_user_tok_s.value == pytest.approx(first.per_gpu_tok_s.value)
-    assert all(p.per_gpu_tok_s.low < p.per_gpu_tok_s.value < p.per_gpu_tok_s.high
-               for p in h100_curve.points)
+    assert all(
+        p.per_gpu_tok_s.low < p.per_gpu_tok_s.value < p.per_gpu_tok_s.high
+        for p in h100_curve.points
+    )
 
 
 def test_operating_point_on_a_curve_point_is_that_point(h100_curve) -> None:  # type: ignore[no-untyped-def]
@@ -92,8 +95,18 @@ def test_h100_sustains_more_tokens_per_gpu_than_a100_at_50_tok_s_per_user() -> N
 def test_cli_serving_curve_json_document() -> None:
     from gpuatlas.cli.main import app
 
-    result = CliRunner().invoke(app, ["predict", "serving-curve", "h100-sxm", "llama-3.1-8b",
-                                      "--interactivity", "20,50,500", "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "predict",
+            "serving-curve",
+            "h100-sxm",
+            "llama-3.1-8b",
+            "--interactivity",
+            "20,50,500",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert document["schema_version"] == "gpuatlas.serving-curve/1"
@@ -107,7 +120,8 @@ def test_cli_serving_curve_json_document() -> None:
 def test_cli_rejects_bad_interactivity_with_a_clear_message() -> None:
     from gpuatlas.cli.main import app
 
-    result = CliRunner().invoke(app, ["predict", "serving-curve", "h100-sxm", "llama-3.1-8b",
-                                      "--interactivity", "fast"])
+    result = CliRunner().invoke(
+        app, ["predict", "serving-curve", "h100-sxm", "llama-3.1-8b", "--interactivity", "fast"]
+    )
     assert result.exit_code == 2
     assert "--interactivity" in result.output

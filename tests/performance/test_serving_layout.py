@@ -16,8 +16,9 @@ LENGTHS = {"input_tokens": 512, "output_tokens": 256}
 
 
 def test_four_4090s_serve_an_8b_model_as_four_replicas() -> None:
-    one = api.serving_throughput("rtx-4090", "llama-3.1-8b", "fp16", "vllm",
-                                 concurrency="max", **LENGTHS)
+    one = api.serving_throughput(
+        "rtx-4090", "llama-3.1-8b", "fp16", "vllm", concurrency="max", **LENGTHS
+    )
     four = api.serving_layout("4x rtx-4090", "llama-3.1-8b", "fp16", "vllm", **LENGTHS)
     assert (four.layout.replicas, four.layout.tensor_parallel) == (4, 1)
     assert four.output_tok_s.value >= 3.5 * one.value
@@ -29,9 +30,11 @@ def test_auto_layout_gives_up_at_most_the_layout_margin_against_one_replica() ->
     # A larger tensor-parallel group is chosen only when predicted to serve more than the
     # margin more; so the chosen layout is never predicted slower than that.
     margin = 1.0 + model_constant("llm", "layout_margin")
-    for system, model, weights in (("4x rtx-4090", "llama-3.1-8b", "fp16"),
-                                   ("8x h100-sxm", "llama-3.1-70b", "fp16"),
-                                   ("2x a100-80gb-sxm", "qwen3-30b-a3b", "bf16")):
+    for system, model, weights in (
+        ("4x rtx-4090", "llama-3.1-8b", "fp16"),
+        ("8x h100-sxm", "llama-3.1-70b", "fp16"),
+        ("2x a100-80gb-sxm", "qwen3-30b-a3b", "bf16"),
+    ):
         auto = api.serving_layout(system, model, weights, "vllm", **LENGTHS)
         tensor = api.serving_layout(system, model, weights, "vllm", layout="tensor", **LENGTHS)
         assert tensor.layout.replicas == 1
@@ -62,23 +65,28 @@ def test_replica_shares_and_group_sizes() -> None:
 
 
 def test_fixed_concurrency_is_spread_over_replicas() -> None:
-    one = api.serving_throughput("rtx-4090", "llama-3.1-8b", "fp16", "vllm",
-                                 concurrency=8, **LENGTHS)
-    four = api.serving_layout("4x rtx-4090", "llama-3.1-8b", "fp16", "vllm",
-                              concurrency=32, **LENGTHS)
-    replicas = api.serving_layout("4x rtx-4090", "llama-3.1-8b", "fp16", "vllm",
-                                  concurrency=32, layout="tensor", **LENGTHS)
+    one = api.serving_throughput(
+        "rtx-4090", "llama-3.1-8b", "fp16", "vllm", concurrency=8, **LENGTHS
+    )
+    four = api.serving_layout(
+        "4x rtx-4090", "llama-3.1-8b", "fp16", "vllm", concurrency=32, **LENGTHS
+    )
+    replicas = api.serving_layout(
+        "4x rtx-4090", "llama-3.1-8b", "fp16", "vllm", concurrency=32, layout="tensor", **LENGTHS
+    )
     assert four.output_tok_s.value >= 4 * one.value * 0.999  # 4 x 8 is one candidate
     assert four.output_tok_s.value >= replicas.output_tok_s.value
 
 
 def test_cli_predict_serving_states_the_layout() -> None:
-    result = CliRunner().invoke(app, ["predict", "serving", "4x rtx-4090", "llama-3.1-8b",
-                                      "--json"])
+    result = CliRunner().invoke(
+        app, ["predict", "serving", "4x rtx-4090", "llama-3.1-8b", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert '"replicas": 4' in result.output and '"tensor_parallel": 1' in result.output
-    bad = CliRunner().invoke(app, ["predict", "serving", "4x rtx-4090", "llama-3.1-8b",
-                                   "--layout", "pipeline"])
+    bad = CliRunner().invoke(
+        app, ["predict", "serving", "4x rtx-4090", "llama-3.1-8b", "--layout", "pipeline"]
+    )
     assert bad.exit_code != 0 and "--layout" in bad.output
 
 
@@ -89,8 +97,11 @@ def test_report_scenario_counts_replicas_of_the_serving_layouts_group() -> None:
     from gpuatlas.report.profiles import ProfileCache
     from gpuatlas.report.sections.inference import scenario_table
 
-    context = ReportContext(resolve_system("4x rtx-4090"), resolve_system("h100-sxm"),
-                            ReportOptions(model="llama-3.1-8b"))
+    context = ReportContext(
+        resolve_system("4x rtx-4090"),
+        resolve_system("h100-sxm"),
+        ReportOptions(model="llama-3.1-8b"),
+    )
     first = scenario_table(*ProfileCache().pair(context)).rows[0]
     replicas = first[2]
     assert isinstance(replicas, Text)

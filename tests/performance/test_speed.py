@@ -14,15 +14,23 @@ from gpuatlas.performance.resolve import as_format
 
 def test_single_stream_decode_is_never_faster_than_the_bandwidth_roofline() -> None:
     # Reading 16.06 GB of weights per token from 1008 GB/s takes at least 15.9 ms.
-    step_s = api.decode_step_s("rtx-4090", "llama-3-8b", "fp16", "llama.cpp", batch=1,
-                               context_tokens=512)
+    step_s = api.decode_step_s(
+        "rtx-4090", "llama-3-8b", "fp16", "llama.cpp", batch=1, context_tokens=512
+    )
     assert step_s > 16.06e9 / 1008e9
 
 
 def test_decode_time_follows_bytes_per_token_across_formats() -> None:
     def rate(weights: str) -> float:
-        prediction = api.predict_llm("rtx-4090", "llama-3-8b", weights, "llama.cpp", batch=1,
-                                     input_tokens=16, output_tokens=256)
+        prediction = api.predict_llm(
+            "rtx-4090",
+            "llama-3-8b",
+            weights,
+            "llama.cpp",
+            batch=1,
+            input_tokens=16,
+            output_tokens=256,
+        )
         return prediction.decode_tok_s.value
 
     assert rate("q4_k_m") > rate("q8_0") > rate("gguf-f16")
@@ -30,8 +38,9 @@ def test_decode_time_follows_bytes_per_token_across_formats() -> None:
 
 def test_batching_raises_aggregate_and_lowers_per_sequence_speed() -> None:
     predictions = [
-        api.predict_llm("h100-sxm", "llama-3-8b", "bf16", "vllm", batch=b, input_tokens=512,
-                        output_tokens=256)
+        api.predict_llm(
+            "h100-sxm", "llama-3-8b", "bf16", "vllm", batch=b, input_tokens=512, output_tokens=256
+        )
         for b in (1, 8, 64)
     ]
     aggregate = [p.decode_tok_s.value for p in predictions]
@@ -43,7 +52,8 @@ def test_batching_raises_aggregate_and_lowers_per_sequence_speed() -> None:
 def test_longer_context_and_longer_prompts_cost_more() -> None:
     args = ("a100-80gb-sxm", "llama-3-8b", "bf16", "vllm")
     assert api.decode_step_s(*args, batch=16, context_tokens=16000) > api.decode_step_s(
-        *args, batch=16, context_tokens=1000)
+        *args, batch=16, context_tokens=1000
+    )
     assert api.prefill_s(*args, tokens=4096) > api.prefill_s(*args, tokens=512)
 
 
@@ -56,10 +66,12 @@ def test_moe_experts_touched_at_a_batch() -> None:
 
 
 def test_moe_decodes_faster_than_a_dense_model_of_its_size() -> None:
-    moe = api.predict_llm("h100-sxm", "qwen3-30b-a3b", "bf16", "vllm", batch=1,
-                          input_tokens=128, output_tokens=128)
-    dense = api.predict_llm("h100-sxm", "qwen3-32b", "bf16", "vllm", batch=1,
-                            input_tokens=128, output_tokens=128)
+    moe = api.predict_llm(
+        "h100-sxm", "qwen3-30b-a3b", "bf16", "vllm", batch=1, input_tokens=128, output_tokens=128
+    )
+    dense = api.predict_llm(
+        "h100-sxm", "qwen3-32b", "bf16", "vllm", batch=1, input_tokens=128, output_tokens=128
+    )
     assert moe.decode_tok_s.value > 3 * dense.decode_tok_s.value
 
 
@@ -85,17 +97,18 @@ def test_tensor_parallel_over_pcie_pays_more_communication() -> None:
 
 
 def test_layer_split_does_not_speed_up_a_single_stream() -> None:
-    one = api.decode_step_s("rtx-4090", "llama-3-8b", "q4_k_m", "llama.cpp", batch=1,
-                            context_tokens=256)
-    two = api.decode_step_s("2x rtx-4090", "llama-3-8b", "q4_k_m", "llama.cpp", batch=1,
-                            context_tokens=256)
+    one = api.decode_step_s(
+        "rtx-4090", "llama-3-8b", "q4_k_m", "llama.cpp", batch=1, context_tokens=256
+    )
+    two = api.decode_step_s(
+        "2x rtx-4090", "llama-3-8b", "q4_k_m", "llama.cpp", batch=1, context_tokens=256
+    )
     assert two >= one
 
 
 def test_serving_throughput_at_max_batch_beats_batch_one() -> None:
     args = ("h100-sxm", "llama-3-8b", "fp8", "vllm")
-    at_max = api.serving_throughput(*args, concurrency="max", input_tokens=512,
-                                    output_tokens=512)
+    at_max = api.serving_throughput(*args, concurrency="max", input_tokens=512, output_tokens=512)
     single = api.serving_throughput(*args, concurrency=1, input_tokens=512, output_tokens=512)
     assert at_max.value > 10 * single.value
     assert api.max_serving_batch(*args, context_tokens=1024) <= 256  # vLLM max_num_seqs

@@ -17,16 +17,19 @@ from gpuatlas.performance.training.speed import fitted_mfu
 
 
 def _tokens_per_s(gpu: str, method: str) -> float:
-    prediction = api.predict_training(gpu, "llama-3.1-8b", tokens=1e9, method=method,
-                                      micro_batch=1, recompute=True)
+    prediction = api.predict_training(
+        gpu, "llama-3.1-8b", tokens=1e9, method=method, micro_batch=1, recompute=True
+    )
     return prediction.tok_s.value
 
 
 @pytest.mark.parametrize("method", ["lora", "qlora"])
 def test_the_5090_fine_tunes_faster_than_the_4090(method: str) -> None:
     ratio = _tokens_per_s("rtx-5090", method) / _tokens_per_s("rtx-4090", method)
-    peak_ratio = (peak_flops(resolve_gpu("rtx-5090"), "bf16")[0]
-                  / peak_flops(resolve_gpu("rtx-4090"), "bf16")[0])
+    peak_ratio = (
+        peak_flops(resolve_gpu("rtx-5090"), "bf16")[0]
+        / peak_flops(resolve_gpu("rtx-4090"), "bf16")[0]
+    )
     assert peak_ratio == pytest.approx(209.5 / 165.2)
     # compute-bound: at least the gain in dense bf16 peak, within the calibration's spread
     assert ratio > 1.15

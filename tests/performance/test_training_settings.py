@@ -29,13 +29,25 @@ def test_no_time_for_lora_that_needs_68_gb_per_gpu_and_what_would_fit_is_named()
 
 
 def test_cli_predict_train_prints_no_time_for_a_setup_that_does_not_fit() -> None:
-    result = CliRunner().invoke(app, ["predict", "train", "4x rtx-4090", "llama-3.1-8b",
-                                      "--method", "lora"])
+    result = CliRunner().invoke(
+        app, ["predict", "train", "4x rtx-4090", "llama-3.1-8b", "--method", "lora"]
+    )
     assert result.exit_code != 0
     assert "time_for_budget_h" not in result.output and "would fit" in result.output
-    fitting = CliRunner().invoke(app, ["predict", "train", "4x rtx-4090", "llama-3.1-8b",
-                                       "--method", "lora", "--micro-batch", "1",
-                                       "--recompute"])
+    fitting = CliRunner().invoke(
+        app,
+        [
+            "predict",
+            "train",
+            "4x rtx-4090",
+            "llama-3.1-8b",
+            "--method",
+            "lora",
+            "--micro-batch",
+            "1",
+            "--recompute",
+        ],
+    )
     assert fitting.exit_code == 0 and "time_for_budget_h" in fitting.output
 
 
@@ -57,9 +69,11 @@ def test_fit_and_sync_tables_share_the_settings_and_sync_times_only_what_fits() 
 
 
 def test_both_sides_of_the_budget_table_use_the_same_method() -> None:
-    for a, b, model in (("rtx-4090", "a100-80gb-sxm", "llama-3.1-8b"),
-                        ("a100-80gb-sxm", "rtx-4090", "llama-3.1-8b"),
-                        ("rtx-3090", "h100-sxm", "llama-3-70b")):
+    for a, b, model in (
+        ("rtx-4090", "a100-80gb-sxm", "llama-3.1-8b"),
+        ("a100-80gb-sxm", "rtx-4090", "llama-3.1-8b"),
+        ("rtx-3090", "h100-sxm", "llama-3-70b"),
+    ):
         context = _context(a, b, model)
         rows = budget_table(context, *ProfileCache().pair(context)).rows
         methods = {row[1].text for row in rows if isinstance(row[1], Text)}

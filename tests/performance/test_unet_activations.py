@@ -83,8 +83,9 @@ def test_vanilla_attention_costs_what_lambda_measured_on_an_a10() -> None:
     model = _diffusion("CompVis/stable-diffusion-v1-4")
     system = resolve_system("a10")
     fused = diffusion_work(system, model, resolution_px=512, steps=30, batch=1, cfg=True)
-    vanilla = diffusion_work(system, model, resolution_px=512, steps=30, batch=1, cfg=True,
-                             variant="vanilla-attention")
+    vanilla = diffusion_work(
+        system, model, resolution_px=512, steps=30, batch=1, cfg=True, variant="vanilla-attention"
+    )
     extra_bytes = (vanilla.activation_bytes - fused.activation_bytes) / 2  # per image forward
     assert extra_bytes == attention_score_bytes(model, 512, 2.0)
     extra_ms = extra_bytes / (vanilla.bandwidth_bytes_s * ETA_MEMORY_PRIOR) * 1e3

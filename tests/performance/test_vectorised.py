@@ -28,8 +28,15 @@ def _scalar(case: Case) -> float:
 def test_vectorised_matches_scalar() -> None:
     cases = [
         Case(gpu, count, model, weights, engine, batch, input_tokens, output_tokens, metric)
-        for (gpu, count, model, weights, engine), batch, input_tokens, output_tokens, metric
-        in itertools.product(CONFIGS, (1, 16, "max", 400), (0, 700), (1, 300), VECTOR_METRICS)
+        for (
+            gpu,
+            count,
+            model,
+            weights,
+            engine,
+        ), batch, input_tokens, output_tokens, metric in itertools.product(
+            CONFIGS, (1, 16, "max", 400), (0, 700), (1, 300), VECTOR_METRICS
+        )
     ]
     vectorised = predict_llm_many(cases)
     predicted = 0
@@ -58,14 +65,30 @@ def test_vectorised_matches_scalar_over_random_catalog_configurations() -> None:
     engines = [e.id for e in all_engines()]
     cases = []
     for _ in range(120):
-        config = (rng.choice(gpus), rng.choice((1, 1, 2, 4, 8)), rng.choice(models),
-                  rng.choice(formats), rng.choice(engines), rng.choice(("fp16", "fp8", "auto")))
+        config = (
+            rng.choice(gpus),
+            rng.choice((1, 1, 2, 4, 8)),
+            rng.choice(models),
+            rng.choice(formats),
+            rng.choice(engines),
+            rng.choice(("fp16", "fp8", "auto")),
+        )
         for _ in range(12):
             gpu, count, model, weights, engine, kv_cache = config
-            cases.append(Case(gpu, count, model, weights, engine,
-                              rng.choice((1, 3, 32, 256, "max", None)),  # type: ignore[arg-type]
-                              rng.choice((None, 0, 1, 700, 6000)), rng.choice((None, 0, 1, 300)),
-                              rng.choice(VECTOR_METRICS), kv_cache=kv_cache))
+            cases.append(
+                Case(
+                    gpu,
+                    count,
+                    model,
+                    weights,
+                    engine,
+                    rng.choice((1, 3, 32, 256, "max", None)),  # type: ignore[arg-type]
+                    rng.choice((None, 0, 1, 700, 6000)),
+                    rng.choice((None, 0, 1, 300)),
+                    rng.choice(VECTOR_METRICS),
+                    kv_cache=kv_cache,
+                )
+            )
     vectorised = predict_llm_many(cases)
     predicted = 0
     for case, value in zip(cases, vectorised, strict=True):

@@ -50,19 +50,22 @@ def _text(cell: object) -> str:
 # ----- the platform's engine, as data ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("gpu", "engine", "profile"), [
-    ("apple-m2-ultra-76c", "llama.cpp (Metal)", "llama.cpp-metal"),
-    ("apple-m4-max-40c", "llama.cpp (Metal)", "llama.cpp-metal"),
-    ("rx-7900-xtx", "llama.cpp (ROCm/HIP)", "llama.cpp-rocm"),
-    ("radeon-pro-w7900", "llama.cpp (ROCm/HIP)", "llama.cpp-rocm"),
-    ("mi300x", "vLLM (ROCm)", "vllm-rocm"),
-    ("arc-b580", "llama.cpp (SYCL)", "llama.cpp-sycl"),
-    ("gaudi2", "TGI (Gaudi)", "tgi-gaudi"),
-    ("rtx-4090", "vLLM", "vllm"),
-    ("h100-sxm", "vLLM", "vllm"),
-    ("p40", "llama.cpp (CUDA)", "llama.cpp"),
-    ("gtx-1080-ti", "llama.cpp (CUDA)", "llama.cpp"),
-])
+@pytest.mark.parametrize(
+    ("gpu", "engine", "profile"),
+    [
+        ("apple-m2-ultra-76c", "llama.cpp (Metal)", "llama.cpp-metal"),
+        ("apple-m4-max-40c", "llama.cpp (Metal)", "llama.cpp-metal"),
+        ("rx-7900-xtx", "llama.cpp (ROCm/HIP)", "llama.cpp-rocm"),
+        ("radeon-pro-w7900", "llama.cpp (ROCm/HIP)", "llama.cpp-rocm"),
+        ("mi300x", "vLLM (ROCm)", "vllm-rocm"),
+        ("arc-b580", "llama.cpp (SYCL)", "llama.cpp-sycl"),
+        ("gaudi2", "TGI (Gaudi)", "tgi-gaudi"),
+        ("rtx-4090", "vLLM", "vllm"),
+        ("h100-sxm", "vLLM", "vllm"),
+        ("p40", "llama.cpp (CUDA)", "llama.cpp"),
+        ("gtx-1080-ti", "llama.cpp (CUDA)", "llama.cpp"),
+    ],
+)
 def test_each_platform_gets_the_engine_people_run_there(
     gpu: str, engine: str, profile: str
 ) -> None:
@@ -83,7 +86,8 @@ def test_every_catalog_gpu_has_a_platform_engine_whose_backend_serves_it() -> No
 def test_every_catalog_architecture_family_is_known_to_the_weight_formats() -> None:
     fp32 = resolve_format("fp32")
     assert {g.architecture_family for g in all_gpus() if g.fp32_tflops} <= set(
-        fp32.native_architectures)
+        fp32.native_architectures
+    )
 
 
 @pytest.mark.parametrize("precision", ["fp8", "bf16", "int8"])
@@ -109,22 +113,27 @@ def test_fp8_is_native_on_rdna4_and_cdna4_and_never_on_apple_or_rdna3() -> None:
 # ----- reports ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    (MAC, "rtx-4090"),
-    (MAC, "rx-7900-xtx"),
-    ("arc-b580", "rtx-3060-12gb"),
-    ("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"),
-    ("Mac Studio M2 Ultra 192GB", "apple-m4-max-40c"),
-    ("gaudi2", "mi300x"),
-    ("2x rtx-3090", "2x rx-7900-xtx"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (MAC, "rtx-4090"),
+        (MAC, "rx-7900-xtx"),
+        ("arc-b580", "rtx-3060-12gb"),
+        ("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"),
+        ("Mac Studio M2 Ultra 192GB", "apple-m4-max-40c"),
+        ("gaudi2", "mi300x"),
+        ("2x rtx-3090", "2x rx-7900-xtx"),
+    ],
+)
 def test_cross_vendor_pair_renders_without_failed_sections(
     a: str, b: str, fresh_data_dir: Path
 ) -> None:
     comparison = comparison_of(a, b)
     for section in comparison.sections:
         assert section.omitted is None or "could not be" not in section.omitted, (
-            section.id, section.omitted)  # no failure: neither computed nor store read
+            section.id,
+            section.omitted,
+        )  # no failure: neither computed nor store read
     text = render_text(comparison)
     assert not re.search(r"\bnan\b|\binf\b", text, re.IGNORECASE)
     assert max(len(line) for line in text.splitlines()) <= 100
@@ -147,8 +156,9 @@ def test_a_mac_side_runs_llama_cpp_and_has_llm_figures(fresh_data_dir: Path) -> 
 
 def test_same_engine_on_both_sides_says_nothing_about_engines(fresh_data_dir: Path) -> None:
     comparison = comparison_of("a100-80gb-sxm", "rtx-4090")
-    assert not [s for s in _section(comparison, "inference").statements
-                if "different engines" in s.template]
+    assert not [
+        s for s in _section(comparison, "inference").statements if "different engines" in s.template
+    ]
     assert "on vLLM" in _table(comparison, "llm-speed").title
 
 
@@ -190,14 +200,20 @@ def test_the_macs_memory_is_its_gpu_usable_share(fresh_data_dir: Path) -> None:
     assert usable is not None and usable < 192
     row = _row(_table(comparison, "hardware"), "GPU-usable memory")
     assert _value(row[1]) == pytest.approx(usable) and _value(row[2]) == pytest.approx(24)
-    memory = [s for s in comparison.summary if "memory" in s.words.get("what", "")
-              and "bandwidth" not in s.words.get("what", "")]
+    memory = [
+        s
+        for s in comparison.summary
+        if "memory" in s.words.get("what", "") and "bandwidth" not in s.words.get("what", "")
+    ]
     assert memory and memory[0].words["what"] == "GPU-usable memory"
     assert memory[0].numbers["x"].value == pytest.approx(usable)
     # The fit table's KV room plus the weights stays within the usable share (144 GiB = 155 GB),
     # far below the 192 GB of RAM (206 GB as the estimator reads sizes, in GiB).
-    fit = next(r for r in _table(comparison, "memory-fit").rows
-               if _text(r[0]).startswith("7B") and _text(r[1]) == "FP16")
+    fit = next(
+        r
+        for r in _table(comparison, "memory-fit").rows
+        if _text(r[0]).startswith("7B") and _text(r[1]) == "FP16"
+    )
     kv_room = float(_text(fit[3]).split("KV room ")[1].split(" GB")[0])
     assert 100 < kv_room + 13.5 <= usable * 1.073741824
 
@@ -205,10 +221,12 @@ def test_the_macs_memory_is_its_gpu_usable_share(fresh_data_dir: Path) -> None:
 def test_a_chip_without_published_throughput_says_why_it_has_no_llm_figures(
     fresh_data_dir: Path,
 ) -> None:
-    inference = _section(comparison_of("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"),
-                         "inference")
-    reasons = [s.words["reason"] for s in inference.statements
-               if s.template.startswith("No modelled LLM speed")]
+    inference = _section(comparison_of("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"), "inference")
+    reasons = [
+        s.words["reason"]
+        for s in inference.statements
+        if s.template.startswith("No modelled LLM speed")
+    ]
     # The DGX Spark's GB10 has no published dense 16-bit rate; the M4 Max's rate is derived
     # from its GPU cores and clock (gpus_apple.toml), so only the Spark's side lacks figures.
     assert any("dgx-spark-gb10" in r and "throughput" in r for r in reasons)
@@ -245,12 +263,15 @@ def test_a_named_engine_is_used_on_both_sides(fresh_data_dir: Path) -> None:
 # ----- fit (`--engine auto`) ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("system", "engine"), [
-    ("Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
-    ("rx-7900-xtx", "llama.cpp-rocm"),
-    ("mi300x", "vllm-rocm"),
-    ("rtx-4090", "vllm"),
-])
+@pytest.mark.parametrize(
+    ("system", "engine"),
+    [
+        ("Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
+        ("rx-7900-xtx", "llama.cpp-rocm"),
+        ("mi300x", "vllm-rocm"),
+        ("rtx-4090", "vllm"),
+    ],
+)
 def test_fit_auto_engine_is_the_platforms(system: str, engine: str) -> None:
     from gpuatlas.catalog.models import resolve_model_reference
     from gpuatlas.performance.llm.fit_answer import answer_fit
@@ -293,12 +314,14 @@ def test_a_plan_whose_engine_does_not_run_on_the_gpu_names_the_engines_that_do(
     prices.write_text(
         "provider,gpu,gpu_match,offer,gpus_per_instance,usd_per_gpu_hour,tier,observed_date,"
         "source,notes\nMyLab,apple-m2-ultra-76c,exact,,1,0.50,on-demand,2026-12-01,own,test\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     text = _plan_output("--gpu", "apple-m2-ultra-76c", "--prices", str(prices))
     assert "engine vllm is not modelled on Apple" in text and "llama.cpp" in text
     assert "--engine" in text
-    served = _plan_output("--gpu", "apple-m2-ultra-76c", "--prices", str(prices),
-                          "--engine", "llama.cpp")
+    served = _plan_output(
+        "--gpu", "apple-m2-ultra-76c", "--prices", str(prices), "--engine", "llama.cpp"
+    )
     assert "Winner:" in served and "apple-m2-ultra-76c bf16" in served
 
 
@@ -310,7 +333,8 @@ def test_compare_takes_one_engine_for_both_sides(fresh_data_dir: Path) -> None:
     bad = CliRunner().invoke(app, ["compare", "rx-7900-xtx", "rtx-3090", "--engine", "vlm"])
     assert bad.exit_code == 2 and "vllm" in bad.output
     result = CliRunner().invoke(
-        app, ["compare", "rx-7900-xtx", "rtx-3090", "--engine", "llama.cpp", "--json"])
+        app, ["compare", "rx-7900-xtx", "rtx-3090", "--engine", "llama.cpp", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["options"]["engine"] == "llama.cpp"
 
@@ -384,8 +408,11 @@ def test_the_fit_table_uses_each_sides_engine_and_formats(fresh_data_dir: Path) 
 
 def test_a_macs_70b_answer_names_the_formats_mac_users_run(fresh_data_dir: Path) -> None:
     guidance = _section(comparison_of(MAC, "rx-7900-xtx"), "guidance")
-    mac = next(s for s in guidance.statements
-               if s.question and s.question.startswith("Can the Apple M2 Ultra"))
+    mac = next(
+        s
+        for s in guidance.statements
+        if s.question and s.question.startswith("Can the Apple M2 Ultra")
+    )
     assert "Q4_K_M" in mac.words["formats"] and "AWQ" not in mac.words["formats"]
     assert "FP8" not in mac.words["formats"]
 
@@ -393,12 +420,15 @@ def test_a_macs_70b_answer_names_the_formats_mac_users_run(fresh_data_dir: Path)
 # ----- predict (`--engine auto`) ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("command", "system", "engine"), [
-    ("llm", "apple-m2-ultra-76c", "llama.cpp-metal"),
-    ("llm", "rtx-4090", "vllm"),
-    ("serving", "Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
-    ("serving-curve", "rx-7900-xtx", "llama.cpp-rocm"),
-])
+@pytest.mark.parametrize(
+    ("command", "system", "engine"),
+    [
+        ("llm", "apple-m2-ultra-76c", "llama.cpp-metal"),
+        ("llm", "rtx-4090", "vllm"),
+        ("serving", "Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
+        ("serving-curve", "rx-7900-xtx", "llama.cpp-rocm"),
+    ],
+)
 def test_predict_auto_engine_is_the_platforms(command: str, system: str, engine: str) -> None:
     from typer.testing import CliRunner
 
@@ -413,7 +443,8 @@ def test_the_predict_document_uses_the_platforms_engine() -> None:
     from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
 
     document = predict_llm_document(
-        PredictLlmRequest(system="apple-m2-ultra-76c", model="llama-3.1-8b"))
+        PredictLlmRequest(system="apple-m2-ultra-76c", model="llama-3.1-8b")
+    )
     assert "llama.cpp-metal" in json.dumps(document)
 
 
@@ -421,5 +452,4 @@ def test_a_side_the_focus_model_does_not_fit_says_what_to_try(fresh_data_dir: Pa
     inference = _section(comparison_of("arc-b580", "rtx-3060-12gb"), "inference")
     missing = [s for s in inference.statements if s.template.startswith("No modelled LLM speed")]
     assert len(missing) == 2
-    assert all("does not fit" in s.words["reason"] and "--weights" in s.template
-               for s in missing)
+    assert all("does not fit" in s.words["reason"] and "--weights" in s.template for s in missing)

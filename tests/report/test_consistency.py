@@ -121,9 +121,10 @@ def test_benchmark_verdicts_follow_their_ratio_intervals(a100_vs_4090: Compariso
             continue
         if not measured_both:  # a modelled side: its own verdict kind, never a measured win
             assert entry.verdict == "vs_model" and entry.basis != "measured"
-            assert entry.model_verdict == verdict_for(
-                Interval(entry.ratio.value, entry.ratio.low, entry.ratio.high)
-            ).value
+            assert (
+                entry.model_verdict
+                == verdict_for(Interval(entry.ratio.value, entry.ratio.low, entry.ratio.high)).value
+            )
             continue
         interval = Interval(entry.ratio.value, entry.ratio.low, entry.ratio.high)
         assert entry.verdict == verdict_for(interval).value

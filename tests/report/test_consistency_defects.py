@@ -62,7 +62,8 @@ def test_rent_instead_has_a_price_whenever_the_price_table_shows_an_offer(
     comparison = comparison_of("rtx-3090", "rtx-4090")  # the RTX 3090 is listed on spot only
     assert _table(comparison, "pricing", "prices-rtx-3090").rows
     rent = next(
-        row for row in _table(comparison, "power", "power-tco").rows
+        row
+        for row in _table(comparison, "power", "power-tco").rows
         if isinstance(row[0], Text) and row[0].text.startswith("Rent instead")
     )
     for cell in rent[1:]:
@@ -82,8 +83,11 @@ def test_image_sentences_compare_what_the_table_beside_them_compares(
         assert a_rate.value is not None and b_rate.value is not None
         system_leader = comparison.a.label if a_rate.value > b_rate.value else comparison.b.label
         name = row[0].text.split(" (")[0] if isinstance(row[0], Text) else ""
-        about = [s for s in comparison.section("media").statements
-                 if render_statement(s).startswith(name + " ")]
+        about = [
+            s
+            for s in comparison.section("media").statements
+            if render_statement(s).startswith(name + " ")
+        ]
         assert about, name
         for statement in about:
             text = render_statement(statement)
@@ -109,7 +113,8 @@ def test_one_sided_benchmark_count_agrees_with_the_rows(a100_vs_4090: Comparison
     """'91 benchmarks measured on one side only (no ratio)' stood next to 58 such rows with a
     ratio: the note's counts must be those of the rows."""
     one_sided = [
-        e for e in a100_vs_4090.benchmarks
+        e
+        for e in a100_vs_4090.benchmarks
         if not e.suite and ((e.a is None or e.a.modelled) != (e.b is None or e.b.modelled))
     ]
     with_ratio = sum(1 for e in one_sided if e.ratio is not None)
@@ -131,8 +136,11 @@ def test_markdown_and_json_give_the_same_verdict_for_every_row(
     entries = json.loads(render_json(a100_vs_4090))["benchmarks"]
     for entry in entries:
         label = verdict_label(entry["verdict"], entry["model_verdict"], entry["basis"])
-        rows = [line for line in markdown.splitlines()
-                if line.startswith("| ") and f"| {entry['title']}" in line]
+        rows = [
+            line
+            for line in markdown.splitlines()
+            if line.startswith("| ") and f"| {entry['title']}" in line
+        ]
         assert rows, entry["title"]
         assert all(line.rstrip(" |").endswith(label) for line in rows), (entry, rows)
         if entry["verdict"] == "vs_model":
@@ -154,7 +162,8 @@ def test_the_power_tooltip_states_the_hours_the_value_uses(a100_vs_4090: Compari
     from gpuatlas.economics.offer_costs import HOURS_PER_YEAR
 
     row = next(
-        r for r in _table(a100_vs_4090, "power", "power-tco").rows
+        r
+        for r in _table(a100_vs_4090, "power", "power-tco").rows
         if isinstance(r[0], Text) and r[0].text.startswith("Electricity per year")
     )
     for cell in row[1:]:
@@ -199,8 +208,9 @@ def test_benchmark_titles_never_show_an_unknown_batch_as_b_question_mark(
 
 def test_seed_rows_with_an_assumed_a100_variant_carry_a_caveat(fresh_data_dir: Path) -> None:
     comparison = comparison_of("a100-80gb-pcie", "rtx-4090")
-    seed = [e for e in comparison.benchmarks
-            if e.a is not None and "shared/seeds/001" in e.a.source]
+    seed = [
+        e for e in comparison.benchmarks if e.a is not None and "shared/seeds/001" in e.a.source
+    ]
     assert seed
     for entry in seed:
         assert any("A: GPU variant assumed" in c for c in entry.caveats), entry.title

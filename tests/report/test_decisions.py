@@ -104,7 +104,9 @@ def test_the_report_states_the_noise_model_and_its_minimum(a100_vs_4090: Compari
     notes = " ".join(a100_vs_4090.section("measured").notes)
     assert "Noise model noise/" in notes and "ν ≥ 5" in notes and "fewer than 6 runs" in notes
     measured_sides = [
-        side for e in a100_vs_4090.benchmarks for side in (e.a, e.b)
+        side
+        for e in a100_vs_4090.benchmarks
+        for side in (e.a, e.b)
         if side is not None and not side.modelled and side.n == 1
     ]
     assert measured_sides
@@ -129,13 +131,17 @@ def test_launch_and_street_prices_are_labelled_and_not_mixed_silently(
     hardware = render_markdown(a100_vs_4090)
     assert "| Launch price (MSRP) |" in hardware
     power = next(t for t in a100_vs_4090.section("power").tables if t.id == "power-tco")
-    purchase = next(r[0].text for r in power.rows
-                    if isinstance(r[0], Text) and r[0].text.startswith("Purchase"))
+    purchase = next(
+        r[0].text for r in power.rows if isinstance(r[0], Text) and r[0].text.startswith("Purchase")
+    )
     assert "street price" in purchase and "launch price (MSRP)" in purchase
     assert "different bases" in purchase  # A has only street prices, B a launch price here
     same_basis = comparison_of("rtx-3090", "rtx-4090").section("power").tables[0]
-    label = next(r[0].text for r in same_basis.rows
-                 if isinstance(r[0], Text) and r[0].text.startswith("Purchase"))
+    label = next(
+        r[0].text
+        for r in same_basis.rows
+        if isinstance(r[0], Text) and r[0].text.startswith("Purchase")
+    )
     assert "different bases" not in label
 
 
@@ -160,7 +166,7 @@ def test_the_glance_has_one_style_in_the_report_and_on_the_web_page(tmp_path: Pa
     try:
         with TestClient(create_app(store)) as client:
             served = client.get("/static/report/glance.css")
-            page_template = (resources.files("gpuatlas.web") / "templates" / "compare.html")
+            page_template = resources.files("gpuatlas.web") / "templates" / "compare.html"
             linked = "/static/report/glance.css" in page_template.read_text("utf-8")
     finally:
         store.close()
@@ -177,6 +183,6 @@ def test_the_html_report_opens_with_the_glance_and_no_script(a100_vs_4090: Compa
     body = html.split("<footer>")[0].replace('xmlns="http://www.w3.org/2000/svg"', "")
     has_script, has_http = "<script" in html, "http://" in body
     assert not has_script and not has_http, (has_script, has_http)
-    glance = html[html.index('id="at-a-glance"'):html.index('<nav class="toc">')]
+    glance = html[html.index('id="at-a-glance"') : html.index('<nav class="toc">')]
     assert glance.count("<circle") == sum(1 for c in a100_vs_4090.categories if c.ratio)
     assert "Fits my model?" in glance and "$ per 1M tokens?" in glance

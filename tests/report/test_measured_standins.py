@@ -9,8 +9,14 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.records.workload import Workload
 from gpuatlas.report.modelled_standins import stand_in
 
-DECODE = Workload(engine="llama.cpp", model="meta-llama/Llama-2-7b-hf", weights="q4_0",
-                  metric="decode_tok_s", batch=1, output_tokens=128)
+DECODE = Workload(
+    engine="llama.cpp",
+    model="meta-llama/Llama-2-7b-hf",
+    weights="q4_0",
+    metric="decode_tok_s",
+    batch=1,
+    output_tokens=128,
+)
 
 
 def test_a_decode_stand_in_uses_the_stored_generation_length() -> None:
@@ -38,8 +44,16 @@ def test_only_single_stream_workloads_get_a_stand_in() -> None:
 
 def test_an_image_stand_in_uses_the_stored_size_and_steps() -> None:
     system = resolve_system("rtx-4090")
-    image = Workload(engine="diffusers", model="runwayml/stable-diffusion-v1-5", weights="fp16",
-                     metric="image_s", batch=1, image_width_px=512, image_height_px=512, steps=50)
+    image = Workload(
+        engine="diffusers",
+        model="runwayml/stable-diffusion-v1-5",
+        weights="fp16",
+        metric="image_s",
+        batch=1,
+        image_width_px=512,
+        image_height_px=512,
+        steps=50,
+    )
     fewer = stand_in(replace(image, steps=25), system)
     full = stand_in(image, system)
     assert fewer is not None and full is not None

@@ -94,13 +94,20 @@ def test_json_has_issue_fields(a100_vs_4090: Comparison) -> None:
             "verdict",
         } <= set(entry)
         assert entry["verdict"] in {
-            "a_faster", "b_faster", "roughly_equal", "inconclusive", "vs_model"
+            "a_faster",
+            "b_faster",
+            "roughly_equal",
+            "inconclusive",
+            "vs_model",
         }
         assert entry["basis"] in {"measured", "measured_vs_modelled", "modelled", "none"}
         if entry["verdict"] == "vs_model":
             assert entry["basis"] != "measured"
             assert entry["model_verdict"] in {
-                "a_faster", "b_faster", "roughly_equal", "inconclusive"
+                "a_faster",
+                "b_faster",
+                "roughly_equal",
+                "inconclusive",
             }
         for side in (entry["a"], entry["b"]):
             assert side is None or set(side) >= ISSUE_SIDE_FIELDS

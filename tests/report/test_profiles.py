@@ -55,6 +55,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         def counted_call(*args: Any, **kwargs: Any) -> Any:
             calls["parts"].append(name)
             return function(*args, **kwargs)
+
         return counted_call
 
     monkeypatch.setattr(SideProfile, "__init__", counting_init)
@@ -108,8 +109,7 @@ def test_the_focus_is_part_of_the_key_and_cost_assumptions_are_not(fresh_data_di
     assert shared.stats()["built"] == 2
     focused = document_json("h100-sxm", "l40s", shared, model="qwen3-32b", weights="fp8")
     assert shared.stats()["built"] == 4
-    cheap_power = document_json("h100-sxm", "l40s", shared, electricity_usd_per_kwh=0.05,
-                                pue=1.1)
+    cheap_power = document_json("h100-sxm", "l40s", shared, electricity_usd_per_kwh=0.05, pue=1.1)
     assert shared.stats()["built"] == 4  # electricity and PUE apply to the pair, not a profile
     assert len({default, focused, cheap_power}) == 3
     assert document_json("h100-sxm", "l40s", model="qwen3-32b", weights="fp8") == focused
@@ -125,8 +125,9 @@ def test_another_calibration_is_a_different_key(fresh_data_dir: Path) -> None:
 
 def test_memory_configurations_of_one_chip_are_different_profiles(fresh_data_dir: Path) -> None:
     shared = ProfileCache(max_entries=16)
-    comparison = build_comparison("Mac Studio M2 Ultra 64GB", "Mac Studio M2 Ultra 192GB",
-                                  profiles=shared)
+    comparison = build_comparison(
+        "Mac Studio M2 Ultra 64GB", "Mac Studio M2 Ultra 192GB", profiles=shared
+    )
     assert shared.stats()["built"] == 2
     fit = comparison.section("memory-fit").tables[0]
     texts = [tuple(cell.text if isinstance(cell, Text) else "" for cell in row) for row in fit.rows]

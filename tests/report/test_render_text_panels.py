@@ -17,8 +17,12 @@ from gpuatlas.report.render_text import _panel, render_text
 
 
 def _printed(renderable: object, width: int, color: bool) -> str:
-    console = Console(width=width, file=io.StringIO(), force_terminal=color,
-                      color_system="truecolor" if color else None)
+    console = Console(
+        width=width,
+        file=io.StringIO(),
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+    )
     console.print(renderable)
     output = console.file
     assert isinstance(output, io.StringIO)
@@ -31,8 +35,9 @@ def _content() -> Group:
     table.add_column("A", style="green")
     table.add_row(RichText("FLUX.1 [schnell], 1024x1024, 4 steps"), "modelled: 2.13 s/image")
     table.add_row(RichText("a very long name " * 6), RichText("12", style="bold magenta"))
-    return Group(RichText("• A is faster", style="bold green"), table,
-                 RichText("a note", style="dim"))
+    return Group(
+        RichText("• A is faster", style="bold green"), table, RichText("a note", style="dim")
+    )
 
 
 @pytest.mark.parametrize("width", [30, 80, 100, 200])
@@ -40,14 +45,19 @@ def _content() -> Group:
 def test_panel_draws_exactly_as_rich_panel(width: int, color: bool) -> None:
     expected = Panel(_content(), title="[bold]Speed and fit", title_align="left")
     assert _printed(_panel(_content(), "Speed and fit"), width, color) == _printed(
-        expected, width, color)
+        expected, width, color
+    )
 
 
 def test_table_cells_keep_square_brackets(a100_vs_4090: Comparison) -> None:
     """A cell such as 'FLUX.1 [schnell]' is a model's name, not a Rich markup tag."""
     names = ("FLUX.1 [schnell]", "[bold]literal[/bold]", "[dev]")
-    table = Table(id="names", title="Names", columns=("Model", "A"),
-                  rows=tuple((Text(name), Text("yes")) for name in names))
+    table = Table(
+        id="names",
+        title="Names",
+        columns=("Model", "A"),
+        rows=tuple((Text(name), Text("yes")) for name in names),
+    )
     section = dataclasses.replace(a100_vs_4090.sections[0], tables=(table,), omitted=None)
     report = render_text(dataclasses.replace(a100_vs_4090, sections=(section,)), width=120)
     for name in names:

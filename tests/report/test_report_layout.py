@@ -25,8 +25,9 @@ def _modules(path: Path) -> set[str]:
 
 
 def _section_modules() -> set[str]:
-    return {f"{SECTIONS}.{p.stem}" for p in (REPORT / "sections").glob("*.py")
-            if p.stem != "__init__"}
+    return {
+        f"{SECTIONS}.{p.stem}" for p in (REPORT / "sections").glob("*.py") if p.stem != "__init__"
+    }
 
 
 def test_no_section_imports_another_section() -> None:

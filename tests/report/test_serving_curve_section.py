@@ -28,8 +28,9 @@ def test_section_has_both_curves_and_interactivity_rows(h100_vs_a100) -> None:  
     labels = [row[0].text for row in interactivity.rows]  # type: ignore[union-attr]
     assert any(label.startswith("at 20 tok/s/user") for label in labels)
     assert any(label.startswith("at 50 tok/s/user") for label in labels)
-    cost_50 = next(r for r in interactivity.rows
-                   if r[0].text == "at 50 tok/s/user: $/1M output tokens")  # type: ignore[union-attr]
+    cost_50 = next(
+        r for r in interactivity.rows if r[0].text == "at 50 tok/s/user: $/1M output tokens"
+    )  # type: ignore[union-attr]
     for cell in cost_50[1:]:
         assert cell.value is not None and cell.unit == "USD"  # type: ignore[union-attr]
         assert cell.provenance.calibration_version and cell.provenance.as_of

@@ -18,8 +18,10 @@ from gpuatlas.report.svg_charts import (
 )
 
 SVG = re.compile(r'<svg class="(chart-svg[^"]*)" viewBox="0 0 (\d+) (\d+)"(.*?)</svg>', re.S)
-TEXT = re.compile(r'<text x="([\d.-]+)" y="[\d.-]+" class="[^"]+" text-anchor="(\w+)">'
-                  r"(?:<title>.*?</title>)?([^<]*)</text>")
+TEXT = re.compile(
+    r'<text x="([\d.-]+)" y="[\d.-]+" class="[^"]+" text-anchor="(\w+)">'
+    r"(?:<title>.*?</title>)?([^<]*)</text>"
+)
 RECT = re.compile(r'<rect x="([\d.-]+)" y="[\d.-]+" width="([\d.-]+)"')
 
 
@@ -34,14 +36,21 @@ def assert_inside(html: str) -> None:
             assert float(x) >= 0 and float(x) + float(length) <= width + 0.1, (x, length, width)
         for x, anchor, text in TEXT.findall(body):
             extent = len(markup.unescape(text)) * CHAR_WIDTH
-            start = {"start": float(x), "end": float(x) - extent,
-                     "middle": float(x) - extent / 2}[anchor]
+            start = {"start": float(x), "end": float(x) - extent, "middle": float(x) - extent / 2}[
+                anchor
+            ]
             assert start >= -0.1 and start + extent <= width + 0.1, (text, x, anchor, width)
 
 
 def hardware_chart() -> Chart:
-    return Chart("specs", "Datasheet", "TFLOPS", ("FP16 tensor, dense", "FP8 tensor, dense"),
-                 (989.5, 1979.0), (165.2, None))
+    return Chart(
+        "specs",
+        "Datasheet",
+        "TFLOPS",
+        ("FP16 tensor, dense", "FP8 tensor, dense"),
+        (989.5, 1979.0),
+        (165.2, None),
+    )
 
 
 def test_paired_bars_keep_the_largest_value_and_its_text_inside() -> None:
@@ -60,8 +69,16 @@ def test_the_largest_bar_spans_the_plot_and_the_others_scale_with_it() -> None:
 
 
 def test_ratios_diverge_from_one_and_a_ratio_past_the_axis_is_drawn_to_the_edge() -> None:
-    chart = Chart("r", "A ÷ B", "×", ("decode", "prefill", "image"), (2.0, 0.5, 40.0),
-                  (1.0, 1.0, 1.0), lows=(1.8, 0.45, None), highs=(2.2, 0.56, None))
+    chart = Chart(
+        "r",
+        "A ÷ B",
+        "×",
+        ("decode", "prefill", "image"),
+        (2.0, 0.5, 40.0),
+        (1.0, 1.0, 1.0),
+        lows=(1.8, 0.45, None),
+        highs=(2.2, 0.56, None),
+    )
     html = comparison_chart(chart, "A", "B")
     assert "40.00×" in html and "0.50×" in html and "95% interval 1.80×–2.20×" in html
     assert_inside(html)
@@ -83,11 +100,19 @@ def test_bars_with_whiskers_reserve_room_for_the_interval_and_value() -> None:
 
 
 def test_curves_are_drawn_on_both_canvases_with_bands_and_dots() -> None:
-    modelled = CurveSeries("a", "H100 modelled", False, (1.0, 10.0, 100.0), (900.0, 500.0, 80.0),
-                           (800.0, 450.0, 70.0), (1000.0, 560.0, 90.0))
+    modelled = CurveSeries(
+        "a",
+        "H100 modelled",
+        False,
+        (1.0, 10.0, 100.0),
+        (900.0, 500.0, 80.0),
+        (800.0, 450.0, 70.0),
+        (1000.0, 560.0, 90.0),
+    )
     measured = CurveSeries("b", "A100 measured", True, (5.0, 50.0), (300.0, 60.0))
-    html = curve_chart(CurveChart("c", "Serving curve", "tok/s per user", "tok/s per GPU",
-                                  (modelled, measured)))
+    html = curve_chart(
+        CurveChart("c", "Serving curve", "tok/s per user", "tok/s per GPU", (modelled, measured))
+    )
     assert [w for w, _, _ in drawings(html)] == [WIDE, NARROW]
     assert html.count("<polygon") == 2 and html.count("<circle") == 4
     assert "A100 measured (measured)" in html

@@ -23,8 +23,11 @@ def test_first_use_creates_a_wal_sqlite_file_with_the_public_data_set(data_dir: 
     assert store.is_default and (data_dir / "gpuatlas.db").exists()
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    public = [doc for doc in store.export_documents(include_public=True)
-              if doc["store"]["origin"] == "public"]
+    public = [
+        doc
+        for doc in store.export_documents(include_public=True)
+        if doc["store"]["origin"] == "public"
+    ]
     assert len(public) == len(all_measurements())
     reopened = open_store()
     assert reopened.count_results() == store.count_results()
@@ -33,8 +36,9 @@ def test_first_use_creates_a_wal_sqlite_file_with_the_public_data_set(data_dir: 
 def test_public_rows_keep_their_source_date_and_configuration(data_dir: Path) -> None:
     row = next(r for r in all_measurements() if r.metric == "decode_tok_s" and r.batch == 1)
     store = open_store()
-    found = store.measurements_for([row.gpu if row.gpu_count == 1 else
-                                    f"{row.gpu_count}x {row.gpu}"])
+    found = store.measurements_for(
+        [row.gpu if row.gpu_count == 1 else f"{row.gpu_count}x {row.gpu}"]
+    )
     by_key = {benchmark.benchmark: benchmark for benchmark in found}
     key = public_benchmark_key(row)
     assert key.startswith(f"public/{row.engine}/{row.model}/{row.weights}/")
@@ -47,8 +51,11 @@ def test_public_rows_keep_their_source_date_and_configuration(data_dir: Path) ->
 
 def test_common_pairs_have_measured_benchmarks_in_common(data_dir: Path) -> None:
     store = open_store()
-    shared = [b for b in store.measurements_for(["rtx-4090", "rtx-3090"])
-              if {"rtx-4090", "rtx-3090"} <= set(b.by_system)]
+    shared = [
+        b
+        for b in store.measurements_for(["rtx-4090", "rtx-3090"])
+        if {"rtx-4090", "rtx-3090"} <= set(b.by_system)
+    ]
     assert len(shared) >= 5
 
 

@@ -62,10 +62,16 @@ def test_quarantine_and_release_change_the_summary(store: Store) -> None:
 def test_a_write_recomputes_exactly_the_groups_it_changed(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.add_results([make_result(headline_value=100.0),
-                       make_result(gpu_id="rtx-3090", headline_value=60.0,
-                                   fingerprint={"gpus": [{"index": 0,
-                                                          "name": "NVIDIA GeForce RTX 3090"}]})])
+    store.add_results(
+        [
+            make_result(headline_value=100.0),
+            make_result(
+                gpu_id="rtx-3090",
+                headline_value=60.0,
+                fingerprint={"gpus": [{"index": 0, "name": "NVIDIA GeForce RTX 3090"}]},
+            ),
+        ]
+    )
     assert store.refresh_summaries() == 0  # the write already did
     recomputed: list[GroupKey] = []
     summarize = summary_refresh.summarize_group
@@ -82,8 +88,16 @@ def test_a_write_recomputes_exactly_the_groups_it_changed(
 
 def test_a_bulk_load_can_leave_the_refresh_to_one_call_at_its_end(store: Store) -> None:
     received = datetime.now(UTC)
-    rows = [result_row(make_result(headline_value=v), origin="import", agent=None,
-                       received_at=received, quarantine_reasons=[]) for v in (100.0, 104.0)]
+    rows = [
+        result_row(
+            make_result(headline_value=v),
+            origin="import",
+            agent=None,
+            received_at=received,
+            quarantine_reasons=[],
+        )
+        for v in (100.0, 104.0)
+    ]
     store.bulk_insert_rows(rows[:1], refresh=False)
     store.bulk_insert_rows(rows[1:], refresh=False)
     assert store.group_summaries(["rtx-4090"]) == []
@@ -105,8 +119,13 @@ def test_stored_replicates_are_the_bootstrap_of_the_values(store: Store) -> None
 
 def test_a_group_that_loses_all_results_loses_its_summary(store: Store) -> None:
     received = datetime.now(UTC)
-    row = result_row(make_result(gpu_id="l4", fingerprint={"gpus": []}), origin="public",
-                     agent=None, received_at=received, quarantine_reasons=[])
+    row = result_row(
+        make_result(gpu_id="l4", fingerprint={"gpus": []}),
+        origin="public",
+        agent=None,
+        received_at=received,
+        quarantine_reasons=[],
+    )
     store.replace_public_data([row], "v1")
     assert _only(store, "l4").n == 1
     store.replace_public_data([], "v2")
@@ -116,8 +135,11 @@ def test_a_group_that_loses_all_results_loses_its_summary(store: Store) -> None:
 def test_a_new_summary_method_recomputes_every_group(store: Store) -> None:
     store.add_results([make_result(headline_value=100.0), make_result(headline_value=90.0)])
     with store.engine.begin() as connection:
-        connection.execute(sa.update(store_meta).where(store_meta.c.key == "summary_method")
-                           .values(value="an older method"))
+        connection.execute(
+            sa.update(store_meta)
+            .where(store_meta.c.key == "summary_method")
+            .values(value="an older method")
+        )
     assert store.refresh_summaries() == 1
     assert store.refresh_summaries() == 0
 
@@ -141,7 +163,9 @@ def test_upgrading_a_database_summarises_its_existing_results(tmp_path: Path) ->
                 "fingerprint, settings, metrics, samples, details) VALUES (?, "
                 "'gpuatlas.result/1', 'llm-single-llama3.1-8b', 1, 'llm-single', 'rtx-4090', "
                 "1, 'decode_tok_s', 'tok/s', 1, ?, '2026-01-01', 'old', 'import', "
-                "'2026-01-01', 0, '[]', '{}', '{}', '{}', '[]', '{}')", (f"old-{index}", value))
+                "'2026-01-01', 0, '[]', '{}', '{}', '{}', '[]', '{}')",
+                (f"old-{index}", value),
+            )
     old.close()
     upgraded = open_store(url)
     summary = _only(upgraded)

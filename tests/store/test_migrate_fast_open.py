@@ -35,9 +35,7 @@ def test_a_database_without_migrations_has_no_stored_revision(tmp_path: Path) ->
     assert read_stored_revision(store.engine) is None
 
 
-def test_reopening_an_up_to_date_database_does_not_import_alembic(
-    url: str, tmp_path: Path
-) -> None:
+def test_reopening_an_up_to_date_database_does_not_import_alembic(url: str, tmp_path: Path) -> None:
     open_store(url, seed=False)  # creates and migrates (alembic runs)
     program = (
         "import sys\n"
@@ -47,7 +45,13 @@ def test_reopening_an_up_to_date_database_does_not_import_alembic(
     )
     environment = {"PYTHONPATH": str(SRC), "GPUATLAS_CACHE_DIR": str(tmp_path / "cache")}
     for _ in range(2):  # the first run fills the cache of the newest revision
-        result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                                env=environment, timeout=120, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

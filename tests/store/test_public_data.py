@@ -45,16 +45,20 @@ def _store_with(tmp_path: Path, rows: list[MeasuredRow]) -> Store:
 def test_two_sources_of_one_workload_on_one_gpu_are_one_benchmark_with_n_2(
     tmp_path: Path,
 ) -> None:
-    rows = _rows(tmp_path, [
-        ("rtx-4090", "https://example.org/pr-1", 186.2, ""),
-        ("rtx-4090", "https://example.org/thread-2", 180.5, ""),
-        ("rtx-3090", "https://example.org/pr-1", 158.2, ""),
-    ])
+    rows = _rows(
+        tmp_path,
+        [
+            ("rtx-4090", "https://example.org/pr-1", 186.2, ""),
+            ("rtx-4090", "https://example.org/thread-2", 180.5, ""),
+            ("rtx-3090", "https://example.org/pr-1", 158.2, ""),
+        ],
+    )
     (benchmark,) = _store_with(tmp_path, rows).measurements_for(["rtx-4090", "rtx-3090"])
     assert benchmark.benchmark == public_benchmark_key(rows[0])
     assert sorted(benchmark.values("rtx-4090")) == [180.5, 186.2]
     assert benchmark.sources("rtx-4090") == [
-        "https://example.org/pr-1", "https://example.org/thread-2"
+        "https://example.org/pr-1",
+        "https://example.org/thread-2",
     ]
     assert benchmark.values("rtx-3090") == [158.2]
 
@@ -72,10 +76,13 @@ def test_each_result_keeps_its_source_date_and_data_set_row(tmp_path: Path) -> N
 
 
 def test_variants_of_one_workload_stay_separate_benchmarks(tmp_path: Path) -> None:
-    rows = _rows(tmp_path, [
-        ("rtx-4090", "https://example.org/a", 186.2, ""),
-        ("rtx-4090", "https://example.org/a", 200.1, "flash-attention"),
-    ])
+    rows = _rows(
+        tmp_path,
+        [
+            ("rtx-4090", "https://example.org/a", 186.2, ""),
+            ("rtx-4090", "https://example.org/a", 200.1, "flash-attention"),
+        ],
+    )
     found = _store_with(tmp_path, rows).measurements_for(["rtx-4090"])
     assert len(found) == 2
     assert {len(benchmark.values("rtx-4090")) for benchmark in found} == {1}
@@ -83,11 +90,14 @@ def test_variants_of_one_workload_stay_separate_benchmarks(tmp_path: Path) -> No
 
 
 def test_a_repeated_copy_of_a_sources_number_is_stored_once(tmp_path: Path) -> None:
-    rows = _rows(tmp_path, [
-        ("rtx-4090", "https://example.org/a", 186.2, ""),
-        ("rtx-4090", "https://example.org/a", 186.2, ""),  # the same table quoted twice
-        ("rtx-4090", "https://example.org/b", 186.2, ""),  # another source: a measurement
-    ])
+    rows = _rows(
+        tmp_path,
+        [
+            ("rtx-4090", "https://example.org/a", 186.2, ""),
+            ("rtx-4090", "https://example.org/a", 186.2, ""),  # the same table quoted twice
+            ("rtx-4090", "https://example.org/b", 186.2, ""),  # another source: a measurement
+        ],
+    )
     assert [row.line for row in distinct_measurements(rows)] == [2, 4]
     (benchmark,) = _store_with(tmp_path, rows).measurements_for(["rtx-4090"])
     assert len(benchmark.values("rtx-4090")) == 2
@@ -155,8 +165,9 @@ def test_seeded_database_has_benchmarks_measured_by_several_sources(
     monkeypatch.setenv("GPUATLAS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GPUATLAS_DATABASE_URL", raising=False)
     found = open_store().measurements_for(["rtx-3090", "rtx-3090-ti", "rtx-4090"])
-    several = [b for b in found
-               if len(b.values("rtx-3090")) >= 2 and len(b.values("rtx-3090-ti")) >= 2]
+    several = [
+        b for b in found if len(b.values("rtx-3090")) >= 2 and len(b.values("rtx-3090-ti")) >= 2
+    ]
     assert {b.metric for b in several} >= {"decode_tok_s", "prefill_tok_s"}
     for benchmark in several:
         assert len(benchmark.sources("rtx-3090")) >= 2  # independent sources, not copies

@@ -17,8 +17,15 @@ from gpuatlas.store.public_data import (
     public_workloads,
 )
 
-LLAMA_DECODE = Workload(engine="llama.cpp", model="meta-llama/Llama-2-7b-hf", weights="q4_0",
-                        metric="decode_tok_s", batch=1, output_tokens=128, kv_cache="f16")
+LLAMA_DECODE = Workload(
+    engine="llama.cpp",
+    model="meta-llama/Llama-2-7b-hf",
+    weights="q4_0",
+    metric="decode_tok_s",
+    batch=1,
+    output_tokens=128,
+    kv_cache="f16",
+)
 
 
 @pytest.fixture
@@ -52,14 +59,31 @@ def test_a_new_data_set_replaces_the_workloads(store: Store) -> None:
 
 def test_the_name_and_title_come_from_the_values() -> None:
     assert LLAMA_DECODE.benchmark_name() == (
-        "public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128-kv-f16/decode_tok_s")
+        "public/llama.cpp/meta-llama/Llama-2-7b-hf/q4_0/b1-tg128-kv-f16/decode_tok_s"
+    )
     assert LLAMA_DECODE.title() == "llama.cpp Llama-2-7b-hf q4_0 b1-tg128-kv-f16 decode"
-    unstated = Workload(engine="vllm", model="m", weights="fp16", metric="output_tok_s",
-                        input_tokens=512, output_tokens=256, split="tp")
+    unstated = Workload(
+        engine="vllm",
+        model="m",
+        weights="fp16",
+        metric="output_tok_s",
+        input_tokens=512,
+        output_tokens=256,
+        split="tp",
+    )
     assert unstated.shape == "b?-in512-out256-tp"
     assert unstated.title() == "vllm m fp16 batch not stated-in512-out256-tp output"
-    image = Workload(engine="diffusers", model="sd", weights="fp16", metric="image_s", batch=1,
-                     image_width_px=1024, image_height_px=768, steps=30, variant="xformers")
+    image = Workload(
+        engine="diffusers",
+        model="sd",
+        weights="fp16",
+        metric="image_s",
+        batch=1,
+        image_width_px=1024,
+        image_height_px=768,
+        steps=30,
+        variant="xformers",
+    )
     assert image.shape == "b1-1024x768-30steps-xformers"
 
 

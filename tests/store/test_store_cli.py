@@ -40,8 +40,18 @@ def test_import_export_quarantine_and_release(url: str, tmp_path: Path) -> None:
     documents = [result_document(headline_value=v) for v in (118.0, 121.0, 4000.0)]
     for index, document in enumerate(documents):
         (tmp_path / f"r{index}.json").write_text(json.dumps(document))
-    imported = json.loads(_run("db", "import", str(tmp_path / "r0.json"), str(tmp_path / "r1.json"),
-                               str(tmp_path / "r2.json"), "--url", url, "--json"))
+    imported = json.loads(
+        _run(
+            "db",
+            "import",
+            str(tmp_path / "r0.json"),
+            str(tmp_path / "r1.json"),
+            str(tmp_path / "r2.json"),
+            "--url",
+            url,
+            "--json",
+        )
+    )
     assert len(imported["accepted"]) == 3
     assert [q["result_id"] for q in imported["quarantined"]] == [documents[2]["result_id"]]
     again = json.loads(_run("db", "import", str(tmp_path / "r0.json"), "--url", url, "--json"))

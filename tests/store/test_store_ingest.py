@@ -67,15 +67,18 @@ def _install_failing_trigger(store: Store) -> None:
         if store.backend == "sqlite":
             connection.exec_driver_sql(
                 "CREATE TRIGGER poison BEFORE INSERT ON results WHEN NEW.benchmark = 'poison' "
-                "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END")
+                "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
+            )
         else:
             connection.exec_driver_sql(
                 "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN "
                 "IF NEW.benchmark = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; "
-                "RETURN NEW; END $$ LANGUAGE plpgsql")
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
             connection.exec_driver_sql(
                 "CREATE TRIGGER poison BEFORE INSERT ON results FOR EACH ROW "
-                "EXECUTE FUNCTION poison()")
+                "EXECUTE FUNCTION poison()"
+            )
 
 
 def test_a_batch_that_fails_in_the_database_writes_nothing(store: Store) -> None:
@@ -103,7 +106,8 @@ def test_a_fingerprint_naming_another_gpu_is_quarantined(store: Store) -> None:
     mislabelled = make_result(fingerprint={"gpus": [{"name": "NVIDIA A100-SXM4-80GB"}]})
     outcome = store.add_results([mislabelled])
     assert outcome.quarantined[0].reasons == (
-        "fingerprint GPU 'NVIDIA A100-SXM4-80GB' is a100-80gb-sxm, not rtx-4090",)
+        "fingerprint GPU 'NVIDIA A100-SXM4-80GB' is a100-80gb-sxm, not rtx-4090",
+    )
     assert store.measurements_for(["rtx-4090"]) == []
     assert store.count_results(quarantined=True) == 1
 
@@ -119,20 +123,34 @@ def _values(store: Store, system: str, include_quarantined: bool = False) -> lis
 
 
 def test_measurements_are_grouped_per_benchmark_and_system(store: Store) -> None:
-    store.add_results([
-        make_result(headline_value=120.0), make_result(headline_value=124.0),
-        make_result(gpu_id="rtx-3090", headline_value=100.0,
-                    fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]}),
-        make_result(gpu_id="rtx-4090", gpu_count=2, headline_value=118.0,
-                    fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}] * 2}),
-        make_result(gpu_id="a40", headline_value=90.0,
-                    fingerprint={"gpus": [{"name": "NVIDIA A40"}]}),
-    ])
+    store.add_results(
+        [
+            make_result(headline_value=120.0),
+            make_result(headline_value=124.0),
+            make_result(
+                gpu_id="rtx-3090",
+                headline_value=100.0,
+                fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]},
+            ),
+            make_result(
+                gpu_id="rtx-4090",
+                gpu_count=2,
+                headline_value=118.0,
+                fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}] * 2},
+            ),
+            make_result(
+                gpu_id="a40", headline_value=90.0, fingerprint={"gpus": [{"name": "NVIDIA A40"}]}
+            ),
+        ]
+    )
     found = store.measurements_for(["rtx-4090", "rtx-3090", "2x rtx-4090"])
     assert len(found) == 1
     benchmark = found[0]
     assert (benchmark.benchmark, benchmark.unit, benchmark.higher_is_better) == (
-        "llm-single-llama3.1-8b", "tok/s", True)
+        "llm-single-llama3.1-8b",
+        "tok/s",
+        True,
+    )
     assert sorted(benchmark.values("rtx-4090")) == [120.0, 124.0]
     assert benchmark.values("rtx-3090") == [100.0]
     assert benchmark.values("2x rtx-4090") == [118.0]
@@ -190,7 +208,8 @@ def test_an_existing_version_1_database_is_migrated_with_its_data(tmp_path: Path
             "settings, metrics, samples, details) VALUES ('old-1', 'gpuatlas.result/1', "
             "'llm-single-llama3.1-8b', 1, 'llm-single', 'rtx-4090', 1, 'decode_tok_s', 'tok/s', "
             "1, 111.0, '2026-01-01', 'an old source', 'import', '2026-01-01', 0, '[]', '{}', "
-            "'{}', '{}', '[]', '{}')")
+            "'{}', '{}', '[]', '{}')"
+        )
     upgraded = open_store(url)
     found = upgraded.measurements_for(["rtx-4090"])
     assert found[0].by_system["rtx-4090"][0].value == 111.0

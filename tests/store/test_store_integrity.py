@@ -31,8 +31,11 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 def _values(store: Store, system: str) -> list[float]:
-    return [value for benchmark in store.measurements_for([system])
-            for value in benchmark.values(system)]
+    return [
+        value
+        for benchmark in store.measurements_for([system])
+        for value in benchmark.values(system)
+    ]
 
 
 def _reasons(store: Store, **overrides: Any) -> tuple[str, ...]:
@@ -43,8 +46,9 @@ def _reasons(store: Store, **overrides: Any) -> tuple[str, ...]:
 
 # -- conflicts -------------------------------------------------------------------------------
 
+
 def test_a_resent_id_with_different_content_is_a_conflict_and_keeps_the_stored_value(
-    store: Store
+    store: Store,
 ) -> None:
     original = result_document(headline_value=120.0)
     store.add_results([parse_result(original)])
@@ -61,8 +65,10 @@ def test_racing_writers_of_one_id_store_one_and_report_the_other_as_a_conflict(
     store: Store, database_url: str
 ) -> None:
     document = result_document(headline_value=120.0)
-    variants = [parse_result({**document, "headline": {**document["headline"], "value": v}})
-                for v in (110.0, 130.0)]
+    variants = [
+        parse_result({**document, "headline": {**document["headline"], "value": v}})
+        for v in (110.0, 130.0)
+    ]
     outcomes: list[Any] = []
     others = [open_store(database_url, migrate=False) for _ in variants]
     barrier = threading.Barrier(len(variants))
@@ -71,8 +77,9 @@ def test_racing_writers_of_one_id_store_one_and_report_the_other_as_a_conflict(
         barrier.wait()
         outcomes.append(writer.add_results([result], agent="racer"))
 
-    threads = [threading.Thread(target=push, args=pair) for pair in zip(others, variants,
-                                                                          strict=True)]
+    threads = [
+        threading.Thread(target=push, args=pair) for pair in zip(others, variants, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -86,17 +93,21 @@ def test_racing_writers_of_one_id_store_one_and_report_the_other_as_a_conflict(
 
 # -- field ranges: refused, nothing written --------------------------------------------------
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"result_id": "x/1"}, "result_id"),
-    ({"result_id": "x\n1"}, "result_id"),
-    ({"result_id": " leading"}, "result_id"),
-    ({"gpu_count": 0}, "gpu_count"),
-    ({"gpu_count": 4096}, "gpu_count"),
-    ({"benchmark": ""}, "benchmark"),
-    ({"created_at": "yesterday"}, "created_at"),
-    ({"created_at": "9999-01-01T00:00:00Z"}, "created_at"),
-    ({"settings": {"model": "llama3.1:8b", "concurrency": 0}}, "settings.concurrency"),
-])
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"result_id": "x/1"}, "result_id"),
+        ({"result_id": "x\n1"}, "result_id"),
+        ({"result_id": " leading"}, "result_id"),
+        ({"gpu_count": 0}, "gpu_count"),
+        ({"gpu_count": 4096}, "gpu_count"),
+        ({"benchmark": ""}, "benchmark"),
+        ({"created_at": "yesterday"}, "created_at"),
+        ({"created_at": "9999-01-01T00:00:00Z"}, "created_at"),
+        ({"settings": {"model": "llama3.1:8b", "concurrency": 0}}, "settings.concurrency"),
+    ],
+)
 def test_a_field_out_of_range_refuses_the_batch(
     store: Store, overrides: dict[str, Any], expected: str
 ) -> None:
@@ -112,15 +123,25 @@ def _with_headline(**fields: Any) -> dict[str, Any]:
     return document
 
 
-@pytest.mark.parametrize(("document", "expected"), [
-    (_with_headline(metric=""), "headline.metric"),
-    (_with_headline(unit=""), "headline.unit"),
-    (_with_headline(ci_low=130.0, ci_high=110.0), "ci_low"),
-    (_with_headline(metric="output_tok_s"), "not one of metrics"),
-    ({**result_document(), "samples": [{"ttft_ms": -5.0, "output_tokens": -3}]}, "negative"),
-    ({**result_document(), "metrics": {"decode_tok_s": {
-        "median": -1.0, "mean": 1.0, "p90": 1.0, "p99": 1.0, "n": 3}}}, "must not be negative"),
-])
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (_with_headline(metric=""), "headline.metric"),
+        (_with_headline(unit=""), "headline.unit"),
+        (_with_headline(ci_low=130.0, ci_high=110.0), "ci_low"),
+        (_with_headline(metric="output_tok_s"), "not one of metrics"),
+        ({**result_document(), "samples": [{"ttft_ms": -5.0, "output_tokens": -3}]}, "negative"),
+        (
+            {
+                **result_document(),
+                "metrics": {
+                    "decode_tok_s": {"median": -1.0, "mean": 1.0, "p90": 1.0, "p99": 1.0, "n": 3}
+                },
+            },
+            "must not be negative",
+        ),
+    ],
+)
 def test_bad_headlines_and_negative_measurements_are_refused(
     store: Store, document: dict[str, Any], expected: str
 ) -> None:
@@ -131,6 +152,7 @@ def test_bad_headlines_and_negative_measurements_are_refused(
 
 # -- plausibility from the benchmark's identity ----------------------------------------------
 
+
 def test_the_decode_bound_uses_the_suite_model_when_settings_leave_it_out(store: Store) -> None:
     reasons = _reasons(store, settings={}, headline_value=2000.0)
     assert any("memory-bandwidth bound" in reason for reason in reasons)
@@ -138,29 +160,50 @@ def test_the_decode_bound_uses_the_suite_model_when_settings_leave_it_out(store:
 
 def test_the_decode_bound_uses_the_model_a_public_key_names(store: Store) -> None:
     """The audit's attack: 500 tok/s on an RTX 3090 under a public key, no settings.model."""
-    workload = Workload(engine="llama.cpp", model="meta-llama/Llama-2-7b-hf", weights="q4_0",
-                        metric="decode_tok_s", batch=1, output_tokens=128)
+    workload = Workload(
+        engine="llama.cpp",
+        model="meta-llama/Llama-2-7b-hf",
+        weights="q4_0",
+        metric="decode_tok_s",
+        batch=1,
+        output_tokens=128,
+    )
     assert workload.benchmark_name() == PUBLIC_7B_DECODE
     store.replace_public_data([], "with the 7B workload", [workload])
-    document = result_document(benchmark=PUBLIC_7B_DECODE, gpu_id="rtx-3090",
-                               fingerprint=RTX_3090, settings={}, headline_value=500.0)
-    outcome = store.add_results([parse_result(document), parse_result(
-        {**document, "result_id": document["result_id"] + "-2"})])
+    document = result_document(
+        benchmark=PUBLIC_7B_DECODE,
+        gpu_id="rtx-3090",
+        fingerprint=RTX_3090,
+        settings={},
+        headline_value=500.0,
+    )
+    outcome = store.add_results(
+        [
+            parse_result(document),
+            parse_result({**document, "result_id": document["result_id"] + "-2"}),
+        ]
+    )
     assert len(outcome.quarantined) == 2
     assert "memory-bandwidth bound" in " ".join(outcome.quarantined[0].reasons)
     assert _values(store, "rtx-3090") == []
 
 
 def test_a_public_benchmark_the_store_does_not_hold_is_held(store: Store) -> None:
-    document = result_document(benchmark=PUBLIC_7B_DECODE, gpu_id="rtx-3090",
-                               fingerprint=RTX_3090, settings={}, headline_value=50.0)
+    document = result_document(
+        benchmark=PUBLIC_7B_DECODE,
+        gpu_id="rtx-3090",
+        fingerprint=RTX_3090,
+        settings={},
+        headline_value=50.0,
+    )
     [held] = store.add_results([parse_result(document)]).quarantined
     assert any("public data set does not hold" in reason for reason in held.reasons)
 
 
 def test_settings_cannot_lift_the_bound_with_a_claimed_concurrency(store: Store) -> None:
-    reasons = _reasons(store, settings={"model": "llama3.1:8b", "concurrency": 64},
-                       headline_value=2000.0)
+    reasons = _reasons(
+        store, settings={"model": "llama3.1:8b", "concurrency": 64}, headline_value=2000.0
+    )
     assert any("memory-bandwidth bound" in reason for reason in reasons)
 
 
@@ -184,11 +227,14 @@ def test_a_custom_benchmark_keeps_the_unit_its_first_results_established(store: 
     assert (measured.unit, measured.higher_is_better) == ("tok/s", True)
 
 
-@pytest.mark.parametrize(("fingerprint", "gpu_count", "expected"), [
-    ({}, 1, "fingerprint lists no GPU"),
-    ({"gpus": [{"name": "Some Virtual Display Adapter"}]}, 1, "no fingerprint GPU names"),
-    ({"gpus": [{"name": "NVIDIA GeForce RTX 4090"}]}, 8, "gpu_count 8"),
-])
+@pytest.mark.parametrize(
+    ("fingerprint", "gpu_count", "expected"),
+    [
+        ({}, 1, "fingerprint lists no GPU"),
+        ({"gpus": [{"name": "Some Virtual Display Adapter"}]}, 1, "no fingerprint GPU names"),
+        ({"gpus": [{"name": "NVIDIA GeForce RTX 4090"}]}, 8, "gpu_count 8"),
+    ],
+)
 def test_a_gpu_claim_needs_a_fingerprint_naming_that_gpu(
     store: Store, fingerprint: dict[str, Any], gpu_count: int, expected: str
 ) -> None:
@@ -201,8 +247,9 @@ def test_a_gpu_claim_needs_a_fingerprint_naming_that_gpu(
 def test_absurd_headlines_are_quarantined(store: Store, value: float) -> None:
     document = result_document(benchmark="custom-serving", headline_value=value)
     document["headline"]["metric"] = "output_tok_s"
-    document["metrics"] = {"output_tok_s": {"median": value, "mean": value, "p90": value,
-                                            "p99": value, "n": 1}}
+    document["metrics"] = {
+        "output_tok_s": {"median": value, "mean": value, "p90": value, "p99": value, "n": 1}
+    }
     outcome = store.add_results([parse_result(document)])
     assert outcome.quarantined, "an absurd headline must not reach a comparison"
 
@@ -215,16 +262,22 @@ def test_release_is_recorded_with_who_when_and_why(store: Store) -> None:
     assert document is not None
     [entry] = document["store"]["audit"]
     assert (entry["action"], entry["by"], entry["reason"]) == (
-        "release", "cli:alice", "verified on site")
+        "release",
+        "cli:alice",
+        "verified on site",
+    )
     assert entry["at"] and _values(store, "rtx-4090") == [2000.0]
 
 
 # -- secrets and privacy ---------------------------------------------------------------------
 
+
 def test_endpoint_credentials_and_secret_settings_are_not_stored(store: Store) -> None:
-    settings = {"model": "llama3.1:8b",
-                "endpoint": "http://bob:hunter2@10.0.0.5:8000/v1?api_key=sk-123&mode=fast",
-                "extra": {"headers": {"Authorization": "Bearer sk-456"}, "note": "ok"}}
+    settings = {
+        "model": "llama3.1:8b",
+        "endpoint": "http://bob:hunter2@10.0.0.5:8000/v1?api_key=sk-123&mode=fast",
+        "extra": {"headers": {"Authorization": "Bearer sk-456"}, "note": "ok"},
+    }
     result = make_result(settings=settings)
     store.add_results([result])
     document = store.get_document(result.result_id)
@@ -240,15 +293,17 @@ def test_the_host_identifier_is_keyed_not_a_plain_hash(store: Store) -> None:
     import hashlib
 
     plain = hashlib.sha256(b"gpu-node-17").hexdigest()[:16]
-    result = make_result(fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}],
-                                      "hostname_hash": plain})
+    result = make_result(
+        fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}], "hostname_hash": plain}
+    )
     store.add_results([result])
     document = store.get_document(result.result_id)
     assert document is not None
     keyed = document["fingerprint"]["hostname_hash"]
     assert keyed.startswith("k1:") and plain not in keyed
-    again = make_result(fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}],
-                                     "hostname_hash": plain})
+    again = make_result(
+        fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 4090"}], "hostname_hash": plain}
+    )
     store.add_results([again])
     second = store.get_document(again.result_id)
     assert second is not None and second["fingerprint"]["hostname_hash"] == keyed

@@ -17,19 +17,29 @@ from gpuatlas.store import Store, open_store
 SUITE_ID = "llm-serving-qwen3-4b-c16"
 
 
-def _serving(value: float, engine: str | None = None, gpu: str = "rtx-4090",
-             **settings: Any) -> Any:
+def _serving(
+    value: float, engine: str | None = None, gpu: str = "rtx-4090", **settings: Any
+) -> Any:
     fingerprint: dict[str, Any] = {"gpus": [{"index": 0, "name": gpu}]}
     if engine:
         fingerprint["engine"] = {"name": engine}
-    return make_result(benchmark=SUITE_ID, category="llm-serving", gpu_id=gpu,
-                       fingerprint=fingerprint,
-                       settings={"model": "Qwen/Qwen3-4B", "concurrency": 16, **settings},
-                       headline={"metric": "output_tok_s", "unit": "tok/s",
-                                 "higher_is_better": True, "value": value},
-                       metrics={"output_tok_s": {"median": value, "mean": value, "p90": None,
-                                                 "p99": None, "n": 1}},
-                       samples=[])
+    return make_result(
+        benchmark=SUITE_ID,
+        category="llm-serving",
+        gpu_id=gpu,
+        fingerprint=fingerprint,
+        settings={"model": "Qwen/Qwen3-4B", "concurrency": 16, **settings},
+        headline={
+            "metric": "output_tok_s",
+            "unit": "tok/s",
+            "higher_is_better": True,
+            "value": value,
+        },
+        metrics={
+            "output_tok_s": {"median": value, "mean": value, "p90": None, "p99": None, "n": 1}
+        },
+        samples=[],
+    )
 
 
 @pytest.fixture()
@@ -38,17 +48,22 @@ def store(database_url: str) -> Store:
 
 
 def _groups(store: Store) -> dict[str, tuple[float, int]]:
-    return {summary.key.identity_key: (summary.median, summary.n)
-            for summary in store.group_summaries(["rtx-4090"])}
+    return {
+        summary.key.identity_key: (summary.median, summary.n)
+        for summary in store.group_summaries(["rtx-4090"])
+    }
 
 
 def test_results_of_different_engines_are_never_pooled(store: Store) -> None:
-    store.add_results([_serving(1000.0, "vllm"), _serving(1100.0, "vllm"),
-                       _serving(300.0, "llama.cpp")])
+    store.add_results(
+        [_serving(1000.0, "vllm"), _serving(1100.0, "vllm"), _serving(300.0, "llama.cpp")]
+    )
     assert _groups(store) == {"engine:vllm": (1050.0, 2), "engine:llama.cpp": (300.0, 1)}
     measured = store.measurements_for(["rtx-4090"])
     assert sorted((m.identity_key, m.values("rtx-4090")[0]) for m in measured) == [
-        ("engine:llama.cpp", 300.0), ("engine:vllm", 1000.0)]
+        ("engine:llama.cpp", 300.0),
+        ("engine:vllm", 1000.0),
+    ]
 
 
 def test_a_suite_id_carrying_other_settings_is_a_group_of_its_own(store: Store) -> None:
@@ -91,9 +106,9 @@ def test_the_migration_gives_stored_results_their_identity(tmp_path: Path) -> No
     with old.engine.begin() as connection:
         config.attributes["connection"] = connection
         alembic.command.upgrade(config, "0003")
-        for number, (engine, model) in enumerate((("vllm", "Qwen/Qwen3-4B"),
-                                                   (None, "Qwen/Qwen3-4B"),
-                                                   (None, "ref-model"))):
+        for number, (engine, model) in enumerate(
+            (("vllm", "Qwen/Qwen3-4B"), (None, "Qwen/Qwen3-4B"), (None, "ref-model"))
+        ):
             fingerprint = f'{{"engine": {{"name": "{engine}"}}}}' if engine else "{}"
             connection.exec_driver_sql(
                 "INSERT INTO results (result_id, schema_version, benchmark, benchmark_version, "
@@ -103,7 +118,8 @@ def test_the_migration_gives_stored_results_their_identity(tmp_path: Path) -> No
                 f"('old-{number}', 'gpuatlas.result/1', '{SUITE_ID}', 1, 'llm-serving', "
                 "'rtx-4090', 1, 'output_tok_s', 'tok/s', 1, 100.0, '2026-01-01', 'src', "
                 f"'import', '2026-01-01', 0, '[]', '{fingerprint}', "
-                f"'{{\"model\": \"{model}\"}}', '{{}}', '[]', '{{}}')")
+                f"'{{\"model\": \"{model}\"}}', '{{}}', '[]', '{{}}')"
+            )
     upgraded = open_store(url)
     keys = sorted(_groups(upgraded))
     assert keys[:2] == ["", "engine:vllm"]

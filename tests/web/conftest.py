@@ -54,5 +54,3 @@ def client(store: Store) -> Iterator[TestClient]:
 @pytest.fixture
 def token(store: Store) -> str:
     return store.create_token("agent-1")
-
-

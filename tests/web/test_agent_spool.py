@@ -26,8 +26,14 @@ from gpuatlas.web.app import create_app
 
 def _pusher(store: Store, token: str, spool: Spool, **options: Any) -> Pusher:
     app = create_app(store)
-    return Pusher("http://testserver", token, spool, sleep=lambda _s: None,
-                  client_factory=lambda: TestClient(app), **options)
+    return Pusher(
+        "http://testserver",
+        token,
+        spool,
+        sleep=lambda _s: None,
+        client_factory=lambda: TestClient(app),
+        **options,
+    )
 
 
 def _put(spool: Spool, **overrides: Any) -> str:
@@ -56,8 +62,9 @@ def test_a_poisoned_spool_never_blocks_good_results(
     assert {doc["result_id"] for doc in store.export_documents()} == set(good)
     reasons = _rejected_reasons(spool)
     assert "unreadable spool file" in reasons and "surrogate" in reasons
-    assert "in the future" in reasons and refused not in {d["result_id"] for d in
-                                                          store.export_documents()}
+    assert "in the future" in reasons and refused not in {
+        d["result_id"] for d in store.export_documents()
+    }
 
 
 def test_a_conflicting_resend_is_kept_and_reported(
@@ -82,8 +89,9 @@ def test_a_result_over_the_cap_is_pushed_without_samples_and_kept_raw(
     monkeypatch.setattr(ingest, "MAX_BODY_BYTES", 120_000)  # the server's cap is lower
     spool = Spool(tmp_path / "spool").ensure()
     big = result_document()
-    big["samples"] = [{"index": i, "ttft_ms": 20.0, "values": {"decode_tok_s": 120.0}}
-                      for i in range(3000)]
+    big["samples"] = [
+        {"index": i, "ttft_ms": 20.0, "values": {"decode_tok_s": 120.0}} for i in range(3000)
+    ]
     spool.put(parse_result(big))
     small = _put(spool)
     report = _pusher(store, token, spool).push_all(max_attempts=3)
@@ -134,27 +142,30 @@ def test_agent_status_lists_pending_and_rejected_with_reasons(tmp_path: Path) ->
     bad = spool.pending_dir / "broken.json"
     bad.write_text("{", encoding="utf-8")
     spool.reject(bad, ["unreadable spool file: JSONDecodeError"])
-    output = CliRunner().invoke(cli_app, ["agent", "status", "--spool", str(spool.root),
-                                          "--json"])
+    output = CliRunner().invoke(cli_app, ["agent", "status", "--spool", str(spool.root), "--json"])
     assert output.exit_code == 0, output.output
     document = json.loads(output.output)
     assert document["pending"] == 1
-    assert document["rejected"] == [{"file": "broken.json",
-                                     "reasons": ["unreadable spool file: JSONDecodeError"]}]
+    assert document["rejected"] == [
+        {"file": "broken.json", "reasons": ["unreadable spool file: JSONDecodeError"]}
+    ]
 
 
 def test_tokens_come_from_a_private_file(store: Store, tmp_path: Path) -> None:
     token_file = tmp_path / "agent.token"
     url = store.url
-    created = CliRunner().invoke(cli_app, ["token", "create", "node-9", "--output",
-                                           str(token_file), "--url", url])
+    created = CliRunner().invoke(
+        cli_app, ["token", "create", "node-9", "--output", str(token_file), "--url", url]
+    )
     assert created.exit_code == 0, created.output
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert store.verify_token(token_file.read_text().strip()) == "node-9"
     from gpuatlas.cli.store_agent import resolve_token
 
     assert resolve_token(None, token_file) == token_file.read_text().strip()
-    missing = CliRunner().invoke(cli_app, ["agent", "--server", "http://127.0.0.1:9",
-                                           "--flush", "--spool", str(tmp_path / "s")],
-                                 env={"GPUATLAS_TOKEN": "", "GPUATLAS_AGENT_TOKEN": ""})
+    missing = CliRunner().invoke(
+        cli_app,
+        ["agent", "--server", "http://127.0.0.1:9", "--flush", "--spool", str(tmp_path / "s")],
+        env={"GPUATLAS_TOKEN": "", "GPUATLAS_AGENT_TOKEN": ""},
+    )
     assert missing.exit_code == 2 and "--token-file" in missing.output

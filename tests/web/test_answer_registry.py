@@ -12,8 +12,13 @@ from fastapi.testclient import TestClient
 
 from gpuatlas.app.registry import ANSWERS, markdown_table
 
-WEB_ONLY = {"/index.json", "/gpu/{gpu}.json", "/compare.json", "/results/{result_id}.json",
-            "/openapi.json"}
+WEB_ONLY = {
+    "/index.json",
+    "/gpu/{gpu}.json",
+    "/compare.json",
+    "/results/{result_id}.json",
+    "/openapi.json",
+}
 
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=lambda answer: answer.schema_version)
@@ -22,8 +27,7 @@ def test_each_builder_exists(answer: Any) -> None:
     assert callable(getattr(import_module(f"gpuatlas.app.{module}"), function))
 
 
-def test_routes_in_the_registry_are_the_web_answers_with_their_schema(client: TestClient
-                                                                      ) -> None:
+def test_routes_in_the_registry_are_the_web_answers_with_their_schema(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     documented = {}
     for path, methods in paths.items():

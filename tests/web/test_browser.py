@@ -16,12 +16,21 @@ from conftest_pg import result_document
 from gpuatlas.store import open_store
 
 CHROMIUM = os.environ.get("GPUATLAS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
-                                reason="chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
+    reason="chromium is not installed (apt-get install chromium)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +132,7 @@ def test_home_compare_form_navigates_to_the_pair(browser: object, server: tuple)
     page.close()
 
 
-def test_leaderboard_lists_scores_with_the_reference_at_100(browser: object,
-                                                            server: tuple) -> None:
+def test_leaderboard_lists_scores_with_the_reference_at_100(browser: object, server: tuple) -> None:
     process, _token = server
     page = _page(browser)
     page.goto(process.url + "/leaderboard")
@@ -153,9 +161,15 @@ def test_fit_planner_form_answers_in_the_page(browser: object, server: tuple) ->
     with page.expect_navigation():
         page.click("#planner-submit")
     assert page.locator("#planner-result h2").inner_text() == "Fits"
-    expected = httpx.get(f"{process.url}/plan/fit.json", timeout=30, params={
-        "system": "rtx-4090", "model": "llama-3.1-8b", "weights": "fp16",
-    }).json()  # the form's other fields keep the defaults the .json applies
+    expected = httpx.get(
+        f"{process.url}/plan/fit.json",
+        timeout=30,
+        params={
+            "system": "rtx-4090",
+            "model": "llama-3.1-8b",
+            "weights": "fp16",
+        },
+    ).json()  # the form's other fields keep the defaults the .json applies
     shown = page.locator("#max-concurrency").inner_text()
     assert shown == str(expected["max_concurrent_sequences"])
     page.screenshot(path=str(ARTIFACTS / "planner-fit.png"), full_page=True)
@@ -187,10 +201,12 @@ def test_agent_results_appear_in_the_browser_escaped(browser: object, server: tu
     # The claimed GPU must be in the fingerprint (else quarantine); the hostile name is the
     # first one listed, which the GPU page shows as the reported GPU.
     fingerprint = {"gpus": [{"name": hostile}, {"index": 1, "name": "NVIDIA GeForce RTX 4090"}]}
-    documents = [result_document(headline_value=v, fingerprint=fingerprint)
-                 for v in (131.0, 133.0, 135.0)]
-    reply = httpx.post(process.url + "/api/v1/results", json=documents, headers=auth(token),
-                       timeout=60)
+    documents = [
+        result_document(headline_value=v, fingerprint=fingerprint) for v in (131.0, 133.0, 135.0)
+    ]
+    reply = httpx.post(
+        process.url + "/api/v1/results", json=documents, headers=auth(token), timeout=60
+    )
     assert reply.status_code == 200
     page = _page(browser)
     page.goto(process.url + "/gpu/rtx-4090")

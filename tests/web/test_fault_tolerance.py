@@ -25,15 +25,25 @@ BATCHES, BATCH_SIZE, POSTERS = 24, 150, 4
 def _heavy_document() -> dict[str, object]:
     document = result_document(headline_value=110.0)
     document["samples"] = [
-        {"repeat": r, "index": i, "ttft_ms": 20.0 + i, "e2e_ms": 900.0 + i,
-         "values": {"decode_tok_s": 110.0 + (i % 7)}}
-        for r in range(3) for i in range(40)
+        {
+            "repeat": r,
+            "index": i,
+            "ttft_ms": 20.0 + i,
+            "e2e_ms": 900.0 + i,
+            "values": {"decode_tok_s": 110.0 + (i % 7)},
+        }
+        for r in range(3)
+        for i in range(40)
     ]
     return document
 
 
-def _post_batches(server: ServerProcess, token: str, batches: list[list[dict[str, object]]],
-                  acknowledged: list[str]) -> None:
+def _post_batches(
+    server: ServerProcess,
+    token: str,
+    batches: list[list[dict[str, object]]],
+    acknowledged: list[str],
+) -> None:
     lock = threading.Lock()
     queue = list(range(len(batches)))
 
@@ -45,8 +55,11 @@ def _post_batches(server: ServerProcess, token: str, batches: list[list[dict[str
                         return
                     index = queue.pop(0)
                 try:
-                    reply = client.post(server.url + "/api/v1/results",
-                                        json={"results": batches[index]}, headers=auth(token))
+                    reply = client.post(
+                        server.url + "/api/v1/results",
+                        json={"results": batches[index]},
+                        headers=auth(token),
+                    )
                 except httpx.HTTPError:
                     return  # the server died mid-request: this batch was not acknowledged
                 if reply.status_code == 200:
@@ -109,7 +122,7 @@ def _spooled(tmp_path: Path, count: int) -> tuple[Spool, list[str]]:
 
 
 def test_results_spooled_during_an_outage_are_pushed_when_the_server_returns(
-    tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'atlas.db'}"
     store = open_store(url)
@@ -142,8 +155,12 @@ def test_a_result_stored_before_the_agent_died_is_not_duplicated(tmp_path: Path)
         # The server stores the batch, then the agent dies before deleting its spool files.
         documents = [spool.pending_dir.joinpath(p.name).read_text() for p in spool.pending()]
         body = "[" + ",".join(documents) + "]"
-        httpx.post(server.url + "/api/v1/results", content=body,
-                   headers={**auth(token), "Content-Type": "application/json"}, timeout=30)
+        httpx.post(
+            server.url + "/api/v1/results",
+            content=body,
+            headers={**auth(token), "Content-Type": "application/json"},
+            timeout=30,
+        )
         report = Pusher(server.url, token, spool).push_all(max_attempts=2)
     finally:
         server.stop()
@@ -151,29 +168,46 @@ def test_a_result_stored_before_the_agent_died_is_not_duplicated(tmp_path: Path)
     assert store.count_results() == 5
 
 
-def test_killing_the_agent_process_mid_push_loses_and_duplicates_nothing(
-    tmp_path: Path
-) -> None:
+def test_killing_the_agent_process_mid_push_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'atlas.db'}"
     store = open_store(url)
     token = store.create_token("node-c")
     results_dir = tmp_path / "results"
     results_dir.mkdir()
     for index in range(400):
-        dump_result(parse_result(result_document(headline_value=90.0 + index % 11)),
-                    results_dir / f"r{index:04d}.json")
+        dump_result(
+            parse_result(result_document(headline_value=90.0 + index % 11)),
+            results_dir / f"r{index:04d}.json",
+        )
     server = start_server(url, tmp_path)
-    command = [sys.executable, "-m", "gpuatlas.cli.main", "agent", "--server", server.url,
-               "--token", token, "--push", str(results_dir), "--spool", str(tmp_path / "sp"),
-               "--batch-size", "5"]
+    command = [
+        sys.executable,
+        "-m",
+        "gpuatlas.cli.main",
+        "agent",
+        "--server",
+        server.url,
+        "--token",
+        token,
+        "--push",
+        str(results_dir),
+        "--spool",
+        str(tmp_path / "sp"),
+        "--batch-size",
+        "5",
+    ]
     try:
         agent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for(lambda: store.count_results() >= 20, timeout_s=120)
         agent.kill()
         agent.wait(timeout=30)
         assert store.count_results() < 400, "the agent should die mid-push"
-        rerun = subprocess.run(command[:8] + ["--spool", str(tmp_path / "sp"), "--flush"],
-                               capture_output=True, text=True, timeout=300)
+        rerun = subprocess.run(
+            command[:8] + ["--spool", str(tmp_path / "sp"), "--flush"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         server.stop()
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr

@@ -26,8 +26,9 @@ JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
-def any_client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
-        tuple[TestClient, Store, str]]:
+def any_client(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, Store, str]]:
     """An app over an empty store on SQLite and on PostgreSQL."""
     monkeypatch.setenv("GPUATLAS_WARM_CACHE", "0")
     opened = open_store(database_url, seed=False)
@@ -77,9 +78,7 @@ def test_problems_always_name_index_and_id(any_client: tuple[TestClient, Store, 
     assert "expected a number, got true" in by_index[1]["message"]
 
 
-def test_lone_surrogates_are_refused_per_result(
-    any_client: tuple[TestClient, Store, str]
-) -> None:
+def test_lone_surrogates_are_refused_per_result(any_client: tuple[TestClient, Store, str]) -> None:
     client, _store, token = any_client
     document = result_document()
     body = json.dumps([document, {**document, "result_id": "s-1", "source": "\ud800"}])
@@ -98,7 +97,7 @@ def test_invalid_ids_are_refused(any_client: tuple[TestClient, Store, str], bad_
 
 
 def test_a_resent_id_with_other_content_is_a_conflict(
-    any_client: tuple[TestClient, Store, str]
+    any_client: tuple[TestClient, Store, str],
 ) -> None:
     client, store, token = any_client
     document = result_document(result_id="run:1", headline_value=120.0)
@@ -106,8 +105,9 @@ def test_a_resent_id_with_other_content_is_a_conflict(
     changed = {**document, "headline": {**document["headline"], "value": 80.0}}
     reply = _post(client, token, [result_document(), changed]).json()
     assert reply["duplicates"] == [] and len(reply["accepted"]) == 1
-    assert reply["conflicts"] == [{"index": 1, "result_id": "run:1", "message": reply[
-        "conflicts"][0]["message"]}]
+    assert reply["conflicts"] == [
+        {"index": 1, "result_id": "run:1", "message": reply["conflicts"][0]["message"]}
+    ]
     stored = store.get_document("run:1")
     assert stored is not None and stored["headline"]["value"] == 120.0
 
@@ -135,29 +135,56 @@ def test_two_results_cannot_move_a_published_median(
     client: TestClient, store: Store, token: str
 ) -> None:
     """The audit's attack on the seeded data: 500 tok/s twice on an RTX 3090, public key."""
-    [target] = [b for b in store.measurements_for(["rtx-3090"])
-                if b.benchmark.startswith("public/") and b.metric == "decode_tok_s"
-                and "/b1-" in b.benchmark and "Llama-2-7b" in b.benchmark][:1]
+    [target] = [
+        b
+        for b in store.measurements_for(["rtx-3090"])
+        if b.benchmark.startswith("public/")
+        and b.metric == "decode_tok_s"
+        and "/b1-" in b.benchmark
+        and "Llama-2-7b" in b.benchmark
+    ][:1]
     before = client.get("/gpu/rtx-3090.json").json()
-    documents = [result_document(benchmark=target.benchmark, gpu_id="rtx-3090", settings={},
-                                 fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]},
-                                 headline_value=500.0) for _ in range(2)]
+    documents = [
+        result_document(
+            benchmark=target.benchmark,
+            gpu_id="rtx-3090",
+            settings={},
+            fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]},
+            headline_value=500.0,
+        )
+        for _ in range(2)
+    ]
     reply = client.post(URL, json=documents, headers=auth(token)).json()
     assert len(reply["quarantined"]) == 2
     assert client.get("/gpu/rtx-3090.json").json()["measured"] == before["measured"]
 
 
 def test_served_results_show_no_endpoint_credentials(client: TestClient, token: str) -> None:
-    document = result_document(settings={
-        "model": "llama3.1:8b", "endpoint": "https://u:secretpw@llm.example:443/v1?token=abc"})
+    document = result_document(
+        settings={
+            "model": "llama3.1:8b",
+            "endpoint": "https://u:secretpw@llm.example:443/v1?token=abc",
+        }
+    )
     assert client.post(URL, json=document, headers=auth(token)).status_code == 200
     page = client.get(f"/results/{document['result_id']}.json").text
     html = client.get(f"/results/{document['result_id']}").text
     assert "secretpw" not in page + html and "abc" not in json.loads(page)["settings"]["endpoint"]
 
 
-@pytest.mark.parametrize("path", ["/", "/gpu/rtx-4090", "/docs", "/healthz", "/leaderboard",
-                                  "/no-such-page", "/static/style.css", "/gpu/rtx-4090.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/gpu/rtx-4090",
+        "/docs",
+        "/healthz",
+        "/leaderboard",
+        "/no-such-page",
+        "/static/style.css",
+        "/gpu/rtx-4090.json",
+    ],
+)
 def test_every_response_carries_security_headers(client: TestClient, path: str) -> None:
     headers = client.get(path).headers
     csp = headers["content-security-policy"]

@@ -53,8 +53,9 @@ def test_every_problem_is_reported_at_once_and_nothing_is_written(
     bad_category = result_document(category="quantum", benchmark_version="two")
     negative = result_document(headline_value=-5.0)
     before = store.count_results()
-    response = client.post(URL, json=[good, no_headline, bad_category, negative],
-                           headers=auth(token))
+    response = client.post(
+        URL, json=[good, no_headline, bad_category, negative], headers=auth(token)
+    )
     assert response.status_code == 422
     problems = response.json()["problems"]
     by_index: dict[int, list[str]] = {}
@@ -69,14 +70,13 @@ def test_every_problem_is_reported_at_once_and_nothing_is_written(
     assert store.count_results() == before
 
 
-def test_nul_characters_and_non_finite_numbers_are_refused(
-    client: TestClient, token: str
-) -> None:
+def test_nul_characters_and_non_finite_numbers_are_refused(client: TestClient, token: str) -> None:
     document = result_document(source="bench\x00tool")
     document["metrics"]["decode_tok_s"]["mean"] = float("nan")
     body = json.dumps(document)  # Python writes NaN, which strict JSON does not have
-    response = client.post(URL, content=body, headers={**auth(token),
-                                                       "Content-Type": "application/json"})
+    response = client.post(
+        URL, content=body, headers={**auth(token), "Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     messages = " ".join(p["message"] for p in response.json()["problems"])
     assert "NUL" in messages and "NaN" in messages
@@ -84,8 +84,9 @@ def test_nul_characters_and_non_finite_numbers_are_refused(
 
 def test_oversized_bodies_and_batches_get_413(client: TestClient, token: str) -> None:
     huge = b'{"results": [' + b" " * (MAX_BODY_BYTES + 1) + b"]}"
-    response = client.post(URL, content=huge, headers={**auth(token),
-                                                       "Content-Type": "application/json"})
+    response = client.post(
+        URL, content=huge, headers={**auth(token), "Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     many = [result_document()] * (MAX_RESULTS_PER_BATCH + 1)
     assert client.post(URL, json=many, headers=auth(token)).status_code == 413
@@ -107,13 +108,16 @@ def test_implausible_results_are_quarantined_and_kept_off_the_pages(
     assert impossible["result_id"] in [rid for m in gpu["measured"] for rid in m["result_ids"]]
 
 
-def test_pushed_results_appear_in_the_compare_document(
-    client: TestClient, token: str
-) -> None:
+def test_pushed_results_appear_in_the_compare_document(client: TestClient, token: str) -> None:
     batch = [result_document(headline_value=v) for v in (120.0, 122.0, 125.0)]
-    batch += [result_document(gpu_id="rtx-3090", headline_value=v,
-                              fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]})
-              for v in (100.0, 101.0, 99.0)]
+    batch += [
+        result_document(
+            gpu_id="rtx-3090",
+            headline_value=v,
+            fingerprint={"gpus": [{"name": "NVIDIA GeForce RTX 3090"}]},
+        )
+        for v in (100.0, 101.0, 99.0)
+    ]
     assert client.post(URL, json=batch, headers=auth(token)).status_code == 200
     document = client.get("/compare/rtx-4090/rtx-3090.json").json()
     entry = next(e for e in document["benchmarks"] if e["benchmark"] == "llm-single-llama3.1-8b")

@@ -20,22 +20,55 @@ from gpuatlas.store import open_store
 from gpuatlas.web.app import create_app
 
 FIELD_PATHS = (
-    ("result_id",), ("benchmark",), ("benchmark_version",), ("category",), ("created_at",),
-    ("gpu_id",), ("gpu_count",), ("fingerprint",), ("fingerprint", "gpus"),
-    ("fingerprint", "gpus", 0, "name"), ("fingerprint", "hostname_hash"), ("settings",),
-    ("settings", "model"), ("settings", "endpoint"), ("settings", "concurrency"),
-    ("settings", "extra"), ("headline",), ("headline", "value"), ("headline", "unit"),
-    ("headline", "metric"), ("headline", "higher_is_better"), ("headline", "ci_low"),
-    ("metrics",), ("metrics", "decode_tok_s", "median"), ("metrics", "decode_tok_s", "n"),
-    ("samples",), ("samples", 0, "ttft_ms"), ("samples", 0, "values"), ("source",),
-    ("warnings",), ("energy",), ("schema_version",),
+    ("result_id",),
+    ("benchmark",),
+    ("benchmark_version",),
+    ("category",),
+    ("created_at",),
+    ("gpu_id",),
+    ("gpu_count",),
+    ("fingerprint",),
+    ("fingerprint", "gpus"),
+    ("fingerprint", "gpus", 0, "name"),
+    ("fingerprint", "hostname_hash"),
+    ("settings",),
+    ("settings", "model"),
+    ("settings", "endpoint"),
+    ("settings", "concurrency"),
+    ("settings", "extra"),
+    ("headline",),
+    ("headline", "value"),
+    ("headline", "unit"),
+    ("headline", "metric"),
+    ("headline", "higher_is_better"),
+    ("headline", "ci_low"),
+    ("metrics",),
+    ("metrics", "decode_tok_s", "median"),
+    ("metrics", "decode_tok_s", "n"),
+    ("samples",),
+    ("samples", 0, "ttft_ms"),
+    ("samples", 0, "values"),
+    ("source",),
+    ("warnings",),
+    ("energy",),
+    ("schema_version",),
 )
 CHARACTERS = st.characters(codec=None, exclude_categories=())  # lone surrogates included
-SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-           | st.floats(allow_nan=True, allow_infinity=True) | st.text(CHARACTERS, max_size=40))
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(CHARACTERS, max_size=40)
+)
 JSON_VALUES = st.recursive(
-    SCALARS, lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(CHARACTERS, max_size=8), inner, max_size=4), max_leaves=12)
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(CHARACTERS, max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,15 +89,17 @@ def _replace(document: dict[str, Any], path: tuple[Any, ...], value: Any) -> dic
         except (KeyError, IndexError, TypeError):
             return document
     last = path[-1]
-    if isinstance(target, dict) or (isinstance(target, list) and isinstance(last, int)
-                                    and len(target) > last):
+    if isinstance(target, dict) or (
+        isinstance(target, list) and isinstance(last, int) and len(target) > last
+    ):
         target[last] = value
     return document
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(changes=st.lists(st.tuples(st.sampled_from(FIELD_PATHS), JSON_VALUES),
-                        min_size=1, max_size=3))
+@given(
+    changes=st.lists(st.tuples(st.sampled_from(FIELD_PATHS), JSON_VALUES), min_size=1, max_size=3)
+)
 def test_mutated_results_never_get_a_server_error(
     fuzz_client: tuple[TestClient, str], changes: list[tuple[tuple[Any, ...], Any]]
 ) -> None:
@@ -73,8 +108,11 @@ def test_mutated_results_never_get_a_server_error(
     for path, value in changes:
         document = _replace(document, path, value)
     body = json.dumps([result_document(), document], allow_nan=True).encode()
-    response = client.post("/api/v1/results", content=body, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/results",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     assert response.status_code < 500, response.text[:500]
     if response.status_code == 422:
         problems = response.json()["problems"]
@@ -82,12 +120,17 @@ def test_mutated_results_never_get_a_server_error(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(body=st.binary(max_size=400) | st.text(CHARACTERS, max_size=200).map(
-    lambda text: text.encode("utf-8", "surrogatepass")))
+@given(
+    body=st.binary(max_size=400)
+    | st.text(CHARACTERS, max_size=200).map(lambda text: text.encode("utf-8", "surrogatepass"))
+)
 def test_arbitrary_bodies_never_get_a_server_error(
     fuzz_client: tuple[TestClient, str], body: bytes
 ) -> None:
     client, token = fuzz_client
-    response = client.post("/api/v1/results", content=body, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/results",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     assert response.status_code < 500, response.text[:500]

@@ -35,15 +35,23 @@ from gpuatlas.app.tco import OnPremTcoRequest
 PROBLEM = "#/components/schemas/Problem"
 # The answer routes whose query is a request model of the answer layer.
 REQUEST_MODELS: dict[str, type[AnswerRequest]] = {
-    "/plan/fit.json": FitRequest, "/plan/predict.json": PredictLlmRequest,
-    "/plan/plan.json": ServingPlanRequest, "/prices.json": PricesRequest,
-    "/compare/{a}/{b}.json": ComparisonOptions, "/gpus.json": GpusRequest,
-    "/models.json": ModelsRequest, "/bench.json": BenchListRequest, "/tco.json": OnPremTcoRequest,
-    "/cost.json": RentingCostRequest, "/fleet.json": FleetPlanRequest,
-    "/fit/training.json": FitTrainingRequest, "/predict/serving.json": PredictServingRequest,
+    "/plan/fit.json": FitRequest,
+    "/plan/predict.json": PredictLlmRequest,
+    "/plan/plan.json": ServingPlanRequest,
+    "/prices.json": PricesRequest,
+    "/compare/{a}/{b}.json": ComparisonOptions,
+    "/gpus.json": GpusRequest,
+    "/models.json": ModelsRequest,
+    "/bench.json": BenchListRequest,
+    "/tco.json": OnPremTcoRequest,
+    "/cost.json": RentingCostRequest,
+    "/fleet.json": FleetPlanRequest,
+    "/fit/training.json": FitTrainingRequest,
+    "/predict/serving.json": PredictServingRequest,
     "/predict/serving-curve.json": ServingCurveRequest,
     "/predict/diffusion.json": PredictDiffusionRequest,
-    "/predict/vision.json": PredictVisionRequest, "/predict/ocr.json": PredictOcrRequest,
+    "/predict/vision.json": PredictVisionRequest,
+    "/predict/ocr.json": PredictOcrRequest,
     "/predict/train.json": PredictTrainRequest,
 }
 
@@ -56,9 +64,13 @@ def schema(client: TestClient) -> dict[str, Any]:
 
 def _pages(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every GET operation of the pages, their .json twins and the planner (not the API)."""
-    return {path: methods["get"] for path, methods in schema["paths"].items()
-            if "get" in methods and not path.startswith("/api/")
-            and path not in ("/openapi.json", "/healthz")}
+    return {
+        path: methods["get"]
+        for path, methods in schema["paths"].items()
+        if "get" in methods
+        and not path.startswith("/api/")
+        and path not in ("/openapi.json", "/healthz")
+    }
 
 
 def _media(response: dict[str, Any]) -> set[str]:
@@ -114,28 +126,32 @@ def test_required_parameters_are_the_request_models_required_fields(
     query = [p for p in _pages(schema)[path]["parameters"] if p["in"] == "query"]
     assert {p["name"] for p in query} == set(request_model.model_fields)
     required = {p["name"] for p in query if p["required"]}
-    assert required == {name for name, field in request_model.model_fields.items()
-                        if field.is_required()}
+    assert required == {
+        name for name, field in request_model.model_fields.items() if field.is_required()
+    }
 
 
-@pytest.mark.parametrize(("url", "status"), [
-    ("/gpu/rtx-4091.json", 404),
-    ("/results/nope.json", 404),
-    ("/plan/fit.json?model=llama-3.1-8b", 422),
-    ("/plan/plan.json?model=llama-3.1-8b&requests_per_s=2&gpus=rtx-4091", 422),
-    ("/prices.json?tier=cheap", 422),
-    ("/compare/rtx-4090/rtx-4091.json", 404),
-    ("/compare/rtx-4090/rtx-3090.json?pue=high", 422),
-    ("/models/no-such-model.json", 404),
-    ("/gpus/rtx-4091.json", 404),
-    ("/systems/2x rtx-4091.json", 404),
-    ("/predict/train.json?system=rtx-4090&model=llama-3.1-70b&method=full", 422),
-    ("/predict/serving.json?system=rtx-4090&model=llama-3.1-8b&layout=sideways", 422),
-    ("/models.json?kind=song", 422),
-    ("/tco.json?gpus=rtx-4090&pue=0.5&years=nan", 422),
-    ("/cost.json?workload=llm", 422),
-    ("/fleet.json?models=llama-3.1-8b=2&requests_per_s=-1", 422),
-])
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/gpu/rtx-4091.json", 404),
+        ("/results/nope.json", 404),
+        ("/plan/fit.json?model=llama-3.1-8b", 422),
+        ("/plan/plan.json?model=llama-3.1-8b&requests_per_s=2&gpus=rtx-4091", 422),
+        ("/prices.json?tier=cheap", 422),
+        ("/compare/rtx-4090/rtx-4091.json", 404),
+        ("/compare/rtx-4090/rtx-3090.json?pue=high", 422),
+        ("/models/no-such-model.json", 404),
+        ("/gpus/rtx-4091.json", 404),
+        ("/systems/2x rtx-4091.json", 404),
+        ("/predict/train.json?system=rtx-4090&model=llama-3.1-70b&method=full", 422),
+        ("/predict/serving.json?system=rtx-4090&model=llama-3.1-8b&layout=sideways", 422),
+        ("/models.json?kind=song", 422),
+        ("/tco.json?gpus=rtx-4090&pue=0.5&years=nan", 422),
+        ("/cost.json?workload=llm", 422),
+        ("/fleet.json?models=llama-3.1-8b=2&requests_per_s=-1", 422),
+    ],
+)
 def test_error_replies_match_the_documented_problem(
     client: TestClient, schema: dict[str, Any], url: str, status: int
 ) -> None:

@@ -72,12 +72,13 @@ def test_compare_json_is_the_comparison_document(client: TestClient) -> None:
 
 
 def test_compare_accepts_systems_and_report_options(client: TestClient) -> None:
-    document = client.get("/compare/4x%20rtx-4090/2x%20a100-80gb-sxm.json",
-                          params={"model": "llama-3.1-70b", "pue": "1.3"}).json()
+    document = client.get(
+        "/compare/4x%20rtx-4090/2x%20a100-80gb-sxm.json",
+        params={"model": "llama-3.1-70b", "pue": "1.3"},
+    ).json()
     assert document["a"]["gpu_count"] == 4 and document["b"]["gpu_count"] == 2
     assert document["options"]["pue"] == 1.3
-    assert client.get("/compare/rtx-4090/rtx-3090.json", params={"pue": "high"}
-                      ).status_code == 422
+    assert client.get("/compare/rtx-4090/rtx-3090.json", params={"pue": "high"}).status_code == 422
 
 
 def test_unknown_gpus_get_404_with_close_matches(client: TestClient) -> None:
@@ -102,16 +103,19 @@ def test_unknown_gpus_get_404_with_close_matches(client: TestClient) -> None:
 
 def test_fit_planner_answers_from_the_estimator(client: TestClient) -> None:
     # 8B parameters in FP16 are ~16 GB: they fit a 24 GB card; 70B (~140 GB) cannot.
-    small = client.get("/plan/fit.json", params={"system": "rtx-4090", "model": "llama-3.1-8b",
-                                                 "weights": "fp16"}).json()
-    large = client.get("/plan/fit.json", params={"system": "rtx-4090",
-                                                 "model": "llama-3.1-70b",
-                                                 "weights": "fp16"}).json()
+    small = client.get(
+        "/plan/fit.json", params={"system": "rtx-4090", "model": "llama-3.1-8b", "weights": "fp16"}
+    ).json()
+    large = client.get(
+        "/plan/fit.json", params={"system": "rtx-4090", "model": "llama-3.1-70b", "weights": "fp16"}
+    ).json()
     assert small["schema_version"] == "gpuatlas.fit/1"
     assert small["fits"] is True and large["fits"] is False
     assert large["min_gpus_needed"] > 1
-    bad = client.get("/plan/fit.json", params={"system": "rtx-4090", "context_tokens": "-3",
-                                               "concurrency": "many"})
+    bad = client.get(
+        "/plan/fit.json",
+        params={"system": "rtx-4090", "context_tokens": "-3", "concurrency": "many"},
+    )
     assert bad.status_code == 422
     problems = bad.json()["problems"]
     assert len(problems) == 3  # model missing, context below 1, concurrency not a number
@@ -129,18 +133,23 @@ def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> Non
     fit = client.get("/plan/fit", params={"system": "rtx-4090", "model": "llama-3.1-8b"}).text
     assert "KV cache" in fit and "kv_cache_gb" not in fit and " GiB" in fit
     assert "RTX 4090" in fit  # the product name, not only the id
-    predict = client.get("/plan/predict", params={"system": "rtx-4090",
-                                                  "model": "llama-3.1-8b"}).text
+    predict = client.get(
+        "/plan/predict", params={"system": "rtx-4090", "model": "llama-3.1-8b"}
+    ).text
     assert "Time to first token" in predict and "ttft_ms" not in predict.replace(
-        'id="predict-ttft_ms"', "")
+        'id="predict-ttft_ms"', ""
+    )
     assert " ms" in predict and " tok/s" in predict
     # 70B does not fit one RTX 4090: that candidate is rejected, with its reason
-    plan = client.get("/plan/plan", params={"model": "llama-3.1-70b", "requests_per_s": "2",
-                                            "gpus": "rtx-4090, a100-80gb-sxm"}).text
+    plan = client.get(
+        "/plan/plan",
+        params={"model": "llama-3.1-70b", "requests_per_s": "2", "gpus": "rtx-4090, a100-80gb-sxm"},
+    ).text
     assert "Why the other setups were rejected" in plan
-    table = plan[plan.index('id="plan-options"'):plan.index("</table>",
-                                                             plan.index("plan-options"))]
-    rejected = plan[plan.index('class="rejected"'):plan.index("</details>")]
+    table = plan[
+        plan.index('id="plan-options"') : plan.index("</table>", plan.index("plan-options"))
+    ]
+    rejected = plan[plan.index('class="rejected"') : plan.index("</details>")]
     assert "RTX 4090" in rejected and "rtx-4090" not in rejected
     assert "rtx-" not in table and "a100-" not in table
 
@@ -152,8 +161,9 @@ def test_fit_page_writes_every_memory_size_in_gib(client: TestClient) -> None:
     assert len(tables) == 2
     assert all(re.search(r"\d GB\b", table) is None for table in tables)
     assert all(" GiB" in table for table in tables)
-    document = client.get("/plan/fit.json", params={"system": "rtx-4090",
-                                                   "model": "llama-3.1-8b"}).json()
+    document = client.get(
+        "/plan/fit.json", params={"system": "rtx-4090", "model": "llama-3.1-8b"}
+    ).json()
     usable_gib = document["usable_gb"]["value"] * 1e9 / 2**30
     assert f"{usable_gib:,.1f} GiB of" in page
 
@@ -169,9 +179,7 @@ def test_prices_page_has_history_charts(client: TestClient) -> None:
     assert raw_urls == []
 
 
-def test_script_in_agent_supplied_text_is_shown_escaped(
-    client: TestClient, token: str
-) -> None:
+def test_script_in_agent_supplied_text_is_shown_escaped(client: TestClient, token: str) -> None:
     payload = "<script>alert('owned')</script>"
     document = result_document(
         benchmark=f"llm-single-{payload}",
@@ -220,28 +228,30 @@ def test_openapi_documents_what_the_pages_return(client: TestClient) -> None:
     required = {p["name"] for p in fit["parameters"] if p["required"]}
     assert required == {"system", "model"}
     plan = _operation(schema, "/plan/plan.json")
-    assert {p["name"] for p in plan["parameters"] if p["required"]} == {"model",
-                                                                         "requests_per_s"}
+    assert {p["name"] for p in plan["parameters"] if p["required"]} == {"model", "requests_per_s"}
     assert "303" in _operation(schema, "/plan")["responses"]
 
 
-@pytest.mark.parametrize(("path", "url", "status"), [
-    ("/gpu/{gpu}.json", "/gpu/rtx-4091.json", 404),
-    ("/gpu/{gpu}", "/gpu/rtx-4091", 404),
-    ("/results/{result_id}.json", "/results/nope.json", 404),
-    ("/results/{result_id}", "/results/nope", 404),
-    ("/plan/fit.json", "/plan/fit.json?model=llama-3.1-8b", 422),
-    ("/plan/fit.json", "/plan/fit.json?system=rtx-4091&model=llama-3.1-8b", 404),
-    ("/plan/fit", "/plan/fit?system=rtx-4090&context_tokens=x", 422),
-    ("/prices.json", "/prices.json?gpu=nope-9000", 404),
-    ("/leaderboard", "/leaderboard", 200),
-    ("/plan/predict.json", "/plan/predict.json?system=rtx-4090&model=llama-3.1-8b", 200),
-    ("/plan/fit.json", "/plan/fit.json?system=rtx-4090&model=llama-3.1-8b", 200),
-    ("/prices.json", "/prices.json?gpu=h100-sxm&tier=spot", 200),
-    ("/prices.json", "/prices.json?tier=cheap", 422),
-    ("/leaderboard.json", "/leaderboard.json", 200),
-    ("/gpu/{gpu}.json", "/gpu/rtx-4090.json", 200),
-])
+@pytest.mark.parametrize(
+    ("path", "url", "status"),
+    [
+        ("/gpu/{gpu}.json", "/gpu/rtx-4091.json", 404),
+        ("/gpu/{gpu}", "/gpu/rtx-4091", 404),
+        ("/results/{result_id}.json", "/results/nope.json", 404),
+        ("/results/{result_id}", "/results/nope", 404),
+        ("/plan/fit.json", "/plan/fit.json?model=llama-3.1-8b", 422),
+        ("/plan/fit.json", "/plan/fit.json?system=rtx-4091&model=llama-3.1-8b", 404),
+        ("/plan/fit", "/plan/fit?system=rtx-4090&context_tokens=x", 422),
+        ("/prices.json", "/prices.json?gpu=nope-9000", 404),
+        ("/leaderboard", "/leaderboard", 200),
+        ("/plan/predict.json", "/plan/predict.json?system=rtx-4090&model=llama-3.1-8b", 200),
+        ("/plan/fit.json", "/plan/fit.json?system=rtx-4090&model=llama-3.1-8b", 200),
+        ("/prices.json", "/prices.json?gpu=h100-sxm&tier=spot", 200),
+        ("/prices.json", "/prices.json?tier=cheap", 422),
+        ("/leaderboard.json", "/leaderboard.json", 200),
+        ("/gpu/{gpu}.json", "/gpu/rtx-4090.json", 200),
+    ],
+)
 def test_each_answer_has_a_documented_status_and_media_type(
     client: TestClient, path: str, url: str, status: int
 ) -> None:

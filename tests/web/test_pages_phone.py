@@ -23,7 +23,7 @@ PAGES = {
     "planner-fit": "/plan/fit?system=rtx-4090&model=llama-3.1-70b&weights=fp16",
     "planner-predict": "/plan/predict?system=rtx-4090&model=llama-3.1-8b",
     "planner-plan": "/plan/plan?model=llama-3.1-8b&requests_per_s=2&p95_ttft_ms=1000"
-                    "&p95_tpot_ms=100&gpus=rtx-4090,a100-80gb-sxm,l40s",
+    "&p95_tpot_ms=100&gpus=rtx-4090,a100-80gb-sxm,l40s",
     "prices": "/prices",
     "prices-one-gpu": "/prices?gpu=h100-sxm",
     "compare-pick": "/compare",
@@ -76,8 +76,9 @@ def pushed_result(server: tuple) -> str:  # noqa: F811
     """A result an agent pushed, for the result page."""
     process, token = server
     document = result_document()
-    reply = httpx.post(process.url + "/api/v1/results", json=document, headers=auth(token),
-                       timeout=60)
+    reply = httpx.post(
+        process.url + "/api/v1/results", json=document, headers=auth(token), timeout=60
+    )
     assert reply.status_code == 200, reply.text
     return str(document["result_id"])
 
@@ -94,8 +95,9 @@ def _check(browser: Any, url: str, name: str) -> dict[str, list[str]]:  # noqa: 
 
 
 def _listed(problems: dict[str, list[str]]) -> str:
-    return "\n".join(f"{viewport}: {problem}" for viewport, found in problems.items()
-                     for problem in found)
+    return "\n".join(
+        f"{viewport}: {problem}" for viewport, found in problems.items() for problem in found
+    )
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -105,8 +107,11 @@ def test_page_fits_phone_and_desktop(browser: Any, server: tuple, name: str) -> 
     assert not any(problems.values()), _listed(problems)
 
 
-def test_result_page_fits_phone_and_desktop(browser: Any, server: tuple,  # noqa: F811
-                                            pushed_result: str) -> None:
+def test_result_page_fits_phone_and_desktop(
+    browser: Any,  # noqa: F811
+    server: tuple,  # noqa: F811
+    pushed_result: str,
+) -> None:
     process, _token = server
     problems = _check(browser, f"{process.url}/results/{pushed_result}", "result")
     assert not any(problems.values()), _listed(problems)

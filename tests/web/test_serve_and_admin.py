@@ -23,8 +23,9 @@ def test_plain_http_beyond_loopback_gets_a_warning_with_the_remedy() -> None:
 
 
 def test_serve_refuses_half_a_tls_configuration() -> None:
-    result = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0",
-                                          "--ssl-certfile", "cert.pem"])
+    result = CliRunner().invoke(
+        cli_app, ["serve", "--host", "0.0.0.0", "--ssl-certfile", "cert.pem"]
+    )
     assert result.exit_code == 2 and "--ssl-keyfile" in result.output
 
 
@@ -43,6 +44,7 @@ def test_release_over_the_api_needs_an_admin_token_and_is_audited(
     document = store.get_document(impossible["result_id"])
     assert document is not None and not document["store"]["quarantined"]
     assert document["store"]["audit"][-1]["reason"] == "verified on site"
-    missing = client.post("/api/v1/admin/results/nope/release", json={"reason": "x"},
-                          headers=auth(admin))
+    missing = client.post(
+        "/api/v1/admin/results/nope/release", json={"reason": "x"}, headers=auth(admin)
+    )
     assert missing.status_code == 404

@@ -39,18 +39,33 @@ class ServerProcess:
                 self.kill()
 
 
-def start_server(database_url: str, workdir: Path, workers: int = 1,
-                 port: int | None = None) -> ServerProcess:
+def start_server(
+    database_url: str, workdir: Path, workers: int = 1, port: int | None = None
+) -> ServerProcess:
     """``gpuatlas serve`` in its own process group, ready when /healthz answers."""
     port = port or free_port()
     log = workdir / f"server-{port}-{time.time_ns()}.log"
-    env = {**os.environ, "GPUATLAS_DATABASE_URL": database_url,
-           "GPUATLAS_DATA_DIR": str(workdir / "data")}
-    command = [sys.executable, "-m", "gpuatlas.cli.main", "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers)]
+    env = {
+        **os.environ,
+        "GPUATLAS_DATABASE_URL": database_url,
+        "GPUATLAS_DATA_DIR": str(workdir / "data"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gpuatlas.cli.main",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with open(log, "wb") as handle:
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
     server = ServerProcess(process, f"http://127.0.0.1:{port}", log)
     _wait_until_healthy(server)
     return server

@@ -34,6 +34,12 @@ def calibrate_document(data: Path | None, output: Path | None) -> dict[str, Any]
     written = calibration_document(fitted, f"{len(rows)} measured rows")
     target = output or packaged_calibration_path()
     target.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
-    return versioned("calibration", {"request": {"data": data, "output": output},
-                                     "version": fitted.version, "path": target,
-                                     "errors": written["errors"]})
+    return versioned(
+        "calibration",
+        {
+            "request": {"data": data, "output": output},
+            "version": fitted.version,
+            "path": target,
+            "errors": written["errors"],
+        },
+    )

@@ -21,14 +21,21 @@ if TYPE_CHECKING:
 class GpusRequest(AnswerRequest):
     """Which GPUs of the catalog (the filters of `gpuatlas gpus`); none: every GPU."""
 
-    vendor: str | None = Field(None, min_length=1, max_length=40,
-                               description="Only this vendor (NVIDIA, AMD, Intel, Apple).")
-    min_memory_gb: float | None = Field(None, ge=0, le=100_000,
-                                        description="Only GPUs with at least this much memory.")
-    kind: str | None = Field(None, min_length=1, max_length=20,
-                             description="consumer, workstation, datacenter or apple.")
-    segment: str | None = Field(None, min_length=1, max_length=20,
-                                description="consumer, workstation or datacenter.")
+    vendor: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="Only this vendor (NVIDIA, AMD, Intel, Apple).",
+    )
+    min_memory_gb: float | None = Field(
+        None, ge=0, le=100_000, description="Only GPUs with at least this much memory."
+    )
+    kind: str | None = Field(
+        None, min_length=1, max_length=20, description="consumer, workstation, datacenter or apple."
+    )
+    segment: str | None = Field(
+        None, min_length=1, max_length=20, description="consumer, workstation or datacenter."
+    )
 
 
 def chosen_gpus(request: GpusRequest) -> list[Gpu]:
@@ -38,8 +45,10 @@ def chosen_gpus(request: GpusRequest) -> list[Gpu]:
 
 def gpus_document(request: GpusRequest) -> dict[str, Any]:
     """``gpuatlas.gpus/1``: the request and every chosen GPU's datasheet facts with source."""
-    return versioned("gpus", {"request": request.model_dump(),
-                              "gpus": [gpu_facts(gpu) for gpu in chosen_gpus(request)]})
+    return versioned(
+        "gpus",
+        {"request": request.model_dump(), "gpus": [gpu_facts(gpu) for gpu in chosen_gpus(request)]},
+    )
 
 
 def gpu_document(name: str) -> dict[str, Any]:
@@ -57,15 +66,21 @@ def gpu_facts(gpu: Gpu) -> dict[str, Any]:
 
 def system_document(spec: str, network: str | None = None) -> dict[str, Any]:
     """``gpuatlas.system/1``: N × a GPU, its nodes, memory, power and links."""
-    return versioned("system", {"query": spec,
-                                "system": system_facts(resolve_system(spec, network))})
+    return versioned(
+        "system", {"query": spec, "system": system_facts(resolve_system(spec, network))}
+    )
 
 
 def system_facts(system: GpuSystem) -> dict[str, Any]:
     return {
-        "id": system.id, "gpu": system.gpu.id, "label": system.label,
-        "gpu_count": system.gpu_count, "nodes": system.nodes,
-        "total_memory_gb": system.total_memory_gb, "total_tdp_w": system.total_tdp_w,
-        "link": plain(system.link), "network": plain(system.network),
+        "id": system.id,
+        "gpu": system.gpu.id,
+        "label": system.label,
+        "gpu_count": system.gpu_count,
+        "nodes": system.nodes,
+        "total_memory_gb": system.total_memory_gb,
+        "total_tdp_w": system.total_tdp_w,
+        "link": plain(system.link),
+        "network": plain(system.network),
         **extra_system_json(system),
     }

@@ -25,31 +25,51 @@ class ComparisonOptions(AnswerRequest):
     """The workload focus and cost assumptions of a comparison (the defaults of
     `gpuatlas compare` and /compare/{a}/{b})."""
 
-    model: str | None = Field(None, min_length=1, max_length=200, examples=["llama-3.1-8b"],
-                              description="Workload focus model.")
-    weights: str | None = Field(None, min_length=1, max_length=40,
-                                description="Weight format (fp16, Q4_K_M…); none or auto: the "
-                                            "checkpoint's own (quantization_config, name, "
-                                            "Ollama tag).")
-    context_tokens: int = Field(DEFAULT_CONTEXT_TOKENS, ge=256, le=2_000_000,
-                                description="Context length in tokens.")
-    provider: str | None = Field(None, min_length=1, max_length=100,
-                                 description="Price from this provider.")
-    electricity_usd_per_kwh: float = Field(DEFAULT_ELECTRICITY_USD_PER_KWH, ge=0, le=100,
-                                           description="USD per kWh for on-prem costs.")
+    model: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        examples=["llama-3.1-8b"],
+        description="Workload focus model.",
+    )
+    weights: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="Weight format (fp16, Q4_K_M…); none or auto: the "
+        "checkpoint's own (quantization_config, name, "
+        "Ollama tag).",
+    )
+    context_tokens: int = Field(
+        DEFAULT_CONTEXT_TOKENS, ge=256, le=2_000_000, description="Context length in tokens."
+    )
+    provider: str | None = Field(
+        None, min_length=1, max_length=100, description="Price from this provider."
+    )
+    electricity_usd_per_kwh: float = Field(
+        DEFAULT_ELECTRICITY_USD_PER_KWH, ge=0, le=100, description="USD per kWh for on-prem costs."
+    )
     pue: float = Field(DEFAULT_PUE, ge=1.0, le=10, description="Power usage effectiveness.")
-    engine: str | None = Field(None, min_length=1, max_length=100,
-                               description="LLM engine for both sides; none: each platform's "
-                                           "usual one.")
+    engine: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="LLM engine for both sides; none: each platform's usual one.",
+    )
 
 
 class ComparisonRequest(ComparisonOptions):
     """Two GPUs or systems and the comparison's options."""
 
-    a: str = Field(min_length=1, max_length=100, examples=["rtx-4090"],
-                   description="GPU or system A, e.g. a100-80gb-sxm or '4x rtx-4090'.")
-    b: str = Field(min_length=1, max_length=100, examples=["rtx-3090"],
-                   description="GPU or system B.")
+    a: str = Field(
+        min_length=1,
+        max_length=100,
+        examples=["rtx-4090"],
+        description="GPU or system A, e.g. a100-80gb-sxm or '4x rtx-4090'.",
+    )
+    b: str = Field(
+        min_length=1, max_length=100, examples=["rtx-3090"], description="GPU or system B."
+    )
 
     def options(self) -> dict[str, Any]:
         """The report options, defaults applied (what the report builder takes)."""

@@ -24,23 +24,37 @@ class RentingCostRequest(LatencyTargets, OfferChoice):
     """What to price (the defaults of `gpuatlas cost`). Limits are checked by the economics
     layer, which reports every problem at once."""
 
-    gpus: TextList = Field(default_factory=list, max_length=50,
-                           description="GPUs or systems; none: every GPU with an offer "
-                                       "(needs a model and a workload).")
-    model: str | None = Field(None, min_length=1, max_length=200,
-                              description="Model for serving, image or training costs.")
-    weights: str = Field("auto", min_length=1, max_length=40,
-                         description="Weight format; auto: the checkpoint's own.")
+    gpus: TextList = Field(
+        default_factory=list,
+        max_length=50,
+        description="GPUs or systems; none: every GPU with an offer "
+        "(needs a model and a workload).",
+    )
+    model: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Model for serving, image or training costs.",
+    )
+    weights: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Weight format; auto: the checkpoint's own.",
+    )
     engine: str = Field("vllm", min_length=1, max_length=40, description="Serving engine.")
-    workload: str = Field("rent", min_length=1, max_length=20,
-                          description="rent | llm | image | training.")
+    workload: str = Field(
+        "rent", min_length=1, max_length=20, description="rent | llm | image | training."
+    )
     input_tokens: int = Field(512, description="Prompt tokens per request.")
     output_tokens: int = Field(256, description="Output tokens per request.")
-    utilization: float = Field(DEFAULT_UTILIZATION,
-                               description="Without latency targets: share of saturation.")
+    utilization: float = Field(
+        DEFAULT_UTILIZATION, description="Without latency targets: share of saturation."
+    )
     train_tokens: float = Field(0.0, description="Training token budget (workload training).")
-    method: str = Field("full", min_length=1, max_length=20,
-                        description="Training method: full, lora, qlora.")
+    method: str = Field(
+        "full", min_length=1, max_length=20, description="Training method: full, lora, qlora."
+    )
     resolution: int | None = Field(None, description="Image side in px (workload image).")
     steps: int | None = Field(None, description="Denoising steps (workload image).")
     hours: float = Field(24.0, description="Job length for the rental cost (h).")
@@ -49,20 +63,37 @@ class RentingCostRequest(LatencyTargets, OfferChoice):
 
 def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> CostReport:
     """Every offer's costs and, for work, one ranked line per system (the CLI's tables)."""
-    return run_cost(CostRequest(
-        tuple(request.gpus), request.model, request.weights, request.engine, request.workload,
-        request.input_tokens, request.output_tokens, request.slo(), request.utilization,
-        request.train_tokens, request.method, request.resolution, request.steps, request.hours,
-        request.days, tuple(request.providers), tuple(request.tiers), tuple(price_files)))
+    return run_cost(
+        CostRequest(
+            tuple(request.gpus),
+            request.model,
+            request.weights,
+            request.engine,
+            request.workload,
+            request.input_tokens,
+            request.output_tokens,
+            request.slo(),
+            request.utilization,
+            request.train_tokens,
+            request.method,
+            request.resolution,
+            request.steps,
+            request.hours,
+            request.days,
+            tuple(request.providers),
+            tuple(request.tiers),
+            tuple(price_files),
+        )
+    )
 
 
-def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()
-                  ) -> dict[str, Any]:
+def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.cost/1``: the request, provenance, every offer's rental costs (``rentals``),
     serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes.
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     body = plain(cost_report(request, price_files))
     body["rentals"] = body.pop("durations")
     body["winner"] = body["ranking"][0] if body["ranking"] else None
-    return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
-                                     "provenance": provenance(), **body})
+    return versioned(
+        SCHEMA_ANSWER, {"request": request.model_dump(), "provenance": provenance(), **body}
+    )

@@ -20,9 +20,13 @@ def versioned(answer: str, body: dict[str, Any], version: int = 1) -> dict[str, 
     """The document with its schema_version first, every value JSON-ready and every USD amount
     of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it)."""
     document = plain(body)
-    return {"schema_version": schema_name(answer, version),
-            **{key: item if key == "request" else usd_rounded(item, is_usd_field(key))
-               for key, item in document.items()}}
+    return {
+        "schema_version": schema_name(answer, version),
+        **{
+            key: item if key == "request" else usd_rounded(item, is_usd_field(key))
+            for key, item in document.items()
+        },
+    }
 
 
 def is_usd_field(name: str) -> bool:
@@ -44,8 +48,9 @@ def round_usd(amount: float) -> float:
 def usd_rounded(value: Any, in_usd_field: bool = False) -> Any:
     """The plain value with every float under a USD field (at any depth) rounded."""
     if isinstance(value, dict):
-        return {key: usd_rounded(item, in_usd_field or is_usd_field(key))
-                for key, item in value.items()}
+        return {
+            key: usd_rounded(item, in_usd_field or is_usd_field(key)) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [usd_rounded(item, in_usd_field) for item in value]
     if in_usd_field and isinstance(value, float):

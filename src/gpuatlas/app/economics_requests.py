@@ -69,18 +69,24 @@ def collect(problems: list[str], action: Callable[[], T]) -> T | None:
 
 
 def select_offers(
-    providers: Sequence[str], tiers: Sequence[str], problems: list[str],
+    providers: Sequence[str],
+    tiers: Sequence[str],
+    problems: list[str],
     price_files: Sequence[Path] = (),
 ) -> list[PriceSnapshot]:
     """Current offers of the named providers (all when empty) at the named tiers."""
     snapshots = all_prices(price_files)
     for provider in providers:
         collect(problems, lambda p=provider: check_provider(p, snapshots))  # type: ignore[misc]
-    problems += [f"unknown tier {tier!r}; one of: {', '.join(TIERS)}"
-                 for tier in tiers if tier not in TIERS]
+    problems += [
+        f"unknown tier {tier!r}; one of: {', '.join(TIERS)}" for tier in tiers if tier not in TIERS
+    ]
     wanted = {p.lower() for p in providers}
-    return [o for o in current_prices(extra_files=price_files)
-            if (not wanted or o.provider.lower() in wanted) and o.tier in tiers]
+    return [
+        o
+        for o in current_prices(extra_files=price_files)
+        if (not wanted or o.provider.lower() in wanted) and o.tier in tiers
+    ]
 
 
 def candidate_systems(
@@ -154,10 +160,13 @@ def validated_plan_inputs(
     collect(problems, lambda: resolve_model(request.model))
     formats = weight_format_ids(request.weights, problems, request.model, request.engine)
     workload = Workload(
-        request.model, formats[0] if formats else "fp16", request.requests_per_s,
-        request.input_tokens, request.output_tokens, request.engine,
-        _choice(request.length_distribution, LENGTH_DISTRIBUTIONS, "length distribution",
-                problems),  # type: ignore[arg-type]
+        request.model,
+        formats[0] if formats else "fp16",
+        request.requests_per_s,
+        request.input_tokens,
+        request.output_tokens,
+        request.engine,
+        _choice(request.length_distribution, LENGTH_DISTRIBUTIONS, "length distribution", problems),  # type: ignore[arg-type]
         _choice(request.arrival, ARRIVALS, "arrival process", problems),  # type: ignore[arg-type]
         request.burstiness,
     )
@@ -184,8 +193,9 @@ def run_plan(request: PlanRequest) -> Plan:
     """The ranked plan for a request (see `planning.plan_options`)."""
     workload, systems, offers, formats = validated_plan_inputs(request)
     if request.replicas is not None:
-        return fixed_replica_options(workload, request.slo, systems, offers, request.replicas,
-                                     formats)
+        return fixed_replica_options(
+            workload, request.slo, systems, offers, request.replicas, formats
+        )
     return plan_options(workload, request.slo, systems, offers, formats, request.top)
 
 
@@ -218,36 +228,59 @@ class TcoRequest:
 def run_tco(request: TcoRequest) -> list[TcoRow]:
     """On-prem TCO per system and its break-even against the cheapest matching cloud offer."""
     problems = request.inputs.problems()
-    systems = [s for s in (collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
-                           for name in request.systems) if s is not None]
+    systems = [
+        s
+        for s in (
+            collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
+            for name in request.systems
+        )
+        if s is not None
+    ]
     if not request.systems:
         problems.append("name at least one system (--gpu '4x rtx-4090')")
     purchases = request.purchase_usd_per_gpu
     if purchases and len(purchases) != len(request.systems):
-        problems.append(f"give one purchase price per system: {len(purchases)} price(s) "
-                        f"for {len(request.systems)} system(s)")
+        problems.append(
+            f"give one purchase price per system: {len(purchases)} price(s) "
+            f"for {len(request.systems)} system(s)"
+        )
     problems += [f"purchase price must be > 0, got {p:g}" for p in purchases if p <= 0]
     measured = request.measured_w
     if measured and len(measured) != len(request.systems):
-        problems.append(f"give one measured power per system: {len(measured)} figure(s) "
-                        f"for {len(request.systems)} system(s)")
+        problems.append(
+            f"give one measured power per system: {len(measured)} figure(s) "
+            f"for {len(request.systems)} system(s)"
+        )
     problems += [f"measured power must be > 0 W, got {w:g}" for w in measured if w <= 0]
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(problems)
-    return [_tco_row(system, request, purchases[i] if purchases else None,
-                     measured[i] if measured else None, offers)
-            for i, system in enumerate(systems)]
+    return [
+        _tco_row(
+            system,
+            request,
+            purchases[i] if purchases else None,
+            measured[i] if measured else None,
+            offers,
+        )
+        for i, system in enumerate(systems)
+    ]
 
 
-def _tco_row(system: GpuSystem, request: TcoRequest, purchase_usd: float | None,
-             measured_w: float | None, offers: Sequence[PriceSnapshot]) -> TcoRow:
+def _tco_row(
+    system: GpuSystem,
+    request: TcoRequest,
+    purchase_usd: float | None,
+    measured_w: float | None,
+    offers: Sequence[PriceSnapshot],
+) -> TcoRow:
     purchase = None
     if purchase_usd is not None:
         purchase = PurchasePrice(purchase_usd, "user-set", request.condition)
     tco = onprem_tco(system, request.inputs, purchase, measured_w, condition=request.condition)
-    matching = cheapest_matching_offer(system.gpu_count,
-                                       [o for o in offers if o.gpu_id == system.gpu.id])
+    matching = cheapest_matching_offer(
+        system.gpu_count, [o for o in offers if o.gpu_id == system.gpu.id]
+    )
     note = ""
     if tco.purchase is None:
         note = f"no purchase price for {system.gpu.id} in the catalog; pass --purchase-usd"
@@ -304,21 +337,31 @@ WORKLOADS = ("rent", "llm", "image", "training")
 def _cost_problems(request: CostRequest) -> list[str]:
     problems = request.slo.problems()
     checks = [
-        (request.workload in WORKLOADS,
-         f"unknown workload {request.workload!r}; one of: {', '.join(WORKLOADS)}"),
-        (request.workload == "rent" or request.model is not None,
-         f"workload {request.workload!r} needs --model"),
+        (
+            request.workload in WORKLOADS,
+            f"unknown workload {request.workload!r}; one of: {', '.join(WORKLOADS)}",
+        ),
+        (
+            request.workload == "rent" or request.model is not None,
+            f"workload {request.workload!r} needs --model",
+        ),
         (request.hours >= 0, f"hours must be ≥ 0, got {request.hours:g}"),
         (request.days >= 0, f"days must be ≥ 0, got {request.days:g}"),
-        (0 < request.utilization <= 1,
-         f"utilisation must be in (0, 1], got {request.utilization:g}"),
+        (
+            0 < request.utilization <= 1,
+            f"utilisation must be in (0, 1], got {request.utilization:g}",
+        ),
         (request.input_tokens >= 1, f"input tokens must be ≥ 1, got {request.input_tokens}"),
         (request.output_tokens >= 1, f"output tokens must be ≥ 1, got {request.output_tokens}"),
-        (request.workload != "training" or request.train_tokens > 0,
-         f"training needs --train-tokens > 0, got {request.train_tokens:g}"),
-        (bool(request.systems) or request.workload != "rent",
-         "name at least one GPU or system (--gpu rtx-4090), or give --model and --workload "
-         "llm|image|training to rank every GPU"),
+        (
+            request.workload != "training" or request.train_tokens > 0,
+            f"training needs --train-tokens > 0, got {request.train_tokens:g}",
+        ),
+        (
+            bool(request.systems) or request.workload != "rent",
+            "name at least one GPU or system (--gpu rtx-4090), or give --model and --workload "
+            "llm|image|training to rank every GPU",
+        ),
     ]
     return problems + [message for ok, message in checks if not ok]
 
@@ -326,8 +369,14 @@ def _cost_problems(request: CostRequest) -> list[str]:
 def run_cost(request: CostRequest) -> CostReport:
     """Rental costs per offer; plus serving, image or training costs from each system's speed."""
     problems = _cost_problems(request)
-    systems = [s for s in (collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
-                           for name in request.systems) if s is not None]
+    systems = [
+        s
+        for s in (
+            collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
+            for name in request.systems
+        )
+        if s is not None
+    ]
     if request.model is not None:
         collect(problems, lambda: resolve_model(request.model or ""))
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
@@ -350,7 +399,8 @@ def run_cost(request: CostRequest) -> CostReport:
             found = _sustained(system, request)
             if isinstance(found, Assessment):
                 not_served.append(
-                    f"{system.label} {request.weights}: {found.status}: {found.reason}")
+                    f"{system.label} {request.weights}: {found.status}: {found.reason}"
+                )
                 cannot_run.append(CannotRun(system.id, f"{found.status}: {found.reason}"))
             else:
                 serving += [serving_cost(system, o, found) for o in hosts]
@@ -360,11 +410,22 @@ def run_cost(request: CostRequest) -> CostReport:
                 cannot_run.append(costed)
             else:
                 jobs += costed
-    metric = "$/1M output tokens" if request.workload == "llm" else (
-        "$ per image" if request.workload == "image" else "$ per training run")
+    metric = (
+        "$/1M output tokens"
+        if request.workload == "llm"
+        else ("$ per image" if request.workload == "image" else "$ per training run")
+    )
     ranking = rank_systems([*serving, *jobs], metric)
-    return CostReport(tuple(durations), tuple(serving), tuple(jobs), tuple(not_served),
-                      tuple(no_offer), ranking, every_gpu, tuple(cannot_run))
+    return CostReport(
+        tuple(durations),
+        tuple(serving),
+        tuple(jobs),
+        tuple(not_served),
+        tuple(no_offer),
+        ranking,
+        every_gpu,
+        tuple(cannot_run),
+    )
 
 
 def with_native_weights(request: CostRequest) -> CostRequest:
@@ -376,8 +437,14 @@ def with_native_weights(request: CostRequest) -> CostRequest:
 
 
 def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | Assessment:
-    workload = Workload(request.model or "", request.weights, 1.0, request.input_tokens,
-                        request.output_tokens, request.engine)
+    workload = Workload(
+        request.model or "",
+        request.weights,
+        1.0,
+        request.input_tokens,
+        request.output_tokens,
+        request.engine,
+    )
     try:
         return sustained_serving(system, workload, request.slo, request.utilization)
     except GpuAtlasError as error:
@@ -392,12 +459,24 @@ def _jobs(
     model = request.model or ""
     try:
         if request.workload == "training":
-            fitting = fitting_training(system, model, tokens=request.train_tokens,
-                                       method=request.method)
-            return [training_run_cost(system, model, o, tokens=request.train_tokens,
-                                      method=request.method, fitting=fitting) for o in hosts]
-        return [image_cost(system, model, o, resolution=request.resolution,
-                           steps=request.steps) for o in hosts]
+            fitting = fitting_training(
+                system, model, tokens=request.train_tokens, method=request.method
+            )
+            return [
+                training_run_cost(
+                    system,
+                    model,
+                    o,
+                    tokens=request.train_tokens,
+                    method=request.method,
+                    fitting=fitting,
+                )
+                for o in hosts
+            ]
+        return [
+            image_cost(system, model, o, resolution=request.resolution, steps=request.steps)
+            for o in hosts
+        ]
     except GpuAtlasError as error:
         return CannotRun(system.id, str(error))
 
@@ -445,8 +524,14 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     formats = weight_format_ids(formats, problems) if formats else ["fp16"]
     shares = parse_shares(request.models, request.weights, problems, request.engine)
     problems += share_problems(shares)
-    template = Workload("", formats[0] if formats else "fp16", request.requests_per_s,
-                        request.input_tokens, request.output_tokens, request.engine)
+    template = Workload(
+        "",
+        formats[0] if formats else "fp16",
+        request.requests_per_s,
+        request.input_tokens,
+        request.output_tokens,
+        request.engine,
+    )
     problems += template.problems() + request.slo.problems()
     systems = candidate_systems(request.gpus, request.gpu_counts, problems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)

@@ -12,14 +12,17 @@ from gpuatlas.app.documents import schema_name
 ERROR_SCHEMA = schema_name("error")
 
 
-def problem_document(problems: Sequence[str], error: str | None = None,
-                     candidates: Sequence[str] = ()) -> dict[str, Any]:
+def problem_document(
+    problems: Sequence[str], error: str | None = None, candidates: Sequence[str] = ()
+) -> dict[str, Any]:
     """The error document: a one-line message (the first problem unless given), every problem,
     and close matches for an unknown name."""
     listed = [str(problem) for problem in problems] or ["unknown error"]
-    document: dict[str, Any] = {"schema_version": ERROR_SCHEMA,
-                                "error": error or listed[0].splitlines()[0],
-                                "problems": listed}
+    document: dict[str, Any] = {
+        "schema_version": ERROR_SCHEMA,
+        "error": error or listed[0].splitlines()[0],
+        "problems": listed,
+    }
     if candidates:
         document["candidates"] = list(candidates)
     return document

@@ -22,26 +22,48 @@ SCHEMA_ANSWER = "fleet"
 class FleetPlanRequest(ServedTraffic):
     """Models and their shares of one traffic (the defaults of `gpuatlas fleet`)."""
 
-    models: TextList = Field(min_length=1, max_length=50, examples=[["llama-2-13b=0.7",
-                                                                     "llama-3.1-8b=0.3"]],
-                             description="MODEL=SHARE, e.g. llama-2-13b=0.7.")
-    requests_per_s: float = Field(le=100_000, examples=[10.0], json_schema_extra=CHECKED_POSITIVE,
-                                  description="Total arrival rate, requests per second.")
+    models: TextList = Field(
+        min_length=1,
+        max_length=50,
+        examples=[["llama-2-13b=0.7", "llama-3.1-8b=0.3"]],
+        description="MODEL=SHARE, e.g. llama-2-13b=0.7.",
+    )
+    requests_per_s: float = Field(
+        le=100_000,
+        examples=[10.0],
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Total arrival rate, requests per second.",
+    )
 
 
 def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> FleetPlan:
     """The mixed fleet and the best single-type fleet (the CLI's tables)."""
-    return run_fleet(FleetRequest(
-        tuple(request.models), tuple(request.weights), request.requests_per_s,
-        request.input_tokens, request.output_tokens, request.slo(), request.engine,
-        tuple(request.gpus), tuple(request.gpu_counts), tuple(request.providers),
-        tuple(request.tiers), tuple(price_files)))
+    return run_fleet(
+        FleetRequest(
+            tuple(request.models),
+            tuple(request.weights),
+            request.requests_per_s,
+            request.input_tokens,
+            request.output_tokens,
+            request.slo(),
+            request.engine,
+            tuple(request.gpus),
+            tuple(request.gpu_counts),
+            tuple(request.providers),
+            tuple(request.tiers),
+            tuple(price_files),
+        )
+    )
 
 
-def fleet_document(request: FleetPlanRequest, price_files: Sequence[Path] = ()
-                   ) -> dict[str, Any]:
+def fleet_document(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.fleet/1``: the request, the mixed fleet, the single-type fleet, the saving
     and provenance (money in USD per month)."""
-    return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
-                                     **plain(fleet_plan(request, price_files)),
-                                     "provenance": provenance()})
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "request": request.model_dump(),
+            **plain(fleet_plan(request, price_files)),
+            "provenance": provenance(),
+        },
+    )

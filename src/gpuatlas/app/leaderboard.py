@@ -16,10 +16,24 @@ def leaderboard_document() -> dict[str, Any]:
     """``gpuatlas.leaderboard/1``: the scoring method, then one row per system with its rank,
     id, product name ("4× RTX 4090") and score fields (value, low, high, coverage, …)."""
     method = default_score_method()
-    rows = [{"rank": row.rank, "system": row.system, "name": system_name(row.system),
-             **plain(row.score)} for row in leaderboard()]
-    return versioned(SCHEMA_ANSWER, {
-        "method": {"version": method.version, "reference_gpu": method.reference_gpu,
-                   "reference_value": method.reference_value, "weights": method.weights},
-        "rows": rows,
-    })
+    rows = [
+        {
+            "rank": row.rank,
+            "system": row.system,
+            "name": system_name(row.system),
+            **plain(row.score),
+        }
+        for row in leaderboard()
+    ]
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "method": {
+                "version": method.version,
+                "reference_gpu": method.reference_gpu,
+                "reference_value": method.reference_value,
+                "weights": method.weights,
+            },
+            "rows": rows,
+        },
+    )

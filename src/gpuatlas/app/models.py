@@ -190,13 +190,19 @@ class ModelsRequest(AnswerRequest):
     """Which models of the library (the filter of `gpuatlas models`)."""
 
     kind: Literal["llm", "diffusion", "vlm", "ocr"] | None = Field(
-        None, description="Only this kind: llm, diffusion, vlm or ocr; none: every model.")
+        None, description="Only this kind: llm, diffusion, vlm or ocr; none: every model."
+    )
 
 
 def models_document(request: ModelsRequest) -> dict[str, Any]:
     """``gpuatlas.models/1``: the request and one summary per model of the library."""
-    return versioned("models", {"request": request.model_dump(),
-                                "models": [model_summary(m) for m in all_models(request.kind)]})
+    return versioned(
+        "models",
+        {
+            "request": request.model_dump(),
+            "models": [model_summary(m) for m in all_models(request.kind)],
+        },
+    )
 
 
 def model_document(name: str, *, local_files: bool = False) -> dict[str, Any]:
@@ -206,13 +212,16 @@ def model_document(name: str, *, local_files: bool = False) -> dict[str, Any]:
 
 
 def show_document(reference: ModelReference) -> dict[str, Any]:
-    return versioned("model", {
-        "query": reference.name,
-        "matched_by": reference.matched_by,
-        "format_hint": reference.format_hint,
-        "format_id": reference.format_id,
-        "model": model_details(reference.model),
-    })
+    return versioned(
+        "model",
+        {
+            "query": reference.name,
+            "matched_by": reference.matched_by,
+            "format_hint": reference.format_hint,
+            "format_id": reference.format_id,
+            "model": model_details(reference.model),
+        },
+    )
 
 
 def formats_document() -> dict[str, Any]:
@@ -228,4 +237,3 @@ def formats_document() -> dict[str, Any]:
         for precision in all_kv_cache_precisions()
     ]
     return versioned("formats", {"weight_formats": weight_formats, "kv_cache_precisions": kv})
-

@@ -29,37 +29,63 @@ SCHEMA_ANSWER = "plan"
 class ServedTraffic(LatencyTargets, OfferChoice):
     """Traffic to serve on GPUs from the catalog, priced by cloud offers (plan and fleet)."""
 
-    weights: TextList = Field(["auto"], min_length=1, max_length=20,
-                              description="Formats; auto: the native format plus the formats "
-                                          "worth considering; all: every format.")
-    input_tokens: float = Field(512.0, le=1_000_000, json_schema_extra=CHECKED_MINIMUM,
-                                description="Mean prompt tokens per request.")
-    output_tokens: float = Field(256.0, le=1_000_000, json_schema_extra=CHECKED_MINIMUM,
-                                 description="Mean output tokens per request.")
+    weights: TextList = Field(
+        ["auto"],
+        min_length=1,
+        max_length=20,
+        description="Formats; auto: the native format plus the formats "
+        "worth considering; all: every format.",
+    )
+    input_tokens: float = Field(
+        512.0,
+        le=1_000_000,
+        json_schema_extra=CHECKED_MINIMUM,
+        description="Mean prompt tokens per request.",
+    )
+    output_tokens: float = Field(
+        256.0,
+        le=1_000_000,
+        json_schema_extra=CHECKED_MINIMUM,
+        description="Mean output tokens per request.",
+    )
     engine: str = Field("vllm", min_length=1, max_length=40, description="Serving engine.")
-    gpus: TextList = Field(default_factory=list, max_length=50,
-                           description="Only these GPUs or systems; none: every catalog GPU.")
-    gpu_counts: CountList = Field(list(DEFAULT_GPU_COUNTS), min_length=1, max_length=8,
-                                  description="GPUs per replica.")
+    gpus: TextList = Field(
+        default_factory=list,
+        max_length=50,
+        description="Only these GPUs or systems; none: every catalog GPU.",
+    )
+    gpu_counts: CountList = Field(
+        list(DEFAULT_GPU_COUNTS), min_length=1, max_length=8, description="GPUs per replica."
+    )
 
 
 class ServingPlanRequest(ServedTraffic):
     """A model's traffic and its latency targets (the defaults of `gpuatlas plan` and
     /plan/plan)."""
 
-    model: str = Field(min_length=1, max_length=200, examples=["llama-3.1-8b"],
-                       description="Model to serve.")
-    requests_per_s: float = Field(le=100_000, examples=[5.0], json_schema_extra=CHECKED_POSITIVE,
-                                  description="Arrival rate, requests per second.")
+    model: str = Field(
+        min_length=1, max_length=200, examples=["llama-3.1-8b"], description="Model to serve."
+    )
+    requests_per_s: float = Field(
+        le=100_000,
+        examples=[5.0],
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Arrival rate, requests per second.",
+    )
     length_distribution: Literal["fixed", "exponential", "uniform", "lognormal"] = "fixed"
     arrival: Literal["poisson", "gamma"] = "poisson"
-    burstiness: float = Field(1.0, le=1000, json_schema_extra=CHECKED_POSITIVE,
-                              description="Gamma shape: < 1 burstier than Poisson.")
+    burstiness: float = Field(
+        1.0,
+        le=1000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Gamma shape: < 1 burstier than Poisson.",
+    )
     top: int = Field(10, le=200, json_schema_extra=CHECKED_MINIMUM, description="Options to list.")
 
 
-def plan_document(request: ServingPlanRequest, price_files: Sequence[Path] = (),
-                  replicas: int | None = None) -> dict[str, Any]:
+def plan_document(
+    request: ServingPlanRequest, price_files: Sequence[Path] = (), replicas: int | None = None
+) -> dict[str, Any]:
     """``gpuatlas.plan/1``: the ranked options (each with its label and offer label), the
     explanation, every rejected candidate but those without an offer, and provenance.
 
@@ -67,25 +93,51 @@ def plan_document(request: ServingPlanRequest, price_files: Sequence[Path] = (),
     ``replicas`` (simulate every candidate at exactly that many replicas instead of searching:
     a simulation per candidate, too costly to offer to every web visitor)."""
     plan = serving_plan(request, price_files, replicas)
-    return versioned(SCHEMA_ANSWER, {
-        "request": request.model_dump(), "replicas": replicas,
-        "workload": plan.workload, "slo": plan.slo,
-        "slo_text": plan.slo.describe(), "feasible": plan.feasible, "message": plan.message,
-        "options": [{**plain(option), "label": option.label, "offer_label": option.offer_label}
-                    for option in plan.options],
-        "explanation": plan.explanation,
-        "rejected": [r for r in plan.rejected if r.kind != "no-offer"],
-        "candidates": plan.candidates, "simulated": plan.simulated,
-        "provenance": provenance(),
-    })
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "request": request.model_dump(),
+            "replicas": replicas,
+            "workload": plan.workload,
+            "slo": plan.slo,
+            "slo_text": plan.slo.describe(),
+            "feasible": plan.feasible,
+            "message": plan.message,
+            "options": [
+                {**plain(option), "label": option.label, "offer_label": option.offer_label}
+                for option in plan.options
+            ],
+            "explanation": plan.explanation,
+            "rejected": [r for r in plan.rejected if r.kind != "no-offer"],
+            "candidates": plan.candidates,
+            "simulated": plan.simulated,
+            "provenance": provenance(),
+        },
+    )
 
 
-def serving_plan(request: ServingPlanRequest, price_files: Sequence[Path] = (),
-                 replicas: int | None = None) -> Plan:
+def serving_plan(
+    request: ServingPlanRequest, price_files: Sequence[Path] = (), replicas: int | None = None
+) -> Plan:
     """The plan itself (the CLI renders it as a table; plan_document is its JSON)."""
-    return run_plan(PlanRequest(
-        request.model, tuple(request.weights), request.requests_per_s, request.input_tokens,
-        request.output_tokens, request.slo(), request.engine, request.length_distribution,
-        request.arrival, request.burstiness, tuple(request.gpus), tuple(request.gpu_counts),
-        tuple(request.providers), tuple(request.tiers), request.top, tuple(price_files),
-        replicas))
+    return run_plan(
+        PlanRequest(
+            request.model,
+            tuple(request.weights),
+            request.requests_per_s,
+            request.input_tokens,
+            request.output_tokens,
+            request.slo(),
+            request.engine,
+            request.length_distribution,
+            request.arrival,
+            request.burstiness,
+            tuple(request.gpus),
+            tuple(request.gpu_counts),
+            tuple(request.providers),
+            tuple(request.tiers),
+            request.top,
+            tuple(price_files),
+            replicas,
+        )
+    )

@@ -19,32 +19,52 @@ SCHEMA_ANSWER = "predict-llm"
 class PredictLlmRequest(SystemModelRequest):
     """One batch on one system (the defaults of `gpuatlas predict llm` and /plan/predict)."""
 
-    weights: str = Field("auto", min_length=1, max_length=40,
-                         description="Weight format; auto: the checkpoint's own.")
-    engine: str = Field("auto", min_length=1, max_length=40,
-                        description="Inference engine; auto: Ollama for Ollama tags, llama.cpp "
-                                    "for GGUF, else vLLM.")
+    weights: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Weight format; auto: the checkpoint's own.",
+    )
+    engine: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Inference engine; auto: Ollama for Ollama tags, llama.cpp "
+        "for GGUF, else vLLM.",
+    )
     batch: int = Field(1, ge=1, le=4096, description="Concurrent sequences.")
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")
-    kv_cache: str = Field("fp16", min_length=1, max_length=20,
-                          description="KV-cache precision (fp16, fp8).")
+    kv_cache: str = Field(
+        "fp16", min_length=1, max_length=20, description="KV-cache precision (fp16, fp8)."
+    )
 
 
-def predict_llm_document(request: PredictLlmRequest, *,
-                         local_files: bool = False) -> dict[str, Any]:
+def predict_llm_document(
+    request: PredictLlmRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     prediction = api.predict_llm(
-        request.system, reference.model, choice.format_id,
+        request.system,
+        reference.model,
+        choice.format_id,
         auto_engine(request.engine, choice.engine, request.system),
-        batch=request.batch, input_tokens=request.input_tokens,
-        output_tokens=request.output_tokens, kv_cache=request.kv_cache)
-    return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
-                                     "weights_assumed": _weights_assumed(choice),
-                                     **prediction.to_json()})
+        batch=request.batch,
+        input_tokens=request.input_tokens,
+        output_tokens=request.output_tokens,
+        kv_cache=request.kv_cache,
+    )
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "request": request.model_dump(),
+            "weights_assumed": _weights_assumed(choice),
+            **prediction.to_json(),
+        },
+    )
 
 
 def _weights_assumed(choice: Any) -> dict[str, Any]:
@@ -54,66 +74,113 @@ def _weights_assumed(choice: Any) -> dict[str, Any]:
 class PredictServingRequest(SystemModelRequest):
     """A system serving one model at a concurrency (the defaults of `gpuatlas predict serving`)."""
 
-    weights: str = Field("auto", min_length=1, max_length=40,
-                         description="Weight format; auto: the checkpoint's own.")
-    engine: str = Field("auto", min_length=1, max_length=40,
-                        description="Inference engine; auto: the system's usual one.")
+    weights: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Weight format; auto: the checkpoint's own.",
+    )
+    engine: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Inference engine; auto: the system's usual one.",
+    )
     concurrency: int | Literal["max"] = Field(
-        "max", description="Concurrent sequences on the system, or 'max'.")
+        "max", description="Concurrent sequences on the system, or 'max'."
+    )
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")
-    kv_cache: str = Field("fp16", min_length=1, max_length=20,
-                          description="KV-cache precision (fp16, fp8).")
+    kv_cache: str = Field(
+        "fp16", min_length=1, max_length=20, description="KV-cache precision (fp16, fp8)."
+    )
     layout: Literal["auto", "tensor"] = Field(
-        "auto", description="auto: the fastest split into replicas and tensor-parallel groups; "
-                            "tensor: one replica over every GPU.")
+        "auto",
+        description="auto: the fastest split into replicas and tensor-parallel groups; "
+        "tensor: one replica over every GPU.",
+    )
 
 
-def predict_serving_document(request: PredictServingRequest, *,
-                             local_files: bool = False) -> dict[str, Any]:
+def predict_serving_document(
+    request: PredictServingRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     engine = auto_engine(request.engine, choice.engine, request.system)
     result = api.serving_layout(
-        request.system, reference.model, choice.format_id, engine,
-        concurrency=request.concurrency, input_tokens=request.input_tokens,
-        output_tokens=request.output_tokens, kv_cache=request.kv_cache, layout=request.layout)
-    return versioned("predict-serving", {
-        "request": request.model_dump(), "weights_assumed": _weights_assumed(choice),
-        "engine": engine, "serving_output_tok_s": result.output_tok_s.to_json(),
-        "per_replica_output_tok_s": result.per_replica.to_json(),
-        "replicas": result.layout.replicas, "tensor_parallel": result.layout.tensor_parallel,
-        "layout": result.layout.description})
+        request.system,
+        reference.model,
+        choice.format_id,
+        engine,
+        concurrency=request.concurrency,
+        input_tokens=request.input_tokens,
+        output_tokens=request.output_tokens,
+        kv_cache=request.kv_cache,
+        layout=request.layout,
+    )
+    return versioned(
+        "predict-serving",
+        {
+            "request": request.model_dump(),
+            "weights_assumed": _weights_assumed(choice),
+            "engine": engine,
+            "serving_output_tok_s": result.output_tok_s.to_json(),
+            "per_replica_output_tok_s": result.per_replica.to_json(),
+            "replicas": result.layout.replicas,
+            "tensor_parallel": result.layout.tensor_parallel,
+            "layout": result.layout.description,
+        },
+    )
 
 
 class PredictDiffusionRequest(SystemModelRequest):
     """Text-to-image generation (the defaults of `gpuatlas predict diffusion`)."""
 
-    resolution: int | None = Field(None, ge=1, le=16_384,
-                                   description="Square side in px; none: the model's default.")
-    steps: int | None = Field(None, ge=1, le=10_000,
-                              description="Denoising steps; none: the model's default.")
+    resolution: int | None = Field(
+        None, ge=1, le=16_384, description="Square side in px; none: the model's default."
+    )
+    steps: int | None = Field(
+        None, ge=1, le=10_000, description="Denoising steps; none: the model's default."
+    )
     batch: int = Field(1, ge=1, le=1024, description="Images per batch.")
     cfg: bool | None = Field(None, description="Classifier-free guidance; none: the model's.")
-    weights: str = Field("bf16", min_length=1, max_length=40,
-                         description="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0…")
-    engine: str = Field("diffusers", min_length=1, max_length=40,
-                        description="diffusers, comfyui, tensorrt, stable-fast, coreml.")
-    variant: str | None = Field(None, min_length=1, max_length=200,
-                                description="'+'-joined: torch.compile, vanilla-attention, "
-                                            "tf32, fp8-matmul, denoise-loop.")
+    weights: str = Field(
+        "bf16",
+        min_length=1,
+        max_length=40,
+        description="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0…",
+    )
+    engine: str = Field(
+        "diffusers",
+        min_length=1,
+        max_length=40,
+        description="diffusers, comfyui, tensorrt, stable-fast, coreml.",
+    )
+    variant: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="'+'-joined: torch.compile, vanilla-attention, tf32, fp8-matmul, denoise-loop.",
+    )
 
 
-def predict_diffusion_document(request: PredictDiffusionRequest, *,
-                               local_files: bool = False) -> dict[str, Any]:
+def predict_diffusion_document(
+    request: PredictDiffusionRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.predict-diffusion/1``: seconds per image, images per minute, memory and the
     CPU offload it needs."""
     result = api.predict_diffusion(
-        request.system, model_reference(request.model, local_files).model,
-        resolution=request.resolution, steps=request.steps, batch=request.batch,
-        cfg=request.cfg, weights=request.weights, engine=request.engine,
-        variant=request.variant)
+        request.system,
+        model_reference(request.model, local_files).model,
+        resolution=request.resolution,
+        steps=request.steps,
+        batch=request.batch,
+        cfg=request.cfg,
+        weights=request.weights,
+        engine=request.engine,
+        variant=request.variant,
+    )
     return versioned("predict-diffusion", {"request": request.model_dump(), **result.to_json()})
 
 
@@ -121,18 +188,24 @@ class PredictVisionRequest(SystemModelRequest):
     """A vision-language model describing images (the defaults of `gpuatlas predict vision`)."""
 
     batch: int = Field(8, ge=1, le=4096, description="Images in flight.")
-    image_tokens: int | None = Field(None, ge=1, le=100_000,
-                                     description="Tokens per image; none: the model's own.")
+    image_tokens: int | None = Field(
+        None, ge=1, le=100_000, description="Tokens per image; none: the model's own."
+    )
 
 
-def predict_vision_document(request: PredictVisionRequest, *,
-                            local_files: bool = False) -> dict[str, Any]:
+def predict_vision_document(
+    request: PredictVisionRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.predict-vision/1``: images per minute at the batch."""
-    result = api.predict_vision(request.system,
-                                model_reference(request.model, local_files).model,
-                                batch=request.batch, image_tokens=request.image_tokens)
-    return versioned("predict-vision", {"request": request.model_dump(),
-                                        "images_per_min": result.to_json()})
+    result = api.predict_vision(
+        request.system,
+        model_reference(request.model, local_files).model,
+        batch=request.batch,
+        image_tokens=request.image_tokens,
+    )
+    return versioned(
+        "predict-vision", {"request": request.model_dump(), "images_per_min": result.to_json()}
+    )
 
 
 class PredictOcrRequest(SystemModelRequest):
@@ -141,13 +214,16 @@ class PredictOcrRequest(SystemModelRequest):
     batch: int = Field(16, ge=1, le=4096, description="Lines in flight.")
 
 
-def predict_ocr_document(request: PredictOcrRequest, *, local_files: bool = False
-                         ) -> dict[str, Any]:
+def predict_ocr_document(
+    request: PredictOcrRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.predict-ocr/1``: pages per minute at the batch."""
-    result = api.predict_ocr(request.system, model_reference(request.model, local_files).model,
-                             batch=request.batch)
-    return versioned("predict-ocr", {"request": request.model_dump(),
-                                     "pages_per_min": result.to_json()})
+    result = api.predict_ocr(
+        request.system, model_reference(request.model, local_files).model, batch=request.batch
+    )
+    return versioned(
+        "predict-ocr", {"request": request.model_dump(), "pages_per_min": result.to_json()}
+    )
 
 
 class PredictTrainRequest(SystemModelRequest):
@@ -155,22 +231,29 @@ class PredictTrainRequest(SystemModelRequest):
 
     tokens: float = Field(1e9, gt=0, le=1e15, description="Training budget in tokens.")
     method: str = Field("full", min_length=1, max_length=20, description="full, lora or qlora.")
-    precision: str = Field("bf16", min_length=1, max_length=20,
-                           description="Training precision.")
+    precision: str = Field("bf16", min_length=1, max_length=20, description="Training precision.")
     recompute: bool = Field(False, description="Activation recomputation.")
     sequence_tokens: int = Field(2048, ge=1, le=2_000_000, description="Sequence length.")
     micro_batch: int = Field(4, ge=1, le=4096, description="Micro-batch per GPU.")
-    sharding: str = Field("none", min_length=1, max_length=20,
-                          description="none, zero1, zero2, zero3, fsdp.")
+    sharding: str = Field(
+        "none", min_length=1, max_length=20, description="none, zero1, zero2, zero3, fsdp."
+    )
 
 
-def predict_train_document(request: PredictTrainRequest, *, local_files: bool = False
-                           ) -> dict[str, Any]:
+def predict_train_document(
+    request: PredictTrainRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.predict-train/1``: step time, tokens/s, time for the budget, all-reduce,
     scaling efficiency and memory per GPU."""
     result = api.predict_training(
-        request.system, model_reference(request.model, local_files).model,
-        tokens=request.tokens, method=request.method, precision=request.precision,
-        recompute=request.recompute, sequence_tokens=request.sequence_tokens,
-        micro_batch=request.micro_batch, sharding=request.sharding)
+        request.system,
+        model_reference(request.model, local_files).model,
+        tokens=request.tokens,
+        method=request.method,
+        precision=request.precision,
+        recompute=request.recompute,
+        sequence_tokens=request.sequence_tokens,
+        micro_batch=request.micro_batch,
+        sharding=request.sharding,
+    )
     return versioned("predict-train", {"request": request.model_dump(), **result.to_json()})

@@ -20,12 +20,19 @@ SCHEMA_ANSWER = "prices"
 class PricesRequest(AnswerRequest):
     """Which offers (the defaults of `gpuatlas prices` and /prices.json)."""
 
-    gpu: str | None = Field(None, min_length=1, max_length=100, examples=["h100-sxm"],
-                            description="GPU id or name; all GPUs when omitted.")
-    provider: str | None = Field(None, min_length=1, max_length=100,
-                                 description="Only this provider.")
+    gpu: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        examples=["h100-sxm"],
+        description="GPU id or name; all GPUs when omitted.",
+    )
+    provider: str | None = Field(
+        None, min_length=1, max_length=100, description="Only this provider."
+    )
     tier: Literal["on-demand", "spot", "reserved", "community"] | None = Field(
-        None, description="Only this price tier.")
+        None, description="Only this price tier."
+    )
     history: bool = Field(False, description="Every snapshot, not only the newest.")
 
 
@@ -36,11 +43,18 @@ def prices_document(request: PricesRequest, price_files: Sequence[Path] = ()) ->
     gpu_id = resolve_gpu(request.gpu).id if request.gpu else None
     lister = price_catalog.price_history if request.history else price_catalog.current_prices
     snapshots = lister(gpu_id, request.provider, request.tier, price_files)
-    return versioned(SCHEMA_ANSWER, {
-        "request": request.model_dump(), "gpu_id": gpu_id, "history": request.history,
-        "prices": [{**plain(snapshot), "gpu_name": _gpu_name(snapshot.gpu_id)}
-                   for snapshot in snapshots],
-    })
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "request": request.model_dump(),
+            "gpu_id": gpu_id,
+            "history": request.history,
+            "prices": [
+                {**plain(snapshot), "gpu_name": _gpu_name(snapshot.gpu_id)}
+                for snapshot in snapshots
+            ],
+        },
+    )
 
 
 def _gpu_name(gpu_id: str) -> str:

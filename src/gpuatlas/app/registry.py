@@ -29,46 +29,82 @@ ANSWERS: tuple[Answer, ...] = (
     _answer("model", "model show NAME", "/models/{name}.json", "models:model_document"),
     _answer("formats", "formats", "/formats.json", "models:formats_document"),
     _answer("fit", "fit SYSTEM MODEL", "/plan/fit.json", "fit:fit_document"),
-    _answer("fit-training", "fit SYSTEM MODEL --training M", "/fit/training.json",
-            "fit:fit_training_document"),
-    _answer("predict-llm", "predict llm SYSTEM MODEL", "/plan/predict.json",
-            "predict:predict_llm_document"),
-    _answer("predict-serving", "predict serving SYSTEM MODEL", "/predict/serving.json",
-            "predict:predict_serving_document"),
-    _answer("serving-curve", "predict serving-curve SYSTEM MODEL", "/predict/serving-curve.json",
-            "serving_curve:serving_curve_document"),
-    _answer("predict-diffusion", "predict diffusion SYSTEM MODEL", "/predict/diffusion.json",
-            "predict:predict_diffusion_document"),
-    _answer("predict-vision", "predict vision SYSTEM MODEL", "/predict/vision.json",
-            "predict:predict_vision_document"),
-    _answer("predict-ocr", "predict ocr SYSTEM MODEL", "/predict/ocr.json",
-            "predict:predict_ocr_document"),
-    _answer("predict-train", "predict train SYSTEM MODEL", "/predict/train.json",
-            "predict:predict_train_document"),
-    _answer("predict-cases", "predict --cases FILE.csv", "",
-            "predict_cases:predict_cases_document"),
+    _answer(
+        "fit-training",
+        "fit SYSTEM MODEL --training M",
+        "/fit/training.json",
+        "fit:fit_training_document",
+    ),
+    _answer(
+        "predict-llm",
+        "predict llm SYSTEM MODEL",
+        "/plan/predict.json",
+        "predict:predict_llm_document",
+    ),
+    _answer(
+        "predict-serving",
+        "predict serving SYSTEM MODEL",
+        "/predict/serving.json",
+        "predict:predict_serving_document",
+    ),
+    _answer(
+        "serving-curve",
+        "predict serving-curve SYSTEM MODEL",
+        "/predict/serving-curve.json",
+        "serving_curve:serving_curve_document",
+    ),
+    _answer(
+        "predict-diffusion",
+        "predict diffusion SYSTEM MODEL",
+        "/predict/diffusion.json",
+        "predict:predict_diffusion_document",
+    ),
+    _answer(
+        "predict-vision",
+        "predict vision SYSTEM MODEL",
+        "/predict/vision.json",
+        "predict:predict_vision_document",
+    ),
+    _answer(
+        "predict-ocr",
+        "predict ocr SYSTEM MODEL",
+        "/predict/ocr.json",
+        "predict:predict_ocr_document",
+    ),
+    _answer(
+        "predict-train",
+        "predict train SYSTEM MODEL",
+        "/predict/train.json",
+        "predict:predict_train_document",
+    ),
+    _answer(
+        "predict-cases", "predict --cases FILE.csv", "", "predict_cases:predict_cases_document"
+    ),
     _answer("cost", "cost", "/cost.json", "cost:cost_document"),
     _answer("tco", "tco", "/tco.json", "tco:tco_document"),
     _answer("plan", "plan --model M --rps R", "/plan/plan.json", "plan:plan_document"),
     _answer("fleet", "fleet --model M=SHARE … --rps R", "/fleet.json", "fleet:fleet_document"),
-    _answer("comparison", "compare A B", "/compare/{a}/{b}.json",
-            "compare:comparison_document"),
-    _answer("leaderboard", "leaderboard", "/leaderboard.json",
-            "leaderboard:leaderboard_document"),
+    _answer("comparison", "compare A B", "/compare/{a}/{b}.json", "compare:comparison_document"),
+    _answer("leaderboard", "leaderboard", "/leaderboard.json", "leaderboard:leaderboard_document"),
     _answer("bench-list", "bench list", "/bench.json", "suite:bench_list_document"),
-    _answer("calibration", "calibrate [--data D] [--output F]", "",
-            "calibrate:calibrate_document"),
-    _answer("error", "… (any command, on a bad request)", "any .json route, on an error",
-            "errors:error_document"),
+    _answer("calibration", "calibrate [--data D] [--output F]", "", "calibrate:calibrate_document"),
+    _answer(
+        "error",
+        "… (any command, on a bad request)",
+        "any .json route, on an error",
+        "errors:error_document",
+    ),
 )
 
 
 def markdown_table() -> str:
     """The answers as a Markdown table (the README's schema table)."""
     lines = ["| schema_version | command (`--json`) | web route |", "|---|---|---|"]
-    lines += [f"| `{a.schema_version}` | `gpuatlas {a.command}` | "
-              f"{f'`{a.route}`' if a.route.startswith('/') else (a.route or '—')} |"
-              for a in ANSWERS]
+    lines += [
+        f"| `{a.schema_version}` | `gpuatlas {a.command}` | "
+        f"{f'`{a.route}`' if a.route.startswith('/') else (a.route or '—')} |"
+        for a in ANSWERS
+    ]
     return "\n".join(lines) + "\n"
 
 

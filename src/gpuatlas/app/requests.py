@@ -25,17 +25,26 @@ DEFAULT_GPU_COUNTS: tuple[int, ...] = (1, 2, 4, 8)
 class AnswerRequest(BaseModel):
     """A request as people state it; unknown fields are refused (a typo never goes unseen)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, frozen=True, allow_inf_nan=False
+    )
 
 
 class SystemModelRequest(AnswerRequest):
     """A request about one model on one GPU or system."""
 
-    system: str = Field(min_length=1, max_length=100, examples=["rtx-4090"],
-                        description="GPU or system, e.g. 'rtx-4090' or '4x h100-sxm'.")
-    model: str = Field(min_length=1, max_length=200, examples=["llama-3.1-8b"],
-                       description="Model name, Hub id or Ollama tag.")
+    system: str = Field(
+        min_length=1,
+        max_length=100,
+        examples=["rtx-4090"],
+        description="GPU or system, e.g. 'rtx-4090' or '4x h100-sxm'.",
+    )
+    model: str = Field(
+        min_length=1,
+        max_length=200,
+        examples=["llama-3.1-8b"],
+        description="Model name, Hub id or Ollama tag.",
+    )
 
 
 def split_list(value: Any) -> Any:
@@ -60,14 +69,26 @@ class LatencyTargets(AnswerRequest):
     Lower limits the economics layer checks itself (it words them for people and reports them
     with every other problem at once) are documented in the schema, not enforced twice."""
 
-    p95_ttft_ms: float | None = Field(None, le=3_600_000, examples=[1000.0],
-                                      json_schema_extra=CHECKED_POSITIVE,
-                                      description="p95 time-to-first-token target, ms.")
-    p95_tpot_ms: float | None = Field(None, le=3_600_000, examples=[100.0],
-                                      json_schema_extra=CHECKED_POSITIVE,
-                                      description="p95 time-per-output-token target, ms.")
-    p95_e2e_ms: float | None = Field(None, le=36_000_000, json_schema_extra=CHECKED_POSITIVE,
-                                     description="p95 end-to-end latency target, ms.")
+    p95_ttft_ms: float | None = Field(
+        None,
+        le=3_600_000,
+        examples=[1000.0],
+        json_schema_extra=CHECKED_POSITIVE,
+        description="p95 time-to-first-token target, ms.",
+    )
+    p95_tpot_ms: float | None = Field(
+        None,
+        le=3_600_000,
+        examples=[100.0],
+        json_schema_extra=CHECKED_POSITIVE,
+        description="p95 time-per-output-token target, ms.",
+    )
+    p95_e2e_ms: float | None = Field(
+        None,
+        le=36_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="p95 end-to-end latency target, ms.",
+    )
 
     def slo(self) -> Slo:
         return Slo(self.p95_ttft_ms, self.p95_tpot_ms, self.p95_e2e_ms)
@@ -76,10 +97,15 @@ class LatencyTargets(AnswerRequest):
 class OfferChoice(AnswerRequest):
     """Which cloud offers an economics answer prices against."""
 
-    providers: TextList = Field(default_factory=list, max_length=50,
-                                description="Only these providers; none: all.")
-    tiers: TextList = Field(list(DEFAULT_TIERS), min_length=1, max_length=4,
-                            description="Price tiers: on-demand, community, spot, reserved.")
+    providers: TextList = Field(
+        default_factory=list, max_length=50, description="Only these providers; none: all."
+    )
+    tiers: TextList = Field(
+        list(DEFAULT_TIERS),
+        min_length=1,
+        max_length=4,
+        description="Price tiers: on-demand, community, spot, reserved.",
+    )
 
 
 def field_default(kind: type[AnswerRequest], name: str) -> Any:
@@ -112,11 +138,19 @@ def model_reference(name: str, local_files: bool) -> Any:
     if local_files:
         return resolve_model_argument(name)
     if _looks_like_path(name):
-        raise InvalidRequestError([f"model: {name!r} looks like a file path; the web app "
-                                   "answers for models of the library (see `gpuatlas models`)"])
+        raise InvalidRequestError(
+            [
+                f"model: {name!r} looks like a file path; the web app "
+                "answers for models of the library (see `gpuatlas models`)"
+            ]
+        )
     return resolve_model_reference(name, allow_hub=False)
 
 
 def _looks_like_path(name: str) -> bool:
-    return (name.endswith(".json") or name.startswith(".") or Path(name).is_absolute()
-            or any(mark in name for mark in PATH_MARKS))
+    return (
+        name.endswith(".json")
+        or name.startswith(".")
+        or Path(name).is_absolute()
+        or any(mark in name for mark in PATH_MARKS)
+    )

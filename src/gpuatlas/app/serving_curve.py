@@ -28,19 +28,31 @@ class ServingCurveRequest(SystemModelRequest):
     """One model served on one system at every concurrency (the defaults of
     `gpuatlas predict serving-curve`)."""
 
-    weights: str = Field("auto", min_length=1, max_length=40,
-                         description="Weight format; auto: the checkpoint's own.")
-    engine: str = Field("auto", min_length=1, max_length=40,
-                        description="Inference engine; auto: the system's usual one.")
+    weights: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Weight format; auto: the checkpoint's own.",
+    )
+    engine: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Inference engine; auto: the system's usual one.",
+    )
     input_tokens: int = Field(1024, ge=1, le=1_000_000, description="Prompt tokens per request.")
-    output_tokens: int = Field(1024, ge=1, le=1_000_000,
-                               description="Generated tokens per request.")
-    interactivity: FloatList = Field([20.0, 50.0], min_length=1, max_length=20,
-                                     description="tok/s per user at which to read throughput "
-                                                 "and cost.")
-    usd_per_gpu_hour: float | None = Field(None, gt=0, le=10_000,
-                                           description="Price for $/1M tokens; none: the "
-                                                       "cheapest rental.")
+    output_tokens: int = Field(
+        1024, ge=1, le=1_000_000, description="Generated tokens per request."
+    )
+    interactivity: FloatList = Field(
+        [20.0, 50.0],
+        min_length=1,
+        max_length=20,
+        description="tok/s per user at which to read throughput and cost.",
+    )
+    usd_per_gpu_hour: float | None = Field(
+        None, gt=0, le=10_000, description="Price for $/1M tokens; none: the cheapest rental."
+    )
 
     @field_validator("interactivity")
     @classmethod
@@ -50,51 +62,85 @@ class ServingCurveRequest(SystemModelRequest):
         return levels
 
 
-def serving_curve_document(request: ServingCurveRequest, *,
-                           local_files: bool = False) -> dict[str, Any]:
+def serving_curve_document(
+    request: ServingCurveRequest, *, local_files: bool = False
+) -> dict[str, Any]:
     """``gpuatlas.serving-curve/1``: the request, the curve's points (tok/s per user and per
     GPU, ranges) and, at each interactivity level, throughput, $/1M tokens and tok/J."""
     resolved = resolve_system(request.system)
-    price = (_given_price(request.usd_per_gpu_hour) if request.usd_per_gpu_hour
-             else _cheapest_price(resolved.gpu.id))
+    price = (
+        _given_price(request.usd_per_gpu_hour)
+        if request.usd_per_gpu_hour
+        else _cheapest_price(resolved.gpu.id)
+    )
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     engine_id = auto_engine(request.engine, choice.engine, resolved)
-    curve = serving_curve(resolved, reference.model, choice.format_id, engine_id,
-                          input_tokens=request.input_tokens,
-                          output_tokens=request.output_tokens)
-    power_per_gpu_w = (system_power(resolved).draw_w / resolved.gpu_count
-                       if resolved.gpu.tdp_w else None)
+    curve = serving_curve(
+        resolved,
+        reference.model,
+        choice.format_id,
+        engine_id,
+        input_tokens=request.input_tokens,
+        output_tokens=request.output_tokens,
+    )
+    power_per_gpu_w = (
+        system_power(resolved).draw_w / resolved.gpu_count if resolved.gpu.tdp_w else None
+    )
     usd = price["usd_per_gpu_hour"] if price else None
-    return versioned(SCHEMA_ANSWER, {
-        "request": request.model_dump(),
-        "system": resolved.id, "gpu_count": resolved.gpu_count, "model": curve.model_id,
-        "weights": choice.format_id, "weights_reason": choice.describe(), "engine": engine_id,
-        "input_tokens": request.input_tokens, "output_tokens": request.output_tokens,
-        "price": price,
-        "power_per_gpu_w": power_per_gpu_w, "power_basis": "board TDP (upper bound of the draw)",
-        "points": [
-            {"concurrency": p.concurrency, "per_user_tok_s": p.per_user_tok_s.to_json(),
-             "per_gpu_tok_s": p.per_gpu_tok_s.to_json()}
-            for p in curve.points
-        ],
-        "at_interactivity": [_at_level(curve, level, usd, power_per_gpu_w)
-                             for level in request.interactivity],
-    })
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "request": request.model_dump(),
+            "system": resolved.id,
+            "gpu_count": resolved.gpu_count,
+            "model": curve.model_id,
+            "weights": choice.format_id,
+            "weights_reason": choice.describe(),
+            "engine": engine_id,
+            "input_tokens": request.input_tokens,
+            "output_tokens": request.output_tokens,
+            "price": price,
+            "power_per_gpu_w": power_per_gpu_w,
+            "power_basis": "board TDP (upper bound of the draw)",
+            "points": [
+                {
+                    "concurrency": p.concurrency,
+                    "per_user_tok_s": p.per_user_tok_s.to_json(),
+                    "per_gpu_tok_s": p.per_gpu_tok_s.to_json(),
+                }
+                for p in curve.points
+            ],
+            "at_interactivity": [
+                _at_level(curve, level, usd, power_per_gpu_w) for level in request.interactivity
+            ],
+        },
+    )
 
 
-def _at_level(curve: Any, level: float, usd_per_gpu_hour: float | None,
-              power_per_gpu_w: float | None) -> dict[str, Any]:
+def _at_level(
+    curve: Any, level: float, usd_per_gpu_hour: float | None, power_per_gpu_w: float | None
+) -> dict[str, Any]:
     point = operating_point(curve, level)
     throughput = point.per_gpu_tok_s
-    cost = (usd_per_million_tokens(throughput, usd_per_gpu_hour)
-            if throughput is not None and usd_per_gpu_hour else None)
-    energy = (tokens_per_joule(throughput, power_per_gpu_w)
-              if throughput is not None and power_per_gpu_w else None)
-    return {"per_user_tok_s": level, "reachable": point.reachable,
-            "concurrency": point.concurrency, "per_gpu_tok_s": _estimate_json(throughput),
-            "usd_per_million_tokens": _estimate_json(cost),
-            "tokens_per_joule": _estimate_json(energy)}
+    cost = (
+        usd_per_million_tokens(throughput, usd_per_gpu_hour)
+        if throughput is not None and usd_per_gpu_hour
+        else None
+    )
+    energy = (
+        tokens_per_joule(throughput, power_per_gpu_w)
+        if throughput is not None and power_per_gpu_w
+        else None
+    )
+    return {
+        "per_user_tok_s": level,
+        "reachable": point.reachable,
+        "concurrency": point.concurrency,
+        "per_gpu_tok_s": _estimate_json(throughput),
+        "usd_per_million_tokens": _estimate_json(cost),
+        "tokens_per_joule": _estimate_json(energy),
+    }
 
 
 def _estimate_json(estimate: Any) -> dict[str, Any] | None:
@@ -111,6 +157,10 @@ def _cheapest_price(gpu_id: str) -> dict[str, Any] | None:
     if not offers:
         return None
     cheapest = min(offers, key=lambda s: s.usd_per_gpu_hour)
-    return {"usd_per_gpu_hour": cheapest.usd_per_gpu_hour, "provider": cheapest.provider,
-            "tier": cheapest.tier, "observed_date": cheapest.observed_date,
-            "source": cheapest.source}
+    return {
+        "usd_per_gpu_hour": cheapest.usd_per_gpu_hour,
+        "provider": cheapest.provider,
+        "tier": cheapest.tier,
+        "observed_date": cheapest.observed_date,
+        "source": cheapest.source,
+    }

@@ -22,8 +22,9 @@ SUITE_VERSION = 1
 class BenchListRequest(AnswerRequest):
     """Which benchmarks (the filter of `gpuatlas bench list`); none: the whole suite."""
 
-    category: str | None = Field(None, min_length=1, max_length=40,
-                                 description="Only this category.")
+    category: str | None = Field(
+        None, min_length=1, max_length=40, description="Only this category."
+    )
 
 
 def chosen_benchmarks(request: BenchListRequest) -> list[Benchmark]:
@@ -37,6 +38,12 @@ def chosen_benchmarks(request: BenchListRequest) -> list[Benchmark]:
 def bench_list_document(request: BenchListRequest) -> dict[str, Any]:
     """``gpuatlas.bench-list/1``: the request, the suite's name and version, and each benchmark
     (id, version, category, title, runner, model, unit, direction, what it needs, params)."""
-    return versioned("bench-list", {
-        "request": request.model_dump(), "suite": SUITE_NAME, "suite_version": SUITE_VERSION,
-        "benchmarks": [asdict(b) for b in chosen_benchmarks(request)]})
+    return versioned(
+        "bench-list",
+        {
+            "request": request.model_dump(),
+            "suite": SUITE_NAME,
+            "suite_version": SUITE_VERSION,
+            "benchmarks": [asdict(b) for b in chosen_benchmarks(request)],
+        },
+    )

@@ -19,27 +19,40 @@ if TYPE_CHECKING:
     from gpuatlas.economics.tco import OnPremInputs
 
 SCHEMA_ANSWER = "tco"
-ELECTRICITY_NOTE = ("same hours at the same load; compare energy per unit of work with "
-                    "`gpuatlas cost --workload llm` (tokens/J)")
+ELECTRICITY_NOTE = (
+    "same hours at the same load; compare energy per unit of work with "
+    "`gpuatlas cost --workload llm` (tokens/J)"
+)
 
 
 class OnPremTcoRequest(OfferChoice):
     """Systems to own and what owning them costs (the defaults of `gpuatlas tco`). Limits are
     checked by the economics layer, which reports every problem at once."""
 
-    gpus: TextList = Field(default_factory=list, max_length=50,
-                           description="GPUs or systems ('rtx-4090', '2x a100-80gb-sxm').")
+    gpus: TextList = Field(
+        default_factory=list,
+        max_length=50,
+        description="GPUs or systems ('rtx-4090', '2x a100-80gb-sxm').",
+    )
     purchase_usd: FloatList = Field(
-        default_factory=list, max_length=50,
+        default_factory=list,
+        max_length=50,
         description="Price per GPU, one per GPU (default: newest sourced catalog price for the "
-                    "condition, else the launch price).")
-    condition: str = Field("new", min_length=1, max_length=10,
-                           description="new or used: picks the default purchase price.")
-    measured_w: FloatList = Field(default_factory=list, max_length=50,
-                                  description="Measured draw of each system in W (else TDP).")
+        "condition, else the launch price).",
+    )
+    condition: str = Field(
+        "new",
+        min_length=1,
+        max_length=10,
+        description="new or used: picks the default purchase price.",
+    )
+    measured_w: FloatList = Field(
+        default_factory=list,
+        max_length=50,
+        description="Measured draw of each system in W (else TDP).",
+    )
     server_usd: float = Field(0.0, description="Rest of the server (CPU, board, PSU…), once.")
-    hosting_usd_per_month: float = Field(0.0,
-                                         description="Rack space, network, staff per month.")
+    hosting_usd_per_month: float = Field(0.0, description="Rack space, network, staff per month.")
     usd_per_kwh: float = Field(DEFAULT_USD_PER_KWH, description="Electricity price, USD per kWh.")
     pue: float = Field(DEFAULT_PUE, description="Power usage effectiveness (cooling overhead).")
     years: float = Field(DEFAULT_YEARS, description="Years of use.")
@@ -48,26 +61,46 @@ class OnPremTcoRequest(OfferChoice):
     hours_per_month: float = Field(730.0, description="Hours in use per month (730 = 24/7).")
 
     def inputs(self) -> OnPremInputs:
-        return OnPremInputs(self.usd_per_kwh, self.pue, self.years, self.hours_per_month,
-                            self.load, self.server_usd, self.hosting_usd_per_month,
-                            self.residual)
+        return OnPremInputs(
+            self.usd_per_kwh,
+            self.pue,
+            self.years,
+            self.hours_per_month,
+            self.load,
+            self.server_usd,
+            self.hosting_usd_per_month,
+            self.residual,
+        )
 
 
 def tco_rows(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> list[TcoRow]:
     """Each system's TCO and break-even (the CLI's table)."""
-    return run_tco(TcoRequest(tuple(request.gpus), request.inputs(),
-                              tuple(request.purchase_usd), request.condition,
-                              tuple(request.providers), tuple(request.tiers),
-                              tuple(price_files), tuple(request.measured_w)))
+    return run_tco(
+        TcoRequest(
+            tuple(request.gpus),
+            request.inputs(),
+            tuple(request.purchase_usd),
+            request.condition,
+            tuple(request.providers),
+            tuple(request.tiers),
+            tuple(price_files),
+            tuple(request.measured_w),
+        )
+    )
 
 
 def tco_document(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.tco/1``: the request, one entry per system (TCO, power at the wall,
     electricity per year, break-even) and the electricity difference of each pair."""
     rows = tco_rows(request, price_files)
-    return versioned(SCHEMA_ANSWER, {"request": request.model_dump(),
-                                     "systems": [_system_json(row) for row in rows],
-                                     "comparisons": electricity_comparisons(rows)})
+    return versioned(
+        SCHEMA_ANSWER,
+        {
+            "request": request.model_dump(),
+            "systems": [_system_json(row) for row in rows],
+            "comparisons": electricity_comparisons(rows),
+        },
+    )
 
 
 def _system_json(row: TcoRow) -> dict[str, Any]:
@@ -84,13 +117,16 @@ def electricity_comparisons(rows: Sequence[TcoRow]) -> list[dict[str, Any]]:
     """Each pair of systems: the electricity difference per year and over the years."""
     comparisons = []
     for first_index, first in enumerate(rows):
-        for other in rows[first_index + 1:]:
+        for other in rows[first_index + 1 :]:
             monthly = first.tco.electricity_usd_per_month - other.tco.electricity_usd_per_month
             yearly = monthly * 12
-            comparisons.append({
-                "system": first.tco.system_id, "versus": other.tco.system_id,
-                "electricity_difference_usd_per_year": yearly,
-                "electricity_difference_usd_total": yearly * first.tco.inputs.years,
-                "note": ELECTRICITY_NOTE,
-            })
+            comparisons.append(
+                {
+                    "system": first.tco.system_id,
+                    "versus": other.tco.system_id,
+                    "electricity_difference_usd_per_year": yearly,
+                    "electricity_difference_usd_total": yearly * first.tco.inputs.years,
+                    "note": ELECTRICITY_NOTE,
+                }
+            )
     return comparisons

@@ -21,8 +21,9 @@ from gpuatlas.errors import InvalidRequestError
 
 API_KEY_VARIABLE = "OPENAI_API_KEY"
 TLS_READ_BYTES = 1 << 18
-HEADER_NAME_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
-                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+HEADER_NAME_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class EndpointAccess:
     ca_cert: str | None = None  # a PEM file of trusted CAs (in addition to none: only these)
 
     @classmethod
-    def from_options(cls, api_key: str | None, headers: list[str] | None, insecure: bool,
-                     ca_cert: str | None) -> EndpointAccess:
+    def from_options(
+        cls, api_key: str | None, headers: list[str] | None, insecure: bool, ca_cert: str | None
+    ) -> EndpointAccess:
         """From command-line values; the key falls back to $OPENAI_API_KEY."""
         problems, parsed = [], []
         for header in headers or []:
@@ -96,8 +98,10 @@ class TlsSession:
                 await self._flush(sock)
                 data = await loop.sock_recv(sock, TLS_READ_BYTES)
                 if not data:
-                    raise ConnectionResetError("the server closed the connection during the "
-                                               "TLS handshake (is it speaking TLS?)") from None
+                    raise ConnectionResetError(
+                        "the server closed the connection during the "
+                        "TLS handshake (is it speaking TLS?)"
+                    ) from None
                 self.incoming.write(data)
         await self._flush(sock)
 

@@ -109,14 +109,22 @@ def _ollama_options(spec: RequestSpec) -> dict[str, Any]:
 
 
 def _ollama_generate_body(spec: RequestSpec) -> dict[str, Any]:
-    return {"model": spec.model, "prompt": spec.prompt, "stream": True,
-            "options": _ollama_options(spec)}
+    return {
+        "model": spec.model,
+        "prompt": spec.prompt,
+        "stream": True,
+        "options": _ollama_options(spec),
+    }
 
 
 def _ollama_chat_body(spec: RequestSpec) -> dict[str, Any]:
     messages = [{"role": "user", "content": spec.prompt}]
-    return {"model": spec.model, "messages": messages, "stream": True,
-            "options": _ollama_options(spec)}
+    return {
+        "model": spec.model,
+        "messages": messages,
+        "stream": True,
+        "options": _ollama_options(spec),
+    }
 
 
 def decode_response(api: str, response: RawResponse) -> DecodedStream:
@@ -172,8 +180,9 @@ def _decode_sse(response: RawResponse, decoded: DecodedStream, chat: bool) -> No
     _collect_openai_events(others, parsed, times, decoded, chat)
 
 
-def _collect_openai_events(others: list[int], parsed: list[Any], times: list[int],
-                           out: DecodedStream, chat: bool) -> None:
+def _collect_openai_events(
+    others: list[int], parsed: list[Any], times: list[int], out: DecodedStream, chat: bool
+) -> None:
     """Events between those decoded in full (`others`, at those indices) are answer tokens."""
     token_times, answer_times, start = out.token_times_ns, out.answer_times_ns, 0
     for index, event in zip(others, parsed, strict=True):
@@ -199,23 +208,31 @@ def _parse_json_payloads(payloads: list[bytes]) -> list[Any]:
     return list(parsed)
 
 
-def arrival_times(response: RawResponse, body_offsets: list[int] | np.ndarray,
-                  body_starts: list[int], raw_starts: list[int]) -> list[int]:
+def arrival_times(
+    response: RawResponse,
+    body_offsets: list[int] | np.ndarray,
+    body_starts: list[int],
+    raw_starts: list[int],
+) -> list[int]:
     """Arrival time of the TCP read that carried each body offset (vectorised)."""
     if len(body_offsets) == 0:
         return []
     offsets = np.asarray(body_offsets, dtype=np.int64)
     span = np.searchsorted(np.asarray(body_starts, dtype=np.int64), offsets, side="right") - 1
-    raw = np.asarray(raw_starts, dtype=np.int64)[span] + offsets - np.asarray(
-        body_starts, dtype=np.int64)[span]
+    raw = (
+        np.asarray(raw_starts, dtype=np.int64)[span]
+        + offsets
+        - np.asarray(body_starts, dtype=np.int64)[span]
+    )
     read = np.searchsorted(np.asarray(response.read_ends, dtype=np.int64), raw, side="right")
     read = np.minimum(read, len(response.read_times_ns) - 1)
     times: list[int] = np.asarray(response.read_times_ns, dtype=np.int64)[read].tolist()
     return times
 
 
-def _apply_openai_event(event: dict[str, Any], arrival: int, out: DecodedStream,
-                        chat: bool) -> None:
+def _apply_openai_event(
+    event: dict[str, Any], arrival: int, out: DecodedStream, chat: bool
+) -> None:
     if "error" in event:
         out.error_kind, out.error = "server_error", str(event["error"])[:300]
         return
@@ -225,8 +242,9 @@ def _apply_openai_event(event: dict[str, Any], arrival: int, out: DecodedStream,
         out.output_tokens = usage.get("completion_tokens")
         out.token_count_source = "usage"
     if "timings" in event:  # llama.cpp server
-        out.server_timings = {k: float(v) for k, v in event["timings"].items()
-                              if isinstance(v, int | float)}
+        out.server_timings = {
+            k: float(v) for k, v in event["timings"].items() if isinstance(v, int | float)
+        }
     for choice in event.get("choices") or []:
         if choice.get("finish_reason"):
             out.finish_reason = choice["finish_reason"]
@@ -264,8 +282,9 @@ def _decode_ndjson(response: RawResponse, decoded: DecodedStream, chat: bool) ->
             return
 
 
-def _apply_ollama_event(event: dict[str, Any], arrival: int, out: DecodedStream,
-                        chat: bool) -> None:
+def _apply_ollama_event(
+    event: dict[str, Any], arrival: int, out: DecodedStream, chat: bool
+) -> None:
     if "error" in event:
         out.error_kind, out.error = "server_error", str(event["error"])[:300]
         return

@@ -36,8 +36,9 @@ class Measured:
     interrupted: bool = False
 
 
-def summarize_repeats(repeats: list[RepeatSummary], units: dict[str, str],
-                      seed: int) -> dict[str, MetricSummary]:
+def summarize_repeats(
+    repeats: list[RepeatSummary], units: dict[str, str], seed: int
+) -> dict[str, MetricSummary]:
     """Run-level metrics: one value per repeat, summarised across repeats."""
     names = sorted({name for repeat in repeats for name in repeat.values})
     summaries = {}
@@ -79,15 +80,18 @@ def _quality_warnings(benchmark: Benchmark, measured: Measured) -> list[str]:
     return found
 
 
-def assemble(benchmark: Benchmark, measured: Measured, source: str = "gpuatlas bench"
-             ) -> BenchResult:
+def assemble(
+    benchmark: Benchmark, measured: Measured, source: str = "gpuatlas bench"
+) -> BenchResult:
     gpus = measured.fingerprint.gpus
     failures = count_failures(measured.samples)
     warnings = list(measured.warnings) + _quality_warnings(benchmark, measured)
     if failures:
         total = sum(1 for s in measured.samples if not s.warmup)
-        warnings.append(f"{sum(failures.values())} of {total} requests failed: "
-                        + ", ".join(f"{k} x{v}" for k, v in failures.items()))
+        warnings.append(
+            f"{sum(failures.values())} of {total} requests failed: "
+            + ", ".join(f"{k} x{v}" for k, v in failures.items())
+        )
     result = BenchResult(
         benchmark=benchmark.id,
         benchmark_version=benchmark.version,
@@ -114,8 +118,9 @@ def assemble(benchmark: Benchmark, measured: Measured, source: str = "gpuatlas b
     return result
 
 
-def _missing_headline_reason(benchmark: Benchmark, samples: list[Sample],
-                             failures: dict[str, int]) -> str:
+def _missing_headline_reason(
+    benchmark: Benchmark, samples: list[Sample], failures: dict[str, int]
+) -> str:
     measured = [sample for sample in samples if not sample.warmup]
     if measured and not any(sample.ok for sample in measured):
         kinds = ", ".join(f"{kind} x{count}" for kind, count in failures.items())

@@ -54,13 +54,15 @@ class LocalTokenizer:
         try:
             from tokenizers import Tokenizer
         except ImportError:
-            raise InvalidRequestError(["--tokenizer FILE needs the `tokenizers` package "
-                                       "(pip install tokenizers)"]) from None
+            raise InvalidRequestError(
+                ["--tokenizer FILE needs the `tokenizers` package (pip install tokenizers)"]
+            ) from None
         try:
             self._tokenizer = Tokenizer.from_file(self.path)
         except Exception as error:  # noqa: BLE001 - its errors are plain Exceptions
-            raise InvalidRequestError([f"--tokenizer {self.path}: not a tokenizer.json "
-                                       f"({error})"]) from None
+            raise InvalidRequestError(
+                [f"--tokenizer {self.path}: not a tokenizer.json ({error})"]
+            ) from None
         self.method = f"tokenizer.json ({Path(self.path).name})"
 
     def count(self, text: str) -> int:
@@ -85,8 +87,14 @@ class ServerTokenizer:
     def _raw_count(self, text: str) -> int:
         path, field_name = self.route
         # llama.cpp reads content/add_special, vLLM and SGLang prompt/add_special_tokens
-        body = {field_name: text, "content": text, "prompt": text, "model": self.model,
-                "add_special": False, "add_special_tokens": False}
+        body = {
+            field_name: text,
+            "content": text,
+            "prompt": text,
+            "model": self.model,
+            "add_special": False,
+            "add_special_tokens": False,
+        }
         document = self._post_json(path, body)
         tokens = document.get("tokens") if isinstance(document, dict) else None
         if not isinstance(tokens, list):
@@ -94,8 +102,7 @@ class ServerTokenizer:
         return len(tokens)
 
     @classmethod
-    def discover(cls, base_url: str, model: str, access: EndpointAccess
-                 ) -> ServerTokenizer | None:
+    def discover(cls, base_url: str, model: str, access: EndpointAccess) -> ServerTokenizer | None:
         for route in SERVER_ROUTES:
             candidate = cls(base_url, model, access, route, method=f"server {route[0]}")
             try:
@@ -106,7 +113,6 @@ class ServerTokenizer:
                 candidate.offset = empty
                 return candidate
         return None
-
 
     def _post_json(self, path: str, body: dict[str, object]) -> object:
         """POST on one kept-alive connection (a tokenize call per prompt piece: no new TCP
@@ -132,15 +138,20 @@ class ServerTokenizer:
         return json.loads(answer)
 
 
-def choose_counter(choice: str | None, base_url: str, model: str,
-                   access: EndpointAccess) -> TokenCounter | None:
+def choose_counter(
+    choice: str | None, base_url: str, model: str, access: EndpointAccess
+) -> TokenCounter | None:
     """``auto`` (default): the server's route if it has one; ``server``: it must; ``none``;
     anything else is a tokenizer.json path. None: approximate (words)."""
     if choice in (None, "auto", "server"):
         found = ServerTokenizer.discover(base_url, model, access)
         if found is None and choice == "server":
-            raise InvalidRequestError([f"{base_url} has no tokenize route (/tokenize, "
-                                       "/extras/tokenize); pass --tokenizer tokenizer.json"])
+            raise InvalidRequestError(
+                [
+                    f"{base_url} has no tokenize route (/tokenize, "
+                    "/extras/tokenize); pass --tokenizer tokenizer.json"
+                ]
+            )
         return found
     if choice == "none":
         return None
@@ -186,8 +197,7 @@ class ExactPrompts:
         """A few random words, to try in turn."""
         return [WORDS[int(i)] for i in rng.integers(0, len(WORDS), size=4)] + self._cheapest
 
-    def _fix_up(self, tag: str, pieces: list[str], rng: np.random.Generator,
-                target: int) -> str:
+    def _fix_up(self, tag: str, pieces: list[str], rng: np.random.Generator, target: int) -> str:
         """Count the whole prompt; drop pieces while too long, add a word (or, for a gap
         smaller than any word, a filler character) while too short."""
         text = tag + "".join(pieces)

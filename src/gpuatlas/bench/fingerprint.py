@@ -13,8 +13,15 @@ import psutil
 from gpuatlas.records.result import EngineInfo, Fingerprint, GpuInfo
 
 NO_GPU_NOTE = "no NVIDIA GPU (NVML not available on this machine)"
-TOOL_PACKAGES = ("gpuatlas", "numpy", "torch", "diffusers", "transformers", "nvidia-ml-py",
-                 "llama_cpp_python")
+TOOL_PACKAGES = (
+    "gpuatlas",
+    "numpy",
+    "torch",
+    "diffusers",
+    "transformers",
+    "nvidia-ml-py",
+    "llama_cpp_python",
+)
 
 
 def _nvml() -> Any | None:

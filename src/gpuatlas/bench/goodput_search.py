@@ -34,11 +34,14 @@ class RatePoint:
 
 
 def _within(sample: Sample, options: RunOptions) -> bool:
-    checks = ((options.slo_ttft_ms, sample.values.get("ttft_sched_ms", sample.ttft_ms)),
-              (options.slo_tpot_ms, sample.tpot_ms),
-              (options.slo_e2e_ms, sample.values.get("e2e_sched_ms", sample.e2e_ms)))
-    return sample.ok and all(limit is None or (value is not None and value <= limit)
-                             for limit, value in checks)
+    checks = (
+        (options.slo_ttft_ms, sample.values.get("ttft_sched_ms", sample.ttft_ms)),
+        (options.slo_tpot_ms, sample.tpot_ms),
+        (options.slo_e2e_ms, sample.values.get("e2e_sched_ms", sample.e2e_ms)),
+    )
+    return sample.ok and all(
+        limit is None or (value is not None and value <= limit) for limit, value in checks
+    )
 
 
 def good_fraction(result: BenchResult, options: RunOptions) -> float:
@@ -48,14 +51,20 @@ def good_fraction(result: BenchResult, options: RunOptions) -> float:
     return sum(1 for sample in measured if _within(sample, options)) / len(measured)
 
 
-def search_max_goodput(options: RunOptions, run: Callable[[RunOptions], BenchResult],
-                       max_points: int = 8, precision: float = 0.1
-                       ) -> tuple[RatePoint | None, list[RatePoint]]:
+def search_max_goodput(
+    options: RunOptions,
+    run: Callable[[RunOptions], BenchResult],
+    max_points: int = 8,
+    precision: float = 0.1,
+) -> tuple[RatePoint | None, list[RatePoint]]:
     """(the highest rate meeting the SLOs or None, every rate run in order)."""
-    if not any(limit is not None for limit in
-               (options.slo_ttft_ms, options.slo_tpot_ms, options.slo_e2e_ms)):
-        raise InvalidRequestError(["--max-goodput needs at least one SLO: --slo-ttft-ms, "
-                                   "--slo-tpot-ms or --slo-e2e-ms"])
+    if not any(
+        limit is not None
+        for limit in (options.slo_ttft_ms, options.slo_tpot_ms, options.slo_e2e_ms)
+    ):
+        raise InvalidRequestError(
+            ["--max-goodput needs at least one SLO: --slo-ttft-ms, --slo-tpot-ms or --slo-e2e-ms"]
+        )
     points: list[RatePoint] = []
 
     def probe(rate: float) -> RatePoint:
@@ -74,8 +83,11 @@ def search_max_goodput(options: RunOptions, run: Callable[[RunOptions], BenchRes
         else:
             failed = rate
     low = best.rate_rps if best else 0.0
-    while failed is not None and len(points) < max_points and (
-            low == 0.0 or failed / low > 1 + precision):
+    while (
+        failed is not None
+        and len(points) < max_points
+        and (low == 0.0 or failed / low > 1 + precision)
+    ):
         middle = (low + failed) / 2 if low else failed / 2
         point = probe(middle)
         if point.meets:

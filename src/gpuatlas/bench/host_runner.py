@@ -77,11 +77,25 @@ class Engine:
         host = ("--host", "127.0.0.1")
         flags = {
             "llama-server": ["-m", weights, *host, "--port", str(port), "--alias", served_name],
-            "llama-cpp-python": ["--model", weights, *host, "--port", str(port),
-                                 "--model_alias", served_name],
+            "llama-cpp-python": [
+                "--model",
+                weights,
+                *host,
+                "--port",
+                str(port),
+                "--model_alias",
+                served_name,
+            ],
             "vllm": [weights, *host, "--port", str(port), "--served-model-name", served_name],
-            "sglang": ["--model-path", weights, *host, "--port", str(port),
-                       "--served-model-name", served_name],
+            "sglang": [
+                "--model-path",
+                weights,
+                *host,
+                "--port",
+                str(port),
+                "--served-model-name",
+                served_name,
+            ],
             "ollama": [],
         }[self.kind]
         return [*self.command, *flags, *self.args]
@@ -108,25 +122,39 @@ def load_host_config(path: Path) -> HostConfig:
     except tomllib.TOMLDecodeError as error:
         raise DataFileError(str(path), [f"not valid TOML: {error}"]) from None
     problems: list[str] = []
-    engines = tuple(_engine(name, raw, problems)
-                    for name, raw in (document.get("engines") or {}).items())
+    engines = tuple(
+        _engine(name, raw, problems) for name, raw in (document.get("engines") or {}).items()
+    )
     host = document.get("host") or {}
-    run = {key: int(value) for key, value in (document.get("run") or {}).items()
-           if key in ("requests", "repeats", "warmup_requests")}
-    models = {str(model): {str(k): str(v) for k, v in files.items()}
-              for model, files in (document.get("models") or {}).items()}
+    run = {
+        key: int(value)
+        for key, value in (document.get("run") or {}).items()
+        if key in ("requests", "repeats", "warmup_requests")
+    }
+    models = {
+        str(model): {str(k): str(v) for k, v in files.items()}
+        for model, files in (document.get("models") or {}).items()
+    }
     known = {engine.name for engine in engines}
-    problems += [f"models.{model}: engine {name!r} is not in [engines]"
-                 for model, files in models.items() for name in files if name not in known]
+    problems += [
+        f"models.{model}: engine {name!r} is not in [engines]"
+        for model, files in models.items()
+        for name in files
+        if name not in known
+    ]
     if problems:
         raise DataFileError(str(path), problems)
     cache = Path(str(host.get("model_cache", ".")))
     return HostConfig(
-        suite=str(host.get("suite", "suite")), gpus=host.get("gpus"),
+        suite=str(host.get("suite", "suite")),
+        gpus=host.get("gpus"),
         model_cache=cache if cache.is_absolute() else path.parent / cache,
         schedule=str(host.get("schedule", "24h")),
-        ready_timeout_s=float(host.get("ready_timeout_s", 600.0)), run=run, engines=engines,
-        models=models)
+        ready_timeout_s=float(host.get("ready_timeout_s", 600.0)),
+        run=run,
+        engines=engines,
+        models=models,
+    )
 
 
 def _engine(name: str, raw: Any, problems: list[str]) -> Engine:
@@ -154,8 +182,9 @@ def assign(benchmark: Benchmark, config: HostConfig) -> Assignment:
     if not files:
         return Assignment(benchmark, reason=f"no weights for model {model!r} in [models]")
     by_name = {engine.name: engine for engine in config.engines}
-    candidates = sorted((by_name[name] for name in files),
-                        key=lambda e: _rank(e.kind, benchmark.runner))
+    candidates = sorted(
+        (by_name[name] for name in files), key=lambda e: _rank(e.kind, benchmark.runner)
+    )
     missing: list[str] = []
     for engine in candidates:
         if not engine.installed:
@@ -214,8 +243,12 @@ def start_engine(assignment: Assignment, config: HostConfig, log_dir: Path) -> R
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{engine.name}-{port}.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(engine.launch_command(assignment.weights, served, port),
-                                   stdout=sink, stderr=subprocess.STDOUT, env=environment)
+        process = subprocess.Popen(
+            engine.launch_command(assignment.weights, served, port),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
     running = RunningEngine(engine, process, f"http://127.0.0.1:{port}")
     try:
         _wait_ready(running, assignment, config.ready_timeout_s, log)
@@ -225,22 +258,28 @@ def start_engine(assignment: Assignment, config: HostConfig, log_dir: Path) -> R
     return running
 
 
-def _wait_ready(running: RunningEngine, assignment: Assignment, timeout_s: float,
-                log: Path) -> None:
-    wanted = assignment.weights if running.engine.kind == "ollama" else \
-        assignment.benchmark.model
+def _wait_ready(
+    running: RunningEngine, assignment: Assignment, timeout_s: float, log: Path
+) -> None:
+    wanted = assignment.weights if running.engine.kind == "ollama" else assignment.benchmark.model
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if running.process.poll() is not None:
-            raise GpuAtlasError(f"engine {running.engine.name} exited with code "
-                                f"{running.process.returncode} while loading (log: {log})")
-        listed = (ollama_models(running.url) if running.engine.kind == "ollama"
-                  else openai_models(running.url))
+            raise GpuAtlasError(
+                f"engine {running.engine.name} exited with code "
+                f"{running.process.returncode} while loading (log: {log})"
+            )
+        listed = (
+            ollama_models(running.url)
+            if running.engine.kind == "ollama"
+            else openai_models(running.url)
+        )
         if listed and (wanted in listed or f"{wanted}:latest" in listed):
             return
         time.sleep(POLL_S)
-    raise GpuAtlasError(f"engine {running.engine.name} was not ready within {timeout_s:.0f} s "
-                        f"(log: {log})")
+    raise GpuAtlasError(
+        f"engine {running.engine.name} was not ready within {timeout_s:.0f} s (log: {log})"
+    )
 
 
 @dataclass
@@ -264,8 +303,7 @@ class HostRun:
                 continue
             self._run_served(assignment, keep)
 
-    def _run_in_process(self, benchmark: Benchmark, keep: Callable[[BenchResult], object]
-                        ) -> None:
+    def _run_in_process(self, benchmark: Benchmark, keep: Callable[[BenchResult], object]) -> None:
         try:
             result = run_benchmark(benchmark, self._options())
         except GpuAtlasError as error:
@@ -273,8 +311,7 @@ class HostRun:
             return
         self._keep(result, keep)
 
-    def _run_served(self, assignment: Assignment, keep: Callable[[BenchResult], object]
-                    ) -> None:
+    def _run_served(self, assignment: Assignment, keep: Callable[[BenchResult], object]) -> None:
         benchmark = assignment.benchmark
         try:
             running = start_engine(assignment, self.config, self.log_dir)
@@ -282,10 +319,17 @@ class HostRun:
             self.skipped.append(Skipped(benchmark.id, str(error)))
             return
         try:
-            served = (assignment.weights if running.engine.kind == "ollama"  # an Ollama tag
-                      else benchmark.model)
-            options = replace(self._options(), endpoint=running.url, model=served,
-                              weights=Path(assignment.weights or "").name)
+            served = (
+                assignment.weights
+                if running.engine.kind == "ollama"  # an Ollama tag
+                else benchmark.model
+            )
+            options = replace(
+                self._options(),
+                endpoint=running.url,
+                model=served,
+                weights=Path(assignment.weights or "").name,
+            )
             result = run_benchmark(benchmark, options)
         except GpuAtlasError as error:
             self.skipped.append(Skipped(benchmark.id, f"{running.engine.name}: {error}"))

@@ -179,8 +179,11 @@ class _ResponseProtocol(asyncio.Protocol):
         response.read_ends.append(len(raw))
         if self._header_end < 0 and not self._parse_head(response):
             return
-        if self._framing == "chunked" and not raw.endswith(HEADER_END) \
-                and len(raw) - self._next_chunk < WALK_EVERY_BYTES:
+        if (
+            self._framing == "chunked"
+            and not raw.endswith(HEADER_END)
+            and len(raw) - self._next_chunk < WALK_EVERY_BYTES
+        ):
             return  # not ended: a chunked body ends with CRLF CRLF (chunks walked later)
         if self._framing_done(response):
             response.t_end_ns = now
@@ -268,7 +271,7 @@ class _ResponseProtocol(asyncio.Protocol):
         start = self._next_chunk
         pieces = response.raw[start:].split(b"\r\n")
         del pieces[-1]  # not yet ended by CRLF
-        del pieces[len(pieces) & ~1:]  # a chunk whose data is not yet ended
+        del pieces[len(pieces) & ~1 :]  # a chunk whose data is not yet ended
         heads, datas = pieces[0::2], pieces[1::2]
         if b"".join(heads).translate(None, HEX_DIGITS) or b"" in heads:
             return None
@@ -377,8 +380,9 @@ class TlsStampedTransport(StampedTransport):
     """StampedTransport for https://: ciphertext is read with its kernel stamp, then
     decrypted; the plaintext is handed on with that stamp."""
 
-    def __init__(self, sock: socket.socket, protocol: _ResponseProtocol,
-                 session: TlsSession) -> None:
+    def __init__(
+        self, sock: socket.socket, protocol: _ResponseProtocol, session: TlsSession
+    ) -> None:
         self.session = session
         super().__init__(sock, protocol)
         self._deliver = self._decrypt_and_deliver
@@ -407,7 +411,8 @@ async def _open_socket(host: str, port: int) -> socket.socket:
     loop = asyncio.get_running_loop()
     last_error: OSError = OSError(f"no address for {host}")
     for family, kind, proto, _, address in await loop.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM):
+        host, port, type=socket.SOCK_STREAM
+    ):
         sock = socket.socket(family, kind, proto)
         try:
             sock.setblocking(False)
@@ -446,8 +451,13 @@ class Endpoint:
             raise InvalidRequestError([f"endpoint {url!r}: no host name"])
         path = parts.path.rstrip("/")
         path = path.removesuffix("/v1")
-        return cls(parts.hostname, parts.port or DEFAULT_PORTS[parts.scheme], path,
-                   parts.scheme, access or EndpointAccess())
+        return cls(
+            parts.hostname,
+            parts.port or DEFAULT_PORTS[parts.scheme],
+            path,
+            parts.scheme,
+            access or EndpointAccess(),
+        )
 
     @property
     def is_tls(self) -> bool:

@@ -57,7 +57,7 @@ def model_slug(model: str) -> str:
     if len(slug) <= MAX_SLUG_CHARS:
         return slug
     digest = hashlib.sha256(model.encode()).hexdigest()[:8]
-    return f"{slug[:MAX_SLUG_CHARS - 9]}-{digest}"
+    return f"{slug[: MAX_SLUG_CHARS - 9]}-{digest}"
 
 
 def fold_llm_overrides(benchmark: Benchmark, options: RunOptions) -> RunOptions:
@@ -90,12 +90,17 @@ def requested_shape(benchmark: Benchmark, options: RunOptions, api: str | None) 
         concurrency = int(params.get("concurrency", 1))
     return LlmShape(
         model=options.model or benchmark.model or "",
-        input_tokens=int(options.input_tokens or params.get(
-            "input_tokens", DEFAULT_INPUT_TOKENS.get(benchmark.runner, 512))),
+        input_tokens=int(
+            options.input_tokens
+            or params.get("input_tokens", DEFAULT_INPUT_TOKENS.get(benchmark.runner, 512))
+        ),
         output_tokens=int(options.output_tokens or params.get("output_tokens", 256)),
-        concurrency=concurrency, rate_rps=options.rate_rps, api=api or options.api,
+        concurrency=concurrency,
+        rate_rps=options.rate_rps,
+        api=api or options.api,
         other_params=tuple(sorted(_other_overrides(benchmark, options).items())),
-        variation=_variation(options))
+        variation=_variation(options),
+    )
 
 
 def _variation(options: RunOptions) -> str:
@@ -109,8 +114,11 @@ def _variation(options: RunOptions) -> str:
 def _other_overrides(benchmark: Benchmark, options: RunOptions) -> dict[str, Any]:
     """--param values of a benchmark's other parameters (an image's width...), typed."""
     merged = parameters(benchmark, options)
-    return {key: merged[key] for key in options.overrides
-            if key in merged and key not in LLM_OVERRIDE_FIELDS}
+    return {
+        key: merged[key]
+        for key in options.overrides
+        if key in merged and key not in LLM_OVERRIDE_FIELDS
+    }
 
 
 def llm_differences(benchmark: Benchmark, shape: LlmShape) -> list[str]:
@@ -119,22 +127,31 @@ def llm_differences(benchmark: Benchmark, shape: LlmShape) -> list[str]:
     found = []
     if not same_model(shape.model, benchmark.model):
         found.append(f"model {shape.model} (suite: {benchmark.model})")
-    defaults = {"input_tokens": DEFAULT_INPUT_TOKENS.get(benchmark.runner, 512),
-                "output_tokens": 256}
+    defaults = {
+        "input_tokens": DEFAULT_INPUT_TOKENS.get(benchmark.runner, 512),
+        "output_tokens": 256,
+    }
     for name, default in defaults.items():
         defined = params.get(name, default)
         if getattr(shape, name) != int(defined):
             found.append(f"{name.replace('_', ' ')} {getattr(shape, name)} (suite: {defined})")
     if shape.rate_rps is not None:
-        found.append(f"arrival rate {shape.rate_rps:g} req/s "
-                     f"(suite: {params.get('concurrency')} concurrent streams)")
+        found.append(
+            f"arrival rate {shape.rate_rps:g} req/s "
+            f"(suite: {params.get('concurrency')} concurrent streams)"
+        )
     elif shape.concurrency != int(params.get("concurrency", 1)):
         found.append(f"concurrency {shape.concurrency} (suite: {params.get('concurrency', 1)})")
-    found += [f"{key} {value} (suite: {params[key]})"
-              for key, value in shape.other_params if params.get(key) != value]
+    found += [
+        f"{key} {value} (suite: {params[key]})"
+        for key, value in shape.other_params
+        if params.get(key) != value
+    ]
     if shape.variation.startswith("trace-"):
-        found.append(f"arrivals and prompts from a trace ({shape.variation}; suite: "
-                     f"{params.get('concurrency')} concurrent streams, synthetic prompts)")
+        found.append(
+            f"arrivals and prompts from a trace ({shape.variation}; suite: "
+            f"{params.get('concurrency')} concurrent streams, synthetic prompts)"
+        )
     elif shape.variation.startswith("ds-"):
         found.append(f"prompts from a dataset ({shape.variation}; suite: synthetic prompts)")
     elif shape.variation:
@@ -149,8 +166,10 @@ def custom_llm_id(category: str, shape: LlmShape, default_api: str) -> str:
     api = (shape.api or default_api).removeprefix("openai-")
     others = "".join(f".{key}{value}" for key, value in shape.other_params)
     others += f".{shape.variation}" if shape.variation else ""
-    return (f"custom-{category}.{model_slug(shape.model)}.in{shape.input_tokens}"
-            f"-out{shape.output_tokens}.{shape.load}{others}.{api}")
+    return (
+        f"custom-{category}.{model_slug(shape.model)}.in{shape.input_tokens}"
+        f"-out{shape.output_tokens}.{shape.load}{others}.{api}"
+    )
 
 
 def resolve_llm(benchmark: Benchmark, options: RunOptions, api: str | None) -> Benchmark:
@@ -161,26 +180,36 @@ def resolve_llm(benchmark: Benchmark, options: RunOptions, api: str | None) -> B
     if not differences:
         return benchmark
     default_api = DEFINITION_APIS.get(benchmark.runner, ("openai-completions",))[0]
-    params: dict[str, Any] = {**benchmark.params, "input_tokens": shape.input_tokens,
-                              "output_tokens": shape.output_tokens}
+    params: dict[str, Any] = {
+        **benchmark.params,
+        "input_tokens": shape.input_tokens,
+        "output_tokens": shape.output_tokens,
+    }
     params.update(dict(shape.other_params))
     if shape.concurrency is not None:
         params["concurrency"] = shape.concurrency
     return replace(
-        benchmark, id=custom_llm_id(benchmark.category, shape, default_api), version=1,
-        model=shape.model, params=params, based_on=benchmark.id,
+        benchmark,
+        id=custom_llm_id(benchmark.category, shape, default_api),
+        version=1,
+        model=shape.model,
+        params=params,
+        based_on=benchmark.id,
         differences=tuple(differences),
         title=f"{shape.model}, in {shape.input_tokens} / out {shape.output_tokens} tokens, "
-              f"{shape.load} (custom)")
+        f"{shape.load} (custom)",
+    )
 
 
-def resolve_inprocess(benchmark: Benchmark, options: RunOptions,
-                      params: dict[str, Any]) -> Benchmark:
+def resolve_inprocess(
+    benchmark: Benchmark, options: RunOptions, params: dict[str, Any]
+) -> Benchmark:
     """In-process benchmarks: any parameter or model other than the definition's is custom."""
-    changed = {key: value for key, value in params.items()
-               if benchmark.params.get(key) != value}
-    differences = [f"{key} {value} (suite: {benchmark.params.get(key)})"
-                   for key, value in sorted(changed.items())]
+    changed = {key: value for key, value in params.items() if benchmark.params.get(key) != value}
+    differences = [
+        f"{key} {value} (suite: {benchmark.params.get(key)})"
+        for key, value in sorted(changed.items())
+    ]
     parts = [f"{key}{value}" for key, value in sorted(changed.items())]
     if options.model and not same_model(options.model, benchmark.model):
         differences.append(f"model {options.model} (suite: {benchmark.model})")
@@ -188,16 +217,24 @@ def resolve_inprocess(benchmark: Benchmark, options: RunOptions,
     if not differences:
         return benchmark
     suffix = model_slug(".".join(str(part) for part in parts))
-    return replace(benchmark, id=f"custom-{benchmark.id}.{suffix}", version=1,
-                   model=options.model or benchmark.model, params=params,
-                   based_on=benchmark.id, differences=tuple(differences),
-                   title=f"{benchmark.title} (custom)")
+    return replace(
+        benchmark,
+        id=f"custom-{benchmark.id}.{suffix}",
+        version=1,
+        model=options.model or benchmark.model,
+        params=params,
+        based_on=benchmark.id,
+        differences=tuple(differences),
+        title=f"{benchmark.title} (custom)",
+    )
 
 
 def custom_note(benchmark: Benchmark) -> str | None:
     """The line shown on screen and stored in the result's warnings for a custom run."""
     if benchmark.based_on is None:
         return None
-    return (f"custom run {benchmark.id}: differs from suite benchmark {benchmark.based_on} in "
-            f"{'; '.join(benchmark.differences)}. Comparable only with runs of the same "
-            "settings, never with the suite benchmark")
+    return (
+        f"custom run {benchmark.id}: differs from suite benchmark {benchmark.based_on} in "
+        f"{'; '.join(benchmark.differences)}. Comparable only with runs of the same "
+        "settings, never with the suite benchmark"
+    )

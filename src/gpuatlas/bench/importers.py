@@ -46,14 +46,16 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _summary(median: Any, mean: Any, p90: Any, p99: Any, n: int, unit: str,
-             scale: float = 1.0) -> MetricSummary:
+def _summary(
+    median: Any, mean: Any, p90: Any, p99: Any, n: int, unit: str, scale: float = 1.0
+) -> MetricSummary:
     def scaled(value: Any) -> float | None:
         number = _number(value)
         return None if number is None else number * scale
 
-    return MetricSummary(median=scaled(median), mean=scaled(mean), p90=scaled(p90),
-                         p99=scaled(p99), n=n, unit=unit)
+    return MetricSummary(
+        median=scaled(median), mean=scaled(mean), p90=scaled(p90), p99=scaled(p99), n=n, unit=unit
+    )
 
 
 def _single(value: Any, unit: str) -> MetricSummary | None:
@@ -63,29 +65,43 @@ def _single(value: Any, unit: str) -> MetricSummary | None:
     return MetricSummary(median=number, mean=number, p90=None, p99=None, n=1, unit=unit)
 
 
-def _headline(metric: str, unit: str, higher: bool, metrics: dict[str, MetricSummary]
-              ) -> Headline:
+def _headline(metric: str, unit: str, higher: bool, metrics: dict[str, MetricSummary]) -> Headline:
     summary = metrics.get(metric)
-    return Headline(metric=metric, unit=unit, higher_is_better=higher,
-                    value=None if summary is None else summary.median)
+    return Headline(
+        metric=metric,
+        unit=unit,
+        higher_is_better=higher,
+        value=None if summary is None else summary.median,
+    )
 
 
 # --- vLLM bench serve ----------------------------------------------------------------------
 
+
 def _vllm_metrics(document: dict[str, Any]) -> dict[str, MetricSummary]:
     completed = int(document.get("completed") or 0)
     metrics: dict[str, MetricSummary] = {}
-    for ours, theirs in (("ttft_ms", "ttft"), ("tpot_ms", "tpot"), ("itl_ms", "itl"),
-                         ("e2e_ms", "e2el")):
+    for ours, theirs in (
+        ("ttft_ms", "ttft"),
+        ("tpot_ms", "tpot"),
+        ("itl_ms", "itl"),
+        ("e2e_ms", "e2el"),
+    ):
         if f"mean_{theirs}_ms" in document:
-            metrics[ours] = _summary(document.get(f"median_{theirs}_ms"),
-                                     document.get(f"mean_{theirs}_ms"),
-                                     document.get(f"p90_{theirs}_ms"),
-                                     document.get(f"p99_{theirs}_ms"), completed, "ms")
-    for ours, theirs, unit in (("output_tok_s", "output_throughput", "tok/s"),
-                               ("request_s", "request_throughput", "req/s"),
-                               ("total_tok_s_whole_run", "total_token_throughput", "tok/s"),
-                               ("goodput_request_s", "request_goodput", "req/s")):
+            metrics[ours] = _summary(
+                document.get(f"median_{theirs}_ms"),
+                document.get(f"mean_{theirs}_ms"),
+                document.get(f"p90_{theirs}_ms"),
+                document.get(f"p99_{theirs}_ms"),
+                completed,
+                "ms",
+            )
+    for ours, theirs, unit in (
+        ("output_tok_s", "output_throughput", "tok/s"),
+        ("request_s", "request_throughput", "req/s"),
+        ("total_tok_s_whole_run", "total_token_throughput", "tok/s"),
+        ("goodput_request_s", "request_goodput", "req/s"),
+    ):
         single = _single(document.get(theirs), unit)
         if single is not None:
             metrics[ours] = single
@@ -101,12 +117,17 @@ def _vllm_samples(document: dict[str, Any]) -> list[Sample]:
     samples = []
     for index, ttft_s in enumerate(ttfts):
         error = errors[index] if index < len(errors) else ""
-        samples.append(Sample(
-            index=index, ok=not error, error_kind="imported_error" if error else None,
-            error=str(error)[:300] if error else None,
-            ttft_ms=None if error or _number(ttft_s) is None else float(ttft_s) * 1000.0,
-            input_tokens=inputs[index] if index < len(inputs) else None,
-            output_tokens=outputs[index] if index < len(outputs) and not error else None))
+        samples.append(
+            Sample(
+                index=index,
+                ok=not error,
+                error_kind="imported_error" if error else None,
+                error=str(error)[:300] if error else None,
+                ttft_ms=None if error or _number(ttft_s) is None else float(ttft_s) * 1000.0,
+                input_tokens=inputs[index] if index < len(inputs) else None,
+                output_tokens=outputs[index] if index < len(outputs) and not error else None,
+            )
+        )
     return samples
 
 
@@ -129,8 +150,10 @@ def _fixed_length(total: Any, requests: Any) -> int | None:
 def _length_note(settings: Settings) -> list[str]:
     if settings.input_tokens is None and settings.output_tokens is None:
         return []
-    return ["input/output tokens per request are the file's totals over its completed requests "
-            "(it keeps no per-request lengths unless saved with --save-detailed)"]
+    return [
+        "input/output tokens per request are the file's totals over its completed requests "
+        "(it keeps no per-request lengths unless saved with --save-detailed)"
+    ]
 
 
 def import_vllm(document: Any, origin: str) -> list[BenchResult]:
@@ -143,24 +166,36 @@ def import_vllm(document: Any, origin: str) -> list[BenchResult]:
     failed = int(document.get("failed") or 0) or sum(1 for s in samples if not s.ok)
     rate = _number(document.get("request_rate"))
     settings = Settings(
-        model=document.get("model_id"), api=document.get("endpoint_type") or
-        document.get("backend"), concurrency=concurrency,
+        model=document.get("model_id"),
+        api=document.get("endpoint_type") or document.get("backend"),
+        concurrency=concurrency,
         rate_rps=rate if rate is not None and rate != float("inf") else None,
-        requests=document.get("num_prompts"), extra={"burstiness": document.get("burstiness")},
+        requests=document.get("num_prompts"),
+        extra={"burstiness": document.get("burstiness")},
         input_tokens=_fixed_length(document.get("total_input_tokens"), document.get("completed")),
-        output_tokens=_fixed_length(document.get("total_output_tokens"),
-                                    document.get("completed")))
-    return [BenchResult(
-        benchmark="external-vllm-bench-serve", benchmark_version=1,
-        category="llm-single" if single_user else "llm-serving", created_at=_vllm_created_at(
-            document), settings=settings, metrics=metrics, samples=samples,
-        headline=_headline("output_tok_s", "tok/s", True, metrics),
-        failures={"imported_error": failed} if failed else {},
-        fingerprint=Fingerprint(tools={"vllm": str(document.get("vllm_version", "unknown"))}),
-        token_count_source="vllm-bench-serve",
-        warnings=["imported from vllm bench serve: percentiles as vLLM computed them; its ITL "
-                  "is per SSE chunk, not token-weighted"] + _length_note(settings),
-        source="imported:vllm-bench-serve")]
+        output_tokens=_fixed_length(document.get("total_output_tokens"), document.get("completed")),
+    )
+    return [
+        BenchResult(
+            benchmark="external-vllm-bench-serve",
+            benchmark_version=1,
+            category="llm-single" if single_user else "llm-serving",
+            created_at=_vllm_created_at(document),
+            settings=settings,
+            metrics=metrics,
+            samples=samples,
+            headline=_headline("output_tok_s", "tok/s", True, metrics),
+            failures={"imported_error": failed} if failed else {},
+            fingerprint=Fingerprint(tools={"vllm": str(document.get("vllm_version", "unknown"))}),
+            token_count_source="vllm-bench-serve",
+            warnings=[
+                "imported from vllm bench serve: percentiles as vLLM computed them; its ITL "
+                "is per SSE chunk, not token-weighted"
+            ]
+            + _length_note(settings),
+            source="imported:vllm-bench-serve",
+        )
+    ]
 
 
 # --- GuideLLM ------------------------------------------------------------------------------
@@ -187,13 +222,21 @@ def _guidellm_summary(block: Any, unit: str, scale: float) -> MetricSummary | No
         return None
     successful = block["successful"]
     percentiles = successful.get("percentiles") or {}
-    return _summary(successful.get("median"), successful.get("mean"), percentiles.get("p90"),
-                    percentiles.get("p99"), int(successful.get("count") or 0), unit, scale)
+    return _summary(
+        successful.get("median"),
+        successful.get("mean"),
+        percentiles.get("p90"),
+        percentiles.get("p99"),
+        int(successful.get("count") or 0),
+        unit,
+        scale,
+    )
 
 
 def _guidellm_api(request_format: Any) -> str | None:
-    return {"/v1/completions": "openai-completions",
-            "/v1/chat/completions": "openai-chat"}.get(str(request_format))
+    return {"/v1/completions": "openai-completions", "/v1/chat/completions": "openai-chat"}.get(
+        str(request_format)
+    )
 
 
 def _guidellm_settings(benchmark: dict[str, Any], report: dict[str, Any]) -> Settings:
@@ -206,15 +249,17 @@ def _guidellm_settings(benchmark: dict[str, Any], report: dict[str, Any]) -> Set
     kind = strategy.get("type_")
     streams = {"concurrent": strategy.get("streams"), "synchronous": 1}.get(str(kind))
     totals = (benchmark.get("metrics") or {}).get("request_totals") or {}
-    return Settings(model=args.get("model") or config.get("model") or backend.get("model"),
-                    api=_guidellm_api(backend.get("request_format")),
-                    input_tokens=data.get("prompt_tokens"),
-                    output_tokens=data.get("output_tokens"),
-                    requests=totals.get("total"),
-                    concurrency=streams,
-                    rate_rps=_number(strategy.get("rate")),
-                    arrival={"concurrent": "concurrency", "synchronous": "concurrency"}.get(
-                        str(kind), kind), extra={"guidellm_strategy": strategy})
+    return Settings(
+        model=args.get("model") or config.get("model") or backend.get("model"),
+        api=_guidellm_api(backend.get("request_format")),
+        input_tokens=data.get("prompt_tokens"),
+        output_tokens=data.get("output_tokens"),
+        requests=totals.get("total"),
+        concurrency=streams,
+        rate_rps=_number(strategy.get("rate")),
+        arrival={"concurrent": "concurrency", "synchronous": "concurrency"}.get(str(kind), kind),
+        extra={"guidellm_strategy": strategy},
+    )
 
 
 def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> BenchResult:
@@ -231,19 +276,29 @@ def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> Bench
         if single is not None:
             metrics[ours] = single
     totals = raw.get("request_totals") or {}
-    failures = {kind: int(totals[kind]) for kind in ("errored", "incomplete")
-                if int(totals.get(kind) or 0)}
+    failures = {
+        kind: int(totals[kind]) for kind in ("errored", "incomplete") if int(totals.get(kind) or 0)
+    }
     settings = _guidellm_settings(benchmark, report)
     return BenchResult(
-        benchmark="external-guidellm", benchmark_version=1,
+        benchmark="external-guidellm",
+        benchmark_version=1,
         category="llm-single" if settings.concurrency == 1 else "llm-serving",
-        settings=settings, metrics=metrics, failures=failures,
+        settings=settings,
+        metrics=metrics,
+        failures=failures,
         headline=_headline("output_tok_s", "tok/s", True, metrics),
-        fingerprint=Fingerprint(tools={"guidellm": str((report.get("metadata") or {}).get(
-            "guidellm_version", "unknown"))}),
-        warnings=["imported from GuideLLM: its inter_token_latency is our tpot_ms; "
-                  "output_tok_s and request_s are the means it reports (its run rates)"],
-        source="imported:guidellm")
+        fingerprint=Fingerprint(
+            tools={
+                "guidellm": str((report.get("metadata") or {}).get("guidellm_version", "unknown"))
+            }
+        ),
+        warnings=[
+            "imported from GuideLLM: its inter_token_latency is our tpot_ms; "
+            "output_tok_s and request_s are the means it reports (its run rates)"
+        ],
+        source="imported:guidellm",
+    )
 
 
 def import_guidellm(document: Any, origin: str) -> list[BenchResult]:
@@ -254,6 +309,7 @@ def import_guidellm(document: Any, origin: str) -> list[BenchResult]:
 
 # --- llama-bench ---------------------------------------------------------------------------
 
+
 def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
     generating = int(test.get("n_gen") or 0) > 0
     metric = "decode_tok_s" if generating else "prefill_tok_s"
@@ -262,35 +318,68 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
         summary = summarize_values(rates, "tok/s")
     else:
         summary = _single(test.get("avg_ts"), "tok/s") or MetricSummary(
-            median=None, mean=None, p90=None, p99=None, n=0)
-    engine = EngineInfo(name="llama.cpp", version=str(test.get("build_number") or "") or None,
-                        reported_by="llama-bench",
-                        details={k: test[k] for k in ("build_commit", "backends") if k in test})
+            median=None, mean=None, p90=None, p99=None, n=0
+        )
+    engine = EngineInfo(
+        name="llama.cpp",
+        version=str(test.get("build_number") or "") or None,
+        reported_by="llama-bench",
+        details={k: test[k] for k in ("build_commit", "backends") if k in test},
+    )
     gpus = [g.strip() for g in str(test.get("gpu_info") or "").split(",") if g.strip()]
     return BenchResult(
-        benchmark="external-llama-bench", benchmark_version=1, category="llm-single",
+        benchmark="external-llama-bench",
+        benchmark_version=1,
+        category="llm-single",
         created_at=str(test.get("test_time") or utc_now_iso()),
-        gpu_id=resolve_gpu_id(gpus[0]) if gpus else None, gpu_count=len(gpus),
-        fingerprint=Fingerprint(gpus=[GpuInfo(index=i, name=n) for i, n in enumerate(gpus)],
-                                cpu_model=test.get("cpu_info"), engine=engine),
-        settings=Settings(model=test.get("model_filename"), input_tokens=test.get("n_prompt"),
-                          output_tokens=test.get("n_gen"), batch_size=test.get("n_batch"),
-                          repeats=len(rates) or None, api="in-process",
-                          extra={k: test[k] for k in ("model_type", "n_gpu_layers", "n_threads",
-                                                      "type_k", "type_v", "flash_attn")
-                                 if k in test}),
-        metrics={metric: summary}, samples=[Sample(index=i, values={metric: r})
-                                            for i, r in enumerate(rates)],
-        headline=Headline(metric=metric, unit="tok/s", higher_is_better=True,
-                          value=summary.median, ci_low=summary.ci_low, ci_high=summary.ci_high),
-        token_count_source="llama-bench", source="imported:llama-bench")
+        gpu_id=resolve_gpu_id(gpus[0]) if gpus else None,
+        gpu_count=len(gpus),
+        fingerprint=Fingerprint(
+            gpus=[GpuInfo(index=i, name=n) for i, n in enumerate(gpus)],
+            cpu_model=test.get("cpu_info"),
+            engine=engine,
+        ),
+        settings=Settings(
+            model=test.get("model_filename"),
+            input_tokens=test.get("n_prompt"),
+            output_tokens=test.get("n_gen"),
+            batch_size=test.get("n_batch"),
+            repeats=len(rates) or None,
+            api="in-process",
+            extra={
+                k: test[k]
+                for k in (
+                    "model_type",
+                    "n_gpu_layers",
+                    "n_threads",
+                    "type_k",
+                    "type_v",
+                    "flash_attn",
+                )
+                if k in test
+            },
+        ),
+        metrics={metric: summary},
+        samples=[Sample(index=i, values={metric: r}) for i, r in enumerate(rates)],
+        headline=Headline(
+            metric=metric,
+            unit="tok/s",
+            higher_is_better=True,
+            value=summary.median,
+            ci_low=summary.ci_low,
+            ci_high=summary.ci_high,
+        ),
+        token_count_source="llama-bench",
+        source="imported:llama-bench",
+    )
 
 
 def import_llama_bench(document: Any, origin: str) -> list[BenchResult]:
     if isinstance(document, dict):
         document = [document]
-    if not isinstance(document, list) or not all(isinstance(t, dict) and "avg_ts" in t
-                                                  for t in document):
+    if not isinstance(document, list) or not all(
+        isinstance(t, dict) and "avg_ts" in t for t in document
+    ):
         raise DataFileError(origin, ["expected a list of llama-bench tests with avg_ts"])
     return [_llama_bench_result(test) for test in document]
 
@@ -309,8 +398,14 @@ AIPERF_METRICS = (
 def _aiperf_summary(block: Any, n: int) -> MetricSummary | None:
     if not isinstance(block, dict):
         return None
-    return _summary(block.get("p50"), block.get("avg"), block.get("p90"), block.get("p99"), n,
-                    str(block.get("unit") or ""))
+    return _summary(
+        block.get("p50"),
+        block.get("avg"),
+        block.get("p90"),
+        block.get("p99"),
+        n,
+        str(block.get("unit") or ""),
+    )
 
 
 def _aiperf_metrics(document: dict[str, Any]) -> dict[str, MetricSummary]:
@@ -320,8 +415,10 @@ def _aiperf_metrics(document: dict[str, Any]) -> dict[str, MetricSummary]:
         summary = _aiperf_summary(document.get(theirs), count)
         if summary is not None:
             metrics[ours] = summary
-    for ours, theirs, unit in (("output_tok_s", "output_token_throughput", "tok/s"),
-                               ("request_s", "request_throughput", "req/s")):
+    for ours, theirs, unit in (
+        ("output_tok_s", "output_token_throughput", "tok/s"),
+        ("request_s", "request_throughput", "req/s"),
+    ):
         single = _single((document.get(theirs) or {}).get("avg"), unit)
         if single is not None:
             metrics[ours] = single
@@ -329,10 +426,11 @@ def _aiperf_metrics(document: dict[str, Any]) -> dict[str, MetricSummary]:
 
 
 def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
-    if not isinstance(document, dict) or not isinstance(document.get("time_to_first_token"),
-                                                        dict):
-        raise DataFileError(origin, ["field time_to_first_token: missing "
-                                     "(not an AIPerf profile_export_aiperf.json)"])
+    if not isinstance(document, dict) or not isinstance(document.get("time_to_first_token"), dict):
+        raise DataFileError(
+            origin,
+            ["field time_to_first_token: missing (not an AIPerf profile_export_aiperf.json)"],
+        )
     config = document.get("input_config") or {}
     failures: dict[str, int] = {}
     for entry in document.get("error_summary") or []:
@@ -340,16 +438,24 @@ def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
         failures[kind] = failures.get(kind, 0) + int(entry.get("count") or 0)
     metrics = _aiperf_metrics(document)
     settings = _aiperf_settings(config, document)
-    return [BenchResult(
-        benchmark="external-aiperf", benchmark_version=1,
-        category="llm-single" if settings.concurrency == 1 else "llm-serving",
-        created_at=str(document.get("start_time") or utc_now_iso()), settings=settings,
-        metrics=metrics, failures=failures, interrupted=bool(document.get("was_cancelled")),
-        headline=_headline("output_tok_s", "tok/s", True, metrics),
-        fingerprint=Fingerprint(tools={"aiperf": str(document.get("aiperf_version")
-                                                     or "unknown")}),
-        warnings=["imported from AIPerf: its inter_token_latency is our tpot_ms"],
-        source="imported:aiperf")]
+    return [
+        BenchResult(
+            benchmark="external-aiperf",
+            benchmark_version=1,
+            category="llm-single" if settings.concurrency == 1 else "llm-serving",
+            created_at=str(document.get("start_time") or utc_now_iso()),
+            settings=settings,
+            metrics=metrics,
+            failures=failures,
+            interrupted=bool(document.get("was_cancelled")),
+            headline=_headline("output_tok_s", "tok/s", True, metrics),
+            fingerprint=Fingerprint(
+                tools={"aiperf": str(document.get("aiperf_version") or "unknown")}
+            ),
+            warnings=["imported from AIPerf: its inter_token_latency is our tpot_ms"],
+            source="imported:aiperf",
+        )
+    ]
 
 
 def _aiperf_settings(config: dict[str, Any], document: dict[str, Any]) -> Settings:
@@ -357,21 +463,31 @@ def _aiperf_settings(config: dict[str, Any], document: dict[str, Any]) -> Settin
     layout (endpoint.model_names, loadgen)."""
     endpoint, loadgen = config.get("endpoint") or {}, config.get("loadgen") or {}
     phases = [p for p in config.get("phases") or [] if isinstance(p, dict)]
-    phase = next((p for p in phases if p.get("kind") == "profiling"), phases[0] if phases
-                 else {})
-    models = [item.get("name") for item in (config.get("models") or {}).get("items") or []
-              if isinstance(item, dict)] or endpoint.get("model_names") or [None]
+    phase = next((p for p in phases if p.get("kind") == "profiling"), phases[0] if phases else {})
+    models = (
+        [
+            item.get("name")
+            for item in (config.get("models") or {}).get("items") or []
+            if isinstance(item, dict)
+        ]
+        or endpoint.get("model_names")
+        or [None]
+    )
     prompts = ((config.get("datasets") or [{}])[0] or {}).get("prompts") or {}
     count = _number((document.get("request_count") or {}).get("avg"))
     rate = _number(phase.get("rate") or phase.get("request_rate") or loadgen.get("request_rate"))
     return Settings(
-        model=models[0], api=endpoint.get("type"),
-        concurrency=phase.get("concurrency") or loadgen.get("concurrency"), rate_rps=rate,
+        model=models[0],
+        api=endpoint.get("type"),
+        concurrency=phase.get("concurrency") or loadgen.get("concurrency"),
+        rate_rps=rate,
         arrival="poisson" if rate else "concurrency",
-        requests=phase.get("requests") or loadgen.get("request_count")
+        requests=phase.get("requests")
+        or loadgen.get("request_count")
         or (int(count) if count else None),
         input_tokens=_whole((prompts.get("isl") or {}).get("mean")),
-        output_tokens=_whole((prompts.get("osl") or {}).get("mean")))
+        output_tokens=_whole((prompts.get("osl") or {}).get("mean")),
+    )
 
 
 def _whole(value: Any) -> int | None:
@@ -396,8 +512,7 @@ def detect_tool(document: Any) -> str | None:
         return "guidellm"
     if isinstance(document.get("time_to_first_token"), dict):
         return "aiperf"
-    if "completed" in document and ("output_throughput" in document
-                                    or "mean_ttft_ms" in document):
+    if "completed" in document and ("output_throughput" in document or "mean_ttft_ms" in document):
         return "vllm"
     return "llama-bench" if "avg_ts" in document else None
 
@@ -410,11 +525,21 @@ def with_gpu(results: list[BenchResult], gpu: str, count: int = 1) -> list[Bench
         raise DataFileError("--gpu-count", [f"must be at least 1, got {count}"])
     found = resolve_gpu(gpu)
     gpus = [GpuInfo(index=index, name=found.name) for index in range(count)]
-    return [result.model_copy(update={
-        "gpu_id": found.id, "gpu_count": count,
-        "fingerprint": result.fingerprint.model_copy(update={
-            "gpus": gpus, "gpu_note": "GPU given with --gpu at import (not in the tool's file)"}),
-    }) for result in results]
+    return [
+        result.model_copy(
+            update={
+                "gpu_id": found.id,
+                "gpu_count": count,
+                "fingerprint": result.fingerprint.model_copy(
+                    update={
+                        "gpus": gpus,
+                        "gpu_note": "GPU given with --gpu at import (not in the tool's file)",
+                    }
+                ),
+            }
+        )
+        for result in results
+    ]
 
 
 def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
@@ -424,12 +549,16 @@ def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
     except OSError as error:
         raise DataFileError(str(source), [f"cannot read file: {error.strerror}"]) from None
     except json.JSONDecodeError as error:
-        raise DataFileError(str(source), [f"line {error.lineno}: not valid JSON ({error.msg})"]
-                            ) from None
+        raise DataFileError(
+            str(source), [f"line {error.lineno}: not valid JSON ({error.msg})"]
+        ) from None
     chosen = detect_tool(document) if tool == "auto" else tool
     if chosen not in IMPORTERS:
         known = ", ".join(IMPORTERS)
-        problem = (f"unknown tool {tool!r} (known: {known})" if tool != "auto"
-                   else f"cannot tell which tool wrote this file; pass --from ({known})")
+        problem = (
+            f"unknown tool {tool!r} (known: {known})"
+            if tool != "auto"
+            else f"cannot tell which tool wrote this file; pass --from ({known})"
+        )
         raise DataFileError(str(source), [problem])
     return IMPORTERS[chosen](document, str(source))

@@ -86,9 +86,16 @@ class _Pending:
 class LoadPhase:
     """One phase (warm-up or measurement) of requests against an endpoint."""
 
-    def __init__(self, spec: LoadSpec, warmup: bool, first_index: int, count: int | None,
-                 stop: asyncio.Event, progress: PhaseProgress,
-                 pool: list[HttpConnection]) -> None:
+    def __init__(
+        self,
+        spec: LoadSpec,
+        warmup: bool,
+        first_index: int,
+        count: int | None,
+        stop: asyncio.Event,
+        progress: PhaseProgress,
+        pool: list[HttpConnection],
+    ) -> None:
         self.spec, self.warmup, self.stop, self.progress = spec, warmup, stop, progress
         self.pool = pool  # idle kept-alive connections, shared between phases
         self.endpoint = Endpoint.parse(spec.endpoint, spec.access)
@@ -120,10 +127,20 @@ class LoadPhase:
     def _body(self, index: int) -> bytes:
         spec = self.spec
         images = spec.image_urls(index) if spec.image_urls else ()
-        prompt, output_tokens = (spec.prompt_source(spec.seed, index) if spec.prompt_source else
-                                 (synthetic_prompt(index, spec.input_tokens, spec.seed), None))
-        request = RequestSpec(spec.api, spec.model, prompt, output_tokens or spec.output_tokens,
-                              spec.ignore_eos, spec.seed, images)
+        prompt, output_tokens = (
+            spec.prompt_source(spec.seed, index)
+            if spec.prompt_source
+            else (synthetic_prompt(index, spec.input_tokens, spec.seed), None)
+        )
+        request = RequestSpec(
+            spec.api,
+            spec.model,
+            prompt,
+            output_tokens or spec.output_tokens,
+            spec.ignore_eos,
+            spec.seed,
+            images,
+        )
         return request_body(request)
 
     async def _send(self, connection: HttpConnection, index: int, scheduled_ns: int) -> None:
@@ -157,8 +174,11 @@ class LoadPhase:
         if count is None:
             count = max(1, int(rate_rps * (self.spec.duration_s or 60.0)))
         trace = self.spec.trace_offsets_ns
-        offsets_ns = (trace(self.next_index, count) if trace is not None
-                      else poisson_offsets_ns(rate_rps, count, self.spec.seed))
+        offsets_ns = (
+            trace(self.next_index, count)
+            if trace is not None
+            else poisson_offsets_ns(rate_rps, count, self.spec.seed)
+        )
         await self._until_stopped([self._dispatch(offsets_ns, cap)])
 
     async def _dispatch(self, offsets_ns: np.ndarray, cap: int | None) -> None:
@@ -179,8 +199,9 @@ class LoadPhase:
         if tasks:
             await asyncio.gather(*tasks)
 
-    async def _rate_request(self, limit: asyncio.Semaphore | None, index: int,
-                            scheduled: int) -> None:
+    async def _rate_request(
+        self, limit: asyncio.Semaphore | None, index: int, scheduled: int
+    ) -> None:
         if limit is not None:
             await limit.acquire()
         connection = self._connection()
@@ -196,15 +217,15 @@ class LoadPhase:
         stopper = asyncio.ensure_future(self.stop.wait())
         pending = set(tasks)
         while pending and not self.stop.is_set():
-            _, pending = await asyncio.wait(pending | {stopper},
-                                            return_when=asyncio.FIRST_COMPLETED)
+            _, pending = await asyncio.wait(
+                pending | {stopper}, return_when=asyncio.FIRST_COMPLETED
+            )
             pending.discard(stopper)
         for task in [*pending, stopper]:
             task.cancel()
         outcomes = await asyncio.gather(*tasks, stopper, return_exceptions=True)
         for outcome in outcomes:  # a bug in a worker must not pass for an empty run
-            if isinstance(outcome, Exception) and not isinstance(outcome,
-                                                                 asyncio.CancelledError):
+            if isinstance(outcome, Exception) and not isinstance(outcome, asyncio.CancelledError):
                 raise outcome
 
 
@@ -254,9 +275,12 @@ class LoadOutcome:
     interrupted: bool
 
 
-async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
-                   progress: PhaseProgress | None = None,
-                   pool: list[HttpConnection] | None = None) -> LoadOutcome:
+async def run_load(
+    spec: LoadSpec,
+    stop: asyncio.Event | None = None,
+    progress: PhaseProgress | None = None,
+    pool: list[HttpConnection] | None = None,
+) -> LoadOutcome:
     """Warm-up (if any) then the measured phase; decoded records of both (warm-up flagged).
 
     Pass a `pool` to keep connections open across calls (the caller closes them); without
@@ -266,14 +290,16 @@ async def run_load(spec: LoadSpec, stop: asyncio.Event | None = None,
     pool = [] if pool is None else pool
     try:
         with _no_gc_pauses():  # decoding too: it makes no cycles, only many short-lived objects
-            phases = await _run_phases(spec, stop or asyncio.Event(),
-                                       progress or PhaseProgress(), pool)
+            phases = await _run_phases(
+                spec, stop or asyncio.Event(), progress or PhaseProgress(), pool
+            )
             records = [to_record(p, spec.api) for phase in phases for p in phase.done]
     finally:
         if own_pool:
             close_all(pool)
-    return LoadOutcome(sorted(records, key=lambda r: r.index),
-                       interrupted=bool(stop and stop.is_set()))
+    return LoadOutcome(
+        sorted(records, key=lambda r: r.index), interrupted=bool(stop and stop.is_set())
+    )
 
 
 @contextlib.contextmanager
@@ -292,17 +318,26 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-async def open_connections(pool: list[HttpConnection], endpoint: str, count: int,
-                           timeout_s: float, access: EndpointAccess | None = None) -> None:
+async def open_connections(
+    pool: list[HttpConnection],
+    endpoint: str,
+    count: int,
+    timeout_s: float,
+    access: EndpointAccess | None = None,
+) -> None:
     """Top the pool up to `count` open keep-alive connections, so no connection set-up falls
     inside the measured timeline (a connection that fails is left out: its requests will
     report the error)."""
     target = Endpoint.parse(endpoint, access)
     fresh = [HttpConnection(target) for _ in range(max(0, count - len(pool)))]
-    outcomes = await asyncio.gather(*(asyncio.wait_for(c.connect(), timeout_s) for c in fresh),
-                                    return_exceptions=True)
-    pool.extend(c for c, outcome in zip(fresh, outcomes, strict=True)
-                if not isinstance(outcome, BaseException))
+    outcomes = await asyncio.gather(
+        *(asyncio.wait_for(c.connect(), timeout_s) for c in fresh), return_exceptions=True
+    )
+    pool.extend(
+        c
+        for c, outcome in zip(fresh, outcomes, strict=True)
+        if not isinstance(outcome, BaseException)
+    )
 
 
 def close_all(pool: list[HttpConnection]) -> None:
@@ -311,8 +346,9 @@ def close_all(pool: list[HttpConnection]) -> None:
     pool.clear()
 
 
-async def _run_phases(spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgress,
-                      pool: list[HttpConnection]) -> list[LoadPhase]:
+async def _run_phases(
+    spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgress, pool: list[HttpConnection]
+) -> list[LoadPhase]:
     phases: list[LoadPhase] = []
     if spec.warmup_requests:
         warmup = LoadPhase(spec, True, 0, spec.warmup_requests, stop, PhaseProgress(), pool)
@@ -320,8 +356,9 @@ async def _run_phases(spec: LoadSpec, stop: asyncio.Event, progress: PhaseProgre
         phases.append(warmup)
     measured = LoadPhase(spec, False, spec.warmup_requests, spec.requests, stop, progress, pool)
     measured.prepare()
-    await open_connections(pool, spec.endpoint, spec.target_in_flight, min(30.0, spec.timeout_s),
-                           spec.access)
+    await open_connections(
+        pool, spec.endpoint, spec.target_in_flight, min(30.0, spec.timeout_s), spec.access
+    )
     progress.started_ns = time.perf_counter_ns()
     if spec.duration_s is not None:
         measured.deadline_ns = progress.started_ns + int(spec.duration_s * 1e9)

@@ -163,8 +163,7 @@ def tokens_in_window(records: list[RequestRecord], window: Window) -> float:
 
 def completions_in_window(records: list[RequestRecord], window: Window) -> int:
     return sum(
-        1 for r in records
-        if not r.warmup and r.ok and window.start_ns <= r.end_ns <= window.end_ns
+        1 for r in records if not r.warmup and r.ok and window.start_ns <= r.end_ns <= window.end_ns
     )
 
 
@@ -179,14 +178,19 @@ class Slo:
         return any(limit is not None for limit in (self.ttft_ms, self.tpot_ms, self.e2e_ms))
 
     def met_by(self, metrics: RequestMetrics) -> bool:
-        checks = ((self.ttft_ms, metrics.ttft_sched_ms), (self.tpot_ms, metrics.tpot_ms),
-                  (self.e2e_ms, metrics.e2e_sched_ms))
-        return all(limit is None or (value is not None and value <= limit)
-                   for limit, value in checks)
+        checks = (
+            (self.ttft_ms, metrics.ttft_sched_ms),
+            (self.tpot_ms, metrics.tpot_ms),
+            (self.e2e_ms, metrics.e2e_sched_ms),
+        )
+        return all(
+            limit is None or (value is not None and value <= limit) for limit, value in checks
+        )
 
 
-def run_level_metrics(records: list[RequestRecord], target_in_flight: int,
-                      slo: Slo) -> tuple[dict[str, float], list[str]]:
+def run_level_metrics(
+    records: list[RequestRecord], target_in_flight: int, slo: Slo
+) -> tuple[dict[str, float], list[str]]:
     """Throughput-type figures of one repeat, and warnings about how they were windowed."""
     warnings: list[str] = []
     whole = whole_run_window(records)
@@ -203,13 +207,16 @@ def run_level_metrics(records: list[RequestRecord], target_in_flight: int,
         "total_tok_s_whole_run": (tokens_total + prompt_total) / whole.seconds,
         "request_s_whole_run": len(completed) / whole.seconds,
         "effective_concurrency": sum((r.end_ns - r.send_ns) for r in measured)
-        / 1e9 / whole.seconds,
+        / 1e9
+        / whole.seconds,
         "duration_s": whole.seconds,
     }
     steady = steady_state_window(completed, target_in_flight)
     if steady is None or steady.seconds < 0.05 * whole.seconds:
-        warnings.append("no steady-state window (too few requests for the load level); "
-                        "output_tok_s uses the whole run")
+        warnings.append(
+            "no steady-state window (too few requests for the load level); "
+            "output_tok_s uses the whole run"
+        )
         steady = whole
     values["output_tok_s"] = tokens_in_window(records, steady) / steady.seconds
     values["request_s"] = completions_in_window(records, steady) / steady.seconds

@@ -43,8 +43,12 @@ def png_bytes(pixels: np.ndarray) -> bytes:
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def synthetic_image(index: int, width: int, height: int, seed: int) -> np.ndarray:
@@ -52,8 +56,9 @@ def synthetic_image(index: int, width: int, height: int, seed: int) -> np.ndarra
     rng = np.random.default_rng([seed, index, 7])
     y, x = np.mgrid[0:height, 0:width]
     base = rng.uniform(0, 255, size=3)
-    pixels = np.stack([(base[c] + 80 * np.sin((x * (c + 1) + y) / 60.0)) % 256
-                       for c in range(3)], axis=-1)
+    pixels = np.stack(
+        [(base[c] + 80 * np.sin((x * (c + 1) + y) / 60.0)) % 256 for c in range(3)], axis=-1
+    )
     for _ in range(6):
         top, left = rng.integers(0, height // 2), rng.integers(0, width // 2)
         pixels[top : top + height // 4, left : left + width // 4] = rng.uniform(0, 255, 3)

@@ -39,8 +39,12 @@ from gpuatlas.bench.http_stream import enable_kernel_stamps, read_buffer, receiv
 
 MODEL_NAME = "reference-model"
 MAX_WRITES_PER_TICK = 64
-STREAM_PATHS = {"/v1/completions": "text", "/v1/chat/completions": "chat",
-                "/api/generate": "ollama-generate", "/api/chat": "ollama-chat"}
+STREAM_PATHS = {
+    "/v1/completions": "text",
+    "/v1/chat/completions": "chat",
+    "/api/generate": "ollama-generate",
+    "/api/chat": "ollama-chat",
+}
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,9 @@ def _content_event(flavour: str, text: str) -> bytes:
     if flavour == "ollama-generate":
         return _ndjson({"model": MODEL_NAME, "response": text, "done": False})
     if flavour == "ollama-chat":
-        return _ndjson({"model": MODEL_NAME, "message": {"role": "assistant", "content": text},
-                        "done": False})
+        return _ndjson(
+            {"model": MODEL_NAME, "message": {"role": "assistant", "content": text}, "done": False}
+        )
     choice: dict[str, Any] = {"index": 0, "finish_reason": None}
     if flavour == "chat":
         choice["delta"] = {"content": text}
@@ -122,15 +127,19 @@ def _content_event(flavour: str, text: str) -> bytes:
     return _sse({"id": "ref", "object": kind, "model": MODEL_NAME, "choices": [choice]})
 
 
-def _final_events(flavour: str, prompt_tokens: int, completion: int,
-                  schedule: Schedule) -> bytes:
+def _final_events(flavour: str, prompt_tokens: int, completion: int, schedule: Schedule) -> bytes:
     if flavour.startswith("ollama"):
         # the first token ends the prompt evaluation; eval counts the rest's ITL each
         per_ns = 1e6 / schedule.server_rate_factor
-        final = {"model": MODEL_NAME, "done": True, "done_reason": "length",
-                 "prompt_eval_count": prompt_tokens, "eval_count": completion,
-                 "prompt_eval_duration": int(schedule.ttft_ms * per_ns),
-                 "eval_duration": int(completion * schedule.itl_ms * per_ns)}
+        final = {
+            "model": MODEL_NAME,
+            "done": True,
+            "done_reason": "length",
+            "prompt_eval_count": prompt_tokens,
+            "eval_count": completion,
+            "prompt_eval_duration": int(schedule.ttft_ms * per_ns),
+            "eval_duration": int(completion * schedule.itl_ms * per_ns),
+        }
         if flavour == "ollama-chat":
             final["message"] = {"role": "assistant", "content": ""}
         else:
@@ -140,11 +149,17 @@ def _final_events(flavour: str, prompt_tokens: int, completion: int,
     kind = "chat.completion.chunk" if chat else "text_completion"
     final_choice: dict[str, Any] = {"index": 0, "finish_reason": "length"}
     final_choice["delta" if chat else "text"] = {} if chat else ""
-    usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
-             "total_tokens": prompt_tokens + completion}
-    return (_sse({"id": "ref", "object": kind, "choices": [final_choice]})
-            + _sse({"id": "ref", "object": kind, "choices": [], "usage": usage})
-            + _chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+    usage = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": prompt_tokens + completion,
+    }
+    return (
+        _sse({"id": "ref", "object": kind, "choices": [final_choice]})
+        + _sse({"id": "ref", "object": kind, "choices": [], "usage": usage})
+        + _chunk(b"data: [DONE]\n\n")
+        + b"0\r\n\r\n"
+    )
 
 
 class ReferenceServer:
@@ -169,7 +184,7 @@ class ReferenceServer:
         return self._chunks[key]
 
     def next_request_fate(self) -> str:
-        """"fail", "truncate" or "serve", from the request's position in arrival order."""
+        """ "fail", "truncate" or "serve", from the request's position in arrival order."""
         self._requests_seen += 1
         number, schedule = self._requests_seen, self.schedule
         if schedule.fail_every and number % schedule.fail_every == 0:
@@ -178,26 +193,49 @@ class ReferenceServer:
             return "truncate"
         return "serve"
 
-    def start_stream(self, transport: SocketTransport, request: dict[str, Any],
-                     flavour: str, times: RequestTimes, truncate: bool) -> None:
-        content_type = b"application/x-ndjson" if flavour.startswith("ollama") else (
-            b"text/event-stream")
-        transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type + b"\r\n"
-                        b"Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n")
+    def start_stream(
+        self,
+        transport: SocketTransport,
+        request: dict[str, Any],
+        flavour: str,
+        times: RequestTimes,
+        truncate: bool,
+    ) -> None:
+        content_type = (
+            b"application/x-ndjson" if flavour.startswith("ollama") else (b"text/event-stream")
+        )
+        transport.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type + b"\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+        )
         if flavour == "chat":
             role = {"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}
-            transport.write(_sse({"id": "ref", "object": "chat.completion.chunk",
-                                  "choices": [role]}))
+            transport.write(
+                _sse({"id": "ref", "object": "chat.completion.chunk", "choices": [role]})
+            )
         prompt = _prompt_text(request)
-        wanted = int(request.get("max_tokens") or (request.get("options") or {}).get(
-            "num_predict") or 16)
+        wanted = int(
+            request.get("max_tokens") or (request.get("options") or {}).get("num_predict") or 16
+        )
         received_ns = times.received_ns
-        stream = _Stream(transport, flavour, wanted // 2 if truncate else -1, wanted,
-                         max(1, len(prompt.split())), received_ns,
-                         received_ns + int(self.schedule.ttft_ms * 1e6))
-        stream.record = {"received_ns": received_ns, "arrived_ns": times.arrived_ns,
-                         "writes_ns": [], "tokens": [], "prompt_head": prompt[:40],
-                         "truncated": truncate, "images": _image_count(request)}
+        stream = _Stream(
+            transport,
+            flavour,
+            wanted // 2 if truncate else -1,
+            wanted,
+            max(1, len(prompt.split())),
+            received_ns,
+            received_ns + int(self.schedule.ttft_ms * 1e6),
+        )
+        stream.record = {
+            "received_ns": received_ns,
+            "arrived_ns": times.arrived_ns,
+            "writes_ns": [],
+            "tokens": [],
+            "prompt_head": prompt[:40],
+            "truncated": truncate,
+            "images": _image_count(request),
+        }
         self.records.append(stream.record)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
         self._arm_timer()
@@ -213,8 +251,14 @@ class ReferenceServer:
         stream.transport.write(payload)
         stream.tokens_left -= tokens
         if stream.tokens_left <= 0:
-            stream.transport.write(_final_events(stream.flavour, stream.prompt_tokens,
-                                                 sum(stream.record["tokens"]), self.schedule))
+            stream.transport.write(
+                _final_events(
+                    stream.flavour,
+                    stream.prompt_tokens,
+                    sum(stream.record["tokens"]),
+                    self.schedule,
+                )
+            )
             return
         stream.next_due_ns += int(self.schedule.itl_ms * 1e6)
         heapq.heappush(self._heap, (stream.next_due_ns, next(self._order), stream))
@@ -248,8 +292,9 @@ class SocketTransport:
     """The part of an asyncio transport the server needs, on a raw non-blocking socket: reads
     go through ``recvmsg`` so each comes with the kernel's receive timestamp."""
 
-    def __init__(self, connection: socket.socket,
-                 on_data: Callable[[memoryview, RequestTimes], None]) -> None:
+    def __init__(
+        self, connection: socket.socket, on_data: Callable[[memoryview, RequestTimes], None]
+    ) -> None:
         self.sock, self.fd, self.on_data = connection, connection.fileno(), on_data
         self.loop = asyncio.get_running_loop()
         self._unsent = bytearray()
@@ -350,8 +395,9 @@ class _Connection:
         elif path == "/v1/models":
             self._json(200, {"object": "list", "data": [{"id": MODEL_NAME, "object": "model"}]})
         elif path == "/stats" and method == "GET":
-            self._json(200, {"schedule": self.server.schedule.__dict__,
-                             "requests": self.server.records})
+            self._json(
+                200, {"schedule": self.server.schedule.__dict__, "requests": self.server.records}
+            )
         elif path == "/stats/reset":
             self.server.reset()
             self._json(200, {"ok": True})
@@ -369,14 +415,18 @@ class _Connection:
         if fate == "fail":
             self._json(500, {"error": {"message": "injected failure"}})
             return
-        self.server.start_stream(self.transport, request, flavour, times,
-                                 truncate=fate == "truncate")
+        self.server.start_stream(
+            self.transport, request, flavour, times, truncate=fate == "truncate"
+        )
 
     def _json(self, status: int, payload: dict[str, Any]) -> None:
         body = json.dumps(payload).encode()
         reason = {200: "OK", 404: "Not Found", 500: "Internal Server Error"}[status]
-        self.transport.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
-                             f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        self.transport.write(
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
 
 
 def _content_length(head: str) -> int:
@@ -423,13 +473,28 @@ def main() -> None:
     parser.add_argument("--tokens-per-chunk", type=int, default=1)
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--truncate-every", type=int, default=0)
-    parser.add_argument("--server-rate-factor", type=float, default=1.0,
-                        help="Ollama timings claim the schedule's rates times this")
-    parser.add_argument("--batch-window-ms", type=float, default=Schedule.batch_window_ms,
-                        help="a timer tick also writes chunks due within this many ms")
+    parser.add_argument(
+        "--server-rate-factor",
+        type=float,
+        default=1.0,
+        help="Ollama timings claim the schedule's rates times this",
+    )
+    parser.add_argument(
+        "--batch-window-ms",
+        type=float,
+        default=Schedule.batch_window_ms,
+        help="a timer tick also writes chunks due within this many ms",
+    )
     args = parser.parse_args()
-    schedule = Schedule(args.ttft_ms, args.itl_ms, args.tokens_per_chunk, args.fail_every,
-                        args.truncate_every, args.batch_window_ms, args.server_rate_factor)
+    schedule = Schedule(
+        args.ttft_ms,
+        args.itl_ms,
+        args.tokens_per_chunk,
+        args.fail_every,
+        args.truncate_every,
+        args.batch_window_ms,
+        args.server_rate_factor,
+    )
     print(f"reference server on http://127.0.0.1:{args.port} {schedule}", flush=True)
     try:
         import uvloop  # the less time the server spends per write, the closer it keeps time

@@ -18,14 +18,16 @@ from gpuatlas.statistics import DEFAULT_SEED, P99_MIN_SAMPLES, Distribution, des
 UNSTABLE_CV = 0.05  # coefficient of variation across repeats above which we warn
 
 
-def summarize(data: Distribution, unit: str | None = None,
-              seed: int = DEFAULT_SEED) -> MetricSummary:
+def summarize(
+    data: Distribution, unit: str | None = None, seed: int = DEFAULT_SEED
+) -> MetricSummary:
     """{median, mean, p90, p99, n, ci_low, ci_high} with the metric's unit; n = 0: all None."""
     return MetricSummary(**dataclasses.asdict(describe(data, seed)), unit=unit)
 
 
-def summarize_values(values: list[float], unit: str | None = None,
-                     seed: int = DEFAULT_SEED) -> MetricSummary:
+def summarize_values(
+    values: list[float], unit: str | None = None, seed: int = DEFAULT_SEED
+) -> MetricSummary:
     return summarize(Distribution(np.asarray(values, dtype=float)), unit, seed)
 
 
@@ -38,13 +40,17 @@ def stability_warnings(name: str, per_repeat: list[float]) -> list[str]:
         return []
     cv = float(np.std(per_repeat, ddof=1)) / abs(mean)
     if cv > UNSTABLE_CV:
-        return [f"{name}: unstable across {len(per_repeat)} repeats "
-                f"(coefficient of variation {cv:.1%} > {UNSTABLE_CV:.0%})"]
+        return [
+            f"{name}: unstable across {len(per_repeat)} repeats "
+            f"(coefficient of variation {cv:.1%} > {UNSTABLE_CV:.0%})"
+        ]
     return []
 
 
 def percentile_warnings(name: str, summary: MetricSummary) -> list[str]:
     if summary.n == 0 or summary.p99_sufficient:
         return []
-    return [f"{name}: p99 from {summary.n} samples is indicative only "
-            f"(at least {P99_MIN_SAMPLES} needed)"]
+    return [
+        f"{name}: p99 from {summary.n} samples is indicative only "
+        f"(at least {P99_MIN_SAMPLES} needed)"
+    ]

@@ -38,12 +38,17 @@ def check_gpu(benchmark: Benchmark, options: RunOptions) -> None:
         return
     gpus, note = nvidia_gpus()
     if not gpus:
-        raise NeedsGpuError([f"{benchmark.id} needs an NVIDIA GPU ({note}); "
-                             "pass --allow-cpu to run it on the CPU for testing only"])
+        raise NeedsGpuError(
+            [
+                f"{benchmark.id} needs an NVIDIA GPU ({note}); "
+                "pass --allow-cpu to run it on the CPU for testing only"
+            ]
+        )
 
 
-def run_benchmark(benchmark: Benchmark, options: RunOptions,
-                  reporter: Reporter | None = None) -> BenchResult:
+def run_benchmark(
+    benchmark: Benchmark, options: RunOptions, reporter: Reporter | None = None
+) -> BenchResult:
     problems = options.problems()
     if problems:
         raise InvalidRequestError(problems)
@@ -59,12 +64,16 @@ def distinct_runs(chosen: list[Benchmark], options: RunOptions) -> list[Benchmar
     """One benchmark per distinct measurement: a category run against the user's model (or
     with the user's lengths or load) measures each of the suite's shapes once, for that model,
     instead of once per suite model it replaces. A definition the run matches exactly wins."""
+
     def shape_key(benchmark: Benchmark) -> object:
         if not benchmark.needs_endpoint:
             return benchmark.id
         folded = fold_llm_overrides(benchmark, options)
-        return (benchmark.runner, benchmark.category,
-                requested_shape(benchmark, folded, options.api))
+        return (
+            benchmark.runner,
+            benchmark.category,
+            requested_shape(benchmark, folded, options.api),
+        )
 
     def differs(benchmark: Benchmark) -> bool:
         if not benchmark.needs_endpoint:
@@ -83,13 +92,18 @@ def _check_override_keys(chosen: list[Benchmark], options: RunOptions) -> None:
     known = {key for benchmark in chosen for key in benchmark.params}
     unknown = sorted(set(options.overrides) - known)
     if unknown:
-        raise InvalidRequestError([f"--param {key}: no selected benchmark has this parameter "
-                                   f"(they have: {', '.join(sorted(known)) or 'none'})"
-                                   for key in unknown])
+        raise InvalidRequestError(
+            [
+                f"--param {key}: no selected benchmark has this parameter "
+                f"(they have: {', '.join(sorted(known)) or 'none'})"
+                for key in unknown
+            ]
+        )
 
 
-def sweep_points(options: RunOptions, concurrencies: list[int],
-                 rates: list[float]) -> list[RunOptions]:
+def sweep_points(
+    options: RunOptions, concurrencies: list[int], rates: list[float]
+) -> list[RunOptions]:
     """One RunOptions per sweep point (a list of concurrencies or of rates, not both)."""
     if len(concurrencies) > 1 and len(rates) > 1:
         raise InvalidRequestError(["sweep either --concurrency or --rate, not both"])
@@ -108,9 +122,12 @@ class Skipped:
     reason: str
 
 
-def run_selection(selector: str, options: RunOptions, reporter: Reporter | None = None,
-                  on_result: Callable[[BenchResult], None] | None = None
-                  ) -> tuple[list[BenchResult], list[Skipped]]:
+def run_selection(
+    selector: str,
+    options: RunOptions,
+    reporter: Reporter | None = None,
+    on_result: Callable[[BenchResult], None] | None = None,
+) -> tuple[list[BenchResult], list[Skipped]]:
     """Run a benchmark, a category or the suite. With one benchmark, errors propagate; with
     several, a benchmark that cannot run here is skipped with its reason."""
     chosen = select_benchmarks(selector)

@@ -44,13 +44,14 @@ def server_rates(records: list[RequestRecord]) -> dict[str, list[float]]:
     return {name: values for name, values in found.items() if values}
 
 
-def disagreement_warning(server_median: float | None, wire_median: float | None
-                         ) -> str | None:
+def disagreement_warning(server_median: float | None, wire_median: float | None) -> str | None:
     if not server_median or not wire_median:
         return None
     ratio = server_median / wire_median
     if abs(ratio - 1.0) <= DISAGREEMENT:
         return None
-    return (f"the server reports decode at {server_median:,.1f} tok/s but the wire showed "
-            f"{wire_median:,.1f} tok/s ({ratio:.2f}x): they disagree by more than "
-            f"{DISAGREEMENT:.0%}; the wire's figure is the headline")
+    return (
+        f"the server reports decode at {server_median:,.1f} tok/s but the wire showed "
+        f"{wire_median:,.1f} tok/s ({ratio:.2f}x): they disagree by more than "
+        f"{DISAGREEMENT:.0%}; the wire's figure is the headline"
+    )

@@ -44,7 +44,7 @@ class DataLines:
     starts: np.ndarray  # where each line starts in the body
 
     def payload(self, index: int) -> bytes:
-        return self.lines[index][self.skip:]
+        return self.lines[index][self.skip :]
 
     def without_done(self) -> tuple[DataLines, bool]:
         """These lines less the ``[DONE]`` markers, and whether there was one."""
@@ -52,8 +52,9 @@ class DataLines:
         if marker not in self.lines:
             return self, False
         keep = list(map(ne, self.lines, repeat(marker)))
-        kept = DataLines(list(compress(self.lines, keep)), self.skip,
-                         self.starts[np.array(keep, dtype=bool)])
+        kept = DataLines(
+            list(compress(self.lines, keep)), self.skip, self.starts[np.array(keep, dtype=bool)]
+        )
         return kept, True
 
 
@@ -61,8 +62,9 @@ def sse_data_lines(body: bytes) -> DataLines:
     """Every ``data:`` line of `body` and where it starts."""
     if b"\r" in body:  # CR or CRLF line ends: the general (slower) way
         matches = list(DATA_LINE.finditer(body))
-        return DataLines([m.group(1) for m in matches], 0,
-                         np.array([m.start() for m in matches], dtype=np.int64))
+        return DataLines(
+            [m.group(1) for m in matches], 0, np.array([m.start() for m in matches], dtype=np.int64)
+        )
     lines = body.split(b"\n")
     is_data = list(map(bytes.startswith, lines, repeat(b"data:")))
     sizes = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1
@@ -70,15 +72,15 @@ def sse_data_lines(body: bytes) -> DataLines:
     data_lines = list(compress(lines, is_data))
     if all(map(bytes.startswith, data_lines, repeat(b"data: "))):
         return DataLines(data_lines, 6, starts)
-    return DataLines([line[6:] if line[5:6] == b" " else line[5:] for line in data_lines], 0,
-                     starts)
+    return DataLines(
+        [line[6:] if line[5:6] == b" " else line[5:] for line in data_lines], 0, starts
+    )
 
 
 def is_plain_answer(event: Any, chat: bool) -> bool:
     """An event whose whole effect is one answer token: a single choice with non-empty text
     (``text``, or ``delta.content`` in chat), no finish reason, usage, timings or error."""
-    if not isinstance(event, dict) or "error" in event or event.get("usage") \
-            or "timings" in event:
+    if not isinstance(event, dict) or "error" in event or event.get("usage") or "timings" in event:
         return False
     choices = event.get("choices")
     if not isinstance(choices, list) or len(choices) != 1 or not isinstance(choices[0], dict):
@@ -123,10 +125,18 @@ class TokenTemplate:
         """For each line: is its payload this template around a valid, non-empty JSON
         string."""
         prefix, suffix, lines = self.prefix, self.suffix, data.lines
-        flags = list(map(and_, map(bytes.startswith, lines, repeat(prefix), repeat(data.skip)),
-                         map(bytes.endswith, lines, repeat(suffix))))
-        texts = list(map(_SLICE, compress(lines, flags),
-                         repeat(slice(data.skip + len(prefix), -len(suffix)))))
+        flags = list(
+            map(
+                and_,
+                map(bytes.startswith, lines, repeat(prefix), repeat(data.skip)),
+                map(bytes.endswith, lines, repeat(suffix)),
+            )
+        )
+        texts = list(
+            map(
+                _SLICE, compress(lines, flags), repeat(slice(data.skip + len(prefix), -len(suffix)))
+            )
+        )
         if all(texts) and not b"".join(texts).translate(None, PLAIN_BYTES):
             return flags  # no quote, backslash or control byte in any text: all valid
         for index, text in zip(compress(range(len(lines)), flags), texts, strict=True):
@@ -140,9 +150,9 @@ def template_of(payload: bytes, chat: bool) -> TokenTemplate | None:
     for slot in TEXT_SLOTS[chat].finditer(payload):
         text = STRING_BODY.match(payload, slot.end())
         end = slot.end() if text is None else text.end()
-        if payload[end:end + 1] != b'"':
+        if payload[end : end + 1] != b'"':
             continue
-        template = TokenTemplate(payload[:slot.end()], payload[end:])
+        template = TokenTemplate(payload[: slot.end()], payload[end:])
         if template.fits(payload, chat):
             return template
     return None

@@ -47,22 +47,26 @@ def _tensors(vocab: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     def weight(*shape: int) -> np.ndarray:
         return (rng.standard_normal(shape) * 0.05).astype(np.float32)
 
-    tensors = {"token_embd.weight": weight(vocab, HIDDEN),
-               "output_norm.weight": np.ones(HIDDEN, dtype=np.float32),
-               "output.weight": weight(vocab, HIDDEN)}
+    tensors = {
+        "token_embd.weight": weight(vocab, HIDDEN),
+        "output_norm.weight": np.ones(HIDDEN, dtype=np.float32),
+        "output.weight": weight(vocab, HIDDEN),
+    }
     for layer in range(LAYERS):
         prefix = f"blk.{layer}."
-        tensors.update({
-            prefix + "attn_norm.weight": np.ones(HIDDEN, dtype=np.float32),
-            prefix + "attn_q.weight": weight(HIDDEN, HIDDEN),
-            prefix + "attn_k.weight": weight(HIDDEN, HIDDEN),
-            prefix + "attn_v.weight": weight(HIDDEN, HIDDEN),
-            prefix + "attn_output.weight": weight(HIDDEN, HIDDEN),
-            prefix + "ffn_norm.weight": np.ones(HIDDEN, dtype=np.float32),
-            prefix + "ffn_gate.weight": weight(FFN, HIDDEN),
-            prefix + "ffn_up.weight": weight(FFN, HIDDEN),
-            prefix + "ffn_down.weight": weight(HIDDEN, FFN),
-        })
+        tensors.update(
+            {
+                prefix + "attn_norm.weight": np.ones(HIDDEN, dtype=np.float32),
+                prefix + "attn_q.weight": weight(HIDDEN, HIDDEN),
+                prefix + "attn_k.weight": weight(HIDDEN, HIDDEN),
+                prefix + "attn_v.weight": weight(HIDDEN, HIDDEN),
+                prefix + "attn_output.weight": weight(HIDDEN, HIDDEN),
+                prefix + "ffn_norm.weight": np.ones(HIDDEN, dtype=np.float32),
+                prefix + "ffn_gate.weight": weight(FFN, HIDDEN),
+                prefix + "ffn_up.weight": weight(FFN, HIDDEN),
+                prefix + "ffn_down.weight": weight(HIDDEN, FFN),
+            }
+        )
     return tensors
 
 
@@ -89,8 +93,9 @@ def write_tiny_llama_gguf(path: Path, seed: int = 0) -> Path:
     writer.add_eos_token_id(2)
     writer.add_unk_token_id(0)
     writer.add_add_bos_token(True)
-    writer.add_chat_template("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n"
-                             "{% endfor %}assistant:")
+    writer.add_chat_template(
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}assistant:"
+    )
     for name, array in _tensors(len(tokens), np.random.default_rng(seed)).items():
         writer.add_tensor(name, array)
     writer.write_header_to_file()

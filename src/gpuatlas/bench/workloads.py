@@ -74,8 +74,11 @@ def load_dataset(path: Path) -> Dataset:
     except OSError as error:
         raise DataFileError(str(path), [f"cannot read file: {error.strerror}"]) from None
     text = raw.decode("utf-8", errors="replace")
-    rows = _sharegpt_rows(text, str(path)) if text.lstrip().startswith("[") \
+    rows = (
+        _sharegpt_rows(text, str(path))
+        if text.lstrip().startswith("[")
         else _jsonl_rows(text, str(path))
+    )
     if not rows:
         raise DataFileError(str(path), ["no prompts in the file"])
     return Dataset(path.name, hashlib.sha256(raw).hexdigest()[:8], tuple(rows))
@@ -96,8 +99,9 @@ def _jsonl_rows(text: str, origin: str) -> list[DatasetRow]:
             problems.append(f"line {number}: no 'prompt' (or 'text') string")
             continue
         output = item.get("output_tokens", item.get("max_tokens"))
-        rows.append(DatasetRow(prompt, int(output) if isinstance(output, int) else None,
-                               _timestamp_s(item)))
+        rows.append(
+            DatasetRow(prompt, int(output) if isinstance(output, int) else None, _timestamp_s(item))
+        )
     if problems:
         raise DataFileError(origin, problems[:20])
     return rows
@@ -117,17 +121,30 @@ def _sharegpt_rows(text: str, origin: str) -> list[DatasetRow]:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataFileError(origin, [f"line {error.lineno}: not valid JSON ({error.msg})"]
-                            ) from None
+        raise DataFileError(
+            origin, [f"line {error.lineno}: not valid JSON ({error.msg})"]
+        ) from None
     rows = []
     for item in items if isinstance(items, list) else []:
         turns = item.get("conversations") if isinstance(item, dict) else None
         if not isinstance(turns, list):
             continue
-        human = next((t.get("value") for t in turns
-                      if isinstance(t, dict) and t.get("from") in ("human", "user")), None)
-        reply = next((t.get("value") for t in turns
-                      if isinstance(t, dict) and t.get("from") in ("gpt", "assistant")), None)
+        human = next(
+            (
+                t.get("value")
+                for t in turns
+                if isinstance(t, dict) and t.get("from") in ("human", "user")
+            ),
+            None,
+        )
+        reply = next(
+            (
+                t.get("value")
+                for t in turns
+                if isinstance(t, dict) and t.get("from") in ("gpt", "assistant")
+            ),
+            None,
+        )
         if isinstance(human, str) and human:
             words = len(reply.split()) if isinstance(reply, str) else 0
             rows.append(DatasetRow(human, words or None))
@@ -148,17 +165,22 @@ class LengthSpread:
         return max(1, round(float(rng.normal(self.mean, self.stddev))))
 
 
-def prompt_source(inputs: LengthSpread, outputs: LengthSpread, exact: ExactPrompts | None,
-                  dataset: Dataset | None) -> PromptSource:
+def prompt_source(
+    inputs: LengthSpread, outputs: LengthSpread, exact: ExactPrompts | None, dataset: Dataset | None
+) -> PromptSource:
     """(seed, index) -> (prompt, output tokens) for the load generator."""
+
     def make(seed: int, index: int) -> tuple[str, int | None]:
         if dataset is not None:
             row = dataset.rows[index % len(dataset.rows)]
             tag = f"Request {index} tag {seed:x}-{index:x}. "
             return tag + row.prompt, row.output_tokens or outputs.draw(seed, index, 1)
         length = inputs.draw(seed, index, 0)
-        prompt = (exact(seed, index, length) if exact is not None
-                  else synthetic_prompt(index, length, seed))
+        prompt = (
+            exact(seed, index, length)
+            if exact is not None
+            else synthetic_prompt(index, length, seed)
+        )
         return prompt, outputs.draw(seed, index, 1)
 
     return make

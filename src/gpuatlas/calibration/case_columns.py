@@ -113,9 +113,12 @@ def _problem_rows(table: _Table) -> NDArray[np.bool_]:
         (name, lambda text, name=name: _number_problem(name, text))  # type: ignore[misc]
         for name in NUMERIC_FIELDS
     ]
-    checks += [("gpu", lambda text: not text), ("model", lambda text: not text),
-               ("metric", lambda text: text not in METRICS),
-               ("layout", lambda text: bool(text) and text.lower() not in LAYOUTS)]
+    checks += [
+        ("gpu", lambda text: not text),
+        ("model", lambda text: not text),
+        ("metric", lambda text: text not in METRICS),
+        ("layout", lambda text: bool(text) and text.lower() not in LAYOUTS),
+    ]
     for name, check in checks:
         column = table.columns[name]
         failing = {value for value in set(column) if check(value)}
@@ -147,25 +150,44 @@ def _one_line(text: str) -> str:
 
 def _config_key(table: _Table, row: int) -> ConfigKey:
     c = table.columns
-    return (c["gpu"][row], c["gpu_count"][row], c["model"][row], c["weights"][row],
-            c["engine"][row], c["kv_cache"][row])
+    return (
+        c["gpu"][row],
+        c["gpu_count"][row],
+        c["model"][row],
+        c["weights"][row],
+        c["engine"][row],
+        c["kv_cache"][row],
+    )
 
 
 def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> dict[ConfigKey, list[int]]:
     c = table.columns
     groups: dict[ConfigKey, list[int]] = {}
-    for row, key in enumerate(zip(c["gpu"], c["gpu_count"], c["model"], c["weights"],
-                                  c["engine"], c["kv_cache"], strict=True)):
+    for row, key in enumerate(
+        zip(
+            c["gpu"],
+            c["gpu_count"],
+            c["model"],
+            c["weights"],
+            c["engine"],
+            c["kv_cache"],
+            strict=True,
+        )
+    ):
         groups.setdefault(key, []).append(row)
     if bad.any():
         excluded = set(np.flatnonzero(bad).tolist())
-        groups = {key: kept for key, rows in groups.items()
-                  if (kept := [r for r in rows if r not in excluded])}
+        groups = {
+            key: kept
+            for key, rows in groups.items()
+            if (kept := [r for r in rows if r not in excluded])
+        }
     return groups
 
 
 def _llm_columns(table: _Table) -> LlmColumns:
     """Every row's LLM fields as arrays (each column's distinct texts parsed once)."""
+
     def numbers(name: str) -> NDArray[np.float64]:
         column = table.columns[name]
         parsed = {text: _number(text) for text in set(column)}
@@ -173,21 +195,25 @@ def _llm_columns(table: _Table) -> LlmColumns:
 
     metric = np.array(table.columns["metric"])
     batch_text = table.columns["batch"]
-    kinds = {text: (not text or text.lower() == "max", text.lower() == "max")
-             for text in set(batch_text)}
+    kinds = {
+        text: (not text or text.lower() == "max", text.lower() == "max") for text in set(batch_text)
+    }
     empty = np.fromiter((kinds[text][0] for text in batch_text), bool, table.size)
     is_max = np.fromiter((kinds[text][1] for text in batch_text), bool, table.size)
     serving = metric == "serving_output_tok_s"
-    batch = np.where(is_max | (empty & serving), math.nan,
-                     np.where(empty, 1.0, numbers("batch")))
+    batch = np.where(is_max | (empty & serving), math.nan, np.where(empty, 1.0, numbers("batch")))
     return LlmColumns(metric, batch, numbers("input_tokens"), numbers("output_tokens"))
 
 
 def _columns(table: _Table, rows: list[int]) -> LlmColumns:
     index = np.array(rows)
     whole = table.llm_columns()
-    return LlmColumns(whole.metric[index], whole.batch[index], whole.input_tokens[index],
-                      whole.output_tokens[index])
+    return LlmColumns(
+        whole.metric[index],
+        whole.batch[index],
+        whole.input_tokens[index],
+        whole.output_tokens[index],
+    )
 
 
 def _number(text: str) -> float:
@@ -203,8 +229,9 @@ def _texts(values: NDArray[np.float64]) -> list[str]:
     return [format(value, ".6g") for value in values.tolist()]
 
 
-def _vector_results(vector: VectorisedRuntime, rows: list[int], table: _Table,
-                    results: list[Result]) -> None:
+def _vector_results(
+    vector: VectorisedRuntime, rows: list[int], table: _Table, results: list[Result]
+) -> None:
     columns = _columns(table, rows)
     found = evaluate_columns(vector, columns)
     ok = found.reason == OK
@@ -216,9 +243,14 @@ def _vector_results(vector: VectorisedRuntime, rows: list[int], table: _Table,
     if not failed.any():
         return
     messages: dict[tuple[int, str, float, float, float], Result] = {}
-    keys = zip(found.reason[failed].tolist(), columns.metric[failed].tolist(),
-               found.batch[failed].tolist(), found.context[failed].tolist(),
-               found.fitting[failed].tolist(), strict=True)
+    keys = zip(
+        found.reason[failed].tolist(),
+        columns.metric[failed].tolist(),
+        found.batch[failed].tolist(),
+        found.context[failed].tolist(),
+        found.fitting[failed].tolist(),
+        strict=True,
+    )
     for row, key in zip(np.array(rows)[failed].tolist(), keys, strict=True):
         result = messages.get(key)
         if result is None:
@@ -227,8 +259,9 @@ def _vector_results(vector: VectorisedRuntime, rows: list[int], table: _Table,
         results[row] = result
 
 
-def _bands(vector: VectorisedRuntime, metric: NDArray[np.str_],
-           values: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _bands(
+    vector: VectorisedRuntime, metric: NDArray[np.str_], values: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each metric's calibrated band (the kind's width, widened when extrapolated)."""
     calibration = current_calibration()
     widths = np.zeros(len(values))
@@ -239,8 +272,9 @@ def _bands(vector: VectorisedRuntime, metric: NDArray[np.str_],
     return values * np.exp(-widths), values * np.exp(widths)
 
 
-def _predict_group(table: _Table, rows: list[int], row_path: _RowPath,
-                   results: list[Result]) -> None:
+def _predict_group(
+    table: _Table, rows: list[int], row_path: _RowPath, results: list[Result]
+) -> None:
     """One configuration's rows: a name that does not resolve fails every row alike (the row
     path resolves the system and the model before anything else)."""
     first = case_from_fields(table.fields(rows[0]))

@@ -17,7 +17,14 @@ from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.cases import METRICS, Case, predict_case
 
 REQUIRED_COLUMNS = (
-    "gpu", "gpu_count", "model", "weights", "engine", "batch", "input_tokens", "output_tokens",
+    "gpu",
+    "gpu_count",
+    "model",
+    "weights",
+    "engine",
+    "batch",
+    "input_tokens",
+    "output_tokens",
     "metric",
 )
 OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant", "layout")
@@ -73,10 +80,19 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     if problems:
         raise InvalidRequestError(problems)
     return Case(
-        gpu=text["gpu"], gpu_count=count, model=text["model"], weights=text["weights"] or "fp16",
-        engine=text["engine"] or "vllm", batch=batch, input_tokens=input_tokens,
-        output_tokens=output_tokens, metric=text["metric"], resolution=text["resolution"] or None,
-        steps=steps, kv_cache=text["kv_cache"] or "fp16", variant=text["variant"] or None,
+        gpu=text["gpu"],
+        gpu_count=count,
+        model=text["model"],
+        weights=text["weights"] or "fp16",
+        engine=text["engine"] or "vllm",
+        batch=batch,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        metric=text["metric"],
+        resolution=text["resolution"] or None,
+        steps=steps,
+        kv_cache=text["kv_cache"] or "fp16",
+        variant=text["variant"] or None,
         layout=text["layout"].lower() or "tensor",
     )
 
@@ -89,8 +105,11 @@ def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
         return {**row, "value": "", "low": "", "high": "", "error": _one_line(str(error))}
     return {
-        **row, "value": f"{estimate.value:.6g}", "low": f"{estimate.low:.6g}",
-        "high": f"{estimate.high:.6g}", "error": "",
+        **row,
+        "value": f"{estimate.value:.6g}",
+        "low": f"{estimate.low:.6g}",
+        "high": f"{estimate.high:.6g}",
+        "error": "",
     }
 
 

@@ -50,8 +50,13 @@ from gpuatlas.performance.training.speed import MFU_PRIOR
 
 PRIOR_ROWS = 2.0
 OVERHEAD_SCALE_MS = 1.0
-HIGHER_IS_BETTER = {"prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "images_per_min",
-                    "train_tok_s"}
+HIGHER_IS_BETTER = {
+    "prefill_tok_s",
+    "decode_tok_s",
+    "serving_output_tok_s",
+    "images_per_min",
+    "train_tok_s",
+}
 MIN_LOG_BAND = 0.05
 LEVELS = 12  # 6 keys per engine; compiled image engines add theirs after diffusers'
 MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
@@ -76,11 +81,18 @@ def case_from_row(row: MeasuredRow) -> Case:
     if "static-batching" in variant_parts(row.variant) and engine == "tensorrt-llm":
         engine = "tensorrt-llm-0.x"
     return Case(
-        gpu=row.gpu, gpu_count=row.gpu_count, model=row.model, weights=row.weights,
-        engine=engine, batch=row.batch,
-        input_tokens=row.input_tokens, output_tokens=row.output_tokens, metric=row.metric,
+        gpu=row.gpu,
+        gpu_count=row.gpu_count,
+        model=row.model,
+        weights=row.weights,
+        engine=engine,
+        batch=row.batch,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        metric=row.metric,
         resolution=row.resolution,
-        steps=row.steps, kv_cache=_kv_cache(row.kv_cache, engine, row.weights),
+        steps=row.steps,
+        kv_cache=_kv_cache(row.kv_cache, engine, row.weights),
         variant=row.variant,
     )
 
@@ -92,8 +104,9 @@ def _row_engine(row: MeasuredRow) -> str:
     if METRIC_KINDS[row.metric] in ("image", "train"):
         return engine_for_version(row.engine, row.engine_version, row.source_date)
     try:
-        return engine_profile(row.engine, gpu_by_id(row.gpu), row.engine_version,
-                              row.source_date, row.backend).id
+        return engine_profile(
+            row.engine, gpu_by_id(row.gpu), row.engine_version, row.source_date, row.backend
+        ).id
     except GpuAtlasError:
         return engine_for_version(row.engine, row.engine_version, row.source_date)
 
@@ -207,8 +220,13 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     fixed += runtime.communication_s(batch) + batch * runtime.engine.sequence_overhead_us * 1e-6
     measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
-    return LinearTerms(moved / runtime.bandwidth_bytes_s / memory_prior, 1.0, fixed, measured,
-                       flops / runtime.peak_flops / compute_prior)
+    return LinearTerms(
+        moved / runtime.bandwidth_bytes_s / memory_prior,
+        1.0,
+        fixed,
+        measured,
+        flops / runtime.peak_flops / compute_prior,
+    )
 
 
 def prefill_terms(observation: Observation) -> LinearTerms | None:
@@ -221,13 +239,19 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     flops, moved = runtime.prefill_terms(tokens, batch)
     steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
     fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
-    fixed += runtime.score_bytes(tokens, batch) / (runtime.bandwidth_bytes_s
-                                                   * runtime.prefill.eta_memory)
+    fixed += runtime.score_bytes(tokens, batch) / (
+        runtime.bandwidth_bytes_s * runtime.prefill.eta_memory
+    )
     fixed += runtime.communication_s(batch * tokens)
     measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
-    return LinearTerms(flops / runtime.peak_flops / compute_prior, float(steps), fixed, measured,
-                       moved / runtime.bandwidth_bytes_s / memory_prior)
+    return LinearTerms(
+        flops / runtime.peak_flops / compute_prior,
+        float(steps),
+        fixed,
+        measured,
+        moved / runtime.bandwidth_bytes_s / memory_prior,
+    )
 
 
 def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]:
@@ -298,11 +322,20 @@ def image_terms(observation: Observation) -> ImageTerms | None:
     try:
         system = case_system(case)
         resolution = resolution_px(case.resolution) or model.default_resolution_px
-        batch = (case.batch if isinstance(case.batch, int)
-                 else max_image_batch(system, model, resolution, case.weights))
+        batch = (
+            case.batch
+            if isinstance(case.batch, int)
+            else max_image_batch(system, model, resolution, case.weights)
+        )
         work = diffusion_work(
-            system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
-            batch=batch, cfg=None, weights=case.weights, variant=case.variant,
+            system,
+            model,
+            resolution_px=resolution,
+            steps=case.steps or model.default_steps,
+            batch=batch,
+            cfg=None,
+            weights=case.weights,
+            variant=case.variant,
             engine=case.engine,
         )
     except GpuAtlasError:
@@ -328,14 +361,14 @@ def fit_image_group(
     eta = IMAGE_ETA_GRID[:, None]
     overhead = IMAGE_OVERHEAD_GRID_MS[None, :]
     scale = max(prior_overhead_ms, OVERHEAD_SCALE_MS)
-    loss = PRIOR_ROWS * (np.log(eta / prior_eta) ** 2
-                         + ((overhead - prior_overhead_ms) / scale) ** 2)
+    loss = PRIOR_ROWS * (
+        np.log(eta / prior_eta) ** 2 + ((overhead - prior_overhead_ms) / scale) ** 2
+    )
     counts: dict[str, int] = {}
     for term in terms:
         counts[term.gpu] = counts.get(term.gpu, 0) + 1
     for term in terms:
-        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior),
-                                               overhead)
+        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior), overhead)
         loss = loss + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
     best_eta, best_overhead = np.unravel_index(int(np.argmin(loss)), loss.shape)
     return float(IMAGE_ETA_GRID[best_eta]), float(IMAGE_OVERHEAD_GRID_MS[best_overhead])
@@ -349,20 +382,28 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
             if not found:
                 continue
             prior = _lookup(calibration, group[0])
-            eta, overhead = fit_image_group(found, prior.eta_compute * prior.factor,
-                                            prior.step_overhead_ms)
-            calibration = _with_group(calibration, key, {
-                "eta_compute": eta, "step_overhead_ms": overhead, "n": float(len(found))})
+            eta, overhead = fit_image_group(
+                found, prior.eta_compute * prior.factor, prior.step_overhead_ms
+            )
+            calibration = _with_group(
+                calibration,
+                key,
+                {"eta_compute": eta, "step_overhead_ms": overhead, "n": float(len(found))},
+            )
     return calibration
 
 
 _EXTRACTORS = {
-    "decode": decode_terms, "prefill": prefill_terms, "serving": serving_terms,
+    "decode": decode_terms,
+    "prefill": prefill_terms,
+    "serving": serving_terms,
 }
 
 
 def _fit_linear(
-    calibration: Calibration, items: Sequence[Observation], kind: str,
+    calibration: Calibration,
+    items: Sequence[Observation],
+    kind: str,
 ) -> Calibration:
     """Fit decode (η_m, overhead) on memory-bound rows, prefill (η_c, overhead) on
     compute-bound rows, or serving (factor, per-sequence µs), group by group from the
@@ -415,11 +456,20 @@ def prior_for(observation: Observation) -> tuple[float, float, float]:
 
 def _lookup(calibration: Calibration, observation: Observation) -> _Params:
     """The family-neutral values in force for this observation (what a fit refines)."""
-    values = calibration.neutral_params(observation.kind, prior_for(observation),
-                                        observation.engine, observation.family,
-                                        observation.precision_class)
-    return _Params(values["eta_memory"], values["eta_compute"], values["step_overhead_ms"],
-                   values["factor"], values["sequence_overhead_us"])
+    values = calibration.neutral_params(
+        observation.kind,
+        prior_for(observation),
+        observation.engine,
+        observation.family,
+        observation.precision_class,
+    )
+    return _Params(
+        values["eta_memory"],
+        values["eta_compute"],
+        values["step_overhead_ms"],
+        values["factor"],
+        values["sequence_overhead_us"],
+    )
 
 
 def _family_priors(observation: Observation) -> tuple[float, float]:
@@ -449,7 +499,9 @@ def _shrunk_log_ratio(errors_by_gpu: dict[str, list[float]]) -> float:
 
 
 def _ratio_fit(
-    calibration: Calibration, items: Sequence[Observation], version: str,
+    calibration: Calibration,
+    items: Sequence[Observation],
+    version: str,
     update: Callable[[_Params, float], dict[str, float]],
 ) -> Calibration:
     for level in range(LEVELS):
@@ -472,9 +524,7 @@ def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
     return {"eta_compute": min(params.eta_compute * correction, MAX_NEUTRAL_ETA)}
 
 
-def fit_calibration(
-    rows: Iterable[MeasuredRow], base: Calibration, version: str
-) -> Calibration:
+def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str) -> Calibration:
     """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
     items = observations(rows)
     calibration = replace(base, version=version, groups={}, errors={}, covered={})

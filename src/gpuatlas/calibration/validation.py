@@ -161,13 +161,28 @@ def roofline_calibration(base: Calibration) -> Calibration:
     ones = {family: 1.0 for family in base.eta_memory_prior_by_family}
     groups: dict[str, dict[str, float]] = {}
     for kind in ("decode", "prefill", "serving", "image", "train", "vision"):
-        for engine in (*(profile.id for profile in all_engines()), "diffusers",
-                       "diffusers-compiled", "tensorrt", "pytorch"):
+        for engine in (
+            *(profile.id for profile in all_engines()),
+            "diffusers",
+            "diffusers-compiled",
+            "tensorrt",
+            "pytorch",
+        ):
             groups[f"{kind}|{engine}|*|*"] = {
-                "eta_memory": 1.0, "eta_compute": 1.0, "step_overhead_ms": 0.0, "factor": 1.0,
+                "eta_memory": 1.0,
+                "eta_compute": 1.0,
+                "step_overhead_ms": 0.0,
+                "factor": 1.0,
             }
-    return replace(base, version="roofline-100pct", eta_memory_prior_by_family=ones,
-                   eta_compute_prior_by_family=ones, groups=groups, errors={}, covered={})
+    return replace(
+        base,
+        version="roofline-100pct",
+        eta_memory_prior_by_family=ones,
+        eta_compute_prior_by_family=ones,
+        groups=groups,
+        errors={},
+        covered={},
+    )
 
 
 def roofline_predictions(items: Sequence[Observation], base: Calibration) -> list[Prediction]:
@@ -216,8 +231,13 @@ def model_code_digest() -> str:
     its engine profiles and model constants (data/engines.toml, data/model_constants.toml);
     economics and the calibration's own code are other packages."""
     folder = Path(gpuatlas.performance.__file__).resolve().parent
-    files = sorted([*folder.rglob("*.py"), folder / "data" / "engines.toml",
-                    folder / "data" / "model_constants.toml"])
+    files = sorted(
+        [
+            *folder.rglob("*.py"),
+            folder / "data" / "engines.toml",
+            folder / "data" / "model_constants.toml",
+        ]
+    )
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())

@@ -58,7 +58,8 @@ FIELD_BY_ATTRIBUTE: dict[str, GpuField] = {field.attribute: field for field in G
 # Fields that exist only on unified-memory devices or as derived values, labelled here too.
 GPU_USABLE_MEMORY = GpuField("gpu_usable_memory_gb", "GPU-usable memory (default share)", "GB")
 FP16_ACCUMULATE_FP16 = GpuField(
-    "fp16_with_fp16_accumulate_dense_tflops", "FP16 with FP16 accumulate, dense", "TFLOPS")
+    "fp16_with_fp16_accumulate_dense_tflops", "FP16 with FP16 accumulate, dense", "TFLOPS"
+)
 
 
 def gpu_field(attribute: str) -> GpuField:

@@ -78,9 +78,11 @@ BACKENDS: frozenset[str] = frozenset(
 # same row on another vendor's default (llama.cpp on an M2 Ultra vs on an RTX 4090), so only a
 # non-default backend (Vulkan, CPU, MLX, Core ML) makes a different workload.
 DEFAULT_BACKEND_OF_VENDOR: dict[str, str] = {
-    "NVIDIA": "cuda", "AMD": "rocm", "Apple": "metal", "Intel": "sycl",
+    "NVIDIA": "cuda",
+    "AMD": "rocm",
+    "Apple": "metal",
+    "Intel": "sycl",
 }
-
 
 
 @cache

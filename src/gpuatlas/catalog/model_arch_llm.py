@@ -196,8 +196,11 @@ class ModelArch:
         if not self.is_moe:
             return 0
         step = max(self.moe_layer_step, 1)
-        return sum(1 for layer in range(self.first_k_dense_layers, self.num_layers)
-                   if (layer + 1) % step == 0)
+        return sum(
+            1
+            for layer in range(self.first_k_dense_layers, self.num_layers)
+            if (layer + 1) % step == 0
+        )
 
     @property
     def dense_layers(self) -> int:

@@ -90,8 +90,12 @@ def _engine_for(weight_format: WeightFormat | None, matched_by: str) -> str | No
 
 
 def _choice(model: AnyModelArch, format_id: str, reason: str, matched_by: str) -> WeightsChoice:
-    return WeightsChoice(format_id, format_label(model, format_id), reason,
-                         _engine_for(find_format(format_id), matched_by))
+    return WeightsChoice(
+        format_id,
+        format_label(model, format_id),
+        reason,
+        _engine_for(find_format(format_id), matched_by),
+    )
 
 
 def _config_format(model: AnyModelArch) -> tuple[str, str]:
@@ -118,14 +122,19 @@ def native_weights(reference: ModelReference) -> WeightsChoice:
     model, matched_by = reference.model, reference.matched_by
     if reference.format_id is not None:
         where = "the Ollama tag" if matched_by == "ollama_tag" else "the checkpoint name"
-        return _choice(model, reference.format_id,
-                       f"from {where}: {reference.format_hint}", matched_by)
+        return _choice(
+            model, reference.format_id, f"from {where}: {reference.format_hint}", matched_by
+        )
     if matched_by == "ollama_tag":
         return _choice(model, *_ollama_default(model), matched_by)
     if reference.format_hint == "GGUF":
-        return WeightsChoice(GGUF_REPOSITORY_FORMAT, format_label(model, GGUF_REPOSITORY_FORMAT),
-                             "a GGUF repository holds one file per type; Q4_K_M assumed, the "
-                             "type its model cards recommend", GGUF_ENGINE)
+        return WeightsChoice(
+            GGUF_REPOSITORY_FORMAT,
+            format_label(model, GGUF_REPOSITORY_FORMAT),
+            "a GGUF repository holds one file per type; Q4_K_M assumed, the "
+            "type its model cards recommend",
+            GGUF_ENGINE,
+        )
     return _choice(model, *_config_format(model), matched_by)
 
 

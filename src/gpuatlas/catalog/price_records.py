@@ -29,7 +29,6 @@ REQUIRED_COLUMNS = ("provider", "gpu", "usd_per_gpu_hour", "tier", "observed_dat
 PRICE_SCHEMA = CsvSchema(REQUIRED_COLUMNS, PRICE_COLUMNS)
 
 
-
 class PriceRow(BaseModel):
     """One CSV row as written (the price file's schema)."""
 

@@ -36,8 +36,16 @@ Condition = Literal["new", "used"]
 CONDITIONS: tuple[Condition, ...] = ("new", "used")
 PriceBasis = Literal["point", "midpoint", "low", "high"]
 PURCHASE_PRICE_COLUMNS = (
-    "gpu", "condition", "usd_per_gpu", "price_basis", "quoted_usd", "quoted_gpus", "gpu_match",
-    "observed_date", "source", "notes",
+    "gpu",
+    "condition",
+    "usd_per_gpu",
+    "price_basis",
+    "quoted_usd",
+    "quoted_gpus",
+    "gpu_match",
+    "observed_date",
+    "source",
+    "notes",
 )
 REQUIRED_COLUMNS = ("gpu", "condition", "usd_per_gpu", "observed_date", "source")
 PURCHASE_PRICE_SCHEMA = CsvSchema(REQUIRED_COLUMNS, PURCHASE_PRICE_COLUMNS)
@@ -139,8 +147,12 @@ def _consistency_problems(row: PurchasePriceRow) -> list[tuple[str, str]]:
         return []
     per_gpu = row.quoted_usd / row.quoted_gpus
     if abs(per_gpu - row.usd_per_gpu) > KIT_ROUNDING_USD:
-        return [("usd_per_gpu", f"must be quoted_usd / quoted_gpus = {per_gpu:,.2f}, "
-                                f"got {row.usd_per_gpu:,.2f}")]
+        return [
+            (
+                "usd_per_gpu",
+                f"must be quoted_usd / quoted_gpus = {per_gpu:,.2f}, got {row.usd_per_gpu:,.2f}",
+            )
+        ]
     return []
 
 
@@ -166,8 +178,10 @@ def _duplicate_problems(observations: list[tuple[int, PurchasePrice]]) -> list[s
     for line, o in observations:
         key = (o.gpu_id, o.condition, o.observed_date, o.basis, o.usd_per_gpu, o.source)
         if key in first_line:
-            problems.append(f"line {line}: repeats line {first_line[key]} "
-                            f"({o.gpu_id}, {o.condition}, {o.observed_date})")
+            problems.append(
+                f"line {line}: repeats line {first_line[key]} "
+                f"({o.gpu_id}, {o.condition}, {o.observed_date})"
+            )
         first_line.setdefault(key, line)
     return problems
 
@@ -186,8 +200,11 @@ def purchase_prices(gpu_id: str, condition: str | None = None) -> list[PurchaseP
     if condition is not None:
         _check_condition(condition)
     gpu = resolve_gpu(gpu_id)
-    chosen = [p for p in packaged_purchase_prices()
-              if p.gpu_id == gpu.id and (condition is None or p.condition == condition)]
+    chosen = [
+        p
+        for p in packaged_purchase_prices()
+        if p.gpu_id == gpu.id and (condition is None or p.condition == condition)
+    ]
     return sorted(chosen, key=lambda p: (_date_key(p.observed_date), p.usd_per_gpu), reverse=True)
 
 
@@ -206,8 +223,11 @@ def launch_price(gpu: Gpu) -> PurchasePrice | None:
     if gpu.launch_price_usd is None:
         return None
     return PurchasePrice(
-        usd_per_gpu=gpu.launch_price_usd, source=f"launch price (MSRP): {gpu.source}",
-        condition="new", observed_date=gpu.as_of, gpu_id=gpu.id,
+        usd_per_gpu=gpu.launch_price_usd,
+        source=f"launch price (MSRP): {gpu.source}",
+        condition="new",
+        observed_date=gpu.as_of,
+        gpu_id=gpu.id,
         notes="catalog launch price; observed_date is the catalog entry's as-of date",
         origin="catalog-launch-price",
     )
@@ -232,10 +252,14 @@ def _range_midpoint(bounds: Sequence[PurchasePrice]) -> PurchasePrice:
     sources = list(dict.fromkeys(o.source for o in (low, high)))
     return PurchasePrice(
         usd_per_gpu=statistics.fmean([low.usd_per_gpu, high.usd_per_gpu]),
-        source="; ".join(sources), condition=low.condition, observed_date=low.observed_date,
-        gpu_id=low.gpu_id, basis="midpoint", gpu_match=low.gpu_match,
+        source="; ".join(sources),
+        condition=low.condition,
+        observed_date=low.observed_date,
+        gpu_id=low.gpu_id,
+        basis="midpoint",
+        gpu_match=low.gpu_match,
         notes=f"midpoint of the low ${low.usd_per_gpu:,.0f} and high ${high.usd_per_gpu:,.0f} "
-              f"observations of {low.observed_date}",
+        f"observations of {low.observed_date}",
         origin=low.origin,
     )
 

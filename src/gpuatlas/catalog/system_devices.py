@@ -92,9 +92,7 @@ def named_system_records() -> dict[str, NamedSystemRecord]:
     return records
 
 
-def _record_problems(
-    record: NamedSystemRecord, seen: dict[str, NamedSystemRecord]
-) -> list[str]:
+def _record_problems(record: NamedSystemRecord, seen: dict[str, NamedSystemRecord]) -> list[str]:
     problems = [f"system {record.id!r}: duplicate id"] if record.id in seen else []
     try:
         gpu_by_id(record.gpu)

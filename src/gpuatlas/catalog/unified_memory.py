@@ -39,8 +39,11 @@ def with_memory_configuration(gpu: Gpu, memory_gb: float) -> Gpu:
     GPU share recomputed for that size on a Mac. A size it is not sold with is an error."""
     if not gpu.unified_memory or not gpu.memory_options_gb:
         raise InvalidRequestError(
-            [f"{gpu.id} has no memory configurations to choose from; it has "
-             f"{gpu.memory_gb:g} GB" if gpu.memory_gb else f"{gpu.id} has no memory size"]
+            [
+                f"{gpu.id} has no memory configurations to choose from; it has {gpu.memory_gb:g} GB"
+                if gpu.memory_gb
+                else f"{gpu.id} has no memory size"
+            ]
         )
     if memory_gb not in gpu.memory_options_gb:
         sizes = ", ".join(f"{size:g} GB" for size in gpu.memory_options_gb)

@@ -45,8 +45,9 @@ from gpuatlas.records.result import (
 )
 from gpuatlas.settings import TOKEN_FILE
 
-bench_app = typer.Typer(help="Run the benchmark suite, show and import result files.",
-                        no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Run the benchmark suite, show and import result files.", no_args_is_help=True
+)
 T = TypeVar("T", int, float)
 NOT_COMPARABLE_EXIT_CODE = 3  # a run ended but is not valid for comparison (records/validity.py)
 
@@ -77,8 +78,15 @@ def list_command(
         table.add_column(column)
     for b in chosen:
         needs = "GPU" if b.requires_gpu else ("--endpoint" if b.needs_endpoint else "")
-        table.add_row(b.id, str(b.version), b.category, b.title, b.unit,
-                      "higher" if b.higher_is_better else "lower", needs)
+        table.add_row(
+            b.id,
+            str(b.version),
+            b.category,
+            b.title,
+            b.unit,
+            "higher" if b.higher_is_better else "lower",
+            needs,
+        )
     console.print(table)
 
 
@@ -87,10 +95,15 @@ class RichReporter:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("{task.fields[rates]}"), console=Console(stderr=True),
-                                 transient=False)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[rates]}"),
+            console=Console(stderr=True),
+            transient=False,
+        )
         self.task: Any = None
 
     def start(self, description: str, total: int | None) -> None:
@@ -120,7 +133,7 @@ def _options(**values: Any) -> RunOptions:
 
 
 def _numbers(text: str | None, kind: type[T], option: str, problems: list[str]) -> list[T]:
-    """"16" or "1,8,32" -> numbers; bad items are added to `problems`."""
+    """ "16" or "1,8,32" -> numbers; bad items are added to `problems`."""
     values: list[T] = []
     for item in (text or "").split(",") if text is not None else []:
         try:
@@ -153,69 +166,108 @@ def _output_path(output: Path | None, result: BenchResult, several: bool) -> Pat
 @bench_app.command("run")
 def run_command(
     selector: Annotated[str, typer.Argument(help="A benchmark id, a category id, or 'suite'.")],
-    endpoint: Annotated[str | None, typer.Option(help="Server base URL, e.g. http://host:port")
-                        ] = None,
-    model: Annotated[str | None, typer.Option(help="Model name sent to the server / loaded.")
-                     ] = None,
-    api: Annotated[str | None, typer.Option(
-        help="openai-completions | openai-chat | ollama-generate | ollama-chat")] = None,
-    concurrency: Annotated[str | None, typer.Option(
-        help="Requests in flight; a list (1,8,32) sweeps.")] = None,
-    rate: Annotated[str | None, typer.Option(
-        help="Poisson arrival rate, requests/s; a list (1,5,10) sweeps.")] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="Server base URL, e.g. http://host:port")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model name sent to the server / loaded.")
+    ] = None,
+    api: Annotated[
+        str | None,
+        typer.Option(help="openai-completions | openai-chat | ollama-generate | ollama-chat"),
+    ] = None,
+    concurrency: Annotated[
+        str | None, typer.Option(help="Requests in flight; a list (1,8,32) sweeps.")
+    ] = None,
+    rate: Annotated[
+        str | None, typer.Option(help="Poisson arrival rate, requests/s; a list (1,5,10) sweeps.")
+    ] = None,
     requests: Annotated[int | None, typer.Option(help="Measured requests per repeat.")] = None,
     duration: Annotated[float | None, typer.Option(help="Seconds per repeat.")] = None,
-    input_tokens: Annotated[int | None, typer.Option(
-        rich_help_panel=PROMPTS_PANEL, help="Input tokens per request.")] = None,
-    output_tokens: Annotated[int | None, typer.Option(
-        rich_help_panel=PROMPTS_PANEL, help="Output tokens per request.")] = None,
+    input_tokens: Annotated[
+        int | None, typer.Option(rich_help_panel=PROMPTS_PANEL, help="Input tokens per request.")
+    ] = None,
+    output_tokens: Annotated[
+        int | None, typer.Option(rich_help_panel=PROMPTS_PANEL, help="Output tokens per request.")
+    ] = None,
     repeats: Annotated[int, typer.Option()] = DEFAULT_REPEATS,
-    warmup: Annotated[int | None, typer.Option(help="Warm-up requests (default: concurrency).")
-                      ] = None,
+    warmup: Annotated[
+        int | None, typer.Option(help="Warm-up requests (default: concurrency).")
+    ] = None,
     timeout: Annotated[float, typer.Option(help="Per-request timeout, s.")] = 600.0,
     seed: Annotated[int, typer.Option()] = 0,
     ignore_eos: Annotated[bool, typer.Option(help="Ask the server to ignore EOS.")] = True,
     slo_ttft_ms: Annotated[float | None, typer.Option(help="Goodput SLO on TTFT.")] = None,
     slo_tpot_ms: Annotated[float | None, typer.Option(help="Goodput SLO on TPOT.")] = None,
     slo_e2e_ms: Annotated[float | None, typer.Option(help="Goodput SLO on E2E.")] = None,
-    allow_cpu: Annotated[bool, typer.Option(help="Run GPU benchmarks on the CPU (testing).")
-                         ] = False,
-    device: Annotated[str | None, typer.Option(help="torch device for in-process runs.")
-                      ] = None,
-    param: Annotated[list[str] | None, typer.Option(  # short metavars: 80 columns fit all names
-        metavar="<k=v>",
-        help="Override a benchmark parameter, KEY=VALUE (repeatable), e.g. steps=10.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output",
-                                                help="Result file (a folder for several).")
-                      ] = None,
+    allow_cpu: Annotated[
+        bool, typer.Option(help="Run GPU benchmarks on the CPU (testing).")
+    ] = False,
+    device: Annotated[str | None, typer.Option(help="torch device for in-process runs.")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(  # short metavars: 80 columns fit all names
+            metavar="<k=v>",
+            help="Override a benchmark parameter, KEY=VALUE (repeatable), e.g. steps=10.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Result file (a folder for several).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
-    api_key: Annotated[str | None, typer.Option(
-        help="Bearer token for the server (default: $OPENAI_API_KEY).")] = None,
-    header: Annotated[list[str] | None, typer.Option(
-        metavar="<header>", help="Extra request header 'Name: value' (repeatable).")] = None,
-    insecure: Annotated[bool, typer.Option(
-        help="https: do not check the server's certificate.")] = False,
-    ca_cert: Annotated[Path | None, typer.Option(
-        help="https: trust this CA (PEM file) for the server's certificate.")] = None,
-    retries: Annotated[int, typer.Option(
-        help="Retries of a failing first request before giving up.")] = 3,
-    input_tokens_stddev: Annotated[float, typer.Option(
-        rich_help_panel=PROMPTS_PANEL,
-        help="Spread input lengths: normal around --input-tokens with this stddev.")] = 0.0,
-    output_tokens_stddev: Annotated[float, typer.Option(
-        rich_help_panel=PROMPTS_PANEL,
-        help="Spread output lengths: normal around --output-tokens with this stddev.")] = 0.0,
-    dataset: Annotated[Path | None, typer.Option(
-        rich_help_panel=PROMPTS_PANEL,
-        help="Prompts from a JSONL file (prompt, output_tokens) or ShareGPT-style JSON.")
-                       ] = None,
-    max_goodput: Annotated[bool, typer.Option(
-        help="Search the highest --rate (from --rate, default 1) at which 95% of requests "
-             "meet the --slo-* limits; each rate tried is a result.")] = False,
-    tokenizer: Annotated[str, typer.Option(
-        rich_help_panel=PROMPTS_PANEL,
-        help="Exact input lengths: auto (the server's tokenize route if any), server, none "
-             "(words, approximate) or a tokenizer.json path.")] = "auto",
+    api_key: Annotated[
+        str | None, typer.Option(help="Bearer token for the server (default: $OPENAI_API_KEY).")
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(metavar="<header>", help="Extra request header 'Name: value' (repeatable)."),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option(help="https: do not check the server's certificate.")
+    ] = False,
+    ca_cert: Annotated[
+        Path | None,
+        typer.Option(help="https: trust this CA (PEM file) for the server's certificate."),
+    ] = None,
+    retries: Annotated[
+        int, typer.Option(help="Retries of a failing first request before giving up.")
+    ] = 3,
+    input_tokens_stddev: Annotated[
+        float,
+        typer.Option(
+            rich_help_panel=PROMPTS_PANEL,
+            help="Spread input lengths: normal around --input-tokens with this stddev.",
+        ),
+    ] = 0.0,
+    output_tokens_stddev: Annotated[
+        float,
+        typer.Option(
+            rich_help_panel=PROMPTS_PANEL,
+            help="Spread output lengths: normal around --output-tokens with this stddev.",
+        ),
+    ] = 0.0,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(
+            rich_help_panel=PROMPTS_PANEL,
+            help="Prompts from a JSONL file (prompt, output_tokens) or ShareGPT-style JSON.",
+        ),
+    ] = None,
+    max_goodput: Annotated[
+        bool,
+        typer.Option(
+            help="Search the highest --rate (from --rate, default 1) at which 95% of requests "
+            "meet the --slo-* limits; each rate tried is a result."
+        ),
+    ] = False,
+    tokenizer: Annotated[
+        str,
+        typer.Option(
+            rich_help_panel=PROMPTS_PANEL,
+            help="Exact input lengths: auto (the server's tokenize route if any), server, none "
+            "(words, approximate) or a tokenizer.json path.",
+        ),
+    ] = "auto",
 ) -> None:
     """Run a benchmark, a category or the whole suite; Ctrl-C stops and keeps what ran.
 
@@ -225,20 +277,34 @@ def run_command(
     from gpuatlas.records.suite import select_benchmarks
 
     with user_errors():
-        options = _options(endpoint=endpoint, model=model, api=_checked_api(api),
-                           requests=requests, duration_s=duration,
-                           input_tokens=input_tokens, output_tokens=output_tokens,
-                           repeats=repeats, warmup_requests=warmup, timeout_s=timeout,
-                           seed=seed, ignore_eos=ignore_eos, slo_ttft_ms=slo_ttft_ms,
-                           slo_tpot_ms=slo_tpot_ms, slo_e2e_ms=slo_e2e_ms,
-                           allow_cpu=allow_cpu, device=device, overrides=_overrides(param),
-                           first_request_retries=retries, tokenizer=tokenizer,
-                           input_tokens_stddev=input_tokens_stddev,
-                           output_tokens_stddev=output_tokens_stddev,
-                           dataset=None if dataset is None else str(dataset),
-                           access=EndpointAccess.from_options(
-                               api_key, header, insecure,
-                               None if ca_cert is None else str(ca_cert)))
+        options = _options(
+            endpoint=endpoint,
+            model=model,
+            api=_checked_api(api),
+            requests=requests,
+            duration_s=duration,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            repeats=repeats,
+            warmup_requests=warmup,
+            timeout_s=timeout,
+            seed=seed,
+            ignore_eos=ignore_eos,
+            slo_ttft_ms=slo_ttft_ms,
+            slo_tpot_ms=slo_tpot_ms,
+            slo_e2e_ms=slo_e2e_ms,
+            allow_cpu=allow_cpu,
+            device=device,
+            overrides=_overrides(param),
+            first_request_retries=retries,
+            tokenizer=tokenizer,
+            input_tokens_stddev=input_tokens_stddev,
+            output_tokens_stddev=output_tokens_stddev,
+            dataset=None if dataset is None else str(dataset),
+            access=EndpointAccess.from_options(
+                api_key, header, insecure, None if ca_cert is None else str(ca_cert)
+            ),
+        )
         problems: list[str] = []
         concurrencies = _numbers(concurrency, int, "--concurrency", problems)
         rates = _numbers(rate, float, "--rate", problems)
@@ -260,15 +326,19 @@ def run_command(
 
         results, skipped = [], []
         for point in points:
-            point_results, point_skipped = run_selection(selector, point,
-                                                         RichReporter(selector), keep)
+            point_results, point_skipped = run_selection(
+                selector, point, RichReporter(selector), keep
+            )
             results += point_results
             skipped += point_skipped
             if any(result.interrupted for result in point_results):
                 break
     if as_json:
-        document = {"results": [r.model_dump(mode="json") for r in results],
-                    "skipped": [asdict(s) for s in skipped], "files": files}
+        document = {
+            "results": [r.model_dump(mode="json") for r in results],
+            "skipped": [asdict(s) for s in skipped],
+            "files": files,
+        }
         typer.echo(json.dumps(document, indent=2))
         if any(not result.comparable for result in results):
             raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
@@ -283,8 +353,9 @@ def run_command(
     _exit_if_not_comparable(results)
 
 
-def _max_goodput(selector: str, options: RunOptions, rates: list[float],
-                 output: Path | None, as_json: bool) -> None:
+def _max_goodput(
+    selector: str, options: RunOptions, rates: list[float], output: Path | None, as_json: bool
+) -> None:
     from gpuatlas.bench.goodput_search import GOOD_FRACTION, search_max_goodput
     from gpuatlas.bench.runner import run_benchmark
     from gpuatlas.records.suite import select_benchmarks
@@ -294,25 +365,50 @@ def _max_goodput(selector: str, options: RunOptions, rates: list[float],
         raise InvalidRequestError(["--max-goodput searches one LLM benchmark: name one id"])
     start = replace(options, rate_rps=rates[0] if rates else None, repeats=1)
     best, points = search_max_goodput(
-        start, lambda point: run_benchmark(chosen[0], point, RichReporter(selector)))
-    files = [str(dump_result(p.result, path)) for p in points
-             if (path := _output_path(output, p.result, True)) is not None]
+        start, lambda point: run_benchmark(chosen[0], point, RichReporter(selector))
+    )
+    files = [
+        str(dump_result(p.result, path))
+        for p in points
+        if (path := _output_path(output, p.result, True)) is not None
+    ]
     if as_json:
-        typer.echo(json.dumps({
-            "max_goodput_rps": best.rate_rps if best else None, "files": files,
-            "points": [{"rate_rps": p.rate_rps, "good_fraction": p.good_fraction,
-                        "meets": p.meets, "result_id": p.result.result_id} for p in points]},
-            indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "max_goodput_rps": best.rate_rps if best else None,
+                    "files": files,
+                    "points": [
+                        {
+                            "rate_rps": p.rate_rps,
+                            "good_fraction": p.good_fraction,
+                            "meets": p.meets,
+                            "result_id": p.result.result_id,
+                        }
+                        for p in points
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         table = Table(title=f"goodput search ({GOOD_FRACTION:.0%} of requests within SLO)")
         for column in ("rate req/s", "within SLO", "meets", "output tok/s"):
             table.add_column(column, justify="right")
         for p in points:
-            table.add_row(format_number(p.rate_rps), f"{p.good_fraction:.0%}", "yes" if p.meets else
-                          "no", format_number(p.result.headline.value))
+            table.add_row(
+                format_number(p.rate_rps),
+                f"{p.good_fraction:.0%}",
+                "yes" if p.meets else "no",
+                format_number(p.result.headline.value),
+            )
         console.print(table)
-        console.print(f"max goodput rate: {format_number(best.rate_rps, 'req/s')}" if best else
-                      "no rate met the SLOs", highlight=False)
+        console.print(
+            f"max goodput rate: {format_number(best.rate_rps, 'req/s')}"
+            if best
+            else "no rate met the SLOs",
+            highlight=False,
+        )
     if best is None:
         raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
 
@@ -321,8 +417,11 @@ def _exit_if_not_comparable(results: list[BenchResult]) -> None:
     """Status 3 when a result is not valid for comparison (kept in its file all the same)."""
     invalid = [result for result in results if not result.comparable]
     for result in invalid:
-        console.print(f"[red]not valid for comparison[/] {result.benchmark}: "
-                      + "; ".join(result.not_comparable_reasons), highlight=False)
+        console.print(
+            f"[red]not valid for comparison[/] {result.benchmark}: "
+            + "; ".join(result.not_comparable_reasons),
+            highlight=False,
+        )
     if invalid:
         raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
 
@@ -344,15 +443,22 @@ def show_command(
 @bench_app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="Another tool's output file.")],
-    tool: Annotated[str, typer.Option(
-        "--from", help="auto | vllm | guidellm | llama-bench | aiperf")] = "auto",
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="Result file (a folder when the file holds several runs).")
-                      ] = None,
+    tool: Annotated[
+        str, typer.Option("--from", help="auto | vllm | guidellm | llama-bench | aiperf")
+    ] = "auto",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Result file (a folder when the file holds several runs)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    gpu: Annotated[str | None, typer.Option(
-        help="The GPU the server ran on (catalog id or name); llama-bench files name it.")
-                   ] = None,
+    gpu: Annotated[
+        str | None,
+        typer.Option(
+            help="The GPU the server ran on (catalog id or name); llama-bench files name it."
+        ),
+    ] = None,
     gpu_count: Annotated[int, typer.Option(help="How many of --gpu served.")] = 1,
 ) -> None:
     """Convert vllm bench serve / GuideLLM / llama-bench / AIPerf output into result files.
@@ -379,18 +485,26 @@ def import_command(
 
 @bench_app.command("host")
 def host_command(
-    config: Annotated[Path, typer.Option(
-        "--config", "--host-config", help="Host config (TOML): engines, GPUs, model files.")],
-    spool: Annotated[Path | None, typer.Option(
-        help="Spool folder (default: the agent's user data dir).")] = None,
-    server: Annotated[str | None, typer.Option(
-        help="GPU Atlas server to push to (omit: results stay spooled).")] = None,
-    token_file: Annotated[Path | None, typer.Option(
-        "--token-file", envvar=TOKEN_FILE.variable, help="The agent's bearer token file.")
-                          ] = None,
+    config: Annotated[
+        Path,
+        typer.Option(
+            "--config", "--host-config", help="Host config (TOML): engines, GPUs, model files."
+        ),
+    ],
+    spool: Annotated[
+        Path | None, typer.Option(help="Spool folder (default: the agent's user data dir).")
+    ] = None,
+    server: Annotated[
+        str | None, typer.Option(help="GPU Atlas server to push to (omit: results stay spooled).")
+    ] = None,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file", envvar=TOKEN_FILE.variable, help="The agent's bearer token file."
+        ),
+    ] = None,
     loop: Annotated[bool, typer.Option(help="Run again on the config's schedule.")] = False,
-    logs: Annotated[Path | None, typer.Option(help="Engine logs (default: <spool>/logs).")
-                    ] = None,
+    logs: Annotated[Path | None, typer.Option(help="Engine logs (default: <spool>/logs).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Run the suite unattended on this host: start each benchmark's engine (llama.cpp server,
@@ -420,17 +534,29 @@ def host_command(
 
 
 def _host_report(run: Any, pushed: Any, pending: int, as_json: bool) -> None:
-    document = {"results": [{"benchmark": r.benchmark, "result_id": r.result_id,
-                             "headline": r.headline.value, "comparable": r.comparable}
-                            for r in run.results],
-                "skipped": [asdict(s) for s in run.skipped],
-                "pushed": pushed.acknowledged if pushed else 0, "pending": pending}
+    document = {
+        "results": [
+            {
+                "benchmark": r.benchmark,
+                "result_id": r.result_id,
+                "headline": r.headline.value,
+                "comparable": r.comparable,
+            }
+            for r in run.results
+        ],
+        "skipped": [asdict(s) for s in run.skipped],
+        "pushed": pushed.acknowledged if pushed else 0,
+        "pending": pending,
+    }
     if as_json:
         typer.echo(json.dumps(document, indent=2))
         return
     for result in run.results:
-        console.print(f"ran {result.benchmark}: {result.headline.metric} = "
-                      f"{result.headline.value} {result.headline.unit}", highlight=False)
+        console.print(
+            f"ran {result.benchmark}: {result.headline.metric} = "
+            f"{result.headline.value} {result.headline.unit}",
+            highlight=False,
+        )
     for item in run.skipped:
         console.print(f"[yellow]not run[/] {item.benchmark}: {item.reason}", highlight=False)
     console.print(f"{document['pushed']} pushed, {pending} spooled", highlight=False)

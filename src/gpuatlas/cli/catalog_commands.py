@@ -52,9 +52,19 @@ def list_gpus(
         from gpuatlas.app.requests import parse_request
 
         with user_errors():
-            print_json(gpus_document(parse_request(GpusRequest, {
-                "vendor": vendor, "min_memory_gb": min_memory_gb, "kind": kind,
-                "segment": segment})))
+            print_json(
+                gpus_document(
+                    parse_request(
+                        GpusRequest,
+                        {
+                            "vendor": vendor,
+                            "min_memory_gb": min_memory_gb,
+                            "kind": kind,
+                            "segment": segment,
+                        },
+                    )
+                )
+            )
         return
     with user_errors():
         chosen = select_gpus(vendor, min_memory_gb, kind, segment)
@@ -76,15 +86,20 @@ def gpu_list_table(gpus: list[Gpu]) -> Table:
     for header in ("mem GB", "GB/s", "BF16 TF", "FP8 TF", "TDP W"):
         table.add_column(header, justify="right", no_wrap=True)
     for gpu in gpus:  # plain Text cells: names are data, not markup (and render faster)
-        table.add_row(*(Text(cell) for cell in (
-            gpu.id,
-            gpu.name,
-            format_number(gpu.memory_gb),
-            format_number(gpu.memory_bandwidth_gb_s),
-            format_number(gpu.bf16_dense_tflops),
-            format_number(gpu.fp8_dense_tflops),
-            format_number(gpu.tdp_w),
-        )))
+        table.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    gpu.id,
+                    gpu.name,
+                    format_number(gpu.memory_gb),
+                    format_number(gpu.memory_bandwidth_gb_s),
+                    format_number(gpu.bf16_dense_tflops),
+                    format_number(gpu.fp8_dense_tflops),
+                    format_number(gpu.tdp_w),
+                )
+            )
+        )
     return table
 
 
@@ -174,8 +189,12 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
 
 
 _CLI_THROUGHPUT_FIELDS = gpu_fields(
-    "memory_bandwidth_gb_s", "fp32_tflops", "tf32_dense_tflops", "fp16_dense_tflops",
-    "bf16_dense_tflops", "fp8_dense_tflops",
+    "memory_bandwidth_gb_s",
+    "fp32_tflops",
+    "tf32_dense_tflops",
+    "fp16_dense_tflops",
+    "bf16_dense_tflops",
+    "fp8_dense_tflops",
 )
 
 
@@ -251,9 +270,15 @@ def list_prices(
         from gpuatlas.app.requests import parse_request
 
         with user_errors():
-            print_json(prices_document(parse_request(PricesRequest, {
-                "gpu": gpu, "provider": provider, "tier": tier, "history": history}),
-                prices_file))
+            print_json(
+                prices_document(
+                    parse_request(
+                        PricesRequest,
+                        {"gpu": gpu, "provider": provider, "tier": tier, "history": history},
+                    ),
+                    prices_file,
+                )
+            )
         return
     from gpuatlas.catalog import prices as price_catalog
 

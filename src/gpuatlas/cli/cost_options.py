@@ -14,27 +14,34 @@ GpuOption = typer.Option(
     [], "--gpu", help="GPU or system ('rtx-4090', '2x a100-80gb-sxm'); repeat."
 )
 ProviderOption = typer.Option([], "--provider", help="Only these providers; repeat.")
-TierOption = typer.Option(list(DEFAULT_TIERS), "--tier",
-                          help="Price tiers: on-demand, community, spot, reserved; repeat.")
+TierOption = typer.Option(
+    list(DEFAULT_TIERS), "--tier", help="Price tiers: on-demand, community, spot, reserved; repeat."
+)
 PricesOption = typer.Option([], "--prices", help="Extra price CSV file(s).")
 TtftOption = typer.Option(None, "--p95-ttft-ms", help="p95 time-to-first-token target.")
 TpotOption = typer.Option(None, "--p95-tpot-ms", help="p95 time-per-output-token target.")
 E2eOption = typer.Option(None, "--p95-e2e-ms", help="p95 end-to-end latency target.")
 EngineOption = typer.Option(field_default(ServedTraffic, "engine"), help="Serving engine.")
-MeanInputTokensOption = typer.Option(field_default(ServedTraffic, "input_tokens"),
-                                     help="Mean prompt tokens per request.")
-MeanOutputTokensOption = typer.Option(field_default(ServedTraffic, "output_tokens"),
-                                      help="Mean output tokens per request.")
+MeanInputTokensOption = typer.Option(
+    field_default(ServedTraffic, "input_tokens"), help="Mean prompt tokens per request."
+)
+MeanOutputTokensOption = typer.Option(
+    field_default(ServedTraffic, "output_tokens"), help="Mean output tokens per request."
+)
 GpuCountOption = typer.Option(list(DEFAULT_GPU_COUNTS), "--gpu-count", help="GPUs per replica.")
 
 
 WeightsOption = typer.Option(
-    "auto", "--weights",
-    help="Weight format; auto: the checkpoint's own (quantization_config, name, Ollama tag).")
+    "auto",
+    "--weights",
+    help="Weight format; auto: the checkpoint's own (quantization_config, name, Ollama tag).",
+)
 PlanWeightsOption = typer.Option(
-    field_default(ServedTraffic, "weights"), "--weights",
+    field_default(ServedTraffic, "weights"),
+    "--weights",
     help="Weight format(s); auto: the native format plus the formats worth considering "
-         "(16-bit original, FP8, AWQ; Q8_0/Q4_K_M for GGUF); 'all': every format.")
+    "(16-bit original, FP8, AWQ; Q8_0/Q4_K_M for GGUF); 'all': every format.",
+)
 
 
 def weights_note(model: str | None, weights: str) -> str:

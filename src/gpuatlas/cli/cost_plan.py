@@ -45,12 +45,15 @@ def plan_command(
     rps: float = typer.Option(..., "--rps", help="Arrival rate, requests per second."),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
-    length_dist: str = typer.Option(_default("length_distribution"),
-                                    help="fixed, exponential, uniform or lognormal."),
-    arrival: str = typer.Option(_default("arrival"),
-                                help="poisson, or gamma (bursty, see --burstiness)."),
-    burstiness: float = typer.Option(_default("burstiness"),
-                                     help="Gamma shape: < 1 burstier than Poisson."),
+    length_dist: str = typer.Option(
+        _default("length_distribution"), help="fixed, exponential, uniform or lognormal."
+    ),
+    arrival: str = typer.Option(
+        _default("arrival"), help="poisson, or gamma (bursty, see --burstiness)."
+    ),
+    burstiness: float = typer.Option(
+        _default("burstiness"), help="Gamma shape: < 1 burstier than Poisson."
+    ),
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
@@ -61,17 +64,31 @@ def plan_command(
     tiers: list[str] = TierOption,
     top: int = typer.Option(_default("top"), help="Options to list."),
     replicas: int | None = typer.Option(
-        None, help="Simulate exactly this many replicas per setup instead of searching."),
+        None, help="Simulate exactly this many replicas per setup instead of searching."
+    ),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
     """The cheapest GPU setup that meets p95 latency targets at a traffic, ranked, explained."""
-    values = {"model": model, "weights": weights, "requests_per_s": rps,
-              "input_tokens": input_tokens, "output_tokens": output_tokens,
-              "length_distribution": length_dist, "arrival": arrival, "burstiness": burstiness,
-              "p95_ttft_ms": p95_ttft_ms, "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms,
-              "engine": engine, "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers,
-              "tiers": tiers, "top": top}
+    values = {
+        "model": model,
+        "weights": weights,
+        "requests_per_s": rps,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "length_distribution": length_dist,
+        "arrival": arrival,
+        "burstiness": burstiness,
+        "p95_ttft_ms": p95_ttft_ms,
+        "p95_tpot_ms": p95_tpot_ms,
+        "p95_e2e_ms": p95_e2e_ms,
+        "engine": engine,
+        "gpus": gpus,
+        "gpu_counts": gpu_counts,
+        "providers": providers,
+        "tiers": tiers,
+        "top": top,
+    }
     with user_errors(), working("Simulating the candidate setups…"):
         request = parse_request(ServingPlanRequest, values)
         if as_json:  # the document of the answer layer, as /plan/plan.json returns it
@@ -86,9 +103,11 @@ def plan_command(
 
 def _render_plan(plan: Plan) -> None:
     workload = plan.workload
-    title = (f"{workload.model} at {workload.requests_per_s:g} req/s "
-             f"({workload.input_tokens:g} in / {workload.output_tokens:g} out tokens), "
-             f"{plan.slo.describe()}")
+    title = (
+        f"{workload.model} at {workload.requests_per_s:g} req/s "
+        f"({workload.input_tokens:g} in / {workload.output_tokens:g} out tokens), "
+        f"{plan.slo.describe()}"
+    )
     if plan.message:
         console.print(f"[bold red]{plan.message}[/]", highlight=False)
     if plan.options:
@@ -96,21 +115,40 @@ def _render_plan(plan: Plan) -> None:
     if plan.explanation:
         for line in plan.explanation.lines:
             console.print(line, highlight=False)
-    console.print(f"{plan.candidates} candidates assessed, {plan.simulated} simulated; "
-                  "latencies from the continuous-batching simulation (predicted).",
-                  highlight=False)
+    console.print(
+        f"{plan.candidates} candidates assessed, {plan.simulated} simulated; "
+        "latencies from the continuous-batching simulation (predicted).",
+        highlight=False,
+    )
 
 
 def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
-    table = new_table(title, "#", "setup", "replicas", "offer", "$/month", "p95 TTFT",
-                      "p95 TPOT", "util.", "batch", "meets")
+    table = new_table(
+        title,
+        "#",
+        "setup",
+        "replicas",
+        "offer",
+        "$/month",
+        "p95 TTFT",
+        "p95 TPOT",
+        "util.",
+        "batch",
+        "meets",
+    )
     for rank, option in enumerate(options, start=1):
-        table.add_row(str(rank), option.label, str(option.replicas), option.offer_label,
-                      money(option.monthly_cost_usd, 0),
-                      "overloaded" if option.overloaded else f"{option.p95_ttft_ms:,.0f} ms",
-                      f"{option.p95_tpot_ms:.1f} ms", f"{option.utilization:.0%}",
-                      f"{option.mean_batch:.0f}/{option.max_batch}",
-                      "yes" if option.meets_slo else "no")
+        table.add_row(
+            str(rank),
+            option.label,
+            str(option.replicas),
+            option.offer_label,
+            money(option.monthly_cost_usd, 0),
+            "overloaded" if option.overloaded else f"{option.p95_ttft_ms:,.0f} ms",
+            f"{option.p95_tpot_ms:.1f} ms",
+            f"{option.utilization:.0%}",
+            f"{option.mean_batch:.0f}/{option.max_batch}",
+            "yes" if option.meets_slo else "no",
+        )
     return table
 
 
@@ -132,11 +170,21 @@ def fleet_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Several models sharing traffic: each on its cheapest pool vs one GPU type for all."""
-    values = {"models": models, "weights": weights, "requests_per_s": rps,
-              "input_tokens": input_tokens, "output_tokens": output_tokens,
-              "p95_ttft_ms": p95_ttft_ms, "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms,
-              "engine": engine, "gpus": gpus, "gpu_counts": gpu_counts, "providers": providers,
-              "tiers": tiers}
+    values = {
+        "models": models,
+        "weights": weights,
+        "requests_per_s": rps,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "p95_ttft_ms": p95_ttft_ms,
+        "p95_tpot_ms": p95_tpot_ms,
+        "p95_e2e_ms": p95_e2e_ms,
+        "engine": engine,
+        "gpus": gpus,
+        "gpu_counts": gpu_counts,
+        "providers": providers,
+        "tiers": tiers,
+    }
     with user_errors():
         request = parse_request(FleetPlanRequest, values)
         if as_json:
@@ -150,28 +198,56 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
     for item in assignments:
         option = item.option
         if option is None:
-            table.add_row(item.model, f"{item.share:.0%}", f"{item.requests_per_s:g}",
-                          item.message or "no option", "—", "—")
+            table.add_row(
+                item.model,
+                f"{item.share:.0%}",
+                f"{item.requests_per_s:g}",
+                item.message or "no option",
+                "—",
+                "—",
+            )
             continue
-        table.add_row(item.model, f"{item.share:.0%}", f"{item.requests_per_s:g}",
-                      f"{option.replicas} × {option.label}", option.offer_label,
-                      money(option.monthly_cost_usd, 0))
+        table.add_row(
+            item.model,
+            f"{item.share:.0%}",
+            f"{item.requests_per_s:g}",
+            f"{option.replicas} × {option.label}",
+            option.offer_label,
+            money(option.monthly_cost_usd, 0),
+        )
 
 
 def _render_fleet(fleet: FleetPlan) -> None:
-    mixed = new_table(f"Mixed fleet: {money(fleet.mixed_monthly_cost_usd, 0)}/month", "model",
-                      "share", "req/s", "pool", "offer", "$/month")
+    mixed = new_table(
+        f"Mixed fleet: {money(fleet.mixed_monthly_cost_usd, 0)}/month",
+        "model",
+        "share",
+        "req/s",
+        "pool",
+        "offer",
+        "$/month",
+    )
     _assignment_rows(mixed, fleet.mixed)
     console.print(mixed)
     single = fleet.single_type
     if single is None:
         console.print("no single GPU type (from one provider) serves every model")
         return
-    table = new_table(f"Best single-type fleet ({single.gpu} on {single.provider}, {single.tier}): "
-                      f"{money(single.monthly_cost_usd, 0)}/month", "model", "share", "req/s",
-                      "pool", "offer", "$/month")
+    table = new_table(
+        f"Best single-type fleet ({single.gpu} on {single.provider}, {single.tier}): "
+        f"{money(single.monthly_cost_usd, 0)}/month",
+        "model",
+        "share",
+        "req/s",
+        "pool",
+        "offer",
+        "$/month",
+    )
     _assignment_rows(table, single.assignments)
     console.print(table)
     if fleet.saving_usd_per_month is not None and fleet.saving_pct is not None:
-        console.print(f"The mixed fleet saves {money(fleet.saving_usd_per_month, 0)}/month "
-                      f"({fleet.saving_pct:.0f}%).", highlight=False)
+        console.print(
+            f"The mixed fleet saves {money(fleet.saving_usd_per_month, 0)}/month "
+            f"({fleet.saving_pct:.0f}%).",
+            highlight=False,
+        )

@@ -44,37 +44,54 @@ def cost_command(
     engine: str = EngineOption,
     workload: str = typer.Option(_default("workload"), help="rent | llm | image | training."),
     input_tokens: int = typer.Option(_default("input_tokens"), help="Prompt tokens per request."),
-    output_tokens: int = typer.Option(_default("output_tokens"),
-                                      help="Output tokens per request."),
+    output_tokens: int = typer.Option(_default("output_tokens"), help="Output tokens per request."),
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
-    utilization: float = typer.Option(_default("utilization"),
-                                      help="Without latency targets: share of saturation."),
-    train_tokens: float = typer.Option(_default("train_tokens"),
-                                       help="Training token budget (workload training)."),
+    utilization: float = typer.Option(
+        _default("utilization"), help="Without latency targets: share of saturation."
+    ),
+    train_tokens: float = typer.Option(
+        _default("train_tokens"), help="Training token budget (workload training)."
+    ),
     method: str = typer.Option(_default("method"), help="Training method: full, lora, qlora."),
     resolution: int | None = typer.Option(None, help="Image side in px (workload image)."),
     steps: int | None = typer.Option(None, help="Denoising steps (workload image)."),
     hours: float = typer.Option(_default("hours"), help="Job length for the rental cost (h)."),
-    days: float = typer.Option(_default("days"),
-                               help="Service length for the rental cost (days, 24 h)."),
+    days: float = typer.Option(
+        _default("days"), help="Service length for the rental cost (days, 24 h)."
+    ),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
-    details: bool = typer.Option(False, "--details",
-                                 help="Every offer of every system, not one line per system."),
+    details: bool = typer.Option(
+        False, "--details", help="Every offer of every system, not one line per system."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Cost per offer: $/h, $/GB VRAM/h, a job of --hours, --days of serving; with --workload,
     $/1M output tokens, $/request, $/image or $/training run from each system's OWN speed."""
-    values = {"gpus": gpus, "model": model, "weights": weights, "engine": engine,
-              "workload": workload, "input_tokens": input_tokens,
-              "output_tokens": output_tokens, "p95_ttft_ms": p95_ttft_ms,
-              "p95_tpot_ms": p95_tpot_ms, "p95_e2e_ms": p95_e2e_ms, "utilization": utilization,
-              "train_tokens": train_tokens, "method": method, "resolution": resolution,
-              "steps": steps, "hours": hours, "days": days, "providers": providers,
-              "tiers": tiers}
+    values = {
+        "gpus": gpus,
+        "model": model,
+        "weights": weights,
+        "engine": engine,
+        "workload": workload,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "p95_ttft_ms": p95_ttft_ms,
+        "p95_tpot_ms": p95_tpot_ms,
+        "p95_e2e_ms": p95_e2e_ms,
+        "utilization": utilization,
+        "train_tokens": train_tokens,
+        "method": method,
+        "resolution": resolution,
+        "steps": steps,
+        "hours": hours,
+        "days": days,
+        "providers": providers,
+        "tiers": tiers,
+    }
     with user_errors(), working("Pricing the work on every offer…"):
         request = parse_request(RentingCostRequest, values)
         if as_json:
@@ -96,46 +113,70 @@ def _render_cannot_run(report: CostReport) -> None:
     for line in report.cannot_run:
         console.print(f"[yellow]cannot run:[/] {line.system_id}: {line.reason}", highlight=False)
     if report.cannot_run and not report.ranking:
-        console.print("[bold]None of these systems can run this work.[/]",
-                      highlight=False)
+        console.print("[bold]None of these systems can run this work.[/]", highlight=False)
 
 
 def _render_ranking(report: CostReport) -> None:
     """One line per system, cheapest first, and the winner in words."""
     metric = report.ranking[0].metric
     scope = "every GPU with an offer" if report.all_gpus else "the named systems"
-    table = new_table(f"Cheapest {metric} for {scope} (own modelled speed)",
-                      "system", metric, "cheapest offer", "cheapest on-demand")
+    table = new_table(
+        f"Cheapest {metric} for {scope} (own modelled speed)",
+        "system",
+        metric,
+        "cheapest offer",
+        "cheapest on-demand",
+    )
     for line in report.ranking:
-        on_demand = (f"{usd_band(line.on_demand)} {line.on_demand_offer.provider}"
-                     if line.on_demand is not None and line.on_demand_offer is not None else "—")
-        table.add_row(f"{line.rank}. {line.system_id}", usd_band(line.best),
-                      line.best_offer.label, on_demand)
+        on_demand = (
+            f"{usd_band(line.on_demand)} {line.on_demand_offer.provider}"
+            if line.on_demand is not None and line.on_demand_offer is not None
+            else "—"
+        )
+        table.add_row(
+            f"{line.rank}. {line.system_id}", usd_band(line.best), line.best_offer.label, on_demand
+        )
     console.print(table)
     winner = report.ranking[0]
-    console.print(f"[bold]Cheapest:[/] {winner.system_id} at {usd_band(winner.best)} "
-                  f"{metric.removeprefix('$').strip()} on {winner.best_offer.label}. "
-                  "Ranges follow each prediction's calibrated band; --details lists every offer.",
-                  highlight=False)
+    console.print(
+        f"[bold]Cheapest:[/] {winner.system_id} at {usd_band(winner.best)} "
+        f"{metric.removeprefix('$').strip()} on {winner.best_offer.label}. "
+        "Ranges follow each prediction's calibrated band; --details lists every offer.",
+        highlight=False,
+    )
     if report.cannot_run:
         names = ", ".join(line.system_id for line in report.cannot_run[:NAMES_SHOWN])
         if len(report.cannot_run) > NAMES_SHOWN:
             names += f" and {len(report.cannot_run) - NAMES_SHOWN} more"
-        console.print(f"[yellow]cannot run:[/] {len(report.cannot_run)} system(s) left out "
-                      f"({names}); --details gives the reasons.", highlight=False)
+        console.print(
+            f"[yellow]cannot run:[/] {len(report.cannot_run)} system(s) left out "
+            f"({names}); --details gives the reasons.",
+            highlight=False,
+        )
     for note in report.no_offer:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
 
 
 def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
     title = f"Renting (a {request.hours:g}-hour job; {request.days:g} days around the clock)"
-    table = new_table(title,
-                      "system", "offer", "$/h", "$/GB VRAM/h", f"{request.hours:g} h",
-                      f"{request.days:g} days")
+    table = new_table(
+        title,
+        "system",
+        "offer",
+        "$/h",
+        "$/GB VRAM/h",
+        f"{request.hours:g} h",
+        f"{request.days:g} days",
+    )
     for row in report.durations:
-        table.add_row(row.system_id, row.price.label, money(row.price.usd_per_hour),
-                      money(row.usd_per_gb_vram_hour), money(row.usd_for_hours),
-                      money(row.usd_for_days))
+        table.add_row(
+            row.system_id,
+            row.price.label,
+            money(row.price.usd_per_hour),
+            money(row.usd_per_gb_vram_hour),
+            money(row.usd_for_hours),
+            money(row.usd_for_days),
+        )
     console.print(table)
     if report.serving:
         _render_serving(report)
@@ -146,18 +187,33 @@ def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
 
 
 def _render_serving(report: CostReport) -> None:
-    table = new_table("Serving at each system's own sustainable rate", "system", "offer",
-                      "req/s", "out tok/s", "p95 TTFT", "p95 TPOT", "$/1M out tokens",
-                      "$/request", "$/1M tok, 1 stream", "tok/J (TDP est.)")
+    table = new_table(
+        "Serving at each system's own sustainable rate",
+        "system",
+        "offer",
+        "req/s",
+        "out tok/s",
+        "p95 TTFT",
+        "p95 TPOT",
+        "$/1M out tokens",
+        "$/request",
+        "$/1M tok, 1 stream",
+        "tok/J (TDP est.)",
+    )
     for row in report.serving:
         sustained = row.sustained
-        table.add_row(f"{row.system_id} {sustained.weights}", row.price.label,
-                      f"{sustained.requests_per_s:.2f}", f"{sustained.output_tok_s:,.0f}",
-                      f"{sustained.latency.p95_ttft_ms:,.0f} ms",
-                      f"{sustained.latency.p95_tpot_ms:.1f} ms",
-                      usd_band(row.usd_per_million_output_tokens), money(row.usd_per_request),
-                      money(row.usd_per_million_tokens_single_stream),
-                      f"{row.output_tokens_per_joule:.2f}")
+        table.add_row(
+            f"{row.system_id} {sustained.weights}",
+            row.price.label,
+            f"{sustained.requests_per_s:.2f}",
+            f"{sustained.output_tok_s:,.0f}",
+            f"{sustained.latency.p95_ttft_ms:,.0f} ms",
+            f"{sustained.latency.p95_tpot_ms:.1f} ms",
+            usd_band(row.usd_per_million_output_tokens),
+            money(row.usd_per_request),
+            money(row.usd_per_million_tokens_single_stream),
+            f"{row.output_tokens_per_joule:.2f}",
+        )
     console.print(table)
     if report.serving:
         console.print(f"rate basis: {report.serving[0].sustained.basis}", highlight=False)
@@ -179,9 +235,22 @@ def _per_joule(job: Any) -> str:
 
 
 def _render_jobs(report: CostReport) -> None:
-    table = new_table("Jobs at each system's own predicted speed", "system", "offer", "work",
-                      "time", "cost", "per joule (TDP est.)")
+    table = new_table(
+        "Jobs at each system's own predicted speed",
+        "system",
+        "offer",
+        "work",
+        "time",
+        "cost",
+        "per joule (TDP est.)",
+    )
     for job in report.jobs:
-        table.add_row(job.system_id, job.price.label, job.work, _duration(job.hours),
-                      usd_band(job.usd), _per_joule(job))
+        table.add_row(
+            job.system_id,
+            job.price.label,
+            job.work,
+            _duration(job.hours),
+            usd_band(job.usd),
+            _per_joule(job),
+        )
     console.print(table)

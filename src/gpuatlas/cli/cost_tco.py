@@ -30,27 +30,36 @@ def _default(name: str) -> Any:
 def tco_command(
     gpus: list[str] = GpuOption,
     purchase_usd: list[float] = typer.Option(
-        [], "--purchase-usd",
+        [],
+        "--purchase-usd",
         help="Price per GPU, one per --gpu (default: newest sourced catalog price "
-        "for --condition, else the launch price)."),
+        "for --condition, else the launch price).",
+    ),
     condition: str = typer.Option(
         _default("condition"),
-        help="new or used: picks the default purchase price, labels a user-set one."),
+        help="new or used: picks the default purchase price, labels a user-set one.",
+    ),
     measured_w: list[float] = typer.Option(
-        [], "--measured-w", help="Measured draw of each system in W, one per --gpu (else TDP)."),
-    server_usd: float = typer.Option(_default("server_usd"),
-                                     help="Rest of the server (CPU, board, PSU…), once."),
-    hosting_usd_per_month: float = typer.Option(_default("hosting_usd_per_month"),
-                                                help="Rack space, network, staff per month."),
+        [], "--measured-w", help="Measured draw of each system in W, one per --gpu (else TDP)."
+    ),
+    server_usd: float = typer.Option(
+        _default("server_usd"), help="Rest of the server (CPU, board, PSU…), once."
+    ),
+    hosting_usd_per_month: float = typer.Option(
+        _default("hosting_usd_per_month"), help="Rack space, network, staff per month."
+    ),
     usd_per_kwh: float = typer.Option(_default("usd_per_kwh"), help="Electricity price."),
-    pue: float = typer.Option(_default("pue"), help="Power usage effectiveness (cooling "
-                                                    "overhead)."),
+    pue: float = typer.Option(
+        _default("pue"), help="Power usage effectiveness (cooling overhead)."
+    ),
     years: float = typer.Option(_default("years"), help="Years of use."),
-    residual: float = typer.Option(_default("residual"),
-                                   help="Resale value at the end, fraction of purchase."),
+    residual: float = typer.Option(
+        _default("residual"), help="Resale value at the end, fraction of purchase."
+    ),
     load: float = typer.Option(_default("load"), help="Average draw as a fraction of TDP."),
-    hours_per_month: float = typer.Option(_default("hours_per_month"),
-                                          help="Hours in use per month (730 = 24/7)."),
+    hours_per_month: float = typer.Option(
+        _default("hours_per_month"), help="Hours in use per month (730 = 24/7)."
+    ),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
@@ -58,11 +67,22 @@ def tco_command(
 ) -> None:
     """On-prem TCO (purchase, power × PUE, hosting, residual) → $/GPU-hour and the break-even
     month against the cheapest matching cloud offer."""
-    values = {"gpus": gpus, "purchase_usd": purchase_usd, "condition": condition,
-              "measured_w": measured_w, "server_usd": server_usd,
-              "hosting_usd_per_month": hosting_usd_per_month, "usd_per_kwh": usd_per_kwh,
-              "pue": pue, "years": years, "residual": residual, "load": load,
-              "hours_per_month": hours_per_month, "providers": providers, "tiers": tiers}
+    values = {
+        "gpus": gpus,
+        "purchase_usd": purchase_usd,
+        "condition": condition,
+        "measured_w": measured_w,
+        "server_usd": server_usd,
+        "hosting_usd_per_month": hosting_usd_per_month,
+        "usd_per_kwh": usd_per_kwh,
+        "pue": pue,
+        "years": years,
+        "residual": residual,
+        "load": load,
+        "hours_per_month": hours_per_month,
+        "providers": providers,
+        "tiers": tiers,
+    }
     with user_errors():
         request = parse_request(OnPremTcoRequest, values)
         if as_json:
@@ -75,25 +95,47 @@ def tco_command(
 def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
     table = new_table(
         f"On-prem over {inputs.years:g} years at ${inputs.usd_per_kwh:g}/kWh, PUE {inputs.pue:g}, "
-        f"{inputs.hours_per_month:g} h/month", "system", "power → at the wall", "electricity/yr",
-        "purchase", "total", "$/GPU-h", "cheapest cloud", "break-even")
+        f"{inputs.hours_per_month:g} h/month",
+        "system",
+        "power → at the wall",
+        "electricity/yr",
+        "purchase",
+        "total",
+        "$/GPU-h",
+        "cheapest cloud",
+        "break-even",
+    )
     for row in rows:
         tco, even = row.tco, row.break_even
         basis = "measured" if tco.power.basis == "measured" else "TDP est."
         power = f"{tco.power.draw_w:,.0f} W ({basis}) → {tco.power.draw_w * inputs.pue:,.0f} W"
-        purchase = "—" if tco.purchase is None else (
-            f"{money(tco.capex_usd, 0)} ({tco.purchase.condition})")
-        cloud = "—" if even is None else (
-            f"{even.offer.label} {money(even.cloud_usd_per_month)}/mo")
-        table.add_row(tco.system_id, power, money(tco.electricity_usd_per_month * 12),
-                      purchase, money(tco.total_usd, 0), money(tco.usd_per_gpu_hour, 3), cloud,
-                      _break_even_text(row))
+        purchase = (
+            "—"
+            if tco.purchase is None
+            else (f"{money(tco.capex_usd, 0)} ({tco.purchase.condition})")
+        )
+        cloud = (
+            "—" if even is None else (f"{even.offer.label} {money(even.cloud_usd_per_month)}/mo")
+        )
+        table.add_row(
+            tco.system_id,
+            power,
+            money(tco.electricity_usd_per_month * 12),
+            purchase,
+            money(tco.total_usd, 0),
+            money(tco.usd_per_gpu_hour, 3),
+            cloud,
+            _break_even_text(row),
+        )
     console.print(table)
     for comparison in electricity_comparisons(rows):
-        console.print(f"{comparison['system']} vs {comparison['versus']}: electricity "
-                      f"{money(comparison['electricity_difference_usd_per_year'])}/year, "
-                      f"{money(comparison['electricity_difference_usd_total'])} over "
-                      f"{inputs.years:g} years", highlight=False)
+        console.print(
+            f"{comparison['system']} vs {comparison['versus']}: electricity "
+            f"{money(comparison['electricity_difference_usd_per_year'])}/year, "
+            f"{money(comparison['electricity_difference_usd_total'])} over "
+            f"{inputs.years:g} years",
+            highlight=False,
+        )
     for row in rows:
         _print_tco_sources(row)
 
@@ -105,8 +147,9 @@ def _print_tco_sources(row: TcoRow) -> None:
         provenance = tco.purchase.provenance
         console.print(f"[dim]{tco.system_id} purchase: {provenance}[/]", highlight=False)
     if row.break_even is not None:
-        console.print(f"[dim]{tco.system_id} cloud price: {row.break_even.offer.source}[/]",
-                      highlight=False)
+        console.print(
+            f"[dim]{tco.system_id} cloud price: {row.break_even.offer.source}[/]", highlight=False
+        )
     if row.note:
         console.print(f"[yellow]note:[/] {tco.system_id}: {row.note}", highlight=False)
 

@@ -47,35 +47,53 @@ def fit_command(
     system: str = typer.Argument(..., help="GPU or system, e.g. 'rtx-4090' or '4x rtx-4090'."),
     model: str = typer.Argument(..., help="Model name, Hub id, Ollama tag or config.json path."),
     weights: list[str] = typer.Option(
-        [], "--weights", "-w",
+        [],
+        "--weights",
+        "-w",
         help="Format(s), repeatable: auto (the checkpoint's own), fp16, Q4_K_M, AWQ... "
-             "None given: the native format in detail and every format the engine loads."),
+        "None given: the native format in detail and every format the engine loads.",
+    ),
     engine: str = typer.Option(
-        _fit("engine"), "--engine", "-e",
-        help="Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."),
-    context_tokens: int = typer.Option(_fit("context_tokens"), "--context",
-                                       help="Tokens per sequence."),
-    concurrency: int = typer.Option(_fit("concurrency"), "--concurrency",
-                                    help="Concurrent sequences."),
-    kv_cache: str = typer.Option(_fit("kv_cache"), "--kv-cache",
-                                 help="KV-cache precision (fp16, fp8)."),
+        _fit("engine"),
+        "--engine",
+        "-e",
+        help="Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM.",
+    ),
+    context_tokens: int = typer.Option(
+        _fit("context_tokens"), "--context", help="Tokens per sequence."
+    ),
+    concurrency: int = typer.Option(
+        _fit("concurrency"), "--concurrency", help="Concurrent sequences."
+    ),
+    kv_cache: str = typer.Option(
+        _fit("kv_cache"), "--kv-cache", help="KV-cache precision (fp16, fp8)."
+    ),
     training: str = typer.Option("", "--training", help="full, lora or qlora: training memory."),
-    sequence_tokens: int = typer.Option(_training("sequence_tokens"), "--sequence",
-                                        help="Training sequence length."),
-    micro_batch: int = typer.Option(_training("micro_batch"), "--micro-batch",
-                                    help="Training micro-batch per GPU."),
-    checkpointing: bool = typer.Option(_training("checkpointing"), "--checkpointing",
-                                       help="Activation checkpointing."),
-    sharding: str = typer.Option(_training("sharding"), "--sharding",
-                                 help="none, zero1, zero2, zero3, fsdp."),
+    sequence_tokens: int = typer.Option(
+        _training("sequence_tokens"), "--sequence", help="Training sequence length."
+    ),
+    micro_batch: int = typer.Option(
+        _training("micro_batch"), "--micro-batch", help="Training micro-batch per GPU."
+    ),
+    checkpointing: bool = typer.Option(
+        _training("checkpointing"), "--checkpointing", help="Activation checkpointing."
+    ),
+    sharding: str = typer.Option(
+        _training("sharding"), "--sharding", help="none, zero1, zero2, zero3, fsdp."
+    ),
     gpu_layers: int | None = typer.Option(
-        None, "--gpu-layers",
-        help="llama.cpp/Ollama: layers on the GPU (the rest run from host memory)."),
+        None,
+        "--gpu-layers",
+        help="llama.cpp/Ollama: layers on the GPU (the rest run from host memory).",
+    ),
     cpu_moe: bool = typer.Option(
-        _fit("cpu_moe"), "--cpu-moe", help="llama.cpp/Ollama: MoE experts in host memory."),
+        _fit("cpu_moe"), "--cpu-moe", help="llama.cpp/Ollama: MoE experts in host memory."
+    ),
     host_bandwidth_gbs: float = typer.Option(
-        _fit("host_bandwidth_gbs"), "--host-bandwidth-gbs",
-        help="Host memory bandwidth for offloaded weights (default: dual-channel DDR5-5600)."),
+        _fit("host_bandwidth_gbs"),
+        "--host-bandwidth-gbs",
+        help="Host memory bandwidth for offloaded weights (default: dual-channel DDR5-5600).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Does a model fit, and in which formats: memory per GPU, the longest context, how many
@@ -86,19 +104,39 @@ def fit_command(
     common = {"system": system, "model": model}
     with user_errors():
         if training:
-            document = fit.fit_training_document(parse_request(fit.FitTrainingRequest, {
-                **common, "training": training, "sequence_tokens": sequence_tokens,
-                "micro_batch": micro_batch, "checkpointing": checkpointing,
-                "sharding": sharding}), local_files=True)
+            document = fit.fit_training_document(
+                parse_request(
+                    fit.FitTrainingRequest,
+                    {
+                        **common,
+                        "training": training,
+                        "sequence_tokens": sequence_tokens,
+                        "micro_batch": micro_batch,
+                        "checkpointing": checkpointing,
+                        "sharding": sharding,
+                    },
+                ),
+                local_files=True,
+            )
             if as_json:
                 print_json(document)
             else:
                 _render_training_fit(document)
             return
-        request = parse_request(fit.FitRequest, {
-            **common, "weights": weights, "engine": engine, "context_tokens": context_tokens,
-            "concurrency": concurrency, "kv_cache": kv_cache, "gpu_layers": gpu_layers,
-            "cpu_moe": cpu_moe, "host_bandwidth_gbs": host_bandwidth_gbs})
+        request = parse_request(
+            fit.FitRequest,
+            {
+                **common,
+                "weights": weights,
+                "engine": engine,
+                "context_tokens": context_tokens,
+                "concurrency": concurrency,
+                "kv_cache": kv_cache,
+                "gpu_layers": gpu_layers,
+                "cpu_moe": cpu_moe,
+                "host_bandwidth_gbs": host_bandwidth_gbs,
+            },
+        )
         if as_json:  # the document of the answer layer, as /plan/fit.json returns it
             print_json(fit.fit_document(request, local_files=True))
             return
@@ -107,8 +145,9 @@ def fit_command(
 
 
 def _render_training_fit(document: dict[str, Any]) -> None:
-    table = new_table(f"Memory per GPU — {document['model_id']} on {document['system_id']}",
-                      "part", "GiB")
+    table = new_table(
+        f"Memory per GPU — {document['model_id']} on {document['system_id']}", "part", "GiB"
+    )
     for key, value in document.items():
         if key.endswith("_gb") and isinstance(value, dict):
             table.add_row(key.removesuffix("_gb"), gib(value["value"]))
@@ -133,11 +172,22 @@ def calibrate_command(
     if as_json:  # the answer layer's gpuatlas.calibration/1 document
         print_json(document)
         return
-    table = new_table(f"Calibration {document['version']} → {document['path']}", "kind", "n",
-                      "median APE", "p90 APE", "band ±")
+    table = new_table(
+        f"Calibration {document['version']} → {document['path']}",
+        "kind",
+        "n",
+        "median APE",
+        "p90 APE",
+        "band ±",
+    )
     for kind, values in document["errors"].items():
-        table.add_row(kind, str(values["n"]), f"{values['median_ape']:.1%}",
-                      f"{values['p90_ape']:.1%}", f"{values['log_band']:.2f} (log)")
+        table.add_row(
+            kind,
+            str(values["n"]),
+            f"{values['median_ape']:.1%}",
+            f"{values['p90_ape']:.1%}",
+            f"{values['log_band']:.2f} (log)",
+        )
     console.print(table)
 
 

@@ -12,8 +12,10 @@ if TYPE_CHECKING:
     from gpuatlas.catalog.model_weights import WeightsChoice
 
 JSON_OPTION = typer.Option(False, "--json", help="Machine-readable output.")
-WEIGHTS_HELP = ("Weight format: auto (the checkpoint's own: its quantization_config, name or "
-                "Ollama tag), fp16, bf16, fp8, AWQ, Q4_K_M...")
+WEIGHTS_HELP = (
+    "Weight format: auto (the checkpoint's own: its quantization_config, name or "
+    "Ollama tag), fp16, bf16, fp8, AWQ, Q4_K_M..."
+)
 ENGINE_HELP = "Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."
 
 

@@ -73,7 +73,6 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
     console.print(table)
 
 
-
 def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> None:
     """The answer document with --json, else its predictions as a table under the title."""
     if as_json:
@@ -113,8 +112,11 @@ def _run_cases(path: Path, as_json: bool) -> str:
     except OSError as error:
         raise InvalidRequestError([f"cannot read {path}: {error.strerror}"]) from None
     plain = _plain_records(source)
-    records = plain if plain is not None else [
-        ("", row) for row in csv.reader(io.StringIO(source)) if row]
+    records = (
+        plain
+        if plain is not None
+        else [("", row) for row in csv.reader(io.StringIO(source)) if row]
+    )
     header = [name.strip() for name in (records[0][1] if records else [])]
     missing = missing_columns(header)
     if missing:
@@ -145,13 +147,17 @@ def _plain_records(source: str) -> list[Record] | None:
     return [(line, line.split(",")) for line in lines if line]
 
 
-def _plain_csv_text(header: list[str], records: list[Record], rows: list[list[str]],
-                    results: Sequence[tuple[str, ...]], result_columns: tuple[str, ...]) -> str:
+def _plain_csv_text(
+    header: list[str],
+    records: list[Record],
+    rows: list[list[str]],
+    results: Sequence[tuple[str, ...]],
+    result_columns: tuple[str, ...],
+) -> str:
     """The rows as written, each followed by its results (only the error can need quotes)."""
     width = len(header)
     lines = [",".join(header + list(result_columns))]
-    for (line, fields), row, (value, low, high, error) in zip(records, rows, results,
-                                                               strict=True):
+    for (line, fields), row, (value, low, high, error) in zip(records, rows, results, strict=True):
         written = line if len(fields) == width else ",".join(row)
         lines.append(f"{written},{value},{low},{high},{_csv_field(error)}")
     return "\n".join(lines) + "\n"
@@ -169,8 +175,12 @@ def _fit_row(row: list[str], width: int) -> list[str]:
     return row[:width] if len(row) >= width else row + [""] * (width - len(row))
 
 
-def _csv_text(header: list[str], rows: list[list[str]], results: Sequence[tuple[str, ...]],
-              result_columns: tuple[str, ...]) -> str:
+def _csv_text(
+    header: list[str],
+    rows: list[list[str]],
+    results: Sequence[tuple[str, ...]],
+    result_columns: tuple[str, ...],
+) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     replaced = [name for name in result_columns if name in header]
@@ -179,10 +189,13 @@ def _csv_text(header: list[str], rows: list[list[str]], results: Sequence[tuple[
         writer.writerows(row + list(result) for row, result in zip(rows, results, strict=True))
         return buffer.getvalue()
     for row, result in zip(rows, results, strict=True):  # result columns named in the input
-        fields = dict(zip(header, row, strict=True)) | dict(zip(result_columns, result,
-                                                                strict=True))
-        writer.writerow([fields[name] for name in header]
-                        + [fields[c] for c in result_columns if c not in header])
+        fields = dict(zip(header, row, strict=True)) | dict(
+            zip(result_columns, result, strict=True)
+        )
+        writer.writerow(
+            [fields[name] for name in header]
+            + [fields[c] for c in result_columns if c not in header]
+        )
     return buffer.getvalue()
 
 
@@ -222,13 +235,27 @@ def predict_llm_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
-    document = _document("llm", {
-        "system": system, "model": model, "weights": weights, "engine": engine, "batch": batch,
-        "input_tokens": input_tokens, "output_tokens": output_tokens, "kv_cache": kv_cache})
+    document = _document(
+        "llm",
+        {
+            "system": system,
+            "model": model,
+            "weights": weights,
+            "engine": engine,
+            "batch": batch,
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "kv_cache": kv_cache,
+        },
+    )
     if not as_json:
         _weights_line(document)
-    _print_estimates(document, as_json, f"{document['model_id']} ({document['weights']}, "
-                     f"{document['engine']}) on {document['system_id']}, batch {batch}")
+    _print_estimates(
+        document,
+        as_json,
+        f"{document['model_id']} ({document['weights']}, "
+        f"{document['engine']}) on {document['system_id']}, batch {batch}",
+    )
 
 
 def predict_serving_command(
@@ -236,15 +263,23 @@ def predict_serving_command(
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
     weights: str = typer.Option(_serving("weights"), "--weights", "-w", help=WEIGHTS_HELP),
     engine: str = typer.Option(_serving("engine"), "--engine", "-e", help=ENGINE_HELP),
-    concurrency: str = typer.Option(str(_serving("concurrency")), "--concurrency", "-c",
-                                    help="Concurrent sequences on the system, or 'max'."),
+    concurrency: str = typer.Option(
+        str(_serving("concurrency")),
+        "--concurrency",
+        "-c",
+        help="Concurrent sequences on the system, or 'max'.",
+    ),
     input_tokens: int = typer.Option(_serving("input_tokens"), "--input", help="Prompt tokens."),
-    output_tokens: int = typer.Option(_serving("output_tokens"), "--output",
-                                      help="Generated tokens."),
+    output_tokens: int = typer.Option(
+        _serving("output_tokens"), "--output", help="Generated tokens."
+    ),
     kv_cache: str = typer.Option(_serving("kv_cache"), "--kv-cache"),
-    layout: str = typer.Option(_serving("layout"), "--layout",
-                               help="auto: the fastest split into replicas and tensor-parallel "
-                               "groups; tensor: one replica over every GPU."),
+    layout: str = typer.Option(
+        _serving("layout"),
+        "--layout",
+        help="auto: the fastest split into replicas and tensor-parallel "
+        "groups; tensor: one replica over every GPU.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -252,14 +287,28 @@ def predict_serving_command(
         if layout not in ("auto", "tensor"):
             raise InvalidRequestError([f"--layout must be auto or tensor, got {layout!r}"])
         parsed_concurrency = _concurrency(concurrency)
-    document = _document("serving", {
-        "system": system, "model": model, "weights": weights, "engine": engine,
-        "concurrency": parsed_concurrency, "input_tokens": input_tokens,
-        "output_tokens": output_tokens, "kv_cache": kv_cache, "layout": layout})
+    document = _document(
+        "serving",
+        {
+            "system": system,
+            "model": model,
+            "weights": weights,
+            "engine": engine,
+            "concurrency": parsed_concurrency,
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "kv_cache": kv_cache,
+            "layout": layout,
+        },
+    )
     if not as_json:
         _weights_line(document)
-    _print_estimates(document, as_json, f"{model} ({document['weights_assumed']['format']}, "
-                     f"{document['engine']}) serving on {system}")
+    _print_estimates(
+        document,
+        as_json,
+        f"{model} ({document['weights_assumed']['format']}, "
+        f"{document['engine']}) serving on {system}",
+    )
 
 
 def _concurrency(text: str) -> int | Literal["max"]:
@@ -268,8 +317,9 @@ def _concurrency(text: str) -> int | Literal["max"]:
     try:
         return int(text)
     except ValueError:
-        raise InvalidRequestError([f"--concurrency must be a number or 'max', got {text!r}"]) \
-            from None
+        raise InvalidRequestError(
+            [f"--concurrency must be a number or 'max', got {text!r}"]
+        ) from None
 
 
 def predict_diffusion_command(
@@ -279,23 +329,48 @@ def predict_diffusion_command(
     steps: int = typer.Option(0, "--steps", help="Denoising steps (0 = model default)."),
     batch: int = typer.Option(_diffusion("batch"), "--batch", "-b"),
     cfg: bool = typer.Option(None, "--cfg/--no-cfg", help="Classifier-free guidance."),
-    weights: str = typer.Option(_diffusion("weights"), "--weights", "-w",
-                                help="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0..."),
-    engine: str = typer.Option(_diffusion("engine"), "--engine", "-e",
-                               help="diffusers, comfyui, tensorrt, stable-fast, coreml."),
-    variant: str = typer.Option("", "--variant", help="'+'-joined: torch.compile, "
-                                "vanilla-attention, tf32, fp8-matmul, denoise-loop."),
+    weights: str = typer.Option(
+        _diffusion("weights"),
+        "--weights",
+        "-w",
+        help="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0...",
+    ),
+    engine: str = typer.Option(
+        _diffusion("engine"),
+        "--engine",
+        "-e",
+        help="diffusers, comfyui, tensorrt, stable-fast, coreml.",
+    ),
+    variant: str = typer.Option(
+        "",
+        "--variant",
+        help="'+'-joined: torch.compile, vanilla-attention, tf32, fp8-matmul, denoise-loop.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Seconds per image, images per minute, memory and the CPU offload it needs (none,
     model or sequential)."""
-    document = _document("diffusion", {
-        "system": system, "model": model, "resolution": resolution or None,
-        "steps": steps or None, "batch": batch, "cfg": cfg, "weights": weights,
-        "engine": engine, "variant": variant or None})
-    _print_estimates(document, as_json, f"{document['model_id']} ({document['weights']}) on "
-                     f"{document['system_id']}, {document['resolution_px']} px, "
-                     f"{document['steps']} steps, batch {batch}")
+    document = _document(
+        "diffusion",
+        {
+            "system": system,
+            "model": model,
+            "resolution": resolution or None,
+            "steps": steps or None,
+            "batch": batch,
+            "cfg": cfg,
+            "weights": weights,
+            "engine": engine,
+            "variant": variant or None,
+        },
+    )
+    _print_estimates(
+        document,
+        as_json,
+        f"{document['model_id']} ({document['weights']}) on "
+        f"{document['system_id']}, {document['resolution_px']} px, "
+        f"{document['steps']} steps, batch {batch}",
+    )
 
 
 def predict_vision_command(
@@ -306,8 +381,10 @@ def predict_vision_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Images per minute of a vision-language model at a batch."""
-    document = _document("vision", {"system": system, "model": model, "batch": batch,
-                                    "image_tokens": image_tokens or None})
+    document = _document(
+        "vision",
+        {"system": system, "model": model, "batch": batch, "image_tokens": image_tokens or None},
+    )
     _print_estimates(document, as_json, f"{model} on {system}, batch {batch}")
 
 
@@ -328,24 +405,38 @@ def predict_train_command(
     tokens: float = typer.Option(_train("tokens"), "--tokens", help="Training budget in tokens."),
     method: str = typer.Option(_train("method"), "--method", help="full, lora or qlora."),
     precision: str = typer.Option(_train("precision"), "--precision"),
-    recompute: bool = typer.Option(_train("recompute"), "--recompute",
-                                   help="Activation recomputation."),
+    recompute: bool = typer.Option(
+        _train("recompute"), "--recompute", help="Activation recomputation."
+    ),
     sequence_tokens: int = typer.Option(_train("sequence_tokens"), "--sequence"),
     micro_batch: int = typer.Option(_train("micro_batch"), "--micro-batch"),
     sharding: str = typer.Option(_train("sharding"), "--sharding"),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
-    document = _document("train", {
-        "system": system, "model": model, "tokens": tokens, "method": method,
-        "precision": precision, "recompute": recompute, "sequence_tokens": sequence_tokens,
-        "micro_batch": micro_batch, "sharding": sharding})
-    _print_estimates(document, as_json,
-                     f"{method} training of {document['model_id']} on {document['system_id']}")
+    document = _document(
+        "train",
+        {
+            "system": system,
+            "model": model,
+            "tokens": tokens,
+            "method": method,
+            "precision": precision,
+            "recompute": recompute,
+            "sequence_tokens": sequence_tokens,
+            "micro_batch": micro_batch,
+            "sharding": sharding,
+        },
+    )
+    _print_estimates(
+        document, as_json, f"{method} training of {document['model_id']} on {document['system_id']}"
+    )
     if as_json:
         return
     memory = document["memory"]
-    total_gb = memory["total_gb"]["value"] if isinstance(memory["total_gb"], dict) \
-        else memory["total_gb"]
-    console.print(f"memory per GPU: {total_gb:,.1f} GB "
-                  f"({'fits' if memory['fits'] else 'does not fit'})")
+    total_gb = (
+        memory["total_gb"]["value"] if isinstance(memory["total_gb"], dict) else memory["total_gb"]
+    )
+    console.print(
+        f"memory per GPU: {total_gb:,.1f} GB ({'fits' if memory['fits'] else 'does not fit'})"
+    )

@@ -19,9 +19,13 @@ def _parts_table(answer: FitAnswer) -> object:
     fit = answer.detail
     table = new_table("Memory per GPU", "part", "GiB")
     parts = fit.per_gpu
-    for name, value in (("weights", parts.weights_gb), ("KV cache", parts.kv_cache_gb),
-                        ("activations", parts.activations_gb), ("runtime", parts.overhead_gb),
-                        ("total", parts.total_gb)):
+    for name, value in (
+        ("weights", parts.weights_gb),
+        ("KV cache", parts.kv_cache_gb),
+        ("activations", parts.activations_gb),
+        ("runtime", parts.overhead_gb),
+        ("total", parts.total_gb),
+    ):
         table.add_row(name, gib(value))
     return table
 
@@ -32,37 +36,60 @@ def _max_context(row: FormatRow) -> str:
 
 def _formats_table(answer: FitAnswer) -> object:
     fit = answer.detail
-    table = new_table(f"Formats on {fit.system_id} with {answer.engine}",
-                      "weights", "GiB", "math", "max context",
-                      f"seqs @ {fit.context_tokens:,}", "GPUs")
+    table = new_table(
+        f"Formats on {fit.system_id} with {answer.engine}",
+        "weights",
+        "GiB",
+        "math",
+        "max context",
+        f"seqs @ {fit.context_tokens:,}",
+        "GPUs",
+    )
     for row in answer.rows:
         name = f"{row.format_id} (native)" if row.native else row.format_id
-        table.add_row(name, gib(row.weights_gb), row.compute_precision, _max_context(row),
-                      str(row.max_sequences),
-                      "—" if row.gpus_needed is None else str(row.gpus_needed))
+        table.add_row(
+            name,
+            gib(row.weights_gb),
+            row.compute_precision,
+            _max_context(row),
+            str(row.max_sequences),
+            "—" if row.gpus_needed is None else str(row.gpus_needed),
+        )
     return table
 
 
 def render_fit_answer(answer: FitAnswer) -> None:
     fit = answer.detail
-    console.print(f"{fit.model_id} on {fit.system_id}: {fit.concurrency} × "
-                  f"{fit.context_tokens:,} tokens with {answer.engine}", highlight=False)
+    console.print(
+        f"{fit.model_id} on {fit.system_id}: {fit.concurrency} × "
+        f"{fit.context_tokens:,} tokens with {answer.engine}",
+        highlight=False,
+    )
     console.print(answer.weights.describe(), highlight=False)
     console.print(_parts_table(answer))
     verdict = f"verdict: [bold]{fit.verdict}[/]; " + "; ".join(fit.reasons)
     console.print(verdict, highlight=False)
     needed = "none" if fit.min_gpus_needed is None else str(fit.min_gpus_needed)
-    console.print(f"max concurrent sequences at {fit.context_tokens:,} tokens: "
-                  f"{fit.max_concurrent_sequences}; GPUs needed: {needed}", highlight=False)
+    console.print(
+        f"max concurrent sequences at {fit.context_tokens:,} tokens: "
+        f"{fit.max_concurrent_sequences}; GPUs needed: {needed}",
+        highlight=False,
+    )
     console.print(f"GPU memory: {answer.memory_source}", highlight=False)
     console.print(f"margin: {answer.margin}", highlight=False)
     if answer.offload is not None:
         plan = answer.offload
         state = "fits" if plan.fits else "does not fit"
-        console.print(f"offload: {plan.describe()}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
-                      f"{gib(plan.usable_gb)} GiB usable ({state})", highlight=False)
+        console.print(
+            f"offload: {plan.describe()}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
+            f"{gib(plan.usable_gb)} GiB usable ({state})",
+            highlight=False,
+        )
     if answer.rows:
         console.print(_formats_table(answer))
-        console.print(f"math: the precision the matmuls run in on this GPU; max context: one "
-                      f"sequence, capped at the model's {answer.model_max_context:,} tokens; "
-                      "GiB = 2^30 bytes", highlight=False)
+        console.print(
+            f"math: the precision the matmuls run in on this GPU; max context: one "
+            f"sequence, capped at the model's {answer.model_max_context:,} tokens; "
+            "GiB = 2^30 bytes",
+            highlight=False,
+        )

@@ -43,8 +43,9 @@ class LazyCommandGroup(TyperGroup):
         note_arguments(list(args))
         return list(super().parse_args(ctx, args))
 
-    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
-                     **extra: Any) -> Any:
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
         with json_usage_errors(list(args)):
             return super().make_context(info_name, args, parent, **extra)
 
@@ -84,7 +85,10 @@ def _print_version(requested: bool) -> None:
 @app.callback()
 def main_options(
     show_version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", callback=_print_version,
+        False,
+        "--version",
+        help="Print the version and exit.",
+        callback=_print_version,
         is_eager=True,
     ),
 ) -> None:

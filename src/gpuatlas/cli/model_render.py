@@ -220,4 +220,3 @@ def formats_tables() -> tuple[Table, Table]:
     for precision in all_kv_cache_precisions():
         kv.add_row(precision.id, f"{precision.bytes_per_element:g}", ", ".join(precision.engines))
     return weights, kv
-

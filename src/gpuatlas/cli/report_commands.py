@@ -38,17 +38,22 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     model: str | None = typer.Option(None, "--model", help="Workload focus model (llama-3.1-8b)."),
     weights: str | None = typer.Option(
-        None, "--weights", help="Weight format (fp16, Q4_K_M…); auto (the default): the "
-        "checkpoint's own (quantization_config, name, Ollama tag)."),
-    context: int = typer.Option(_default("context_tokens"), "--context", min=256,
-                                help="Context length in tokens."),
+        None,
+        "--weights",
+        help="Weight format (fp16, Q4_K_M…); auto (the default): the "
+        "checkpoint's own (quantization_config, name, Ollama tag).",
+    ),
+    context: int = typer.Option(
+        _default("context_tokens"), "--context", min=256, help="Context length in tokens."
+    ),
     provider: str | None = typer.Option(None, "--provider", help="Price from this provider."),
     electricity_price: float = typer.Option(
-        _default("electricity_usd_per_kwh"), "--electricity-price", min=0.0,
-        help="USD per kWh for on-prem costs."
+        _default("electricity_usd_per_kwh"),
+        "--electricity-price",
+        min=0.0,
+        help="USD per kWh for on-prem costs.",
     ),
-    pue: float = typer.Option(_default("pue"), "--pue", min=1.0,
-                              help="Power usage effectiveness."),
+    pue: float = typer.Option(_default("pue"), "--pue", min=1.0, help="Power usage effectiveness."),
     engine: str | None = typer.Option(
         None, "--engine", help="LLM engine for both sides (default: each platform's usual one)."
     ),
@@ -59,10 +64,22 @@ def compare(
     from gpuatlas.app.requests import parse_request
 
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
-        comparison = build_comparison(parse_request(ComparisonRequest, {
-            "a": a, "b": b, "model": model, "weights": weights, "context_tokens": context,
-            "provider": provider, "electricity_usd_per_kwh": electricity_price, "pue": pue,
-            "engine": engine}))
+        comparison = build_comparison(
+            parse_request(
+                ComparisonRequest,
+                {
+                    "a": a,
+                    "b": b,
+                    "model": model,
+                    "weights": weights,
+                    "context_tokens": context,
+                    "provider": provider,
+                    "electricity_usd_per_kwh": electricity_price,
+                    "pue": pue,
+                    "engine": engine,
+                },
+            )
+        )
         chosen = ReportFormat.json if as_json else output_format
         _emit(comparison, chosen, output)
 
@@ -127,8 +144,7 @@ def leaderboard(
 
     table = Table(
         title=(
-            f"Atlas Score ({method.reference_gpu} = {method.reference_value:g}, "
-            f"{method.version})"
+            f"Atlas Score ({method.reference_gpu} = {method.reference_value:g}, {method.version})"
         ),
         caption=f"Systems scored on fewer than {MIN_RANKED_BENCHMARKS} benchmarks are listed "
         "after the ranked ones, unranked (—).",

@@ -28,7 +28,8 @@ def _interactivity_levels(text: str) -> list[float]:
         levels = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise InvalidRequestError(
-            [f"--interactivity: expected numbers such as 20,50, got {text!r}"]) from None
+            [f"--interactivity: expected numbers such as 20,50, got {text!r}"]
+        ) from None
     if not levels or any(level <= 0 for level in levels):
         raise InvalidRequestError(["--interactivity: give positive tok/s per user, e.g. 20,50"])
     return levels
@@ -39,8 +40,10 @@ def _range(estimate: dict[str, Any] | None, money: bool = False) -> str:
         return "—"
     prefix = "$" if money else ""
     low, high = estimate["low"], estimate["high"]
-    return (f"{prefix}{format_number(estimate['value'])} "
-            f"[{prefix}{format_number(low)}–{prefix}{format_number(high)}]")
+    return (
+        f"{prefix}{format_number(estimate['value'])} "
+        f"[{prefix}{format_number(low)}–{prefix}{format_number(high)}]"
+    )
 
 
 def _render(document: dict[str, Any]) -> None:
@@ -48,27 +51,42 @@ def _render(document: dict[str, Any]) -> None:
     table = new_table(
         f"Serving curve: {document['model']} on {document['system']} ({document['engine']}, "
         f"{document['input_tokens']} in / {document['output_tokens']} out)",
-        "streams", "tok/s per user", "tok/s per GPU",
+        "streams",
+        "tok/s per user",
+        "tok/s per GPU",
     )
     for point in document["points"]:
-        table.add_row(f"{point['concurrency']:,}", _range(point["per_user_tok_s"]),
-                      _range(point["per_gpu_tok_s"]))
+        table.add_row(
+            f"{point['concurrency']:,}",
+            _range(point["per_user_tok_s"]),
+            _range(point["per_gpu_tok_s"]),
+        )
     console.print(table)
-    levels = new_table("At a given interactivity", "tok/s per user", "tok/s per GPU",
-                       "$/1M tokens", "tok/J")
+    levels = new_table(
+        "At a given interactivity", "tok/s per user", "tok/s per GPU", "$/1M tokens", "tok/J"
+    )
     for level in document["at_interactivity"]:
-        levels.add_row(format_number(level["per_user_tok_s"]),
-                       _range(level["per_gpu_tok_s"]) if level["reachable"] else "unreachable",
-                       _range(level["usd_per_million_tokens"], money=True),
-                       _range(level["tokens_per_joule"]))
+        levels.add_row(
+            format_number(level["per_user_tok_s"]),
+            _range(level["per_gpu_tok_s"]) if level["reachable"] else "unreachable",
+            _range(level["usd_per_million_tokens"], money=True),
+            _range(level["tokens_per_joule"]),
+        )
     console.print(levels)
     first = document["points"][0]["per_gpu_tok_s"]
     price = document["price"]
-    where = (f"{price.get('provider', price['source'])} {price.get('tier', '')} "
-             f"{price.get('observed_date', '')}".strip() if price else "no rental offer")
-    console.print(f"[dim]Model {first['model']}, calibration {first['calibration_version']}; "
-                  f"price ${price['usd_per_gpu_hour'] if price else 0:.2f}/GPU-h ({where}); "
-                  "power from board TDP.[/]", highlight=False)
+    where = (
+        f"{price.get('provider', price['source'])} {price.get('tier', '')} "
+        f"{price.get('observed_date', '')}".strip()
+        if price
+        else "no rental offer"
+    )
+    console.print(
+        f"[dim]Model {first['model']}, calibration {first['calibration_version']}; "
+        f"price ${price['usd_per_gpu_hour'] if price else 0:.2f}/GPU-h ({where}); "
+        "power from board TDP.[/]",
+        highlight=False,
+    )
 
 
 def predict_serving_curve_command(
@@ -76,15 +94,18 @@ def predict_serving_curve_command(
     model: str = typer.Argument(..., help="Model name, Hub id or config.json path."),
     weights: str = typer.Option(_default("weights"), "--weights", "-w", help=WEIGHTS_HELP),
     engine: str = typer.Option(_default("engine"), "--engine", "-e", help=ENGINE_HELP),
-    input_tokens: int = typer.Option(_default("input_tokens"), "--input",
-                                     help="Prompt tokens per request."),
-    output_tokens: int = typer.Option(_default("output_tokens"), "--output",
-                                      help="Generated tokens per request."),
+    input_tokens: int = typer.Option(
+        _default("input_tokens"), "--input", help="Prompt tokens per request."
+    ),
+    output_tokens: int = typer.Option(
+        _default("output_tokens"), "--output", help="Generated tokens per request."
+    ),
     interactivity: str = typer.Option(
-        DEFAULT_LEVELS, "--interactivity",
-        help="tok/s per user at which to read throughput, cost."),
+        DEFAULT_LEVELS, "--interactivity", help="tok/s per user at which to read throughput, cost."
+    ),
     usd_per_gpu_hour: float = typer.Option(
-        None, "--usd-per-gpu-hour", help="Price for $/1M tokens (default: cheapest rental)."),
+        None, "--usd-per-gpu-hour", help="Price for $/1M tokens (default: cheapest rental)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Throughput per GPU against tok/s per user; $/1M tokens and tok/J at chosen levels."""
@@ -92,11 +113,22 @@ def predict_serving_curve_command(
     from gpuatlas.app.serving_curve import serving_curve_document
 
     with user_errors():
-        document = serving_curve_document(parse_request(ServingCurveRequest, {
-            "system": system, "model": model, "weights": weights, "engine": engine,
-            "input_tokens": input_tokens, "output_tokens": output_tokens,
-            "interactivity": _interactivity_levels(interactivity),
-            "usd_per_gpu_hour": usd_per_gpu_hour}), local_files=True)
+        document = serving_curve_document(
+            parse_request(
+                ServingCurveRequest,
+                {
+                    "system": system,
+                    "model": model,
+                    "weights": weights,
+                    "engine": engine,
+                    "input_tokens": input_tokens,
+                    "output_tokens": output_tokens,
+                    "interactivity": _interactivity_levels(interactivity),
+                    "usd_per_gpu_hour": usd_per_gpu_hour,
+                },
+            ),
+            local_files=True,
+        )
     if as_json:
         print_json(document)
         return

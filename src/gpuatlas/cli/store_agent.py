@@ -28,46 +28,72 @@ AGENT_STATUS_SCHEMA = schema_name("agent-status")
 
 agent_app = typer.Typer(
     help="Run the suite here and push results to a GPU Atlas server; `agent status` shows "
-         "the spool.", invoke_without_command=True)
+    "the spool.",
+    invoke_without_command=True,
+)
 
-TokenFileOption = Annotated[Path | None, typer.Option(
-    "--token-file", envvar=TOKEN_FILE.variable,
-    help="Read the bearer token from this file (keep it 0600; or $GPUATLAS_TOKEN_FILE).")]
+TokenFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--token-file",
+        envvar=TOKEN_FILE.variable,
+        help="Read the bearer token from this file (keep it 0600; or $GPUATLAS_TOKEN_FILE).",
+    ),
+]
 
 
 @agent_app.callback()
 def agent_command(
     context: typer.Context,
-    server: Annotated[str | None, typer.Option(
-        help="GPU Atlas server URL, e.g. https://atlas.example.org")] = None,
-    token: Annotated[str | None, typer.Option(
-        envvar=[TOKEN.variable, AGENT_TOKEN.variable],
-        help="Bearer token. Prefer $GPUATLAS_TOKEN or --token-file: a token on the command "
-             "line is visible to every user of the machine (ps).")] = None,
+    server: Annotated[
+        str | None, typer.Option(help="GPU Atlas server URL, e.g. https://atlas.example.org")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=[TOKEN.variable, AGENT_TOKEN.variable],
+            help="Bearer token. Prefer $GPUATLAS_TOKEN or --token-file: a token on the command "
+            "line is visible to every user of the machine (ps).",
+        ),
+    ] = None,
     token_file: TokenFileOption = None,
-    every: Annotated[str, typer.Option(help="Run the suite this often (24h, 30m, ...).")
-                     ] = "24h",
-    spool: Annotated[Path | None, typer.Option(help="Spool folder (default: user data dir).")
-                     ] = None,
+    every: Annotated[str, typer.Option(help="Run the suite this often (24h, 30m, ...).")] = "24h",
+    spool: Annotated[
+        Path | None, typer.Option(help="Spool folder (default: user data dir).")
+    ] = None,
     once: Annotated[bool, typer.Option(help="One cycle, then exit.")] = False,
-    push: Annotated[list[Path] | None, typer.Option(
-        help="Push these result files (or folders) instead of running the suite.")] = None,
-    flush: Annotated[bool, typer.Option(
-        help="Only push what is already spooled (run nothing), then exit.")] = False,
-    suite: Annotated[str, typer.Option(help="What to run: 'suite', a category or a benchmark.")
-                     ] = "suite",
-    endpoint: Annotated[str | None, typer.Option(help="Inference server for LLM benchmarks.")
-                        ] = None,
+    push: Annotated[
+        list[Path] | None,
+        typer.Option(help="Push these result files (or folders) instead of running the suite."),
+    ] = None,
+    flush: Annotated[
+        bool, typer.Option(help="Only push what is already spooled (run nothing), then exit.")
+    ] = False,
+    suite: Annotated[
+        str, typer.Option(help="What to run: 'suite', a category or a benchmark.")
+    ] = "suite",
+    endpoint: Annotated[
+        str | None, typer.Option(help="Inference server for LLM benchmarks.")
+    ] = None,
     model: Annotated[str | None, typer.Option(help="Model name the server serves.")] = None,
-    allow_cpu: Annotated[bool, typer.Option(help="Run GPU benchmarks on the CPU (testing).")
-                         ] = False,
-    max_attempts: Annotated[int | None, typer.Option(
-        help="With --once: give up after this many failed pushes in a row (results stay "
-             "spooled).")] = None,
+    allow_cpu: Annotated[
+        bool, typer.Option(help="Run GPU benchmarks on the CPU (testing).")
+    ] = False,
+    max_attempts: Annotated[
+        int | None,
+        typer.Option(
+            help="With --once: give up after this many failed pushes in a row (results stay "
+            "spooled)."
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Results per request.")] = 50,
-    host_config: Annotated[Path | None, typer.Option(
-        help="Host config (TOML): start each suite benchmark's engine here, run it, stop it "
-             "(the same as `gpuatlas bench host --config FILE`).")] = None,
+    host_config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Host config (TOML): start each suite benchmark's engine here, run it, stop it "
+            "(the same as `gpuatlas bench host --config FILE`)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the suite on this machine and push the results to a GPU Atlas server.
@@ -80,8 +106,15 @@ def agent_command(
     if host_config is not None:  # unattended host runs: engines started and stopped per benchmark
         from gpuatlas.cli.bench_commands import host_command
 
-        host_command(config=host_config, spool=spool, server=server, token_file=token_file,
-                     loop=not once, logs=None, as_json=as_json)
+        host_command(
+            config=host_config,
+            spool=spool,
+            server=server,
+            token_file=token_file,
+            loop=not once,
+            logs=None,
+            as_json=as_json,
+        )
         return
     from gpuatlas.fleet.agent import Pusher, parse_interval_s
     from gpuatlas.fleet.spool import Spool, default_spool_dir
@@ -94,8 +127,9 @@ def agent_command(
         queue = Spool(spool or default_spool_dir()).ensure()
         pusher = Pusher(server, secret, queue, batch_size=batch_size)
         while True:
-            ran, skipped = (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model,
-                                                               allow_cpu)
+            ran, skipped = (
+                (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model, allow_cpu)
+            )
             report = pusher.push_all(max_attempts=max_attempts if once else None)
             _report_cycle(ran, skipped, report, len(queue.pending()), as_json)
             if once or push or flush:
@@ -107,8 +141,9 @@ def agent_command(
 
 @agent_app.command("status")
 def agent_status(
-    spool: Annotated[Path | None, typer.Option(help="Spool folder (default: user data dir).")
-                     ] = None,
+    spool: Annotated[
+        Path | None, typer.Option(help="Spool folder (default: user data dir).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """What the spool holds: results waiting to be pushed, and rejected ones with the reason."""
@@ -119,18 +154,33 @@ def agent_status(
     raw_kept = sorted(path.name for path in queue.raw_dir.glob("*.json"))
     pending = len(queue.pending())
     if as_json:
-        echo_json({"schema_version": AGENT_STATUS_SCHEMA, "spool": str(queue.root),
-                   "pending": pending, "rejected": rejected, "raw_kept": raw_kept})
+        echo_json(
+            {
+                "schema_version": AGENT_STATUS_SCHEMA,
+                "spool": str(queue.root),
+                "pending": pending,
+                "rejected": rejected,
+                "raw_kept": raw_kept,
+            }
+        )
         return
-    console.print(f"spool {queue.root}: {pending} pending, {len(rejected)} rejected, "
-                  f"{len(raw_kept)} full results kept in raw/", highlight=False)
+    console.print(
+        f"spool {queue.root}: {pending} pending, {len(rejected)} rejected, "
+        f"{len(raw_kept)} full results kept in raw/",
+        highlight=False,
+    )
     for item in rejected:
-        console.print(f"  rejected {item['file']}: {'; '.join(item['reasons'])}",
-                      highlight=False)
+        console.print(f"  rejected {item['file']}: {'; '.join(item['reasons'])}", highlight=False)
 
 
-def _fill_spool(queue: Any, push: list[Path] | None, suite: str, endpoint: str | None,
-                model: str | None, allow_cpu: bool) -> tuple[int, list[str]]:
+def _fill_spool(
+    queue: Any,
+    push: list[Path] | None,
+    suite: str,
+    endpoint: str | None,
+    model: str | None,
+    allow_cpu: bool,
+) -> tuple[int, list[str]]:
     if push:
         results = [load_any_result(path, "auto") for path in expand_result_paths(push)]
         for result in results:
@@ -143,17 +193,23 @@ def _fill_spool(queue: Any, push: list[Path] | None, suite: str, endpoint: str |
     return SuiteRun(suite, options).run_into(queue)
 
 
-def _report_cycle(ran: int, skipped: list[str], report: Any, pending: int,
-                  as_json: bool) -> None:
-    document = {"ran": ran, "skipped": skipped, "pushed": dataclasses.asdict(report),
-                "pending": pending}
+def _report_cycle(ran: int, skipped: list[str], report: Any, pending: int, as_json: bool) -> None:
+    document = {
+        "ran": ran,
+        "skipped": skipped,
+        "pushed": dataclasses.asdict(report),
+        "pending": pending,
+    }
     if as_json:
         typer.echo(json.dumps(document))
         return
-    console.print(f"ran {ran}; pushed {report.acknowledged} acknowledged "
-                  f"({report.accepted} new, {report.duplicates} already stored, "
-                  f"{report.quarantined} quarantined); {report.rejected} rejected "
-                  f"({report.conflicts} conflicts); {pending} still spooled", highlight=False)
+    console.print(
+        f"ran {ran}; pushed {report.acknowledged} acknowledged "
+        f"({report.accepted} new, {report.duplicates} already stored, "
+        f"{report.quarantined} quarantined); {report.rejected} rejected "
+        f"({report.conflicts} conflicts); {pending} still spooled",
+        highlight=False,
+    )
     for line in skipped + [f"rejected {item}" for item in report.rejections] + report.errors[-3:]:
         console.print(f"  {line}", highlight=False)
 
@@ -161,13 +217,17 @@ def _report_cycle(ran: int, skipped: list[str], report: Any, pending: int,
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for > 1 "
-                                         "writer-heavy fleets).")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (use PostgreSQL for > 1 writer-heavy fleets).")
+    ] = 1,
     url: UrlOption = None,
-    ssl_certfile: Annotated[Path | None, typer.Option(
-        help="Serve HTTPS with this certificate (PEM; with --ssl-keyfile).")] = None,
-    ssl_keyfile: Annotated[Path | None, typer.Option(
-        help="The certificate's private key (PEM).")] = None,
+    ssl_certfile: Annotated[
+        Path | None,
+        typer.Option(help="Serve HTTPS with this certificate (PEM; with --ssl-keyfile)."),
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(help="The certificate's private key (PEM).")
+    ] = None,
 ) -> None:
     """Serve the web app and the ingest API (FastAPI + uvicorn).
 

@@ -15,8 +15,12 @@ from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
 console = make_console()
 
-UrlOption = Annotated[str | None, typer.Option(
-    "--url", help="Database URL (default: $GPUATLAS_DATABASE_URL, else the embedded SQLite).")]
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url", help="Database URL (default: $GPUATLAS_DATABASE_URL, else the embedded SQLite)."
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -88,10 +92,16 @@ def resolve_token(token: str | None, token_file: Path | None) -> str:
         if not text:
             raise InvalidRequestError([f"--token-file {token_file} is empty"])
         if token_file.stat().st_mode & 0o077:
-            console.print(f"warning: {token_file} is readable by other users; "
-                          f"chmod 600 {token_file}", highlight=False)
+            console.print(
+                f"warning: {token_file} is readable by other users; chmod 600 {token_file}",
+                highlight=False,
+            )
         return text
     if token:
         return token.strip()
-    raise InvalidRequestError(["no token: use --token-file FILE or set $GPUATLAS_TOKEN "
-                               "(create one with `gpuatlas token create NAME --output FILE`)"])
+    raise InvalidRequestError(
+        [
+            "no token: use --token-file FILE or set $GPUATLAS_TOKEN "
+            "(create one with `gpuatlas token create NAME --output FILE`)"
+        ]
+    )

@@ -27,14 +27,17 @@ from gpuatlas.cli.store_common import (
 from gpuatlas.cli.terminal import working
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
-db_app = typer.Typer(help="The results database: create, migrate, import, export, release.",
-                     no_args_is_help=True)
+db_app = typer.Typer(
+    help="The results database: create, migrate, import, export, release.", no_args_is_help=True
+)
 
 
 @db_app.command("init")
-def db_init(url: UrlOption = None, empty: Annotated[bool, typer.Option(
-        help="Do not load the public measured data set.")] = False,
-            as_json: JsonOption = False) -> None:
+def db_init(
+    url: UrlOption = None,
+    empty: Annotated[bool, typer.Option(help="Do not load the public measured data set.")] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Create the database (or migrate it) and load the public measured data set."""
     _upgrade(url, load_public_data=not empty, as_json=as_json)
 
@@ -68,25 +71,34 @@ def _load_public_data(store: Any) -> bool:
 def _report_schema(store: Any, before: str | None, loaded: bool, as_json: bool) -> None:
     from gpuatlas.store.migrate import current_revision
 
-    document = {"url": safe_url(store.url), "backend": store.backend,
-                "revision_before": before, "revision": current_revision(store.engine),
-                "results": store.count_results(), "public_data_loaded": loaded}
+    document = {
+        "url": safe_url(store.url),
+        "backend": store.backend,
+        "revision_before": before,
+        "revision": current_revision(store.engine),
+        "results": store.count_results(),
+        "public_data_loaded": loaded,
+    }
     if as_json:
         echo_json(document)
         return
-    console.print(f"database {document['url']} ({store.backend}) at migration "
-                  f"{document['revision']} (was {before or 'empty'}); "
-                  f"{document['results']} results"
-                  + ("; public data set loaded" if loaded else ""), highlight=False)
+    console.print(
+        f"database {document['url']} ({store.backend}) at migration "
+        f"{document['revision']} (was {before or 'empty'}); "
+        f"{document['results']} results" + ("; public data set loaded" if loaded else ""),
+        highlight=False,
+    )
 
 
 @db_app.command("import")
 def db_import(
     files: Annotated[list[Path], typer.Argument(help="Result files or folders of them.")],
-    tool: Annotated[str, typer.Option("--from", help="auto | gpuatlas | vllm | guidellm | "
-                                      "llama-bench | aiperf")] = "auto",
+    tool: Annotated[
+        str, typer.Option("--from", help="auto | gpuatlas | vllm | guidellm | llama-bench | aiperf")
+    ] = "auto",
     agent: Annotated[str | None, typer.Option(help="Record this agent name.")] = None,
-    url: UrlOption = None, as_json: JsonOption = False,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Import result files (gpuatlas.result/1, or other tools' outputs) in one transaction."""
     with user_errors():
@@ -101,25 +113,30 @@ def db_import(
             raise InvalidRequestError(problems)
         with opened_store(url) as store:
             outcome = store.add_results(results, agent=agent, origin="import")
-    document = {"files": len(paths), "accepted": list(outcome.accepted),
-                "duplicates": list(outcome.duplicates),
-                "quarantined": [dataclasses.asdict(q) for q in outcome.quarantined]}
+    document = {
+        "files": len(paths),
+        "accepted": list(outcome.accepted),
+        "duplicates": list(outcome.duplicates),
+        "quarantined": [dataclasses.asdict(q) for q in outcome.quarantined],
+    }
     if as_json:
         echo_json(document)
         return
-    console.print(f"{len(outcome.accepted)} imported, {len(outcome.duplicates)} already stored, "
-                  f"{len(outcome.quarantined)} quarantined", highlight=False)
+    console.print(
+        f"{len(outcome.accepted)} imported, {len(outcome.duplicates)} already stored, "
+        f"{len(outcome.quarantined)} quarantined",
+        highlight=False,
+    )
     for item in outcome.quarantined:
-        console.print(f"  quarantined {item.result_id}: {'; '.join(item.reasons)}",
-                      highlight=False)
+        console.print(f"  quarantined {item.result_id}: {'; '.join(item.reasons)}", highlight=False)
 
 
 @db_app.command("export")
 def db_export(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout).")
-                      ] = None,
-    include_public: Annotated[bool, typer.Option(help="Also the public data set's rows.")
-                              ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default stdout).")
+    ] = None,
+    include_public: Annotated[bool, typer.Option(help="Also the public data set's rows.")] = False,
     url: UrlOption = None,
 ) -> None:
     """Export stored results as JSON Lines (samples, fingerprint, settings and audit fields)."""
@@ -134,16 +151,22 @@ def db_export(
         console.print(f"wrote {count} results to {output}", highlight=False)
 
 
-AdminOption = Annotated[str | None, typer.Option(
-    "--by", help="Who does this (kept in the result's audit record; default: $USER).")]
+AdminOption = Annotated[
+    str | None,
+    typer.Option("--by", help="Who does this (kept in the result's audit record; default: $USER)."),
+]
 
 
 @db_app.command("release")
-def db_release(result_id: Annotated[str, typer.Argument(help="A quarantined result's id.")],
-               reason: Annotated[str | None, typer.Option(
-                   help="Why it is admitted (kept in the audit record).")] = None,
-               by: AdminOption = None,
-               url: UrlOption = None, as_json: JsonOption = False) -> None:
+def db_release(
+    result_id: Annotated[str, typer.Argument(help="A quarantined result's id.")],
+    reason: Annotated[
+        str | None, typer.Option(help="Why it is admitted (kept in the audit record).")
+    ] = None,
+    by: AdminOption = None,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Admit a quarantined result to comparisons (recorded: who, when, why)."""
     with user_errors(), opened_store(url) as store:
         if not store.release(result_id, by=by or _operator(), reason=reason):
@@ -152,16 +175,20 @@ def db_release(result_id: Annotated[str, typer.Argument(help="A quarantined resu
 
 
 @db_app.command("quarantine")
-def db_quarantine(result_id: Annotated[str, typer.Argument()],
-                  reason: Annotated[str, typer.Option(help="Why (kept as an audit note).")],
-                  by: AdminOption = None,
-                  url: UrlOption = None, as_json: JsonOption = False) -> None:
+def db_quarantine(
+    result_id: Annotated[str, typer.Argument()],
+    reason: Annotated[str, typer.Option(help="Why (kept as an audit note).")],
+    by: AdminOption = None,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Keep a stored result out of comparisons (recorded: who, when, why)."""
     with user_errors(), opened_store(url) as store:
         if not store.quarantine(result_id, reason, by=by or _operator()):
             raise no_result_error(result_id)
-    print_outcome({"result_id": result_id, "quarantined": True}, as_json,
-                  f"quarantined {result_id}")
+    print_outcome(
+        {"result_id": result_id, "quarantined": True}, as_json, f"quarantined {result_id}"
+    )
 
 
 def _operator() -> str:
@@ -176,16 +203,30 @@ def db_quarantined(url: UrlOption = None, as_json: JsonOption = False) -> None:
     """List quarantined results with their reasons."""
     with user_errors(), opened_store(url) as store:
         summaries = store.result_summaries(quarantined=True, limit=1000)
-    rows = [{"result_id": s.result_id, "gpu_id": s.gpu_id, "benchmark": s.benchmark,
-             "value": s.value, "agent": s.agent, "reasons": list(s.quarantine_reasons)}
-            for s in summaries]
+    rows = [
+        {
+            "result_id": s.result_id,
+            "gpu_id": s.gpu_id,
+            "benchmark": s.benchmark,
+            "value": s.value,
+            "agent": s.agent,
+            "reasons": list(s.quarantine_reasons),
+        }
+        for s in summaries
+    ]
     if as_json:
         echo_json({"results": rows})
         return
     table = Table("result", "GPU", "benchmark", "value", "agent", "reasons")
     for row in rows:
-        table.add_row(row["result_id"], str(row["gpu_id"]), row["benchmark"], str(row["value"]),
-                      str(row["agent"]), "; ".join(row["reasons"]))
+        table.add_row(
+            row["result_id"],
+            str(row["gpu_id"]),
+            row["benchmark"],
+            str(row["value"]),
+            str(row["agent"]),
+            "; ".join(row["reasons"]),
+        )
     console.print(table)
 
 
@@ -193,13 +234,16 @@ def db_quarantined(url: UrlOption = None, as_json: JsonOption = False) -> None:
 def db_status(url: UrlOption = None, as_json: JsonOption = False) -> None:
     """Where the database is and what it holds."""
     with user_errors(), opened_store(url) as store:
-        document = {"url": safe_url(store.url), "backend": store.backend,
-                    "revision": store.revision(), "results": store.count_results(),
-                    "quarantined": store.count_results(quarantined=True),
-                    "tokens": len([t for t in store.list_tokens() if t.active])}
+        document = {
+            "url": safe_url(store.url),
+            "backend": store.backend,
+            "revision": store.revision(),
+            "results": store.count_results(),
+            "quarantined": store.count_results(quarantined=True),
+            "tokens": len([t for t in store.list_tokens() if t.active]),
+        }
     if as_json:
         echo_json(document)
         return
     for key, value in document.items():
         console.print(f"{key}: {value}", highlight=False)
-

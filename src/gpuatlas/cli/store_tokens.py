@@ -21,19 +21,32 @@ from gpuatlas.cli.store_common import (
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.store.tokens import TOKEN_SCOPES, write_private_text
 
-token_app = typer.Typer(help="Bearer tokens for fleet agents (stored hashed).",
-                        no_args_is_help=True)
+token_app = typer.Typer(
+    help="Bearer tokens for fleet agents (stored hashed).", no_args_is_help=True
+)
 
 
 @token_app.command("create")
-def token_create(name: Annotated[str, typer.Argument(help="The agent's name.")],
-                 output: Annotated[Path | None, typer.Option(
-                     "--output", "-o", help="Write the token to this new file (mode 0600) "
-                     "instead of printing it; give it to the agent with --token-file.")] = None,
-                 scope: Annotated[str, typer.Option(
-                     help="ingest (agents push results) or admin (release/quarantine over "
-                          "the API).")] = "ingest",
-                 url: UrlOption = None, as_json: JsonOption = False) -> None:
+def token_create(
+    name: Annotated[str, typer.Argument(help="The agent's name.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the token to this new file (mode 0600) "
+            "instead of printing it; give it to the agent with --token-file.",
+        ),
+    ] = None,
+    scope: Annotated[
+        str,
+        typer.Option(
+            help="ingest (agents push results) or admin (release/quarantine over the API)."
+        ),
+    ] = "ingest",
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Create a token; it is shown once (the last line of output) or written to --output."""
     with user_errors():
         if scope not in TOKEN_SCOPES:
@@ -44,8 +57,11 @@ def token_create(name: Annotated[str, typer.Argument(help="The agent's name.")],
             token = store.create_token(name, scope=scope)
         if output is not None:
             write_private_text(output, token + "\n")
-            print_outcome({"name": name, "scope": scope, "token_file": str(output)}, as_json,
-                          f"token for {name!r} ({scope}) written to {output} (mode 0600)")
+            print_outcome(
+                {"name": name, "scope": scope, "token_file": str(output)},
+                as_json,
+                f"token for {name!r} ({scope}) written to {output} (mode 0600)",
+            )
             return
     if as_json:
         echo_json({"name": name, "token": token})
@@ -55,8 +71,9 @@ def token_create(name: Annotated[str, typer.Argument(help="The agent's name.")],
 
 
 @token_app.command("revoke")
-def token_revoke(name: Annotated[str, typer.Argument()], url: UrlOption = None,
-                 as_json: JsonOption = False) -> None:
+def token_revoke(
+    name: Annotated[str, typer.Argument()], url: UrlOption = None, as_json: JsonOption = False
+) -> None:
     """Revoke an agent's token: its pushes get 401 from now on."""
     with user_errors(), opened_store(url) as store:
         revoked = store.revoke_token(name)
@@ -76,8 +93,13 @@ def token_list(url: UrlOption = None, as_json: JsonOption = False) -> None:
         return
     table = Table("name", "scope", "created", "revoked", "last used")
     for info in infos:
-        table.add_row(info.name, info.scope, _when(info.created_at), _when(info.revoked_at),
-                      _when(info.last_used_at))
+        table.add_row(
+            info.name,
+            info.scope,
+            _when(info.created_at),
+            _when(info.revoked_at),
+            _when(info.last_used_at),
+        )
     console.print(table)
 
 

@@ -236,7 +236,9 @@ def _category_means(
     ratios: dict[str, list[RatioEstimate]] = {}
     for benchmark_id in common:
         ratio = _ratio_to_reference(
-            results[benchmark_id], reference_results[benchmark_id], noise,
+            results[benchmark_id],
+            reference_results[benchmark_id],
+            noise,
             stable_seed(benchmark_id, gpu_id, "reference"),
         )
         ratios.setdefault(categories[benchmark_id], []).append(ratio)

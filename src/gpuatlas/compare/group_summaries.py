@@ -26,9 +26,7 @@ def bootstrap_of(summary: GroupSummary) -> MedianBootstrap:
     if summary.replicates is None or summary.ci_low is None or summary.ci_high is None:
         return MedianBootstrap(summary.median, summary.n, None)
     replicates = np.frombuffer(summary.replicates, dtype=REPLICATE_DTYPE)
-    return MedianBootstrap(
-        summary.median, summary.n, replicates, (summary.ci_low, summary.ci_high)
-    )
+    return MedianBootstrap(summary.median, summary.n, replicates, (summary.ci_low, summary.ci_high))
 
 
 def samples_of(

@@ -71,26 +71,36 @@ class SpreadObservation:
 
 
 def from_values(
-    category: str, engine: str, values: Sequence[float], within_source: bool,
+    category: str,
+    engine: str,
+    values: Sequence[float],
+    within_source: bool,
     result_ids: tuple[str, ...] = (),
 ) -> SpreadObservation:
     """Several results of one benchmark on one system."""
     logs = np.log(np.asarray(values, dtype=np.float64))
     return SpreadObservation(
-        category, engine, float(np.sum((logs - logs.mean()) ** 2)), int(logs.size - 1),
-        within_source, result_ids, int(logs.size),
+        category,
+        engine,
+        float(np.sum((logs - logs.mean()) ** 2)),
+        int(logs.size - 1),
+        within_source,
+        result_ids,
+        int(logs.size),
     )
 
 
 def from_published_sd(
-    category: str, engine: str, mean: float, standard_deviation: float, runs: int,
+    category: str,
+    engine: str,
+    mean: float,
+    standard_deviation: float,
+    runs: int,
     result_ids: tuple[str, ...] = (),
 ) -> SpreadObservation:
     """A source's own 'mean ± sd over runs' (e.g. llama-bench's repetitions): within source."""
     cv = standard_deviation / mean
-    return SpreadObservation(
-        category, engine, (runs - 1) * cv * cv, runs - 1, True, result_ids, 1
-    )
+    return SpreadObservation(category, engine, (runs - 1) * cv * cv, runs - 1, True, result_ids, 1)
 
 
 @dataclass(frozen=True)

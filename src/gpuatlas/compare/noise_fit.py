@@ -36,6 +36,7 @@ from gpuatlas.store.public_data import public_category, public_result_id
 if TYPE_CHECKING:
     from gpuatlas.store import Store
 
+
 def repeat_groups(store: Store) -> list[SpreadObservation]:
     """Every group of the store with n ≥ 2 comparable results: within one source when all its
     results name the same source, else between sources."""
@@ -69,10 +70,16 @@ def published_spreads() -> list[SpreadObservation]:
         match = PUBLISHED_SD.search(row.notes or "")
         if match is None or row.engine != "llama.cpp" or row.value <= 0:
             continue
-        found.append(from_published_sd(
-            public_category(row), row.engine, row.value, float(match.group(1)),
-            LLAMA_BENCH_DEFAULT_REPETITIONS, (public_result_id(row),),
-        ))
+        found.append(
+            from_published_sd(
+                public_category(row),
+                row.engine,
+                row.value,
+                float(match.group(1)),
+                LLAMA_BENCH_DEFAULT_REPETITIONS,
+                (public_result_id(row),),
+            )
+        )
     return found
 
 
@@ -87,7 +94,8 @@ def refit(store: Store, today: str | None = None) -> NoiseModel:
     observations = repeat_groups(store) + published_spreads()
     day = today or datetime.now(UTC).strftime("%Y-%m-%d")
     return fit_noise_model(
-        observations, model_version(observations, day),
+        observations,
+        model_version(observations, day),
         f"results store ({store.backend}) repeat groups + published run-to-run sds of the "
         "public data set",
     )
@@ -109,14 +117,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
     write_model(model, args.output)
     print(f"{model.version} → {args.output}")
-    for level, cells in (("within source", model.within_source.cells),
-                         ("between source", model.between_source.cells)):
+    for level, cells in (
+        ("within source", model.within_source.cells),
+        ("between source", model.between_source.cells),
+    ):
         for key, cell in cells.items():
-            print(f"  {level} {key}: CV {cell.cv * 100:.1f}% [{cell.cv_low * 100:.1f}–"
-                  f"{cell.cv_high * 100:.1f}%], ν = {cell.degrees_of_freedom}")
+            print(
+                f"  {level} {key}: CV {cell.cv * 100:.1f}% [{cell.cv_low * 100:.1f}–"
+                f"{cell.cv_high * 100:.1f}%], ν = {cell.degrees_of_freedom}"
+            )
     overall = model.overall
-    print(f"  between source, all: CV {overall.cv * 100:.1f}% [{overall.cv_low * 100:.1f}–"
-          f"{overall.cv_high * 100:.1f}%], ν = {overall.degrees_of_freedom}")
+    print(
+        f"  between source, all: CV {overall.cv * 100:.1f}% [{overall.cv_low * 100:.1f}–"
+        f"{overall.cv_high * 100:.1f}%], ν = {overall.degrees_of_freedom}"
+    )
     return 0
 
 

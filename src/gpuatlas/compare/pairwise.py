@@ -82,7 +82,5 @@ def compare_all(
 ) -> list[BenchmarkComparison]:
     """Every benchmark either side has, in (category, id) order."""
     ids = set(a_results) | set(b_results)
-    comparisons = [
-        compare_benchmark(a_results.get(i), b_results.get(i), band, noise) for i in ids
-    ]
+    comparisons = [compare_benchmark(a_results.get(i), b_results.get(i), band, noise) for i in ids]
     return sorted(comparisons, key=lambda c: (c.benchmark.category, c.benchmark.id))

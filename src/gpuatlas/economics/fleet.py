@@ -67,13 +67,19 @@ def share_problems(shares: Sequence[ModelShare]) -> list[str]:
 
 
 def plan_fleet(
-    shares: Sequence[ModelShare], template: Workload, slo: Slo, systems: Sequence[GpuSystem],
-    offers: Sequence[PriceSnapshot], source_factory: SourceFactory = estimator_source,
+    shares: Sequence[ModelShare],
+    template: Workload,
+    slo: Slo,
+    systems: Sequence[GpuSystem],
+    offers: Sequence[PriceSnapshot],
+    source_factory: SourceFactory = estimator_source,
 ) -> FleetPlan:
     """Cheapest mixed fleet vs cheapest single-type fleet for `template`'s total traffic."""
     plans = [_model_plan(share, template, slo, systems, offers, source_factory) for share in shares]
-    mixed = tuple(_assignment(share, template, plan, plan.options[0] if plan.feasible else None)
-                  for share, plan in zip(shares, plans, strict=True))
+    mixed = tuple(
+        _assignment(share, template, plan, plan.options[0] if plan.feasible else None)
+        for share, plan in zip(shares, plans, strict=True)
+    )
     mixed_cost = _total(mixed)
     single = _cheapest_single_type(shares, template, plans)
     saving = pct = None
@@ -84,20 +90,39 @@ def plan_fleet(
 
 
 def _model_plan(
-    share: ModelShare, template: Workload, slo: Slo, systems: Sequence[GpuSystem],
-    offers: Sequence[PriceSnapshot], source_factory: SourceFactory,
+    share: ModelShare,
+    template: Workload,
+    slo: Slo,
+    systems: Sequence[GpuSystem],
+    offers: Sequence[PriceSnapshot],
+    source_factory: SourceFactory,
 ) -> Plan:
-    workload = Workload(share.model, share.weights[0], template.requests_per_s * share.share,
-                        template.input_tokens, template.output_tokens, template.engine,
-                        template.length_distribution, template.arrival, template.burstiness)
-    return plan_options(workload, slo, systems, offers, list(share.weights),
-                        FLEET_OPTIONS_PER_MODEL, source_factory)
+    workload = Workload(
+        share.model,
+        share.weights[0],
+        template.requests_per_s * share.share,
+        template.input_tokens,
+        template.output_tokens,
+        template.engine,
+        template.length_distribution,
+        template.arrival,
+        template.burstiness,
+    )
+    return plan_options(
+        workload, slo, systems, offers, list(share.weights), FLEET_OPTIONS_PER_MODEL, source_factory
+    )
 
 
-def _assignment(share: ModelShare, template: Workload, plan: Plan,
-                option: PlanOption | None) -> PoolAssignment:
-    return PoolAssignment(share.model, share.share, template.requests_per_s * share.share,
-                          option, None if option else plan.message)
+def _assignment(
+    share: ModelShare, template: Workload, plan: Plan, option: PlanOption | None
+) -> PoolAssignment:
+    return PoolAssignment(
+        share.model,
+        share.share,
+        template.requests_per_s * share.share,
+        option,
+        None if option else plan.message,
+    )
 
 
 def _total(assignments: Sequence[PoolAssignment]) -> float | None:
@@ -109,16 +134,27 @@ def _total(assignments: Sequence[PoolAssignment]) -> float | None:
 def _cheapest_single_type(
     shares: Sequence[ModelShare], template: Workload, plans: Sequence[Plan]
 ) -> SingleTypeFleet | None:
-    pool_types = {(o.gpu, o.provider, o.tier) for plan in plans if plan.feasible
-                  for o in plan.options}
+    pool_types = {
+        (o.gpu, o.provider, o.tier) for plan in plans if plan.feasible for o in plan.options
+    }
     best: SingleTypeFleet | None = None
     for gpu, provider, tier in sorted(pool_types):
-        picks = [next((o for o in plan.options if plan.feasible and (o.gpu, o.provider, o.tier)
-                       == (gpu, provider, tier)), None) for plan in plans]
+        picks = [
+            next(
+                (
+                    o
+                    for o in plan.options
+                    if plan.feasible and (o.gpu, o.provider, o.tier) == (gpu, provider, tier)
+                ),
+                None,
+            )
+            for plan in plans
+        ]
         if any(pick is None for pick in picks):
             continue
-        assignments = tuple(_assignment(s, template, p, o)
-                            for s, p, o in zip(shares, plans, picks, strict=True))
+        assignments = tuple(
+            _assignment(s, template, p, o) for s, p, o in zip(shares, plans, picks, strict=True)
+        )
         cost = _total(assignments)
         if cost is not None and (best is None or cost < best.monthly_cost_usd):
             best = SingleTypeFleet(gpu, provider, tier, cost, assignments)

@@ -45,8 +45,11 @@ class OfferPrice:
         """'RunPod (community, 2026-09-25)'; an instance rented whole says so, so a price for
         eight GPUs is never read as the price of one."""
         offer = f" {self.offer}" if self.offer else ""
-        whole = (f", whole {self.gpus_per_instance}-GPU instance"
-                 if not self.per_gpu_billing and self.gpus_per_instance > 1 else "")
+        whole = (
+            f", whole {self.gpus_per_instance}-GPU instance"
+            if not self.per_gpu_billing and self.gpus_per_instance > 1
+            else ""
+        )
         return f"{self.provider}{offer} ({self.tier}, {self.observed_date}{whole})"
 
 

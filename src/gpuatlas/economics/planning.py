@@ -136,17 +136,37 @@ def plan_options(
     rejected += [_rejection(a, by_gpu) for a in verified.values() if a.status != "ok"]
     options = _ranked_options(verified.values(), by_gpu)
     if options:
-        return Plan(workload, slo, tuple(options[:top]), tuple(rejected),
-                    explain(options, rejected), None, len(assessments), simulated)
+        return Plan(
+            workload,
+            slo,
+            tuple(options[:top]),
+            tuple(rejected),
+            explain(options, rejected),
+            None,
+            len(assessments),
+            simulated,
+        )
     closest = _closest_options(assessments + list(verified.values()), by_gpu, workload, slo)
     message = _nothing_meets_message(slo, closest, rejected)
-    return Plan(workload, slo, tuple(closest[:top]), tuple(rejected), None, message,
-                len(assessments), simulated)
+    return Plan(
+        workload,
+        slo,
+        tuple(closest[:top]),
+        tuple(rejected),
+        None,
+        message,
+        len(assessments),
+        simulated,
+    )
 
 
 def _assess_all(
-    workload: Workload, slo: Slo, systems: Sequence[GpuSystem], weights: Sequence[str],
-    by_gpu: dict[str, list[PriceSnapshot]], source_factory: SourceFactory,
+    workload: Workload,
+    slo: Slo,
+    systems: Sequence[GpuSystem],
+    weights: Sequence[str],
+    by_gpu: dict[str, list[PriceSnapshot]],
+    source_factory: SourceFactory,
 ) -> tuple[list[Assessment], list[Rejection]]:
     assessments: list[Assessment] = []
     rejected: list[Rejection] = []
@@ -154,8 +174,16 @@ def _assess_all(
         hosts = [o for o in by_gpu.get(system.gpu.id, []) if can_host(o, system.gpu_count)]
         for weight in weights:
             if not hosts:
-                rejected.append(Rejection(system.gpu.id, system.gpu_count, weight, "no-offer",
-                                          "no cloud offer rents this many on one node", None))
+                rejected.append(
+                    Rejection(
+                        system.gpu.id,
+                        system.gpu_count,
+                        weight,
+                        "no-offer",
+                        "no cloud offer rents this many on one node",
+                        None,
+                    )
+                )
                 continue
             found = assess(system, workload.with_weights(weight), slo, source_factory)
             assessments.append(found)
@@ -166,8 +194,15 @@ def _assess_all(
 
 def _rejection(found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]) -> Rejection:
     prices = [o.usd_per_gpu_hour for o in by_gpu.get(found.system.gpu.id, [])]
-    return Rejection(found.system.gpu.id, found.system.gpu_count, found.weights, found.status,
-                     found.reason, min(prices) if prices else None, found.system.total_memory_gb)
+    return Rejection(
+        found.system.gpu.id,
+        found.system.gpu_count,
+        found.weights,
+        found.status,
+        found.reason,
+        min(prices) if prices else None,
+        found.system.total_memory_gb,
+    )
 
 
 def _hosting_offers(
@@ -177,15 +212,20 @@ def _hosting_offers(
 
 
 def _branch_and_bound(
-    assessments: list[Assessment], by_gpu: dict[str, list[PriceSnapshot]], workload: Workload,
-    slo: Slo, top: int,
+    assessments: list[Assessment],
+    by_gpu: dict[str, list[PriceSnapshot]],
+    workload: Workload,
+    slo: Slo,
+    top: int,
 ) -> tuple[dict[tuple[str, int, str], Assessment], int]:
     """Verify candidates cheapest lower bound first; stop when none left can enter the top."""
     bounds: list[tuple[float, int]] = []
     for index, found in enumerate(assessments):
         if found.status == "ok":
-            cheapest = min(offer_price(o, found.system.gpu_count, found.min_replicas).usd_per_hour
-                           for o in _hosting_offers(found, by_gpu))
+            cheapest = min(
+                offer_price(o, found.system.gpu_count, found.min_replicas).usd_per_hour
+                for o in _hosting_offers(found, by_gpu)
+            )
             bounds.append((cheapest, index))
     heapq.heapify(bounds)
     verified: dict[tuple[str, int, str], Assessment] = {}
@@ -205,22 +245,45 @@ def _branch_and_bound(
     return verified, len(verified)
 
 
-def _option(found: Assessment, offer: PriceSnapshot, replicas: int, latency: Latency,
-            utilization: float, mean_batch: float, meets: bool) -> PlanOption:
+def _option(
+    found: Assessment,
+    offer: PriceSnapshot,
+    replicas: int,
+    latency: Latency,
+    utilization: float,
+    mean_batch: float,
+    meets: bool,
+) -> PlanOption:
     price = offer_price(offer, found.system.gpu_count, replicas)
     gpu = found.system.gpu
     return PlanOption(
-        gpu=gpu.id, gpu_name=gpu.short_name, gpu_count=found.system.gpu_count,
-        weights=found.weights, replicas=replicas, provider=offer.provider, tier=offer.tier,
-        price_observed_date=offer.observed_date, price_source=offer.source, offer=offer.offer,
-        gpu_match=offer.gpu_match, usd_per_gpu_hour=offer.usd_per_gpu_hour,
-        usd_per_hour=price.usd_per_hour, monthly_cost_usd=usd_per_month(price.usd_per_hour),
-        instances=price.instances, per_gpu_billing=price.per_gpu_billing,
-        p50_ttft_ms=latency.p50_ttft_ms, p95_ttft_ms=latency.p95_ttft_ms,
-        p50_tpot_ms=latency.p50_tpot_ms, p95_tpot_ms=latency.p95_tpot_ms,
-        p95_e2e_ms=latency.p95_e2e_ms, utilization=utilization, mean_batch=mean_batch,
-        max_batch=found.max_batch, per_replica_capacity_rps=found.capacity_bound_rps,
-        meets_slo=meets, overloaded=utilization > 1.0,
+        gpu=gpu.id,
+        gpu_name=gpu.short_name,
+        gpu_count=found.system.gpu_count,
+        weights=found.weights,
+        replicas=replicas,
+        provider=offer.provider,
+        tier=offer.tier,
+        price_observed_date=offer.observed_date,
+        price_source=offer.source,
+        offer=offer.offer,
+        gpu_match=offer.gpu_match,
+        usd_per_gpu_hour=offer.usd_per_gpu_hour,
+        usd_per_hour=price.usd_per_hour,
+        monthly_cost_usd=usd_per_month(price.usd_per_hour),
+        instances=price.instances,
+        per_gpu_billing=price.per_gpu_billing,
+        p50_ttft_ms=latency.p50_ttft_ms,
+        p95_ttft_ms=latency.p95_ttft_ms,
+        p50_tpot_ms=latency.p50_tpot_ms,
+        p95_tpot_ms=latency.p95_tpot_ms,
+        p95_e2e_ms=latency.p95_e2e_ms,
+        utilization=utilization,
+        mean_batch=mean_batch,
+        max_batch=found.max_batch,
+        per_replica_capacity_rps=found.capacity_bound_rps,
+        meets_slo=meets,
+        overloaded=utilization > 1.0,
     )
 
 
@@ -233,14 +296,19 @@ def _ranked_options(
         if found.status != "ok" or run is None:
             continue
         for offer in _hosting_offers(found, by_gpu):
-            options.append(_option(found, offer, run.replicas, run.latency, run.utilization,
-                                   run.mean_batch, True))
+            options.append(
+                _option(
+                    found, offer, run.replicas, run.latency, run.utilization, run.mean_batch, True
+                )
+            )
     return sorted(options, key=lambda o: (o.monthly_cost_usd, o.p95_ttft_ms, o.provider))
 
 
 def _closest_options(
-    assessments: Sequence[Assessment], by_gpu: dict[str, list[PriceSnapshot]],
-    workload: Workload, slo: Slo,
+    assessments: Sequence[Assessment],
+    by_gpu: dict[str, list[PriceSnapshot]],
+    workload: Workload,
+    slo: Slo,
 ) -> list[PlanOption]:
     """When nothing meets the targets: the candidates that come closest, closest first."""
     scored: list[tuple[float, PlanOption]] = []
@@ -249,8 +317,11 @@ def _closest_options(
         if latency is None or found.status == "ok":
             continue
         replicas = found.run.replicas if found.run else max(found.min_replicas, 1)
-        utilization = (found.run.utilization if found.run else
-                       workload.requests_per_s / replicas / (found.saturation_rps or 1.0))
+        utilization = (
+            found.run.utilization
+            if found.run
+            else workload.requests_per_s / replicas / (found.saturation_rps or 1.0)
+        )
         cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
         option = _option(found, cheapest, replicas, latency, utilization, 0.0, False)
         scored.append((slo_violation(latency, slo), option))
@@ -261,40 +332,61 @@ def _closest_options(
 def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[Rejection]) -> str:
     if closest:
         best = min(closest, key=lambda option: _option_violation(option, slo))
-        head = f"no configuration meets {slo.describe()}; the closest is {best.product_label} on " \
-               f"{best.offer_label}"
+        head = (
+            f"no configuration meets {slo.describe()}; the closest is {best.product_label} on "
+            f"{best.offer_label}"
+        )
         if best.overloaded:
-            return (f"{head}: overloaded — {best.utilization:.0%} of its capacity per replica, "
-                    "so the queue grows without bound")
+            return (
+                f"{head}: overloaded — {best.utilization:.0%} of its capacity per replica, "
+                "so the queue grows without bound"
+            )
         return f"{head}: {missed_targets(_option_latency(best), slo)}"
     memory = [r for r in rejected if r.kind == "memory"]
     if memory:
         largest = max(memory, key=lambda r: r.memory_gb)
         nearest = hardware_label(largest.gpu, largest.gpu_count, largest.weights)
-        return (f"no configuration fits the model in memory; the closest is {nearest} "
-                f"({largest.memory_gb:g} GB): {largest.detail}")
+        return (
+            f"no configuration fits the model in memory; the closest is {nearest} "
+            f"({largest.memory_gb:g} GB): {largest.detail}"
+        )
     kinds = sorted({r.kind for r in rejected})
     unsupported = [r for r in rejected if r.kind == "unsupported"]
     if unsupported and set(kinds) <= {"unsupported", "no-offer"}:
-        return (f"no configuration can serve this workload: {unsupported[0].detail}; pick an "
-                "engine that runs there with --engine")
+        return (
+            f"no configuration can serve this workload: {unsupported[0].detail}; pick an "
+            "engine that runs there with --engine"
+        )
     if kinds == ["no-offer"]:
         gpus = ", ".join(dict.fromkeys(r.gpu for r in rejected))
-        return (f"no cloud offer rents {gpus} in the price table, and a plan ranks rented "
-                "setups by their price: add an offer with --prices FILE (a CSV with the price "
-                "table's columns), or compare their speed with `gpuatlas compare`")
-    return (f"no configuration can serve this workload: every candidate was rejected "
-            f"({', '.join(kinds) or 'no candidates with a cloud offer'}); see `rejected`")
+        return (
+            f"no cloud offer rents {gpus} in the price table, and a plan ranks rented "
+            "setups by their price: add an offer with --prices FILE (a CSV with the price "
+            "table's columns), or compare their speed with `gpuatlas compare`"
+        )
+    return (
+        f"no configuration can serve this workload: every candidate was rejected "
+        f"({', '.join(kinds) or 'no candidates with a cloud offer'}); see `rejected`"
+    )
 
 
 def _option_latency(option: PlanOption) -> Latency:
-    return Latency(option.p50_ttft_ms, option.p95_ttft_ms, option.p95_ttft_ms,
-                   option.p50_tpot_ms, option.p95_tpot_ms, option.p95_e2e_ms, 0.0)
+    return Latency(
+        option.p50_ttft_ms,
+        option.p95_ttft_ms,
+        option.p95_ttft_ms,
+        option.p50_tpot_ms,
+        option.p95_tpot_ms,
+        option.p95_e2e_ms,
+        0.0,
+    )
 
 
 def _option_violation(option: PlanOption, slo: Slo) -> tuple[float, float]:
-    return (option.utilization if option.overloaded else 0.0,
-            slo_violation(_option_latency(option), slo))
+    return (
+        option.utilization if option.overloaded else 0.0,
+        slo_violation(_option_latency(option), slo),
+    )
 
 
 # ----- explanation -----------------------------------------------------------------------------
@@ -310,32 +402,43 @@ def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explana
     """Why the winner won: the runner-up (best option on other hardware) lost on cost; cheaper
     hardware lost on memory or latency — each with its numbers."""
     winner = options[0]
-    runner = next((o for o in options if (o.gpu, o.gpu_count) != (winner.gpu, winner.gpu_count)),
-                  options[1] if len(options) > 1 else None)
+    runner = next(
+        (o for o in options if (o.gpu, o.gpu_count) != (winner.gpu, winner.gpu_count)),
+        options[1] if len(options) > 1 else None,
+    )
     lines = [_winner_line(winner)]
     gap = None
     if runner is not None:
         gap = (runner.monthly_cost_usd / winner.monthly_cost_usd - 1.0) * 100.0
         lines.append(_runner_up_line(runner, winner, gap))
     lines += _cheaper_rejected_lines(winner, rejected)
-    return Explanation(winner.label, runner.label if runner else None,
-                       "cost" if runner else None, gap, tuple(lines))
+    return Explanation(
+        winner.label,
+        runner.label if runner else None,
+        "cost" if runner else None,
+        gap,
+        tuple(lines),
+    )
 
 
 def _winner_line(winner: PlanOption) -> str:
-    return (f"Winner: {winner.replicas} × {winner.product_label} on {winner.offer_label}, "
-            f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
-            f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
-            f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
-            "within the TPOT target).")
+    return (
+        f"Winner: {winner.replicas} × {winner.product_label} on {winner.offer_label}, "
+        f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
+        f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
+        f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
+        "within the TPOT target)."
+    )
 
 
 def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
-    return (f"Runner-up: {runner.replicas} × {runner.product_label} on {runner.offer_label} "
-            "lost on cost: "
-            f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
-            f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} replica(s) of "
-            f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h.")
+    return (
+        f"Runner-up: {runner.replicas} × {runner.product_label} on {runner.offer_label} "
+        "lost on cost: "
+        f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
+        f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} replica(s) of "
+        f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h."
+    )
 
 
 def _format_bits(weights: str) -> float:
@@ -346,19 +449,26 @@ def _format_bits(weights: str) -> float:
 def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -> list[str]:
     lines: list[str] = []
     seen: set[tuple[str, str]] = set()
-    cheaper = [r for r in rejected if r.kind in ("memory", "latency", "capacity")
-               and r.cheapest_usd_per_gpu_hour is not None
-               and r.cheapest_usd_per_gpu_hour * r.gpu_count
-               < winner.usd_per_gpu_hour * winner.gpu_count]
+    cheaper = [
+        r
+        for r in rejected
+        if r.kind in ("memory", "latency", "capacity")
+        and r.cheapest_usd_per_gpu_hour is not None
+        and r.cheapest_usd_per_gpu_hour * r.gpu_count < winner.usd_per_gpu_hour * winner.gpu_count
+    ]
     # per GPU and reason, the most compact format (closest to fitting) explains the loss
-    for item in sorted(cheaper, key=lambda r: ((r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count,
-                                               _format_bits(r.weights))):
+    for item in sorted(
+        cheaper,
+        key=lambda r: ((r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count, _format_bits(r.weights)),
+    ):
         if (item.gpu, item.kind) in seen or len(lines) >= 4:
             continue
         seen.add((item.gpu, item.kind))
         hardware = hardware_label(item.gpu, item.gpu_count, item.weights)
-        lines.append(f"Cheaper per hour but lost on {item.kind}: {hardware} "
-                     f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}")
+        lines.append(
+            f"Cheaper per hour but lost on {item.kind}: {hardware} "
+            f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}"
+        )
     return lines
 
 
@@ -366,8 +476,12 @@ def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -
 
 
 def fixed_replica_options(
-    workload: Workload, slo: Slo, systems: Sequence[GpuSystem], offers: Sequence[PriceSnapshot],
-    replicas: int, weights: Sequence[str] | None = None,
+    workload: Workload,
+    slo: Slo,
+    systems: Sequence[GpuSystem],
+    offers: Sequence[PriceSnapshot],
+    replicas: int,
+    weights: Sequence[str] | None = None,
     source_factory: SourceFactory = estimator_source,
 ) -> Plan:
     """Every candidate simulated at exactly `replicas` replicas: whether it keeps up and meets
@@ -384,10 +498,30 @@ def fixed_replica_options(
             continue
         run = run_replicas(found, workload, slo, replicas)
         cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
-        options.append(_option(found, cheapest, replicas, run.latency, run.utilization,
-                               run.mean_batch, run.meets_slo))
+        options.append(
+            _option(
+                found,
+                cheapest,
+                replicas,
+                run.latency,
+                run.utilization,
+                run.mean_batch,
+                run.meets_slo,
+            )
+        )
     options.sort(key=lambda o: (not o.meets_slo, o.monthly_cost_usd))
-    message = None if any(o.meets_slo for o in options) else _nothing_meets_message(
-        slo, options, rejected)
-    return Plan(workload, slo, tuple(options), tuple(rejected), None, message,
-                len(assessments), len(options))
+    message = (
+        None
+        if any(o.meets_slo for o in options)
+        else _nothing_meets_message(slo, options, rejected)
+    )
+    return Plan(
+        workload,
+        slo,
+        tuple(options),
+        tuple(rejected),
+        None,
+        message,
+        len(assessments),
+        len(options),
+    )

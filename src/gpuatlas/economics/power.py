@@ -32,7 +32,9 @@ class PowerDraw:
 
 
 def system_power(
-    system: GpuSystem, load_fraction: float = 1.0, measured_w: float | None = None,
+    system: GpuSystem,
+    load_fraction: float = 1.0,
+    measured_w: float | None = None,
     measured_source: str = "",
 ) -> PowerDraw:
     """The GPUs' draw: a measured figure when given, else TDP × GPUs × load fraction."""
@@ -43,8 +45,9 @@ def system_power(
     if not 0 < load_fraction <= 1.5:
         raise ValueError(f"load fraction must be in (0, 1.5], got {load_fraction}")
     power_w = system.gpu.tdp_w * system.gpu_count * load_fraction
-    source = (f"{system.gpu_count} × {system.gpu.tdp_w:g} W TDP, {system.gpu.source} "
-              f"({system.gpu.as_of})")
+    source = (
+        f"{system.gpu_count} × {system.gpu.tdp_w:g} W TDP, {system.gpu.source} ({system.gpu.as_of})"
+    )
     if load_fraction != 1.0:
         source += f" × load {load_fraction:g}"
     return PowerDraw(power_w, "tdp-estimate", source)

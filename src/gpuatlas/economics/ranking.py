@@ -66,9 +66,14 @@ def rank_systems(items: Sequence[Costed], metric: str) -> tuple[RankedSystem, ..
     lines.sort(key=lambda line: (line[0], line[1]))
     return tuple(
         RankedSystem(
-            rank=index, system_id=system_id, metric=metric, best=cost_of(best),
-            best_offer=best.price, on_demand=cost_of(on_demand) if on_demand else None,
-            on_demand_offer=on_demand.price if on_demand else None, offers_compared=count,
+            rank=index,
+            system_id=system_id,
+            metric=metric,
+            best=cost_of(best),
+            best_offer=best.price,
+            on_demand=cost_of(on_demand) if on_demand else None,
+            on_demand_offer=on_demand.price if on_demand else None,
+            offers_compared=count,
         )
         for index, (_, system_id, best, on_demand, count) in enumerate(lines, start=1)
     )

@@ -56,18 +56,27 @@ class Slo:
     p95_e2e_ms: float | None = None
 
     def problems(self) -> list[str]:
-        named = [("p95 TTFT", self.p95_ttft_ms), ("p95 TPOT", self.p95_tpot_ms),
-                 ("p95 E2E", self.p95_e2e_ms)]
-        return [f"{name} target must be > 0 ms, got {value:g}"
-                for name, value in named if value is not None and value <= 0]
+        named = [
+            ("p95 TTFT", self.p95_ttft_ms),
+            ("p95 TPOT", self.p95_tpot_ms),
+            ("p95 E2E", self.p95_e2e_ms),
+        ]
+        return [
+            f"{name} target must be > 0 ms, got {value:g}"
+            for name, value in named
+            if value is not None and value <= 0
+        ]
 
     def describe(self) -> str:
         parts = [f"{name} ≤ {value:g} ms" for name, value in self._named() if value is not None]
         return ", ".join(parts) or "no latency target"
 
     def _named(self) -> list[tuple[str, float | None]]:
-        return [("p95 TTFT", self.p95_ttft_ms), ("p95 TPOT", self.p95_tpot_ms),
-                ("p95 E2E", self.p95_e2e_ms)]
+        return [
+            ("p95 TTFT", self.p95_ttft_ms),
+            ("p95 TPOT", self.p95_tpot_ms),
+            ("p95 E2E", self.p95_e2e_ms),
+        ]
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,12 @@ class Workload:
 
     def traffic(self, replicas: int = 1) -> Traffic:
         return Traffic(
-            self.requests_per_s / replicas, self.input_tokens, self.output_tokens,
-            self.length_distribution, self.arrival, self.burstiness,
+            self.requests_per_s / replicas,
+            self.input_tokens,
+            self.output_tokens,
+            self.length_distribution,
+            self.arrival,
+            self.burstiness,
         )
 
     def with_weights(self, weights: str) -> Workload:
@@ -98,8 +111,10 @@ class Workload:
 
     def problems(self) -> list[str]:
         checks = [
-            (self.requests_per_s > 0,
-             f"request rate must be > 0 req/s, got {self.requests_per_s:g}"),
+            (
+                self.requests_per_s > 0,
+                f"request rate must be > 0 req/s, got {self.requests_per_s:g}",
+            ),
             (self.input_tokens >= 1, f"input tokens must be ≥ 1, got {self.input_tokens:g}"),
             (self.output_tokens >= 1, f"output tokens must be ≥ 1, got {self.output_tokens:g}"),
             (self.burstiness > 0, f"burstiness must be > 0, got {self.burstiness:g}"),
@@ -120,18 +135,23 @@ class Latency:
 
 def latency_of(result: SimulationResult) -> Latency:
     return Latency(
-        p50_ttft_ms=result.percentile_ms("ttft", 50), p95_ttft_ms=result.percentile_ms("ttft", 95),
-        p99_ttft_ms=result.percentile_ms("ttft", 99), p50_tpot_ms=result.percentile_ms("tpot", 50),
-        p95_tpot_ms=result.percentile_ms("tpot", 95), p95_e2e_ms=result.percentile_ms("e2e", 95),
+        p50_ttft_ms=result.percentile_ms("ttft", 50),
+        p95_ttft_ms=result.percentile_ms("ttft", 95),
+        p99_ttft_ms=result.percentile_ms("ttft", 99),
+        p50_tpot_ms=result.percentile_ms("tpot", 50),
+        p95_tpot_ms=result.percentile_ms("tpot", 95),
+        p95_e2e_ms=result.percentile_ms("e2e", 95),
         p95_queue_ms=result.percentile_ms("queue", 95),
     )
 
 
 def slo_ratios(latency: Latency, slo: Slo) -> list[tuple[str, float, float]]:
     """(name, observed ms, target ms) for each target set."""
-    observed = [("p95 TTFT", latency.p95_ttft_ms, slo.p95_ttft_ms),
-                ("p95 TPOT", latency.p95_tpot_ms, slo.p95_tpot_ms),
-                ("p95 E2E", latency.p95_e2e_ms, slo.p95_e2e_ms)]
+    observed = [
+        ("p95 TTFT", latency.p95_ttft_ms, slo.p95_ttft_ms),
+        ("p95 TPOT", latency.p95_tpot_ms, slo.p95_tpot_ms),
+        ("p95 E2E", latency.p95_e2e_ms, slo.p95_e2e_ms),
+    ]
     return [(name, value, limit) for name, value, limit in observed if limit is not None]
 
 
@@ -141,8 +161,11 @@ def slo_violation(latency: Latency, slo: Slo) -> float:
 
 
 def missed_targets(latency: Latency, slo: Slo) -> str:
-    missed = [f"{name} {value:,.0f} ms > {limit:g} ms"
-              for name, value, limit in slo_ratios(latency, slo) if value > limit]
+    missed = [
+        f"{name} {value:,.0f} ms > {limit:g} ms"
+        for name, value, limit in slo_ratios(latency, slo)
+        if value > limit
+    ]
     return "; ".join(missed)
 
 
@@ -193,7 +216,9 @@ def floor_latency(steps: StepTimes, workload: Workload) -> Latency:
 
 
 def assess(
-    system: GpuSystem, workload: Workload, slo: Slo,
+    system: GpuSystem,
+    workload: Workload,
+    slo: Slo,
     source_factory: SourceFactory = estimator_source,
 ) -> Assessment:
     """Fit, floors and capacity bound for a candidate (no simulation yet)."""
@@ -217,11 +242,19 @@ def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
         found.steps, workload.input_tokens, workload.output_tokens, tpot_limit_s
     )
     saturation = capacity_bound_rps(found.steps, workload.input_tokens, workload.output_tokens)
-    found = replace(found, floor=floor, capacity_bound_rps=bound, saturation_rps=saturation,
-                    min_replicas=max(1, math.ceil(workload.requests_per_s / (bound or saturation))))
+    found = replace(
+        found,
+        floor=floor,
+        capacity_bound_rps=bound,
+        saturation_rps=saturation,
+        min_replicas=max(1, math.ceil(workload.requests_per_s / (bound or saturation))),
+    )
     if slo_violation(floor, slo) > 1.0 or bound <= 0:
-        return replace(found, status="latency",
-                       reason=f"even a lone request misses: {missed_targets(floor, slo)}")
+        return replace(
+            found,
+            status="latency",
+            reason=f"even a lone request misses: {missed_targets(floor, slo)}",
+        )
     return found
 
 
@@ -248,8 +281,9 @@ def slo_limits(slo: Slo) -> LatencyLimits:
     def seconds(ms: float | None) -> float | None:
         return None if ms is None else ms / 1000.0
 
-    return LatencyLimits(seconds(slo.p95_ttft_ms), seconds(slo.p95_tpot_ms),
-                         seconds(slo.p95_e2e_ms))
+    return LatencyLimits(
+        seconds(slo.p95_ttft_ms), seconds(slo.p95_tpot_ms), seconds(slo.p95_e2e_ms)
+    )
 
 
 def _serving_run(
@@ -258,8 +292,11 @@ def _serving_run(
     latency = latency_of(result)
     per_replica = workload.requests_per_s / replicas
     return ServingRun(
-        replicas=replicas, per_replica_rps=per_replica, latency=latency,
-        utilization=per_replica / found.saturation_rps, mean_batch=float(result.mean_batch),
+        replicas=replicas,
+        per_replica_rps=per_replica,
+        latency=latency,
+        utilization=per_replica / found.saturation_rps,
+        mean_batch=float(result.mean_batch),
         output_tok_s_per_replica=per_replica * workload.output_tokens,
         meets_slo=slo_violation(latency, slo) <= 1.0,
     )
@@ -292,9 +329,15 @@ def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessme
     while run is None or not run.meets_slo:
         if replicas >= ceiling:
             assert run is not None
-            return replace(found, status="latency", run=run, reason=(
-                f"even at {run.utilization:.0%} utilisation ({replicas} replicas) it misses "
-                f"{missed_targets(run.latency, slo)}"))
+            return replace(
+                found,
+                status="latency",
+                run=run,
+                reason=(
+                    f"even at {run.utilization:.0%} utilisation ({replicas} replicas) it misses "
+                    f"{missed_targets(run.latency, slo)}"
+                ),
+            )
         low, replicas = replicas, min(ceiling, replicas + max(1, math.ceil(replicas * 0.5)))
         run = _trial(found, workload, slo, replicas, ceiling)
     return replace(found, run=_bisect(found, workload, slo, low, run))
@@ -329,7 +372,9 @@ class ServingScenario:
 
 
 def serving_scenario(
-    system: GpuSystem, workload: Workload, slo: Slo,
+    system: GpuSystem,
+    workload: Workload,
+    slo: Slo,
     source_factory: SourceFactory = estimator_source,
 ) -> ServingScenario:
     """What happens at `workload.requests_per_s` on one replica of `system`, and how many

@@ -83,8 +83,12 @@ class Traffic:
     def scaled(self, factor: float) -> Traffic:
         """The same traffic at `factor` × the rate (e.g. one replica's share)."""
         return Traffic(
-            self.requests_per_s * factor, self.mean_input_tokens, self.mean_output_tokens,
-            self.length_distribution, self.arrival, self.burstiness,
+            self.requests_per_s * factor,
+            self.mean_input_tokens,
+            self.mean_output_tokens,
+            self.length_distribution,
+            self.arrival,
+            self.burstiness,
         )
 
 
@@ -145,7 +149,9 @@ class SimulationResult:
 
     def percentile_ms(self, metric: Literal["ttft", "tpot", "e2e", "queue"], q: float) -> float:
         values = {
-            "ttft": self.ttft_s, "tpot": self.tpot_s, "e2e": self.e2e_s,
+            "ttft": self.ttft_s,
+            "tpot": self.tpot_s,
+            "e2e": self.e2e_s,
             "queue": self.queue_wait_s,
         }[metric]
         return float(np.percentile(values, q) * 1000.0) if len(values) else 0.0
@@ -283,8 +289,9 @@ class _Replica:
         if outputs > 1:
             tpot = (self.finish_s[request] - self.first_token_s[request]) / (outputs - 1)
             self._check("tpot", self.limits.tpot_s, tpot, request)
-        self._check("e2e", self.limits.e2e_s, self.finish_s[request] - self.arrival_s[request],
-                    request)
+        self._check(
+            "e2e", self.limits.e2e_s, self.finish_s[request] - self.arrival_s[request], request
+        )
 
     def _check(self, metric: str, limit_s: float | None, value_s: float, request: int) -> None:
         if limit_s is None or request < self.skip or value_s <= limit_s * (1 + _OVER_MARGIN):
@@ -295,7 +302,10 @@ class _Replica:
 
 
 def simulate(
-    steps: StepTimes, traffic: Traffic, requests: int = 2000, seed: int = 0,
+    steps: StepTimes,
+    traffic: Traffic,
+    requests: int = 2000,
+    seed: int = 0,
     warmup_fraction: float = 0.1,
 ) -> SimulationResult:
     """Simulate one replica serving `requests` requests of `traffic`; the first
@@ -307,8 +317,12 @@ def simulate(
 
 
 def simulate_unless_missing(
-    steps: StepTimes, traffic: Traffic, limits: LatencyLimits, requests: int = 2000,
-    seed: int = 0, warmup_fraction: float = 0.1,
+    steps: StepTimes,
+    traffic: Traffic,
+    limits: LatencyLimits,
+    requests: int = 2000,
+    seed: int = 0,
+    warmup_fraction: float = 0.1,
 ) -> SimulationResult | None:
     """`simulate` with the same arguments, or None as soon as the requests simulated so far
     prove a p95 above one of `limits` (the full run's p95 would miss it too)."""

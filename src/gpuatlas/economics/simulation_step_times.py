@@ -77,7 +77,10 @@ class EstimatorStepSource:
 
     def memory_note(self, context_tokens: int) -> str:
         fit = api.inference_memory(
-            self.system, self.model, self.weights, context_tokens=context_tokens,
+            self.system,
+            self.model,
+            self.weights,
+            context_tokens=context_tokens,
             engine=self.engine,
         )
         part = fit.per_gpu
@@ -89,12 +92,20 @@ class EstimatorStepSource:
         )
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float:
-        return float(api.decode_step_s(
-            self.system, self.model, self.weights, self.engine,
-            batch=batch, context_tokens=context_tokens,
-        ))
+        return float(
+            api.decode_step_s(
+                self.system,
+                self.model,
+                self.weights,
+                self.engine,
+                batch=batch,
+                context_tokens=context_tokens,
+            )
+        )
 
     def prefill_s(self, tokens: int) -> float:
-        return float(api.prefill_s(
-            self.system, self.model, self.weights, self.engine, tokens=tokens, batch=1
-        ))
+        return float(
+            api.prefill_s(
+                self.system, self.model, self.weights, self.engine, tokens=tokens, batch=1
+            )
+        )

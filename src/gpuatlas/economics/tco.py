@@ -44,15 +44,23 @@ class OnPremInputs:
             (self.usd_per_kwh >= 0, f"$/kWh must be ≥ 0, got {self.usd_per_kwh}"),
             (self.pue >= 1.0, f"PUE must be ≥ 1.0, got {self.pue}"),
             (self.years > 0, f"years must be > 0, got {self.years}"),
-            (0 < self.hours_per_month <= HOURS_PER_MONTH + 1e-9,
-             f"hours per month must be in (0, {HOURS_PER_MONTH:g}], got {self.hours_per_month}"),
-            (0 < self.load_fraction <= 1.5,
-             f"load fraction must be in (0, 1.5], got {self.load_fraction}"),
+            (
+                0 < self.hours_per_month <= HOURS_PER_MONTH + 1e-9,
+                f"hours per month must be in (0, {HOURS_PER_MONTH:g}], got {self.hours_per_month}",
+            ),
+            (
+                0 < self.load_fraction <= 1.5,
+                f"load fraction must be in (0, 1.5], got {self.load_fraction}",
+            ),
             (self.server_usd >= 0, f"server cost must be ≥ 0, got {self.server_usd}"),
-            (self.hosting_usd_per_month >= 0,
-             f"hosting must be ≥ 0 $/month, got {self.hosting_usd_per_month}"),
-            (0 <= self.residual_fraction < 1,
-             f"residual value must be in [0, 1), got {self.residual_fraction}"),
+            (
+                self.hosting_usd_per_month >= 0,
+                f"hosting must be ≥ 0 $/month, got {self.hosting_usd_per_month}",
+            ),
+            (
+                0 <= self.residual_fraction < 1,
+                f"residual value must be in [0, 1), got {self.residual_fraction}",
+            ),
         ]
         return [message for ok, message in checks if not ok]
 
@@ -88,8 +96,12 @@ def default_purchase_price(gpu: Gpu, condition: str = "new") -> PurchasePrice | 
 
 
 def onprem_tco(
-    system: GpuSystem, inputs: OnPremInputs, purchase: PurchasePrice | None = None,
-    measured_power_w: float | None = None, *, condition: str = "new",
+    system: GpuSystem,
+    inputs: OnPremInputs,
+    purchase: PurchasePrice | None = None,
+    measured_power_w: float | None = None,
+    *,
+    condition: str = "new",
 ) -> OnPremTco:
     """Owning `system` for `inputs.years`; capex and totals are None without a purchase price.
 
@@ -112,10 +124,18 @@ def onprem_tco(
         total = capex - residual + electricity_month * months + hosting
         per_gpu_hour = total / (months * inputs.hours_per_month * system.gpu_count)
     return OnPremTco(
-        system_id=system.id, gpu_count=system.gpu_count, purchase=purchase, power=power,
-        inputs=inputs, capex_usd=capex, electricity_usd_per_month=electricity_month,
-        electricity_usd_total=electricity_month * months, hosting_usd_total=hosting,
-        residual_usd=residual, total_usd=total, usd_per_gpu_hour=per_gpu_hour,
+        system_id=system.id,
+        gpu_count=system.gpu_count,
+        purchase=purchase,
+        power=power,
+        inputs=inputs,
+        capex_usd=capex,
+        electricity_usd_per_month=electricity_month,
+        electricity_usd_total=electricity_month * months,
+        hosting_usd_total=hosting,
+        residual_usd=residual,
+        total_usd=total,
+        usd_per_gpu_hour=per_gpu_hour,
     )
 
 
@@ -146,16 +166,17 @@ def break_even(tco: OnPremTco, offer: PriceSnapshot) -> BreakEven:
     if tco.capex_usd is not None and saving > 0:
         months = tco.capex_usd / saving
     return BreakEven(
-        offer=offer, cloud_usd_per_month=cloud_month,
-        onprem_running_usd_per_month=tco.running_usd_per_month, saving_usd_per_month=saving,
-        break_even_months=months, cloud_total_usd=cloud_month * tco.months,
+        offer=offer,
+        cloud_usd_per_month=cloud_month,
+        onprem_running_usd_per_month=tco.running_usd_per_month,
+        saving_usd_per_month=saving,
+        break_even_months=months,
+        cloud_total_usd=cloud_month * tco.months,
         onprem_total_usd=tco.total_usd,
     )
 
 
-def cheapest_matching_offer(
-    gpu_count: int, offers: list[PriceSnapshot]
-) -> PriceSnapshot | None:
+def cheapest_matching_offer(gpu_count: int, offers: list[PriceSnapshot]) -> PriceSnapshot | None:
     """The offer renting `gpu_count` of the GPU cheapest per hour (offers already filtered)."""
     fitting = [o for o in offers if can_host(o, gpu_count)]
     if not fitting:

@@ -78,7 +78,10 @@ def _has_targets(slo: Slo) -> bool:
 
 
 def sustained_serving(
-    system: GpuSystem, workload: Workload, slo: Slo, utilization: float = DEFAULT_UTILIZATION,
+    system: GpuSystem,
+    workload: Workload,
+    slo: Slo,
+    utilization: float = DEFAULT_UTILIZATION,
     source_factory: SourceFactory = estimator_source,
 ) -> SustainedServing | Assessment:
     """One replica's sustainable rate (or the Assessment saying why it cannot serve)."""
@@ -88,17 +91,22 @@ def sustained_serving(
     if _has_targets(slo):
         run = _rate_meeting(found, workload, slo)
         if run is None:
-            return Assessment(system, workload.weights, "latency",
-                              f"no rate meets {slo.describe()}")
+            return Assessment(
+                system, workload.weights, "latency", f"no rate meets {slo.describe()}"
+            )
         basis = f"highest rate meeting {slo.describe()}"
     else:
         rate = utilization * found.saturation_rps
         run = run_replicas(found, workload.with_rate(rate), slo, 1)
         basis = f"{utilization:.0%} of saturated throughput"
     return SustainedServing(
-        system_id=system.id, weights=workload.weights, requests_per_s=run.per_replica_rps,
-        output_tok_s=run.per_replica_rps * workload.output_tokens, basis=basis,
-        latency=run.latency, max_batch=found.max_batch,
+        system_id=system.id,
+        weights=workload.weights,
+        requests_per_s=run.per_replica_rps,
+        output_tok_s=run.per_replica_rps * workload.output_tokens,
+        basis=basis,
+        latency=run.latency,
+        max_batch=found.max_batch,
         single_stream_tok_s=1.0 / float(found.steps.decode_step_s[1]),
         band=_serving_band(system, workload),
     )
@@ -106,15 +114,27 @@ def sustained_serving(
 
 def _serving_band(system: GpuSystem, workload: Workload) -> Estimate:
     return api.serving_throughput(  # the configuration simulated: one replica over the system
-        system, workload.model, workload.weights, workload.engine, concurrency="max",
-        input_tokens=int(workload.input_tokens), output_tokens=int(workload.output_tokens),
+        system,
+        workload.model,
+        workload.weights,
+        workload.engine,
+        concurrency="max",
+        input_tokens=int(workload.input_tokens),
+        output_tokens=int(workload.output_tokens),
         layout="tensor",
     )
 
 
 def _cost_estimate(value: float, low: float, high: float, unit: str, band: Estimate) -> Estimate:
-    return Estimate(value, low, high, unit, f"gpuatlas.cost/1 over {band.model}",
-                    band.calibration_version, band.extrapolated)
+    return Estimate(
+        value,
+        low,
+        high,
+        unit,
+        f"gpuatlas.cost/1 over {band.model}",
+        band.calibration_version,
+        band.extrapolated,
+    )
 
 
 @dataclass(frozen=True)
@@ -143,17 +163,22 @@ def serving_cost(
     per_million = _cost_estimate(
         usd_per_million_tokens(price.usd_per_hour, sustained.output_tok_s),
         usd_per_million_tokens(price.usd_per_hour, tokens_high),
-        usd_per_million_tokens(price.usd_per_hour, tokens_low), "$/1M output tokens",
+        usd_per_million_tokens(price.usd_per_hour, tokens_low),
+        "$/1M output tokens",
         sustained.band,
     )
     power = system_power(system)
     return ServingCost(
-        system_id=system.id, gpu_count=system.gpu_count, price=price,
+        system_id=system.id,
+        gpu_count=system.gpu_count,
+        price=price,
         usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
-        sustained=sustained, usd_per_million_output_tokens=per_million,
+        sustained=sustained,
+        usd_per_million_output_tokens=per_million,
         usd_per_request=usd_per_request(price.usd_per_hour, sustained.requests_per_s),
         usd_per_million_tokens_single_stream=usd_per_million_tokens(
-            price.usd_per_hour, sustained.single_stream_tok_s),
+            price.usd_per_hour, sustained.single_stream_tok_s
+        ),
         power=power,
         output_tokens_per_joule=work_per_joule(sustained.output_tok_s, power.draw_w),
         kwh_per_million_output_tokens=kwh_per_million(sustained.output_tok_s, power.draw_w),
@@ -161,16 +186,24 @@ def serving_cost(
 
 
 def cost_per_million_tokens(
-    system: GpuSystem, model: str, weights: str, offer: PriceSnapshot, *, engine: str = "vllm",
-    input_tokens: int = 512, output_tokens: int = 256, slo: Slo | None = None,
+    system: GpuSystem,
+    model: str,
+    weights: str,
+    offer: PriceSnapshot,
+    *,
+    engine: str = "vllm",
+    input_tokens: int = 512,
+    output_tokens: int = 256,
+    slo: Slo | None = None,
     utilization: float = DEFAULT_UTILIZATION,
 ) -> ServingCost:
     """Convenience for reports: one system, one offer, one workload → its serving cost."""
     workload = Workload(model, weights, 1.0, input_tokens, output_tokens, engine)
     sustained = sustained_serving(system, workload, slo or Slo(), utilization)
     if isinstance(sustained, Assessment):
-        raise InvalidRequestError([f"{system.label} {weights}: {sustained.status}: "
-                                   f"{sustained.reason}"])
+        raise InvalidRequestError(
+            [f"{system.label} {weights}: {sustained.status}: {sustained.reason}"]
+        )
     return serving_cost(system, offer, sustained)
 
 
@@ -195,10 +228,13 @@ def duration_cost(
 ) -> DurationCost:
     price = offer_price(offer, system.gpu_count)
     return DurationCost(
-        system_id=system.id, price=price,
+        system_id=system.id,
+        price=price,
         usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
-        hours=hours, usd_for_hours=usd_for_hours(price.usd_per_hour, hours),
-        days=days, usd_for_days=usd_for_days(price.usd_per_hour, days),
+        hours=hours,
+        usd_for_hours=usd_for_hours(price.usd_per_hour, hours),
+        days=days,
+        usd_for_days=usd_for_days(price.usd_per_hour, days),
     )
 
 
@@ -216,9 +252,16 @@ class JobCost:
 
 
 def _priced(hours: Estimate, usd_per_hour: float) -> Estimate:
-    return Estimate(hours.value * usd_per_hour, hours.low * usd_per_hour,
-                    hours.high * usd_per_hour, "$", f"gpuatlas.cost/1 over {hours.model}",
-                    hours.calibration_version, hours.extrapolated, hours.notes)
+    return Estimate(
+        hours.value * usd_per_hour,
+        hours.low * usd_per_hour,
+        hours.high * usd_per_hour,
+        "$",
+        f"gpuatlas.cost/1 over {hours.model}",
+        hours.calibration_version,
+        hours.extrapolated,
+        hours.notes,
+    )
 
 
 # (micro-batch, activation recomputation): the default setup, then the smallest-memory one
@@ -240,7 +283,11 @@ class FittingTraining:
 
 
 def fitting_training(
-    system: GpuSystem, model: str, *, tokens: float, method: str = "full",
+    system: GpuSystem,
+    model: str,
+    *,
+    tokens: float,
+    method: str = "full",
     precision: str = "bf16",
 ) -> FittingTraining:
     """The prediction for the first setup of TRAINING_SETUPS whose memory fits the system.
@@ -250,9 +297,15 @@ def fitting_training(
     last_index = len(TRAINING_SETUPS) - 1
     for index, (micro_batch, recompute) in enumerate(TRAINING_SETUPS):
         try:
-            prediction = api.predict_training(system, model, tokens=tokens, method=method,
-                                              precision=precision, micro_batch=micro_batch,
-                                              recompute=recompute)
+            prediction = api.predict_training(
+                system,
+                model,
+                tokens=tokens,
+                method=method,
+                precision=precision,
+                micro_batch=micro_batch,
+                recompute=recompute,
+            )
         except InvalidRequestError:
             if index == last_index:
                 raise
@@ -262,36 +315,56 @@ def fitting_training(
 
 
 def training_run_cost(
-    system: GpuSystem, model: str, offer: PriceSnapshot, *, tokens: float,
-    method: str = "full", precision: str = "bf16",
+    system: GpuSystem,
+    model: str,
+    offer: PriceSnapshot,
+    *,
+    tokens: float,
+    method: str = "full",
+    precision: str = "bf16",
     fitting: FittingTraining | None = None,
 ) -> JobCost:
     """$ for training on `tokens` tokens at the system's own predicted speed, in the first
     setup that fits its memory (`fitting_training`; pass `fitting` to reuse one)."""
     if fitting is None:
-        fitting = fitting_training(system, model, tokens=tokens, method=method,
-                                   precision=precision)
+        fitting = fitting_training(system, model, tokens=tokens, method=method, precision=precision)
     prediction = fitting.prediction
     price = offer_price(offer, system.gpu_count)
     power = system_power(system)
-    return JobCost(system.id, price, f"training on {tokens:,.0f} tokens ({method}, "
-                   f"{fitting.setup})",
-                   prediction.time_for_budget_h, _priced(prediction.time_for_budget_h,
-                                                         price.usd_per_hour),
-                   work_per_joule(prediction.tok_s.value, power.draw_w), power)
+    return JobCost(
+        system.id,
+        price,
+        f"training on {tokens:,.0f} tokens ({method}, {fitting.setup})",
+        prediction.time_for_budget_h,
+        _priced(prediction.time_for_budget_h, price.usd_per_hour),
+        work_per_joule(prediction.tok_s.value, power.draw_w),
+        power,
+    )
 
 
 def image_cost(
-    system: GpuSystem, model: str, offer: PriceSnapshot, *, resolution: int | None = None,
-    steps: int | None = None, batch: int = 1,
+    system: GpuSystem,
+    model: str,
+    offer: PriceSnapshot,
+    *,
+    resolution: int | None = None,
+    steps: int | None = None,
+    batch: int = 1,
 ) -> JobCost:
     """$ per image at the system's own predicted seconds per image."""
-    prediction = api.predict_diffusion(system, model, resolution=resolution, steps=steps,
-                                       batch=batch)
+    prediction = api.predict_diffusion(
+        system, model, resolution=resolution, steps=steps, batch=batch
+    )
     hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
     price = offer_price(offer, system.gpu_count)
     power = system_power(system)
     images_per_s = 1.0 / prediction.s_per_image.value
-    return JobCost(system.id, price, f"one image ({prediction.resolution_px}px, "
-                   f"{prediction.steps} steps)", hours, _priced(hours, price.usd_per_hour),
-                   work_per_joule(images_per_s, power.draw_w), power)
+    return JobCost(
+        system.id,
+        price,
+        f"one image ({prediction.resolution_px}px, {prediction.steps} steps)",
+        hours,
+        _priced(hours, price.usd_per_hour),
+        work_per_joule(images_per_s, power.draw_w),
+        power,
+    )

@@ -37,8 +37,15 @@ DEFAULT_BATCH_SIZE = 50
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # the server's cap (gpuatlas.web.ingest.MAX_BODY_BYTES)
 BODY_OVERHEAD_BYTES = 64 * 1024
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
-ALWAYS_SENT = ("schema_version", "result_id", "created_at", "benchmark", "benchmark_version",
-               "category", "headline")
+ALWAYS_SENT = (
+    "schema_version",
+    "result_id",
+    "created_at",
+    "benchmark",
+    "benchmark_version",
+    "category",
+    "headline",
+)
 
 
 class AgentAuthError(GpuAtlasError):
@@ -93,14 +100,17 @@ def minimal_document(result: BenchResult) -> dict[str, Any]:
 
 
 def encode_document(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, ensure_ascii=True, allow_nan=False,
-                      separators=(",", ":")).encode("ascii")
+    return json.dumps(document, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode(
+        "ascii"
+    )
 
 
 def without_samples(result: BenchResult, raw_path: Path, raw_bytes: int) -> BenchResult:
-    note = (f"{len(result.samples)} raw samples ({raw_bytes} bytes) left out of the pushed "
-            f"copy (over the server's {MAX_REQUEST_BYTES}-byte cap); the full result is kept "
-            f"by the agent at {raw_path}")
+    note = (
+        f"{len(result.samples)} raw samples ({raw_bytes} bytes) left out of the pushed "
+        f"copy (over the server's {MAX_REQUEST_BYTES}-byte cap); the full result is kept "
+        f"by the agent at {raw_path}"
+    )
     return result.model_copy(update={"samples": [], "warnings": [*result.warnings, note]})
 
 
@@ -168,8 +178,9 @@ class Pusher:
             return self._shrink(path, result, len(body), report)
         return Outgoing(path, result.result_id, body)
 
-    def _shrink(self, path: Path, result: BenchResult, size: int,
-                report: PushReport) -> Outgoing | None:
+    def _shrink(
+        self, path: Path, result: BenchResult, size: int, report: PushReport
+    ) -> Outgoing | None:
         """Push a result over the cap without its samples (the full file stays in raw/)."""
         if result.samples:
             raw_path = self.spool.raw_dir / path.name
@@ -179,8 +190,14 @@ class Pusher:
                 self.spool.keep_raw(path, json.dumps(smaller.model_dump(mode="json"), indent=2))
                 report.summarised += 1
                 return Outgoing(path, result.result_id, body)
-        self._reject(path, [f"result is {size} bytes, over the server's cap of "
-                            f"{self.max_request_bytes} bytes even without raw samples"], report)
+        self._reject(
+            path,
+            [
+                f"result is {size} bytes, over the server's cap of "
+                f"{self.max_request_bytes} bytes even without raw samples"
+            ],
+            report,
+        )
         return None
 
     # -- sending -------------------------------------------------------------------------------
@@ -188,31 +205,51 @@ class Pusher:
         report.attempts += 1
         body = b'{"results":[' + b",".join(item.body for item in batch) + b"]}"
         try:
-            response = client.post(INGEST_PATH, content=body, headers={
-                "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+            response = client.post(
+                INGEST_PATH,
+                content=body,
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": "application/json",
+                },
+            )
         except httpx.HTTPError as error:
             report.errors.append(f"{type(error).__name__}: {error}")
             return False
         return self._handle(client, response, batch, report)
 
-    def _handle(self, client: httpx.Client, response: httpx.Response, batch: list[Outgoing],
-                report: PushReport) -> bool:
+    def _handle(
+        self,
+        client: httpx.Client,
+        response: httpx.Response,
+        batch: list[Outgoing],
+        report: PushReport,
+    ) -> bool:
         status = response.status_code
         if status == 200:
             return self._acknowledge(_json_body(response), batch, report)
         if status == 401:
-            raise AgentAuthError(f"server {self.server} refused the token (401); results stay "
-                                 f"spooled in {self.spool.root}")
+            raise AgentAuthError(
+                f"server {self.server} refused the token (401); results stay "
+                f"spooled in {self.spool.root}"
+            )
         if status in (404, 405):
-            raise AgentServerError(f"{self.server}{INGEST_PATH} answered {status}: is --server "
-                                   "a GPU Atlas server? Results stay spooled.")
+            raise AgentServerError(
+                f"{self.server}{INGEST_PATH} answered {status}: is --server "
+                "a GPU Atlas server? Results stay spooled."
+            )
         if status in TRANSIENT_STATUSES or status >= 500 or status < 400:
             report.errors.append(f"HTTP {status}: {response.text[:200]}")
             return False
         return self._refused(client, response, batch, report)
 
-    def _refused(self, client: httpx.Client, response: httpx.Response, batch: list[Outgoing],
-                 report: PushReport) -> bool:
+    def _refused(
+        self,
+        client: httpx.Client,
+        response: httpx.Response,
+        batch: list[Outgoing],
+        report: PushReport,
+    ) -> bool:
         """A permanent refusal: set aside the results it names; isolate the culprit otherwise."""
         if response.status_code == 413:
             if len(batch) > 1:
@@ -227,14 +264,17 @@ class Pusher:
             return True
         if len(batch) > 1:
             middle = len(batch) // 2
-            return all([self._push_batch(client, part, report)
-                        for part in (batch[:middle], batch[middle:])])
+            return all(
+                [
+                    self._push_batch(client, part, report)
+                    for part in (batch[:middle], batch[middle:])
+                ]
+            )
         reason = f"server refused it (HTTP {response.status_code}): {_detail(response)}"
         self._reject(batch[0].path, [reason], report)
         return True
 
-    def _acknowledge(self, body: dict[str, Any], batch: list[Outgoing],
-                     report: PushReport) -> bool:
+    def _acknowledge(self, body: dict[str, Any], batch: list[Outgoing], report: PushReport) -> bool:
         """Drop acknowledged files, set conflicts aside; False if the reply left some out."""
         accepted, duplicates = list(body.get("accepted", [])), list(body.get("duplicates", []))
         report.accepted += len(accepted)
@@ -242,7 +282,8 @@ class Pusher:
         report.quarantined += len(body.get("quarantined", []))
         done = set(accepted + duplicates)
         report.acknowledged += self.spool.acknowledge_files(
-            [item.path for item in batch if item.result_id in done])
+            [item.path for item in batch if item.result_id in done]
+        )
         by_id = {item.result_id: item for item in batch}
         for conflict in body.get("conflicts", []):
             item = by_id.get(str(conflict.get("result_id")))

@@ -50,8 +50,9 @@ class Spool:
 
     def put(self, result: BenchResult) -> Path:
         """Spool one result (idempotent: the file is named by its result id)."""
-        return _atomic_write(self.pending_dir / spool_file_name(result.result_id),
-                             result_to_json(result))
+        return _atomic_write(
+            self.pending_dir / spool_file_name(result.result_id), result_to_json(result)
+        )
 
     def pending(self) -> list[Path]:
         """Spooled files, oldest first."""
@@ -112,8 +113,9 @@ def _problems_path(path: Path) -> Path:
 
 def spool_file_name(result_id: str) -> str:
     """A readable prefix of the id plus its hash: distinct ids never map to one file."""
-    readable = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_"
-                       for ch in result_id[:48]).lstrip(".")
+    readable = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in result_id[:48]
+    ).lstrip(".")
     digest = hashlib.sha256(result_id.encode("utf-8", "surrogatepass")).hexdigest()[:20]
     return f"{readable or 'result'}-{digest}.json"
 

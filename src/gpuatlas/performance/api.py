@@ -70,41 +70,76 @@ __all__ = [
 
 
 def inference_memory(
-    system: SystemArg, model: ModelArg, weights: FormatArg, *, context_tokens: int,
-    concurrency: int = 1, kv_cache: str = "fp16", engine: str = "vllm",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    *,
+    context_tokens: int,
+    concurrency: int = 1,
+    kv_cache: str = "fp16",
+    engine: str = "vllm",
 ) -> MemoryFit:
     """Per-GPU memory of serving `model` in `weights` with `concurrency` sequences."""
     inputs = MemoryInputs(
-        system=as_system(system), model=as_llm(model), weight_format=as_format(weights),
-        engine=resolve_engine(engine), kv_bytes_per_element=kv_bytes_per_element(kv_cache),
+        system=as_system(system),
+        model=as_llm(model),
+        weight_format=as_format(weights),
+        engine=resolve_engine(engine),
+        kv_bytes_per_element=kv_bytes_per_element(kv_cache),
         kv_cache_id=kv_cache_id(kv_cache),
     )
     return inference_memory_fit(inputs, context_tokens=context_tokens, concurrency=concurrency)
 
 
 def training_memory(
-    system: SystemArg, model: ModelArg, method: str = "full", *, sequence_tokens: int = 2048,
-    micro_batch: int = 1, checkpointing: bool = False, sharding: str = "none",
-    lora_rank: int = 16, precision: str = "bf16",
+    system: SystemArg,
+    model: ModelArg,
+    method: str = "full",
+    *,
+    sequence_tokens: int = 2048,
+    micro_batch: int = 1,
+    checkpointing: bool = False,
+    sharding: str = "none",
+    lora_rank: int = 16,
+    precision: str = "bf16",
 ) -> TrainingMemoryFit:
-    setup = TrainingSetup(method, sequence_tokens, micro_batch, checkpointing, sharding,
-                          lora_rank, precision)
+    setup = TrainingSetup(
+        method, sequence_tokens, micro_batch, checkpointing, sharding, lora_rank, precision
+    )
     return training_memory_fit(as_system(system), as_llm(model), setup)
 
 
 def predict_llm(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *, batch: int,
-    input_tokens: int, output_tokens: int, kv_cache: str = "fp16",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    batch: int,
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str = "fp16",
 ) -> LlmPrediction:
     """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
-    return predict_runtime(runtime, batch=batch, input_tokens=input_tokens,
-                           output_tokens=output_tokens, kv_cache=kv_cache)
+    return predict_runtime(
+        runtime,
+        batch=batch,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        kv_cache=kv_cache,
+    )
 
 
 def decode_step_s(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *, batch: int,
-    context_tokens: float, kv_cache: str = "fp16",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    batch: int,
+    context_tokens: float,
+    kv_cache: str = "fp16",
 ) -> float:
     """Seconds of one decode step at `batch` sequences of `context_tokens` (point value)."""
     return llm_runtime(system, model, weights, engine, kv_cache).decode_step_s(
@@ -113,16 +148,27 @@ def decode_step_s(
 
 
 def prefill_s(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *, tokens: int,
-    batch: int = 1, kv_cache: str = "fp16",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    tokens: int,
+    batch: int = 1,
+    kv_cache: str = "fp16",
 ) -> float:
     """Seconds to prefill `batch` prompts of `tokens` tokens (point value)."""
     return llm_runtime(system, model, weights, engine, kv_cache).prefill_s(tokens, batch)
 
 
 def max_serving_batch(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
-    context_tokens: int, kv_cache: str = "fp16",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    context_tokens: int,
+    kv_cache: str = "fp16",
 ) -> int:
     """Most concurrent sequences at `context_tokens` (memory, capped by the engine's max)."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
@@ -130,36 +176,71 @@ def max_serving_batch(
 
 
 def serving_throughput(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
-    concurrency: int | Literal["max"], input_tokens: int, output_tokens: int,
-    kv_cache: str = "fp16", layout: LayoutChoice = "auto",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    concurrency: int | Literal["max"],
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str = "fp16",
+    layout: LayoutChoice = "auto",
 ) -> Estimate:
     """Output tokens/s of a server at `concurrency` (or "max": the largest batch that fits).
     A multi-GPU system serves in its best layout (replicas when the model fits one GPU,
     tensor parallel when it must, or a mix; its notes say which); layout="tensor" forces one
     tensor-parallel replica over every GPU."""
     return serving_layout(
-        system, model, weights, engine, concurrency=concurrency, input_tokens=input_tokens,
-        output_tokens=output_tokens, kv_cache=kv_cache, layout=layout,
+        system,
+        model,
+        weights,
+        engine,
+        concurrency=concurrency,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        kv_cache=kv_cache,
+        layout=layout,
     ).output_tok_s
 
 
 def serving_layout(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
-    concurrency: int | Literal["max"] = "max", input_tokens: int, output_tokens: int,
-    kv_cache: str = "fp16", layout: LayoutChoice = "auto",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    concurrency: int | Literal["max"] = "max",
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str = "fp16",
+    layout: LayoutChoice = "auto",
 ) -> LayoutServing:
     """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput."""
     return layout_serving(
-        system, model, weights, engine, input_tokens=input_tokens, output_tokens=output_tokens,
-        kv_cache=kv_cache, concurrency=concurrency, layout=layout,
+        system,
+        model,
+        weights,
+        engine,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        kv_cache=kv_cache,
+        concurrency=concurrency,
+        layout=layout,
     )
 
 
 def predict_diffusion(
-    system: SystemArg, model: ModelArg, *, resolution: int | None = None,
-    steps: int | None = None, batch: int = 1, cfg: bool | None = None, weights: str = "bf16",
-    engine: str = "diffusers", variant: str | None = None,
+    system: SystemArg,
+    model: ModelArg,
+    *,
+    resolution: int | None = None,
+    steps: int | None = None,
+    batch: int = 1,
+    cfg: bool | None = None,
+    weights: str = "bf16",
+    engine: str = "diffusers",
+    variant: str | None = None,
 ) -> DiffusionPrediction:
     """Seconds per image of a text-to-image pipeline. `weights`: the denoiser's format (fp16 and
     bf16 compute alike; fp32 follows PyTorch's TF32 defaults; fp8/nf4/int8/GGUF are stored
@@ -168,20 +249,37 @@ def predict_diffusion(
     denoise-loop."""
     arch = as_diffusion(model)
     return predict_diffusion_run(
-        as_system(system), arch, resolution_px=resolution or arch.default_resolution_px,
-        steps=steps or arch.default_steps, batch=batch, cfg=cfg, weights=weights,
-        engine=engine, variant=variant,
+        as_system(system),
+        arch,
+        resolution_px=resolution or arch.default_resolution_px,
+        steps=steps or arch.default_steps,
+        batch=batch,
+        cfg=cfg,
+        weights=weights,
+        engine=engine,
+        variant=variant,
     )
 
 
 def predict_vision(
-    system: SystemArg, model: ModelArg, *, batch: int, image_tokens: int | None = None,
-    weights: str = "bf16", engine: str = "vllm", output_tokens: int = 128,
+    system: SystemArg,
+    model: ModelArg,
+    *,
+    batch: int,
+    image_tokens: int | None = None,
+    weights: str = "bf16",
+    engine: str = "vllm",
+    output_tokens: int = 128,
 ) -> Estimate:
     """Images per minute of a vision-language model describing images at a batch."""
     return predict_vision_run(
-        as_system(system), as_vlm(model), batch=batch, image_tokens=image_tokens,
-        weights=weights, engine=engine, output_tokens=output_tokens,
+        as_system(system),
+        as_vlm(model),
+        batch=batch,
+        image_tokens=image_tokens,
+        weights=weights,
+        engine=engine,
+        output_tokens=output_tokens,
     )
 
 
@@ -191,19 +289,29 @@ def predict_ocr(system: SystemArg, model: ModelArg, *, batch: int) -> Estimate:
 
 
 def predict_training(
-    system: SystemArg, model: ModelArg, *, tokens: float, method: str = "full",
-    precision: str = "bf16", recompute: bool = False, sequence_tokens: int = 2048,
-    micro_batch: int = 4, sharding: str = "none", lora_rank: int = 16,
+    system: SystemArg,
+    model: ModelArg,
+    *,
+    tokens: float,
+    method: str = "full",
+    precision: str = "bf16",
+    recompute: bool = False,
+    sequence_tokens: int = 2048,
+    micro_batch: int = 4,
+    sharding: str = "none",
+    lora_rank: int = 16,
 ) -> TrainingPrediction:
     """Step time, tokens/s and time for a token budget, data parallel over the system. A setup
     whose memory does not fit raises InvalidRequestError naming setups that would fit
     (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run."""
-    setup = TrainingSetup(method, sequence_tokens, micro_batch, recompute, sharding,
-                          lora_rank, precision)
+    setup = TrainingSetup(
+        method, sequence_tokens, micro_batch, recompute, sharding, lora_rank, precision
+    )
     resolved_system, resolved_model = as_system(system), as_llm(model)
     require_training_fits(resolved_system, resolved_model, setup)
-    return predict_training_run(resolved_system, resolved_model, setup, tokens=tokens,
-                                recompute=recompute)
+    return predict_training_run(
+        resolved_system, resolved_model, setup, tokens=tokens, recompute=recompute
+    )
 
 
 def allreduce_s(system: SystemArg | GpuSystem, message_bytes: float) -> float:

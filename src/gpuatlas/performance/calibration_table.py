@@ -146,13 +146,19 @@ class Calibration:
         """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm')."""
         family = hardware.split("/")[0]
         memory = self.eta_memory_prior_by_family.get(
-            family, model_constant("calibration_fallback", "eta_memory_prior"))
+            family, model_constant("calibration_fallback", "eta_memory_prior")
+        )
         compute = self.eta_compute_prior_by_family.get(
-            family, model_constant("calibration_fallback", "eta_compute_prior"))
+            family, model_constant("calibration_fallback", "eta_compute_prior")
+        )
         return memory, compute
 
     def params(
-        self, kind: str, engine_prior: tuple[float, float, float], engine: str, hardware: str,
+        self,
+        kind: str,
+        engine_prior: tuple[float, float, float],
+        engine: str,
+        hardware: str,
         precision_class: str,
     ) -> GroupParams:
         """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms),
@@ -165,7 +171,11 @@ class Calibration:
         return GroupParams(exact=exact, **values)
 
     def neutral_params(
-        self, kind: str, engine_prior: tuple[float, float, float], engine: str, hardware: str,
+        self,
+        kind: str,
+        engine_prior: tuple[float, float, float],
+        engine: str,
+        hardware: str,
         precision_class: str,
     ) -> dict[str, float]:
         """Group values before the architecture family's prior multiplies the efficiencies:

@@ -26,8 +26,14 @@ from gpuatlas.performance.training.memory import TrainingSetup, training_memory_
 from gpuatlas.performance.training.speed import predict_training_run
 
 METRICS = (
-    "prefill_tok_s", "decode_tok_s", "serving_output_tok_s", "image_s", "images_per_min",
-    "train_tok_s", "ttft_ms", "tpot_ms",
+    "prefill_tok_s",
+    "decode_tok_s",
+    "serving_output_tok_s",
+    "image_s",
+    "images_per_min",
+    "train_tok_s",
+    "ttft_ms",
+    "tpot_ms",
 )
 LLM_METRICS = ("prefill_tok_s", "decode_tok_s", "ttft_ms", "tpot_ms")
 IMAGE_ENGINES = ("diffusers", "pytorch", "tensorrt", "comfyui", "diffusers-compiled")
@@ -85,8 +91,14 @@ def predict_case(case: Case) -> Estimate:
     if isinstance(model, DiffusionArch):
         return _diffusion_case(case, system, model)
     if isinstance(model, VisionLanguageArch) and case.metric == "images_per_min":
-        return predict_vision_run(system, model, batch=_int_batch(case), image_tokens=None,
-                                  weights=case.weights, engine=_llm_engine(case.engine))
+        return predict_vision_run(
+            system,
+            model,
+            batch=_int_batch(case),
+            image_tokens=None,
+            weights=case.weights,
+            engine=_llm_engine(case.engine),
+        )
     if isinstance(model, OcrArch):
         return predict_ocr_run(system, model, batch=_int_batch(case))
     if case.metric == "train_tok_s":
@@ -115,15 +127,25 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if case.metric == "serving_output_tok_s":
         concurrency = "max" if case.batch in ("max", None) else case.batch
         if case.layout == "auto" and system.gpu_count > 1:
-            return layout_serving(system, model, case.weights, case.engine,  # type: ignore[arg-type]
-                                  input_tokens=input_tokens, output_tokens=output_tokens,
-                                  kv_cache=kv_cache, concurrency=concurrency).output_tok_s
+            return layout_serving(
+                system,
+                model,  # type: ignore[arg-type]
+                case.weights,
+                case.engine,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                kv_cache=kv_cache,
+                concurrency=concurrency,
+            ).output_tok_s
         return serving_estimate(runtime, concurrency, input_tokens, output_tokens, kv_cache)
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
     prediction = predict_runtime(
-        runtime, batch=_int_batch(case), input_tokens=input_tokens,
-        output_tokens=max(output_tokens, 1), kv_cache=kv_cache,
+        runtime,
+        batch=_int_batch(case),
+        input_tokens=input_tokens,
+        output_tokens=max(output_tokens, 1),
+        kv_cache=kv_cache,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate
@@ -134,11 +156,21 @@ def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Esti
         raise InvalidRequestError([f"{case.metric} does not apply to diffusion model {model.id}"])
     resolution = resolution_px(case.resolution) or model.default_resolution_px
     weights = case.weights or "bf16"
-    batch = (max_image_batch(system, model, resolution, weights) if case.batch == "max"
-             else _int_batch(case))
+    batch = (
+        max_image_batch(system, model, resolution, weights)
+        if case.batch == "max"
+        else _int_batch(case)
+    )
     prediction = predict_diffusion_run(
-        system, model, resolution_px=resolution, steps=case.steps or model.default_steps,
-        batch=batch, cfg=None, weights=weights, engine=case.engine, variant=case.variant,
+        system,
+        model,
+        resolution_px=resolution,
+        steps=case.steps or model.default_steps,
+        batch=batch,
+        cfg=None,
+        weights=weights,
+        engine=case.engine,
+        variant=case.variant,
     )
     return prediction.s_per_image if case.metric == "image_s" else prediction.images_per_min
 

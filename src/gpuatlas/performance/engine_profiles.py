@@ -113,8 +113,18 @@ def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:
     return merged
 
 
-_NOT_INHERITED = frozenset({"id", "names", "from_version", "before_version", "from_month",
-                            "before_month", "calibrate_from", "source"})
+_NOT_INHERITED = frozenset(
+    {
+        "id",
+        "names",
+        "from_version",
+        "before_version",
+        "from_month",
+        "before_month",
+        "calibrate_from",
+        "source",
+    }
+)
 
 
 def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfile, ...]:
@@ -190,8 +200,7 @@ def engine_overheads_off() -> Iterator[None]:
 
 
 def _without_overheads(profile: EngineProfile) -> EngineProfile:
-    return replace(profile, step_overhead_ms=0.0, layer_overhead_ms=0.0,
-                   sequence_overhead_us=0.0)
+    return replace(profile, step_overhead_ms=0.0, layer_overhead_ms=0.0, sequence_overhead_us=0.0)
 
 
 def require_format(engine: EngineProfile, format_id: str) -> None:
@@ -210,8 +219,10 @@ def require_format(engine: EngineProfile, format_id: str) -> None:
 def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
     if kv_cache not in engine.kv_cache:
         raise InvalidRequestError(
-            [f"engine {engine.id} has no {kv_cache} KV cache (it offers: "
-             f"{', '.join(engine.kv_cache)})"]
+            [
+                f"engine {engine.id} has no {kv_cache} KV cache (it offers: "
+                f"{', '.join(engine.kv_cache)})"
+            ]
         )
 
 

@@ -56,8 +56,11 @@ class Backend:
 
     def serves(self, gpu: Gpu | Platform) -> bool:
         family = gpu.architecture_family
-        return (gpu.vendor in self.vendors and family not in self.excluded_families
-                and (not self.families or family in self.families))
+        return (
+            gpu.vendor in self.vendors
+            and family not in self.excluded_families
+            and (not self.families or family in self.families)
+        )
 
 
 @dataclass(frozen=True)
@@ -114,17 +117,30 @@ def _tables() -> _Tables:
     path = resources.files("gpuatlas.performance") / "data" / "engines.toml"
     document = tomllib.loads(path.read_text(encoding="utf-8"))
     problems: list[str] = []
-    backends = [_validated(_BackendRecord, t, "backend", problems)
-                for t in document.get("backend", [])]
-    names = [_validated(_NameRecord, t, "engine_name", problems)
-             for t in document.get("engine_name", [])]
-    releases = [_validated(_ReleaseRecord, t, "release", problems)
-                for t in document.get("release", [])]
+    backends = [
+        _validated(_BackendRecord, t, "backend", problems) for t in document.get("backend", [])
+    ]
+    names = [
+        _validated(_NameRecord, t, "engine_name", problems) for t in document.get("engine_name", [])
+    ]
+    releases = [
+        _validated(_ReleaseRecord, t, "release", problems) for t in document.get("release", [])
+    ]
     if problems:
         raise DataFileError(str(path), problems)
     return _Tables(
-        tuple(Backend(b.id, tuple(b.names), tuple(b.vendors), tuple(b.families),
-                      tuple(b.excluded_families), b.source) for b in backends if b is not None),
+        tuple(
+            Backend(
+                b.id,
+                tuple(b.names),
+                tuple(b.vendors),
+                tuple(b.families),
+                tuple(b.excluded_families),
+                b.source,
+            )
+            for b in backends
+            if b is not None
+        ),
         tuple(n for n in names if n is not None),
         tuple(r for r in releases if r is not None),
     )
@@ -169,8 +185,9 @@ def _engine_names() -> dict[str, _Named]:
         implied = _implied_backend(profile, family)
         is_default = profile is family[0]
         for name in (profile.id, *profile.names):
-            index.setdefault(_key(name), _Named(profile.engine, None if is_default
-                                                else profile.id, implied))
+            index.setdefault(
+                _key(name), _Named(profile.engine, None if is_default else profile.id, implied)
+            )
     for record in _tables().names:
         backend = record.backends[0] if len(record.backends) == 1 else None
         for name in (record.id, *record.names):
@@ -234,8 +251,11 @@ def _parse(text: str) -> EngineSpec:
     version, backend = _version_and_backend(text, rest)
     if backend is not None and named.backend is not None and backend != named.backend:
         raise InvalidRequestError(
-            [f"engine text {text!r} names backend {backend!r}, but {named.engine} runs on "
-             f"{named.backend} only"])
+            [
+                f"engine text {text!r} names backend {backend!r}, but {named.engine} runs on "
+                f"{named.backend} only"
+            ]
+        )
     return EngineSpec(named.engine, version, backend or named.backend, named.profile)
 
 
@@ -245,7 +265,7 @@ def _leading_name(text: str) -> tuple[_Named, str]:
     index = _engine_names()
     for name in _longest_first():
         if key == name or (key.startswith(name) and key[len(name)] == "-"):
-            return index[name], key[len(name):].strip("-")
+            return index[name], key[len(name) :].strip("-")
     head = key.split("-")[0] if key else key
     close = difflib.get_close_matches(key, list(index), n=6, cutoff=0.5)
     close += difflib.get_close_matches(head, list(index), n=6, cutoff=0.6)
@@ -261,14 +281,16 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
             continue
         if word in _backend_names():
             backend = _backend_names()[word]
-        elif version is None and (_BUILD.match(word) or _SEMVER.match(word)
-                                  or _COMMIT.match(word)):
+        elif version is None and (_BUILD.match(word) or _SEMVER.match(word) or _COMMIT.match(word)):
             version = word.removeprefix("v") if _SEMVER.match(word) else word
         else:
             raise InvalidRequestError(
-                [f"engine text {text!r}: cannot read {word!r} (expected a version such as "
-                 f"0.8.5, a llama.cpp build such as b4426 or a commit, or a backend: "
-                 f"{', '.join(sorted({b.id for b in all_backends()}))})"])
+                [
+                    f"engine text {text!r}: cannot read {word!r} (expected a version such as "
+                    f"0.8.5, a llama.cpp build such as b4426 or a commit, or a backend: "
+                    f"{', '.join(sorted({b.id for b in all_backends()}))})"
+                ]
+            )
     return version, backend
 
 
@@ -276,8 +298,11 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
 
 
 def engine_profile(
-    engine: str | EngineSpec, gpu: Gpu | None = None, version: str | None = None,
-    date: str | None = None, backend: str | None = None,
+    engine: str | EngineSpec,
+    gpu: Gpu | None = None,
+    version: str | None = None,
+    date: str | None = None,
+    backend: str | None = None,
 ) -> EngineProfile:
     """The profile a case uses: the engine's profiles on the backend (named, else the first
     that serves `gpu`; CUDA when no GPU is given), then the generation whose release bounds
@@ -293,7 +318,10 @@ def engine_profile(
 
 @lru_cache(maxsize=4096)
 def _profile_outcome(
-    engine: str | EngineSpec, gpu: Platform | None, version: str | None, date: str | None,
+    engine: str | EngineSpec,
+    gpu: Platform | None,
+    version: str | None,
+    date: str | None,
     backend: str | None,
 ) -> EngineProfile | GpuAtlasError:
     try:
@@ -303,7 +331,10 @@ def _profile_outcome(
 
 
 def _engine_profile(
-    engine: str | EngineSpec, gpu: Platform | None, version: str | None, date: str | None,
+    engine: str | EngineSpec,
+    gpu: Platform | None,
+    version: str | None,
+    date: str | None,
     backend: str | None,
 ) -> EngineProfile:
     spec = engine if isinstance(engine, EngineSpec) else parse_engine_spec(engine)
@@ -319,8 +350,11 @@ def _engine_profile(
     if not on_backend:
         offered = sorted({b for p in profiles for b in p.backends})
         raise InvalidRequestError(
-            [f"engine {spec.engine} has no {chosen_backend} profile (it is modelled on: "
-             f"{', '.join(offered)})"])
+            [
+                f"engine {spec.engine} has no {chosen_backend} profile (it is modelled on: "
+                f"{', '.join(offered)})"
+            ]
+        )
     profile = _generation(on_backend, version, date)
     _require_serves(profile, chosen_backend, gpu)
     return profile
@@ -332,10 +366,14 @@ def _profiles_of(spec: EngineSpec) -> list[EngineProfile]:
         return profiles
     record = next(r for r in _tables().names if r.id == spec.engine)
     modelled = sorted({p.engine for p in all_engines()})
-    what = "an image engine: the diffusion model takes it as its engine" if record.kind == \
-        "image" else "no speed profile yet"
+    what = (
+        "an image engine: the diffusion model takes it as its engine"
+        if record.kind == "image"
+        else "no speed profile yet"
+    )
     raise InvalidRequestError(
-        [f"engine {spec.engine} is {what}; LLM engines modelled: {', '.join(modelled)}"])
+        [f"engine {spec.engine} is {what}; LLM engines modelled: {', '.join(modelled)}"]
+    )
 
 
 def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Platform | None) -> str:
@@ -347,14 +385,22 @@ def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Platform |
         if backend in backends and backends[backend].serves(gpu):
             return backend
     raise InvalidRequestError(
-        [f"engine {engine} is not modelled on {gpu.vendor} {gpu.id} (its backends: "
-         f"{', '.join(dict.fromkeys(order))}); engines modelled there: {_engines_on(gpu)}"])
+        [
+            f"engine {engine} is not modelled on {gpu.vendor} {gpu.id} (its backends: "
+            f"{', '.join(dict.fromkeys(order))}); engines modelled there: {_engines_on(gpu)}"
+        ]
+    )
 
 
 def _engines_on(gpu: Platform) -> str:
     backends = {b.id: b for b in all_backends()}
-    found = sorted({p.engine for p in all_engines()
-                    if any(b in backends and backends[b].serves(gpu) for b in p.backends)})
+    found = sorted(
+        {
+            p.engine
+            for p in all_engines()
+            if any(b in backends and backends[b].serves(gpu) for b in p.backends)
+        }
+    )
     return ", ".join(found) or "none"
 
 
@@ -371,8 +417,11 @@ def _require_serves(profile: EngineProfile, backend: str, gpu: Platform | None) 
     if gpu is None or found is None or found.serves(gpu):
         return
     raise InvalidRequestError(
-        [f"backend {backend} ({profile.id}) does not run on {gpu.vendor} {gpu.id}; it serves: "
-         f"{', '.join(found.vendors)}; engines modelled on {gpu.id}: {_engines_on(gpu)}"])
+        [
+            f"backend {backend} ({profile.id}) does not run on {gpu.vendor} {gpu.id}; it serves: "
+            f"{', '.join(found.vendors)}; engines modelled on {gpu.id}: {_engines_on(gpu)}"
+        ]
+    )
 
 
 # ----- generations by release -------------------------------------------------------------------
@@ -426,8 +475,10 @@ def _generation(
     month = _month_point(version, date)
     for profile in profiles:
         low, high = _bound(profile.from_version), _bound(profile.before_version)
-        if point is not None and (low or high) and all(
-            b is None or b[0] == point[0] for b in (low, high)
+        if (
+            point is not None
+            and (low or high)
+            and all(b is None or b[0] == point[0] for b in (low, high))
         ):
             if (low is None or point[1] >= low[1]) and (high is None or point[1] < high[1]):
                 return profile
@@ -444,8 +495,13 @@ def release_notes(engine: str, version: str | None) -> list[str]:
     notes = []
     for record in _tables().releases:
         bound = _bound(record.from_version)
-        if record.engine == engine and point and bound and point[0] == bound[0] \
-                and point[1] >= bound[1]:
+        if (
+            record.engine == engine
+            and point
+            and bound
+            and point[0] == bound[0]
+            and point[1] >= bound[1]
+        ):
             notes.append(f"{engine} {record.from_version}+: {record.behaviour}")
     return notes
 
@@ -489,8 +545,14 @@ def check_image_engine_runs_on(engine: str, gpu: Gpu) -> None:
     """Raise when an image engine of [[engine_name]] has no backend serving this GPU (Core ML
     on an NVIDIA card), naming the platforms it runs on; unknown names pass (eager PyTorch)."""
     key = _key(engine or "")
-    record = next((r for r in _tables().names if r.kind == "image"
-                   and key in {_key(name) for name in (r.id, *r.names)}), None)
+    record = next(
+        (
+            r
+            for r in _tables().names
+            if r.kind == "image" and key in {_key(name) for name in (r.id, *r.names)}
+        ),
+        None,
+    )
     if record is None:
         return
     backends = [b for b in all_backends() if b.id in record.backends]
@@ -498,9 +560,16 @@ def check_image_engine_runs_on(engine: str, gpu: Gpu) -> None:
     if not backends or any(b.serves(platform) for b in backends):
         return
     vendors = ", ".join(dict.fromkeys(v for b in backends for v in b.vendors))
-    usable = [r.id for r in _tables().names if r.kind == "image" and any(
-        b.id in r.backends and b.serves(platform) for b in all_backends())]
+    usable = [
+        r.id
+        for r in _tables().names
+        if r.kind == "image"
+        and any(b.id in r.backends and b.serves(platform) for b in all_backends())
+    ]
     raise InvalidRequestError(
-        [f"image engine {record.id} does not run on {gpu.vendor} {gpu.id}: it runs on {vendors} "
-         f"GPUs only (backends: {', '.join(b.id for b in backends)}); image engines for "
-         f"{gpu.id}: {', '.join(usable) or 'none'}"])
+        [
+            f"image engine {record.id} does not run on {gpu.vendor} {gpu.id}: it runs on {vendors} "
+            f"GPUs only (backends: {', '.join(b.id for b in backends)}); image engines for "
+            f"{gpu.id}: {', '.join(usable) or 'none'}"
+        ]
+    )

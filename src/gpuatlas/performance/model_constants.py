@@ -61,8 +61,9 @@ def _constant(entry: object, where: str, problems: list[str]) -> Constant | None
         return None
     value = entry["value"]
     numbers = value if isinstance(value, list) else [value]
-    if not numbers or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                              for v in numbers):
+    if not numbers or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
+    ):
         problems.append(f"{where}: value must be a number or a list of numbers")
         return None
     if not str(entry["source"]).strip() or not str(entry["meaning"]).strip():

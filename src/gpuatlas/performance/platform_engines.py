@@ -42,8 +42,10 @@ class _Rule(BaseModel):
         return (
             gpu.vendor.lower() == self.vendor.lower()
             and (not self.segments or gpu.segment in self.segments)
-            and (not self.architecture_families
-                 or gpu.architecture_family in self.architecture_families)
+            and (
+                not self.architecture_families
+                or gpu.architecture_family in self.architecture_families
+            )
         )
 
 
@@ -61,8 +63,11 @@ def platform_engine(gpu: Gpu) -> PlatformEngine:
         if rule.holds(gpu):
             return PlatformEngine(rule.engine, rule.label, rule.why, rule.source)
     raise InvalidRequestError(
-        [f"no usual LLM engine is recorded for {gpu.vendor} {gpu.id} "
-         "(performance/data/platform_engines.toml); name one with --engine"])
+        [
+            f"no usual LLM engine is recorded for {gpu.vendor} {gpu.id} "
+            "(performance/data/platform_engines.toml); name one with --engine"
+        ]
+    )
 
 
 def side_engine(gpu: Gpu, named: str | None = None) -> PlatformEngine:

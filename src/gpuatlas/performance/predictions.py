@@ -162,21 +162,36 @@ def exact_json(value: float, unit: str, model: str) -> dict[str, Any]:
 def _gb_fields_json(data: dict[str, Any], model: str) -> dict[str, Any]:
     """Every *_gb number of a memory document as an exact range (GB, 1e9 bytes)."""
     return {
-        key: (exact_json(float(value), "GB", model)
-              if key.endswith("_gb") and isinstance(value, (int, float)) else value)
+        key: (
+            exact_json(float(value), "GB", model)
+            if key.endswith("_gb") and isinstance(value, (int, float))
+            else value
+        )
         for key, value in data.items()
     }
 
 
 def banded_like(
-    value: float, reference: Estimate, unit: str, inverse: bool = False,
-    cap: float | None = None, note: str = "",
+    value: float,
+    reference: Estimate,
+    unit: str,
+    inverse: bool = False,
+    cap: float | None = None,
+    note: str = "",
 ) -> Estimate:
     """`value` with the relative band of `reference` (inverted for quantities ∝ 1/reference,
     such as MFU or scaling efficiency against step time), optionally capped."""
     if reference.value <= 0:
-        return Estimate(value, value, value, unit, reference.model,
-                        reference.calibration_version, reference.extrapolated, (note,))
+        return Estimate(
+            value,
+            value,
+            value,
+            unit,
+            reference.model,
+            reference.calibration_version,
+            reference.extrapolated,
+            (note,),
+        )
     low_ratio, high_ratio = reference.low / reference.value, reference.high / reference.value
     if inverse:
         low_ratio, high_ratio = 1.0 / high_ratio, 1.0 / low_ratio
@@ -184,8 +199,16 @@ def banded_like(
     if cap is not None:
         value, low, high = min(value, cap), min(low, cap), min(high, cap)
     notes = (note,) if note else ()
-    return Estimate(value, low, high, unit, reference.model, reference.calibration_version,
-                    reference.extrapolated, notes)
+    return Estimate(
+        value,
+        low,
+        high,
+        unit,
+        reference.model,
+        reference.calibration_version,
+        reference.extrapolated,
+        notes,
+    )
 
 
 def _estimates_json(values: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +296,8 @@ class TrainingPrediction:
         data["allreduce_s"] = banded_like(self.allreduce_s, step, "s").to_json()
         data["exposed_allreduce_s"] = banded_like(self.exposed_allreduce_s, step, "s").to_json()
         data["scaling_efficiency"] = banded_like(
-            self.scaling_efficiency, step, "fraction", inverse=True, cap=1.0).to_json()
+            self.scaling_efficiency, step, "fraction", inverse=True, cap=1.0
+        ).to_json()
         data["mfu"] = banded_like(self.mfu, step, "fraction", inverse=True, cap=1.0).to_json()
         data["overlap_fraction"] = exact_json(self.overlap_fraction, "fraction", step.model)
         data["memory"] = self.memory.to_ranged_json()

@@ -39,10 +39,18 @@ class Primitives:
 
 
 SCALAR = Primitives(
-    maximum=max, minimum=min, where=_choose, floor=math.floor, ceil=math.ceil,
+    maximum=max,
+    minimum=min,
+    where=_choose,
+    floor=math.floor,
+    ceil=math.ceil,
     floor_divide=operator.floordiv,
 )
 ARRAY = Primitives(
-    maximum=np.maximum, minimum=np.minimum, where=np.where, floor=np.floor, ceil=np.ceil,
+    maximum=np.maximum,
+    minimum=np.minimum,
+    where=np.where,
+    floor=np.floor,
+    ceil=np.ceil,
     floor_divide=np.floor_divide,
 )

@@ -82,8 +82,10 @@ def as_llm(model: ModelArg) -> ModelArch:
         return resolved.language_model
     if not isinstance(resolved, ModelArch):
         raise InvalidRequestError(
-            [f"model {resolved.id} is a {resolved.kind} model, not an LLM; "
-             f"use the {resolved.kind} predictor"]
+            [
+                f"model {resolved.id} is a {resolved.kind} model, not an LLM; "
+                f"use the {resolved.kind} predictor"
+            ]
         )
     return resolved
 

@@ -44,7 +44,7 @@ def _bounded(text: str) -> str:
     slug = _SLUG_UNSAFE.sub("-", text.strip().lower()).strip("-.")
     if len(slug) <= MAX_PART_CHARS:
         return slug
-    return f"{slug[:MAX_PART_CHARS - 7]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
+    return f"{slug[: MAX_PART_CHARS - 7]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
 
 
 def _settings_contradict_definition(benchmark_id: str, settings: Settings) -> bool:
@@ -67,8 +67,18 @@ def _settings_contradict_definition(benchmark_id: str, settings: Settings) -> bo
 
 
 def _settings_digest(settings: Settings) -> str:
-    shape = "|".join(str(getattr(settings, name)) for name in (
-        "model", "api", "input_tokens", "output_tokens", "concurrency", "rate_rps", "arrival"))
+    shape = "|".join(
+        str(getattr(settings, name))
+        for name in (
+            "model",
+            "api",
+            "input_tokens",
+            "output_tokens",
+            "concurrency",
+            "rate_rps",
+            "arrival",
+        )
+    )
     return hashlib.sha256(shape.encode()).hexdigest()[:8]
 
 
@@ -93,6 +103,7 @@ def identity_key_of(benchmark_id: str, engine_name: str | None, settings: Settin
     if not method.startswith("words"):  # exact token counts: another workload than words
         parts.append("lengths:exact")
     if benchmark_id.startswith(EXTERNAL_PREFIX) or _settings_contradict_definition(
-            benchmark_id, settings):  # an imported run's id does not name its settings
+        benchmark_id, settings
+    ):  # an imported run's id does not name its settings
         parts.append(f"settings:{_settings_digest(settings)}")
     return " ".join(parts)[:MAX_IDENTITY_CHARS]

@@ -27,8 +27,10 @@ def failure_counts(result: BenchResult) -> tuple[int, int]:
     if measured:
         return sum(1 for sample in measured if not sample.ok), len(measured)
     failed = sum(result.failures.values())
-    succeeded = max((result.metrics[name].n for name in PER_REQUEST_METRICS
-                     if name in result.metrics), default=0)
+    succeeded = max(
+        (result.metrics[name].n for name in PER_REQUEST_METRICS if name in result.metrics),
+        default=0,
+    )
     return failed, failed + succeeded
 
 
@@ -43,8 +45,10 @@ def comparability_problems(result: BenchResult) -> list[str]:
         problems.append(f"headline value {value} is not a positive finite number")
     failed, attempted = failure_counts(result)
     if attempted and failed / attempted > FAILURE_RATIO_LIMIT:
-        problems.append(f"{failed} of {attempted} requests failed "
-                        f"({100 * failed / attempted:.0f}% > {100 * FAILURE_RATIO_LIMIT:.0f}%)")
+        problems.append(
+            f"{failed} of {attempted} requests failed "
+            f"({100 * failed / attempted:.0f}% > {100 * FAILURE_RATIO_LIMIT:.0f}%)"
+        )
     if result.interrupted:
         problems.append("interrupted before the planned end")
     return problems

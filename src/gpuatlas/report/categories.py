@@ -56,8 +56,7 @@ def category_entries(
     """One entry per suite category and per other category with a measured pair."""
     present = {r.info.category for r in rows if r.measured_on_both} | set(suite_categories)
     return [
-        _entry(name, [r for r in rows if r.info.category == name])
-        for name in _ordered(present)
+        _entry(name, [r for r in rows if r.info.category == name]) for name in _ordered(present)
     ]
 
 
@@ -70,15 +69,27 @@ def _entry(name: str, members: list[PairRow]) -> CategoryEntry:
         return _from_summary(name, "modelled", _summary(name, modelled, False), modelled)
     reasons = sorted({r.reason for r in members if r.reason})
     reason = "no benchmark measured on both sides" + (f"; {reasons[0]}" if reasons else "")
-    return CategoryEntry(name, _title(name), "none", len(members), None, "inconclusive", None,
-                         0, 0, 0, 0, 0, None, reason)
+    return CategoryEntry(
+        name,
+        _title(name),
+        "none",
+        len(members),
+        None,
+        "inconclusive",
+        None,
+        0,
+        0,
+        0,
+        0,
+        0,
+        None,
+        reason,
+    )
 
 
 def _summary(name: str, rows: list[PairRow], by_direction: bool) -> CategorySummary:
     ratios = [r.ratio for r in rows if r.ratio is not None]
-    return summarize_category(
-        name, ratios, [r.direction for r in rows], by_direction=by_direction
-    )
+    return summarize_category(name, ratios, [r.direction for r in rows], by_direction=by_direction)
 
 
 def _title(name: str) -> str:
@@ -140,16 +151,19 @@ def category_rows(entries: Sequence[CategoryEntry]) -> tuple[tuple[Cell, ...], .
     rows = []
     for e in entries:
         ratio = _ratio(e)
-        rows.append((
-            Text(e.title),
-            Text(BASIS_LABELS[e.basis]),
-            Text(str(e.benchmarks)),
-            ratio if ratio is not None else Text(f"— ({e.reason})"),
-            Text(f"{e.toward_a} / {e.toward_b} ({format_p(e.sign_test_p)})"
-                 if e.ratio else "—"),
-            Text(f"{e.a_wins} / {e.b_wins} / {e.undecided}" if e.basis == "measured" else "—"),
-            Text(verdict_label(e.verdict, e.model_verdict, e.basis)),
-        ))
+        rows.append(
+            (
+                Text(e.title),
+                Text(BASIS_LABELS[e.basis]),
+                Text(str(e.benchmarks)),
+                ratio if ratio is not None else Text(f"— ({e.reason})"),
+                Text(
+                    f"{e.toward_a} / {e.toward_b} ({format_p(e.sign_test_p)})" if e.ratio else "—"
+                ),
+                Text(f"{e.a_wins} / {e.b_wins} / {e.undecided}" if e.basis == "measured" else "—"),
+                Text(verdict_label(e.verdict, e.model_verdict, e.basis)),
+            )
+        )
     return tuple(rows)
 
 
@@ -171,8 +185,9 @@ def category_statements(
         if e.decided_by == "sign test":
             statements.append(_by_sign_test(subject, e, ratio, a_label, b_label))
             continue
-        statement = verdict_statement(subject, Verdict(e.verdict), ratio, a_label, b_label,
-                                      e.reason)
+        statement = verdict_statement(
+            subject, Verdict(e.verdict), ratio, a_label, b_label, e.reason
+        )
         statements.append(_with_direction(statement, e))
     return statements
 
@@ -188,7 +203,8 @@ def _by_sign_test(
     count = Provenance(kind="computed", source="directions of the benchmarks' point ratios")
     same = entry.toward_a if a_wins else entry.toward_b
     numbers = {
-        "ratio": ratio, "shown": shown,
+        "ratio": ratio,
+        "shown": shown,
         "same": Quantity(float(same), "", count),
         "total": Quantity(float(entry.benchmarks), "", count),
         "p": Quantity(entry.beyond_margin_p, "", PROVENANCE),
@@ -196,7 +212,10 @@ def _by_sign_test(
         "shown_high": Quantity(shown.high, "×", PROVENANCE),
     }
     words = {
-        "subject": subject, "a": a_label, "b": b_label, "decided_by": "sign test",
+        "subject": subject,
+        "a": a_label,
+        "b": b_label,
+        "decided_by": "sign test",
         "winner": a_label if a_wins else b_label,
     }
     template = (
@@ -205,9 +224,15 @@ def _by_sign_test(
         "mean {shown:ratio}, its {confidence:pct} CI {shown_low:ratio}–{shown_high:ratio} "
         "alone would not decide."
     )
-    return with_method_numbers(Statement(
-        kind="verdict", template=template, numbers=numbers, words=words, verdict=entry.verdict,
-    ))
+    return with_method_numbers(
+        Statement(
+            kind="verdict",
+            template=template,
+            numbers=numbers,
+            words=words,
+            verdict=entry.verdict,
+        )
+    )
 
 
 def _with_direction(statement: Statement, entry: CategoryEntry) -> Statement:
@@ -223,8 +248,7 @@ def _with_direction(statement: Statement, entry: CategoryEntry) -> Statement:
     if entry.sign_test_p < P_FLOOR:
         numbers["p_floor"] = Quantity(P_FLOOR, "", PROVENANCE)
         clause = (
-            " {same_way:int} of {directed:int} point the same way "
-            "(sign test p < {p_floor:num})."
+            " {same_way:int} of {directed:int} point the same way (sign test p < {p_floor:num})."
         )
     else:
         numbers["p"] = Quantity(entry.sign_test_p, "", PROVENANCE)

@@ -63,8 +63,9 @@ def weights_statement(context: ReportContext) -> Statement:
     """'Weights assumed: mxfp4 experts + bf16 (from the checkpoint's quantization_config).'"""
     choice = weights_choice(context.options)
     words = {"model": focus_model(context), "label": choice.label, "reason": choice.reason}
-    return Statement(kind="fact", words=words,
-                     template="Weights assumed for {model}: {label} ({reason}).")
+    return Statement(
+        kind="fact", words=words, template="Weights assumed for {model}: {label} ({reason})."
+    )
 
 
 def engine_of(context: ReportContext, system: GpuSystem) -> PlatformEngine:

@@ -43,8 +43,13 @@ def _verdict_words(entry: CategoryEntry, a: str, b: str) -> str:
 
 
 def _span(entries: list[CategoryEntry]) -> float:
-    logs = [abs(math.log(v)) for e in entries if e.ratio for v in
-            (e.ratio.value, e.ratio.low or e.ratio.value, e.ratio.high or e.ratio.value) if v > 0]
+    logs = [
+        abs(math.log(v))
+        for e in entries
+        if e.ratio
+        for v in (e.ratio.value, e.ratio.low or e.ratio.value, e.ratio.high or e.ratio.value)
+        if v > 0
+    ]
     return min(MAX_SPAN, max([math.log(1.5), *logs]) * 1.08)
 
 
@@ -117,7 +122,8 @@ def _score(label: str, entry: ScoreEntry | None, side: str) -> str:
         )
     interval = (
         f"[{format_number(entry.low)}–{format_number(entry.high)}] "
-        if entry.low is not None and entry.high is not None else ""
+        if entry.low is not None and entry.high is not None
+        else ""
     )
     paired = "same benchmarks as the other side" if entry.paired else "own coverage"
     return (
@@ -131,10 +137,12 @@ def _score(label: str, entry: ScoreEntry | None, side: str) -> str:
 def _answers(comparison: Comparison) -> list[tuple[str, str]]:
     """(question, answer) for: fits my model? how fast? what per 1M tokens?"""
     statements = comparison.all_statements()
-    fits = [render_statement(s) for s in statements
-            if s.question and s.question.startswith("Can the")]
-    cost = [render_statement(s) for s in statements
-            if s.question and "cheaper to serve" in s.question]
+    fits = [
+        render_statement(s) for s in statements if s.question and s.question.startswith("Can the")
+    ]
+    cost = [
+        render_statement(s) for s in statements if s.question and "cheaper to serve" in s.question
+    ]
     answers = [("Fits my model?", " ".join(dict.fromkeys(fits)) or "—")]
     speed = _speed(comparison)
     if speed:
@@ -169,9 +177,7 @@ def _headline(comparison: Comparison) -> str:
 
 def render_glance(comparison: Comparison) -> str:
     """The at-a-glance block as an HTML fragment."""
-    answers = "".join(
-        f"<dt>{escape(q)}</dt><dd>{escape(a)}</dd>" for q, a in _answers(comparison)
-    )
+    answers = "".join(f"<dt>{escape(q)}</dt><dd>{escape(a)}</dd>" for q, a in _answers(comparison))
     scores = _score(comparison.a.label, comparison.scores.a, "a") + _score(
         comparison.b.label, comparison.scores.b, "b"
     )

@@ -101,7 +101,8 @@ def _file_identity(url: str) -> tuple[int, int] | None:
 
 
 def _group(
-    summaries: Sequence[GroupSummary], workloads: Mapping[str, Workload],
+    summaries: Sequence[GroupSummary],
+    workloads: Mapping[str, Workload],
     systems: Sequence[str] | None,
 ) -> dict[str, dict[str, BenchmarkSamples]]:
     """Samples per system key; a public benchmark titled from its workload, others by id."""

@@ -62,9 +62,7 @@ def _one_sided_note(rows: Sequence[PairRow]) -> str | None:
     )
 
 
-def method_notes(
-    rows: Sequence[PairRow], data: MeasuredData, noise: NoiseModel
-) -> tuple[str, ...]:
+def method_notes(rows: Sequence[PairRow], data: MeasuredData, noise: NoiseModel) -> tuple[str, ...]:
     notes = [
         f"Source: {data.store_description}; quarantined results excluded.",
         _verdict_rule(),

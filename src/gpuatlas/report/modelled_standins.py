@@ -29,16 +29,24 @@ def _llm(workload: Workload) -> Callable[[GpuSystem], Any] | None:
     if workload.metric == "decode_tok_s":
         input_tokens = workload.input_tokens or DEFAULT_PROMPT_TOKENS
         output_tokens = workload.output_tokens or DEFAULT_OUTPUT_TOKENS
-        return lambda s: predict_llm(
-            s, model, weights, engine, batch=1, input_tokens=input_tokens,
-            output_tokens=output_tokens,
-        ).decode_tok_s
+        return lambda s: (
+            predict_llm(
+                s,
+                model,
+                weights,
+                engine,
+                batch=1,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+            ).decode_tok_s
+        )
     prompt_tokens = workload.input_tokens
     if workload.metric in ("prefill_tok_s", "ttft_ms") and prompt_tokens:
         attribute = workload.metric
         return lambda s: getattr(
-            predict_llm(s, model, weights, engine, batch=1, input_tokens=prompt_tokens,
-                        output_tokens=1),
+            predict_llm(
+                s, model, weights, engine, batch=1, input_tokens=prompt_tokens, output_tokens=1
+            ),
             attribute,
         )
     return None
@@ -47,9 +55,14 @@ def _llm(workload: Workload) -> Callable[[GpuSystem], Any] | None:
 def _diffusion(workload: Workload) -> Callable[[GpuSystem], Any] | None:
     if workload.metric != "image_s" or not workload.single_stream:
         return None
-    return lambda s: predict_diffusion(
-        s, workload.model, resolution=workload.image_width_px, steps=workload.steps,
-    ).s_per_image
+    return lambda s: (
+        predict_diffusion(
+            s,
+            workload.model,
+            resolution=workload.image_width_px,
+            steps=workload.steps,
+        ).s_per_image
+    )
 
 
 def predictor(workload: Workload | None) -> Callable[[GpuSystem], Any] | None:

@@ -122,7 +122,9 @@ def benchmark_entry(row: PairRow, workload: str | None = None) -> BenchmarkEntry
 
 
 def side_cell(
-    samples: BenchmarkSamples | None, estimate: Any | None, noise: NoiseLookup | None,
+    samples: BenchmarkSamples | None,
+    estimate: Any | None,
+    noise: NoiseLookup | None,
     missing: str,
 ) -> Cell:
     if samples is not None:
@@ -130,8 +132,10 @@ def side_cell(
         basis = f"; interval from the {noise.describe()}" if noise else ""
         provenance = measured_provenance(samples)
         provenance = Provenance(
-            kind="measured", source=(provenance.source + basis)[:400],
-            result_ids=provenance.result_ids, n=provenance.n,
+            kind="measured",
+            source=(provenance.source + basis)[:400],
+            result_ids=provenance.result_ids,
+            n=provenance.n,
         )
         return Quantity(side.median, samples.benchmark.unit, provenance, side.ci_low, side.ci_high)
     if estimate is not None:

@@ -79,9 +79,18 @@ class PairRow:
 def measured_row(comparison: BenchmarkComparison, suite: bool = False) -> PairRow:
     """A benchmark measured on both sides (its verdict as compare/ decided it)."""
     return PairRow(
-        comparison.benchmark, comparison.a, comparison.b, None, None, comparison.ratio,
-        Basis.MEASURED.value, comparison.verdict, comparison.reason, suite,
-        comparison.a_noise, comparison.b_noise,
+        comparison.benchmark,
+        comparison.a,
+        comparison.b,
+        None,
+        None,
+        comparison.ratio,
+        Basis.MEASURED.value,
+        comparison.verdict,
+        comparison.reason,
+        suite,
+        comparison.a_noise,
+        comparison.b_noise,
     )
 
 
@@ -113,12 +122,37 @@ def model_row(
     if a_side is None or b_side is None:
         reasons = [m for m, side in zip(missing, (a_side, b_side), strict=True) if side is None]
         reason = next((r for r in reasons if r), "no measurement and no model")
-        return PairRow(info, a, b, a_model, b_model, None, "none", Verdict.INCONCLUSIVE,
-                       reason, suite, a_noise, b_noise, missing)
+        return PairRow(
+            info,
+            a,
+            b,
+            a_model,
+            b_model,
+            None,
+            "none",
+            Verdict.INCONCLUSIVE,
+            reason,
+            suite,
+            a_noise,
+            b_noise,
+            missing,
+        )
     seed = stable_seed("vs-model", info.id)
     ratio = ratio_vs_model(a_side, b_side, info.higher_is_better, seed)
     basis = Basis.MODELLED if a is None and b is None else Basis.MEASURED_VS_MODELLED
     modelled_sides = " and ".join(s for s, m in (("A", a_model), ("B", b_model)) if m)
     reason = f"{modelled_sides} modelled: decided against the model's calibrated band"
-    return PairRow(info, a, b, a_model, b_model, ratio, basis.value,
-                   verdict_for(ratio.interval), reason, suite, a_noise, b_noise)
+    return PairRow(
+        info,
+        a,
+        b,
+        a_model,
+        b_model,
+        ratio,
+        basis.value,
+        verdict_for(ratio.interval),
+        reason,
+        suite,
+        a_noise,
+        b_noise,
+    )

@@ -75,8 +75,7 @@ class _Inset:
             yield Segment.line()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        inner = Measurement.get(console, options.update_width(options.max_width - 2),
-                                self.content)
+        inner = Measurement.get(console, options.update_width(options.max_width - 2), self.content)
         return Measurement(inner.minimum + 2, inner.maximum + 2)
 
 

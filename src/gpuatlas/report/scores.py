@@ -62,8 +62,13 @@ def score_for(
     reference = data.for_system(method.reference_gpu)
     mine = data.for_system(system_key)
     noise = default_noise_model()
-    method_key = (method.version, method.reference_gpu, method.reference_value,
-                  tuple(sorted(method.weights.items())), noise.version)
+    method_key = (
+        method.version,
+        method.reference_gpu,
+        method.reference_value,
+        tuple(sorted(method.weights.items())),
+        noise.version,
+    )
     only_key = tuple(sorted(only)) if only is not None else None
     key = (system_key, method_key, only_key, _inputs_key(mine), _inputs_key(reference))
     with _SCORES_LOCK:
@@ -79,15 +84,21 @@ def score_for(
     return score
 
 
-
-
 def _inputs_key(results: Mapping[str, BenchmarkSamples]) -> tuple[Hashable, ...]:
     """What a score computed from these samples depends on: per benchmark its orientation,
     category, n, median, interval and the first bootstrap medians (the seeded replicates are a
     function of the runs, so equal keys mean equal inputs)."""
     return tuple(
-        (benchmark_id, s.benchmark.category, s.benchmark.higher_is_better, s.n,
-         s.summary().median, s.summary().ci_low, s.summary().ci_high, _head(s))
+        (
+            benchmark_id,
+            s.benchmark.category,
+            s.benchmark.higher_is_better,
+            s.n,
+            s.summary().median,
+            s.summary().ci_low,
+            s.summary().ci_high,
+            _head(s),
+        )
         for benchmark_id, s in sorted(results.items())
     )
 

@@ -18,10 +18,12 @@ def serving_cost_statement(
     a_price, b_price = a.reference_price, b.reference_price
     if a_price is None or b_price is None:
         return None
-    a_cost = per_million_tokens(a_price.usd_per_gpu_hour * a.system.gpu_count,
-                                a.speed.serving_tok_s)
-    b_cost = per_million_tokens(b_price.usd_per_gpu_hour * b.system.gpu_count,
-                                b.speed.serving_tok_s)
+    a_cost = per_million_tokens(
+        a_price.usd_per_gpu_hour * a.system.gpu_count, a.speed.serving_tok_s
+    )
+    b_cost = per_million_tokens(
+        b_price.usd_per_gpu_hour * b.system.gpu_count, b.speed.serving_tok_s
+    )
     return modelled_comparison(
         "Cost per 1M output tokens at the reference prices",
         context.a_label,

@@ -45,8 +45,12 @@ def _weights(model: str) -> str:
 def _llm_serving(benchmark: Benchmark, system: GpuSystem) -> Any:
     p = benchmark.params
     return serving_throughput(
-        system, benchmark.model or "", _weights(benchmark.model or ""), "vllm",
-        concurrency=int(p["concurrency"]), input_tokens=int(p["input_tokens"]),
+        system,
+        benchmark.model or "",
+        _weights(benchmark.model or ""),
+        "vllm",
+        concurrency=int(p["concurrency"]),
+        input_tokens=int(p["input_tokens"]),
         output_tokens=int(p["output_tokens"]),
     )
 
@@ -56,7 +60,12 @@ def _llm_single(benchmark: Benchmark, system: GpuSystem) -> Any:
     weights = "mxfp4" if "gpt-oss" in model else "q4_k_m"
     p = benchmark.params
     return predict_llm(
-        system, model, weights, "ollama", batch=1, input_tokens=int(p["input_tokens"]),
+        system,
+        model,
+        weights,
+        "ollama",
+        batch=1,
+        input_tokens=int(p["input_tokens"]),
         output_tokens=int(p["output_tokens"]),
     ).decode_tok_s
 
@@ -71,7 +80,9 @@ def _image(benchmark: Benchmark, system: GpuSystem) -> Any:
 def _vision(benchmark: Benchmark, system: GpuSystem) -> Any:
     p = benchmark.params
     return predict_vision(
-        system, benchmark.model or "", batch=int(p["concurrency"]),
+        system,
+        benchmark.model or "",
+        batch=int(p["concurrency"]),
         output_tokens=int(p["output_tokens"]),
     )
 

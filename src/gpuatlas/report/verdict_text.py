@@ -28,9 +28,12 @@ def with_method_numbers(statement: Statement) -> Statement:
     if not used:
         return statement
     return Statement(
-        kind=statement.kind, template=statement.template,
-        numbers={**statement.numbers, **used}, words=statement.words,
-        verdict=statement.verdict, question=statement.question,
+        kind=statement.kind,
+        template=statement.template,
+        numbers={**statement.numbers, **used},
+        words=statement.words,
+        verdict=statement.verdict,
+        question=statement.question,
     )
 
 
@@ -89,9 +92,11 @@ def verdict_statement(
         )
     else:
         template = _inconclusive_template(ratio, words, numbers, reason)
-    return with_method_numbers(Statement(
-        kind="verdict", template=template, numbers=numbers, words=words, verdict=verdict.value
-    ))
+    return with_method_numbers(
+        Statement(
+            kind="verdict", template=template, numbers=numbers, words=words, verdict=verdict.value
+        )
+    )
 
 
 def _inconclusive_template(
@@ -110,8 +115,7 @@ def _inconclusive_template(
                 "call them equal."
             )
         return (
-            "{subject}: no verdict — {a} ÷ {b} = {ratio:ratio}, within ±{margin:pct}, but "
-            "{reason}."
+            "{subject}: no verdict — {a} ÷ {b} = {ratio:ratio}, within ±{margin:pct}, but {reason}."
         )
     leader_is_a = ratio.value >= 1
     shown = ratio if leader_is_a else _inverted(ratio)
@@ -185,13 +189,15 @@ def vs_model_statement(
         shown = ratio if a_wins else _inverted(ratio)
         words["winner"], words["other"] = (a_label, b_label) if a_wins else (b_label, a_label)
         numbers = {"ratio": ratio, "shown": shown, **_bounds(shown, "shown")}
-    return with_method_numbers(Statement(
-        kind="verdict",
-        template=VS_MODEL_TEMPLATES[direction],
-        numbers=numbers,
-        words=words,
-        verdict="vs_model",
-    ))
+    return with_method_numbers(
+        Statement(
+            kind="verdict",
+            template=VS_MODEL_TEMPLATES[direction],
+            numbers=numbers,
+            words=words,
+            verdict="vs_model",
+        )
+    )
 
 
 def headline_statement(tally: Tally, a_label: str, b_label: str) -> Statement:

@@ -10,13 +10,23 @@ from gpuatlas.records.result import BenchResult, parse_result
 from gpuatlas.records.validity import comparability_problems
 
 _DETAIL_FIELDS = (
-    "repeats", "failures", "warnings", "energy", "token_count_source", "interrupted",
-    "comparable", "not_comparable_reasons",
+    "repeats",
+    "failures",
+    "warnings",
+    "energy",
+    "token_count_source",
+    "interrupted",
+    "comparable",
+    "not_comparable_reasons",
 )
 
 
 def result_row(
-    result: BenchResult, *, origin: str, agent: str | None, received_at: datetime,
+    result: BenchResult,
+    *,
+    origin: str,
+    agent: str | None,
+    received_at: datetime,
     quarantine_reasons: list[str],
 ) -> dict[str, Any]:
     """The ``results`` row for one validated result document."""
@@ -65,15 +75,27 @@ def row_to_document(row: Any) -> dict[str, Any]:
     """The result document a row was made from (public rows get their stored fields)."""
     details = dict(row.details or {})
     headline = {
-        "metric": row.metric, "unit": row.unit, "higher_is_better": row.higher_is_better,
-        "value": row.value, "ci_low": row.ci_low, "ci_high": row.ci_high,
+        "metric": row.metric,
+        "unit": row.unit,
+        "higher_is_better": row.higher_is_better,
+        "value": row.value,
+        "ci_low": row.ci_low,
+        "ci_high": row.ci_high,
     }
     document: dict[str, Any] = {
-        "schema_version": row.schema_version, "result_id": row.result_id,
-        "benchmark": row.benchmark, "benchmark_version": row.benchmark_version,
-        "category": row.category, "created_at": row.created_at, "gpu_id": row.gpu_id,
-        "gpu_count": row.gpu_count, "fingerprint": row.fingerprint, "settings": row.settings,
-        "headline": headline, "metrics": row.metrics, "samples": row.samples,
+        "schema_version": row.schema_version,
+        "result_id": row.result_id,
+        "benchmark": row.benchmark,
+        "benchmark_version": row.benchmark_version,
+        "category": row.category,
+        "created_at": row.created_at,
+        "gpu_id": row.gpu_id,
+        "gpu_count": row.gpu_count,
+        "fingerprint": row.fingerprint,
+        "settings": row.settings,
+        "headline": headline,
+        "metrics": row.metrics,
+        "samples": row.samples,
         "source": row.source,
     }
     document.update({name: details[name] for name in _DETAIL_FIELDS if name in details})
@@ -85,7 +107,10 @@ def row_to_result(row: Any) -> BenchResult:
 
 
 _COLUMN_LIMITS = {
-    "result_id": 128, "benchmark": 400, "gpu_id": 100, "created_at": 40,
+    "result_id": 128,
+    "benchmark": 400,
+    "gpu_id": 100,
+    "created_at": 40,
     "schema_version": 40,
 }
 _HEADLINE_LIMITS = {"metric": 100, "unit": 40}

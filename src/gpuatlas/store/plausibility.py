@@ -51,8 +51,11 @@ class BenchmarkIdentity:
     defined_by: str = "nothing"  # suite definition | public data set workload | earlier results
 
 
-def benchmark_identity(result: BenchResult, established: BenchmarkIdentity | None = None,
-                       workload: Workload | None = None) -> BenchmarkIdentity:
+def benchmark_identity(
+    result: BenchResult,
+    established: BenchmarkIdentity | None = None,
+    workload: Workload | None = None,
+) -> BenchmarkIdentity:
     """The suite's definition, else the stored workload of a public benchmark (filled in by
     the results stored before), else the established results' definition."""
     suite = _suite_identity(result.benchmark, result.benchmark_version)
@@ -63,9 +66,14 @@ def benchmark_identity(result: BenchResult, established: BenchmarkIdentity | Non
     keyed = _workload_identity(workload)
     base = established or BenchmarkIdentity()
     return BenchmarkIdentity(
-        metric=keyed.metric, unit=base.unit, higher_is_better=base.higher_is_better,
-        model=keyed.model or base.model, weights=keyed.weights, concurrency=keyed.concurrency,
-        defined_by=keyed.defined_by)
+        metric=keyed.metric,
+        unit=base.unit,
+        higher_is_better=base.higher_is_better,
+        model=keyed.model or base.model,
+        weights=keyed.weights,
+        concurrency=keyed.concurrency,
+        defined_by=keyed.defined_by,
+    )
 
 
 def _suite_identity(name: str, version: int) -> BenchmarkIdentity | None:
@@ -73,35 +81,51 @@ def _suite_identity(name: str, version: int) -> BenchmarkIdentity | None:
         if benchmark.id == name and benchmark.version == version:
             concurrency = benchmark.params.get("concurrency")
             return BenchmarkIdentity(
-                metric=benchmark.primary_metric, unit=benchmark.unit,
-                higher_is_better=benchmark.higher_is_better, model=benchmark.model,
+                metric=benchmark.primary_metric,
+                unit=benchmark.unit,
+                higher_is_better=benchmark.higher_is_better,
+                model=benchmark.model,
                 concurrency=concurrency if isinstance(concurrency, int) else None,
-                defined_by="suite definition")
+                defined_by="suite definition",
+            )
     return None
 
 
 def _workload_identity(workload: Workload) -> BenchmarkIdentity:
     return BenchmarkIdentity(
-        metric=workload.metric, model=workload.model, weights=workload.weights,
-        concurrency=workload.batch, defined_by="public data set workload")
+        metric=workload.metric,
+        model=workload.model,
+        weights=workload.weights,
+        concurrency=workload.batch,
+        defined_by="public data set workload",
+    )
 
 
-def plausibility_problems(result: BenchResult, established: BenchmarkIdentity | None = None,
-                          workload: Workload | None = None) -> list[str]:
+def plausibility_problems(
+    result: BenchResult,
+    established: BenchmarkIdentity | None = None,
+    workload: Workload | None = None,
+) -> list[str]:
     """Every reason to quarantine this result (empty list: nothing contradicts it).
     ``workload``: the stored workload of the public benchmark the result names, if any."""
     identity = benchmark_identity(result, established, workload)
     reasons = definition_problems(result, identity) + headline_range_problems(result)
     if result.benchmark.startswith(PUBLIC_PREFIX) and workload is None:
-        reasons.append(f"{result.benchmark} is named as a public benchmark that this store's "
-                       "public data set does not hold: its workload is unknown")
+        reasons.append(
+            f"{result.benchmark} is named as a public benchmark that this store's "
+            "public data set does not hold: its workload is unknown"
+        )
     if result.gpu_id is None:
         return reasons
     gpu = _catalog_gpu(result.gpu_id)
     if gpu is None:
         return reasons + [f"gpu_id {result.gpu_id!r} is not a catalog GPU; it cannot be compared"]
-    checks: tuple[Check, ...] = (fingerprint_claim_problems, decode_bound_problems,
-                                 bandwidth_bound_problems, gemm_bound_problems)
+    checks: tuple[Check, ...] = (
+        fingerprint_claim_problems,
+        decode_bound_problems,
+        bandwidth_bound_problems,
+        gemm_bound_problems,
+    )
     for check in checks:
         reasons += check(result, gpu, identity)
     return reasons
@@ -110,8 +134,11 @@ def plausibility_problems(result: BenchResult, established: BenchmarkIdentity | 
 def definition_problems(result: BenchResult, identity: BenchmarkIdentity) -> list[str]:
     """The headline's metric, unit and direction against the benchmark's definition."""
     headline = result.headline
-    claimed = {"metric": headline.metric, "unit": headline.unit,
-               "higher_is_better": headline.higher_is_better}
+    claimed = {
+        "metric": headline.metric,
+        "unit": headline.unit,
+        "higher_is_better": headline.higher_is_better,
+    }
     return [
         f"headline {name} {claimed[name]!r} differs from {expected!r} of "
         f"{result.benchmark} v{result.benchmark_version} ({identity.defined_by})"
@@ -136,8 +163,9 @@ def _catalog_gpu(gpu_id: str) -> Gpu | None:
     return next((gpu for gpu in all_gpus() if gpu.id == gpu_id), None)
 
 
-def fingerprint_claim_problems(result: BenchResult, gpu: Gpu,
-                               _identity: BenchmarkIdentity | None = None) -> list[str]:
+def fingerprint_claim_problems(
+    result: BenchResult, gpu: Gpu, _identity: BenchmarkIdentity | None = None
+) -> list[str]:
     """A gpu_id claim needs fingerprint GPUs naming that GPU, as many as gpu_count; a
     fingerprint GPU naming another catalog GPU contradicts it."""
     reported = result.fingerprint.gpus
@@ -149,14 +177,18 @@ def fingerprint_claim_problems(result: BenchResult, gpu: Gpu,
         if gpu.id in candidates:
             matching += 1
         elif candidates:
-            reasons.append(f"fingerprint GPU {item.name!r} is {' or '.join(candidates)}, "
-                           f"not {gpu.id}")
+            reasons.append(
+                f"fingerprint GPU {item.name!r} is {' or '.join(candidates)}, not {gpu.id}"
+            )
     if not reasons and matching == 0:
-        reasons.append(f"no fingerprint GPU names {gpu.id} "
-                       f"({', '.join(repr(item.name) for item in reported[:4])})")
+        reasons.append(
+            f"no fingerprint GPU names {gpu.id} "
+            f"({', '.join(repr(item.name) for item in reported[:4])})"
+        )
     elif not reasons and matching < result.gpu_count:
-        reasons.append(f"gpu_count {result.gpu_count} but the fingerprint lists {matching} "
-                       f"{gpu.id}")
+        reasons.append(
+            f"gpu_count {result.gpu_count} but the fingerprint lists {matching} {gpu.id}"
+        )
     return reasons
 
 
@@ -167,8 +199,9 @@ def _catalog_ids_for_name(name: str) -> list[str]:
         return list(getattr(error, "candidates", [])) if getattr(error, "ambiguous", False) else []
 
 
-def decode_bound_problems(result: BenchResult, gpu: Gpu,
-                          identity: BenchmarkIdentity | None = None) -> list[str]:
+def decode_bound_problems(
+    result: BenchResult, gpu: Gpu, identity: BenchmarkIdentity | None = None
+) -> list[str]:
     """Single-stream decode cannot beat memory bandwidth / bytes of weights read per token.
 
     Model, weights and concurrency come from the benchmark's identity where it defines them
@@ -177,8 +210,9 @@ def decode_bound_problems(result: BenchResult, gpu: Gpu,
     known = identity or BenchmarkIdentity()
     if value is None or (known.metric or result.headline.metric) not in DECODE_METRICS:
         return []
-    concurrency = (known.concurrency or result.settings.concurrency
-                   or result.settings.batch_size or 1)
+    concurrency = (
+        known.concurrency or result.settings.concurrency or result.settings.batch_size or 1
+    )
     model = known.model or result.settings.model
     bound = decode_bound_tok_s(gpu, model, known.weights or _weights_name(result))
     if bound is None:
@@ -226,19 +260,23 @@ def _bits_per_weight(weights: str | None) -> float:
         return MIN_BITS_PER_WEIGHT
 
 
-def bandwidth_bound_problems(result: BenchResult, gpu: Gpu,
-                             _identity: BenchmarkIdentity | None = None) -> list[str]:
+def bandwidth_bound_problems(
+    result: BenchResult, gpu: Gpu, _identity: BenchmarkIdentity | None = None
+) -> list[str]:
     value = result.headline.value
     if value is None or result.benchmark not in BANDWIDTH_BENCHMARKS:
         return []
     if not gpu.memory_bandwidth_gb_s or value <= gpu.memory_bandwidth_gb_s * BOUND_MARGIN:
         return []
-    return [f"memory bandwidth {value:.0f} GB/s exceeds the datasheet "
-            f"{gpu.memory_bandwidth_gb_s:.0f} GB/s of {gpu.id}"]
+    return [
+        f"memory bandwidth {value:.0f} GB/s exceeds the datasheet "
+        f"{gpu.memory_bandwidth_gb_s:.0f} GB/s of {gpu.id}"
+    ]
 
 
-def gemm_bound_problems(result: BenchResult, gpu: Gpu,
-                        _identity: BenchmarkIdentity | None = None) -> list[str]:
+def gemm_bound_problems(
+    result: BenchResult, gpu: Gpu, _identity: BenchmarkIdentity | None = None
+) -> list[str]:
     value = result.headline.value
     if value is None or not result.benchmark.startswith(GEMM_PREFIX):
         return []

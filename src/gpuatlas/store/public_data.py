@@ -43,14 +43,22 @@ def public_workload(row: MeasuredRow) -> Workload:
     """What a row measured: equal for rows with equal workloads on any GPU."""
     width, height = _image_size_px(row.resolution)
     return Workload(
-        engine=row.engine, model=row.model, weights=row.weights, metric=row.metric,
+        engine=row.engine,
+        model=row.model,
+        weights=row.weights,
+        metric=row.metric,
         backend=row.non_default_backend,
-        batch=row.batch if isinstance(row.batch, int) else None, max_batch=row.batch == "max",
-        input_tokens=row.input_tokens or None, output_tokens=row.output_tokens or None,
-        image_width_px=width, image_height_px=height, steps=row.steps or None,
+        batch=row.batch if isinstance(row.batch, int) else None,
+        max_batch=row.batch == "max",
+        input_tokens=row.input_tokens or None,
+        output_tokens=row.output_tokens or None,
+        image_width_px=width,
+        image_height_px=height,
+        steps=row.steps or None,
         kv_cache=row.kv_cache or None,
         split=(row.parallelism or UNSTATED_SPLIT) if row.gpu_count > 1 else None,
-        variant=row.variant or None)
+        variant=row.variant or None,
+    )
 
 
 def public_benchmark_key(row: MeasuredRow) -> str:
@@ -113,33 +121,75 @@ def distinct_measurements(rows: Iterable[MeasuredRow] | None = None) -> list[Mea
 
 def _row(row: MeasuredRow, key: str, received_at: datetime) -> dict[str, Any]:
     settings = {
-        "engine": row.engine, "engine_version": row.engine_version, "model": row.model,
-        "weights": row.weights, "kv_cache": row.kv_cache, "batch": row.batch,
-        "input_tokens": row.input_tokens, "output_tokens": row.output_tokens,
-        "resolution": row.resolution, "steps": row.steps, "parallelism": row.parallelism,
-        "variant": row.variant, "notes": row.notes,
+        "engine": row.engine,
+        "engine_version": row.engine_version,
+        "model": row.model,
+        "weights": row.weights,
+        "kv_cache": row.kv_cache,
+        "batch": row.batch,
+        "input_tokens": row.input_tokens,
+        "output_tokens": row.output_tokens,
+        "resolution": row.resolution,
+        "steps": row.steps,
+        "parallelism": row.parallelism,
+        "variant": row.variant,
+        "notes": row.notes,
     }
     return {
-        "result_id": public_result_id(row), "schema_version": PUBLIC_SCHEMA,
-        "benchmark": key, "benchmark_version": 1, "category": public_category(row),
-        "gpu_id": row.gpu, "gpu_count": row.gpu_count, "gpu_name": None,
-        "metric": row.metric, "unit": row.unit, "higher_is_better": row.higher_is_better,
-        "value": row.value, "ci_low": None, "ci_high": None,
-        "created_at": row.source_date or "undated", "source": row.source,
-        "source_date": row.source_date, "origin": "public", "agent": None,
-        "received_at": received_at, "quarantined": False, "quarantine_reasons": [],
-        "released_at": None, "fingerprint": {"data_set_row": row.row_id},
-        "settings": settings, "metrics": {row.metric: {"median": row.value, "n": 1}},
-        "samples": [], "details": {"warnings": [], "failures": {}},
+        "result_id": public_result_id(row),
+        "schema_version": PUBLIC_SCHEMA,
+        "benchmark": key,
+        "benchmark_version": 1,
+        "category": public_category(row),
+        "gpu_id": row.gpu,
+        "gpu_count": row.gpu_count,
+        "gpu_name": None,
+        "metric": row.metric,
+        "unit": row.unit,
+        "higher_is_better": row.higher_is_better,
+        "value": row.value,
+        "ci_low": None,
+        "ci_high": None,
+        "created_at": row.source_date or "undated",
+        "source": row.source,
+        "source_date": row.source_date,
+        "origin": "public",
+        "agent": None,
+        "received_at": received_at,
+        "quarantined": False,
+        "quarantine_reasons": [],
+        "released_at": None,
+        "fingerprint": {"data_set_row": row.row_id},
+        "settings": settings,
+        "metrics": {row.metric: {"median": row.value, "n": 1}},
+        "samples": [],
+        "details": {"warnings": [], "failures": {}},
     }
 
 
 def public_result_id(row: MeasuredRow) -> str:
-    identity = "|".join(str(part) for part in (
-        row.file, row.line, row.gpu, row.gpu_count, row.engine, row.engine_version, row.model,
-        row.weights, row.batch, row.input_tokens, row.output_tokens, row.resolution,
-        row.steps, row.metric, row.value, row.source, row.variant,
-    ))
+    identity = "|".join(
+        str(part)
+        for part in (
+            row.file,
+            row.line,
+            row.gpu,
+            row.gpu_count,
+            row.engine,
+            row.engine_version,
+            row.model,
+            row.weights,
+            row.batch,
+            row.input_tokens,
+            row.output_tokens,
+            row.resolution,
+            row.steps,
+            row.metric,
+            row.value,
+            row.source,
+            row.variant,
+        )
+    )
     return "public-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 

@@ -19,7 +19,9 @@ REDACTED = "[redacted]"
 HOST_ID_PREFIX = "k1:"  # a keyed host identifier (HMAC-SHA256 under the server's key)
 SECRET_NAME = re.compile(
     r"(api[-_]?key|apikey|token|secret|passw(or)?d|pwd|auth|credential|signature|sig|"
-    r"session|cookie|private[-_]?key|access[-_]?key|x-amz-)", re.IGNORECASE)
+    r"session|cookie|private[-_]?key|access[-_]?key|x-amz-)",
+    re.IGNORECASE,
+)
 
 
 def safe_endpoint(endpoint: str | None) -> str | None:
@@ -34,16 +36,20 @@ def safe_endpoint(endpoint: str | None) -> str | None:
         return REDACTED
     if ":" in host:
         host = f"[{host}]"
-    query = [(name, value if not SECRET_NAME.search(name) else REDACTED)
-             for name, value in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [
+        (name, value if not SECRET_NAME.search(name) else REDACTED)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
     return urlunsplit((parts.scheme, host + port, parts.path, urlencode(query), ""))
 
 
 def redact_secrets(value: Any) -> Any:
     """A copy of a JSON value with the values of secret-looking keys replaced (any depth)."""
     if isinstance(value, dict):
-        return {key: REDACTED if SECRET_NAME.search(str(key)) else redact_secrets(item)
-                for key, item in value.items()}
+        return {
+            key: REDACTED if SECRET_NAME.search(str(key)) else redact_secrets(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [redact_secrets(item) for item in value]
     if isinstance(value, str) and "://" in value:
@@ -63,12 +69,15 @@ def keyed_host_id(hostname_hash: str | None, key: bytes) -> str | None:
 def sanitized_result(result: BenchResult, host_key: bytes) -> BenchResult:
     """The result as it may be stored and shown: no endpoint credentials, no secrets in
     settings, a keyed host identifier."""
-    settings = result.settings.model_copy(update={
-        "endpoint": safe_endpoint(result.settings.endpoint),
-        "extra": redact_secrets(result.settings.extra),
-    })
-    fingerprint = result.fingerprint.model_copy(update={
-        "hostname_hash": keyed_host_id(result.fingerprint.hostname_hash, host_key)})
+    settings = result.settings.model_copy(
+        update={
+            "endpoint": safe_endpoint(result.settings.endpoint),
+            "extra": redact_secrets(result.settings.extra),
+        }
+    )
+    fingerprint = result.fingerprint.model_copy(
+        update={"hostname_hash": keyed_host_id(result.fingerprint.hostname_hash, host_key)}
+    )
     return result.model_copy(update={"settings": settings, "fingerprint": fingerprint})
 
 
@@ -84,6 +93,8 @@ def sanitized_document(document: dict[str, Any]) -> dict[str, Any]:
     fingerprint = document.get("fingerprint")
     if isinstance(fingerprint, dict) and fingerprint.get("hostname_hash"):
         keyed = str(fingerprint["hostname_hash"]).startswith(HOST_ID_PREFIX)
-        cleaned["fingerprint"] = {**fingerprint,
-                                  "hostname_hash": fingerprint["hostname_hash"] if keyed else None}
+        cleaned["fingerprint"] = {
+            **fingerprint,
+            "hostname_hash": fingerprint["hostname_hash"] if keyed else None,
+        }
     return cleaned

@@ -31,6 +31,13 @@ def project_rows() -> list[dict[str, Any]]:
     rows = []
     for path in project_result_files():
         result = load_result(path)
-        rows.append(result_row(result, origin="project", agent=None, received_at=received_at,
-                               quarantine_reasons=plausibility_problems(result)))
+        rows.append(
+            result_row(
+                result,
+                origin="project",
+                agent=None,
+                received_at=received_at,
+                quarantine_reasons=plausibility_problems(result),
+            )
+        )
     return rows

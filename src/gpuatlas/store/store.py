@@ -53,16 +53,27 @@ HOST_ID_KEY = "host_id_key"  # the server's secret for keyed host identifiers (n
 
 # Every column of the covering index ix_results_compare_cover: no table lookups.
 _MEASUREMENT_COLUMNS = (
-    results.c.benchmark, results.c.benchmark_version, results.c.gpu_id, results.c.gpu_count,
-    results.c.value, results.c.result_id, results.c.source_id, results.c.quarantined,
+    results.c.benchmark,
+    results.c.benchmark_version,
+    results.c.gpu_id,
+    results.c.gpu_count,
+    results.c.value,
+    results.c.result_id,
+    results.c.source_id,
+    results.c.quarantined,
     results.c.identity_key,
 )
 _BENCHMARK_COLUMNS = (
-    results.c.benchmark, results.c.benchmark_version, results.c.category, results.c.metric,
-    results.c.unit, results.c.higher_is_better,
+    results.c.benchmark,
+    results.c.benchmark_version,
+    results.c.category,
+    results.c.metric,
+    results.c.unit,
+    results.c.higher_is_better,
 )
 _SUMMARY_COLUMNS = tuple(
-    column for column in results.c
+    column
+    for column in results.c
     if column.name not in {"fingerprint", "settings", "metrics", "samples", "details"}
 )
 
@@ -108,8 +119,11 @@ class Store:
         One that breaks a plausibility rule is stored quarantined (plausibility.py). A result
         whose id is stored with different content is a conflict: not stored, not a duplicate.
         """
-        problems = [f"result {result.result_id!r}: {problem}"
-                    for result in batch for problem in validity_problems(result)]
+        problems = [
+            f"result {result.result_id!r}: {problem}"
+            for result in batch
+            for problem in validity_problems(result)
+        ]
         if problems:
             raise InvalidRequestError(problems)
         unique, repeated = _unique_by_id(batch)
@@ -118,17 +132,24 @@ class Store:
         received_at = datetime.now(UTC)
         reasons = self._plausibility(cleaned)
         for result in cleaned:  # kept and shown, never pooled (records/validity.py)
-            reasons[result.result_id] += [f"not valid for comparison: {problem}"
-                                          for problem in comparability_problems(result)]
+            reasons[result.result_id] += [
+                f"not valid for comparison: {problem}" for problem in comparability_problems(result)
+            ]
         rows = [
-            result_row(result, origin=origin or ("agent" if agent else "import"), agent=agent,
-                       received_at=received_at, quarantine_reasons=reasons[result.result_id])
+            result_row(
+                result,
+                origin=origin or ("agent" if agent else "import"),
+                agent=agent,
+                received_at=received_at,
+                quarantine_reasons=reasons[result.result_id],
+            )
             for result in cleaned
         ]
         with self._write() as connection:
             inserted = self._insert_new(connection, rows)
-            conflicts = _conflicting_ids(connection, [
-                row for row in rows if row["result_id"] not in inserted])
+            conflicts = _conflicting_ids(
+                connection, [row for row in rows if row["result_id"] not in inserted]
+            )
             if agent:
                 _touch_token(connection, agent, received_at)
         self.refresh_summaries()
@@ -146,7 +167,8 @@ class Store:
             key = (result.benchmark, result.benchmark_version)
             workload = workloads.get(result.benchmark)
             reasons[result.result_id] = plausibility_problems(
-                result, established.get(key), workload)
+                result, established.get(key), workload
+            )
             if key not in established and not reasons[result.result_id]:
                 established[key] = _identity_of_result(result, workload)
         return reasons
@@ -158,7 +180,8 @@ class Store:
             with self._write() as connection:
                 connection.execute(
                     dialect.insert(store_meta).on_conflict_do_nothing(index_elements=["key"]),
-                    [{"key": HOST_ID_KEY, "value": secrets.token_hex(32)}])
+                    [{"key": HOST_ID_KEY, "value": secrets.token_hex(32)}],
+                )
                 value = _meta_value(connection, HOST_ID_KEY) or ""
             self._host_key = bytes.fromhex(value)
         return self._host_key
@@ -177,7 +200,9 @@ class Store:
         with self._write() as connection:
             rows = self._with_source_ids(connection, rows)
             for start in range(0, len(rows), INSERT_CHUNK_ROWS):
-                connection.execute(sa.insert(results), list(rows[start:start + INSERT_CHUNK_ROWS]))
+                connection.execute(
+                    sa.insert(results), list(rows[start : start + INSERT_CHUNK_ROWS])
+                )
             summary_sql.log_changes(connection, summary_sql.groups_of_rows(rows))
         if refresh:
             self.refresh_summaries()
@@ -192,9 +217,13 @@ class Store:
             dialect = postgresql if self.backend == "postgresql" else sqlite
             connection.execute(
                 dialect.insert(sources).on_conflict_do_nothing(index_elements=["text_sha256"]),
-                [{"text_sha256": digest, "text": text} for digest, text in by_digest.items()])
-        found = connection.execute(sa.select(sources.c.text_sha256, sources.c.id).where(
-            sources.c.text_sha256.in_(list(by_digest)))).all()
+                [{"text_sha256": digest, "text": text} for digest, text in by_digest.items()],
+            )
+        found = connection.execute(
+            sa.select(sources.c.text_sha256, sources.c.id).where(
+                sources.c.text_sha256.in_(list(by_digest))
+            )
+        ).all()
         ids = {by_digest[digest]: source_id for digest, source_id in found}
         return [{**row, "source_id": ids[row["source"]]} for row in rows]
 
@@ -202,7 +231,7 @@ class Store:
         inserted: set[str] = set()
         rows = self._with_source_ids(connection, rows)
         for start in range(0, len(rows), INSERT_CHUNK_ROWS):
-            chunk = rows[start:start + INSERT_CHUNK_ROWS]
+            chunk = rows[start : start + INSERT_CHUNK_ROWS]
             statement = self._insert_ignoring_duplicates().returning(results.c.result_id)
             inserted.update(connection.execute(statement, list(chunk)).scalars())
         new_rows = (row for row in rows if row["result_id"] in inserted)
@@ -224,10 +253,12 @@ class Store:
         pairs = [parse_system_key(system) for system in systems]
         if not pairs:
             return []
-        condition = sa.or_(*[
-            sa.and_(results.c.gpu_id == gpu_id, results.c.gpu_count == count)
-            for gpu_id, count in pairs
-        ])
+        condition = sa.or_(
+            *[
+                sa.and_(results.c.gpu_id == gpu_id, results.c.gpu_count == count)
+                for gpu_id, count in pairs
+            ]
+        )
         return self._measurements(condition, include_quarantined)
 
     def leaderboard_inputs(self, include_quarantined: bool = False) -> list[BenchmarkMeasurements]:
@@ -238,7 +269,8 @@ class Store:
         self, condition: Any, include_quarantined: bool
     ) -> list[BenchmarkMeasurements]:
         query = sa.select(*_MEASUREMENT_COLUMNS).where(
-            condition, results.c.value.is_not(None), results.c.value > 0)
+            condition, results.c.value.is_not(None), results.c.value > 0
+        )
         if not include_quarantined:
             query = query.where(results.c.quarantined.is_(False))
         with self.engine.connect() as connection:
@@ -358,12 +390,14 @@ class Store:
         with self.engine.connect() as connection:
             comparable = connection.execute(query).scalar()
         if comparable is False:
-            raise InvalidRequestError([
-                f"result {result_id} is not valid for comparison (no successful request, too "
-                "many failures or interrupted): it stays out of comparisons"])
+            raise InvalidRequestError(
+                [
+                    f"result {result_id} is not valid for comparison (no successful request, too "
+                    "many failures or interrupted): it stays out of comparisons"
+                ]
+            )
 
-    def _update_result(self, result_id: str, values: dict[str, Any],
-                       audit: dict[str, Any]) -> bool:
+    def _update_result(self, result_id: str, values: dict[str, Any], audit: dict[str, Any]) -> bool:
         where = results.c.result_id == result_id
         with self._write() as connection:
             details = connection.execute(sa.select(results.c.details).where(where)).scalar()
@@ -371,8 +405,11 @@ class Store:
                 return False
             trail = [*dict(details).get("audit", []), audit]
             summary_sql.log_changes_where(connection, where)
-            statement = sa.update(results).where(where).values(
-                **values, details={**dict(details), "audit": trail})
+            statement = (
+                sa.update(results)
+                .where(where)
+                .values(**values, details={**dict(details), "audit": trail})
+            )
             connection.execute(statement)
             _bump_change_counter(connection)
         self.refresh_summaries()
@@ -387,19 +424,27 @@ class Store:
         token = token_rules.new_token()
         with self._write() as connection:
             existing = connection.execute(
-                sa.select(tokens.c.revoked_at).where(tokens.c.name == name)).first()
+                sa.select(tokens.c.revoked_at).where(tokens.c.name == name)
+            ).first()
             if existing is not None and existing.revoked_at is None:
                 raise InvalidRequestError(
-                    [f"token {name!r} exists and is active; revoke it first to replace it"])
+                    [f"token {name!r} exists and is active; revoke it first to replace it"]
+                )
             connection.execute(sa.delete(tokens).where(tokens.c.name == name))
-            connection.execute(sa.insert(tokens).values(
-                name=name, token_hash=token_rules.hash_token(token), scope=scope,
-                created_at=datetime.now(UTC)))
+            connection.execute(
+                sa.insert(tokens).values(
+                    name=name,
+                    token_hash=token_rules.hash_token(token),
+                    scope=scope,
+                    created_at=datetime.now(UTC),
+                )
+            )
         return token
 
     def revoke_token(self, name: str) -> bool:
         statement = (
-            sa.update(tokens).where(tokens.c.name == name, tokens.c.revoked_at.is_(None))
+            sa.update(tokens)
+            .where(tokens.c.name == name, tokens.c.revoked_at.is_(None))
             .values(revoked_at=datetime.now(UTC))
         )
         with self._write() as connection:
@@ -409,7 +454,8 @@ class Store:
         """The agent name of an active token with this scope, else None."""
         query = sa.select(tokens.c.name).where(
             tokens.c.token_hash == token_rules.hash_token(token),
-            tokens.c.revoked_at.is_(None), tokens.c.scope == scope,
+            tokens.c.revoked_at.is_(None),
+            tokens.c.scope == scope,
         )
         with self.engine.connect() as connection:
             return connection.execute(query).scalar()
@@ -418,8 +464,13 @@ class Store:
         query = sa.select(tokens).order_by(tokens.c.name)
         with self.engine.connect() as connection:
             return [
-                TokenInfo(name=row.name, scope=row.scope, created_at=row.created_at,
-                          revoked_at=row.revoked_at, last_used_at=row.last_used_at)
+                TokenInfo(
+                    name=row.name,
+                    scope=row.scope,
+                    created_at=row.created_at,
+                    revoked_at=row.revoked_at,
+                    last_used_at=row.last_used_at,
+                )
                 for row in connection.execute(query)
             ]
 
@@ -428,8 +479,9 @@ class Store:
         with self.engine.connect() as connection:
             return _meta_value(connection, key)
 
-    def replace_public_data(self, rows: Sequence[dict[str, Any]], fingerprint: str,
-                            workloads: Sequence[Workload] = ()) -> bool:
+    def replace_public_data(
+        self, rows: Sequence[dict[str, Any]], fingerprint: str, workloads: Sequence[Workload] = ()
+    ) -> bool:
         """Swap in a new version of the packaged data set and its benchmarks' workloads (once,
         even with racing processes)."""
         with self._write() as connection:
@@ -458,17 +510,23 @@ def _unique_by_id(batch: Sequence[BenchResult]) -> tuple[list[BenchResult], set[
 
 
 def _outcome(
-    unique: Sequence[BenchResult], inserted: set[str], reasons: dict[str, list[str]],
+    unique: Sequence[BenchResult],
+    inserted: set[str],
+    reasons: dict[str, list[str]],
     conflicts: set[str],
 ) -> IngestOutcome:
     ids = [result.result_id for result in unique]
     return IngestOutcome(
         accepted=tuple(result_id for result_id in ids if result_id in inserted),
-        duplicates=tuple(result_id for result_id in ids
-                         if result_id not in inserted and result_id not in conflicts),
+        duplicates=tuple(
+            result_id
+            for result_id in ids
+            if result_id not in inserted and result_id not in conflicts
+        ),
         quarantined=tuple(
             Quarantined(result_id, tuple(reasons[result_id]))
-            for result_id in ids if result_id in inserted and reasons[result_id]
+            for result_id in ids
+            if result_id in inserted and reasons[result_id]
         ),
         conflicts=tuple(result_id for result_id in ids if result_id in conflicts),
     )
@@ -481,11 +539,13 @@ def _conflicting_ids(connection: sa.Connection, candidates: Sequence[dict[str, A
     if not by_id:
         return set()
     stored = connection.execute(
-        sa.select(results).where(results.c.result_id.in_(list(by_id)))).all()
+        sa.select(results).where(results.c.result_id.in_(list(by_id)))
+    ).all()
     return {
-        row.result_id for row in stored
-        if _canonical(row_to_document(row)) != _canonical(row_to_document(_RowView(
-            by_id[row.result_id])))
+        row.result_id
+        for row in stored
+        if _canonical(row_to_document(row))
+        != _canonical(row_to_document(_RowView(by_id[row.result_id])))
     }
 
 
@@ -514,18 +574,28 @@ def _established_identities(
     found = {}
     for name, version in sorted(keys):
         query = (
-            sa.select(results.c.metric, results.c.unit, results.c.higher_is_better,
-                      results.c.settings)
-            .where(results.c.benchmark == name, results.c.benchmark_version == version,
-                   results.c.quarantined.is_(False))
-            .order_by(results.c.id).limit(1))
+            sa.select(
+                results.c.metric, results.c.unit, results.c.higher_is_better, results.c.settings
+            )
+            .where(
+                results.c.benchmark == name,
+                results.c.benchmark_version == version,
+                results.c.quarantined.is_(False),
+            )
+            .order_by(results.c.id)
+            .limit(1)
+        )
         row = connection.execute(query).first()
         if row is not None:
             settings = row.settings if isinstance(row.settings, dict) else {}
             model = settings.get("model")
             found[(name, version)] = BenchmarkIdentity(
-                metric=row.metric, unit=row.unit, higher_is_better=row.higher_is_better,
-                model=model if isinstance(model, str) else None, defined_by="earlier results")
+                metric=row.metric,
+                unit=row.unit,
+                higher_is_better=row.higher_is_better,
+                model=model if isinstance(model, str) else None,
+                defined_by="earlier results",
+            )
     return found
 
 
@@ -533,16 +603,27 @@ def _identity_of_result(result: BenchResult, workload: Workload | None) -> Bench
     identity = benchmark_identity(result, workload=workload)
     headline = result.headline
     return BenchmarkIdentity(
-        metric=identity.metric or headline.metric, unit=identity.unit or headline.unit,
-        higher_is_better=(identity.higher_is_better if identity.higher_is_better is not None
-                          else headline.higher_is_better),
-        model=identity.model or result.settings.model, weights=identity.weights,
-        concurrency=identity.concurrency, defined_by="earlier results")
+        metric=identity.metric or headline.metric,
+        unit=identity.unit or headline.unit,
+        higher_is_better=(
+            identity.higher_is_better
+            if identity.higher_is_better is not None
+            else headline.higher_is_better
+        ),
+        model=identity.model or result.settings.model,
+        weights=identity.weights,
+        concurrency=identity.concurrency,
+        defined_by="earlier results",
+    )
 
 
 def _audit_entry(action: str, by: str | None, reason: str | None) -> dict[str, Any]:
-    return {"action": action, "by": by or "unknown", "reason": reason,
-            "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {
+        "action": action,
+        "by": by or "unknown",
+        "reason": reason,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 def _touch_token(connection: sa.Connection, agent: str, when: datetime) -> None:
@@ -561,9 +642,12 @@ def _benchmark_descriptions(
     an index seek per benchmark, not a scan of its results."""
     described = {}
     for name, version in sorted(keys):
-        query = sa.select(*_BENCHMARK_COLUMNS).where(
-            results.c.benchmark == name, results.c.benchmark_version == version
-        ).order_by(results.c.id).limit(1)
+        query = (
+            sa.select(*_BENCHMARK_COLUMNS)
+            .where(results.c.benchmark == name, results.c.benchmark_version == version)
+            .order_by(results.c.id)
+            .limit(1)
+        )
         comparable = connection.execute(query.where(results.c.quarantined.is_(False))).first()
         described[(name, version)] = comparable or connection.execute(query).one()
     return described
@@ -581,10 +665,12 @@ def _group_measurements(
     rows: Sequence[Any], described: dict[tuple[str, int], Any], texts: dict[Any, str]
 ) -> list[BenchmarkMeasurements]:
     grouped: dict[tuple[str, int, str], dict[str, list[StoredMeasurement]]] = defaultdict(
-        lambda: defaultdict(list))
+        lambda: defaultdict(list)
+    )
     for benchmark, version, gpu_id, gpu_count, value, result_id, source_id, held, identity in rows:
         grouped[(benchmark, version, identity)][system_key(gpu_id, gpu_count)].append(
-            StoredMeasurement(result_id, gpu_id, gpu_count, value, texts[source_id], held))
+            StoredMeasurement(result_id, gpu_id, gpu_count, value, texts[source_id], held)
+        )
     return [
         _benchmark_measurements(described[key[:2]], by_system, key[2])
         for key, by_system in sorted(grouped.items())
@@ -597,31 +683,50 @@ def _benchmark_measurements(
     """One benchmark's values; within a system ordered by (value, result id), so statistics
     that resample them are reproducible whatever order the database returns rows in."""
     return BenchmarkMeasurements(
-        benchmark=row.benchmark, benchmark_version=row.benchmark_version,
-        category=row.category, metric=row.metric, unit=row.unit,
+        benchmark=row.benchmark,
+        benchmark_version=row.benchmark_version,
+        category=row.category,
+        metric=row.metric,
+        unit=row.unit,
         higher_is_better=row.higher_is_better,
-        by_system={system: tuple(sorted(values, key=lambda m: (m.value, m.result_id)))
-                   for system, values in sorted(by_system.items())},
+        by_system={
+            system: tuple(sorted(values, key=lambda m: (m.value, m.result_id)))
+            for system, values in sorted(by_system.items())
+        },
         identity_key=identity_key,
     )
 
 
 def _summary(row: Any) -> ResultSummary:
     return ResultSummary(
-        result_id=row.result_id, benchmark=row.benchmark,
-        benchmark_version=row.benchmark_version, category=row.category, gpu_id=row.gpu_id,
-        gpu_count=row.gpu_count, gpu_name=row.gpu_name, metric=row.metric, unit=row.unit,
-        higher_is_better=row.higher_is_better, value=row.value, created_at=row.created_at,
-        source=row.source, origin=row.origin, agent=row.agent, received_at=row.received_at,
-        quarantined=row.quarantined, quarantine_reasons=tuple(row.quarantine_reasons or ()),
+        result_id=row.result_id,
+        benchmark=row.benchmark,
+        benchmark_version=row.benchmark_version,
+        category=row.category,
+        gpu_id=row.gpu_id,
+        gpu_count=row.gpu_count,
+        gpu_name=row.gpu_name,
+        metric=row.metric,
+        unit=row.unit,
+        higher_is_better=row.higher_is_better,
+        value=row.value,
+        created_at=row.created_at,
+        source=row.source,
+        origin=row.origin,
+        agent=row.agent,
+        received_at=row.received_at,
+        quarantined=row.quarantined,
+        quarantine_reasons=tuple(row.quarantine_reasons or ()),
     )
 
 
 def _audit(row: Any) -> dict[str, Any]:
     return {
-        "origin": row.origin, "agent": row.agent,
+        "origin": row.origin,
+        "agent": row.agent,
         "received_at": row.received_at.isoformat() if row.received_at else None,
-        "quarantined": row.quarantined, "quarantine_reasons": list(row.quarantine_reasons),
+        "quarantined": row.quarantined,
+        "quarantine_reasons": list(row.quarantine_reasons),
         "released_at": row.released_at.isoformat() if row.released_at else None,
         "audit": list((row.details or {}).get("audit", [])),
     }

@@ -33,9 +33,15 @@ _GROUP_COLUMNS = ("gpu_id", "gpu_count", "benchmark", "benchmark_version", "iden
 def groups_of_rows(rows: Iterable[dict[str, Any]]) -> set[GroupKey]:
     """The groups that rows (results table rows) belong to; rows without a GPU belong to none."""
     return {
-        GroupKey(row["gpu_id"], row["gpu_count"], row["benchmark"], row["benchmark_version"],
-                 row.get("identity_key") or "")
-        for row in rows if row.get("gpu_id") is not None
+        GroupKey(
+            row["gpu_id"],
+            row["gpu_count"],
+            row["benchmark"],
+            row["benchmark_version"],
+            row.get("identity_key") or "",
+        )
+        for row in rows
+        if row.get("gpu_id") is not None
     }
 
 
@@ -56,8 +62,10 @@ def log_changes_where(connection: sa.Connection, condition: Any) -> None:
 def pending(connection: sa.Connection, method: str) -> PendingSummaries:
     """The logged groups; every group (stored or summarised) when the method has changed."""
     rows = connection.execute(sa.select(summary_changes)).all()
-    groups = {GroupKey(r.gpu_id, r.gpu_count, r.benchmark, r.benchmark_version, r.identity_key)
-              for r in rows}
+    groups = {
+        GroupKey(r.gpu_id, r.gpu_count, r.benchmark, r.benchmark_version, r.identity_key)
+        for r in rows
+    }
     if _stored_method(connection) != method:
         groups |= _all_groups(connection)
     return PendingSummaries(tuple(sorted(groups)), tuple(row.id for row in rows))
@@ -128,9 +136,11 @@ def _group_values(
 
 def _description(connection: sa.Connection, benchmark: str, version: int) -> BenchmarkDescription:
     """From one of the benchmark version's rows (an index seek, not a scan)."""
-    query = sa.select(
-        results.c.category, results.c.metric, results.c.unit, results.c.higher_is_better
-    ).where(results.c.benchmark == benchmark, results.c.benchmark_version == version).limit(1)
+    query = (
+        sa.select(results.c.category, results.c.metric, results.c.unit, results.c.higher_is_better)
+        .where(results.c.benchmark == benchmark, results.c.benchmark_version == version)
+        .limit(1)
+    )
     row = connection.execute(query).one()
     return BenchmarkDescription(row.category, row.metric, row.unit, row.higher_is_better)
 
@@ -140,7 +150,8 @@ def _source_texts(connection: sa.Connection, source_ids: set[Any]) -> dict[Any, 
     texts: dict[Any, str] = {None: "unknown source"}
     for start in range(0, len(wanted), DELETE_CHUNK):
         query = sa.select(sources.c.id, sources.c.text).where(
-            sources.c.id.in_(wanted[start:start + DELETE_CHUNK]))
+            sources.c.id.in_(wanted[start : start + DELETE_CHUNK])
+        )
         texts.update({source_id: text for source_id, text in connection.execute(query)})
     return texts
 
@@ -169,12 +180,17 @@ def _key_condition(group: GroupKey) -> list[Any]:
 def _summary_row(summary: GroupSummary) -> dict[str, Any]:
     return {
         **summary.key._asdict(),
-        "category": summary.description.category, "metric": summary.description.metric,
+        "category": summary.description.category,
+        "metric": summary.description.metric,
         "unit": summary.description.unit,
         "higher_is_better": summary.description.higher_is_better,
-        "n": summary.n, "median": summary.median, "ci_low": summary.ci_low,
-        "ci_high": summary.ci_high, "method": summary.method,
-        "result_ids": json.dumps(summary.result_ids), "sources": json.dumps(summary.sources),
+        "n": summary.n,
+        "median": summary.median,
+        "ci_low": summary.ci_low,
+        "ci_high": summary.ci_high,
+        "method": summary.method,
+        "result_ids": json.dumps(summary.result_ids),
+        "sources": json.dumps(summary.sources),
         "replicates": summary.replicates,
     }
 
@@ -183,7 +199,7 @@ def finish(connection: sa.Connection, change_ids: Sequence[int], method: str) ->
     """Drop the change-log entries that were processed; remember the method used."""
     ids = list(change_ids)
     for start in range(0, len(ids), DELETE_CHUNK):
-        chunk = ids[start:start + DELETE_CHUNK]
+        chunk = ids[start : start + DELETE_CHUNK]
         connection.execute(sa.delete(summary_changes).where(summary_changes.c.id.in_(chunk)))
     if _stored_method(connection) != method:
         connection.execute(sa.delete(store_meta).where(store_meta.c.key == SUMMARY_METHOD_KEY))
@@ -198,10 +214,16 @@ def read(
     if systems is not None:
         if not systems:
             return []
-        query = query.where(sa.or_(*[
-            sa.and_(group_summaries.c.gpu_id == gpu_id, group_summaries.c.gpu_count == count)
-            for gpu_id, count in systems
-        ]))
+        query = query.where(
+            sa.or_(
+                *[
+                    sa.and_(
+                        group_summaries.c.gpu_id == gpu_id, group_summaries.c.gpu_count == count
+                    )
+                    for gpu_id, count in systems
+                ]
+            )
+        )
     # sorted here: an ORDER BY would copy every row, blobs included, into a temporary b-tree
     rows = connection.execute(query).all()
     return sorted((_summary(row) for row in rows), key=lambda summary: summary.key)
@@ -209,11 +231,16 @@ def read(
 
 def _summary(row: Any) -> GroupSummary:
     return GroupSummary(
-        key=GroupKey(row.gpu_id, row.gpu_count, row.benchmark, row.benchmark_version,
-                     row.identity_key),
-        description=BenchmarkDescription(row.category, row.metric, row.unit,
-                                         row.higher_is_better),
-        n=row.n, median=row.median, ci_low=row.ci_low, ci_high=row.ci_high, method=row.method,
-        result_ids=tuple(json.loads(row.result_ids)), sources=tuple(json.loads(row.sources)),
+        key=GroupKey(
+            row.gpu_id, row.gpu_count, row.benchmark, row.benchmark_version, row.identity_key
+        ),
+        description=BenchmarkDescription(row.category, row.metric, row.unit, row.higher_is_better),
+        n=row.n,
+        median=row.median,
+        ci_low=row.ci_low,
+        ci_high=row.ci_high,
+        method=row.method,
+        result_ids=tuple(json.loads(row.result_ids)),
+        sources=tuple(json.loads(row.sources)),
         replicates=bytes(row.replicates) if row.replicates is not None else None,
     )

@@ -64,7 +64,7 @@ def refresh(store: SummaryStore) -> int:
         if not pending.groups and not pending.change_ids:
             return 0
         for start in range(0, len(pending.groups), GROUPS_PER_BATCH):
-            _refresh_batch(store, pending.groups[start:start + GROUPS_PER_BATCH])
+            _refresh_batch(store, pending.groups[start : start + GROUPS_PER_BATCH])
         store.finish_summary_refresh(pending.change_ids, SUMMARY_METHOD)
         return len(pending.groups)
 
@@ -82,9 +82,15 @@ def summarize_group(values: GroupValues) -> GroupSummary:
     bootstrap = median_bootstrap(values.values, group_seed(values.key))
     low, high = bootstrap.interval or (None, None)
     return GroupSummary(
-        key=values.key, description=values.description, n=bootstrap.n,
-        median=bootstrap.median, ci_low=low, ci_high=high, method=SUMMARY_METHOD,
-        result_ids=values.result_ids, sources=values.sources,
+        key=values.key,
+        description=values.description,
+        n=bootstrap.n,
+        median=bootstrap.median,
+        ci_low=low,
+        ci_high=high,
+        method=SUMMARY_METHOD,
+        result_ids=values.result_ids,
+        sources=values.sources,
         replicates=_encode(bootstrap.replicates),
     )
 

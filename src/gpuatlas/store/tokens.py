@@ -25,8 +25,10 @@ def hash_token(token: str) -> str:
 def token_name_problem(name: str) -> str | None:
     if TOKEN_NAME.match(name):
         return None
-    return (f"token name {name!r}: use 1-100 letters, digits, '.', '_' or '-' "
-            "(starting with a letter or digit)")
+    return (
+        f"token name {name!r}: use 1-100 letters, digits, '.', '_' or '-' "
+        "(starting with a letter or digit)"
+    )
 
 
 def write_private_text(path: Path, text: str) -> None:

@@ -18,18 +18,35 @@ from gpuatlas.records.result import BenchResult
 # Result ids travel in URL paths (/results/<id>) and spool file names: letters, digits and
 # ". _ : -", starting with a letter or digit, at most 128 characters.
 RESULT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
-RESULT_ID_RULE = ("1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or "
-                  "digit (no '/', spaces or control characters)")
+RESULT_ID_RULE = (
+    "1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or "
+    "digit (no '/', spaces or control characters)"
+)
 MAX_GPUS_PER_RESULT = 256  # one system: 8-GPU servers, NVL72 racks; clusters are not a result
 CLOCK_SKEW_ALLOWANCE = timedelta(days=1)
 EARLIEST_CREATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SAMPLE_TIMES = ("scheduled_ms", "ttfb_ms", "ttft_ms", "tpot_ms", "e2e_ms", "end_ms")
 _SAMPLE_COUNTS = ("input_tokens", "output_tokens", "token_events")
-_SETTINGS_AT_LEAST_ONE = ("concurrency", "requests", "repeats", "batch_size", "width",
-                          "height", "steps")
-_SETTINGS_NON_NEGATIVE = ("input_tokens", "output_tokens", "warmup_requests", "duration_s",
-                          "timeout_s", "slo_ttft_ms", "slo_tpot_ms", "slo_e2e_ms")
+_SETTINGS_AT_LEAST_ONE = (
+    "concurrency",
+    "requests",
+    "repeats",
+    "batch_size",
+    "width",
+    "height",
+    "steps",
+)
+_SETTINGS_NON_NEGATIVE = (
+    "input_tokens",
+    "output_tokens",
+    "warmup_requests",
+    "duration_s",
+    "timeout_s",
+    "slo_ttft_ms",
+    "slo_tpot_ms",
+    "slo_e2e_ms",
+)
 _METRIC_FIELDS = ("median", "mean", "p90", "p99", "ci_low", "ci_high")
 
 
@@ -53,8 +70,11 @@ def validity_problems(result: BenchResult, now: datetime | None = None) -> list[
 
 
 def _text_problems(result: BenchResult) -> list[str]:
-    fields = {"benchmark": result.benchmark, "headline.metric": result.headline.metric,
-              "headline.unit": result.headline.unit}
+    fields = {
+        "benchmark": result.benchmark,
+        "headline.metric": result.headline.metric,
+        "headline.unit": result.headline.unit,
+    }
     problems = []
     for name, text in fields.items():
         if not text.strip():
@@ -75,8 +95,10 @@ def _headline_problems(result: BenchResult) -> list[str]:
     if low is not None and high is not None and low > high:
         problems.append(f"field headline: ci_low {low} is above ci_high {high}")
     if headline.value is not None and headline.metric not in result.metrics:
-        problems.append(f"field headline.metric: {headline.metric!r} is not one of metrics "
-                        f"({', '.join(sorted(result.metrics)) or 'none'})")
+        problems.append(
+            f"field headline.metric: {headline.metric!r} is not one of metrics "
+            f"({', '.join(sorted(result.metrics)) or 'none'})"
+        )
     return problems
 
 
@@ -84,8 +106,10 @@ def _gpu_count_problems(result: BenchResult) -> list[str]:
     lowest = 1 if result.gpu_id is not None else 0
     if lowest <= result.gpu_count <= MAX_GPUS_PER_RESULT:
         return []
-    return [f"field gpu_count: must be between {lowest} and {MAX_GPUS_PER_RESULT}"
-            + (" when gpu_id is set" if lowest else "")]
+    return [
+        f"field gpu_count: must be between {lowest} and {MAX_GPUS_PER_RESULT}"
+        + (" when gpu_id is set" if lowest else "")
+    ]
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -100,8 +124,10 @@ def parse_timestamp(text: str) -> datetime | None:
 def _created_at_problems(created_at: str, now: datetime) -> list[str]:
     when = parse_timestamp(created_at)
     if when is None:
-        return [f"field created_at: {created_at!r} is not an ISO 8601 timestamp "
-                "(e.g. 2026-11-20T10:00:00Z)"]
+        return [
+            f"field created_at: {created_at!r} is not an ISO 8601 timestamp "
+            "(e.g. 2026-11-20T10:00:00Z)"
+        ]
     if when > now + CLOCK_SKEW_ALLOWANCE:
         return [f"field created_at: {created_at} is in the future (check the agent's clock)"]
     if when < EARLIEST_CREATED_AT:
@@ -111,19 +137,25 @@ def _created_at_problems(created_at: str, now: datetime) -> list[str]:
 
 def _settings_problems(result: BenchResult) -> list[str]:
     settings = result.settings
-    problems = [f"field settings.{name}: must be at least 1"
-                for name in _SETTINGS_AT_LEAST_ONE
-                if (value := getattr(settings, name)) is not None and value < 1]
-    problems += _negative("settings", ((name, getattr(settings, name))
-                                       for name in _SETTINGS_NON_NEGATIVE))
+    problems = [
+        f"field settings.{name}: must be at least 1"
+        for name in _SETTINGS_AT_LEAST_ONE
+        if (value := getattr(settings, name)) is not None and value < 1
+    ]
+    problems += _negative(
+        "settings", ((name, getattr(settings, name)) for name in _SETTINGS_NON_NEGATIVE)
+    )
     if settings.rate_rps is not None and not settings.rate_rps > 0:
         problems.append("field settings.rate_rps: must be above 0")
     return problems
 
 
 def _negative(prefix: str, named: Iterable[tuple[str, float | int | None]]) -> list[str]:
-    return [f"field {prefix}.{name}: must not be negative"
-            for name, value in named if value is not None and value < 0]
+    return [
+        f"field {prefix}.{name}: must not be negative"
+        for name, value in named
+        if value is not None and value < 0
+    ]
 
 
 def _metric_problems(result: BenchResult) -> list[str]:
@@ -132,12 +164,20 @@ def _metric_problems(result: BenchResult) -> list[str]:
         named = [(f"{metric}.{name}", getattr(summary, name)) for name in _METRIC_FIELDS]
         problems += _negative("metrics", [*named, (f"{metric}.n", summary.n)])
     for repeat in result.repeats:
-        problems += _negative(f"repeats[{repeat.index}]", [
-            ("duration_s", repeat.duration_s), ("completed", repeat.completed),
-            ("failed", repeat.failed), *repeat.values.items()])
+        problems += _negative(
+            f"repeats[{repeat.index}]",
+            [
+                ("duration_s", repeat.duration_s),
+                ("completed", repeat.completed),
+                ("failed", repeat.failed),
+                *repeat.values.items(),
+            ],
+        )
     if result.energy is not None:
-        problems += _negative("energy", [("joules", result.energy.joules),
-                                         ("mean_power_w", result.energy.mean_power_w)])
+        problems += _negative(
+            "energy",
+            [("joules", result.energy.joules), ("mean_power_w", result.energy.mean_power_w)],
+        )
     return problems
 
 
@@ -149,5 +189,7 @@ def _sample_problems(result: BenchResult) -> list[str]:
         for name, value in [*named, *sample.values.items()]:
             if value is not None and value < 0:
                 counts[name] = counts.get(name, 0) + 1
-    return [f"field samples[].{name}: negative in {count} sample(s)"
-            for name, count in sorted(counts.items())]
+    return [
+        f"field samples[].{name}: negative in {count} sample(s)"
+        for name, count in sorted(counts.items())
+    ]

@@ -19,8 +19,10 @@ def replace(connection: sa.Connection, workloads: Sequence[Workload]) -> None:
     connection.execute(sa.delete(public_workloads))
     rows = {workload.benchmark_name(): asdict(workload) for workload in workloads}
     if rows:
-        connection.execute(sa.insert(public_workloads), [
-            {"benchmark": name, **values} for name, values in rows.items()])
+        connection.execute(
+            sa.insert(public_workloads),
+            [{"benchmark": name, **values} for name, values in rows.items()],
+        )
 
 
 def read(connection: sa.Connection, benchmarks: Collection[str]) -> dict[str, Workload]:
@@ -28,7 +30,8 @@ def read(connection: sa.Connection, benchmarks: Collection[str]) -> dict[str, Wo
     found: dict[str, Workload] = {}
     for start in range(0, len(names), NAMES_PER_QUERY):
         query = sa.select(public_workloads).where(
-            public_workloads.c.benchmark.in_(names[start:start + NAMES_PER_QUERY]))
+            public_workloads.c.benchmark.in_(names[start : start + NAMES_PER_QUERY])
+        )
         for row in connection.execute(query):
             values = row._mapping
             found[row.benchmark] = Workload(**{name: values[name] for name in WORKLOAD_FIELDS})

@@ -28,15 +28,19 @@ def _admin_name(request: Request, store: Store) -> str | None:
     return store.verify_token(token.strip(), scope="admin")
 
 
-async def _act(request: Request, result_id: str, action: AdminAction, release: bool
-               ) -> JSONResponse:
+async def _act(
+    request: Request, result_id: str, action: AdminAction, release: bool
+) -> JSONResponse:
     store: Store = request.app.state.store
     admin = await run_in_threadpool(_admin_name, request, store)
     if admin is None:
         ingest_agent = await run_in_threadpool(_ingest_name, request, store)
         status = 403 if ingest_agent else 401
-        return JSONResponse({"detail": "an admin-scoped bearer token is required"}, status,
-                            headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+        return JSONResponse(
+            {"detail": "an admin-scoped bearer token is required"},
+            status,
+            headers={"WWW-Authenticate": "Bearer"} if status == 401 else None,
+        )
     by = f"token:{admin}"
     if release:
         changed = await run_in_threadpool(store.release, result_id, by, action.reason)
@@ -53,15 +57,19 @@ def _ingest_name(request: Request, store: Store) -> str | None:
     return store.verify_token(token.strip()) if scheme.lower() == "bearer" and token else None
 
 
-@router.post("/results/{result_id}/release", summary="Admit a quarantined result (admin)",
-             openapi_extra={"security": [{"bearer": []}]})
-async def release_result(request: Request, result_id: str, action: AdminAction
-                         ) -> JSONResponse:
+@router.post(
+    "/results/{result_id}/release",
+    summary="Admit a quarantined result (admin)",
+    openapi_extra={"security": [{"bearer": []}]},
+)
+async def release_result(request: Request, result_id: str, action: AdminAction) -> JSONResponse:
     return await _act(request, result_id, action, release=True)
 
 
-@router.post("/results/{result_id}/quarantine", summary="Hold a result out (admin)",
-             openapi_extra={"security": [{"bearer": []}]})
-async def quarantine_result(request: Request, result_id: str, action: AdminAction
-                            ) -> JSONResponse:
+@router.post(
+    "/results/{result_id}/quarantine",
+    summary="Hold a result out (admin)",
+    openapi_extra={"security": [{"bearer": []}]},
+)
+async def quarantine_result(request: Request, result_id: str, action: AdminAction) -> JSONResponse:
     return await _act(request, result_id, action, release=False)

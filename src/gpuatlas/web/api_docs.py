@@ -27,15 +27,23 @@ class Problem(BaseModel):
     error: str = Field(description="What went wrong, in one line.")
     problems: list[str] = Field(description="Every problem found, each on its own.")
     candidates: list[str] | None = Field(
-        None, description="Close matches of an unknown name (404 only).")
+        None, description="Close matches of an unknown name (404 only)."
+    )
 
 
 def document_response(schema_version: str) -> dict[int | str, dict[str, Any]]:
     """The documented 200 of a .json route: an object carrying this schema_version."""
-    schema = {"type": "object", "required": ["schema_version"],
-              "properties": {"schema_version": {"type": "string", "const": schema_version}}}
-    return {200: {"description": f"The {schema_version} document",
-                  "content": {"application/json": {"schema": schema}}}}
+    schema = {
+        "type": "object",
+        "required": ["schema_version"],
+        "properties": {"schema_version": {"type": "string", "const": schema_version}},
+    }
+    return {
+        200: {
+            "description": f"The {schema_version} document",
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
 
 
 def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -52,16 +60,27 @@ def request_parameters(request: type[BaseModel]) -> list[dict[str, Any]]:
     for name, prop in schema["properties"].items():
         prop = {key: value for key, value in prop.items() if key != "title"}
         description = prop.pop("description", "")
-        parameters.append({"name": name, "in": "query", "required": name in required,
-                           "description": description, "schema": prop})
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "description": description,
+                "schema": prop,
+            }
+        )
     return sorted(parameters, key=lambda parameter: not parameter["required"])
 
 
 def html_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Documented error responses of an HTML page (an error page, not JSON)."""
-    return {code: {"description": ERROR_MEANINGS[code],
-                   "content": {"text/html": {"schema": {"type": "string"}}}}
-            for code in codes}
+    return {
+        code: {
+            "description": ERROR_MEANINGS[code],
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+        for code in codes
+    }
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -74,8 +93,9 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _build(app: FastAPI) -> dict[str, Any]:
-    schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                         routes=app.routes)
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {}).update(_result_schemas())
     _replace_fastapi_validation(schema)
@@ -95,10 +115,11 @@ def _replace_fastapi_validation(schema: dict[str, Any]) -> None:
             continue
         html = "text/html" in responses.get("200", {}).get("content", {})
         replacement = html_errors(422) if html else json_errors(422)
-        responses["422"] = {"description": ERROR_MEANINGS[422],
-                            "content": replacement[422].get("content") or {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Problem"}}}}
+        responses["422"] = {
+            "description": ERROR_MEANINGS[422],
+            "content": replacement[422].get("content")
+            or {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
     if FASTAPI_VALIDATION not in json.dumps(schema.get("paths", {})):
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
@@ -119,17 +140,27 @@ def operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for path, methods in schema.get("paths", {}).items():
         for method, operation in methods.items():
-            found.append({
-                "method": method.upper(), "path": path,
-                "summary": operation.get("summary", ""),
-                "description": operation.get("description", ""),
-                "parameters": [
-                    {"name": p.get("name"), "in": p.get("in"), "required": p.get("required"),
-                     "schema": p.get("schema", {}), "description": p.get("description", "")}
-                    for p in operation.get("parameters", [])
-                ],
-                "responses": {code: r.get("description", "") for code, r in
-                              operation.get("responses", {}).items()},
-                "tags": operation.get("tags", []),
-            })
+            found.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": [
+                        {
+                            "name": p.get("name"),
+                            "in": p.get("in"),
+                            "required": p.get("required"),
+                            "schema": p.get("schema", {}),
+                            "description": p.get("description", ""),
+                        }
+                        for p in operation.get("parameters", [])
+                    ],
+                    "responses": {
+                        code: r.get("description", "")
+                        for code, r in operation.get("responses", {}).items()
+                    },
+                    "tags": operation.get("tags", []),
+                }
+            )
     return found

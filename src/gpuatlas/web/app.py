@@ -48,9 +48,13 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
         # The report layer opens the store by itself (open_store()); point it at ours.
         os.environ[DATABASE_URL_VARIABLE] = opened.url
     app = FastAPI(
-        title="GPU Atlas", version="1", docs_url=None, redoc_url=None, lifespan=_lifespan,
+        title="GPU Atlas",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
         description="Which GPU for your AI workload: facts, predictions, measurements. "
-                    "Every HTML page has a .json twin; fleets push results to /api/v1/results.",
+        "Every HTML page has a .json twin; fleets push results to /api/v1/results.",
     )
     app.state.store = opened
     app.state.app_state = AppState(opened)
@@ -73,14 +77,25 @@ def _add_meta_routes(app: FastAPI) -> None:
     @app.get("/docs", response_class=HTMLResponse, tags=["meta"], summary="API documentation")
     def docs(request: Request) -> Response:
         schema = app.openapi()
-        return render(request, "docs.html", {"operations": api_docs.operations(schema)},
-                      json_url="/openapi.json")
+        return render(
+            request,
+            "docs.html",
+            {"operations": api_docs.operations(schema)},
+            json_url="/openapi.json",
+        )
 
     @app.get("/healthz", tags=["meta"], summary="Liveness and store revision")
     def health(request: Request) -> JSONResponse:
         store: Store = request.app.state.store
-        return JSONResponse({"ok": True, "backend": store.backend, "revision": store.revision(),
-                             "pid": os.getpid(), "warm_up": compare_page.warmup_progress()})
+        return JSONResponse(
+            {
+                "ok": True,
+                "backend": store.backend,
+                "revision": store.revision(),
+                "pid": os.getpid(),
+                "warm_up": compare_page.warmup_progress(),
+            }
+        )
 
 
 def _wants_json(request: Request) -> bool:
@@ -93,8 +108,13 @@ def _problem_response(request: Request, status: int, document: dict[str, Any]) -
     same error) on .json and API paths; the error page, listing its problems, elsewhere."""
     if _wants_json(request):
         return JSONResponse(document, status)
-    return render(request, "error.html", {"status": status, "problems": document["problems"]},
-                  json_url=None, status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "problems": document["problems"]},
+        json_url=None,
+        status_code=status,
+    )
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -114,6 +134,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     def value_error(request: Request, error: ValueError) -> Response:
         # The exception's text is internal (it may name code or data paths): log it only.
         log.info("request %s could not be computed: %s", request.url.path, error)
-        return _problem_response(request, 422, problem_document([
-            "this request could not be computed from its parameters; check them against the "
-            "API documentation at /docs"]))
+        return _problem_response(
+            request,
+            422,
+            problem_document(
+                [
+                    "this request could not be computed from its parameters; check them against "
+                    "the API documentation at /docs"
+                ]
+            ),
+        )

@@ -32,11 +32,20 @@ _WARMUP = {"systems": 0, "done": 0, "finished": False, "seconds": 0.0}
 SERVER_PROFILE_ENTRIES = 2048
 PROFILES = ProfileCache(max_entries=SERVER_PROFILE_ENTRIES)
 
-REPORT_OPTIONS = ("model", "weights", "context_tokens", "provider", "electricity_usd_per_kwh",
-                  "pue", "engine")
+REPORT_OPTIONS = (
+    "model",
+    "weights",
+    "context_tokens",
+    "provider",
+    "electricity_usd_per_kwh",
+    "pue",
+    "engine",
+)
 # The embedded report needs no script, no network and no plugins: forbid them outright.
-REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-              "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
 
 
 def build(state: AppState, a: str, b: str, options: dict[str, Any]) -> Any:
@@ -110,8 +119,12 @@ def _warm(stop: threading.Event) -> None:
         _WARMUP.update(done=index + 1, seconds=round(time.perf_counter() - started, 2))
         time.sleep(0)  # hand the GIL to request threads between systems
     _WARMUP["finished"] = True
-    log.info("report cache warmed for %d systems in %.1f s (%s)", len(systems),
-             time.perf_counter() - started, PROFILES.stats())
+    log.info(
+        "report cache warmed for %d systems in %.1f s (%s)",
+        len(systems),
+        time.perf_counter() - started,
+        PROFILES.stats(),
+    )
 
 
 if has_report_renderer():

@@ -36,8 +36,10 @@ def _request_body_schema() -> dict[str, Any]:
     one = {"$ref": "#/components/schemas/BenchResultDocument"}
     batch = {"type": "array", "items": one, "minItems": 1, "maxItems": MAX_RESULTS_PER_BATCH}
     wrapped = {"type": "object", "required": ["results"], "properties": {"results": batch}}
-    return {"required": True, "content": {"application/json": {"schema": {
-        "oneOf": [one, batch, wrapped]}}}}
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"oneOf": [one, batch, wrapped]}}},
+    }
 
 
 class IngestError(Exception):
@@ -51,12 +53,16 @@ class IngestError(Exception):
     summary="Push one result or a batch (bearer token of an agent)",
     openapi_extra={"requestBody": _request_body_schema(), "security": [{"bearer": []}]},
     responses={
-        200: {"description": "Stored: accepted, duplicates (already stored with the same "
-                             "content), quarantined, conflicts (id stored with different "
-                             "content: not stored)"},
+        200: {
+            "description": "Stored: accepted, duplicates (already stored with the same "
+            "content), quarantined, conflicts (id stored with different "
+            "content: not stored)"
+        },
         401: {"description": "No token, an unknown token or a revoked token"},
-        413: {"description": f"Body over {MAX_BODY_BYTES} bytes or over "
-                             f"{MAX_RESULTS_PER_BATCH} results"},
+        413: {
+            "description": f"Body over {MAX_BODY_BYTES} bytes or over "
+            f"{MAX_RESULTS_PER_BATCH} results"
+        },
         422: {"description": "Every problem of every result at once; nothing was written"},
     },
 )
@@ -72,11 +78,16 @@ async def post_results(request: Request) -> Response:
     return _json_response(body, status)
 
 
-def _json_response(body: dict[str, Any], status: int, headers: dict[str, str] | None = None
-                   ) -> Response:
+def _json_response(
+    body: dict[str, Any], status: int, headers: dict[str, str] | None = None
+) -> Response:
     """ASCII JSON: ids and texts that are not valid Unicode (lone surrogates) still encode."""
-    return Response(json.dumps(body, ensure_ascii=True), status_code=status, headers=headers,
-                    media_type="application/json")
+    return Response(
+        json.dumps(body, ensure_ascii=True),
+        status_code=status,
+        headers=headers,
+        media_type="application/json",
+    )
 
 
 def _ingest(raw: bytes, agent: str, store: Store) -> tuple[int, dict[str, Any]]:
@@ -86,8 +97,9 @@ def _ingest(raw: bytes, agent: str, store: Store) -> tuple[int, dict[str, Any]]:
     try:
         outcome = store.add_results(batch, agent=agent)
     except InvalidRequestError as error:  # validated above; kept as a guard
-        raise IngestError(422, _problems_body([_problem(None, None, message)
-                                               for message in error.problems])) from None
+        raise IngestError(
+            422, _problems_body([_problem(None, None, message) for message in error.problems])
+        ) from None
     return 200, _outcome_body(agent, outcome, items)
 
 
@@ -100,12 +112,19 @@ def _outcome_body(agent: str, outcome: IngestOutcome, items: list[Any]) -> dict[
         "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "accepted": list(outcome.accepted),
         "duplicates": list(outcome.duplicates),
-        "quarantined": [{"result_id": item.result_id, "reasons": list(item.reasons)}
-                        for item in outcome.quarantined],
-        "conflicts": [_problem(positions.get(result_id), result_id,
-                               "conflict: this result_id is stored with different content; "
-                               "the new content was not stored (give it a new id)")
-                      for result_id in outcome.conflicts],
+        "quarantined": [
+            {"result_id": item.result_id, "reasons": list(item.reasons)}
+            for item in outcome.quarantined
+        ],
+        "conflicts": [
+            _problem(
+                positions.get(result_id),
+                result_id,
+                "conflict: this result_id is stored with different content; "
+                "the new content was not stored (give it a new id)",
+            )
+            for result_id in outcome.conflicts
+        ],
     }
 
 
@@ -141,17 +160,23 @@ def _decode(raw: bytes) -> list[Any]:
     try:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise IngestError(422, _problems_body([_problem(
-            None, None, f"body is not valid JSON: {error}")])) from None
+        raise IngestError(
+            422, _problems_body([_problem(None, None, f"body is not valid JSON: {error}")])
+        ) from None
     except RecursionError:
-        raise IngestError(422, _problems_body([_problem(
-            None, None, f"body nests deeper than {MAX_JSON_DEPTH} levels")])) from None
+        raise IngestError(
+            422,
+            _problems_body(
+                [_problem(None, None, f"body nests deeper than {MAX_JSON_DEPTH} levels")]
+            ),
+        ) from None
     if isinstance(document, dict) and "results" in document and "schema_version" not in document:
         document = document["results"]
     items = document if isinstance(document, list) else [document]
     if len(items) > MAX_RESULTS_PER_BATCH:
-        raise IngestError(413, {"detail": f"{len(items)} results; at most "
-                                          f"{MAX_RESULTS_PER_BATCH} per request"})
+        raise IngestError(
+            413, {"detail": f"{len(items)} results; at most {MAX_RESULTS_PER_BATCH} per request"}
+        )
     if not items:
         raise IngestError(422, _problems_body([_problem(None, None, "no results")]))
     return items
@@ -195,8 +220,11 @@ def _validate_one(item: Any) -> tuple[BenchResult | None, list[str]]:
     except DataFileError as error:
         return None, raw_problems + list(error.problems)
     problems = raw_problems + _number_type_problems(item) + storable_problems(result)
-    problems += [p for p in _headline_problems(result) + validity_problems(result)
-                 if not p.startswith("field result_id")]
+    problems += [
+        p
+        for p in _headline_problems(result) + validity_problems(result)
+        if not p.startswith("field result_id")
+    ]
     return (None, problems) if problems else (result, [])
 
 
@@ -205,9 +233,12 @@ def _number_type_problems(item: Any) -> list[str]:
     try:
         BenchResult.model_validate(item, strict=True)
     except ValidationError as error:
-        return [f"field {'.'.join(str(part) for part in problem['loc'])}: expected a number, "
-                f"got {json.dumps(problem['input'])}"
-                for problem in error.errors() if isinstance(problem.get("input"), bool)]
+        return [
+            f"field {'.'.join(str(part) for part in problem['loc'])}: expected a number, "
+            f"got {json.dumps(problem['input'])}"
+            for problem in error.errors()
+            if isinstance(problem.get("input"), bool)
+        ]
     return []
 
 
@@ -227,8 +258,11 @@ def _raw_value_problems(value: Any, path: str) -> list[str]:
             found += _raw_value_problems(item, f"{path}.{key}" if path else str(key))
         return found
     if isinstance(value, list):
-        return [problem for index, item in enumerate(value)
-                for problem in _raw_value_problems(item, f"{path}[{index}]")]
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in _raw_value_problems(item, f"{path}[{index}]")
+        ]
     return _scalar_problem(value, path or "top level")
 
 
@@ -260,8 +294,13 @@ def _conflicting_ids(items: list[Any]) -> list[dict[str, Any]]:
         if result_id is None:
             continue
         if result_id in first_seen and first_seen[result_id][1] != item:
-            problems.append(_problem(index, result_id, f"result_id repeats item "
-                                     f"{first_seen[result_id][0]} with different content"))
+            problems.append(
+                _problem(
+                    index,
+                    result_id,
+                    f"result_id repeats item {first_seen[result_id][0]} with different content",
+                )
+            )
         first_seen.setdefault(result_id, (index, item))
     return problems
 
@@ -276,5 +315,8 @@ def _problem(index: int | None, result_id: str | None, message: str) -> dict[str
 
 
 def _problems_body(problems: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"detail": f"{len(problems)} problem(s); nothing was written", "written": 0,
-            "problems": problems}
+    return {
+        "detail": f"{len(problems)} problem(s); nothing was written",
+        "written": 0,
+        "problems": problems,
+    }

@@ -43,8 +43,12 @@ def _gpu_choices() -> list[dict[str, str]]:
     return [{"id": gpu.id, "name": gpu.name} for gpu in all_gpus()]
 
 
-@router.get("/index.json", tags=["pages"], summary="Home page data: GPUs and Atlas Scores",
-            responses=document_response(schema_name("home")))
+@router.get(
+    "/index.json",
+    tags=["pages"],
+    summary="Home page data: GPUs and Atlas Scores",
+    responses=document_response(schema_name("home")),
+)
 def home_json(request: Request) -> JSONResponse:
     return _json(views.home_view(_state(request)))
 
@@ -52,8 +56,13 @@ def home_json(request: Request) -> JSONResponse:
 @router.get("/", response_class=HTMLResponse, tags=["pages"], summary="Home page")
 def home(request: Request) -> Response:
     data = views.home_view(_state(request))
-    return render(request, "home.html", data, json_url="/index.json",
-                  chart=_score_chart(data["top_scores"], "Top Atlas Scores (RTX 3090 = 100)"))
+    return render(
+        request,
+        "home.html",
+        data,
+        json_url="/index.json",
+        chart=_score_chart(data["top_scores"], "Top Atlas Scores (RTX 3090 = 100)"),
+    )
 
 
 def _score_chart(rows: list[dict[str, Any]], title: str) -> Any:
@@ -61,99 +70,161 @@ def _score_chart(rows: list[dict[str, Any]], title: str) -> Any:
     return bar_chart(bars, "", title)
 
 
-@router.get("/gpu/{gpu}.json", tags=["pages"], summary="One GPU: specs, prices, results",
-            responses=document_response(schema_name("gpu-page")) | json_errors(404))
+@router.get(
+    "/gpu/{gpu}.json",
+    tags=["pages"],
+    summary="One GPU: specs, prices, results",
+    responses=document_response(schema_name("gpu-page")) | json_errors(404),
+)
 def gpu_json(request: Request, gpu: str) -> JSONResponse:
     return _json(views.gpu_view(_state(request), gpu))
 
 
-@router.get("/gpu/{gpu}", response_class=HTMLResponse,
-            tags=["pages"], summary="One GPU", responses=html_errors(404))
+@router.get(
+    "/gpu/{gpu}",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    summary="One GPU",
+    responses=html_errors(404),
+)
 def gpu_page(request: Request, gpu: str) -> Response:
     data = views.gpu_view(_state(request), gpu)
-    return render(request, "gpu.html", data, json_url=f"/gpu/{quote(data['gpu']['id'])}.json",
-                  price_chart=_price_chart(data["price_history"], "Price history, $/GPU-hour"),
-                  gpu_choices=_gpu_choices())
+    return render(
+        request,
+        "gpu.html",
+        data,
+        json_url=f"/gpu/{quote(data['gpu']['id'])}.json",
+        price_chart=_price_chart(data["price_history"], "Price history, $/GPU-hour"),
+        gpu_choices=_gpu_choices(),
+    )
 
 
 def _price_chart(history: list[dict[str, Any]], title: str) -> Any:
     series: dict[str, list[tuple[str, float]]] = {}
     for snapshot in history:
         label = f"{snapshot['provider']} {snapshot['tier']}"
-        series.setdefault(label, []).append((snapshot["observed_date"],
-                                             snapshot["usd_per_gpu_hour"]))
+        series.setdefault(label, []).append(
+            (snapshot["observed_date"], snapshot["usd_per_gpu_hour"])
+        )
     return line_chart(dict(list(series.items())[:8]), "$/GPU-h", title)
 
 
-@router.get("/compare.json", tags=["pages"], summary="What can be compared, and how",
-            responses=document_response(schema_name("compare-options")))
+@router.get(
+    "/compare.json",
+    tags=["pages"],
+    summary="What can be compared, and how",
+    responses=document_response(schema_name("compare-options")),
+)
 def compare_pick_json() -> JSONResponse:
-    return _json({"schema_version": schema_name("compare-options"),
-                  "gpus": [g.id for g in all_gpus()],
-                  "systems": "N x GPU id, e.g. '4x rtx-4090'",
-                  "document": "/compare/{a}/{b}.json", "page": "/compare/{a}/{b}",
-                  "options": list(compare_page.REPORT_OPTIONS)})
+    return _json(
+        {
+            "schema_version": schema_name("compare-options"),
+            "gpus": [g.id for g in all_gpus()],
+            "systems": "N x GPU id, e.g. '4x rtx-4090'",
+            "document": "/compare/{a}/{b}.json",
+            "page": "/compare/{a}/{b}",
+            "options": list(compare_page.REPORT_OPTIONS),
+        }
+    )
 
 
-@router.get("/compare", response_class=HTMLResponse,
-            tags=["pages"], summary="Pick two GPUs or systems to compare",
-            responses={303: {"description": "With a and b: redirect to /compare/{a}/{b}"}})
+@router.get(
+    "/compare",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    summary="Pick two GPUs or systems to compare",
+    responses={303: {"description": "With a and b: redirect to /compare/{a}/{b}"}},
+)
 def compare_pick(request: Request, a: str | None = None, b: str | None = None) -> Response:
     if a and b:
         return RedirectResponse(f"/compare/{quote(a.strip())}/{quote(b.strip())}", 303)
-    return render(request, "compare_pick.html", {"gpus": [g.id for g in all_gpus()]},
-                  json_url="/compare.json", gpu_choices=_gpu_choices())
+    return render(
+        request,
+        "compare_pick.html",
+        {"gpus": [g.id for g in all_gpus()]},
+        json_url="/compare.json",
+        gpu_choices=_gpu_choices(),
+    )
 
 
 def _report_options(request: Request) -> dict[str, Any]:
     """The comparison's options from the query (the answer layer's request: defaults applied,
     every problem at once); parameters that are not options are left to the page."""
-    query = {key: value for key, value in _query(request).items()
-             if key in ComparisonOptions.model_fields}
+    query = {
+        key: value
+        for key, value in _query(request).items()
+        if key in ComparisonOptions.model_fields
+    }
     return parse_request(ComparisonOptions, query).model_dump()
 
 
 COMPARISON_PARAMETERS = {"parameters": request_parameters(ComparisonOptions)}
 
 
-@router.get("/compare/{a}/{b}.json", tags=["pages"],
-            responses=document_response(schema_name("comparison")) | json_errors(404, 422),
-            openapi_extra=COMPARISON_PARAMETERS,
-            summary="The Comparison document (gpuatlas.comparison/1) for A vs B, as the CLI's "
-                    "compare --json")
+@router.get(
+    "/compare/{a}/{b}.json",
+    tags=["pages"],
+    responses=document_response(schema_name("comparison")) | json_errors(404, 422),
+    openapi_extra=COMPARISON_PARAMETERS,
+    summary="The Comparison document (gpuatlas.comparison/1) for A vs B, as the CLI's "
+    "compare --json",
+)
 def compare_json(request: Request, a: str, b: str) -> JSONResponse:
     document = compare_page.build(_state(request), a, b, _report_options(request))
     return _json(compare_page.to_json(document))
 
 
-@router.get("/compare/{a}/{b}/report.html", response_class=HTMLResponse, tags=["pages"],
-            responses=html_errors(404, 422), openapi_extra=COMPARISON_PARAMETERS,
-            summary="The report renderer's self-contained HTML for A vs B")
+@router.get(
+    "/compare/{a}/{b}/report.html",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    responses=html_errors(404, 422),
+    openapi_extra=COMPARISON_PARAMETERS,
+    summary="The report renderer's self-contained HTML for A vs B",
+)
 def compare_report(request: Request, a: str, b: str) -> Response:
     document = compare_page.build(_state(request), a, b, _report_options(request))
-    return HTMLResponse(compare_page.report_html(document),
-                        headers={"Content-Security-Policy": compare_page.REPORT_CSP})
+    return HTMLResponse(
+        compare_page.report_html(document),
+        headers={"Content-Security-Policy": compare_page.REPORT_CSP},
+    )
 
 
-@router.get("/compare/{a}/{b}", response_class=HTMLResponse,
-            tags=["pages"], responses=html_errors(404, 422), openapi_extra=COMPARISON_PARAMETERS,
-            summary="The comparison report for A vs B")
+@router.get(
+    "/compare/{a}/{b}",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    responses=html_errors(404, 422),
+    openapi_extra=COMPARISON_PARAMETERS,
+    summary="The comparison report for A vs B",
+)
 def compare(request: Request, a: str, b: str) -> Response:
     options = _report_options(request)
     document = compare_page.build(_state(request), a, b, options)
     query = ("?" + str(request.query_params)) if request.query_params else ""
     embedded = compare_page.has_report_renderer()
-    return render(request, "compare.html",
-                  {"doc": document, "options": options, "gpus": [g.id for g in all_gpus()],
-                   "report_url": f"/compare/{quote(a)}/{quote(b)}/report.html{query}"
-                   if embedded else None},
-                  json_url=f"/compare/{quote(a)}/{quote(b)}.json{query}",
-                  title=f"{document.a.label} vs {document.b.label}")
+    return render(
+        request,
+        "compare.html",
+        {
+            "doc": document,
+            "options": options,
+            "gpus": [g.id for g in all_gpus()],
+            "report_url": f"/compare/{quote(a)}/{quote(b)}/report.html{query}"
+            if embedded
+            else None,
+        },
+        json_url=f"/compare/{quote(a)}/{quote(b)}.json{query}",
+        title=f"{document.a.label} vs {document.b.label}",
+    )
 
 
-@router.get("/leaderboard.json", tags=["pages"],
-            summary="Atlas Scores with intervals (gpuatlas.leaderboard/1, as the CLI's --json)",
-            responses=document_response(schema_name("leaderboard")))
+@router.get(
+    "/leaderboard.json",
+    tags=["pages"],
+    summary="Atlas Scores with intervals (gpuatlas.leaderboard/1, as the CLI's --json)",
+    responses=document_response(schema_name("leaderboard")),
+)
 def leaderboard_json(request: Request) -> JSONResponse:
     return _json(views.leaderboard(_state(request)))
 
@@ -162,14 +233,25 @@ def leaderboard_json(request: Request) -> JSONResponse:
 def leaderboard(request: Request) -> Response:
     rows = views.leaderboard(_state(request))["rows"]
     ranked = [row for row in rows if row.get("ranked", True)]
-    return render(request, "leaderboard.html", {"rows": rows}, json_url="/leaderboard.json",
-                  chart=_score_chart(ranked[:25], "Atlas Score (RTX 3090 = 100), 95% interval; "
-                                                  "ranked systems"))
+    return render(
+        request,
+        "leaderboard.html",
+        {"rows": rows},
+        json_url="/leaderboard.json",
+        chart=_score_chart(
+            ranked[:25], "Atlas Score (RTX 3090 = 100), 95% interval; ranked systems"
+        ),
+    )
 
 
-@router.get("/plan", tags=["planner"], summary="Planner (redirects to the fit form)",
-            response_class=RedirectResponse, status_code=303,
-            responses={303: {"description": "Redirect to /plan/fit"}})
+@router.get(
+    "/plan",
+    tags=["planner"],
+    summary="Planner (redirects to the fit form)",
+    response_class=RedirectResponse,
+    status_code=303,
+    responses={303: {"description": "Redirect to /plan/fit"}},
+)
 def plan_index() -> RedirectResponse:
     return RedirectResponse("/plan/fit", 303)
 
@@ -180,25 +262,31 @@ _query = query_values
 def _planner_routes(kind: str, summary: str, schema: str) -> None:
     """The .json route (the answer document) and the HTML form of one planner."""
 
-    @router.get(f"/plan/{kind}.json", tags=["planner"],
-                responses=document_response(schema) | json_errors(400, 404, 422),
-                summary=f"{summary} ({schema}, the same document as the CLI's --json)",
-                openapi_extra={"parameters": request_parameters(planner.PLANNERS[kind].request)},
-                name=f"planner_{kind}_json")
+    @router.get(
+        f"/plan/{kind}.json",
+        tags=["planner"],
+        responses=document_response(schema) | json_errors(400, 404, 422),
+        summary=f"{summary} ({schema}, the same document as the CLI's --json)",
+        openapi_extra={"parameters": request_parameters(planner.PLANNERS[kind].request)},
+        name=f"planner_{kind}_json",
+    )
     def planner_json(request: Request) -> JSONResponse:
         return _json(planner.answer(kind, _query(request)))
 
-    @router.get(f"/plan/{kind}", response_class=HTMLResponse, tags=["planner"],
-                responses=html_errors(400, 404, 422),
-                summary=f"{summary}: form and answer", name=f"planner_{kind}_page",
-                openapi_extra={"parameters": _optional(
-                    request_parameters(planner.PLANNERS[kind].request))})
+    @router.get(
+        f"/plan/{kind}",
+        response_class=HTMLResponse,
+        tags=["planner"],
+        responses=html_errors(400, 404, 422),
+        summary=f"{summary}: form and answer",
+        name=f"planner_{kind}_page",
+        openapi_extra={"parameters": _optional(request_parameters(planner.PLANNERS[kind].request))},
+    )
     def planner_page(request: Request) -> Response:
         data = planner.page_data(kind, _query(request))
         query = str(request.query_params)
         json_url = f"/plan/{kind}.json?{query}" if query else planner.example_url(kind)
-        return render(request, "planner.html", data, json_url=json_url,
-                      gpu_choices=_gpu_choices())
+        return render(request, "planner.html", data, json_url=json_url, gpu_choices=_gpu_choices())
 
 
 def _optional(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -207,43 +295,68 @@ def _optional(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 _planner_routes("fit", "Will a model fit: memory per GPU and per format", "gpuatlas.fit/1")
-_planner_routes("predict", "LLM speed of one batch: TTFT, TPOT, tokens/s",
-                "gpuatlas.predict-llm/1")
-_planner_routes("plan", "The cheapest setup meeting p95 latency targets at a traffic",
-                "gpuatlas.plan/1")
+_planner_routes("predict", "LLM speed of one batch: TTFT, TPOT, tokens/s", "gpuatlas.predict-llm/1")
+_planner_routes(
+    "plan", "The cheapest setup meeting p95 latency targets at a traffic", "gpuatlas.plan/1"
+)
 
 
-@router.get("/prices.json", tags=["pages"],
-            responses=document_response(schema_name("prices")) | json_errors(404, 422),
-            summary="Cloud prices per GPU-hour (gpuatlas.prices/1, as the CLI's --json)",
-            openapi_extra={"parameters": request_parameters(PricesRequest)})
+@router.get(
+    "/prices.json",
+    tags=["pages"],
+    responses=document_response(schema_name("prices")) | json_errors(404, 422),
+    summary="Cloud prices per GPU-hour (gpuatlas.prices/1, as the CLI's --json)",
+    openapi_extra={"parameters": request_parameters(PricesRequest)},
+)
 def prices_json(request: Request) -> JSONResponse:
     return _json(prices_document(parse_request(PricesRequest, _query(request))))
 
 
-@router.get("/prices", response_class=HTMLResponse, tags=["pages"], summary="Cloud prices",
-            responses=html_errors(404, 422),
-            openapi_extra={"parameters": request_parameters(PricesRequest)})
+@router.get(
+    "/prices",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    summary="Cloud prices",
+    responses=html_errors(404, 422),
+    openapi_extra={"parameters": request_parameters(PricesRequest)},
+)
 def prices(request: Request) -> Response:
     document = prices_document(parse_request(PricesRequest, _query(request)))
     gpu_id = document["gpu_id"]
-    charts = [_price_chart(history, f"{views.gpu_label(history_gpu)}: $/GPU-hour over time")
-              for history_gpu, history in views.price_history_by_gpu(gpu_id).items()
-              if len({h["observed_date"] for h in history}) > 1]
+    charts = [
+        _price_chart(history, f"{views.gpu_label(history_gpu)}: $/GPU-hour over time")
+        for history_gpu, history in views.price_history_by_gpu(gpu_id).items()
+        if len({h["observed_date"] for h in history}) > 1
+    ]
     query = str(request.query_params)
-    return render(request, "prices.html", document,
-                  json_url="/prices.json" + (f"?{query}" if query else ""),
-                  charts=charts, gpu=gpu_id, note=views.PRICE_NOTE, gpu_choices=_gpu_choices())
+    return render(
+        request,
+        "prices.html",
+        document,
+        json_url="/prices.json" + (f"?{query}" if query else ""),
+        charts=charts,
+        gpu=gpu_id,
+        note=views.PRICE_NOTE,
+        gpu_choices=_gpu_choices(),
+    )
 
 
 RESULT_DOCUMENT: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The stored gpuatlas.result/1 document",
-          "content": {"application/json": {"schema": {
-              "$ref": "#/components/schemas/BenchResultDocument"}}}}}
+    200: {
+        "description": "The stored gpuatlas.result/1 document",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/BenchResultDocument"}}
+        },
+    }
+}
 
 
-@router.get("/results/{result_id}.json", tags=["pages"], summary="One stored result",
-            responses=RESULT_DOCUMENT | json_errors(404))
+@router.get(
+    "/results/{result_id}.json",
+    tags=["pages"],
+    summary="One stored result",
+    responses=RESULT_DOCUMENT | json_errors(404),
+)
 def result_json(request: Request, result_id: str) -> JSONResponse:
     document = views.result_view(_state(request), result_id)
     if document is None:
@@ -252,14 +365,23 @@ def result_json(request: Request, result_id: str) -> JSONResponse:
     return _json(document)
 
 
-@router.get("/results/{result_id}", response_class=HTMLResponse,
-            tags=["pages"], responses=html_errors(404),
-            summary="One stored result with its samples")
+@router.get(
+    "/results/{result_id}",
+    response_class=HTMLResponse,
+    tags=["pages"],
+    responses=html_errors(404),
+    summary="One stored result with its samples",
+)
 def result_page(request: Request, result_id: str) -> Response:
     document = views.result_view(_state(request), result_id)
     if document is None:
-        return render(request, "error.html", {"status": 404, "problems":
-                      [f"no stored result with id {result_id!r}"]}, json_url=None,
-                      status_code=404)
-    return render(request, "result.html", {"result": document},
-                  json_url=f"/results/{quote(result_id)}.json")
+        return render(
+            request,
+            "error.html",
+            {"status": 404, "problems": [f"no stored result with id {result_id!r}"]},
+            json_url=None,
+            status_code=404,
+        )
+    return render(
+        request, "result.html", {"result": document}, json_url=f"/results/{quote(result_id)}.json"
+    )

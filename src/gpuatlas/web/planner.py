@@ -41,26 +41,54 @@ _MODEL = FormField("model", "Model")
 _ENGINE = FormField("engine", "Engine")
 _KV = FormField("kv_cache", "KV-cache precision")
 PLANNERS: dict[str, Planner] = {
-    "fit": Planner(FitRequest, fit_document, (
-        _SYSTEM, _MODEL, FormField("weights", "Weight formats (comma-separated; empty: all)"),
-        FormField("context_tokens", "Context, tokens", "number"),
-        FormField("concurrency", "Concurrent sequences", "number"), _ENGINE, _KV,
-    ), "Will it fit?", "Check fit"),
-    "predict": Planner(PredictLlmRequest, predict_llm_document, (
-        _SYSTEM, _MODEL, FormField("weights", "Weight format"), _ENGINE,
-        FormField("batch", "Batch, sequences", "number"),
-        FormField("input_tokens", "Prompt, tokens", "number"),
-        FormField("output_tokens", "Output, tokens", "number"), _KV,
-    ), "How fast?", "Predict"),
-    "plan": Planner(ServingPlanRequest, plan_document, (
-        _MODEL, FormField("requests_per_s", "Traffic, requests per second", "number", "any"),
-        FormField("weights", "Weight formats (auto: native + worth considering)"),
-        FormField("input_tokens", "Mean prompt, tokens", "number"),
-        FormField("output_tokens", "Mean output, tokens", "number"),
-        FormField("p95_ttft_ms", "p95 time to first token, ms", "number", "any"),
-        FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
-        _ENGINE, FormField("top", "Options to list", "number"),
-    ), "Cheapest setup", "Find the cheapest"),
+    "fit": Planner(
+        FitRequest,
+        fit_document,
+        (
+            _SYSTEM,
+            _MODEL,
+            FormField("weights", "Weight formats (comma-separated; empty: all)"),
+            FormField("context_tokens", "Context, tokens", "number"),
+            FormField("concurrency", "Concurrent sequences", "number"),
+            _ENGINE,
+            _KV,
+        ),
+        "Will it fit?",
+        "Check fit",
+    ),
+    "predict": Planner(
+        PredictLlmRequest,
+        predict_llm_document,
+        (
+            _SYSTEM,
+            _MODEL,
+            FormField("weights", "Weight format"),
+            _ENGINE,
+            FormField("batch", "Batch, sequences", "number"),
+            FormField("input_tokens", "Prompt, tokens", "number"),
+            FormField("output_tokens", "Output, tokens", "number"),
+            _KV,
+        ),
+        "How fast?",
+        "Predict",
+    ),
+    "plan": Planner(
+        ServingPlanRequest,
+        plan_document,
+        (
+            _MODEL,
+            FormField("requests_per_s", "Traffic, requests per second", "number", "any"),
+            FormField("weights", "Weight formats (auto: native + worth considering)"),
+            FormField("input_tokens", "Mean prompt, tokens", "number"),
+            FormField("output_tokens", "Mean output, tokens", "number"),
+            FormField("p95_ttft_ms", "p95 time to first token, ms", "number", "any"),
+            FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
+            _ENGINE,
+            FormField("top", "Options to list", "number"),
+        ),
+        "Cheapest setup",
+        "Find the cheapest",
+    ),
 }
 
 
@@ -77,8 +105,10 @@ def answer(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
 def example_query(kind: str) -> dict[str, str]:
     """What the empty form shows: each field's example, else its default."""
     request = PLANNERS[kind].request
-    return {form_field.name: _text(_example(request.model_fields[form_field.name]))
-            for form_field in PLANNERS[kind].fields}
+    return {
+        form_field.name: _text(_example(request.model_fields[form_field.name]))
+        for form_field in PLANNERS[kind].fields
+    }
 
 
 def example_url(kind: str) -> str:
@@ -113,5 +143,11 @@ def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
         request = parse(kind, query)
         values = {name: _text(value) for name, value in request.model_dump().items()}
         result = planner.answer(request)
-    return {"kind": kind, "planner": planner, "values": values, "submitted": submitted,
-            "result": result, "planners": {name: p.title for name, p in PLANNERS.items()}}
+    return {
+        "kind": kind,
+        "planner": planner,
+        "values": values,
+        "submitted": submitted,
+        "result": result,
+        "planners": {name: p.title for name, p in PLANNERS.items()},
+    }

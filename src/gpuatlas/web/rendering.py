@@ -18,8 +18,12 @@ from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, whe
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NAVIGATION = (
-    ("/", "GPUs"), ("/compare", "Compare"), ("/leaderboard", "Leaderboard"),
-    ("/plan/fit", "Planner"), ("/prices", "Prices"), ("/docs", "API"),
+    ("/", "GPUs"),
+    ("/compare", "Compare"),
+    ("/leaderboard", "Leaderboard"),
+    ("/plan/fit", "Planner"),
+    ("/prices", "Prices"),
+    ("/docs", "API"),
 )
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -63,10 +67,23 @@ templates.env.filters["when"] = when
 templates.env.filters["metric_words"] = lambda key: METRIC_WORDS.get(key, words(key))
 
 
-def render(request: Request, template: str, data: dict[str, Any], json_url: str | None,
-           status_code: int = 200, **extra: Any) -> HTMLResponse:
-    context = {"request": request, "data": data, "json_url": json_url,
-               "navigation": NAVIGATION, "path": request.url.path, **data, **extra}
+def render(
+    request: Request,
+    template: str,
+    data: dict[str, Any],
+    json_url: str | None,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    context = {
+        "request": request,
+        "data": data,
+        "json_url": json_url,
+        "navigation": NAVIGATION,
+        "path": request.url.path,
+        **data,
+        **extra,
+    }
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
@@ -109,14 +126,26 @@ def system_label(system_id: str) -> str:
     return system_name(system_id)
 
 
-templates.env.globals.update(value_of=value_of, system_label=system_label,
-                             statement_text=statement_text, cell_text=cell_text,
-                             cell_source=cell_source, chart_svg=chart_svg)
+templates.env.globals.update(
+    value_of=value_of,
+    system_label=system_label,
+    statement_text=statement_text,
+    cell_text=cell_text,
+    cell_source=cell_source,
+    chart_svg=chart_svg,
+)
 # The GPU page's specification rows: labels and units from the catalog's one field table.
 templates.env.globals["gpu_page_fields"] = gpu_fields(
-    "memory_bandwidth_gb_s", "fp32_tflops", "bf16_dense_tflops", "fp8_dense_tflops",
-    "int8_dense_tops", "l2_cache_mb", "tdp_w")
+    "memory_bandwidth_gb_s",
+    "fp32_tflops",
+    "bf16_dense_tflops",
+    "fp8_dense_tflops",
+    "int8_dense_tops",
+    "l2_cache_mb",
+    "tdp_w",
+)
 # The home page's GPU table: its memory column and the datasheet columns hidden on phones.
 templates.env.globals["gpu_memory_field"] = gpu_field("memory_gb")
 templates.env.globals["gpu_home_fields"] = gpu_fields(
-    "memory_bandwidth_gb_s", "bf16_dense_tflops", "fp8_dense_tflops", "tdp_w")
+    "memory_bandwidth_gb_s", "bf16_dense_tflops", "fp8_dense_tflops", "tdp_w"
+)

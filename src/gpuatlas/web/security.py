@@ -20,8 +20,10 @@ from gpuatlas.web.rendering import render
 log = logging.getLogger(__name__)
 
 # No inline script or style anywhere on the site's pages (templates load /static files only).
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "content-security-policy": PAGE_CSP,
     "x-content-type-options": "nosniff",
@@ -62,37 +64,53 @@ class GuardMiddleware:
     def _error_response(scope: Scope, error: Exception) -> Any:
         if isinstance(error, DATABASE_ERRORS):
             log.warning("database unavailable on %s: %s", scope.get("path"), error)
-            return error_response(Request(scope), 503, [DATABASE_DOWN],
-                                  {"Retry-After": str(RETRY_AFTER_S)})
+            return error_response(
+                Request(scope), 503, [DATABASE_DOWN], {"Retry-After": str(RETRY_AFTER_S)}
+            )
         reference = secrets.token_hex(6)
         log.exception("internal error %s on %s", reference, scope.get("path"))
-        return error_response(Request(scope), 500, [
-            f"Internal error (reference {reference}); the server log has the details."])
+        return error_response(
+            Request(scope),
+            500,
+            [f"Internal error (reference {reference}); the server log has the details."],
+        )
 
 
 def with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The response's headers plus each security header it does not set itself (the report
     frame keeps its own, stricter CSP)."""
     present = {name.lower() for name, _ in headers}
-    return headers + [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
-                      if name.encode() not in present]
+    return headers + [
+        (name.encode(), value.encode())
+        for name, value in SECURITY_HEADERS.items()
+        if name.encode() not in present
+    ]
 
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
     accept = request.headers.get("accept", "")
-    return (path.endswith(".json") or path.startswith("/api/") or path == "/healthz"
-            or ("application/json" in accept and "text/html" not in accept))
+    return (
+        path.endswith(".json")
+        or path.startswith("/api/")
+        or path == "/healthz"
+        or ("application/json" in accept and "text/html" not in accept)
+    )
 
 
-def error_response(request: Request, status: int, problems: list[str],
-                   headers: dict[str, str] | None = None) -> Any:
+def error_response(
+    request: Request, status: int, problems: list[str], headers: dict[str, str] | None = None
+) -> Any:
     """JSON for API and .json paths, else the error page."""
     if wants_json(request):
         body = json.dumps(problem_document(problems))
-        return Response(body, status_code=status, headers=headers,
-                        media_type="application/json")
-    response = render(request, "error.html", {"status": status, "problems": problems},
-                      json_url=None, status_code=status)
+        return Response(body, status_code=status, headers=headers, media_type="application/json")
+    response = render(
+        request,
+        "error.html",
+        {"status": status, "problems": problems},
+        json_url=None,
+        status_code=status,
+    )
     response.headers.update(headers or {})
     return response

@@ -30,21 +30,34 @@ def transport_warning(host: str, tls: bool) -> str | None:
     """What to tell the operator when plain HTTP is served beyond this machine."""
     if tls or is_loopback(host):
         return None
-    return (f"warning: serving plain HTTP on {host}: agents' bearer tokens and all pages cross "
-            "the network unencrypted. Add --ssl-certfile CERT.pem --ssl-keyfile KEY.pem, or "
-            "keep --host 127.0.0.1 behind a TLS reverse proxy (Caddy, nginx; see the README's "
-            "'Serving over a network' section).")
+    return (
+        f"warning: serving plain HTTP on {host}: agents' bearer tokens and all pages cross "
+        "the network unencrypted. Add --ssl-certfile CERT.pem --ssl-keyfile KEY.pem, or "
+        "keep --host 127.0.0.1 behind a TLS reverse proxy (Caddy, nginx; see the README's "
+        "'Serving over a network' section)."
+    )
 
 
-def serve(host: str, port: int, workers: int, database_url: str | None = None,
-          ssl_certfile: Path | None = None, ssl_keyfile: Path | None = None) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    database_url: str | None = None,
+    ssl_certfile: Path | None = None,
+    ssl_keyfile: Path | None = None,
+) -> None:
     """Migrate (and seed the default database) once, then start the workers."""
     store = open_store(database_url)
     if database_url or not store.is_default:
         os.environ[DATABASE_URL_VARIABLE] = store.url
     store.close()
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
-                               "proxy_headers": True, "server_header": False}
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "server_header": False,
+    }
     if ssl_certfile is not None:
         options.update(ssl_certfile=str(ssl_certfile), ssl_keyfile=str(ssl_keyfile))
     if workers > 1:

@@ -71,7 +71,8 @@ class RevisionCache:
             if cached is not None and self._usable(cached, revision):
                 self.entries.move_to_end(key)
                 if cached.revision != revision and (
-                        self.clock() - cached.computed_at > self.stale_window_s):
+                    self.clock() - cached.computed_at > self.stale_window_s
+                ):
                     self._rebuild_in_background(key, revision, compute)
                 return cached.value
         return self._store(key, revision, compute())
@@ -85,8 +86,9 @@ class RevisionCache:
         now = self.clock()
         return sum(1 for at in self._pushes if now - at <= self.stale_window_s) >= BUSY_PUSHES
 
-    def _rebuild_in_background(self, key: Hashable, revision: str,
-                               compute: Callable[[], Any]) -> None:
+    def _rebuild_in_background(
+        self, key: Hashable, revision: str, compute: Callable[[], Any]
+    ) -> None:
         if key in self._rebuilding:
             return
         self._rebuilding.add(key)

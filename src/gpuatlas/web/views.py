@@ -18,8 +18,15 @@ from gpuatlas.store import GroupSummary, ResultSummary
 from gpuatlas.web.state import AppState
 
 SPEC_FIELDS = (
-    "memory_gb", "memory_bandwidth_gb_s", "fp32_tflops", "bf16_dense_tflops",
-    "fp8_dense_tflops", "int8_dense_tops", "tdp_w", "l2_cache_mb", "launch_price_usd",
+    "memory_gb",
+    "memory_bandwidth_gb_s",
+    "fp32_tflops",
+    "bf16_dense_tflops",
+    "fp8_dense_tflops",
+    "int8_dense_tops",
+    "tdp_w",
+    "l2_cache_mb",
+    "launch_price_usd",
 )
 
 
@@ -47,8 +54,10 @@ def home_view(state: AppState) -> dict[str, Any]:
     scores = {row["system"]: row for row in rows}
     counts = state.cached(("system_counts",), state.store.system_counts)
     cheapest = _cheapest_by_gpu()
-    gpus = [_gpu_row(gpu, scores.get(gpu.id), counts.get(gpu.id, 0), cheapest.get(gpu.id))
-            for gpu in all_gpus()]
+    gpus = [
+        _gpu_row(gpu, scores.get(gpu.id), counts.get(gpu.id, 0), cheapest.get(gpu.id))
+        for gpu in all_gpus()
+    ]
     return {
         "schema_version": schema_name("home"),
         "gpus": gpus,
@@ -57,14 +66,20 @@ def home_view(state: AppState) -> dict[str, Any]:
     }
 
 
-def _gpu_row(gpu: Gpu, score: dict[str, Any] | None, results: int,
-             price: PriceSnapshot | None) -> dict[str, Any]:
+def _gpu_row(
+    gpu: Gpu, score: dict[str, Any] | None, results: int, price: PriceSnapshot | None
+) -> dict[str, Any]:
     return {
-        "id": gpu.id, "name": gpu.name, "short_name": gpu.short_name, "vendor": gpu.vendor,
+        "id": gpu.id,
+        "name": gpu.name,
+        "short_name": gpu.short_name,
+        "vendor": gpu.vendor,
         "segment": gpu.segment,
-        "architecture": gpu.architecture, "release_year": gpu.release_year,
+        "architecture": gpu.architecture,
+        "release_year": gpu.release_year,
         **{name: getattr(gpu, name) for name in SPEC_FIELDS},
-        "atlas_score": score, "measured_results": results,
+        "atlas_score": score,
+        "measured_results": results,
         "cheapest_usd_per_gpu_hour": _price_dict(price) if price else None,
     }
 
@@ -79,12 +94,15 @@ def _cheapest_by_gpu() -> dict[str, PriceSnapshot]:
 
 def _price_dict(snapshot: PriceSnapshot) -> dict[str, Any]:
     return {
-        "gpu_id": snapshot.gpu_id, "gpu_name": gpu_label(snapshot.gpu_id),
-        "provider": snapshot.provider, "offer": snapshot.offer,
+        "gpu_id": snapshot.gpu_id,
+        "gpu_name": gpu_label(snapshot.gpu_id),
+        "provider": snapshot.provider,
+        "offer": snapshot.offer,
         "tier": snapshot.tier,
         "usd_per_gpu_hour": snapshot.usd_per_gpu_hour,
         "gpus_per_instance": snapshot.gpus_per_instance,
-        "observed_date": snapshot.observed_date, "source": snapshot.source,
+        "observed_date": snapshot.observed_date,
+        "source": snapshot.source,
         "gpu_match": snapshot.gpu_match,
     }
 
@@ -101,18 +119,21 @@ def gpu_view(state: AppState, name: str) -> dict[str, Any]:
         "price_history": [_price_dict(s) for s in price_history(gpu.id)],
         "measured": measured,
         **state.cached(("gpu_results", gpu.id), lambda: _gpu_results(state, gpu.id)),
-        "compare_with": [{"id": other.id, "name": other.name} for other in all_gpus()
-                         if other.id != gpu.id],
+        "compare_with": [
+            {"id": other.id, "name": other.name} for other in all_gpus() if other.id != gpu.id
+        ],
     }
 
 
 def _gpu_results(state: AppState, gpu_id: str) -> dict[str, Any]:
     """The GPU's recent and quarantined results (cached with the store revision)."""
     return {
-        "recent_results": [_summary_dict(s) for s in
-                           state.store.result_summaries(gpu_id=gpu_id, limit=25)],
-        "quarantined": [_summary_dict(s) for s in
-                        state.store.result_summaries(gpu_id=gpu_id, quarantined=True)],
+        "recent_results": [
+            _summary_dict(s) for s in state.store.result_summaries(gpu_id=gpu_id, limit=25)
+        ],
+        "quarantined": [
+            _summary_dict(s) for s in state.store.result_summaries(gpu_id=gpu_id, quarantined=True)
+        ],
     }
 
 
@@ -124,11 +145,16 @@ def _measured_for(state: AppState, gpu_id: str) -> list[dict[str, Any]]:
 def _group_dict(summary: GroupSummary) -> dict[str, Any]:
     key, description = summary.key, summary.description
     return {
-        "benchmark": key.benchmark, "benchmark_version": key.benchmark_version,
-        "category": description.category, "metric": description.metric,
-        "unit": description.unit, "higher_is_better": description.higher_is_better,
-        "median": summary.median, "n": summary.n,
-        "result_ids": list(summary.result_ids), "sources": list(summary.sources),
+        "benchmark": key.benchmark,
+        "benchmark_version": key.benchmark_version,
+        "category": description.category,
+        "metric": description.metric,
+        "unit": description.unit,
+        "higher_is_better": description.higher_is_better,
+        "median": summary.median,
+        "n": summary.n,
+        "result_ids": list(summary.result_ids),
+        "sources": list(summary.sources),
     }
 
 
@@ -151,8 +177,10 @@ def price_history_by_gpu(gpu_id: str | None = None) -> dict[str, list[dict[str, 
     return _history_by_gpu(price_history(gpu_id))
 
 
-PRICE_NOTE = ("USD per GPU-hour as listed by each provider on the observed date; list price is "
-              "not the transaction price.")
+PRICE_NOTE = (
+    "USD per GPU-hour as listed by each provider on the observed date; list price is "
+    "not the transaction price."
+)
 
 
 def _history_by_gpu(history: Sequence[PriceSnapshot]) -> dict[str, list[dict[str, Any]]]:

@@ -9,10 +9,14 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 METRIC_WORDS = {
-    "serving_output_tok_s": "serving throughput", "decode_tok_s": "generation speed",
-    "prefill_tok_s": "prompt processing", "image_s": "time per image",
-    "ttft_ms": "time to first token", "tpot_ms": "time per output token",
-    "train_tok_s": "training throughput", "images_per_min": "images per minute",
+    "serving_output_tok_s": "serving throughput",
+    "decode_tok_s": "generation speed",
+    "prefill_tok_s": "prompt processing",
+    "image_s": "time per image",
+    "ttft_ms": "time to first token",
+    "tpot_ms": "time per output token",
+    "train_tok_s": "training throughput",
+    "images_per_min": "images per minute",
 }
 SHAPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^b(\d+)$"), "batch {0}"),
@@ -26,9 +30,13 @@ SHAPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(\d+)steps$"), "{0} steps"),
 )
 CATEGORY_WORDS = {
-    "llm-single": "LLM, single stream", "llm-serving": "LLM serving",
-    "image": "Image generation", "vision": "Vision", "ocr": "OCR",
-    "gpu-micro": "GPU micro-benchmark", "system": "System",
+    "llm-single": "LLM, single stream",
+    "llm-serving": "LLM serving",
+    "image": "Image generation",
+    "vision": "Vision",
+    "ocr": "OCR",
+    "gpu-micro": "GPU micro-benchmark",
+    "system": "System",
 }
 SOURCE_TEXT_CHARACTERS = 70
 REPOSITORY_HOSTS = ("github.com", "huggingface.co", "gitlab.com")
@@ -112,11 +120,13 @@ def source_link(source: str) -> Markup:
     where = "/".join([host, *path[:2]]) if host in REPOSITORY_HOSTS else host
     detail = rest.strip().removeprefix("(").removesuffix(")")
     label = f"{where} — {_shorten(detail)}" if detail else where
-    return Markup(f'<a href="{escape(url)}" rel="noopener nofollow" title="{escape(text)}">'
-                  f"{escape(label)}</a>")
+    return Markup(
+        f'<a href="{escape(url)}" rel="noopener nofollow" title="{escape(text)}">'
+        f"{escape(label)}</a>"
+    )
 
 
 def _shorten(text: str) -> str:
     if len(text) <= SOURCE_TEXT_CHARACTERS:
         return text
-    return text[:SOURCE_TEXT_CHARACTERS - 1].rstrip() + "…"
+    return text[: SOURCE_TEXT_CHARACTERS - 1].rstrip() + "…"

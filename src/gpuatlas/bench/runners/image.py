@@ -53,14 +53,21 @@ def _generate(pipeline: Any, params: dict[str, Any], device: str, seed: int) -> 
     generator = torch.Generator(device="cpu").manual_seed(seed)
     synchronize(device)
     started = time.perf_counter()
-    pipeline(PROMPT, num_inference_steps=params["steps"], width=params["width"],
-             height=params["height"], generator=generator, output_type="np")
+    pipeline(
+        PROMPT,
+        num_inference_steps=params["steps"],
+        width=params["width"],
+        height=params["height"],
+        generator=generator,
+        output_type="np",
+    )
     synchronize(device)
     return time.perf_counter() - started
 
 
-def run_image_benchmark(benchmark: Benchmark, options: RunOptions,
-                        reporter: Reporter | None = None) -> BenchResult:
+def run_image_benchmark(
+    benchmark: Benchmark, options: RunOptions, reporter: Reporter | None = None
+) -> BenchResult:
     params = parameters(benchmark, options)
     device = torch_device(options)
     dtype, dtype_name, warnings = torch_dtype(params.get("dtype", "fp16"), device)
@@ -68,19 +75,39 @@ def run_image_benchmark(benchmark: Benchmark, options: RunOptions,
     pipeline = load_pipeline(model, dtype, device)
 
     def measure(repeat: int) -> RepeatOutput:
-        durations = [_generate(pipeline, params, device, options.seed * 1000 + repeat * 100 + i)
-                     for i in range(params["images"])]
+        durations = [
+            _generate(pipeline, params, device, options.seed * 1000 + repeat * 100 + i)
+            for i in range(params["images"])
+        ]
         total = sum(durations)
         return RepeatOutput(
             items=[{"image_s": d, "step_s": d / params["steps"]} for d in durations],
-            values={"images_per_min": 60.0 * len(durations) / total}, duration_s=total,
-            work_items=len(durations))
+            values={"images_per_min": 60.0 * len(durations) / total},
+            duration_s=total,
+            work_items=len(durations),
+        )
 
-    settings = Settings(model=model, width=params["width"], height=params["height"],
-                        steps=params["steps"], dtype=dtype_name, device=device,
-                        repeats=options.repeats, seed=options.seed, batch_size=1,
-                        extra={"images_per_repeat": params["images"], "prompt": PROMPT,
-                               "pipeline": type(pipeline).__name__})
-    workload = Workload(measure=measure, settings=settings, units=UNITS, warnings=warnings,
-                        warmup=lambda: None if _generate(pipeline, params, device, 1) else None)
+    settings = Settings(
+        model=model,
+        width=params["width"],
+        height=params["height"],
+        steps=params["steps"],
+        dtype=dtype_name,
+        device=device,
+        repeats=options.repeats,
+        seed=options.seed,
+        batch_size=1,
+        extra={
+            "images_per_repeat": params["images"],
+            "prompt": PROMPT,
+            "pipeline": type(pipeline).__name__,
+        },
+    )
+    workload = Workload(
+        measure=measure,
+        settings=settings,
+        units=UNITS,
+        warnings=warnings,
+        warmup=lambda: None if _generate(pipeline, params, device, 1) else None,
+    )
     return run_workload(benchmark, options, workload, reporter)

@@ -70,8 +70,9 @@ def _convert(value: Any, like: Any) -> Any:
     return type(like)(value)
 
 
-def run_workload(benchmark: Benchmark, options: RunOptions, workload: Workload,
-                 reporter: Reporter | None) -> BenchResult:
+def run_workload(
+    benchmark: Benchmark, options: RunOptions, workload: Workload, reporter: Reporter | None
+) -> BenchResult:
     reporter = reporter or SilentReporter()
     if workload.warmup is not None:
         workload.warmup()
@@ -95,28 +96,43 @@ def _rates(benchmark: Benchmark, output: RepeatOutput) -> str:
     return "" if value is None else f"{value:,.3g} {benchmark.unit}"
 
 
-def _assemble(benchmark: Benchmark, options: RunOptions, workload: Workload,
-              outputs: list[RepeatOutput], interrupted: bool,
-              sampler: PowerSampler) -> BenchResult:
+def _assemble(
+    benchmark: Benchmark,
+    options: RunOptions,
+    workload: Workload,
+    outputs: list[RepeatOutput],
+    interrupted: bool,
+    sampler: PowerSampler,
+) -> BenchResult:
     samples, repeats = [], []
     for repeat, output in enumerate(outputs):
-        samples += [Sample(repeat=repeat, index=i, values=item)
-                    for i, item in enumerate(output.items)]
-        repeats.append(RepeatSummary(index=repeat, duration_s=output.duration_s,
-                                     completed=len(output.items), failed=0,
-                                     values=output.values))
+        samples += [
+            Sample(repeat=repeat, index=i, values=item) for i, item in enumerate(output.items)
+        ]
+        repeats.append(
+            RepeatSummary(
+                index=repeat,
+                duration_s=output.duration_s,
+                completed=len(output.items),
+                failed=0,
+                values=output.values,
+            )
+        )
     metrics = summarize_repeats(repeats, workload.units, options.seed)
     item_names = sorted({name for output in outputs for item in output.items for name in item})
     for name in item_names:
         values = [item[name] for output in outputs for item in output.items if name in item]
-        metrics.setdefault(name, summarize_values(values, workload.units.get(name),
-                                                  options.seed))
+        metrics.setdefault(name, summarize_values(values, workload.units.get(name), options.seed))
     warnings = list(workload.warnings)
     if interrupted:
         warnings.append(f"interrupted by the user after {len(outputs)} repeat(s)")
     measured = Measured(
-        settings=workload.settings, fingerprint=collect_fingerprint(), metrics=metrics,
-        samples=samples, repeats=repeats, warnings=warnings,
+        settings=workload.settings,
+        fingerprint=collect_fingerprint(),
+        metrics=metrics,
+        samples=samples,
+        repeats=repeats,
+        warnings=warnings,
         energy=sampler.energy(items=sum(o.work_items for o in outputs) or None),
         interrupted=interrupted,
     )

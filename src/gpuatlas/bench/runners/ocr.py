@@ -62,8 +62,9 @@ def load_ocr_model(model: str, dtype: Any, device: str) -> tuple[Any, Any, Any]:
     return processor, network.eval(), tokenizer
 
 
-def _recognise(parts: tuple[Any, Any, Any], batch: list[Any], device: str, dtype: Any
-               ) -> tuple[float, int]:
+def _recognise(
+    parts: tuple[Any, Any, Any], batch: list[Any], device: str, dtype: Any
+) -> tuple[float, int]:
     import torch
 
     processor, network, tokenizer = parts
@@ -78,8 +79,9 @@ def _recognise(parts: tuple[Any, Any, Any], batch: list[Any], device: str, dtype
     return time.perf_counter() - started, int(generated.shape[0] * generated.shape[1])
 
 
-def run_ocr_benchmark(benchmark: Benchmark, options: RunOptions,
-                      reporter: Reporter | None = None) -> BenchResult:
+def run_ocr_benchmark(
+    benchmark: Benchmark, options: RunOptions, reporter: Reporter | None = None
+) -> BenchResult:
     params = parameters(benchmark, options)
     device = torch_device(options)
     dtype, dtype_name, warnings = torch_dtype(params.get("dtype", "fp16"), device)
@@ -94,14 +96,31 @@ def run_ocr_benchmark(benchmark: Benchmark, options: RunOptions,
         timings = [_recognise(parts, batch, device, dtype) for batch in batches]
         total = sum(seconds for seconds, _ in timings)
         items = [{"batch_s": s, "generated_tokens": float(t)} for s, t in timings]
-        return RepeatOutput(items=items, values={"pages_per_min": 60.0 * len(pages) / total},
-                            duration_s=total, work_items=len(pages))
+        return RepeatOutput(
+            items=items,
+            values={"pages_per_min": 60.0 * len(pages) / total},
+            duration_s=total,
+            work_items=len(pages),
+        )
 
-    settings = Settings(model=model, batch_size=batch_size, dtype=dtype_name, device=device,
-                        repeats=options.repeats, seed=options.seed,
-                        extra={"pages_per_repeat": len(pages), "max_new_tokens": MAX_NEW_TOKENS,
-                               "page": "one printed text line, 384x64"})
-    workload = Workload(measure=measure, settings=settings, units=UNITS, warnings=warnings,
-                        warmup=lambda: None if _recognise(parts, batches[0], device, dtype)
-                        else None)
+    settings = Settings(
+        model=model,
+        batch_size=batch_size,
+        dtype=dtype_name,
+        device=device,
+        repeats=options.repeats,
+        seed=options.seed,
+        extra={
+            "pages_per_repeat": len(pages),
+            "max_new_tokens": MAX_NEW_TOKENS,
+            "page": "one printed text line, 384x64",
+        },
+    )
+    workload = Workload(
+        measure=measure,
+        settings=settings,
+        units=UNITS,
+        warnings=warnings,
+        warmup=lambda: None if _recognise(parts, batches[0], device, dtype) else None,
+    )
     return run_workload(benchmark, options, workload, reporter)

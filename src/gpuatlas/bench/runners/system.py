@@ -48,8 +48,9 @@ def cpu_rate(seconds: float) -> float:
     return units / elapsed
 
 
-def run_cpu(benchmark: Benchmark, options: RunOptions,
-            reporter: Reporter | None = None) -> BenchResult:
+def run_cpu(
+    benchmark: Benchmark, options: RunOptions, reporter: Reporter | None = None
+) -> BenchResult:
     params = parameters(benchmark, options)
     threads = int(params["threads"]) or (os.cpu_count() or 1)
     seconds = float(params["seconds"])
@@ -60,14 +61,17 @@ def run_cpu(benchmark: Benchmark, options: RunOptions,
         else:
             with multiprocessing.get_context("spawn").Pool(threads) as pool:
                 rates = pool.map(cpu_rate, [seconds] * threads)
-        return RepeatOutput(items=[{"core_rate": r} for r in rates],
-                            values={"cpu_score": float(sum(rates))}, duration_s=seconds)
+        return RepeatOutput(
+            items=[{"core_rate": r} for r in rates],
+            values={"cpu_score": float(sum(rates))},
+            duration_s=seconds,
+        )
 
-    settings = Settings(repeats=options.repeats, extra={"processes": threads,
-                                                        "seconds": seconds})
+    settings = Settings(repeats=options.repeats, extra={"processes": threads, "seconds": seconds})
     units = {"cpu_score": "units/s", "core_rate": "units/s"}
-    return run_workload(benchmark, options,
-                        Workload(measure=measure, settings=settings, units=units), reporter)
+    return run_workload(
+        benchmark, options, Workload(measure=measure, settings=settings, units=units), reporter
+    )
 
 
 def _aligned_buffer(size: int) -> mmap.mmap:
@@ -117,12 +121,15 @@ def _scratch_file(params: dict[str, object]) -> Path:
 def _cache_warning(direct: bool) -> list[str]:
     if direct:
         return []
-    return ["O_DIRECT not available on this file system: reads may be served from the page "
-            "cache (the figure can be too high)"]
+    return [
+        "O_DIRECT not available on this file system: reads may be served from the page "
+        "cache (the figure can be too high)"
+    ]
 
 
-def run_disk_sequential(benchmark: Benchmark, options: RunOptions,
-                        reporter: Reporter | None = None) -> BenchResult:
+def run_disk_sequential(
+    benchmark: Benchmark, options: RunOptions, reporter: Reporter | None = None
+) -> BenchResult:
     params = parameters(benchmark, options)
     size, block = int(params["size_mb"]) * 2**20, int(params["block_kb"]) * 1024
     path, warnings = _scratch_file(params), list[str]()
@@ -137,15 +144,22 @@ def run_disk_sequential(benchmark: Benchmark, options: RunOptions,
         values = {"write_mb_s": size / write_s / 1e6, "read_mb_s": read_bytes / read_s / 1e6}
         return RepeatOutput(items=[values], values=values, duration_s=write_s + read_s)
 
-    settings = Settings(repeats=options.repeats, extra={"path": str(path.parent),
-                                                        "bytes": size, "block_bytes": block})
+    settings = Settings(
+        repeats=options.repeats,
+        extra={"path": str(path.parent), "bytes": size, "block_bytes": block},
+    )
     units = {"write_mb_s": "MB/s", "read_mb_s": "MB/s"}
-    return run_workload(benchmark, options, Workload(measure=measure, settings=settings,
-                                                     units=units, warnings=warnings), reporter)
+    return run_workload(
+        benchmark,
+        options,
+        Workload(measure=measure, settings=settings, units=units, warnings=warnings),
+        reporter,
+    )
 
 
-def _random_reads(path: Path, size: int, block: int, seconds: float, seed: int
-                  ) -> tuple[int, float, bool]:
+def _random_reads(
+    path: Path, size: int, block: int, seconds: float, seed: int
+) -> tuple[int, float, bool]:
     descriptor, direct = _open_for_reading(path)
     buffer = _aligned_buffer(block)
     offsets = np.random.default_rng(seed).integers(0, size // block, 1_000_000) * block
@@ -159,8 +173,9 @@ def _random_reads(path: Path, size: int, block: int, seconds: float, seed: int
     return reads, elapsed, direct
 
 
-def run_disk_random(benchmark: Benchmark, options: RunOptions,
-                    reporter: Reporter | None = None) -> BenchResult:
+def run_disk_random(
+    benchmark: Benchmark, options: RunOptions, reporter: Reporter | None = None
+) -> BenchResult:
     params = parameters(benchmark, options)
     size, block = int(params["size_mb"]) * 2**20, int(params["block_kb"]) * 1024
     path, warnings = _scratch_file(params), list[str]()
@@ -168,17 +183,23 @@ def run_disk_random(benchmark: Benchmark, options: RunOptions,
     def measure(repeat: int) -> RepeatOutput:
         try:
             _write_file(path, size, 1024 * 1024)
-            reads, elapsed, direct = _random_reads(path, size, block, float(params["seconds"]),
-                                                   options.seed + repeat)
+            reads, elapsed, direct = _random_reads(
+                path, size, block, float(params["seconds"]), options.seed + repeat
+            )
         finally:
             path.unlink(missing_ok=True)
         warnings.extend(w for w in _cache_warning(direct) if w not in warnings)
         values = {"read_iops": reads / elapsed, "read_latency_us": 1e6 * elapsed / reads}
         return RepeatOutput(items=[values], values=values, duration_s=elapsed)
 
-    settings = Settings(repeats=options.repeats, extra={"path": str(path.parent),
-                                                        "bytes": size, "block_bytes": block,
-                                                        "queue_depth": 1})
+    settings = Settings(
+        repeats=options.repeats,
+        extra={"path": str(path.parent), "bytes": size, "block_bytes": block, "queue_depth": 1},
+    )
     units = {"read_iops": "IOPS", "read_latency_us": "us"}
-    return run_workload(benchmark, options, Workload(measure=measure, settings=settings,
-                                                     units=units, warnings=warnings), reporter)
+    return run_workload(
+        benchmark,
+        options,
+        Workload(measure=measure, settings=settings, units=units, warnings=warnings),
+        reporter,
+    )

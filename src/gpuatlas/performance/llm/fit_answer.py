@@ -83,10 +83,16 @@ class FitAnswer:
     def to_json(self) -> dict[str, object]:
         return {
             "offload": None if self.offload is None else self.offload.__dict__,
-            "weights_assumed": {"format": self.weights.format_id, "label": self.weights.label,
-                                "reason": self.weights.reason},
-            "native_weights": {"format": self.native.format_id, "label": self.native.label,
-                               "reason": self.native.reason},
+            "weights_assumed": {
+                "format": self.weights.format_id,
+                "label": self.weights.label,
+                "reason": self.weights.reason,
+            },
+            "native_weights": {
+                "format": self.native.format_id,
+                "label": self.native.label,
+                "reason": self.native.reason,
+            },
             "formats": [row.__dict__ for row in self.rows],
             "memory_source": self.memory_source,
             "margin": self.margin,
@@ -94,19 +100,34 @@ class FitAnswer:
         }
 
 
-def _inputs(system: GpuSystem, reference: ModelReference, format_id: str,
-            engine: EngineProfile, kv_cache: str) -> MemoryInputs:
+def _inputs(
+    system: GpuSystem,
+    reference: ModelReference,
+    format_id: str,
+    engine: EngineProfile,
+    kv_cache: str,
+) -> MemoryInputs:
     llm = llm_of(reference.model)
     if llm is None:
-        raise InvalidRequestError([f"model {reference.model.id} is a {reference.model.kind} "
-                                   "model; fit answers for LLMs (and VLM backbones)"])
-    return MemoryInputs(system=system, model=llm, weight_format=as_format(format_id),
-                        engine=engine, kv_bytes_per_element=kv_bytes_per_element(kv_cache),
-                        kv_cache_id=kv_cache_id(kv_cache))
+        raise InvalidRequestError(
+            [
+                f"model {reference.model.id} is a {reference.model.kind} "
+                "model; fit answers for LLMs (and VLM backbones)"
+            ]
+        )
+    return MemoryInputs(
+        system=system,
+        model=llm,
+        weight_format=as_format(format_id),
+        engine=engine,
+        kv_bytes_per_element=kv_bytes_per_element(kv_cache),
+        kv_cache_id=kv_cache_id(kv_cache),
+    )
 
 
-def format_row(inputs: MemoryInputs, context_tokens: int, concurrency: int,
-               native: bool) -> FormatRow:
+def format_row(
+    inputs: MemoryInputs, context_tokens: int, concurrency: int, native: bool
+) -> FormatRow:
     count = inputs.system.gpu_count
     usable = fit_usable_gb(inputs.system, inputs.engine)
     sequences = max_sequences(inputs, count, context_tokens, usable)
@@ -118,14 +139,16 @@ def format_row(inputs: MemoryInputs, context_tokens: int, concurrency: int,
         max_context_tokens=max_context_one_sequence(inputs, count),
         max_sequences=sequences,
         fits=sequences >= concurrency,
-        gpus_needed=count if sequences >= concurrency
+        gpus_needed=count
+        if sequences >= concurrency
         else min_gpus(inputs, context_tokens, concurrency),
         compute_precision=compute_precision(inputs.system.gpu, inputs.weight_format),
     )
 
 
-def _row_formats(weights: Sequence[str], native: WeightsChoice, reference: ModelReference,
-                 engine: EngineProfile) -> list[str]:
+def _row_formats(
+    weights: Sequence[str], native: WeightsChoice, reference: ModelReference, engine: EngineProfile
+) -> list[str]:
     if not weights:
         others = [f for f in engine.formats if f != native.format_id]
         return [native.format_id, *others]
@@ -162,9 +185,15 @@ def platform_default(engine: str, checkpoint_engine: str | None, system: GpuSyst
 
 
 def answer_fit(
-    system: GpuSystem | str, reference: ModelReference, weights: Sequence[str], *,
-    engine: str = "auto", context_tokens: int = 4096, concurrency: int = 1,
-    kv_cache: str = "fp16", offload: OffloadRequest | None = None,
+    system: GpuSystem | str,
+    reference: ModelReference,
+    weights: Sequence[str],
+    *,
+    engine: str = "auto",
+    context_tokens: int = 4096,
+    concurrency: int = 1,
+    kv_cache: str = "fp16",
+    offload: OffloadRequest | None = None,
 ) -> FitAnswer:
     """What fits: the first (or native) format in detail, and a row per format."""
     resolved_system = as_system(system)
@@ -179,10 +208,16 @@ def answer_fit(
         check_context(llm, context_tokens)
     detail = inference_memory_fit(
         _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
-        context_tokens=context_tokens, concurrency=concurrency)
+        context_tokens=context_tokens,
+        concurrency=concurrency,
+    )
     rows = tuple(
-        format_row(_inputs(resolved_system, reference, format_id, profile, kv_cache),
-                   context_tokens, concurrency, native=format_id == native.format_id)
+        format_row(
+            _inputs(resolved_system, reference, format_id, profile, kv_cache),
+            context_tokens,
+            concurrency,
+            native=format_id == native.format_id,
+        )
         for format_id in _row_formats(weights, native, reference, profile)
         if _loads(profile, format_id)
     )
@@ -190,12 +225,22 @@ def answer_fit(
     if offload is not None and offload.wanted:
         plan = plan_offload(
             _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
-            context_tokens=context_tokens, gpu_layers=offload.gpu_layers,
+            context_tokens=context_tokens,
+            gpu_layers=offload.gpu_layers,
             experts_on_cpu=offload.experts_on_cpu,
-            host_bandwidth_gb_s=offload.host_bandwidth_gb_s)
-    return FitAnswer(detail, first, native, profile.id, rows, memory_source(resolved_system),
-                     margin_text(resolved_system, profile), model_max_context(llm) if llm else 0,
-                     plan)
+            host_bandwidth_gb_s=offload.host_bandwidth_gb_s,
+        )
+    return FitAnswer(
+        detail,
+        first,
+        native,
+        profile.id,
+        rows,
+        memory_source(resolved_system),
+        margin_text(resolved_system, profile),
+        model_max_context(llm) if llm else 0,
+        plan,
+    )
 
 
 __all__ = ["FitAnswer", "FormatRow", "OffloadRequest", "answer_fit", "format_row"]

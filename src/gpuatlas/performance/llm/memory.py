@@ -57,10 +57,14 @@ def memory_source(system: GpuSystem) -> str:
     gpu = system.gpu
     total_gib = gpu_memory_gb(system) * GB / GIB
     if getattr(gpu, "unified_memory", False):
-        return (f"{total_gib:.1f} GiB per GPU: the GPU's default share of {gpu.memory_gb:g} GiB "
-                "unified memory (catalog)")
-    return (f"{total_gib:.1f} GiB per GPU: the card's \"{gpu.memory_gb:g} GB\" is binary, "
-            "as the driver counts it (nvidia-smi's total, less a few MiB)")
+        return (
+            f"{total_gib:.1f} GiB per GPU: the GPU's default share of {gpu.memory_gb:g} GiB "
+            "unified memory (catalog)"
+        )
+    return (
+        f'{total_gib:.1f} GiB per GPU: the card\'s "{gpu.memory_gb:g} GB" is binary, '
+        "as the driver counts it (nvidia-smi's total, less a few MiB)"
+    )
 
 
 def usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
@@ -80,10 +84,14 @@ def fit_usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
 def margin_text(system: GpuSystem, engine: EngineProfile) -> str:
     """The stated margin behind "fits" (engine reserve or the minimum free share)."""
     if engine.memory_fraction < 1.0 - MIN_FREE_SHARE:
-        return (f"{engine.id} uses {engine.memory_fraction:.0%} of each GPU "
-                f"(its memory-utilisation default); the rest stays free")
-    return (f"{engine.id} may fill the GPU; fits only with ≥ {MIN_FREE_SHARE:.0%} "
-            f"({gpu_memory_gb(system) * MIN_FREE_SHARE * GB / GIB:.1f} GiB) left free")
+        return (
+            f"{engine.id} uses {engine.memory_fraction:.0%} of each GPU "
+            f"(its memory-utilisation default); the rest stays free"
+        )
+    return (
+        f"{engine.id} may fill the GPU; fits only with ≥ {MIN_FREE_SHARE:.0%} "
+        f"({gpu_memory_gb(system) * MIN_FREE_SHARE * GB / GIB:.1f} GiB) left free"
+    )
 
 
 def model_max_context(model: ModelArch) -> int:
@@ -96,10 +104,12 @@ def check_context(model: ModelArch, context_tokens: int) -> None:
     """Raise InvalidRequestError when a context is longer than the model supports."""
     maximum = model_max_context(model)
     if maximum and context_tokens > maximum:
-        raise InvalidRequestError([
-            f"context {context_tokens:,} tokens exceeds {model.id}'s maximum of {maximum} "
-            f"tokens (max_position_embeddings); use --context {maximum} or less"
-        ])
+        raise InvalidRequestError(
+            [
+                f"context {context_tokens:,} tokens exceeds {model.id}'s maximum of {maximum} "
+                f"tokens (max_position_embeddings); use --context {maximum} or less"
+            ]
+        )
 
 
 def padded_tokens(context_tokens: Value, block_tokens: int, ops: Primitives = SCALAR) -> Value:
@@ -122,7 +132,10 @@ def kv_per_sequence_gb(
 
 
 def activations_gb(
-    inputs: MemoryInputs, gpu_count: int, context: Value, concurrency: int,
+    inputs: MemoryInputs,
+    gpu_count: int,
+    context: Value,
+    concurrency: int,
     ops: Primitives = SCALAR,
 ) -> Value:
     """Peak activations of one step: the largest prefill chunk plus the batch's logits."""
@@ -136,7 +149,10 @@ def activations_gb(
 
 
 def breakdown(
-    inputs: MemoryInputs, gpu_count: int, context_tokens: Value, concurrency: int,
+    inputs: MemoryInputs,
+    gpu_count: int,
+    context_tokens: Value,
+    concurrency: int,
     ops: Primitives = SCALAR,
 ) -> MemoryBreakdown:
     """Memory per GPU (fields are arrays when `ops` is ARRAY and the context an array)."""
@@ -158,7 +174,10 @@ def max_sequences(
 
 
 def fitting_sequences(
-    inputs: MemoryInputs, gpu_count: int, context_tokens: Value, usable: float | None = None,
+    inputs: MemoryInputs,
+    gpu_count: int,
+    context_tokens: Value,
+    usable: float | None = None,
     ops: Primitives = SCALAR,
 ) -> Value:
     """`max_sequences` as a number, or over an array of contexts with `ops=ARRAY`."""
@@ -238,14 +257,24 @@ def inference_memory_fit(
             f"context {context_tokens} exceeds the model's {inputs.model.max_position_embeddings}"
         )
     return MemoryFit(
-        system_id=inputs.system.id, model_id=inputs.model.id, weights=inputs.weight_format.id,
-        engine=inputs.engine.id, gpu_count=count, context_tokens=context_tokens,
-        concurrency=concurrency, per_gpu=fit, usable_gb=usable,
-        gpu_memory_gb=gpu_memory_gb(inputs.system), fits=fits,
-        max_concurrent_sequences=maximum, min_gpus_needed=needed,
+        system_id=inputs.system.id,
+        model_id=inputs.model.id,
+        weights=inputs.weight_format.id,
+        engine=inputs.engine.id,
+        gpu_count=count,
+        context_tokens=context_tokens,
+        concurrency=concurrency,
+        per_gpu=fit,
+        usable_gb=usable,
+        gpu_memory_gb=gpu_memory_gb(inputs.system),
+        fits=fits,
+        max_concurrent_sequences=maximum,
+        min_gpus_needed=needed,
         kv_cache_bytes_per_token_per_gpu=kv_per_sequence_gb(inputs, count, context_tokens)
-        * GB / padded_tokens(context_tokens, inputs.engine.kv_block_tokens),
-        verdict=verdict, reasons=tuple(reasons),
+        * GB
+        / padded_tokens(context_tokens, inputs.engine.kv_block_tokens),
+        verdict=verdict,
+        reasons=tuple(reasons),
     )
 
 

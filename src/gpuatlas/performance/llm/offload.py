@@ -47,13 +47,18 @@ class OffloadPlan:
     host_bandwidth_gb_s: float
 
     def describe(self) -> str:
-        where = ("MoE experts in host memory" if self.experts_on_cpu
-                 else f"{self.gpu_layers} of {self.total_layers} layers on the GPU")
+        where = (
+            "MoE experts in host memory"
+            if self.experts_on_cpu
+            else f"{self.gpu_layers} of {self.total_layers} layers on the GPU"
+        )
         slower = self.all_gpu_ceiling_tok_s / self.decode_ceiling_tok_s
-        return (f"{where}: {gib_text(self.cpu_weights_gb)} of weights run from host memory at "
-                f"{self.host_bandwidth_gb_s:g} GB/s; decode ceiling "
-                f"{self.decode_ceiling_tok_s:,.0f} tok/s vs {self.all_gpu_ceiling_tok_s:,.0f} "
-                f"all on the GPU ({slower:.1f}x slower)")
+        return (
+            f"{where}: {gib_text(self.cpu_weights_gb)} of weights run from host memory at "
+            f"{self.host_bandwidth_gb_s:g} GB/s; decode ceiling "
+            f"{self.decode_ceiling_tok_s:,.0f} tok/s vs {self.all_gpu_ceiling_tok_s:,.0f} "
+            f"all on the GPU ({slower:.1f}x slower)"
+        )
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,18 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Spli
     held, read, experts_held = _layer_bytes(shape, head)
     layers = shape.num_layers
     if experts_on_cpu:
-        experts_read = (shape.moe_layers * shape.experts_per_token * shape.expert_bytes)
-        return _Split(layers * (held - experts_held) + head, layers * experts_held
-                      + shape.embedding_bytes, layers * read - experts_read + head_read,
-                      experts_read)
+        experts_read = shape.moe_layers * shape.experts_per_token * shape.expert_bytes
+        return _Split(
+            layers * (held - experts_held) + head,
+            layers * experts_held + shape.embedding_bytes,
+            layers * read - experts_read + head_read,
+            experts_read,
+        )
     on_gpu = min(gpu_layers, layers)
     head_on_gpu = gpu_layers > layers  # llama.cpp offloads the output layer last
     return _Split(
         gpu_held=on_gpu * held + (head if head_on_gpu else 0.0),
-        cpu_held=(layers - on_gpu) * held + (0.0 if head_on_gpu else head)
-        + shape.embedding_bytes,
+        cpu_held=(layers - on_gpu) * held + (0.0 if head_on_gpu else head) + shape.embedding_bytes,
         gpu_read=on_gpu * read + (head_read if head_on_gpu else 0.0),
         cpu_read=(layers - on_gpu) * read + (0.0 if head_on_gpu else head_read),
     )
@@ -105,8 +112,10 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Spli
 def _check(inputs: MemoryInputs, gpu_layers: int | None, experts_on_cpu: bool) -> None:
     problems = []
     if inputs.engine.id not in OFFLOAD_ENGINES:
-        problems.append(f"partial offload is a llama.cpp/Ollama option; engine {inputs.engine.id} "
-                        "keeps every weight on the GPU (use --engine llama.cpp or ollama)")
+        problems.append(
+            f"partial offload is a llama.cpp/Ollama option; engine {inputs.engine.id} "
+            "keeps every weight on the GPU (use --engine llama.cpp or ollama)"
+        )
     if experts_on_cpu and not inputs.model.is_moe:
         problems.append(f"--cpu-moe needs a mixture-of-experts model; {inputs.model.id} is dense")
     if gpu_layers is not None and gpu_layers < 0:
@@ -116,8 +125,12 @@ def _check(inputs: MemoryInputs, gpu_layers: int | None, experts_on_cpu: bool) -
 
 
 def plan_offload(
-    inputs: MemoryInputs, *, context_tokens: int, gpu_layers: int | None = None,
-    experts_on_cpu: bool = False, host_bandwidth_gb_s: float = DEFAULT_HOST_BANDWIDTH_GB_S,
+    inputs: MemoryInputs,
+    *,
+    context_tokens: int,
+    gpu_layers: int | None = None,
+    experts_on_cpu: bool = False,
+    host_bandwidth_gb_s: float = DEFAULT_HOST_BANDWIDTH_GB_S,
 ) -> OffloadPlan:
     """Memory per GPU and the decode ceiling with some weights in host memory."""
     _check(inputs, gpu_layers, experts_on_cpu)
@@ -127,8 +140,12 @@ def plan_offload(
     gpus = inputs.system.gpu_count
     gpu_share = 1.0 if experts_on_cpu else min(requested, layers) / layers
     kv = kv_per_sequence_gb(inputs, gpus, context_tokens) * gpu_share
-    total = (split.gpu_held / gpus / GB + kv + activations_gb(inputs, gpus, context_tokens, 1)
-             + inputs.engine.cuda_context_gb)
+    total = (
+        split.gpu_held / gpus / GB
+        + kv
+        + activations_gb(inputs, gpus, context_tokens, 1)
+        + inputs.engine.cuda_context_gb
+    )
     usable = fit_usable_gb(inputs.system, inputs.engine)
     gpu_bw = (inputs.system.gpu.memory_bandwidth_gb_s or 0.0) * 1e9
     if gpu_bw <= 0 or host_bandwidth_gb_s <= 0:
@@ -137,10 +154,15 @@ def plan_offload(
     all_gpu = (split.gpu_read + split.cpu_read) / gpu_bw
     return OffloadPlan(
         gpu_layers=min(requested, layers) if not experts_on_cpu else layers,
-        total_layers=layers, experts_on_cpu=experts_on_cpu,
-        gpu_weights_gb=split.gpu_held / gpus / GB, cpu_weights_gb=split.cpu_held / GB,
-        gpu_total_gb=total, usable_gb=usable, fits=total <= usable,
-        decode_ceiling_tok_s=1.0 / step, all_gpu_ceiling_tok_s=1.0 / all_gpu,
+        total_layers=layers,
+        experts_on_cpu=experts_on_cpu,
+        gpu_weights_gb=split.gpu_held / gpus / GB,
+        cpu_weights_gb=split.cpu_held / GB,
+        gpu_total_gb=total,
+        usable_gb=usable,
+        fits=total <= usable,
+        decode_ceiling_tok_s=1.0 / step,
+        all_gpu_ceiling_tok_s=1.0 / all_gpu,
         host_bandwidth_gb_s=host_bandwidth_gb_s,
     )
 

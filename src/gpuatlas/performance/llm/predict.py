@@ -29,7 +29,10 @@ EngineArg = str
 
 
 def llm_runtime(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: EngineArg,
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: EngineArg,
     kv_cache: str = "fp16",
 ) -> LlmRuntime:
     """Resolve names, check the engine loads the format, and return the cached runtime."""
@@ -38,15 +41,21 @@ def llm_runtime(
     require_format(resolved_engine, weight_format.id)
     require_kv_cache(resolved_engine, kv_cache_id(kv_cache))
     return runtime_for(
-        as_system(system), as_llm(model), weight_format, resolved_engine,
+        as_system(system),
+        as_llm(model),
+        weight_format,
+        resolved_engine,
         kv_bytes_per_element(kv_cache),
     )
 
 
 def memory_inputs(runtime: LlmRuntime, kv_cache: str) -> MemoryInputs:
     return MemoryInputs(
-        system=runtime.system, model=runtime.model, weight_format=runtime.weight_format,
-        engine=runtime.engine, kv_bytes_per_element=runtime.kv_bytes_per_element,
+        system=runtime.system,
+        model=runtime.model,
+        weight_format=runtime.weight_format,
+        engine=runtime.engine,
+        kv_bytes_per_element=runtime.kv_bytes_per_element,
         kv_cache_id=kv_cache_id(kv_cache),
     )
 
@@ -65,8 +74,14 @@ def make_estimate(
     calibration = current_calibration()
     low, high = calibration.band(value, kind, extrapolated)
     return Estimate(
-        value=value, low=low, high=high, unit=unit, model=MODEL_NAME,
-        calibration_version=calibration.version, extrapolated=extrapolated, notes=notes,
+        value=value,
+        low=low,
+        high=high,
+        unit=unit,
+        model=MODEL_NAME,
+        calibration_version=calibration.version,
+        extrapolated=extrapolated,
+        notes=notes,
     )
 
 
@@ -82,19 +97,27 @@ def require_fits(runtime: LlmRuntime, batch: int, context_tokens: int, kv_cache:
 
 
 def no_sequence_fits_message(runtime: LlmRuntime, context_tokens: int) -> str:
-    return (f"{runtime.model.id} ({runtime.weight_format.id}, {runtime.engine.id}) does not fit "
-            f"on {runtime.system.id} at {context_tokens} tokens of context: not even one "
-            "sequence fits")
+    return (
+        f"{runtime.model.id} ({runtime.weight_format.id}, {runtime.engine.id}) does not fit "
+        f"on {runtime.system.id} at {context_tokens} tokens of context: not even one "
+        "sequence fits"
+    )
 
 
 def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int) -> str:
-    return (f"batch {batch} at {context_tokens} tokens of context does not fit on "
-            f"{runtime.system.id} with {runtime.model.id} ({runtime.weight_format.id}, "
-            f"{runtime.engine.id}): at most {fitting} sequences fit")
+    return (
+        f"batch {batch} at {context_tokens} tokens of context does not fit on "
+        f"{runtime.system.id} with {runtime.model.id} ({runtime.weight_format.id}, "
+        f"{runtime.engine.id}): at most {fitting} sequences fit"
+    )
 
 
 def predict_runtime(
-    runtime: LlmRuntime, *, batch: int, input_tokens: int, output_tokens: int,
+    runtime: LlmRuntime,
+    *,
+    batch: int,
+    input_tokens: int,
+    output_tokens: int,
     kv_cache: str = "fp16",
 ) -> LlmPrediction:
     require_fits(runtime, batch, input_tokens + output_tokens, kv_cache)
@@ -113,16 +136,21 @@ def predict_runtime(
     system_flops = runtime.peak_flops * runtime.split
     prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
     return LlmPrediction(
-        system_id=runtime.system.id, model_id=runtime.model.id,
-        weights=runtime.weight_format.id, engine=runtime.engine.id, batch=batch,
-        input_tokens=input_tokens, output_tokens=output_tokens,
+        system_id=runtime.system.id,
+        model_id=runtime.model.id,
+        weights=runtime.weight_format.id,
+        engine=runtime.engine.id,
+        batch=batch,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
         ttft_ms=make_estimate(ttft_s * 1e3, "ms", "prefill", prefill_x),
         tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x),
         prefill_tok_s=make_estimate(prefill_rate, "tok/s", "prefill", prefill_x),
         decode_tok_s=make_estimate(batch / tpot_s, "tok/s", "decode", decode_x),
         per_sequence_tok_s=make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x),
-        mbu=make_estimate(moved * runtime.split / tpot_s / system_bandwidth, "fraction",
-                          "decode", decode_x),
+        mbu=make_estimate(
+            moved * runtime.split / tpot_s / system_bandwidth, "fraction", "decode", decode_x
+        ),
         mfu=make_estimate(prefill_mfu, "fraction", "prefill", prefill_x),
         bound=bound,
     )
@@ -152,14 +180,22 @@ def serving_cycle_s(
     """One cycle's modelled time without the per-sequence overhead (that one is calibrated
     separately for serving: it dominates at very large batches)."""
     context = input_tokens + output_tokens / 2
-    return float(cycle_from_step_times(
-        runtime, concurrency, output_tokens, runtime.prefill_s(input_tokens, concurrency),
-        runtime.decode_step_s(concurrency, context),
-    ))
+    return float(
+        cycle_from_step_times(
+            runtime,
+            concurrency,
+            output_tokens,
+            runtime.prefill_s(input_tokens, concurrency),
+            runtime.decode_step_s(concurrency, context),
+        )
+    )
 
 
 def cycle_from_step_times(
-    runtime: LlmRuntime, concurrency: Value, output_tokens: Value, prefill_s: Value,
+    runtime: LlmRuntime,
+    concurrency: Value,
+    output_tokens: Value,
+    prefill_s: Value,
     decode_step_s: Value,
 ) -> Value:
     """Prefill plus `output_tokens` decode steps, the engine's per-sequence overhead removed."""
@@ -170,7 +206,10 @@ def cycle_from_step_times(
 def serving_params(runtime: LlmRuntime) -> GroupParams:
     """Serving calibration: a rate factor and the per-sequence step overhead (µs)."""
     params = current_calibration().params(
-        "serving", (1.0, 1.0, 0.0), runtime.engine.id, hardware_class(runtime.system.gpu),
+        "serving",
+        (1.0, 1.0, 0.0),
+        runtime.engine.id,
+        hardware_class(runtime.system.gpu),
         runtime.precision_class,
     )
     if params.sequence_overhead_us < 0:
@@ -179,8 +218,11 @@ def serving_params(runtime: LlmRuntime) -> GroupParams:
 
 
 def serving_estimate(
-    runtime: LlmRuntime, concurrency: int | Literal["max"], input_tokens: int,
-    output_tokens: int, kv_cache: str = "fp16",
+    runtime: LlmRuntime,
+    concurrency: int | Literal["max"],
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str = "fp16",
 ) -> Estimate:
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])

@@ -70,31 +70,59 @@ def concurrency_levels(max_concurrency: int) -> list[int]:
 
 
 def serving_curve(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
-    input_tokens: int = 1024, output_tokens: int = 1024, kv_cache: str = "fp16",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    input_tokens: int = 1024,
+    output_tokens: int = 1024,
+    kv_cache: str = "fp16",
 ) -> ServingCurve:
     """The modelled curve from one stream to the most concurrent sequences that fit."""
     resolved = as_system(system)
     context = input_tokens + output_tokens
-    ceiling = max_serving_batch(resolved, model, weights, engine, context_tokens=context,
-                                kv_cache=kv_cache)
+    ceiling = max_serving_batch(
+        resolved, model, weights, engine, context_tokens=context, kv_cache=kv_cache
+    )
     points = []
     for concurrency in concurrency_levels(max(1, ceiling)):
-        total = serving_throughput(resolved, model, weights, engine, concurrency=concurrency,
-                                   input_tokens=input_tokens, output_tokens=output_tokens,
-                                   kv_cache=kv_cache)
-        points.append(CurvePoint(
+        total = serving_throughput(
+            resolved,
+            model,
+            weights,
+            engine,
             concurrency=concurrency,
-            per_user_tok_s=total.scaled(1.0 / concurrency, "tok/s/user"),
-            per_gpu_tok_s=total.scaled(1.0 / resolved.gpu_count, "tok/s/GPU"),
-        ))
-    first = serving_throughput(resolved, model, weights, engine, concurrency=1,
-                               input_tokens=input_tokens, output_tokens=output_tokens,
-                               kv_cache=kv_cache)
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            kv_cache=kv_cache,
+        )
+        points.append(
+            CurvePoint(
+                concurrency=concurrency,
+                per_user_tok_s=total.scaled(1.0 / concurrency, "tok/s/user"),
+                per_gpu_tok_s=total.scaled(1.0 / resolved.gpu_count, "tok/s/GPU"),
+            )
+        )
+    first = serving_throughput(
+        resolved,
+        model,
+        weights,
+        engine,
+        concurrency=1,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        kv_cache=kv_cache,
+    )
     return ServingCurve(
-        system_id=resolved.id, gpu_count=resolved.gpu_count, model_id=_model_id(model),
-        weights=str(weights), engine=engine, input_tokens=input_tokens,
-        output_tokens=output_tokens, points=tuple(points) or (_single(first, resolved.gpu_count),),
+        system_id=resolved.id,
+        gpu_count=resolved.gpu_count,
+        model_id=_model_id(model),
+        weights=str(weights),
+        engine=engine,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        points=tuple(points) or (_single(first, resolved.gpu_count),),
     )
 
 
@@ -118,10 +146,12 @@ def operating_point(curve: ServingCurve, per_user_tok_s: float) -> OperatingPoin
         return OperatingPoint(per_user_tok_s, True, last.per_gpu_tok_s, float(last.concurrency))
     for faster, slower in zip(points, points[1:], strict=False):
         if slower.per_user_tok_s.value <= per_user_tok_s <= faster.per_user_tok_s.value:
-            weight = _log_position(per_user_tok_s, faster.per_user_tok_s.value,
-                                   slower.per_user_tok_s.value)
+            weight = _log_position(
+                per_user_tok_s, faster.per_user_tok_s.value, slower.per_user_tok_s.value
+            )
             return OperatingPoint(
-                per_user_tok_s, True,
+                per_user_tok_s,
+                True,
                 _interpolated(faster.per_gpu_tok_s, slower.per_gpu_tok_s, weight),
                 _geometric(faster.concurrency, slower.concurrency, weight),
             )
@@ -144,8 +174,11 @@ def _interpolated(a: Estimate, b: Estimate, weight: float) -> Estimate:
         value=_geometric(a.value, b.value, weight),
         low=_geometric(a.low, b.low, weight),
         high=_geometric(a.high, b.high, weight),
-        unit=a.unit, model=a.model, calibration_version=a.calibration_version,
-        extrapolated=a.extrapolated or b.extrapolated, notes=a.notes,
+        unit=a.unit,
+        model=a.model,
+        calibration_version=a.calibration_version,
+        extrapolated=a.extrapolated or b.extrapolated,
+        notes=a.notes,
     )
 
 

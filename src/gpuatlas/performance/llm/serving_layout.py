@@ -40,15 +40,21 @@ class ServingLayout:
     def description(self) -> str:
         if self.gpu_count == 1:
             return "one GPU"
-        group = "1 GPU" if self.tensor_parallel == 1 else (
-            f"{self.tensor_parallel} GPUs (tensor parallel)")
+        group = (
+            "1 GPU"
+            if self.tensor_parallel == 1
+            else (f"{self.tensor_parallel} GPUs (tensor parallel)")
+        )
         if self.replicas == 1:
             return f"one replica over {group}"
         return f"{self.replicas} replicas of {group} each"
 
     def to_json(self) -> dict[str, int | str]:
-        return {"replicas": self.replicas, "tensor_parallel": self.tensor_parallel,
-                "description": self.description}
+        return {
+            "replicas": self.replicas,
+            "tensor_parallel": self.tensor_parallel,
+            "description": self.description,
+        }
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,16 @@ def _group_system(system: GpuSystem, size: int) -> GpuSystem:
 
 
 def layout_serving(
-    system: SystemArg, model: ModelArg, weights: FormatArg, engine: str, *,
-    input_tokens: int, output_tokens: int, kv_cache: str = "fp16",
-    concurrency: int | Literal["max"] = "max", layout: LayoutChoice = "auto",
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    input_tokens: int,
+    output_tokens: int,
+    kv_cache: str = "fp16",
+    concurrency: int | Literal["max"] = "max",
+    layout: LayoutChoice = "auto",
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
@@ -92,8 +105,16 @@ def layout_serving(
     margin = 1.0 + model_constant("llm", "layout_margin")
     for size in sizes:  # smallest groups (most replicas) first
         try:
-            found = _serving_of(whole, size, model, weights, engine, concurrency,
-                                (input_tokens, output_tokens), kv_cache)
+            found = _serving_of(
+                whole,
+                size,
+                model,
+                weights,
+                engine,
+                concurrency,
+                (input_tokens, output_tokens),
+                kv_cache,
+            )
         except GpuAtlasError as error:
             errors[size] = error
             continue
@@ -105,8 +126,14 @@ def layout_serving(
 
 
 def _serving_of(
-    whole: GpuSystem, size: int, model: ModelArg, weights: FormatArg, engine: str,
-    concurrency: int | Literal["max"], lengths: tuple[int, int], kv_cache: str,
+    whole: GpuSystem,
+    size: int,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    concurrency: int | Literal["max"],
+    lengths: tuple[int, int],
+    kv_cache: str,
 ) -> LayoutServing:
     layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
@@ -116,11 +143,16 @@ def _serving_of(
     else:
         shares = replica_shares(concurrency, layout.replicas)
         one = serving_estimate(runtime, shares[0], *lengths, kv_cache)
-        rates = {share: serving_estimate(runtime, share, *lengths, kv_cache).value
-                 for share in set(shares) if share > 0}
+        rates = {
+            share: serving_estimate(runtime, share, *lengths, kv_cache).value
+            for share in set(shares)
+            if share > 0
+        }
         total = one.scaled(sum(rates[share] for share in shares if share > 0) / one.value)
     if whole.gpu_count > 1:
-        notes = [f"{note} per replica" if note.startswith("batch max") and layout.replicas > 1
-                 else note for note in total.notes]
+        notes = [
+            f"{note} per replica" if note.startswith("batch max") and layout.replicas > 1 else note
+            for note in total.notes
+        ]
         total = replace(total, notes=(*notes, f"served as {layout.description}"))
     return LayoutServing(layout, total, one)

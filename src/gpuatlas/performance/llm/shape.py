@@ -78,7 +78,10 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
     lm_head_bytes = parts["lm_head"] * embedding_bits / 8
     expert_bytes = model.expert_params() * expert_bits / 8 if model.is_moe else 0.0
     return LlmShape(
-        total_weight_bytes=linear_bytes + experts_bytes + embedding_bytes + lm_head_bytes
+        total_weight_bytes=linear_bytes
+        + experts_bytes
+        + embedding_bytes
+        + lm_head_bytes
         + norm_bytes,
         embedding_bytes=embedding_bytes,
         step_read_bytes=linear_bytes + norm_bytes + head_params * embedding_bits / 8,
@@ -142,9 +145,11 @@ def kv_bytes_per_token(
 
 
 def kv_bytes_per_token_per_gpu(
-    model: ModelArch, kv_bytes_per_element: float, tensor_parallel: int, context_tokens: Value,
+    model: ModelArch,
+    kv_bytes_per_element: float,
+    tensor_parallel: int,
+    context_tokens: Value,
     ops: Primitives = SCALAR,
 ) -> Value:
     per_token = kv_bytes_per_token(model, kv_bytes_per_element, context_tokens, ops)
     return per_token / kv_shards(model, tensor_parallel)
-

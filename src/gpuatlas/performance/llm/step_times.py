@@ -179,7 +179,10 @@ class LlmRuntime:
         return flops, moved
 
     def prefill_s(
-        self, tokens: Value, batch: Value = 1, cached_tokens: Value = 0,
+        self,
+        tokens: Value,
+        batch: Value = 1,
+        cached_tokens: Value = 0,
         ops: Primitives = SCALAR,
     ) -> Value:
         flops, moved = self.prefill_terms(tokens, batch, cached_tokens, ops)
@@ -189,8 +192,12 @@ class LlmRuntime:
         core = ops.maximum(compute_s, memory_s) * self.prefill.factor
         memory_rate = self.bandwidth_bytes_s * self.prefill.eta_memory
         scores_s = self.score_bytes(tokens, batch, ops) / memory_rate
-        total = (core + scores_s + steps * self.prefill_overhead_s
-                 + self.communication_s(batch * tokens, ops))
+        total = (
+            core
+            + scores_s
+            + steps * self.prefill_overhead_s
+            + self.communication_s(batch * tokens, ops)
+        )
         return ops.where(tokens > 0, total, 0.0)
 
     def score_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
@@ -218,8 +225,12 @@ def _tensor_split(system: GpuSystem, engine: EngineProfile) -> int:
 
 
 def build_runtime(
-    system: GpuSystem, model: ModelArch, weight_format: WeightFormat, engine: EngineProfile,
-    kv_bytes_per_element: float, calibration: Calibration | None = None,
+    system: GpuSystem,
+    model: ModelArch,
+    weight_format: WeightFormat,
+    engine: EngineProfile,
+    kv_bytes_per_element: float,
+    calibration: Calibration | None = None,
 ) -> LlmRuntime:
     calibration = calibration or current_calibration()
     gpu = system.gpu
@@ -230,26 +241,39 @@ def build_runtime(
     family = hardware_class(gpu)
     split = _tensor_split(system, engine)
     return LlmRuntime(
-        system=system, model=model, weight_format=weight_format, engine=engine,
-        kv_bytes_per_element=kv_bytes_per_element, shape=llm_shape(model, weight_format),
+        system=system,
+        model=model,
+        weight_format=weight_format,
+        engine=engine,
+        kv_bytes_per_element=kv_bytes_per_element,
+        shape=llm_shape(model, weight_format),
         split=split,
         kv_split=kv_shards(model, split) if split > 1 else 1,
-        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), peak_flops=flops,
+        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
+        peak_flops=flops,
         decode=calibration.params("decode", prior, engine.id, family, pclass),
         prefill=calibration.params("prefill", prior, engine.id, family, pclass),
-        precision_class=pclass, compute_precision=used_precision,
+        precision_class=pclass,
+        compute_precision=used_precision,
     )
 
 
 def runtime_for(
-    system: GpuSystem, model: ModelArch, weight_format: WeightFormat, engine: EngineProfile,
+    system: GpuSystem,
+    model: ModelArch,
+    weight_format: WeightFormat,
+    engine: EngineProfile,
     kv_bytes_per_element: float,
 ) -> LlmRuntime:
     """The cached runtime of this configuration (keyed by ids, the shipped calibration)."""
     network = system.network.id if system.network else ""
     key = (
-        f"{system.id}|{network}|{current_calibration().version}", id(model), weight_format.id,
-        engine.id, kv_bytes_per_element, model.id,
+        f"{system.id}|{network}|{current_calibration().version}",
+        id(model),
+        weight_format.id,
+        engine.id,
+        kv_bytes_per_element,
+        model.id,
     )
     return _runtime_cache(key, system, model, weight_format, engine, kv_bytes_per_element)
 
@@ -258,8 +282,12 @@ _RUNTIMES: dict[tuple[str, int, str, str, float, str], LlmRuntime] = {}
 
 
 def _runtime_cache(
-    key: tuple[str, int, str, str, float, str], system: GpuSystem, model: ModelArch,
-    weight_format: WeightFormat, engine: EngineProfile, kv_bytes_per_element: float,
+    key: tuple[str, int, str, str, float, str],
+    system: GpuSystem,
+    model: ModelArch,
+    weight_format: WeightFormat,
+    engine: EngineProfile,
+    kv_bytes_per_element: float,
 ) -> LlmRuntime:
     runtime = _RUNTIMES.get(key)
     if runtime is None or runtime.model is not model:

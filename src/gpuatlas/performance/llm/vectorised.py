@@ -61,8 +61,12 @@ class VectorisedRuntime:
         """memory.max_sequences over an array of contexts (the same formula)."""
         r = self.runtime
         inputs = MemoryInputs(
-            system=r.system, model=r.model, weight_format=r.weight_format, engine=r.engine,
-            kv_bytes_per_element=r.kv_bytes_per_element, kv_cache_id="",  # not read here
+            system=r.system,
+            model=r.model,
+            weight_format=r.weight_format,
+            engine=r.engine,
+            kv_bytes_per_element=r.kv_bytes_per_element,
+            kv_cache_id="",  # not read here
         )
         fitting = fitting_sequences(inputs, r.system.gpu_count, context, None, ARRAY)
         return np.asarray(fitting, dtype=float)
@@ -77,8 +81,16 @@ class VectorisedRuntime:
 
 # Why a case cannot be predicted, in the order the scalar path checks (codes of
 # LlmEvaluation.reason; OK = predicted).
-OK, NO_LENGTHS, SERVING_NO_OUTPUT, PREFILL_NO_INPUT, MAX_NOT_SERVING, NONE_FITS, \
-    BATCH_BELOW_ONE, DOES_NOT_FIT = range(8)
+(
+    OK,
+    NO_LENGTHS,
+    SERVING_NO_OUTPUT,
+    PREFILL_NO_INPUT,
+    MAX_NOT_SERVING,
+    NONE_FITS,
+    BATCH_BELOW_ONE,
+    DOES_NOT_FIT,
+) = range(8)
 PREFILL_METRICS = ("prefill_tok_s", "ttft_ms")
 
 
@@ -143,18 +155,41 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     ttft_s = vector.prefill_s(inputs, batch)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = np.select(
-            [metric == "decode_tok_s", metric == "tpot_ms", metric == "prefill_tok_s",
-             metric == "ttft_ms", serving],
-            [batch / tpot_s, tpot_s * 1e3, batch * inputs / ttft_s, ttft_s * 1e3,
-             vector.serving_rate(batch, inputs, outputs, ttft_s, tpot_s)],
+            [
+                metric == "decode_tok_s",
+                metric == "tpot_ms",
+                metric == "prefill_tok_s",
+                metric == "ttft_ms",
+                serving,
+            ],
+            [
+                batch / tpot_s,
+                tpot_s * 1e3,
+                batch * inputs / ttft_s,
+                ttft_s * 1e3,
+                vector.serving_rate(batch, inputs, outputs, ttft_s, tpot_s),
+            ],
             default=np.nan,
         )
     reason = np.select(
-        [no_lengths, serving & (outputs < 1),
-         ~serving & np.isin(metric, PREFILL_METRICS) & (inputs < 1), ~serving & wants_max,
-         wants_max & (batch < 1), batch < 1, batch > fitting],
-        [NO_LENGTHS, SERVING_NO_OUTPUT, PREFILL_NO_INPUT, MAX_NOT_SERVING, NONE_FITS,
-         BATCH_BELOW_ONE, DOES_NOT_FIT],
+        [
+            no_lengths,
+            serving & (outputs < 1),
+            ~serving & np.isin(metric, PREFILL_METRICS) & (inputs < 1),
+            ~serving & wants_max,
+            wants_max & (batch < 1),
+            batch < 1,
+            batch > fitting,
+        ],
+        [
+            NO_LENGTHS,
+            SERVING_NO_OUTPUT,
+            PREFILL_NO_INPUT,
+            MAX_NOT_SERVING,
+            NONE_FITS,
+            BATCH_BELOW_ONE,
+            DOES_NOT_FIT,
+        ],
         default=OK,
     )
     values = np.where(reason == OK, values, np.nan)

@@ -195,8 +195,9 @@ def vae_decode_bytes(resolution_px: int, value_bytes: float = BYTES_PER_PARAM) -
 
 def working_gb(batch: int, resolution_px: int) -> float:
     """Activations and workspace beside the weights (attention/conv workspace per image)."""
-    return (ACTIVATION_OVERHEAD_GB
-            + batch * (resolution_px / 512) ** 2 * ACTIVATION_GB_PER_IMAGE_512PX)
+    return (
+        ACTIVATION_OVERHEAD_GB + batch * (resolution_px / 512) ** 2 * ACTIVATION_GB_PER_IMAGE_512PX
+    )
 
 
 def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str = "bf16") -> float:
@@ -209,8 +210,9 @@ def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str
 Seconds = Any  # a float, or a numpy array when the calibration fit evaluates a grid
 
 
-def _timed(flops: float, moved_bytes: float, peak: float, bandwidth: float,
-           eta: Seconds) -> Seconds:
+def _timed(
+    flops: float, moved_bytes: float, peak: float, bandwidth: float, eta: Seconds
+) -> Seconds:
     return np.maximum(flops / (peak * eta), moved_bytes / (bandwidth * ETA_MEMORY_PRIOR))
 
 
@@ -256,13 +258,20 @@ class DiffusionWork:
         """All FLOPs at 100 % of the peaks."""
         other_peak = self.pipeline_peak_flops or self.peak_flops
         tensor_flops = self.forward_flops - self.cuda_core_flops
-        return (self.steps * (tensor_flops / self.peak_flops + self._cuda_core_s())
-                + self.other_flops / other_peak)
+        return (
+            self.steps * (tensor_flops / self.peak_flops + self._cuda_core_s())
+            + self.other_flops / other_peak
+        )
 
     def forward_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
         """One denoiser forward: GPU time and the host's launch time overlap."""
-        gpu_s = _timed(self.forward_flops - self.cuda_core_flops, self.forward_bytes,
-                       self.peak_flops, self.bandwidth_bytes_s, eta_compute)
+        gpu_s = _timed(
+            self.forward_flops - self.cuda_core_flops,
+            self.forward_bytes,
+            self.peak_flops,
+            self.bandwidth_bytes_s,
+            eta_compute,
+        )
         moved = self.activation_bytes + self.dequantisation_bytes
         gpu_s = gpu_s + moved / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR) + self._cuda_core_s()
         return overlapped_s(gpu_s, overhead_ms * 1e-3)
@@ -271,8 +280,13 @@ class DiffusionWork:
         """Text encoders and VAE decode (0 for a denoise-loop timing)."""
         if self.other_flops <= 0:
             return 0.0
-        return _timed(self.other_flops, self.other_bytes, self.pipeline_peak_flops
-                      or self.peak_flops, self.bandwidth_bytes_s, eta_compute)
+        return _timed(
+            self.other_flops,
+            self.other_bytes,
+            self.pipeline_peak_flops or self.peak_flops,
+            self.bandwidth_bytes_s,
+            eta_compute,
+        )
 
     def unscaled_batch_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
         """Batch time before the group factor (arrays broadcast: the fit's grid)."""
@@ -295,14 +309,24 @@ def max_image_batch(
 ) -> int:
     """Largest batch (up to MAX_IMAGE_BATCH) whose memory fits one GPU; at least 1."""
     capacity_gb = memory_capacity_gb(system.gpu) * FITS_SHARE
-    fitting = [b for b in range(1, MAX_IMAGE_BATCH + 1)
-               if memory_gb(model, b, resolution_px, weights) <= capacity_gb]
+    fitting = [
+        b
+        for b in range(1, MAX_IMAGE_BATCH + 1)
+        if memory_gb(model, b, resolution_px, weights) <= capacity_gb
+    ]
     return max(fitting, default=1)
 
 
 def diffusion_work(
-    system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
-    cfg: bool | None, weights: str = "bf16", variant: str | None = None,
+    system: GpuSystem,
+    model: DiffusionArch,
+    *,
+    resolution_px: int,
+    steps: int,
+    batch: int,
+    cfg: bool | None,
+    weights: str = "bf16",
+    variant: str | None = None,
     engine: str = "diffusers",
 ) -> DiffusionWork:
     """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU); a
@@ -314,14 +338,18 @@ def diffusion_work(
     check_image_engine_runs_on(engine, gpu)
     weight_format = as_format(weights)
     parts_of_variant = variant_parts(variant)
-    precision = pipeline_precision(weight_format, gpu, (engine or "").strip().lower(),
-                                   "tf32" in parts_of_variant, "fp8-matmul" in parts_of_variant,
-                                   "weight-only" in parts_of_variant)
+    precision = pipeline_precision(
+        weight_format,
+        gpu,
+        (engine or "").strip().lower(),
+        "tf32" in parts_of_variant,
+        "fp8-matmul" in parts_of_variant,
+        "weight-only" in parts_of_variant,
+    )
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)
     parts = component_bytes(model, weight_format, precision)
-    offload = offload_for(parts, working_gb(batch, resolution_px), memory_capacity_gb(gpu),
-                          steps)
+    offload = offload_for(parts, working_gb(batch, resolution_px), memory_capacity_gb(gpu), steps)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     peaks = convolution_and_matmul_peaks(gpu, precision)
     forward = denoiser_flops(model, resolution_px)
@@ -333,32 +361,45 @@ def diffusion_work(
     cuda_core_peak = cuda_core_matmul_peak(gpu, precision)
     on_cuda_cores = (forward - convolution) * images_per_forward if cuda_core_peak else 0.0
     return DiffusionWork(
-        forward_flops=forward * images_per_forward, forward_bytes=parts.denoiser, steps=steps,
+        forward_flops=forward * images_per_forward,
+        forward_bytes=parts.denoiser,
+        steps=steps,
         activation_bytes=activation * images_per_forward,
-        other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px))
-        * pipeline,
+        other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px)) * pipeline,
         other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
-        peak_flops=peaks[0] if cuda_core_peak else combined_peak(
-            convolution, forward - convolution, peaks),
-        cuda_core_flops=on_cuda_cores, cuda_core_peak_flops=cuda_core_peak,
-        dequantisation_bytes=dequantisation_bytes(weight_format, precision,
-                                                  model.denoiser_params),
-        pipeline_peak_flops=combined_peak(vae_decode_flops(model, resolution_px),
-                                          text_encoder_flops(model), peaks),
-        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu), offload_s=offload.seconds,
+        peak_flops=peaks[0]
+        if cuda_core_peak
+        else combined_peak(convolution, forward - convolution, peaks),
+        cuda_core_flops=on_cuda_cores,
+        cuda_core_peak_flops=cuda_core_peak,
+        dequantisation_bytes=dequantisation_bytes(weight_format, precision, model.denoiser_params),
+        pipeline_peak_flops=combined_peak(
+            vae_decode_flops(model, resolution_px), text_encoder_flops(model), peaks
+        ),
+        bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
+        offload_s=offload.seconds,
         memory_gb=parts.total / 1e9 + working_gb(batch, resolution_px),
-        needs_offload=offload.kind != "none", use_cfg=use_cfg,
+        needs_offload=offload.kind != "none",
+        use_cfg=use_cfg,
         notes=offload.note + precision_notes(weight_format, precision, bool(cuda_core_peak)),
         offload=offload.kind,
     )
 
 
-IMAGE_ENGINES = {"tensorrt": "tensorrt", "trt": "tensorrt", "diffusers-compiled":
-                 "diffusers-compiled", "torch.compile": "diffusers-compiled",
-                 "compiled": "diffusers-compiled", "stable-fast": "stable-fast",
-                 "stable_fast": "stable-fast", "sfast": "stable-fast", "coreml": "coreml",
-                 "core ml": "coreml", "core-ml": "coreml", "diffusers-vanilla-attention":
-                 "diffusers-vanilla-attention"}
+IMAGE_ENGINES = {
+    "tensorrt": "tensorrt",
+    "trt": "tensorrt",
+    "diffusers-compiled": "diffusers-compiled",
+    "torch.compile": "diffusers-compiled",
+    "compiled": "diffusers-compiled",
+    "stable-fast": "stable-fast",
+    "stable_fast": "stable-fast",
+    "sfast": "stable-fast",
+    "coreml": "coreml",
+    "core ml": "coreml",
+    "core-ml": "coreml",
+    "diffusers-vanilla-attention": "diffusers-vanilla-attention",
+}
 # Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
 # materialised in memory), as sources write them.
 VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
@@ -417,15 +458,18 @@ def image_hardware_class(gpu: Gpu) -> str:
 
 @cache
 def _has_image_groups(version: str, hardware: str) -> bool:
-    return any(key.startswith("image|") and f"|{hardware}|" in key
-               for key in current_calibration().groups)
+    return any(
+        key.startswith("image|") and f"|{hardware}|" in key for key in current_calibration().groups
+    )
 
 
 EAGER_ENGINE = "diffusers"
 
 
 def image_params(
-    system: GpuSystem, model: DiffusionArch, engine: str = "diffusers",
+    system: GpuSystem,
+    model: DiffusionArch,
+    engine: str = "diffusers",
     variant: str | None = None,
 ) -> GroupParams:
     """The fitted efficiencies of this case. A compiled engine (TensorRT, torch.compile,
@@ -449,7 +493,9 @@ def image_params(
         eta_memory=params.eta_memory,
         eta_compute=min(1.0, eager.eta_compute * eta_gain),
         step_overhead_ms=eager.step_overhead_ms * overhead_ratio,
-        factor=params.factor, exact=False, sequence_overhead_us=params.sequence_overhead_us,
+        factor=params.factor,
+        exact=False,
+        sequence_overhead_us=params.sequence_overhead_us,
     )
 
 
@@ -470,26 +516,57 @@ def _fitted_level(engine_id: str, hardware: str) -> str:
 
 
 def predict_diffusion_run(
-    system: GpuSystem, model: DiffusionArch, *, resolution_px: int, steps: int, batch: int,
-    cfg: bool | None, weights: str = "bf16", engine: str = "diffusers",
+    system: GpuSystem,
+    model: DiffusionArch,
+    *,
+    resolution_px: int,
+    steps: int,
+    batch: int,
+    cfg: bool | None,
+    weights: str = "bf16",
+    engine: str = "diffusers",
     variant: str | None = None,
 ) -> DiffusionPrediction:
     """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
     system (one replica each)."""
-    work = diffusion_work(system, model, resolution_px=resolution_px, steps=steps, batch=batch,
-                          cfg=cfg, weights=weights, variant=variant, engine=engine)
+    work = diffusion_work(
+        system,
+        model,
+        resolution_px=resolution_px,
+        steps=steps,
+        batch=batch,
+        cfg=cfg,
+        weights=weights,
+        variant=variant,
+        engine=engine,
+    )
     params = image_params(system, model, engine, variant)
     calibration = current_calibration()
     batch_s = work.batch_s(params)
     extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))
     low, high = calibration.band(batch_s / batch, "image", extrapolated)
-    per_image = Estimate(batch_s / batch, low, high, "s/image", MODEL_NAME, calibration.version,
-                         extrapolated, work.notes)
+    per_image = Estimate(
+        batch_s / batch,
+        low,
+        high,
+        "s/image",
+        MODEL_NAME,
+        calibration.version,
+        extrapolated,
+        work.notes,
+    )
     return DiffusionPrediction(
-        system_id=system.id, model_id=model.id, resolution_px=resolution_px, steps=steps,
-        batch=batch, cfg=work.use_cfg, s_per_image=per_image,
+        system_id=system.id,
+        model_id=model.id,
+        resolution_px=resolution_px,
+        steps=steps,
+        batch=batch,
+        cfg=work.use_cfg,
+        s_per_image=per_image,
         images_per_min=per_image.inverted(60.0 * system.gpu_count, "images/min"),
         memory_gb=work.memory_gb,
-        needs_cpu_offload=work.needs_offload, notes=work.notes, offload=work.offload,
+        needs_cpu_offload=work.needs_offload,
+        notes=work.notes,
+        offload=work.offload,
         weights=as_format(weights).id,
     )

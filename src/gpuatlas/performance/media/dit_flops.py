@@ -42,6 +42,7 @@ def dit_forward_flops(shape: DiTShape, image_tokens: int) -> float:
     tokens = image_tokens + shape.text_tokens
     h = float(shape.hidden)
     per_block = 2.0 * 12.0 * h * h * tokens + 4.0 * tokens * tokens * h
-    dual = shape.dual_attention_blocks * (2.0 * 4.0 * h * h * image_tokens
-                                          + 4.0 * image_tokens * image_tokens * h)
+    dual = shape.dual_attention_blocks * (
+        2.0 * 4.0 * h * h * image_tokens + 4.0 * image_tokens * image_tokens * h
+    )
     return (shape.joint_blocks + shape.single_blocks) * per_block + dual

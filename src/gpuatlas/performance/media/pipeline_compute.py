@@ -53,9 +53,14 @@ class PipelinePrecision:
         return 4.0 if self.name in ("fp32", "tf32") else 2.0
 
 
-def pipeline_precision(weight_format: WeightFormat, gpu: Gpu, engine: str,
-                       tf32_matmul: bool, fp8_matmul: bool = False,
-                       weight_only: bool = False) -> PipelinePrecision:
+def pipeline_precision(
+    weight_format: WeightFormat,
+    gpu: Gpu,
+    engine: str,
+    tf32_matmul: bool,
+    fp8_matmul: bool = False,
+    weight_only: bool = False,
+) -> PipelinePrecision:
     """The precision of the math; `fp8_matmul` (the variant 'fp8-matmul': flux-fp8-api's
     torch._scaled_mm, ComfyUI's fp8_e4m3fn_fast) runs fp8 weights' matmuls in fp8;
     `weight_only` (the variant 'weight-only') keeps 16-bit math whatever the engine."""
@@ -103,12 +108,14 @@ def dequantised_per_matmul(weight_format: WeightFormat, precision: PipelinePreci
     """Weights a separate kernel dequantises to 16 bits before every matmul of a 16-bit
     pipeline: bitsandbytes nf4 (dequantize_4bit, then the bf16 GEMM) and GGUF transformers in
     diffusers/ComfyUI. fp8 weight-only casts are fused (torchao) and not counted."""
-    return precision.name == "16bit" and (weight_format.id == "nf4"
-                                          or weight_format.family == "gguf")
+    return precision.name == "16bit" and (
+        weight_format.id == "nf4" or weight_format.family == "gguf"
+    )
 
 
-def dequantisation_bytes(weight_format: WeightFormat, precision: PipelinePrecision,
-                         params: float) -> float:
+def dequantisation_bytes(
+    weight_format: WeightFormat, precision: PipelinePrecision, params: float
+) -> float:
     """Bytes one forward's dequantisation moves: each weight read in its format and written
     as a 16-bit copy (the GEMM's read of that copy is the GEMM's own traffic)."""
     if not dequantised_per_matmul(weight_format, precision):
@@ -116,27 +123,38 @@ def dequantisation_bytes(weight_format: WeightFormat, precision: PipelinePrecisi
     return params * (weight_format.bytes_per_weight + 2.0)
 
 
-def precision_notes(weight_format: WeightFormat, precision: PipelinePrecision,
-                    on_cuda_cores: bool) -> tuple[str, ...]:
+def precision_notes(
+    weight_format: WeightFormat, precision: PipelinePrecision, on_cuda_cores: bool
+) -> tuple[str, ...]:
     """What the prediction assumed about the math's precision, in the user's words."""
     if precision.name == "fp32":
-        matmuls = ("matmuls and attention in FP32 on the CUDA cores" if on_cuda_cores
-                   else "matmuls and attention in FP32")
-        return (f"fp32 as PyTorch defaults: convolutions in TF32 (cudnn.allow_tf32), {matmuls}"
-                " (cuda.matmul.allow_tf32 off); variant 'tf32' (set_float32_matmul_precision"
-                "('high')) runs them in TF32 too",)
+        matmuls = (
+            "matmuls and attention in FP32 on the CUDA cores"
+            if on_cuda_cores
+            else "matmuls and attention in FP32"
+        )
+        return (
+            f"fp32 as PyTorch defaults: convolutions in TF32 (cudnn.allow_tf32), {matmuls}"
+            " (cuda.matmul.allow_tf32 off); variant 'tf32' (set_float32_matmul_precision"
+            "('high')) runs them in TF32 too",
+        )
     if precision.name == "tf32":
-        return ("fp32 with TF32 matmuls (variant 'tf32'): convolutions, matmuls and attention "
-                "at the TF32 tensor rate",)
+        return (
+            "fp32 with TF32 matmuls (variant 'tf32'): convolutions, matmuls and attention "
+            "at the TF32 tensor rate",
+        )
     if dequantised_per_matmul(weight_format, precision):
-        return (f"{weight_format.id} weights are dequantised to 16 bits before every matmul: "
-                f"16-bit compute plus a pass that reads {weight_format.bits_per_weight:.3g} and "
-                "writes 16 bits per weight each forward",)
+        return (
+            f"{weight_format.id} weights are dequantised to 16 bits before every matmul: "
+            f"16-bit compute plus a pass that reads {weight_format.bits_per_weight:.3g} and "
+            "writes 16 bits per weight each forward",
+        )
     return ()
 
 
-def combined_peak(convolution_flops: float, matmul_flops: float,
-                  peaks: tuple[float, float]) -> float:
+def combined_peak(
+    convolution_flops: float, matmul_flops: float, peaks: tuple[float, float]
+) -> float:
     """The one rate at which convolution + matmul FLOPs take as long as each at its own
     peak (a FLOP-weighted harmonic mean)."""
     total = convolution_flops + matmul_flops
@@ -177,8 +195,9 @@ class ComponentBytes:
 LARGE_TEXT_ENCODER_PARAMS = 1e9  # T5-XXL class encoders (4.7B) ship in the checkpoint's format
 
 
-def component_bytes(model: DiffusionArch, weight_format: WeightFormat,
-                    precision: PipelinePrecision) -> ComponentBytes:
+def component_bytes(
+    model: DiffusionArch, weight_format: WeightFormat, precision: PipelinePrecision
+) -> ComponentBytes:
     """The denoiser in the weight format, and so is a large T5-class text encoder when the
     format is quantised (fp8/nf4/GGUF checkpoints such as ComfyUI's all-in-one FLUX fp8 ship
     T5-XXL in it); CLIP encoders and the VAE stay in the pipeline's dtype (16-bit, or 32-bit
@@ -186,9 +205,12 @@ def component_bytes(model: DiffusionArch, weight_format: WeightFormat,
     others = precision.value_bytes
     quantised = weight_format.bytes_per_weight < 2.0
     encoders = sum(
-        encoder.params * (weight_format.bytes_per_weight
-                          if quantised and encoder.params >= LARGE_TEXT_ENCODER_PARAMS
-                          else others)
+        encoder.params
+        * (
+            weight_format.bytes_per_weight
+            if quantised and encoder.params >= LARGE_TEXT_ENCODER_PARAMS
+            else others
+        )
         for encoder in model.text_encoders
     )
     return ComponentBytes(
@@ -198,8 +220,9 @@ def component_bytes(model: DiffusionArch, weight_format: WeightFormat,
     )
 
 
-def offload_for(parts: ComponentBytes, working_gb: float, capacity_gb: float,
-                steps: int) -> Offload:
+def offload_for(
+    parts: ComponentBytes, working_gb: float, capacity_gb: float, steps: int
+) -> Offload:
     """None when everything fits at once; model offload when the largest component fits;
     else sequential offload of the denoiser."""
     room_gb = capacity_gb * FITS_SHARE - working_gb
@@ -208,5 +231,6 @@ def offload_for(parts: ComponentBytes, working_gb: float, capacity_gb: float,
     if max(parts.denoiser, parts.text_encoders, parts.vae) / 1e9 <= room_gb:
         return Offload("model", parts.total / PCIE_OFFLOAD_BYTES_S)
     streamed = steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S
-    return Offload("sequential", streamed + (parts.text_encoders + parts.vae)
-                   / PCIE_OFFLOAD_BYTES_S)
+    return Offload(
+        "sequential", streamed + (parts.text_encoders + parts.vae) / PCIE_OFFLOAD_BYTES_S
+    )

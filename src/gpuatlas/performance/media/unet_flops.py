@@ -42,8 +42,9 @@ UNET_SHAPES: dict[str, UNetShape] = {
     # CompVis/stable-diffusion-v1-4: the same U-Net config (SD 1.5 continued its training)
     "sd-1.4": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
     # stabilityai/stable-diffusion-xl-base-1.0: DownBlock2D + CrossAttnDown x2, depths 1/2/10
-    "sdxl-base-1.0": UNetShape((320, 640, 1280), 2, (0, 2, 10), 10, 2048,
-                               attention_heads=(5, 10, 20)),
+    "sdxl-base-1.0": UNetShape(
+        (320, 640, 1280), 2, (0, 2, 10), 10, 2048, attention_heads=(5, 10, 20)
+    ),
 }
 
 
@@ -102,8 +103,7 @@ def unet_forward_flops(shape: UNetShape, latent_side: int) -> UNetFlops:
             side /= 2
             convolution += _conv(out, out, side * side)
             skips.append(out)
-    mid = _transformer(channels[-1], shape.mid_depth, side * side,
-                       shape.cross_attention_dim)
+    mid = _transformer(channels[-1], shape.mid_depth, side * side, shape.cross_attention_dim)
     convolution += 2 * _resnet(channels[-1], channels[-1], side * side)
     transformers = _plus(transformers, mid)
     for level in reversed(range(len(channels))):  # up path, one more resnet per block
@@ -119,8 +119,7 @@ def unet_forward_flops(shape: UNetShape, latent_side: int) -> UNetFlops:
 
 
 def _plus(a: UNetFlops, b: UNetFlops) -> UNetFlops:
-    return UNetFlops(a.linear + b.linear, a.attention + b.attention,
-                     a.convolution + b.convolution)
+    return UNetFlops(a.linear + b.linear, a.attention + b.attention, a.convolution + b.convolution)
 
 
 def _attention(shape: UNetShape, level: int, channels: int, side: float) -> UNetFlops:
@@ -159,23 +158,42 @@ def unet_activation_values(shape: UNetShape, latent_side: int) -> float:
     skips, previous = [channels[0]], channels[0]
     for level, out in enumerate(channels):
         for _ in range(shape.layers_per_block):
-            total += (_resnet_values(previous, out)
-                      + _transformer_values(out, shape.transformer_depth[level])
-                      * (shape.transformer_depth[level] > 0)) * side * side
+            total += (
+                (
+                    _resnet_values(previous, out)
+                    + _transformer_values(out, shape.transformer_depth[level])
+                    * (shape.transformer_depth[level] > 0)
+                )
+                * side
+                * side
+            )
             skips.append(previous := out)
         if level < last:
             side /= 2
             total += 2 * out * side * side
             skips.append(out)
-    total += (2 * _resnet_values(channels[-1], channels[-1])
-              + _transformer_values(channels[-1], shape.mid_depth)) * side * side
+    total += (
+        (
+            2 * _resnet_values(channels[-1], channels[-1])
+            + _transformer_values(channels[-1], shape.mid_depth)
+        )
+        * side
+        * side
+    )
     for level in reversed(range(len(channels))):
         out = channels[level]
         for _ in range(shape.layers_per_block + 1):
             joined = previous + skips.pop()
-            total += (2 * joined + _resnet_values(joined, out)
-                      + _transformer_values(out, shape.transformer_depth[level])
-                      * (shape.transformer_depth[level] > 0)) * side * side
+            total += (
+                (
+                    2 * joined
+                    + _resnet_values(joined, out)
+                    + _transformer_values(out, shape.transformer_depth[level])
+                    * (shape.transformer_depth[level] > 0)
+                )
+                * side
+                * side
+            )
             previous = out
         if level > 0:
             side *= 2

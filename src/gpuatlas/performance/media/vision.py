@@ -37,8 +37,14 @@ def _vision_encoder_s(system: GpuSystem, model: VisionLanguageArch, patches: flo
 
 
 def predict_vision_run(
-    system: GpuSystem, model: VisionLanguageArch, *, batch: int, image_tokens: int | None,
-    weights: str = "bf16", engine: str = "vllm", output_tokens: int = ANSWER_TOKENS,
+    system: GpuSystem,
+    model: VisionLanguageArch,
+    *,
+    batch: int,
+    image_tokens: int | None,
+    weights: str = "bf16",
+    engine: str = "vllm",
+    output_tokens: int = ANSWER_TOKENS,
 ) -> Estimate:
     if batch < 1:
         raise InvalidRequestError([f"batch must be at least 1, got {batch}"])
@@ -62,7 +68,11 @@ def predict_vision_run(
 
 
 def predict_ocr_run(
-    system: GpuSystem, model: OcrArch, *, batch: int, lines_per_page: int = OCR_LINES_PER_PAGE,
+    system: GpuSystem,
+    model: OcrArch,
+    *,
+    batch: int,
+    lines_per_page: int = OCR_LINES_PER_PAGE,
 ) -> Estimate:
     if batch < 1:
         raise InvalidRequestError([f"batch must be at least 1, got {batch}"])
@@ -76,7 +86,7 @@ def predict_ocr_run(
     )
     step_compute = 2.0 * model.decoder_params * batch / (peak * ENCODER_ETA)
     step_memory = model.decoder_params * 2.0 / (bandwidth * engine.eta_memory)
-    step_overhead = (engine.step_overhead_ms + engine.layer_overhead_ms * model.decoder_layers)
+    step_overhead = engine.step_overhead_ms + engine.layer_overhead_ms * model.decoder_layers
     step_s = max(step_compute, step_memory) + step_overhead * 1e-3
     batch_s = encoder_s + OCR_TOKENS_PER_LINE * step_s
     pages_per_min = 60.0 * batch / batch_s / lines_per_page

@@ -117,16 +117,23 @@ def training_memory_fit(
     overhead = CONTEXT_OVERHEAD_GB + (MULTI_GPU_OVERHEAD_GB if gpus > 1 else 0.0)
     memory_gb = memory_capacity_gb(system.gpu)
     fit = TrainingMemoryFit(
-        system_id=system.id, model_id=model.id, method=setup.method, sharding=setup.sharding,
+        system_id=system.id,
+        model_id=model.id,
+        method=setup.method,
+        sharding=setup.sharding,
         weights_gb=weights / weight_div / GB,
         gradients_gb=trainable * grad_bytes / grad_div / GB,
         optimizer_gb=trainable * 12.0 / optimizer_div / GB,
         activations_gb=activation_bytes(model, setup) / GB,
-        overhead_gb=overhead, gpu_memory_gb=memory_gb, fits=False,
+        overhead_gb=overhead,
+        gpu_memory_gb=memory_gb,
+        fits=False,
         trainable_params=trainable,
     )
     usable = memory_gb * (1.0 - MIN_FREE_SHARE)
     fits = fit.total_gb <= usable
-    reasons = (f"needs {gib_text(fit.total_gb)} per GPU of {gib_text(usable)} usable "
-               f"({gib_text(memory_gb)} less the {MIN_FREE_SHARE:.0%} kept free)",)
+    reasons = (
+        f"needs {gib_text(fit.total_gb)} per GPU of {gib_text(usable)} usable "
+        f"({gib_text(memory_gb)} less the {MIN_FREE_SHARE:.0%} kept free)",
+    )
     return TrainingMemoryFit(**{**fit.__dict__, "fits": fits, "reasons": reasons})

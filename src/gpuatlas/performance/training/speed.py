@@ -60,8 +60,9 @@ def fitted_mfu(system: GpuSystem) -> tuple[float, bool]:
     prior_class = TRAINING_PRIOR_CLASS.get(hardware)
     if prior_class is None:
         return params.eta_compute, params.exact
-    neutral = calibration.neutral_params("train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware,
-                                         "16bit")["eta_compute"]
+    neutral = calibration.neutral_params(
+        "train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware, "16bit"
+    )["eta_compute"]
     return min(1.0, neutral * calibration.family_priors(prior_class)[1]), params.exact
 
 
@@ -105,13 +106,20 @@ def predict_training_run(
 
     rate = tokens_per_step / step_s
     return TrainingPrediction(
-        system_id=system.id, model_id=model.id, method=setup.method,
-        precision=setup.precision, recompute=recompute, tokens_per_step=tokens_per_step,
-        step_s=estimate(step_s, "s"), tok_s=estimate(rate, "tok/s"),
+        system_id=system.id,
+        model_id=model.id,
+        method=setup.method,
+        precision=setup.precision,
+        recompute=recompute,
+        tokens_per_step=tokens_per_step,
+        step_s=estimate(step_s, "s"),
+        tok_s=estimate(rate, "tok/s"),
         time_for_budget_h=estimate(tokens / rate / 3600.0, "h"),
-        allreduce_s=sync_s, exposed_allreduce_s=exposed,
+        allreduce_s=sync_s,
+        exposed_allreduce_s=exposed,
         overlap_fraction=(1.0 - exposed / sync_s) if sync_s > 0 else 1.0,
-        scaling_efficiency=single_s / step_s, mfu=mfu * compute_s / step_s,
+        scaling_efficiency=single_s / step_s,
+        mfu=mfu * compute_s / step_s,
         memory=training_memory_fit(system, model, setup),
     )
 
@@ -147,15 +155,30 @@ def _nearby_setups(
         ("micro-batch 1 with checkpointing", lean, system),
     ]
     if sharded != setup.sharding:
-        candidates.append(("FSDP sharding, micro-batch 1 with checkpointing",
-                           replace(lean, sharding=sharded), system))
-    candidates += [(f"{method} (micro-batch 1, checkpointing)",
-                    replace(lean, method=method, sharding="none" if method != "full"
-                            else sharded), system)
-                   for method in LIGHTER_METHODS.get(setup.method, ())]
-    candidates += [(f"{count}x {system.gpu.id} with FSDP (micro-batch 1, checkpointing)",
-                    replace(lean, sharding="fsdp"), build_system(system.gpu, count))
-                   for count in MORE_GPU_COUNTS if count > system.gpu_count]
+        candidates.append(
+            (
+                "FSDP sharding, micro-batch 1 with checkpointing",
+                replace(lean, sharding=sharded),
+                system,
+            )
+        )
+    candidates += [
+        (
+            f"{method} (micro-batch 1, checkpointing)",
+            replace(lean, method=method, sharding="none" if method != "full" else sharded),
+            system,
+        )
+        for method in LIGHTER_METHODS.get(setup.method, ())
+    ]
+    candidates += [
+        (
+            f"{count}x {system.gpu.id} with FSDP (micro-batch 1, checkpointing)",
+            replace(lean, sharding="fsdp"),
+            build_system(system.gpu, count),
+        )
+        for count in MORE_GPU_COUNTS
+        if count > system.gpu_count
+    ]
     return candidates
 
 
@@ -164,11 +187,14 @@ def require_training_fits(system: GpuSystem, model: ModelArch, setup: TrainingSe
     fit = training_memory_fit(system, model, setup)
     if fit.fits:
         return
-    what = (f"{setup.method} training of {model.id} on {system.id} (micro-batch "
-            f"{setup.micro_batch}, {setup.sequence_tokens}-token sequences, checkpointing "
-            f"{'on' if setup.checkpointing else 'off'}, sharding {setup.sharding}) does not fit: "
-            f"needs {fit.total_gb:.1f} GB per GPU of {fit.gpu_memory_gb:.1f} GB")
+    what = (
+        f"{setup.method} training of {model.id} on {system.id} (micro-batch "
+        f"{setup.micro_batch}, {setup.sequence_tokens}-token sequences, checkpointing "
+        f"{'on' if setup.checkpointing else 'off'}, sharding {setup.sharding}) does not fit: "
+        f"needs {fit.total_gb:.1f} GB per GPU of {fit.gpu_memory_gb:.1f} GB"
+    )
     alternatives = fitting_alternatives(system, model, setup)
-    hint = ("; would fit: " + "; ".join(alternatives)) if alternatives else (
-        "; nothing nearby fits")
+    hint = (
+        ("; would fit: " + "; ".join(alternatives)) if alternatives else ("; nothing nearby fits")
+    )
     raise InvalidRequestError([what + hint])

@@ -30,8 +30,11 @@ def system_identity(system: GpuSystem) -> tuple[Hashable, ...]:
     a unified-memory device's memory configuration and a named system's name (its label)."""
     link = system.link.id if system.link else None
     network = system.network.id if system.network else None
-    groups = (system.bridged_groups.group_size, system.bridged_groups.link.id) \
-        if system.bridged_groups else None
+    groups = (
+        (system.bridged_groups.group_size, system.bridged_groups.link.id)
+        if system.bridged_groups
+        else None
+    )
     host = system.host_memory.memory_gb if system.host_memory else None
     return (system.id, system.label, system.gpu_count, system.nodes, link, network, groups, host)
 
@@ -61,8 +64,9 @@ class ProfileCache:
         self._lock = threading.Lock()
         self.built = 0  # profiles made (a miss); each is then computed part by part
 
-    def profile(self, system: GpuSystem, focus: Focus,
-                fingerprint: tuple[Hashable, ...] | None = None) -> SideProfile:
+    def profile(
+        self, system: GpuSystem, focus: Focus, fingerprint: tuple[Hashable, ...] | None = None
+    ) -> SideProfile:
         """The profile of `system` for `focus` (`fingerprint`: the inputs' fingerprint when the
         caller has read it for this build, else read now)."""
         inputs = fingerprint if fingerprint is not None else inputs_fingerprint()
@@ -81,11 +85,14 @@ class ProfileCache:
     def pair(self, context: ReportContext) -> tuple[SideProfile, SideProfile]:
         """The profiles of both sides of a report, for its options (the inputs read once)."""
         focus, fingerprint = Focus.of(context.options), inputs_fingerprint()
-        return (self.profile(context.a, focus, fingerprint),
-                self.profile(context.b, focus, fingerprint))
+        return (
+            self.profile(context.a, focus, fingerprint),
+            self.profile(context.b, focus, fingerprint),
+        )
 
-    def warm(self, system_names: Iterable[str] | None = None,
-             options: ReportOptions | None = None) -> int:
+    def warm(
+        self, system_names: Iterable[str] | None = None, options: ReportOptions | None = None
+    ) -> int:
         """Compute every part of the profile of each system (default: every catalog GPU) for
         the options (default: the report's defaults); returns how many systems were warmed. A
         part the estimator cannot compute is left for a request to compute (and report)."""

@@ -52,10 +52,16 @@ def compute_fit(system: GpuSystem, key: FitKey) -> FitResult | None:
     profile = attempt(lambda: _engine_id(system, key.engine))
     if profile is None:
         return None
-    short = attempt(lambda: inference_memory(system, key.model, key.weights, context_tokens=2048,
-                                             engine=profile))
-    long = attempt(lambda: inference_memory(system, key.model, key.weights, context_tokens=8192,
-                                            engine=profile))
+    short = attempt(
+        lambda: inference_memory(
+            system, key.model, key.weights, context_tokens=2048, engine=profile
+        )
+    )
+    long = attempt(
+        lambda: inference_memory(
+            system, key.model, key.weights, context_tokens=8192, engine=profile
+        )
+    )
     if short is None or long is None:
         return None
     fixed = short.per_gpu.weights_gb + short.per_gpu.activations_gb + short.per_gpu.overhead_gb

@@ -118,13 +118,18 @@ def calibration_version() -> str:
 
 
 def serving_at(
-    system: GpuSystem, rps: float, focus: Focus, engine: str, group: GpuSystem | None,
+    system: GpuSystem,
+    rps: float,
+    focus: Focus,
+    engine: str,
+    group: GpuSystem | None,
     price: PriceSnapshot | None,
 ) -> ServingAtTraffic:
     """The fewest replicas that meet the latency targets at `rps` (of the serving layout's
     group when those meet them), with p95 latencies, utilisation and $/1k requests."""
-    workload = Workload(focus.model, focus.weights, rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS,
-                        engine=engine)
+    workload = Workload(
+        focus.model, focus.weights, rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS, engine=engine
+    )
     slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
     found = fewest_replicas(assess(system, workload, slo), workload, slo)
     if group is not None:  # replicas of the serving layout's group, when they meet the SLOs
@@ -154,8 +159,9 @@ def serving_at(
             replicas,
             price_quantity(price),
         )
-    return ServingAtTraffic(rps, ReplicaRun(f"{run.replicas} × {system.label}", ttft, tpot, util,
-                                            cost))
+    return ServingAtTraffic(
+        rps, ReplicaRun(f"{run.replicas} × {system.label}", ttft, tpot, util, cost)
+    )
 
 
 def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[OfferCost, ...]:
@@ -170,8 +176,14 @@ def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tu
         hourly = offer.usd_per_gpu_hour * system.gpu_count
         per_million = per_million_tokens(hourly, throughput)
         per_thousand_requests = _scaled(per_million, OUTPUT_TOKENS / 1e3, "USD")
-        costs.append(OfferCost(f"{offer.provider} ({offer.tier}, {offer.observed_date})",
-                               price_quantity(offer, hourly), per_million, per_thousand_requests))
+        costs.append(
+            OfferCost(
+                f"{offer.provider} ({offer.tier}, {offer.observed_date})",
+                price_quantity(offer, hourly),
+                per_million,
+                per_thousand_requests,
+            )
+        )
     return tuple(costs)
 
 
@@ -204,8 +216,12 @@ def compute_curve(system: GpuSystem, focus: Focus, engine: str) -> ServingCurve 
     unsupported)."""
     try:
         return serving_curve(
-            system, focus.model, focus.weights, engine,
-            input_tokens=CURVE_INPUT_TOKENS, output_tokens=CURVE_OUTPUT_TOKENS,
+            system,
+            focus.model,
+            focus.weights,
+            engine,
+            input_tokens=CURVE_INPUT_TOKENS,
+            output_tokens=CURVE_OUTPUT_TOKENS,
         )
     except GpuAtlasError as error:
         return str(error)
@@ -216,9 +232,13 @@ def measured_serving_points(system: GpuSystem, model: str) -> tuple[MeasuredRow,
     stated concurrency: the points drawn over the modelled curve."""
     wanted = _model_id(model)
     return tuple(
-        row for row in all_measurements()
-        if row.metric == "serving_output_tok_s" and isinstance(row.batch, int) and row.batch > 0
-        and row.gpu == system.gpu.id and row.gpu_count == system.gpu_count
+        row
+        for row in all_measurements()
+        if row.metric == "serving_output_tok_s"
+        and isinstance(row.batch, int)
+        and row.batch > 0
+        and row.gpu == system.gpu.id
+        and row.gpu_count == system.gpu_count
         and _model_id(row.model) == wanted
     )
 

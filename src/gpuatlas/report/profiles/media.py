@@ -33,9 +33,7 @@ def _diffusion_of(system: GpuSystem, model: str) -> DiffusionPrediction | None:
     return attempt(lambda: predict_diffusion(system, model))
 
 
-def replicated_throughput(
-    system: GpuSystem, predict: Callable[[GpuSystem], Estimate]
-) -> Quantity:
+def replicated_throughput(system: GpuSystem, predict: Callable[[GpuSystem], Estimate]) -> Quantity:
     """One rule for every small model: a system of N GPUs runs N replicas (data parallel), so
     its throughput is N × one GPU's."""
     one_gpu = build_system(system.gpu, 1)
@@ -47,7 +45,8 @@ def replicated_throughput(
 
 def vision_throughput(system: GpuSystem) -> Quantity:
     return replicated_throughput(
-        system, lambda s: predict_vision(s, VISION_MODEL, batch=VISION_BATCH))
+        system, lambda s: predict_vision(s, VISION_MODEL, batch=VISION_BATCH)
+    )
 
 
 def ocr_throughput(system: GpuSystem) -> Quantity:

@@ -97,8 +97,9 @@ class SideProfile:
         """The serving scenario at each traffic level (the simulation is the costly part)."""
         group = llm.replica_group(self.system, self.speed)
         return tuple(
-            llm.serving_at(self.system, rps, self.focus, self.engine.engine, group,
-                           self.reference_price)
+            llm.serving_at(
+                self.system, rps, self.focus, self.engine.engine, group, self.reference_price
+            )
             for rps in llm.TRAFFIC_LEVELS_RPS
         )
 
@@ -164,8 +165,9 @@ class SideProfile:
         """Fine-tuning time and cost of the focus model for every method (the pair picks which
         to show, so a side's results do not depend on the other side)."""
         return {
-            method: training.budget(self.system, self.focus.model, method,
-                                    self.training_memory, self.reference_price)
+            method: training.budget(
+                self.system, self.focus.model, method, self.training_memory, self.reference_price
+            )
             for method in training.METHODS
         }
 
@@ -207,12 +209,16 @@ class SideProfile:
         """Compute every part the report reads (a server's warm-up). A part the estimator
         cannot compute is left for a build to compute again, and to report."""
         parts: list[Callable[[], object]] = [
-            *(partial(self.fit, model, weights, self.focus.engine)
-              for model, weights in _fit_table_keys(self.focus.model)),
+            *(
+                partial(self.fit, model, weights, self.focus.engine)
+                for model, weights in _fit_table_keys(self.focus.model)
+            ),
             *(partial(getattr, self, part) for part in _PARTS),
-            *(partial(self.training_memory, model, method)
-              for model in dict.fromkeys((self.focus.model, training.LARGE_MODEL))
-              for method in training.METHODS),
+            *(
+                partial(self.training_memory, model, method)
+                for model in dict.fromkeys((self.focus.model, training.LARGE_MODEL))
+                for method in training.METHODS
+            ),
         ]
         for part in parts:
             try:
@@ -221,9 +227,22 @@ class SideProfile:
                 log.debug("could not compute %s for %s", part, self.label, exc_info=True)
 
 
-_PARTS = ("loads_awq", "usual_formats", "speed", "serving_scenario", "offer_costs",
-          "serving_curve", "measured_serving_points", "tokens_per_joule", "diffusion", "vision",
-          "ocr", "budgets", "gradient_sync", "sharded_inference")
+_PARTS = (
+    "loads_awq",
+    "usual_formats",
+    "speed",
+    "serving_scenario",
+    "offer_costs",
+    "serving_curve",
+    "measured_serving_points",
+    "tokens_per_joule",
+    "diffusion",
+    "vision",
+    "ocr",
+    "budgets",
+    "gradient_sync",
+    "sharded_inference",
+)
 
 
 def _fit_table_keys(focus_model: str) -> list[tuple[str, str]]:

@@ -31,9 +31,11 @@ SCALING_COUNTS = (2, 4, 8)
 SEQUENCE_TOKENS = 2048
 MICRO_BATCH = 1
 CHECKPOINTING = True
-SETTINGS_NOTE = (f"{SEQUENCE_TOKENS:,}-token sequences, micro-batch {MICRO_BATCH}, activation "
-                 "checkpointing, BF16 weights and AdamW states; multi-GPU systems shard with "
-                 "FSDP")
+SETTINGS_NOTE = (
+    f"{SEQUENCE_TOKENS:,}-token sequences, micro-batch {MICRO_BATCH}, activation "
+    "checkpointing, BF16 weights and AdamW states; multi-GPU systems shard with "
+    "FSDP"
+)
 
 
 @dataclass(frozen=True)
@@ -164,12 +166,19 @@ def gradient_sync(system: GpuSystem, model: str, memory: MemoryOf) -> GradientSy
     link = _link_text(system)
     fit = memory(model, "full")
     if fit is None or not fit.fits:
-        return GradientSync(system.label, link, missing("does not fit"), missing(""),
-                            missing(""), _does_not_fit_text(model, fit, memory))
+        return GradientSync(
+            system.label,
+            link,
+            missing("does not fit"),
+            missing(""),
+            missing(""),
+            _does_not_fit_text(model, fit, memory),
+        )
     run = training_run(system, model, "full")
     if run is None:
-        return GradientSync(system.label, link, missing("unsupported"), missing(""),
-                            missing(""), "")
+        return GradientSync(
+            system.label, link, missing("unsupported"), missing(""), missing(""), ""
+        )
     provenance = Provenance(
         kind="modelled",
         source="gpuatlas.training/1 ring all-reduce",
@@ -179,8 +188,9 @@ def gradient_sync(system: GpuSystem, model: str, memory: MemoryOf) -> GradientSy
     allreduce = Quantity(run.allreduce_s * 1000, "ms", provenance)
     step = estimate_quantity(run.step_s, unit="ms", factor=1000.0)
     exposed = Quantity(run.exposed_allreduce_s / run.step_s.value * 100, "%", provenance)
-    return GradientSync(system.label, link, allreduce, step, exposed,
-                        f"fits ({fit.total_gb:.0f} GB/GPU)")
+    return GradientSync(
+        system.label, link, allreduce, step, exposed, f"fits ({fit.total_gb:.0f} GB/GPU)"
+    )
 
 
 def _does_not_fit_text(model: str, fit: TrainingMemoryFit | None, memory: MemoryOf) -> str:
@@ -208,8 +218,9 @@ def sharded_inference(system: GpuSystem, weights: str, engine: str) -> ShardedIn
     )
     if isinstance(run, str):
         return ShardedInference(weights, sharded.label, missing(run), missing(run))
-    return ShardedInference(weights, sharded.label, estimate_quantity(run.decode_tok_s),
-                            estimate_quantity(run.ttft_ms))
+    return ShardedInference(
+        weights, sharded.label, estimate_quantity(run.decode_tok_s), estimate_quantity(run.ttft_ms)
+    )
 
 
 def int4_weights(engine: str, system: GpuSystem) -> str:

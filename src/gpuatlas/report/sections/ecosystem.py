@@ -68,9 +68,7 @@ def build_ecosystem(context: ReportContext) -> Section:
         for label, read in ROWS
     ]
     table = Table("ecosystem", "Software ecosystem", ("Fact", "A", "B"), tuple(rows))
-    return Section(
-        id="ecosystem", title="Ecosystem", tables=(table,), notes=consumer_note(context)
-    )
+    return Section(id="ecosystem", title="Ecosystem", tables=(table,), notes=consumer_note(context))
 
 
 def consumer_note(context: ReportContext) -> tuple[str, ...]:

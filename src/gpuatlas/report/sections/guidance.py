@@ -33,11 +33,17 @@ def ladder_guidance(label: str, side: SideProfile) -> Statement:
         ]
         largest["int4" if weights == int4 else weights] = fitting[-1] if fitting else "none"
     if largest["int4"] == "none":  # not even the 7B at INT4: no 'up to none'
-        return Statement(kind="guidance", words={"system": label},
-                         template="{system} holds none of the 7B–70B models, not even at INT4 "
-                         "(see VRAM fit for smaller models and for more GPUs).")
-    fp16 = ("none of the 7B–70B models" if largest["fp16"] == "none"
-            else "models up to " + largest["fp16"])
+        return Statement(
+            kind="guidance",
+            words={"system": label},
+            template="{system} holds none of the 7B–70B models, not even at INT4 "
+            "(see VRAM fit for smaller models and for more GPUs).",
+        )
+    fp16 = (
+        "none of the 7B–70B models"
+        if largest["fp16"] == "none"
+        else "models up to " + largest["fp16"]
+    )
     return Statement(
         kind="guidance",
         template="{system} holds {fp16} in FP16 and models up to {int4} at "

@@ -71,9 +71,11 @@ def hardware_table(context: ReportContext) -> Table:
     if _unified(context):  # right after the datasheet memory row
         first = len(TEXT_SPECS) + 1
         rows.insert(first, _numeric_row(USABLE_MEMORY, a, b))
-    shares = tuple(f"{label}: {system.gpu.gpu_memory_share_text}"
-                   for label, system in context.systems()
-                   if system.gpu.unified_memory and system.gpu.gpu_memory_share_text)
+    shares = tuple(
+        f"{label}: {system.gpu.gpu_memory_share_text}"
+        for label, system in context.systems()
+        if system.gpu.unified_memory and system.gpu.gpu_memory_share_text
+    )
     notes = (
         "Tensor throughput is dense for both GPUs (2:4 sparsity figures are 2× these and are "
         "never compared with dense ones).",
@@ -154,10 +156,12 @@ def system_statements(context: ReportContext) -> list[Statement | None]:
             "total GPU-usable memory" if usable else "total memory",
             context.a_label,
             context.b_label,
-            gpu_fact(a.gpu, (a.total_gpu_usable_memory_gb if usable else a.total_memory_gb)
-                     or None, "GB"),
-            gpu_fact(b.gpu, (b.total_gpu_usable_memory_gb if usable else b.total_memory_gb)
-                     or None, "GB"),
+            gpu_fact(
+                a.gpu, (a.total_gpu_usable_memory_gb if usable else a.total_memory_gb) or None, "GB"
+            ),
+            gpu_fact(
+                b.gpu, (b.total_gpu_usable_memory_gb if usable else b.total_memory_gb) or None, "GB"
+            ),
         ),
         comparative_fact(
             "total dense FP16 throughput",

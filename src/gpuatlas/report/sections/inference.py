@@ -81,21 +81,30 @@ def unavailable_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -
     statements = []
     for label, speed in ((context.a_label, a), (context.b_label, b)):
         if speed.decode_tok_s.value is None:
-            words = {"system": label, "engine": speed.engine, "model": focus_model(context),
-                     "weights": focus_weights(context),
-                     "reason": speed.decode_tok_s.provenance.source}
-            statements.append(Statement(
-                kind="fact", words=words,
-                template="No modelled LLM speed for {system} ({model} in {weights} on {engine}): "
-                         "{reason}" + _smaller_format_hint(words["reason"]) + "."))
+            words = {
+                "system": label,
+                "engine": speed.engine,
+                "model": focus_model(context),
+                "weights": focus_weights(context),
+                "reason": speed.decode_tok_s.provenance.source,
+            }
+            statements.append(
+                Statement(
+                    kind="fact",
+                    words=words,
+                    template="No modelled LLM speed for {system} ({model} in {weights} on "
+                    "{engine}): {reason}" + _smaller_format_hint(words["reason"]) + ".",
+                )
+            )
     return statements
 
 
 def _smaller_format_hint(reason: str) -> str:
     if "does not fit" not in reason:
         return ""
-    return ("; a smaller weight format may fit (the VRAM-fit table lists them; pass it with "
-            "--weights)")
+    return (
+        "; a smaller weight format may fit (the VRAM-fit table lists them; pass it with --weights)"
+    )
 
 
 def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
@@ -104,13 +113,13 @@ def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
     if isinstance(run, str):
         return (*head, Text(f"— ({run})"), Text(""), Text(""), Text(""), Text(""))
     cost: Cell = Text("no price") if run.usd_per_1k_requests is None else run.usd_per_1k_requests
-    return (*head, Text(run.replicas), run.p95_ttft_ms, run.p95_tpot_ms, run.utilization_pct,
-            cost)
+    return (*head, Text(run.replicas), run.p95_ttft_ms, run.p95_tpot_ms, run.utilization_pct, cost)
 
 
 def scenario_table(a: SideProfile, b: SideProfile) -> Table:
-    rows = tuple(_scenario_row(side.label, serving)
-                 for side in (a, b) for serving in side.serving_scenario)
+    rows = tuple(
+        _scenario_row(side.label, serving) for side in (a, b) for serving in side.serving_scenario
+    )
     notes = (
         f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
         f"Poisson arrivals; targets p95 TTFT ≤ {P95_TTFT_TARGET_MS:g} ms and p95 time per "
@@ -138,9 +147,15 @@ def scenario_table(a: SideProfile, b: SideProfile) -> Table:
 
 def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
     rows = tuple(
-        (Text(side.label), Text(cost.offer), cost.usd_per_hour, cost.usd_per_million_tokens,
-         cost.usd_per_1k_requests)
-        for side in (a, b) for cost in side.offer_costs
+        (
+            Text(side.label),
+            Text(cost.offer),
+            cost.usd_per_hour,
+            cost.usd_per_million_tokens,
+            cost.usd_per_1k_requests,
+        )
+        for side in (a, b)
+        for cost in side.offer_costs
     )
     notes = (
         f"Cost per request = {OUTPUT_TOKENS} output tokens at the system's own modelled "
@@ -166,8 +181,11 @@ def build_inference(context: ReportContext, a_side: SideProfile, b_side: SidePro
     cost = serving_cost_statement(context, a_side, b_side)
     if cost is not None:
         statements.append(cost)
-    tables = (speed_table(a, b, context), scenario_table(a_side, b_side),
-              cost_table(context, a_side, b_side))
+    tables = (
+        speed_table(a, b, context),
+        scenario_table(a_side, b_side),
+        cost_table(context, a_side, b_side),
+    )
     return Section(
         id="inference", title="LLM inference", tables=tables, statements=tuple(statements)
     )

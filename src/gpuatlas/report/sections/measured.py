@@ -55,7 +55,8 @@ NO_STAND_IN = "no measurement; no model for this configuration"
 
 
 def suite_rows(
-    sides: tuple[SideProfile, SideProfile], comparisons: Mapping[str, BenchmarkComparison],
+    sides: tuple[SideProfile, SideProfile],
+    comparisons: Mapping[str, BenchmarkComparison],
     noise: NoiseModel,
 ) -> list[PairRow]:
     """One row per benchmark of the standard suite, measured where stored, else modelled."""
@@ -66,17 +67,27 @@ def suite_rows(
         if found is not None and found.ratio is not None:
             rows.append(measured_row(found, suite=True))
             continue
-        info = found.benchmark if found else BenchmarkInfo(
-            key, benchmark.category, benchmark.unit, benchmark.higher_is_better, benchmark.title
+        info = (
+            found.benchmark
+            if found
+            else BenchmarkInfo(
+                key, benchmark.category, benchmark.unit, benchmark.higher_is_better, benchmark.title
+            )
         )
         a = found.a if found else None
         b = found.b if found else None
         pa = sides[0].suite_prediction(benchmark) if a is None else None
         pb = sides[1].suite_prediction(benchmark) if b is None else None
-        rows.append(model_row(
-            info, (a, b), (pa.estimate if pa else None, pb.estimate if pb else None), noise,
-            suite=True, missing=(_why(pa), _why(pb)),
-        ))
+        rows.append(
+            model_row(
+                info,
+                (a, b),
+                (pa.estimate if pa else None, pb.estimate if pb else None),
+                noise,
+                suite=True,
+                missing=(_why(pa), _why(pb)),
+            )
+        )
     return rows
 
 
@@ -94,7 +105,8 @@ def _why(prediction: SuitePrediction | None) -> str:
 
 
 def other_rows(
-    sides: tuple[SideProfile, SideProfile], comparisons: Sequence[BenchmarkComparison],
+    sides: tuple[SideProfile, SideProfile],
+    comparisons: Sequence[BenchmarkComparison],
     noise: NoiseModel,
 ) -> list[PairRow]:
     """Measurements outside the suite: measured on both, or one side against a stand-in."""
@@ -106,10 +118,15 @@ def other_rows(
         side = sides[1] if comparison.b is None else sides[0]
         estimate = side.stand_in(comparison.benchmark.workload)
         estimates = (None, estimate) if comparison.b is None else (estimate, None)
-        rows.append(model_row(
-            comparison.benchmark, (comparison.a, comparison.b), estimates, noise,
-            missing=(NO_STAND_IN, NO_STAND_IN),
-        ))
+        rows.append(
+            model_row(
+                comparison.benchmark,
+                (comparison.a, comparison.b),
+                estimates,
+                noise,
+                missing=(NO_STAND_IN, NO_STAND_IN),
+            )
+        )
     return rows
 
 
@@ -128,28 +145,29 @@ def _row_order(row: PairRow) -> tuple[str, int, str]:
 
 def _suite_table(rows: Sequence[PairRow]) -> Table:
     cells = tuple(
-        (title_cell(r), Text(CATEGORY_TITLES.get(r.info.category, r.info.category)),
-         *pair_cells(r))
+        (title_cell(r), Text(CATEGORY_TITLES.get(r.info.category, r.info.category)), *pair_cells(r))
         for r in rows
     )
     return Table(
-        "measured-suite", "Standard suite v1 (gpuatlas bench list): one row per benchmark",
-        SUITE_COLUMNS, cells,
-        ("A or B 'modelled' = no measurement stored for that side: the estimator's value with "
-         "its calibrated band stands in, and the verdict is against that band (vs model).",),
+        "measured-suite",
+        "Standard suite v1 (gpuatlas bench list): one row per benchmark",
+        SUITE_COLUMNS,
+        cells,
+        (
+            "A or B 'modelled' = no measurement stored for that side: the estimator's value with "
+            "its calibrated band stands in, and the verdict is against that band (vs model).",
+        ),
     )
 
 
 def _other_table(rows: Sequence[PairRow]) -> Table:
     ordered = sorted(rows, key=_row_order)
-    cells = tuple(
-        (Text(workload_of(r.info)), title_cell(r),
-         *pair_cells(r))
-        for r in ordered
-    )
+    cells = tuple((Text(workload_of(r.info)), title_cell(r), *pair_cells(r)) for r in ordered)
     return Table(
-        "measured-other", "Other public measurements (not suite benchmarks), by workload",
-        OTHER_COLUMNS, cells,
+        "measured-other",
+        "Other public measurements (not suite benchmarks), by workload",
+        OTHER_COLUMNS,
+        cells,
     )
 
 
@@ -166,9 +184,12 @@ def highlighted(rows: Sequence[PairRow]) -> list[PairRow]:
 def _benchmark_statements(rows: Sequence[PairRow], context: ReportContext) -> list[Statement]:
     return [
         verdict_statement(
-            r.info.title or r.info.id, r.direction,
+            r.info.title or r.info.id,
+            r.direction,
             ratio_quantity(r.ratio.interval, measured_provenance(r.a, r.b)),
-            context.a_label, context.b_label, r.reason,
+            context.a_label,
+            context.b_label,
+            r.reason,
         )
         for r in highlighted(rows)
         if r.ratio is not None
@@ -184,8 +205,9 @@ def _headline(rows: Sequence[PairRow], context: ReportContext) -> Statement:
             "against the model's band (vs model).",
             words={"a": context.a_label, "b": context.b_label},
         )
-    return headline_statement(tally(r.direction for r in measured), context.a_label,
-                              context.b_label)
+    return headline_statement(
+        tally(r.direction for r in measured), context.a_label, context.b_label
+    )
 
 
 def _ratio_chart(rows: Sequence[PairRow]) -> Chart | None:
@@ -205,11 +227,14 @@ def _ratio_chart(rows: Sequence[PairRow]) -> Chart | None:
 
 
 def pair_rows(
-    context: ReportContext, data: MeasuredData, noise: NoiseModel,
+    context: ReportContext,
+    data: MeasuredData,
+    noise: NoiseModel,
     sides: tuple[SideProfile, SideProfile],
 ) -> list[PairRow]:
     comparisons = compare_all(
-        data.for_system(results_key(context.a)), data.for_system(results_key(context.b)),
+        data.for_system(results_key(context.a)),
+        data.for_system(results_key(context.b)),
         noise=noise,
     )
     by_id = {c.benchmark.id: c for c in comparisons}
@@ -226,10 +251,7 @@ def build_measured(
     stands in (labelled as modelled)."""
     noise = default_noise_model()
     rows = pair_rows(context, data, noise, (a, b))
-    entries = tuple(
-        benchmark_entry(r, None if r.suite else workload_of(r.info))
-        for r in rows
-    )
+    entries = tuple(benchmark_entry(r, None if r.suite else workload_of(r.info)) for r in rows)
     categories = tuple(category_entries(rows, sorted({b.category for b in suite()})))
     statements = [
         _headline(rows, context),
@@ -244,12 +266,15 @@ def build_measured(
     if others:
         tables.append(_other_table(others))
     charts = [c for c in (category_chart(categories), _ratio_chart(rows)) if c is not None]
-    return Section(
-        id="measured",
-        title="Measured benchmarks",
-        tables=tuple(tables),
-        statements=tuple(statements),
-        charts=tuple(charts),
-        notes=method_notes(rows, data, noise),
-    ), entries, categories
-
+    return (
+        Section(
+            id="measured",
+            title="Measured benchmarks",
+            tables=tuple(tables),
+            statements=tuple(statements),
+            charts=tuple(charts),
+            notes=method_notes(rows, data, noise),
+        ),
+        entries,
+        categories,
+    )

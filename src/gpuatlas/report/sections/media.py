@@ -28,9 +28,11 @@ def _settings(a: DiffusionPrediction | None, b: DiffusionPrediction | None) -> s
 def _offload(prediction: DiffusionPrediction | None) -> str:
     if prediction is None:
         return "—"
-    return {"none": "none", "model": "model (components in turn)",
-            "sequential": "sequential (denoiser streamed)"}.get(prediction.offload,
-                                                                 prediction.offload)
+    return {
+        "none": "none",
+        "model": "model (components in turn)",
+        "sequential": "sequential (denoiser streamed)",
+    }.get(prediction.offload, prediction.offload)
 
 
 def diffusion_rows(
@@ -48,8 +50,11 @@ def diffusion_rows(
         settings = _settings(a, b)
         rows.append((Text(f"{label} ({settings})"), qa, qb, ma, mb))
         statement = modelled_comparison(
-            f"{label} images per minute (whole system)", context.a_label, context.b_label,
-            ma, mb,
+            f"{label} images per minute (whole system)",
+            context.a_label,
+            context.b_label,
+            ma,
+            mb,
         )
         statements += [statement] if statement else []
         labels.append(label)
@@ -72,10 +77,13 @@ def vision_ocr_table(a: SideProfile, b: SideProfile) -> Table:
         (Text(f"LLaVA-1.5-7B, batch {VISION_BATCH} (images/min)"), a.vision, b.vision),
         (Text(f"TrOCR-base, batch {OCR_BATCH} (pages/min)"), a.ocr, b.ocr),
     )
-    notes = ("A system of N GPUs runs N replicas of each model (data parallel): its throughput "
-             "is N × one GPU's, for vision and OCR alike.",)
-    return Table("vision-ocr", "Vision and OCR throughput (modelled)", ("Workload", "A", "B"),
-                 rows, notes)
+    notes = (
+        "A system of N GPUs runs N replicas of each model (data parallel): its throughput "
+        "is N × one GPU's, for vision and OCR alike.",
+    )
+    return Table(
+        "vision-ocr", "Vision and OCR throughput (modelled)", ("Workload", "A", "B"), rows, notes
+    )
 
 
 def build_media(context: ReportContext, a: SideProfile, b: SideProfile) -> Section:

@@ -97,13 +97,22 @@ def _without_tdp(side: SideProfile, purchase: PurchasePrice | None) -> list[Quan
     """A side whose chip has no TDP: its purchase and rent where known, reasons elsewhere."""
     system = side.system
     no_tdp = missing(f"no TDP in the catalog for {system.gpu.id}")
-    capex = (missing("no purchase price in the catalog") if purchase is None else _money(
-        purchase.usd_per_gpu * system.gpu_count, f"purchase price × GPUs ({purchase.source})"))
+    capex = (
+        missing("no purchase price in the catalog")
+        if purchase is None
+        else _money(
+            purchase.usd_per_gpu * system.gpu_count, f"purchase price × GPUs ({purchase.source})"
+        )
+    )
     price = side.reference_price
     rent: Quantity | Text = (
-        Text(no_rental_reason(system)) if price is None else
-        _money(price.usd_per_gpu_hour * system.gpu_count * HOURS_PER_YEAR,
-               f"$/GPU-hour × GPUs × {HOURS_PER_YEAR:,.0f} h ({price_words(price)})"))
+        Text(no_rental_reason(system))
+        if price is None
+        else _money(
+            price.usd_per_gpu_hour * system.gpu_count * HOURS_PER_YEAR,
+            f"$/GPU-hour × GPUs × {HOURS_PER_YEAR:,.0f} h ({price_words(price)})",
+        )
+    )
     return [no_tdp, no_tdp, capex, no_tdp, rent, no_tdp]
 
 

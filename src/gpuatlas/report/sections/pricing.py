@@ -101,9 +101,9 @@ def price_table(label: str, system: GpuSystem, provider: str | None) -> Table:
     )
 
 
-def cheapest_offers(system: GpuSystem, provider: str | None) -> tuple[
-    PriceSnapshot | None, PriceSnapshot | None
-]:
+def cheapest_offers(
+    system: GpuSystem, provider: str | None
+) -> tuple[PriceSnapshot | None, PriceSnapshot | None]:
     """(cheapest of any tier, cheapest on-demand) among offers that can host the system and
     name its exact variant (offers with an assumed variant count only when there is no other;
     their words then say so). With a provider filter, that provider's offers when it has any."""
@@ -125,8 +125,13 @@ def _assumed_left_out(system: GpuSystem, chosen: PriceSnapshot) -> bool:
 
 
 def _side_words(
-    side: str, label: str, kind: str, snapshot: PriceSnapshot | None, count: int,
-    numbers: dict[str, Quantity], words: dict[str, str],
+    side: str,
+    label: str,
+    kind: str,
+    snapshot: PriceSnapshot | None,
+    count: int,
+    numbers: dict[str, Quantity],
+    words: dict[str, str],
 ) -> str:
     words[f"{side}_label"] = label
     if snapshot is None:
@@ -173,13 +178,19 @@ def _ratio_clause(numbers: dict[str, Quantity], words: dict[str, str]) -> str:
         return ""
     cheaper, dearer = ("a", "b") if qa.value < qb.value else ("b", "a")
     numbers["ratio"] = computed(
-        max(qa.value, qb.value) / min(qa.value, qb.value), "×", "higher ÷ lower hourly price",
-        qa, qb,
+        max(qa.value, qb.value) / min(qa.value, qb.value),
+        "×",
+        "higher ÷ lower hourly price",
+        qa,
+        qb,
     )
     words["basis"] = "on-demand" if kind == "od" else "the cheapest (any tier)"
     return (
-        " At {basis} prices {" + dearer + "_label} costs {ratio:ratio} as much per hour as {"
-        + cheaper + "_label}."
+        " At {basis} prices {"
+        + dearer
+        + "_label} costs {ratio:ratio} as much per hour as {"
+        + cheaper
+        + "_label}."
     )
 
 

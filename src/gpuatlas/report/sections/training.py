@@ -61,13 +61,11 @@ def budget_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Tabl
     model = focus_model(context)
     method = common_method((a, b), model)
     methods = (method,) if method is not None else METHODS
-    rows = tuple(_budget_row(side.label, side.budgets[each])
-                 for each in methods for side in (a, b))
+    rows = tuple(_budget_row(side.label, side.budgets[each]) for each in methods for side in (a, b))
     title = f"Fine-tuning {model} on {TOKEN_BUDGET / 1e9:g}B tokens"
     notes = (
         "Method = the most complete of full / LoRA / QLoRA that fits on both sides (the same "
-        "method on both); when none fits both, each method for each side. " + SETTINGS_NOTE
-        + ".",
+        "method on both); when none fits both, each method for each side. " + SETTINGS_NOTE + ".",
     )
     return Table("training-budget", title, ("System", "Method", "Time", "Cost"), rows, notes)
 
@@ -78,13 +76,24 @@ def _budget_row(label: str, budget: FineTuningBudget) -> tuple[Cell, ...]:
 
 
 def _sync_row(sync: GradientSync) -> tuple[Cell, ...]:
-    return (Text(sync.system), Text(sync.link), sync.allreduce_ms, sync.step_ms, sync.exposed_pct,
-            Text(sync.memory))
+    return (
+        Text(sync.system),
+        Text(sync.link),
+        sync.allreduce_ms,
+        sync.step_ms,
+        sync.exposed_pct,
+        Text(sync.memory),
+    )
 
 
 def _sharded_row(label: str, run: ShardedInference) -> tuple[Cell, ...]:
-    return (Text(label), Text(run.weights), Text(run.smallest_system), run.decode_tok_s,
-            run.ttft_ms)
+    return (
+        Text(label),
+        Text(run.weights),
+        Text(run.smallest_system),
+        run.decode_tok_s,
+        run.ttft_ms,
+    )
 
 
 def _staged_note(systems: list[GpuSystem]) -> str:
@@ -93,8 +102,10 @@ def _staged_note(systems: list[GpuSystem]) -> str:
     staged = [s.label for s in systems if s.link is not None and not s.link.peer_to_peer]
     if not staged:
         return ""
-    return (f" {', '.join(staged)}: no peer-to-peer between the GPUs, so gradient traffic is "
-            "staged through host memory.")
+    return (
+        f" {', '.join(staged)}: no peer-to-peer between the GPUs, so gradient traffic is "
+        "staged through host memory."
+    )
 
 
 def sync_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
@@ -135,8 +146,7 @@ def sharded_table(a: SideProfile, b: SideProfile) -> Table:
     )
 
 
-def training_statements(context: ReportContext, a: SideProfile,
-                        b: SideProfile) -> list[Statement]:
+def training_statements(context: ReportContext, a: SideProfile, b: SideProfile) -> list[Statement]:
     statements = []
     for label, side in ((context.a_label, a), (context.b_label, b)):
         method = side.first_fitting_method(LARGE_MODEL)

@@ -34,9 +34,18 @@ def upgrade() -> None:
     op.drop_index("ix_results_compare", table_name="results")
     op.drop_index("ix_results_benchmark", table_name="results")
     op.create_index(
-        "ix_results_compare_cover", "results",
-        ["gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version", "value",
-         "result_id", "source_id"],
+        "ix_results_compare_cover",
+        "results",
+        [
+            "gpu_id",
+            "gpu_count",
+            "quarantined",
+            "benchmark",
+            "benchmark_version",
+            "value",
+            "result_id",
+            "source_id",
+        ],
     )
     op.create_index("ix_results_benchmark", "results", ["benchmark", "benchmark_version", "id"])
 
@@ -48,18 +57,24 @@ def _backfill_sources() -> None:
 
     for text in texts:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        connection.execute(sa.text("INSERT INTO sources (text_sha256, text) VALUES (:d, :t)"),
-                           {"d": digest, "t": text})
-    connection.execute(sa.text(
-        "UPDATE results SET source_id = (SELECT sources.id FROM sources "
-        "WHERE sources.text = results.source)"))
+        connection.execute(
+            sa.text("INSERT INTO sources (text_sha256, text) VALUES (:d, :t)"),
+            {"d": digest, "t": text},
+        )
+    connection.execute(
+        sa.text(
+            "UPDATE results SET source_id = (SELECT sources.id FROM sources "
+            "WHERE sources.text = results.source)"
+        )
+    )
 
 
 def downgrade() -> None:
     op.drop_index("ix_results_benchmark", table_name="results")
     op.drop_index("ix_results_compare_cover", table_name="results")
     op.create_index(
-        "ix_results_compare", "results",
+        "ix_results_compare",
+        "results",
         ["gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version", "value"],
     )
     op.create_index("ix_results_benchmark", "results", ["benchmark", "benchmark_version"])

@@ -25,8 +25,17 @@ depends_on = None
 
 GROUP_COLUMNS = ("gpu_id", "gpu_count", "benchmark", "benchmark_version", "identity_key")
 BACKFILL_CHUNK = 1000
-COVER_COLUMNS = ("gpu_id", "gpu_count", "quarantined", "benchmark", "benchmark_version",
-                 "identity_key", "value", "result_id", "source_id")
+COVER_COLUMNS = (
+    "gpu_id",
+    "gpu_count",
+    "quarantined",
+    "benchmark",
+    "benchmark_version",
+    "identity_key",
+    "value",
+    "result_id",
+    "source_id",
+)
 
 
 def _replace_cover_index(columns: tuple[str, ...]) -> None:
@@ -37,10 +46,12 @@ def _replace_cover_index(columns: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("results") as batch:
-        batch.add_column(sa.Column("identity_key", sa.String(64), nullable=False,
-                                   server_default=""))
-        batch.add_column(sa.Column("comparable", sa.Boolean, nullable=False,
-                                   server_default=sa.true()))
+        batch.add_column(
+            sa.Column("identity_key", sa.String(64), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("comparable", sa.Boolean, nullable=False, server_default=sa.true())
+        )
     _replace_cover_index(COVER_COLUMNS)
     _backfill_identity()
     _key_summaries_by_identity()
@@ -49,18 +60,32 @@ def upgrade() -> None:
 
 def _backfill_identity() -> None:
     connection = op.get_bind()
-    table = sa.table("results", sa.column("id"), sa.column("benchmark"),
-                     sa.column("settings", sa.JSON), sa.column("fingerprint", sa.JSON),
-                     sa.column("origin"), sa.column("identity_key"))
-    rows = connection.execute(sa.select(
-        table.c.id, table.c.benchmark, table.c.settings, table.c.fingerprint
-    ).where(table.c.origin != "public")).all()
-    updates = [{"row_id": row.id, "key": key} for row in rows
-               if (key := _identity(row.benchmark, row.settings, row.fingerprint))]
-    statement = table.update().where(table.c.id == sa.bindparam("row_id")).values(
-        identity_key=sa.bindparam("key"))
+    table = sa.table(
+        "results",
+        sa.column("id"),
+        sa.column("benchmark"),
+        sa.column("settings", sa.JSON),
+        sa.column("fingerprint", sa.JSON),
+        sa.column("origin"),
+        sa.column("identity_key"),
+    )
+    rows = connection.execute(
+        sa.select(table.c.id, table.c.benchmark, table.c.settings, table.c.fingerprint).where(
+            table.c.origin != "public"
+        )
+    ).all()
+    updates = [
+        {"row_id": row.id, "key": key}
+        for row in rows
+        if (key := _identity(row.benchmark, row.settings, row.fingerprint))
+    ]
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(identity_key=sa.bindparam("key"))
+    )
     for start in range(0, len(updates), BACKFILL_CHUNK):
-        connection.execute(statement, updates[start:start + BACKFILL_CHUNK])
+        connection.execute(statement, updates[start : start + BACKFILL_CHUNK])
 
 
 def _identity(benchmark: str, settings: Any, fingerprint: Any) -> str:
@@ -90,12 +115,14 @@ def _key_summaries_by_identity(with_identity: bool = True) -> None:
     with warnings.catch_warnings():
         # SQLite rebuilds the table with the new primary key; SQLAlchemy warns that the copy's
         # key differs from the reflected one, which is the point of this step.
-        warnings.filterwarnings("ignore", message=r"Table '_alembic_tmp_group_summaries'",
-                                category=sa.exc.SAWarning)
+        warnings.filterwarnings(
+            "ignore", message=r"Table '_alembic_tmp_group_summaries'", category=sa.exc.SAWarning
+        )
         with op.batch_alter_table("group_summaries", recreate="auto") as batch:
             if with_identity:
-                batch.add_column(sa.Column("identity_key", sa.String(64), nullable=False,
-                                           server_default=""))
+                batch.add_column(
+                    sa.Column("identity_key", sa.String(64), nullable=False, server_default="")
+                )
             else:
                 batch.drop_column("identity_key")
             if not is_postgresql:
@@ -104,16 +131,19 @@ def _key_summaries_by_identity(with_identity: bool = True) -> None:
         op.create_primary_key("group_summaries_pkey", "group_summaries", columns)
     with op.batch_alter_table("summary_changes") as batch:
         if with_identity:
-            batch.add_column(sa.Column("identity_key", sa.String(64), nullable=False,
-                                       server_default=""))
+            batch.add_column(
+                sa.Column("identity_key", sa.String(64), nullable=False, server_default="")
+            )
         else:
             batch.drop_column("identity_key")
 
 
 def _log_every_group(columns: tuple[str, ...]) -> None:
     names = ", ".join(columns)
-    op.execute(f"INSERT INTO summary_changes ({names}) "
-               f"SELECT DISTINCT {names} FROM results WHERE gpu_id IS NOT NULL")
+    op.execute(
+        f"INSERT INTO summary_changes ({names}) "
+        f"SELECT DISTINCT {names} FROM results WHERE gpu_id IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
