@@ -21,7 +21,7 @@ types:
 	python3 -m mypy --no-error-summary
 
 unit:
-	python3 -m pytest -q -m "unit" -p no:cacheprovider
+	python3 -m pytest -q -m "unit" -p no:cacheprovider -n auto
 
 demo:
 	python3 -m pip install -q . && gpuatlas compare a100-80gb-sxm rtx-4090

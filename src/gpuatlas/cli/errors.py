@@ -51,8 +51,12 @@ def report_user_error(error: GpuAtlasError) -> None:
         typer.echo(json.dumps(error_document(error), indent=2, ensure_ascii=False))
     else:
         from rich.console import Console  # loaded only when there is an error to show
+        from rich.text import Text
 
-        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+        # The message is data, not markup ("FLUX.1 [dev]" stays), and is not hard-wrapped: a
+        # path or a name is never split across lines (the terminal wraps long lines itself).
+        message = Text.assemble(("error:", "bold red"), " ", str(error))
+        Console(stderr=True, soft_wrap=True).print(message, highlight=False)
 
 
 def usage_error_document(error: typer.TyperException) -> dict[str, object]:
