@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from gpuatlas.app.documents import versioned
-from gpuatlas.app.requests import SystemModelRequest, model_reference
+from gpuatlas.app.requests import ServedModelRequest, SystemModelRequest, model_reference
 from gpuatlas.catalog.model_weights import choose_weights
 from gpuatlas.performance import api
 from gpuatlas.performance.platform_engines import auto_engine
@@ -71,21 +71,9 @@ def _weights_assumed(choice: Any) -> dict[str, Any]:
     return {"format": choice.format_id, "label": choice.label, "reason": choice.reason}
 
 
-class PredictServingRequest(SystemModelRequest):
+class PredictServingRequest(ServedModelRequest):
     """A system serving one model at a concurrency (the defaults of `gpuatlas predict serving`)."""
 
-    weights: str = Field(
-        "auto",
-        min_length=1,
-        max_length=40,
-        description="Weight format; auto: the checkpoint's own.",
-    )
-    engine: str = Field(
-        "auto",
-        min_length=1,
-        max_length=40,
-        description="Inference engine; auto: the system's usual one.",
-    )
     concurrency: int | Literal["max"] = Field(
         "max", description="Concurrent sequences on the system, or 'max'."
     )

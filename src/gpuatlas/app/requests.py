@@ -47,6 +47,24 @@ class SystemModelRequest(AnswerRequest):
     )
 
 
+class ServedModelRequest(SystemModelRequest):
+    """A model served by an LLM engine on one system: its weight format and engine, both chosen
+    for the checkpoint and the platform unless named."""
+
+    weights: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Weight format; auto: the checkpoint's own.",
+    )
+    engine: str = Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Inference engine; auto: the system's usual one.",
+    )
+
+
 def split_list(value: Any) -> Any:
     """'fp16, Q4_K_M' → ['fp16', 'Q4_K_M'] (a form field); lists pass through."""
     if isinstance(value, str):

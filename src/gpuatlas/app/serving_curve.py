@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gpuatlas.app.documents import versioned
-from gpuatlas.app.requests import FloatList, SystemModelRequest, model_reference
+from gpuatlas.app.requests import FloatList, ServedModelRequest, model_reference
 from gpuatlas.catalog.model_weights import choose_weights
 from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
@@ -24,22 +24,10 @@ from gpuatlas.performance.platform_engines import auto_engine
 SCHEMA_ANSWER = "serving-curve"
 
 
-class ServingCurveRequest(SystemModelRequest):
+class ServingCurveRequest(ServedModelRequest):
     """One model served on one system at every concurrency (the defaults of
     `gpuatlas predict serving-curve`)."""
 
-    weights: str = Field(
-        "auto",
-        min_length=1,
-        max_length=40,
-        description="Weight format; auto: the checkpoint's own.",
-    )
-    engine: str = Field(
-        "auto",
-        min_length=1,
-        max_length=40,
-        description="Inference engine; auto: the system's usual one.",
-    )
     input_tokens: int = Field(1024, ge=1, le=1_000_000, description="Prompt tokens per request.")
     output_tokens: int = Field(
         1024, ge=1, le=1_000_000, description="Generated tokens per request."
