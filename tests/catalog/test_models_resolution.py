@@ -84,10 +84,10 @@ def test_unknown_name_lists_close_matches() -> None:
 
 
 def test_a_different_version_is_not_silently_mapped_to_another() -> None:
-    # Mistral-7B v0.2 is not in the library; it must not resolve to v0.1 or v0.3
+    # there is no Mistral-7B v0.4: it must not resolve to v0.3 (or any other release)
     with pytest.raises(UnknownNameError) as caught:
-        resolve_model("mistralai/Mistral-7B-Instruct-v0.2", allow_hub=False)
-    assert "mistral-7b-v0.1" in caught.value.candidates
+        resolve_model("mistralai/Mistral-7B-Instruct-v0.4", allow_hub=False)
+    assert "mistral-7b-v0.3" in caught.value.candidates
 
 
 def test_resolve_llm_gives_a_vlm_backbone_and_refuses_diffusion() -> None:
