@@ -20,6 +20,7 @@ from gpuatlas.catalog.model_arch import (
     VisionLanguageArch,
 )
 from gpuatlas.catalog.models import ModelReference, all_models
+from gpuatlas.performance.llm.shape import kv_bytes_per_token
 
 
 def backbone(model: AnyModelArch) -> ModelArch | None:
@@ -61,9 +62,9 @@ def kv_rows(llm: ModelArch) -> list[dict[str, Any]]:
     context = llm.max_position_embeddings or None
     rows = []
     for precision in all_kv_cache_precisions():
-        per_token = llm.kv_cache_bytes_per_token(precision.bytes_per_element)
+        per_token = kv_bytes_per_token(llm, precision.bytes_per_element, 0)
         at_context = (
-            llm.kv_cache_bytes_per_token(precision.bytes_per_element, context) if context else None
+            kv_bytes_per_token(llm, precision.bytes_per_element, context) if context else None
         )
         rows.append(
             {

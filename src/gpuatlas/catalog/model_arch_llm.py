@@ -107,28 +107,6 @@ class ModelArch:
             return self.kv_lora_rank + self.qk_rope_head_dim
         return 2 * self.num_kv_heads * self.head_dim
 
-    def kv_cache_bytes_per_token(
-        self, bytes_per_element: float, context_tokens: int | None = None
-    ) -> float:
-        """KV-cache bytes per token of context, averaged over a sequence of `context_tokens`.
-
-        Sliding-window layers keep at most `sliding_window` tokens, so for long contexts their
-        share per token shrinks. With `context_tokens=None` every layer counts in full (the
-        cost of a token while the context is shorter than the window).
-        """
-        per_layer = self.kv_elements_per_token_per_layer() * bytes_per_element
-        if context_tokens is None or context_tokens <= 0 or not self.sliding_window_layers:
-            return per_layer * self.num_layers
-        return self.kv_cache_bytes(bytes_per_element, context_tokens) / context_tokens
-
-    def kv_cache_bytes(self, bytes_per_element: float, context_tokens: int) -> float:
-        """Total KV-cache bytes for one sequence holding `context_tokens` tokens."""
-        per_layer = self.kv_elements_per_token_per_layer() * bytes_per_element
-        window = self.sliding_window or context_tokens
-        windowed_tokens = min(context_tokens, window)
-        sliding = len(self.sliding_window_layers)
-        return per_layer * (self.full_attention_layers * context_tokens + sliding * windowed_tokens)
-
     # ----- parameters ------------------------------------------------------------------------
 
     def embedding_params(self) -> int:
@@ -249,34 +227,6 @@ class ModelArch:
         breakdown = self.parameter_breakdown()
         excluded = breakdown["embedding"] + breakdown["lm_head"] + breakdown["norms"]
         return self.total_params() - excluded
-
-    # ----- compute ---------------------------------------------------------------------------
-
-    def attention_flops_per_token(self, context_tokens: int) -> float:
-        """Score and value FLOPs for one new token attending to `context_tokens` cached ones.
-
-        Per layer 2·heads·ctx·(qk_dim + v_dim) (QKᵀ and attention·V); sliding-window layers
-        attend to at most `sliding_window` tokens.
-        """
-        if context_tokens <= 0:
-            return 0.0
-        if self.kv_lora_rank > 0:
-            qk_dim = self.qk_nope_head_dim + self.qk_rope_head_dim
-            v_dim = self.v_head_dim
-        else:
-            qk_dim = v_dim = self.head_dim
-        per_context_token = 2.0 * self.num_attention_heads * (qk_dim + v_dim)
-        window = min(context_tokens, self.sliding_window or context_tokens)
-        sliding = len(self.sliding_window_layers)
-        attended = self.full_attention_layers * context_tokens + sliding * window
-        return per_context_token * attended
-
-    def flops_per_token(self, context_tokens: int = 0) -> float:
-        """Forward FLOPs for one token: 2·(active non-embedding params + the output matmul)
-        plus attention over `context_tokens` (0 = the weight term alone)."""
-        output_matmul = self.vocab_size * self.hidden_size
-        weights = 2.0 * (self.active_non_embedding_params() + output_matmul)
-        return weights + self.attention_flops_per_token(context_tokens)
 
 
 __all__ = ["AttentionType", "ModelArch", "ModelKind", "PublishedCount"]

@@ -89,7 +89,7 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         moe_layers=model.moe_layers,
         num_experts=model.num_experts,
         experts_per_token=model.experts_per_token,
-        matmul_flops_per_token=2.0 * (model.active_non_embedding_params() + head_params),
+        matmul_flops_per_token=matmul_flops_per_token(model),
         num_layers=model.num_layers,
         hidden_size=model.hidden_size,
         num_attention_heads=model.num_attention_heads,
@@ -120,6 +120,30 @@ def attended_positions(
     full, sliding, window = layers
     windowed = ops.minimum(context_tokens, window) if window else context_tokens
     return full * context_tokens + sliding * windowed
+
+
+def attention_flops_per_position(model: ModelArch) -> float:
+    """Score and value FLOPs of one new token per attended position per layer:
+    2·heads·(qk_dim + v_dim) (QKᵀ and attention·V; MLA's heads are nope + rope wide)."""
+    if model.kv_lora_rank > 0:
+        qk_dim, v_dim = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
+    else:
+        qk_dim = v_dim = model.head_dim
+    return 2.0 * model.num_attention_heads * (qk_dim + v_dim)
+
+
+def forward_flops_per_token(
+    model: ModelArch, context_tokens: Value = 0, ops: Primitives = SCALAR
+) -> Value:
+    """Forward FLOPs of one token: 2·(active non-embedding params + the output matmul) plus
+    attention over `context_tokens` cached tokens (0: the weight term alone)."""
+    attended = attended_positions(attention_layers(model), context_tokens, ops)
+    return matmul_flops_per_token(model) + attention_flops_per_position(model) * attended
+
+
+def matmul_flops_per_token(model: ModelArch) -> float:
+    """2·(active non-embedding params + the output matmul; a tied head reads the embedding)."""
+    return 2.0 * (model.active_non_embedding_params() + model.vocab_size * model.hidden_size)
 
 
 def kv_cache_bytes(

@@ -20,6 +20,7 @@ from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.llm.shape import (
     LlmShape,
     attended_positions,
+    attention_flops_per_position,
     attention_layers,
     kv_cache_bytes,
     kv_shards,
@@ -91,12 +92,7 @@ class LlmRuntime:
     def attention_flops_per_position(self) -> float:
         """Score and value FLOPs of one new token per attended position per layer:
         2·heads·(qk_dim + v_dim) (QKᵀ and attention·V)."""
-        model = self.model
-        if model.kv_lora_rank > 0:
-            qk_dim, v_dim = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
-        else:
-            qk_dim = v_dim = model.head_dim
-        return 2.0 * model.num_attention_heads * (qk_dim + v_dim)
+        return attention_flops_per_position(self.model)
 
     @cached_property
     def attention_layers(self) -> tuple[int, int, int]:

@@ -10,6 +10,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.collectives import allreduce_s
+from gpuatlas.performance.llm.shape import forward_flops_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
@@ -33,7 +34,7 @@ PARAMETER_SHARDING_TRAFFIC = 1.5
 def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
     """Full: 6·N (forward 2, backward 4); LoRA/QLoRA: 4·N (no weight gradients of the base);
     recomputation adds another forward (2·N)."""
-    forward = model.flops_per_token(setup.sequence_tokens // 2)
+    forward = forward_flops_per_token(model, setup.sequence_tokens // 2)
     multiplier = 3.0 if setup.method == "full" else 2.0
     if recompute:
         multiplier += 1.0
