@@ -1,0 +1,210 @@
+"""Held-out measurements written the way their sources write them.
+
+The files in ``catalog/data/measurements/holdout/as_written/`` have the columns of every
+measured-data CSV, but the GPU, engine and version, model and weight format are the words of
+the source ("Nvidia RTX 3060 12GB", "vLLM 0.8.5.post1", "Llama-3.2-3B-Instruct-Q4_K_M.gguf",
+"bfloat16"). Each row goes through the name resolution a user's command goes through
+(`resolve_system`, `parse_engine_spec`, `resolve_model_reference`, `resolve_format`); a row
+whose names do not resolve is kept with the reason, so the accuracy report can say how much of
+a fresh set the tool covers and what a user writing those names would hit.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.measurements import (
+    ENGINES,
+    METRIC_UNITS,
+    MeasuredRow,
+    Metric,
+    Parallelism,
+    holdout_dir,
+)
+from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.engine_specs import parse_engine_spec
+
+WRITTEN_FOLDER = "as_written"
+TRAINING_METRIC = "train_tok_s"
+
+
+@dataclass(frozen=True)
+class UnresolvedRow:
+    """A row whose written names do not resolve: where it is, what failed, and why."""
+
+    file: str
+    line: int
+    source: str
+    metric: str
+    field: str
+    written: str
+    reason: str
+
+    @property
+    def grouped_reason(self) -> str:
+        """The reason without the row's own words (rows failing the same way group)."""
+        return f"{self.field} as written does not resolve: {self.reason}"
+
+
+@dataclass(frozen=True)
+class WrittenSet:
+    """A folder of written rows: those that resolved (as MeasuredRow) and those that did not."""
+
+    rows: tuple[MeasuredRow, ...]
+    unresolved: tuple[UnresolvedRow, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows) + len(self.unresolved)
+
+
+class _NameError(Exception):
+    def __init__(self, field: str, written: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.written = written
+        self.reason = reason
+
+
+def written_dir() -> Path:
+    """The packaged folder of held-out rows written as their sources write them."""
+    return holdout_dir() / WRITTEN_FOLDER
+
+
+def load_written(path: Path | str | None = None) -> WrittenSet:
+    """Resolve every row of the CSV files in `path` (default: the packaged folder)."""
+    target = Path(path) if path is not None else written_dir()
+    files = sorted(target.glob("*.csv")) if target.is_dir() else [target]
+    rows: list[MeasuredRow] = []
+    unresolved: list[UnresolvedRow] = []
+    for csv_path in files:
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            for cells in reader:
+                outcome = resolve_written_row(cells, csv_path.name, reader.line_num)
+                if isinstance(outcome, MeasuredRow):
+                    rows.append(outcome)
+                else:
+                    unresolved.append(outcome)
+    return WrittenSet(tuple(rows), tuple(unresolved))
+
+
+def resolve_written_row(cells: dict[str, str], file: str, line: int) -> MeasuredRow | UnresolvedRow:
+    """The row with catalog ids for its written names, or why one of them does not resolve."""
+    text = {key: (value or "").strip() for key, value in cells.items()}
+    try:
+        return _measured_row(text, file, line)
+    except _NameError as error:
+        return UnresolvedRow(
+            file, line, text["source"], text["metric"], error.field, error.written, error.reason
+        )
+
+
+def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
+    metric = _metric(text["metric"], text["unit"])
+    engine, version, backend = _engine(text, metric)
+    model_id, hinted_format = _model(text["model"])
+    return MeasuredRow(
+        gpu=_gpu_id(text["gpu"]),
+        gpu_count=int(text["gpu_count"]),
+        engine=engine,
+        engine_version=version,
+        model=model_id,
+        weights=_weights(text["weights"], hinted_format, text["model"]),
+        kv_cache=text.get("kv_cache") or None,
+        batch=_batch(text["batch"]),
+        input_tokens=_optional_int(text["input_tokens"]),
+        output_tokens=_optional_int(text["output_tokens"]),
+        resolution=text["resolution"] or None,
+        steps=_optional_int(text["steps"]),
+        metric=metric,
+        value=float(text["value"]),
+        unit=text["unit"],
+        source=text["source"],
+        source_date=text["source_date"] or None,
+        notes=text["notes"],
+        file=f"{WRITTEN_FOLDER}/{file}",
+        line=line,
+        parallelism=_parallelism(text.get("parallelism", ""), int(text["gpu_count"])),
+        variant=text.get("variant") or None,
+        backend=backend,
+    )
+
+
+def _gpu_id(written: str) -> str:
+    """A GPU name or a system name ('DGX-H100', '8x H100 SXM'): the catalog GPU id."""
+    try:
+        return resolve_system(written).gpu.id
+    except GpuAtlasError as error:
+        raise _NameError("GPU", written, _first_line(error)) from None
+
+
+def _engine(text: dict[str, str], metric: Metric) -> tuple[str, str, str | None]:
+    """(engine id, version text, backend) of 'engine' + 'engine_version' as written.
+
+    Training rows keep the engine's words only in their notes: a training prediction takes no
+    engine (`gpuatlas predict train` has no engine option), so a trainer's name never stops one.
+    """
+    written = f"{text['engine']} {text['engine_version']}".strip()
+    stated_backend = text.get("backend") or None
+    if metric == TRAINING_METRIC:
+        return "pytorch", written, stated_backend
+    try:
+        spec = parse_engine_spec(written)
+    except GpuAtlasError as error:
+        raise _NameError("engine", written, _first_line(error)) from None
+    if spec.engine not in ENGINES:
+        raise _NameError("engine", written, f"engine {spec.engine!r} has no measured-row form")
+    return spec.engine, spec.version or "", stated_backend or spec.backend
+
+
+def _model(written: str) -> tuple[str, str | None]:
+    try:
+        reference = resolve_model_reference(written, allow_hub=False)
+    except GpuAtlasError as error:
+        raise _NameError("model", written, _first_line(error)) from None
+    return reference.model.id, reference.format_id
+
+
+def _weights(written: str, hinted: str | None, model: str) -> str:
+    """The stated format, else the one the model's name carries."""
+    if not written:
+        if hinted is None:
+            raise _NameError("weights", model, "no format stated and none in the model's name")
+        return hinted
+    try:
+        return resolve_format(written).id
+    except GpuAtlasError as error:
+        raise _NameError("weights", written, _first_line(error)) from None
+
+
+def _metric(written: str, unit: str) -> Metric:
+    if METRIC_UNITS.get(written) != unit:
+        raise _NameError("metric", written, f"unknown metric or unit {unit!r}")
+    return cast(Metric, written)
+
+
+def _batch(written: str) -> int | Literal["max"] | None:
+    if written == "max":
+        return "max"
+    return _optional_int(written)
+
+
+def _optional_int(written: str) -> int | None:
+    return int(written) if written else None
+
+
+def _parallelism(written: str, gpu_count: int) -> Parallelism | None:
+    if written in ("tp", "pp", "layer-split", "dp", "none"):
+        return cast(Parallelism, written)
+    return "none" if gpu_count == 1 else None
+
+
+def _first_line(error: GpuAtlasError) -> str:
+    return str(error).splitlines()[0][:160]
