@@ -15,6 +15,7 @@ from gpuatlas.app.documents import is_usd_field
 from gpuatlas.app.registry import ANSWERS
 from gpuatlas.cli.main import app
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bench"
 SCHEMA = re.compile(r"^gpuatlas\.[a-z0-9-]+/\d+$")
 PUBLISHED = {answer.schema_version for answer in ANSWERS}
 
@@ -52,6 +53,8 @@ COMMANDS = [
     ],
     ["compare", "rtx-4090", "rtx-3090"],
     ["bench", "list"],
+    ["bench", "run", "system-cpu-single", "--param", "seconds=0.05", "--repeats", "1"],
+    ["bench", "import", str(FIXTURES / "vllm_bench_serve.json"), "--gpu", "rtx-4090"],
     ["leaderboard"],
 ]
 

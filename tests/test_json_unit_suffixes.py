@@ -35,8 +35,9 @@ NOT_CONVENTIONAL = {
 
 
 # The published suite's benchmark parameters (records/data/suite_v1.toml, echoed by `bench list`
-# and stored with every result) keep their names until the suite's next version.
-FROZEN_BY_SUITE_V1 = "params"
+# as `params` and stored with every result record as `settings.extra`) keep their names until
+# the suite's next version.
+FROZEN_BY_SUITE_V1 = frozenset({"params", "extra"})
 
 
 def keys_of(document: Any) -> Iterator[str]:
@@ -44,7 +45,7 @@ def keys_of(document: Any) -> Iterator[str]:
     if isinstance(document, dict):
         for key, value in document.items():
             yield key
-            if key != FROZEN_BY_SUITE_V1:
+            if key not in FROZEN_BY_SUITE_V1:
                 yield from keys_of(value)
     elif isinstance(document, list):
         for item in document:

@@ -9,14 +9,18 @@ from pathlib import PurePath
 from typing import Any
 
 SCHEMA_PREFIX = "gpuatlas."
+# The answers whose document changed incompatibly (a key renamed or removed) since /1, with
+# their current version; CHANGELOG.md lists what changed in each. Every other answer is at /1.
+SCHEMA_VERSIONS: dict[str, int] = {}
 
 
-def schema_name(answer: str, version: int = 1) -> str:
-    """``gpuatlas.<answer>/<version>``: the one naming convention of every document."""
-    return f"{SCHEMA_PREFIX}{answer}/{version}"
+def schema_name(answer: str, version: int | None = None) -> str:
+    """``gpuatlas.<answer>/<version>``: the one naming convention of every document (by default
+    the answer's current version)."""
+    return f"{SCHEMA_PREFIX}{answer}/{version or SCHEMA_VERSIONS.get(answer, 1)}"
 
 
-def versioned(answer: str, body: dict[str, Any], version: int = 1) -> dict[str, Any]:
+def versioned(answer: str, body: dict[str, Any], version: int | None = None) -> dict[str, Any]:
     """The document with its schema_version first, every value JSON-ready and every USD amount
     of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it)."""
     document = plain(body)

@@ -87,6 +87,9 @@ ANSWERS: tuple[Answer, ...] = (
     _answer("comparison", "compare A B", "/compare/{a}/{b}.json", "compare:comparison_document"),
     _answer("leaderboard", "leaderboard", "/leaderboard.json", "leaderboard:leaderboard_document"),
     _answer("bench-list", "bench list", "/bench.json", "suite:bench_list_document"),
+    _answer("bench-run", "bench run SELECTOR", "", "bench_results:bench_run_document"),
+    _answer("bench-import", "bench import FILE", "", "bench_results:bench_import_document"),
+    _answer("agent-status", "agent status", "", "agent_status:agent_status_document"),
     _answer("calibration", "calibrate [--data D] [--output F]", "", "calibrate:calibrate_document"),
     _answer(
         "error",

@@ -4,10 +4,12 @@ JSON outputs (`--json`):
 - `bench list --json`: {"schema_version", "request", "suite", "suite_version", "benchmarks":
   [{id, version, category, title, runner, model, unit, higher_is_better, primary_metric,
   requires_gpu, params}]} (built by gpuatlas.app.suite)
-- `bench run --json`: {"results": [<gpuatlas.result/1>...], "skipped": [{benchmark, reason}],
-  "files": [path...]}
+- `bench run --json`: gpuatlas.bench-run/1 {"schema_version", "request", "results": [{result_id,
+  benchmark, benchmark_version, benchmark_key, run_identity, valid_for_comparison,
+  not_valid_reasons, file, record: <gpuatlas.result/1>}...], "files", "valid_for_comparison",
+  "skipped": [{benchmark, reason}]} (built by gpuatlas.app.bench_results)
 - `bench show FILE --json`: the result document (gpuatlas.result/1)
-- `bench import --json`: {"results": [<gpuatlas.result/1>...], "files": [path...]}
+- `bench import --json`: gpuatlas.bench-import/1, as `bench run` without "skipped"
 - `bench schema`: the JSON Schema of gpuatlas.result/1
 
 Exit status of `bench run`: 0 when every result is valid for comparison, 2 when nothing ran,
@@ -315,12 +317,12 @@ def run_command(
             return
         points = sweep_points(options, concurrencies, rates)
         several = len(select_benchmarks(selector)) * len(points) > 1
-        files: list[str] = []
+        files: dict[str, str] = {}  # result id -> the file written
 
         def keep(result: BenchResult) -> None:
             path = _output_path(output, result, several)
             if path is not None:
-                files.append(str(dump_result(result, path)))
+                files[result.result_id] = str(dump_result(result, path))
             if not as_json:
                 render_result(result)
 
@@ -334,18 +336,22 @@ def run_command(
             if any(result.interrupted for result in point_results):
                 break
     if as_json:
-        document = {
-            "results": [r.model_dump(mode="json") for r in results],
-            "skipped": [asdict(s) for s in skipped],
-            "files": files,
+        from gpuatlas.app.bench_results import bench_run_document
+
+        request = {
+            "selector": selector,
+            "concurrency": concurrencies,
+            "rate_rps": rates,
+            "output": None if output is None else str(output),
         }
-        typer.echo(json.dumps(document, indent=2))
+        skipped_items = [asdict(s) for s in skipped]
+        typer.echo(json.dumps(bench_run_document(request, results, skipped_items, files), indent=2))
         if any(not result.comparable for result in results):
             raise typer.Exit(code=NOT_COMPARABLE_EXIT_CODE)
         return
     for item in skipped:
         console.print(f"[yellow]skipped[/] {item.benchmark}: {item.reason}", highlight=False)
-    for path in files:
+    for path in files.values():
         console.print(f"wrote {path}", highlight=False)
     if not results:
         console.print("[red]nothing ran[/] (see the reasons above)")
@@ -472,14 +478,24 @@ def import_command(
             results = with_gpu(results, gpu, gpu_count)
         several = len(results) > 1
         targets = [(r, _output_path(output, r, several)) for r in results]
-        written = [str(dump_result(r, target)) for r, target in targets if target is not None]
+        written = {
+            r.result_id: str(dump_result(r, target)) for r, target in targets if target is not None
+        }
     if as_json:
-        document = {"results": [r.model_dump(mode="json") for r in results], "files": written}
-        typer.echo(json.dumps(document, indent=2))
+        from gpuatlas.app.bench_results import bench_import_document
+
+        request = {
+            "file": str(file),
+            "tool": tool,
+            "gpu": gpu,
+            "gpu_count": gpu_count,
+            "output": None if output is None else str(output),
+        }
+        typer.echo(json.dumps(bench_import_document(request, results, written), indent=2))
         return
     for result in results:
         render_result(result)
-    for file_name in written:
+    for file_name in written.values():
         console.print(f"wrote {file_name}", highlight=False)
 
 

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 import typer
 
-from gpuatlas.app.documents import schema_name
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.store_common import (
     JsonOption,
@@ -23,8 +22,6 @@ from gpuatlas.cli.store_common import (
 )
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.settings import AGENT_TOKEN, TOKEN, TOKEN_FILE
-
-AGENT_STATUS_SCHEMA = schema_name("agent-status")
 
 agent_app = typer.Typer(
     help="Run the suite here and push results to a GPU Atlas server; `agent status` shows "
@@ -147,29 +144,19 @@ def agent_status(
     as_json: JsonOption = False,
 ) -> None:
     """What the spool holds: results waiting to be pushed, and rejected ones with the reason."""
-    from gpuatlas.fleet.spool import Spool, default_spool_dir
+    from gpuatlas.app.agent_status import agent_status_document
 
-    queue = Spool(spool or default_spool_dir()).ensure()
-    rejected = [{"file": path.name, "reasons": reasons} for path, reasons in queue.rejected()]
-    raw_kept = sorted(path.name for path in queue.raw_dir.glob("*.json"))
-    pending = len(queue.pending())
+    document = agent_status_document(spool)
     if as_json:
-        echo_json(
-            {
-                "schema_version": AGENT_STATUS_SCHEMA,
-                "spool": str(queue.root),
-                "pending": pending,
-                "rejected": rejected,
-                "raw_kept": raw_kept,
-            }
-        )
+        echo_json(document)
         return
     console.print(
-        f"spool {queue.root}: {pending} pending, {len(rejected)} rejected, "
-        f"{len(raw_kept)} full results kept in raw/",
+        f"spool {document['spool']}: {document['pending']} pending, "
+        f"{len(document['rejected'])} rejected, "
+        f"{len(document['raw_kept'])} full results kept in raw/",
         highlight=False,
     )
-    for item in rejected:
+    for item in document["rejected"]:
         console.print(f"  rejected {item['file']}: {'; '.join(item['reasons'])}", highlight=False)
 
 
