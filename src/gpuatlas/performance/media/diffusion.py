@@ -15,7 +15,8 @@ Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
 are launch-bound, large ones compute-bound). A `denoise-loop` variant times the denoising loop
 only: no text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
-vanilla (non-SDPA) attention are their own calibration levels over eager diffusers'. Vanilla
+vanilla (non-SDPA) attention are their own calibration levels over eager diffusers' (an
+engine without rows of its own, stable-fast, takes torch.compile's measured gain). Vanilla
 attention also moves its score matrices through memory (heads x queries x keys, four passes:
 attention_score_bytes), which SDPA/xformers keep on chip: at SD 1.x 512 px ~5.9 GB per image
 forward in fp16, ~12 ms on an A10 as Lambda's xformers/no-xformers pairs measure.
@@ -450,16 +451,22 @@ def image_calibration_class(gpu: Gpu) -> str:
 def image_hardware_class(gpu: Gpu) -> str:
     """The hardware class an image case is predicted under (see IMAGE_CLASS_STAND_INS)."""
     found = image_calibration_class(gpu)
-    stand_in = IMAGE_CLASS_STAND_INS.get(found)
-    if stand_in is None or _has_image_groups(current_calibration().version, found):
-        return found
+    return _own_or_stand_in(found, IMAGE_CLASS_STAND_INS, f"|{found}|")
+
+
+def _own_or_stand_in(name: str, stand_ins: dict[str, str], key_fragment: str) -> str:
+    """`name`, or its stand-in while no image group key of the calibration contains the
+    fragment that names it."""
+    stand_in = stand_ins.get(name)
+    if stand_in is None or _has_image_groups(current_calibration().version, key_fragment):
+        return name
     return stand_in
 
 
 @cache
-def _has_image_groups(version: str, hardware: str) -> bool:
+def _has_image_groups(version: str, key_fragment: str) -> bool:
     return any(
-        key.startswith("image|") and f"|{hardware}|" in key for key in current_calibration().groups
+        key.startswith("image|") and key_fragment in key for key in current_calibration().groups
     )
 
 
@@ -475,9 +482,12 @@ def image_params(
     """The fitted efficiencies of this case. A compiled engine (TensorRT, torch.compile,
     stable-fast) not fitted on this hardware class keeps its measured gain over eager diffusers
     where it was fitted and applies it to this class's eager level: its general level alone
-    would undo the class's own (a GeForce card's eager η is above TensorRT's all-GPU one)."""
+    would undo the class's own (a GeForce card's eager η is above TensorRT's all-GPU one).
+    An engine with no image rows of its own is costed as its stand-in (IMAGE_ENGINE_STAND_INS),
+    and no compiled engine is given more host time per forward than eager diffusers."""
     denoiser_kind = denoiser_class(model)
-    engine_id, hardware = image_engine(engine, variant), image_hardware_class(system.gpu)
+    engine_id = gain_source_engine(image_engine(engine, variant))
+    hardware = image_hardware_class(system.gpu)
     calibration = current_calibration()
     prior = PRIORS[denoiser_kind]
     params = calibration.params("image", prior, engine_id, hardware, denoiser_kind)
@@ -488,7 +498,12 @@ def image_params(
     engine_there = calibration.neutral_params("image", prior, engine_id, level, denoiser_kind)
     eager_there = calibration.neutral_params("image", prior, EAGER_ENGINE, level, denoiser_kind)
     eta_gain = _ratio(engine_there["eta_compute"], eager_there["eta_compute"])
-    overhead_ratio = _ratio(engine_there["step_overhead_ms"], eager_there["step_overhead_ms"])
+    # a compiled engine launches fewer kernels than eager PyTorch, never more (fused kernels,
+    # CUDA graphs): its host time is at most eager's, whatever the fit's weakly identified
+    # overheads say
+    overhead_ratio = min(
+        1.0, _ratio(engine_there["step_overhead_ms"], eager_there["step_overhead_ms"])
+    )
     return GroupParams(
         eta_memory=params.eta_memory,
         eta_compute=min(1.0, eager.eta_compute * eta_gain),
@@ -497,6 +512,39 @@ def image_params(
         exact=False,
         sequence_overhead_us=params.sequence_overhead_us,
     )
+
+
+# Compiled image engines with no measured rows of their own in the calibration, and the measured
+# engine whose gain over eager diffusers they take meanwhile. stable-fast (chengzeyi/stable-fast)
+# does what torch.compile does to a diffusers UNet: it traces the module, fuses its kernels
+# (Triton/cuBLASLt epilogues, fused GEGLU/GroupNorm) and replays CUDA graphs, so its gain is of
+# torch.compile's kind; its own rows (when a source is added) replace the stand-in.
+IMAGE_ENGINE_STAND_INS: dict[str, str] = {"stable-fast": "diffusers-compiled"}
+
+
+def gain_source_engine(engine_id: str) -> str:
+    """The engine whose fitted gain over eager diffusers a case of `engine_id` uses: its own,
+    or its stand-in while the calibration has no image groups of its own."""
+    return _own_or_stand_in(engine_id, IMAGE_ENGINE_STAND_INS, f"image|{engine_id}|")
+
+
+def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
+    """What the prediction assumed about the engine: a stand-in's gain, or diffusers' eager
+    defaults when no variant names another configuration."""
+    engine_id = image_engine(engine, variant)
+    gain_engine = gain_source_engine(engine_id)
+    if gain_engine != engine_id:
+        return (
+            f"{engine_id} has no measured rows in the calibration: costed at the measured gain "
+            f"of {gain_engine} (torch.compile) over eager diffusers (both trace the UNet, fuse "
+            "its kernels and replay CUDA graphs)",
+        )
+    if engine_id == EAGER_ENGINE and not variant_parts(variant) - {"denoise-loop"}:
+        return (
+            "diffusers defaults assumed: eager PyTorch 2 with SDPA attention, no torch.compile "
+            "(--variant torch.compile, vanilla-attention or tf32 names another setup)",
+        )
+    return ()
 
 
 def _ratio(engine_value: float, eager_value: float) -> float:
@@ -545,6 +593,7 @@ def predict_diffusion_run(
     batch_s = work.batch_s(params)
     extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))
     low, high = calibration.band(batch_s / batch, "image", extrapolated)
+    notes = work.notes + engine_notes(engine, variant)
     per_image = Estimate(
         batch_s / batch,
         low,
@@ -553,7 +602,7 @@ def predict_diffusion_run(
         MODEL_NAME,
         calibration.version,
         extrapolated,
-        work.notes,
+        notes,
     )
     return DiffusionPrediction(
         system_id=system.id,
@@ -566,7 +615,7 @@ def predict_diffusion_run(
         images_per_min=per_image.inverted(60.0 * system.gpu_count, "images/min"),
         memory_gb=work.memory_gb,
         needs_cpu_offload=work.needs_offload,
-        notes=work.notes,
+        notes=notes,
         offload=work.offload,
         weights=as_format(weights).id,
     )
