@@ -65,7 +65,12 @@ COLUMNS: tuple[str, ...] = (
 )
 
 # Columns a file may add after the required ones; files without them load unchanged.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("parallelism", "variant", "backend")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "parallelism",
+    "variant",
+    "backend",
+    "unusable_for_calibration",
+)
 
 # The compute backend an engine ran on, as the source states it (llama.cpp's ggml backends,
 # ROCm builds of vLLM/SGLang, Apple MLX and Core ML); empty = the engine's default for the GPU.
@@ -187,6 +192,9 @@ class MeasuredRow:
     parallelism: Parallelism | None = None
     variant: str | None = None
     backend: str | None = None
+    # why the row can neither calibrate nor validate the model (a setting that decides the
+    # result is unknowable from the source); None = usable. Kept in the data set, not deleted.
+    unusable_for_calibration: str | None = None
 
     @property
     def row_id(self) -> str:
@@ -257,6 +265,7 @@ class _RowRecord(BaseModel):
     parallelism: Parallelism | None = None
     variant: str | None = None
     backend: str | None = None
+    unusable_for_calibration: str | None = None
 
     @field_validator("gpu")
     @classmethod
