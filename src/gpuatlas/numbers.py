@@ -63,12 +63,28 @@ def format_usd(value: float | None) -> str:
 
 
 def format_usd_range(value: float | None, low: float | None, high: float | None) -> str:
-    """'$0.09 ($0.06–$0.12)': the value and its band, each written by format_usd."""
+    """'$0.09 ($0.06–$0.12)': the value and its band, each written by format_usd — or, when
+    any of them is below a cent, all three to 3 significant digits, so a band never reads
+    '$0.01 ($0.00769–$0.01)'."""
     if value is None:
         return MISSING
     if low is None or high is None:
         return format_usd(value)
-    return f"{format_usd(value)} ({format_usd(low)}–{format_usd(high)})"
+    amounts = (value, low, high)
+    if any(0 < abs(amount) < 0.01 for amount in amounts):
+        value_text, low_text, high_text = (_usd_significant(amount) for amount in amounts)
+    else:
+        value_text, low_text, high_text = (format_usd(amount) for amount in amounts)
+    return f"{value_text} ({low_text}–{high_text})"
+
+
+def _usd_significant(value: float) -> str:
+    """Dollars to 3 significant digits ('$0.0125', '$0.00769', '$1.23')."""
+    if value == 0 or math.isnan(value):
+        return format_usd(value)
+    sign = "−" if value < 0 else ""
+    amount = _round_significant(abs(value), 3)
+    return f"{sign}${amount:,.{decimals_for(amount, 3)}f}"
 
 
 def format_fraction(value: float | None, upper_bound: float = 1.0) -> str:

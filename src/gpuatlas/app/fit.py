@@ -8,12 +8,14 @@ from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import SystemModelRequest, model_reference, split_list
+from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S
 
 if TYPE_CHECKING:
-    from gpuatlas.performance.llm.fit_answer import FitAnswer
+    from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
+    from gpuatlas.performance.llm.offload import OffloadPlan
 
 SCHEMA_ANSWER = "fit"
 
@@ -67,12 +69,91 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
 
 def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str, Any]:
     """``gpuatlas.fit/1``: the request, the first format's memory per GPU (GB as exact
-    {value, low, high} ranges), a row per format and what the answer assumed."""
+    {value, low, high} ranges), a row per format, what the answer assumed, and the verdict in
+    words (``verdict_text``: with partial offload, what runs where and how fast)."""
     answer = fit_answer(request, local_files=local_files)
     return versioned(
         SCHEMA_ANSWER,
-        {"request": request.model_dump(), **answer.detail.to_ranged_json(), **answer.to_json()},
+        {
+            "request": request.model_dump(),
+            **answer.detail.to_ranged_json(),
+            **answer.to_json(),
+            "verdict_text": fit_verdict(answer),
+        },
     )
+
+
+def fit_verdict(answer: FitAnswer) -> str:
+    """The verdict in words. With --gpu-layers / --cpu-moe it is the offload's verdict (what
+    runs where, at what speed), never the all-on-GPU one beside it; without, the fit and, when
+    the format asked for does not fit, the first format in the table that does."""
+    if answer.offload is not None:
+        return _offload_verdict(answer.offload, all_fit=answer.detail.fits)
+    fit = answer.detail
+    gib_needed = format_gib(fit.per_gpu.total_gb)
+    usable = format_gib(fit.usable_gb)
+    if fit.fits:
+        return f"fits: needs {gib_needed} per GPU of {usable} usable"
+    needed = (
+        f"needs {fit.min_gpus_needed} GPUs"
+        if fit.min_gpus_needed is not None
+        else "no number of these GPUs holds it"
+    )
+    text = (
+        f"does not fit on {fit.system_id} in {answer.weights.format_id}: {needed} "
+        f"({gib_needed} per GPU of {usable} usable)"
+    )
+    fitting = _first_fitting_row(answer.rows, answer.weights.format_id)
+    if fitting is not None:
+        text += (
+            f"; fits in {fitting.format_id} ({format_gib(fitting.weights_gb)} of weights, "
+            f"max context {format_number(fitting.max_context_tokens)} tokens)"
+        )
+    return text
+
+
+def _first_fitting_row(rows: tuple[FormatRow, ...], asked: str) -> FormatRow | None:
+    return next((row for row in rows if row.fits and row.format_id != asked), None)
+
+
+def _offload_verdict(plan: OffloadPlan, *, all_fit: bool) -> str:
+    where = (
+        "the MoE experts in host memory (the rest on the GPU)"
+        if plan.experts_on_cpu
+        else f"{plan.gpu_layers} of {plan.total_layers} layers on the GPU (the rest on the CPU)"
+        if plan.gpu_layers < plan.total_layers
+        else f"all {plan.total_layers} layers on the GPU"
+    )
+    if not plan.fits:
+        text = (
+            f"does not fit with {where}: the GPU would hold {format_gib(plan.gpu_total_gb)} "
+            f"of {format_gib(plan.usable_gb)} usable"
+        )
+        return text + _most_layers_hint(plan)
+    text = (
+        f"runs with {where}, ~{_tok_s(plan.decode_ceiling_tok_s)} tok/s decode at most "
+        f"(bandwidth ceiling at batch 1; {_tok_s(plan.all_gpu_ceiling_tok_s)} tok/s "
+        "with every weight on the GPU)"
+    )
+    if all_fit:
+        text += "; the whole model also fits on the GPU"
+    return text
+
+
+def _tok_s(value: float) -> str:
+    """A decode ceiling as the offload line writes it: whole tokens/s, 2 digits below 10."""
+    return format_number(value, significant=2) if value < 10 else format_number(round(value))
+
+
+def _most_layers_hint(plan: OffloadPlan) -> str:
+    most = plan.most_layers_that_fit
+    if most is None:
+        return ""
+    if most == 0:
+        return "; not even one layer fits at this context"
+    if most > plan.total_layers:
+        return f"; every layer and the output layer fit (--gpu-layers {most})"
+    return f"; at most {most} of {plan.total_layers} layers fit (--gpu-layers {most})"
 
 
 class FitTrainingRequest(SystemModelRequest):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -29,6 +29,9 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json
 from gpuatlas.cli.terminal import working
 from gpuatlas.performance.predictions import Estimate
+
+if TYPE_CHECKING:
+    from gpuatlas.economics.offer_costs import OfferPrice
 
 NAMES_SHOWN = 6  # systems named in the one-line "cannot run" count
 
@@ -102,7 +105,7 @@ def cost_command(
     if assumed:
         console.print(assumed, highlight=False)
     if report.ranking and not details:
-        _render_ranking(report)
+        _render_ranking(report, request)
         return
     _render_cost(report, request)
     _render_cannot_run(report)
@@ -116,7 +119,33 @@ def _render_cannot_run(report: CostReport) -> None:
         console.print("[bold]None of these systems can run this work.[/]", highlight=False)
 
 
-def _render_ranking(report: CostReport) -> None:
+def offer_text(offer: OfferPrice) -> str:
+    """'$0.34/GPU-h, RunPod (community, 2026-09-25)': the hourly price beside where it is."""
+    return f"{money(offer.usd_per_gpu_hour)}/GPU-h, {offer.label}"
+
+
+def per_unit(metric: str) -> str:
+    """'$/1M output tokens' -> 'per 1M output tokens'; '$ per image' -> 'per image'."""
+    return "per " + metric.removeprefix("$").strip().removeprefix("/").removeprefix("per ").strip()
+
+
+def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
+    """What the ranked costs assume: the work, the rate each system runs at, and the model and
+    calibration that predicted its speed (so two answers with different bases never look alike)."""
+    best = report.ranking[0].best
+    speeds = f"modelled by {best.model}, calibration {best.calibration_version}"
+    if report.serving:
+        first = report.serving[0].sustained
+        return (
+            f"basis: {request.model} {first.weights} on {request.engine}, requests of "
+            f"{format_number(request.input_tokens)} in / {format_number(request.output_tokens)}"
+            f" out tokens, each system at {first.basis} (its own modelled rate); {speeds}"
+        )
+    work = report.jobs[0].work if report.jobs else request.workload
+    return f"basis: {request.model}, {work}; {speeds}"
+
+
+def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     """One line per system, cheapest first, and the winner in words."""
     metric = report.ranking[0].metric
     scope = "every GPU with an offer" if report.all_gpus else "the named systems"
@@ -129,21 +158,28 @@ def _render_ranking(report: CostReport) -> None:
     )
     for line in report.ranking:
         on_demand = (
-            f"{usd_band(line.on_demand)} {line.on_demand_offer.provider}"
-            if line.on_demand is not None and line.on_demand_offer is not None
-            else "—"
+            "no on-demand offer"
+            if line.on_demand is None or line.on_demand_offer is None
+            else "the same offer"
+            if line.on_demand_offer == line.best_offer
+            else f"{usd_band(line.on_demand)} at {offer_text(line.on_demand_offer)}"
         )
         table.add_row(
-            f"{line.rank}. {line.system_id}", usd_band(line.best), line.best_offer.label, on_demand
+            f"{line.rank}. {line.system_id}",
+            usd_band(line.best),
+            offer_text(line.best_offer),
+            on_demand,
         )
     console.print(table)
     winner = report.ranking[0]
     console.print(
         f"[bold]Cheapest:[/] {winner.system_id} at {usd_band(winner.best)} "
-        f"{metric.removeprefix('$').strip()} on {winner.best_offer.label}. "
+        f"{per_unit(metric)} on {winner.best_offer.label} at "
+        f"{money(winner.best_offer.usd_per_gpu_hour)}/GPU-h. "
         "Ranges follow each prediction's calibrated band; --details lists every offer.",
         highlight=False,
     )
+    console.print(ranking_basis(report, request), highlight=False)
     if report.cannot_run:
         names = ", ".join(line.system_id for line in report.cannot_run[:NAMES_SHOWN])
         if len(report.cannot_run) > NAMES_SHOWN:
@@ -158,15 +194,16 @@ def _render_ranking(report: CostReport) -> None:
 
 
 def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
-    title = f"Renting (a {request.hours:g}-hour job; {request.days:g} days around the clock)"
+    hours, days = format_number(request.hours), format_number(request.days)
+    title = f"Renting (a {hours}-hour job; {days} days around the clock)"
     table = new_table(
         title,
         "system",
         "offer",
         "$/h",
         "$/GB VRAM/h",
-        f"{request.hours:g} h",
-        f"{request.days:g} days",
+        f"{hours} h",
+        f"{days} days",
     )
     for row in report.durations:
         table.add_row(
@@ -205,25 +242,27 @@ def _render_serving(report: CostReport) -> None:
         table.add_row(
             f"{row.system_id} {sustained.weights}",
             row.price.label,
-            f"{sustained.requests_per_s:.2f}",
-            f"{sustained.output_tok_s:,.0f}",
-            f"{sustained.latency.p95_ttft_ms:,.0f} ms",
-            f"{sustained.latency.p95_tpot_ms:.1f} ms",
+            format_number(sustained.requests_per_s),
+            format_number(sustained.output_tok_s),
+            format_number(sustained.latency.p95_ttft_ms, "ms"),
+            format_number(sustained.latency.p95_tpot_ms, "ms"),
             usd_band(row.usd_per_million_output_tokens),
             money(row.usd_per_request),
             money(row.usd_per_million_tokens_single_stream),
-            f"{row.output_tokens_per_joule:.2f}",
+            format_number(row.output_tokens_per_joule),
         )
     console.print(table)
     if report.serving:
         console.print(f"rate basis: {report.serving[0].sustained.basis}", highlight=False)
 
 
-def _duration(hours: Estimate) -> str:
-    if hours.value >= 0.1:
-        return f"{hours.value:,.3g} h ({hours.low:,.3g}–{hours.high:,.3g})"
-    seconds = hours.scaled(3600.0)
-    return f"{seconds.value:,.3g} s ({seconds.low:,.3g}–{seconds.high:,.3g})"
+def duration_text(hours: Estimate) -> str:
+    """'1,234 h (987–1,520)', '12.3 s (9.8–15.1)': hours, or seconds under 0.1 h."""
+    shown, unit = (hours, "h") if hours.value >= 0.1 else (hours.scaled(3600.0), "s")
+    return (
+        f"{format_number(shown.value, unit)} "
+        f"({format_number(shown.low)}–{format_number(shown.high)})"
+    )
 
 
 def _per_joule(job: Any) -> str:
@@ -249,7 +288,7 @@ def _render_jobs(report: CostReport) -> None:
             job.system_id,
             job.price.label,
             job.work,
-            _duration(job.hours),
+            duration_text(job.hours),
             usd_band(job.usd),
             _per_joule(job),
         )

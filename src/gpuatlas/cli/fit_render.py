@@ -3,6 +3,7 @@ weight format and its reason, the memory source and the margin behind "fits"."""
 
 from __future__ import annotations
 
+from gpuatlas.app.fit import fit_verdict
 from gpuatlas.cli.output import console, new_table
 from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
 
@@ -17,7 +18,8 @@ def gib(value_gb: float) -> str:
 
 def _parts_table(answer: FitAnswer) -> object:
     fit = answer.detail
-    table = new_table("Memory per GPU", "part", "GiB")
+    title = "Memory per GPU" if answer.offload is None else "Memory, all on GPU"
+    table = new_table(title, "part", "GiB")
     parts = fit.per_gpu
     for name, value in (
         ("weights", parts.weights_gb),
@@ -67,16 +69,9 @@ def render_fit_answer(answer: FitAnswer) -> None:
     )
     console.print(answer.weights.describe(), highlight=False)
     console.print(_parts_table(answer))
-    verdict = f"verdict: [bold]{fit.verdict}[/]; " + "; ".join(fit.reasons)
-    console.print(verdict, highlight=False)
+    console.print(f"verdict: {fit_verdict(answer)}", highlight=False)
     needed = "none" if fit.min_gpus_needed is None else str(fit.min_gpus_needed)
-    console.print(
-        f"max concurrent sequences at {fit.context_tokens:,} tokens: "
-        f"{fit.max_concurrent_sequences}; GPUs needed: {needed}",
-        highlight=False,
-    )
-    console.print(f"GPU memory: {answer.memory_source}", highlight=False)
-    console.print(f"margin: {answer.margin}", highlight=False)
+    all_on_gpu = "" if answer.offload is None else "with every layer on the GPU: "
     if answer.offload is not None:
         plan = answer.offload
         state = "fits" if plan.fits else "does not fit"
@@ -85,6 +80,13 @@ def render_fit_answer(answer: FitAnswer) -> None:
             f"{gib(plan.usable_gb)} GiB usable ({state})",
             highlight=False,
         )
+    console.print(
+        f"{all_on_gpu}max concurrent sequences at {fit.context_tokens:,} tokens: "
+        f"{fit.max_concurrent_sequences}; GPUs needed: {needed}",
+        highlight=False,
+    )
+    console.print(f"GPU memory: {answer.memory_source}", highlight=False)
+    console.print(f"margin: {answer.margin}", highlight=False)
     if answer.rows:
         console.print(_formats_table(answer))
         console.print(

@@ -53,6 +53,12 @@ def system_power(
     return PowerDraw(power_w, "tdp-estimate", source)
 
 
+def tdp_power(system: GpuSystem) -> PowerDraw | None:
+    """The TDP-based draw of `system`, or None when the catalog has no TDP for its GPU (Apple,
+    some cloud-only variants): energy figures are then left out, never invented."""
+    return None if system.gpu.tdp_w is None else system_power(system)
+
+
 def facility_w(it_w: float, pue: float) -> float:
     """Wall power including cooling and distribution: IT power × PUE (1,800 W × 1.3 = 2,340 W)."""
     if pue < 1.0:

@@ -22,7 +22,7 @@ from gpuatlas.economics.offer_costs import (
     usd_per_million_tokens,
     usd_per_request,
 )
-from gpuatlas.economics.power import PowerDraw, kwh_per_million, system_power, work_per_joule
+from gpuatlas.economics.power import PowerDraw, kwh_per_million, tdp_power, work_per_joule
 from gpuatlas.economics.serving_candidate import (
     Assessment,
     Latency,
@@ -149,9 +149,9 @@ class ServingCost:
     usd_per_million_output_tokens: Estimate
     usd_per_request: float
     usd_per_million_tokens_single_stream: float
-    power: PowerDraw
-    output_tokens_per_joule: float
-    kwh_per_million_output_tokens: float
+    power: PowerDraw | None  # None: no TDP in the catalog, so no energy figures
+    output_tokens_per_joule: float | None
+    kwh_per_million_output_tokens: float | None
 
 
 def serving_cost(
@@ -167,7 +167,7 @@ def serving_cost(
         "$/1M output tokens",
         sustained.band,
     )
-    power = system_power(system)
+    power = tdp_power(system)
     return ServingCost(
         system_id=system.id,
         gpu_count=system.gpu_count,
@@ -180,8 +180,12 @@ def serving_cost(
             price.usd_per_hour, sustained.single_stream_tok_s
         ),
         power=power,
-        output_tokens_per_joule=work_per_joule(sustained.output_tok_s, power.draw_w),
-        kwh_per_million_output_tokens=kwh_per_million(sustained.output_tok_s, power.draw_w),
+        output_tokens_per_joule=None
+        if power is None
+        else work_per_joule(sustained.output_tok_s, power.draw_w),
+        kwh_per_million_output_tokens=None
+        if power is None
+        else kwh_per_million(sustained.output_tok_s, power.draw_w),
     )
 
 
@@ -248,7 +252,7 @@ class JobCost:
     hours: Estimate
     usd: Estimate
     work_per_joule: float | None
-    power: PowerDraw
+    power: PowerDraw | None  # None: no TDP in the catalog
 
 
 def _priced(hours: Estimate, usd_per_hour: float) -> Estimate:
@@ -330,14 +334,14 @@ def training_run_cost(
         fitting = fitting_training(system, model, tokens=tokens, method=method, precision=precision)
     prediction = fitting.prediction
     price = offer_price(offer, system.gpu_count)
-    power = system_power(system)
+    power = tdp_power(system)
     return JobCost(
         system.id,
         price,
         f"training on {tokens:,.0f} tokens ({method}, {fitting.setup})",
         prediction.time_for_budget_h,
         _priced(prediction.time_for_budget_h, price.usd_per_hour),
-        work_per_joule(prediction.tok_s.value, power.draw_w),
+        None if power is None else work_per_joule(prediction.tok_s.value, power.draw_w),
         power,
     )
 
@@ -357,7 +361,7 @@ def image_cost(
     )
     hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
     price = offer_price(offer, system.gpu_count)
-    power = system_power(system)
+    power = tdp_power(system)
     images_per_s = 1.0 / prediction.s_per_image.value
     return JobCost(
         system.id,
@@ -365,6 +369,6 @@ def image_cost(
         f"one image ({prediction.resolution_px}px, {prediction.steps} steps)",
         hours,
         _priced(hours, price.usd_per_hour),
-        work_per_joule(images_per_s, power.draw_w),
+        None if power is None else work_per_joule(images_per_s, power.draw_w),
         power,
     )

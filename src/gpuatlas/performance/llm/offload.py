@@ -45,6 +45,7 @@ class OffloadPlan:
     decode_ceiling_tok_s: float
     all_gpu_ceiling_tok_s: float
     host_bandwidth_gb_s: float
+    most_layers_that_fit: int | None = None  # layers the GPU holds at this context (not --cpu-moe)
 
     def describe(self) -> str:
         where = (
@@ -138,14 +139,7 @@ def plan_offload(
     requested = layers + 1 if gpu_layers is None else gpu_layers
     split = _split(inputs, requested, experts_on_cpu)
     gpus = inputs.system.gpu_count
-    gpu_share = 1.0 if experts_on_cpu else min(requested, layers) / layers
-    kv = kv_per_sequence_gb(inputs, gpus, context_tokens) * gpu_share
-    total = (
-        split.gpu_held / gpus / GB
-        + kv
-        + activations_gb(inputs, gpus, context_tokens, 1)
-        + inputs.engine.cuda_context_gb
-    )
+    total = _gpu_total_gb(inputs, split, requested, experts_on_cpu, context_tokens)
     usable = fit_usable_gb(inputs.system, inputs.engine)
     gpu_bw = (inputs.system.gpu.memory_bandwidth_gb_s or 0.0) * 1e9
     if gpu_bw <= 0 or host_bandwidth_gb_s <= 0:
@@ -164,7 +158,40 @@ def plan_offload(
         decode_ceiling_tok_s=1.0 / step,
         all_gpu_ceiling_tok_s=1.0 / all_gpu,
         host_bandwidth_gb_s=host_bandwidth_gb_s,
+        most_layers_that_fit=None
+        if experts_on_cpu
+        else _most_layers_that_fit(inputs, context_tokens, usable),
     )
+
+
+def _gpu_total_gb(
+    inputs: MemoryInputs, split: _Split, requested: int, experts_on_cpu: bool, context_tokens: int
+) -> float:
+    """Per GPU: the weights it holds + the KV of its layers + activations + runtime."""
+    gpus = inputs.system.gpu_count
+    layers = inputs.model.num_layers
+    gpu_share = 1.0 if experts_on_cpu else min(requested, layers) / layers
+    kv = kv_per_sequence_gb(inputs, gpus, context_tokens) * gpu_share
+    return (
+        split.gpu_held / gpus / GB
+        + kv
+        + activations_gb(inputs, gpus, context_tokens, 1)
+        + inputs.engine.cuda_context_gb
+    )
+
+
+def _most_layers_that_fit(inputs: MemoryInputs, context_tokens: int, usable_gb: float) -> int:
+    """The largest --gpu-layers whose memory fits the GPU (0 when not even one layer does;
+    layers + 1 when the output layer fits too), by bisection over the layer count."""
+    low, high = 0, inputs.model.num_layers + 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        split = _split(inputs, middle, False)
+        if _gpu_total_gb(inputs, split, middle, False, context_tokens) <= usable_gb:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 __all__ = ["DEFAULT_HOST_BANDWIDTH_GB_S", "HOST_BANDWIDTH_SOURCE", "OffloadPlan", "plan_offload"]

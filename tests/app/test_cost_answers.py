@@ -1,0 +1,61 @@
+"""`gpuatlas cost` as a user reads it: a GPU without a catalog TDP is still ranked (its energy
+figures are left out, never invented), the ranking says what it assumed and which model and
+calibration predicted it, and each line shows the hourly price it was computed from."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from typer.testing import CliRunner
+
+from gpuatlas.app.cost import RentingCostRequest, cost_report
+from gpuatlas.catalog.prices import packaged_prices
+from gpuatlas.catalog.systems import build_system, resolve_system
+from gpuatlas.cli.main import app
+from gpuatlas.economics.constants import DEFAULT_UTILIZATION
+from gpuatlas.economics.power import tdp_power
+from gpuatlas.economics.serving_candidate import Slo, Workload
+from gpuatlas.economics.unit_costs import serving_cost, sustained_serving
+
+runner = CliRunner()
+ARGUMENTS = ["cost", "--model", "llama-3.1-8b", "--workload", "llm"]
+ARGUMENTS += ["--gpu", "rtx-4090", "--gpu", "a100-80gb-sxm"]
+
+
+def test_a_gpu_without_a_tdp_is_costed_without_energy_figures() -> None:
+    rtx = resolve_system("rtx-4090").gpu
+    no_tdp = build_system(dataclasses.replace(rtx, tdp_w=None), 1)
+    assert tdp_power(no_tdp) is None and tdp_power(resolve_system("rtx-4090")) is not None
+    sustained = sustained_serving(no_tdp, Workload("llama-3.1-8b", "bf16", 1.0, 512, 256), Slo())
+    offer = next(o for o in packaged_prices() if o.gpu_id == "rtx-4090")
+    cost = serving_cost(no_tdp, offer, sustained)  # type: ignore[arg-type]
+    assert cost.power is None and cost.output_tokens_per_joule is None
+    assert cost.kwh_per_million_output_tokens is None
+    assert cost.usd_per_million_output_tokens.value > 0
+
+
+def test_the_ranking_states_its_basis_and_the_price_of_each_offer() -> None:
+    result = runner.invoke(app, ARGUMENTS)
+    assert result.exit_code == 0, result.output
+    report = cost_report(
+        RentingCostRequest.model_validate(
+            {"gpus": ["rtx-4090", "a100-80gb-sxm"], "model": "llama-3.1-8b", "workload": "llm"}
+        )
+    )
+    winner = report.ranking[0]
+    text = " ".join(result.output.split())  # the console wraps long lines at spaces
+    basis = text[text.index("basis:") :]
+    share = f"{DEFAULT_UTILIZATION:.0%} of saturated throughput"
+    assert basis.startswith("basis: llama-3.1-8b bf16 on vllm, requests of 512 in / 256 out")
+    assert share in basis and winner.best.calibration_version in basis
+    price = f"${winner.best_offer.usd_per_gpu_hour:.2f}/GPU-h"
+    cheapest = text[text.index("Cheapest:") :]
+    assert f"per 1M output tokens on {winner.best_offer.label} at {price}" in cheapest
+
+
+def test_cost_json_still_ranks_and_names_the_winner() -> None:
+    result = runner.invoke(app, [*ARGUMENTS, "--json"])
+    document = json.loads(result.stdout)
+    assert document["winner"]["system_id"] == document["ranking"][0]["system_id"]
+    assert {line["system_id"] for line in document["ranking"]} == {"rtx-4090", "a100-80gb-sxm"}

@@ -1,0 +1,80 @@
+"""`gpuatlas fit`'s verdict agrees with the lines under it: with --gpu-layers / --cpu-moe it is
+the offload's verdict (what runs where, how fast), and a format that does not fit points to the
+first format in the table that does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from typer.testing import CliRunner
+
+from gpuatlas.app.fit import FitRequest, fit_document
+from gpuatlas.cli.main import app
+
+runner = CliRunner()
+
+
+def _fit(**values: Any) -> dict[str, Any]:
+    return fit_document(FitRequest.model_validate(values))
+
+
+def _verdict_line(arguments: list[str]) -> str:
+    result = runner.invoke(app, ["fit", *arguments])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # the console wraps long lines at spaces
+    start = text.index("verdict:")
+    return text[start : text.index("offload:", start)]
+
+
+def test_partial_offload_that_fits_is_said_to_run_at_the_offload_speed() -> None:
+    arguments = ["rtx-4090", "llama-3.1-70b", "-w", "q4_k_m", "--gpu-layers", "40"]
+    document = json.loads(runner.invoke(app, ["fit", *arguments, "--json"]).stdout)
+    plan = document["offload"]
+    assert plan["fits"] and document["verdict"] == "fits-on-more-gpus"  # all-on-GPU: no
+    ceiling = plan["decode_ceiling_tok_s"]
+    assert 3.0 < ceiling < 5.0
+    expected = (
+        f"runs with 40 of 80 layers on the GPU (the rest on the CPU), ~{ceiling:.1f} tok/s "
+        "decode at most"
+    )
+    assert document["verdict_text"].startswith(expected)
+    line = _verdict_line(arguments)
+    assert line.startswith(f"verdict: {expected}")
+    assert "does not fit" not in line and "fits-on-more-gpus" not in line
+
+
+def test_offload_that_does_not_fit_names_the_most_layers_that_do() -> None:
+    too_many = _fit(system="rtx-4090", model="llama-3.1-70b", weights=["q4_k_m"], gpu_layers=80)
+    most = too_many["offload"]["most_layers_that_fit"]
+    assert not too_many["offload"]["fits"] and 0 < most < 80
+    assert too_many["verdict_text"].startswith("does not fit with all 80 layers on the GPU")
+    assert f"at most {most} of 80 layers fit (--gpu-layers {most})" in too_many["verdict_text"]
+    at_most = _fit(system="rtx-4090", model="llama-3.1-70b", weights=["q4_k_m"], gpu_layers=most)
+    one_more = _fit(
+        system="rtx-4090", model="llama-3.1-70b", weights=["q4_k_m"], gpu_layers=most + 1
+    )
+    assert at_most["offload"]["fits"] and not one_more["offload"]["fits"]
+    assert at_most["verdict_text"].startswith(f"runs with {most} of 80 layers on the GPU")
+
+
+def test_offload_of_a_model_that_fits_whole_says_so() -> None:
+    document = _fit(system="rtx-4090", model="qwen3:30b-a3b", cpu_moe=True)
+    assert document["fits"] and document["offload"]["fits"]
+    text = document["verdict_text"]
+    assert text.startswith("runs with the MoE experts in host memory (the rest on the GPU), ~")
+    assert text.endswith("; the whole model also fits on the GPU")
+
+
+def test_a_format_that_does_not_fit_points_to_the_first_that_does() -> None:
+    document = _fit(system="2x rtx-3090", model="llama-3.3-70b")
+    rows = {row["format_id"]: row for row in document["formats"]}
+    assert document["weights_assumed"]["format"] == "bf16" and not document["fits"]
+    assert not rows["fp8"]["fits"] and rows["awq-int4"]["fits"]
+    context = rows["awq-int4"]["max_context_tokens"]
+    assert document["verdict_text"].startswith(
+        f"does not fit on 2x rtx-3090 in bf16: needs {document['min_gpus_needed']} GPUs"
+    )
+    assert document["verdict_text"].endswith(
+        f"; fits in awq-int4 (37.0 GiB of weights, max context {context:,} tokens)"
+    )
