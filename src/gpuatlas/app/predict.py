@@ -11,6 +11,7 @@ from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import ServedModelRequest, SystemModelRequest, model_reference
 from gpuatlas.catalog.model_weights import choose_weights
 from gpuatlas.performance import api
+from gpuatlas.performance.engine_specs import engine_notes
 from gpuatlas.performance.platform_engines import auto_engine
 
 SCHEMA_ANSWER = "predict-llm"
@@ -47,11 +48,12 @@ def predict_llm_document(
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
+    engine = auto_engine(request.engine, choice.engine, request.system)
     prediction = api.predict_llm(
         request.system,
         reference.model,
         choice.format_id,
-        auto_engine(request.engine, choice.engine, request.system),
+        engine,
         batch=request.batch,
         input_tokens=request.input_tokens,
         output_tokens=request.output_tokens,
@@ -62,9 +64,17 @@ def predict_llm_document(
         {
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
+            **_engine_note(engine),
             **prediction.to_json(),
         },
     )
+
+
+def _engine_note(engine: str) -> dict[str, str]:
+    """{'engine_note': …} when the engine text needs one (a version newer than the newest
+    known release, a commit, an application running another engine); else nothing."""
+    notes = engine_notes(engine)
+    return {"engine_note": "; ".join(notes)} if notes else {}
 
 
 def _weights_assumed(choice: Any) -> dict[str, Any]:
@@ -113,6 +123,7 @@ def predict_serving_document(
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
             "engine": engine,
+            **_engine_note(engine),
             "serving_output_tok_s": result.output_tok_s.to_json(),
             "per_replica_output_tok_s": result.per_replica.to_json(),
             "replicas": result.layout.replicas,

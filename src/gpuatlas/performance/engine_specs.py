@@ -8,23 +8,29 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
+from gpuatlas.performance.engine_releases import (
+    check_release,
+    frontends,
+    read_data_file,
+    validated_tables,
+    version_notes,
+)
 
 __all__ = [
     "Backend",
     "EngineSpec",
     "all_backends",
     "check_backend",
+    "engine_notes",
     "engine_profile",
     "parse_engine_spec",
     "release_notes",
@@ -67,12 +73,14 @@ class Backend:
 class EngineSpec:
     """An engine as a user named it: engine id, version text (None = unstated) and backend
     (None = the engine's default for the GPU). `profile` is set when the text named a profile
-    directly ('llama.cpp-2023', 'vllm-rocm')."""
+    directly ('llama.cpp-2023', 'vllm-rocm'); `frontend` is the application the text named
+    when it runs the engine underneath ('LM Studio 0.3.5' runs llama.cpp)."""
 
     engine: str
     version: str | None = None
     backend: str | None = None
     profile: str | None = None
+    frontend: str | None = None
 
 
 class _BackendRecord(BaseModel):
@@ -102,9 +110,6 @@ class _ReleaseRecord(BaseModel):
     source: str = Field(min_length=3)
 
 
-_Record = TypeVar("_Record", _BackendRecord, _NameRecord, _ReleaseRecord)
-
-
 @dataclass(frozen=True)
 class _Tables:
     backends: tuple[Backend, ...]
@@ -114,20 +119,13 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
-    path = resources.files("gpuatlas.performance") / "data" / "engines.toml"
-    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    path, document = read_data_file("engines.toml")
     problems: list[str] = []
-    backends = [
-        _validated(_BackendRecord, t, "backend", problems) for t in document.get("backend", [])
-    ]
-    names = [
-        _validated(_NameRecord, t, "engine_name", problems) for t in document.get("engine_name", [])
-    ]
-    releases = [
-        _validated(_ReleaseRecord, t, "release", problems) for t in document.get("release", [])
-    ]
+    backends = validated_tables(_BackendRecord, document, "backend", problems)
+    names = validated_tables(_NameRecord, document, "engine_name", problems)
+    releases = validated_tables(_ReleaseRecord, document, "release", problems)
     if problems:
-        raise DataFileError(str(path), problems)
+        raise DataFileError(path, problems)
     return _Tables(
         tuple(
             Backend(
@@ -139,22 +137,10 @@ def _tables() -> _Tables:
                 b.source,
             )
             for b in backends
-            if b is not None
         ),
-        tuple(n for n in names if n is not None),
-        tuple(r for r in releases if r is not None),
+        tuple(names),
+        tuple(releases),
     )
-
-
-def _validated(
-    model: type[_Record], table: dict[str, object], kind: str, problems: list[str]
-) -> _Record | None:
-    try:
-        return model.model_validate(table)
-    except ValidationError as error:
-        label = f"[[{kind}]] {table.get('id', table.get('engine', '?'))}"
-        problems += [f"{label}, field {e['loc'][0]}: {e['msg']}" for e in error.errors()]
-        return None
 
 
 def all_backends() -> tuple[Backend, ...]:
@@ -173,6 +159,7 @@ class _Named:
     engine: str
     profile: str | None
     backend: str | None
+    frontend: str | None = None
 
 
 @cache
@@ -192,6 +179,9 @@ def _engine_names() -> dict[str, _Named]:
         backend = record.backends[0] if len(record.backends) == 1 else None
         for name in (record.id, *record.names):
             index.setdefault(_key(name), _Named(record.id, None, backend))
+    for frontend in frontends():
+        for name in (frontend.id, *frontend.names):
+            index.setdefault(_key(name), _Named(frontend.runs, None, None, frontend.name))
     return index
 
 
@@ -218,7 +208,7 @@ def _backend_names() -> dict[str, str]:
 _BUILD = re.compile(r"^b(\d{3,6})$")
 _SEMVER = re.compile(r"^v?\d+(\.\d+)*([.-]?(post|rc|dev|a|b)\d*)*$")
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
-_FILLER = {"build", "version", "release", "engine", "on", "with", "backend", "v"}
+_FILLER = {"build", "version", "release", "engine", "on", "with", "backend", "v", "commit"}
 
 
 def parse_engine_spec(text: str) -> EngineSpec:
@@ -246,6 +236,7 @@ def _parse_outcome(text: str) -> EngineSpec | GpuAtlasError:
 def _parse(text: str) -> EngineSpec:
     cleaned = re.sub(r"[(),;]|==|@", " ", text).strip()
     if _BUILD.match(cleaned.lower()):
+        check_release("llama.cpp", cleaned.lower(), text)
         return EngineSpec("llama.cpp", cleaned.lower())
     named, rest = _leading_name(cleaned)
     version, backend = _version_and_backend(text, rest)
@@ -256,6 +247,12 @@ def _parse(text: str) -> EngineSpec:
                 f"{named.backend} only"
             ]
         )
+    if named.frontend is not None:  # the application's version names no engine release
+        label = f"{named.frontend} {version}" if version else named.frontend
+        return EngineSpec(named.engine, None, backend or named.backend, named.profile, label)
+    if named.engine == "llama.cpp" and version is not None and version.isdigit():
+        version = f"b{version}"  # 'llama.cpp build 3891': llama.cpp numbers its builds
+    check_release(named.engine, version, text)
     return EngineSpec(named.engine, version, backend or named.backend, named.profile)
 
 
@@ -292,6 +289,21 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
                 ]
             )
     return version, backend
+
+
+def engine_notes(text: str) -> tuple[str, ...]:
+    """What an answer must say about the engine as the user wrote it: an application that
+    runs another engine ('LM Studio 0.3.5': llama.cpp), a version newer than the newest
+    known release ('vLLM 0.34.0') or a commit naming no release. Empty for 'auto' or a
+    plain engine name; the text must parse (see parse_engine_spec)."""
+    spec = parse_engine_spec(text)
+    notes: list[str] = []
+    if spec.frontend is not None:
+        notes.append(
+            f"{spec.frontend} runs {spec.engine}: predicted with {spec.engine}'s newest "
+            f"profile (the application's version names no {spec.engine} release)"
+        )
+    return (*notes, *version_notes(spec.engine, spec.version))
 
 
 # ----- choosing the profile ---------------------------------------------------------------------
