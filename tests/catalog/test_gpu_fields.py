@@ -1,4 +1,5 @@
-"""The one table of GPU datasheet fields (label, unit, attribute) that CLI, report and web read."""
+"""The one table of GPU datasheet fields (label, unit, attribute) that CLI, report and web read;
+labels and units come from the `Gpu` declaration (tests/catalog/test_gpu_declaration.py)."""
 
 from __future__ import annotations
 
@@ -48,15 +49,3 @@ def test_cli_report_and_web_use_the_table_labels() -> None:
     assert templates.env.globals["gpu_memory_field"].header == "Memory GB"
     page_fields = templates.env.globals["gpu_page_fields"]
     assert [field.label for field in page_fields][:2] == ["Memory bandwidth", "FP32 (non-tensor)"]
-
-
-def test_the_file_schema_feeds_every_gpu_field() -> None:
-    """Two declarations of one GPU (the file schema GpuRecord, imported only on a cold parse,
-    and the runtime Gpu): every record field lands in a Gpu field (link_* and
-    interconnect_text in `link`), and every Gpu field but the unused `extra` has a source."""
-    from gpuatlas.catalog.gpu_records import GpuRecord
-
-    record = set(GpuRecord.model_fields)
-    link_parts = {name for name in record if name.startswith("link_")} | {"interconnect_text"}
-    runtime = {f.name for f in dataclasses.fields(Gpu)} - {"extra"}
-    assert (record - link_parts) | {"link"} == runtime

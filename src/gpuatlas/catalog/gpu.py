@@ -1,9 +1,16 @@
-"""The `Gpu` type: one GPU variant's datasheet facts, with units in the field names."""
+"""The `Gpu` type: one GPU variant's datasheet facts, with units in the field names.
+
+This is the one declaration of a GPU's fields: the data files' schema (`gpu_records`, built at
+parse time), the parsed-catalog cache and every table that labels a field (`gpu_fields`) read
+it. A field's label, unit, name in the data file and checks are its `meaning` metadata.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from gpuatlas.catalog.field_meanings import FieldMeaning, meaning
 
 Precision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4"]
 PRECISIONS: tuple[Precision, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4")
@@ -15,66 +22,104 @@ FP8_NATIVE_FAMILIES = frozenset(
 )
 
 
+ID_PATTERN = r"^[a-z0-9][a-z0-9.-]*$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
 @dataclass(frozen=True)
 class GpuLink:
-    """The GPU's own GPU-to-GPU link (NVLink, bridge, Infinity Fabric), or kind 'none'."""
+    """The GPU's own GPU-to-GPU link (NVLink, bridge, Infinity Fabric), or kind 'none'. The data
+    files write its fields flat on the GPU (`link_kind`, …, `interconnect_text`)."""
 
-    kind: LinkKind
-    description: str
-    generation: int | None = None
-    total_gb_s: float | None = None
-    per_direction_gb_s: float | None = None
-    max_gpus: int = 1
-    latency_us: float | None = None
+    kind: LinkKind = field(metadata=meaning(file_key="link_kind"))
+    description: str = field(metadata=meaning("GPU-to-GPU link", file_key="interconnect_text"))
+    generation: int | None = field(default=None, metadata=meaning(file_key="link_generation"))
+    total_gb_s: float | None = field(
+        default=None, metadata=meaning("GPU link, total", "GB/s", file_key="link_total_gb_s", gt=0)
+    )
+    per_direction_gb_s: float | None = field(
+        default=None,
+        metadata=meaning(
+            "GPU link, per direction", "GB/s", file_key="link_per_direction_gb_s", gt=0
+        ),
+    )
+    max_gpus: int = field(
+        default=1, metadata=meaning("GPUs one link spans", file_key="link_max_gpus", ge=1)
+    )
+    latency_us: float | None = field(
+        default=None, metadata=meaning("GPU link latency", "µs", file_key="link_latency_us", gt=0)
+    )
 
 
-@dataclass(frozen=True)
+def _dense(label: str, unit: str = "TFLOPS", column: str = "") -> dict[str, FieldMeaning]:
+    """A dense peak throughput: positive when given."""
+    return meaning(label, unit, column=column, gt=0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Gpu:
     """One GPU variant. Tensor throughput is dense; `fp32_tflops` is non-tensor FP32."""
 
-    id: str
+    id: str = field(metadata=meaning(pattern=ID_PATTERN))
     vendor: str
     name: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
     segment: Segment
     architecture: str
     architecture_family: str
-    release_year: int
+    release_year: int = field(metadata=meaning("Released", ge=1990, le=2100))
     memory_type: str
     form_factor: str
     link: GpuLink
-    source: str
-    as_of: str
-    notes: str
+    source: str = field(metadata=meaning(min_length=3))
+    as_of: str = field(metadata=meaning(pattern=DATE_PATTERN))
+    notes: str = ""
     tensor_accumulate: str
     compute_capability: str | None = None
-    memory_gb: float | None = None
-    memory_bandwidth_gb_s: float | None = None
-    fp32_tflops: float | None = None
-    tf32_dense_tflops: float | None = None
-    fp16_dense_tflops: float | None = None
-    bf16_dense_tflops: float | None = None
-    fp8_dense_tflops: float | None = None
-    int8_dense_tops: float | None = None
-    int4_dense_tops: float | None = None
-    fp16_with_fp16_accumulate_dense_tflops: float | None = None
-    tdp_w: float | None = None
+    memory_gb: float | None = field(default=None, metadata=meaning("Memory", "GB", gt=0))
+    memory_bandwidth_gb_s: float | None = field(
+        default=None, metadata=meaning("Memory bandwidth", "GB/s", column="Bandwidth", gt=0)
+    )
+    fp32_tflops: float | None = field(default=None, metadata=_dense("FP32 (non-tensor)"))
+    tf32_dense_tflops: float | None = field(default=None, metadata=_dense("TF32 tensor, dense"))
+    fp16_dense_tflops: float | None = field(default=None, metadata=_dense("FP16 tensor, dense"))
+    bf16_dense_tflops: float | None = field(
+        default=None, metadata=_dense("BF16 tensor, dense", column="BF16")
+    )
+    fp8_dense_tflops: float | None = field(
+        default=None, metadata=_dense("FP8 tensor, dense", column="FP8")
+    )
+    int8_dense_tops: float | None = field(
+        default=None, metadata=_dense("INT8 tensor, dense", "TOPS")
+    )
+    int4_dense_tops: float | None = field(
+        default=None, metadata=_dense("INT4 tensor, dense", "TOPS")
+    )
+    fp16_with_fp16_accumulate_dense_tflops: float | None = field(
+        default=None, metadata=_dense("FP16 with FP16 accumulate, dense")
+    )
+    tdp_w: float | None = field(default=None, metadata=meaning("TDP", "W", gt=0))
     tdp_text: str = ""
-    pcie_generation: float | None = None
-    pcie_lanes: int | None = None
-    l2_cache_mb: float | None = None
+    pcie_generation: float | None = field(default=None, metadata=meaning("PCIe generation"))
+    pcie_lanes: int | None = field(default=None, metadata=meaning("PCIe lanes"))
+    l2_cache_mb: float | None = field(default=None, metadata=meaning("L2 cache", "MB"))
     cache_text: str = ""
-    ecc: bool | None = None
-    sm_count: int | None = None
-    cuda_cores: int | None = None
-    tensor_cores: int | None = None
-    launch_price_usd: float | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-    unified_memory: bool = False
-    gpu_memory_share_default: float | None = None
+    ecc: bool | None = field(default=None, metadata=meaning("ECC"))
+    sm_count: int | None = field(default=None, metadata=meaning("SMs / CUs"))
+    cuda_cores: int | None = field(default=None, metadata=meaning("CUDA cores / stream processors"))
+    tensor_cores: int | None = field(default=None, metadata=meaning("Tensor cores / matrix cores"))
+    launch_price_usd: float | None = field(
+        default=None, metadata=meaning("Launch price (MSRP)", "USD", gt=0)
+    )
+    unified_memory: bool = field(default=False, metadata=meaning("Unified memory"))
+    gpu_memory_share_default: float | None = field(
+        default=None, metadata=meaning("GPU share of unified memory, default", gt=0, le=1)
+    )
     gpu_memory_share_text: str = ""
-    memory_options_gb: tuple[float, ...] = ()
-    gpu_cores: int | None = None
+    memory_options_gb: tuple[float, ...] = field(
+        default=(), metadata=meaning("Memory options", "GB")
+    )
+    gpu_cores: int | None = field(default=None, metadata=meaning("GPU cores", ge=1))
 
     def dense_tflops(self, precision: str) -> float | None:
         """Dense peak for a precision (TFLOP/s, or TOP/s for integer); None when unsupported."""
@@ -116,3 +161,10 @@ class Gpu:
     @property
     def short_name(self) -> str:
         return self.name.removeprefix("GeForce ")
+
+
+# Values derived from the fields (properties of `Gpu`), labelled like a field.
+DERIVED_MEANINGS: dict[str, FieldMeaning] = {
+    "pcie_per_direction_gb_s": FieldMeaning("PCIe, per direction", "GB/s"),
+    "gpu_usable_memory_gb": FieldMeaning("GPU-usable memory (default share)", "GB"),
+}

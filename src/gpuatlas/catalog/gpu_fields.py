@@ -1,6 +1,8 @@
-"""One table of a GPU's numeric datasheet fields: the label people read, the unit and the `Gpu`
-attribute that holds the value. The report's hardware table and charts, `gpuatlas gpus show`
-and the web GPU page all name a field from here, so one field has one label everywhere.
+"""The GPU's numeric datasheet fields that tables show, in the order they show them: the label
+people read, the unit and the `Gpu` attribute that holds the value. The report's hardware table
+and charts, `gpuatlas gpu show` and the web GPU page all name a field from here, so one field
+has one label everywhere. Labels and units are declared once, on the `Gpu` fields themselves
+(`gpu.Gpu`, `gpu.GpuLink`, `gpu.DERIVED_MEANINGS`); this module only chooses and orders them.
 
 Tensor throughput is always dense (never a sparse figure against a dense one).
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import attrgetter
 
-from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.field_meanings import FieldMeaning, meanings_by_name
+from gpuatlas.catalog.gpu import DERIVED_MEANINGS, Gpu, GpuLink
 
 
 @dataclass(frozen=True)
@@ -33,33 +36,42 @@ class GpuField:
         return value
 
 
-GPU_FIELDS: tuple[GpuField, ...] = (
-    GpuField("memory_gb", "Memory", "GB"),
-    GpuField("memory_bandwidth_gb_s", "Memory bandwidth", "GB/s", "Bandwidth"),
-    GpuField("fp32_tflops", "FP32 (non-tensor)", "TFLOPS"),
-    GpuField("tf32_dense_tflops", "TF32 tensor, dense", "TFLOPS"),
-    GpuField("fp16_dense_tflops", "FP16 tensor, dense", "TFLOPS"),
-    GpuField("bf16_dense_tflops", "BF16 tensor, dense", "TFLOPS", "BF16"),
-    GpuField("fp8_dense_tflops", "FP8 tensor, dense", "TFLOPS", "FP8"),
-    GpuField("int8_dense_tops", "INT8 tensor, dense", "TOPS"),
-    GpuField("int4_dense_tops", "INT4 tensor, dense", "TOPS"),
-    GpuField("l2_cache_mb", "L2 cache", "MB"),
-    GpuField("link.per_direction_gb_s", "GPU link, per direction", "GB/s"),
-    GpuField("pcie_per_direction_gb_s", "PCIe, per direction", "GB/s"),
-    GpuField("tdp_w", "TDP", "W"),
-    GpuField("cuda_cores", "CUDA cores / stream processors", ""),
-    GpuField("tensor_cores", "Tensor cores / matrix cores", ""),
-    GpuField("sm_count", "SMs / CUs", ""),
-    GpuField("launch_price_usd", "Launch price (MSRP)", "USD"),
+def _declared_meanings() -> dict[str, FieldMeaning]:
+    """Every labelled value of a `Gpu` by attribute path: its fields, its link's fields
+    (``link.per_direction_gb_s``) and the values derived from them."""
+    link = {f"link.{name}": found for name, found in meanings_by_name(GpuLink).items()}
+    return {**meanings_by_name(Gpu), **link, **DERIVED_MEANINGS}
+
+
+DECLARED_MEANINGS = _declared_meanings()
+
+
+def declared_field(attribute: str) -> GpuField:
+    """The table field of a labelled `Gpu` value; a KeyError names the labelled ones."""
+    declared = DECLARED_MEANINGS.get(attribute)
+    if declared is None or not declared.label:
+        known = ", ".join(name for name, found in DECLARED_MEANINGS.items() if found.label)
+        raise KeyError(f"no GPU field {attribute!r}; known: {known}")
+    return GpuField(attribute, declared.label, declared.unit, declared.column)
+
+
+# The common table's fields, in the order every table shows them.
+# fmt: off
+TABLE_ORDER = (
+    "memory_gb", "memory_bandwidth_gb_s",
+    "fp32_tflops", "tf32_dense_tflops", "fp16_dense_tflops", "bf16_dense_tflops",
+    "fp8_dense_tflops", "int8_dense_tops", "int4_dense_tops",
+    "l2_cache_mb", "link.per_direction_gb_s", "pcie_per_direction_gb_s", "tdp_w",
+    "cuda_cores", "tensor_cores", "sm_count", "launch_price_usd",
 )
+# fmt: on
+GPU_FIELDS: tuple[GpuField, ...] = tuple(declared_field(name) for name in TABLE_ORDER)
 
 FIELD_BY_ATTRIBUTE: dict[str, GpuField] = {field.attribute: field for field in GPU_FIELDS}
 
-# Fields that exist only on unified-memory devices or as derived values, labelled here too.
-GPU_USABLE_MEMORY = GpuField("gpu_usable_memory_gb", "GPU-usable memory (default share)", "GB")
-FP16_ACCUMULATE_FP16 = GpuField(
-    "fp16_with_fp16_accumulate_dense_tflops", "FP16 with FP16 accumulate, dense", "TFLOPS"
-)
+# Labelled values that the common table leaves out (a derived value, a GeForce-only figure).
+GPU_USABLE_MEMORY = declared_field("gpu_usable_memory_gb")
+FP16_ACCUMULATE_FP16 = declared_field("fp16_with_fp16_accumulate_dense_tflops")
 
 
 def gpu_field(attribute: str) -> GpuField:

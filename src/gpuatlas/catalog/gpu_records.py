@@ -1,89 +1,31 @@
-"""The GPU data files' schema (pydantic) and their validation: imported only when a file is
-actually parsed (a cold catalog cache, tests, a user's own file), never on a cached start."""
+"""The GPU data files' schema and their validation: imported only when a file is actually
+parsed (a cold catalog cache, tests, a user's own file), never on a cached start. The schema is
+built from the one declaration of a GPU's fields (`gpu.Gpu`, `gpu.GpuLink`)."""
 
 from __future__ import annotations
 
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gpuatlas.catalog.gpu import Gpu, GpuLink, LinkKind, Segment
+from gpuatlas.catalog.file_schemas import build, file_schema
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError
 
 
-class GpuRecord(BaseModel):
-    """One [[gpu]] table as written in the data file (the file's schema)."""
+@cache
+def gpu_file_schema() -> type[BaseModel]:
+    """One [[gpu]] table as written in a data file: every `Gpu` field under its file name, the
+    link's fields flat (`link_kind`, …, `interconnect_text`); an unknown key is an error."""
+    return file_schema(Gpu, ConfigDict(extra="forbid"))
 
-    model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
-    vendor: str
-    name: str
-    aliases: list[str] = []
-    segment: Segment
-    architecture: str
-    architecture_family: str
-    compute_capability: str | None = None
-    release_year: int = Field(ge=1990, le=2100)
-    memory_gb: float | None = Field(default=None, gt=0)
-    memory_type: str
-    memory_bandwidth_gb_s: float | None = Field(default=None, gt=0)
-    fp32_tflops: float | None = Field(default=None, gt=0)
-    tf32_dense_tflops: float | None = Field(default=None, gt=0)
-    fp16_dense_tflops: float | None = Field(default=None, gt=0)
-    bf16_dense_tflops: float | None = Field(default=None, gt=0)
-    fp8_dense_tflops: float | None = Field(default=None, gt=0)
-    int8_dense_tops: float | None = Field(default=None, gt=0)
-    int4_dense_tops: float | None = Field(default=None, gt=0)
-    tensor_accumulate: str
-    fp16_with_fp16_accumulate_dense_tflops: float | None = Field(default=None, gt=0)
-    tdp_w: float | None = Field(default=None, gt=0)
-    tdp_text: str = ""
-    form_factor: str
-    interconnect_text: str
-    link_kind: LinkKind
-    link_generation: int | None = None
-    link_total_gb_s: float | None = Field(default=None, gt=0)
-    link_per_direction_gb_s: float | None = Field(default=None, gt=0)
-    link_max_gpus: int = Field(default=1, ge=1)
-    link_latency_us: float | None = Field(default=None, gt=0)
-    pcie_generation: float | None = None
-    pcie_lanes: int | None = None
-    l2_cache_mb: float | None = None
-    cache_text: str = ""
-    ecc: bool | None = None
-    sm_count: int | None = None
-    cuda_cores: int | None = None
-    tensor_cores: int | None = None
-    launch_price_usd: float | None = Field(default=None, gt=0)
-    unified_memory: bool = False
-    gpu_memory_share_default: float | None = Field(default=None, gt=0, le=1)
-    gpu_memory_share_text: str = ""
-    memory_options_gb: list[float] = []
-    gpu_cores: int | None = Field(default=None, ge=1)
-    source: str = Field(min_length=3)
-    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    notes: str = ""
-
-    def to_gpu(self) -> Gpu:
-        fields = self.model_dump(exclude={"aliases", "interconnect_text", "memory_options_gb"})
-        link = GpuLink(
-            kind=fields.pop("link_kind"),
-            description=self.interconnect_text,
-            generation=fields.pop("link_generation"),
-            total_gb_s=fields.pop("link_total_gb_s"),
-            per_direction_gb_s=fields.pop("link_per_direction_gb_s"),
-            max_gpus=fields.pop("link_max_gpus"),
-            latency_us=fields.pop("link_latency_us"),
-        )
-        return Gpu(
-            aliases=tuple(self.aliases),
-            link=link,
-            memory_options_gb=tuple(self.memory_options_gb),
-            **fields,
-        )
+def gpu_from_table(table: dict[str, Any]) -> Gpu:
+    """A validated `Gpu` from one [[gpu]] table; raises pydantic's ValidationError."""
+    return build(Gpu, gpu_file_schema().model_validate(table))
 
 
 def load_gpu_file(path: Path) -> list[Gpu]:
@@ -106,7 +48,7 @@ def _validated_gpus(tables: list[dict[str, Any]]) -> tuple[list[Gpu], list[str]]
     for position, table in enumerate(tables, start=1):
         label = f"[[gpu]] #{position} ({table.get('id', '?')})"
         try:
-            gpus.append(GpuRecord.model_validate(table).to_gpu())
+            gpus.append(gpu_from_table(table))
         except ValidationError as error:
             problems += [
                 f"{label}, field {'.'.join(str(p) for p in issue['loc'])}: {issue['msg']}"

@@ -1,0 +1,73 @@
+"""What a catalog field means, declared once beside its type: the label people read, its unit,
+its name in the data files and the checks a data file's value must pass.
+
+A catalog type (`Gpu`, `PriceSnapshot`, `Link`) is a plain frozen dataclass; a field that needs
+more than a name and a type carries a `FieldMeaning` in its metadata::
+
+    memory_gb: float | None = field(default=None, metadata=meaning("Memory", "GB", gt=0))
+
+The data files' pydantic schemas are built from these declarations when a file is parsed
+(`file_schemas`), so starting a command from the parsed-catalog cache imports no pydantic, and
+the tables that show a field (`gpu_fields`) read its label and unit from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+METADATA_KEY = "gpuatlas.meaning"
+# The checks a data file's value may declare: pydantic's Field constraints of the same names.
+CHECK_NAMES = frozenset({"gt", "ge", "lt", "le", "pattern", "min_length", "max_length"})
+
+
+@dataclass(frozen=True)
+class FieldMeaning:
+    """One field's meaning. `file_key` is the field's name in the data file when it differs
+    from the attribute's ("gpu" for `gpu_id`); `in_file` False for a value the loader sets
+    (where a snapshot came from); `checks` are (constraint, bound) pairs such as ("gt", 0)."""
+
+    label: str = ""
+    unit: str = ""
+    column: str = ""
+    file_key: str = ""
+    in_file: bool = True
+    checks: tuple[tuple[str, object], ...] = ()
+
+
+PLAIN = FieldMeaning()
+
+
+def meaning(
+    label: str = "",
+    unit: str = "",
+    *,
+    column: str = "",
+    file_key: str = "",
+    in_file: bool = True,
+    **checks: object,
+) -> dict[str, FieldMeaning]:
+    """A dataclass field's metadata declaring its meaning; an unknown check is a TypeError."""
+    unknown = sorted(set(checks) - CHECK_NAMES)
+    if unknown:
+        raise TypeError(f"unknown field check(s) {unknown}; known: {sorted(CHECK_NAMES)}")
+    declared = FieldMeaning(label, unit, column, file_key, in_file, tuple(checks.items()))
+    return {METADATA_KEY: declared}
+
+
+def meaning_of(declared_field: dataclasses.Field[Any]) -> FieldMeaning:
+    """The field's declared meaning (an empty one when it declares none)."""
+    found: FieldMeaning = declared_field.metadata.get(METADATA_KEY, PLAIN)
+    return found
+
+
+def file_key(declared_field: dataclasses.Field[Any]) -> str:
+    """The field's name in the data files."""
+    return meaning_of(declared_field).file_key or declared_field.name
+
+
+def meanings_by_name(record_type: type) -> Mapping[str, FieldMeaning]:
+    """Every field of a catalog dataclass with its declared meaning, in declaration order."""
+    return {f.name: meaning_of(f) for f in dataclasses.fields(record_type)}

@@ -1,0 +1,96 @@
+"""The data files' pydantic schemas, built from the catalog types' declarations when a file is
+parsed (a cold catalog cache, tests, a user's own file), never on a cached start.
+
+A schema has one field per value the file writes: a field of the catalog dataclass under its
+file name (`FieldMeaning.file_key`), with its type, default and checks; a nested dataclass
+(`Gpu.link`) is written flat, its fields under their own file names. `build` turns a validated
+record back into the catalog type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import Any, TypeVar, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from gpuatlas.catalog.field_meanings import file_key, meaning_of
+
+Built = TypeVar("Built")
+SchemaField = tuple[str, Any, Any]  # (file name, type, pydantic FieldInfo)
+
+
+def file_schema(
+    record_type: type,
+    config: ConfigDict,
+    validators: Mapping[str, Callable[..., Any]] | None = None,
+) -> type[BaseModel]:
+    """The pydantic model of one record of a data file holding `record_type` values."""
+    definitions: dict[str, Any] = {
+        name: (annotation, info) for name, annotation, info in _schema_fields(record_type)
+    }
+    return create_model(
+        f"{record_type.__name__}FileRecord",
+        __config__=config,
+        __validators__=dict(validators or {}),
+        **definitions,
+    )
+
+
+@cache
+def _field_types(record_type: type) -> dict[str, Any]:
+    return get_type_hints(record_type)
+
+
+def _nested_type(record_type: type, declared: dataclasses.Field[Any]) -> type | None:
+    """The dataclass a field holds, when it holds one (its fields are written flat)."""
+    annotation = _field_types(record_type)[declared.name]
+    return (
+        annotation
+        if isinstance(annotation, type) and dataclasses.is_dataclass(annotation)
+        else None
+    )
+
+
+def _schema_fields(record_type: type) -> Iterator[SchemaField]:
+    for declared in dataclasses.fields(record_type):
+        nested = _nested_type(record_type, declared)
+        if nested is not None:
+            yield from _schema_fields(nested)
+        elif meaning_of(declared).in_file:
+            yield file_key(declared), _field_types(record_type)[declared.name], _info(declared)
+
+
+def _info(declared: dataclasses.Field[Any]) -> Any:
+    checks: dict[str, Any] = dict(meaning_of(declared).checks)
+    if declared.default_factory is not dataclasses.MISSING:
+        return Field(default_factory=declared.default_factory, **checks)
+    if declared.default is not dataclasses.MISSING:
+        return Field(default=declared.default, **checks)
+    return Field(**checks)
+
+
+def file_columns(record_type: type) -> tuple[str, ...]:
+    """Every name a file may write for `record_type`, in declaration order."""
+    return tuple(name for name, _, _ in _schema_fields(record_type))
+
+
+def build(record_type: type[Built], record: BaseModel, **loader_values: Any) -> Built:
+    """The catalog value of a validated record; `loader_values` set (or replace) fields the
+    loader knows (`origin`, `gpu_id` resolved from the file's GPU name)."""
+    values = _values(record_type, record)
+    values.update(loader_values)
+    return record_type(**values)
+
+
+def _values(record_type: type, record: BaseModel) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for declared in dataclasses.fields(record_type):
+        nested = _nested_type(record_type, declared)
+        if nested is not None:
+            values[declared.name] = nested(**_values(nested, record))
+        elif meaning_of(declared).in_file:
+            values[declared.name] = getattr(record, file_key(declared))
+    return values
