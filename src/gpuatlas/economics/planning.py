@@ -92,6 +92,21 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class CostLoss:
+    """Hardware whose best format fits and meets the targets for a lone request, so it lost
+    on cost alone: the replicas it needs (verified, or the closed-form lower bound) and what
+    they cost a month on its cheapest hosting offer."""
+
+    gpu: str
+    gpu_count: int
+    weights: str
+    replicas: int
+    verified: bool
+    monthly_cost_usd: float
+    cheapest_usd_per_gpu_hour: float
+
+
+@dataclass(frozen=True)
 class Explanation:
     winner: str
     runner_up: str | None
@@ -141,7 +156,7 @@ def plan_options(
             slo,
             tuple(options[:top]),
             tuple(rejected),
-            explain(options, rejected),
+            explain(options, rejected, _cost_losses(assessments, verified, by_gpu)),
             None,
             len(assessments),
             simulated,
@@ -320,7 +335,7 @@ def _closest_options(
         utilization = (
             found.run.utilization
             if found.run
-            else workload.requests_per_s / replicas / (found.saturation_rps or 1.0)
+            else workload.rps / replicas / (found.saturation_rps or 1.0)
         )
         cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
         option = _option(found, cheapest, replicas, latency, utilization, 0.0, False)
@@ -398,9 +413,14 @@ def hardware_label(gpu: str, gpu_count: int, weights: str) -> str:
     return f"{system_name(spec)} {weights}"
 
 
-def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explanation:
+def explain(
+    options: list[PlanOption],
+    rejected: Sequence[Rejection],
+    cost_losses: Sequence[CostLoss] = (),
+) -> Explanation:
     """Why the winner won: the runner-up (best option on other hardware) lost on cost; cheaper
-    hardware lost on memory or latency — each with its numbers."""
+    hardware lost on memory, latency or cost — each explained by its best format, with its
+    numbers (hardware whose best format fits is never said to have lost on memory)."""
     winner = options[0]
     runner = next(
         (o for o in options if (o.gpu, o.gpu_count) != (winner.gpu, winner.gpu_count)),
@@ -411,7 +431,10 @@ def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explana
     if runner is not None:
         gap = (runner.monthly_cost_usd / winner.monthly_cost_usd - 1.0) * 100.0
         lines.append(_runner_up_line(runner, winner, gap))
-    lines += _cheaper_rejected_lines(winner, rejected)
+    shown = {(winner.gpu, winner.gpu_count)}
+    if runner is not None:
+        shown.add((runner.gpu, runner.gpu_count))
+    lines += _cheaper_lines(winner, rejected, cost_losses, shown)
     return Explanation(
         winner.label,
         runner.label if runner else None,
@@ -421,9 +444,17 @@ def explain(options: list[PlanOption], rejected: Sequence[Rejection]) -> Explana
     )
 
 
+def _replicas_of(option: PlanOption) -> str:
+    """'3 × RTX 4090 fp8'; a multi-GPU replica: '1 replica of 2× RTX A4000 awq-int4'."""
+    if option.gpu_count == 1:
+        return f"{option.replicas} × {option.product_label}"
+    plural = "s" if option.replicas != 1 else ""
+    return f"{option.replicas} replica{plural} of {option.product_label}"
+
+
 def _winner_line(winner: PlanOption) -> str:
     return (
-        f"Winner: {winner.replicas} × {winner.product_label} on {winner.offer_label}, "
+        f"Winner: {_replicas_of(winner)} on {winner.offer_label}, "
         f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
         f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
         f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
@@ -432,11 +463,17 @@ def _winner_line(winner: PlanOption) -> str:
 
 
 def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
+    head = f"Runner-up: {_replicas_of(runner)} on {runner.offer_label}"
+    if round(runner.monthly_cost_usd) == round(winner.monthly_cost_usd):
+        return (
+            f"{head} costs the same (${runner.monthly_cost_usd:,.0f}/month) and ranks second on "
+            f"latency: p95 TTFT {runner.p95_ttft_ms:,.0f} ms vs {winner.p95_ttft_ms:,.0f} ms."
+        )
     return (
-        f"Runner-up: {runner.replicas} × {runner.product_label} on {runner.offer_label} "
-        "lost on cost: "
+        f"{head} lost on cost: "
         f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
-        f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} replica(s) of "
+        f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} "
+        f"replica{'s' if runner.replicas != 1 else ''} of "
         f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h."
     )
 
@@ -446,30 +483,101 @@ def _format_bits(weights: str) -> float:
     return found.model_bits_per_weight if found is not None else 32.0
 
 
-def _cheaper_rejected_lines(winner: PlanOption, rejected: Sequence[Rejection]) -> list[str]:
-    lines: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    cheaper = [
+KIND_CLOSENESS = {"capacity": 0, "latency": 1, "memory": 2}  # a format that fits is closer
+
+
+def _cheaper_lines(
+    winner: PlanOption,
+    rejected: Sequence[Rejection],
+    cost_losses: Sequence[CostLoss],
+    shown: set[tuple[str, int]],
+) -> list[str]:
+    """One line per cheaper hardware (at most 4, cheapest first), explained by its best
+    format: lost on cost when a format fits and meets the targets for a lone request, else its
+    closest rejection (a fitting format's latency before any memory miss; among memory misses
+    the most compact format)."""
+    winner_hourly = winner.usd_per_gpu_hour * winner.gpu_count
+    best: dict[tuple[str, int], tuple[float, str]] = {}
+    for loss in cost_losses:
+        hardware = (loss.gpu, loss.gpu_count)
+        hourly = loss.cheapest_usd_per_gpu_hour * loss.gpu_count
+        if hardware in shown or hourly >= winner_hourly:
+            continue
+        if hardware not in best or loss.monthly_cost_usd < best[hardware][0]:
+            best[hardware] = (loss.monthly_cost_usd, _cost_loss_line(loss, winner))
+    candidates = [
         r
         for r in rejected
-        if r.kind in ("memory", "latency", "capacity")
+        if r.kind in KIND_CLOSENESS
         and r.cheapest_usd_per_gpu_hour is not None
-        and r.cheapest_usd_per_gpu_hour * r.gpu_count < winner.usd_per_gpu_hour * winner.gpu_count
+        and r.cheapest_usd_per_gpu_hour * r.gpu_count < winner_hourly
+        and (r.gpu, r.gpu_count) not in shown
+        and (r.gpu, r.gpu_count) not in best
     ]
-    # per GPU and reason, the most compact format (closest to fitting) explains the loss
-    for item in sorted(
-        cheaper,
-        key=lambda r: ((r.cheapest_usd_per_gpu_hour or 0.0) * r.gpu_count, _format_bits(r.weights)),
-    ):
-        if (item.gpu, item.kind) in seen or len(lines) >= 4:
+    closest: dict[tuple[str, int], Rejection] = {}
+    for item in sorted(candidates, key=lambda r: (KIND_CLOSENESS[r.kind], _format_bits(r.weights))):
+        closest.setdefault((item.gpu, item.gpu_count), item)
+    hourly_of = {
+        **{(r.gpu, r.gpu_count): (r.cheapest_usd_per_gpu_hour or 0.0) for r in candidates},
+        **{(c.gpu, c.gpu_count): c.cheapest_usd_per_gpu_hour for c in cost_losses},
+    }
+    lines = {hardware: text for hardware, (_, text) in best.items()}
+    lines.update({hardware: _rejection_line(item) for hardware, item in closest.items()})
+    order = sorted(lines, key=lambda h: (hourly_of[h] * h[1], h))
+    return [lines[hardware] for hardware in order[:4]]
+
+
+def _rejection_line(item: Rejection) -> str:
+    hardware = hardware_label(item.gpu, item.gpu_count, item.weights)
+    return (
+        f"Cheaper per hour but lost on {item.kind}: {hardware} "
+        f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}"
+    )
+
+
+def _cost_loss_line(loss: CostLoss, winner: PlanOption) -> str:
+    hardware = hardware_label(loss.gpu, loss.gpu_count, loss.weights)
+    at_least = "" if loss.verified else "at least "
+    plural = "s" if loss.replicas != 1 else ""
+    return (
+        f"Cheaper per hour but lost on cost: {hardware} "
+        f"(${loss.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — needs {at_least}{loss.replicas} "
+        f"replica{plural} for this traffic: {at_least}${loss.monthly_cost_usd:,.0f}/month vs "
+        f"${winner.monthly_cost_usd:,.0f}/month"
+    )
+
+
+def _cost_losses(
+    assessments: Sequence[Assessment],
+    verified: dict[tuple[str, int, str], Assessment],
+    by_gpu: dict[str, list[PriceSnapshot]],
+) -> list[CostLoss]:
+    """Every candidate that fits and meets the targets for a lone request, priced at the
+    replicas it needs (the simulated count when verified, else the lower bound)."""
+    losses = []
+    for found in assessments:
+        checked = verified.get(found.key, found)
+        if checked.status != "ok":
             continue
-        seen.add((item.gpu, item.kind))
-        hardware = hardware_label(item.gpu, item.gpu_count, item.weights)
-        lines.append(
-            f"Cheaper per hour but lost on {item.kind}: {hardware} "
-            f"(${item.cheapest_usd_per_gpu_hour:.2f}/GPU-h) — {item.detail}"
+        replicas = checked.run.replicas if checked.run is not None else checked.min_replicas
+        hosts = _hosting_offers(found, by_gpu)
+        if replicas < 1 or not hosts:
+            continue
+        cheapest = min(
+            hosts, key=lambda o: offer_price(o, found.system.gpu_count, replicas).usd_per_hour
         )
-    return lines
+        losses.append(
+            CostLoss(
+                found.system.gpu.id,
+                found.system.gpu_count,
+                found.weights,
+                replicas,
+                checked.run is not None,
+                usd_per_month(offer_price(cheapest, found.system.gpu_count, replicas).usd_per_hour),
+                min(o.usd_per_gpu_hour for o in hosts),
+            )
+        )
+    return losses
 
 
 # ----- fixed replica count ("what happens to one A100 at 100 req/s?") ---------------------------

@@ -33,6 +33,7 @@ from gpuatlas.economics.simulation_step_times import (
     step_times_from,
 )
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.numbers import format_number
 
 SIMULATED_REQUESTS = 1500
 MAX_REPLICAS = 4096
@@ -68,7 +69,11 @@ class Slo:
         ]
 
     def describe(self) -> str:
-        parts = [f"{name} ≤ {value:g} ms" for name, value in self._named() if value is not None]
+        parts = [
+            f"{name} ≤ {format_number(value, 'ms')}"
+            for name, value in self._named()
+            if value is not None
+        ]
         return ", ".join(parts) or "no latency target"
 
     def _named(self) -> list[tuple[str, float | None]]:
@@ -85,7 +90,7 @@ class Workload:
 
     model: str
     weights: str
-    requests_per_s: float
+    rps: float
     input_tokens: float
     output_tokens: float
     engine: str = "vllm"
@@ -95,7 +100,7 @@ class Workload:
 
     def traffic(self, replicas: int = 1) -> Traffic:
         return Traffic(
-            self.requests_per_s / replicas,
+            self.rps / replicas,
             self.input_tokens,
             self.output_tokens,
             self.length_distribution,
@@ -106,14 +111,14 @@ class Workload:
     def with_weights(self, weights: str) -> Workload:
         return replace(self, weights=weights)
 
-    def with_rate(self, requests_per_s: float) -> Workload:
-        return replace(self, requests_per_s=requests_per_s)
+    def with_rate(self, rps: float) -> Workload:
+        return replace(self, rps=rps)
 
     def problems(self) -> list[str]:
         checks = [
             (
-                self.requests_per_s > 0,
-                f"request rate must be > 0 req/s, got {self.requests_per_s:g}",
+                self.rps > 0,
+                f"request rate must be > 0 req/s, got {self.rps:g}",
             ),
             (self.input_tokens >= 1, f"input tokens must be ≥ 1, got {self.input_tokens:g}"),
             (self.output_tokens >= 1, f"output tokens must be ≥ 1, got {self.output_tokens:g}"),
@@ -162,7 +167,7 @@ def slo_violation(latency: Latency, slo: Slo) -> float:
 
 def missed_targets(latency: Latency, slo: Slo) -> str:
     missed = [
-        f"{name} {value:,.0f} ms > {limit:g} ms"
+        f"{name} {value:,.0f} ms > {format_number(limit, 'ms')}"
         for name, value, limit in slo_ratios(latency, slo)
         if value > limit
     ]
@@ -247,7 +252,7 @@ def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
         floor=floor,
         capacity_bound_rps=bound,
         saturation_rps=saturation,
-        min_replicas=max(1, math.ceil(workload.requests_per_s / (bound or saturation))),
+        min_replicas=max(1, math.ceil(workload.rps / (bound or saturation))),
     )
     if slo_violation(floor, slo) > 1.0 or bound <= 0:
         return replace(
@@ -290,7 +295,7 @@ def _serving_run(
     found: Assessment, workload: Workload, slo: Slo, replicas: int, result: SimulationResult
 ) -> ServingRun:
     latency = latency_of(result)
-    per_replica = workload.requests_per_s / replicas
+    per_replica = workload.rps / replicas
     return ServingRun(
         replicas=replicas,
         per_replica_rps=per_replica,
@@ -304,7 +309,7 @@ def _serving_run(
 
 def replica_ceiling(found: Assessment, workload: Workload) -> int:
     """The most replicas worth trying: more would run each below MIN_UTILIZATION."""
-    idle_bound = math.ceil(workload.requests_per_s / (MIN_UTILIZATION * found.saturation_rps))
+    idle_bound = math.ceil(workload.rps / (MIN_UTILIZATION * found.saturation_rps))
     return max(found.min_replicas, min(MAX_REPLICAS, idle_bound))
 
 
@@ -377,13 +382,13 @@ def serving_scenario(
     slo: Slo,
     source_factory: SourceFactory = estimator_source,
 ) -> ServingScenario:
-    """What happens at `workload.requests_per_s` on one replica of `system`, and how many
+    """What happens at `workload.rps` on one replica of `system`, and how many
     replicas meet `slo` (the seed's "13B at 100 vs 10 req/s", computed)."""
     found = assess(system, workload, slo, source_factory)
     if found.steps is None:
         return ServingScenario(found, None, False)
     one = run_replicas(found, workload, slo, 1)
-    overloaded = workload.requests_per_s > found.saturation_rps
+    overloaded = workload.rps > found.saturation_rps
     if found.status == "ok":
         found = fewest_replicas(found, workload, slo)
     return ServingScenario(found, one, overloaded)
