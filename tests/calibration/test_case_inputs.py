@@ -48,7 +48,7 @@ def _library_unet_config(model_id: str) -> dict:  # type: ignore[type-arg]
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("model_id", ["sd-1.5", "sdxl-base-1.0"])
+@pytest.mark.parametrize("model_id", ["sd-1.5", "sd-2.1", "sd-2.1-base", "sdxl-base-1.0"])
 def test_unet_shapes_are_the_library_configs(model_id: str) -> None:
     from gpuatlas.performance.media.unet_flops import UNET_SHAPES
 
@@ -62,6 +62,9 @@ def test_unet_shapes_are_the_library_configs(model_id: str) -> None:
     expected = [d if a else 0 for d, a in zip(depths, with_attention, strict=True)]
     assert list(shape.transformer_depth) == expected
     assert shape.mid_depth == depths[-1]
+    heads = config["attention_head_dim"]  # diffusers reads it as heads per block
+    heads = heads if isinstance(heads, list) else [heads]
+    assert list(shape.attention_heads) == heads
 
 
 def test_sd15_unet_count_matches_the_published_thop_count() -> None:

@@ -35,12 +35,20 @@ class UNetShape:
         return self.attention_heads[min(level, len(self.attention_heads) - 1)]
 
 
+SD2_UNET = UNetShape(
+    (320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 1024, attention_heads=(5, 10, 20, 20)
+)
+
 # From unet/config.json of each model (the model library holds the same files).
 UNET_SHAPES: dict[str, UNetShape] = {
     # stable-diffusion-v1-5/stable-diffusion-v1-5: CrossAttnDown x3 + DownBlock2D, depth 1
     "sd-1.5": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
     # CompVis/stable-diffusion-v1-4: the same U-Net config (SD 1.5 continued its training)
     "sd-1.4": UNetShape((320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 768),
+    # stabilityai/stable-diffusion-2-1 and -2-1-base: SD 1.5's blocks, heads 5/10/20/20 and
+    # cross-attention over 1024-dim OpenCLIP-ViT/H text features
+    "sd-2.1": SD2_UNET,
+    "sd-2.1-base": SD2_UNET,
     # stabilityai/stable-diffusion-xl-base-1.0: DownBlock2D + CrossAttnDown x2, depths 1/2/10
     "sdxl-base-1.0": UNetShape(
         (320, 640, 1280), 2, (0, 2, 10), 10, 2048, attention_heads=(5, 10, 20)
