@@ -77,6 +77,11 @@ def file_columns(record_type: type) -> tuple[str, ...]:
     return tuple(name for name, _, _ in _schema_fields(record_type))
 
 
+def required_file_columns(record_type: type) -> tuple[str, ...]:
+    """The names a file must write for `record_type` (its fields without a default)."""
+    return tuple(name for name, _, info in _schema_fields(record_type) if info.is_required())
+
+
 def build(record_type: type[Built], record: BaseModel, **loader_values: Any) -> Built:
     """The catalog value of a validated record; `loader_values` set (or replace) fields the
     loader knows (`origin`, `gpu_id` resolved from the file's GPU name)."""

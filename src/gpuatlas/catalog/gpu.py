@@ -111,6 +111,9 @@ class Gpu:
     launch_price_usd: float | None = field(
         default=None, metadata=meaning("Launch price (MSRP)", "USD", gt=0)
     )
+    # Never read from a file and always empty; kept because the gpu/gpus JSON documents (/1)
+    # carry it: drop it with those documents' next version (app/documents.py SCHEMA_VERSIONS).
+    extra: dict[str, str] = field(default_factory=dict, metadata=meaning(in_file=False))
     unified_memory: bool = field(default=False, metadata=meaning("Unified memory"))
     gpu_memory_share_default: float | None = field(
         default=None, metadata=meaning("GPU share of unified memory, default", gt=0, le=1)

@@ -1,30 +1,35 @@
 """One observed cloud price (PriceSnapshot) and the price tiers: the type the price catalog
-(prices.py) serves and its file parser (price_records.py) builds, below both."""
+(prices.py) serves and its file parser (price_records.py) builds, below both. Its fields are
+the one declaration of a price file's columns (the schema is built from them at parse time)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from gpuatlas.catalog.field_meanings import meaning
 
 Tier = Literal["on-demand", "spot", "reserved", "community"]
 TIERS: tuple[Tier, ...] = ("on-demand", "spot", "reserved", "community")
+GpuMatch = Literal["exact", "assumed"]  # assumed: the source did not name the exact variant
 
 
 @dataclass(frozen=True)
 class PriceSnapshot:
     """One observed price of one offer: a provider's GPU at a tier, on a date, from a source."""
 
-    provider: str
-    gpu_id: str
-    usd_per_gpu_hour: float
-    tier: Tier
-    observed_date: str
-    source: str
-    gpus_per_instance: int = 1
+    provider: str = field(metadata=meaning("Provider", min_length=1))
+    # The file writes a GPU name ("RTX 4090"); the loader resolves it to the catalog id.
+    gpu_id: str = field(metadata=meaning("GPU", file_key="gpu", min_length=1))
+    usd_per_gpu_hour: float = field(metadata=meaning("Price", "USD/GPU-hour", gt=0, lt=1000))
+    tier: Tier = field(metadata=meaning("Tier"))
+    observed_date: str = field(metadata=meaning("Observed", pattern=r"^\d{4}-\d{2}(-\d{2})?$"))
+    source: str = field(metadata=meaning("Source", min_length=3))
+    gpus_per_instance: int = field(default=1, metadata=meaning("GPUs per instance", ge=1, le=64))
     offer: str = ""
-    gpu_match: str = "exact"
+    gpu_match: GpuMatch = "exact"
     notes: str = ""
-    origin: str = "packaged"
+    origin: str = field(default="packaged", metadata=meaning(in_file=False))
 
     @property
     def offer_key(self) -> tuple[str, str, str, int, str]:
