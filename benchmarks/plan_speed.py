@@ -21,7 +21,7 @@ from gpuatlas.economics.serving_candidate import Slo
 REQUEST = PlanRequest(
     model="meta-llama/Llama-2-13b-hf",
     weights=("all",),
-    requests_per_s=100.0,
+    rps=100.0,
     input_tokens=512,
     output_tokens=256,
     slo=Slo(p95_ttft_ms=500, p95_tpot_ms=50),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from gpuatlas.app.documents import is_usd_field
+from gpuatlas.app.documents import SCHEMA_VERSIONS, is_usd_field, schema_name
 from gpuatlas.app.registry import ANSWERS
 from gpuatlas.cli.main import app
 
@@ -149,3 +149,11 @@ def test_errors_under_json_are_json_with_exit_code_2(
     document = json.loads(result.stdout)
     assert document["schema_version"] == "gpuatlas.error/1" in PUBLISHED
     assert document["error"] and document["problems"]
+
+
+def test_every_bumped_schema_version_says_in_the_changelog_what_changed() -> None:
+    changelog = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
+    for answer, version in SCHEMA_VERSIONS.items():
+        name = schema_name(answer)
+        assert name == f"gpuatlas.{answer}/{version}" and name in PUBLISHED
+        assert f"`{name}`: `" in changelog, f"CHANGELOG.md lists no renamed keys of {name}"

@@ -31,6 +31,7 @@ NOT_CONVENTIONAL = {
     re.compile(r"(_|^)(seconds|secs?)$"): "times end in _s or _ms",
     re.compile(r"tokens_per_s$|_per_second$"): "rates per second end in _tok_s, _rps or _gb_s",
     re.compile(r"watts"): "power ends in _w",
+    re.compile(r"(_|^)requests_per_s"): "request rates end in _rps",
 }
 
 
@@ -72,12 +73,15 @@ def test_the_scan_finds_planted_keys() -> None:
         "seconds": 7,
         "second": "b",
         "params": {"seconds": 3.0},
+        "requests_per_s": 8,
+        "saturation_rps": 9,
     }
     assert set(unconventional_keys(planted)) == {
         "prefill_seconds",
         "output_tokens_per_s",
         "facility_watts",
         "seconds",
+        "requests_per_s",
     }
 
 

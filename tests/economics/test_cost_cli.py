@@ -39,7 +39,7 @@ def run_json(arguments: list[str]) -> dict:
 def test_plan_json_lists_options_cheapest_first_with_the_documented_fields() -> None:
     document = run_json(ISSUE_EXAMPLE)
     options = document["options"]
-    assert document["schema_version"] == "gpuatlas.plan/1" and document["feasible"]
+    assert document["schema_version"] == "gpuatlas.plan/2" and document["feasible"]
     costs = [o["monthly_cost_usd"] for o in options]
     assert costs == sorted(costs) and len(options) == 10
     required = {
@@ -166,10 +166,10 @@ def test_serving_cost_uses_each_gpus_own_rate() -> None:
     )
     rows = {row["system_id"]: row for row in document["serving"]}
     rtx, a100 = rows["rtx-4090"], rows["a100-80gb-pcie"]
-    assert rtx["sustained"]["requests_per_s"] != pytest.approx(a100["sustained"]["requests_per_s"])
+    assert rtx["sustained"]["rps"] != pytest.approx(a100["sustained"]["rps"])
     for row in (rtx, a100):
         hourly = row["price"]["usd_per_hour"]
-        expected = hourly / (3600 * row["sustained"]["requests_per_s"])
+        expected = hourly / (3600 * row["sustained"]["rps"])
         # documents round money below a dollar to 3 significant digits (app/documents.py)
         assert row["usd_per_request"] == pytest.approx(expected, rel=5e-3)
         band = row["usd_per_million_output_tokens"]

@@ -37,7 +37,7 @@ def test_mixed_fleet_routes_each_model_to_its_cheapest_pool() -> None:
     assert pools["large"] == "a100-80gb-sxm"  # 140 GB of weights: no 4×24 GB RTX 4090 fits it
     assert fleet.mixed_monthly_cost_usd <= fleet.single_type.monthly_cost_usd
     assert fleet.saving_usd_per_month is not None and fleet.saving_usd_per_month >= 0
-    rates = {a.model: a.requests_per_s for a in fleet.mixed}
+    rates = {a.model: a.rps for a in fleet.mixed}
     assert rates == {"small": 14.0, "large": 6.0}
 
 

@@ -109,7 +109,7 @@ def test_cli_serving_curve_json_document() -> None:
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert document["schema_version"] == "gpuatlas.serving-curve/1"
+    assert document["schema_version"] == "gpuatlas.serving-curve/2"
     levels = {level["per_user_tok_s"]: level for level in document["at_interactivity"]}
     assert levels[500.0]["reachable"] is False and levels[500.0]["per_gpu_tok_s"] is None
     assert levels[20.0]["usd_per_million_tokens"]["value"] > 0

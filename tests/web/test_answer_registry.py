@@ -41,4 +41,4 @@ def test_routes_in_the_registry_are_the_web_answers_with_their_schema(client: Te
 def test_the_markdown_table_has_a_row_per_answer() -> None:
     rows = markdown_table().splitlines()[2:]
     assert len(rows) == len(ANSWERS)
-    assert "| `gpuatlas.plan/1` | `gpuatlas plan --model M --rps R` | `/plan/plan.json` |" in rows
+    assert "| `gpuatlas.plan/2` | `gpuatlas plan --model M --rps R` | `/plan/plan.json` |" in rows

@@ -187,7 +187,7 @@ def test_predict_and_plan_forms_show_their_numbers(browser: object, server: tupl
     value, unit = decode_cell.split(" ", 1)
     assert float(value.replace(",", "")) > 0 and unit == "tok/s"
     page.goto(process.url + "/plan/plan")
-    page.fill("input[name=requests_per_s]", "2")
+    page.fill("input[name=rps]", "2")
     with page.expect_navigation():
         page.click("#planner-submit")
     assert page.locator("#plan-options tbody tr").count() >= 1

@@ -137,7 +137,7 @@ def test_required_parameters_are_the_request_models_required_fields(
         ("/gpu/rtx-4091.json", 404),
         ("/results/nope.json", 404),
         ("/plan/fit.json?model=llama-3.1-8b", 422),
-        ("/plan/plan.json?model=llama-3.1-8b&requests_per_s=2&gpus=rtx-4091", 422),
+        ("/plan/plan.json?model=llama-3.1-8b&rps=2&gpus=rtx-4091", 422),
         ("/prices.json?tier=cheap", 422),
         ("/compare/rtx-4090/rtx-4091.json", 404),
         ("/compare/rtx-4090/rtx-3090.json?pue=high", 422),
@@ -149,7 +149,7 @@ def test_required_parameters_are_the_request_models_required_fields(
         ("/models.json?kind=song", 422),
         ("/tco.json?gpus=rtx-4090&pue=0.5&years=nan", 422),
         ("/cost.json?workload=llm", 422),
-        ("/fleet.json?models=llama-3.1-8b=2&requests_per_s=-1", 422),
+        ("/fleet.json?models=llama-3.1-8b=2&rps=-1", 422),
     ],
 )
 def test_error_replies_match_the_documented_problem(

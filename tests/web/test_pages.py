@@ -143,7 +143,7 @@ def test_planner_pages_show_labels_and_units_not_keys(client: TestClient) -> Non
     # 70B does not fit one RTX 4090: that candidate is rejected, with its reason
     plan = client.get(
         "/plan/plan",
-        params={"model": "llama-3.1-70b", "requests_per_s": "2", "gpus": "rtx-4090, a100-80gb-sxm"},
+        params={"model": "llama-3.1-70b", "rps": "2", "gpus": "rtx-4090, a100-80gb-sxm"},
     ).text
     assert "Why the other setups were rejected" in plan
     table = plan[
@@ -228,7 +228,7 @@ def test_openapi_documents_what_the_pages_return(client: TestClient) -> None:
     required = {p["name"] for p in fit["parameters"] if p["required"]}
     assert required == {"system", "model"}
     plan = _operation(schema, "/plan/plan.json")
-    assert {p["name"] for p in plan["parameters"] if p["required"]} == {"model", "requests_per_s"}
+    assert {p["name"] for p in plan["parameters"] if p["required"]} == {"model", "rps"}
     assert "303" in _operation(schema, "/plan")["responses"]
 
 

@@ -22,7 +22,7 @@ PAGES = {
     "planner-fit-form": "/plan/fit",
     "planner-fit": "/plan/fit?system=rtx-4090&model=llama-3.1-70b&weights=fp16",
     "planner-predict": "/plan/predict?system=rtx-4090&model=llama-3.1-8b",
-    "planner-plan": "/plan/plan?model=llama-3.1-8b&requests_per_s=2&p95_ttft_ms=1000"
+    "planner-plan": "/plan/plan?model=llama-3.1-8b&rps=2&p95_ttft_ms=1000"
     "&p95_tpot_ms=100&gpus=rtx-4090,a100-80gb-sxm,l40s",
     "prices": "/prices",
     "prices-one-gpu": "/prices?gpu=h100-sxm",

@@ -109,7 +109,7 @@ SAME_REQUESTS = [
         "/plan/plan.json",
         [
             ("model", "llama-3.1-8b"),
-            ("requests_per_s", "2"),
+            ("rps", "2"),
             ("p95_ttft_ms", "1000"),
             ("gpus", "rtx-4090"),
             ("gpus", "a100-80gb-sxm"),
@@ -281,7 +281,7 @@ SAME_REQUESTS = [
         "/fleet.json",
         [
             ("models", "llama-2-13b=0.7,llama-3.1-8b=0.3"),
-            ("requests_per_s", "4"),
+            ("rps", "4"),
             ("gpus", "rtx-4090"),
             ("gpus", "a100-80gb-sxm"),
         ],
@@ -339,7 +339,7 @@ def test_the_documents_state_the_defaults_they_used(client: TestClient) -> None:
     plan = web_json(
         client,
         "/plan/plan.json",
-        [("model", "llama-3.1-8b"), ("requests_per_s", "2"), ("gpus", "rtx-4090")],
+        [("model", "llama-3.1-8b"), ("rps", "2"), ("gpus", "rtx-4090")],
     )
     assert isinstance(plan["rejected"], list) and plan["provenance"]["calibration_version"]
 
@@ -364,7 +364,7 @@ SAME_ERRORS = [
     pytest.param(
         ["plan", "--model", "llama-3.1-8b", "--rps", "-5", "--provider", "Nowhere"],
         "/plan/plan.json",
-        [("model", "llama-3.1-8b"), ("requests_per_s", "-5"), ("providers", "Nowhere")],
+        [("model", "llama-3.1-8b"), ("rps", "-5"), ("providers", "Nowhere")],
         422,
         id="plan-problems",
     ),

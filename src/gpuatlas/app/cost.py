@@ -88,7 +88,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
 
 
 def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
-    """``gpuatlas.cost/1``: the request, provenance, every offer's rental costs (``rentals``),
+    """``gpuatlas.cost/2``: the request, provenance, every offer's rental costs (``rentals``),
     serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes.
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     body = plain(cost_report(request, price_files))

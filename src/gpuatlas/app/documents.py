@@ -11,7 +11,14 @@ from typing import Any
 SCHEMA_PREFIX = "gpuatlas."
 # The answers whose document changed incompatibly (a key renamed or removed) since /1, with
 # their current version; CHANGELOG.md lists what changed in each. Every other answer is at /1.
-SCHEMA_VERSIONS: dict[str, int] = {}
+SCHEMA_VERSIONS: dict[str, int] = {
+    "cost": 2,  # power.draw_w, sustained.output_tok_s / single_stream_tok_s / rps
+    "tco": 2,  # facility_w, tco.power.draw_w
+    "serving-curve": 2,  # power_per_gpu_w, power_basis
+    "predict-train": 2,  # tok_s
+    "plan": 2,  # request.rps, workload.rps
+    "fleet": 2,  # request.rps, mixed[].rps, single_type.assignments[].rps
+}
 
 
 def schema_name(answer: str, version: int | None = None) -> str:

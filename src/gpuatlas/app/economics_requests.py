@@ -135,7 +135,7 @@ def auto_format_ids(model: str, engine: str) -> list[str]:
 class PlanRequest:
     model: str
     weights: tuple[str, ...]
-    requests_per_s: float
+    rps: float
     input_tokens: float
     output_tokens: float
     slo: Slo
@@ -162,7 +162,7 @@ def validated_plan_inputs(
     workload = Workload(
         request.model,
         formats[0] if formats else "fp16",
-        request.requests_per_s,
+        request.rps,
         request.input_tokens,
         request.output_tokens,
         request.engine,
@@ -488,7 +488,7 @@ def _jobs(
 class FleetRequest:
     models: tuple[str, ...]  # "model=share"
     weights: tuple[str, ...]
-    requests_per_s: float
+    rps: float
     input_tokens: float
     output_tokens: float
     slo: Slo
@@ -527,7 +527,7 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     template = Workload(
         "",
         formats[0] if formats else "fp16",
-        request.requests_per_s,
+        request.rps,
         request.input_tokens,
         request.output_tokens,
         request.engine,

@@ -11,7 +11,7 @@ from pydantic import Field
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import FleetRequest, provenance, run_fleet
 from gpuatlas.app.plan import ServedTraffic
-from gpuatlas.app.requests import CHECKED_POSITIVE, TextList
+from gpuatlas.app.requests import TextList, arrival_rate_field
 
 if TYPE_CHECKING:
     from gpuatlas.economics.fleet import FleetPlan
@@ -28,12 +28,7 @@ class FleetPlanRequest(ServedTraffic):
         examples=[["llama-2-13b=0.7", "llama-3.1-8b=0.3"]],
         description="MODEL=SHARE, e.g. llama-2-13b=0.7.",
     )
-    requests_per_s: float = Field(
-        le=100_000,
-        examples=[10.0],
-        json_schema_extra=CHECKED_POSITIVE,
-        description="Total arrival rate, requests per second.",
-    )
+    rps: float = arrival_rate_field("Total arrival rate, requests per second", 10.0)
 
 
 def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> FleetPlan:
@@ -42,7 +37,7 @@ def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> F
         FleetRequest(
             tuple(request.models),
             tuple(request.weights),
-            request.requests_per_s,
+            request.rps,
             request.input_tokens,
             request.output_tokens,
             request.slo(),
@@ -57,7 +52,7 @@ def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> F
 
 
 def fleet_document(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
-    """``gpuatlas.fleet/1``: the request, the mixed fleet, the single-type fleet, the saving
+    """``gpuatlas.fleet/2``: the request, the mixed fleet, the single-type fleet, the saving
     and provenance (money in USD per month)."""
     return versioned(
         SCHEMA_ANSWER,

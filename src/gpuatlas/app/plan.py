@@ -18,6 +18,7 @@ from gpuatlas.app.requests import (
     LatencyTargets,
     OfferChoice,
     TextList,
+    arrival_rate_field,
 )
 
 if TYPE_CHECKING:
@@ -66,12 +67,7 @@ class ServingPlanRequest(ServedTraffic):
     model: str = Field(
         min_length=1, max_length=200, examples=["llama-3.1-8b"], description="Model to serve."
     )
-    requests_per_s: float = Field(
-        le=100_000,
-        examples=[5.0],
-        json_schema_extra=CHECKED_POSITIVE,
-        description="Arrival rate, requests per second.",
-    )
+    rps: float = arrival_rate_field("Arrival rate, requests per second", 5.0)
     length_distribution: Literal["fixed", "exponential", "uniform", "lognormal"] = "fixed"
     arrival: Literal["poisson", "gamma"] = "poisson"
     burstiness: float = Field(
@@ -86,7 +82,7 @@ class ServingPlanRequest(ServedTraffic):
 def plan_document(
     request: ServingPlanRequest, price_files: Sequence[Path] = (), replicas: int | None = None
 ) -> dict[str, Any]:
-    """``gpuatlas.plan/1``: the ranked options (each with its label and offer label), the
+    """``gpuatlas.plan/2``: the ranked options (each with its label and offer label), the
     explanation, every rejected candidate but those without an offer, and provenance.
 
     CLI-only arguments: ``price_files`` (extra price CSVs; the web never reads files) and
@@ -124,7 +120,7 @@ def serving_plan(
         PlanRequest(
             request.model,
             tuple(request.weights),
-            request.requests_per_s,
+            request.rps,
             request.input_tokens,
             request.output_tokens,
             request.slo(),

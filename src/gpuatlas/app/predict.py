@@ -242,7 +242,7 @@ class PredictTrainRequest(SystemModelRequest):
 def predict_train_document(
     request: PredictTrainRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
-    """``gpuatlas.predict-train/1``: step time, tokens/s, time for the budget, all-reduce,
+    """``gpuatlas.predict-train/2``: step time, tokens/s, time for the budget, all-reduce,
     scaling efficiency and memory per GPU."""
     result = api.predict_training(
         request.system,

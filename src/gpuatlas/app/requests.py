@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
@@ -79,6 +79,23 @@ CHECKED_POSITIVE: JsonDict = {"exclusiveMinimum": 0}
 GpuCount = Annotated[int, Field(le=1024, json_schema_extra=CHECKED_MINIMUM)]
 CountList = Annotated[list[GpuCount], BeforeValidator(split_list)]
 FloatList = Annotated[list[float], BeforeValidator(split_list)]
+
+
+# The request rate was `requests_per_s` before plan/2 and fleet/2: the old name is still read,
+# for one version, so that saved links and scripts keep working (CHANGELOG.md).
+OLD_RPS_NAME = "requests_per_s"
+
+
+def arrival_rate_field(description: str, example: float) -> Any:
+    """The `rps` field of a serving request (requests per second, as the `--rps` option)."""
+    return Field(
+        validation_alias=AliasChoices("rps", OLD_RPS_NAME),
+        le=100_000,
+        examples=[example],
+        json_schema_extra=CHECKED_POSITIVE,
+        description=f"{description} ({OLD_RPS_NAME}, its name before schema version 2, "
+        "is accepted until the next version).",
+    )
 
 
 class LatencyTargets(AnswerRequest):

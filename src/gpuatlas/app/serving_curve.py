@@ -53,7 +53,7 @@ class ServingCurveRequest(ServedModelRequest):
 def serving_curve_document(
     request: ServingCurveRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
-    """``gpuatlas.serving-curve/1``: the request, the curve's points (tok/s per user and per
+    """``gpuatlas.serving-curve/2``: the request, the curve's points (tok/s per user and per
     GPU, ranges) and, at each interactivity level, throughput, $/1M tokens and tok/J."""
     resolved = resolve_system(request.system)
     price = (

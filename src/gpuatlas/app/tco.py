@@ -90,7 +90,7 @@ def tco_rows(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> lis
 
 
 def tco_document(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
-    """``gpuatlas.tco/1``: the request, one entry per system (TCO, power at the wall,
+    """``gpuatlas.tco/2``: the request, one entry per system (TCO, power at the wall,
     electricity per year, break-even) and the electricity difference of each pair."""
     rows = tco_rows(request, price_files)
     return versioned(

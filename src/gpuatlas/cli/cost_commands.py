@@ -1,6 +1,6 @@
 """CLI commands of the cost area: `cost`, `tco`, `plan`, `fleet` (parse, call, render).
 
-JSON schemas (stable): gpuatlas.cost/1, gpuatlas.tco/1, gpuatlas.plan/1, gpuatlas.fleet/1 —
+JSON schemas (stable): gpuatlas.cost/2, gpuatlas.tco/2, gpuatlas.plan/2, gpuatlas.fleet/2 —
 each object carries `schema_version`; money is in USD, time in ms/h, power in W.
 """
 

@@ -73,7 +73,7 @@ def plan_command(
     values = {
         "model": model,
         "weights": weights,
-        "requests_per_s": rps,
+        "rps": rps,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "length_distribution": length_dist,
@@ -104,7 +104,7 @@ def plan_command(
 def _render_plan(plan: Plan) -> None:
     workload = plan.workload
     title = (
-        f"{workload.model} at {workload.requests_per_s:g} req/s "
+        f"{workload.model} at {workload.rps:g} req/s "
         f"({workload.input_tokens:g} in / {workload.output_tokens:g} out tokens), "
         f"{plan.slo.describe()}"
     )
@@ -173,7 +173,7 @@ def fleet_command(
     values = {
         "models": models,
         "weights": weights,
-        "requests_per_s": rps,
+        "rps": rps,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "p95_ttft_ms": p95_ttft_ms,
@@ -201,7 +201,7 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
             table.add_row(
                 item.model,
                 f"{item.share:.0%}",
-                f"{item.requests_per_s:g}",
+                f"{item.rps:g}",
                 item.message or "no option",
                 "—",
                 "—",
@@ -210,7 +210,7 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
         table.add_row(
             item.model,
             f"{item.share:.0%}",
-            f"{item.requests_per_s:g}",
+            f"{item.rps:g}",
             f"{option.replicas} × {option.label}",
             option.offer_label,
             money(option.monthly_cost_usd, 0),

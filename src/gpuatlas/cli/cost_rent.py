@@ -242,7 +242,7 @@ def _render_serving(report: CostReport) -> None:
         table.add_row(
             f"{row.system_id} {sustained.weights}",
             row.price.label,
-            format_number(sustained.requests_per_s),
+            format_number(sustained.rps),
             format_number(sustained.output_tok_s),
             format_number(sustained.latency.p95_ttft_ms, "ms"),
             format_number(sustained.latency.p95_tpot_ms, "ms"),

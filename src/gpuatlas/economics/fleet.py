@@ -35,7 +35,7 @@ class ModelShare:
 class PoolAssignment:
     model: str
     share: float
-    requests_per_s: float
+    rps: float
     option: PlanOption | None
     message: str | None
 
@@ -100,7 +100,7 @@ def _model_plan(
     workload = Workload(
         share.model,
         share.weights[0],
-        template.requests_per_s * share.share,
+        template.rps * share.share,
         template.input_tokens,
         template.output_tokens,
         template.engine,
@@ -119,7 +119,7 @@ def _assignment(
     return PoolAssignment(
         share.model,
         share.share,
-        template.requests_per_s * share.share,
+        template.rps * share.share,
         option,
         None if option else plan.message,
     )

@@ -115,10 +115,10 @@ def usd_per_million_tokens(usd_per_hour: float, tokens_per_s: float) -> float:
     return usd_per_hour * 1e6 / (SECONDS_PER_HOUR * tokens_per_s)
 
 
-def usd_per_request(usd_per_hour: float, requests_per_s: float) -> float:
-    """$ per request at a sustained rate of `requests_per_s` (the system's own capacity)."""
-    _require_positive("throughput (requests/s)", requests_per_s)
-    return usd_per_hour / (SECONDS_PER_HOUR * requests_per_s)
+def usd_per_request(usd_per_hour: float, rps: float) -> float:
+    """$ per request at a sustained rate of `rps` (the system's own capacity)."""
+    _require_positive("throughput (requests/s)", rps)
+    return usd_per_hour / (SECONDS_PER_HOUR * rps)
 
 
 def usd_per_image(usd_per_hour: float, seconds_per_image: float) -> float:

@@ -73,7 +73,7 @@ def constant_step_times(step_s: float, max_batch: int, prefill_s: float | None =
 class Traffic:
     """Arrivals (req/s; Poisson, or gamma-renewal with vLLM's `burstiness` shape) and lengths."""
 
-    requests_per_s: float
+    rps: float
     mean_input_tokens: float
     mean_output_tokens: float
     length_distribution: LengthDistribution = "fixed"
@@ -83,7 +83,7 @@ class Traffic:
     def scaled(self, factor: float) -> Traffic:
         """The same traffic at `factor` × the rate (e.g. one replica's share)."""
         return Traffic(
-            self.requests_per_s * factor,
+            self.rps * factor,
             self.mean_input_tokens,
             self.mean_output_tokens,
             self.length_distribution,
@@ -119,10 +119,10 @@ def sample_requests(traffic: Traffic, count: int, seed: int = 0) -> RequestStrea
     """`count` requests: arrival times and input/output lengths."""
     rng = np.random.default_rng(seed)
     if traffic.arrival == "poisson":
-        gaps = rng.exponential(1.0 / traffic.requests_per_s, count)
+        gaps = rng.exponential(1.0 / traffic.rps, count)
     else:
         shape = traffic.burstiness
-        gaps = rng.gamma(shape, 1.0 / (traffic.requests_per_s * shape), count)
+        gaps = rng.gamma(shape, 1.0 / (traffic.rps * shape), count)
     return RequestStream(
         arrival_s=np.cumsum(gaps),
         input_tokens=sample_lengths(

@@ -47,7 +47,7 @@ class SustainedServing:
 
     system_id: str
     weights: str
-    requests_per_s: float
+    rps: float
     output_tok_s: float
     basis: str
     latency: Latency
@@ -102,7 +102,7 @@ def sustained_serving(
     return SustainedServing(
         system_id=system.id,
         weights=workload.weights,
-        requests_per_s=run.per_replica_rps,
+        rps=run.per_replica_rps,
         output_tok_s=run.per_replica_rps * workload.output_tokens,
         basis=basis,
         latency=run.latency,
@@ -175,7 +175,7 @@ def serving_cost(
         usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
         sustained=sustained,
         usd_per_million_output_tokens=per_million,
-        usd_per_request=usd_per_request(price.usd_per_hour, sustained.requests_per_s),
+        usd_per_request=usd_per_request(price.usd_per_hour, sustained.rps),
         usd_per_million_tokens_single_stream=usd_per_million_tokens(
             price.usd_per_hour, sustained.single_stream_tok_s
         ),

@@ -81,7 +81,7 @@ _query_answer(
 _query_answer(
     "/tco.json",
     "tco",
-    "On-prem TCO and the break-even against the cloud (gpuatlas.tco/1, as `gpuatlas tco --json`)",
+    "On-prem TCO and the break-even against the cloud (gpuatlas.tco/2, as `gpuatlas tco --json`)",
     OnPremTcoRequest,
     tco_document,
 )
@@ -89,7 +89,7 @@ _query_answer(
     "/cost.json",
     "cost",
     "Renting cost per offer and the cost of work from each "
-    "system's own speed, ranked (gpuatlas.cost/1, as `gpuatlas cost --json`)",
+    "system's own speed, ranked (gpuatlas.cost/2, as `gpuatlas cost --json`)",
     RentingCostRequest,
     cost_document,
     (400, 422),
@@ -155,7 +155,7 @@ _query_answer(
     "/fleet.json",
     "fleet",
     "Several models sharing traffic: mixed pools vs one GPU "
-    "type (gpuatlas.fleet/1, as `gpuatlas fleet --json`)",
+    "type (gpuatlas.fleet/2, as `gpuatlas fleet --json`)",
     FleetPlanRequest,
     fleet_document,
     (400, 422),

@@ -297,7 +297,7 @@ def _optional(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
 _planner_routes("fit", "Will a model fit: memory per GPU and per format", "gpuatlas.fit/1")
 _planner_routes("predict", "LLM speed of one batch: TTFT, TPOT, tokens/s", "gpuatlas.predict-llm/1")
 _planner_routes(
-    "plan", "The cheapest setup meeting p95 latency targets at a traffic", "gpuatlas.plan/1"
+    "plan", "The cheapest setup meeting p95 latency targets at a traffic", schema_name("plan")
 )
 
 

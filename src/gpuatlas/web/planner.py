@@ -77,7 +77,7 @@ PLANNERS: dict[str, Planner] = {
         plan_document,
         (
             _MODEL,
-            FormField("requests_per_s", "Traffic, requests per second", "number", "any"),
+            FormField("rps", "Traffic, requests per second", "number", "any"),
             FormField("weights", "Weight formats (auto: native + worth considering)"),
             FormField("input_tokens", "Mean prompt, tokens", "number"),
             FormField("output_tokens", "Mean output, tokens", "number"),

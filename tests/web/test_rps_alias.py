@@ -1,0 +1,48 @@
+"""The request rate is `rps` in plan and fleet requests and documents (as the `--rps` option);
+`requests_per_s`, its name before gpuatlas.plan/2 and gpuatlas.fleet/2, is still read for one
+version so saved links keep working, and giving both names is an error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+PLAN = [("model", "llama-3.1-8b"), ("gpus", "rtx-4090"), ("top", "2")]
+FLEET = [("models", "llama-3.1-8b=0.5"), ("models", "qwen2.5-7b=0.5"), ("gpus", "rtx-4090")]
+
+
+def _json(client: TestClient, url: str, params: list[tuple[str, str]]) -> dict[str, Any]:
+    reply = client.get(url, params=tuple(params))
+    assert reply.status_code == 200, reply.text
+    document = reply.json()
+    assert isinstance(document, dict)
+    return document
+
+
+def test_a_saved_plan_link_with_the_old_name_gives_the_same_document(client: TestClient) -> None:
+    new = _json(client, "/plan/plan.json", [*PLAN, ("rps", "2")])
+    old = _json(client, "/plan/plan.json", [*PLAN, ("requests_per_s", "2")])
+    assert old == new
+    assert new["schema_version"] == "gpuatlas.plan/2"
+    assert new["request"]["rps"] == 2.0 and "requests_per_s" not in new["request"]
+    assert new["workload"]["rps"] == 2.0
+
+
+def test_a_saved_fleet_link_with_the_old_name_gives_the_same_document(client: TestClient) -> None:
+    new = _json(client, "/fleet.json", [*FLEET, ("rps", "2")])
+    assert _json(client, "/fleet.json", [*FLEET, ("requests_per_s", "2")]) == new
+    assert new["schema_version"] == "gpuatlas.fleet/2"
+    assert {item["rps"] for item in new["mixed"]} == {1.0}
+
+
+def test_both_names_at_once_are_refused(client: TestClient) -> None:
+    reply = client.get("/plan/plan.json", params=[*PLAN, ("rps", "2"), ("requests_per_s", "3")])
+    assert reply.status_code == 422
+    assert reply.json()["problems"] == ["requests_per_s: Extra inputs are not permitted"]
+
+
+def test_the_planner_form_asks_for_rps(client: TestClient) -> None:
+    page = client.get("/plan/plan", params=[*PLAN, ("requests_per_s", "2")])
+    assert page.status_code == 200
+    assert 'name="rps"' in page.text and 'name="requests_per_s"' not in page.text
