@@ -516,9 +516,10 @@ def image_params(
 
 # Compiled image engines with no measured rows of their own in the calibration, and the measured
 # engine whose gain over eager diffusers they take meanwhile. stable-fast (chengzeyi/stable-fast)
-# does what torch.compile does to a diffusers UNet: it traces the module, fuses its kernels
-# (Triton/cuBLASLt epilogues, fused GEGLU/GroupNorm) and replays CUDA graphs, so its gain is of
-# torch.compile's kind; its own rows (when a source is added) replace the stand-in.
+# does what torch.compile does to a diffusers UNet: it traces the module and fuses its kernels
+# (Triton/cuBLASLt epilogues, fused GEGLU/GroupNorm), so its gain is of torch.compile's kind
+# (its optional CUDA-graph replay is not credited); its own rows (when a source is added)
+# replace the stand-in.
 IMAGE_ENGINE_STAND_INS: dict[str, str] = {"stable-fast": "diffusers-compiled"}
 
 
@@ -536,8 +537,8 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
     if gain_engine != engine_id:
         return (
             f"{engine_id} has no measured rows in the calibration: costed at the measured gain "
-            f"of {gain_engine} (torch.compile) over eager diffusers (both trace the UNet, fuse "
-            "its kernels and replay CUDA graphs)",
+            f"of {gain_engine} (torch.compile) over eager diffusers (both trace the UNet and "
+            "fuse its kernels; stable-fast's optional CUDA graphs are not credited)",
         )
     if engine_id == EAGER_ENGINE and not variant_parts(variant) - {"denoise-loop"}:
         return (
