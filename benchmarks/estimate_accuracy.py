@@ -37,8 +37,10 @@ from gpuatlas.calibration.validation import (
     predict_all,
     roofline_predictions,
     share_inside,
+    source_key,
     source_of,
 )
+from gpuatlas.calibration.written_rows import WrittenSet, load_written
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
 from gpuatlas.errors import GpuAtlasError
@@ -129,6 +131,13 @@ def holdout_report(
     held_out: Sequence[MeasuredRow], predictions: Sequence[Prediction], errors: Errors
 ) -> list[str]:
     """Per kind on the held-out rows, then why the other held-out rows were not predicted."""
+    lines = [*held_out_kind_lines(predictions, errors), ""]
+    lines += unpredicted_lines(held_out, predictions, "held-out rows")
+    return lines
+
+
+def held_out_kind_lines(predictions: Sequence[Prediction], errors: Errors) -> list[str]:
+    """n, median, p90 and in-range share per kind of case, beside the goal."""
     lines = [
         "| case kind | n | median | p90 | in range | goal (median) |",
         "|---|---:|---:|---:|---:|---:|",
@@ -138,8 +147,6 @@ def holdout_report(
         if found:
             goal = f"≤ {GOALS[kind]:.0%}" if kind in GOALS else ""
             lines.append(f"| {label} | {_figures(found, errors)} | {goal} |")
-    lines.append("")
-    lines += unpredicted_lines(held_out, predictions, "held-out rows")
     return lines
 
 
@@ -149,7 +156,9 @@ def unpredicted_lines(
     """How many rows were predicted, and why the others were not (grouped by reason)."""
     predicted = {p.observation.row.row_id for p in predictions}
     reasons = Counter(_why_not(row) for row in rows if row.row_id not in predicted)
-    lines = [f"{label}: {len(rows)}; predicted: {len(predicted)}"]
+    lines = [
+        f"{label}: {len(rows)}; predicted: {len(predicted)} ({_share(len(predicted), len(rows))})"
+    ]
     lines += [f"  not predicted ({count}): {reason}" for reason, count in reasons.most_common()]
     return lines
 
@@ -157,6 +166,8 @@ def unpredicted_lines(
 def _why_not(row: MeasuredRow) -> str:
     from gpuatlas.performance.cases import predict_case
 
+    if row.unusable_for_calibration:
+        return f"marked unusable for calibration ({row.file}:{row.line}: settings unknowable)"
     observation = observe(row)
     if observation is None:
         return f"model or format not in the library ({row.model}, {row.weights})"
@@ -165,6 +176,45 @@ def _why_not(row: MeasuredRow) -> str:
     except GpuAtlasError as error:
         return str(error).splitlines()[0].replace(row.gpu, "<gpu>")[:140]
     return "predicted"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%} coverage" if whole else "no rows"
+
+
+def written_report(
+    written: WrittenSet, predictions: Sequence[Prediction], errors: Errors
+) -> list[str]:
+    """The held-out rows written as their sources write them: per kind, the coverage (share of
+    rows predicted) with the reasons for the others grouped (names that do not resolve first),
+    then per source."""
+    lines = [*held_out_kind_lines(predictions, errors), ""]
+    predicted = {p.observation.row.row_id for p in predictions}
+    reasons = Counter(row.grouped_reason for row in written.unresolved)
+    reasons.update(_why_not(row) for row in written.rows if row.row_id not in predicted)
+    lines.append(
+        f"rows as written: {written.total}; names resolved: {len(written.rows)}; predicted: "
+        f"{len(predicted)} ({_share(len(predicted), written.total)})"
+    )
+    lines += [f"  not predicted ({count}): {reason}" for reason, count in reasons.most_common()]
+    lines += ["", *written_source_table(written, predictions, errors)]
+    return lines
+
+
+def written_source_table(
+    written: WrittenSet, predictions: Sequence[Prediction], errors: Errors
+) -> list[str]:
+    """One line per source: its rows, how many were predicted, and their errors."""
+    totals = Counter(source_key(row.source) for row in written.rows)
+    totals.update(source_key(row.source) for row in written.unresolved)
+    lines = [
+        "| source | rows | predicted | median | p90 | in range |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for source, total in sorted(totals.items()):
+        found = [p for p in predictions if source_key(p.observation.row.source) == source]
+        lines.append(f"| {source} | {total} | {_figures(found, errors)} |")
+    return lines
 
 
 def residual_lines(cv: Sequence[Prediction], kind: str) -> list[str]:
@@ -244,6 +294,13 @@ def main() -> None:
         help="which cross-validation the plot and residuals show",
     )
     parser.add_argument(
+        "--written",
+        type=Path,
+        default=None,
+        help="held-out CSVs with names as their sources write them (default: the packaged "
+        "holdout/as_written folder)",
+    )
+    parser.add_argument(
         "--residuals",
         metavar="KIND",
         default=None,
@@ -286,6 +343,15 @@ def main() -> None:
         print(
             "\n".join(holdout_report(held_out, predict_all(observations(held_out), fitted), errors))
         )
+    written = load_written(arguments.written)
+    if written.total:
+        fitted = fit_calibration(rows, base, "all-packaged-rows")
+        print(
+            "\nFresh held-out set, names as their sources write them (resolved the way a "
+            "user's command resolves them; fitted on every packaged row)\n"
+        )
+        found = predict_all(observations(written.rows), fitted)
+        print("\n".join(written_report(written, found, errors)))
     shown = loso if arguments.by == "loso" else logo
     if arguments.residuals:
         print()

@@ -25,7 +25,8 @@ from gpuatlas.catalog.measurements import (
     Parallelism,
     holdout_dir,
 )
-from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.catalog.model_names import ModelReference, resolve_model_reference
+from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_specs import parse_engine_spec
@@ -109,14 +110,14 @@ def resolve_written_row(cells: dict[str, str], file: str, line: int) -> Measured
 def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
     metric = _metric(text["metric"], text["unit"])
     engine, version, backend = _engine(text, metric)
-    model_id, hinted_format = _model(text["model"])
+    reference = _model(text["model"])
     return MeasuredRow(
         gpu=_gpu_id(text["gpu"]),
         gpu_count=int(text["gpu_count"]),
         engine=engine,
         engine_version=version,
-        model=model_id,
-        weights=_weights(text["weights"], hinted_format, text["model"]),
+        model=reference.model.id,
+        weights=_weights(text["weights"], reference),
         kv_cache=text.get("kv_cache") or None,
         batch=_batch(text["batch"]),
         input_tokens=_optional_int(text["input_tokens"]),
@@ -164,20 +165,18 @@ def _engine(text: dict[str, str], metric: Metric) -> tuple[str, str, str | None]
     return spec.engine, spec.version or "", stated_backend or spec.backend
 
 
-def _model(written: str) -> tuple[str, str | None]:
+def _model(written: str) -> ModelReference:
     try:
-        reference = resolve_model_reference(written, allow_hub=False)
+        return resolve_model_reference(written, allow_hub=False)
     except GpuAtlasError as error:
         raise _NameError("model", written, _first_line(error)) from None
-    return reference.model.id, reference.format_id
 
 
-def _weights(written: str, hinted: str | None, model: str) -> str:
-    """The stated format, else the one the model's name carries."""
+def _weights(written: str, reference: ModelReference) -> str:
+    """The stated format, else the one `--weights auto` assumes for the model as named (the
+    format its name or Ollama tag carries, else the checkpoint's own)."""
     if not written:
-        if hinted is None:
-            raise _NameError("weights", model, "no format stated and none in the model's name")
-        return hinted
+        return native_weights(reference).format_id
     try:
         return resolve_format(written).id
     except GpuAtlasError as error:
