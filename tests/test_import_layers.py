@@ -118,6 +118,9 @@ FUNCTION_LEVEL_IMPORTS: dict[tuple[str, str], str] = {
     ("store/migrations/versions/0004_run_identity.py", "pydantic"): "the same",
     ("store/migrations/versions/0004_run_identity.py", "gpuatlas.records.identity"): "the same",
     ("store/migrations/versions/0004_run_identity.py", "gpuatlas.records.result"): "the same",
+    ("store/__init__.py", "gpuatlas.store.opening"): "open_store loads SQLAlchemy on first use: "
+    "store.location and store.records import without it (a cached comparison reads no database)",
+    ("store/__init__.py", "gpuatlas.store.store"): "the same, for the Store class",
 }
 
 

@@ -83,16 +83,16 @@ def cached_parse(kind: str, data_files: Sequence[Path], parse: Callable[[], T]) 
     if folder is None:
         return parse()
     entry = folder / f"{kind}-{entry_key(kind, data_files)}{ENTRY_SUFFIX}"
-    found = _read_entry(entry)
+    found = read_entry(entry)
     if found is not None:
         return cast(T, found[0])  # the key pins the code and data it was parsed from
     value = parse()
-    _write_entry(entry, (value,))
+    write_entry(entry, (value,))
     _remove_other_entries(folder, kind, keep=entry)
     return value
 
 
-def _read_entry(entry: Path) -> tuple[object] | None:
+def read_entry(entry: Path) -> tuple[object] | None:
     """The stored 1-tuple, or None when missing or unusable (corrupt, written by other code)."""
     try:
         data = entry.read_bytes()
@@ -105,7 +105,7 @@ def _read_entry(entry: Path) -> tuple[object] | None:
     return value if isinstance(value, tuple) and len(value) == 1 else None
 
 
-def _write_entry(entry: Path, value: tuple[object]) -> None:
+def write_entry(entry: Path, value: tuple[object]) -> None:
     """Write atomically (a temporary file renamed over the entry); any OSError is ignored."""
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:

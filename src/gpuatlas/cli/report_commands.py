@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpuatlas.app.compare import ComparisonOptions
-from gpuatlas.app.requests import field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width, working
+from gpuatlas.report.option_defaults import (  # the answer's request model reads them too
+    DEFAULT_CONTEXT_TOKENS,
+    DEFAULT_ELECTRICITY_USD_PER_KWH,
+    DEFAULT_PUE,
+)
 
-
-def _default(name: str) -> Any:  # each option's default comes from the answer's request model
-    return field_default(ComparisonOptions, name)
+if TYPE_CHECKING:
+    from gpuatlas.report.document import Comparison
 
 
 class ReportFormat(StrEnum):
@@ -44,44 +46,44 @@ def compare(
         "checkpoint's own (quantization_config, name, Ollama tag).",
     ),
     context: int = typer.Option(
-        _default("context_tokens"), "--context", min=256, help="Context length in tokens."
+        DEFAULT_CONTEXT_TOKENS, "--context", min=256, help="Context length in tokens."
     ),
     provider: str | None = typer.Option(None, "--provider", help="Price from this provider."),
     electricity_price: float = typer.Option(
-        _default("electricity_usd_per_kwh"),
+        DEFAULT_ELECTRICITY_USD_PER_KWH,
         "--electricity-price",
         min=0.0,
         help="USD per kWh for on-prem costs.",
     ),
-    pue: float = typer.Option(_default("pue"), "--pue", min=1.0, help="Power usage effectiveness."),
+    pue: float = typer.Option(DEFAULT_PUE, "--pue", min=1.0, help="Power usage effectiveness."),
     engine: str | None = typer.Option(
         None, "--engine", help="LLM engine for both sides (default: each platform's usual one)."
     ),
 ) -> None:
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
-    from gpuatlas.app.compare import ComparisonRequest
-    from gpuatlas.app.compare import comparison as build_comparison
-    from gpuatlas.app.requests import parse_request
+    from gpuatlas.report.comparison_cache import cached_comparison
 
+    options = {
+        "model": model,
+        "weights": weights,
+        "context_tokens": context,
+        "provider": provider,
+        "electricity_usd_per_kwh": electricity_price,
+        "pue": pue,
+        "engine": engine,
+    }
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
-        comparison = build_comparison(
-            parse_request(
-                ComparisonRequest,
-                {
-                    "a": a,
-                    "b": b,
-                    "model": model,
-                    "weights": weights,
-                    "context_tokens": context,
-                    "provider": provider,
-                    "electricity_usd_per_kwh": electricity_price,
-                    "pue": pue,
-                    "engine": engine,
-                },
-            )
-        )
+        comparison = cached_comparison(a, b, options, lambda: _build_comparison(a, b, options))
         chosen = ReportFormat.json if as_json else output_format
         _emit(comparison, chosen, output)
+
+
+def _build_comparison(a: str, b: str, options: dict[str, Any]) -> Comparison:
+    """The comparison from the answer layer (request checked, then built)."""
+    from gpuatlas.app.compare import ComparisonRequest, comparison
+    from gpuatlas.app.requests import parse_request
+
+    return comparison(parse_request(ComparisonRequest, {"a": a, "b": b, **options}))
 
 
 def report_console() -> Console:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 
 from gpuatlas.compare import default_score_method
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.report.comparison_cache import STORE_UNREADABLE, UNEXPECTED_FAILURE, generated_at_now
 from gpuatlas.report.context import (
     ReportContext,
     ReportOptions,
@@ -83,7 +83,7 @@ def safe_section(section_id: str, builder: Callable[[], Section]) -> Section:
         reason = str(error)
     except Exception as error:  # noqa: BLE001 - a section must never take the report down
         log.warning("section %s failed", section_id, exc_info=True)
-        reason = f"could not be computed ({type(error).__name__}: {error})"
+        reason = f"{UNEXPECTED_FAILURE}{type(error).__name__}: {error})"
     return Section(id=section_id, title=title, omitted=reason)
 
 
@@ -106,7 +106,7 @@ def _measured(context: ReportContext, a: SideProfile, b: SideProfile) -> Measure
         data: MeasuredData = load_measured([*keys, reference])
     except Exception as error:  # noqa: BLE001 - no store must not take the report down
         log.warning("results store unavailable", exc_info=True)
-        omitted = f"the results store could not be read ({type(error).__name__}: {error})"
+        omitted = f"{STORE_UNREADABLE}{type(error).__name__}: {error})"
         return Section(id="measured", title="Measured benchmarks", omitted=omitted), (), None, ()
     section, entries, categories = build_measured(context, data, a, b)
     return section, entries, comparison_scores(*keys, data), categories
@@ -162,7 +162,7 @@ def build_comparison(
     final_scores = scores or Scores(None, None, "", ("Scores need the results store.",))
     return Comparison(
         schema_version=SCHEMA_VERSION,
-        generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        generated_at=generated_at_now(),
         a=side_of(context.a),
         b=side_of(context.b),
         options=report_options.as_dict(),

@@ -11,14 +11,14 @@ from gpuatlas.catalog.model_weights import is_auto
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
-from gpuatlas.economics.constants import DEFAULT_PUE as ON_PREM_PUE
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.report.document import Side
-
-DEFAULT_CONTEXT_TOKENS = 4096
-DEFAULT_ELECTRICITY_USD_PER_KWH = 0.15
-DEFAULT_PUE = ON_PREM_PUE
+from gpuatlas.report.option_defaults import (
+    DEFAULT_CONTEXT_TOKENS,
+    DEFAULT_ELECTRICITY_USD_PER_KWH,
+    DEFAULT_PUE,
+)
 
 
 @dataclass(frozen=True)

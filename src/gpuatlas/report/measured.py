@@ -14,7 +14,7 @@ from gpuatlas.compare import BenchmarkSamples
 from gpuatlas.compare.group_summaries import samples_of
 from gpuatlas.records.workload import Workload
 from gpuatlas.store import GroupSummary, Store, open_store
-from gpuatlas.store.engine import resolve_database_url
+from gpuatlas.store.location import resolve_database_url
 from gpuatlas.store.public_data import public_result_id
 
 CATEGORY_TITLES = {

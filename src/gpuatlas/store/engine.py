@@ -1,4 +1,5 @@
-"""Where the database lives and how to connect: SQLite (WAL) by default, PostgreSQL by URL.
+"""How to connect to the database (where it is: store/location.py): SQLite (WAL) by default,
+PostgreSQL by URL.
 
 Durability: SQLite runs in WAL mode with ``synchronous=FULL``, so the WAL is fsynced at every
 commit and a result the server acknowledged survives a power cut as well as a process kill
@@ -14,12 +15,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from gpuatlas.settings import DATA_DIR, DATABASE_URL, settings
+from gpuatlas.settings import DATA_DIR, DATABASE_URL
+from gpuatlas.store.location import is_sqlite
 
 DATABASE_URL_VARIABLE = DATABASE_URL.variable
 DATA_DIR_VARIABLE = DATA_DIR.variable
@@ -27,39 +28,6 @@ SQLITE_BUSY_TIMEOUT_S = 60
 SQLITE_SYNCHRONOUS = "FULL"
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
-
-
-def default_database_path() -> Path:
-    """The embedded database file: ``<user data dir>/gpuatlas/gpuatlas.db``."""
-    folder = settings.data_dir or Path(platformdirs.user_data_dir("gpuatlas"))
-    return folder / "gpuatlas.db"
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{default_database_path()}"
-
-
-def resolve_database_url(url: str | None = None) -> tuple[str, bool]:
-    """The URL to use and whether it is the default embedded database."""
-    if url:
-        return normalise_url(url), False
-    configured = settings.database_url
-    if configured:
-        return normalise_url(configured), False
-    return default_database_url(), True
-
-
-def normalise_url(url: str) -> str:
-    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them; a bare path is SQLite."""
-    if url.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    return url
-
-
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
 
 
 def create_database_engine(url: str) -> Engine:

@@ -6,7 +6,8 @@ other's module at run time.
 
 from __future__ import annotations
 
-from gpuatlas.store.engine import create_database_engine, resolve_database_url
+from gpuatlas.store.engine import create_database_engine
+from gpuatlas.store.location import resolve_database_url
 from gpuatlas.store.seed import load_default_data
 from gpuatlas.store.store import Store
 
