@@ -10,11 +10,11 @@ record back into the catalog type.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from gpuatlas.catalog.field_meanings import file_key, meaning_of
 
@@ -26,11 +26,15 @@ def file_schema(
     record_type: type,
     config: ConfigDict,
     validators: Mapping[str, Callable[..., Any]] | None = None,
+    file_only: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> type[BaseModel]:
-    """The pydantic model of one record of a data file holding `record_type` values."""
+    """The pydantic model of one record of a data file holding `record_type` values;
+    `file_only` adds (type, FieldInfo) of names the file writes that the loader folds into
+    another field (a link's `as_of` goes into its `source`)."""
     definitions: dict[str, Any] = {
         name: (annotation, info) for name, annotation, info in _schema_fields(record_type)
     }
+    definitions.update(file_only or {})
     return create_model(
         f"{record_type.__name__}FileRecord",
         __config__=config,
@@ -99,3 +103,22 @@ def _values(record_type: type, record: BaseModel) -> dict[str, Any]:
         elif meaning_of(declared).in_file:
             values[declared.name] = getattr(record, file_key(declared))
     return values
+
+
+def validated_tables(
+    table_name: str, tables: Sequence[Mapping[str, Any]], schema: type[BaseModel]
+) -> tuple[list[BaseModel], list[str]]:
+    """Every TOML table that validates, and every problem of the others, each named by table
+    and field: "[[gpu]] #3 (rtx-4090), field memory_gb: Input should be greater than 0"."""
+    records: list[BaseModel] = []
+    problems: list[str] = []
+    for position, table in enumerate(tables, start=1):
+        try:
+            records.append(schema.model_validate(table))
+        except ValidationError as error:
+            label = f"[[{table_name}]] #{position} ({table.get('id', '?')})"
+            problems += [
+                f"{label}, field {'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+                for issue in error.errors()
+            ]
+    return records, problems

@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from gpuatlas.catalog.file_schemas import build, file_schema
+from gpuatlas.catalog.file_schemas import build, file_schema, validated_tables
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError
 
@@ -21,11 +21,6 @@ def gpu_file_schema() -> type[BaseModel]:
     """One [[gpu]] table as written in a data file: every `Gpu` field under its file name, the
     link's fields flat (`link_kind`, …, `interconnect_text`); an unknown key is an error."""
     return file_schema(Gpu, ConfigDict(extra="forbid"))
-
-
-def gpu_from_table(table: dict[str, Any]) -> Gpu:
-    """A validated `Gpu` from one [[gpu]] table; raises pydantic's ValidationError."""
-    return build(Gpu, gpu_file_schema().model_validate(table))
 
 
 def load_gpu_file(path: Path) -> list[Gpu]:
@@ -43,18 +38,8 @@ def load_gpu_file(path: Path) -> list[Gpu]:
 
 
 def _validated_gpus(tables: list[dict[str, Any]]) -> tuple[list[Gpu], list[str]]:
-    gpus: list[Gpu] = []
-    problems: list[str] = []
-    for position, table in enumerate(tables, start=1):
-        label = f"[[gpu]] #{position} ({table.get('id', '?')})"
-        try:
-            gpus.append(gpu_from_table(table))
-        except ValidationError as error:
-            problems += [
-                f"{label}, field {'.'.join(str(p) for p in issue['loc'])}: {issue['msg']}"
-                for issue in error.errors()
-            ]
-    return gpus, problems
+    records, problems = validated_tables("gpu", tables, gpu_file_schema())
+    return [build(Gpu, record) for record in records], problems
 
 
 def _duplicate_id_problems(gpus: list[Gpu]) -> list[str]:

@@ -14,18 +14,21 @@ import dataclasses
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gpuatlas.catalog.field_meanings import meaning
+from gpuatlas.catalog.file_schemas import build, file_schema, validated_tables
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.system_devices import named_system_record, resolve_device
 from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.catalog.unified_memory import with_memory_configuration
-from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
+from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 
 GPUS_PER_NODE_MAX = 8
 _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECASE)
@@ -35,31 +38,21 @@ _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECA
 class Link:
     """A path between two GPUs (or nodes), with what collective models need."""
 
-    id: str
+    id: str = field(metadata=meaning(pattern=r"^[a-z0-9][a-z0-9.-]*$"))
     name: str
     kind: str
-    per_direction_gb_s: float
-    latency_us: float
-    allreduce_efficiency: float
-    peer_to_peer: bool
-    source: str
+    per_direction_gb_s: float = field(metadata=meaning("Per direction", "GB/s", gt=0))
+    latency_us: float = field(metadata=meaning("Latency", "µs", gt=0))
+    allreduce_efficiency: float = field(
+        metadata=meaning("All-reduce bus bandwidth ÷ link rate", gt=0, le=1)
+    )
+    peer_to_peer: bool = field(metadata=meaning(in_file=False))  # from the kind
+    source: str = field(metadata=meaning(min_length=3))  # the file's source and as_of
 
     @property
     def effective_allreduce_gb_s(self) -> float:
         """Bus bandwidth a ring all-reduce reaches on this link."""
         return self.per_direction_gb_s * self.allreduce_efficiency
-
-
-class LinkRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    kind: str
-    per_direction_gb_s: float = Field(gt=0)
-    latency_us: float = Field(gt=0)
-    allreduce_efficiency: float = Field(gt=0, le=1)
-    source: str
-    as_of: str
 
 
 @dataclass(frozen=True)
@@ -140,21 +133,34 @@ class GpuSystem:
 
 @cache
 def all_links() -> dict[str, Link]:
-    text = (resources.files("gpuatlas.catalog") / "data" / "links.toml").read_text("utf-8")
-    records = [LinkRecord.model_validate(t) for t in tomllib.loads(text)["link"]]
-    return {r.id: _link_from_record(r) for r in records}
+    """data/links.toml by id."""
+    return load_link_file(Path(str(resources.files("gpuatlas.catalog") / "data" / "links.toml")))
 
 
-def _link_from_record(record: LinkRecord) -> Link:
-    return Link(
-        id=record.id,
-        name=record.name,
-        kind=record.kind,
-        per_direction_gb_s=record.per_direction_gb_s,
-        latency_us=record.latency_us,
-        allreduce_efficiency=record.allreduce_efficiency,
-        peer_to_peer=record.kind != "pcie-host-staged",
-        source=f"{record.source} (as of {record.as_of})",
+def load_link_file(path: Path) -> dict[str, Link]:
+    """A links file's [[link]] tables by id; every problem of the file is reported at once."""
+    tables = tomllib.loads(path.read_text("utf-8")).get("link", [])
+    records, problems = validated_tables("link", tables, link_file_schema())
+    if problems:
+        raise DataFileError(str(path), problems)
+    links = [_link_from_record(record) for record in records]
+    return {link.id: link for link in links}
+
+
+@cache
+def link_file_schema() -> type[BaseModel]:
+    """One [[link]] table: a `Link`'s fields plus the date its source was read."""
+    date = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    return file_schema(Link, ConfigDict(extra="forbid"), file_only={"as_of": (str, date)})
+
+
+def _link_from_record(record: BaseModel) -> Link:
+    written = record.model_dump()
+    return build(
+        Link,
+        record,
+        peer_to_peer=written["kind"] != "pcie-host-staged",
+        source=f"{written['source']} (as of {written['as_of']})",
     )
 
 
