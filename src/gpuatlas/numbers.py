@@ -44,6 +44,18 @@ def format_number(value: float | int | None, unit: str = "", significant: int = 
     return f"{text} {unit}".strip()
 
 
+def format_given(value: float | int, unit: str = "") -> str:
+    """A number the user gave, echoed as given: no trailing zeros, thousands separators, never
+    scientific notation ('0.12', '1.3', '24', '1,000,000,000'); at most 6 decimals."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return format_number(value, unit)
+    if float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()
+
+
 def _round_significant(value: float, significant: int) -> float:
     if value == 0:
         return 0.0

@@ -3,7 +3,14 @@
 
 from __future__ import annotations
 
-from gpuatlas.numbers import format_usd_range
+import json
+
+from typer.testing import CliRunner
+
+from gpuatlas.cli.main import app
+from gpuatlas.numbers import format_given, format_usd_range
+
+runner = CliRunner()
 
 
 def test_a_band_that_reaches_below_a_cent_is_written_to_three_significant_digits() -> None:
@@ -14,3 +21,31 @@ def test_a_band_that_reaches_below_a_cent_is_written_to_three_significant_digits
 def test_a_band_at_or_above_a_cent_stays_to_the_cent() -> None:
     assert format_usd_range(0.13, 0.0983, 0.185) == "$0.13 ($0.10–$0.18)"
     assert format_usd_range(1234.5, 1000.0, 1500.0) == "$1,234.50 ($1,000.00–$1,500.00)"
+
+
+def test_a_number_the_user_gave_is_echoed_as_given() -> None:
+    assert [format_given(v) for v in (0.12, 1.3, 24.0, 5, 1e9)] == [
+        "0.12",
+        "1.3",
+        "24",
+        "5",
+        "1,000,000,000",
+    ]
+    assert format_given(0.5, "req/s") == "0.5 req/s"
+
+
+def test_tco_takes_the_gpu_as_an_argument_and_echoes_its_inputs_as_given() -> None:
+    positional = runner.invoke(app, ["tco", "rtx-4090", "--json"])
+    option = runner.invoke(app, ["tco", "--gpu", "rtx-4090", "--json"])
+    assert positional.exit_code == 0, positional.output
+    assert json.loads(positional.stdout)["systems"] == json.loads(option.stdout)["systems"]
+    text = runner.invoke(app, ["tco", "rtx-4090", "--usd-per-kwh", "0.125", "--pue", "1.3"])
+    assert text.exit_code == 0, text.output
+    assert "On-prem over 5 years at $0.125/kWh, PUE 1.3, 730 h/month" in text.output
+
+
+def test_the_formats_table_writes_bits_per_weight_without_rounding_them_away() -> None:
+    result = runner.invoke(app, ["model", "show", "llama-3.1-8b"])
+    assert result.exit_code == 0, result.output
+    q8_row = next(line for line in result.output.splitlines() if "q8_0" in line)
+    assert "1.0625" in q8_row  # 34 bytes per block of 32 weights

@@ -21,6 +21,7 @@ from gpuatlas.cli.cost_options import (
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.economics.tco import OnPremInputs
+from gpuatlas.numbers import format_given
 
 
 def _default(name: str) -> Any:
@@ -28,6 +29,9 @@ def _default(name: str) -> Any:
 
 
 def tco_command(
+    systems: list[str] | None = typer.Argument(
+        None, help="GPUs or systems ('rtx-4090', '2x a100-80gb-sxm'), as --gpu.", show_default=False
+    ),
     gpus: list[str] = GpuOption,
     purchase_usd: list[float] = typer.Option(
         [],
@@ -68,7 +72,7 @@ def tco_command(
     """On-prem TCO (purchase, power × PUE, hosting, residual) → $/GPU-hour and the break-even
     month against the cheapest matching cloud offer."""
     values = {
-        "gpus": gpus,
+        "gpus": [*(systems or []), *gpus],
         "purchase_usd": purchase_usd,
         "condition": condition,
         "measured_w": measured_w,
@@ -94,8 +98,9 @@ def tco_command(
 
 def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
     table = new_table(
-        f"On-prem over {inputs.years:g} years at ${inputs.usd_per_kwh:g}/kWh, PUE {inputs.pue:g}, "
-        f"{inputs.hours_per_month:g} h/month",
+        f"On-prem over {format_given(inputs.years)} years at "
+        f"${format_given(inputs.usd_per_kwh)}/kWh, PUE {format_given(inputs.pue)}, "
+        f"{format_given(inputs.hours_per_month)} h/month",
         "system",
         "power → at the wall",
         "electricity/yr",
@@ -133,7 +138,7 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
             f"{comparison['system']} vs {comparison['versus']}: electricity "
             f"{money(comparison['electricity_difference_usd_per_year'])}/year, "
             f"{money(comparison['electricity_difference_usd_total'])} over "
-            f"{inputs.years:g} years",
+            f"{format_given(inputs.years)} years",
             highlight=False,
         )
     for row in rows:
@@ -141,17 +146,24 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
 
 
 def _print_tco_sources(row: TcoRow) -> None:
+    """Where each figure came from, as data (no markup) and soft-wrapped, so a URL is never
+    split by an inserted line break."""
     tco = row.tco
-    console.print(f"[dim]{tco.system_id} power: {tco.power.source}[/]", highlight=False)
+    lines = [f"{tco.system_id} power: {tco.power.source}"]
     if tco.purchase is not None:
-        provenance = tco.purchase.provenance
-        console.print(f"[dim]{tco.system_id} purchase: {provenance}[/]", highlight=False)
+        lines.append(f"{tco.system_id} purchase: {tco.purchase.provenance}")
     if row.break_even is not None:
-        console.print(
-            f"[dim]{tco.system_id} cloud price: {row.break_even.offer.source}[/]", highlight=False
-        )
+        lines.append(f"{tco.system_id} cloud price: {row.break_even.offer.source}")
+    for line in lines:
+        console.print(line, style="dim", markup=False, highlight=False, soft_wrap=True)
     if row.note:
-        console.print(f"[yellow]note:[/] {tco.system_id}: {row.note}", highlight=False)
+        console.print(
+            f"note: {tco.system_id}: {row.note}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _break_even_text(row: TcoRow) -> str:

@@ -19,6 +19,7 @@ from gpuatlas.catalog.model_arch import (
 )
 from gpuatlas.catalog.models import ModelReference
 from gpuatlas.cli.terminal import make_console
+from gpuatlas.numbers import format_number
 
 console = make_console()
 
@@ -111,7 +112,7 @@ def _kv_table(llm: ModelArch) -> Table:
         at_context = row["bytes_per_token_at_context"]
         table.add_row(
             row["precision"],
-            f"{row['bytes_per_element']:g}",
+            format_number(row["bytes_per_element"], significant=5),
             f"{row['bytes_per_token'] / 1024:.1f}",
             f"{at_context / 1024:.1f}" if at_context is not None else "-",
         )
@@ -209,8 +210,10 @@ def formats_tables() -> tuple[Table, Table]:
     for fmt in all_formats():
         weights.add_row(
             fmt.id,
-            f"{fmt.bits_per_weight:g}",
-            f"{fmt.effective_bits_per_weight:g}" if fmt.effective_bits_per_weight else "-",
+            format_number(fmt.bits_per_weight, significant=5),
+            format_number(fmt.effective_bits_per_weight, significant=5)
+            if fmt.effective_bits_per_weight
+            else "-",
             f"{fmt.compute_precision} ({fmt.fallback_compute_precision})",
             _architectures_text(fmt.native_architectures),
         )
@@ -218,5 +221,9 @@ def formats_tables() -> tuple[Table, Table]:
     for column in ("id", "bytes/element", "engines"):
         kv.add_column(column)
     for precision in all_kv_cache_precisions():
-        kv.add_row(precision.id, f"{precision.bytes_per_element:g}", ", ".join(precision.engines))
+        kv.add_row(
+            precision.id,
+            format_number(precision.bytes_per_element, significant=5),
+            ", ".join(precision.engines),
+        )
     return weights, kv

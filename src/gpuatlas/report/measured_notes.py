@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from gpuatlas.compare import EQUIVALENCE_BAND, NoiseModel
 from gpuatlas.compare.noise import NoiseCell
+from gpuatlas.numbers import format_given
 from gpuatlas.report.measured import MeasuredData
 from gpuatlas.report.pair_rows import PairRow
 
@@ -37,11 +38,11 @@ def _noise_note(noise: NoiseModel) -> str:
 
 
 def _verdict_rule() -> str:
-    band = EQUIVALENCE_BAND
+    band = format_given(EQUIVALENCE_BAND)
     return (
-        f"Verdict rule: A faster when the whole 95% interval of A ÷ B is above {band:g}; "
-        f"B faster when it is below 1/{band:g}; roughly equal when it lies within "
-        f"[1/{band:g}, {band:g}]; otherwise inconclusive (no winner is named inside ±5%). "
+        f"Verdict rule: A faster when the whole 95% interval of A ÷ B is above {band}; "
+        f"B faster when it is below 1/{band}; roughly equal when it lies within "
+        f"[1/{band}, {band}]; otherwise inconclusive (no winner is named inside ±5%). "
         "Ratios are oriented so > 1 means A is better (s/image and ms are inverted). Rows "
         "with a modelled side are decided against the model's calibrated band and labelled "
         "'vs model' — never counted as measured wins. Categories: geometric mean of the "

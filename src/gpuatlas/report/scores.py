@@ -15,6 +15,7 @@ from gpuatlas.compare import (
     default_noise_model,
     default_score_method,
 )
+from gpuatlas.numbers import format_given
 from gpuatlas.report.document import ScoreEntry, Scores
 from gpuatlas.report.measured import MeasuredData, load_all_measured
 
@@ -140,7 +141,7 @@ def comparison_scores(a_key: str, b_key: str, data: MeasuredData) -> Scores:
         f"Atlas Score {method.version}: two-level geometric mean of ratios to the "
         f"{method.reference_gpu} (= {method.reference_value:.0f}) — within categories, then "
         "across categories with the published weights "
-        + ", ".join(f"{c} {w:g}" for c, w in method.weights.items())
+        + ", ".join(f"{c} {format_given(w)}" for c, w in method.weights.items())
         + "; missing results lower the coverage and are never scored as zero; intervals "
         "resample runs (or the noise model, for single-run results) and benchmarks.",
         scope,

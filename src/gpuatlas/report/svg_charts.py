@@ -585,7 +585,7 @@ def _fmt(value: float) -> str:
         return f"{value:,.0f}"
     if value >= 10:
         return f"{value:.1f}"
-    return f"{value:.3g}"
+    return format_number(value)  # never scientific notation (0.0000123, not 1.23e-05)
 
 
 def _day(text: str) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem, build_system
+from gpuatlas.numbers import format_given
 from gpuatlas.performance.api import (
     inference_memory,
     predict_llm,
@@ -158,7 +159,7 @@ def _link_text(system: GpuSystem) -> str:
     if link is None:
         return "—"
     name = link.name.split(",")[0].replace(" between machines", " network")
-    return f"{name}, {link.per_direction_gb_s:g} GB/s/direction"
+    return f"{name}, {format_given(link.per_direction_gb_s)} GB/s/direction"
 
 
 def gradient_sync(system: GpuSystem, model: str, memory: MemoryOf) -> GradientSync:

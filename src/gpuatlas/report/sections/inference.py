@@ -4,6 +4,7 @@ cost from its own modelled throughput."""
 
 from __future__ import annotations
 
+from gpuatlas.numbers import format_given
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
 from gpuatlas.report.focus import (
@@ -108,7 +109,7 @@ def _smaller_format_hint(reason: str) -> str:
 
 
 def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
-    head: tuple[Cell, ...] = (Text(label), Text(f"{serving.rps:g} req/s"))
+    head: tuple[Cell, ...] = (Text(label), Text(f"{format_given(serving.rps)} req/s"))
     run = serving.run
     if isinstance(run, str):
         return (*head, Text(f"— ({run})"), Text(""), Text(""), Text(""), Text(""))
@@ -122,10 +123,11 @@ def scenario_table(a: SideProfile, b: SideProfile) -> Table:
     )
     notes = (
         f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
-        f"Poisson arrivals; targets p95 TTFT ≤ {P95_TTFT_TARGET_MS:g} ms and p95 time per "
-        f"output token ≤ {P95_TPOT_TARGET_MS:g} ms; replicas = fewest that meet both in the "
-        "simulation; a replica is the serving layout's group (one GPU of a multi-GPU system "
-        "when the model fits one and that meets the targets, else the whole system). "
+        f"Poisson arrivals; targets p95 TTFT ≤ {format_given(P95_TTFT_TARGET_MS)} ms and p95 "
+        f"time per output token ≤ {format_given(P95_TPOT_TARGET_MS)} ms; replicas = fewest "
+        "that meet both in the simulation; a replica is the serving layout's group (one GPU "
+        "of a multi-GPU system when the model fits one and that meets the targets, else the "
+        "whole system). "
         "$/1k requests uses each system's own replica count and its reference price.",
     )
     return Table(

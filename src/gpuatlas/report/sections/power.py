@@ -10,6 +10,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.constants import DEFAULT_YEARS
 from gpuatlas.economics.offer_costs import HOURS_PER_YEAR
 from gpuatlas.economics.tco import OnPremInputs, break_even, onprem_tco
+from gpuatlas.numbers import format_given
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Provenance, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.focus import focus_model, missing, modelled_comparison
@@ -76,7 +77,9 @@ def tco_rows(
             else missing("no purchase price in the catalog")
         )
         total = (
-            _money(tco.total_usd, f"capex + {YEARS:g} years of electricity", capex, yearly)
+            _money(
+                tco.total_usd, f"capex + {format_given(YEARS)} years of electricity", capex, yearly
+            )
             if tco.total_usd
             else missing("no purchase price")
         )
@@ -85,7 +88,7 @@ def tco_rows(
         "GPU power (TDP, estimate)",
         "Electricity per year (full load, with PUE)",
         f"Purchase (GPUs, {basis.label})",
-        f"{YEARS:g}-year cost (purchase + electricity)",
+        f"{format_given(YEARS)}-year cost (purchase + electricity)",
         "Rent instead (reference price)",
         "Break-even vs renting 24/7",
     )
@@ -141,9 +144,9 @@ def build_power(context: ReportContext, a: SideProfile, b: SideProfile) -> Secti
         ("Item", "A", "B"),
         tuple(rows),
         (
-            f"Electricity {context.options.electricity_usd_per_kwh:g} $/kWh, PUE "
-            f"{context.options.pue:g}, GPUs only (no host, no hosting fees); perf/W uses "
-            "TDP, a ceiling, so it is an estimate — measured power replaces it when a "
+            f"Electricity {format_given(context.options.electricity_usd_per_kwh)} $/kWh, PUE "
+            f"{format_given(context.options.pue)}, GPUs only (no host, no hosting fees); perf/W "
+            "uses TDP, a ceiling, so it is an estimate — measured power replaces it when a "
             "result carries one. 'Rent instead' is per year at 24/7.",
         ),
     )

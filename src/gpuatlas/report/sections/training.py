@@ -4,6 +4,7 @@ token budget, gradient-sync overhead over each system's links, sharded-inference
 from __future__ import annotations
 
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.numbers import format_given
 from gpuatlas.performance.predictions import TrainingMemoryFit
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
@@ -62,7 +63,7 @@ def budget_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Tabl
     method = common_method((a, b), model)
     methods = (method,) if method is not None else METHODS
     rows = tuple(_budget_row(side.label, side.budgets[each]) for each in methods for side in (a, b))
-    title = f"Fine-tuning {model} on {TOKEN_BUDGET / 1e9:g}B tokens"
+    title = f"Fine-tuning {model} on {format_given(TOKEN_BUDGET / 1e9)}B tokens"
     notes = (
         "Method = the most complete of full / LoRA / QLoRA that fits on both sides (the same "
         "method on both); when none fits both, each method for each side. " + SETTINGS_NOTE + ".",

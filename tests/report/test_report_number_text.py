@@ -1,0 +1,43 @@
+"""Numbers the report writes into titles and notes go through gpuatlas/numbers.py: targets and
+prices with thousands separators and no trailing zeros (p95 TTFT ≤ 1,000 ms, 0.15 $/kWh, PUE
+1.3), never scientific notation."""
+
+from __future__ import annotations
+
+import re
+
+from gpuatlas.report import Comparison
+from gpuatlas.report.context import ReportOptions
+from gpuatlas.report.sections.inference import P95_TTFT_TARGET_MS
+
+SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
+
+
+def _texts(comparison: Comparison) -> list[str]:
+    texts = []
+    for section in comparison.sections:
+        texts += [section.title, *section.notes]
+        for table in section.tables:
+            texts += [table.title, *table.notes]
+    return texts
+
+
+def test_scenario_targets_are_written_with_a_thousands_separator(
+    a100_vs_4090: Comparison,
+) -> None:
+    assert P95_TTFT_TARGET_MS == 1000
+    notes = [text for text in _texts(a100_vs_4090) if "Poisson" in text]
+    assert notes and all("p95 TTFT ≤ 1,000 ms" in note for note in notes)
+
+
+def test_power_notes_echo_the_electricity_price_and_pue_as_given(
+    a100_vs_4090: Comparison,
+) -> None:
+    defaults = ReportOptions()
+    assert (defaults.electricity_usd_per_kwh, defaults.pue) == (0.15, 1.3)
+    power = next(text for text in _texts(a100_vs_4090) if text.startswith("Electricity "))
+    assert power.startswith("Electricity 0.15 $/kWh, PUE 1.3,")
+
+
+def test_no_title_or_note_uses_scientific_notation(a100_vs_4090: Comparison) -> None:
+    assert [text for text in _texts(a100_vs_4090) if SCIENTIFIC.search(text)] == []
