@@ -44,6 +44,10 @@ class WeightFormat:
     group_size: int = 0
     scale_format: str = ""
     notes: str = ""
+    # Fixed time each quantised linear layer adds to every forward step (extra kernels and host
+    # syncs of the format's matmul path: bitsandbytes LLM.int8 outlier decomposition, NF4
+    # dequantisation), in ms; 0 for formats whose fused kernels cost only their bytes and FLOPs.
+    linear_overhead_ms: float = 0.0
 
     @property
     def bytes_per_weight(self) -> float:
@@ -97,6 +101,7 @@ class _WeightFormatRow(BaseModel):
     group_size: int = 0
     scale_format: str = ""
     notes: str = ""
+    linear_overhead_ms: float = Field(default=0.0, ge=0)
 
 
 class _KvRow(BaseModel):

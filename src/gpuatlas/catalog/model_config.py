@@ -258,7 +258,7 @@ def _bitsandbytes_format(quantization: JsonObject) -> str:
     if quantization.get("load_in_4bit") or quantization.get("_load_in_4bit"):
         return "nf4"
     if quantization.get("load_in_8bit") or quantization.get("_load_in_8bit"):
-        return "int8"
+        return "bnb-int8"  # LLM.int8 (outlier decomposition), not W8A8
     return "nf4"
 
 

@@ -101,7 +101,7 @@ def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
         if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
             return token.upper(), _gguf_format_id(token)
     if "bnb" in tokens or "nf4" in tokens:  # bitsandbytes exports: unsloth/…-bnb-4bit
-        return ("BNB-8BIT", "int8") if "8bit" in tokens else ("BNB-4BIT", "nf4")
+        return ("BNB-8BIT", "bnb-int8") if "8bit" in tokens else ("BNB-4BIT", "nf4")
     if "gptq" in tokens and "int8" in tokens:
         return "GPTQ-INT8", "int8"
     for token in tokens:

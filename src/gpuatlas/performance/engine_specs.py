@@ -379,12 +379,12 @@ def _profiles_of(spec: EngineSpec) -> list[EngineProfile]:
     record = next(r for r in _tables().names if r.id == spec.engine)
     modelled = sorted({p.engine for p in all_engines()})
     what = (
-        "an image engine: the diffusion model takes it as its engine"
+        "is an image engine: the diffusion model takes it as its engine"
         if record.kind == "image"
-        else "no speed profile yet"
+        else "has no speed profile yet"
     )
     raise InvalidRequestError(
-        [f"engine {spec.engine} is {what}; LLM engines modelled: {', '.join(modelled)}"]
+        [f"engine {spec.engine} {what}; LLM engines modelled: {', '.join(modelled)}"]
     )
 
 

@@ -75,13 +75,19 @@ class LlmRuntime:
 
     @property
     def decode_overhead_s(self) -> float:
-        layers = self.engine.layer_overhead_ms * self.model.num_layers
-        return (self.decode.step_overhead_ms + layers) * 1e-3
+        return (self.decode.step_overhead_ms + self.layers_overhead_ms) * 1e-3
 
     @property
     def prefill_overhead_s(self) -> float:
-        layers = self.engine.layer_overhead_ms * self.model.num_layers
-        return (self.prefill.step_overhead_ms + layers) * 1e-3
+        return (self.prefill.step_overhead_ms + self.layers_overhead_ms) * 1e-3
+
+    @cached_property
+    def layers_overhead_ms(self) -> float:
+        """Fixed time of every forward step spent per layer: the engine's launches per layer
+        plus the weight format's cost per quantised linear layer (formats.toml
+        linear_overhead_ms: bitsandbytes LLM.int8 decomposition, NF4 dequantisation)."""
+        engine = self.engine.layer_overhead_ms * self.model.num_layers
+        return engine + self.weight_format.linear_overhead_ms * linear_layers(self.model)
 
     @cached_property
     def kv_bytes_per_token_layer(self) -> float:
@@ -214,6 +220,16 @@ class LlmRuntime:
             and calibration.is_covered(f"{kind}:engine", self.engine.id)
             and calibration.is_covered(f"{kind}:model_family", self.model.family)
         )
+
+
+def linear_layers(model: ModelArch) -> int:
+    """Linear layers one token passes through, the output head excluded (quantisation
+    libraries keep it in 16 bits): 4 attention projections per layer, 3 MLP projections (2
+    without a gate) per dense layer, per routed expert used and per shared expert."""
+    mlp = 3 if model.gated_mlp else 2
+    dense_layers = model.num_layers - model.moe_layers
+    experts = model.moe_layers * (model.experts_per_token + model.num_shared_experts)
+    return 4 * model.num_layers + mlp * (dense_layers + experts)
 
 
 def _tensor_split(system: GpuSystem, engine: EngineProfile) -> int:
