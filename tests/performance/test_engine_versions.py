@@ -46,6 +46,13 @@ from gpuatlas.performance.engine_specs import (
         ("stable-fast", "stable-fast", None),
         ("Core ML", "coreml", None),
         ("mlx-lm 0.21", "mlx-lm", "0.21"),
+        ("MLX-LM 0.20.4", "mlx-lm", "0.20.4"),
+        ("mlx_lm.generate", "mlx-lm", None),
+        ("TRTLLM v0.20.0rc0", "tensorrt-llm", "0.20.0rc0"),
+        # llama-bench prints 'build: <commit> (<build number>)': the number places the build
+        ("llama.cpp build: 086a63e3a (7340)", "llama.cpp", "b7340"),
+        ("llama.cpp build e9fd8dc (7825)", "llama.cpp", "b7825"),
+        ("llama.cpp b4426 57291f264", "llama.cpp", "b4426"),
     ],
 )
 def test_engine_texts_users_write_parse(text: str, engine: str, version: str | None) -> None:
@@ -55,6 +62,7 @@ def test_engine_texts_users_write_parse(text: str, engine: str, version: str | N
 
 def test_a_build_number_written_bare_chooses_the_llama_cpp_generation() -> None:
     assert engine_profile("llama.cpp build 3891").id == "llama.cpp-2024"
+    assert engine_profile("llama.cpp build: 93bc3839 (3622)").id == "llama.cpp-2024"
     assert engine_profile("b4426").id == "llama.cpp"
 
 

@@ -234,7 +234,7 @@ def _parse_outcome(text: str) -> EngineSpec | GpuAtlasError:
 
 
 def _parse(text: str) -> EngineSpec:
-    cleaned = re.sub(r"[(),;]|==|@", " ", text).strip()
+    cleaned = re.sub(r"[(),;:]|==|@", " ", text).strip()
     if _BUILD.match(cleaned.lower()):
         check_release("llama.cpp", cleaned.lower(), text)
         return EngineSpec("llama.cpp", cleaned.lower())
@@ -280,6 +280,8 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
             backend = _backend_names()[word]
         elif version is None and (_BUILD.match(word) or _SEMVER.match(word) or _COMMIT.match(word)):
             version = word.removeprefix("v") if _SEMVER.match(word) else word
+        elif version is not None and _commit_and_build_number(version, word):
+            version = version if _is_build_number(version) else word
         else:
             raise InvalidRequestError(
                 [
@@ -289,6 +291,19 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
                 ]
             )
     return version, backend
+
+
+def _is_build_number(word: str) -> bool:
+    return word.isdigit() or bool(_BUILD.match(word))
+
+
+def _commit_and_build_number(first: str, second: str) -> bool:
+    """llama-bench prints 'build: 086a63e3a (7340)': a commit and its build number, in either
+    order ('b4426 57291f264' too); the number is kept (it places the build in a generation)."""
+    numbered = _is_build_number(first)
+    return numbered != _is_build_number(second) and bool(
+        _COMMIT.match(second if numbered else first)
+    )
 
 
 def engine_notes(text: str) -> tuple[str, ...]:
