@@ -37,7 +37,6 @@ from gpuatlas.store.records import (
     GroupSummary,
     GroupValues,
     IngestOutcome,
-    PendingSummaries,
     Quarantined,
     ResultSummary,
     StoredMeasurement,
@@ -108,6 +107,15 @@ class Store:
         finally:
             connection.close()
 
+    @contextmanager
+    def _write_results(self) -> Iterator[sa.Connection]:
+        """A write that changes results: before it commits, the summaries of the groups it
+        changed are recomputed in the same transaction (summary_refresh.py), so the results
+        and their summaries commit together, or roll back together when anything fails."""
+        with self._write() as connection:
+            yield connection
+            summary_refresh.refresh(connection)
+
     # -- ingest ----------------------------------------------------------------------------
     def add_results(
         self, batch: Sequence[BenchResult], agent: str | None = None, origin: str | None = None
@@ -145,14 +153,13 @@ class Store:
             )
             for result in cleaned
         ]
-        with self._write() as connection:
+        with self._write_results() as connection:
             inserted = self._insert_new(connection, rows)
             conflicts = _conflicting_ids(
                 connection, [row for row in rows if row["result_id"] not in inserted]
             )
             if agent:
                 _touch_token(connection, agent, received_at)
-        self.refresh_summaries()
         return _outcome(unique, inserted, reasons, conflicts | repeated)
 
     def _plausibility(self, batch: Sequence[BenchResult]) -> dict[str, list[str]]:
@@ -188,24 +195,21 @@ class Store:
 
     def add_rows(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert prepared rows (bulk loading, the public data set); returns how many were new."""
-        with self._write() as connection:
+        with self._write_results() as connection:
             inserted = self._insert_new(connection, rows)
-        self.refresh_summaries()
         return len(inserted)
 
     def bulk_insert_rows(self, rows: Sequence[dict[str, Any]], refresh: bool = True) -> None:
         """Plain multi-row insert without duplicate checks (benchmark data, fresh tables).
         ``refresh=False`` leaves the summaries to one ``refresh_summaries`` after a series of
         chunks (until then, comparisons read the summaries of before the load)."""
-        with self._write() as connection:
+        with self._write_results() if refresh else self._write() as connection:
             rows = self._with_source_ids(connection, rows)
             for start in range(0, len(rows), INSERT_CHUNK_ROWS):
                 connection.execute(
                     sa.insert(results), list(rows[start : start + INSERT_CHUNK_ROWS])
                 )
             summary_sql.log_changes(connection, summary_sql.groups_of_rows(rows))
-        if refresh:
-            self.refresh_summaries()
 
     def _with_source_ids(
         self, connection: sa.Connection, rows: Sequence[dict[str, Any]]
@@ -283,30 +287,19 @@ class Store:
     # -- group summaries (precomputed statistics; see summary_refresh.py) ------------------
     def refresh_summaries(self) -> int:
         """Recompute the summaries of the groups changed since the last refresh: every write
-        calls this after it commits (a process stopped in between leaves the changes logged;
-        the next write, or the next ``open_store``, catches up). Returns how many groups were
-        recomputed."""
-        return summary_refresh.refresh(self)
-
-    def pending_summaries(self, method: str) -> PendingSummaries:
-        """Groups whose summary is missing or out of date (all of them if ``method`` changed)."""
+        does so in its own transaction; this catches up after ``bulk_insert_rows(...,
+        refresh=False)``, a new summary method, or a database written by an older version
+        (``open_store`` calls it). Returns how many groups were recomputed."""
         with self.engine.connect() as connection:
-            return summary_sql.pending(connection, method)
+            if not summary_refresh.anything_pending(connection):
+                return 0
+        with self._write() as connection:
+            return summary_refresh.refresh(connection)
 
     def group_values(self, groups: Sequence[GroupKey]) -> list[GroupValues]:
         """The comparable values of these groups (quarantined results left out)."""
         with self.engine.connect() as connection:
             return summary_sql.group_values(connection, groups)
-
-    def save_group_summaries(
-        self, computed: Sequence[GroupSummary], removed: Sequence[GroupKey] = ()
-    ) -> None:
-        with self._write() as connection:
-            summary_sql.save(connection, computed, removed)
-
-    def finish_summary_refresh(self, change_ids: Sequence[int], method: str) -> None:
-        with self._write() as connection:
-            summary_sql.finish(connection, change_ids, method)
 
     def group_summaries(self, systems: Sequence[str] | None = None) -> list[GroupSummary]:
         """Stored summaries for these system keys ("rtx-4090", "4x rtx-4090"); None: all."""
@@ -399,7 +392,7 @@ class Store:
 
     def _update_result(self, result_id: str, values: dict[str, Any], audit: dict[str, Any]) -> bool:
         where = results.c.result_id == result_id
-        with self._write() as connection:
+        with self._write_results() as connection:
             details = connection.execute(sa.select(results.c.details).where(where)).scalar()
             if details is None:
                 return False
@@ -412,7 +405,6 @@ class Store:
             )
             connection.execute(statement)
             _bump_change_counter(connection)
-        self.refresh_summaries()
         return True
 
     # -- tokens ----------------------------------------------------------------------------
@@ -484,7 +476,7 @@ class Store:
     ) -> bool:
         """Swap in a new version of the packaged data set and its benchmarks' workloads (once,
         even with racing processes)."""
-        with self._write() as connection:
+        with self._write_results() as connection:
             if _meta_value(connection, PUBLIC_DATA_SET) == fingerprint:
                 return False
             replaced = results.c.origin.in_(["public", "project"])
@@ -494,7 +486,6 @@ class Store:
             workload_sql.replace(connection, workloads)
             _set_meta(connection, PUBLIC_DATA_SET, fingerprint)
             _bump_change_counter(connection)
-        self.refresh_summaries()
         return True
 
 

@@ -26,6 +26,9 @@ from gpuatlas.store.records import (
 from gpuatlas.store.tables import group_summaries, results, sources, store_meta, summary_changes
 
 SUMMARY_METHOD_KEY = "summary_method"
+# The advisory lock key that serialises summary refreshes on PostgreSQL: any fixed 64-bit
+# number no other code of the database uses ("gpuatlas" in ASCII).
+SUMMARY_REFRESH_LOCK = int.from_bytes(b"gpuatlas", "big") & 0x7FFF_FFFF_FFFF_FFFF
 DELETE_CHUNK = 500
 _GROUP_COLUMNS = ("gpu_id", "gpu_count", "benchmark", "benchmark_version", "identity_key")
 
@@ -57,6 +60,14 @@ def log_changes_where(connection: sa.Connection, condition: Any) -> None:
     columns = [results.c[name] for name in _GROUP_COLUMNS]
     query = sa.select(*columns).where(condition, results.c.gpu_id.is_not(None)).distinct()
     log_changes(connection, [GroupKey(*row) for row in connection.execute(query)])
+
+
+def lock_for_refresh(connection: sa.Connection) -> None:
+    """Wait until no other transaction is refreshing summaries, and hold that until this one
+    ends (PostgreSQL: a transaction-scoped advisory lock; SQLite writers already hold the
+    database's write lock from BEGIN IMMEDIATE)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(SUMMARY_REFRESH_LOCK)))
 
 
 def pending(connection: sa.Connection, method: str) -> PendingSummaries:
