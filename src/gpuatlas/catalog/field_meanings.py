@@ -27,13 +27,18 @@ CHECK_NAMES = frozenset({"gt", "ge", "lt", "le", "pattern", "min_length", "max_l
 class FieldMeaning:
     """One field's meaning. `file_key` is the field's name in the data file when it differs
     from the attribute's ("gpu" for `gpu_id`); `in_file` False for a value the loader sets
-    (where a snapshot came from); `checks` are (constraint, bound) pairs such as ("gt", 0)."""
+    (where a snapshot came from); `required_in_file` for a field with a default that a file
+    must still write (a purchase price's date); `choices` the values a file may write when
+    the type allows more (a user-set price's condition is any label, a file's new or used);
+    `checks` are (constraint, bound) pairs such as ("gt", 0)."""
 
     label: str = ""
     unit: str = ""
     column: str = ""
     file_key: str = ""
     in_file: bool = True
+    required_in_file: bool = False
+    choices: tuple[str, ...] = ()
     checks: tuple[tuple[str, object], ...] = ()
 
 
@@ -47,13 +52,17 @@ def meaning(
     column: str = "",
     file_key: str = "",
     in_file: bool = True,
+    required_in_file: bool = False,
+    choices: tuple[str, ...] = (),
     **checks: object,
 ) -> dict[str, FieldMeaning]:
     """A dataclass field's metadata declaring its meaning; an unknown check is a TypeError."""
     unknown = sorted(set(checks) - CHECK_NAMES)
     if unknown:
         raise TypeError(f"unknown field check(s) {unknown}; known: {sorted(CHECK_NAMES)}")
-    declared = FieldMeaning(label, unit, column, file_key, in_file, tuple(checks.items()))
+    declared = FieldMeaning(
+        label, unit, column, file_key, in_file, required_in_file, choices, tuple(checks.items())
+    )
     return {METADATA_KEY: declared}
 
 

@@ -12,9 +12,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, Literal, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 
 from gpuatlas.catalog.field_meanings import file_key, meaning_of
 
@@ -43,6 +51,26 @@ def file_schema(
     )
 
 
+def csv_file_schema(
+    record_type: type, validators: Mapping[str, Callable[..., Any]] | None = None
+) -> type[BaseModel]:
+    """The schema of one CSV row: cells stripped, columns the type does not declare ignored,
+    and an empty cell of an optional column taken as the declared default."""
+    optional = [name for name, _, info in _schema_fields(record_type) if not info.is_required()]
+    blank_is_default = field_validator(*optional, mode="before")(_blank_means_default)
+    return file_schema(
+        record_type,
+        ConfigDict(extra="ignore", str_strip_whitespace=True),
+        {**(validators or {}), "blank_means_default": blank_is_default},
+    )
+
+
+def _blank_means_default(cls: type[BaseModel], value: object, info: ValidationInfo) -> object:
+    if value not in ("", None):
+        return value
+    return cls.model_fields[str(info.field_name)].get_default(call_default_factory=True)
+
+
 @cache
 def _field_types(record_type: type) -> dict[str, Any]:
     return get_type_hints(record_type)
@@ -64,11 +92,19 @@ def _schema_fields(record_type: type) -> Iterator[SchemaField]:
         if nested is not None:
             yield from _schema_fields(nested)
         elif meaning_of(declared).in_file:
-            yield file_key(declared), _field_types(record_type)[declared.name], _info(declared)
+            yield file_key(declared), _file_type(record_type, declared), _info(declared)
+
+
+def _file_type(record_type: type, declared: dataclasses.Field[Any]) -> Any:
+    """The field's type, narrowed to its `choices` where it declares some."""
+    choices = meaning_of(declared).choices
+    return Literal[choices] if choices else _field_types(record_type)[declared.name]
 
 
 def _info(declared: dataclasses.Field[Any]) -> Any:
     checks: dict[str, Any] = dict(meaning_of(declared).checks)
+    if meaning_of(declared).required_in_file:
+        return Field(**checks)
     if declared.default_factory is not dataclasses.MISSING:
         return Field(default_factory=declared.default_factory, **checks)
     if declared.default is not dataclasses.MISSING:

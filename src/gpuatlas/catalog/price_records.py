@@ -8,10 +8,15 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel
 
 from gpuatlas.catalog.csv_rows import CsvSchema, RowParser, parse_rows, read_numbered_rows
-from gpuatlas.catalog.file_schemas import build, file_columns, file_schema, required_file_columns
+from gpuatlas.catalog.file_schemas import (
+    build,
+    csv_file_schema,
+    file_columns,
+    required_file_columns,
+)
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.price_snapshot import PriceSnapshot
 from gpuatlas.errors import DataFileError
@@ -19,19 +24,11 @@ from gpuatlas.errors import DataFileError
 PRICE_SCHEMA = CsvSchema(required_file_columns(PriceSnapshot), file_columns(PriceSnapshot))
 
 
-def blank_means_one(cls: type, value: object) -> object:
-    """An empty gpus_per_instance cell is one GPU."""
-    return 1 if value in ("", None) else value
-
-
 @cache
 def price_file_schema() -> type[BaseModel]:
-    """One CSV row as written: columns the price type does not declare are ignored."""
-    return file_schema(
-        PriceSnapshot,
-        ConfigDict(extra="ignore", str_strip_whitespace=True),
-        {"blank_means_one": field_validator("gpus_per_instance", mode="before")(blank_means_one)},
-    )
+    """One CSV row as written (an empty optional cell is the declared default: one GPU per
+    instance, an exact GPU match)."""
+    return csv_file_schema(PriceSnapshot)
 
 
 def load_price_file(path: Path, origin: str = "user") -> list[PriceSnapshot]:

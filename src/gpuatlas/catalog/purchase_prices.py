@@ -18,40 +18,33 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, field_validator
 
 from gpuatlas.catalog.csv_rows import CsvSchema, RowParser, parse_rows, read_numbered_rows
+from gpuatlas.catalog.field_meanings import meaning
+from gpuatlas.catalog.file_schemas import (
+    build,
+    csv_file_schema,
+    file_columns,
+    required_file_columns,
+)
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.errors import DataFileError, InvalidRequestError
 
 Condition = Literal["new", "used"]
 CONDITIONS: tuple[Condition, ...] = ("new", "used")
-PriceBasis = Literal["point", "midpoint", "low", "high"]
-PURCHASE_PRICE_COLUMNS = (
-    "gpu",
-    "condition",
-    "usd_per_gpu",
-    "price_basis",
-    "quoted_usd",
-    "quoted_gpus",
-    "gpu_match",
-    "observed_date",
-    "source",
-    "notes",
-)
-REQUIRED_COLUMNS = ("gpu", "condition", "usd_per_gpu", "observed_date", "source")
-PURCHASE_PRICE_SCHEMA = CsvSchema(REQUIRED_COLUMNS, PURCHASE_PRICE_COLUMNS)
+BASES = ("point", "midpoint", "low", "high")  # a low and a high row bound a published range
+GPU_MATCHES = ("exact", "assumed")  # assumed: the source did not name the exact variant
 CENTRAL_BASES = ("point", "midpoint")
 KIT_ROUNDING_USD = 1.0
-BLANK_DEFAULTS: dict[str, object] = {"price_basis": "point", "gpu_match": "exact", "quoted_gpus": 1}
 
 
 @dataclass(frozen=True)
@@ -59,20 +52,30 @@ class PurchasePrice:
     """A price per GPU to buy it, with where it came from.
 
     Built positionally (usd, source, condition) it is a price the user set; catalog
-    observations also carry their date, GPU, basis, kit quote and notes.
+    observations also carry their date, GPU, basis, kit quote and notes. Its fields are the one
+    declaration of a purchase-price file's columns (the schema is built from them when a file
+    is read).
     """
 
-    usd_per_gpu: float
-    source: str
-    condition: str  # "new" or "used"; a user-set price keeps the user's label
-    observed_date: str = ""
-    gpu_id: str = ""
-    basis: str = "point"
-    quoted_usd: float | None = None
-    quoted_gpus: int = 1
-    gpu_match: str = "exact"
+    usd_per_gpu: float = field(metadata=meaning("Price per GPU", "USD", gt=0, lt=1_000_000))
+    # A source in a file names its URL (and its title).
+    source: str = field(metadata=meaning("Source", min_length=10))
+    # "new" or "used" in a file; a user-set price keeps the user's label.
+    condition: str = field(metadata=meaning("Condition", choices=CONDITIONS))
+    observed_date: str = field(default="", metadata=meaning("Observed", required_in_file=True))
+    # The file writes a GPU name; the loader resolves it to the catalog id.
+    gpu_id: str = field(
+        default="", metadata=meaning("GPU", file_key="gpu", required_in_file=True, min_length=1)
+    )
+    basis: str = field(
+        default="point", metadata=meaning("Price basis", file_key="price_basis", choices=BASES)
+    )
+    quoted_usd: float | None = field(default=None, metadata=meaning("Quoted total", "USD", gt=0))
+    quoted_gpus: int = field(default=1, metadata=meaning("GPUs quoted", ge=1, le=72))
+    gpu_match: str = field(default="exact", metadata=meaning("GPU match", choices=GPU_MATCHES))
     notes: str = ""
-    origin: str = "user-set"  # user-set | packaged | catalog-launch-price | a file path
+    # user-set | packaged | catalog-launch-price | a file path
+    origin: str = field(default="user-set", metadata=meaning(in_file=False))
 
     @property
     def provenance(self) -> str:
@@ -81,56 +84,47 @@ class PurchasePrice:
         return f"{self.source}{dated}"
 
 
-class PurchasePriceRow(BaseModel):
-    """One CSV row as written (the purchase-price file's schema)."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    gpu: str = Field(min_length=1)
-    condition: Condition
-    usd_per_gpu: float = Field(gt=0, lt=1_000_000)
-    price_basis: PriceBasis = "point"
-    quoted_usd: float | None = Field(default=None, gt=0)
-    quoted_gpus: int = Field(default=1, ge=1, le=72)
-    gpu_match: Literal["exact", "assumed"] = "exact"
-    observed_date: str
-    source: str = Field(min_length=10)
-    notes: str = ""
-
-    @field_validator("price_basis", "gpu_match", "quoted_usd", "quoted_gpus", mode="before")
-    @classmethod
-    def blank_means_default(cls, value: object, info: ValidationInfo) -> object:
-        if value not in ("", None):
+def real_calendar_date(cls: type, value: str) -> str:
+    for layout in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            datetime.strptime(value, layout)
             return value
-        return BLANK_DEFAULTS.get(info.field_name or "")
+        except ValueError:
+            continue
+    raise ValueError("must be a date YYYY-MM-DD or YYYY-MM")
 
-    @field_validator("observed_date")
-    @classmethod
-    def real_calendar_date(cls, value: str) -> str:
-        for layout in ("%Y-%m-%d", "%Y-%m"):
-            try:
-                datetime.strptime(value, layout)
-                return value
-            except ValueError:
-                continue
-        raise ValueError("must be a date YYYY-MM-DD or YYYY-MM")
 
-    @field_validator("source")
-    @classmethod
-    def names_an_address(cls, value: str) -> str:
-        if "http://" not in value and "https://" not in value:
-            raise ValueError("must include the source's URL (and its title)")
-        return value
+def names_an_address(cls: type, value: str) -> str:
+    if "http://" not in value and "https://" not in value:
+        raise ValueError("must include the source's URL (and its title)")
+    return value
+
+
+@cache
+def purchase_price_file_schema() -> type[BaseModel]:
+    """One CSV row as written: a real date, a source with its URL, an empty optional cell is
+    the declared default (a point price of one exactly matched GPU)."""
+    return csv_file_schema(
+        PurchasePrice,
+        {
+            "real_calendar_date": field_validator("observed_date")(real_calendar_date),
+            "names_an_address": field_validator("source")(names_an_address),
+        },
+    )
 
 
 # ----- reading a file -------------------------------------------------------------------------
+
+PURCHASE_PRICE_SCHEMA = CsvSchema(required_file_columns(PurchasePrice), file_columns(PurchasePrice))
 
 
 def load_purchase_price_file(path: Path, origin: str = "user") -> list[PurchasePrice]:
     """Read one purchase-price CSV; raise DataFileError listing every bad line and field."""
     rows = read_numbered_rows(path, PURCHASE_PRICE_SCHEMA)
     parser = RowParser(
-        PurchasePriceRow, lambda row: _observation(row, origin), checks=_consistency_problems
+        purchase_price_file_schema(),
+        lambda row: _observation(row, origin),
+        checks=lambda row: _consistency_problems(build(PurchasePrice, row)),
     )
     observations, problems = parse_rows(rows, parser)
     problems += _duplicate_problems(observations)
@@ -139,7 +133,7 @@ def load_purchase_price_file(path: Path, origin: str = "user") -> list[PurchaseP
     return [observation for _, observation in observations]
 
 
-def _consistency_problems(row: PurchasePriceRow) -> list[tuple[str, str]]:
+def _consistency_problems(row: PurchasePrice) -> list[tuple[str, str]]:
     """Checks across fields: a kit or server price must divide into the per-GPU price."""
     if row.quoted_gpus > 1 and row.quoted_usd is None:
         return [("quoted_usd", f"give the quoted total for the {row.quoted_gpus} GPUs")]
@@ -156,20 +150,9 @@ def _consistency_problems(row: PurchasePriceRow) -> list[tuple[str, str]]:
     return []
 
 
-def _observation(row: PurchasePriceRow, origin: str) -> PurchasePrice:
-    return PurchasePrice(
-        usd_per_gpu=row.usd_per_gpu,
-        source=row.source,
-        condition=row.condition,
-        observed_date=row.observed_date,
-        gpu_id=resolve_gpu(row.gpu).id,
-        basis=row.price_basis,
-        quoted_usd=row.quoted_usd,
-        quoted_gpus=row.quoted_gpus,
-        gpu_match=row.gpu_match,
-        notes=row.notes,
-        origin=origin,
-    )
+def _observation(row: BaseModel, origin: str) -> PurchasePrice:
+    written = build(PurchasePrice, row, origin=origin)  # gpu_id: the name the file writes
+    return replace(written, gpu_id=resolve_gpu(written.gpu_id).id)
 
 
 def _duplicate_problems(observations: list[tuple[int, PurchasePrice]]) -> list[str]:
