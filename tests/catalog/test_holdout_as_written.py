@@ -69,6 +69,8 @@ def test_the_fresh_set_shares_no_source_with_the_packaged_rows() -> None:
         ("M1 Ultra (64 GPU Core)", "apple-m1-ultra-64c", 1),
         ("RTX 4060 ti 16GB", "rtx-4060-ti-16gb", 1),
         ("H100 NVL", "h100-nvl", 1),
+        ("Dell Pro Max with GB10 (Nvidia Spark)", "dgx-spark-gb10", 1),
+        ("Mac mini M4 Pro 64GB", "apple-m4-pro-20c", 1),
     ],
 )
 def test_gpu_and_system_names_as_sources_write_them_resolve(
