@@ -33,7 +33,12 @@ from gpuatlas.performance.calibration_table import (
 from gpuatlas.performance.cases import Case, case_system, predict_case, resolution_px
 from gpuatlas.performance.engine_profiles import auto_kv_cache, resolve_engine
 from gpuatlas.performance.engine_specs import engine_for_version, engine_profile
-from gpuatlas.performance.llm.predict import llm_runtime, runtime_max_batch, serving_cycle_s
+from gpuatlas.performance.llm.predict import (
+    llm_runtime,
+    running_batch,
+    runtime_max_batch,
+    serving_cycle_s,
+)
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.performance.media.diffusion import (
@@ -294,7 +299,10 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
         return None
     inputs, outputs = case.input_tokens or 0, case.output_tokens
     if isinstance(case.batch, int):
-        concurrency = case.batch
+        try:  # requests beyond the KV pool wait in the engine's queue
+            concurrency = running_batch(runtime, case.batch, inputs + outputs, case.kv_cache)
+        except GpuAtlasError:
+            return None
     else:
         concurrency = runtime_max_batch(runtime, inputs + outputs, case.kv_cache)
     if concurrency < 1:

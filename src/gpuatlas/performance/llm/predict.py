@@ -217,6 +217,33 @@ def serving_params(runtime: LlmRuntime) -> GroupParams:
     return params
 
 
+def running_batch(
+    runtime: LlmRuntime, concurrency: int, context_tokens: int, kv_cache: str = "fp16"
+) -> int:
+    """Sequences a continuous-batching server runs at once for `concurrency` requests: all of
+    them when their KV cache fits, else as many as the KV pool holds at the full context; the
+    rest wait in the engine's queue (vLLM and TensorRT-LLM admit a request when its KV blocks
+    are free), so the throughput is the one at that running batch."""
+    if concurrency < 1:
+        raise InvalidRequestError([f"batch must be at least 1, got {concurrency}"])
+    fitting = max_sequences(
+        memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
+    )
+    if fitting < 1:
+        raise InvalidRequestError([no_sequence_fits_message(runtime, context_tokens)])
+    return min(concurrency, fitting)
+
+
+QUEUED_NOTE_MARK = "concurrent requests exceed the KV cache"
+
+
+def queued_note(concurrency: int, running: int) -> str:
+    return (
+        f"{concurrency} {QUEUED_NOTE_MARK}: the engine runs {running} at once and queues "
+        f"the rest (throughput at batch {running})"
+    )
+
+
 def serving_estimate(
     runtime: LlmRuntime,
     concurrency: int | Literal["max"],
@@ -233,7 +260,9 @@ def serving_estimate(
         if concurrency < 1:
             raise InvalidRequestError([no_sequence_fits_message(runtime, context)])
         notes = (f"batch max = {concurrency} concurrent sequences",)
-    require_fits(runtime, concurrency, context, kv_cache)
-    value = serving_output_tok_s(runtime, concurrency, input_tokens, output_tokens)
+    running = running_batch(runtime, concurrency, context, kv_cache)
+    if running < concurrency:
+        notes = (queued_note(concurrency, running),)
+    value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
     extrapolated = runtime.extrapolated(current_calibration(), "serving")
     return make_estimate(value, "tok/s", "serving", extrapolated, notes)

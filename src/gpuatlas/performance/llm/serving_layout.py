@@ -17,7 +17,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.llm.predict import llm_runtime, serving_estimate
+from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.predictions import Estimate
 from gpuatlas.performance.resolve import FormatArg, ModelArg, SystemArg, as_system
@@ -150,9 +150,15 @@ def _serving_of(
         }
         total = one.scaled(sum(rates[share] for share in shares if share > 0) / one.value)
     if whole.gpu_count > 1:
-        notes = [
-            f"{note} per replica" if note.startswith("batch max") and layout.replicas > 1 else note
-            for note in total.notes
-        ]
+        notes = [_per_replica(note) if layout.replicas > 1 else note for note in total.notes]
         total = replace(total, notes=(*notes, f"served as {layout.description}"))
     return LayoutServing(layout, total, one)
+
+
+def _per_replica(note: str) -> str:
+    """A replica's note, said of each replica."""
+    if note.startswith("batch max"):
+        return f"{note} per replica"
+    if QUEUED_NOTE_MARK in note:
+        return f"each replica: {note}"
+    return note

@@ -149,7 +149,9 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     fit_context = inputs + decode_outputs
     fitting = vector.max_sequences(fit_context)
     limit = np.minimum(fitting, vector.runtime.engine.max_batch)
-    batch = np.where(wants_max, np.where(serving, limit, 1.0), columns.batch)
+    requested = np.where(wants_max, np.where(serving, limit, 1.0), columns.batch)
+    # a server runs what its KV pool holds and queues the other requests (predict.running_batch)
+    batch = np.where(serving & (requested > fitting), fitting, requested)
     context = inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
     ttft_s = vector.prefill_s(inputs, batch)
@@ -178,7 +180,8 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
             ~serving & np.isin(metric, PREFILL_METRICS) & (inputs < 1),
             ~serving & wants_max,
             wants_max & (batch < 1),
-            batch < 1,
+            requested < 1,
+            serving & (fitting < 1),
             batch > fitting,
         ],
         [
@@ -188,12 +191,13 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
             MAX_NOT_SERVING,
             NONE_FITS,
             BATCH_BELOW_ONE,
+            NONE_FITS,
             DOES_NOT_FIT,
         ],
         default=OK,
     )
     values = np.where(reason == OK, values, np.nan)
-    return LlmEvaluation(values, reason, batch, fit_context, fitting)
+    return LlmEvaluation(values, reason, requested, fit_context, fitting)
 
 
 def reason_message(
