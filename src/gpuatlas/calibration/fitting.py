@@ -127,7 +127,10 @@ def _kv_cache(text: str | None, engine: str, weights: str) -> str:
 
 
 def observe(row: MeasuredRow) -> Observation | None:
-    """The row as an observation, or None when its model or format is unknown here."""
+    """The row as an observation, or None when its model or format is unknown here or the data
+    set marks it unusable for calibration (a deciding setting the source leaves unknowable)."""
+    if row.unusable_for_calibration:
+        return None
     try:
         model = as_model(row.model)
         pclass = precision_class(as_format(row.weights))
