@@ -10,6 +10,7 @@ from pydantic import Field
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import ServedModelRequest, SystemModelRequest, model_reference
 from gpuatlas.catalog.model_weights import choose_weights
+from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_specs import engine_notes
 from gpuatlas.performance.platform_engines import auto_engine
@@ -231,28 +232,88 @@ class PredictTrainRequest(SystemModelRequest):
     tokens: float = Field(1e9, gt=0, le=1e15, description="Training budget in tokens.")
     method: str = Field("full", min_length=1, max_length=20, description="full, lora or qlora.")
     precision: str = Field("bf16", min_length=1, max_length=20, description="Training precision.")
-    recompute: bool = Field(False, description="Activation recomputation.")
+    recompute: bool | None = Field(
+        None,
+        description="Activation recomputation; none: off, unless only a setup with it fits.",
+    )
     sequence_tokens: int = Field(2048, ge=1, le=2_000_000, description="Sequence length.")
-    micro_batch: int = Field(4, ge=1, le=4096, description="Micro-batch per GPU.")
+    micro_batch: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="Micro-batch per GPU; none: 4, else the largest of 4 and 1 that fits.",
+    )
     sharding: str = Field(
         "none", min_length=1, max_length=20, description="none, zero1, zero2, zero3, fsdp."
     )
+
+
+# (micro-batch, recomputation) tried in order when the request leaves them open: the usual
+# setup first, then the smallest-memory one (the same order `cost` uses for training runs)
+AUTO_TRAINING_SETUPS = ((4, False), (4, True), (1, False), (1, True))
+
+
+def training_setups(request: PredictTrainRequest) -> list[tuple[int, bool]]:
+    """The (micro-batch, recomputation) setups to try, keeping whatever the request fixed."""
+    fixed_batch, fixed_recompute = request.micro_batch, request.recompute
+    setups = [
+        (fixed_batch or batch, recompute if fixed_recompute is None else fixed_recompute)
+        for batch, recompute in AUTO_TRAINING_SETUPS
+    ]
+    return list(dict.fromkeys(setups))
+
+
+def _setup_text(micro_batch: int, recompute: bool) -> str:
+    return f"micro-batch {micro_batch}, activation recomputation {'on' if recompute else 'off'}"
+
+
+def _train_kwargs(request: PredictTrainRequest) -> dict[str, Any]:
+    return {
+        "sequence_tokens": request.sequence_tokens,
+        "sharding": request.sharding,
+        "precision": request.precision,
+    }
 
 
 def predict_train_document(
     request: PredictTrainRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
     """``gpuatlas.predict-train/2``: step time, tokens/s, time for the budget, all-reduce,
-    scaling efficiency and memory per GPU."""
-    result = api.predict_training(
-        request.system,
-        model_reference(request.model, local_files).model,
-        tokens=request.tokens,
-        method=request.method,
-        precision=request.precision,
-        recompute=request.recompute,
-        sequence_tokens=request.sequence_tokens,
-        micro_batch=request.micro_batch,
-        sharding=request.sharding,
-    )
-    return versioned("predict-train", {"request": request.model_dump(), **result.to_json()})
+    scaling efficiency and memory per GPU; ``setup`` says which micro-batch and recomputation
+    were assumed: the first of AUTO_TRAINING_SETUPS whose memory fits when the request left
+    them open (a setup that does not fit gets no time; when none fits, the error names what
+    would)."""
+    model = model_reference(request.model, local_files).model
+    setups = training_setups(request)
+    skipped: list[str] = []
+    for index, (micro_batch, recompute) in enumerate(setups):
+        memory = api.training_memory(
+            request.system,
+            model,
+            request.method,
+            micro_batch=micro_batch,
+            checkpointing=recompute,
+            **_train_kwargs(request),
+        )
+        if not memory.fits and index < len(setups) - 1:
+            skipped.append(
+                f"{_setup_text(micro_batch, recompute)} needs {format_number(memory.total_gb)} "
+                f"GB per GPU of {format_number(memory.gpu_memory_gb)} GB"
+            )
+            continue
+        result = api.predict_training(
+            request.system,
+            model,
+            tokens=request.tokens,
+            method=request.method,
+            recompute=recompute,
+            micro_batch=micro_batch,
+            **_train_kwargs(request),
+        )
+        setup = _setup_text(micro_batch, recompute)
+        if skipped:
+            setup += " (the first setup that fits: " + "; ".join(skipped) + ")"
+        return versioned(
+            "predict-train", {"request": request.model_dump(), "setup": setup, **result.to_json()}
+        )
+    raise AssertionError("AUTO_TRAINING_SETUPS is empty")

@@ -18,7 +18,7 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_fraction, format_number
 
 
 def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
@@ -56,21 +56,58 @@ predict_app = typer.Typer(
 def _estimate_text(estimate: Any) -> str:
     value, low, high = estimate.value, estimate.low, estimate.high
     mark = " (extrapolated)" if estimate.extrapolated else ""
-    band = f"[{format_number(low)} – {format_number(high)}]"
-    return f"{format_number(value, estimate.unit)}  {band}{mark}"
+    if estimate.unit == "fraction":  # a share: a percentage, clipped to 100%
+        shown, band = format_fraction(value), f"[{format_fraction(low)} – {format_fraction(high)}]"
+    else:
+        shown = format_number(value, estimate.unit)
+        band = f"[{format_number(low)} – {format_number(high)}]"
+    if low == high == value:  # computed without fitted terms: no band to show
+        return f"{shown}{mark}"
+    return f"{shown}  {band}{mark}"
+
+
+UNIT_SUFFIXES = ("_tok_s", "_ms", "_s", "_h", "_gb")  # the value cell shows the unit
+
+
+def _label(key: str, has_unit: bool = False) -> str:
+    """A document key as a row label: 'step_s' -> 'step' (the cell shows 's'),
+    'tok_s' -> 'tokens/s', 's_per_image' -> 's per image'."""
+    if key == "tok_s":
+        return "tokens/s"
+    if has_unit:
+        key = next((key.removesuffix(end) for end in UNIT_SUFFIXES if key.endswith(end)), key)
+    return key.replace("_", " ")
+
+
+def _plain_value(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return format_number(value, significant=4)
+    return value
 
 
 def _render_estimates(title: str, document: dict[str, Any]) -> None:
     table = new_table(title, "quantity", "prediction (range)")
+    notes: list[str] = []
+    models: list[str] = []
     for key, value in document.items():
         if isinstance(value, dict) and {"value", "low", "high"} <= value.keys():
             from gpuatlas.performance.predictions import Estimate
 
             estimate = Estimate(**{**value, "notes": tuple(value.get("notes", ()))})
-            table.add_row(key, _estimate_text(estimate))
+            table.add_row(_label(key, bool(estimate.unit)), _estimate_text(estimate))
+            notes += [note for note in estimate.notes if not any(note in n for n in notes)]
+            source = f"modelled by {estimate.model}, calibration {estimate.calibration_version}"
+            if estimate.calibration_version and source not in models:  # exact ones have a note
+                models.append(source)
         elif isinstance(value, str | int | float | bool) and key != "schema_version":
-            table.add_row(key, str(value))
+            table.add_row(_label(key), _plain_value(value))
     console.print(table)
+    for note in notes:
+        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    for source in models:  # every predicted number's provenance
+        console.print(source, markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> None:
@@ -405,11 +442,19 @@ def predict_train_command(
     tokens: float = typer.Option(_train("tokens"), "--tokens", help="Training budget in tokens."),
     method: str = typer.Option(_train("method"), "--method", help="full, lora or qlora."),
     precision: str = typer.Option(_train("precision"), "--precision"),
-    recompute: bool = typer.Option(
-        _train("recompute"), "--recompute", help="Activation recomputation."
+    recompute: bool | None = typer.Option(
+        _train("recompute"),
+        "--recompute/--no-recompute",
+        help="Activation recomputation (default: off unless only a setup with it fits).",
+        show_default=False,
     ),
     sequence_tokens: int = typer.Option(_train("sequence_tokens"), "--sequence"),
-    micro_batch: int = typer.Option(_train("micro_batch"), "--micro-batch"),
+    micro_batch: int | None = typer.Option(
+        _train("micro_batch"),
+        "--micro-batch",
+        help="Micro-batch per GPU (default: 4, else 1 when 4 does not fit).",
+        show_default=False,
+    ),
     sharding: str = typer.Option(_train("sharding"), "--sharding"),
     as_json: bool = JSON_OPTION,
 ) -> None:

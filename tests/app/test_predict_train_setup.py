@@ -1,0 +1,55 @@
+"""`gpuatlas predict train` with no --micro-batch / --recompute answers for the first setup that
+fits (micro-batch 4 without recomputation, then with, then micro-batch 1 …) and says which; a
+setup the user fixed is kept, and one that does not fit still gets no time, only what would."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.app.predict import PredictTrainRequest, predict_train_document, training_setups
+from gpuatlas.cli.main import app
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance import api
+
+
+def _request(**values: object) -> PredictTrainRequest:
+    return PredictTrainRequest.model_validate(
+        {"system": "4x rtx-4090", "model": "llama-3.1-8b", "method": "lora", **values}
+    )
+
+
+def test_lora_on_four_4090s_runs_at_micro_batch_1_with_recomputation_and_says_why() -> None:
+    document = predict_train_document(_request())
+    assert document["recompute"] is True and document["memory"]["fits"]
+    assert document["setup"].startswith(
+        "micro-batch 1, activation recomputation on (the first setup that fits: micro-batch 4, "
+        "activation recomputation off needs 68.5 GB per GPU of 25.8 GB;"
+    )
+    expected = api.predict_training(
+        "4x rtx-4090", "llama-3.1-8b", tokens=1e9, method="lora", micro_batch=1, recompute=True
+    )
+    assert document["tok_s"]["value"] == pytest.approx(expected.tok_s.value)
+
+
+def test_a_setup_that_fits_at_once_is_taken_without_a_reason() -> None:
+    document = predict_train_document(_request(system="h100-sxm", model="llama-3.2-1b"))
+    assert document["setup"] == "micro-batch 4, activation recomputation off"
+
+
+def test_what_the_user_fixed_is_kept() -> None:
+    assert training_setups(_request(micro_batch=2)) == [(2, False), (2, True)]
+    assert training_setups(_request(recompute=False)) == [(4, False), (1, False)]
+    with pytest.raises(InvalidRequestError, match="would fit: micro-batch 1 with checkpointing"):
+        predict_train_document(_request(micro_batch=4, recompute=False))
+
+
+def test_the_cli_prints_the_setup_and_the_provenance_of_its_numbers() -> None:
+    result = CliRunner().invoke(
+        app, ["predict", "train", "4x rtx-4090", "llama-3.1-8b", "--method", "lora"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "micro-batch 1, activation recomputation on" in text
+    assert "modelled by gpuatlas.training/1, calibration " in text
+    assert "time for budget" in text and "time_for_budget_h" not in text
