@@ -65,10 +65,8 @@ def load_any_result(path: Path, tool: str) -> Any:
     try:
         return load_result(path)
     except GpuAtlasError as native_error:
-        try:
-            from gpuatlas.bench.importers import import_file
-        except ImportError:
-            raise native_error from None
+        from gpuatlas.bench.importers import import_file
+
         try:
             return import_file(path, tool)
         except GpuAtlasError:

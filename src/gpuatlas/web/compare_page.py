@@ -58,12 +58,6 @@ def to_json(document: Any) -> dict[str, Any]:
     return comparison_dict(document)
 
 
-def has_report_renderer() -> bool:
-    """Always: the report layer sits below the web layer (the ImportError fallback of the
-    time before the report package existed is gone; callers still ask)."""
-    return True
-
-
 def report_html(document: Any) -> str:
     return str(render_html(document))
 
@@ -93,7 +87,7 @@ def start_cache_warmup(stop: threading.Event) -> threading.Thread | None:
     """Compute the report's per-system modelled results for `warmup_systems()` with the default
     options in a background daemon thread, so the first request of a pair finds them cached.
     The server answers meanwhile (a request needing a system not warmed yet computes it)."""
-    if not warm_cache_enabled() or not has_report_renderer():
+    if not warm_cache_enabled():
         return None
     thread = threading.Thread(
         target=_warm, args=(stop,), name="gpuatlas-report-warmup", daemon=True
@@ -127,5 +121,4 @@ def _warm(stop: threading.Event) -> None:
     )
 
 
-if has_report_renderer():
-    register_template_globals()
+register_template_globals()

@@ -202,7 +202,6 @@ def compare(request: Request, a: str, b: str) -> Response:
     options = _report_options(request)
     document = compare_page.build(_state(request), a, b, options)
     query = ("?" + str(request.query_params)) if request.query_params else ""
-    embedded = compare_page.has_report_renderer()
     return render(
         request,
         "compare.html",
@@ -210,9 +209,7 @@ def compare(request: Request, a: str, b: str) -> Response:
             "doc": document,
             "options": options,
             "gpus": [g.id for g in all_gpus()],
-            "report_url": f"/compare/{quote(a)}/{quote(b)}/report.html{query}"
-            if embedded
-            else None,
+            "report_url": f"/compare/{quote(a)}/{quote(b)}/report.html{query}",
         },
         json_url=f"/compare/{quote(a)}/{quote(b)}.json{query}",
         title=f"{document.a.label} vs {document.b.label}",

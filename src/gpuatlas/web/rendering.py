@@ -12,8 +12,6 @@ from fastapi.templating import Jinja2Templates
 from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
 from gpuatlas.catalog.systems import system_name
 from gpuatlas.numbers import format_gib, format_number, format_usd
-from gpuatlas.report.phrasing import format_quantity, render_statement
-from gpuatlas.report.svg_charts import WEB_COLOURS, comparison_chart
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -87,35 +85,6 @@ def render(
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def statement_text(statement: Any) -> str:
-    return str(render_statement(statement))
-
-
-def cell_text(cell: Any) -> str:
-    if hasattr(cell, "text"):
-        return str(cell.text)
-    return str(format_quantity(cell))
-
-
-def cell_source(cell: Any) -> str:
-    provenance = getattr(cell, "provenance", None)
-    if provenance is None:
-        return ""
-    parts = [provenance.kind, provenance.source]
-    if provenance.as_of:
-        parts.append(f"as of {provenance.as_of}")
-    if provenance.n:
-        parts.append(f"n={provenance.n}")
-    if provenance.model:
-        parts.append(f"{provenance.model} ({provenance.calibration_version})")
-    return " · ".join(str(part) for part in parts if part)
-
-
-def chart_svg(chart: Any, a_label: str, b_label: str) -> Any:
-    """A report chart on a web page: the report's own drawing, in the web's colours."""
-    return comparison_chart(chart, a_label, b_label, WEB_COLOURS)
-
-
 def value_of(quantity: Any) -> Any:
     """A number, or the value of an estimate dict ({value, low, high, ...})."""
     return quantity.get("value") if isinstance(quantity, dict) else quantity
@@ -126,14 +95,7 @@ def system_label(system_id: str) -> str:
     return system_name(system_id)
 
 
-templates.env.globals.update(
-    value_of=value_of,
-    system_label=system_label,
-    statement_text=statement_text,
-    cell_text=cell_text,
-    cell_source=cell_source,
-    chart_svg=chart_svg,
-)
+templates.env.globals.update(value_of=value_of, system_label=system_label)
 # The GPU page's specification rows: labels and units from the catalog's one field table.
 templates.env.globals["gpu_page_fields"] = gpu_fields(
     "memory_bandwidth_gb_s",
