@@ -9,10 +9,12 @@ from gpuatlas.calibration.fitting import observe, predicted_value
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.measurements import load_measurements
+from gpuatlas.catalog.models import resolve_llm
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_profiles import require_format, resolve_engine
 from gpuatlas.performance.engine_specs import engine_profile
+from gpuatlas.performance.llm.shape import llm_shape
 
 
 @pytest.mark.parametrize("text", ["MLC LLM", "mlc-llm 0.1.dev", "mlc_llm", "mlc-llm 0.19.0"])
@@ -68,3 +70,13 @@ def test_every_measured_mlc_row_is_predicted() -> None:
 def test_an_engine_without_a_profile_says_so_in_plain_words() -> None:
     with pytest.raises(InvalidRequestError, match="exllamav2 has no speed profile yet"):
         engine_profile("ExLlamaV2")
+
+
+def test_q4f16_1_stores_the_embeddings_and_output_layer_in_4_bits_too() -> None:
+    model = resolve_llm("meta-llama/Llama-2-7b-chat-hf")
+    q4f16_1 = llm_shape(model, resolve_format("q4f16_1"))
+    awq = llm_shape(model, resolve_format("awq-int4"))
+    norms_bytes = 2.0 * model.parameter_breakdown()["norms"]
+    expected = (model.total_params() - model.parameter_breakdown()["norms"]) * 4.5 / 8
+    assert q4f16_1.total_weight_bytes == pytest.approx(expected + norms_bytes, rel=1e-6)
+    assert awq.embedding_bytes == pytest.approx(2.0 * model.embedding_params(), rel=1e-6)

@@ -48,6 +48,10 @@ class WeightFormat:
     # syncs of the format's matmul path: bitsandbytes LLM.int8 outlier decomposition, NF4
     # dequantisation), in ms; 0 for formats whose fused kernels cost only their bytes and FLOPs.
     linear_overhead_ms: float = 0.0
+    # The token embedding and the output layer are stored in the format too (MLC LLM's
+    # q4f16_1); False: they stay 16-bit as in AWQ/GPTQ/bitsandbytes checkpoints (GGUF files say
+    # per tensor: their family rule applies).
+    quantizes_embeddings: bool = False
 
     @property
     def bytes_per_weight(self) -> float:
@@ -102,6 +106,7 @@ class _WeightFormatRow(BaseModel):
     scale_format: str = ""
     notes: str = ""
     linear_overhead_ms: float = Field(default=0.0, ge=0)
+    quantizes_embeddings: bool = False
 
 
 class _KvRow(BaseModel):

@@ -76,6 +76,8 @@ def format_label(model: AnyModelArch, format_id: str) -> str:
         return "mxfp4 experts + bf16 (attention, router, embeddings)"
     if weight_format.family == "gguf":
         return f"{weight_format.id} (GGUF)"
+    if weight_format.quantizes_embeddings:
+        return f"{weight_format.id} (embeddings and output layer included)"
     if weight_format.bits_per_weight < 16 and llm is not None:
         return f"{weight_format.id} linear layers + 16-bit embeddings"
     return weight_format.id

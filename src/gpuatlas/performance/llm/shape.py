@@ -57,7 +57,11 @@ def _linear_bits(model: ModelArch, weight_format: WeightFormat) -> tuple[float, 
 
 
 def _embedding_bits(weight_format: WeightFormat) -> float:
-    if weight_format.family == "gguf" or weight_format.bits_per_weight >= HIGH_PRECISION_BITS:
+    if (
+        weight_format.family == "gguf"
+        or weight_format.quantizes_embeddings
+        or weight_format.bits_per_weight >= HIGH_PRECISION_BITS
+    ):
         return weight_format.model_bits_per_weight
     return HIGH_PRECISION_BITS
 
