@@ -16,9 +16,13 @@ from gpuatlas.catalog.gpu_filters import select_gpus
 from gpuatlas.catalog.unified_memory import unified_memory_facts
 
 if TYPE_CHECKING:  # systems and prices are imported by the commands that use them (start-up)
+    from collections.abc import Sequence
+
+    from gpuatlas.catalog.prices import PriceSnapshot
     from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json
+from gpuatlas.numbers import format_usd
 
 gpu_app = typer.Typer(help="One GPU's datasheet facts.", no_args_is_help=True)
 system_app = typer.Typer(help="Multi-GPU systems: N × a GPU plus its links.", no_args_is_help=True)
@@ -286,7 +290,9 @@ def list_prices(
         gpu_id = gpu_catalog.resolve_gpu(gpu).id if gpu else None
         lister = price_catalog.price_history if history else price_catalog.current_prices
         snapshots = lister(gpu_id, provider, tier, prices_file)
-    title = f"{'Price history' if history else 'Current prices'}: {len(snapshots)} snapshot(s)"
+    noun = "snapshot" if history else "offer"
+    plural = "" if len(snapshots) == 1 else "s"
+    title = f"{'Price history' if history else 'Current prices'}: {len(snapshots)} {noun}{plural}"
     table = new_table(title, "gpu", "provider", "offer", "tier", "$/GPU-h", "GPUs", "observed")
     for s in snapshots:
         table.add_row(
@@ -294,13 +300,27 @@ def list_prices(
             s.provider,
             s.offer or "—",
             s.tier,
-            f"{s.usd_per_gpu_hour:.2f}",
+            format_usd(s.usd_per_gpu_hour),
             str(s.gpus_per_instance),
             s.observed_date,
         )
     console.print(table)
-    console.print(
-        "[dim]* GPU variant not stated by the provider; see notes (--json). "
-        "Sources per row in --json.[/]",
-        highlight=False,
-    )
+    _print_price_notes(snapshots)
+
+
+SOURCES_LISTED = 8  # more distinct sources than this: per row in --json only
+
+
+def _print_price_notes(snapshots: Sequence[PriceSnapshot]) -> None:
+    """The asterisk's meaning when a row has one, and where the prices come from (as data,
+    soft-wrapped so a URL is never split)."""
+    if any(s.gpu_match == "assumed" for s in snapshots):
+        console.print("* GPU variant not stated by the provider; see notes (--json).", style="dim")
+    sources = list(dict.fromkeys(s.source for s in snapshots if s.source))
+    if len(sources) > SOURCES_LISTED:
+        console.print(f"{len(sources)} sources: per row in --json.", style="dim")
+        return
+    for source in sources:
+        console.print(
+            f"source: {source}", style="dim", markup=False, highlight=False, soft_wrap=True
+        )
