@@ -1,6 +1,7 @@
 """`bench run --json` and `bench import --json` are answer documents (gpuatlas.bench-run/1,
 gpuatlas.bench-import/1): the records with their validity, ids and the files they were written
-to; `agent status --json` comes from its app builder (gpuatlas.agent-status/1)."""
+to; so are `bench run --max-goodput`, `bench host` and one `agent` cycle; `agent status --json`
+comes from its app builder (gpuatlas.agent-status/1)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gpuatlas.app.agent_status import agent_status_document
+from gpuatlas.app.bench_results import bench_host_document
 from gpuatlas.app.registry import ANSWERS
+from gpuatlas.bench.importers import import_file
 from gpuatlas.cli.main import app
 from gpuatlas.fleet.spool import Spool
 from gpuatlas.records.result import load_result
@@ -102,7 +105,51 @@ def test_agent_status_comes_from_the_answer_layer(tmp_path: Path) -> None:
     assert document["schema_version"] in PUBLISHED
 
 
-@pytest.mark.parametrize("command", ["bench run SELECTOR", "bench import FILE", "agent status"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "bench run SELECTOR",
+        "bench import FILE",
+        "bench run ID --max-goodput",
+        "bench host --config FILE",
+        "agent --server URL",
+        "agent status",
+    ],
+)
 def test_the_registry_lists_these_answers_for_the_cli_only(command: str) -> None:
     [answer] = [answer for answer in ANSWERS if answer.command == command]
     assert answer.route == ""
+
+
+def test_an_agent_cycle_is_a_document_without_the_server_s_credentials(tmp_path: Path) -> None:
+    result_file = tmp_path / "one.json"
+    _json(["bench", "import", str(FIXTURES / "vllm_bench_serve.json"), "-o", str(result_file)])
+    spool = tmp_path / "spool"
+    arguments = ["agent", "--server", "http://node:secret@127.0.0.1:9", "--token", "t"]
+    arguments += ["--push", str(result_file), "--once", "--max-attempts", "1"]
+    document = _json([*arguments, "--spool", str(spool)], exit_code=1)  # 1: still spooled
+    assert document["schema_version"] == "gpuatlas.agent-cycle/1" in PUBLISHED
+    assert document["request"] == {
+        "server": "http://127.0.0.1:9",
+        "spool": str(spool),
+        "suite": None,
+        "push": [str(result_file)],
+        "flush": False,
+        "once": True,
+    }
+    assert (document["ran"], document["pending"], document["skipped"]) == (1, 1, [])
+    assert document["pushed"]["acknowledged"] == 0 and document["pushed"]["attempts"] == 1
+    assert "secret" not in json.dumps(document)
+
+
+def test_a_host_pass_lists_its_results_and_what_it_could_not_run() -> None:
+    [result] = import_file(FIXTURES / "vllm_bench_serve.json")
+    request = {"config": "host.toml", "spool": "/s", "server": "https://u:p@atlas", "loop": False}
+    skipped = [{"benchmark": "llm-single-qwen3-8b", "reason": "engine vllm not installed"}]
+    document = bench_host_document(request, [result], skipped, pushed=0, pending=1)
+    assert document["schema_version"] == "gpuatlas.bench-host/1" in PUBLISHED
+    assert document["request"]["server"] == "https://atlas"
+    [entry] = document["results"]
+    assert entry["result_id"] == result.result_id and entry["file"] is None
+    assert entry["valid_for_comparison"] is False  # 1 of its 8 requests failed
+    assert (document["skipped"], document["pushed"], document["pending"]) == (skipped, 0, 1)

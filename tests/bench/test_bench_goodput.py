@@ -83,3 +83,16 @@ def test_max_goodput_against_the_reference_server(reference_server: str) -> None
     document = json.loads(outcome.output[outcome.output.index("{") :])
     assert document["points"][0]["rate_rps"] == 4 and document["points"][0]["meets"]
     assert document["max_goodput_rps"] >= 4
+    # an answer document (gpuatlas.bench-max-goodput/1): each rate's result beside its point
+    assert document["schema_version"] == "gpuatlas.bench-max-goodput/1"
+    assert document["request"] == {
+        "selector": "llm-serving-qwen3-4b-c16",
+        "rate_rps": [4.0],
+        "output": None,
+    }
+    entries = document["results"]
+    assert [p["result_id"] for p in document["points"]] == [e["result_id"] for e in entries]
+    assert document["max_goodput_rps"] == max(
+        p["rate_rps"] for p in document["points"] if p["meets"]
+    )
+    assert document["files"] == [] and all(e["file"] is None for e in entries)

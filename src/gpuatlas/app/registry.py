@@ -89,6 +89,14 @@ ANSWERS: tuple[Answer, ...] = (
     _answer("bench-list", "bench list", "/bench.json", "suite:bench_list_document"),
     _answer("bench-run", "bench run SELECTOR", "", "bench_results:bench_run_document"),
     _answer("bench-import", "bench import FILE", "", "bench_results:bench_import_document"),
+    _answer(
+        "bench-max-goodput",
+        "bench run ID --max-goodput",
+        "",
+        "bench_results:bench_max_goodput_document",
+    ),
+    _answer("bench-host", "bench host --config FILE", "", "bench_results:bench_host_document"),
+    _answer("agent-cycle", "agent --server URL", "", "bench_results:agent_cycle_document"),
     _answer("agent-status", "agent status", "", "agent_status:agent_status_document"),
     _answer("calibration", "calibrate [--data D] [--output F]", "", "calibrate:calibrate_document"),
     _answer(

@@ -10,6 +10,10 @@ JSON outputs (`--json`):
   "skipped": [{benchmark, reason}]} (built by gpuatlas.app.bench_results)
 - `bench show FILE --json`: the result document (gpuatlas.result/1)
 - `bench import --json`: gpuatlas.bench-import/1, as `bench run` without "skipped"
+- `bench run --max-goodput --json`: gpuatlas.bench-max-goodput/1 (max_goodput_rps, points,
+  and each rate's result as in `bench run`)
+- `bench host --json`: gpuatlas.bench-host/1 per pass (results as in `bench run`, skipped,
+  pushed, pending)
 - `bench schema`: the JSON Schema of gpuatlas.result/1
 
 Exit status of `bench run`: 0 when every result is valid for comparison, 2 when nothing ran,
@@ -373,30 +377,20 @@ def _max_goodput(
     best, points = search_max_goodput(
         start, lambda point: run_benchmark(chosen[0], point, RichReporter(selector))
     )
-    files = [
-        str(dump_result(p.result, path))
+    files = {
+        p.result.result_id: str(dump_result(p.result, path))
         for p in points
         if (path := _output_path(output, p.result, True)) is not None
-    ]
+    }
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "max_goodput_rps": best.rate_rps if best else None,
-                    "files": files,
-                    "points": [
-                        {
-                            "rate_rps": p.rate_rps,
-                            "good_fraction": p.good_fraction,
-                            "meets": p.meets,
-                            "result_id": p.result.result_id,
-                        }
-                        for p in points
-                    ],
-                },
-                indent=2,
-            )
-        )
+        from gpuatlas.app.bench_results import bench_max_goodput_document
+
+        request = {
+            "selector": selector,
+            "rate_rps": rates,
+            "output": None if output is None else str(output),
+        }
+        typer.echo(json.dumps(bench_max_goodput_document(request, best, points, files), indent=2))
     else:
         table = Table(title=f"goodput search ({GOOD_FRACTION:.0%} of requests within SLO)")
         for column in ("rate req/s", "within SLO", "meets", "output tok/s"):
@@ -534,6 +528,7 @@ def host_command(
     with user_errors():
         host = load_host_config(config)
         queue = Spool(spool or default_spool_dir()).ensure()
+        request = {"config": str(config), "spool": str(queue.root), "server": server, "loop": loop}
         pusher = None
         if server:
             pusher = Pusher(server, resolve_token(None, token_file), queue)
@@ -541,7 +536,7 @@ def host_command(
             run = HostRun(host, logs or queue.root / "logs")
             run.run(queue.put)
             pushed = pusher.push_all(max_attempts=None if loop else 3) if pusher else None
-            _host_report(run, pushed, len(queue.pending()), as_json)
+            _host_report(request, run, pushed, len(queue.pending()), as_json)
             if not loop:
                 break
             time.sleep(parse_interval_s(host.schedule))
@@ -549,22 +544,15 @@ def host_command(
         raise typer.Exit(code=2 if not run.results else 1)
 
 
-def _host_report(run: Any, pushed: Any, pending: int, as_json: bool) -> None:
-    document = {
-        "results": [
-            {
-                "benchmark": r.benchmark,
-                "result_id": r.result_id,
-                "headline": r.headline.value,
-                "comparable": r.comparable,
-            }
-            for r in run.results
-        ],
-        "skipped": [asdict(s) for s in run.skipped],
-        "pushed": pushed.acknowledged if pushed else 0,
-        "pending": pending,
-    }
+def _host_report(
+    request: dict[str, Any], run: Any, pushed: Any, pending: int, as_json: bool
+) -> None:
+    acknowledged = pushed.acknowledged if pushed else 0
     if as_json:
+        from gpuatlas.app.bench_results import bench_host_document
+
+        skipped = [asdict(s) for s in run.skipped]
+        document = bench_host_document(request, run.results, skipped, acknowledged, pending)
         typer.echo(json.dumps(document, indent=2))
         return
     for result in run.results:
@@ -575,7 +563,7 @@ def _host_report(run: Any, pushed: Any, pending: int, as_json: bool) -> None:
         )
     for item in run.skipped:
         console.print(f"[yellow]not run[/] {item.benchmark}: {item.reason}", highlight=False)
-    console.print(f"{document['pushed']} pushed, {pending} spooled", highlight=False)
+    console.print(f"{acknowledged} pushed, {pending} spooled", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -123,12 +122,20 @@ def agent_command(
         interval_s = parse_interval_s(every)
         queue = Spool(spool or default_spool_dir()).ensure()
         pusher = Pusher(server, secret, queue, batch_size=batch_size)
+        request = {
+            "server": server,
+            "spool": str(queue.root),
+            "suite": None if push or flush else suite,
+            "push": [str(path) for path in push or []],
+            "flush": flush,
+            "once": once,
+        }
         while True:
             ran, skipped = (
                 (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model, allow_cpu)
             )
             report = pusher.push_all(max_attempts=max_attempts if once else None)
-            _report_cycle(ran, skipped, report, len(queue.pending()), as_json)
+            _report_cycle(request, ran, skipped, report, len(queue.pending()), as_json)
             if once or push or flush:
                 if queue.pending():
                     raise typer.Exit(code=1)
@@ -180,15 +187,13 @@ def _fill_spool(
     return SuiteRun(suite, options).run_into(queue)
 
 
-def _report_cycle(ran: int, skipped: list[str], report: Any, pending: int, as_json: bool) -> None:
-    document = {
-        "ran": ran,
-        "skipped": skipped,
-        "pushed": dataclasses.asdict(report),
-        "pending": pending,
-    }
+def _report_cycle(
+    request: dict[str, Any], ran: int, skipped: list[str], report: Any, pending: int, as_json: bool
+) -> None:
     if as_json:
-        typer.echo(json.dumps(document))
+        from gpuatlas.app.bench_results import agent_cycle_document
+
+        typer.echo(json.dumps(agent_cycle_document(request, ran, skipped, report, pending)))
         return
     console.print(
         f"ran {ran}; pushed {report.acknowledged} acknowledged "
