@@ -305,7 +305,8 @@ def main() -> None:
         metavar="KIND",
         default=None,
         help="also print every held-out prediction of this kind ('all' for every "
-        "kind), worst first: GPU, engine and version, model, lengths, ratio",
+        "kind), worst first: GPU, engine and version, model, lengths, ratio (the "
+        "cross-validation's, then the fresh held-out set's)",
     )
     arguments = parser.parse_args()
     rows = load_measurements(arguments.data)
@@ -352,6 +353,9 @@ def main() -> None:
         )
         found = predict_all(observations(written.rows), fitted)
         print("\n".join(written_report(written, found, errors)))
+        if arguments.residuals:
+            print("\nFresh held-out residuals (worst first)\n")
+            print("\n".join(residual_lines(found, arguments.residuals)))
     shown = loso if arguments.by == "loso" else logo
     if arguments.residuals:
         print()
