@@ -7,9 +7,10 @@ projector + an LLM backbone), `OcrArch` (image encoder + text decoder). Import t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from gpuatlas.catalog.field_meanings import meaning
 from gpuatlas.catalog.model_arch_llm import ModelArch, ModelKind, PublishedCount
 
 
@@ -18,7 +19,7 @@ class ComponentParams:
     """One component of a multi-part model (a text encoder, a VAE, a vision tower)."""
 
     name: str
-    params: float
+    params: float = field(metadata=meaning("Parameters", gt=0))
     source: str
     hub_subfolder: str = ""
 
@@ -95,9 +96,11 @@ class ImageTokenRule:
     `pixels_per_token_side`² pixels (Qwen2.5-VL: 14 px patches merged 2x2 -> 28 px per token).
     """
 
-    fixed_tokens: int | None = None
-    image_size_px: int | None = None
-    pixels_per_token_side: int | None = None
+    fixed_tokens: int | None = field(default=None, metadata=meaning("Tokens per image", gt=0))
+    image_size_px: int | None = field(default=None, metadata=meaning("Image size", "px", gt=0))
+    pixels_per_token_side: int | None = field(
+        default=None, metadata=meaning("Pixels per token side", "px", gt=0)
+    )
     min_tokens: int = 4
     max_tokens: int = 16384
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gpuatlas.catalog.file_schemas import build, file_schema
 from gpuatlas.catalog.model_arch import (
     AnyModelArch,
     ComponentParams,
@@ -30,24 +31,22 @@ from gpuatlas.errors import DataFileError
 # ----- the gpuatlas block ---------------------------------------------------------------------
 
 
+BLOCK_CONFIG = ConfigDict(extra="forbid", frozen=True)
+
+# A text encoder, VAE or vision tower as the block writes it, and how many tokens an image
+# becomes (plus the source of that rule): the schemas of `ComponentParams` and `ImageTokenRule`.
+if TYPE_CHECKING:
+    ComponentBlock = BaseModel
+    ImageTokensBlock = BaseModel
+else:
+    ComponentBlock = file_schema(ComponentParams, BLOCK_CONFIG)
+    ImageTokensBlock = file_schema(
+        ImageTokenRule, BLOCK_CONFIG, file_only={"source": (str, Field(default=""))}
+    )
+
+
 class _Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ComponentBlock(_Block):
-    name: str
-    params: float = Field(gt=0)
-    source: str
-    hub_subfolder: str = ""
-
-
-class ImageTokensBlock(_Block):
-    fixed_tokens: int | None = Field(default=None, gt=0)
-    image_size_px: int | None = Field(default=None, gt=0)
-    pixels_per_token_side: int | None = Field(default=None, gt=0)
-    min_tokens: int = 4
-    max_tokens: int = 16384
-    source: str = ""
+    model_config = BLOCK_CONFIG
 
 
 class LibraryBlock(_Block):
@@ -170,9 +169,7 @@ def _llm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> M
 
 def _diffusion_components(block: LibraryBlock) -> dict[str, Any]:
     return {
-        "text_encoders": tuple(
-            ComponentParams(**item.model_dump()) for item in block.text_encoders
-        ),
+        "text_encoders": tuple(build(ComponentParams, item) for item in block.text_encoders),
         "guidance": block.guidance,
         "patch_size": block.patch_size,
         "forward_gflops": block.forward_gflops,
@@ -192,16 +189,6 @@ def _diffusion_from_library(block: LibraryBlock, origin: str) -> DiffusionArch:
     )
 
 
-def _image_token_rule(block: ImageTokensBlock) -> ImageTokenRule:
-    return ImageTokenRule(
-        fixed_tokens=block.fixed_tokens,
-        image_size_px=block.image_size_px,
-        pixels_per_token_side=block.pixels_per_token_side,
-        min_tokens=block.min_tokens,
-        max_tokens=block.max_tokens,
-    )
-
-
 def _vlm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> VisionLanguageArch:
     _raise_if(_missing_for_kind(block, _VLM_FIELDS), origin)
     assert block.vision_encoder_params is not None and block.projector_params is not None
@@ -213,7 +200,7 @@ def _vlm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> V
         **_identity(block),
         vision_encoder_params=block.vision_encoder_params,
         projector_params=block.projector_params,
-        image_tokens=_image_token_rule(block.image_tokens),
+        image_tokens=build(ImageTokenRule, block.image_tokens),
         language_model=backbone,
         vision_source=block.vision_source,
         **_library_facts(block),
