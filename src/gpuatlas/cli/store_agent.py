@@ -16,7 +16,7 @@ from gpuatlas.cli.store_common import (
     console,
     echo_json,
     expand_result_paths,
-    load_any_result,
+    load_any_results,
     resolve_token,
 )
 from gpuatlas.errors import InvalidRequestError
@@ -176,7 +176,8 @@ def _fill_spool(
     allow_cpu: bool,
 ) -> tuple[int, list[str]]:
     if push:
-        results = [load_any_result(path, "auto") for path in expand_result_paths(push)]
+        paths = expand_result_paths(push)
+        results = [result for path in paths for result in load_any_results(path, "auto")]
         for result in results:
             queue.put(result)
         return len(results), []

@@ -57,18 +57,20 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def load_any_result(path: Path, tool: str) -> Any:
+def load_any_results(path: Path, tool: str) -> list[Any]:
+    """The results of one file: a result file (gpuatlas.result/1) holds one, another tool's
+    output (vllm bench serve, GuideLLM, llama-bench, AIPerf) may hold several."""
     from gpuatlas.records.result import load_result
 
     if tool == "gpuatlas":
-        return load_result(path)
+        return [load_result(path)]
     try:
-        return load_result(path)
+        return [load_result(path)]
     except GpuAtlasError as native_error:
         from gpuatlas.bench.importers import import_file
 
         try:
-            return import_file(path, tool)
+            return list(import_file(path, tool))
         except GpuAtlasError:
             raise native_error from None
 

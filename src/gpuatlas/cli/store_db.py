@@ -18,7 +18,7 @@ from gpuatlas.cli.store_common import (
     console,
     echo_json,
     expand_result_paths,
-    load_any_result,
+    load_any_results,
     no_result_error,
     opened_store,
     print_outcome,
@@ -106,7 +106,7 @@ def db_import(
         problems, results = [], []
         for path in paths:
             try:
-                results.append(load_any_result(path, tool))
+                results += load_any_results(path, tool)
             except GpuAtlasError as error:
                 problems.append(str(error))
         if problems:
