@@ -32,7 +32,8 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.cli.terminal import working
 from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
-from gpuatlas.economics.planning import Plan, PlanOption
+from gpuatlas.economics.planning import Plan, PlanOption, replicas_of
+from gpuatlas.numbers import format_given
 
 
 def _default(name: str) -> Any:
@@ -104,8 +105,9 @@ def plan_command(
 def _render_plan(plan: Plan) -> None:
     workload = plan.workload
     title = (
-        f"{workload.model} at {workload.rps:g} req/s "
-        f"({workload.input_tokens:g} in / {workload.output_tokens:g} out tokens), "
+        f"{workload.model} at {format_given(workload.rps)} req/s "
+        f"({format_given(workload.input_tokens)} in / {format_given(workload.output_tokens)} "
+        "out tokens), "
         f"{plan.slo.describe()}"
     )
     if plan.message:
@@ -201,7 +203,7 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
             table.add_row(
                 item.model,
                 f"{item.share:.0%}",
-                f"{item.rps:g}",
+                format_given(item.rps),
                 item.message or "no option",
                 "—",
                 "—",
@@ -210,8 +212,8 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
         table.add_row(
             item.model,
             f"{item.share:.0%}",
-            f"{item.rps:g}",
-            f"{option.replicas} × {option.label}",
+            format_given(item.rps),
+            replicas_of(option, option.label),
             option.offer_label,
             money(option.monthly_cost_usd, 0),
         )

@@ -12,13 +12,14 @@ from gpuatlas.app.serving_curve import ServingCurveRequest
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, format_number, new_table, print_json
+from gpuatlas.numbers import format_given, format_usd, format_usd_range
 
 
 def _default(name: str) -> Any:
     return field_default(ServingCurveRequest, name)
 
 
-DEFAULT_LEVELS = ",".join(f"{level:g}" for level in _default("interactivity"))
+DEFAULT_LEVELS = ",".join(format_given(level) for level in _default("interactivity"))
 
 
 def _interactivity_levels(text: str) -> list[float]:
@@ -38,12 +39,10 @@ def _interactivity_levels(text: str) -> list[float]:
 def _range(estimate: dict[str, Any] | None, money: bool = False) -> str:
     if estimate is None:
         return "—"
-    prefix = "$" if money else ""
     low, high = estimate["low"], estimate["high"]
-    return (
-        f"{prefix}{format_number(estimate['value'])} "
-        f"[{prefix}{format_number(low)}–{prefix}{format_number(high)}]"
-    )
+    if money:  # dollars to the cent, as every other answer writes them
+        return format_usd_range(estimate["value"], low, high)
+    return f"{format_number(estimate['value'])} [{format_number(low)}–{format_number(high)}]"
 
 
 def _render(document: dict[str, Any]) -> None:
@@ -81,11 +80,23 @@ def _render(document: dict[str, Any]) -> None:
         if price
         else "no rental offer"
     )
+    price_text = (
+        f"price {format_usd(price['usd_per_gpu_hour'])}/GPU-h ({where})"
+        if price
+        else "no rental offer, so no $/1M tokens"
+    )
+    power_text = (
+        "power from board TDP"
+        if document.get("power_per_gpu_w")
+        else "no TDP in the catalog, so no tokens per joule"
+    )
     console.print(
-        f"[dim]Model {first['model']}, calibration {first['calibration_version']}; "
-        f"price ${price['usd_per_gpu_hour'] if price else 0:.2f}/GPU-h ({where}); "
-        "power from board TDP.[/]",
+        f"Model {first['model']}, calibration {first['calibration_version']}; {price_text}; "
+        f"{power_text}.",
+        style="dim",
+        markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 

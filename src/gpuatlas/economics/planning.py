@@ -444,17 +444,19 @@ def explain(
     )
 
 
-def _replicas_of(option: PlanOption) -> str:
-    """'3 × RTX 4090 fp8'; a multi-GPU replica: '1 replica of 2× RTX A4000 awq-int4'."""
+def replicas_of(option: PlanOption, label: str | None = None) -> str:
+    """'3 × RTX 4090 fp8'; a multi-GPU replica: '1 replica of 2× RTX A4000 awq-int4'
+    (`label`: another spelling of the hardware, e.g. catalog ids in a table)."""
+    name = option.product_label if label is None else label
     if option.gpu_count == 1:
-        return f"{option.replicas} × {option.product_label}"
+        return f"{option.replicas} × {name}"
     plural = "s" if option.replicas != 1 else ""
-    return f"{option.replicas} replica{plural} of {option.product_label}"
+    return f"{option.replicas} replica{plural} of {name}"
 
 
 def _winner_line(winner: PlanOption) -> str:
     return (
-        f"Winner: {_replicas_of(winner)} on {winner.offer_label}, "
+        f"Winner: {replicas_of(winner)} on {winner.offer_label}, "
         f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
         f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
         f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
@@ -463,7 +465,7 @@ def _winner_line(winner: PlanOption) -> str:
 
 
 def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
-    head = f"Runner-up: {_replicas_of(runner)} on {runner.offer_label}"
+    head = f"Runner-up: {replicas_of(runner)} on {runner.offer_label}"
     if round(runner.monthly_cost_usd) == round(winner.monthly_cost_usd):
         return (
             f"{head} costs the same (${runner.monthly_cost_usd:,.0f}/month) and ranks second on "
