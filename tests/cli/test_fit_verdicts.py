@@ -78,3 +78,11 @@ def test_a_format_that_does_not_fit_points_to_the_first_that_does() -> None:
     assert document["verdict_text"].endswith(
         f"; fits in awq-int4 (37.0 GiB of weights, max context {context:,} tokens)"
     )
+
+
+def test_a_context_beyond_the_models_maximum_names_it_as_written_and_as_typed() -> None:
+    result = runner.invoke(app, ["fit", "rtx-4090", "llama-3.1-8b", "--context", "1000000"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "exceeds llama-3.1-8b's maximum of 131,072 tokens" in text
+    assert "use --context 131072 or less" in text

@@ -106,7 +106,7 @@ def check_context(model: ModelArch, context_tokens: int) -> None:
     if maximum and context_tokens > maximum:
         raise InvalidRequestError(
             [
-                f"context {context_tokens:,} tokens exceeds {model.id}'s maximum of {maximum} "
+                f"context {context_tokens:,} tokens exceeds {model.id}'s maximum of {maximum:,} "
                 f"tokens (max_position_embeddings); use --context {maximum} or less"
             ]
         )
