@@ -1,5 +1,5 @@
 """Numbers the report writes into titles and notes go through gpuatlas/numbers.py: targets and
-prices with thousands separators and no trailing zeros (p95 TTFT ≤ 1,000 ms, 0.15 $/kWh, PUE
+prices with thousands separators and no trailing zeros (p95 TTFT ≤ 1,000 ms, 0.12 $/kWh, PUE
 1.3), never scientific notation."""
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def test_power_notes_echo_the_electricity_price_and_pue_as_given(
     a100_vs_4090: Comparison,
 ) -> None:
     defaults = ReportOptions()
-    assert (defaults.electricity_usd_per_kwh, defaults.pue) == (0.15, 1.3)
+    assert (defaults.electricity_usd_per_kwh, defaults.pue) == (0.12, 1.3)  # as `tco`'s
     power = next(text for text in _texts(a100_vs_4090) if text.startswith("Electricity "))
-    assert power.startswith("Electricity 0.15 $/kWh, PUE 1.3,")
+    assert power.startswith("Electricity 0.12 $/kWh, PUE 1.3,")
 
 
 def test_no_title_or_note_uses_scientific_notation(a100_vs_4090: Comparison) -> None:

@@ -5,7 +5,10 @@ when it starts."""
 from __future__ import annotations
 
 from gpuatlas.economics.constants import DEFAULT_PUE as ON_PREM_PUE
+from gpuatlas.economics.constants import DEFAULT_USD_PER_KWH as ON_PREM_USD_PER_KWH
 
 DEFAULT_CONTEXT_TOKENS = 4096
-DEFAULT_ELECTRICITY_USD_PER_KWH = 0.15
+# the same electricity price and PUE as `gpuatlas tco` (economics_constants.toml), so the
+# report's power section and the TCO answer agree unless the user sets them
+DEFAULT_ELECTRICITY_USD_PER_KWH = ON_PREM_USD_PER_KWH
 DEFAULT_PUE = ON_PREM_PUE
