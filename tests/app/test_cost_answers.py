@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from gpuatlas.app.cost import RentingCostRequest, cost_report
 from gpuatlas.catalog.prices import packaged_prices
 from gpuatlas.catalog.systems import build_system, resolve_system
+from gpuatlas.cli.cost_rent import ranking_basis
 from gpuatlas.cli.main import app
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.power import tdp_power
@@ -59,3 +60,19 @@ def test_cost_json_still_ranks_and_names_the_winner() -> None:
     document = json.loads(result.stdout)
     assert document["winner"]["system_id"] == document["ranking"][0]["system_id"]
     assert {line["system_id"] for line in document["ranking"]} == {"rtx-4090", "a100-80gb-sxm"}
+
+
+def test_a_training_ranking_states_the_winners_own_setup() -> None:
+    request = RentingCostRequest.model_validate(
+        {
+            "gpus": ["mi300x", "h100-sxm"],
+            "model": "llama-3.1-8b",
+            "workload": "training",
+            "train_tokens": 1e9,
+        }
+    )
+    report = cost_report(request)
+    winner = report.ranking[0].system_id
+    work = next(job.work for job in report.jobs if job.system_id == winner)
+    assert work.startswith("training on 1,000,000,000 tokens (full, micro-batch")
+    assert ranking_basis(report, request).startswith(f"basis: llama-3.1-8b, {work} on {winner},")

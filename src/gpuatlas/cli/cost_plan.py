@@ -148,7 +148,10 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
             "overloaded" if option.overloaded else f"{option.p95_ttft_ms:,.0f} ms",
             f"{option.p95_tpot_ms:.1f} ms",
             f"{option.utilization:.0%}",
-            f"{option.mean_batch:.0f}/{option.max_batch}",
+            # not simulated (a closest option from its lone-request floor): no mean batch
+            f"{option.mean_batch:.0f}/{option.max_batch}"
+            if option.mean_batch > 0
+            else f"—/{option.max_batch}",
             "yes" if option.meets_slo else "no",
         )
     return table

@@ -141,8 +141,9 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
             f"{format_number(request.input_tokens)} in / {format_number(request.output_tokens)}"
             f" out tokens, each system at {first.basis} (its own modelled rate); {speeds}"
         )
-    work = report.jobs[0].work if report.jobs else request.workload
-    return f"basis: {request.model}, {work}; {speeds}"
+    winner = report.ranking[0].system_id  # setups differ per system: the winner's
+    work = next((job.work for job in report.jobs if job.system_id == winner), request.workload)
+    return f"basis: {request.model}, {work} on {winner}, each system in its own setup; {speeds}"
 
 
 def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
