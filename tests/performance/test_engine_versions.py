@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
+from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.api import inference_memory
 from gpuatlas.performance.engine_profiles import all_engines
 from gpuatlas.performance.engine_releases import (
     EngineRelease,
@@ -22,6 +24,7 @@ from gpuatlas.performance.engine_specs import (
     engine_profile,
     parse_engine_spec,
 )
+from gpuatlas.performance.llm.fit_answer import answer_fit
 
 
 @pytest.mark.parametrize(
@@ -161,3 +164,13 @@ def test_the_predict_answer_carries_the_engine_note() -> None:
         PredictLlmRequest(system="rtx-4090", model="llama-3.1-8b", engine="vLLM 0.8.5")
     )
     assert "engine_note" not in plain
+
+
+def test_fit_and_memory_read_engine_texts_with_versions() -> None:
+    reference = resolve_model_reference("llama-3.1-8b", allow_hub=False)
+    answer = answer_fit("rtx-4090", reference, ["bf16"], engine="vLLM 0.8.5")
+    assert answer.engine == "vllm"
+    with pytest.raises(InvalidRequestError, match="there is no vllm 9.9"):
+        answer_fit("rtx-4090", reference, ["bf16"], engine="vLLM 9.9")
+    fit = inference_memory("h100-sxm", "llama-3.1-8b", "bf16", context_tokens=4096, engine="b4426")
+    assert fit.fits

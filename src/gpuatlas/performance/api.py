@@ -11,7 +11,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
-from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.memory import MemoryInputs, inference_memory_fit
 from gpuatlas.performance.llm.predict import (
     llm_runtime,
@@ -84,7 +84,7 @@ def inference_memory(
         system=as_system(system),
         model=as_llm(model),
         weight_format=as_format(weights),
-        engine=resolve_engine(engine),
+        engine=engine_text_profile(engine),
         kv_bytes_per_element=kv_bytes_per_element(kv_cache),
         kv_cache_id=kv_cache_id(kv_cache),
     )

@@ -558,6 +558,12 @@ def resolve_engine_on(name: str | EngineProfile, gpu: Gpu) -> EngineProfile:
     return as_predictions_use_it(found)
 
 
+def engine_text_profile(text: str) -> EngineProfile:
+    """The profile an engine text names ('vLLM 0.8.5', 'vllm-rocm', 'b4426') on its default
+    backend, with no GPU check: for memory questions that ask about an engine, not a GPU."""
+    return as_predictions_use_it(engine_profile(text))
+
+
 def llama_cpp_generation(version: str | None, date: str | None = None) -> str:
     """'llama.cpp-2023' (before b2000), 'llama.cpp-2024' (b2000-b3999) or 'llama.cpp' (newer,
     or unknown), from a build number ('b2833'), else a month named in the version text

@@ -23,7 +23,8 @@ from gpuatlas.catalog.model_weights import (
 )
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.performance.engine_profiles import EngineProfile, require_format, resolve_engine
+from gpuatlas.performance.engine_profiles import EngineProfile, require_format
+from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import (
     GB,
     MemoryInputs,
@@ -202,7 +203,7 @@ def answer_fit(
     if offload is not None and offload.wanted and engine.strip().lower() == "auto":
         engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
     engine = platform_default(engine, first.engine, resolved_system)
-    profile = resolve_engine(choose_engine(engine, first))
+    profile = resolve_engine_on(choose_engine(engine, first), resolved_system.gpu)
     llm = llm_of(reference.model)
     if llm is not None:
         check_context(llm, context_tokens)
