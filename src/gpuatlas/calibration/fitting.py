@@ -228,13 +228,18 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     fixed += runtime.communication_s(batch) + batch * runtime.engine.sequence_overhead_us * 1e-6
     measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
-    return LinearTerms(
-        moved / runtime.bandwidth_bytes_s / memory_prior,
-        1.0,
-        fixed,
-        measured,
-        flops / runtime.peak_flops / compute_prior,
-    )
+    memory_s = moved / runtime.bandwidth_bytes_s / memory_prior
+    compute_s = flops / runtime.peak_flops / compute_prior
+    fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
+    return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)
+
+
+def _hidden_host_s(runtime: LlmRuntime, memory_s: float, compute_s: float, steps: int) -> float:
+    """The host time an overlapping engine hides under GPU work (`host_hidden_s`), taken at
+    the engine's prior efficiencies so that the fit stays linear in the fitted ones."""
+    engine = runtime.engine
+    gpu_s = max(memory_s / engine.eta_memory, compute_s / engine.eta_compute)
+    return float(runtime.host_hidden_s(gpu_s, steps))
 
 
 def prefill_terms(observation: Observation) -> LinearTerms | None:
@@ -253,13 +258,10 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     fixed += runtime.communication_s(batch * tokens)
     measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
-    return LinearTerms(
-        flops / runtime.peak_flops / compute_prior,
-        float(steps),
-        fixed,
-        measured,
-        moved / runtime.bandwidth_bytes_s / memory_prior,
-    )
+    memory_s = moved / runtime.bandwidth_bytes_s / memory_prior
+    compute_s = flops / runtime.peak_flops / compute_prior
+    fixed -= _hidden_host_s(runtime, memory_s, compute_s, steps)
+    return LinearTerms(compute_s, float(steps), fixed, measured, memory_s)
 
 
 def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]:

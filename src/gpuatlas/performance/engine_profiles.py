@@ -52,6 +52,7 @@ class EngineProfile:
     from_month: str = ""  # 'YYYY-MM' bounds used when a version names no release
     before_month: str = ""
     calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
+    host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
 
     @property
     def engine(self) -> str:
@@ -93,6 +94,7 @@ class _EngineRecord(BaseModel):
     from_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
     before_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
     calibrate_from: str = ""
+    host_overlaps_gpu: bool = False
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -159,7 +159,23 @@ class LlmRuntime:
         memory_s = moved / (self.bandwidth_bytes_s * self.decode.eta_memory)
         core = soft_max_s(compute_s, memory_s, ops) * self.decode.factor
         sequences_s = batch * self.engine.sequence_overhead_us * 1e-6
-        return core + self.decode_overhead_s + sequences_s + self.communication_s(batch, ops)
+        busy = core - self.host_hidden_s(core, 1, ops) + self.decode_overhead_s
+        return busy + sequences_s + self.communication_s(batch, ops)
+
+    @cached_property
+    def engine_host_s(self) -> float:
+        """Host time of one forward step spent issuing each layer's work (the engine's
+        layer_overhead_ms x layers)."""
+        return self.engine.layer_overhead_ms * self.model.num_layers * 1e-3
+
+    def host_hidden_s(self, gpu_s: Value, steps: Value = 1, ops: Primitives = SCALAR) -> Value:
+        """The part of `steps` steps' per-layer host time spent while the GPU works. An engine
+        whose host runs ahead of the GPU (`host_overlaps_gpu`: eager PyTorch queues kernels
+        asynchronously) waits only for the longer of the two, so min(GPU, host) of the summed
+        overhead is hidden; an engine that adds them (host_overlaps_gpu false) hides none."""
+        if not self.engine.host_overlaps_gpu:
+            return 0.0
+        return ops.minimum(gpu_s, steps * self.engine_host_s)
 
     def prefill_attention_flops(
         self, tokens: Value, cached_tokens: Value = 0, ops: Primitives = SCALAR
@@ -196,6 +212,7 @@ class LlmRuntime:
         scores_s = self.score_bytes(tokens, batch, ops) / memory_rate
         total = (
             core
+            - self.host_hidden_s(core, steps, ops)
             + scores_s
             + steps * self.prefill_overhead_s
             + self.communication_s(batch * tokens, ops)
