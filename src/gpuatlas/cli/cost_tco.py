@@ -146,8 +146,8 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
 
 
 def _print_tco_sources(row: TcoRow) -> None:
-    """Where each figure came from, as data (no markup) and soft-wrapped, so a URL is never
-    split by an inserted line break."""
+    """Where each figure came from, printed as data (no markup: a source may hold brackets),
+    wrapped at spaces to the terminal's width."""
     tco = row.tco
     lines = [f"{tco.system_id} power: {tco.power.source}"]
     if tco.purchase is not None:
@@ -155,14 +155,13 @@ def _print_tco_sources(row: TcoRow) -> None:
     if row.break_even is not None:
         lines.append(f"{tco.system_id} cloud price: {row.break_even.offer.source}")
     for line in lines:
-        console.print(line, style="dim", markup=False, highlight=False, soft_wrap=True)
+        console.print(line, style="dim", markup=False, highlight=False)
     if row.note:
         console.print(
             f"note: {tco.system_id}: {row.note}",
             style="yellow",
             markup=False,
             highlight=False,
-            soft_wrap=True,
         )
 
 

@@ -88,7 +88,9 @@ def _plain_value(value: str | int | float | bool) -> str:
 
 
 def _render_estimates(title: str, document: dict[str, Any]) -> None:
-    table = new_table(title, "quantity", "prediction (range)")
+    # the title on its own line: a narrow table would wrap it to the table's width
+    console.print(title, markup=False, highlight=False)
+    table = new_table("", "quantity", "prediction (range)")
     notes: list[str] = []
     models: list[str] = []
     for key, value in document.items():
@@ -105,9 +107,9 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
             table.add_row(_label(key), _plain_value(value))
     console.print(table)
     for note in notes:
-        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"note: {note}", markup=False, highlight=False)
     for source in models:  # every predicted number's provenance
-        console.print(source, markup=False, highlight=False, soft_wrap=True)
+        console.print(source, markup=False, highlight=False)
 
 
 def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> None:
@@ -344,7 +346,8 @@ def predict_serving_command(
         document,
         as_json,
         f"{model} ({document['weights_assumed']['format']}, "
-        f"{document['engine']}) serving on {system}",
+        f"{document['engine']}) serving on {system}: {input_tokens:,} in / {output_tokens:,} "
+        f"out tokens, concurrency {parsed_concurrency}",
     )
 
 

@@ -96,7 +96,6 @@ def _render(document: dict[str, Any]) -> None:
         style="dim",
         markup=False,
         highlight=False,
-        soft_wrap=True,
     )
 
 
