@@ -87,6 +87,8 @@ def render_fit_answer(answer: FitAnswer) -> None:
     )
     console.print(f"GPU memory: {answer.memory_source}", highlight=False)
     console.print(f"margin: {answer.margin}", highlight=False)
+    for note in answer.engine_notes:
+        console.print(f"engine: {note}", highlight=False, markup=False)
     if answer.rows:
         console.print(_formats_table(answer))
         console.print(

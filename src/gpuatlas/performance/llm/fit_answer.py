@@ -24,7 +24,7 @@ from gpuatlas.catalog.model_weights import (
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format
-from gpuatlas.performance.engine_specs import resolve_engine_on
+from gpuatlas.performance.engine_specs import engine_notes, resolve_engine_on
 from gpuatlas.performance.llm.memory import (
     GB,
     MemoryInputs,
@@ -80,6 +80,7 @@ class FitAnswer:
     margin: str
     model_max_context: int
     offload: OffloadPlan | None = None
+    engine_notes: tuple[str, ...] = ()  # what the engine text needs said (a newer version...)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -98,6 +99,7 @@ class FitAnswer:
             "memory_source": self.memory_source,
             "margin": self.margin,
             "model_max_context_tokens": self.model_max_context,
+            "engine_notes": list(self.engine_notes),
         }
 
 
@@ -203,7 +205,8 @@ def answer_fit(
     if offload is not None and offload.wanted and engine.strip().lower() == "auto":
         engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
     engine = platform_default(engine, first.engine, resolved_system)
-    profile = resolve_engine_on(choose_engine(engine, first), resolved_system.gpu)
+    engine_text = choose_engine(engine, first)
+    profile = resolve_engine_on(engine_text, resolved_system.gpu)
     llm = llm_of(reference.model)
     if llm is not None:
         check_context(llm, context_tokens)
@@ -241,6 +244,7 @@ def answer_fit(
         margin_text(resolved_system, profile),
         model_max_context(llm) if llm else 0,
         plan,
+        engine_notes(engine_text),
     )
 
 
