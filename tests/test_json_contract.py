@@ -135,7 +135,7 @@ def test_predict_cases_is_a_versioned_document(runner: CliRunner, tmp_path: Path
 @pytest.mark.parametrize(
     "arguments",
     [
-        ["gpu", "show", "a100"],
+        ["gpu", "show", "a800"],
         ["fit", "rtx-4090", "no-such-model"],
         ["fit", "rtx-4090", "llama-3.1-8b", "--context", "1000000"],
     ],

@@ -29,9 +29,9 @@ def test_gpu_show_accepts_nvidia_smi_names() -> None:
 
 
 def test_gpu_show_ambiguous_name_exits_2_with_candidates() -> None:
-    result = runner.invoke(app, ["gpu", "show", "A100"])
+    result = runner.invoke(app, ["gpu", "show", "A800"])  # no declared default variant
     assert result.exit_code == 2
-    assert "a100-80gb-sxm" in result.output and "ambiguous" in result.output
+    assert "a800-80gb-sxm" in result.output and "ambiguous" in result.output
 
 
 def test_prices_json_carries_date_and_source() -> None:

@@ -145,14 +145,9 @@ def test_names_people_write_resolve(written: str, expected: str) -> None:
 
 def test_ambiguous_name_lists_all_variants() -> None:
     with pytest.raises(UnknownNameError) as caught:
-        resolve_gpu("A100")
+        resolve_gpu("Tesla P100")  # a family with no declared default variant
     assert caught.value.ambiguous
-    assert caught.value.candidates == [
-        "a100-40gb-pcie",
-        "a100-40gb-sxm",
-        "a100-80gb-pcie",
-        "a100-80gb-sxm",
-    ]
+    assert caught.value.candidates == ["p100-16gb-pcie", "p100-12gb-pcie", "p100-sxm2"]
     assert "ambiguous" in str(caught.value)
 
 

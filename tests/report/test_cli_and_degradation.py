@@ -121,7 +121,7 @@ def test_every_bad_input_is_reported_at_once(fresh_data_dir: Path) -> None:
         [
             "compare",
             "rtx-4091",
-            "a100",
+            "a800",
             "--model",
             "llama-9b",
             "--weights",
@@ -132,5 +132,5 @@ def test_every_bad_input_is_reported_at_once(fresh_data_dir: Path) -> None:
     )
     assert result.exit_code == 2
     message = " ".join(result.output.split())
-    for fragment in ("'rtx-4091'", "a100-80gb-sxm", "'llama-9b'", "'q9'", "'runpood'"):
+    for fragment in ("'rtx-4091'", "a800-80gb-sxm", "'llama-9b'", "'q9'", "'runpood'"):
         assert fragment in message

@@ -353,7 +353,7 @@ SAME_ERRORS = [
         404,
         id="unknown-gpu",
     ),
-    pytest.param(["gpu", "show", "a100"], "/gpus/a100.json", [], 404, id="ambiguous-gpu"),
+    pytest.param(["gpu", "show", "a800"], "/gpus/a800.json", [], 404, id="ambiguous-gpu"),
     pytest.param(
         ["compare", "rtx-4091", "not-a-gpu"],
         "/compare/rtx-4091/not-a-gpu.json",

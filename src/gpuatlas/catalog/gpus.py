@@ -7,15 +7,25 @@ nor imports the files' pydantic schema (`gpu_records`).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpu_variants import NameAssumption, family_default, name_assumption
 from gpuatlas.catalog.names import NameEntry, NameIndex
 from gpuatlas.catalog.parsed_cache import cached_parse
+from gpuatlas.errors import UnknownNameError
 
-__all__ = ["Gpu", "all_gpus", "gpu_by_id", "resolve_gpu", "load_gpu_file", "gpu_index"]
+__all__ = [
+    "Gpu",
+    "all_gpus",
+    "gpu_by_id",
+    "resolve_gpu",
+    "read_gpu_name",
+    "load_gpu_file",
+    "gpu_index",
+]
 
 
 def load_gpu_file(path: Path) -> list[Gpu]:
@@ -78,6 +88,22 @@ def gpus_by_id() -> dict[str, Gpu]:
 
 
 def resolve_gpu(name: str) -> Gpu:
-    """The GPU a name means ("RTX 4090", "NVIDIA A100-SXM4-80GB", "h100-sxm"); raises
-    UnknownNameError listing candidates when the name is ambiguous ("A100") or unknown."""
-    return gpu_by_id(gpu_index().resolve(name))
+    """The GPU a name means ("RTX 4090", "NVIDIA A100-SXM4-80GB", "h100-sxm", a bare family
+    name as its default variant: "A100"); raises UnknownNameError listing candidates when the
+    name is ambiguous with no declared default ("A800") or unknown."""
+    return read_gpu_name(name)[0]
+
+
+@lru_cache(maxsize=1024)
+def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
+    """The GPU a name means and, when the name was a bare family name read as its default
+    variant (data/gpu_variants.toml), the assumption the answer must state."""
+    try:
+        return gpu_by_id(gpu_index().resolve(name)), None
+    except UnknownNameError as error:
+        default = family_default(error.candidates) if error.ambiguous else None
+        if default is None:
+            raise
+        family, chosen = default
+        assumption = name_assumption(name.strip(), family, error.candidates, gpu_by_id)
+        return gpu_by_id(chosen), assumption

@@ -39,8 +39,9 @@ _SUFFIX_FAMILIES = {
 
 
 def normalise(text: str) -> str:
-    """Lower-case, '80 GB' → '80gb', punctuation → spaces, vendor words dropped."""
+    """Lower-case, '80 GB' and '80G' → '80gb', punctuation → spaces, vendor words dropped."""
     lowered = re.sub(r"(\d+)\s*gb\b", r"\1gb", text.lower())
+    lowered = re.sub(r"(?<![a-z0-9.])(\d+)\s*g\b", r"\1gb", lowered)  # "80G", not "A10G"
     words = re.split(r"[^a-z0-9.]+", lowered)
     dropped = _VENDOR_WORDS | _FILLER_WORDS
     return " ".join(word for word in words if word and word not in dropped)

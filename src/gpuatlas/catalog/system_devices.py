@@ -13,7 +13,8 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.catalog.gpus import gpu_by_id, resolve_gpu
+from gpuatlas.catalog.gpu_variants import NameAssumption
+from gpuatlas.catalog.gpus import gpu_by_id, read_gpu_name, resolve_gpu
 from gpuatlas.catalog.names import normalise
 from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import DataFileError, UnknownNameError
@@ -23,7 +24,7 @@ _MAC_MODELS = re.compile(
     re.IGNORECASE,
 )
 _MEMORY_SUFFIX = re.compile(
-    r"^(?P<device>.+?)[\s,(]+(?P<memory>\d+(?:\.\d+)?)\s*gb\)?\s*$", re.IGNORECASE
+    r"^(?P<device>.+?)[\s,(]+(?P<memory>\d+(?:\.\d+)?)\s*gb?\)?\s*$", re.IGNORECASE
 )
 
 
@@ -54,12 +55,20 @@ def without_mac_model(text: str) -> str:
 def resolve_device(text: str) -> tuple[Gpu, float | None]:
     """The GPU a device spec names, configured when it names a unified-memory device's memory
     size. A size the device is not sold with is an InvalidRequestError listing the sizes."""
+    gpu, memory_gb, _ = read_device(text)
+    return gpu, memory_gb
+
+
+def read_device(text: str) -> tuple[Gpu, float | None, NameAssumption | None]:
+    """`resolve_device`, with the assumption made when a bare family name ("A100") was read as
+    its default variant."""
     match = _MEMORY_SUFFIX.match(text)
     if match:
         configured = _configured_device(match["device"], float(match["memory"]))
         if configured is not None:
-            return configured
-    return resolve_gpu(without_mac_model(text)), None
+            return (*configured, None)
+    gpu, assumption = read_gpu_name(without_mac_model(text))
+    return gpu, None, assumption
 
 
 def _configured_device(device: str, memory_gb: float) -> tuple[Gpu, float] | None:

@@ -24,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from gpuatlas.catalog.field_meanings import meaning
 from gpuatlas.catalog.file_schemas import build, file_schema, validated_tables
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpu_variants import NameAssumption
 from gpuatlas.catalog.gpus import gpu_by_id
-from gpuatlas.catalog.system_devices import named_system_record, resolve_device
+from gpuatlas.catalog.system_devices import named_system_record, read_device
 from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
@@ -78,7 +79,8 @@ class HostMemory:
 class GpuSystem:
     """`gpu_count` GPUs of one kind in `nodes` nodes; `link` inside a node, `network` across.
     `memory_configuration_gb` is set when a unified-memory device was chosen in one of its
-    memory sizes ("Mac Studio M2 Ultra 64GB"); `name` when the system is a named one."""
+    memory sizes ("Mac Studio M2 Ultra 64GB"); `name` when the system is a named one;
+    `name_assumption` when a bare family name ("A100") was read as its default variant."""
 
     gpu: Gpu
     gpu_count: int
@@ -90,6 +92,7 @@ class GpuSystem:
     name: str = ""
     host_memory: HostMemory | None = None
     source: str = ""
+    name_assumption: NameAssumption | None = None
 
     @property
     def id(self) -> str:
@@ -276,9 +279,11 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     match = _SYSTEM_PATTERN.match(text)
     if match:
         count, device = int(match.group(1)), match.group(2)
-    gpu, memory_gb = resolve_device(device)
+    gpu, memory_gb, assumption = read_device(device)
     system = build_system(gpu, count, network_id)
-    return dataclasses.replace(system, memory_configuration_gb=memory_gb)
+    return dataclasses.replace(
+        system, memory_configuration_gb=memory_gb, name_assumption=assumption
+    )
 
 
 def named_system(text: str) -> GpuSystem | None:

@@ -1,0 +1,139 @@
+"""The variant a bare GPU family name means ("A100" → the SXM4 80 GB board), from
+data/gpu_variants.toml, and the assumption every answer states when it read a name that way.
+
+A name matching several catalog entries is ambiguous. When all of them belong to one family of
+the file, the first of the family's variants among them is used instead of an error, and the
+answer carries a `NameAssumption`: what was written, what it was read as and why, the other
+variants, and whether they differ in memory (so that a fit answer could flip).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.errors import DataFileError
+
+
+@dataclass(frozen=True)
+class VariantFamily:
+    """One [[family]] table: the variants of one GPU, the default first. (A plain dataclass: the
+    resolver imports this module on every start, and a start never imports pydantic.)"""
+
+    name: str
+    variants: tuple[str, ...]
+    reason: str
+    source: str
+    as_of: str
+
+
+_FAMILY_KEYS = ("name", "variants", "reason", "source", "as_of")
+
+
+def _family_problems(position: int, table: dict[str, Any]) -> list[str]:
+    label = f"[[family]] #{position} ({table.get('name', '?')})"
+    problems = [f"{label}: unknown field {key!r}" for key in table if key not in _FAMILY_KEYS]
+    problems += [f"{label}: missing field {key!r}" for key in _FAMILY_KEYS if key not in table]
+    variants = table.get("variants", [])
+    if not isinstance(variants, list) or len(variants) < 2:
+        problems.append(f"{label}: variants must list at least two GPU ids")
+    texts = [key for key in _FAMILY_KEYS if key != "variants" and key in table]
+    problems += [f"{label}: {k} must be text" for k in texts if not isinstance(table[k], str)]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(table.get("as_of", ""))):
+        problems.append(f"{label}: as_of must be a date YYYY-MM-DD")
+    return problems
+
+
+@dataclass(frozen=True)
+class NameAssumption:
+    """A GPU name read as one variant of several: `written` → `gpu_id`, with the reason."""
+
+    written: str
+    gpu_id: str
+    gpu_name: str
+    family: str
+    reason: str
+    source: str
+    other_variants: tuple[str, ...]
+    memory_gb: float | None
+    other_memory_gb: tuple[float, ...]
+
+    @property
+    def memory_differs(self) -> bool:
+        return any(size != self.memory_gb for size in self.other_memory_gb)
+
+    @property
+    def sentence(self) -> str:
+        """'A100 read as NVIDIA A100 SXM4 80GB (the SXM4 80 GB board: …); other variants: …'."""
+        others = ", ".join(
+            _variant_label(gpu_id, size, self.memory_differs)
+            for gpu_id, size in zip(self.other_variants, self.other_memory_gb, strict=True)
+        )
+        text = f"{self.written} read as {self.gpu_name} ({self.reason}); other variants: {others}"
+        if self.memory_differs:
+            sizes = sorted({*self.other_memory_gb, self.memory_gb or 0.0})
+            low, high = f"{sizes[0]:g}", f"{sizes[-1]:g}"
+            text += (
+                f". The variants differ in memory ({low}-{high} GB), so whether a model fits "
+                "may differ: name the variant to be sure"
+            )
+        return text
+
+
+def _variant_label(gpu_id: str, memory_gb: float, with_memory: bool) -> str:
+    return f"{gpu_id} ({memory_gb:g} GB)" if with_memory else gpu_id
+
+
+@cache
+def variant_families() -> tuple[VariantFamily, ...]:
+    """data/gpu_variants.toml; every problem of the file reported at once."""
+    path = resources.files("gpuatlas.catalog") / "data" / "gpu_variants.toml"
+    tables = tomllib.loads(path.read_text("utf-8")).get("family", [])
+    problems = [p for i, table in enumerate(tables, start=1) for p in _family_problems(i, table)]
+    if problems:
+        raise DataFileError(str(path), problems)
+    families = [
+        VariantFamily(**{**table, "variants": tuple(table["variants"])}) for table in tables
+    ]
+    return tuple(families)
+
+
+def family_default(candidates: Sequence[str]) -> tuple[VariantFamily, str] | None:
+    """The family all `candidates` belong to and its first variant among them, or None."""
+    for family in variant_families():
+        if set(candidates) <= set(family.variants):
+            chosen = next(gpu_id for gpu_id in family.variants if gpu_id in candidates)
+            return family, chosen
+    return None
+
+
+def name_assumption(
+    written: str,
+    family: VariantFamily,
+    candidates: Sequence[str],
+    gpu_by_id: Callable[[str], Gpu],
+) -> NameAssumption:
+    """What an answer says when `written`, matching `candidates` of `family`, was read as the
+    first of them in the family's order; the others are the variants the name also matched."""
+    chosen = next(gpu_id for gpu_id in family.variants if gpu_id in candidates)
+    gpu = gpu_by_id(chosen)
+    others = tuple(
+        gpu_id for gpu_id in family.variants if gpu_id in candidates and gpu_id != chosen
+    )
+    return NameAssumption(
+        written=written,
+        gpu_id=chosen,
+        gpu_name=gpu.name,
+        family=family.name,
+        reason=family.reason,
+        source=f"{family.source} (as of {family.as_of})",
+        other_variants=others,
+        memory_gb=gpu.memory_gb,
+        other_memory_gb=tuple(gpu_by_id(gpu_id).memory_gb or 0.0 for gpu_id in others),
+    )
