@@ -48,4 +48,7 @@ def test_the_formats_table_writes_bits_per_weight_without_rounding_them_away() -
     result = runner.invoke(app, ["model", "show", "llama-3.1-8b"])
     assert result.exit_code == 0, result.output
     q8_row = next(line for line in result.output.splitlines() if "q8_0" in line)
+    q4_row = next(line for line in result.output.splitlines() if "q4_0" in line)
     assert "1.0625" in q8_row  # 34 bytes per block of 32 weights
+    assert "0.5625" in q4_row and "0.56250" not in q4_row  # 18 bytes per 32, no padding zero
+    assert "(tied embeddings: no)" in result.output

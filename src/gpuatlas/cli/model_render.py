@@ -19,7 +19,7 @@ from gpuatlas.catalog.model_arch import (
 )
 from gpuatlas.catalog.models import ModelReference
 from gpuatlas.cli.terminal import make_console
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_given
 
 console = make_console()
 
@@ -76,7 +76,10 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
         ),
         ("context", f"{llm.max_position_embeddings:,} tokens"),
         ("checkpoint weights", llm.checkpoint_format or "-"),
-        ("vocabulary", f"{llm.vocab_size:,} (tied embeddings: {llm.tie_word_embeddings})"),
+        (
+            "vocabulary",
+            f"{llm.vocab_size:,} (tied embeddings: {'yes' if llm.tie_word_embeddings else 'no'})",
+        ),
     ]
     if llm.is_moe:
         facts.append(
@@ -112,7 +115,7 @@ def _kv_table(llm: ModelArch) -> Table:
         at_context = row["bytes_per_token_at_context"]
         table.add_row(
             row["precision"],
-            format_number(row["bytes_per_element"], significant=5),
+            format_given(row["bytes_per_element"]),
             f"{row['bytes_per_token'] / 1024:.1f}",
             f"{at_context / 1024:.1f}" if at_context is not None else "-",
         )
@@ -210,10 +213,8 @@ def formats_tables() -> tuple[Table, Table]:
     for fmt in all_formats():
         weights.add_row(
             fmt.id,
-            format_number(fmt.bits_per_weight, significant=5),
-            format_number(fmt.effective_bits_per_weight, significant=5)
-            if fmt.effective_bits_per_weight
-            else "-",
+            format_given(fmt.bits_per_weight),
+            format_given(fmt.effective_bits_per_weight) if fmt.effective_bits_per_weight else "-",
             f"{fmt.compute_precision} ({fmt.fallback_compute_precision})",
             _architectures_text(fmt.native_architectures),
         )
@@ -223,7 +224,7 @@ def formats_tables() -> tuple[Table, Table]:
     for precision in all_kv_cache_precisions():
         kv.add_row(
             precision.id,
-            format_number(precision.bytes_per_element, significant=5),
+            format_given(precision.bytes_per_element),
             ", ".join(precision.engines),
         )
     return weights, kv
