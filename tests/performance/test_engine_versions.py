@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.app.economics_requests import CostRequest, auto_format_ids, run_cost
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.errors import InvalidRequestError
@@ -177,3 +178,9 @@ def test_fit_and_memory_read_engine_texts_with_versions() -> None:
         answer_fit("rtx-4090", reference, ["bf16"], engine="vLLM 9.9")
     fit = inference_memory("h100-sxm", "llama-3.1-8b", "bf16", context_tokens=4096, engine="b4426")
     assert fit.fits
+
+
+def test_cost_and_plan_read_engine_texts_with_versions() -> None:
+    with pytest.raises(InvalidRequestError, match="there is no vllm 9.9"):
+        run_cost(CostRequest(systems=("rtx-4090",), model="llama-3.1-8b", engine="vLLM 9.9"))
+    assert "bf16" in auto_format_ids("llama-3.1-8b", "vLLM 0.8.5")

@@ -50,7 +50,7 @@ from gpuatlas.economics.unit_costs import (
 )
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration
-from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.step_times import MODEL_NAME
 
 LENGTH_DISTRIBUTIONS = ("fixed", "exponential", "uniform", "lognormal")
@@ -128,7 +128,7 @@ def weight_format_ids(
 def auto_format_ids(model: str, engine: str) -> list[str]:
     """The model's native format first, then the alternatives the engine loads."""
     native = native_weights(resolve_model_reference(model))
-    return formats_worth_considering(native, resolve_engine(engine).formats)
+    return formats_worth_considering(native, engine_text_profile(engine).formats)
 
 
 @dataclass(frozen=True)
@@ -379,6 +379,8 @@ def run_cost(request: CostRequest) -> CostReport:
     ]
     if request.model is not None:
         collect(problems, lambda: resolve_model(request.model or ""))
+    if request.workload == "llm":  # 'vLLM 9.9' once, not as every system's failure
+        collect(problems, lambda: engine_text_profile(request.engine))
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(problems)
