@@ -35,13 +35,15 @@ def test_partial_offload_that_fits_is_said_to_run_at_the_offload_speed() -> None
     ceiling = plan["decode_ceiling_tok_s"]
     assert 3.0 < ceiling < 5.0
     expected = (
-        f"runs with 40 of 80 layers on the GPU (the rest on the CPU), ~{ceiling:.1f} tok/s "
+        "does not fit whole (needs 2 GPUs); "
+        f"runs with 40 of 80 layers on the GPU (the rest on the CPU; --gpu-layers 40), "
+        f"~{ceiling:.1f} tok/s "
         "decode at most"
     )
     assert document["verdict_text"].startswith(expected)
     line = _verdict_line(arguments)
     assert line.startswith(f"verdict: {expected}")
-    assert "does not fit" not in line and "fits-on-more-gpus" not in line
+    assert "fits-on-more-gpus" not in line
 
 
 def test_offload_that_does_not_fit_names_the_most_layers_that_do() -> None:
@@ -55,7 +57,7 @@ def test_offload_that_does_not_fit_names_the_most_layers_that_do() -> None:
         system="rtx-4090", model="llama-3.1-70b", weights=["q4_k_m"], gpu_layers=most + 1
     )
     assert at_most["offload"]["fits"] and not one_more["offload"]["fits"]
-    assert at_most["verdict_text"].startswith(f"runs with {most} of 80 layers on the GPU")
+    assert f"; runs with {most} of 80 layers on the GPU" in at_most["verdict_text"]
 
 
 def test_offload_of_a_model_that_fits_whole_says_so() -> None:
@@ -86,3 +88,24 @@ def test_a_context_beyond_the_models_maximum_names_it_as_written_and_as_typed() 
     text = " ".join(result.output.split())
     assert "exceeds llama-3.1-8b's maximum of 131,072 tokens" in text
     assert "use --context 131072 or less" in text
+
+
+def test_ollama_runs_a_model_too_big_for_the_gpu_with_the_most_layers_that_fit() -> None:
+    # Ollama splits a model between GPU and CPU by itself: the answer is that split, not "no"
+    document = _fit(system="rtx-4090", model="llama3.1:70b")
+    plan = document["offload"]
+    assert not document["fits"] and plan is not None and plan["fits"]
+    most = plan["gpu_layers"]
+    assert 0 < most < 80 and plan["most_layers_that_fit"] == most
+    one_more = _fit(system="rtx-4090", model="llama3.1:70b", gpu_layers=most + 1)
+    assert not one_more["offload"]["fits"]
+    assert document["verdict_text"].startswith(
+        f"does not fit whole (needs 2 GPUs); runs with {most} of 80 layers on the GPU (the rest "
+        f"on the CPU; --gpu-layers {most}), ~"
+    )
+
+
+def test_vllm_never_offloads_by_itself() -> None:
+    document = _fit(system="rtx-4090", model="llama-3.1-70b", weights=["awq-int4"])
+    assert not document["fits"] and document["offload"] is None
+    assert document["verdict_text"].startswith("does not fit on rtx-4090 in awq-int4")

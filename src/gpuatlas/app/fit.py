@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -11,13 +12,15 @@ from gpuatlas.app.requests import SystemModelRequest, model_reference, split_lis
 from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
-from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S
+from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES
 
 if TYPE_CHECKING:
+    from gpuatlas.catalog.model_names import ModelReference
     from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
     from gpuatlas.performance.llm.offload import OffloadPlan
 
 SCHEMA_ANSWER = "fit"
+ALL_LAYERS = 100_000  # --gpu-layers above any model's layer count: every layer and the head
 
 
 class FitRequest(SystemModelRequest):
@@ -54,10 +57,13 @@ class FitRequest(SystemModelRequest):
 
 
 def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
-    """The answer itself (the CLI renders it as tables; fit_document is its JSON)."""
-    return answer_fit(
+    """The answer itself (the CLI renders it as tables; fit_document is its JSON). On
+    llama.cpp or Ollama, a model that does not fit whole is answered with the most layers that
+    fit on the GPU (Ollama splits a model this way by itself; llama.cpp with --gpu-layers)."""
+    reference = model_reference(request.model, local_files)
+    answer = answer_fit(
         request.system,
-        model_reference(request.model, local_files),
+        reference,
         request.weights,
         engine=request.engine,
         context_tokens=request.context_tokens,
@@ -65,6 +71,34 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
         kv_cache=request.kv_cache,
         offload=OffloadRequest(request.gpu_layers, request.cpu_moe, request.host_bandwidth_gbs),
     )
+    automatic = request.gpu_layers is None and not request.cpu_moe and request.concurrency == 1
+    if not automatic or answer.detail.fits or answer.engine not in OFFLOAD_ENGINES:
+        return answer
+    plan = _most_layers_plan(request, reference, answer)
+    return answer if plan is None else replace(answer, offload=plan)
+
+
+def _most_layers_plan(
+    request: FitRequest, reference: ModelReference, answer: FitAnswer
+) -> OffloadPlan | None:
+    """The offload with as many layers on the GPU as fit (None when not one layer does)."""
+
+    def offload_with(layers: int) -> OffloadPlan | None:
+        return answer_fit(
+            request.system,
+            reference,
+            [answer.weights.format_id],
+            engine=answer.engine,
+            context_tokens=request.context_tokens,
+            kv_cache=request.kv_cache,
+            offload=OffloadRequest(layers, False, request.host_bandwidth_gbs),
+        ).offload
+
+    probe = offload_with(ALL_LAYERS)
+    most = None if probe is None else probe.most_layers_that_fit
+    if not most:
+        return None
+    return offload_with(most)
 
 
 def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str, Any]:
@@ -88,7 +122,12 @@ def fit_verdict(answer: FitAnswer) -> str:
     runs where, at what speed), never the all-on-GPU one beside it; without, the fit and, when
     the format asked for does not fit, the first format in the table that does."""
     if answer.offload is not None:
-        return _offload_verdict(answer.offload, all_fit=answer.detail.fits)
+        verdict = _offload_verdict(answer.offload, all_fit=answer.detail.fits)
+        if answer.detail.fits or not verdict.startswith("runs"):
+            return verdict
+        gpus = answer.detail.min_gpus_needed
+        whole = f"needs {gpus} GPUs" if gpus is not None else "no number of GPUs holds it"
+        return f"does not fit whole ({whole}); {verdict}"
     fit = answer.detail
     gib_needed = format_gib(fit.per_gpu.total_gb)
     usable = format_gib(fit.usable_gb)
@@ -120,7 +159,8 @@ def _offload_verdict(plan: OffloadPlan, *, all_fit: bool) -> str:
     where = (
         "the MoE experts in host memory (the rest on the GPU)"
         if plan.experts_on_cpu
-        else f"{plan.gpu_layers} of {plan.total_layers} layers on the GPU (the rest on the CPU)"
+        else f"{plan.gpu_layers} of {plan.total_layers} layers on the GPU (the rest on the CPU; "
+        f"--gpu-layers {plan.gpu_layers})"
         if plan.gpu_layers < plan.total_layers
         else f"all {plan.total_layers} layers on the GPU"
     )
