@@ -8,6 +8,8 @@ import math
 from pathlib import PurePath
 from typing import Any
 
+from gpuatlas.app.name_notes import name_assumptions, written_system_names
+
 SCHEMA_PREFIX = "gpuatlas."
 # The answers whose document changed incompatibly (a key renamed or removed) since /1, with
 # their current version; CHANGELOG.md lists what changed in each. Every other answer is at /1.
@@ -29,8 +31,12 @@ def schema_name(answer: str, version: int | None = None) -> str:
 
 def versioned(answer: str, body: dict[str, Any], version: int | None = None) -> dict[str, Any]:
     """The document with its schema_version first, every value JSON-ready and every USD amount
-    of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it)."""
+    of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it), and
+    `name_assumptions` when a GPU name of the request was read as a default variant ("A100")."""
     document = plain(body)
+    assumed = name_assumptions(written_system_names(document))
+    if assumed and "name_assumptions" not in document:
+        document["name_assumptions"] = assumed
     return {
         "schema_version": schema_name(answer, version),
         **{

@@ -26,7 +26,13 @@ from gpuatlas.cli.cost_options import (
     weights_note,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, format_number, new_table, print_json
+from gpuatlas.cli.output import (
+    console,
+    format_number,
+    new_table,
+    print_json,
+    print_name_notes,
+)
 from gpuatlas.cli.terminal import working
 from gpuatlas.performance.predictions import Estimate
 
@@ -106,9 +112,11 @@ def cost_command(
         console.print(assumed, highlight=False)
     if report.ranking and not details:
         _render_ranking(report, request)
+        print_name_notes(list(request.gpus))
         return
     _render_cost(report, request)
     _render_cannot_run(report)
+    print_name_notes(list(request.gpus))
 
 
 def _render_cannot_run(report: CostReport) -> None:

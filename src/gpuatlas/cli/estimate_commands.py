@@ -28,7 +28,7 @@ from gpuatlas.cli.estimate_predict import (
     predict_vision_command,
 )
 from gpuatlas.cli.fit_render import gib, render_fit_answer
-from gpuatlas.cli.output import console, new_table, print_json
+from gpuatlas.cli.output import console, new_table, print_json, print_name_notes
 from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
 from gpuatlas.cli.terminal import working
 
@@ -122,6 +122,7 @@ def fit_command(
                 print_json(document)
             else:
                 _render_training_fit(document)
+                print_name_notes([system])
             return
         request = parse_request(
             fit.FitRequest,
@@ -142,6 +143,7 @@ def fit_command(
             return
         answer = fit.fit_answer(request, local_files=True)
     render_fit_answer(answer)
+    print_name_notes([system])
 
 
 def _render_training_fit(document: dict[str, Any]) -> None:

@@ -118,6 +118,8 @@ def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> Non
         print_json(document)
         return
     _render_estimates(title, document)
+    for entry in document.get("name_assumptions", []):
+        console.print(f"note: {entry['note']}", markup=False, highlight=False, soft_wrap=True)
 
 
 @predict_app.callback()

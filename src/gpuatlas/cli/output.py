@@ -36,3 +36,12 @@ def new_table(title: str, *columns: str) -> Table:
     for column in columns:
         table.add_column(column)
     return table
+
+
+def print_name_notes(names: list[str]) -> None:
+    """'note: A100 read as A100 80GB SXM4 (…); other variants: …' for each GPU name of the
+    request that was read as a family's default variant (the documents' name_assumptions)."""
+    from gpuatlas.app.name_notes import name_notes
+
+    for note in name_notes(names):
+        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)

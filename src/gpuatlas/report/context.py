@@ -89,6 +89,7 @@ def side_of(system: GpuSystem) -> Side:
         gpu_id=system.gpu.id,
         gpu_name=system.gpu.name,
         gpu_count=system.gpu_count,
+        name_assumption=system.name_assumption.sentence if system.name_assumption else "",
     )
 
 

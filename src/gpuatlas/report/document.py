@@ -135,13 +135,15 @@ class Section:
 
 @dataclass(frozen=True)
 class Side:
-    """A or B as resolved: a single GPU or N of one GPU."""
+    """A or B as resolved: a single GPU or N of one GPU; `name_assumption` when a bare family
+    name ("A100") was read as its default variant (the sentence every format shows)."""
 
     id: str
     label: str
     gpu_id: str
     gpu_name: str
     gpu_count: int
+    name_assumption: str = ""
 
 
 @dataclass(frozen=True)

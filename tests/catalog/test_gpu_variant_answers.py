@@ -1,0 +1,58 @@
+"""Every answer to a request naming a bare GPU family ("A100", "8x H100") states how the name
+was read: the JSON documents carry `name_assumptions`, the CLI prints the note, and the
+comparison's sides carry the sentence."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from typer.testing import CliRunner
+
+from gpuatlas.app.name_notes import name_assumptions, written_system_names
+from gpuatlas.cli.main import app
+
+runner = CliRunner()
+
+
+def _json(arguments: list[str]) -> dict[str, Any]:
+    result = runner.invoke(app, [*arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def test_fit_document_states_the_variant_and_the_memory_difference() -> None:
+    document = _json(["fit", "A100", "llama-3.1-8b"])
+    assert document["system_id"] == "a100-80gb-sxm"
+    (assumed,) = document["name_assumptions"]
+    assert assumed["written"] == "A100" and assumed["read_as"] == "a100-80gb-sxm"
+    assert assumed["other_variants"] == ["a100-80gb-pcie", "a100-40gb-sxm", "a100-40gb-pcie"]
+    assert assumed["other_variants_memory_gb"] == [80.0, 40.0, 40.0]
+    assert assumed["memory_differs"] is True
+
+
+def test_predict_text_prints_the_note_for_a_multi_gpu_system() -> None:
+    result = runner.invoke(app, ["predict", "llm", "2x H100", "llama-3.1-8b"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "note: H100 read as H100 SXM5" in text
+    assert "other variants: h100-pcie" in text
+
+
+def test_cost_document_lists_each_assumed_gpu() -> None:
+    document = _json(["cost", "--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "A100"])
+    assert [entry["read_as"] for entry in document["name_assumptions"]] == ["a100-80gb-sxm"]
+
+
+def test_a_named_variant_adds_no_assumption() -> None:
+    document = _json(["fit", "a100-40gb-sxm", "llama-3.1-8b"])
+    assert "name_assumptions" not in document
+
+
+def test_request_fields_of_every_answer_are_read() -> None:
+    body = {"request": {"a": "A100", "b": "rtx-4090", "gpus": ["V100"], "model": "H100"}}
+    assert written_system_names(body) == ["V100", "A100", "rtx-4090"]
+    assert [entry["read_as"] for entry in name_assumptions(["V100", "rtx-4090", "nonsense"])] == [
+        "v100-16gb-sxm2"
+    ]
