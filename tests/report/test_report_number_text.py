@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 from gpuatlas.report import Comparison
+from gpuatlas.report.categories import format_p
 from gpuatlas.report.context import ReportOptions
+from gpuatlas.report.phrasing import STYLERS
 from gpuatlas.report.sections.inference import P95_TTFT_TARGET_MS
 
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
@@ -41,3 +43,9 @@ def test_power_notes_echo_the_electricity_price_and_pue_as_given(
 
 def test_no_title_or_note_uses_scientific_notation(a100_vs_4090: Comparison) -> None:
     assert [text for text in _texts(a100_vs_4090) if SCIENTIFIC.search(text)] == []
+
+
+def test_a_sign_test_p_reads_the_same_in_the_table_and_in_the_sentence() -> None:
+    # the category sentence writes {p:num} (0.727); the category table wrote 0.73
+    assert format_p(0.727) == f"p = {STYLERS['num'](0.727)}" == "p = 0.727"
+    assert format_p(0.0004) == "p < 0.001"

@@ -20,6 +20,7 @@ from gpuatlas.report.document import (
 )
 from gpuatlas.report.measured import CATEGORY_TITLES
 from gpuatlas.report.pair_rows import PairRow, verdict_label
+from gpuatlas.report.phrasing import format_number
 from gpuatlas.report.verdict_text import (
     invert,
     verdict_statement,
@@ -144,7 +145,8 @@ def _ratio(entry: CategoryEntry) -> Quantity | None:
 def format_p(p: float | None) -> str:
     if p is None:
         return "—"
-    return f"p < {P_FLOOR:g}" if p < P_FLOOR else f"p = {p:.2g}"
+    # written as the category sentences write it ({p:num}), so one p reads the same everywhere
+    return f"p < {format_number(P_FLOOR)}" if p < P_FLOOR else f"p = {format_number(p)}"
 
 
 def category_rows(entries: Sequence[CategoryEntry]) -> tuple[tuple[Cell, ...], ...]:
