@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from gpuatlas.catalog import gpus as gpu_catalog
 from gpuatlas.catalog.gpu import Gpu
@@ -22,6 +20,7 @@ if TYPE_CHECKING:  # systems and prices are imported by the commands that use th
     from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json
+from gpuatlas.cli.plain_table import PlainColumn, PlainTable
 from gpuatlas.numbers import format_usd
 
 gpu_app = typer.Typer(help="One GPU's datasheet facts.", no_args_is_help=True)
@@ -75,36 +74,30 @@ def list_gpus(
     console.print(gpu_list_table(chosen))
 
 
-def gpu_list_table(gpus: list[Gpu]) -> Table:
-    """One row per GPU, readable at 80 columns: ids and numbers never wrap, long names do."""
-    table = Table(
+def gpu_list_table(gpus: list[Gpu]) -> PlainTable:
+    """One row per GPU, readable at 80 columns: ids and numbers never wrap, long names do
+    (laid out by hand: the layout Rich gives it, without Rich's per-cell rendering)."""
+    numbers = ("mem GB", "GB/s", "BF16 TF", "FP8 TF", "TDP W")
+    return PlainTable(
         title=f"{len(gpus)} GPUs (tensor throughput dense)",
-        title_justify="left",
-        header_style="bold",
-        box=None,
-        padding=(0, 1, 0, 0),
-        pad_edge=False,
-    )
-    table.add_column("id", no_wrap=True, min_width=max((len(g.id) for g in gpus), default=2))
-    table.add_column("name", ratio=1)
-    for header in ("mem GB", "GB/s", "BF16 TF", "FP8 TF", "TDP W"):
-        table.add_column(header, justify="right", no_wrap=True)
-    for gpu in gpus:  # plain Text cells: names are data, not markup (and render faster)
-        table.add_row(
-            *(
-                Text(cell)
-                for cell in (
-                    gpu.id,
-                    gpu.name,
-                    format_number(gpu.memory_gb),
-                    format_number(gpu.memory_bandwidth_gb_s),
-                    format_number(gpu.bf16_dense_tflops),
-                    format_number(gpu.fp8_dense_tflops),
-                    format_number(gpu.tdp_w),
-                )
+        columns=(
+            PlainColumn("id", no_wrap=True, min_width=max((len(g.id) for g in gpus), default=2)),
+            PlainColumn("name"),
+            *(PlainColumn(header, justify="right", no_wrap=True) for header in numbers),
+        ),
+        rows=[
+            (
+                gpu.id,
+                gpu.name,
+                format_number(gpu.memory_gb),
+                format_number(gpu.memory_bandwidth_gb_s),
+                format_number(gpu.bf16_dense_tflops),
+                format_number(gpu.fp8_dense_tflops),
+                format_number(gpu.tdp_w),
             )
-        )
-    return table
+            for gpu in gpus
+        ],
+    )
 
 
 def show_gpu(
