@@ -4,7 +4,9 @@ cost from its own modelled throughput."""
 
 from __future__ import annotations
 
+from gpuatlas.catalog.model_weights import formats_worth_considering
 from gpuatlas.numbers import format_given
+from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
 from gpuatlas.report.focus import (
@@ -13,6 +15,7 @@ from gpuatlas.report.focus import (
     focus_weights,
     modelled_comparison,
     prompt_tokens,
+    weights_choice,
     weights_statement,
 )
 from gpuatlas.report.platform_engines import engines_statement
@@ -77,35 +80,58 @@ def speed_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list
     return [s for s in candidates if s is not None]
 
 
-def unavailable_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list[Statement]:
-    """Why a side has no modelled LLM speed, in full (a table cell shows only short reasons)."""
+def unavailable_statements(
+    a_side: SideProfile, b_side: SideProfile, context: ReportContext
+) -> list[Statement]:
+    """Why a side has no modelled LLM speed, in full (a table cell shows only short reasons),
+    and, when the format does not fit, the first smaller one that does (as the VRAM-fit table
+    counts it)."""
     statements = []
-    for label, speed in ((context.a_label, a), (context.b_label, b)):
+    for label, side in ((context.a_label, a_side), (context.b_label, b_side)):
+        speed = side.speed
         if speed.decode_tok_s.value is None:
+            reason = speed.decode_tok_s.provenance.source or ""
+            fitting = _fitting_format(side, context) if "does not fit" in reason else None
             words = {
                 "system": label,
                 "engine": speed.engine,
                 "model": focus_model(context),
                 "weights": focus_weights(context),
-                "reason": speed.decode_tok_s.provenance.source,
+                "reason": reason,
+                "fitting": fitting or "",
             }
             statements.append(
                 Statement(
                     kind="fact",
                     words=words,
                     template="No modelled LLM speed for {system} ({model} in {weights} on "
-                    "{engine}): {reason}" + _smaller_format_hint(words["reason"]) + ".",
+                    "{engine}): {reason}" + _smaller_format_hint(reason, fitting) + ".",
                 )
             )
     return statements
 
 
-def _smaller_format_hint(reason: str) -> str:
+def _fitting_format(side: SideProfile, context: ReportContext) -> str | None:
+    """The first format worth considering (FP8, AWQ … as plan weighs them) that the side's
+    engine loads and that fits at one 2K-token stream, as the VRAM-fit table says."""
+    current = focus_weights(context)
+    engine_formats = engine_text_profile(side.engine.engine).formats
+    candidates = formats_worth_considering(weights_choice(context.options), engine_formats)
+    for format_id in candidates:
+        if format_id == current:
+            continue
+        fit = side.fit(focus_model(context), format_id, context.options.engine)
+        if fit is not None and fit.fits and fit.streams_2k >= 1:
+            return format_id
+    return None
+
+
+def _smaller_format_hint(reason: str, fitting: str | None) -> str:
     if "does not fit" not in reason:
         return ""
-    return (
-        "; a smaller weight format may fit (the VRAM-fit table lists them; pass it with --weights)"
-    )
+    if fitting is not None:
+        return "; in {fitting} it fits (pass --weights {fitting})"
+    return "; no smaller format worth considering fits either (the VRAM-fit table lists them)"
 
 
 def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
@@ -179,7 +205,7 @@ def build_inference(context: ReportContext, a_side: SideProfile, b_side: SidePro
     differ = engines_statement(context.a_label, a_side.engine, context.b_label, b_side.engine)
     if differ is not None:
         statements.insert(1, differ)
-    statements += unavailable_statements(a, b, context)
+    statements += unavailable_statements(a_side, b_side, context)
     cost = serving_cost_statement(context, a_side, b_side)
     if cost is not None:
         statements.append(cost)
