@@ -11,6 +11,7 @@ import pytest
 
 COMMANDS = [
     ["tco", "rtx-4090"],
+    ["prices", "rtx-4090"],
     ["predict", "serving-curve", "apple-m2-ultra-76c", "llama-3.1-8b"],
     ["predict", "diffusion", "rtx-4090", "sdxl"],
     ["predict", "train", "4x rtx-4090", "llama-3.1-8b", "--method", "lora"],

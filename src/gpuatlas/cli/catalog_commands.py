@@ -305,8 +305,8 @@ SOURCES_LISTED = 8  # more distinct sources than this: per row in --json only
 
 
 def _print_price_notes(snapshots: Sequence[PriceSnapshot]) -> None:
-    """The asterisk's meaning when a row has one, and where the prices come from (as data,
-    soft-wrapped so a URL is never split)."""
+    """The asterisk's meaning when a row has one, and where the prices come from (printed as
+    data: a source may hold brackets; wrapped at spaces to the terminal's width)."""
     if any(s.gpu_match == "assumed" for s in snapshots):
         console.print("* GPU variant not stated by the provider; see notes (--json).", style="dim")
     sources = list(dict.fromkeys(s.source for s in snapshots if s.source))
@@ -314,6 +314,4 @@ def _print_price_notes(snapshots: Sequence[PriceSnapshot]) -> None:
         console.print(f"{len(sources)} sources: per row in --json.", style="dim")
         return
     for source in sources:
-        console.print(
-            f"source: {source}", style="dim", markup=False, highlight=False, soft_wrap=True
-        )
+        console.print(f"source: {source}", style="dim", markup=False, highlight=False)
