@@ -47,6 +47,7 @@ from gpuatlas.performance.media.pipeline_compute import (
     combined_peak,
     component_bytes,
     convolution_and_matmul_peaks,
+    convolution_and_matmul_rates,
     cuda_core_matmul_peak,
     dequantisation_bytes,
     offload_for,
@@ -235,7 +236,7 @@ class DiffusionWork:
     steps: int
     other_flops: float
     other_bytes: float
-    peak_flops: float  # the denoiser forward's rate
+    peak_flops: float  # the denoiser forward's rate (convolutions at their efficiency ratio)
     bandwidth_bytes_s: float
     offload_s: float
     memory_gb: float
@@ -352,7 +353,7 @@ def diffusion_work(
     parts = component_bytes(model, weight_format, precision)
     offload = offload_for(parts, working_gb(batch, resolution_px), memory_capacity_gb(gpu), steps)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
-    peaks = convolution_and_matmul_peaks(gpu, precision)
+    peaks = convolution_and_matmul_rates(convolution_and_matmul_peaks(gpu, precision))
     forward = denoiser_flops(model, resolution_px)
     convolution = forward * denoiser_convolution_share(model, resolution_px)
     value_bytes = precision.value_bytes

@@ -37,6 +37,9 @@ PCIE_OFFLOAD_BYTES_S = model_constant("diffusion_pipeline", "pcie_offload_gb_s")
 ACTIVATION_OVERHEAD_GB = model_constant("diffusion_pipeline", "activation_overhead_gb")
 FITS_SHARE = model_constant("diffusion_pipeline", "fits_share")  # weights + activations
 FP32_CUDA_CORE_EFFICIENCY = model_constant("diffusion_pipeline", "fp32_cuda_core_efficiency")
+# Convolutions (cuDNN implicit-GEMM kernels over NCHW feature maps) reach a smaller share of the
+# tensor rate than the same pipeline's matmuls: their FLOPs are timed at this share of the peak.
+CONVOLUTION_EFFICIENCY_RATIO = model_constant("diffusion_pipeline", "convolution_efficiency_ratio")
 OffloadKind = str  # "none", "model" or "sequential"
 
 
@@ -92,6 +95,12 @@ def convolution_and_matmul_peaks(gpu: Gpu, precision: PipelinePrecision) -> tupl
         return convolution, matmul
     peak = _sustained_peak(gpu, precision.name)
     return peak, peak
+
+
+def convolution_and_matmul_rates(peaks: tuple[float, float]) -> tuple[float, float]:
+    """The rates the fitted efficiency applies to: convolutions at CONVOLUTION_EFFICIENCY_RATIO
+    of their peak, matmuls at theirs."""
+    return peaks[0] * CONVOLUTION_EFFICIENCY_RATIO, peaks[1]
 
 
 def cuda_core_matmul_peak(gpu: Gpu, precision: PipelinePrecision) -> float:
