@@ -12,6 +12,7 @@ a fresh set the tool covers and what a user writing those names would hit.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
@@ -33,6 +34,15 @@ from gpuatlas.performance.engine_specs import parse_engine_spec
 
 WRITTEN_FOLDER = "as_written"
 TRAINING_METRIC = "train_tok_s"
+# A decode rate stated with no lengths (Ollama's eval rate) is predicted where a user's
+# `gpuatlas predict llm` would predict it: at the CLI's default lengths (app/predict.py).
+DEFAULT_INPUT_TOKENS = 512
+DEFAULT_OUTPUT_TOKENS = 256
+DECODE_METRIC = "decode_tok_s"
+# mlx-lm's own words for its quantised checkpoints ("4bit", as mlx-community names them).
+MLX_ENGINE = "mlx-lm"
+MLX_BITS = {"4bit": "mlx-4bit", "6bit": "mlx-6bit", "8bit": "mlx-8bit"}
+SIXTEEN_BIT = ("16-bit", "16bit")
 
 
 @dataclass(frozen=True)
@@ -111,17 +121,18 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
     metric = _metric(text["metric"], text["unit"])
     engine, version, backend = _engine(text, metric)
     reference = _model(text["model"])
+    input_tokens, output_tokens, notes = _lengths(text, metric)
     return MeasuredRow(
         gpu=_gpu_id(text["gpu"]),
         gpu_count=int(text["gpu_count"]),
         engine=engine,
         engine_version=version,
         model=reference.model.id,
-        weights=_weights(text["weights"], reference),
+        weights=_weights(text["weights"], reference, engine),
         kv_cache=text.get("kv_cache") or None,
         batch=_batch(text["batch"]),
-        input_tokens=_optional_int(text["input_tokens"]),
-        output_tokens=_optional_int(text["output_tokens"]),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
         resolution=text["resolution"] or None,
         steps=_optional_int(text["steps"]),
         metric=metric,
@@ -129,7 +140,7 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
         unit=text["unit"],
         source=text["source"],
         source_date=text["source_date"] or None,
-        notes=text["notes"],
+        notes=notes,
         file=f"{WRITTEN_FOLDER}/{file}",
         line=line,
         parallelism=_parallelism(text.get("parallelism", ""), int(text["gpu_count"])),
@@ -172,15 +183,43 @@ def _model(written: str) -> ModelReference:
         raise _NameError("model", written, _first_line(error)) from None
 
 
-def _weights(written: str, reference: ModelReference) -> str:
+def _lengths(text: dict[str, str], metric: Metric) -> tuple[int | None, int | None, str]:
+    """(input, output tokens, notes): as stated; for a decode rate stating neither, the CLI's
+    defaults, said in the notes."""
+    input_tokens = _optional_int(text["input_tokens"])
+    output_tokens = _optional_int(text["output_tokens"])
+    if metric != DECODE_METRIC or input_tokens is not None or output_tokens is not None:
+        return input_tokens, output_tokens, text["notes"]
+    assumed = (
+        f"lengths not stated: predicted at gpuatlas predict llm's defaults "
+        f"({DEFAULT_INPUT_TOKENS} in, {DEFAULT_OUTPUT_TOKENS} out; a decode rate at a short "
+        "context)"
+    )
+    notes = f"{text['notes']}; {assumed}" if text["notes"] else assumed
+    return DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, notes
+
+
+def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
     """The stated format, else the one `--weights auto` assumes for the model as named (the
-    format its name or Ollama tag carries, else the checkpoint's own)."""
+    format its name or Ollama tag carries, else the checkpoint's own). On mlx-lm, "4bit" (as
+    written, or ending the checkpoint's name) is MLX's affine 4-bit (mlx-4bit)."""
+    if engine == MLX_ENGINE:
+        named = [MLX_BITS[word] for word in _words(written or reference.name) if word in MLX_BITS]
+        if named:  # "4bit", or a checkpoint named "…-4bit" run by mlx-lm
+            return named[0]
     if not written:
         return native_weights(reference).format_id
+    native = native_weights(reference).format_id
+    if written.lower() in SIXTEEN_BIT and native in ("fp16", "bf16"):
+        return native  # "16-bit": the checkpoint's own half precision, unquantised
     try:
         return resolve_format(written).id
     except GpuAtlasError as error:
         raise _NameError("weights", written, _first_line(error)) from None
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[-_\s/]+", text.lower()) if word]
 
 
 def _metric(written: str, unit: str) -> Metric:

@@ -39,6 +39,8 @@ _DECORATION_TOKENS = frozenset(
 # fmt: on
 _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
 _BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+")
+_MLX_ORGANISATION = "mlx-community/"
+_MLX_BITS = ("4bit", "6bit", "8bit")
 _FORMAT_HINTS = {
     "awq": "awq-int4",
     "gptq": "gptq-int4",
@@ -75,10 +77,13 @@ class ModelReference:
 
 
 def _split_tokens(name: str) -> list[str]:
-    """Lower-case tokens of the repo part of a name; underscores stay (GGUF types: q4_k_m)."""
+    """Lower-case tokens of the repo part of a name; underscores stay (GGUF types: q4_k_m).
+    A checkpoint of the mlx-community organisation gets the token "mlx" (its -4bit is MLX's
+    affine 4-bit, not bitsandbytes)."""
     base = name.strip().lower().split("/")[-1]
     base = re.sub(r"\.gguf$", "", base)
-    return [token for token in re.split(r"[-\s]+", base) if token]
+    tokens = [token for token in re.split(r"[-\s]+", base) if token]
+    return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
 
 
 def _is_decoration(token: str) -> bool:
@@ -100,6 +105,9 @@ def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
     for token in tokens:
         if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
             return token.upper(), _gguf_format_id(token)
+    mlx_bits = [t for t in tokens if t in _MLX_BITS] if "mlx" in tokens else []
+    if mlx_bits:  # mlx-community/…-4bit: MLX affine, group 64 (formats.toml mlx-4bit)
+        return f"MLX-{mlx_bits[0].upper()}", f"mlx-{mlx_bits[0]}"
     if "bnb" in tokens or "nf4" in tokens:  # bitsandbytes exports: unsloth/…-bnb-4bit
         return ("BNB-8BIT", "bnb-int8") if "8bit" in tokens else ("BNB-4BIT", "nf4")
     if "gptq" in tokens and "int8" in tokens:
