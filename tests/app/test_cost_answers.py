@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from gpuatlas.app.cost import RentingCostRequest, cost_report
 from gpuatlas.catalog.prices import packaged_prices
 from gpuatlas.catalog.systems import build_system, resolve_system
-from gpuatlas.cli.cost_rent import ranking_basis
+from gpuatlas.cli.cost_rent import ranking_basis, smaller_formats_hint
 from gpuatlas.cli.main import app
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.power import tdp_power
@@ -76,3 +76,17 @@ def test_a_training_ranking_states_the_winners_own_setup() -> None:
     work = next(job.work for job in report.jobs if job.system_id == winner)
     assert work.startswith("training on 1,000,000,000 tokens (full, micro-batch")
     assert ranking_basis(report, request).startswith(f"basis: llama-3.1-8b, {work} on {winner},")
+
+
+def test_gpus_left_out_on_memory_are_pointed_to_the_formats_that_fit_them() -> None:
+    values = {"gpus": ["rtx-a4000", "rtx-4090"], "model": "llama-3.1-8b", "workload": "llm"}
+    request = RentingCostRequest.model_validate(values)
+    report = cost_report(request)
+    assert [line.system_id for line in report.cannot_run] == ["rtx-a4000"]
+    assert report.cannot_run[0].reason.startswith("memory")
+    assert smaller_formats_hint(report, request) == (
+        "; those left out on memory in bf16 may fit a smaller format "
+        "(--weights fp8, --weights awq-int4)"
+    )
+    smaller = cost_report(RentingCostRequest.model_validate({**values, "weights": "awq-int4"}))
+    assert {line.system_id for line in smaller.ranking} == {"rtx-a4000", "rtx-4090"}

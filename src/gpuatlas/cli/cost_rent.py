@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
-from gpuatlas.app.economics_requests import CostReport
+from gpuatlas.app.economics_requests import CostReport, auto_format_ids
 from gpuatlas.app.requests import field_default, parse_request
 from gpuatlas.cli.cost_options import (
     E2eOption,
@@ -127,6 +127,20 @@ def _render_cannot_run(report: CostReport) -> None:
         console.print("[bold]None of these systems can run this work.[/]", highlight=False)
 
 
+def smaller_formats_hint(report: CostReport, request: RentingCostRequest) -> str:
+    """For systems left out on memory: the formats worth considering besides the one ranked
+    (FP8, AWQ …), which may fit them."""
+    memory = any(line.reason.startswith("memory") for line in report.cannot_run)
+    if not memory or request.workload != "llm" or request.model is None or not report.serving:
+        return ""
+    ranked = report.serving[0].sustained.weights
+    others = [f for f in auto_format_ids(request.model, request.engine) if f != ranked]
+    if not others:
+        return ""
+    options = ", ".join(f"--weights {f}" for f in others)
+    return f"; those left out on memory in {ranked} may fit a smaller format ({options})"
+
+
 def offer_text(offer: OfferPrice) -> str:
     """'$0.34/GPU-h, RunPod (community, 2026-09-25)': the hourly price beside where it is."""
     return f"{money(offer.usd_per_gpu_hour)}/GPU-h, {offer.label}"
@@ -195,7 +209,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
             names += f" and {len(report.cannot_run) - NAMES_SHOWN} more"
         console.print(
             f"[yellow]cannot run:[/] {len(report.cannot_run)} system(s) left out "
-            f"({names}); --details gives the reasons.",
+            f"({names}); --details gives the reasons{smaller_formats_hint(report, request)}.",
             highlight=False,
         )
     for note in report.no_offer:
