@@ -100,3 +100,18 @@ def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: s
     eager_s = api.predict_diffusion(gpu, "sdxl", steps=30).s_per_image.value
     trt_s = api.predict_diffusion(gpu, "sdxl", steps=30, engine="tensorrt").s_per_image.value
     assert trt_s < 0.9 * eager_s
+
+
+def test_unet_convolutions_are_timed_at_their_share_of_the_tensor_rate() -> None:
+    # SD 1.5 at 512 px is about half convolutions, SDXL at 1024 px a quarter: one fitted
+    # efficiency then costs SD 1.5 relatively more per FLOP
+    assert round(CONVOLUTION_EFFICIENCY_RATIO, 3) == 0.7
+    system = as_system("h100-sxm")
+    share = sustained_clock_share(system.gpu)
+    for model_id, side, conv_share in (("sd-1.5", 512, 0.52), ("sdxl", 1024, 0.24)):
+        work = diffusion_work(
+            system, as_diffusion(model_id), resolution_px=side, steps=30, batch=1, cfg=None
+        )
+        peak = 989.5e12 * share
+        rate = 1.0 / (conv_share / (CONVOLUTION_EFFICIENCY_RATIO * peak) + (1 - conv_share) / peak)
+        assert work.peak_flops == pytest.approx(rate, rel=0.01)
