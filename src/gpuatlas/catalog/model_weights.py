@@ -65,6 +65,22 @@ def llm_of(model: AnyModelArch) -> ModelArch | None:
     return model if isinstance(model, ModelArch) else None
 
 
+MXFP4_FORMAT = "mxfp4"
+MXFP4_GGUF_SOURCE = (
+    "huggingface.co/unsloth/gpt-oss-20b-GGUF (files, read 2026-12-02): F16 13.8 GB, Q2_K, "
+    "Q3_K_M and Q4_0 11.5 GB, Q4_K_M 11.6 GB, Q5_K_M 11.7 GB: every type keeps the experts"
+)
+
+
+def gguf_keeps_mxfp4_experts(model: ModelArch, weight_format: WeightFormat) -> bool:
+    """A GGUF of an MXFP4 MoE checkpoint (gpt-oss) keeps the routed experts in MXFP4 whatever
+    its quant type names: the type applies to attention, router and embeddings only
+    (MXFP4_GGUF_SOURCE: the files differ by 0.2 GB from Q2_K to Q5_K_M)."""
+    return (
+        weight_format.family == "gguf" and model.is_moe and model.checkpoint_format == MXFP4_FORMAT
+    )
+
+
 def format_label(model: AnyModelArch, format_id: str) -> str:
     """How a format is laid out in this model: 'mxfp4 experts + bf16', 'awq-int4 + fp16
     embeddings', 'q4_k_m (GGUF)'; plain formats are their id."""
@@ -74,6 +90,8 @@ def format_label(model: AnyModelArch, format_id: str) -> str:
         return format_id
     if weight_format.id == "mxfp4" and llm is not None and llm.is_moe:
         return "mxfp4 experts + bf16 (attention, router, embeddings)"
+    if llm is not None and gguf_keeps_mxfp4_experts(llm, weight_format):
+        return f"{weight_format.id} (GGUF) + mxfp4 experts (kept as published)"
     if weight_format.family == "gguf":
         return f"{weight_format.id} (GGUF)"
     if weight_format.quantizes_embeddings:

@@ -2,7 +2,8 @@
 
 Weights are counted at the format's real bits per weight. AWQ/GPTQ/FP8/INT8/NVFP4 quantise the
 linear layers only (embeddings and lm_head stay 16-bit); MXFP4 checkpoints (gpt-oss) quantise the
-MoE experts only; GGUF mixes are counted at their published whole-file average.
+MoE experts only, and their GGUF files keep those experts in MXFP4; GGUF mixes are counted at
+their published whole-file average.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.formats import WeightFormat, resolve_format
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.model_weights import MXFP4_FORMAT, gguf_keeps_mxfp4_experts
 from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 HIGH_PRECISION_BITS = 16.0
@@ -49,10 +51,13 @@ class LlmShape:
 
 
 def _linear_bits(model: ModelArch, weight_format: WeightFormat) -> tuple[float, float]:
-    """Bits per weight for (non-expert linear layers, routed experts)."""
+    """Bits per weight for (non-expert linear layers, routed experts). A GGUF of gpt-oss keeps
+    the MXFP4 experts (`gguf_keeps_mxfp4_experts`)."""
     bits = weight_format.model_bits_per_weight
-    if weight_format.id == "mxfp4" and model.is_moe:
+    if weight_format.id == MXFP4_FORMAT and model.is_moe:
         return HIGH_PRECISION_BITS, bits
+    if gguf_keeps_mxfp4_experts(model, weight_format):
+        return bits, resolve_format(MXFP4_FORMAT).bits_per_weight
     return bits, bits
 
 
