@@ -81,18 +81,26 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> _Table:
     if set(map(len, rows)) - {width}:
         rows = [[*row[:width], *[""] * (width - len(row))] for row in rows]
     positions = {name: index for index, name in enumerate(header)}  # the last of a repeat
-    empty = [""] * len(rows)
-    columns: dict[str, Sequence[str]] = {}
+    wanted = [positions[name] for name in FIELDS if name in positions]
+    picked = {index: list(map(itemgetter(index), rows)) for index in wanted}
+    return _table_of_columns(header, [picked.get(index, []) for index in range(width)], len(rows))
+
+
+def _table_of_columns(header: Sequence[str], columns: Sequence[Sequence[str]], size: int) -> _Table:
+    """The case fields from columns of raw text (one per header name, `size` items each)."""
+    positions = {name: index for index, name in enumerate(header)}  # the last of a repeat
+    empty = [""] * size
+    fields: dict[str, Sequence[str]] = {}
     for name in FIELDS:
         index = positions.get(name)
-        raw = empty if index is None else list(map(itemgetter(index), rows))
+        raw = empty if index is None else columns[index]
         distinct = set(raw)
         if all(value == value.strip() for value in distinct):
-            columns[name] = raw
+            fields[name] = raw
         else:
             stripped = {value: value.strip() for value in distinct}
-            columns[name] = [stripped[value] for value in raw]
-    return _Table(columns, len(rows))
+            fields[name] = [stripped[value] for value in raw]
+    return _Table(fields, size)
 
 
 def _number_problem(name: str, text: str) -> bool:
@@ -313,7 +321,20 @@ def _fail(rows: list[int], message: str, results: list[Result]) -> None:
 
 def predict_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Result]:
     """(value, low, high, error) for every row, in order: the row path's answers."""
-    table = _table([name.strip() for name in header], rows)
+    return _predict(_table([name.strip() for name in header], rows))
+
+
+def predict_columns(
+    header: Sequence[str], columns: Sequence[Sequence[str]], size: int
+) -> list[Result]:
+    """`predict_table` for the same cases given as columns: one sequence of `size` texts per
+    header name (a CSV read column by column, without a list per row)."""
+    if len(columns) != len(header) or any(len(column) != size for column in columns):
+        raise ValueError("one column of `size` texts per header name")
+    return _predict(_table_of_columns([name.strip() for name in header], columns, size))
+
+
+def _predict(table: _Table) -> list[Result]:
     results: list[Result] = [EMPTY_RESULT] * table.size
     row_path = _RowPath(table)
     bad = _problem_rows(table)

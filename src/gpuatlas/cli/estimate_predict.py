@@ -147,11 +147,15 @@ def _run_cases(path: Path, as_json: bool) -> str:
     """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json)."""
     from gpuatlas.calibration.case_columns import predict_table
     from gpuatlas.calibration.case_files import RESULT_COLUMNS, missing_columns
+    from gpuatlas.cli.uniform_csv import answer_uniform_csv
 
     try:
         source = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         raise InvalidRequestError([f"cannot read {path}: {error.strerror}"]) from None
+    answered = None if as_json else answer_uniform_csv(source)  # the common file, by columns
+    if answered is not None:
+        return answered
     plain = _plain_records(source)
     records = (
         plain
