@@ -5,12 +5,15 @@ first format in the table that does."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
-from gpuatlas.app.fit import FitRequest, fit_document
+from gpuatlas.app.fit import FitRequest, FitTrainingRequest, fit_document, fit_training_document
 from gpuatlas.cli.main import app
+from gpuatlas.performance import api
 
 runner = CliRunner()
 
@@ -109,3 +112,27 @@ def test_vllm_never_offloads_by_itself() -> None:
     document = _fit(system="rtx-4090", model="llama-3.1-70b", weights=["awq-int4"])
     assert not document["fits"] and document["offload"] is None
     assert document["verdict_text"].startswith("does not fit on rtx-4090 in awq-int4")
+
+
+def test_training_that_does_not_fit_names_the_nearby_setups_that_do() -> None:
+    document = fit_training_document(
+        FitTrainingRequest.model_validate(
+            {"system": "rtx-4090", "model": "llama-3.1-8b", "training": "lora"}
+        )
+    )
+    assert not document["fits"]
+    first = document["would_fit"][0]
+    checkpointed = api.training_memory("rtx-4090", "llama-3.1-8b", "lora", checkpointing=True)
+    assert first["setup"] == "activation checkpointing" and checkpointed.fits
+    assert first["total_gb"] == pytest.approx(checkpointed.total_gb)
+    result = runner.invoke(app, ["fit", "rtx-4090", "llama-3.1-8b", "--training", "lora"])
+    text = " ".join(result.output.split())
+    assert "verdict: does not fit; needs 28.2 GiB per GPU" in text
+    gib = checkpointed.total_gb * 1e9 / 2**30
+    assert f"would fit: activation checkpointing ({gib:.1f} GiB per GPU);" in text
+
+
+def test_training_memory_is_written_with_thousands_separators() -> None:
+    result = runner.invoke(app, ["fit", "rtx-4090", "llama-3.1-70b", "--training", "full"])
+    text = " ".join(result.output.split())
+    assert re.search(r"needs \d,\d{3}\.\d GiB per GPU", text), text

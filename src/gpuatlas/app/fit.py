@@ -13,6 +13,9 @@ from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES
+from gpuatlas.performance.resolve import as_llm, as_system
+from gpuatlas.performance.training.memory import TrainingSetup
+from gpuatlas.performance.training.speed import fitting_setups
 
 if TYPE_CHECKING:
     from gpuatlas.catalog.model_names import ModelReference
@@ -217,14 +220,37 @@ def fit_training_document(
     request: FitTrainingRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
     """``gpuatlas.fit-training/1``: the request and memory per GPU for training (weights,
-    gradients, optimizer, activations, overhead as GB ranges), whether it fits and why."""
+    gradients, optimizer, activations, overhead as GB ranges), whether it fits and why, and,
+    when it does not, the nearby setups that would (``would_fit``: label and GB per GPU)."""
+    model = model_reference(request.model, local_files).model
     result = api.training_memory(
         request.system,
-        model_reference(request.model, local_files).model,
+        model,
         request.training,
         sequence_tokens=request.sequence_tokens,
         micro_batch=request.micro_batch,
         checkpointing=request.checkpointing,
         sharding=request.sharding,
     )
-    return versioned("fit-training", {"request": request.model_dump(), **result.to_ranged_json()})
+    would_fit = (
+        []
+        if result.fits
+        else [
+            {"setup": label, "total_gb": total_gb}
+            for label, total_gb in fitting_setups(
+                as_system(request.system),
+                as_llm(model),
+                TrainingSetup(
+                    request.training,
+                    request.sequence_tokens,
+                    request.micro_batch,
+                    request.checkpointing,
+                    request.sharding,
+                ),
+            )
+        ]
+    )
+    return versioned(
+        "fit-training",
+        {"request": request.model_dump(), **result.to_ranged_json(), "would_fit": would_fit},
+    )

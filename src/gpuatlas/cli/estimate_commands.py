@@ -147,15 +147,29 @@ def fit_command(
 
 
 def _render_training_fit(document: dict[str, Any]) -> None:
-    table = new_table(
-        f"Memory per GPU — {document['model_id']} on {document['system_id']}", "part", "GiB"
+    # the title on its own line: the narrow table would wrap it
+    console.print(
+        f"Training memory per GPU: {document['model_id']} on {document['system_id']}",
+        markup=False,
+        highlight=False,
     )
+    table = new_table("", "part", "GiB")
     for key, value in document.items():
         if key.endswith("_gb") and isinstance(value, dict):
             table.add_row(key.removesuffix("_gb"), gib(value["value"]))
     console.print(table)
-    verdict = "fits" if document["fits"] else "does-not-fit"
-    console.print(f"verdict: [bold]{verdict}[/]; " + "; ".join(document["reasons"]))
+    verdict = "fits" if document["fits"] else "does not fit"
+    console.print(
+        f"verdict: {verdict}; " + "; ".join(document["reasons"]), markup=False, highlight=False
+    )
+    would_fit = [
+        f"{item['setup']} ({gib(item['total_gb'])} GiB per GPU)"
+        for item in document.get("would_fit", [])
+    ]
+    if would_fit:
+        console.print("would fit: " + "; ".join(would_fit), markup=False, highlight=False)
+    elif not document["fits"]:
+        console.print("would fit: nothing nearby (fewer or lighter setups)", highlight=False)
 
 
 # ----- calibrate ----------------------------------------------------------------------------

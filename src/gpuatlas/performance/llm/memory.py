@@ -228,7 +228,7 @@ def max_context_one_sequence(inputs: MemoryInputs, gpu_count: int) -> int:
 
 def gib_text(value_gb: float, digits: int = 1) -> str:
     """A GB (1e9 bytes) figure written in GiB, labelled: '21.6 GiB'."""
-    return f"{value_gb * GB / GIB:.{digits}f} GiB"
+    return f"{value_gb * GB / GIB:,.{digits}f} GiB"
 
 
 def _reasons(fit: MemoryBreakdown, usable: float, concurrency: int, maximum: int) -> list[str]:

@@ -136,11 +136,21 @@ def fitting_alternatives(
 ) -> list[str]:
     """Setups close to `setup` that fit, nearest first: activation checkpointing, micro-batch 1,
     FSDP sharding over the system's GPUs, a lighter method (LoRA, QLoRA), or more GPUs."""
-    found: list[str] = []
+    return [
+        f"{label} ({total_gb:.1f} GB/GPU)"
+        for label, total_gb in fitting_setups(system, model, setup, limit)
+    ]
+
+
+def fitting_setups(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, limit: int = 3
+) -> list[tuple[str, float]]:
+    """`fitting_alternatives` as data: each setup's label and its memory per GPU in GB."""
+    found: list[tuple[str, float]] = []
     for label, candidate, candidate_system in _nearby_setups(system, setup):
         fit = training_memory_fit(candidate_system, model, candidate)
         if fit.fits:
-            found.append(f"{label} ({fit.total_gb:.1f} GB/GPU)")
+            found.append((label, fit.total_gb))
         if len(found) >= limit:
             break
     return found
