@@ -63,10 +63,16 @@ class _Table:
         return self._arrays
 
     def vectorised_metric(self) -> NDArray[np.bool_]:
-        """Rows whose metric the LLM arrays evaluate (serving rows with layout 'auto' go the
-        row path: the best layout is a search over several configurations)."""
+        """Rows the LLM arrays evaluate: a vectorised metric, and not serving in the best
+        layout ('auto' goes the row path: the best layout is a search over several
+        configurations)."""
         if self._vector_mask is None:
-            self._vector_mask = np.isin(self.llm_columns().metric, VECTOR_METRICS)
+            mask = np.isin(self.llm_columns().metric, VECTOR_METRICS)
+            layouts = self.columns["layout"]
+            auto = {text for text in set(layouts) if text.lower() == "auto"}
+            if auto:
+                mask &= ~np.fromiter((text in auto for text in layouts), bool, self.size)
+            self._vector_mask = mask
         return self._vector_mask
 
     def fields(self, row: int) -> dict[str, str]:
@@ -213,8 +219,7 @@ def _llm_columns(table: _Table) -> LlmColumns:
     return LlmColumns(metric, batch, numbers("input_tokens"), numbers("output_tokens"))
 
 
-def _columns(table: _Table, rows: list[int]) -> LlmColumns:
-    index = np.array(rows)
+def _columns(table: _Table, index: NDArray[np.intp]) -> LlmColumns:
     whole = table.llm_columns()
     return LlmColumns(
         whole.metric[index],
@@ -238,14 +243,14 @@ def _texts(values: NDArray[np.float64]) -> list[str]:
 
 
 def _vector_results(
-    vector: VectorisedRuntime, rows: list[int], table: _Table, results: list[Result]
+    vector: VectorisedRuntime, index: NDArray[np.intp], table: _Table, results: list[Result]
 ) -> None:
-    columns = _columns(table, rows)
+    columns = _columns(table, index)
     found = evaluate_columns(vector, columns)
     ok = found.reason == OK
     lows, highs = _bands(vector, columns.metric[ok], found.values[ok])
     texts = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), strict=True)
-    for row, (value, low, high) in zip(np.array(rows)[ok].tolist(), texts, strict=True):
+    for row, (value, low, high) in zip(index[ok].tolist(), texts, strict=True):
         results[row] = (value, low, high, "")
     failed = ~ok
     if not failed.any():
@@ -259,7 +264,7 @@ def _vector_results(
         found.fitting[failed].tolist(),
         strict=True,
     )
-    for row, key in zip(np.array(rows)[failed].tolist(), keys, strict=True):
+    for row, key in zip(index[failed].tolist(), keys, strict=True):
         result = messages.get(key)
         if result is None:
             message = _one_line(reason_message(vector.runtime, *key))
@@ -292,25 +297,22 @@ def _predict_group(
     except GpuAtlasError as error:
         _fail(rows, str(error), results)
         return
-    vector_rows: list[int] = []
+    index = np.array(rows)
+    vector_index = index[:0]
     if not isinstance(model, DiffusionArch | OcrArch):
-        index = np.array(rows)
-        vector_rows = index[table.vectorised_metric()[index]].tolist()
-        layouts = table.columns["layout"]  # serving in the best layout: the row path
-        vector_rows = [r for r in vector_rows if layouts[r].lower() != "auto"]
-    if len(vector_rows) < len(rows):
-        chosen = set(vector_rows)
-        for row in rows:
-            if row not in chosen:
-                results[row] = row_path.result(row)
-    if not vector_rows:
+        vector_index = index[table.vectorised_metric()[index]]
+    if len(vector_index) < len(index):
+        others = index if not len(vector_index) else index[~table.vectorised_metric()[index]]
+        for row in others.tolist():
+            results[row] = row_path.result(row)
+    if not len(vector_index):
         return
     try:
         vector = vector_for(first)
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
-        _fail(vector_rows, str(error), results)
+        _fail(vector_index.tolist(), str(error), results)
         return
-    _vector_results(vector, vector_rows, table, results)
+    _vector_results(vector, vector_index, table, results)
 
 
 def _fail(rows: list[int], message: str, results: list[Result]) -> None:
