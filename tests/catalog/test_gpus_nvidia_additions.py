@@ -165,7 +165,7 @@ def test_blackwell_geforce_derivation_reproduces_nvidias_ai_tops(gpu_id: str, ai
 @pytest.mark.parametrize(
     "gpu_id, empty_fields",
     [
-        ("dgx-spark-gb10", ("fp16_dense_tflops", "bf16_dense_tflops", "fp8_dense_tflops")),
+        ("dgx-spark-gb10", ("int8_dense_tops", "tf32_dense_tflops")),
         ("jetson-agx-thor", ("fp16_dense_tflops", "fp32_tflops")),
         ("gtx-1080-ti", ("fp16_dense_tflops", "int8_dense_tops")),
         ("b300", ("int8_dense_tops",)),
@@ -177,6 +177,14 @@ def test_unpublished_figures_are_empty_and_the_note_says_so(
     gpu = gpu_by_id(gpu_id)
     assert all(getattr(gpu, field) is None for field in empty_fields)
     assert any(word in gpu.notes for word in ("EMPTY", "empty", "publishes no", "left empty"))
+
+
+def test_gb10_16_bit_rates_are_derived_from_the_fp4_headline_and_say_so() -> None:
+    """1 PFLOP FP4 with sparsity = 500 dense; Blackwell FP4 : FP8 : FP16 = 4 : 2 : 1."""
+    spark = gpu_by_id("dgx-spark-gb10")
+    assert (spark.fp16_dense_tflops, spark.bf16_dense_tflops) == (125.0, 125.0)
+    assert spark.fp8_dense_tflops == 250.0
+    assert "DERIVED" in spark.notes and "62.5" in spark.notes
 
 
 def test_pascal_cards_have_no_tensor_cores_and_only_fp32() -> None:

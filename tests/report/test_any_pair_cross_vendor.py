@@ -221,15 +221,17 @@ def test_the_macs_memory_is_its_gpu_usable_share(fresh_data_dir: Path) -> None:
 def test_a_chip_without_published_throughput_says_why_it_has_no_llm_figures(
     fresh_data_dir: Path,
 ) -> None:
-    inference = _section(comparison_of("dgx-spark-gb10", "Apple M4 Max (40-core GPU)"), "inference")
+    inference = _section(
+        comparison_of("jetson-agx-thor", "Apple M4 Max (40-core GPU)"), "inference"
+    )
     reasons = [
         s.words["reason"]
         for s in inference.statements
         if s.template.startswith("No modelled LLM speed")
     ]
-    # The DGX Spark's GB10 has no published dense 16-bit rate; the M4 Max's rate is derived
-    # from its GPU cores and clock (gpus_apple.toml), so only the Spark's side lacks figures.
-    assert any("dgx-spark-gb10" in r and "throughput" in r for r in reasons)
+    # Jetson Thor has no published dense 16-bit rate; the M4 Max's rate is derived from its
+    # GPU cores and clock (gpus_apple.toml), so only the Thor's side lacks figures.
+    assert any("jetson-agx-thor" in r and "throughput" in r for r in reasons)
     assert not any("apple-m4-max-40c" in r for r in reasons)
 
 
