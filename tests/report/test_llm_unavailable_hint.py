@@ -19,4 +19,4 @@ def test_the_side_that_fits_a_smaller_format_is_told_which(fresh_data_dir: Path)
     assert by_side["RTX 5090"].words["fitting"] == ""
     text = " ".join(render_text(comparison, width=200).replace("│", " ").split())
     assert "in awq-int4 it fits (pass --weights awq-int4)" in text
-    assert "no smaller format worth considering fits either" in text
+    assert "no format the engine loads fits either" in text

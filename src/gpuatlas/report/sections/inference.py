@@ -4,6 +4,7 @@ cost from its own modelled throughput."""
 
 from __future__ import annotations
 
+from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_weights import formats_worth_considering
 from gpuatlas.numbers import format_given
 from gpuatlas.performance.engine_specs import engine_text_profile
@@ -112,12 +113,14 @@ def unavailable_statements(
 
 
 def _fitting_format(side: SideProfile, context: ReportContext) -> str | None:
-    """The first format worth considering (FP8, AWQ … as plan weighs them) that the side's
-    engine loads and that fits at one 2K-token stream, as the VRAM-fit table says."""
+    """The first format worth considering (FP8, AWQ … as plan weighs them), else the engine's
+    most precise format (GGUF Q8_0 before Q4_K_M on llama.cpp), that fits at one 2K-token
+    stream, as the VRAM-fit table says."""
     current = focus_weights(context)
     engine_formats = engine_text_profile(side.engine.engine).formats
-    candidates = formats_worth_considering(weights_choice(context.options), engine_formats)
-    for format_id in candidates:
+    considered = formats_worth_considering(weights_choice(context.options), engine_formats)
+    by_precision = sorted(engine_formats, key=_bits_per_weight, reverse=True)  # llama.cpp: Q8_0…
+    for format_id in dict.fromkeys([*considered, *by_precision]):
         if format_id == current:
             continue
         fit = side.fit(focus_model(context), format_id, context.options.engine)
@@ -126,12 +129,20 @@ def _fitting_format(side: SideProfile, context: ReportContext) -> str | None:
     return None
 
 
+def _bits_per_weight(format_id: str) -> float:
+    found = find_format(format_id)
+    return found.model_bits_per_weight if found is not None else 0.0
+
+
 def _smaller_format_hint(reason: str, fitting: str | None) -> str:
     if "does not fit" not in reason:
         return ""
     if fitting is not None:
         return "; in {fitting} it fits (pass --weights {fitting})"
-    return "; no smaller format worth considering fits either (the VRAM-fit table lists them)"
+    return (
+        "; no format the engine loads fits either (the VRAM-fit table lists them; --weights "
+        "picks another)"
+    )
 
 
 def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
