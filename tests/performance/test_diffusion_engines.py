@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from typer.testing import CliRunner
 
+from gpuatlas.cli.main import app
 from gpuatlas.performance import api
 from gpuatlas.performance.calibration_table import current_calibration, using_calibration
 from gpuatlas.performance.media.diffusion import gain_source_engine
@@ -62,3 +64,13 @@ def test_a_fitted_compiled_level_with_more_host_time_than_eager_is_capped_at_eag
     with using_calibration(replace(calibration, groups=groups, version="test-host-time")):
         compiled = _s_per_image("rtx-4090", variant="torch.compile")
         assert compiled <= _s_per_image("rtx-4090") * (1 + 1e-9)
+
+
+def test_the_text_answer_prints_the_notes_the_json_has() -> None:
+    arguments = ["predict", "diffusion", "rtx-4090", "flux.1-dev", "-w", "fp32"]
+    text = CliRunner().invoke(app, arguments, env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    flat = " ".join(text.output.split())
+    for note in api.predict_diffusion("rtx-4090", "flux.1-dev", weights="fp32").notes:
+        assert " ".join(note.split()) in flat  # offload, TF32 default, assumed setup
+    assert "sequential CPU offload" in flat and "cudnn.allow_tf32" in flat
