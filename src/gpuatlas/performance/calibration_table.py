@@ -143,13 +143,20 @@ class Calibration:
     covered: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def family_priors(self, hardware: str) -> tuple[float, float]:
-        """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm')."""
+        """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm'): the
+        class's own entry where the priors list one ('blackwell/gddr'), else its family's."""
         family = hardware.split("/")[0]
         memory = self.eta_memory_prior_by_family.get(
-            family, model_constant("calibration_fallback", "eta_memory_prior")
+            hardware,
+            self.eta_memory_prior_by_family.get(
+                family, model_constant("calibration_fallback", "eta_memory_prior")
+            ),
         )
         compute = self.eta_compute_prior_by_family.get(
-            family, model_constant("calibration_fallback", "eta_compute_prior")
+            hardware,
+            self.eta_compute_prior_by_family.get(
+                family, model_constant("calibration_fallback", "eta_compute_prior")
+            ),
         )
         return memory, compute
 
