@@ -18,7 +18,7 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.numbers import format_fraction, format_number
+from gpuatlas.numbers import format_fraction, format_given, format_number
 
 
 def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
@@ -448,7 +448,12 @@ def predict_ocr_command(
 def predict_train_command(
     system: str = typer.Argument(..., help="e.g. '4x rtx-4090' or '2x a100-80gb-sxm'."),
     model: str = typer.Argument(...),
-    tokens: float = typer.Option(_train("tokens"), "--tokens", help="Training budget in tokens."),
+    tokens: float = typer.Option(
+        _train("tokens"),
+        "--tokens",
+        help="Training budget in tokens (1e9 = one billion).",
+        show_default=format_given(_train("tokens")),
+    ),
     method: str = typer.Option(_train("method"), "--method", help="full, lora or qlora."),
     precision: str = typer.Option(_train("precision"), "--precision"),
     recompute: bool | None = typer.Option(
