@@ -56,3 +56,21 @@ def test_request_fields_of_every_answer_are_read() -> None:
     assert [entry["read_as"] for entry in name_assumptions(["V100", "rtx-4090", "nonsense"])] == [
         "v100-16gb-sxm2"
     ]
+
+
+def test_an_error_on_a_default_variant_says_how_the_name_was_read() -> None:
+    # llama-2-13b in fp16 (26 GB) does not fit the 16 GB V100 the bare name is read as
+    result = runner.invoke(app, ["predict", "llm", "V100", "llama-2-13b", "--engine", "hf"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "does not fit on v100-16gb-sxm2" in text
+    assert "note: V100 read as V100 16GB SXM2" in text and "v100-32gb-sxm2 (32 GB)" in text
+
+
+def test_a_json_error_carries_the_name_assumptions() -> None:
+    arguments = ["predict", "llm", "V100", "llama-2-13b", "--engine", "hf", "--json"]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == "gpuatlas.error/1"
+    assert [entry["read_as"] for entry in document["name_assumptions"]] == ["v100-16gb-sxm2"]

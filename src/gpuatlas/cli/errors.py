@@ -25,11 +25,14 @@ class _Invocation:
     """What the root command saw on its command line (set by cli.main before dispatch)."""
 
     json_requested = False
+    arguments: tuple[str, ...] = ()
 
 
 def note_arguments(arguments: list[str]) -> None:
-    """Remember whether this invocation asked for JSON (called by the root command group)."""
+    """Remember whether this invocation asked for JSON, and its words (called by the root
+    command group)."""
     _Invocation.json_requested = "--json" in arguments
+    _Invocation.arguments = tuple(arguments)
 
 
 def wants_json(arguments: list[str]) -> bool:
@@ -45,10 +48,23 @@ def error_document(error: GpuAtlasError) -> dict[str, object]:
     return answer_error_document(error)
 
 
+def _name_assumptions(arguments: list[str]) -> list[dict[str, object]]:
+    """The GPU names of the command line read as a family's default variant ("V100"): an error
+    such as "does not fit" may be the variant's, so it is said with the error."""
+    from gpuatlas.app.name_notes import name_assumptions
+
+    return name_assumptions(word for word in arguments if not word.startswith("-"))
+
+
 def report_user_error(error: GpuAtlasError) -> None:
-    """Print a user error as JSON (under --json) or as a red message on standard error."""
+    """Print a user error as JSON (under --json) or as a red message on standard error, with
+    the GPU-name assumptions of the command line."""
+    assumed = _name_assumptions(list(_Invocation.arguments or sys.argv[1:]))
     if wants_json(sys.argv[1:]):
-        typer.echo(json.dumps(error_document(error), indent=2, ensure_ascii=False))
+        document = error_document(error)
+        if assumed:
+            document["name_assumptions"] = assumed
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         from rich.console import Console  # loaded only when there is an error to show
         from rich.text import Text
@@ -56,7 +72,10 @@ def report_user_error(error: GpuAtlasError) -> None:
         # The message is data, not markup ("FLUX.1 [dev]" stays), and is not hard-wrapped: a
         # path or a name is never split across lines (the terminal wraps long lines itself).
         message = Text.assemble(("error:", "bold red"), " ", str(error))
-        Console(stderr=True, soft_wrap=True).print(message, highlight=False)
+        console = Console(stderr=True, soft_wrap=True)
+        console.print(message, highlight=False)
+        for entry in assumed:
+            console.print(f"note: {entry['note']}", markup=False, highlight=False)
 
 
 def usage_error_document(error: typer.TyperException) -> dict[str, object]:
