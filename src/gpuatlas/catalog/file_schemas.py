@@ -10,7 +10,7 @@ record back into the catalog type.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal, TypeVar, get_type_hints
 
@@ -19,9 +19,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     create_model,
-    field_validator,
+    model_validator,
 )
 
 from gpuatlas.catalog.field_meanings import file_key, meaning_of
@@ -33,7 +32,7 @@ SchemaField = tuple[str, Any, Any]  # (file name, type, pydantic FieldInfo)
 def file_schema(
     record_type: type,
     config: ConfigDict,
-    validators: Mapping[str, Callable[..., Any]] | None = None,
+    validators: Mapping[str, Any] | None = None,
     file_only: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> type[BaseModel]:
     """The pydantic model of one record of a data file holding `record_type` values;
@@ -52,23 +51,28 @@ def file_schema(
 
 
 def csv_file_schema(
-    record_type: type, validators: Mapping[str, Callable[..., Any]] | None = None
+    record_type: type, validators: Mapping[str, Any] | None = None
 ) -> type[BaseModel]:
     """The schema of one CSV row: cells stripped, columns the type does not declare ignored,
     and an empty cell of an optional column taken as the declared default."""
-    optional = [name for name, _, info in _schema_fields(record_type) if not info.is_required()]
-    blank_is_default = field_validator(*optional, mode="before")(_blank_means_default)
+    optional = frozenset(
+        name for name, _, info in _schema_fields(record_type) if not info.is_required()
+    )
+
+    def blank_means_default(cls: type[BaseModel], row: object) -> object:
+        """Drop the row's empty optional cells (one pass per row: a file has thousands)."""
+        if not isinstance(row, dict):
+            return row
+        return {k: v for k, v in row.items() if k not in optional or v not in ("", None)}
+
     return file_schema(
         record_type,
         ConfigDict(extra="ignore", str_strip_whitespace=True),
-        {**(validators or {}), "blank_means_default": blank_is_default},
+        {
+            **(validators or {}),
+            "blank_means_default": model_validator(mode="before")(blank_means_default),
+        },
     )
-
-
-def _blank_means_default(cls: type[BaseModel], value: object, info: ValidationInfo) -> object:
-    if value not in ("", None):
-        return value
-    return cls.model_fields[str(info.field_name)].get_default(call_default_factory=True)
 
 
 @cache
@@ -86,7 +90,13 @@ def _nested_type(record_type: type, declared: dataclasses.Field[Any]) -> type | 
     )
 
 
-def _schema_fields(record_type: type) -> Iterator[SchemaField]:
+@cache
+def _schema_fields(record_type: type) -> tuple[SchemaField, ...]:
+    """The file's fields of `record_type`, computed once per type."""
+    return tuple(_declared_schema_fields(record_type))
+
+
+def _declared_schema_fields(record_type: type) -> Iterator[SchemaField]:
     for declared in dataclasses.fields(record_type):
         nested = _nested_type(record_type, declared)
         if nested is not None:
@@ -125,20 +135,31 @@ def required_file_columns(record_type: type) -> tuple[str, ...]:
 def build(record_type: type[Built], record: BaseModel, **loader_values: Any) -> Built:
     """The catalog value of a validated record; `loader_values` set (or replace) fields the
     loader knows (`origin`, `gpu_id` resolved from the file's GPU name)."""
-    values = _values(record_type, record)
+    values = _values(record_type, vars(record))  # a pydantic model keeps its fields in __dict__
     values.update(loader_values)
     return record_type(**values)
 
 
-def _values(record_type: type, record: BaseModel) -> dict[str, Any]:
-    values: dict[str, Any] = {}
+BuildStep = tuple[str, str, type | None]  # (attribute, file name, nested dataclass or None)
+
+
+@cache
+def _build_steps(record_type: type) -> tuple[BuildStep, ...]:
+    """Where each field of `record_type` comes from in a record, computed once per type (a
+    catalog file has hundreds of records)."""
+    steps: list[BuildStep] = []
     for declared in dataclasses.fields(record_type):
         nested = _nested_type(record_type, declared)
-        if nested is not None:
-            values[declared.name] = nested(**_values(nested, record))
-        elif meaning_of(declared).in_file:
-            values[declared.name] = getattr(record, file_key(declared))
-    return values
+        if nested is not None or meaning_of(declared).in_file:
+            steps.append((declared.name, file_key(declared), nested))
+    return tuple(steps)
+
+
+def _values(record_type: type, written: dict[str, Any]) -> dict[str, Any]:
+    return {
+        attribute: written[key] if nested is None else nested(**_values(nested, written))
+        for attribute, key, nested in _build_steps(record_type)
+    }
 
 
 def validated_tables(

@@ -4,7 +4,6 @@ from the one declaration of a price's fields (`price_snapshot.PriceSnapshot`).""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -42,5 +41,5 @@ def load_price_file(path: Path, origin: str = "user") -> list[PriceSnapshot]:
 
 
 def _snapshot(row: BaseModel, origin: str) -> PriceSnapshot:
-    written = build(PriceSnapshot, row, origin=origin)  # gpu_id: the name the file writes
-    return replace(written, gpu_id=resolve_gpu(written.gpu_id).id)
+    gpu_id = resolve_gpu(vars(row)["gpu"]).id  # the file writes a GPU name in column gpu
+    return build(PriceSnapshot, row, origin=origin, gpu_id=gpu_id)

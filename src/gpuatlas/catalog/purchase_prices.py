@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -151,8 +151,8 @@ def _consistency_problems(row: PurchasePrice) -> list[tuple[str, str]]:
 
 
 def _observation(row: BaseModel, origin: str) -> PurchasePrice:
-    written = build(PurchasePrice, row, origin=origin)  # gpu_id: the name the file writes
-    return replace(written, gpu_id=resolve_gpu(written.gpu_id).id)
+    gpu_id = resolve_gpu(vars(row)["gpu"]).id  # the file writes a GPU name in column gpu
+    return build(PurchasePrice, row, origin=origin, gpu_id=gpu_id)
 
 
 def _duplicate_problems(observations: list[tuple[int, PurchasePrice]]) -> list[str]:
