@@ -341,9 +341,11 @@ def main() -> None:
         print(
             "\nHeld-out set (sources the calibration never reads; fitted on every packaged row)\n"
         )
-        print(
-            "\n".join(holdout_report(held_out, predict_all(observations(held_out), fitted), errors))
-        )
+        held_found = predict_all(observations(held_out), fitted)
+        print("\n".join(holdout_report(held_out, held_found, errors)))
+        if arguments.residuals:
+            print("\nHeld-out residuals (worst first; read to report, never to fit)\n")
+            print("\n".join(residual_lines(held_found, arguments.residuals)))
     written = load_written(arguments.written)
     if written.total:
         fitted = fit_calibration(rows, base, "all-packaged-rows")

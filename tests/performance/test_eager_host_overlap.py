@@ -1,5 +1,6 @@
 """Eager engines launch each layer's kernels from the host while the GPU works: a decode step
-waits for the longer of host and GPU time (engines.toml host_overlaps_gpu)."""
+waits for the longer of host and GPU time (engines.toml host_overlaps_gpu); vLLM before CUDA
+graphs (0.2.7) is that kind of engine: the same kernels, launched from Python."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from dataclasses import replace
 
 import pytest
 
+from gpuatlas.calibration.fitting import case_from_row, observe
+from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.performance import api
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import engine_profile
 from gpuatlas.performance.llm.predict import llm_runtime
 
 A100 = "a100-80gb-sxm"
@@ -42,3 +47,46 @@ def test_an_overlapping_engine_waits_for_the_longer_of_host_and_gpu() -> None:
         core = summed - adding.decode_overhead_s - batch * adding.engine.sequence_overhead_us * 1e-6
         hidden = summed - eager.decode_step_s(batch, 1000)
         assert hidden == pytest.approx(min(core, host_s))
+
+
+def test_vllm_before_cuda_graphs_is_the_eager_generation() -> None:
+    assert engine_profile("vllm", version="0.2.6").id == "vllm-eager"
+    assert engine_profile("vllm", version="0.2.7").id == "vllm"
+    assert engine_profile("vllm", version="0.9.1").id == "vllm"
+    eager = resolve_engine("vllm-eager")
+    assert eager.host_overlaps_gpu and eager.layer_overhead_ms > 0
+    assert resolve_engine("vllm").layer_overhead_ms == 0
+
+
+def test_rows_run_with_enforce_eager_use_the_eager_generation() -> None:
+    rows = [r for r in load_measurements() if r.variant and "enforce-eager" in r.variant]
+    assert rows
+    assert {case_from_row(r).engine for r in rows} == {"vllm-eager"}
+
+
+def test_eager_decode_is_slower_by_the_host_time_the_gpu_does_not_cover() -> None:
+    # same calibrated levels, only the engine's behaviour differs
+    eager = llm_runtime(A100, "llama-2-7b", "fp16", "vllm 0.2.6")
+    graphs = replace(eager, engine=resolve_engine("vllm"))
+    host_s = 0.7e-3 * 32  # layer_overhead_ms x 32 layers
+    assert eager.engine_host_s == pytest.approx(host_s)
+    for batch in (1, 64):
+        plain = graphs.decode_step_s(batch, 1000)
+        core = plain - graphs.decode_overhead_s - batch * graphs.engine.sequence_overhead_us * 1e-6
+        slower = eager.decode_step_s(batch, 1000) - plain
+        assert slower == pytest.approx(max(0.0, host_s - core))
+    assert eager.decode_step_s(1, 1000) > graphs.decode_step_s(1, 1000) * 1.3
+
+
+def test_version_changes_the_answer_a_user_gets() -> None:
+    old = api.predict_llm(A100, "llama-2-7b", "fp16", "vllm 0.2.6", batch=1, **_LENGTHS)
+    new = api.predict_llm(A100, "llama-2-7b", "fp16", "vllm 0.2.7", batch=1, **_LENGTHS)
+    assert old.engine == "vllm-eager" and new.engine == "vllm"
+    assert old.decode_tok_s.value < 0.8 * new.decode_tok_s.value
+
+
+def test_eager_rows_calibrate_the_levels_of_the_engine_whose_kernels_they_run() -> None:
+    row = next(r for r in load_measurements() if r.variant and "enforce-eager" in r.variant)
+    observation = observe(row)
+    assert observation is not None
+    assert observation.case.engine == "vllm-eager" and observation.engine == "vllm"

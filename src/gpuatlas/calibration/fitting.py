@@ -85,6 +85,8 @@ def case_from_row(row: MeasuredRow) -> Case:
     engine = _row_engine(row)
     if "static-batching" in variant_parts(row.variant) and engine == "tensorrt-llm":
         engine = "tensorrt-llm-0.x"
+    if "enforce-eager" in variant_parts(row.variant) and engine == "vllm":
+        engine = "vllm-eager"  # CUDA graphs off: the eager generation's behaviour
     return Case(
         gpu=row.gpu,
         gpu_count=row.gpu_count,
@@ -143,12 +145,27 @@ def observe(row: MeasuredRow) -> Observation | None:
         kind = "serving_ttft"  # measured under load, not a static batch: reported, not fitted
     if isinstance(model, DiffusionArch):
         pclass = "unet" if model.denoiser_type == "unet" else "dit"
-    engine = case_from_row(row).engine
+    engine = _levels_engine(case_from_row(row).engine)
     engine = image_engine(engine, row.variant) if isinstance(model, DiffusionArch) else engine
     engine = "pytorch" if kind == "train" else engine
     gpu = gpu_by_id(row.gpu)
     hardware = image_calibration_class(gpu) if kind == "image" else hardware_class(gpu)
     return Observation(row, case_from_row(row), kind, engine, hardware, pclass, model.family)
+
+
+def _profile_engine(item: Observation) -> str:
+    """The engine profile an LLM row runs (its levels may be another's: `_levels_engine`)."""
+    return item.case.engine if item.kind in ("decode", "prefill", "serving") else item.engine
+
+
+def _levels_engine(engine: str) -> str:
+    """The engine whose levels a row calibrates: its own, or its parent's for a profile that
+    runs the parent's kernels (engines.toml shares_levels: vLLM without CUDA graphs)."""
+    try:
+        profile = resolve_engine(engine)
+    except GpuAtlasError:
+        return engine
+    return profile.calibrate_from if profile.shares_levels and profile.calibrate_from else engine
 
 
 def observations(rows: Iterable[MeasuredRow]) -> list[Observation]:
@@ -554,6 +571,7 @@ def coverage(items: Sequence[Observation]) -> dict[str, frozenset[str]]:
     covered: dict[str, set[str]] = {}
     for item in items:
         covered.setdefault(f"{item.kind}:gpu", set()).add(item.row.gpu)
-        covered.setdefault(f"{item.kind}:engine", set()).add(item.engine)
+        engines = {item.engine, _profile_engine(item)}
+        covered.setdefault(f"{item.kind}:engine", set()).update(engines)
         covered.setdefault(f"{item.kind}:model_family", set()).add(item.model_family)
     return {key: frozenset(values) for key, values in covered.items()}

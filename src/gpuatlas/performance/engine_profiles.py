@@ -53,6 +53,7 @@ class EngineProfile:
     before_month: str = ""
     calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
     host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
+    shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
 
     @property
     def engine(self) -> str:
@@ -95,6 +96,7 @@ class _EngineRecord(BaseModel):
     before_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
     calibrate_from: str = ""
     host_overlaps_gpu: bool = False
+    shares_levels: bool = False
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:
