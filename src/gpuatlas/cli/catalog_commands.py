@@ -219,6 +219,18 @@ def show_system(
     for label, value in system_rows(system):
         table.add_row(label, value)
     console.print(table)
+    for line in system_sources(system):  # printed as data: a source may hold brackets
+        console.print(line, style="dim", markup=False, highlight=False)
+
+
+def system_sources(system: GpuSystem) -> list[str]:
+    """Where the system's figures come from: the GPU's datasheet and each link's source."""
+    lines = [f"GPU source: {system.gpu.source} (as of {system.gpu.as_of})"]
+    if system.link is not None:
+        lines.append(f"link source: {system.link.source}")
+    if system.network is not None:
+        lines.append(f"network source: {system.network.source}")
+    return lines
 
 
 def system_rows(system: GpuSystem) -> list[tuple[str, str]]:
