@@ -13,6 +13,8 @@ from gpuatlas.calibration.written_rows import (
 )
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.performance.api import predict_llm
+from gpuatlas.performance.engine_specs import parse_engine_spec
 
 ROW = {
     "gpu": "A100",
@@ -89,3 +91,28 @@ def test_mlx_community_checkpoints_carry_their_mlx_format() -> None:
     assert half.format_id == "bf16"
     bnb = resolve_model_reference("unsloth/Llama-3.2-3B-Instruct-bnb-4bit", False)
     assert bnb.format_id == "nf4"  # not MLX: bitsandbytes' 4-bit
+
+
+def test_fastchat_runs_its_default_worker_s_engine() -> None:
+    row = _resolved(engine="FastChat")
+    assert (row.gpu, row.engine) == ("a100-80gb-sxm", "transformers")
+    assert parse_engine_spec("fastchat.serve.vllm_worker").engine == "vllm"
+
+
+def test_mlx_lm_runs_its_own_quantised_formats() -> None:
+    estimate = predict_llm(
+        "apple-m3-max-40c",
+        "llama-3.1-8b",
+        weights="mlx-4bit",
+        engine="mlx-lm",
+        batch=1,
+        input_tokens=128,
+        output_tokens=128,
+    )
+    assert estimate.decode_tok_s.value > 0
+
+
+def test_every_packaged_written_row_resolves_its_names() -> None:
+    written = load_written()
+    assert written.total == 151
+    assert [row.grouped_reason for row in written.unresolved] == []
