@@ -61,27 +61,19 @@ class FieldMeaning:
 
 
 PLAIN = FieldMeaning()
+OPTION_NAMES = frozenset(FieldMeaning.__slots__) - {"label", "unit", "checks"}
 
 
-def meaning(
-    label: str = "",
-    unit: str = "",
-    *,
-    column: str = "",
-    file_key: str = "",
-    in_file: bool = True,
-    required_in_file: bool = False,
-    choices: tuple[str, ...] = (),
-    **checks: object,
-) -> dict[str, FieldMeaning]:
-    """A dataclass field's metadata declaring its meaning; an unknown check is a TypeError."""
+def meaning(label: str = "", unit: str = "", **details: Any) -> dict[str, FieldMeaning]:
+    """A dataclass field's metadata declaring its meaning: `details` are `FieldMeaning`'s other
+    attributes (column, file_key, …) and the file checks (gt=0, pattern=…); any other name is a
+    TypeError."""
+    checks = {name: value for name, value in details.items() if name not in OPTION_NAMES}
     if not CHECK_NAMES.issuperset(checks):
         unknown = sorted(set(checks) - CHECK_NAMES)
         raise TypeError(f"unknown field check(s) {unknown}; known: {sorted(CHECK_NAMES)}")
-    declared = FieldMeaning(
-        label, unit, column, file_key, in_file, required_in_file, choices, tuple(checks.items())
-    )
-    return {METADATA_KEY: declared}
+    options = {name: value for name, value in details.items() if name in OPTION_NAMES}
+    return {METADATA_KEY: FieldMeaning(label, unit, checks=tuple(checks.items()), **options)}
 
 
 def meaning_of(declared_field: dataclasses.Field[Any]) -> FieldMeaning:
