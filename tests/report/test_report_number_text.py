@@ -9,7 +9,9 @@ import re
 from gpuatlas.report import Comparison
 from gpuatlas.report.categories import format_p
 from gpuatlas.report.context import ReportOptions
-from gpuatlas.report.phrasing import STYLERS
+from gpuatlas.report.document import Provenance, Quantity
+from gpuatlas.report.focus import modelled_comparison
+from gpuatlas.report.phrasing import STYLERS, render_statement
 from gpuatlas.report.sections.inference import P95_TTFT_TARGET_MS
 
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
@@ -49,3 +51,18 @@ def test_a_sign_test_p_reads_the_same_in_the_table_and_in_the_sentence() -> None
     # the category sentence writes {p:num} (0.727); the category table wrote 0.73
     assert format_p(0.727) == f"p = {STYLERS['num'](0.727)}" == "p = 0.727"
     assert format_p(0.0004) == "p < 0.001"
+
+
+def _usd(value: float) -> Quantity:
+    return Quantity(value, "USD", Provenance(kind="computed", source="test"))
+
+
+def test_a_cost_lead_is_visible_in_the_amounts_it_compares() -> None:
+    # 1.13× apart but both "$0.02" to the cent: written to 3 significant digits instead
+    close = modelled_comparison("Cost", "A", "B", _usd(0.0215), _usd(0.0243), False, "usd")
+    assert close is not None
+    assert "A ahead by 1.13× on point estimates — A $0.0215 vs B $0.0243;" in (
+        render_statement(close)
+    )
+    apart = modelled_comparison("Cost", "A", "B", _usd(0.12), _usd(0.07), False, "usd")
+    assert apart is not None and "A $0.12 vs B $0.07;" in render_statement(apart)

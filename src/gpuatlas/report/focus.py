@@ -24,6 +24,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.context import ReportContext, ReportOptions
 from gpuatlas.report.document import Provenance, Quantity, Statement
+from gpuatlas.report.phrasing import format_usd
 from gpuatlas.report.quantities import computed
 
 DEFAULT_MODEL = "llama-3.1-8b"
@@ -163,8 +164,14 @@ def modelled_comparison(
             "the table."
         )
         return Statement(kind="fact", template=template, numbers=numbers, words=words)
+    pair = "{a} {x:" + style + "} vs {b} {y:" + style + "}{unit}"
+    if style == "usd" and format_usd(a.value) == format_usd(b.value):
+        # a lead of more than 5% between two amounts the cent rounds alike ($0.02 vs $0.02):
+        # both to 3 significant digits, so the numbers show the lead the sentence names
+        pair = "{a} ${x:num} vs {b} ${y:num}{unit}"
     template = (
         "{what} (modelled): {leader} ahead by {ratio:ratio} on point estimates — "
-        "{a} {x:" + style + "} vs {b} {y:" + style + "}{unit}; ranges in the table."
+        + pair
+        + "; ranges in the table."
     )
     return Statement(kind="fact", template=template, numbers=numbers, words=words)
