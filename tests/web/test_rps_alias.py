@@ -46,3 +46,26 @@ def test_the_planner_form_asks_for_rps(client: TestClient) -> None:
     page = client.get("/plan/plan", params=[*PLAN, ("requests_per_s", "2")])
     assert page.status_code == 200
     assert 'name="rps"' in page.text and 'name="requests_per_s"' not in page.text
+
+
+def test_a_rate_too_small_to_plan_is_a_clear_422_not_a_server_error(client: TestClient) -> None:
+    # 5e-324 req/s once divided by zero where the simulation drew its arrival gaps
+    tiny = client.get("/fleet.json", params=[*FLEET, ("rps", "5e-324")])
+    assert tiny.status_code == 422
+    assert tiny.json()["problems"] == [
+        "request rate must be ≥ 1e-06 req/s (one request in 11.6 days), got 4.94066e-324"
+    ]
+    shares = [("models", "llama-3.1-8b=0.999999"), ("models", "qwen2.5-7b=0.000001")]
+    starved = client.get("/fleet.json", params=[*shares, ("gpus", "rtx-4090"), ("rps", "0.5")])
+    assert starved.status_code == 422
+    assert starved.json()["problems"] == [
+        "qwen2.5-7b gets 5e-07 req/s of the traffic; a plan needs ≥ 1e-06"
+    ]
+    plan = client.get("/plan/plan.json", params=[*PLAN, ("rps", "1e-9")])
+    assert plan.status_code == 422
+
+
+def test_the_schema_documents_the_smallest_rate(client: TestClient) -> None:
+    parameters = client.get("/openapi.json").json()["paths"]["/fleet.json"]["get"]["parameters"]
+    [rps] = [p for p in parameters if p["name"] == "rps"]
+    assert rps["required"] and rps["schema"]["minimum"] == 1e-6

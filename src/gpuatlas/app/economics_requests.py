@@ -21,7 +21,13 @@ from gpuatlas.catalog.models import resolve_model, resolve_model_reference
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
-from gpuatlas.economics.fleet import FleetPlan, ModelShare, plan_fleet, share_problems
+from gpuatlas.economics.fleet import (
+    FleetPlan,
+    ModelShare,
+    plan_fleet,
+    share_problems,
+    share_rate_problems,
+)
 from gpuatlas.economics.offer_costs import can_host
 from gpuatlas.economics.planning import Plan, fixed_replica_options, plan_options
 from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
@@ -525,7 +531,7 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     formats = [w for w in request.weights if not is_auto(w)]
     formats = weight_format_ids(formats, problems) if formats else ["fp16"]
     shares = parse_shares(request.models, request.weights, problems, request.engine)
-    problems += share_problems(shares)
+    problems += share_problems(shares) + share_rate_problems(shares, request.rps)
     template = Workload(
         "",
         formats[0] if formats else "fp16",

@@ -10,7 +10,7 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
-from gpuatlas.economics.serving_candidate import Slo
+from gpuatlas.economics.serving_candidate import MIN_RPS, Slo
 from gpuatlas.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def arrival_rate_field(description: str, example: float) -> Any:
         validation_alias=AliasChoices("rps", OLD_RPS_NAME),
         le=100_000,
         examples=[example],
-        json_schema_extra=CHECKED_POSITIVE,
+        json_schema_extra={"minimum": MIN_RPS},
         description=f"{description} ({OLD_RPS_NAME}, its name before schema version 2, "
         "is accepted until the next version).",
     )

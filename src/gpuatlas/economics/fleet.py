@@ -15,6 +15,7 @@ from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.planning import Plan, PlanOption, plan_options
 from gpuatlas.economics.serving_candidate import (
+    MIN_RPS,
     Slo,
     SourceFactory,
     Workload,
@@ -64,6 +65,17 @@ def share_problems(shares: Sequence[ModelShare]) -> list[str]:
     if shares and abs(total - 1.0) > 1e-6 and not problems:
         problems.append(f"traffic shares must add up to 1, got {total:g}")
     return problems
+
+
+def share_rate_problems(shares: Sequence[ModelShare], rps: float) -> list[str]:
+    """A model whose share of a valid total rate is below the smallest plannable rate."""
+    if rps < MIN_RPS:
+        return []  # the total rate's own problem says it
+    return [
+        f"{s.model} gets {rps * s.share:g} req/s of the traffic; a plan needs ≥ {MIN_RPS:g}"
+        for s in shares
+        if s.share > 0 and rps * s.share < MIN_RPS
+    ]
 
 
 def plan_fleet(

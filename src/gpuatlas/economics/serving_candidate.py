@@ -37,6 +37,10 @@ from gpuatlas.numbers import format_number
 
 SIMULATED_REQUESTS = 1500
 MAX_REPLICAS = 4096
+# The smallest request rate a serving plan is made for: 1e-6 req/s, one request in 11.6 days.
+# Below it a plan means nothing, and a rate split over replicas can underflow to 0 (a request
+# for 5e-324 req/s divided by zero when the simulation drew its arrival gaps).
+MIN_RPS = 1e-6
 # Below this share of saturation a latency target is "met" only by idling GPUs; the search
 # stops there and calls the configuration too slow for the target.
 MIN_UTILIZATION = economics_constant("serving_simulation", "min_utilization")
@@ -119,6 +123,11 @@ class Workload:
             (
                 self.rps > 0,
                 f"request rate must be > 0 req/s, got {self.rps:g}",
+            ),
+            (
+                self.rps <= 0 or self.rps >= MIN_RPS,
+                f"request rate must be ≥ {MIN_RPS:g} req/s (one request in 11.6 days), "
+                f"got {self.rps:g}",
             ),
             (self.input_tokens >= 1, f"input tokens must be ≥ 1, got {self.input_tokens:g}"),
             (self.output_tokens >= 1, f"output tokens must be ≥ 1, got {self.output_tokens:g}"),
