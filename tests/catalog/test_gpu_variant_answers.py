@@ -74,3 +74,21 @@ def test_a_json_error_carries_the_name_assumptions() -> None:
     document = json.loads(result.stdout)
     assert document["schema_version"] == "gpuatlas.error/1"
     assert [entry["read_as"] for entry in document["name_assumptions"]] == ["v100-16gb-sxm2"]
+
+
+def test_a_fit_names_the_variants_on_which_its_verdict_flips() -> None:
+    # Qwen2.5-32B in bf16 (~66 GB) fits the 80 GB A100 the name is read as, not a 40 GB one
+    document = _json(["fit", "A100", "qwen2.5-32b", "-w", "bf16"])
+    assert document["fits"] is True
+    (assumed,) = document["name_assumptions"]
+    assert assumed["fit_differs_on"] == [
+        {"gpu": "a100-40gb-sxm", "memory_gb": 40.0, "fits": False},
+        {"gpu": "a100-40gb-pcie", "memory_gb": 40.0, "fits": False},
+    ]
+    result = runner.invoke(app, ["fit", "A100", "qwen2.5-32b", "-w", "bf16"])
+    assert "On a100-40gb-sxm (40 GB) it would not fit" in " ".join(result.output.split())
+
+
+def test_a_fit_that_holds_on_every_variant_names_none() -> None:
+    (assumed,) = _json(["fit", "A100", "llama-3.1-8b"])["name_assumptions"]
+    assert assumed["fit_differs_on"] == []

@@ -8,7 +8,7 @@ import math
 from pathlib import PurePath
 from typing import Any
 
-from gpuatlas.app.name_notes import name_assumptions, written_system_names
+from gpuatlas.app.name_notes import document_name_assumptions
 
 SCHEMA_PREFIX = "gpuatlas."
 # The answers whose document changed incompatibly (a key renamed or removed) since /1, with
@@ -34,7 +34,7 @@ def versioned(answer: str, body: dict[str, Any], version: int | None = None) -> 
     of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it), and
     `name_assumptions` when a GPU name of the request was read as a default variant ("A100")."""
     document = plain(body)
-    assumed = name_assumptions(written_system_names(document))
+    assumed = document_name_assumptions(answer, document)
     if assumed and "name_assumptions" not in document:
         document["name_assumptions"] = assumed
     return {

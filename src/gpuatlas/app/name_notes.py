@@ -6,11 +6,13 @@ prints each one's ``note``."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 
+FIT_ANSWER = "fit"
 # The request fields that name GPUs or systems, across the answers (fit/predict: system;
 # compare: a, b; cost/plan/fleet: gpus; tco: systems; gpu/system show: query).
 SYSTEM_FIELDS = ("system", "systems", "gpus", "a", "b", "query")
@@ -59,6 +61,103 @@ def name_assumptions(names: Iterable[str]) -> list[dict[str, Any]]:
     return found
 
 
-def name_notes(names: Iterable[str]) -> list[str]:
-    """The sentences to print: 'A100 read as A100 80GB SXM4 (…); other variants: …'."""
-    return [entry["note"] for entry in name_assumptions(names)]
+def name_notes(names: Iterable[str], fit: FitSetting | None = None) -> list[str]:
+    """The sentences to print: 'A100 read as A100 80GB SXM4 (…); other variants: …' (for a
+    fit answer, with the variants on which its verdict would flip)."""
+    entries = name_assumptions(names)
+    if fit is not None and entries:
+        entries = with_variant_fits(entries, fit)
+    return [entry["note"] for entry in entries]
+
+
+@dataclass(frozen=True)
+class FitSetting:
+    """What a fit answer was computed for, to recompute it on the other variants."""
+
+    model_id: str
+    weights: str
+    engine: str
+    context_tokens: int
+    concurrency: int
+    kv_cache: str
+    gpu_count: int
+    fits: bool
+
+
+def answer_fit_setting(detail: Any, kv_cache: str) -> FitSetting:
+    """The setting of a fit answer's detail (a `MemoryFit`), for the CLI's text view."""
+    return FitSetting(
+        model_id=detail.model_id,
+        weights=detail.weights,
+        engine=detail.engine,
+        context_tokens=detail.context_tokens,
+        concurrency=detail.concurrency,
+        kv_cache=kv_cache,
+        gpu_count=detail.gpu_count,
+        fits=detail.fits,
+    )
+
+
+def fit_setting(document: Mapping[str, Any]) -> FitSetting:
+    """The setting of a fit document (`gpuatlas.fit/1`)."""
+    return FitSetting(
+        model_id=str(document["model_id"]),
+        weights=str(document["weights"]),
+        engine=str(document["engine"]),
+        context_tokens=int(document["context_tokens"]),
+        concurrency=int(document["concurrency"]),
+        kv_cache=str(document.get("request", {}).get("kv_cache", "fp16")),
+        gpu_count=int(document["gpu_count"]),
+        fits=bool(document["fits"]),
+    )
+
+
+def with_variant_fits(entries: list[dict[str, Any]], setting: FitSetting) -> list[dict[str, Any]]:
+    """Each assumption with the other variants of another memory size on which the fit answer
+    flips (`fit_differs_on`), said in its note: 'On a100-40gb-sxm (40 GB) it would not fit.'"""
+    from gpuatlas.performance.api import inference_memory
+
+    enriched: list[dict[str, Any]] = []
+    for entry in entries:
+        flips: list[dict[str, Any]] = []
+        pairs = zip(entry["other_variants"], entry["other_variants_memory_gb"], strict=True)
+        chosen_memory = resolve_system(entry["read_as"]).gpu.memory_gb
+        for gpu_id, memory_gb in pairs:
+            if memory_gb == chosen_memory:
+                continue
+            system = gpu_id if setting.gpu_count == 1 else f"{setting.gpu_count}x {gpu_id}"
+            fits = inference_memory(
+                system,
+                setting.model_id,
+                setting.weights,
+                context_tokens=setting.context_tokens,
+                concurrency=setting.concurrency,
+                kv_cache=setting.kv_cache,
+                engine=setting.engine,
+            ).fits
+            if fits != setting.fits:
+                flips.append({"gpu": gpu_id, "memory_gb": memory_gb, "fits": fits})
+        enriched.append({**entry, "fit_differs_on": flips, "note": _flip_note(entry, flips)})
+    return enriched
+
+
+def _flip_note(entry: Mapping[str, Any], flips: list[dict[str, Any]]) -> str:
+    if not flips:
+        return str(entry["note"])
+    said = [
+        f"{flip['gpu']} ({flip['memory_gb']:g} GB) it would {'' if flip['fits'] else 'not '}fit"
+        for flip in flips
+    ]
+    return f"{entry['note']}. On {'; on '.join(said)}"
+
+
+def document_name_assumptions(answer: str, document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The name assumptions of an answer document; a fit answer also says on which other
+    variants its verdict would flip."""
+    entries = name_assumptions(written_system_names(document))
+    if answer != FIT_ANSWER or not entries or "fits" not in document:
+        return entries
+    try:
+        return with_variant_fits(entries, fit_setting(document))
+    except (GpuAtlasError, KeyError, ValueError):
+        return entries  # a fit the variants cannot recompute keeps the plain note

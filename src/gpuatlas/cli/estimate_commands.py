@@ -143,7 +143,9 @@ def fit_command(
             return
         answer = fit.fit_answer(request, local_files=True)
     render_fit_answer(answer)
-    print_name_notes([system])
+    from gpuatlas.app.name_notes import answer_fit_setting
+
+    print_name_notes([system], answer_fit_setting(answer.detail, request.kv_cache))
 
 
 def _render_training_fit(document: dict[str, Any]) -> None:

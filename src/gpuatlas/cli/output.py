@@ -38,10 +38,11 @@ def new_table(title: str, *columns: str) -> Table:
     return table
 
 
-def print_name_notes(names: list[str]) -> None:
+def print_name_notes(names: list[str], fit: Any = None) -> None:
     """'note: A100 read as A100 80GB SXM4 (…); other variants: …' for each GPU name of the
-    request that was read as a family's default variant (the documents' name_assumptions)."""
+    request that was read as a family's default variant (the documents' name_assumptions);
+    `fit` (an app.name_notes.FitSetting) adds the variants on which a fit verdict flips."""
     from gpuatlas.app.name_notes import name_notes
 
-    for note in name_notes(names):
+    for note in name_notes(names, fit):
         console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
