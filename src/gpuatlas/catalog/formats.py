@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from gpuatlas.catalog.field_meanings import meaning
+from gpuatlas.catalog.file_schemas import build, file_schema
 from gpuatlas.errors import DataFileError, UnknownNameError
 
 ComputePrecision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "fp4"]
@@ -26,20 +28,23 @@ FormatFamily = Literal["float", "int", "microscaling", "gguf"]
 FORMATS_FILE = "formats.toml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WeightFormat:
-    """How weights are stored and which precision does the math."""
+    """How weights are stored and which precision does the math. Its fields are the one
+    declaration of a [[weight_format]] table (the file schema is built from them)."""
 
-    id: str
-    names: tuple[str, ...]
+    id: str = field(metadata=meaning(pattern=r"^[a-z0-9_\-]+$"))
+    names: tuple[str, ...] = ()
     family: FormatFamily
-    bits_per_weight: float
+    bits_per_weight: float = field(metadata=meaning("Bits per weight", gt=0, le=32))
     compute_precision: ComputePrecision
     fallback_compute_precision: ComputePrecision
-    native_architectures: tuple[str, ...]
+    native_architectures: tuple[str, ...]  # lower-cased when read
     weight_only: bool
-    source: str
-    effective_bits_per_weight: float | None = None
+    source: str = field(metadata=meaning(min_length=1))
+    effective_bits_per_weight: float | None = field(
+        default=None, metadata=meaning("Bits per weight, whole model", gt=0, le=32)
+    )
     block_size: int = 0
     group_size: int = 0
     scale_format: str = ""
@@ -47,7 +52,9 @@ class WeightFormat:
     # Fixed time each quantised linear layer adds to every forward step (extra kernels and host
     # syncs of the format's matmul path: bitsandbytes LLM.int8 outlier decomposition, NF4
     # dequantisation), in ms; 0 for formats whose fused kernels cost only their bytes and FLOPs.
-    linear_overhead_ms: float = 0.0
+    linear_overhead_ms: float = field(
+        default=0.0, metadata=meaning("Linear layer overhead", "ms", ge=0)
+    )
     # The token embedding and the output layer are stored in the format too (MLC LLM's
     # q4f16_1); False: they stay 16-bit as in AWQ/GPTQ/bitsandbytes checkpoints (GGUF files say
     # per tensor: their family rule applies).
@@ -77,53 +84,36 @@ class WeightFormat:
         return params * self.bits_per_weight / 8.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KvCachePrecision:
-    """A KV-cache element type and the engines that offer it."""
+    """A KV-cache element type and the engines that offer it (the one declaration of a
+    [[kv_cache_precision]] table)."""
 
     id: str
-    names: tuple[str, ...]
-    bytes_per_element: float
+    names: tuple[str, ...] = ()
+    bytes_per_element: float = field(metadata=meaning("Bytes per element", gt=0))
     engines: tuple[str, ...]
-    source: str
+    source: str = field(metadata=meaning(min_length=1))
 
 
-class _WeightFormatRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class FormatsCatalog:
+    """What a formats file holds, in file order."""
 
-    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
-    names: list[str] = []
-    family: FormatFamily
-    bits_per_weight: float = Field(gt=0, le=32)
-    compute_precision: ComputePrecision
-    fallback_compute_precision: ComputePrecision
-    native_architectures: list[str]
-    weight_only: bool
-    source: str = Field(min_length=1)
-    effective_bits_per_weight: float | None = Field(default=None, gt=0, le=32)
-    block_size: int = 0
-    group_size: int = 0
-    scale_format: str = ""
-    notes: str = ""
-    linear_overhead_ms: float = Field(default=0.0, ge=0)
-    quantizes_embeddings: bool = False
+    weight_formats: tuple[WeightFormat, ...]
+    kv_cache_precisions: tuple[KvCachePrecision, ...]
 
 
-class _KvRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    names: list[str] = []
-    bytes_per_element: float = Field(gt=0)
-    engines: list[str]
-    source: str = Field(min_length=1)
-
-
-class _FormatsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    weight_format: list[_WeightFormatRow]
-    kv_cache_precision: list[_KvRow]
+@lru_cache(maxsize=1)
+def formats_file_schema() -> type[BaseModel]:
+    """A formats.toml document: its two lists of tables, each table as its type declares."""
+    strict = ConfigDict(extra="forbid")
+    return create_model(
+        "FormatsFile",
+        __config__=strict,
+        weight_format=(list[file_schema(WeightFormat, strict)], ...),  # type: ignore[misc]
+        kv_cache_precision=(list[file_schema(KvCachePrecision, strict)], ...),  # type: ignore[misc]
+    )
 
 
 def _problems(error: ValidationError, document: dict[str, object]) -> list[str]:
@@ -149,49 +139,40 @@ def _entry_label(document: dict[str, object], location: tuple[int | str, ...]) -
     return f"[[{location[0]}]] #{location[1] + 1}: "
 
 
-def parse_formats(text: str, origin: str = FORMATS_FILE) -> _FormatsFile:
+def parse_formats(text: str, origin: str = FORMATS_FILE) -> FormatsCatalog:
     """Validate a formats.toml text (raises DataFileError listing every problem)."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise DataFileError(origin, [f"invalid TOML: {error}"]) from None
     try:
-        return _FormatsFile.model_validate(document)
+        tables = vars(formats_file_schema().model_validate(document))
     except ValidationError as error:
         raise DataFileError(origin, _problems(error, document)) from None
+    return FormatsCatalog(
+        tuple(_weight_format(table) for table in tables["weight_format"]),
+        tuple(build(KvCachePrecision, table) for table in tables["kv_cache_precision"]),
+    )
+
+
+def _weight_format(table: BaseModel) -> WeightFormat:
+    architectures = tuple(name.lower() for name in vars(table)["native_architectures"])
+    return build(WeightFormat, table, native_architectures=architectures)
 
 
 @lru_cache(maxsize=1)
-def _formats_file() -> _FormatsFile:
+def _formats_file() -> FormatsCatalog:
     path = resources.files("gpuatlas.catalog").joinpath("data", FORMATS_FILE)
     return parse_formats(path.read_text(encoding="utf-8"), str(path))
 
 
-def _to_weight_format(row: _WeightFormatRow) -> WeightFormat:
-    values = row.model_dump()
-    values["names"] = tuple(row.names)
-    values["native_architectures"] = tuple(name.lower() for name in row.native_architectures)
-    return WeightFormat(**values)
-
-
-@lru_cache(maxsize=1)
 def all_formats() -> tuple[WeightFormat, ...]:
     """Every weight format in the catalog, in file order."""
-    return tuple(_to_weight_format(row) for row in _formats_file().weight_format)
+    return _formats_file().weight_formats
 
 
-@lru_cache(maxsize=1)
 def all_kv_cache_precisions() -> tuple[KvCachePrecision, ...]:
-    return tuple(
-        KvCachePrecision(
-            id=row.id,
-            names=tuple(row.names),
-            bytes_per_element=row.bytes_per_element,
-            engines=tuple(row.engines),
-            source=row.source,
-        )
-        for row in _formats_file().kv_cache_precision
-    )
+    return _formats_file().kv_cache_precisions
 
 
 def _key(name: str) -> str:
