@@ -84,32 +84,21 @@ class FitSetting:
     fits: bool
 
 
+# FitSetting's fields a fit answer's MemoryFit and its document share by name.
+_SETTING_FIELDS = ("model_id", "weights", "engine", "context_tokens", "concurrency", "gpu_count")
+
+
 def answer_fit_setting(detail: Any, kv_cache: str) -> FitSetting:
     """The setting of a fit answer's detail (a `MemoryFit`), for the CLI's text view."""
-    return FitSetting(
-        model_id=detail.model_id,
-        weights=detail.weights,
-        engine=detail.engine,
-        context_tokens=detail.context_tokens,
-        concurrency=detail.concurrency,
-        kv_cache=kv_cache,
-        gpu_count=detail.gpu_count,
-        fits=detail.fits,
-    )
+    shared = {name: getattr(detail, name) for name in _SETTING_FIELDS}
+    return FitSetting(**shared, kv_cache=kv_cache, fits=bool(detail.fits))
 
 
 def fit_setting(document: Mapping[str, Any]) -> FitSetting:
     """The setting of a fit document (`gpuatlas.fit/1`)."""
-    return FitSetting(
-        model_id=str(document["model_id"]),
-        weights=str(document["weights"]),
-        engine=str(document["engine"]),
-        context_tokens=int(document["context_tokens"]),
-        concurrency=int(document["concurrency"]),
-        kv_cache=str(document.get("request", {}).get("kv_cache", "fp16")),
-        gpu_count=int(document["gpu_count"]),
-        fits=bool(document["fits"]),
-    )
+    shared = {name: document[name] for name in _SETTING_FIELDS}
+    kv_cache = str(document.get("request", {}).get("kv_cache", "fp16"))
+    return FitSetting(**shared, kv_cache=kv_cache, fits=bool(document["fits"]))
 
 
 def with_variant_fits(entries: list[dict[str, Any]], setting: FitSetting) -> list[dict[str, Any]]:
