@@ -92,3 +92,13 @@ def test_a_fit_names_the_variants_on_which_its_verdict_flips() -> None:
 def test_a_fit_that_holds_on_every_variant_names_none() -> None:
     (assumed,) = _json(["fit", "A100", "llama-3.1-8b"])["name_assumptions"]
     assert assumed["fit_differs_on"] == []
+
+
+def test_gpu_and_system_show_say_how_a_family_name_was_read() -> None:
+    shown = runner.invoke(app, ["gpu", "show", "A100"])
+    assert shown.exit_code == 0
+    assert "note: A100 read as A100 80GB SXM4" in " ".join(shown.output.split())
+    system = runner.invoke(app, ["system", "show", "4x V100"])
+    assert system.exit_code == 0
+    assert "note: V100 read as V100 16GB SXM2" in " ".join(system.output.split())
+    assert _json(["gpu", "show", "A100"])["name_assumptions"][0]["read_as"] == "a100-80gb-sxm"

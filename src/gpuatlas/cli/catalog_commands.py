@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # systems and prices are imported by the commands that use th
     from gpuatlas.catalog.prices import PriceSnapshot
     from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, format_number, new_table, print_json
+from gpuatlas.cli.output import console, format_number, new_table, print_json, print_name_notes
 from gpuatlas.cli.plain_table import PlainColumn, PlainTable
 from gpuatlas.numbers import format_usd
 
@@ -120,6 +120,7 @@ def show_gpu(
     console.print(f"[dim]Source: {gpu.source} (as of {gpu.as_of})[/]", highlight=False)
     if gpu.notes:
         console.print(f"[dim]Notes: {gpu.notes}[/]", highlight=False)
+    print_name_notes([name])
 
 
 def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
@@ -221,6 +222,7 @@ def show_system(
     console.print(table)
     for line in system_sources(system):  # printed as data: a source may hold brackets
         console.print(line, style="dim", markup=False, highlight=False)
+    print_name_notes([spec])
 
 
 def system_sources(system: GpuSystem) -> list[str]:
