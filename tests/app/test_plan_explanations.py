@@ -44,6 +44,7 @@ def test_a_multi_gpu_winner_is_one_replica_of_the_group_and_a_tie_is_a_tie() -> 
     assert second.startswith("Runner-up: 2 × RTX A4000 awq-int4 on ")
     assert f"costs the same (${round(winner.monthly_cost_usd):,}/month)" in second
     assert "lost on cost" not in second
+    assert plan.explanation.runner_up_lost_on == "latency"  # not "cost": the cost is the same
 
 
 def test_a_missed_target_is_written_with_a_thousands_separator() -> None:

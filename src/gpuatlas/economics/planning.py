@@ -438,7 +438,7 @@ def explain(
     return Explanation(
         winner.label,
         runner.label if runner else None,
-        "cost" if runner else None,
+        None if runner is None else _lost_on(runner, winner),
         gap,
         tuple(lines),
     )
@@ -464,12 +464,27 @@ def _winner_line(winner: PlanOption) -> str:
     )
 
 
+def _lost_on(runner: PlanOption, winner: PlanOption) -> str:
+    """What ranked the runner-up second: cost, else (same cost) latency, else the order."""
+    if round(runner.monthly_cost_usd) != round(winner.monthly_cost_usd):
+        return "cost"
+    if round(runner.p95_ttft_ms) != round(winner.p95_ttft_ms):
+        return "latency"
+    return "tie"
+
+
 def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> str:
     head = f"Runner-up: {replicas_of(runner)} on {runner.offer_label}"
-    if round(runner.monthly_cost_usd) == round(winner.monthly_cost_usd):
+    lost_on = _lost_on(runner, winner)
+    if lost_on == "latency":
         return (
             f"{head} costs the same (${runner.monthly_cost_usd:,.0f}/month) and ranks second on "
             f"latency: p95 TTFT {runner.p95_ttft_ms:,.0f} ms vs {winner.p95_ttft_ms:,.0f} ms."
+        )
+    if lost_on == "tie":
+        return (
+            f"{head} ties: the same cost (${runner.monthly_cost_usd:,.0f}/month) and p95 TTFT "
+            f"({runner.p95_ttft_ms:,.0f} ms); either will do."
         )
     return (
         f"{head} lost on cost: "
