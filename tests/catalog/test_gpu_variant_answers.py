@@ -102,3 +102,9 @@ def test_gpu_and_system_show_say_how_a_family_name_was_read() -> None:
     assert system.exit_code == 0
     assert "note: V100 read as V100 16GB SXM2" in " ".join(system.output.split())
     assert _json(["gpu", "show", "A100"])["name_assumptions"][0]["read_as"] == "a100-80gb-sxm"
+
+
+def test_tco_text_says_how_a_family_name_was_read() -> None:
+    result = runner.invoke(app, ["tco", "A100"])
+    assert result.exit_code == 0, result.output
+    assert "note: A100 read as A100 80GB SXM4" in " ".join(result.output.split())

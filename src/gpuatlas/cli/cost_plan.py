@@ -29,7 +29,7 @@ from gpuatlas.cli.cost_options import (
     weights_note,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, new_table, print_json
+from gpuatlas.cli.output import console, new_table, print_json, print_name_notes
 from gpuatlas.cli.terminal import working
 from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
 from gpuatlas.economics.planning import Plan, PlanOption, replicas_of
@@ -100,6 +100,7 @@ def plan_command(
     if assumed:
         console.print(f"native {assumed}", highlight=False)
     _render_plan(plan)
+    print_name_notes(list(gpus))
 
 
 def _render_plan(plan: Plan) -> None:
@@ -197,6 +198,7 @@ def fleet_command(
             return
         fleet = fleet_plan(request, prices_file)
     _render_fleet(fleet)
+    print_name_notes(list(gpus))
 
 
 def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> None:

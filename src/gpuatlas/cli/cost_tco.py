@@ -19,7 +19,7 @@ from gpuatlas.cli.cost_options import (
     money,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, new_table, print_json
+from gpuatlas.cli.output import console, new_table, print_json, print_name_notes
 from gpuatlas.economics.tco import OnPremInputs
 from gpuatlas.numbers import format_given
 
@@ -94,6 +94,7 @@ def tco_command(
             return
         rows = tco_rows(request, prices_file)
     _render_tco(rows, request.inputs())
+    print_name_notes([*(systems or []), *gpus])
 
 
 def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
