@@ -19,7 +19,9 @@ from typing import Any
 
 METADATA_KEY = "gpuatlas.meaning"
 # The checks a data file's value may declare: pydantic's Field constraints of the same names.
-CHECK_NAMES = frozenset({"gt", "ge", "lt", "le", "pattern", "min_length", "max_length"})
+CHECK_NAMES = frozenset(
+    {"gt", "ge", "lt", "le", "pattern", "min_length", "max_length", "allow_inf_nan"}
+)
 
 
 class FieldMeaning:

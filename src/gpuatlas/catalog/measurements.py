@@ -14,14 +14,16 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from gpuatlas.catalog.field_meanings import meaning, meaning_of
+from gpuatlas.catalog.file_schemas import build, file_schema
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.errors import DataFileError, UnknownNameError
@@ -42,35 +44,6 @@ __all__ = [
     "load_measurements",
     "measurements_dir",
 ]
-
-COLUMNS: tuple[str, ...] = (
-    "gpu",
-    "gpu_count",
-    "engine",
-    "engine_version",
-    "model",
-    "weights",
-    "kv_cache",
-    "batch",
-    "input_tokens",
-    "output_tokens",
-    "resolution",
-    "steps",
-    "metric",
-    "value",
-    "unit",
-    "source",
-    "source_date",
-    "notes",
-)
-
-# Columns a file may add after the required ones; files without them load unchanged.
-OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "parallelism",
-    "variant",
-    "backend",
-    "unusable_for_calibration",
-)
 
 # The compute backend an engine ran on, as the source states it (llama.cpp's ggml backends,
 # ROCm builds of vLLM/SGLang, Apple MLX and Core ML); empty = the engine's default for the GPU.
@@ -169,26 +142,26 @@ class MeasuredRow:
     rows with different variants measured different workloads.
     """
 
-    gpu: str
-    gpu_count: int
+    gpu: str = field(metadata=meaning("GPU", min_length=1))  # a catalog id
+    gpu_count: int = field(metadata=meaning("GPUs", ge=1, le=1024))
     engine: str
     engine_version: str
-    model: str
-    weights: str
+    model: str = field(metadata=meaning("Model", min_length=1))
+    weights: str  # a catalog format id (the file may write any name that resolves)
     kv_cache: str | None
     batch: int | Literal["max"] | None
-    input_tokens: int | None
-    output_tokens: int | None
+    input_tokens: int | None = field(metadata=meaning("Input tokens", ge=0))
+    output_tokens: int | None = field(metadata=meaning("Output tokens", ge=0))
     resolution: str | None
-    steps: int | None
+    steps: int | None = field(metadata=meaning("Steps", ge=1))
     metric: Metric
-    value: float
+    value: float = field(metadata=meaning("Value", gt=0, allow_inf_nan=False))
     unit: str
-    source: str
+    source: str = field(metadata=meaning("Source", min_length=3))
     source_date: str | None
     notes: str
-    file: str
-    line: int
+    file: str = field(metadata=meaning(in_file=False))
+    line: int = field(metadata=meaning(in_file=False))
     parallelism: Parallelism | None = None
     variant: str | None = None
     backend: str | None = None
@@ -239,114 +212,116 @@ class MeasuredRow:
         return None if default == self.backend else self.backend
 
 
-class _RowRecord(BaseModel):
-    """One CSV row as written in a data file (the file's schema)."""
+# The header: every file writes the fields without a default, and may add the others.
+COLUMNS: tuple[str, ...] = tuple(
+    f.name for f in fields(MeasuredRow) if meaning_of(f).in_file and f.default is MISSING
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = tuple(
+    f.name for f in fields(MeasuredRow) if meaning_of(f).in_file and f.default is not MISSING
+)
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    gpu: str = Field(min_length=1)
-    gpu_count: int = Field(ge=1, le=1024)
-    engine: str
-    engine_version: str = ""
-    model: str = Field(min_length=1)
-    weights: str
-    kv_cache: str | None = None
-    batch: int | Literal["max"] | None = None
-    input_tokens: int | None = Field(default=None, ge=0)
-    output_tokens: int | None = Field(default=None, ge=0)
-    resolution: str | None = None
-    steps: int | None = Field(default=None, ge=1)
-    metric: Metric
-    value: float = Field(gt=0, allow_inf_nan=False)
-    unit: str
-    source: str = Field(min_length=3)
-    source_date: str | None = None
-    notes: str = ""
-    parallelism: Parallelism | None = None
-    variant: str | None = None
-    backend: str | None = None
-    unusable_for_calibration: str | None = None
+def _known_gpu(cls: type, gpu_id: str) -> str:
+    if gpu_id not in _known_gpu_ids():
+        raise ValueError(f"unknown GPU id {gpu_id!r} (use a catalog id such as 'rtx-4090')")
+    return gpu_id
 
-    @field_validator("gpu")
-    @classmethod
-    def _known_gpu(cls, gpu_id: str) -> str:
-        if gpu_id not in _known_gpu_ids():
-            raise ValueError(f"unknown GPU id {gpu_id!r} (use a catalog id such as 'rtx-4090')")
-        return gpu_id
 
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, engine: str) -> str:
-        if engine not in ENGINES:
-            raise ValueError(f"unknown engine {engine!r}; one of: {', '.join(sorted(ENGINES))}")
-        return engine
+def _known_engine(cls: type, engine: str) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; one of: {', '.join(sorted(ENGINES))}")
+    return engine
 
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, backend: str | None) -> str | None:
-        if backend is not None and backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; one of: {', '.join(sorted(BACKENDS))}")
-        return backend
 
-    @field_validator("weights")
-    @classmethod
-    def _known_format(cls, weights: str) -> str:
-        return _catalog_format_id(weights)
+def _known_backend(cls: type, backend: str | None) -> str | None:
+    if backend is not None and backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; one of: {', '.join(sorted(BACKENDS))}")
+    return backend
 
-    @field_validator("batch", mode="before")
-    @classmethod
-    def _positive_batch(cls, batch: object) -> object:
-        if isinstance(batch, str) and batch.isdigit() and int(batch) < 1:
-            raise ValueError("batch must be at least 1 (or 'max', or empty when not stated)")
-        return batch
 
-    @field_validator("resolution")
-    @classmethod
-    def _resolution_form(cls, resolution: str | None) -> str | None:
-        if resolution is not None and not _RESOLUTION.match(resolution):
-            raise ValueError(f"resolution {resolution!r} is not WIDTHxHEIGHT, e.g. 1024x1024")
-        return resolution
+def _known_format(cls: type, weights: str) -> str:
+    return _catalog_format_id(weights)
 
-    @field_validator("variant")
-    @classmethod
-    def _variant_form(cls, variant: str | None) -> str | None:
-        if variant is not None and not VARIANT_FORM.match(variant):
-            raise ValueError(
-                f"variant {variant!r} is not lower-case words joined by '+' "
-                "(e.g. torch.compile, denoise-loop+torch.compile)"
-            )
-        return variant
 
-    @field_validator("source_date")
-    @classmethod
-    def _iso_date(cls, date: str | None) -> str | None:
-        if date is not None and not _ISO_DATE.match(date):
-            raise ValueError(f"source_date {date!r} is not ISO (YYYY-MM-DD, YYYY-MM or YYYY)")
-        return date
+def _positive_batch(cls: type, batch: object) -> object:
+    if isinstance(batch, str) and batch.isdigit() and int(batch) < 1:
+        raise ValueError("batch must be at least 1 (or 'max', or empty when not stated)")
+    return batch
 
-    def unit_problem(self) -> str | None:
-        expected = METRIC_UNITS[self.metric]
-        if self.unit != expected:
-            return f"field unit: {self.unit!r} does not match metric {self.metric} ({expected!r})"
-        return None
 
-    def parallelism_problem(self) -> str | None:
-        """'none' is for one GPU; tp/pp/layer-split/dp need at least two."""
-        if self.parallelism == "none" and self.gpu_count > 1:
-            return f"field parallelism: 'none' with gpu_count {self.gpu_count} (use tp, pp, ...)"
-        if self.parallelism not in (None, "none") and self.gpu_count == 1:
-            return f"field parallelism: {self.parallelism!r} needs gpu_count > 1, got 1"
-        return None
+def _resolution_form(cls: type, resolution: str | None) -> str | None:
+    if resolution is not None and not _RESOLUTION.match(resolution):
+        raise ValueError(f"resolution {resolution!r} is not WIDTHxHEIGHT, e.g. 1024x1024")
+    return resolution
 
-    def derived_parallelism(self) -> Parallelism | None:
-        """The stated value, else 'none' for a single GPU (None: multi-GPU, not stated)."""
-        if self.parallelism is None and self.gpu_count == 1:
-            return "none"
-        return self.parallelism
 
-    def problems(self) -> list[str]:
-        """Problems that involve more than one field."""
-        return [p for p in (self.unit_problem(), self.parallelism_problem()) if p is not None]
+def _variant_form(cls: type, variant: str | None) -> str | None:
+    if variant is not None and not VARIANT_FORM.match(variant):
+        raise ValueError(
+            f"variant {variant!r} is not lower-case words joined by '+' "
+            "(e.g. torch.compile, denoise-loop+torch.compile)"
+        )
+    return variant
+
+
+def _iso_date(cls: type, date: str | None) -> str | None:
+    if date is not None and not _ISO_DATE.match(date):
+        raise ValueError(f"source_date {date!r} is not ISO (YYYY-MM-DD, YYYY-MM or YYYY)")
+    return date
+
+
+@cache
+def row_file_schema() -> type[BaseModel]:
+    """One CSV row as written: `MeasuredRow`'s fields (but file and line) with their checks,
+    names that must resolve (GPU, engine, backend, weight format) and forms (resolution,
+    variant, date)."""
+    checks: dict[str, Any] = {
+        "gpu": _known_gpu,
+        "engine": _known_engine,
+        "backend": _known_backend,
+        "weights": _known_format,
+        "resolution": _resolution_form,
+        "variant": _variant_form,
+        "source_date": _iso_date,
+    }
+    validators = {
+        f"check_{column}": field_validator(column)(check) for column, check in checks.items()
+    }
+    validators["check_batch"] = field_validator("batch", mode="before")(_positive_batch)
+    config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    return file_schema(MeasuredRow, config, validators)
+
+
+def _unit_problem(metric: str, unit: str) -> str | None:
+    expected = METRIC_UNITS[metric]
+    if unit != expected:
+        return f"field unit: {unit!r} does not match metric {metric} ({expected!r})"
+    return None
+
+
+def _parallelism_problem(parallelism: str | None, gpu_count: int) -> str | None:
+    """'none' is for one GPU; tp/pp/layer-split/dp need at least two."""
+    if parallelism == "none" and gpu_count > 1:
+        return f"field parallelism: 'none' with gpu_count {gpu_count} (use tp, pp, ...)"
+    if parallelism not in (None, "none") and gpu_count == 1:
+        return f"field parallelism: {parallelism!r} needs gpu_count > 1, got 1"
+    return None
+
+
+def _derived_parallelism(parallelism: Parallelism | None, gpu_count: int) -> Parallelism | None:
+    """The stated value, else 'none' for a single GPU (None: multi-GPU, not stated)."""
+    if parallelism is None and gpu_count == 1:
+        return "none"
+    return parallelism
+
+
+def _cross_field_problems(written: dict[str, Any]) -> list[str]:
+    """Problems that involve more than one field."""
+    found = (
+        _unit_problem(written["metric"], written["unit"]),
+        _parallelism_problem(written["parallelism"], written["gpu_count"]),
+    )
+    return [problem for problem in found if problem is not None]
 
 
 def measurements_dir() -> Path:
@@ -440,13 +415,16 @@ def _parse_row(
     fields["engine_version"] = cells["engine_version"]
     fields["notes"] = cells["notes"]
     try:
-        record = _RowRecord.model_validate(fields)
+        record = row_file_schema().model_validate(fields)
     except ValidationError as error:
         return None, [_issue_text(issue) for issue in error.errors()]
-    if record.problems():
-        return None, record.problems()
-    values = {**record.model_dump(), "parallelism": record.derived_parallelism()}
-    return MeasuredRow(**values, file=place.file, line=place.line), []
+    written = vars(record)
+    problems = _cross_field_problems(written)
+    if problems:
+        return None, problems
+    parallelism = _derived_parallelism(written["parallelism"], written["gpu_count"])
+    row = build(MeasuredRow, record, file=place.file, line=place.line, parallelism=parallelism)
+    return row, []
 
 
 def _field_count(raw: dict[str | None, str | list[str] | None]) -> int:
