@@ -67,7 +67,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     ),
     CommandEntry(
         "predict",
-        "estimate_commands",
+        "predict_commands",
         "Predict speed: LLM latency/throughput, image generation, vision, OCR, training.",
     ),
     CommandEntry(

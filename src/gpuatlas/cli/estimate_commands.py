@@ -1,4 +1,5 @@
-"""CLI of the estimate area: `gpuatlas fit`, `gpuatlas predict …`, `gpuatlas calibrate`.
+"""CLI of the estimate area: `gpuatlas fit`, `gpuatlas calibrate` (`gpuatlas predict …` is
+registered by predict_commands.py).
 
 Thin: parse options, call `gpuatlas.performance`, render. `--json` documents:
 - fit: the MemoryFit / TrainingMemoryFit fields (GB per GPU) plus "model";
@@ -18,18 +19,8 @@ from gpuatlas.app.fit import FitRequest, FitTrainingRequest
 from gpuatlas.app.requests import field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import JSON_OPTION
-from gpuatlas.cli.estimate_predict import (
-    predict_app,
-    predict_diffusion_command,
-    predict_llm_command,
-    predict_ocr_command,
-    predict_serving_command,
-    predict_train_command,
-    predict_vision_command,
-)
 from gpuatlas.cli.fit_render import gib, render_fit_answer
 from gpuatlas.cli.output import console, new_table, print_json, print_name_notes
-from gpuatlas.cli.serving_curve_command import predict_serving_curve_command
 from gpuatlas.cli.terminal import working
 
 # ----- fit ----------------------------------------------------------------------------------
@@ -213,11 +204,3 @@ def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
     app.command("fit")(fit_command)
     app.command("calibrate")(calibrate_command)
-    predict_app.command("llm")(predict_llm_command)
-    predict_app.command("serving")(predict_serving_command)
-    predict_app.command("diffusion")(predict_diffusion_command)
-    predict_app.command("vision")(predict_vision_command)
-    predict_app.command("ocr")(predict_ocr_command)
-    predict_app.command("train")(predict_train_command)
-    predict_app.command("serving-curve")(predict_serving_curve_command)
-    app.add_typer(predict_app, name="predict")
