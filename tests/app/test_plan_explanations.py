@@ -4,9 +4,12 @@ replica of 2× …", a tie in cost is a tie, and targets are written with thousa
 
 from __future__ import annotations
 
+import pytest
+
 from gpuatlas.app.economics_requests import PlanRequest, run_plan
 from gpuatlas.economics.planning import Plan
 from gpuatlas.economics.serving_candidate import Slo
+from gpuatlas.errors import InvalidRequestError
 
 
 def _plan(model: str, rps: float, gpus: tuple[str, ...], counts: tuple[int, ...]) -> Plan:
@@ -51,3 +54,12 @@ def test_a_missed_target_is_written_with_a_thousands_separator() -> None:
     plan = _plan("llama-3.1-8b", 5.0, ("p40", "rtx-a4000"), (1, 2))
     details = [r.detail for r in plan.rejected if r.kind == "latency"]
     assert details and all(detail.endswith("> 1,000 ms") for detail in details)
+
+
+def test_a_misspelt_model_is_reported_once_with_its_close_matches() -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        run_plan(PlanRequest("lama-3.1-70b", ("auto",), 5.0, 512, 256, Slo()))
+    assert raised.value.problems == [
+        "unknown model 'lama-3.1-70b'; close matches: llama-3.1-70b, llama-3.3-70b, "
+        "llama-3-70b, llama-3.1-405b, llama-3.1-8b"
+    ]

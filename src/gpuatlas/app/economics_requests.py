@@ -184,8 +184,13 @@ def validated_plan_inputs(
     systems = candidate_systems(request.gpus, request.gpu_counts, problems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
-        raise InvalidRequestError(problems)
+        raise InvalidRequestError(distinct(problems))
     return workload, systems, offers, formats
+
+
+def distinct(problems: list[str]) -> list[str]:
+    """Each problem once, in order (the model is resolved for its name and for its formats)."""
+    return list(dict.fromkeys(problems))
 
 
 def _choice(value: str, allowed: Sequence[str], what: str, problems: list[str]) -> str:
@@ -260,7 +265,7 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
     problems += [f"measured power must be > 0 W, got {w:g}" for w in measured if w <= 0]
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
-        raise InvalidRequestError(problems)
+        raise InvalidRequestError(distinct(problems))
     return [
         _tco_row(
             system,
@@ -389,7 +394,7 @@ def run_cost(request: CostRequest) -> CostReport:
         collect(problems, lambda: engine_text_profile(request.engine))
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
-        raise InvalidRequestError(problems)
+        raise InvalidRequestError(distinct(problems))
     request = with_native_weights(request)
     every_gpu = not request.systems
     if every_gpu:
@@ -544,7 +549,7 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     systems = candidate_systems(request.gpus, request.gpu_counts, problems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
-        raise InvalidRequestError(problems)
+        raise InvalidRequestError(distinct(problems))
     return plan_fleet(shares, template, request.slo, systems, offers)
 
 
