@@ -108,3 +108,10 @@ def test_tco_text_says_how_a_family_name_was_read() -> None:
     result = runner.invoke(app, ["tco", "A100"])
     assert result.exit_code == 0, result.output
     assert "note: A100 read as A100 80GB SXM4" in " ".join(result.output.split())
+
+
+def test_every_comparison_format_says_how_a_family_name_was_read() -> None:
+    for output_format in ("markdown", "html", "text"):
+        result = runner.invoke(app, ["compare", "A100", "rtx-4090", "--format", output_format])
+        assert result.exit_code == 0, result.output
+        assert "A100 read as A100 80GB SXM4" in " ".join(result.output.split()), output_format

@@ -87,6 +87,11 @@ def render_html(comparison: Comparison) -> str:
     toc = "".join(f'<a href="#{s.id}">{escape(s.title)}</a>' for s in comparison.sections)
     body = "".join(_section(s, comparison) for s in comparison.sections)
     source_items = "".join(f"<li>{escape(s)}</li>" for s in sources(comparison))
+    notes = "".join(
+        f'<div class="meta">Note: {escape(side.name_assumption)}</div>'
+        for side in (a, b)
+        if side.name_assumption
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -97,7 +102,7 @@ def render_html(comparison: Comparison) -> str:
 <span class="b">{escape(b.label)}</span></h1>
 <div class="meta">GPU Atlas comparison · schema {escape(comparison.schema_version)} ·
 generated {escape(comparison.generated_at)} · hover any number for its source</div>
-<div class="glance-wrap">{render_glance(comparison)}</div>
+{notes}<div class="glance-wrap">{render_glance(comparison)}</div>
 <ul class="statements" style="margin-top:16px">{summary}</ul></header>
 <nav class="toc">{toc}</nav>
 <main>{body}</main>
