@@ -51,12 +51,6 @@ def no_result_error(result_id: str) -> InvalidRequestError:
     return InvalidRequestError([f"no stored result with id {result_id!r}"])
 
 
-def safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def load_any_results(path: Path, tool: str) -> list[Any]:
     """The results of one file: a result file (gpuatlas.result/1) holds one, another tool's
     output (vllm bench serve, GuideLLM, llama-bench, AIPerf) may hold several."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 import json
 from pathlib import Path
@@ -22,7 +21,6 @@ from gpuatlas.cli.store_common import (
     no_result_error,
     opened_store,
     print_outcome,
-    safe_url,
 )
 from gpuatlas.cli.terminal import working
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
@@ -69,16 +67,9 @@ def _load_public_data(store: Any) -> bool:
 
 
 def _report_schema(store: Any, before: str | None, loaded: bool, as_json: bool) -> None:
-    from gpuatlas.store.migrate import current_revision
+    from gpuatlas.app.database import db_schema_document
 
-    document = {
-        "url": safe_url(store.url),
-        "backend": store.backend,
-        "revision_before": before,
-        "revision": current_revision(store.engine),
-        "results": store.count_results(),
-        "public_data_loaded": loaded,
-    }
+    document = db_schema_document(store, before, loaded)
     if as_json:
         echo_json(document)
         return
@@ -113,18 +104,15 @@ def db_import(
             raise InvalidRequestError(problems)
         with opened_store(url) as store:
             outcome = store.add_results(results, agent=agent, origin="import")
-    document = {
-        "files": len(paths),
-        "accepted": list(outcome.accepted),
-        "duplicates": list(outcome.duplicates),
-        "quarantined": [dataclasses.asdict(q) for q in outcome.quarantined],
-    }
     if as_json:
-        echo_json(document)
+        from gpuatlas.app.database import db_import_document
+
+        echo_json(db_import_document(paths, tool, agent, outcome))
         return
     console.print(
         f"{len(outcome.accepted)} imported, {len(outcome.duplicates)} already stored, "
-        f"{len(outcome.quarantined)} quarantined",
+        f"{len(outcome.quarantined)} quarantined"
+        + (f", {len(outcome.conflicts)} conflicting (not stored)" if outcome.conflicts else ""),
         highlight=False,
     )
     for item in outcome.quarantined:
@@ -171,7 +159,7 @@ def db_release(
     with user_errors(), opened_store(url) as store:
         if not store.release(result_id, by=by or _operator(), reason=reason):
             raise no_result_error(result_id)
-    print_outcome({"result_id": result_id, "quarantined": False}, as_json, f"released {result_id}")
+    print_outcome(_result_state(result_id, False), as_json, f"released {result_id}")
 
 
 @db_app.command("quarantine")
@@ -186,9 +174,13 @@ def db_quarantine(
     with user_errors(), opened_store(url) as store:
         if not store.quarantine(result_id, reason, by=by or _operator()):
             raise no_result_error(result_id)
-    print_outcome(
-        {"result_id": result_id, "quarantined": True}, as_json, f"quarantined {result_id}"
-    )
+    print_outcome(_result_state(result_id, True), as_json, f"quarantined {result_id}")
+
+
+def _result_state(result_id: str, quarantined: bool) -> dict[str, Any]:
+    from gpuatlas.app.database import result_state_document
+
+    return result_state_document(result_id, quarantined)
 
 
 def _operator() -> str:
@@ -201,21 +193,13 @@ def _operator() -> str:
 @db_app.command("quarantined")
 def db_quarantined(url: UrlOption = None, as_json: JsonOption = False) -> None:
     """List quarantined results with their reasons."""
+    from gpuatlas.app.database import db_quarantined_document
+
     with user_errors(), opened_store(url) as store:
-        summaries = store.result_summaries(quarantined=True, limit=1000)
-    rows = [
-        {
-            "result_id": s.result_id,
-            "gpu_id": s.gpu_id,
-            "benchmark": s.benchmark,
-            "value": s.value,
-            "agent": s.agent,
-            "reasons": list(s.quarantine_reasons),
-        }
-        for s in summaries
-    ]
+        document = db_quarantined_document(store)
+    rows = document["results"]
     if as_json:
-        echo_json({"results": rows})
+        echo_json(document)
         return
     table = Table("result", "GPU", "benchmark", "value", "agent", "reasons")
     for row in rows:
@@ -233,17 +217,13 @@ def db_quarantined(url: UrlOption = None, as_json: JsonOption = False) -> None:
 @db_app.command("status")
 def db_status(url: UrlOption = None, as_json: JsonOption = False) -> None:
     """Where the database is and what it holds."""
+    from gpuatlas.app.database import db_status_document
+
     with user_errors(), opened_store(url) as store:
-        document = {
-            "url": safe_url(store.url),
-            "backend": store.backend,
-            "revision": store.revision(),
-            "results": store.count_results(),
-            "quarantined": store.count_results(quarantined=True),
-            "tokens": len([t for t in store.list_tokens() if t.active]),
-        }
+        document = db_status_document(store)
     if as_json:
         echo_json(document)
         return
     for key, value in document.items():
-        console.print(f"{key}: {value}", highlight=False)
+        if key != "schema_version":
+            console.print(f"{key}: {value}", highlight=False)

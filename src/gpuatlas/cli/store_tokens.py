@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +47,8 @@ def token_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a token; it is shown once (the last line of output) or written to --output."""
+    from gpuatlas.app.database import token_created_document
+
     with user_errors():
         if scope not in TOKEN_SCOPES:
             raise InvalidRequestError([f"--scope {scope!r}: use one of {', '.join(TOKEN_SCOPES)}"])
@@ -58,13 +59,13 @@ def token_create(
         if output is not None:
             write_private_text(output, token + "\n")
             print_outcome(
-                {"name": name, "scope": scope, "token_file": str(output)},
+                token_created_document(name, scope, token_file=output),
                 as_json,
                 f"token for {name!r} ({scope}) written to {output} (mode 0600)",
             )
             return
     if as_json:
-        echo_json({"name": name, "token": token})
+        echo_json(token_created_document(name, scope, token=token))
         return
     console.print(f"token for agent {name!r} (shown once; store it now):", highlight=False)
     typer.echo(token)
@@ -79,18 +80,21 @@ def token_revoke(
         revoked = store.revoke_token(name)
         if not revoked:
             raise InvalidRequestError([f"no active token named {name!r}"])
-    print_outcome({"name": name, "revoked": True}, as_json, f"revoked token {name!r}")
+    from gpuatlas.app.database import token_revoked_document
+
+    print_outcome(token_revoked_document(name), as_json, f"revoked token {name!r}")
 
 
 @token_app.command("list")
 def token_list(url: UrlOption = None, as_json: JsonOption = False) -> None:
     """Tokens (names and dates; the tokens themselves are not stored)."""
+    from gpuatlas.app.database import tokens_document
+
     with user_errors(), opened_store(url) as store:
+        if as_json:
+            echo_json(tokens_document(store))
+            return
         infos = store.list_tokens()
-    rows = [{**dataclasses.asdict(info), "active": info.active} for info in infos]
-    if as_json:
-        echo_json({"tokens": rows})
-        return
     table = Table("name", "scope", "created", "revoked", "last used")
     for info in infos:
         table.add_row(

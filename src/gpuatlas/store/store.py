@@ -95,6 +95,11 @@ class Store:
         self.engine.dispose()
 
     @property
+    def shown_url(self) -> str:
+        """The database URL with its password hidden (for output)."""
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+    @property
     def backend(self) -> str:
         return "sqlite" if is_sqlite(self.url) else "postgresql"
 
