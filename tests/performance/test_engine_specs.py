@@ -129,7 +129,7 @@ def test_apple_gpus_run_metal_and_mlx_profiles() -> None:
         ("mlx-lm", "rtx-4090", "does not run on NVIDIA"),
         ("llama.cpp cuda", "mi300x", "does not run on AMD"),
         ("vllm", "gaudi2", "not modelled on Intel"),
-        ("ExLlamaV2", "rtx-4090", "no speed profile"),
+        ("ExLlamaV2", "apple-m2-ultra-76c", "not modelled on Apple"),
         ("stable-fast", "rtx-4090", "image engine"),
     ],
 )

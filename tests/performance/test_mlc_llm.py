@@ -67,9 +67,9 @@ def test_every_measured_mlc_row_is_predicted() -> None:
         assert predicted is not None and predicted > 0, row
 
 
-def test_an_engine_without_a_profile_says_so_in_plain_words() -> None:
-    with pytest.raises(InvalidRequestError, match="exllamav2 has no speed profile yet"):
-        engine_profile("ExLlamaV2")
+def test_an_image_engine_named_for_an_llm_says_so_in_plain_words() -> None:
+    with pytest.raises(InvalidRequestError, match="stable-fast is an image engine"):
+        engine_profile("stable-fast")
 
 
 def test_q4f16_1_stores_the_embeddings_and_output_layer_in_4_bits_too() -> None:
