@@ -148,17 +148,29 @@ def _smaller_format_hint(reason: str, fitting: str | None) -> str:
 def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
     head: tuple[Cell, ...] = (Text(label), Text(f"{format_given(serving.rps)} req/s"))
     run = serving.run
-    if isinstance(run, str):
-        return (*head, Text(f"— ({run})"), Text(""), Text(""), Text(""), Text(""))
+    if isinstance(run, str):  # the reason in full goes to the table's notes, once
+        return (*head, Text(f"— ({_short_reason(run)})"), Text(""), Text(""), Text(""), Text(""))
     cost: Cell = Text("no price") if run.usd_per_1k_requests is None else run.usd_per_1k_requests
     return (*head, Text(run.replicas), run.p95_ttft_ms, run.p95_tpot_ms, run.utilization_pct, cost)
+
+
+def _short_reason(reason: str) -> str:
+    """A table cell's reason: 'does not fit in memory' for the long memory sum (in the notes)."""
+    return "does not fit in memory" if reason.startswith("memory:") else reason
 
 
 def scenario_table(a: SideProfile, b: SideProfile) -> Table:
     rows = tuple(
         _scenario_row(side.label, serving) for side in (a, b) for serving in side.serving_scenario
     )
+    reasons = dict.fromkeys(
+        f"{side.label}: {serving.run}"
+        for side in (a, b)
+        for serving in side.serving_scenario
+        if isinstance(serving.run, str) and _short_reason(serving.run) != serving.run
+    )
     notes = (
+        *reasons,
         f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
         f"Poisson arrivals; targets p95 TTFT ≤ {format_given(P95_TTFT_TARGET_MS)} ms and p95 "
         f"time per output token ≤ {format_given(P95_TPOT_TARGET_MS)} ms; replicas = fewest "
