@@ -97,6 +97,9 @@ def test_fastchat_runs_its_default_worker_s_engine() -> None:
     row = _resolved(engine="FastChat")
     assert (row.gpu, row.engine) == ("a100-80gb-sxm", "transformers")
     assert parse_engine_spec("fastchat.serve.vllm_worker").engine == "vllm"
+    # FastChat's version is the application's, not a transformers release
+    spec = parse_engine_spec("FastChat 0.2.36")
+    assert (spec.engine, spec.version, spec.frontend) == ("transformers", None, "FastChat 0.2.36")
 
 
 def test_mlx_lm_runs_its_own_quantised_formats() -> None:
