@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
 from typer.testing import CliRunner
 
 from gpuatlas.app.documents import SCHEMA_VERSIONS, is_usd_field, schema_name
 from gpuatlas.app.registry import ANSWERS
-from gpuatlas.cli.main import app
+from gpuatlas.cli.main import app, full_app
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bench"
 SCHEMA = re.compile(r"^gpuatlas\.[a-z0-9-]+/\d+$")
@@ -157,3 +158,35 @@ def test_every_bumped_schema_version_says_in_the_changelog_what_changed() -> Non
         name = schema_name(answer)
         assert name == f"gpuatlas.{answer}/{version}" and name in PUBLISHED
         assert f"`{name}`: `" in changelog, f"CHANGELOG.md lists no renamed keys of {name}"
+
+
+# Commands whose --json prints a record of its own published schema, not an answer document.
+RECORD_COMMANDS = {"bench show": "the result file itself (gpuatlas.result/1)"}
+
+
+def _json_commands() -> list[str]:
+    """Every command (group callbacks included) that takes --json, as 'db status'."""
+    found = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if any("--json" in getattr(param, "opts", ()) for param in command.params):
+            found.append(" ".join(path))
+        for name, sub in getattr(command, "commands", {}).items():  # a group's commands
+            walk(sub, [*path, name])
+
+    for name, command in typer.main.get_command(full_app()).commands.items():  # type: ignore[attr-defined]
+        walk(command, [name])
+    return found
+
+
+def test_every_command_with_json_output_has_an_answer_in_the_registry() -> None:
+    spelled = [
+        alternative.strip() for answer in ANSWERS for alternative in answer.command.split(" / ")
+    ]
+    missing = [
+        command
+        for command in _json_commands()
+        if command not in RECORD_COMMANDS
+        and not any(f"{text} ".startswith(f"{command} ") for text in spelled)
+    ]
+    assert len(_json_commands()) > 30 and missing == []
