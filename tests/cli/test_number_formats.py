@@ -52,3 +52,9 @@ def test_the_formats_table_writes_bits_per_weight_without_rounding_them_away() -
     assert "1.0625" in q8_row  # 34 bytes per block of 32 weights
     assert "0.5625" in q4_row and "0.56250" not in q4_row  # 18 bytes per 32, no padding zero
     assert "(tied embeddings: no)" in result.output
+
+
+def test_a_bad_value_is_echoed_without_scientific_notation() -> None:
+    result = runner.invoke(app, ["cost", "--gpu", "rtx-4090", "--hours", "-1000000"])
+    assert result.exit_code == 2
+    assert "hours must be ≥ 0, got -1,000,000" in " ".join(result.output.split())

@@ -55,6 +55,7 @@ from gpuatlas.economics.unit_costs import (
     training_run_cost,
 )
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.numbers import format_given
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.step_times import MODEL_NAME
@@ -255,14 +256,14 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
             f"give one purchase price per system: {len(purchases)} price(s) "
             f"for {len(request.systems)} system(s)"
         )
-    problems += [f"purchase price must be > 0, got {p:g}" for p in purchases if p <= 0]
+    problems += [f"purchase price must be > 0, got {format_given(p)}" for p in purchases if p <= 0]
     measured = request.measured_w
     if measured and len(measured) != len(request.systems):
         problems.append(
             f"give one measured power per system: {len(measured)} figure(s) "
             f"for {len(request.systems)} system(s)"
         )
-    problems += [f"measured power must be > 0 W, got {w:g}" for w in measured if w <= 0]
+    problems += [f"measured power must be > 0 W, got {format_given(w)}" for w in measured if w <= 0]
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
@@ -356,17 +357,17 @@ def _cost_problems(request: CostRequest) -> list[str]:
             request.workload == "rent" or request.model is not None,
             f"workload {request.workload!r} needs --model",
         ),
-        (request.hours >= 0, f"hours must be ≥ 0, got {request.hours:g}"),
-        (request.days >= 0, f"days must be ≥ 0, got {request.days:g}"),
+        (request.hours >= 0, f"hours must be ≥ 0, got {format_given(request.hours)}"),
+        (request.days >= 0, f"days must be ≥ 0, got {format_given(request.days)}"),
         (
             0 < request.utilization <= 1,
-            f"utilisation must be in (0, 1], got {request.utilization:g}",
+            f"utilisation must be in (0, 1], got {format_given(request.utilization)}",
         ),
         (request.input_tokens >= 1, f"input tokens must be ≥ 1, got {request.input_tokens}"),
         (request.output_tokens >= 1, f"output tokens must be ≥ 1, got {request.output_tokens}"),
         (
             request.workload != "training" or request.train_tokens > 0,
-            f"training needs --train-tokens > 0, got {request.train_tokens:g}",
+            f"training needs --train-tokens > 0, got {format_given(request.train_tokens)}",
         ),
         (
             bool(request.systems) or request.workload != "rent",
