@@ -115,3 +115,11 @@ def test_every_comparison_format_says_how_a_family_name_was_read() -> None:
         result = runner.invoke(app, ["compare", "A100", "rtx-4090", "--format", output_format])
         assert result.exit_code == 0, result.output
         assert "A100 read as A100 80GB SXM4" in " ".join(result.output.split()), output_format
+
+
+def test_prices_of_a_family_name_say_which_variant_they_are() -> None:
+    document = _json(["prices", "A100"])
+    assert document["gpu_id"] == "a100-80gb-sxm"
+    assert [entry["read_as"] for entry in document["name_assumptions"]] == ["a100-80gb-sxm"]
+    text = runner.invoke(app, ["prices", "A100"]).output
+    assert "note: A100 read as A100 80GB SXM4" in " ".join(text.split())

@@ -14,8 +14,8 @@ from gpuatlas.errors import GpuAtlasError
 
 FIT_ANSWER = "fit"
 # The request fields that name GPUs or systems, across the answers (fit/predict: system;
-# compare: a, b; cost/plan/fleet: gpus; tco: systems; gpu/system show: query).
-SYSTEM_FIELDS = ("system", "systems", "gpus", "a", "b", "query")
+# compare: a, b; cost/plan/fleet: gpus; tco: systems; prices: gpu; gpu/system show: query).
+SYSTEM_FIELDS = ("system", "systems", "gpus", "gpu", "a", "b", "query")
 
 
 def written_system_names(body: Mapping[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ nor imports the files' pydantic schema (`gpu_records`).
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -94,7 +94,6 @@ def resolve_gpu(name: str) -> Gpu:
     return read_gpu_name(name)[0]
 
 
-@lru_cache(maxsize=1024)
 def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     """The GPU a name means and, when the name was a bare family name read as its default
     variant (data/gpu_variants.toml), the assumption the answer must state."""

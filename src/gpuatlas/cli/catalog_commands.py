@@ -313,6 +313,7 @@ def list_prices(
         )
     console.print(table)
     _print_price_notes(snapshots)
+    print_name_notes([gpu] if gpu else [])
 
 
 SOURCES_LISTED = 8  # more distinct sources than this: per row in --json only
