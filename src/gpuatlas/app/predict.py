@@ -277,6 +277,13 @@ class PredictTrainRequest(SystemModelRequest):
     sharding: str = Field(
         "none", min_length=1, max_length=20, description="none, zero1, zero2, zero3, fsdp."
     )
+    framework: str = Field(
+        "pytorch",
+        min_length=1,
+        max_length=60,
+        description="Training framework as written: pytorch (FSDP, torchtitan, torchtune), "
+        "megatron (Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl.",
+    )
 
 
 # (micro-batch, recomputation) tried in order when the request leaves them open: the usual
@@ -303,6 +310,7 @@ def _train_kwargs(request: PredictTrainRequest) -> dict[str, Any]:
         "sequence_tokens": request.sequence_tokens,
         "sharding": request.sharding,
         "precision": request.precision,
+        "framework": request.framework,
     }
 
 

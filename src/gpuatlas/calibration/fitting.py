@@ -51,6 +51,7 @@ from gpuatlas.performance.media.diffusion import (
 )
 from gpuatlas.performance.peak_rates import hardware_class, precision_class
 from gpuatlas.performance.resolve import as_format, as_model
+from gpuatlas.performance.training.engines import row_framework
 from gpuatlas.performance.training.speed import MFU_PRIOR
 
 PRIOR_ROWS = 2.0
@@ -107,8 +108,10 @@ def case_from_row(row: MeasuredRow) -> Case:
 def _row_engine(row: MeasuredRow) -> str:
     """The engine profile of an LLM row: its engine at its version on its backend (stated,
     else the engine's default for the row's GPU); image and training rows keep their engine
-    (with the generation its version names)."""
-    if METRIC_KINDS[row.metric] in ("image", "train"):
+    (with the generation its version names); a training row's engine is its framework."""
+    if METRIC_KINDS[row.metric] == "train":
+        return row_framework(row.engine, row.engine_version).id
+    if METRIC_KINDS[row.metric] == "image":
         return engine_for_version(row.engine, row.engine_version, row.source_date)
     try:
         return engine_profile(
@@ -147,7 +150,7 @@ def observe(row: MeasuredRow) -> Observation | None:
         pclass = "unet" if model.denoiser_type == "unet" else "dit"
     engine = _levels_engine(case_from_row(row).engine)
     engine = image_engine(engine, row.variant) if isinstance(model, DiffusionArch) else engine
-    engine = "pytorch" if kind == "train" else engine
+    engine = row_framework(row.engine, row.engine_version).id if kind == "train" else engine
     gpu = gpu_by_id(row.gpu)
     hardware = image_calibration_class(gpu) if kind == "image" else hardware_class(gpu)
     return Observation(row, case_from_row(row), kind, engine, hardware, pclass, model.family)

@@ -31,6 +31,7 @@ from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.training.engines import training_engine
 
 WRITTEN_FOLDER = "as_written"
 TRAINING_METRIC = "train_tok_s"
@@ -160,13 +161,17 @@ def _gpu_id(written: str) -> str:
 def _engine(text: dict[str, str], metric: Metric) -> tuple[str, str, str | None]:
     """(engine id, version text, backend) of 'engine' + 'engine_version' as written.
 
-    Training rows keep the engine's words only in their notes: a training prediction takes no
-    engine (`gpuatlas predict train` has no engine option), so a trainer's name never stops one.
+    Training rows name a training framework ('NeMo', 'torchtitan'): its id (training/engines.py,
+    `gpuatlas predict train --framework`), the version kept as written.
     """
     written = f"{text['engine']} {text['engine_version']}".strip()
     stated_backend = text.get("backend") or None
     if metric == TRAINING_METRIC:
-        return "pytorch", written, stated_backend
+        try:
+            framework = training_engine(text["engine"]).id
+        except GpuAtlasError as error:
+            raise _NameError("training framework", text["engine"], _first_line(error)) from None
+        return framework, written, stated_backend
     try:
         spec = parse_engine_spec(written)
     except GpuAtlasError as error:

@@ -470,6 +470,12 @@ def predict_train_command(
         show_default=False,
     ),
     sharding: str = typer.Option(_train("sharding"), "--sharding"),
+    framework: str = typer.Option(
+        _train("framework"),
+        "--framework",
+        help="Training framework: pytorch (FSDP, torchtitan, torchtune), megatron "
+        "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
@@ -485,6 +491,7 @@ def predict_train_command(
             "sequence_tokens": sequence_tokens,
             "micro_batch": micro_batch,
             "sharding": sharding,
+            "framework": framework,
         },
     )
     _print_estimates(
@@ -499,3 +506,5 @@ def predict_train_command(
     console.print(
         f"memory per GPU: {total_gb:,.1f} GB ({'fits' if memory['fits'] else 'does not fit'})"
     )
+    for note in document.get("notes", []):
+        console.print(f"note: {note}", markup=False, highlight=False)

@@ -43,6 +43,7 @@ from gpuatlas.performance.resolve import (
     kv_bytes_per_element,
     kv_cache_id,
 )
+from gpuatlas.performance.training.engines import training_engine
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run, require_training_fits
 
@@ -102,9 +103,17 @@ def training_memory(
     sharding: str = "none",
     lora_rank: int = 16,
     precision: str = "bf16",
+    framework: str = "pytorch",
 ) -> TrainingMemoryFit:
     setup = TrainingSetup(
-        method, sequence_tokens, micro_batch, checkpointing, sharding, lora_rank, precision
+        method,
+        sequence_tokens,
+        micro_batch,
+        checkpointing,
+        sharding,
+        lora_rank,
+        precision,
+        training_engine(framework).id,
     )
     return training_memory_fit(as_system(system), as_llm(model), setup)
 
@@ -300,12 +309,22 @@ def predict_training(
     micro_batch: int = 4,
     sharding: str = "none",
     lora_rank: int = 16,
+    framework: str = "pytorch",
 ) -> TrainingPrediction:
     """Step time, tokens/s and time for a token budget, data parallel over the system. A setup
     whose memory does not fit raises InvalidRequestError naming setups that would fit
-    (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run."""
+    (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run.
+    `framework` is the training framework as users write it ('megatron', 'NeMo 24.07',
+    'torchtitan'; an unknown name lists the close matches)."""
     setup = TrainingSetup(
-        method, sequence_tokens, micro_batch, recompute, sharding, lora_rank, precision
+        method,
+        sequence_tokens,
+        micro_batch,
+        recompute,
+        sharding,
+        lora_rank,
+        precision,
+        training_engine(framework).id,
     )
     resolved_system, resolved_model = as_system(system), as_llm(model)
     require_training_fits(resolved_system, resolved_model, setup)

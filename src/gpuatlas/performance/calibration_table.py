@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from gpuatlas.errors import DataFileError
 from gpuatlas.performance.engine_profiles import all_engines
 from gpuatlas.performance.model_constants import model_constant
+from gpuatlas.performance.training.engines import training_engine_bases
 
 CALIBRATION_FILE = "calibration.json"
 EXTRAPOLATION_WIDENING = model_constant("calibration_bands", "extrapolation_widening")
@@ -91,7 +92,7 @@ def base_engine(engine: str) -> str | None:
     """The engine whose calibrated levels a case of `engine` refines: compiled image engines
     refine diffusers; engine profiles name theirs in engines.toml (`calibrate_from`: older
     llama.cpp generations, backend profiles such as vllm-rocm or llama.cpp-metal)."""
-    found = BASE_ENGINES.get(engine)
+    found = BASE_ENGINES.get(engine) or training_engine_bases().get(engine)
     return found if found is not None else _profile_bases().get(engine)
 
 

@@ -9,7 +9,7 @@ ttft_ms or tpot_ms. `predict_case` returns an Estimate or raises a GpuAtlasError
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, VisionLanguageArch
@@ -22,6 +22,7 @@ from gpuatlas.performance.media.diffusion import max_image_batch, predict_diffus
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
 from gpuatlas.performance.predictions import Estimate
 from gpuatlas.performance.resolve import as_model, as_system
+from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, training_engine
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
 
@@ -180,9 +181,13 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         raise InvalidRequestError(["train_tok_s needs an LLM"])
     sequence = case.input_tokens or 2048
     sharding = "fsdp" if system.gpu_count > 1 else "none"
-    setup = TrainingSetup("full", sequence, _int_batch(case), False, sharding)
+    precision = (case.weights or "bf16").lower()
+    engine = training_engine(case.engine).id if case.engine else DEFAULT_TRAINING_ENGINE
+    setup = TrainingSetup(
+        "full", sequence, _int_batch(case), False, sharding, precision=precision, engine=engine
+    )
     recompute = not training_memory_fit(system, model, setup).fits
     if recompute:
-        setup = TrainingSetup("full", sequence, _int_batch(case), True, sharding)
+        setup = replace(setup, checkpointing=True)
     prediction = predict_training_run(system, model, setup, tokens=1e9, recompute=recompute)
     return prediction.tok_s

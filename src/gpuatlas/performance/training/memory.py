@@ -20,6 +20,7 @@ from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, gib_text
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import TrainingMemoryFit
+from gpuatlas.performance.training.engines import training_engines
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
@@ -39,6 +40,7 @@ class TrainingSetup:
     sharding: str
     lora_rank: int = 16
     precision: str = "bf16"
+    engine: str = "pytorch"  # the training framework's id (training/engines.py)
 
 
 def lora_params(model: ModelArch, rank: int) -> float:
@@ -66,6 +68,12 @@ def _base_weight_bytes(model: ModelArch, setup: TrainingSetup) -> float:
         return model.total_params() * bytes_per_weight
     quantized = model.quantizable_params()
     return quantized * NF4_BITS / 8 + (model.total_params() - quantized) * 2.0
+
+
+def activation_split(setup: TrainingSetup, gpus: int) -> int:
+    """How many GPUs share one sequence's activations: the framework's tensor/sequence/context
+    parallel group (Megatron-Core: up to one 8-GPU server), 1 for data-parallel frameworks."""
+    return max(1, min(gpus, training_engines()[setup.engine].activation_split_gpus))
 
 
 def activation_bytes(model: ModelArch, setup: TrainingSetup) -> float:
@@ -124,7 +132,7 @@ def training_memory_fit(
         weights_gb=weights / weight_div / GB,
         gradients_gb=trainable * grad_bytes / grad_div / GB,
         optimizer_gb=trainable * 12.0 / optimizer_div / GB,
-        activations_gb=activation_bytes(model, setup) / GB,
+        activations_gb=activation_bytes(model, setup) / activation_split(setup, gpus) / GB,
         overhead_gb=overhead,
         gpu_memory_gb=memory_gb,
         fits=False,

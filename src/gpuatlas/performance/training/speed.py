@@ -14,6 +14,7 @@ from gpuatlas.performance.llm.shape import forward_flops_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
+from gpuatlas.performance.training.engines import training_engines
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
     trainable_params,
@@ -52,19 +53,43 @@ def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> 
 TRAINING_PRIOR_CLASS = {"blackwell/gddr": "ada/gddr"}
 
 
-def fitted_mfu(system: GpuSystem) -> tuple[float, bool]:
-    """The calibrated training MFU of the system's hardware class (and whether its own class
-    was measured): family-neutral fitted efficiency × the family's compute prior."""
+def precision_bucket(precision: str) -> str:
+    """The calibration's precision class of a training precision: fp8 (Transformer Engine)
+    and the 16-bit formats are calibrated apart."""
+    return "8bit" if precision.lower().startswith(("fp8", "int8")) else "16bit"
+
+
+def fitted_mfu(
+    system: GpuSystem, engine: str = "pytorch", precision: str = "bf16"
+) -> tuple[float, bool]:
+    """The calibrated training MFU of the framework on the system's hardware class at the
+    precision (and whether that framework's own level on this class was measured):
+    family-neutral fitted efficiency × the family's compute prior."""
     calibration = current_calibration()
     hardware = hardware_class(system.gpu)
-    params = calibration.params("train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware, "16bit")
+    bucket = precision_bucket(precision)
+    params = calibration.params("train", (1.0, MFU_PRIOR, 0.0), engine, hardware, bucket)
     prior_class = TRAINING_PRIOR_CLASS.get(hardware)
     if prior_class is None:
         return params.eta_compute, params.exact
-    neutral = calibration.neutral_params(
-        "train", (1.0, MFU_PRIOR, 0.0), "pytorch", hardware, "16bit"
-    )["eta_compute"]
-    return min(1.0, neutral * calibration.family_priors(prior_class)[1]), params.exact
+    neutral = calibration.neutral_params("train", (1.0, MFU_PRIOR, 0.0), engine, hardware, bucket)
+    return min(
+        1.0, neutral["eta_compute"] * calibration.family_priors(prior_class)[1]
+    ), params.exact
+
+
+def framework_notes(engine_id: str) -> tuple[str, ...]:
+    """What the answer should say about the framework's level: measured rows of its own, or
+    the level of the framework it takes it from."""
+    engine = training_engines()[engine_id]
+    calibration = current_calibration()
+    if not engine.levels_from or calibration.is_covered("train:engine", engine.id):
+        return (f"framework: {engine.name} ({engine.kernels})",)
+    base = training_engines()[engine.levels_from]
+    return (
+        f"framework: {engine.name}; no packaged measurements of its own: predicted at the "
+        f"calibrated level of {base.name}",
+    )
 
 
 def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
@@ -88,7 +113,7 @@ def predict_training_run(
 ) -> TrainingPrediction:
     if tokens <= 0:
         raise InvalidRequestError([f"tokens (the training budget) must be positive, got {tokens}"])
-    mfu, exact = fitted_mfu(system)
+    mfu, exact = fitted_mfu(system, setup.engine, setup.precision)
     compute_s = _compute_step_s(system, model, setup, recompute, mfu)
     sync_s = gradient_sync_s(system, model, setup)
     backward_s = compute_s * (2.0 / 3.0)
@@ -122,6 +147,7 @@ def predict_training_run(
         scaling_efficiency=single_s / step_s,
         mfu=mfu * compute_s / step_s,
         memory=training_memory_fit(system, model, setup),
+        notes=framework_notes(setup.engine),
     )
 
 

@@ -1,0 +1,126 @@
+"""Training frameworks (predict train --framework): names as users write them, each framework's
+own calibrated level, FP8 at the FP8 tensor rate, Megatron's activation sharding, and a
+Megatron-Core case predicted within its range by a calibration that never saw its source."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.calibration.fitting import fit_calibration
+from gpuatlas.calibration.validation import source_of
+from gpuatlas.calibration.written_rows import load_written
+from gpuatlas.catalog.measurements import load_measurements
+from gpuatlas.cli.main import app
+from gpuatlas.errors import UnknownNameError
+from gpuatlas.performance import api
+from gpuatlas.performance.calibration_table import (
+    calibration_text,
+    parse_calibration,
+    using_calibration,
+)
+from gpuatlas.performance.training.engines import row_framework, training_engine
+
+DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
+
+
+@pytest.mark.parametrize(
+    ("written", "framework"),
+    [
+        ("NeMo", "megatron"),
+        ("nemo 24.07", "megatron"),
+        ("Megatron-LM core_r0.9.0", "megatron"),
+        ("Megatron Core", "megatron"),
+        ("torchtitan", "pytorch"),
+        ("HF Trainer", "hf-trainer"),
+        ("accelerate", "hf-trainer"),
+        ("DeepSpeed", "deepspeed"),
+        ("Unsloth", "unsloth"),
+    ],
+)
+def test_framework_names_as_users_write_them(written: str, framework: str) -> None:
+    assert training_engine(written).id == framework
+
+
+def test_an_unknown_framework_lists_close_matches() -> None:
+    with pytest.raises(UnknownNameError) as raised:
+        api.predict_training("8x h100-sxm", "llama-3.1-8b", tokens=1e9, framework="megatorn")
+    assert "megatron" in raised.value.candidates
+    result = CliRunner().invoke(
+        app, ["predict", "train", "8x h100-sxm", "llama-3.1-8b", "--framework", "megatorn"]
+    )
+    assert result.exit_code != 0 and "close matches: megatron" in result.output
+
+
+def test_a_measured_row_names_its_framework_in_its_version_text() -> None:
+    assert row_framework("pytorch", "NeMo 24.09 container (NeMo Launcher)").id == "megatron"
+    assert row_framework("pytorch", "torchtitan (FSDP2, bf16)").id == "pytorch"
+    assert row_framework("pytorch", "llm-foundry / Composer (FSDP)").id == "pytorch"
+
+
+def test_held_out_nemo_rows_resolve_to_megatron() -> None:
+    rows = [row for row in load_written(None).rows if row.metric == "train_tok_s"]
+    assert rows and {row.engine for row in rows} == {"megatron"}
+
+
+def test_megatron_splits_activations_over_the_tensor_parallel_group() -> None:
+    setup = {"sequence_tokens": 8192, "micro_batch": 1, "sharding": "fsdp"}
+    fsdp = api.training_memory("64x h100-sxm", "llama-3.1-70b", **setup)
+    megatron = api.training_memory("64x h100-sxm", "llama-3.1-70b", framework="NeMo", **setup)
+    assert megatron.activations_gb == pytest.approx(fsdp.activations_gb / 8)
+    assert megatron.fits and not fsdp.fits
+
+
+def test_fp8_trains_faster_than_bf16_but_not_at_twice_the_rate() -> None:
+    def rate(precision: str) -> float:
+        prediction = api.predict_training(
+            "8x h100-sxm",
+            "llama-3.1-8b",
+            tokens=1e9,
+            precision=precision,
+            sequence_tokens=8192,
+            micro_batch=1,
+            sharding="fsdp",
+            framework="megatron",
+        )
+        return prediction.tok_s.value
+
+    assert 1.0 < rate("fp8") / rate("bf16") < 2.0
+
+
+def test_a_framework_without_rows_says_whose_level_it_takes() -> None:
+    prediction = api.predict_training(
+        "8x h100-sxm",
+        "llama-3.1-8b",
+        tokens=1e9,
+        micro_batch=1,
+        sharding="fsdp",
+        framework="axolotl",
+    )
+    assert any("level of PyTorch" in note for note in prediction.notes)
+
+
+@pytest.mark.parametrize(("precision", "measured_tok_s"), [("bf16", 71235.0), ("fp8", 95239.0)])
+def test_megatron_llama_70b_on_64_h100_within_range_with_its_source_held_out(
+    precision: str, measured_tok_s: float
+) -> None:
+    """NVIDIA dgxc-benchmarking llama3.1/README_70b.md (NeMo 24.09, TP4 PP4 CP2, 8192 tokens):
+    predicted by a calibration fitted on every other training source."""
+    rows = [row for row in load_measurements(None) if row.metric == "train_tok_s"]
+    others = [row for row in rows if source_of(row) != DGXC_SOURCE]
+    assert len(others) < len(rows)
+    fitted = fit_calibration(others, parse_calibration(calibration_text()), "without-dgxc")
+    with using_calibration(fitted):
+        prediction = api.predict_training(
+            "64x h100-sxm",
+            "llama-3.1-70b",
+            tokens=1e9,
+            precision=precision,
+            sequence_tokens=8192,
+            micro_batch=1,
+            sharding="fsdp",
+            framework="NeMo",
+        )
+    rate = prediction.tok_s
+    assert rate.low <= measured_tok_s <= rate.high
+    assert rate.value == pytest.approx(measured_tok_s, rel=0.35)
