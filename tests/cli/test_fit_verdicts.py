@@ -136,3 +136,17 @@ def test_training_memory_is_written_with_thousands_separators() -> None:
     result = runner.invoke(app, ["fit", "rtx-4090", "llama-3.1-70b", "--training", "full"])
     text = " ".join(result.output.split())
     assert re.search(r"needs \d,\d{3}\.\d GiB per GPU", text), text
+
+
+def test_a_moe_model_split_by_layers_also_gets_the_faster_experts_on_cpu_figure() -> None:
+    document = _fit(system="rtx-4090", model="gpt-oss:120b")
+    layers = document["offload"]
+    experts = _fit(system="rtx-4090", model="gpt-oss:120b", cpu_moe=True)["offload"]
+    assert layers is not None and not layers["experts_on_cpu"] and experts["fits"]
+    assert experts["decode_ceiling_tok_s"] > layers["decode_ceiling_tok_s"]
+    assert document["verdict_text"].endswith(
+        "; with the MoE experts in host memory instead (llama.cpp --cpu-moe): "
+        f"~{round(experts['decode_ceiling_tok_s'])} tok/s decode at most"
+    )
+    dense = _fit(system="rtx-4090", model="llama3.1:70b")
+    assert "--cpu-moe" not in dense["verdict_text"]

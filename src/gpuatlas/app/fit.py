@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import SystemModelRequest, model_reference, split_list
+from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
@@ -115,8 +116,37 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
             "request": request.model_dump(),
             **answer.detail.to_ranged_json(),
             **answer.to_json(),
-            "verdict_text": fit_verdict(answer),
+            "verdict_text": verdict_text(request, answer, local_files=local_files),
         },
+    )
+
+
+def verdict_text(request: FitRequest, answer: FitAnswer, *, local_files: bool = False) -> str:
+    """`fit_verdict`, and for a mixture-of-experts model split by layers on its own (no offload
+    option given), how fast keeping only the experts in host memory (--cpu-moe) would be."""
+    verdict = fit_verdict(answer)
+    plan = answer.offload
+    if plan is None or plan.experts_on_cpu or request.gpu_layers is not None:
+        return verdict
+    try:
+        experts = answer_fit(
+            request.system,
+            model_reference(request.model, local_files),
+            [answer.weights.format_id],
+            engine=answer.engine,
+            context_tokens=request.context_tokens,
+            kv_cache=request.kv_cache,
+            offload=OffloadRequest(None, True, request.host_bandwidth_gbs),
+        ).offload
+    except InvalidRequestError:  # a dense model: no experts to move
+        return verdict
+    if experts is None or not experts.fits:
+        return verdict
+    if experts.decode_ceiling_tok_s <= plan.decode_ceiling_tok_s:
+        return verdict
+    return (
+        f"{verdict}; with the MoE experts in host memory instead (llama.cpp --cpu-moe): "
+        f"~{_tok_s(experts.decode_ceiling_tok_s)} tok/s decode at most"
     )
 
 

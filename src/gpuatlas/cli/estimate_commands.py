@@ -133,7 +133,8 @@ def fit_command(
             print_json(fit.fit_document(request, local_files=True))
             return
         answer = fit.fit_answer(request, local_files=True)
-    render_fit_answer(answer)
+        verdict = fit.verdict_text(request, answer, local_files=True)
+    render_fit_answer(answer, verdict)
     from gpuatlas.app.name_notes import answer_fit_setting
 
     print_name_notes([system], answer_fit_setting(answer.detail, request.kv_cache))

@@ -60,7 +60,8 @@ def _formats_table(answer: FitAnswer) -> object:
     return table
 
 
-def render_fit_answer(answer: FitAnswer) -> None:
+def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
+    """The answer's tables and lines; `verdict`: the verdict in words (default fit_verdict)."""
     fit = answer.detail
     console.print(
         f"{fit.model_id} on {fit.system_id}: {fit.concurrency} × "
@@ -69,7 +70,8 @@ def render_fit_answer(answer: FitAnswer) -> None:
     )
     console.print(answer.weights.describe(), highlight=False)
     console.print(_parts_table(answer))
-    console.print(f"verdict: {fit_verdict(answer)}", highlight=False)
+    text = fit_verdict(answer) if verdict is None else verdict
+    console.print(f"verdict: {text}", markup=False, highlight=False)
     needed = "none" if fit.min_gpus_needed is None else str(fit.min_gpus_needed)
     all_on_gpu = "" if answer.offload is None else "with every layer on the GPU: "
     if answer.offload is not None:
