@@ -50,9 +50,10 @@ FORMATS = ("fp16", "bf16", "fp8", "awq-int4", "q4_k_m", "q8_0")
 def configurations(count: int, rng: random.Random) -> list[tuple[str, int, str, str, str]]:
     gpus = [g.id for g in all_gpus() if g.memory_bandwidth_gb_s and g.bf16_dense_tflops]
     models = [m.id for m in all_llms()]
+    engines = [e for e in all_engines() if any(e.supports_format(f) for f in FORMATS)]
     found: list[tuple[str, int, str, str, str]] = []
     while len(found) < count:
-        engine = rng.choice(all_engines())
+        engine = rng.choice(engines)  # an engine that runs none of FORMATS (MLC) is left out
         weights = rng.choice([f for f in FORMATS if engine.supports_format(f)])
         found.append(
             (rng.choice(gpus), rng.choice((1, 1, 2, 4, 8)), rng.choice(models), weights, engine.id)
