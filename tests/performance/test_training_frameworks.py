@@ -124,3 +124,19 @@ def test_megatron_llama_70b_on_64_h100_within_range_with_its_source_held_out(
     rate = prediction.tok_s
     assert rate.low <= measured_tok_s <= rate.high
     assert rate.value == pytest.approx(measured_tok_s, rel=0.35)
+
+
+def test_fp8_without_fp8_rows_of_the_framework_is_said_to_be_optimistic() -> None:
+    def notes(framework: str) -> tuple[str, ...]:
+        return api.predict_training(
+            "8x h100-sxm",
+            "llama-3.1-8b",
+            tokens=1e9,
+            precision="fp8",
+            micro_batch=1,
+            sharding="fsdp",
+            framework=framework,
+        ).notes
+
+    assert any("no fp8 training rows of PyTorch" in note for note in notes("torchtitan"))
+    assert not any("no fp8 training rows" in note for note in notes("megatron"))

@@ -78,18 +78,28 @@ def fitted_mfu(
     ), params.exact
 
 
-def framework_notes(engine_id: str) -> tuple[str, ...]:
+def framework_notes(engine_id: str, precision: str = "bf16") -> tuple[str, ...]:
     """What the answer should say about the framework's level: measured rows of its own, or
-    the level of the framework it takes it from."""
+    the level of the framework it takes it from; and an 8-bit run no 8-bit row calibrated."""
     engine = training_engines()[engine_id]
     calibration = current_calibration()
     if not engine.levels_from or calibration.is_covered("train:engine", engine.id):
-        return (f"framework: {engine.name} ({engine.kernels})",)
-    base = training_engines()[engine.levels_from]
-    return (
-        f"framework: {engine.name}; no packaged measurements of its own: predicted at the "
-        f"calibrated level of {base.name}",
-    )
+        notes = [f"framework: {engine.name} ({engine.kernels})"]
+    else:
+        base = training_engines()[engine.levels_from]
+        notes = [
+            f"framework: {engine.name}; no packaged measurements of its own: predicted at the "
+            f"calibrated level of {base.name}"
+        ]
+    eight_bit_keys = [key for key in calibration.groups if key.endswith("|8bit")]
+    measured = any(key.startswith(f"train|{engine.id}|") for key in eight_bit_keys)
+    if precision_bucket(precision) == "8bit" and not measured:
+        notes.append(
+            f"no {precision} training rows of {engine.name}: the level its 16-bit rows fit, "
+            f"applied to the {precision} tensor rate, is likely optimistic (Megatron-Core's "
+            "FP8 rows reach a smaller share of the FP8 rate than its BF16 rows of the BF16 rate)"
+        )
+    return tuple(notes)
 
 
 def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
@@ -147,7 +157,7 @@ def predict_training_run(
         scaling_efficiency=single_s / step_s,
         mfu=mfu * compute_s / step_s,
         memory=training_memory_fit(system, model, setup),
-        notes=framework_notes(setup.engine),
+        notes=framework_notes(setup.engine, setup.precision),
     )
 
 
