@@ -19,6 +19,7 @@ from gpuatlas.bench.importers import import_file
 from gpuatlas.cli.main import app
 from gpuatlas.fleet.spool import Spool
 from gpuatlas.records.result import load_result
+from test_json_unit_suffixes import unconventional_keys
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bench"
 PUBLISHED = {answer.schema_version for answer in ANSWERS}
@@ -27,7 +28,9 @@ PUBLISHED = {answer.schema_version for answer in ANSWERS}
 def _json(arguments: list[str], exit_code: int = 0) -> Any:
     outcome = CliRunner().invoke(app, [*arguments, "--json"])
     assert outcome.exit_code == exit_code, outcome.output
-    return json.loads(outcome.stdout)
+    document = json.loads(outcome.stdout)
+    assert unconventional_keys(document) == {}  # the unit-suffix convention holds here too
+    return document
 
 
 def test_an_import_names_each_record_its_validity_and_the_file_written(tmp_path: Path) -> None:

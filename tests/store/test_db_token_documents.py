@@ -17,6 +17,7 @@ from gpuatlas.app.registry import ANSWERS
 from gpuatlas.cli.main import app
 from gpuatlas.store import Store, open_store
 from gpuatlas.store.migrate import head_revision
+from test_json_unit_suffixes import unconventional_keys
 
 PUBLISHED = {answer.schema_version for answer in ANSWERS}
 
@@ -31,6 +32,7 @@ def _json(*arguments: str) -> Any:
     assert outcome.exit_code == 0, outcome.output
     document = json.loads(outcome.stdout)
     assert document["schema_version"] in PUBLISHED
+    assert unconventional_keys(document) == {}  # the unit-suffix convention holds here too
     return document
 
 
