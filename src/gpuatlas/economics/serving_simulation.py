@@ -391,15 +391,6 @@ def _require_stable(arrival_per_s: float, service_per_s: float) -> None:
 # ----- closed-form capacity bounds (used to prune before simulating) --------------------------
 
 
-def requests_per_s_at_batch(
-    steps: StepTimes, batch: int, input_tokens: float, output_tokens: float
-) -> float:
-    """Saturated throughput with `batch` requests decoding: each request costs its prefill
-    plus (output − 1) decode steps shared by the batch."""
-    decode_share_s = (output_tokens - 1) * float(steps.decode_step_s[batch]) / batch
-    return 1.0 / (steps.prefill_s(input_tokens) + decode_share_s)
-
-
 def largest_batch_within(steps: StepTimes, tpot_limit_s: float | None) -> int:
     """The largest batch whose bare decode step is within a TPOT limit (0 if none is)."""
     if tpot_limit_s is None:
