@@ -5,6 +5,7 @@ comparison's sides carry the sentence."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
@@ -123,3 +124,14 @@ def test_prices_of_a_family_name_say_which_variant_they_are() -> None:
     assert [entry["read_as"] for entry in document["name_assumptions"]] == ["a100-80gb-sxm"]
     text = runner.invoke(app, ["prices", "A100"]).output
     assert "note: A100 read as A100 80GB SXM4" in " ".join(text.split())
+
+
+def test_a_cases_file_naming_a_family_lists_the_assumption_once(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.csv"
+    header = "gpu,gpu_count,model,weights,engine,metric,batch,input_tokens,output_tokens"
+    row = "1,llama-3.1-8b,bf16,vllm,decode_tok_s,1,512,256"
+    cases.write_text(f"{header}\nA100,{row}\nA100,{row}\na100-80gb-sxm,{row}\n", "utf-8")
+    document = _json(["predict", "--cases", str(cases)])
+    values = [case["value"] for case in document["rows"]]
+    assert values[0] == values[1] == values[2] and values[0] > 0
+    assert [entry["written"] for entry in document["name_assumptions"]] == ["A100"]
