@@ -162,6 +162,24 @@ def test_a_new_user_price_file_builds_afresh(
     assert comparison_key("rtx-4090", "l40s", DEFAULT_OPTIONS) != before
 
 
+def test_another_numpy_builds_afresh(
+    cache_dir: Path, package_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = tmp_path / "numpy" / "version.py"
+    version.parent.mkdir()
+    version.write_text('version = "2.2.0"\n', encoding="utf-8")
+    monkeypatch.setattr(cache_module, "dependency_files", lambda: [version])
+    before = comparison_key("rtx-4090", "l40s", DEFAULT_OPTIONS)
+    version.write_text('version = "2.3.10"\n', encoding="utf-8")
+    assert comparison_key("rtx-4090", "l40s", DEFAULT_OPTIONS) != before
+
+
+def test_numpy_is_found_without_importing_it() -> None:
+    files = cache_module.dependency_files()
+    assert [path.name for path in files] == ["__init__.py", "version.py"]
+    assert all(path.is_file() and path.parent.name == "numpy" for path in files)
+
+
 def test_the_package_files_cover_code_and_data() -> None:
     root = Path(gpuatlas.__file__).parent
     names = {path.relative_to(root).as_posix() for path in cache_module.package_files()}

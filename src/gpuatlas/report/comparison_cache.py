@@ -8,7 +8,9 @@ An entry's key is a hash of everything the document is computed from:
 - the gpuatlas package itself, code and data alike (the catalog, the measured data set, the
   calibration, the engine profiles): the path, size and modification time of every file;
 - the user's price files (the config folder's and ``GPUATLAS_PRICE_FILES``), the same way;
-- the results database: the SQLite file and its write-ahead log, the same way.
+- the results database: the SQLite file and its write-ahead log, the same way;
+- NumPy, which computes the statistics and the models' arrays: its installed files' stamps
+  (an upgrade writes new files), found without importing it.
 
 Anything else is not cached: a database that is not a plain SQLite file (PostgreSQL changes
 without a file to watch), a ``--model`` given as a config.json path or folder, and a document
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -89,6 +92,7 @@ def comparison_key(a: str, b: str, options: Options) -> str | None:
         digest.update(b"\0")
     digest.update(files_identity(package_files()).encode())
     digest.update(files_identity(user_price_files()).encode())
+    digest.update(files_identity(dependency_files()).encode())
     digest.update(store.encode())
     return digest.hexdigest()[:32]
 
@@ -101,6 +105,15 @@ def package_files() -> list[Path]:
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         found += [Path(folder) / name for name in sorted(files)]
     return found
+
+
+def dependency_files() -> list[Path]:
+    """The installed files that say which NumPy computes the numbers (none if it is absent)."""
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or spec.origin is None:
+        return []
+    package = Path(spec.origin).parent
+    return [package / "__init__.py", package / "version.py"]
 
 
 def files_identity(paths: Iterable[Path]) -> str:
