@@ -58,10 +58,12 @@ OFFLINE = Setting(
 CACHE_DIR = Setting(
     "GPUATLAS_CACHE_DIR",
     "the platform's user cache dir, under gpuatlas/catalog",
-    "where parsed catalog files are cached (a folder only you can write)",
+    "where parsed catalog files and built comparisons are cached (a folder only you can write)",
 )
 NO_CACHE = Setting(
-    "GPUATLAS_NO_CACHE", "cache on", "1/true/yes/on turns the parsed-catalog cache off"
+    "GPUATLAS_NO_CACHE",
+    "cache on",
+    "1/true/yes/on turns the parsed-catalog and comparison caches off",
 )
 TOKEN = Setting(
     "GPUATLAS_TOKEN",
