@@ -36,6 +36,7 @@ DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
         ("accelerate", "hf-trainer"),
         ("DeepSpeed", "deepspeed"),
         ("Unsloth", "unsloth"),
+        ("MaxText", "maxtext"),
     ],
 )
 def test_framework_names_as_users_write_them(written: str, framework: str) -> None:
@@ -56,6 +57,7 @@ def test_a_measured_row_names_its_framework_in_its_version_text() -> None:
     assert row_framework("pytorch", "NeMo 24.09 container (NeMo Launcher)").id == "megatron"
     assert row_framework("pytorch", "torchtitan (FSDP2, bf16)").id == "pytorch"
     assert row_framework("pytorch", "llm-foundry / Composer (FSDP)").id == "pytorch"
+    assert row_framework("pytorch", "MaxText (JAX, container maxtext-2024-12-09)").id == "maxtext"
 
 
 def test_held_out_nemo_rows_resolve_to_megatron() -> None:
