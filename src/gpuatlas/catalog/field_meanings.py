@@ -6,9 +6,9 @@ more than a name and a type carries a `FieldMeaning` in its metadata::
 
     memory_gb: float | None = field(default=None, metadata=meaning("Memory", "GB", gt=0))
 
-The data files' pydantic schemas are built from these declarations when a file is parsed
-(`file_schemas`), so starting a command from the parsed-catalog cache imports no pydantic, and
-the tables that show a field (`gpu_fields`) read its label and unit from here.
+The data files' pydantic schemas are built from these declarations only when a file is parsed
+(`file_schemas`), so a command started from the parsed-catalog cache builds none, and the
+tables that show a field (`gpu_fields`) read its label and unit from here.
 """
 
 from __future__ import annotations
