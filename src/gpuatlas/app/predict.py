@@ -282,7 +282,7 @@ class PredictTrainRequest(SystemModelRequest):
         min_length=1,
         max_length=60,
         description="Training framework as written: pytorch (FSDP, torchtitan, torchtune), "
-        "megatron (Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl.",
+        "megatron (Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext.",
     )
 
 

@@ -474,7 +474,7 @@ def predict_train_command(
         _train("framework"),
         "--framework",
         help="Training framework: pytorch (FSDP, torchtitan, torchtune), megatron "
-        "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl.",
+        "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext.",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
