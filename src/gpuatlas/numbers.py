@@ -3,7 +3,8 @@
 - Significant digits that fit the quantity: whole numbers from 1,000 up (14,230 tok/s; a
   datasheet's 2,039 GB/s is never rounded), 3 significant digits below (12.3 ms, 0.0456).
 - Thousands separators; no scientific notation for everyday magnitudes (1e-6 ≤ |x| < 1e15).
-- Money to the cent ($49.35), or to 3 significant digits below a cent ($0.000123).
+- Money to the cent ($49.35), or to 3 significant digits below a cent ($0.000123); a unit price
+  (dollars per GB-hour) to 3 significant digits always, so one column compares ($0.0142, $0.0358).
 - A fraction that cannot exceed 1 (utilisation, MBU) is clipped to it before it is shown.
 - A missing value is "—".
 """
@@ -72,6 +73,14 @@ def format_usd(value: float | None) -> str:
     if amount == 0 or amount >= 0.01:
         return f"{sign}${amount:,.2f}"
     return f"{sign}${amount:.{decimals_for(amount, 3)}f}"
+
+
+def format_usd_rate(value: float | None) -> str:
+    """A unit price such as $ per GB of VRAM per hour: 3 significant digits ('$0.0142',
+    '$0.0358', '$1.23'), where the cent would write '$0.01' and '$0.04'."""
+    if value is None or math.isnan(value):
+        return MISSING
+    return _usd_significant(value)
 
 
 def format_usd_range(value: float | None, low: float | None, high: float | None) -> str:

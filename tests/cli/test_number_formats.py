@@ -8,7 +8,7 @@ import json
 from typer.testing import CliRunner
 
 from gpuatlas.cli.main import app
-from gpuatlas.numbers import format_given, format_usd_range
+from gpuatlas.numbers import format_given, format_usd_range, format_usd_rate
 
 runner = CliRunner()
 
@@ -58,3 +58,12 @@ def test_a_bad_value_is_echoed_without_scientific_notation() -> None:
     result = runner.invoke(app, ["cost", "--gpu", "rtx-4090", "--hours", "-1000000"])
     assert result.exit_code == 2
     assert "hours must be ≥ 0, got -1,000,000" in " ".join(result.output.split())
+
+
+def test_a_unit_price_keeps_three_significant_digits_so_its_column_compares() -> None:
+    assert [format_usd_rate(v) for v in (0.34 / 24, 0.88 / 24, 0.18 / 24, 1.234)] == [
+        "$0.0142",
+        "$0.0367",
+        "$0.00750",
+        "$1.23",
+    ]

@@ -11,7 +11,7 @@ from gpuatlas.report.categories import format_p
 from gpuatlas.report.context import ReportOptions
 from gpuatlas.report.document import Provenance, Quantity
 from gpuatlas.report.focus import modelled_comparison
-from gpuatlas.report.phrasing import STYLERS, render_statement
+from gpuatlas.report.phrasing import STYLERS, USD_PER_GB_HOUR, format_quantity, render_statement
 from gpuatlas.report.sections.inference import P95_TTFT_TARGET_MS
 
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
@@ -66,3 +66,8 @@ def test_a_cost_lead_is_visible_in_the_amounts_it_compares() -> None:
     )
     apart = modelled_comparison("Cost", "A", "B", _usd(0.12), _usd(0.07), False, "usd")
     assert apart is not None and "A $0.12 vs B $0.07;" in render_statement(apart)
+
+
+def test_a_price_per_gb_hour_is_a_unit_price_to_three_significant_digits() -> None:
+    price = Quantity(0.34 / 24, USD_PER_GB_HOUR, Provenance(kind="computed", source="test"))
+    assert format_quantity(price) == "$0.0142"  # to the cent it read "$0.01"

@@ -34,6 +34,7 @@ from gpuatlas.cli.output import (
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
+from gpuatlas.numbers import format_usd_rate
 from gpuatlas.performance.predictions import Estimate
 
 if TYPE_CHECKING:
@@ -233,7 +234,7 @@ def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
             row.system_id,
             row.price.label,
             money(row.price.usd_per_hour),
-            money(row.usd_per_gb_vram_hour),
+            format_usd_rate(row.usd_per_gb_vram_hour),
             money(row.usd_for_hours),
             money(row.usd_for_days),
         )

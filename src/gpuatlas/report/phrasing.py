@@ -15,6 +15,7 @@ from typing import Any
 from gpuatlas import numbers
 from gpuatlas.report.document import Quantity, Statement
 
+USD_PER_GB_HOUR = "USD/GB-h"
 STYLES = ("ratio", "pct", "num", "usd", "int", "qty")
 
 
@@ -59,6 +60,8 @@ def format_quantity(quantity: Quantity) -> str:
     unit = quantity.unit
     if unit == "USD":
         return format_usd(quantity.value)
+    if unit == USD_PER_GB_HOUR:  # a unit price: 3 significant digits, so its column compares
+        return numbers.format_usd_rate(quantity.value)
     if unit == "×":
         return format_ratio(quantity.value)
     if unit == "%":

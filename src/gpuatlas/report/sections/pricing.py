@@ -6,6 +6,7 @@ from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Quantity, Section, Statement, Table, Text
+from gpuatlas.report.phrasing import USD_PER_GB_HOUR
 from gpuatlas.report.quantities import computed, gpu_fact, price_quantity
 from gpuatlas.report.rental_prices import hostable_offers, price_words
 
@@ -50,7 +51,7 @@ def price_row(system: GpuSystem, snapshot: PriceSnapshot) -> tuple[Cell, ...]:
     memory = gpu_fact(system.gpu, system.gpu.gpu_usable_memory_gb, "GB")  # a Mac: GPU share
     per_gb = computed(
         _divide(snapshot.usd_per_gpu_hour, system.gpu.gpu_usable_memory_gb),
-        "USD",
+        USD_PER_GB_HOUR,
         "$/GPU-hour ÷ GB of VRAM",
         hourly,
         memory,
