@@ -17,7 +17,9 @@ the warnings each importer adds); no confidence interval is invented.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 from gpuatlas.bench.run_summaries import summarize_values
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.errors import DataFileError
+from gpuatlas.records.identity import MEASUREMENT_SETUP
 from gpuatlas.records.result import (
     BenchResult,
     EngineInfo,
@@ -310,9 +313,54 @@ def import_guidellm(document: Any, origin: str) -> list[BenchResult]:
 # --- llama-bench ---------------------------------------------------------------------------
 
 
+LLAMA_BENCH_SETUP_FIELDS = (
+    "model_type",
+    "n_gpu_layers",
+    "n_threads",
+    "n_batch",
+    "n_ubatch",
+    "type_k",
+    "type_v",
+    "flash_attn",
+    "split_mode",
+    "n_cpu_moe",
+    "no_kv_offload",
+    "devices",
+    "tensor_split",
+)
+
+
+def llama_bench_test_name(test: dict[str, Any]) -> str:
+    """The test as llama-bench names it: ``pp512``, ``tg128``, ``pp512+tg128``, with
+    ``@d4096`` when it ran at a prefilled context depth."""
+    prompt, generated = int(test.get("n_prompt") or 0), int(test.get("n_gen") or 0)
+    shape = "+".join(
+        part
+        for part in (f"pp{prompt}" if prompt else "", f"tg{generated}" if generated else "")
+        if part
+    )
+    depth = int(test.get("n_depth") or 0)
+    return f"{shape}@d{depth}" if depth else shape
+
+
+def _llama_bench_metric(test: dict[str, Any]) -> str:
+    """llama-bench's t/s is (n_prompt + n_gen) tokens over each repetition's time: prefill
+    speed for a pp test, decode speed for a tg test, both phases together for pp+tg."""
+    prompt, generated = int(test.get("n_prompt") or 0), int(test.get("n_gen") or 0)
+    if prompt and generated:
+        return "prefill_decode_tok_s"
+    return "decode_tok_s" if generated else "prefill_tok_s"
+
+
+def _llama_bench_setup(test: dict[str, Any]) -> str:
+    """The engine settings a test ran with beyond its lengths (quantisation, offloaded
+    layers, threads, batch sizes, KV cache types, flash attention...): part of its identity,
+    so tests that differ in them are never pooled."""
+    return ";".join(f"{name}={test[name]}" for name in LLAMA_BENCH_SETUP_FIELDS if name in test)
+
+
 def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
-    generating = int(test.get("n_gen") or 0) > 0
-    metric = "decode_tok_s" if generating else "prefill_tok_s"
+    metric = _llama_bench_metric(test)
     rates = [float(v) for v in test.get("samples_ts") or [] if _number(v) is not None]
     if rates:
         summary = summarize_values(rates, "tok/s")
@@ -327,8 +375,9 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
         details={k: test[k] for k in ("build_commit", "backends") if k in test},
     )
     gpus = [g.strip() for g in str(test.get("gpu_info") or "").split(",") if g.strip()]
+    test_name = llama_bench_test_name(test)
     return BenchResult(
-        benchmark="external-llama-bench",
+        benchmark=f"external-llama-bench-{re.sub(r'[^a-z0-9]+', '-', test_name)}",
         benchmark_version=1,
         category="llm-single",
         created_at=str(test.get("test_time") or utc_now_iso()),
@@ -347,11 +396,17 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
             repeats=len(rates) or None,
             api="in-process",
             extra={
+                "llama_bench_test": test_name,
+                "n_depth": test.get("n_depth") or 0,
+                MEASUREMENT_SETUP: _llama_bench_setup(test),
+            }
+            | {
                 k: test[k]
                 for k in (
                     "model_type",
                     "n_gpu_layers",
                     "n_threads",
+                    "n_ubatch",
                     "type_k",
                     "type_v",
                     "flash_attn",
@@ -370,6 +425,7 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
             ci_high=summary.ci_high,
         ),
         token_count_source="llama-bench",
+        warnings=[] if rates else ["llama-bench file without samples_ts: avg_ts kept as one value"],
         source="imported:llama-bench",
     )
 
@@ -542,16 +598,86 @@ def with_gpu(results: list[BenchResult], gpu: str, count: int = 1) -> list[Bench
     ]
 
 
-def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
-    source = Path(path)
+# llama-bench ``-o csv`` quotes every value; these columns are numbers in its JSON output.
+LLAMA_BENCH_NUMBER_COLUMNS = frozenset(
+    {
+        "build_number",
+        "model_size",
+        "model_n_params",
+        "n_batch",
+        "n_ubatch",
+        "n_threads",
+        "n_gpu_layers",
+        "n_cpu_moe",
+        "main_gpu",
+        "flash_attn",
+        "n_prompt",
+        "n_gen",
+        "n_depth",
+        "avg_ns",
+        "stddev_ns",
+        "avg_ts",
+        "stddev_ts",
+    }
+)
+
+
+def _csv_value(column: str, text: str) -> Any:
+    if column not in LLAMA_BENCH_NUMBER_COLUMNS:
+        return text
     try:
-        document = json.loads(source.read_text(encoding="utf-8"))
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def _csv_rows(text: str) -> list[dict[str, Any]] | None:
+    """llama-bench ``-o csv`` rows (a header naming avg_ts, then one row per test), else None."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or "avg_ts" not in next(csv.reader(lines[:1]), []):
+        return None
+    return [
+        {column: _csv_value(column, value) for column, value in row.items() if column}
+        for row in csv.DictReader(lines)
+    ]
+
+
+def _json_lines(text: str) -> list[Any] | None:
+    """``-o jsonl`` (one JSON object per line), else None."""
+    try:
+        documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError:
+        return None
+    return documents if len(documents) > 1 and all(isinstance(d, dict) for d in documents) else None
+
+
+def read_document(source: Path) -> Any:
+    """A tool's output file: JSON, JSON Lines, or llama-bench's CSV."""
+    try:
+        text = source.read_text(encoding="utf-8")
     except OSError as error:
         raise DataFileError(str(source), [f"cannot read file: {error.strerror}"]) from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataFileError(
-            str(source), [f"line {error.lineno}: not valid JSON ({error.msg})"]
-        ) from None
+        document = _json_lines(text) or _csv_rows(text)
+        if document is None:
+            raise DataFileError(
+                str(source),
+                [
+                    f"line {error.lineno}: not valid JSON ({error.msg}), nor JSON Lines, "
+                    "nor a llama-bench CSV (a header row naming avg_ts)"
+                ],
+            ) from None
+        return document
+
+
+def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
+    source = Path(path)
+    document = read_document(source)
     chosen = detect_tool(document) if tool == "auto" else tool
     if chosen not in IMPORTERS:
         known = ", ".join(IMPORTERS)

@@ -24,6 +24,9 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9._-]+")
 MAX_IDENTITY_CHARS = 64
 EXTERNAL_PREFIX = "external-"
 MAX_PART_CHARS = 24
+# Settings.extra key: an imported tool's engine settings beyond the Settings fields (as one
+# text), digested with them so runs that differ in them are never pooled.
+MEASUREMENT_SETUP = "measurement_setup"
 
 
 def benchmark_key(benchmark: str, version: int) -> str:
@@ -79,6 +82,9 @@ def _settings_digest(settings: Settings) -> str:
             "arrival",
         )
     )
+    setup = settings.extra.get(MEASUREMENT_SETUP)
+    if setup:  # absent for results written before it existed: their digests stay the same
+        shape += f"|{setup}"
     return hashlib.sha256(shape.encode()).hexdigest()[:8]
 
 
