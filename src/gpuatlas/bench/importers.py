@@ -7,7 +7,11 @@ Formats (field names as the tools document them):
 - ``guidellm``: GuideLLM report JSON (``benchmarks[].metrics.<name>.successful`` distribution
   summaries with ``mean``, ``median``, ``count``, ``percentiles.p90/p99``; request latency in s)
 - ``llama-bench``: ``llama-bench -o json`` (a list of tests with ``n_prompt``, ``n_gen``,
-  ``avg_ts``, ``samples_ts``, ``model_filename``, ``gpu_info``, ``build_commit``)
+  ``avg_ts``, ``samples_ts``, ``model_filename``, ``gpu_info``, ``build_commit``), ``-o jsonl``
+  (one test per line) or ``-o csv`` (no per-repetition samples: ``avg_ts`` kept as one value).
+  Each test is a benchmark of its own (``external-llama-bench-pp512``, ``-tg128``,
+  ``-pp512-tg128``, ``-d<depth>`` at a prefilled depth) and its engine setup (quantisation,
+  offload, threads, batch, KV types) is part of its identity (records/identity.py)
 - ``aiperf``: ``profile_export_aiperf.json`` (metrics with ``unit``, ``avg``, ``p50``, ``p90``,
   ``p99``; ``error_summary``; ``input_config``)
 
