@@ -197,7 +197,11 @@ _CLI_THROUGHPUT_FIELDS = gpu_fields(
 
 
 def _field_row(field: GpuField, gpu: Gpu) -> tuple[str, str]:
-    return field.label, format_number(field.read(gpu), field.unit)
+    value = field.read(gpu)
+    if field.unit == "USD" and isinstance(value, int | float):  # a price as money: $1,599
+        amount = float(value)
+        return field.label, f"${amount:,.0f}" if amount >= 1000 else format_usd(amount)
+    return field.label, format_number(value, field.unit)
 
 
 def show_system(
