@@ -91,3 +91,12 @@ def test_gpus_left_out_on_memory_are_pointed_to_the_formats_that_fit_them() -> N
     )
     smaller = cost_report(RentingCostRequest.model_validate({**values, "weights": "awq-int4"}))
     assert {line.system_id for line in smaller.ranking} == {"rtx-a4000", "rtx-4090"}
+
+
+def test_only_smaller_formats_are_suggested_for_gpus_left_out_on_memory() -> None:
+    # qwen3:30b-a3b's Ollama build is q4_k_m; the other format worth considering (q8_0) is larger
+    values = {"gpus": ["rtx-a4000", "rtx-4090"], "model": "qwen3:30b-a3b", "workload": "llm"}
+    request = RentingCostRequest.model_validate(values)
+    report = cost_report(request)
+    assert [line.system_id for line in report.cannot_run] == ["rtx-a4000"]
+    assert smaller_formats_hint(report, request) == ""

@@ -10,6 +10,7 @@ import typer
 from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
 from gpuatlas.app.requests import field_default, parse_request
+from gpuatlas.catalog.formats import find_format
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -135,11 +136,20 @@ def smaller_formats_hint(report: CostReport, request: RentingCostRequest) -> str
     if not memory or request.workload != "llm" or request.model is None or not report.serving:
         return ""
     ranked = report.serving[0].sustained.weights
-    others = [f for f in auto_format_ids(request.model, request.engine) if f != ranked]
+    others = [
+        f
+        for f in auto_format_ids(request.model, request.engine)
+        if _bits_per_weight(f) < _bits_per_weight(ranked)  # only smaller ones can help
+    ]
     if not others:
         return ""
     options = ", ".join(f"--weights {f}" for f in others)
     return f"; those left out on memory in {ranked} may fit a smaller format ({options})"
+
+
+def _bits_per_weight(format_id: str) -> float:
+    found = find_format(format_id)
+    return found.model_bits_per_weight if found is not None else 32.0
 
 
 def offer_text(offer: OfferPrice) -> str:
