@@ -31,8 +31,8 @@ def _tp2_over_one(gpu: str, concurrency: int, input_tokens: int, output_tokens: 
 def test_geforce_pcie_link_is_host_staged_with_its_fitted_cost() -> None:
     link = resolve_system("2x rtx-5090").link
     assert link is not None and not link.peer_to_peer
-    assert link.latency_us == 25.0
-    assert link.effective_allreduce_gb_s == 63.0 * 0.25
+    assert link.latency_us == 20.0
+    assert link.effective_allreduce_gb_s == 63.0 * 0.35
 
 
 def test_tp2_of_two_5090s_gains_little_at_short_prompts_and_high_concurrency() -> None:
