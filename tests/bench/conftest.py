@@ -16,6 +16,8 @@ import pytest
 from gpuatlas.bench.tiny_gguf import write_tiny_llama_gguf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# tests/ itself: shared checks such as test_json_unit_suffixes.unconventional_keys
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from proxy_support import CertificateFiles, Proxy, make_certificates  # noqa: E402
 

@@ -4,6 +4,8 @@ a fleet pool of a multi-GPU replica is "1 replica of 2× …", and inputs are ec
 
 from __future__ import annotations
 
+import re
+
 from typer.testing import CliRunner
 
 from gpuatlas.cli.main import app
@@ -28,7 +30,9 @@ def test_a_serving_curve_without_offer_or_tdp_says_what_is_missing() -> None:
 def test_a_serving_curve_prices_in_dollars_and_cents() -> None:
     text = _text(["predict", "serving-curve", "rtx-4090", "llama-3.1-8b"])
     assert "price $0.34/GPU-h (RunPod community 2026-09-25); power from board TDP." in text
-    assert "$0.13 ($0.10–$0.18)" in text
+    # $/1M tokens to the cent, with its range: "$0.13 ($0.10–$0.18)", never "$0.1342"
+    assert re.search(r"\$\d+\.\d{2} \(\$\d+\.\d{2}–\$\d+\.\d{2}\)", text)
+    assert not re.search(r"\$\d+\.\d{3,}", text)
 
 
 def test_plan_and_fleet_echo_the_traffic_as_given_and_name_multi_gpu_replicas() -> None:
