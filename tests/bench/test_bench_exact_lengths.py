@@ -78,7 +78,7 @@ def test_a_run_records_how_input_lengths_were_made(
         ],
     )
     assert outcome.exit_code == 0, outcome.output
-    exact = json.loads(outcome.output[outcome.output.index("{") :])["results"][0]
+    exact = json.loads(outcome.output[outcome.output.index("{") :])["results"][0]["record"]
     assert exact["settings"]["extra"]["input_length_method"] == "server /extras/tokenize"
     target = tmp_path / "words.json"
     outcome = CliRunner().invoke(

@@ -81,7 +81,8 @@ def test_single_user_benchmark_uses_the_openai_api_of_a_non_ollama_server(
     )
     assert code == 0, output
     document = json.loads(output[output.index("{") :])
-    result = document["results"][0]
+    assert document["schema_version"] == "gpuatlas.bench-run/1"
+    result = document["results"][0]["record"]
     assert result["settings"]["api"] == "openai-completions"
     assert result["settings"]["concurrency"] == 1
     assert result["headline"]["metric"] == "decode_tok_s"
