@@ -12,6 +12,7 @@ METRIC_WORDS = {
     "serving_output_tok_s": "serving throughput",
     "decode_tok_s": "generation speed",
     "prefill_tok_s": "prompt processing",
+    "prefill_decode_tok_s": "prompt and generation together",
     "image_s": "time per image",
     "ttft_ms": "time to first token",
     "tpot_ms": "time per output token",
