@@ -19,22 +19,9 @@ from gpuatlas.performance.platform_engines import auto_engine
 SCHEMA_ANSWER = "predict-llm"
 
 
-class PredictLlmRequest(SystemModelRequest):
+class PredictLlmRequest(ServedModelRequest):
     """One batch on one system (the defaults of `gpuatlas predict llm` and /plan/predict)."""
 
-    weights: str = Field(
-        "auto",
-        min_length=1,
-        max_length=40,
-        description="Weight format; auto: the checkpoint's own.",
-    )
-    engine: str = Field(
-        "auto",
-        min_length=1,
-        max_length=40,
-        description="Inference engine; auto: Ollama for Ollama tags, llama.cpp "
-        "for GGUF, else vLLM.",
-    )
     batch: int = Field(1, ge=1, le=4096, description="Concurrent sequences.")
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")

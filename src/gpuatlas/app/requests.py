@@ -61,7 +61,8 @@ class ServedModelRequest(SystemModelRequest):
         "auto",
         min_length=1,
         max_length=40,
-        description="Inference engine; auto: the system's usual one.",
+        description="Inference engine; auto: the checkpoint's own (Ollama for Ollama tags, "
+        "llama.cpp for GGUF), else the system's usual one.",
     )
 
 
