@@ -61,6 +61,17 @@ def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
         ("Qwen/Qwen3-30B-A3B-Instruct-2507", "qwen3-30b-a3b", None),
         ("meta-llama/Llama-2-7b-chat-hf", "llama-2-7b", None),
         ("codellama/CodeLlama-34b-Instruct-hf", "codellama-34b", None),
+        # `repo-GGUF:QUANT` picks a file of a GGUF repo (Ollama's and LM Studio's hf.co form)
+        ("bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_M", "llama-3.1-8b", "q4_k_m"),
+        ("unsloth/Llama-3.3-70B-Instruct-GGUF:Q4_K_M", "llama-3.3-70b", "q4_k_m"),
+        ("hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q8_0", "llama-3.2-3b", "q8_0"),
+        ("https://huggingface.co/Qwen/Qwen3-8B", "qwen3-8b", None),
+        # re-uploads keeping the original organisation in the repo name
+        ("bartowski/google_gemma-3-27b-it-GGUF:Q4_K_M", "gemma-3-27b", "q4_k_m"),
+        # Gemma QAT exports; MLX conversions ("-Q8" there is MLX 8-bit, not a GGUF type)
+        ("google/gemma-3-12b-it-qat-q4_0-gguf", "gemma-3-12b", "q4_0"),
+        ("mlx-community/gemma-3-27b-it-qat-4bit", "gemma-3-27b", "mlx-4bit"),
+        ("mlx-community/gpt-oss-20b-MXFP4-Q8", "gpt-oss-20b", "mxfp4"),
     ],
 )
 def test_quantised_and_fine_tuned_checkpoints_resolve_to_the_base(

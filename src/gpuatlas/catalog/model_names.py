@@ -8,6 +8,7 @@ paths, and as a last resort a Hub id fetched online. Format words in the name be
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +35,15 @@ _DECORATION_TOKENS = frozenset(
         "int4", "int8", "nvfp4", "mxfp4", "fp4", "4bit", "8bit", "bnb", "exl2", "mlx", "dynamic",
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
+        "qat", "unsloth", "imatrix", "lmstudio", "community",
     }
 )
 # fmt: on
 _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
 _BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+")
 _MLX_ORGANISATION = "mlx-community/"
+# Where a checkpoint id was copied from: `hf.co/owner/repo` (Ollama, LM Studio), a Hub URL.
+_SOURCE_PREFIX_PATTERN = re.compile(r"^(https?://)?(www\.)?(hf\.co|huggingface\.co)/", re.I)
 _MLX_BITS = ("4bit", "6bit", "8bit")
 _FORMAT_HINTS = {
     "awq": "awq-int4",
@@ -102,7 +106,7 @@ def _gguf_format_id(token: str) -> str | None:
 
 def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
     """(raw hint, catalog format id) from a name's tokens; a GGUF type wins over a word."""
-    for token in tokens:
+    for token in tokens if "mlx" not in tokens else ():  # MLX's "-Q8" is not a GGUF type
         if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
             return token.upper(), _gguf_format_id(token)
     mlx_bits = [t for t in tokens if t in _MLX_BITS] if "mlx" in tokens else []
@@ -146,19 +150,47 @@ def _ollama_reference(name: str) -> ModelReference | None:
     return ModelReference(name, get_model(hit[0]), "ollama_tag", hint, format_id)
 
 
+def _stems(tokens: list[str]) -> list[list[str]]:
+    """The model-naming tokens of a checkpoint name, and the same without a re-uploader's copy
+    of the original organisation (`bartowski/google_gemma-3-27b-it-GGUF` -> gemma 3 27b)."""
+    stem = [token for token in tokens if not _is_decoration(token)]
+    if stem and "_" in stem[0]:
+        return [stem, [stem[0].split("_", 1)[1], *stem[1:]]]
+    return [stem]
+
+
 def _derived_checkpoint(name: str) -> ModelReference | None:
     """A fine-tune or quantised export of a library model (…-Instruct-AWQ, …-GGUF, …-FP8)."""
     tokens = _split_tokens(name)
-    stem = [token for token in tokens if not _is_decoration(token)]
     index = model_name_index()
-    for end in range(len(stem), 0, -1):
-        if any(not token.isdigit() for token in stem[end:]):
-            continue  # only release-date suffixes (…-2507) may be dropped beyond decorations
-        hit = index.get(normalize_model_name("-".join(stem[:end])))
-        if hit is not None:
-            hint, format_id = _format_hint(tokens)
-            return ModelReference(name, get_model(hit[0]), "derived_checkpoint", hint, format_id)
+    for stem in _stems(tokens):
+        for end in range(len(stem), 0, -1):
+            if any(not token.isdigit() for token in stem[end:]):
+                continue  # only release-date suffixes (…-2507) may be dropped beyond decorations
+            hit = index.get(normalize_model_name("-".join(stem[:end])))
+            if hit is not None:
+                hint, format_id = _format_hint(tokens)
+                model = get_model(hit[0])
+                return ModelReference(name, model, "derived_checkpoint", hint, format_id)
     return None
+
+
+def _checkpoint_and_tag(name: str) -> tuple[str, str]:
+    """`hf.co/owner/repo-GGUF:Q4_K_M` (Ollama's and LM Studio's way to pick a file of a GGUF
+    repo) -> ('owner/repo-GGUF', 'q4_k_m'); names without a repo-and-tag form come back whole."""
+    bare = _SOURCE_PREFIX_PATTERN.sub("", name.strip())
+    repo, _, tag = bare.partition(":")
+    if "/" not in repo or not tag or "/" in tag:
+        return bare, ""
+    return repo, tag.lower()
+
+
+def _with_tag_format(reference: ModelReference, tag: str) -> ModelReference:
+    """The reference with the format of a `:TAG` suffix (a GGUF type), when the tag names one."""
+    hint, format_id = _format_hint(tag.split("-"))
+    if hint is None:
+        return reference
+    return dataclasses.replace(reference, format_hint=hint, format_id=format_id)
 
 
 def _file_or_hub_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
@@ -176,15 +208,17 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     quantisation suffix; a quantised or fine-tuned checkpoint of a known model; a config.json
     path; a Hub id fetched with huggingface_hub (when online). Raises UnknownNameError.
     """
+    checkpoint, tag = _checkpoint_and_tag(name)
     reference = (
-        _exact_reference(name)
-        or _ollama_reference(name)
-        or _derived_checkpoint(name)
-        or _file_or_hub_reference(name, allow_hub)
+        _exact_reference(checkpoint)
+        or _ollama_reference(checkpoint)
+        or _derived_checkpoint(checkpoint)
+        or _file_or_hub_reference(checkpoint, allow_hub)
     )
     if reference is None:
-        raise UnknownNameError("model", name, close_model_matches(name))
-    return reference
+        raise UnknownNameError("model", name, close_model_matches(checkpoint))
+    reference = dataclasses.replace(reference, name=name)
+    return _with_tag_format(reference, tag) if tag else reference
 
 
 def resolve_model(name: str, allow_hub: bool | None = None) -> AnyModelArch:

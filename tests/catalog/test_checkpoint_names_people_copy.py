@@ -1,0 +1,24 @@
+"""Checkpoint ids as people copy them (`hf.co/owner/repo-GGUF:QUANT`): the tag gives the
+format, the name the answer shows is the one written, and an unknown repo with a tag still
+lists close matches of the repo (issue 10, item 8). The ids themselves are in
+test_models_resolution.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.models import resolve_model_reference
+from gpuatlas.errors import UnknownNameError
+
+
+def test_the_reference_keeps_the_name_as_written() -> None:
+    name = "hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q8_0"
+    reference = resolve_model_reference(name, allow_hub=False)
+    assert reference.name == name
+    assert (reference.format_hint, reference.format_id) == ("Q8_0", "q8_0")
+
+
+def test_a_tag_on_an_unknown_repo_lists_close_matches_of_the_repo() -> None:
+    with pytest.raises(UnknownNameError) as raised:
+        resolve_model_reference("bartowski/Llama-9.9-8B-Instruct-GGUF:Q4_K_M", allow_hub=False)
+    assert "llama-3.1-8b" in str(raised.value)
