@@ -11,7 +11,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
-from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList
+from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList, TrainingFrameworkChoice
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SCHEMA_ANSWER = "cost"
 
 
-class RentingCostRequest(LatencyTargets, OfferChoice):
+class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     """What to price (the defaults of `gpuatlas cost`). Limits are checked by the economics
     layer, which reports every problem at once."""
 
@@ -83,6 +83,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             tuple(request.providers),
             tuple(request.tiers),
             tuple(price_files),
+            request.framework,
         )
     )
 

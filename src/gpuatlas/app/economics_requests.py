@@ -56,6 +56,7 @@ from gpuatlas.economics.unit_costs import (
 )
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.numbers import format_given
+from gpuatlas.performance.api import training_framework_name
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.step_times import MODEL_NAME
@@ -324,6 +325,7 @@ class CostRequest:
     providers: tuple[str, ...] = ()
     tiers: tuple[str, ...] = DEFAULT_TIERS
     price_files: tuple[Path, ...] = field(default=())
+    framework: str = "pytorch"  # training framework as written (workload training)
 
 
 @dataclass(frozen=True)
@@ -393,6 +395,8 @@ def run_cost(request: CostRequest) -> CostReport:
         collect(problems, lambda: resolve_model(request.model or ""))
     if request.workload == "llm":  # 'vLLM 9.9' once, not as every system's failure
         collect(problems, lambda: engine_text_profile(request.engine))
+    if request.workload == "training":  # 'nemoo' once, with its close matches
+        collect(problems, lambda: training_framework_name(request.framework))
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
@@ -474,7 +478,11 @@ def _jobs(
     try:
         if request.workload == "training":
             fitting = fitting_training(
-                system, model, tokens=request.train_tokens, method=request.method
+                system,
+                model,
+                tokens=request.train_tokens,
+                method=request.method,
+                framework=request.framework,
             )
             return [
                 training_run_cost(
@@ -484,6 +492,7 @@ def _jobs(
                     tokens=request.train_tokens,
                     method=request.method,
                     fitting=fitting,
+                    framework=request.framework,
                 )
                 for o in hosts
             ]

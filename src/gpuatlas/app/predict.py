@@ -8,7 +8,12 @@ from typing import Any, Literal
 from pydantic import Field
 
 from gpuatlas.app.documents import versioned
-from gpuatlas.app.requests import ServedModelRequest, SystemModelRequest, model_reference
+from gpuatlas.app.requests import (
+    ServedModelRequest,
+    SystemModelRequest,
+    TrainingFrameworkChoice,
+    model_reference,
+)
 from gpuatlas.catalog.model_weights import choose_weights
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
@@ -244,7 +249,7 @@ def predict_ocr_document(
     )
 
 
-class PredictTrainRequest(SystemModelRequest):
+class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
     """Training speed for a token budget (the defaults of `gpuatlas predict train`)."""
 
     tokens: float = Field(1e9, gt=0, le=1e15, description="Training budget in tokens.")
@@ -263,13 +268,6 @@ class PredictTrainRequest(SystemModelRequest):
     )
     sharding: str = Field(
         "none", min_length=1, max_length=20, description="none, zero1, zero2, zero3, fsdp."
-    )
-    framework: str = Field(
-        "pytorch",
-        min_length=1,
-        max_length=60,
-        description="Training framework as written: pytorch (FSDP, torchtitan, torchtune), "
-        "megatron (Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext.",
     )
 
 

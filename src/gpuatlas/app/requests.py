@@ -66,6 +66,22 @@ class ServedModelRequest(SystemModelRequest):
     )
 
 
+TRAINING_FRAMEWORK_HELP = (
+    "Training framework as written: pytorch (FSDP, torchtitan, torchtune), megatron "
+    "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext."
+)
+
+
+class TrainingFrameworkChoice(AnswerRequest):
+    """The training framework of an answer about training (predict train, cost of training),
+    parsed once: a name as users write it ('NeMo 24.07', 'unsloth'); unknown names list the
+    close matches."""
+
+    framework: str = Field(
+        "pytorch", min_length=1, max_length=60, description=TRAINING_FRAMEWORK_HELP
+    )
+
+
 def split_list(value: Any) -> Any:
     """'fp16, Q4_K_M' → ['fp16', 'Q4_K_M'] (a form field); lists pass through."""
     if isinstance(value, str):

@@ -9,7 +9,7 @@ import typer
 
 from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
-from gpuatlas.app.requests import field_default, parse_request
+from gpuatlas.app.requests import TRAINING_FRAMEWORK_HELP, field_default, parse_request
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.cli.cost_options import (
     E2eOption,
@@ -66,6 +66,9 @@ def cost_command(
         _default("train_tokens"), help="Training token budget (workload training)."
     ),
     method: str = typer.Option(_default("method"), help="Training method: full, lora, qlora."),
+    framework: str = typer.Option(
+        _default("framework"), "--framework", help=TRAINING_FRAMEWORK_HELP
+    ),
     resolution: int | None = typer.Option(None, help="Image side in px (workload image)."),
     steps: int | None = typer.Option(None, help="Denoising steps (workload image)."),
     hours: float = typer.Option(_default("hours"), help="Job length for the rental cost (h)."),
@@ -96,6 +99,7 @@ def cost_command(
         "utilization": utilization,
         "train_tokens": train_tokens,
         "method": method,
+        "framework": framework,
         "resolution": resolution,
         "steps": steps,
         "hours": hours,

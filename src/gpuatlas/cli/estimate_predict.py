@@ -13,7 +13,7 @@ from typing import Any, Literal
 import typer
 
 from gpuatlas.app import predict as answers
-from gpuatlas.app.requests import field_default
+from gpuatlas.app.requests import TRAINING_FRAMEWORK_HELP, field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
@@ -473,8 +473,7 @@ def predict_train_command(
     framework: str = typer.Option(
         _train("framework"),
         "--framework",
-        help="Training framework: pytorch (FSDP, torchtitan, torchtune), megatron "
-        "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext.",
+        help=TRAINING_FRAMEWORK_HELP,
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:

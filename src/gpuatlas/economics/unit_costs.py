@@ -293,6 +293,7 @@ def fitting_training(
     tokens: float,
     method: str = "full",
     precision: str = "bf16",
+    framework: str = "pytorch",
 ) -> FittingTraining:
     """The prediction for the first setup of TRAINING_SETUPS whose memory fits the system.
 
@@ -309,6 +310,7 @@ def fitting_training(
                 precision=precision,
                 micro_batch=micro_batch,
                 recompute=recompute,
+                framework=framework,
             )
         except InvalidRequestError:
             if index == last_index:
@@ -327,18 +329,23 @@ def training_run_cost(
     method: str = "full",
     precision: str = "bf16",
     fitting: FittingTraining | None = None,
+    framework: str = "pytorch",
 ) -> JobCost:
     """$ for training on `tokens` tokens at the system's own predicted speed, in the first
-    setup that fits its memory (`fitting_training`; pass `fitting` to reuse one)."""
+    setup that fits its memory (`fitting_training`; pass `fitting` to reuse one, made for the
+    same framework), with the training framework as users write it ('NeMo', 'unsloth')."""
     if fitting is None:
-        fitting = fitting_training(system, model, tokens=tokens, method=method, precision=precision)
+        fitting = fitting_training(
+            system, model, tokens=tokens, method=method, precision=precision, framework=framework
+        )
     prediction = fitting.prediction
     price = offer_price(offer, system.gpu_count)
     power = tdp_power(system)
     return JobCost(
         system.id,
         price,
-        f"training on {tokens:,.0f} tokens ({method}, {fitting.setup})",
+        f"training on {tokens:,.0f} tokens ({method}, {fitting.setup}, "
+        f"{api.training_framework_name(framework)})",
         prediction.time_for_budget_h,
         _priced(prediction.time_for_budget_h, price.usd_per_hour),
         None if power is None else work_per_joule(prediction.tok_s.value, power.draw_w),

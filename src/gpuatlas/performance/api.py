@@ -66,6 +66,7 @@ __all__ = [
     "prefill_s",
     "serving_layout",
     "serving_throughput",
+    "training_framework_name",
     "training_memory",
 ]
 
@@ -340,3 +341,9 @@ def allreduce_s(system: SystemArg | GpuSystem, message_bytes: float) -> float:
 
 def model_kind(model: ModelArg) -> str:
     return as_model(model).kind
+
+
+def training_framework_name(framework: str) -> str:
+    """The training framework a name as written means, by its full name ('nemo 24.07' ->
+    'Megatron-Core / NeMo'); an unknown name is an UnknownNameError listing the close matches."""
+    return training_engine(framework).name
