@@ -1,0 +1,115 @@
+"""The second round of the fresh held-out set (as_written/): its sources are new, and the names
+they write (front ends such as SwarmUI, GPU labels such as 'RTX4090' or the iGPU name llama.cpp
+prints) resolve the way a user's command resolves them."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from gpuatlas.calibration.validation import source_key
+from gpuatlas.calibration.written_rows import resolve_written_row, written_dir
+from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
+from gpuatlas.performance.engine_specs import parse_engine_spec
+
+# The files this round added, each citing publications no other measured-data file cites.
+FRESH_FILES = (
+    "gparemsky_48gb4090_ollama.csv",
+    "kyuz0_strix_halo_toolboxes.csv",
+    "furkangozukara_rtx5090_swarmui.csv",
+    "llm_ie_benchmarks_deepseek_r1_h200.csv",
+)
+
+ROW = {
+    "gpu": "RTX 5090",
+    "gpu_count": "1",
+    "engine": "SwarmUI",
+    "engine_version": "",
+    "model": "SD 3.5 Medium",
+    "weights": "FP8",
+    "kv_cache": "",
+    "batch": "1",
+    "input_tokens": "",
+    "output_tokens": "",
+    "resolution": "1024x1024",
+    "steps": "20",
+    "metric": "image_s",
+    "value": "3.88",
+    "unit": "s/image",
+    "source": "https://example.org/bench",
+    "source_date": "",
+    "notes": "as written",
+    "parallelism": "",
+    "backend": "",
+    "variant": "",
+}
+
+
+def _sources_of(file_name: str) -> set[str]:
+    with (written_dir() / file_name).open(encoding="utf-8", newline="") as handle:
+        return {source_key(cells["source"]) for cells in csv.DictReader(handle)}
+
+
+def _resolved(**changes: str) -> MeasuredRow:
+    row = resolve_written_row({**ROW, **changes}, "file.csv", 2)
+    assert isinstance(row, MeasuredRow), row
+    return row
+
+
+def test_swarmui_is_read_as_the_pytorch_pipeline_it_drives() -> None:
+    assert parse_engine_spec("SwarmUI").engine == "diffusers"
+    row = _resolved()
+    assert [row.gpu, row.engine, row.model, row.weights] == [
+        "rtx-5090",
+        "diffusers",
+        "sd-3.5-medium",
+        "fp8",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "gpu_id"),
+    [
+        ("RTX4090", "rtx-4090"),
+        ("A6000-48GB", "rtx-a6000"),
+        ("AMD Radeon 8060S Graphics", "ryzen-ai-max-plus-395"),
+        ("NVIDIA H200", "h200-sxm"),
+        ("RTX 3090 Ti", "rtx-3090-ti"),
+    ],
+)
+def test_gpu_labels_these_sources_write_resolve(written: str, gpu_id: str) -> None:
+    assert _resolved(gpu=written).gpu == gpu_id
+
+
+def test_a_llama_bench_build_line_and_its_backend_are_kept() -> None:
+    lengths = {"input_tokens": "0", "output_tokens": "128", "resolution": "", "steps": ""}
+    names = {
+        "engine": "llama.cpp",
+        "engine_version": "build: 0253fb21f (9187)",
+        "backend": "vulkan",
+    }
+    row = _resolved(
+        **lengths,
+        **names,
+        model="gpt-oss-20b-mxfp4.gguf",
+        weights="",
+        metric="decode_tok_s",
+        unit="tok/s",
+    )
+    assert [row.engine, row.engine_version, row.backend, row.model] == [
+        "llama.cpp",
+        "b9187",
+        "vulkan",
+        "gpt-oss-20b",
+    ]
+
+
+def test_the_new_files_cite_only_publications_no_other_file_cites() -> None:
+    fresh = set().union(*(_sources_of(name) for name in FRESH_FILES))
+    others = {source_key(row.source) for row in load_measurements() + load_holdout()}
+    for path in sorted(written_dir().glob("*.csv")):
+        if path.name not in FRESH_FILES:
+            others |= _sources_of(path.name)
+    assert len(fresh) >= len(FRESH_FILES)
+    assert fresh.isdisjoint(others), sorted(fresh & others)
