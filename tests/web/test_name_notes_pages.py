@@ -1,0 +1,43 @@
+"""Every web page whose answer document carries `name_assumptions` prints each note, as the
+CLI does: a bare family name ("a100") read as its default variant is said on the page too."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+PAGES = [
+    ("/plan/fit", {"system": "a100", "model": "llama-3.1-8b"}),
+    ("/plan/predict", {"system": "a100", "model": "llama-3.1-8b"}),
+    ("/plan/plan", {"model": "llama-3.1-8b", "rps": "1", "gpus": "a100", "gpu_counts": "1"}),
+    ("/prices", {"gpu": "a100"}),
+]
+
+
+def _printed_notes(page: str) -> list[str]:
+    block = re.search(r'<ul class="name-notes[^"]*" id="name-assumptions">(.*?)</ul>', page, re.S)
+    if block is None:
+        return []
+    items = re.findall(r"<li><strong>Note:</strong> (.*?)</li>", block.group(1), re.S)
+    return [html.unescape(item) for item in items]
+
+
+@pytest.mark.parametrize(("path", "query"), PAGES, ids=[path for path, _ in PAGES])
+def test_the_page_prints_the_documents_name_notes(
+    client: TestClient, path: str, query: dict[str, str]
+) -> None:
+    document = client.get(f"{path}.json", params=query).json()
+    notes = [entry["note"] for entry in document["name_assumptions"]]
+    assert notes and notes[0].startswith("a100 read as A100 80GB SXM4")
+    page = client.get(path, params=query)
+    assert page.status_code == 200
+    assert _printed_notes(page.text) == notes
+
+
+def test_a_page_for_an_exact_gpu_prints_no_note(client: TestClient) -> None:
+    query = {"system": "a100-80gb-sxm", "model": "llama-3.1-8b"}
+    assert "name_assumptions" not in client.get("/plan/fit.json", params=query).json()
+    assert _printed_notes(client.get("/plan/fit", params=query).text) == []
