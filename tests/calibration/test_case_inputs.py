@@ -48,7 +48,9 @@ def _library_unet_config(model_id: str) -> dict:  # type: ignore[type-arg]
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("model_id", ["sd-1.5", "sd-2.1", "sd-2.1-base", "sdxl-base-1.0"])
+@pytest.mark.parametrize(
+    "model_id", ["sd-1.5", "sd-2.1", "sd-2.1-base", "sdxl-base-1.0", "sd-turbo", "sdxl-turbo"]
+)
 def test_unet_shapes_are_the_library_configs(model_id: str) -> None:
     from gpuatlas.performance.media.unet_flops import UNET_SHAPES
 

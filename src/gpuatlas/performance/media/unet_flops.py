@@ -38,6 +38,7 @@ class UNetShape:
 SD2_UNET = UNetShape(
     (320, 640, 1280, 1280), 2, (1, 1, 1, 0), 1, 1024, attention_heads=(5, 10, 20, 20)
 )
+SDXL_UNET = UNetShape((320, 640, 1280), 2, (0, 2, 10), 10, 2048, attention_heads=(5, 10, 20))
 
 # From unet/config.json of each model (the model library holds the same files).
 UNET_SHAPES: dict[str, UNetShape] = {
@@ -50,9 +51,11 @@ UNET_SHAPES: dict[str, UNetShape] = {
     "sd-2.1": SD2_UNET,
     "sd-2.1-base": SD2_UNET,
     # stabilityai/stable-diffusion-xl-base-1.0: DownBlock2D + CrossAttnDown x2, depths 1/2/10
-    "sdxl-base-1.0": UNetShape(
-        (320, 640, 1280), 2, (0, 2, 10), 10, 2048, attention_heads=(5, 10, 20)
-    ),
+    "sdxl-base-1.0": SDXL_UNET,
+    # stabilityai/sd-turbo and sdxl-turbo: distilled from SD 2.1 and SDXL base (model cards),
+    # the same architectures (diffusers' SDXL Turbo docs: "the exact same architecture as SDXL")
+    "sd-turbo": SD2_UNET,
+    "sdxl-turbo": SDXL_UNET,
 }
 
 
