@@ -3,13 +3,17 @@ never reads files)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.name_notes import name_assumptions
+from gpuatlas.numbers import format_number
 
 GPU_COLUMN = "gpu"
+# The CSV answer's column after `error`, present when a row's GPU is a bare family name: how
+# that name was read ("A100 read as a100-80gb-sxm (A100 80GB SXM4); other variants: …").
+GPU_NOTE_COLUMN = "gpu_note"
 
 
 def predict_cases_document(
@@ -45,3 +49,33 @@ def _case_row(header: Sequence[str], row: Sequence[str], result: tuple[str, ...]
         document[key] = float(text) if text else None
     document["error"] = error or None
     return document
+
+
+def gpu_notes(gpus: Iterable[str]) -> dict[str, str]:
+    """For each GPU name (as written, stripped) read as a family's default variant, the CSV
+    answer's short note: what it was read as and the other variants with their memory (the
+    JSON answer's `name_assumptions` carries the full sentences)."""
+    notes: dict[str, str] = {}
+    for entry in name_assumptions(sorted({gpu.strip() for gpu in gpus if gpu.strip()})):
+        others = ", ".join(
+            f"{gpu_id} ({format_number(memory_gb)} GB)"
+            for gpu_id, memory_gb in zip(
+                entry["other_variants"], entry["other_variants_memory_gb"], strict=True
+            )
+        )
+        notes[entry["written"]] = (
+            f"{entry['written']} read as {entry['read_as']} ({entry['gpu_name']})"
+            + (f"; other variants: {others}" if others else "")
+        )
+    return notes
+
+
+def row_gpu_notes(header: Sequence[str], gpus: Sequence[str]) -> list[str] | None:
+    """The `gpu_note` column of a cases file, one field per row (empty where the GPU was named
+    exactly); None when no row names a bare family (the answer then has no such column)."""
+    if GPU_COLUMN not in header or GPU_NOTE_COLUMN in header:
+        return None
+    notes = gpu_notes(set(gpus))
+    if not notes:
+        return None
+    return [notes.get(gpu.strip(), "") for gpu in gpus]

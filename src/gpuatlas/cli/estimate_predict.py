@@ -125,7 +125,12 @@ def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> Non
 @predict_app.callback()
 def predict_callback(
     context: typer.Context,
-    cases: Path = typer.Option(None, "--cases", help="CSV of cases (batch mode)."),
+    cases: Path = typer.Option(
+        None,
+        "--cases",
+        help="CSV of cases (batch mode): each row with value, low, high, error, and a gpu_note "
+        "column when a row's GPU is a bare family name ('A100' read as a100-80gb-sxm).",
+    ),
     output: Path = typer.Option(None, "--output", "-o", help="Write results to a file."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -146,7 +151,7 @@ def predict_callback(
 def _run_cases(path: Path, as_json: bool) -> str:
     """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json)."""
     from gpuatlas.calibration.case_columns import predict_table
-    from gpuatlas.calibration.case_files import RESULT_COLUMNS, missing_columns
+    from gpuatlas.calibration.case_files import missing_columns
     from gpuatlas.cli.uniform_csv import answer_uniform_csv
 
     try:
@@ -174,9 +179,26 @@ def _run_cases(path: Path, as_json: bool) -> str:
 
         document = predict_cases_document(str(path), header, rows, results)
         return json.dumps(document, indent=2) + "\n"
-    if plain is not None and not set(RESULT_COLUMNS) & set(header):
-        return _plain_csv_text(header, records[1:], rows, results, RESULT_COLUMNS)
-    return _csv_text(header, rows, results, RESULT_COLUMNS)
+    columns, written = _with_gpu_notes(header, rows, results)
+    if plain is not None and not set(columns) & set(header):
+        return _plain_csv_text(header, records[1:], rows, written, columns)
+    return _csv_text(header, rows, written, columns)
+
+
+def _with_gpu_notes(
+    header: list[str], rows: list[list[str]], results: Sequence[tuple[str, ...]]
+) -> tuple[tuple[str, ...], Sequence[tuple[str, ...]]]:
+    """The result columns and each row's results, with the `gpu_note` column when a row's GPU
+    is a bare family name read as its default variant (app/predict_cases.row_gpu_notes)."""
+    from gpuatlas.app.predict_cases import GPU_COLUMN, GPU_NOTE_COLUMN, row_gpu_notes
+    from gpuatlas.calibration.case_files import RESULT_COLUMNS
+
+    column = header.index(GPU_COLUMN) if GPU_COLUMN in header else None
+    notes = None if column is None else row_gpu_notes(header, [row[column] for row in rows])
+    if notes is None:
+        return RESULT_COLUMNS, results
+    noted = [(*result, note) for result, note in zip(results, notes, strict=True)]
+    return (*RESULT_COLUMNS, GPU_NOTE_COLUMN), noted
 
 
 Record = tuple[str, list[str]]  # a CSV line (as written) and its fields
@@ -199,12 +221,13 @@ def _plain_csv_text(
     results: Sequence[tuple[str, ...]],
     result_columns: tuple[str, ...],
 ) -> str:
-    """The rows as written, each followed by its results (only the error can need quotes)."""
+    """The rows as written, each followed by its results (only the error and the GPU note
+    can need quotes)."""
     width = len(header)
     lines = [",".join(header + list(result_columns))]
-    for (line, fields), row, (value, low, high, error) in zip(records, rows, results, strict=True):
+    for (line, fields), row, (value, low, high, *texts) in zip(records, rows, results, strict=True):
         written = line if len(fields) == width else ",".join(row)
-        lines.append(f"{written},{value},{low},{high},{_csv_field(error)}")
+        lines.append(",".join([written, value, low, high, *map(_csv_field, texts)]))
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gpuatlas.app.predict_cases import GPU_COLUMN, GPU_NOTE_COLUMN, row_gpu_notes
 from gpuatlas.calibration.case_columns import Result, predict_columns
 from gpuatlas.calibration.case_files import RESULT_COLUMNS, missing_columns
 
@@ -39,16 +40,29 @@ def csv_field(text: str) -> str:
     return text
 
 
-def answered_text(header: Sequence[str], lines: Sequence[str], results: Sequence[Result]) -> str:
+def answered_text(
+    header: Sequence[str],
+    lines: Sequence[str],
+    results: Sequence[Result],
+    gpu_notes: Sequence[str] | None = None,
+) -> str:
     """The header with the result columns, then each line as written followed by its
-    value, low, high and error (errors repeat: each distinct one is quoted once)."""
+    value, low, high and error (errors repeat: each distinct one is quoted once), and its GPU
+    note when `gpu_notes` is given (the `gpu_note` column)."""
     quoted: dict[str, str] = {}
-    out = [",".join([*header, *RESULT_COLUMNS])]
-    for line, (value, low, high, error) in zip(lines, results, strict=True):
+    note_column = [] if gpu_notes is None else [GPU_NOTE_COLUMN]
+    out = [",".join([*header, *RESULT_COLUMNS, *note_column])]
+    for index, (line, (value, low, high, error)) in enumerate(zip(lines, results, strict=True)):
         field = quoted.get(error)
         if field is None:
             field = quoted[error] = csv_field(error)
-        out.append(f"{line},{value},{low},{high},{field}")
+        if gpu_notes is None:
+            out.append(f"{line},{value},{low},{high},{field}")
+            continue
+        note = quoted.get(gpu_notes[index])
+        if note is None:
+            note = quoted[gpu_notes[index]] = csv_field(gpu_notes[index])
+        out.append(f"{line},{value},{low},{high},{field},{note}")
     return "\n".join(out) + "\n"
 
 
@@ -63,5 +77,7 @@ def answer_uniform_csv(source: str) -> str | None:
     if missing_columns(header) or set(RESULT_COLUMNS) & set(header):
         return None
     rows = lines[1:]
-    results = predict_columns(header, uniform_columns(rows, len(header)), len(rows))
-    return answered_text(header, rows, results)
+    columns = uniform_columns(rows, len(header))
+    results = predict_columns(header, columns, len(rows))
+    notes = row_gpu_notes(header, columns[header.index(GPU_COLUMN)])
+    return answered_text(header, rows, results, notes)
