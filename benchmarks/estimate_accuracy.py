@@ -28,6 +28,7 @@ from pathlib import Path
 
 from gpuatlas.calibration.fitting import fit_calibration, observations, observe
 from gpuatlas.calibration.validation import (
+    CrossValidation,
     Prediction,
     cross_validate,
     error_summary,
@@ -42,9 +43,17 @@ from gpuatlas.calibration.validation import (
 )
 from gpuatlas.calibration.written_rows import WrittenSet, load_written
 from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.latency_under_load import LatencyUnderLoadRow, load_latency_under_load
 from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
+from gpuatlas.economics.latency_under_load import LatencyPrediction, predict_rows
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.calibration_table import calibration_text, parse_calibration
+from gpuatlas.performance.calibration_table import (
+    DEFAULT_LOG_BAND,
+    Calibration,
+    calibration_text,
+    parse_calibration,
+    using_calibration,
+)
 
 KIND_LABELS = {
     "decode": "LLM decode, single stream (llm-single)",
@@ -311,7 +320,8 @@ def main() -> None:
     arguments = parser.parse_args()
     rows = load_measurements(arguments.data)
     base = parse_calibration(calibration_text())
-    loso = cross_validate(rows, base, source_of).predictions
+    loso_cv = cross_validate(rows, base, source_of)
+    loso = loso_cv.predictions
     logo = cross_validate(rows, base, gpu_key).predictions
     errors = honest_errors(loso, logo)
     roofline = roofline_predictions(observations(rows), base)
@@ -335,6 +345,13 @@ def main() -> None:
     print("\n".join(kind_table(loso, logo, roofline, errors)))
     print("\nPer vendor\n")
     print("\n".join(vendor_table(loso, logo, errors)))
+    print(
+        "\nLatency under load (published serving benchmarks at a request rate or concurrency, "
+        "each run simulated the way `gpuatlas plan` simulates a replica; LOSO: the calibration "
+        "fitted without the run's source; in range: the run simulated with every step time "
+        "scaled by the serving band each way)\n"
+    )
+    print("\n".join(latency_report(rows, base, loso_cv, errors, arguments.residuals)))
     held_out = load_holdout(arguments.holdout) if _has_holdout(arguments.holdout) else []
     if held_out:
         fitted = fit_calibration(rows, base, "all-packaged-rows")
@@ -364,6 +381,104 @@ def main() -> None:
         print("\n".join(residual_lines(shown, arguments.residuals)))
     plot(shown, roofline, arguments.plot, arguments.by)
     print(f"\nplot: {arguments.plot}")
+
+
+LATENCY_LABELS = {
+    "ttft_ms": "TTFT under load (simulated)",
+    "tpot_ms": "TPOT under load (simulated)",
+    "e2e_ms": "E2E latency under load (simulated)",
+}
+CENTRAL_STATISTICS = ("mean", "median")
+
+
+def latency_predictions(
+    rows: Sequence[MeasuredRow], base: Calibration, loso_cv: CrossValidation, log_band: float
+) -> tuple[list[LatencyPrediction], list[tuple[LatencyUnderLoadRow, str]]]:
+    """Every latency-under-load row predicted with the calibration fitted without its source
+    (a source with no packaged row: the calibration fitted on every packaged row)."""
+    by_source: dict[str, list[LatencyUnderLoadRow]] = {}
+    for row in load_latency_under_load():
+        by_source.setdefault(source_key(row.source), []).append(row)
+    everything: Calibration | None = None
+    found: list[LatencyPrediction] = []
+    unpredicted: list[tuple[LatencyUnderLoadRow, str]] = []
+    for source, members in sorted(by_source.items()):
+        calibration = loso_cv.fitted_by_group.get(source)
+        if calibration is None:
+            everything = everything or fit_calibration(rows, base, "all-packaged-rows")
+            calibration = everything
+        with using_calibration(calibration):
+            predicted = predict_rows(members, log_band)
+        found += predicted.found
+        unpredicted += predicted.unpredicted
+    return found, unpredicted
+
+
+def _latency_cells(found: Sequence[LatencyPrediction]) -> str:
+    if not found:
+        return "0 | – | – | – | –"
+    apes = [p.ape for p in found]
+    ratio = statistics.median(p.ratio for p in found)
+    inside = sum(p.inside for p in found) / len(found)
+    return (
+        f"{len(found)} | {statistics.median(apes):.1%} | {percentile(apes, 0.9):.1%} | "
+        f"{inside:.0%} | {ratio:.2f}"
+    )
+
+
+def latency_report(
+    rows: Sequence[MeasuredRow],
+    base: Calibration,
+    loso_cv: CrossValidation,
+    errors: Errors,
+    residuals: str | None,
+) -> list[str]:
+    """Per metric (all statistics; then means and medians; then p90-p99), per source, and
+    the rows that could not be predicted; with `residuals` 'latency' or 'all', every row."""
+    band = float(errors.get("serving", {}).get("log_band", DEFAULT_LOG_BAND))
+    found, unpredicted = latency_predictions(rows, base, loso_cv, band)
+    lines = [
+        "| metric | statistics | LOSO n | median | p90 | in range | predicted/measured (median) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for metric, label in LATENCY_LABELS.items():
+        of_metric = [p for p in found if p.row.metric == metric]
+        central = [p for p in of_metric if p.row.statistic in CENTRAL_STATISTICS]
+        tail = [p for p in of_metric if p.row.statistic not in CENTRAL_STATISTICS]
+        lines.append(f"| {label} | all | {_latency_cells(of_metric)} |")
+        lines.append(f"| {label} | mean, median | {_latency_cells(central)} |")
+        lines.append(f"| {label} | p90-p99 | {_latency_cells(tail)} |")
+    lines += ["", "| source | metric | n | median | p90 | in range | predicted/measured |"]
+    lines.append("|---|---|---:|---:|---:|---:|---:|")
+    for source in sorted({source_key(p.row.source) for p in found}):
+        for metric in LATENCY_LABELS:
+            chosen = [p for p in found if source_key(p.row.source) == source]
+            chosen = [p for p in chosen if p.row.metric == metric]
+            if chosen:
+                lines.append(f"| {source} | {metric} | {_latency_cells(chosen)} |")
+    total = len(found) + len(unpredicted)
+    lines.append(f"\nlatency rows: {total}; predicted: {len(found)} ({_share(len(found), total)})")
+    reasons = Counter(reason[:140] for _, reason in unpredicted)
+    lines += [f"  not predicted ({count}): {reason}" for reason, count in reasons.most_common()]
+    if residuals in ("latency", "all"):
+        lines += ["", *latency_residual_lines(found)]
+    return lines
+
+
+def latency_residual_lines(found: Sequence[LatencyPrediction]) -> list[str]:
+    """One line per latency row, largest |log(predicted/measured)| first."""
+    ordered = sorted(found, key=lambda p: -abs(math.log(p.ratio)))
+    lines = ["ratio  metric statistic | gpu xN | engine | model weights | in/out load | file:line"]
+    for p in ordered:
+        r = p.row
+        load = f"c{r.concurrency}" if r.concurrency else ""
+        load += f" {r.request_rate_rps:g} req/s" if r.request_rate_rps else ""
+        lines.append(
+            f"{p.ratio:5.2f}  {r.metric} {r.statistic} | {r.gpu} x{r.gpu_count} | {r.engine} "
+            f"{r.engine_version or '-'} | {r.model} {r.weights} | {r.input_tokens:g}/"
+            f"{r.output_tokens:g} {load} | {r.file}:{r.line}"
+        )
+    return lines
 
 
 def _has_holdout(path: Path | None) -> bool:

@@ -205,11 +205,22 @@ class _Replica:
         self.next_request = 0
         self.finished = 0
         self.batch_time_s = 0.0  # ∫ batch dt, for the mean batch
+        self.pace_s: list[float] | None = None  # closed loop: when each request may be sent
+        self.concurrency = 0
         self.limits: LatencyLimits | None = None
         self.skip = 0
         self.misses_allowed = 0
         self.over = {"ttft": 0, "tpot": 0, "e2e": 0}
         self.stopped_early = False
+
+    def close_loop(self, concurrency: int) -> None:
+        """At most `concurrency` requests in flight (a benchmark client's semaphore): request
+        k is sent at its paced time or when the (k − concurrency + 1)-th request completes,
+        whichever is later; its latencies count from then."""
+        self.pace_s = list(self.arrival_s)
+        self.concurrency = concurrency
+        for request in range(concurrency, len(self.arrival_s)):
+            self.arrival_s[request] = math.inf
 
     def watch(self, limits: LatencyLimits, skip: int) -> None:
         """Stop as soon as the measured requests (index ≥ skip) prove a p95 above a limit."""
@@ -229,6 +240,7 @@ class _Replica:
         count = len(arrivals)
         clock, step_index, next_request, finished, batch_time = 0.0, 0, 0, 0, 0.0
         watched = self.limits is not None
+        pace, in_flight = self.pace_s, self.concurrency
         while finished < count and not self.stopped_early:
             if not running and clock < arrivals[next_request]:
                 clock = arrivals[next_request]
@@ -258,7 +270,7 @@ class _Replica:
                 batch = len(running)
                 step_s = decode_s[batch]
                 steps = running[0][0] - step_index
-                if batch < max_batch and next_request < count:
+                if batch < max_batch and next_request < count and arrivals[next_request] < math.inf:
                     wait_s = arrivals[next_request] - clock
                     steps = min(steps, max(1, math.ceil(wait_s / step_s - 1e-12)))
                 batch_time += batch * steps * step_s
@@ -268,6 +280,9 @@ class _Replica:
                 _, request = heapq.heappop(running)
                 self.finish_s[request] = clock
                 finished += 1
+                if pace is not None and finished + in_flight - 1 < count:
+                    sent = finished + in_flight - 1
+                    arrivals[sent] = max(pace[sent], clock)
                 if watched:
                     self._check_finished(request)
         self.clock_s, self.step_index, self.next_request = clock, step_index, next_request
@@ -332,6 +347,22 @@ def simulate_unless_missing(
     replica.watch(limits, skip)
     replica.run()
     return None if replica.stopped_early else _summarise(replica, stream, skip)
+
+
+def simulate_benchmark(
+    steps: StepTimes, stream: RequestStream, concurrency: int | None = None
+) -> SimulationResult:
+    """A serving benchmark's run of exactly these requests, every one counted (no warm-up
+    left out): sent at `stream.arrival_s` (all zero: at once), and with a `concurrency` at most
+    that many in flight, each further request sent as one completes (a closed loop)."""
+    replica = _Replica(steps, stream)
+    if concurrency is not None and concurrency < len(stream.arrival_s):
+        replica.close_loop(concurrency)
+    replica.run()
+    sent = RequestStream(
+        np.array(replica.arrival_s, dtype=np.float64), stream.input_tokens, stream.output_tokens
+    )
+    return _summarise(replica, sent, 0)
 
 
 def _summarise(replica: _Replica, stream: RequestStream, skip: int) -> SimulationResult:

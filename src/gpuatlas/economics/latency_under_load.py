@@ -1,0 +1,197 @@
+"""A serving benchmark's latencies, predicted with the simulation `gpuatlas plan` uses.
+
+A benchmark run is a fixed list of requests: sent at once, paced by Poisson arrivals at a
+request rate (vLLM's `--request-rate`: the first at 0 s, then exponential gaps), kept at most
+`concurrency` in flight (`--max-concurrency`, AIPerf's `--concurrency`: a closed loop), or both.
+Its mean, median and percentiles are over every request it sent. The replica's step times come
+from the estimator exactly as in a plan (`EstimatorStepSource`, `step_times_from`); the predicted
+range is the same run with every step time scaled by the serving error band's factor each way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.latency_under_load import LatencyUnderLoadRow
+from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics.serving_simulation import (
+    RequestStream,
+    SimulationResult,
+    StepTimes,
+    sample_lengths,
+    simulate_benchmark,
+)
+from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_times_from
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+
+BENCHMARK_DEFAULT_REQUESTS = 1000  # vLLM benchmark_serving's --num-prompts default
+MetricName = Literal["ttft_ms", "tpot_ms", "e2e_ms"]
+StatisticName = Literal["mean", "median", "p90", "p95", "p99"]
+_PERCENTILES = {"median": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0}
+
+
+@dataclass(frozen=True)
+class BenchmarkLoad:
+    """The requests of one benchmark run: mean lengths (`fixed`: all equal; `sharegpt`:
+    lognormal with these means, the simulator's chat-like spread), how many, and how sent."""
+
+    input_tokens: float
+    output_tokens: float
+    requests: int
+    concurrency: int | None = None
+    rps: float | None = None
+    lengths: Literal["fixed", "sharegpt"] = "fixed"
+
+
+@dataclass(frozen=True)
+class BenchmarkSetup:
+    """What serves the run: `gpu_count` × `gpu` (tensor parallel), model, format, engine text
+    ('vllm 0.12.0', 'sglang')."""
+
+    gpu: str
+    gpu_count: int
+    model: str
+    weights: str
+    engine: str
+
+
+def benchmark_stream(load: BenchmarkLoad, seed: int = 0) -> RequestStream:
+    """The run's requests: when each may be sent (0 s without a rate) and its lengths."""
+    rng = np.random.default_rng(seed)
+    count = load.requests
+    if load.rps is None:
+        paced = np.zeros(count)
+    else:
+        gaps = rng.exponential(1.0 / load.rps, count)
+        paced = np.concatenate(([0.0], np.cumsum(gaps[:-1])))
+    if load.lengths == "fixed":
+        inputs = np.full(count, max(1, round(load.input_tokens)), dtype=np.int64)
+        outputs = np.full(count, max(1, round(load.output_tokens)), dtype=np.int64)
+    else:
+        inputs = sample_lengths(load.input_tokens, count, "lognormal", rng)
+        outputs = sample_lengths(load.output_tokens, count, "lognormal", rng)
+    return RequestStream(paced, inputs, outputs)
+
+
+def setup_step_times(setup: BenchmarkSetup, load: BenchmarkLoad) -> StepTimes:
+    """The replica's step times as `plan` builds them: memory caps the running batch at the
+    prompt plus output context; decode and prefill steps from the estimator."""
+    system = build_system(gpu_by_id(setup.gpu), setup.gpu_count)
+    source = EstimatorStepSource(system, setup.model, setup.weights, setup.engine)
+    context = int(round(load.input_tokens + load.output_tokens))
+    max_batch = source.max_batch(context)
+    if max_batch < 1:
+        raise InvalidRequestError([f"does not fit: {source.memory_note(context)}"])
+    return step_times_from(source, load.input_tokens, load.output_tokens, max_batch)
+
+
+def scaled_steps(steps: StepTimes, factor: float) -> StepTimes:
+    """Every step `factor` × as long (a slower or faster replica of the same shape)."""
+    return StepTimes(
+        steps.decode_step_s * factor,
+        steps.prefill_tokens,
+        steps.prefill_step_s * factor,
+        steps.max_batched_tokens,
+    )
+
+
+def run_benchmark(steps: StepTimes, load: BenchmarkLoad, seed: int = 0) -> SimulationResult:
+    return simulate_benchmark(steps, benchmark_stream(load, seed), load.concurrency)
+
+
+def statistic_ms(result: SimulationResult, metric: MetricName, statistic: StatisticName) -> float:
+    """One reported statistic of the simulated run, in ms (numpy's linear percentiles, as
+    vLLM's and AIPerf's reports compute them)."""
+    values = {"ttft_ms": result.ttft_s, "tpot_ms": result.tpot_s, "e2e_ms": result.e2e_s}[metric]
+    if not len(values):
+        return math.nan
+    if statistic == "mean":
+        return float(np.mean(values)) * 1000.0
+    return float(np.percentile(values, _PERCENTILES[statistic])) * 1000.0
+
+
+# ----- a published run, predicted --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LatencyPrediction:
+    """One published statistic beside its prediction and range (ms)."""
+
+    row: LatencyUnderLoadRow
+    predicted_ms: float
+    low_ms: float
+    high_ms: float
+
+    @property
+    def ape(self) -> float:
+        return abs(self.predicted_ms - self.row.value) / self.row.value
+
+    @property
+    def ratio(self) -> float:
+        """predicted / measured (> 1: the prediction is slower than the measurement)."""
+        return self.predicted_ms / self.row.value
+
+    @property
+    def inside(self) -> bool:
+        return self.low_ms <= self.row.value <= self.high_ms
+
+
+@dataclass(frozen=True)
+class LatencyPredictions:
+    found: list[LatencyPrediction]
+    unpredicted: list[tuple[LatencyUnderLoadRow, str]]
+
+
+def setup_of(row: LatencyUnderLoadRow) -> BenchmarkSetup:
+    engine = f"{row.engine} {row.engine_version}".strip()
+    return BenchmarkSetup(row.gpu, row.gpu_count, row.model, row.weights, engine)
+
+
+def load_of(row: LatencyUnderLoadRow) -> BenchmarkLoad:
+    return BenchmarkLoad(
+        row.input_tokens,
+        row.output_tokens,
+        row.requests or BENCHMARK_DEFAULT_REQUESTS,
+        row.concurrency,
+        row.request_rate_rps,
+        row.lengths,
+    )
+
+
+def predict_rows(rows: Sequence[LatencyUnderLoadRow], log_band: float) -> LatencyPredictions:
+    """Each row's statistic from its run simulated under the current calibration; the range
+    is the run with every step exp(±log_band) × as long (the serving error band). Rows of one
+    run share its simulation; a run the estimator cannot predict is listed with the reason."""
+    runs: dict[tuple[object, ...], list[LatencyUnderLoadRow]] = {}
+    for row in rows:
+        runs.setdefault(row.run_key, []).append(row)
+    found: list[LatencyPrediction] = []
+    unpredicted: list[tuple[LatencyUnderLoadRow, str]] = []
+    for members in runs.values():
+        load = load_of(members[0])
+        try:
+            steps = setup_step_times(setup_of(members[0]), load)
+        except GpuAtlasError as error:
+            unpredicted += [(row, str(error).splitlines()[0]) for row in members]
+            continue
+        point, fast, slow = (
+            run_benchmark(scaled_steps(steps, math.exp(exponent)), load)
+            for exponent in (0.0, -log_band, log_band)
+        )
+        for row in members:
+            low, high = sorted(
+                (
+                    statistic_ms(fast, row.metric, row.statistic),
+                    statistic_ms(slow, row.metric, row.statistic),
+                )
+            )
+            found.append(
+                LatencyPrediction(row, statistic_ms(point, row.metric, row.statistic), low, high)
+            )
+    return LatencyPredictions(found, unpredicted)
