@@ -19,6 +19,10 @@ FRESH_FILES = (
     "kyuz0_strix_halo_toolboxes.csv",
     "furkangozukara_rtx5090_swarmui.csv",
     "llm_ie_benchmarks_deepseek_r1_h200.csv",
+    "premai_benchmarks_llama2_7b.csv",
+    "user_threads_vllm_lmstudio_llamacpp.csv",
+    "btbtyler09_mi100_vllm.csv",
+    "homelab_android19_rtx5060ti_vllm.csv",
 )
 
 ROW = {
@@ -76,6 +80,11 @@ def test_swarmui_is_read_as_the_pytorch_pipeline_it_drives() -> None:
         ("AMD Radeon 8060S Graphics", "ryzen-ai-max-plus-395"),
         ("NVIDIA H200", "h200-sxm"),
         ("RTX 3090 Ti", "rtx-3090-ti"),
+        ("NVIDIA GeForce RTX 5060 Ti (16GB GDDR7)", "rtx-5060-ti-16gb"),
+        ("RTX 3090 24GB GDDR6X", "rtx-3090"),
+        ("RX 7900 XTX 24GB GDDR6", "rx-7900-xtx"),
+        ("4 x MI100", "mi100"),
+        ("Radeon RX 9070 XT 16 Gb", "rx-9070-xt"),
     ],
 )
 def test_gpu_labels_these_sources_write_resolve(written: str, gpu_id: str) -> None:
@@ -113,3 +122,15 @@ def test_the_new_files_cite_only_publications_no_other_file_cites() -> None:
             others |= _sources_of(path.name)
     assert len(fresh) >= len(FRESH_FILES)
     assert fresh.isdisjoint(others), sorted(fresh & others)
+
+
+@pytest.mark.parametrize(
+    ("written", "version"),
+    [
+        ("vLLM 0.9.1.dev59+gb6a6e7a52", "0.9.1.dev59+gb6a6e7a52"),
+        ("vllm==0.6.4.post2.dev371+g8d5aa466", "0.6.4.post2.dev371+g8d5aa466"),
+    ],
+)
+def test_a_source_build_s_version_with_its_local_label_parses(written: str, version: str) -> None:
+    spec = parse_engine_spec(written)
+    assert (spec.engine, spec.version) == ("vllm", version)

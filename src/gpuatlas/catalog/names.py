@@ -24,6 +24,9 @@ from gpuatlas.errors import UnknownNameError
 
 _VENDOR_WORDS = {"nvidia", "geforce", "tesla", "amd", "intel", "habana", "instinct", "gpu"}
 _FILLER_WORDS = {"generation"}  # nvidia-smi: "NVIDIA RTX 6000 Ada Generation"
+# The memory type a seller or spec sheet appends ("RTX 5060 Ti (16GB GDDR7)", "A100 80GB HBM2e")
+# names no other product: every catalog GPU has one memory type.
+_MEMORY_TYPE_WORDS = {"gddr6", "gddr6x", "gddr7", "hbm2", "hbm2e", "hbm3", "hbm3e", "lpddr5x"}
 # "24gb", or a bare number of up to three digits ("a100-80"); "4090" is a model number.
 _MEMORY_WORD = re.compile(r"^(?:(\d+(?:\.\d+)?)gb|(\d{1,3}))$")
 # Words that make another product of the same model number: "GTX 1080" is not the 1080 Ti.
@@ -43,7 +46,7 @@ def normalise(text: str) -> str:
     lowered = re.sub(r"(\d+)\s*gb\b", r"\1gb", text.lower())
     lowered = re.sub(r"(?<![a-z0-9.])(\d+)\s*g\b", r"\1gb", lowered)  # "80G", not "A10G"
     words = re.split(r"[^a-z0-9.]+", lowered)
-    dropped = _VENDOR_WORDS | _FILLER_WORDS
+    dropped = _VENDOR_WORDS | _FILLER_WORDS | _MEMORY_TYPE_WORDS
     return " ".join(word for word in words if word and word not in dropped)
 
 

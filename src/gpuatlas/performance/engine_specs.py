@@ -206,7 +206,8 @@ def _backend_names() -> dict[str, str]:
 
 
 _BUILD = re.compile(r"^b(\d{3,6})$")
-_SEMVER = re.compile(r"^v?\d+(\.\d+)*([.-]?(post|rc|dev|a|b)\d*)*$")
+# A PEP 440 local label ends source and nightly builds (0.9.1.dev59+gb6a6e7a52).
+_SEMVER = re.compile(r"^v?\d+(\.\d+)*([.-]?(post|rc|dev|a|b)\d*)*(\+[0-9a-z.]+)?$")
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 _FILLER = {"build", "version", "release", "engine", "on", "with", "backend", "v", "commit"}
 
