@@ -58,7 +58,8 @@ def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
         ("unsloth/gpt-oss-20b-GGUF", "gpt-oss-20b", None),
         ("RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic", "llama-3.3-70b", "fp8"),
         ("Qwen/Qwen3-8B-AWQ", "qwen3-8b", "awq-int4"),
-        ("Qwen/Qwen3-30B-A3B-Instruct-2507", "qwen3-30b-a3b", None),
+        ("Qwen/Qwen3-30B-A3B-Instruct-2507", "qwen3-30b-a3b-2507", None),  # own entry: 262k context
+        ("deepseek-ai/DeepSeek-R1-0528", "deepseek-v3", None),  # a release date is dropped
         ("meta-llama/Llama-2-7b-chat-hf", "llama-2-7b", None),
         ("codellama/CodeLlama-34b-Instruct-hf", "codellama-34b", None),
         # `repo-GGUF:QUANT` picks a file of a GGUF repo (Ollama's and LM Studio's hf.co form)
@@ -72,6 +73,18 @@ def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
         ("google/gemma-3-12b-it-qat-q4_0-gguf", "gemma-3-12b", "q4_0"),
         ("mlx-community/gemma-3-27b-it-qat-4bit", "gemma-3-27b", "mlx-4bit"),
         ("mlx-community/gpt-oss-20b-MXFP4-Q8", "gpt-oss-20b", "mxfp4"),
+        # models added for issue 10 item 8 (test_models_current_families.py checks their shapes)
+        ("deepseek-ai/DeepSeek-V3.1", "deepseek-v3", None),  # the V3 architecture
+        ("deepseek-v3.1:671b", "deepseek-v3", None),
+        ("qwen3-coder:30b", "qwen3-coder-30b-a3b", None),
+        ("qwen3:30b-a3b-instruct-2507-q4_K_M", "qwen3-30b-a3b-2507", "q4_k_m"),
+        ("mistral-small3.1", "mistral-small-3.1", None),
+        ("mistralai/Mistral-Small-3.2-24B-Instruct-2506", "mistral-small-3.1", None),
+        ("phi4-mini", "phi-4-mini", None),
+        ("command-r:35b-08-2024-q4_K_M", "command-r-08-2024", "q4_k_m"),
+        ("zai-org/GLM-4.5-Air-FP8", "glm-4.5-air", "fp8"),
+        ("Qwen/Qwen2.5-VL-72B-Instruct-AWQ", "qwen2.5-vl-72b", "awq-int4"),
+        ("qwen2.5vl:32b", "qwen2.5-vl-32b", None),
     ],
 )
 def test_quantised_and_fine_tuned_checkpoints_resolve_to_the_base(

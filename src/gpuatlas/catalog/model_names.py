@@ -35,7 +35,7 @@ _DECORATION_TOKENS = frozenset(
         "int4", "int8", "nvfp4", "mxfp4", "fp4", "4bit", "8bit", "bnb", "exl2", "mlx", "dynamic",
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
-        "qat", "unsloth", "imatrix", "lmstudio", "community",
+        "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking",
     }
 )
 # fmt: on
@@ -143,11 +143,13 @@ def _ollama_reference(name: str) -> ModelReference | None:
         return None
     model_part, tag = name.lower().split(":", 1)
     tag_tokens = tag.split("-")
-    hit = model_name_index().get(f"{model_part}:{tag_tokens[0]}")
-    if hit is None:
-        return None
-    hint, format_id = _format_hint(tag_tokens[1:])
-    return ModelReference(name, get_model(hit[0]), "ollama_tag", hint, format_id)
+    index = model_name_index()
+    for end in range(len(tag_tokens), 0, -1):  # the longest tag the library knows wins
+        hit = index.get(f"{model_part}:{'-'.join(tag_tokens[:end])}")
+        if hit is not None:
+            hint, format_id = _format_hint(tag_tokens[end:])
+            return ModelReference(name, get_model(hit[0]), "ollama_tag", hint, format_id)
+    return None
 
 
 def _stems(tokens: list[str]) -> list[list[str]]:
