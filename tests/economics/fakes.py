@@ -41,9 +41,9 @@ class FakeSource:
         read = self.weight_bytes + batch * context_tokens * KV_BYTES_PER_TOKEN
         return 0.004 + read / (0.7 * bandwidth)
 
-    def prefill_s(self, tokens: int) -> float:
+    def prefill_s(self, tokens: int, prompts: int = 1) -> float:
         flops = (self.system.gpu.fp16_dense_tflops or 10.0) * 1e12 * self.system.gpu_count
-        return 0.002 + 2 * self.params * tokens / (0.5 * flops)
+        return 0.002 + 2 * self.params * tokens * prompts / (0.5 * flops)
 
 
 def fake_factory(params: float = 13e9):

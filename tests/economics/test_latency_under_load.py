@@ -16,10 +16,12 @@ from gpuatlas.economics.latency_under_load import (
 )
 from gpuatlas.economics.serving_simulation import (
     RequestStream,
+    StepTimes,
     capacity_bound_rps,
     constant_step_times,
     simulate_benchmark,
 )
+from gpuatlas.economics.simulation_step_times import step_times_from
 from gpuatlas.performance.calibration_table import current_calibration
 
 STEP_S = 0.01
@@ -27,7 +29,8 @@ STEP_S = 0.01
 
 def test_a_closed_loop_of_one_sends_each_request_when_the_previous_completes() -> None:
     steps = constant_step_times(STEP_S, max_batch=8)
-    result = run_benchmark(steps, BenchmarkLoad(100, 10, requests=5, concurrency=1))
+    stream = RequestStream(np.zeros(5), np.full(5, 100), np.full(5, 10))
+    result = simulate_benchmark(steps, stream, concurrency=1)
     # alone on the replica: a prefill step, then 9 decode steps; nobody ever waits
     assert np.allclose(result.ttft_s, STEP_S)
     assert np.allclose(result.e2e_s, 10 * STEP_S)
@@ -45,7 +48,7 @@ def test_a_closed_loop_keeps_at_most_its_concurrency_in_flight() -> None:
 
 def test_without_a_concurrency_every_request_is_sent_at_once() -> None:
     steps = constant_step_times(STEP_S, max_batch=2)
-    result = run_benchmark(steps, BenchmarkLoad(100, 10, requests=4))
+    result = simulate_benchmark(steps, RequestStream(np.zeros(4), np.full(4, 100), np.full(4, 10)))
     # two KV slots: the second pair waits for the first to finish (10 steps) before its prefill
     assert sorted(np.round(result.ttft_s / STEP_S)) == [1, 1, 11, 11]
 
@@ -89,3 +92,50 @@ def test_the_sglang_readme_a100_run_at_4_rps_is_predicted_within_its_range() -> 
     assert not predicted.unpredicted
     for found in predicted.found:
         assert found.inside, (found.row.metric, found.low_ms, found.row.value, found.high_ms)
+
+
+def test_fixed_lengths_spread_one_token_around_the_mean() -> None:
+    stream = benchmark_stream(BenchmarkLoad(256, 256, requests=5000, concurrency=32), seed=1)
+    assert set(stream.output_tokens.tolist()) == {255, 256, 257}
+    assert stream.output_tokens.mean() == pytest.approx(256, abs=0.05)
+    assert set(stream.input_tokens.tolist()) == {256}
+
+
+def test_a_closed_loop_of_identical_requests_does_not_stay_in_lockstep() -> None:
+    # prefill linear in tokens (10 us/token), decode 10 ms at any batch
+    decode = np.full(65, 0.01)
+    decode[0] = 0.0
+    steps = StepTimes(decode, np.array([1.0, 8192.0]), np.array([1e-5, 8192e-5]))
+    result = run_benchmark(steps, BenchmarkLoad(256, 256, requests=1000, concurrency=32))
+    burst_prefill_ms = 32 * 256 * 1e-5 * 1000
+    # only the first round waits for the whole burst's prefill; later requests arrive spread
+    assert statistic_ms(result, "ttft_ms", "p99") >= burst_prefill_ms
+    assert statistic_ms(result, "ttft_ms", "median") < 0.5 * burst_prefill_ms
+
+
+class _CountingSource:
+    """Prefill 1 ms per prompt + 10 us per token; records what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, int]] = []
+
+    def prefill_s(self, tokens: int, prompts: int = 1) -> float:
+        self.asked.append((tokens, prompts))
+        return prompts * (0.001 + 1e-5 * tokens)
+
+    def decode_step_s(self, batch: int, context_tokens: int) -> float:
+        return 0.01
+
+    def max_batch(self, context_tokens: int) -> int:
+        return 64
+
+    def memory_note(self, context_tokens: int) -> str:
+        return ""
+
+
+def test_a_prefill_step_is_whole_prompts_and_a_lone_prompt_is_exact() -> None:
+    source = _CountingSource()
+    steps = step_times_from(source, input_tokens=300, output_tokens=100, max_batch=64)
+    assert (300, 1) in source.asked  # the lone prompt is on the grid
+    assert (341, 6) in source.asked  # 2048 tokens: 6 prompts of ~300, not one of 2048
+    assert steps.prefill_s(300) == pytest.approx(0.001 + 3e-3)

@@ -20,7 +20,9 @@ import numpy as np
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.latency_under_load import LatencyUnderLoadRow
 from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics.constants import economics_constant
 from gpuatlas.economics.serving_simulation import (
+    IntArray,
     RequestStream,
     SimulationResult,
     StepTimes,
@@ -31,6 +33,9 @@ from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_t
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
 BENCHMARK_DEFAULT_REQUESTS = 1000  # vLLM benchmark_serving's --num-prompts default
+OUTPUT_SPREAD_TOKENS = int(
+    economics_constant("serving_simulation", "benchmark_output_spread_tokens")
+)
 MetricName = Literal["ttft_ms", "tpot_ms", "e2e_ms"]
 StatisticName = Literal["mean", "median", "p90", "p95", "p99"]
 _PERCENTILES = {"median": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0}
@@ -72,11 +77,19 @@ def benchmark_stream(load: BenchmarkLoad, seed: int = 0) -> RequestStream:
         paced = np.concatenate(([0.0], np.cumsum(gaps[:-1])))
     if load.lengths == "fixed":
         inputs = np.full(count, max(1, round(load.input_tokens)), dtype=np.int64)
-        outputs = np.full(count, max(1, round(load.output_tokens)), dtype=np.int64)
+        outputs = spread_lengths(load.output_tokens, count, rng)
     else:
         inputs = sample_lengths(load.input_tokens, count, "lognormal", rng)
         outputs = sample_lengths(load.output_tokens, count, "lognormal", rng)
     return RequestStream(paced, inputs, outputs)
+
+
+def spread_lengths(mean: float, count: int, rng: np.random.Generator) -> IntArray:
+    """`count` lengths uniform over mean ± OUTPUT_SPREAD_TOKENS (≥ 1): what a benchmark's
+    'fixed' lengths are in practice, and what keeps a burst of identical requests from
+    finishing in lockstep round after round."""
+    offsets = rng.integers(-OUTPUT_SPREAD_TOKENS, OUTPUT_SPREAD_TOKENS + 1, count)
+    return np.maximum(1, np.rint(mean) + offsets).astype(np.int64)
 
 
 def setup_step_times(setup: BenchmarkSetup, load: BenchmarkLoad) -> StepTimes:

@@ -36,7 +36,9 @@ class StepTimeSource(Protocol):
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float: ...
 
-    def prefill_s(self, tokens: int) -> float: ...
+    def prefill_s(self, tokens: int, prompts: int = 1) -> float:
+        """One prefill step over `prompts` prompts of `tokens` tokens each."""
+        ...
 
 
 def batch_grid(max_batch: int) -> np.ndarray:
@@ -49,15 +51,26 @@ def step_times_from(
     source: StepTimeSource, input_tokens: float, output_tokens: float, max_batch: int
 ) -> StepTimes:
     """Sample decode steps at a batch grid (at the mean context, prompt + half the output)
-    and prefills at a token grid; interpolate linearly between the samples."""
+    and prefills at a token grid; interpolate linearly between the samples. A prefill step of
+    T tokens is T // prompt whole prompts of the mean prompt length (each attends over its own
+    tokens only, not over all T), and a lone prompt is on the grid, so an idle replica's TTFT
+    is the static prefill of one prompt."""
     context = int(round(input_tokens + output_tokens / 2))
     grid = batch_grid(max_batch)
     sampled = np.array([source.decode_step_s(int(b), context) for b in grid])
     decode = np.interp(np.arange(max_batch + 1, dtype=np.float64), grid, sampled)
     decode[0] = 0.0
-    tokens = np.array(PREFILL_GRID_TOKENS, dtype=np.float64)
-    prefill = np.array([source.prefill_s(int(t)) for t in tokens])
+    prompt = max(1, int(round(input_tokens)))
+    tokens = np.array(sorted({*PREFILL_GRID_TOKENS, prompt}), dtype=np.float64)
+    prefill = np.array([_prefill_of_prompts_s(source, int(t), prompt) for t in tokens])
     return StepTimes(decode_step_s=decode, prefill_tokens=tokens, prefill_step_s=prefill)
+
+
+def _prefill_of_prompts_s(source: StepTimeSource, tokens: int, prompt: int) -> float:
+    """A prefill step of `tokens` tokens made of whole prompts of `prompt` tokens (one
+    sequence when it is shorter than a prompt)."""
+    prompts = max(1, tokens // prompt)
+    return source.prefill_s(int(round(tokens / prompts)), prompts)
 
 
 @dataclass(frozen=True)
@@ -103,9 +116,9 @@ class EstimatorStepSource:
             )
         )
 
-    def prefill_s(self, tokens: int) -> float:
+    def prefill_s(self, tokens: int, prompts: int = 1) -> float:
         return float(
             api.prefill_s(
-                self.system, self.model, self.weights, self.engine, tokens=tokens, batch=1
+                self.system, self.model, self.weights, self.engine, tokens=tokens, batch=prompts
             )
         )
