@@ -31,14 +31,19 @@ class VariantFamily:
     reason: str
     source: str
     as_of: str
+    # Names that resolve straight to the default variant but still leave a choice open (Apple's
+    # "M2 Ultra" is sold with 60 or 76 GPU cores): the answer states the assumption for them too.
+    bare_names: tuple[str, ...] = ()
 
 
 _FAMILY_KEYS = ("name", "variants", "reason", "source", "as_of")
+_OPTIONAL_FAMILY_KEYS = ("bare_names",)
 
 
 def _family_problems(position: int, table: dict[str, Any]) -> list[str]:
     label = f"[[family]] #{position} ({table.get('name', '?')})"
-    problems = [f"{label}: unknown field {key!r}" for key in table if key not in _FAMILY_KEYS]
+    known = (*_FAMILY_KEYS, *_OPTIONAL_FAMILY_KEYS)
+    problems = [f"{label}: unknown field {key!r}" for key in table if key not in known]
     problems += [f"{label}: missing field {key!r}" for key in _FAMILY_KEYS if key not in table]
     variants = table.get("variants", [])
     if not isinstance(variants, list) or len(variants) < 2:
@@ -99,9 +104,29 @@ def variant_families() -> tuple[VariantFamily, ...]:
     if problems:
         raise DataFileError(str(path), problems)
     families = [
-        VariantFamily(**{**table, "variants": tuple(table["variants"])}) for table in tables
+        VariantFamily(
+            **{
+                **table,
+                "variants": tuple(table["variants"]),
+                "bare_names": tuple(table.get("bare_names", ())),
+            }
+        )
+        for table in tables
     ]
     return tuple(families)
+
+
+def _name_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def family_of_bare_name(written: str) -> VariantFamily | None:
+    """The family whose `bare_names` include `written` (case and spacing ignored), or None."""
+    key = _name_key(written)
+    for family in variant_families():
+        if any(_name_key(name) == key for name in family.bare_names):
+            return family
+    return None
 
 
 def family_default(candidates: Sequence[str]) -> tuple[VariantFamily, str] | None:

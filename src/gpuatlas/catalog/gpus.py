@@ -12,7 +12,12 @@ from importlib import resources
 from pathlib import Path
 
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.catalog.gpu_variants import NameAssumption, family_default, name_assumption
+from gpuatlas.catalog.gpu_variants import (
+    NameAssumption,
+    family_default,
+    family_of_bare_name,
+    name_assumption,
+)
 from gpuatlas.catalog.names import NameEntry, NameIndex
 from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.errors import UnknownNameError
@@ -98,7 +103,7 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     """The GPU a name means and, when the name was a bare family name read as its default
     variant (data/gpu_variants.toml), the assumption the answer must state."""
     try:
-        return gpu_by_id(gpu_index().resolve(name)), None
+        gpu_id = gpu_index().resolve(name)
     except UnknownNameError as error:
         default = family_default(error.candidates) if error.ambiguous else None
         if default is None:
@@ -106,3 +111,13 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
         family, chosen = default
         assumption = name_assumption(name.strip(), family, error.candidates, gpu_by_id)
         return gpu_by_id(chosen), assumption
+    return gpu_by_id(gpu_id), _bare_name_assumption(name, gpu_id)
+
+
+def _bare_name_assumption(name: str, gpu_id: str) -> NameAssumption | None:
+    """A name that resolved to a family's default variant although the family has others
+    ("M2 Ultra": 76 of 60 or 76 GPU cores) carries the same assumption as an ambiguous one."""
+    family = family_of_bare_name(name)
+    if family is None or family.variants[0] != gpu_id:
+        return None
+    return name_assumption(name.strip(), family, family.variants, gpu_by_id)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_variants import NameAssumption
-from gpuatlas.catalog.gpus import gpu_by_id, read_gpu_name, resolve_gpu
+from gpuatlas.catalog.gpus import gpu_by_id, read_gpu_name
 from gpuatlas.catalog.names import normalise
 from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import DataFileError, UnknownNameError
@@ -66,19 +66,23 @@ def read_device(text: str) -> tuple[Gpu, float | None, NameAssumption | None]:
     if match:
         configured = _configured_device(match["device"], float(match["memory"]))
         if configured is not None:
-            return (*configured, None)
+            return configured
     gpu, assumption = read_gpu_name(without_mac_model(text))
     return gpu, None, assumption
 
 
-def _configured_device(device: str, memory_gb: float) -> tuple[Gpu, float] | None:
+def _configured_device(
+    device: str, memory_gb: float
+) -> tuple[Gpu, float, NameAssumption | None] | None:
+    """A unified-memory device in one of its memory sizes; a bare chip name ("M2 Ultra 64GB")
+    keeps the assumption of which GPU core count it was read as."""
     try:
-        gpu = resolve_gpu(without_mac_model(device))
+        gpu, assumption = read_gpu_name(without_mac_model(device))
     except UnknownNameError:
         return None
     if not gpu.unified_memory:
         return None
-    return with_memory_configuration(gpu, memory_gb), memory_gb
+    return with_memory_configuration(gpu, memory_gb), memory_gb, assumption
 
 
 @cache
