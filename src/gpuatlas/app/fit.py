@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
-from gpuatlas.app.requests import SystemModelRequest, model_reference, split_list
+from gpuatlas.app.requests import KV_CACHE_HELP, SystemModelRequest, model_reference, split_list
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
+from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES
-from gpuatlas.performance.resolve import as_llm, as_system
+from gpuatlas.performance.resolve import as_llm, as_system, kv_cache_id
 from gpuatlas.performance.training.memory import TrainingSetup
 from gpuatlas.performance.training.speed import fitting_setups
 
@@ -45,9 +46,7 @@ class FitRequest(SystemModelRequest):
     )
     context_tokens: int = Field(4096, ge=1, le=2_000_000, description="Tokens per sequence.")
     concurrency: int = Field(1, ge=1, le=100_000, description="Concurrent sequences.")
-    kv_cache: str = Field(
-        "fp16", min_length=1, max_length=20, description="KV-cache precision (fp16, fp8)."
-    )
+    kv_cache: str = Field("fp16", min_length=1, max_length=20, description=KV_CACHE_HELP)
     gpu_layers: int | None = Field(
         None, ge=0, le=10_000, description="llama.cpp/Ollama: layers on the GPU."
     )
@@ -65,21 +64,35 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     llama.cpp or Ollama, a model that does not fit whole is answered with the most layers that
     fit on the GPU (Ollama splits a model this way by itself; llama.cpp with --gpu-layers)."""
     reference = model_reference(request.model, local_files)
-    answer = answer_fit(
-        request.system,
-        reference,
-        request.weights,
-        engine=request.engine,
-        context_tokens=request.context_tokens,
-        concurrency=request.concurrency,
-        kv_cache=request.kv_cache,
-        offload=OffloadRequest(request.gpu_layers, request.cpu_moe, request.host_bandwidth_gbs),
-    )
+
+    def answer_with(kv_cache: str) -> FitAnswer:
+        return answer_fit(
+            request.system,
+            reference,
+            request.weights,
+            engine=request.engine,
+            context_tokens=request.context_tokens,
+            concurrency=request.concurrency,
+            kv_cache=kv_cache,
+            offload=OffloadRequest(request.gpu_layers, request.cpu_moe, request.host_bandwidth_gbs),
+        )
+
+    answer = answer_with(request.kv_cache)
+    if kv_cache_of(request, answer) != request.kv_cache:  # 'auto': the engine's own choice
+        answer = answer_with(kv_cache_of(request, answer))
     automatic = request.gpu_layers is None and not request.cpu_moe and request.concurrency == 1
     if not automatic or answer.detail.fits or answer.engine not in OFFLOAD_ENGINES:
         return answer
     plan = _most_layers_plan(request, reference, answer)
     return answer if plan is None else replace(answer, offload=plan)
+
+
+def kv_cache_of(request: FitRequest, answer: FitAnswer) -> str:
+    """The KV precision the answer is for: as asked, or for 'auto' the one the answer's engine
+    picks for its (first) weight format."""
+    return resolved_kv_cache(
+        request.kv_cache, answer.engine, answer.weights.format_id, as_system(request.system).gpu
+    )
 
 
 def _most_layers_plan(
@@ -94,7 +107,7 @@ def _most_layers_plan(
             [answer.weights.format_id],
             engine=answer.engine,
             context_tokens=request.context_tokens,
-            kv_cache=request.kv_cache,
+            kv_cache=kv_cache_of(request, answer),
             offload=OffloadRequest(layers, False, request.host_bandwidth_gbs),
         ).offload
 
@@ -117,6 +130,7 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
             **answer.detail.to_ranged_json(),
             **answer.to_json(),
             "verdict_text": verdict_text(request, answer, local_files=local_files),
+            "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
         },
     )
 
@@ -135,7 +149,7 @@ def verdict_text(request: FitRequest, answer: FitAnswer, *, local_files: bool = 
             [answer.weights.format_id],
             engine=answer.engine,
             context_tokens=request.context_tokens,
-            kv_cache=request.kv_cache,
+            kv_cache=kv_cache_of(request, answer),
             offload=OffloadRequest(None, True, request.host_bandwidth_gbs),
         ).offload
     except InvalidRequestError:  # a dense model: no experts to move

@@ -97,7 +97,9 @@ def answer_fit_setting(detail: Any, kv_cache: str) -> FitSetting:
 def fit_setting(document: Mapping[str, Any]) -> FitSetting:
     """The setting of a fit document (`gpuatlas.fit/1`)."""
     shared = {name: document[name] for name in _SETTING_FIELDS}
-    kv_cache = str(document.get("request", {}).get("kv_cache", "fp16"))
+    kv_cache = str(
+        document.get("kv_cache_assumed") or document.get("request", {}).get("kv_cache", "fp16")
+    )
     return FitSetting(**shared, kv_cache=kv_cache, fits=bool(document["fits"]))
 
 

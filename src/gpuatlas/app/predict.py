@@ -9,17 +9,21 @@ from pydantic import Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
+    KV_CACHE_HELP,
     ServedModelRequest,
     SystemModelRequest,
     TrainingFrameworkChoice,
     model_reference,
 )
 from gpuatlas.catalog.model_weights import choose_weights
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_specs import engine_notes
+from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.platform_engines import auto_engine
+from gpuatlas.performance.resolve import kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
 
@@ -30,9 +34,7 @@ class PredictLlmRequest(ServedModelRequest):
     batch: int = Field(1, ge=1, le=4096, description="Concurrent sequences.")
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")
-    kv_cache: str = Field(
-        "fp16", min_length=1, max_length=20, description="KV-cache precision (fp16, fp8)."
-    )
+    kv_cache: str = Field("fp16", min_length=1, max_length=20, description=KV_CACHE_HELP)
 
 
 def predict_llm_document(
@@ -43,6 +45,7 @@ def predict_llm_document(
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     engine = auto_engine(request.engine, choice.engine, request.system)
+    kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     prediction = api.predict_llm(
         request.system,
         reference.model,
@@ -51,13 +54,14 @@ def predict_llm_document(
         batch=request.batch,
         input_tokens=request.input_tokens,
         output_tokens=request.output_tokens,
-        kv_cache=request.kv_cache,
+        kv_cache=kv_cache,
     )
     return versioned(
         SCHEMA_ANSWER,
         {
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
+            "kv_cache_assumed": kv_cache_id(kv_cache),
             **_engine_note(engine),
             **prediction.to_json(),
         },
@@ -69,6 +73,12 @@ def _engine_note(engine: str) -> dict[str, str]:
     known release, a commit, an application running another engine); else nothing."""
     notes = engine_notes(engine)
     return {"engine_note": "; ".join(notes)} if notes else {}
+
+
+def _kv_cache(kv_cache: str, engine: str, format_id: str, system: str) -> str:
+    """The KV precision as asked; for 'auto', the one the engine (as written, version and
+    all) picks for the weight format on this system's GPU."""
+    return resolved_kv_cache(kv_cache, engine, format_id, resolve_system(system).gpu)
 
 
 def _weights_assumed(choice: Any) -> dict[str, Any]:
@@ -83,9 +93,7 @@ class PredictServingRequest(ServedModelRequest):
     )
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")
-    kv_cache: str = Field(
-        "fp16", min_length=1, max_length=20, description="KV-cache precision (fp16, fp8)."
-    )
+    kv_cache: str = Field("fp16", min_length=1, max_length=20, description=KV_CACHE_HELP)
     layout: Literal["auto", "tensor"] = Field(
         "auto",
         description="auto: the fastest split into replicas and tensor-parallel groups; "
@@ -100,6 +108,7 @@ def predict_serving_document(
     reference = model_reference(request.model, local_files)
     choice = choose_weights(request.weights, reference)
     engine = auto_engine(request.engine, choice.engine, request.system)
+    kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     result = api.serving_layout(
         request.system,
         reference.model,
@@ -108,7 +117,7 @@ def predict_serving_document(
         concurrency=request.concurrency,
         input_tokens=request.input_tokens,
         output_tokens=request.output_tokens,
-        kv_cache=request.kv_cache,
+        kv_cache=kv_cache,
         layout=request.layout,
     )
     return versioned(
@@ -116,6 +125,7 @@ def predict_serving_document(
         {
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
+            "kv_cache_assumed": kv_cache_id(kv_cache),
             "engine": engine,
             **_engine_note(engine),
             "serving_output_tok_s": result.output_tok_s.to_json(),

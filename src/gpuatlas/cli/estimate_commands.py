@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from gpuatlas.app.fit import FitRequest, FitTrainingRequest
-from gpuatlas.app.requests import field_default
+from gpuatlas.app.requests import KV_CACHE_HELP, field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import JSON_OPTION
 from gpuatlas.cli.fit_render import gib, render_fit_answer
@@ -56,9 +56,7 @@ def fit_command(
     concurrency: int = typer.Option(
         _fit("concurrency"), "--concurrency", help="Concurrent sequences."
     ),
-    kv_cache: str = typer.Option(
-        _fit("kv_cache"), "--kv-cache", help="KV-cache precision (fp16, fp8)."
-    ),
+    kv_cache: str = typer.Option(_fit("kv_cache"), "--kv-cache", help=KV_CACHE_HELP),
     training: str = typer.Option("", "--training", help="full, lora or qlora: training memory."),
     sequence_tokens: int = typer.Option(
         _training("sequence_tokens"), "--sequence", help="Training sequence length."
@@ -135,9 +133,17 @@ def fit_command(
         answer = fit.fit_answer(request, local_files=True)
         verdict = fit.verdict_text(request, answer, local_files=True)
     render_fit_answer(answer, verdict)
+    kv_cache = fit.kv_cache_of(request, answer)
+    if kv_cache != request.kv_cache:  # --kv-cache auto: say what it was read as
+        console.print(
+            f"KV cache: {kv_cache} (auto: what {answer.engine} picks for "
+            f"{answer.weights.format_id} weights)",
+            markup=False,
+            highlight=False,
+        )
     from gpuatlas.app.name_notes import answer_fit_setting
 
-    print_name_notes([system], answer_fit_setting(answer.detail, request.kv_cache))
+    print_name_notes([system], answer_fit_setting(answer.detail, kv_cache))
 
 
 def _render_training_fit(document: dict[str, Any]) -> None:

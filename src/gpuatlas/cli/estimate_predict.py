@@ -13,7 +13,7 @@ from typing import Any, Literal
 import typer
 
 from gpuatlas.app import predict as answers
-from gpuatlas.app.requests import TRAINING_FRAMEWORK_HELP, field_default
+from gpuatlas.app.requests import KV_CACHE_HELP, TRAINING_FRAMEWORK_HELP, field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
@@ -299,7 +299,7 @@ def predict_llm_command(
     batch: int = typer.Option(_llm("batch"), "--batch", "-b", help="Concurrent sequences."),
     input_tokens: int = typer.Option(_llm("input_tokens"), "--input", help="Prompt tokens."),
     output_tokens: int = typer.Option(_llm("output_tokens"), "--output", help="Generated tokens."),
-    kv_cache: str = typer.Option(_llm("kv_cache"), "--kv-cache"),
+    kv_cache: str = typer.Option(_llm("kv_cache"), "--kv-cache", help=KV_CACHE_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
@@ -341,7 +341,7 @@ def predict_serving_command(
     output_tokens: int = typer.Option(
         _serving("output_tokens"), "--output", help="Generated tokens."
     ),
-    kv_cache: str = typer.Option(_serving("kv_cache"), "--kv-cache"),
+    kv_cache: str = typer.Option(_serving("kv_cache"), "--kv-cache", help=KV_CACHE_HELP),
     layout: str = typer.Option(
         _serving("layout"),
         "--layout",

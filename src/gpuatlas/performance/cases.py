@@ -15,7 +15,7 @@ from typing import Literal
 from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, VisionLanguageArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.performance.engine_profiles import auto_kv_cache
+from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.serving_layout import layout_serving
 from gpuatlas.performance.media.diffusion import max_image_batch, predict_diffusion_run
@@ -120,9 +120,7 @@ def _lengths(case: Case) -> tuple[int, int]:
 def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if case.metric in ("image_s", "images_per_min"):
         raise InvalidRequestError([f"{case.metric} needs a diffusion or vision-language model"])
-    kv_cache = case.kv_cache
-    if kv_cache.lower() == "auto":  # the engine's choice for this checkpoint
-        kv_cache = auto_kv_cache(case.engine, case.weights)
+    kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, system.gpu)
     runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)  # type: ignore[arg-type]
     input_tokens, output_tokens = _lengths(case)
     if case.metric == "serving_output_tok_s":

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system
-from gpuatlas.performance.engine_profiles import auto_kv_cache
+from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
 from gpuatlas.performance.llm.predict import (
     cycle_from_step_times,
@@ -222,9 +222,7 @@ def vector_for(case: Case) -> VectorisedRuntime:
     """The vectorised formulas of a case's configuration, resolved in the scalar path's order
     (system, KV precision, runtime) so that an error is the scalar path's error."""
     system = case_system(case)
-    kv_cache = case.kv_cache
-    if kv_cache.lower() == "auto":  # the engine's choice for this checkpoint
-        kv_cache = auto_kv_cache(case.engine, case.weights)
+    kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, system.gpu)
     return VectorisedRuntime(llm_runtime(system, case.model, case.weights, case.engine, kv_cache))
 
 
