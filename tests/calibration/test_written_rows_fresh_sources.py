@@ -11,6 +11,8 @@ import pytest
 from gpuatlas.calibration.validation import source_key
 from gpuatlas.calibration.written_rows import resolve_written_row, written_dir
 from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.errors import UnknownNameError
 from gpuatlas.performance.engine_specs import parse_engine_spec
 
 # The files this round added, each citing publications no other measured-data file cites.
@@ -23,6 +25,9 @@ FRESH_FILES = (
     "user_threads_vllm_lmstudio_llamacpp.csv",
     "btbtyler09_mi100_vllm.csv",
     "homelab_android19_rtx5060ti_vllm.csv",
+    "llmq_training_throughput.csv",
+    "mlx_inference_server_m4.csv",
+    "comfyui_issue7332_radeon_rocm.csv",
 )
 
 ROW = {
@@ -85,6 +90,10 @@ def test_swarmui_is_read_as_the_pytorch_pipeline_it_drives() -> None:
         ("RX 7900 XTX 24GB GDDR6", "rx-7900-xtx"),
         ("4 x MI100", "mi100"),
         ("Radeon RX 9070 XT 16 Gb", "rx-9070-xt"),
+        ("6900xt", "rx-6900-xt"),
+        ("7900xtx", "rx-7900-xtx"),
+        ("Mac Studio M4 Max 128GB (40 GPU cores)", "apple-m4-max-40c"),
+        ("MacBook Air M4 (10 GPU cores)", "apple-m4-10c"),
     ],
 )
 def test_gpu_labels_these_sources_write_resolve(written: str, gpu_id: str) -> None:
@@ -134,3 +143,30 @@ def test_the_new_files_cite_only_publications_no_other_file_cites() -> None:
 def test_a_source_build_s_version_with_its_local_label_parses(written: str, version: str) -> None:
     spec = parse_engine_spec(written)
     assert (spec.engine, spec.version) == ("vllm", version)
+
+
+def test_a_model_number_with_a_glued_suffix_is_not_a_gpu_count() -> None:
+    """'6900xt' is one RX 6900 XT, not 6900 GPUs named 't'; '4x 7900xtx' is four RX 7900 XTX."""
+    assert (resolve_system("6900xt").gpu.id, resolve_system("6900xt").gpu_count) == (
+        "rx-6900-xt",
+        1,
+    )
+    four = resolve_system("4x 7900xtx")
+    assert (four.gpu.id, four.gpu_count) == ("rx-7900-xtx", 4)
+    with pytest.raises(UnknownNameError, match="rtx-9999"):
+        resolve_system("4x rtx-9999")
+
+
+def test_a_training_row_of_llm_q_resolves_its_framework() -> None:
+    row = _resolved(
+        engine="llm.q",
+        model="Qwen2.5-1.5B",
+        weights="bf16",
+        batch="4",
+        input_tokens="1024",
+        resolution="",
+        steps="",
+        metric="train_tok_s",
+        unit="tok/s",
+    )
+    assert [row.engine, row.model, row.weights] == ["llmq", "qwen2.5-1.5b", "bf16"]

@@ -275,10 +275,19 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     named = named_system(text)
     if named is not None:
         return named
-    count, device = 1, text
     match = _SYSTEM_PATTERN.match(text)
-    if match:
-        count, device = int(match.group(1)), match.group(2)
+    if match is None:
+        return _device_system(1, text, network_id)
+    try:
+        return _device_system(int(match.group(1)), match.group(2), network_id)
+    except UnknownNameError as counted:
+        try:  # '6900xt', '7900 XTX': a model number and its suffix, not 6900 GPUs named 't'
+            return _device_system(1, text, network_id)
+        except UnknownNameError:
+            raise counted from None
+
+
+def _device_system(count: int, device: str, network_id: str | None) -> GpuSystem:
     gpu, memory_gb, assumption = read_device(device)
     system = build_system(gpu, count, network_id)
     return dataclasses.replace(
