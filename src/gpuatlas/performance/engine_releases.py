@@ -65,6 +65,9 @@ class Frontend(BaseModel):
     names: list[str] = []
     runs: str
     source: str = Field(min_length=3)
+    # checkpoint engine -> the frontend record that runs it instead (LM Studio runs an MLX
+    # checkpoint with its MLX engine, not llama.cpp)
+    runs_for_checkpoints: dict[str, str] = {}
 
 
 _Record = TypeVar("_Record", bound=BaseModel)

@@ -307,6 +307,21 @@ def _commit_and_build_number(first: str, second: str) -> bool:
     )
 
 
+def frontend_for_checkpoint(text: str, checkpoint_engine: str | None) -> str:
+    """The engine text an application runs a checkpoint with: 'LM Studio 0.3.5' with an MLX
+    checkpoint (its own engine mlx-lm) is 'LM Studio (MLX engine) 0.3.5' (data:
+    engine_releases.toml `runs_for_checkpoints`). Any other text comes back as written."""
+    if not checkpoint_engine or text.strip().lower() == "auto":
+        return text
+    named, rest = _leading_name(text)
+    record = next((f for f in frontends() if f.name == named.frontend), None)
+    variant_id = record.runs_for_checkpoints.get(checkpoint_engine) if record else None
+    variant = next((f for f in frontends() if f.id == variant_id), None)
+    if variant is None:
+        return text
+    return " ".join(part for part in (variant.name, rest.replace("-", " ")) if part)
+
+
 def engine_notes(text: str) -> tuple[str, ...]:
     """What an answer must say about the engine as the user wrote it: an application that
     runs another engine ('LM Studio 0.3.5': llama.cpp), a version newer than the newest

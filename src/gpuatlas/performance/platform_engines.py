@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.performance.engine_specs import engine_profile
+from gpuatlas.performance.engine_specs import engine_profile, frontend_for_checkpoint
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,11 @@ def side_engine(gpu: Gpu, named: str | None = None) -> PlatformEngine:
 def auto_engine(engine: str, checkpoint_engine: str | None, system: object) -> str:
     """An `--engine auto` value on a system: the checkpoint's own engine when it names one (an
     Ollama tag, a GGUF file), else the profile people run on that GPU ('llama.cpp-metal' on a
-    Mac, 'vllm-rocm' on Instinct, 'vllm' on NVIDIA). Any other value is returned as given."""
+    Mac, 'vllm-rocm' on Instinct, 'vllm' on NVIDIA). Any other value is returned as given,
+    except an application that runs this checkpoint with another of its engines (LM Studio
+    runs an MLX checkpoint with its MLX engine)."""
     if engine.strip().lower() != "auto":
-        return engine
+        return frontend_for_checkpoint(engine, checkpoint_engine)
     if checkpoint_engine:
         return checkpoint_engine
     resolved = system if isinstance(system, GpuSystem) else resolve_system(str(system))
