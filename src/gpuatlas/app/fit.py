@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import KV_CACHE_HELP, SystemModelRequest, model_reference, split_list
+from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
@@ -199,7 +200,11 @@ def fit_verdict(answer: FitAnswer) -> str:
 
 
 def _first_fitting_row(rows: tuple[FormatRow, ...], asked: str) -> FormatRow | None:
-    return next((row for row in rows if row.fits and row.format_id != asked), None)
+    by_format = {row.format_id: row for row in rows}
+    found = first_format_that_fits(
+        by_format, lambda format_id: by_format[format_id].fits, besides=asked
+    )
+    return None if found is None else by_format[found]
 
 
 def _offload_verdict(plan: OffloadPlan, *, all_fit: bool) -> str:

@@ -19,6 +19,7 @@ MoE experts in MXFP4; AWQ/GPTQ/FP8 keep embeddings and lm_head at 16 bits (see
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import WeightFormat, find_format
@@ -203,11 +204,29 @@ def formats_worth_considering(native: WeightsChoice, engine_formats: tuple[str, 
     return chosen or [native.format_id]
 
 
+def first_format_that_fits(
+    candidates: Iterable[str], fits: Callable[[str], bool], *, besides: str
+) -> str | None:
+    """The first candidate format, other than the one asked for (`besides`), for which `fits`
+    holds: the format an answer names when the one asked for does not fit (fit's verdict, a
+    comparison's LLM section). Each distinct candidate is tried once, in order; None when none
+    fits."""
+    return next(
+        (
+            format_id
+            for format_id in dict.fromkeys(candidates)
+            if format_id != besides and fits(format_id)
+        ),
+        None,
+    )
+
+
 __all__ = [
     "AUTO_WEIGHTS",
     "WeightsChoice",
     "choose_engine",
     "choose_weights",
+    "first_format_that_fits",
     "format_label",
     "formats_worth_considering",
     "is_auto",

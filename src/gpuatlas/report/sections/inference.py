@@ -5,7 +5,7 @@ cost from its own modelled throughput."""
 from __future__ import annotations
 
 from gpuatlas.catalog.formats import find_format
-from gpuatlas.catalog.model_weights import formats_worth_considering
+from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth_considering
 from gpuatlas.numbers import format_given
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.report.context import ReportContext
@@ -120,13 +120,12 @@ def _fitting_format(side: SideProfile, context: ReportContext) -> str | None:
     engine_formats = engine_text_profile(side.engine.engine).formats
     considered = formats_worth_considering(weights_choice(context.options), engine_formats)
     by_precision = sorted(engine_formats, key=_bits_per_weight, reverse=True)  # llama.cpp: Q8_0…
-    for format_id in dict.fromkeys([*considered, *by_precision]):
-        if format_id == current:
-            continue
+
+    def fits(format_id: str) -> bool:
         fit = side.fit(focus_model(context), format_id, context.options.engine)
-        if fit is not None and fit.fits and fit.streams_2k >= 1:
-            return format_id
-    return None
+        return fit is not None and fit.fits and fit.streams_2k >= 1
+
+    return first_format_that_fits([*considered, *by_precision], fits, besides=current)
 
 
 def _bits_per_weight(format_id: str) -> float:
