@@ -59,6 +59,7 @@ from gpuatlas.performance.media.unet_flops import (
     unet_activation_values,
     unet_attention_score_values,
     unet_forward_flops,
+    unet_largest_self_attention_values,
 )
 from gpuatlas.performance.model_constants import model_constant, model_constant_list
 from gpuatlas.performance.peak_rates import (
@@ -89,6 +90,7 @@ PRIORS: dict[str, tuple[float, float, float]] = {
 }
 ETA_MEMORY_PRIOR = model_constant("diffusion", "eta_memory_prior")
 ACTIVATION_GB_PER_IMAGE_512PX = model_constant("diffusion", "activation_gb_per_image_512px")
+VAE_DECODE_GB_PER_IMAGE_512PX = model_constant("diffusion", "vae_decode_gb_per_image_512px")
 # Attention score and value matmuls missing from a library forward_gflops figure counted with
 # thop (conv/linear only), at the figure's resolution: SD 1.5 at 512 px, QK^T and AV of the
 # 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
@@ -195,18 +197,73 @@ def vae_decode_bytes(resolution_px: int, value_bytes: float = BYTES_PER_PARAM) -
     return values * VAE_PASSES_PER_LEVEL * value_bytes
 
 
-def working_gb(batch: int, resolution_px: int) -> float:
-    """Activations and workspace beside the weights (attention/conv workspace per image)."""
-    return (
-        ACTIVATION_OVERHEAD_GB + batch * (resolution_px / 512) ** 2 * ACTIVATION_GB_PER_IMAGE_512PX
+# Lambda's activation figure (model_constants.toml) is per image with classifier-free guidance:
+# two denoiser passes.
+PASSES_IN_ACTIVATION_FIGURE = 2
+
+
+def denoiser_activation_gb(
+    model: DiffusionArch,
+    images_per_forward: int,
+    resolution_px: int,
+    value_bytes: float = BYTES_PER_PARAM,
+    materialised_scores: bool = False,
+) -> float:
+    """Denoiser activations of one forward of `images_per_forward` latents (a batch times its
+    guidance passes) beside the weights; attention without a fused kernel also holds the scores
+    and the probabilities of its largest self-attention layer (Lambda's no-xformers SD 1.4 runs:
+    1.2-1.35 GB per image at 512 px, 0.16 with xformers)."""
+    per_pass_gb = ACTIVATION_GB_PER_IMAGE_512PX / PASSES_IN_ACTIVATION_FIGURE
+    pixels = (resolution_px / 512) ** 2
+    activations = images_per_forward * pixels * per_pass_gb * value_bytes / BYTES_PER_PARAM
+    shape = UNET_SHAPES.get(model.id)
+    if not materialised_scores or shape is None:
+        return activations
+    scores = unet_largest_self_attention_values(shape, model.latent_size(resolution_px))
+    return activations + images_per_forward * scores * 2 * value_bytes / 1e9
+
+
+def vae_decode_options_gb(
+    batch: int, resolution_px: int, value_bytes: float = BYTES_PER_PARAM
+) -> tuple[float, ...]:
+    """Peak memory of the VAE decode: the whole batch at once, one image at a time (VAE
+    slicing), 512 px tiles (VAE tiling), largest first."""
+    per_image_512 = VAE_DECODE_GB_PER_IMAGE_512PX * value_bytes / BYTES_PER_PARAM
+    per_image = per_image_512 * (resolution_px / 512) ** 2
+    options = (batch * per_image, per_image, min(per_image, per_image_512))
+    return tuple(sorted(set(options), reverse=True))
+
+
+def working_gb(
+    model: DiffusionArch,
+    batch: int,
+    resolution_px: int,
+    room_gb: float = math.inf,
+    value_bytes: float = BYTES_PER_PARAM,
+    *,
+    guidance_passes: int | None = None,
+    materialised_scores: bool = False,
+) -> float:
+    """Memory beside the weights at the pipeline's peak: the workspace plus the larger of the
+    denoiser's activations and the VAE decode, which decodes the whole batch at once when that
+    fits in `room_gb` (the memory beside the weights), else one image, else 512 px tiles."""
+    passes = model.forwards_per_step if guidance_passes is None else guidance_passes
+    denoiser = denoiser_activation_gb(
+        model, batch * passes, resolution_px, value_bytes, materialised_scores
     )
+    options = vae_decode_options_gb(batch, resolution_px, value_bytes)
+    needs = [ACTIVATION_OVERHEAD_GB + max(denoiser, decode) for decode in options]
+    return next((need for need in needs if need <= room_gb), needs[-1])
 
 
 def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str = "bf16") -> float:
-    """GB for every component resident at once (each in its real format) plus activations."""
+    """GB for every component resident at once (each in its real format) plus activations,
+    the VAE decoding one image at a time (the least a pipeline short of memory needs)."""
     weight_format = as_format(weights)
-    parts = component_bytes(model, weight_format, storage_precision(weight_format))
-    return parts.total / 1e9 + working_gb(batch, resolution_px)
+    precision = storage_precision(weight_format)
+    parts = component_bytes(model, weight_format, precision)
+    working = working_gb(model, batch, resolution_px, 0.0, precision.value_bytes)
+    return parts.total / 1e9 + working
 
 
 Seconds = Any  # a float, or a numpy array when the calibration fit evaluates a grid
@@ -351,7 +408,17 @@ def diffusion_work(
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     images_per_forward = batch * (2 if use_cfg else 1)
     parts = component_bytes(model, weight_format, precision)
-    offload = offload_for(parts, working_gb(batch, resolution_px), memory_capacity_gb(gpu), steps)
+    capacity_gb = memory_capacity_gb(gpu)
+    working = working_gb(
+        model,
+        batch,
+        resolution_px,
+        capacity_gb * FITS_SHARE - parts.total / 1e9,
+        precision.value_bytes,
+        guidance_passes=2 if use_cfg else 1,
+        materialised_scores=image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE,
+    )
+    offload = offload_for(parts, working, capacity_gb, steps)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     peaks = convolution_and_matmul_rates(convolution_and_matmul_peaks(gpu, precision))
     forward = denoiser_flops(model, resolution_px)
@@ -380,7 +447,7 @@ def diffusion_work(
         ),
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         offload_s=offload.seconds,
-        memory_gb=parts.total / 1e9 + working_gb(batch, resolution_px),
+        memory_gb=parts.total / 1e9 + working,
         needs_offload=offload.kind != "none",
         use_cfg=use_cfg,
         notes=offload.note + precision_notes(weight_format, precision, bool(cuda_core_peak)),

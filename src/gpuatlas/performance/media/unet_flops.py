@@ -233,3 +233,15 @@ def unet_attention_score_values(shape: UNetShape, latent_side: int) -> float:
 def _score_values(shape: UNetShape, depth: int, level: int, side: float) -> float:
     positions = side * side
     return depth * shape.heads(level) * positions * (positions + TEXT_TOKENS)
+
+
+def unet_largest_self_attention_values(shape: UNetShape, latent_side: int) -> float:
+    """Score values (heads x positions²) of the largest self-attention layer of one forward of
+    one latent: what an attention without a fused kernel holds in memory at its peak, once for
+    the scores and once for the softmax's probabilities."""
+    largest, side = 0.0, float(latent_side)
+    for level in range(len(shape.block_out_channels)):
+        if shape.transformer_depth[level] > 0:
+            largest = max(largest, shape.heads(level) * (side * side) ** 2)
+        side /= 2
+    return largest
