@@ -11,7 +11,7 @@ from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import KV_CACHE_HELP, SystemModelRequest, model_reference, split_list
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.numbers import format_gib, format_number
+from gpuatlas.numbers import format_gib, format_given, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
@@ -230,6 +230,22 @@ def _offload_verdict(plan: OffloadPlan, *, all_fit: bool) -> str:
     if all_fit:
         text += "; the whole model also fits on the GPU"
     return text
+
+
+def offload_text(plan: OffloadPlan) -> str:
+    """The offload in words, its decode ceilings written as the verdict writes them."""
+    where = (
+        "MoE experts in host memory"
+        if plan.experts_on_cpu
+        else f"{plan.gpu_layers} of {plan.total_layers} layers on the GPU"
+    )
+    slower = plan.all_gpu_ceiling_tok_s / plan.decode_ceiling_tok_s
+    return (
+        f"{where}: {format_gib(plan.cpu_weights_gb)} of weights run from host memory at "
+        f"{format_given(plan.host_bandwidth_gb_s)} GB/s; decode ceiling "
+        f"~{_tok_s(plan.decode_ceiling_tok_s)} tok/s vs {_tok_s(plan.all_gpu_ceiling_tok_s)} "
+        f"all on the GPU ({format_number(slower, significant=2)}x slower)"
+    )
 
 
 def _tok_s(value: float) -> str:

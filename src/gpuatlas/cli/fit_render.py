@@ -3,7 +3,7 @@ weight format and its reason, the memory source and the margin behind "fits"."""
 
 from __future__ import annotations
 
-from gpuatlas.app.fit import fit_verdict
+from gpuatlas.app.fit import fit_verdict, offload_text
 from gpuatlas.cli.output import console, new_table
 from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
 
@@ -78,7 +78,7 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
         plan = answer.offload
         state = "fits" if plan.fits else "does not fit"
         console.print(
-            f"offload: {plan.describe()}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
+            f"offload: {offload_text(plan)}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
             f"{gib(plan.usable_gb)} GiB usable ({state})",
             highlight=False,
         )
