@@ -49,12 +49,29 @@ def test_llms_resolve_offline_with_their_context_and_size(
     assert model.total_params() == pytest.approx(published_b * 1e9, rel=0.015)
 
 
-@pytest.mark.parametrize(("size", "published"), [("32B", 33_452_718_336), ("72B", 73_410_777_344)])
-def test_qwen25_vl_large_sizes_count_backbone_vision_and_merger(size: str, published: int) -> None:
-    model = resolve_model_reference(f"Qwen/Qwen2.5-VL-{size}-Instruct", allow_hub=False).model
+@pytest.mark.parametrize(
+    ("name", "published", "max_context"),
+    [
+        ("Qwen/Qwen2.5-VL-32B-Instruct", 33_452_718_336, 128000),
+        ("Qwen/Qwen2.5-VL-72B-Instruct", 73_410_777_344, 128000),
+        ("meta-llama/Llama-3.2-11B-Vision-Instruct", 10_670_220_835, 131072),
+    ],
+)
+def test_vision_language_models_count_backbone_vision_and_projector(
+    name: str, published: int, max_context: int
+) -> None:
+    model = resolve_model_reference(name, allow_hub=False).model
     assert isinstance(model, VisionLanguageArch)
     assert model.total_params() == pytest.approx(published, rel=0.001)
-    assert model.language_model.max_position_embeddings == 128000
+    assert model.language_model.max_position_embeddings == max_context
+
+
+def test_llama_32_vision_image_is_one_to_four_tiles_of_1601_tokens() -> None:
+    model = resolve_model_reference("llama3.2-vision", allow_hub=False).model
+    assert isinstance(model, VisionLanguageArch) and model.id == "llama-3.2-11b-vision"
+    assert model.image_tokens.tokens_for(560, 560) == 1601
+    assert model.image_tokens.tokens_for(1120, 1120) == 6400
+    assert model.image_tokens.tokens_for(4000, 3000) == 6404
 
 
 def test_moe_shapes_give_the_published_active_parameters() -> None:
