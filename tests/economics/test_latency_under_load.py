@@ -139,3 +139,21 @@ def test_a_prefill_step_is_whole_prompts_and_a_lone_prompt_is_exact() -> None:
     assert (300, 1) in source.asked  # the lone prompt is on the grid
     assert (341, 6) in source.asked  # 2048 tokens: 6 prompts of ~300, not one of 2048
     assert steps.prefill_s(300) == pytest.approx(0.001 + 3e-3)
+
+
+def _linear_prefill_steps(decode_s: float, max_batched_tokens: int) -> StepTimes:
+    """Prefill 10 us per token (linear), every decode step `decode_s`."""
+    decode = np.full(9, decode_s)
+    decode[0] = 0.0
+    return StepTimes(decode, np.array([1.0, 1e6]), np.array([1e-5, 10.0]), max_batched_tokens)
+
+
+def test_a_prompt_over_the_token_budget_is_prefilled_in_chunks() -> None:
+    steps = _linear_prefill_steps(0.005, max_batched_tokens=1000)
+    alone = simulate_benchmark(steps, RequestStream(np.zeros(1), np.array([3000]), np.array([5])))
+    assert alone.ttft_s[0] == pytest.approx(0.03)  # three 1000-token chunks, nothing to decode
+    # a short request already decoding gets a token in each chunk step of the long one
+    stream = RequestStream(np.array([0.0, 1e-4]), np.array([100, 3000]), np.array([50, 5]))
+    result = simulate_benchmark(steps, stream)
+    # B waits for A's prefill step (1 ms), then three chunk steps each with A's decode token
+    assert result.ttft_s[1] == pytest.approx(0.001 - 1e-4 + 3 * (0.01 + 0.005))

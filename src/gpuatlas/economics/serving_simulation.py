@@ -5,7 +5,10 @@ the prefill of the requests admitted at that step boundary together with one dec
 every running request; a step lasts `prefill_s(new tokens) + decode_step_s[running batch]`.
 A request's first token comes at the end of its prefill step (TTFT = queueing + that step); it
 then gets one token per step until its output is complete (TPOT = mean gap after the first).
-Requests wait in FIFO order when every KV slot (`max_batch`) is taken.
+Requests wait in FIFO order when every KV slot (`max_batch`) is taken. A step prefills at most
+`max_batched_tokens` prompt tokens: a longer prompt is prefilled in chunks, one per step, the
+running batch decoding a token in each (chunked prefill, as vLLM, SGLang and TensorRT-LLM run
+it); each chunk costs what it adds to the whole prompt's prefill.
 
 The simulation is event-driven: between an admission and the next arrival or completion the
 batch is constant, so it jumps over whole runs of identical decode steps at once; its cost grows
@@ -241,41 +244,69 @@ class _Replica:
         clock, step_index, next_request, finished, batch_time = 0.0, 0, 0, 0, 0.0
         watched = self.limits is not None
         pace, in_flight = self.pace_s, self.concurrency
+        done = 0  # prompt tokens of the head request prefilled by earlier chunk steps
         while finished < count and not self.stopped_early:
             if not running and clock < arrivals[next_request]:
                 clock = arrivals[next_request]
             free_slots = max_batch - len(running)
-            index, tokens = next_request, 0
-            while index < count and index - next_request < free_slots:
-                if arrivals[index] > clock:
-                    break
-                if index > next_request and tokens + inputs[index] > max_tokens:
-                    break
-                tokens += inputs[index]
-                index += 1
-            if index > next_request:
-                step_s = self._prefill_s(float(tokens)) + decode_s[len(running)]
-                for request in range(next_request, index):
-                    self.admitted_s[request] = clock
-                batch_time += len(running) * 1 * step_s
-                clock += 1 * step_s
+            if done or (
+                free_slots > 0
+                and next_request < count
+                and arrivals[next_request] <= clock
+                and inputs[next_request] > max_tokens
+            ):
+                # chunked prefill: a prompt over the token budget takes one chunk per step,
+                # the running batch decoding a token in each; its first token ends the last
+                chunk = min(inputs[next_request] - done, max_tokens)
+                step_s = self._chunk_s(done, chunk) + decode_s[len(running)]
+                if not done:
+                    self.admitted_s[next_request] = clock
+                batch_time += len(running) * step_s
+                clock += step_s
                 step_index += 1
-                for request in range(next_request, index):
-                    self.first_token_s[request] = clock
-                    heapq.heappush(running, (step_index + outputs[request] - 1, request))
+                done += chunk
+                if done >= inputs[next_request]:
+                    self.first_token_s[next_request] = clock
+                    heapq.heappush(running, (step_index + outputs[next_request] - 1, next_request))
                     if watched:
-                        self._check_first_token(request, clock)
-                next_request = index
+                        self._check_first_token(next_request, clock)
+                    next_request, done = next_request + 1, 0
             else:
-                batch = len(running)
-                step_s = decode_s[batch]
-                steps = running[0][0] - step_index
-                if batch < max_batch and next_request < count and arrivals[next_request] < math.inf:
-                    wait_s = arrivals[next_request] - clock
-                    steps = min(steps, max(1, math.ceil(wait_s / step_s - 1e-12)))
-                batch_time += batch * steps * step_s
-                clock += steps * step_s
-                step_index += steps
+                index, tokens = next_request, 0
+                while index < count and index - next_request < free_slots:
+                    if arrivals[index] > clock:
+                        break
+                    if index > next_request and tokens + inputs[index] > max_tokens:
+                        break
+                    tokens += inputs[index]
+                    index += 1
+                if index > next_request:
+                    step_s = self._prefill_s(float(tokens)) + decode_s[len(running)]
+                    for request in range(next_request, index):
+                        self.admitted_s[request] = clock
+                    batch_time += len(running) * 1 * step_s
+                    clock += 1 * step_s
+                    step_index += 1
+                    for request in range(next_request, index):
+                        self.first_token_s[request] = clock
+                        heapq.heappush(running, (step_index + outputs[request] - 1, request))
+                        if watched:
+                            self._check_first_token(request, clock)
+                    next_request = index
+                else:
+                    batch = len(running)
+                    step_s = decode_s[batch]
+                    steps = running[0][0] - step_index
+                    if (
+                        batch < max_batch
+                        and next_request < count
+                        and arrivals[next_request] < math.inf
+                    ):
+                        wait_s = arrivals[next_request] - clock
+                        steps = min(steps, max(1, math.ceil(wait_s / step_s - 1e-12)))
+                    batch_time += batch * steps * step_s
+                    clock += steps * step_s
+                    step_index += steps
             while running and running[0][0] <= step_index:
                 _, request = heapq.heappop(running)
                 self.finish_s[request] = clock
@@ -287,6 +318,13 @@ class _Replica:
                     self._check_finished(request)
         self.clock_s, self.step_index, self.next_request = clock, step_index, next_request
         self.finished, self.batch_time_s = finished, batch_time
+
+    def _chunk_s(self, done: int, chunk: int) -> float:
+        """A chunk of `chunk` prompt tokens after `done` already prefilled: what it adds to the
+        whole prompt's prefill (its tokens attend over the earlier ones too), and never less
+        than a step of that many tokens alone."""
+        grown = self._prefill_s(float(done + chunk)) - self._prefill_s(float(done))
+        return max(self._prefill_s(float(chunk)), grown)
 
     def _prefill_s(self, tokens: float) -> float:
         found = self._prefill_memo.get(tokens)
