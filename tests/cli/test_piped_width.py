@@ -17,6 +17,9 @@ COMMANDS = [
     ["predict", "train", "4x rtx-4090", "llama-3.1-8b", "--method", "lora"],
     ["fit", "rtx-4090", "llama-3.1-70b", "-w", "q4_k_m", "--gpu-layers", "40"],
     ["plan", "--model", "llama-3.1-8b", "--rps", "5", "--p95-ttft-ms", "1000"],
+    # a GPU family name: its note wraps at spaces too
+    ["cost", "--model", "llama-3.1-8b", "--gpu", "a100", "--gpu", "rtx 4090", "--workload", "llm"],
+    ["predict", "llm", "a100", "llama-3.1-8b"],
 ]
 
 

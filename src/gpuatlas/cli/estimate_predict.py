@@ -119,7 +119,7 @@ def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> Non
         return
     _render_estimates(title, document)
     for entry in document.get("name_assumptions", []):
-        console.print(f"note: {entry['note']}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"note: {entry['note']}", markup=False, highlight=False)  # wraps at spaces
 
 
 @predict_app.callback()

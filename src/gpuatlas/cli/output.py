@@ -45,4 +45,4 @@ def print_name_notes(names: list[str], fit: Any = None) -> None:
     from gpuatlas.app.name_notes import name_notes
 
     for note in name_notes(names, fit):
-        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"note: {note}", markup=False, highlight=False)  # wraps at spaces
