@@ -28,6 +28,9 @@ FRESH_FILES = (
     "llmq_training_throughput.csv",
     "mlx_inference_server_m4.csv",
     "comfyui_issue7332_radeon_rocm.csv",
+    "nexveridian_m4max_lmstudio.csv",
+    "llamacpp_vulkan_pr_threads.csv",
+    "llmfit_community_bench.csv",
 )
 
 ROW = {
