@@ -35,3 +35,36 @@ def test_an_engine_named_directly_is_kept() -> None:
 def test_auto_engine_keeps_the_mlx_engine_of_lm_studio_on_a_mac() -> None:
     engine = auto_engine("LM Studio", "mlx-lm", "M2 Ultra")
     assert parse_engine_spec(engine).engine == "mlx-lm"
+
+
+def test_an_mlx_community_checkpoint_is_made_for_mlx_lm() -> None:
+    from gpuatlas.catalog.model_weights import native_weights
+    from gpuatlas.catalog.models import resolve_model_reference
+
+    reference = resolve_model_reference("mlx-community/Meta-Llama-3.1-8B-Instruct-4bit", False)
+    assert (native_weights(reference).format_id, native_weights(reference).engine) == (
+        "mlx-4bit",
+        "mlx-lm",
+    )
+
+
+def test_predict_with_lm_studio_on_a_mac_runs_the_mlx_engine_and_says_so() -> None:
+    from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
+
+    mlx = predict_llm_document(
+        PredictLlmRequest(
+            system="M2 Ultra",
+            model="mlx-community/Meta-Llama-3.1-8B-Instruct-4bit",
+            engine="LM Studio",
+        )
+    )
+    assert mlx["engine_note"].startswith("LM Studio (MLX engine) runs mlx-lm")
+    gguf = predict_llm_document(
+        PredictLlmRequest(
+            system="M2 Ultra",
+            model="bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_M",
+            engine="LM Studio",
+        )
+    )
+    assert gguf["engine_note"].startswith("LM Studio runs llama.cpp")
+    assert mlx["decode_tok_s"]["value"] != gguf["decode_tok_s"]["value"]

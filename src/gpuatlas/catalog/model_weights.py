@@ -33,6 +33,8 @@ GGUF_REPOSITORY_FORMAT = "q4_k_m"
 UNSTATED_FORMAT = "fp16"
 OLLAMA_ENGINE = "ollama"
 GGUF_ENGINE = "llama.cpp"
+MLX_ENGINE = "mlx-lm"
+MLX_FORMAT_PREFIX = "mlx-"
 DEFAULT_ENGINE = "vllm"
 # Formats a serving plan compares besides the native one: the 16-bit original and the two
 # quantisations most served (FP8 where tensor cores run it, AWQ 4-bit), or for GGUF engines the
@@ -107,6 +109,8 @@ def _engine_for(weight_format: WeightFormat | None, matched_by: str) -> str | No
         return OLLAMA_ENGINE
     if weight_format is not None and weight_format.family == "gguf":
         return GGUF_ENGINE
+    if weight_format is not None and weight_format.id.startswith(MLX_FORMAT_PREFIX):
+        return MLX_ENGINE  # an mlx-community conversion is made for mlx-lm
     return None
 
 
