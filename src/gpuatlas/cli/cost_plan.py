@@ -106,7 +106,7 @@ def plan_command(
 def _render_plan(plan: Plan) -> None:
     workload = plan.workload
     title = (
-        f"{workload.model} at {format_given(workload.rps)} req/s "
+        f"{workload.model} served with {workload.engine} at {format_given(workload.rps)} req/s "
         f"({format_given(workload.input_tokens)} in / {format_given(workload.output_tokens)} "
         "out tokens), "
         f"{plan.slo.describe()}"
