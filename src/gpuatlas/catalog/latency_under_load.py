@@ -74,7 +74,6 @@ class LatencyUnderLoadRow:
     value: float = field(metadata=meaning("Value", gt=0, allow_inf_nan=False))
     unit: Literal["ms"]
     source: str = field(metadata=meaning("Source", min_length=3))
-    source_date: str
     notes: str
     file: str = field(metadata=meaning(in_file=False))
     line: int = field(metadata=meaning(in_file=False))
@@ -86,6 +85,7 @@ class LatencyUnderLoadRow:
     lengths: LengthShape = "fixed"
     kv_cache: str | None = None
     parallelism: Literal["none", "tp"] | None = None
+    source_date: str | None = None  # ISO date of the source; None: undated (the notes say so)
 
     @property
     def row_id(self) -> str:

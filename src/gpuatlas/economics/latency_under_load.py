@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -106,11 +106,10 @@ def setup_step_times(setup: BenchmarkSetup, load: BenchmarkLoad) -> StepTimes:
 
 def scaled_steps(steps: StepTimes, factor: float) -> StepTimes:
     """Every step `factor` × as long (a slower or faster replica of the same shape)."""
-    return StepTimes(
-        steps.decode_step_s * factor,
-        steps.prefill_tokens,
-        steps.prefill_step_s * factor,
-        steps.max_batched_tokens,
+    return replace(
+        steps,
+        decode_step_s=steps.decode_step_s * factor,
+        prefill_step_s=steps.prefill_step_s * factor,
     )
 
 
