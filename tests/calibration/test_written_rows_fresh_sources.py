@@ -31,7 +31,7 @@ FRESH_FILES = (
     "nexveridian_m4max_lmstudio.csv",
     "llamacpp_vulkan_pr_threads.csv",
     "llmfit_community_bench.csv",
-    "flux_h100_blog_and_pollinations.csv",
+    "pollinations_flux_schnell_h100.csv",
 )
 
 ROW = {
