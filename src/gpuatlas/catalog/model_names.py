@@ -35,13 +35,17 @@ _DECORATION_TOKENS = frozenset(
         "int4", "int8", "nvfp4", "mxfp4", "fp4", "4bit", "8bit", "bnb", "exl2", "mlx", "dynamic",
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
-        "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking",
+        "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
     }
 )
 # fmt: on
 _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
 _BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+")
 _MLX_ORGANISATION = "mlx-community/"
+_SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
+_DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
+_VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
+_OLLAMA_DEFAULT_TAG = "latest"
 # Where a checkpoint id was copied from: `hf.co/owner/repo` (Ollama, LM Studio), a Hub URL.
 _SOURCE_PREFIX_PATTERN = re.compile(r"^(https?://)?(www\.)?(hf\.co|huggingface\.co)/", re.I)
 _MLX_BITS = ("4bit", "6bit", "8bit")
@@ -86,6 +90,8 @@ def _split_tokens(name: str) -> list[str]:
     affine 4-bit, not bitsandbytes)."""
     base = name.strip().lower().split("/")[-1]
     base = re.sub(r"\.gguf$", "", base)
+    base = _SHARD_SUFFIX_PATTERN.sub("", base)  # gpt-oss-120b-mxfp4-00001-of-00003
+    base = _DOTTED_TYPE_PATTERN.sub(r"-\1", base)  # TheBloke's llama-2-7b.Q4_0
     tokens = [token for token in re.split(r"[-\s]+", base) if token]
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
 
@@ -142,8 +148,10 @@ def _ollama_reference(name: str) -> ModelReference | None:
     if ":" not in name:
         return None
     model_part, tag = name.lower().split(":", 1)
-    tag_tokens = tag.split("-")
     index = model_name_index()
+    if tag == _OLLAMA_DEFAULT_TAG and model_part in index:  # `mistral-small3.2:latest`
+        return ModelReference(name, get_model(index[model_part][0]), "ollama_tag")
+    tag_tokens = tag.split("-")
     for end in range(len(tag_tokens), 0, -1):  # the longest tag the library knows wins
         hit = index.get(f"{model_part}:{'-'.join(tag_tokens[:end])}")
         if hit is not None:
@@ -156,9 +164,21 @@ def _stems(tokens: list[str]) -> list[list[str]]:
     """The model-naming tokens of a checkpoint name, and the same without a re-uploader's copy
     of the original organisation (`bartowski/google_gemma-3-27b-it-GGUF` -> gemma 3 27b)."""
     stem = [token for token in tokens if not _is_decoration(token)]
-    if stem and "_" in stem[0]:
-        return [stem, [stem[0].split("_", 1)[1], *stem[1:]]]
-    return [stem]
+    stems = [stem, [stem[0].split("_", 1)[1], *stem[1:]]] if stem and "_" in stem[0] else [stem]
+    glued = _glue_versions(stem)
+    return [*stems, glued] if glued != stem else stems
+
+
+def _glue_versions(stem: list[str]) -> list[str]:
+    """A family and its version written apart ("qwen 2.5 7B") -> as the library spells it
+    ("qwen2.5", "7b"): a bare version number joins the word before it."""
+    glued: list[str] = []
+    for token in stem:
+        if glued and _VERSION_PATTERN.fullmatch(token) and not glued[-1][-1].isdigit():
+            glued[-1] += token
+        else:
+            glued.append(token)
+    return glued
 
 
 def _derived_checkpoint(name: str) -> ModelReference | None:
