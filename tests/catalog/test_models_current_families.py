@@ -36,6 +36,7 @@ def _llm(name: str) -> ModelArch:
         ("zai-org/GLM-4.5", "glm-4.5", 131072, 355),
         ("CohereForAI/c4ai-command-r-v01", "command-r-v01", 8192, 35),
         ("CohereForAI/c4ai-command-r-08-2024", "command-r-08-2024", 131072, 32),
+        ("moonshotai/Kimi-K2-Instruct", "kimi-k2", 131072, 1026.47),
     ],
 )
 def test_llms_resolve_offline_with_their_context_and_size(
@@ -45,7 +46,7 @@ def test_llms_resolve_offline_with_their_context_and_size(
     assert reference.model.id == model_id
     model = _llm(name)
     assert model.max_position_embeddings == max_context
-    assert model.checkpoint_format == "bf16"
+    assert model.checkpoint_format == ("fp8" if model_id == "kimi-k2" else "bf16")
     assert model.total_params() == pytest.approx(published_b * 1e9, rel=0.015)
 
 
@@ -78,6 +79,8 @@ def test_moe_shapes_give_the_published_active_parameters() -> None:
     # Phi-3.5-MoE: 2 of 16 experts, 6.6B active; GLM-4.5-Air: 8 of 128 + 1 shared, 12B active
     assert _llm("microsoft/Phi-3.5-MoE-instruct").active_params() == pytest.approx(6.6e9, rel=0.02)
     assert _llm("zai-org/GLM-4.5-Air").active_params() == pytest.approx(12e9, rel=0.15)
+    # Kimi K2: 8 of 384 experts + 1 shared, 32B active (Moonshot)
+    assert _llm("moonshotai/Kimi-K2-Instruct").active_params() == pytest.approx(32e9, rel=0.05)
 
 
 def test_ollama_names_resolve_as_ollama_tags() -> None:
