@@ -37,6 +37,8 @@ def _llm(name: str) -> ModelArch:
         ("CohereForAI/c4ai-command-r-v01", "command-r-v01", 8192, 35),
         ("CohereForAI/c4ai-command-r-08-2024", "command-r-08-2024", 131072, 32),
         ("moonshotai/Kimi-K2-Instruct", "kimi-k2", 131072, 1026.47),
+        ("CohereForAI/c4ai-command-r-plus", "command-r-plus-04-2024", 8192, 104),
+        ("CohereForAI/c4ai-command-r-plus-08-2024", "command-r-plus-08-2024", 131072, 104),
     ],
 )
 def test_llms_resolve_offline_with_their_context_and_size(
@@ -46,7 +48,8 @@ def test_llms_resolve_offline_with_their_context_and_size(
     assert reference.model.id == model_id
     model = _llm(name)
     assert model.max_position_embeddings == max_context
-    assert model.checkpoint_format == ("fp8" if model_id == "kimi-k2" else "bf16")
+    native = {"kimi-k2": "fp8", "command-r-v01": "fp16", "command-r-plus-04-2024": "fp16"}
+    assert model.checkpoint_format == native.get(model_id, "bf16")
     assert model.total_params() == pytest.approx(published_b * 1e9, rel=0.015)
 
 
@@ -85,5 +88,5 @@ def test_moe_shapes_give_the_published_active_parameters() -> None:
 
 def test_ollama_names_resolve_as_ollama_tags() -> None:
     # `phi4` and `command-r` are Ollama's names: their answers use Ollama's default build
-    for name in ("phi4", "command-r"):
+    for name in ("phi4", "command-r", "command-r-plus"):
         assert resolve_model_reference(name, allow_hub=False).matched_by == "ollama_tag"
