@@ -80,6 +80,21 @@ def _score_quantity(entry: ScoreEntry) -> Quantity:
     return Quantity(entry.value, "", provenance, entry.low, entry.high)
 
 
+# The LLM section's statements the summary opens with when the request names a model: the
+# format assumed, single-user decode, and why a side has no modelled speed.
+FOCUS_WHAT = "Single-user decode"
+
+
+def _focus_statements(section: Section) -> list[Statement]:
+    return [
+        s
+        for s in section.statements
+        if {"label", "reason", "model"} <= s.words.keys()  # weights assumed for the model
+        or s.words.get("what") == FOCUS_WHAT
+        or "fitting" in s.words  # no modelled speed on a side, and the format that fits
+    ]
+
+
 def _picked(sections: Sequence[Section]) -> list[Statement]:
     picked: list[Statement] = []
     for section in sections:
@@ -97,7 +112,13 @@ def _picked(sections: Sequence[Section]) -> list[Statement]:
 def build_summary(
     context: ReportContext, sections: Sequence[Section], scores: Scores
 ) -> tuple[Statement, ...]:
-    statements = [variant_statement(context), *_picked(sections)]
+    focus = [
+        statement
+        for section in sections
+        if section.id == "inference" and context.options.model is not None
+        for statement in _focus_statements(section)
+    ]
+    statements = [variant_statement(context), *focus, *_picked(sections)]
     score = score_statement(scores, context)
     if score is not None:
         statements.append(score)
