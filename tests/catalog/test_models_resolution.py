@@ -73,6 +73,8 @@ def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
         ("google/gemma-3-12b-it-qat-q4_0-gguf", "gemma-3-12b", "q4_0"),
         ("mlx-community/gemma-3-27b-it-qat-4bit", "gemma-3-27b", "mlx-4bit"),
         ("mlx-community/gpt-oss-20b-MXFP4-Q8", "gpt-oss-20b", "mxfp4"),
+        ("mistralai/Devstral-Small-2507", "mistral-small-3.1", None),
+        ("devstral:24b-small-2505-q8_0", "mistral-small-3.1", "q8_0"),
         # name forms held-out sources write (/work/notes/missing-models.md)
         ("llama-2-7b.Q4_0.gguf", "llama-2-7b", "q4_0"),
         ("gpt-oss-120b-mxfp4-00001-of-00003.gguf", "gpt-oss-120b", "mxfp4"),
