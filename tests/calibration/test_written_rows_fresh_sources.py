@@ -32,6 +32,7 @@ FRESH_FILES = (
     "llamacpp_vulkan_pr_threads.csv",
     "llmfit_community_bench.csv",
     "pollinations_flux_schnell_h100.csv",
+    "tt_inference_server_issue356_16xh100.csv",
 )
 
 ROW = {
@@ -98,6 +99,7 @@ def test_swarmui_is_read_as_the_pytorch_pipeline_it_drives() -> None:
         ("7900xtx", "rx-7900-xtx"),
         ("Mac Studio M4 Max 128GB (40 GPU cores)", "apple-m4-max-40c"),
         ("MacBook Air M4 (10 GPU cores)", "apple-m4-10c"),
+        ("16 H100", "h100-sxm"),
     ],
 )
 def test_gpu_labels_these_sources_write_resolve(written: str, gpu_id: str) -> None:
@@ -174,3 +176,11 @@ def test_a_training_row_of_llm_q_resolves_its_framework() -> None:
         unit="tok/s",
     )
     assert [row.engine, row.model, row.weights] == ["llmq", "qwen2.5-1.5b", "bf16"]
+
+
+def test_a_count_written_before_the_name_without_an_x_is_a_count() -> None:
+    """'16 H100' is sixteen H100s; '3090 Ti' and '80 GB A100' stay one GPU."""
+    sixteen = resolve_system("16 H100")
+    assert (sixteen.gpu.id, sixteen.gpu_count) == ("h100-sxm", 16)
+    assert resolve_system("3090 Ti").gpu_count == 1
+    assert resolve_system("80 GB A100").gpu_count == 1

@@ -33,6 +33,8 @@ from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, U
 
 GPUS_PER_NODE_MAX = 8
 _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECASE)
+# "16 H100", "2 A100 80GB": a count of one or two digits, a space, then a name (not a number).
+_SPACED_COUNT = re.compile(r"^\s*(\d{1,2})\s+(\D.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,7 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     named = named_system(text)
     if named is not None:
         return named
-    match = _SYSTEM_PATTERN.match(text)
+    match = _SYSTEM_PATTERN.match(text) or _SPACED_COUNT.match(text)
     if match is None:
         return _device_system(1, text, network_id)
     try:
