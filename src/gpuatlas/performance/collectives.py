@@ -49,7 +49,13 @@ def tensor_parallel_step_s(
 
     Decode all-reduces are small (batch x hidden x 2 bytes) and latency-bound: each one pays
     the ring's 2(n−1) link latencies (the research notes' α term), not a tree's log2 n, which
-    is what 8-GPU decode measurements show (e.g. 405B on 8x MI300X at batch 1)."""
+    is what 8-GPU decode measurements show (e.g. 405B on 8x MI300X at batch 1). It holds for
+    engines with their own one-shot all-reduce kernel too: AMD's 2025 vLLM builds (custom
+    all-reduce, ~7 µs per 2-32 KB call over 4 MI300-series GPUs: sgl-project/sglang pull
+    #6619) take 8.4 ms per token for Llama 3.1 70B FP8 at TP8 and batch 1 (ROCm/vllm
+    docs/dev-docker/README.md, vLLM 0.9.1); charging only the kernel's latency predicts those
+    rows 1.05-1.3x too fast (leave-one-source-out), the ring term 0.8-1.0x: the per-layer
+    kernels of a step split 8 ways cost more than their bytes, a floor the α term stands in for."""
     if system.gpu_count <= 1:
         return 0.0
     message_bytes = tokens * hidden * 2.0
