@@ -105,3 +105,42 @@ def test_unknown_hub_id_offline_says_how_to_pass_a_local_config(
 def test_hub_fetch_can_be_refused_explicitly() -> None:
     with pytest.raises(HubConfigUnavailableError):
         resolve_model("someone/unknown-model", allow_hub=False)
+
+
+@pytest.mark.parametrize(
+    ("model_type", "words"),
+    [
+        ("nemotron-nas", "block_configs"),  # Llama-3.3-Nemotron-Super-49B
+        ("qwen3_next", "DeltaNet"),
+        ("gemma3n", "per-layer embeddings"),
+    ],
+)
+def test_architectures_with_layers_of_several_shapes_are_refused_by_name(
+    model_type: str, words: str
+) -> None:
+    config = {
+        "model_type": model_type,
+        "hidden_size": 2048,
+        "num_hidden_layers": 48,
+        "num_attention_heads": 16,
+        "num_key_value_heads": 2,
+        "intermediate_size": 5120,
+        "vocab_size": 151936,
+    }
+    with pytest.raises(DataFileError) as raised:
+        arch_from_config(config, model_id="x")
+    assert "not modelled" in str(raised.value) and words in str(raised.value)
+
+
+def test_a_block_configs_config_is_refused_whatever_its_model_type() -> None:
+    config = {
+        "model_type": "llama",
+        "hidden_size": 8192,
+        "num_hidden_layers": 80,
+        "num_attention_heads": 64,
+        "intermediate_size": 28672,
+        "vocab_size": 128256,
+        "block_configs": [{"attention": {"no_op": True}, "ffn": {"ffn_mult": 2.625}}],
+    }
+    with pytest.raises(DataFileError, match="not modelled"):
+        arch_from_config(config, model_id="x")

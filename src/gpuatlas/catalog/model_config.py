@@ -45,6 +45,20 @@ _QUANT_METHOD_FORMATS = {
     "gptq": "gptq-int4",
 }
 _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+# Architectures whose layers are not one repeated transformer block: counted as one, their
+# memory and speed would be wrong without a warning, so their configs are refused by name.
+_UNMODELLED_MODEL_TYPES = {
+    "nemotron-nas": "per-layer block_configs (attention-free layers, FFN widths per layer)",
+    "deci": "per-layer block_configs (attention-free layers, FFN widths per layer)",
+    "qwen3_next": "3 of 4 layers are Gated DeltaNet linear attention",
+    "gemma3n": "per-layer embeddings and MatFormer/AltUp layers",
+    "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
+    "falcon_h1": "Mamba-2 and attention layers side by side",
+    "nemotron_h": "Mamba-2 layers between attention layers",
+    "jamba": "Mamba layers between attention layers",
+    "mamba": "a state-space model without attention",
+    "mamba2": "a state-space model without attention",
+}
 
 
 # ----- looking values up ----------------------------------------------------------------------
@@ -122,9 +136,25 @@ def _head_grouping_problems(section: JsonObject) -> list[str]:
     return []
 
 
+def _unmodelled_architecture_problems(config: JsonObject, section: JsonObject) -> list[str]:
+    model_type = str(section.get("model_type") or config.get("model_type") or "")
+    reason = _UNMODELLED_MODEL_TYPES.get(model_type)
+    if reason is None and "block_configs" in config:
+        reason = _UNMODELLED_MODEL_TYPES["nemotron-nas"]
+    if reason is None:
+        return []
+    return [
+        f"field 'model_type': {model_type or 'block_configs'} is not modelled ({reason}); "
+        "gpuatlas models transformers whose layers all have one shape"
+    ]
+
+
 def validate_llm_config(config: JsonObject) -> list[str]:
     """Every problem that keeps `config` from describing an LLM, each naming its field."""
     section = _llm_section(config)
+    unmodelled = _unmodelled_architecture_problems(config, section)
+    if unmodelled:
+        return unmodelled
     return [
         *_required_field_problems(section),
         *_mlp_size_problems(section),
