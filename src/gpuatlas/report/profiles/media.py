@@ -9,7 +9,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.performance.api import predict_diffusion, predict_ocr, predict_vision
 from gpuatlas.performance.predictions import DiffusionPrediction, Estimate
 from gpuatlas.report.document import Quantity
-from gpuatlas.report.focus import attempt, missing
+from gpuatlas.report.focus import attempt, attempt_or_reason, missing
 from gpuatlas.report.quantities import estimate_quantity
 
 DIFFUSION_MODELS = (
@@ -37,9 +37,9 @@ def replicated_throughput(system: GpuSystem, predict: Callable[[GpuSystem], Esti
     """One rule for every small model: a system of N GPUs runs N replicas (data parallel), so
     its throughput is N × one GPU's."""
     one_gpu = build_system(system.gpu, 1)
-    estimate = attempt(lambda: predict(one_gpu))
-    if not estimate:
-        return missing("does not fit or unsupported")
+    estimate = attempt_or_reason(lambda: predict(one_gpu))
+    if isinstance(estimate, str):  # the estimator's own reason (memory, engine, platform)
+        return missing(estimate)
     return estimate_quantity(estimate, factor=float(system.gpu_count))
 
 

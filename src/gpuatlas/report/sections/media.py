@@ -103,6 +103,9 @@ def build_media(context: ReportContext, a: SideProfile, b: SideProfile) -> Secti
                 title.split(",")[0], context.a_label, context.b_label, qa, qb
             )
             statements += [statement] if statement else []
+            statements += _unavailable(
+                title.split(",")[0], ((context.a_label, qa), (context.b_label, qb))
+            )
     return Section(
         id="media",
         title="Image generation, vision and OCR",
@@ -110,3 +113,16 @@ def build_media(context: ReportContext, a: SideProfile, b: SideProfile) -> Secti
         statements=tuple(statements),
         charts=(chart,),
     )
+
+
+def _unavailable(workload: str, sides: tuple[tuple[str, Quantity], ...]) -> list[Statement]:
+    """Why a side has no modelled figure, in full (a table cell shows only short reasons)."""
+    return [
+        Statement(
+            kind="fact",
+            words={"workload": workload, "system": label, "reason": quantity.provenance.source},
+            template="No modelled {workload} for {system}: {reason}.",
+        )
+        for label, quantity in sides
+        if quantity.value is None and quantity.provenance.source
+    ]
