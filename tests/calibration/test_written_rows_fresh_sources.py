@@ -184,3 +184,11 @@ def test_a_count_written_before_the_name_without_an_x_is_a_count() -> None:
     assert (sixteen.gpu.id, sixteen.gpu_count) == ("h100-sxm", 16)
     assert resolve_system("3090 Ti").gpu_count == 1
     assert resolve_system("80 GB A100").gpu_count == 1
+
+
+def test_a_vendor_written_before_the_engine_is_its_backend() -> None:
+    """premAI's table writes 'Nvidia TensorRT-LLM'; an unknown engine keeps its own error."""
+    spec = parse_engine_spec("Nvidia TensorRT-LLM")
+    assert (spec.engine, spec.backend) == ("tensorrt-llm", "cuda")
+    with pytest.raises(UnknownNameError, match="Nvidia Foo"):
+        parse_engine_spec("Nvidia Foo")

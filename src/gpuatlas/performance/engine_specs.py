@@ -239,7 +239,7 @@ def _parse(text: str) -> EngineSpec:
     if _BUILD.match(cleaned.lower()):
         check_release("llama.cpp", cleaned.lower(), text)
         return EngineSpec("llama.cpp", cleaned.lower())
-    named, rest = _leading_name(cleaned)
+    named, rest = _named_engine(cleaned)
     version, backend = _version_and_backend(text, rest)
     if backend is not None and named.backend is not None and backend != named.backend:
         raise InvalidRequestError(
@@ -255,6 +255,22 @@ def _parse(text: str) -> EngineSpec:
         version = f"b{version}"  # 'llama.cpp build 3891': llama.cpp numbers its builds
     check_release(named.engine, version, text)
     return EngineSpec(named.engine, version, backend or named.backend, named.profile)
+
+
+def _named_engine(text: str) -> tuple[_Named, str]:
+    """The engine a text names; a vendor written first ('NVIDIA TensorRT-LLM', 'AMD vLLM 0.6.3')
+    is read as the backend it names, as if written after the engine."""
+    try:
+        return _leading_name(text)
+    except UnknownNameError:
+        words = text.split()
+        if len(words) < 2 or _key(words[0]) not in _backend_names():
+            raise
+        try:
+            return _leading_name(" ".join([*words[1:], words[0]]))
+        except UnknownNameError:
+            pass
+        raise
 
 
 def _leading_name(text: str) -> tuple[_Named, str]:
