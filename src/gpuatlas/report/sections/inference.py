@@ -153,9 +153,16 @@ def _scenario_row(label: str, serving: ServingAtTraffic) -> tuple[Cell, ...]:
     return (*head, Text(run.replicas), run.p95_ttft_ms, run.p95_tpot_ms, run.utilization_pct, cost)
 
 
+# A table cell's reason for the long ones (the whole reason goes to the table's notes once).
+SHORT_REASONS = {"memory:": "does not fit in memory", "latency:": "misses the latency targets"}
+
+
 def _short_reason(reason: str) -> str:
-    """A table cell's reason: 'does not fit in memory' for the long memory sum (in the notes)."""
-    return "does not fit in memory" if reason.startswith("memory:") else reason
+    """A table cell's reason: 'does not fit in memory' for the long memory sum, 'misses the
+    latency targets' for the latencies that miss them (both in full in the notes)."""
+    return next(
+        (short for prefix, short in SHORT_REASONS.items() if reason.startswith(prefix)), reason
+    )
 
 
 def scenario_table(a: SideProfile, b: SideProfile) -> Table:
