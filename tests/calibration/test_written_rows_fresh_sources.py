@@ -33,6 +33,7 @@ FRESH_FILES = (
     "llmfit_community_bench.csv",
     "pollinations_flux_schnell_h100.csv",
     "tt_inference_server_issue356_16xh100.csv",
+    "vllm_issue25915_h100_qwen3_8b.csv",
 )
 
 ROW = {
