@@ -34,6 +34,7 @@ FRESH_FILES = (
     "pollinations_flux_schnell_h100.csv",
     "tt_inference_server_issue356_16xh100.csv",
     "vllm_issue25915_h100_qwen3_8b.csv",
+    "xdit_issue392_rtx4090_sd3.csv",
 )
 
 ROW = {
