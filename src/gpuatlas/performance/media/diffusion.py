@@ -8,8 +8,9 @@ Denoiser FLOPs per forward:
   term is attention), with the width h ≈ sqrt(P / 600) (a transformer of P params, ~50 blocks).
 - Other UNets: 2·P·latent_positions·UNET_REUSE (0.1; the counted SD 1.5 at 512 px gives 0.114,
   SDXL at 1024 px 0.080; data/model_constants.toml).
-VAE decoding runs at full resolution: 2·P_vae·pixels·VAE_REUSE FLOPs (0.03, set by hand) or,
-when slower, its activation traffic (full-resolution feature maps, memory-bound).
+VAE decoding runs at full resolution: its FLOPs counted from the SD-family KL-f8 decoder
+(unet_flops.vae_decoder_flops: 2.5 TFLOPs at 512 px) or, when slower, its activation traffic
+(full-resolution feature maps, memory-bound).
 
 Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
@@ -56,10 +57,12 @@ from gpuatlas.performance.media.pipeline_compute import (
 )
 from gpuatlas.performance.media.unet_flops import (
     UNET_SHAPES,
+    VAE_DECODER_LEVELS,
     unet_activation_values,
     unet_attention_score_values,
     unet_forward_flops,
     unet_largest_self_attention_values,
+    vae_decoder_flops,
 )
 from gpuatlas.performance.model_constants import model_constant, model_constant_list
 from gpuatlas.performance.peak_rates import (
@@ -72,7 +75,6 @@ from gpuatlas.performance.resolve import as_format
 
 MODEL_NAME = "gpuatlas.diffusion/1"
 UNET_REUSE = model_constant("diffusion", "unet_reuse")
-VAE_REUSE = model_constant("diffusion", "vae_reuse")
 TEXT_TOKENS = 77
 T5_TOKENS = 256
 
@@ -181,13 +183,14 @@ def text_encoder_flops(model: DiffusionArch) -> float:
 
 
 def vae_decode_flops(model: DiffusionArch, resolution_px: int) -> float:
-    return 2.0 * model.vae_params * resolution_px * resolution_px * VAE_REUSE
+    """One VAE decode, counted from the SD-family KL-f8 decoder (unet_flops.py)."""
+    return vae_decoder_flops(resolution_px, model.latent_channels)
 
 
 # SD-family VAE decoder feature maps (channels at 1/8, 1/4, 1/2 and full resolution) and the
 # reads + writes of each (3 ResNet blocks of 2 convolutions, 2 group norms, 2 activations per
 # level, 2 bytes per value): a memory-bound decode on GPUs whose FLOPs outrun their bandwidth.
-VAE_LEVEL_CHANNELS = ((8, 512), (4, 512), (2, 256), (1, 128))
+VAE_LEVEL_CHANNELS = VAE_DECODER_LEVELS
 VAE_PASSES_PER_LEVEL = 3 * 6 * 2
 
 

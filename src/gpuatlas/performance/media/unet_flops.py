@@ -245,3 +245,37 @@ def unet_largest_self_attention_values(shape: UNetShape, latent_side: int) -> fl
             largest = max(largest, shape.heads(level) * (side * side) ** 2)
         side /= 2
     return largest
+
+
+# ----- VAE decoder ----------------------------------------------------------------------------
+# The KL-f8 autoencoder of Stable Diffusion (CompVis/stable-diffusion configs/stable-diffusion/
+# v1-inference.yaml, first_stage_config ddconfig: ch 128, ch_mult [1, 2, 4, 4], num_res_blocks
+# 2; diffusers' AutoencoderKL block_out_channels [128, 256, 512, 512], layers_per_block 2), whose
+# decoder SD 2.x, SDXL, SD3 and FLUX keep (their latents have 4 or 16 channels). The decoder runs
+# num_res_blocks + 1 = 3 ResNet blocks per level, from 1/8 of the image side up to full
+# resolution, an upsampling convolution after each level but the last, and one single-head
+# self-attention in its mid block.
+VAE_DECODER_LEVELS = ((8, 512), (4, 512), (2, 256), (1, 128))  # (downsampling, channels)
+VAE_DECODER_RESNETS_PER_LEVEL = 3
+IMAGE_CHANNELS = 3
+
+
+def vae_decoder_flops(resolution_px: int, latent_channels: int) -> float:
+    """FLOPs of one VAE decode of a square image (all but the mid block's attention scores are
+    convolutions and 1x1 projections, linear in the pixels)."""
+    pixels = float(resolution_px * resolution_px)
+    first_down, first_channels = VAE_DECODER_LEVELS[0]
+    latent = pixels / (first_down * first_down)
+    total = _conv(latent_channels, first_channels, latent)  # conv_in
+    total += 2 * _resnet(first_channels, first_channels, latent)  # mid block
+    total += 4 * 2.0 * first_channels * first_channels * latent  # mid attention q, k, v, out
+    total += 2 * 2.0 * first_channels * latent * latent  # its scores and values
+    previous = first_channels
+    for down, channels in VAE_DECODER_LEVELS:
+        positions = pixels / (down * down)
+        total += _resnet(previous, channels, positions)
+        total += (VAE_DECODER_RESNETS_PER_LEVEL - 1) * _resnet(channels, channels, positions)
+        if down > 1:
+            total += _conv(channels, channels, positions * 4)  # nearest upsample x2 + conv
+        previous = channels
+    return total + _conv(previous, IMAGE_CHANNELS, pixels)  # conv_out
