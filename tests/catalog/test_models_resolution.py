@@ -34,7 +34,8 @@ def test_ids_hub_ids_and_aliases(name: str, model_id: str) -> None:
      ("llama3.1:8b", "llama-3.1-8b"), ("qwen3:4b", "qwen3-4b"), ("qwen3:30b", "qwen3-30b-a3b"),
      ("mixtral:8x7b", "mixtral-8x7b"), ("llama3.3:70b", "llama-3.3-70b"),
      ("llama4", "llama-4-scout"), ("llama4:128x17b", "llama-4-maverick"),
-     ("qwen2.5-coder", "qwen2.5-coder-7b"), ("phi4", "phi-4"), ("command-r-plus", "command-r-plus-08-2024")],
+     ("qwen2.5-coder", "qwen2.5-coder-7b"), ("phi4", "phi-4"),
+     ("command-r-plus", "command-r-plus-08-2024")],
 )  # fmt: skip
 def test_ollama_tags(tag: str, model_id: str) -> None:
     reference = resolve_model_reference(tag)
