@@ -13,8 +13,14 @@ LOSO errors, widened to the LOGO band where that is wider). Then the held-out se
 `catalog/data/measurements/holdout/` come from sources the calibration never reads; they are
 predicted by the calibration fitted on every packaged row.
 
+Then latency under load: each published serving benchmark run in
+`catalog/data/measurements/under_load/` (a concurrency or a Poisson rate, its requests and
+lengths) is replayed by the serving simulation `gpuatlas plan` uses, with the calibration fitted
+without the run's source, and its TTFT, TPOT and E2E statistics (mean, median, p90-p99) compared.
+
 Run: `python benchmarks/estimate_accuracy.py [--plot FILE.png] [--data DIR] [--holdout DIR]
-[--residuals KIND] [--by loso|logo]` (the plot goes to docs/estimate_accuracy.png by default).
+[--residuals KIND] [--by loso|logo]` (the plot goes to docs/estimate_accuracy.png by default;
+`--residuals latency` lists every latency-under-load row, worst first).
 """
 
 from __future__ import annotations

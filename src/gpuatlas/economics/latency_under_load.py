@@ -33,6 +33,7 @@ from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_t
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 
 BENCHMARK_DEFAULT_REQUESTS = 1000  # vLLM benchmark_serving's --num-prompts default
+SHAREGPT_OUTPUT_SIGMA = economics_constant("serving_simulation", "sharegpt_output_sigma")
 OUTPUT_SPREAD_TOKENS = int(
     economics_constant("serving_simulation", "benchmark_output_spread_tokens")
 )
@@ -80,7 +81,9 @@ def benchmark_stream(load: BenchmarkLoad, seed: int = 0) -> RequestStream:
         outputs = spread_lengths(load.output_tokens, count, rng)
     else:
         inputs = sample_lengths(load.input_tokens, count, "lognormal", rng)
-        outputs = sample_lengths(load.output_tokens, count, "lognormal", rng)
+        outputs = sample_lengths(
+            load.output_tokens, count, "lognormal", rng, sigma=SHAREGPT_OUTPUT_SIGMA
+        )
     return RequestStream(paced, inputs, outputs)
 
 
@@ -90,6 +93,12 @@ def spread_lengths(mean: float, count: int, rng: np.random.Generator) -> IntArra
     finishing in lockstep round after round."""
     offsets = rng.integers(-OUTPUT_SPREAD_TOKENS, OUTPUT_SPREAD_TOKENS + 1, count)
     return np.maximum(1, np.rint(mean) + offsets).astype(np.int64)
+
+
+def lognormal_lengths(mean: float, sigma: float, count: int, rng: np.random.Generator) -> IntArray:
+    """`count` lengths ≥ 1, lognormal with this mean and log-spread."""
+    values = rng.lognormal(math.log(mean) - sigma**2 / 2, sigma, count)
+    return np.maximum(1, np.rint(values)).astype(np.int64)
 
 
 def setup_step_times(setup: BenchmarkSetup, load: BenchmarkLoad) -> StepTimes:

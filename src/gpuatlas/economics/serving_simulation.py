@@ -103,9 +103,13 @@ class RequestStream:
 
 
 def sample_lengths(
-    mean: float, count: int, distribution: LengthDistribution, rng: np.random.Generator
+    mean: float,
+    count: int,
+    distribution: LengthDistribution,
+    rng: np.random.Generator,
+    sigma: float = LOGNORMAL_LENGTH_SIGMA,
 ) -> IntArray:
-    """Token counts ≥ 1 with the given mean."""
+    """Token counts ≥ 1 with the given mean (`sigma`: the lognormal's log-spread)."""
     if distribution == "fixed":
         values = np.full(count, mean)
     elif distribution == "exponential":
@@ -113,7 +117,6 @@ def sample_lengths(
     elif distribution == "uniform":
         values = rng.uniform(0.5 * mean, 1.5 * mean, count)
     else:
-        sigma = LOGNORMAL_LENGTH_SIGMA
         values = rng.lognormal(math.log(mean) - sigma**2 / 2, sigma, count)
     return np.maximum(1, np.rint(values)).astype(np.int64)
 
