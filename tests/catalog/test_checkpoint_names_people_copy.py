@@ -22,3 +22,13 @@ def test_a_tag_on_an_unknown_repo_lists_close_matches_of_the_repo() -> None:
     with pytest.raises(UnknownNameError) as raised:
         resolve_model_reference("bartowski/Llama-9.9-8B-Instruct-GGUF:Q4_K_M", allow_hub=False)
     assert "llama-3.1-8b" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["Qwen/Qwen2.5-7B-Instruct-1M", "Qwen/QwQ-32B-Preview", "some-org/some-random-7b"]
+)
+def test_a_release_of_another_shape_is_not_read_as_a_library_model(name: str) -> None:
+    # Qwen2.5-7B-Instruct-1M has a 1M-token context and QwQ-32B-Preview a 32k one: neither is
+    # the library's qwen2.5-7b / qwq-32b, so they are not matched by their leading words
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference(name, allow_hub=False)

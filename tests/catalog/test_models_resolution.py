@@ -78,6 +78,11 @@ def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
         ("mlx-community/gpt-oss-20b-MXFP4-Q8", "gpt-oss-20b", "mxfp4"),
         ("mistralai/Devstral-Small-2507", "mistral-small-3.1", None),
         ("devstral:24b-small-2505-q8_0", "mistral-small-3.1", "q8_0"),
+        # fine-tunes named after their base: the base inside the name, abliterated exports
+        ("NousResearch/Hermes-3-Llama-3.1-8B", "llama-3.1-8b", None),
+        ("bartowski/Hermes-3-Llama-3.1-70B-GGUF:Q4_K_M", "llama-3.1-70b", "q4_k_m"),
+        ("cognitivecomputations/Dolphin3.0-Llama3.1-8B", "llama-3.1-8b", None),
+        ("huihui-ai/Qwen2.5-Coder-32B-Instruct-abliterated", "qwen2.5-coder-32b", None),
         # name forms held-out sources write (/work/notes/missing-models.md)
         ("llama-2-7b.Q4_0.gguf", "llama-2-7b", "q4_0"),
         ("gpt-oss-120b-mxfp4-00001-of-00003.gguf", "gpt-oss-120b", "mxfp4"),

@@ -36,6 +36,7 @@ _DECORATION_TOKENS = frozenset(
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
         "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
+        "abliterated", "uncensored",
     }
 )
 # fmt: on
@@ -46,6 +47,7 @@ _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
 _OLLAMA_DEFAULT_TAG = "latest"
+_SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # Where a checkpoint id was copied from: `hf.co/owner/repo` (Ollama, LM Studio), a Hub URL.
 _SOURCE_PREFIX_PATTERN = re.compile(r"^(https?://)?(www\.)?(hf\.co|huggingface\.co)/", re.I)
 _MLX_BITS = ("4bit", "6bit", "8bit")
@@ -182,19 +184,41 @@ def _glue_versions(stem: list[str]) -> list[str]:
 
 
 def _derived_checkpoint(name: str) -> ModelReference | None:
-    """A fine-tune or quantised export of a library model (…-Instruct-AWQ, …-GGUF, …-FP8)."""
+    """A fine-tune or quantised export of a library model (…-Instruct-AWQ, …-GGUF, …-FP8), or
+    a fine-tune that names its base inside its own name (Hermes-3-Llama-3.1-8B)."""
     tokens = _split_tokens(name)
     index = model_name_index()
-    for stem in _stems(tokens):
-        for end in range(len(stem), 0, -1):
-            if any(not token.isdigit() for token in stem[end:]):
-                continue  # only release-date suffixes (…-2507) may be dropped beyond decorations
-            hit = index.get(normalize_model_name("-".join(stem[:end])))
-            if hit is not None:
-                hint, format_id = _format_hint(tokens)
-                model = get_model(hit[0])
-                return ModelReference(name, model, "derived_checkpoint", hint, format_id)
+    for key in (*_prefix_keys(tokens), *_inner_keys(tokens)):
+        hit = index.get(key)
+        if hit is not None:
+            hint, format_id = _format_hint(tokens)
+            model = get_model(hit[0])
+            return ModelReference(name, model, "derived_checkpoint", hint, format_id)
     return None
+
+
+def _prefix_keys(tokens: list[str]) -> list[str]:
+    """The name's leading words, longest first; only release dates (…-2507) may be dropped
+    beyond decorations."""
+    return [
+        normalize_model_name("-".join(stem[:end]))
+        for stem in _stems(tokens)
+        for end in range(len(stem), 0, -1)
+        if all(token.isdigit() for token in stem[end:])
+    ]
+
+
+def _inner_keys(tokens: list[str]) -> list[str]:
+    """Runs of two or more words inside the name that include a size ("llama-3.1-8b" in
+    hermes-3-llama-3.1-8b), longest first: a fine-tune named after its base."""
+    keys: list[str] = []
+    for stem in _stems(tokens):
+        for length in range(len(stem) - 1, 1, -1):
+            for start in range(1, len(stem) - length + 1):
+                run = stem[start : start + length]
+                if any(_SIZE_PATTERN.fullmatch(token) for token in run):
+                    keys.append(normalize_model_name("-".join(run)))
+    return keys
 
 
 def _checkpoint_and_tag(name: str) -> tuple[str, str]:
