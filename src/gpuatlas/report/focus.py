@@ -35,7 +35,27 @@ T = TypeVar("T")
 
 
 def focus_model(context: ReportContext) -> str:
-    return context.options.model or DEFAULT_MODEL
+    """The LLM the LLM figures are for: the requested model, or the default LLM when none is
+    named or the one named is not an LLM (an image model's figures are in the image section)."""
+    return llm_focus(context.options)
+
+
+def llm_focus(options: ReportOptions) -> str:
+    if options.model is None or not_an_llm(options.model):
+        return DEFAULT_MODEL
+    return options.model
+
+
+@lru_cache(maxsize=256)
+def not_an_llm(model: str) -> str:
+    """The kind of a known model that is not an LLM ('diffusion', 'ocr'); '' for an LLM, a
+    vision-language model (its language backbone is served) or an unknown name (reported by
+    the options check)."""
+    try:
+        kind = resolve_model_argument(model, allow_hub=False).model.kind
+    except GpuAtlasError:
+        return ""
+    return "" if kind in ("llm", "vlm") else kind
 
 
 def focus_weights(context: ReportContext) -> str:
@@ -45,8 +65,11 @@ def focus_weights(context: ReportContext) -> str:
 
 def weights_choice(options: ReportOptions) -> WeightsChoice:
     """The weight format of the focus model, with why: `--weights` when named, else (none or
-    'auto') the checkpoint's own, as `fit` and `predict` choose it."""
-    return _weights_choice(options.model or DEFAULT_MODEL, options.weights or DEFAULT_WEIGHTS)
+    'auto') the checkpoint's own, as `fit` and `predict` choose it (for the default LLM that
+    stands in for an image model, its own format)."""
+    model = llm_focus(options)
+    weights = options.weights if model == options.model else None
+    return _weights_choice(model, weights or DEFAULT_WEIGHTS)
 
 
 @lru_cache(maxsize=256)
@@ -108,7 +131,7 @@ class Focus:
     @classmethod
     def of(cls, options: ReportOptions) -> Focus:
         return cls(
-            model=options.model or DEFAULT_MODEL,
+            model=llm_focus(options),
             weights=weights_choice(options).format_id,
             prompt_tokens=prompt_tokens_of(options.context_tokens),
             provider=options.provider,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gpuatlas.catalog.models import resolve_model
+from gpuatlas.errors import GpuAtlasError
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, ScoreEntry, Scores, Section, Statement
+from gpuatlas.report.profiles.media import DIFFUSION_MODELS
 
 SUMMARY_FACTS = (
     "memory",
@@ -95,6 +98,33 @@ def _focus_statements(section: Section) -> list[Statement]:
     ]
 
 
+def _model_statements(context: ReportContext, sections: Sequence[Section]) -> list[Statement]:
+    """The statements about the model the request names: an LLM's from the LLM section; an
+    image model's images per minute from the image section (never the LLM section's 'not an
+    LLM'); none without --model."""
+    if context.options.model is None:
+        return []
+    try:
+        model = resolve_model(context.options.model, allow_hub=False)
+    except GpuAtlasError:
+        return []
+    if model.kind == "diffusion":
+        labels = [label for label, model_id in DIFFUSION_MODELS if model_id == model.id]
+        wanted = {f"{label} images per minute (whole system)" for label in labels}
+        return [
+            s
+            for section in sections
+            if section.id == "media"
+            for s in section.statements
+            if s.words.get("what") in wanted
+        ]
+    if model.kind not in ("llm", "vlm"):  # an OCR model: no statement of its own
+        return []
+    return [
+        s for section in sections if section.id == "inference" for s in _focus_statements(section)
+    ]
+
+
 def _picked(sections: Sequence[Section]) -> list[Statement]:
     picked: list[Statement] = []
     for section in sections:
@@ -112,13 +142,8 @@ def _picked(sections: Sequence[Section]) -> list[Statement]:
 def build_summary(
     context: ReportContext, sections: Sequence[Section], scores: Scores
 ) -> tuple[Statement, ...]:
-    focus = [
-        statement
-        for section in sections
-        if section.id == "inference" and context.options.model is not None
-        for statement in _focus_statements(section)
-    ]
-    statements = [variant_statement(context), *focus, *_picked(sections)]
+    statements = [variant_statement(context), *_model_statements(context, sections)]
+    statements += _picked(sections)
     score = score_statement(scores, context)
     if score is not None:
         statements.append(score)

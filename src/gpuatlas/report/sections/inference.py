@@ -15,6 +15,7 @@ from gpuatlas.report.focus import (
     focus_model,
     focus_weights,
     modelled_comparison,
+    not_an_llm,
     prompt_tokens,
     weights_choice,
     weights_statement,
@@ -110,6 +111,24 @@ def unavailable_statements(
                 )
             )
     return statements
+
+
+def _stand_in_statement(context: ReportContext) -> list[Statement]:
+    """When the model asked about is not an LLM (an image or OCR model), what the LLM figures
+    are for instead."""
+    asked = context.options.model
+    kind = not_an_llm(asked) if asked else ""
+    if not asked or not kind:
+        return []
+    words = {"asked": asked, "kind": kind, "model": focus_model(context)}
+    return [
+        Statement(
+            kind="fact",
+            words=words,
+            template="{asked} is a {kind} model, not an LLM: its figures are in the image, "
+            "vision and OCR section; the LLM figures here are for {model}.",
+        )
+    ]
 
 
 def _fitting_format(side: SideProfile, context: ReportContext) -> str | None:
@@ -230,7 +249,8 @@ def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
 
 def build_inference(context: ReportContext, a_side: SideProfile, b_side: SideProfile) -> Section:
     a, b = a_side.speed, b_side.speed
-    statements = [weights_statement(context), *speed_statements(a, b, context)]
+    statements = [*_stand_in_statement(context), weights_statement(context)]
+    statements += speed_statements(a, b, context)
     differ = engines_statement(context.a_label, a_side.engine, context.b_label, b_side.engine)
     if differ is not None:
         statements.insert(1, differ)
