@@ -25,10 +25,10 @@ def test_a_tag_on_an_unknown_repo_lists_close_matches_of_the_repo() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Qwen/Qwen2.5-7B-Instruct-1M", "Qwen/QwQ-32B-Preview", "some-org/some-random-7b"]
+    "name", ["Qwen/Qwen2.5-3B-Instruct-1M", "Qwen/Qwen2.5-Math-7B", "some-org/some-random-7b"]
 )
 def test_a_release_of_another_shape_is_not_read_as_a_library_model(name: str) -> None:
-    # Qwen2.5-7B-Instruct-1M has a 1M-token context and QwQ-32B-Preview a 32k one: neither is
-    # the library's qwen2.5-7b / qwq-32b, so they are not matched by their leading words
+    # a 1M-token-context or a 4k-context Math release is not the library's qwen2.5 of that
+    # size (131k), so it is not matched by its leading words (the library has the 7B/14B 1M)
     with pytest.raises(UnknownNameError):
         resolve_model_reference(name, allow_hub=False)
