@@ -165,3 +165,15 @@ def test_sharegpt_outputs_keep_their_mean_with_the_published_median_to_mean_rati
     assert outputs.mean() == pytest.approx(189, rel=0.02)
     # issue #2097's ShareGPT run: median / mean E2E (nearly proportional to output) = 0.614
     assert np.median(outputs) / outputs.mean() == pytest.approx(0.614, abs=0.02)
+
+
+def test_beside_a_decoding_request_ttft_is_the_prefill_plus_one_decode_step() -> None:
+    steps = constant_step_times(0.01, max_batch=8, prefill_s=0.03)
+    # A: prefill 0-30 ms, then decode steps of 10 ms; B arrives on a step boundary (50 ms)
+    stream = RequestStream(np.array([0.0, 0.05]), np.array([100, 100]), np.array([100, 5]))
+    result = simulate_benchmark(steps, stream)
+    # B's step prefills it and decodes A's token: its static prefill plus one decode step
+    assert result.ttft_s[1] == pytest.approx(0.03 + 0.01)
+    # B arriving mid-step (55 ms) also waits for the rest of that step
+    stream = RequestStream(np.array([0.0, 0.055]), np.array([100, 100]), np.array([100, 5]))
+    assert simulate_benchmark(steps, stream).ttft_s[1] == pytest.approx(0.005 + 0.03 + 0.01)
