@@ -8,7 +8,7 @@ from gpuatlas.numbers import format_given
 from gpuatlas.performance.predictions import TrainingMemoryFit
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
-from gpuatlas.report.focus import focus_model
+from gpuatlas.report.focus import focus_model, modelled_comparison
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.training import (
     LARGE_MODEL,
@@ -148,21 +148,37 @@ def sharded_table(a: SideProfile, b: SideProfile) -> Table:
 
 
 def training_statements(context: ReportContext, a: SideProfile, b: SideProfile) -> list[Statement]:
+    """Per model of the fit table (the focus model first, then the large reference): the most
+    complete fine-tuning each side fits; then the focus model's time for the token budget
+    with the method both sides fit, compared."""
     statements = []
-    for label, side in ((context.a_label, a), (context.b_label, b)):
-        method = side.first_fitting_method(LARGE_MODEL)
-        statements.append(
-            Statement(
-                kind="fact",
-                template="{system}: the most complete fine-tuning of {model} that fits is "
-                "{method}.",
-                words={
-                    "system": label,
-                    "model": LARGE_MODEL,
-                    "method": method or "none (not even QLoRA)",
-                },
+    for model in dict.fromkeys((focus_model(context), LARGE_MODEL)):
+        for label, side in ((context.a_label, a), (context.b_label, b)):
+            method = side.first_fitting_method(model)
+            statements.append(
+                Statement(
+                    kind="fact",
+                    template="{system}: the most complete fine-tuning of {model} that fits is "
+                    "{method}.",
+                    words={
+                        "system": label,
+                        "model": model,
+                        "method": method or "none (not even QLoRA)",
+                    },
+                )
             )
+    method = common_method((a, b), focus_model(context))
+    if method is not None:
+        compared = modelled_comparison(
+            f"Fine-tuning {focus_model(context)} ({method}) on "
+            f"{format_given(TOKEN_BUDGET / 1e9)}B tokens",
+            context.a_label,
+            context.b_label,
+            a.budgets[method].hours,
+            b.budgets[method].hours,
+            higher_is_better=False,
         )
+        statements += [compared] if compared is not None else []
     return statements
 
 
