@@ -34,3 +34,16 @@ def test_a_one_step_turbo_image_costs_more_than_its_denoising_loop() -> None:
     )
     # the decode alone: 2.5 TFLOPs, more than the 1-step, unguided UNet's ~1.5
     assert whole.s_per_image.value > 1.5 * loop.s_per_image.value
+
+
+def test_the_pipeline_outside_the_loop_costs_its_host_time_beyond_its_flops() -> None:
+    from gpuatlas.catalog.systems import resolve_system
+    from gpuatlas.performance.media.diffusion import PIPELINE_HOST_S, diffusion_work
+
+    system, model = resolve_system("a100-80gb-sxm"), as_diffusion("sd-turbo")
+    whole, loop = (
+        diffusion_work(system, model, resolution_px=512, steps=1, batch=1, cfg=None, variant=v)
+        for v in (None, "denoise-loop")
+    )
+    assert loop.pipeline_s(0.5) == 0.0
+    assert whole.pipeline_s(0.5) > PIPELINE_HOST_S > 0.0

@@ -93,6 +93,10 @@ PRIORS: dict[str, tuple[float, float, float]] = {
 ETA_MEMORY_PRIOR = model_constant("diffusion", "eta_memory_prior")
 ACTIVATION_GB_PER_IMAGE_512PX = model_constant("diffusion", "activation_gb_per_image_512px")
 VAE_DECODE_GB_PER_IMAGE_512PX = model_constant("diffusion", "vae_decode_gb_per_image_512px")
+# Host time of one batch outside the denoising loop beyond the text encoders' and the VAE's
+# FLOPs: tokenising, launching the encoders' and the decoder's kernels, the scheduler's set-up,
+# converting the decoded images (model_constants.toml: fitted on the few-step rows).
+PIPELINE_HOST_S = model_constant("diffusion_pipeline", "pipeline_host_ms") * 1e-3
 # Attention score and value matmuls missing from a library forward_gflops figure counted with
 # thop (conv/linear only), at the figure's resolution: SD 1.5 at 512 px, QK^T and AV of the
 # 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
@@ -339,10 +343,11 @@ class DiffusionWork:
         return overlapped_s(gpu_s, overhead_ms * 1e-3)
 
     def pipeline_s(self, eta_compute: Seconds) -> Seconds:
-        """Text encoders and VAE decode (0 for a denoise-loop timing)."""
+        """Text encoders and VAE decode at their FLOPs, plus the pipeline's host time per batch
+        beyond them (0 for a denoise-loop timing)."""
         if self.other_flops <= 0:
             return 0.0
-        return _timed(
+        return PIPELINE_HOST_S + _timed(
             self.other_flops,
             self.other_bytes,
             self.pipeline_peak_flops or self.peak_flops,
