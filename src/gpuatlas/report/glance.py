@@ -159,8 +159,9 @@ def _speed(comparison: Comparison) -> tuple[str, str] | None:
     for table in section.tables:
         for row in table.rows:
             if isinstance(row[0], Text) and row[0].text.startswith("Single-user decode"):
+                workload = table.title.split(" (modelled")[0]  # 'llama-3.1-8b in bf16 on vLLM'
                 return (
-                    "How fast? (single-user decode, modelled)",
+                    f"How fast? (single-user decode of {workload}, modelled)",
                     f"{comparison.a.label} {cell_text(row[1])} · "
                     f"{comparison.b.label} {cell_text(row[2])}",
                 )
