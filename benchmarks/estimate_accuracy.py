@@ -65,7 +65,7 @@ KIND_LABELS = {
     "decode": "LLM decode, single stream (llm-single)",
     "prefill": "LLM prefill / static TTFT",
     "serving": "LLM serving throughput (llm-serving)",
-    "serving_ttft": "LLM TTFT under load (not modelled)",
+    "serving_ttft": "static-batch TTFT rows under load: see Latency under load",
     "image": "diffusion s/image, images/min (image)",
     "vision": "vision-language images/min (vision)",
     "train": "training tokens/s",
