@@ -91,23 +91,30 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
     # the title on its own line: a narrow table would wrap it to the table's width
     console.print(title, markup=False, highlight=False)
     table = new_table("", "quantity", "prediction (range)")
-    notes: list[str] = []
+    notes: dict[str, list[str]] = {}  # note -> the rows it is about
+    rows: list[str] = []
     models: list[str] = []
     for key, value in document.items():
         if isinstance(value, dict) and {"value", "low", "high"} <= value.keys():
             from gpuatlas.performance.predictions import Estimate
 
             estimate = Estimate(**{**value, "notes": tuple(value.get("notes", ()))})
-            table.add_row(_label(key, bool(estimate.unit)), _estimate_text(estimate))
-            notes += [note for note in estimate.notes if not any(note in n for n in notes)]
+            label = _label(key, bool(estimate.unit))
+            table.add_row(label, _estimate_text(estimate))
+            rows.append(label)
+            for note in estimate.notes:
+                notes.setdefault(note, []).append(label)
             source = f"modelled by {estimate.model}, calibration {estimate.calibration_version}"
             if estimate.calibration_version and source not in models:  # exact ones have a note
                 models.append(source)
         elif isinstance(value, str | int | float | bool) and key != "schema_version":
             table.add_row(_label(key), _plain_value(value))
     console.print(table)
-    for note in notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
+    for note, about in notes.items():
+        if any(note in other and note != other for other in notes):
+            continue  # said within a longer note
+        which = "" if len(about) == len(rows) else f" ({', '.join(about)})"
+        console.print(f"note{which}: {note}", markup=False, highlight=False)
     for source in models:  # every predicted number's provenance
         console.print(source, markup=False, highlight=False)
 
