@@ -13,3 +13,11 @@ def test_how_fast_names_what_was_modelled(fresh_data_dir: Path) -> None:
     comparison = build_comparison("rtx-4090", "rtx-5090", model="sdxl")
     html = render_glance(comparison)
     assert "How fast? (single-user decode of llama-3.1-8b in bf16 on vLLM, modelled)" in html
+
+
+def test_fits_my_model_answers_for_the_model_asked_about(fresh_data_dir: Path) -> None:
+    runs = render_glance(build_comparison("a100-80gb-sxm", "rtx-4090", model="mistral-small3.1"))
+    assert "Yes: mistral-small3.1 in q4_k_m on ollama runs on both sides (speeds below)." in runs
+    refused = render_glance(build_comparison("h100-sxm", "mi300x", model="llama-3.1-70b"))
+    assert "No modelled LLM speed for H100 SXM5 (llama-3.1-70b in bf16 on vLLM)" in refused
+    assert "in fp8 it fits (pass --weights fp8)" in refused

@@ -12,7 +12,8 @@ import math
 from html import escape
 
 from gpuatlas.report.cells import cell_text
-from gpuatlas.report.document import CategoryEntry, Comparison, ScoreEntry, Text
+from gpuatlas.report.document import CategoryEntry, Comparison, ScoreEntry, Section, Text
+from gpuatlas.report.focus import not_an_llm
 from gpuatlas.report.phrasing import format_number, render_statement
 
 A_COLOR, B_COLOR, AXIS_COLOR = "#3b82f6", "#e08a1e", "#8a94a8"
@@ -143,12 +144,36 @@ def _answers(comparison: Comparison) -> list[tuple[str, str]]:
     cost = [
         render_statement(s) for s in statements if s.question and "cheaper to serve" in s.question
     ]
-    answers = [("Fits my model?", " ".join(dict.fromkeys(fits)) or "—")]
+    focus = _focus_fit(comparison)
+    answers = [("Fits my model?", focus or " ".join(dict.fromkeys(fits)) or "—")]
     speed = _speed(comparison)
     if speed:
         answers.append(speed)
     answers.append(("$ per 1M tokens?", cost[0] if cost else "—"))
     return answers
+
+
+def _focus_fit(comparison: Comparison) -> str:
+    """For an LLM named with --model: why a side cannot run it (and the format that fits), or
+    that both sides run it; '' without one (the 70B answers stand)."""
+    model = comparison.options.get("model")
+    if not model or not_an_llm(str(model)):
+        return ""
+    try:
+        section = comparison.section("inference")
+    except KeyError:
+        return ""
+    refusals = [render_statement(s) for s in section.statements if "fitting" in s.words]
+    if refusals:
+        return " ".join(refusals)
+    workload = _llm_workload(section)
+    return f"Yes: {workload} runs on both sides (speeds below)." if workload else ""
+
+
+def _llm_workload(section: Section) -> str:
+    """'llama-3.1-8b in bf16 on vLLM': the LLM speed table's title, without its basis."""
+    table = next((t for t in section.tables if t.id == "llm-speed"), None)
+    return "" if table is None else table.title.split(" (modelled")[0]
 
 
 def _speed(comparison: Comparison) -> tuple[str, str] | None:
@@ -159,7 +184,7 @@ def _speed(comparison: Comparison) -> tuple[str, str] | None:
     for table in section.tables:
         for row in table.rows:
             if isinstance(row[0], Text) and row[0].text.startswith("Single-user decode"):
-                workload = table.title.split(" (modelled")[0]  # 'llama-3.1-8b in bf16 on vLLM'
+                workload = _llm_workload(section)
                 return (
                     f"How fast? (single-user decode of {workload}, modelled)",
                     f"{comparison.a.label} {cell_text(row[1])} · "
