@@ -151,6 +151,18 @@ def smaller_formats_hint(report: CostReport, request: RentingCostRequest) -> str
     return f"; those left out on memory in {ranked} may fit a smaller format ({options})"
 
 
+def several_gpus_hint(report: CostReport) -> str:
+    """When every GPU was ranked alone and some were left out on memory: where setups of
+    several GPUs are weighed."""
+    memory = any(line.reason.startswith("memory") for line in report.cannot_run)
+    if not report.all_gpus or not memory:
+        return ""
+    return (
+        "; each GPU is ranked alone: name systems of several GPUs (--gpu '2x h100-sxm') or "
+        "let gpuatlas plan weigh them"
+    )
+
+
 def _bits_per_weight(format_id: str) -> float:
     found = find_format(format_id)
     return found.model_bits_per_weight if found is not None else 32.0
@@ -186,7 +198,7 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
 def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     """One line per system, cheapest first, and the winner in words."""
     metric = report.ranking[0].metric
-    scope = "every GPU with an offer" if report.all_gpus else "the named systems"
+    scope = "every GPU with an offer, one GPU each" if report.all_gpus else "the named systems"
     table = new_table(
         f"Cheapest {metric} for {scope} (own modelled speed)",
         "system",
@@ -224,7 +236,8 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
             names += f" and {len(report.cannot_run) - NAMES_SHOWN} more"
         console.print(
             f"[yellow]cannot run:[/] {len(report.cannot_run)} system(s) left out "
-            f"({names}); --details gives the reasons{smaller_formats_hint(report, request)}.",
+            f"({names}); --details gives the reasons{smaller_formats_hint(report, request)}"
+            f"{several_gpus_hint(report)}.",
             highlight=False,
         )
     for note in report.no_offer:
