@@ -35,6 +35,7 @@ FRESH_FILES = (
     "tt_inference_server_issue356_16xh100.csv",
     "vllm_issue25915_h100_qwen3_8b.csv",
     "xdit_issue392_rtx4090_sd3.csv",
+    "sglang_serving_threads.csv",
 )
 
 ROW = {
