@@ -36,6 +36,7 @@ FRESH_FILES = (
     "vllm_issue25915_h100_qwen3_8b.csv",
     "xdit_issue392_rtx4090_sd3.csv",
     "sglang_serving_threads.csv",
+    "more_threads_llmfit_m2pro_vllm_b200.csv",
 )
 
 ROW = {
