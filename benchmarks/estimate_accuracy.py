@@ -49,6 +49,7 @@ from gpuatlas.calibration.validation import (
 )
 from gpuatlas.calibration.written_rows import WrittenSet, load_written
 from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.kv_capacity import load_kv_capacity
 from gpuatlas.catalog.latency_under_load import LatencyUnderLoadRow, load_latency_under_load
 from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measurements
 from gpuatlas.economics.latency_under_load import LatencyPrediction, predict_rows
@@ -60,6 +61,7 @@ from gpuatlas.performance.calibration_table import (
     parse_calibration,
     using_calibration,
 )
+from gpuatlas.performance.llm.kv_capacity_check import KvCapacityPrediction, predict_kv_capacity
 
 KIND_LABELS = {
     "decode": "LLM decode, single stream (llm-single)",
@@ -358,6 +360,12 @@ def main() -> None:
         "scaled by the serving band each way)\n"
     )
     print("\n".join(latency_report(rows, base, loso_cv, errors, arguments.residuals)))
+    print(
+        "\nKV cache capacity (engines' own start-up figures: vLLM 'GPU KV cache size', SGLang "
+        "'#tokens'; the memory model's pool for the same GPU, TP size, weights, KV precision, "
+        "memory share and profile tokens; error = model / reported - 1; never fitted)\n"
+    )
+    print("\n".join(kv_capacity_lines(arguments.residuals)))
     held_out = load_holdout(arguments.holdout) if _has_holdout(arguments.holdout) else []
     if held_out:
         fitted = fit_calibration(rows, base, "all-packaged-rows")
@@ -395,6 +403,12 @@ LATENCY_LABELS = {
     "e2e_ms": "E2E latency under load (simulated)",
 }
 CENTRAL_STATISTICS = ("mean", "median")
+KV_FIGURES = {
+    "token_error": "KV tokens",
+    "pool_error": "KV pool GiB",
+    "weights_error": "weights GiB",
+}
+KV_GOAL = 0.10
 
 
 def latency_predictions(
@@ -484,6 +498,43 @@ def latency_residual_lines(found: Sequence[LatencyPrediction]) -> list[str]:
             f"{r.engine_version or '-'} | {r.model} {r.weights} | {r.input_tokens:g}/"
             f"{r.output_tokens:g} {load} | {r.file}:{r.line}"
         )
+    return lines
+
+
+def _kv_cells(found: Sequence[KvCapacityPrediction], error: str) -> str:
+    errors = [e for p in found if (e := getattr(p, error)) is not None]
+    if not errors:
+        return "0 | – | – | –"
+    inside = sum(abs(e) <= KV_GOAL for e in errors) / len(errors)
+    return (
+        f"{len(errors)} | {statistics.median(errors):+.1%} | "
+        f"{statistics.median(abs(e) for e in errors):.1%} | {inside:.0%}"
+    )
+
+
+def kv_capacity_lines(residuals: str | None) -> list[str]:
+    """KV tokens, KV pool GiB and weights GiB of the model against every reported start-up,
+    per engine; with `residuals` 'kv' or 'all', every row (largest token error first)."""
+    found = [predict_kv_capacity(row) for row in load_kv_capacity()]
+    lines = [
+        "| engine | figure | n | median error | median abs error | within ±10 % |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for engine in sorted({p.row.engine for p in found}):
+        of_engine = [p for p in found if p.row.engine == engine]
+        for error, label in KV_FIGURES.items():
+            lines.append(f"| {engine} | {label} | {_kv_cells(of_engine, error)} |")
+    sources = len({p.row.source.split("/blob/")[0] for p in found})
+    lines.append(f"\nKV capacity rows: {len(found)} from {sources} sources")
+    if residuals in ("kv", "all"):
+        lines += ["", "tokens  pool  | gpu xN | engine version | model weights kv | file:line"]
+        for p in sorted(found, key=lambda p: -abs(p.token_error)):
+            r = p.row
+            pool = "   –  " if p.pool_error is None else f"{p.pool_error:+6.1%}"
+            lines.append(
+                f"{p.token_error:+6.1%} {pool} | {r.gpu} x{r.gpu_count} | {r.engine} "
+                f"{r.engine_version} | {r.model} {r.weights} {r.kv_cache} | {r.row_id}"
+            )
     return lines
 
 

@@ -191,6 +191,31 @@ def fitting_sequences(
     return ops.where(free < per_sequence, 0, ops.maximum(0, fitting))
 
 
+def kv_pool_gb(inputs: MemoryInputs, gpu_count: int, profile_tokens: int | None = None) -> float:
+    """Memory per GPU an engine gives its KV cache at start-up: what it may fill
+    (`usable_gb`: vLLM's gpu_memory_utilization of the total) less the weights, the runtime
+    overhead and the activation peak of its profile run (one step of `profile_tokens`,
+    default the engine's prefill chunk, vLLM's max_num_batched_tokens); 0 when nothing is left."""
+    tokens = profile_tokens or inputs.engine.prefill_chunk_tokens
+    base = breakdown(inputs, gpu_count, tokens, 1)
+    left = usable_gb(inputs.system, inputs.engine) - (base.total_gb - base.kv_cache_gb)
+    return max(0.0, float(left))
+
+
+def kv_pool_tokens(inputs: MemoryInputs, gpu_count: int, profile_tokens: int | None = None) -> int:
+    """Tokens the start-up KV pool holds with every layer keeping every token (the figure vLLM
+    logs as "GPU KV cache size"), in whole pages of the engine's block size."""
+    if inputs.engine.multi_gpu == "tensor":
+        per_token = kv_bytes_per_token_per_gpu(
+            inputs.model, inputs.kv_bytes_per_element, gpu_count, 0
+        )
+    else:  # layer split: each GPU holds its layers' cache
+        per_token = kv_bytes_per_token(inputs.model, inputs.kv_bytes_per_element, 0) / gpu_count
+    pages = kv_pool_gb(inputs, gpu_count, profile_tokens) * GB / per_token
+    block = inputs.engine.kv_block_tokens
+    return int(pages // block) * block
+
+
 def _valid_gpu_counts(inputs: MemoryInputs) -> list[int]:
     """Tensor parallel needs a power of two dividing the heads; layer split takes any count."""
     if inputs.engine.multi_gpu == "layer-split":

@@ -1,0 +1,53 @@
+"""The start-up KV pool of the memory model against what vLLM logged for the same setup
+(llm-d-planner's vLLM 0.19.0 sweep on an H100 80GB HBM3, gpu_memory_utilization 0.95,
+max_num_batched_tokens 8192: catalog/data/measurements/kv_capacity/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.kv_capacity import KvCapacityRow, load_kv_capacity
+from gpuatlas.performance.llm.kv_capacity_check import predict_kv_capacity
+
+
+def _row(model: str, weights: str, kv_cache: str, gpu_count: int = 1) -> KvCapacityRow:
+    return next(
+        r
+        for r in load_kv_capacity()
+        if (r.model, r.weights, r.kv_cache, r.gpu_count, r.engine_version)
+        == (model, weights, kv_cache, gpu_count, "0.19.0")
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "weights", "kv_cache", "reported"),
+    [
+        ("llama-3.1-8b", "bf16", "auto", 476_016),  # 58.11 GiB / 128 KiB per token
+        ("llama-3.1-8b", "bf16", "fp8", 952_032),  # fp8 KV: half the bytes, twice the tokens
+        ("llama-3.1-8b", "int8", "auto", 529_200),  # w8a8 weights, bf16 KV
+        ("qwen2.5-7b", "bf16", "auto", 1_096_000),  # 4 KV heads: 56 KiB per token
+        ("phi-4", "bf16", "auto", 241_568),
+    ],
+)
+def test_one_gpu_pool_matches_vllm_within_two_percent(
+    model: str, weights: str, kv_cache: str, reported: int
+) -> None:
+    row = _row(model, weights, kv_cache)
+    assert row.reported_kv_tokens == pytest.approx(reported, rel=0.001)
+    assert predict_kv_capacity(row).kv_tokens == pytest.approx(reported, rel=0.02)
+
+
+def test_fp8_weights_keep_a_16_bit_kv_cache_under_auto() -> None:
+    """RedHatAI's fp8-dynamic Qwen2.5-7B: 'auto' stores bf16 KV (1,210,304 tokens), not fp8."""
+    prediction = predict_kv_capacity(_row("qwen2.5-7b", "fp8", "auto"))
+    assert prediction.kv_tokens == pytest.approx(1_210_304, rel=0.02)
+
+
+def test_weights_match_what_vllm_loaded() -> None:
+    """'Model loading took 14.99 GiB' for Llama 3.1 8B in bf16; 7.51 GiB per GPU at TP 2."""
+    assert predict_kv_capacity(_row("llama-3.1-8b", "bf16", "auto")).weights_gib == (
+        pytest.approx(14.99, rel=0.01)
+    )
+    assert predict_kv_capacity(_row("llama-3.1-8b", "bf16", "auto", 2)).weights_gib == (
+        pytest.approx(7.51, rel=0.01)
+    )
