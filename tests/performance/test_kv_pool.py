@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.catalog.kv_capacity import KvCapacityRow, load_kv_capacity
-from gpuatlas.performance.llm.kv_capacity_check import predict_kv_capacity
+from gpuatlas.performance.llm.kv_capacity_check import kv_capacity_inputs, predict_kv_capacity
+from gpuatlas.performance.llm.memory import runtime_overhead_gb
 
 
 def _row(model: str, weights: str, kv_cache: str, gpu_count: int = 1) -> KvCapacityRow:
@@ -51,3 +52,28 @@ def test_weights_match_what_vllm_loaded() -> None:
     assert predict_kv_capacity(_row("llama-3.1-8b", "bf16", "auto", 2)).weights_gib == (
         pytest.approx(7.51, rel=0.01)
     )
+
+
+@pytest.mark.parametrize(
+    ("model", "weights", "gpu_count", "reported"),
+    [
+        ("llama-3.1-8b", "bf16", 2, 1_044_688),
+        ("qwen2.5-72b", "bf16", 2, 19_920),  # 3.04 GiB left: the 1.84 GiB buffers decide it
+        ("llama-3.3-70b", "fp8", 4, 708_992),
+    ],
+)
+def test_tensor_parallel_on_nvswitch_reserves_communication_buffers(
+    model: str, weights: str, gpu_count: int, reported: int
+) -> None:
+    """vLLM 0.19 logs ~2.1 GiB non-torch memory per H100 at TP 2-4 against 0.25 GiB at TP 1;
+    without that reserve Qwen2.5-72B's pool came out 63 % too large."""
+    row = _row(model, weights, "auto", gpu_count)
+    assert row.reported_kv_tokens == reported
+    assert predict_kv_capacity(row).kv_tokens == pytest.approx(reported, rel=0.03)
+
+
+def test_no_reserve_without_peer_to_peer() -> None:
+    """2x RTX 4090 (PCIe, no P2P): vLLM logged 0.25 GiB non-torch at TP 2 (vllm#13061)."""
+    row = next(r for r in load_kv_capacity() if r.gpu == "rtx-4090")
+    inputs = kv_capacity_inputs(row)
+    assert runtime_overhead_gb(inputs, 2) == inputs.engine.cuda_context_gb

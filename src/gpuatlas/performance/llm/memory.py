@@ -21,6 +21,7 @@ from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 GB = 1e9
 DRIVER_RESERVE_GB = model_constant("llm", "driver_reserve_gb")
+TENSOR_PARALLEL_RESERVE_GB = model_constant("llm", "tensor_parallel_reserve_gb")
 MAX_GPUS_SEARCHED = 64
 LOGIT_BYTES = 8.0  # fp32 logits plus the sampler's copy, per vocabulary entry
 
@@ -161,8 +162,18 @@ def breakdown(
         weights_gb=shape.total_weight_bytes / gpu_count / GB,
         kv_cache_gb=concurrency * kv_per_sequence_gb(inputs, gpu_count, context_tokens, ops),
         activations_gb=activations_gb(inputs, gpu_count, context_tokens, concurrency, ops),
-        overhead_gb=inputs.engine.cuda_context_gb,
+        overhead_gb=runtime_overhead_gb(inputs, gpu_count),
     )
+
+
+def runtime_overhead_gb(inputs: MemoryInputs, gpu_count: int) -> float:
+    """Memory per GPU outside weights, KV and activations: the engine's CUDA context and
+    allocator, plus the communication buffers of tensor parallelism on 2+ GPUs of an NVSwitch
+    fabric (link kind 'nvlink'; measured there, absent on PCIe without peer-to-peer)."""
+    link = inputs.system.link
+    fabric = link is not None and link.kind == "nvlink"
+    shared = inputs.engine.multi_gpu == "tensor" and gpu_count > 1 and fabric
+    return inputs.engine.cuda_context_gb + (TENSOR_PARALLEL_RESERVE_GB if shared else 0.0)
 
 
 def max_sequences(
