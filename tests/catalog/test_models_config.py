@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.model_names import UnmodelledModelError
 from gpuatlas.catalog.models import (
     HubConfigUnavailableError,
     arch_from_config,
     load_model_config,
     resolve_model,
     resolve_model_argument,
+    resolve_model_reference,
 )
 from gpuatlas.errors import DataFileError, UnknownNameError
 
@@ -144,3 +146,20 @@ def test_a_block_configs_config_is_refused_whatever_its_model_type() -> None:
     }
     with pytest.raises(DataFileError, match="not modelled"):
         arch_from_config(config, model_id="x")
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("gemma3n:e4b", "Gemma 3n"),
+        ("google/gemma-3n-E4B-it", "Gemma 3n"),
+        ("Qwen/Qwen3-Next-80B-A3B-Instruct", "Qwen3-Next"),
+        ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "Llama Nemotron NAS"),
+        ("tiiuae/falcon-mamba-7b", "Mamba"),
+    ],
+)
+def test_names_of_unmodelled_families_say_so_offline(name: str, family: str) -> None:
+    with pytest.raises(UnmodelledModelError) as raised:
+        resolve_model_reference(name, allow_hub=False)
+    assert f"({family}) is not modelled" in str(raised.value)
+    assert isinstance(raised.value, UnknownNameError)  # callers that catch unknown names still do

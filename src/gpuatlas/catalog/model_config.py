@@ -47,7 +47,7 @@ _QUANT_METHOD_FORMATS = {
 _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 # Architectures whose layers are not one repeated transformer block: counted as one, their
 # memory and speed would be wrong without a warning, so their configs are refused by name.
-_UNMODELLED_MODEL_TYPES = {
+UNMODELLED_MODEL_TYPES = {
     "nemotron-nas": "per-layer block_configs (attention-free layers, FFN widths per layer)",
     "deci": "per-layer block_configs (attention-free layers, FFN widths per layer)",
     "qwen3_next": "3 of 4 layers are Gated DeltaNet linear attention",
@@ -138,9 +138,9 @@ def _head_grouping_problems(section: JsonObject) -> list[str]:
 
 def _unmodelled_architecture_problems(config: JsonObject, section: JsonObject) -> list[str]:
     model_type = str(section.get("model_type") or config.get("model_type") or "")
-    reason = _UNMODELLED_MODEL_TYPES.get(model_type)
+    reason = UNMODELLED_MODEL_TYPES.get(model_type)
     if reason is None and "block_configs" in config:
-        reason = _UNMODELLED_MODEL_TYPES["nemotron-nas"]
+        reason = UNMODELLED_MODEL_TYPES["nemotron-nas"]
     if reason is None:
         return []
     return [
@@ -412,6 +412,7 @@ def model_slug(text: str) -> str:
 
 
 __all__ = [
+    "UNMODELLED_MODEL_TYPES",
     "JsonObject",
     "arch_from_config",
     "model_slug",

@@ -16,6 +16,7 @@ from pathlib import Path
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.hub import fetch_hub_model, looks_like_hub_id
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
+from gpuatlas.catalog.model_config import UNMODELLED_MODEL_TYPES
 from gpuatlas.catalog.model_library import (
     MatchKind,
     all_llms,
@@ -48,6 +49,17 @@ _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
 _OLLAMA_DEFAULT_TAG = "latest"
 _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
+# Names of families whose config model_config refuses (UNMODELLED_MODEL_TYPES): said by name,
+# also offline, instead of "unknown model".
+_UNMODELLED_NAMES = {
+    r"gemma-?3n": ("Gemma 3n", "gemma3n"),
+    r"qwen3-?next": ("Qwen3-Next", "qwen3_next"),
+    r"nemotron-(super-49b|ultra-253b|51b)": ("Llama Nemotron NAS", "nemotron-nas"),
+    r"falcon-h1": ("Falcon-H1", "falcon_h1"),
+    r"nemotron-h-": ("Nemotron-H", "nemotron_h"),
+    r"jamba": ("Jamba", "jamba"),
+    r"(^|[-/])mamba": ("Mamba", "mamba"),
+}
 # Where a checkpoint id was copied from: `hf.co/owner/repo` (Ollama, LM Studio), a Hub URL.
 _SOURCE_PREFIX_PATTERN = re.compile(r"^(https?://)?(www\.)?(hf\.co|huggingface\.co)/", re.I)
 _MLX_BITS = ("4bit", "6bit", "8bit")
@@ -259,12 +271,39 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
         _exact_reference(checkpoint)
         or _ollama_reference(checkpoint)
         or _derived_checkpoint(checkpoint)
-        or _file_or_hub_reference(checkpoint, allow_hub)
     )
+    if reference is None:
+        _refuse_unmodelled_family(name, checkpoint)
+        reference = _file_or_hub_reference(checkpoint, allow_hub)
     if reference is None:
         raise UnknownNameError("model", name, close_model_matches(checkpoint))
     reference = dataclasses.replace(reference, name=name)
     return _with_tag_format(reference, tag) if tag else reference
+
+
+class UnmodelledModelError(UnknownNameError):
+    """A model of a family whose layers are not one repeated block (Gemma 3n, Qwen3-Next)."""
+
+    def __init__(self, name: str, family: str, reason: str, candidates: list[str]):
+        super().__init__("model", name, candidates)
+        close = f"; close matches in the library: {', '.join(candidates)}" if candidates else ""
+        Exception.__init__(
+            self,
+            f"model {name!r} ({family}) is not modelled: {reason}; gpuatlas models "
+            f"transformers whose layers all have one shape{close}",
+        )
+
+
+def _refuse_unmodelled_family(name: str, checkpoint: str) -> None:
+    """Raise UnmodelledModelError for a name of a family the library cannot model (a path to a
+    config.json is left to its loader, which refuses the config by its model_type)."""
+    if checkpoint.endswith(".json") or Path(checkpoint).is_dir():
+        return
+    key = normalize_model_name(checkpoint)
+    for pattern, (family, model_type) in _UNMODELLED_NAMES.items():
+        if re.search(pattern, key):
+            reason = UNMODELLED_MODEL_TYPES[model_type]
+            raise UnmodelledModelError(name, family, reason, close_model_matches(checkpoint))
 
 
 def resolve_model(name: str, allow_hub: bool | None = None) -> AnyModelArch:
@@ -292,6 +331,7 @@ def resolve_model_argument(value: str, allow_hub: bool | None = None) -> ModelRe
 
 __all__ = [
     "ModelReference",
+    "UnmodelledModelError",
     "resolve_llm",
     "resolve_model",
     "resolve_model_argument",
