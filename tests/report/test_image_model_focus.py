@@ -23,3 +23,19 @@ def test_an_image_model_is_compared_as_one(fresh_data_dir: Path) -> None:
     )
     assert lines[1].startswith("Weights assumed for llama-3.1-8b: bf16")
     assert not any(line.startswith("No modelled LLM speed") for line in lines)
+
+
+def test_an_image_model_outside_the_standard_set_gets_its_own_row(fresh_data_dir: Path) -> None:
+    comparison = build_comparison("rtx-4090", "rtx-5090", model="sd-turbo")
+    media = next(s for s in comparison.sections if s.id == "media")
+    table = next(t for t in media.tables if t.id == "image-generation")
+    labels = [row[0].text for row in table.rows if hasattr(row[0], "text")]
+    assert labels[-1].startswith("sd-turbo (512px, 1 steps")
+    summary = [render_statement(s) for s in comparison.summary]
+    assert summary[1].startswith("sd-turbo images per minute (whole system) (modelled)")
+
+
+def test_cpu_offload_that_explains_a_gap_is_in_the_summary(fresh_data_dir: Path) -> None:
+    comparison = build_comparison("rtx-4090", "rtx-5090", model="flux.1-dev")
+    summary = [render_statement(s) for s in comparison.summary]
+    assert "RTX 4090 runs FLUX.1 dev with CPU offload: sequential (denoiser streamed)." in summary

@@ -24,6 +24,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.context import ReportContext, ReportOptions
 from gpuatlas.report.document import Provenance, Quantity, Statement
+from gpuatlas.report.model_kind import not_an_llm
 from gpuatlas.report.phrasing import format_usd
 from gpuatlas.report.quantities import computed
 
@@ -46,16 +47,11 @@ def llm_focus(options: ReportOptions) -> str:
     return options.model
 
 
-@lru_cache(maxsize=256)
-def not_an_llm(model: str) -> str:
-    """The kind of a known model that is not an LLM ('diffusion', 'ocr'); '' for an LLM, a
-    vision-language model (its language backbone is served) or an unknown name (reported by
-    the options check)."""
-    try:
-        kind = resolve_model_argument(model, allow_hub=False).model.kind
-    except GpuAtlasError:
+def image_focus(options: ReportOptions) -> str:
+    """The id of the image (diffusion) model the request names, else ''."""
+    if options.model is None or not_an_llm(options.model) != "diffusion":
         return ""
-    return "" if kind in ("llm", "vlm") else kind
+    return resolve_model_argument(options.model, allow_hub=False).model.id
 
 
 def focus_weights(context: ReportContext) -> str:
@@ -127,6 +123,7 @@ class Focus:
     prompt_tokens: int
     provider: str | None
     engine: str | None  # the user's engine for both sides; None: each platform's usual one
+    image_model: str = ""  # the image model the request names (its id), else ''
 
     @classmethod
     def of(cls, options: ReportOptions) -> Focus:
@@ -136,6 +133,7 @@ class Focus:
             prompt_tokens=prompt_tokens_of(options.context_tokens),
             provider=options.provider,
             engine=focus_engine(options),
+            image_model=image_focus(options),
         )
 
 

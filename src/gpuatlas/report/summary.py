@@ -8,7 +8,7 @@ from gpuatlas.catalog.models import resolve_model
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, ScoreEntry, Scores, Section, Statement
-from gpuatlas.report.profiles.media import DIFFUSION_MODELS
+from gpuatlas.report.profiles.media import diffusion_models
 
 SUMMARY_FACTS = (
     "memory",
@@ -109,14 +109,14 @@ def _model_statements(context: ReportContext, sections: Sequence[Section]) -> li
     except GpuAtlasError:
         return []
     if model.kind == "diffusion":
-        labels = [label for label, model_id in DIFFUSION_MODELS if model_id == model.id]
+        labels = [label for label, model_id in diffusion_models(model.id) if model_id == model.id]
         wanted = {f"{label} images per minute (whole system)" for label in labels}
         return [
             s
             for section in sections
             if section.id == "media"
             for s in section.statements
-            if s.words.get("what") in wanted
+            if s.words.get("what") in wanted or s.words.get("image_model") in labels
         ]
     if model.kind not in ("llm", "vlm"):  # an OCR model: no statement of its own
         return []

@@ -24,9 +24,17 @@ VISION_MODEL, VISION_BATCH = "llava-1.5-7b", 32
 OCR_MODEL, OCR_BATCH = "trocr-base", 16
 
 
-def diffusion(system: GpuSystem) -> dict[str, DiffusionPrediction | None]:
-    """Each diffusion model's prediction on the system (None where unsupported)."""
-    return {model: _diffusion_of(system, model) for _, model in DIFFUSION_MODELS}
+def diffusion_models(image_model: str = "") -> tuple[tuple[str, str], ...]:
+    """(label, model id) of the standard image models, then the image model the request names
+    when it is not one of them (labelled by its id)."""
+    if not image_model or any(model == image_model for _, model in DIFFUSION_MODELS):
+        return DIFFUSION_MODELS
+    return (*DIFFUSION_MODELS, (image_model, image_model))
+
+
+def diffusion(system: GpuSystem, image_model: str = "") -> dict[str, DiffusionPrediction | None]:
+    """Each image model's prediction on the system (None where unsupported)."""
+    return {model: _diffusion_of(system, model) for _, model in diffusion_models(image_model)}
 
 
 def _diffusion_of(system: GpuSystem, model: str) -> DiffusionPrediction | None:

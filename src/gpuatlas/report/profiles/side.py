@@ -138,7 +138,7 @@ class SideProfile:
 
     @computed_once
     def diffusion(self) -> dict[str, DiffusionPrediction | None]:
-        return media.diffusion(self.system)
+        return media.diffusion(self.system, self.focus.image_model)
 
     @computed_once
     def vision(self) -> Quantity:

@@ -15,11 +15,11 @@ from gpuatlas.report.focus import (
     focus_model,
     focus_weights,
     modelled_comparison,
-    not_an_llm,
     prompt_tokens,
     weights_choice,
     weights_statement,
 )
+from gpuatlas.report.model_kind import not_an_llm
 from gpuatlas.report.platform_engines import engines_statement
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.llm import (

@@ -6,9 +6,9 @@ from __future__ import annotations
 from gpuatlas.performance.predictions import DiffusionPrediction
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Quantity, Section, Statement, Table, Text
-from gpuatlas.report.focus import missing, modelled_comparison
+from gpuatlas.report.focus import image_focus, missing, modelled_comparison
 from gpuatlas.report.profiles import SideProfile
-from gpuatlas.report.profiles.media import DIFFUSION_MODELS, OCR_BATCH, VISION_BATCH
+from gpuatlas.report.profiles.media import OCR_BATCH, VISION_BATCH, diffusion_models
 from gpuatlas.report.quantities import estimate_quantity
 
 
@@ -35,13 +35,28 @@ def _offload(prediction: DiffusionPrediction | None) -> str:
     }.get(prediction.offload, prediction.offload)
 
 
+def _offload_statements(
+    label: str, sides: tuple[tuple[str, DiffusionPrediction | None], ...]
+) -> list[Statement]:
+    """A side that needs CPU offload for an image model says so (it explains a large gap)."""
+    return [
+        Statement(
+            kind="fact",
+            words={"system": system, "image_model": label, "offload": _offload(prediction)},
+            template="{system} runs {image_model} with CPU offload: {offload}.",
+        )
+        for system, prediction in sides
+        if prediction is not None and prediction.offload != "none"
+    ]
+
+
 def diffusion_rows(
     context: ReportContext, a_side: SideProfile, b_side: SideProfile
 ) -> tuple[list[tuple[Cell, ...]], list[Statement], Chart]:
     rows: list[tuple[Cell, ...]] = []
     statements: list[Statement] = []
     labels, a_values, b_values = [], [], []
-    for label, model in DIFFUSION_MODELS:
+    for label, model in diffusion_models(image_focus(context.options)):
         a, b = a_side.diffusion[model], b_side.diffusion[model]
         qa = estimate_quantity(a.s_per_image) if a else missing("unsupported")
         qb = estimate_quantity(b.s_per_image) if b else missing("unsupported")
@@ -57,6 +72,7 @@ def diffusion_rows(
             mb,
         )
         statements += [statement] if statement else []
+        statements += _offload_statements(label, ((context.a_label, a), (context.b_label, b)))
         labels.append(label)
         a_values.append(qa.value)
         b_values.append(qb.value)
