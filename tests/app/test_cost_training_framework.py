@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gpuatlas.app.cost import RentingCostRequest, cost_report
+from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
 from gpuatlas.app.predict import PredictTrainRequest, predict_train_document
 from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
@@ -72,3 +72,14 @@ def test_the_cost_command_accepts_the_framework_option() -> None:
     document = json.loads(result.stdout)
     assert document["request"]["framework"] == "megatron"
     assert document["jobs"][0]["work"].endswith("Megatron-Core / NeMo)")
+
+
+def test_the_cost_says_whose_level_priced_a_framework_without_rows() -> None:
+    request = RentingCostRequest.model_validate({**TRAINING, "framework": "unsloth"})
+    document = cost_document(request)
+    assert document["framework_note"] == (
+        "framework: Unsloth; no packaged measurements of its own: predicted at the calibrated "
+        "level of PyTorch (FSDP / DDP)"
+    )
+    serving = RentingCostRequest.model_validate({**TRAINING, "workload": "llm"})
+    assert "framework_note" not in cost_document(serving)

@@ -13,6 +13,8 @@ from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
 from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList, TrainingFrameworkChoice
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
+from gpuatlas.performance.training.engines import training_engine
+from gpuatlas.performance.training.speed import framework_notes
 
 if TYPE_CHECKING:
     from gpuatlas.app.economics_requests import CostReport
@@ -88,6 +90,15 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
     )
 
 
+def training_framework_note(request: RentingCostRequest) -> str:
+    """For a training ranking: which framework's calibrated level priced it ('framework:
+    Unsloth; no packaged measurements of its own: predicted at the calibrated level of PyTorch
+    (FSDP / DDP)'), as `predict train` says it; '' for other work."""
+    if request.workload != "training":
+        return ""
+    return framework_notes(training_engine(request.framework).id)[0]
+
+
 def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.cost/2``: the request, provenance, every offer's rental costs (``rentals``),
     serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes.
@@ -95,6 +106,8 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     body = plain(cost_report(request, price_files))
     body["rentals"] = body.pop("durations")
     body["winner"] = body["ranking"][0] if body["ranking"] else None
+    if request.workload == "training":
+        body["framework_note"] = training_framework_note(request)
     return versioned(
         SCHEMA_ANSWER, {"request": request.model_dump(), "provenance": provenance(), **body}
     )

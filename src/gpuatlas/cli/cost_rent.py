@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
+from gpuatlas.app.cost import (
+    RentingCostRequest,
+    cost_document,
+    cost_report,
+    training_framework_note,
+)
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
 from gpuatlas.app.requests import TRAINING_FRAMEWORK_HELP, field_default, parse_request
 from gpuatlas.catalog.formats import find_format
@@ -230,6 +235,9 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
         highlight=False,
     )
     console.print(ranking_basis(report, request), highlight=False)
+    framework = training_framework_note(request)
+    if framework:
+        console.print(f"note: {framework}", markup=False, highlight=False)
     if report.cannot_run:
         names = ", ".join(line.system_id for line in report.cannot_run[:NAMES_SHOWN])
         if len(report.cannot_run) > NAMES_SHOWN:
