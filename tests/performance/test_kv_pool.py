@@ -4,11 +4,14 @@ max_num_batched_tokens 8192: catalog/data/measurements/kv_capacity/)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gpuatlas.catalog.kv_capacity import KvCapacityRow, load_kv_capacity
 from gpuatlas.performance.llm.kv_capacity_check import kv_capacity_inputs, predict_kv_capacity
 from gpuatlas.performance.llm.memory import runtime_overhead_gb
+from gpuatlas.performance.resolve import as_system
 
 
 def _row(model: str, weights: str, kv_cache: str, gpu_count: int = 1) -> KvCapacityRow:
@@ -72,8 +75,14 @@ def test_tensor_parallel_on_nvswitch_reserves_communication_buffers(
     assert predict_kv_capacity(row).kv_tokens == pytest.approx(reported, rel=0.03)
 
 
-def test_no_reserve_without_peer_to_peer() -> None:
-    """2x RTX 4090 (PCIe, no P2P): vLLM logged 0.25 GiB non-torch at TP 2 (vllm#13061)."""
+def test_the_reserve_stays_on_the_fabric_it_was_measured_on() -> None:
+    """2x RTX 4090 (PCIe, no P2P): vLLM logged 0.25 GiB non-torch at TP 2 (vllm#13061); A100's
+    NVLink 3 and B200's NVLink 5 are unmeasured: only the engine's own runtime is counted."""
     row = next(r for r in load_kv_capacity() if r.gpu == "rtx-4090")
     inputs = kv_capacity_inputs(row)
     assert runtime_overhead_gb(inputs, 2) == inputs.engine.cuda_context_gb
+    for system in ("4x a100-80gb-sxm", "8x b200"):
+        elsewhere = replace(inputs, system=as_system(system))
+        assert runtime_overhead_gb(elsewhere, 4) == inputs.engine.cuda_context_gb
+    on_h100 = replace(inputs, system=as_system("4x h100-sxm"))
+    assert runtime_overhead_gb(on_h100, 4) == pytest.approx(inputs.engine.cuda_context_gb + 1.98)

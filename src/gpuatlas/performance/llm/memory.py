@@ -22,6 +22,9 @@ from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 GB = 1e9
 DRIVER_RESERVE_GB = model_constant("llm", "driver_reserve_gb")
 TENSOR_PARALLEL_RESERVE_GB = model_constant("llm", "tensor_parallel_reserve_gb")
+# The fabrics the reserve was measured on (vLLM 0.19 on H100 SXM, NVLink 4 through NVSwitch);
+# elsewhere (A100's NVLink 3, bridges, PCIe, B200's NVLink 5) it is unmeasured and not applied.
+TENSOR_PARALLEL_RESERVE_LINKS = ("nvlink-4",)
 MAX_GPUS_SEARCHED = 64
 LOGIT_BYTES = 8.0  # fp32 logits plus the sampler's copy, per vocabulary entry
 
@@ -168,11 +171,11 @@ def breakdown(
 
 def runtime_overhead_gb(inputs: MemoryInputs, gpu_count: int) -> float:
     """Memory per GPU outside weights, KV and activations: the engine's CUDA context and
-    allocator, plus the communication buffers of tensor parallelism on 2+ GPUs of an NVSwitch
-    fabric (link kind 'nvlink'; measured there, absent on PCIe without peer-to-peer)."""
+    allocator, plus the communication buffers of tensor parallelism on 2+ GPUs of a fabric
+    where they were measured (`TENSOR_PARALLEL_RESERVE_LINKS`)."""
     link = inputs.system.link
-    fabric = link is not None and link.kind == "nvlink"
-    shared = inputs.engine.multi_gpu == "tensor" and gpu_count > 1 and fabric
+    measured = link is not None and link.id in TENSOR_PARALLEL_RESERVE_LINKS
+    shared = inputs.engine.multi_gpu == "tensor" and gpu_count > 1 and measured
     return inputs.engine.cuda_context_gb + (TENSOR_PARALLEL_RESERVE_GB if shared else 0.0)
 
 
