@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gpuatlas.catalog.model_names import resolve_model_argument
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 
@@ -152,3 +153,43 @@ def document_name_assumptions(answer: str, document: Mapping[str, Any]) -> list[
         return with_variant_fits(entries, fit_setting(document))
     except (GpuAtlasError, KeyError, ValueError):
         return entries  # a fit the variants cannot recompute keeps the plain note
+
+
+# How a model name matched, in words, for the names whose id differs from what was written.
+_MATCH_WORDS = {
+    "alias": "another name of it: the same architecture",
+    "ollama_tag": "Ollama's tag of it",
+    "derived_checkpoint": "a fine-tune or quantised checkpoint of it: the same architecture",
+}
+
+
+def model_assumption(name: str) -> dict[str, Any] | None:
+    """The model-name counterpart of `name_assumptions`: a name read as another id of the
+    library ('Hermes-3-Llama-3.1-8B' read as llama-3.1-8b, a fine-tune of it), with the note to
+    print; None when the name is the id, a Hub id or a file, or does not resolve offline."""
+    try:
+        reference = resolve_model_argument(name, allow_hub=False)
+    except (GpuAtlasError, OSError, ValueError):
+        return None
+    words = _MATCH_WORDS.get(reference.matched_by)
+    written = name.strip()
+    if words is None or _plain(written) == _plain(reference.model.id):
+        return None
+    hint = f"; format from the name: {reference.format_hint}" if reference.format_hint else ""
+    return {
+        "written": written,
+        "read_as": reference.model.id,
+        "matched_by": reference.matched_by,
+        "note": f"{written} read as {reference.model.id} ({words}{hint})",
+    }
+
+
+def _plain(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def document_model_assumption(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The model assumption of an answer document's request (its `model` field, when text)."""
+    request = document.get("request")
+    name = request.get("model") if isinstance(request, Mapping) else None
+    return model_assumption(name) if isinstance(name, str) and name else None

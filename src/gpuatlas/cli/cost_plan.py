@@ -29,7 +29,7 @@ from gpuatlas.cli.cost_options import (
     weights_note,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.output import console, new_table, print_json, print_name_notes
+from gpuatlas.cli.output import console, new_table, print_json, print_model_note, print_name_notes
 from gpuatlas.cli.terminal import working
 from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
 from gpuatlas.economics.planning import Plan, PlanOption, replicas_of
@@ -100,6 +100,7 @@ def plan_command(
     if assumed:
         console.print(f"native {assumed}", highlight=False)
     _render_plan(plan)
+    print_model_note(model)
     print_name_notes(list(gpus))
 
 

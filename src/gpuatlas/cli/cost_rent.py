@@ -37,6 +37,7 @@ from gpuatlas.cli.output import (
     format_number,
     new_table,
     print_json,
+    print_model_note,
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
@@ -123,10 +124,12 @@ def cost_command(
         console.print(assumed, highlight=False)
     if report.ranking and not details:
         _render_ranking(report, request)
+        print_model_note(request.model)
         print_name_notes(list(request.gpus))
         return
     _render_cost(report, request)
     _render_cannot_run(report)
+    print_model_note(request.model)
     print_name_notes(list(request.gpus))
 
 

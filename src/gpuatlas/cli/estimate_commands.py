@@ -20,7 +20,13 @@ from gpuatlas.app.requests import KV_CACHE_HELP, field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import JSON_OPTION
 from gpuatlas.cli.fit_render import gib, render_fit_answer
-from gpuatlas.cli.output import console, new_table, print_json, print_name_notes
+from gpuatlas.cli.output import (
+    console,
+    new_table,
+    print_json,
+    print_model_note,
+    print_name_notes,
+)
 from gpuatlas.cli.terminal import working
 
 # ----- fit ----------------------------------------------------------------------------------
@@ -143,6 +149,7 @@ def fit_command(
         )
     from gpuatlas.app.name_notes import answer_fit_setting
 
+    print_model_note(model)
     print_name_notes([system], answer_fit_setting(answer.detail, kv_cache))
 
 

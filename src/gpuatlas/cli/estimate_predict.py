@@ -125,6 +125,8 @@ def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> Non
         print_json(document)
         return
     _render_estimates(title, document)
+    if "model_assumption" in document:
+        console.print(f"note: {document['model_assumption']['note']}", markup=False)
     for entry in document.get("name_assumptions", []):
         console.print(f"note: {entry['note']}", markup=False, highlight=False)  # wraps at spaces
 

@@ -46,3 +46,15 @@ def print_name_notes(names: list[str], fit: Any = None) -> None:
 
     for note in name_notes(names, fit):
         console.print(f"note: {note}", markup=False, highlight=False)  # wraps at spaces
+
+
+def print_model_note(name: str | None) -> None:
+    """'note: Hermes-3-Llama-3.1-8B read as llama-3.1-8b (a fine-tune …)' when the model name
+    was read as another library id (the documents' model_assumption)."""
+    if not name:
+        return
+    from gpuatlas.app.name_notes import model_assumption
+
+    found = model_assumption(name)
+    if found is not None:
+        console.print(f"note: {found['note']}", markup=False, highlight=False)
