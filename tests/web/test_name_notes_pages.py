@@ -41,3 +41,11 @@ def test_a_page_for_an_exact_gpu_prints_no_note(client: TestClient) -> None:
     query = {"system": "a100-80gb-sxm", "model": "llama-3.1-8b"}
     assert "name_assumptions" not in client.get("/plan/fit.json", params=query).json()
     assert _printed_notes(client.get("/plan/fit", params=query).text) == []
+
+
+def test_a_model_name_read_as_another_id_is_said_on_the_page(client: TestClient) -> None:
+    query = {"system": "rtx-4090", "model": "Hermes-3-Llama-3.1-8B"}
+    document = client.get("/plan/fit.json", params=query).json()
+    note = document["model_assumption"]["note"]
+    assert note.startswith("Hermes-3-Llama-3.1-8B read as llama-3.1-8b")
+    assert _printed_notes(client.get("/plan/fit", params=query).text) == [note]
