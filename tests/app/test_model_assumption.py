@@ -32,3 +32,14 @@ def test_documents_and_the_cli_carry_it() -> None:
     assert "note: Hermes-3-Llama-3.1-8B read as llama-3.1-8b (a fine-tune" in " ".join(
         result.output.split()
     )
+
+
+def test_compare_prints_it_under_the_report() -> None:
+    arguments = ["compare", "rtx-4090", "rtx-5090", "--model", "Hermes-3-Llama-3.1-8B"]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert text.endswith(
+        "note: Hermes-3-Llama-3.1-8B read as llama-3.1-8b (a fine-tune or quantised checkpoint "
+        "of it: the same architecture)"
+    )
