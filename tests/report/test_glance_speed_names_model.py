@@ -21,3 +21,11 @@ def test_fits_my_model_answers_for_the_model_asked_about(fresh_data_dir: Path) -
     refused = render_glance(build_comparison("h100-sxm", "mi300x", model="llama-3.1-70b"))
     assert "No modelled LLM speed for H100 SXM5 (llama-3.1-70b in bf16 on vLLM)" in refused
     assert "in fp8 it fits (pass --weights fp8)" in refused
+
+
+def test_fits_my_model_answers_for_an_image_model(fresh_data_dir: Path) -> None:
+    sdxl = render_glance(build_comparison("rtx-4090", "rtx-5090", model="sdxl"))
+    assert "Yes: SDXL runs on both sides without CPU offload (speeds in the image section)." in sdxl
+    flux = render_glance(build_comparison("rtx-4090", "rtx-5090", model="flux.1-dev"))
+    assert "RTX 4090 runs FLUX.1 dev with CPU offload: sequential (denoiser streamed)." in flux
+    assert "llama-3-70b" not in flux.split("How fast?")[0]

@@ -157,7 +157,12 @@ def _focus_fit(comparison: Comparison) -> str:
     """For an LLM named with --model: why a side cannot run it (and the format that fits), or
     that both sides run it; '' without one (the 70B answers stand)."""
     model = comparison.options.get("model")
-    if not model or not_an_llm(str(model)):
+    if not model:
+        return ""
+    kind = not_an_llm(str(model))
+    if kind == "diffusion":
+        return _image_fit(comparison)
+    if kind:
         return ""
     try:
         section = comparison.section("inference")
@@ -168,6 +173,22 @@ def _focus_fit(comparison: Comparison) -> str:
         return " ".join(refusals)
     workload = _llm_workload(section)
     return f"Yes: {workload} runs on both sides (speeds below)." if workload else ""
+
+
+IMAGES_PER_MIN = " images per minute (whole system)"
+
+
+def _image_fit(comparison: Comparison) -> str:
+    """For an image model named with --model (the summary opens with it): the sides that need
+    CPU offload for it, else that both run it without."""
+    offloads = [render_statement(s) for s in comparison.summary if "image_model" in s.words]
+    if offloads:
+        return " ".join(offloads)
+    speeds = [s for s in comparison.summary if s.words.get("what", "").endswith(IMAGES_PER_MIN)]
+    if not speeds:
+        return ""
+    label = speeds[0].words["what"].removesuffix(IMAGES_PER_MIN)
+    return f"Yes: {label} runs on both sides without CPU offload (speeds in the image section)."
 
 
 def _llm_workload(section: Section) -> str:
