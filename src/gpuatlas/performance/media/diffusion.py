@@ -14,8 +14,9 @@ VAE decoding runs at full resolution: its FLOPs counted from the SD-family KL-f8
 
 Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
-are launch-bound, large ones compute-bound). A `denoise-loop` variant times the denoising loop
-only: no text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
+are launch-bound, large ones compute-bound); a `cuda-graphs` variant replays each forward as one
+captured graph, with no host time. A `denoise-loop` variant times the denoising loop only: no
+text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
 vanilla (non-SDPA) attention are their own calibration levels over eager diffusers' (an
 engine without rows of its own, stable-fast, takes torch.compile's measured gain). Vanilla
 attention also moves its score matrices through memory (heads x queries x keys, four passes:
@@ -314,6 +315,8 @@ class DiffusionWork:
     cuda_core_flops: float = 0.0
     cuda_core_peak_flops: float = 0.0
     dequantisation_bytes: float = 0.0  # per forward: nf4/GGUF weights dequantised to 16 bits
+    # each forward replays a captured CUDA graph (variant 'cuda-graphs'): no host launch time
+    graph_replay: bool = False
 
     def _cuda_core_s(self) -> float:
         if self.cuda_core_flops <= 0 or self.cuda_core_peak_flops <= 0:
@@ -340,6 +343,8 @@ class DiffusionWork:
         )
         moved = self.activation_bytes + self.dequantisation_bytes
         gpu_s = gpu_s + moved / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR) + self._cuda_core_s()
+        if self.graph_replay:
+            return gpu_s
         return overlapped_s(gpu_s, overhead_ms * 1e-3)
 
     def pipeline_s(self, eta_compute: Seconds) -> Seconds:
@@ -460,8 +465,14 @@ def diffusion_work(
         use_cfg=use_cfg,
         notes=offload.note + precision_notes(weight_format, precision, bool(cuda_core_peak)),
         offload=offload.kind,
+        graph_replay=CUDA_GRAPHS in parts_of_variant,
     )
 
+
+# The variant word of a denoiser whose forwards replay a captured CUDA graph: torch.compile in
+# mode 'reduce-overhead' or 'max-autotune', TensorRT or stable-fast with CUDA graphs on. One
+# graph launch replaces the eager forward's hundreds of kernel launches.
+CUDA_GRAPHS = "cuda-graphs"
 
 IMAGE_ENGINES = {
     "tensorrt": "tensorrt",
@@ -631,6 +642,12 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
         return (
             "diffusers defaults assumed: eager PyTorch 2 with SDPA attention, no torch.compile "
             "(--variant torch.compile, vanilla-attention or tf32 names another setup)",
+        )
+    if CUDA_GRAPHS in variant_parts(variant):
+        return (
+            "cuda-graphs: each denoiser forward replays a captured CUDA graph, so no host launch "
+            "time per step (torch.compile mode 'reduce-overhead' or 'max-autotune'; its default "
+            "mode does not)",
         )
     return ()
 
