@@ -164,7 +164,10 @@ class PredictDiffusionRequest(SystemModelRequest):
         None,
         min_length=1,
         max_length=200,
-        description="'+'-joined: torch.compile, vanilla-attention, tf32, fp8-matmul, denoise-loop.",
+        description=(
+            "'+'-joined: torch.compile, cuda-graphs, vanilla-attention, tf32, fp8-matmul, "
+            "denoise-loop."
+        ),
     )
 
 

@@ -422,7 +422,10 @@ def predict_diffusion_command(
     variant: str = typer.Option(
         "",
         "--variant",
-        help="'+'-joined: torch.compile, vanilla-attention, tf32, fp8-matmul, denoise-loop.",
+        help=(
+            "'+'-joined: torch.compile, cuda-graphs, vanilla-attention, tf32, fp8-matmul, "
+            "denoise-loop."
+        ),
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -255,8 +255,8 @@ def predict_diffusion(
     """Seconds per image of a text-to-image pipeline. `weights`: the denoiser's format (fp16 and
     bf16 compute alike; fp32 follows PyTorch's TF32 defaults; fp8/nf4/int8/GGUF are stored
     small and dequantised); `engine`: diffusers, ComfyUI, TensorRT, stable-fast, Core ML, ...;
-    `variant`: '+'-joined settings such as torch.compile, vanilla-attention, tf32, fp8-matmul,
-    denoise-loop."""
+    `variant`: '+'-joined settings such as torch.compile, cuda-graphs, vanilla-attention, tf32,
+    fp8-matmul, denoise-loop."""
     arch = as_diffusion(model)
     return predict_diffusion_run(
         as_system(system),
