@@ -4,6 +4,8 @@ a fine-tune of it'); a name that is the id (or only spelled differently) says no
 
 from __future__ import annotations
 
+import json
+
 from typer.testing import CliRunner
 
 from gpuatlas.app.fit import FitRequest, fit_document
@@ -34,12 +36,15 @@ def test_documents_and_the_cli_carry_it() -> None:
     )
 
 
-def test_compare_prints_it_under_the_report() -> None:
+def test_compare_says_it_in_the_report_itself() -> None:
+    note = (
+        "Hermes-3-Llama-3.1-8B read as llama-3.1-8b (a fine-tune or quantised checkpoint of it: "
+        "the same architecture)."
+    )
     arguments = ["compare", "rtx-4090", "rtx-5090", "--model", "Hermes-3-Llama-3.1-8B"]
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.output
-    text = " ".join(result.output.split())
-    assert text.endswith(
-        "note: Hermes-3-Llama-3.1-8B read as llama-3.1-8b (a fine-tune or quantised checkpoint "
-        "of it: the same architecture)"
-    )
+    assert note in " ".join(result.output.replace("│", " ").split())
+    document = json.loads(CliRunner().invoke(app, [*arguments, "--json"]).stdout)
+    summary = [s for s in document["summary"] if "read_as" in s["words"]]
+    assert [s["words"]["read_as"] for s in summary] == ["llama-3.1-8b"]  # JSON and HTML too

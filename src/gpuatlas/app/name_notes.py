@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gpuatlas.catalog.model_names import resolve_model_argument
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.report.model_kind import model_reading
 
 FIT_ANSWER = "fit"
 # The request fields that name GPUs or systems, across the answers (fit/predict: system;
@@ -155,37 +155,19 @@ def document_name_assumptions(answer: str, document: Mapping[str, Any]) -> list[
         return entries  # a fit the variants cannot recompute keeps the plain note
 
 
-# How a model name matched, in words, for the names whose id differs from what was written.
-_MATCH_WORDS = {
-    "alias": "another name of it: the same architecture",
-    "ollama_tag": "Ollama's tag of it",
-    "derived_checkpoint": "a fine-tune or quantised checkpoint of it: the same architecture",
-}
-
-
 def model_assumption(name: str) -> dict[str, Any] | None:
     """The model-name counterpart of `name_assumptions`: a name read as another id of the
     library ('Hermes-3-Llama-3.1-8B' read as llama-3.1-8b, a fine-tune of it), with the note to
-    print; None when the name is the id, a Hub id or a file, or does not resolve offline."""
-    try:
-        reference = resolve_model_argument(name, allow_hub=False)
-    except (GpuAtlasError, OSError, ValueError):
+    print (report.model_kind.model_reading); None when the name is the id."""
+    reading = model_reading(name)
+    if reading is None:
         return None
-    words = _MATCH_WORDS.get(reference.matched_by)
-    written = name.strip()
-    if words is None or _plain(written) == _plain(reference.model.id):
-        return None
-    hint = f"; format from the name: {reference.format_hint}" if reference.format_hint else ""
     return {
-        "written": written,
-        "read_as": reference.model.id,
-        "matched_by": reference.matched_by,
-        "note": f"{written} read as {reference.model.id} ({words}{hint})",
+        "written": reading.written,
+        "read_as": reading.read_as,
+        "matched_by": reading.matched_by,
+        "note": reading.note,
     }
-
-
-def _plain(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def document_model_assumption(document: Mapping[str, Any]) -> dict[str, Any] | None:

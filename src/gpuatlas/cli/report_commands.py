@@ -96,14 +96,6 @@ def report_console() -> Console:
     return make_console() if width == terminal_width() else FittingConsole(width=width)
 
 
-def _model_note(model: object) -> list[str]:
-    """'note: Hermes-3-Llama-3.1-8B read as llama-3.1-8b (…)' for a --model read as another id."""
-    from gpuatlas.app.name_notes import model_assumption
-
-    found = model_assumption(model) if isinstance(model, str) and model else None
-    return [] if found is None else [f"note: {found['note']}"]
-
-
 def _emit(comparison: object, output_format: ReportFormat, output: Path | None) -> None:
     from gpuatlas.report import Comparison, render_html, render_json, render_markdown
     from gpuatlas.report.render_text import render_renderables, render_text
@@ -114,7 +106,6 @@ def _emit(comparison: object, output_format: ReportFormat, output: Path | None) 
         renderables = list(render_renderables(comparison))
         notes = [f"note: {side.name_assumption}" for side in (comparison.a, comparison.b)]
         renderables += [note for note in notes if note != "note: "]
-        renderables += _model_note(comparison.options.get("model"))
         if console.is_terminal:  # a long report pages in a terminal (less -R keeps colours)
             with console.pager(styles=True):
                 for renderable in renderables:

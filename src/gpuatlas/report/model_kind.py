@@ -1,8 +1,10 @@
-"""Whether the model a comparison is asked about is an LLM: light (catalog names only), so the
-at-a-glance block of a cached comparison can ask without loading the models or NumPy."""
+"""Whether the model a comparison is asked about is an LLM, and how its name was read: light
+(catalog names only), so the at-a-glance block of a cached comparison can ask without loading
+the models or NumPy."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from gpuatlas.catalog.model_names import resolve_model_argument
@@ -19,3 +21,46 @@ def not_an_llm(model: str) -> str:
     except GpuAtlasError:
         return ""
     return "" if kind in ("llm", "vlm") else kind
+
+
+# How a model name matched, in words, for the names whose id differs from what was written.
+MATCH_WORDS = {
+    "alias": "another name of it: the same architecture",
+    "ollama_tag": "Ollama's tag of it",
+    "derived_checkpoint": "a fine-tune or quantised checkpoint of it: the same architecture",
+}
+
+
+@dataclass(frozen=True)
+class ModelReading:
+    """A model name read as another library id: what was written, the id, how it matched."""
+
+    written: str
+    read_as: str
+    matched_by: str
+    how: str  # MATCH_WORDS of the match, and the format the name names
+
+    @property
+    def note(self) -> str:
+        return f"{self.written} read as {self.read_as} ({self.how})"
+
+
+@lru_cache(maxsize=256)
+def model_reading(name: str) -> ModelReading | None:
+    """How a name was read when it is another library id ('Hermes-3-Llama-3.1-8B' read as
+    llama-3.1-8b, a fine-tune of it); None when the name is the id (or only spelled otherwise),
+    a Hub id or a file, or does not resolve offline."""
+    try:
+        reference = resolve_model_argument(name, allow_hub=False)
+    except (GpuAtlasError, OSError, ValueError):
+        return None
+    words = MATCH_WORDS.get(reference.matched_by)
+    written = name.strip()
+    if words is None or _plain(written) == _plain(reference.model.id):
+        return None
+    hint = f"; format from the name: {reference.format_hint}" if reference.format_hint else ""
+    return ModelReading(written, reference.model.id, reference.matched_by, words + hint)
+
+
+def _plain(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())

@@ -92,7 +92,8 @@ def _focus_statements(section: Section) -> list[Statement]:
     return [
         s
         for s in section.statements
-        if {"label", "reason", "model"} <= s.words.keys()  # weights assumed for the model
+        if "read_as" in s.words  # the name as read (a fine-tune read as its base)
+        or {"label", "reason", "model"} <= s.words.keys()  # weights assumed for the model
         or s.words.get("what") == FOCUS_WHAT
         or "fitting" in s.words  # no modelled speed on a side, and the format that fits
     ]

@@ -19,7 +19,7 @@ from gpuatlas.report.focus import (
     weights_choice,
     weights_statement,
 )
-from gpuatlas.report.model_kind import not_an_llm
+from gpuatlas.report.model_kind import model_reading, not_an_llm
 from gpuatlas.report.platform_engines import engines_statement
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.llm import (
@@ -111,6 +111,16 @@ def unavailable_statements(
                 )
             )
     return statements
+
+
+def _reading_statement(context: ReportContext) -> list[Statement]:
+    """How the LLM's name was read when it is another library id (a fine-tune, an alias)."""
+    asked = context.options.model
+    reading = model_reading(asked) if asked and not not_an_llm(asked) else None
+    if reading is None:
+        return []
+    words = {"written": reading.written, "read_as": reading.read_as, "how": reading.how}
+    return [Statement(kind="fact", words=words, template="{written} read as {read_as} ({how}).")]
 
 
 def _stand_in_statement(context: ReportContext) -> list[Statement]:
@@ -249,7 +259,8 @@ def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
 
 def build_inference(context: ReportContext, a_side: SideProfile, b_side: SideProfile) -> Section:
     a, b = a_side.speed, b_side.speed
-    statements = [*_stand_in_statement(context), weights_statement(context)]
+    statements = [*_stand_in_statement(context), *_reading_statement(context)]
+    statements.append(weights_statement(context))
     statements += speed_statements(a, b, context)
     differ = engines_statement(context.a_label, a_side.engine, context.b_label, b_side.engine)
     if differ is not None:
