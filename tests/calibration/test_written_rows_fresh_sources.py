@@ -14,6 +14,8 @@ from gpuatlas.catalog.measurements import MeasuredRow, load_holdout, load_measur
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import UnknownNameError
 from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.media.unet_flops import SDXL_UNET, UNET_SHAPES
+from gpuatlas.performance.resolve import as_diffusion
 
 # The files this round added, each citing publications no other measured-data file cites.
 FRESH_FILES = (
@@ -37,6 +39,7 @@ FRESH_FILES = (
     "xdit_issue392_rtx4090_sd3.csv",
     "sglang_serving_threads.csv",
     "more_threads_llmfit_m2pro_vllm_b200.csv",
+    "visionatrix_comfyui_hardware_results.csv",
 )
 
 ROW = {
@@ -104,6 +107,9 @@ def test_swarmui_is_read_as_the_pytorch_pipeline_it_drives() -> None:
         ("Mac Studio M4 Max 128GB (40 GPU cores)", "apple-m4-max-40c"),
         ("MacBook Air M4 (10 GPU cores)", "apple-m4-10c"),
         ("16 H100", "h100-sxm"),
+        ("4070TiS", "rtx-4070-ti-super"),
+        ("RTX 4070 TiS", "rtx-4070-ti-super"),
+        ("7900XTX", "rx-7900-xtx"),
     ],
 )
 def test_gpu_labels_these_sources_write_resolve(written: str, gpu_id: str) -> None:
@@ -196,3 +202,14 @@ def test_a_vendor_written_before_the_engine_is_its_backend() -> None:
     assert (spec.engine, spec.backend) == ("tensorrt-llm", "cuda")
     with pytest.raises(UnknownNameError, match="Nvidia Foo"):
         parse_engine_spec("Nvidia Foo")
+
+
+def test_sdxl_lightning_is_the_sdxl_unet_run_without_guidance() -> None:
+    assert _resolved(model="SDXL Lightning", steps="8", weights="").model == "sdxl-lightning"
+    names = ("SDXL Lightning", "ByteDance/SDXL-Lightning", "sdxl-lightning-8step")
+    assert {as_diffusion(name).id for name in names} == {"sdxl-lightning"}
+    lightning, sdxl = as_diffusion("sdxl-lightning"), as_diffusion("sdxl")
+    assert lightning.denoiser_params == sdxl.denoiser_params
+    assert (lightning.default_steps, lightning.forwards_per_step) == (4, 1)
+    assert lightning.default_resolution_px == 1024
+    assert UNET_SHAPES["sdxl-lightning"] == SDXL_UNET

@@ -27,14 +27,15 @@ _FILLER_WORDS = {"generation"}  # nvidia-smi: "NVIDIA RTX 6000 Ada Generation"
 # The memory type a seller or spec sheet appends ("RTX 5060 Ti (16GB GDDR7)", "A100 80GB HBM2e")
 # names no other product: every catalog GPU has one memory type.
 _MEMORY_TYPE_WORDS = {"gddr6", "gddr6x", "gddr7", "hbm2", "hbm2e", "hbm3", "hbm3e", "lpddr5x"}
-# "M4 Max (40 GPU cores)" names the chip Apple sells as the 40-core GPU.
-_SINGULAR = {"cores": "core"}
+# "M4 Max (40 GPU cores)" names the chip Apple sells as the 40-core GPU; "4070 TiS" (or
+# glued, "4070TiS") is the shorthand for the Ti Super.
+_SINGULAR = {"cores": "core", "tis": "ti super"}
 # "24gb", or a bare number of up to three digits ("a100-80"); "4090" is a model number.
 _MEMORY_WORD = re.compile(r"^(?:(\d+(?:\.\d+)?)gb|(\d{1,3}))$")
 # Words that make another product of the same model number: "GTX 1080" is not the 1080 Ti.
 _VARIANT_WORDS = {"ti", "super", "laptop", "mobile", "sff", "nvl"}
-# Suffixes written glued to a model number ("1080ti", "6900xt", "7900xtx").
-_GLUED_SUFFIXES = _VARIANT_WORDS | {"xt", "xtx"}
+# Suffixes written glued to a model number ("1080ti", "6900xt", "7900xtx", "4070tis").
+_GLUED_SUFFIXES = _VARIANT_WORDS | {"xt", "xtx", "tis"}
 _SUFFIX_FAMILIES = {
     "sxm2": "sxm",
     "sxm4": "sxm",
@@ -71,7 +72,11 @@ def split_glued(word: str) -> list[str]:
     for part in parts:
         suffixed = re.fullmatch(r"(\d+)([a-z]+)", part)
         glued = suffixed is not None and suffixed.group(2) in _GLUED_SUFFIXES
-        split += list(suffixed.groups()) if suffixed and glued else [part]
+        if suffixed and glued:
+            number, suffix = suffixed.groups()
+            split += [number, *_SINGULAR.get(suffix, suffix).split()]
+        else:
+            split.append(part)
     return split
 
 

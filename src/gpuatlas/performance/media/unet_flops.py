@@ -56,6 +56,9 @@ UNET_SHAPES: dict[str, UNetShape] = {
     # the same architectures (diffusers' SDXL Turbo docs: "the exact same architecture as SDXL")
     "sd-turbo": SD2_UNET,
     "sdxl-turbo": SDXL_UNET,
+    # ByteDance/SDXL-Lightning: distilled from SDXL base, its UNet checkpoints load into SDXL
+    # base's UNet2DConditionModel config (model card)
+    "sdxl-lightning": SDXL_UNET,
 }
 
 
