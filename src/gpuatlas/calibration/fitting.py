@@ -271,15 +271,15 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     tokens = case.input_tokens
     flops, moved = runtime.prefill_terms(tokens, batch)
     steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
+    share = float(runtime.pipeline_share(tokens, batch))  # layer-split GPUs in a pipeline
     fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
-    fixed += runtime.score_bytes(tokens, batch) / (
-        runtime.bandwidth_bytes_s * runtime.prefill.eta_memory
-    )
+    streamed = runtime.score_bytes(tokens, batch) + runtime.dequant_bytes(tokens, batch)
+    fixed += streamed / (runtime.bandwidth_bytes_s * runtime.prefill.eta_memory) * share
     fixed += runtime.communication_s(batch * tokens)
     measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
-    memory_s = moved / runtime.bandwidth_bytes_s / memory_prior
-    compute_s = flops / runtime.peak_flops / compute_prior
+    memory_s = moved / runtime.bandwidth_bytes_s / memory_prior * share
+    compute_s = flops / runtime.peak_flops / compute_prior * share
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, steps)
     return LinearTerms(compute_s, float(steps), fixed, measured, memory_s)
 

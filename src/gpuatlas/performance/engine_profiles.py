@@ -54,6 +54,9 @@ class EngineProfile:
     calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
     host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
+    prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
+    pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
+    decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
 
     @property
     def engine(self) -> str:
@@ -97,6 +100,9 @@ class _EngineRecord(BaseModel):
     calibrate_from: str = ""
     host_overlaps_gpu: bool = False
     shares_levels: bool = False
+    prefill_dequantizes_weights: bool = False
+    pipeline_batch_tokens: int = Field(default=0, ge=0)
+    decode_attention_per_query_head: bool = False
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

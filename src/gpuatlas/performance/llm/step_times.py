@@ -18,6 +18,7 @@ from gpuatlas.performance.calibration_table import Calibration, GroupParams, cur
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.llm.shape import (
+    HIGH_PRECISION_BITS,
     LlmShape,
     attended_positions,
     attention_flops_per_position,
@@ -149,9 +150,34 @@ class LlmRuntime:
         """(FLOPs, bytes) per GPU of one decode step."""
         weight_bytes = self.shape.weight_read_bytes(batch, ops) / self.split
         kv_read, attention = self.context_terms(context_tokens, ops)
-        kv_bytes = batch * kv_read
+        kv_bytes = batch * (kv_read * self.kv_reads_per_decode_step)
+        kv_bytes = kv_bytes + batch * self.decode_score_bytes(context_tokens, ops)
         flops = batch * (self.shape.matmul_flops_per_token + attention) / self.split
         return flops, weight_bytes + kv_bytes
+
+    @cached_property
+    def kv_reads_per_decode_step(self) -> float:
+        """How many times a decode step reads each cached K/V element. Fused attention (flash
+        attention, paged-attention kernels, MLX's fused SDPA) reads a KV head once for all the
+        query heads that share it. An engine whose decode computes KQ and KQV as plain batched
+        mat-vecs (engines.toml decode_attention_per_query_head: llama.cpp without flash
+        attention) broadcasts each KV head over its query heads (ggml mul_mat broadcast factor
+        r2 = ne12/ne02), so every query head reads its KV head's rows again: heads / KV heads
+        reads under grouped-query attention, one under multi-head attention."""
+        if not self.engine.decode_attention_per_query_head or self.model.num_kv_heads <= 0:
+            return 1.0
+        return max(1.0, self.model.num_attention_heads / self.model.num_kv_heads)
+
+    def decode_score_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """Score traffic of one sequence's decode step when the scores go through memory
+        (decode_attention_per_query_head), per GPU: the new token's score against every
+        attended position, per query head and attending layer, written, soft-maxed and read
+        back (attention_score_bytes each); 0 for fused attention."""
+        if not self.engine.decode_attention_per_query_head:
+            return 0.0
+        attended = self.attended_positions(ops.floor(ops.maximum(context_tokens, 0.0)), ops)
+        heads = self.model.num_attention_heads / self.split
+        return heads * attended * self.engine.attention_score_bytes
 
     def decode_step_s(self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         flops, moved = self.decode_terms(batch, context_tokens, ops)
@@ -207,17 +233,53 @@ class LlmRuntime:
         compute_s = flops / (self.peak_flops * self.prefill.eta_compute)
         memory_s = moved / (self.bandwidth_bytes_s * self.prefill.eta_memory)
         steps = ops.ceil(batch * tokens / self.engine.prefill_chunk_tokens)
-        core = ops.maximum(compute_s, memory_s) * self.prefill.factor
+        share = self.pipeline_share(tokens, batch, ops)
+        core = ops.maximum(compute_s, memory_s) * self.prefill.factor * share
         memory_rate = self.bandwidth_bytes_s * self.prefill.eta_memory
-        scores_s = self.score_bytes(tokens, batch, ops) / memory_rate
+        streamed = self.score_bytes(tokens, batch, ops) + self.dequant_bytes(tokens, batch, ops)
         total = (
             core
             - self.host_hidden_s(core, steps, ops)
-            + scores_s
+            + streamed / memory_rate * share
             + steps * self.prefill_overhead_s
             + self.communication_s(batch * tokens, ops)
         )
         return ops.where(tokens > 0, total, 0.0)
+
+    @cached_property
+    def dequant_bytes_per_weight_byte(self) -> float:
+        """Bytes a prefill step moves per weight byte to dequantise the weights to 16 bits
+        before its GEMMs (engines.toml prefill_dequantizes_weights: llama.cpp's cuBLAS path):
+        the quantised byte read plus its 16-bit copy written (16 / bits bytes). 0 for 16-bit
+        weights or an engine that multiplies quantised weights directly."""
+        bits = self.weight_format.model_bits_per_weight
+        if not self.engine.prefill_dequantizes_weights or bits >= HIGH_PRECISION_BITS:
+            return 0.0
+        return 1.0 + HIGH_PRECISION_BITS / bits
+
+    def dequant_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
+        """Dequantisation traffic of a prefill of `batch` x `tokens`, per GPU: each step
+        (ubatch of prefill_chunk_tokens) dequantises again every weight it reads."""
+        if self.dequant_bytes_per_weight_byte == 0.0:
+            return 0.0
+        chunk = self.engine.prefill_chunk_tokens
+        steps = ops.ceil(batch * tokens / chunk)
+        weights = self.shape.weight_read_bytes(ops.minimum(batch * tokens, chunk), ops)
+        return steps * weights * self.dequant_bytes_per_weight_byte / self.split
+
+    def pipeline_share(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
+        """Share of the one-GPU-after-another time a layer-split prefill takes when the engine
+        pipelines micro-batches through the GPUs (engines.toml pipeline_batch_tokens: llama.cpp
+        splits each batch of that many tokens into ubatches of prefill_chunk_tokens): m
+        ubatches through n GPUs take m + n - 1 stages of 1/n of a ubatch's time, not m whole
+        ubatch times. 1 on one GPU, for tensor parallelism, or an engine that does not."""
+        gpus = self.system.gpu_count
+        per_batch = self.engine.pipeline_batch_tokens
+        if gpus <= 1 or self.engine.multi_gpu != "layer-split" or per_batch == 0:
+            return 1.0
+        chunk = self.engine.prefill_chunk_tokens
+        ubatches = ops.maximum(ops.ceil(ops.minimum(batch * tokens, per_batch) / chunk), 1.0)
+        return (ubatches + gpus - 1) / (ubatches * gpus)
 
     def score_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
         """Attention-score traffic of a prefill without flash attention, per GPU: heads x
