@@ -207,3 +207,21 @@ def test_repeated_lookups_give_the_same_answer_and_the_same_error() -> None:
     for _ in range(2):
         with pytest.raises(UnknownNameError, match="close matches"):
             parse_engine_spec("vlm 0.8.5")
+
+
+@pytest.mark.parametrize(
+    ("text", "profile"),
+    [
+        ("vllm rocm 0.6.1", "vllm-rocm-2024"),
+        ("vllm rocm 0.9.1", "vllm-rocm"),
+        ("vllm-rocm", "vllm-rocm"),
+        ("vllm-eager 0.9.1", "vllm-eager"),
+    ],
+)
+def test_a_version_after_a_backend_profile_name_picks_that_backends_generation(
+    text: str, profile: str
+) -> None:
+    # 'vllm rocm 0.6.1' is vLLM 0.6.1 on ROCm, as 'vllm 0.6.1' on an MI300X is; a profile
+    # that is itself a bounded generation (vllm-eager, --enforce-eager) stays as named
+    gpu = gpu_by_id("mi300x") if "rocm" in text else gpu_by_id("h100-sxm")
+    assert engine_profile(text, gpu).id == profile

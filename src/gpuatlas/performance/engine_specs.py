@@ -402,8 +402,12 @@ def _engine_profile(
     profiles = _profiles_of(spec)
     if spec.profile is not None:
         named = next(p for p in profiles if p.id == spec.profile)
-        _require_serves(named, chosen_backend or named.backends[0], gpu)
-        return named
+        if version is None or not _is_current_generation(named):
+            _require_serves(named, chosen_backend or named.backends[0], gpu)
+            return named
+        # 'vllm rocm 0.6.1' names the backend's current profile and a version: the version
+        # picks the generation on that backend, as 'vllm 0.6.1' does on an AMD GPU
+        chosen_backend = chosen_backend or named.backends[0]
     chosen_backend = chosen_backend or _default_backend(spec.engine, profiles, gpu)
     on_backend = [p for p in profiles if chosen_backend in p.backends]
     if not on_backend:
@@ -417,6 +421,11 @@ def _engine_profile(
     profile = _generation(on_backend, version, date)
     _require_serves(profile, chosen_backend, gpu)
     return profile
+
+
+def _is_current_generation(profile: EngineProfile) -> bool:
+    """A profile with no upper version or month bound: its backend's newest generation."""
+    return not profile.before_version and not profile.before_month
 
 
 def _profiles_of(spec: EngineSpec) -> list[EngineProfile]:
