@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from gpuatlas.catalog.formats import find_format
@@ -233,6 +235,26 @@ def _inner_keys(tokens: list[str]) -> list[str]:
     return keys
 
 
+@cache
+def _image_finetune_prefixes() -> tuple[tuple[str, str], ...]:
+    """(name prefix, base model id) of image fine-tunes whose names hide their base
+    (data/image_finetunes.toml), longest prefix first."""
+    path = Path(__file__).parent / "data" / "image_finetunes.toml"
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    pairs = [(prefix, entry["base"]) for entry in table["finetune"] for prefix in entry["prefixes"]]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _image_finetune(name: str) -> ModelReference | None:
+    """A community fine-tune of an image model named without its base ('Juggernaut XL v9',
+    'SG161222/Realistic_Vision_V5.1_noVAE'): its base's architecture, said as a fine-tune."""
+    key = normalize_model_name(name).split("/")[-1]
+    for prefix, base in _image_finetune_prefixes():
+        if key.startswith(prefix):
+            return ModelReference(name, get_model(base), "derived_checkpoint")
+    return None
+
+
 def _checkpoint_and_tag(name: str) -> tuple[str, str]:
     """`hf.co/owner/repo-GGUF:Q4_K_M` (Ollama's and LM Studio's way to pick a file of a GGUF
     repo) -> ('owner/repo-GGUF', 'q4_k_m'); names without a repo-and-tag form come back whole."""
@@ -271,6 +293,7 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
         _exact_reference(checkpoint)
         or _ollama_reference(checkpoint)
         or _derived_checkpoint(checkpoint)
+        or _image_finetune(checkpoint)
     )
     if reference is None:
         _refuse_unmodelled_family(name, checkpoint)
