@@ -206,12 +206,46 @@ class NameIndex:
     def close_matches(self, name: str, limit: int = 5) -> list[str]:
         """Entries named by the query's words once memory sizes are dropped ("RTX 3090 48GB" →
         the RTX 3090s), then the nearest spellings."""
+        misread = self._misread_digit_matches(name)
         named = {w for w in words_of(name) if memory_size_gb(w) is None}
         by_words = [i for i, words in self._words.items() if named and named <= words]
         key = normalise(name)
         by_name = self._normalised_names
         near = difflib.get_close_matches(key, list(by_name), n=limit * 3, cutoff=0.5)
-        return _unique([*by_words, *(by_name[n] for n in near)])[:limit]
+        found = _unique([*misread, *by_words, *(by_name[n] for n in near)])
+        return found[: max(limit, len(misread))]
+
+    def _misread_digit_matches(self, name: str) -> list[str]:
+        """Entries the name means once letters typed for digits are read as digits ("a10O",
+        "h1OO", "rtx4O90": letter O for zero, l or I for one) and its separators dropped; they
+        are only suggested, never taken silently."""
+        variants = _unique([digits_for_lookalikes(name), *_without_separators(name)])
+        found: list[str] = []
+        for variant in variants:
+            if variant == name:
+                continue
+            exact = self.exact_match(variant)
+            found += [exact] if exact is not None else self.word_matches(variant)
+        return _unique(found)
+
+
+_LOOKALIKE_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1"}
+_LOOKALIKE_NEXT_TO_DIGIT = re.compile(r"(?<=\d)[oOlI]|[oOlI](?=\d)")
+
+
+def digits_for_lookalikes(name: str) -> str:
+    """The name with each O (for 0) and l or I (for 1) that touches a digit read as that digit,
+    repeatedly, so that "h1OO" becomes "h100" and "a10O" becomes "a100"."""
+    previous = None
+    while previous != name:
+        previous = name
+        name = _LOOKALIKE_NEXT_TO_DIGIT.sub(lambda m: _LOOKALIKE_DIGITS[m.group(0)], name)
+    return name
+
+
+def _without_separators(name: str) -> list[str]:
+    fixed = digits_for_lookalikes(name)
+    return [re.sub(r"[\s_-]+", "", fixed), re.sub(r"[\s_]+", "-", fixed)]
 
 
 def _unique(items: Sequence[str]) -> list[str]:
