@@ -64,7 +64,7 @@ def test_an_error_on_a_default_variant_says_how_the_name_was_read() -> None:
     result = runner.invoke(app, ["predict", "llm", "V100", "llama-2-13b", "--engine", "hf"])
     assert result.exit_code == 2
     text = " ".join(result.output.split())
-    assert "does not fit on v100-16gb-sxm2" in text
+    assert "768 tokens of context do not fit on v100-16gb-sxm2" in text
     assert "note: V100 read as V100 16GB SXM2" in text and "v100-32gb-sxm2 (32 GB)" in text
 
 

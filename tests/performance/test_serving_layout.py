@@ -53,7 +53,7 @@ def test_70b_on_eight_h100s_serves_as_several_tensor_parallel_replicas() -> None
 
 
 def test_a_model_that_fits_nowhere_reports_the_single_replica_error() -> None:
-    with pytest.raises(InvalidRequestError, match="does not fit"):
+    with pytest.raises(InvalidRequestError, match="do not fit on 2x rtx-4090 with llama-3.1-405b"):
         api.serving_layout("2x rtx-4090", "llama-3.1-405b", "fp16", "vllm", **LENGTHS)
 
 

@@ -9,7 +9,12 @@ from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
-from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences
+from gpuatlas.performance.llm.memory import max_sequences
+from gpuatlas.performance.llm.refusal import (
+    does_not_fit_message,
+    memory_inputs,
+    no_sequence_fits_message,
+)
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
@@ -49,17 +54,6 @@ def llm_runtime(
     )
 
 
-def memory_inputs(runtime: LlmRuntime, kv_cache: str) -> MemoryInputs:
-    return MemoryInputs(
-        system=runtime.system,
-        model=runtime.model,
-        weight_format=runtime.weight_format,
-        engine=runtime.engine,
-        kv_bytes_per_element=runtime.kv_bytes_per_element,
-        kv_cache_id=kv_cache_id(kv_cache),
-    )
-
-
 def runtime_max_batch(runtime: LlmRuntime, context_tokens: int, kv_cache: str = "fp16") -> int:
     """Largest batch that fits in memory at this context, capped by the engine's max_batch."""
     fitting = max_sequences(
@@ -94,22 +88,6 @@ def require_fits(runtime: LlmRuntime, batch: int, context_tokens: int, kv_cache:
     )
     if batch > fitting:
         raise InvalidRequestError([does_not_fit_message(runtime, batch, context_tokens, fitting)])
-
-
-def no_sequence_fits_message(runtime: LlmRuntime, context_tokens: int) -> str:
-    return (
-        f"{runtime.model.id} ({runtime.weight_format.id}, {runtime.engine.id}) does not fit "
-        f"on {runtime.system.id} at {context_tokens} tokens of context: not even one "
-        "sequence fits"
-    )
-
-
-def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int) -> str:
-    return (
-        f"batch {batch} at {context_tokens} tokens of context does not fit on "
-        f"{runtime.system.id} with {runtime.model.id} ({runtime.weight_format.id}, "
-        f"{runtime.engine.id}): at most {fitting} sequences fit"
-    )
 
 
 def predict_runtime(

@@ -1,0 +1,102 @@
+"""The one message for a request that does not fit in memory: what does not fit, why, and what
+would (a smaller weight format the engine loads, or more GPUs), numbers with thousands
+separators."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from gpuatlas.catalog.formats import find_format
+from gpuatlas.catalog.model_weights import first_format_that_fits
+from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences, min_gpus
+from gpuatlas.performance.resolve import as_format, kv_cache_id
+
+if TYPE_CHECKING:
+    from gpuatlas.performance.llm.step_times import LlmRuntime
+
+
+def no_sequence_fits_message(runtime: LlmRuntime, context_tokens: int) -> str:
+    """Not even one sequence of `context_tokens` fits."""
+    return does_not_fit_message(runtime, 1, context_tokens, 0)
+
+
+def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int) -> str:
+    """`batch` sequences of `context_tokens` ask for more KV cache than fits (`fitting` do)."""
+    inputs = memory_inputs(runtime, "fp16")  # the KV precision's id only names it here
+    count = runtime.system.gpu_count
+    asked = (
+        f"{context_tokens:,} tokens of context do not fit"
+        if batch == 1
+        else f"{batch:,} sequences of {context_tokens:,} tokens do not fit"
+    )
+    where = (
+        f"on {runtime.system.id} with {runtime.model.id} "
+        f"({runtime.weight_format.id}, {runtime.engine.id})"
+    )
+    why = _why(inputs, count, context_tokens, fitting)
+    return f"{asked} {where}: {why}; {_what_would_fit(inputs, count, context_tokens, batch)}"
+
+
+def memory_inputs(runtime: LlmRuntime, kv_cache: str) -> MemoryInputs:
+    """The memory model's inputs for a resolved runtime."""
+    return MemoryInputs(
+        system=runtime.system,
+        model=runtime.model,
+        weight_format=runtime.weight_format,
+        engine=runtime.engine,
+        kv_bytes_per_element=runtime.kv_bytes_per_element,
+        kv_cache_id=kv_cache_id(kv_cache),
+    )
+
+
+def _why(inputs: MemoryInputs, count: int, context_tokens: int, fitting: int) -> str:
+    if fitting >= 1:
+        noun = "sequence fits" if fitting == 1 else "sequences fit"
+        return f"at most {fitting:,} {noun} at this context"
+    if max_sequences(inputs, count, 1) < 1:
+        return "the weights leave no room for one sequence's KV cache"
+    longest = _longest_context(inputs, count, context_tokens)
+    return f"one sequence fits up to {longest:,} tokens of context"
+
+
+def _longest_context(inputs: MemoryInputs, count: int, context_tokens: int) -> int:
+    """The longest context below `context_tokens` one sequence fits at (1 fits)."""
+    low, high = 1, context_tokens
+    while high - low > 1:
+        middle = (low + high) // 2
+        if max_sequences(inputs, count, middle) >= 1:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _what_would_fit(inputs: MemoryInputs, count: int, context_tokens: int, batch: int) -> str:
+    options = []
+    smaller = _smaller_format_that_fits(inputs, count, context_tokens, batch)
+    if smaller is not None:
+        options.append(f"a smaller format ({smaller})")
+    gpus = min_gpus(inputs, context_tokens, batch)
+    if gpus is not None and gpus > count:
+        options.append(f"{gpus} GPUs")
+    if not options:
+        return "try a shorter context or a smaller batch"
+    return "try " + " or ".join(options)
+
+
+def _smaller_format_that_fits(
+    inputs: MemoryInputs, count: int, context_tokens: int, batch: int
+) -> str | None:
+    """The first of the engine's formats, in its own order, with fewer bits per weight than the
+    current one, at which `batch` sequences of `context_tokens` fit on `count` GPUs."""
+    current_bits = inputs.weight_format.bits_per_weight
+
+    def fits(format_id: str) -> bool:
+        found = find_format(format_id)
+        if found is None or found.bits_per_weight >= current_bits:
+            return False
+        trial = replace(inputs, weight_format=as_format(format_id))
+        return max_sequences(trial, count, context_tokens) >= batch
+
+    return first_format_that_fits(inputs.engine.formats, fits, besides=inputs.weight_format.id)
