@@ -18,6 +18,8 @@ from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 
 MultiGpuMode = Literal["tensor", "layer-split"]
+# What a sliding-window layer's KV cache holds per sequence (see data/engines.toml).
+SlidingWindowKv = Literal["window", "window+chunk", "full"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class EngineProfile:
     prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
+    sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
 
     @property
     def engine(self) -> str:
@@ -103,6 +106,7 @@ class _EngineRecord(BaseModel):
     prefill_dequantizes_weights: bool = False
     pipeline_batch_tokens: int = Field(default=0, ge=0)
     decode_attention_per_query_head: bool = False
+    sliding_window_kv: SlidingWindowKv = "window"
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -10,8 +10,11 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
 from gpuatlas.performance.llm.shape import (
+    attended_positions,
+    attention_layers,
     kv_bytes_per_token,
     kv_bytes_per_token_per_gpu,
+    kv_shards,
     llm_shape,
 )
 from gpuatlas.performance.model_constants import model_constant
@@ -121,18 +124,32 @@ def padded_tokens(context_tokens: Value, block_tokens: int, ops: Primitives = SC
     return ops.ceil(context_tokens / block_tokens) * block_tokens
 
 
+def sliding_window_held_tokens(inputs: MemoryInputs) -> int:
+    """Tokens a sliding-window layer's KV cache holds per sequence at most under this engine
+    (`sliding_window_kv` in engines.toml): the window; the window plus one prefill chunk
+    (vLLM's hybrid KV cache manager, llama.cpp's SWA cache); 0 when it holds the whole
+    context (the engine allocates every layer in full) or the model has no such layers."""
+    window = inputs.model.sliding_window or 0
+    policy = inputs.engine.sliding_window_kv
+    if not window or policy == "full":
+        return 0
+    return window + (inputs.engine.prefill_chunk_tokens if policy == "window+chunk" else 0)
+
+
 def kv_per_sequence_gb(
     inputs: MemoryInputs, gpu_count: int, context_tokens: Value, ops: Primitives = SCALAR
 ) -> Value:
+    """KV cache of one sequence per GPU: full-attention layers hold every (paged) token,
+    sliding-window layers what the engine keeps of them (`sliding_window_held_tokens`)."""
     tokens = padded_tokens(context_tokens, inputs.engine.kv_block_tokens, ops)
+    full, sliding, _ = attention_layers(inputs.model)
+    held = attended_positions((full, sliding, sliding_window_held_tokens(inputs)), tokens, ops)
+    per_layer = inputs.model.kv_elements_per_token_per_layer() * inputs.kv_bytes_per_element
     if inputs.engine.multi_gpu == "tensor":
-        per_token = kv_bytes_per_token_per_gpu(
-            inputs.model, inputs.kv_bytes_per_element, gpu_count, tokens, ops
-        )
+        shards = kv_shards(inputs.model, gpu_count)
     else:  # layer split: each GPU holds its layers' cache
-        per_token = kv_bytes_per_token(inputs.model, inputs.kv_bytes_per_element, tokens, ops)
-        per_token /= gpu_count
-    return per_token * tokens / GB
+        shards = gpu_count
+    return per_layer * held / shards / GB
 
 
 def activations_gb(
