@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from gpuatlas.catalog.shipped_context import ShippedContext
+
 AttentionType = Literal["mha", "gqa", "mqa", "mla"]
 ModelKind = Literal["llm", "diffusion", "vlm", "ocr"]
 
@@ -79,6 +81,8 @@ class ModelArch:
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()
     source: str = ""
+    # Checkpoints named by an alias whose config.json sets another context (Instruct variants).
+    shipped_contexts: tuple[ShippedContext, ...] = ()
 
     # ----- attention -------------------------------------------------------------------------
 

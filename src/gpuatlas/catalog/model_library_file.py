@@ -26,6 +26,7 @@ from gpuatlas.catalog.model_arch import (
     VisionLanguageArch,
 )
 from gpuatlas.catalog.model_config import JsonObject, arch_from_config
+from gpuatlas.catalog.shipped_context import ShippedContext
 from gpuatlas.errors import DataFileError
 
 # ----- the gpuatlas block ---------------------------------------------------------------------
@@ -49,6 +50,15 @@ class _Block(BaseModel):
     model_config = BLOCK_CONFIG
 
 
+class ShippedContextBlock(_Block):
+    """A checkpoint (an alias) whose config.json sets another max_position_embeddings."""
+
+    checkpoint: str
+    max_position_embeddings: int = Field(gt=0)
+    yarn_max_tokens: int = Field(0, ge=0)
+    source: str = Field(min_length=1)
+
+
 class LibraryBlock(_Block):
     """The `gpuatlas` block of a library file."""
 
@@ -65,6 +75,7 @@ class LibraryBlock(_Block):
     config_source: str
     as_of: str
     notes: str = ""
+    shipped_contexts: list[ShippedContextBlock] = []
     # vision-language and Gemma-3-style multimodal checkpoints
     vision_encoder_params: float | None = None
     projector_params: float | None = None
@@ -164,7 +175,8 @@ def _llm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> M
     arch = arch_from_config(
         config, model_id=block.id, hub_id=block.hub_id, family=block.family, origin=origin
     )
-    return replace(arch, **_library_facts(block))
+    shipped = tuple(build(ShippedContext, item) for item in block.shipped_contexts)
+    return replace(arch, **_library_facts(block), shipped_contexts=shipped)
 
 
 def _diffusion_components(block: LibraryBlock) -> dict[str, Any]:

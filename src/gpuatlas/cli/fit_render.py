@@ -91,6 +91,8 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
     console.print(f"margin: {answer.margin}", highlight=False)
     for note in answer.engine_notes:
         console.print(f"engine: {note}", highlight=False, markup=False)
+    for note in answer.context_notes:
+        console.print(f"context: {note}", highlight=False, markup=False)
     if answer.rows:
         console.print(_formats_table(answer))
         console.print(

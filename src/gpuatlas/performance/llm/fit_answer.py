@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gpuatlas.catalog.model_arch_llm import ModelArch
 from gpuatlas.catalog.model_names import ModelReference
 from gpuatlas.catalog.model_weights import (
     WeightsChoice,
@@ -21,6 +22,7 @@ from gpuatlas.catalog.model_weights import (
     llm_of,
     native_weights,
 )
+from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_note
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format
@@ -81,6 +83,7 @@ class FitAnswer:
     model_max_context: int
     offload: OffloadPlan | None = None
     engine_notes: tuple[str, ...] = ()  # what the engine text needs said (a newer version...)
+    context_notes: tuple[str, ...] = ()  # the checkpoint's own context, where it differs
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -100,6 +103,7 @@ class FitAnswer:
             "margin": self.margin,
             "model_max_context_tokens": self.model_max_context,
             "engine_notes": list(self.engine_notes),
+            "context_notes": list(self.context_notes),
         }
 
 
@@ -245,7 +249,14 @@ def answer_fit(
         model_max_context(llm) if llm else 0,
         plan,
         engine_notes(engine_text),
+        _context_notes(llm, reference.name),
     )
+
+
+def _context_notes(llm: ModelArch | None, written_name: str) -> tuple[str, ...]:
+    """The checkpoint named's own context, when its config.json sets another than the entry's."""
+    shipped = shipped_context_for(llm.shipped_contexts, written_name) if llm else None
+    return (shipped_context_note(shipped),) if shipped else ()
 
 
 __all__ = ["FitAnswer", "FormatRow", "OffloadRequest", "answer_fit", "format_row"]

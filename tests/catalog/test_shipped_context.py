@@ -1,0 +1,52 @@
+"""Qwen2.5 Instruct checkpoints ship max_position_embeddings 32,768 (their base models 131,072);
+fit names the Instruct checkpoint's own context, what engines that read config.json allow by
+default, and YaRN's 131,072 where the model card gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.app.fit import FitRequest, fit_answer
+from gpuatlas.catalog.model_arch_llm import ModelArch
+from gpuatlas.catalog.model_library import get_model
+from gpuatlas.catalog.shipped_context import shipped_context_for
+
+
+def _llm(model_id: str) -> ModelArch:
+    model = get_model(model_id)
+    assert isinstance(model, ModelArch)
+    return model
+
+
+@pytest.mark.parametrize("size", ["7b", "14b", "32b", "72b"])
+def test_instruct_checkpoints_ship_32k_that_yarn_extends_to_128k(size: str) -> None:
+    model = _llm(f"qwen2.5-{size}")
+    shipped = shipped_context_for(model.shipped_contexts, f"Qwen/Qwen2.5-{size.upper()}-Instruct")
+    assert shipped is not None
+    assert (shipped.max_position_embeddings, shipped.yarn_max_tokens) == (32768, 131072)
+    assert shipped.source.startswith(f"https://huggingface.co/Qwen/Qwen2.5-{size.upper()}-Instruct")
+    assert model.max_position_embeddings == 131072  # the base checkpoint's own config
+
+
+def test_the_small_instruct_checkpoint_ships_32k_without_yarn() -> None:
+    shipped = shipped_context_for(_llm("qwen2.5-1.5b").shipped_contexts, "qwen2.5-1.5b-instruct")
+    assert shipped is not None
+    assert (shipped.max_position_embeddings, shipped.yarn_max_tokens) == (32768, 0)
+
+
+def test_the_base_checkpoint_has_no_other_context() -> None:
+    assert shipped_context_for(_llm("qwen2.5-32b").shipped_contexts, "Qwen/Qwen2.5-32B") is None
+
+
+def test_fit_of_the_instruct_checkpoint_states_its_default_and_yarn_context() -> None:
+    answer = fit_answer(FitRequest(system="rtx-4090", model="Qwen/Qwen2.5-32B-Instruct"))
+    (note,) = answer.context_notes
+    assert note.startswith("Qwen/Qwen2.5-32B-Instruct ships max_position_embeddings 32,768")
+    assert "extends it to 131,072 tokens" in note
+    assert "source: https://huggingface.co/Qwen/Qwen2.5-32B-Instruct" in note
+    assert answer.to_json()["context_notes"] == [note]
+
+
+def test_fit_of_the_base_checkpoint_says_nothing_more() -> None:
+    answer = fit_answer(FitRequest(system="rtx-4090", model="Qwen/Qwen2.5-32B"))
+    assert answer.context_notes == ()
