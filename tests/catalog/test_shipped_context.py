@@ -50,3 +50,11 @@ def test_fit_of_the_instruct_checkpoint_states_its_default_and_yarn_context() ->
 def test_fit_of_the_base_checkpoint_says_nothing_more() -> None:
     answer = fit_answer(FitRequest(system="rtx-4090", model="Qwen/Qwen2.5-32B"))
     assert answer.context_notes == ()
+
+
+@pytest.mark.parametrize("size", ["1.5B", "7B", "14B", "32B"])
+def test_coder_instruct_checkpoints_ship_32k_that_yarn_extends_to_128k(size: str) -> None:
+    model = _llm(f"qwen2.5-coder-{size.lower()}")
+    shipped = shipped_context_for(model.shipped_contexts, f"Qwen/Qwen2.5-Coder-{size}-Instruct")
+    assert shipped is not None
+    assert (shipped.max_position_embeddings, shipped.yarn_max_tokens) == (32768, 131072)
