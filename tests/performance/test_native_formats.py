@@ -52,10 +52,7 @@ def test_gpt_oss_20b_is_mxfp4_and_fits_one_4090() -> None:
 
 
 def test_gpt_oss_20b_fits_a_16gb_card() -> None:
-    """With llama.cpp (its SWA cache keeps n_swa + n_ubatch cells on sliding layers). vLLM at
-    its defaults is at the edge: it counts sliding layers in full up to window + one 8192-token
-    step, and 0.19 reserved a 2.87 GiB profile peak for this model (llm-d-planner log)."""
-    answer = _answer("rtx-4080", "gpt-oss-20b", engine="llama.cpp")
+    answer = _answer("rtx-4080", "gpt-oss-20b")
     assert answer.detail.fits  # type: ignore[attr-defined]
 
 
