@@ -8,6 +8,7 @@ import pytest
 
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.llm.predict import llm_runtime, require_fits
+from gpuatlas.performance.llm.refusal import is_memory_refusal
 
 
 def _refusal(system: str, model: str, weights: str, engine: str, batch: int, context: int) -> str:
@@ -24,6 +25,7 @@ def test_weights_that_leave_no_room_name_a_smaller_format_and_the_gpus_needed() 
     assert "the weights leave no room for one sequence's KV cache" in message
     assert message.endswith("try a smaller format (awq-int4) or 4 GPUs")
     assert "0 sequences" not in message
+    assert is_memory_refusal(message) and not is_memory_refusal("batch must be at least 1, got 0")
 
 
 def test_a_context_too_long_for_one_sequence_says_the_longest_that_fits() -> None:

@@ -454,4 +454,4 @@ def test_a_side_the_focus_model_does_not_fit_says_what_to_try(fresh_data_dir: Pa
     inference = _section(comparison_of("arc-b580", "rtx-3060-12gb"), "inference")
     missing = [s for s in inference.statements if s.template.startswith("No modelled LLM speed")]
     assert len(missing) == 2
-    assert all("does not fit" in s.words["reason"] and "--weights" in s.template for s in missing)
+    assert all("do not fit on" in s.words["reason"] and "--weights" in s.template for s in missing)

@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from gpuatlas.performance.llm.step_times import LlmRuntime
 
 
+# Every refusal says "... do not fit on <system> ..."; answers that explain a refusal find it so.
+MEMORY_REFUSAL_MARK = "do not fit on"
+
+
+def is_memory_refusal(text: str) -> bool:
+    """Whether an error text is this module's refusal (the request does not fit in memory)."""
+    return MEMORY_REFUSAL_MARK in text
+
+
 def no_sequence_fits_message(runtime: LlmRuntime, context_tokens: int) -> str:
     """Not even one sequence of `context_tokens` fits."""
     return does_not_fit_message(runtime, 1, context_tokens, 0)
@@ -26,12 +35,12 @@ def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, f
     inputs = memory_inputs(runtime, "fp16")  # the KV precision's id only names it here
     count = runtime.system.gpu_count
     asked = (
-        f"{context_tokens:,} tokens of context do not fit"
+        f"{context_tokens:,} tokens of context"
         if batch == 1
-        else f"{batch:,} sequences of {context_tokens:,} tokens do not fit"
+        else f"{batch:,} sequences of {context_tokens:,} tokens"
     )
     where = (
-        f"on {runtime.system.id} with {runtime.model.id} "
+        f"{MEMORY_REFUSAL_MARK} {runtime.system.id} with {runtime.model.id} "
         f"({runtime.weight_format.id}, {runtime.engine.id})"
     )
     why = _why(inputs, count, context_tokens, fitting)

@@ -8,6 +8,7 @@ from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth_considering
 from gpuatlas.numbers import format_given
 from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.refusal import is_memory_refusal
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
 from gpuatlas.report.focus import (
@@ -93,7 +94,7 @@ def unavailable_statements(
         speed = side.speed
         if speed.decode_tok_s.value is None:
             reason = speed.decode_tok_s.provenance.source or ""
-            fitting = _fitting_format(side, context) if "does not fit" in reason else None
+            fitting = _fitting_format(side, context) if is_memory_refusal(reason) else None
             words = {
                 "system": label,
                 "engine": speed.engine,
@@ -163,7 +164,7 @@ def _bits_per_weight(format_id: str) -> float:
 
 
 def _smaller_format_hint(reason: str, fitting: str | None) -> str:
-    if "does not fit" not in reason:
+    if not is_memory_refusal(reason):
         return ""
     if fitting is not None:
         return "; in {fitting} it fits (pass --weights {fitting})"
