@@ -16,6 +16,8 @@ from gpuatlas.errors import UnknownNameError
         ("SG161222/RealVisXL_V4.0", "sdxl-base-1.0"),
         ("SG161222/Realistic_Vision_V5.1_noVAE", "sd-1.5"),
         ("Lykon/dreamshaper-8", "sd-1.5"),
+        ("SDXL Juggernaut XL version 11", "sdxl-base-1.0"),
+        ("SD 1.5 Realistic Vision version 6", "sd-1.5"),
     ],
 )
 def test_a_fine_tune_named_without_its_base_reads_as_the_base(name: str, base: str) -> None:
