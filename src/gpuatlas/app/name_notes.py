@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.resolve import as_system
 from gpuatlas.report.model_kind import model_reading
 
 FIT_ANSWER = "fit"
@@ -42,7 +42,7 @@ def name_assumptions(names: Iterable[str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for name in names:
         try:
-            assumption = resolve_system(name).name_assumption
+            assumption = as_system(name).name_assumption  # cached per name, errors too
         except GpuAtlasError:
             continue
         if assumption is None:
@@ -113,7 +113,7 @@ def with_variant_fits(entries: list[dict[str, Any]], setting: FitSetting) -> lis
     for entry in entries:
         flips: list[dict[str, Any]] = []
         pairs = zip(entry["other_variants"], entry["other_variants_memory_gb"], strict=True)
-        chosen_memory = resolve_system(entry["read_as"]).gpu.memory_gb
+        chosen_memory = as_system(entry["read_as"]).gpu.memory_gb
         for gpu_id, memory_gb in pairs:
             if memory_gb == chosen_memory:
                 continue

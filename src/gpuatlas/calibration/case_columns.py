@@ -267,7 +267,7 @@ def _vector_results(
     for row, key in zip(index[failed].tolist(), keys, strict=True):
         result = messages.get(key)
         if result is None:
-            message = _one_line(reason_message(vector.runtime, *key))
+            message = _one_line(reason_message(vector.runtime, *key, brief=True))
             result = messages[key] = ("", "", "", message)
         results[row] = result
 

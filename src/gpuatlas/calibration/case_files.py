@@ -15,6 +15,7 @@ from typing import Literal
 
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.cases import METRICS, Case, predict_case
+from gpuatlas.performance.llm.refusal import MemoryRefusalError
 
 REQUIRED_COLUMNS = (
     "gpu",
@@ -102,6 +103,8 @@ def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
     row = dict(fields)
     try:
         estimate = predict_case(case_from_fields(fields))
+    except MemoryRefusalError as refusal:  # a batch row's refusal is the brief one
+        return {**row, "value": "", "low": "", "high": "", "error": _one_line(refusal.brief)}
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
         return {**row, "value": "", "low": "", "high": "", "error": _one_line(str(error))}
     return {

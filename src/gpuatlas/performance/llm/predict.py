@@ -10,11 +10,7 @@ from gpuatlas.performance.calibration_table import GroupParams, current_calibrat
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import max_sequences
-from gpuatlas.performance.llm.refusal import (
-    does_not_fit_message,
-    memory_inputs,
-    no_sequence_fits_message,
-)
+from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
@@ -87,7 +83,7 @@ def require_fits(runtime: LlmRuntime, batch: int, context_tokens: int, kv_cache:
         memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
     )
     if batch > fitting:
-        raise InvalidRequestError([does_not_fit_message(runtime, batch, context_tokens, fitting)])
+        raise MemoryRefusalError(runtime, batch, context_tokens, fitting)
 
 
 def predict_runtime(
@@ -208,7 +204,7 @@ def running_batch(
         memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
     )
     if fitting < 1:
-        raise InvalidRequestError([no_sequence_fits_message(runtime, context_tokens)])
+        raise MemoryRefusalError(runtime, 1, context_tokens, 0)
     return min(concurrency, fitting)
 
 
@@ -236,7 +232,7 @@ def serving_estimate(
     if concurrency == "max":
         concurrency = runtime_max_batch(runtime, context, kv_cache)
         if concurrency < 1:
-            raise InvalidRequestError([no_sequence_fits_message(runtime, context)])
+            raise MemoryRefusalError(runtime, 1, context, 0)
         notes = (f"batch max = {concurrency} concurrent sequences",)
     running = running_batch(runtime, concurrency, context, kv_cache)
     if running < concurrency:

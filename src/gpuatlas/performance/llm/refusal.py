@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_weights import first_format_that_fits
+from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences, min_gpus
 from gpuatlas.performance.resolve import as_format, kv_cache_id
 
@@ -18,6 +19,15 @@ if TYPE_CHECKING:
 
 # Every refusal says "... do not fit on <system> ..."; answers that explain a refusal find it so.
 MEMORY_REFUSAL_MARK = "do not fit on"
+
+
+class MemoryRefusalError(InvalidRequestError):
+    """A request that does not fit in memory: the full refusal (what would fit) as its message,
+    the brief one (`brief_does_not_fit_message`, for rows of a many-case batch) as `brief`."""
+
+    def __init__(self, runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int):
+        super().__init__([does_not_fit_message(runtime, batch, context_tokens, fitting)])
+        self.brief = brief_does_not_fit_message(runtime, batch, context_tokens, fitting)
 
 
 def is_memory_refusal(text: str) -> bool:
@@ -34,17 +44,36 @@ def does_not_fit_message(runtime: LlmRuntime, batch: int, context_tokens: int, f
     """`batch` sequences of `context_tokens` ask for more KV cache than fits (`fitting` do)."""
     inputs = memory_inputs(runtime, "fp16")  # the KV precision's id only names it here
     count = runtime.system.gpu_count
+    why = _why(inputs, count, context_tokens, fitting)
+    head = _refusal_head(runtime, batch, context_tokens)
+    return f"{head}: {why}; {_what_would_fit(inputs, count, context_tokens, batch)}"
+
+
+def brief_does_not_fit_message(
+    runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int
+) -> str:
+    """The refusal of a row of a many-case batch: what does not fit and why, from the figures
+    the evaluation already has (no search for the longest context or a format that fits, so an
+    error row costs no more than a predicted one); `gpuatlas fit` says what would fit."""
+    if fitting >= 1:
+        noun = "sequence fits" if fitting == 1 else "sequences fit"
+        why = f"at most {fitting:,} {noun} at this context"
+    else:
+        why = "not even one sequence of this context fits beside the weights"
+    head = _refusal_head(runtime, batch, context_tokens)
+    return f"{head}: {why} (`gpuatlas fit` says what would)"
+
+
+def _refusal_head(runtime: LlmRuntime, batch: int, context_tokens: int) -> str:
     asked = (
         f"{context_tokens:,} tokens of context"
         if batch == 1
         else f"{batch:,} sequences of {context_tokens:,} tokens"
     )
-    where = (
-        f"{MEMORY_REFUSAL_MARK} {runtime.system.id} with {runtime.model.id} "
+    return (
+        f"{asked} {MEMORY_REFUSAL_MARK} {runtime.system.id} with {runtime.model.id} "
         f"({runtime.weight_format.id}, {runtime.engine.id})"
     )
-    why = _why(inputs, count, context_tokens, fitting)
-    return f"{asked} {where}: {why}; {_what_would_fit(inputs, count, context_tokens, batch)}"
 
 
 def memory_inputs(runtime: LlmRuntime, kv_cache: str) -> MemoryInputs:

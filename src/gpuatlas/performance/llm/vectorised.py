@@ -22,12 +22,11 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
-from gpuatlas.performance.llm.predict import (
-    cycle_from_step_times,
+from gpuatlas.performance.llm.predict import cycle_from_step_times, llm_runtime, serving_rate
+from gpuatlas.performance.llm.refusal import (
+    brief_does_not_fit_message,
     does_not_fit_message,
-    llm_runtime,
     no_sequence_fits_message,
-    serving_rate,
 )
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.primitives import ARRAY
@@ -201,9 +200,17 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
 
 
 def reason_message(
-    runtime: LlmRuntime, code: int, metric: str, batch: float, context: float, fitting: float
+    runtime: LlmRuntime,
+    code: int,
+    metric: str,
+    batch: float,
+    context: float,
+    fitting: float,
+    *,
+    brief: bool = False,
 ) -> str:
-    """The scalar path's error message for a case the evaluation marked with `code`."""
+    """The scalar path's error message for a case the evaluation marked with `code`; `brief`:
+    a memory refusal without the search for what would fit (many-case batches)."""
     messages = {
         NO_LENGTHS: f"{metric} needs input_tokens and/or output_tokens",
         SERVING_NO_OUTPUT: "output_tokens must be at least 1 for serving throughput",
@@ -211,6 +218,10 @@ def reason_message(
         MAX_NOT_SERVING: f"batch 'max' is only for serving_output_tok_s ({metric})",
         BATCH_BELOW_ONE: f"batch must be at least 1, got {int(batch)}",
     }
+    if brief and code in (DOES_NOT_FIT, NONE_FITS):
+        fits = int(fitting) if code == DOES_NOT_FIT else 0
+        requested = int(batch) if code == DOES_NOT_FIT else 1
+        return brief_does_not_fit_message(runtime, requested, int(context), fits)
     if code == DOES_NOT_FIT:
         return does_not_fit_message(runtime, int(batch), int(context), int(fitting))
     if code == NONE_FITS:
