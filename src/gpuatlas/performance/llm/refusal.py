@@ -56,12 +56,16 @@ def brief_does_not_fit_message(
     the evaluation already has (no search for the longest context or a format that fits, so an
     error row costs no more than a predicted one); `gpuatlas fit` says what would fit."""
     if fitting >= 1:
-        noun = "sequence fits" if fitting == 1 else "sequences fit"
-        why = f"at most {fitting:,} {noun} at this context"
+        why = _fitting_phrase(fitting)
     else:
         why = "not even one sequence of this context fits beside the weights"
     head = _refusal_head(runtime, batch, context_tokens)
     return f"{head}: {why} (`gpuatlas fit` says what would)"
+
+
+def _fitting_phrase(fitting: int) -> str:
+    noun = "sequence fits" if fitting == 1 else "sequences fit"
+    return f"at most {fitting:,} {noun} at this context"
 
 
 def _refusal_head(runtime: LlmRuntime, batch: int, context_tokens: int) -> str:
@@ -90,8 +94,7 @@ def memory_inputs(runtime: LlmRuntime, kv_cache: str) -> MemoryInputs:
 
 def _why(inputs: MemoryInputs, count: int, context_tokens: int, fitting: int) -> str:
     if fitting >= 1:
-        noun = "sequence fits" if fitting == 1 else "sequences fit"
-        return f"at most {fitting:,} {noun} at this context"
+        return _fitting_phrase(fitting)
     if max_sequences(inputs, count, 1) < 1:
         return "the weights leave no room for one sequence's KV cache"
     longest = _longest_context(inputs, count, context_tokens)
