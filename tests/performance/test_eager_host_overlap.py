@@ -51,7 +51,7 @@ def test_an_overlapping_engine_waits_for_the_longer_of_host_and_gpu() -> None:
 
 def test_vllm_before_cuda_graphs_is_the_eager_generation() -> None:
     assert engine_profile("vllm", version="0.2.6").id == "vllm-eager"
-    assert engine_profile("vllm", version="0.2.7").id == "vllm"
+    assert engine_profile("vllm", version="0.2.7").id == "vllm-pre-hybrid-kv"
     assert engine_profile("vllm", version="0.9.1").id == "vllm"
     eager = resolve_engine("vllm-eager")
     assert eager.host_overlaps_gpu and eager.layer_overhead_ms > 0
@@ -81,7 +81,7 @@ def test_eager_decode_is_slower_by_the_host_time_the_gpu_does_not_cover() -> Non
 def test_version_changes_the_answer_a_user_gets() -> None:
     old = api.predict_llm(A100, "llama-2-7b", "fp16", "vllm 0.2.6", batch=1, **_LENGTHS)
     new = api.predict_llm(A100, "llama-2-7b", "fp16", "vllm 0.2.7", batch=1, **_LENGTHS)
-    assert old.engine == "vllm-eager" and new.engine == "vllm"
+    assert old.engine == "vllm-eager" and new.engine == "vllm-pre-hybrid-kv"
     assert old.decode_tok_s.value < 0.8 * new.decode_tok_s.value
 
 

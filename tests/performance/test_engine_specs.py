@@ -74,7 +74,8 @@ def test_a_single_backend_engine_rejects_another_backend() -> None:
         ("llama.cpp b2833", "llama.cpp-2024"),
         ("b4426", "llama.cpp"),
         ("llama.cpp build 57291f264", "llama.cpp"),  # a commit: the newest, unless dated
-        ("vLLM 0.8.5", "vllm"),
+        ("vLLM 0.8.5", "vllm-pre-hybrid-kv"),  # sliding layers in full (before PR #17996)
+        ("vLLM 0.9.1", "vllm"),
     ],
 )
 def test_the_version_chooses_the_generation(text: str, profile: str) -> None:

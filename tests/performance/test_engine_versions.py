@@ -170,7 +170,7 @@ def test_the_predict_answer_carries_the_engine_note() -> None:
 def test_fit_and_memory_read_engine_texts_with_versions() -> None:
     reference = resolve_model_reference("llama-3.1-8b", allow_hub=False)
     answer = answer_fit("rtx-4090", reference, ["bf16"], engine="vLLM 0.8.5")
-    assert answer.engine == "vllm" and answer.engine_notes == ()
+    assert answer.engine == "vllm-pre-hybrid-kv" and answer.engine_notes == ()
     lm_studio = answer_fit("rtx-4090", reference, ["q4_k_m"], engine="LM Studio 0.3.5")
     assert lm_studio.engine == "llama.cpp"
     assert lm_studio.engine_notes[0].startswith("LM Studio 0.3.5 runs llama.cpp")

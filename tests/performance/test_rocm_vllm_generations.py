@@ -23,7 +23,11 @@ MI300X = gpu_by_id("mi300x")
         ("0.6.1", None, "vllm-rocm-2024"),  # a 2024 release
         ("0.6.3.dev114+g4f95ffee", "2024-10-07", "vllm-rocm-2024"),  # a source build of 2024
         (None, "2024", "vllm-rocm-2024"),  # a 2024 post naming no release (Oracle OCI)
-        ("0.6.6 (rocm/vllm-dev:main of 2025-02, ROCm 6.3.1)", "2025-02-12", "vllm-rocm"),
+        (
+            "0.6.6 (rocm/vllm-dev:main of 2025-02, ROCm 6.3.1)",
+            "2025-02-12",
+            "vllm-rocm-pre-hybrid-kv",  # tuned builds, sliding layers still in full
+        ),
         ("0.9.1", None, "vllm-rocm"),
         (None, None, "vllm-rocm"),  # a user naming no version gets the current builds
     ],
@@ -35,7 +39,7 @@ def test_rocm_vllm_generation_follows_the_release(
 
 
 def test_cuda_vllm_has_no_2024_rocm_generation() -> None:
-    assert engine_profile("vllm", gpu_by_id("h100-sxm"), "0.6.1").id == "vllm"
+    assert engine_profile("vllm", gpu_by_id("h100-sxm"), "0.6.1").id == "vllm-pre-hybrid-kv"
 
 
 def test_packaged_2024_rows_calibrate_the_2024_generation() -> None:

@@ -93,6 +93,10 @@ def test_long_contexts_keep_only_window_and_chunk_on_sliding_layers() -> None:
     [
         ("vllm", "0.19.0", 1024),  # hybrid KV cache manager (PR #17996, v0.9.1)
         ("vllm", "0.2.5", 0),  # V0 before 0.2.7 (vllm-eager): every layer full
+        ("vllm", "0.8.5", 0),  # before the hybrid KV cache manager: every layer full
+        ("vllm", "0.9.0", 0),
+        ("vllm", "0.9.1", 1024),  # the first release with it
+        ("vllm rocm", "0.8.5", 0),
         ("llama.cpp", "b6000", 1024 + 512),  # SWA cache: n_swa + n_ubatch (PR #13833)
         ("llama.cpp", "b3000", 0),  # before the SWA cache (PR #13194)
     ],
@@ -103,6 +107,13 @@ def test_engine_generations_hold_what_their_release_does(
     inputs = kv_capacity_inputs(_row("gemma-3-12b"))
     profile = engine_profile(engine, version=version)
     assert sliding_window_held_tokens(replace(inputs, engine=profile)) == held
+
+
+def test_vllm_before_the_hybrid_manager_shares_the_current_levels() -> None:
+    """0.6-0.9.0 differ from the current vllm only in the sliding layers' cache: their rows
+    calibrate, and predict from, vllm's levels."""
+    profile = engine_profile("vllm", version="0.8.5")
+    assert profile.shares_levels and profile.calibrate_from == "vllm"
 
 
 def test_models_without_sliding_layers_are_unchanged() -> None:

@@ -82,11 +82,14 @@ class Observation:
     model_family: str
 
 
+_VLLM_WITH_CUDA_GRAPHS = ("vllm", "vllm-pre-hybrid-kv")  # CUDA generations from 0.2.7 on
+
+
 def case_from_row(row: MeasuredRow) -> Case:
     engine = _row_engine(row)
     if "static-batching" in variant_parts(row.variant) and engine == "tensorrt-llm":
         engine = "tensorrt-llm-0.x"
-    if "enforce-eager" in variant_parts(row.variant) and engine == "vllm":
+    if "enforce-eager" in variant_parts(row.variant) and engine in _VLLM_WITH_CUDA_GRAPHS:
         engine = "vllm-eager"  # CUDA graphs off: the eager generation's behaviour
     return Case(
         gpu=row.gpu,

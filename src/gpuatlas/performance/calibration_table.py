@@ -101,10 +101,20 @@ def _profile_bases() -> dict[str, str]:
     return {p.id: p.calibrate_from for p in all_engines() if p.calibrate_from}
 
 
+@cache
+def _level_sharers() -> dict[str, str]:
+    """Profiles whose rows calibrate, and whose cases use, their parent's levels (engines.toml
+    shares_levels): their keys are the parent's, with the parent's own base."""
+    return {p.id: p.calibrate_from for p in all_engines() if p.shares_levels and p.calibrate_from}
+
+
 def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
     """Calibration keys from the most general to the most specific. Engines with a base
     engine (torch.compile and TensorRT image pipelines, older llama.cpp generations) refine
     the base engine's keys with their own."""
+    parent = _level_sharers().get(engine)
+    if parent is not None:  # vllm-eager is vllm; vllm-rocm-pre-hybrid-kv is vllm-rocm (on vllm)
+        return group_keys(kind, parent, hardware, precision_class)
     own = _engine_keys(kind, engine, hardware, precision_class)
     base = base_engine(engine)
     if base is not None:
