@@ -39,6 +39,16 @@ def test_plan_and_fleet_echo_the_traffic_as_given_and_name_multi_gpu_replicas() 
     plan = _text(["plan", "--model", "llama-3.1-8b", "--rps", "0.5", "--gpu", "rtx-4090"])
     assert "llama-3.1-8b served with vllm at 0.5 req/s (512 in / 256 out tokens)" in plan
     fleet = _text(
-        ["fleet", "--model", "llama-3.1-8b=0.5", "--model", "qwen3:30b-a3b=0.5", "--rps", "4"]
+        [
+            "fleet",
+            "--model",
+            "llama-3.1-8b=0.5",
+            "--model",
+            "qwen3:30b-a3b=0.5",
+            "--rps",
+            "4",
+            "--engine",
+            "vllm",  # auto would serve the Ollama tag with Ollama, on one GPU
+        ]
     )
     assert "1 replica of 2×" in fleet and "1 × 2×" not in fleet

@@ -11,7 +11,13 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
-from gpuatlas.app.requests import LatencyTargets, OfferChoice, TextList, TrainingFrameworkChoice
+from gpuatlas.app.requests import (
+    LatencyTargets,
+    OfferChoice,
+    TextList,
+    TrainingFrameworkChoice,
+    serving_engine_field,
+)
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.performance.training.engines import training_engine
 from gpuatlas.performance.training.speed import framework_notes
@@ -44,7 +50,7 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
         max_length=40,
         description="Weight format; auto: the checkpoint's own.",
     )
-    engine: str = Field("vllm", min_length=1, max_length=40, description="Serving engine.")
+    engine: str = serving_engine_field()
     workload: str = Field(
         "rent", min_length=1, max_length=20, description="rent | llm | image | training."
     )

@@ -32,6 +32,7 @@ from gpuatlas.economics.offer_costs import can_host
 from gpuatlas.economics.planning import Plan, fixed_replica_options, plan_options
 from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
 from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload
+from gpuatlas.economics.serving_engine import engine_notes, is_auto_engine, serving_engines
 from gpuatlas.economics.serving_simulation import ArrivalProcess, LengthDistribution
 from gpuatlas.economics.tco import (
     BreakEven,
@@ -118,25 +119,34 @@ def candidate_systems(
 
 
 def weight_format_ids(
-    names: Sequence[str], problems: list[str], model: str | None = None, engine: str = "vllm"
+    names: Sequence[str],
+    problems: list[str],
+    model: str | None = None,
+    engine: str = "vllm",
+    systems: Sequence[GpuSystem] = (),
 ) -> list[str]:
     """Format ids for names people write; "all" means every catalog format; "auto" (with a
-    model) its native format plus the formats worth considering (`model_weights`)."""
+    model) its native format plus the formats worth considering (`model_weights`) with the
+    engine, or with each engine `--engine auto` picks over `systems`."""
     if any(name.lower() == "all" for name in names):
         return [f.id for f in all_formats()]
     ids: list[str | None] = []
     for name in names:
         if is_auto(name) and model is not None:
-            ids += collect(problems, lambda: auto_format_ids(model, engine)) or []
+            ids += collect(problems, lambda: auto_format_ids(model, engine, systems)) or []
         else:
             ids.append(collect(problems, lambda n=name: resolve_format(n).id))  # type: ignore[misc]
     return list(dict.fromkeys(i for i in ids if i is not None))
 
 
-def auto_format_ids(model: str, engine: str) -> list[str]:
-    """The model's native format first, then the alternatives the engine loads."""
+def auto_format_ids(model: str, engine: str, systems: Sequence[GpuSystem] = ()) -> list[str]:
+    """The model's native format first, then the alternatives the engine loads (for `auto`:
+    the engines it picks on the systems, in their order)."""
     native = native_weights(resolve_model_reference(model))
-    return formats_worth_considering(native, engine_text_profile(engine).formats)
+    ids: list[str] = []
+    for each in serving_engines(engine, model, systems):
+        ids += formats_worth_considering(native, engine_text_profile(each).formats)
+    return list(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True)
@@ -147,7 +157,7 @@ class PlanRequest:
     input_tokens: float
     output_tokens: float
     slo: Slo
-    engine: str = "vllm"
+    engine: str = "auto"
     length_distribution: str = "fixed"
     arrival: str = "poisson"
     burstiness: float = 1.0
@@ -166,7 +176,8 @@ def validated_plan_inputs(
     """Everything `plan` needs, or InvalidRequestError listing every problem."""
     problems: list[str] = []
     collect(problems, lambda: resolve_model(request.model))
-    formats = weight_format_ids(request.weights, problems, request.model, request.engine)
+    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
+    formats = weight_format_ids(request.weights, problems, request.model, request.engine, systems)
     workload = Workload(
         request.model,
         formats[0] if formats else "fp16",
@@ -183,7 +194,6 @@ def validated_plan_inputs(
         problems.append(f"top must be ≥ 1, got {request.top}")
     if request.replicas is not None and request.replicas < 1:
         problems.append(f"replicas must be ≥ 1, got {request.replicas}")
-    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
@@ -206,10 +216,14 @@ def run_plan(request: PlanRequest) -> Plan:
     """The ranked plan for a request (see `planning.plan_options`)."""
     workload, systems, offers, formats = validated_plan_inputs(request)
     if request.replicas is not None:
-        return fixed_replica_options(
+        plan = fixed_replica_options(
             workload, request.slo, systems, offers, request.replicas, formats
         )
-    return plan_options(workload, request.slo, systems, offers, formats, request.top)
+    else:
+        plan = plan_options(workload, request.slo, systems, offers, formats, request.top)
+    listed = {option.gpu for option in plan.options}
+    shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names
+    return replace(plan, engine_notes=engine_notes(request.engine, request.model, shown))
 
 
 LengthDistributionArg = LengthDistribution
@@ -310,7 +324,7 @@ class CostRequest:
     systems: tuple[str, ...]
     model: str | None = None
     weights: str = "fp16"  # or "auto": the model's native format (the CLI's default)
-    engine: str = "vllm"
+    engine: str = "auto"  # per system: the checkpoint's engine, else the GPU's usual one
     workload: str = "llm"  # llm | image | training | rent
     input_tokens: int = 512
     output_tokens: int = 256
@@ -393,8 +407,8 @@ def run_cost(request: CostRequest) -> CostReport:
     ]
     if request.model is not None:
         collect(problems, lambda: resolve_model(request.model or ""))
-    if request.workload == "llm":  # 'vLLM 9.9' once, not as every system's failure
-        collect(problems, lambda: engine_text_profile(request.engine))
+    if request.workload == "llm" and not is_auto_engine(request.engine):
+        collect(problems, lambda: engine_text_profile(request.engine))  # 'vLLM 9.9' once
     if request.workload == "training":  # 'nemoo' once, with its close matches
         collect(problems, lambda: training_framework_name(request.framework))
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
@@ -515,7 +529,7 @@ class FleetRequest:
     input_tokens: float
     output_tokens: float
     slo: Slo
-    engine: str = "vllm"
+    engine: str = "auto"
     gpus: tuple[str, ...] = ()
     gpu_counts: tuple[int, ...] = DEFAULT_GPU_COUNTS
     providers: tuple[str, ...] = ()
@@ -524,7 +538,11 @@ class FleetRequest:
 
 
 def parse_shares(
-    texts: Sequence[str], formats: Sequence[str], problems: list[str], engine: str = ""
+    texts: Sequence[str],
+    formats: Sequence[str],
+    problems: list[str],
+    engine: str = "",
+    systems: Sequence[GpuSystem] = (),
 ) -> list[ModelShare]:
     shares: list[ModelShare] = []
     for text in texts:
@@ -535,7 +553,7 @@ def parse_shares(
             problems.append(f"write each model as MODEL=SHARE (e.g. llama-2-13b=0.7), got {text!r}")
             continue
         collect(problems, lambda n=name: resolve_model(n))  # type: ignore[misc]
-        own = weight_format_ids(formats, problems, name, engine) if engine else formats
+        own = weight_format_ids(formats, problems, name, engine, systems) if engine else formats
         shares.append(ModelShare(name, share, tuple(own)))
     return shares
 
@@ -545,7 +563,8 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     problems: list[str] = []
     formats = [w for w in request.weights if not is_auto(w)]
     formats = weight_format_ids(formats, problems) if formats else ["fp16"]
-    shares = parse_shares(request.models, request.weights, problems, request.engine)
+    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
+    shares = parse_shares(request.models, request.weights, problems, request.engine, systems)
     problems += share_problems(shares) + share_rate_problems(shares, request.rps)
     template = Workload(
         "",
@@ -556,7 +575,6 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
         request.engine,
     )
     problems += template.problems() + request.slo.problems()
-    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))

@@ -19,6 +19,7 @@ from gpuatlas.app.requests import (
     OfferChoice,
     TextList,
     arrival_rate_field,
+    serving_engine_field,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class ServedTraffic(LatencyTargets, OfferChoice):
         json_schema_extra=CHECKED_MINIMUM,
         description="Mean output tokens per request.",
     )
-    engine: str = Field("vllm", min_length=1, max_length=40, description="Serving engine.")
+    engine: str = serving_engine_field()
     gpus: TextList = Field(
         default_factory=list,
         max_length=50,
@@ -99,6 +100,7 @@ def plan_document(
             "slo_text": plan.slo.describe(),
             "feasible": plan.feasible,
             "message": plan.message,
+            "engine_notes": list(plan.engine_notes),
             "options": [
                 {**plain(option), "label": option.label, "offer_label": option.offer_label}
                 for option in plan.options

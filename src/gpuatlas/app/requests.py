@@ -107,6 +107,17 @@ FloatList = Annotated[list[float], BeforeValidator(split_list)]
 OLD_RPS_NAME = "requests_per_s"
 
 
+def serving_engine_field() -> Any:
+    """The `engine` field of a priced serving request (cost, plan, fleet): resolved per GPU."""
+    return Field(
+        "auto",
+        min_length=1,
+        max_length=40,
+        description="Serving engine; auto: the checkpoint's own (Ollama tags, GGUF), else "
+        "the one people run on each GPU (llama.cpp on a Mac, vLLM on NVIDIA).",
+    )
+
+
 def arrival_rate_field(description: str, example: float) -> Any:
     """The `rps` field of a serving request (requests per second, as the `--rps` option)."""
     return Field(

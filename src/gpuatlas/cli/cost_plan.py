@@ -107,7 +107,7 @@ def plan_command(
 def _render_plan(plan: Plan) -> None:
     workload = plan.workload
     title = (
-        f"{workload.model} served with {workload.engine} at {format_given(workload.rps)} req/s "
+        f"{workload.model} served with {_engines_text(plan)} at {format_given(workload.rps)} req/s "
         f"({format_given(workload.input_tokens)} in / {format_given(workload.output_tokens)} "
         "out tokens), "
         f"{plan.slo.describe()}"
@@ -119,11 +119,19 @@ def _render_plan(plan: Plan) -> None:
     if plan.explanation:
         for line in plan.explanation.lines:
             console.print(line, highlight=False)
+    for line in plan.engine_notes:
+        console.print(line, highlight=False)
     console.print(
         f"{plan.candidates} candidates assessed, {plan.simulated} simulated; "
         "latencies from the continuous-batching simulation (predicted).",
         highlight=False,
     )
+
+
+def _engines_text(plan: Plan) -> str:
+    """The engine(s) the listed options run ('llama.cpp-metal'); the request's when none."""
+    engines = list(dict.fromkeys(o.engine for o in plan.options if o.engine))
+    return " / ".join(engines) if engines else plan.workload.engine
 
 
 def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:

@@ -194,7 +194,8 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
     if report.serving:
         first = report.serving[0].sustained
         return (
-            f"basis: {request.model} {first.weights} on {request.engine}, requests of "
+            f"basis: {request.model} {first.weights} on {first.engine or request.engine}, "
+            "requests of "
             f"{format_number(request.input_tokens)} in / {format_number(request.output_tokens)}"
             f" out tokens, each system at {first.basis} (its own modelled rate); {speeds}"
         )

@@ -31,6 +31,8 @@ from gpuatlas.economics.serving_candidate import (
     run_replicas,
     slo_violation,
 )
+from gpuatlas.economics.serving_engine import engine_loads, is_auto_engine, serving_engine
+from gpuatlas.errors import GpuAtlasError
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class PlanOption:
     per_replica_capacity_rps: float
     meets_slo: bool
     overloaded: bool = False  # offered load above saturation: the queue grows without bound
+    engine: str = ""  # the engine it runs with ('auto' resolved for this GPU)
 
     @property
     def label(self) -> str:
@@ -125,6 +128,7 @@ class Plan:
     message: str | None
     candidates: int
     simulated: int
+    engine_notes: tuple[str, ...] = ()  # the engine `auto` chose per GPU, and why
 
     @property
     def feasible(self) -> bool:
@@ -200,11 +204,26 @@ def _assess_all(
                     )
                 )
                 continue
+            if not _worth_assessing(workload, system, weight):
+                continue
             found = assess(system, workload.with_weights(weight), slo, source_factory)
             assessments.append(found)
             if found.status != "ok":
                 rejected.append(_rejection(found, by_gpu))
     return assessments, rejected
+
+
+def _worth_assessing(workload: Workload, system: GpuSystem, weights: str) -> bool:
+    """False for a format the engine `auto` picks for this GPU does not load (the formats of
+    an `auto` plan are those of every engine it picks: vLLM's FP8 is no llama.cpp option); a
+    named engine is assessed in every format asked for, and says itself what it cannot load."""
+    if not is_auto_engine(workload.engine):
+        return True
+    try:
+        engine = serving_engine(workload.engine, workload.model, weights, system)
+    except GpuAtlasError:
+        return True  # the assessment states the error
+    return engine_loads(engine, weights)
 
 
 def _rejection(found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]) -> Rejection:
@@ -298,6 +317,7 @@ def _option(
         max_batch=found.max_batch,
         per_replica_capacity_rps=found.capacity_bound_rps,
         meets_slo=meets,
+        engine=found.engine,
         overloaded=utilization > 1.0,
     )
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.constants import economics_constant
+from gpuatlas.economics.serving_engine import serving_engine
 from gpuatlas.economics.serving_simulation import (
     ArrivalProcess,
     LatencyLimits,
@@ -211,6 +212,7 @@ class Assessment:
     saturation_rps: float = 0.0
     min_replicas: int = 0
     run: ServingRun | None = None
+    engine: str = ""  # the engine it runs with ('auto' resolved for this system)
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -237,15 +239,19 @@ def assess(
 ) -> Assessment:
     """Fit, floors and capacity bound for a candidate (no simulation yet)."""
     context = int(round(workload.input_tokens + workload.output_tokens))
+    engine = workload.engine
     try:
-        source = source_factory(system, workload.model, workload.weights, workload.engine)
+        engine = serving_engine(workload.engine, workload.model, workload.weights, system)
+        source = source_factory(system, workload.model, workload.weights, engine)
         max_batch = source.max_batch(context)
         if max_batch < 1:
-            return Assessment(system, workload.weights, "memory", source.memory_note(context))
+            note = source.memory_note(context)
+            return Assessment(system, workload.weights, "memory", note, engine=engine)
         steps = step_times_from(source, workload.input_tokens, workload.output_tokens, max_batch)
     except GpuAtlasError as error:
-        return Assessment(system, workload.weights, "unsupported", str(error))
-    return _bounded(Assessment(system, workload.weights, "ok", "", max_batch, steps), workload, slo)
+        return Assessment(system, workload.weights, "unsupported", str(error), engine=engine)
+    found = Assessment(system, workload.weights, "ok", "", max_batch, steps, engine=engine)
+    return _bounded(found, workload, slo)
 
 
 def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:

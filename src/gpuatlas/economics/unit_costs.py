@@ -54,6 +54,7 @@ class SustainedServing:
     max_batch: int
     single_stream_tok_s: float
     band: Estimate  # the estimator's serving-throughput estimate (its band and provenance)
+    engine: str = ""  # the engine it runs with ('auto' resolved for this system)
 
     def tokens_per_s_band(self) -> tuple[float, float]:
         scale = self.output_tok_s / self.band.value
@@ -108,16 +109,17 @@ def sustained_serving(
         latency=run.latency,
         max_batch=found.max_batch,
         single_stream_tok_s=1.0 / float(found.steps.decode_step_s[1]),
-        band=_serving_band(system, workload),
+        band=_serving_band(system, workload, found.engine or workload.engine),
+        engine=found.engine or workload.engine,
     )
 
 
-def _serving_band(system: GpuSystem, workload: Workload) -> Estimate:
+def _serving_band(system: GpuSystem, workload: Workload, engine: str) -> Estimate:
     return api.serving_throughput(  # the configuration simulated: one replica over the system
         system,
         workload.model,
         workload.weights,
-        workload.engine,
+        engine,
         concurrency="max",
         input_tokens=int(workload.input_tokens),
         output_tokens=int(workload.output_tokens),
