@@ -32,6 +32,9 @@ class FakeSource:
     def max_batch(self, context_tokens: int) -> int:
         return max(0, min(256, int(self._free_kv_bytes() // (context_tokens * KV_BYTES_PER_TOKEN))))
 
+    def max_batched_tokens(self) -> int:
+        return 8192
+
     def memory_note(self, context_tokens: int) -> str:
         free_gb = self._free_kv_bytes() / 1e9
         return f"weights {self.weight_bytes / 1e9:.1f} GB leave {free_gb:.1f} GB"

@@ -129,6 +129,9 @@ class _CountingSource:
     def max_batch(self, context_tokens: int) -> int:
         return 64
 
+    def max_batched_tokens(self) -> int:
+        return 2048
+
     def memory_note(self, context_tokens: int) -> str:
         return ""
 

@@ -10,16 +10,19 @@ interpolates, so a simulation costs a handful of estimator calls, not one per st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.serving_simulation import StepTimes
+from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance import api
+from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import gib_text
+from gpuatlas.performance.scheduler_defaults import SchedulerBudget, scheduler_budget
 
-ENGINE_MAX_RUNNING_REQUESTS = 256  # vLLM's default max_num_seqs; a ceiling on the batch
 PREFILL_GRID_TOKENS = (1, 128, 512, 2048, 8192)
 
 
@@ -38,6 +41,11 @@ class StepTimeSource(Protocol):
 
     def prefill_s(self, tokens: int, prompts: int = 1) -> float:
         """One prefill step over `prompts` prompts of `tokens` tokens each."""
+        ...
+
+    def max_batched_tokens(self) -> int:
+        """Tokens one step may schedule: a longer prompt is prefilled in chunks of what is
+        left of it after the running requests' decode tokens."""
         ...
 
 
@@ -63,7 +71,12 @@ def step_times_from(
     prompt = max(1, int(round(input_tokens)))
     tokens = np.array(sorted({*PREFILL_GRID_TOKENS, prompt}), dtype=np.float64)
     prefill = np.array([_prefill_of_prompts_s(source, int(t), prompt) for t in tokens])
-    return StepTimes(decode_step_s=decode, prefill_tokens=tokens, prefill_step_s=prefill)
+    return StepTimes(
+        decode_step_s=decode,
+        prefill_tokens=tokens,
+        prefill_step_s=prefill,
+        max_batched_tokens=source.max_batched_tokens(),
+    )
 
 
 def _prefill_of_prompts_s(source: StepTimeSource, tokens: int, prompt: int) -> float:
@@ -82,11 +95,23 @@ class EstimatorStepSource:
     weights: str
     engine: str
 
+    @cached_property
+    def budget(self) -> SchedulerBudget:
+        """The engine server's default step budget on this GPU (scheduler_defaults.toml)."""
+        try:
+            profile = resolve_engine_on(self.engine, self.system.gpu)
+        except GpuAtlasError:
+            return SchedulerBudget()  # the estimator states the engine's error itself
+        return scheduler_budget(profile.id, self.system.gpu)
+
     def max_batch(self, context_tokens: int) -> int:
         batch = api.max_serving_batch(
             self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
         )
-        return min(int(batch), ENGINE_MAX_RUNNING_REQUESTS)
+        return min(int(batch), self.budget.max_running)
+
+    def max_batched_tokens(self) -> int:
+        return self.budget.max_batched_tokens
 
     def memory_note(self, context_tokens: int) -> str:
         fit = api.inference_memory(
