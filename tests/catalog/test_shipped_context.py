@@ -7,9 +7,15 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.app.fit import FitRequest, fit_answer
+from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
 from gpuatlas.catalog.model_arch_llm import ModelArch
 from gpuatlas.catalog.model_library import get_model
-from gpuatlas.catalog.shipped_context import shipped_context_for
+from gpuatlas.catalog.shipped_context import (
+    ShippedContext,
+    shipped_context_for,
+    shipped_context_problem,
+)
+from gpuatlas.errors import InvalidRequestError
 
 
 def _llm(model_id: str) -> ModelArch:
@@ -58,3 +64,41 @@ def test_coder_instruct_checkpoints_ship_32k_that_yarn_extends_to_128k(size: str
     shipped = shipped_context_for(model.shipped_contexts, f"Qwen/Qwen2.5-Coder-{size}-Instruct")
     assert shipped is not None
     assert (shipped.max_position_embeddings, shipped.yarn_max_tokens) == (32768, 131072)
+
+
+def test_fit_beyond_the_shipped_context_refuses_with_the_yarn_numbers() -> None:
+    """100k on Qwen2.5-7B-Instruct: the checkpoint as published stops at 32,768; YaRN x4 (by
+    hand, per the model card) reaches 131,072."""
+    request = FitRequest(
+        system="h100-sxm", model="Qwen/Qwen2.5-7B-Instruct", context_tokens=100_000
+    )
+    with pytest.raises(InvalidRequestError) as error:
+        fit_answer(request)
+    message = str(error.value)
+    assert "context 100,000 tokens exceeds the 32,768 that Qwen/Qwen2.5-7B-Instruct" in message
+    assert "YaRN rope scaling (factor 4, up to 131,072 tokens)" in message
+
+
+def test_fit_within_the_shipped_context_and_of_the_base_checkpoint_answers() -> None:
+    instruct = FitRequest(
+        system="h100-sxm", model="Qwen/Qwen2.5-7B-Instruct", context_tokens=32_768
+    )
+    base = FitRequest(system="h100-sxm", model="Qwen/Qwen2.5-7B", context_tokens=100_000)
+    assert fit_answer(instruct).context_notes  # the 32,768 limit is still stated
+    assert fit_answer(base).context_notes == ()
+
+
+def test_predict_counts_prompt_and_output_against_the_shipped_context() -> None:
+    request = PredictLlmRequest(
+        system="h100-sxm", model="Qwen/Qwen2.5-7B-Instruct", input_tokens=32_768, output_tokens=256
+    )
+    with pytest.raises(InvalidRequestError, match="33,024 tokens exceeds the 32,768"):
+        predict_llm_document(request)
+
+
+def test_beyond_yarn_only_the_shipped_limit_is_offered() -> None:
+    context = ShippedContext("org/Model-Instruct", 32_768, 0, "card")
+    problem = shipped_context_problem(context, 40_000)
+    assert problem is not None and "YaRN" not in problem
+    assert problem.endswith("use a context of 32,768 tokens or less (source: card)")
+    assert shipped_context_problem(context, 32_768) is None

@@ -15,13 +15,14 @@ from gpuatlas.app.requests import (
     TrainingFrameworkChoice,
     model_reference,
 )
-from gpuatlas.catalog.model_weights import choose_weights
+from gpuatlas.catalog.model_weights import choose_weights, llm_of
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_specs import engine_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
+from gpuatlas.performance.llm.memory import check_checkpoint_context
 from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.resolve import kv_cache_id
 
@@ -43,6 +44,7 @@ def predict_llm_document(
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = model_reference(request.model, local_files)
+    _check_context(reference, request.input_tokens + request.output_tokens)
     choice = choose_weights(request.weights, reference)
     engine = auto_engine(request.engine, choice.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
@@ -66,6 +68,14 @@ def predict_llm_document(
             **prediction.to_json(),
         },
     )
+
+
+def _check_context(reference: Any, context_tokens: int) -> None:
+    """A prompt plus output longer than the model, or than the checkpoint named ships
+    (Qwen2.5-7B-Instruct: 32,768 without YaRN), is refused with the limit."""
+    llm = llm_of(reference.model)
+    if llm is not None:
+        check_checkpoint_context(llm, reference.name, context_tokens)
 
 
 def _engine_note(engine: str) -> dict[str, str]:
@@ -106,6 +116,7 @@ def predict_serving_document(
 ) -> dict[str, Any]:
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
     reference = model_reference(request.model, local_files)
+    _check_context(reference, request.input_tokens + request.output_tokens)
     choice = choose_weights(request.weights, reference)
     engine = auto_engine(request.engine, choice.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)

@@ -33,6 +33,28 @@ def shipped_context_for(
     return None
 
 
+def shipped_context_problem(context: ShippedContext, context_tokens: int) -> str | None:
+    """Why this checkpoint cannot serve `context_tokens` as published (None when it can): the
+    shipped limit, and what reaches further (YaRN by hand, as the model card shows, or the
+    library entry's own limit), with the numbers."""
+    shipped = context.max_position_embeddings
+    if context_tokens <= shipped:
+        return None
+    problem = (
+        f"context {context_tokens:,} tokens exceeds the {shipped:,} that {context.checkpoint} "
+        "ships (max_position_embeddings in its config.json): vLLM and other engines that read "
+        "it refuse longer sequences unless told otherwise"
+    )
+    if context.yarn_max_tokens >= context_tokens:
+        factor = context.yarn_max_tokens / shipped
+        return (
+            f"{problem}; it needs YaRN rope scaling (factor {factor:g}, up to "
+            f"{context.yarn_max_tokens:,} tokens) added to its config.json as the model card "
+            f"shows, or a context of {shipped:,} tokens or less (source: {context.source})"
+        )
+    return f"{problem}; use a context of {shipped:,} tokens or less (source: {context.source})"
+
+
 def shipped_context_note(context: ShippedContext) -> str:
     """The note fit prints: the engine's default context and how YaRN extends it."""
     note = (

@@ -30,7 +30,7 @@ from gpuatlas.performance.engine_specs import engine_notes, resolve_engine_on
 from gpuatlas.performance.llm.memory import (
     GB,
     MemoryInputs,
-    check_context,
+    check_checkpoint_context,
     fit_usable_gb,
     inference_memory_fit,
     margin_text,
@@ -213,7 +213,7 @@ def answer_fit(
     profile = resolve_engine_on(engine_text, resolved_system.gpu)
     llm = llm_of(reference.model)
     if llm is not None:
-        check_context(llm, context_tokens)
+        check_checkpoint_context(llm, reference.name, context_tokens)
     detail = inference_memory_fit(
         _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
         context_tokens=context_tokens,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_problem
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
@@ -117,6 +118,16 @@ def check_context(model: ModelArch, context_tokens: int) -> None:
                 f"tokens (max_position_embeddings); use --context {maximum} or less"
             ]
         )
+
+
+def check_checkpoint_context(model: ModelArch, written_name: str, context_tokens: int) -> None:
+    """`check_context`, then the limit of the checkpoint the user named where its config.json
+    ships a shorter one than the model's (Qwen2.5-7B-Instruct: 32,768 without YaRN)."""
+    check_context(model, context_tokens)
+    shipped = shipped_context_for(model.shipped_contexts, written_name)
+    problem = shipped_context_problem(shipped, context_tokens) if shipped else None
+    if problem is not None:
+        raise InvalidRequestError([problem])
 
 
 def padded_tokens(context_tokens: Value, block_tokens: int, ops: Primitives = SCALAR) -> Value:
