@@ -169,7 +169,7 @@ class PredictDiffusionRequest(SystemModelRequest):
         "diffusers",
         min_length=1,
         max_length=40,
-        description="diffusers, comfyui, tensorrt, stable-fast, coreml.",
+        description="diffusers, comfyui, a1111, forge, sd.next, tensorrt, stable-fast, coreml.",
     )
     variant: str | None = Field(
         None,

@@ -108,6 +108,7 @@ ENGINES: frozenset[str] = frozenset(
         "exllamav2",
         "stable-fast",
         "coreml",
+        "sd-webui",
     ]
 )
 

@@ -417,7 +417,7 @@ def predict_diffusion_command(
         _diffusion("engine"),
         "--engine",
         "-e",
-        help="diffusers, comfyui, tensorrt, stable-fast, coreml.",
+        help="diffusers, comfyui, a1111, forge, sd.next, tensorrt, stable-fast, coreml.",
     ),
     variant: str = typer.Option(
         "",

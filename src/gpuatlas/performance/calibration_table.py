@@ -83,6 +83,7 @@ BASE_ENGINES: dict[str, str] = {
     "stable-fast": BASE_IMAGE_ENGINE,
     "coreml": BASE_IMAGE_ENGINE,
     "diffusers-vanilla-attention": BASE_IMAGE_ENGINE,
+    "sd-webui": BASE_IMAGE_ENGINE,
     "llama.cpp-2023": "llama.cpp",
     "llama.cpp-2024": "llama.cpp-2023",  # engines.toml: its kernels and launches are 2023's
 }

@@ -487,7 +487,26 @@ IMAGE_ENGINES = {
     "core ml": "coreml",
     "core-ml": "coreml",
     "diffusers-vanilla-attention": "diffusers-vanilla-attention",
+    **dict.fromkeys(
+        (
+            "sd-webui",
+            "sd webui",
+            "stable-diffusion-webui",
+            "automatic1111",
+            "a1111",
+            "forge",
+            "sd-webui-forge",
+            "stable-diffusion-webui-forge",
+            "sd.next",
+            "sdnext",
+            "sd next",
+        ),
+        "sd-webui",
+    ),
 }
+# The A1111 family of web UIs (A1111, Forge, SD.Next): eager PyTorch with more host time per
+# generation than diffusers (engines.toml 'sd-webui'); its own calibration levels.
+WEB_UI_ENGINE = "sd-webui"
 # Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
 # materialised in memory), as sources write them.
 VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
@@ -535,25 +554,31 @@ def image_calibration_class(gpu: Gpu) -> str:
     return hardware_class(gpu)
 
 
-def image_hardware_class(gpu: Gpu) -> str:
-    """The hardware class an image case is predicted under (see IMAGE_CLASS_STAND_INS)."""
+def image_hardware_class(gpu: Gpu, engine_id: str = "diffusers") -> str:
+    """The hardware class an image case of this calibration engine is predicted under: the
+    GPU's own, or its stand-in (IMAGE_CLASS_STAND_INS) while neither this engine nor eager
+    diffusers has image groups fitted on it (another engine's rows there, e.g. a web UI's,
+    leave the other engines on the stand-in)."""
     found = image_calibration_class(gpu)
-    return _own_or_stand_in(found, IMAGE_CLASS_STAND_INS, f"|{found}|")
+    engines = dict.fromkeys((engine_id, "diffusers"))
+    fragments = tuple(f"image|{engine}|{found}|" for engine in engines)
+    return _own_or_stand_in(found, IMAGE_CLASS_STAND_INS, fragments)
 
 
-def _own_or_stand_in(name: str, stand_ins: dict[str, str], key_fragment: str) -> str:
-    """`name`, or its stand-in while no image group key of the calibration contains the
-    fragment that names it."""
+def _own_or_stand_in(name: str, stand_ins: dict[str, str], key_fragments: tuple[str, ...]) -> str:
+    """`name`, or its stand-in while no image group key of the calibration contains one of
+    the fragments that name it."""
     stand_in = stand_ins.get(name)
-    if stand_in is None or _has_image_groups(current_calibration().version, key_fragment):
+    if stand_in is None or _has_image_groups(current_calibration().version, key_fragments):
         return name
     return stand_in
 
 
 @cache
-def _has_image_groups(version: str, key_fragment: str) -> bool:
+def _has_image_groups(version: str, key_fragments: tuple[str, ...]) -> bool:
     return any(
-        key.startswith("image|") and key_fragment in key for key in current_calibration().groups
+        key.startswith("image|") and any(fragment in key for fragment in key_fragments)
+        for key in current_calibration().groups
     )
 
 
@@ -574,7 +599,7 @@ def image_params(
     and no compiled engine is given more host time per forward than eager diffusers."""
     denoiser_kind = denoiser_class(model)
     engine_id = gain_source_engine(image_engine(engine, variant))
-    hardware = image_hardware_class(system.gpu)
+    hardware = image_hardware_class(system.gpu, engine_id)
     calibration = current_calibration()
     prior = PRIORS[denoiser_kind]
     params = calibration.params("image", prior, engine_id, hardware, denoiser_kind)
@@ -618,13 +643,16 @@ def _host_time_capped(params: GroupParams, eager: GroupParams, engine_id: str) -
 # (Triton/cuBLASLt epilogues, fused GEGLU/GroupNorm), so its gain is of torch.compile's kind
 # (its optional CUDA-graph replay is not credited); its own rows (when a source is added)
 # replace the stand-in.
-IMAGE_ENGINE_STAND_INS: dict[str, str] = {"stable-fast": "diffusers-compiled"}
+IMAGE_ENGINE_STAND_INS: dict[str, str] = {
+    "stable-fast": "diffusers-compiled",
+    WEB_UI_ENGINE: "diffusers",
+}
 
 
 def gain_source_engine(engine_id: str) -> str:
     """The engine whose fitted gain over eager diffusers a case of `engine_id` uses: its own,
     or its stand-in while the calibration has no image groups of its own."""
-    return _own_or_stand_in(engine_id, IMAGE_ENGINE_STAND_INS, f"image|{engine_id}|")
+    return _own_or_stand_in(engine_id, IMAGE_ENGINE_STAND_INS, (f"image|{engine_id}|",))
 
 
 def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
@@ -632,6 +660,12 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
     defaults when no variant names another configuration."""
     engine_id = image_engine(engine, variant)
     gain_engine = gain_source_engine(engine_id)
+    if gain_engine == EAGER_ENGINE and engine_id != EAGER_ENGINE:
+        return (
+            f"{engine_id} has no measured rows in the calibration: costed as eager diffusers "
+            "(SDPA attention, no torch.compile), without the web UI's own host time per "
+            "generation",
+        )
     if gain_engine != engine_id:
         return (
             f"{engine_id} has no measured rows in the calibration: costed at the measured gain "
