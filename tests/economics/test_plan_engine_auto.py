@@ -82,9 +82,7 @@ def test_a_plan_on_a_mac_runs_llama_cpp_and_says_why() -> None:
 def test_an_auto_plan_skips_formats_the_gpus_engine_does_not_load() -> None:
     """FP8 is weighed on the H100 (vLLM) but is no candidate on the Mac (llama.cpp)."""
     workload = Workload("llama-3.1-8b", "bf16", 1.0, 512, 256, "auto")
-    plan = plan_options(
-        workload, Slo(), [M2_ULTRA, H100], [MAC_OFFER, H100_OFFER], ["bf16", "fp8"]
-    )
+    plan = plan_options(workload, Slo(), [M2_ULTRA, H100], [MAC_OFFER, H100_OFFER], ["bf16", "fp8"])
     assessed = {(o.gpu, o.weights) for o in plan.options} | {
         (r.gpu, r.weights) for r in plan.rejected
     }
