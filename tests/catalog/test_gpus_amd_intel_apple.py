@@ -100,6 +100,11 @@ APPLE_VARIANTS = {
     "m4": (8, 10),
     "m4-pro": (16, 20),
     "m4-max": (32, 40),
+    # M5 family: only the full chips are sourced so far (the cut-down variants are not in the
+    # catalog yet).
+    "m5": (10,),
+    "m5-pro": (20,),
+    "m5-max": (40,),
 }
 
 

@@ -7,6 +7,7 @@ nor imports the files' pydantic schema (`gpu_records`).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_variants import (
     NameAssumption,
+    cpu_core_reading,
     family_default,
     family_of_bare_name,
     name_assumption,
@@ -71,7 +73,13 @@ def gpu_index() -> NameIndex:
 
 def build_gpu_index() -> NameIndex:
     entries = [
-        NameEntry(gpu.id, (gpu.name, *gpu.aliases), gpu.memory_gb, form_factor_words(gpu))
+        NameEntry(
+            gpu.id,
+            (gpu.name, *gpu.aliases),
+            gpu.memory_gb,
+            form_factor_words(gpu),
+            gpu.memory_options_gb,
+        )
         for gpu in all_gpus()
     ]
     return NameIndex("GPU", entries)
@@ -99,15 +107,28 @@ def resolve_gpu(name: str) -> Gpu:
     return read_gpu_name(name)[0]
 
 
+_MAC_MODELS = re.compile(
+    r"^\s*(?:apple\s+)?(?:mac\s*studio|mac\s*mini|mac\s*pro|macbook\s*pro|macbook\s*air|imac)\b",
+    re.IGNORECASE,
+)
+
+
+def without_mac_model(text: str) -> str:
+    """'Mac Studio M2 Ultra' → 'M2 Ultra': the chip names the GPU."""
+    return _MAC_MODELS.sub("", text).strip() or text
+
+
 def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     """The GPU a name means and, when the name was a bare family name read as its default
-    variant (data/gpu_variants.toml), the assumption the answer must state."""
+    variant (data/gpu_variants.toml), the assumption the answer must state. The Mac a chip
+    sits in is dropped ('MacBook Pro M1 Max 32 core' names the M1 Max's GPU)."""
+    name = without_mac_model(name)
     try:
         gpu_id = gpu_index().resolve(name)
     except UnknownNameError as error:
         default = family_default(error.candidates) if error.ambiguous else None
         if default is None:
-            raise
+            return _read_cpu_core_count(name, error)
         family, chosen = default
         assumption = name_assumption(name.strip(), family, error.candidates, gpu_by_id)
         return gpu_by_id(chosen), assumption
@@ -116,8 +137,55 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
 
 def _bare_name_assumption(name: str, gpu_id: str) -> NameAssumption | None:
     """A name that resolved to a family's default variant although the family has others
-    ("M2 Ultra": 76 of 60 or 76 GPU cores) carries the same assumption as an ambiguous one."""
-    family = family_of_bare_name(name)
+    ("M2 Ultra": 76 of 60 or 76 GPU cores; "M3 Pro 18GB": both are sold with 18 GB) carries the
+    same assumption as an ambiguous one; a memory size only one variant has settles it."""
+    memory_gb, bare = memory_word(name)
+    family = family_of_bare_name(bare)
     if family is None or family.variants[0] != gpu_id:
         return None
-    return name_assumption(name.strip(), family, family.variants, gpu_by_id)
+    sold = [v for v in family.variants if memory_gb is None or _sold_with(v, memory_gb)]
+    if len(sold) < 2:
+        return None
+    return name_assumption(name.strip(), family, sold, gpu_by_id)
+
+
+def memory_word(name: str) -> tuple[float | None, str]:
+    """'M3 Pro 18GB' → (18.0, 'M3 Pro'); a name without one size word stays as it is."""
+    sizes = re.findall(r"(?<![\w.])(\d+(?:\.\d+)?)\s*gb\b", name, re.IGNORECASE)
+    if len(sizes) != 1:
+        return None, name
+    rest = re.sub(r"(?<![\w.])\d+(?:\.\d+)?\s*gb\b", " ", name, flags=re.IGNORECASE)
+    return float(sizes[0]), " ".join(rest.split())
+
+
+def _sold_with(gpu_id: str, memory_gb: float) -> bool:
+    gpu = gpu_by_id(gpu_id)
+    return memory_gb in (gpu.memory_gb, *gpu.memory_options_gb)
+
+
+def _read_cpu_core_count(name: str, error: UnknownNameError) -> tuple[Gpu, NameAssumption]:
+    """A name whose core count is the chip's CPU count ("Apple M4 Max 48GB 16 Core") read as
+    the GPU variant Apple pairs with that CPU, with the assumption stated; else `error`."""
+    reading = cpu_core_reading(name, lambda gpu_id: gpu_by_id(gpu_id).gpu_cores)
+    if reading is None:
+        raise error
+    try:
+        gpu_id = gpu_index().resolve(reading.rewritten)
+    except UnknownNameError:
+        raise error from None
+    if gpu_id != reading.gpu_id:
+        raise error
+    gpu = gpu_by_id(gpu_id)
+    # The CPU count rules the other variants out; the reason names their pairing.
+    assumption = NameAssumption(
+        written=name.strip(),
+        gpu_id=gpu_id,
+        gpu_name=gpu.name,
+        family=reading.family.name,
+        reason=reading.reason,
+        source=f"{reading.family.source} (as of {reading.family.as_of})",
+        other_variants=(),
+        memory_gb=gpu.memory_gb,
+        other_memory_gb=(),
+    )
+    return gpu, assumption

@@ -32,10 +32,11 @@ _MEMORY_TYPE_WORDS = {"gddr6", "gddr6x", "gddr7", "hbm2", "hbm2e", "hbm3", "hbm3
 _SINGULAR = {"cores": "core", "tis": "ti super"}
 # "24gb", or a bare number of up to three digits ("a100-80"); "4090" is a model number.
 _MEMORY_WORD = re.compile(r"^(?:(\d+(?:\.\d+)?)gb|(\d{1,3}))$")
-# Words that make another product of the same model number: "GTX 1080" is not the 1080 Ti.
-_VARIANT_WORDS = {"ti", "super", "laptop", "mobile", "sff", "nvl"}
+# Words that make another product of the same model number: "GTX 1080" is not the 1080 Ti, and
+# "RX 6800" is not the RX 6800 XT (60 against 72 compute units).
+_VARIANT_WORDS = {"ti", "super", "laptop", "mobile", "sff", "nvl", "xt", "xtx", "gre"}
 # Suffixes written glued to a model number ("1080ti", "6900xt", "7900xtx", "4070tis").
-_GLUED_SUFFIXES = _VARIANT_WORDS | {"xt", "xtx", "tis"}
+_GLUED_SUFFIXES = _VARIANT_WORDS | {"tis"}
 _SUFFIX_FAMILIES = {
     "sxm2": "sxm",
     "sxm4": "sxm",
@@ -94,6 +95,12 @@ class NameEntry:
     names: tuple[str, ...]
     memory_gb: float | None = None
     extra_words: tuple[str, ...] = ()
+    # Other memory sizes the same chip is sold with (Apple: "M3 Pro 18GB" is an M3 Pro too).
+    memory_options_gb: tuple[float, ...] = ()
+
+    def has_memory(self, size_gb: float | None) -> bool:
+        """The entry is sold with this memory size (its own, or one of its options)."""
+        return size_gb is not None and size_gb in (self.memory_gb, *self.memory_options_gb)
 
     def normalised_names(self) -> set[str]:
         return {normalise(name) for name in (self.id, *self.names)}
@@ -112,8 +119,7 @@ class NameEntry:
         """A query word fits when the entry has it, or when it states this entry's memory size."""
         if word in words:
             return True
-        size = memory_size_gb(word)
-        return size is not None and self.memory_gb is not None and size == self.memory_gb
+        return self.has_memory(memory_size_gb(word))
 
 
 def _core_words(words: set[str], extra_words: Iterable[str] = ()) -> set[str]:
@@ -160,7 +166,9 @@ class NameIndex:
         found = self._written_out(rest) if len(sized) == 1 and rest else None
         if found is None:
             return None
-        return found if self._by_id[found].memory_gb in (None, memory_size_gb(sized[0])) else None
+        entry = self._by_id[found]
+        sold = entry.memory_gb is None or entry.has_memory(memory_size_gb(sized[0]))
+        return found if sold else None
 
     def _written_out(self, key: str) -> str | None:
         return self._exact.get(key) or self._compact.get(key.replace(" ", ""))
@@ -212,6 +220,7 @@ class NameIndex:
         key = normalise(name)
         by_name = self._normalised_names
         near = difflib.get_close_matches(key, list(by_name), n=limit * 3, cutoff=0.5)
+        near.sort(key=lambda candidate: _digits_apart(key, candidate))
         found = _unique([*misread, *by_words, *(by_name[n] for n in near)])
         return found[: max(limit, len(misread))]
 
@@ -227,6 +236,21 @@ class NameIndex:
             exact = self.exact_match(variant)
             found += [exact] if exact is not None else self.word_matches(variant)
         return _unique(found)
+
+
+def _digits_apart(query: str, candidate: str) -> int:
+    """How many digits a model number of `candidate` differs in from one of `query`, over
+    four-digit numbers of the same length ("rtx 3065" is one digit from "rtx 3060 ti", two from "rtx
+    5060"); 9 when no numbers of equal length meet. Orders near spellings, stably."""
+    numbers = re.findall(r"\d{4,}", query)
+    others = re.findall(r"\d{4,}", candidate)
+    apart = [
+        sum(a != b for a, b in zip(number, other, strict=True))
+        for number in numbers
+        for other in others
+        if len(number) == len(other)
+    ]
+    return min(apart, default=9)
 
 
 _LOOKALIKE_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 
@@ -14,15 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_variants import NameAssumption
-from gpuatlas.catalog.gpus import gpu_by_id, read_gpu_name
+from gpuatlas.catalog.gpus import gpu_by_id, memory_word, read_gpu_name, without_mac_model
 from gpuatlas.catalog.names import normalise
 from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import DataFileError, UnknownNameError
 
-_MAC_MODELS = re.compile(
-    r"^\s*(?:apple\s+)?(?:mac\s*studio|mac\s*mini|mac\s*pro|macbook\s*pro|macbook\s*air|imac)\b",
-    re.IGNORECASE,
-)
 _MEMORY_SUFFIX = re.compile(
     r"^(?P<device>.+?)[\s,(]+(?P<memory>\d+(?:\.\d+)?)\s*gb?\)?\s*$", re.IGNORECASE
 )
@@ -47,11 +44,6 @@ class NamedSystemRecord(BaseModel):
     notes: str = ""
 
 
-def without_mac_model(text: str) -> str:
-    """'Mac Studio M2 Ultra' → 'M2 Ultra': the chip names the GPU."""
-    return _MAC_MODELS.sub("", text).strip() or text
-
-
 def resolve_device(text: str) -> tuple[Gpu, float | None]:
     """The GPU a device spec names, configured when it names a unified-memory device's memory
     size. A size the device is not sold with is an InvalidRequestError listing the sizes."""
@@ -63,10 +55,15 @@ def read_device(text: str) -> tuple[Gpu, float | None, NameAssumption | None]:
     """`resolve_device`, with the assumption made when a bare family name ("A100") was read as
     its default variant."""
     match = _MEMORY_SUFFIX.match(text)
-    if match:
-        configured = _configured_device(match["device"], float(match["memory"]))
+    memory_gb, device = (
+        (float(match["memory"]), match["device"]) if match else memory_word(text)
+    )  # the size may stand inside the name too: "Apple M4 Max 48GB 16 Core"
+    if memory_gb is not None:
+        configured = _configured_device(device, memory_gb)
         if configured is not None:
-            return configured
+            gpu, size_gb, assumption = configured
+            written = replace(assumption, written=text.strip()) if assumption else None
+            return gpu, size_gb, written
     gpu, assumption = read_gpu_name(without_mac_model(text))
     return gpu, None, assumption
 
