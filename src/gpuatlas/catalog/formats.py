@@ -8,6 +8,7 @@ back to elsewhere, and which GPU architecture families run it natively. Names pe
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -189,9 +190,38 @@ def _format_index() -> dict[str, WeightFormat]:
     return index
 
 
+EXL2_TEMPLATE = "exl2-4bpw"
+# "exl2-6.5bpw", "EXL2 4.65 bpw", "exl2_5bpw": ExLlamaV2 checkpoints are made at any bitrate.
+_EXL2_NAME = re.compile(r"^exl2[\s_\-]*(\d+(?:\.\d+)?)[\s_\-]*bpw$")
+
+
 def find_format(name: str) -> WeightFormat | None:
     """The format a name refers to, or None."""
-    return _format_index().get(_key(name))
+    return _format_index().get(_key(name)) or exl2_format(name)
+
+
+def exl2_format(name: str) -> WeightFormat | None:
+    """An EXL2 bitrate ('exl2-6.5bpw') as the EXL2 entry of formats.toml with the bits per
+    weight the name states (2 to 8, the converter's range); None for other names."""
+    match = _EXL2_NAME.match(name.strip().lower())
+    template = _format_index().get(_key(EXL2_TEMPLATE))
+    if match is None or template is None:
+        return None
+    bits = float(match.group(1))
+    if not 2.0 <= bits <= 8.0:
+        return None
+    return _exl2_at(template, bits)
+
+
+def template_format_id(format_id: str) -> str:
+    """The catalog entry a format id stands for: every EXL2 bitrate is the EXL2 entry."""
+    return EXL2_TEMPLATE if exl2_format(format_id) is not None else format_id
+
+
+@lru_cache(maxsize=64)
+def _exl2_at(template: WeightFormat, bits: float) -> WeightFormat:
+    written = f"{bits:.2f}".rstrip("0").rstrip(".")
+    return dataclasses.replace(template, id=f"exl2-{written}bpw", names=(), bits_per_weight=bits)
 
 
 def resolve_format(name: str) -> WeightFormat:

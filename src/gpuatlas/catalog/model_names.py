@@ -36,6 +36,7 @@ _DECORATION_TOKENS = frozenset(
     {
         "instruct", "chat", "hf", "it", "base", "pt", "gguf", "awq", "gptq", "fp8", "fp16", "bf16",
         "int4", "int8", "nvfp4", "mxfp4", "fp4", "4bit", "8bit", "bnb", "exl2", "mlx", "dynamic",
+        "exl3",
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
         "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
@@ -44,7 +45,8 @@ _DECORATION_TOKENS = frozenset(
 )
 # fmt: on
 _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
-_BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+")
+# "4bit", "6.5bpw", "g128"; "h6": the head bits in EXL2 names ("6.0bpw-h6-exl2").
+_BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+|h[68]")
 _MLX_ORGANISATION = "mlx-community/"
 _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
@@ -118,6 +120,15 @@ def _is_decoration(token: str) -> bool:
         or token.startswith("quantized")
         or bool(_GGUF_TYPE_PATTERN.match(token))
         or bool(_BITS_OR_GROUP_PATTERN.fullmatch(token))
+        or _is_glued_decoration(token)
+    )
+
+
+def _is_glued_decoration(token: str) -> bool:
+    """'exl2_6.5bpw': decorations joined by underscores (not a GGUF type such as q4_k_m)."""
+    parts = [part for part in token.split("_") if part]
+    return len(parts) > 1 and all(
+        part in _DECORATION_TOKENS or _BITS_OR_GROUP_PATTERN.fullmatch(part) for part in parts
     )
 
 
@@ -126,8 +137,32 @@ def _gguf_format_id(token: str) -> str | None:
     return found.id if found is not None else None
 
 
+_BPW_PATTERN = re.compile(r"^(\d+(?:\.\d+)?)bpw$")
+_BRANCH_BITS_PATTERN = re.compile(r"^(\d)_(\d{1,2})$")  # bartowski's EXL2 branches: "6_5"
+
+
+def _exl2_hint(tokens: list[str]) -> tuple[str, str | None] | None:
+    """EXL2 (ExLlamaV2) checkpoints: ('EXL2-6.5BPW', 'exl2-6.5bpw') from '-exl2:6.5bpw',
+    '_6.5bpw', '6.0bpw-h6-exl2' or bartowski's '-exl2:6_5'; ('EXL2', None) for an EXL2
+    repository named without its bitrate; None when the name is not EXL2."""
+    parts = [part for token in tokens for part in token.split("_") if part]
+    bits = [m.group(1) for part in parts if (m := _BPW_PATTERN.match(part))]
+    if "exl2" in parts and not bits:
+        branches = [_BRANCH_BITS_PATTERN.match(token) for token in tokens]
+        bits = [f"{m.group(1)}.{m.group(2)}" for m in branches if m is not None]
+    if not bits:
+        return ("EXL2", None) if "exl2" in parts else None
+    found = find_format(f"exl2-{bits[0]}bpw")
+    return f"EXL2-{bits[0]}BPW", found.id if found is not None else None
+
+
 def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
     """(raw hint, catalog format id) from a name's tokens; a GGUF type wins over a word."""
+    if "exl3" in tokens or any(t.startswith("exl3_") for t in tokens):
+        return "EXL3", None  # ExLlamaV3's trellis format: no engine profile, refused
+    exl2 = _exl2_hint(tokens)
+    if exl2 is not None:
+        return exl2
     for token in tokens if "mlx" not in tokens else ():  # MLX's "-Q8" is not a GGUF type
         if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
             return token.upper(), _gguf_format_id(token)
@@ -267,8 +302,12 @@ def _checkpoint_and_tag(name: str) -> tuple[str, str]:
 
 
 def _with_tag_format(reference: ModelReference, tag: str) -> ModelReference:
-    """The reference with the format of a `:TAG` suffix (a GGUF type), when the tag names one."""
-    hint, format_id = _format_hint(tag.split("-"))
+    """The reference with the format of a `:TAG` suffix (a GGUF type; an EXL2 repository's
+    bitrate branch, '-exl2:4.0bpw'), when the tag names one."""
+    if reference.format_hint == "EXL3":
+        return reference  # its bitrate branch does not make it an EXL2 checkpoint
+    exl2 = ["exl2"] if (reference.format_hint or "").startswith("EXL2") else []
+    hint, format_id = _format_hint([*tag.split("-"), *exl2])
     if hint is None:
         return reference
     return dataclasses.replace(reference, format_hint=hint, format_id=format_id)

@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from gpuatlas.catalog.formats import WeightFormat, find_format
+from gpuatlas.catalog.formats import EXL2_TEMPLATE, WeightFormat, find_format, template_format_id
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_names import ModelReference, resolve_model_argument
+from gpuatlas.errors import InvalidRequestError
 
 AUTO_WEIGHTS = "auto"
 OLLAMA_DEFAULT_FORMAT = "q4_k_m"
@@ -35,6 +36,14 @@ OLLAMA_ENGINE = "ollama"
 GGUF_ENGINE = "llama.cpp"
 MLX_ENGINE = "mlx-lm"
 MLX_FORMAT_PREFIX = "mlx-"
+EXL2_ENGINE = "exllamav2"
+# Names whose format the answer cannot read from them: the reason, for the user to act on.
+_BITRATE_NEEDED = {
+    "EXL2": "{} is an EXL2 repository: its weights sit in one branch per bitrate; name the "
+    "branch ('...-exl2:4.0bpw') or pass --weights exl2-4.0bpw",
+    "EXL3": "{} is an EXL3 (ExLlamaV3) checkpoint: gpuatlas has no ExLlamaV3 engine profile "
+    "and does not model its trellis-coded weights; EXL2 (ExLlamaV2) checkpoints are modelled",
+}
 DEFAULT_ENGINE = "vllm"
 # Formats a serving plan compares besides the native one: the 16-bit original and the two
 # quantisations most served (FP8 where tensor cores run it, AWQ 4-bit), or for GGUF engines the
@@ -111,6 +120,8 @@ def _engine_for(weight_format: WeightFormat | None, matched_by: str) -> str | No
         return GGUF_ENGINE
     if weight_format is not None and weight_format.id.startswith(MLX_FORMAT_PREFIX):
         return MLX_ENGINE  # an mlx-community conversion is made for mlx-lm
+    if weight_format is not None and template_format_id(weight_format.id) == EXL2_TEMPLATE:
+        return EXL2_ENGINE  # an EXL2 checkpoint is made for ExLlamaV2
     return None
 
 
@@ -152,6 +163,8 @@ def native_weights(reference: ModelReference) -> WeightsChoice:
         )
     if matched_by == "ollama_tag":
         return _choice(model, *_ollama_default(model), matched_by)
+    if reference.format_hint in _BITRATE_NEEDED:
+        raise InvalidRequestError([_BITRATE_NEEDED[reference.format_hint].format(reference.name)])
     if reference.format_hint == "GGUF":
         return WeightsChoice(
             GGUF_REPOSITORY_FORMAT,

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.formats import resolve_format, template_format_id
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 
 MultiGpuMode = Literal["tensor", "layer-split"]
@@ -67,7 +67,8 @@ class EngineProfile:
         return self.family or self.id
 
     def supports_format(self, format_id: str) -> bool:
-        return format_id in self.formats
+        """An engine that loads the EXL2 entry loads every EXL2 bitrate ('exl2-6.5bpw')."""
+        return format_id in self.formats or template_format_id(format_id) in self.formats
 
 
 class _EngineRecord(BaseModel):

@@ -1,0 +1,78 @@
+"""Checkpoint names people copy (issue 10): EXL2 (ExLlamaV2) quantisations read as their base
+model in the EXL2 bitrate the name states, run with ExLlamaV2; an EXL2 repository without its
+bitrate branch and EXL3 checkpoints are refused with the reason; fine-tunes that keep their
+base's shapes (Magistral Small, gpt-oss-safeguard) resolve to the base."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.formats import find_format, resolve_format
+from gpuatlas.catalog.model_weights import native_weights
+from gpuatlas.catalog.models import resolve_model_reference
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.engine_profiles import resolve_engine
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "bits"),
+    [
+        ("turboderp/Llama-3.1-8B-Instruct-exl2:4.0bpw", "llama-3.1-8b", 4.0),
+        ("turboderp/Llama-3.1-8B-Instruct-exl2:6.5bpw", "llama-3.1-8b", 6.5),
+        ("LoneStriker/Mistral-7B-Instruct-v0.2-6.0bpw-h6-exl2", "mistral-7b-v0.2", 6.0),
+        ("bartowski/Meta-Llama-3-8B-Instruct-exl2:6_5", "llama-3-8b", 6.5),
+        ("Llama-3.1-8B-Instruct-exl2_4.65bpw", "llama-3.1-8b", 4.65),
+    ],
+)
+def test_exl2_names_read_as_base_model_at_the_stated_bitrate(
+    name: str, model_id: str, bits: float
+) -> None:
+    reference = resolve_model_reference(name, allow_hub=False)
+    assert reference.model.id == model_id
+    choice = native_weights(reference)
+    weight_format = resolve_format(choice.format_id)
+    assert weight_format.bits_per_weight == bits
+    assert weight_format.weight_only and weight_format.compute_precision == "fp16"
+    assert choice.engine == "exllamav2"
+
+
+def test_every_exl2_bitrate_is_one_entry_with_its_own_bits() -> None:
+    low, high = find_format("exl2-2.5bpw"), find_format("EXL2 8.0 bpw")
+    assert low is not None and high is not None
+    assert (low.bits_per_weight, high.bits_per_weight) == (2.5, 8.0)
+    assert low.source == high.source  # one sourced declaration in formats.toml
+    assert find_format("exl2-9bpw") is None and find_format("exl2") is None
+
+
+def test_exllamav2_loads_every_exl2_bitrate_and_vllm_none() -> None:
+    assert resolve_engine("exllamav2").supports_format("exl2-6.5bpw")
+    assert not resolve_engine("vllm").supports_format("exl2-6.5bpw")
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("turboderp/Llama-3.1-8B-Instruct-exl2", "one branch per bitrate"),
+        ("turboderp/Llama-3.1-8B-Instruct-exl3:4.0bpw", "ExLlamaV3"),
+    ],
+)
+def test_exl2_without_bitrate_and_exl3_are_refused_with_the_reason(name: str, says: str) -> None:
+    reference = resolve_model_reference(name, allow_hub=False)
+    with pytest.raises(InvalidRequestError, match=says):
+        native_weights(reference)
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id"),
+    [
+        ("mistralai/Magistral-Small-2506", "mistral-small-3.1"),
+        ("mistralai/Magistral-Small-2509", "mistral-small-3.1"),
+        ("magistral:24b", "mistral-small-3.1"),
+        ("openai/gpt-oss-safeguard-20b", "gpt-oss-20b"),
+        ("gpt-oss-safeguard:120b", "gpt-oss-120b"),
+    ],
+)
+def test_fine_tunes_with_their_bases_shapes_resolve_to_the_base(name: str, model_id: str) -> None:
+    assert resolve_model_reference(name, allow_hub=False).model.id == model_id
