@@ -60,6 +60,7 @@ class EngineProfile:
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
+    moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
 
     @property
     def engine(self) -> str:
@@ -108,6 +109,7 @@ class _EngineRecord(BaseModel):
     pipeline_batch_tokens: int = Field(default=0, ge=0)
     decode_attention_per_query_head: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
+    moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -100,7 +100,7 @@ def predict_runtime(
     ttft_s = runtime.prefill_s(input_tokens, batch) if input_tokens > 0 else 0.0
     tpot_s = runtime.decode_step_s(batch, context)
     flops, moved = runtime.decode_terms(batch, context)
-    prefill_flops, _ = runtime.prefill_terms(input_tokens, batch)
+    prefill_flops = runtime.prefill_model_flops(input_tokens, batch)
     system_bandwidth = runtime.bandwidth_bytes_s * runtime.split
     decode_x = runtime.extrapolated(calibration, "decode")
     prefill_x = runtime.extrapolated(calibration, "prefill")

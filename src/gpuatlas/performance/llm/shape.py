@@ -31,6 +31,7 @@ class LlmShape:
     num_experts: int
     experts_per_token: int
     matmul_flops_per_token: float  # 2 x (active non-embedding params + lm_head)
+    expert_flops_per_token: float  # the routed experts' share of it: 2 x moe_layers x k x expert
     num_layers: int
     hidden_size: int
     num_attention_heads: int
@@ -99,6 +100,7 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         num_experts=model.num_experts,
         experts_per_token=model.experts_per_token,
         matmul_flops_per_token=matmul_flops_per_token(model),
+        expert_flops_per_token=expert_flops_per_token(model),
         num_layers=model.num_layers,
         hidden_size=model.hidden_size,
         num_attention_heads=model.num_attention_heads,
@@ -153,6 +155,14 @@ def forward_flops_per_token(
 def matmul_flops_per_token(model: ModelArch) -> float:
     """2·(active non-embedding params + the output matmul; a tied head reads the embedding)."""
     return 2.0 * (model.active_non_embedding_params() + model.vocab_size * model.hidden_size)
+
+
+def expert_flops_per_token(model: ModelArch) -> float:
+    """The routed experts' matmul FLOPs of one token: 2 x MoE layers x experts per token x one
+    expert's parameters (0 for a dense model; shared experts run as dense GEMMs)."""
+    if not model.is_moe:
+        return 0.0
+    return 2.0 * model.moe_layers * model.experts_per_token * model.expert_params()
 
 
 def kv_cache_bytes(

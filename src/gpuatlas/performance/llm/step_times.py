@@ -152,8 +152,28 @@ class LlmRuntime:
         kv_read, attention = self.context_terms(context_tokens, ops)
         kv_bytes = batch * (kv_read * self.kv_reads_per_decode_step)
         kv_bytes = kv_bytes + batch * self.decode_score_bytes(context_tokens, ops)
-        flops = batch * (self.shape.matmul_flops_per_token + attention) / self.split
+        flops = batch * (self.matmul_work_per_token + attention) / self.split
         return flops, weight_bytes + kv_bytes
+
+    @cached_property
+    def matmul_work_per_token(self) -> float:
+        """Matmul FLOPs of one token as the engine's dense GEMM rate sees them: the routed
+        experts' grouped GEMMs (engines.toml moe_gemm_efficiency) reach only a share of the
+        rate dense GEMMs of the same precision reach, so their FLOPs count 1/share times;
+        equals `matmul_flops_per_token` for dense models and engines at share 1."""
+        return self.shape.matmul_flops_per_token + self.expert_extra_flops_per_token
+
+    @cached_property
+    def expert_extra_flops_per_token(self) -> float:
+        """What the routed experts' GEMMs add to a token's FLOPs at the dense GEMM rate."""
+        extra = 1.0 / self.engine.moe_gemm_efficiency - 1.0
+        return self.shape.expert_flops_per_token * extra
+
+    def prefill_model_flops(self, tokens: Value, batch: Value = 1) -> Value:
+        """Prefill FLOPs per GPU the model performs (for MFU): `prefill_terms`' FLOPs without
+        the experts' slower-GEMM equivalent."""
+        flops, _ = self.prefill_terms(tokens, batch)
+        return flops - batch * tokens * self.expert_extra_flops_per_token / self.split
 
     @cached_property
     def kv_reads_per_decode_step(self) -> float:
@@ -215,7 +235,7 @@ class LlmRuntime:
         self, tokens: Value, batch: Value, cached_tokens: Value = 0, ops: Primitives = SCALAR
     ) -> tuple[Value, Value]:
         head_flops = 2.0 * self.model.vocab_size * self.model.hidden_size
-        body_flops = self.shape.matmul_flops_per_token - head_flops
+        body_flops = self.matmul_work_per_token - head_flops
         attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
         flops = batch * (tokens * body_flops + head_flops + attention) / self.split
         kv_write = batch * tokens * self.kv_write_bytes_per_token
