@@ -255,7 +255,7 @@ class DiffusionPrediction:
     memory_gb: float
     needs_cpu_offload: bool
     notes: tuple[str, ...] = ()
-    offload: str = "none"  # "none", "model" (components in turn) or "sequential" CPU offload
+    offload: str = "none"  # "none", "model" (components in turn), "partial" or "sequential"
     weights: str = "bf16"  # the denoiser's weight format
 
     def to_json(self) -> dict[str, Any]:

@@ -105,6 +105,22 @@ PIPELINE_HOST_S = model_constant("diffusion_pipeline", "pipeline_host_ms") * 1e-
 UNCOUNTED_ATTENTION_GFLOPS: dict[str, float] = {"sd-1.5": 126.0}
 BYTES_PER_PARAM = 2.0
 MAX_IMAGE_BATCH = 16
+# UIs that load a denoiser that does not fit only in part: ComfyUI's load_models_gpu keeps
+# lowvram_model_memory = the free memory less the sampling's working memory on the GPU and the
+# modules left out cast their weights to the GPU on every forward (comfyanonymous/ComfyUI
+# comfy/model_management.py @faad5f1, 'loaded partially' in its log); SwarmUI runs a ComfyUI
+# backend; Forge keeps its 'GPU Weights' share resident and swaps the rest. Diffusers streams
+# the whole denoiser instead (enable_sequential_cpu_offload).
+PARTIAL_LOAD_ENGINES = frozenset(
+    {
+        "comfyui",
+        "swarmui",
+        "stableswarmui",
+        "forge",
+        "sd-webui-forge",
+        "stable-diffusion-webui-forge",
+    }
+)
 
 
 def denoiser_class(model: DiffusionArch) -> str:
@@ -309,7 +325,7 @@ class DiffusionWork:
     use_cfg: bool
     notes: tuple[str, ...]
     pipeline_peak_flops: float = 0.0  # text encoders + VAE (0: the forward's rate)
-    offload: str = "none"  # "none", "model" or "sequential" CPU offload
+    offload: str = "none"  # "none", "model", "partial" or "sequential" CPU offload
     # part of forward_flops an fp32 pipeline runs on the CUDA cores (matmuls and attention with
     # TF32 matmuls off), at cuda_core_peak_flops: a fixed share of the FP32 peak, not the η fit
     cuda_core_flops: float = 0.0
@@ -431,7 +447,8 @@ def diffusion_work(
         guidance_passes=2 if use_cfg else 1,
         materialised_scores=image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE,
     )
-    offload = offload_for(parts, working, capacity_gb, steps)
+    partial_load = (engine or "").strip().lower() in PARTIAL_LOAD_ENGINES
+    offload = offload_for(parts, working, capacity_gb, steps, partial_load)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     peaks = convolution_and_matmul_rates(convolution_and_matmul_peaks(gpu, precision))
     forward = denoiser_flops(model, resolution_px)

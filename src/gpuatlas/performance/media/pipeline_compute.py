@@ -40,7 +40,7 @@ FP32_CUDA_CORE_EFFICIENCY = model_constant("diffusion_pipeline", "fp32_cuda_core
 # Convolutions (cuDNN implicit-GEMM kernels over NCHW feature maps) reach a smaller share of the
 # tensor rate than the same pipeline's matmuls: their FLOPs are timed at this share of the peak.
 CONVOLUTION_EFFICIENCY_RATIO = model_constant("diffusion_pipeline", "convolution_efficiency_ratio")
-OffloadKind = str  # "none", "model" or "sequential"
+OffloadKind = str  # "none", "model", "partial" or "sequential"
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,11 @@ class Offload:
             return ()
         if self.kind == "model":
             return ("model CPU offload: each component moves onto the GPU when it runs",)
+        if self.kind == "partial":
+            return (
+                "partial load (ComfyUI/Forge lowvram): as much of the denoiser as fits beside the "
+                "working memory stays on the GPU; the rest streams over PCIe every step",
+            )
         return ("sequential CPU offload: the denoiser's weights stream over PCIe every step",)
 
 
@@ -230,16 +235,23 @@ def component_bytes(
 
 
 def offload_for(
-    parts: ComponentBytes, working_gb: float, capacity_gb: float, steps: int
+    parts: ComponentBytes,
+    working_gb: float,
+    capacity_gb: float,
+    steps: int,
+    partial_load: bool = False,
 ) -> Offload:
     """None when everything fits at once; model offload when the largest component fits;
-    else sequential offload of the denoiser."""
+    else the denoiser streams every step: all of it (diffusers' sequential offload) or, for a
+    UI that loads models partially (`partial_load`), only what does not fit beside the working
+    memory."""
     room_gb = capacity_gb * FITS_SHARE - working_gb
     if parts.total / 1e9 <= room_gb:
         return Offload("none", 0.0)
     if max(parts.denoiser, parts.text_encoders, parts.vae) / 1e9 <= room_gb:
         return Offload("model", parts.total / PCIE_OFFLOAD_BYTES_S)
-    streamed = steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S
-    return Offload(
-        "sequential", streamed + (parts.text_encoders + parts.vae) / PCIE_OFFLOAD_BYTES_S
-    )
+    others_s = (parts.text_encoders + parts.vae) / PCIE_OFFLOAD_BYTES_S
+    if partial_load:
+        streamed_bytes = parts.denoiser - max(room_gb, 0.0) * 1e9
+        return Offload("partial", steps * streamed_bytes / PCIE_OFFLOAD_BYTES_S + others_s)
+    return Offload("sequential", steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S + others_s)

@@ -31,6 +31,7 @@ def _offload(prediction: DiffusionPrediction | None) -> str:
     return {
         "none": "none",
         "model": "model (components in turn)",
+        "partial": "partial (the rest of the denoiser streamed)",
         "sequential": "sequential (denoiser streamed)",
     }.get(prediction.offload, prediction.offload)
 

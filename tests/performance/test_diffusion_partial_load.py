@@ -1,0 +1,59 @@
+"""UIs that load a denoiser partly (ComfyUI, SwarmUI, Forge) stream over PCIe every step only
+the part that does not fit beside the working memory; diffusers' sequential offload streams all
+of it (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.performance import api
+from gpuatlas.performance.media.pipeline_compute import (
+    FITS_SHARE,
+    PCIE_OFFLOAD_BYTES_S,
+    ComponentBytes,
+    offload_for,
+)
+
+FLUX_LIKE = ComponentBytes(denoiser=23.8e9, text_encoders=9.9e9, vae=0.17e9)
+
+
+def test_a_partial_load_streams_only_what_does_not_fit() -> None:
+    capacity_gb, working_gb, steps = 16.0, 3.0, 20
+    room_gb = capacity_gb * FITS_SHARE - working_gb
+    partial = offload_for(FLUX_LIKE, working_gb, capacity_gb, steps, partial_load=True)
+    sequential = offload_for(FLUX_LIKE, working_gb, capacity_gb, steps)
+    others_s = (FLUX_LIKE.text_encoders + FLUX_LIKE.vae) / PCIE_OFFLOAD_BYTES_S
+    streamed_s = steps * (FLUX_LIKE.denoiser - room_gb * 1e9) / PCIE_OFFLOAD_BYTES_S
+    assert partial.kind == "partial" and sequential.kind == "sequential"
+    assert partial.seconds == pytest.approx(streamed_s + others_s)
+    assert sequential.seconds == pytest.approx(steps * 23.8e9 / PCIE_OFFLOAD_BYTES_S + others_s)
+    assert any("partial load" in note for note in partial.note)
+
+
+def test_a_partial_load_changes_nothing_when_the_denoiser_fits() -> None:
+    for capacity_gb in (40.0, 80.0):
+        assert offload_for(FLUX_LIKE, 3.0, capacity_gb, 20, partial_load=True) == offload_for(
+            FLUX_LIKE, 3.0, capacity_gb, 20
+        )
+
+
+@pytest.mark.parametrize("engine", ["ComfyUI", "SwarmUI"])
+def test_flux_on_a_16_gb_card_in_a_partial_loading_ui_beats_sequential_offload(
+    engine: str,
+) -> None:
+    ui = api.predict_diffusion("rtx-4080", "flux.1-dev", steps=20, engine=engine)
+    diffusers = api.predict_diffusion("rtx-4080", "flux.1-dev", steps=20, engine="diffusers")
+    assert ui.offload == "partial" and diffusers.offload == "sequential"
+    assert ui.s_per_image.value < diffusers.s_per_image.value
+
+
+def test_forge_loads_partially_too() -> None:
+    found = api.predict_diffusion("rtx-4060-ti-16gb", "flux.1-dev", steps=20, engine="forge")
+    assert found.offload == "partial"
+
+
+def test_a_card_that_holds_the_pipeline_is_the_same_in_comfyui_and_diffusers() -> None:
+    ui = api.predict_diffusion("h100-sxm", "flux.1-dev", steps=20, engine="comfyui")
+    diffusers = api.predict_diffusion("h100-sxm", "flux.1-dev", steps=20, engine="diffusers")
+    assert ui.offload == diffusers.offload == "none"
+    assert ui.s_per_image.value == pytest.approx(diffusers.s_per_image.value)
