@@ -76,3 +76,13 @@ def test_exl2_without_bitrate_and_exl3_are_refused_with_the_reason(name: str, sa
 )
 def test_fine_tunes_with_their_bases_shapes_resolve_to_the_base(name: str, model_id: str) -> None:
     assert resolve_model_reference(name, allow_hub=False).model.id == model_id
+
+
+def test_gemma_3_270m_adds_up_to_its_published_size() -> None:
+    """Google: 270M = 170M embedding (262,144 x 640 tied) + 100M in 18 transformer blocks."""
+    reference = resolve_model_reference("google/gemma-3-270m-it", allow_hub=False)
+    model = reference.model
+    assert model.id == "gemma-3-270m"
+    assert model.total_params() == pytest.approx(270e6, rel=0.015)
+    assert model.max_position_embeddings == 32768
+    assert resolve_model_reference("gemma3:270m", allow_hub=False).model.id == "gemma-3-270m"
