@@ -9,7 +9,7 @@ import pytest
 
 from gpuatlas.catalog.formats import find_format, resolve_format
 from gpuatlas.catalog.model_weights import native_weights
-from gpuatlas.catalog.models import resolve_model_reference
+from gpuatlas.catalog.models import resolve_llm, resolve_model_reference
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import resolve_engine
 
@@ -80,8 +80,7 @@ def test_fine_tunes_with_their_bases_shapes_resolve_to_the_base(name: str, model
 
 def test_gemma_3_270m_adds_up_to_its_published_size() -> None:
     """Google: 270M = 170M embedding (262,144 x 640 tied) + 100M in 18 transformer blocks."""
-    reference = resolve_model_reference("google/gemma-3-270m-it", allow_hub=False)
-    model = reference.model
+    model = resolve_llm("google/gemma-3-270m-it", allow_hub=False)
     assert model.id == "gemma-3-270m"
     assert model.total_params() == pytest.approx(270e6, rel=0.015)
     assert model.max_position_embeddings == 32768
