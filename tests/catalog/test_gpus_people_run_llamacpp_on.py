@@ -24,6 +24,8 @@ pytestmark = pytest.mark.unit
         ("RX 6800", "rx-6800"),
         ("RX 6800 XT", "rx-6800-xt"),
         ("RX 7600", "rx-7600"),
+        ("RX 7600 XT", "rx-7600-xt"),
+        ("AMD Radeon RX 7800 XT", "rx-7800-xt"),
         ("NVIDIA GeForce RTX 5050", "rtx-5050"),
         ("RTX 5060", "rtx-5060"),
         ("RTX 5060 Ti", "rtx-5060-ti-16gb"),
@@ -38,7 +40,7 @@ def test_names_people_write_resolve(written: str, gpu_id: str) -> None:
     assert resolve_gpu(written).id == gpu_id
 
 
-@pytest.mark.parametrize("written", ["RX 6600 XT", "RX 5700", "RX 7900", "RX 7600 XT"])
+@pytest.mark.parametrize("written", ["RX 6600 XT", "RX 5700", "RX 7900", "RX 7700 XT"])
 def test_a_name_without_its_xt_is_not_read_as_the_xt_card(written: str) -> None:
     """The XT is another product (more compute units, other memory): a name without it, or with it
     where the catalog has only the plain card, must not silently become the other one."""
@@ -61,6 +63,8 @@ def test_rx_6800_is_not_the_6800_xt() -> None:
         ("rx-6650-xt", 128, 17.5),
         ("rx-6750-xt", 192, 18),
         ("rx-7600", 128, 18),
+        ("rx-7600-xt", 128, 18),
+        ("rx-7800-xt", 256, 19.5),
         ("rtx-5050", 128, 20),
         ("rtx-5060", 128, 28),
         ("arc-b570", 160, 19),
@@ -79,6 +83,8 @@ def test_bandwidth_is_bus_width_times_data_rate(gpu_id: str, bus_bits: int, gbps
         ("rx-6650-xt", 2048 * 2, 2.635),
         ("rx-6750-xt", 2560 * 2, 2.6),
         ("rx-7600", 2048 * 4, 2.655),  # RDNA 3 dual issue
+        ("rx-7600-xt", 2048 * 4, 2.755),
+        ("rx-7800-xt", 3840 * 4, 2.43),
         ("rtx-5050", 2560 * 2, 2.57),
         ("rtx-5060", 3840 * 2, 2.497),
         ("arc-b570", 2304 * 2, 2.5),
