@@ -17,7 +17,12 @@ from gpuatlas.performance.calibration_table import (
     group_keys,
     using_calibration,
 )
-from gpuatlas.performance.media.diffusion import WEB_UI_ENGINE, gain_source_engine, image_engine
+from gpuatlas.performance.media.diffusion import (
+    WEB_UI_ENGINE,
+    WEB_UI_GENERATION_HOST_S,
+    gain_source_engine,
+    image_engine,
+)
 
 
 def _without_web_ui_groups() -> Calibration:
@@ -53,13 +58,28 @@ def test_the_web_ui_refines_the_eager_diffusers_levels() -> None:
     assert keys[-1] == f"image|{WEB_UI_ENGINE}|ada/consumer|unet"
 
 
-def test_without_rows_of_its_own_a_web_ui_is_costed_as_eager_diffusers_and_says_so() -> None:
+def test_without_rows_of_its_own_a_web_ui_is_eager_diffusers_plus_its_generation_time() -> None:
     with using_calibration(_without_web_ui_groups()):
         assert gain_source_engine(WEB_UI_ENGINE) == "diffusers"
         for gpu in ("rtx-4090", "rtx-3060-12gb", "rx-7900-xtx"):
-            assert _s_per_image("a1111", gpu) == pytest.approx(_s_per_image("diffusers", gpu))
+            ui, eager = _s_per_image("a1111", gpu), _s_per_image("diffusers", gpu)
+            assert ui == pytest.approx(eager + WEB_UI_GENERATION_HOST_S)
         notes = api.predict_diffusion("rtx-4090", "sdxl", engine="forge").notes
-        assert any("costed as eager diffusers" in note for note in notes)
+        assert any("costed at eager diffusers' efficiencies" in note for note in notes)
+
+
+def test_the_web_uis_generation_time_is_per_batch_and_outside_the_denoising_loop() -> None:
+    def s_per_image(engine: str, batch: int = 1, variant: str | None = None) -> float:
+        found = api.predict_diffusion(
+            "h100-sxm", "sdxl", steps=20, batch=batch, engine=engine, variant=variant
+        )
+        return found.s_per_image.value
+
+    with using_calibration(_without_web_ui_groups()):
+        loop = s_per_image("a1111", variant="denoise-loop")
+        assert loop == pytest.approx(s_per_image("diffusers", variant="denoise-loop"))
+        extra_at_4 = s_per_image("a1111", batch=4) - s_per_image("diffusers", batch=4)
+        assert extra_at_4 == pytest.approx(WEB_UI_GENERATION_HOST_S / 4)
 
 
 def test_a_fitted_web_ui_level_is_used_for_the_web_ui_only() -> None:

@@ -98,6 +98,8 @@ VAE_DECODE_GB_PER_IMAGE_512PX = model_constant("diffusion", "vae_decode_gb_per_i
 # FLOPs: tokenising, launching the encoders' and the decoder's kernels, the scheduler's set-up,
 # converting the decoded images (model_constants.toml: fitted on the few-step rows).
 PIPELINE_HOST_S = model_constant("diffusion_pipeline", "pipeline_host_ms") * 1e-3
+# A generation in the A1111 family of web UIs adds host time of its own (model_constants.toml).
+WEB_UI_GENERATION_HOST_S = model_constant("diffusion_pipeline", "web_ui_generation_host_ms") * 1e-3
 # Attention score and value matmuls missing from a library forward_gflops figure counted with
 # thop (conv/linear only), at the figure's resolution: SD 1.5 at 512 px, QK^T and AV of the
 # 16 transformer blocks (4096/1024/256/64 latent tokens), ~126 GFLOPs (the library note's
@@ -333,6 +335,7 @@ class DiffusionWork:
     dequantisation_bytes: float = 0.0  # per forward: nf4/GGUF weights dequantised to 16 bits
     # each forward replays a captured CUDA graph (variant 'cuda-graphs'): no host launch time
     graph_replay: bool = False
+    generation_host_s: float = 0.0  # a web UI's own host time per batch (0: diffusers)
 
     def _cuda_core_s(self) -> float:
         if self.cuda_core_flops <= 0 or self.cuda_core_peak_flops <= 0:
@@ -368,12 +371,16 @@ class DiffusionWork:
         beyond them (0 for a denoise-loop timing)."""
         if self.other_flops <= 0:
             return 0.0
-        return PIPELINE_HOST_S + _timed(
-            self.other_flops,
-            self.other_bytes,
-            self.pipeline_peak_flops or self.peak_flops,
-            self.bandwidth_bytes_s,
-            eta_compute,
+        return (
+            PIPELINE_HOST_S
+            + self.generation_host_s
+            + _timed(
+                self.other_flops,
+                self.other_bytes,
+                self.pipeline_peak_flops or self.peak_flops,
+                self.bandwidth_bytes_s,
+                eta_compute,
+            )
         )
 
     def unscaled_batch_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
@@ -483,6 +490,9 @@ def diffusion_work(
         notes=offload.note + precision_notes(weight_format, precision, bool(cuda_core_peak)),
         offload=offload.kind,
         graph_replay=CUDA_GRAPHS in parts_of_variant,
+        generation_host_s=WEB_UI_GENERATION_HOST_S
+        if image_engine(engine, variant) == WEB_UI_ENGINE
+        else 0.0,
     )
 
 
@@ -679,9 +689,9 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
     gain_engine = gain_source_engine(engine_id)
     if gain_engine == EAGER_ENGINE and engine_id != EAGER_ENGINE:
         return (
-            f"{engine_id} has no measured rows in the calibration: costed as eager diffusers "
-            "(SDPA attention, no torch.compile), without the web UI's own host time per "
-            "generation",
+            f"{engine_id} has no measured rows in the calibration: costed at eager diffusers' "
+            "efficiencies (SDPA attention, no torch.compile) plus the web UI's own host time "
+            f"per generation ({WEB_UI_GENERATION_HOST_S:.1f} s)",
         )
     if gain_engine != engine_id:
         return (
