@@ -85,3 +85,14 @@ def test_gemma_3_270m_adds_up_to_its_published_size() -> None:
     assert model.total_params() == pytest.approx(270e6, rel=0.015)
     assert model.max_position_embeddings == 32768
     assert resolve_model_reference("gemma3:270m", allow_hub=False).model.id == "gemma-3-270m"
+
+
+def test_qwen3_coder_480b_adds_up_to_its_published_total_and_active_size() -> None:
+    """Model card: 480B in total, 35B activated; 160 experts, 8 per token, 262,144 positions."""
+    model = resolve_llm("Qwen/Qwen3-Coder-480B-A35B-Instruct", allow_hub=False)
+    assert model.id == "qwen3-coder-480b-a35b"
+    assert model.total_params() == pytest.approx(480e9, rel=0.015)
+    assert model.active_params() == pytest.approx(35e9, rel=0.015)
+    assert model.max_position_embeddings == 262144
+    quantised = "unsloth/Qwen3-Coder-480B-A35B-Instruct-GGUF:Q4_K_M"
+    assert resolve_model_reference(quantised, allow_hub=False).model.id == model.id
