@@ -17,8 +17,8 @@ from gpuatlas.performance.engine_specs import engine_for_version
         ("PR #4766 branch (Jan 2024)", None, "llama.cpp-2023"),
         ("b2833 (d46dbc76)", None, "llama.cpp-2024"),
         ("builds of May 2024 (b28xx)", None, "llama.cpp-2024"),
-        ("b4500", None, "llama.cpp"),
-        ("build 8cf6b42", "2025-08", "llama.cpp"),
+        ("b4500", None, "llama.cpp-2025"),  # llama-bench without flash attention
+        ("build 8cf6b42", "2025-08", "llama.cpp-2025"),
         ("build 8cf6b42", "2023-11", "llama.cpp-2023"),
         (None, None, "llama.cpp"),
     ],

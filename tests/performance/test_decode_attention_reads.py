@@ -2,7 +2,9 @@
 mat-vecs that broadcast each KV head over the query heads sharing it (ggml mul_mat broadcast
 factor r2 = ne12/ne02; engines.toml decode_attention_per_query_head), so a step reads every
 cached K/V row once per query head and moves the scores through memory; fused attention
-kernels read each KV head once."""
+kernels read each KV head once. llama-bench ran that path until b9437 (the llama.cpp-2025
+generation: 'llama.cpp b6000'); llama-server and llama-cli run flash attention by default since
+PR #15434 (2025-08), as the current llama.cpp profile does."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.resolve import as_model
 
 SCORE_BYTES = 16.0  # llama.cpp's f32 score written, soft-maxed, read (engines.toml)
+BENCH = "llama.cpp b6000"  # a build whose llama-bench ran without flash attention
 
 
 def _kv_bytes_per_token(model_id: str) -> float:
@@ -32,7 +35,7 @@ def _context_bytes(runtime: LlmRuntime, context: int) -> float:
 
 def test_grouped_query_kv_is_read_once_per_query_head_without_flash_attention() -> None:
     # Llama 3 8B: 32 query heads share 8 KV heads (4 per KV head), 32 layers.
-    runtime = llm_runtime("rtx-4090", "llama-3-8b", "gguf-f16", "llama.cpp", "fp16")
+    runtime = llm_runtime("rtx-4090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
     context = 4096
     kv = _kv_bytes_per_token("llama-3-8b") * context
     scores = 32 * context * SCORE_BYTES * 32  # heads x positions x bytes x layers
@@ -41,7 +44,7 @@ def test_grouped_query_kv_is_read_once_per_query_head_without_flash_attention() 
 
 def test_multi_head_attention_reads_each_kv_row_once() -> None:
     # Llama 2 7B: 32 KV heads for 32 query heads, so no re-reads, only the scores.
-    runtime = llm_runtime("rtx-4090", "llama-2-7b", "gguf-f16", "llama.cpp", "fp16")
+    runtime = llm_runtime("rtx-4090", "llama-2-7b", "gguf-f16", BENCH, "fp16")
     context = 2048
     kv = _kv_bytes_per_token("llama-2-7b") * context
     scores = 32 * context * SCORE_BYTES * 32
@@ -50,7 +53,12 @@ def test_multi_head_attention_reads_each_kv_row_once() -> None:
 
 @pytest.mark.parametrize(
     ("gpu", "weights", "engine"),
-    [("h100-sxm", "bf16", "vllm"), ("apple-m3-max-40c", "mlx-4bit", "mlx-lm")],
+    [
+        ("h100-sxm", "bf16", "vllm"),
+        ("apple-m3-max-40c", "mlx-4bit", "mlx-lm"),
+        ("rtx-4090", "gguf-f16", "llama.cpp"),  # llama-server's flash attention ('-fa auto')
+        ("apple-m3-max-40c", "gguf-f16", "llama.cpp"),  # on Metal too
+    ],
 )
 def test_fused_attention_reads_each_kv_head_once(gpu: str, weights: str, engine: str) -> None:
     # vLLM's paged attention and MLX's fused SDPA read a KV head once for its query heads
@@ -65,8 +73,20 @@ def test_long_context_decode_slows_more_under_grouped_query_attention() -> None:
     # The same KV cache per token grows 4x in traffic: Llama 3 8B's decode at 4096 tokens of
     # context on an M1 Max (400 GB/s) costs the KV x 4 at the memory rate over its 512-token
     # step, where fused attention would add the KV once.
-    runtime = llm_runtime("apple-m1-max-32c", "llama-3-8b", "gguf-f16", "llama.cpp", "fp16")
+    runtime = llm_runtime("apple-m1-max-32c", "llama-3-8b", "gguf-f16", BENCH, "fp16")
     rate = runtime.bandwidth_bytes_s * runtime.decode.eta_memory
     added_s = runtime.decode_step_s(1, 4096) - runtime.decode_step_s(1, 512)
     kv = _kv_bytes_per_token("llama-3-8b") * (4096 - 512)
     assert added_s > 3.9 * kv / rate
+
+
+def test_server_flash_attention_makes_long_context_decode_faster_than_the_bench_path() -> None:
+    """Llama 3 8B F16 at 32k tokens on an M1 Max: the bench path reads the 4 GiB of KV four
+    times plus the scores; llama-server's flash attention reads it once."""
+    bench = llm_runtime("apple-m1-max-32c", "llama-3-8b", "gguf-f16", BENCH, "fp16")
+    server = llm_runtime("apple-m1-max-32c", "llama-3-8b", "gguf-f16", "llama.cpp", "fp16")
+    assert server.engine.id == "llama.cpp-metal" and bench.engine.id == "llama.cpp-metal-2025"
+    saved_bytes = _context_bytes(bench, 32768) - _context_bytes(server, 32768)
+    kv = _kv_bytes_per_token("llama-3-8b") * 32768
+    assert saved_bytes == pytest.approx(3 * kv + 32 * 32768 * SCORE_BYTES * 32, rel=1e-9)
+    assert server.decode_step_s(1, 32768) < 0.75 * bench.decode_step_s(1, 32768)

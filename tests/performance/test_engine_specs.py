@@ -72,7 +72,8 @@ def test_a_single_backend_engine_rejects_another_backend() -> None:
         ("TensorRT-LLM 0.6.1", "tensorrt-llm-0.x"),
         ("llama.cpp b1786", "llama.cpp-2023"),
         ("llama.cpp b2833", "llama.cpp-2024"),
-        ("b4426", "llama.cpp"),
+        ("b4426", "llama.cpp-2025"),  # llama-bench without flash attention (before b9437)
+        ("b9437", "llama.cpp"),
         ("llama.cpp build 57291f264", "llama.cpp"),  # a commit: the newest, unless dated
         ("vLLM 0.8.5", "vllm-pre-hybrid-kv"),  # sliding layers in full (before PR #17996)
         ("vLLM 0.9.1", "vllm"),

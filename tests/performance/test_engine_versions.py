@@ -67,7 +67,7 @@ def test_engine_texts_users_write_parse(text: str, engine: str, version: str | N
 def test_a_build_number_written_bare_chooses_the_llama_cpp_generation() -> None:
     assert engine_profile("llama.cpp build 3891").id == "llama.cpp-2024"
     assert engine_profile("llama.cpp build: 93bc3839 (3622)").id == "llama.cpp-2024"
-    assert engine_profile("b4426").id == "llama.cpp"
+    assert engine_profile("b4426").id == "llama.cpp-2025"
 
 
 @pytest.mark.parametrize(

@@ -65,4 +65,8 @@ def test_memory_and_serving_over_arrays_equal_scalar_calls_exactly(
     tpot = vector.decode_step_s(batch, inputs_tokens + outputs / 2)
     ttft = vector.prefill_s(inputs_tokens, batch)
     rate = vector.serving_rate(batch, inputs_tokens, outputs, ttft, tpot)
-    assert rate.tolist() == [serving_output_tok_s(runtime, b, 512, 256) for b in (1, 8)]
+    # numpy's vectorised power (the roofline's rounded ridge) may differ from libm's by one
+    # ulp at some inputs (llama.cpp's flash-attention decode at batch 8, 640 tokens): the same
+    # formula, not the same rounding
+    scalar = [serving_output_tok_s(runtime, b, 512, 256) for b in (1, 8)]
+    assert rate.tolist() == pytest.approx(scalar, rel=1e-14, abs=0.0)
