@@ -96,3 +96,15 @@ def test_qwen3_coder_480b_adds_up_to_its_published_total_and_active_size() -> No
     assert model.max_position_embeddings == 262144
     quantised = "unsloth/Qwen3-Coder-480B-A35B-Instruct-GGUF:Q4_K_M"
     assert resolve_model_reference(quantised, allow_hub=False).model.id == model.id
+
+
+def test_glm_4_6_is_glm_4_5_shaped_with_its_200k_context() -> None:
+    """GLM-4.6 keeps GLM-4.5's 355B / 32B shapes and expands the context to 202,752 positions."""
+    model = resolve_llm("zai-org/GLM-4.6", allow_hub=False)
+    base = resolve_llm("zai-org/GLM-4.5", allow_hub=False)
+    assert model.id == "glm-4.6"
+    assert model.total_params() == pytest.approx(base.total_params())
+    assert model.total_params() == pytest.approx(355e9, rel=0.015)
+    assert (model.max_position_embeddings, base.max_position_embeddings) == (202752, 131072)
+    fp8 = native_weights(resolve_model_reference("zai-org/GLM-4.6-FP8", allow_hub=False))
+    assert fp8.format_id == "fp8"
