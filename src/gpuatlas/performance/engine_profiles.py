@@ -58,6 +58,7 @@ class EngineProfile:
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
     prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
+    expert_pass_tokens: float = 0.0  # fixed cost of one routed expert's GEMM per step, in tokens
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
@@ -107,6 +108,7 @@ class _EngineRecord(BaseModel):
     shares_levels: bool = False
     prefill_dequantizes_weights: bool = False
     pipeline_batch_tokens: int = Field(default=0, ge=0)
+    expert_pass_tokens: float = Field(default=0.0, ge=0)
     decode_attention_per_query_head: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)

@@ -101,6 +101,7 @@ def predict_runtime(
     tpot_s = runtime.decode_step_s(batch, context)
     flops, moved = runtime.decode_terms(batch, context)
     prefill_flops = runtime.prefill_model_flops(input_tokens, batch)
+    prefill_flops -= runtime.expert_pass_flops(input_tokens, batch)  # MFU counts useful FLOPs
     system_bandwidth = runtime.bandwidth_bytes_s * runtime.split
     decode_x = runtime.extrapolated(calibration, "decode")
     prefill_x = runtime.extrapolated(calibration, "prefill")

@@ -234,10 +234,13 @@ class LlmRuntime:
     def prefill_terms(
         self, tokens: Value, batch: Value, cached_tokens: Value = 0, ops: Primitives = SCALAR
     ) -> tuple[Value, Value]:
+        """(FLOPs, bytes) per GPU of a prefill; the FLOPs include the fixed cost of the MoE
+        expert GEMMs (`expert_pass_flops`), work the GPU does that the tokens do not need."""
         head_flops = 2.0 * self.model.vocab_size * self.model.hidden_size
         body_flops = self.matmul_work_per_token - head_flops
         attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
         flops = batch * (tokens * body_flops + head_flops + attention) / self.split
+        flops = flops + self.expert_pass_flops(tokens, batch, ops)
         kv_write = batch * tokens * self.kv_write_bytes_per_token
         moved = self.shape.weight_read_bytes(batch * tokens, ops) / self.split + kv_write
         return flops, moved
@@ -265,6 +268,30 @@ class LlmRuntime:
             + self.communication_s(batch * tokens, ops)
         )
         return ops.where(tokens > 0, total, 0.0)
+
+    @cached_property
+    def expert_pass_flops_each(self) -> float:
+        """Fixed cost of one routed expert's GEMMs (all of its matrices, one layer) in one
+        prefill step, as FLOPs at the prefill rate: 2 x expert parameters x the engine's
+        expert_pass_tokens (engines.toml). 0 for a dense model or an engine without one."""
+        if self.shape.moe_layers == 0 or self.engine.expert_pass_tokens == 0.0:
+            return 0.0
+        return 2.0 * self.model.expert_params() * self.engine.expert_pass_tokens
+
+    def expert_pass_flops(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
+        """Extra FLOP-equivalents of a MoE prefill of `batch` x `tokens`, per GPU: each step
+        (ubatch of prefill_chunk_tokens) runs one GEMM per routed expert it touches
+        (E·(1 − (1 − k/E)^n) of E experts for n tokens), and each such GEMM costs
+        expert_pass_tokens tokens' worth of work on top of its n·k/E routed tokens, or n tokens'
+        when the step is shorter (the kernel's tile is sized against the step's n tokens)."""
+        if self.expert_pass_flops_each == 0.0:
+            return 0.0
+        total = batch * tokens
+        steps = ops.ceil(total / self.engine.prefill_chunk_tokens)
+        per_step = total / ops.maximum(steps, 1.0)
+        touched = self.shape.moe_layers * self.shape.distinct_experts(per_step, ops)
+        tile_share = ops.minimum(per_step / self.engine.expert_pass_tokens, 1.0)
+        return steps * touched * tile_share * self.expert_pass_flops_each / self.split
 
     @cached_property
     def dequant_bytes_per_weight_byte(self) -> float:
