@@ -21,7 +21,11 @@ PricesOption = typer.Option([], "--prices", help="Extra price CSV file(s).")
 TtftOption = typer.Option(None, "--p95-ttft-ms", help="p95 time-to-first-token target.")
 TpotOption = typer.Option(None, "--p95-tpot-ms", help="p95 time-per-output-token target.")
 E2eOption = typer.Option(None, "--p95-e2e-ms", help="p95 end-to-end latency target.")
-EngineOption = typer.Option(field_default(ServedTraffic, "engine"), help="Serving engine.")
+EngineOption = typer.Option(
+    field_default(ServedTraffic, "engine"),
+    help="Serving engine; auto: the checkpoint's own (Ollama tags, GGUF), else each GPU's "
+    "usual one (llama.cpp on a Mac, vLLM on NVIDIA).",
+)
 MeanInputTokensOption = typer.Option(
     field_default(ServedTraffic, "input_tokens"), help="Mean prompt tokens per request."
 )
