@@ -108,3 +108,11 @@ def test_glm_4_6_is_glm_4_5_shaped_with_its_200k_context() -> None:
     assert (model.max_position_embeddings, base.max_position_embeddings) == (202752, 131072)
     fp8 = native_weights(resolve_model_reference("zai-org/GLM-4.6-FP8", allow_hub=False))
     assert fp8.format_id == "fp8"
+
+
+def test_kimi_k2_0905_keeps_k2_shapes_with_its_256k_context() -> None:
+    update = resolve_llm("moonshotai/Kimi-K2-Instruct-0905", allow_hub=False)
+    original = resolve_llm("moonshotai/Kimi-K2-Instruct", allow_hub=False)
+    assert update.id == "kimi-k2-0905"
+    assert update.total_params() == pytest.approx(original.total_params())
+    assert (update.max_position_embeddings, original.max_position_embeddings) == (262144, 131072)
