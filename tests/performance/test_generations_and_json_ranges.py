@@ -26,7 +26,8 @@ RANGE_KEYS = {"value", "low", "high"}
         ("tensorrt-llm", "1.0 (PyTorch backend)", "tensorrt-llm"),
         ("tensorrt-llm", "0.12.0", "tensorrt-llm"),
         ("tensorrt-llm", None, "tensorrt-llm"),
-        ("vllm", "0.6.1", "vllm"),
+        ("vllm", "0.6.1", "vllm-pre-hybrid-kv"),  # sliding layers held in full before 0.9.1
+        ("vllm", "0.9.1", "vllm"),
     ],
 )
 def test_trt_llm_static_batching_releases_are_their_own_engine(
