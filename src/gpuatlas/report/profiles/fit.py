@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.api import inference_memory
+from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.engine_specs import engine_profile
 from gpuatlas.performance.platform_engines import platform_engine, side_engine
 from gpuatlas.report.focus import attempt
@@ -33,6 +34,7 @@ class FitResult:
     streams_8k: int
     gpus_needed: int | None
     model: str
+    multi_gpu: str = "tensor"  # how the engine spreads a model over GPUs: or 'layer-split'
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,17 @@ class FitKey:
     engine: str | None  # None: the platform's usual engine
 
 
-def _engine_id(system: GpuSystem, engine: str | None) -> str:
-    return engine_profile(side_engine(system.gpu, engine).engine, system.gpu).id
+def _engine_profile(system: GpuSystem, engine: str | None) -> EngineProfile:
+    return engine_profile(side_engine(system.gpu, engine).engine, system.gpu)
 
 
 def compute_fit(system: GpuSystem, key: FitKey) -> FitResult | None:
     """The fit of `key.model` in `key.weights` on `system` with its engine (default: the
     platform's usual one; its memory margin and the formats it loads); None if unsupported."""
-    profile = attempt(lambda: _engine_id(system, key.engine))
-    if profile is None:
+    engine = attempt(lambda: _engine_profile(system, key.engine))
+    if engine is None:
         return None
+    profile = engine.id
     short = attempt(
         lambda: inference_memory(
             system, key.model, key.weights, context_tokens=2048, engine=profile
@@ -73,6 +76,7 @@ def compute_fit(system: GpuSystem, key: FitKey) -> FitResult | None:
         streams_8k=long.max_concurrent_sequences,
         gpus_needed=short.min_gpus_needed,
         model=short.model,
+        multi_gpu=engine.multi_gpu,
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.performance.llm.memory import MAX_GPUS_SEARCHED
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Section, Statement
 from gpuatlas.report.focus import focus_model
 from gpuatlas.report.profiles import SideProfile
-from gpuatlas.report.profiles.fit import SIZE_MODELS
+from gpuatlas.report.profiles.fit import SIZE_MODELS, FitResult
 from gpuatlas.report.profiles.training import LARGE_MODEL
 from gpuatlas.report.serving_cost import serving_cost_statement
 
@@ -76,16 +77,31 @@ def seventy_b_answer(label: str, side: SideProfile) -> Statement:
         "model": SEVENTY_B,
         "system": label,
         "gpu": system.gpu.short_name,
-        "fp16": f"{needs['fp16']}×" if needs["fp16"] else "more than 8×",
-        "int4": f"{needs['int4']}×" if needs["int4"] else "more than 8×",
+        "fp16": _gpu_count_words(needs["fp16"]),
+        "int4": _gpu_count_words(needs["int4"]),
+        "split": _split_words(fp16 or int4),
     }
     return Statement(
         kind="answer",
         question=question,
         template="Not on {system} alone: {model} needs {fp16} {gpu} in FP16 and "
-        "{int4} {gpu} at INT4 (tensor parallel; see sharded inference).",
+        "{int4} {gpu} at INT4 ({split}; see sharded inference).",
         words=words,
     )
+
+
+def _gpu_count_words(gpus_needed: int | None) -> str:
+    """'4×', or past the largest count the fit searches (None: no count up to it holds it)."""
+    return f"{gpus_needed}×" if gpus_needed else f"more than {MAX_GPUS_SEARCHED}×"
+
+
+def _split_words(fit: FitResult | None) -> str:
+    """How the side's engine spreads the model: tensor parallel (vLLM, SGLang, TGI) shards
+    every layer over a power of two of GPUs; llama.cpp and Ollama give each GPU whole layers,
+    so any count works."""
+    if fit is not None and fit.multi_gpu == "layer-split":
+        return "whole layers per GPU, as llama.cpp splits a model"
+    return "tensor parallel"
 
 
 def training_answer(context: ReportContext, a: SideProfile, b: SideProfile) -> Statement:
