@@ -700,10 +700,7 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
             "fuse its kernels; stable-fast's optional CUDA graphs are not credited)",
         )
     if engine_id == EAGER_ENGINE and not variant_parts(variant) - {"denoise-loop"}:
-        return (
-            "diffusers defaults assumed: eager PyTorch 2 with SDPA attention, no torch.compile "
-            "(--variant torch.compile, vanilla-attention or tf32 names another setup)",
-        )
+        return (_eager_defaults_note(engine),)
     if CUDA_GRAPHS in variant_parts(variant):
         return (
             "cuda-graphs: each denoiser forward replays a captured CUDA graph, so no host launch "
@@ -711,6 +708,26 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
             "mode does not)",
         )
     return ()
+
+
+# The names of diffusers itself; any other name costed as eager diffusers (ComfyUI, SwarmUI,
+# an engine the catalog does not know) is said to be read so.
+DIFFUSERS_OWN_NAMES = frozenset({"", "diffusers", "hf diffusers", "huggingface diffusers"})
+
+
+def _eager_defaults_note(engine: str | None) -> str:
+    """The eager-PyTorch assumption, naming the engine the user gave when it is not diffusers."""
+    setups = "(--variant torch.compile, vanilla-attention or tf32 names another setup)"
+    name = (engine or "").strip()
+    if name.lower() in DIFFUSERS_OWN_NAMES:
+        return (
+            "diffusers defaults assumed: eager PyTorch 2 with SDPA attention, no torch.compile "
+            + setups
+        )
+    return (
+        f"{name} read as eager PyTorch 2 with SDPA attention and no torch.compile, costed at "
+        f"diffusers' measured efficiencies {setups}"
+    )
 
 
 def _ratio(engine_value: float, eager_value: float) -> float:
