@@ -160,7 +160,7 @@ def plan_options(
             slo,
             tuple(options[:top]),
             tuple(rejected),
-            explain(options, rejected, _cost_losses(assessments, verified, by_gpu)),
+            explain(options, rejected, _cost_losses(assessments, verified, by_gpu), slo),
             None,
             len(assessments),
             simulated,
@@ -437,6 +437,7 @@ def explain(
     options: list[PlanOption],
     rejected: Sequence[Rejection],
     cost_losses: Sequence[CostLoss] = (),
+    slo: Slo | None = None,
 ) -> Explanation:
     """Why the winner won: the runner-up (best option on other hardware) lost on cost; cheaper
     hardware lost on memory, latency or cost — each explained by its best format, with its
@@ -446,7 +447,7 @@ def explain(
         (o for o in options if (o.gpu, o.gpu_count) != (winner.gpu, winner.gpu_count)),
         options[1] if len(options) > 1 else None,
     )
-    lines = [_winner_line(winner)]
+    lines = [_winner_line(winner, slo is not None and slo.p95_tpot_ms is not None)]
     gap = None
     if runner is not None:
         gap = (runner.monthly_cost_usd / winner.monthly_cost_usd - 1.0) * 100.0
@@ -474,13 +475,15 @@ def replicas_of(option: PlanOption, label: str | None = None) -> str:
     return f"{option.replicas} replica{plural} of {name}"
 
 
-def _winner_line(winner: PlanOption) -> str:
+def _winner_line(winner: PlanOption, tpot_target: bool) -> str:
+    """The winner and its numbers; its capacity bound is within the TPOT target when one is
+    given, else the replica's saturation rate."""
+    within = "within the TPOT target" if tpot_target else "with no TPOT target"
     return (
         f"Winner: {replicas_of(winner)} on {winner.offer_label}, "
         f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
         f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
-        f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
-        "within the TPOT target)."
+        f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s {within})."
     )
 
 
