@@ -29,7 +29,12 @@ from gpuatlas.economics.fleet import (
     share_rate_problems,
 )
 from gpuatlas.economics.offer_costs import can_host
-from gpuatlas.economics.planning import Plan, fixed_replica_options, plan_options
+from gpuatlas.economics.planning import (
+    Plan,
+    fixed_replica_options,
+    plan_options,
+    with_unrented_gpus,
+)
 from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
 from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload
 from gpuatlas.economics.serving_engine import engine_notes, is_auto_engine, serving_engines
@@ -221,6 +226,8 @@ def run_plan(request: PlanRequest) -> Plan:
         )
     else:
         plan = plan_options(workload, request.slo, systems, offers, formats, request.top)
+    if request.gpus:  # the GPUs the user named are each accounted for
+        plan = with_unrented_gpus(plan, systems, offers)
     listed = {option.gpu for option in plan.options}
     shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names
     return replace(plan, engine_notes=engine_notes(request.engine, request.model, shown))

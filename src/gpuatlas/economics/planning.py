@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.prices import PriceSnapshot
@@ -463,6 +463,23 @@ def explain(
         gap,
         tuple(lines),
     )
+
+
+def with_unrented_gpus(
+    plan: Plan, systems: Sequence[GpuSystem], offers: Sequence[PriceSnapshot]
+) -> Plan:
+    """A ranked plan that also says which of `systems`' GPUs no offer rents (they are not in
+    the ranking at all); a plan with nothing ranked says so in its message already."""
+    rented = {offer.gpu_id for offer in offers}
+    unrented = list(dict.fromkeys(s.gpu.id for s in systems if s.gpu.id not in rented))
+    if plan.explanation is None or not unrented:
+        return plan
+    line = (
+        f"Not ranked: no cloud offer rents {', '.join(unrented)} in the price table (add an "
+        "offer with --prices FILE, or compare their speed with `gpuatlas compare`)."
+    )
+    explanation = replace(plan.explanation, lines=(*plan.explanation.lines, line))
+    return replace(plan, explanation=explanation)
 
 
 def replicas_of(option: PlanOption, label: str | None = None) -> str:
