@@ -225,11 +225,14 @@ def _without_overheads(profile: EngineProfile) -> EngineProfile:
 def require_format(engine: EngineProfile, format_id: str) -> None:
     """Raise a clear error when the engine cannot load weights in this format."""
     if not engine.supports_format(format_id):
-        engines = [p.id for p in all_engines() if p.supports_format(format_id)]
+        engines = dict.fromkeys(
+            p.family or p.id for p in all_engines() if p.supports_format(format_id)
+        )
         raise InvalidRequestError(
             [
                 f"engine {engine.id} does not load {format_id} weights "
-                f"(it loads: {', '.join(engine.formats)}); engines that load {format_id}: "
+                f"(it loads: {', '.join(engine.formats)}: name one with --weights, e.g. "
+                f"--weights {engine.formats[0]}); engines that load {format_id}: "
                 f"{', '.join(engines) or 'none'}"
             ]
         )
