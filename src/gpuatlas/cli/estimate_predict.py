@@ -448,7 +448,7 @@ def predict_diffusion_command(
     _print_estimates(
         document,
         as_json,
-        f"{document['model_id']} ({document['weights']}) on "
+        f"{document['model_id']} ({document['weights']}, {engine}) on "
         f"{document['system_id']}, {document['resolution_px']} px, "
         f"{document['steps']} steps, batch {batch}",
     )
