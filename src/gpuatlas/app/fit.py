@@ -10,7 +10,8 @@ from pydantic import BeforeValidator, Field
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import KV_CACHE_HELP, SystemModelRequest, model_reference, split_list
 from gpuatlas.catalog.model_weights import first_format_that_fits
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.numbers import format_gib, format_given, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
@@ -181,15 +182,25 @@ def fit_verdict(answer: FitAnswer) -> str:
     usable = format_gib(fit.usable_gb)
     if fit.fits:
         return f"fits: needs {gib_needed} per GPU of {usable} usable"
-    needed = (
-        f"needs {fit.min_gpus_needed} GPUs"
-        if fit.min_gpus_needed is not None
-        else "no number of these GPUs holds it"
-    )
-    text = (
-        f"does not fit on {fit.system_id} in {answer.weights.format_id}: {needed} "
-        f"({gib_needed} per GPU of {usable} usable)"
-    )
+    mac_memory_gb = _mac_memory_gb(fit.system_id)
+    if mac_memory_gb is not None:  # one GPU, no second to add: the wired limit is the lever
+        text = (
+            f"does not fit on {fit.system_id} in {answer.weights.format_id}: needs "
+            f"{gib_needed} of {usable} usable (macOS's default GPU share of the "
+            f"{mac_memory_gb:g} GB, less the margin); raise the share with `sudo sysctl "
+            "iogpu.wired_limit_mb=<MB>` (until reboot) if the memory leaves room for the "
+            "system, or choose a larger memory configuration"
+        )
+    else:
+        needed = (
+            f"needs {fit.min_gpus_needed} GPUs"
+            if fit.min_gpus_needed is not None
+            else "no number of these GPUs holds it"
+        )
+        text = (
+            f"does not fit on {fit.system_id} in {answer.weights.format_id}: {needed} "
+            f"({gib_needed} per GPU of {usable} usable)"
+        )
     fitting = _first_fitting_row(answer.rows, answer.weights.format_id)
     if fitting is not None:
         text += (
@@ -197,6 +208,18 @@ def fit_verdict(answer: FitAnswer) -> str:
             f"max context {format_number(fitting.max_context_tokens)} tokens)"
         )
     return text
+
+
+def _mac_memory_gb(system_id: str) -> float | None:
+    """The unified memory of a single Apple device (a Mac has one GPU), else None."""
+    try:
+        system = resolve_system(system_id)
+    except GpuAtlasError:
+        return None
+    gpu = system.gpu
+    if system.gpu_count != 1 or gpu.vendor != "Apple" or not gpu.unified_memory:
+        return None
+    return gpu.memory_gb
 
 
 def _first_fitting_row(rows: tuple[FormatRow, ...], asked: str) -> FormatRow | None:
