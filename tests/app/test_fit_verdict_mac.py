@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from typer.testing import CliRunner
+
 from gpuatlas.app.fit import FitRequest, fit_document
+from gpuatlas.cli.main import app
 
 
 def _verdict(system: str, model: str) -> str:
@@ -29,3 +32,21 @@ def test_a_discrete_gpu_still_says_how_many_gpus() -> None:
     verdict = _verdict("rtx-3060", "qwen3-32b")
     assert re.search(r"needs \d+ GPUs", verdict), verdict
     assert "sysctl" not in verdict
+
+
+def _concurrency_line(*arguments: str) -> str:
+    result = CliRunner().invoke(app, ["fit", *arguments])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    start = text.index("max concurrent sequences")
+    return text[start : text.index("GPU memory:", start)]
+
+
+def test_the_mac_fit_lines_count_no_gpus_to_add() -> None:
+    line = _concurrency_line("M5 Pro 24GB", "qwen3:30b-a3b")
+    assert line.strip() == "max concurrent sequences at 4,096 tokens: 0"
+
+
+def test_a_discrete_gpu_fit_line_keeps_its_gpu_count() -> None:
+    line = _concurrency_line("rtx-3060", "qwen3-32b")
+    assert re.search(r"; GPUs needed: \d+$", line.strip()), line

@@ -210,6 +210,14 @@ def fit_verdict(answer: FitAnswer) -> str:
     return text
 
 
+def gpus_needed_words(answer: FitAnswer) -> str | None:
+    """'2', or 'none' when no count holds it; None on a Mac, which has one GPU to give."""
+    if _mac_memory_gb(answer.detail.system_id) is not None:
+        return None
+    needed = answer.detail.min_gpus_needed
+    return "none" if needed is None else str(needed)
+
+
 def _mac_memory_gb(system_id: str) -> float | None:
     """The unified memory of a single Apple device (a Mac has one GPU), else None."""
     try:

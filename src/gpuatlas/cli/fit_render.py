@@ -3,7 +3,7 @@ weight format and its reason, the memory source and the margin behind "fits"."""
 
 from __future__ import annotations
 
-from gpuatlas.app.fit import fit_verdict, offload_text
+from gpuatlas.app.fit import fit_verdict, gpus_needed_words, offload_text
 from gpuatlas.cli.output import console, new_table
 from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
 
@@ -72,7 +72,8 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
     console.print(_parts_table(answer))
     text = fit_verdict(answer) if verdict is None else verdict
     console.print(f"verdict: {text}", markup=False, highlight=False)
-    needed = "none" if fit.min_gpus_needed is None else str(fit.min_gpus_needed)
+    needed = gpus_needed_words(answer)
+    gpus = "" if needed is None else f"; GPUs needed: {needed}"
     all_on_gpu = "" if answer.offload is None else "with every layer on the GPU: "
     if answer.offload is not None:
         plan = answer.offload
@@ -84,7 +85,7 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
         )
     console.print(
         f"{all_on_gpu}max concurrent sequences at {fit.context_tokens:,} tokens: "
-        f"{fit.max_concurrent_sequences}; GPUs needed: {needed}",
+        f"{fit.max_concurrent_sequences}{gpus}",
         highlight=False,
     )
     console.print(f"GPU memory: {answer.memory_source}", highlight=False)
