@@ -10,7 +10,7 @@ from gpuatlas.performance.cases import Case
 from gpuatlas.performance.llm.memory import fitting_sequences, max_sequences
 from gpuatlas.performance.llm.predict import memory_inputs, serving_output_tok_s
 from gpuatlas.performance.llm.step_times import LlmRuntime
-from gpuatlas.performance.llm.vectorised import vector_for
+from gpuatlas.performance.llm.vectorised import VectorisedRuntime, vector_for
 from gpuatlas.performance.primitives import ARRAY
 
 CONFIGS = [  # one GPU, tensor parallel in one node and across nodes, layer split, MoE, MLA
@@ -63,7 +63,8 @@ def test_memory_and_serving_over_arrays_equal_scalar_calls_exactly(
         np.array([256.0, 256.0]),
     )
     tpot = vector.decode_step_s(batch, inputs_tokens + outputs / 2)
-    ttft = vector.prefill_s(inputs_tokens, batch)
+    # a server prefills in its per-GPU chunks (LlmRuntime.server, scheduler_defaults.toml)
+    ttft = VectorisedRuntime(runtime.server).prefill_s(inputs_tokens, batch)
     rate = vector.serving_rate(batch, inputs_tokens, outputs, ttft, tpot)
     # numpy's vectorised power (the roofline's rounded ridge) may differ from libm's by one
     # ulp at some inputs (llama.cpp's flash-attention decode at batch 8, 640 tokens): the same

@@ -51,11 +51,21 @@ def llm_runtime(
 
 
 def runtime_max_batch(runtime: LlmRuntime, context_tokens: int, kv_cache: str = "fp16") -> int:
-    """Largest batch that fits in memory at this context, capped by the engine's max_batch."""
+    """Largest batch that fits in memory at this context, capped by the engine's max_batch
+    (engines.toml; vLLM's server allows 1024 on an H100, scheduler_defaults.toml, but 'max'
+    rows often set their own max_num_seqs, which the cases do not carry: kept at the profile's)."""
     fitting = max_sequences(
         memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
     )
     return min(fitting, runtime.engine.max_batch)
+
+
+def server_running_cap(runtime: LlmRuntime, concurrency: int) -> int:
+    """Requests the server runs at once out of `concurrency` offered, before memory: its
+    per-GPU default (vLLM 0.9.1+: 256 on an A100 or under 70 GiB, 1024 above) where
+    scheduler_defaults.toml has a rule, else all of them."""
+    server = runtime.server
+    return concurrency if server is runtime else min(concurrency, server.engine.max_batch)
 
 
 def make_estimate(
@@ -153,14 +163,15 @@ def serving_cycle_s(
     runtime: LlmRuntime, concurrency: int, input_tokens: int, output_tokens: int
 ) -> float:
     """One cycle's modelled time without the per-sequence overhead (that one is calibrated
-    separately for serving: it dominates at very large batches)."""
+    separately for serving: it dominates at very large batches). The prompts are prefilled in
+    the server's chunks on this GPU (`LlmRuntime.server`)."""
     context = input_tokens + output_tokens / 2
     return float(
         cycle_from_step_times(
             runtime,
             concurrency,
             output_tokens,
-            runtime.prefill_s(input_tokens, concurrency),
+            runtime.server.prefill_s(input_tokens, concurrency),
             runtime.decode_step_s(concurrency, context),
         )
     )
@@ -196,9 +207,10 @@ def running_batch(
     runtime: LlmRuntime, concurrency: int, context_tokens: int, kv_cache: str = "fp16"
 ) -> int:
     """Sequences a continuous-batching server runs at once for `concurrency` requests: all of
-    them when their KV cache fits, else as many as the KV pool holds at the full context; the
-    rest wait in the engine's queue (vLLM and TensorRT-LLM admit a request when its KV blocks
-    are free), so the throughput is the one at that running batch."""
+    them when their KV cache fits and the server's running cap allows (server_running_cap),
+    else as many as the KV pool holds at the full context; the rest wait in the engine's queue
+    (vLLM and TensorRT-LLM admit a request when its KV blocks are free), so the throughput is
+    the one at that running batch."""
     if concurrency < 1:
         raise InvalidRequestError([f"batch must be at least 1, got {concurrency}"])
     fitting = max_sequences(
@@ -206,16 +218,19 @@ def running_batch(
     )
     if fitting < 1:
         raise MemoryRefusalError(runtime, 1, context_tokens, 0)
-    return min(concurrency, fitting)
+    return min(server_running_cap(runtime, concurrency), fitting)
 
 
-QUEUED_NOTE_MARK = "concurrent requests exceed the KV cache"
+QUEUED_NOTE_MARK = "concurrent requests exceed"
 
 
-def queued_note(concurrency: int, running: int) -> str:
+def queued_note(concurrency: int, running: int, capped: bool = False) -> str:
+    """Why only `running` of `concurrency` requests run: the server's running cap (`capped`)
+    or the KV cache."""
+    limit = "the server's running cap" if capped else "the KV cache"
     return (
-        f"{concurrency} {QUEUED_NOTE_MARK}: the engine runs {running} at once and queues "
-        f"the rest (throughput at batch {running})"
+        f"{concurrency} {QUEUED_NOTE_MARK} {limit}: the engine runs {running} at once and "
+        f"queues the rest (throughput at batch {running})"
     )
 
 
@@ -237,7 +252,8 @@ def serving_estimate(
         notes = (f"batch max = {concurrency} concurrent sequences",)
     running = running_batch(runtime, concurrency, context, kv_cache)
     if running < concurrency:
-        notes = (queued_note(concurrency, running),)
+        capped = running == server_running_cap(runtime, concurrency)
+        notes = (queued_note(concurrency, running, capped),)
     value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
     extrapolated = runtime.extrapolated(current_calibration(), "serving")
     return make_estimate(value, "tok/s", "serving", extrapolated, notes)

@@ -8,7 +8,7 @@ capacity simulator can call `decode_step_s` / `prefill_s` thousands of times che
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from gpuatlas.catalog.formats import WeightFormat
@@ -36,6 +36,7 @@ from gpuatlas.performance.peak_rates import (
     precision_class,
 )
 from gpuatlas.performance.primitives import SCALAR, Primitives, Value
+from gpuatlas.performance.scheduler_defaults import server_profile
 
 MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
@@ -73,6 +74,14 @@ class LlmRuntime:
     prefill: GroupParams
     precision_class: str
     compute_precision: str
+
+    @cached_property
+    def server(self) -> LlmRuntime:
+        """This runtime as the engine's server runs it on this GPU by default
+        (scheduler_defaults.toml: vLLM's per-GPU batched tokens and running requests); itself
+        when the engine has no rule. Serving throughput reads it, static prefill/decode not."""
+        profile = server_profile(self.engine, self.system.gpu)
+        return self if profile == self.engine else replace(self, engine=profile)
 
     @property
     def decode_overhead_s(self) -> float:

@@ -149,11 +149,18 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     fitting = vector.max_sequences(fit_context)
     limit = np.minimum(fitting, vector.runtime.engine.max_batch)
     requested = np.where(wants_max, np.where(serving, limit, 1.0), columns.batch)
-    # a server runs what its KV pool holds and queues the other requests (predict.running_batch)
-    batch = np.where(serving & (requested > fitting), fitting, requested)
+    # a server runs what its running cap (the per-GPU budget of LlmRuntime.server) and KV pool
+    # allow and queues the other requests (predict.running_batch)
+    server = vector.runtime.server
+    running = (
+        requested if server is vector.runtime else np.minimum(requested, server.engine.max_batch)
+    )
+    batch = np.where(serving, np.minimum(running, fitting), requested)
     context = inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
     ttft_s = vector.prefill_s(inputs, batch)
+    if server is not vector.runtime and serving.any():  # prompts in the server's chunks
+        ttft_s = np.where(serving, VectorisedRuntime(server).prefill_s(inputs, batch), ttft_s)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = np.select(
             [
