@@ -232,12 +232,22 @@ def resolve_format(name: str) -> WeightFormat:
     raise UnknownNameError("weight format", name, _close(name, list(_format_index())))
 
 
-def resolve_kv_cache_precision(name: str) -> KvCachePrecision:
-    """A KV-cache precision ("fp16", "fp8", "q8_0", "q4_0", ...)."""
-    wanted = _key(name)
+@lru_cache(maxsize=1)
+def _kv_cache_precision_index() -> dict[str, KvCachePrecision]:
+    index: dict[str, KvCachePrecision] = {}
     for precision in all_kv_cache_precisions():
-        if wanted in {_key(alias) for alias in (precision.id, *precision.names)}:
-            return precision
+        for alias in (precision.id, *precision.names):
+            index.setdefault(_key(alias), precision)
+    return index
+
+
+@lru_cache(maxsize=256)
+def resolve_kv_cache_precision(name: str) -> KvCachePrecision:
+    """A KV-cache precision ("fp16", "fp8", "q8_0", "q4_0", ...); the first entry of the file
+    that lists the name wins (the serving simulator asks for the same few names per step)."""
+    found = _kv_cache_precision_index().get(_key(name))
+    if found is not None:
+        return found
     candidates = [precision.id for precision in all_kv_cache_precisions()]
     raise UnknownNameError("KV-cache precision", name, _close(name, candidates) or candidates)
 
