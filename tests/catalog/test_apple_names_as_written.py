@@ -82,3 +82,10 @@ def test_cpu_core_pairings_must_name_one_count_per_variant() -> None:
         "as_of": "2026-12-02",
     }
     assert any("cpu_cores" in problem for problem in _family_problems(1, table))
+
+
+@pytest.mark.parametrize("name", ["jetson-agx-orin-64gb", "Jetson AGX Orin 64GB"])
+def test_a_one_size_device_named_with_its_size_is_that_device(name: str) -> None:
+    # the size inside the name is the only size it is sold with: not a configuration to choose
+    gpu, _, _ = read_device(name)
+    assert gpu.id == "jetson-agx-orin-64gb"

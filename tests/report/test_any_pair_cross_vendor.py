@@ -318,7 +318,9 @@ def test_a_plan_whose_engine_does_not_run_on_the_gpu_names_the_engines_that_do(
         "source,notes\nMyLab,apple-m2-ultra-76c,exact,,1,0.50,on-demand,2026-12-01,own,test\n",
         encoding="utf-8",
     )
-    text = _plan_output("--gpu", "apple-m2-ultra-76c", "--prices", str(prices))
+    text = _plan_output(
+        "--gpu", "apple-m2-ultra-76c", "--prices", str(prices), "--engine", "vllm"
+    )  # --engine auto (the default) would pick llama.cpp on the Mac itself
     assert "engine vllm is not modelled on Apple" in text and "llama.cpp" in text
     assert "--engine" in text
     served = _plan_output(

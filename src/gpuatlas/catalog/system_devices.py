@@ -79,6 +79,8 @@ def _configured_device(
         return None
     if not gpu.unified_memory:
         return None
+    if not gpu.memory_options_gb and gpu.memory_gb == memory_gb:
+        return None  # one size only, the one written ("jetson-agx-orin-64gb"): the plain name
     return with_memory_configuration(gpu, memory_gb), memory_gb, assumption
 
 
