@@ -192,7 +192,8 @@ def _format_index() -> dict[str, WeightFormat]:
 
 EXL2_TEMPLATE = "exl2-4bpw"
 # "exl2-6.5bpw", "EXL2 4.65 bpw", "exl2_5bpw": ExLlamaV2 checkpoints are made at any bitrate.
-_EXL2_NAME = re.compile(r"^exl2[\s_\-]*(\d+(?:\.\d+)?)[\s_\-]*bpw$")
+# "EXL2 8-bit" (how forum posts write it) is the 8.0 bpw target.
+_EXL2_NAME = re.compile(r"^exl2[\s_\-]*(\d+(?:\.\d+)?)[\s_\-]*(?:bpw|bits?)$")
 
 
 def find_format(name: str) -> WeightFormat | None:
@@ -222,6 +223,42 @@ def template_format_id(format_id: str) -> str:
 def _exl2_at(template: WeightFormat, bits: float) -> WeightFormat:
     written = f"{bits:.2f}".rstrip("0").rstrip(".")
     return dataclasses.replace(template, id=f"exl2-{written}bpw", names=(), bits_per_weight=bits)
+
+
+# GGUF quant types written without their mix ("Q6", "Q4"), and Unsloth Dynamic mixes
+# ("UD-Q4_K_XL"): the llama.cpp type each is read as, and why. A bare bit count names one type
+# where ggml has one (Q6_K; Q8_0, Q8_1/Q8_K being internal to matmuls) and is an assumption
+# where several mixes share it, said so.
+_ASSUMED_MIX = "assumed: the {} mix, Ollama's default build and the type GGUF model cards recommend"
+_GGUF_SHORTHANDS: dict[str, tuple[str, str]] = {
+    "q8": ("q8_0", "Q8_0, the only 8-bit type GGUF files use"),
+    "q6": ("q6_k", "Q6_K, the only 6-bit GGUF type"),
+    "q5": ("q5_k_m", "assumed: Q5_K_M, the 5-bit mix most files use (Q5_K_S, Q5_0, Q5_1 exist)"),
+    "q4": ("q4_k_m", _ASSUMED_MIX.format("Q4_K_M") + " (Q4_K_S, Q4_0, Q4_1 exist)"),
+    "q3": ("q3_k_m", "assumed: Q3_K_M, the middle 3-bit mix (Q3_K_S, Q3_K_L exist)"),
+    "q2": ("q2_k", "Q2_K, the 2-bit K-quant"),
+}
+# Unsloth Dynamic 2.0 ("UD-Q4_K_XL"): Unsloth picks each layer's type per model, keeping some
+# layers above the nominal type (docs.unsloth.ai/basics/unsloth-dynamic-v2.0-ggufs), so the
+# file is about its K-quant's size: unsloth/GLM-4.7-Flash-GGUF UD-Q4_K_XL holds 17,520,169,312
+# bytes for 29.94B parameters, 4.68 bits per weight (Q4_K_M: 4.84 in llama.cpp's table).
+_UNSLOTH_DYNAMIC = re.compile(r"^(q\d)_k_xl$")
+_UNSLOTH_DYNAMIC_NOTE = (
+    "an Unsloth Dynamic mix (per-layer types chosen per model), sized as {}; the file can "
+    "differ by a few per cent"
+)
+
+
+def gguf_shorthand(name: str) -> tuple[str, str] | None:
+    """(format id, how it was read) for a GGUF type written without its mix ('Q6' -> q6_k,
+    'Q4' -> q4_k_m, assumed and said) or an Unsloth Dynamic mix ('UD-Q4_K_XL', 'Q8_K_XL');
+    None for other names (exact types are `find_format`'s)."""
+    key = _key(name).removeprefix("ud_")
+    dynamic = _UNSLOTH_DYNAMIC.match(key)
+    if dynamic is not None and dynamic.group(1) in _GGUF_SHORTHANDS:
+        format_id = _GGUF_SHORTHANDS[dynamic.group(1)][0]
+        return format_id, _UNSLOTH_DYNAMIC_NOTE.format(format_id.upper())
+    return _GGUF_SHORTHANDS.get(key)
 
 
 def resolve_format(name: str) -> WeightFormat:
@@ -270,6 +307,7 @@ __all__ = [
     "all_formats",
     "all_kv_cache_precisions",
     "find_format",
+    "gguf_shorthand",
     "parse_formats",
     "resolve_format",
     "resolve_kv_cache_precision",

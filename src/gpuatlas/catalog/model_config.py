@@ -51,6 +51,16 @@ UNMODELLED_MODEL_TYPES = {
     "nemotron-nas": "per-layer block_configs (attention-free layers, FFN widths per layer)",
     "deci": "per-layer block_configs (attention-free layers, FFN widths per layer)",
     "qwen3_next": "3 of 4 layers are Gated DeltaNet linear attention",
+    # Qwen3.5 / Qwen3.6: layer_types 3 x linear_attention + 1 x full_attention, repeated.
+    "qwen3_5": "3 of 4 layers are Gated DeltaNet linear attention",
+    "qwen3_5_text": "3 of 4 layers are Gated DeltaNet linear attention",
+    "qwen3_5_moe": "3 of 4 layers are Gated DeltaNet linear attention",
+    "qwen3_5_moe_text": "3 of 4 layers are Gated DeltaNet linear attention",
+    "granitemoehybrid": "Mamba-2 layers between attention layers",
+    "gemma4": "its global layers use another head size and K/V layout than its sliding layers "
+    "(global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
+    "gemma4_text": "its global layers use another head size and K/V layout than its sliding "
+    "layers (global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
     "gemma3n": "per-layer embeddings and MatFormer/AltUp layers",
     "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
     "falcon_h1": "Mamba-2 and attention layers side by side",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from gpuatlas.catalog.formats import find_format
+from gpuatlas.catalog.formats import find_format, gguf_shorthand
 from gpuatlas.catalog.hub import fetch_hub_model, looks_like_hub_id
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_config import UNMODELLED_MODEL_TYPES
@@ -40,7 +40,7 @@ _DECORATION_TOKENS = frozenset(
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
         "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
-        "abliterated", "uncensored",
+        "abliterated", "uncensored", "ud",
     }
 )
 # fmt: on
@@ -49,6 +49,7 @@ _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
 _BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+|h[68]")
 _MLX_ORGANISATION = "mlx-community/"
 _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
+_SPACED_BITS_PATTERN = re.compile(r"(?<![.\d])(\d)[\s\-]+bits?\b")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
 _OLLAMA_DEFAULT_TAG = "latest"
@@ -61,6 +62,10 @@ _UNMODELLED_NAMES = {
     r"nemotron-(super-49b|ultra-253b|51b)": ("Llama Nemotron NAS", "nemotron-nas"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
     r"nemotron-h-": ("Nemotron-H", "nemotron_h"),
+    r"nemotron-3-(nano|super|ultra)": ("NVIDIA Nemotron 3", "nemotron_h"),
+    r"qwen-?3\.[56](?![0-9])": ("Qwen3.5 / Qwen3.6", "qwen3_5_moe"),
+    r"granite-?4(\.\d)?-h-|granite4:[a-z]+-h\b": ("Granite 4.0 H", "granitemoehybrid"),
+    r"gemma-?4(?![0-9.b])": ("Gemma 4", "gemma4"),
     r"jamba": ("Jamba", "jamba"),
     r"(^|[-/])mamba": ("Mamba", "mamba"),
 }
@@ -110,6 +115,7 @@ def _split_tokens(name: str) -> list[str]:
     base = re.sub(r"\.gguf$", "", base)
     base = _SHARD_SUFFIX_PATTERN.sub("", base)  # gpt-oss-120b-mxfp4-00001-of-00003
     base = _DOTTED_TYPE_PATTERN.sub(r"-\1", base)  # TheBloke's llama-2-7b.Q4_0
+    base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
     tokens = [token for token in re.split(r"[-\s]+", base) if token]
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
 
@@ -132,11 +138,20 @@ def _is_glued_decoration(token: str) -> bool:
     )
 
 
-def _gguf_format_id(token: str) -> str | None:
+def _gguf_reading(token: str) -> tuple[str, str | None]:
+    """(hint, format id) for a GGUF type token: an exact ggml type ('Q4_K_M'), or a type
+    written without its mix / an Unsloth Dynamic mix ('Q6', 'Q4_K_XL'), read as a ggml type
+    with the reading in the hint; (hint, None) for a type the catalog does not know."""
     found = find_format(token)
-    return found.id if found is not None else None
+    if found is not None:
+        return token.upper(), found.id
+    shorthand = gguf_shorthand(token)
+    if shorthand is not None:
+        return f"{token.upper()} read as {shorthand[0].upper()}: {shorthand[1]}", shorthand[0]
+    return token.upper(), None
 
 
+_WHOLE_BITS_PATTERN = re.compile(r"^(\d)bits?$")
 _BPW_PATTERN = re.compile(r"^(\d+(?:\.\d+)?)bpw$")
 _BRANCH_BITS_PATTERN = re.compile(r"^(\d)_(\d{1,2})$")  # bartowski's EXL2 branches: "6_5"
 
@@ -147,6 +162,8 @@ def _exl2_hint(tokens: list[str]) -> tuple[str, str | None] | None:
     repository named without its bitrate; None when the name is not EXL2."""
     parts = [part for token in tokens for part in token.split("_") if part]
     bits = [m.group(1) for part in parts if (m := _BPW_PATTERN.match(part))]
+    if "exl2" in parts and not bits:  # "EXL2 8-bit": the 8.0 bpw target
+        bits = [m.group(1) for part in parts if (m := _WHOLE_BITS_PATTERN.match(part))]
     if "exl2" in parts and not bits:
         branches = [_BRANCH_BITS_PATTERN.match(token) for token in tokens]
         bits = [f"{m.group(1)}.{m.group(2)}" for m in branches if m is not None]
@@ -165,7 +182,7 @@ def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
         return exl2
     for token in tokens if "mlx" not in tokens else ():  # MLX's "-Q8" is not a GGUF type
         if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
-            return token.upper(), _gguf_format_id(token)
+            return _gguf_reading(token)
     mlx_bits = [t for t in tokens if t in _MLX_BITS] if "mlx" in tokens else []
     if mlx_bits:  # mlx-community/…-4bit: MLX affine, group 64 (formats.toml mlx-4bit)
         return f"MLX-{mlx_bits[0].upper()}", f"mlx-{mlx_bits[0]}"

@@ -22,7 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from gpuatlas.catalog.formats import EXL2_TEMPLATE, WeightFormat, find_format, template_format_id
+from gpuatlas.catalog.formats import (
+    EXL2_TEMPLATE,
+    WeightFormat,
+    find_format,
+    gguf_shorthand,
+    template_format_id,
+)
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_names import ModelReference, resolve_model_argument
 from gpuatlas.errors import InvalidRequestError
@@ -44,6 +50,12 @@ _BITRATE_NEEDED = {
     "EXL3": "{} is an EXL3 (ExLlamaV3) checkpoint: gpuatlas has no ExLlamaV3 engine profile "
     "and does not model its trellis-coded weights; EXL2 (ExLlamaV2) checkpoints are modelled",
 }
+# A name that states a format the catalog has no size for ('…-IQ1_S.gguf'): refused, not read
+# as the 16-bit original.
+_UNKNOWN_NAMED_FORMAT = (
+    "{} names the weight format {}, which the catalog does not describe (no size per weight); "
+    "pass --weights with a format it knows (gpuatlas formats)"
+)
 DEFAULT_ENGINE = "vllm"
 # Formats a serving plan compares besides the native one: the 16-bit original and the two
 # quantisations most served (FP8 where tensor cores run it, AWQ 4-bit), or for GGUF engines the
@@ -173,6 +185,10 @@ def native_weights(reference: ModelReference) -> WeightsChoice:
             "type its model cards recommend",
             GGUF_ENGINE,
         )
+    if reference.format_hint is not None:  # a format the name states but the catalog lacks
+        raise InvalidRequestError(
+            [_UNKNOWN_NAMED_FORMAT.format(reference.name, reference.format_hint)]
+        )
     return _choice(model, *_config_format(model), matched_by)
 
 
@@ -188,9 +204,13 @@ def choose_weights(
     if is_auto(weights):
         return native_weights(reference)
     found = find_format(weights)
+    shorthand = gguf_shorthand(weights) if found is None else None
+    if shorthand is not None:  # '--weights Q6': the ggml type it stands for, said
+        found = find_format(shorthand[0])
     format_id = found.id if found is not None else weights
     label = format_label(reference.model, format_id)
-    return WeightsChoice(format_id, label, "as requested", _engine_for(found, ""))
+    reason = f"as requested: {weights} read as {shorthand[1]}" if shorthand else "as requested"
+    return WeightsChoice(format_id, label, reason, _engine_for(found, ""))
 
 
 def choose_engine(engine: str, choice: WeightsChoice) -> str:
