@@ -8,10 +8,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+
+WIDEST_HANG_SHARE = 3  # a lead wider than a third of the line hangs its wraps at HANG_FALLBACK
+HANG_FALLBACK = 4
+
+
+class Hanging:
+    """A lead ('• ', '  offer: ') then text that wraps at spaces with every further line
+    indented under the text's first character (a hanging indent), as a bullet or a key/value
+    line reads in print; a lead too wide for that hangs its wraps at four columns."""
+
+    def __init__(self, lead: Text | str, body: Text | str) -> None:
+        self.lead = lead if isinstance(lead, Text) else Text(lead)
+        self.body = body if isinstance(body, Text) else Text(body)
+
+    def hang_width(self, width: int) -> int:
+        lead = cell_len(self.lead.plain)
+        return lead if lead * WIDEST_HANG_SHARE <= width else min(HANG_FALLBACK, lead)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        hang = self.hang_width(width)
+        lead = cell_len(self.lead.plain)
+        first, *rest = self.body.wrap(console, max(width - lead, 1), overflow="fold") or [Text()]
+        if rest and hang < lead:  # the wraps have more room than the first line
+            joined = Text(" ").join(rest)
+            rest = list(joined.wrap(console, max(width - hang, 1), overflow="fold"))
+        yield from (self.lead + first).render(console)
+        for line in rest:
+            line.rstrip()
+            yield Segment.line()
+            yield Segment(" " * hang)
+            yield from line.render(console)
+        yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        lead = cell_len(self.lead.plain)
+        body = Measurement.get(console, options, self.body)
+        return Measurement(lead + body.minimum, lead + body.maximum).clamp(
+            max_width=options.max_width
+        )
 
 
 def cell_text(cell: Any, style: str = "") -> Text:
@@ -34,12 +76,12 @@ def stacked(table: Table) -> RenderableType:
         blocks.append(cell_text(table.title, "bold"))
     for row_index in range(table.row_count):
         heading = cell_text(cells[0][row_index], "bold")
-        lines = [heading]
+        lines: list[RenderableType] = [heading]
         for header, column_cells in zip(headers[1:], cells[1:], strict=True):
             value = cell_text(column_cells[row_index])
             if value.plain.strip():
-                lines.append(Text("  ") + Text(f"{header}: ", style="dim") + value)
-        blocks.append(Text("\n").join(lines))
+                lines.append(Hanging(Text("  ") + Text(f"{header}: ", style="dim"), value))
+        blocks.append(Group(*lines))
     if table.caption:
         blocks.append(cell_text(table.caption, "dim"))
     return Group(*blocks)

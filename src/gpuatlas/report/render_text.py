@@ -18,7 +18,7 @@ from gpuatlas.report.cells import cell_text
 from gpuatlas.report.document import Comparison, Section, Table
 from gpuatlas.report.phrasing import format_number, render_statement
 from gpuatlas.report.phrasing import with_question as _with_question
-from gpuatlas.table_fit import fitted
+from gpuatlas.table_fit import Hanging, fitted
 
 VERDICT_STYLES = {
     "a_faster": "bold green",
@@ -110,7 +110,8 @@ def _section(section: Section, comparison: Comparison) -> RenderableType:
     for statement in section.statements:
         style = VERDICT_STYLES.get(statement.verdict or "", "")
         prefix = f"{statement.question} " if statement.question else ""
-        parts.append(RichText(f"• {prefix}{render_statement(statement)}", style=style))
+        body = RichText(f"{prefix}{render_statement(statement)}", style=style)
+        parts.append(Hanging(RichText("• ", style=style), body))
     for table in section.tables:
         parts.append(_FittedTable(_table(table, comparison.a.label, comparison.b.label)))
     parts += [RichText(note, style="dim") for note in section.notes]
@@ -147,7 +148,7 @@ def render_renderables(comparison: Comparison) -> list[RenderableType]:
         (f"{comparison.a.label}  vs  {comparison.b.label}", "bold"),
         (f"   GPU Atlas · {comparison.generated_at}", "dim"),
     )
-    summary = Group(*(RichText(f"• {_with_question(s)}") for s in comparison.summary))
+    summary = Group(*(Hanging("• ", _with_question(s)) for s in comparison.summary))
     return [
         header,
         _panel(summary, "Summary"),
