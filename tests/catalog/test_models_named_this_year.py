@@ -143,3 +143,28 @@ def test_configs_of_those_families_are_refused_by_model_type(model_type: str) ->
     config = {"model_type": model_type, "hidden_size": 64, "num_hidden_layers": 2}
     problems = validate_llm_config(config)
     assert len(problems) == 1 and "is not modelled" in problems[0]
+
+
+def test_granite_33_8b_counts_the_safetensors_parameters() -> None:
+    model = _llm("granite-3.3-8b")
+    assert model.total_params() == 8_170_864_640  # the Hub's safetensors count
+    # 2 x 8 KV heads x 128 x 40 layers x 2 bytes
+    assert kv_bytes_per_token(model, BF16_BYTES, 0) == 163_840
+
+
+def test_granite_33_2b_kv_matches_its_head_size_from_hidden_over_heads() -> None:
+    model = _llm("granite-3.3-2b")
+    assert model.head_dim == 2048 // 32
+    assert kv_bytes_per_token(model, BF16_BYTES, 0) == 81_920  # 2 x 40 x 8 x 64 x 2
+    assert model.total_params() == pytest.approx(2.5e9, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id"),
+    [
+        ("granite3.3:8b", "granite-3.3-8b"),
+        ("ibm-granite/granite-3.3-2b-instruct", "granite-3.3-2b"),
+    ],
+)
+def test_granite_33_names_resolve(name: str, model_id: str) -> None:
+    assert resolve_model_reference(name, allow_hub=False).model.id == model_id
