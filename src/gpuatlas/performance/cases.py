@@ -18,13 +18,18 @@ from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.serving_layout import layout_serving
-from gpuatlas.performance.media.diffusion import max_image_batch, predict_diffusion_run
+from gpuatlas.performance.media.diffusion import (
+    max_image_batch,
+    predict_diffusion_run,
+    variant_parts,
+)
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
 from gpuatlas.performance.predictions import Estimate
 from gpuatlas.performance.resolve import as_model, as_system
 from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, training_engine
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
+from gpuatlas.performance.training.variants import variant_method, variant_recompute_share
 
 METRICS = (
     "prefill_tok_s",
@@ -56,6 +61,8 @@ class Case:
     kv_cache: str = "fp16"  # or "auto": what the engine picks for these weights
     variant: str | None = None  # e.g. 'denoise-loop', 'torch.compile' (see MeasuredRow.variant)
     layout: str = "tensor"  # serving on several GPUs: one TP replica, or "auto" (best layout)
+    gpu_layers: int | None = None  # llama.cpp/Ollama: repeating layers on the GPU, as run
+    host_bandwidth_gb_s: float | None = None  # the host's memory for offloaded layers
 
 
 def resolution_px(text: str | None) -> int | None:
@@ -145,6 +152,8 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         input_tokens=input_tokens,
         output_tokens=max(output_tokens, 1),
         kv_cache=kv_cache,
+        gpu_layers=case.gpu_layers,
+        host_bandwidth_gb_s=case.host_bandwidth_gb_s,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate
@@ -181,10 +190,19 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     sharding = "fsdp" if system.gpu_count > 1 else "none"
     precision = (case.weights or "bf16").lower()
     engine = training_engine(case.engine).id if case.engine else DEFAULT_TRAINING_ENGINE
+    parts = variant_parts(case.variant)
+    stated_share = variant_recompute_share(parts)
     setup = TrainingSetup(
-        "full", sequence, _int_batch(case), False, sharding, precision=precision, engine=engine
+        variant_method(parts),
+        sequence,
+        _int_batch(case),
+        stated_share is not None,
+        sharding,
+        precision=precision,
+        engine=engine,
+        recompute_share=1.0 if stated_share is None else stated_share,
     )
-    recompute = not training_memory_fit(system, model, setup).fits
+    recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:
         setup = replace(setup, checkpointing=True)
     prediction = predict_training_run(system, model, setup, tokens=1e9, recompute=recompute)

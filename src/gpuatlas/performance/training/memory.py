@@ -41,6 +41,9 @@ class TrainingSetup:
     lora_rank: int = 16
     precision: str = "bf16"
     engine: str = "pytorch"  # the training framework's id (training/engines.py)
+    # share of one forward pass that checkpointing recomputes in the backward pass: 1 = every
+    # layer (full), 0.5 = selective (every other layer or every other matmul; speed.py)
+    recompute_share: float = 1.0
 
 
 def lora_params(model: ModelArch, rank: int) -> float:

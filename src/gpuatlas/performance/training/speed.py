@@ -10,7 +10,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.collectives import allreduce_s
-from gpuatlas.performance.llm.shape import forward_flops_per_token
+from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
@@ -33,14 +33,20 @@ PARAMETER_SHARDING_TRAFFIC = 1.5
 
 
 def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
-    """Full: 6·N (forward 2, backward 4); LoRA/QLoRA: 4·N (no weight gradients of the base);
-    recomputation adds another forward (2·N)."""
+    """Training FLOPs per token. The weight matmuls run forward (2·N), backward for the
+    inputs' gradients (2·N) and, full fine-tuning only, for the weights' gradients (2·N):
+    6·N full, 4·N LoRA/QLoRA (the frozen base has no weight gradients; Hu et al. 2021,
+    "LoRA", arXiv:2106.09685, section 4). Attention over the sequence has no weights: its
+    backward is input gradients only (dQ, dK, dV: twice its forward) whatever the method, so
+    a LoRA step saves a third of the matmul work, not of the attention. Recomputation adds
+    `setup.recompute_share` of a forward; QLoRA dequantises the base on every weight matmul."""
     forward = forward_flops_per_token(model, setup.sequence_tokens // 2)
-    multiplier = 3.0 if setup.method == "full" else 2.0
-    if recompute:
-        multiplier += 1.0
-    flops = forward * multiplier
-    return flops * (QLORA_DEQUANT_FACTOR if setup.method == "qlora" else 1.0)
+    weights = matmul_flops_per_token(model)
+    attention = forward - weights
+    extra = setup.recompute_share if recompute else 0.0
+    weight_passes = (3.0 if setup.method == "full" else 2.0) + extra
+    dequant = QLORA_DEQUANT_FACTOR if setup.method == "qlora" else 1.0
+    return weights * weight_passes * dequant + attention * (3.0 + extra)
 
 
 # A hardware class whose tensor cores are programmed like another family's takes that family's

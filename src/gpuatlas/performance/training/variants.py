@@ -1,0 +1,35 @@
+"""What a measured training row's variant words say about how it ran: the method (LoRA and
+QLoRA train adapters on a frozen base) and the activation checkpointing its source used.
+
+A row whose variant names no checkpointing is predicted the way a user's run is: recomputation
+only where the memory model says the setup does not fit without it (performance/cases.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+METHOD_WORDS = {"lora": "lora", "qlora": "qlora"}
+# The share of one forward pass each checkpointing variant runs again in the backward pass:
+# - ac-full: every layer's forward once more (Chen et al. 2016, "Training Deep Nets with
+#   Sublinear Memory Cost", arXiv:1604.06174; Korthikanti et al. 2022, arXiv:2205.05198,
+#   section 5: full recomputation costs one extra forward).
+# - ac-selective-layer: every other transformer block checkpointed (torchtitan's train
+#   configs: `selective_ac_option = '2'`, "ac every positive int layer"): half a forward.
+# - ac-selective-op: torchtitan's per-operator policy (`selective_ac_option = 'op'`) saves
+#   attention and every odd matmul's output and recomputes every even matmul (its policy's
+#   `mm_count % 2`): half the forward's matmuls, i.e. about half a forward.
+RECOMPUTE_SHARES = {"ac-full": 1.0, "ac-selective-layer": 0.5, "ac-selective-op": 0.5}
+
+
+def variant_method(parts: Set[str]) -> str:
+    """'full' unless the variant names LoRA or QLoRA (QLoRA wins if both are written)."""
+    named = [METHOD_WORDS[part] for part in sorted(parts) if part in METHOD_WORDS]
+    return "qlora" if "qlora" in named else (named[0] if named else "full")
+
+
+def variant_recompute_share(parts: Set[str]) -> float | None:
+    """The recomputed share of a forward pass the variant states (the largest if several are
+    written), or None when it names no activation checkpointing."""
+    shares = [RECOMPUTE_SHARES[part] for part in parts if part in RECOMPUTE_SHARES]
+    return max(shares) if shares else None

@@ -1,0 +1,104 @@
+"""Training FLOPs per token by method and activation checkpointing, and the measured rows'
+variant words that state them (LoRA, QLoRA, full or selective checkpointing)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from gpuatlas.catalog.models import all_llms
+from gpuatlas.performance.cases import Case, predict_case
+from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
+from gpuatlas.performance.training.memory import TrainingSetup
+from gpuatlas.performance.training.speed import QLORA_DEQUANT_FACTOR, flops_per_token
+from gpuatlas.performance.training.variants import variant_method, variant_recompute_share
+
+MODEL = {model.id: model for model in all_llms()}["llama-3.1-8b"]
+SEQUENCE = 4096
+FULL = TrainingSetup("full", SEQUENCE, 1, False, "none")
+
+
+def _forward() -> float:
+    return forward_flops_per_token(MODEL, SEQUENCE // 2)
+
+
+def _attention() -> float:
+    return _forward() - matmul_flops_per_token(MODEL)
+
+
+def test_full_training_is_three_forwards_and_full_recompute_a_fourth() -> None:
+    assert flops_per_token(MODEL, FULL, False) == pytest.approx(3.0 * _forward())
+    assert flops_per_token(MODEL, FULL, True) == pytest.approx(4.0 * _forward())
+
+
+def test_selective_checkpointing_recomputes_half_a_forward() -> None:
+    selective = replace(FULL, checkpointing=True, recompute_share=0.5)
+    assert flops_per_token(MODEL, selective, True) == pytest.approx(3.5 * _forward())
+
+
+def test_lora_skips_the_weight_gradients_but_not_the_attention_backward() -> None:
+    lora = replace(FULL, method="lora")
+    weights = matmul_flops_per_token(MODEL)
+    # forward 2N + input gradients 2N of the weights; attention forward + its 2x backward
+    assert flops_per_token(MODEL, lora, False) == pytest.approx(2.0 * weights + 3.0 * _attention())
+    assert flops_per_token(MODEL, FULL, False) - flops_per_token(
+        MODEL, lora, False
+    ) == pytest.approx(weights)
+    # attention is a real share at 4k tokens, so LoRA saves less than a third of the work
+    assert flops_per_token(MODEL, lora, False) / flops_per_token(MODEL, FULL, False) > 2 / 3
+
+
+def test_qlora_dequantisation_scales_the_weight_matmuls_only() -> None:
+    lora, qlora = replace(FULL, method="lora"), replace(FULL, method="qlora")
+    weights_part = 2.0 * matmul_flops_per_token(MODEL)
+    extra = flops_per_token(MODEL, qlora, False) - flops_per_token(MODEL, lora, False)
+    assert extra == pytest.approx(weights_part * (QLORA_DEQUANT_FACTOR - 1.0))
+
+
+@pytest.mark.parametrize(
+    ("parts", "method", "share"),
+    [
+        (set(), "full", None),
+        ({"torch.compile"}, "full", None),
+        ({"lora", "torch.compile"}, "lora", None),
+        ({"qlora", "ac-full"}, "qlora", 1.0),
+        ({"ac-selective-op"}, "full", 0.5),
+        ({"ac-selective-layer", "ac-full"}, "full", 1.0),
+    ],
+)
+def test_variant_words_state_method_and_checkpointing(
+    parts: set[str], method: str, share: float | None
+) -> None:
+    assert variant_method(parts) == method
+    assert variant_recompute_share(parts) == share
+
+
+def _case(variant: str | None) -> Case:
+    # Llama 3.2 1B, 2 x 2048 tokens fits an 80 GB A100 without checkpointing: only the
+    # variant decides recomputation, and one GPU has no gradient all-reduce.
+    return Case(
+        "a100-80gb-sxm",
+        1,
+        "llama-3.2-1b",
+        "bf16",
+        "pytorch",
+        2,
+        2048,
+        None,
+        "train_tok_s",
+        variant=variant,
+    )
+
+
+def test_a_row_stating_full_checkpointing_runs_at_three_quarters_of_the_rate() -> None:
+    plain = predict_case(_case(None)).value
+    assert predict_case(_case("ac-full")).value == pytest.approx(plain * 0.75, rel=0.02)
+    selective = predict_case(_case("ac-selective-op")).value
+    assert plain * 0.75 < selective < plain
+
+
+def test_a_lora_row_is_predicted_faster_than_the_full_one_but_not_half_again() -> None:
+    plain = predict_case(_case(None)).value
+    lora = predict_case(_case("lora")).value
+    assert plain < lora < plain * 1.5
