@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch
 from gpuatlas.catalog.model_config import validate_llm_config
 from gpuatlas.catalog.model_names import UnmodelledModelError, resolve_model_reference
 from gpuatlas.catalog.model_weights import choose_weights, native_weights
@@ -168,3 +168,26 @@ def test_granite_33_2b_kv_matches_its_head_size_from_hidden_over_heads() -> None
 )
 def test_granite_33_names_resolve(name: str, model_id: str) -> None:
     assert resolve_model_reference(name, allow_hub=False).model.id == model_id
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id"),
+    [
+        ("stabilityai/stable-diffusion-3-medium-diffusers", "sd-3-medium"),
+        ("SD3 Medium", "sd-3-medium"),
+        ("stabilityai/stable-diffusion-3.5-medium", "sd-3.5-medium"),
+        ("sd3.5-medium", "sd-3.5-medium"),
+    ],
+)
+def test_sd3_medium_is_its_own_entry_beside_sd35_medium(name: str, model_id: str) -> None:
+    assert resolve_model_reference(name, allow_hub=False).model.id == model_id
+
+
+def test_sd3_medium_is_a_2b_mmdit_with_the_sd3_encoders() -> None:
+    model = get_model("sd-3-medium")
+    assert isinstance(model, DiffusionArch)
+    assert model.denoiser_params == 2.0e9
+    assert model.default_steps == 28 and model.latent_channels == 16
+    encoders = get_model("sd-3.5-medium")
+    assert isinstance(encoders, DiffusionArch)
+    assert [e.params for e in model.text_encoders] == [e.params for e in encoders.text_encoders]
