@@ -19,7 +19,7 @@ from gpuatlas.performance.llm.predict import (
     runtime_max_batch,
 )
 from gpuatlas.performance.llm.serving_layout import LayoutChoice, LayoutServing, layout_serving
-from gpuatlas.performance.media.diffusion import predict_diffusion_run
+from gpuatlas.performance.media.diffusion import check_image_engine_known, predict_diffusion_run
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
 from gpuatlas.performance.predictions import (
     DiffusionPrediction,
@@ -257,6 +257,7 @@ def predict_diffusion(
     small and dequantised); `engine`: diffusers, ComfyUI, TensorRT, stable-fast, Core ML, ...;
     `variant`: '+'-joined settings such as torch.compile, cuda-graphs, vanilla-attention, tf32,
     fp8-matmul, denoise-loop."""
+    check_image_engine_known(engine)
     arch = as_diffusion(model)
     return predict_diffusion_run(
         as_system(system),

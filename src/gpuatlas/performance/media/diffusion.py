@@ -27,6 +27,7 @@ The precision the math runs in and the CPU offload a card needs: diffusion_compu
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, replace
 from functools import cache
@@ -38,9 +39,9 @@ from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
-from gpuatlas.performance.engine_specs import check_image_engine_runs_on
+from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
 from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.performance.media.pipeline_compute import (
     ACTIVATION_OVERHEAD_GB,
@@ -554,7 +555,7 @@ def image_engine(engine: str | None, variant: str | None = None) -> str:
     'diffusers-compiled' (torch.compile, named as the engine or as a variant of it),
     'diffusers-vanilla-attention' (attention without SDPA) or 'diffusers' (eager PyTorch with
     SDPA or xformers: diffusers, ComfyUI, anything else)."""
-    found = IMAGE_ENGINES.get((engine or "").strip().lower(), "diffusers")
+    found = _known_image_engines().get(_image_key(engine or ""), "diffusers")
     parts = variant_parts(variant)
     if found == "diffusers" and "torch.compile" in parts:
         return "diffusers-compiled"
@@ -713,6 +714,39 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
 # The names of diffusers itself; any other name costed as eager diffusers (ComfyUI, SwarmUI,
 # an engine the catalog does not know) is said to be read so.
 DIFFUSERS_OWN_NAMES = frozenset({"", "diffusers", "hf diffusers", "huggingface diffusers"})
+
+
+# Plain PyTorch named as the engine (MLPerf's SDXL rows, a FLUX fp8 source): eager PyTorch,
+# costed as diffusers.
+EAGER_PYTORCH_NAMES = ("pytorch", "torch", "pytorch-eager", "eager")
+
+
+@cache
+def _known_image_engines() -> dict[str, str]:
+    """Every image engine name a request may give (as `_image_key` writes it) -> the id to
+    suggest for it: engines.toml's image engines, the calibration's engine ids and the names
+    they are written with (IMAGE_ENGINES), and plain PyTorch."""
+    known = {_image_key(name): found for name, found in IMAGE_ENGINES.items()}
+    known |= {
+        _image_key(name): "diffusers" for name in (*DIFFUSERS_OWN_NAMES, *EAGER_PYTORCH_NAMES)
+    }
+    return known | image_engine_names()
+
+
+def _image_key(name: str) -> str:
+    return "-".join(name.strip().lower().replace("_", " ").split())
+
+
+def check_image_engine_known(engine: str | None) -> None:
+    """Refuse an image engine no table names (a typo would otherwise be costed as diffusers),
+    with the close matches among the known names."""
+    key = _image_key(engine or "")
+    known = _known_image_engines()
+    if key in known:
+        return
+    close = difflib.get_close_matches(key, list(known), n=6, cutoff=0.5)
+    candidates = list(dict.fromkeys(known[name] for name in close))
+    raise UnknownNameError("image engine", engine or "", candidates or sorted(set(known.values())))
 
 
 def _eager_defaults_note(engine: str | None) -> str:
