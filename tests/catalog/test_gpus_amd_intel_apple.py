@@ -100,11 +100,11 @@ APPLE_VARIANTS = {
     "m4": (8, 10),
     "m4-pro": (16, 20),
     "m4-max": (32, 40),
-    # M5 family: only the full chips are sourced so far (the cut-down variants are not in the
-    # catalog yet).
+    # M5 family: the M5 Max's 32-core variant is sourced (460 GB/s, 36 GB); the cut-down M5 and
+    # M5 Pro variants are not in the catalog yet.
     "m5": (10,),
     "m5-pro": (20,),
-    "m5-max": (40,),
+    "m5-max": (32, 40),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch
 from gpuatlas.catalog.model_config import validate_llm_config
 from gpuatlas.catalog.model_names import UnmodelledModelError, resolve_model_reference
@@ -191,3 +192,24 @@ def test_sd3_medium_is_a_2b_mmdit_with_the_sd3_encoders() -> None:
     encoders = get_model("sd-3.5-medium")
     assert isinstance(encoders, DiffusionArch)
     assert [e.params for e in model.text_encoders] == [e.params for e in encoders.text_encoders]
+
+
+@pytest.mark.parametrize(
+    ("name", "gpu_id"),
+    [
+        ("M5 Max 36GB", "apple-m5-max-32c"),
+        ("MacBook Pro M5 Max 36GB", "apple-m5-max-32c"),
+        ("Apple M5 Max 32-core", "apple-m5-max-32c"),
+        ("M5 Max", "apple-m5-max-40c"),
+        ("M5 Max 128GB", "apple-m5-max-40c"),
+    ],
+)
+def test_m5_max_names_pick_the_variant_sold_with_that_memory(name: str, gpu_id: str) -> None:
+    assert resolve_gpu(name).id == gpu_id
+
+
+def test_m5_max_32_core_is_the_binned_part_at_460_gb_s() -> None:
+    binned, full = resolve_gpu("apple-m5-max-32c"), resolve_gpu("apple-m5-max-40c")
+    assert binned.gpu_cores == 32 and binned.memory_bandwidth_gb_s == 460.0
+    # the same per-core rates as the 40-core part: 32/40 of its fp16 matrix rate
+    assert binned.fp16_dense_tflops == pytest.approx(full.fp16_dense_tflops * 32 / 40, rel=0.001)
