@@ -17,7 +17,7 @@ from gpuatlas.performance import api
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES
-from gpuatlas.performance.resolve import as_llm, as_system, kv_cache_id
+from gpuatlas.performance.resolve import as_format, as_llm, as_system, kv_cache_id
 from gpuatlas.performance.training.memory import TrainingSetup
 from gpuatlas.performance.training.speed import fitting_setups
 
@@ -125,16 +125,32 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
     {value, low, high} ranges), a row per format, what the answer assumed, and the verdict in
     words (``verdict_text``: with partial offload, what runs where and how fast)."""
     answer = fit_answer(request, local_files=local_files)
-    return versioned(
-        SCHEMA_ANSWER,
-        {
-            "request": request.model_dump(),
-            **answer.detail.to_ranged_json(),
-            **answer.to_json(),
-            "verdict_text": verdict_text(request, answer, local_files=local_files),
-            "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
-        },
-    )
+    document = {
+        "request": request.model_dump(),
+        **answer.detail.to_ranged_json(),
+        **answer.to_json(),
+        "verdict_text": verdict_text(request, answer, local_files=local_files),
+        "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
+    }
+    if one_unified_device(answer.detail.system_id):
+        document = _one_device_counts(document)
+    return versioned(SCHEMA_ANSWER, document)
+
+
+def _one_device_counts(document: dict[str, Any]) -> dict[str, Any]:
+    """A Mac's document without GPU counts above one (there is no second Mac GPU to add): a
+    format that does not fit says so (`gpus_needed` null, verdict does-not-fit) and
+    `more_memory` says what to do instead."""
+    formats = [
+        {**row, "gpus_needed": row["gpus_needed"] if row["fits"] else None}
+        for row in document["formats"]
+    ]
+    found = {**document, "formats": formats}
+    if not document["fits"]:
+        found |= {"min_gpus_needed": None, "verdict": "does-not-fit"}
+    if not document["fits"] or not all(row["fits"] for row in formats):
+        found["more_memory"] = MAC_NO_FIT_ADVICE
+    return found
 
 
 def verdict_text(request: FitRequest, answer: FitAnswer, *, local_files: bool = False) -> str:
@@ -216,6 +232,53 @@ def gpus_needed_words(answer: FitAnswer) -> str | None:
         return None
     needed = answer.detail.min_gpus_needed
     return "none" if needed is None else str(needed)
+
+
+def one_unified_device(system_id: str) -> bool:
+    """A single Apple device (a Mac): one GPU, so no second one to add when a format does not
+    fit; the lever is macOS's GPU share of the memory or a larger memory configuration."""
+    return _mac_memory_gb(system_id) is not None
+
+
+MAC_NO_FIT_ADVICE = (
+    "a Mac has one GPU: raise macOS's GPU share (`sudo sysctl iogpu.wired_limit_mb=<MB>`) "
+    "if the memory leaves room for the system, or choose a larger memory configuration"
+)
+# Formats of at least this many bits per weight are unquantised: the checkpoint's own tensors
+# and their GGUF conversion (bf16, fp16, gguf-f16, gguf-bf16) hold the same bytes.
+UNQUANTISED_BITS = 16.0
+
+
+def same_weights_rows(rows: tuple[FormatRow, ...]) -> tuple[tuple[FormatRow, ...], ...]:
+    """The format rows with unquantised formats of the same size and the same figures as one
+    group (on llama.cpp, bf16, fp16, gguf-f16 and gguf-bf16 are the same weights in another
+    file), every other row on its own; in the rows' order."""
+    groups: list[list[FormatRow]] = []
+    for row in rows:
+        group = next((g for g in groups if _same_weights(g[0], row)), None)
+        if group is None:
+            groups.append([row])
+        else:
+            group.append(row)
+    return tuple(tuple(group) for group in groups)
+
+
+def _same_weights(first: FormatRow, other: FormatRow) -> bool:
+    bits = as_format(first.format_id).bits_per_weight
+    if bits < UNQUANTISED_BITS or as_format(other.format_id).bits_per_weight != bits:
+        return False
+    return _figures(first) == _figures(other)
+
+
+def _figures(row: FormatRow) -> tuple[object, ...]:
+    return (
+        row.weights_gb,
+        row.compute_precision,
+        row.max_context_tokens,
+        row.max_sequences,
+        row.fits,
+        row.gpus_needed,
+    )
 
 
 def _mac_memory_gb(system_id: str) -> float | None:

@@ -3,7 +3,14 @@ weight format and its reason, the memory source and the margin behind "fits"."""
 
 from __future__ import annotations
 
-from gpuatlas.app.fit import fit_verdict, gpus_needed_words, offload_text
+from gpuatlas.app.fit import (
+    MAC_NO_FIT_ADVICE,
+    fit_verdict,
+    gpus_needed_words,
+    offload_text,
+    one_unified_device,
+    same_weights_rows,
+)
 from gpuatlas.cli.output import console, new_table
 from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
 
@@ -36,8 +43,13 @@ def _max_context(row: FormatRow) -> str:
     return "—" if row.max_context_tokens == 0 else f"{row.max_context_tokens:,}"
 
 
+def _format_names(rows: tuple[FormatRow, ...]) -> str:
+    return ", ".join(f"{r.format_id} (native)" if r.native else r.format_id for r in rows)
+
+
 def _formats_table(answer: FitAnswer) -> object:
     fit = answer.detail
+    one_device = one_unified_device(fit.system_id)
     table = new_table(
         f"Formats on {fit.system_id} with {answer.engine}",
         "weights",
@@ -45,19 +57,35 @@ def _formats_table(answer: FitAnswer) -> object:
         "math",
         "max context",
         f"seqs @ {fit.context_tokens:,}",
-        "GPUs",
+        "fits" if one_device else "GPUs",
     )
-    for row in answer.rows:
-        name = f"{row.format_id} (native)" if row.native else row.format_id
+    for rows in same_weights_rows(answer.rows):
+        row = rows[0]
+        if one_device:
+            last = "yes" if row.fits else "no"
+        else:
+            last = "—" if row.gpus_needed is None else str(row.gpus_needed)
         table.add_row(
-            name,
+            _format_names(rows),
             gib(row.weights_gb),
             row.compute_precision,
             _max_context(row),
             str(row.max_sequences),
-            "—" if row.gpus_needed is None else str(row.gpus_needed),
+            last,
         )
     return table
+
+
+def _formats_footnote(answer: FitAnswer) -> str:
+    text = (
+        "math: the precision the matmuls run in on this GPU; max context: one sequence, "
+        f"capped at the model's {answer.model_max_context:,} tokens; GiB = 2^30 bytes"
+    )
+    if len(same_weights_rows(answer.rows)) < len(answer.rows):
+        text += "; formats on one row are the same weights in another file"
+    if one_unified_device(answer.detail.system_id) and not all(r.fits for r in answer.rows):
+        text += f"; fits no: {MAC_NO_FIT_ADVICE}"
+    return text
 
 
 def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
@@ -96,9 +124,4 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
         console.print(f"context: {note}", highlight=False, markup=False)
     if answer.rows:
         console.print(_formats_table(answer))
-        console.print(
-            f"math: the precision the matmuls run in on this GPU; max context: one "
-            f"sequence, capped at the model's {answer.model_max_context:,} tokens; "
-            "GiB = 2^30 bytes",
-            highlight=False,
-        )
+        console.print(_formats_footnote(answer), highlight=False, markup=False)
