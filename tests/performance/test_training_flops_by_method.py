@@ -7,11 +7,19 @@ from dataclasses import replace
 
 import pytest
 
+from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.models import all_llms
+from gpuatlas.catalog.systems import build_system
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
+from gpuatlas.performance.peak_rates import peak_flops
 from gpuatlas.performance.training.memory import TrainingSetup
-from gpuatlas.performance.training.speed import QLORA_DEQUANT_FACTOR, flops_per_token
+from gpuatlas.performance.training.speed import (
+    QLORA_DEQUANT_FACTOR,
+    compute_step_s,
+    flops_parts_per_token,
+    flops_per_token,
+)
 from gpuatlas.performance.training.variants import variant_method, variant_recompute_share
 
 MODEL = {model.id: model for model in all_llms()}["llama-3.1-8b"]
@@ -102,3 +110,18 @@ def test_a_lora_row_is_predicted_faster_than_the_full_one_but_not_half_again() -
     plain = predict_case(_case(None)).value
     lora = predict_case(_case("lora")).value
     assert plain < lora < plain * 1.5
+
+
+def test_fp8_training_runs_the_linear_layers_at_the_fp8_rate_and_attention_at_bf16() -> None:
+    system = build_system(gpu_by_id("h100-sxm"), 1)
+    bf16 = TrainingSetup("full", 8192, 1, False, "none", precision="bf16")
+    fp8 = replace(bf16, precision="fp8")
+    matmul, attention = flops_parts_per_token(MODEL, bf16, False)
+    bf16_peak, _ = peak_flops(system.gpu, "bf16")
+    fp8_peak, _ = peak_flops(system.gpu, "fp8")
+    assert fp8_peak == pytest.approx(2.0 * bf16_peak)
+    expected_s = 8192 * (matmul / fp8_peak + attention / bf16_peak) / 0.5
+    assert compute_step_s(system, MODEL, fp8, False, 0.5) == pytest.approx(expected_s)
+    # at 8k tokens attention keeps the speed-up at the same efficiency below 2x
+    speedup = compute_step_s(system, MODEL, bf16, False, 0.5) / expected_s
+    assert 1.6 < speedup < 1.9

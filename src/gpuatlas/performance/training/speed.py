@@ -32,21 +32,29 @@ QLORA_DEQUANT_FACTOR = model_constant("training", "qlora_dequant_factor")
 PARAMETER_SHARDING_TRAFFIC = 1.5
 
 
-def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
-    """Training FLOPs per token. The weight matmuls run forward (2·N), backward for the
-    inputs' gradients (2·N) and, full fine-tuning only, for the weights' gradients (2·N):
-    6·N full, 4·N LoRA/QLoRA (the frozen base has no weight gradients; Hu et al. 2021,
-    "LoRA", arXiv:2106.09685, section 4). Attention over the sequence has no weights: its
-    backward is input gradients only (dQ, dK, dV: twice its forward) whatever the method, so
-    a LoRA step saves a third of the matmul work, not of the attention. Recomputation adds
-    `setup.recompute_share` of a forward; QLoRA dequantises the base on every weight matmul."""
+def flops_parts_per_token(
+    model: ModelArch, setup: TrainingSetup, recompute: bool
+) -> tuple[float, float]:
+    """Training FLOPs per token as (weight matmuls, attention). The weight matmuls run forward
+    (2·N), backward for the inputs' gradients (2·N) and, full fine-tuning only, for the
+    weights' gradients (2·N): 6·N full, 4·N LoRA/QLoRA (the frozen base has no weight
+    gradients; Hu et al. 2021, "LoRA", arXiv:2106.09685, section 4). Attention over the
+    sequence has no weights: its backward is input gradients only (dQ, dK, dV: twice its
+    forward) whatever the method, so a LoRA step saves a third of the matmul work, not of the
+    attention. Recomputation adds `setup.recompute_share` of a forward; QLoRA dequantises the
+    base on every weight matmul."""
     forward = forward_flops_per_token(model, setup.sequence_tokens // 2)
     weights = matmul_flops_per_token(model)
     attention = forward - weights
     extra = setup.recompute_share if recompute else 0.0
     weight_passes = (3.0 if setup.method == "full" else 2.0) + extra
     dequant = QLORA_DEQUANT_FACTOR if setup.method == "qlora" else 1.0
-    return weights * weight_passes * dequant + attention * (3.0 + extra)
+    return weights * weight_passes * dequant, attention * (3.0 + extra)
+
+
+def flops_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
+    """Training FLOPs per token: the weight matmuls' and attention's together."""
+    return sum(flops_parts_per_token(model, setup, recompute))
 
 
 # A hardware class whose tensor cores are programmed like another family's takes that family's
@@ -116,12 +124,24 @@ def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -
     return base * PARAMETER_SHARDING_TRAFFIC if setup.sharding in ("zero3", "fsdp") else base
 
 
-def _compute_step_s(
+# FP8 training runs the linear layers' GEMMs in FP8 and attention in BF16: Transformer
+# Engine's recipes leave FP8 dot-product attention off (`fp8_dpa = False`,
+# transformer_engine/common/recipe/__init__.py), and torchao's Float8 training converts the
+# nn.Linear modules only (torchtitan docs/performance.md: "both BFLOAT16 Tensor Core and FP8
+# Tensor Core are involved in model training").
+ATTENTION_PRECISION = "bf16"
+
+
+def compute_step_s(
     system: GpuSystem, model: ModelArch, setup: TrainingSetup, recompute: bool, mfu: float
 ) -> float:
-    flops_peak, _ = peak_flops(system.gpu, setup.precision)
+    matmul_flops, attention_flops = flops_parts_per_token(model, setup, recompute)
+    matmul_peak, _ = peak_flops(system.gpu, setup.precision)
+    attention_peak = matmul_peak
+    if precision_bucket(setup.precision) == "8bit":
+        attention_peak, _ = peak_flops(system.gpu, ATTENTION_PRECISION)
     tokens = setup.sequence_tokens * setup.micro_batch
-    return tokens * flops_per_token(model, setup, recompute) / (flops_peak * mfu)
+    return tokens * (matmul_flops / matmul_peak + attention_flops / attention_peak) / mfu
 
 
 def predict_training_run(
@@ -130,7 +150,7 @@ def predict_training_run(
     if tokens <= 0:
         raise InvalidRequestError([f"tokens (the training budget) must be positive, got {tokens}"])
     mfu, exact = fitted_mfu(system, setup.engine, setup.precision)
-    compute_s = _compute_step_s(system, model, setup, recompute, mfu)
+    compute_s = compute_step_s(system, model, setup, recompute, mfu)
     sync_s = gradient_sync_s(system, model, setup)
     backward_s = compute_s * (2.0 / 3.0)
     exposed = max(LAST_BUCKET_EXPOSED * sync_s, sync_s - BACKWARD_OVERLAP * backward_s)
@@ -138,7 +158,7 @@ def predict_training_run(
     step_s = compute_s + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
-    single_s = _compute_step_s(single, model, setup, recompute, mfu)
+    single_s = compute_step_s(single, model, setup, recompute, mfu)
     calibration = current_calibration()
     extrapolated = not (exact and calibration.is_covered("train:gpu", system.gpu.id))
 
