@@ -11,6 +11,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
+from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.requests import (
     LatencyTargets,
     OfferChoice,
@@ -18,7 +19,11 @@ from gpuatlas.app.requests import (
     TrainingFrameworkChoice,
     serving_engine_field,
 )
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.numbers import format_number, format_usd
+from gpuatlas.performance.resolve import as_format
 from gpuatlas.performance.training.engines import training_engine
 from gpuatlas.performance.training.speed import framework_notes
 
@@ -94,6 +99,70 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             request.framework,
         )
     )
+
+
+SECONDS_PER_DAY = 86_400
+
+
+def daily_volume_note(report: CostReport) -> str:
+    """For an LLM ranking: the output tokens a day the winner's $/1M assumes (its sustained
+    rate around the clock), and what less traffic costs (the hours are paid all the same), so a
+    '1M tokens a day' question is not answered with a saturated GPU's price per token."""
+    if not report.ranking or not report.serving:
+        return ""
+    winner = report.ranking[0]
+    serving = next((s for s in report.serving if s.system_id == winner.system_id), None)
+    if serving is None:
+        return ""
+    per_day = serving.sustained.output_tok_s * SECONDS_PER_DAY
+    usd_per_day = winner.best_offer.usd_per_gpu_hour * serving.gpu_count * 24
+    return (
+        f"that price assumes ~{format_number(per_day / 1e6)}M output tokens a day on "
+        f"{winner.system_id}; with less traffic the rental is the same "
+        f"({format_usd(usd_per_day)}/day), so the price per token rises: for a daily volume, "
+        "`gpuatlas plan --rps` sizes and prices it"
+    )
+
+
+def memory_way_outs(request: RentingCostRequest, report: CostReport) -> tuple[str, ...]:
+    """For LLM serving, each named system left out on memory: the fewest of its GPUs that hold
+    the model in the format asked for (as `gpuatlas fit` counts them) and the first smaller
+    format that fits it alone, as the options that ask for them."""
+    if request.workload != "llm" or request.model is None:
+        return ()
+    found: list[str] = []
+    for line in report.cannot_run:
+        if line.reason.startswith("memory"):
+            found.append(_way_out(request, line.system_id))
+    return tuple(text for text in found if text)
+
+
+def _way_out(request: RentingCostRequest, system_id: str) -> str:
+    fit = FitRequest.model_validate(
+        {
+            "system": system_id,
+            "model": request.model,
+            "weights": [] if request.weights == "auto" else [request.weights],
+            "engine": request.engine,
+            "context_tokens": request.input_tokens + request.output_tokens,
+        }
+    )
+    try:
+        answer = fit_answer(fit)
+        smaller = fit_answer(fit.model_copy(update={"weights": []})).rows
+    except GpuAtlasError:
+        return ""
+    ways: list[str] = []
+    needed = answer.detail.min_gpus_needed
+    count = resolve_system(system_id).gpu_count
+    if needed is not None and needed > count and not one_unified_device(system_id):
+        gpu = resolve_system(system_id).gpu.id
+        ways.append(f"{needed} GPUs in {answer.weights.format_id} (--gpu '{needed}x {gpu}')")
+    asked_bits = as_format(answer.weights.format_id).bits_per_weight
+    fitting = [r for r in smaller if r.fits and as_format(r.format_id).bits_per_weight < asked_bits]
+    if fitting:
+        ways.append(f"{fitting[0].format_id} on {system_id} (--weights {fitting[0].format_id})")
+    return f"{system_id}: fits on {' or '.join(ways)}" if ways else ""
 
 
 def training_framework_note(request: RentingCostRequest) -> str:

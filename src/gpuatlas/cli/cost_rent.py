@@ -11,6 +11,8 @@ from gpuatlas.app.cost import (
     RentingCostRequest,
     cost_document,
     cost_report,
+    daily_volume_note,
+    memory_way_outs,
     training_framework_note,
 )
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
@@ -127,8 +129,12 @@ def cost_command(
         print_model_note(request.model)
         print_name_notes(list(request.gpus))
         return
-    _render_cost(report, request)
+    if details or report.ranking or request.workload == "rent":
+        _render_cost(report, request)
     _render_cannot_run(report)
+    if not report.ranking:
+        for text in memory_way_outs(request, report):
+            console.print(f"try: {text}", highlight=False, markup=False)
     print_model_note(request.model)
     print_name_notes(list(request.gpus))
 
@@ -239,6 +245,9 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
         highlight=False,
     )
     console.print(ranking_basis(report, request), highlight=False)
+    volume = daily_volume_note(report)
+    if volume:
+        console.print(f"note: {volume}", markup=False, highlight=False)
     framework = training_framework_note(request)
     if framework:
         console.print(f"note: {framework}", markup=False, highlight=False)
