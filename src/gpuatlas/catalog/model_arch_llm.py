@@ -75,6 +75,18 @@ class ModelArch:
     # Sliding-window attention: the window in tokens and the indices of the layers that use it.
     sliding_window: int | None = None
     sliding_window_layers: tuple[int, ...] = ()
+    # Linear-attention (recurrent) layers: Gated DeltaNet in Qwen3-Next / Qwen3.5. Their token
+    # mixer keeps a fixed-size state per sequence instead of a KV cache: the layer indices, one
+    # mixer's parameters, and one layer's state per sequence (SSM state elements in
+    # `recurrent_state_dtype_bytes`, convolution state elements in the model dtype).
+    linear_attention_layers: tuple[int, ...] = ()
+    linear_mixer_params: int = 0
+    recurrent_ssm_state_elements: int = 0
+    recurrent_conv_state_elements: int = 0
+    recurrent_state_dtype_bytes: float = 4.0
+    # Full-attention layers whose output is gated by a second query-sized projection
+    # (attn_output_gate: q_proj is twice as wide).
+    attention_output_gate: bool = False
     # Weight format the published checkpoint ships in (catalog format id: bf16, fp8, mxfp4...).
     checkpoint_format: str = ""
     published: PublishedCount | None = None
@@ -102,8 +114,22 @@ class ModelArch:
 
     @property
     def full_attention_layers(self) -> int:
-        """Layers that attend to the whole context (not sliding-window)."""
-        return self.num_layers - len(self.sliding_window_layers)
+        """Layers that attend to the whole context (not sliding-window, not linear attention)."""
+        return self.num_layers - len(self.sliding_window_layers) - len(self.linear_attention_layers)
+
+    @property
+    def kv_cache_layers(self) -> int:
+        """Layers that keep a KV cache: all but the linear-attention (recurrent) ones."""
+        return self.num_layers - len(self.linear_attention_layers)
+
+    def recurrent_state_bytes(self, model_dtype_bytes: float = 2.0) -> float:
+        """State one sequence keeps in its linear-attention layers, whatever its length: the
+        recurrent (SSM) state in its own dtype and the short-convolution state in the model's."""
+        per_layer = (
+            self.recurrent_ssm_state_elements * self.recurrent_state_dtype_bytes
+            + self.recurrent_conv_state_elements * model_dtype_bytes
+        )
+        return len(self.linear_attention_layers) * per_layer
 
     def kv_elements_per_token_per_layer(self) -> int:
         """Cached elements per token per layer: K and V heads, or MLA's latent + rope key."""
@@ -126,7 +152,8 @@ class ModelArch:
             return self._mla_params_per_layer()
         q_out = self.num_attention_heads * self.head_dim
         kv_out = self.num_kv_heads * self.head_dim
-        params = self.hidden_size * (q_out + 2 * kv_out) + q_out * self.hidden_size
+        q_projection = 2 * q_out if self.attention_output_gate else q_out
+        params = self.hidden_size * (q_projection + 2 * kv_out) + q_out * self.hidden_size
         if self.attention_bias:
             params += q_out + 2 * kv_out
         if self.attention_output_bias:
@@ -198,7 +225,8 @@ class ModelArch:
         return {
             "embedding": self.embedding_params(),
             "lm_head": self.lm_head_params(),
-            "attention": self.num_layers * self.attention_params_per_layer(),
+            "attention": self.kv_cache_layers * self.attention_params_per_layer()
+            + len(self.linear_attention_layers) * self.linear_mixer_params,
             "dense_mlp": self.dense_layers * self.dense_mlp_params(),
             "routed_experts": moe_layers * self.num_experts * self.expert_params(),
             "shared_experts": moe_layers * self.shared_expert_params(),

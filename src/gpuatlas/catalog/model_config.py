@@ -33,7 +33,31 @@ _OPTIONAL_POSITIVE_FIELDS = (
     "max_position_embeddings",
 )
 _NON_GATED_MODEL_TYPES = {"gpt2", "gptj", "gpt_neox", "opt", "falcon", "bloom", "phi", "starcoder2"}
-_QK_NORM_MODEL_TYPES = {"qwen3", "qwen3_moe", "gemma3_text", "gemma3", "olmo2"}
+_QK_NORM_MODEL_TYPES = {
+    "qwen3",
+    "qwen3_moe",
+    "gemma3_text",
+    "gemma3",
+    "olmo2",
+    *("qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"),
+}
+# Gated DeltaNet hybrids: `layer_types` names the linear_attention layers, else every
+# `full_attention_interval`-th layer is full attention and the others linear.
+_GATED_DELTANET_MODEL_TYPES = {
+    "qwen3_next",
+    "qwen3_5",
+    "qwen3_5_text",
+    "qwen3_5_moe",
+    "qwen3_5_moe_text",
+}
+_LINEAR_ATTENTION_FIELDS = (
+    "linear_num_key_heads",
+    "linear_num_value_heads",
+    "linear_key_head_dim",
+    "linear_value_head_dim",
+)
+_FULL_ATTENTION_INTERVAL = 4  # transformers Qwen3NextConfig / Qwen3_5TextConfig default
+_STATE_DTYPE_BYTES = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0}
 _FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3"}
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
 _WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
@@ -50,12 +74,6 @@ _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 UNMODELLED_MODEL_TYPES = {
     "nemotron-nas": "per-layer block_configs (attention-free layers, FFN widths per layer)",
     "deci": "per-layer block_configs (attention-free layers, FFN widths per layer)",
-    "qwen3_next": "3 of 4 layers are Gated DeltaNet linear attention",
-    # Qwen3.5 / Qwen3.6: layer_types 3 x linear_attention + 1 x full_attention, repeated.
-    "qwen3_5": "3 of 4 layers are Gated DeltaNet linear attention",
-    "qwen3_5_text": "3 of 4 layers are Gated DeltaNet linear attention",
-    "qwen3_5_moe": "3 of 4 layers are Gated DeltaNet linear attention",
-    "qwen3_5_moe_text": "3 of 4 layers are Gated DeltaNet linear attention",
     "granitemoehybrid": "Mamba-2 layers between attention layers",
     "gemma4": "its global layers use another head size and K/V layout than its sliding layers "
     "(global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
@@ -170,6 +188,7 @@ def validate_llm_config(config: JsonObject) -> list[str]:
         *_mlp_size_problems(section),
         *_optional_field_problems(section),
         *_head_grouping_problems(section),
+        *_linear_attention_problems(section),
     ]
 
 
@@ -203,6 +222,63 @@ def _sliding_window_fields(section: JsonObject, num_layers: int) -> dict[str, An
     }
 
 
+def _linear_attention_layers(section: JsonObject, num_layers: int) -> tuple[int, ...]:
+    layer_types = section.get("layer_types")
+    if isinstance(layer_types, list):
+        return tuple(i for i, kind in enumerate(layer_types) if kind == "linear_attention")
+    interval = section.get("full_attention_interval", _FULL_ATTENTION_INTERVAL)
+    if section.get("model_type") in _GATED_DELTANET_MODEL_TYPES and _is_positive_int(interval):
+        return tuple(i for i in range(num_layers) if (i + 1) % interval != 0)
+    return ()
+
+
+def _linear_attention_fields(section: JsonObject, num_layers: int) -> dict[str, Any]:
+    """Gated DeltaNet layers (Qwen3-Next, Qwen3.5): the layers, one mixer's parameters and the
+    state one sequence keeps per layer, from the `linear_*` fields (transformers
+    Qwen3NextGatedDeltaNet: in_proj_qkvz hidden -> 2 x key + 2 x value, in_proj_ba hidden ->
+    2 x value heads, a depthwise conv over q, k, v of `linear_conv_kernel_dim` taps, dt_bias
+    and A_log per value head, a gated RMSNorm of one value head, out_proj value -> hidden;
+    state: value heads x key dim x value dim, conv: conv channels x (kernel - 1))."""
+    layers = _linear_attention_layers(section, num_layers)
+    if not layers:
+        return {}
+    hidden = int(section["hidden_size"])
+    key_heads = _optional_int(section, "linear_num_key_heads")
+    value_heads = _optional_int(section, "linear_num_value_heads")
+    key_dim = _optional_int(section, "linear_key_head_dim")
+    value_dim = _optional_int(section, "linear_value_head_dim")
+    kernel = _optional_int(section, "linear_conv_kernel_dim", default=4)
+    keys, values = key_heads * key_dim, value_heads * value_dim
+    conv_channels = 2 * keys + values
+    mixer = (
+        hidden * (2 * keys + 2 * values + 2 * value_heads)
+        + conv_channels * kernel
+        + 2 * value_heads
+        + value_dim
+        + values * hidden
+    )
+    return {
+        "linear_attention_layers": layers,
+        "linear_mixer_params": mixer,
+        "recurrent_ssm_state_elements": value_heads * key_dim * value_dim,
+        "recurrent_conv_state_elements": conv_channels * (kernel - 1),
+        "recurrent_state_dtype_bytes": _STATE_DTYPE_BYTES.get(
+            str(section.get("mamba_ssm_dtype", "float32")), 4.0
+        ),
+    }
+
+
+def _linear_attention_problems(section: JsonObject) -> list[str]:
+    if not _linear_attention_layers(section, int(section.get("num_hidden_layers") or 0)):
+        return []
+    names = _LINEAR_ATTENTION_FIELDS
+    return [
+        f"field '{name}': missing or not a positive integer (required for linear-attention layers)"
+        for name in names
+        if not _is_positive_int(section.get(name))
+    ]
+
+
 def _moe_fields(section: JsonObject) -> dict[str, Any]:
     experts = _optional_int(section, "num_local_experts", "n_routed_experts", "num_experts")
     if experts <= 1:
@@ -216,13 +292,22 @@ def _moe_fields(section: JsonObject) -> dict[str, Any]:
         "moe_intermediate_size": _optional_int(
             section, "moe_intermediate_size", default=intermediate
         ),
-        "num_shared_experts": _optional_int(section, "n_shared_experts", "num_shared_experts"),
+        "num_shared_experts": _shared_expert_count(section),
         "shared_expert_intermediate_size": _optional_int(
             section, "shared_expert_intermediate_size"
         ),
         "first_k_dense_layers": _optional_int(section, "first_k_dense_replace"),
         **_interleaved_moe_fields(section, intermediate),
     }
+
+
+def _shared_expert_count(section: JsonObject) -> int:
+    """Shared experts per MoE layer: the count a config states, else one when it gives a
+    shared expert's width alone (Qwen2-MoE, Qwen3-Next, Qwen3.5: one shared_expert MLP)."""
+    count = _optional_int(section, "n_shared_experts", "num_shared_experts")
+    if count == 0 and _optional_int(section, "shared_expert_intermediate_size") > 0:
+        return 1
+    return count
 
 
 def _interleaved_moe_fields(section: JsonObject, intermediate: int) -> dict[str, Any]:
@@ -269,6 +354,8 @@ def _family_fields(section: JsonObject) -> dict[str, Any]:
         "gated_mlp": model_type not in _NON_GATED_MODEL_TYPES,
         "qk_norm": model_type in _QK_NORM_MODEL_TYPES,
         "norms_per_layer": 4 if model_type in _FOUR_NORM_MODEL_TYPES else 2,
+        "attention_output_gate": bool(section.get("attn_output_gate", False))
+        or model_type == "qwen3_next",
     }
 
 
@@ -387,6 +474,7 @@ def arch_from_config(
         **shape,
         **_family_fields(section),
         **_sliding_window_fields(section, shape["num_layers"]),
+        **_linear_attention_fields(section, shape["num_layers"]),
         **_bias_fields(section),
         **_moe_fields(section),
         **mla,

@@ -58,12 +58,10 @@ _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # also offline, instead of "unknown model".
 _UNMODELLED_NAMES = {
     r"gemma-?3n": ("Gemma 3n", "gemma3n"),
-    r"qwen3-?next": ("Qwen3-Next", "qwen3_next"),
     r"nemotron-(super-49b|ultra-253b|51b)": ("Llama Nemotron NAS", "nemotron-nas"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
     r"nemotron-h-": ("Nemotron-H", "nemotron_h"),
     r"nemotron-3-(nano|super|ultra)": ("NVIDIA Nemotron 3", "nemotron_h"),
-    r"qwen-?3\.[56](?![0-9])": ("Qwen3.5 / Qwen3.6", "qwen3_5_moe"),
     r"granite-?4(\.\d)?-h-|granite4:[a-z]+-h\b": ("Granite 4.0 H", "granitemoehybrid"),
     r"gemma-?4(?![0-9.b])": ("Gemma 4", "gemma4"),
     r"jamba": ("Jamba", "jamba"),

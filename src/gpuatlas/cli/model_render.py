@@ -102,6 +102,15 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
                 f"{len(llm.sliding_window_layers)} layers; {llm.full_attention_layers} full",
             )
         )
+    if llm.linear_attention_layers:
+        state_mb = llm.recurrent_state_bytes() / 1e6
+        facts.append(
+            (
+                "linear attention",
+                f"{len(llm.linear_attention_layers)} Gated DeltaNet layers (no KV cache; "
+                f"{state_mb:,.1f} MB of state per sequence); {llm.kv_cache_layers} attention",
+            )
+        )
     return facts
 
 

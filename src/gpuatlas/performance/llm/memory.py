@@ -31,6 +31,9 @@ TENSOR_PARALLEL_RESERVE_GB = model_constant("llm", "tensor_parallel_reserve_gb")
 TENSOR_PARALLEL_RESERVE_LINKS = ("nvlink-4",)
 MAX_GPUS_SEARCHED = 64
 LOGIT_BYTES = 8.0  # fp32 logits plus the sampler's copy, per vocabulary entry
+# Linear-attention layers' short-convolution state is kept in the model dtype (bf16); their
+# recurrent state in the config's mamba_ssm_dtype (float32 in Qwen3.5's configs).
+RECURRENT_CONV_STATE_BYTES = 2.0
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,9 @@ def kv_per_sequence_gb(
     inputs: MemoryInputs, gpu_count: int, context_tokens: Value, ops: Primitives = SCALAR
 ) -> Value:
     """KV cache of one sequence per GPU: full-attention layers hold every (paged) token,
-    sliding-window layers what the engine keeps of them (`sliding_window_held_tokens`)."""
+    sliding-window layers what the engine keeps of them (`sliding_window_held_tokens`), and
+    linear-attention layers (Gated DeltaNet) their fixed-size state whatever the length,
+    split over the GPUs like their heads (tensor parallel) or layers (layer split)."""
     tokens = padded_tokens(context_tokens, inputs.engine.kv_block_tokens, ops)
     full, sliding, _ = attention_layers(inputs.model)
     held = attended_positions((full, sliding, sliding_window_held_tokens(inputs)), tokens, ops)
@@ -160,7 +165,8 @@ def kv_per_sequence_gb(
         shards = kv_shards(inputs.model, gpu_count)
     else:  # layer split: each GPU holds its layers' cache
         shards = gpu_count
-    return per_layer * held / shards / GB
+    state = inputs.model.recurrent_state_bytes(RECURRENT_CONV_STATE_BYTES) / gpu_count
+    return (per_layer * held / shards + state) / GB
 
 
 def activations_gb(

@@ -179,7 +179,7 @@ def kv_bytes_per_token(
     """KV bytes per token averaged over a sequence of `context_tokens` (sliding-window layers
     keep at most the window; at 0 tokens every layer counts in full)."""
     per_layer = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
-    every_layer = per_layer * model.num_layers
+    every_layer = per_layer * model.kv_cache_layers  # linear-attention layers keep a state
     if not model.sliding_window_layers:
         return every_layer
     positive = context_tokens > 0
