@@ -62,6 +62,7 @@ class EngineProfile:
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
+    vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
 
     @property
     def engine(self) -> str:
@@ -112,6 +113,7 @@ class _EngineRecord(BaseModel):
     decode_attention_per_query_head: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
+    vector_alu_families: list[str] = []
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -166,6 +168,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["kv_cache"] = tuple(record.kv_cache)
         values["quantized_kv_formats"] = tuple(record.quantized_kv_formats)
         values["backends"] = tuple(record.backends)
+        values["vector_alu_families"] = tuple(record.vector_alu_families)
         profiles.append(EngineProfile(**values))
     if problems:
         raise DataFileError(origin, problems)

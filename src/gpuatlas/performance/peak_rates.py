@@ -69,6 +69,18 @@ def engine_peak_flops(gpu: Gpu, precision: str, fp16_accumulate: bool) -> tuple[
     return flops, used
 
 
+def vector_alu_flops(gpu: Gpu, families: tuple[str, ...]) -> float | None:
+    """The GPU's non-tensor FP32 rate (FLOP/s) when an engine runs this GPU's matmuls on its
+    vector ALUs instead of its matrix units (engines.toml vector_alu_families: the GPU's
+    architecture family, or '*' for every family); None when the engine uses the matrix units
+    here, or the GPU has none (its catalog peak is already a vector rate)."""
+    if not gpu.tensor_cores or not gpu.fp32_tflops:
+        return None
+    if "*" in families or gpu.architecture_family in families:
+        return gpu.fp32_tflops * 1e12
+    return None
+
+
 def hardware_class(gpu: Gpu) -> str:
     """Calibration label of a GPU: '<architecture family>/<memory class>' (hbm or gddr).
     Engines reach very different shares of HBM and GDDR bandwidth at small batches."""

@@ -34,6 +34,7 @@ from gpuatlas.performance.peak_rates import (
     hardware_class,
     memory_bandwidth_bytes_s,
     precision_class,
+    vector_alu_flops,
 )
 from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 from gpuatlas.performance.scheduler_defaults import server_profile
@@ -383,6 +384,9 @@ def build_runtime(
     gpu = system.gpu
     precision = compute_precision(gpu, weight_format)
     flops, used_precision = engine_peak_flops(gpu, precision, engine.fp16_accumulate)
+    vector_flops = vector_alu_flops(gpu, engine.vector_alu_families)
+    if vector_flops is not None:  # this build's kernels leave the matrix units idle here
+        flops, used_precision = vector_flops, "fp32"
     pclass = precision_class(weight_format)
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
     family = hardware_class(gpu)
