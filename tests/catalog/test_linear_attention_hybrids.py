@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from gpuatlas.app.models import model_details
 from gpuatlas.catalog.kv_capacity import load_kv_capacity
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_config import arch_from_config, validate_llm_config
@@ -117,3 +118,10 @@ def test_a_qwen3_next_config_naming_no_layer_pattern_uses_the_default_interval()
     assert model.linear_attention_layers == tuple(i for i in range(48) if (i + 1) % 4)
     without_sizes = {k: v for k, v in bare.items() if not k.startswith("linear_")}
     assert any("linear_num_key_heads" in p for p in validate_llm_config(without_sizes))
+
+
+def test_model_show_json_states_the_linear_layers_and_their_state() -> None:
+    details = model_details(_qwen36())
+    linear = details["architecture"]["linear_attention"]
+    assert linear["kv_cache_layers"] == 10 and len(linear["layers"]) == 30
+    assert linear["state_bytes_per_sequence"] == 64_389_120

@@ -104,6 +104,13 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "layers": list(llm.sliding_window_layers),
             "full_attention_layers": llm.full_attention_layers,
         }
+    linear = None
+    if llm.linear_attention_layers:
+        linear = {
+            "layers": list(llm.linear_attention_layers),
+            "kv_cache_layers": llm.kv_cache_layers,
+            "state_bytes_per_sequence": llm.recurrent_state_bytes(),
+        }
     return {
         "architecture": {
             "hidden_size": llm.hidden_size,
@@ -118,6 +125,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "moe": moe,
             "mla": mla,
             "sliding_window": window,
+            "linear_attention": linear,
         },
         "parameter_breakdown": llm.parameter_breakdown(),
         "kv_cache": kv_rows(llm),

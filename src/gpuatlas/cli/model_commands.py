@@ -15,7 +15,8 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
         llm: "architecture" {hidden_size, num_layers, num_attention_heads, num_kv_heads, head_dim,
              intermediate_size, vocab_size, tie_word_embeddings, checkpoint_format,
              moe {...} | null,
-             mla {...} | null, sliding_window {tokens, layers, full_attention_layers} | null},
+             mla {...} | null, sliding_window {tokens, layers, full_attention_layers} | null,
+             linear_attention {layers, kv_cache_layers, state_bytes_per_sequence} | null},
              "parameter_breakdown" {component: count},
              "kv_cache" [{"precision", "bytes_per_element", "bytes_per_token",
                           "bytes_per_token_at_context", "context_tokens"}]
