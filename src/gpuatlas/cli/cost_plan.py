@@ -43,7 +43,12 @@ def _default(name: str) -> Any:
 def plan_command(
     model: str = typer.Option(..., help="Model to serve."),
     weights: list[str] = PlanWeightsOption,
-    rps: float = typer.Option(..., "--rps", help="Arrival rate, requests per second."),
+    rps: float = typer.Option(
+        ...,
+        "--rps",
+        help="Arrival rate, requests per second; for chat users, users ÷ seconds between "
+        "their messages (50 users, one message every 30 s: --rps 1.7).",
+    ),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
     length_dist: str = typer.Option(
