@@ -9,7 +9,13 @@ import os
 
 from typer.testing import CliRunner
 
-from gpuatlas.app.cost import RentingCostRequest, cost_report, daily_volume_note, memory_way_outs
+from gpuatlas.app.cost import (
+    RentingCostRequest,
+    cost_document,
+    cost_report,
+    daily_volume_note,
+    memory_way_outs,
+)
 from gpuatlas.cli.main import app
 
 runner = CliRunner()
@@ -53,3 +59,14 @@ def test_the_ranking_says_the_daily_volume_its_price_assumes() -> None:
     tokens_m = float(note.split("assumes ~")[1].split("M")[0])
     # the $/1M times the tokens a day is the day's rental
     assert abs(winner.best.value * tokens_m - per_day_usd) < 0.02 * per_day_usd
+
+
+def test_the_json_carries_the_same_answers() -> None:
+    request = RentingCostRequest(gpus=["h100-sxm"], model="llama-3.1-70b", workload="llm")
+    document = cost_document(request)
+    assert document["winner"] is None and document["volume_note"] is None
+    assert document["memory_way_outs"][0].startswith("h100-sxm: fits on 2 GPUs in bf16")
+    ranked = cost_document(
+        RentingCostRequest(gpus=["rtx-4090"], model="llama-3.1-8b", workload="llm")
+    )
+    assert ranked["memory_way_outs"] == [] and "output tokens a day" in ranked["volume_note"]

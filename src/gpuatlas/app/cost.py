@@ -176,11 +176,17 @@ def training_framework_note(request: RentingCostRequest) -> str:
 
 def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.cost/2``: the request, provenance, every offer's rental costs (``rentals``),
-    serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes.
+    serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes;
+    for LLM serving, ``volume_note`` (the daily volume the winner's price assumes) and
+    ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
-    body = plain(cost_report(request, price_files))
+    report = cost_report(request, price_files)
+    body = plain(report)
     body["rentals"] = body.pop("durations")
     body["winner"] = body["ranking"][0] if body["ranking"] else None
+    if request.workload == "llm":
+        body["volume_note"] = daily_volume_note(report) or None
+        body["memory_way_outs"] = [] if report.ranking else list(memory_way_outs(request, report))
     if request.workload == "training":
         body["framework_note"] = training_framework_note(request)
     return versioned(
