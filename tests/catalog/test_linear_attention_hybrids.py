@@ -101,7 +101,10 @@ def test_dense_models_keep_every_layer_in_the_kv_cache() -> None:
     assert model.recurrent_state_bytes() == 0
 
 
-@pytest.mark.parametrize("name", ["Qwen/Qwen3.5-35B-A3B", "unsloth/Qwen3.6-35B-A3B-GGUF"])
+@pytest.mark.parametrize(
+    "name",
+    ["Qwen/Qwen3.5-35B-A3B", "unsloth/Qwen3.6-35B-A3B-GGUF", "qwen3.6:35b", "qwen3.5:35b-a3b"],
+)
 def test_qwen35_and_36_35b_names_resolve(name: str) -> None:
     assert resolve_model_reference(name, allow_hub=False).model.id == "qwen3.6-35b-a3b"
 
