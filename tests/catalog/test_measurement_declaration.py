@@ -32,7 +32,14 @@ def measured_file(tmp_path: Path, row: str, extra_columns: str = "") -> Path:
 def test_the_header_is_the_declared_fields_but_file_and_line() -> None:
     declared = [f.name for f in dataclasses.fields(MeasuredRow)]
     assert [*COLUMNS, *OPTIONAL_COLUMNS] == [n for n in declared if n not in ("file", "line")]
-    assert OPTIONAL_COLUMNS == ("parallelism", "variant", "backend", "unusable_for_calibration")
+    assert OPTIONAL_COLUMNS == (
+        "parallelism",
+        "variant",
+        "backend",
+        "unusable_for_calibration",
+        "gpu_layers",
+        "host_bandwidth_gb_s",
+    )
     assert set(row_file_schema().model_fields) == set(COLUMNS) | set(OPTIONAL_COLUMNS)
 
 

@@ -20,7 +20,7 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
-from gpuatlas.performance.engine_specs import engine_notes
+from gpuatlas.performance.engine_specs import engine_notes, resolve_engine_on, target_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import check_checkpoint_context
 from gpuatlas.performance.platform_engines import auto_engine
@@ -36,6 +36,20 @@ class PredictLlmRequest(ServedModelRequest):
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")
     kv_cache: str = Field("fp16", min_length=1, max_length=20, description=KV_CACHE_HELP)
+    gpu_layers: int | None = Field(
+        None,
+        ge=0,
+        le=10_000,
+        description="llama.cpp/Ollama: repeating layers on the GPU (-ngl); none: as many as "
+        "the engine places by itself when the model does not fit.",
+    )
+    host_bandwidth_gbs: float | None = Field(
+        None,
+        gt=0,
+        le=100_000,
+        description="Host memory bandwidth (GB/s) for layers left on the CPU; none: "
+        "dual-channel DDR5-5600 (89.6).",
+    )
 
 
 def predict_llm_document(
@@ -57,6 +71,8 @@ def predict_llm_document(
         input_tokens=request.input_tokens,
         output_tokens=request.output_tokens,
         kv_cache=kv_cache,
+        gpu_layers=request.gpu_layers,
+        host_bandwidth_gb_s=request.host_bandwidth_gbs,
     )
     return versioned(
         SCHEMA_ANSWER,
@@ -64,7 +80,7 @@ def predict_llm_document(
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
-            **_engine_note(engine),
+            **_engine_note(engine, request.system),
             **prediction.to_json(),
         },
     )
@@ -78,10 +94,12 @@ def _check_context(reference: Any, context_tokens: int) -> None:
         check_checkpoint_context(llm, reference.name, context_tokens)
 
 
-def _engine_note(engine: str) -> dict[str, str]:
+def _engine_note(engine: str, system: str) -> dict[str, str]:
     """{'engine_note': …} when the engine text needs one (a version newer than the newest
-    known release, a commit, an application running another engine); else nothing."""
-    notes = engine_notes(engine)
+    known release, a commit, an application running another engine, a build with no kernels
+    for the GPU: Ollama's ROCm build on an RX 6700 XT); else nothing."""
+    gpu = resolve_system(system).gpu
+    notes = (*engine_notes(engine), *target_notes(resolve_engine_on(engine, gpu), gpu))
     return {"engine_note": "; ".join(notes)} if notes else {}
 
 
@@ -138,7 +156,7 @@ def predict_serving_document(
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
             "engine": engine,
-            **_engine_note(engine),
+            **_engine_note(engine, request.system),
             "serving_output_tok_s": result.output_tok_s.to_json(),
             "per_replica_output_tok_s": result.per_replica.to_json(),
             "replicas": result.layout.replicas,

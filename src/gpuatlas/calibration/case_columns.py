@@ -29,7 +29,11 @@ from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import METRIC_KINDS, current_calibration
 from gpuatlas.performance.cases import METRICS, case_system
+from gpuatlas.performance.llm.offload_speed import offloads
+from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.vectorised import (
+    DOES_NOT_FIT,
+    NONE_FITS,
     OK,
     VECTOR_METRICS,
     LlmColumns,
@@ -243,7 +247,11 @@ def _texts(values: NDArray[np.float64]) -> list[str]:
 
 
 def _vector_results(
-    vector: VectorisedRuntime, index: NDArray[np.intp], table: _Table, results: list[Result]
+    vector: VectorisedRuntime,
+    index: NDArray[np.intp],
+    table: _Table,
+    results: list[Result],
+    row_path: _RowPath,
 ) -> None:
     columns = _columns(table, index)
     found = evaluate_columns(vector, columns)
@@ -253,6 +261,10 @@ def _vector_results(
     for row, (value, low, high) in zip(index[ok].tolist(), texts, strict=True):
         results[row] = (value, low, high, "")
     failed = ~ok
+    offloaded = failed & _offloaded(vector, found.reason, found.batch, columns.metric)
+    for row in index[offloaded].tolist():
+        results[row] = row_path.result(row)
+    failed &= ~offloaded
     if not failed.any():
         return
     messages: dict[tuple[int, str, float, float, float], Result] = {}
@@ -270,6 +282,20 @@ def _vector_results(
             message = _one_line(reason_message(vector.runtime, *key, brief=True))
             result = messages[key] = ("", "", "", message)
         results[row] = result
+
+
+def _offloaded(
+    vector: VectorisedRuntime,
+    reason: NDArray[np.int_],
+    batch: NDArray[np.float64],
+    metric: NDArray[np.str_],
+) -> NDArray[np.bool_]:
+    """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
+    does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
+    if not offloads(memory_inputs(vector.runtime, "fp16")):
+        return np.zeros(len(reason), bool)
+    refused = np.isin(reason, (DOES_NOT_FIT, NONE_FITS))
+    return refused & (batch == 1) & (metric != "serving_output_tok_s")
 
 
 def _bands(
@@ -312,7 +338,7 @@ def _predict_group(
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
         _fail(vector_index.tolist(), str(error), results)
         return
-    _vector_results(vector, vector_index, table, results)
+    _vector_results(vector, vector_index, table, results, row_path)
 
 
 def _fail(rows: list[int], message: str, results: list[Result]) -> None:

@@ -105,6 +105,8 @@ def case_from_row(row: MeasuredRow) -> Case:
         steps=row.steps,
         kv_cache=_kv_cache(row.kv_cache, engine, row.weights),
         variant=row.variant,
+        gpu_layers=row.gpu_layers,
+        host_bandwidth_gb_s=row.host_bandwidth_gb_s,
     )
 
 

@@ -169,6 +169,13 @@ class MeasuredRow:
     # why the row can neither calibrate nor validate the model (a setting that decides the
     # result is unknowable from the source); None = usable. Kept in the data set, not deleted.
     unusable_for_calibration: str | None = None
+    # llama.cpp/Ollama partial offload as run: repeating layers on the GPU (-ngl; Ollama's
+    # "offloaded N/M layers" less the output layer), and the host's theoretical memory
+    # bandwidth in GB/s (channels x 8 bytes x MT/s) for the layers left on the CPU
+    gpu_layers: int | None = field(default=None, metadata=meaning("GPU layers", ge=0))
+    host_bandwidth_gb_s: float | None = field(
+        default=None, metadata=meaning("Host memory bandwidth", "GB/s", gt=0)
+    )
 
     @property
     def row_id(self) -> str:
@@ -201,7 +208,8 @@ class MeasuredRow:
         )
         key = "|".join("" if part is None else str(part) for part in parts)
         backend = self.non_default_backend
-        return f"{key}|{backend}" if backend else key
+        key = f"{key}|{backend}" if backend else key
+        return key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
 
     @property
     def non_default_backend(self) -> str | None:

@@ -309,9 +309,18 @@ def predict_llm_command(
     input_tokens: int = typer.Option(_llm("input_tokens"), "--input", help="Prompt tokens."),
     output_tokens: int = typer.Option(_llm("output_tokens"), "--output", help="Generated tokens."),
     kv_cache: str = typer.Option(_llm("kv_cache"), "--kv-cache", help=KV_CACHE_HELP),
+    gpu_layers: int | None = typer.Option(
+        None,
+        "--gpu-layers",
+        help="llama.cpp/Ollama: layers on the GPU (-ngl), the rest on the CPU.",
+    ),
+    host_bandwidth_gbs: float | None = typer.Option(
+        None, "--host-bandwidth-gbs", help="Host memory GB/s for layers on the CPU (default 89.6)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch."""
+    """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
+    model that does not fit runs with the engine's own GPU/CPU layer split."""
     document = _document(
         "llm",
         {
@@ -323,6 +332,8 @@ def predict_llm_command(
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
             "kv_cache": kv_cache,
+            "gpu_layers": gpu_layers,
+            "host_bandwidth_gbs": host_bandwidth_gbs,
         },
     )
     if not as_json:

@@ -129,8 +129,12 @@ def predict_llm(
     input_tokens: int,
     output_tokens: int,
     kv_cache: str = "fp16",
+    gpu_layers: int | None = None,
+    host_bandwidth_gb_s: float | None = None,
 ) -> LlmPrediction:
-    """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests."""
+    """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests. On
+    llama.cpp/Ollama, `gpu_layers` (else the engine's own split when the model does not fit)
+    keeps the other layers in host memory of `host_bandwidth_gb_s`."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     return predict_runtime(
         runtime,
@@ -138,6 +142,8 @@ def predict_llm(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         kv_cache=kv_cache,
+        gpu_layers=gpu_layers,
+        host_bandwidth_gb_s=host_bandwidth_gb_s,
     )
 
 

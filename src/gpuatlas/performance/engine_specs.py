@@ -43,10 +43,11 @@ class Platform(NamedTuple):
     id: str
     vendor: str
     architecture_family: str
+    target: str = ""  # the compiler target ('gfx1031'; catalog compute_capability)
 
 
 def platform_of(gpu: Gpu) -> Platform:
-    return Platform(gpu.id, gpu.vendor, gpu.architecture_family)
+    return Platform(gpu.id, gpu.vendor, gpu.architecture_family, gpu.compute_capability or "")
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,26 @@ def engine_notes(text: str) -> tuple[str, ...]:
     return (*notes, *version_notes(spec.engine, spec.version))
 
 
+def target_notes(profile: EngineProfile, gpu: Gpu) -> tuple[str, ...]:
+    """Why the profile runs on another backend than the vendor's usual one: a build of the
+    engine that has no kernels for this GPU's target (stock Ollama's ROCm build on an RX
+    6700 XT, gfx1031), as engines.toml's unserved_targets say."""
+    target = gpu.compute_capability or ""
+    skipped = [
+        p
+        for p in all_engines()
+        if p.engine == profile.engine and p.id != profile.id and target in p.unserved_targets
+    ]
+    if not target or not skipped:
+        return ()
+    backends = ", ".join(dict.fromkeys(b for p in skipped for b in p.backends))
+    return (
+        f"stock {profile.engine}'s {backends} build has no kernels for {gpu.name} ({target}): "
+        f"it runs on {', '.join(profile.backends)} ({profile.id}); name the backend "
+        f"('{profile.engine} {skipped[0].backends[0]}') for a build with an override",
+    )
+
+
 # ----- choosing the profile ---------------------------------------------------------------------
 
 
@@ -450,7 +471,8 @@ def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Platform |
         return order[0]
     backends = {b.id: b for b in all_backends()}
     for backend in order:
-        if backend in backends and backends[backend].serves(gpu):
+        serves = backend in backends and backends[backend].serves(gpu)
+        if serves and _build_runs_on(backend, profiles, gpu):
             return backend
     raise InvalidRequestError(
         [
@@ -458,6 +480,14 @@ def _default_backend(engine: str, profiles: list[EngineProfile], gpu: Platform |
             f"{', '.join(dict.fromkeys(order))}); engines modelled there: {_engines_on(gpu)}"
         ]
     )
+
+
+def _build_runs_on(backend: str, profiles: list[EngineProfile], gpu: Platform) -> bool:
+    """Whether the engine's build for this backend runs on the GPU's target: stock Ollama's
+    ROCm build has no kernels for gfx1010/gfx1031/gfx1032 (engines.toml unserved_targets), so
+    it runs those cards through its next backend (Vulkan). A backend the user names is kept."""
+    on_backend = [p for p in profiles if backend in p.backends]
+    return not gpu.target or any(gpu.target not in p.unserved_targets for p in on_backend)
 
 
 def _engines_on(gpu: Platform) -> str:

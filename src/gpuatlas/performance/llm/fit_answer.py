@@ -10,7 +10,7 @@ of the requested context fit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.model_arch_llm import ModelArch
 from gpuatlas.catalog.model_names import ModelReference
@@ -41,6 +41,7 @@ from gpuatlas.performance.llm.memory import (
     model_max_context,
 )
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
+from gpuatlas.performance.llm.offload_speed import default_num_ctx, is_ollama, ollama_gpu_layers
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.peak_rates import compute_precision
 from gpuatlas.performance.platform_engines import auto_engine
@@ -231,13 +232,15 @@ def answer_fit(
     )
     plan = None
     if offload is not None and offload.wanted:
+        inputs = _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
         plan = plan_offload(
-            _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
+            inputs,
             context_tokens=context_tokens,
             gpu_layers=offload.gpu_layers,
             experts_on_cpu=offload.experts_on_cpu,
             host_bandwidth_gb_s=offload.host_bandwidth_gb_s,
         )
+        plan = _with_engine_rule(plan, inputs, context_tokens)
     return FitAnswer(
         detail,
         first,
@@ -251,6 +254,15 @@ def answer_fit(
         engine_notes(engine_text),
         _context_notes(llm, reference.name),
     )
+
+
+def _with_engine_rule(plan: OffloadPlan, inputs: MemoryInputs, context_tokens: int) -> OffloadPlan:
+    """Ollama chooses its layer count by its own estimate (`offload_speed.ollama_gpu_layers`,
+    at its default num_ctx or the context asked for), not by the most that fit."""
+    if plan.most_layers_that_fit is None or not is_ollama(inputs):
+        return plan
+    on_gpu, output = ollama_gpu_layers(inputs, default_num_ctx(inputs, context_tokens))
+    return replace(plan, most_layers_that_fit=on_gpu + (1 if output else 0))
 
 
 def _context_notes(llm: ModelArch | None, written_name: str) -> tuple[str, ...]:

@@ -110,6 +110,25 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Spli
     )
 
 
+def layer_bytes(inputs: MemoryInputs) -> float:
+    """Bytes one repeating layer holds in this format (the blocks' bytes over the layers)."""
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    return _layer_bytes(shape, _head_bytes(inputs, shape))[0]
+
+
+def split_for(inputs: MemoryInputs, gpu_layers: int) -> _Split:
+    """Bytes held and read per decode token on each side with `gpu_layers` on the GPU
+    (layers + 1: the output layer too)."""
+    return _split(inputs, gpu_layers, False)
+
+
+def most_layers_that_fit(inputs: MemoryInputs, context_tokens: int) -> int:
+    """The largest --gpu-layers whose memory fits (layers + 1: the output layer too)."""
+    return _most_layers_that_fit(
+        inputs, context_tokens, fit_usable_gb(inputs.system, inputs.engine)
+    )
+
+
 def _check(inputs: MemoryInputs, gpu_layers: int | None, experts_on_cpu: bool) -> None:
     problems = []
     if inputs.engine.id not in OFFLOAD_ENGINES:

@@ -10,6 +10,12 @@ from gpuatlas.performance.calibration_table import GroupParams, current_calibrat
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import max_sequences
+from gpuatlas.performance.llm.offload_speed import (
+    OffloadSpeed,
+    offload_for,
+    offloaded_decode_step_s,
+    offloaded_prefill_s,
+)
 from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
@@ -103,8 +109,23 @@ def predict_runtime(
     input_tokens: int,
     output_tokens: int,
     kv_cache: str = "fp16",
+    gpu_layers: int | None = None,
+    host_bandwidth_gb_s: float | None = None,
 ) -> LlmPrediction:
-    require_fits(runtime, batch, input_tokens + output_tokens, kv_cache)
+    """One batch of requests on the system. On llama.cpp/Ollama a single sequence that does
+    not fit the GPU runs partly on the CPU (the engine's own layer split, or `gpu_layers`)."""
+    context = input_tokens + output_tokens
+    inputs = memory_inputs(runtime, kv_cache)
+    offload = offload_for(inputs, batch, context, gpu_layers, host_bandwidth_gb_s)
+    if offload is None:
+        require_fits(runtime, batch, context, kv_cache)
+    prediction = _predict_on_gpu(runtime, batch, input_tokens, output_tokens)
+    return prediction if offload is None else _offloaded(runtime, prediction, offload)
+
+
+def _predict_on_gpu(
+    runtime: LlmRuntime, batch: int, input_tokens: int, output_tokens: int
+) -> LlmPrediction:
     calibration = current_calibration()
     context = input_tokens + output_tokens / 2
     ttft_s = runtime.prefill_s(input_tokens, batch) if input_tokens > 0 else 0.0
@@ -138,6 +159,41 @@ def predict_runtime(
         ),
         mfu=make_estimate(prefill_mfu, "fraction", "prefill", prefill_x),
         bound=bound,
+    )
+
+
+def _offloaded(runtime: LlmRuntime, on_gpu: LlmPrediction, offload: OffloadSpeed) -> LlmPrediction:
+    """The all-GPU prediction with the layers in host memory run on the CPU: decode adds
+    their bytes at the host's bandwidth, prefill their copies over PCIe. The band is the
+    extrapolated one (the host's memory is assumed unless given)."""
+    note = offload.describe()
+    tpot_s = offloaded_decode_step_s(on_gpu.tpot_ms.value / 1e3, offload)
+    ttft_s = (
+        offloaded_prefill_s(on_gpu.ttft_ms.value / 1e3, on_gpu.input_tokens, offload)
+        if on_gpu.input_tokens > 0
+        else 0.0
+    )
+    prompt = on_gpu.batch * on_gpu.input_tokens
+
+    def estimate(value: float, unit: str, kind: str) -> Estimate:
+        return make_estimate(value, unit, kind, True, (note,))
+
+    moved_share = on_gpu.tpot_ms.value / 1e3 / tpot_s
+    return replace(
+        on_gpu,
+        ttft_ms=estimate(ttft_s * 1e3, "ms", "prefill"),
+        tpot_ms=estimate(tpot_s * 1e3, "ms", "decode"),
+        prefill_tok_s=estimate(prompt / ttft_s if ttft_s > 0 else 0.0, "tok/s", "prefill"),
+        decode_tok_s=estimate(on_gpu.batch / tpot_s, "tok/s", "decode"),
+        per_sequence_tok_s=estimate(1.0 / tpot_s, "tok/s", "decode"),
+        mbu=estimate(on_gpu.mbu.value * moved_share, "fraction", "decode"),
+        mfu=estimate(
+            on_gpu.mfu.value * (on_gpu.ttft_ms.value / 1e3 / ttft_s if ttft_s > 0 else 0.0),
+            "fraction",
+            "prefill",
+        ),
+        bound="host memory" if offload.cpu_read_gb > 0 else on_gpu.bound,
+        notes=(*on_gpu.notes, note),
     )
 
 

@@ -1,0 +1,267 @@
+"""Automatic partial offload as llama.cpp and Ollama do it, and the speed it leaves.
+
+When a GGUF model does not fit the GPU, Ollama (and llama.cpp asked for as many layers as fit)
+keeps the first layers on the GPU and the rest in host memory; the CPU runs those layers.
+
+How many layers: Ollama's rule (`EstimateGPULayers`, llm/memory.go, Ollama 0.1.3x-0.12; the
+same rule reads the per-layer sizes from the GGUF): the GPU's free memory less a minimum of
+457 MiB (`cudaMinimumMemory` / `rocmMinimumMemory`, discover/gpu.go), one layer kept as a
+buffer and the compute graph (`GraphSize`, fs/ggml/ggml.go: the larger of the partial- and
+full-offload graphs at the batch of min(num_ctx, 512)); then each layer (its weights plus its
+f16 KV cache at num_ctx) while it fits, then the output layer. num_ctx is Ollama's default
+context: 2048 before 0.6.7 (PR #10364/#10451, 2025-04), 4096 from then, by VRAM from 0.15.5
+(2026-02-03: 4096 below 24 GiB, 32768 to 48 GiB, 262144 above; issue #14073). The graph is
+written with Ollama's formula for the llama architecture (other architectures have their own
+constants; the differences move the count by a layer or two). llama.cpp (`-ngl` as high as
+fits) takes the most layers whose weights, KV and activations fit (`offload.most_layers_that_fit`).
+
+The speed: a decode step reads each weight once, so it takes the GPU's share of the calibrated
+all-GPU step plus the bytes read from host memory at the host's sustained bandwidth. A prompt of
+32 tokens or more runs every layer on the GPU (ggml's scheduler copies the host-held weights
+over PCIe for each batch of up to 512 tokens: `GGML_OP_OFFLOAD_MIN_BATCH` = 32 in
+ggml-backend.cpp, op offload on by default since llama.cpp PR #13386, 2025-05), so prefill is the
+all-GPU prefill plus those copies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.llm.memory import (
+    GB,
+    MemoryInputs,
+    gpu_memory_gb,
+    kv_per_sequence_gb,
+    max_sequences,
+)
+from gpuatlas.performance.llm.offload import (
+    DEFAULT_HOST_BANDWIDTH_GB_S,
+    HOST_BANDWIDTH_SOURCE,
+    layer_bytes,
+    most_layers_that_fit,
+    split_for,
+)
+from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.model_constants import model_constant
+
+MIB = 1024**2
+OLLAMA_MINIMUM_MEMORY_BYTES = 457 * MIB  # discover/gpu.go cudaMinimumMemory, rocmMinimumMemory
+OLLAMA_BATCH_TOKENS = 512  # api.Options NumBatch default
+OLLAMA_DEFAULT_NUM_CTX = 4096  # 0.6.7 to 0.15.4; 2048 before, by VRAM from 0.15.5
+OFFLOAD_MIN_BATCH_TOKENS = 32  # ggml-backend.cpp GGML_OP_OFFLOAD_MIN_BATCH
+UBATCH_TOKENS = 512  # llama.cpp / Ollama default physical batch
+# PCIe 4.0 x16 per direction, 16 GT/s x 16 lanes x 128/130 (theoretical), for a GPU whose link
+# the catalog does not give.
+DEFAULT_PCIE_GB_S = 31.5
+HOST_MEMORY_EFFICIENCY = model_constant("llm", "offload_host_memory_efficiency")
+OFFLOAD_ENGINE_NAMES = ("llama.cpp", "ollama")
+
+
+@dataclass(frozen=True)
+class OffloadSpeed:
+    """Where the layers run and what it costs per token (decode) and per prompt (prefill)."""
+
+    gpu_layers: int  # repeating layers on the GPU
+    total_layers: int
+    output_on_gpu: bool
+    rule: str  # how the count was chosen, in words
+    cpu_weights_gb: float  # held in host memory
+    cpu_read_gb: float  # read from host memory per decode token
+    read_gb: float  # read per decode token in all (GPU and host)
+    host_bandwidth_gb_s: float  # theoretical, as given or assumed
+    host_bandwidth_source: str
+    pcie_gb_s: float
+
+    def describe(self) -> str:
+        return (
+            f"{self.gpu_layers} of {self.total_layers} layers on the GPU "
+            f"({self.rule}), the rest on the CPU: {self.cpu_weights_gb:.1f} GB of weights in "
+            f"host memory at {self.host_bandwidth_gb_s:g} GB/s ({self.host_bandwidth_source})"
+        )
+
+
+def is_ollama(inputs: MemoryInputs) -> bool:
+    return inputs.engine.engine == "ollama"
+
+
+def _graph_bytes(inputs: MemoryInputs, num_ctx: int) -> float:
+    """Ollama's compute-graph reserve for the llama architecture: the larger of its
+    partial-offload and full-offload graphs (fs/ggml/ggml.go GraphSize)."""
+    model = inputs.model
+    batch = float(min(num_ctx, OLLAMA_BATCH_TOKENS))
+    embedding = float(model.hidden_size)
+    heads = float(model.num_attention_heads)
+    heads_kv = float(model.num_kv_heads)
+    head_dim = float(model.head_dim)
+    vocab = float(model.vocab_size)
+    context = float(num_ctx)
+    full = max(
+        4 * batch * (1 + 4 * embedding + context * (1 + heads)), 4 * batch * (embedding + vocab)
+    )
+    partial = 4 * batch * embedding + max(
+        4 * batch * (1 + embedding + max(context, embedding))
+        + embedding * embedding * 9 / 16
+        + 4 * context * (batch * heads + head_dim * heads_kv),
+        4 * batch * (embedding + vocab) + embedding * vocab * 105 / 128,
+    )
+    return max(full, partial)
+
+
+def ollama_gpu_layers(inputs: MemoryInputs, num_ctx: int) -> tuple[int, bool]:
+    """(repeating layers on the GPU, whether the output layer fits too) by Ollama's rule, on
+    one GPU or spread over the system's GPUs (each keeps its own minimum and graph)."""
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    layers = shape.num_layers
+    held = layer_bytes(inputs)
+    kv_layer = kv_per_sequence_gb(inputs, 1, num_ctx) * GB / layers
+    per_layer = held + kv_layer
+    head = shape.embedding_bytes  # 'output' or, tied, 'token_embd': both one table's bytes
+    graph = _graph_bytes(inputs, num_ctx)
+    free = gpu_memory_gb(inputs.system) * GB - inputs.engine.cuda_context_gb * GB
+    reserve = OLLAMA_MINIMUM_MEMORY_BYTES + per_layer + graph
+    if free < reserve + per_layer:
+        return 0, False
+    per_gpu = int((free - reserve) // per_layer)
+    room = free - reserve - per_gpu * per_layer
+    if per_gpu * inputs.system.gpu_count >= layers:
+        spare = (per_gpu * inputs.system.gpu_count - layers) * per_layer + room
+        return layers, spare > head
+    return per_gpu * inputs.system.gpu_count, False
+
+
+def default_num_ctx(inputs: MemoryInputs, context_tokens: int) -> int:
+    """The num_ctx Ollama allocates: its default, or the context asked for when longer."""
+    return max(OLLAMA_DEFAULT_NUM_CTX, context_tokens)
+
+
+def automatic_offload(
+    inputs: MemoryInputs,
+    context_tokens: int,
+    host_bandwidth_gb_s: float | None = None,
+) -> OffloadSpeed | None:
+    """The split the engine makes by itself when the model does not fit (None when not one
+    layer fits the GPU)."""
+    layers = inputs.model.num_layers
+    if is_ollama(inputs):
+        num_ctx = default_num_ctx(inputs, context_tokens)
+        on_gpu, output = ollama_gpu_layers(inputs, num_ctx)
+        rule = f"Ollama's layer estimate at num_ctx {num_ctx:,}"
+    else:
+        most = most_layers_that_fit(inputs, context_tokens)
+        on_gpu, output = min(most, layers), most > layers
+        rule = "the most layers that fit: --gpu-layers " + str(min(most, layers))
+    if on_gpu < 1:
+        return None
+    return offload_at(inputs, on_gpu, output, rule, host_bandwidth_gb_s)
+
+
+def offloads(inputs: MemoryInputs) -> bool:
+    """Whether the engine splits layers between a discrete GPU and the CPU (llama.cpp, Ollama;
+    not their Metal or CPU builds, nor a unified-memory device)."""
+    engine = inputs.engine
+    return (
+        engine.engine in OFFLOAD_ENGINE_NAMES
+        and not set(engine.backends) & {"metal", "cpu"}
+        and not getattr(inputs.system.gpu, "unified_memory", False)
+    )
+
+
+def splits_by_itself(inputs: MemoryInputs) -> bool:
+    """Whether the engine places layers on the CPU by itself when the model does not fit:
+    Ollama always; llama.cpp from `--fit on` (ggml-org/llama.cpp PR #16653, merged 2025-12,
+    on by default in llama-server and llama-cli), i.e. its newest generation profile. The older
+    generation profiles model llama-bench builds, which run what -ngl says (99: every layer)."""
+    engine = inputs.engine
+    if engine.engine == "ollama":
+        return True
+    return not engine.before_version and not engine.before_month
+
+
+def offload_for(
+    inputs: MemoryInputs,
+    batch: int,
+    context_tokens: int,
+    gpu_layers: int | None = None,
+    host_bandwidth_gb_s: float | None = None,
+) -> OffloadSpeed | None:
+    """The split a run uses, or None when it runs on the GPU alone: `gpu_layers` as given
+    (more than the model's layers: all of them and the output layer), else the engine's own
+    split when one sequence does not fit (llama.cpp/Ollama only)."""
+    if gpu_layers is not None:
+        if not offloads(inputs):
+            raise InvalidRequestError(
+                [f"--gpu-layers is a llama.cpp/Ollama option; {inputs.engine.id} has none"]
+            )
+        if gpu_layers > inputs.model.num_layers:
+            return None
+        rule = f"--gpu-layers {gpu_layers} as given"
+        return offload_at(inputs, gpu_layers, False, rule, host_bandwidth_gb_s)
+    if batch != 1 or not offloads(inputs) or not splits_by_itself(inputs):
+        return None
+    if max_sequences(inputs, inputs.system.gpu_count, max(context_tokens, 1)) >= 1:
+        return None
+    return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s)
+
+
+def offload_at(
+    inputs: MemoryInputs,
+    gpu_layers: int,
+    output_on_gpu: bool,
+    rule: str,
+    host_bandwidth_gb_s: float | None = None,
+) -> OffloadSpeed:
+    """The split with `gpu_layers` repeating layers (and the output layer if said) on the GPU."""
+    layers = inputs.model.num_layers
+    requested = layers + 1 if output_on_gpu and gpu_layers >= layers else gpu_layers
+    split = split_for(inputs, requested)
+    given = host_bandwidth_gb_s is not None
+    return OffloadSpeed(
+        gpu_layers=min(gpu_layers, layers),
+        total_layers=layers,
+        output_on_gpu=requested > layers,
+        rule=rule,
+        cpu_weights_gb=split.cpu_held / GB,
+        cpu_read_gb=split.cpu_read / GB,
+        read_gb=(split.cpu_read + split.gpu_read) / GB,
+        host_bandwidth_gb_s=DEFAULT_HOST_BANDWIDTH_GB_S
+        if host_bandwidth_gb_s is None
+        else host_bandwidth_gb_s,
+        host_bandwidth_source="as given" if given else f"assumed: {HOST_BANDWIDTH_SOURCE}",
+        pcie_gb_s=inputs.system.gpu.pcie_per_direction_gb_s or DEFAULT_PCIE_GB_S,
+    )
+
+
+def offloaded_decode_step_s(all_gpu_step_s: float, offload: OffloadSpeed) -> float:
+    """The all-GPU step less the share of its weight bytes now read on the CPU, plus those
+    bytes at the host's sustained bandwidth (theoretical x HOST_MEMORY_EFFICIENCY)."""
+    share = offload.cpu_read_gb / offload.read_gb if offload.read_gb > 0 else 0.0
+    gpu_share = max(0.0, 1.0 - share)
+    host_gb_s = offload.host_bandwidth_gb_s * HOST_MEMORY_EFFICIENCY
+    return all_gpu_step_s * gpu_share + offload.cpu_read_gb / host_gb_s
+
+
+def offloaded_prefill_s(
+    all_gpu_prefill_s: float, prompt_tokens: int, offload: OffloadSpeed
+) -> float:
+    """Prompts of 32 tokens or more: the all-GPU prefill plus one copy of the host-held
+    weights over PCIe per 512-token batch. Shorter ones run the CPU layers on the CPU,
+    bounded here by reading their weights once."""
+    if prompt_tokens < OFFLOAD_MIN_BATCH_TOKENS:
+        return offloaded_decode_step_s(all_gpu_prefill_s, offload)
+    batches = math.ceil(prompt_tokens / UBATCH_TOKENS)
+    return all_gpu_prefill_s + batches * offload.cpu_weights_gb / offload.pcie_gb_s
+
+
+__all__ = [
+    "OLLAMA_DEFAULT_NUM_CTX",
+    "OffloadSpeed",
+    "automatic_offload",
+    "offload_at",
+    "offload_for",
+    "offloads",
+    "offloaded_decode_step_s",
+    "offloaded_prefill_s",
+    "ollama_gpu_layers",
+]

@@ -1,0 +1,172 @@
+"""llama.cpp / Ollama partial offload: the layer count each engine picks by itself and the
+speed of a run with layers in host memory (performance/llm/offload_speed.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.calibration.case_columns import predict_table
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.cases import Case, predict_case
+from gpuatlas.performance.llm.memory import GB, gpu_memory_gb, kv_per_sequence_gb
+from gpuatlas.performance.llm.offload import layer_bytes
+from gpuatlas.performance.llm.offload_speed import (
+    HOST_MEMORY_EFFICIENCY,
+    OLLAMA_MINIMUM_MEMORY_BYTES,
+    automatic_offload,
+    offload_at,
+    offloaded_decode_step_s,
+    offloaded_prefill_s,
+    ollama_gpu_layers,
+)
+from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime
+from gpuatlas.performance.llm.refusal import memory_inputs
+
+
+def _inputs(system: str, model: str, weights: str, engine: str):  # type: ignore[no-untyped-def]
+    return memory_inputs(llm_runtime(system, model, weights, engine), "fp16")
+
+
+def _ollama_graph_bytes(hidden: int, heads: int, kv_heads: int, head_dim: int, vocab: int) -> float:
+    """Ollama's GraphSize for the llama architecture at num_ctx 4096, batch 512, written out
+    from fs/ggml/ggml.go."""
+    b, e, c = 512, hidden, 4096
+    full = max(4 * b * (1 + 4 * e + c * (1 + heads)), 4 * b * (e + vocab))
+    partial = 4 * b * e + max(
+        4 * b * (1 + e + max(c, e)) + e * e * 9 / 16 + 4 * c * (b * heads + head_dim * kv_heads),
+        4 * b * (e + vocab) + e * vocab * 105 / 128,
+    )
+    return max(full, partial)
+
+
+def test_ollama_layer_count_is_the_most_that_leave_its_reserve() -> None:
+    """Ollama keeps 457 MiB, one spare layer and the compute graph free, then places whole
+    layers (weights + f16 KV at num_ctx 4096): the count n satisfies
+    reserve + n x layer < free <= reserve + (n + 1) x layer."""
+    inputs = _inputs("rtx-4060-ti-8gb", "qwen3-14b", "q4_k_m", "ollama")
+    model = inputs.model
+    per_layer = layer_bytes(inputs) + kv_per_sequence_gb(inputs, 1, 4096) * GB / model.num_layers
+    graph = _ollama_graph_bytes(
+        model.hidden_size,
+        model.num_attention_heads,
+        model.num_kv_heads,
+        model.head_dim,
+        model.vocab_size,
+    )
+    free = (gpu_memory_gb(inputs.system) - inputs.engine.cuda_context_gb) * GB
+    reserve = OLLAMA_MINIMUM_MEMORY_BYTES + per_layer + graph
+    layers, output = ollama_gpu_layers(inputs, 4096)
+    assert 0 < layers < model.num_layers and not output
+    assert reserve + layers * per_layer <= free < reserve + (layers + 1) * per_layer
+
+
+def test_a_longer_num_ctx_leaves_fewer_layers_on_the_gpu() -> None:
+    """Ollama 0.15.5+ picks num_ctx by VRAM; a longer one holds more KV per layer."""
+    inputs = _inputs("rtx-4060-ti-8gb", "qwen3-14b", "q4_k_m", "ollama")
+    assert ollama_gpu_layers(inputs, 32768)[0] < ollama_gpu_layers(inputs, 4096)[0]
+
+
+def test_a_model_that_fits_is_whole_on_the_gpu_with_its_output_layer() -> None:
+    inputs = _inputs("rtx-4090", "llama-3.1-8b", "q4_k_m", "ollama")
+    assert ollama_gpu_layers(inputs, 4096) == (inputs.model.num_layers, True)
+
+
+def test_all_layers_on_the_cpu_run_at_the_host_bandwidth() -> None:
+    """-ngl 0: every weight a token reads comes from host memory. Qwen2.5-Coder-14B Q4_K_M
+    reads ~8.5 GB per token; on dual-channel DDR4-2400 (38.4 GB/s) at the host efficiency
+    that is ~2.7 tok/s (InventiveHQ measured 2.89 on an i7-8700)."""
+    inputs = _inputs("rtx-5060-ti-16gb", "qwen2.5-coder-14b", "q4_k_m", "llama.cpp")
+    split = offload_at(inputs, 0, False, "-ngl 0", 38.4)
+    assert split.cpu_read_gb == pytest.approx(split.read_gb)
+    step_s = offloaded_decode_step_s(0.02, split)
+    assert step_s == pytest.approx(split.cpu_read_gb / (38.4 * HOST_MEMORY_EFFICIENCY))
+    assert 2.4 < 1 / step_s < 3.1
+
+
+def test_each_layer_moved_to_the_gpu_makes_decode_faster() -> None:
+    inputs = _inputs("rtx-5060-ti-16gb", "qwen2.5-coder-14b", "q4_k_m", "llama.cpp")
+    steps = [
+        offloaded_decode_step_s(0.023, offload_at(inputs, n, False, "", 38.4)) for n in (8, 24, 40)
+    ]
+    assert steps[0] > steps[1] > steps[2] > 0.023
+
+
+def test_prefill_copies_the_host_layers_over_pcie_once_per_512_tokens() -> None:
+    """A prompt of 32 tokens or more runs every layer on the GPU; the host-held weights cross
+    PCIe once per 512-token batch (1,024 tokens: twice)."""
+    inputs = _inputs("rtx-4060-ti-8gb", "qwen3-14b", "q4_k_m", "llama.cpp")
+    split = offload_at(inputs, 30, False, "", None)
+    added_s = offloaded_prefill_s(1.0, 1024, split) - 1.0
+    assert added_s == pytest.approx(2 * split.cpu_weights_gb / split.pcie_gb_s)
+    assert split.pcie_gb_s == pytest.approx(inputs.system.gpu.pcie_per_direction_gb_s)
+
+
+def test_predict_llm_on_ollama_answers_with_the_split_instead_of_refusing() -> None:
+    runtime = llm_runtime("rtx-4060-ti-8gb", "qwen3-14b", "q4_k_m", "ollama")
+    prediction = predict_runtime(runtime, batch=1, input_tokens=512, output_tokens=256)
+    inputs = memory_inputs(runtime, "fp16")
+    split = automatic_offload(inputs, 768)
+    assert split is not None
+    assert any(f"{split.gpu_layers} of 40 layers on the GPU" in note for note in prediction.notes)
+    assert "Ollama's layer estimate" in prediction.tpot_ms.notes[0]
+    all_gpu_s = runtime.decode_step_s(1, 512 + 128)
+    assert prediction.tpot_ms.value / 1e3 == pytest.approx(
+        offloaded_decode_step_s(all_gpu_s, split), rel=1e-6
+    )
+    assert prediction.tpot_ms.extrapolated
+
+
+def test_vllm_still_refuses_a_model_that_does_not_fit() -> None:
+    runtime = llm_runtime("rtx-4060-ti-8gb", "qwen3-14b", "awq", "vllm")
+    with pytest.raises(GpuAtlasError, match="do not fit on"):
+        predict_runtime(runtime, batch=1, input_tokens=512, output_tokens=256)
+
+
+def test_a_row_with_gpu_layers_is_predicted_with_that_split() -> None:
+    base = Case(
+        "rtx-5060-ti-16gb",
+        1,
+        "qwen2.5-coder-14b",
+        "q4_k_m",
+        "llama.cpp",
+        1,
+        0,
+        128,
+        "decode_tok_s",
+        host_bandwidth_gb_s=38.4,
+    )
+    layers_40 = predict_case(Case(**{**base.__dict__, "gpu_layers": 40})).value
+    all_gpu = predict_case(Case(**{**base.__dict__, "gpu_layers": 99})).value
+    assert all_gpu == pytest.approx(predict_case(base).value)
+    assert all_gpu / 5 < layers_40 < all_gpu / 2  # InventiveHQ: 12.5 vs 43.2 tok/s
+
+
+def test_the_batch_path_predicts_an_offloaded_row_as_the_row_path_does() -> None:
+    header = [
+        "gpu",
+        "gpu_count",
+        "model",
+        "weights",
+        "engine",
+        "batch",
+        "input_tokens",
+        "output_tokens",
+        "metric",
+    ]
+    row = [
+        "rtx-4060-ti-8gb",
+        "1",
+        "qwen3-14b",
+        "q4_k_m",
+        "ollama",
+        "1",
+        "512",
+        "256",
+        "decode_tok_s",
+    ]
+    value, _low, _high, error = predict_table(header, [row])[0]
+    assert error == ""
+    expected = predict_case(
+        Case("rtx-4060-ti-8gb", 1, "qwen3-14b", "q4_k_m", "ollama", 1, 512, 256, "decode_tok_s")
+    ).value
+    assert float(value) == pytest.approx(expected, rel=1e-5)
