@@ -40,6 +40,7 @@ class Hanging:
         if rest and hang < lead:  # the wraps have more room than the first line
             joined = Text(" ").join(rest)
             rest = list(joined.wrap(console, max(width - hang, 1), overflow="fold"))
+        first.rstrip()
         yield from (self.lead + first).render(console)
         for line in rest:
             line.rstrip()
@@ -74,10 +75,13 @@ def stacked(table: Table) -> RenderableType:
     blocks: list[RenderableType] = []
     if table.title:
         blocks.append(cell_text(table.title, "bold"))
+    first = 2 if _numbered(headers) else 1  # '#' then a name: the block is '1. name'
     for row_index in range(table.row_count):
         heading = cell_text(cells[0][row_index], "bold")
+        if first == 2:
+            heading = heading + Text(". ", style="bold") + cell_text(cells[1][row_index], "bold")
         lines: list[RenderableType] = [heading]
-        for header, column_cells in zip(headers[1:], cells[1:], strict=True):
+        for header, column_cells in zip(headers[first:], cells[first:], strict=True):
             value = cell_text(column_cells[row_index])
             if value.plain.strip():
                 lines.append(Hanging(Text("  ") + Text(f"{header}: ", style="dim"), value))
@@ -85,6 +89,11 @@ def stacked(table: Table) -> RenderableType:
     if table.caption:
         blocks.append(cell_text(table.caption, "dim"))
     return Group(*blocks)
+
+
+def _numbered(headers: list[str]) -> bool:
+    """A table whose first column is a rank ('#') and which has a second to name the row."""
+    return len(headers) > 2 and headers[0].strip() == "#"
 
 
 def column_widths(console: Console, table: Table, index: int) -> tuple[int, int]:
