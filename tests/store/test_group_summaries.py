@@ -13,10 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from conftest_pg import make_result
+from gpuatlas.catalog.measurements import all_measurements
 from gpuatlas.compare import BenchmarkInfo, BenchmarkSamples
 from gpuatlas.compare.group_summaries import bootstrap_of
 from gpuatlas.store import GroupKey, GroupSummary, GroupValues, Store, open_store, summary_refresh
 from gpuatlas.store.convert import result_row
+from gpuatlas.store.public_data import public_rows
 from gpuatlas.store.tables import store_meta
 
 
@@ -171,3 +173,17 @@ def test_upgrading_a_database_summarises_its_existing_results(tmp_path: Path) ->
     summary = _only(upgraded)
     assert (summary.n, summary.median) == (2, 101.0)
     upgraded.close()
+
+
+def test_group_runs_give_each_result_with_its_source_build_and_date(store: Store) -> None:
+    [row] = [
+        r
+        for r in all_measurements()
+        if r.file.endswith("diffusion_sdxl_lcm_lora_blog.csv") and r.gpu == "rtx-4090"
+    ]
+    store.add_rows(public_rows(rows=[row]))
+    [summary] = store.group_summaries(["rtx-4090"])
+    [group] = store.group_runs([summary.key])
+    [run] = group.runs
+    assert (run.value, run.build, run.date) == (3.4, "0.23 (LCM release, 2023-11)", "2023-11-09")
+    assert run.source == row.source and run.result_id == summary.result_ids[0]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from gpuatlas.catalog.system_keys import system_key
-from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
+from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples, SourceRun
 from gpuatlas.records.workload import Workload
 from gpuatlas.statistics import MedianBootstrap
-from gpuatlas.store import GroupSummary
+from gpuatlas.store import GroupRuns, GroupSummary
 from gpuatlas.store.summary_refresh import REPLICATE_DTYPE, SUMMARY_METHOD, group_benchmark_id
 
 
@@ -29,11 +29,22 @@ def bootstrap_of(summary: GroupSummary) -> MedianBootstrap:
     return MedianBootstrap(summary.median, summary.n, replicates, (summary.ci_low, summary.ci_high))
 
 
+def source_runs(group: GroupRuns | None) -> tuple[SourceRun, ...]:
+    """A group's results as the run-set inputs of ``compare.pairing`` (none: not loaded)."""
+    if group is None:
+        return ()
+    return tuple(SourceRun(r.value, r.source, r.build, r.date) for r in group.runs)
+
+
 def samples_of(
-    summary: GroupSummary, title: str = "", workload: Workload | None = None
+    summary: GroupSummary,
+    title: str = "",
+    workload: Workload | None = None,
+    runs: GroupRuns | None = None,
 ) -> BenchmarkSamples:
     """A group summary as the BenchmarkSamples that pairwise/aggregate code consumes
-    (``workload``: the public benchmark's stored workload, carried as a value)."""
+    (``workload``: the public benchmark's stored workload, carried as a value; ``runs``: the
+    group's results one by one, where a comparison may pair them with another GPU's)."""
     key, description = summary.key, summary.description
     info = BenchmarkInfo(
         id=group_benchmark_id(key),
@@ -49,4 +60,5 @@ def samples_of(
         bootstrap_of(summary),
         result_ids=summary.result_ids,
         source="; ".join(summary.sources),
+        runs=source_runs(runs),
     )

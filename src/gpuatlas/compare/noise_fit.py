@@ -11,12 +11,14 @@ hash of the result ids it was fitted from, so a refit on unchanged data gives th
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,6 +85,27 @@ def published_spreads() -> list[SpreadObservation]:
     return found
 
 
+REPEATS_FILE = "run_to_run_repeats.csv"
+
+
+def published_repeats(path: Path | None = None) -> list[SpreadObservation]:
+    """Run-to-run evidence that is not a measured row of the data set: a source's reruns of
+    one configuration on one system with one build (``compare/data/run_to_run_repeats.csv``,
+    e.g. a README table regenerated at several commits), one within-source observation per
+    (category, engine, GPU, build, configuration)."""
+    found = path or Path(str(resources.files("gpuatlas.compare") / "data" / REPEATS_FILE))
+    groups: dict[tuple[str, str, str, str, str], list[float]] = {}
+    with found.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["category"], row["engine"], row["gpu"], row["build"], row["configuration"])
+            groups.setdefault(key, []).append(float(row["value"]))
+    return [
+        from_values(key[0], key[1], values, within_source=True)
+        for key, values in sorted(groups.items())
+        if len(values) >= 2
+    ]
+
+
 def model_version(observations: Sequence[SpreadObservation], today: str) -> str:
     digest = hashlib.sha256()
     for result_id in sorted(i for o in observations for i in o.result_ids):
@@ -91,13 +114,13 @@ def model_version(observations: Sequence[SpreadObservation], today: str) -> str:
 
 
 def refit(store: Store, today: str | None = None) -> NoiseModel:
-    observations = repeat_groups(store) + published_spreads()
+    observations = repeat_groups(store) + published_spreads() + published_repeats()
     day = today or datetime.now(UTC).strftime("%Y-%m-%d")
     return fit_noise_model(
         observations,
         model_version(observations, day),
         f"results store ({store.backend}) repeat groups + published run-to-run sds of the "
-        "public data set",
+        f"public data set + sources' reruns ({REPEATS_FILE})",
     )
 
 

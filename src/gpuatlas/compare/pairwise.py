@@ -1,11 +1,21 @@
-"""One benchmark, two GPUs: medians, the oriented ratio with its interval, and the verdict."""
+"""One benchmark, two GPUs: medians, the oriented ratio with its interval, and the verdict.
+
+Where one or more run sets (one source, one build: ``compare.pairing``) measured both GPUs,
+the ratio is theirs alone, with run-to-run noise; otherwise it is the ratio of each side's
+results across sources, and its ``basis`` says so, naming each side's sources and builds."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gpuatlas.compare.noise import NoiseLookup, NoiseModel
+from gpuatlas.compare.noise import NoiseLookup, NoiseModel, engine_of
+from gpuatlas.compare.pairing import (
+    ComparisonBasis,
+    across_sources,
+    paired_ratio,
+    paired_sources,
+)
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
 from gpuatlas.compare.spread import same_source, spread_of
 from gpuatlas.compare.verdicts import (
@@ -29,6 +39,7 @@ class BenchmarkComparison:
     reason: str | None
     a_noise: NoiseLookup | None = None  # the noise cell A's interval borrowed (None: own runs)
     b_noise: NoiseLookup | None = None
+    basis: ComparisonBasis | None = None  # paired in one source, or across sources
 
     @property
     def a_summary(self) -> SampleSummary | None:
@@ -56,12 +67,24 @@ def compare_benchmark(
         return BenchmarkComparison(
             info, a, b, None, Verdict.INCONCLUSIVE, f"no measurement for {missing}"
         )
-    shared = same_source(a, b)
+    pairs = paired_sources(a.runs, b.runs) if noise is not None else []
+    # With each result's run set known, only a run set that measured both shares run-to-run
+    # noise; without it, one identical source text on both sides stands for one table.
+    shared = bool(pairs) if a.runs and b.runs else same_source(a, b)
     a_spread, a_noise = spread_of(a, noise, shared)
     b_spread, b_noise = spread_of(b, noise, shared)
-    ratio = ratio_of_bootstraps(
-        a_spread, b_spread, info.higher_is_better, stable_seed(info.id, a.gpu_id, b.gpu_id)
-    )
+    seed = stable_seed(info.id, a.gpu_id, b.gpu_id)
+    basis: ComparisonBasis | None
+    if noise is not None and pairs:
+        engine = engine_of(info.id)
+        lookup = noise.lookup(info.category, engine, same_source=True)
+        ratio = paired_ratio(pairs, info.higher_is_better, lookup, seed)
+        basis = ComparisonBasis(
+            "paired", tuple(pairs), noise=lookup, cell=f"{info.category}/{engine}"
+        )
+    else:
+        ratio = ratio_of_bootstraps(a_spread, b_spread, info.higher_is_better, seed)
+        basis = across_sources(a.runs, b.runs) if a.runs and b.runs else None
     return BenchmarkComparison(
         info,
         a,
@@ -71,6 +94,7 @@ def compare_benchmark(
         inconclusive_reason(ratio.interval, band),
         a_noise,
         b_noise,
+        basis,
     )
 
 

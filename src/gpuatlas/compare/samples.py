@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from gpuatlas.records.workload import Workload
 from gpuatlas.statistics import MedianBootstrap, SampleSummary, median_bootstrap, stable_seed
@@ -26,6 +27,16 @@ class BenchmarkInfo:
     workload: Workload | None = field(default=None, compare=False)
 
 
+class SourceRun(NamedTuple):
+    """One result's value with what says which run set it belongs to (``compare.pairing``):
+    the source text, the engine version or build it states and the source's date."""
+
+    value: float
+    source: str
+    build: str = ""
+    date: str = ""
+
+
 @dataclass(frozen=True)
 class BenchmarkSamples:
     """The runs of one benchmark on one GPU (each value one run's result)."""
@@ -36,6 +47,8 @@ class BenchmarkSamples:
     result_ids: tuple[str, ...] = ()
     source: str = ""
     precomputed: MedianBootstrap | None = field(default=None, repr=False, compare=False)
+    # Each result's run set (source, build, date): what pairs it with the other GPU's results
+    runs: tuple[SourceRun, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.precomputed is not None:
@@ -55,9 +68,10 @@ class BenchmarkSamples:
         bootstrap: MedianBootstrap,
         result_ids: tuple[str, ...] = (),
         source: str = "",
+        runs: tuple[SourceRun, ...] = (),
     ) -> BenchmarkSamples:
         """Samples known by their precomputed summary (median, n, bootstrap medians)."""
-        return cls(benchmark, gpu_id, (), result_ids, source, precomputed=bootstrap)
+        return cls(benchmark, gpu_id, (), result_ids, source, precomputed=bootstrap, runs=runs)
 
     @property
     def n(self) -> int:

@@ -187,6 +187,10 @@ class BenchmarkEntry:
     suite: bool = False  # a standard-suite benchmark (bench suite v1)
     workload: str | None = None  # what the benchmark measures, for grouping
     caveats: tuple[str, ...] = ()  # e.g. "A: GPU variant assumed (the source does not name it)"
+    # measured on both: "paired in <source>, build <b>: run-to-run noise ..." (the ratio comes
+    # from run sets that measured both GPUs) or "across sources, not one build: A from ...; B
+    # from ..."; None where not known
+    pairing: str | None = None
 
 
 @dataclass(frozen=True)

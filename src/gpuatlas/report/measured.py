@@ -13,7 +13,7 @@ from gpuatlas.catalog.measurements import all_measurements
 from gpuatlas.compare import BenchmarkSamples
 from gpuatlas.compare.group_summaries import samples_of
 from gpuatlas.records.workload import Workload
-from gpuatlas.store import GroupSummary, Store, open_store
+from gpuatlas.store import GroupKey, GroupRuns, GroupSummary, Store, open_store
 from gpuatlas.store.location import resolve_database_url
 from gpuatlas.store.public_data import public_result_id
 
@@ -65,7 +65,24 @@ def _load(
     store = _reading_store()
     summaries = read(store)
     workloads = store.workloads({summary.key.benchmark for summary in summaries})
-    return MeasuredData(_group(summaries, workloads, systems), f"results store ({store.backend})")
+    runs = {g.key: g for g in store.group_runs(shared_groups(summaries))} if systems else {}
+    grouped = _group(summaries, workloads, systems, runs)
+    return MeasuredData(grouped, f"results store ({store.backend})")
+
+
+def shared_groups(summaries: Sequence[GroupSummary]) -> list[GroupKey]:
+    """The groups of benchmarks (name, version, run identity) held by two or more of these
+    systems: only their results one by one can pair across GPUs (compare.pairing)."""
+    systems: dict[tuple[str, int, str], set[tuple[str, int]]] = {}
+    for summary in summaries:
+        key = summary.key
+        benchmark = (key.benchmark, key.benchmark_version, key.identity_key)
+        systems.setdefault(benchmark, set()).add((key.gpu_id, key.gpu_count))
+    return [
+        s.key
+        for s in summaries
+        if len(systems[(s.key.benchmark, s.key.benchmark_version, s.key.identity_key)]) > 1
+    ]
 
 
 OPEN_STORES = 4
@@ -104,13 +121,14 @@ def _group(
     summaries: Sequence[GroupSummary],
     workloads: Mapping[str, Workload],
     systems: Sequence[str] | None,
+    runs: Mapping[GroupKey, GroupRuns],
 ) -> dict[str, dict[str, BenchmarkSamples]]:
     """Samples per system key; a public benchmark titled from its workload, others by id."""
     grouped: dict[str, dict[str, BenchmarkSamples]] = {system: {} for system in systems or ()}
     for summary in summaries:
         workload = workloads.get(summary.key.benchmark)
         title = workload.title() if workload else summary.key.benchmark
-        samples = samples_of(summary, title, workload)
+        samples = samples_of(summary, title, workload, runs.get(summary.key))
         grouped.setdefault(samples.gpu_id, {})[samples.benchmark.id] = samples
     return grouped
 

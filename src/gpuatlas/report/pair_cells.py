@@ -91,8 +91,11 @@ def caveats(row: PairRow) -> tuple[str, ...]:
 
 
 def title_cell(row: PairRow) -> Text:
+    """The benchmark's title, what its measured ratio rests on ('paired in one source' or
+    'across sources or builds') and its caveats."""
     title = row.info.title or row.info.id
-    found = caveats(row)
+    found = [pairing_tag(row)] if row.measured_on_both and row.pairing else []
+    found += caveats(row)
     return Text(f"{title} — {'; '.join(found)}" if found else title)
 
 
@@ -118,6 +121,7 @@ def benchmark_entry(row: PairRow, workload: str | None = None) -> BenchmarkEntry
         suite=row.suite,
         workload=workload,
         caveats=caveats(row),
+        pairing=row.pairing,
     )
 
 
@@ -148,10 +152,24 @@ def ratio_cell(row: PairRow) -> Cell:
     if row.ratio is None:
         return Text("—")
     if row.measured_on_both:
-        return ratio_quantity(row.ratio.interval, measured_provenance(row.a, row.b))
+        provenance = measured_provenance(row.a, row.b)
+        if row.pairing:
+            provenance = Provenance(
+                kind="measured",
+                source=f"{row.pairing}; {provenance.source}"[:400],
+                result_ids=provenance.result_ids,
+                n=provenance.n,
+            )
+        return ratio_quantity(row.ratio.interval, provenance)
     interval = row.ratio.interval
     provenance = Provenance(kind="computed", source="ratio against the model's calibrated band")
     return Quantity(interval.value, "×", provenance, interval.low, interval.high)
+
+
+def pairing_tag(row: PairRow) -> str:
+    """What a measured ratio rests on, in three words: run sets that measured both GPUs with
+    one build, or each side's results from other sources or builds."""
+    return "paired in one source" if row.paired else "across sources or builds"
 
 
 def pair_cells(row: PairRow) -> tuple[Cell, Cell, Cell, Cell]:

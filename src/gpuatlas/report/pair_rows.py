@@ -56,6 +56,8 @@ class PairRow:
     a_noise: NoiseLookup | None = None
     b_noise: NoiseLookup | None = None
     missing: tuple[str, str] = ("", "")  # per side: why it has no measurement and no model
+    pairing: str | None = None  # measured: paired in one source, or across sources (in words)
+    paired: bool = False  # measured: the ratio comes from run sets that measured both sides
 
     @property
     def verdict_id(self) -> str:
@@ -91,6 +93,8 @@ def measured_row(comparison: BenchmarkComparison, suite: bool = False) -> PairRo
         suite,
         comparison.a_noise,
         comparison.b_noise,
+        pairing=comparison.basis.describe() if comparison.basis else None,
+        paired=comparison.basis.is_paired if comparison.basis else False,
     )
 
 

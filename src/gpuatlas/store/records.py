@@ -136,6 +136,26 @@ class GroupValues:
     sources: tuple[str, ...]
 
 
+class StoredRun(NamedTuple):
+    """One comparable result of a group with what places it in a run set: its source text,
+    the engine version or build its settings state ("" = not stated) and the source's date."""
+
+    value: float
+    result_id: str
+    source: str
+    build: str
+    date: str
+
+
+@dataclass(frozen=True)
+class GroupRuns:
+    """A group's comparable results one by one (for pairing them with another GPU's results
+    of the same run set), sorted by (value, result id)."""
+
+    key: GroupKey
+    runs: tuple[StoredRun, ...]
+
+
 @dataclass(frozen=True)
 class GroupSummary:
     """A group's precomputed statistics (computed by summary_refresh.py when the group's

@@ -34,6 +34,7 @@ from gpuatlas.store.plausibility import (
 from gpuatlas.store.records import (
     BenchmarkMeasurements,
     GroupKey,
+    GroupRuns,
     GroupSummary,
     GroupValues,
     IngestOutcome,
@@ -305,6 +306,11 @@ class Store:
         """The comparable values of these groups (quarantined results left out)."""
         with self.engine.connect() as connection:
             return summary_sql.group_values(connection, groups)
+
+    def group_runs(self, groups: Sequence[GroupKey]) -> list[GroupRuns]:
+        """These groups' comparable results one by one, with source, build and date."""
+        with self.engine.connect() as connection:
+            return summary_sql.group_runs(connection, groups)
 
     def group_summaries(self, systems: Sequence[str] | None = None) -> list[GroupSummary]:
         """Stored summaries for these system keys ("rtx-4090", "4x rtx-4090"); None: all."""

@@ -19,9 +19,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from gpuatlas.store.records import (
     BenchmarkDescription,
     GroupKey,
+    GroupRuns,
     GroupSummary,
     GroupValues,
     PendingSummaries,
+    StoredRun,
 )
 from gpuatlas.store.tables import group_summaries, results, sources, store_meta, summary_changes
 
@@ -114,20 +116,58 @@ def group_values(connection: sa.Connection, groups: Sequence[GroupKey]) -> list[
     return [_group_values(group, described, rows, texts) for group, rows in found]
 
 
+_GROUP_CONDITIONS = (
+    results.c.gpu_id == sa.bindparam("gpu_id"),
+    results.c.gpu_count == sa.bindparam("gpu_count"),
+    results.c.quarantined.is_(False),
+    results.c.benchmark == sa.bindparam("benchmark"),
+    results.c.benchmark_version == sa.bindparam("benchmark_version"),
+    results.c.identity_key == sa.bindparam("identity_key"),
+    results.c.value.is_not(None),
+    results.c.value > 0,  # comparisons divide by values: non-positive ones never enter
+)
 _VALUES_QUERY = (
     sa.select(results.c.value, results.c.result_id, results.c.source_id)
-    .where(
-        results.c.gpu_id == sa.bindparam("gpu_id"),
-        results.c.gpu_count == sa.bindparam("gpu_count"),
-        results.c.quarantined.is_(False),
-        results.c.benchmark == sa.bindparam("benchmark"),
-        results.c.benchmark_version == sa.bindparam("benchmark_version"),
-        results.c.identity_key == sa.bindparam("identity_key"),
-        results.c.value.is_not(None),
-        results.c.value > 0,  # comparisons divide by values: non-positive ones never enter
-    )
+    .where(*_GROUP_CONDITIONS)
     .order_by(results.c.value, results.c.result_id)
 )
+
+
+_RUNS_QUERY = (
+    sa.select(
+        results.c.value,
+        results.c.result_id,
+        results.c.source_id,
+        results.c.settings,
+        results.c.source_date,
+    )
+    .where(*_GROUP_CONDITIONS)
+    .order_by(results.c.value, results.c.result_id)
+)
+
+
+def group_runs(connection: sa.Connection, groups: Sequence[GroupKey]) -> list[GroupRuns]:
+    """Each group's comparable results one by one, with source, stated build and date (what
+    pairs them with another GPU's results of one run set); empty groups are left out."""
+    found = [(group, connection.execute(_RUNS_QUERY, group._asdict()).all()) for group in groups]
+    texts = _source_texts(connection, {row.source_id for _, rows in found for row in rows})
+    return [
+        GroupRuns(group, tuple(_stored_run(row, texts) for row in rows))
+        for group, rows in found
+        if rows
+    ]
+
+
+def _stored_run(row: Any, texts: dict[Any, str]) -> StoredRun:
+    settings = row.settings if isinstance(row.settings, dict) else {}
+    build = settings.get("engine_version")
+    return StoredRun(
+        value=row.value,
+        result_id=row.result_id,
+        source=texts[row.source_id],
+        build=str(build) if build else "",
+        date=row.source_date or "",
+    )
 
 
 def _group_values(

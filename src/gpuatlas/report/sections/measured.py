@@ -5,6 +5,7 @@ public measurements that are not suite benchmarks in a secondary table grouped b
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 
@@ -30,6 +31,8 @@ from gpuatlas.report.document import (
     BenchmarkEntry,
     CategoryEntry,
     Chart,
+    Provenance,
+    Quantity,
     Section,
     Statement,
     Table,
@@ -183,17 +186,30 @@ def highlighted(rows: Sequence[PairRow]) -> list[PairRow]:
 
 def _benchmark_statements(rows: Sequence[PairRow], context: ReportContext) -> list[Statement]:
     return [
-        verdict_statement(
-            r.info.title or r.info.id,
-            r.direction,
-            ratio_quantity(r.ratio.interval, measured_provenance(r.a, r.b)),
-            context.a_label,
-            context.b_label,
-            r.reason,
+        with_pairing(
+            verdict_statement(
+                r.info.title or r.info.id,
+                r.direction,
+                ratio_quantity(r.ratio.interval, measured_provenance(r.a, r.b)),
+                context.a_label,
+                context.b_label,
+                r.reason,
+            ),
+            r.pairing,
         )
         for r in highlighted(rows)
         if r.ratio is not None
     ]
+
+
+def with_pairing(statement: Statement, pairing: str | None) -> Statement:
+    """The statement followed by what its ratio rests on (paired in one source, or across
+    sources naming each side's sources and builds)."""
+    if not pairing:
+        return statement
+    words = {**statement.words, "pairing": pairing}
+    template = statement.template + " Basis: {pairing}."
+    return dataclasses.replace(statement, template=template, words=words)
 
 
 def _headline(rows: Sequence[PairRow], context: ReportContext) -> Statement:
@@ -205,9 +221,31 @@ def _headline(rows: Sequence[PairRow], context: ReportContext) -> Statement:
             "against the model's band (vs model).",
             words={"a": context.a_label, "b": context.b_label},
         )
-    return headline_statement(
+    statement = headline_statement(
         tally(r.direction for r in measured), context.a_label, context.b_label
     )
+    return with_pairing_counts(statement, measured)
+
+
+def with_pairing_counts(statement: Statement, measured: Sequence[PairRow]) -> Statement:
+    """The tally followed by how many ratios one source measured on both GPUs with one build
+    or one author's build window (paired) and how many compare sources or builds (where the
+    pairing is known)."""
+    known = [r for r in measured if r.pairing is not None]
+    if not known:
+        return statement
+    paired = sum(r.paired for r in known)
+    provenance = Provenance(kind="computed", source="count of measured ratios by basis")
+    numbers = {
+        **statement.numbers,
+        "paired": Quantity(float(paired), "", provenance),
+        "unpaired": Quantity(float(len(known) - paired), "", provenance),
+    }
+    template = (
+        statement.template + " Paired in one source: {paired:int}; across sources or "
+        "builds: {unpaired:int}."
+    )
+    return dataclasses.replace(statement, template=template, numbers=numbers)
 
 
 def _ratio_chart(rows: Sequence[PairRow]) -> Chart | None:
