@@ -112,7 +112,6 @@ def test_hub_fetch_can_be_refused_explicitly() -> None:
 @pytest.mark.parametrize(
     ("model_type", "words"),
     [
-        ("nemotron-nas", "block_configs"),  # Llama-3.3-Nemotron-Super-49B
         ("gemma3n", "per-layer embeddings"),
     ],
 )
@@ -133,17 +132,20 @@ def test_architectures_with_layers_of_several_shapes_are_refused_by_name(
     assert "not modelled" in str(raised.value) and words in str(raised.value)
 
 
-def test_a_block_configs_config_is_refused_whatever_its_model_type() -> None:
+def test_block_configs_features_the_model_lacks_are_refused_by_field() -> None:
     config = {
-        "model_type": "llama",
+        "model_type": "nemotron-nas",
         "hidden_size": 8192,
-        "num_hidden_layers": 80,
+        "num_hidden_layers": 2,
         "num_attention_heads": 64,
         "intermediate_size": 28672,
         "vocab_size": 128256,
-        "block_configs": [{"attention": {"no_op": True}, "ffn": {"ffn_mult": 2.625}}],
+        "block_configs": [
+            {"attention": {"no_op": True}, "ffn": {"ffn_mult": 2.625}},
+            {"attention": {"replace_with_linear": True}, "ffn": {"ffn_mult": 2.625}},
+        ],
     }
-    with pytest.raises(DataFileError, match="not modelled"):
+    with pytest.raises(DataFileError, match="replace_with_linear not modelled"):
         arch_from_config(config, model_id="x")
 
 
@@ -152,7 +154,6 @@ def test_a_block_configs_config_is_refused_whatever_its_model_type() -> None:
     [
         ("gemma3n:e4b", "Gemma 3n"),
         ("google/gemma-3n-E4B-it", "Gemma 3n"),
-        ("nvidia/Llama-3_3-Nemotron-Super-49B-v1", "Llama Nemotron NAS"),
         ("tiiuae/falcon-mamba-7b", "Mamba"),
     ],
 )

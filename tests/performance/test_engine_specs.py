@@ -68,7 +68,7 @@ def test_a_single_backend_engine_rejects_another_backend() -> None:
 @pytest.mark.parametrize(
     ("text", "profile"),
     [
-        ("TensorRT-LLM 0.15.0", "tensorrt-llm"),
+        ("TensorRT-LLM 0.15.0", "tensorrt-llm-trt-engine"),  # TensorRT engines before 1.0
         ("TensorRT-LLM 0.6.1", "tensorrt-llm-0.x"),
         ("llama.cpp b1786", "llama.cpp-2023"),
         ("llama.cpp b2833", "llama.cpp-2024"),

@@ -24,7 +24,7 @@ RANGE_KEYS = {"value", "low", "high"}
         ("tensorrt-llm", "0.6.1", "tensorrt-llm-0.x"),
         ("TensorRT-LLM", "v0.5", "tensorrt-llm-0.x"),
         ("tensorrt-llm", "1.0 (PyTorch backend)", "tensorrt-llm"),
-        ("tensorrt-llm", "0.12.0", "tensorrt-llm"),
+        ("tensorrt-llm", "0.12.0", "tensorrt-llm-trt-engine"),
         ("tensorrt-llm", None, "tensorrt-llm"),
         ("vllm", "0.6.1", "vllm-pre-hybrid-kv"),  # sliding layers held in full before 0.9.1
         ("vllm", "0.9.1", "vllm"),

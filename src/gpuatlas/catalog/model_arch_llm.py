@@ -84,6 +84,10 @@ class ModelArch:
     recurrent_ssm_state_elements: int = 0
     recurrent_conv_state_elements: int = 0
     recurrent_state_dtype_bytes: float = 4.0
+    # Layers without attention (Llama-Nemotron NAS block_configs: attention no_op; they keep
+    # no KV cache and have no input norm), and per-layer dense FFN widths when they differ.
+    attention_free_layers: tuple[int, ...] = ()
+    layer_intermediate_sizes: tuple[int, ...] = ()
     # Full-attention layers whose output is gated by a second query-sized projection
     # (attn_output_gate: q_proj is twice as wide).
     attention_output_gate: bool = False
@@ -115,12 +119,13 @@ class ModelArch:
     @property
     def full_attention_layers(self) -> int:
         """Layers that attend to the whole context (not sliding-window, not linear attention)."""
-        return self.num_layers - len(self.sliding_window_layers) - len(self.linear_attention_layers)
+        return self.kv_cache_layers - len(self.sliding_window_layers)
 
     @property
     def kv_cache_layers(self) -> int:
-        """Layers that keep a KV cache: all but the linear-attention (recurrent) ones."""
-        return self.num_layers - len(self.linear_attention_layers)
+        """Layers that keep a KV cache: all but the linear-attention (recurrent) and the
+        attention-free ones."""
+        return self.num_layers - len(self.linear_attention_layers) - len(self.attention_free_layers)
 
     def recurrent_state_bytes(self, model_dtype_bytes: float = 2.0) -> float:
         """State one sequence keeps in its linear-attention layers, whatever its length: the
@@ -215,9 +220,15 @@ class ModelArch:
     def dense_layers(self) -> int:
         return self.num_layers - self.moe_layers
 
+    def _dense_mlp_total(self) -> int:
+        if self.layer_intermediate_sizes:  # one width per layer (NAS block_configs)
+            return sum(self._mlp_params(width) for width in self.layer_intermediate_sizes)
+        return self.dense_layers * self.dense_mlp_params()
+
     def norm_params(self) -> int:
         """RMSNorm/LayerNorm weight vectors: `norms_per_layer` per layer plus the final norm."""
-        return (self.norms_per_layer * self.num_layers + 1) * self.hidden_size
+        norms = self.norms_per_layer * self.num_layers - len(self.attention_free_layers)
+        return (norms + 1) * self.hidden_size
 
     def parameter_breakdown(self) -> dict[str, int]:
         """Parameters by component; the values sum to `total_params()`."""
@@ -227,7 +238,7 @@ class ModelArch:
             "lm_head": self.lm_head_params(),
             "attention": self.kv_cache_layers * self.attention_params_per_layer()
             + len(self.linear_attention_layers) * self.linear_mixer_params,
-            "dense_mlp": self.dense_layers * self.dense_mlp_params(),
+            "dense_mlp": self._dense_mlp_total(),
             "routed_experts": moe_layers * self.num_experts * self.expert_params(),
             "shared_experts": moe_layers * self.shared_expert_params(),
             "router": moe_layers * self.router_params(),

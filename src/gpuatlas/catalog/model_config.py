@@ -72,8 +72,6 @@ _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 # Architectures whose layers are not one repeated transformer block: counted as one, their
 # memory and speed would be wrong without a warning, so their configs are refused by name.
 UNMODELLED_MODEL_TYPES = {
-    "nemotron-nas": "per-layer block_configs (attention-free layers, FFN widths per layer)",
-    "deci": "per-layer block_configs (attention-free layers, FFN widths per layer)",
     "granitemoehybrid": "Mamba-2 layers between attention layers",
     "gemma4": "its global layers use another head size and K/V layout than its sliding layers "
     "(global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
@@ -167,14 +165,74 @@ def _head_grouping_problems(section: JsonObject) -> list[str]:
 def _unmodelled_architecture_problems(config: JsonObject, section: JsonObject) -> list[str]:
     model_type = str(section.get("model_type") or config.get("model_type") or "")
     reason = UNMODELLED_MODEL_TYPES.get(model_type)
-    if reason is None and "block_configs" in config:
-        reason = UNMODELLED_MODEL_TYPES["nemotron-nas"]
     if reason is None:
-        return []
+        return _block_config_problems(section)
     return [
         f"field 'model_type': {model_type or 'block_configs'} is not modelled ({reason}); "
         "gpuatlas models transformers whose layers all have one shape"
     ]
+
+
+# ----- NAS block_configs (Llama-Nemotron: DeciLM) -------------------------------------------
+
+_BLOCK_FEATURES_NOT_MODELLED = ("replace_with_linear", "sparsify", "window_length")
+
+
+def _blocks(section: JsonObject) -> list[JsonObject]:
+    blocks = section.get("block_configs")
+    return [b for b in blocks if isinstance(b, Mapping)] if isinstance(blocks, list) else []
+
+
+def _block_config_problems(section: JsonObject) -> list[str]:
+    """block_configs features the model does not represent: a linear stand-in for attention or
+    FFN, sparsified or windowed attention, a skipped FFN, KV heads that differ per layer."""
+    blocks = _blocks(section)
+    problems = []
+    for index, block in enumerate(blocks):
+        attention, ffn = block.get("attention", {}), block.get("ffn", {})
+        for part_name, part in (("attention", attention), ("ffn", ffn)):
+            for feature in _BLOCK_FEATURES_NOT_MODELLED:
+                if isinstance(part, Mapping) and part.get(feature):
+                    problems.append(f"block_configs[{index}].{part_name}.{feature} not modelled")
+        if isinstance(ffn, Mapping) and ffn.get("no_op"):
+            problems.append(f"block_configs[{index}].ffn.no_op (a layer without FFN) not modelled")
+    if len({group for group in _kv_groups(blocks)}) > 1:
+        problems.append("block_configs: n_heads_in_group differs between layers (not modelled)")
+    return [f"field 'block_configs': {problem}" for problem in problems]
+
+
+def _kv_groups(blocks: list[JsonObject]) -> list[int]:
+    groups = []
+    for block in blocks:
+        attention = block.get("attention", {})
+        if isinstance(attention, Mapping) and not attention.get("no_op"):
+            groups.append(int(attention.get("n_heads_in_group") or 1))
+    return groups
+
+
+def _ffn_width(ffn_mult: float, hidden: int) -> int:
+    """DeciLM's FFN width for a multiplier: 2/3 x mult x hidden, rounded up to 256
+    (configuration_decilm / modeling_decilm `_ffn_mult_to_intermediate_size`)."""
+    width = int(2 * ffn_mult * hidden / 3)
+    return -(-width // 256) * 256
+
+
+def _block_config_fields(section: JsonObject) -> dict[str, Any]:
+    """Attention-free layers, one FFN width per layer and the KV heads of block_configs."""
+    blocks = _blocks(section)
+    if not blocks:
+        return {}
+    hidden, heads = int(section["hidden_size"]), int(section["num_attention_heads"])
+    widths = tuple(_ffn_width(float(b.get("ffn", {}).get("ffn_mult", 0)), hidden) for b in blocks)
+    groups = _kv_groups(blocks)
+    return {
+        "attention_free_layers": tuple(
+            i for i, b in enumerate(blocks) if b.get("attention", {}).get("no_op")
+        ),
+        "layer_intermediate_sizes": widths,
+        "intermediate_size": max(widths),
+        "num_kv_heads": heads // groups[0] if groups else heads,
+    }
 
 
 def validate_llm_config(config: JsonObject) -> list[str]:
@@ -464,7 +522,7 @@ def arch_from_config(
         raise DataFileError(origin, problems)
     section = _llm_section(config)
     mla = _mla_fields(section)
-    shape = _shape_fields(config, section, mla)
+    shape = {**_shape_fields(config, section, mla), **_block_config_fields(section)}
     return ModelArch(
         id=model_id,
         hub_id=hub_id,

@@ -58,7 +58,6 @@ _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # also offline, instead of "unknown model".
 _UNMODELLED_NAMES = {
     r"gemma-?3n": ("Gemma 3n", "gemma3n"),
-    r"nemotron-(super-49b|ultra-253b|51b)": ("Llama Nemotron NAS", "nemotron-nas"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
     r"nemotron-h-": ("Nemotron-H", "nemotron_h"),
     r"nemotron-3-(nano|super|ultra)": ("NVIDIA Nemotron 3", "nemotron_h"),
