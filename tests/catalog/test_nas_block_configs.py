@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.app.models import model_details
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_config import arch_from_config
 from gpuatlas.catalog.model_names import resolve_model_reference
@@ -68,3 +69,9 @@ def test_a_two_block_config_counts_each_block_as_it_is() -> None:
 def test_super_49b_names_resolve(name: str) -> None:
     reference = resolve_model_reference(name, allow_hub=False)
     assert reference.model.id == "llama-3.3-nemotron-super-49b"
+
+
+def test_model_show_json_lists_the_attention_free_layers() -> None:
+    blocks = model_details(_super_49b())["architecture"]["nas_blocks"]
+    assert len(blocks["attention_free_layers"]) == 31 and blocks["kv_cache_layers"] == 49
+    assert len(blocks["layer_intermediate_sizes"]) == 80

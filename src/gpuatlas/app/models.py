@@ -111,6 +111,13 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "kv_cache_layers": llm.kv_cache_layers,
             "state_bytes_per_sequence": llm.recurrent_state_bytes(),
         }
+    blocks = None
+    if llm.attention_free_layers or llm.layer_intermediate_sizes:
+        blocks = {
+            "attention_free_layers": list(llm.attention_free_layers),
+            "layer_intermediate_sizes": list(llm.layer_intermediate_sizes),
+            "kv_cache_layers": llm.kv_cache_layers,
+        }
     return {
         "architecture": {
             "hidden_size": llm.hidden_size,
@@ -126,6 +133,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "mla": mla,
             "sliding_window": window,
             "linear_attention": linear,
+            "nas_blocks": blocks,
         },
         "parameter_breakdown": llm.parameter_breakdown(),
         "kv_cache": kv_rows(llm),

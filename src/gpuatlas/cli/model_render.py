@@ -102,6 +102,15 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
                 f"{len(llm.sliding_window_layers)} layers; {llm.full_attention_layers} full",
             )
         )
+    if llm.attention_free_layers:
+        widths = llm.layer_intermediate_sizes or (llm.intermediate_size,)
+        facts.append(
+            (
+                "NAS blocks",
+                f"{len(llm.attention_free_layers)} layers without attention (no KV cache); "
+                f"{llm.kv_cache_layers} attend; FFN {min(widths):,} to {max(widths):,} wide",
+            )
+        )
     if llm.linear_attention_layers:
         state_mb = llm.recurrent_state_bytes() / 1e6
         facts.append(
