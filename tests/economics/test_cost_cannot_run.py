@@ -44,7 +44,7 @@ def test_an_image_gpu_that_cannot_be_predicted_is_left_out(
         return real(system, model, **options)
 
     monkeypatch.setattr(unit_costs.api, "predict_diffusion", missing_figure)
-    report = run_cost(CostRequest(("l4", "rtx-4090"), "sdxl", "auto", "vllm", "image"))
+    report = run_cost(CostRequest(("l4", "rtx-4090"), "sdxl", "auto", "auto", "image"))
     assert [line.system_id for line in report.ranking] == ["rtx-4090"]
     assert [(c.system_id, c.reason) for c in report.cannot_run] == [
         ("l4", "the catalog has no fp16 tensor throughput for l4")

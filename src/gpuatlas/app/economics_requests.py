@@ -66,6 +66,7 @@ from gpuatlas.performance.api import training_framework_name
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.step_times import MODEL_NAME
+from gpuatlas.performance.media.diffusion import check_image_engine_known
 
 LENGTH_DISTRIBUTIONS = ("fixed", "exponential", "uniform", "lognormal")
 ARRIVALS = ("poisson", "gamma")
@@ -401,6 +402,11 @@ def _cost_problems(request: CostRequest) -> list[str]:
     return problems + [message for ok, message in checks if not ok]
 
 
+def _image_engine(engine: str) -> str:
+    """The image engine a cost names; auto: eager diffusers (what image rows are costed at)."""
+    return "diffusers" if is_auto_engine(engine) else engine
+
+
 def run_cost(request: CostRequest) -> CostReport:
     """Rental costs per offer; plus serving, image or training costs from each system's speed."""
     problems = _cost_problems(request)
@@ -416,6 +422,8 @@ def run_cost(request: CostRequest) -> CostReport:
         collect(problems, lambda: resolve_model(request.model or ""))
     if request.workload == "llm" and not is_auto_engine(request.engine):
         collect(problems, lambda: engine_text_profile(request.engine))  # 'vLLM 9.9' once
+    if request.workload == "image" and not is_auto_engine(request.engine):
+        collect(problems, lambda: check_image_engine_known(request.engine))  # 'comfy' once
     if request.workload == "training":  # 'nemoo' once, with its close matches
         collect(problems, lambda: training_framework_name(request.framework))
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
@@ -518,7 +526,14 @@ def _jobs(
                 for o in hosts
             ]
         return [
-            image_cost(system, model, o, resolution=request.resolution, steps=request.steps)
+            image_cost(
+                system,
+                model,
+                o,
+                resolution=request.resolution,
+                steps=request.steps,
+                engine=_image_engine(request.engine),
+            )
             for o in hosts
         ]
     except GpuAtlasError as error:

@@ -363,10 +363,11 @@ def image_cost(
     resolution: int | None = None,
     steps: int | None = None,
     batch: int = 1,
+    engine: str = "diffusers",
 ) -> JobCost:
-    """$ per image at the system's own predicted seconds per image."""
+    """$ per image at the system's own predicted seconds per image with this image engine."""
     prediction = api.predict_diffusion(
-        system, model, resolution=resolution, steps=steps, batch=batch
+        system, model, resolution=resolution, steps=steps, batch=batch, engine=engine
     )
     hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
     price = offer_price(offer, system.gpu_count)
@@ -375,7 +376,7 @@ def image_cost(
     return JobCost(
         system.id,
         price,
-        f"one image ({prediction.resolution_px}px, {prediction.steps} steps)",
+        f"one image ({prediction.resolution_px}px, {prediction.steps} steps, {engine})",
         hours,
         _priced(hours, price.usd_per_hour),
         None if power is None else work_per_joule(images_per_s, power.draw_w),
