@@ -86,3 +86,11 @@ def test_a_vector_alu_prompt_is_as_much_slower_as_the_peak_is_lower() -> None:
     decode_before = float(_runtime("mi300x", "llama.cpp-rocm-pre-mfma").decode_step_s(1, 128))
     decode_matrix = float(_runtime("mi300x", "llama.cpp-rocm-2025").decode_step_s(1, 128))
     assert decode_before == pytest.approx(decode_matrix, rel=0.01)
+
+
+def test_mfu_stays_a_share_of_the_gpus_matrix_peak() -> None:
+    # MFU compares with the hardware's dense fp16 rate whatever units the build uses, so a
+    # 2024 MI300X prefill reads as the small share of the GPU it is.
+    runtime = _runtime("mi300x", "llama.cpp-rocm-pre-mfma")
+    assert runtime.peak_flops == pytest.approx(163.4e12, rel=1e-3)
+    assert runtime.matrix_peak_flops == pytest.approx(1307.4e12, rel=1e-3)

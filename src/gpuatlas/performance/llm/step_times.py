@@ -71,6 +71,7 @@ class LlmRuntime:
     kv_split: int
     bandwidth_bytes_s: float  # one GPU, peak
     peak_flops: float  # one GPU, peak, in the compute precision
+    matrix_peak_flops: float  # one GPU, its dense matrix peak there (MFU's denominator)
     decode: GroupParams
     prefill: GroupParams
     precision_class: str
@@ -384,6 +385,7 @@ def build_runtime(
     gpu = system.gpu
     precision = compute_precision(gpu, weight_format)
     flops, used_precision = engine_peak_flops(gpu, precision, engine.fp16_accumulate)
+    matrix_flops = flops
     vector_flops = vector_alu_flops(gpu, engine.vector_alu_families)
     if vector_flops is not None:  # this build's kernels leave the matrix units idle here
         flops, used_precision = vector_flops, "fp32"
@@ -402,6 +404,7 @@ def build_runtime(
         kv_split=kv_shards(model, split) if split > 1 else 1,
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         peak_flops=flops,
+        matrix_peak_flops=matrix_flops,
         decode=calibration.params("decode", prior, engine.id, family, pclass),
         prefill=calibration.params("prefill", prior, engine.id, family, pclass),
         precision_class=pclass,
