@@ -61,7 +61,14 @@ def test_only_a_version_naming_a_build_or_one_authors_window_is_pairable() -> No
     source = "https://github.com/o/r (README.md)"
     assert run_set_of(SourceRun(1.0, source, "b4011", "2024-11-02")) is not None
     assert run_set_of(SourceRun(1.0, source, "builds of May 2024 (b28xx)", "2024-05"))
-    unpairable = ("", "AUTOMATIC1111 webui x4 (torch 2.1)", "8e672ef (later rows newer builds)")
+    for named in ("0.24.0 (torch 2.1.0a0)", "build 5143fa8", "master of 2025-10-29"):
+        assert run_set_of(SourceRun(1.0, source, named, "2024-05")) is not None
+    unpairable = (
+        "",
+        "diffusers (bf16)",
+        "AUTOMATIC1111 webui x4 (torch 2.1)",
+        "8e672ef (later rows newer builds)",
+    )
     for build in unpairable:
         assert run_set_of(SourceRun(1.0, source, build, "2024-05")) is None
 

@@ -8,7 +8,8 @@ ratio of the two comes from that run set alone: what differs between sources (bu
 apart, other settings, other hosts) cancels, and what is left is run-to-run noise, the noise
 model's within-source level (``compare.noise``).
 
-A version that names no build (empty), a median over several users' submissions ("webui x4")
+A version that names no build (empty, or no version number: "diffusers (bf16)"), a median
+over several users' submissions ("webui x4")
 or a table whose later rows ran newer builds makes its rows unpairable: the two GPUs may have
 run very different builds. A stated build window of one author's table ("builds of May 2024
 (b28xx)": one protocol, builds days apart) pairs, and the basis says it is a window.
@@ -46,6 +47,13 @@ _DETAIL_END = re.compile(r"[,;)]")
 _UNPAIRABLE_VERSION = re.compile(r"\bx\d+\b|newer builds", re.IGNORECASE)
 # A stated window of builds of one author's table ("builds of May 2024 (b28xx)")
 _BUILD_WINDOW = re.compile(r"\bbuilds of\b", re.IGNORECASE)
+# What names a version: a dotted number (0.24.0, 12.2), a commit hash, a llama.cpp build
+# number (b4011), the day of a master build (2025-10-29) or a pull request's branch (or the
+# master just before it: "PR #4766 branch"). "diffusers (bf16)" names none.
+_VERSION_TOKEN = re.compile(
+    r"\d+\.\d+|\b[0-9a-f]{7,40}\b|\bb\d{3,5}\b|\b\d{4}-\d{2}-\d{2}\b|\bPR #\d+",
+    re.IGNORECASE,
+)
 DOCUMENT_LABEL_CHARS = 90
 
 
@@ -60,7 +68,8 @@ def document_of(source: str) -> str:
 def pairable_version(build: str) -> bool:
     """Whether a stated engine version identifies the build (or one author's build window)
     well enough to pair two GPUs' rows."""
-    return bool(build.strip()) and _UNPAIRABLE_VERSION.search(build) is None
+    names_one = _VERSION_TOKEN.search(build) is not None or is_build_window(build)
+    return names_one and _UNPAIRABLE_VERSION.search(build) is None
 
 
 def is_build_window(build: str) -> bool:
@@ -101,7 +110,8 @@ class PairedSource:
         dated = f", {self.date}" if self.date else ""
         if is_build_window(self.build):
             return f"{document}, {self.build} (a window of builds, not one){dated}"
-        return f"{document}, build {self.build}{dated}"
+        build = self.build if self.build.lower().startswith("build") else f"build {self.build}"
+        return f"{document}, {build}{dated}"
 
 
 def short_document(document: str) -> str:
