@@ -19,6 +19,7 @@ from gpuatlas.performance.training.speed import (
     compute_step_s,
     flops_parts_per_token,
     flops_per_token,
+    fp8_gemm_share,
 )
 from gpuatlas.performance.training.variants import variant_method, variant_recompute_share
 
@@ -120,8 +121,24 @@ def test_fp8_training_runs_the_linear_layers_at_the_fp8_rate_and_attention_at_bf
     bf16_peak, _ = peak_flops(system.gpu, "bf16")
     fp8_peak, _ = peak_flops(system.gpu, "fp8")
     assert fp8_peak == pytest.approx(2.0 * bf16_peak)
-    expected_s = 8192 * (matmul / fp8_peak + attention / bf16_peak) / 0.5
+    # H100 SXM: FP8 GEMMs reach 70.9 % of their peak where BF16 ones reach 80.3 % (MAMF)
+    fp8_gemm_peak = fp8_peak * 70.9 / 80.3
+    expected_s = 8192 * (matmul / fp8_gemm_peak + attention / bf16_peak) / 0.5
     assert compute_step_s(system, MODEL, fp8, False, 0.5) == pytest.approx(expected_s)
-    # at 8k tokens attention keeps the speed-up at the same efficiency below 2x
+    # at the same efficiency FP8 is well short of twice BF16's speed at 8k tokens
     speedup = compute_step_s(system, MODEL, bf16, False, 0.5) / expected_s
-    assert 1.6 < speedup < 1.9
+    assert 1.4 < speedup < 1.7
+
+
+@pytest.mark.parametrize(
+    ("gpu_id", "share"),
+    [("h100-sxm", 70.9 / 80.3), ("h200-sxm", 70.9 / 80.3), ("b200", 76.3 / 77.6)],
+)
+def test_fp8_gemms_reach_a_smaller_share_of_their_peak_than_bf16(gpu_id: str, share: float) -> None:
+    assert fp8_gemm_share(gpu_by_id(gpu_id)) == pytest.approx(share)
+
+
+def test_an_fp8_gemm_share_nobody_measured_is_the_datasheet_ratio() -> None:
+    # no MAMF measurement of GeForce parts: their FP8 peak is taken as it is
+    assert fp8_gemm_share(gpu_by_id("rtx-4090")) == 1.0
+    assert fp8_gemm_share(gpu_by_id("rtx-5090")) == 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
@@ -130,6 +131,21 @@ def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -
 # nn.Linear modules only (torchtitan docs/performance.md: "both BFLOAT16 Tensor Core and FP8
 # Tensor Core are involved in model training").
 ATTENTION_PRECISION = "bf16"
+# FP8 GEMMs reach a smaller share of the FP8 peak than BF16 GEMMs of the BF16 peak: the
+# maximum achievable matmul FLOPS (MAMF, best shape of a brute-force search) of an H100 SXM is
+# 1402.6 of 1979 TFLOPS in float8_e4m3fn (70.9 %) against 794.5 of 989 in BF16 (80.3 %); of a
+# B200 3432.5 of 4500 (76.3 %) against 1745.0 of 2250 (77.6 %) (stas00/ml-engineering,
+# compute/accelerator/README.md, 'Maximum Achievable Matmul FLOPS comparison table'). The FP8
+# peak a training step is costed at is scaled by that ratio; families without a measurement
+# keep their datasheet ratio.
+FP8_GEMM_SHARE_OF_BF16 = {"hopper": 70.9 / 80.3, "blackwell/hbm": 76.3 / 77.6}
+
+
+def fp8_gemm_share(gpu: Gpu) -> float:
+    """The FP8 GEMMs' achievable share of their peak relative to BF16's (1 where unmeasured)."""
+    hardware = hardware_class(gpu)
+    share = FP8_GEMM_SHARE_OF_BF16.get(hardware, FP8_GEMM_SHARE_OF_BF16.get(hardware.split("/")[0]))
+    return 1.0 if share is None else share
 
 
 def compute_step_s(
@@ -140,6 +156,7 @@ def compute_step_s(
     attention_peak = matmul_peak
     if precision_bucket(setup.precision) == "8bit":
         attention_peak, _ = peak_flops(system.gpu, ATTENTION_PRECISION)
+        matmul_peak *= fp8_gemm_share(system.gpu)
     tokens = setup.sequence_tokens * setup.micro_batch
     return tokens * (matmul_flops / matmul_peak + attention_flops / attention_peak) / mfu
 
