@@ -70,3 +70,9 @@ def test_the_json_carries_the_same_answers() -> None:
         RentingCostRequest(gpus=["rtx-4090"], model="llama-3.1-8b", workload="llm")
     )
     assert ranked["memory_way_outs"] == [] and "output tokens a day" in ranked["volume_note"]
+
+
+def test_engine_help_names_the_image_engines_too() -> None:
+    result = runner.invoke(app, ["cost", "--help"], env={**os.environ, "COLUMNS": "200"})
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "image engine (workload image: diffusers, comfyui" in text

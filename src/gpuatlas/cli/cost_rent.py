@@ -20,7 +20,6 @@ from gpuatlas.app.requests import TRAINING_FRAMEWORK_HELP, field_default, parse_
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.cli.cost_options import (
     E2eOption,
-    EngineOption,
     GpuOption,
     JsonOption,
     PricesOption,
@@ -60,7 +59,12 @@ def cost_command(
     gpus: list[str] = GpuOption,
     model: str | None = typer.Option(None, help="Model (for serving, image or training costs)."),
     weights: str = WeightsOption,
-    engine: str = EngineOption,
+    engine: str = typer.Option(
+        _default("engine"),
+        help="Serving engine (workload llm; auto: the checkpoint's own, else each GPU's usual "
+        "one) or image engine (workload image: diffusers, comfyui, a1111, tensorrt, "
+        "stable-fast; auto: diffusers).",
+    ),
     workload: str = typer.Option(_default("workload"), help="rent | llm | image | training."),
     input_tokens: int = typer.Option(_default("input_tokens"), help="Prompt tokens per request."),
     output_tokens: int = typer.Option(_default("output_tokens"), help="Output tokens per request."),
