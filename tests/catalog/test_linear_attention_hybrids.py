@@ -128,3 +128,14 @@ def test_model_show_json_states_the_linear_layers_and_their_state() -> None:
     linear = details["architecture"]["linear_attention"]
     assert linear["kv_cache_layers"] == 10 and len(linear["layers"]) == 30
     assert linear["state_bytes_per_sequence"] == 64_389_120
+
+
+def test_qwen36_27b_caches_64_kib_per_token_in_16_of_64_layers() -> None:
+    model = get_model("qwen3.6-27b")
+    assert isinstance(model, ModelArch) and not model.is_moe
+    assert model.total_params() == pytest.approx(27e9, rel=0.02)
+    assert model.kv_cache_layers == 16
+    assert kv_bytes_per_token(model, 2.0, 0) == 64 * 1024  # 2 x 4 x 256 x 16 x 2
+    ssm, conv = 48 * 128 * 128 * 4, (2 * 16 * 128 + 48 * 128) * 3 * 2
+    assert model.recurrent_state_bytes(2.0) == 48 * (ssm + conv)
+    assert resolve_model_reference("Qwen/Qwen3.5-27B", allow_hub=False).model.id == "qwen3.6-27b"
