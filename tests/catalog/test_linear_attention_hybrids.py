@@ -139,3 +139,13 @@ def test_qwen36_27b_caches_64_kib_per_token_in_16_of_64_layers() -> None:
     ssm, conv = 48 * 128 * 128 * 4, (2 * 16 * 128 + 48 * 128) * 3 * 2
     assert model.recurrent_state_bytes(2.0) == 48 * (ssm + conv)
     assert resolve_model_reference("Qwen/Qwen3.5-27B", allow_hub=False).model.id == "qwen3.6-27b"
+
+
+def test_qwen35_122b_a10b_counts_122b_total_and_10b_active() -> None:
+    model = get_model("qwen3.5-122b-a10b")
+    assert isinstance(model, ModelArch)
+    assert model.total_params() == pytest.approx(122e9, rel=0.01)
+    assert model.active_params() == pytest.approx(10e9, rel=0.03)
+    assert kv_bytes_per_token(model, 2.0, 0) == 2 * 2 * 256 * 12 * 2
+    name = "unsloth/Qwen3.5-122B-A10B-GGUF:UD-Q4_K_XL"
+    assert resolve_model_reference(name, allow_hub=False).model.id == "qwen3.5-122b-a10b"
