@@ -25,6 +25,7 @@ from gpuatlas.compare.pairing import (
     paired_ratio,
     paired_sources,
     run_set_of,
+    short_document,
 )
 from gpuatlas.compare.samples import SourceRun
 from gpuatlas.statistics import MedianBootstrap
@@ -55,6 +56,15 @@ def test_a_source_text_names_its_document_without_row_details_or_commit() -> Non
     expected = "https://github.com/huggingface/blog (sdxl_ort_inference.md)"
     assert document_of(a100) == document_of(rtx) == expected
     assert document_of("https://example.org/post") == "https://example.org/post"
+    board = (
+        "https://github.com/ggml-org/llama.cpp/discussions/15013 "
+        "(scoreboard 'Performance of llama.cpp on NVIDIA CUDA', row 'A100')"
+    )
+    # the detail cut to 40 characters, the parenthesis kept
+    shown = (
+        "github.com/ggml-org/llama.cpp/discussions/15013 (scoreboard 'Performance of llama.cpp on…)"
+    )
+    assert short_document(document_of(board)) == shown
 
 
 def test_only_a_version_naming_a_build_or_one_authors_window_is_pairable() -> None:

@@ -54,7 +54,8 @@ _VERSION_TOKEN = re.compile(
     r"\d+\.\d+|\b[0-9a-f]{7,40}\b|\bb\d{3,5}\b|\b\d{4}-\d{2}-\d{2}\b|\bPR #\d+",
     re.IGNORECASE,
 )
-DOCUMENT_LABEL_CHARS = 90
+ADDRESS_LABEL_CHARS = 70
+DETAIL_LABEL_CHARS = 40
 
 
 def document_of(source: str) -> str:
@@ -115,11 +116,17 @@ class PairedSource:
 
 
 def short_document(document: str) -> str:
-    """A document for people: without the scheme, cut to a readable length."""
-    text = re.sub(r"^https?://(www\.)?", "", document)
-    if len(text) <= DOCUMENT_LABEL_CHARS:
-        return text
-    return text[: DOCUMENT_LABEL_CHARS - 1] + "…"
+    """A document for people: without the scheme, its address and its detail each cut to a
+    readable length ('github.com/…/discussions/15013 (scoreboard 'Performance of…)')."""
+    address, _, detail = re.sub(r"^https?://(www\.)?", "", document).partition(" (")
+    address = _cut(address, ADDRESS_LABEL_CHARS)
+    return (
+        f"{address} ({_cut(detail.removesuffix(')'), DETAIL_LABEL_CHARS)})" if detail else address
+    )
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def paired_sources(a_runs: Sequence[SourceRun], b_runs: Sequence[SourceRun]) -> list[PairedSource]:
