@@ -9,12 +9,13 @@ from gpuatlas.calibration.case_columns import predict_table
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.memory import GB, gpu_memory_gb, kv_per_sequence_gb
-from gpuatlas.performance.llm.offload import layer_bytes
+from gpuatlas.performance.llm.offload import fewest_expert_layers_on_cpu, layer_bytes
 from gpuatlas.performance.llm.offload_speed import (
     HOST_MEMORY_EFFICIENCY,
     OLLAMA_MINIMUM_MEMORY_BYTES,
     automatic_offload,
     offload_at,
+    offload_for,
     offloaded_decode_step_s,
     offloaded_prefill_s,
     ollama_gpu_layers,
@@ -170,3 +171,33 @@ def test_the_batch_path_predicts_an_offloaded_row_as_the_row_path_does() -> None
         Case("rtx-4060-ti-8gb", 1, "qwen3-14b", "q4_k_m", "ollama", 1, 512, 256, "decode_tok_s")
     ).value
     assert float(value) == pytest.approx(expected, rel=1e-5)
+
+
+def test_cpu_moe_reads_only_the_active_experts_from_host_memory() -> None:
+    """--cpu-moe: every layer on the GPU, the routed experts in host memory; a token reads
+    its k experts per layer there (gpt-oss-120b: 4 of 128)."""
+    inputs = _inputs("rtx-4090", "gpt-oss-120b", "mxfp4", "llama.cpp")
+    split = offload_for(inputs, 1, 640, experts_on_cpu=True)
+    assert split is not None and split.experts_on_cpu
+    assert split.cpu_weights_gb > 50  # ~60 GB of experts held in host memory
+    assert split.cpu_read_gb < split.cpu_weights_gb * 4 / 128 * 1.05
+
+
+def test_llama_cpp_fit_moves_the_experts_of_as_few_layers_as_make_room() -> None:
+    """llama.cpp's --fit keeps every layer on the GPU and moves the experts of the fewest
+    layers (-ot ...exps=CPU) that leave the rest fitting; that beats moving all of them."""
+    inputs = _inputs("rtx-4090", "gpt-oss-120b", "mxfp4", "llama.cpp")
+    moved = fewest_expert_layers_on_cpu(inputs, 640)
+    assert moved is not None and 0 < moved < inputs.model.num_layers
+    auto = automatic_offload(inputs, 640)
+    every = offload_for(inputs, 1, 640, experts_on_cpu=True)
+    assert auto is not None and every is not None and auto.experts_on_cpu
+    assert f"--n-cpu-moe {moved}" in auto.rule
+    assert auto.cpu_read_gb < every.cpu_read_gb
+
+
+def test_cpu_moe_on_a_dense_model_is_refused() -> None:
+    with pytest.raises(GpuAtlasError, match="mixture-of-experts"):
+        offload_for(
+            _inputs("rtx-4090", "qwen3-14b", "q4_k_m", "llama.cpp"), 1, 640, None, None, True
+        )

@@ -50,6 +50,9 @@ class PredictLlmRequest(ServedModelRequest):
         description="Host memory bandwidth (GB/s) for layers left on the CPU; none: "
         "dual-channel DDR5-5600 (89.6).",
     )
+    cpu_moe: bool = Field(
+        False, description="llama.cpp/Ollama: the MoE experts in host memory (--cpu-moe)."
+    )
 
 
 def predict_llm_document(
@@ -73,6 +76,7 @@ def predict_llm_document(
         kv_cache=kv_cache,
         gpu_layers=request.gpu_layers,
         host_bandwidth_gb_s=request.host_bandwidth_gbs,
+        experts_on_cpu=request.cpu_moe,
     )
     return versioned(
         SCHEMA_ANSWER,

@@ -317,6 +317,9 @@ def predict_llm_command(
     host_bandwidth_gbs: float | None = typer.Option(
         None, "--host-bandwidth-gbs", help="Host memory GB/s for layers on the CPU (default 89.6)."
     ),
+    cpu_moe: bool = typer.Option(
+        False, "--cpu-moe", help="llama.cpp/Ollama: the MoE experts in host memory."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
@@ -334,6 +337,7 @@ def predict_llm_command(
             "kv_cache": kv_cache,
             "gpu_layers": gpu_layers,
             "host_bandwidth_gbs": host_bandwidth_gbs,
+            "cpu_moe": cpu_moe,
         },
     )
     if not as_json:

@@ -131,10 +131,12 @@ def predict_llm(
     kv_cache: str = "fp16",
     gpu_layers: int | None = None,
     host_bandwidth_gb_s: float | None = None,
+    experts_on_cpu: bool = False,
 ) -> LlmPrediction:
     """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests. On
     llama.cpp/Ollama, `gpu_layers` (else the engine's own split when the model does not fit)
-    keeps the other layers in host memory of `host_bandwidth_gb_s`."""
+    keeps the other layers in host memory of `host_bandwidth_gb_s`; `experts_on_cpu`: the MoE
+    experts there instead (--cpu-moe)."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     return predict_runtime(
         runtime,
@@ -144,6 +146,7 @@ def predict_llm(
         kv_cache=kv_cache,
         gpu_layers=gpu_layers,
         host_bandwidth_gb_s=host_bandwidth_gb_s,
+        experts_on_cpu=experts_on_cpu,
     )
 
 

@@ -63,7 +63,7 @@ class OffloadPlan:
 
 
 @dataclass(frozen=True)
-class _Split:
+class Split:
     """Bytes held and bytes read per decode token, on the GPU side and the CPU side."""
 
     gpu_held: float
@@ -86,7 +86,7 @@ def _head_bytes(inputs: MemoryInputs, shape: LlmShape) -> float:
     return 0.0 if inputs.model.tie_word_embeddings else shape.embedding_bytes
 
 
-def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Split:
+def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> Split:
     shape = llm_shape(inputs.model, inputs.weight_format)
     head = _head_bytes(inputs, shape)
     head_read = shape.embedding_bytes if head == 0.0 else head  # tied heads read the table
@@ -94,7 +94,7 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Spli
     layers = shape.num_layers
     if experts_on_cpu:
         experts_read = shape.moe_layers * shape.experts_per_token * shape.expert_bytes
-        return _Split(
+        return Split(
             layers * (held - experts_held) + head,
             layers * experts_held + shape.embedding_bytes,
             layers * read - experts_read + head_read,
@@ -102,7 +102,7 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> _Spli
         )
     on_gpu = min(gpu_layers, layers)
     head_on_gpu = gpu_layers > layers  # llama.cpp offloads the output layer last
-    return _Split(
+    return Split(
         gpu_held=on_gpu * held + (head if head_on_gpu else 0.0),
         cpu_held=(layers - on_gpu) * held + (0.0 if head_on_gpu else head) + shape.embedding_bytes,
         gpu_read=on_gpu * read + (head_read if head_on_gpu else 0.0),
@@ -116,10 +116,40 @@ def layer_bytes(inputs: MemoryInputs) -> float:
     return _layer_bytes(shape, _head_bytes(inputs, shape))[0]
 
 
-def split_for(inputs: MemoryInputs, gpu_layers: int) -> _Split:
+def split_for(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool = False) -> Split:
     """Bytes held and read per decode token on each side with `gpu_layers` on the GPU
-    (layers + 1: the output layer too)."""
-    return _split(inputs, gpu_layers, False)
+    (layers + 1: the output layer too), or with the routed experts in host memory."""
+    return _split(inputs, gpu_layers, experts_on_cpu)
+
+
+def experts_split(inputs: MemoryInputs, expert_layers: int) -> Split:
+    """Every layer on the GPU but the routed experts of `expert_layers` of them in host memory
+    (llama.cpp --n-cpu-moe N; N = the layer count is --cpu-moe)."""
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    _held, read, experts_held = _layer_bytes(shape, _head_bytes(inputs, shape))
+    experts_read = (
+        shape.moe_layers * shape.experts_per_token * shape.expert_bytes / shape.num_layers
+    )
+    whole = _split(inputs, shape.num_layers + 1, False)
+    moved_held, moved_read = expert_layers * experts_held, expert_layers * experts_read
+    return Split(
+        gpu_held=whole.gpu_held - moved_held,
+        cpu_held=whole.cpu_held + moved_held,
+        gpu_read=whole.gpu_read - moved_read,
+        cpu_read=whole.cpu_read + moved_read,
+    )
+
+
+def fewest_expert_layers_on_cpu(inputs: MemoryInputs, context_tokens: int) -> int | None:
+    """The smallest --n-cpu-moe whose memory fits the GPU (0: the model fits; None: not even
+    every layer's experts in host memory make room)."""
+    usable = fit_usable_gb(inputs.system, inputs.engine)
+    layers = inputs.model.num_layers
+    for count in range(layers + 1):
+        split = experts_split(inputs, count)
+        if _gpu_total_gb(inputs, split, layers + 1, True, context_tokens) <= usable:
+            return count
+    return None
 
 
 def most_layers_that_fit(inputs: MemoryInputs, context_tokens: int) -> int:
@@ -184,7 +214,7 @@ def plan_offload(
 
 
 def _gpu_total_gb(
-    inputs: MemoryInputs, split: _Split, requested: int, experts_on_cpu: bool, context_tokens: int
+    inputs: MemoryInputs, split: Split, requested: int, experts_on_cpu: bool, context_tokens: int
 ) -> float:
     """Per GPU: the weights it holds + the KV of its layers + activations + runtime."""
     gpus = inputs.system.gpu_count

@@ -39,6 +39,9 @@ from gpuatlas.performance.llm.memory import (
 from gpuatlas.performance.llm.offload import (
     DEFAULT_HOST_BANDWIDTH_GB_S,
     HOST_BANDWIDTH_SOURCE,
+    Split,
+    experts_split,
+    fewest_expert_layers_on_cpu,
     layer_bytes,
     most_layers_that_fit,
     split_for,
@@ -73,12 +76,18 @@ class OffloadSpeed:
     host_bandwidth_gb_s: float  # theoretical, as given or assumed
     host_bandwidth_source: str
     pcie_gb_s: float
+    experts_on_cpu: bool = False  # the routed experts in host memory, the rest on the GPU
 
     def describe(self) -> str:
+        where = (
+            f"MoE experts in host memory ({self.rule}), the rest on the GPU"
+            if self.experts_on_cpu
+            else f"{self.gpu_layers} of {self.total_layers} layers on the GPU "
+            f"({self.rule}), the rest on the CPU"
+        )
         return (
-            f"{self.gpu_layers} of {self.total_layers} layers on the GPU "
-            f"({self.rule}), the rest on the CPU: {self.cpu_weights_gb:.1f} GB of weights in "
-            f"host memory at {self.host_bandwidth_gb_s:g} GB/s ({self.host_bandwidth_source})"
+            f"{where}: {self.cpu_weights_gb:.1f} GB of weights in host memory at "
+            f"{self.host_bandwidth_gb_s:g} GB/s ({self.host_bandwidth_source})"
         )
 
 
@@ -148,6 +157,10 @@ def automatic_offload(
         num_ctx = default_num_ctx(inputs, context_tokens)
         on_gpu, output = ollama_gpu_layers(inputs, num_ctx)
         rule = f"Ollama's layer estimate at num_ctx {num_ctx:,}"
+    elif inputs.model.is_moe and (moved := fewest_expert_layers_on_cpu(inputs, context_tokens)):
+        rule = f"llama.cpp --fit: the experts of {moved} layers on the CPU, --n-cpu-moe {moved}"
+        split = experts_split(inputs, moved)
+        return _speed(inputs, split, layers, True, rule, host_bandwidth_gb_s, experts=True)
     else:
         most = most_layers_that_fit(inputs, context_tokens)
         on_gpu, output = min(most, layers), most > layers
@@ -185,10 +198,14 @@ def offload_for(
     context_tokens: int,
     gpu_layers: int | None = None,
     host_bandwidth_gb_s: float | None = None,
+    experts_on_cpu: bool = False,
 ) -> OffloadSpeed | None:
-    """The split a run uses, or None when it runs on the GPU alone: `gpu_layers` as given
-    (more than the model's layers: all of them and the output layer), else the engine's own
-    split when one sequence does not fit (llama.cpp/Ollama only)."""
+    """The split a run uses, or None when it runs on the GPU alone: the MoE experts in host
+    memory (--cpu-moe), `gpu_layers` as given (more than the model's layers: all of them and
+    the output layer), else the engine's own split when one sequence does not fit
+    (llama.cpp/Ollama only)."""
+    if experts_on_cpu:
+        return _experts_on_cpu(inputs, host_bandwidth_gb_s)
     if gpu_layers is not None:
         if not offloads(inputs):
             raise InvalidRequestError(
@@ -205,6 +222,19 @@ def offload_for(
     return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s)
 
 
+def _experts_on_cpu(inputs: MemoryInputs, host_bandwidth_gb_s: float | None) -> OffloadSpeed:
+    problems = []
+    if not offloads(inputs):
+        problems.append(f"--cpu-moe is a llama.cpp/Ollama option; {inputs.engine.id} has none")
+    if not inputs.model.is_moe:
+        problems.append(f"--cpu-moe needs a mixture-of-experts model; {inputs.model.id} is dense")
+    if problems:
+        raise InvalidRequestError(problems)
+    layers = inputs.model.num_layers
+    split = experts_split(inputs, layers)
+    return _speed(inputs, split, layers, True, "--cpu-moe", host_bandwidth_gb_s, experts=True)
+
+
 def offload_at(
     inputs: MemoryInputs,
     gpu_layers: int,
@@ -216,11 +246,24 @@ def offload_at(
     layers = inputs.model.num_layers
     requested = layers + 1 if output_on_gpu and gpu_layers >= layers else gpu_layers
     split = split_for(inputs, requested)
+    on_gpu = min(gpu_layers, layers)
+    return _speed(inputs, split, on_gpu, requested > layers, rule, host_bandwidth_gb_s)
+
+
+def _speed(
+    inputs: MemoryInputs,
+    split: Split,
+    gpu_layers: int,
+    output_on_gpu: bool,
+    rule: str,
+    host_bandwidth_gb_s: float | None,
+    experts: bool = False,
+) -> OffloadSpeed:
     given = host_bandwidth_gb_s is not None
     return OffloadSpeed(
-        gpu_layers=min(gpu_layers, layers),
-        total_layers=layers,
-        output_on_gpu=requested > layers,
+        gpu_layers=gpu_layers,
+        total_layers=inputs.model.num_layers,
+        output_on_gpu=output_on_gpu,
         rule=rule,
         cpu_weights_gb=split.cpu_held / GB,
         cpu_read_gb=split.cpu_read / GB,
@@ -230,6 +273,7 @@ def offload_at(
         else host_bandwidth_gb_s,
         host_bandwidth_source="as given" if given else f"assumed: {HOST_BANDWIDTH_SOURCE}",
         pcie_gb_s=inputs.system.gpu.pcie_per_direction_gb_s or DEFAULT_PCIE_GB_S,
+        experts_on_cpu=experts,
     )
 
 

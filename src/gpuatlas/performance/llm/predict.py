@@ -111,12 +111,13 @@ def predict_runtime(
     kv_cache: str = "fp16",
     gpu_layers: int | None = None,
     host_bandwidth_gb_s: float | None = None,
+    experts_on_cpu: bool = False,
 ) -> LlmPrediction:
     """One batch of requests on the system. On llama.cpp/Ollama a single sequence that does
     not fit the GPU runs partly on the CPU (the engine's own layer split, or `gpu_layers`)."""
     context = input_tokens + output_tokens
     inputs = memory_inputs(runtime, kv_cache)
-    offload = offload_for(inputs, batch, context, gpu_layers, host_bandwidth_gb_s)
+    offload = offload_for(inputs, batch, context, gpu_layers, host_bandwidth_gb_s, experts_on_cpu)
     if offload is None:
         require_fits(runtime, batch, context, kv_cache)
     prediction = _predict_on_gpu(runtime, batch, input_tokens, output_tokens)
