@@ -187,3 +187,11 @@ def test_group_runs_give_each_result_with_its_source_build_and_date(store: Store
     [run] = group.runs
     assert (run.value, run.build, run.date) == (3.4, "0.23 (LCM release, 2023-11)", "2023-11-09")
     assert run.source == row.source and run.result_id == summary.result_ids[0]
+
+
+def test_all_group_runs_are_each_groups_runs_in_one_query(store: Store) -> None:
+    rows = [r for r in all_measurements() if r.file.endswith("diffusion_sdxl_lcm_lora_blog.csv")]
+    store.add_rows(public_rows(rows=rows))
+    keys = [summary.key for summary in store.group_summaries(None)]
+    assert len(keys) == len(rows) == 5
+    assert store.all_group_runs() == store.group_runs(keys)

@@ -16,7 +16,7 @@ import numpy as np
 from gpuatlas.compare.noise import NoiseModel
 from gpuatlas.compare.pairwise import BenchmarkComparison
 from gpuatlas.compare.samples import BenchmarkSamples
-from gpuatlas.compare.spread import same_source, spread_of
+from gpuatlas.compare.spread import shares_run_noise, spread_of
 from gpuatlas.compare.verdicts import EQUIVALENCE_BAND, Tally, Verdict, tally, verdict_for
 from gpuatlas.compare.weights import ScoreMethod
 from gpuatlas.statistics import (
@@ -255,7 +255,7 @@ def _ratio_to_reference(
     samples — the reference is 100 by definition, not by measurement."""
     if mine is reference:
         return RatioEstimate(Interval(1.0), np.ones(BOOTSTRAP_RESAMPLES), True)
-    shared = same_source(mine, reference)
+    shared = shares_run_noise(mine, reference)
     mine_spread, _ = spread_of(mine, noise, shared)
     reference_spread, _ = spread_of(reference, noise, shared)
     return ratio_of_bootstraps(

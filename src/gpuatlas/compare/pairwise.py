@@ -17,7 +17,7 @@ from gpuatlas.compare.pairing import (
     paired_sources,
 )
 from gpuatlas.compare.samples import BenchmarkInfo, BenchmarkSamples
-from gpuatlas.compare.spread import same_source, spread_of
+from gpuatlas.compare.spread import shares_run_noise, spread_of
 from gpuatlas.compare.verdicts import (
     EQUIVALENCE_BAND,
     Verdict,
@@ -68,9 +68,7 @@ def compare_benchmark(
             info, a, b, None, Verdict.INCONCLUSIVE, f"no measurement for {missing}"
         )
     pairs = paired_sources(a.runs, b.runs) if noise is not None else []
-    # With each result's run set known, only a run set that measured both shares run-to-run
-    # noise; without it, one identical source text on both sides stands for one table.
-    shared = bool(pairs) if a.runs and b.runs else same_source(a, b)
+    shared = shares_run_noise(a, b)
     a_spread, a_noise = spread_of(a, noise, shared)
     b_spread, b_noise = spread_of(b, noise, shared)
     seed = stable_seed(info.id, a.gpu_id, b.gpu_id)

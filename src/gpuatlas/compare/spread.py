@@ -10,6 +10,7 @@ from gpuatlas.compare.noise import (
     engine_of,
     needs_borrowing,
 )
+from gpuatlas.compare.pairing import paired_sources
 from gpuatlas.compare.samples import BenchmarkSamples
 from gpuatlas.statistics import MedianBootstrap, stable_seed
 
@@ -17,6 +18,15 @@ from gpuatlas.statistics import MedianBootstrap, stable_seed
 def same_source(a: BenchmarkSamples, b: BenchmarkSamples) -> bool:
     """Both sides come from one and the same source (one table: same build and protocol)."""
     return bool(a.source) and a.source == b.source
+
+
+def shares_run_noise(a: BenchmarkSamples, b: BenchmarkSamples) -> bool:
+    """Only run-to-run noise separates the two sides: with each result's run set known, a run
+    set (one source, one build) measured both (``compare.pairing``); without, one identical
+    source text on both sides stands for one table."""
+    if a.runs and b.runs:
+        return bool(paired_sources(a.runs, b.runs))
+    return same_source(a, b)
 
 
 def spread_of(

@@ -65,7 +65,8 @@ def _load(
     store = _reading_store()
     summaries = read(store)
     workloads = store.workloads({summary.key.benchmark for summary in summaries})
-    runs = {g.key: g for g in store.group_runs(shared_groups(summaries))} if systems else {}
+    found = store.group_runs(shared_groups(summaries)) if systems else store.all_group_runs()
+    runs = {group.key: group for group in found}
     grouped = _group(summaries, workloads, systems, runs)
     return MeasuredData(grouped, f"results store ({store.backend})")
 

@@ -312,6 +312,11 @@ class Store:
         with self.engine.connect() as connection:
             return summary_sql.group_runs(connection, groups)
 
+    def all_group_runs(self) -> list[GroupRuns]:
+        """Every group's comparable results one by one (one query)."""
+        with self.engine.connect() as connection:
+            return summary_sql.all_group_runs(connection)
+
     def group_summaries(self, systems: Sequence[str] | None = None) -> list[GroupSummary]:
         """Stored summaries for these system keys ("rtx-4090", "4x rtx-4090"); None: all."""
         pairs = None if systems is None else [parse_system_key(s) for s in systems]

@@ -158,6 +158,39 @@ def group_runs(connection: sa.Connection, groups: Sequence[GroupKey]) -> list[Gr
     ]
 
 
+_ALL_RUNS_QUERY = sa.select(
+    *[results.c[name] for name in _GROUP_COLUMNS],
+    results.c.value,
+    results.c.result_id,
+    results.c.source_id,
+    results.c.settings,
+    results.c.source_date,
+).where(
+    results.c.gpu_id.is_not(None),
+    results.c.quarantined.is_(False),
+    results.c.value.is_not(None),
+    results.c.value > 0,
+)
+
+
+def all_group_runs(connection: sa.Connection) -> list[GroupRuns]:
+    """Every group's comparable results one by one (one query), as ``group_runs`` gives them."""
+    rows = connection.execute(_ALL_RUNS_QUERY).all()
+    texts = _source_texts(connection, {row.source_id for row in rows})
+    grouped: dict[GroupKey, list[Any]] = {}
+    for row in rows:
+        key = GroupKey(*(row._mapping[name] for name in _GROUP_COLUMNS))
+        grouped.setdefault(key, []).append(row)
+    return [
+        GroupRuns(key, tuple(_stored_run(row, texts) for row in _by_value(members)))
+        for key, members in sorted(grouped.items())
+    ]
+
+
+def _by_value(rows: Sequence[Any]) -> list[Any]:
+    return sorted(rows, key=lambda row: (row.value, row.result_id))
+
+
 def _stored_run(row: Any, texts: dict[Any, str]) -> StoredRun:
     settings = row.settings if isinstance(row.settings, dict) else {}
     build = settings.get("engine_version")
