@@ -28,6 +28,7 @@ from gpuatlas.compare.pairing import (
     short_document,
 )
 from gpuatlas.compare.samples import SourceRun
+from gpuatlas.compare.spread import shares_run_noise
 from gpuatlas.statistics import MedianBootstrap
 
 INFO = BenchmarkInfo("public/llama.cpp/m/q4_0/b1-tg128/decode_tok_s", "llm-single", "tok/s", True)
@@ -176,3 +177,14 @@ def test_a_sources_reruns_are_the_run_to_run_evidence_of_diffusers() -> None:
     assert lookup.level == "within-source"
     assert lookup.cell.degrees_of_freedom == 7
     assert lookup.cell.cv == pytest.approx(math.sqrt(squares / 7), rel=1e-4)
+
+
+def test_with_run_sets_known_only_a_pair_shares_run_to_run_noise() -> None:
+    table = "https://github.com/vladmandic/sd-data (input/benchmark-raw-*.json, medians)"
+    a = _side("rtx-4090", 120.0, SourceRun(120.0, table, "webui x13 (torch 2.0-2.7)", "2026"))
+    b = _side("rtx-3090", 100.0, SourceRun(100.0, table, "Forge x3 (torch 2.3)", "2026"))
+    assert not shares_run_noise(a, b)  # one source text, other users' machines and builds
+    without_runs = [
+        BenchmarkSamples.from_bootstrap(INFO, s.gpu_id, s.bootstrap, (), table) for s in (a, b)
+    ]
+    assert shares_run_noise(*without_runs)  # nothing better known: the identical text decides
