@@ -62,8 +62,9 @@ def predict_llm_document(
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = model_reference(request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
-    choice = choose_weights(request.weights, reference)
+    choice = choose_weights(request.weights, reference, request.engine)
     engine = auto_engine(request.engine, choice.engine, request.system)
+    choice = choose_weights(request.weights, reference, engine)  # Ollama's own build
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     prediction = api.predict_llm(
         request.system,
@@ -139,8 +140,9 @@ def predict_serving_document(
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
     reference = model_reference(request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
-    choice = choose_weights(request.weights, reference)
+    choice = choose_weights(request.weights, reference, request.engine)
     engine = auto_engine(request.engine, choice.engine, request.system)
+    choice = choose_weights(request.weights, reference, engine)  # Ollama's own build
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     result = api.serving_layout(
         request.system,

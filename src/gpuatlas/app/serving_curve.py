@@ -62,8 +62,9 @@ def serving_curve_document(
         else _cheapest_price(resolved.gpu.id)
     )
     reference = model_reference(request.model, local_files)
-    choice = choose_weights(request.weights, reference)
+    choice = choose_weights(request.weights, reference, request.engine)
     engine_id = auto_engine(request.engine, choice.engine, resolved)
+    choice = choose_weights(request.weights, reference, engine_id)  # Ollama's own build
     curve = serving_curve(
         resolved,
         reference.model,

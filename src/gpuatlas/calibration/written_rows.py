@@ -212,8 +212,8 @@ def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
         named = [MLX_BITS[word] for word in _words(written or reference.name) if word in MLX_BITS]
         if named:  # "4bit", or a checkpoint named "…-4bit" run by mlx-lm
             return named[0]
-    if not written:
-        return native_weights(reference).format_id
+    if not written:  # as `--weights auto` with this engine (Ollama: its library's build)
+        return native_weights(reference, engine).format_id
     native = native_weights(reference).format_id
     if written.lower() in SIXTEEN_BIT and native in ("fp16", "bf16"):
         return native  # "16-bit": the checkpoint's own half precision, unquantised

@@ -165,9 +165,25 @@ def _ollama_default(model: AnyModelArch) -> tuple[str, str]:
     return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build, {OLLAMA_DEFAULT_SOURCE}"
 
 
-def native_weights(reference: ModelReference) -> WeightsChoice:
-    """The format the named checkpoint ships in, with the reason (see the module docstring)."""
+def runs_ollama(engine: str | None) -> bool:
+    """An engine written as Ollama ('ollama', 'Ollama 0.12', 'ollama-metal', 'ollama-vulkan')."""
+    words = (engine or "").strip().lower().split()
+    return bool(words) and words[0].startswith(OLLAMA_ENGINE)
+
+
+def native_weights(reference: ModelReference, engine: str | None = None) -> WeightsChoice:
+    """The format the named checkpoint ships in, with the reason (see the module docstring).
+    Run by Ollama, a checkpoint named without a format is the Ollama library's build of it
+    (`ollama run` pulls the library's default tag), not the Hub's 16-bit files."""
     model, matched_by = reference.model, reference.matched_by
+    if (
+        runs_ollama(engine)
+        and matched_by != "ollama_tag"
+        and reference.format_id is None
+        and reference.format_hint is None
+    ):
+        format_id, reason = _ollama_default(model)
+        return _choice(model, format_id, f"run by Ollama: {reason}", "ollama_tag")
     if reference.format_id is not None:
         where = "the Ollama tag" if matched_by == "ollama_tag" else "the checkpoint name"
         return _choice(
@@ -202,7 +218,7 @@ def choose_weights(
 ) -> WeightsChoice:
     """The format for a `--weights` value: 'auto' is the native format, a name is the user's."""
     if is_auto(weights):
-        return native_weights(reference)
+        return native_weights(reference, engine)
     found = find_format(weights)
     shorthand = gguf_shorthand(weights) if found is None else None
     if shorthand is not None:  # '--weights Q6': the ggml type it stands for, said
@@ -270,4 +286,5 @@ __all__ = [
     "llm_of",
     "native_weights",
     "native_weights_for",
+    "runs_ollama",
 ]

@@ -21,6 +21,7 @@ from gpuatlas.catalog.model_weights import (
     format_label,
     llm_of,
     native_weights,
+    runs_ollama,
 )
 from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_note
 from gpuatlas.catalog.systems import GpuSystem
@@ -205,12 +206,15 @@ def answer_fit(
 ) -> FitAnswer:
     """What fits: the first (or native) format in detail, and a row per format."""
     resolved_system = as_system(system)
-    native = native_weights(reference)
-    first = choose_weights(weights[0], reference) if weights else native
+    native = native_weights(reference, engine)
+    first = choose_weights(weights[0], reference, engine) if weights else native
     if offload is not None and offload.wanted and engine.strip().lower() == "auto":
         engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
     engine = platform_default(engine, first.engine, resolved_system)
     engine_text = choose_engine(engine, first)
+    if runs_ollama(engine_text):  # an Ollama picked by `auto` runs its library's build
+        native = native_weights(reference, engine_text)
+        first = choose_weights(weights[0], reference, engine_text) if weights else native
     profile = resolve_engine_on(engine_text, resolved_system.gpu)
     llm = llm_of(reference.model)
     if llm is not None:
