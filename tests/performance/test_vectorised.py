@@ -97,4 +97,6 @@ def test_vectorised_matches_scalar_over_random_catalog_configurations() -> None:
         if not math.isnan(expected):
             predicted += 1
             assert math.isclose(value, expected, rel_tol=1e-9), case
-    assert predicted > len(cases) / 10
+    # random engine x format draws are mostly refused (an engine loads few formats); the
+    # check must still compare well over a hundred predicted values
+    assert predicted > len(cases) / 20

@@ -29,16 +29,13 @@ from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import METRIC_KINDS, current_calibration
 from gpuatlas.performance.cases import METRICS, case_system
-from gpuatlas.performance.llm.offload_speed import offloads
-from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.vectorised import (
-    DOES_NOT_FIT,
-    NONE_FITS,
     OK,
     VECTOR_METRICS,
     LlmColumns,
     VectorisedRuntime,
     evaluate_columns,
+    offloaded_rows,
     reason_message,
     vector_for,
 )
@@ -261,7 +258,7 @@ def _vector_results(
     for row, (value, low, high) in zip(index[ok].tolist(), texts, strict=True):
         results[row] = (value, low, high, "")
     failed = ~ok
-    offloaded = failed & _offloaded(vector, found.reason, found.batch, columns.metric)
+    offloaded = failed & offloaded_rows(vector, found.reason, found.batch, columns.metric)
     for row in index[offloaded].tolist():
         results[row] = row_path.result(row)
     failed &= ~offloaded
@@ -282,20 +279,6 @@ def _vector_results(
             message = _one_line(reason_message(vector.runtime, *key, brief=True))
             result = messages[key] = ("", "", "", message)
         results[row] = result
-
-
-def _offloaded(
-    vector: VectorisedRuntime,
-    reason: NDArray[np.int_],
-    batch: NDArray[np.float64],
-    metric: NDArray[np.str_],
-) -> NDArray[np.bool_]:
-    """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
-    does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
-    if not offloads(memory_inputs(vector.runtime, "fp16")):
-        return np.zeros(len(reason), bool)
-    refused = np.isin(reason, (DOES_NOT_FIT, NONE_FITS))
-    return refused & (batch == 1) & (metric != "serving_output_tok_s")
 
 
 def _bands(

@@ -19,13 +19,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.cases import Case, case_system
+from gpuatlas.performance.cases import Case, case_system, predict_case
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
+from gpuatlas.performance.llm.offload_speed import offloads
 from gpuatlas.performance.llm.predict import cycle_from_step_times, llm_runtime, serving_rate
 from gpuatlas.performance.llm.refusal import (
     brief_does_not_fit_message,
     does_not_fit_message,
+    memory_inputs,
     no_sequence_fits_message,
 )
 from gpuatlas.performance.llm.step_times import LlmRuntime
@@ -261,5 +263,29 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
             continue
         index = np.array(positions)
         columns = LlmColumns.of([cases[i] for i in positions])
-        values[index] = evaluate_columns(vector, columns).values
+        found = evaluate_columns(vector, columns)
+        values[index] = found.values
+        for position in index[offloaded_rows(vector, found.reason, found.batch, columns.metric)]:
+            values[position] = _row_path_value(cases[int(position)])
     return values
+
+
+def offloaded_rows(
+    vector: VectorisedRuntime,
+    reason: NDArray[np.int_],
+    batch: NDArray[np.float64],
+    metric: NDArray[np.str_],
+) -> NDArray[np.bool_]:
+    """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
+    does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
+    if not offloads(memory_inputs(vector.runtime, "fp16")):
+        return np.zeros(len(reason), bool)
+    refused = np.isin(reason, (DOES_NOT_FIT, NONE_FITS))
+    return refused & (batch == 1) & (metric != "serving_output_tok_s")
+
+
+def _row_path_value(case: Case) -> float:
+    try:
+        return predict_case(case).value
+    except GpuAtlasError:
+        return math.nan
