@@ -100,7 +100,18 @@ def test_ollama_runs_a_model_too_big_for_the_gpu_with_the_most_layers_that_fit()
     assert not document["fits"] and plan is not None and plan["fits"]
     most = plan["gpu_layers"]
     assert 0 < most < 80 and plan["most_layers_that_fit"] == most
-    one_more = _fit(system="rtx-4090", model="llama3.1:70b", gpu_layers=most + 1)
+    # Ollama's own estimate (EstimateGPULayers) keeps a reserve: at most what fits strictly,
+    # which llama.cpp's automatic fit places; one layer more than that does not fit
+    strict = _fit(system="rtx-4090", model="llama-3.1-70b", weights="q4_k_m", engine="llama.cpp")
+    strict_most = strict["offload"]["most_layers_that_fit"]
+    assert most <= strict_most < 80
+    one_more = _fit(
+        system="rtx-4090",
+        model="llama-3.1-70b",
+        weights="q4_k_m",
+        engine="llama.cpp",
+        gpu_layers=strict_most + 1,
+    )
     assert not one_more["offload"]["fits"]
     assert document["verdict_text"].startswith(
         f"does not fit whole (needs 2 GPUs); runs with {most} of 80 layers on the GPU (the rest "

@@ -33,7 +33,7 @@ from gpuatlas.records.workload import UNSTATED_SPLIT, Workload
 
 PUBLIC_SCHEMA = "gpuatlas.public-measurement/1"
 # Bumped whenever benchmark keys, categories or stored workloads change: existing databases reload.
-KEY_SCHEME = "public-keys/3"
+KEY_SCHEME = "public-keys/4"
 SINGLE_STREAM_METRICS = frozenset({"decode_tok_s", "prefill_tok_s", "ttft_ms", "tpot_ms"})
 IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
 TRAINING_CATEGORY = "training"
@@ -57,8 +57,19 @@ def public_workload(row: MeasuredRow) -> Workload:
         steps=row.steps or None,
         kv_cache=row.kv_cache or None,
         split=(row.parallelism or UNSTATED_SPLIT) if row.gpu_count > 1 else None,
-        variant=row.variant or None,
+        variant=_variant(row),
     )
+
+
+def _variant(row: MeasuredRow) -> str | None:
+    """The row's variant; a llama.cpp/Ollama run with only some layers on the GPU (`-ngl`) is
+    another configuration, named like the data set's other variants ('ngl40')."""
+    parts = [part for part in (row.variant, _gpu_layers(row)) if part]
+    return "+".join(parts) or None
+
+
+def _gpu_layers(row: MeasuredRow) -> str | None:
+    return None if row.gpu_layers is None else f"ngl{row.gpu_layers}"
 
 
 def public_benchmark_key(row: MeasuredRow) -> str:
