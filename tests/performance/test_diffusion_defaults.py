@@ -12,6 +12,7 @@ from gpuatlas.performance.media.diffusion import (
     ETA_MEMORY_PRIOR,
     DiffusionWork,
     diffusion_work,
+    image_hardware_class,
     image_params,
 )
 from gpuatlas.performance.media.pipeline_compute import CONVOLUTION_EFFICIENCY_RATIO
@@ -84,15 +85,18 @@ def test_core_ml_on_an_nvidia_gpu_is_an_error_naming_where_it_runs() -> None:
     assert api.predict_diffusion("m2-ultra", "sdxl", engine="coreml").s_per_image.value > 0
 
 
-@pytest.mark.parametrize("gpu", ["rtx-4090", "rtx-3090"])
+@pytest.mark.parametrize("gpu", ["rtx-4090", "rtx-4080"])
 def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: str) -> None:
     system, model = as_system(gpu), as_diffusion("sdxl")
     eager, trt = image_params(system, model), image_params(system, model, "tensorrt")
     assert not trt.exact
-    groups = current_calibration().groups  # TensorRT's all-GPU UNet level over eager's
+    hardware = image_hardware_class(system.gpu, "tensorrt")
+    groups = current_calibration().groups  # TensorRT's UNet level over eager's, at the most
+    memory_class = hardware.split("/")[-1]  # specific level TensorRT was fitted on
+    level = memory_class if f"image|tensorrt|{memory_class}|unet" in groups else "*"
     gain = (
-        groups["image|tensorrt|*|unet"]["eta_compute"]
-        / groups["image|diffusers|*|unet"]["eta_compute"]
+        groups[f"image|tensorrt|{level}|unet"]["eta_compute"]
+        / groups[f"image|diffusers|{level}|unet"]["eta_compute"]
     )
     assert gain > 1.0
     # the gain applies to the class's eager level, up to the whole sustained peak
