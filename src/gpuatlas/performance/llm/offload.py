@@ -145,11 +145,18 @@ def fewest_expert_layers_on_cpu(inputs: MemoryInputs, context_tokens: int) -> in
     every layer's experts in host memory make room)."""
     usable = fit_usable_gb(inputs.system, inputs.engine)
     layers = inputs.model.num_layers
-    for count in range(layers + 1):
+
+    def fits(count: int) -> bool:
         split = experts_split(inputs, count)
-        if _gpu_total_gb(inputs, split, layers + 1, True, context_tokens) <= usable:
-            return count
-    return None
+        return _gpu_total_gb(inputs, split, layers + 1, True, context_tokens) <= usable
+
+    if not fits(layers):
+        return None
+    low, high = 0, layers  # the GPU's share only shrinks as layers' experts move: bisect
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if fits(middle) else (middle + 1, high)
+    return low
 
 
 def most_layers_that_fit(inputs: MemoryInputs, context_tokens: int) -> int:

@@ -308,4 +308,5 @@ __all__ = [
     "offloaded_decode_step_s",
     "offloaded_prefill_s",
     "ollama_gpu_layers",
+    "splits_by_itself",
 ]

@@ -22,7 +22,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system, predict_case
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
-from gpuatlas.performance.llm.offload_speed import offloads
+from gpuatlas.performance.llm.offload_speed import offloads, splits_by_itself
 from gpuatlas.performance.llm.predict import cycle_from_step_times, llm_runtime, serving_rate
 from gpuatlas.performance.llm.refusal import (
     brief_does_not_fit_message,
@@ -278,7 +278,8 @@ def offloaded_rows(
 ) -> NDArray[np.bool_]:
     """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
     does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
-    if not offloads(memory_inputs(vector.runtime, "fp16")):
+    inputs = memory_inputs(vector.runtime, "fp16")
+    if not offloads(inputs) or not splits_by_itself(inputs):  # older llama.cpp builds refuse
         return np.zeros(len(reason), bool)
     refused = np.isin(reason, (DOES_NOT_FIT, NONE_FITS))
     return refused & (batch == 1) & (metric != "serving_output_tok_s")
