@@ -29,6 +29,9 @@ CURVE_INPUT_TOKENS = 1024
 CURVE_OUTPUT_TOKENS = 1024
 
 
+HOST_MEMORY_BOUND = "host memory"  # a prediction whose decode reads weights from the CPU's memory
+
+
 @dataclass(frozen=True)
 class SideSpeed:
     decode_tok_s: Quantity
@@ -37,6 +40,7 @@ class SideSpeed:
     serving_layout: str = ""  # "4 replicas of 1 GPU each", "one replica over 2 GPUs (…)"
     engine: str = ""  # the engine's label: "vLLM", "llama.cpp (Metal)"
     replica_gpus: int = 0  # GPUs per replica in the serving layout (0: the whole system)
+    offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,19 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
             output_tokens=OUTPUT_TOKENS,
         )
     )
+    offload = ""
     if isinstance(single, str):
         decode, ttft = missing(single), missing(single)
     else:
         decode, ttft = estimate_quantity(single.decode_tok_s), estimate_quantity(single.ttft_ms)
+        if single.bound == HOST_MEMORY_BOUND and single.notes:
+            offload = single.notes[-1]  # the split, as predict llm says it
     if isinstance(serving, str):
         throughput, layout, group = missing(serving), "", system.gpu_count
     else:
         throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
         group = serving.layout.tensor_parallel
-    return SideSpeed(decode, ttft, throughput, layout, engine.label, group)
+    return SideSpeed(decode, ttft, throughput, layout, engine.label, group, offload)
 
 
 def replica_group(system: GpuSystem, speed: SideSpeed) -> GpuSystem | None:

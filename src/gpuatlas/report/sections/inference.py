@@ -114,6 +114,32 @@ def unavailable_statements(
     return statements
 
 
+def offload_statements(
+    a_side: SideProfile, b_side: SideProfile, context: ReportContext
+) -> list[Statement]:
+    """A side whose engine runs the model partly on the CPU (llama.cpp/Ollama's own split when
+    one sequence does not fit the GPU): its speeds are for that split, said with the split."""
+    statements = []
+    for label, side in ((context.a_label, a_side), (context.b_label, b_side)):
+        if side.speed.offload:
+            words = {
+                "system": label,
+                "engine": side.speed.engine,
+                "model": focus_model(context),
+                "weights": focus_weights(context),
+                "split": side.speed.offload,
+            }
+            statements.append(
+                Statement(
+                    kind="fact",
+                    words=words,
+                    template="{system} runs {model} in {weights} on {engine} partly on the CPU "
+                    "(it does not fit the GPU whole): {split}; its speeds are for that split.",
+                )
+            )
+    return statements
+
+
 def _reading_statement(context: ReportContext) -> list[Statement]:
     """How the LLM's name was read when it is another library id (a fine-tune, an alias)."""
     asked = context.options.model
@@ -267,6 +293,7 @@ def build_inference(context: ReportContext, a_side: SideProfile, b_side: SidePro
     if differ is not None:
         statements.insert(1, differ)
     statements += unavailable_statements(a_side, b_side, context)
+    statements += offload_statements(a_side, b_side, context)
     cost = serving_cost_statement(context, a_side, b_side)
     if cost is not None:
         statements.append(cost)
