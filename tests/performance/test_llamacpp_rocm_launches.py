@@ -6,42 +6,24 @@ on a fast-memory card such as an MI300X."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from gpuatlas.performance.calibration_table import Calibration, shipped_calibration
-from gpuatlas.performance.engine_profiles import resolve_engine
-from gpuatlas.performance.llm.step_times import LlmRuntime, build_runtime
-from gpuatlas.performance.resolve import as_format, as_llm, as_system
+from .conftest import priors_runtime
 
 LLAMA_2_7B_LAYERS = 32
 PER_LAYER_MS = 0.1
 
 
-def _runtime(gpu: str, engine: str) -> LlmRuntime:
-    """Llama 2 7B Q4_0 under the engines.toml priors alone (no fitted groups)."""
-    calibration: Calibration = replace(shipped_calibration(), groups={}, errors={}, covered={})
-    return build_runtime(
-        as_system(gpu),
-        as_llm("llama-2-7b"),
-        as_format("q4_0"),
-        resolve_engine(engine),
-        2.0,
-        calibration,
-    )
-
-
 def test_a_rocm_token_pays_every_layers_launches() -> None:
-    rocm = _runtime("rx-7900-xtx", "llama.cpp-rocm")
+    rocm = priors_runtime("rx-7900-xtx", "llama.cpp-rocm")
     assert rocm.layers_overhead_ms == pytest.approx(LLAMA_2_7B_LAYERS * PER_LAYER_MS)
-    assert _runtime("rx-7900-xtx", "llama.cpp-vulkan").layers_overhead_ms == 0.0
+    assert priors_runtime("rx-7900-xtx", "llama.cpp-vulkan").layers_overhead_ms == 0.0
 
 
 def test_the_launch_time_adds_to_the_decode_step_whatever_the_bandwidth() -> None:
     # The same 3.2 ms on a 960 GB/s RDNA3 card and a 5.3 TB/s MI300X: it does not scale
     # with the bytes a token reads.
     for gpu in ("rx-7900-xtx", "mi300x"):
-        rocm = float(_runtime(gpu, "llama.cpp-rocm").decode_step_s(1, 128))
-        vulkan = float(_runtime(gpu, "llama.cpp-vulkan").decode_step_s(1, 128))
+        rocm = float(priors_runtime(gpu, "llama.cpp-rocm").decode_step_s(1, 128))
+        vulkan = float(priors_runtime(gpu, "llama.cpp-vulkan").decode_step_s(1, 128))
         assert rocm - vulkan == pytest.approx(LLAMA_2_7B_LAYERS * PER_LAYER_MS * 1e-3, rel=1e-3)

@@ -6,29 +6,12 @@ non-tensor FP32 rate, not its dense fp16 matrix rate."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from gpuatlas.catalog.gpus import gpu_by_id
-from gpuatlas.performance.calibration_table import shipped_calibration
-from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.engine_specs import engine_profile
-from gpuatlas.performance.llm.step_times import LlmRuntime, build_runtime
-from gpuatlas.performance.resolve import as_format, as_llm, as_system
 
-
-def _runtime(gpu: str, engine: str) -> LlmRuntime:
-    """Llama 2 7B Q4_0 under the engines.toml priors alone (no fitted groups)."""
-    calibration = replace(shipped_calibration(), groups={}, errors={}, covered={})
-    return build_runtime(
-        as_system(gpu),
-        as_llm("llama-2-7b"),
-        as_format("q4_0"),
-        resolve_engine(engine),
-        2.0,
-        calibration,
-    )
+from .conftest import priors_runtime
 
 
 @pytest.mark.parametrize(
@@ -72,25 +55,25 @@ def test_a_build_picks_its_generation(engine: str, gpu: str, profile: str) -> No
 def test_the_prompt_gemms_peak_is_the_units_the_build_uses(
     gpu: str, engine: str, peak_tflops: float
 ) -> None:
-    assert _runtime(gpu, engine).peak_flops == pytest.approx(peak_tflops * 1e12, rel=1e-3)
+    assert priors_runtime(gpu, engine).peak_flops == pytest.approx(peak_tflops * 1e12, rel=1e-3)
 
 
 def test_a_vector_alu_prompt_is_as_much_slower_as_the_peak_is_lower() -> None:
     # A 512-token prompt of a 7B model on an MI300X is compute-bound at either peak: at the
     # same efficiency, 8x less peak (163.4 vs 1,307.4 TFLOP/s) takes close to 8x longer (the
     # fixed per-step and per-layer time does not scale).
-    before = float(_runtime("mi300x", "llama.cpp-rocm-pre-mfma").prefill_s(512))
-    matrix = float(_runtime("mi300x", "llama.cpp-rocm-2025").prefill_s(512))
+    before = float(priors_runtime("mi300x", "llama.cpp-rocm-pre-mfma").prefill_s(512))
+    matrix = float(priors_runtime("mi300x", "llama.cpp-rocm-2025").prefill_s(512))
     assert 5.0 < before / matrix <= 1307.4 / 163.4
     # Decode reads the weights once per token: the matrix units do not change it.
-    decode_before = float(_runtime("mi300x", "llama.cpp-rocm-pre-mfma").decode_step_s(1, 128))
-    decode_matrix = float(_runtime("mi300x", "llama.cpp-rocm-2025").decode_step_s(1, 128))
+    decode_before = float(priors_runtime("mi300x", "llama.cpp-rocm-pre-mfma").decode_step_s(1, 128))
+    decode_matrix = float(priors_runtime("mi300x", "llama.cpp-rocm-2025").decode_step_s(1, 128))
     assert decode_before == pytest.approx(decode_matrix, rel=0.01)
 
 
 def test_mfu_stays_a_share_of_the_gpus_matrix_peak() -> None:
     # MFU compares with the hardware's dense fp16 rate whatever units the build uses, so a
     # 2024 MI300X prefill reads as the small share of the GPU it is.
-    runtime = _runtime("mi300x", "llama.cpp-rocm-pre-mfma")
+    runtime = priors_runtime("mi300x", "llama.cpp-rocm-pre-mfma")
     assert runtime.peak_flops == pytest.approx(163.4e12, rel=1e-3)
     assert runtime.matrix_peak_flops == pytest.approx(1307.4e12, rel=1e-3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.calibration.case_columns import predict_table
+from gpuatlas.calibration.case_files import REQUIRED_COLUMNS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.memory import GB, gpu_memory_gb, kv_per_sequence_gb
@@ -143,33 +144,11 @@ def test_a_row_with_gpu_layers_is_predicted_with_that_split() -> None:
 
 
 def test_the_batch_path_predicts_an_offloaded_row_as_the_row_path_does() -> None:
-    header = [
-        "gpu",
-        "gpu_count",
-        "model",
-        "weights",
-        "engine",
-        "batch",
-        "input_tokens",
-        "output_tokens",
-        "metric",
-    ]
-    row = [
-        "rtx-4060-ti-8gb",
-        "1",
-        "qwen3-14b",
-        "q4_k_m",
-        "ollama",
-        "1",
-        "512",
-        "256",
-        "decode_tok_s",
-    ]
-    value, _low, _high, error = predict_table(header, [row])[0]
+    case = Case("rtx-4060-ti-8gb", 1, "qwen3-14b", "q4_k_m", "ollama", 1, 512, 256, "decode_tok_s")
+    row = [str(getattr(case, column)) for column in REQUIRED_COLUMNS]
+    value, _low, _high, error = predict_table(list(REQUIRED_COLUMNS), [row])[0]
     assert error == ""
-    expected = predict_case(
-        Case("rtx-4060-ti-8gb", 1, "qwen3-14b", "q4_k_m", "ollama", 1, 512, 256, "decode_tok_s")
-    ).value
+    expected = predict_case(case).value
     assert float(value) == pytest.approx(expected, rel=1e-5)
 
 

@@ -14,8 +14,9 @@ from gpuatlas.app.requests import (
     SystemModelRequest,
     TrainingFrameworkChoice,
     model_reference,
+    weights_and_engine,
 )
-from gpuatlas.catalog.model_weights import choose_weights, llm_of
+from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
@@ -23,7 +24,6 @@ from gpuatlas.performance import api
 from gpuatlas.performance.engine_specs import engine_notes, resolve_engine_on, target_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import check_checkpoint_context
-from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.resolve import kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
@@ -62,9 +62,7 @@ def predict_llm_document(
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = model_reference(request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
-    choice = choose_weights(request.weights, reference, request.engine)
-    engine = auto_engine(request.engine, choice.engine, request.system)
-    choice = choose_weights(request.weights, reference, engine)  # Ollama's own build
+    choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     prediction = api.predict_llm(
         request.system,
@@ -140,9 +138,7 @@ def predict_serving_document(
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
     reference = model_reference(request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
-    choice = choose_weights(request.weights, reference, request.engine)
-    engine = auto_engine(request.engine, choice.engine, request.system)
-    choice = choose_weights(request.weights, reference, engine)  # Ollama's own build
+    choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     result = api.serving_layout(
         request.system,

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
+from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
 from gpuatlas.economics.serving_candidate import MIN_RPS, Slo
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.platform_engines import auto_engine
 
 if TYPE_CHECKING:
     from gpuatlas.economics.serving_candidate import Slo
@@ -194,6 +196,17 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
 def _problem(issue: Any) -> str:
     where = ".".join(str(part) for part in issue["loc"]) or "request"
     return f"{where}: {issue['msg']}"
+
+
+def weights_and_engine(
+    weights: str, reference: Any, engine: str, system: object
+) -> tuple[WeightsChoice, str]:
+    """The format and the engine a request runs: `--engine auto` from the checkpoint and the
+    GPU, then the format again with that engine (run by Ollama, a checkpoint named without a
+    format is the Ollama library's build)."""
+    choice = choose_weights(weights, reference, engine)
+    engine_id = auto_engine(engine, choice.engine, system)
+    return choose_weights(weights, reference, engine_id), engine_id
 
 
 def model_reference(name: str, local_files: bool) -> Any:

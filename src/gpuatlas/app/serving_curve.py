@@ -8,8 +8,12 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gpuatlas.app.documents import versioned
-from gpuatlas.app.requests import FloatList, ServedModelRequest, model_reference
-from gpuatlas.catalog.model_weights import choose_weights
+from gpuatlas.app.requests import (
+    FloatList,
+    ServedModelRequest,
+    model_reference,
+    weights_and_engine,
+)
 from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.power import system_power
@@ -19,7 +23,6 @@ from gpuatlas.performance.llm.serving_curve import (
     tokens_per_joule,
     usd_per_million_tokens,
 )
-from gpuatlas.performance.platform_engines import auto_engine
 
 SCHEMA_ANSWER = "serving-curve"
 
@@ -62,9 +65,7 @@ def serving_curve_document(
         else _cheapest_price(resolved.gpu.id)
     )
     reference = model_reference(request.model, local_files)
-    choice = choose_weights(request.weights, reference, request.engine)
-    engine_id = auto_engine(request.engine, choice.engine, resolved)
-    choice = choose_weights(request.weights, reference, engine_id)  # Ollama's own build
+    choice, engine_id = weights_and_engine(request.weights, reference, request.engine, resolved)
     curve = serving_curve(
         resolved,
         reference.model,

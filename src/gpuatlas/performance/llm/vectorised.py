@@ -278,11 +278,14 @@ def offloaded_rows(
 ) -> NDArray[np.bool_]:
     """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
     does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
+    candidates = np.isin(reason, (DOES_NOT_FIT, NONE_FITS)) & (batch == 1)
+    candidates &= metric != "serving_output_tok_s"
+    if not candidates.any():  # most groups: nothing refused, no engine to look at
+        return candidates
     inputs = memory_inputs(vector.runtime, "fp16")
     if not offloads(inputs) or not splits_by_itself(inputs):  # older llama.cpp builds refuse
         return np.zeros(len(reason), bool)
-    refused = np.isin(reason, (DOES_NOT_FIT, NONE_FITS))
-    return refused & (batch == 1) & (metric != "serving_output_tok_s")
+    return candidates
 
 
 def _row_path_value(case: Case) -> float:
