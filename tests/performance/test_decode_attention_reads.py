@@ -90,3 +90,23 @@ def test_server_flash_attention_makes_long_context_decode_faster_than_the_bench_
     kv = _kv_bytes_per_token("llama-3-8b") * 32768
     assert saved_bytes == pytest.approx(3 * kv + 32 * 32768 * SCORE_BYTES * 32, rel=1e-9)
     assert server.decode_step_s(1, 32768) < 0.75 * bench.decode_step_s(1, 32768)
+
+
+def test_tensorrt_llm_before_xqa_reads_kv_once_per_query_head() -> None:
+    """TensorRT-LLM before v0.8 decodes with the masked MHA kernel only (one block per query
+    head): Llama 2 70B's 64 query heads over 8 KV heads read each KV head 8 times; no score
+    traffic (the scores stay on chip). From v0.8 the XQA kernel reads a KV head once."""
+    old = llm_runtime("h100-sxm", "llama-2-70b", "fp16", "tensorrt-llm 0.6.1", "fp16")
+    assert old.engine.id == "tensorrt-llm-0.x"
+    context = 2048
+    kv = _kv_bytes_per_token("llama-2-70b") * context
+    assert _context_bytes(old, context) == pytest.approx(8 * kv, rel=1e-9)
+    xqa = llm_runtime("h100-sxm", "llama-2-70b", "fp16", "tensorrt-llm 0.12.0", "fp16")
+    assert _context_bytes(xqa, context) == pytest.approx(kv, rel=1e-9)
+
+
+def test_tensorrt_llm_before_xqa_costs_nothing_extra_under_multi_head_attention() -> None:
+    # Llama 2 7B has one KV head per query head: the old kernel reads the KV once as well.
+    runtime = llm_runtime("h100-sxm", "llama-2-7b", "fp16", "tensorrt-llm 0.6.1", "fp16")
+    kv = _kv_bytes_per_token("llama-2-7b") * 2048
+    assert _context_bytes(runtime, 2048) == pytest.approx(kv, rel=1e-9)
