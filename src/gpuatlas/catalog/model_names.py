@@ -52,6 +52,11 @@ _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
 _SPACED_BITS_PATTERN = re.compile(r"(?<![.\d])(\d)[\s\-]+bits?\b")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
+# llama-bench's model column ends with llama.cpp's file-type name (llama_model_ftype_name):
+# "Q4_K - Medium" is Q4_K_M, "Q3_K - Small" Q3_K_S, "Q2_K - Medium" plain Q2_K, and the
+# i-quants carry their bitrate ("IQ4_NL - 4.5 bpw", "IQ3_S - 3.4375 bpw").
+_FTYPE_K_SIZE_PATTERN = re.compile(r"\b(q[2-6]_k)\s+-\s+(small|medium|large)\b")
+_FTYPE_BITRATE_PATTERN = re.compile(r"\b(i?q\d(?:_[a-z0-9]+)*)\s+-\s+\d+(?:\.\d+)?\s*bpw\b")
 _OLLAMA_DEFAULT_TAG = "latest"
 _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # Names of families whose config model_config refuses (UNMODELLED_MODEL_TYPES): said by name,
@@ -59,9 +64,6 @@ _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 _UNMODELLED_NAMES = {
     r"gemma-?3n": ("Gemma 3n", "gemma3n"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
-    r"nemotron-h-": ("Nemotron-H", "nemotron_h"),
-    r"nemotron-3-(nano|super|ultra)": ("NVIDIA Nemotron 3", "nemotron_h"),
-    r"granite-?4(\.\d)?-h-|granite4:[a-z]+-h\b": ("Granite 4.0 H", "granitemoehybrid"),
     r"gemma-?4(?![0-9.b])": ("Gemma 4", "gemma4"),
     r"jamba": ("Jamba", "jamba"),
     r"(^|[-/])mamba": ("Mamba", "mamba"),
@@ -113,8 +115,16 @@ def _split_tokens(name: str) -> list[str]:
     base = _SHARD_SUFFIX_PATTERN.sub("", base)  # gpt-oss-120b-mxfp4-00001-of-00003
     base = _DOTTED_TYPE_PATTERN.sub(r"-\1", base)  # TheBloke's llama-2-7b.Q4_0
     base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
+    base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
+    base = _FTYPE_BITRATE_PATTERN.sub(r"\1", base)  # llama-bench "IQ4_NL - 4.5 bpw"
     tokens = [token for token in re.split(r"[-\s]+", base) if token]
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
+
+
+def _ftype_k_quant(match: re.Match[str]) -> str:
+    """llama.cpp's "Q4_K - Medium" as the GGUF type it names (q4_k_m; "Q2_K - Medium" is q2_k)."""
+    quant, size = match.group(1), match.group(2)
+    return quant if (quant, size) == ("q2_k", "medium") else f"{quant}_{size[0]}"
 
 
 def _is_decoration(token: str) -> bool:

@@ -1,0 +1,38 @@
+"""Model names as llama-bench prints them: '<arch> <size> <llama.cpp file-type name>'."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.model_names import resolve_model_reference
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "model_id", "format_id"),
+    [
+        ("llama 7B Q4_K - Medium", "llama-7b", "q4_k_m"),
+        ("llama 13B Q3_K - Small", "llama-13b", "q3_k_s"),
+        ("llama 7B Q2_K - Medium", "llama-7b", "q2_k"),
+        ("qwen3 14B Q5_K - Medium", "qwen3-14b", "q5_k_m"),
+        ("llama 1B IQ4_NL - 4.5 bpw", "llama-3.2-1b", "iq4_nl"),
+        ("llama 8B IQ3_S - 3.4375 bpw", "llama-3.1-8b", "iq3_s"),
+        ("llama 8B Q4_0", "llama-3.1-8b", "q4_0"),
+        ("llama 7B Q4_0", "llama-7b", "q4_0"),
+    ],
+)
+def test_llama_bench_model_column_resolves_to_model_and_format(
+    written: str, model_id: str, format_id: str
+) -> None:
+    """llama.cpp names a Llama-architecture model by layer count and vocabulary (16 layers:
+    1B; 32 layers with a 128256-token vocabulary: 8B; with 32000: 7B) and the file type by
+    llama_model_ftype_name ('Q4_K - Medium' is Q4_K_M; i-quants carry their bitrate)."""
+    reference = resolve_model_reference(written, allow_hub=False)
+    assert (reference.model.id, reference.format_id) == (model_id, format_id)
+
+
+@pytest.mark.unit
+def test_iq3_s_carries_its_block_bitrate() -> None:
+    """ggml's block_iq3_s: 110 bytes per 256 weights."""
+    assert resolve_format("IQ3_S").bits_per_weight == pytest.approx(110 * 8 / 256)
