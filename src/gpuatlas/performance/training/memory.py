@@ -73,6 +73,13 @@ def _base_weight_bytes(model: ModelArch, setup: TrainingSetup) -> float:
     return quantized * NF4_BITS / 8 + (model.total_params() - quantized) * 2.0
 
 
+def weight_bytes(model: ModelArch, setup: TrainingSetup) -> float:
+    """Every weight the model holds during training: the base (bf16, fp32 or NF4) and, for
+    LoRA/QLoRA, the bf16 adapters."""
+    adapters = 0.0 if setup.method == "full" else trainable_params(model, setup) * 2.0
+    return _base_weight_bytes(model, setup) + adapters
+
+
 def activation_split(setup: TrainingSetup, gpus: int) -> int:
     """How many GPUs share one sequence's activations: the framework's tensor/sequence/context
     parallel group (Megatron-Core: up to one 8-GPU server), 1 for data-parallel frameworks."""
@@ -122,9 +129,7 @@ def training_memory_fit(
     trainable = trainable_params(model, setup)
     weight_div, grad_div, optimizer_div = _shard_divisors(setup.sharding, gpus)
     grad_bytes = 4.0 if setup.precision == "fp32" else 2.0
-    weights = _base_weight_bytes(model, setup)
-    if setup.method != "full":
-        weights += trainable * 2.0
+    weights = weight_bytes(model, setup)
     overhead = CONTEXT_OVERHEAD_GB + (MULTI_GPU_OVERHEAD_GB if gpus > 1 else 0.0)
     memory_gb = memory_capacity_gb(system.gpu)
     fit = TrainingMemoryFit(

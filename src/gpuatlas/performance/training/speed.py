@@ -20,6 +20,7 @@ from gpuatlas.performance.training.memory import (
     TrainingSetup,
     trainable_params,
     training_memory_fit,
+    weight_bytes,
 )
 
 MODEL_NAME = "gpuatlas.training/1"
@@ -28,9 +29,11 @@ BACKWARD_OVERLAP = model_constant("training", "backward_overlap")
 LAST_BUCKET_EXPOSED = model_constant("training", "last_bucket_exposed")
 QLORA_DEQUANT_FACTOR = model_constant("training", "qlora_dequant_factor")
 # ZeRO-3 / FSDP gather the weights in forward and backward and reduce-scatter the gradients:
-# 3 x the parameter volume against data parallelism's 2 x, i.e. 1.5 x the traffic (Rajbhandari
-# et al., "ZeRO", arXiv:1910.02054, section 7.2.2) — a property of the algorithm.
-PARAMETER_SHARDING_TRAFFIC = 1.5
+# 3 x the parameter volume against data parallelism's 2 x, i.e. 1.5 x the traffic for full
+# training (Rajbhandari et al., "ZeRO", arXiv:1910.02054, section 7.2.2) — a property of the
+# algorithm. A ring all-gather or reduce-scatter of B bytes moves (n-1)/n·B per GPU, half of
+# an all-reduce of B, so the sharded traffic is an all-reduce of (2 x weights + gradients) / 2.
+SHARDED_COLLECTIVES_PER_ALLREDUCE = 0.5
 
 
 def flops_parts_per_token(
@@ -118,11 +121,16 @@ def framework_notes(engine_id: str, precision: str = "bf16") -> tuple[str, ...]:
 
 
 def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
-    """One gradient all-reduce per optimizer step (bf16 gradients); ZeRO-3/FSDP also gather
-    the weights in forward and backward (about 1.5x the traffic)."""
+    """One gradient all-reduce per optimizer step (bf16 gradients of the trained weights);
+    ZeRO-3/FSDP instead gather every sharded weight in forward and again in backward and
+    reduce-scatter the gradients. The gathers move the whole model, frozen base included:
+    FSDP over a LoRA/QLoRA model shards and gathers the base too, so its traffic is the base
+    weights', not the adapters' (1.5x the gradient all-reduce for full training)."""
     gradient_bytes = trainable_params(model, setup) * 2.0
-    base = allreduce_s(system, gradient_bytes)
-    return base * PARAMETER_SHARDING_TRAFFIC if setup.sharding in ("zero3", "fsdp") else base
+    if setup.sharding not in ("zero3", "fsdp"):
+        return allreduce_s(system, gradient_bytes)
+    gathered_bytes = 2.0 * weight_bytes(model, setup) + gradient_bytes
+    return allreduce_s(system, gathered_bytes * SHARDED_COLLECTIVES_PER_ALLREDUCE)
 
 
 # FP8 training runs the linear layers' GEMMs in FP8 and attention in BF16: Transformer
