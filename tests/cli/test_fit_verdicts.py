@@ -113,10 +113,36 @@ def test_ollama_runs_a_model_too_big_for_the_gpu_with_the_most_layers_that_fit()
         gpu_layers=strict_most + 1,
     )
     assert not one_more["offload"]["fits"]
+    # newest Ollama sizes num_ctx by GPU memory: 32,768 on a 24 GiB card; 39.8 GiB of q4_k_m
+    # weights and 10 GiB of f16 KV (80 layers x 8 KV heads x 128 x 2 x 2 B x 32,768) need
+    # three 22.8 GiB cards to run whole
+    assert document["context_tokens"] == 32768
     assert document["verdict_text"].startswith(
-        f"does not fit whole (needs 2 GPUs); runs with {most} of 80 layers on the GPU (the rest "
+        f"does not fit whole (needs 3 GPUs); runs with {most} of 80 layers on the GPU (the rest "
         f"on the CPU; --gpu-layers {most}), ~"
     )
+
+
+def test_ollama_before_0_15_5_allocates_4096_tokens_whatever_the_memory() -> None:
+    # OLLAMA_CONTEXT_LENGTH default 4096 from 0.6.7 to 0.15.4 (envconfig/config.go): the same
+    # model needs two cards whole, and Ollama keeps more of its layers on the one it has
+    old = _fit(system="rtx-4090", model="llama3.1:70b", engine="ollama 0.12.6")
+    new = _fit(system="rtx-4090", model="llama3.1:70b", engine="ollama")
+    assert old["context_tokens"] == 4096
+    assert old["verdict_text"].startswith("does not fit whole (needs 2 GPUs)")
+    assert old["offload"]["gpu_layers"] > new["offload"]["gpu_layers"]
+    assert "v0.6.7-v0.15.4" in old["context_notes"][0]
+
+
+def test_a_context_the_user_gives_is_kept_on_ollama() -> None:
+    document = _fit(system="rtx-4090", model="llama3.1:8b", context_tokens=8192)
+    assert document["context_tokens"] == 8192
+    assert document["context_notes"] == []
+
+
+def test_engines_without_a_context_default_keep_4096_tokens() -> None:
+    document = _fit(system="h100-sxm", model="llama-3.1-8b", engine="vllm")
+    assert document["context_tokens"] == 4096
 
 
 def test_vllm_never_offloads_by_itself() -> None:

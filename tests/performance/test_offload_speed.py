@@ -180,3 +180,17 @@ def test_cpu_moe_on_a_dense_model_is_refused() -> None:
         offload_for(
             _inputs("rtx-4090", "qwen3-14b", "q4_k_m", "llama.cpp"), 1, 640, None, None, True
         )
+
+
+def test_ollamas_split_is_sized_at_its_default_num_ctx_for_the_version() -> None:
+    """Ollama 0.15.5+ allocates num_ctx 32,768 on a 24 GiB card (4,096 from 0.6.7 to 0.15.4):
+    each layer also holds its f16 KV at that context, so fewer layers stay on the GPU; the
+    count is Ollama's rule at that num_ctx (context_defaults.toml)."""
+    inputs = _inputs("rtx-4090", "llama-3.1-70b", "q4_k_m", "ollama")
+    newest = automatic_offload(inputs, 768)
+    old = automatic_offload(inputs, 768, engine_text="Ollama 0.12.6")
+    assert newest is not None and old is not None
+    assert newest.gpu_layers == ollama_gpu_layers(inputs, 32768)[0]
+    assert old.gpu_layers == ollama_gpu_layers(inputs, 4096)[0]
+    assert newest.gpu_layers < old.gpu_layers
+    assert "num_ctx 32,768" in newest.rule and "num_ctx 4,096" in old.rule

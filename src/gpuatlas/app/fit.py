@@ -46,7 +46,13 @@ class FitRequest(SystemModelRequest):
         description="Inference engine; auto: Ollama for Ollama tags, llama.cpp "
         "for GGUF, else vLLM.",
     )
-    context_tokens: int = Field(4096, ge=1, le=2_000_000, description="Tokens per sequence.")
+    context_tokens: int | None = Field(
+        None,
+        ge=1,
+        le=2_000_000,
+        description="Tokens per sequence; none: the engine's default (Ollama's num_ctx for its "
+        "version and the GPU memory), else 4,096.",
+    )
     concurrency: int = Field(1, ge=1, le=100_000, description="Concurrent sequences.")
     kv_cache: str = Field("fp16", min_length=1, max_length=20, description=KV_CACHE_HELP)
     gpu_layers: int | None = Field(
@@ -97,6 +103,12 @@ def kv_cache_of(request: FitRequest, answer: FitAnswer) -> str:
     )
 
 
+def engine_of(request: FitRequest, answer: FitAnswer) -> str:
+    """The engine to ask again with: as the user wrote it ('Ollama 0.12' keeps its version,
+    which sets Ollama's default num_ctx), or for 'auto' the profile the answer chose."""
+    return answer.engine if request.engine.strip().lower() == "auto" else request.engine
+
+
 def _most_layers_plan(
     request: FitRequest, reference: ModelReference, answer: FitAnswer
 ) -> OffloadPlan | None:
@@ -107,8 +119,8 @@ def _most_layers_plan(
             request.system,
             reference,
             [answer.weights.format_id],
-            engine=answer.engine,
-            context_tokens=request.context_tokens,
+            engine=engine_of(request, answer),
+            context_tokens=answer.detail.context_tokens,
             kv_cache=kv_cache_of(request, answer),
             offload=OffloadRequest(layers, False, request.host_bandwidth_gbs),
         ).offload
@@ -165,8 +177,8 @@ def verdict_text(request: FitRequest, answer: FitAnswer, *, local_files: bool = 
             request.system,
             model_reference(request.model, local_files),
             [answer.weights.format_id],
-            engine=answer.engine,
-            context_tokens=request.context_tokens,
+            engine=engine_of(request, answer),
+            context_tokens=answer.detail.context_tokens,
             kv_cache=kv_cache_of(request, answer),
             offload=OffloadRequest(None, True, request.host_bandwidth_gbs),
         ).offload

@@ -56,8 +56,11 @@ def fit_command(
         "-e",
         help="Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM.",
     ),
-    context_tokens: int = typer.Option(
-        _fit("context_tokens"), "--context", help="Tokens per sequence."
+    context_tokens: int | None = typer.Option(
+        _fit("context_tokens"),
+        "--context",
+        help="Tokens per sequence; default: the engine's (Ollama's num_ctx for its version "
+        "and the GPU memory), else 4,096.",
     ),
     concurrency: int = typer.Option(
         _fit("concurrency"), "--concurrency", help="Concurrent sequences."

@@ -147,6 +147,7 @@ def predict_llm(
         gpu_layers=gpu_layers,
         host_bandwidth_gb_s=host_bandwidth_gb_s,
         experts_on_cpu=experts_on_cpu,
+        engine_text=engine,
     )
 
 

@@ -154,6 +154,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         kv_cache=kv_cache,
         gpu_layers=case.gpu_layers,
         host_bandwidth_gb_s=case.host_bandwidth_gb_s,
+        engine_text=case.engine,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate

@@ -42,7 +42,13 @@ from gpuatlas.performance.llm.memory import (
     model_max_context,
 )
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
-from gpuatlas.performance.llm.offload_speed import default_num_ctx, is_ollama, ollama_gpu_layers
+from gpuatlas.performance.llm.offload_speed import (
+    default_num_ctx,
+    is_ollama,
+    ollama_default_context,
+    ollama_gpu_layers,
+    total_gpu_memory_gib,
+)
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.peak_rates import compute_precision
 from gpuatlas.performance.platform_engines import auto_engine
@@ -53,6 +59,10 @@ from gpuatlas.performance.resolve import (
     kv_bytes_per_element,
     kv_cache_id,
 )
+
+# The context `fit` answers for when none is given and the engine has no default of its own
+# (vLLM, SGLang, TensorRT-LLM size their KV cache by memory, not by a context setting).
+DEFAULT_CONTEXT_TOKENS = 4096
 
 
 @dataclass(frozen=True)
@@ -199,12 +209,14 @@ def answer_fit(
     weights: Sequence[str],
     *,
     engine: str = "auto",
-    context_tokens: int = 4096,
+    context_tokens: int | None = None,
     concurrency: int = 1,
     kv_cache: str = "fp16",
     offload: OffloadRequest | None = None,
 ) -> FitAnswer:
-    """What fits: the first (or native) format in detail, and a row per format."""
+    """What fits: the first (or native) format in detail, and a row per format. Without a
+    context, the engine's own default (Ollama's num_ctx for its version on this much GPU
+    memory), else 4,096 tokens."""
     resolved_system = as_system(system)
     native = native_weights(reference, engine)
     first = choose_weights(weights[0], reference, engine) if weights else native
@@ -217,6 +229,10 @@ def answer_fit(
         first = choose_weights(weights[0], reference, engine_text) if weights else native
     profile = resolve_engine_on(engine_text, resolved_system.gpu)
     llm = llm_of(reference.model)
+    default_note = ""
+    if context_tokens is None:
+        first_inputs = _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
+        context_tokens, default_note = engine_default_context(first_inputs, engine_text)
     if llm is not None:
         check_checkpoint_context(llm, reference.name, context_tokens)
     detail = inference_memory_fit(
@@ -244,7 +260,7 @@ def answer_fit(
             experts_on_cpu=offload.experts_on_cpu,
             host_bandwidth_gb_s=offload.host_bandwidth_gb_s,
         )
-        plan = _with_engine_rule(plan, inputs, context_tokens)
+        plan = _with_engine_rule(plan, inputs, context_tokens, engine_text)
     return FitAnswer(
         detail,
         first,
@@ -256,16 +272,42 @@ def answer_fit(
         model_max_context(llm) if llm else 0,
         plan,
         engine_notes(engine_text),
-        _context_notes(llm, reference.name),
+        (default_note, *_context_notes(llm, reference.name))
+        if default_note
+        else _context_notes(llm, reference.name),
     )
 
 
-def _with_engine_rule(plan: OffloadPlan, inputs: MemoryInputs, context_tokens: int) -> OffloadPlan:
+def engine_default_context(inputs: MemoryInputs, engine_text: str) -> tuple[int, str]:
+    """The context a run gets when the user sets none, and a note saying whose default it is:
+    Ollama's num_ctx (context_defaults.toml: by release and, from 0.15.5, by GPU memory), else
+    the request's 4,096 tokens (no note)."""
+    if not is_ollama(inputs):
+        return DEFAULT_CONTEXT_TOKENS, ""
+    found = ollama_default_context(inputs, engine_text)
+    capped = (
+        f", capped at the model's trained {found.model_max_tokens:,} tokens" if found.capped else ""
+    )
+    return found.tokens, (
+        f"{found.tokens:,} tokens, Ollama's default num_ctx on {_memory_words(inputs)}{capped} "
+        f"({found.source}); --context or OLLAMA_CONTEXT_LENGTH sets another"
+    )
+
+
+def _memory_words(inputs: MemoryInputs) -> str:
+    """'23.99 GiB of GPU memory' as Ollama sums it."""
+    return f"{total_gpu_memory_gib(inputs):.2f} GiB of GPU memory"
+
+
+def _with_engine_rule(
+    plan: OffloadPlan, inputs: MemoryInputs, context_tokens: int, engine_text: str | None = None
+) -> OffloadPlan:
     """Ollama chooses its layer count by its own estimate (`offload_speed.ollama_gpu_layers`,
     at its default num_ctx or the context asked for), not by the most that fit."""
     if plan.most_layers_that_fit is None or not is_ollama(inputs):
         return plan
-    on_gpu, output = ollama_gpu_layers(inputs, default_num_ctx(inputs, context_tokens))
+    num_ctx = default_num_ctx(inputs, context_tokens, engine_text)
+    on_gpu, output = ollama_gpu_layers(inputs, num_ctx)
     return replace(plan, most_layers_that_fit=on_gpu + (1 if output else 0))
 
 

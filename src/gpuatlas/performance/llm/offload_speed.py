@@ -29,12 +29,15 @@ import math
 from dataclasses import dataclass
 
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.context_defaults import ContextDefault, default_context
 from gpuatlas.performance.llm.memory import (
     GB,
+    GIB,
     MemoryInputs,
     gpu_memory_gb,
     kv_per_sequence_gb,
     max_sequences,
+    model_max_context,
 )
 from gpuatlas.performance.llm.offload import (
     DEFAULT_HOST_BANDWIDTH_GB_S,
@@ -52,7 +55,7 @@ from gpuatlas.performance.model_constants import model_constant
 MIB = 1024**2
 OLLAMA_MINIMUM_MEMORY_BYTES = 457 * MIB  # discover/gpu.go cudaMinimumMemory, rocmMinimumMemory
 OLLAMA_BATCH_TOKENS = 512  # api.Options NumBatch default
-OLLAMA_DEFAULT_NUM_CTX = 4096  # 0.6.7 to 0.15.4; 2048 before, by VRAM from 0.15.5
+OLLAMA_DEFAULT_NUM_CTX = 4096  # without a rule in context_defaults.toml (there is one)
 OFFLOAD_MIN_BATCH_TOKENS = 32  # ggml-backend.cpp GGML_OP_OFFLOAD_MIN_BATCH
 UBATCH_TOKENS = 512  # llama.cpp / Ollama default physical batch
 # PCIe 4.0 x16 per direction, 16 GT/s x 16 lanes x 128/130 (theoretical), for a GPU whose link
@@ -140,21 +143,40 @@ def ollama_gpu_layers(inputs: MemoryInputs, num_ctx: int) -> tuple[int, bool]:
     return per_gpu * inputs.system.gpu_count, False
 
 
-def default_num_ctx(inputs: MemoryInputs, context_tokens: int) -> int:
+def total_gpu_memory_gib(inputs: MemoryInputs) -> float:
+    """The GPU memory Ollama sizes its default context by: every GPU's total as the driver
+    reports it (the catalog's "24 GB" is 24 GiB; on Apple silicon the GPU's share of unified
+    memory), summed over the GPUs (server/routes.go Serve)."""
+    return gpu_memory_gb(inputs.system) * GB / GIB * inputs.system.gpu_count
+
+
+def ollama_default_context(inputs: MemoryInputs, engine_text: str | None = None) -> ContextDefault:
+    """Ollama's default num_ctx on this system for this model at the version written in
+    `engine_text` ('Ollama 0.12': 4,096; unstated: the newest release's 4k/32k/256k by GPU
+    memory), capped at the model's trained context (context_defaults.toml)."""
+    total_gib = total_gpu_memory_gib(inputs)
+    found = default_context("ollama", engine_text, total_gib, model_max_context(inputs.model))
+    return found or ContextDefault(OLLAMA_DEFAULT_NUM_CTX, "")
+
+
+def default_num_ctx(
+    inputs: MemoryInputs, context_tokens: int, engine_text: str | None = None
+) -> int:
     """The num_ctx Ollama allocates: its default, or the context asked for when longer."""
-    return max(OLLAMA_DEFAULT_NUM_CTX, context_tokens)
+    return max(ollama_default_context(inputs, engine_text).tokens, context_tokens)
 
 
 def automatic_offload(
     inputs: MemoryInputs,
     context_tokens: int,
     host_bandwidth_gb_s: float | None = None,
+    engine_text: str | None = None,
 ) -> OffloadSpeed | None:
     """The split the engine makes by itself when the model does not fit (None when not one
-    layer fits the GPU)."""
+    layer fits the GPU). `engine_text` ('Ollama 0.12') sets Ollama's default num_ctx."""
     layers = inputs.model.num_layers
     if is_ollama(inputs):
-        num_ctx = default_num_ctx(inputs, context_tokens)
+        num_ctx = default_num_ctx(inputs, context_tokens, engine_text)
         on_gpu, output = ollama_gpu_layers(inputs, num_ctx)
         rule = f"Ollama's layer estimate at num_ctx {num_ctx:,}"
     elif inputs.model.is_moe and (moved := fewest_expert_layers_on_cpu(inputs, context_tokens)):
@@ -199,11 +221,13 @@ def offload_for(
     gpu_layers: int | None = None,
     host_bandwidth_gb_s: float | None = None,
     experts_on_cpu: bool = False,
+    engine_text: str | None = None,
 ) -> OffloadSpeed | None:
     """The split a run uses, or None when it runs on the GPU alone: the MoE experts in host
     memory (--cpu-moe), `gpu_layers` as given (more than the model's layers: all of them and
     the output layer), else the engine's own split when one sequence does not fit
-    (llama.cpp/Ollama only)."""
+    (llama.cpp/Ollama only; Ollama's split is sized at its default num_ctx for the version
+    in `engine_text`, the newest release's when unstated)."""
     if experts_on_cpu:
         return _experts_on_cpu(inputs, host_bandwidth_gb_s)
     if gpu_layers is not None:
@@ -219,7 +243,7 @@ def offload_for(
         return None
     if max_sequences(inputs, inputs.system.gpu_count, max(context_tokens, 1)) >= 1:
         return None
-    return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s)
+    return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text)
 
 
 def _experts_on_cpu(inputs: MemoryInputs, host_bandwidth_gb_s: float | None) -> OffloadSpeed:
@@ -302,9 +326,11 @@ __all__ = [
     "OLLAMA_DEFAULT_NUM_CTX",
     "OffloadSpeed",
     "automatic_offload",
+    "default_num_ctx",
     "offload_at",
     "offload_for",
     "offloads",
+    "ollama_default_context",
     "offloaded_decode_step_s",
     "offloaded_prefill_s",
     "ollama_gpu_layers",

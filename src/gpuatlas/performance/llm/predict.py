@@ -112,12 +112,16 @@ def predict_runtime(
     gpu_layers: int | None = None,
     host_bandwidth_gb_s: float | None = None,
     experts_on_cpu: bool = False,
+    engine_text: str | None = None,
 ) -> LlmPrediction:
     """One batch of requests on the system. On llama.cpp/Ollama a single sequence that does
-    not fit the GPU runs partly on the CPU (the engine's own layer split, or `gpu_layers`)."""
+    not fit the GPU runs partly on the CPU (the engine's own layer split, or `gpu_layers`;
+    `engine_text` as written, 'Ollama 0.12', sets Ollama's default num_ctx)."""
     context = input_tokens + output_tokens
     inputs = memory_inputs(runtime, kv_cache)
-    offload = offload_for(inputs, batch, context, gpu_layers, host_bandwidth_gb_s, experts_on_cpu)
+    offload = offload_for(
+        inputs, batch, context, gpu_layers, host_bandwidth_gb_s, experts_on_cpu, engine_text
+    )
     if offload is None:
         require_fits(runtime, batch, context, kv_cache)
     prediction = _predict_on_gpu(runtime, batch, input_tokens, output_tokens)
