@@ -7,11 +7,11 @@ import pytest
 
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance import api
-from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.media.diffusion import (
     ETA_MEMORY_PRIOR,
     DiffusionWork,
     diffusion_work,
+    engine_gain,
     image_hardware_class,
     image_params,
 )
@@ -91,14 +91,8 @@ def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: s
     eager, trt = image_params(system, model), image_params(system, model, "tensorrt")
     assert not trt.exact
     hardware = image_hardware_class(system.gpu, "tensorrt")
-    groups = current_calibration().groups  # TensorRT's UNet level over eager's, at the most
-    memory_class = hardware.split("/")[-1]  # specific level TensorRT was fitted on
-    level = memory_class if f"image|tensorrt|{memory_class}|unet" in groups else "*"
-    gain = (
-        groups[f"image|tensorrt|{level}|unet"]["eta_compute"]
-        / groups[f"image|diffusers|{level}|unet"]["eta_compute"]
-    )
-    assert gain > 1.0
+    gain = engine_gain("tensorrt", hardware, "unet")[0]  # measured against eager on the same
+    assert gain > 1.0  # classes (test_diffusion_paired_gain.py)
     # the gain applies to the class's eager level, up to the whole sustained peak
     assert trt.eta_compute == pytest.approx(min(1.0, eager.eta_compute * gain))
     eager_s = api.predict_diffusion(gpu, "sdxl", steps=30).s_per_image.value

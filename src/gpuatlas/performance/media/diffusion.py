@@ -620,9 +620,10 @@ def image_params(
     variant: str | None = None,
 ) -> GroupParams:
     """The fitted efficiencies of this case. A compiled engine (TensorRT, torch.compile,
-    stable-fast) not fitted on this hardware class keeps its measured gain over eager diffusers
-    where it was fitted and applies it to this class's eager level: its general level alone
-    would undo the class's own (a GeForce card's eager η is above TensorRT's all-GPU one).
+    stable-fast) not fitted on this hardware class keeps its gain over eager diffusers measured
+    on the classes it was fitted on (engine_gain) and applies it to this class's eager level:
+    its general level alone would undo the class's own (a GeForce card's eager η is above
+    TensorRT's all-GPU one).
     An engine with no image rows of its own is costed as its stand-in (IMAGE_ENGINE_STAND_INS),
     and no compiled engine is given more host time per forward than eager diffusers."""
     denoiser_kind = denoiser_class(model)
@@ -636,11 +637,7 @@ def image_params(
     eager = calibration.params("image", prior, EAGER_ENGINE, hardware, denoiser_kind)
     if params.exact:
         return _host_time_capped(params, eager, engine_id)
-    level = _fitted_level(engine_id, hardware)
-    engine_there = calibration.neutral_params("image", prior, engine_id, level, denoiser_kind)
-    eager_there = calibration.neutral_params("image", prior, EAGER_ENGINE, level, denoiser_kind)
-    eta_gain = _ratio(engine_there["eta_compute"], eager_there["eta_compute"])
-    overhead_ratio = _ratio(engine_there["step_overhead_ms"], eager_there["step_overhead_ms"])
+    eta_gain, overhead_ratio = engine_gain(engine_id, hardware, denoiser_kind)
     gained = GroupParams(
         eta_memory=params.eta_memory,
         eta_compute=min(1.0, eager.eta_compute * eta_gain),
@@ -767,6 +764,55 @@ def _eager_defaults_note(engine: str | None) -> str:
 def _ratio(engine_value: float, eager_value: float) -> float:
     """engine / eager, 1 where eager's is 0 (a roofline calibration has no overheads)."""
     return engine_value / eager_value if eager_value > 0 else 1.0
+
+
+def engine_gain(engine_id: str, hardware: str, denoiser_kind: str) -> tuple[float, float]:
+    """(η_compute gain, host-time ratio) of an image engine over eager diffusers, measured on the
+    same GPUs: on each hardware class where both the engine and eager diffusers have fitted
+    groups, the engine's level over eager's there, the classes of the case's memory class
+    first, pooled as a geometric mean weighted by the engine's rows there. A gain taken
+    between an engine's level fitted on one class (stable-fast: two A100 rows) and eager's
+    level pooled over every GPU would mix the engine's effect with the GPUs' (a GeForce card's
+    eager η is far above an A100's). With no such class: the levels' ratio at the most
+    specific level the engine was fitted on."""
+    pairs = _paired_classes(current_calibration().version, engine_id)
+    memory_class = hardware.split("/")[-1]
+    chosen = [p for p in pairs if p[0].split("/")[-1] == memory_class] or list(pairs)
+    if not chosen:
+        level = _fitted_level(engine_id, hardware)
+        return _level_gain(engine_id, level, denoiser_kind)
+    gains = [(_level_gain(engine_id, hw, denoiser_kind), rows) for hw, rows in chosen]
+    total = sum(rows for _, rows in gains)
+    eta = math.exp(sum(math.log(g[0]) * rows for g, rows in gains) / total)
+    overhead = math.exp(sum(math.log(g[1]) * rows for g, rows in gains) / total)
+    return eta, overhead
+
+
+def _level_gain(engine_id: str, level: str, denoiser_kind: str) -> tuple[float, float]:
+    """(η_compute, host time) of the engine over eager diffusers at one calibration level."""
+    calibration = current_calibration()
+    prior = PRIORS[denoiser_kind]
+    engine_there = calibration.neutral_params("image", prior, engine_id, level, denoiser_kind)
+    eager_there = calibration.neutral_params("image", prior, EAGER_ENGINE, level, denoiser_kind)
+    return (
+        _ratio(engine_there["eta_compute"], eager_there["eta_compute"]),
+        _ratio(engine_there["step_overhead_ms"], eager_there["step_overhead_ms"]),
+    )
+
+
+@cache
+def _paired_classes(version: str, engine_id: str) -> tuple[tuple[str, float], ...]:
+    """Hardware classes ('ampere/hbm') where the engine and eager diffusers both have fitted
+    image groups of their own, with the engine's row count there."""
+    groups = current_calibration().groups
+    found: list[tuple[str, float]] = []
+    for key, values in groups.items():
+        kind, engine, hardware, precision = key.split("|")
+        if kind != "image" or engine != engine_id or precision != "*" or "/" not in hardware:
+            continue
+        if f"image|{EAGER_ENGINE}|{hardware}|*" in groups:
+            found.append((hardware, values.get("n", 1.0)))
+    return tuple(sorted(found))
 
 
 def _fitted_level(engine_id: str, hardware: str) -> str:
