@@ -107,6 +107,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
     linear = None
     if llm.linear_attention_layers:
         linear = {
+            "mixer": llm.recurrent_mixer,
             "layers": list(llm.linear_attention_layers),
             "kv_cache_layers": llm.kv_cache_layers,
             "state_bytes_per_sequence": llm.recurrent_state_bytes(),

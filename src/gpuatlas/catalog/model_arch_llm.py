@@ -16,6 +16,7 @@ from gpuatlas.catalog.shipped_context import ShippedContext
 
 AttentionType = Literal["mha", "gqa", "mqa", "mla"]
 ModelKind = Literal["llm", "diffusion", "vlm", "ocr"]
+RecurrentMixer = Literal["gated-deltanet", "mamba2"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class ModelArch:
     # layers use their own width (intermediate_size_mlp); 0 means `intermediate_size`.
     moe_layer_step: int = 1
     dense_intermediate_size: int = 0
+    # Hybrids whose pattern names the MoE layers (Nemotron-H 'E' blocks): their indices; empty
+    # means the leading-dense / step rule above decides.
+    moe_layer_indices: tuple[int, ...] = ()
     # Multi-head latent attention (kv_lora_rank == 0 means not MLA).
     kv_lora_rank: int = 0
     q_lora_rank: int = 0
@@ -75,10 +79,12 @@ class ModelArch:
     # Sliding-window attention: the window in tokens and the indices of the layers that use it.
     sliding_window: int | None = None
     sliding_window_layers: tuple[int, ...] = ()
-    # Linear-attention (recurrent) layers: Gated DeltaNet in Qwen3-Next / Qwen3.5. Their token
-    # mixer keeps a fixed-size state per sequence instead of a KV cache: the layer indices, one
-    # mixer's parameters, and one layer's state per sequence (SSM state elements in
-    # `recurrent_state_dtype_bytes`, convolution state elements in the model dtype).
+    # Linear-attention (recurrent) layers: Gated DeltaNet in Qwen3-Next / Qwen3.5, Mamba-2 in
+    # Nemotron-H / Granite 4.0 H. Their token mixer keeps a fixed-size state per sequence instead
+    # of a KV cache: the layer indices, one mixer's parameters, and one layer's state per
+    # sequence (SSM state elements in `recurrent_state_dtype_bytes`, convolution state elements
+    # in the model dtype).
+    recurrent_mixer: RecurrentMixer = "gated-deltanet"
     linear_attention_layers: tuple[int, ...] = ()
     linear_mixer_params: int = 0
     recurrent_ssm_state_elements: int = 0
@@ -209,6 +215,8 @@ class ModelArch:
         """Layers with routed experts: after the leading dense ones, every `moe_layer_step`-th."""
         if not self.is_moe:
             return 0
+        if self.moe_layer_indices:
+            return len(self.moe_layer_indices)
         step = max(self.moe_layer_step, 1)
         return sum(
             1
@@ -226,8 +234,11 @@ class ModelArch:
         return self.dense_layers * self.dense_mlp_params()
 
     def norm_params(self) -> int:
-        """RMSNorm/LayerNorm weight vectors: `norms_per_layer` per layer plus the final norm."""
-        norms = self.norms_per_layer * self.num_layers - len(self.attention_free_layers)
+        """RMSNorm/LayerNorm weight vectors: `norms_per_layer` per layer plus the final norm; a
+        two-norm layer without attention (NAS blocks) has no input norm, a one-block layer
+        (Nemotron-H: one norm before its mixer or MLP) keeps its one."""
+        norm_free = len(self.attention_free_layers) if self.norms_per_layer > 1 else 0
+        norms = self.norms_per_layer * self.num_layers - norm_free
         return (norms + 1) * self.hidden_size
 
     def parameter_breakdown(self) -> dict[str, int]:
@@ -272,4 +283,4 @@ class ModelArch:
         return self.total_params() - excluded
 
 
-__all__ = ["AttentionType", "ModelArch", "ModelKind", "PublishedCount"]
+__all__ = ["AttentionType", "ModelArch", "ModelKind", "PublishedCount", "RecurrentMixer"]

@@ -32,7 +32,10 @@ _OPTIONAL_POSITIVE_FIELDS = (
     "intermediate_size",
     "max_position_embeddings",
 )
-_NON_GATED_MODEL_TYPES = {"gpt2", "gptj", "gpt_neox", "opt", "falcon", "bloom", "phi", "starcoder2"}
+_NON_GATED_MODEL_TYPES = {
+    *("gpt2", "gptj", "gpt_neox", "opt", "falcon", "bloom", "phi", "starcoder2"),
+    "nemotron_h",  # squared-ReLU MLP and experts: up_proj and down_proj only
+}
 _QK_NORM_MODEL_TYPES = {
     "qwen3",
     "qwen3_moe",
@@ -72,7 +75,6 @@ _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 # Architectures whose layers are not one repeated transformer block: counted as one, their
 # memory and speed would be wrong without a warning, so their configs are refused by name.
 UNMODELLED_MODEL_TYPES = {
-    "granitemoehybrid": "Mamba-2 layers between attention layers",
     "gemma4": "its global layers use another head size and K/V layout than its sliding layers "
     "(global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
     "gemma4_text": "its global layers use another head size and K/V layout than its sliding "
@@ -80,7 +82,6 @@ UNMODELLED_MODEL_TYPES = {
     "gemma3n": "per-layer embeddings and MatFormer/AltUp layers",
     "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
     "falcon_h1": "Mamba-2 and attention layers side by side",
-    "nemotron_h": "Mamba-2 layers between attention layers",
     "jamba": "Mamba layers between attention layers",
     "mamba": "a state-space model without attention",
     "mamba2": "a state-space model without attention",
@@ -247,6 +248,7 @@ def validate_llm_config(config: JsonObject) -> list[str]:
         *_optional_field_problems(section),
         *_head_grouping_problems(section),
         *_linear_attention_problems(section),
+        *_mamba2_problems(section),
     ]
 
 
@@ -337,9 +339,149 @@ def _linear_attention_problems(section: JsonObject) -> list[str]:
     ]
 
 
+# ----- Mamba-2 hybrids (Granite 4.0 H, Nemotron-H) ------------------------------------------
+
+# Mamba-2 mixer fields as each family spells them (transformers GraniteMoeHybridConfig /
+# NemotronHConfig): heads, head size, SSM state size, B/C groups, convolution taps, biases.
+_MAMBA_FIELDS: dict[str, tuple[str, ...]] = {
+    "heads": ("mamba_n_heads", "mamba_num_heads"),
+    "head_dim": ("mamba_d_head", "mamba_head_dim"),
+    "state": ("mamba_d_state", "ssm_state_size"),
+    "groups": ("mamba_n_groups", "n_groups"),
+    "kernel": ("mamba_d_conv", "conv_kernel"),
+}
+_MAMBA_REQUIRED = ("heads", "head_dim", "state")
+_MAMBA2_MODEL_TYPES = {"granitemoehybrid", "nemotron_h"}
+# Nemotron-H's block letters (hybrid_override_pattern) and names (layers_block_type).
+_NEMOTRON_BLOCKS = {
+    "M": "mamba",
+    "*": "attention",
+    "-": "mlp",
+    "E": "moe",
+    "mamba": "mamba",
+    "attention": "attention",
+    "full_attention": "attention",
+    "mlp": "mlp",
+    "moe": "moe",
+}
+
+
+def _mamba_value(section: JsonObject, name: str, default: int = 0) -> int:
+    return _optional_int(section, *_MAMBA_FIELDS[name], default=default)
+
+
+def _layer_kinds(section: JsonObject) -> list[str]:
+    """Each layer's block: 'mamba', 'attention', 'mlp' or 'moe' (Nemotron-H: one block per
+    layer, from layers_block_type or the hybrid_override_pattern letters; Granite 4.0 H: the
+    mixer of each layer from layer_types, every layer also has its MLP)."""
+    model_type = section.get("model_type")
+    if model_type == "nemotron_h":
+        blocks = section.get("layers_block_type") or section.get("hybrid_override_pattern") or []
+        return [_NEMOTRON_BLOCKS.get(str(block), "unknown") for block in blocks]
+    if model_type == "granitemoehybrid":
+        layer_types = section.get("layer_types")
+        if isinstance(layer_types, list):
+            return [str(kind) for kind in layer_types]
+        return ["attention"] * int(section.get("num_hidden_layers") or 0)
+    return []
+
+
+def _mamba2_problems(section: JsonObject) -> list[str]:
+    if section.get("model_type") not in _MAMBA2_MODEL_TYPES:
+        return []
+    kinds = _layer_kinds(section)
+    problems = [
+        f"field '{_MAMBA_FIELDS[name][0]}' (or '{_MAMBA_FIELDS[name][1]}'): missing or not a "
+        "positive integer (required for Mamba-2 layers)"
+        for name in _MAMBA_REQUIRED
+        if "mamba" in kinds and _mamba_value(section, name) <= 0
+    ]
+    layers = section.get("num_hidden_layers")
+    if section.get("model_type") == "nemotron_h":
+        if "unknown" in kinds:
+            problems.append(
+                "field 'hybrid_override_pattern': blocks are M (Mamba-2), * (attention), "
+                "- (MLP) or E (MoE)"
+            )
+        if isinstance(layers, int) and kinds and len(kinds) != layers:
+            problems.append(
+                f"field 'hybrid_override_pattern': {len(kinds)} blocks for {layers} layers"
+            )
+    return problems
+
+
+def _mamba2_mixer(section: JsonObject, hidden: int) -> dict[str, Any]:
+    """One Mamba-2 mixer (transformers Bamba/GraniteMoeHybrid/NemotronH Mamba2Mixer): in_proj
+    hidden -> z, x, B, C and dt (2 x inner + 2 x groups x state + heads), a depthwise conv
+    over x, B, C, dt_bias / A_log / D per head, a gated RMSNorm of the inner width, out_proj
+    inner -> hidden; state: heads x head size x state size, conv: channels x (taps - 1)."""
+    heads = _mamba_value(section, "heads")
+    inner = heads * _mamba_value(section, "head_dim")
+    state = _mamba_value(section, "state")
+    kernel = _mamba_value(section, "kernel", default=4)
+    conv_channels = inner + 2 * _mamba_value(section, "groups", default=1) * state
+    projection_out = inner + conv_channels + heads
+    proj_bias = bool(section.get("mamba_proj_bias", section.get("use_bias", False)))
+    conv_bias = bool(section.get("mamba_conv_bias", section.get("use_conv_bias", True)))
+    mixer = (
+        hidden * projection_out
+        + conv_channels * kernel
+        + 3 * heads
+        + inner
+        + inner * hidden
+        + (projection_out + hidden if proj_bias else 0)
+        + (conv_channels if conv_bias else 0)
+    )
+    return {
+        "recurrent_mixer": "mamba2",
+        "linear_mixer_params": mixer,
+        "recurrent_ssm_state_elements": inner * state,
+        "recurrent_conv_state_elements": conv_channels * (kernel - 1),
+        "recurrent_state_dtype_bytes": _STATE_DTYPE_BYTES.get(
+            str(section.get("mamba_ssm_cache_dtype", "float32")), 4.0
+        ),
+    }
+
+
+def _mamba2_fields(section: JsonObject) -> dict[str, Any]:
+    """Granite 4.0 H: Mamba-2 or attention mixer in each layer, each followed by its MLP
+    (dense: the shared MLP of shared_intermediate_size; MoE: routed experts plus that shared
+    expert). Nemotron-H: each layer is one block, a Mamba-2 mixer, attention, a dense MLP or
+    a MoE, with one norm before it."""
+    model_type = section.get("model_type")
+    if model_type not in _MAMBA2_MODEL_TYPES:
+        return {}
+    kinds = _layer_kinds(section)
+    fields: dict[str, Any] = {
+        "linear_attention_layers": tuple(i for i, kind in enumerate(kinds) if kind == "mamba"),
+    }
+    if fields["linear_attention_layers"]:
+        fields |= _mamba2_mixer(section, int(section["hidden_size"]))
+    if model_type == "granitemoehybrid":
+        if _optional_int(section, "num_local_experts") <= 1:
+            shared = _optional_int(section, "shared_intermediate_size")
+            fields["intermediate_size"] = shared or _optional_int(section, "intermediate_size")
+        return fields
+    width = _optional_int(section, "intermediate_size")
+    return fields | {
+        "norms_per_layer": 1,
+        "attention_free_layers": tuple(i for i, kind in enumerate(kinds) if kind in ("mlp", "moe")),
+        "layer_intermediate_sizes": tuple(width if kind == "mlp" else 0 for kind in kinds),
+        "moe_layer_indices": tuple(i for i, kind in enumerate(kinds) if kind == "moe"),
+    }
+
+
+# One shared expert's width: Qwen2-MoE/Qwen3-Next, Granite 4.0 H, Nemotron-H.
+_SHARED_WIDTH_FIELDS = (
+    "shared_expert_intermediate_size",
+    "shared_intermediate_size",
+    "moe_shared_expert_intermediate_size",
+)
+
+
 def _moe_fields(section: JsonObject) -> dict[str, Any]:
     experts = _optional_int(section, "num_local_experts", "n_routed_experts", "num_experts")
-    if experts <= 1:
+    if experts <= 1 or _pattern_without_moe(section):
         return {}
     intermediate = _optional_int(section, "intermediate_size")
     return {
@@ -351,19 +493,23 @@ def _moe_fields(section: JsonObject) -> dict[str, Any]:
             section, "moe_intermediate_size", default=intermediate
         ),
         "num_shared_experts": _shared_expert_count(section),
-        "shared_expert_intermediate_size": _optional_int(
-            section, "shared_expert_intermediate_size"
-        ),
+        "shared_expert_intermediate_size": _optional_int(section, *_SHARED_WIDTH_FIELDS),
         "first_k_dense_layers": _optional_int(section, "first_k_dense_replace"),
         **_interleaved_moe_fields(section, intermediate),
     }
+
+
+def _pattern_without_moe(section: JsonObject) -> bool:
+    """A Nemotron-H whose blocks name no MoE layer is dense whatever expert count it carries
+    (configs saved by transformers write NemotronHConfig's default n_routed_experts)."""
+    return section.get("model_type") == "nemotron_h" and "moe" not in _layer_kinds(section)
 
 
 def _shared_expert_count(section: JsonObject) -> int:
     """Shared experts per MoE layer: the count a config states, else one when it gives a
     shared expert's width alone (Qwen2-MoE, Qwen3-Next, Qwen3.5: one shared_expert MLP)."""
     count = _optional_int(section, "n_shared_experts", "num_shared_experts")
-    if count == 0 and _optional_int(section, "shared_expert_intermediate_size") > 0:
+    if count == 0 and _optional_int(section, *_SHARED_WIDTH_FIELDS) > 0:
         return 1
     return count
 
@@ -523,12 +669,7 @@ def arch_from_config(
     section = _llm_section(config)
     mla = _mla_fields(section)
     shape = {**_shape_fields(config, section, mla), **_block_config_fields(section)}
-    return ModelArch(
-        id=model_id,
-        hub_id=hub_id,
-        family=family or str(section.get("model_type") or ""),
-        checkpoint_format=_checkpoint_format(config, section),
-        source=origin,
+    fields = {
         **shape,
         **_family_fields(section),
         **_sliding_window_fields(section, shape["num_layers"]),
@@ -536,6 +677,15 @@ def arch_from_config(
         **_bias_fields(section),
         **_moe_fields(section),
         **mla,
+        **_mamba2_fields(section),
+    }
+    return ModelArch(
+        id=model_id,
+        hub_id=hub_id,
+        family=family or str(section.get("model_type") or ""),
+        checkpoint_format=_checkpoint_format(config, section),
+        source=origin,
+        **fields,
     )
 
 

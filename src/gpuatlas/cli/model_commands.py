@@ -16,7 +16,8 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
              intermediate_size, vocab_size, tie_word_embeddings, checkpoint_format,
              moe {...} | null,
              mla {...} | null, sliding_window {tokens, layers, full_attention_layers} | null,
-             linear_attention {layers, kv_cache_layers, state_bytes_per_sequence} | null,
+             linear_attention {mixer ("gated-deltanet" | "mamba2"), layers, kv_cache_layers,
+             state_bytes_per_sequence} | null,
              nas_blocks {attention_free_layers, layer_intermediate_sizes, kv_cache_layers}
              | null},
              "parameter_breakdown" {component: count},

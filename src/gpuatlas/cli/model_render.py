@@ -102,7 +102,7 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
                 f"{len(llm.sliding_window_layers)} layers; {llm.full_attention_layers} full",
             )
         )
-    if llm.attention_free_layers:
+    if llm.attention_free_layers and llm.recurrent_mixer != "mamba2":
         widths = llm.layer_intermediate_sizes or (llm.intermediate_size,)
         facts.append(
             (
@@ -116,11 +116,15 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
         facts.append(
             (
                 "linear attention",
-                f"{len(llm.linear_attention_layers)} Gated DeltaNet layers (no KV cache; "
+                f"{len(llm.linear_attention_layers)} {_MIXER_NAMES[llm.recurrent_mixer]} layers "
+                "(no KV cache; "
                 f"{state_mb:,.1f} MB of state per sequence); {llm.kv_cache_layers} attention",
             )
         )
     return facts
+
+
+_MIXER_NAMES = {"gated-deltanet": "Gated DeltaNet", "mamba2": "Mamba-2"}
 
 
 def _kv_table(llm: ModelArch) -> Table:

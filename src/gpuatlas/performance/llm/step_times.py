@@ -163,8 +163,16 @@ class LlmRuntime:
         kv_read, attention = self.context_terms(context_tokens, ops)
         kv_bytes = batch * (kv_read * self.kv_reads_per_decode_step)
         kv_bytes = kv_bytes + batch * self.decode_score_bytes(context_tokens, ops)
+        kv_bytes = kv_bytes + batch * self.recurrent_state_step_bytes
         flops = batch * (self.matmul_work_per_token + attention) / self.split
         return flops, weight_bytes + kv_bytes
+
+    @cached_property
+    def recurrent_state_step_bytes(self) -> float:
+        """Bytes one sequence's decode step moves in its recurrent (Gated DeltaNet, Mamba-2)
+        layers, per GPU: the fixed-size state read and written back once per token, whatever
+        the context (0 for a model without such layers)."""
+        return 2.0 * self.model.recurrent_state_bytes() / self.kv_split
 
     @cached_property
     def matmul_work_per_token(self) -> float:
