@@ -42,6 +42,7 @@ _QK_NORM_MODEL_TYPES = {
     "gemma3_text",
     "gemma3",
     "olmo2",
+    "olmo3",
     *("qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"),
 }
 # Gated DeltaNet hybrids: `layer_types` names the linear_attention layers, else every

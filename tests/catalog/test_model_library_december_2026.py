@@ -1,0 +1,75 @@
+"""Models people run in December 2026 that the library lacked (issue 10, round 8).
+
+Qwen3-Next-80B-A3B (Gated DeltaNet MoE), SmolLM3-3B, OLMo 2 7B and Olmo 3 7B: parameter counts
+from their configs against the published totals, the KV cache their attention layout implies,
+and the names people write (Hub ids, Ollama tags, GGUF files) resolving to them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.catalog.models import get_model
+from gpuatlas.performance.llm.shape import kv_bytes_per_token
+
+pytestmark = pytest.mark.unit
+
+BF16_BYTES = 2.0
+
+
+def _llm(model_id: str) -> ModelArch:
+    model = get_model(model_id)
+    assert isinstance(model, ModelArch)
+    return model
+
+
+@pytest.mark.parametrize(
+    ("model_id", "published"),
+    [
+        ("qwen3-next-80b-a3b", 79_674_391_296),  # Qwen3-Coder-Next's count, same shape
+        ("smollm3-3b", 3.08e9),
+        ("olmo-2-7b", 7.30e9),
+        ("olmo-3-7b", 7.30e9),
+    ],
+)
+def test_parameter_counts_reproduce_the_published_totals(model_id: str, published: float) -> None:
+    assert _llm(model_id).total_params() == pytest.approx(published, rel=0.005)
+
+
+def test_qwen3_next_keeps_kv_in_one_layer_of_four_and_state_in_the_rest() -> None:
+    model = _llm("qwen3-next-80b-a3b")
+    assert model.kv_cache_layers == 12 and len(model.linear_attention_layers) == 36
+    assert kv_bytes_per_token(model, BF16_BYTES, 0) == 2 * 2 * 256 * 12 * 2
+    per_layer = 32 * 128 * 128 * 4.0 + (2 * 16 * 128 + 32 * 128) * 3 * BF16_BYTES
+    assert model.recurrent_state_bytes() == 36 * per_layer
+
+
+def test_olmo_2_is_multi_head_and_olmo_3_windows_three_layers_of_four() -> None:
+    olmo2 = _llm("olmo-2-7b")
+    assert olmo2.attention_type == "mha"
+    assert kv_bytes_per_token(olmo2, BF16_BYTES, 0) == 2 * 32 * 128 * 32 * 2
+    olmo3 = _llm("olmo-3-7b")
+    assert olmo3.sliding_window == 4096 and len(olmo3.sliding_window_layers) == 24
+    assert olmo3.full_attention_layers == 8
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id"),
+    [
+        ("Qwen/Qwen3-Next-80B-A3B-Instruct", "qwen3-next-80b-a3b"),
+        ("Qwen/Qwen3-Next-80B-A3B-Thinking", "qwen3-next-80b-a3b"),
+        ("qwen3-next:80b", "qwen3-next-80b-a3b"),
+        ("Qwen3-Next-80B-A3B-Instruct-Q4_K_M.gguf", "qwen3-next-80b-a3b"),
+        ("HuggingFaceTB/SmolLM3-3B", "smollm3-3b"),
+        ("SmolLM3-3B-Q4_K_M.gguf", "smollm3-3b"),
+        ("allenai/OLMo-2-1124-7B-Instruct", "olmo-2-7b"),
+        ("olmo2:7b", "olmo-2-7b"),
+        ("allenai/Olmo-3-7B-Instruct", "olmo-3-7b"),
+        ("olmo-3:7b-instruct", "olmo-3-7b"),
+        ("Olmo-3-7B-Instruct-Q8_0.gguf", "olmo-3-7b"),
+    ],
+)
+def test_names_people_write_resolve(name: str, model_id: str) -> None:
+    assert resolve_model_reference(name, allow_hub=False).model.id == model_id
