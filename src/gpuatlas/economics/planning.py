@@ -67,16 +67,22 @@ class PlanOption:
     meets_slo: bool
     overloaded: bool = False  # offered load above saturation: the queue grows without bound
     engine: str = ""  # the engine it runs with ('auto' resolved for this GPU)
+    offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
+
+    @property
+    def partly_on_cpu(self) -> str:
+        """' partly on the CPU' for a label when the engine splits the model, else ''."""
+        return " partly on the CPU" if self.offload else ""
 
     @property
     def label(self) -> str:
         count = f"{self.gpu_count}× " if self.gpu_count > 1 else ""
-        return f"{count}{self.gpu} {self.weights}"
+        return f"{count}{self.gpu} {self.weights}{self.partly_on_cpu}"
 
     @property
     def product_label(self) -> str:
         """The label for sentences: product names ("2× RTX 4090 fp16"), not catalog ids."""
-        return hardware_label(self.gpu, self.gpu_count, self.weights)
+        return hardware_label(self.gpu, self.gpu_count, self.weights) + self.partly_on_cpu
 
     @property
     def offer_label(self) -> str:
@@ -318,6 +324,7 @@ def _option(
         per_replica_capacity_rps=found.capacity_bound_rps,
         meets_slo=meets,
         engine=found.engine,
+        offload=found.offload,
         overloaded=utilization > 1.0,
     )
 

@@ -31,6 +31,7 @@ from gpuatlas.economics.serving_simulation import (
 from gpuatlas.economics.simulation_step_times import (
     EstimatorStepSource,
     StepTimeSource,
+    offloaded_source,
     step_times_from,
 )
 from gpuatlas.errors import GpuAtlasError
@@ -213,6 +214,7 @@ class Assessment:
     min_replicas: int = 0
     run: ServingRun | None = None
     engine: str = ""  # the engine it runs with ('auto' resolved for this system)
+    offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -244,13 +246,19 @@ def assess(
         engine = serving_engine(workload.engine, workload.model, workload.weights, system)
         source = source_factory(system, workload.model, workload.weights, engine)
         max_batch = source.max_batch(context)
+        offload = ""
         if max_batch < 1:
-            note = source.memory_note(context)
-            return Assessment(system, workload.weights, "memory", note, engine=engine)
+            split = offloaded_source(source, context)
+            if split is None:
+                note = source.memory_note(context)
+                return Assessment(system, workload.weights, "memory", note, engine=engine)
+            source, max_batch, offload = split, 1, split.memory_note(context)
         steps = step_times_from(source, workload.input_tokens, workload.output_tokens, max_batch)
     except GpuAtlasError as error:
         return Assessment(system, workload.weights, "unsupported", str(error), engine=engine)
-    found = Assessment(system, workload.weights, "ok", "", max_batch, steps, engine=engine)
+    found = Assessment(
+        system, workload.weights, "ok", "", max_batch, steps, engine=engine, offload=offload
+    )
     return _bounded(found, workload, slo)
 
 

@@ -21,6 +21,11 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import gib_text
+from gpuatlas.performance.llm.offload_speed import (
+    OffloadSpeed,
+    offloaded_decode_step_s,
+    offloaded_prefill_s,
+)
 from gpuatlas.performance.scheduler_defaults import SchedulerBudget, scheduler_budget
 
 PREFILL_GRID_TOKENS = (1, 128, 512, 2048, 8192)
@@ -147,3 +152,43 @@ class EstimatorStepSource:
                 self.system, self.model, self.weights, self.engine, tokens=tokens, batch=prompts
             )
         )
+
+
+@dataclass(frozen=True)
+class OffloadedStepSource:
+    """A replica whose llama.cpp/Ollama runs part of the model on the CPU because one sequence
+    does not fit the GPU whole (`api.engine_offload`: Ollama's layer estimate, llama.cpp's
+    --fit): one request at a time, each decode step the all-GPU step less the share of the
+    weights now read from host memory plus those bytes at the host's bandwidth, each prefill
+    the all-GPU prefill plus the host-held weights copied over PCIe per 512-token batch
+    (performance/llm/offload_speed.py, as `fit` and `predict llm` state it)."""
+
+    base: StepTimeSource
+    offload: OffloadSpeed
+
+    def max_batch(self, context_tokens: int) -> int:
+        return 1
+
+    def max_batched_tokens(self) -> int:
+        return self.base.max_batched_tokens()
+
+    def memory_note(self, context_tokens: int) -> str:
+        return self.offload.describe()
+
+    def decode_step_s(self, batch: int, context_tokens: int) -> float:
+        return offloaded_decode_step_s(self.base.decode_step_s(batch, context_tokens), self.offload)
+
+    def prefill_s(self, tokens: int, prompts: int = 1) -> float:
+        all_gpu_s = self.base.prefill_s(tokens, prompts)
+        return offloaded_prefill_s(all_gpu_s, tokens * prompts, self.offload)
+
+
+def offloaded_source(source: StepTimeSource, context_tokens: int) -> OffloadedStepSource | None:
+    """The replica as the engine runs it partly on the CPU when not one sequence fits the GPU
+    (None where the engine does not split a model by itself, or not one layer fits)."""
+    if not isinstance(source, EstimatorStepSource):
+        return None
+    split = api.engine_offload(
+        source.system, source.model, source.weights, source.engine, context_tokens=context_tokens
+    )
+    return None if split is None else OffloadedStepSource(source, split)

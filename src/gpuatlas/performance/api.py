@@ -13,11 +13,13 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.memory import MemoryInputs, inference_memory_fit
+from gpuatlas.performance.llm.offload_speed import OffloadSpeed, offload_for
 from gpuatlas.performance.llm.predict import (
     llm_runtime,
     predict_runtime,
     runtime_max_batch,
 )
+from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.serving_layout import LayoutChoice, LayoutServing, layout_serving
 from gpuatlas.performance.media.diffusion import check_image_engine_known, predict_diffusion_run
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
@@ -179,6 +181,24 @@ def prefill_s(
 ) -> float:
     """Seconds to prefill `batch` prompts of `tokens` tokens (point value)."""
     return llm_runtime(system, model, weights, engine, kv_cache).prefill_s(tokens, batch)
+
+
+def engine_offload(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    context_tokens: int,
+    kv_cache: str = "fp16",
+) -> OffloadSpeed | None:
+    """The split llama.cpp/Ollama make by themselves when one sequence of `context_tokens`
+    does not fit the GPU (some layers in host memory, run by the CPU); None when it fits or
+    the engine does not split (vLLM, SGLang, older llama.cpp builds). `engine` as written:
+    'Ollama 0.12' sizes Ollama's split at that version's default num_ctx."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    inputs = memory_inputs(runtime, kv_cache)
+    return offload_for(inputs, 1, context_tokens, engine_text=engine)
 
 
 def max_serving_batch(

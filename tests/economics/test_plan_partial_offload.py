@@ -1,0 +1,45 @@
+"""`plan` with llama.cpp/Ollama on a GPU that cannot hold the model whole: the engine splits it
+between GPU and CPU by itself (as `fit` and `predict llm` answer), so the GPU is a candidate
+served one request at a time at the split's speed, not a 'lost on memory' rejection."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics.serving_candidate import Slo, Workload, assess
+from gpuatlas.performance import api
+from gpuatlas.performance.llm.offload_speed import offloaded_decode_step_s
+
+RTX_4090 = build_system(resolve_gpu("rtx-4090"), 1)
+
+
+def _workload(engine: str, weights: str = "q4_k_m") -> Workload:
+    return Workload("llama-3.1-70b", weights, 0.01, 512, 256, engine=engine)
+
+
+@pytest.mark.unit
+def test_ollama_serves_a_model_too_big_for_the_gpu_partly_on_the_cpu() -> None:
+    found = assess(RTX_4090, _workload("ollama"), Slo())
+    split = api.engine_offload(
+        RTX_4090, "llama-3.1-70b", "q4_k_m", "ollama", context_tokens=512 + 256
+    )
+    assert split is not None
+    assert found.status == "ok" and found.max_batch == 1
+    assert f"{split.gpu_layers} of 80 layers on the GPU" in found.offload
+    assert found.steps is not None
+    # a decode step at the mean context (prompt + half the output): the all-GPU step less
+    # the host-held share, plus those bytes at the host's bandwidth
+    all_gpu_s = api.decode_step_s(
+        RTX_4090, "llama-3.1-70b", "q4_k_m", "ollama", batch=1, context_tokens=512 + 128
+    )
+    assert found.steps.decode_step_s[1] == pytest.approx(offloaded_decode_step_s(all_gpu_s, split))
+    assert found.steps.decode_step_s[1] > 5 * all_gpu_s  # host memory, not HBM, sets the pace
+
+
+@pytest.mark.unit
+def test_vllm_still_loses_on_memory() -> None:
+    found = assess(RTX_4090, _workload("vllm", "awq-int4"), Slo())
+    assert found.status == "memory" and not found.offload
+    assert "usable" in found.reason
