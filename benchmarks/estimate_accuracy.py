@@ -47,7 +47,7 @@ from gpuatlas.calibration.validation import (
     source_key,
     source_of,
 )
-from gpuatlas.calibration.written_rows import WrittenSet, load_written
+from gpuatlas.calibration.written_rows import WrittenSet, later_written_dirs, load_written
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.kv_capacity import load_kv_capacity
 from gpuatlas.catalog.latency_under_load import LatencyUnderLoadRow, load_latency_under_load
@@ -377,17 +377,22 @@ def main() -> None:
         if arguments.residuals:
             print("\nHeld-out residuals (worst first; read to report, never to fit)\n")
             print("\n".join(residual_lines(held_found, arguments.residuals)))
-    written = load_written(arguments.written)
-    if written.total:
-        fitted = fit_calibration(rows, base, "all-packaged-rows")
+    written_sets = [("", load_written(arguments.written))]
+    if arguments.written is None:  # the later fresh sets, each on its own
+        written_sets += [(f" {path.name}/", load_written(path)) for path in later_written_dirs()]
+    fitted_all: Calibration | None = None
+    for label, written in written_sets:
+        if not written.total:
+            continue
+        fitted_all = fitted_all or fit_calibration(rows, base, "all-packaged-rows")
         print(
-            "\nFresh held-out set, names as their sources write them (resolved the way a "
-            "user's command resolves them; fitted on every packaged row)\n"
+            f"\nFresh held-out set{label}, names as their sources write them (resolved the way "
+            "a user's command resolves them; fitted on every packaged row)\n"
         )
-        found = predict_all(observations(written.rows), fitted)
+        found = predict_all(observations(written.rows), fitted_all)
         print("\n".join(written_report(written, found, errors)))
         if arguments.residuals:
-            print("\nFresh held-out residuals (worst first)\n")
+            print(f"\nFresh held-out{label} residuals (worst first)\n")
             print("\n".join(residual_lines(found, arguments.residuals)))
     shown = loso if arguments.by == "loso" else logo
     if arguments.residuals:

@@ -89,17 +89,24 @@ def written_dir() -> Path:
     return holdout_dir() / WRITTEN_FOLDER
 
 
+def later_written_dirs() -> list[Path]:
+    """The later fresh held-out sets (holdout/as_written_<round>/), each gathered after the
+    ones before it and reported on its own."""
+    return sorted(path for path in holdout_dir().glob(f"{WRITTEN_FOLDER}_*") if path.is_dir())
+
+
 def load_written(path: Path | str | None = None) -> WrittenSet:
     """Resolve every row of the CSV files in `path` (default: the packaged folder)."""
     target = Path(path) if path is not None else written_dir()
     files = sorted(target.glob("*.csv")) if target.is_dir() else [target]
+    folder = target.name if target.is_dir() else target.parent.name
     rows: list[MeasuredRow] = []
     unresolved: list[UnresolvedRow] = []
     for csv_path in files:
         with csv_path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             for cells in reader:
-                outcome = resolve_written_row(cells, csv_path.name, reader.line_num)
+                outcome = resolve_written_row(cells, csv_path.name, reader.line_num, folder)
                 if isinstance(outcome, MeasuredRow):
                     rows.append(outcome)
                 else:
@@ -107,11 +114,13 @@ def load_written(path: Path | str | None = None) -> WrittenSet:
     return WrittenSet(tuple(rows), tuple(unresolved))
 
 
-def resolve_written_row(cells: dict[str, str], file: str, line: int) -> MeasuredRow | UnresolvedRow:
+def resolve_written_row(
+    cells: dict[str, str], file: str, line: int, folder: str = WRITTEN_FOLDER
+) -> MeasuredRow | UnresolvedRow:
     """The row with catalog ids for its written names, or why one of them does not resolve."""
     text = {key: (value or "").strip() for key, value in cells.items()}
     try:
-        return _measured_row(text, file, line)
+        return _measured_row(text, f"{folder}/{file}", line)
     except _NameError as error:
         return UnresolvedRow(
             file, line, text["source"], text["metric"], error.field, error.written, error.reason
@@ -142,7 +151,7 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
         source=text["source"],
         source_date=text["source_date"] or None,
         notes=notes,
-        file=f"{WRITTEN_FOLDER}/{file}",
+        file=file,
         line=line,
         parallelism=_parallelism(text.get("parallelism", ""), int(text["gpu_count"])),
         variant=text.get("variant") or None,
