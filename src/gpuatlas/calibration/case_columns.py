@@ -30,11 +30,14 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import METRIC_KINDS, current_calibration
 from gpuatlas.performance.cases import METRICS, case_system
 from gpuatlas.performance.llm.vectorised import (
+    DOES_NOT_FIT,
+    NONE_FITS,
     OK,
     VECTOR_METRICS,
     LlmColumns,
     VectorisedRuntime,
     evaluate_columns,
+    group_positions,
     offloaded_rows,
     reason_message,
     vector_for,
@@ -50,11 +53,13 @@ EMPTY_RESULT: Result = ("", "", "", "")
 
 @dataclass
 class _Table:
-    """The case fields as columns of stripped text (one sequence per field, one item per row),
-    and the LLM fields as arrays (parsed once per distinct value, on first use)."""
+    """The case fields as columns of stripped text (one sequence per field, one item per row)
+    with each column's distinct texts, and the LLM fields as arrays (parsed once per distinct
+    value, on first use)."""
 
     columns: dict[str, Sequence[str]]
     size: int
+    distinct: dict[str, set[str]]
     _arrays: LlmColumns | None = None
     _vector_mask: NDArray[np.bool_] | None = None
 
@@ -70,7 +75,7 @@ class _Table:
         if self._vector_mask is None:
             mask = np.isin(self.llm_columns().metric, VECTOR_METRICS)
             layouts = self.columns["layout"]
-            auto = {text for text in set(layouts) if text.lower() == "auto"}
+            auto = {text for text in self.distinct["layout"] if text.lower() == "auto"}
             if auto:
                 mask &= ~np.fromiter((text in auto for text in layouts), bool, self.size)
             self._vector_mask = mask
@@ -98,16 +103,21 @@ def _table_of_columns(header: Sequence[str], columns: Sequence[Sequence[str]], s
     positions = {name: index for index, name in enumerate(header)}  # the last of a repeat
     empty = [""] * size
     fields: dict[str, Sequence[str]] = {}
+    distinct: dict[str, set[str]] = {}
     for name in FIELDS:
         index = positions.get(name)
-        raw = empty if index is None else columns[index]
-        distinct = set(raw)
-        if all(value == value.strip() for value in distinct):
-            fields[name] = raw
+        if index is None:
+            fields[name], distinct[name] = empty, {""} if size else set()
+            continue
+        raw = columns[index]
+        texts = set(raw)
+        if all(value == value.strip() for value in texts):
+            fields[name], distinct[name] = raw, texts
         else:
-            stripped = {value: value.strip() for value in distinct}
-            fields[name] = [stripped[value] for value in raw]
-    return _Table(fields, size)
+            stripped = {value: value.strip() for value in texts}
+            fields[name] = list(map(stripped.__getitem__, raw))
+            distinct[name] = set(stripped.values())
+    return _Table(fields, size, distinct)
 
 
 def _number_problem(name: str, text: str) -> bool:
@@ -135,10 +145,10 @@ def _problem_rows(table: _Table) -> NDArray[np.bool_]:
         ("layout", lambda text: bool(text) and text.lower() not in LAYOUTS),
     ]
     for name, check in checks:
-        column = table.columns[name]
-        failing = {value for value in set(column) if check(value)}
+        failing = {value for value in table.distinct[name] if check(value)}
         if failing:
-            bad |= np.fromiter((value in failing for value in column), bool, table.size)
+            column = table.columns[name]
+            bad |= np.fromiter(map(failing.__contains__, column), bool, table.size)
     return bad
 
 
@@ -175,10 +185,11 @@ def _config_key(table: _Table, row: int) -> ConfigKey:
     )
 
 
-def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> dict[ConfigKey, list[int]]:
+def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
+    """The rows of each configuration without a field problem (ascending), configurations in
+    the order they first appear."""
     c = table.columns
-    groups: dict[ConfigKey, list[int]] = {}
-    for row, key in enumerate(
+    keys: list[ConfigKey] = list(
         zip(
             c["gpu"],
             c["gpu_count"],
@@ -188,15 +199,10 @@ def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> dict[ConfigKey, list[i
             c["kv_cache"],
             strict=True,
         )
-    ):
-        groups.setdefault(key, []).append(row)
+    )
+    groups = group_positions(keys)
     if bad.any():
-        excluded = set(np.flatnonzero(bad).tolist())
-        groups = {
-            key: kept
-            for key, rows in groups.items()
-            if (kept := [r for r in rows if r not in excluded])
-        }
+        groups = [kept for rows in groups if len(kept := rows[~bad[rows]])]
     return groups
 
 
@@ -204,17 +210,16 @@ def _llm_columns(table: _Table) -> LlmColumns:
     """Every row's LLM fields as arrays (each column's distinct texts parsed once)."""
 
     def numbers(name: str) -> NDArray[np.float64]:
-        column = table.columns[name]
-        parsed = {text: _number(text) for text in set(column)}
-        return np.fromiter(map(parsed.__getitem__, column), float, table.size)
+        parsed = {text: _number(text) for text in table.distinct[name]}
+        return np.fromiter(map(parsed.__getitem__, table.columns[name]), float, table.size)
 
     metric = np.array(table.columns["metric"])
     batch_text = table.columns["batch"]
-    kinds = {
-        text: (not text or text.lower() == "max", text.lower() == "max") for text in set(batch_text)
-    }
-    empty = np.fromiter((kinds[text][0] for text in batch_text), bool, table.size)
-    is_max = np.fromiter((kinds[text][1] for text in batch_text), bool, table.size)
+    distinct = table.distinct["batch"]
+    maximal = {text for text in distinct if text.lower() == "max"}
+    empty_or_max = {text for text in distinct if not text} | maximal
+    empty = np.fromiter(map(empty_or_max.__contains__, batch_text), bool, table.size)
+    is_max = np.fromiter(map(maximal.__contains__, batch_text), bool, table.size)
     serving = metric == "serving_output_tok_s"
     batch = np.where(is_max | (empty & serving), math.nan, np.where(empty, 1.0, numbers("batch")))
     return LlmColumns(metric, batch, numbers("input_tokens"), numbers("output_tokens"))
@@ -265,12 +270,15 @@ def _vector_results(
     if not failed.any():
         return
     messages: dict[tuple[int, str, float, float, float], Result] = {}
+    reason = found.reason[failed]
+    # the brief memory refusals name neither the metric nor, when none fits, batch and fitting
+    memory, none_fits = (reason == DOES_NOT_FIT) | (reason == NONE_FITS), reason == NONE_FITS
     keys = zip(
-        found.reason[failed].tolist(),
-        columns.metric[failed].tolist(),
-        found.batch[failed].tolist(),
+        reason.tolist(),
+        np.where(memory, "", columns.metric[failed]).tolist(),
+        np.where(none_fits, 1.0, found.batch[failed]).tolist(),
         found.context[failed].tolist(),
-        found.fitting[failed].tolist(),
+        np.where(none_fits, 0.0, found.fitting[failed]).tolist(),
         strict=True,
     )
     for row, key in zip(index[failed].tolist(), keys, strict=True):
@@ -295,18 +303,17 @@ def _bands(
 
 
 def _predict_group(
-    table: _Table, rows: list[int], row_path: _RowPath, results: list[Result]
+    table: _Table, index: NDArray[np.intp], row_path: _RowPath, results: list[Result]
 ) -> None:
     """One configuration's rows: a name that does not resolve fails every row alike (the row
     path resolves the system and the model before anything else)."""
-    first = case_from_fields(table.fields(rows[0]))
+    first = case_from_fields(table.fields(int(index[0])))
     try:
         case_system(first)
         model = as_model(first.model)
     except GpuAtlasError as error:
-        _fail(rows, str(error), results)
+        _fail(index.tolist(), str(error), results)
         return
-    index = np.array(rows)
     vector_index = index[:0]
     if not isinstance(model, DiffusionArch | OcrArch):
         vector_index = index[table.vectorised_metric()[index]]
@@ -351,6 +358,6 @@ def _predict(table: _Table) -> list[Result]:
     bad = _problem_rows(table)
     for row in np.flatnonzero(bad).tolist():
         results[row] = row_path.result(row)
-    for rows_of_group in _group_rows(table, bad).values():
+    for rows_of_group in _group_rows(table, bad):
         _predict_group(table, rows_of_group, row_path, results)
     return results

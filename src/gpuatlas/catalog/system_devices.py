@@ -115,8 +115,15 @@ def _record_problems(record: NamedSystemRecord, seen: dict[str, NamedSystemRecor
 
 def named_system_record(text: str) -> NamedSystemRecord | None:
     """The named system whose id, name or alias is `text` (after normalisation), if any."""
-    key = normalise(text)
+    return _records_by_name().get(normalise(text))
+
+
+@cache
+def _records_by_name() -> dict[str, NamedSystemRecord]:
+    """Every record under its normalised id, name and aliases; a name two records share stays
+    the first record's (file order)."""
+    by_name: dict[str, NamedSystemRecord] = {}
     for record in named_system_records().values():
-        if key in {normalise(name) for name in (record.id, record.name, *record.aliases)}:
-            return record
-    return None
+        for name in (record.id, record.name, *record.aliases):
+            by_name.setdefault(normalise(name), record)
+    return by_name

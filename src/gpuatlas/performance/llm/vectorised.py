@@ -12,8 +12,10 @@ speed benchmark use.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +36,7 @@ from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.primitives import ARRAY
 
 Array = NDArray[np.float64]
+K = TypeVar("K", bound=Hashable)
 VECTOR_METRICS = ("decode_tok_s", "tpot_ms", "prefill_tok_s", "ttft_ms", "serving_output_tok_s")
 
 
@@ -107,15 +110,44 @@ class LlmColumns:
 
     @staticmethod
     def of(cases: Sequence[Case]) -> LlmColumns:
-        def number(value: int | None) -> float:
-            return math.nan if value is None else float(value)
-
+        metrics = [c.metric for c in cases]
+        batches = list(zip([c.batch for c in cases], metrics, strict=True))
         return LlmColumns(
-            metric=np.array([c.metric for c in cases]),
-            batch=np.array([_batch_value(c.batch, c.metric) for c in cases], dtype=float),
-            input_tokens=np.array([number(c.input_tokens) for c in cases], dtype=float),
-            output_tokens=np.array([number(c.output_tokens) for c in cases], dtype=float),
+            metric=np.array(metrics, dtype=str),
+            batch=_converted(batches, lambda pair: _batch_value(*pair)),
+            input_tokens=_converted([c.input_tokens for c in cases], _number),
+            output_tokens=_converted([c.output_tokens for c in cases], _number),
         )
+
+    def take(self, index: NDArray[np.intp]) -> LlmColumns:
+        """The cases at these positions."""
+        return LlmColumns(
+            self.metric[index],
+            self.batch[index],
+            self.input_tokens[index],
+            self.output_tokens[index],
+        )
+
+
+def _number(value: int | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _converted(values: Sequence[K], convert: Callable[[K], float]) -> Array:
+    """`convert` over `values` as an array, called once per distinct value (a batch repeats
+    few batch sizes and lengths)."""
+    table = {value: convert(value) for value in set(values)}
+    return np.fromiter(map(table.__getitem__, values), float, len(values))
+
+
+def group_positions(keys: Sequence[Hashable]) -> list[NDArray[np.intp]]:
+    """The positions of each distinct key (ascending), groups in the order keys first appear."""
+    if not keys:
+        return []
+    codes_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
+    codes = np.fromiter(map(codes_of.__getitem__, keys), np.intp, len(keys))
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
 
 
 def _batch_value(batch: int | str | None, metric: str) -> float:
@@ -185,7 +217,7 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
         [
             no_lengths,
             serving & (outputs < 1),
-            ~serving & np.isin(metric, PREFILL_METRICS) & (inputs < 1),
+            ~serving & _prefill_metric(metric) & (inputs < 1),
             ~serving & wants_max,
             wants_max & (batch < 1),
             requested < 1,
@@ -206,6 +238,14 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     )
     values = np.where(reason == OK, values, np.nan)
     return LlmEvaluation(values, reason, requested, fit_context, fitting)
+
+
+def _prefill_metric(metric: NDArray[np.str_]) -> NDArray[np.bool_]:
+    """Whether each metric is one of PREFILL_METRICS (np.isin's sort costs more on few rows)."""
+    found = np.zeros(len(metric), bool)
+    for name in PREFILL_METRICS:
+        found |= metric == name
+    return found
 
 
 def reason_message(
@@ -246,27 +286,26 @@ def vector_for(case: Case) -> VectorisedRuntime:
     return VectorisedRuntime(llm_runtime(system, case.model, case.weights, case.engine, kv_cache))
 
 
-def _group_key(case: Case) -> tuple[str, int, str, str, str, str]:
-    return (case.gpu, case.gpu_count, case.model, case.weights, case.engine, case.kv_cache)
+_CONFIGURATION = attrgetter("gpu", "gpu_count", "model", "weights", "engine", "kv_cache")
 
 
 def predict_llm_many(cases: Sequence[Case]) -> Array:
     """Point values for LLM cases (metrics in VECTOR_METRICS); NaN where not predictable."""
-    groups: dict[tuple[str, int, str, str, str, str], list[int]] = {}
-    for position, case in enumerate(cases):
-        groups.setdefault(_group_key(case), []).append(position)
     values = np.full(len(cases), np.nan)
-    for positions in groups.values():
+    if not cases:
+        return values
+    whole = LlmColumns.of(cases)
+    for index in group_positions(list(map(_CONFIGURATION, cases))):
         try:
-            vector = vector_for(cases[positions[0]])
+            vector = vector_for(cases[int(index[0])])
         except GpuAtlasError:
             continue
-        index = np.array(positions)
-        columns = LlmColumns.of([cases[i] for i in positions])
+        columns = whole.take(index)
         found = evaluate_columns(vector, columns)
         values[index] = found.values
-        for position in index[offloaded_rows(vector, found.reason, found.batch, columns.metric)]:
-            values[position] = _row_path_value(cases[int(position)])
+        offloaded = offloaded_rows(vector, found.reason, found.batch, columns.metric)
+        for position in index[offloaded].tolist():
+            values[position] = _row_path_value(cases[position])
     return values
 
 
@@ -278,7 +317,7 @@ def offloaded_rows(
 ) -> NDArray[np.bool_]:
     """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
     does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
-    candidates = np.isin(reason, (DOES_NOT_FIT, NONE_FITS)) & (batch == 1)
+    candidates = ((reason == DOES_NOT_FIT) | (reason == NONE_FITS)) & (batch == 1)
     candidates &= metric != "serving_output_tok_s"
     if not candidates.any():  # most groups: nothing refused, no engine to look at
         return candidates
