@@ -73,3 +73,19 @@ def test_olmo_2_is_multi_head_and_olmo_3_windows_three_layers_of_four() -> None:
 )
 def test_names_people_write_resolve(name: str, model_id: str) -> None:
     assert resolve_model_reference(name, allow_hub=False).model.id == model_id
+
+
+@pytest.mark.parametrize("name", ["deepseek-r1:671b", "deepseek-v3"])
+def test_an_fp8_checkpoint_run_by_ollama_is_its_q4_k_m_build(name: str) -> None:
+    """ggml has no FP8 tensor type: Ollama's DeepSeek R1/V3 is the library's Q4_K_M build."""
+    from gpuatlas.catalog.model_weights import native_weights
+
+    choice = native_weights(resolve_model_reference(name, allow_hub=False), "ollama")
+    assert choice.format_id == "q4_k_m" and "default build" in choice.reason
+
+
+def test_an_mxfp4_checkpoint_run_by_ollama_keeps_its_published_format() -> None:
+    from gpuatlas.catalog.model_weights import native_weights
+
+    choice = native_weights(resolve_model_reference("gpt-oss:20b", allow_hub=False), "ollama")
+    assert choice.format_id == "mxfp4" and "published format" in choice.reason

@@ -39,6 +39,10 @@ OLLAMA_DEFAULT_SOURCE = "ollama/ollama#1543, 2024-12-29"
 GGUF_REPOSITORY_FORMAT = "q4_k_m"
 UNSTATED_FORMAT = "fp16"
 OLLAMA_ENGINE = "ollama"
+# Published low-bit formats a GGUF file holds as they are (ggml's MXFP4 tensor type, added for
+# gpt-oss): Ollama ships such checkpoints in their own format. ggml has no FP8 type, so an FP8
+# checkpoint (DeepSeek V3/R1, Kimi K2) is in the Ollama library as its default Q4_K_M build.
+GGUF_TENSOR_FORMATS = frozenset({"mxfp4"})
 GGUF_ENGINE = "llama.cpp"
 MLX_ENGINE = "mlx-lm"
 MLX_FORMAT_PREFIX = "mlx-"
@@ -160,7 +164,11 @@ def _config_format(model: AnyModelArch) -> tuple[str, str]:
 def _ollama_default(model: AnyModelArch) -> tuple[str, str]:
     native, _ = _config_format(model)
     native_format = find_format(native)
-    if native_format is not None and native_format.bits_per_weight < 16:
+    if (
+        native_format is not None
+        and native_format.bits_per_weight < 16
+        and (native_format.family == "gguf" or native in GGUF_TENSOR_FORMATS)
+    ):
         return native, "the Ollama library ships this checkpoint in its published format"
     return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build, {OLLAMA_DEFAULT_SOURCE}"
 
