@@ -43,3 +43,16 @@ def test_vllm_still_loses_on_memory() -> None:
     found = assess(RTX_4090, _workload("vllm", "awq-int4"), Slo())
     assert found.status == "memory" and not found.offload
     assert "usable" in found.reason
+
+
+@pytest.mark.unit
+def test_ollama_serves_each_request_with_its_num_ctx_of_kv() -> None:
+    # qwen3:32b q4_k_m fits a 24 GiB card at 768 tokens, but Ollama 0.15.5+ holds 32,768
+    # tokens of KV per sequence there (context_defaults.toml) and splits the model; 0.12's
+    # 4,096 tokens leave it whole
+    newest = assess(RTX_4090, Workload("qwen3-32b", "q4_k_m", 0.01, 512, 256, "ollama"), Slo())
+    old = assess(RTX_4090, Workload("qwen3-32b", "q4_k_m", 0.01, 512, 256, "ollama 0.12.6"), Slo())
+    assert newest.status == "ok" and "num_ctx 32,768" in newest.offload
+    assert old.status == "ok" and not old.offload and old.max_batch >= 1
+    assert newest.steps is not None and old.steps is not None
+    assert newest.steps.decode_step_s[1] > 3 * old.steps.decode_step_s[1]

@@ -9,11 +9,12 @@ from gpuatlas.calibration.case_columns import predict_table
 from gpuatlas.calibration.case_files import REQUIRED_COLUMNS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, predict_case
-from gpuatlas.performance.llm.memory import GB, gpu_memory_gb, kv_per_sequence_gb
+from gpuatlas.performance.llm.memory import GB, gpu_memory_gb, kv_per_sequence_gb, max_sequences
 from gpuatlas.performance.llm.offload import fewest_expert_layers_on_cpu, layer_bytes
 from gpuatlas.performance.llm.offload_speed import (
     HOST_MEMORY_EFFICIENCY,
     OLLAMA_MINIMUM_MEMORY_BYTES,
+    allocated_context,
     automatic_offload,
     offload_at,
     offload_for,
@@ -23,6 +24,7 @@ from gpuatlas.performance.llm.offload_speed import (
 )
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime
 from gpuatlas.performance.llm.refusal import memory_inputs
+from gpuatlas.performance.llm.vectorised import predict_llm_many
 
 
 def _inputs(system: str, model: str, weights: str, engine: str):  # type: ignore[no-untyped-def]
@@ -194,3 +196,24 @@ def test_ollamas_split_is_sized_at_its_default_num_ctx_for_the_version() -> None
     assert old.gpu_layers == ollama_gpu_layers(inputs, 4096)[0]
     assert newest.gpu_layers < old.gpu_layers
     assert "num_ctx 32,768" in newest.rule and "num_ctx 4,096" in old.rule
+
+
+def test_ollama_spills_at_its_num_ctx_even_when_the_prompt_would_fit() -> None:
+    """qwen3:32b q4_k_m (18.5 GiB) fits a 24 GiB card at a 768-token context, but Ollama
+    0.15.5+ holds KV for num_ctx 32,768 there (8 GiB more: ollama/ollama#14082, 'DeepSeek R1
+    32b ... very slow' after 0.15.5), so it splits the model; Ollama 0.12 (num_ctx 4,096)
+    keeps it whole. The CSV path answers as the row path does."""
+    inputs = _inputs("rtx-4090", "qwen3-32b", "q4_k_m", "ollama")
+    assert max_sequences(inputs, 1, 768) >= 1 and max_sequences(inputs, 1, 32768) < 1
+    assert allocated_context(inputs, 768) == 32768
+    assert allocated_context(inputs, 768, "Ollama 0.12.6") == 4096
+    assert offload_for(inputs, 1, 768) is not None
+    assert offload_for(inputs, 1, 768, engine_text="Ollama 0.12.6") is None
+    cases = [
+        Case("rtx-4090", 1, "qwen3-32b", "q4_k_m", engine, 1, 512, 256, metric)
+        for engine in ("ollama", "ollama 0.12.6")
+        for metric in ("decode_tok_s", "ttft_ms")
+    ]
+    rows = [predict_case(case).value for case in cases]
+    assert predict_llm_many(cases).tolist() == pytest.approx(rows, rel=1e-12)
+    assert rows[0] < rows[2] / 3  # host memory sets the pace of the split run

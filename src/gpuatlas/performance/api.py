@@ -13,7 +13,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.memory import MemoryInputs, inference_memory_fit
-from gpuatlas.performance.llm.offload_speed import OffloadSpeed, offload_for
+from gpuatlas.performance.llm.offload_speed import OffloadSpeed, allocated_context, offload_for
 from gpuatlas.performance.llm.predict import (
     llm_runtime,
     predict_runtime,
@@ -199,6 +199,22 @@ def engine_offload(
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     inputs = memory_inputs(runtime, kv_cache)
     return offload_for(inputs, 1, context_tokens, engine_text=engine)
+
+
+def engine_context(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    context_tokens: int,
+    kv_cache: str = "fp16",
+) -> int:
+    """The context the engine holds KV for per sequence: Ollama its num_ctx (its default for
+    the version written in `engine` and the GPU memory, or `context_tokens` when longer),
+    other engines `context_tokens`."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    return allocated_context(memory_inputs(runtime, kv_cache), context_tokens, engine)
 
 
 def max_serving_batch(

@@ -241,9 +241,21 @@ def offload_for(
         return offload_at(inputs, gpu_layers, False, rule, host_bandwidth_gb_s)
     if batch != 1 or not offloads(inputs) or not splits_by_itself(inputs):
         return None
-    if max_sequences(inputs, inputs.system.gpu_count, max(context_tokens, 1)) >= 1:
+    allocated = allocated_context(inputs, context_tokens, engine_text)
+    if max_sequences(inputs, inputs.system.gpu_count, allocated) >= 1:
         return None
     return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text)
+
+
+def allocated_context(
+    inputs: MemoryInputs, context_tokens: int, engine_text: str | None = None
+) -> int:
+    """The context the engine holds KV for when it runs one sequence: Ollama its num_ctx
+    whatever the prompt (its default for the version and GPU memory, or the context asked for
+    when longer: 32,768 tokens on a 24 GiB card from 0.15.5), other engines what the run
+    needs."""
+    tokens = max(context_tokens, 1)
+    return default_num_ctx(inputs, tokens, engine_text) if is_ollama(inputs) else tokens
 
 
 def _experts_on_cpu(inputs: MemoryInputs, host_bandwidth_gb_s: float | None) -> OffloadSpeed:
@@ -325,6 +337,7 @@ def offloaded_prefill_s(
 __all__ = [
     "OLLAMA_DEFAULT_NUM_CTX",
     "OffloadSpeed",
+    "allocated_context",
     "automatic_offload",
     "default_num_ctx",
     "offload_at",

@@ -23,8 +23,12 @@ from numpy.typing import NDArray
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system, predict_case
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences
-from gpuatlas.performance.llm.offload_speed import offloads, splits_by_itself
+from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences, max_sequences
+from gpuatlas.performance.llm.offload_speed import (
+    offloads,
+    ollama_default_context,
+    splits_by_itself,
+)
 from gpuatlas.performance.llm.predict import cycle_from_step_times, llm_runtime, serving_rate
 from gpuatlas.performance.llm.refusal import (
     brief_does_not_fit_message,
@@ -304,6 +308,9 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         found = evaluate_columns(vector, columns)
         values[index] = found.values
         offloaded = offloaded_rows(vector, found.reason, found.batch, columns.metric)
+        offloaded |= ollama_spilled_rows(
+            vector, found.reason, found.batch, columns, cases[int(index[0])].engine
+        )
         for position in index[offloaded].tolist():
             values[position] = _row_path_value(cases[position])
     return values
@@ -325,6 +332,35 @@ def offloaded_rows(
     if not offloads(inputs) or not splits_by_itself(inputs):  # older llama.cpp builds refuse
         return np.zeros(len(reason), bool)
     return candidates
+
+
+def ollama_spilled_rows(
+    vector: VectorisedRuntime,
+    reason: NDArray[np.int_],
+    batch: NDArray[np.float64],
+    columns: LlmColumns,
+    engine_text: str,
+) -> NDArray[np.bool_]:
+    """Rows that fit the GPU at their own context but that Ollama runs partly on the CPU: it
+    holds KV for its default num_ctx whatever the prompt (32,768 tokens on a 24 GiB card from
+    0.15.5), and the model does not fit whole at that (offload_speed.allocated_context); the
+    row path predicts them. Longer contexts are the refused rows of `offloaded_rows`."""
+    none = np.zeros(len(reason), bool)
+    runtime = vector.runtime
+    if runtime.engine.engine != "ollama":
+        return none
+    rows = (reason == OK) & (batch == 1) & (columns.metric != "serving_output_tok_s")
+    if not rows.any():
+        return none
+    inputs = memory_inputs(runtime, "fp16")
+    if not offloads(inputs):
+        return none
+    default = ollama_default_context(inputs, engine_text).tokens
+    if max_sequences(inputs, runtime.system.gpu_count, default) >= 1:
+        return none
+    inputs_tokens = np.nan_to_num(columns.input_tokens)
+    context = inputs_tokens + np.maximum(np.nan_to_num(columns.output_tokens), 1.0)
+    return rows & (context <= default)
 
 
 def _row_path_value(case: Case) -> float:
