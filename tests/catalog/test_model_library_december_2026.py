@@ -89,3 +89,13 @@ def test_an_mxfp4_checkpoint_run_by_ollama_keeps_its_published_format() -> None:
 
     choice = native_weights(resolve_model_reference("gpt-oss:20b", allow_hub=False), "ollama")
     assert choice.format_id == "mxfp4" and "published format" in choice.reason
+
+
+@pytest.mark.parametrize("model_id", ["llama-4-scout", "llama-4-maverick"])
+def test_llama_4_rope_layers_attend_within_8192_token_chunks(model_id: str) -> None:
+    """Llama 4: 3 of 4 layers (RoPE) use chunked attention of attention_chunk_size 8192; every
+    4th (NoPE) layer attends to the whole context and alone grows the KV cache past a chunk."""
+    llm = _llm(model_id)
+    assert llm.sliding_window == 8192
+    assert llm.sliding_window_layers == tuple(i for i in range(48) if (i + 1) % 4 != 0)
+    assert llm.full_attention_layers == 12

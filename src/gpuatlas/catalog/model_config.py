@@ -275,7 +275,28 @@ def _sliding_window_layers(section: JsonObject, num_layers: int) -> tuple[int, .
     return tuple(range(num_layers))
 
 
+def _chunked_attention_fields(section: JsonObject, num_layers: int) -> dict[str, Any]:
+    """Llama 4: the RoPE layers attend within chunks of `attention_chunk_size` tokens, the NoPE
+    layers (no_rope_layers 0, by default every `no_rope_layer_interval`-th) to everything
+    (transformers Llama4TextConfig layer_types 'chunked_attention' / 'full_attention'). A chunked
+    layer holds and reads at most one chunk: modelled as a sliding window of that size."""
+    chunk = section.get("attention_chunk_size")
+    if not str(section.get("model_type") or "").startswith("llama4") or not _is_positive_int(chunk):
+        return {}
+    uses_rope = section.get("no_rope_layers")
+    if not isinstance(uses_rope, list) or len(uses_rope) != num_layers:
+        interval = _optional_int(section, "no_rope_layer_interval", default=4)
+        uses_rope = [int((i + 1) % interval != 0) for i in range(num_layers)]
+    return {
+        "sliding_window": chunk,
+        "sliding_window_layers": tuple(i for i, rope in enumerate(uses_rope) if rope),
+    }
+
+
 def _sliding_window_fields(section: JsonObject, num_layers: int) -> dict[str, Any]:
+    chunked = _chunked_attention_fields(section, num_layers)
+    if chunked:
+        return chunked
     window = section.get("sliding_window")
     return {
         "sliding_window": window if isinstance(window, int) and window > 0 else None,
