@@ -36,3 +36,19 @@ def test_llama_bench_model_column_resolves_to_model_and_format(
 def test_iq3_s_carries_its_block_bitrate() -> None:
     """ggml's block_iq3_s: 110 bytes per 256 weights."""
     assert resolve_format("IQ3_S").bits_per_weight == pytest.approx(110 * 8 / 256)
+
+
+@pytest.mark.unit
+def test_a_written_weights_column_reads_a_bare_gguf_bit_count_like_a_model_tag() -> None:
+    """'Q6' in a source's weights column is Q6_K (ggml's one 6-bit type), as in a model name."""
+    from gpuatlas.calibration.written_rows import resolve_written_row
+
+    cells = {
+        "gpu": "RTX 4090", "gpu_count": "1", "engine": "llama.cpp", "engine_version": "",
+        "model": "llama3 8b", "weights": "Q6", "kv_cache": "", "batch": "1",
+        "input_tokens": "", "output_tokens": "", "resolution": "", "steps": "",
+        "metric": "decode_tok_s", "value": "100", "unit": "tok/s", "source": "https://x.org",
+        "source_date": "", "notes": "", "parallelism": "", "backend": "", "variant": "",
+    }  # fmt: skip
+    row = resolve_written_row(cells, "file.csv", 2)
+    assert getattr(row, "weights", None) == "q6_k"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.formats import gguf_shorthand, resolve_format
 from gpuatlas.catalog.measurements import (
     ENGINES,
     METRIC_UNITS,
@@ -229,6 +229,9 @@ def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
     try:
         return resolve_format(written).id
     except GpuAtlasError as error:
+        shorthand = gguf_shorthand(written)  # "Q6" as a model name's tag is read: Q6_K
+        if shorthand is not None:
+            return shorthand[0]
         raise _NameError("weights", written, _first_line(error)) from None
 
 
