@@ -9,7 +9,13 @@ from gpuatlas.calibration.case_columns import predict_table
 from gpuatlas.calibration.case_files import REQUIRED_COLUMNS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, predict_case
-from gpuatlas.performance.llm.memory import GB, gpu_memory_gb, kv_per_sequence_gb, max_sequences
+from gpuatlas.performance.llm.memory import (
+    GB,
+    gpu_memory_gb,
+    kv_per_sequence_gb,
+    max_context_one_sequence,
+    max_sequences,
+)
 from gpuatlas.performance.llm.offload import fewest_expert_layers_on_cpu, layer_bytes
 from gpuatlas.performance.llm.offload_speed import (
     HOST_MEMORY_EFFICIENCY,
@@ -207,8 +213,13 @@ def test_ollama_spills_at_its_num_ctx_even_when_the_prompt_would_fit() -> None:
     assert max_sequences(inputs, 1, 768) >= 1 and max_sequences(inputs, 1, 32768) < 1
     assert allocated_context(inputs, 768) == 32768
     assert allocated_context(inputs, 768, "Ollama 0.12.6") == 4096
-    assert offload_for(inputs, 1, 768) is not None
+    split = offload_for(inputs, 1, 768)
+    assert split is not None
     assert offload_for(inputs, 1, 768, engine_text="Ollama 0.12.6") is None
+    # the way out it names: the longest context that fits whole, in whole KiB tokens
+    longest = max_context_one_sequence(inputs, 1) // 1024 * 1024
+    assert 768 < longest < 32768
+    assert f"OLLAMA_CONTEXT_LENGTH={longest} or less keeps every layer on the GPU" in split.rule
     cases = [
         Case("rtx-4090", 1, "qwen3-32b", "q4_k_m", engine, 1, 512, 256, metric)
         for engine in ("ollama", "ollama 0.12.6")

@@ -36,6 +36,7 @@ from gpuatlas.performance.llm.memory import (
     MemoryInputs,
     gpu_memory_gb,
     kv_per_sequence_gb,
+    max_context_one_sequence,
     max_sequences,
     model_max_context,
 )
@@ -178,7 +179,9 @@ def automatic_offload(
     if is_ollama(inputs):
         num_ctx = default_num_ctx(inputs, context_tokens, engine_text)
         on_gpu, output = ollama_gpu_layers(inputs, num_ctx)
-        rule = f"Ollama's layer estimate at num_ctx {num_ctx:,}"
+        rule = f"Ollama's layer estimate at num_ctx {num_ctx:,}" + _shorter_context_advice(
+            inputs, context_tokens, num_ctx
+        )
     elif inputs.model.is_moe and (moved := fewest_expert_layers_on_cpu(inputs, context_tokens)):
         rule = f"llama.cpp --fit: the experts of {moved} layers on the CPU, --n-cpu-moe {moved}"
         split = experts_split(inputs, moved)
@@ -190,6 +193,20 @@ def automatic_offload(
     if on_gpu < 1:
         return None
     return offload_at(inputs, on_gpu, output, rule, host_bandwidth_gb_s)
+
+
+def _shorter_context_advice(inputs: MemoryInputs, context_tokens: int, num_ctx: int) -> str:
+    """When Ollama's default num_ctx, not the run's own context, splits the model: the longest
+    OLLAMA_CONTEXT_LENGTH (whole KiB tokens) that keeps every layer on the GPU."""
+    needed = max(context_tokens, 1)
+    if num_ctx <= needed or max_sequences(inputs, inputs.system.gpu_count, needed) < 1:
+        return ""
+    longest = max_context_one_sequence(inputs, inputs.system.gpu_count) // 1024 * 1024
+    if longest < needed:
+        return ""
+    return (
+        f", its default here; OLLAMA_CONTEXT_LENGTH={longest} or less keeps every layer on the GPU"
+    )
 
 
 def offloads(inputs: MemoryInputs) -> bool:
