@@ -8,7 +8,6 @@ csv rules, ragged rows) writes, which handles every other file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import methodcaller
 
 from gpuatlas.app.predict_cases import GPU_COLUMN, GPU_NOTE_COLUMN, row_gpu_notes
 from gpuatlas.calibration.case_columns import Result, predict_columns
@@ -21,7 +20,7 @@ def uniform_lines(source: str) -> list[str] | None:
     if '"' in source or source.count("\r") != source.count("\r\n"):
         return None
     lines = [line for line in source.replace("\r\n", "\n").split("\n") if line]
-    if not lines or len(set(map(methodcaller("count", ","), lines))) != 1:
+    if not lines or len({line.count(",") for line in lines}) != 1:
         return None
     return lines
 
@@ -50,23 +49,21 @@ def answered_text(
     """The header with the result columns, then each line as written followed by its
     value, low, high and error (errors repeat: each distinct one is quoted once), and its GPU
     note when `gpu_notes` is given (the `gpu_note` column)."""
+    quoted: dict[str, str] = {}
     note_column = [] if gpu_notes is None else [GPU_NOTE_COLUMN]
-    head = ",".join([*header, *RESULT_COLUMNS, *note_column])
-    if len(results) != len(lines) or (gpu_notes is not None and len(gpu_notes) != len(lines)):
-        raise ValueError("one result (and GPU note) per line")
-    if not lines:
-        return head + "\n"
-    values, lows, highs, errors = zip(*results, strict=True)
-    columns = [lines, values, lows, highs, _quoted(errors)]
-    if gpu_notes is not None:
-        columns.append(_quoted(gpu_notes))
-    return "\n".join([head, *map(",".join, zip(*columns, strict=True))]) + "\n"
-
-
-def _quoted(texts: Sequence[str]) -> list[str]:
-    """Each text as a CSV field (each distinct one quoted once)."""
-    fields = {text: csv_field(text) for text in set(texts)}
-    return list(map(fields.__getitem__, texts))
+    out = [",".join([*header, *RESULT_COLUMNS, *note_column])]
+    for index, (line, (value, low, high, error)) in enumerate(zip(lines, results, strict=True)):
+        field = quoted.get(error)
+        if field is None:
+            field = quoted[error] = csv_field(error)
+        if gpu_notes is None:
+            out.append(f"{line},{value},{low},{high},{field}")
+            continue
+        note = quoted.get(gpu_notes[index])
+        if note is None:
+            note = quoted[gpu_notes[index]] = csv_field(gpu_notes[index])
+        out.append(f"{line},{value},{low},{high},{field},{note}")
+    return "\n".join(out) + "\n"
 
 
 def answer_uniform_csv(source: str) -> str | None:
