@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gpuatlas.catalog.model_kind import model_reading
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.resolve import as_system
-from gpuatlas.report.model_kind import model_reading
 
 FIT_ANSWER = "fit"
 # The request fields that name GPUs or systems, across the answers (fit/predict: system;
@@ -158,7 +158,7 @@ def document_name_assumptions(answer: str, document: Mapping[str, Any]) -> list[
 def model_assumption(name: str) -> dict[str, Any] | None:
     """The model-name counterpart of `name_assumptions`: a name read as another id of the
     library ('Hermes-3-Llama-3.1-8B' read as llama-3.1-8b, a fine-tune of it), with the note to
-    print (report.model_kind.model_reading); None when the name is the id."""
+    print (catalog.model_kind.model_reading); None when the name is the id."""
     reading = model_reading(name)
     if reading is None:
         return None

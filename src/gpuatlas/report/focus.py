@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
+from gpuatlas.catalog.model_kind import not_an_llm
 from gpuatlas.catalog.model_names import resolve_model_argument
 from gpuatlas.catalog.model_weights import (
     AUTO_WEIGHTS,
@@ -24,7 +25,6 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.context import ReportContext, ReportOptions
 from gpuatlas.report.document import Provenance, Quantity, Statement
-from gpuatlas.report.model_kind import not_an_llm
 from gpuatlas.report.phrasing import format_usd
 from gpuatlas.report.quantities import computed
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from html import escape
 
+from gpuatlas.catalog.model_kind import not_an_llm
 from gpuatlas.report.cells import cell_text
 from gpuatlas.report.document import CategoryEntry, Comparison, ScoreEntry, Section, Text
-from gpuatlas.report.model_kind import not_an_llm
 from gpuatlas.report.phrasing import format_number, render_statement
 
 A_COLOR, B_COLOR, AXIS_COLOR = "#3b82f6", "#e08a1e", "#8a94a8"

@@ -5,6 +5,7 @@ cost from its own modelled throughput."""
 from __future__ import annotations
 
 from gpuatlas.catalog.formats import find_format
+from gpuatlas.catalog.model_kind import model_reading, not_an_llm
 from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth_considering
 from gpuatlas.numbers import format_given
 from gpuatlas.performance.engine_specs import engine_text_profile
@@ -20,7 +21,6 @@ from gpuatlas.report.focus import (
     weights_choice,
     weights_statement,
 )
-from gpuatlas.report.model_kind import model_reading, not_an_llm
 from gpuatlas.report.platform_engines import engines_statement
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.llm import (

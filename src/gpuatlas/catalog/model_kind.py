@@ -1,6 +1,7 @@
 """Whether the model a comparison is asked about is an LLM, and how its name was read: light
 (catalog names only), so the at-a-glance block of a cached comparison can ask without loading
-the models or NumPy."""
+the models or NumPy, and answers that note how a name was read (app.name_notes) need not
+import the report package and its renderers."""
 
 from __future__ import annotations
 
