@@ -160,3 +160,26 @@ def test_decode_reads_and_writes_the_recurrent_state_every_step() -> None:
     without = build_runtime(system, stateless, weights, engine, BF16_BYTES)
     moved = with_state.decode_terms(4, 1000)[1] - without.decode_terms(4, 1000)[1]
     assert moved == pytest.approx(4 * 2 * model.recurrent_state_bytes())
+
+
+def test_latent_moe_is_refused_rather_than_counted_as_plain_experts() -> None:
+    """Nemotron 3 Super/Ultra route experts in a latent width (moe_latent_size)."""
+    config = {
+        "model_type": "nemotron_h",
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "vocab_size": 256,
+        "intermediate_size": 128,
+        "hybrid_override_pattern": "*E",
+        "n_routed_experts": 8,
+        "moe_latent_size": 32,
+    }
+    assert any("LatentMoE" in problem for problem in validate_llm_config(config))
+
+
+def test_nemotron_3_super_is_refused_by_name_with_the_reason() -> None:
+    from gpuatlas.catalog.model_names import UnmodelledModelError
+
+    with pytest.raises(UnmodelledModelError, match="LatentMoE"):
+        resolve_model_reference("NVIDIA-Nemotron-3-Super-120B-A12B-Q4_K_M.gguf", allow_hub=False)

@@ -84,6 +84,10 @@ UNMODELLED_MODEL_TYPES = {
     "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
     "falcon_h1": "Mamba-2 and attention layers side by side",
     "jamba": "Mamba layers between attention layers",
+    # Not a config model_type: Nemotron-H configs with moe_latent_size are refused field by field
+    # (_mamba2_problems); this names the family for names written without a config.
+    "nemotron_h_latent_moe": "LatentMoE: its experts work in a smaller latent width "
+    "(moe_latent_size)",
     "mamba": "a state-space model without attention",
     "mamba2": "a state-space model without attention",
 }
@@ -420,6 +424,11 @@ def _mamba2_problems(section: JsonObject) -> list[str]:
     ]
     layers = section.get("num_hidden_layers")
     if section.get("model_type") == "nemotron_h":
+        if _is_positive_int(section.get("moe_latent_size")):
+            problems.append(
+                "field 'moe_latent_size': LatentMoE (experts in a smaller latent width, "
+                "Nemotron 3 Super/Ultra) is not modelled"
+            )
         if "unknown" in kinds:
             problems.append(
                 "field 'hybrid_override_pattern': blocks are M (Mamba-2), * (attention), "

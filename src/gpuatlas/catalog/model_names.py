@@ -64,6 +64,7 @@ _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 _UNMODELLED_NAMES = {
     r"gemma-?3n": ("Gemma 3n", "gemma3n"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
+    r"nemotron-3-(super|ultra)": ("NVIDIA Nemotron 3 Super/Ultra", "nemotron_h_latent_moe"),
     r"gemma-?4(?![0-9.b])": ("Gemma 4", "gemma4"),
     r"jamba": ("Jamba", "jamba"),
     r"(^|[-/])mamba": ("Mamba", "mamba"),
