@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from gpuatlas.numbers import format_fraction, format_number, format_usd, format_usd_range
+from gpuatlas.numbers import (
+    format_fraction,
+    format_number,
+    format_usd,
+    format_usd_range,
+    format_wait_ms,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,3 +57,13 @@ def test_usd_range_and_clipped_fractions() -> None:
     assert format_fraction(1.265) == "100%"
     assert format_fraction(0.8734) == "87.3%"
     assert "e" not in format_number(14230.0)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("milliseconds", "text"),
+    [(661.4, "661 ms"), (1507.0, "1,507 ms"), (59_999.0, "59,999 ms"), (1_642_813.0, "27.4 min")],
+)
+def test_a_wait_past_a_minute_is_said_in_minutes(milliseconds: float, text: str) -> None:
+    assert format_wait_ms(milliseconds) == text
+    assert format_wait_ms(7_560_000.0) == "2.1 h"

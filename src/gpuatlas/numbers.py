@@ -45,6 +45,16 @@ def format_number(value: float | int | None, unit: str = "", significant: int = 
     return f"{text} {unit}".strip()
 
 
+def format_wait_ms(milliseconds: float) -> str:
+    """A latency as people read it: '661 ms', '1,507 ms' up to a minute, then '27.4 min',
+    then '2.1 h' (a queue that grows for hours is not read in milliseconds)."""
+    if milliseconds >= 3_600_000:
+        return f"{milliseconds / 3_600_000:,.1f} h"
+    if milliseconds >= 60_000:
+        return f"{milliseconds / 60_000:.1f} min"
+    return f"{milliseconds:,.0f} ms"
+
+
 def format_given(value: float | int, unit: str = "") -> str:
     """A number the user gave, echoed as given: no trailing zeros, thousands separators, never
     scientific notation ('0.12', '1.3', '24', '1,000,000,000'); at most 6 decimals."""

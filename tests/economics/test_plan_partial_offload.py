@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.app.economics_requests import PlanRequest, run_plan
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.systems import build_system
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess
@@ -56,3 +57,23 @@ def test_ollama_serves_each_request_with_its_num_ctx_of_kv() -> None:
     assert old.status == "ok" and not old.offload and old.max_batch >= 1
     assert newest.steps is not None and old.steps is not None
     assert newest.steps.decode_step_s[1] > 3 * old.steps.decode_step_s[1]
+
+
+@pytest.mark.unit
+def test_plan_says_the_winner_runs_partly_on_the_cpu_and_that_requests_queue() -> None:
+    plan = run_plan(
+        PlanRequest(
+            "llama3.1:70b", ("q4_k_m",), 0.05, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(1,)
+        )
+    )
+    winner = plan.options[0]
+    assert winner.offload and winner.label == "rtx-4090 q4_k_m partly on the CPU"
+    assert plan.explanation is not None
+    text = " ".join(plan.explanation.lines)
+    assert "RTX 4090 q4_k_m runs ollama partly on the CPU: " in text
+    assert "of 80 layers on the GPU" in text
+    # one request at a time at ~0.44 s a token: the simulated queue waits for minutes, said in
+    # minutes with the option that bounds it
+    assert winner.p95_ttft_ms > 60_000
+    assert "set --p95-ttft-ms to size the replicas" in text
+    assert " min, p95 TPOT" in text

@@ -33,7 +33,7 @@ from gpuatlas.cli.output import console, new_table, print_json, print_model_note
 from gpuatlas.cli.terminal import working
 from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
 from gpuatlas.economics.planning import Plan, PlanOption, replicas_of
-from gpuatlas.numbers import format_given
+from gpuatlas.numbers import format_given, format_wait_ms
 
 
 def _default(name: str) -> Any:
@@ -160,7 +160,7 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
             str(option.replicas),
             option.offer_label,
             money(option.monthly_cost_usd, 0),
-            "overloaded" if option.overloaded else f"{option.p95_ttft_ms:,.0f} ms",
+            "overloaded" if option.overloaded else format_wait_ms(option.p95_ttft_ms),
             f"{option.p95_tpot_ms:.1f} ms",
             f"{option.utilization:.0%}",
             # not simulated (a closest option from its lone-request floor): no mean batch

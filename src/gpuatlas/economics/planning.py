@@ -33,6 +33,7 @@ from gpuatlas.economics.serving_candidate import (
 )
 from gpuatlas.economics.serving_engine import engine_loads, is_auto_engine, serving_engine
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.numbers import format_wait_ms
 
 
 @dataclass(frozen=True)
@@ -455,6 +456,15 @@ def explain(
         options[1] if len(options) > 1 else None,
     )
     lines = [_winner_line(winner, slo is not None and slo.p95_tpot_ms is not None)]
+    if winner.p95_ttft_ms >= QUEUE_WAIT_HINT_MS and (slo is None or slo.p95_ttft_ms is None):
+        lines.append(
+            f"Requests queue at {winner.utilization:.0%} utilisation (p95 TTFT "
+            f"{format_wait_ms(winner.p95_ttft_ms)}): set --p95-ttft-ms to size the replicas for "
+            "a wait you accept."
+        )
+    if winner.offload:
+        hardware = hardware_label(winner.gpu, winner.gpu_count, winner.weights)
+        lines.append(f"{hardware} runs {winner.engine} partly on the CPU: {winner.offload}.")
     gap = None
     if runner is not None:
         gap = (runner.monthly_cost_usd / winner.monthly_cost_usd - 1.0) * 100.0
@@ -499,13 +509,16 @@ def replicas_of(option: PlanOption, label: str | None = None) -> str:
     return f"{option.replicas} replica{plural} of {name}"
 
 
+QUEUE_WAIT_HINT_MS = 60_000.0  # a p95 TTFT past a minute with no TTFT target: say it is a queue
+
+
 def _winner_line(winner: PlanOption, tpot_target: bool) -> str:
     """The winner and its numbers; its capacity bound is within the TPOT target when one is
     given, else the replica's saturation rate."""
     within = "within the TPOT target" if tpot_target else "with no TPOT target"
     return (
         f"Winner: {replicas_of(winner)} on {winner.offer_label}, "
-        f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {winner.p95_ttft_ms:,.0f} ms, "
+        f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {format_wait_ms(winner.p95_ttft_ms)}, "
         f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
         f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s {within})."
     )
@@ -526,12 +539,13 @@ def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> s
     if lost_on == "latency":
         return (
             f"{head} costs the same (${runner.monthly_cost_usd:,.0f}/month) and ranks second on "
-            f"latency: p95 TTFT {runner.p95_ttft_ms:,.0f} ms vs {winner.p95_ttft_ms:,.0f} ms."
+            f"latency: p95 TTFT {format_wait_ms(runner.p95_ttft_ms)} vs "
+            f"{format_wait_ms(winner.p95_ttft_ms)}."
         )
     if lost_on == "tie":
         return (
             f"{head} ties: the same cost (${runner.monthly_cost_usd:,.0f}/month) and p95 TTFT "
-            f"({runner.p95_ttft_ms:,.0f} ms); either will do."
+            f"({format_wait_ms(runner.p95_ttft_ms)}); either will do."
         )
     return (
         f"{head} lost on cost: "
