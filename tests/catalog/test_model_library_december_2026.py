@@ -99,3 +99,29 @@ def test_llama_4_rope_layers_attend_within_8192_token_chunks(model_id: str) -> N
     assert llm.sliding_window == 8192
     assert llm.sliding_window_layers == tuple(i for i in range(48) if (i + 1) % 4 != 0)
     assert llm.full_attention_layers == 12
+
+
+@pytest.mark.parametrize(
+    ("model_id", "language_model"), [("ministral-3-3b", 3.4e9), ("ministral-3-8b", 8.4e9)]
+)
+def test_ministral_3_language_models_match_the_published_sizes(
+    model_id: str, language_model: float
+) -> None:
+    model = _llm(model_id)
+    assert model.total_params() == pytest.approx(language_model, rel=0.015)
+    assert model.checkpoint_format == "fp8"  # Instruct 2512 ships FP8 weights
+    assert kv_bytes_per_token(model, BF16_BYTES, 0) == 2 * 8 * 128 * model.num_layers * 2
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "format_id"),
+    [
+        ("mistralai/Ministral-3-8B-Instruct-2512", "ministral-3-8b", None),
+        ("ministral-3:14b", "ministral-3-14b", None),
+        ("Ministral-3-8B-Instruct-2512-Q5_K_M.gguf", "ministral-3-8b", "q5_k_m"),
+        ("mistralai/Ministral-3-14B-Instruct-2512-BF16", "ministral-3-14b", "bf16"),
+    ],
+)
+def test_ministral_3_names_resolve(name: str, model_id: str, format_id: str | None) -> None:
+    reference = resolve_model_reference(name, allow_hub=False)
+    assert reference.model.id == model_id and reference.format_id == format_id
