@@ -6,6 +6,7 @@ import pytest
 
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.errors import UnknownNameError
 
 
 @pytest.mark.unit
@@ -52,3 +53,11 @@ def test_a_written_weights_column_reads_a_bare_gguf_bit_count_like_a_model_tag()
     }  # fmt: skip
     row = resolve_written_row(cells, "file.csv", 2)
     assert getattr(row, "weights", None) == "q6_k"
+
+
+@pytest.mark.unit
+def test_a_bracketed_size_after_the_name_is_read_when_the_model_has_that_size() -> None:
+    """Benchmark tables write 'Phi3-mini (3.8B)'; a size that contradicts the name is refused."""
+    assert resolve_model_reference("Phi3-mini (3.8B)", allow_hub=False).model.id == "phi-3-mini"
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference("Qwen2.5 (14B)", allow_hub=False)

@@ -364,9 +364,35 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
         _refuse_unmodelled_family(name, checkpoint)
         reference = _file_or_hub_reference(checkpoint, allow_hub)
     if reference is None:
+        reference = _bracketed_size_reference(name, allow_hub)
+    if reference is None:
         raise UnknownNameError("model", name, close_model_matches(checkpoint))
     reference = dataclasses.replace(reference, name=name)
     return _with_tag_format(reference, tag) if tag else reference
+
+
+# A size written after the name in brackets ("Phi3-mini (3.8B)", as benchmark tables list
+# models): the name before the brackets, when its model has about that many parameters.
+_BRACKETED_SIZE_PATTERN = re.compile(
+    r"^(?P<name>.+?)\s*\(\s*(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>[bm])\s*\)\s*$", re.IGNORECASE
+)
+BRACKETED_SIZE_TOLERANCE = 0.2  # published sizes are rounded ("3.8B" for 3.82e9)
+
+
+def _bracketed_size_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
+    """'Phi3-mini (3.8B)' -> phi-3-mini: the name without its bracketed size, kept only when
+    the model it names has that size within BRACKETED_SIZE_TOLERANCE."""
+    match = _BRACKETED_SIZE_PATTERN.match(name.strip())
+    if match is None:
+        return None
+    try:
+        reference = resolve_model_reference(match.group("name"), allow_hub)
+    except UnknownNameError:
+        return None
+    stated = float(match.group("size")) * (1e9 if match.group("unit").lower() == "b" else 1e6)
+    if abs(reference.model.total_params() / stated - 1.0) > BRACKETED_SIZE_TOLERANCE:
+        return None
+    return reference
 
 
 class UnmodelledModelError(UnknownNameError):
