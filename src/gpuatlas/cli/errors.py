@@ -8,10 +8,11 @@ on standard output, so a script reading the output always gets JSON:
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -26,13 +27,15 @@ class _Invocation:
 
     json_requested = False
     arguments: tuple[str, ...] = ()
+    root: Any = None  # the root command group, to find the invoked command's options
 
 
-def note_arguments(arguments: list[str]) -> None:
-    """Remember whether this invocation asked for JSON, and its words (called by the root
-    command group)."""
+def note_arguments(arguments: list[str], root: Any = None) -> None:
+    """Remember whether this invocation asked for JSON, its words and the root group (called
+    by the root command group)."""
     _Invocation.json_requested = "--json" in arguments
     _Invocation.arguments = tuple(arguments)
+    _Invocation.root = root
 
 
 def wants_json(arguments: list[str]) -> bool:
@@ -71,11 +74,50 @@ def report_user_error(error: GpuAtlasError) -> None:
 
         # The message is data, not markup ("FLUX.1 [dev]" stays), and is not hard-wrapped: a
         # path or a name is never split across lines (the terminal wraps long lines itself).
-        message = Text.assemble(("error:", "bold red"), " ", str(error))
+        message = Text.assemble(("error:", "bold red"), " ", as_option_names(str(error)))
         console = Console(stderr=True, soft_wrap=True)
         console.print(message, highlight=False)
         for entry in assumed:
             console.print(f"note: {entry['note']}", markup=False, highlight=False)
+
+
+def as_option_names(message: str) -> str:
+    """A request field named as its command's option ('context_tokens: Input should be greater
+    than or equal to 1' -> '--context: ...'): the answer layer names fields, the user typed
+    options."""
+    try:
+        params = _invoked_params(list(_Invocation.arguments or sys.argv[1:]))
+    except (AttributeError, TypeError, LookupError):  # never fail while reporting an error
+        return message
+    options: dict[str, str] = {
+        str(param.name): next((o for o in param.opts if o.startswith("--")), param.opts[0])
+        for param in params
+        if param.param_type_name == "option" and param.name and param.opts
+    }
+    if not options:
+        return message
+    return re.sub(  # only where a problem starts: the field it is about
+        r"(^|; )([a-z][a-z0-9_]*)(?=: )",
+        lambda found: str(found.group(1)) + options.get(found.group(2), str(found.group(2))),
+        message,
+    )
+
+
+def _invoked_params(arguments: list[str]) -> list[Any]:
+    """The parameters of the (sub)command the words name ('predict llm ...': predict's llm);
+    none when they name no command (Typer bundles its own click, so groups are told apart by
+    their get_command)."""
+    command: Any = _Invocation.root
+    if command is None:
+        return []
+    for word in arguments:
+        if not hasattr(command, "get_command"):
+            break
+        found = command.get_command(None, word)
+        if found is None:
+            return []
+        command = found
+    return [] if hasattr(command, "get_command") else list(command.params)
 
 
 def usage_error_document(error: typer.TyperException) -> dict[str, object]:

@@ -40,7 +40,7 @@ class LazyCommandGroup(TyperGroup):
         return area_group(entry.area).get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        note_arguments(list(args))
+        note_arguments(list(args), self)
         return list(super().parse_args(ctx, args))
 
     def make_context(
