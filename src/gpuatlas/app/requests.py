@@ -11,12 +11,12 @@ from pydantic.config import JsonDict
 
 from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
-from gpuatlas.economics.serving_candidate import MIN_RPS, Slo
+from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.platform_engines import auto_engine
 
 if TYPE_CHECKING:
-    from gpuatlas.economics.serving_candidate import Slo
+    from gpuatlas.economics.slo import Slo
 
 RequestT = TypeVar("RequestT", bound="AnswerRequest")
 PATH_MARKS = ("..", "~", "\\")

@@ -34,15 +34,13 @@ from gpuatlas.economics.simulation_step_times import (
     offloaded_source,
     step_times_from,
 )
+from gpuatlas.economics.slo import MIN_RPS as MIN_RPS  # re-exported: plans and answers
+from gpuatlas.economics.slo import Slo as Slo  # import both from here as before
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
 
 SIMULATED_REQUESTS = 1500
 MAX_REPLICAS = 4096
-# The smallest request rate a serving plan is made for: 1e-6 req/s, one request in 11.6 days.
-# Below it a plan means nothing, and a rate split over replicas can underflow to 0 (a request
-# for 5e-324 req/s divided by zero when the simulation drew its arrival gaps).
-MIN_RPS = 1e-6
 # Below this share of saturation a latency target is "met" only by idling GPUs; the search
 # stops there and calls the configuration too slow for the target.
 MIN_UTILIZATION = economics_constant("serving_simulation", "min_utilization")
@@ -52,42 +50,6 @@ SourceFactory = Callable[[GpuSystem, str, str, str], StepTimeSource]
 
 def estimator_source(system: GpuSystem, model: str, weights: str, engine: str) -> StepTimeSource:
     return EstimatorStepSource(system, model, weights, engine)
-
-
-@dataclass(frozen=True)
-class Slo:
-    """Latency targets at the 95th percentile; None means no target."""
-
-    p95_ttft_ms: float | None = None
-    p95_tpot_ms: float | None = None
-    p95_e2e_ms: float | None = None
-
-    def problems(self) -> list[str]:
-        named = [
-            ("p95 TTFT", self.p95_ttft_ms),
-            ("p95 TPOT", self.p95_tpot_ms),
-            ("p95 E2E", self.p95_e2e_ms),
-        ]
-        return [
-            f"{name} target must be > 0 ms, got {value:g}"
-            for name, value in named
-            if value is not None and value <= 0
-        ]
-
-    def describe(self) -> str:
-        parts = [
-            f"{name} ≤ {format_number(value, 'ms')}"
-            for name, value in self._named()
-            if value is not None
-        ]
-        return ", ".join(parts) or "no latency target"
-
-    def _named(self) -> list[tuple[str, float | None]]:
-        return [
-            ("p95 TTFT", self.p95_ttft_ms),
-            ("p95 TPOT", self.p95_tpot_ms),
-            ("p95 E2E", self.p95_e2e_ms),
-        ]
 
 
 @dataclass(frozen=True)
