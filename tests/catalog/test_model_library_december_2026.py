@@ -12,7 +12,7 @@ import pytest
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.catalog.models import get_model
-from gpuatlas.performance.llm.shape import kv_bytes_per_token
+from gpuatlas.performance.llm.shape import kv_bytes_per_token, kv_cache_bytes
 
 pytestmark = pytest.mark.unit
 
@@ -125,3 +125,37 @@ def test_ministral_3_language_models_match_the_published_sizes(
 def test_ministral_3_names_resolve(name: str, model_id: str, format_id: str | None) -> None:
     reference = resolve_model_reference(name, allow_hub=False)
     assert reference.model.id == model_id and reference.format_id == format_id
+
+
+def test_gemma_4_global_layers_cache_k_alone_at_their_own_head_size() -> None:
+    """26B-A4B: 25 sliding layers x 8 KV heads x 256 (K and V) + 5 global layers x 2 KV heads
+    x 512 (K alone: V is K) = 215,040 bytes per token in bf16 (a public KV gallery: 210 KiB)."""
+    model = _llm("gemma-4-26b-a4b")
+    assert kv_bytes_per_token(model, BF16_BYTES, 0) == 25 * 8 * 256 * 2 * 2 + 5 * 2 * 512 * 2
+    # past the 1024-token window only the global layers grow
+    grown = kv_cache_bytes(model, BF16_BYTES, 100_000) - kv_cache_bytes(model, BF16_BYTES, 99_999)
+    assert grown == 5 * 2 * 512 * 2
+
+
+def test_gemma_4_26b_counts_a_dense_mlp_beside_its_experts() -> None:
+    model = _llm("gemma-4-26b-a4b")
+    assert model.total_params() == pytest.approx(25.2e9, rel=0.01)  # the model card's total
+    assert model.active_params() == pytest.approx(3.8e9, rel=0.02)  # "A4B"
+    assert model.shared_expert_params() == 3 * 2816 * 2112
+    q, k, o = 2816 * 16 * 512, 2816 * 2 * 512, 16 * 512 * 2816
+    assert model.global_attention_params_per_layer() == q + k + o + 2 * 512
+
+
+def test_gemma_4_per_layer_embedding_configs_are_refused() -> None:
+    from gpuatlas.catalog.model_config import validate_llm_config
+
+    config = {
+        "model_type": "gemma4_text",
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "vocab_size": 256,
+        "intermediate_size": 128,
+        "hidden_size_per_layer_input": 256,
+    }
+    assert any("per-layer embeddings" in problem for problem in validate_llm_config(config))

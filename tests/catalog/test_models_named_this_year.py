@@ -4,9 +4,10 @@ MiniMax-M2 and GLM-4.7-Flash are in the library with their configs' shapes; Unsl
 files, GGUF types written without their mix ("Q6", "Q4") and "EXL2 8-bit" resolve to the base
 model and a catalog format, saying how they were read; a format the catalog lacks is refused
 instead of read as the 16-bit original; families whose layers are not one repeated block
-(Gemma 4: mixed head sizes) are refused by name with the reason. Qwen3.5/3.6 (Gated DeltaNet)
-are modelled: tests/catalog/test_linear_attention_hybrids.py; Nemotron-H / Nemotron 3 and
-Granite 4.0 H (Mamba-2, round 8): tests/catalog/test_mamba2_hybrids.py.
+(Gemma 4 E2B/E4B: per-layer embeddings) are refused by name with the reason. Qwen3.5/3.6
+(Gated DeltaNet) are modelled: tests/catalog/test_linear_attention_hybrids.py; Nemotron-H /
+Nemotron 3 and Granite 4.0 H (Mamba-2, round 8): tests/catalog/test_mamba2_hybrids.py; Gemma 4
+26B-A4B: tests/catalog/test_model_library_december_2026.py.
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ def test_weights_flag_reads_a_bare_bit_count_and_says_so() -> None:
 @pytest.mark.parametrize(
     ("name", "family"),
     [
-        ("google/gemma-4-31B-it", "Gemma 4"),
-        ("gemma4:26b", "Gemma 4"),
+        ("google/gemma-4-E4B-it", "Gemma 4 E2B/E4B"),
+        ("gemma4:e2b", "Gemma 4 E2B/E4B"),
     ],
 )
 def test_hybrid_and_mixed_head_families_are_refused_by_name(name: str, family: str) -> None:
@@ -134,7 +135,7 @@ def test_refusal_patterns_leave_modelled_neighbours_alone(name: str) -> None:
     )
 
 
-@pytest.mark.parametrize("model_type", ["gemma4", "gemma4_text", "falcon_h1", "jamba"])
+@pytest.mark.parametrize("model_type", ["gemma3n", "falcon_h1", "jamba", "mamba2"])
 def test_configs_of_those_families_are_refused_by_model_type(model_type: str) -> None:
     config = {"model_type": model_type, "hidden_size": 64, "num_hidden_layers": 2}
     problems = validate_llm_config(config)

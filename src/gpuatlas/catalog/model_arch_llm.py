@@ -97,6 +97,11 @@ class ModelArch:
     # Full-attention layers whose output is gated by a second query-sized projection
     # (attn_output_gate: q_proj is twice as wide).
     attention_output_gate: bool = False
+    # Gemma 4: the full-attention (global) layers use their own head size and KV heads, and
+    # with attention_k_eq_v they cache K alone (V is K); 0 means as the sliding layers.
+    global_head_dim: int = 0
+    num_global_kv_heads: int = 0
+    attention_k_eq_v: bool = False
     # Weight format the published checkpoint ships in (catalog format id: bf16, fp8, mxfp4...).
     checkpoint_format: str = ""
     published: PublishedCount | None = None
@@ -142,6 +147,23 @@ class ModelArch:
         )
         return len(self.linear_attention_layers) * per_layer
 
+    @property
+    def global_kv_weight(self) -> float:
+        """A full-attention layer's cached elements per token over a sliding layer's (Gemma 4's
+        global layers: their KV heads x global head size, K alone when V is K); 1.0 when all
+        layers cache alike."""
+        if not self.global_head_dim:
+            return 1.0
+        kv_tensors = 1 if self.attention_k_eq_v else 2
+        heads = self.num_global_kv_heads or self.num_kv_heads
+        return kv_tensors * heads * self.global_head_dim / self.kv_elements_per_token_per_layer()
+
+    @property
+    def global_flops_weight(self) -> float:
+        """A full-attention layer's score and value FLOPs per position over a sliding layer's
+        (the same query heads, a wider head: global head size over head size)."""
+        return self.global_head_dim / self.head_dim if self.global_head_dim else 1.0
+
     def kv_elements_per_token_per_layer(self) -> int:
         """Cached elements per token per layer: K and V heads, or MLA's latent + rope key."""
         if self.kv_lora_rank > 0:
@@ -172,6 +194,17 @@ class ModelArch:
         if self.qk_norm:
             params += 2 * self.head_dim
         return params
+
+    def global_attention_params_per_layer(self) -> int:
+        """A Gemma 4 global layer: queries and output at the global head size, K (and V unless
+        V is K) for its own KV heads, a QK-norm of the global head size."""
+        if not self.global_head_dim:
+            return self.attention_params_per_layer()
+        q_out = self.num_attention_heads * self.global_head_dim
+        kv_out = (self.num_global_kv_heads or self.num_kv_heads) * self.global_head_dim
+        kv_tensors = 1 if self.attention_k_eq_v else 2
+        params = self.hidden_size * (q_out + kv_tensors * kv_out) + q_out * self.hidden_size
+        return params + (2 * self.global_head_dim if self.qk_norm else 0)
 
     def _mla_params_per_layer(self) -> int:
         heads = self.num_attention_heads
@@ -247,7 +280,8 @@ class ModelArch:
         return {
             "embedding": self.embedding_params(),
             "lm_head": self.lm_head_params(),
-            "attention": self.kv_cache_layers * self.attention_params_per_layer()
+            "attention": len(self.sliding_window_layers) * self.attention_params_per_layer()
+            + self.full_attention_layers * self.global_attention_params_per_layer()
             + len(self.linear_attention_layers) * self.linear_mixer_params,
             "dense_mlp": self._dense_mlp_total(),
             "routed_experts": moe_layers * self.num_experts * self.expert_params(),

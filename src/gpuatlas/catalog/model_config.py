@@ -43,6 +43,8 @@ _QK_NORM_MODEL_TYPES = {
     "gemma3",
     "olmo2",
     "olmo3",
+    "gemma4",
+    "gemma4_text",
     *("qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"),
 }
 # Gated DeltaNet hybrids: `layer_types` names the linear_attention layers, else every
@@ -62,7 +64,10 @@ _LINEAR_ATTENTION_FIELDS = (
 )
 _FULL_ATTENTION_INTERVAL = 4  # transformers Qwen3NextConfig / Qwen3_5TextConfig default
 _STATE_DTYPE_BYTES = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0}
-_FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3"}
+_FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3", "gemma4", "gemma4_text"}
+_GEMMA4_MODEL_TYPES = {"gemma4", "gemma4_text"}
+# Gemma 4 fields not modelled (E2B/E4B): a per-layer embedding table, KV shared across layers.
+_GEMMA4_UNMODELLED_FIELDS = ("hidden_size_per_layer_input", "num_kv_shared_layers")
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
 _WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
 _QUANT_METHOD_FORMATS = {
@@ -76,10 +81,10 @@ _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 # Architectures whose layers are not one repeated transformer block: counted as one, their
 # memory and speed would be wrong without a warning, so their configs are refused by name.
 UNMODELLED_MODEL_TYPES = {
-    "gemma4": "its global layers use another head size and K/V layout than its sliding layers "
-    "(global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
-    "gemma4_text": "its global layers use another head size and K/V layout than its sliding "
-    "layers (global_head_dim, num_global_key_value_heads, attention_k_eq_v)",
+    # Not a config model_type: Gemma 4 E2B/E4B configs are refused field by field
+    # (_gemma4_problems); this names them for names written without a config.
+    "gemma4_per_layer": "per-layer embeddings and layers that share another layer's KV cache "
+    "(hidden_size_per_layer_input, num_kv_shared_layers)",
     "gemma3n": "per-layer embeddings and MatFormer/AltUp layers",
     "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
     "falcon_h1": "Mamba-2 and attention layers side by side",
@@ -254,6 +259,7 @@ def validate_llm_config(config: JsonObject) -> list[str]:
         *_head_grouping_problems(section),
         *_linear_attention_problems(section),
         *_mamba2_problems(section),
+        *_gemma4_problems(section),
     ]
 
 
@@ -502,6 +508,40 @@ def _mamba2_fields(section: JsonObject) -> dict[str, Any]:
     }
 
 
+# ----- Gemma 4 ---------------------------------------------------------------------------------
+
+
+def _gemma4_problems(section: JsonObject) -> list[str]:
+    if section.get("model_type") not in _GEMMA4_MODEL_TYPES:
+        return []
+    return [
+        f"field '{name}': {section.get(name)} (per-layer embeddings / KV shared between layers, "
+        "Gemma 4 E2B/E4B) is not modelled"
+        for name in _GEMMA4_UNMODELLED_FIELDS
+        if _is_positive_int(section.get(name))
+    ]
+
+
+def _gemma4_fields(section: JsonObject) -> dict[str, Any]:
+    """Gemma 4 (transformers Gemma4TextConfig): global layers of global_head_dim with
+    num_global_key_value_heads, V = K under attention_k_eq_v; the MoE checkpoints (26B-A4B) run
+    a dense MLP of intermediate_size beside the routed experts in every layer (read as one
+    always-active shared expert)."""
+    if section.get("model_type") not in _GEMMA4_MODEL_TYPES:
+        return {}
+    fields: dict[str, Any] = {
+        "global_head_dim": _optional_int(section, "global_head_dim"),
+        "num_global_kv_heads": _optional_int(section, "num_global_key_value_heads"),
+        "attention_k_eq_v": bool(section.get("attention_k_eq_v", False)),
+    }
+    if _optional_int(section, "num_experts") > 1:
+        fields |= {
+            "num_shared_experts": 1,
+            "shared_expert_intermediate_size": _optional_int(section, "intermediate_size"),
+        }
+    return fields
+
+
 # One shared expert's width: Qwen2-MoE/Qwen3-Next, Granite 4.0 H, Nemotron-H.
 _SHARED_WIDTH_FIELDS = (
     "shared_expert_intermediate_size",
@@ -518,7 +558,12 @@ def _moe_fields(section: JsonObject) -> dict[str, Any]:
     return {
         "num_experts": experts,
         "experts_per_token": _optional_int(
-            section, "num_experts_per_tok", "experts_per_token", "moe_topk", default=1
+            section,
+            "num_experts_per_tok",
+            "experts_per_token",
+            "moe_topk",
+            "top_k_experts",
+            default=1,
         ),
         "moe_intermediate_size": _optional_int(
             section, "moe_intermediate_size", default=intermediate
@@ -709,6 +754,7 @@ def arch_from_config(
         **_moe_fields(section),
         **mla,
         **_mamba2_fields(section),
+        **_gemma4_fields(section),
     }
     return ModelArch(
         id=model_id,

@@ -117,13 +117,23 @@ def kv_shards(model: ModelArch, tensor_parallel: int) -> int:
     return min(tensor_parallel, model.num_kv_heads)
 
 
-def attention_layers(model: ModelArch) -> tuple[int, int, int]:
-    """(full-attention layers, sliding-window layers, window tokens or 0)."""
-    return model.full_attention_layers, len(model.sliding_window_layers), model.sliding_window or 0
+def attention_layers(model: ModelArch) -> tuple[float, int, int]:
+    """(full-attention layers, sliding-window layers, window tokens or 0) as the KV cache counts
+    them: a full layer that caches another width per token (Gemma 4's global layers) counts
+    as that many sliding layers' worth (`ModelArch.global_kv_weight`)."""
+    full = model.full_attention_layers * model.global_kv_weight
+    return full, len(model.sliding_window_layers), model.sliding_window or 0
+
+
+def attention_flops_layers(model: ModelArch) -> tuple[float, int, int]:
+    """`attention_layers` as attention FLOPs count them: a full layer of a wider head (Gemma 4's
+    global layers) does that much more work per position (`ModelArch.global_flops_weight`)."""
+    full = model.full_attention_layers * model.global_flops_weight
+    return full, len(model.sliding_window_layers), model.sliding_window or 0
 
 
 def attended_positions(
-    layers: tuple[int, int, int], context_tokens: Value, ops: Primitives = SCALAR
+    layers: tuple[float, int, int], context_tokens: Value, ops: Primitives = SCALAR
 ) -> Value:
     """Layer-positions a token at `context_tokens` attends (and the KV cache holds per
     token-layer): full-attention layers see every token, sliding-window layers the window.
@@ -148,7 +158,7 @@ def forward_flops_per_token(
 ) -> Value:
     """Forward FLOPs of one token: 2·(active non-embedding params + the output matmul) plus
     attention over `context_tokens` cached tokens (0: the weight term alone)."""
-    attended = attended_positions(attention_layers(model), context_tokens, ops)
+    attended = attended_positions(attention_flops_layers(model), context_tokens, ops)
     return matmul_flops_per_token(model) + attention_flops_per_position(model) * attended
 
 
@@ -179,7 +189,8 @@ def kv_bytes_per_token(
     """KV bytes per token averaged over a sequence of `context_tokens` (sliding-window layers
     keep at most the window; at 0 tokens every layer counts in full)."""
     per_layer = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
-    every_layer = per_layer * model.kv_cache_layers  # linear-attention layers keep a state
+    full, sliding, _ = attention_layers(model)  # linear-attention layers keep a state
+    every_layer = per_layer * (full + sliding)
     if not model.sliding_window_layers:
         return every_layer
     positive = context_tokens > 0

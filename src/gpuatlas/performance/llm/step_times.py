@@ -21,6 +21,7 @@ from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
     LlmShape,
     attended_positions,
+    attention_flops_layers,
     attention_flops_per_position,
     attention_layers,
     kv_cache_bytes,
@@ -113,7 +114,7 @@ class LlmRuntime:
         return attention_flops_per_position(self.model)
 
     @cached_property
-    def attention_layers(self) -> tuple[int, int, int]:
+    def attention_layers(self) -> tuple[float, int, int]:
         return attention_layers(self.model)
 
     def attended_positions(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
@@ -130,6 +131,9 @@ class LlmRuntime:
         positive = context_tokens > 0
         per_gpu = self.kv_bytes_per_token_layer * attended / self.kv_split
         kv_bytes = ops.where(positive, per_gpu, 0.0)
+        if self.model.global_head_dim:  # Gemma 4: global layers cache and compute unalike
+            flops_layers = attention_flops_layers(self.model)
+            attended = attended_positions(flops_layers, ops.floor(context_tokens), ops)
         flops = ops.where(positive, self.attention_flops_per_position * attended, 0.0)
         return kv_bytes, flops
 
