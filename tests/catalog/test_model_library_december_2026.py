@@ -159,3 +159,10 @@ def test_gemma_4_per_layer_embedding_configs_are_refused() -> None:
         "hidden_size_per_layer_input": 256,
     }
     assert any("per-layer embeddings" in problem for problem in validate_llm_config(config))
+
+
+def test_gemma_4_31b_kv_per_token_matches_the_published_gallery() -> None:
+    """50 sliding x 16 KV heads x 256 (K and V) + 10 global x 4 x 512 (K alone) = 840 KiB."""
+    model = _llm("gemma-4-31b")
+    assert kv_bytes_per_token(model, BF16_BYTES, 0) == 840 * 1024
+    assert resolve_model_reference("gemma4:31b", allow_hub=False).model.id == "gemma-4-31b"
