@@ -103,6 +103,9 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "tokens": llm.sliding_window,
             "layers": list(llm.sliding_window_layers),
             "full_attention_layers": llm.full_attention_layers,
+            "global_head_dim": llm.global_head_dim or llm.head_dim,
+            "global_kv_heads": llm.num_global_kv_heads or llm.num_kv_heads,
+            "global_k_is_v": llm.attention_k_eq_v,
         }
     linear = None
     if llm.linear_attention_layers:

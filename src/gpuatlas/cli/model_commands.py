@@ -15,7 +15,8 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
         llm: "architecture" {hidden_size, num_layers, num_attention_heads, num_kv_heads, head_dim,
              intermediate_size, vocab_size, tie_word_embeddings, checkpoint_format,
              moe {...} | null,
-             mla {...} | null, sliding_window {tokens, layers, full_attention_layers} | null,
+             mla {...} | null, sliding_window {tokens, layers, full_attention_layers,
+             global_head_dim, global_kv_heads, global_k_is_v} | null,
              linear_attention {mixer ("gated-deltanet" | "mamba2"), layers, kv_cache_layers,
              state_bytes_per_sequence} | null,
              nas_blocks {attention_free_layers, layer_intermediate_sizes, kv_cache_layers}

@@ -102,6 +102,16 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
                 f"{len(llm.sliding_window_layers)} layers; {llm.full_attention_layers} full",
             )
         )
+    if llm.global_head_dim:
+        shared = ", V = K (K cached alone)" if llm.attention_k_eq_v else ""
+        facts.append(
+            (
+                "global layers",
+                f"{llm.full_attention_layers} layers: "
+                f"{llm.num_global_kv_heads or llm.num_kv_heads} KV heads of "
+                f"{llm.global_head_dim}{shared}",
+            )
+        )
     if llm.attention_free_layers and llm.recurrent_mixer != "mamba2":
         widths = llm.layer_intermediate_sizes or (llm.intermediate_size,)
         facts.append(
