@@ -13,6 +13,14 @@ Precision, as the frameworks compute (PyTorch defaults):
   nf4/int8, GGUF transformers) are dequantised and multiplied in 16 bits by PyTorch pipelines;
   compiled engines that quantise the math itself (TensorRT int8/fp8, MLPerf's PyTorch fp8
   submissions) run at the format's own tensor rate.
+- TensorRT engines built in FP16 time every tactic and keep the fastest, FP16-accumulating GEMM
+  and convolution kernels included, which on GeForce cards run at the full fp16-accumulate
+  rate, twice the fp32-accumulate rate PyTorch reaches there (gpus_nvidia_geforce.toml:
+  fp16_with_fp16_accumulate_dense_tflops); other GPUs quote one rate for both. The
+  calibration's GeForce TensorRT FP16 rows say the same: an RTX 3090's (A1111 TensorRT
+  extension) and an RTX 4090's (demo/Diffusion) SDXL were over-predicted 1.4-1.7x at the
+  fp32-accumulate rate, while the INT8 rows and the RTX 6000 Ada rows of the demo/Diffusion
+  source were not.
 
 Offload: what must be resident is the largest component in turn ("model" CPU offload moves
 each component onto the GPU when it runs, diffusers' enable_model_cpu_offload); when the
@@ -28,11 +36,13 @@ from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.performance.model_constants import model_constant
-from gpuatlas.performance.peak_rates import peak_flops
+from gpuatlas.performance.peak_rates import engine_peak_flops, peak_flops
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 
 # Engines whose kernels compute in a quantised format's own precision (int8/fp8 math).
 QUANTISED_MATH_ENGINES = ("tensorrt", "trt", "pytorch")
+# Engines whose FP16 kernels accumulate in fp16 (TensorRT; the module docstring says why).
+FP16_ACCUMULATE_ENGINES = ("tensorrt", "trt")
 PCIE_OFFLOAD_BYTES_S = model_constant("diffusion_pipeline", "pcie_offload_gb_s") * 1e9
 ACTIVATION_OVERHEAD_GB = model_constant("diffusion_pipeline", "activation_overhead_gb")
 FITS_SHARE = model_constant("diffusion_pipeline", "fits_share")  # weights + activations
@@ -49,6 +59,8 @@ class PipelinePrecision:
     '16bit', or a quantised compute precision ('int8', 'fp8')."""
 
     name: str
+    # 16-bit math that accumulates in fp16 (TensorRT FP16 engines): GeForce's full fp16 rate
+    fp16_accumulate: bool = False
 
     @property
     def value_bytes(self) -> float:
@@ -75,7 +87,8 @@ def pipeline_precision(
         compute = weight_format.compute_precision_on(gpu.architecture_family)
         if compute not in ("fp16", "bf16"):
             return PipelinePrecision(compute)
-    return PipelinePrecision("16bit")
+    fp16_accumulate = engine in FP16_ACCUMULATE_ENGINES and weight_format.id == "fp16"
+    return PipelinePrecision("16bit", fp16_accumulate=fp16_accumulate)
 
 
 def _sustained_peak(gpu: Gpu, precision: str) -> float:
@@ -86,7 +99,8 @@ def convolution_and_matmul_peaks(gpu: Gpu, precision: PipelinePrecision) -> tupl
     """(convolution peak, matmul peak) in FLOP/s at the clock the board power sustains
     (clocks.py: denoising keeps the tensor cores busy for seconds on end)."""
     if precision.name == "16bit":
-        peak = _sustained_peak(gpu, "fp16")
+        flops = engine_peak_flops(gpu, "fp16", precision.fp16_accumulate)[0]
+        peak = flops * sustained_clock_share(gpu)
         return peak, peak
     if precision.name in ("fp32", "tf32"):
         convolution = _sustained_peak(gpu, "tf32")
@@ -157,6 +171,12 @@ def precision_notes(
             f"{weight_format.id} weights are dequantised to 16 bits before every matmul: "
             f"16-bit compute plus a pass that reads {weight_format.bits_per_weight:.3g} and "
             "writes 16 bits per weight each forward",
+        )
+    if precision.fp16_accumulate:
+        return (
+            "TensorRT FP16 engine: GEMMs and convolutions accumulate in fp16, at the GPU's "
+            "fp16-accumulate tensor rate (on GeForce cards twice the fp32-accumulate rate "
+            "PyTorch reaches)",
         )
     return ()
 
