@@ -1,0 +1,74 @@
+"""Older families users still name (issue 10): Qwen2, Gemma 1, Phi-3 and LLaVA resolve offline
+from the packaged library by Hub id and Ollama tag, and each computes the published parameter
+count from its config.json shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.model_arch import ModelArch, VisionLanguageArch
+from gpuatlas.catalog.model_names import resolve_model_reference
+
+pytestmark = pytest.mark.unit
+
+
+def _total_params(name: str) -> float:
+    model = resolve_model_reference(name, allow_hub=False).model
+    assert isinstance(model, ModelArch | VisionLanguageArch)
+    return float(model.total_params())
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "published"),
+    [
+        # Qwen2 release post (0.49B / 1.54B / 72.71B) and the 7B's Hub page (7.62B)
+        ("Qwen/Qwen2-0.5B", "qwen2-0.5b", 0.49e9),
+        ("Qwen/Qwen2-1.5B-Instruct", "qwen2-1.5b", 1.54e9),
+        ("Qwen/Qwen2-7B-Instruct", "qwen2-7b", 7.62e9),
+        ("Qwen/Qwen2-72B", "qwen2-72b", 72.71e9),
+        # Gemma technical report: embedding + non-embedding parameters
+        ("google/gemma-2b", "gemma-2b", 524_550_144 + 1_981_884_416),
+        ("google/gemma-7b-it", "gemma-7b", 786_825_216 + 7_751_248_896),
+    ],
+)
+def test_older_family_computes_its_published_count(
+    name: str, model_id: str, published: float
+) -> None:
+    assert resolve_model_reference(name, allow_hub=False).model.id == model_id
+    assert _total_params(name) == pytest.approx(published, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("tag", "model_id"),
+    [
+        ("qwen2:0.5b", "qwen2-0.5b"),
+        ("qwen2:1.5b", "qwen2-1.5b"),
+        ("qwen2:7b", "qwen2-7b"),
+        ("qwen2", "qwen2-7b"),
+        ("qwen2:72b", "qwen2-72b"),
+        ("gemma:2b", "gemma-2b"),
+        ("gemma:7b", "gemma-7b"),
+        ("gemma", "gemma-7b"),
+        ("phi3", "phi-3-mini"),
+        ("phi3:mini", "phi-3-mini"),
+        ("phi3:medium", "phi-3-medium"),
+    ],
+)
+def test_ollama_tag_resolves_to_the_library_model(tag: str, model_id: str) -> None:
+    reference = resolve_model_reference(tag, allow_hub=False)
+    assert reference.model.id == model_id
+    assert reference.matched_by == "ollama_tag"
+
+
+def test_qwen2_instruct_checkpoint_ships_32k_positions_with_yarn_to_128k() -> None:
+    model = resolve_model_reference("Qwen/Qwen2-7B", allow_hub=False).model
+    assert isinstance(model, ModelArch)
+    assert model.max_position_embeddings == 131072
+    shipped = {item.checkpoint: item for item in model.shipped_contexts}
+    assert shipped["Qwen/Qwen2-7B-Instruct"].max_position_embeddings == 32768
+
+
+def test_gemma_1_2b_is_multi_query_with_256_wide_heads() -> None:
+    model = resolve_model_reference("gemma:2b", allow_hub=False).model
+    assert isinstance(model, ModelArch)
+    assert (model.num_kv_heads, model.head_dim, model.tie_word_embeddings) == (1, 256, True)
