@@ -4,10 +4,17 @@ count from its config.json shape."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 import pytest
 
 from gpuatlas.catalog.model_arch import ModelArch, VisionLanguageArch
+from gpuatlas.catalog.model_library_file import arch_from_library_document
 from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.catalog.model_weights import native_weights
+from gpuatlas.errors import DataFileError
+from gpuatlas.performance.llm.fit_answer import answer_fit
 
 pytestmark = pytest.mark.unit
 
@@ -72,3 +79,45 @@ def test_gemma_1_2b_is_multi_query_with_256_wide_heads() -> None:
     model = resolve_model_reference("gemma:2b", allow_hub=False).model
     assert isinstance(model, ModelArch)
     assert (model.num_kv_heads, model.head_dim, model.tie_word_embeddings) == (1, 256, True)
+
+
+@pytest.mark.parametrize(
+    "tag", ["qwen2:0.5b", "qwen2:7b", "qwen2:72b", "gemma:2b", "gemma:7b", "phi3", "phi3:medium"]
+)
+def test_older_ollama_tag_resolves_to_the_library_q4_0_build(tag: str) -> None:
+    # these library models were published while Ollama's default tag was Q4_0
+    # (ollama/ollama#5425, 2024-07-02); Q4_K_M is the default only for later ones
+    choice = native_weights(resolve_model_reference(tag, allow_hub=False))
+    assert choice.format_id == "q4_0"
+    assert "Ollama" in choice.reason
+
+
+def test_ollama_engine_runs_the_q4_0_build_of_a_named_hub_checkpoint() -> None:
+    reference = resolve_model_reference("Qwen/Qwen2-7B-Instruct", allow_hub=False)
+    assert native_weights(reference, "ollama").format_id == "q4_0"
+    assert native_weights(reference, "vllm").format_id == "bf16"
+
+
+def test_a_newer_library_model_keeps_the_q4_k_m_default() -> None:
+    choice = native_weights(resolve_model_reference("qwen2.5:7b", allow_hub=False))
+    assert choice.format_id == "q4_k_m"
+
+
+def test_fit_sizes_qwen2_7b_at_q4_0() -> None:
+    answer = answer_fit("rtx-3060-12gb", resolve_model_reference("qwen2:7b"), [], engine="ollama")
+    # 7.62B weights at Q4_0's 4.5 bits: about 4.3 GB, well inside 12 GB
+    assert answer.weights.format_id == "q4_0"
+    assert 3.9 < answer.detail.per_gpu.weights_gb < 4.6
+
+
+def test_an_unknown_ollama_default_format_is_refused_with_the_field_named() -> None:
+    document = json.loads(
+        (resources.files("gpuatlas.catalog") / "data/models/qwen2-0.5b.json").read_text()
+    )
+    document["gpuatlas"]["ollama_default_format"] = "q4_zz"
+    document["gpuatlas"]["ollama_default_source"] = ""
+    with pytest.raises(DataFileError) as raised:
+        arch_from_library_document(document, "qwen2-0.5b.json")
+    message = str(raised.value)
+    assert "ollama_default_format" in message and "q4_zz" in message
+    assert "ollama_default_source" in message

@@ -107,6 +107,8 @@ class ModelArch:
     published: PublishedCount | None = None
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()
+    ollama_default_format: str = ""  # the Ollama library's default tag, when not Q4_K_M
+    ollama_default_source: str = ""
     source: str = ""
     # Checkpoints named by an alias whose config.json sets another context (Instruct variants).
     shipped_contexts: tuple[ShippedContext, ...] = ()

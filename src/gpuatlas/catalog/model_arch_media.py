@@ -56,6 +56,8 @@ class DiffusionArch:
     published: PublishedCount | None = None
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()
+    ollama_default_format: str = ""  # the Ollama library's default tag, when not Q4_K_M
+    ollama_default_source: str = ""
     source: str = ""
     kind: ModelKind = "diffusion"
 
@@ -128,6 +130,8 @@ class VisionLanguageArch:
     published: PublishedCount | None = None
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()
+    ollama_default_format: str = ""  # the Ollama library's default tag, when not Q4_K_M
+    ollama_default_source: str = ""
     source: str = ""
     kind: ModelKind = "vlm"
 
@@ -159,6 +163,8 @@ class OcrArch:
     published: PublishedCount | None = None
     aliases: tuple[str, ...] = ()
     ollama_tags: tuple[str, ...] = ()
+    ollama_default_format: str = ""  # the Ollama library's default tag, when not Q4_K_M
+    ollama_default_source: str = ""
     source: str = ""
     kind: ModelKind = "ocr"
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpuatlas.catalog.file_schemas import build, file_schema
+from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_arch import (
     AnyModelArch,
     ComponentParams,
@@ -68,6 +69,10 @@ class LibraryBlock(_Block):
     kind: Literal["llm", "diffusion", "vlm", "ocr"]
     aliases: list[str] = []
     ollama_tags: list[str] = []
+    # The format the Ollama library's default tag ships when it is not the current default
+    # (Q4_K_M since 2024-12-29): older library models kept their Q4_0 builds.
+    ollama_default_format: str = ""
+    ollama_default_source: str = ""
     published_params: float = Field(gt=0)
     published_params_source: str
     published_active_params: float | None = None
@@ -140,6 +145,22 @@ def _missing_for_kind(block: LibraryBlock, names: tuple[str, ...]) -> list[str]:
     ]
 
 
+def _ollama_default_problems(block: LibraryBlock) -> list[str]:
+    if not block.ollama_default_format:
+        return []
+    problems = []
+    if find_format(block.ollama_default_format) is None:
+        problems.append(
+            f"field 'gpuatlas.ollama_default_format': unknown format "
+            f"{block.ollama_default_format!r} (use a format id from `gpuatlas formats`)"
+        )
+    if not block.ollama_default_source:
+        problems.append(
+            "field 'gpuatlas.ollama_default_source': missing (required with ollama_default_format)"
+        )
+    return problems
+
+
 def _raise_if(problems: list[str], origin: str) -> None:
     if problems:
         raise DataFileError(origin, problems)
@@ -163,6 +184,8 @@ def _library_facts(block: LibraryBlock) -> dict[str, Any]:
         "published": _published(block),
         "aliases": tuple(block.aliases),
         "ollama_tags": tuple(block.ollama_tags),
+        "ollama_default_format": block.ollama_default_format,
+        "ollama_default_source": block.ollama_default_source,
         "source": block.config_source,
     }
 
@@ -253,6 +276,7 @@ def arch_from_library_document(document: Mapping[str, Any], origin: str) -> AnyM
     """A library file's architecture: its `gpuatlas` block decides the kind."""
     config = {key: value for key, value in document.items() if key != "gpuatlas"}
     block = parse_library_block(document["gpuatlas"], origin)
+    _raise_if(_ollama_default_problems(block), origin)
     if block.kind == "diffusion":
         return _diffusion_from_library(block, origin)
     if block.kind == "vlm":

@@ -170,6 +170,10 @@ def _ollama_default(model: AnyModelArch) -> tuple[str, str]:
         and (native_format.family == "gguf" or native in GGUF_TENSOR_FORMATS)
     ):
         return native, "the Ollama library ships this checkpoint in its published format"
+    if model.ollama_default_format:
+        return model.ollama_default_format, (
+            f"the Ollama library's default build of this model, {model.ollama_default_source}"
+        )
     return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build, {OLLAMA_DEFAULT_SOURCE}"
 
 
