@@ -121,3 +121,25 @@ def test_an_unknown_ollama_default_format_is_refused_with_the_field_named() -> N
     message = str(raised.value)
     assert "ollama_default_format" in message and "q4_zz" in message
     assert "ollama_default_source" in message
+
+
+@pytest.mark.parametrize(
+    ("tag", "model_id", "language_b", "published_b"),
+    [
+        # LLaVA 1.6 on Mistral-7B-Instruct-v0.2 (7.24B) and on Vicuna-13B v1.5 (13.02B), each with
+        # the 303.5M CLIP ViT-L/14-336 tower and its projector; the Hub pages say 7.57B / 13.4B
+        ("llava:7b", "llava-1.6-mistral-7b", 7.24, 7.57),
+        ("llava", "llava-1.6-mistral-7b", 7.24, 7.57),
+        ("llava:13b", "llava-1.6-vicuna-13b", 13.02, 13.4),
+    ],
+)
+def test_llava_tags_resolve_with_the_vision_tower_counted(
+    tag: str, model_id: str, language_b: float, published_b: float
+) -> None:
+    model = resolve_model_reference(tag, allow_hub=False).model
+    assert isinstance(model, VisionLanguageArch)
+    assert model.id == model_id
+    assert model.language_model.total_params() == pytest.approx(language_b * 1e9, rel=0.01)
+    assert model.vision_encoder_params == pytest.approx(303.5e6)
+    assert model.total_params() == pytest.approx(published_b * 1e9, rel=0.02)
+    assert native_weights(resolve_model_reference(tag, allow_hub=False)).format_id == "q4_0"
