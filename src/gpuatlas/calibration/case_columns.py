@@ -189,16 +189,8 @@ def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> list[NDArray[np.intp]]
     """The rows of each configuration without a field problem (ascending), configurations in
     the order they first appear."""
     c = table.columns
-    keys: list[ConfigKey] = list(
-        zip(
-            c["gpu"],
-            c["gpu_count"],
-            c["model"],
-            c["weights"],
-            c["engine"],
-            c["kv_cache"],
-            strict=True,
-        )
+    keys = zip(
+        c["gpu"], c["gpu_count"], c["model"], c["weights"], c["engine"], c["kv_cache"], strict=True
     )
     groups = group_positions(keys)
     if bad.any():

@@ -12,7 +12,7 @@ speed benchmark use.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TypeVar
@@ -144,14 +144,13 @@ def _converted(values: Sequence[K], convert: Callable[[K], float]) -> Array:
     return np.fromiter(map(table.__getitem__, values), float, len(values))
 
 
-def group_positions(keys: Sequence[Hashable]) -> list[NDArray[np.intp]]:
-    """The positions of each distinct key (ascending), groups in the order keys first appear."""
-    if not keys:
-        return []
-    codes_of = {key: code for code, key in enumerate(dict.fromkeys(keys))}
-    codes = np.fromiter(map(codes_of.__getitem__, keys), np.intp, len(keys))
-    order = np.argsort(codes, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+def group_positions(keys: Iterable[Hashable]) -> list[NDArray[np.intp]]:
+    """The positions of each distinct key (ascending), groups in the order keys first appear
+    (one hash per key: faster than codes and a sort on 100,000 freshly read rows)."""
+    groups: dict[Hashable, list[int]] = {}
+    for position, key in enumerate(keys):
+        groups.setdefault(key, []).append(position)
+    return [np.array(rows, dtype=np.intp) for rows in groups.values()]
 
 
 def _batch_value(batch: int | str | None, metric: str) -> float:
@@ -299,7 +298,7 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
     if not cases:
         return values
     whole = LlmColumns.of(cases)
-    for index in group_positions(list(map(_CONFIGURATION, cases))):
+    for index in group_positions(map(_CONFIGURATION, cases)):
         try:
             vector = vector_for(cases[int(index[0])])
         except GpuAtlasError:
