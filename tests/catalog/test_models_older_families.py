@@ -143,3 +143,24 @@ def test_llava_tags_resolve_with_the_vision_tower_counted(
     assert model.vision_encoder_params == pytest.approx(303.5e6)
     assert model.total_params() == pytest.approx(published_b * 1e9, rel=0.02)
     assert native_weights(resolve_model_reference(tag, allow_hub=False)).format_id == "q4_0"
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "max_context"),
+    [
+        ("microsoft/Phi-3-mini-4k-instruct", "phi-3-mini", 4096),
+        ("microsoft/Phi-3-mini-128k-instruct", "phi-3-mini-128k", 131072),
+        ("phi3:mini-128k", "phi-3-mini-128k", 131072),
+        ("microsoft/Phi-3-medium-128k-instruct", "phi-3-medium-128k", 131072),
+        ("phi3:medium-128k", "phi-3-medium-128k", 131072),
+    ],
+)
+def test_phi_3_128k_checkpoints_have_their_own_context(
+    name: str, model_id: str, max_context: int
+) -> None:
+    model = resolve_model_reference(name, allow_hub=False).model
+    assert isinstance(model, ModelArch)
+    assert (model.id, model.max_position_embeddings) == (model_id, max_context)
+    assert model.total_params() == pytest.approx(
+        3.82e9 if "mini" in model_id else 13.96e9, rel=0.02
+    )
