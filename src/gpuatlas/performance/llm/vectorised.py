@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -199,7 +199,7 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     if server is not vector.runtime and serving.any():  # prompts in the server's chunks
         ttft_s = np.where(serving, VectorisedRuntime(server).prefill_s(inputs, batch), ttft_s)
     with np.errstate(divide="ignore", invalid="ignore"):
-        values = np.select(
+        values = _first_match(
             [
                 metric == "decode_tok_s",
                 metric == "tpot_ms",
@@ -216,7 +216,7 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
             ],
             default=np.nan,
         )
-    reason = np.select(
+    reason = _first_match(
         [
             no_lengths,
             serving & (outputs < 1),
@@ -241,6 +241,20 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     )
     values = np.where(reason == OK, values, np.nan)
     return LlmEvaluation(values, reason, requested, fit_context, fitting)
+
+
+def _first_match(
+    conditions: Sequence[NDArray[np.bool_]],
+    choices: Sequence[Array | int],
+    default: float,
+) -> NDArray[Any]:
+    """np.select's answer (each case takes the choice of its first true condition, else
+    `default`), by np.where from the last condition back: the same array in less than half
+    of np.select's time on one configuration's few hundred cases."""
+    found: NDArray[Any] = np.full(len(conditions[0]), default)
+    for condition, choice in zip(reversed(conditions), reversed(choices), strict=True):
+        found = np.where(condition, choice, found)
+    return found
 
 
 def _prefill_metric(metric: NDArray[np.str_]) -> NDArray[np.bool_]:
