@@ -107,7 +107,19 @@ def case_from_row(row: MeasuredRow) -> Case:
         variant=row.variant,
         gpu_layers=row.gpu_layers,
         host_bandwidth_gb_s=row.host_bandwidth_gb_s,
+        engine_text=run_engine_text(row),
     )
+
+
+def run_engine_text(row: MeasuredRow) -> str | None:
+    """The engine as the run states it: with its version ('Ollama 0.12.6'), else with the
+    source's date ('Ollama (run of 2025-09-06)': the release current then), else None (the
+    engine's newest). It sets what depends on the release, such as Ollama's default num_ctx."""
+    if row.engine_version:
+        return f"{row.engine} {row.engine_version}"
+    if row.source_date:
+        return f"{row.engine} (run of {row.source_date})"
+    return None
 
 
 def _row_engine(row: MeasuredRow) -> str:

@@ -63,6 +63,9 @@ class Case:
     layout: str = "tensor"  # serving on several GPUs: one TP replica, or "auto" (best layout)
     gpu_layers: int | None = None  # llama.cpp/Ollama: repeating layers on the GPU, as run
     host_bandwidth_gb_s: float | None = None  # the host's memory for offloaded layers
+    # the engine as the run states it, version or date ('Ollama 0.12.6', 'Ollama (run of
+    # 2025-09-06)'): sets what depends on the release (Ollama's default num_ctx); None = newest
+    engine_text: str | None = None
 
 
 def resolution_px(text: str | None) -> int | None:
@@ -154,7 +157,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         kv_cache=kv_cache,
         gpu_layers=case.gpu_layers,
         host_bandwidth_gb_s=case.host_bandwidth_gb_s,
-        engine_text=case.engine,
+        engine_text=case.engine_text or case.engine,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate
