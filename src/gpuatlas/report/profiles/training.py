@@ -34,8 +34,8 @@ MICRO_BATCH = 1
 CHECKPOINTING = True
 SETTINGS_NOTE = (
     f"{SEQUENCE_TOKENS:,}-token sequences, micro-batch {MICRO_BATCH}, activation "
-    "checkpointing, BF16 weights and AdamW states; multi-GPU systems shard with "
-    "FSDP"
+    "checkpointing, BF16 weights and AdamW states; multi-GPU systems run data-parallel "
+    "replicas (DDP) when the model fits each GPU whole, else shard with FSDP"
 )
 
 
@@ -71,23 +71,32 @@ class ShardedInference:
     ttft_ms: Quantity
 
 
-def _sharding(system: GpuSystem) -> str:
-    return "fsdp" if system.gpu_count > 1 else "none"
+def _memory(system: GpuSystem, model: str, method: str, sharding: str) -> TrainingMemoryFit:
+    return training_memory(
+        system,
+        model,
+        method,
+        sequence_tokens=SEQUENCE_TOKENS,
+        micro_batch=MICRO_BATCH,
+        checkpointing=CHECKPOINTING,
+        sharding=sharding,
+    )
+
+
+def _sharding(system: GpuSystem, model: str, method: str) -> str:
+    """How the report runs `method` on the system: one GPU alone; several as data-parallel
+    replicas (DDP, no sharding) when a whole replica fits each GPU, as practitioners run LoRA
+    of a model that fits; FSDP only when it must (gathering a sharded model every step costs
+    link time that replicas do not pay)."""
+    if system.gpu_count == 1:
+        return "none"
+    replica = attempt(lambda: _memory(system, model, method, "none"))
+    return "none" if replica is not None and replica.fits else "fsdp"
 
 
 def memory_fit(system: GpuSystem, model: str, method: str) -> TrainingMemoryFit | None:
     """Per-GPU training memory in the report's settings (None when unsupported)."""
-    return attempt(
-        lambda: training_memory(
-            system,
-            model,
-            method,
-            sequence_tokens=SEQUENCE_TOKENS,
-            micro_batch=MICRO_BATCH,
-            checkpointing=CHECKPOINTING,
-            sharding=_sharding(system),
-        )
-    )
+    return attempt(lambda: _memory(system, model, method, _sharding(system, model, method)))
 
 
 def training_run(system: GpuSystem, model: str, method: str) -> TrainingPrediction | None:
@@ -101,7 +110,7 @@ def training_run(system: GpuSystem, model: str, method: str) -> TrainingPredicti
             recompute=CHECKPOINTING,
             sequence_tokens=SEQUENCE_TOKENS,
             micro_batch=MICRO_BATCH,
-            sharding=_sharding(system),
+            sharding=_sharding(system, model, method),
         )
     )
 
