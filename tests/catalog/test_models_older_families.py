@@ -36,6 +36,9 @@ def _total_params(name: str) -> float:
         # Gemma technical report: embedding + non-embedding parameters
         ("google/gemma-2b", "gemma-2b", 524_550_144 + 1_981_884_416),
         ("google/gemma-7b-it", "gemma-7b", 786_825_216 + 7_751_248_896),
+        # Gemma 1.1 retrained the instruction models; the shapes are Gemma 1's
+        ("google/gemma-1.1-7b-it", "gemma-7b", 786_825_216 + 7_751_248_896),
+        ("google/gemma-1.1-2b-it", "gemma-2b", 524_550_144 + 1_981_884_416),
     ],
 )
 def test_older_family_computes_its_published_count(
