@@ -137,8 +137,9 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
     {value, low, high} ranges), a row per format, what the answer assumed, and the verdict in
     words (``verdict_text``: with partial offload, what runs where and how fast)."""
     answer = fit_answer(request, local_files=local_files)
+    stated = {"context_tokens": answer.detail.context_tokens}  # the engine's default when unset
     document = {
-        "request": request.model_dump(),
+        "request": request.model_dump() | stated,
         **answer.detail.to_ranged_json(),
         **answer.to_json(),
         "verdict_text": verdict_text(request, answer, local_files=local_files),
