@@ -10,6 +10,7 @@ from pydantic import Field
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
     KV_CACHE_HELP,
+    NUM_CTX_HELP,
     ServedModelRequest,
     SystemModelRequest,
     TrainingFrameworkChoice,
@@ -53,6 +54,12 @@ class PredictLlmRequest(ServedModelRequest):
     cpu_moe: bool = Field(
         False, description="llama.cpp/Ollama: the MoE experts in host memory (--cpu-moe)."
     )
+    num_ctx: int | None = Field(
+        None,
+        ge=1,
+        le=100_000_000,
+        description=NUM_CTX_HELP,
+    )
 
 
 def predict_llm_document(
@@ -76,17 +83,34 @@ def predict_llm_document(
         gpu_layers=request.gpu_layers,
         host_bandwidth_gb_s=request.host_bandwidth_gbs,
         experts_on_cpu=request.cpu_moe,
+        num_ctx=request.num_ctx,
     )
     return versioned(
         SCHEMA_ANSWER,
         {
-            "request": request.model_dump(),
+            "request": _llm_request_used(request, reference.model, choice.format_id, engine),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
             **_engine_note(engine, request.system),
             **prediction.to_json(),
         },
     )
+
+
+def _llm_request_used(
+    request: PredictLlmRequest, model: Any, format_id: str, engine: str
+) -> dict[str, Any]:
+    """The request as given, with the num_ctx the run allocates (the engine's default when
+    none was given; null on engines without the option)."""
+    used = api.num_ctx_used(
+        request.system,
+        model,
+        format_id,
+        engine,
+        context_tokens=request.input_tokens + request.output_tokens,
+        num_ctx=request.num_ctx,
+    )
+    return {**request.model_dump(), "num_ctx": used}
 
 
 def _check_context(reference: Any, context_tokens: int) -> None:

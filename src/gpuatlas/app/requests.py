@@ -72,6 +72,10 @@ KV_CACHE_HELP = (
     "KV-cache precision (fp16, fp8, q8_0); auto: what the engine picks for the weights "
     "(TensorRT-LLM: fp8 for FP8/NVFP4 checkpoints; else fp16)."
 )
+NUM_CTX_HELP = (
+    "Ollama/llama.cpp context allocated per sequence (OLLAMA_CONTEXT_LENGTH / -c); default: "
+    "the engine's default for its version and GPU memory."
+)
 TRAINING_FRAMEWORK_HELP = (
     "Training framework as written: pytorch (FSDP, torchtitan, torchtune), megatron "
     "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext."

@@ -13,7 +13,12 @@ from typing import Any, Literal
 import typer
 
 from gpuatlas.app import predict as answers
-from gpuatlas.app.requests import KV_CACHE_HELP, TRAINING_FRAMEWORK_HELP, field_default
+from gpuatlas.app.requests import (
+    KV_CACHE_HELP,
+    NUM_CTX_HELP,
+    TRAINING_FRAMEWORK_HELP,
+    field_default,
+)
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
@@ -320,6 +325,7 @@ def predict_llm_command(
     cpu_moe: bool = typer.Option(
         False, "--cpu-moe", help="llama.cpp/Ollama: the MoE experts in host memory."
     ),
+    num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
@@ -338,6 +344,7 @@ def predict_llm_command(
             "gpu_layers": gpu_layers,
             "host_bandwidth_gbs": host_bandwidth_gbs,
             "cpu_moe": cpu_moe,
+            "num_ctx": num_ctx,
         },
     )
     if not as_json:

@@ -13,7 +13,12 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.memory import MemoryInputs, inference_memory_fit
-from gpuatlas.performance.llm.offload_speed import OffloadSpeed, allocated_context, offload_for
+from gpuatlas.performance.llm.offload_speed import (
+    OFFLOAD_ENGINE_NAMES,
+    OffloadSpeed,
+    allocated_context,
+    offload_for,
+)
 from gpuatlas.performance.llm.predict import (
     llm_runtime,
     predict_runtime,
@@ -134,11 +139,13 @@ def predict_llm(
     gpu_layers: int | None = None,
     host_bandwidth_gb_s: float | None = None,
     experts_on_cpu: bool = False,
+    num_ctx: int | None = None,
 ) -> LlmPrediction:
     """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests. On
     llama.cpp/Ollama, `gpu_layers` (else the engine's own split when the model does not fit)
     keeps the other layers in host memory of `host_bandwidth_gb_s`; `experts_on_cpu`: the MoE
-    experts there instead (--cpu-moe)."""
+    experts there instead (--cpu-moe); `num_ctx` the context allocated per sequence
+    (OLLAMA_CONTEXT_LENGTH, llama.cpp -c; none: the engine's default)."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     return predict_runtime(
         runtime,
@@ -150,6 +157,7 @@ def predict_llm(
         host_bandwidth_gb_s=host_bandwidth_gb_s,
         experts_on_cpu=experts_on_cpu,
         engine_text=engine,
+        num_ctx=num_ctx,
     )
 
 
@@ -209,12 +217,32 @@ def engine_context(
     *,
     context_tokens: int,
     kv_cache: str = "fp16",
+    num_ctx: int | None = None,
 ) -> int:
-    """The context the engine holds KV for per sequence: Ollama its num_ctx (its default for
-    the version written in `engine` and the GPU memory, or `context_tokens` when longer),
-    other engines `context_tokens`."""
+    """The context the engine holds KV for per sequence: `num_ctx` when given; else Ollama
+    its num_ctx (its default for the version written in `engine` and the GPU memory, or
+    `context_tokens` when longer), other engines `context_tokens`."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
-    return allocated_context(memory_inputs(runtime, kv_cache), context_tokens, engine)
+    return allocated_context(memory_inputs(runtime, kv_cache), context_tokens, engine, num_ctx)
+
+
+def num_ctx_used(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    context_tokens: int,
+    kv_cache: str = "fp16",
+    num_ctx: int | None = None,
+) -> int | None:
+    """The num_ctx (Ollama) or -c (llama.cpp) a run of `context_tokens` allocates per sequence:
+    `num_ctx` when given, else the engine's default (engine_context); None on engines without
+    the option (vLLM, SGLang, TensorRT-LLM)."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    if runtime.engine.engine not in OFFLOAD_ENGINE_NAMES:
+        return None
+    return allocated_context(memory_inputs(runtime, kv_cache), context_tokens, engine, num_ctx)
 
 
 def max_serving_batch(

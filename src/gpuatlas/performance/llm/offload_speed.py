@@ -161,10 +161,42 @@ def ollama_default_context(inputs: MemoryInputs, engine_text: str | None = None)
 
 
 def default_num_ctx(
-    inputs: MemoryInputs, context_tokens: int, engine_text: str | None = None
+    inputs: MemoryInputs,
+    context_tokens: int,
+    engine_text: str | None = None,
+    num_ctx: int | None = None,
 ) -> int:
-    """The num_ctx Ollama allocates: its default, or the context asked for when longer."""
+    """The num_ctx Ollama allocates: `num_ctx` when given (OLLAMA_CONTEXT_LENGTH), else its
+    default, or the context asked for when longer."""
+    if num_ctx is not None:
+        return num_ctx
     return max(ollama_default_context(inputs, engine_text).tokens, context_tokens)
+
+
+def check_num_ctx(inputs: MemoryInputs, context_tokens: int, num_ctx: int | None) -> None:
+    """Refuse a context allocation (--num-ctx: Ollama's num_ctx / OLLAMA_CONTEXT_LENGTH,
+    llama.cpp's -c) on an engine without one, below 1 or the run's own context, or above the
+    model's trained context, naming the limit."""
+    if num_ctx is None:
+        return
+    problems = []
+    if inputs.engine.engine not in OFFLOAD_ENGINE_NAMES:
+        problems.append(f"--num-ctx is an Ollama/llama.cpp option; {inputs.engine.id} has none")
+    longest = model_max_context(inputs.model)
+    if num_ctx < 1:
+        problems.append(f"--num-ctx must be at least 1, got {num_ctx:,}")
+    elif num_ctx > longest:
+        problems.append(
+            f"--num-ctx {num_ctx:,} is longer than {inputs.model.id}'s {longest:,}-token "
+            f"context; use {longest} or less"
+        )
+    elif num_ctx < context_tokens:
+        problems.append(
+            f"--num-ctx {num_ctx:,} is shorter than the prompt plus output ({context_tokens:,} "
+            f"tokens); use at least {context_tokens} or a shorter --input/--output"
+        )
+    if problems:
+        raise InvalidRequestError(problems)
 
 
 def automatic_offload(
@@ -172,21 +204,24 @@ def automatic_offload(
     context_tokens: int,
     host_bandwidth_gb_s: float | None = None,
     engine_text: str | None = None,
+    num_ctx: int | None = None,
 ) -> OffloadSpeed | None:
     """The split the engine makes by itself when the model does not fit (None when not one
-    layer fits the GPU). `engine_text` ('Ollama 0.12') sets Ollama's default num_ctx."""
+    layer fits the GPU). `engine_text` ('Ollama 0.12') sets Ollama's default num_ctx;
+    `num_ctx` (OLLAMA_CONTEXT_LENGTH, llama.cpp -c) the context allocated instead."""
     layers = inputs.model.num_layers
     if is_ollama(inputs):
-        num_ctx = default_num_ctx(inputs, context_tokens, engine_text)
-        on_gpu, output = ollama_gpu_layers(inputs, num_ctx)
-        rule = f"Ollama's layer estimate at num_ctx {num_ctx:,}" + _shorter_context_advice(
-            inputs, context_tokens, num_ctx
+        allocated = default_num_ctx(inputs, context_tokens, engine_text, num_ctx)
+        on_gpu, output = ollama_gpu_layers(inputs, allocated)
+        rule = f"Ollama's layer estimate at num_ctx {allocated:,}" + _shorter_context_advice(
+            inputs, context_tokens, allocated, num_ctx is not None
         )
-    elif inputs.model.is_moe and (moved := fewest_expert_layers_on_cpu(inputs, context_tokens)):
-        rule = f"llama.cpp --fit: the experts of {moved} layers on the CPU, --n-cpu-moe {moved}"
-        split = experts_split(inputs, moved)
-        return _speed(inputs, split, layers, True, rule, host_bandwidth_gb_s, experts=True)
     else:
+        context_tokens = context_tokens if num_ctx is None else num_ctx
+        if inputs.model.is_moe and (moved := fewest_expert_layers_on_cpu(inputs, context_tokens)):
+            rule = f"llama.cpp --fit: the experts of {moved} layers on the CPU, --n-cpu-moe {moved}"
+            split = experts_split(inputs, moved)
+            return _speed(inputs, split, layers, True, rule, host_bandwidth_gb_s, experts=True)
         most = most_layers_that_fit(inputs, context_tokens)
         on_gpu, output = min(most, layers), most > layers
         rule = "the most layers that fit: --gpu-layers " + str(min(most, layers))
@@ -195,17 +230,22 @@ def automatic_offload(
     return offload_at(inputs, on_gpu, output, rule, host_bandwidth_gb_s)
 
 
-def _shorter_context_advice(inputs: MemoryInputs, context_tokens: int, num_ctx: int) -> str:
-    """When Ollama's default num_ctx, not the run's own context, splits the model: the longest
-    OLLAMA_CONTEXT_LENGTH (whole KiB tokens) that keeps every layer on the GPU."""
+def _shorter_context_advice(
+    inputs: MemoryInputs, context_tokens: int, num_ctx: int, given: bool = False
+) -> str:
+    """When Ollama's num_ctx (its default, or as `given`), not the run's own context, splits
+    the model: the longest OLLAMA_CONTEXT_LENGTH (whole KiB tokens; --num-ctx here) that keeps
+    every layer on the GPU."""
     needed = max(context_tokens, 1)
     if num_ctx <= needed or max_sequences(inputs, inputs.system.gpu_count, needed) < 1:
         return ""
     longest = max_context_one_sequence(inputs, inputs.system.gpu_count) // 1024 * 1024
     if longest < needed:
         return ""
+    whose = "as given" if given else "its default here"
     return (
-        f", its default here; OLLAMA_CONTEXT_LENGTH={longest} or less keeps every layer on the GPU"
+        f", {whose}; OLLAMA_CONTEXT_LENGTH={longest} or less keeps every layer on the GPU "
+        f"(--num-ctx {longest})"
     )
 
 
@@ -239,12 +279,14 @@ def offload_for(
     host_bandwidth_gb_s: float | None = None,
     experts_on_cpu: bool = False,
     engine_text: str | None = None,
+    num_ctx: int | None = None,
 ) -> OffloadSpeed | None:
     """The split a run uses, or None when it runs on the GPU alone: the MoE experts in host
     memory (--cpu-moe), `gpu_layers` as given (more than the model's layers: all of them and
     the output layer), else the engine's own split when one sequence does not fit
-    (llama.cpp/Ollama only; Ollama's split is sized at its default num_ctx for the version
-    in `engine_text`, the newest release's when unstated)."""
+    (llama.cpp/Ollama only; sized at `num_ctx` when given, else Ollama's default num_ctx for
+    the version in `engine_text`, the newest release's when unstated)."""
+    check_num_ctx(inputs, context_tokens, num_ctx)
     if experts_on_cpu:
         return _experts_on_cpu(inputs, host_bandwidth_gb_s)
     if gpu_layers is not None:
@@ -258,19 +300,24 @@ def offload_for(
         return offload_at(inputs, gpu_layers, False, rule, host_bandwidth_gb_s)
     if batch != 1 or not offloads(inputs) or not splits_by_itself(inputs):
         return None
-    allocated = allocated_context(inputs, context_tokens, engine_text)
+    allocated = allocated_context(inputs, context_tokens, engine_text, num_ctx)
     if max_sequences(inputs, inputs.system.gpu_count, allocated) >= 1:
         return None
-    return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text)
+    return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text, num_ctx)
 
 
 def allocated_context(
-    inputs: MemoryInputs, context_tokens: int, engine_text: str | None = None
+    inputs: MemoryInputs,
+    context_tokens: int,
+    engine_text: str | None = None,
+    num_ctx: int | None = None,
 ) -> int:
-    """The context the engine holds KV for when it runs one sequence: Ollama its num_ctx
-    whatever the prompt (its default for the version and GPU memory, or the context asked for
-    when longer: 32,768 tokens on a 24 GiB card from 0.15.5), other engines what the run
-    needs."""
+    """The context the engine holds KV for when it runs one sequence: `num_ctx` when given
+    (OLLAMA_CONTEXT_LENGTH, llama.cpp -c); else Ollama its num_ctx whatever the prompt (its
+    default for the version and GPU memory, or the context asked for when longer: 32,768
+    tokens on a 24 GiB card from 0.15.5), other engines what the run needs."""
+    if num_ctx is not None:
+        return num_ctx
     tokens = max(context_tokens, 1)
     return default_num_ctx(inputs, tokens, engine_text) if is_ollama(inputs) else tokens
 
@@ -355,6 +402,7 @@ __all__ = [
     "OLLAMA_DEFAULT_NUM_CTX",
     "OffloadSpeed",
     "allocated_context",
+    "check_num_ctx",
     "automatic_offload",
     "default_num_ctx",
     "offload_at",

@@ -113,14 +113,23 @@ def predict_runtime(
     host_bandwidth_gb_s: float | None = None,
     experts_on_cpu: bool = False,
     engine_text: str | None = None,
+    num_ctx: int | None = None,
 ) -> LlmPrediction:
     """One batch of requests on the system. On llama.cpp/Ollama a single sequence that does
     not fit the GPU runs partly on the CPU (the engine's own layer split, or `gpu_layers`;
-    `engine_text` as written, 'Ollama 0.12', sets Ollama's default num_ctx)."""
+    `engine_text` as written, 'Ollama 0.12', sets Ollama's default num_ctx, `num_ctx` the
+    context allocated instead: OLLAMA_CONTEXT_LENGTH, llama.cpp -c)."""
     context = input_tokens + output_tokens
     inputs = memory_inputs(runtime, kv_cache)
     offload = offload_for(
-        inputs, batch, context, gpu_layers, host_bandwidth_gb_s, experts_on_cpu, engine_text
+        inputs,
+        batch,
+        context,
+        gpu_layers,
+        host_bandwidth_gb_s,
+        experts_on_cpu,
+        engine_text,
+        num_ctx,
     )
     if offload is None:
         require_fits(runtime, batch, context, kv_cache)
