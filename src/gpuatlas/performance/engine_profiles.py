@@ -57,6 +57,7 @@ class EngineProfile:
     host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
     prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
+    block_scale_ops: float = 0.0  # vector ops per 32-weight block per token of the int8 matmul
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
     expert_pass_tokens: float = 0.0  # fixed cost of one routed expert's GEMM per step, in tokens
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
@@ -109,6 +110,7 @@ class _EngineRecord(BaseModel):
     host_overlaps_gpu: bool = False
     shares_levels: bool = False
     prefill_dequantizes_weights: bool = False
+    block_scale_ops: float = Field(default=0.0, ge=0)
     pipeline_batch_tokens: int = Field(default=0, ge=0)
     expert_pass_tokens: float = Field(default=0.0, ge=0)
     decode_attention_per_query_head: bool = False

@@ -44,6 +44,7 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
+BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 
 
 def soft_max_s(compute_s: Value, memory_s: Value, ops: Primitives = SCALAR) -> Value:
@@ -73,6 +74,7 @@ class LlmRuntime:
     bandwidth_bytes_s: float  # one GPU, peak
     peak_flops: float  # one GPU, peak, in the compute precision
     matrix_peak_flops: float  # one GPU, its dense matrix peak there (MFU's denominator)
+    vector_flops: float  # one GPU, its non-matrix FP32 rate (FMA = 2 FLOPs)
     decode: GroupParams
     prefill: GroupParams
     precision_class: str
@@ -196,7 +198,23 @@ class LlmRuntime:
         """Prefill FLOPs per GPU the model performs (for MFU): `prefill_terms`' FLOPs without
         the experts' slower-GEMM equivalent."""
         flops, _ = self.prefill_terms(tokens, batch)
-        return flops - batch * tokens * self.expert_extra_flops_per_token / self.split
+        extra = self.expert_extra_flops_per_token + self.block_scale_flops_per_token
+        return flops - batch * tokens * extra / self.split
+
+    @cached_property
+    def block_scale_flops_per_token(self) -> float:
+        """Vector-ALU work of a quantised matmul's block scales per token, as FLOPs at the
+        prefill rate: llama.cpp's MMQ kernels multiply int8 blocks of 32 weights on the
+        matrix units (or dp4a), then apply each block's float scales to its int32 sum on the
+        FP32 ALUs (engines.toml block_scale_ops instructions per block and token). Each
+        instruction is one issue slot, half an FMA's 2 FLOPs of `vector_flops`; 0 for
+        16-bit weights or an engine without such kernels."""
+        bits = self.weight_format.model_bits_per_weight
+        if self.engine.block_scale_ops == 0.0 or bits >= HIGH_PRECISION_BITS:
+            return 0.0
+        weights = self.shape.matmul_flops_per_token / 2.0
+        vector_flops = 2.0 * weights * self.engine.block_scale_ops / BLOCK_WEIGHTS
+        return vector_flops * self.peak_flops / self.vector_flops
 
     @cached_property
     def kv_reads_per_decode_step(self) -> float:
@@ -264,6 +282,7 @@ class LlmRuntime:
         attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
         flops = batch * (tokens * body_flops + head_flops + attention) / self.split
         flops = flops + self.expert_pass_flops(tokens, batch, ops)
+        flops = flops + batch * tokens * self.block_scale_flops_per_token / self.split
         kv_write = batch * tokens * self.kv_write_bytes_per_token
         moved = self.shape.weight_read_bytes(batch * tokens, ops) / self.split + kv_write
         return flops, moved
@@ -417,6 +436,7 @@ def build_runtime(
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         peak_flops=flops,
         matrix_peak_flops=matrix_flops,
+        vector_flops=gpu.fp32_tflops * 1e12 if gpu.fp32_tflops else flops,
         decode=calibration.params("decode", prior, engine.id, family, pclass),
         prefill=calibration.params("prefill", prior, engine.id, family, pclass),
         precision_class=pclass,
