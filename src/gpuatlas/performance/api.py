@@ -26,6 +26,7 @@ from gpuatlas.performance.llm.predict import (
 )
 from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.serving_layout import LayoutChoice, LayoutServing, layout_serving
+from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import check_image_engine_known, predict_diffusion_run
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
 from gpuatlas.performance.predictions import (
@@ -223,6 +224,12 @@ def engine_context(
     its num_ctx (its default for the version written in `engine` and the GPU memory, or
     `context_tokens` when longer), other engines `context_tokens`."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    return _allocated(runtime, kv_cache, context_tokens, engine, num_ctx)
+
+
+def _allocated(
+    runtime: LlmRuntime, kv_cache: str, context_tokens: int, engine: str, num_ctx: int | None
+) -> int:
     return allocated_context(memory_inputs(runtime, kv_cache), context_tokens, engine, num_ctx)
 
 
@@ -242,7 +249,7 @@ def num_ctx_used(
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     if runtime.engine.engine not in OFFLOAD_ENGINE_NAMES:
         return None
-    return allocated_context(memory_inputs(runtime, kv_cache), context_tokens, engine, num_ctx)
+    return _allocated(runtime, kv_cache, context_tokens, engine, num_ctx)
 
 
 def max_serving_batch(

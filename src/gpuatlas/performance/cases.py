@@ -67,6 +67,11 @@ class Case:
     # 2025-09-06)'): sets what depends on the release (Ollama's default num_ctx); None = newest
     engine_text: str | None = None
 
+    @property
+    def engine_as_run(self) -> str:
+        """The engine as the run states it (version or date), else its profile id."""
+        return self.engine_text or self.engine
+
 
 def resolution_px(text: str | None) -> int | None:
     """'1024x768' -> the side of a square with the same pixels (887); '512' -> 512."""
@@ -157,7 +162,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         kv_cache=kv_cache,
         gpu_layers=case.gpu_layers,
         host_bandwidth_gb_s=case.host_bandwidth_gb_s,
-        engine_text=case.engine_text or case.engine,
+        engine_text=case.engine_as_run,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate

@@ -272,9 +272,7 @@ def answer_fit(
         model_max_context(llm) if llm else 0,
         plan,
         engine_notes(engine_text),
-        (default_note, *_context_notes(llm, reference.name))
-        if default_note
-        else _context_notes(llm, reference.name),
+        tuple(note for note in (default_note, *_context_notes(llm, reference.name)) if note),
     )
 
 

@@ -161,15 +161,10 @@ def ollama_default_context(inputs: MemoryInputs, engine_text: str | None = None)
 
 
 def default_num_ctx(
-    inputs: MemoryInputs,
-    context_tokens: int,
-    engine_text: str | None = None,
-    num_ctx: int | None = None,
+    inputs: MemoryInputs, context_tokens: int, engine_text: str | None = None
 ) -> int:
-    """The num_ctx Ollama allocates: `num_ctx` when given (OLLAMA_CONTEXT_LENGTH), else its
-    default, or the context asked for when longer."""
-    if num_ctx is not None:
-        return num_ctx
+    """The num_ctx Ollama allocates when none is set: its default, or the context asked for
+    when longer."""
     return max(ollama_default_context(inputs, engine_text).tokens, context_tokens)
 
 
@@ -211,7 +206,7 @@ def automatic_offload(
     `num_ctx` (OLLAMA_CONTEXT_LENGTH, llama.cpp -c) the context allocated instead."""
     layers = inputs.model.num_layers
     if is_ollama(inputs):
-        allocated = default_num_ctx(inputs, context_tokens, engine_text, num_ctx)
+        allocated = allocated_context(inputs, context_tokens, engine_text, num_ctx)
         on_gpu, output = ollama_gpu_layers(inputs, allocated)
         rule = f"Ollama's layer estimate at num_ctx {allocated:,}" + _shorter_context_advice(
             inputs, context_tokens, allocated, num_ctx is not None

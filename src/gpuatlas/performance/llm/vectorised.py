@@ -324,7 +324,7 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         values[index] = found.values
         offloaded = offloaded_rows(vector, found.reason, found.batch, columns.metric)
         offloaded |= ollama_spilled_rows(
-            vector, found.reason, found.batch, columns, _engine_text(cases[int(index[0])])
+            vector, found.reason, found.batch, columns, cases[int(index[0])].engine_as_run
         )
         for position in index[offloaded].tolist():
             values[position] = _row_path_value(cases[position])
@@ -376,11 +376,6 @@ def ollama_spilled_rows(
     inputs_tokens = np.nan_to_num(columns.input_tokens)
     context = inputs_tokens + np.maximum(np.nan_to_num(columns.output_tokens), 1.0)
     return rows & (context <= default)
-
-
-def _engine_text(case: Case) -> str:
-    """The engine as the case's run states it (version or date), else its profile id."""
-    return case.engine_text or case.engine
 
 
 def _row_path_value(case: Case) -> float:
