@@ -37,7 +37,13 @@ from gpuatlas.economics.planning import (
 )
 from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
 from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload
-from gpuatlas.economics.serving_engine import engine_notes, is_auto_engine, serving_engines
+from gpuatlas.economics.serving_engine import (
+    engine_notes,
+    is_auto_engine,
+    num_ctx_note,
+    num_ctx_problems,
+    serving_engines,
+)
 from gpuatlas.economics.serving_simulation import ArrivalProcess, LengthDistribution
 from gpuatlas.economics.tco import (
     BreakEven,
@@ -174,6 +180,7 @@ class PlanRequest:
     top: int = 10
     price_files: tuple[Path, ...] = field(default=())
     replicas: int | None = None  # simulate exactly this many instead of searching
+    num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (None: the engine's default)
 
 
 def validated_plan_inputs(
@@ -194,8 +201,13 @@ def validated_plan_inputs(
         _choice(request.length_distribution, LENGTH_DISTRIBUTIONS, "length distribution", problems),  # type: ignore[arg-type]
         _choice(request.arrival, ARRIVALS, "arrival process", problems),  # type: ignore[arg-type]
         request.burstiness,
+        request.num_ctx,
     )
     problems += workload.problems() + request.slo.problems()
+    context_tokens = int(round(request.input_tokens + request.output_tokens))
+    problems += num_ctx_problems(
+        request.num_ctx, request.engine, request.model, systems, context_tokens
+    )
     if request.top < 1:
         problems.append(f"top must be ≥ 1, got {request.top}")
     if request.replicas is not None and request.replicas < 1:
@@ -231,7 +243,9 @@ def run_plan(request: PlanRequest) -> Plan:
         plan = with_unrented_gpus(plan, systems, offers)
     listed = {option.gpu for option in plan.options}
     shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names
-    return replace(plan, engine_notes=engine_notes(request.engine, request.model, shown))
+    notes = engine_notes(request.engine, request.model, shown)
+    context_note = num_ctx_note(request.num_ctx, request.engine, request.model, shown)
+    return replace(plan, engine_notes=(*notes, context_note) if context_note else notes)
 
 
 LengthDistributionArg = LengthDistribution

@@ -14,6 +14,7 @@ from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     CHECKED_POSITIVE,
     DEFAULT_GPU_COUNTS,
+    NUM_CTX_HELP,
     CountList,
     LatencyTargets,
     OfferChoice,
@@ -78,6 +79,7 @@ class ServingPlanRequest(ServedTraffic):
         description="Gamma shape: < 1 burstier than Poisson.",
     )
     top: int = Field(10, le=200, json_schema_extra=CHECKED_MINIMUM, description="Options to list.")
+    num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
 
 
 def plan_document(
@@ -137,5 +139,6 @@ def serving_plan(
             request.top,
             tuple(price_files),
             replicas,
+            request.num_ctx,
         )
     )

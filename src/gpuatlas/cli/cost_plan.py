@@ -10,7 +10,7 @@ import typer
 
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_document, fleet_plan
 from gpuatlas.app.plan import ServingPlanRequest, plan_document, serving_plan
-from gpuatlas.app.requests import field_default, parse_request
+from gpuatlas.app.requests import NUM_CTX_HELP, field_default, parse_request
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -72,6 +72,7 @@ def plan_command(
     replicas: int | None = typer.Option(
         None, help="Simulate exactly this many replicas per setup instead of searching."
     ),
+    num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -94,6 +95,7 @@ def plan_command(
         "providers": providers,
         "tiers": tiers,
         "top": top,
+        "num_ctx": num_ctx,
     }
     with user_errors(), working("Simulating the candidate setups…"):
         request = parse_request(ServingPlanRequest, values)

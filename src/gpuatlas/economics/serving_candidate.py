@@ -33,6 +33,7 @@ from gpuatlas.economics.simulation_step_times import (
     StepTimeSource,
     offloaded_source,
     step_times_from,
+    with_num_ctx,
 )
 from gpuatlas.economics.slo import MIN_RPS as MIN_RPS  # re-exported: plans and answers
 from gpuatlas.economics.slo import Slo as Slo  # import both from here as before
@@ -65,6 +66,7 @@ class Workload:
     length_distribution: LengthDistribution = "fixed"
     arrival: ArrivalProcess = "poisson"
     burstiness: float = 1.0
+    num_ctx: int | None = None  # Ollama/llama.cpp context per sequence (None: the engine's)
 
     def traffic(self, replicas: int = 1) -> Traffic:
         return Traffic(
@@ -206,7 +208,9 @@ def assess(
     engine = workload.engine
     try:
         engine = serving_engine(workload.engine, workload.model, workload.weights, system)
-        source = source_factory(system, workload.model, workload.weights, engine)
+        source = with_num_ctx(
+            source_factory(system, workload.model, workload.weights, engine), workload.num_ctx
+        )
         max_batch = source.max_batch(context)
         offload = ""
         if max_batch < 1:

@@ -16,6 +16,8 @@ from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.memory import model_max_context
+from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.platform_engines import auto_engine, platform_engine
 
 AUTO_ENGINE = "auto"
@@ -98,3 +100,64 @@ def _gpu_list(names: list[str], shown: int = 4) -> str:
     if len(names) <= shown:
         return ", ".join(names)
     return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def num_ctx_engines(engine: str, model: str, systems: Sequence[GpuSystem]) -> list[str]:
+    """The engines among those the workload runs with over `systems` that take a context
+    allocation (Ollama's num_ctx / OLLAMA_CONTEXT_LENGTH, llama.cpp's -c)."""
+    found = []
+    for each in serving_engines(engine, model, systems):
+        try:
+            if engine_text_profile(each).engine in OFFLOAD_ENGINE_NAMES:
+                found.append(each)
+        except GpuAtlasError:
+            continue
+    return found
+
+
+def num_ctx_problems(
+    num_ctx: int | None,
+    engine: str,
+    model: str,
+    systems: Sequence[GpuSystem],
+    context_tokens: int,
+) -> list[str]:
+    """Why `--num-ctx` cannot apply: no candidate runs Ollama/llama.cpp, shorter than a mean
+    request's prompt plus output, or longer than the model's trained context."""
+    if num_ctx is None:
+        return []
+    problems = []
+    if not num_ctx_engines(engine, model, systems):
+        engines = ", ".join(serving_engines(engine, model, systems))
+        problems.append(
+            f"--num-ctx is an Ollama/llama.cpp option; {engines} has none "
+            "(name --engine ollama or --engine llama.cpp)"
+        )
+    try:
+        longest = model_max_context(resolve_model_reference(model).model)  # type: ignore[arg-type]
+    except GpuAtlasError:
+        longest = 0  # the model's own error is reported by the request's check
+    if longest and num_ctx > longest:
+        problems.append(
+            f"--num-ctx {num_ctx:,} is longer than {model}'s {longest:,}-token context; "
+            f"use {longest} or less"
+        )
+    elif num_ctx < context_tokens:
+        problems.append(
+            f"--num-ctx {num_ctx:,} is shorter than a request's prompt plus output "
+            f"({context_tokens:,} tokens); use at least {context_tokens} or shorter "
+            "--input-tokens/--output-tokens"
+        )
+    return problems
+
+
+def num_ctx_note(num_ctx: int | None, engine: str, model: str, systems: Sequence[GpuSystem]) -> str:
+    """What `--num-ctx` set, and where (empty when not given)."""
+    if num_ctx is None:
+        return ""
+    takes = num_ctx_engines(engine, model, systems)
+    others = [e for e in serving_engines(engine, model, systems) if e not in takes]
+    line = f"num_ctx {num_ctx:,} tokens per sequence (--num-ctx) on {', '.join(takes)}"
+    if others:
+        line += f"; {', '.join(others)} allocate KV as requests need it"
+    return line

@@ -9,7 +9,7 @@ interpolates, so a simulation costs a handful of estimator calls, not one per st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from gpuatlas.performance import api
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import gib_text
 from gpuatlas.performance.llm.offload_speed import (
+    OFFLOAD_ENGINE_NAMES,
     OffloadSpeed,
     offloaded_decode_step_s,
     offloaded_prefill_s,
@@ -99,6 +100,7 @@ class EstimatorStepSource:
     model: str
     weights: str
     engine: str
+    num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c as set (None: its default)
 
     @cached_property
     def budget(self) -> SchedulerBudget:
@@ -112,13 +114,22 @@ class EstimatorStepSource:
     def max_batch(self, context_tokens: int) -> int:
         """Requests at once, each holding the KV of the context its engine allocates (Ollama:
         num_ctx, 32,768 tokens on a 24 GiB card from 0.15.5, whatever the request's length)."""
-        allocated = api.engine_context(
-            self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
-        )
+        allocated = self.allocated_context(context_tokens)
         batch = api.max_serving_batch(
             self.system, self.model, self.weights, self.engine, context_tokens=allocated
         )
         return min(int(batch), self.budget.max_running)
+
+    def allocated_context(self, context_tokens: int) -> int:
+        """The KV context one sequence holds: `num_ctx` when set, else the engine's own."""
+        return api.engine_context(
+            self.system,
+            self.model,
+            self.weights,
+            self.engine,
+            context_tokens=context_tokens,
+            num_ctx=self.num_ctx,
+        )
 
     def max_batched_tokens(self) -> int:
         return self.budget.max_batched_tokens
@@ -128,7 +139,7 @@ class EstimatorStepSource:
             self.system,
             self.model,
             self.weights,
-            context_tokens=context_tokens,
+            context_tokens=self.allocated_context(context_tokens),
             engine=self.engine,
         )
         part = fit.per_gpu
@@ -194,6 +205,26 @@ def offloaded_source(source: StepTimeSource, context_tokens: int) -> OffloadedSt
     if not isinstance(source, EstimatorStepSource):
         return None
     split = api.engine_offload(
-        source.system, source.model, source.weights, source.engine, context_tokens=context_tokens
+        source.system,
+        source.model,
+        source.weights,
+        source.engine,
+        context_tokens=context_tokens,
+        num_ctx=source.num_ctx,
     )
     return None if split is None else OffloadedStepSource(source, split)
+
+
+def with_num_ctx(source: StepTimeSource, num_ctx: int | None) -> StepTimeSource:
+    """The source with Ollama's num_ctx / llama.cpp's -c set to `num_ctx` where its engine has
+    that option (other engines, and other sources, unchanged: vLLM and SGLang page their KV
+    cache as requests need it)."""
+    if num_ctx is None or not isinstance(source, EstimatorStepSource):
+        return source
+    try:
+        profile = resolve_engine_on(source.engine, source.system.gpu)
+    except GpuAtlasError:
+        return source  # the estimator states the engine's error itself
+    if profile.engine not in OFFLOAD_ENGINE_NAMES:
+        return source
+    return replace(source, num_ctx=num_ctx)

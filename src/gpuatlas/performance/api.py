@@ -200,14 +200,16 @@ def engine_offload(
     *,
     context_tokens: int,
     kv_cache: str = "fp16",
+    num_ctx: int | None = None,
 ) -> OffloadSpeed | None:
     """The split llama.cpp/Ollama make by themselves when one sequence of `context_tokens`
     does not fit the GPU (some layers in host memory, run by the CPU); None when it fits or
     the engine does not split (vLLM, SGLang, older llama.cpp builds). `engine` as written:
-    'Ollama 0.12' sizes Ollama's split at that version's default num_ctx."""
+    'Ollama 0.12' sizes Ollama's split at that version's default num_ctx; `num_ctx` the
+    context allocated instead (OLLAMA_CONTEXT_LENGTH, llama.cpp -c)."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     inputs = memory_inputs(runtime, kv_cache)
-    return offload_for(inputs, 1, context_tokens, engine_text=engine)
+    return offload_for(inputs, 1, context_tokens, engine_text=engine, num_ctx=num_ctx)
 
 
 def engine_context(

@@ -40,6 +40,7 @@ _SYSTEM = FormField("system", "GPU or system", "gpu")
 _MODEL = FormField("model", "Model")
 _ENGINE = FormField("engine", "Engine")
 _KV = FormField("kv_cache", "KV-cache precision")
+_NUM_CTX = FormField("num_ctx", "Ollama/llama.cpp context per sequence (num_ctx), tokens", "number")
 PLANNERS: dict[str, Planner] = {
     "fit": Planner(
         FitRequest,
@@ -68,6 +69,7 @@ PLANNERS: dict[str, Planner] = {
             FormField("input_tokens", "Prompt, tokens", "number"),
             FormField("output_tokens", "Output, tokens", "number"),
             _KV,
+            _NUM_CTX,
         ),
         "How fast?",
         "Predict",
@@ -84,6 +86,7 @@ PLANNERS: dict[str, Planner] = {
             FormField("p95_ttft_ms", "p95 time to first token, ms", "number", "any"),
             FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
             _ENGINE,
+            _NUM_CTX,
             FormField("top", "Options to list", "number"),
         ),
         "Cheapest setup",
