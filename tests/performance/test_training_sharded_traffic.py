@@ -10,9 +10,11 @@ import pytest
 
 from gpuatlas.catalog.models import all_llms
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.collectives import allreduce_s
 from gpuatlas.performance.training.memory import TrainingSetup, lora_params
-from gpuatlas.performance.training.speed import gradient_sync_s
+from gpuatlas.performance.training.speed import gradient_sync_s, predict_training_run
+from gpuatlas.performance.training.variants import variant_sharding
 
 MODEL = {model.id: model for model in all_llms()}["llama-3.1-8b"]
 FULL_DDP = TrainingSetup("full", 2048, 1, True, "none")
@@ -46,3 +48,34 @@ def test_lora_under_fsdp_gathers_the_frozen_base_in_forward_and_backward() -> No
     fsdp = gradient_sync_s(system, MODEL, replace(LORA_DDP, sharding="fsdp"))
     assert fsdp == pytest.approx(expected)
     assert fsdp > 50 * gradient_sync_s(system, MODEL, LORA_DDP)
+
+
+@pytest.mark.unit
+def test_a_row_stating_ddp_is_predicted_as_replicas_and_others_as_fsdp() -> None:
+    assert variant_sharding({"lora", "ddp"}, 2) == "none"
+    assert variant_sharding({"lora"}, 2) == "fsdp"
+    assert variant_sharding({"lora"}, 1) == "none"
+
+
+@pytest.mark.unit
+def test_a_measured_ddp_lora_row_all_reduces_only_the_adapters() -> None:
+    # 2x RTX 4090, Llama 3.1 8B LoRA, 4 x 2048 tokens with checkpointing (fsdp_qlora's
+    # --sharding_strategy ddp): the case is the replica run, not FSDP's gathers of the base.
+    system = resolve_system("2x rtx-4090")
+    setup = TrainingSetup("lora", 2048, 4, True, "none")
+    replicas = predict_training_run(system, MODEL, setup, tokens=1e9, recompute=True)
+    case = Case(
+        "rtx-4090",
+        2,
+        "llama-3.1-8b",
+        "bf16",
+        "pytorch",
+        4,
+        2048,
+        None,
+        "train_tok_s",
+        variant="lora+ac-full+ddp",
+    )
+    assert predict_case(case).value == pytest.approx(replicas.tok_s.value)
+    sharded = replace(case, variant="lora+ac-full")
+    assert predict_case(sharded).value < predict_case(case).value

@@ -29,7 +29,11 @@ from gpuatlas.performance.resolve import as_model, as_system
 from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, training_engine
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
-from gpuatlas.performance.training.variants import variant_method, variant_recompute_share
+from gpuatlas.performance.training.variants import (
+    variant_method,
+    variant_recompute_share,
+    variant_sharding,
+)
 
 METRICS = (
     "prefill_tok_s",
@@ -196,10 +200,10 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if not isinstance(model, ModelArch):
         raise InvalidRequestError(["train_tok_s needs an LLM"])
     sequence = case.input_tokens or 2048
-    sharding = "fsdp" if system.gpu_count > 1 else "none"
     precision = (case.weights or "bf16").lower()
     engine = training_engine(case.engine).id if case.engine else DEFAULT_TRAINING_ENGINE
     parts = variant_parts(case.variant)
+    sharding = variant_sharding(parts, system.gpu_count)
     stated_share = variant_recompute_share(parts)
     setup = TrainingSetup(
         variant_method(parts),

@@ -20,6 +20,10 @@ METHOD_WORDS = {"lora": "lora", "qlora": "qlora"}
 #   attention and every odd matmul's output and recomputes every even matmul (its policy's
 #   `mm_count % 2`): half the forward's matmuls, i.e. about half a forward.
 RECOMPUTE_SHARES = {"ac-full": 1.0, "ac-selective-layer": 0.5, "ac-selective-op": 0.5}
+# 'ddp': every GPU holds the whole model and only the gradients are all-reduced (PyTorch DDP,
+# or FSDP's NO_SHARD strategy, which fsdp_qlora's `--sharding_strategy ddp` selects); without
+# it a multi-GPU row is taken as FSDP FULL_SHARD, the sharding the packaged sources mostly ran.
+REPLICA_WORDS = frozenset({"ddp"})
 
 
 def variant_method(parts: Set[str]) -> str:
@@ -33,3 +37,8 @@ def variant_recompute_share(parts: Set[str]) -> float | None:
     written), or None when it names no activation checkpointing."""
     shares = [RECOMPUTE_SHARES[part] for part in parts if part in RECOMPUTE_SHARES]
     return max(shares) if shares else None
+
+
+def variant_sharding(parts: Set[str], gpu_count: int) -> str:
+    """'none' for one GPU or data-parallel replicas ('ddp'), else 'fsdp' (FULL_SHARD)."""
+    return "none" if gpu_count <= 1 or parts & REPLICA_WORDS else "fsdp"
