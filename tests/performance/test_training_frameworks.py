@@ -40,10 +40,23 @@ DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
         ("DeepSpeed", "deepspeed"),
         ("Unsloth", "unsloth"),
         ("MaxText", "maxtext"),
+        ("FMEngine", "fmengine"),
+        ("XTuner", "xtuner"),
+        ("xtuner 0.1.18", "xtuner"),
     ],
 )
 def test_framework_names_as_users_write_them(written: str, framework: str) -> None:
     assert training_engine(written).id == framework
+
+
+@pytest.mark.parametrize("written", ["FMEngine", "XTuner"])
+def test_a_deepspeed_launcher_predicts_at_deepspeeds_level_and_says_so(written: str) -> None:
+    engine = training_engine(written)
+    assert engine.levels_from == "deepspeed"
+    answer = api.predict_training(
+        "8x a100-sxm-80gb", "llama-3-8b", tokens=1e9, framework=written, method="lora"
+    )
+    assert any("predicted at the calibrated level of DeepSpeed" in note for note in answer.notes)
 
 
 def test_an_unknown_framework_lists_close_matches() -> None:
