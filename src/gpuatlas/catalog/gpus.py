@@ -8,6 +8,7 @@ nor imports the files' pydantic schema (`gpu_records`).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from gpuatlas.catalog.gpu_variants import (
     family_of_bare_name,
     name_assumption,
 )
+from gpuatlas.catalog.gpu_written_names import pair_parts, without_retail_words
 from gpuatlas.catalog.names import NameEntry, NameIndex
 from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.errors import UnknownNameError
@@ -121,8 +123,56 @@ def without_mac_model(text: str) -> str:
 def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     """The GPU a name means and, when the name was a bare family name read as its default
     variant (data/gpu_variants.toml), the assumption the answer must state. The Mac a chip
-    sits in is dropped ('MacBook Pro M1 Max 32 core' names the M1 Max's GPU)."""
+    sits in is dropped ('MacBook Pro M1 Max 32 core' names the M1 Max's GPU). A name that
+    matches nothing as written is read without a card maker's words, a Mac's year or brackets
+    ('MSI RTX 4090 Suprim X', '2024 M4 Max (128GB)'), then as two GPUs joined by a slash
+    ('H100/H200': the first one written, the other named in the assumption)."""
     name = without_mac_model(name)
+    try:
+        return _read_written_gpu_name(name)
+    except UnknownNameError as error:
+        plain = without_retail_words(name)
+        if plain != name:
+            try:
+                gpu, assumption = _read_written_gpu_name(plain)
+            except UnknownNameError as plain_error:
+                if plain_error.ambiguous:
+                    raise plain_error from None
+            else:
+                return gpu, assumption and replace(assumption, written=name.strip())
+        pair = _read_gpu_pair(name)
+        if pair is None:
+            raise error from None
+        return pair
+
+
+def _read_gpu_pair(name: str) -> tuple[Gpu, NameAssumption] | None:
+    """'H100/H200' read as its first GPU, the second named in the assumption; None unless both
+    halves name one GPU each and they differ."""
+    parts = pair_parts(name)
+    if parts is None:
+        return None
+    try:
+        first, second = (_read_written_gpu_name(part)[0] for part in parts)
+    except UnknownNameError:
+        return None
+    if first.id == second.id:
+        return None
+    assumption = NameAssumption(
+        written=name.strip(),
+        gpu_id=first.id,
+        gpu_name=first.name,
+        family=name.strip(),
+        reason="the name lists two GPUs; read as the first one written",
+        source="the name as written",
+        other_variants=(second.id,),
+        memory_gb=first.memory_gb,
+        other_memory_gb=(second.memory_gb or 0.0,),
+    )
+    return first, assumption
+
+
+def _read_written_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     try:
         gpu_id = gpu_index().resolve(name)
     except UnknownNameError as error:

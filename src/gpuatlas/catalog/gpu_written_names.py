@@ -1,0 +1,52 @@
+"""GPU names as people write them around the chip's own name: a retail card's maker and model
+line ("MSI RTX 4090 Suprim X", "RTX 4090 Founders Edition"), the year of a Mac ("2023 M3 Max"),
+the memory in brackets ("M4 Max (128GB)"), "(desktop)" against the laptop part, and two GPUs
+written as one ("H100/H200"). Pure text functions; the catalog lookup stays in gpus.py, which
+tries these readings only after the name as written matched nothing."""
+
+from __future__ import annotations
+
+import re
+
+# Board partners and their product lines name the card, not the chip: an RTX 4090 Suprim X is
+# an RTX 4090 at the maker's clocks (NVIDIA's reference specification; factory overclocks of a
+# few percent are inside every prediction's range).
+_MAKERS = (
+    "asus|msi|gigabyte|zotac|pny|evga|palit|gainward|inno3d|galax|kfa2|colorful|maxsun|"
+    "sapphire|powercolor|xfx|asrock|acer|sparkle|nvidia\\s+founders"
+)
+_LINES = (
+    "founders\\s+edition|fe|suprim(?:\\s+liquid)?(?:\\s+x)?|gaming(?:\\s+x)?(?:\\s+trio)?|"
+    "gaming\\s+oc|oc(?:\\s+edition)?|tuf(?:\\s+gaming)?|rog(?:\\s+strix)?|strix|ventus(?:\\s+[23]x)?|"
+    "windforce|aorus(?:\\s+master)?|eagle|aero|amp(?:\\s+extreme)?(?:\\s+airo)?|trinity|"
+    "xtreme|nitro\\+?|pulse|hellhound|red\\s+devil|steel\\s+legend|twin\\s+edge|prime"
+)
+_RETAIL_WORDS = re.compile(rf"(?<![\w-])(?:{_MAKERS}|{_LINES})(?![\w-])", re.IGNORECASE)
+_DESKTOP = re.compile(r"\(\s*desktop\s*\)|(?<![\w-])desktop(?![\w-])", re.IGNORECASE)
+_YEAR = re.compile(r"^\s*(?:19|20)\d\d\s+(?=\S)")
+_BRACKETED_MEMORY = re.compile(r"\(\s*(\d+(?:\.\d+)?\s*gb)\s*\)", re.IGNORECASE)
+
+
+def without_retail_words(name: str) -> str:
+    """'MSI RTX 4090 Suprim X' → 'RTX 4090'; '2024 M4 Max (128GB)' → 'M4 Max 128GB';
+    'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'. A name with none of these stays as it is."""
+    text = _YEAR.sub("", name)
+    text = _BRACKETED_MEMORY.sub(r" \1 ", text)
+    text = _DESKTOP.sub(" ", text)
+    text = _RETAIL_WORDS.sub(" ", text)
+    return " ".join(text.split()) or name
+
+
+def pair_parts(name: str) -> tuple[str, str] | None:
+    """'H100/H200' → ('H100', 'H200'); 'RTX 3090/4090' → ('RTX 3090', 'RTX 4090') (the words
+    before the first chip's number carry over); None for a name that is not two names joined by
+    one slash."""
+    parts = [part.strip() for part in name.split("/")]
+    if len(parts) != 2 or not all(parts):
+        return None
+    first, second = parts
+    leading = re.match(r"^(\D*?)\s*[A-Za-z]*\d", first)
+    prefix = leading.group(1).strip() if leading else ""
+    if prefix and re.match(r"^\d", second):
+        second = f"{prefix} {second}"
+    return first, second

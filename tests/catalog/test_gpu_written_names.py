@@ -1,0 +1,69 @@
+"""GPU names as people write them around the chip's name: a card maker's model line, a Mac's
+year, memory in brackets, '(desktop)', and two GPUs joined by a slash."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.gpu_written_names import pair_parts, without_retail_words
+from gpuatlas.catalog.gpus import read_gpu_name
+from gpuatlas.errors import UnknownNameError
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("MSI RTX 4090 Suprim X", "RTX 4090"),
+        ("RTX 4090 Founders Edition", "RTX 4090"),
+        ("ASUS TUF RTX 4090", "RTX 4090"),
+        ("Sapphire Pulse RX 7900 XTX", "RX 7900 XTX"),
+        ("2024 M4 Max (128GB)", "M4 Max 128GB"),
+        ("RTX 4070 12GB (desktop)", "RTX 4070 12GB"),
+        ("RTX A6000", "RTX A6000"),
+        ("Dual RTX 3090", "Dual RTX 3090"),
+    ],
+)
+def test_retail_words_leave_the_chips_name(written: str, plain: str) -> None:
+    assert without_retail_words(written) == plain
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "gpu_id"),
+    [
+        ("RTX 4090 Suprim X", "rtx-4090"),
+        ("MSI RTX 4090 Gaming X Trio", "rtx-4090"),
+        ("RTX 4070 12GB (desktop)", "rtx-4070"),
+        ("2024 M4 Max (128GB)", "apple-m4-max-40c"),
+        ("2023 M2 Ultra", "apple-m2-ultra-76c"),
+    ],
+)
+def test_a_retail_or_dated_name_resolves_to_the_chip(written: str, gpu_id: str) -> None:
+    assert read_gpu_name(written)[0].id == gpu_id
+
+
+@pytest.mark.unit
+def test_the_assumption_quotes_the_name_as_written() -> None:
+    gpu, assumption = read_gpu_name("2021 M1 Pro (16GB)")
+    assert gpu.id == "apple-m1-pro-16c"
+    assert assumption is not None and assumption.written == "2021 M1 Pro (16GB)"
+
+
+@pytest.mark.unit
+def test_two_gpus_joined_by_a_slash_read_as_the_first_and_say_so() -> None:
+    gpu, assumption = read_gpu_name("H100/H200")
+    assert gpu.id == "h100-sxm"
+    assert assumption is not None and assumption.other_variants == ("h200-sxm",)
+    assert "lists two GPUs" in assumption.sentence
+    assert pair_parts("RTX 3090/4090") == ("RTX 3090", "RTX 4090")
+    assert pair_parts("RTX 4090") is None
+
+
+@pytest.mark.unit
+def test_a_memory_ambiguous_name_stays_ambiguous_with_or_without_the_makers_words() -> None:
+    for written in ("4060Ti", "MSI RTX 4060 Ti Gaming X"):
+        with pytest.raises(UnknownNameError) as raised:
+            read_gpu_name(written)
+        assert raised.value.ambiguous
+        assert set(raised.value.candidates) == {"rtx-4060-ti-8gb", "rtx-4060-ti-16gb"}
