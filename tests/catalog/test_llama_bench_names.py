@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.model_arch_media import DiffusionArch
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.errors import UnknownNameError
 
@@ -21,6 +22,11 @@ from gpuatlas.errors import UnknownNameError
         ("llama 8B IQ3_S - 3.4375 bpw", "llama-3.1-8b", "iq3_s"),
         ("llama 8B Q4_0", "llama-3.1-8b", "q4_0"),
         ("llama 7B Q4_0", "llama-7b", "q4_0"),
+        ("qwen3moe 30B.A3B Q4_K - Medium", "qwen3-30b-a3b", "q4_k_m"),
+        ("qwen3moe 30B.A3B Q2_K - Medium", "qwen3-30b-a3b", "q2_k"),
+        ("qwen3moe 235B.A22B Q4_K - Medium", "qwen3-235b-a22b", "q4_k_m"),
+        ("gpt-oss 20B MXFP4 MoE", "gpt-oss-20b", "mxfp4"),
+        ("gpt-oss 120B MXFP4 MoE", "gpt-oss-120b", "mxfp4"),
     ],
 )
 def test_llama_bench_model_column_resolves_to_model_and_format(
@@ -28,7 +34,9 @@ def test_llama_bench_model_column_resolves_to_model_and_format(
 ) -> None:
     """llama.cpp names a Llama-architecture model by layer count and vocabulary (16 layers:
     1B; 32 layers with a 128256-token vocabulary: 8B; with 32000: 7B) and the file type by
-    llama_model_ftype_name ('Q4_K - Medium' is Q4_K_M; i-quants carry their bitrate)."""
+    llama_model_ftype_name ('Q4_K - Medium' is Q4_K_M; i-quants carry their bitrate). A MoE
+    architecture is named 'qwen3moe' with its type as total.active ('30B.A3B', llama.cpp's
+    LLM_TYPE_30B_A3B), and gpt-oss's file type is 'MXFP4 MoE'."""
     reference = resolve_model_reference(written, allow_hub=False)
     assert (reference.model.id, reference.format_id) == (model_id, format_id)
 
@@ -61,3 +69,26 @@ def test_a_bracketed_size_after_the_name_is_read_when_the_model_has_that_size() 
     assert resolve_model_reference("Phi3-mini (3.8B)", allow_hub=False).model.id == "phi-3-mini"
     with pytest.raises(UnknownNameError):
         resolve_model_reference("Qwen2.5 (14B)", allow_hub=False)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "model_id"),
+    [
+        ("SDXL LCM", "sdxl-lcm"),
+        ("latent-consistency/lcm-sdxl", "sdxl-lcm"),
+        ("sd-legacy/stable-diffusion-v1-5", "sd-1.5"),
+        ("Comfy-Org/stable-diffusion-v1-5-archive", "sd-1.5"),
+    ],
+)
+def test_image_model_names_tables_and_mirrors_use(written: str, model_id: str) -> None:
+    assert resolve_model_reference(written, allow_hub=False).model.id == model_id
+
+
+@pytest.mark.unit
+def test_the_lcm_sdxl_is_sdxls_unet_run_once_per_step_at_four_steps() -> None:
+    lcm = resolve_model_reference("SDXL LCM", allow_hub=False).model
+    base = resolve_model_reference("sdxl-base-1.0", allow_hub=False).model
+    assert isinstance(lcm, DiffusionArch) and isinstance(base, DiffusionArch)
+    assert lcm.denoiser_params == base.denoiser_params
+    assert (lcm.default_steps, lcm.forwards_per_step) == (4, 1)

@@ -57,6 +57,13 @@ _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
 # i-quants carry their bitrate ("IQ4_NL - 4.5 bpw", "IQ3_S - 3.4375 bpw").
 _FTYPE_K_SIZE_PATTERN = re.compile(r"\b(q[2-6]_k)\s+-\s+(small|medium|large)\b")
 _FTYPE_BITRATE_PATTERN = re.compile(r"\b(i?q\d(?:_[a-z0-9]+)*)\s+-\s+\d+(?:\.\d+)?\s*bpw\b")
+# ... and begins with llama.cpp's architecture name and model type (src/llama-arch.cpp
+# LLM_ARCH_NAMES, src/llama-model.cpp llm_type_name): "qwen3moe 30B.A3B" is the Qwen3 MoE with
+# 30B total and 3B active parameters (LLM_TYPE_30B_A3B), and LLAMA_FTYPE_MOSTLY_MXFP4_MOE is
+# written "MXFP4 MoE" ("gpt-oss 20B MXFP4 MoE").
+_LLAMACPP_MOE_ARCH_PATTERN = re.compile(r"^(qwen[23])moe\b")
+_LLAMACPP_MOE_TYPE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?b)\.(a\d+(?:\.\d+)?b)\b")
+_LLAMACPP_MXFP4_MOE_PATTERN = re.compile(r"\bmxfp4\s+moe\b")
 _OLLAMA_DEFAULT_TAG = "latest"
 _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # Names of families whose config model_config refuses (UNMODELLED_MODEL_TYPES): said by name,
@@ -118,6 +125,9 @@ def _split_tokens(name: str) -> list[str]:
     base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
     base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
     base = _FTYPE_BITRATE_PATTERN.sub(r"\1", base)  # llama-bench "IQ4_NL - 4.5 bpw"
+    base = _LLAMACPP_MOE_ARCH_PATTERN.sub(r"\1", base)  # llama-bench "qwen3moe"
+    base = _LLAMACPP_MOE_TYPE_PATTERN.sub(r"\1-\2", base)  # llama-bench "30B.A3B"
+    base = _LLAMACPP_MXFP4_MOE_PATTERN.sub("mxfp4", base)  # llama-bench "MXFP4 MoE"
     tokens = [token for token in re.split(r"[-\s]+", base) if token]
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
 

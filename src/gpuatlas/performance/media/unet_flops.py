@@ -59,6 +59,9 @@ UNET_SHAPES: dict[str, UNetShape] = {
     # ByteDance/SDXL-Lightning: distilled from SDXL base, its UNet checkpoints load into SDXL
     # base's UNet2DConditionModel config (model card)
     "sdxl-lightning": SDXL_UNET,
+    # latent-consistency/lcm-sdxl: LCM-distilled from SDXL base, loaded into SDXL base's
+    # pipeline; its unet/config.json has SDXL base's blocks (model card, config.json)
+    "sdxl-lcm": SDXL_UNET,
 }
 
 
