@@ -12,8 +12,8 @@ from typing import Literal
 
 from gpuatlas.catalog.field_meanings import FieldMeaning, meaning
 
-Precision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4"]
-PRECISIONS: tuple[Precision, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4")
+Precision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "fp4", "int8", "int4"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "fp4", "int8", "int4")
 Segment = Literal["consumer", "workstation", "datacenter", "apple"]
 LinkKind = Literal["nvlink", "nvlink-bridge", "infinity-fabric", "roce", "none"]
 
@@ -89,6 +89,9 @@ class Gpu:
     fp8_dense_tflops: float | None = field(
         default=None, metadata=_dense("FP8 tensor, dense", column="FP8")
     )
+    # FP4 (E2M1, NVFP4/MXFP4 block-scaled) tensor rate: Blackwell only; the datasheets' "AI TOPS"
+    # and "FP4 PFLOPS" headlines are this figure with sparsity.
+    fp4_dense_tflops: float | None = field(default=None, metadata=_dense("FP4 tensor, dense"))
     int8_dense_tops: float | None = field(
         default=None, metadata=_dense("INT8 tensor, dense", "TOPS")
     )
@@ -132,6 +135,7 @@ class Gpu:
             "fp16": self.fp16_dense_tflops,
             "bf16": self.bf16_dense_tflops,
             "fp8": self.fp8_dense_tflops,
+            "fp4": self.fp4_dense_tflops,
             "int8": self.int8_dense_tops,
             "int4": self.int4_dense_tops,
         }

@@ -69,9 +69,11 @@ GPU_FIELDS: tuple[GpuField, ...] = tuple(declared_field(name) for name in TABLE_
 
 FIELD_BY_ATTRIBUTE: dict[str, GpuField] = {field.attribute: field for field in GPU_FIELDS}
 
-# Labelled values that the common table leaves out (a derived value, a GeForce-only figure).
+# Labelled values that the common table leaves out (a derived value, a GeForce-only figure,
+# the Blackwell-only FP4 rate).
 GPU_USABLE_MEMORY = declared_field("gpu_usable_memory_gb")
 FP16_ACCUMULATE_FP16 = declared_field("fp16_with_fp16_accumulate_dense_tflops")
+FP4_DENSE = declared_field("fp4_dense_tflops")
 
 
 def gpu_field(attribute: str) -> GpuField:

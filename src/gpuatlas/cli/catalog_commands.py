@@ -9,7 +9,13 @@ import typer
 
 from gpuatlas.catalog import gpus as gpu_catalog
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.catalog.gpu_fields import FP16_ACCUMULATE_FP16, GpuField, gpu_field, gpu_fields
+from gpuatlas.catalog.gpu_fields import (
+    FP4_DENSE,
+    FP16_ACCUMULATE_FP16,
+    GpuField,
+    gpu_field,
+    gpu_fields,
+)
 from gpuatlas.catalog.gpu_filters import select_gpus
 from gpuatlas.catalog.unified_memory import unified_memory_facts
 
@@ -146,6 +152,7 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
         ("Released", str(gpu.release_year)),
         (gpu_field("memory_gb").label, f"{format_number(gpu.memory_gb, 'GB')} {gpu.memory_type}"),
         *[_field_row(field, gpu) for field in _CLI_THROUGHPUT_FIELDS],
+        _field_row(FP4_DENSE, gpu),
         (
             "INT8 / INT4 tensor, dense",
             f"{format_number(gpu.int8_dense_tops, 'TOPS')} / "

@@ -17,7 +17,7 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
     "tf32": ("tf32", "fp32"),
     "fp32": ("fp32", "tf32"),
 }
-_CATALOG_PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4")
+_CATALOG_PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8", "fp4", "int8", "int4")
 
 
 def memory_bandwidth_bytes_s(gpu: Gpu) -> float:
