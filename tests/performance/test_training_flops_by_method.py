@@ -13,13 +13,16 @@ from gpuatlas.catalog.systems import build_system
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
 from gpuatlas.performance.peak_rates import peak_flops
+from gpuatlas.performance.sustained_clocks import sustained_clock_share
 from gpuatlas.performance.training.memory import TrainingSetup
 from gpuatlas.performance.training.speed import (
     QLORA_DEQUANT_FACTOR,
     compute_step_s,
+    fitted_mfu,
     flops_parts_per_token,
     flops_per_token,
     fp8_gemm_share,
+    predict_training_run,
 )
 from gpuatlas.performance.training.variants import variant_method, variant_recompute_share
 
@@ -123,7 +126,9 @@ def test_fp8_training_runs_the_linear_layers_at_the_fp8_rate_and_attention_at_bf
     assert fp8_peak == pytest.approx(2.0 * bf16_peak)
     # H100 SXM: FP8 GEMMs reach 70.9 % of their peak where BF16 ones reach 80.3 % (MAMF)
     fp8_gemm_peak = fp8_peak * 70.9 / 80.3
-    expected_s = 8192 * (matmul / fp8_gemm_peak + attention / bf16_peak) / 0.5
+    clock = sustained_clock_share(system.gpu)  # a 700 W H100 SXM holds its boost clock
+    assert clock == pytest.approx(1.0, abs=0.002)
+    expected_s = 8192 * (matmul / fp8_gemm_peak + attention / bf16_peak) / 0.5 / clock
     assert compute_step_s(system, MODEL, fp8, False, 0.5) == pytest.approx(expected_s)
     # at the same efficiency FP8 is well short of twice BF16's speed at 8k tokens
     speedup = compute_step_s(system, MODEL, bf16, False, 0.5) / expected_s
@@ -142,3 +147,21 @@ def test_an_fp8_gemm_share_nobody_measured_is_the_datasheet_ratio() -> None:
     # no MAMF measurement of GeForce parts: their FP8 peak is taken as it is
     assert fp8_gemm_share(gpu_by_id("rtx-4090")) == 1.0
     assert fp8_gemm_share(gpu_by_id("rtx-5090")) == 1.0
+
+
+@pytest.mark.unit
+def test_a_power_limited_card_trains_at_the_clock_its_board_power_sustains() -> None:
+    # RTX 6000 Ada: 142 SMs on 300 W against the RTX 4090's 128 SMs on 450 W at 2.52 GHz; its
+    # datasheet peak is taken at 2.505 GHz (91.06 FP32 TFLOPS / (2 x 18,176 cores)), so a dense
+    # GEMM load holds 2.52 x ((300 / 142) / (450 / 128)) ** (1 / 3) / 2.505 = 0.849 of it.
+    system = build_system(gpu_by_id("rtx-6000-ada"), 1)
+    share = 2.52 * ((300 / 142) / (450 / 128)) ** (1 / 3) / 2.505
+    assert sustained_clock_share(system.gpu) == pytest.approx(share, rel=0.005)
+    setup = TrainingSetup("lora", 2048, 2, True, "none")
+    matmul, attention = flops_parts_per_token(MODEL, setup, True)
+    peak, _ = peak_flops(system.gpu, "bf16")
+    expected_s = 4096 * (matmul + attention) / (peak * share) / 0.5
+    assert compute_step_s(system, MODEL, setup, True, 0.5) == pytest.approx(expected_s, rel=0.005)
+    # the answer's MFU stays against the datasheet peak: the fitted level times the clock share
+    run = predict_training_run(system, MODEL, setup, tokens=1e9, recompute=True)
+    assert run.mfu == pytest.approx(fitted_mfu(system)[0] * share, rel=0.005)

@@ -15,6 +15,7 @@ from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
+from gpuatlas.performance.sustained_clocks import sustained_clock_share
 from gpuatlas.performance.training.engines import training_engines
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
@@ -160,10 +161,14 @@ def compute_step_s(
     system: GpuSystem, model: ModelArch, setup: TrainingSetup, recompute: bool, mfu: float
 ) -> float:
     matmul_flops, attention_flops = flops_parts_per_token(model, setup, recompute)
-    matmul_peak, _ = peak_flops(system.gpu, setup.precision)
+    # dense GEMMs hold only the clock the board power sustains (sustained_clocks.py, as the
+    # diffusion model costs them): a 300 W RTX 6000 Ada 0.85 of its datasheet peak, a 450 W
+    # RTX 4090 or a 700 W H100 SXM all of it; the answer's MFU stays against the datasheet
+    clock_share = sustained_clock_share(system.gpu)
+    matmul_peak = peak_flops(system.gpu, setup.precision)[0] * clock_share
     attention_peak = matmul_peak
     if precision_bucket(setup.precision) == "8bit":
-        attention_peak, _ = peak_flops(system.gpu, ATTENTION_PRECISION)
+        attention_peak = peak_flops(system.gpu, ATTENTION_PRECISION)[0] * clock_share
         matmul_peak *= fp8_gemm_share(system.gpu)
     tokens = setup.sequence_tokens * setup.micro_batch
     return tokens * (matmul_flops / matmul_peak + attention_flops / attention_peak) / mfu
@@ -206,7 +211,7 @@ def predict_training_run(
         exposed_allreduce_s=exposed,
         overlap_fraction=(1.0 - exposed / sync_s) if sync_s > 0 else 1.0,
         scaling_efficiency=single_s / step_s,
-        mfu=mfu * compute_s / step_s,
+        mfu=mfu * sustained_clock_share(system.gpu) * compute_s / step_s,
         memory=training_memory_fit(system, model, setup),
         notes=framework_notes(setup.engine, setup.precision),
     )
