@@ -139,6 +139,21 @@ def test_lm_studio_runs_llama_cpp_and_its_version_chooses_no_generation() -> Non
     assert note.startswith("LM Studio 0.3.5 runs llama.cpp")
 
 
+def test_nvidia_nim_runs_its_optimized_profiles_engine_tensorrt_llm() -> None:
+    spec = parse_engine_spec("NVIDIA NIM 1.8.0")
+    assert (spec.engine, spec.version, spec.frontend) == ("tensorrt-llm", None, "NVIDIA NIM 1.8.0")
+    (note,) = engine_notes("NVIDIA NIM 1.8.0")
+    assert note.startswith("NVIDIA NIM 1.8.0 runs tensorrt-llm")
+
+
+def test_an_applications_own_words_after_its_name_stay_its_label() -> None:
+    spec = parse_engine_spec("ipex-llm Ollama 0.9.3 (ollama-ipex-llm-2.3.0b20250725)")
+    assert (spec.engine, spec.version) == ("llama.cpp", None)
+    assert spec.frontend is not None and spec.frontend.startswith("IPEX-LLM (Intel)")
+    with pytest.raises(InvalidRequestError):
+        parse_engine_spec("vLLM banana")
+
+
 def test_every_release_range_names_a_known_engine() -> None:
     engines = {p.engine for p in all_engines()} | {r.id for r in _tables().names}
     for engine in ("vllm", "sglang", "tensorrt-llm", "llama.cpp", "ollama", "tgi", "mlc-llm"):

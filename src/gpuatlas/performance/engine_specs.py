@@ -241,7 +241,7 @@ def _parse(text: str) -> EngineSpec:
         check_release("llama.cpp", cleaned.lower(), text)
         return EngineSpec("llama.cpp", cleaned.lower())
     named, rest = _named_engine(cleaned)
-    version, backend = _version_and_backend(text, rest)
+    version, backend = _version_and_backend_read(text, rest, named.frontend is not None)
     if backend is not None and named.backend is not None and backend != named.backend:
         raise InvalidRequestError(
             [
@@ -256,6 +256,20 @@ def _parse(text: str) -> EngineSpec:
         version = f"b{version}"  # 'llama.cpp build 3891': llama.cpp numbers its builds
     check_release(named.engine, version, text)
     return EngineSpec(named.engine, version, backend or named.backend, named.profile)
+
+
+def _version_and_backend_read(
+    text: str, rest: str, frontend: bool
+) -> tuple[str | None, str | None]:
+    """The version and backend the words after the engine's name give. After an application
+    ('ipex-llm Ollama 0.9.3 ollama-ipex-llm-2.3.0b20250725') words that are neither are the
+    application's own and stay as its label: its version names no engine release anyway."""
+    try:
+        return _version_and_backend(text, rest)
+    except InvalidRequestError:
+        if not frontend:
+            raise
+        return " ".join(rest.split()) or None, None
 
 
 def _named_engine(text: str) -> tuple[_Named, str]:
