@@ -72,6 +72,9 @@ def test_exl2_without_bitrate_and_exl3_are_refused_with_the_reason(name: str, sa
         ("magistral:24b", "mistral-small-3.1"),
         ("openai/gpt-oss-safeguard-20b", "gpt-oss-20b"),
         ("gpt-oss-safeguard:120b", "gpt-oss-120b"),
+        ("Hermes-3-Llama-3.1-8B", "llama-3.1-8b"),
+        ("LatitudeGames/Wayfarer-Large-70B-Llama-3.3", "llama-3.3-70b"),
+        ("Some-Tune-70B-Llama-3.3-GGUF", "llama-3.3-70b"),
     ],
 )
 def test_fine_tunes_with_their_bases_shapes_resolve_to_the_base(name: str, model_id: str) -> None:

@@ -294,15 +294,19 @@ def _prefix_keys(tokens: list[str]) -> list[str]:
 
 def _inner_keys(tokens: list[str]) -> list[str]:
     """Runs of two or more words inside the name that include a size ("llama-3.1-8b" in
-    hermes-3-llama-3.1-8b), longest first: a fine-tune named after its base."""
+    hermes-3-llama-3.1-8b), longest first: a fine-tune named after its base; then the base
+    written size first ("70b-llama-3.3" in Wayfarer-Large-70B-Llama-3.3 is llama-3.3-70b)."""
     keys: list[str] = []
+    size_first: list[str] = []
     for stem in _stems(tokens):
         for length in range(len(stem) - 1, 1, -1):
             for start in range(1, len(stem) - length + 1):
                 run = stem[start : start + length]
                 if any(_SIZE_PATTERN.fullmatch(token) for token in run):
                     keys.append(normalize_model_name("-".join(run)))
-    return keys
+                if _SIZE_PATTERN.fullmatch(run[0]) and run[-1] == stem[-1]:
+                    size_first.append(normalize_model_name("-".join([*run[1:], run[0]])))
+    return [*keys, *size_first]
 
 
 @cache
