@@ -10,13 +10,22 @@ class GpuAtlasError(Exception):
 class UnknownNameError(GpuAtlasError):
     """A GPU, system, model, format, engine or provider name that does not resolve."""
 
-    def __init__(self, kind: str, name: str, candidates: list[str], ambiguous: bool = False):
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        candidates: list[str],
+        ambiguous: bool = False,
+        hint: str = "",
+    ):
         self.kind = kind
         self.name = name
         self.candidates = candidates
         self.ambiguous = ambiguous
+        self.hint = hint
         if ambiguous:
             message = f"{kind} {name!r} is ambiguous; did you mean one of: {', '.join(candidates)}?"
+            message += f" {hint}" if hint else ""
         elif candidates:
             message = f"unknown {kind} {name!r}; close matches: {', '.join(candidates)}"
         else:

@@ -67,3 +67,6 @@ def test_a_memory_ambiguous_name_stays_ambiguous_with_or_without_the_makers_word
             read_gpu_name(written)
         assert raised.value.ambiguous
         assert set(raised.value.candidates) == {"rtx-4060-ti-8gb", "rtx-4060-ti-16gb"}
+        assert "sold with 8 GB or 16 GB" in str(raised.value)
+        assert "write the size" in str(raised.value)
+    assert read_gpu_name("4060Ti 16GB")[0].id == "rtx-4060-ti-16gb"

@@ -137,13 +137,30 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
                 gpu, assumption = _read_written_gpu_name(plain)
             except UnknownNameError as plain_error:
                 if plain_error.ambiguous:
-                    raise plain_error from None
+                    raise _with_memory_hint(plain_error) from None
             else:
                 return gpu, assumption and replace(assumption, written=name.strip())
         pair = _read_gpu_pair(name)
         if pair is None:
-            raise error from None
+            raise _with_memory_hint(error) from None
         return pair
+
+
+def _with_memory_hint(error: UnknownNameError) -> UnknownNameError:
+    """An ambiguous name whose candidates are one card sold with different memory ('4060Ti':
+    8 or 16 GB) says so and how to choose; any other error stays as it is."""
+    if not error.ambiguous or len(error.candidates) < 2:
+        return error
+    cards = [gpu_by_id(gpu_id) for gpu_id in error.candidates]
+    if len({memory_word(gpu.name)[1] for gpu in cards}) != 1:
+        return error
+    sizes = sorted({gpu.memory_gb or 0.0 for gpu in cards})
+    written = " or ".join(f"{size:g} GB" for size in sizes)
+    hint = (
+        f"The {memory_word(cards[0].name)[1]} is sold with {written}, which decides what fits: "
+        f"write the size, e.g. '{error.name.strip()} {sizes[-1]:g}GB'."
+    )
+    return UnknownNameError(error.kind, error.name, error.candidates, ambiguous=True, hint=hint)
 
 
 def _read_gpu_pair(name: str) -> tuple[Gpu, NameAssumption] | None:
