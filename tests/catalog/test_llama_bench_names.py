@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.model_arch_llm import ModelArch
 from gpuatlas.catalog.model_arch_media import DiffusionArch
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.errors import UnknownNameError
@@ -92,3 +93,17 @@ def test_the_lcm_sdxl_is_sdxls_unet_run_once_per_step_at_four_steps() -> None:
     assert isinstance(lcm, DiffusionArch) and isinstance(base, DiffusionArch)
     assert lcm.denoiser_params == base.denoiser_params
     assert (lcm.default_steps, lcm.forwards_per_step) == (4, 1)
+
+
+@pytest.mark.unit
+def test_deepseek_v2_lite_adds_up_to_its_published_size_and_llama_bench_names_it() -> None:
+    """DeepSeek-V2-Lite: 15.7B parameters (llama-bench '15.71 B'), MLA with no query low-rank
+    projection, 64 routed experts of which 6 per token plus 2 shared; llama.cpp's deepseek2
+    architecture with 27 layers is its '16B' type."""
+    reference = resolve_model_reference("deepseek2 16B Q4_K - Medium", allow_hub=False)
+    model = reference.model
+    assert (model.id, reference.format_id) == ("deepseek-v2-lite", "q4_k_m")
+    assert isinstance(model, ModelArch)
+    assert model.total_params() == pytest.approx(15.71e9, rel=0.002)
+    assert (model.q_lora_rank, model.kv_lora_rank, model.num_experts) == (0, 512, 64)
+    assert resolve_model_reference("deepseek-v2:16b", allow_hub=False).model.id == model.id
