@@ -112,6 +112,11 @@ class ModelArch:
     source: str = ""
     # Checkpoints named by an alias whose config.json sets another context (Instruct variants).
     shipped_contexts: tuple[ShippedContext, ...] = ()
+    # The image tower a multimodal checkpoint loads beside the language model (vision encoder +
+    # projector, or llama.cpp's mmproj file): its parameters as the model's sources state them
+    # (0: none, or not stated) and where that figure comes from.
+    vision_params: float = 0.0
+    vision_source: str = ""
 
     # ----- attention -------------------------------------------------------------------------
 

@@ -199,7 +199,18 @@ def _llm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> M
         config, model_id=block.id, hub_id=block.hub_id, family=block.family, origin=origin
     )
     shipped = tuple(build(ShippedContext, item) for item in block.shipped_contexts)
-    return replace(arch, **_library_facts(block), shipped_contexts=shipped)
+    return replace(arch, **_library_facts(block), **_vision_tower(block), shipped_contexts=shipped)
+
+
+def _vision_tower(block: LibraryBlock) -> dict[str, Any]:
+    """The image tower's parameters (vision encoder + projector) where the block states them:
+    a language model of a multimodal checkpoint loads it beside its own weights."""
+    if block.vision_encoder_params is None:
+        return {}
+    return {
+        "vision_params": block.vision_encoder_params + (block.projector_params or 0.0),
+        "vision_source": block.vision_source or block.published_params_source,
+    }
 
 
 def _diffusion_components(block: LibraryBlock) -> dict[str, Any]:
@@ -228,8 +239,15 @@ def _vlm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> V
     _raise_if(_missing_for_kind(block, _VLM_FIELDS), origin)
     assert block.vision_encoder_params is not None and block.projector_params is not None
     assert block.image_tokens is not None
-    backbone = arch_from_config(
-        config, model_id=f"{block.id}-llm", hub_id=block.hub_id, family=block.family, origin=origin
+    backbone = replace(
+        arch_from_config(
+            config,
+            model_id=f"{block.id}-llm",
+            hub_id=block.hub_id,
+            family=block.family,
+            origin=origin,
+        ),
+        **_vision_tower(block),
     )
     return VisionLanguageArch(
         **_identity(block),

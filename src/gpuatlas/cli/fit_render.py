@@ -97,6 +97,8 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
         highlight=False,
     )
     console.print(answer.weights.describe(), highlight=False)
+    if answer.vision_note:
+        console.print(answer.vision_note, highlight=False, markup=False)
     console.print(_parts_table(answer))
     text = fit_verdict(answer) if verdict is None else verdict
     console.print(f"verdict: {text}", markup=False, highlight=False)

@@ -33,6 +33,7 @@ from gpuatlas.performance.llm.memory import (
     MemoryInputs,
     check_checkpoint_context,
     fit_usable_gb,
+    gib_text,
     inference_memory_fit,
     margin_text,
     max_context_one_sequence,
@@ -96,6 +97,7 @@ class FitAnswer:
     offload: OffloadPlan | None = None
     engine_notes: tuple[str, ...] = ()  # what the engine text needs said (a newer version...)
     context_notes: tuple[str, ...] = ()  # the checkpoint's own context, where it differs
+    vision_note: str = ""  # the image tower counted in the weights, with its source
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -116,6 +118,7 @@ class FitAnswer:
             "model_max_context_tokens": self.model_max_context,
             "engine_notes": list(self.engine_notes),
             "context_notes": list(self.context_notes),
+            "vision_note": self.vision_note,
         }
 
 
@@ -154,7 +157,7 @@ def format_row(
         format_id=inputs.weight_format.id,
         label=format_label(inputs.model, inputs.weight_format.id),
         native=native,
-        weights_gb=llm_shape(inputs.model, inputs.weight_format).total_weight_bytes / GB,
+        weights_gb=llm_shape(inputs.model, inputs.weight_format).held_weight_bytes / GB,
         max_context_tokens=max_context_one_sequence(inputs, count),
         max_sequences=sequences,
         fits=sequences >= concurrency,
@@ -273,6 +276,22 @@ def answer_fit(
         plan,
         engine_notes(engine_text),
         tuple(note for note in (default_note, *_context_notes(llm, reference.name)) if note),
+        vision_note(_inputs(resolved_system, reference, first.format_id, profile, kv_cache)),
+    )
+
+
+def vision_note(inputs: MemoryInputs) -> str:
+    """What the weights hold beside the language model: a multimodal checkpoint's image tower
+    (vision encoder + projector; llama.cpp/Ollama's mmproj), its size and source."""
+    model = inputs.model
+    if model.vision_params <= 0:
+        return ""
+    held = llm_shape(model, inputs.weight_format).vision_bytes
+    return (
+        f"the weights include the image tower: {model.vision_params / 1e9:.2f}B parameters "
+        f"(vision encoder + projector; llama.cpp/Ollama's mmproj), {gib_text(held / GB, 2)} "
+        f"at {held * 8 / model.vision_params:.0f} bits, loaded whether or not a request carries "
+        f"an image ({model.vision_source})"
     )
 
 

@@ -79,7 +79,7 @@ def kv_capacity_inputs(row: KvCapacityRow) -> MemoryInputs:
 def predict_kv_capacity(row: KvCapacityRow) -> KvCapacityPrediction:
     inputs = kv_capacity_inputs(row)
     count = row.gpu_count
-    weights_gb = llm_shape(inputs.model, inputs.weight_format).total_weight_bytes / count / GB
+    weights_gb = llm_shape(inputs.model, inputs.weight_format).held_weight_bytes / count / GB
     return KvCapacityPrediction(
         row=row,
         kv_tokens=kv_pool_tokens(inputs, count),

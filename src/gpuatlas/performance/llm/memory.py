@@ -196,7 +196,7 @@ def breakdown(
     """Memory per GPU (fields are arrays when `ops` is ARRAY and the context an array)."""
     shape = llm_shape(inputs.model, inputs.weight_format)
     return MemoryBreakdown(
-        weights_gb=shape.total_weight_bytes / gpu_count / GB,
+        weights_gb=shape.held_weight_bytes / gpu_count / GB,
         kv_cache_gb=concurrency * kv_per_sequence_gb(inputs, gpu_count, context_tokens, ops),
         activations_gb=activations_gb(inputs, gpu_count, context_tokens, concurrency, ops),
         overhead_gb=runtime_overhead_gb(inputs, gpu_count),

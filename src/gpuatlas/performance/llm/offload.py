@@ -223,13 +223,16 @@ def plan_offload(
 def _gpu_total_gb(
     inputs: MemoryInputs, split: Split, requested: int, experts_on_cpu: bool, context_tokens: int
 ) -> float:
-    """Per GPU: the weights it holds + the KV of its layers + activations + runtime."""
+    """Per GPU: the weights it holds (with a multimodal checkpoint's image tower, which
+    llama.cpp loads on the GPU unless --no-mmproj-offload) + the KV of its layers +
+    activations + runtime."""
     gpus = inputs.system.gpu_count
     layers = inputs.model.num_layers
     gpu_share = 1.0 if experts_on_cpu else min(requested, layers) / layers
     kv = kv_per_sequence_gb(inputs, gpus, context_tokens) * gpu_share
+    vision = llm_shape(inputs.model, inputs.weight_format).vision_bytes
     return (
-        split.gpu_held / gpus / GB
+        (split.gpu_held + vision) / gpus / GB
         + kv
         + activations_gb(inputs, gpus, context_tokens, 1)
         + inputs.engine.cuda_context_gb

@@ -124,7 +124,9 @@ def _graph_bytes(inputs: MemoryInputs, num_ctx: int) -> float:
 
 def ollama_gpu_layers(inputs: MemoryInputs, num_ctx: int) -> tuple[int, bool]:
     """(repeating layers on the GPU, whether the output layer fits too) by Ollama's rule, on
-    one GPU or spread over the system's GPUs (each keeps its own minimum and graph)."""
+    one GPU or spread over the system's GPUs (each keeps its own minimum and graph; a
+    multimodal model's projector weights are reserved first, llm/memory.go's
+    gpuZeroOverhead, spread here over the GPUs)."""
     shape = llm_shape(inputs.model, inputs.weight_format)
     layers = shape.num_layers
     held = layer_bytes(inputs)
@@ -133,7 +135,8 @@ def ollama_gpu_layers(inputs: MemoryInputs, num_ctx: int) -> tuple[int, bool]:
     head = shape.embedding_bytes  # 'output' or, tied, 'token_embd': both one table's bytes
     graph = _graph_bytes(inputs, num_ctx)
     free = gpu_memory_gb(inputs.system) * GB - inputs.engine.cuda_context_gb * GB
-    reserve = OLLAMA_MINIMUM_MEMORY_BYTES + per_layer + graph
+    projector = shape.vision_bytes / inputs.system.gpu_count
+    reserve = OLLAMA_MINIMUM_MEMORY_BYTES + per_layer + graph + projector
     if free < reserve + per_layer:
         return 0, False
     per_gpu = int((free - reserve) // per_layer)

@@ -37,6 +37,13 @@ class LlmShape:
     num_attention_heads: int
     num_kv_heads: int
     is_mla: bool
+    vision_bytes: float = 0.0  # the image tower held beside the language model (16-bit)
+
+    @property
+    def held_weight_bytes(self) -> float:
+        """Weight bytes the GPUs hold: the language model plus a multimodal checkpoint's image
+        tower (engines load it whether or not a request carries an image)."""
+        return self.total_weight_bytes + self.vision_bytes
 
     def distinct_experts(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         """Expected experts a layer touches for `tokens` tokens: E·(1 − (1 − k/E)^tokens)."""
@@ -106,7 +113,16 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         num_attention_heads=model.num_attention_heads,
         num_kv_heads=model.num_kv_heads,
         is_mla=model.attention_type == "mla",
+        vision_bytes=vision_tower_bytes(model, weight_format),
     )
+
+
+def vision_tower_bytes(model: ModelArch, weight_format: WeightFormat) -> float:
+    """The image tower's bytes: 16-bit whatever the language model's format (AWQ/GPTQ/FP8
+    checkpoints leave the vision encoder unquantised; llama.cpp and Ollama load it from an F16
+    mmproj file), 32-bit in an fp32 run."""
+    bits = max(HIGH_PRECISION_BITS, min(weight_format.bits_per_weight, 32.0))
+    return model.vision_params * bits / 8
 
 
 def kv_shards(model: ModelArch, tensor_parallel: int) -> int:
