@@ -20,6 +20,8 @@ def test_the_plan_page_takes_num_ctx_and_says_where_it_applied(client: TestClien
     assert 'name="num_ctx"' in page.text
     assert 'id="plan-engine-notes"' in page.text
     assert "num_ctx 8,192 tokens per sequence (--num-ctx) on ollama" in page.text
+    # the engine the options run, as the CLI's title says it, not the request's 'auto'
+    assert "served with ollama</p>" in page.text
 
 
 def test_the_plan_page_refuses_a_num_ctx_shorter_than_a_request(client: TestClient) -> None:
