@@ -17,6 +17,7 @@ from gpuatlas.catalog.shipped_context import ShippedContext
 AttentionType = Literal["mha", "gqa", "mqa", "mla"]
 ModelKind = Literal["llm", "diffusion", "vlm", "ocr"]
 RecurrentMixer = Literal["gated-deltanet", "mamba2"]
+INDEXER_SCALE_BLOCK = 128  # DSA indexer keys: one FP32 scale per 128 FP8 elements
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class ModelArch:
     qk_rope_head_dim: int = 0
     qk_nope_head_dim: int = 0
     v_head_dim: int = 0
+    # DeepSeek Sparse Attention (V3.2): the lightning indexer caches one FP8 key of
+    # index_head_dim per token and layer beside MLA's latent; each query attends index_topk
+    # tokens of the context.
+    index_head_dim: int = 0
+    index_topk: int = 0
     # Sliding-window attention: the window in tokens and the indices of the layers that use it.
     sliding_window: int | None = None
     sliding_window_layers: tuple[int, ...] = ()
@@ -170,6 +176,15 @@ class ModelArch:
         """A full-attention layer's score and value FLOPs per position over a sliding layer's
         (the same query heads, a wider head: global head size over head size)."""
         return self.global_head_dim / self.head_dim if self.global_head_dim else 1.0
+
+    def indexer_bytes_per_token_per_layer(self) -> float:
+        """The DSA indexer's cache per token and layer: index_head_dim FP8 key bytes plus one
+        FP32 scale per 128 of them (132 bytes for V3.2: LightLLM's Deepseek3_2MemoryManager,
+        k_cache float8_e4m3fn + k_scale float32 per index_quant_block_size 128), whatever the
+        KV-cache precision of the MLA latent; 0 without an indexer."""
+        if self.index_head_dim <= 0:
+            return 0.0
+        return self.index_head_dim + 4.0 * -(-self.index_head_dim // INDEXER_SCALE_BLOCK)
 
     def kv_elements_per_token_per_layer(self) -> int:
         """Cached elements per token per layer: K and V heads, or MLA's latent + rope key."""

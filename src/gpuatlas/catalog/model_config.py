@@ -614,6 +614,10 @@ def _mla_fields(section: JsonObject) -> dict[str, Any]:
         "qk_rope_head_dim": _optional_int(section, "qk_rope_head_dim"),
         "qk_nope_head_dim": _optional_int(section, "qk_nope_head_dim"),
         "v_head_dim": _optional_int(section, "v_head_dim"),
+        # DeepSeek Sparse Attention (deepseek_v32): the lightning indexer's cached key width
+        # and the tokens each query attends (top-k of the indexer's scores)
+        "index_head_dim": _optional_int(section, "index_head_dim"),
+        "index_topk": _optional_int(section, "index_topk"),
     }
 
 

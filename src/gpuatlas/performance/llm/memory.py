@@ -14,6 +14,7 @@ from gpuatlas.performance.llm.shape import (
     attended_positions,
     attention_layers,
     kv_bytes_per_token,
+    kv_bytes_per_token_layer,
     kv_bytes_per_token_per_gpu,
     kv_shards,
     llm_shape,
@@ -160,7 +161,7 @@ def kv_per_sequence_gb(
     tokens = padded_tokens(context_tokens, inputs.engine.kv_block_tokens, ops)
     full, sliding, _ = attention_layers(inputs.model)
     held = attended_positions((full, sliding, sliding_window_held_tokens(inputs)), tokens, ops)
-    per_layer = inputs.model.kv_elements_per_token_per_layer() * inputs.kv_bytes_per_element
+    per_layer = kv_bytes_per_token_layer(inputs.model, inputs.kv_bytes_per_element)
     if inputs.engine.multi_gpu == "tensor":
         shards = kv_shards(inputs.model, gpu_count)
     else:  # layer split: each GPU holds its layers' cache

@@ -191,11 +191,18 @@ def expert_flops_per_token(model: ModelArch) -> float:
     return 2.0 * model.moe_layers * model.experts_per_token * model.expert_params()
 
 
+def kv_bytes_per_token_layer(model: ModelArch, kv_bytes_per_element: float) -> float:
+    """Cache bytes one token adds to one attention layer: K and V (or MLA's latent) at the
+    KV-cache precision, plus a DeepSeek Sparse Attention indexer's FP8 key."""
+    elements = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
+    return elements + model.indexer_bytes_per_token_per_layer()
+
+
 def kv_cache_bytes(
     model: ModelArch, kv_bytes_per_element: float, context_tokens: Value, ops: Primitives = SCALAR
 ) -> Value:
     """KV bytes of one sequence holding `context_tokens` whole tokens (all GPUs)."""
-    per_layer = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
+    per_layer = kv_bytes_per_token_layer(model, kv_bytes_per_element)
     return per_layer * attended_positions(attention_layers(model), context_tokens, ops)
 
 
@@ -204,7 +211,7 @@ def kv_bytes_per_token(
 ) -> Value:
     """KV bytes per token averaged over a sequence of `context_tokens` (sliding-window layers
     keep at most the window; at 0 tokens every layer counts in full)."""
-    per_layer = model.kv_elements_per_token_per_layer() * kv_bytes_per_element
+    per_layer = kv_bytes_per_token_layer(model, kv_bytes_per_element)
     full, sliding, _ = attention_layers(model)  # linear-attention layers keep a state
     every_layer = per_layer * (full + sliding)
     if not model.sliding_window_layers:
