@@ -57,3 +57,24 @@ def test_a_card_that_holds_the_pipeline_is_the_same_in_comfyui_and_diffusers() -
     diffusers = api.predict_diffusion("h100-sxm", "flux.1-dev", steps=20, engine="diffusers")
     assert ui.offload == diffusers.offload == "none"
     assert ui.s_per_image.value == pytest.approx(diffusers.s_per_image.value)
+
+
+def test_the_partial_load_variant_word_loads_a_diffusers_run_partly() -> None:
+    # a measured ComfyUI row names its engine 'diffusers'; the word carries the UI's loading
+    worded = api.predict_diffusion(
+        "rtx-4080", "flux.1-dev", steps=20, engine="diffusers", variant="partial-load"
+    )
+    ui = api.predict_diffusion("rtx-4080", "flux.1-dev", steps=20, engine="ComfyUI")
+    assert worded.offload == "partial"
+    assert worded.s_per_image.value == pytest.approx(ui.s_per_image.value)
+
+
+def test_comfyui_runs_on_an_intel_arc_card_through_pytorchs_xpu_device() -> None:
+    # FLUX.1-dev fp8 (11.9 GB transformer) on a 12 GB Arc B580: loaded in part, as on a
+    # 12 GB GeForce card; SDXL in fp16 fits whole
+    flux = api.predict_diffusion(
+        "arc-b580", "flux.1-dev", steps=20, weights="fp8", engine="ComfyUI"
+    )
+    sdxl = api.predict_diffusion("arc-b580", "sdxl", steps=28, weights="fp16", engine="ComfyUI")
+    assert flux.offload == "partial"
+    assert sdxl.offload == "none" and sdxl.s_per_image.value > 0

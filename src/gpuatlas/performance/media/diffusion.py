@@ -126,6 +126,12 @@ PARTIAL_LOAD_ENGINES = frozenset(
 )
 
 
+# The variant word of a run that loads a denoiser which does not fit in part, as the UIs above
+# do: a measured row names its engine 'diffusers' (the calibration engine of ComfyUI and
+# SwarmUI), so the word carries the UI's loading.
+PARTIAL_LOAD = "partial-load"
+
+
 def denoiser_class(model: DiffusionArch) -> str:
     """Calibration bucket: 'unet' or 'dit' (DiT and MMDiT)."""
     return "unet" if model.denoiser_type == "unet" else "dit"
@@ -443,6 +449,7 @@ def diffusion_work(
         "weight-only" in parts_of_variant,
     )
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
+    materialised = materialised_attention(engine, variant)
     images_per_forward = batch * (2 if use_cfg else 1)
     parts = component_bytes(model, weight_format, precision)
     capacity_gb = memory_capacity_gb(gpu)
@@ -453,9 +460,11 @@ def diffusion_work(
         capacity_gb * FITS_SHARE - parts.total / 1e9,
         precision.value_bytes,
         guidance_passes=2 if use_cfg else 1,
-        materialised_scores=image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE,
+        materialised_scores=materialised,
     )
-    partial_load = (engine or "").strip().lower() in PARTIAL_LOAD_ENGINES
+    partial_load = (engine or "").strip().lower() in PARTIAL_LOAD_ENGINES or (
+        PARTIAL_LOAD in parts_of_variant
+    )
     offload = offload_for(parts, working, capacity_gb, steps, partial_load)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     peaks = convolution_and_matmul_rates(convolution_and_matmul_peaks(gpu, precision))
@@ -463,7 +472,7 @@ def diffusion_work(
     convolution = forward * denoiser_convolution_share(model, resolution_px)
     value_bytes = precision.value_bytes
     activation = denoiser_activation_bytes(model, resolution_px, value_bytes)
-    if image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE:
+    if materialised:
         activation += attention_score_bytes(model, resolution_px, value_bytes)
     cuda_core_peak = cuda_core_matmul_peak(gpu, precision)
     on_cuda_cores = (forward - convolution) * images_per_forward if cuda_core_peak else 0.0
@@ -539,6 +548,18 @@ WEB_UI_ENGINE = "sd-webui"
 # materialised in memory), as sources write them.
 VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
 VANILLA_ATTENTION_ENGINE = "diffusers-vanilla-attention"
+
+
+def materialised_attention(engine: str | None, variant: str | None) -> bool:
+    """Attention whose score matrices go through memory: vanilla attention named as the engine
+    or by a variant word, compiled or not. torch.compile does not remove the materialisation:
+    the QK^T and AV matmuls stay library calls (cuBLAS/rocBLAS) that write and read the scores,
+    and Inductor fuses only the scale and softmax between them; so it is with PyTorch 2.0's
+    ROCm builds, whose SDPA has only the math backend (its flash and memory-efficient kernels
+    were built for CUDA only)."""
+    if image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE:
+        return True
+    return bool(variant_parts(variant) & set(VANILLA_ATTENTION))
 
 
 def variant_parts(variant: str | None) -> set[str]:
