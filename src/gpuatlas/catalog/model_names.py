@@ -49,6 +49,8 @@ _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
 _BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+|h[68]")
 _MLX_ORGANISATION = "mlx-community/"
 _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
+# A re-export of a quantised checkpoint numbered after its format: nvidia/DeepSeek-R1-0528-FP4-v2.
+_EXPORT_REVISION_PATTERN = re.compile(r"-(nvfp4|fp4|mxfp4|fp8|awq|gptq|int4|int8|w4a16|w8a8)-v\d+$")
 _SPACED_BITS_PATTERN = re.compile(r"(?<![.\d])(\d)[\s\-]+bits?\b")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
@@ -121,6 +123,7 @@ def _split_tokens(name: str) -> list[str]:
     base = name.strip().lower().split("/")[-1]
     base = re.sub(r"\.gguf$", "", base)
     base = _SHARD_SUFFIX_PATTERN.sub("", base)  # gpt-oss-120b-mxfp4-00001-of-00003
+    base = _EXPORT_REVISION_PATTERN.sub(r"-\1", base)  # nvidia/DeepSeek-R1-0528-FP4-v2
     base = _DOTTED_TYPE_PATTERN.sub(r"-\1", base)  # TheBloke's llama-2-7b.Q4_0
     base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
     base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
