@@ -34,6 +34,7 @@ def test_llavas_fit_counts_the_clip_tower_and_projector_at_16_bits() -> None:
     model = _language_model("llava-1.5-7b")
     language_bytes = llm_shape(model, resolve_format("fp16")).total_weight_bytes
     assert model.vision_params == LLAVA_TOWER_PARAMS
+    assert answer.detail.model_id == "llava-1.5-7b"  # as the user wrote it, no internal suffix
     assert answer.detail.per_gpu.weights_gb == pytest.approx(
         (language_bytes + 2 * LLAVA_TOWER_PARAMS) / GB
     )

@@ -239,10 +239,10 @@ def _vlm_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> V
     _raise_if(_missing_for_kind(block, _VLM_FIELDS), origin)
     assert block.vision_encoder_params is not None and block.projector_params is not None
     assert block.image_tokens is not None
-    backbone = replace(
+    backbone = replace(  # named as the user knows it: fit and predict print its id
         arch_from_config(
             config,
-            model_id=f"{block.id}-llm",
+            model_id=block.id,
             hub_id=block.hub_id,
             family=block.family,
             origin=origin,
