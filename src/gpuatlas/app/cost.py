@@ -13,6 +13,7 @@ from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.requests import (
+    NUM_CTX_HELP,
     LatencyTargets,
     OfferChoice,
     TextList,
@@ -72,6 +73,7 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     steps: int | None = Field(None, description="Denoising steps (workload image).")
     hours: float = Field(24.0, description="Job length for the rental cost (h).")
     days: float = Field(30.0, description="Service length for the rental cost (days, 24 h).")
+    num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
 
 
 def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> CostReport:
@@ -97,6 +99,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             tuple(request.tiers),
             tuple(price_files),
             request.framework,
+            request.num_ctx,
         )
     )
 
@@ -122,6 +125,20 @@ def daily_volume_note(report: CostReport) -> str:
         f"({format_usd(usd_per_day)}/day), so the price per token rises: for a daily volume, "
         "`gpuatlas plan --rps` sizes and prices it"
     )
+
+
+def offload_notes(report: CostReport) -> list[str]:
+    """One line per system whose llama.cpp/Ollama runs the model partly on the CPU (its cost
+    is that slow split's, one request at a time), with the split and how to avoid it."""
+    notes: dict[str, str] = {}
+    for row in report.serving:
+        sustained = row.sustained
+        if sustained.offload and row.system_id not in notes:
+            notes[row.system_id] = (
+                f"{row.system_id} runs {sustained.engine} partly on the CPU, one request at a "
+                f"time: {sustained.offload}"
+            )
+    return list(notes.values())
 
 
 def memory_way_outs(request: RentingCostRequest, report: CostReport) -> tuple[str, ...]:

@@ -362,6 +362,7 @@ class CostRequest:
     tiers: tuple[str, ...] = DEFAULT_TIERS
     price_files: tuple[Path, ...] = field(default=())
     framework: str = "pytorch"  # training framework as written (workload training)
+    num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (workload llm)
 
 
 @dataclass(frozen=True)
@@ -440,6 +441,7 @@ def run_cost(request: CostRequest) -> CostReport:
         collect(problems, lambda: check_image_engine_known(request.engine))  # 'comfy' once
     if request.workload == "training":  # 'nemoo' once, with its close matches
         collect(problems, lambda: training_framework_name(request.framework))
+    problems += _cost_num_ctx_problems(request, systems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
@@ -489,6 +491,16 @@ def run_cost(request: CostRequest) -> CostReport:
     )
 
 
+def _cost_num_ctx_problems(request: CostRequest, systems: Sequence[GpuSystem]) -> list[str]:
+    """--num-ctx prices LLM serving only, on Ollama/llama.cpp (as `plan --num-ctx`)."""
+    if request.num_ctx is None:
+        return []
+    if request.workload != "llm" or request.model is None:
+        return ["--num-ctx sets the context of LLM serving: use it with --workload llm --model"]
+    context = request.input_tokens + request.output_tokens
+    return num_ctx_problems(request.num_ctx, request.engine, request.model, systems, context)
+
+
 def with_native_weights(request: CostRequest) -> CostRequest:
     """The request with `weights` "auto" replaced by the model's native format."""
     if request.model is None or not is_auto(request.weights):
@@ -505,6 +517,7 @@ def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | As
         request.input_tokens,
         request.output_tokens,
         request.engine,
+        num_ctx=request.num_ctx,
     )
     try:
         return sustained_serving(system, workload, request.slo, request.utilization)

@@ -13,10 +13,16 @@ from gpuatlas.app.cost import (
     cost_report,
     daily_volume_note,
     memory_way_outs,
+    offload_notes,
     training_framework_note,
 )
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
-from gpuatlas.app.requests import TRAINING_FRAMEWORK_HELP, field_default, parse_request
+from gpuatlas.app.requests import (
+    NUM_CTX_HELP,
+    TRAINING_FRAMEWORK_HELP,
+    field_default,
+    parse_request,
+)
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.cli.cost_options import (
     E2eOption,
@@ -87,6 +93,7 @@ def cost_command(
     days: float = typer.Option(
         _default("days"), help="Service length for the rental cost (days, 24 h)."
     ),
+    num_ctx: int | None = typer.Option(None, "--num-ctx", help=f"{NUM_CTX_HELP} (workload llm)"),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
@@ -116,6 +123,7 @@ def cost_command(
         "steps": steps,
         "hours": hours,
         "days": days,
+        "num_ctx": num_ctx,
         "providers": providers,
         "tiers": tiers,
     }
@@ -252,6 +260,8 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     volume = daily_volume_note(report)
     if volume:
         console.print(f"note: {volume}", markup=False, highlight=False)
+    for note in offload_notes(report):
+        console.print(f"note: {note}", markup=False, highlight=False)
     framework = training_framework_note(request)
     if framework:
         console.print(f"note: {framework}", markup=False, highlight=False)

@@ -55,6 +55,7 @@ class SustainedServing:
     single_stream_tok_s: float
     band: Estimate  # the estimator's serving-throughput estimate (its band and provenance)
     engine: str = ""  # the engine it runs with ('auto' resolved for this system)
+    offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
 
     def tokens_per_s_band(self) -> tuple[float, float]:
         scale = self.output_tok_s / self.band.value
@@ -111,6 +112,7 @@ def sustained_serving(
         single_stream_tok_s=1.0 / float(found.steps.decode_step_s[1]),
         band=_serving_band(system, workload, found.engine or workload.engine),
         engine=found.engine or workload.engine,
+        offload=found.offload,
     )
 
 
