@@ -84,7 +84,8 @@ def _score_quantity(entry: ScoreEntry) -> Quantity:
 
 
 # The LLM section's statements the summary opens with when the request names a model: the
-# format assumed, single-user decode, and why a side has no modelled speed.
+# format assumed, single-user decode, why a side has no modelled speed, and a side that runs
+# the model partly on the CPU.
 FOCUS_WHAT = "Single-user decode"
 
 
@@ -96,6 +97,7 @@ def _focus_statements(section: Section) -> list[Statement]:
         or {"label", "reason", "model"} <= s.words.keys()  # weights assumed for the model
         or s.words.get("what") == FOCUS_WHAT
         or "fitting" in s.words  # no modelled speed on a side, and the format that fits
+        or "split" in s.words  # a side partly on the CPU: why its decode is so slow
     ]
 
 

@@ -1,0 +1,26 @@
+"""`compare A B --model qwen3:32b`: when one side's Ollama runs the model partly on the CPU, the
+summary says so next to the single-user decode it explains (an RTX 4090 6x slower than an RTX
+5090 reads as a mistake without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gpuatlas.report import build_comparison
+from gpuatlas.report.phrasing import render_statement
+
+
+def test_the_summary_says_which_side_runs_partly_on_the_cpu(fresh_data_dir: Path) -> None:
+    comparison = build_comparison("rtx-4090", "rtx-5090", model="qwen3:32b")
+    summary = [render_statement(s) for s in comparison.summary]
+    decode = next(i for i, line in enumerate(summary) if line.startswith("Single-user decode"))
+    split = summary[decode + 1]
+    assert split.startswith("RTX 4090 runs qwen3:32b in q4_k_m on ollama partly on the CPU")
+    assert "num_ctx 32,768" in split  # Ollama's default on 24 GiB, the cause
+    assert not any(line.startswith("RTX 5090 runs") for line in summary)  # 32 GiB: whole
+
+
+def test_no_split_no_statement(fresh_data_dir: Path) -> None:
+    comparison = build_comparison("rtx-4090", "rtx-5090", model="qwen3:8b")
+    summary = [render_statement(s) for s in comparison.summary]
+    assert not any("partly on the CPU" in line for line in summary)
