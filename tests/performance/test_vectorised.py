@@ -11,6 +11,7 @@ from gpuatlas.performance.llm.vectorised import VECTOR_METRICS, predict_llm_many
 
 CONFIGS = [
     ("rtx-4090", 1, "llama-3-8b", "q4_k_m", "llama.cpp"),
+    ("a100-80gb-sxm", 1, "llama-2-7b", "q4_0", "llama.cpp"),  # batch-1 share on HBM
     ("h100-sxm", 2, "llama-3.1-70b", "fp8", "vllm"),
     ("a100-80gb-sxm", 1, "qwen3-30b-a3b", "bf16", "sglang"),
     ("rtx-3090", 2, "gpt-oss-20b", "mxfp4", "llama.cpp"),

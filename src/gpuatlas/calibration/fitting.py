@@ -266,6 +266,7 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     measured = batch / row.value if row.metric == "decode_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
     memory_s = moved / runtime.bandwidth_bytes_s / memory_prior
+    memory_s /= float(runtime.decode_memory_share(batch))  # one sequence on HBM: a lower level
     compute_s = flops / runtime.peak_flops / compute_prior
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)

@@ -61,6 +61,7 @@ class EngineProfile:
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
     expert_pass_tokens: float = 0.0  # fixed cost of one routed expert's GEMM per step, in tokens
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
+    own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
@@ -114,6 +115,7 @@ class _EngineRecord(BaseModel):
     pipeline_batch_tokens: int = Field(default=0, ge=0)
     expert_pass_tokens: float = Field(default=0.0, ge=0)
     decode_attention_per_query_head: bool = False
+    own_matvec_kernels: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     vector_alu_families: list[str] = []

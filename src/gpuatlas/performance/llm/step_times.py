@@ -44,6 +44,7 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
+HBM_SINGLE_STREAM_SHARE = model_constant("llm", "hbm_single_stream_memory_share")
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 
 
@@ -240,10 +241,25 @@ class LlmRuntime:
         heads = self.model.num_attention_heads / self.split
         return heads * attended * self.engine.attention_score_bytes
 
+    @cached_property
+    def single_stream_memory_share(self) -> float:
+        """Share of the fitted decode memory level a one-sequence step reaches: model_constants
+        llm.hbm_single_stream_memory_share for an engine's own mat-vec kernels on an HBM GPU
+        (engines.toml own_matvec_kernels), else 1."""
+        hbm = hardware_class(self.system.gpu).endswith("/hbm")
+        return HBM_SINGLE_STREAM_SHARE if hbm and self.engine.own_matvec_kernels else 1.0
+
+    def decode_memory_share(self, batch: Value, ops: Primitives = SCALAR) -> Value:
+        """`single_stream_memory_share` for a step of one sequence, 1 for a batched step."""
+        if self.single_stream_memory_share == 1.0:
+            return 1.0
+        return ops.where(batch <= 1, self.single_stream_memory_share, 1.0)
+
     def decode_step_s(self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         flops, moved = self.decode_terms(batch, context_tokens, ops)
         compute_s = flops / (self.peak_flops * self.decode.eta_compute)
-        memory_s = moved / (self.bandwidth_bytes_s * self.decode.eta_memory)
+        eta_memory = self.decode.eta_memory * self.decode_memory_share(batch, ops)
+        memory_s = moved / (self.bandwidth_bytes_s * eta_memory)
         core = soft_max_s(compute_s, memory_s, ops) * self.decode.factor
         sequences_s = batch * self.engine.sequence_overhead_us * 1e-6
         busy = core - self.host_hidden_s(core, 1, ops) + self.decode_overhead_s
