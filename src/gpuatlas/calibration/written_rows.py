@@ -42,7 +42,7 @@ DEFAULT_OUTPUT_TOKENS = 256
 DECODE_METRIC = "decode_tok_s"
 # mlx-lm's own words for its quantised checkpoints ("4bit", as mlx-community names them).
 MLX_ENGINE = "mlx-lm"
-MLX_BITS = {"4bit": "mlx-4bit", "6bit": "mlx-6bit", "8bit": "mlx-8bit"}
+MLX_BITS = {bits: f"mlx-{bits}" for bits in ("3bit", "4bit", "5bit", "6bit", "8bit")}
 SIXTEEN_BIT = ("16-bit", "16bit")
 
 

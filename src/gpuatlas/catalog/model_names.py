@@ -80,7 +80,7 @@ _UNMODELLED_NAMES = {
 }
 # Where a checkpoint id was copied from: `hf.co/owner/repo` (Ollama, LM Studio), a Hub URL.
 _SOURCE_PREFIX_PATTERN = re.compile(r"^(https?://)?(www\.)?(hf\.co|huggingface\.co)/", re.I)
-_MLX_BITS = ("4bit", "6bit", "8bit")
+_MLX_BITS = ("3bit", "4bit", "5bit", "6bit", "8bit")
 _FORMAT_HINTS = {
     "awq": "awq-int4",
     "gptq": "gptq-int4",
