@@ -24,3 +24,16 @@ def test_no_split_no_statement(fresh_data_dir: Path) -> None:
     comparison = build_comparison("rtx-4090", "rtx-5090", model="qwen3:8b")
     summary = [render_statement(s) for s in comparison.summary]
     assert not any("partly on the CPU" in line for line in summary)
+
+
+def test_num_ctx_keeps_the_4090_whole_and_vllm_sides_ignore_it(fresh_data_dir: Path) -> None:
+    """--num-ctx 8192 (the context Ollama allocates) leaves qwen3:32b whole on the RTX 4090;
+    on a vLLM side, which pages its KV cache, it changes nothing."""
+    whole = build_comparison("rtx-4090", "rtx-5090", model="qwen3:32b", num_ctx=8192)
+    assert not any("partly on the CPU" in render_statement(s) for s in whole.summary)
+    assert whole.options["num_ctx"] == 8192  # echoed with the other options
+    vllm = build_comparison("rtx-4090", "h100", model="llama-3.1-8b")
+    given = build_comparison("rtx-4090", "h100", model="llama-3.1-8b", num_ctx=8192)
+    assert [render_statement(s) for s in given.summary] == [
+        render_statement(s) for s in vllm.summary
+    ]

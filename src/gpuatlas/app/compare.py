@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from gpuatlas.app.requests import AnswerRequest
+from gpuatlas.app.requests import NUM_CTX_HELP, AnswerRequest
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.report import build_comparison, comparison_dict
@@ -55,6 +55,12 @@ class ComparisonOptions(AnswerRequest):
         min_length=1,
         max_length=100,
         description="LLM engine for both sides; none: each platform's usual one.",
+    )
+    num_ctx: int | None = Field(
+        None,
+        ge=1,
+        le=100_000_000,
+        description=f"{NUM_CTX_HELP} Applies to the sides that run them.",
     )
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gpuatlas.app.requests import NUM_CTX_HELP
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width, working
 from gpuatlas.report.option_defaults import (  # the answer's request model reads them too
@@ -59,6 +60,9 @@ def compare(
     engine: str | None = typer.Option(
         None, "--engine", help="LLM engine for both sides (default: each platform's usual one)."
     ),
+    num_ctx: int | None = typer.Option(
+        None, "--num-ctx", min=1, help=f"{NUM_CTX_HELP} Applies to the sides that run them."
+    ),
 ) -> None:
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
     from gpuatlas.report.comparison_cache import cached_comparison
@@ -71,6 +75,7 @@ def compare(
         "electricity_usd_per_kwh": electricity_price,
         "pue": pue,
         "engine": engine,
+        "num_ctx": num_ctx,
     }
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
         comparison = cached_comparison(a, b, options, lambda: _build_comparison(a, b, options))

@@ -32,6 +32,7 @@ class ReportOptions:
     electricity_usd_per_kwh: float = DEFAULT_ELECTRICITY_USD_PER_KWH
     pue: float = DEFAULT_PUE
     engine: str | None = None  # LLM engine for both sides; None: each platform's usual one
+    num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c where a side runs them
 
     def as_dict(self) -> dict[str, str | float | int | None]:
         return {
@@ -42,6 +43,7 @@ class ReportOptions:
             "electricity_usd_per_kwh": self.electricity_usd_per_kwh,
             "pue": self.pue,
             "engine": self.engine,
+            "num_ctx": self.num_ctx,
         }
 
 

@@ -124,6 +124,7 @@ class Focus:
     provider: str | None
     engine: str | None  # the user's engine for both sides; None: each platform's usual one
     image_model: str = ""  # the image model the request names (its id), else ''
+    num_ctx: int | None = None  # Ollama/llama.cpp context per sequence, where a side runs them
 
     @classmethod
     def of(cls, options: ReportOptions) -> Focus:
@@ -134,6 +135,7 @@ class Focus:
             provider=options.provider,
             engine=focus_engine(options),
             image_model=image_focus(options),
+            num_ctx=options.num_ctx,
         )
 
 

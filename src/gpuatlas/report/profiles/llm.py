@@ -14,6 +14,8 @@ from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_r
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import predict_llm, serving_layout
 from gpuatlas.performance.calibration_table import current_calibration
+from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
 from gpuatlas.performance.platform_engines import PlatformEngine
 from gpuatlas.report.document import Provenance, Quantity
@@ -72,6 +74,15 @@ class OfferCost:
     usd_per_1k_requests: Quantity
 
 
+def takes_num_ctx(engine_text: str) -> bool:
+    """Whether the engine has a context allocation (Ollama's num_ctx, llama.cpp's -c): a
+    --num-ctx applies to those sides only (vLLM and SGLang page their KV cache)."""
+    try:
+        return engine_text_profile(engine_text).engine in OFFLOAD_ENGINE_NAMES
+    except GpuAtlasError:
+        return False
+
+
 def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> SideSpeed:
     """Decode, TTFT and serving throughput of one system for the focus."""
     single = attempt_or_reason(
@@ -83,6 +94,7 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
             batch=1,
             input_tokens=focus.prompt_tokens,
             output_tokens=OUTPUT_TOKENS,
+            num_ctx=focus.num_ctx if takes_num_ctx(engine.engine) else None,
         )
     )
     serving = attempt_or_reason(
