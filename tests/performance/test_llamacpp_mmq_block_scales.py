@@ -29,6 +29,10 @@ def test_the_mmq_builds_count_three_instructions_per_block_and_token() -> None:
     assert engine_profile("llama.cpp", version="b4426").block_scale_ops == 3.0
     assert resolve_engine("llama.cpp").block_scale_ops == 3.0
     assert resolve_engine("llama.cpp rocm").block_scale_ops == 3.0
+    # Ollama runs ggml-cuda's (and HIP's) MMQ underneath; not on its Metal and Vulkan builds
+    assert resolve_engine("ollama").block_scale_ops == 3.0
+    for engine in ("ollama metal", "ollama vulkan"):
+        assert resolve_engine(engine).block_scale_ops == 0.0
 
 
 @pytest.mark.unit
@@ -60,7 +64,8 @@ def test_no_block_scales_for_16_bit_weights_or_backends_without_mmq() -> None:
     )
     for engine in ("llama.cpp metal", "llama.cpp vulkan", "llama.cpp sycl", "vllm"):
         assert resolve_engine(engine).block_scale_ops == 0.0
-    assert engine_profile("llama.cpp", version="b2837").block_scale_ops == 0.0  # cuBLAS path
+    # b2837 runs MMQ only where it has no tensor cores (Pascal, DP4A); elsewhere cuBLAS on an
+    # fp16 copy of the weights, which has no block-scale epilogue
     assert (
         llm_runtime("rtx-4090", "llama-2-7b", "q4_0", "llama.cpp b2837").block_scale_flops_per_token
         == 0.0

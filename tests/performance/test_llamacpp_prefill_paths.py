@@ -35,7 +35,8 @@ def _engine_changed(runtime: LlmRuntime, **changes: object) -> LlmRuntime:
 def test_a_2023_build_prefills_quantised_weights_at_the_fp16_gemm_plus_dequantisation() -> None:
     runtime = llm_runtime("rtx-4090", "llama-2-7b", "q4_0", DEC_2023)
     assert runtime.engine.id == "llama.cpp-2023"
-    direct = _engine_changed(runtime, prefill_dequantizes_weights=False)
+    # the same build without the fp16 copy nor MMQ's block-scale epilogue (the MMQ path)
+    direct = _engine_changed(runtime, prefill_dequantizes_weights=False, block_scale_ops=0.0)
     bits = runtime.weight_format.model_bits_per_weight
     assert bits == pytest.approx(4.5)  # q4_0: 18-byte blocks of 32 weights
     per_ubatch = runtime.shape.weight_read_bytes(512) * (1.0 + 16.0 / bits)

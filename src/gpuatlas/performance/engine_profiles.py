@@ -65,6 +65,7 @@ class EngineProfile:
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
+    dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
 
     @property
@@ -119,6 +120,7 @@ class _EngineRecord(BaseModel):
     sliding_window_kv: SlidingWindowKv = "window"
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     vector_alu_families: list[str] = []
+    dp4a_families: list[str] = []
     unserved_targets: list[str] = []
 
 
@@ -175,6 +177,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["quantized_kv_formats"] = tuple(record.quantized_kv_formats)
         values["backends"] = tuple(record.backends)
         values["vector_alu_families"] = tuple(record.vector_alu_families)
+        values["dp4a_families"] = tuple(record.dp4a_families)
         values["unserved_targets"] = tuple(record.unserved_targets)
         profiles.append(EngineProfile(**values))
     if problems:

@@ -17,6 +17,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
+from gpuatlas.performance.integer_dot import dp4a_prompt_ops
 from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
     LlmShape,
@@ -80,6 +81,7 @@ class LlmRuntime:
     prefill: GroupParams
     precision_class: str
     compute_precision: str
+    dp4a_prompt: bool = False  # quantised prompt GEMMs as int8 DP4A, no fp16 copy (integer_dot)
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -212,6 +214,8 @@ class LlmRuntime:
         16-bit weights or an engine without such kernels."""
         bits = self.weight_format.model_bits_per_weight
         if self.engine.block_scale_ops == 0.0 or bits >= HIGH_PRECISION_BITS:
+            return 0.0
+        if self.dequant_bytes_per_weight_byte > 0.0:  # cuBLAS on an fp16 copy: no MMQ epilogue
             return 0.0
         weights = self.shape.matmul_flops_per_token / 2.0
         vector_flops = 2.0 * weights * self.engine.block_scale_ops / BLOCK_WEIGHTS
@@ -360,6 +364,8 @@ class LlmRuntime:
         bits = self.weight_format.model_bits_per_weight
         if not self.engine.prefill_dequantizes_weights or bits >= HIGH_PRECISION_BITS:
             return 0.0
+        if self.dp4a_prompt:  # MMQ on a GPU without tensor cores: no cuBLAS, no fp16 copy
+            return 0.0
         return 1.0 + HIGH_PRECISION_BITS / bits
 
     def dequant_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
@@ -436,6 +442,10 @@ def build_runtime(
     vector_flops = vector_alu_flops(gpu, engine.vector_alu_families)
     if vector_flops is not None:  # this build's kernels leave the matrix units idle here
         flops, used_precision = vector_flops, "fp32"
+    dp4a = dp4a_prompt_ops(gpu, weight_format, engine.dp4a_families)
+    if dp4a is not None:  # llama.cpp's MMQ with __dp4a on a GPU without tensor cores
+        flops = matrix_flops = dp4a
+        used_precision = "int8"
     pclass = precision_class(weight_format)
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
     family = hardware_class(gpu)
@@ -457,6 +467,7 @@ def build_runtime(
         prefill=calibration.params("prefill", prior, engine.id, family, pclass),
         precision_class=pclass,
         compute_precision=used_precision,
+        dp4a_prompt=dp4a is not None,
     )
 
 
