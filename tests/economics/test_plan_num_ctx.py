@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.app.economics_requests import PlanRequest, run_plan
+from gpuatlas.app.fleet import FleetPlanRequest, fleet_plan
 from gpuatlas.app.plan import ServingPlanRequest, plan_document
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics.fleet import FleetPlan
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource, with_num_ctx
 from gpuatlas.errors import InvalidRequestError
@@ -96,3 +98,19 @@ def test_the_document_echoes_num_ctx_and_the_plan_says_where_it_applies() -> Non
     assert document["request"]["num_ctx"] == 8192
     assert "num_ctx 8,192 tokens per sequence (--num-ctx) on ollama" in document["engine_notes"]
     assert document["options"] and not any(option["offload"] for option in document["options"])
+
+
+def _fleet(*models: str, gpu: str = "rtx-4090", num_ctx: int | None = 8192) -> FleetPlan:
+    request = FleetPlanRequest.model_validate(
+        {"models": list(models), "rps": 0.1, "gpus": [gpu], "gpu_counts": [1], "num_ctx": num_ctx}
+    )
+    return fleet_plan(request)
+
+
+def test_a_fleet_takes_num_ctx_for_its_ollama_pools_and_vllm_pools_ignore_it() -> None:
+    default = _fleet("qwen3:32b=0.5", "llama-3.1-8b=0.5", num_ctx=None)
+    given = _fleet("qwen3:32b=0.5", "llama-3.1-8b=0.5")
+    # qwen3:32b whole on one RTX 4090 at 8,192 tokens instead of split at Ollama's 32,768
+    assert given.mixed_monthly_cost_usd < default.mixed_monthly_cost_usd
+    with pytest.raises(InvalidRequestError, match="is an Ollama/llama.cpp option; vllm has none"):
+        _fleet("llama-3.1-8b=1", gpu="h100")

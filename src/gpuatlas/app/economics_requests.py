@@ -584,6 +584,7 @@ class FleetRequest:
     providers: tuple[str, ...] = ()
     tiers: tuple[str, ...] = DEFAULT_TIERS
     price_files: tuple[Path, ...] = field(default=())
+    num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c, where a pool runs them
 
 
 def parse_shares(
@@ -607,6 +608,25 @@ def parse_shares(
     return shares
 
 
+OPTION_WORDS = "is an Ollama/llama.cpp option"  # num_ctx_problems' engine refusal
+
+
+def _fleet_num_ctx_problems(
+    request: FleetRequest, shares: Sequence[ModelShare], systems: Sequence[GpuSystem]
+) -> list[str]:
+    """--num-ctx for a fleet: each model's context limits; refused as an engine option only
+    when no model runs Ollama/llama.cpp (a vLLM pool beside an Ollama one ignores it)."""
+    context_tokens = int(round(request.input_tokens + request.output_tokens))
+    found = [
+        num_ctx_problems(request.num_ctx, request.engine, share.model, systems, context_tokens)
+        for share in shares
+    ]
+    others = [p for each in found for p in each if OPTION_WORDS not in p]
+    if found and all(any(OPTION_WORDS in p for p in each) for each in found):
+        return [next(p for p in found[0] if OPTION_WORDS in p), *others]
+    return others
+
+
 def run_fleet(request: FleetRequest) -> FleetPlan:
     """Mixed fleet (each model on its cheapest pool) vs the cheapest single-type fleet."""
     problems: list[str] = []
@@ -622,8 +642,10 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
         request.input_tokens,
         request.output_tokens,
         request.engine,
+        num_ctx=request.num_ctx,
     )
     problems += template.problems() + request.slo.problems()
+    problems += _fleet_num_ctx_problems(request, shares, systems)
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))

@@ -11,7 +11,7 @@ from pydantic import Field
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import FleetRequest, provenance, run_fleet
 from gpuatlas.app.plan import ServedTraffic
-from gpuatlas.app.requests import TextList, arrival_rate_field
+from gpuatlas.app.requests import NUM_CTX_HELP, TextList, arrival_rate_field
 
 if TYPE_CHECKING:
     from gpuatlas.economics.fleet import FleetPlan
@@ -29,6 +29,7 @@ class FleetPlanRequest(ServedTraffic):
         description="MODEL=SHARE, e.g. llama-2-13b=0.7.",
     )
     rps: float = arrival_rate_field("Total arrival rate, requests per second", 10.0)
+    num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
 
 
 def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> FleetPlan:
@@ -47,6 +48,7 @@ def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> F
             tuple(request.providers),
             tuple(request.tiers),
             tuple(price_files),
+            request.num_ctx,
         )
     )
 

@@ -188,6 +188,7 @@ def fleet_command(
     gpu_counts: list[int] = GpuCountOption,
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
+    num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -206,6 +207,7 @@ def fleet_command(
         "gpu_counts": gpu_counts,
         "providers": providers,
         "tiers": tiers,
+        "num_ctx": num_ctx,
     }
     with user_errors():
         request = parse_request(FleetPlanRequest, values)

@@ -119,6 +119,7 @@ def _model_plan(
         template.length_distribution,
         template.arrival,
         template.burstiness,
+        template.num_ctx,
     )
     return plan_options(
         workload, slo, systems, offers, list(share.weights), FLEET_OPTIONS_PER_MODEL, source_factory
