@@ -98,7 +98,10 @@ def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: s
     assert trt.eta_compute == pytest.approx(min(1.0, eager.eta_compute * gain))
     eager_s = api.predict_diffusion(gpu, "sdxl", steps=30).s_per_image.value
     trt_s = api.predict_diffusion(gpu, "sdxl", steps=30, engine="tensorrt").s_per_image.value
-    assert trt_s < 0.9 * eager_s
+    # faster than eager, by the measured gain: on the consumer classes it is 1.03 since the
+    # RTX 3060 eager rows of microsoft/onnxruntime's SD README raised eager's level there
+    # (1.22 before them), so the 2080 Ti's margin is a few per cent, the T4's ~40 %
+    assert trt_s < eager_s
 
 
 def test_unet_convolutions_are_timed_at_their_share_of_the_tensor_rate() -> None:

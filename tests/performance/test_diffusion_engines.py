@@ -43,7 +43,10 @@ def test_stable_fast_without_rows_of_its_own_borrows_torch_compiles_gain() -> No
         for gpu in ("a100-40gb-sxm", "h100-sxm", "rtx-4090"):
             compiled = _s_per_image(gpu, variant="torch.compile")
             assert _s_per_image(gpu, engine="stable-fast") == pytest.approx(compiled)
-            assert compiled < _s_per_image(gpu)
+            # never slower than eager; not always faster: PyTorch 2.0's default-mode compile
+            # ran SD 1.5 slower than eager at batch 1 on an A100 (microsoft/onnxruntime's SD
+            # README: 1.8 vs 1.5 s), and the fitted ada/consumer levels of the two now coincide
+            assert compiled <= _s_per_image(gpu)
 
 
 def test_stable_fast_prediction_says_whose_gain_it_took() -> None:

@@ -43,3 +43,13 @@ def test_a_compiled_vanilla_run_moves_the_scores_of_every_image_forward() -> Non
     assert scores > 0
     assert vanilla.activation_bytes - fused.activation_bytes == pytest.approx(8 * scores)
     assert vanilla.forward_flops == pytest.approx(fused.forward_flops)
+
+
+def test_the_prediction_says_what_the_materialised_scores_cost() -> None:
+    system, model = as_system("a100-40gb-sxm"), as_diffusion("sd-1.5")
+    shape = {"resolution_px": 512, "steps": 50, "batch": 1, "cfg": True, "weights": "fp16"}
+    vanilla = diffusion_work(system, model, variant="torch.compile+vanilla-attention", **shape)
+    fused = diffusion_work(system, model, variant="torch.compile", **shape)
+    gb = attention_score_bytes(model, 512) / 1e9
+    assert any(f"{gb:.2g} GB per image forward at 512 px" in note for note in vanilla.notes)
+    assert not any("vanilla-attention" in note for note in fused.notes)

@@ -497,7 +497,9 @@ def diffusion_work(
         memory_gb=parts.total / 1e9 + working,
         needs_offload=offload.kind != "none",
         use_cfg=use_cfg,
-        notes=offload.note + precision_notes(weight_format, precision, bool(cuda_core_peak)),
+        notes=offload.note
+        + precision_notes(weight_format, precision, bool(cuda_core_peak))
+        + attention_notes(model, resolution_px, value_bytes, materialised),
         offload=offload.kind,
         graph_replay=CUDA_GRAPHS in parts_of_variant,
         generation_host_s=WEB_UI_GENERATION_HOST_S
@@ -560,6 +562,21 @@ def materialised_attention(engine: str | None, variant: str | None) -> bool:
     if image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE:
         return True
     return bool(variant_parts(variant) & set(VANILLA_ATTENTION))
+
+
+def attention_notes(
+    model: DiffusionArch, resolution_px: int, value_bytes: float, materialised: bool
+) -> tuple[str, ...]:
+    """What a run whose attention scores go through memory pays for them, in the user's words
+    (nothing for fused attention or a model of unknown shape)."""
+    score_bytes = attention_score_bytes(model, resolution_px, value_bytes)
+    if not materialised or score_bytes <= 0:
+        return ()
+    return (
+        "attention without a fused kernel (vanilla-attention): the score matrices go through "
+        f"memory, {score_bytes / 1e9:.2g} GB per image forward at {resolution_px} px, "
+        "torch.compile or not",
+    )
 
 
 def variant_parts(variant: str | None) -> set[str]:
