@@ -6,11 +6,26 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.performance.media.diffusion import (
+    DiffusionWork,
     attention_score_bytes,
     diffusion_work,
     materialised_attention,
 )
 from gpuatlas.performance.resolve import as_diffusion, as_system
+
+
+def _sd15_work(gpu: str, batch: int, variant: str) -> DiffusionWork:
+    """SD 1.5 at 512 px, 50 steps, fp16, classifier-free guidance on."""
+    return diffusion_work(
+        as_system(gpu),
+        as_diffusion("sd-1.5"),
+        resolution_px=512,
+        steps=50,
+        batch=batch,
+        cfg=True,
+        weights="fp16",
+        variant=variant,
+    )
 
 
 @pytest.mark.parametrize(
@@ -35,21 +50,17 @@ def test_which_runs_materialise_the_attention_scores(
 def test_a_compiled_vanilla_run_moves_the_scores_of_every_image_forward() -> None:
     # SD 1.5 at 512 px, batch 4 with classifier-free guidance: 8 image forwards per step, each
     # moving its attention layers' score matrices through memory
-    system, model = as_system("mi100"), as_diffusion("sd-1.5")
-    shape = {"resolution_px": 512, "steps": 50, "batch": 4, "cfg": True, "weights": "fp16"}
-    fused = diffusion_work(system, model, variant="torch.compile", **shape)
-    vanilla = diffusion_work(system, model, variant="torch.compile+vanilla-attention", **shape)
-    scores = attention_score_bytes(model, 512)
+    fused = _sd15_work("mi100", 4, "torch.compile")
+    vanilla = _sd15_work("mi100", 4, "torch.compile+vanilla-attention")
+    scores = attention_score_bytes(as_diffusion("sd-1.5"), 512)
     assert scores > 0
     assert vanilla.activation_bytes - fused.activation_bytes == pytest.approx(8 * scores)
     assert vanilla.forward_flops == pytest.approx(fused.forward_flops)
 
 
 def test_the_prediction_says_what_the_materialised_scores_cost() -> None:
-    system, model = as_system("a100-40gb-sxm"), as_diffusion("sd-1.5")
-    shape = {"resolution_px": 512, "steps": 50, "batch": 1, "cfg": True, "weights": "fp16"}
-    vanilla = diffusion_work(system, model, variant="torch.compile+vanilla-attention", **shape)
-    fused = diffusion_work(system, model, variant="torch.compile", **shape)
-    gb = attention_score_bytes(model, 512) / 1e9
+    vanilla = _sd15_work("a100-40gb-sxm", 1, "torch.compile+vanilla-attention")
+    fused = _sd15_work("a100-40gb-sxm", 1, "torch.compile")
+    gb = attention_score_bytes(as_diffusion("sd-1.5"), 512) / 1e9
     assert any(f"{gb:.2g} GB per image forward at 512 px" in note for note in vanilla.notes)
     assert not any("vanilla-attention" in note for note in fused.notes)
