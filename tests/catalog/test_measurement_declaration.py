@@ -39,6 +39,7 @@ def test_the_header_is_the_declared_fields_but_file_and_line() -> None:
         "unusable_for_calibration",
         "gpu_layers",
         "host_bandwidth_gb_s",
+        "requests",
     )
     assert set(row_file_schema().model_fields) == set(COLUMNS) | set(OPTIONAL_COLUMNS)
 

@@ -38,6 +38,7 @@ from gpuatlas.performance.llm.predict import (
     running_batch,
     runtime_max_batch,
     serving_cycle_s,
+    wave_batches,
 )
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
@@ -108,6 +109,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         gpu_layers=row.gpu_layers,
         host_bandwidth_gb_s=row.host_bandwidth_gb_s,
         engine_text=run_engine_text(row),
+        requests=row.requests,
     )
 
 
@@ -350,9 +352,11 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
         concurrency = runtime_max_batch(runtime, inputs + outputs, case.kv_cache)
     if concurrency < 1:
         return None
-    cycle = serving_cycle_s(runtime, concurrency, inputs, outputs)
-    measured = concurrency * outputs / row.value
-    return LinearTerms(cycle, outputs * concurrency * 1e-3, 0.0, measured, 0.0)
+    waves = wave_batches(concurrency, case.requests or concurrency)  # a finite run: waves
+    cycle = sum(count * serving_cycle_s(runtime, batch, inputs, outputs) for batch, count in waves)
+    requests = sum(batch * count for batch, count in waves)
+    measured = requests * outputs / row.value
+    return LinearTerms(cycle, outputs * requests * 1e-3, 0.0, measured, 0.0)
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,10 @@ class MeasuredRow:
     host_bandwidth_gb_s: float | None = field(
         default=None, metadata=meaning("Host memory bandwidth", "GB/s", gt=0)
     )
+    # a serving run of a finite number of prompts (vLLM `bench serve --num-prompts` with
+    # `--max-concurrency` = batch, sglang `bench_serving`): with equal lengths they run in
+    # waves of `batch`, the last one smaller; empty = a steady state at `batch`
+    requests: int | None = field(default=None, metadata=meaning("Requests", ge=1))
 
     @property
     def row_id(self) -> str:
@@ -209,7 +213,8 @@ class MeasuredRow:
         key = "|".join("" if part is None else str(part) for part in parts)
         backend = self.non_default_backend
         key = f"{key}|{backend}" if backend else key
-        return key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
+        key = key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
+        return key if self.requests is None else f"{key}|n{self.requests}"
 
     @property
     def non_default_backend(self) -> str | None:

@@ -70,6 +70,9 @@ class Case:
     # the engine as the run states it, version or date ('Ollama 0.12.6', 'Ollama (run of
     # 2025-09-06)'): sets what depends on the release (Ollama's default num_ctx); None = newest
     engine_text: str | None = None
+    # serving: a finite run of this many prompts at `batch` in flight (waves; see
+    # llm.predict.wave_batches); None = a steady state at `batch`
+    requests: int | None = None
 
     @property
     def engine_as_run(self) -> str:
@@ -155,7 +158,9 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
                 kv_cache=kv_cache,
                 concurrency=concurrency,
             ).output_tok_s
-        return serving_estimate(runtime, concurrency, input_tokens, output_tokens, kv_cache)
+        return serving_estimate(
+            runtime, concurrency, input_tokens, output_tokens, kv_cache, case.requests
+        )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
     prediction = predict_runtime(

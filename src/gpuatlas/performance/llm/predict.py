@@ -304,12 +304,42 @@ def queued_note(concurrency: int, running: int, capped: bool = False) -> str:
     )
 
 
+def wave_batches(running: int, requests: int) -> tuple[tuple[int, int], ...]:
+    """(batch, waves) of a finite run: `requests` prompts with at most `running` in flight, of
+    equal lengths, run as full waves of `running` and then one wave of the remainder (a client
+    semaphore such as vLLM `bench serve --max-concurrency` refills a slot when a request ends,
+    and equal requests end together)."""
+    if running < 1 or requests < 1:
+        raise InvalidRequestError(
+            [f"running batch and requests must be >= 1 ({running}, {requests})"]
+        )
+    full, rest = divmod(requests, running)
+    waves = ((running, full),) if full else ()
+    return (*waves, (rest, 1)) if rest else waves
+
+
+def finite_run_output_tok_s(
+    runtime: LlmRuntime, running: int, requests: int, input_tokens: int, output_tokens: int
+) -> float:
+    """Output tokens/s of a run of `requests` prompts in waves (`wave_batches`): all the output
+    over the waves' summed time, each wave at its own batch."""
+    seconds = sum(
+        waves
+        * batch
+        * output_tokens
+        / serving_output_tok_s(runtime, batch, input_tokens, output_tokens)
+        for batch, waves in wave_batches(running, requests)
+    )
+    return requests * output_tokens / seconds
+
+
 def serving_estimate(
     runtime: LlmRuntime,
     concurrency: int | Literal["max"],
     input_tokens: int,
     output_tokens: int,
     kv_cache: str = "fp16",
+    requests: int | None = None,
 ) -> Estimate:
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
@@ -324,6 +354,13 @@ def serving_estimate(
     if running < concurrency:
         capped = running == server_running_cap(runtime, concurrency)
         notes = (queued_note(concurrency, running, capped),)
-    value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
+    if requests is None or requests % running == 0:
+        value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
+    else:
+        value = finite_run_output_tok_s(runtime, running, requests, input_tokens, output_tokens)
+        notes = (
+            *notes,
+            f"{requests} requests in waves of {running}: the last wave runs {requests % running}",
+        )
     extrapolated = runtime.extrapolated(current_calibration(), "serving")
     return make_estimate(value, "tok/s", "serving", extrapolated, notes)

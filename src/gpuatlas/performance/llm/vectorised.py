@@ -328,6 +328,9 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         )
         for position in index[offloaded].tolist():
             values[position] = _row_path_value(cases[position])
+    for position, case in enumerate(cases):  # finite serving runs (waves): the row path
+        if case.requests is not None and case.metric == "serving_output_tok_s":
+            values[position] = _row_path_value(case)
     return values
 
 
