@@ -46,3 +46,10 @@ def test_mlx_community_3_and_5_bit_checkpoints_read_as_their_mlx_format(
 
     reference = resolve_model_reference(f"mlx-community/Qwen3-8B-{bits}", allow_hub=False)
     assert (reference.model.id, reference.format_id) == ("qwen3-8b", format_id)
+
+
+def test_mlx_lm_loads_the_3_and_5_bit_checkpoints() -> None:
+    from gpuatlas.performance.engine_profiles import all_engines
+
+    mlx_lm = next(engine for engine in all_engines() if engine.id == "mlx-lm")
+    assert {"mlx-3bit", "mlx-5bit"} <= set(mlx_lm.formats)
