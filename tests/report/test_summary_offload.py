@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gpuatlas.report import build_comparison
 from gpuatlas.report.phrasing import render_statement
+from gpuatlas.report.profiles.llm import SPLIT_LAYOUT
 
 
 def test_the_summary_says_which_side_runs_partly_on_the_cpu(fresh_data_dir: Path) -> None:
@@ -37,3 +38,16 @@ def test_num_ctx_keeps_the_4090_whole_and_vllm_sides_ignore_it(fresh_data_dir: P
     assert [render_statement(s) for s in given.summary] == [
         render_statement(s) for s in vllm.summary
     ]
+
+
+def test_a_split_side_serves_and_costs_one_request_at_a_time(fresh_data_dir: Path) -> None:
+    """The RTX 4090's Ollama split holds one request at a time (as `cost` and `plan` run it):
+    its serving throughput is its single-user decode and its cost per token follows from that,
+    so the RTX 5090, which holds the model whole, is the cheaper one to serve (it read '4090
+    ahead by 1.75x' from a batched throughput the split cannot reach)."""
+    comparison = build_comparison("rtx-4090", "rtx-5090", model="qwen3:32b")
+    summary = [render_statement(s) for s in comparison.summary]
+    cost = next(line for line in summary if line.startswith("Cost per 1M output tokens"))
+    assert "RTX 5090 ahead" in cost
+    texts = repr(comparison.sections)
+    assert SPLIT_LAYOUT in texts  # the 4090's serving layout

@@ -115,12 +115,17 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
         decode, ttft = estimate_quantity(single.decode_tok_s), estimate_quantity(single.ttft_ms)
         if single.bound == HOST_MEMORY_BOUND and single.notes:
             offload = single.notes[-1]  # the split, as predict llm says it
-    if isinstance(serving, str):
+    if offload:  # the engine's own CPU split serves one request at a time (as `cost`, `plan`)
+        throughput, layout, group = decode, SPLIT_LAYOUT, system.gpu_count
+    elif isinstance(serving, str):
         throughput, layout, group = missing(serving), "", system.gpu_count
     else:
         throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
         group = serving.layout.tensor_parallel
     return SideSpeed(decode, ttft, throughput, layout, engine.label, group, offload)
+
+
+SPLIT_LAYOUT = "one request at a time, partly on the CPU (the engine's own GPU/CPU split)"
 
 
 def replica_group(system: GpuSystem, speed: SideSpeed) -> GpuSystem | None:

@@ -109,6 +109,8 @@ class SideProfile:
 
     @computed_once
     def serving_curve(self) -> ServingCurve | str:
+        if self.speed.offload:  # one request at a time: no throughput/interactivity trade
+            return f"runs {self.focus.model} partly on the CPU, one request at a time"
         return llm.compute_curve(self.system, self.focus, self.engine.engine)
 
     @computed_once
