@@ -140,3 +140,12 @@ def test_colabs_a100_is_the_40gb_sxm4(written: str) -> None:
 @pytest.mark.unit
 def test_a_bare_a100_keeps_its_declared_default() -> None:
     assert read_gpu_name("A100")[0].id == "a100-80gb-sxm"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("engine", ["llama.cpp", "ollama", "llama.cpp b2xxx", "llama.cpp b1xxx"])
+def test_llama_cpp_family_engines_load_q2_k_s(engine: str) -> None:
+    """LLAMA_FTYPE_MOSTLY_Q2_K_S (ftype 21) came with the 2-bit i-quants in early 2024 builds."""
+    from gpuatlas.performance.engine_specs import engine_profile
+
+    assert "q2_k_s" in engine_profile(engine).formats
