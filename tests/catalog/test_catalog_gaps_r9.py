@@ -1,4 +1,4 @@
-"""Catalog gaps users hit: Qwen3.5 4B/9B, OpenLLaMA 3B, llama.cpp's Q2_K_S and Colab's A100.
+"""Catalog gaps users hit: Qwen3.5 0.8B/4B/9B, OpenLLaMA 3B, llama.cpp's Q2_K_S and Colab's A100.
 
 Expected values come from the models' config.json shapes and llama.cpp's own tables, not from
 today's output: a Qwen3.5 dense model caches K and V only in its full-attention layers (one in
@@ -27,13 +27,15 @@ def _llm(model_id: str) -> ModelArch:
     return model
 
 
-def _qwen35_dense_params(hidden: int, ffn: int, value_heads: int, tied: bool) -> int:
-    """Text parameters of a 32-layer Qwen3.5 dense model counted by hand from config.json:
-    8 gated-attention layers (Q and its gate 2 x 16 x 256, K and V 4 x 256 each, O, q/k norms),
-    24 Gated DeltaNet layers (Q and K 16 x 128, V and Z value_heads x 128, beta and alpha per
-    value head, a 4-tap conv over Q K V, per-head A and dt, a 128-wide gated norm, the output
+def _qwen35_dense_params(shape: tuple[int, int, int, int, int, int], tied: bool) -> int:
+    """Text parameters of a Qwen3.5 dense model counted by hand from config.json, shape =
+    (layers, hidden, FFN, Q heads, KV heads, linear value heads): one gated-attention layer in
+    four (Q and its gate 2 x Q heads x 256, K and V KV heads x 256 each, O, q/k norms), the
+    others Gated DeltaNet (Q and K 16 x 128, V and Z value heads x 128, beta and alpha per value
+    head, a 4-tap conv over Q K V, per-head A and dt, a 128-wide gated norm, the output
     projection), a SwiGLU MLP and two norms per layer, the final norm and the embeddings."""
-    q, kv, key_dim, value_dim = 16 * 256, 4 * 256, 16 * 128, value_heads * 128
+    layers, hidden, ffn, q_heads, kv_heads, value_heads = shape
+    q, kv, key_dim, value_dim = q_heads * 256, kv_heads * 256, 16 * 128, value_heads * 128
     attention = hidden * 2 * q + 2 * hidden * kv + q * hidden + 2 * 256
     deltanet = (
         hidden * (2 * key_dim + 2 * value_dim + 2 * value_heads)
@@ -44,21 +46,26 @@ def _qwen35_dense_params(hidden: int, ffn: int, value_heads: int, tied: bool) ->
     )
     per_layer = 3 * hidden * ffn + 2 * hidden
     embeddings = 248320 * hidden * (1 if tied else 2)
-    return 8 * attention + 24 * deltanet + 32 * per_layer + hidden + embeddings
+    full = layers // 4
+    return full * attention + (layers - full) * deltanet + layers * per_layer + hidden + embeddings
 
 
 @pytest.mark.unit
 @pytest.mark.parametrize(
-    ("model_id", "hidden", "ffn", "tied"),
-    [("qwen3.5-4b", 2560, 9216, True), ("qwen3.5-9b", 4096, 12288, False)],
+    ("model_id", "shape", "tied"),
+    [
+        ("qwen3.5-0.8b", (24, 1024, 3584, 8, 2, 16), True),
+        ("qwen3.5-4b", (32, 2560, 9216, 16, 4, 32), True),
+        ("qwen3.5-9b", (32, 4096, 12288, 16, 4, 32), False),
+    ],
 )
 def test_qwen35_dense_models_count_their_config_by_hand(
-    model_id: str, hidden: int, ffn: int, tied: bool
+    model_id: str, shape: tuple[int, int, int, int, int, int], tied: bool
 ) -> None:
     """The hand count equals the language-model tensors of the released checkpoints
-    (4,205,751,296 and 8,953,803,264 as public audits of the safetensors shards itemize them)."""
+    (752,393,024, 4,205,751,296 and 8,953,803,264 as public audits of the shards itemize them)."""
     model = _llm(model_id)
-    assert model.total_params() == _qwen35_dense_params(hidden, ffn, 32, tied)
+    assert model.total_params() == _qwen35_dense_params(shape, tied)
 
 
 @pytest.mark.unit
@@ -71,6 +78,14 @@ def test_qwen35_dense_models_cache_kv_in_8_of_32_layers(model_id: str) -> None:
 
 
 @pytest.mark.unit
+def test_qwen35_0_8b_caches_kv_in_6_of_24_layers() -> None:
+    """2 (K, V) x 2 KV heads x 256 x 6 full-attention layers x 2 bytes (bf16)."""
+    model = _llm("qwen3.5-0.8b")
+    assert len(model.linear_attention_layers) == 18
+    assert kv_bytes_per_token(model, 2.0, 0) == 2 * 2 * 256 * 6 * 2
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("written", "model_id"),
     [
@@ -79,6 +94,7 @@ def test_qwen35_dense_models_cache_kv_in_8_of_32_layers(model_id: str) -> None:
         ("Qwen3.5 4B", "qwen3.5-4b"),
         ("unsloth/Qwen3.5-4B-GGUF", "qwen3.5-4b"),
         ("Qwen/Qwen3.5-9B", "qwen3.5-9b"),
+        ("Qwen/Qwen3.5-0.8B", "qwen3.5-0.8b"),
         ("openlm-research/open_llama_3b_v2", "open-llama-3b"),
         ("openlm-research/open_llama_3b", "open-llama-3b"),
         ("open_llama_3b", "open-llama-3b"),
