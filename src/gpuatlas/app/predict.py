@@ -22,7 +22,13 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
-from gpuatlas.performance.engine_specs import engine_notes, resolve_engine_on, target_notes
+from gpuatlas.performance.calibration_table import current_calibration
+from gpuatlas.performance.engine_specs import (
+    engine_notes,
+    resolve_engine_on,
+    target_notes,
+    unmeasured_engine_notes,
+)
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import check_checkpoint_context
 from gpuatlas.performance.resolve import kv_cache_id
@@ -126,7 +132,13 @@ def _engine_note(engine: str, system: str) -> dict[str, str]:
     known release, a commit, an application running another engine, a build with no kernels
     for the GPU: Ollama's ROCm build on an RX 6700 XT); else nothing."""
     gpu = resolve_system(system).gpu
-    notes = (*engine_notes(engine), *target_notes(resolve_engine_on(engine, gpu), gpu))
+    profile = resolve_engine_on(engine, gpu)
+    measured = current_calibration().covered.get("decode:engine", frozenset())
+    notes = (
+        *engine_notes(engine),
+        *target_notes(profile, gpu),
+        *unmeasured_engine_notes(profile, measured),
+    )
     return {"engine_note": "; ".join(notes)} if notes else {}
 
 
@@ -154,6 +166,13 @@ class PredictServingRequest(ServedModelRequest):
         description="auto: the fastest split into replicas and tensor-parallel groups; "
         "tensor: one replica over every GPU.",
     )
+    requests: int | None = Field(
+        None,
+        ge=1,
+        le=100_000_000,
+        description="Prompts in a finite run (vLLM bench serve --num-prompts): they run in "
+        "waves of the concurrency, the last one partly empty; none: a steady stream.",
+    )
 
 
 def predict_serving_document(
@@ -174,6 +193,7 @@ def predict_serving_document(
         output_tokens=request.output_tokens,
         kv_cache=kv_cache,
         layout=request.layout,
+        requests=request.requests,
     )
     return versioned(
         "predict-serving",

@@ -379,6 +379,12 @@ def predict_serving_command(
         help="auto: the fastest split into replicas and tensor-parallel "
         "groups; tensor: one replica over every GPU.",
     ),
+    requests: int | None = typer.Option(
+        None,
+        "--requests",
+        help="Prompts in a finite run (vLLM bench serve --num-prompts): they run in waves "
+        "of the concurrency, the last one partly empty. Default: a steady stream.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -398,6 +404,7 @@ def predict_serving_command(
             "output_tokens": output_tokens,
             "kv_cache": kv_cache,
             "layout": layout,
+            "requests": requests,
         },
     )
     if not as_json:

@@ -308,8 +308,10 @@ def serving_layout(
     output_tokens: int,
     kv_cache: str = "fp16",
     layout: LayoutChoice = "auto",
+    requests: int | None = None,
 ) -> LayoutServing:
-    """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput."""
+    """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput;
+    `requests`: a finite run of that many prompts, run in waves of the concurrency."""
     return layout_serving(
         system,
         model,
@@ -320,6 +322,7 @@ def serving_layout(
         kv_cache=kv_cache,
         concurrency=concurrency,
         layout=layout,
+        requests=requests,
     )
 
 

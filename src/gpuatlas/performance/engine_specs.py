@@ -368,6 +368,26 @@ def engine_notes(text: str) -> tuple[str, ...]:
     return (*notes, *version_notes(spec.engine, spec.version))
 
 
+def unmeasured_engine_notes(
+    profile: EngineProfile, measured_engines: frozenset[str]
+) -> tuple[str, ...]:
+    """What an engine of another family with no measured rows of its own (LMDeploy) is costed
+    at: the calibrated levels of the engine its profile extends (engines.toml calibrate_from),
+    said in the answer. `measured_engines`: the engines the calibration's rows cover. Empty
+    for a measured engine and for a generation or backend of the same engine (llama.cpp-2023)."""
+    parent = profile.calibrate_from
+    if not parent or profile.id in measured_engines:
+        return ()
+    parent_family = next((p.engine for p in all_engines() if p.id == parent), parent)
+    if parent_family == profile.engine:
+        return ()
+    return (
+        f"{profile.engine} has no measured rows in the calibration: costed at {parent}'s "
+        "calibrated levels with its own memory, KV-cache and batching settings (engines.toml "
+        "source), and marked extrapolated",
+    )
+
+
 def target_notes(profile: EngineProfile, gpu: Gpu) -> tuple[str, ...]:
     """Why the profile runs on another backend than the vendor's usual one: a build of the
     engine that has no kernels for this GPU's target (stock Ollama's ROCm build on an RX

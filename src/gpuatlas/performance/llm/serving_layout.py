@@ -72,6 +72,24 @@ def replica_shares(concurrency: int, replicas: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(replicas)]
 
 
+def replica_loads(
+    concurrency: int | Literal["max"], requests: int | None, replicas: int
+) -> list[tuple[int | Literal["max"], int | None]]:
+    """(concurrency, requests) of each replica that has work: both spread as evenly as they go
+    (largest first); 'max' stays each replica's largest batch, and no requests (None) a steady
+    stream. A replica left without a sequence or a request is idle and not listed."""
+    count = replicas if concurrency == "max" else min(replicas, concurrency)
+    if requests is not None:
+        count = min(count, requests)
+    sequences: list[int | Literal["max"]] = (
+        ["max"] * count if concurrency == "max" else list(replica_shares(concurrency, count))
+    )
+    prompts: list[int | None] = (
+        [None] * count if requests is None else list(replica_shares(requests, count))
+    )
+    return list(zip(sequences, prompts, strict=True))
+
+
 def group_sizes(gpu_count: int) -> list[int]:
     """Tensor-parallel group sizes that split `gpu_count` GPUs into equal replicas."""
     return [size for size in range(1, gpu_count + 1) if gpu_count % size == 0]
@@ -94,10 +112,13 @@ def layout_serving(
     kv_cache: str = "fp16",
     concurrency: int | Literal["max"] = "max",
     layout: LayoutChoice = "auto",
+    requests: int | None = None,
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
-    `concurrency` sequences spread evenly over the replicas."""
+    `concurrency` sequences spread evenly over the replicas. `requests`: a finite run of that
+    many prompts (spread over the replicas like the concurrency), each replica running its
+    share in waves (predict.wave_batches); None: a steady stream."""
     whole = as_system(system)
     sizes = group_sizes(whole.gpu_count) if layout == "auto" else [whole.gpu_count]
     best: LayoutServing | None = None
@@ -114,6 +135,7 @@ def layout_serving(
                 concurrency,
                 (input_tokens, output_tokens),
                 kv_cache,
+                requests,
             )
         except GpuAtlasError as error:
             errors[size] = error
@@ -134,21 +156,21 @@ def _serving_of(
     concurrency: int | Literal["max"],
     lengths: tuple[int, int],
     kv_cache: str,
+    requests: int | None = None,
 ) -> LayoutServing:
     layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
-    if concurrency == "max":
+    if concurrency == "max" and requests is None:
         one = serving_estimate(runtime, "max", *lengths, kv_cache)
         total = one.scaled(float(layout.replicas))
     else:
-        shares = replica_shares(concurrency, layout.replicas)
-        one = serving_estimate(runtime, shares[0], *lengths, kv_cache)
+        loads = replica_loads(concurrency, requests, layout.replicas)
+        one = serving_estimate(runtime, loads[0][0], *lengths, kv_cache, loads[0][1])
         rates = {
-            share: serving_estimate(runtime, share, *lengths, kv_cache).value
-            for share in set(shares)
-            if share > 0
+            load: serving_estimate(runtime, load[0], *lengths, kv_cache, load[1]).value
+            for load in set(loads)
         }
-        total = one.scaled(sum(rates[share] for share in shares if share > 0) / one.value)
+        total = one.scaled(sum(rates[load] for load in loads) / one.value)
     if whole.gpu_count > 1:
         notes = [_per_replica(note) if layout.replicas > 1 else note for note in total.notes]
         total = replace(total, notes=(*notes, f"served as {layout.description}"))

@@ -546,6 +546,9 @@ IMAGE_ENGINES = {
 # The A1111 family of web UIs (A1111, Forge, SD.Next): eager PyTorch with more host time per
 # generation than diffusers (engines.toml 'sd-webui'); its own calibration levels.
 WEB_UI_ENGINE = "sd-webui"
+# MFLUX (engines.toml [[engine_name]] mflux): diffusers' model code ported to MLX on Apple
+# silicon; with no rows of its own it is costed at eager diffusers' levels on the Mac's GPU.
+MFLUX_ENGINE = "mflux"
 # Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
 # materialised in memory), as sources write them.
 VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
@@ -709,7 +712,14 @@ def _host_time_capped(params: GroupParams, eager: GroupParams, engine_id: str) -
 IMAGE_ENGINE_STAND_INS: dict[str, str] = {
     "stable-fast": "diffusers-compiled",
     WEB_UI_ENGINE: "diffusers",
+    MFLUX_ENGINE: "diffusers",
 }
+
+
+def _borrows_eager_levels(engine_id: str) -> bool:
+    """MFLUX with no image rows of its own: its answer is eager diffusers' levels, so it is
+    marked extrapolated even where diffusers' are fitted on the GPU."""
+    return engine_id == MFLUX_ENGINE and gain_source_engine(engine_id) != engine_id
 
 
 def gain_source_engine(engine_id: str) -> str:
@@ -723,6 +733,12 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
     defaults when no variant names another configuration."""
     engine_id = image_engine(engine, variant)
     gain_engine = gain_source_engine(engine_id)
+    if gain_engine == EAGER_ENGINE and engine_id == MFLUX_ENGINE:
+        return (
+            "mflux has no measured rows in the calibration: costed at eager diffusers' "
+            "efficiencies on this GPU (MFLUX is a line-by-line MLX port of diffusers' model "
+            "code; MLX's Metal kernels are not measured apart), extrapolated",
+        )
     if gain_engine == EAGER_ENGINE and engine_id != EAGER_ENGINE:
         return (
             f"{engine_id} has no measured rows in the calibration: costed at eager diffusers' "
@@ -892,7 +908,8 @@ def predict_diffusion_run(
     params = image_params(system, model, engine, variant)
     calibration = current_calibration()
     batch_s = work.batch_s(params)
-    extrapolated = not (params.exact and calibration.is_covered("image:gpu", system.gpu.id))
+    covered = params.exact and calibration.is_covered("image:gpu", system.gpu.id)
+    extrapolated = not covered or _borrows_eager_levels(image_engine(engine, variant))
     low, high = calibration.band(batch_s / batch, "image", extrapolated)
     notes = work.notes + engine_notes(engine, variant)
     per_image = Estimate(

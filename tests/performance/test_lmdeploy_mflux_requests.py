@@ -1,0 +1,131 @@
+"""Engines users name with no calibration rows of their own (LMDeploy, MFLUX) are costed at a
+stated calibrated engine's levels and marked extrapolated; `predict serving --requests N` runs
+a finite run of N prompts in waves of the concurrency."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.app.predict import (
+    PredictLlmRequest,
+    PredictServingRequest,
+    predict_llm_document,
+    predict_serving_document,
+)
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.api import predict_diffusion, predict_llm, serving_layout
+from gpuatlas.performance.engine_profiles import EngineProfile, all_engines
+from gpuatlas.performance.engine_specs import (
+    check_image_engine_runs_on,
+    parse_engine_spec,
+    unmeasured_engine_notes,
+)
+from gpuatlas.performance.llm.predict import finite_run_output_tok_s, llm_runtime
+from gpuatlas.performance.llm.serving_layout import replica_loads
+from gpuatlas.performance.media.diffusion import engine_notes, gain_source_engine, image_engine
+from gpuatlas.performance.resolve import as_model, as_system
+
+
+def _profile(profile_id: str) -> EngineProfile:
+    return next(p for p in all_engines() if p.id == profile_id)
+
+
+@pytest.mark.unit
+def test_lmdeploy_with_a_version_parses_as_its_own_engine() -> None:
+    spec = parse_engine_spec("lmdeploy 0.6.0")
+    assert (spec.engine, spec.version) == ("lmdeploy", "0.6.0")
+    assert parse_engine_spec("LMDeploy TurboMind").engine == "lmdeploy"
+
+
+@pytest.mark.unit
+def test_lmdeploy_loads_turbomind_formats_and_quantised_kv() -> None:
+    profile = _profile("lmdeploy")
+    assert {"fp16", "bf16", "awq-int4", "gptq-int4"} <= set(profile.formats)
+    assert {"q8_0", "q4_0"} <= set(profile.kv_cache)  # --quant-policy 8 / 4
+    assert profile.kv_block_tokens == 64  # TurbomindEngineConfig cache_block_seq_len
+    assert profile.calibrate_from == "vllm"
+
+
+@pytest.mark.unit
+def test_lmdeploy_is_costed_at_vllms_levels_and_marked_extrapolated() -> None:
+    args = ("h100", "llama-3.1-8b", "bf16")
+    lengths = {"batch": 1, "input_tokens": 512, "output_tokens": 256}
+    own = predict_llm(*args, "lmdeploy 0.6.0", **lengths)
+    borrowed = predict_llm(*args, "vllm", **lengths)
+    assert own.decode_tok_s.value == pytest.approx(borrowed.decode_tok_s.value)
+    assert own.decode_tok_s.extrapolated and own.prefill_tok_s.extrapolated
+    assert own.decode_tok_s.high / own.decode_tok_s.low > (
+        borrowed.decode_tok_s.high / borrowed.decode_tok_s.low
+    )
+    document = predict_llm_document(
+        PredictLlmRequest(system="h100", model="llama-3.1-8b", engine="lmdeploy")
+    )
+    assert "costed at vllm's calibrated levels" in document["engine_note"]
+
+
+@pytest.mark.unit
+def test_the_borrowed_levels_note_is_only_for_another_engine_without_rows() -> None:
+    lmdeploy = _profile("lmdeploy")
+    assert unmeasured_engine_notes(lmdeploy, frozenset({"vllm"}))
+    assert unmeasured_engine_notes(lmdeploy, frozenset({"vllm", "lmdeploy"})) == ()
+    older_llama = _profile("llama.cpp-2023")  # a generation of the same engine
+    assert unmeasured_engine_notes(older_llama, frozenset()) == ()
+
+
+@pytest.mark.unit
+def test_mflux_is_an_apple_image_engine_costed_as_eager_diffusers() -> None:
+    assert image_engine("mflux") == "mflux"
+    assert gain_source_engine("mflux") == "diffusers"
+    (note,) = engine_notes("mflux", None)
+    assert "eager diffusers" in note and "mflux" in note
+    check_image_engine_runs_on("mflux", resolve_gpu("apple-m4-max-40c"))
+    with pytest.raises(GpuAtlasError, match="Apple"):
+        check_image_engine_runs_on("mflux", resolve_gpu("rtx-4090"))
+
+
+@pytest.mark.unit
+def test_replica_loads_spread_sequences_and_prompts_evenly() -> None:
+    assert replica_loads(5, 7, 2) == [(3, 4), (2, 3)]
+    assert replica_loads(3, None, 4) == [(1, None), (1, None), (1, None)]
+    assert replica_loads("max", 3, 4) == [("max", 1), ("max", 1), ("max", 1)]
+
+
+@pytest.mark.unit
+def test_a_finite_run_on_one_gpu_is_its_waves() -> None:
+    runtime = llm_runtime(as_system("l4"), as_model("qwen2.5-7b"), "bf16", "vllm")
+    expected = finite_run_output_tok_s(runtime, 64, 100, 45, 128)
+    lengths = {"input_tokens": 45, "output_tokens": 128, "concurrency": 64}
+    found = serving_layout("l4", "qwen2.5-7b", "bf16", "vllm", requests=100, **lengths)
+    steady = serving_layout("l4", "qwen2.5-7b", "bf16", "vllm", **lengths)
+    whole = serving_layout("l4", "qwen2.5-7b", "bf16", "vllm", requests=128, **lengths)
+    assert found.output_tok_s.value == pytest.approx(expected)
+    assert found.output_tok_s.value < steady.output_tok_s.value
+    assert whole.output_tok_s.value == pytest.approx(steady.output_tok_s.value)
+
+
+@pytest.mark.unit
+def test_serving_requests_are_echoed_and_below_one_refused() -> None:
+    request = PredictServingRequest(
+        system="l4",
+        model="qwen2.5-7b",
+        weights="bf16",
+        engine="vllm",
+        concurrency=64,
+        input_tokens=45,
+        output_tokens=128,
+        requests=100,
+    )
+    document = predict_serving_document(request)
+    assert document["request"]["requests"] == 100
+    assert "100 requests in waves of 64" in document["serving_output_tok_s"]["notes"][0]
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        PredictServingRequest(system="l4", model="qwen2.5-7b", requests=0)
+
+
+@pytest.mark.unit
+def test_mflux_is_marked_extrapolated_at_diffusers_value() -> None:
+    mflux = predict_diffusion("apple-m2-max-38c", "sd-1.5", engine="mflux")
+    eager = predict_diffusion("apple-m2-max-38c", "sd-1.5", engine="diffusers")
+    assert mflux.s_per_image.value == pytest.approx(eager.s_per_image.value)
+    assert mflux.s_per_image.extrapolated
