@@ -4,11 +4,14 @@ summary says so next to the single-user decode it explains (an RTX 4090 6x slowe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.report import build_comparison
+from gpuatlas.report.focus import Focus
 from gpuatlas.report.phrasing import render_statement
-from gpuatlas.report.profiles.llm import SPLIT_LAYOUT
+from gpuatlas.report.profiles.llm import SPLIT_LAYOUT, held_sequences
 
 
 def test_the_summary_says_which_side_runs_partly_on_the_cpu(fresh_data_dir: Path) -> None:
@@ -51,3 +54,15 @@ def test_a_split_side_serves_and_costs_one_request_at_a_time(fresh_data_dir: Pat
     assert "RTX 5090 ahead" in cost
     texts = repr(comparison.sections)
     assert SPLIT_LAYOUT in texts  # the 4090's serving layout
+
+
+def test_ollama_holds_the_sequences_its_num_ctx_allows(fresh_data_dir: Path) -> None:
+    """Ollama allocates num_ctx of KV per sequence whatever a request's length (as `plan` and
+    `cost` run it): an RTX 5090 holds qwen3:32b q4_k_m (18.5 GiB) and one 32,768-token sequence
+    (8 GiB of KV) in its 32 GiB, so compare serves one at a time; at --num-ctx 8192 (2 GiB
+    each) it holds several; vLLM pages its KV cache and keeps 'max'."""
+    rtx_5090 = resolve_system("rtx-5090")
+    default = Focus("qwen3-32b", "q4_k_m", 2048, None, "ollama")
+    assert held_sequences(rtx_5090, default, "ollama") == 1
+    assert held_sequences(rtx_5090, replace(default, num_ctx=8192), "ollama") >= 3
+    assert held_sequences(rtx_5090, default, "vllm") == "max"

@@ -5,12 +5,14 @@ rental offer, and the serving curve with the published runs on the same system."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
+from gpuatlas.economics.simulation_step_times import EstimatorStepSource
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import predict_llm, serving_layout
 from gpuatlas.performance.calibration_table import current_calibration
@@ -103,7 +105,7 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
             focus.model,
             focus.weights,
             engine.engine,
-            concurrency="max",
+            concurrency=held_sequences(system, focus, engine.engine),
             input_tokens=SERVING_INPUT_TOKENS,
             output_tokens=OUTPUT_TOKENS,
         )
@@ -123,6 +125,16 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
         throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
         group = serving.layout.tensor_parallel
     return SideSpeed(decode, ttft, throughput, layout, engine.label, group, offload)
+
+
+def held_sequences(system: GpuSystem, focus: Focus, engine: str) -> int | Literal["max"]:
+    """The sequences the engine holds at once: Ollama/llama.cpp allocate num_ctx (their default
+    or --num-ctx) of KV per sequence whatever a request's length, as `plan` and `cost` run
+    them; other engines page their KV cache ("max": as many as the requests' KV allows)."""
+    if not takes_num_ctx(engine):
+        return "max"
+    source = EstimatorStepSource(system, focus.model, focus.weights, engine, focus.num_ctx)
+    return max(1, source.max_batch(SERVING_INPUT_TOKENS + OUTPUT_TOKENS))
 
 
 SPLIT_LAYOUT = "one request at a time, partly on the CPU (the engine's own GPU/CPU split)"
@@ -152,7 +164,13 @@ def serving_at(
     """The fewest replicas that meet the latency targets at `rps` (of the serving layout's
     group when those meet them), with p95 latencies, utilisation and $/1k requests."""
     workload = Workload(
-        focus.model, focus.weights, rps, SERVING_INPUT_TOKENS, OUTPUT_TOKENS, engine=engine
+        focus.model,
+        focus.weights,
+        rps,
+        SERVING_INPUT_TOKENS,
+        OUTPUT_TOKENS,
+        engine=engine,
+        num_ctx=focus.num_ctx if takes_num_ctx(engine) else None,
     )
     slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
     found = fewest_replicas(assess(system, workload, slo), workload, slo)
