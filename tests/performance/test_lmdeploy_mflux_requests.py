@@ -4,6 +4,8 @@ a finite run of N prompts in waves of the concurrency."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gpuatlas.app.predict import (
@@ -13,8 +15,10 @@ from gpuatlas.app.predict import (
     predict_serving_document,
 )
 from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.measurements import ENGINES
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import predict_diffusion, predict_llm, serving_layout
+from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines
 from gpuatlas.performance.engine_specs import (
     check_image_engine_runs_on,
@@ -129,3 +133,37 @@ def test_mflux_is_marked_extrapolated_at_diffusers_value() -> None:
     eager = predict_diffusion("apple-m2-max-38c", "sd-1.5", engine="diffusers")
     assert mflux.s_per_image.value == pytest.approx(eager.s_per_image.value)
     assert mflux.s_per_image.extrapolated
+
+
+@pytest.mark.unit
+def test_measured_rows_may_name_lmdeploy_and_mflux() -> None:
+    assert {"lmdeploy", "mflux"} <= ENGINES  # a held-out or new row naming them is predicted
+    llm = Case(
+        gpu="h100-sxm",
+        gpu_count=1,
+        model="llama-3.1-8b",
+        weights="bf16",
+        engine="lmdeploy",
+        batch=1,
+        input_tokens=512,
+        output_tokens=256,
+        metric="decode_tok_s",
+    )
+    vllm = predict_case(replace(llm, engine="vllm"))
+    found = predict_case(llm)
+    assert found.value == pytest.approx(vllm.value) and found.extrapolated
+    image = Case(
+        gpu="apple-m2-max-38c",
+        gpu_count=1,
+        model="sd-1.5",
+        weights="fp16",
+        engine="mflux",
+        batch=1,
+        input_tokens=None,
+        output_tokens=None,
+        metric="image_s",
+        resolution="512",
+        steps=20,
+    )
+    eager = predict_case(replace(image, engine="diffusers"))
+    assert predict_case(image).value == pytest.approx(eager.value)

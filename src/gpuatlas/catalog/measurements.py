@@ -109,6 +109,8 @@ ENGINES: frozenset[str] = frozenset(
         "stable-fast",
         "coreml",
         "sd-webui",
+        "lmdeploy",  # engines.toml: costed at vLLM's levels until rows of its own calibrate it
+        "mflux",  # engines.toml [[engine_name]]: costed as eager diffusers on Apple silicon
     ]
 )
 
