@@ -14,9 +14,10 @@ from gpuatlas.app.predict import (
     predict_llm_document,
     predict_serving_document,
 )
+from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.measurements import ENGINES
-from gpuatlas.errors import GpuAtlasError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.api import predict_diffusion, predict_llm, serving_layout
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines
@@ -125,6 +126,19 @@ def test_serving_requests_are_echoed_and_below_one_refused() -> None:
     assert "100 requests in waves of 64" in document["serving_output_tok_s"]["notes"][0]
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         PredictServingRequest(system="l4", model="qwen2.5-7b", requests=0)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("concurrency", [0, -4])
+def test_serving_concurrency_below_one_is_a_request_error_not_a_crash(concurrency: int) -> None:
+    """GET /predict/serving.json?concurrency=0 crashed with ZeroDivisionError (spreading no
+    sequence over no replica); now every problem of the request is named at once."""
+    values = {"system": "h100", "model": "llama-3.1-8b", "concurrency": concurrency, "requests": 0}
+    with pytest.raises(InvalidRequestError) as refused:
+        parse_request(PredictServingRequest, values)
+    problems = refused.value.problems
+    assert "concurrency: a whole number from 1 to 100,000,000, or 'max'" in problems
+    assert any(problem.startswith("requests:") for problem in problems)
 
 
 @pytest.mark.unit

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
+    CHECKED_MINIMUM,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
     ServedModelRequest,
@@ -156,7 +157,9 @@ class PredictServingRequest(ServedModelRequest):
     """A system serving one model at a concurrency (the defaults of `gpuatlas predict serving`)."""
 
     concurrency: int | Literal["max"] = Field(
-        "max", description="Concurrent sequences on the system, or 'max'."
+        "max",
+        description="Concurrent sequences on the system (at least 1), or 'max'.",
+        json_schema_extra=CHECKED_MINIMUM,
     )
     input_tokens: int = Field(512, ge=1, le=1_000_000, description="Prompt tokens.")
     output_tokens: int = Field(256, ge=1, le=1_000_000, description="Generated tokens.")
@@ -173,6 +176,13 @@ class PredictServingRequest(ServedModelRequest):
         description="Prompts in a finite run (vLLM bench serve --num-prompts): they run in "
         "waves of the concurrency, the last one partly empty; none: a steady stream.",
     )
+
+    @field_validator("concurrency")
+    @classmethod
+    def _at_least_one_sequence(cls, value: int | Literal["max"]) -> int | Literal["max"]:
+        if value != "max" and not 1 <= value <= 100_000_000:
+            raise ValueError("a whole number from 1 to 100,000,000, or 'max'")
+        return value
 
 
 def predict_serving_document(

@@ -199,7 +199,7 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
 
 def _problem(issue: Any) -> str:
     where = ".".join(str(part) for part in issue["loc"]) or "request"
-    return f"{where}: {issue['msg']}"
+    return f"{where}: {str(issue['msg']).removeprefix('Value error, ')}"
 
 
 def weights_and_engine(
