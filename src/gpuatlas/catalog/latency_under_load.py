@@ -18,7 +18,10 @@ with those means), `concurrency` (most requests in flight; empty = no cap), `req
 (Poisson arrivals at this rate; empty = no pacing: every request is sent at once, or as soon as
 a slot of the concurrency frees), `requests` (how many the run sent); the number: `metric`
 (`ttft_ms`, `tpot_ms`, `e2e_ms`), `statistic` (`mean`, `median`, `p90`, `p95`, `p99` over the
-run's requests), `value`, `unit` (`ms`); and `source`, `source_date`, `notes`.
+run's requests), `value`, `unit` (`ms`); and `source`, `source_date`, `notes`. Optional
+server settings the source states: `gpu_memory_utilization` (vLLM's share of each GPU its KV
+pool is carved from; SGLang's `mem_fraction_static`) and `max_num_batched_tokens` (the step
+budget and the profile run that sizes the pool); empty: the engine's defaults.
 """
 
 from __future__ import annotations
@@ -86,6 +89,12 @@ class LatencyUnderLoadRow:
     kv_cache: str | None = None
     parallelism: Literal["none", "tp"] | None = None
     source_date: str | None = None  # ISO date of the source; None: undated (the notes say so)
+    gpu_memory_utilization: float | None = field(
+        default=None, metadata=meaning("Memory share", gt=0, le=1)
+    )
+    max_num_batched_tokens: int | None = field(
+        default=None, metadata=meaning("Batched tokens per step", ge=1)
+    )
 
     @property
     def row_id(self) -> str:
@@ -104,6 +113,8 @@ class LatencyUnderLoadRow:
             self.model,
             self.weights,
             self.kv_cache,
+            self.gpu_memory_utilization,
+            self.max_num_batched_tokens,
             self.input_tokens,
             self.output_tokens,
             self.lengths,

@@ -19,7 +19,7 @@ import numpy as np
 
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.latency_under_load import LatencyUnderLoadRow
-from gpuatlas.catalog.systems import build_system
+from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.economics.constants import economics_constant
 from gpuatlas.economics.serving_simulation import (
     IntArray,
@@ -31,6 +31,7 @@ from gpuatlas.economics.serving_simulation import (
 )
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_times_from
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance import api
 
 BENCHMARK_DEFAULT_REQUESTS = 1000  # vLLM benchmark_serving's --num-prompts default
 SHAREGPT_OUTPUT_SIGMA = economics_constant("serving_simulation", "sharegpt_output_sigma")
@@ -58,13 +59,17 @@ class BenchmarkLoad:
 @dataclass(frozen=True)
 class BenchmarkSetup:
     """What serves the run: `gpu_count` × `gpu` (tensor parallel), model, format, engine text
-    ('vllm 0.12.0', 'sglang')."""
+    ('vllm 0.12.0', 'sglang'), and the server settings the run states (KV cache precision,
+    memory share, step budget; None: the engine's defaults)."""
 
     gpu: str
     gpu_count: int
     model: str
     weights: str
     engine: str
+    kv_cache: str = "fp16"
+    memory_fraction: float | None = None
+    max_batched_tokens: int | None = None
 
 
 def benchmark_stream(load: BenchmarkLoad, seed: int = 0) -> RequestStream:
@@ -102,15 +107,38 @@ def lognormal_lengths(mean: float, sigma: float, count: int, rng: np.random.Gene
 
 
 def setup_step_times(setup: BenchmarkSetup, load: BenchmarkLoad) -> StepTimes:
-    """The replica's step times as `plan` builds them: memory caps the running batch at the
-    prompt plus output context; decode and prefill steps from the estimator."""
+    """The replica's step times: decode and prefill steps from the estimator; the running
+    batch capped by the KV pool the server sized at start-up (`startup_batch`) at the prompt
+    plus output context; prefill chunks of the run's step budget."""
     system = build_system(gpu_by_id(setup.gpu), setup.gpu_count)
     source = EstimatorStepSource(system, setup.model, setup.weights, setup.engine)
     context = int(round(load.input_tokens + load.output_tokens))
-    max_batch = source.max_batch(context)
+    max_batch = min(startup_batch(setup, system, context), source.budget.max_running)
     if max_batch < 1:
         raise InvalidRequestError([f"does not fit: {source.memory_note(context)}"])
-    return step_times_from(source, load.input_tokens, load.output_tokens, max_batch)
+    steps = step_times_from(source, load.input_tokens, load.output_tokens, max_batch)
+    if setup.max_batched_tokens is None:
+        return steps
+    return replace(steps, max_batched_tokens=setup.max_batched_tokens)
+
+
+def startup_batch(setup: BenchmarkSetup, system: GpuSystem, context_tokens: int) -> int:
+    """Sequences of `context_tokens` in the KV pool the server carves at start-up: its memory
+    share of each GPU less the weights, overhead and the activation peak of a profile step of
+    its step budget (vLLM's determine_available_memory; the figure it logs as "GPU KV cache
+    size"), in the run's KV precision. A 16 GiB card serving Gemma-3-12B in NVFP4 at vLLM
+    0.12's 0.9 share and 8,192-token profile holds 4,560 tokens (hholtmann's vllm.log): about
+    9 sequences of 509 tokens, not the 27 a per-sequence count gives."""
+    return api.startup_pool_batch(
+        system,
+        setup.model,
+        setup.weights,
+        setup.engine,
+        context_tokens=context_tokens,
+        kv_cache=setup.kv_cache,
+        memory_fraction=setup.memory_fraction,
+        profile_tokens=setup.max_batched_tokens,
+    )
 
 
 def scaled_steps(steps: StepTimes, factor: float) -> StepTimes:
@@ -171,7 +199,16 @@ class LatencyPredictions:
 
 def setup_of(row: LatencyUnderLoadRow) -> BenchmarkSetup:
     engine = f"{row.engine} {row.engine_version}".strip()
-    return BenchmarkSetup(row.gpu, row.gpu_count, row.model, row.weights, engine)
+    return BenchmarkSetup(
+        row.gpu,
+        row.gpu_count,
+        row.model,
+        row.weights,
+        engine,
+        kv_cache="fp8" if row.kv_cache == "fp8" else "fp16",
+        memory_fraction=row.gpu_memory_utilization,
+        max_batched_tokens=row.max_num_batched_tokens,
+    )
 
 
 def load_of(row: LatencyUnderLoadRow) -> BenchmarkLoad:

@@ -7,12 +7,18 @@ Arguments accept catalog objects or the names people write: systems ("4x rtx-409
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
-from gpuatlas.performance.llm.memory import MemoryInputs, inference_memory_fit
+from gpuatlas.performance.llm.memory import (
+    MemoryInputs,
+    inference_memory_fit,
+    kv_per_sequence_gb,
+    kv_pool_gb,
+)
 from gpuatlas.performance.llm.offload_speed import (
     OFFLOAD_ENGINE_NAMES,
     OffloadSpeed,
@@ -266,6 +272,43 @@ def max_serving_batch(
     """Most concurrent sequences at `context_tokens` (memory, capped by the engine's max)."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     return runtime_max_batch(runtime, context_tokens, kv_cache)
+
+
+def startup_pool_batch(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    context_tokens: int,
+    kv_cache: str = "fp16",
+    memory_fraction: float | None = None,
+    profile_tokens: int | None = None,
+) -> int:
+    """Sequences of `context_tokens` the KV pool an engine sizes at start-up holds (vLLM,
+    SGLang: `memory_fraction` of each GPU less the weights, the runtime overhead and the
+    activation peak of one profile step of `profile_tokens`, vLLM's max_num_batched_tokens;
+    None: the engine's defaults) over one sequence's KV (sliding-window layers hold their
+    window), capped by the engine's max_batch; at least one sequence when one fits at all
+    (vLLM refuses to start otherwise); an engine that fills the whole card (llama.cpp,
+    Ollama) is sized per sequence as `max_serving_batch` does."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    if runtime.engine.memory_fraction >= 1.0:
+        return runtime_max_batch(runtime, context_tokens, kv_cache)
+    inputs = memory_inputs(runtime, kv_cache)
+    profile = profile_tokens or runtime.engine.prefill_chunk_tokens
+    engine_profile = replace(
+        runtime.engine,
+        memory_fraction=memory_fraction or runtime.engine.memory_fraction,
+        prefill_chunk_tokens=profile,
+    )
+    sized = replace(inputs, engine=engine_profile)
+    count = runtime.system.gpu_count
+    per_sequence_gb = kv_per_sequence_gb(sized, count, max(context_tokens, 1))
+    pooled = int(kv_pool_gb(sized, count) // per_sequence_gb)
+    if pooled < 1:  # the engine started, so its pool holds one sequence (vLLM refuses less)
+        pooled = min(1, runtime_max_batch(runtime, context_tokens, kv_cache))
+    return min(pooled, runtime.engine.max_batch)
 
 
 def serving_throughput(
