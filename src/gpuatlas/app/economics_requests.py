@@ -33,6 +33,7 @@ from gpuatlas.economics.planning import (
     Plan,
     fixed_replica_options,
     plan_options,
+    server_engine_line,
     with_unrented_gpus,
 )
 from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
@@ -42,6 +43,7 @@ from gpuatlas.economics.serving_engine import (
     is_auto_engine,
     num_ctx_note,
     num_ctx_problems,
+    server_checkpoint,
     serving_engines,
 )
 from gpuatlas.economics.serving_simulation import ArrivalProcess, LengthDistribution
@@ -245,7 +247,24 @@ def run_plan(request: PlanRequest) -> Plan:
     shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names
     notes = engine_notes(request.engine, request.model, shown)
     context_note = num_ctx_note(request.num_ctx, request.engine, request.model, shown)
-    return replace(plan, engine_notes=(*notes, context_note) if context_note else notes)
+    extra = tuple(line for line in (context_note, _server_engine_note(request, plan)) if line)
+    return replace(plan, engine_notes=(*notes, *extra))
+
+
+def _server_engine_note(request: PlanRequest, plan: Plan) -> str | None:
+    """For an Ollama tag or a GGUF planned with `--engine auto`: the same traffic on the
+    model's Hub checkpoint with each GPU's serving engine, when that is cheaper or meets
+    targets the tag's plan does not (`planning.server_engine_line`)."""
+    server_model = server_checkpoint(request.model)
+    if server_model is None or request.replicas is not None or not is_auto_engine(request.engine):
+        return None
+    try:
+        server = run_plan(
+            replace(request, model=server_model, weights=("auto",), num_ctx=None, engine="auto")
+        )
+    except GpuAtlasError:
+        return None
+    return server_engine_line(plan, server, server_model)
 
 
 LengthDistributionArg = LengthDistribution

@@ -509,6 +509,39 @@ def replicas_of(option: PlanOption, label: str | None = None) -> str:
     return f"{option.replicas} replica{plural} of {name}"
 
 
+SERVER_ENGINE_MIN_SAVING = 0.10  # a server-engine plan at least 10 % cheaper is worth a line
+
+
+def server_engine_line(
+    own: Plan, server: Plan, server_model: str, min_saving: float = SERVER_ENGINE_MIN_SAVING
+) -> str | None:
+    """The same traffic served with a server engine (vLLM, SGLang) from the model's Hub
+    checkpoint, when that plan meets the targets and costs at least `min_saving` less than
+    `own` (the plan of an Ollama tag or a GGUF, which fixes the engine to Ollama/llama.cpp and
+    its few sequences per replica), or meets targets `own` does not; None otherwise."""
+    if not server.feasible:
+        return None
+    best = server.options[0]
+    served = (
+        f"{server_model} served with {best.engine or server.workload.engine}: "
+        f"{replicas_of(best)} on {best.offer_label}, ${best.monthly_cost_usd:,.0f}/month "
+        f"(p95 TTFT {format_wait_ms(best.p95_ttft_ms)}, p95 TPOT {best.p95_tpot_ms:,.1f} ms, "
+        f"batch up to {best.max_batch})"
+    )
+    advice = f"plan it with --model {server_model}"
+    if not own.feasible:
+        return f"Meets the targets with a server engine instead: {served}; {advice}."
+    mine = own.options[0]
+    if best.monthly_cost_usd > mine.monthly_cost_usd * (1.0 - min_saving):
+        return None
+    factor = mine.monthly_cost_usd / best.monthly_cost_usd
+    return (
+        f"Cheaper with a server engine: {served}, {factor:,.1f}× less than with "
+        f"{mine.engine or own.workload.engine} (batch up to {mine.max_batch} per replica "
+        f"there); {advice}."
+    )
+
+
 QUEUE_WAIT_HINT_MS = 60_000.0  # a p95 TTFT past a minute with no TTFT target: say it is a queue
 
 

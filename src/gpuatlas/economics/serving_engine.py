@@ -43,6 +43,19 @@ def checkpoint_engine(model: str, weights: str | None = None) -> str | None:
     return choose_weights(weights, reference).engine
 
 
+def server_checkpoint(model: str) -> str | None:
+    """The same model as a Hub checkpoint that a serving engine (vLLM, SGLang) loads, when
+    `model` names a build made for Ollama or llama.cpp (an Ollama tag, a GGUF file): its catalog
+    id ('llama3.3:70b' -> 'llama-3.3-70b'); None for any other name."""
+    if checkpoint_engine(model) not in OFFLOAD_ENGINE_NAMES:
+        return None
+    try:
+        base = resolve_model_reference(model).model.id
+    except GpuAtlasError:
+        return None
+    return base if checkpoint_engine(base) is None else None
+
+
 def serving_engine(engine: str, model: str, weights: str | None, system: GpuSystem) -> str:
     """The engine text the estimators read for this workload on this system."""
     if not is_auto_engine(engine):
