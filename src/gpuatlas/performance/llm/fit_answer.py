@@ -122,6 +122,21 @@ class FitAnswer:
         }
 
 
+MEDIA_ANSWERS = {  # where the memory or speed of a model that is not an LLM is answered
+    "diffusion": ("predict diffusion", "its memory and the CPU offload it needs"),
+    "ocr": ("predict ocr", "its pages per minute"),
+}
+
+
+def not_an_llm_problem(system: GpuSystem, model_id: str, kind: str) -> str:
+    """Why fit refuses a diffusion or OCR model, and the command that answers for it."""
+    problem = f"model {model_id} is a {kind} model; fit answers for LLMs (and VLM backbones)"
+    if kind not in MEDIA_ANSWERS:
+        return problem
+    command, what = MEDIA_ANSWERS[kind]
+    return f"{problem}: {what}: gpuatlas {command} '{system.id}' {model_id}"
+
+
 def _inputs(
     system: GpuSystem,
     reference: ModelReference,
@@ -132,10 +147,7 @@ def _inputs(
     llm = llm_of(reference.model)
     if llm is None:
         raise InvalidRequestError(
-            [
-                f"model {reference.model.id} is a {reference.model.kind} "
-                "model; fit answers for LLMs (and VLM backbones)"
-            ]
+            [not_an_llm_problem(system, reference.model.id, reference.model.kind)]
         )
     return MemoryInputs(
         system=system,
