@@ -81,6 +81,7 @@ class ModelArch:
     # index_head_dim per token and layer beside MLA's latent; each query attends index_topk
     # tokens of the context.
     index_head_dim: int = 0
+    index_n_heads: int = 0
     index_topk: int = 0
     # Sliding-window attention: the window in tokens and the indices of the layers that use it.
     sliding_window: int | None = None

@@ -617,6 +617,7 @@ def _mla_fields(section: JsonObject) -> dict[str, Any]:
         # DeepSeek Sparse Attention (deepseek_v32): the lightning indexer's cached key width
         # and the tokens each query attends (top-k of the indexer's scores)
         "index_head_dim": _optional_int(section, "index_head_dim"),
+        "index_n_heads": _optional_int(section, "index_n_heads"),
         "index_topk": _optional_int(section, "index_topk"),
     }
 

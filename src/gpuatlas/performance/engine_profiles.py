@@ -20,6 +20,7 @@ from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, U
 MultiGpuMode = Literal["tensor", "layer-split"]
 # What a sliding-window layer's KV cache holds per sequence (see data/engines.toml).
 SlidingWindowKv = Literal["window", "window+chunk", "full"]
+SparseAttention = Literal["gather", "mask"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class EngineProfile:
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
+    sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
@@ -118,6 +120,7 @@ class _EngineRecord(BaseModel):
     decode_attention_per_query_head: bool = False
     own_matvec_kernels: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
+    sparse_attention: SparseAttention = "gather"
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []

@@ -159,6 +159,25 @@ def attended_positions(
     return full * context_tokens + sliding * windowed
 
 
+def selected_positions(model: ModelArch, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+    """Cached tokens a new token's attention reads in each full-attention layer: the whole
+    context, or under DeepSeek Sparse Attention the index_topk the lightning indexer selects
+    (V3.2: 2,048; DeepSeek-V3.2-Exp's inference code gathers top-k indices, then runs MLA over
+    those positions only)."""
+    if model.index_topk <= 0:
+        return context_tokens
+    return ops.minimum(context_tokens, model.index_topk)
+
+
+def indexer_flops_per_position(model: ModelArch) -> float:
+    """The DSA lightning indexer's FLOPs per new token, cached position and layer: each of its
+    index_n_heads scores the position's key, 2·index_head_dim each (q·k), plus the ReLU'd
+    score weighted into the sum over heads (2 per head); 0 without an indexer."""
+    if model.index_topk <= 0:
+        return 0.0
+    return 2.0 * model.index_n_heads * (model.index_head_dim + 1)
+
+
 def attention_flops_per_position(model: ModelArch) -> float:
     """Score and value FLOPs of one new token per attended position per layer:
     2·heads·(qk_dim + v_dim) (QKᵀ and attention·V; MLA's heads are nope + rope wide)."""

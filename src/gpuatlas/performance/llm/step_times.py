@@ -25,9 +25,11 @@ from gpuatlas.performance.llm.shape import (
     attention_flops_layers,
     attention_flops_per_position,
     attention_layers,
+    indexer_flops_per_position,
     kv_cache_bytes,
     kv_shards,
     llm_shape,
+    selected_positions,
 )
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
@@ -132,15 +134,36 @@ class LlmRuntime:
     def context_terms(self, context_tokens: Value, ops: Primitives = SCALAR) -> tuple[Value, Value]:
         """(KV bytes read per GPU, attention FLOPs) of one sequence's new token after
         `context_tokens` cached tokens (whole tokens count; none at or below 0)."""
-        attended = self.attended_positions(ops.floor(context_tokens), ops)
+        whole = ops.floor(context_tokens)
+        selected = self.selected_positions(whole, ops)
+        attended = self.attended_positions(selected, ops)
         positive = context_tokens > 0
         per_gpu = self.kv_bytes_per_token_layer * attended / self.kv_split
-        kv_bytes = ops.where(positive, per_gpu, 0.0)
         if self.model.global_head_dim:  # Gemma 4: global layers cache and compute unalike
             flops_layers = attention_flops_layers(self.model)
-            attended = attended_positions(flops_layers, ops.floor(context_tokens), ops)
-        flops = ops.where(positive, self.attention_flops_per_position * attended, 0.0)
-        return kv_bytes, flops
+            attended = attended_positions(flops_layers, selected, ops)
+        flops = self.attention_flops_per_position * attended
+        if self.model.index_topk > 0:
+            indexer_bytes, indexer_flops = self.indexer_terms(whole, ops)
+            per_gpu, flops = per_gpu + indexer_bytes, flops + indexer_flops
+        return ops.where(positive, per_gpu, 0.0), ops.where(positive, flops, 0.0)
+
+    def selected_positions(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """Cached tokens the MLA attention of a DeepSeek Sparse Attention model reads per layer:
+        the indexer's top-k where the engine gathers them, the whole context where it masks
+        the rest (engines.toml sparse_attention); the whole context for every other model."""
+        if self.engine.sparse_attention == "mask":
+            return context_tokens
+        return selected_positions(self.model, context_tokens, ops)
+
+    def indexer_terms(self, context_tokens: Value, ops: Primitives = SCALAR) -> tuple[Value, Value]:
+        """(bytes per GPU, FLOPs) of the DeepSeek Sparse Attention indexer for one new token:
+        it reads every cached token's FP8 key and scale (ModelArch
+        .indexer_bytes_per_token_per_layer) and scores it with each index head, in every
+        attention layer, whatever the top-k it then selects."""
+        indexed = self.attended_positions(context_tokens, ops)
+        indexer_bytes = self.model.indexer_bytes_per_token_per_layer() * indexed / self.kv_split
+        return indexer_bytes, indexer_flops_per_position(self.model) * indexed
 
     def kv_read_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         """KV bytes one sequence at `context_tokens` reads per decode step, per GPU."""
