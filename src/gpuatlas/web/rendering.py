@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
 from gpuatlas.catalog.systems import system_name
-from gpuatlas.numbers import format_gib, format_number, format_usd
+from gpuatlas.numbers import format_gib, format_number, format_usd, format_wait_ms
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -56,6 +56,7 @@ def _percent(fraction: Any) -> str:
 
 templates.env.filters["num"] = _number
 templates.env.filters["gib"] = format_gib
+templates.env.filters["wait"] = format_wait_ms
 templates.env.filters["usd"] = _money
 templates.env.filters["pct"] = _percent
 templates.env.filters["benchmark_words"] = benchmark_words

@@ -1,0 +1,31 @@
+"""The plan page of an Ollama tag shows the cheaper server-engine plan the CLI prints, and its
+latencies in the CLI's wording (a queue's wait in minutes, not 81,139 ms)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from gpuatlas.app.economics_requests import PlanRequest, run_plan
+from gpuatlas.economics.slo import Slo
+from gpuatlas.numbers import format_wait_ms
+
+
+def test_the_plan_page_of_an_ollama_tag_names_the_vllm_plan(client: TestClient) -> None:
+    params = {"model": "llama3.3:70b", "rps": "5", "gpus": "h100-sxm", "gpu_counts": "2"}
+    page = client.get("/plan/plan", params=params)
+    assert page.status_code == 200
+    plan = run_plan(
+        PlanRequest("llama3.3:70b", ("auto",), 5.0, 512, 256, Slo(), gpus=("h100-sxm",),
+                    gpu_counts=(2,))
+    )  # fmt: skip
+    server_line = next(line for line in plan.engine_notes if "server engine" in line)
+    assert server_line.split(":")[0] in page.text
+    assert "--model llama-3.3-70b" in page.text
+    assert f"TTFT {format_wait_ms(plan.options[0].p95_ttft_ms)}" in page.text
+
+
+def test_the_plan_page_words_a_minutes_long_queue_in_minutes(client: TestClient) -> None:
+    params = {"model": "llama3.3:70b", "rps": "10", "gpus": "rtx-pro-6000-blackwell-server"}
+    page = client.get("/plan/plan", params=params)
+    assert page.status_code == 200
+    assert " min</span>" in page.text
