@@ -26,6 +26,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import (
     METRIC_KINDS,
     Calibration,
+    base_engine,
     current_calibration,
     group_keys,
     using_calibration,
@@ -569,10 +570,22 @@ def _ratio_fit(
             if not errors:
                 continue
             correction = math.exp(_shrunk_log_ratio(errors))
-            values = update(_lookup(calibration, group[0]), correction)
+            values = (
+                {"eta_compute_ratio": correction}
+                if _refines_base(key)
+                else update(_lookup(calibration, group[0]), correction)
+            )
             values["n"] = float(sum(len(found) for found in errors.values()))
             calibration = _with_group(calibration, key, values)
     return calibration
+
+
+def _refines_base(key: str) -> bool:
+    """A key of an engine that refines a base engine's levels (a training framework with
+    `levels_from`): its fit is a ratio to the base's level on each row's own hardware, not an
+    absolute efficiency that would replace the base's per-hardware levels everywhere."""
+    kind, engine = key.split("|")[:2]
+    return kind == "train" and base_engine(engine) is not None
 
 
 def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:

@@ -50,6 +50,8 @@ class _GroupRecord(BaseModel):
     step_overhead_ms: float | None = Field(default=None, ge=0)
     factor: float | None = Field(default=None, gt=0)
     sequence_overhead_us: float | None = Field(default=None, ge=0)
+    # a refining training framework's efficiency relative to the level in force before its key
+    eta_compute_ratio: float | None = Field(default=None, gt=0)
     n: int = Field(default=0, ge=0)
 
 
@@ -208,7 +210,10 @@ class Calibration:
             "sequence_overhead_us": -1.0,
         }
         for key in group_keys(kind, engine, hardware, precision_class):
-            values.update({k: v for k, v in self.groups.get(key, {}).items() if k in values})
+            group = self.groups.get(key, {})
+            values.update({k: v for k, v in group.items() if k in values})
+            if "eta_compute_ratio" in group:  # a refinement: relative to the level in force
+                values["eta_compute"] = values["eta_compute"] * group["eta_compute_ratio"]
         return values
 
     def log_band(self, kind: str) -> float:
