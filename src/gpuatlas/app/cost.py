@@ -22,6 +22,7 @@ from gpuatlas.app.requests import (
 )
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
+from gpuatlas.economics.serving_engine import is_auto_engine, server_checkpoint
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number, format_usd
 from gpuatlas.performance.resolve import as_format
@@ -141,6 +142,42 @@ def offload_notes(report: CostReport) -> list[str]:
     return list(notes.values())
 
 
+SERVER_ENGINE_MIN_SAVING = 0.10  # a server-engine price at least 10 % lower is worth a note
+
+
+def server_engine_note(
+    request: RentingCostRequest, report: CostReport, price_files: Sequence[Path] = ()
+) -> str:
+    """For LLM serving of an Ollama tag or a GGUF with `--engine auto` (the tag fixes the
+    engine to Ollama/llama.cpp and its few sequences per GPU): the winner's price on the
+    model's Hub checkpoint with each GPU's serving engine (vLLM), when it is at least 10 %
+    lower, and the option that asks for it; '' otherwise."""
+    if request.workload != "llm" or request.model is None or not report.ranking:
+        return ""
+    server_model = server_checkpoint(request.model)
+    if server_model is None or not is_auto_engine(request.engine):
+        return ""
+    update = {"model": server_model, "weights": "auto", "num_ctx": None}
+    try:
+        server = cost_report(request.model_copy(update=update), price_files)
+    except GpuAtlasError:
+        return ""
+    if not server.ranking:
+        return ""
+    mine, best = report.ranking[0], server.ranking[0]
+    if best.best.value > mine.best.value * (1.0 - SERVER_ENGINE_MIN_SAVING):
+        return ""
+    served = next(s.sustained for s in server.serving if s.system_id == best.system_id)
+    own = next(s.sustained for s in report.serving if s.system_id == mine.system_id)
+    return (
+        f"with a server engine, {server_model} {served.weights} on {served.engine} costs "
+        f"{format_usd(best.best.value)} per 1M output tokens on {best.system_id} "
+        f"({best.best_offer.label}), {mine.best.value / best.best.value:,.1f}× less than "
+        f"{request.model} on {own.engine or request.engine} ({format_usd(mine.best.value)} on "
+        f"{mine.system_id}): --model {server_model}"
+    )
+
+
 def memory_way_outs(request: RentingCostRequest, report: CostReport) -> tuple[str, ...]:
     """For LLM serving, each named system left out on memory: the fewest of its GPUs that hold
     the model in the format asked for (as `gpuatlas fit` counts them) and the first smaller
@@ -203,6 +240,7 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     body["winner"] = body["ranking"][0] if body["ranking"] else None
     if request.workload == "llm":
         body["volume_note"] = daily_volume_note(report) or None
+        body["server_engine_note"] = server_engine_note(request, report, price_files) or None
         body["memory_way_outs"] = [] if report.ranking else list(memory_way_outs(request, report))
     if request.workload == "training":
         body["framework_note"] = training_framework_note(request)

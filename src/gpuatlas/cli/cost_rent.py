@@ -14,6 +14,7 @@ from gpuatlas.app.cost import (
     daily_volume_note,
     memory_way_outs,
     offload_notes,
+    server_engine_note,
     training_framework_note,
 )
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
@@ -134,10 +135,13 @@ def cost_command(
             return
         report = cost_report(request, prices_file)
         assumed = weights_note(model, weights) if workload == "llm" else ""
+        server_note = server_engine_note(request, report, prices_file)
     if assumed:
         console.print(assumed, highlight=False)
     if report.ranking and not details:
         _render_ranking(report, request)
+        if server_note:
+            console.print(f"note: {server_note}", markup=False, highlight=False)
         print_model_note(request.model)
         print_name_notes(list(request.gpus))
         return
