@@ -35,6 +35,7 @@ from gpuatlas.economics.simulation_step_times import (
     step_times_from,
     with_num_ctx,
 )
+from gpuatlas.economics.single_slot_pool import fewest_pool_replicas, wait_quantile_s
 from gpuatlas.economics.slo import MIN_RPS as MIN_RPS  # re-exported: plans and answers
 from gpuatlas.economics.slo import Slo as Slo  # import both from here as before
 from gpuatlas.errors import GpuAtlasError
@@ -314,9 +315,12 @@ def _trial(
 
 def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
     """Grow the replica count from the closed-form lower bound until the simulated p95s meet
-    the targets, then bisect down to the fewest that do."""
+    the targets, then bisect down to the fewest that do. Replicas that serve one request at
+    a time under fixed lengths and Poisson arrivals form one M/D/c pool (`pooled_replicas`)."""
     if found.status != "ok":
         return found
+    if is_single_slot_pool(found, workload):
+        return pooled_replicas(found, workload, slo)
     ceiling = replica_ceiling(found, workload)
     low, replicas = found.min_replicas - 1, found.min_replicas
     run = _trial(found, workload, slo, replicas, ceiling)
@@ -335,6 +339,75 @@ def fewest_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessme
         low, replicas = replicas, min(ceiling, replicas + max(1, math.ceil(replicas * 0.5)))
         run = _trial(found, workload, slo, replicas, ceiling)
     return replace(found, run=_bisect(found, workload, slo, low, run))
+
+
+def is_single_slot_pool(found: Assessment, workload: Workload) -> bool:
+    """One request at a time per replica, every request alike, Poisson arrivals: the case
+    the M/D/c pool answers in closed form."""
+    return (
+        found.max_batch == 1
+        and workload.length_distribution == "fixed"
+        and workload.arrival == "poisson"
+        and workload.burstiness == 1.0
+    )
+
+
+def pooled_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
+    """Replicas of one request at a time behind a load balancer that sends each request to a
+    free replica (single_slot_pool): the fewest whose p95 wait for a free replica keeps the
+    lone request's TTFT and E2E within their targets (its TPOT does not change with load)."""
+    assert found.floor is not None
+    floor = found.floor
+    service_s = floor.p95_e2e_ms / 1000.0
+    allowed_ms = [
+        limit - value
+        for limit, value in (
+            (slo.p95_ttft_ms, floor.p95_ttft_ms),
+            (slo.p95_e2e_ms, floor.p95_e2e_ms),
+        )
+        if limit is not None
+    ]
+    allowed_s = min(allowed_ms, default=math.inf) / 1000.0
+    most = max(found.min_replicas, MAX_REPLICAS)
+    replicas = fewest_pool_replicas(workload.rps, service_s, allowed_s, most)
+    if replicas is None:
+        return replace(
+            found,
+            status="latency",
+            reason=f"even {most} replicas of one request at a time keep requests waiting",
+        )
+    return replace(found, run=pooled_run(found, workload, slo, replicas))
+
+
+def pooled_run(found: Assessment, workload: Workload, slo: Slo, replicas: int) -> ServingRun:
+    """The M/D/c pool of `replicas` single-request replicas: the lone request's latencies
+    plus the wait for a free replica at each percentile."""
+    assert found.floor is not None
+    floor = found.floor
+    service_s = floor.p95_e2e_ms / 1000.0
+
+    def wait_ms(quantile: float) -> float:
+        return wait_quantile_s(replicas, workload.rps, service_s, quantile) * 1000.0
+
+    latency = Latency(
+        p50_ttft_ms=floor.p50_ttft_ms + wait_ms(0.50),
+        p95_ttft_ms=floor.p95_ttft_ms + wait_ms(0.95),
+        p99_ttft_ms=floor.p99_ttft_ms + wait_ms(0.99),
+        p50_tpot_ms=floor.p50_tpot_ms,
+        p95_tpot_ms=floor.p95_tpot_ms,
+        p95_e2e_ms=floor.p95_e2e_ms + wait_ms(0.95),
+        p95_queue_ms=wait_ms(0.95),
+    )
+    per_replica = workload.rps / replicas
+    return ServingRun(
+        replicas=replicas,
+        per_replica_rps=per_replica,
+        latency=latency,
+        utilization=per_replica / found.saturation_rps,
+        mean_batch=per_replica * service_s,
+        output_tok_s_per_replica=per_replica * workload.output_tokens,
+        meets_slo=slo_violation(latency, slo) <= 1.0,
+    )
 
 
 def _bisect(
