@@ -67,9 +67,9 @@ def test_exl2_without_bitrate_and_exl3_are_refused_with_the_reason(name: str, sa
 @pytest.mark.parametrize(
     ("name", "model_id"),
     [
-        ("mistralai/Magistral-Small-2506", "mistral-small-3.1"),
-        ("mistralai/Magistral-Small-2509", "mistral-small-3.1"),
-        ("magistral:24b", "mistral-small-3.1"),
+        ("mistralai/Magistral-Small-2506", "devstral-small"),
+        ("mistralai/Magistral-Small-2509", "devstral-small"),
+        ("magistral:24b", "devstral-small"),
         ("openai/gpt-oss-safeguard-20b", "gpt-oss-20b"),
         ("gpt-oss-safeguard:120b", "gpt-oss-120b"),
         ("Hermes-3-Llama-3.1-8B", "llama-3.1-8b"),

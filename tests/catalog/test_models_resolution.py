@@ -76,8 +76,8 @@ def test_ollama_tag_with_quantisation_suffix_gives_the_format() -> None:
         ("google/gemma-3-12b-it-qat-q4_0-gguf", "gemma-3-12b", "q4_0"),
         ("mlx-community/gemma-3-27b-it-qat-4bit", "gemma-3-27b", "mlx-4bit"),
         ("mlx-community/gpt-oss-20b-MXFP4-Q8", "gpt-oss-20b", "mxfp4"),
-        ("mistralai/Devstral-Small-2507", "mistral-small-3.1", None),
-        ("devstral:24b-small-2505-q8_0", "mistral-small-3.1", "q8_0"),
+        ("mistralai/Devstral-Small-2507", "devstral-small", None),
+        ("devstral:24b-small-2505-q8_0", "devstral-small", "q8_0"),
         # fine-tunes named after their base: the base inside the name, abliterated exports
         ("NousResearch/Hermes-3-Llama-3.1-8B", "llama-3.1-8b", None),
         ("bartowski/Hermes-3-Llama-3.1-70B-GGUF:Q4_K_M", "llama-3.1-70b", "q4_k_m"),
