@@ -19,18 +19,36 @@ _LINES = (
     "founders\\s+edition|fe|suprim(?:\\s+liquid)?(?:\\s+x)?|gaming(?:\\s+x)?(?:\\s+trio)?|"
     "gaming\\s+oc|oc(?:\\s+edition)?|tuf(?:\\s+gaming)?|rog(?:\\s+strix)?|strix|ventus(?:\\s+[23]x)?|"
     "windforce|aorus(?:\\s+master)?|eagle|aero|amp(?:\\s+extreme)?(?:\\s+airo)?|trinity|"
-    "xtreme|nitro\\+?|pulse|hellhound|red\\s+devil|steel\\s+legend|twin\\s+edge|prime"
+    "xtreme|nitro\\+?|pulse|hellhound|red\\s+devil|steel\\s+legend|twin\\s+edge|prime|"
+    # the cooler the owner fitted: an 'RTX 4090 AIO' (all-in-one liquid cooler) is an RTX 4090
+    "aio|water\\s*cooled|liquid\\s+cooled|"
+    # NVIDIA's own word for the PCIe workstation card ('RTX PRO 4500 Workstation Edition')
+    "workstation\\s+edition"
 )
 _RETAIL_WORDS = re.compile(rf"(?<![\w-])(?:{_MAKERS}|{_LINES})(?![\w-])", re.IGNORECASE)
 _DESKTOP = re.compile(r"\(\s*desktop\s*\)|(?<![\w-])desktop(?![\w-])", re.IGNORECASE)
 _YEAR = re.compile(r"^\s*(?:19|20)\d\d\s+(?=\S)")
-_BRACKETED_MEMORY = re.compile(r"\(\s*(\d+(?:\.\d+)?\s*gb)\s*\)", re.IGNORECASE)
+# 'M1 Ultra (Mac Studio, 128GB)': the Mac named in the brackets, before the memory size
+_BRACKETED_MAC = re.compile(
+    r"\(\s*(?:apple\s+)?(?:mac\s*studio|mac\s*mini|mac\s*pro|macbook\s*pro|macbook\s*air|imac)"
+    r"(?:\s+(?:19|20)\d\d)?\s*[,;]?\s*",
+    re.IGNORECASE,
+)
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)")
+# '(128GB)', '(12GB VRAM)', '(24 GB GDDR6X)': the size in brackets, the memory's own word dropped
+_BRACKETED_MEMORY = re.compile(
+    r"\(\s*(\d+(?:\.\d+)?\s*gb)(?:\s+(?:vram|memory|of\s+vram|gddr\dx?|hbm\d?e?))?\s*\)",
+    re.IGNORECASE,
+)
 
 
 def without_retail_words(name: str) -> str:
     """'MSI RTX 4090 Suprim X' → 'RTX 4090'; '2024 M4 Max (128GB)' → 'M4 Max 128GB';
-    'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'. A name with none of these stays as it is."""
+    'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'; 'RTX 4080 Laptop (12GB VRAM)' → 'RTX 4080
+    Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
+    128GB'. A name with none of these stays as it is."""
     text = _YEAR.sub("", name)
+    text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)
     text = _RETAIL_WORDS.sub(" ", text)

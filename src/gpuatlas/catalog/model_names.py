@@ -233,7 +233,8 @@ def _exact_reference(name: str) -> ModelReference | None:
 
 
 def _ollama_reference(name: str) -> ModelReference | None:
-    """Ollama tags with a quantisation suffix: `llama3.1:8b-instruct-q4_K_M`."""
+    """Ollama tags with a quantisation suffix: `llama3.1:8b-instruct-q4_K_M`; a tag that is
+    only a quantisation (`llama3.1:q4_0`) is the bare name's model in that format."""
     if ":" not in name:
         return None
     model_part, tag = name.lower().split(":", 1)
@@ -241,6 +242,11 @@ def _ollama_reference(name: str) -> ModelReference | None:
     if tag == _OLLAMA_DEFAULT_TAG and model_part in index:  # `mistral-small3.2:latest`
         return ModelReference(name, get_model(index[model_part][0]), "ollama_tag")
     tag_tokens = tag.split("-")
+    if model_part in index and all(_is_decoration(token) for token in tag_tokens):
+        hint, format_id = _format_hint(tag_tokens)  # `llama3.1:q4_0`: the default tag, quantised
+        if format_id is not None:
+            model = get_model(index[model_part][0])
+            return ModelReference(name, model, "ollama_tag", hint, format_id)
     for end in range(len(tag_tokens), 0, -1):  # the longest tag the library knows wins
         hit = index.get(f"{model_part}:{'-'.join(tag_tokens[:end])}")
         if hit is not None:
