@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -44,8 +44,11 @@ from gpuatlas.performance.llm.predict import (
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.performance.media.diffusion import (
+    SHARED_HOST_PLATFORM,
     DiffusionWork,
     diffusion_work,
+    host_platform,
+    host_platform_key,
     image_calibration_class,
     image_engine,
     max_image_batch,
@@ -368,6 +371,7 @@ class ImageTerms:
     measured_s: float
     compute_prior: float
     gpu: str
+    platform: str = SHARED_HOST_PLATFORM  # whose host-time level it runs at (host_platform)
 
 
 def image_terms(observation: Observation) -> ImageTerms | None:
@@ -400,7 +404,8 @@ def image_terms(observation: Observation) -> ImageTerms | None:
         measured = row.value * batch
     else:
         measured = 60.0 * batch * system.gpu_count / row.value
-    return ImageTerms(work, measured, _family_priors(observation)[1], row.gpu)
+    gpu = gpu_by_id(row.gpu)
+    return ImageTerms(work, measured, _family_priors(observation)[1], row.gpu, host_platform(gpu))
 
 
 # Grid of the image fit: family-neutral η_c and the per-forward host time (ms).
@@ -409,11 +414,16 @@ IMAGE_OVERHEAD_GRID_MS = np.linspace(0.0, 120.0, 121)
 
 
 def fit_image_group(
-    terms: Sequence[ImageTerms], prior_eta: float, prior_overhead_ms: float
+    terms: Sequence[ImageTerms],
+    prior_eta: float,
+    prior_overhead_ms: float,
+    host_ratios: Mapping[str, float] | None = None,
 ) -> tuple[float, float]:
     """(η_c, overhead_ms) minimising the squared log error of the batch times (each GPU
     counting once) plus the prior penalty, over a grid: the forward time is a rounded max of
-    GPU and host time, not linear in the two."""
+    GPU and host time, not linear in the two. A row on a platform with its own host-time
+    level (`host_ratios`) runs at that multiple of the group's host time."""
+    ratios = host_ratios or {}
     eta = IMAGE_ETA_GRID[:, None]
     overhead = IMAGE_OVERHEAD_GRID_MS[None, :]
     scale = max(prior_overhead_ms, OVERHEAD_SCALE_MS)
@@ -424,14 +434,38 @@ def fit_image_group(
     for term in terms:
         counts[term.gpu] = counts.get(term.gpu, 0) + 1
     for term in terms:
-        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior), overhead)
+        host = overhead * ratios.get(term.platform, 1.0)
+        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior), host)
         loss = loss + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
     best_eta, best_overhead = np.unravel_index(int(np.argmin(loss)), loss.shape)
     return float(IMAGE_ETA_GRID[best_eta]), float(IMAGE_OVERHEAD_GRID_MS[best_overhead])
 
 
+# Host-time ratio of a platform to the image groups' level: the grid of the fit.
+HOST_RATIO_GRID = np.geomspace(0.25, 4.0, 49)
+
+
 def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """Image groups fitted at every platform's host time (ratios 1 at first), then each
+    non-CUDA platform's host-time ratio on its rows at those groups, then the groups again
+    at the fitted ratios (stored with them)."""
     terms = {id(item): image_terms(item) for item in items}
+    groups = _fit_image_groups(calibration, items, terms, {})
+    ratios = _fit_host_ratios(groups, items, terms)
+    fitted = _fit_image_groups(calibration, items, terms, ratios)
+    for platform, (ratio, rows) in _host_ratio_rows(ratios, items, terms).items():
+        fitted = _with_group(
+            fitted, host_platform_key(platform), {"host_ratio": ratio, "n": float(rows)}
+        )
+    return fitted
+
+
+def _fit_image_groups(
+    calibration: Calibration,
+    items: Sequence[Observation],
+    terms: Mapping[int, ImageTerms | None],
+    host_ratios: Mapping[str, float],
+) -> Calibration:
     for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
             found = [t for i in group if (t := terms[id(i)]) is not None]
@@ -439,7 +473,7 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
                 continue
             prior = _lookup(calibration, group[0])
             eta, overhead = fit_image_group(
-                found, prior.eta_compute * prior.factor, prior.step_overhead_ms
+                found, prior.eta_compute * prior.factor, prior.step_overhead_ms, host_ratios
             )
             calibration = _with_group(
                 calibration,
@@ -447,6 +481,73 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
                 {"eta_compute": eta, "step_overhead_ms": overhead, "n": float(len(found))},
             )
     return calibration
+
+
+def _platform_terms(
+    items: Sequence[Observation], terms: Mapping[int, ImageTerms | None]
+) -> dict[str, list[tuple[Observation, ImageTerms]]]:
+    """Image rows with their terms, by platform, the shared CUDA platform left out."""
+    found: dict[str, list[tuple[Observation, ImageTerms]]] = {}
+    for item in items:
+        term = terms[id(item)]
+        if term is not None and term.platform != SHARED_HOST_PLATFORM:
+            found.setdefault(term.platform, []).append((item, term))
+    return found
+
+
+def _fit_host_ratios(
+    calibration: Calibration,
+    items: Sequence[Observation],
+    terms: Mapping[int, ImageTerms | None],
+) -> dict[str, float]:
+    """Each non-CUDA platform's host-time ratio: its rows at the fitted η and host time of
+    the levels above their hardware classes (what a GPU of the platform without rows of its
+    own is predicted at; a class's own groups would absorb the platform's difference), each
+    GPU counting once, plus the prior toward 1, over a grid."""
+    shared = _without_class_groups(calibration)
+    return {
+        platform: fit_host_ratio([(_lookup(shared, item), term) for item, term in pairs])
+        for platform, pairs in _platform_terms(items, terms).items()
+    }
+
+
+def _without_class_groups(calibration: Calibration) -> Calibration:
+    """The calibration without the image groups of single hardware classes ('ada/consumer')."""
+    kept = {
+        key: values
+        for key, values in calibration.groups.items()
+        if not (key.startswith("image|") and "/" in key.split("|")[2])
+    }
+    return replace(calibration, groups=kept)
+
+
+def fit_host_ratio(rows: Sequence[tuple[_Params, ImageTerms]]) -> float:
+    """The host-time ratio minimising the squared log error of these rows' batch times at
+    their groups' values (each GPU counting once), shrunk toward 1 by PRIOR_ROWS pseudo-GPUs
+    that measured the groups' own host time (as `_shrunk_log_ratio` shrinks the ratio fits):
+    the prior costs what the ratio changes the rows' times, in the data's own units."""
+    counts: dict[str, int] = {}
+    for _, term in rows:
+        counts[term.gpu] = counts.get(term.gpu, 0) + 1
+    data = np.zeros_like(HOST_RATIO_GRID)
+    prior = np.zeros_like(HOST_RATIO_GRID)
+    for params, term in rows:
+        eta = min(1.0, params.eta_compute * params.factor * term.compute_prior)
+        predicted = term.work.unscaled_batch_s(eta, params.step_overhead_ms * HOST_RATIO_GRID)
+        at_one = term.work.unscaled_batch_s(eta, params.step_overhead_ms)
+        data = data + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
+        prior = prior + np.log(predicted / at_one) ** 2 / counts[term.gpu]
+    loss = data + PRIOR_ROWS * prior / max(len(counts), 1)
+    return float(HOST_RATIO_GRID[int(np.argmin(loss))])
+
+
+def _host_ratio_rows(
+    ratios: Mapping[str, float],
+    items: Sequence[Observation],
+    terms: Mapping[int, ImageTerms | None],
+) -> dict[str, tuple[float, int]]:
+    counts = {platform: len(pairs) for platform, pairs in _platform_terms(items, terms).items()}
+    return {platform: (ratio, counts[platform]) for platform, ratio in ratios.items()}
 
 
 _EXTRACTORS = {

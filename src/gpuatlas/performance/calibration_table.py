@@ -52,6 +52,7 @@ class _GroupRecord(BaseModel):
     sequence_overhead_us: float | None = Field(default=None, ge=0)
     # a refining training framework's efficiency relative to the level in force before its key
     eta_compute_ratio: float | None = Field(default=None, gt=0)
+    host_ratio: float | None = Field(default=None, gt=0)  # image host time of a platform
     n: int = Field(default=0, ge=0)
 
 

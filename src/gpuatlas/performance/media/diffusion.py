@@ -651,6 +651,58 @@ def _has_image_groups(version: str, key_fragments: tuple[str, ...]) -> bool:
     )
 
 
+# The software stack an image pipeline launches its kernels through, by GPU vendor: CUDA on
+# NVIDIA, HIP/ROCm on AMD, PyTorch's XPU device (Level Zero) on Intel Arc and Data Center GPU
+# Max, MPS on Apple, SynapseAI (HPU) on Gaudi. Launch and dispatch cost per kernel differ between
+# these stacks, so each non-CUDA platform has its own host-time level: a ratio to the per-forward
+# host time the image groups hold (fitted mostly on CUDA rows), fitted on that platform's rows
+# (calibration group HOST_PLATFORM_KIND|<platform>|*|*). With one shared level, a platform's
+# rows could only move the host time every GPU class shares, and the compute levels with it.
+HOST_PLATFORM_OF_VENDOR: dict[str, str] = {
+    "NVIDIA": "cuda",
+    "AMD": "rocm",
+    "Intel": "xpu",
+    "Apple": "mps",
+}
+SHARED_HOST_PLATFORM = "cuda"
+HOST_PLATFORM_KIND = "image-host"
+HOST_PLATFORM_OF_FAMILY: dict[str, str] = {"gaudi2": "hpu", "gaudi3": "hpu"}
+
+
+def host_platform(gpu: Gpu) -> str:
+    """The platform whose host-time level an image case on this GPU uses (see
+    HOST_PLATFORM_OF_VENDOR); the shared CUDA level for a vendor not listed."""
+    found = HOST_PLATFORM_OF_FAMILY.get(gpu.architecture_family)
+    return found or HOST_PLATFORM_OF_VENDOR.get(gpu.vendor, SHARED_HOST_PLATFORM)
+
+
+def host_platform_key(platform: str) -> str:
+    """The calibration group holding a platform's host-time ratio."""
+    return f"{HOST_PLATFORM_KIND}|{platform}|*|*"
+
+
+def host_time_ratio(platform: str) -> float:
+    """Host time per forward on this platform over the image groups' level: the fitted ratio,
+    1 on the shared platform and on a platform without rows of its own."""
+    if platform == SHARED_HOST_PLATFORM:
+        return 1.0
+    fitted = current_calibration().groups.get(host_platform_key(platform), {})
+    return float(fitted.get("host_ratio", 1.0))
+
+
+def host_platform_notes(gpu: Gpu) -> tuple[str, ...]:
+    """What the platform's own host-time level does to this case, when it is not 1."""
+    platform = host_platform(gpu)
+    ratio = host_time_ratio(platform)
+    if ratio == 1.0:
+        return ()
+    rows = int(current_calibration().groups[host_platform_key(platform)].get("n", 0))
+    return (
+        f"host time per denoiser forward on {platform}: {ratio:.2f}x the level of the "
+        f"calibration's image groups (fitted on {rows} measured {platform} rows)",
+    )
+
+
 EAGER_ENGINE = "diffusers"
 
 
@@ -660,11 +712,24 @@ def image_params(
     engine: str = "diffusers",
     variant: str | None = None,
 ) -> GroupParams:
-    """The fitted efficiencies of this case. A compiled engine (TensorRT, torch.compile,
-    stable-fast) not fitted on this hardware class keeps its gain over eager diffusers measured
-    on the classes it was fitted on (engine_gain) and applies it to this class's eager level:
-    its general level alone would undo the class's own (a GeForce card's eager η is above
-    TensorRT's all-GPU one).
+    """The fitted efficiencies of this case (`class_image_params`), with the host time per
+    forward of the GPU's platform (`host_time_ratio`)."""
+    params = class_image_params(system, model, engine, variant)
+    ratio = host_time_ratio(host_platform(system.gpu))
+    return replace(params, step_overhead_ms=params.step_overhead_ms * ratio)
+
+
+def class_image_params(
+    system: GpuSystem,
+    model: DiffusionArch,
+    engine: str = "diffusers",
+    variant: str | None = None,
+) -> GroupParams:
+    """The fitted efficiencies of this case on its hardware class. A compiled engine
+    (TensorRT, torch.compile, stable-fast) not fitted on this hardware class keeps its gain
+    over eager diffusers measured on the classes it was fitted on (engine_gain) and applies
+    it to this class's eager level: its general level alone would undo the class's own (a
+    GeForce card's eager η is above TensorRT's all-GPU one).
     An engine with no image rows of its own is costed as its stand-in (IMAGE_ENGINE_STAND_INS),
     and no compiled engine is given more host time per forward than eager diffusers."""
     denoiser_kind = denoiser_class(model)
@@ -911,7 +976,7 @@ def predict_diffusion_run(
     covered = params.exact and calibration.is_covered("image:gpu", system.gpu.id)
     extrapolated = not covered or _borrows_eager_levels(image_engine(engine, variant))
     low, high = calibration.band(batch_s / batch, "image", extrapolated)
-    notes = work.notes + engine_notes(engine, variant)
+    notes = work.notes + engine_notes(engine, variant) + host_platform_notes(system.gpu)
     per_image = Estimate(
         batch_s / batch,
         low,
