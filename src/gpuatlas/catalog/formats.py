@@ -60,6 +60,13 @@ class WeightFormat:
     # q4f16_1); False: they stay 16-bit as in AWQ/GPTQ/bitsandbytes checkpoints (GGUF files say
     # per tensor: their family rule applies).
     quantizes_embeddings: bool = False
+    # Integer/float instructions per weight and activation column of the mat-vec that a
+    # one-to-few-sequence decode step runs on this format (llama.cpp's ggml-cuda MMVQ
+    # vec_dot_<format>_q8_1: loads, unpacking shifts/masks, dp4a, block-scale products),
+    # counted from the kernel source; 0 where not counted (no ALU term).
+    matvec_alu_ops_per_weight: float = field(
+        default=0.0, metadata=meaning("Mat-vec ALU instructions per weight", ge=0)
+    )
 
     @property
     def bytes_per_weight(self) -> float:

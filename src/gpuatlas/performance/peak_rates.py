@@ -94,3 +94,20 @@ def precision_class(weight_format: WeightFormat) -> str:
     if bits >= 12:
         return "16bit"
     return "8bit" if bits >= 6 else "4bit"
+
+
+VOLTA_COMPUTE_CAPABILITY = 7.0
+
+
+def has_concurrent_int32_pipe(gpu: Gpu) -> bool:
+    """Whether the GPU issues 32-bit integer instructions to their own lanes, beside the FP32
+    ones: NVIDIA from Volta (compute capability 7.0, 'independent parallel integer and
+    floating-point data paths', NVIDIA Volta/Turing/Ampere/Hopper whitepapers). A quantised
+    mat-vec's unpacking (shifts, masks, dp4a, integer scale products) then overlaps its float
+    work and its loads; on Pascal, AMD, Apple and Intel GPUs the same lanes do both."""
+    if gpu.vendor.lower() != "nvidia" or not gpu.compute_capability:
+        return False
+    try:
+        return float(gpu.compute_capability) >= VOLTA_COMPUTE_CAPABILITY
+    except ValueError:
+        return False

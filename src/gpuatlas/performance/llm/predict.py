@@ -144,13 +144,14 @@ def _predict_on_gpu(
     context = input_tokens + output_tokens / 2
     ttft_s = runtime.prefill_s(input_tokens, batch) if input_tokens > 0 else 0.0
     tpot_s = runtime.decode_step_s(batch, context)
-    flops, moved = runtime.decode_terms(batch, context)
+    flops, charged = runtime.decode_terms(batch, context)
+    moved = charged - runtime.matvec_alu_excess_bytes(batch)  # traffic, not the ALU's time
     prefill_flops = runtime.prefill_model_flops(input_tokens, batch)
     prefill_flops -= runtime.expert_pass_flops(input_tokens, batch)  # MFU counts useful FLOPs
     system_bandwidth = runtime.bandwidth_bytes_s * runtime.split
     decode_x = runtime.extrapolated(calibration, "decode")
     prefill_x = runtime.extrapolated(calibration, "prefill")
-    compute_bound = flops / runtime.peak_flops > moved / runtime.bandwidth_bytes_s
+    compute_bound = flops / runtime.peak_flops > charged / runtime.bandwidth_bytes_s
     bound = "compute" if compute_bound else "memory"
     prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
     system_flops = runtime.matrix_peak_flops * runtime.split  # the GPU's, not the build's

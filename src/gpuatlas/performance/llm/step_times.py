@@ -36,6 +36,7 @@ from gpuatlas.performance.peak_rates import (
     compute_precision,
     engine_peak_flops,
     hardware_class,
+    has_concurrent_int32_pipe,
     memory_bandwidth_bytes_s,
     precision_class,
     vector_alu_flops,
@@ -48,6 +49,8 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
 HBM_SINGLE_STREAM_SHARE = model_constant("llm", "hbm_single_stream_memory_share")
+MATVEC_ALU_ISSUE_SHARE = model_constant("llm", "matvec_alu_issue_share")
+MATVEC_MAX_BATCH = 8  # ggml-cuda mmvq.cu MMVQ_MAX_BATCH_SIZE: larger batches go to MMQ/GEMMs
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 
 
@@ -192,12 +195,53 @@ class LlmRuntime:
     ) -> tuple[Value, Value]:
         """(FLOPs, bytes) per GPU of one decode step."""
         weight_bytes = self.shape.weight_read_bytes(batch, ops) / self.split
+        weight_bytes = weight_bytes + self.matvec_alu_excess_bytes(batch, ops)
         kv_read, attention = self.context_terms(context_tokens, ops)
         kv_bytes = batch * (kv_read * self.kv_reads_per_decode_step)
         kv_bytes = kv_bytes + batch * self.decode_score_bytes(context_tokens, ops)
         kv_bytes = kv_bytes + batch * self.recurrent_state_step_bytes
         flops = batch * (self.matmul_work_per_token + attention) / self.split
         return flops, weight_bytes + kv_bytes
+
+    def matvec_alu_bytes(self, batch: Value, ops: Primitives = SCALAR) -> Value:
+        """The weight bytes a decode step's mat-vec would have to read to take as long as its
+        unpacking ALU work, per GPU (0 beyond the mat-vec's batch): a step of `batch` <=
+        MATVEC_MAX_BATCH sequences runs ggml's mat-vec kernel once per sequence (mmvq.cu
+        calls vec_dot_<format>_q8_1 per column), i.e. weights x batch x the format's
+        matvec_alu_ops_per_weight instructions (formats.toml) at one instruction per FP32
+        lane and clock (half of `vector_flops`) x model_constants llm.matvec_alu_issue_share.
+        Expressed as bytes at the GPU's bandwidth, so that the fitted memory level applies to
+        it as to the bytes: the step takes the longer of the two."""
+        if self.matvec_alu_s_per_weight == 0.0:
+            return 0.0
+        weights = self.shape.weight_read_bytes(batch, ops) / self.shape_bytes_per_weight
+        alu_s = weights * batch * self.matvec_alu_s_per_weight / self.split
+        return ops.where(batch <= MATVEC_MAX_BATCH, alu_s * self.bandwidth_bytes_s, 0.0)
+
+    def matvec_alu_excess_bytes(self, batch: Value, ops: Primitives = SCALAR) -> Value:
+        """What the mat-vec's ALU work adds to a decode step's weight bytes, per GPU: the
+        excess of `matvec_alu_bytes` over the weight bytes read (0 where the bytes take
+        longer); part of `decode_terms`' bytes, not of the traffic MBU reports."""
+        if self.matvec_alu_s_per_weight == 0.0:
+            return 0.0
+        weight_bytes = self.shape.weight_read_bytes(batch, ops) / self.split
+        return ops.maximum(self.matvec_alu_bytes(batch, ops) - weight_bytes, 0.0)
+
+    @cached_property
+    def shape_bytes_per_weight(self) -> float:
+        return self.weight_format.model_bits_per_weight / 8.0
+
+    @cached_property
+    def matvec_alu_s_per_weight(self) -> float:
+        """Seconds of ALU issue one weight and sequence costs in the engine's own mat-vec
+        (0 for a format without a count or an engine on vendor GEMM libraries)."""
+        ops_per_weight = self.weight_format.matvec_alu_ops_per_weight
+        if ops_per_weight == 0.0 or not self.engine.own_matvec_kernels:
+            return 0.0
+        if has_concurrent_int32_pipe(self.system.gpu):
+            return 0.0
+        issue_per_s = self.vector_flops / 2.0 * MATVEC_ALU_ISSUE_SHARE
+        return ops_per_weight / issue_per_s
 
     @cached_property
     def recurrent_state_step_bytes(self) -> float:

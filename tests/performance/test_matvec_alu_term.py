@@ -1,0 +1,117 @@
+"""A few-sequence decode step of llama.cpp's quantised mat-vec takes the longer of its weight
+bytes and its unpacking ALU work (formats.toml matvec_alu_ops_per_weight, model_constants
+llm.matvec_alu_issue_share) on GPUs whose FP32 lanes also issue the integer work; NVIDIA
+Volta and newer (a separate INT32 pipe), 16-bit weights and vendor-library engines keep the
+bytes alone."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from gpuatlas.catalog.formats import resolve_format
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime
+from gpuatlas.performance.llm.step_times import MATVEC_MAX_BATCH, LlmRuntime
+from gpuatlas.performance.model_constants import model_constant
+from gpuatlas.performance.peak_rates import has_concurrent_int32_pipe
+from gpuatlas.performance.primitives import ARRAY
+
+SHARE = model_constant("llm", "matvec_alu_issue_share")
+
+pytestmark = pytest.mark.unit
+
+
+def _expected_alu_bytes(runtime: LlmRuntime, batch: int) -> float:
+    """weights x batch x ops per weight at half the FP32 FLOP rate x the share, as bytes."""
+    weight_bytes = float(runtime.shape.weight_read_bytes(batch))
+    weights = weight_bytes / (runtime.weight_format.model_bits_per_weight / 8.0)
+    ops = weights * batch * runtime.weight_format.matvec_alu_ops_per_weight
+    alu_s = ops / (runtime.system.gpu.fp32_tflops * 1e12 / 2.0 * SHARE)
+    return alu_s * runtime.bandwidth_bytes_s
+
+
+def test_k_quants_cost_more_alu_per_byte_than_legacy_quants() -> None:
+    # Counted from vecdotq.cuh: Q2_K/Q3_K unpack 16-weight sub-blocks with their own scales,
+    # Q4_0/Q8_0 only mask nibbles or take bytes as they are.
+    def per_byte(format_id: str) -> float:
+        found = resolve_format(format_id)
+        return found.matvec_alu_ops_per_weight / (found.model_bits_per_weight / 8.0)
+
+    assert per_byte("q8_0") < per_byte("q4_0") < per_byte("q4_k_m") < per_byte("q2_k")
+    assert per_byte("q3_k_s") > 4 * per_byte("q4_0")
+    assert resolve_format("fp16").matvec_alu_ops_per_weight == 0.0
+
+
+@pytest.mark.parametrize(
+    ("gpu", "expected"),
+    [("p40", False), ("v100-sxm2-32gb", True), ("rtx-4090", True), ("h100-sxm", True)],
+)
+def test_which_gpus_have_a_separate_int32_pipe(gpu: str, expected: bool) -> None:
+    assert has_concurrent_int32_pipe(resolve_system(gpu).gpu) is expected
+
+
+def test_apple_and_amd_gpus_share_their_lanes() -> None:
+    assert not has_concurrent_int32_pipe(resolve_system("apple-m2-ultra-76c").gpu)
+    assert not has_concurrent_int32_pipe(resolve_system("rx-7900-xtx").gpu)
+
+
+def test_a_p40_q2_k_step_is_bound_by_its_alu_work() -> None:
+    # P40: 11.8 TFLOP/s FP32 (5.9e12 lane instructions/s), 347 GB/s. Q2_K's ~6.5
+    # instructions per 0.42 bytes at the share exceed what the bytes take.
+    runtime = llm_runtime("p40", "llama-2-7b", "q2_k", "llama.cpp")
+    weight_bytes = float(runtime.shape.weight_read_bytes(1))
+    expected = _expected_alu_bytes(runtime, 1)
+    assert expected > weight_bytes
+    assert float(runtime.matvec_alu_excess_bytes(1)) == pytest.approx(expected - weight_bytes)
+    _, moved = runtime.decode_terms(1, 0)
+    assert float(moved) == pytest.approx(expected, rel=1e-6)
+
+
+def test_the_alu_work_grows_with_the_sequences_up_to_the_mat_vec_batch() -> None:
+    runtime = llm_runtime("p40", "llama-2-7b", "q4_0", "llama.cpp")
+    for batch in (1, 4, MATVEC_MAX_BATCH):
+        assert float(runtime.matvec_alu_bytes(batch)) == pytest.approx(
+            _expected_alu_bytes(runtime, batch)
+        )
+    assert float(runtime.matvec_alu_bytes(MATVEC_MAX_BATCH + 1)) == 0.0  # MMQ takes over
+
+
+@pytest.mark.parametrize(
+    ("gpu", "weights", "engine"),
+    [
+        ("rtx-4090", "q2_k", "llama.cpp"),  # Ada: INT32 pipe beside the FP32 one
+        ("p40", "gguf-f16", "llama.cpp"),  # no count for 16-bit weights
+        ("apple-m2-ultra-76c", "mlx-4bit", "mlx-lm"),  # no count for MLX's kernels yet
+    ],
+)
+def test_no_alu_term_where_it_does_not_apply(gpu: str, weights: str, engine: str) -> None:
+    runtime = llm_runtime(gpu, "llama-2-7b", weights, engine)
+    assert float(runtime.matvec_alu_excess_bytes(1)) == 0.0
+
+
+def test_vendor_library_engines_get_no_alu_term() -> None:
+    runtime = llm_runtime("p40", "llama-2-7b", "q2_k", "llama.cpp")
+    library = replace(runtime, engine=replace(runtime.engine, own_matvec_kernels=False))
+    assert float(library.matvec_alu_excess_bytes(1)) == 0.0
+
+
+def test_the_array_path_gives_the_row_path_values() -> None:
+    runtime = llm_runtime("apple-m1-max-32c", "llama-2-7b", "q4_k_m", "llama.cpp")
+    batches = np.array([1.0, 2.0, 8.0, 9.0, 32.0])
+    contexts = np.array([0.0, 512.0, 100.0, 4096.0, 64.0])
+    vector = runtime.decode_step_s(batches, contexts, ARRAY)
+    rows = [float(runtime.decode_step_s(b, c)) for b, c in zip(batches, contexts, strict=True)]
+    assert np.allclose(vector, rows, rtol=1e-12)
+
+
+def test_mbu_counts_the_bytes_moved_not_the_alu_time() -> None:
+    runtime = llm_runtime("p40", "llama-2-7b", "q3_k_s", "llama.cpp")
+    prediction = predict_runtime(runtime, batch=1, input_tokens=0, output_tokens=128)
+    _, charged = runtime.decode_terms(1, 64)
+    moved = float(charged) - float(runtime.matvec_alu_excess_bytes(1))
+    expected = moved / (prediction.tpot_ms.value / 1e3) / runtime.bandwidth_bytes_s
+    assert prediction.mbu.value == pytest.approx(expected)
+    assert float(runtime.matvec_alu_excess_bytes(1)) > 0.0  # the step waits on the ALU
