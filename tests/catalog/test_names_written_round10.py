@@ -105,3 +105,9 @@ def test_an_ollama_tag_that_is_only_a_quantisation_is_the_default_model() -> Non
     assert (sized.model.id, sized.format_id) == ("llama-3.1-8b", "q4_0")
     with pytest.raises(UnknownNameError):
         resolve_model_reference("llama3.1:instruct", allow_hub=False)
+
+
+def test_a_fine_tune_written_without_its_base_reads_as_the_base() -> None:
+    # LatitudeGames/Wayfarer-12B: a Mistral-Nemo-Base-2407 fine-tune with the same shapes
+    for written in ("wayfarer 12B", "LatitudeGames/Wayfarer-12B"):
+        assert resolve_model_reference(written, allow_hub=False).model.id == "mistral-nemo-12b"
