@@ -111,3 +111,9 @@ def test_a_fine_tune_written_without_its_base_reads_as_the_base() -> None:
     # LatitudeGames/Wayfarer-12B: a Mistral-Nemo-Base-2407 fine-tune with the same shapes
     for written in ("wayfarer 12B", "LatitudeGames/Wayfarer-12B"):
         assert resolve_model_reference(written, allow_hub=False).model.id == "mistral-nemo-12b"
+
+
+def test_deepseek_coder_by_its_ollama_tag() -> None:
+    reference = resolve_model_reference("deepseek-coder:6.7b", allow_hub=False)
+    assert reference.model.id == "deepseek-coder-6.7b"
+    assert reference.model.num_kv_heads == 32  # no GQA: 32 KV heads of 128
