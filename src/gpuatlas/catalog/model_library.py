@@ -7,7 +7,6 @@ id, its repo part, aliases, Ollama tags) to the model, for exact lookups and clo
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from functools import lru_cache
@@ -23,6 +22,7 @@ from gpuatlas.catalog.model_config import (
     read_config_json,
 )
 from gpuatlas.catalog.model_library_file import arch_from_library_document
+from gpuatlas.catalog.spelling import SpellingIndex
 from gpuatlas.errors import UnknownNameError
 
 MatchKind = Literal[
@@ -117,11 +117,17 @@ def model_name_index() -> dict[str, tuple[str, MatchKind]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def model_spellings() -> SpellingIndex:
+    """The model name index's names as a spelling index (difflib's near spellings, fast)."""
+    return SpellingIndex(list(model_name_index()))
+
+
 def close_model_matches(name: str) -> list[str]:
     """Up to 8 library ids whose names look like `name` (for UnknownNameError)."""
     index = model_name_index()
     wanted = normalize_model_name(name).split("/")[-1]
-    keys = difflib.get_close_matches(wanted, list(index), n=12, cutoff=0.6)
+    keys = model_spellings().close_matches(wanted, n=12, cutoff=0.6)
     stem = re.split(r"[-:]", wanted)[0]
     keys += [key for key in index if stem and len(stem) >= 3 and key.startswith(stem)]
     ids: list[str] = []

@@ -14,12 +14,12 @@ ambiguous; none is unknown. Both fail with the candidates listed.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from gpuatlas.catalog.spelling import SpellingIndex
 from gpuatlas.errors import UnknownNameError
 
 _VENDOR_WORDS = {"nvidia", "geforce", "tesla", "amd", "intel", "habana", "instinct", "gpu"}
@@ -141,6 +141,7 @@ class NameIndex:
                 self._compact.setdefault(name.replace(" ", ""), entry.id)
         self._by_id = {entry.id: entry for entry in self.entries}
         self._words = {entry.id: entry.word_set() for entry in self.entries}
+        self._fitting_found: dict[frozenset[str], list[str]] = {}
 
     def resolve(self, name: str) -> str:
         """Return the id `name` means, or raise UnknownNameError with the candidates."""
@@ -189,11 +190,14 @@ class NameIndex:
         return named or matches
 
     def _fitting(self, query: set[str]) -> list[str]:
-        return [
-            entry_id
-            for entry_id, words in self._words.items()
-            if all(self._by_id[entry_id].fits_word(word, words) for word in query)
-        ]
+        key = frozenset(query)
+        if key not in self._fitting_found:  # a name on many rows of a cases file: once
+            self._fitting_found[key] = [
+                entry_id
+                for entry_id, words in self._words.items()
+                if all(self._by_id[entry_id].fits_word(word, words) for word in query)
+            ]
+        return list(self._fitting_found[key])
 
     def _is_other_variant(self, entry_id: str, query: set[str]) -> bool:
         """Every name of the entry carries a variant word ("ti", "super") the query lacks."""
@@ -211,6 +215,11 @@ class NameIndex:
         """Each entry's names normalised (built once: every unknown name compares with them)."""
         return {normalise(n): e.id for e in self.entries for n in (e.id, *e.names)}
 
+    @cached_property
+    def _spellings(self) -> SpellingIndex:
+        """The normalised names as a spelling index (difflib's near spellings, vectorised)."""
+        return SpellingIndex(list(self._normalised_names))
+
     def close_matches(self, name: str, limit: int = 5) -> list[str]:
         """Entries named by the query's words once memory sizes are dropped ("RTX 3090 48GB" →
         the RTX 3090s), then the nearest spellings."""
@@ -219,7 +228,7 @@ class NameIndex:
         by_words = [i for i, words in self._words.items() if named and named <= words]
         key = normalise(name)
         by_name = self._normalised_names
-        near = difflib.get_close_matches(key, list(by_name), n=limit * 3, cutoff=0.5)
+        near = self._spellings.close_matches(key, n=limit * 3, cutoff=0.5)
         near.sort(key=lambda candidate: _digits_apart(key, candidate))
         found = _unique([*misread, *by_words, *(by_name[n] for n in near)])
         return found[: max(limit, len(misread))]

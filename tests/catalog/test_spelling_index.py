@@ -1,0 +1,43 @@
+"""Near spellings of unknown names: the spelling index answers exactly what
+difflib.get_close_matches answers, in its order, over the catalog's GPU and model names."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from gpuatlas.catalog.gpus import gpu_index
+from gpuatlas.catalog.model_library import model_name_index
+from gpuatlas.catalog.spelling import SpellingIndex
+
+pytestmark = pytest.mark.unit
+
+QUERIES = (
+    "rtx 4321x", "rtx4090x", "h100 sxm6", "a100-90gb", "l40z", "rtx-5900", "mi300", "m4 mac",
+    "llama-3.1-8b-typo", "qwen3-8bb", "mistral-7b-v9", "gpt-oss-20", "lama-3-70b", "gemma3:27",
+    "", "a", "zzzzzzzzzzzz", "rtx 3090 ti super", "deepsek-r1:32b", "flux.1-dv",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("cutoff,count", [(0.5, 15), (0.6, 12), (0.6, 3), (0.0, 5), (1.0, 2)])
+def test_gpu_and_model_names_match_difflib_exactly(cutoff: float, count: int) -> None:
+    for names in (list(gpu_index()._normalised_names), list(model_name_index())):
+        index = SpellingIndex(names)
+        for query in QUERIES:
+            expected = difflib.get_close_matches(query, names, count, cutoff)
+            assert index.close_matches(query, count, cutoff) == expected, query
+
+
+def test_ties_keep_difflibs_order_and_answers_are_not_shared() -> None:
+    names = ["abcd", "abce", "abcf", "xyz"]
+    index = SpellingIndex(names)
+    assert index.close_matches("abcz", 3, 0.5) == difflib.get_close_matches("abcz", names, 3, 0.5)
+    first = index.close_matches("abcz", 3, 0.5)
+    first.clear()  # a caller's edit never changes the next answer
+    assert index.close_matches("abcz", 3, 0.5) == ["abcf", "abce", "abcd"]
+
+
+def test_bad_arguments_raise_as_difflib_does() -> None:
+    with pytest.raises(ValueError):
+        SpellingIndex(["abc"]).close_matches("abc", 0, 0.5)
