@@ -9,7 +9,7 @@ import pytest
 
 from gpuatlas.catalog.gpus import gpu_index
 from gpuatlas.catalog.model_library import model_name_index
-from gpuatlas.catalog.spelling import SpellingIndex
+from gpuatlas.catalog.spelling import SpellingIndex, _common_subsequence_length, _positions
 
 pytestmark = pytest.mark.unit
 
@@ -41,3 +41,21 @@ def test_ties_keep_difflibs_order_and_answers_are_not_shared() -> None:
 def test_bad_arguments_raise_as_difflib_does() -> None:
     with pytest.raises(ValueError):
         SpellingIndex(["abc"]).close_matches("abc", 0, 0.5)
+
+
+def test_bit_parallel_common_subsequence_equals_the_dynamic_programme() -> None:
+    """The bound that skips difflib's ratio is the longest common subsequence, exactly."""
+
+    def table(a: str, b: str) -> int:
+        rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+        for i, x in enumerate(a):
+            for j, y in enumerate(b):
+                rows[i + 1][j + 1] = (
+                    rows[i][j] + 1 if x == y else max(rows[i][j + 1], rows[i + 1][j])
+                )
+        return rows[-1][-1]
+
+    pairs = [("rtx-4090", "rtx 4321x"), ("", "abc"), ("abc", ""), ("a-b-a-b", "baba"),
+             ("llama-3.1-8b", "lama-3-70b"), ("h100 sxm5", "h100 sxm6")]  # fmt: skip
+    for a, b in pairs:
+        assert _common_subsequence_length(_positions(a), len(a), b) == table(a, b), (a, b)

@@ -36,6 +36,7 @@ class SpellingIndex:
         self._counts = counts
         self._lengths = np.array([len(text) for text in self.candidates], dtype=np.float64)
         self._found: dict[tuple[str, int, float], list[str]] = {}
+        self._masks = [_positions(text) for text in self.candidates]
 
     def close_matches(self, word: str, n: int = 3, cutoff: float = 0.6) -> list[str]:
         """difflib.get_close_matches(word, candidates, n, cutoff): the best `n` candidates with
@@ -56,6 +57,9 @@ class SpellingIndex:
             matcher.set_seq1(candidate)
             if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
                 continue
+            shared = _common_subsequence_length(self._masks[index], len(candidate), word)
+            if 2.0 * shared / (len(candidate) + len(word)) < cutoff - _BOUND_SLACK:
+                continue  # difflib's matching blocks are a common subsequence: ratio <= this
             ratio = matcher.ratio()
             if ratio >= cutoff:
                 scored.append((ratio, candidate))
@@ -73,3 +77,22 @@ class SpellingIndex:
         total = self._lengths + len(word)
         bound = np.where(total > 0, 2.0 * shared / np.maximum(total, 1.0), 1.0)
         return np.flatnonzero(bound >= cutoff - _BOUND_SLACK)
+
+
+def _positions(text: str) -> dict[str, int]:
+    """Each character's positions in `text` as the bits of an integer."""
+    masks: dict[str, int] = {}
+    for position, char in enumerate(text):
+        masks[char] = masks.get(char, 0) | (1 << position)
+    return masks
+
+
+def _common_subsequence_length(masks: dict[str, int], length: int, word: str) -> int:
+    """The longest common subsequence of the text of `masks` (its `length` characters) and
+    `word`, bit-parallel (Allison-Dix; Hyyro 2004): zero bits of V count the matches."""
+    full = (1 << length) - 1
+    v = full
+    for char in word:
+        u = v & masks.get(char, 0)
+        v = ((v + u) | (v - u)) & full
+    return length - v.bit_count()
