@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
@@ -38,6 +39,7 @@ from gpuatlas.performance.peak_rates import (
     hardware_class,
     has_concurrent_int32_pipe,
     memory_bandwidth_bytes_s,
+    peak_flops,
     precision_class,
     vector_alu_flops,
 )
@@ -87,6 +89,7 @@ class LlmRuntime:
     precision_class: str
     compute_precision: str
     dp4a_prompt: bool = False  # quantised prompt GEMMs as int8 DP4A, no fp16 copy (integer_dot)
+    attention_peak_flops: float = 0.0  # one GPU, its fused attention's rate (0: peak_flops)
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -266,10 +269,22 @@ class LlmRuntime:
 
     def prefill_model_flops(self, tokens: Value, batch: Value = 1) -> Value:
         """Prefill FLOPs per GPU the model performs (for MFU): `prefill_terms`' FLOPs without
-        the experts' slower-GEMM equivalent."""
+        the experts' slower-GEMM equivalent and the slower attention's."""
         flops, _ = self.prefill_terms(tokens, batch)
         extra = self.expert_extra_flops_per_token + self.block_scale_flops_per_token
-        return flops - batch * tokens * extra / self.split
+        slower_attention = (self.attention_rate_factor - 1.0) * self.prefill_attention_flops(tokens)
+        return flops - (batch * tokens * extra + batch * slower_attention) / self.split
+
+    @cached_property
+    def attention_rate_factor(self) -> float:
+        """How much slower than the GEMMs' peak the prefill's attention runs: fused attention
+        (FlashAttention, FlashInfer, TRT-LLM's context FMHA) multiplies Q·Kᵀ and P·V in 16 bits
+        with FP32 accumulators, or in FP8 with an FP8 KV cache, whatever precision the weight
+        GEMMs run in (W8A8 FP8, NVFP4 W4A4). Its FLOPs count at peak_flops / that rate; 1 where
+        the GEMMs already run at it."""
+        if self.attention_peak_flops <= 0.0 or self.attention_peak_flops >= self.peak_flops:
+            return 1.0
+        return self.peak_flops / self.attention_peak_flops
 
     @cached_property
     def block_scale_flops_per_token(self) -> float:
@@ -367,6 +382,7 @@ class LlmRuntime:
         head_flops = 2.0 * self.model.vocab_size * self.model.hidden_size
         body_flops = self.matmul_work_per_token - head_flops
         attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
+        attention = attention * self.attention_rate_factor
         flops = batch * (tokens * body_flops + head_flops + attention) / self.split
         flops = flops + self.expert_pass_flops(tokens, batch, ops)
         flops = flops + batch * tokens * self.block_scale_flops_per_token / self.split
@@ -513,6 +529,9 @@ def build_runtime(
     if dp4a is not None:  # llama.cpp's MMQ with __dp4a on a GPU without tensor cores
         flops = matrix_flops = dp4a
         used_precision = "int8"
+    attention_flops = 0.0
+    if vector_flops is None and dp4a is None:
+        attention_flops = attention_peak_flops(gpu, used_precision, kv_bytes_per_element)
     pclass = precision_class(weight_format)
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
     family = hardware_class(gpu)
@@ -535,7 +554,26 @@ def build_runtime(
         precision_class=pclass,
         compute_precision=used_precision,
         dp4a_prompt=dp4a is not None,
+        attention_peak_flops=attention_flops,
     )
+
+
+LOW_PRECISION_GEMMS = ("fp8", "fp4", "int8", "int4")
+
+
+def attention_peak_flops(gpu: Gpu, gemm_precision: str, kv_bytes_per_element: float) -> float:
+    """The rate of the fused attention kernel beside GEMMs in `gemm_precision`: the 16-bit
+    tensor peak with FP32 accumulation (FlashAttention 2/3, FlashInfer and TRT-LLM's FMHA keep
+    their softmax and accumulators in FP32; GeForce runs that at half its FP16-accumulate
+    rate), or the FP8 peak when the KV cache is FP8 beside FP8/FP4 GEMMs (FA3's and TRT-LLM's
+    FP8 attention). 0 (no separate rate) for 16-bit or wider GEMMs."""
+    if gemm_precision not in LOW_PRECISION_GEMMS:
+        return 0.0
+    if kv_bytes_per_element <= 1.0 and gemm_precision in ("fp8", "fp4"):
+        flops, _ = peak_flops(gpu, "fp8")
+        return flops
+    flops, _ = peak_flops(gpu, "bf16")
+    return flops
 
 
 def runtime_for(
