@@ -100,6 +100,23 @@ PREDICTORS = {
 }
 
 
+REASON_CHARACTERS = 160  # a reason beside a ratio is read at a glance; the full one is predict's
+
+
+def within(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else cut after its last whole word that fits
+    (before a list separator where there is one) and marked with '…' — never mid-word
+    ('engines modelled there: llama.cpp, mlc-llm, ollama, t')."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    for separator in ("; ", ", ", " "):
+        cut = head.rfind(separator)
+        if cut > limit // 2:
+            return head[:cut].rstrip(",;: ") + " …"
+    return head.rstrip() + "…"
+
+
 def predict_suite_benchmark(benchmark: Benchmark, system: GpuSystem) -> SuitePrediction:
     """The prediction, or the reason there is none (never an exception)."""
     predictor = PREDICTORS.get(benchmark.category)
@@ -108,7 +125,7 @@ def predict_suite_benchmark(benchmark: Benchmark, system: GpuSystem) -> SuitePre
     try:
         estimate = predictor(benchmark, system)
     except (GpuAtlasError, ValueError, KeyError) as error:
-        return SuitePrediction(None, f"not predictable: {error}"[:160])
+        return SuitePrediction(None, within(f"not predictable: {error}", REASON_CHARACTERS))
     except Exception as error:  # noqa: BLE001 - a model failure must not take the report down
         return SuitePrediction(None, f"model failed ({type(error).__name__})")
     if estimate is None or not float(estimate.value) > 0:
