@@ -33,3 +33,31 @@ def serving_cost_statement(
         higher_is_better=False,
         style="usd",
     )
+
+
+def one_side_priced_statement(
+    context: ReportContext, a: SideProfile, b: SideProfile
+) -> Statement | None:
+    """When exactly one side has a reference price (a Mac, a card no cloud rents): no
+    comparison, the side without a price named, and the priced side's cost per 1M output
+    tokens; None when both or neither are priced or the priced side has no throughput."""
+    sides = ((context.a_label, a), (context.b_label, b))
+    priced = [(label, side) for label, side in sides if side.reference_price is not None]
+    unpriced = [label for label, side in sides if side.reference_price is None]
+    if len(priced) != 1:
+        return None
+    label, side = priced[0]
+    price = side.reference_price
+    assert price is not None  # filtered above
+    hourly = price.usd_per_gpu_hour * side.system.gpu_count
+    cost = per_million_tokens(hourly, side.speed.serving_tok_s)
+    if cost.value is None:
+        return None
+    return Statement(
+        kind="fact",
+        template="No price comparison: {unpriced} has no rental offer in the price table; "
+        "{priced} costs {cost:usd} per 1M output tokens at its reference price (modelled; "
+        "ranges in the cost table).",
+        numbers={"cost": cost},
+        words={"unpriced": unpriced[0], "priced": label},
+    )

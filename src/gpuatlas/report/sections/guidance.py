@@ -10,7 +10,7 @@ from gpuatlas.report.focus import focus_model
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.fit import SIZE_MODELS, FitResult
 from gpuatlas.report.profiles.training import LARGE_MODEL
-from gpuatlas.report.serving_cost import serving_cost_statement
+from gpuatlas.report.serving_cost import one_side_priced_statement, serving_cost_statement
 
 SEVENTY_B = "llama-3-70b"
 
@@ -119,7 +119,7 @@ def training_answer(context: ReportContext, a: SideProfile, b: SideProfile) -> S
 
 
 def cost_answer(context: ReportContext, a: SideProfile, b: SideProfile) -> Statement | None:
-    statement = serving_cost_statement(context, a, b)
+    statement = serving_cost_statement(context, a, b) or one_side_priced_statement(context, a, b)
     if statement is None:
         return None
     return Statement(
