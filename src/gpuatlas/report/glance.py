@@ -83,6 +83,30 @@ def _row(entry: CategoryEntry, index: int, span: float, a: str, b: str) -> str:
     return "".join(parts)
 
 
+AXIS_ROOM = WIDTH / 2 - 8  # viewBox units from the centre line to the edge, less a margin
+AXIS_CHARACTER = 6.2  # the mean advance of an 11-unit sans-serif character, in viewBox units
+
+
+def axis_name(label: str) -> str:
+    """A side's name under the axis: without its bracketed variant when the half-width it
+    has cannot hold 'name faster →' ('Apple M4 Max (40-core GPU)' -> 'Apple M4 Max'; the
+    title above names the variant)."""
+    if _width(f"{label} faster →") <= AXIS_ROOM or " (" not in label:
+        return label
+    return label.split(" (")[0]
+
+
+def _width(text: str) -> float:
+    return len(text) * AXIS_CHARACTER
+
+
+def _squeezed(text: str) -> str:
+    """SVG attributes that fit a label still too long for its half into it (no clipping)."""
+    if _width(text) <= AXIS_ROOM:
+        return ""
+    return f' textLength="{AXIS_ROOM:.0f}" lengthAdjust="spacingAndGlyphs"'
+
+
 def category_svg(comparison: Comparison) -> str:
     entries = [e for e in comparison.categories if e.ratio is not None]
     if not entries:
@@ -91,13 +115,14 @@ def category_svg(comparison: Comparison) -> str:
     span = _span(entries)
     height = 14 + len(entries) * ROW + 10
     rows = "".join(_row(e, i, span, a, b) for i, e in enumerate(entries))
+    left, right = f"← {axis_name(b)} faster", f"{axis_name(a)} faster →"
     axis = (
         f'<line x1="{WIDTH / 2}" x2="{WIDTH / 2}" y1="18" y2="{height - 18}" '
         f'stroke="{AXIS_COLOR}" stroke-dasharray="2 3"/>'
-        f'<text x="{WIDTH / 2 - 6}" y="{height - 2}" text-anchor="end" class="glance-axis">'
-        f"← {escape(b)} faster</text>"
-        f'<text x="{WIDTH / 2 + 6}" y="{height - 2}" class="glance-axis">'
-        f"{escape(a)} faster →</text>"
+        f'<text x="{WIDTH / 2 - 6}" y="{height - 2}" text-anchor="end" class="glance-axis"'
+        f"{_squeezed(left)}>{escape(left)}</text>"
+        f'<text x="{WIDTH / 2 + 6}" y="{height - 2}" class="glance-axis"'
+        f"{_squeezed(right)}>{escape(right)}</text>"
     )
     return (
         f'<svg class="glance-svg" viewBox="0 0 {WIDTH} {height}" role="img" '
