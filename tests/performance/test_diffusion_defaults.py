@@ -93,14 +93,18 @@ def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: s
     assert not trt.exact
     hardware = image_hardware_class(system.gpu, "tensorrt")
     gain = engine_gain("tensorrt", hardware, "unet")[0]  # measured against eager on the same
-    assert gain > 1.0  # classes (test_diffusion_paired_gain.py)
-    # the gain applies to the class's eager level, up to the whole sustained peak
-    assert trt.eta_compute == pytest.approx(min(1.0, eager.eta_compute * gain))
+    # classes (test_diffusion_paired_gain.py). The gain applies to the class's eager level, up
+    # to the whole sustained peak, and never below eager's own level (a compiled engine runs the
+    # same math through fused kernels): since alexeigor/sd-benchmarks' TensorRT rows the fit
+    # puts TensorRT's advantage on the consumer classes into host time (~13 vs ~21 ms per
+    # forward) and its η gain there is ~0.98, so the floor holds it at eager's
+    assert trt.eta_compute == pytest.approx(
+        max(eager.eta_compute, min(1.0, eager.eta_compute * gain))
+    )
+    assert trt.step_overhead_ms < eager.step_overhead_ms
     eager_s = api.predict_diffusion(gpu, "sdxl", steps=30).s_per_image.value
     trt_s = api.predict_diffusion(gpu, "sdxl", steps=30, engine="tensorrt").s_per_image.value
-    # faster than eager, by the measured gain: on the consumer classes it is 1.03 since the
-    # RTX 3060 eager rows of microsoft/onnxruntime's SD README raised eager's level there
-    # (1.22 before them), so the 2080 Ti's margin is a few per cent, the T4's ~40 %
+    # faster than eager: less host time per forward, and the η gain where it is above 1
     assert trt_s < eager_s
 
 

@@ -16,7 +16,8 @@ from gpuatlas.performance.calibration_table import (
     current_calibration,
     using_calibration,
 )
-from gpuatlas.performance.media.diffusion import gain_source_engine
+from gpuatlas.performance.media.diffusion import gain_source_engine, image_params
+from gpuatlas.performance.resolve import as_diffusion, as_system
 
 
 def _s_per_image(gpu: str, engine: str = "diffusers", variant: str | None = None) -> float:
@@ -86,6 +87,20 @@ def test_a_fitted_compiled_level_with_more_host_time_than_eager_is_capped_at_eag
     with using_calibration(replace(calibration, groups=groups, version="test-host-time")):
         compiled = _s_per_image("rtx-4090", variant="torch.compile")
         assert compiled <= _s_per_image("rtx-4090") * (1 + 1e-9)
+
+
+def test_a_fitted_compiled_level_below_eagers_efficiency_is_floored_at_eagers() -> None:
+    # a compiled engine runs eager's math through fused kernels: a compiled group fitted below
+    # its eager class's efficiency (pooled over other GPUs) must not make it slower than eager
+    calibration = current_calibration()
+    key = "image|diffusers-compiled|hbm|unet"
+    groups = {**calibration.groups, key: {**calibration.groups[key], "eta_compute": 0.2}}
+    system, model = as_system("h100-sxm"), as_diffusion("sd-1.5")
+    with using_calibration(replace(calibration, groups=groups, version="test-eta-floor")):
+        eager = image_params(system, model)
+        compiled = image_params(system, model, variant="torch.compile")
+        assert compiled.eta_compute >= eager.eta_compute
+        assert _s_per_image("h100-sxm", variant="torch.compile") <= _s_per_image("h100-sxm")
 
 
 def test_the_text_answer_prints_the_notes_the_json_has() -> None:

@@ -762,10 +762,18 @@ COMPILED_IMAGE_ENGINES = frozenset({"diffusers-compiled", "tensorrt", "stable-fa
 
 def _host_time_capped(params: GroupParams, eager: GroupParams, engine_id: str) -> GroupParams:
     """A compiled engine's host time per forward is at most eager diffusers' on the same class,
-    whatever the fit's weakly identified overheads say (they sit near their ~20 ms prior)."""
+    whatever the fit's weakly identified overheads say (they sit near their ~20 ms prior), and
+    its compute efficiency at least eager's there: it runs the same math through fused kernels.
+    Its own level is fitted on fewer, pooled classes (the H100's compiled rows share the hbm
+    level with A100s), so without the floor a class whose eager level is fitted higher (Hopper)
+    would be predicted slower compiled than eager, which no source measured."""
     if engine_id not in COMPILED_IMAGE_ENGINES:
         return params
-    return replace(params, step_overhead_ms=min(params.step_overhead_ms, eager.step_overhead_ms))
+    return replace(
+        params,
+        step_overhead_ms=min(params.step_overhead_ms, eager.step_overhead_ms),
+        eta_compute=max(params.eta_compute, eager.eta_compute),
+    )
 
 
 # Compiled image engines with no measured rows of their own in the calibration, and the measured
