@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
-from gpuatlas.app.requests import KV_CACHE_HELP, SystemModelRequest, model_reference, split_list
+from gpuatlas.app.requests import (
+    KV_CACHE_HELP,
+    SystemModelRequest,
+    model_reference,
+    split_list,
+    system_model_reference,
+)
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
@@ -71,7 +77,7 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     """The answer itself (the CLI renders it as tables; fit_document is its JSON). On
     llama.cpp or Ollama, a model that does not fit whole is answered with the most layers that
     fit on the GPU (Ollama splits a model this way by itself; llama.cpp with --gpu-layers)."""
-    reference = model_reference(request.model, local_files)
+    reference = system_model_reference(request.system, request.model, local_files)
 
     def answer_with(kv_cache: str) -> FitAnswer:
         return answer_fit(

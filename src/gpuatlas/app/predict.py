@@ -15,7 +15,7 @@ from gpuatlas.app.requests import (
     ServedModelRequest,
     SystemModelRequest,
     TrainingFrameworkChoice,
-    model_reference,
+    system_model_reference,
     weights_and_engine,
 )
 from gpuatlas.catalog.model_weights import llm_of
@@ -74,7 +74,7 @@ def predict_llm_document(
 ) -> dict[str, Any]:
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
-    reference = model_reference(request.model, local_files)
+    reference = system_model_reference(request.system, request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
@@ -189,7 +189,7 @@ def predict_serving_document(
     request: PredictServingRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
-    reference = model_reference(request.model, local_files)
+    reference = system_model_reference(request.system, request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
@@ -262,7 +262,7 @@ def predict_diffusion_document(
     """``gpuatlas.predict-diffusion/1``: seconds per image, images per minute, memory and the
     CPU offload it needs; with an offload, ``without_offload`` names the first smaller denoiser
     format (fp8, nf4) that needs none, and its speed."""
-    model = model_reference(request.model, local_files).model
+    model = system_model_reference(request.system, request.model, local_files).model
 
     def predict(weights: str) -> Any:
         return api.predict_diffusion(
@@ -320,7 +320,7 @@ def predict_vision_document(
     """``gpuatlas.predict-vision/1``: images per minute at the batch."""
     result = api.predict_vision(
         request.system,
-        model_reference(request.model, local_files).model,
+        system_model_reference(request.system, request.model, local_files).model,
         batch=request.batch,
         image_tokens=request.image_tokens,
     )
@@ -340,7 +340,9 @@ def predict_ocr_document(
 ) -> dict[str, Any]:
     """``gpuatlas.predict-ocr/1``: pages per minute at the batch."""
     result = api.predict_ocr(
-        request.system, model_reference(request.model, local_files).model, batch=request.batch
+        request.system,
+        system_model_reference(request.system, request.model, local_files).model,
+        batch=request.batch,
     )
     return versioned(
         "predict-ocr", {"request": request.model_dump(), "pages_per_min": result.to_json()}
@@ -405,7 +407,7 @@ def predict_train_document(
     were assumed: the first of AUTO_TRAINING_SETUPS whose memory fits when the request left
     them open (a setup that does not fit gets no time; when none fits, the error names what
     would)."""
-    model = model_reference(request.model, local_files).model
+    model = system_model_reference(request.system, request.model, local_files).model
     setups = training_setups(request)
     skipped: list[str] = []
     for index, (micro_batch, recompute) in enumerate(setups):

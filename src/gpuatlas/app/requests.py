@@ -11,8 +11,9 @@ from pydantic.config import JsonDict
 
 from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.platform_engines import auto_engine
 
 if TYPE_CHECKING:
@@ -211,6 +212,28 @@ def weights_and_engine(
     choice = choose_weights(weights, reference, engine)
     engine_id = auto_engine(engine, choice.engine, system)
     return choose_weights(weights, reference, engine_id), engine_id
+
+
+def system_model_reference(system: str, name: str, local_files: bool) -> Any:
+    """`model_reference(name)`, after checking that the system resolves too: a request whose
+    GPU and model are both unknown gets both problems at once, each with its close matches
+    ('4090x' and 'qwen3:30b-a3' in one answer, not the GPU's alone and then the model's); one
+    problem alone is raised as it is."""
+    found: list[GpuAtlasError] = []
+    reference = None
+    try:
+        resolve_system(system)
+    except GpuAtlasError as error:
+        found.append(error)
+    try:
+        reference = model_reference(name, local_files)
+    except GpuAtlasError as error:
+        found.append(error)
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise InvalidRequestError([str(error) for error in found])
+    return reference
 
 
 def model_reference(name: str, local_files: bool) -> Any:
