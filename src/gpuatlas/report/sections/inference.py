@@ -35,7 +35,14 @@ from gpuatlas.report.serving_cost import serving_cost_statement
 
 def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
     rows: tuple[tuple[Cell, ...], ...] = (
-        (Text("Single-user decode"), a.decode_tok_s, b.decode_tok_s),
+        (
+            Text(
+                f"Single-user decode ({OUTPUT_TOKENS:,} tokens after a "
+                f"{prompt_tokens(context):,}-token prompt)"
+            ),
+            a.decode_tok_s,
+            b.decode_tok_s,
+        ),
         (
             Text(f"Time to first token ({prompt_tokens(context):,}-token prompt)"),
             a.ttft_ms,
