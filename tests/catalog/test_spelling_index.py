@@ -4,6 +4,8 @@ difflib.get_close_matches answers, in its order, over the catalog's GPU and mode
 from __future__ import annotations
 
 import difflib
+import subprocess
+import sys
 
 import pytest
 
@@ -59,3 +61,11 @@ def test_bit_parallel_common_subsequence_equals_the_dynamic_programme() -> None:
              ("llama-3.1-8b", "lama-3-70b"), ("h100 sxm5", "h100 sxm6")]  # fmt: skip
     for a, b in pairs:
         assert _common_subsequence_length(_positions(a), len(a), b) == table(a, b), (a, b)
+
+
+def test_model_kind_stays_light_without_numpy() -> None:
+    """catalog.model_kind (the at-a-glance block of a cached comparison) reads names without
+    loading NumPy; the spelling index it reaches through the model library is pure Python."""
+    code = "import sys, gpuatlas.catalog.model_kind; print('numpy' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

@@ -3,10 +3,11 @@
 difflib compares the query with every candidate in pure Python: a character-count bound
 (quick_ratio) for each, then the full ratio for those the bound lets through. Over the ~2,000
 spellings of the catalog that is ~30 ms a name, and a `predict --cases` file with a thousand
-distinct misspelt GPUs spent half a minute on it. Here the bound is computed for every
-candidate at once from a matrix of character counts (numpy), and difflib's own checks run on
-the few candidates it lets through, so the answer is difflib's, in difflib's order; answers
-are kept per query, so a name written on many rows is looked up once."""
+distinct misspelt GPUs spent half a minute on it. Here the bound is computed from character
+counts made once per candidate (pure Python: catalog.model_kind stays light, without NumPy),
+then a longest-common-subsequence bound, and difflib's own checks run on the few candidates
+both let through, so the answer is difflib's, in difflib's order; answers are kept per query,
+so a name written on many rows is looked up once."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ import difflib
 import heapq
 from collections import Counter
 from collections.abc import Sequence
-
-import numpy as np
 
 # Slack on the vectorised bound so that float rounding never drops a candidate difflib keeps
 # (difflib then applies the exact cutoff).
@@ -27,14 +26,11 @@ class SpellingIndex:
 
     def __init__(self, candidates: Sequence[str]):
         self.candidates = list(candidates)
-        alphabet = sorted({char for text in self.candidates for char in text})
-        self._column = {char: index for index, char in enumerate(alphabet)}
-        counts = np.zeros((len(self.candidates), max(len(alphabet), 1)), dtype=np.int32)
-        for row, text in enumerate(self.candidates):
-            for char, count in Counter(text).items():
-                counts[row, self._column[char]] = count
-        self._counts = counts
-        self._lengths = np.array([len(text) for text in self.candidates], dtype=np.float64)
+        counts = [Counter(text) for text in self.candidates]
+        chars = {char for count in counts for char in count}
+        # per character, its count in every candidate (columns summed per query, in C loops)
+        self._by_char = {char: [count.get(char, 0) for count in counts] for char in chars}
+        self._lengths = [len(text) for text in self.candidates]
         self._found: dict[tuple[str, int, float], list[str]] = {}
         self._masks = [_positions(text) for text in self.candidates]
 
@@ -65,18 +61,22 @@ class SpellingIndex:
                 scored.append((ratio, candidate))
         return [candidate for _, candidate in heapq.nlargest(n, scored)]
 
-    def _plausible(self, word: str, cutoff: float) -> np.ndarray:
+    def _plausible(self, word: str, cutoff: float) -> list[int]:
         """The candidates whose quick_ratio with `word` (twice the shared characters, counted
         with multiplicity, over the two lengths) reaches `cutoff`, in the candidates' order."""
-        query = np.zeros(self._counts.shape[1], dtype=np.int32)
-        for char, count in Counter(word).items():
-            column = self._column.get(char)
+        shared = [0] * len(self.candidates)
+        for char, wanted in Counter(word).items():
+            column = self._by_char.get(char)
             if column is not None:
-                query[column] = count
-        shared = np.minimum(self._counts, query).sum(axis=1)
-        total = self._lengths + len(word)
-        bound = np.where(total > 0, 2.0 * shared / np.maximum(total, 1.0), 1.0)
-        return np.flatnonzero(bound >= cutoff - _BOUND_SLACK)
+                pairs = zip(shared, column, strict=True)
+                shared = [s + (c if c < wanted else wanted) for s, c in pairs]
+        floor = cutoff - _BOUND_SLACK
+        size = len(word)
+        return [
+            index
+            for index, (common, length) in enumerate(zip(shared, self._lengths, strict=True))
+            if (2.0 * common / (length + size) if length + size else 1.0) >= floor
+        ]
 
 
 def _positions(text: str) -> dict[str, int]:
