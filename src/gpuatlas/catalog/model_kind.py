@@ -5,6 +5,7 @@ import the report package and its renderers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,10 +58,22 @@ def model_reading(name: str) -> ModelReading | None:
         return None
     words = MATCH_WORDS.get(reference.matched_by)
     written = name.strip()
+    if reference.matched_by == "ollama_tag" and _other_release(written, reference.model.id):
+        words = OTHER_RELEASE_TAG_WORDS
     if words is None or _plain(written) == _plain(reference.model.id):
         return None
     hint = f"; format from the name: {reference.format_hint}" if reference.format_hint else ""
     return ModelReading(written, reference.model.id, reference.matched_by, words + hint)
+
+
+OTHER_RELEASE_TAG_WORDS = "an Ollama tag of another release of it: the same architecture"
+
+
+def _other_release(tag: str, model_id: str) -> bool:
+    """Whether an Ollama tag names a release number its library entry does not
+    ('mistral-small3.2' on the mistral-small-3.1 entry: 3.2 has 3.1's architecture)."""
+    releases = re.findall(r"\d+\.\d+", tag.split(":")[0])
+    return any(release not in model_id for release in releases)
 
 
 def _plain(name: str) -> str:
