@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
-from gpuatlas.app.economics_requests import CostRequest, provenance, run_cost
+from gpuatlas.app.economics_requests import (
+    CostRequest,
+    candidate_systems,
+    provenance,
+    run_cost,
+    weight_format_ids,
+)
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.requests import (
     NUM_CTX_HELP,
@@ -20,6 +26,8 @@ from gpuatlas.app.requests import (
     TrainingFrameworkChoice,
     serving_engine_field,
 )
+from gpuatlas.catalog.model_weights import native_weights
+from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.serving_engine import is_auto_engine, server_checkpoint
@@ -150,32 +158,62 @@ def server_engine_note(
 ) -> str:
     """For LLM serving of an Ollama tag or a GGUF with `--engine auto` (the tag fixes the
     engine to Ollama/llama.cpp and its few sequences per GPU): the winner's price on the
-    model's Hub checkpoint with each GPU's serving engine (vLLM), when it is at least 10 %
-    lower, and the option that asks for it; '' otherwise."""
+    model's Hub checkpoint with each GPU's serving engine (vLLM), in the cheapest of the formats
+    `plan` weighs for it (its native format, FP8, AWQ: `server_formats`), when it is at least
+    10 % lower, and the options that ask for it; '' otherwise."""
     if request.workload != "llm" or request.model is None or not report.ranking:
         return ""
     server_model = server_checkpoint(request.model)
     if server_model is None or not is_auto_engine(request.engine):
         return ""
-    update = {"model": server_model, "weights": "auto", "num_ctx": None}
-    try:
-        server = cost_report(request.model_copy(update=update), price_files)
-    except GpuAtlasError:
-        return ""
-    if not server.ranking:
+    server = _cheapest_server_report(request, server_model, price_files)
+    if server is None:
         return ""
     mine, best = report.ranking[0], server.ranking[0]
     if best.best.value > mine.best.value * (1.0 - SERVER_ENGINE_MIN_SAVING):
         return ""
     served = next(s.sustained for s in server.serving if s.system_id == best.system_id)
     own = next(s.sustained for s in report.serving if s.system_id == mine.system_id)
+    native = native_weights(resolve_model_reference(server_model)).format_id
+    option = f"--model {server_model}" + (
+        "" if served.weights == native else f" --weights {served.weights}"
+    )
     return (
         f"with a server engine, {server_model} {served.weights} on {served.engine} costs "
         f"{format_usd(best.best.value)} per 1M output tokens on {best.system_id} "
         f"({best.best_offer.label}), {mine.best.value / best.best.value:,.1f}× less than "
         f"{request.model} on {own.engine or request.engine} ({format_usd(mine.best.value)} on "
-        f"{mine.system_id}): --model {server_model}"
+        f"{mine.system_id}): {option}"
     )
+
+
+def server_formats(request: RentingCostRequest, server_model: str) -> list[str]:
+    """The formats `plan --weights auto` weighs for the Hub checkpoint over the named GPUs (all
+    GPUs when none): its native format, then FP8 and AWQ where an engine `auto` picks loads
+    them (`economics_requests.weight_format_ids`, plan's own choice)."""
+    problems: list[str] = []
+    systems = candidate_systems(request.gpus, (1,), problems)
+    formats = weight_format_ids(["auto"], problems, server_model, "auto", systems)
+    return formats if formats and not problems else []
+
+
+def _cheapest_server_report(
+    request: RentingCostRequest, server_model: str, price_files: Sequence[Path]
+) -> CostReport | None:
+    """The cost ranking of the Hub checkpoint in the format whose winner is cheapest among
+    `server_formats` (the first format on a tie); None when none ranks."""
+    best: CostReport | None = None
+    for weights in server_formats(request, server_model):
+        update = {"model": server_model, "weights": weights, "num_ctx": None}
+        try:
+            found = cost_report(request.model_copy(update=update), price_files)
+        except GpuAtlasError:
+            continue
+        if found.ranking and (
+            best is None or found.ranking[0].best.value < best.ranking[0].best.value
+        ):
+            best = found
+    return best
 
 
 def memory_way_outs(request: RentingCostRequest, report: CostReport) -> tuple[str, ...]:
