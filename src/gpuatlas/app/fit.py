@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from gpuatlas.app.apple_builds import require_mac_build
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
     KV_CACHE_HELP,
@@ -78,6 +79,8 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     llama.cpp or Ollama, a model that does not fit whole is answered with the most layers that
     fit on the GPU (Ollama splits a model this way by itself; llama.cpp with --gpu-layers)."""
     reference = system_model_reference(request.system, request.model, local_files)
+    # an AWQ/GPTQ/FP8 server build on a Mac: its GGUF / MLX builds instead
+    require_mac_build(as_system(request.system), reference, request.weights, request.engine)
 
     def answer_with(kv_cache: str) -> FitAnswer:
         return answer_fit(

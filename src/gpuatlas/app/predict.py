@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from gpuatlas.app.apple_builds import require_mac_build
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
@@ -32,7 +33,7 @@ from gpuatlas.performance.engine_specs import (
 )
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import check_checkpoint_context
-from gpuatlas.performance.resolve import kv_cache_id
+from gpuatlas.performance.resolve import as_system, kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
 
@@ -76,6 +77,8 @@ def predict_llm_document(
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = system_model_reference(request.system, request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
+    mac = (as_system(request.system), reference, [request.weights], request.engine)
+    require_mac_build(*mac, "predict llm")  # a server build on a Mac: its GGUF / MLX builds
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     prediction = api.predict_llm(
@@ -191,6 +194,8 @@ def predict_serving_document(
     """``gpuatlas.predict-serving/1``: the serving throughput, per replica, and the layout."""
     reference = system_model_reference(request.system, request.model, local_files)
     _check_context(reference, request.input_tokens + request.output_tokens)
+    mac = (as_system(request.system), reference, [request.weights], request.engine)
+    require_mac_build(*mac, "predict serving")
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     result = api.serving_layout(

@@ -525,15 +525,21 @@ def _build_runs_on(backend: str, profiles: list[EngineProfile], gpu: Platform) -
 
 
 def _engines_on(gpu: Platform) -> str:
+    return ", ".join(engines_on(gpu)) or "none"
+
+
+def engines_on(gpu: Platform, format_id: str | None = None) -> list[str]:
+    """The LLM engines modelled on this GPU (a profile with a backend that serves it), by
+    name; with `format_id`, only those with such a profile that loads that weight format."""
     backends = {b.id: b for b in all_backends()}
-    found = sorted(
+    return sorted(
         {
             p.engine
             for p in all_engines()
             if any(b in backends and backends[b].serves(gpu) for b in p.backends)
+            and (format_id is None or p.supports_format(format_id))
         }
     )
-    return ", ".join(found) or "none"
 
 
 def check_backend(profile: EngineProfile, gpu: Gpu) -> None:
