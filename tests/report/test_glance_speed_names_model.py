@@ -23,6 +23,16 @@ def test_fits_my_model_answers_for_the_model_asked_about(fresh_data_dir: Path) -
     assert "in fp8 it fits (pass --weights fp8)" in refused
 
 
+def test_fits_my_model_says_which_side_runs_partly_on_the_cpu(fresh_data_dir: Path) -> None:
+    """qwen3:32b in q4_k_m (~19 GiB of weights) at Ollama's default num_ctx does not fit a 24 GB
+    RTX 4090 whole (Ollama puts part of the layers on the CPU), but fits a 32 GB RTX 5090: the
+    answer was a plain 'Yes: ... runs on both sides'."""
+    html = render_glance(build_comparison("rtx-4090", "rtx-5090", model="qwen3:32b"))
+    fits = html.split("Fits my model?")[1].split("How fast?")[0]
+    assert "Partly: qwen3:32b in q4_k_m on ollama runs on both sides, but RTX 4090 only" in fits
+    assert "RTX 5090 only" not in fits and "Yes:" not in fits
+
+
 def test_fits_my_model_answers_for_an_image_model(fresh_data_dir: Path) -> None:
     sdxl = render_glance(build_comparison("rtx-4090", "rtx-5090", model="sdxl"))
     assert "Yes: SDXL runs on both sides without CPU offload (speeds in the image section)." in sdxl

@@ -197,7 +197,26 @@ def _focus_fit(comparison: Comparison) -> str:
     if refusals:
         return " ".join(refusals)
     workload = _llm_workload(section)
-    return f"Yes: {workload} runs on both sides (speeds below)." if workload else ""
+    if not workload:
+        return ""
+    split = _cpu_split_sides(comparison)
+    if split:
+        return (
+            f"Partly: {workload} runs on both sides, but {split} only with part of the model "
+            "on the CPU (the engine's own split; its speeds below are for that split)."
+        )
+    return f"Yes: {workload} runs on both sides (speeds below)."
+
+
+def _cpu_split_sides(comparison: Comparison) -> str:
+    """'RTX 4090' (or 'RTX 4090 and RTX 5090'): the sides whose llama.cpp/Ollama runs the model
+    partly on the CPU (the inference section's offload statements); '' when none does."""
+    sides = [
+        str(s.words["system"])
+        for s in comparison.all_statements()
+        if "split" in s.words and "engine" in s.words and "system" in s.words
+    ]
+    return " and ".join(dict.fromkeys(sides))
 
 
 IMAGES_PER_MIN = " images per minute (whole system)"
