@@ -19,6 +19,7 @@ from gpuatlas.app.economics_requests import (
 )
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.requests import (
+    CHECKED_POSITIVE,
     NUM_CTX_HELP,
     LatencyTargets,
     OfferChoice,
@@ -29,6 +30,7 @@ from gpuatlas.app.requests import (
 from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.economics.budget import Budget
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.serving_engine import is_auto_engine, server_checkpoint
 from gpuatlas.errors import GpuAtlasError
@@ -83,6 +85,12 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     hours: float = Field(24.0, description="Job length for the rental cost (h).")
     days: float = Field(30.0, description="Service length for the rental cost (days, 24 h).")
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    max_usd_per_hour: float | None = Field(
+        None,
+        le=1_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Budget: only offers costing at most this many USD per hour in total.",
+    )
 
 
 def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> CostReport:
@@ -109,6 +117,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             tuple(price_files),
             request.framework,
             request.num_ctx,
+            Budget(request.max_usd_per_hour),
         )
     )
 

@@ -20,6 +20,7 @@ from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, n
 from gpuatlas.catalog.models import resolve_model, resolve_model_reference
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
+from gpuatlas.economics.budget import Budget, offer_within, over_budget_note, within_budget
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.fleet import (
     FleetPlan,
@@ -28,7 +29,7 @@ from gpuatlas.economics.fleet import (
     share_problems,
     share_rate_problems,
 )
-from gpuatlas.economics.offer_costs import can_host
+from gpuatlas.economics.offer_costs import OfferPrice, can_host, offer_price
 from gpuatlas.economics.planning import (
     Plan,
     fixed_replica_options,
@@ -183,6 +184,7 @@ class PlanRequest:
     price_files: tuple[Path, ...] = field(default=())
     replicas: int | None = None  # simulate exactly this many instead of searching
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (None: the engine's default)
+    budget: Budget = field(default_factory=Budget)  # the most a setup may cost
 
 
 def validated_plan_inputs(
@@ -214,6 +216,7 @@ def validated_plan_inputs(
         problems.append(f"top must be ≥ 1, got {request.top}")
     if request.replicas is not None and request.replicas < 1:
         problems.append(f"replicas must be ≥ 1, got {request.replicas}")
+    problems += request.budget.problems()
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
@@ -243,6 +246,7 @@ def run_plan(request: PlanRequest) -> Plan:
         plan = plan_options(workload, request.slo, systems, offers, formats, request.top)
     if request.gpus:  # the GPUs the user named are each accounted for
         plan = with_unrented_gpus(plan, systems, offers)
+    plan = within_budget(plan, request.budget)
     listed = {option.gpu for option in plan.options}
     shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names
     notes = engine_notes(request.engine, request.model, shown)
@@ -263,6 +267,8 @@ def _server_engine_note(request: PlanRequest, plan: Plan) -> str | None:
             replace(request, model=server_model, weights=("auto",), num_ctx=None, engine="auto")
         )
     except GpuAtlasError:
+        return None
+    if not server.within_budget:  # never suggest a setup over the user's budget
         return None
     return server_engine_line(plan, server, server_model)
 
@@ -382,6 +388,7 @@ class CostRequest:
     price_files: tuple[Path, ...] = field(default=())
     framework: str = "pytorch"  # training framework as written (workload training)
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (workload llm)
+    budget: Budget = field(default_factory=Budget)  # only offers within it
 
 
 @dataclass(frozen=True)
@@ -405,7 +412,7 @@ WORKLOADS = ("rent", "llm", "image", "training")
 
 
 def _cost_problems(request: CostRequest) -> list[str]:
-    problems = request.slo.problems()
+    problems = request.slo.problems() + request.budget.problems()
     checks = [
         (
             request.workload in WORKLOADS,
@@ -470,12 +477,19 @@ def run_cost(request: CostRequest) -> CostReport:
         offered = {o.gpu_id for o in offers}
         systems = [build_system(gpu, 1) for gpu in all_gpus() if gpu.id in offered]
     durations, serving, jobs, not_served, no_offer = [], [], [], [], []
+    budget = request.budget
+    over_budget: list[tuple[str, OfferPrice]] = []
     cannot_run: list[CannotRun] = []
     for system in systems:
         hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
         if not hosts:
             no_offer.append(f"{system.label}: no offer at the chosen providers/tiers")
             continue
+        affordable = [o for o in hosts if offer_within(offer_price(o, system.gpu_count), budget)]
+        if not affordable:
+            over_budget.append(_cheapest_price(system, hosts))
+            continue
+        hosts = affordable
         durations += [duration_cost(system, o, request.hours, request.days) for o in hosts]
         if request.workload == "llm":
             found = _sustained(system, request)
@@ -492,6 +506,7 @@ def run_cost(request: CostRequest) -> CostReport:
                 cannot_run.append(costed)
             else:
                 jobs += costed
+    no_offer += _over_budget_notes(over_budget, budget, every_gpu, bool(durations))
     metric = (
         "$/1M output tokens"
         if request.workload == "llm"
@@ -508,6 +523,23 @@ def run_cost(request: CostRequest) -> CostReport:
         every_gpu,
         tuple(cannot_run),
     )
+
+
+def _cheapest_price(system: GpuSystem, hosts: Sequence[PriceSnapshot]) -> tuple[str, OfferPrice]:
+    prices = [offer_price(o, system.gpu_count) for o in hosts]
+    return system.label, min(prices, key=lambda p: p.usd_per_hour)
+
+
+def _over_budget_notes(
+    over_budget: Sequence[tuple[str, OfferPrice]], budget: Budget, every_gpu: bool, kept: bool
+) -> list[str]:
+    """A note per named system the budget left out; ranking every GPU, one note naming the
+    cheapest offer of all, and only when nothing is within the budget (never an empty answer)."""
+    if not over_budget or (every_gpu and kept):
+        return []
+    if every_gpu:
+        over_budget = [min(over_budget, key=lambda item: item[1].usd_per_hour)]
+    return [over_budget_note(label, price, budget) for label, price in over_budget]
 
 
 def _cost_num_ctx_problems(request: CostRequest, systems: Sequence[GpuSystem]) -> list[str]:

@@ -22,6 +22,7 @@ from gpuatlas.app.requests import (
     arrival_rate_field,
     serving_engine_field,
 )
+from gpuatlas.economics.budget import Budget
 
 if TYPE_CHECKING:
     from gpuatlas.economics.planning import Plan
@@ -80,6 +81,21 @@ class ServingPlanRequest(ServedTraffic):
     )
     top: int = Field(10, le=200, json_schema_extra=CHECKED_MINIMUM, description="Options to list.")
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    max_usd_per_hour: float | None = Field(
+        None,
+        le=1_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Budget: only setups costing at most this many USD per hour in total.",
+    )
+    max_usd_per_month: float | None = Field(
+        None,
+        le=1_000_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Budget: only setups costing at most this many USD per month (730 h).",
+    )
+
+    def budget(self) -> Budget:
+        return Budget(self.max_usd_per_hour, self.max_usd_per_month)
 
 
 def plan_document(
@@ -101,6 +117,7 @@ def plan_document(
             "slo": plan.slo,
             "slo_text": plan.slo.describe(),
             "feasible": plan.feasible,
+            "within_budget": plan.within_budget,
             "message": plan.message,
             "engine_notes": list(plan.engine_notes),
             "options": [
@@ -140,5 +157,6 @@ def serving_plan(
             tuple(price_files),
             replicas,
             request.num_ctx,
+            request.budget(),
         )
     )

@@ -73,6 +73,12 @@ def plan_command(
         None, help="Simulate exactly this many replicas per setup instead of searching."
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    max_usd_per_hour: float | None = typer.Option(
+        None, "--max-usd-per-hour", help="Budget: only setups costing at most this per hour."
+    ),
+    max_usd_per_month: float | None = typer.Option(
+        None, "--max-usd-per-month", help="Budget: only setups costing at most this a month."
+    ),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -96,6 +102,8 @@ def plan_command(
         "tiers": tiers,
         "top": top,
         "num_ctx": num_ctx,
+        "max_usd_per_hour": max_usd_per_hour,
+        "max_usd_per_month": max_usd_per_month,
     }
     with user_errors(), working("Simulating the candidate setups…"):
         request = parse_request(ServingPlanRequest, values)

@@ -95,6 +95,9 @@ def cost_command(
         _default("days"), help="Service length for the rental cost (days, 24 h)."
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=f"{NUM_CTX_HELP} (workload llm)"),
+    max_usd_per_hour: float | None = typer.Option(
+        None, "--max-usd-per-hour", help="Budget: only offers costing at most this per hour."
+    ),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
@@ -125,6 +128,7 @@ def cost_command(
         "hours": hours,
         "days": days,
         "num_ctx": num_ctx,
+        "max_usd_per_hour": max_usd_per_hour,
         "providers": providers,
         "tiers": tiers,
     }
@@ -147,6 +151,9 @@ def cost_command(
         return
     if details or report.ranking or request.workload == "rent":
         _render_cost(report, request)
+    else:  # nothing ranked: say why (no offer at all, or none within the budget)
+        for line in report.no_offer:
+            console.print(f"[yellow]note:[/] {line}", highlight=False)
     _render_cannot_run(report)
     if not report.ranking:
         for text in memory_way_outs(request, report):

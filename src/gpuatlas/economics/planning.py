@@ -136,6 +136,7 @@ class Plan:
     candidates: int
     simulated: int
     engine_notes: tuple[str, ...] = ()  # the engine `auto` chose per GPU, and why
+    within_budget: bool = True  # False: nothing fits the budget, the cheapest is shown instead
 
     @property
     def feasible(self) -> bool:

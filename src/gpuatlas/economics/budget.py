@@ -1,0 +1,87 @@
+"""A spending limit as users state it ("$2/h", "$1,500 a month") and the plan options it keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, OfferPrice, usd_per_month
+from gpuatlas.economics.planning import Plan, PlanOption
+from gpuatlas.numbers import format_given
+
+_ROUNDING_USD_PER_HOUR = 1e-9  # a price exactly at the limit is within it
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most a setup may cost: per hour, per month of 730 h, or both (the tighter wins)."""
+
+    max_usd_per_hour: float | None = None
+    max_usd_per_month: float | None = None
+
+    def problems(self) -> list[str]:
+        """A limit of zero or less is a request problem (no setup costs nothing)."""
+        limits = (
+            ("max USD per hour", self.max_usd_per_hour),
+            ("max USD per month", self.max_usd_per_month),
+        )
+        return [
+            f"{name} must be > 0, got {format_given(value)}"
+            for name, value in limits
+            if value is not None and value <= 0
+        ]
+
+    @property
+    def usd_per_hour(self) -> float | None:
+        """The limit per hour (a monthly limit over 730 h), or None when there is none."""
+        limits = [self.max_usd_per_hour] if self.max_usd_per_hour is not None else []
+        if self.max_usd_per_month is not None:
+            limits.append(self.max_usd_per_month / HOURS_PER_MONTH)
+        return min(limits) if limits else None
+
+    def describe(self) -> str:
+        """'$2.00/h ($1,460/month)' for the limit in force."""
+        hourly = self.usd_per_hour
+        if hourly is None:
+            return "no budget"
+        return f"${hourly:,.2f}/h (${hourly * HOURS_PER_MONTH:,.0f}/month)"
+
+
+def within_budget(plan: Plan, budget: Budget) -> Plan:
+    """Only the options whose total price is within `budget`; when none is, the cheapest
+    option (it meets the targets when any does) with a message naming it and its price, so the
+    answer is never empty."""
+    limit = budget.usd_per_hour
+    if limit is None or not plan.options:
+        return plan
+    kept = tuple(o for o in plan.options if o.usd_per_hour <= limit + _ROUNDING_USD_PER_HOUR)
+    if kept:
+        return plan if len(kept) == len(plan.options) else replace(plan, options=kept)
+    cheapest = min(plan.options, key=lambda o: (not o.meets_slo, o.usd_per_hour))
+    line = _over_budget_line(cheapest, budget)
+    message = line if plan.message is None else f"{plan.message} {line}"
+    return replace(plan, options=(cheapest,), message=message, within_budget=False)
+
+
+def _over_budget_line(cheapest: PlanOption, budget: Budget) -> str:
+    what = "meets the targets" if cheapest.meets_slo else "comes closest to the targets"
+    return (
+        f"No setup within {budget.describe()}; the cheapest that {what} is "
+        f"{cheapest.label} ({cheapest.replicas} replica{'s' if cheapest.replicas > 1 else ''}) "
+        f"on {cheapest.offer_label} at ${cheapest.usd_per_hour:,.2f}/h "
+        f"(${cheapest.monthly_cost_usd:,.0f}/month)."
+    )
+
+
+def offer_within(price: OfferPrice, budget: Budget) -> bool:
+    """Whether an offer's total price per hour is within `budget` (always, without one)."""
+    limit = budget.usd_per_hour
+    return limit is None or price.usd_per_hour <= limit + _ROUNDING_USD_PER_HOUR
+
+
+def over_budget_note(label: str, cheapest: OfferPrice, budget: Budget) -> str:
+    """'rtx-4090: no offer within $0.20/h ($146/month); the cheapest is RunPod (...) at
+    $0.34/h' — a system left out by the budget, with what it would cost."""
+    return (
+        f"{label}: no offer within {budget.describe()}; the cheapest is {cheapest.label} at "
+        f"${cheapest.usd_per_hour:,.2f}/h (${usd_per_month(cheapest.usd_per_hour):,.0f}/month)"
+    )
