@@ -74,6 +74,9 @@ def test_no_setup_within_the_budget_names_the_cheapest_and_its_price() -> None:
     assert result.message is not None
     assert result.message.startswith("No setup within $0.14/h ($100/month)")
     assert "rtx-4090 int8" in result.message and "at $0.34/h ($248/month)" in result.message
+    assert result.explanation is not None  # the setup shown is over the budget: no 'Winner'
+    assert not any(line.startswith("Winner:") for line in result.explanation.lines)
+    assert result.explanation.lines[0].startswith("Over the budget, the cheapest: 1 × RTX 4090")
 
 
 @pytest.mark.unit

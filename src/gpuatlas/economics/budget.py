@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, OfferPrice, usd_per_month
-from gpuatlas.economics.planning import Plan, PlanOption
+from gpuatlas.economics.planning import Explanation, Plan, PlanOption
 from gpuatlas.numbers import format_given
 
 _ROUNDING_USD_PER_HOUR = 1e-9  # a price exactly at the limit is within it
@@ -59,7 +59,29 @@ def within_budget(plan: Plan, budget: Budget) -> Plan:
     cheapest = min(plan.options, key=lambda o: (not o.meets_slo, o.usd_per_hour))
     line = _over_budget_line(cheapest, budget)
     message = line if plan.message is None else f"{plan.message} {line}"
-    return replace(plan, options=(cheapest,), message=message, within_budget=False)
+    explanation = _over_budget_explanation(plan.explanation)
+    return replace(
+        plan,
+        options=(cheapest,),
+        message=message,
+        within_budget=False,
+        explanation=explanation,
+    )
+
+
+OVER_BUDGET_HEAD = "Over the budget, the cheapest:"
+
+
+def _over_budget_explanation(explanation: Explanation | None) -> Explanation | None:
+    """The plan's explanation with its 'Winner:' renamed: nothing is within the budget, so the
+    cheapest setup shown is not a winner."""
+    if explanation is None:
+        return None
+    lines = tuple(
+        OVER_BUDGET_HEAD + line.removeprefix("Winner:") if line.startswith("Winner:") else line
+        for line in explanation.lines
+    )
+    return replace(explanation, lines=lines)
 
 
 def _over_budget_line(cheapest: PlanOption, budget: Budget) -> str:
