@@ -61,6 +61,11 @@ def test_the_plan_keeps_only_setups_within_the_budget() -> None:
     assert kept.options and all(o.usd_per_hour <= 1.0 for o in kept.options)
     assert {o.gpu for o in kept.options} == {"rtx-4090"}  # $0.34/h kept, $1.19 and $3.99 dropped
     assert kept.within_budget and kept.message is None
+    assert plan.explanation is not None and kept.explanation is not None
+    runner_up = next(o for o in plan.options[1:] if o.label == plan.explanation.runner_up)
+    runner_line = next(line for line in kept.explanation.lines if line.startswith("Runner-up:"))
+    assert runner_line.endswith(" It is over the budget.") == (runner_up.usd_per_hour > 1.0)
+    assert runner_up.usd_per_hour > 1.0  # the runner-up is on other hardware: the A100 or H100
     assert within_budget(plan, Budget()) is plan  # no budget: the plan as it was
 
 

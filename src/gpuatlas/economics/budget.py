@@ -55,7 +55,10 @@ def within_budget(plan: Plan, budget: Budget) -> Plan:
         return plan
     kept = tuple(o for o in plan.options if o.usd_per_hour <= limit + _ROUNDING_USD_PER_HOUR)
     if kept:
-        return plan if len(kept) == len(plan.options) else replace(plan, options=kept)
+        if len(kept) == len(plan.options):
+            return plan
+        explanation = _runner_up_over_budget(plan, limit)
+        return replace(plan, options=kept, explanation=explanation)
     cheapest = min(plan.options, key=lambda o: (not o.meets_slo, o.usd_per_hour))
     line = _over_budget_line(cheapest, budget)
     message = line if plan.message is None else f"{plan.message} {line}"
@@ -70,6 +73,24 @@ def within_budget(plan: Plan, budget: Budget) -> Plan:
 
 
 OVER_BUDGET_HEAD = "Over the budget, the cheapest:"
+RUNNER_UP_OVER_BUDGET = " It is over the budget."
+
+
+def _runner_up_over_budget(plan: Plan, limit_usd_per_hour: float) -> Explanation | None:
+    """The explanation with its runner-up line marked when that setup (chosen before the
+    budget applied) costs more than the budget: it is there to say why the winner won, not
+    as an option."""
+    explanation = plan.explanation
+    if explanation is None or explanation.runner_up is None:
+        return explanation
+    runner = next((o for o in plan.options[1:] if o.label == explanation.runner_up), None)
+    if runner is None or runner.usd_per_hour <= limit_usd_per_hour + _ROUNDING_USD_PER_HOUR:
+        return explanation
+    lines = tuple(
+        line + RUNNER_UP_OVER_BUDGET if line.startswith("Runner-up:") else line
+        for line in explanation.lines
+    )
+    return replace(explanation, lines=lines)
 
 
 def _over_budget_explanation(explanation: Explanation | None) -> Explanation | None:
