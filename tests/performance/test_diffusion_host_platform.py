@@ -17,6 +17,7 @@ from gpuatlas.performance.calibration_table import (
 )
 from gpuatlas.performance.media.diffusion import (
     SHARED_HOST_PLATFORM,
+    DiffusionPrediction,
     DiffusionWork,
     class_image_params,
     diffusion_work,
@@ -112,24 +113,19 @@ def test_host_bound_rows_raise_the_ratio_toward_what_they_measured() -> None:
 
 @pytest.mark.unit
 def test_the_prediction_says_what_the_platforms_level_does() -> None:
+    def sd15_on(system: str) -> DiffusionPrediction:
+        return predict_diffusion_run(
+            as_system(system),
+            as_diffusion("sd-1.5"),
+            resolution_px=512,
+            steps=20,
+            batch=1,
+            cfg=None,
+            weights="fp16",
+        )
+
     with using_calibration(_with_rocm_ratio(1.5, "host-test-note")):
-        found = predict_diffusion_run(
-            as_system("mi100"),
-            as_diffusion("sd-1.5"),
-            resolution_px=512,
-            steps=20,
-            batch=1,
-            cfg=None,
-            weights="fp16",
-        )
-        other = predict_diffusion_run(
-            as_system("a100-40gb-sxm"),
-            as_diffusion("sd-1.5"),
-            resolution_px=512,
-            steps=20,
-            batch=1,
-            cfg=None,
-            weights="fp16",
-        )
+        found = sd15_on("mi100")
+        other = sd15_on("a100-40gb-sxm")
     assert any("on rocm: 1.50x" in note and "4 measured rocm rows" in note for note in found.notes)
     assert not any("host time per denoiser forward" in note for note in other.notes)

@@ -284,14 +284,25 @@ def slo_limits(slo: Slo) -> LatencyLimits:
 def _serving_run(
     found: Assessment, workload: Workload, slo: Slo, replicas: int, result: SimulationResult
 ) -> ServingRun:
-    latency = latency_of(result)
+    return _run_of(found, workload, slo, replicas, latency_of(result), float(result.mean_batch))
+
+
+def _run_of(
+    found: Assessment,
+    workload: Workload,
+    slo: Slo,
+    replicas: int,
+    latency: Latency,
+    mean_batch: float,
+) -> ServingRun:
+    """A serving run of `replicas` sharing the workload, with its latencies and mean batch."""
     per_replica = workload.rps / replicas
     return ServingRun(
         replicas=replicas,
         per_replica_rps=per_replica,
         latency=latency,
         utilization=per_replica / found.saturation_rps,
-        mean_batch=float(result.mean_batch),
+        mean_batch=mean_batch,
         output_tok_s_per_replica=per_replica * workload.output_tokens,
         meets_slo=slo_violation(latency, slo) <= 1.0,
     )
@@ -398,16 +409,8 @@ def pooled_run(found: Assessment, workload: Workload, slo: Slo, replicas: int) -
         p95_e2e_ms=floor.p95_e2e_ms + wait_ms(0.95),
         p95_queue_ms=wait_ms(0.95),
     )
-    per_replica = workload.rps / replicas
-    return ServingRun(
-        replicas=replicas,
-        per_replica_rps=per_replica,
-        latency=latency,
-        utilization=per_replica / found.saturation_rps,
-        mean_batch=per_replica * service_s,
-        output_tok_s_per_replica=per_replica * workload.output_tokens,
-        meets_slo=slo_violation(latency, slo) <= 1.0,
-    )
+    mean_batch = workload.rps / replicas * service_s  # Little's law: busy share of a replica
+    return _run_of(found, workload, slo, replicas, latency, mean_batch)
 
 
 def _bisect(

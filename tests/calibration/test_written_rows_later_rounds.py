@@ -1,5 +1,5 @@
-"""The fifth fresh held-out set (holdout/as_written_r10/): sources nothing else cites, every
-kind covered, every row resolved or kept with its reason."""
+"""The later fresh held-out sets (holdout/as_written_r8/, _r9/, _r10/): each beside as_written,
+sources nothing else cites, every kind covered, every row resolved or kept with its reason."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from gpuatlas.calibration.validation import source_key
 from gpuatlas.calibration.written_rows import later_written_dirs, load_written, written_dir
 from gpuatlas.catalog.measurements import load_holdout, load_measurements
 
-ROUND_10 = "as_written_r10"
+# folder -> (at least this many rows, at least this many publications)
+ROUNDS = {
+    "as_written_r8": (80, 10),
+    "as_written_r9": (100, 12),
+    "as_written_r10": (100, 12),
+}
 KIND_METRICS = {
     "decode": {"decode_tok_s"},
     "prefill": {"prefill_tok_s"},
@@ -22,8 +27,8 @@ KIND_METRICS = {
 }
 
 
-def _round_10_path() -> Path:
-    return next(path for path in later_written_dirs() if path.name == ROUND_10)
+def _round_path(folder: str) -> Path:
+    return next(path for path in later_written_dirs() if path.name == folder)
 
 
 def _sources(path: Path | None) -> set[str]:
@@ -32,34 +37,38 @@ def _sources(path: Path | None) -> set[str]:
 
 
 @pytest.mark.unit
-def test_round_10_is_a_later_fresh_set_beside_as_written() -> None:
-    assert _round_10_path().parent == written_dir().parent
+@pytest.mark.parametrize("folder", ROUNDS)
+def test_round_is_a_later_fresh_set_beside_as_written(folder: str) -> None:
+    assert _round_path(folder).parent == written_dir().parent
 
 
 @pytest.mark.unit
-def test_round_10_keeps_every_row_and_labels_it_with_its_folder() -> None:
-    path = _round_10_path()
+@pytest.mark.parametrize("folder", ROUNDS)
+def test_round_keeps_every_row_and_labels_it_with_its_folder(folder: str) -> None:
+    path = _round_path(folder)
     lines = sum(len(list(csv.DictReader(f.open(encoding="utf-8")))) for f in path.glob("*.csv"))
     written = load_written(path)
-    assert written.total == lines >= 100
-    assert all(row.file.startswith(f"{ROUND_10}/") for row in written.rows)
+    assert written.total == lines >= ROUNDS[folder][0]
+    assert all(row.file.startswith(f"{folder}/") for row in written.rows)
     assert all(row.reason for row in written.unresolved)
 
 
 @pytest.mark.unit
-def test_round_10_cites_twelve_publications_no_other_file_cites() -> None:
-    fresh = _sources(_round_10_path())
+@pytest.mark.parametrize("folder", ROUNDS)
+def test_round_cites_publications_no_other_file_cites(folder: str) -> None:
+    fresh = _sources(_round_path(folder))
     others = {source_key(row.source) for row in load_measurements() + load_holdout()}
     others |= _sources(None)
     for path in later_written_dirs():
-        if path.name != ROUND_10:
+        if path.name != folder:
             others |= _sources(path)
-    assert len(fresh) >= 12
+    assert len(fresh) >= ROUNDS[folder][1]
     assert fresh.isdisjoint(others), sorted(fresh & others)
 
 
 @pytest.mark.unit
-def test_round_10_spans_every_kind() -> None:
-    written = load_written(_round_10_path())
+@pytest.mark.parametrize("folder", ROUNDS)
+def test_round_spans_every_kind(folder: str) -> None:
+    written = load_written(_round_path(folder))
     metrics = {row.metric for row in written.rows} | {row.metric for row in written.unresolved}
     assert all(metrics & wanted for wanted in KIND_METRICS.values())
