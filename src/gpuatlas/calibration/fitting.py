@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gpuatlas.calibration.training_host import FIELD as HOST_FIELD
+from gpuatlas.calibration.training_host import fit_host_factors
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
@@ -702,8 +704,33 @@ def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str
     calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
     calibration = _fit_linear(calibration, by_kind["serving"], "serving")
     calibration = _fit_image(calibration, by_kind["image"])
-    calibration = _ratio_fit(calibration, by_kind["train"], version, _eta_compute_update)
+    calibration = _fit_training(calibration, by_kind["train"], version)
     return replace(calibration, covered=coverage(items))
+
+
+def _fit_training(
+    calibration: Calibration, items: Sequence[Observation], version: str
+) -> Calibration:
+    """Training levels, then each framework's host-time factor against those levels
+    (training_host.py), then the levels again from scratch with the factors in force: a
+    launch-bound small step then no longer pulls its framework's efficiency down."""
+    first = _ratio_fit(calibration, items, version, _eta_compute_update)
+    factors = fit_host_factors(
+        first,
+        items,
+        framework_of=lambda item: item.engine,
+        gpu_of=lambda item: item.row.gpu,
+        error_of=_error_or_none,
+        prior_rows=PRIOR_ROWS,
+    )
+    for framework, factor in factors.items():
+        calibration = _with_group(calibration, f"train|{framework}|*|*", {HOST_FIELD: factor})
+    return _ratio_fit(calibration, items, version, _eta_compute_update)
+
+
+def _error_or_none(observation: Observation) -> float | None:
+    value = predicted_value(observation)
+    return None if value is None else log_error(observation, value)
 
 
 def coverage(items: Sequence[Observation]) -> dict[str, frozenset[str]]:

@@ -17,6 +17,7 @@ from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 from gpuatlas.performance.training.engines import training_engines
+from gpuatlas.performance.training.host import host_step_s
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
     trainable_params,
@@ -95,6 +96,21 @@ def fitted_mfu(
     return min(
         1.0, neutral["eta_compute"] * calibration.family_priors(prior_class)[1]
     ), params.exact
+
+
+def fitted_host_factor(
+    system: GpuSystem, engine: str = "pytorch", precision: str = "bf16"
+) -> float:
+    """The calibrated factor on the framework's eager per-operator host time (1 unfitted)."""
+    calibration = current_calibration()
+    neutral = calibration.neutral_params(
+        "train",
+        (1.0, MFU_PRIOR, 0.0),
+        engine,
+        hardware_class(system.gpu),
+        precision_bucket(precision),
+    )
+    return neutral["train_host_factor"]
 
 
 def framework_notes(engine_id: str, precision: str = "bf16") -> tuple[str, ...]:
@@ -181,14 +197,18 @@ def predict_training_run(
         raise InvalidRequestError([f"tokens (the training budget) must be positive, got {tokens}"])
     mfu, exact = fitted_mfu(system, setup.engine, setup.precision)
     compute_s = compute_step_s(system, model, setup, recompute, mfu)
+    # the CPU dispatches the step while the GPU runs it: the longer of the two (host.py)
+    host_s = host_step_s(
+        model, setup, recompute, fitted_host_factor(system, setup.engine, setup.precision)
+    )
     sync_s = gradient_sync_s(system, model, setup)
     backward_s = compute_s * (2.0 / 3.0)
     exposed = max(LAST_BUCKET_EXPOSED * sync_s, sync_s - BACKWARD_OVERLAP * backward_s)
     exposed = exposed if system.gpu_count > 1 else 0.0
-    step_s = compute_s + exposed
+    step_s = max(compute_s, host_s) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
-    single_s = compute_step_s(single, model, setup, recompute, mfu)
+    single_s = max(compute_step_s(single, model, setup, recompute, mfu), host_s)
     calibration = current_calibration()
     extrapolated = not (exact and calibration.is_covered("train:gpu", system.gpu.id))
 
