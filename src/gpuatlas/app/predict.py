@@ -179,6 +179,14 @@ class PredictServingRequest(ServedModelRequest):
         description="Prompts in a finite run (vLLM bench serve --num-prompts): they run in "
         "waves of the concurrency, the last one partly empty; none: a steady stream.",
     )
+    parallel: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="llama.cpp / Ollama: request slots the server runs (llama-server "
+        "--parallel, OLLAMA_NUM_PARALLEL); more concurrent requests wait in its queue. "
+        "None: the release's default (Ollama 0.10+: 1; llama-server since late 2025: 4).",
+    )
 
     @field_validator("concurrency")
     @classmethod
@@ -209,6 +217,7 @@ def predict_serving_document(
         kv_cache=kv_cache,
         layout=request.layout,
         requests=request.requests,
+        parallel=request.parallel,
     )
     return versioned(
         "predict-serving",

@@ -43,6 +43,7 @@ from gpuatlas.performance.llm.predict import (
     serving_cycle_s,
     wave_batches,
 )
+from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.performance.media.diffusion import (
@@ -116,6 +117,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         host_bandwidth_gb_s=row.host_bandwidth_gb_s,
         engine_text=run_engine_text(row),
         requests=row.requests,
+        server_slots=row.server_slots,
     )
 
 
@@ -349,13 +351,22 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
     if runtime is None or not case.output_tokens:
         return None
     inputs, outputs = case.input_tokens or 0, case.output_tokens
+    try:  # a llama.cpp/Ollama server runs its request slots at once
+        slots = server_slots(
+            runtime, case.engine_text, case.server_slots, inputs + outputs, case.kv_cache
+        )
+    except GpuAtlasError:
+        return None
     if isinstance(case.batch, int):
-        try:  # requests beyond the KV pool wait in the engine's queue
-            concurrency = running_batch(runtime, case.batch, inputs + outputs, case.kv_cache)
+        try:  # requests beyond the KV pool (or the slots) wait in the engine's queue
+            concurrency = running_batch(
+                runtime, case.batch, inputs + outputs, case.kv_cache, slots
+            )
         except GpuAtlasError:
             return None
     else:
         concurrency = runtime_max_batch(runtime, inputs + outputs, case.kv_cache)
+        concurrency = concurrency if slots is None else min(concurrency, slots.slots)
     if concurrency < 1:
         return None
     waves = wave_batches(concurrency, case.requests or concurrency)  # a finite run: waves

@@ -182,6 +182,10 @@ class MeasuredRow:
     # `--max-concurrency` = batch, sglang `bench_serving`): with equal lengths they run in
     # waves of `batch`, the last one smaller; empty = a steady state at `batch`
     requests: int | None = field(default=None, metadata=meaning("Requests", ge=1))
+    # llama.cpp/Ollama serving: the request slots the server ran with as the source states
+    # them (llama-server --parallel/-np, OLLAMA_NUM_PARALLEL); empty = not set, the release's
+    # default (performance/data/server_slots.toml)
+    server_slots: int | None = field(default=None, metadata=meaning("Server slots", ge=1))
 
     @property
     def row_id(self) -> str:
@@ -216,6 +220,7 @@ class MeasuredRow:
         backend = self.non_default_backend
         key = f"{key}|{backend}" if backend else key
         key = key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
+        key = key if self.server_slots is None else f"{key}|np{self.server_slots}"
         return key if self.requests is None else f"{key}|n{self.requests}"
 
     @property

@@ -385,6 +385,12 @@ def predict_serving_command(
         help="Prompts in a finite run (vLLM bench serve --num-prompts): they run in waves "
         "of the concurrency, the last one partly empty. Default: a steady stream.",
     ),
+    parallel: int | None = typer.Option(
+        None,
+        "--parallel",
+        help="llama.cpp / Ollama: request slots of the server (llama-server --parallel, "
+        "OLLAMA_NUM_PARALLEL); more concurrent requests queue. Default: the release's.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -405,6 +411,7 @@ def predict_serving_command(
             "kv_cache": kv_cache,
             "layout": layout,
             "requests": requests,
+            "parallel": parallel,
         },
     )
     if not as_json:

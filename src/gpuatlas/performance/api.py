@@ -352,9 +352,11 @@ def serving_layout(
     kv_cache: str = "fp16",
     layout: LayoutChoice = "auto",
     requests: int | None = None,
+    parallel: int | None = None,
 ) -> LayoutServing:
     """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput;
-    `requests`: a finite run of that many prompts, run in waves of the concurrency."""
+    `requests`: a finite run of that many prompts, run in waves of the concurrency;
+    `parallel`: a llama.cpp/Ollama server's request slots (None: its release's default)."""
     return layout_serving(
         system,
         model,
@@ -366,6 +368,7 @@ def serving_layout(
         concurrency=concurrency,
         layout=layout,
         requests=requests,
+        parallel=parallel,
     )
 
 

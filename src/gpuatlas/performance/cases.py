@@ -17,6 +17,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
+from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_layout import layout_serving
 from gpuatlas.performance.media.diffusion import (
     max_image_batch,
@@ -30,6 +31,7 @@ from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, train
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
+    variant_master_weights,
     variant_method,
     variant_recompute_share,
     variant_sharding,
@@ -73,6 +75,9 @@ class Case:
     # serving: a finite run of this many prompts at `batch` in flight (waves; see
     # llm.predict.wave_batches); None = a steady state at `batch`
     requests: int | None = None
+    # llama.cpp/Ollama: the request slots the server ran (llama-server --parallel,
+    # OLLAMA_NUM_PARALLEL); None = the release's default (llm.server_slots)
+    server_slots: int | None = None
 
     @property
     def engine_as_run(self) -> str:
@@ -157,9 +162,14 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
                 output_tokens=output_tokens,
                 kv_cache=kv_cache,
                 concurrency=concurrency,
+                engine_text=case.engine_as_run,
+                parallel=case.server_slots,
             ).output_tok_s
+        slots = server_slots(
+            runtime, case.engine_text, case.server_slots, input_tokens + output_tokens, kv_cache
+        )
         return serving_estimate(
-            runtime, concurrency, input_tokens, output_tokens, kv_cache, case.requests
+            runtime, concurrency, input_tokens, output_tokens, kv_cache, case.requests, slots
         )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
@@ -219,6 +229,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         precision=precision,
         engine=engine,
         recompute_share=1.0 if stated_share is None else stated_share,
+        master_weights=variant_master_weights(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

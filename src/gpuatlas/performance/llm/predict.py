@@ -17,6 +17,7 @@ from gpuatlas.performance.llm.offload_speed import (
     offloaded_prefill_s,
 )
 from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
+from gpuatlas.performance.llm.server_slots import ServerSlots, slots_note
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
@@ -275,13 +276,18 @@ def serving_params(runtime: LlmRuntime) -> GroupParams:
 
 
 def running_batch(
-    runtime: LlmRuntime, concurrency: int, context_tokens: int, kv_cache: str = "fp16"
+    runtime: LlmRuntime,
+    concurrency: int,
+    context_tokens: int,
+    kv_cache: str = "fp16",
+    slots: ServerSlots | None = None,
 ) -> int:
     """Sequences a continuous-batching server runs at once for `concurrency` requests: all of
     them when their KV cache fits and the server's running cap allows (server_running_cap),
     else as many as the KV pool holds at the full context; the rest wait in the engine's queue
     (vLLM and TensorRT-LLM admit a request when its KV blocks are free), so the throughput is
-    the one at that running batch."""
+    the one at that running batch. A llama.cpp/Ollama server runs at most its request
+    `slots` (llm.server_slots)."""
     if concurrency < 1:
         raise InvalidRequestError([f"batch must be at least 1, got {concurrency}"])
     fitting = max_sequences(
@@ -289,7 +295,8 @@ def running_batch(
     )
     if fitting < 1:
         raise MemoryRefusalError(runtime, 1, context_tokens, 0)
-    return min(server_running_cap(runtime, concurrency), fitting)
+    running = min(server_running_cap(runtime, concurrency), fitting)
+    return running if slots is None else min(running, slots.slots)
 
 
 QUEUED_NOTE_MARK = "concurrent requests exceed"
@@ -341,20 +348,30 @@ def serving_estimate(
     output_tokens: int,
     kv_cache: str = "fp16",
     requests: int | None = None,
+    slots: ServerSlots | None = None,
 ) -> Estimate:
+    """Output tokens/s of a server at `concurrency` requests in flight ("max": the largest
+    batch that fits); a llama.cpp/Ollama server runs at most its `slots` of them at once."""
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
     context = input_tokens + output_tokens
     notes: tuple[str, ...] = ()
     if concurrency == "max":
-        concurrency = runtime_max_batch(runtime, context, kv_cache)
-        if concurrency < 1:
+        fitting = runtime_max_batch(runtime, context, kv_cache)
+        if fitting < 1:
             raise MemoryRefusalError(runtime, 1, context, 0)
-        notes = (f"batch max = {concurrency} concurrent sequences",)
-    running = running_batch(runtime, concurrency, context, kv_cache)
-    if running < concurrency:
-        capped = running == server_running_cap(runtime, concurrency)
-        notes = (queued_note(concurrency, running, capped),)
+        offered = fitting if slots is None else min(fitting, slots.slots)
+        notes = (f"batch max = {offered} concurrent sequences",)
+    else:
+        offered = concurrency
+    running = running_batch(runtime, offered, context, kv_cache, slots)
+    if slots is not None and running == slots.slots < offered:
+        notes = (slots_note(offered, slots),)
+    elif running < offered:
+        capped = running == server_running_cap(runtime, offered)
+        notes = (queued_note(offered, running, capped),)
+    elif slots is not None:
+        notes = (*notes, slots.note)
     if requests is None or requests % running == 0:
         value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
     else:

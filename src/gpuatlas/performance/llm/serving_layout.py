@@ -18,6 +18,7 @@ from typing import Literal
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
+from gpuatlas.performance.llm.server_slots import SLOTS_NOTE_MARK, server_slots
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.predictions import Estimate
 from gpuatlas.performance.resolve import FormatArg, ModelArg, SystemArg, as_system
@@ -113,12 +114,16 @@ def layout_serving(
     concurrency: int | Literal["max"] = "max",
     layout: LayoutChoice = "auto",
     requests: int | None = None,
+    engine_text: str | None = None,
+    parallel: int | None = None,
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
     `concurrency` sequences spread evenly over the replicas. `requests`: a finite run of that
     many prompts (spread over the replicas like the concurrency), each replica running its
-    share in waves (predict.wave_batches); None: a steady stream."""
+    share in waves (predict.wave_batches); None: a steady stream. A llama.cpp/Ollama replica
+    runs `parallel` request slots, else the default of the release in `engine_text` (else in
+    `engine`): llm.server_slots."""
     whole = as_system(system)
     sizes = group_sizes(whole.gpu_count) if layout == "auto" else [whole.gpu_count]
     best: LayoutServing | None = None
@@ -136,6 +141,7 @@ def layout_serving(
                 (input_tokens, output_tokens),
                 kv_cache,
                 requests,
+                (engine_text or engine, parallel),
             )
         except GpuAtlasError as error:
             errors[size] = error
@@ -157,17 +163,19 @@ def _serving_of(
     lengths: tuple[int, int],
     kv_cache: str,
     requests: int | None = None,
+    slot_setting: tuple[str | None, int | None] = (None, None),
 ) -> LayoutServing:
     layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
+    slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache)
     if concurrency == "max" and requests is None:
-        one = serving_estimate(runtime, "max", *lengths, kv_cache)
+        one = serving_estimate(runtime, "max", *lengths, kv_cache, slots=slots)
         total = one.scaled(float(layout.replicas))
     else:
         loads = replica_loads(concurrency, requests, layout.replicas)
-        one = serving_estimate(runtime, loads[0][0], *lengths, kv_cache, loads[0][1])
+        one = serving_estimate(runtime, loads[0][0], *lengths, kv_cache, loads[0][1], slots)
         rates = {
-            load: serving_estimate(runtime, load[0], *lengths, kv_cache, load[1]).value
+            load: serving_estimate(runtime, load[0], *lengths, kv_cache, load[1], slots).value
             for load in set(loads)
         }
         total = one.scaled(sum(rates[load] for load in loads) / one.value)
@@ -181,6 +189,6 @@ def _per_replica(note: str) -> str:
     """A replica's note, said of each replica."""
     if note.startswith("batch max"):
         return f"{note} per replica"
-    if QUEUED_NOTE_MARK in note:
+    if QUEUED_NOTE_MARK in note or SLOTS_NOTE_MARK in note:
         return f"each replica: {note}"
     return note

@@ -25,6 +25,7 @@ from gpuatlas.performance.cases import Case, case_system, predict_case
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences, max_sequences
 from gpuatlas.performance.llm.offload_speed import (
+    OFFLOAD_ENGINE_NAMES,
     offloads,
     ollama_default_context,
     splits_by_itself,
@@ -36,6 +37,7 @@ from gpuatlas.performance.llm.refusal import (
     memory_inputs,
     no_sequence_fits_message,
 )
+from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.primitives import ARRAY
 
@@ -173,8 +175,11 @@ class LlmEvaluation:
     fitting: Array
 
 
-def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvaluation:
-    """Every metric of VECTOR_METRICS over one configuration's cases (scalar semantics)."""
+def evaluate_columns(
+    vector: VectorisedRuntime, columns: LlmColumns, slot_caps: Array | None = None
+) -> LlmEvaluation:
+    """Every metric of VECTOR_METRICS over one configuration's cases (scalar semantics);
+    `slot_caps`: the request slots of a llama.cpp/Ollama server per case (None: no slots)."""
     metric = columns.metric
     no_lengths = np.isnan(columns.input_tokens) & np.isnan(columns.output_tokens)
     inputs = np.nan_to_num(columns.input_tokens)
@@ -192,6 +197,9 @@ def evaluate_columns(vector: VectorisedRuntime, columns: LlmColumns) -> LlmEvalu
     running = (
         requested if server is vector.runtime else np.minimum(requested, server.engine.max_batch)
     )
+    if slot_caps is not None:  # a llama.cpp/Ollama server runs its slots (llm.server_slots)
+        requested = np.where(wants_max & serving, np.minimum(requested, slot_caps), requested)
+        running = np.minimum(running, slot_caps)
     batch = np.where(serving, np.minimum(running, fitting), requested)
     context = inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
@@ -304,7 +312,7 @@ def vector_for(case: Case) -> VectorisedRuntime:
 
 
 _CONFIGURATION = attrgetter(
-    "gpu", "gpu_count", "model", "weights", "engine", "kv_cache", "engine_text"
+    "gpu", "gpu_count", "model", "weights", "engine", "kv_cache", "engine_text", "server_slots"
 )
 
 
@@ -315,12 +323,13 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         return values
     whole = LlmColumns.of(cases)
     for index in group_positions(map(_CONFIGURATION, cases)):
+        columns = whole.take(index)
         try:
             vector = vector_for(cases[int(index[0])])
+            caps = slot_caps(vector, cases[int(index[0])], columns)
         except GpuAtlasError:
             continue
-        columns = whole.take(index)
-        found = evaluate_columns(vector, columns)
+        found = evaluate_columns(vector, columns, caps)
         values[index] = found.values
         offloaded = offloaded_rows(vector, found.reason, found.batch, columns.metric)
         offloaded |= ollama_spilled_rows(
@@ -332,6 +341,24 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         if case.requests is not None and case.metric == "serving_output_tok_s":
             values[position] = _row_path_value(case)
     return values
+
+
+def slot_caps(vector: VectorisedRuntime, case: Case, columns: LlmColumns) -> Array | None:
+    """The request slots of a llama.cpp/Ollama server for each case of one configuration
+    (llm.server_slots, once per distinct context: Ollama's automatic choice depends on
+    num_ctx); None for engines without slots."""
+    runtime = vector.runtime
+    serving = columns.metric == "serving_output_tok_s"
+    if runtime.engine.engine not in OFFLOAD_ENGINE_NAMES or not serving.any():
+        return None
+    kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, runtime.system.gpu)
+    contexts = np.nan_to_num(columns.input_tokens) + np.nan_to_num(columns.output_tokens)
+
+    def slots_at(context: float) -> float:
+        found = server_slots(runtime, case.engine_text, case.server_slots, int(context), kv_cache)
+        return math.inf if found is None else float(found.slots)
+
+    return _converted(contexts.tolist(), slots_at)
 
 
 def offloaded_rows(
