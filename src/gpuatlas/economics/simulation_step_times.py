@@ -113,12 +113,17 @@ class EstimatorStepSource:
 
     def max_batch(self, context_tokens: int) -> int:
         """Requests at once, each holding the KV of the context its engine allocates (Ollama:
-        num_ctx, 32,768 tokens on a 24 GiB card from 0.15.5, whatever the request's length)."""
+        num_ctx, 32,768 tokens on a 24 GiB card from 0.15.5, whatever the request's length),
+        at most the request slots of a llama.cpp/Ollama server (Ollama from 0.10: one)."""
         allocated = self.allocated_context(context_tokens)
         batch = api.max_serving_batch(
             self.system, self.model, self.weights, self.engine, context_tokens=allocated
         )
-        return min(int(batch), self.budget.max_running)
+        slots = api.server_request_slots(
+            self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
+        )
+        running = self.budget.max_running if slots is None else min(slots, self.budget.max_running)
+        return min(int(batch), running)
 
     def allocated_context(self, context_tokens: int) -> int:
         """The KV context one sequence holds: `num_ctx` when set, else the engine's own."""

@@ -31,6 +31,7 @@ from gpuatlas.performance.llm.predict import (
     runtime_max_batch,
 )
 from gpuatlas.performance.llm.refusal import memory_inputs
+from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_layout import LayoutChoice, LayoutServing, layout_serving
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import check_image_engine_known, predict_diffusion_run
@@ -79,6 +80,7 @@ __all__ = [
     "predict_vision",
     "prefill_s",
     "serving_layout",
+    "server_request_slots",
     "serving_throughput",
     "training_framework_name",
     "training_memory",
@@ -258,6 +260,25 @@ def num_ctx_used(
     if runtime.engine.engine not in OFFLOAD_ENGINE_NAMES:
         return None
     return _allocated(runtime, kv_cache, context_tokens, engine, num_ctx)
+
+
+def server_request_slots(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    context_tokens: int,
+    kv_cache: str = "fp16",
+    parallel: int | None = None,
+) -> int | None:
+    """Requests a llama.cpp/Ollama server decodes at once (llm.server_slots): `parallel`
+    (--parallel, OLLAMA_NUM_PARALLEL) when given, else the default of the release written in
+    `engine` ('ollama 0.5.7': 4 when the model fits whole with their KV; newest Ollama: 1);
+    None for engines that run every request their KV cache holds (vLLM, SGLang, ...)."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    found = server_slots(runtime, engine, parallel, context_tokens, kv_cache)
+    return None if found is None else found.slots
 
 
 def max_serving_batch(
