@@ -17,7 +17,9 @@ _MAKERS = (
 )
 _LINES = (
     "founders\\s+edition|fe|suprim(?:\\s+liquid)?(?:\\s+x)?|gaming(?:\\s+x)?(?:\\s+trio)?|"
-    "gaming\\s+oc|oc(?:\\s+edition)?|tuf(?:\\s+gaming)?|rog(?:\\s+strix)?|strix|ventus(?:\\s+[23]x)?|"
+    "gaming\\s+oc|oc(?:\\s+edition)?|tuf(?:\\s+gaming)?|rog(?:\\s+strix)?|strix(?!\\s+(?:halo|point))|"
+    # (ASUS's Strix line, not AMD's Strix Halo / Strix Point processors)
+    "ventus(?:\\s+[23]x)?|"
     "windforce|aorus(?:\\s+master)?|eagle|aero|amp(?:\\s+extreme)?(?:\\s+airo)?|trinity|"
     "xtreme|nitro\\+?|pulse|hellhound|red\\s+devil|steel\\s+legend|twin\\s+edge|prime|"
     # the cooler the owner fitted: an 'RTX 4090 AIO' (all-in-one liquid cooler) is an RTX 4090
@@ -27,6 +29,12 @@ _LINES = (
 )
 _RETAIL_WORDS = re.compile(rf"(?<![\w-])(?:{_MAKERS}|{_LINES})(?![\w-])", re.IGNORECASE)
 _DESKTOP = re.compile(r"\(\s*desktop\s*\)|(?<![\w-])desktop(?![\w-])", re.IGNORECASE)
+# 'AMD Strix Halo iGPU': the word says the GPU is the one on the processor, which its name says
+_INTEGRATED = re.compile(
+    r"\(\s*(?:igpu|integrated(?:\s+(?:gpu|graphics))?)\s*\)"
+    r"|(?<![\w-])(?:igpu|integrated\s+(?:gpu|graphics))(?![\w-])",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"^\s*(?:19|20)\d\d\s+(?=\S)")
 # 'M1 Ultra (Mac Studio, 128GB)': the Mac named in the brackets, before the memory size
 _BRACKETED_MAC = re.compile(
@@ -46,11 +54,12 @@ def without_retail_words(name: str) -> str:
     """'MSI RTX 4090 Suprim X' → 'RTX 4090'; '2024 M4 Max (128GB)' → 'M4 Max 128GB';
     'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'; 'RTX 4080 Laptop (12GB VRAM)' → 'RTX 4080
     Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
-    128GB'. A name with none of these stays as it is."""
+    128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'. A name with none of these stays as it is."""
     text = _YEAR.sub("", name)
     text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)
+    text = _INTEGRATED.sub(" ", text)
     text = _RETAIL_WORDS.sub(" ", text)
     return " ".join(text.split()) or name
 

@@ -67,6 +67,8 @@ _LLAMACPP_MOE_ARCH_PATTERN = re.compile(r"^(qwen[23])moe\b")
 _LLAMACPP_MOE_TYPE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?b)\.(a\d+(?:\.\d+)?b)\b")
 _LLAMACPP_MXFP4_MOE_PATTERN = re.compile(r"\bmxfp4\s+moe\b")
 _OLLAMA_DEFAULT_TAG = "latest"
+_MOE_WORD = "moe"
+_ACTIVE_SIZE_PATTERN = re.compile(r"a\d+(\.\d+)?b")
 _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # Names of families whose config model_config refuses (UNMODELLED_MODEL_TYPES): said by name,
 # also offline, instead of "unknown model".
@@ -257,11 +259,21 @@ def _ollama_reference(name: str) -> ModelReference | None:
 
 def _stems(tokens: list[str]) -> list[list[str]]:
     """The model-naming tokens of a checkpoint name, and the same without a re-uploader's copy
-    of the original organisation (`bartowski/google_gemma-3-27b-it-GGUF` -> gemma 3 27b)."""
+    of the original organisation (`bartowski/google_gemma-3-27b-it-GGUF` -> gemma 3 27b); last,
+    without the word "MoE" that benchmark tables add after a mixture-of-experts model's total
+    and active sizes ("Qwen3 30B-A3B MoE Q4_K_M" is qwen3-30b-a3b): only beside an active size
+    (a3b), which already says the model is one (a dense "Llama-3-8B-MoE" merge is not
+    llama-3-8b), and only after the name as written (phi-3.5-moe keeps the word)."""
     stem = [token for token in tokens if not _is_decoration(token)]
     stems = [stem, [stem[0].split("_", 1)[1], *stem[1:]]] if stem and "_" in stem[0] else [stem]
     glued = _glue_versions(stem)
-    return [*stems, glued] if glued != stem else stems
+    stems = [*stems, glued] if glued != stem else stems
+    without_moe = [
+        [token for token in each if token != _MOE_WORD]
+        for each in stems
+        if any(_ACTIVE_SIZE_PATTERN.fullmatch(token) for token in each)
+    ]
+    return [*stems, *(each for each in without_moe if each not in stems and each)]
 
 
 def _glue_versions(stem: list[str]) -> list[str]:
