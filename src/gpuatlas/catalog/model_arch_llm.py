@@ -31,6 +31,27 @@ class PublishedCount:
 
 
 @dataclass(frozen=True)
+class ImageEncoderShape:
+    """A fixed-resolution image encoder (SigLIP in Gemma 3) as its config.json's vision_config
+    and mm_tokens_per_image describe it: every image is resized to `image_size` square, cut
+    into (image_size / patch_size)^2 patches that run through `layers` transformer layers of
+    `hidden_size` with an ungated MLP of `intermediate_size`, and enters the language model as
+    `llm_tokens_per_image` tokens (after pooling)."""
+
+    hidden_size: int
+    intermediate_size: int
+    layers: int
+    image_size: int
+    patch_size: int
+    llm_tokens_per_image: int
+    channels: int = 3
+
+    @property
+    def patches_per_image(self) -> int:
+        return (self.image_size // self.patch_size) ** 2
+
+
+@dataclass(frozen=True)
 class ModelArch:
     """A decoder-only transformer LLM (dense or MoE), as its config.json describes it.
 
@@ -124,6 +145,9 @@ class ModelArch:
     # (0: none, or not stated) and where that figure comes from.
     vision_params: float = 0.0
     vision_source: str = ""
+    # Its shapes where the config fixes every image's size and token count (Gemma 3's SigLIP);
+    # None for variable-resolution towers (Qwen2.5-VL, Pixtral) and text-only models.
+    image_encoder: ImageEncoderShape | None = None
 
     # ----- attention -------------------------------------------------------------------------
 

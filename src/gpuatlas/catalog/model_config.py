@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.model_arch_llm import ImageEncoderShape
 from gpuatlas.errors import DataFileError
 
 JsonObject = Mapping[str, Any]
@@ -522,6 +523,31 @@ def _gemma4_problems(section: JsonObject) -> list[str]:
     ]
 
 
+# Vision configs of fixed-resolution towers whose shapes the encoder's memory is counted from
+# (SigLIP: Gemma 3's 'siglip_vision_model', 27 x 1152, MLP 4304, 896 px in 14 px patches).
+_FIXED_RESOLUTION_TOWERS = ("siglip_vision_model",)
+
+
+def _image_encoder_fields(config: JsonObject) -> dict[str, Any]:
+    """The image encoder's shapes where config.json fixes every image's size and its token
+    count in the language model (vision_config of a SigLIP tower and mm_tokens_per_image, as
+    Gemma3ForConditionalGeneration has them); nothing otherwise."""
+    vision = config.get("vision_config")
+    if not isinstance(vision, Mapping) or vision.get("model_type") not in _FIXED_RESOLUTION_TOWERS:
+        return {}
+    shape = {
+        "hidden_size": _optional_int(vision, "hidden_size"),
+        "intermediate_size": _optional_int(vision, "intermediate_size"),
+        "layers": _optional_int(vision, "num_hidden_layers"),
+        "image_size": _optional_int(vision, "image_size"),
+        "patch_size": _optional_int(vision, "patch_size"),
+        "llm_tokens_per_image": _optional_int(config, "mm_tokens_per_image"),
+    }
+    if min(shape.values()) <= 0:
+        return {}
+    return {"image_encoder": ImageEncoderShape(**shape)}
+
+
 def _gemma4_fields(section: JsonObject) -> dict[str, Any]:
     """Gemma 4 (transformers Gemma4TextConfig): global layers of global_head_dim with
     num_global_key_value_heads, V = K under attention_k_eq_v; the MoE checkpoints (26B-A4B) run
@@ -760,6 +786,7 @@ def arch_from_config(
         **mla,
         **_mamba2_fields(section),
         **_gemma4_fields(section),
+        **_image_encoder_fields(config),
     }
     return ModelArch(
         id=model_id,

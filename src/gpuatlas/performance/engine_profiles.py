@@ -65,6 +65,7 @@ class EngineProfile:
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
+    profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
@@ -121,6 +122,7 @@ class _EngineRecord(BaseModel):
     own_matvec_kernels: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
     sparse_attention: SparseAttention = "gather"
+    profiles_image_encoder: bool = False
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []

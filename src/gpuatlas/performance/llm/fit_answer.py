@@ -34,6 +34,7 @@ from gpuatlas.performance.llm.memory import (
     check_checkpoint_context,
     fit_usable_gb,
     gib_text,
+    image_encoder_profile,
     inference_memory_fit,
     margin_text,
     max_context_one_sequence,
@@ -303,7 +304,23 @@ def vision_note(inputs: MemoryInputs) -> str:
         f"the weights include the image tower: {model.vision_params / 1e9:.2f}B parameters "
         f"(vision encoder + projector; llama.cpp/Ollama's mmproj), {gib_text(held / GB, 2)} "
         f"at {held * 8 / model.vision_params:.0f} bits, loaded whether or not a request carries "
-        f"an image ({model.vision_source})"
+        f"an image ({model.vision_source}){encoder_profile_text(inputs)}"
+    )
+
+
+def encoder_profile_text(inputs: MemoryInputs) -> str:
+    """The engine's start-up run of the image encoder, counted in the activations, and how a
+    text-only server avoids it; '' where the engine runs none or the tower's shapes are unknown."""
+    tower = inputs.model.image_encoder
+    profile = image_encoder_profile(inputs, inputs.system.gpu_count)
+    if tower is None or profile is None:
+        return ""
+    return (
+        f". At start-up {inputs.engine.engine} runs the image encoder once on "
+        f"{profile.images} images of {tower.image_size} px ({profile.budget_tokens:,}-token "
+        f"encoder budget / {tower.llm_tokens_per_image} tokens per image), an activation peak of "
+        f"{gib_text(profile.peak_gb, 2)} per GPU that the KV cache cannot use; a text-only "
+        "server skips it with --limit-mm-per-prompt '{\"image\": 0}'"
     )
 
 

@@ -177,14 +177,70 @@ def activations_gb(
     concurrency: int,
     ops: Primitives = SCALAR,
 ) -> Value:
-    """Peak activations of one step: the largest prefill chunk plus the batch's logits."""
+    """Peak activations of one step: the largest prefill chunk plus the batch's logits; on an
+    engine that profiles the image encoder at start-up, the larger of that and the encoder's
+    profile run (`image_encoder_profile`), with the encoder's outputs kept through the step."""
     model = inputs.model
     step_tokens = ops.minimum(inputs.engine.prefill_chunk_tokens, context * concurrency)
     shard = gpu_count if inputs.engine.multi_gpu == "tensor" else 1
     per_token = model.hidden_size * 2.0 * 8 + model.intermediate_size * 2.0 * 3 / shard
     logits = concurrency * model.vocab_size * LOGIT_BYTES
     workspace = inputs.engine.activation_gb_per_1k_batch_tokens * step_tokens / 1000
-    return (step_tokens * per_token + logits) / GB + workspace
+    step = (step_tokens * per_token + logits) / GB + workspace
+    profile = image_encoder_profile(inputs, gpu_count)
+    if profile is None:
+        return step
+    return ops.maximum(step + profile.outputs_gb, profile.peak_gb)
+
+
+# The image encoder's activations are held in the checkpoint's 16-bit dtype; the processor's
+# pixel values reach it as float32 and are cast on entry (Gemma 3: pixel_values.to(dtype)).
+ENCODER_ACTIVATION_BYTES = 2.0
+PIXEL_INPUT_BYTES = 4.0
+
+
+@dataclass(frozen=True)
+class ImageEncoderProfile:
+    """vLLM's start-up run of the image encoder, per GPU: how many images of the largest size,
+    the peak memory of running them as one batch, and their outputs that stay cached."""
+
+    images: int
+    budget_tokens: int
+    peak_gb: float
+    outputs_gb: float
+
+
+def image_encoder_profile(inputs: MemoryInputs, gpu_count: int) -> ImageEncoderProfile | None:
+    """The start-up encoder profile of an engine that runs one (`profiles_image_encoder`) for a
+    model whose tower shapes are known (`ModelArch.image_encoder`); None otherwise.
+
+    vLLM V1 (gpu_model_runner.profile_run, multimodal/encoder_budget.py): the encoder budget is
+    max(max_num_batched_tokens, one image's tokens) and it encodes budget // tokens-per-image
+    images of the maximum size in one batch (the decoder-side cap, max_num_seqs x images per
+    prompt, is above that for the default limits and is not modelled). The peak is inside an
+    encoder layer's MLP (vLLM siglip.py): the layer's input (held by the encoder loop), the
+    post-attention residual, layer_norm2's output, fc1's output and the activation's output,
+    3 h + 2 i elements per patch (fc1/fc2 are tensor-parallel, so i is split over the GPUs),
+    plus the float32 pixel values. The outputs (tokens-per-image vectors of the language
+    model's width per image) stay in the encoder cache through the LM's profile step."""
+    tower = inputs.model.image_encoder
+    if tower is None or not inputs.engine.profiles_image_encoder:
+        return None
+    per_image = tower.llm_tokens_per_image
+    budget = max(inputs.engine.prefill_chunk_tokens, per_image)
+    images = max(1, budget // per_image)
+    shard = gpu_count if inputs.engine.multi_gpu == "tensor" else 1
+    live = 3 * tower.hidden_size + 2 * tower.intermediate_size / shard
+    pixels = tower.channels * tower.patch_size**2 * PIXEL_INPUT_BYTES
+    per_patch = live * ENCODER_ACTIVATION_BYTES + pixels
+    patches = images * tower.patches_per_image
+    outputs = images * per_image * inputs.model.hidden_size * ENCODER_ACTIVATION_BYTES
+    return ImageEncoderProfile(
+        images=images,
+        budget_tokens=budget,
+        peak_gb=patches * per_patch / GB,
+        outputs_gb=outputs / GB,
+    )
 
 
 def breakdown(
