@@ -11,8 +11,11 @@ from gpuatlas.performance.resolve import as_format, as_llm, as_system
 
 
 def priors_runtime(gpu: str, engine: str) -> LlmRuntime:
-    """Llama 2 7B Q4_0 under the engines.toml priors alone (no fitted groups)."""
-    calibration: Calibration = replace(shipped_calibration(), groups={}, errors={}, covered={})
+    """Llama 2 7B Q4_0 under the engines.toml priors alone (no fitted groups or shares)."""
+    shipped = shipped_calibration()
+    calibration: Calibration = replace(
+        shipped, groups={}, errors={}, covered={}, matvec_alu_shares={}
+    )
     return build_runtime(
         as_system(gpu),
         as_llm("llama-2-7b"),

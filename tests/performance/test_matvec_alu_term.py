@@ -1,6 +1,7 @@
 """A few-sequence decode step of llama.cpp's quantised mat-vec takes the longer of its weight
-bytes and its unpacking ALU work (formats.toml matvec_alu_ops_per_weight, model_constants
-llm.matvec_alu_issue_share) on GPUs whose FP32 lanes also issue the integer work; NVIDIA
+bytes and its unpacking ALU work (formats.toml matvec_alu_ops_per_weight at the share of the
+issue rate fitted for the backend, calibration.json matvec_alu_issue_share_by_backend) on GPUs
+whose FP32 lanes also issue the integer work; NVIDIA
 Volta and newer (a separate INT32 pipe), 16-bit weights and vendor-library engines keep the
 bytes alone."""
 
@@ -14,14 +15,22 @@ import pytest
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime
-from gpuatlas.performance.llm.step_times import MATVEC_MAX_BATCH, LlmRuntime
-from gpuatlas.performance.model_constants import model_constant
+from gpuatlas.performance.llm.step_times import (
+    MATVEC_MAX_BATCH,
+    LlmRuntime,
+    matvec_alu_backend,
+)
 from gpuatlas.performance.peak_rates import has_concurrent_int32_pipe
 from gpuatlas.performance.primitives import ARRAY
 
-SHARE = model_constant("llm", "matvec_alu_issue_share")
+SHARE = 0.35  # a share at which a P40 Q2_K/Q3_K step is ALU-bound (the tests set it)
 
 pytestmark = pytest.mark.unit
+
+
+def _p40(weights: str) -> LlmRuntime:
+    runtime = llm_runtime("p40", "llama-2-7b", weights, "llama.cpp")
+    return replace(runtime, matvec_alu_issue_share=SHARE)
 
 
 def _expected_alu_bytes(runtime: LlmRuntime, batch: int) -> float:
@@ -29,7 +38,7 @@ def _expected_alu_bytes(runtime: LlmRuntime, batch: int) -> float:
     weight_bytes = float(runtime.shape.weight_read_bytes(batch))
     weights = weight_bytes / (runtime.weight_format.model_bits_per_weight / 8.0)
     ops = weights * batch * runtime.weight_format.matvec_alu_ops_per_weight
-    alu_s = ops / (runtime.system.gpu.fp32_tflops * 1e12 / 2.0 * SHARE)
+    alu_s = ops / (runtime.system.gpu.fp32_tflops * 1e12 / 2.0 * runtime.matvec_alu_issue_share)
     return alu_s * runtime.bandwidth_bytes_s
 
 
@@ -61,7 +70,7 @@ def test_apple_and_amd_gpus_share_their_lanes() -> None:
 def test_a_p40_q2_k_step_is_bound_by_its_alu_work() -> None:
     # P40: 11.8 TFLOP/s FP32 (5.9e12 lane instructions/s), 347 GB/s. Q2_K's ~6.5
     # instructions per 0.42 bytes at the share exceed what the bytes take.
-    runtime = llm_runtime("p40", "llama-2-7b", "q2_k", "llama.cpp")
+    runtime = _p40("q2_k")
     weight_bytes = float(runtime.shape.weight_read_bytes(1))
     expected = _expected_alu_bytes(runtime, 1)
     assert expected > weight_bytes
@@ -71,7 +80,7 @@ def test_a_p40_q2_k_step_is_bound_by_its_alu_work() -> None:
 
 
 def test_the_alu_work_grows_with_the_sequences_up_to_the_mat_vec_batch() -> None:
-    runtime = llm_runtime("p40", "llama-2-7b", "q4_0", "llama.cpp")
+    runtime = _p40("q4_0")
     for batch in (1, 4, MATVEC_MAX_BATCH):
         assert float(runtime.matvec_alu_bytes(batch)) == pytest.approx(
             _expected_alu_bytes(runtime, batch)
@@ -94,8 +103,9 @@ def test_no_alu_term_where_it_does_not_apply(gpu: str, weights: str, engine: str
 
 def test_vendor_library_engines_get_no_alu_term() -> None:
     runtime = llm_runtime("p40", "llama-2-7b", "q2_k", "llama.cpp")
-    library = replace(runtime, engine=replace(runtime.engine, own_matvec_kernels=False))
-    assert float(library.matvec_alu_excess_bytes(1)) == 0.0
+    library = replace(runtime.engine, own_matvec_kernels=False)
+    assert matvec_alu_backend(library, runtime.system.gpu) is None
+    assert matvec_alu_backend(runtime.engine, runtime.system.gpu) == "cuda"
 
 
 def test_the_array_path_gives_the_row_path_values() -> None:
@@ -108,7 +118,7 @@ def test_the_array_path_gives_the_row_path_values() -> None:
 
 
 def test_mbu_counts_the_bytes_moved_not_the_alu_time() -> None:
-    runtime = llm_runtime("p40", "llama-2-7b", "q3_k_s", "llama.cpp")
+    runtime = _p40("q3_k_s")
     prediction = predict_runtime(runtime, batch=1, input_tokens=0, output_tokens=128)
     _, charged = runtime.decode_terms(1, 64)
     moved = float(charged) - float(runtime.matvec_alu_excess_bytes(1))

@@ -26,6 +26,8 @@ from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import (
+    ALL_BACKENDS,
+    MATVEC_ALU_SHARE_PRIOR,
     METRIC_KINDS,
     Calibration,
     base_engine,
@@ -44,7 +46,7 @@ from gpuatlas.performance.llm.predict import (
     wave_batches,
 )
 from gpuatlas.performance.llm.server_slots import server_slots
-from gpuatlas.performance.llm.step_times import LlmRuntime
+from gpuatlas.performance.llm.step_times import LlmRuntime, matvec_alu_backend
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.performance.media.diffusion import (
     SHARED_HOST_PLATFORM,
@@ -75,6 +77,8 @@ MIN_LOG_BAND = 0.05
 LEVELS = 12  # 6 keys per engine; compiled image engines add theirs after diffusers'
 MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
 BAND_QUANTILE = 0.8
+# Candidate mat-vec ALU issue shares (fit_matvec_alu_shares): 0.1 to 2.2 in steps of 1.2x
+MATVEC_SHARE_GRID = tuple(0.1 * 1.2**step for step in range(18))
 
 
 @dataclass(frozen=True)
@@ -574,12 +578,20 @@ def _fit_linear(
     calibration: Calibration,
     items: Sequence[Observation],
     kind: str,
+    known: Mapping[int, LinearTerms | None] | None = None,
 ) -> Calibration:
     """Fit decode (η_m, overhead) on memory-bound rows, prefill (η_c, overhead) on
     compute-bound rows, or serving (factor, per-sequence µs), group by group from the
-    general to the specific."""
+    general to the specific. `known`: terms already extracted under this calibration
+    (by id of the item), reused instead of extracted again."""
+    found_before = known or {}
     with using_calibration(replace(calibration, version=f"{calibration.version}/{kind}")):
-        terms = {id(item): _EXTRACTORS[kind](item) for item in items}
+        terms = {
+            id(item): found_before[id(item)]
+            if id(item) in found_before
+            else _EXTRACTORS[kind](item)
+            for item in items
+        }
     for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
             found = _gpu_balanced(
@@ -706,12 +718,124 @@ def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
     return {"eta_compute": min(params.eta_compute * correction, MAX_NEUTRAL_ETA)}
 
 
+# ----- decode: the mat-vec ALU issue share per backend ------------------------------------------
+
+
+def fit_decode(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """Decode levels (η_m, overhead per group) with the mat-vec ALU shares fitted first."""
+    calibration = fit_matvec_alu_shares(calibration, items)
+    return _fit_linear(calibration, items, "decode")
+
+
+def fit_matvec_alu_shares(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """The share of its ALU issue rate llama.cpp's quantised mat-vec reaches, per backend
+    (`LlmRuntime.matvec_alu_bytes`), fitted on the decode rows whose steps can pay it
+    (`matvec_alu_backend`; backends with a row in a format that has an ALU count). For each
+    share of MATVEC_SHARE_GRID the decode levels are refitted on all `items` and each such
+    row is scored by its absolute log error (each GPU counts once per backend). The share
+    pooled over every backend minimises the summed score, each backend's its own rows'
+    score (ties: the share nearest the parent); like every group, each is then shrunk
+    toward its parent in log space by PRIOR_ROWS pseudo-GPUs: the pooled share toward
+    model_constants llm.matvec_alu_issue_share_prior, a backend's toward the pooled one."""
+    calibration = replace(calibration, matvec_alu_shares={})
+    backends = _matvec_backends(items)
+    if not backends:
+        return calibration
+    scored = [item for item in items if id(item) in backends]
+    weights = _backend_gpu_weights(scored, backends)
+    with using_calibration(replace(calibration, version=f"{calibration.version}/no-matvec")):
+        fixed = {id(item): decode_terms(item) for item in items if id(item) not in backends}
+    scores = [
+        _share_scores(calibration, (items, fixed), scored, backends, weights, share)
+        for share in MATVEC_SHARE_GRID
+    ]
+    gpus: dict[str, float] = {}
+    for backend in set(backends.values()):
+        gpus[backend] = float(len({i.row.gpu for i in scored if backends[id(i)] == backend}))
+    total = sum(gpus.values())
+    best = _best_share([sum(score.values()) for score in scores], MATVEC_ALU_SHARE_PRIOR)
+    pooled = _shrunk_share(best, total, MATVEC_ALU_SHARE_PRIOR)
+    shares = {ALL_BACKENDS: {"share": pooled, "n": total}}
+    for backend, count in sorted(gpus.items()):
+        best = _best_share([score.get(backend, 0.0) for score in scores], pooled)
+        shares[backend] = {"share": _shrunk_share(best, count, pooled), "n": count}
+    return replace(calibration, matvec_alu_shares=shares)
+
+
+def _matvec_backends(items: Sequence[Observation]) -> dict[int, str]:
+    """id(item) -> the backend of each decode row that can pay the mat-vec ALU term, on the
+    backends where at least one row's format has an ALU count (formats.toml)."""
+    found: dict[int, str] = {}
+    counted: set[str] = set()
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if runtime is None:
+            continue
+        backend = matvec_alu_backend(runtime.engine, runtime.system.gpu)
+        if backend is None:
+            continue
+        found[id(item)] = backend
+        if runtime.weight_format.matvec_alu_ops_per_weight > 0.0:
+            counted.add(backend)
+    return {key: backend for key, backend in found.items() if backend in counted}
+
+
+def _backend_gpu_weights(
+    scored: Sequence[Observation], backends: Mapping[int, str]
+) -> dict[int, float]:
+    """1 / the rows of each row's GPU on its backend: each GPU counts once per backend."""
+    counts: dict[tuple[str, str], int] = {}
+    for item in scored:
+        key = (backends[id(item)], item.row.gpu)
+        counts[key] = counts.get(key, 0) + 1
+    return {id(item): 1.0 / counts[(backends[id(item)], item.row.gpu)] for item in scored}
+
+
+def _share_scores(
+    calibration: Calibration,
+    fit_on: tuple[Sequence[Observation], Mapping[int, LinearTerms | None]],
+    scored: Sequence[Observation],
+    backends: Mapping[int, str],
+    weights: Mapping[int, float],
+    share: float,
+) -> dict[str, float]:
+    """Per backend, the GPU-weighted absolute log errors of the scored rows when every
+    backend's share is `share` and the decode levels are refitted with it on `fit_on`
+    (the decode rows and the terms of those whose terms do not depend on the share)."""
+    items, fixed = fit_on
+    version = f"{calibration.version}/matvec-{share:.4f}"
+    trial_shares = {ALL_BACKENDS: {"share": share}}
+    trial = replace(calibration, version=version, matvec_alu_shares=trial_shares)
+    fitted = replace(_fit_linear(trial, items, "decode", fixed), version=f"{version}/scored")
+    totals: dict[str, float] = {}
+    with using_calibration(fitted):
+        for item in scored:
+            value = predicted_value(item)
+            error = abs(log_error(item, value)) if value is not None else 0.0
+            backend = backends[id(item)]
+            totals[backend] = totals.get(backend, 0.0) + weights[id(item)] * error
+    return totals
+
+
+def _best_share(scores: Sequence[float], parent: float) -> float:
+    """The grid share of least score; among equal scores, the one nearest `parent`."""
+    least = min(scores)
+    tied = [s for s, score in zip(MATVEC_SHARE_GRID, scores, strict=True) if score <= least]
+    return min(tied, key=lambda share: abs(math.log(share / parent)))
+
+
+def _shrunk_share(share: float, gpus: float, parent: float) -> float:
+    """`share` moved toward `parent` in log space by PRIOR_ROWS pseudo-GPUs."""
+    weight = gpus / (gpus + PRIOR_ROWS)
+    return math.exp(weight * math.log(share) + (1.0 - weight) * math.log(parent))
+
+
 def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str) -> Calibration:
     """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
     items = observations(rows)
     calibration = replace(base, version=version, groups={}, errors={}, covered={})
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
-    calibration = _fit_linear(calibration, by_kind["decode"], "decode")
+    calibration = fit_decode(calibration, by_kind["decode"])
     calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
     calibration = _fit_linear(calibration, by_kind["serving"], "serving")
     calibration = _fit_image(calibration, by_kind["image"])

@@ -28,6 +28,8 @@ from gpuatlas.performance.training.engines import training_engine_bases
 
 CALIBRATION_FILE = "calibration.json"
 EXTRAPOLATION_WIDENING = model_constant("calibration_bands", "extrapolation_widening")
+MATVEC_ALU_SHARE_PRIOR = model_constant("llm", "matvec_alu_issue_share_prior")
+ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
 # Metric -> kind of case (one error band per kind).
@@ -66,6 +68,12 @@ class _ErrorRecord(BaseModel):
     log_band: float = Field(gt=0)
 
 
+class _ShareRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    share: float = Field(gt=0)
+    n: int = Field(default=0, ge=0)
+
+
 class _CalibrationFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
@@ -76,6 +84,7 @@ class _CalibrationFile(BaseModel):
     groups: dict[str, _GroupRecord] = {}
     errors: dict[str, _ErrorRecord] = {}
     covered: dict[str, list[str]] = {}
+    matvec_alu_issue_share_by_backend: dict[str, _ShareRecord] = {}
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -118,14 +127,20 @@ def group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> l
     """Calibration keys from the most general to the most specific. Engines with a base
     engine (torch.compile and TensorRT image pipelines, older llama.cpp generations) refine
     the base engine's keys with their own."""
+    return list(_group_keys(kind, engine, hardware, precision_class))
+
+
+@cache
+def _group_keys(kind: str, engine: str, hardware: str, precision_class: str) -> tuple[str, ...]:
+    """`group_keys`, cached (the engine tables it reads are fixed for the process)."""
     parent = _level_sharers().get(engine)
     if parent is not None:  # vllm-eager is vllm; vllm-rocm-pre-hybrid-kv is vllm-rocm (on vllm)
-        return group_keys(kind, parent, hardware, precision_class)
+        return _group_keys(kind, parent, hardware, precision_class)
     own = _engine_keys(kind, engine, hardware, precision_class)
     base = base_engine(engine)
     if base is not None:
-        return _engine_keys(kind, base, hardware, precision_class) + own
-    return own
+        return tuple(_engine_keys(kind, base, hardware, precision_class) + own)
+    return tuple(own)
 
 
 def _engine_keys(kind: str, engine: str, hardware: str, precision_class: str) -> list[str]:
@@ -159,6 +174,15 @@ class Calibration:
     groups: dict[str, dict[str, float]] = field(default_factory=dict)
     errors: dict[str, dict[str, float]] = field(default_factory=dict)
     covered: dict[str, frozenset[str]] = field(default_factory=dict)
+    # backend ('metal', 'vulkan', ..., ALL_BACKENDS) -> {"share": fitted share, "n": GPUs}
+    matvec_alu_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def matvec_alu_share(self, backend: str) -> float:
+        """The share of its ALU issue rate llama.cpp's quantised mat-vec reaches on `backend`
+        (fitting.fit_matvec_alu_shares): the backend's fitted value, else the one pooled over
+        every backend, else model_constants llm.matvec_alu_issue_share_prior."""
+        record = self.matvec_alu_shares.get(backend) or self.matvec_alu_shares.get(ALL_BACKENDS)
+        return record["share"] if record else MATVEC_ALU_SHARE_PRIOR
 
     def family_priors(self, hardware: str) -> tuple[float, float]:
         """(memory, compute) efficiency multipliers of a hardware class ('ampere/hbm'): the
@@ -249,6 +273,9 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
         groups={k: _numbers(v.model_dump(exclude_none=True)) for k, v in record.groups.items()},
         errors={k: _numbers(v.model_dump(exclude_none=True)) for k, v in record.errors.items()},
         covered={k: frozenset(v) for k, v in record.covered.items()},
+        matvec_alu_shares={
+            k: _numbers(v.model_dump()) for k, v in record.matvec_alu_issue_share_by_backend.items()
+        },
     )
 
 
@@ -302,4 +329,8 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
             for kind, values in sorted(calibration.errors.items())
         },
         "covered": {key: sorted(values) for key, values in sorted(calibration.covered.items())},
+        "matvec_alu_issue_share_by_backend": {
+            backend: {"share": round(values["share"], 5), "n": int(values["n"])}
+            for backend, values in sorted(calibration.matvec_alu_shares.items())
+        },
     }

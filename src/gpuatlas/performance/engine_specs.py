@@ -550,6 +550,15 @@ def check_backend(profile: EngineProfile, gpu: Gpu) -> None:
         _require_serves(profile, profile.backends[0], platform)
 
 
+def profile_backend(profile: EngineProfile, gpu: Gpu) -> str:
+    """The backend a case of this profile runs on this GPU: the first of its backends that
+    serves the GPU (file order), else its first backend."""
+    platform = platform_of(gpu)
+    served = [b.id for b in all_backends() if b.id in profile.backends and b.serves(platform)]
+    ordered = [backend for backend in profile.backends if backend in served]
+    return ordered[0] if ordered else profile.backends[0]
+
+
 def _require_serves(profile: EngineProfile, backend: str, gpu: Platform | None) -> None:
     found = next((b for b in all_backends() if b.id == backend), None)
     if gpu is None or found is None or found.serves(gpu):

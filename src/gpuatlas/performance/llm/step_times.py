@@ -18,6 +18,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
+from gpuatlas.performance.engine_specs import profile_backend
 from gpuatlas.performance.integer_dot import dp4a_prompt_ops
 from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
@@ -51,7 +52,6 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
 HBM_SINGLE_STREAM_SHARE = model_constant("llm", "hbm_single_stream_memory_share")
-MATVEC_ALU_ISSUE_SHARE = model_constant("llm", "matvec_alu_issue_share")
 MATVEC_MAX_BATCH = 8  # ggml-cuda mmvq.cu MMVQ_MAX_BATCH_SIZE: larger batches go to MMQ/GEMMs
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 
@@ -90,6 +90,9 @@ class LlmRuntime:
     compute_precision: str
     dp4a_prompt: bool = False  # quantised prompt GEMMs as int8 DP4A, no fp16 copy (integer_dot)
     attention_peak_flops: float = 0.0  # one GPU, its fused attention's rate (0: peak_flops)
+    # share of its ALU issue rate the engine's own quantised mat-vec reaches on this GPU's
+    # backend (calibration.json matvec_alu_issue_share_by_backend); 0: no ALU term applies
+    matvec_alu_issue_share: float = 0.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -212,7 +215,7 @@ class LlmRuntime:
         MATVEC_MAX_BATCH sequences runs ggml's mat-vec kernel once per sequence (mmvq.cu
         calls vec_dot_<format>_q8_1 per column), i.e. weights x batch x the format's
         matvec_alu_ops_per_weight instructions (formats.toml) at one instruction per FP32
-        lane and clock (half of `vector_flops`) x model_constants llm.matvec_alu_issue_share.
+        lane and clock (half of `vector_flops`) x `matvec_alu_issue_share` (fitted per backend).
         Expressed as bytes at the GPU's bandwidth, so that the fitted memory level applies to
         it as to the bytes: the step takes the longer of the two."""
         if self.matvec_alu_s_per_weight == 0.0:
@@ -239,11 +242,9 @@ class LlmRuntime:
         """Seconds of ALU issue one weight and sequence costs in the engine's own mat-vec
         (0 for a format without a count or an engine on vendor GEMM libraries)."""
         ops_per_weight = self.weight_format.matvec_alu_ops_per_weight
-        if ops_per_weight == 0.0 or not self.engine.own_matvec_kernels:
+        if ops_per_weight == 0.0 or self.matvec_alu_issue_share <= 0.0:
             return 0.0
-        if has_concurrent_int32_pipe(self.system.gpu):
-            return 0.0
-        issue_per_s = self.vector_flops / 2.0 * MATVEC_ALU_ISSUE_SHARE
+        issue_per_s = self.vector_flops / 2.0 * self.matvec_alu_issue_share
         return ops_per_weight / issue_per_s
 
     @cached_property
@@ -509,6 +510,23 @@ def _tensor_split(system: GpuSystem, engine: EngineProfile) -> int:
     return system.gpu_count if engine.multi_gpu == "tensor" else 1
 
 
+def matvec_alu_backend(engine: EngineProfile, gpu: Gpu) -> str | None:
+    """The backend whose fitted mat-vec ALU share a decode step of this engine on this GPU
+    pays (`LlmRuntime.matvec_alu_bytes`), or None where no ALU term applies: an engine on
+    vendor GEMM libraries (not engines.toml own_matvec_kernels), or a GPU that issues its
+    integer work to lanes of its own (peak_rates.has_concurrent_int32_pipe)."""
+    if not engine.own_matvec_kernels or has_concurrent_int32_pipe(gpu):
+        return None
+    return profile_backend(engine, gpu)
+
+
+def matvec_alu_share(engine: EngineProfile, gpu: Gpu, calibration: Calibration) -> float:
+    """The runtime's `matvec_alu_issue_share`: the calibration's share for the backend (0
+    where `matvec_alu_backend` says no ALU term applies)."""
+    backend = matvec_alu_backend(engine, gpu)
+    return 0.0 if backend is None else calibration.matvec_alu_share(backend)
+
+
 def build_runtime(
     system: GpuSystem,
     model: ModelArch,
@@ -555,6 +573,7 @@ def build_runtime(
         compute_precision=used_precision,
         dp4a_prompt=dp4a is not None,
         attention_peak_flops=attention_flops,
+        matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
     )
 
 
