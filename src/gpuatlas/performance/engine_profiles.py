@@ -66,6 +66,7 @@ class EngineProfile:
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
     profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
+    format_note: str = ""  # why it lacks formats its engine loads on other backends
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
@@ -123,6 +124,7 @@ class _EngineRecord(BaseModel):
     sliding_window_kv: SlidingWindowKv = "window"
     sparse_attention: SparseAttention = "gather"
     profiles_image_encoder: bool = False
+    format_note: str = ""
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
@@ -241,19 +243,34 @@ def _without_overheads(profile: EngineProfile) -> EngineProfile:
 
 
 def require_format(engine: EngineProfile, format_id: str) -> None:
-    """Raise a clear error when the engine cannot load weights in this format."""
-    if not engine.supports_format(format_id):
-        engines = dict.fromkeys(
-            p.family or p.id for p in all_engines() if p.supports_format(format_id)
-        )
-        raise InvalidRequestError(
-            [
-                f"engine {engine.id} does not load {format_id} weights "
-                f"(it loads: {', '.join(engine.formats)}: name one with --weights, e.g. "
-                f"--weights {engine.formats[0]}); engines that load {format_id}: "
-                f"{', '.join(engines) or 'none'}"
-            ]
-        )
+    """Raise a clear error when the engine cannot load weights in this format: the formats it
+    loads, why it lacks this one where its engine loads it on other backends (`format_note`:
+    transformers on Apple MPS), and the engines that load it on the same backends."""
+    if engine.supports_format(format_id):
+        return
+    elsewhere = dict.fromkeys(
+        backend
+        for p in all_engines()
+        if p.engine == engine.engine and p.supports_format(format_id)
+        for backend in p.backends
+        if backend not in engine.backends
+    )
+    where = "" if "cuda" in engine.backends else f" on {', '.join(engine.backends)}"
+    engines = dict.fromkeys(
+        p.engine
+        for p in all_engines()
+        if p.supports_format(format_id) and set(p.backends) & set(engine.backends)
+    )
+    loads = f"it loads{where}: {', '.join(engine.formats)}"
+    if elsewhere and engine.format_note:
+        head = f"engine {engine.engine} does not load {format_id} weights{where}: "
+        head += f"{engine.format_note} ({loads}); it loads {format_id} on {', '.join(elsewhere)}"
+    else:
+        head = f"engine {engine.id} does not load {format_id} weights ({loads}: name one with "
+        head += f"--weights, e.g. --weights {engine.formats[0]})"
+    raise InvalidRequestError(
+        [f"{head}; engines that load {format_id}{where}: {', '.join(engines) or 'none'}"]
+    )
 
 
 def require_kv_cache(engine: EngineProfile, kv_cache: str) -> None:
