@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from gpuatlas.app.apple_builds import apple_build_problem, mac_builds
 from gpuatlas.app.fit import FitRequest, fit_answer
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.apple_builds import apple_build_problem, mac_builds
 from gpuatlas.performance.engine_specs import engines_on, platform_of
 
 pytestmark = pytest.mark.unit

@@ -91,6 +91,12 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
         json_schema_extra=CHECKED_POSITIVE,
         description="Budget: only offers costing at most this many USD per hour in total.",
     )
+    max_usd_per_month: float | None = Field(
+        None,
+        le=1_000_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Budget: only offers costing at most this many USD per month (730 h).",
+    )
 
 
 def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> CostReport:
@@ -117,7 +123,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             tuple(price_files),
             request.framework,
             request.num_ctx,
-            Budget(request.max_usd_per_hour),
+            Budget(request.max_usd_per_hour, request.max_usd_per_month),
         )
     )
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from gpuatlas.app.apple_builds import require_mac_build
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
     KV_CACHE_HELP,
@@ -21,6 +20,7 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.numbers import format_gib, format_given, format_number
 from gpuatlas.performance import api
+from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES

@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from gpuatlas.app.apple_builds import require_mac_build
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
@@ -24,6 +23,7 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
+from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import (
     engine_notes,

@@ -23,6 +23,7 @@ from gpuatlas.calibration.case_files import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     case_from_fields,
+    require_case_build,
 )
 from gpuatlas.calibration.case_files import predict_fields as predict_row_fields
 from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
@@ -299,10 +300,12 @@ def _predict_group(
 ) -> None:
     """One configuration's rows: a name that does not resolve fails every row alike (the row
     path resolves the system and the model before anything else)."""
-    first = case_from_fields(table.fields(int(index[0])))
+    fields = table.fields(int(index[0]))
+    first = case_from_fields(fields)
     try:
         case_system(first)
         model = as_model(first.model)
+        require_case_build(first, fields)
     except GpuAtlasError as error:
         _fail(index.tolist(), str(error), results)
         return

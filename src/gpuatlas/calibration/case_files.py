@@ -5,16 +5,21 @@ and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop
 layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
 'auto', the fastest split into replicas and tensor-parallel groups). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
-`error` and the others still come out.
+`error` and the others still come out. An empty `weights` is the format the checkpoint's name
+fixes ('Qwen/Qwen3-32B-AWQ': awq-int4), else fp16; an empty `engine` is vllm, except that a
+server checkpoint on an Apple GPU gets the single command's pointer to its GGUF / MLX builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Literal
 
+from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
-from gpuatlas.performance.cases import METRICS, Case, predict_case
+from gpuatlas.performance.apple_builds import case_build_problem
+from gpuatlas.performance.cases import METRICS, Case, case_system, predict_case
 from gpuatlas.performance.llm.refusal import MemoryRefusalError
 
 REQUIRED_COLUMNS = (
@@ -84,7 +89,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         gpu=text["gpu"],
         gpu_count=count,
         model=text["model"],
-        weights=text["weights"] or "fp16",
+        weights=text["weights"] or named_checkpoint_format(text["model"]) or "fp16",
         engine=text["engine"] or "vllm",
         batch=batch,
         input_tokens=input_tokens,
@@ -98,11 +103,25 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     )
 
 
+@lru_cache(maxsize=4096)
+def named_checkpoint_format(model: str) -> str | None:
+    """The format a checkpoint's name fixes, for a row that leaves `weights` empty:
+    'Qwen/Qwen3-32B-AWQ' is awq-int4, 'nvidia/Qwen3-8B-NVFP4' nvfp4, as the single command reads
+    them; None for a base model or an Ollama tag (the row's default, fp16, applies)."""
+    try:
+        reference = resolve_model_reference(model, allow_hub=False)
+    except GpuAtlasError:
+        return None
+    return None if reference.matched_by == "ollama_tag" else reference.format_id
+
+
 def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
     """The row with value, low, high and error appended (numbers as text, as in a CSV)."""
     row = dict(fields)
     try:
-        estimate = predict_case(case_from_fields(fields))
+        case = case_from_fields(fields)
+        require_case_build(case, fields)
+        estimate = predict_case(case)
     except MemoryRefusalError as refusal:  # a batch row's refusal is the brief one
         return {**row, "value": "", "low": "", "high": "", "error": _one_line(refusal.brief)}
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
@@ -114,6 +133,16 @@ def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
         "high": f"{estimate.high:.6g}",
         "error": "",
     }
+
+
+def require_case_build(case: Case, fields: Mapping[str, str]) -> None:
+    """Raise the single command's pointer for a server checkpoint on a Mac when the row names
+    no engine (performance.apple_builds.case_build_problem)."""
+    problem = case_build_problem(
+        case_system(case), case.model, fields.get("weights") or "", fields.get("engine") or ""
+    )
+    if problem is not None:
+        raise InvalidRequestError([problem])
 
 
 def predict_rows(rows: Iterable[Mapping[str, str]]) -> Iterator[dict[str, str]]:

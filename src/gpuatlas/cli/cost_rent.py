@@ -98,6 +98,9 @@ def cost_command(
     max_usd_per_hour: float | None = typer.Option(
         None, "--max-usd-per-hour", help="Budget: only offers costing at most this per hour."
     ),
+    max_usd_per_month: float | None = typer.Option(
+        None, "--max-usd-per-month", help="Budget: only offers costing at most this a month."
+    ),
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     prices_file: list[Path] = PricesOption,
@@ -129,6 +132,7 @@ def cost_command(
         "days": days,
         "num_ctx": num_ctx,
         "max_usd_per_hour": max_usd_per_hour,
+        "max_usd_per_month": max_usd_per_month,
         "providers": providers,
         "tiers": tiers,
     }

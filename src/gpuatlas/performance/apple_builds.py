@@ -9,7 +9,7 @@ import shlex
 from collections.abc import Sequence
 
 from gpuatlas.catalog.formats import find_format
-from gpuatlas.catalog.model_names import ModelReference
+from gpuatlas.catalog.model_names import ModelReference, resolve_model_reference
 from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights, native_weights
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
@@ -96,3 +96,20 @@ def require_mac_build(
     problem = apple_build_problem(system, reference, weights, engine, command)
     if problem is not None:
         raise InvalidRequestError([problem])
+
+
+def case_build_problem(
+    system: GpuSystem, model: str, weights_written: str, engine_written: str
+) -> str | None:
+    """`apple_build_problem` for a row of `predict --cases`: a row that names no engine (or
+    'auto') is answered as the single command without --engine is, with the same pointer to
+    the GGUF / MLX builds (as `gpuatlas predict llm` lines); None off Apple silicon, for a
+    named engine, or when the model does not resolve (the row's own error says so)."""
+    if system.gpu.vendor != "Apple" or engine_written.strip().lower() not in ("", "auto"):
+        return None
+    try:
+        reference = resolve_model_reference(model)
+    except GpuAtlasError:
+        return None
+    weights = [weights_written.strip()] if weights_written.strip() else []
+    return apple_build_problem(system, reference, weights, "auto", "predict llm")
