@@ -21,6 +21,8 @@ MultiGpuMode = Literal["tensor", "layer-split"]
 # What a sliding-window layer's KV cache holds per sequence (see data/engines.toml).
 SlidingWindowKv = Literal["window", "window+chunk", "full"]
 SparseAttention = Literal["gather", "mask"]
+# What an engine's memory_fraction is a share of (see data/engines.toml).
+MemoryFractionOf = Literal["total", "free"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class EngineProfile:
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
+    memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
 
     @property
     def engine(self) -> str:
@@ -129,6 +132,7 @@ class _EngineRecord(BaseModel):
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
     unserved_targets: list[str] = []
+    memory_fraction_of: MemoryFractionOf = "total"
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -289,9 +289,7 @@ def fitting_sequences(
     base = breakdown(inputs, gpu_count, context_tokens, 1, ops)
     per_sequence = kv_per_sequence_gb(inputs, gpu_count, context_tokens, ops)
     logits_per_sequence = inputs.model.vocab_size * LOGIT_BYTES / GB
-    if usable is None:
-        usable = usable_gb(inputs.system, inputs.engine)
-    free = usable - (base.total_gb - base.kv_cache_gb)
+    free = kv_room_gb(inputs, base.total_gb - base.kv_cache_gb, usable)
     fitting = ops.floor_divide(free + logits_per_sequence, per_sequence + logits_per_sequence)
     return ops.where(free < per_sequence, 0, ops.maximum(0, fitting))
 
@@ -303,8 +301,24 @@ def kv_pool_gb(inputs: MemoryInputs, gpu_count: int, profile_tokens: int | None 
     default the engine's prefill chunk, vLLM's max_num_batched_tokens); 0 when nothing is left."""
     tokens = profile_tokens or inputs.engine.prefill_chunk_tokens
     base = breakdown(inputs, gpu_count, tokens, 1)
-    left = usable_gb(inputs.system, inputs.engine) - (base.total_gb - base.kv_cache_gb)
+    left = kv_room_gb(inputs, base.total_gb - base.kv_cache_gb)
     return max(0.0, float(left))
+
+
+def kv_room_gb(inputs: MemoryInputs, fixed_gb: Value, usable: float | None = None) -> Value:
+    """Memory per GPU left to the KV cache beside `fixed_gb` (weights, activations, runtime
+    overhead): `usable` less it when given; else as the engine sizes its pool. vLLM's
+    gpu_memory_utilization and SGLang's mem_fraction_static are shares of the whole card, so
+    the pool is that share less the rest (memory_fraction_of "total"); TensorRT-LLM's
+    kv_cache_free_gpu_mem_fraction (KvCacheConfig.free_gpu_memory_fraction, 0.9) is a share
+    of the memory still free once the engine has loaded ("free"), so the pool is that share
+    of the card less the rest: 0.9 x (80 - 70.5) GB, not 0.9 x 80 - 70.5, per GPU for a
+    16-bit 70B model over two 80 GB GPUs."""
+    if usable is None and inputs.engine.memory_fraction_of == "free":
+        return inputs.engine.memory_fraction * (gpu_memory_gb(inputs.system) - fixed_gb)
+    if usable is None:
+        usable = usable_gb(inputs.system, inputs.engine)
+    return usable - fixed_gb
 
 
 def kv_pool_tokens(inputs: MemoryInputs, gpu_count: int, profile_tokens: int | None = None) -> int:
