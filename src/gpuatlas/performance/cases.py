@@ -31,6 +31,7 @@ from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, train
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
+    variant_master_weights,
     variant_method,
     variant_recompute_share,
     variant_sharding,
@@ -228,6 +229,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         precision=precision,
         engine=engine,
         recompute_share=1.0 if stated_share is None else stated_share,
+        master_weights=variant_master_weights(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

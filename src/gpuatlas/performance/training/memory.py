@@ -1,7 +1,8 @@
 """Training memory per GPU: weights, gradients, optimizer states, activations, with sharding.
 
 Mixed-precision AdamW (Transformer Math 101): bf16 weights 2 B + bf16 gradients 2 B + fp32
-master weights, momentum and variance 12 B per trainable parameter. LoRA freezes the base
+master weights, momentum and variance 12 B per trainable parameter; pure 16-bit training (no
+autocast, no master copy) keeps 2 B + 2 B + 16-bit momentum and variance 4 B. LoRA freezes the base
 (bf16) and trains rank-r adapters on every linear layer; QLoRA stores the base in NF4
 (4 bits + double-quantised scales ≈ 4.127 bits). ZeRO-1 shards optimizer states across the
 data-parallel GPUs, ZeRO-2 also gradients, ZeRO-3/FSDP also weights. Activations per token per
@@ -44,6 +45,18 @@ class TrainingSetup:
     # share of one forward pass that checkpointing recomputes in the backward pass: 1 = every
     # layer (full), 0.5 = selective (every other layer or every other matmul; speed.py)
     recompute_share: float = 1.0
+    # mixed precision keeps fp32 master weights and AdamW states (12 B per trained parameter);
+    # pure 16-bit training (variants.PURE_HALF_WORDS) keeps only the two states, in 16 bits
+    master_weights: bool = True
+
+
+MIXED_OPTIMIZER_BYTES = 12.0  # fp32 master weight, momentum and variance
+PURE_HALF_OPTIMIZER_BYTES = 4.0  # 16-bit momentum and variance; the weights are the model's
+
+
+def optimizer_bytes_per_param(setup: TrainingSetup) -> float:
+    """Optimizer-state bytes per trained parameter (AdamW)."""
+    return MIXED_OPTIMIZER_BYTES if setup.master_weights else PURE_HALF_OPTIMIZER_BYTES
 
 
 def lora_params(model: ModelArch, rank: int) -> float:
@@ -139,7 +152,7 @@ def training_memory_fit(
         sharding=setup.sharding,
         weights_gb=weights / weight_div / GB,
         gradients_gb=trainable * grad_bytes / grad_div / GB,
-        optimizer_gb=trainable * 12.0 / optimizer_div / GB,
+        optimizer_gb=trainable * optimizer_bytes_per_param(setup) / optimizer_div / GB,
         activations_gb=activation_bytes(model, setup) / activation_split(setup, gpus) / GB,
         overhead_gb=overhead,
         gpu_memory_gb=memory_gb,

@@ -24,6 +24,11 @@ RECOMPUTE_SHARES = {"ac-full": 1.0, "ac-selective-layer": 0.5, "ac-selective-op"
 # or FSDP's NO_SHARD strategy, which fsdp_qlora's `--sharding_strategy ddp` selects); without
 # it a multi-GPU row is taken as FSDP FULL_SHARD, the sharding the packaged sources mostly ran.
 REPLICA_WORDS = frozenset({"ddp"})
+# 'pure-bf16' / 'pure-fp16': the model, its gradients and AdamW's two states are all 16-bit,
+# with no fp32 master copy (torch.optim.AdamW keeps its states in the parameters' dtype: a bf16
+# model trained without autocast, as huggingface/peft's method_comparison does with use_amp
+# false). Without the word a run is taken as mixed precision (fp32 master weights and states).
+PURE_HALF_WORDS = frozenset({"pure-bf16", "pure-fp16"})
 
 
 def variant_method(parts: Set[str]) -> str:
@@ -42,3 +47,8 @@ def variant_recompute_share(parts: Set[str]) -> float | None:
 def variant_sharding(parts: Set[str], gpu_count: int) -> str:
     """'none' for one GPU or data-parallel replicas ('ddp'), else 'fsdp' (FULL_SHARD)."""
     return "none" if gpu_count <= 1 or parts & REPLICA_WORDS else "fsdp"
+
+
+def variant_master_weights(parts: Set[str]) -> bool:
+    """False when the variant states pure 16-bit training (no fp32 master weights or states)."""
+    return not parts & PURE_HALF_WORDS
