@@ -363,9 +363,7 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
         return None
     if isinstance(case.batch, int):
         try:  # requests beyond the KV pool (or the slots) wait in the engine's queue
-            concurrency = running_batch(
-                runtime, case.batch, inputs + outputs, case.kv_cache, slots
-            )
+            concurrency = running_batch(runtime, case.batch, inputs + outputs, case.kv_cache, slots)
         except GpuAtlasError:
             return None
     else:
