@@ -7,6 +7,9 @@ import math
 
 import pytest
 
+from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics.simulation_step_times import EstimatorStepSource
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.predict import llm_runtime
@@ -127,3 +130,16 @@ def test_vectorised_path_runs_the_same_slots() -> None:
     for case, value in zip(cases, many, strict=True):
         assert not math.isnan(value)
         assert value == pytest.approx(predict_case(case).value, rel=1e-9)
+
+
+def test_plan_replicas_run_the_same_slots() -> None:
+    """`plan`/`cost`/`compare` hold at most the server's slots per replica
+    (api.server_request_slots): newest Ollama one request, Ollama 0.5.7 four (the 8B model
+    fits whole with their KV); vLLM is not capped by slots."""
+    rtx_4090 = build_system(resolve_gpu("rtx-4090"), 1)
+    newest = EstimatorStepSource(rtx_4090, "llama-3.1-8b", "q4_k_m", "ollama")
+    old = EstimatorStepSource(rtx_4090, "llama-3.1-8b", "q4_k_m", "ollama 0.5.7")
+    vllm = EstimatorStepSource(rtx_4090, "llama-3.1-8b", "bf16", "vllm")
+    assert newest.max_batch(768) == 1
+    assert old.max_batch(768) == 4
+    assert vllm.max_batch(768) > 4
