@@ -47,8 +47,9 @@ from gpuatlas.performance.llm.predict import (
 )
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.step_times import LlmRuntime, matvec_alu_backend
-from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.performance.media.diffusion import (
+    EAGER_ENGINE,
+    REPLAY_KEY,
     SHARED_HOST_PLATFORM,
     DiffusionWork,
     diffusion_work,
@@ -59,6 +60,7 @@ from gpuatlas.performance.media.diffusion import (
     max_image_batch,
     variant_parts,
 )
+from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
 from gpuatlas.performance.peak_rates import hardware_class, precision_class
 from gpuatlas.performance.resolve import as_format, as_model
 from gpuatlas.performance.training.engines import row_framework
@@ -433,11 +435,14 @@ def fit_image_group(
     prior_eta: float,
     prior_overhead_ms: float,
     host_ratios: Mapping[str, float] | None = None,
+    replay_floors_ms: Sequence[float] | None = None,
 ) -> tuple[float, float]:
     """(η_c, overhead_ms) minimising the squared log error of the batch times (each GPU
     counting once) plus the prior penalty, over a grid: the forward time is a rounded max of
     GPU and host time, not linear in the two. A row on a platform with its own host-time
-    level (`host_ratios`) runs at that multiple of the group's host time."""
+    level (`host_ratios`) runs at that multiple of the group's host time; a row replaying
+    CUDA graphs runs at its GPU-side floor per forward instead (`replay_floors_ms`, one per
+    term; DiffusionWork.forward_s)."""
     ratios = host_ratios or {}
     eta = IMAGE_ETA_GRID[:, None]
     overhead = IMAGE_OVERHEAD_GRID_MS[None, :]
@@ -448,9 +453,12 @@ def fit_image_group(
     counts: dict[str, int] = {}
     for term in terms:
         counts[term.gpu] = counts.get(term.gpu, 0) + 1
-    for term in terms:
+    floors = replay_floors_ms or [0.0] * len(terms)
+    for term, floor_ms in zip(terms, floors, strict=True):
         host = overhead * ratios.get(term.platform, 1.0)
-        predicted = term.work.unscaled_batch_s(np.minimum(1.0, eta * term.compute_prior), host)
+        predicted = term.work.unscaled_batch_s(
+            np.minimum(1.0, eta * term.compute_prior), host, floor_ms
+        )
         loss = loss + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
     best_eta, best_overhead = np.unravel_index(int(np.argmin(loss)), loss.shape)
     return float(IMAGE_ETA_GRID[best_eta]), float(IMAGE_OVERHEAD_GRID_MS[best_overhead])
@@ -461,17 +469,29 @@ HOST_RATIO_GRID = np.geomspace(0.25, 4.0, 49)
 
 
 def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
-    """Image groups fitted at every platform's host time (ratios 1 at first), then each
-    non-CUDA platform's host-time ratio on its rows at those groups, then the groups again
-    at the fitted ratios (stored with them)."""
+    """Image groups fitted at every platform's host time (ratios 1 at first, no GPU-side
+    floor under CUDA graphs), then each non-CUDA platform's host-time ratio on its rows at
+    those groups, and the share of the host time a replayed CUDA graph keeps
+    (fit_replay_share), then the groups again at the fitted ratios and share (stored with
+    them)."""
     terms = {id(item): image_terms(item) for item in items}
     groups = _fit_image_groups(calibration, items, terms, {})
     ratios = _fit_host_ratios(groups, items, terms)
-    fitted = _fit_image_groups(calibration, items, terms, ratios)
+    replayed = _replayed_terms(items, terms)
+    shared = _without_class_groups(groups)
+    share = fit_replay_share(
+        [
+            (_lookup(shared, item), _replay_host_ms(shared, item, term, ratios))
+            for item, term in replayed
+        ]
+    )
+    fitted = _fit_image_groups(calibration, items, terms, ratios, share)
     for platform, (ratio, rows) in _host_ratio_rows(ratios, items, terms).items():
         fitted = _with_group(
             fitted, host_platform_key(platform), {"host_ratio": ratio, "n": float(rows)}
         )
+    if share > 0.0:
+        fitted = _with_group(fitted, REPLAY_KEY, {"host_ratio": share, "n": float(len(replayed))})
     return fitted
 
 
@@ -480,15 +500,25 @@ def _fit_image_groups(
     items: Sequence[Observation],
     terms: Mapping[int, ImageTerms | None],
     host_ratios: Mapping[str, float],
+    replay_share: float = 0.0,
 ) -> Calibration:
     for level in range(LEVELS):
         for key, group in _grouped(items, level).items():
-            found = [t for i in group if (t := terms[id(i)]) is not None]
-            if not found:
+            pairs = [(i, t) for i in group if (t := terms[id(i)]) is not None]
+            if not pairs:
                 continue
+            found = [term for _, term in pairs]
+            floors = [
+                replay_share * _replay_host_ms(calibration, item, term, host_ratios)[1]
+                for item, term in pairs
+            ]
             prior = _lookup(calibration, group[0])
             eta, overhead = fit_image_group(
-                found, prior.eta_compute * prior.factor, prior.step_overhead_ms, host_ratios
+                found,
+                prior.eta_compute * prior.factor,
+                prior.step_overhead_ms,
+                host_ratios,
+                floors,
             )
             calibration = _with_group(
                 calibration,
@@ -554,6 +584,60 @@ def fit_host_ratio(rows: Sequence[tuple[_Params, ImageTerms]]) -> float:
         prior = prior + np.log(predicted / at_one) ** 2 / counts[term.gpu]
     loss = data + PRIOR_ROWS * prior / max(len(counts), 1)
     return float(HOST_RATIO_GRID[int(np.argmin(loss))])
+
+
+# Share of the host time per forward a replayed CUDA graph keeps: the grid of the fit.
+REPLAY_SHARE_GRID = np.linspace(0.0, 1.0, 41)
+
+
+def _replayed_terms(
+    items: Sequence[Observation], terms: Mapping[int, ImageTerms | None]
+) -> list[tuple[Observation, ImageTerms]]:
+    """Image rows whose forwards replay a captured CUDA graph, with their terms."""
+    return [
+        (item, term)
+        for item in items
+        if (term := terms[id(item)]) is not None and term.work.graph_replay
+    ]
+
+
+def _replay_host_ms(
+    calibration: Calibration,
+    item: Observation,
+    term: ImageTerms,
+    host_ratios: Mapping[str, float],
+) -> tuple[ImageTerms, float]:
+    """The row with eager diffusers' host time per forward on its class and platform (what a
+    replayed forward keeps a share of; 0 for a row that does not replay graphs)."""
+    if not term.work.graph_replay:
+        return term, 0.0
+    eager = calibration.neutral_params(
+        item.kind, prior_for(item), EAGER_ENGINE, item.family, item.precision_class
+    )
+    return term, eager["step_overhead_ms"] * host_ratios.get(term.platform, 1.0)
+
+
+def fit_replay_share(rows: Sequence[tuple[_Params, tuple[ImageTerms, float]]]) -> float:
+    """The share of eager's host time per forward (each row's, with it) a replayed CUDA graph
+    keeps on the GPU (DiffusionWork.forward_s) minimising the squared log error of these rows'
+    batch times at their groups' values (each GPU counting once), shrunk toward 0 (a graph
+    takes the whole host time away) by PRIOR_ROWS pseudo-GPUs that measured no floor, in the
+    data's units (as fit_host_ratio): the levels above the hardware classes are the ones to
+    evaluate at, since a class fitted on replayed rows alone would absorb the floor."""
+    counts: dict[str, int] = {}
+    for _, (term, _) in rows:
+        counts[term.gpu] = counts.get(term.gpu, 0) + 1
+    data = np.zeros_like(REPLAY_SHARE_GRID)
+    prior = np.zeros_like(REPLAY_SHARE_GRID)
+    for params, (term, eager_host_ms) in rows:
+        eta = min(1.0, params.eta_compute * params.factor * term.compute_prior)
+        host = params.step_overhead_ms
+        predicted = term.work.unscaled_batch_s(eta, host, REPLAY_SHARE_GRID * eager_host_ms)
+        at_zero = term.work.unscaled_batch_s(eta, host, 0.0)
+        data = data + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
+        prior = prior + np.log(predicted / at_zero) ** 2 / counts[term.gpu]
+    loss = data + PRIOR_ROWS * prior / max(len(counts), 1)
+    return float(REPLAY_SHARE_GRID[int(np.argmin(loss))])
 
 
 def _host_ratio_rows(

@@ -15,8 +15,10 @@ VAE decoding runs at full resolution: its FLOPs counted from the SD-family KL-f8
 Time of one denoiser forward: the GPU's time (roofline at the fitted η) and the host's launch
 time of an eager pipeline overlap, so the forward takes a rounded max of the two (small batches
 are launch-bound, large ones compute-bound); a `cuda-graphs` variant replays each forward as one
-captured graph, with no host time. A `denoise-loop` variant times the denoising loop only: no
-text encoders, no VAE decode. torch.compile, TensorRT, stable-fast, Core ML and
+captured graph, with no host launches, but its kernels still run one after another with a
+GPU-side floor each: a fitted share of the host time per forward (replay_host_share). A
+`denoise-loop` variant times the denoising loop only: no text encoders, no VAE decode.
+torch.compile, TensorRT, stable-fast, Core ML and
 vanilla (non-SDPA) attention are their own calibration levels over eager diffusers' (an
 engine without rows of its own, stable-fast, takes torch.compile's measured gain). Vanilla
 attention also moves its score matrices through memory (heads x queries x keys, four passes:
@@ -358,8 +360,14 @@ class DiffusionWork:
             + self.other_flops / other_peak
         )
 
-    def forward_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
-        """One denoiser forward: GPU time and the host's launch time overlap."""
+    def forward_s(
+        self, eta_compute: Seconds, overhead_ms: Seconds, replay_floor_ms: Seconds = 0.0
+    ) -> Seconds:
+        """One denoiser forward: GPU time and the host's launch time overlap. A replayed
+        forward (`graph_replay`) has no host launches, but its kernels still run one after
+        another, each with a GPU-side floor (graph launch gap, ramp and tail of a small grid):
+        `replay_floor_ms` per forward (replay_floor_ms()), GPU time that adds to the roofline
+        time (the GPU is busy with it, not waiting on the host)."""
         gpu_s = _timed(
             self.forward_flops - self.cuda_core_flops,
             self.forward_bytes,
@@ -370,7 +378,7 @@ class DiffusionWork:
         moved = self.activation_bytes + self.dequantisation_bytes
         gpu_s = gpu_s + moved / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR) + self._cuda_core_s()
         if self.graph_replay:
-            return gpu_s
+            return gpu_s + replay_floor_ms * 1e-3
         return overlapped_s(gpu_s, overhead_ms * 1e-3)
 
     def pipeline_s(self, eta_compute: Seconds) -> Seconds:
@@ -390,13 +398,17 @@ class DiffusionWork:
             )
         )
 
-    def unscaled_batch_s(self, eta_compute: Seconds, overhead_ms: Seconds) -> Seconds:
+    def unscaled_batch_s(
+        self, eta_compute: Seconds, overhead_ms: Seconds, replay_floor_ms: Seconds = 0.0
+    ) -> Seconds:
         """Batch time before the group factor (arrays broadcast: the fit's grid)."""
-        denoise_s = self.steps * self.forward_s(eta_compute, overhead_ms)
+        denoise_s = self.steps * self.forward_s(eta_compute, overhead_ms, replay_floor_ms)
         return denoise_s + self.pipeline_s(eta_compute) + self.offload_s
 
-    def batch_s(self, params: GroupParams) -> float:
-        unscaled = self.unscaled_batch_s(params.eta_compute, params.step_overhead_ms)
+    def batch_s(self, params: GroupParams, replay_floor_ms: float = 0.0) -> float:
+        unscaled = self.unscaled_batch_s(
+            params.eta_compute, params.step_overhead_ms, replay_floor_ms
+        )
         return float((unscaled - self.offload_s) * params.factor + self.offload_s)
 
 
@@ -703,6 +715,41 @@ def host_platform_notes(gpu: Gpu) -> tuple[str, ...]:
     )
 
 
+# The calibration group holding the share of eager diffusers' host time per forward that a
+# replayed CUDA graph still takes on the GPU (DiffusionWork.forward_s): the eager op count sets
+# both the host's launches and the kernels a graph replays one after another, each with a
+# GPU-side floor. Fitted in calibrate on the rows that replay graphs; 0 (the graph takes all
+# of the host time away) without such rows.
+REPLAY_KEY = "image-replay|cuda-graphs|*|*"
+
+
+def replay_host_share() -> float:
+    """The fitted share of eager's host time per forward a replayed forward keeps (0 unfitted)."""
+    fitted = current_calibration().groups.get(REPLAY_KEY, {})
+    return float(fitted.get("host_ratio", 0.0))
+
+
+def replay_floor_ms(system: GpuSystem, model: DiffusionArch, variant: str | None) -> float:
+    """GPU-side time per replayed forward: the fitted share of eager diffusers' host time per
+    forward on this GPU (its class and platform); 0 without cuda-graphs."""
+    if CUDA_GRAPHS not in variant_parts(variant):
+        return 0.0
+    return replay_host_share() * image_params(system, model, EAGER_ENGINE).step_overhead_ms
+
+
+def replay_notes(variant: str | None, floor_ms: float) -> tuple[str, ...]:
+    """What the fitted replay share does to a cuda-graphs case, when it is fitted."""
+    share = replay_host_share()
+    if CUDA_GRAPHS not in variant_parts(variant) or share <= 0.0:
+        return ()
+    rows = int(current_calibration().groups[REPLAY_KEY].get("n", 0))
+    return (
+        f"cuda-graphs: the replayed kernels still run one after another, each with a GPU-side "
+        f"floor: {floor_ms:.1f} ms per forward, {share:.2f}x eager diffusers' host time per "
+        f"forward (fitted on {rows} measured cuda-graphs rows)",
+    )
+
+
 EAGER_ENGINE = "diffusers"
 
 
@@ -829,7 +876,7 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
     if CUDA_GRAPHS in variant_parts(variant):
         return (
             "cuda-graphs: each denoiser forward replays a captured CUDA graph, so no host launch "
-            "time per step (torch.compile mode 'reduce-overhead' or 'max-autotune'; its default "
+            "time per op (torch.compile mode 'reduce-overhead' or 'max-autotune'; its default "
             "mode does not)",
         )
     return ()
@@ -980,11 +1027,17 @@ def predict_diffusion_run(
     )
     params = image_params(system, model, engine, variant)
     calibration = current_calibration()
-    batch_s = work.batch_s(params)
+    floor_ms = replay_floor_ms(system, model, variant)
+    batch_s = work.batch_s(params, floor_ms)
     covered = params.exact and calibration.is_covered("image:gpu", system.gpu.id)
     extrapolated = not covered or _borrows_eager_levels(image_engine(engine, variant))
     low, high = calibration.band(batch_s / batch, "image", extrapolated)
-    notes = work.notes + engine_notes(engine, variant) + host_platform_notes(system.gpu)
+    notes = (
+        work.notes
+        + engine_notes(engine, variant)
+        + replay_notes(variant, floor_ms)
+        + host_platform_notes(system.gpu)
+    )
     per_image = Estimate(
         batch_s / batch,
         low,
