@@ -20,7 +20,13 @@ from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, n
 from gpuatlas.catalog.models import resolve_model, resolve_model_reference
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
-from gpuatlas.economics.budget import Budget, offer_within, over_budget_note, within_budget
+from gpuatlas.economics.budget import (
+    Budget,
+    fleet_within_budget,
+    offer_within,
+    over_budget_note,
+    within_budget,
+)
 from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.fleet import (
     FleetPlan,
@@ -636,6 +642,7 @@ class FleetRequest:
     tiers: tuple[str, ...] = DEFAULT_TIERS
     price_files: tuple[Path, ...] = field(default=())
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c, where a pool runs them
+    budget: Budget = field(default_factory=Budget)  # a verdict on the cheaper fleet
 
 
 def parse_shares(
@@ -697,10 +704,12 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     )
     problems += template.problems() + request.slo.problems()
     problems += _fleet_num_ctx_problems(request, shares, systems)
+    problems += request.budget.problems()
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
-    return plan_fleet(shares, template, request.slo, systems, offers)
+    fleet = plan_fleet(shares, template, request.slo, systems, offers)
+    return fleet_within_budget(fleet, request.budget)
 
 
 def provenance() -> dict[str, str]:

@@ -11,7 +11,8 @@ from pydantic import Field
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import FleetRequest, provenance, run_fleet
 from gpuatlas.app.plan import ServedTraffic
-from gpuatlas.app.requests import NUM_CTX_HELP, TextList, arrival_rate_field
+from gpuatlas.app.requests import CHECKED_POSITIVE, NUM_CTX_HELP, TextList, arrival_rate_field
+from gpuatlas.economics.budget import Budget
 
 if TYPE_CHECKING:
     from gpuatlas.economics.fleet import FleetPlan
@@ -30,6 +31,18 @@ class FleetPlanRequest(ServedTraffic):
     )
     rps: float = arrival_rate_field("Total arrival rate, requests per second", 10.0)
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    max_usd_per_hour: float | None = Field(
+        None,
+        le=1_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Budget: whether the cheaper fleet costs at most this many USD per hour.",
+    )
+    max_usd_per_month: float | None = Field(
+        None,
+        le=1_000_000_000,
+        json_schema_extra=CHECKED_POSITIVE,
+        description="Budget: whether the cheaper fleet costs at most this many USD per month.",
+    )
 
 
 def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> FleetPlan:
@@ -49,6 +62,7 @@ def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> F
             tuple(request.tiers),
             tuple(price_files),
             request.num_ctx,
+            Budget(request.max_usd_per_hour, request.max_usd_per_month),
         )
     )
 

@@ -197,6 +197,12 @@ def fleet_command(
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    max_usd_per_hour: float | None = typer.Option(
+        None, "--max-usd-per-hour", help="Budget: is the cheaper fleet within this per hour?"
+    ),
+    max_usd_per_month: float | None = typer.Option(
+        None, "--max-usd-per-month", help="Budget: is the cheaper fleet within this a month?"
+    ),
     prices_file: list[Path] = PricesOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -216,6 +222,8 @@ def fleet_command(
         "providers": providers,
         "tiers": tiers,
         "num_ctx": num_ctx,
+        "max_usd_per_hour": max_usd_per_hour,
+        "max_usd_per_month": max_usd_per_month,
     }
     with user_errors():
         request = parse_request(FleetPlanRequest, values)
@@ -284,3 +292,5 @@ def _render_fleet(fleet: FleetPlan) -> None:
             f"({fleet.saving_pct:.0f}%).",
             highlight=False,
         )
+    if fleet.budget_note:
+        console.print(fleet.budget_note, highlight=False, markup=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from gpuatlas.economics.fleet import FleetPlan
 from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, OfferPrice, usd_per_month
 from gpuatlas.economics.planning import Explanation, Plan, PlanOption
 from gpuatlas.numbers import format_given
@@ -113,6 +114,32 @@ def _over_budget_line(cheapest: PlanOption, budget: Budget) -> str:
         f"on {cheapest.offer_label} at ${cheapest.usd_per_hour:,.2f}/h "
         f"(${cheapest.monthly_cost_usd:,.0f}/month)."
     )
+
+
+def fleet_within_budget(fleet: FleetPlan, budget: Budget) -> FleetPlan:
+    """The fleet with its budget verdict: each model's pool is already its cheapest that meets
+    the targets, so a budget filters nothing there; it says whether the cheaper of the mixed
+    and the single-type fleet is within it, and by how much it is over when not."""
+    limit = budget.usd_per_hour
+    costs = [
+        (cost, label)
+        for cost, label in (
+            (fleet.mixed_monthly_cost_usd, "the mixed fleet"),
+            (fleet.single_type.monthly_cost_usd if fleet.single_type else None, "one GPU type"),
+        )
+        if cost is not None
+    ]
+    if limit is None or not costs:
+        return fleet
+    cost, label = min(costs, key=lambda item: item[0])  # the mixed fleet on a tie
+    limit_month = limit * HOURS_PER_MONTH
+    within = cost <= limit_month + _ROUNDING_USD_PER_HOUR * HOURS_PER_MONTH
+    verdict = "within" if within else f"${cost - limit_month:,.0f}/month over"
+    note = (
+        f"Budget {budget.describe()}: {label} costs ${cost:,.0f}/month, {verdict} "
+        "(every pool is already the cheapest that meets the targets)."
+    )
+    return replace(fleet, within_budget=within, budget_note=note)
 
 
 def offer_within(price: OfferPrice, budget: Budget) -> bool:

@@ -57,6 +57,10 @@ class FleetPlan:
     single_type: SingleTypeFleet | None
     saving_usd_per_month: float | None
     saving_pct: float | None
+    # Against a budget the user stated (economics.budget.fleet_within_budget): whether the
+    # cheaper fleet is within it, and the sentence that says so; None without a budget.
+    within_budget: bool | None = None
+    budget_note: str | None = None
 
 
 def share_problems(shares: Sequence[ModelShare]) -> list[str]:
