@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gpuatlas.calibration.kernel_fit import fit_kernel_overhead_group
 from gpuatlas.calibration.training_host import FIELD as HOST_FIELD
 from gpuatlas.calibration.training_host import fit_host_factors
 from gpuatlas.catalog.gpus import gpu_by_id
@@ -46,6 +47,7 @@ from gpuatlas.performance.llm.predict import (
     wave_batches,
 )
 from gpuatlas.performance.llm.server_slots import server_slots
+from gpuatlas.performance.llm.step_kernels import kernels_per_token
 from gpuatlas.performance.llm.step_times import LlmRuntime, matvec_alu_backend
 from gpuatlas.performance.media.diffusion import (
     EAGER_ENGINE,
@@ -259,6 +261,7 @@ class LinearTerms:
     measured_s: float
     other_s: float  # the other roofline side (compute for decode, memory for prefill)
     weight: float = 1.0  # each GPU counts once in a group: 1 / its rows there
+    kernels: float = 0.0  # decode of an engine paying per kernel (kernel_fit): kernels a step
 
 
 def _runtime_of(case: Case) -> LlmRuntime | None:
@@ -285,6 +288,9 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     memory_s /= float(runtime.decode_memory_share(batch))  # one sequence on HBM: a lower level
     compute_s = flops / runtime.peak_flops / compute_prior
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
+    if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds kernels x its time per kernel
+        kernels = float(kernels_per_token(runtime.model))
+        return LinearTerms(memory_s, 1.0, fixed, measured, compute_s, kernels=kernels)
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)
 
 
@@ -307,6 +313,7 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
     share = float(runtime.pipeline_share(tokens, batch))  # layer-split GPUs in a pipeline
     fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
+    fixed += steps * runtime.kernels_ms * 1e-3  # kernels x the decode group's time per kernel
     streamed = runtime.score_bytes(tokens, batch) + runtime.dequant_bytes(tokens, batch)
     fixed += streamed / (runtime.bandwidth_bytes_s * runtime.prefill.eta_memory) * share
     fixed += runtime.communication_s(batch * tokens)
@@ -699,8 +706,31 @@ def _linear_values(
     prior_eta = prior.eta_memory if kind == "decode" else prior.eta_compute
     if kind == "image":
         prior_eta *= prior.factor  # a factor stretches time like a lower efficiency
+    if kind == "decode" and any(term.kernels > 0.0 for term in found):
+        return _kernel_overhead_values(found, prior_eta, prior, observation)
     eta, overhead = fit_linear_group(found, prior_eta, prior.step_overhead_ms)
     return {eta_name: eta, "step_overhead_ms": overhead, "n": float(len(found))}
+
+
+def _kernel_overhead_values(
+    found: Sequence[LinearTerms], prior_eta: float, prior: _Params, observation: Observation
+) -> dict[str, float]:
+    """A decode group of an engine that pays a time per kernel (kernel_fit): η_m, the step
+    overhead and the time per kernel, whose prior is the parent group's value, else the
+    engine profile's."""
+    prior_us = prior.kernel_overhead_us
+    if prior_us < 0:
+        prior_us = resolve_engine(_profile_engine(observation)).kernel_overhead_us
+    priors = (prior_eta, prior.step_overhead_ms, prior_us)
+    eta, overhead, kernel_us = fit_kernel_overhead_group(
+        found, fit_linear_group, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS
+    )
+    return {
+        "eta_memory": eta,
+        "step_overhead_ms": overhead,
+        "kernel_overhead_us": kernel_us,
+        "n": float(len(found)),
+    }
 
 
 def prior_for(observation: Observation) -> tuple[float, float, float]:
@@ -733,6 +763,7 @@ def _lookup(calibration: Calibration, observation: Observation) -> _Params:
         values["step_overhead_ms"],
         values["factor"],
         values["sequence_overhead_us"],
+        values["kernel_overhead_us"],
     )
 
 
@@ -747,6 +778,7 @@ class _Params:
     step_overhead_ms: float
     factor: float
     sequence_overhead_us: float
+    kernel_overhead_us: float = -1.0  # negative: the engine profile's prior (decode groups)
 
 
 # ----- ratio fits -------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class _GroupRecord(BaseModel):
     # a refining training framework's efficiency relative to the level in force before its key
     eta_compute_ratio: float | None = Field(default=None, gt=0)
     host_ratio: float | None = Field(default=None, gt=0)  # image host time of a platform
+    kernel_overhead_us: float | None = Field(default=None, ge=0)  # decode: time per kernel
     # a training framework's factor on the eager per-operator host time (training/host.py)
     train_host_factor: float | None = Field(default=None, gt=0)
     n: int = Field(default=0, ge=0)
@@ -162,6 +163,7 @@ class GroupParams:
     factor: float
     exact: bool
     sequence_overhead_us: float = -1.0  # negative: the engine profile's value
+    kernel_overhead_us: float = -1.0  # negative: the engine profile's (llm/step_kernels.py)
     train_host_factor: float = 1.0  # training frameworks' factor on host time (training/host.py)
 
 
@@ -236,6 +238,7 @@ class Calibration:
             "step_overhead_ms": engine_prior[2],
             "factor": 1.0,
             "sequence_overhead_us": -1.0,
+            "kernel_overhead_us": -1.0,
             "train_host_factor": 1.0,
         }
         for key in group_keys(kind, engine, hardware, precision_class):

@@ -58,6 +58,7 @@ class EngineProfile:
     before_month: str = ""
     calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
     host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
+    kernel_overhead_us: float = 0.0  # prior time per kernel a step launches (step_kernels.py)
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
     prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
     block_scale_ops: float = 0.0  # vector ops per 32-weight block per token of the int8 matmul
@@ -117,6 +118,7 @@ class _EngineRecord(BaseModel):
     before_month: str = Field(default="", pattern=r"^(\d{4}-\d{2})?$")
     calibrate_from: str = ""
     host_overlaps_gpu: bool = False
+    kernel_overhead_us: float = Field(default=0.0, ge=0)
     shares_levels: bool = False
     prefill_dequantizes_weights: bool = False
     block_scale_ops: float = Field(default=0.0, ge=0)

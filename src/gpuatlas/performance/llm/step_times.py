@@ -33,6 +33,7 @@ from gpuatlas.performance.llm.shape import (
     llm_shape,
     selected_positions,
 )
+from gpuatlas.performance.llm.step_kernels import kernels_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
     compute_precision,
@@ -115,8 +116,19 @@ class LlmRuntime:
         """Fixed time of every forward step spent per layer: the engine's launches per layer
         plus the weight format's cost per quantised linear layer (formats.toml
         linear_overhead_ms: bitsandbytes LLM.int8 decomposition, NF4 dequantisation)."""
-        engine = self.engine.layer_overhead_ms * self.model.num_layers
+        engine = self.engine.layer_overhead_ms * self.model.num_layers + self.kernels_ms
         return engine + self.weight_format.linear_overhead_ms * linear_layers(self.model)
+
+    @cached_property
+    def kernels_ms(self) -> float:
+        """Time a forward step pays for the kernels it launches, for an engine that pays one
+        per kernel (engines.toml kernel_overhead_us): `kernels_per_token` x the time per kernel
+        fitted for this decode group (the engine's prior where none is); 0 otherwise."""
+        if self.engine.kernel_overhead_us <= 0.0:
+            return 0.0
+        fitted = self.decode.kernel_overhead_us
+        kernel_us = fitted if fitted >= 0.0 else self.engine.kernel_overhead_us
+        return kernels_per_token(self.model) * kernel_us * 1e-3
 
     @cached_property
     def kv_bytes_per_token_layer(self) -> float:

@@ -1,0 +1,122 @@
+"""mlx-lm pays a time per kernel a step launches: the kernels are counted from mlx-lm's model
+code (llm/step_kernels.py), the time per kernel is fitted per decode group by calibrate
+(calibration/kernel_fit.py), and a step of an engine without the term pays none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from gpuatlas.calibration.fitting import OVERHEAD_SCALE_MS, PRIOR_ROWS, fit_linear_group
+from gpuatlas.calibration.kernel_fit import KERNEL_US_GRID, fit_kernel_overhead_group
+from gpuatlas.performance.calibration_table import (
+    parse_calibration,
+    shipped_calibration,
+    using_calibration,
+)
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.llm.predict import llm_runtime
+from gpuatlas.performance.llm.step_kernels import kernels_per_token
+from gpuatlas.performance.resolve import as_model
+
+pytestmark = pytest.mark.unit
+
+
+def test_dense_layer_kernels_from_mlx_lm_code() -> None:
+    # Qwen3-0.6B: 28 layers x (attention 12 + q/k norms 2 + gated MLP 6) + 6 per token
+    assert kernels_per_token(as_model("qwen3-0.6b")) == 28 * (12 + 2 + 6) + 6
+
+
+def test_routed_expert_layer_kernels() -> None:
+    # Qwen3-30B-A3B: 48 layers, every one with routed experts (14 kernels) and no shared expert
+    assert kernels_per_token(as_model("qwen3-30b-a3b")) == 48 * (12 + 2 + 14) + 6
+
+
+def test_linear_attention_layer_kernels() -> None:
+    # Qwen3.6-27B: 48 Gated DeltaNet layers (19) and 16 gated softmax-attention layers (16)
+    assert kernels_per_token(as_model("qwen3.6-27b")) == 48 * 19 + 16 * (12 + 2 + 2) + 64 * 6 + 6
+
+
+def test_gemma_extra_norms_are_kernels() -> None:
+    # Gemma 3 1B: four norms per layer, two beyond the block counts
+    assert kernels_per_token(as_model("gemma-3-1b")) == 26 * (12 + 2 + 6 + 2) + 6
+
+
+def _mlx_calibration(kernel_us: float):  # type: ignore[no-untyped-def]
+    base = shipped_calibration()
+    groups = dict(base.groups)
+    keys = [key for key in groups if key.startswith("decode|mlx-lm|")] or ["decode|mlx-lm|*|*"]
+    for key in keys:  # every mlx-lm decode group, so that no fitted value overrides it
+        groups[key] = {**groups.get(key, {}), "kernel_overhead_us": kernel_us}
+    return replace(base, version=f"test-kernels-{kernel_us}", groups=groups)
+
+
+def _runtime(engine: str, weights: str):  # type: ignore[no-untyped-def]
+    return llm_runtime("apple-m4-max-40c", "qwen3-0.6b", weights, engine)
+
+
+def test_step_pays_kernels_times_the_fitted_time() -> None:
+    with using_calibration(_mlx_calibration(4.0)):
+        runtime = _runtime("mlx-lm", "mlx-4bit")
+        assert runtime.kernels_ms == pytest.approx(566 * 4.0e-3)
+        slow = runtime.decode_step_s(1, 512)
+    with using_calibration(_mlx_calibration(0.0)):
+        fast = _runtime("mlx-lm", "mlx-4bit").decode_step_s(1, 512)
+    assert slow - fast == pytest.approx(566 * 4.0e-6, rel=1e-6)
+
+
+def test_engine_without_the_term_pays_nothing_per_kernel() -> None:
+    assert resolve_engine("llama.cpp").kernel_overhead_us == 0.0
+    with using_calibration(_mlx_calibration(4.0)):
+        assert _runtime("llama.cpp", "q4_k_m").kernels_ms == 0.0
+
+
+def test_mlx_prompt_chunk_is_generate_step_prefill_step_size() -> None:
+    assert resolve_engine("mlx-lm").prefill_chunk_tokens == 2048
+
+
+@dataclass(frozen=True)
+class _Terms:
+    x_s: float
+    overheads: float
+    fixed_s: float
+    measured_s: float
+    other_s: float = 0.0
+    weight: float = 1.0
+    kernels: float = 0.0
+
+
+def test_fit_recovers_the_time_per_kernel() -> None:
+    # rows made with η 0.9, 0.5 ms per step and 3 µs per kernel, small and large models,
+    # enough of them (each shape 5 times) for the data to outweigh the 5 µs prior
+    eta, overhead_s, kernel_s = 0.9, 0.5e-3, 3e-6
+    shapes = [(0.5e-3, 600), (1e-3, 1600), (4e-3, 600), (20e-3, 1500), (2e-3, 1350), (8e-3, 900)]
+    terms = [
+        _Terms(x, 1.0, 0.0, x / eta + overhead_s + kernels * kernel_s, kernels=kernels)
+        for x, kernels in shapes * 5
+    ]
+    fitted_eta, fitted_overhead_ms, fitted_us = fit_kernel_overhead_group(
+        terms, fit_linear_group, (0.8, 0.6, 5.0), PRIOR_ROWS, OVERHEAD_SCALE_MS
+    )
+    assert fitted_us == pytest.approx(3.0, abs=0.25)
+    assert fitted_eta == pytest.approx(0.9, rel=0.03)
+    assert fitted_overhead_ms == pytest.approx(0.5, abs=0.1)
+    assert fitted_us in KERNEL_US_GRID
+
+
+def test_no_rows_keep_the_prior_time_per_kernel() -> None:
+    assert fit_kernel_overhead_group([], fit_linear_group, (0.8, 0.6, 5.0), PRIOR_ROWS, 1.0)[
+        2
+    ] == pytest.approx(5.0)
+
+
+def test_calibration_file_carries_the_fitted_time() -> None:
+    text = (
+        '{"version": "t", "model": "m", "eta_memory_prior_by_family": {}, '
+        '"eta_compute_prior_by_family": {}, "groups": {"decode|mlx-lm|*|*": '
+        '{"eta_memory": 0.9, "step_overhead_ms": 0.6, "kernel_overhead_us": 4.25, "n": 3}}}'
+    )
+    calibration = parse_calibration(text)
+    params = calibration.params("decode", (0.72, 0.45, 0.6), "mlx-lm", "apple9/gddr", "4bit")
+    assert params.kernel_overhead_us == pytest.approx(4.25)
