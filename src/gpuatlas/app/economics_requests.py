@@ -251,7 +251,8 @@ def run_plan(request: PlanRequest) -> Plan:
     else:
         plan = plan_options(workload, request.slo, systems, offers, formats, request.top)
     if request.gpus:  # the GPUs the user named are each accounted for
-        plan = with_unrented_gpus(plan, systems, offers)
+        every_offer = current_prices(extra_files=request.price_files)
+        plan = with_unrented_gpus(plan, systems, offers, every_offer, request.tiers)
     plan = within_budget(plan, request.budget)
     listed = {option.gpu for option in plan.options}
     shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names

@@ -10,6 +10,7 @@ cheapest bound first, until no unverified candidate can beat the `top`-th verifi
 from __future__ import annotations
 
 import heapq
+import shlex
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -484,20 +485,59 @@ def explain(
 
 
 def with_unrented_gpus(
-    plan: Plan, systems: Sequence[GpuSystem], offers: Sequence[PriceSnapshot]
+    plan: Plan,
+    systems: Sequence[GpuSystem],
+    offers: Sequence[PriceSnapshot],
+    every_offer: Sequence[PriceSnapshot] = (),
+    tiers: Sequence[str] = (),
 ) -> Plan:
-    """A ranked plan that also says which of `systems`' GPUs no offer rents (they are not in
-    the ranking at all); a plan with nothing ranked says so in its message already."""
+    """A plan that also says which of `systems`' GPUs no offer in `offers` rents (they are not
+    in the ranking at all). A GPU that `every_offer` (all current offers, any tier or provider)
+    does rent is named with its cheapest offer and the option that ranks it: without that,
+    a 3090 rented only on spot read as "no cloud offer rents rtx-3090"."""
     rented = {offer.gpu_id for offer in offers}
     unrented = list(dict.fromkeys(s.gpu.id for s in systems if s.gpu.id not in rented))
-    if plan.explanation is None or not unrented:
+    if not unrented:
         return plan
-    line = (
-        f"Not ranked: no cloud offer rents {', '.join(unrented)} in the price table (add an "
-        "offer with --prices FILE, or compare their speed with `gpuatlas compare`)."
+    elsewhere = [line for gpu in unrented if (line := _offer_elsewhere(gpu, every_offer, tiers))]
+    never = [gpu for gpu in unrented if not any(o.gpu_id == gpu for o in every_offer)]
+    parts = list(elsewhere)
+    if never:
+        parts.append(
+            f"no cloud offer rents {', '.join(never)} in the price table (add an offer with "
+            "--prices FILE, or compare their speed with `gpuatlas compare`)"
+        )
+    if plan.explanation is not None:
+        line = "Not ranked: " + "; ".join(parts) + "."
+        explanation = replace(plan.explanation, lines=(*plan.explanation.lines, line))
+        return replace(plan, explanation=explanation)
+    if plan.options or not elsewhere:
+        return plan  # nothing ranked: its message already says why
+    return replace(plan, message="; ".join(parts))
+
+
+def _offer_elsewhere(
+    gpu: str, every_offer: Sequence[PriceSnapshot], tiers: Sequence[str]
+) -> str | None:
+    """'no offer at the chosen tiers and providers rents rtx-3090; the cheapest elsewhere is
+    $0.18/h (Vast.ai spot, 2026-05): --tier spot ranks it'; None when no offer rents it."""
+    cheapest = min(
+        (o for o in every_offer if o.gpu_id == gpu),
+        key=lambda o: o.usd_per_gpu_hour,
+        default=None,
     )
-    explanation = replace(plan.explanation, lines=(*plan.explanation.lines, line))
-    return replace(plan, explanation=explanation)
+    if cheapest is None:
+        return None
+    option = (
+        f"--tier {cheapest.tier}"
+        if tiers and cheapest.tier not in tiers
+        else f"--provider {shlex.quote(cheapest.provider)}"
+    )
+    return (
+        f"no offer at the chosen tiers and providers rents {gpu}; the cheapest elsewhere is "
+        f"${cheapest.usd_per_gpu_hour:.2f}/h ({cheapest.provider} {cheapest.tier}, "
+        f"{cheapest.observed_date}): {option} ranks it"
+    )
 
 
 def replicas_of(option: PlanOption, label: str | None = None) -> str:
