@@ -187,6 +187,19 @@ class PredictServingRequest(ServedModelRequest):
         "--parallel, OLLAMA_NUM_PARALLEL); more concurrent requests wait in its queue. "
         "None: the release's default (Ollama 0.10+: 1; llama-server since late 2025: 4).",
     )
+    prompt_reuse: Literal["none", "shared-prefix", "identical"] = Field(
+        "none",
+        description="Whether every request sends the same prompt ('identical') or the same "
+        "first shared_prefix_tokens ('shared-prefix'): an engine with a prefix cache (vLLM "
+        "V1, SGLang, llama-server, Ollama) then prefills only the uncached tokens, and vLLM "
+        "and SGLang hold the shared prefix's KV once. none: every prompt differs.",
+    )
+    shared_prefix_tokens: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000,
+        description="Prompt tokens every request has in common (prompt_reuse shared-prefix).",
+    )
 
     @field_validator("concurrency")
     @classmethod
@@ -218,6 +231,8 @@ def predict_serving_document(
         layout=request.layout,
         requests=request.requests,
         parallel=request.parallel,
+        prompt_reuse=request.prompt_reuse,
+        shared_prefix_tokens=request.shared_prefix_tokens,
     )
     return versioned(
         "predict-serving",

@@ -391,6 +391,18 @@ def predict_serving_command(
         help="llama.cpp / Ollama: request slots of the server (llama-server --parallel, "
         "OLLAMA_NUM_PARALLEL); more concurrent requests queue. Default: the release's.",
     ),
+    prompt_reuse: str = typer.Option(
+        "none",
+        "--prompt-reuse",
+        help="none: every prompt differs; identical: every request sends the same prompt; "
+        "shared-prefix: the same first --shared-prefix-tokens. The engine's prefix cache "
+        "(vLLM V1, SGLang, llama-server, Ollama) then skips the cached tokens' prefill.",
+    ),
+    shared_prefix_tokens: int | None = typer.Option(
+        None,
+        "--shared-prefix-tokens",
+        help="Prompt tokens every request has in common (--prompt-reuse shared-prefix).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -412,6 +424,8 @@ def predict_serving_command(
             "layout": layout,
             "requests": requests,
             "parallel": parallel,
+            "prompt_reuse": prompt_reuse,
+            "shared_prefix_tokens": shared_prefix_tokens,
         },
     )
     if not as_json:

@@ -30,6 +30,7 @@ from gpuatlas.performance.llm.predict import (
     predict_runtime,
     runtime_max_batch,
 )
+from gpuatlas.performance.llm.prompt_reuse import PromptReuse
 from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_layout import LayoutChoice, LayoutServing, layout_serving
@@ -374,10 +375,14 @@ def serving_layout(
     layout: LayoutChoice = "auto",
     requests: int | None = None,
     parallel: int | None = None,
+    prompt_reuse: PromptReuse = "none",
+    shared_prefix_tokens: int | None = None,
 ) -> LayoutServing:
     """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput;
     `requests`: a finite run of that many prompts, run in waves of the concurrency;
-    `parallel`: a llama.cpp/Ollama server's request slots (None: its release's default)."""
+    `parallel`: a llama.cpp/Ollama server's request slots (None: its release's default);
+    `prompt_reuse`: the requests repeat a prompt ('identical') or its first
+    `shared_prefix_tokens` ('shared-prefix') for the engine's prefix cache."""
     return layout_serving(
         system,
         model,
@@ -390,6 +395,8 @@ def serving_layout(
         layout=layout,
         requests=requests,
         parallel=parallel,
+        prompt_reuse=prompt_reuse,
+        shared_prefix_tokens=shared_prefix_tokens,
     )
 
 

@@ -271,11 +271,27 @@ def runtime_overhead_gb(inputs: MemoryInputs, gpu_count: int) -> float:
 
 
 def max_sequences(
-    inputs: MemoryInputs, gpu_count: int, context_tokens: int, usable: float | None = None
+    inputs: MemoryInputs,
+    gpu_count: int,
+    context_tokens: int,
+    usable: float | None = None,
+    shared_tokens: int = 0,
 ) -> int:
     """Most sequences of `context_tokens` whose KV cache fits beside weights and activations
-    in `usable` GB per GPU (default: what the engine fills)."""
-    return int(fitting_sequences(inputs, gpu_count, context_tokens, usable))
+    in `usable` GB per GPU (default: what the engine fills). `shared_tokens`: the first tokens
+    every sequence has in common and the engine holds once (a cached prefix, reference-counted
+    blocks): they are counted once, each sequence its own tokens and state."""
+    if shared_tokens <= 0:
+        return int(fitting_sequences(inputs, gpu_count, context_tokens, usable))
+    base = breakdown(inputs, gpu_count, context_tokens, 1)
+    empty = float(kv_per_sequence_gb(inputs, gpu_count, 0))  # a linear-attention state
+    shared_gb = float(kv_per_sequence_gb(inputs, gpu_count, shared_tokens)) - empty
+    per_sequence = float(kv_per_sequence_gb(inputs, gpu_count, context_tokens)) - shared_gb
+    logits_per_sequence = inputs.model.vocab_size * LOGIT_BYTES / GB
+    free = kv_room_gb(inputs, base.total_gb - base.kv_cache_gb, usable) - shared_gb
+    if free < per_sequence:
+        return 0
+    return max(0, int((free + logits_per_sequence) // (per_sequence + logits_per_sequence)))
 
 
 def fitting_sequences(

@@ -16,6 +16,7 @@ from gpuatlas.performance.llm.offload_speed import (
     offloaded_decode_step_s,
     offloaded_prefill_s,
 )
+from gpuatlas.performance.llm.prompt_reuse import PromptCache
 from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
 from gpuatlas.performance.llm.server_slots import ServerSlots, slots_note
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
@@ -57,12 +58,18 @@ def llm_runtime(
     )
 
 
-def runtime_max_batch(runtime: LlmRuntime, context_tokens: int, kv_cache: str = "fp16") -> int:
+def runtime_max_batch(
+    runtime: LlmRuntime, context_tokens: int, kv_cache: str = "fp16", shared_tokens: int = 0
+) -> int:
     """Largest batch that fits in memory at this context, capped by the engine's max_batch
     (engines.toml; vLLM's server allows 1024 on an H100, scheduler_defaults.toml, but 'max'
-    rows often set their own max_num_seqs, which the cases do not carry: kept at the profile's)."""
+    rows often set their own max_num_seqs, which the cases do not carry: kept at the profile's).
+    `shared_tokens`: a cached prefix the engine holds once for every sequence."""
     fitting = max_sequences(
-        memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
+        memory_inputs(runtime, kv_cache),
+        runtime.system.gpu_count,
+        max(context_tokens, 1),
+        shared_tokens=shared_tokens,
     )
     return min(fitting, runtime.engine.max_batch)
 
@@ -214,11 +221,16 @@ def _offloaded(runtime: LlmRuntime, on_gpu: LlmPrediction, offload: OffloadSpeed
 
 
 def serving_output_tok_s(
-    runtime: LlmRuntime, concurrency: int, input_tokens: int, output_tokens: int
+    runtime: LlmRuntime,
+    concurrency: int,
+    input_tokens: int,
+    output_tokens: int,
+    cached_tokens: int = 0,
 ) -> float:
     """Closed-loop server: each of `concurrency` requests prefills then decodes; with continuous
-    batching the work per cycle is c prefills plus `output_tokens` decode steps at batch c."""
-    cycle_s = serving_cycle_s(runtime, concurrency, input_tokens, output_tokens)
+    batching the work per cycle is c prefills plus `output_tokens` decode steps at batch c.
+    `cached_tokens`: prompt tokens each request finds in the engine's prefix cache."""
+    cycle_s = serving_cycle_s(runtime, concurrency, input_tokens, output_tokens, cached_tokens)
     return float(serving_rate(runtime, concurrency, output_tokens, cycle_s))
 
 
@@ -232,18 +244,29 @@ def serving_rate(
 
 
 def serving_cycle_s(
-    runtime: LlmRuntime, concurrency: int, input_tokens: int, output_tokens: int
+    runtime: LlmRuntime,
+    concurrency: int,
+    input_tokens: int,
+    output_tokens: int,
+    cached_tokens: int = 0,
 ) -> float:
     """One cycle's modelled time without the per-sequence overhead (that one is calibrated
     separately for serving: it dominates at very large batches). The prompts are prefilled in
-    the server's chunks on this GPU (`LlmRuntime.server`)."""
+    the server's chunks on this GPU (`LlmRuntime.server`); a prefix of `cached_tokens` found
+    in the prefix cache is not computed again, its new tokens attend to it."""
     context = input_tokens + output_tokens / 2
+    if cached_tokens > 0:
+        prefill_s = runtime.server.prefill_s(
+            input_tokens - cached_tokens, concurrency, cached_tokens
+        )
+    else:
+        prefill_s = runtime.server.prefill_s(input_tokens, concurrency)
     return float(
         cycle_from_step_times(
             runtime,
             concurrency,
             output_tokens,
-            runtime.server.prefill_s(input_tokens, concurrency),
+            prefill_s,
             runtime.decode_step_s(concurrency, context),
         )
     )
@@ -281,17 +304,21 @@ def running_batch(
     context_tokens: int,
     kv_cache: str = "fp16",
     slots: ServerSlots | None = None,
+    shared_tokens: int = 0,
 ) -> int:
     """Sequences a continuous-batching server runs at once for `concurrency` requests: all of
     them when their KV cache fits and the server's running cap allows (server_running_cap),
     else as many as the KV pool holds at the full context; the rest wait in the engine's queue
     (vLLM and TensorRT-LLM admit a request when its KV blocks are free), so the throughput is
     the one at that running batch. A llama.cpp/Ollama server runs at most its request
-    `slots` (llm.server_slots)."""
+    `slots` (llm.server_slots). `shared_tokens`: a cached prefix held once for all of them."""
     if concurrency < 1:
         raise InvalidRequestError([f"batch must be at least 1, got {concurrency}"])
     fitting = max_sequences(
-        memory_inputs(runtime, kv_cache), runtime.system.gpu_count, max(context_tokens, 1)
+        memory_inputs(runtime, kv_cache),
+        runtime.system.gpu_count,
+        max(context_tokens, 1),
+        shared_tokens=shared_tokens,
     )
     if fitting < 1:
         raise MemoryRefusalError(runtime, 1, context_tokens, 0)
@@ -327,17 +354,27 @@ def wave_batches(running: int, requests: int) -> tuple[tuple[int, int], ...]:
 
 
 def finite_run_output_tok_s(
-    runtime: LlmRuntime, running: int, requests: int, input_tokens: int, output_tokens: int
+    runtime: LlmRuntime,
+    running: int,
+    requests: int,
+    input_tokens: int,
+    output_tokens: int,
+    cached_tokens: int = 0,
 ) -> float:
     """Output tokens/s of a run of `requests` prompts in waves (`wave_batches`): all the output
-    over the waves' summed time, each wave at its own batch."""
-    seconds = sum(
-        waves
-        * batch
-        * output_tokens
-        / serving_output_tok_s(runtime, batch, input_tokens, output_tokens)
-        for batch, waves in wave_batches(running, requests)
-    )
+    over the waves' summed time, each wave at its own batch. With a repeated prompt
+    (`cached_tokens` > 0) the first wave finds the cache empty and prefills in full, the
+    later ones only their uncached tokens."""
+
+    def wave_s(batch: int, cached: int) -> float:
+        rate = serving_output_tok_s(runtime, batch, input_tokens, output_tokens, cached)
+        return batch * output_tokens / rate
+
+    batches = wave_batches(running, requests)
+    seconds = sum(waves * wave_s(batch, cached_tokens) for batch, waves in batches)
+    if cached_tokens > 0:  # the first wave: nothing cached yet
+        first = batches[0][0]
+        seconds += wave_s(first, 0) - wave_s(first, cached_tokens)
     return requests * output_tokens / seconds
 
 
@@ -349,22 +386,27 @@ def serving_estimate(
     kv_cache: str = "fp16",
     requests: int | None = None,
     slots: ServerSlots | None = None,
+    prompt: PromptCache | None = None,
 ) -> Estimate:
     """Output tokens/s of a server at `concurrency` requests in flight ("max": the largest
-    batch that fits); a llama.cpp/Ollama server runs at most its `slots` of them at once."""
+    batch that fits); a llama.cpp/Ollama server runs at most its `slots` of them at once.
+    `prompt`: every request repeats a prompt (or its prefix) that the engine's prefix cache
+    reuses (llm.prompt_reuse); a steady stream always finds it cached."""
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
     context = input_tokens + output_tokens
+    cached = 0 if prompt is None else prompt.cached_tokens(input_tokens)
+    shared = 0 if prompt is None else prompt.shared_kv_tokens(input_tokens)
     notes: tuple[str, ...] = ()
     if concurrency == "max":
-        fitting = runtime_max_batch(runtime, context, kv_cache)
+        fitting = runtime_max_batch(runtime, context, kv_cache, shared)
         if fitting < 1:
             raise MemoryRefusalError(runtime, 1, context, 0)
         offered = fitting if slots is None else min(fitting, slots.slots)
         notes = (f"batch max = {offered} concurrent sequences",)
     else:
         offered = concurrency
-    running = running_batch(runtime, offered, context, kv_cache, slots)
+    running = running_batch(runtime, offered, context, kv_cache, slots, shared)
     if slots is not None and running == slots.slots < offered:
         notes = (slots_note(offered, slots),)
     elif running < offered:
@@ -372,13 +414,16 @@ def serving_estimate(
         notes = (queued_note(offered, running, capped),)
     elif slots is not None:
         notes = (*notes, slots.note)
-    if requests is None or requests % running == 0:
-        value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
+    if requests is None or (requests % running == 0 and cached == 0):
+        value = serving_output_tok_s(runtime, running, input_tokens, output_tokens, cached)
     else:
-        value = finite_run_output_tok_s(runtime, running, requests, input_tokens, output_tokens)
-        notes = (
-            *notes,
-            f"{requests} requests in waves of {running}: the last wave runs {requests % running}",
+        value = finite_run_output_tok_s(
+            runtime, running, requests, input_tokens, output_tokens, cached
         )
+        if requests % running:
+            last = f"the last wave runs {requests % running}"
+            notes = (*notes, f"{requests} requests in waves of {running}: {last}")
+    if prompt is not None:
+        notes = (*notes, prompt.note)
     extrapolated = runtime.extrapolated(current_calibration(), "serving")
     return make_estimate(value, "tok/s", "serving", extrapolated, notes)

@@ -18,6 +18,7 @@ from typing import Literal
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
+from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
 from gpuatlas.performance.llm.server_slots import SLOTS_NOTE_MARK, server_slots
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.predictions import Estimate
@@ -116,6 +117,8 @@ def layout_serving(
     requests: int | None = None,
     engine_text: str | None = None,
     parallel: int | None = None,
+    prompt_reuse: PromptReuse = "none",
+    shared_prefix_tokens: int | None = None,
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
@@ -123,7 +126,9 @@ def layout_serving(
     many prompts (spread over the replicas like the concurrency), each replica running its
     share in waves (predict.wave_batches); None: a steady stream. A llama.cpp/Ollama replica
     runs `parallel` request slots, else the default of the release in `engine_text` (else in
-    `engine`): llm.server_slots."""
+    `engine`): llm.server_slots. `prompt_reuse`: every request sends the same prompt
+    ('identical') or the same first `shared_prefix_tokens` ('shared-prefix'), which the
+    engine's prefix cache reuses (llm.prompt_reuse)."""
     whole = as_system(system)
     sizes = group_sizes(whole.gpu_count) if layout == "auto" else [whole.gpu_count]
     best: LayoutServing | None = None
@@ -142,6 +147,7 @@ def layout_serving(
                 kv_cache,
                 requests,
                 (engine_text or engine, parallel),
+                (prompt_reuse, shared_prefix_tokens),
             )
         except GpuAtlasError as error:
             errors[size] = error
@@ -164,18 +170,22 @@ def _serving_of(
     kv_cache: str,
     requests: int | None = None,
     slot_setting: tuple[str | None, int | None] = (None, None),
+    reuse: tuple[PromptReuse, int | None] = ("none", None),
 ) -> LayoutServing:
     layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache)
+    prompt = prompt_cache(runtime.engine.engine, slot_setting[0], reuse[0], lengths[0], reuse[1])
     if concurrency == "max" and requests is None:
-        one = serving_estimate(runtime, "max", *lengths, kv_cache, slots=slots)
+        one = serving_estimate(runtime, "max", *lengths, kv_cache, slots=slots, prompt=prompt)
         total = one.scaled(float(layout.replicas))
     else:
         loads = replica_loads(concurrency, requests, layout.replicas)
-        one = serving_estimate(runtime, loads[0][0], *lengths, kv_cache, loads[0][1], slots)
+        one = serving_estimate(runtime, loads[0][0], *lengths, kv_cache, loads[0][1], slots, prompt)
         rates = {
-            load: serving_estimate(runtime, load[0], *lengths, kv_cache, load[1], slots).value
+            load: serving_estimate(
+                runtime, load[0], *lengths, kv_cache, load[1], slots, prompt
+            ).value
             for load in set(loads)
         }
         total = one.scaled(sum(rates[load] for load in loads) / one.value)
