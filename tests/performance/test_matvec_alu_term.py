@@ -37,7 +37,7 @@ def _expected_alu_bytes(runtime: LlmRuntime, batch: int) -> float:
     """weights x batch x ops per weight at half the FP32 FLOP rate x the share, as bytes."""
     weight_bytes = float(runtime.shape.weight_read_bytes(batch))
     weights = weight_bytes / (runtime.weight_format.model_bits_per_weight / 8.0)
-    ops = weights * batch * runtime.weight_format.matvec_alu_ops_per_weight
+    ops = weights * batch * runtime.matvec_alu_ops_per_weight
     alu_s = ops / (runtime.system.gpu.fp32_tflops * 1e12 / 2.0 * runtime.matvec_alu_issue_share)
     return alu_s * runtime.bandwidth_bytes_s
 
@@ -125,3 +125,24 @@ def test_mbu_counts_the_bytes_moved_not_the_alu_time() -> None:
     expected = moved / (prediction.tpot_ms.value / 1e3) / runtime.bandwidth_bytes_s
     assert prediction.mbu.value == pytest.approx(expected)
     assert float(runtime.matvec_alu_excess_bytes(1)) > 0.0  # the step waits on the ALU
+
+
+def test_metal_counts_its_own_kernels() -> None:
+    # ggml-metal's mat-vec converts every nibble to float and multiplies it with a float
+    # activation (no dp4a): a Q4_0 weight costs more than a Q8_0 one there, the reverse of
+    # ggml-cuda's MMVQ, where dp4a takes four 8-bit products at once.
+    q4_0, q8_0 = resolve_format("q4_0"), resolve_format("q8_0")
+    assert q4_0.matvec_alu_ops_on("metal") > q8_0.matvec_alu_ops_on("metal")
+    assert q4_0.matvec_alu_ops_on("cuda") < q8_0.matvec_alu_ops_on("cuda")
+    q2_k = resolve_format("q2_k")  # not counted on Metal: the CUDA count stands in
+    assert q2_k.matvec_alu_ops_on("metal") == q2_k.matvec_alu_ops_per_weight
+
+
+def test_the_runtime_counts_the_backend_it_runs_on() -> None:
+    apple = llm_runtime("apple-m2-ultra-76c", "llama-2-7b", "q4_k_m", "llama.cpp")
+    p40 = llm_runtime("p40", "llama-2-7b", "q4_k_m", "llama.cpp")
+    q4_k_m = resolve_format("q4_k_m")
+    assert apple.matvec_alu_ops_per_weight == q4_k_m.metal_matvec_alu_ops_per_weight
+    assert p40.matvec_alu_ops_per_weight == q4_k_m.matvec_alu_ops_per_weight
+    ada = llm_runtime("rtx-4090", "llama-2-7b", "q4_k_m", "llama.cpp")
+    assert ada.matvec_alu_ops_per_weight == 0.0  # a separate INT32 pipe: no ALU term

@@ -889,7 +889,7 @@ def _matvec_backends(items: Sequence[Observation]) -> dict[int, str]:
         if backend is None:
             continue
         found[id(item)] = backend
-        if runtime.weight_format.matvec_alu_ops_per_weight > 0.0:
+        if runtime.matvec_alu_ops_per_weight > 0.0:
             counted.add(backend)
     return {key: backend for key, backend in found.items() if backend in counted}
 

@@ -67,6 +67,19 @@ class WeightFormat:
     matvec_alu_ops_per_weight: float = field(
         default=0.0, metadata=meaning("Mat-vec ALU instructions per weight", ge=0)
     )
+    # The same count for llama.cpp's Metal mat-vec kernels (ggml-metal.metal
+    # kernel_mul_mv_<format>_f32: float activations, nibbles masked in place and converted to
+    # float, no dp4a), where they were counted; 0: the CUDA count stands in.
+    metal_matvec_alu_ops_per_weight: float = field(
+        default=0.0, metadata=meaning("Metal mat-vec ALU instructions per weight", ge=0)
+    )
+
+    def matvec_alu_ops_on(self, backend: str) -> float:
+        """Mat-vec ALU instructions per weight on a llama.cpp backend: the backend's own
+        count where one was made (Metal), else the ggml-cuda count."""
+        if backend == "metal" and self.metal_matvec_alu_ops_per_weight > 0.0:
+            return self.metal_matvec_alu_ops_per_weight
+        return self.matvec_alu_ops_per_weight
 
     @property
     def bytes_per_weight(self) -> float:

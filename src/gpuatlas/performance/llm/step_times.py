@@ -94,6 +94,8 @@ class LlmRuntime:
     # share of its ALU issue rate the engine's own quantised mat-vec reaches on this GPU's
     # backend (calibration.json matvec_alu_issue_share_by_backend); 0: no ALU term applies
     matvec_alu_issue_share: float = 0.0
+    # the format's mat-vec ALU instructions per weight on that backend (formats.toml)
+    matvec_alu_ops_per_weight: float = 0.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -226,7 +228,7 @@ class LlmRuntime:
         unpacking ALU work, per GPU (0 beyond the mat-vec's batch): a step of `batch` <=
         MATVEC_MAX_BATCH sequences runs ggml's mat-vec kernel once per sequence (mmvq.cu
         calls vec_dot_<format>_q8_1 per column), i.e. weights x batch x the format's
-        matvec_alu_ops_per_weight instructions (formats.toml) at one instruction per FP32
+        `matvec_alu_ops_per_weight` instructions (formats.toml) at one instruction per FP32
         lane and clock (half of `vector_flops`) x `matvec_alu_issue_share` (fitted per backend).
         Expressed as bytes at the GPU's bandwidth, so that the fitted memory level applies to
         it as to the bytes: the step takes the longer of the two."""
@@ -253,7 +255,7 @@ class LlmRuntime:
     def matvec_alu_s_per_weight(self) -> float:
         """Seconds of ALU issue one weight and sequence costs in the engine's own mat-vec
         (0 for a format without a count or an engine on vendor GEMM libraries)."""
-        ops_per_weight = self.weight_format.matvec_alu_ops_per_weight
+        ops_per_weight = self.matvec_alu_ops_per_weight
         if ops_per_weight == 0.0 or self.matvec_alu_issue_share <= 0.0:
             return 0.0
         issue_per_s = self.vector_flops / 2.0 * self.matvec_alu_issue_share
@@ -539,6 +541,13 @@ def matvec_alu_share(engine: EngineProfile, gpu: Gpu, calibration: Calibration) 
     return 0.0 if backend is None else calibration.matvec_alu_share(backend)
 
 
+def matvec_alu_ops(engine: EngineProfile, gpu: Gpu, weight_format: WeightFormat) -> float:
+    """The runtime's `matvec_alu_ops_per_weight`: the format's count on the backend the
+    engine runs on this GPU (0 where `matvec_alu_backend` says no ALU term applies)."""
+    backend = matvec_alu_backend(engine, gpu)
+    return 0.0 if backend is None else weight_format.matvec_alu_ops_on(backend)
+
+
 def build_runtime(
     system: GpuSystem,
     model: ModelArch,
@@ -586,6 +595,7 @@ def build_runtime(
         dp4a_prompt=dp4a is not None,
         attention_peak_flops=attention_flops,
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
+        matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
     )
 
 
