@@ -52,7 +52,7 @@ def test_a_gpu_rented_only_at_another_tier_names_that_offer_and_the_tier() -> No
     assert plan.explanation is not None
     assert plan.explanation.lines[-1] == (
         "Not ranked: no offer at the chosen tiers and providers rents rtx-3090; the cheapest "
-        "elsewhere is $0.18/h (Vast.ai spot, 2026-05): --tier spot ranks it."
+        "elsewhere is $0.18/GPU-h (Vast.ai spot, 2026-05): --tier spot ranks it."
     )
 
 
@@ -71,5 +71,5 @@ def test_nothing_ranked_because_of_the_tier_says_so_in_the_message() -> None:
     assert not plan.options
     assert plan.message == (
         "no offer at the chosen tiers and providers rents rtx-3090; the cheapest elsewhere is "
-        "$0.18/h (Vast.ai spot, 2026-05): --tier spot ranks it"
+        "$0.18/GPU-h (Vast.ai spot, 2026-05): --tier spot ranks it"
     )

@@ -39,6 +39,7 @@ from gpuatlas.economics.offer_costs import OfferPrice, can_host, offer_price
 from gpuatlas.economics.planning import (
     Plan,
     fixed_replica_options,
+    offer_elsewhere,
     plan_options,
     server_engine_line,
     with_unrented_gpus,
@@ -227,6 +228,16 @@ def validated_plan_inputs(
     if problems:
         raise InvalidRequestError(distinct(problems))
     return workload, systems, offers, formats
+
+
+def _no_offer_note(system: GpuSystem, tiers: Sequence[str], price_files: Sequence[Path]) -> str:
+    """'RTX 3090: no offer at the chosen providers/tiers; the cheapest elsewhere is ...'."""
+    every_offer = [
+        o for o in current_prices(extra_files=price_files) if can_host(o, system.gpu_count)
+    ]
+    hint = offer_elsewhere(system.gpu.id, every_offer, tiers)
+    note = f"{system.label}: no offer at the chosen providers/tiers"
+    return f"{note}; {hint}" if hint else note
 
 
 def distinct(problems: list[str]) -> list[str]:
@@ -490,7 +501,7 @@ def run_cost(request: CostRequest) -> CostReport:
     for system in systems:
         hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
         if not hosts:
-            no_offer.append(f"{system.label}: no offer at the chosen providers/tiers")
+            no_offer.append(_no_offer_note(system, request.tiers, request.price_files))
             continue
         affordable = [o for o in hosts if offer_within(offer_price(o, system.gpu_count), budget)]
         if not affordable:

@@ -499,7 +499,11 @@ def with_unrented_gpus(
     unrented = list(dict.fromkeys(s.gpu.id for s in systems if s.gpu.id not in rented))
     if not unrented:
         return plan
-    elsewhere = [line for gpu in unrented if (line := _offer_elsewhere(gpu, every_offer, tiers))]
+    elsewhere = [
+        f"no offer at the chosen tiers and providers rents {gpu}; {hint}"
+        for gpu in unrented
+        if (hint := offer_elsewhere(gpu, every_offer, tiers))
+    ]
     never = [gpu for gpu in unrented if not any(o.gpu_id == gpu for o in every_offer)]
     parts = list(elsewhere)
     if never:
@@ -516,11 +520,11 @@ def with_unrented_gpus(
     return replace(plan, message="; ".join(parts))
 
 
-def _offer_elsewhere(
+def offer_elsewhere(
     gpu: str, every_offer: Sequence[PriceSnapshot], tiers: Sequence[str]
 ) -> str | None:
-    """'no offer at the chosen tiers and providers rents rtx-3090; the cheapest elsewhere is
-    $0.18/h (Vast.ai spot, 2026-05): --tier spot ranks it'; None when no offer rents it."""
+    """'the cheapest elsewhere is $0.18/GPU-h (Vast.ai spot, 2026-05): --tier spot ranks it' for a
+    GPU that no offer at the chosen tiers/providers rents; None when no offer rents it."""
     cheapest = min(
         (o for o in every_offer if o.gpu_id == gpu),
         key=lambda o: o.usd_per_gpu_hour,
@@ -534,9 +538,8 @@ def _offer_elsewhere(
         else f"--provider {shlex.quote(cheapest.provider)}"
     )
     return (
-        f"no offer at the chosen tiers and providers rents {gpu}; the cheapest elsewhere is "
-        f"${cheapest.usd_per_gpu_hour:.2f}/h ({cheapest.provider} {cheapest.tier}, "
-        f"{cheapest.observed_date}): {option} ranks it"
+        f"the cheapest elsewhere is ${cheapest.usd_per_gpu_hour:.2f}/GPU-h ({cheapest.provider} "
+        f"{cheapest.tier}, {cheapest.observed_date}): {option} ranks it"
     )
 
 
