@@ -15,7 +15,7 @@ from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.predict import llm_runtime
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.vectorised import predict_llm_many
-from gpuatlas.performance.slot_defaults import default_slots, version_key
+from gpuatlas.performance.slot_defaults import default_slots, single_slot_rule, version_key
 
 pytestmark = pytest.mark.unit
 
@@ -143,3 +143,30 @@ def test_plan_replicas_run_the_same_slots() -> None:
     assert newest.max_batch(768) == 1
     assert old.max_batch(768) == 4
     assert vllm.max_batch(768) > 4
+
+
+@pytest.mark.parametrize(
+    ("family", "text", "forced"),
+    [
+        ("qwen3.5", "Ollama 0.17.1", True),  # sched.go lists qwen35/qwen35moe from v0.17.1
+        ("qwen3.5", "Ollama 0.15.5", False),
+        ("qwen3-next", "Ollama 0.15.5", True),  # qwen3next from v0.15.5
+        ("qwen3-next", "Ollama 0.12.7", False),
+        ("nemotron-3", None, True),  # unstated: the newest release
+        ("nemotron-3", "ollama (run of 2026-01-10)", False),  # dated before v0.17.1
+        ("llama-3.1", None, False),
+    ],
+)
+def test_ollama_single_slot_architectures(family: str, text: str | None, forced: bool) -> None:
+    assert (single_slot_rule("ollama", family, text) is not None) is forced
+
+
+def test_a_single_slot_architecture_ignores_the_parallel_setting() -> None:
+    """Ollama's scheduler sets num_parallel 1 for qwen35 whatever OLLAMA_NUM_PARALLEL says."""
+    runtime = llm_runtime("rtx-4090", "qwen3.5-9b", "q4_k_m", "ollama")
+    found = server_slots(runtime, "Ollama 0.17.1", 4, 4096)
+    assert found is not None and found.slots == 1
+    assert "not the 4 set" in found.note
+    older = server_slots(runtime, "Ollama 0.15.5", 4, 4096)
+    assert older is not None and older.slots == 4
+    assert single_slot_rule("llama.cpp", "qwen3.5", None) is None  # llama-server: as set

@@ -81,6 +81,45 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
+class _SingleSlotFamily(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    engine: str = Field(min_length=1)
+    family: str = Field(min_length=1)
+    ollama_architecture: str = Field(min_length=1)
+    from_version: str = Field(default="", pattern=_VERSION)
+    from_date: str = Field(default="", pattern=_ISO_DATE)
+    source: str = Field(min_length=3)
+
+    def holds(self, engine: str, family: str, version: VersionKey | None, dated: str) -> bool:
+        if (engine, family) != (self.engine, self.family):
+            return False
+        if version is None:  # a dated run: listed by then; unstated: the newest release
+            return not dated or not self.from_date or dated >= self.from_date
+        return _at_least(version, version_key(self.from_version))
+
+
+@cache
+def _single_slot_families() -> tuple[_SingleSlotFamily, ...]:
+    path, document = read_data_file(FILE_NAME)
+    problems: list[str] = []
+    rules = validated_tables(_SingleSlotFamily, document, "single_slot_family", problems)
+    if problems:
+        raise DataFileError(path, problems)
+    return tuple(rules)
+
+
+def single_slot_rule(engine: str, family: str, engine_text: str | None) -> str | None:
+    """The source that says the engine at the release in `engine_text` runs models of this
+    catalog `family` one request at a time whatever its setting (Ollama's architectures 'not
+    safe with num_parallel > 1'), else None."""
+    version = version_key(engine_text)
+    dated = run_date(engine_text) if version is None else ""
+    for rule in _single_slot_families():
+        if rule.holds(engine, family, version, dated):
+            return rule.source
+    return None
+
+
 def default_slots(engine: str, engine_text: str | None) -> SlotDefault | None:
     """The default slots of the engine family at the release written in `engine_text`
     ('Ollama 0.5.7', 'llama.cpp b5540', 'ollama (run of 2025-03-01)': the release of that
@@ -93,4 +132,4 @@ def default_slots(engine: str, engine_text: str | None) -> SlotDefault | None:
     return None
 
 
-__all__ = ["SlotDefault", "default_slots", "version_key"]
+__all__ = ["SlotDefault", "default_slots", "single_slot_rule", "version_key"]

@@ -11,7 +11,7 @@ from gpuatlas.performance.llm.memory import max_sequences
 from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES, default_num_ctx
 from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.step_times import LlmRuntime
-from gpuatlas.performance.slot_defaults import default_slots
+from gpuatlas.performance.slot_defaults import default_slots, single_slot_rule
 
 SETTING = {"ollama": "OLLAMA_NUM_PARALLEL", "llama.cpp": "llama-server --parallel"}
 SLOTS_NOTE_MARK = "requests at a time"
@@ -47,6 +47,15 @@ def server_slots(
             )
         return None
     name = engine_text or family
+    forced = single_slot_rule(family, runtime.model.family, engine_text)
+    if forced is not None:
+        setting = SETTING[family]
+        asked = "" if stated is None or stated == 1 else f", not the {stated} set"
+        return ServerSlots(
+            1,
+            f"{name} serves 1 request at a time for {runtime.model.family} models whatever "
+            f"{setting} says{asked} ({forced})",
+        )
     if stated is not None:
         if stated < 1:
             raise InvalidRequestError([f"--parallel must be at least 1, got {stated}"])
