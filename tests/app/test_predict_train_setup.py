@@ -34,7 +34,22 @@ def test_lora_on_four_4090s_runs_at_micro_batch_1_with_recomputation_and_says_wh
 
 def test_a_setup_that_fits_at_once_is_taken_without_a_reason() -> None:
     document = predict_train_document(_request(system="h100-sxm", model="llama-3.2-1b"))
-    assert document["setup"] == "micro-batch 4, activation recomputation off"
+    assert document["setup"] == (
+        "micro-batch 4, activation recomputation off; 2,048-token sequences, a budget of "
+        "1,000,000,000 tokens (--tokens)"
+    )
+
+
+def test_the_setup_says_which_budget_the_time_is_for() -> None:
+    document = predict_train_document(
+        _request(system="h100-sxm", model="llama-3.2-1b", tokens=5e8, sequence_tokens=4096)
+    )
+    assert document["setup"].endswith(
+        "4,096-token sequences, a budget of 500,000,000 tokens (--tokens)"
+    )
+    assert document["time_for_budget_h"]["value"] == pytest.approx(
+        5e8 / document["tok_s"]["value"] / 3600.0
+    )
 
 
 def test_what_the_user_fixed_is_kept() -> None:

@@ -419,6 +419,15 @@ def _setup_text(micro_batch: int, recompute: bool) -> str:
     return f"micro-batch {micro_batch}, activation recomputation {'on' if recompute else 'off'}"
 
 
+def _budget_text(request: PredictTrainRequest) -> str:
+    """What "time for budget" is the time for: '2,048-token sequences, a budget of
+    1,000,000,000 tokens (--tokens)'."""
+    return (
+        f"{request.sequence_tokens:,}-token sequences, a budget of {request.tokens:,.0f} tokens "
+        "(--tokens)"
+    )
+
+
 def _train_kwargs(request: PredictTrainRequest) -> dict[str, Any]:
     return {
         "sequence_tokens": request.sequence_tokens,
@@ -466,6 +475,7 @@ def predict_train_document(
         setup = _setup_text(micro_batch, recompute)
         if skipped:
             setup += " (the first setup that fits: " + "; ".join(skipped) + ")"
+        setup += "; " + _budget_text(request)
         return versioned(
             "predict-train", {"request": request.model_dump(), "setup": setup, **result.to_json()}
         )
