@@ -21,6 +21,7 @@ from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.requests import (
     CHECKED_POSITIVE,
     NUM_CTX_HELP,
+    PARALLEL_HELP,
     LatencyTargets,
     OfferChoice,
     TextList,
@@ -85,6 +86,7 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     hours: float = Field(24.0, description="Job length for the rental cost (h).")
     days: float = Field(30.0, description="Service length for the rental cost (days, 24 h).")
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    parallel: int | None = Field(None, ge=1, le=4096, description=PARALLEL_HELP)
     max_usd_per_hour: float | None = Field(
         None,
         le=1_000_000,
@@ -124,6 +126,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             request.framework,
             request.num_ctx,
             Budget(request.max_usd_per_hour, request.max_usd_per_month),
+            request.parallel,
         )
     )
 
@@ -219,7 +222,7 @@ def _cheapest_server_report(
     `server_formats` (the first format on a tie); None when none ranks."""
     best: CostReport | None = None
     for weights in server_formats(request, server_model):
-        update = {"model": server_model, "weights": weights, "num_ctx": None}
+        update = {"model": server_model, "weights": weights, "num_ctx": None, "parallel": None}
         try:
             found = cost_report(request.model_copy(update=update), price_files)
         except GpuAtlasError:

@@ -51,6 +51,7 @@ from gpuatlas.economics.serving_engine import (
     is_auto_engine,
     num_ctx_note,
     num_ctx_problems,
+    parallel_problems,
     server_checkpoint,
     serving_engines,
 )
@@ -192,6 +193,7 @@ class PlanRequest:
     replicas: int | None = None  # simulate exactly this many instead of searching
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (None: the engine's default)
     budget: Budget = field(default_factory=Budget)  # the most a setup may cost
+    parallel: int | None = None  # llama.cpp/Ollama request slots (None: the release's default)
 
 
 def validated_plan_inputs(
@@ -213,12 +215,14 @@ def validated_plan_inputs(
         _choice(request.arrival, ARRIVALS, "arrival process", problems),  # type: ignore[arg-type]
         request.burstiness,
         request.num_ctx,
+        request.parallel,
     )
     problems += workload.problems() + request.slo.problems()
     context_tokens = int(round(request.input_tokens + request.output_tokens))
     problems += num_ctx_problems(
         request.num_ctx, request.engine, request.model, systems, context_tokens
     )
+    problems += parallel_problems(request.parallel, request.engine, request.model, systems)
     if request.top < 1:
         problems.append(f"top must be ≥ 1, got {request.top}")
     if request.replicas is not None and request.replicas < 1:
@@ -282,7 +286,14 @@ def _server_engine_note(request: PlanRequest, plan: Plan) -> str | None:
         return None
     try:
         server = run_plan(
-            replace(request, model=server_model, weights=("auto",), num_ctx=None, engine="auto")
+            replace(
+                request,
+                model=server_model,
+                weights=("auto",),
+                num_ctx=None,
+                parallel=None,
+                engine="auto",
+            )
         )
     except GpuAtlasError:
         return None
@@ -407,6 +418,7 @@ class CostRequest:
     framework: str = "pytorch"  # training framework as written (workload training)
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (workload llm)
     budget: Budget = field(default_factory=Budget)  # only offers within it
+    parallel: int | None = None  # llama.cpp/Ollama request slots (workload llm)
 
 
 @dataclass(frozen=True)
@@ -561,13 +573,16 @@ def _over_budget_notes(
 
 
 def _cost_num_ctx_problems(request: CostRequest, systems: Sequence[GpuSystem]) -> list[str]:
-    """--num-ctx prices LLM serving only, on Ollama/llama.cpp (as `plan --num-ctx`)."""
-    if request.num_ctx is None:
+    """--num-ctx and --parallel price LLM serving only, on Ollama/llama.cpp (as `plan`)."""
+    if request.num_ctx is None and request.parallel is None:
         return []
     if request.workload != "llm" or request.model is None:
-        return ["--num-ctx sets the context of LLM serving: use it with --workload llm --model"]
+        option = "--num-ctx sets the context" if request.num_ctx else "--parallel sets the slots"
+        return [f"{option} of LLM serving: use it with --workload llm --model"]
     context = request.input_tokens + request.output_tokens
-    return num_ctx_problems(request.num_ctx, request.engine, request.model, systems, context)
+    return num_ctx_problems(
+        request.num_ctx, request.engine, request.model, systems, context
+    ) + parallel_problems(request.parallel, request.engine, request.model, systems)
 
 
 def with_native_weights(request: CostRequest) -> CostRequest:
@@ -587,6 +602,7 @@ def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | As
         request.output_tokens,
         request.engine,
         num_ctx=request.num_ctx,
+        parallel=request.parallel,
     )
     try:
         return sustained_serving(system, workload, request.slo, request.utilization)

@@ -15,6 +15,7 @@ from gpuatlas.app.requests import (
     CHECKED_POSITIVE,
     DEFAULT_GPU_COUNTS,
     NUM_CTX_HELP,
+    PARALLEL_HELP,
     CountList,
     LatencyTargets,
     OfferChoice,
@@ -81,6 +82,7 @@ class ServingPlanRequest(ServedTraffic):
     )
     top: int = Field(10, le=200, json_schema_extra=CHECKED_MINIMUM, description="Options to list.")
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    parallel: int | None = Field(None, ge=1, le=4096, description=PARALLEL_HELP)
     max_usd_per_hour: float | None = Field(
         None,
         le=1_000_000,
@@ -158,5 +160,6 @@ def serving_plan(
             replicas,
             request.num_ctx,
             request.budget(),
+            request.parallel,
         )
     )

@@ -77,6 +77,11 @@ NUM_CTX_HELP = (
     "Ollama/llama.cpp context allocated per sequence (OLLAMA_CONTEXT_LENGTH / -c); default: "
     "the engine's default for its version and GPU memory."
 )
+PARALLEL_HELP = (
+    "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL / llama-server "
+    "--parallel): more concurrent requests wait in its queue; default: the release's "
+    "(Ollama 0.10+: 1; llama-server since late 2025: 4)."
+)
 TRAINING_FRAMEWORK_HELP = (
     "Training framework as written: pytorch (FSDP, torchtitan, torchtune), megatron "
     "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext."

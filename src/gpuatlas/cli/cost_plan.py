@@ -10,7 +10,7 @@ import typer
 
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_document, fleet_plan
 from gpuatlas.app.plan import ServingPlanRequest, plan_document, serving_plan
-from gpuatlas.app.requests import NUM_CTX_HELP, field_default, parse_request
+from gpuatlas.app.requests import NUM_CTX_HELP, PARALLEL_HELP, field_default, parse_request
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -73,6 +73,7 @@ def plan_command(
         None, help="Simulate exactly this many replicas per setup instead of searching."
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    parallel: int | None = typer.Option(None, "--parallel", help=PARALLEL_HELP),
     max_usd_per_hour: float | None = typer.Option(
         None, "--max-usd-per-hour", help="Budget: only setups costing at most this per hour."
     ),
@@ -102,6 +103,7 @@ def plan_command(
         "tiers": tiers,
         "top": top,
         "num_ctx": num_ctx,
+        "parallel": parallel,
         "max_usd_per_hour": max_usd_per_hour,
         "max_usd_per_month": max_usd_per_month,
     }

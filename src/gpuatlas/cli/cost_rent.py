@@ -20,6 +20,7 @@ from gpuatlas.app.cost import (
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
 from gpuatlas.app.requests import (
     NUM_CTX_HELP,
+    PARALLEL_HELP,
     TRAINING_FRAMEWORK_HELP,
     field_default,
     parse_request,
@@ -95,6 +96,7 @@ def cost_command(
         _default("days"), help="Service length for the rental cost (days, 24 h)."
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=f"{NUM_CTX_HELP} (workload llm)"),
+    parallel: int | None = typer.Option(None, "--parallel", help=f"{PARALLEL_HELP} (workload llm)"),
     max_usd_per_hour: float | None = typer.Option(
         None, "--max-usd-per-hour", help="Budget: only offers costing at most this per hour."
     ),
@@ -131,6 +133,7 @@ def cost_command(
         "hours": hours,
         "days": days,
         "num_ctx": num_ctx,
+        "parallel": parallel,
         "max_usd_per_hour": max_usd_per_hour,
         "max_usd_per_month": max_usd_per_month,
         "providers": providers,

@@ -68,6 +68,7 @@ class Workload:
     arrival: ArrivalProcess = "poisson"
     burstiness: float = 1.0
     num_ctx: int | None = None  # Ollama/llama.cpp context per sequence (None: the engine's)
+    parallel: int | None = None  # Ollama/llama.cpp request slots (None: the release's default)
 
     def traffic(self, replicas: int = 1) -> Traffic:
         return Traffic(
@@ -210,7 +211,9 @@ def assess(
     try:
         engine = serving_engine(workload.engine, workload.model, workload.weights, system)
         source = with_num_ctx(
-            source_factory(system, workload.model, workload.weights, engine), workload.num_ctx
+            source_factory(system, workload.model, workload.weights, engine),
+            workload.num_ctx,
+            workload.parallel,
         )
         max_batch = source.max_batch(context)
         offload = ""

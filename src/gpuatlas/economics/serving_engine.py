@@ -164,6 +164,25 @@ def num_ctx_problems(
     return problems
 
 
+def parallel_problems(
+    parallel: int | None, engine: str, model: str, systems: Sequence[GpuSystem]
+) -> list[str]:
+    """Why `--parallel` (a llama.cpp/Ollama server's request slots) cannot apply: below 1, or
+    no candidate runs Ollama/llama.cpp (vLLM-class engines run every request their KV cache
+    holds)."""
+    if parallel is None:
+        return []
+    if parallel < 1:
+        return [f"--parallel must be at least 1, got {parallel}"]
+    if num_ctx_engines(engine, model, systems):
+        return []
+    engines = ", ".join(serving_engines(engine, model, systems))
+    return [
+        f"--parallel (request slots) is an Ollama/llama.cpp option; {engines} runs every "
+        "request its KV cache holds (name --engine ollama or --engine llama.cpp)"
+    ]
+
+
 def num_ctx_note(num_ctx: int | None, engine: str, model: str, systems: Sequence[GpuSystem]) -> str:
     """What `--num-ctx` set, and where (empty when not given)."""
     if num_ctx is None:

@@ -101,6 +101,7 @@ class EstimatorStepSource:
     weights: str
     engine: str
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c as set (None: its default)
+    parallel: int | None = None  # llama.cpp/Ollama request slots as set (None: the release's)
 
     @cached_property
     def budget(self) -> SchedulerBudget:
@@ -114,13 +115,20 @@ class EstimatorStepSource:
     def max_batch(self, context_tokens: int) -> int:
         """Requests at once, each holding the KV of the context its engine allocates (Ollama:
         num_ctx, 32,768 tokens on a 24 GiB card from 0.15.5, whatever the request's length),
-        at most the request slots of a llama.cpp/Ollama server (Ollama from 0.10: one)."""
+        at most the request slots of a llama.cpp/Ollama server (`parallel` as set, else the
+        release's: Ollama from 0.10 one; its automatic choice checks the fit at num_ctx)."""
         allocated = self.allocated_context(context_tokens)
         batch = api.max_serving_batch(
             self.system, self.model, self.weights, self.engine, context_tokens=allocated
         )
         slots = api.server_request_slots(
-            self.system, self.model, self.weights, self.engine, context_tokens=context_tokens
+            self.system,
+            self.model,
+            self.weights,
+            self.engine,
+            context_tokens=context_tokens,
+            parallel=self.parallel,
+            num_ctx=self.num_ctx,
         )
         running = self.budget.max_running if slots is None else min(slots, self.budget.max_running)
         return min(int(batch), running)
@@ -220,11 +228,14 @@ def offloaded_source(source: StepTimeSource, context_tokens: int) -> OffloadedSt
     return None if split is None else OffloadedStepSource(source, split)
 
 
-def with_num_ctx(source: StepTimeSource, num_ctx: int | None) -> StepTimeSource:
-    """The source with Ollama's num_ctx / llama.cpp's -c set to `num_ctx` where its engine has
-    that option (other engines, and other sources, unchanged: vLLM and SGLang page their KV
-    cache as requests need it)."""
-    if num_ctx is None or not isinstance(source, EstimatorStepSource):
+def with_num_ctx(
+    source: StepTimeSource, num_ctx: int | None, parallel: int | None = None
+) -> StepTimeSource:
+    """The source with Ollama's num_ctx / llama.cpp's -c set to `num_ctx` and its request
+    slots to `parallel` where its engine has those options (other engines, and other sources,
+    unchanged: vLLM and SGLang page their KV cache as requests need it and run every request
+    it holds)."""
+    if (num_ctx is None and parallel is None) or not isinstance(source, EstimatorStepSource):
         return source
     try:
         profile = resolve_engine_on(source.engine, source.system.gpu)
@@ -232,4 +243,4 @@ def with_num_ctx(source: StepTimeSource, num_ctx: int | None) -> StepTimeSource:
         return source  # the estimator states the engine's error itself
     if profile.engine not in OFFLOAD_ENGINE_NAMES:
         return source
-    return replace(source, num_ctx=num_ctx)
+    return replace(source, num_ctx=num_ctx, parallel=parallel)

@@ -272,13 +272,15 @@ def server_request_slots(
     context_tokens: int,
     kv_cache: str = "fp16",
     parallel: int | None = None,
+    num_ctx: int | None = None,
 ) -> int | None:
     """Requests a llama.cpp/Ollama server decodes at once (llm.server_slots): `parallel`
     (--parallel, OLLAMA_NUM_PARALLEL) when given, else the default of the release written in
-    `engine` ('ollama 0.5.7': 4 when the model fits whole with their KV; newest Ollama: 1);
-    None for engines that run every request their KV cache holds (vLLM, SGLang, ...)."""
+    `engine` ('ollama 0.5.7': 4 when the model fits whole with their KV at `num_ctx` as set,
+    else the release's default num_ctx; newest Ollama: 1); None for engines that run every
+    request their KV cache holds (vLLM, SGLang, ...)."""
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
-    found = server_slots(runtime, engine, parallel, context_tokens, kv_cache)
+    found = server_slots(runtime, engine, parallel, context_tokens, kv_cache, num_ctx)
     return None if found is None else found.slots
 
 

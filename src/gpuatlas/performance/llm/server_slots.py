@@ -31,11 +31,14 @@ def server_slots(
     stated: int | None,
     context_tokens: int,
     kv_cache: str = "fp16",
+    num_ctx: int | None = None,
 ) -> ServerSlots | None:
     """The request slots of a llama.cpp/Ollama server: `stated` (--parallel,
     OLLAMA_NUM_PARALLEL) when given, else the default of the release in `engine_text`
     ('Ollama 0.5.7': 4 when the model loads whole with 4 x num_ctx of KV, else 1); None for
-    engines that batch every request they admit (vLLM, SGLang, TensorRT-LLM)."""
+    engines that batch every request they admit (vLLM, SGLang, TensorRT-LLM). `num_ctx`: the
+    context Ollama allocates per sequence as set (num_ctx, OLLAMA_CONTEXT_LENGTH); its
+    automatic choice checks the fit at that x slots (None: the release's default num_ctx)."""
     family = runtime.engine.engine
     if family not in OFFLOAD_ENGINE_NAMES:
         if stated is not None:
@@ -65,8 +68,10 @@ def server_slots(
         return None
     setting = SETTING[family]
     if rule.fits_or_one and rule.slots > 1:
-        num_ctx = _ollama_fits_whole(runtime, rule.slots, context_tokens, kv_cache, engine_text)
-        if num_ctx is None:
+        allocated = _ollama_fits_whole(
+            runtime, rule.slots, context_tokens, kv_cache, engine_text, num_ctx
+        )
+        if allocated is None:
             return ServerSlots(
                 1,
                 f"{name} serves 1 request at a time by default ({setting} unset: "
@@ -75,21 +80,27 @@ def server_slots(
         return ServerSlots(
             rule.slots,
             f"{name} serves {rule.slots} {SLOTS_NOTE_MARK} by default ({setting} unset: "
-            f"the model fits the GPU whole with {rule.slots} x num_ctx {num_ctx:,} of KV)",
+            f"the model fits the GPU whole with {rule.slots} x num_ctx {allocated:,} of KV)",
         )
     requests = f"{rule.slots} {SLOTS_NOTE_MARK}" if rule.slots > 1 else "1 request at a time"
     return ServerSlots(rule.slots, f"{name} serves {requests} by default ({setting} unset)")
 
 
 def _ollama_fits_whole(
-    runtime: LlmRuntime, slots: int, context_tokens: int, kv_cache: str, engine_text: str | None
+    runtime: LlmRuntime,
+    slots: int,
+    context_tokens: int,
+    kv_cache: str,
+    engine_text: str | None,
+    num_ctx: int | None = None,
 ) -> int | None:
-    """The num_ctx when the model and KV for `slots` x num_ctx tokens fit the GPUs whole
-    (Ollama's pickBestFullFitByLibrary at NumCtx = num_ctx x parallel), else None."""
+    """The num_ctx (as set, else the release's default) when the model and KV for `slots` x
+    num_ctx tokens fit the GPUs whole (Ollama's pickBestFullFitByLibrary at NumCtx =
+    num_ctx x parallel), else None."""
     inputs = memory_inputs(runtime, kv_cache)
-    num_ctx = default_num_ctx(inputs, context_tokens, engine_text)
-    fits = max_sequences(inputs, runtime.system.gpu_count, num_ctx) >= slots
-    return num_ctx if fits else None
+    allocated = num_ctx or default_num_ctx(inputs, context_tokens, engine_text)
+    fits = max_sequences(inputs, runtime.system.gpu_count, allocated) >= slots
+    return allocated if fits else None
 
 
 def slots_note(concurrency: int, slots: ServerSlots) -> str:
