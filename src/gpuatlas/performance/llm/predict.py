@@ -366,15 +366,15 @@ def finite_run_output_tok_s(
     (`cached_tokens` > 0) the first wave finds the cache empty and prefills in full, the
     later ones only their uncached tokens."""
 
-    def wave_s(batch: int, cached: int) -> float:
+    def wave_s(batch: int, waves: int, cached: int) -> float:
         rate = serving_output_tok_s(runtime, batch, input_tokens, output_tokens, cached)
-        return batch * output_tokens / rate
+        return waves * batch * output_tokens / rate
 
     batches = wave_batches(running, requests)
-    seconds = sum(waves * wave_s(batch, cached_tokens) for batch, waves in batches)
+    seconds = sum(wave_s(batch, waves, cached_tokens) for batch, waves in batches)
     if cached_tokens > 0:  # the first wave: nothing cached yet
         first = batches[0][0]
-        seconds += wave_s(first, 0) - wave_s(first, cached_tokens)
+        seconds += wave_s(first, 1, 0) - wave_s(first, 1, cached_tokens)
     return requests * output_tokens / seconds
 
 
