@@ -148,3 +148,20 @@ def test_predict_serving_api_states_the_reuse() -> None:
     )
     assert reused.output_tok_s.value > none.output_tok_s.value
     assert any("prefix cache" in note for note in reused.output_tok_s.notes)
+
+
+def test_recurrent_models_are_refused_with_a_reason() -> None:
+    with pytest.raises(InvalidRequestError, match="recurrent"):
+        prompt_cache("vllm", None, "identical", 2000, recurrent=True)
+    assert prompt_cache("vllm", None, "none", 2000, recurrent=True) is None
+    with pytest.raises(InvalidRequestError, match="recurrent"):
+        api.serving_layout(
+            "h100-sxm",
+            "qwen3.5-9b",
+            "bf16",
+            "vllm",
+            concurrency=8,
+            input_tokens=2000,
+            output_tokens=128,
+            prompt_reuse="identical",
+        )

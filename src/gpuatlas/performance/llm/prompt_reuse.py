@@ -89,16 +89,29 @@ def prompt_cache(
     reuse: PromptReuse,
     input_tokens: int,
     shared_prefix_tokens: int | None = None,
+    recurrent: bool = False,
 ) -> PromptCache | None:
     """The prompt cache a server of `engine_family` (at the release in `engine_text`) applies
     to prompts sent with `reuse`; None for 'none'. An engine whose prefix cache is off by
-    default at that release reuses nothing (shared_tokens 0) and its note says so."""
+    default at that release reuses nothing (shared_tokens 0) and its note says so. A model
+    with recurrent (linear-attention, Mamba) layers (`recurrent`) is refused: its cache reuse
+    depends on state checkpoints, not KV blocks (vLLM enlarges its block to the state's page,
+    528 tokens for Qwen3.5 in vllm-project/vllm issue #40696), which is not modelled."""
     if reuse not in PROMPT_REUSE_CHOICES:
         choices = ", ".join(PROMPT_REUSE_CHOICES)
         raise InvalidRequestError([f"prompt reuse must be one of {choices}, got {reuse!r}"])
     shared = _shared_tokens(reuse, input_tokens, shared_prefix_tokens)
     if reuse == "none":
         return None
+    if recurrent:
+        raise InvalidRequestError(
+            [
+                "prompt reuse is not modelled for models with recurrent (linear-attention or "
+                "Mamba) layers: engines reuse their state only at checkpoints (vLLM enlarges "
+                "its cache block to the state's page, 528 tokens for Qwen3.5, vllm-project/"
+                "vllm issue #40696); use --prompt-reuse none"
+            ]
+        )
     rule = _rule(engine_family, engine_text)
     name = engine_text or engine_family
     if not rule.cached_by_default:

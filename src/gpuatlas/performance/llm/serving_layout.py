@@ -175,7 +175,10 @@ def _serving_of(
     layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache)
-    prompt = prompt_cache(runtime.engine.engine, slot_setting[0], reuse[0], lengths[0], reuse[1])
+    recurrent = bool(runtime.model.linear_attention_layers)
+    prompt = prompt_cache(
+        runtime.engine.engine, slot_setting[0], reuse[0], lengths[0], reuse[1], recurrent
+    )
     if concurrency == "max" and requests is None:
         one = serving_estimate(runtime, "max", *lengths, kv_cache, slots=slots, prompt=prompt)
         total = one.scaled(float(layout.replicas))
