@@ -165,3 +165,11 @@ def test_recurrent_models_are_refused_with_a_reason() -> None:
             output_tokens=128,
             prompt_reuse="identical",
         )
+
+
+def test_sliding_window_models_keep_the_saving_but_not_the_shared_kv() -> None:
+    found = prompt_cache("vllm", None, "identical", 2000, sliding_window=True)
+    assert found is not None
+    assert found.cached_tokens(2000) == 1984
+    assert found.shared_kv_tokens(2000) == 0
+    assert "not counted" in found.note

@@ -90,13 +90,17 @@ def prompt_cache(
     input_tokens: int,
     shared_prefix_tokens: int | None = None,
     recurrent: bool = False,
+    sliding_window: bool = False,
 ) -> PromptCache | None:
     """The prompt cache a server of `engine_family` (at the release in `engine_text`) applies
     to prompts sent with `reuse`; None for 'none'. An engine whose prefix cache is off by
     default at that release reuses nothing (shared_tokens 0) and its note says so. A model
     with recurrent (linear-attention, Mamba) layers (`recurrent`) is refused: its cache reuse
     depends on state checkpoints, not KV blocks (vLLM enlarges its block to the state's page,
-    528 tokens for Qwen3.5 in vllm-project/vllm issue #40696), which is not modelled."""
+    528 tokens for Qwen3.5 in vllm-project/vllm issue #40696), which is not modelled. A model
+    with sliding-window layers (`sliding_window`) keeps the prefill saving but not the shared
+    KV: a sequence's window holds its own last tokens, and only the full-attention layers'
+    share of the prefix would be held once (not counted)."""
     if reuse not in PROMPT_REUSE_CHOICES:
         choices = ", ".join(PROMPT_REUSE_CHOICES)
         raise InvalidRequestError([f"prompt reuse must be one of {choices}, got {reuse!r}"])
@@ -122,12 +126,15 @@ def prompt_cache(
         return PromptCache(reuse, 0, rule.block_tokens, rule.shares_kv, note)
     what = "the same prompt" if reuse == "identical" else f"the same first {shared:,} tokens"
     grain = "any token prefix" if rule.block_tokens == 1 else f"whole blocks of {rule.block_tokens}"
+    shares_kv = rule.shares_kv and not sliding_window
     held = (
         "the running requests hold its KV once"
-        if rule.shares_kv
+        if shares_kv
         else "each running request keeps its own copy of its KV"
     )
-    found = PromptCache(reuse, shared, rule.block_tokens, rule.shares_kv, "")
+    if rule.shares_kv and sliding_window:
+        held = f"{held} (sliding-window layers: the shared full-attention KV is not counted)"
+    found = PromptCache(reuse, shared, rule.block_tokens, shares_kv, "")
     cached = found.cached_tokens(input_tokens)
     note = (
         f"every request sends {what}: {name} finds {cached:,} of its {input_tokens:,} prompt "

@@ -17,6 +17,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.engine_profiles import MultiGpuMode
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
 from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
 from gpuatlas.performance.llm.server_slots import SLOTS_NOTE_MARK, server_slots
@@ -29,10 +30,12 @@ LayoutChoice = Literal["auto", "tensor"]
 
 @dataclass(frozen=True)
 class ServingLayout:
-    """`replicas` engines of `tensor_parallel` GPUs each."""
+    """`replicas` engines of `tensor_parallel` GPUs each; `split` is how an engine spreads the
+    model over its group (llama.cpp/Ollama split layers: one GPU works at a time)."""
 
     replicas: int
     tensor_parallel: int
+    split: MultiGpuMode = "tensor"
 
     @property
     def gpu_count(self) -> int:
@@ -42,11 +45,12 @@ class ServingLayout:
     def description(self) -> str:
         if self.gpu_count == 1:
             return "one GPU"
-        group = (
-            "1 GPU"
-            if self.tensor_parallel == 1
-            else (f"{self.tensor_parallel} GPUs (tensor parallel)")
-        )
+        if self.tensor_parallel == 1:
+            group = "1 GPU"
+        elif self.split == "layer-split":
+            group = f"{self.tensor_parallel} GPUs (layers split over them, run one after another)"
+        else:
+            group = f"{self.tensor_parallel} GPUs (tensor parallel)"
         if self.replicas == 1:
             return f"one replica over {group}"
         return f"{self.replicas} replicas of {group} each"
@@ -172,12 +176,18 @@ def _serving_of(
     slot_setting: tuple[str | None, int | None] = (None, None),
     reuse: tuple[PromptReuse, int | None] = ("none", None),
 ) -> LayoutServing:
-    layout = ServingLayout(replicas=whole.gpu_count // size, tensor_parallel=size)
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
+    layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache)
-    recurrent = bool(runtime.model.linear_attention_layers)
+    layers = runtime.model
     prompt = prompt_cache(
-        runtime.engine.engine, slot_setting[0], reuse[0], lengths[0], reuse[1], recurrent
+        runtime.engine.engine,
+        slot_setting[0],
+        reuse[0],
+        lengths[0],
+        reuse[1],
+        recurrent=bool(layers.linear_attention_layers),
+        sliding_window=bool(layers.sliding_window_layers),
     )
     if concurrency == "max" and requests is None:
         one = serving_estimate(runtime, "max", *lengths, kv_cache, slots=slots, prompt=prompt)
