@@ -173,3 +173,9 @@ def test_sliding_window_models_keep_the_saving_but_not_the_shared_kv() -> None:
     assert found.cached_tokens(2000) == 1984
     assert found.shared_kv_tokens(2000) == 0
     assert "not counted" in found.note
+
+
+def test_lmdeploy_does_not_cache_prefixes_by_default() -> None:
+    found = prompt_cache("lmdeploy", None, "identical", 2000)
+    assert found is not None and found.cached_tokens(2000) == 0
+    assert "--enable-prefix-caching" in found.note
