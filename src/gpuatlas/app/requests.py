@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
-from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights
+from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights, is_auto
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.platform_engines import auto_engine
+from gpuatlas.performance.resolve import as_format, as_system
 
 if TYPE_CHECKING:
     from gpuatlas.economics.slo import Slo
@@ -214,9 +216,29 @@ def weights_and_engine(
     """The format and the engine a request runs: `--engine auto` from the checkpoint and the
     GPU, then the format again with that engine (run by Ollama, a checkpoint named without a
     format is the Ollama library's build)."""
+    _names_known_together(weights, engine, system)
     choice = choose_weights(weights, reference, engine)
     engine_id = auto_engine(engine, choice.engine, system)
     return choose_weights(weights, reference, engine_id), engine_id
+
+
+def _names_known_together(weights: str, engine: str, system: object) -> None:
+    """An unknown weight format and an unknown engine in one answer, each with its close
+    matches ('--engine vlm --weights q4km' named the engine, and the format only on the next
+    try); one unknown name alone is raised where it is resolved, as before."""
+    checks: list[Callable[[], object]] = []
+    if not is_auto(weights):
+        checks.append(lambda: as_format(weights))
+    if engine.strip().lower() != "auto":
+        checks.append(lambda: resolve_engine_on(engine, as_system(system).gpu))  # type: ignore[arg-type]
+    found: list[str] = []
+    for check in checks:
+        try:
+            check()
+        except GpuAtlasError as error:
+            found.append(str(error))
+    if len(found) > 1:
+        raise InvalidRequestError(found)
 
 
 def system_model_reference(system: str, name: str, local_files: bool) -> Any:
