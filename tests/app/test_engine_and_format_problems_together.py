@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.app.fit import FitRequest, fit_answer
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 
@@ -32,3 +33,15 @@ def test_one_unknown_name_keeps_its_own_error() -> None:
         _predict(engine="vlm", weights="q4_k_m")
     with pytest.raises(UnknownNameError, match="unknown weight format 'q4km'"):
         _predict(weights="q4km")
+
+
+def test_fit_names_both_too() -> None:
+    request = FitRequest.model_validate(
+        {"system": "rtx-5090", "model": "qwen3:32b", "engine": "vlm", "weights": "q4_k_m, fp8x"}
+    )
+    with pytest.raises(InvalidRequestError) as raised:
+        fit_answer(request, local_files=True)
+    text = str(raised.value)
+    assert "unknown weight format 'fp8x'; close matches: fp8" in text
+    assert "q4_k_m'" not in text
+    assert "unknown engine 'vlm'" in text

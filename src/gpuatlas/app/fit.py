@@ -12,6 +12,7 @@ from gpuatlas.app.requests import (
     KV_CACHE_HELP,
     SystemModelRequest,
     model_reference,
+    names_known_together,
     split_list,
     system_model_reference,
 )
@@ -79,6 +80,7 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     llama.cpp or Ollama, a model that does not fit whole is answered with the most layers that
     fit on the GPU (Ollama splits a model this way by itself; llama.cpp with --gpu-layers)."""
     reference = system_model_reference(request.system, request.model, local_files)
+    names_known_together(request.weights, request.engine, request.system)
     # an AWQ/GPTQ/FP8 server build on a Mac: its GGUF / MLX builds instead
     require_mac_build(as_system(request.system), reference, request.weights, request.engine)
 

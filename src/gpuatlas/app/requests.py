@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -216,19 +216,20 @@ def weights_and_engine(
     """The format and the engine a request runs: `--engine auto` from the checkpoint and the
     GPU, then the format again with that engine (run by Ollama, a checkpoint named without a
     format is the Ollama library's build)."""
-    _names_known_together(weights, engine, system)
+    names_known_together([weights], engine, system)
     choice = choose_weights(weights, reference, engine)
     engine_id = auto_engine(engine, choice.engine, system)
     return choose_weights(weights, reference, engine_id), engine_id
 
 
-def _names_known_together(weights: str, engine: str, system: object) -> None:
+def names_known_together(weights: Sequence[str], engine: str, system: object) -> None:
     """An unknown weight format and an unknown engine in one answer, each with its close
     matches ('--engine vlm --weights q4km' named the engine, and the format only on the next
     try); one unknown name alone is raised where it is resolved, as before."""
     checks: list[Callable[[], object]] = []
-    if not is_auto(weights):
-        checks.append(lambda: as_format(weights))
+    for name in (part.strip() for text in weights for part in text.split(",") if part.strip()):
+        if not is_auto(name) and name.strip().lower() != "all":
+            checks.append(lambda name=name: as_format(name))  # type: ignore[misc]
     if engine.strip().lower() != "auto":
         checks.append(lambda: resolve_engine_on(engine, as_system(system).gpu))  # type: ignore[arg-type]
     found: list[str] = []
