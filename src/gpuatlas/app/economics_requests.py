@@ -223,6 +223,8 @@ def validated_plan_inputs(
         request.num_ctx, request.engine, request.model, systems, context_tokens
     )
     problems += parallel_problems(request.parallel, request.engine, request.model, systems)
+    if problems and not is_auto_engine(request.engine):  # an unknown engine with the rest
+        collect(problems, lambda: engine_text_profile(request.engine))
     if request.top < 1:
         problems.append(f"top must be ≥ 1, got {request.top}")
     if request.replicas is not None and request.replicas < 1:
@@ -498,6 +500,8 @@ def run_cost(request: CostRequest) -> CostReport:
     if request.workload == "training":  # 'nemoo' once, with its close matches
         collect(problems, lambda: training_framework_name(request.framework))
     problems += _cost_num_ctx_problems(request, systems)
+    if problems and request.workload == "llm" and not is_auto(request.weights):
+        collect(problems, lambda: resolve_format(request.weights))  # with the rest
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
