@@ -33,6 +33,18 @@ FILLED_BEYOND_REFERENCE: dict[str, frozenset[str]] = {
     ),
 }
 
+# Reference GPUs whose notes keep the reference's text and append a dated check of their tensor
+# rates against a published torch.matmul benchmark (issue 10, round 11); no figure changed.
+RATE_CHECKED_BEYOND_REFERENCE = frozenset(
+    {
+        "RTX A6000",
+        "RTX 6000 Ada Generation",
+        "RTX PRO 6000 Blackwell Workstation Edition",
+        "L40",
+        "L40S",
+    }
+)
+
 
 def reference_rows() -> list[dict[str, str]]:
     if not REFERENCE.exists():
@@ -80,6 +92,10 @@ def test_text_and_structure_fields_match_reference() -> None:
         filled = row["name"] in FILLED_BEYOND_REFERENCE
         if filled:  # the reference's source kept, the filling source after it
             assert gpu.source.startswith(row["source"] + "; ") and gpu.notes
+        elif row["name"] in RATE_CHECKED_BEYOND_REFERENCE:  # reference's notes, then the check
+            appended = gpu.notes.removeprefix(row["notes"] + " ")
+            assert gpu.source == row["source"] and appended != gpu.notes
+            assert "hecked 2026-12-03" in appended, row["name"]
         else:
             assert gpu.source == row["source"] and gpu.notes == row["notes"]
         assert gpu.release_year == int(row["release_year"])
