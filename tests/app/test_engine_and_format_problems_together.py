@@ -45,3 +45,13 @@ def test_fit_names_both_too() -> None:
     assert "unknown weight format 'fp8x'; close matches: fp8" in text
     assert "q4_k_m'" not in text
     assert "unknown engine 'vlm'" in text
+
+
+def test_a_cli_list_of_comma_separated_formats_is_split_as_the_web_form_is() -> None:
+    from_cli = FitRequest.model_validate(
+        {"system": "rtx-5090", "model": "qwen3:32b", "weights": ["awq, q4_k_m", "fp8"]}
+    )
+    from_form = FitRequest.model_validate(
+        {"system": "rtx-5090", "model": "qwen3:32b", "weights": "awq, q4_k_m, fp8"}
+    )
+    assert from_cli.weights == from_form.weights == ["awq", "q4_k_m", "fp8"]

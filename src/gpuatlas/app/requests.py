@@ -101,10 +101,17 @@ class TrainingFrameworkChoice(AnswerRequest):
 
 
 def split_list(value: Any) -> Any:
-    """'fp16, Q4_K_M' → ['fp16', 'Q4_K_M'] (a form field); lists pass through."""
+    """'fp16, Q4_K_M' → ['fp16', 'Q4_K_M'] (a form field); a list's text items are split the
+    same way (the CLI's `--weights awq,q4_k_m`), other items pass through."""
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return [part for item in value for part in _split_item(item)]
     return value
+
+
+def _split_item(item: Any) -> list[Any]:
+    return split_list(item) if isinstance(item, str) else [item]  # type: ignore[no-any-return]
 
 
 TextList = Annotated[list[str], BeforeValidator(split_list)]
