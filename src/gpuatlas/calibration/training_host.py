@@ -3,9 +3,10 @@
 A framework's factor is the one that minimises its rows' squared log errors plus a prior
 penalty of `PRIOR_ROWS` pseudo-rows at factor 1, each GPU counting once (the ratio fits'
 convention, fitting.py). Only rows whose prediction moves with the factor inform it: a
-GPU-bound step (thousands of tokens) predicts the same at any factor in range, so the fit is decided by the
-launch-bound small steps alone. The factor stays within `FACTOR_RANGE`, the documented
-5-25 µs of CPU work per eager operator around host.py's 10 µs, widened by a factor of two.
+GPU-bound step (thousands of tokens) predicts the same at any factor in range, so the fit is
+decided by the launch-bound small steps alone. The factor stays within `FACTOR_RANGE`, the
+documented 5-25 µs of CPU work per eager operator around host.py's 10 µs, widened by a factor
+of two.
 """
 
 from __future__ import annotations
