@@ -52,8 +52,14 @@ class _Rule(BaseModel):
             )
         if version is None:  # unstated: the engine's newest behaviour
             return not self.before_version
-        low, high = version_key(self.from_version), version_key(self.before_version)
-        return _at_least(version, low) and (high is None or not _at_least(version, high))
+        return in_version_range(version, self.from_version, self.before_version)
+
+
+def in_version_range(version: VersionKey, from_version: str, before_version: str) -> bool:
+    """Whether `version` is at or after `from_version` and before `before_version` (empty
+    bounds, and bounds of another scheme, do not limit)."""
+    low, high = version_key(from_version), version_key(before_version)
+    return _at_least(version, low) and (high is None or not _at_least(version, high))
 
 
 def _at_least(version: VersionKey, bound: VersionKey | None) -> bool:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gpuatlas.errors import DataFileError, InvalidRequestError
 from gpuatlas.performance.engine_releases import read_data_file, validated_tables
-from gpuatlas.performance.slot_defaults import VersionKey, version_key
+from gpuatlas.performance.slot_defaults import VersionKey, in_version_range, version_key
 
 PromptReuse = Literal["none", "shared-prefix", "identical"]
 PROMPT_REUSE_CHOICES: tuple[PromptReuse, ...] = ("none", "shared-prefix", "identical")
@@ -39,13 +39,7 @@ class _Rule(BaseModel):
             return False
         if version is None:  # unstated: the engine's newest behaviour
             return not self.before_version
-        low, high = version_key(self.from_version), version_key(self.before_version)
-        return _at_least(version, low) and (high is None or not _at_least(version, high))
-
-
-def _at_least(version: VersionKey, bound: VersionKey | None) -> bool:
-    """Whether `version` is at or after `bound` (a bound of another scheme does not limit)."""
-    return bound is None or version[0] != bound[0] or version[1] >= bound[1]
+        return in_version_range(version, self.from_version, self.before_version)
 
 
 @cache
