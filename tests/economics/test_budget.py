@@ -127,3 +127,42 @@ def test_cost_request_lists_a_bad_budget_with_its_other_problems() -> None:
         run_cost(CostRequest(("h100-sxm",), workload="rent", hours=-2.0, budget=budget))
     assert "max USD per hour must be > 0, got -1" in str(error.value)
     assert "hours must be ≥ 0, got -2" in str(error.value)
+
+
+@pytest.mark.unit
+def test_the_plan_states_the_budget_it_applied_and_what_it_left_out() -> None:
+    plan = _plan()
+    over = sum(1 for o in plan.options if o.usd_per_hour > 1.0)
+    assert over >= 1  # the test's offers: the A100 ($1.19/h) and H100 ($3.99/h) setups
+    kept = within_budget(plan, Budget(max_usd_per_hour=1.0))
+    verb = "costs more and is" if over == 1 else "cost more and are"
+    assert kept.budget_note == (
+        "Budget $1.00/h ($730/month): every setup listed is within it "
+        f"({over} of the cheapest {verb} left out)."
+    )
+    roomy = within_budget(plan, Budget(max_usd_per_month=100_000.0))
+    assert roomy.options == plan.options
+    assert roomy.budget_note == (
+        "Budget $136.99/h ($100,000/month): every setup listed is within it."
+    )
+    assert within_budget(plan, Budget()).budget_note is None  # no budget, nothing to state
+
+
+@pytest.mark.unit
+def test_cost_over_every_gpu_counts_the_gpus_the_budget_left_out() -> None:
+    """Ranking every GPU, a budget that keeps some says how many it removed and the cheapest of
+    them, so a short list is not read as every GPU there is."""
+    every = run_cost(CostRequest((), "llama-3.1-8b", workload="llm"))
+    budget = Budget(max_usd_per_hour=0.5)
+    report = run_cost(CostRequest((), "llama-3.1-8b", workload="llm", budget=budget))
+    cheapest: dict[str, float] = {}
+    for row in every.durations:
+        price = row.price.usd_per_hour
+        cheapest[row.system_id] = min(price, cheapest.get(row.system_id, price))
+    dropped = {gpu: price for gpu, price in cheapest.items() if price > 0.5}
+    assert report.durations and dropped  # the catalog rents GPUs on both sides of $0.50/h
+    assert {row.system_id for row in report.durations} == set(cheapest) - set(dropped)
+    notes = [note for note in report.no_offer if note.startswith("budget $0.50/h")]
+    assert len(notes) == 1
+    assert notes[0].startswith(f"budget $0.50/h ($365/month): {len(dropped)} GPUs left out")
+    assert f"at ${min(dropped.values()):,.2f}/h" in notes[0]

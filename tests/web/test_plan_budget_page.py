@@ -31,3 +31,16 @@ def test_a_budget_of_zero_is_a_request_problem(client: TestClient) -> None:
     page = client.get("/plan/plan", params={**PARAMS, "rps": "-1", "max_usd_per_hour": "0"})
     assert "max USD per hour must be &gt; 0, got 0" in page.text
     assert "request rate must be &gt; 0" in page.text
+
+
+def test_the_plan_page_states_its_budget_and_a_request_without_targets(client: TestClient) -> None:
+    params = {**PARAMS, "max_usd_per_month": "100000"}
+    page = client.get("/plan/plan", params=params)
+    assert page.status_code == 200
+    assert "Cheapest setups (no latency target)" in page.text  # not 'meeting no latency target'
+    assert "meeting no latency target" not in page.text
+    note = "Budget $136.99/h ($100,000/month): every setup listed is within it."
+    assert note in page.text
+    assert client.get("/plan/plan.json", params=params).json()["budget_note"] == note
+    targeted = client.get("/plan/plan", params={**PARAMS, "p95_tpot_ms": "100"})
+    assert "Cheapest setups meeting p95 TPOT ≤ 100 ms" in targeted.text

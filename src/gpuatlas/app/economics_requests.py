@@ -23,6 +23,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
 from gpuatlas.economics.budget import (
     Budget,
     fleet_within_budget,
+    left_out_by_budget_note,
     offer_within,
     over_budget_note,
     within_budget,
@@ -567,10 +568,13 @@ def _cheapest_price(system: GpuSystem, hosts: Sequence[PriceSnapshot]) -> tuple[
 def _over_budget_notes(
     over_budget: Sequence[tuple[str, OfferPrice]], budget: Budget, every_gpu: bool, kept: bool
 ) -> list[str]:
-    """A note per named system the budget left out; ranking every GPU, one note naming the
-    cheapest offer of all, and only when nothing is within the budget (never an empty answer)."""
-    if not over_budget or (every_gpu and kept):
+    """A note per named system the budget left out; ranking every GPU, one note: how many GPUs
+    it left out and the cheapest of them, or when nothing is within it the cheapest offer of
+    all (never an empty answer)."""
+    if not over_budget:
         return []
+    if every_gpu and kept:  # the ranking is shorter than every GPU: say by how many and why
+        return [left_out_by_budget_note(over_budget, budget)]
     if every_gpu:
         over_budget = [min(over_budget, key=lambda item: item[1].usd_per_hour)]
     return [over_budget_note(label, price, budget) for label, price in over_budget]

@@ -120,6 +120,7 @@ def plan_document(
             "slo_text": plan.slo.describe(),
             "feasible": plan.feasible,
             "within_budget": plan.within_budget,
+            "budget_note": plan.budget_note,
             "message": plan.message,
             "engine_notes": list(plan.engine_notes),
             "options": [

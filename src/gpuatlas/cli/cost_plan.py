@@ -136,6 +136,8 @@ def _render_plan(plan: Plan) -> None:
     if plan.explanation:
         for line in plan.explanation.lines:
             console.print(line, highlight=False)
+    if plan.budget_note:
+        console.print(plan.budget_note, highlight=False, markup=False)
     for line in plan.engine_notes:
         console.print(line, highlight=False)
     console.print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gpuatlas.economics.fleet import FleetPlan
@@ -56,10 +57,11 @@ def within_budget(plan: Plan, budget: Budget) -> Plan:
         return plan
     kept = tuple(o for o in plan.options if o.usd_per_hour <= limit + _ROUNDING_USD_PER_HOUR)
     if kept:
+        note = kept_note(budget, len(plan.options) - len(kept))
         if len(kept) == len(plan.options):
-            return plan
+            return replace(plan, budget_note=note)
         explanation = _runner_up_over_budget(plan, limit)
-        return replace(plan, options=kept, explanation=explanation)
+        return replace(plan, options=kept, explanation=explanation, budget_note=note)
     cheapest = min(plan.options, key=lambda o: (not o.meets_slo, o.usd_per_hour))
     line = _over_budget_line(cheapest, budget)
     message = line if plan.message is None else f"{plan.message} {line}"
@@ -70,6 +72,32 @@ def within_budget(plan: Plan, budget: Budget) -> Plan:
         message=message,
         within_budget=False,
         explanation=explanation,
+    )
+
+
+def kept_note(budget: Budget, left_out: int) -> str:
+    """'Budget $2.00/h ($1,460/month): every setup listed is within it.' — the budget in force,
+    stated with the answer it filtered (and how many of the cheapest setups it left out)."""
+    if left_out == 0:
+        return f"Budget {budget.describe()}: every setup listed is within it."
+    verb = "costs more and is" if left_out == 1 else "cost more and are"
+    return (
+        f"Budget {budget.describe()}: every setup listed is within it ({left_out} of the "
+        f"cheapest {verb} left out)."
+    )
+
+
+def left_out_by_budget_note(over_budget: Sequence[tuple[str, OfferPrice]], budget: Budget) -> str:
+    """'Budget $0.68/h ($500/month): 21 GPUs left out, none has an offer within it (the
+    cheapest of them: l40s, RunPod (...) at $0.79/h)' — ranking every GPU, the ones the budget
+    removed, counted, so a short ranking is not read as every GPU there is."""
+    label, cheapest = min(over_budget, key=lambda item: item[1].usd_per_hour)
+    count = len(over_budget)
+    gpus = "GPU" if count == 1 else "GPUs"
+    return (
+        f"budget {budget.describe()}: {count} {gpus} left out, no offer within it (the "
+        f"cheapest of them: {label}, {cheapest.label} at ${cheapest.usd_per_hour:,.2f}/h, "
+        f"${usd_per_month(cheapest.usd_per_hour):,.0f}/month)"
     )
 
 

@@ -138,6 +138,7 @@ class Plan:
     simulated: int
     engine_notes: tuple[str, ...] = ()  # the engine `auto` chose per GPU, and why
     within_budget: bool = True  # False: nothing fits the budget, the cheapest is shown instead
+    budget_note: str | None = None  # with a budget: what it kept or left out, in words
 
     @property
     def feasible(self) -> bool:
