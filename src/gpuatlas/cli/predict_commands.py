@@ -27,4 +27,11 @@ def register(app: typer.Typer) -> None:
     predict_app.command("ocr")(predict_ocr_command)
     predict_app.command("train")(predict_train_command)
     predict_app.command("serving-curve")(predict_serving_curve_command)
+    # The names `cost --workload` uses, as users carry them over: hidden aliases
+    predict_app.command("image", hidden=True, help="Same as `predict diffusion`.")(
+        predict_diffusion_command
+    )
+    predict_app.command("training", hidden=True, help="Same as `predict train`.")(
+        predict_train_command
+    )
     app.add_typer(predict_app, name="predict")
