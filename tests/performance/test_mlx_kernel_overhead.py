@@ -1,6 +1,8 @@
-"""mlx-lm pays a time per kernel a step launches: the kernels are counted from mlx-lm's model
-code (llm/step_kernels.py), the time per kernel is fitted per decode group by calibrate
-(calibration/kernel_fit.py), and a step of an engine without the term pays none."""
+"""mlx-lm pays a time per dependent stage of the kernels a step launches: the kernels and the
+stages (kernels that must wait for each other; MLX runs the others concurrently between
+barriers) are counted from mlx-lm's model code (llm/step_kernels.py), the time per stage is
+fitted per decode group by calibrate (calibration/kernel_fit.py), and a step of an engine
+without the term pays none."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from gpuatlas.performance.calibration_table import (
 )
 from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.llm.predict import llm_runtime
-from gpuatlas.performance.llm.step_kernels import kernels_per_token
+from gpuatlas.performance.llm.step_kernels import kernels_per_token, stages_per_token
 from gpuatlas.performance.resolve import as_model
 
 pytestmark = pytest.mark.unit
@@ -43,6 +45,31 @@ def test_gemma_extra_norms_are_kernels() -> None:
     assert kernels_per_token(as_model("gemma-3-1b")) == 26 * (12 + 2 + 6 + 2) + 6
 
 
+def test_dense_layer_stages_from_mlx_lm_code() -> None:
+    # Qwen3-0.6B: 28 x (attention 8: q/k/v together, the two cache updates together; + the
+    # q/k norms 1; gated MLP 5: gate and up together) + 6 per token
+    assert stages_per_token(as_model("qwen3-0.6b")) == 28 * (8 + 1 + 5) + 6
+
+
+def test_routed_expert_layer_stages() -> None:
+    # Qwen3-30B-A3B: routed experts 10 (up/gate gather_qmm together, the score arithmetic beside)
+    assert stages_per_token(as_model("qwen3-30b-a3b")) == 48 * (8 + 1 + 10) + 6
+
+
+def test_linear_attention_and_shared_expert_stages() -> None:
+    # Qwen3.6-35B-A3B: 30 Gated DeltaNet layers (13 of their 19 kernels are a chain), 10 gated
+    # attention layers (8 + 1 + 1), every layer routed experts (10) + one shared expert beside
+    # them (1: its add)
+    assert stages_per_token(as_model("qwen3.6-35b-a3b")) == 30 * 13 + 10 * 10 + 40 * 11 + 6
+
+
+def test_concurrent_kernels_cost_less_than_one_each() -> None:
+    # every block has kernels that run beside others, so a step has fewer stages than kernels
+    for name in ("qwen3-0.6b", "qwen3-30b-a3b", "qwen3.6-27b", "gemma-3-1b"):
+        model = as_model(name)
+        assert stages_per_token(model) < kernels_per_token(model)
+
+
 def _mlx_calibration(kernel_us: float):  # type: ignore[no-untyped-def]
     base = shipped_calibration()
     groups = dict(base.groups)
@@ -56,14 +83,15 @@ def _runtime(engine: str, weights: str):  # type: ignore[no-untyped-def]
     return llm_runtime("apple-m4-max-40c", "qwen3-0.6b", weights, engine)
 
 
-def test_step_pays_kernels_times_the_fitted_time() -> None:
+def test_step_pays_stages_times_the_fitted_time() -> None:
+    # Qwen3-0.6B: 398 dependent stages (566 kernels)
     with using_calibration(_mlx_calibration(4.0)):
         runtime = _runtime("mlx-lm", "mlx-4bit")
-        assert runtime.kernels_ms == pytest.approx(566 * 4.0e-3)
+        assert runtime.kernels_ms == pytest.approx(398 * 4.0e-3)
         slow = runtime.decode_step_s(1, 512)
     with using_calibration(_mlx_calibration(0.0)):
         fast = _runtime("mlx-lm", "mlx-4bit").decode_step_s(1, 512)
-    assert slow - fast == pytest.approx(566 * 4.0e-6, rel=1e-6)
+    assert slow - fast == pytest.approx(398 * 4.0e-6, rel=1e-6)
 
 
 def test_engine_without_the_term_pays_nothing_per_kernel() -> None:

@@ -47,7 +47,7 @@ from gpuatlas.performance.llm.predict import (
     wave_batches,
 )
 from gpuatlas.performance.llm.server_slots import server_slots
-from gpuatlas.performance.llm.step_kernels import kernels_per_token
+from gpuatlas.performance.llm.step_kernels import stages_per_token
 from gpuatlas.performance.llm.step_times import LlmRuntime, matvec_alu_backend
 from gpuatlas.performance.media.diffusion import (
     EAGER_ENGINE,
@@ -288,8 +288,8 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     memory_s /= float(runtime.decode_memory_share(batch))  # one sequence on HBM: a lower level
     compute_s = flops / runtime.peak_flops / compute_prior
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
-    if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds kernels x its time per kernel
-        kernels = float(kernels_per_token(runtime.model))
+    if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds stages x its time per stage
+        kernels = float(stages_per_token(runtime.model))
         return LinearTerms(memory_s, 1.0, fixed, measured, compute_s, kernels=kernels)
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)
 

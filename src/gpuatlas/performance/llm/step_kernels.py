@@ -34,6 +34,34 @@ as reshape, transpose, split and slicing launch no kernel and are not counted):
 - a norm beyond the two per layer (Gemma's pre/post norms, ModelArch.norms_per_layer): 1 each.
 - per token, once: the embedding gather, final RMSNorm, lm_head matmul, the log-softmax
   (logsumexp, subtract) and the sampler's argmax: 6.
+
+What a step pays for is not each kernel but each dependent stage. MLX encodes a step's kernels
+into one Metal compute encoder of MTL::DispatchTypeConcurrent (ml-explore/mlx @846d176,
+mlx/backend/metal/device.cpp get_command_encoder), so the GPU may run them together; the
+encoder inserts a memoryBarrier before a kernel only when it reads a buffer written (or writes
+one read) since the last barrier (set_input_array / register_output_array /
+maybeInsertBarrier). The graph is evaluated in breadth-first order from its outputs
+(mlx/transforms.cpp eval_impl, MLX_BFS_MAX_WIDTH 20), so kernels that do not depend on each
+other (q/k/v projections, gate and up, the key and value cache updates) sit between the same
+two barriers and run concurrently, and a step's GPU time is set by the chain of dependent
+stages: its drain-and-restart at every barrier. Stages per block (the longest chain of
+dependent kernels, same code as above):
+- softmax attention: norm, q/k/v projections, RoPE, cache updates, attention, contiguous copy,
+  o_proj, residual add: 8; q/k norms 1 more (between the projections and RoPE); a sigmoid
+  output gate 1 more (its sigmoid runs beside the attention, the multiply after it).
+- Gated DeltaNet: norm, in_proj_qkvz with in_proj_ba, the two concatenations (2), conv1d (the
+  conv-state copy beside it), SiLU, q/k RMSNorm, their scaling, the gated-delta kernel
+  (compute_g and sigmoid(b) beside the earlier stages), the gated RMSNorm (2), out_proj and the
+  residual add: 13.
+- gated MLP: norm, gate with up, swiglu, down, add: 5; without a gate: norm, up, activation,
+  down, add: 5.
+- routed experts: norm, router, softmax, argpartition, the up/gate gather_qmm (take_along_axis
+  beside them), swiglu (the score sum beside it), the down gather_qmm (the division beside it),
+  the score multiply, the sum over the k experts and the residual add: 10; a shared expert runs
+  beside the routed chain and adds 1 (its add to the routed sum).
+- a norm beyond two per layer: 1 (Gemma's post-norms sit on the residual path).
+- per token: 6 (the embedding gather, final norm, lm_head, logsumexp, subtract, argmax are a
+  chain).
 """
 
 from __future__ import annotations
@@ -50,6 +78,15 @@ ROUTED_EXPERT_KERNELS = 14
 SHARED_EXPERT_KERNELS = 8
 TOKEN_KERNELS = 6
 BASE_NORMS_PER_LAYER = 2
+
+ATTENTION_STAGES = 8
+QK_NORM_STAGES = 1
+OUTPUT_GATE_STAGES = 1
+LINEAR_ATTENTION_STAGES = 13
+MLP_STAGES = 5
+ROUTED_EXPERT_STAGES = 10
+SHARED_EXPERT_STAGES = 1
+TOKEN_STAGES = 6
 
 
 def attention_block_kernels(model: ModelArch) -> int:
@@ -81,3 +118,25 @@ def ffn_kernels(model: ModelArch) -> int:
 def kernels_per_token(model: ModelArch) -> int:
     """Kernels one forward step of one token launches (see the module text)."""
     return mixer_kernels(model) + ffn_kernels(model) + TOKEN_KERNELS
+
+
+def attention_block_stages(model: ModelArch) -> int:
+    """Dependent stages of one softmax-attention block (see the module text)."""
+    stages = ATTENTION_STAGES
+    if model.qk_norm:
+        stages += QK_NORM_STAGES
+    if model.attention_output_gate:
+        stages += OUTPUT_GATE_STAGES
+    return stages
+
+
+def stages_per_token(model: ModelArch) -> int:
+    """Barrier-separated stages one forward step of one token runs: the kernels that must wait
+    for each other, what an MLX step pays a time for (see the module text)."""
+    linear = len(model.linear_attention_layers)
+    attention = model.num_layers - linear - len(model.attention_free_layers)
+    mixers = attention * attention_block_stages(model) + linear * LINEAR_ATTENTION_STAGES
+    routed = ROUTED_EXPERT_STAGES + model.num_shared_experts * SHARED_EXPERT_STAGES
+    ffns = model.dense_layers * MLP_STAGES + model.moe_layers * routed
+    extra_norms = max(model.norms_per_layer - BASE_NORMS_PER_LAYER, 0) * model.num_layers
+    return mixers + ffns + extra_norms + TOKEN_STAGES

@@ -33,7 +33,7 @@ from gpuatlas.performance.llm.shape import (
     llm_shape,
     selected_positions,
 )
-from gpuatlas.performance.llm.step_kernels import kernels_per_token
+from gpuatlas.performance.llm.step_kernels import stages_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
     compute_precision,
@@ -124,13 +124,15 @@ class LlmRuntime:
     @cached_property
     def kernels_ms(self) -> float:
         """Time a forward step pays for the kernels it launches, for an engine that pays one
-        per kernel (engines.toml kernel_overhead_us): `kernels_per_token` x the time per kernel
-        fitted for this decode group (the engine's prior where none is); 0 otherwise."""
+        per dependent stage of kernels (engines.toml kernel_overhead_us; MLX runs independent
+        kernels concurrently between barriers, step_kernels.py): `stages_per_token` x the time
+        per stage fitted for this decode group (the engine's prior where none is); 0
+        otherwise."""
         if self.engine.kernel_overhead_us <= 0.0:
             return 0.0
         fitted = self.decode.kernel_overhead_us
         kernel_us = fitted if fitted >= 0.0 else self.engine.kernel_overhead_us
-        return kernels_per_token(self.model) * kernel_us * 1e-3
+        return stages_per_token(self.model) * kernel_us * 1e-3
 
     @cached_property
     def kv_bytes_per_token_layer(self) -> float:
