@@ -38,6 +38,7 @@ class LlmShape:
     num_kv_heads: int
     is_mla: bool
     vision_bytes: float = 0.0  # the image tower held beside the language model (16-bit)
+    linear_bytes: float = 0.0  # the non-expert linear layers (attention, dense MLP, shared, router)
 
     @property
     def held_weight_bytes(self) -> float:
@@ -114,6 +115,7 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         num_kv_heads=model.num_kv_heads,
         is_mla=model.attention_type == "mla",
         vision_bytes=vision_tower_bytes(model, weight_format),
+        linear_bytes=linear_bytes,
     )
 
 

@@ -55,6 +55,7 @@ RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
 HBM_SINGLE_STREAM_SHARE = model_constant("llm", "hbm_single_stream_memory_share")
 MATVEC_MAX_BATCH = 8  # ggml-cuda mmvq.cu MMVQ_MAX_BATCH_SIZE: larger batches go to MMQ/GEMMs
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
+GPTQ_FORMAT_PREFIX = "gptq"  # formats.toml ids of GPTQ checkpoints (gptq-int4)
 
 
 def soft_max_s(compute_s: Value, memory_s: Value, ops: Primitives = SCALAR) -> Value:
@@ -218,6 +219,7 @@ class LlmRuntime:
         """(FLOPs, bytes) per GPU of one decode step."""
         weight_bytes = self.shape.weight_read_bytes(batch, ops) / self.split
         weight_bytes = weight_bytes + self.matvec_alu_excess_bytes(batch, ops)
+        weight_bytes = weight_bytes + self.reconstruct_bytes(batch, ops)
         kv_read, attention = self.context_terms(context_tokens, ops)
         kv_bytes = batch * (kv_read * self.kv_reads_per_decode_step)
         kv_bytes = kv_bytes + batch * self.decode_score_bytes(context_tokens, ops)
@@ -422,6 +424,7 @@ class LlmRuntime:
         core = ops.maximum(compute_s, memory_s) * self.prefill.factor * share
         memory_rate = self.bandwidth_bytes_s * self.prefill.eta_memory
         streamed = self.score_bytes(tokens, batch, ops) + self.dequant_bytes(tokens, batch, ops)
+        streamed = streamed + self.prefill_reconstruct_bytes(tokens, batch, ops)
         total = (
             core
             - self.host_hidden_s(core, steps, ops)
@@ -477,6 +480,39 @@ class LlmRuntime:
         steps = ops.ceil(batch * tokens / chunk)
         weights = self.shape.weight_read_bytes(ops.minimum(batch * tokens, chunk), ops)
         return steps * weights * self.dequant_bytes_per_weight_byte / self.split
+
+    @cached_property
+    def reconstruct_bytes_per_step(self) -> float:
+        """Bytes per GPU a forward step moves, on top of the quantised weights it reads, when
+        it runs GPTQ weights as 16-bit GEMMs (engines.toml gptq_reconstruct_above_tokens):
+        vLLM's gptq_gemm, the GPTQ path on ROCm where Marlin does not run, first writes an
+        fp16 copy of each quantised matrix (reconstruct_exllama) and the BLAS GEMM then reads
+        that copy, 2 x 16 / bits bytes per quantised byte of the non-expert linear layers.
+        0 for another format or an engine that multiplies GPTQ weights directly."""
+        above = self.engine.gptq_reconstruct_above_tokens
+        if above <= 0 or not self.weight_format.id.startswith(GPTQ_FORMAT_PREFIX):
+            return 0.0
+        fp16_per_byte = HIGH_PRECISION_BITS / self.weight_format.model_bits_per_weight
+        return 2.0 * fp16_per_byte * self.shape.linear_bytes / self.split
+
+    def reconstruct_bytes(self, step_tokens: Value, ops: Primitives = SCALAR) -> Value:
+        """`reconstruct_bytes_per_step` for a step over `step_tokens` tokens: steps up to
+        gptq_reconstruct_above_tokens run the fused quantised kernel instead (no copy)."""
+        if self.reconstruct_bytes_per_step == 0.0:
+            return 0.0
+        above = self.engine.gptq_reconstruct_above_tokens
+        return ops.where(step_tokens > above, self.reconstruct_bytes_per_step, 0.0)
+
+    def prefill_reconstruct_bytes(
+        self, tokens: Value, batch: Value, ops: Primitives = SCALAR
+    ) -> Value:
+        """`reconstruct_bytes` of every step (ubatch of prefill_chunk_tokens) of a prefill of
+        `batch` x `tokens`, per GPU."""
+        if self.reconstruct_bytes_per_step == 0.0:
+            return 0.0
+        chunk = self.engine.prefill_chunk_tokens
+        steps = ops.ceil(batch * tokens / chunk)
+        return steps * self.reconstruct_bytes(ops.minimum(batch * tokens, chunk), ops)
 
     def pipeline_share(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
         """Share of the one-GPU-after-another time a layer-split prefill takes when the engine
