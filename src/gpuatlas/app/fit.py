@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field
 
@@ -40,6 +40,8 @@ ALL_LAYERS = 100_000  # --gpu-layers above any model's layer count: every layer 
 
 class FitRequest(SystemModelRequest):
     """Inference memory of a model on a system (the defaults of `gpuatlas fit` and /plan/fit)."""
+
+    names_an_llm: ClassVar[bool] = True
 
     weights: Annotated[list[str], BeforeValidator(split_list)] = Field(
         default_factory=list,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -67,6 +67,8 @@ class ServedTraffic(LatencyTargets, OfferChoice):
 class ServingPlanRequest(ServedTraffic):
     """A model's traffic and its latency targets (the defaults of `gpuatlas plan` and
     /plan/plan)."""
+
+    names_an_llm: ClassVar[bool] = True
 
     model: str = Field(
         min_length=1, max_length=200, examples=["llama-3.1-8b"], description="Model to serve."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
@@ -14,7 +14,7 @@ from gpuatlas.catalog.models import resolve_model_argument, resolve_model_refere
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
-from gpuatlas.performance.engine_specs import resolve_engine_on
+from gpuatlas.performance.engine_specs import engine_text_profile, resolve_engine_on
 from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.resolve import as_format, as_system
 
@@ -33,6 +33,9 @@ class AnswerRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, frozen=True, allow_inf_nan=False
     )
+    # Its model, weights and engine name an LLM, a format and an LLM engine (fit, predict llm,
+    # serving, plan); diffusion, vision and OCR models resolve through their own catalogs.
+    names_an_llm: ClassVar[bool] = False
 
 
 class SystemModelRequest(AnswerRequest):
@@ -55,6 +58,8 @@ class SystemModelRequest(AnswerRequest):
 class ServedModelRequest(SystemModelRequest):
     """A model served by an LLM engine on one system: its weight format and engine, both chosen
     for the checkpoint and the platform unless named."""
+
+    names_an_llm: ClassVar[bool] = True
 
     weights: str = Field(
         "auto",
@@ -209,7 +214,63 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
     try:
         return kind.model_validate(cleaned)
     except ValidationError as error:
-        raise InvalidRequestError([_problem(issue) for issue in error.errors()]) from None
+        failed = {str(issue["loc"][0]) for issue in error.errors() if issue["loc"]}
+        problems = [_problem(issue) for issue in error.errors()]
+        problems += _name_problems(kind, cleaned, failed)
+        raise InvalidRequestError(list(dict.fromkeys(problems))) from None
+
+
+def _name_problems(
+    kind: type[AnswerRequest], values: Mapping[str, Any], failed: set[str]
+) -> list[str]:
+    """The unknown names of a request whose numbers are already refused, with their close
+    matches, so that every problem comes at once ('-c 0' and the GPU '4090x' in one answer,
+    not the number first and the name on the next try). Catalog look-ups only: a Hub id
+    ('org/name') or a path is left to the answer, which may fetch or read it."""
+    fields = kind.model_fields
+    checks: list[tuple[Callable[[str], object], str]] = []
+    for field in ("system", "gpus"):
+        if field in fields and field not in failed:
+            checks += [(resolve_system, name) for name in _names(values.get(field))]
+    llm = kind.names_an_llm
+    if llm and "model" not in failed:
+        checks += [
+            (_catalog_model, name)
+            for name in _names(values.get("model"))
+            if "/" not in name and "\\" not in name and not name.lower().endswith(".gguf")
+        ]
+    if llm and "weights" in fields and "weights" not in failed:
+        checks += [
+            (as_format, name)
+            for name in _names(values.get("weights"))
+            if not is_auto(name) and name.lower() != "all"
+        ]
+    if llm and "engine" in fields and "engine" not in failed:
+        checks += [
+            (engine_text_profile, name)
+            for name in _names(values.get("engine"))
+            if name.lower() != "auto"
+        ]
+    found: list[str] = []
+    for resolve, name in checks:
+        try:
+            resolve(name)
+        except GpuAtlasError as error:
+            found.append(str(error))
+        except (OSError, ValueError):  # not a name to judge here (a path too long): the answer's
+            continue
+    return found
+
+
+def _catalog_model(name: str) -> object:
+    """The library model a name resolves to, never fetched from the Hub."""
+    return resolve_model_reference(name, allow_hub=False)
+
+
+def _names(value: Any) -> list[str]:
+    """The names a field's value holds: one text, a comma list, or a list of texts."""
+    listed = split_list(value) if value is not None else []
+    return [item.strip() for item in listed if isinstance(item, str) and item.strip()]
 
 
 def _problem(issue: Any) -> str:
