@@ -401,6 +401,8 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     if reference is None:
         reference = _bracketed_size_reference(name, allow_hub)
     if reference is None:
+        reference = _square_bracketed_reference(name, allow_hub)
+    if reference is None:
         raise UnknownNameError("model", name, close_model_matches(checkpoint))
     reference = dataclasses.replace(reference, name=name)
     return _with_tag_format(reference, tag) if tag else reference
@@ -428,6 +430,23 @@ def _bracketed_size_reference(name: str, allow_hub: bool | None) -> ModelReferen
     if abs(reference.model.total_params() / stated - 1.0) > BRACKETED_SIZE_TOLERANCE:
         return None
     return reference
+
+
+# Black Forest Labs writes a model's variant in square brackets ("FLUX.1 [dev]", "FLUX.1
+# [schnell]": the names its model cards use, and benchmark threads copy, e.g. xDiT issue #378):
+# the same name with the brackets dropped.
+_SQUARE_BRACKETS = re.compile(r"\[\s*([^\]]+?)\s*\]")
+
+
+def _square_bracketed_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
+    """'FLUX.1 [dev]' -> flux.1-dev: the name read without its square brackets."""
+    plain = " ".join(_SQUARE_BRACKETS.sub(r" \1 ", name).split())
+    if plain == " ".join(name.split()):
+        return None
+    try:
+        return resolve_model_reference(plain, allow_hub)
+    except UnknownNameError:
+        return None
 
 
 class UnmodelledModelError(UnknownNameError):

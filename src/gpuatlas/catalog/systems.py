@@ -35,6 +35,8 @@ GPUS_PER_NODE_MAX = 8
 _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECASE)
 # "16 H100", "2 A100 80GB": a count of one or two digits, a space, then a name (not a number).
 _SPACED_COUNT = re.compile(r"^\s*(\d{1,2})\s+(\D.*?)\s*$")
+# The count written after the device: 'A100 x 4', 'H100 ×8' (a benchmark table's column).
+_TRAILING_COUNT = re.compile(r"^\s*(\D.*?)\s+[x×]\s*(\d{1,2})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -269,8 +271,8 @@ def build_system(gpu: Gpu, gpu_count: int, network_id: str | None = None) -> Gpu
 
 
 def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
-    """'4x rtx-4090', '2 x A100 80GB SXM4', '8×h100-sxm', a single GPU name, a unified-memory
-    device in one of its memory sizes ('Mac Studio M2 Ultra 192GB') or a named system
+    """'4x rtx-4090', '2 x A100 80GB SXM4', '8×h100-sxm', 'A100 x 4', a single GPU name, a
+    unified-memory device in one of its memory sizes ('Mac Studio M2 Ultra 192GB') or a named system
     ('GH200 superchip') → a GpuSystem."""
     if network_id is not None and network_id not in all_links():
         raise UnknownNameError("network", network_id, sorted(all_links()))
@@ -278,6 +280,9 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     if named is not None:
         return named
     match = _SYSTEM_PATTERN.match(text) or _SPACED_COUNT.match(text)
+    trailing = _TRAILING_COUNT.match(text) if match is None else None
+    if trailing is not None:
+        return _device_system(int(trailing.group(2)), trailing.group(1), network_id)
     if match is None:
         return _device_system(1, text, network_id)
     try:

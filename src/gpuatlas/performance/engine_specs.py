@@ -210,6 +210,8 @@ _BUILD = re.compile(r"^b(\d{3,6})$")
 # A PEP 440 local label ends source and nightly builds (0.9.1.dev59+gb6a6e7a52).
 _SEMVER = re.compile(r"^v?\d+(\.\d+)*([.-]?(post|rc|dev|a|b)\d*)*(\+[0-9a-z.]+)?$")
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+# A pre-release or post-release label written after the version with a hyphen ('0.30.0-rc31').
+_PRE_RELEASE = re.compile(r"^(rc|post|dev)\d+$")
 _FILLER = {"build", "version", "release", "engine", "on", "with", "backend", "v", "commit"}
 
 
@@ -314,6 +316,8 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
             version = word.removeprefix("v") if _SEMVER.match(word) else word
         elif version is not None and _commit_and_build_number(version, word):
             version = version if _is_build_number(version) else word
+        elif version is not None and _PRE_RELEASE.match(word):
+            version = f"{version}{word}"  # '0.30.0-rc31': PEP 440 writes 0.30.0rc31
         else:
             raise InvalidRequestError(
                 [
