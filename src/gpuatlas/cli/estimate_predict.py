@@ -22,6 +22,7 @@ from gpuatlas.app.requests import (
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
+from gpuatlas.cli.output_files import check_output, write_output
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import format_fraction, format_given, format_number
 
@@ -155,11 +156,12 @@ def predict_callback(
         typer.echo(context.get_help())
         raise typer.Exit(code=0)
     with user_errors():
+        check_output(output)  # before the batch runs, not after it
         text = _run_cases(cases, as_json)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_output(output, text)
 
 
 def _run_cases(path: Path, as_json: bool) -> str:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from gpuatlas.app.requests import NUM_CTX_HELP
 from gpuatlas.cli.errors import user_errors
+from gpuatlas.cli.output_files import check_output, write_output
 from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width, working
 from gpuatlas.report.option_defaults import (  # the answer's request model reads them too
     DEFAULT_CONTEXT_TOKENS,
@@ -78,6 +79,7 @@ def compare(
         "num_ctx": num_ctx,
     }
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
+        check_output(output)  # before the report is built, not after it
         comparison = cached_comparison(a, b, options, lambda: _build_comparison(a, b, options))
         chosen = ReportFormat.json if as_json else output_format
         _emit(comparison, chosen, output)
@@ -129,7 +131,7 @@ def _emit(comparison: object, output_format: ReportFormat, output: Path | None) 
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    write_output(output, text)
     Console(stderr=True).print(f"wrote {output_format.value} report to {output}")
 
 
