@@ -2,7 +2,8 @@
 atlas (issue 10): a pre-release written after the version with a hyphen ('Ollama
 0.30.0-rc31'), a GPU count written after the GPU ('A100 x 4'), Black Forest Labs' square
 brackets ('FLUX.1 [dev]'), xDiT's xfuser (diffusers' pipelines run in parallel over GPUs) and
-the Soup fine-tuning CLI (transformers/TRL).
+the Soup fine-tuning CLI (transformers/TRL); and the library's missing Qwen3.5 flagship,
+Qwen3.5-397B-A17B.
 Names, not values: each reads as what it means; names that stay ambiguous or unmodelled are
 refused as before."""
 
@@ -11,10 +12,14 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.catalog.gpus import read_gpu_name
+from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.catalog.models import get_model
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError, UnknownNameError
 from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.llm.shape import kv_bytes_per_token
+from gpuatlas.performance.media.diffusion import check_image_engine_known
 from gpuatlas.performance.training.engines import training_engine
 
 
@@ -120,3 +125,23 @@ def test_mi50_is_not_in_the_catalog(written: str) -> None:
     # build for it (the rows use nlzy/vllm-gfx906, a fork)
     with pytest.raises(UnknownNameError):
         read_gpu_name(written)
+
+
+@pytest.mark.unit
+def test_qwen35_397b_a17b_counts_397b_total_and_17b_active() -> None:
+    # THUDM/slime's Megatron arguments for the checkpoint: 60 layers, hidden 4096, 512 experts
+    # of 1024 (10 per token) + a shared expert of 1024, 32 Q / 2 KV heads of 256
+    model = get_model("qwen3.5-397b-a17b")
+    assert isinstance(model, ModelArch) and model.is_moe
+    assert model.total_params() == pytest.approx(397e9, rel=0.01)
+    assert model.active_params() == pytest.approx(17e9, rel=0.03)
+    assert model.kv_cache_layers == 15  # one full-attention layer in four
+    assert kv_bytes_per_token(model, 2.0, 0) == 2 * 2 * 256 * 15 * 2
+    for written in ("Qwen/Qwen3.5-397B-A17B", "Qwen/Qwen3.5-397B-A17B-FP8"):
+        assert resolve_model_reference(written, allow_hub=False).model.id == "qwen3.5-397b-a17b"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("written", ["xdit", "xDiT", "xfuser", "xDiT (xfuser)"])
+def test_an_image_request_may_name_xdit(written: str) -> None:
+    check_image_engine_known(written)  # costed as eager diffusers, as the xDiT rows are

@@ -43,6 +43,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
+from gpuatlas.performance.engine_releases import frontends
 from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
 from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.performance.media.pipeline_compute import (
@@ -896,10 +897,17 @@ EAGER_PYTORCH_NAMES = ("pytorch", "torch", "pytorch-eager", "eager")
 def _known_image_engines() -> dict[str, str]:
     """Every image engine name a request may give (as `_image_key` writes it) -> the id to
     suggest for it: engines.toml's image engines, the calibration's engine ids and the names
-    they are written with (IMAGE_ENGINES), and plain PyTorch."""
+    they are written with (IMAGE_ENGINES), plain PyTorch, and the applications that run
+    diffusers (engine_releases.toml frontends: xDiT's xfuser)."""
     known = {_image_key(name): found for name, found in IMAGE_ENGINES.items()}
     known |= {
         _image_key(name): "diffusers" for name in (*DIFFUSERS_OWN_NAMES, *EAGER_PYTORCH_NAMES)
+    }
+    known |= {
+        _image_key(name): "diffusers"
+        for frontend in frontends()
+        if frontend.runs == "diffusers"
+        for name in (frontend.id, frontend.name, *frontend.names)
     }
     return known | image_engine_names()
 
