@@ -7,6 +7,8 @@ id, its repo part, aliases, Ollama tags) to the model, for exact lookups and clo
 
 from __future__ import annotations
 
+import bisect
+import math
 import os
 import re
 from functools import lru_cache
@@ -124,10 +126,12 @@ def model_spellings() -> SpellingIndex:
 
 
 def close_model_matches(name: str) -> list[str]:
-    """Up to 8 library ids whose names look like `name` (for UnknownNameError)."""
+    """Up to 8 library ids whose names look like `name` (for UnknownNameError): a family named
+    without a size ('qwen3.5') lists its sizes first, smallest first, then the nearest spellings."""
     index = model_name_index()
     wanted = normalize_model_name(name).split("/")[-1]
-    keys = model_spellings().close_matches(wanted, n=12, cutoff=0.6)
+    family = sorted(_keys_starting(f"{wanted}-") + _keys_starting(f"{wanted}:"), key=_size_in_name)
+    keys = family + model_spellings().close_matches(wanted, n=12, cutoff=0.6)  # sizes first
     stem = re.split(r"[-:]", wanted)[0]
     keys += [key for key in index if stem and len(stem) >= 3 and key.startswith(stem)]
     ids: list[str] = []
@@ -136,6 +140,29 @@ def close_model_matches(name: str) -> list[str]:
         if model_id not in ids:
             ids.append(model_id)
     return ids[:8]
+
+
+@lru_cache(maxsize=1)
+def _sorted_name_keys() -> tuple[str, ...]:
+    return tuple(sorted(model_name_index()))
+
+
+def _keys_starting(prefix: str) -> list[str]:
+    """The library's name keys that start with `prefix` (a bisection: unknown names in a
+    100,000-row case file each look their family up)."""
+    keys = _sorted_name_keys()
+    start = bisect.bisect_left(keys, prefix)
+    end = bisect.bisect_left(keys, prefix + "\U0010ffff")
+    return list(keys[start:end]) if len(prefix) > 1 else []
+
+
+def _size_in_name(key: str) -> float:
+    """The parameter count a model name states ('qwen3.5-0.8b' 0.8e9, 'gemma-3-270m' 2.7e8;
+    inf when none), to list a family's sizes from the smallest."""
+    found = re.search(r"[-:](\d+(?:\.\d+)?)([bm])(?![a-z])", key)
+    if found is None:
+        return math.inf
+    return float(found.group(1)) * (1e9 if found.group(2) == "b" else 1e6)
 
 
 __all__ = [
