@@ -25,7 +25,7 @@ def gib(value_gb: float) -> str:
 
 def _parts_table(answer: FitAnswer) -> object:
     fit = answer.detail
-    title = "Memory per GPU" if answer.offload is None else "Memory, all on GPU"
+    title = "Memory per GPU" if answer.offload is None else _all_layers_title(fit.gpu_count)
     table = new_table(title, "part", "GiB")
     parts = fit.per_gpu
     for name, value in (
@@ -37,6 +37,12 @@ def _parts_table(answer: FitAnswer) -> object:
     ):
         table.add_row(name, gib(value))
     return table
+
+
+def _all_layers_title(gpu_count: int) -> str:
+    """The parts table's title when the answer offloads: the table is still per GPU, for every
+    layer on the GPU(s) ('Memory, all on GPU' read as the total over 2 GPUs)."""
+    return f"Memory per GPU, every layer on the GPU{'s' if gpu_count > 1 else ''}"
 
 
 def _max_context(row: FormatRow) -> str:
