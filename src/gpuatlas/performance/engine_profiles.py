@@ -75,7 +75,6 @@ class EngineProfile:
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
-    full_window_families: tuple[str, ...] = ()  # families whose sliding layers it holds in full
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
     memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
 
@@ -138,7 +137,6 @@ class _EngineRecord(BaseModel):
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
     flash_attention_families: list[str] = []
-    full_window_families: list[str] = []
     unserved_targets: list[str] = []
     memory_fraction_of: MemoryFractionOf = "total"
 
@@ -198,7 +196,6 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["vector_alu_families"] = tuple(record.vector_alu_families)
         values["dp4a_families"] = tuple(record.dp4a_families)
         values["flash_attention_families"] = tuple(record.flash_attention_families)
-        values["full_window_families"] = tuple(record.full_window_families)
         values["unserved_targets"] = tuple(record.unserved_targets)
         profiles.append(EngineProfile(**values))
     if problems:
