@@ -126,6 +126,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         engine_text=run_engine_text(row),
         requests=row.requests,
         server_slots=row.server_slots,
+        gradient_accumulation=row.gradient_accumulation,
     )
 
 

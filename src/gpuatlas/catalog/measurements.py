@@ -186,6 +186,12 @@ class MeasuredRow:
     # them (llama-server --parallel/-np, OLLAMA_NUM_PARALLEL); empty = not set, the release's
     # default (performance/data/server_slots.toml)
     server_slots: int | None = field(default=None, metadata=meaning("Server slots", ge=1))
+    # training: micro-steps per optimizer step as the source states it (Hugging Face
+    # gradient_accumulation_steps; effective batch = micro-batch x this x data-parallel GPUs);
+    # empty = not stated, taken as 1
+    gradient_accumulation: int | None = field(
+        default=None, metadata=meaning("Gradient accumulation", ge=1)
+    )
 
     @property
     def row_id(self) -> str:
@@ -221,7 +227,9 @@ class MeasuredRow:
         key = f"{key}|{backend}" if backend else key
         key = key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
         key = key if self.server_slots is None else f"{key}|np{self.server_slots}"
-        return key if self.requests is None else f"{key}|n{self.requests}"
+        key = key if self.requests is None else f"{key}|n{self.requests}"
+        accumulation = self.gradient_accumulation
+        return key if accumulation is None else f"{key}|ga{accumulation}"
 
     @property
     def non_default_backend(self) -> str | None:

@@ -33,6 +33,7 @@ from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
     variant_master_weights,
     variant_method,
+    variant_optimizer,
     variant_recompute_share,
     variant_sharding,
 )
@@ -78,6 +79,9 @@ class Case:
     # llama.cpp/Ollama: the request slots the server ran (llama-server --parallel,
     # OLLAMA_NUM_PARALLEL); None = the release's default (llm.server_slots)
     server_slots: int | None = None
+    # training: micro-steps per optimizer step as the run states it (the gradients of that many
+    # micro-batches are summed before one optimizer step); None = 1, no accumulation
+    gradient_accumulation: int | None = None
 
     @property
     def engine_as_run(self) -> str:
@@ -169,14 +173,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
             runtime, case.engine_text, case.server_slots, input_tokens + output_tokens, kv_cache
         )
         return serving_estimate(
-            runtime,
-            concurrency,
-            input_tokens,
-            output_tokens,
-            kv_cache,
-            case.requests,
-            slots,
-            context_setting=(case.engine_text, None),
+            runtime, concurrency, input_tokens, output_tokens, kv_cache, case.requests, slots
         )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
@@ -237,6 +234,8 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         engine=engine,
         recompute_share=1.0 if stated_share is None else stated_share,
         master_weights=variant_master_weights(parts),
+        gradient_accumulation=case.gradient_accumulation or 1,
+        optimizer=variant_optimizer(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

@@ -87,11 +87,6 @@ PLANNERS: dict[str, Planner] = {
             FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
             _ENGINE,
             _NUM_CTX,
-            FormField(
-                "parallel",
-                "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL), empty: default",
-                "number",
-            ),
             FormField("max_usd_per_hour", "Budget, USD per hour (empty: none)", "number", "any"),
             FormField("max_usd_per_month", "Budget, USD per month (empty: none)", "number", "any"),
             FormField("top", "Options to list", "number"),
@@ -140,18 +135,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def form_with_problems(kind: str, query: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
-    """The planner page of a request that could not be answered: the form as the visitor typed
-    it (to correct it in place) and every problem; no answer."""
-    typed = {name: str(value) for name, value in query.items() if name in _field_names(kind)}
-    data = page_data(kind, {})
-    return {**data, "values": {**data["values"], **typed}, "problems": problems}
-
-
-def _field_names(kind: str) -> set[str]:
-    return {form_field.name for form_field in PLANNERS[kind].fields}
 
 
 def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:

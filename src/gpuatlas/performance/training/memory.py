@@ -26,6 +26,7 @@ from gpuatlas.performance.training.engines import training_engines
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
 SHARDINGS = ("none", "zero1", "zero2", "zero3", "fsdp")
+OPTIMIZER_IMPLEMENTATIONS = ("fused", "foreach")
 NF4_BITS = 4.127
 LOGIT_BYTES_PER_ENTRY = 10.0  # bf16 logits + fp32 upcast + their gradient
 CONTEXT_OVERHEAD_GB = model_constant("training", "context_overhead_gb")
@@ -48,6 +49,13 @@ class TrainingSetup:
     # mixed precision keeps fp32 master weights and AdamW states (12 B per trained parameter);
     # pure 16-bit training (variants.PURE_HALF_WORDS) keeps only the two states, in 16 bits
     master_weights: bool = True
+    # micro-steps per optimizer step: the gradients of this many micro-batches are summed before
+    # one optimizer step (and, under DDP, one gradient all-reduce: `no_sync` skips the others)
+    gradient_accumulation: int = 1
+    # AdamW's implementation (training/optimizer.py): "fused" (one kernel; the default of
+    # torchtitan, Megatron-Core, DeepSpeed and the Hugging Face Trainer from torch 2.8) or
+    # "foreach" (torch.optim.AdamW's default when neither is asked; variants.OPTIMIZER_WORDS)
+    optimizer: str = "fused"
 
 
 MIXED_OPTIMIZER_BYTES = 12.0  # fp32 master weight, momentum and variance
@@ -122,6 +130,11 @@ def _shard_divisors(sharding: str, gpus: int) -> tuple[int, int, int]:
     return 1, 1, 1
 
 
+def optimizer_shards(sharding: str, gpus: int) -> int:
+    """How many GPUs split the optimizer's parameters and states under a sharding strategy."""
+    return _shard_divisors(sharding, gpus)[2]
+
+
 def validate_setup(setup: TrainingSetup) -> None:
     problems = []
     if setup.method not in METHODS:
@@ -130,6 +143,15 @@ def validate_setup(setup: TrainingSetup) -> None:
         problems.append(f"sharding must be one of {', '.join(SHARDINGS)}, got {setup.sharding!r}")
     if setup.sequence_tokens < 1 or setup.micro_batch < 1:
         problems.append("sequence_tokens and micro_batch must be at least 1")
+    if setup.optimizer not in OPTIMIZER_IMPLEMENTATIONS:
+        problems.append(
+            f"optimizer must be one of {', '.join(OPTIMIZER_IMPLEMENTATIONS)}, "
+            f"got {setup.optimizer!r}"
+        )
+    if setup.gradient_accumulation < 1:
+        problems.append(
+            f"gradient_accumulation must be at least 1, got {setup.gradient_accumulation}"
+        )
     if problems:
         raise InvalidRequestError(problems)
 

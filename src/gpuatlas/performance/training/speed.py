@@ -24,6 +24,7 @@ from gpuatlas.performance.training.memory import (
     training_memory_fit,
     weight_bytes,
 )
+from gpuatlas.performance.training.optimizer import optimizer_s_per_micro_step
 
 MODEL_NAME = "gpuatlas.training/1"
 MFU_PRIOR = model_constant("training", "mfu_prior")
@@ -190,6 +191,27 @@ def compute_step_s(
     return tokens * (matmul_flops / matmul_peak + attention_flops / attention_peak) / mfu
 
 
+# shardings whose gradient synchronisation runs once per optimizer step, not per micro-step
+ONCE_PER_OPTIMIZER_STEP = ("none", "zero1")
+
+
+def exposed_sync_s(
+    system: GpuSystem, setup: TrainingSetup, sync_s: float, compute_s: float
+) -> float:
+    """The gradient synchronisation one micro-step waits for: what the backward pass does not
+    hide (at least the last bucket). DDP all-reduces once per optimizer step (`no_sync` on the
+    accumulating micro-steps), and ZeRO-1 reduces at the accumulation boundary, so their wait
+    is spread over the accumulation cycle; ZeRO-2 reduces its gradient partitions on every
+    micro-step and ZeRO-3/FSDP also gather the weights on every one, so theirs is not."""
+    if system.gpu_count <= 1:
+        return 0.0
+    backward_s = compute_s * (2.0 / 3.0)
+    exposed = max(LAST_BUCKET_EXPOSED * sync_s, sync_s - BACKWARD_OVERLAP * backward_s)
+    if setup.sharding in ONCE_PER_OPTIMIZER_STEP:
+        return exposed / setup.gradient_accumulation
+    return exposed
+
+
 def predict_training_run(
     system: GpuSystem, model: ModelArch, setup: TrainingSetup, *, tokens: float, recompute: bool
 ) -> TrainingPrediction:
@@ -202,13 +224,14 @@ def predict_training_run(
         model, setup, recompute, fitted_host_factor(system, setup.engine, setup.precision)
     )
     sync_s = gradient_sync_s(system, model, setup)
-    backward_s = compute_s * (2.0 / 3.0)
-    exposed = max(LAST_BUCKET_EXPOSED * sync_s, sync_s - BACKWARD_OVERLAP * backward_s)
-    exposed = exposed if system.gpu_count > 1 else 0.0
-    step_s = max(compute_s, host_s) + exposed
+    exposed = exposed_sync_s(system, setup, sync_s, compute_s)
+    # the optimizer step (training/optimizer.py) runs on the GPU after the backward pass
+    optimizer_s = optimizer_s_per_micro_step(system, model, setup)
+    step_s = max(compute_s + optimizer_s, host_s) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
-    single_s = max(compute_step_s(single, model, setup, recompute, mfu), host_s)
+    # scaling efficiency is what communication costs: one GPU doing this GPU's share of the work
+    single_s = max(compute_step_s(single, model, setup, recompute, mfu) + optimizer_s, host_s)
     calibration = current_calibration()
     extrapolated = not (exact and calibration.is_covered("train:gpu", system.gpu.id))
 

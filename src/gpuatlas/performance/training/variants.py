@@ -52,3 +52,18 @@ def variant_sharding(parts: Set[str], gpu_count: int) -> str:
 def variant_master_weights(parts: Set[str]) -> bool:
     """False when the variant states pure 16-bit training (no fp32 master weights or states)."""
     return not parts & PURE_HALF_WORDS
+
+
+# 'foreach-adamw' / 'fused-adamw': the AdamW implementation the run used where its source states
+# it (training/optimizer.py counts the memory each moves); without either word a run is taken
+# to use the fused one (the default of torchtitan, Megatron-Core, DeepSpeed and of the Hugging
+# Face Trainer from torch 2.8). torch.optim.AdamW() with neither `foreach` nor `fused` given
+# runs foreach on CUDA, and so did the Trainer's 'adamw_torch' default up to torch 2.7.
+OPTIMIZER_WORDS = {"foreach-adamw": "foreach", "fused-adamw": "fused"}
+
+
+def variant_optimizer(parts: Set[str]) -> str:
+    """The AdamW implementation the variant states ('foreach' wins if both are written), else
+    'fused'."""
+    named = {OPTIMIZER_WORDS[part] for part in parts if part in OPTIMIZER_WORDS}
+    return "foreach" if "foreach" in named else "fused"

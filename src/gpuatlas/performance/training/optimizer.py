@@ -1,0 +1,63 @@
+"""GPU time of one optimizer step: AdamW streams its tensors through memory once per step.
+
+The step is element-wise, so its time is the bytes it moves over the memory bandwidth. Counted
+from the implementations, per trained parameter:
+
+- fused AdamW (torch `_fused_adamw`, `torch.optim.AdamW(fused=True)`; apex/Transformer Engine
+  FusedAdam in Megatron-Core; torchtitan's `implementation = "fused"` default; Hugging Face
+  Trainer's `adamw_torch_fused`, its default from torch 2.8) reads the parameter, its gradient
+  and both moments and writes the parameter and both moments: 7 tensor accesses.
+- foreach AdamW (torch `_multi_tensor_adam`, what `torch.optim.AdamW()` runs on CUDA when
+  neither `foreach` nor `fused` is given; Hugging Face Trainer's `adamw_torch`, its default up
+  to torch 2.7) runs eight list kernels: `_foreach_mul_(params)` 2 accesses (read, write),
+  `_foreach_lerp_(exp_avgs, grads)` 3, `_foreach_mul_(exp_avg_sqs)` 2,
+  `_foreach_addcmul_(exp_avg_sqs, grads, grads)` 4, `_foreach_sqrt(exp_avg_sqs)` 2,
+  `_foreach_div_` 2, `_foreach_add_(eps)` 2, `_foreach_addcdiv_(params, exp_avgs, sqrt)` 4:
+  21 accesses.
+- gradient-norm clipping (`clip_grad_norm_`, max norm 1.0 by default in the Hugging Face
+  Trainer, torchtitan and Megatron-Core) reads every gradient for the norm and scales it in
+  place: 3 more accesses.
+
+Each access moves one element of the optimizer's dtype: 4 bytes with fp32 master weights and
+states (mixed precision keeps the parameters, gradients and moments the optimizer updates in
+fp32), 2 bytes in pure 16-bit training. The optimizer's shard of the parameters is updated by
+each GPU (ZeRO-1 and up, FSDP). The step runs once per optimizer step: with gradient
+accumulation once every `gradient_accumulation` micro-steps. Its time is charged at the
+datasheet bandwidth, a lower bound (streaming kernels reach most, not all, of it).
+"""
+
+from __future__ import annotations
+
+from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s
+from gpuatlas.performance.training.memory import (
+    TrainingSetup,
+    optimizer_shards,
+    trainable_params,
+)
+
+ADAMW_ACCESSES = {"fused": 7.0, "foreach": 21.0}
+CLIP_ACCESSES = 3.0
+MASTER_BYTES = 4.0  # fp32 parameters, gradients and moments under mixed precision
+HALF_BYTES = 2.0  # pure 16-bit training
+
+
+def optimizer_bytes_moved_per_param(setup: TrainingSetup) -> float:
+    """Bytes one optimizer step moves per trained parameter (AdamW of the setup's
+    implementation, plus gradient clipping)."""
+    element = MASTER_BYTES if setup.master_weights else HALF_BYTES
+    return (ADAMW_ACCESSES[setup.optimizer] + CLIP_ACCESSES) * element
+
+
+def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
+    """Seconds of one optimizer step on one GPU: its shard of the trained parameters times the
+    bytes moved per parameter over the memory bandwidth."""
+    params = trainable_params(model, setup) / optimizer_shards(setup.sharding, system.gpu_count)
+    moved = params * optimizer_bytes_moved_per_param(setup)
+    return moved / memory_bandwidth_bytes_s(system.gpu)
+
+
+def optimizer_s_per_micro_step(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
+    """The optimizer step's share of one micro-step: one step per accumulation cycle."""
+    return optimizer_step_s(system, model, setup) / setup.gradient_accumulation
