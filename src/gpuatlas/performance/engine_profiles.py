@@ -74,6 +74,8 @@ class EngineProfile:
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
+    flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
+    full_window_families: tuple[str, ...] = ()  # families whose sliding layers it holds in full
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
     memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
 
@@ -135,6 +137,8 @@ class _EngineRecord(BaseModel):
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
+    flash_attention_families: list[str] = []
+    full_window_families: list[str] = []
     unserved_targets: list[str] = []
     memory_fraction_of: MemoryFractionOf = "total"
 
@@ -193,6 +197,8 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["backends"] = tuple(record.backends)
         values["vector_alu_families"] = tuple(record.vector_alu_families)
         values["dp4a_families"] = tuple(record.dp4a_families)
+        values["flash_attention_families"] = tuple(record.flash_attention_families)
+        values["full_window_families"] = tuple(record.full_window_families)
         values["unserved_targets"] = tuple(record.unserved_targets)
         profiles.append(EngineProfile(**values))
     if problems:

@@ -143,9 +143,12 @@ def sliding_window_held_tokens(inputs: MemoryInputs) -> int:
     """Tokens a sliding-window layer's KV cache holds per sequence at most under this engine
     (`sliding_window_kv` in engines.toml): the window; the window plus one prefill chunk
     (vLLM's hybrid KV cache manager, llama.cpp's SWA cache); 0 when it holds the whole
-    context (the engine allocates every layer in full) or the model has no such layers."""
+    context (the engine allocates every layer in full, or this model family's layers:
+    `full_window_families`) or the model has no such layers."""
     window = inputs.model.sliding_window or 0
     policy = inputs.engine.sliding_window_kv
+    if inputs.model.family in inputs.engine.full_window_families:
+        policy = "full"
     if not window or policy == "full":
         return 0
     return window + (inputs.engine.prefill_chunk_tokens if policy == "window+chunk" else 0)
