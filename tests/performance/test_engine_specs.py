@@ -118,7 +118,8 @@ def test_apple_gpus_run_metal_and_mlx_profiles() -> None:
     apple = _apple()
     assert apple is not None  # the catalog carries every Apple M1-M4 GPU
     assert engine_profile("llama.cpp", apple).id == "llama.cpp-metal"
-    assert engine_profile("Ollama 0.5.7", apple).id == "ollama-metal"
+    # Metal, in the generation before Ollama's flash-attention defaults (v0.11.8)
+    assert engine_profile("Ollama 0.5.7", apple).id == "ollama-metal-2024"
     assert engine_profile("mlx-lm 0.21", apple).id == "mlx-lm"
     with pytest.raises(InvalidRequestError, match="not modelled on Apple"):
         engine_profile("vLLM 0.8.5", apple)

@@ -27,7 +27,14 @@ from gpuatlas.performance.llm.shape import LlmShape, llm_shape
 # stated assumption for a desktop host, overridable (--host-bandwidth-gbs).
 DEFAULT_HOST_BANDWIDTH_GB_S = 89.6
 HOST_BANDWIDTH_SOURCE = "dual-channel DDR5-5600, 2 x 8 bytes x 5,600 MT/s (theoretical)"
-OFFLOAD_ENGINES = ("llama.cpp", "llama.cpp-2023", "llama.cpp-2024", "ollama")
+OFFLOAD_ENGINES = (
+    "llama.cpp",
+    "llama.cpp-2023",
+    "llama.cpp-2024",
+    "ollama",
+    "ollama-2025",  # the releases before Ollama's flash-attention defaults (engines.toml)
+    "ollama-2024",
+)
 
 
 @dataclass(frozen=True)

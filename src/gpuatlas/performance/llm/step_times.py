@@ -331,20 +331,38 @@ class LlmRuntime:
         attention) broadcasts each KV head over its query heads (ggml mul_mat broadcast factor
         r2 = ne12/ne02), so every query head reads its KV head's rows again: heads / KV heads
         reads under grouped-query attention, one under multi-head attention."""
-        if not self.engine.decode_attention_per_query_head or self.model.num_kv_heads <= 0:
+        if not self.attention_per_query_head or self.model.num_kv_heads <= 0:
             return 1.0
         return max(1.0, self.model.num_attention_heads / self.model.num_kv_heads)
+
+    @cached_property
+    def attention_per_query_head(self) -> bool:
+        """Whether this model's attention runs unfused (decode_attention_per_query_head):
+        not for a model family the engine runs with flash attention although its other
+        models run without (engines.toml flash_attention_families: Ollama's per-architecture
+        default)."""
+        if self.model.family in self.engine.flash_attention_families:
+            return False
+        return self.engine.decode_attention_per_query_head
+
+    @cached_property
+    def attention_score_bytes(self) -> float:
+        """Bytes per attention score written and read back (engines.toml
+        attention_score_bytes); 0 for a model family run with flash attention."""
+        if self.model.family in self.engine.flash_attention_families:
+            return 0.0
+        return float(self.engine.attention_score_bytes)
 
     def decode_score_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         """Score traffic of one sequence's decode step when the scores go through memory
         (decode_attention_per_query_head), per GPU: the new token's score against every
         attended position, per query head and attending layer, written, soft-maxed and read
         back (attention_score_bytes each); 0 for fused attention."""
-        if not self.engine.decode_attention_per_query_head:
+        if not self.attention_per_query_head:
             return 0.0
         attended = self.attended_positions(ops.floor(ops.maximum(context_tokens, 0.0)), ops)
         heads = self.model.num_attention_heads / self.split
-        return heads * attended * self.engine.attention_score_bytes
+        return heads * attended * self.attention_score_bytes
 
     @cached_property
     def single_stream_memory_share(self) -> float:
@@ -531,14 +549,14 @@ class LlmRuntime:
     def score_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
         """Attention-score traffic of a prefill without flash attention, per GPU: heads x
         (causal) tokens²/2 scores per attending layer."""
-        if self.engine.attention_score_bytes == 0:
+        if self.attention_score_bytes == 0:
             return 0.0
         model = self.model
         window = ops.minimum(tokens, model.sliding_window) if model.sliding_window else tokens
         pairs = model.full_attention_layers * tokens * tokens / 2
         pairs = pairs + len(model.sliding_window_layers) * tokens * window / 2
         heads = model.num_attention_heads / self.split
-        return batch * heads * pairs * self.engine.attention_score_bytes
+        return batch * heads * pairs * self.attention_score_bytes
 
     def extrapolated(self, calibration: Calibration, kind: str) -> bool:
         return not (
