@@ -19,6 +19,7 @@ from gpuatlas.app.requests import (
     TRAINING_FRAMEWORK_HELP,
     field_default,
 )
+from gpuatlas.cli.collector import collector_paused
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
@@ -157,7 +158,8 @@ def predict_callback(
         raise typer.Exit(code=0)
     with user_errors():
         check_output(output)  # before the batch runs, not after it
-        text = _run_cases(cases, as_json)
+        with collector_paused():
+            text = _run_cases(cases, as_json)
         if output is None:
             sys.stdout.write(text)
         else:

@@ -13,18 +13,21 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from gpuatlas.cli.collector import collector_paused
 from gpuatlas.cli.command_index import COMMANDS, entry_for
 from gpuatlas.cli.errors import json_usage_errors, note_arguments
 
 
 @cache
 def area_group(area: str) -> Any:
-    """The click group holding one area's commands (the module's register() on a fresh app)."""
-    module = import_module(f"gpuatlas.cli.{area}")
-    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    holder.callback()(lambda: None)  # a callback makes Typer build a group, even for one command
-    module.register(holder)
-    return typer.main.get_command(holder)
+    """The click group holding one area's commands (the module's register() on a fresh app);
+    the collector paused while its modules import (cli/collector.py)."""
+    with collector_paused():
+        module = import_module(f"gpuatlas.cli.{area}")
+        holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        holder.callback()(lambda: None)  # a callback makes Typer build a group for one command
+        module.register(holder)
+        return typer.main.get_command(holder)
 
 
 class LazyCommandGroup(TyperGroup):
