@@ -1,6 +1,7 @@
 """Run by Ollama, a checkpoint named without a format is the Ollama library's build of it:
 `ollama run` pulls the library's default tag (Q4_K_M for a 16-bit model, ollama/ollama#1543),
-never the Hub's 16-bit safetensors. Other engines keep the checkpoint's own format."""
+never the Hub's 16-bit safetensors. Server engines keep the checkpoint's own format (llama.cpp's
+own default build: tests/catalog/test_llama_cpp_default_weights.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_an_ollama_engine_runs_the_library_build_of_a_16_bit_checkpoint(engine: 
     assert "Ollama" in choice.reason
 
 
-@pytest.mark.parametrize("engine", [None, "vllm", "vLLM 0.10.1", "llama.cpp", "sglang"])
+@pytest.mark.parametrize("engine", [None, "vllm", "vLLM 0.10.1", "sglang"])
 def test_other_engines_keep_the_checkpoint_format(engine: str | None) -> None:
     assert native_weights(resolve_model_reference("llama-3.1-8b"), engine).format_id == "bf16"
     assert not runs_ollama(engine)

@@ -22,6 +22,7 @@ from gpuatlas.catalog.systems import build_system, resolve_system
 from gpuatlas.economics.planning import plan_options
 from gpuatlas.economics.serving_candidate import Slo, Workload
 from gpuatlas.economics.serving_engine import checkpoint_engine, engine_notes, serving_engine
+from gpuatlas.performance.engine_specs import resolve_engine_on
 
 M2_ULTRA = resolve_system("apple-m2-ultra-76c")
 H100 = build_system(resolve_gpu("h100-sxm"), 1)
@@ -61,11 +62,12 @@ def test_plan_defaults_to_auto() -> None:
 
 
 def test_auto_formats_are_those_of_each_engine_picked() -> None:
-    """A bf16 checkpoint: vLLM weighs FP8 and AWQ too; llama.cpp loads neither."""
+    """A bf16 checkpoint: vLLM weighs FP8 and AWQ too; llama.cpp runs GGUF builds of it, its
+    default Q4_K_M (llama.cpp's -hf default) and Q8_0, not the 16-bit Hub files."""
     assert "fp8" in auto_format_ids("llama-3.1-8b", "auto", [H100])
-    assert auto_format_ids("llama-3.1-8b", "auto", [M2_ULTRA]) == ["bf16"]
+    assert auto_format_ids("llama-3.1-8b", "auto", [M2_ULTRA]) == ["q4_k_m", "q8_0"]
     both = auto_format_ids("llama-3.1-8b", "auto", [M2_ULTRA, H100])
-    assert both[0] == "bf16" and "fp8" in both
+    assert both[0] == "q4_k_m" and "bf16" in both and "fp8" in both
 
 
 def test_a_plan_on_a_mac_runs_llama_cpp_and_says_why() -> None:
@@ -107,7 +109,9 @@ def test_run_plan_names_the_engine_of_the_gpus_it_lists(tmp_path: Path) -> None:
         "llama-3.1-8b", ("auto",), 2.0, 512, 256, Slo(), gpus=("m2 ultra",), price_files=(prices,)
     )
     plan = run_plan(request)
-    assert plan.options and {o.engine for o in plan.options} == {"llama.cpp-metal"}
+    gpu = M2_ULTRA.gpu
+    assert plan.options  # the GGUF builds it plans run llama.cpp, on its Metal backend there
+    assert {resolve_engine_on(o.engine, gpu).id for o in plan.options} == {"llama.cpp-metal"}
     assert len(plan.engine_notes) == 1 and "llama.cpp (Metal)" in plan.engine_notes[0]
 
 

@@ -166,9 +166,10 @@ def weight_format_ids(
 def auto_format_ids(model: str, engine: str, systems: Sequence[GpuSystem] = ()) -> list[str]:
     """The model's native format first, then the alternatives the engine loads (for `auto`:
     the engines it picks on the systems, in their order)."""
-    native = native_weights(resolve_model_reference(model))
+    reference = resolve_model_reference(model)
     ids: list[str] = []
     for each in serving_engines(engine, model, systems):
+        native = native_weights(reference, each)  # Ollama/llama.cpp: the GGUF build they run
         ids += formats_worth_considering(native, engine_text_profile(each).formats)
     return list(dict.fromkeys(ids))
 
@@ -594,10 +595,11 @@ def _cost_num_ctx_problems(request: CostRequest, systems: Sequence[GpuSystem]) -
 
 
 def with_native_weights(request: CostRequest) -> CostRequest:
-    """The request with `weights` "auto" replaced by the model's native format."""
+    """The request with `weights` "auto" replaced by the model's native format (with the
+    engine: run by Ollama or llama.cpp, the GGUF build that engine runs)."""
     if request.model is None or not is_auto(request.weights):
         return request
-    native = native_weights(resolve_model_reference(request.model))
+    native = native_weights(resolve_model_reference(request.model), request.engine)
     return replace(request, weights=native.format_id)
 
 

@@ -7,7 +7,9 @@ layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them
 (training: micro-steps per optimizer step, empty = 1). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
-fixes ('Qwen/Qwen3-32B-AWQ': awq-int4), else fp16; an empty `engine` is vllm, except that a
+fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
+model named without a format, as `--weights auto` (the Ollama library's default tag, llama.cpp's
+Q4_K_M: catalog.model_weights); else fp16. An empty `engine` is vllm, except that a
 server checkpoint on an Apple GPU gets the single command's pointer to its GGUF / MLX builds.
 """
 
@@ -18,6 +20,7 @@ from functools import lru_cache
 from typing import Literal
 
 from gpuatlas.catalog.model_names import resolve_model_reference
+from gpuatlas.catalog.model_weights import native_weights, runs_llama_cpp, runs_ollama
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.apple_builds import case_build_problem
 from gpuatlas.performance.cases import METRICS, Case, case_system, predict_case
@@ -100,7 +103,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         gpu=text["gpu"],
         gpu_count=count,
         model=text["model"],
-        weights=text["weights"] or named_checkpoint_format(text["model"]) or "fp16",
+        weights=text["weights"] or unstated_format(text["model"], text["engine"]),
         engine=text["engine"] or "vllm",
         batch=batch,
         input_tokens=input_tokens,
@@ -113,6 +116,20 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         layout=text["layout"].lower() or "tensor",
         gradient_accumulation=accumulation,
     )
+
+
+@lru_cache(maxsize=4096)
+def unstated_format(model: str, engine: str) -> str:
+    """The format of a row that leaves `weights` empty: on Ollama or llama.cpp what
+    `--weights auto` runs there (`native_weights` with the engine: a GGUF build, not the
+    16-bit Hub files), else the format the checkpoint's name fixes, else fp16."""
+    if runs_ollama(engine) or runs_llama_cpp(engine):
+        try:
+            reference = resolve_model_reference(model, allow_hub=False)
+            return native_weights(reference, engine).format_id
+        except GpuAtlasError:
+            pass  # the row's model error is reported where the case is predicted
+    return named_checkpoint_format(model) or "fp16"
 
 
 @lru_cache(maxsize=4096)

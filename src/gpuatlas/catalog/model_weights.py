@@ -9,7 +9,11 @@ A name decides the format in this order:
    published already quantised (gpt-oss: MXFP4), which Ollama ships in their own format;
 3. a GGUF repository without a quant type in the name (`TheBloke/…-GGUF` holds one file per
    type): Q4_K_M, the type GGUF model cards recommend as the balanced choice;
-4. the checkpoint's config.json: `quantization_config` (awq, gptq, fp8, compressed-tensors,
+4. run by llama.cpp (llama-server, llama-bench, LM Studio) and named without a format: the
+   GGUF build llama.cpp itself fetches for a model named without a quant type, Q4_K_M
+   (`-hf <user>/<model>[:quant]`: "quant is optional, default to Q4_K_M", common/arg.cpp),
+   except for checkpoints published in a type GGUF holds as it is (gpt-oss: MXFP4);
+5. the checkpoint's config.json: `quantization_config` (awq, gptq, fp8, compressed-tensors,
    bitsandbytes, mxfp4, modelopt), else `torch_dtype`.
 
 Mixed formats are first-class: gpt-oss keeps attention, router and embeddings in bf16 and its
@@ -19,6 +23,7 @@ MoE experts in MXFP4; AWQ/GPTQ/FP8 keep embeddings and lm_head at 16 bits (see
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,6 +42,20 @@ AUTO_WEIGHTS = "auto"
 OLLAMA_DEFAULT_FORMAT = "q4_k_m"
 OLLAMA_DEFAULT_SOURCE = "ollama/ollama#1543, 2024-12-29"
 GGUF_REPOSITORY_FORMAT = "q4_k_m"
+# llama.cpp's own default quant type when a model is named without one: common/arg.cpp, option
+# -hf/--hf-repo "<user>/<model>[:quant]": "quant is optional, case-insensitive, default to
+# Q4_K_M, or falls back to the first file in the repo if Q4_K_M doesn't exist" (ggml-org/
+# llama.cpp, tools/server/README.md and tools/llama-bench/README.md print the same help).
+LLAMA_CPP_DEFAULT_FORMAT = "q4_k_m"
+# The names of llama.cpp and its tools (engines.toml, [[engine]] id "llama.cpp": names).
+_LLAMA_CPP_NAMES = frozenset(
+    {"llama.cpp", "llamacpp", "llama-cpp", "llama-server", "llama-bench", "llama-cli"}
+)
+_LLAMA_CPP_BUILD = re.compile(r"^b\d{3,6}$")  # 'b4426': llama.cpp numbers its builds
+LLAMA_CPP_DEFAULT_SOURCE = (
+    "llama.cpp's -hf <user>/<model>[:quant] takes Q4_K_M when no quant type is named "
+    "(ggml-org/llama.cpp common/arg.cpp)"
+)
 UNSTATED_FORMAT = "fp16"
 OLLAMA_ENGINE = "ollama"
 # Published low-bit formats a GGUF file holds as they are (ggml's MXFP4 tensor type, added for
@@ -177,6 +196,30 @@ def _ollama_default(model: AnyModelArch) -> tuple[str, str]:
     return OLLAMA_DEFAULT_FORMAT, f"the Ollama library's default build, {OLLAMA_DEFAULT_SOURCE}"
 
 
+def _gguf_default(model: AnyModelArch) -> tuple[str, str]:
+    """(format id, reason) of a checkpoint run by llama.cpp when named without a format."""
+    native, _ = _config_format(model)
+    if native in GGUF_TENSOR_FORMATS:
+        return native, "its GGUF files keep the checkpoint's published format"
+    return LLAMA_CPP_DEFAULT_FORMAT, LLAMA_CPP_DEFAULT_SOURCE
+
+
+def runs_llama_cpp(engine: str | None) -> bool:
+    """An engine text naming llama.cpp itself ('llama.cpp', 'llama.cpp b6000', 'llama-server',
+    'llama-bench', 'llama.cpp-vulkan', 'llama.cpp metal', a bare build 'b4426'): the names
+    engines.toml gives the llama.cpp profiles (tests/catalog check both agree). Ollama is its
+    own engine (`runs_ollama`); front ends (LM Studio) are not read here."""
+    words = re.sub(r"[(),;:@]|==", " ", engine or "").strip().lower().split()
+    if not words:
+        return False
+    first = words[0].replace("_", "-")
+    if _LLAMA_CPP_BUILD.match(first):
+        return True
+    if len(words) > 1 and f"{first}-{words[1]}" in _LLAMA_CPP_NAMES:  # 'llama cpp'
+        return True
+    return first in _LLAMA_CPP_NAMES or first.startswith("llama.cpp-")
+
+
 def runs_ollama(engine: str | None) -> bool:
     """An engine written as Ollama ('ollama', 'Ollama 0.12', 'ollama-metal', 'ollama-vulkan')."""
     words = (engine or "").strip().lower().split()
@@ -196,6 +239,9 @@ def native_weights(reference: ModelReference, engine: str | None = None) -> Weig
     ):
         format_id, reason = _ollama_default(model)
         return _choice(model, format_id, f"run by Ollama: {reason}", "ollama_tag")
+    if runs_llama_cpp(engine) and reference.format_id is None and reference.format_hint is None:
+        format_id, reason = _gguf_default(model)
+        return _choice(model, format_id, f"run by llama.cpp: {reason}", matched_by)
     if reference.format_id is not None:
         where = "the Ollama tag" if matched_by == "ollama_tag" else "the checkpoint name"
         return _choice(
@@ -220,9 +266,11 @@ def native_weights(reference: ModelReference, engine: str | None = None) -> Weig
     return _choice(model, *_config_format(model), matched_by)
 
 
-def native_weights_for(name: str, allow_hub: bool | None = None) -> WeightsChoice:
+def native_weights_for(
+    name: str, allow_hub: bool | None = None, engine: str | None = None
+) -> WeightsChoice:
     """`native_weights` for a name people write (a config.json path, library name, Hub id)."""
-    return native_weights(resolve_model_argument(name, allow_hub))
+    return native_weights(resolve_model_argument(name, allow_hub), engine)
 
 
 def choose_weights(
@@ -298,5 +346,6 @@ __all__ = [
     "llm_of",
     "native_weights",
     "native_weights_for",
+    "runs_llama_cpp",
     "runs_ollama",
 ]

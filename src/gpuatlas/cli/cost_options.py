@@ -48,13 +48,14 @@ PlanWeightsOption = typer.Option(
 )
 
 
-def weights_note(model: str | None, weights: str) -> str:
-    """'weights: … (why)' for an answer that assumed the model's native format."""
+def weights_note(model: str | None, weights: str, engine: str = "auto") -> str:
+    """'weights: … (why)' for an answer that assumed the model's native format (run by Ollama
+    or llama.cpp: the GGUF build that engine runs)."""
     from gpuatlas.catalog.model_weights import is_auto, native_weights_for
 
     if model is None or not is_auto(weights):
         return ""
-    return native_weights_for(model).describe()
+    return native_weights_for(model, engine=engine).describe()
 
 
 def money(value: float | None, digits: int = 2) -> str:

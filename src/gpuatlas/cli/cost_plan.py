@@ -113,7 +113,7 @@ def plan_command(
             print_json(plan_document(request, prices_file, replicas))
             return
         plan = serving_plan(request, prices_file, replicas)
-        assumed = weights_note(model, "auto") if any(w == "auto" for w in weights) else ""
+        assumed = weights_note(model, "auto", engine) if any(w == "auto" for w in weights) else ""
     if assumed:
         console.print(f"native {assumed}", highlight=False)
     _render_plan(plan)

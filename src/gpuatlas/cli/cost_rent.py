@@ -145,7 +145,7 @@ def cost_command(
             print_json(cost_document(request, prices_file))
             return
         report = cost_report(request, prices_file)
-        assumed = weights_note(model, weights) if workload == "llm" else ""
+        assumed = weights_note(model, weights, engine) if workload == "llm" else ""
         server_note = server_engine_note(request, report, prices_file)
     if assumed:
         console.print(assumed, highlight=False)

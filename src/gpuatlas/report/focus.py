@@ -61,22 +61,23 @@ def focus_weights(context: ReportContext) -> str:
 
 def weights_choice(options: ReportOptions) -> WeightsChoice:
     """The weight format of the focus model, with why: `--weights` when named, else (none or
-    'auto') the checkpoint's own, as `fit` and `predict` choose it (for the default LLM that
-    stands in for an image model, its own format)."""
+    'auto') the checkpoint's own, as `fit` and `predict` choose it with the user's engine (run
+    by Ollama or llama.cpp: the GGUF build that engine runs; for the default LLM that stands in
+    for an image model, its own format)."""
     model = llm_focus(options)
     weights = options.weights if model == options.model else None
-    return _weights_choice(model, weights or DEFAULT_WEIGHTS)
+    return _weights_choice(model, weights or DEFAULT_WEIGHTS, options.engine)
 
 
 @lru_cache(maxsize=256)
-def _weights_choice(model: str, weights: str) -> WeightsChoice:
+def _weights_choice(model: str, weights: str, engine: str | None = None) -> WeightsChoice:
     try:
         reference = resolve_model_argument(model, allow_hub=False)
     except GpuAtlasError:  # an unknown model is reported by the options check
         if is_auto(weights):
             return WeightsChoice(UNSTATED_FORMAT, UNSTATED_FORMAT, "unknown model; fp16 assumed")
         return WeightsChoice(weights, weights, "as requested")
-    return choose_weights(weights, reference)
+    return choose_weights(weights, reference, engine)
 
 
 def weights_statement(context: ReportContext) -> Statement:
