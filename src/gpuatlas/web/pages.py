@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from gpuatlas.app.compare import ComparisonOptions
 from gpuatlas.app.documents import schema_name
-from gpuatlas.app.errors import problem_document
+from gpuatlas.app.errors import error_document, problem_document
 from gpuatlas.app.prices import PricesRequest, prices_document
 from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.report.svg_charts import Bar, bar_chart, line_chart
 from gpuatlas.web import compare_page, planner, views
 from gpuatlas.web.answers import query_values
@@ -280,10 +281,30 @@ def _planner_routes(kind: str, summary: str, schema: str) -> None:
         openapi_extra={"parameters": _optional(request_parameters(planner.PLANNERS[kind].request))},
     )
     def planner_page(request: Request) -> Response:
-        data = planner.page_data(kind, _query(request))
+        status = 200
+        try:
+            data = planner.page_data(kind, _query(request))
+        except GpuAtlasError as error:  # the form again, as typed, with every problem beside it
+            problems = error_document(error)["problems"]
+            data = planner.form_with_problems(kind, _query(request), problems)
+            status = _problem_status(error)
         query = str(request.query_params)
         json_url = f"/plan/{kind}.json?{query}" if query else planner.example_url(kind)
-        return render(request, "planner.html", data, json_url=json_url, gpu_choices=_gpu_choices())
+        return render(
+            request,
+            "planner.html",
+            data,
+            json_url=json_url,
+            status_code=status,
+            gpu_choices=_gpu_choices(),
+        )
+
+
+def _problem_status(error: GpuAtlasError) -> int:
+    """The status the error pages give it: an unknown name 404, a bad request 422, else 400."""
+    if isinstance(error, UnknownNameError):
+        return 404
+    return 422 if isinstance(error, InvalidRequestError) else 400
 
 
 def _optional(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -137,6 +137,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def form_with_problems(kind: str, query: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
+    """The planner page of a request that could not be answered: the form as the visitor typed
+    it (to correct it in place) and every problem; no answer."""
+    typed = {name: str(value) for name, value in query.items() if name in _field_names(kind)}
+    data = page_data(kind, {})
+    return {**data, "values": {**data["values"], **typed}, "problems": problems}
+
+
+def _field_names(kind: str) -> set[str]:
+    return {form_field.name for form_field in PLANNERS[kind].fields}
+
+
 def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
     """The planner page: its form (submitted values or examples) and, when submitted, the
     answer document."""
