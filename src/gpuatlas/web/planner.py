@@ -87,6 +87,11 @@ PLANNERS: dict[str, Planner] = {
             FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
             _ENGINE,
             _NUM_CTX,
+            FormField(
+                "parallel",
+                "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL), empty: default",
+                "number",
+            ),
             FormField("max_usd_per_hour", "Budget, USD per hour (empty: none)", "number", "any"),
             FormField("max_usd_per_month", "Budget, USD per month (empty: none)", "number", "any"),
             FormField("top", "Options to list", "number"),
