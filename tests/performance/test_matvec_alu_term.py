@@ -134,8 +134,22 @@ def test_metal_counts_its_own_kernels() -> None:
     q4_0, q8_0 = resolve_format("q4_0"), resolve_format("q8_0")
     assert q4_0.matvec_alu_ops_on("metal") > q8_0.matvec_alu_ops_on("metal")
     assert q4_0.matvec_alu_ops_on("cuda") < q8_0.matvec_alu_ops_on("cuda")
-    q2_k = resolve_format("q2_k")  # not counted on Metal: the CUDA count stands in
-    assert q2_k.matvec_alu_ops_on("metal") == q2_k.matvec_alu_ops_per_weight
+    q2_k = resolve_format("q2_k")  # a format without a Metal count: the CUDA count stands in
+    uncounted = replace(q2_k, metal_matvec_alu_ops_per_weight=0.0)
+    assert uncounted.matvec_alu_ops_on("metal") == q2_k.matvec_alu_ops_per_weight
+
+
+def test_metal_q3_k_pays_its_high_bit_per_weight() -> None:
+    # kernel_mul_mv_q3_K_f32: every weight's high bit is a mask test and a select on top of
+    # the low bits' and/convert/fma, so a pure Q3_K weight costs more than a Q4_K one (two
+    # nibbles per byte, masked and converted) and a Q2_K one (no high bit): 8.4 > 5.6 > 5.2
+    q2_k_s, q3_k_s, q4_k_s = (resolve_format(f) for f in ("q2_k_s", "q3_k_s", "q4_k_s"))
+    metal = [f.matvec_alu_ops_on("metal") for f in (q2_k_s, q4_k_s, q3_k_s)]
+    assert metal == sorted(metal) and metal[2] > 1.4 * metal[1]
+    # the _L mix's Q5_K tensors (9.5 on Metal) raise it, the _M mix's Q4_K ones lower it
+    q3_k_m, q3_k_l = resolve_format("q3_k_m"), resolve_format("q3_k_l")
+    assert q3_k_m.matvec_alu_ops_on("metal") < q3_k_s.matvec_alu_ops_on("metal")
+    assert q3_k_l.matvec_alu_ops_on("metal") > q3_k_s.matvec_alu_ops_on("metal")
 
 
 def test_the_runtime_counts_the_backend_it_runs_on() -> None:
