@@ -29,7 +29,7 @@ from gpuatlas.calibration.case_files import predict_fields as predict_row_fields
 from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import METRIC_KINDS, current_calibration
-from gpuatlas.performance.cases import METRICS, case_system
+from gpuatlas.performance.cases import METRICS, Case, case_system
 from gpuatlas.performance.llm.vectorised import (
     DOES_NOT_FIT,
     NONE_FITS,
@@ -40,7 +40,9 @@ from gpuatlas.performance.llm.vectorised import (
     evaluate_columns,
     group_positions,
     offloaded_rows,
+    ollama_spilled_rows,
     reason_message,
+    slot_caps,
     vector_for,
 )
 from gpuatlas.performance.resolve import as_model
@@ -247,15 +249,23 @@ def _vector_results(
     table: _Table,
     results: list[Result],
     row_path: _RowPath,
+    first: Case,
 ) -> None:
+    """One configuration's rows through the arrays: a llama.cpp/Ollama server's request slots
+    cap its serving batch (llm.server_slots), and the rows the engine runs partly on the CPU
+    (refused here, or spilled at Ollama's default num_ctx) go the row path, as in
+    `predict_llm_many`."""
     columns = _columns(table, index)
-    found = evaluate_columns(vector, columns)
-    ok = found.reason == OK
+    found = evaluate_columns(vector, columns, slot_caps(vector, first, columns))
+    spilled = ollama_spilled_rows(vector, found.reason, found.batch, columns, first.engine_as_run)
+    for row in index[spilled].tolist():
+        results[row] = row_path.result(row)
+    ok = (found.reason == OK) & ~spilled
     lows, highs = _bands(vector, columns.metric[ok], found.values[ok])
     texts = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), strict=True)
     for row, (value, low, high) in zip(index[ok].tolist(), texts, strict=True):
         results[row] = (value, low, high, "")
-    failed = ~ok
+    failed = ~ok & ~spilled
     offloaded = failed & offloaded_rows(vector, found.reason, found.batch, columns.metric)
     for row in index[offloaded].tolist():
         results[row] = row_path.result(row)
@@ -323,7 +333,7 @@ def _predict_group(
     except (GpuAtlasError, ValueError, ArithmeticError) as error:
         _fail(vector_index.tolist(), str(error), results)
         return
-    _vector_results(vector, vector_index, table, results, row_path)
+    _vector_results(vector, vector_index, table, results, row_path, first)
 
 
 def _fail(rows: list[int], message: str, results: list[Result]) -> None:

@@ -105,6 +105,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         model=text["model"],
         weights=text["weights"] or unstated_format(text["model"], text["engine"]),
         engine=text["engine"] or "vllm",
+        engine_text=text["engine"] or None,  # 'ollama 0.5.7': that release's slots and num_ctx
         batch=batch,
         input_tokens=input_tokens,
         output_tokens=output_tokens,

@@ -173,7 +173,14 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
             runtime, case.engine_text, case.server_slots, input_tokens + output_tokens, kv_cache
         )
         return serving_estimate(
-            runtime, concurrency, input_tokens, output_tokens, kv_cache, case.requests, slots
+            runtime,
+            concurrency,
+            input_tokens,
+            output_tokens,
+            kv_cache,
+            case.requests,
+            slots,
+            context_setting=(case.engine_text, None),
         )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])

@@ -19,6 +19,7 @@ from gpuatlas.performance.llm.offload_speed import (
 from gpuatlas.performance.llm.prompt_reuse import PromptCache
 from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
 from gpuatlas.performance.llm.server_slots import ServerSlots, slots_note
+from gpuatlas.performance.llm.serving_offload import offload_share, serving_running, serving_split
 from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
@@ -387,14 +388,25 @@ def serving_estimate(
     requests: int | None = None,
     slots: ServerSlots | None = None,
     prompt: PromptCache | None = None,
+    context_setting: tuple[str | None, int | None] = (None, None),
 ) -> Estimate:
     """Output tokens/s of a server at `concurrency` requests in flight ("max": the largest
     batch that fits); a llama.cpp/Ollama server runs at most its `slots` of them at once.
     `prompt`: every request repeats a prompt (or its prefix) that the engine's prefix cache
-    reuses (llm.prompt_reuse); a steady stream always finds it cached."""
+    reuses (llm.prompt_reuse); a steady stream always finds it cached. A llama.cpp/Ollama
+    server whose model does not fit whole at the context it allocates (`context_setting`:
+    the engine as written, 'Ollama 0.12', and num_ctx as set) runs the engine's own GPU/CPU
+    layer split (llm.serving_offload)."""
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
     context = input_tokens + output_tokens
+    if slots is not None:
+        running = serving_running(concurrency, slots)
+        split = serving_split(runtime, slots, running, context, kv_cache, *context_setting)
+        if split is not None:
+            return _split_serving(
+                runtime, concurrency, (input_tokens, output_tokens), requests, slots, split
+            )
     cached = 0 if prompt is None else prompt.cached_tokens(input_tokens)
     shared = 0 if prompt is None else prompt.shared_kv_tokens(input_tokens)
     notes: tuple[str, ...] = ()
@@ -427,3 +439,26 @@ def serving_estimate(
         notes = (*notes, prompt.note)
     extrapolated = runtime.extrapolated(current_calibration(), "serving")
     return make_estimate(value, "tok/s", "serving", extrapolated, notes)
+
+
+def _split_serving(
+    runtime: LlmRuntime,
+    concurrency: int | Literal["max"],
+    lengths: tuple[int, int],
+    requests: int | None,
+    slots: ServerSlots,
+    split: OffloadSpeed,
+) -> Estimate:
+    """A llama.cpp/Ollama server with some layers on the CPU: the calibrated all-GPU serving
+    rate at its running slots, slowed by the split's share (llm.serving_offload). The band is
+    the extrapolated one, as for `predict llm` with a split."""
+    running = serving_running(concurrency, slots)
+    input_tokens, output_tokens = lengths
+    if requests is None or requests % running == 0:
+        value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
+    else:
+        value = finite_run_output_tok_s(runtime, running, requests, input_tokens, output_tokens)
+    value *= offload_share(runtime, split, running, input_tokens, output_tokens)
+    offered = running if concurrency == "max" else concurrency
+    notes = (slots_note(offered, slots) if running < offered else slots.note, split.describe())
+    return make_estimate(value, "tok/s", "serving", True, notes)

@@ -179,6 +179,7 @@ def _serving_of(
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache)
+    split = (slot_setting[0], None)  # the engine as written: its default num_ctx for the split
     layers = runtime.model
     prompt = prompt_cache(
         runtime.engine.engine,
@@ -190,14 +191,18 @@ def _serving_of(
         sliding_window=bool(layers.sliding_window_layers),
     )
     if concurrency == "max" and requests is None:
-        one = serving_estimate(runtime, "max", *lengths, kv_cache, slots=slots, prompt=prompt)
+        one = serving_estimate(
+            runtime, "max", *lengths, kv_cache, slots=slots, prompt=prompt, context_setting=split
+        )
         total = one.scaled(float(layout.replicas))
     else:
         loads = replica_loads(concurrency, requests, layout.replicas)
-        one = serving_estimate(runtime, loads[0][0], *lengths, kv_cache, loads[0][1], slots, prompt)
+        one = serving_estimate(
+            runtime, loads[0][0], *lengths, kv_cache, loads[0][1], slots, prompt, split
+        )
         rates = {
             load: serving_estimate(
-                runtime, load[0], *lengths, kv_cache, load[1], slots, prompt
+                runtime, load[0], *lengths, kv_cache, load[1], slots, prompt, split
             ).value
             for load in set(loads)
         }

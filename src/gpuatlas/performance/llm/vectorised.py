@@ -368,9 +368,10 @@ def offloaded_rows(
     metric: NDArray[np.str_],
 ) -> NDArray[np.bool_]:
     """Refused rows that llama.cpp/Ollama run with some layers on the CPU (one sequence that
-    does not fit the GPU): the row path predicts them (performance/llm/offload_speed.py)."""
-    candidates = ((reason == DOES_NOT_FIT) | (reason == NONE_FITS)) & (batch == 1)
-    candidates &= metric != "serving_output_tok_s"
+    does not fit the GPU; serving rows at any concurrency, llm.serving_offload): the row path
+    predicts them (performance/llm/offload_speed.py)."""
+    serving = metric == "serving_output_tok_s"  # any concurrency: the server's slots run it
+    candidates = ((reason == DOES_NOT_FIT) | (reason == NONE_FITS)) & ((batch == 1) | serving)
     if not candidates.any():  # most groups: nothing refused, no engine to look at
         return candidates
     inputs = memory_inputs(vector.runtime, "fp16")
@@ -394,7 +395,7 @@ def ollama_spilled_rows(
     runtime = vector.runtime
     if runtime.engine.engine != "ollama":
         return none
-    rows = (reason == OK) & (batch == 1) & (columns.metric != "serving_output_tok_s")
+    rows = (reason == OK) & ((batch == 1) | (columns.metric == "serving_output_tok_s"))
     if not rows.any():
         return none
     inputs = memory_inputs(runtime, "fp16")

@@ -1,0 +1,120 @@
+"""Serving on llama.cpp/Ollama when the model does not fit the GPU whole (llm.serving_offload):
+the engine's own layer split, sized at the context it allocates x its running slots, with the
+CPU layers read at the host's memory bandwidth."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from gpuatlas.calibration.case_columns import predict_table
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.cases import Case, predict_case
+from gpuatlas.performance.llm.offload_speed import (
+    HOST_MEMORY_EFFICIENCY,
+    ollama_default_context,
+    ollama_gpu_layers,
+)
+from gpuatlas.performance.llm.predict import llm_runtime, serving_estimate, serving_output_tok_s
+from gpuatlas.performance.llm.refusal import memory_inputs
+from gpuatlas.performance.llm.server_slots import server_slots
+from gpuatlas.performance.llm.serving_offload import offload_share, serving_split
+from gpuatlas.performance.llm.vectorised import predict_llm_many
+
+pytestmark = pytest.mark.unit
+
+BIG = ("rtx-4090", "llama-3.3-70b", "q4_k_m")  # 40 GB of weights on a 24 GB card
+
+
+def _case(engine: str, batch: int, **extra: object) -> Case:
+    gpu, model, weights = BIG
+    return Case(gpu, 1, model, weights, engine, batch, 512, 256, "serving_output_tok_s", **extra)  # type: ignore[arg-type]
+
+
+def test_ollama_serves_a_model_larger_than_the_gpu_with_its_own_split() -> None:
+    runtime = llm_runtime(*BIG, "ollama")
+    inputs = memory_inputs(runtime, "fp16")
+    num_ctx = ollama_default_context(inputs).tokens
+    slots = server_slots(runtime, None, None, 768)
+    assert slots is not None and slots.slots == 1
+    split = serving_split(runtime, slots, 1, 768)
+    assert split is not None
+    assert split.gpu_layers == ollama_gpu_layers(inputs, num_ctx)[0] < 80
+    found = serving_estimate(runtime, 8, 512, 256, slots=slots)
+    assert f"{split.gpu_layers} of 80 layers on the GPU" in " ".join(found.notes)
+    assert f"num_ctx {num_ctx:,}" in " ".join(found.notes)
+    # every decode step reads the CPU layers from host memory: one stream can go no faster
+    host_bound_tok_s = split.host_bandwidth_gb_s * HOST_MEMORY_EFFICIENCY / split.cpu_read_gb
+    assert found.value < host_bound_tok_s
+    # the calibrated all-GPU rate at batch 1, slowed by the split's share
+    all_gpu = serving_output_tok_s(runtime, 1, 512, 256)
+    share = offload_share(runtime, split, 1, 512, 256)
+    assert 0 < share < 1
+    assert found.value == pytest.approx(all_gpu * share)
+
+
+def test_stated_slots_size_the_split_for_their_kv() -> None:
+    runtime = llm_runtime(*BIG, "ollama")
+    one = serving_split(runtime, server_slots(runtime, None, 1, 768), 1, 768)
+    four = serving_split(runtime, server_slots(runtime, None, 4, 768), 4, 768)
+    assert one is not None and four is not None
+    assert four.gpu_layers < one.gpu_layers  # num_ctx x 4 of KV leaves room for fewer layers
+    assert "num_ctx 131,072" in four.rule  # Ollama: NumCtx = num_ctx x parallel
+
+
+def test_a_model_that_fits_keeps_the_all_gpu_serving_rate() -> None:
+    runtime = llm_runtime("rtx-4090", "llama-3.1-8b", "q4_k_m", "ollama")
+    slots = server_slots(runtime, None, None, 768)
+    assert serving_split(runtime, slots, 1, 768) is None
+    found = serving_estimate(runtime, 1, 512, 256, slots=slots)
+    assert found.value == pytest.approx(serving_output_tok_s(runtime, 1, 512, 256))
+
+
+def test_batching_engines_still_refuse_a_model_larger_than_the_gpu() -> None:
+    with pytest.raises(GpuAtlasError, match="do not fit"):
+        predict_case(_case("vllm", 8))
+
+
+@pytest.mark.parametrize("engine", ["ollama", "llama.cpp"])
+def test_case_rows_and_the_vectorised_path_agree(engine: str) -> None:
+    cases = [_case(engine, 1), _case(engine, 8)]
+    scalar = [predict_case(case).value for case in cases]
+    assert all(math.isfinite(value) and value > 0 for value in scalar)
+    assert predict_llm_many(cases).tolist() == pytest.approx(scalar)
+
+
+CASE_HEADER = [
+    "gpu",
+    "gpu_count",
+    "model",
+    "weights",
+    "engine",
+    "batch",
+    "input_tokens",
+    "output_tokens",
+    "metric",
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "engine", "batch", "metric"),
+    [
+        ("llama-3.3-70b", "ollama", 8, "serving_output_tok_s"),  # split, one slot
+        ("llama-3.3-70b", "ollama 0.5.7", 8, "serving_output_tok_s"),  # num_ctx 2,048
+        ("qwen3-32b", "ollama", 1, "decode_tok_s"),  # fits at 768, not at num_ctx 32,768
+        ("qwen3-32b", "ollama 0.12.6", 1, "decode_tok_s"),  # num_ctx 4,096: fits whole
+        ("llama-3.1-8b", "ollama", 8, "serving_output_tok_s"),  # one slot: batch 1
+        ("llama-3.1-8b", "ollama 0.5.7", 8, "serving_output_tok_s"),  # 4 slots
+    ],
+)
+def test_batch_rows_answer_as_one_row_does(
+    model: str, engine: str, batch: int, metric: str
+) -> None:
+    """`predict --cases` evaluates rows in arrays; a row must get what `predict_case` gives
+    (Ollama's slots, its default num_ctx and the split it makes from that)."""
+    row = ["rtx-4090", "1", model, "q4_k_m", engine, str(batch), "512", "256", metric]
+    value, _, _, error = predict_table(CASE_HEADER, [row])[0]
+    case = Case("rtx-4090", 1, model, "q4_k_m", engine, batch, 512, 256, metric, engine_text=engine)
+    assert error == ""
+    assert float(value) == pytest.approx(predict_case(case).value, rel=1e-5)
