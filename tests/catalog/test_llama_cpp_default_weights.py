@@ -11,6 +11,7 @@ import pytest
 
 from gpuatlas.app.economics_requests import CostRequest, with_native_weights
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
+from gpuatlas.app.predict_cases import predict_cases_document
 from gpuatlas.calibration.case_files import case_from_fields, predict_fields
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.catalog.model_weights import choose_weights, native_weights, runs_llama_cpp
@@ -107,3 +108,16 @@ def test_a_cases_row_without_weights_on_a_gguf_engine_predicts_the_q4_k_m_build(
 
 def test_a_cases_row_without_weights_on_vllm_keeps_fp16() -> None:
     assert case_from_fields(_row("", "vllm")).weights == "fp16"
+
+
+def test_predict_cases_json_says_which_build_an_empty_weights_cell_was_read_as() -> None:
+    header = list(_row("", "llama.cpp"))
+    rows = [
+        list(_row("", "llama.cpp").values()),
+        list(_row("", "vllm").values()),  # vLLM keeps the checkpoint's format: no entry
+        list(_row("q8_0", "llama.cpp").values()),  # stated: no entry
+    ]
+    document = predict_cases_document("cases.csv", header, rows, [("1", "1", "1", "")] * 3)
+    (assumed,) = document["weights_assumed"]
+    assert assumed["model"] == "llama-3.1-8b" and assumed["engine"] == "llama.cpp"
+    assert assumed["weights"] == "q4_k_m" and "Q4_K_M" in assumed["reason"]

@@ -8,12 +8,14 @@ from typing import Any
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.name_notes import name_assumptions
+from gpuatlas.calibration.case_files import unstated_build
 from gpuatlas.numbers import format_number
 
 GPU_COLUMN = "gpu"
 # The CSV answer's column after `error`, present when a row's GPU is a bare family name: how
 # that name was read ("A100 read as a100-80gb-sxm (A100 80GB SXM4); other variants: …").
 GPU_NOTE_COLUMN = "gpu_note"
+WEIGHTS_COLUMNS = ("model", "weights", "engine")
 
 
 def predict_cases_document(
@@ -32,7 +34,37 @@ def predict_cases_document(
     assumed = name_assumptions(_distinct_gpus(header, rows))
     if assumed:
         body["name_assumptions"] = assumed
+    builds = weights_assumptions(header, rows)
+    if builds:
+        body["weights_assumed"] = builds
     return versioned("predict-cases", body)
+
+
+def weights_assumptions(
+    header: Sequence[str], rows: Sequence[Sequence[str]]
+) -> list[dict[str, str]]:
+    """One entry per distinct model and engine of the rows that leave `weights` empty on
+    Ollama or llama.cpp: the GGUF build predicted for them and why (calibration.case_files
+    .unstated_build: the Ollama library's default tag, llama.cpp's Q4_K_M), not 16-bit."""
+    if not set(WEIGHTS_COLUMNS) <= set(header):
+        return []
+    model, weights, engine = (list(header).index(name) for name in WEIGHTS_COLUMNS)
+    unstated = {
+        (row[model].strip(), row[engine].strip()) for row in rows if not row[weights].strip()
+    }
+    found: list[dict[str, str]] = []
+    for name, engine_text in sorted(unstated):
+        build = unstated_build(name, engine_text)
+        if build is not None:
+            found.append(
+                {
+                    "model": name,
+                    "engine": engine_text,
+                    "weights": build.format_id,
+                    "reason": build.reason,
+                }
+            )
+    return found
 
 
 def _distinct_gpus(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

@@ -1,10 +1,9 @@
 """Batch mode: many cases as rows of text fields in, the same rows with predictions out.
 
 Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tokens, metric,
-and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...),
+and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...) and
 layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
-'auto', the fastest split into replicas and tensor-parallel groups) and gradient_accumulation
-(training: micro-steps per optimizer step, empty = 1). Every row
+'auto', the fastest split into replicas and tensor-parallel groups). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
 fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
@@ -20,7 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 from gpuatlas.catalog.model_names import resolve_model_reference
-from gpuatlas.catalog.model_weights import native_weights, runs_llama_cpp, runs_ollama
+from gpuatlas.catalog.model_weights import WeightsChoice, engine_build_weights
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.apple_builds import case_build_problem
 from gpuatlas.performance.cases import METRICS, Case, case_system, predict_case
@@ -37,14 +36,7 @@ REQUIRED_COLUMNS = (
     "output_tokens",
     "metric",
 )
-OPTIONAL_COLUMNS = (
-    "resolution",
-    "steps",
-    "kv_cache",
-    "variant",
-    "layout",
-    "gradient_accumulation",
-)
+OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant", "layout")
 LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
 
@@ -94,9 +86,6 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     input_tokens = _optional_int(fields, "input_tokens", problems)
     output_tokens = _optional_int(fields, "output_tokens", problems)
     steps = _optional_int(fields, "steps", problems)
-    accumulation = _optional_int(fields, "gradient_accumulation", problems)
-    if accumulation == 0:
-        problems.append("gradient_accumulation must be at least 1 (or empty: 1), got 0")
     if problems:
         raise InvalidRequestError(problems)
     return Case(
@@ -105,7 +94,6 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         model=text["model"],
         weights=text["weights"] or unstated_format(text["model"], text["engine"]),
         engine=text["engine"] or "vllm",
-        engine_text=text["engine"] or None,  # 'ollama 0.5.7': that release's slots and num_ctx
         batch=batch,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -115,7 +103,6 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         kv_cache=text["kv_cache"] or "fp16",
         variant=text["variant"] or None,
         layout=text["layout"].lower() or "tensor",
-        gradient_accumulation=accumulation,
     )
 
 
@@ -124,13 +111,21 @@ def unstated_format(model: str, engine: str) -> str:
     """The format of a row that leaves `weights` empty: on Ollama or llama.cpp what
     `--weights auto` runs there (`native_weights` with the engine: a GGUF build, not the
     16-bit Hub files), else the format the checkpoint's name fixes, else fp16."""
-    if runs_ollama(engine) or runs_llama_cpp(engine):
-        try:
-            reference = resolve_model_reference(model, allow_hub=False)
-            return native_weights(reference, engine).format_id
-        except GpuAtlasError:
-            pass  # the row's model error is reported where the case is predicted
+    built = unstated_build(model, engine)
+    if built is not None:
+        return built.format_id
     return named_checkpoint_format(model) or "fp16"
+
+
+@lru_cache(maxsize=4096)
+def unstated_build(model: str, engine: str) -> WeightsChoice | None:
+    """The GGUF build Ollama or llama.cpp runs for a row that leaves `weights` empty, with why
+    (`engine_build_weights`); None for other engines and for names that do not resolve (the
+    row's model error is reported where the case is predicted)."""
+    try:
+        return engine_build_weights(resolve_model_reference(model, allow_hub=False), engine)
+    except GpuAtlasError:
+        return None
 
 
 @lru_cache(maxsize=4096)

@@ -273,6 +273,15 @@ def native_weights_for(
     return native_weights(resolve_model_argument(name, allow_hub), engine)
 
 
+def engine_build_weights(reference: ModelReference, engine: str | None) -> WeightsChoice | None:
+    """The build Ollama or llama.cpp runs for a checkpoint named without a format (as
+    `native_weights` with that engine: the Ollama library's default tag, llama.cpp's Q4_K_M);
+    None for any other engine, whose answer keeps the checkpoint's own format."""
+    if not (runs_ollama(engine) or runs_llama_cpp(engine)):
+        return None
+    return native_weights(reference, engine)
+
+
 def choose_weights(
     weights: str, reference: ModelReference, engine: str | None = None
 ) -> WeightsChoice:
@@ -339,6 +348,7 @@ __all__ = [
     "WeightsChoice",
     "choose_engine",
     "choose_weights",
+    "engine_build_weights",
     "first_format_that_fits",
     "format_label",
     "formats_worth_considering",
