@@ -1,9 +1,10 @@
 """Batch mode: many cases as rows of text fields in, the same rows with predictions out.
 
 Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tokens, metric,
-and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...) and
+and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...),
 layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
-'auto', the fastest split into replicas and tensor-parallel groups). Every row
+'auto', the fastest split into replicas and tensor-parallel groups) and gradient_accumulation
+(training: micro-steps per optimizer step, empty = 1). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
 fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
@@ -36,7 +37,14 @@ REQUIRED_COLUMNS = (
     "output_tokens",
     "metric",
 )
-OPTIONAL_COLUMNS = ("resolution", "steps", "kv_cache", "variant", "layout")
+OPTIONAL_COLUMNS = (
+    "resolution",
+    "steps",
+    "kv_cache",
+    "variant",
+    "layout",
+    "gradient_accumulation",
+)
 LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
 
@@ -86,6 +94,9 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     input_tokens = _optional_int(fields, "input_tokens", problems)
     output_tokens = _optional_int(fields, "output_tokens", problems)
     steps = _optional_int(fields, "steps", problems)
+    accumulation = _optional_int(fields, "gradient_accumulation", problems)
+    if accumulation == 0:
+        problems.append("gradient_accumulation must be at least 1 (or empty: 1), got 0")
     if problems:
         raise InvalidRequestError(problems)
     return Case(
@@ -94,6 +105,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         model=text["model"],
         weights=text["weights"] or unstated_format(text["model"], text["engine"]),
         engine=text["engine"] or "vllm",
+        engine_text=text["engine"] or None,  # 'ollama 0.5.7': that release's slots and num_ctx
         batch=batch,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -103,6 +115,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         kv_cache=text["kv_cache"] or "fp16",
         variant=text["variant"] or None,
         layout=text["layout"].lower() or "tensor",
+        gradient_accumulation=accumulation,
     )
 
 
