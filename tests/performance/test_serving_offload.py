@@ -118,3 +118,34 @@ def test_batch_rows_answer_as_one_row_does(
     case = Case("rtx-4090", 1, model, "q4_k_m", engine, batch, 512, 256, metric, engine_text=engine)
     assert error == ""
     assert float(value) == pytest.approx(predict_case(case).value, rel=1e-5)
+
+
+def test_a_stated_num_ctx_sizes_the_split_in_rows_and_batch_files() -> None:
+    """qwen3-32b q4_k_m fits a 24 GiB card at num_ctx 4,096 but not at the newest Ollama's
+    default 32,768: a row that states num_ctx gets what the engine ran."""
+
+    def decode(num_ctx: int | None, engine: str = "ollama") -> float:
+        case = Case(
+            "rtx-4090", 1, "qwen3-32b", "q4_k_m", engine, 1, 512, 256, "decode_tok_s",
+            engine_text=engine, num_ctx=num_ctx,
+        )  # fmt: skip
+        return predict_case(case).value
+
+    assert decode(4096) == pytest.approx(decode(None, "ollama 0.12.6"))  # 0.12.6: 4,096
+    assert decode(32768) == pytest.approx(decode(None))  # the newest default
+    assert decode(32768) < decode(4096) / 2  # layers on the CPU
+    header = [*CASE_HEADER, "num_ctx"]
+    for num_ctx in (4096, 32768):
+        row = ["rtx-4090", "1", "qwen3-32b", "q4_k_m", "ollama", "1", "512", "256"]
+        value, _, _, error = predict_table(header, [[*row, "decode_tok_s", str(num_ctx)]])[0]
+        assert error == ""
+        assert float(value) == pytest.approx(decode(num_ctx), rel=1e-5)
+
+
+def test_serving_at_a_stated_num_ctx() -> None:
+    def serving(num_ctx: int | None) -> float:
+        return predict_case(_case("ollama", 1, engine_text="ollama", num_ctx=num_ctx)).value
+
+    runtime = llm_runtime(*BIG, "ollama")
+    assert serving(2048) > serving(None)  # less KV beside the weights: more layers on the GPU
+    assert serving(2048) < serving_output_tok_s(runtime, 1, 512, 256)  # still split

@@ -81,6 +81,8 @@ class _Table:
             auto = {text for text in self.distinct["layout"] if text.lower() == "auto"}
             if auto:
                 mask &= ~np.fromiter((text in auto for text in layouts), bool, self.size)
+            if any(self.distinct["num_ctx"]):  # a context as set: the row path sizes it
+                mask &= ~np.fromiter(map(bool, self.columns["num_ctx"]), bool, self.size)
             self._vector_mask = mask
         return self._vector_mask
 

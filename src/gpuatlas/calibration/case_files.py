@@ -4,7 +4,8 @@ Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tok
 and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...),
 layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
 'auto', the fastest split into replicas and tensor-parallel groups) and gradient_accumulation
-(training: micro-steps per optimizer step, empty = 1). Every row
+(training: micro-steps per optimizer step, empty = 1) and num_ctx (Ollama's num_ctx /
+OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
 fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
@@ -44,6 +45,7 @@ OPTIONAL_COLUMNS = (
     "variant",
     "layout",
     "gradient_accumulation",
+    "num_ctx",
 )
 LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
@@ -94,6 +96,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     input_tokens = _optional_int(fields, "input_tokens", problems)
     output_tokens = _optional_int(fields, "output_tokens", problems)
     steps = _optional_int(fields, "steps", problems)
+    num_ctx = _optional_int(fields, "num_ctx", problems)
     accumulation = _optional_int(fields, "gradient_accumulation", problems)
     if accumulation == 0:
         problems.append("gradient_accumulation must be at least 1 (or empty: 1), got 0")
@@ -106,6 +109,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         weights=text["weights"] or unstated_format(text["model"], text["engine"]),
         engine=text["engine"] or "vllm",
         engine_text=text["engine"] or None,  # 'ollama 0.5.7': that release's slots and num_ctx
+        num_ctx=num_ctx,  # Ollama num_ctx / llama.cpp -c as set; empty: the release's default
         batch=batch,
         input_tokens=input_tokens,
         output_tokens=output_tokens,

@@ -79,6 +79,9 @@ class Case:
     # llama.cpp/Ollama: the request slots the server ran (llama-server --parallel,
     # OLLAMA_NUM_PARALLEL); None = the release's default (llm.server_slots)
     server_slots: int | None = None
+    # llama.cpp/Ollama: the context allocated per sequence as set (Ollama num_ctx /
+    # OLLAMA_CONTEXT_LENGTH, llama.cpp -c); None = the release's default (context_defaults.toml)
+    num_ctx: int | None = None
     # training: micro-steps per optimizer step as the run states it (the gradients of that many
     # micro-batches are summed before one optimizer step); None = 1, no accumulation
     gradient_accumulation: int | None = None
@@ -168,9 +171,15 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
                 concurrency=concurrency,
                 engine_text=case.engine_as_run,
                 parallel=case.server_slots,
+                num_ctx=case.num_ctx,
             ).output_tok_s
         slots = server_slots(
-            runtime, case.engine_text, case.server_slots, input_tokens + output_tokens, kv_cache
+            runtime,
+            case.engine_text,
+            case.server_slots,
+            input_tokens + output_tokens,
+            kv_cache,
+            case.num_ctx,
         )
         return serving_estimate(
             runtime,
@@ -180,7 +189,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
             kv_cache,
             case.requests,
             slots,
-            context_setting=(case.engine_text, None),
+            context_setting=(case.engine_text, case.num_ctx),
         )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])
@@ -193,6 +202,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         gpu_layers=case.gpu_layers,
         host_bandwidth_gb_s=case.host_bandwidth_gb_s,
         engine_text=case.engine_as_run,
+        num_ctx=case.num_ctx,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate

@@ -123,6 +123,7 @@ def layout_serving(
     parallel: int | None = None,
     prompt_reuse: PromptReuse = "none",
     shared_prefix_tokens: int | None = None,
+    num_ctx: int | None = None,
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
@@ -152,6 +153,7 @@ def layout_serving(
                 requests,
                 (engine_text or engine, parallel),
                 (prompt_reuse, shared_prefix_tokens),
+                num_ctx,
             )
         except GpuAtlasError as error:
             errors[size] = error
@@ -175,11 +177,12 @@ def _serving_of(
     requests: int | None = None,
     slot_setting: tuple[str | None, int | None] = (None, None),
     reuse: tuple[PromptReuse, int | None] = ("none", None),
+    num_ctx: int | None = None,
 ) -> LayoutServing:
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
-    slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache)
-    split = (slot_setting[0], None)  # the engine as written: its default num_ctx for the split
+    slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache, num_ctx)
+    split = (slot_setting[0], num_ctx)  # the engine as written and the context as set
     layers = runtime.model
     prompt = prompt_cache(
         runtime.engine.engine,

@@ -337,8 +337,10 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
         )
         for position in index[offloaded].tolist():
             values[position] = _row_path_value(cases[position])
-    for position, case in enumerate(cases):  # finite serving runs (waves): the row path
-        if case.requests is not None and case.metric == "serving_output_tok_s":
+    for position, case in enumerate(cases):  # the row path: finite serving runs (waves), and a
+        # context as set (num_ctx, -c), which sizes the slots and the GPU/CPU split
+        waves = case.requests is not None and case.metric == "serving_output_tok_s"
+        if waves or case.num_ctx is not None:
             values[position] = _row_path_value(case)
     return values
 
