@@ -35,11 +35,11 @@ def test_sd15_at_512_px_moves_about_a_gigavalue_per_forward() -> None:
     assert 0.7e9 < values < 1.5e9
 
 
-def test_sdxl_moves_more_than_sd15() -> None:
-    # MMDiTs of known shape count their traffic too: tests/performance/test_dit_activations.py
+def test_sdxl_moves_more_than_sd15_and_dits_count_none() -> None:
     sdxl = denoiser_activation_bytes(_diffusion("stabilityai/stable-diffusion-xl-base-1.0"), 1024)
     sd15 = denoiser_activation_bytes(_diffusion("runwayml/stable-diffusion-v1-5"), 512)
     assert sdxl > 4 * sd15 > 0
+    assert denoiser_activation_bytes(_diffusion("black-forest-labs/FLUX.1-dev"), 1024) == 0.0
 
 
 def test_activation_traffic_scales_with_the_batch_and_cfg() -> None:

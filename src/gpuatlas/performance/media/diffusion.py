@@ -24,11 +24,6 @@ engine without rows of its own, stable-fast, takes torch.compile's measured gain
 attention also moves its score matrices through memory (heads x queries x keys, four passes:
 attention_score_bytes), which SDPA/xformers keep on chip: at SD 1.x 512 px ~5.9 GB per image
 forward in fp16, ~12 ms on an A10 as Lambda's xformers/no-xformers pairs measure.
-Between the GEMMs, each forward moves its activations through memory (norms, modulation, RoPE,
-GELU, residual adds, GEMM inputs and outputs: unet_flops / dit_flops count them per block, as
-eager PyTorch runs them); a compiled denoiser (torch.compile, TensorRT, stable-fast) fuses each
-elementwise chain into one kernel and moves the counted share of it (fused_activation_share).
-This is also why fp8 matmuls speed a FLUX step up by far less than 2x: only the GEMMs halve.
 The precision the math runs in and the CPU offload a card needs: diffusion_compute.py.
 """
 
@@ -50,12 +45,7 @@ from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
 from gpuatlas.performance.engine_releases import frontends
 from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
-from gpuatlas.performance.media.dit_flops import (
-    DIT_SHAPES,
-    dit_activation_values,
-    dit_forward_flops,
-)
-from gpuatlas.performance.media.dit_flops import FUSED_BLOCK_SHARE as DIT_FUSED_SHARE
+from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.performance.media.pipeline_compute import (
     ACTIVATION_OVERHEAD_GB,
     FITS_SHARE,
@@ -70,7 +60,6 @@ from gpuatlas.performance.media.pipeline_compute import (
     pipeline_precision,
     precision_notes,
 )
-from gpuatlas.performance.media.unet_flops import FUSED_BLOCK_SHARE as UNET_FUSED_SHARE
 from gpuatlas.performance.media.unet_flops import (
     UNET_SHAPES,
     VAE_DECODER_LEVELS,
@@ -185,23 +174,13 @@ def denoiser_convolution_share(model: DiffusionArch, resolution_px: int) -> floa
 def denoiser_activation_bytes(
     model: DiffusionArch, resolution_px: int, value_bytes: float = BYTES_PER_PARAM
 ) -> float:
-    """Bytes one eager denoiser forward of one image moves in its norms, activations, adds and
-    GEMM inputs/outputs: kernels that run between the GEMMs at memory speed, so their time adds
-    to the GEMMs' (UNets and MMDiTs of known shape; 0 for others)."""
+    """Bytes one UNet forward of one image moves in its norms, activations, adds and GEMM
+    inputs/outputs: kernels that run between the GEMMs at memory speed, so their time adds to
+    the GEMMs' (0 for DiTs, whose large matmuls dominate)."""
     shape = UNET_SHAPES.get(model.id)
-    if shape is not None:
-        return unet_activation_values(shape, model.latent_size(resolution_px)) * value_bytes
-    dit_shape = DIT_SHAPES.get(model.id)
-    if dit_shape is None:
+    if shape is None:
         return 0.0
-    tokens = model.image_tokens(resolution_px) or 4096
-    return dit_activation_values(dit_shape, tokens) * value_bytes
-
-
-def fused_activation_share(model: DiffusionArch) -> float:
-    """Share of the eager activation traffic a compiled denoiser (torch.compile, TensorRT,
-    stable-fast) still moves: its elementwise chains between GEMMs run as one kernel each."""
-    return UNET_FUSED_SHARE if model.denoiser_type == "unet" else DIT_FUSED_SHARE
+    return unet_activation_values(shape, model.latent_size(resolution_px)) * value_bytes
 
 
 # Attention without a fused kernel (diffusers' AttnProcessor: baddbmm, softmax, bmm) moves the
@@ -506,8 +485,6 @@ def diffusion_work(
     convolution = forward * denoiser_convolution_share(model, resolution_px)
     value_bytes = precision.value_bytes
     activation = denoiser_activation_bytes(model, resolution_px, value_bytes)
-    if image_engine(engine, variant) in COMPILED_IMAGE_ENGINES:
-        activation *= fused_activation_share(model)
     if materialised:
         activation += attention_score_bytes(model, resolution_px, value_bytes)
     cuda_core_peak = cuda_core_matmul_peak(gpu, precision)

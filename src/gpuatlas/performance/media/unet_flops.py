@@ -159,15 +159,6 @@ def _resnet_values(c_in: int, c_out: int) -> float:
     return 4 * c_in + (c_in + c_out) + 4 * c_out + 2 * c_out + 2 * c_out + 3 * c_out + shortcut
 
 
-# Share of that traffic a compiled UNet (torch.compile, TensorRT) still moves, counted on a
-# ResNet block with c_in = c_out = c: eager moves 17c (GN+SiLU 4, conv1 in/out 2, GN+SiLU 4,
-# time-embedding add 2, conv2 in/out 2, residual add 3); fused, each chain between the
-# convolutions is one kernel: GN statistics + apply + SiLU 3, conv1 in/out 2, time-embedding
-# add + GN + SiLU 3, conv2 in/out 2, residual add 3: 13c. The transformer layers' chains fuse
-# alike; 13/17 stands for the whole UNet.
-FUSED_BLOCK_SHARE = 13 / 17
-
-
 def _transformer_values(channels: int, depth: int) -> float:
     """GN, proj_in/out and the residual (9 c), and per layer 57 c: three LayerNorms (6), q/k/v
     and output projections with flash attention (17), cross-attention q/o (6), GEGLU feed-forward
