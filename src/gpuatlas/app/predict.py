@@ -398,6 +398,15 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
     sharding: str = Field(
         "none", min_length=1, max_length=20, description="none, zero1, zero2, zero3, fsdp."
     )
+    gradient_accumulation: int = Field(
+        1,
+        ge=1,
+        le=4096,
+        description=(
+            "Micro-steps per optimizer step (effective batch = micro-batch x this x GPUs): the "
+            "optimizer step and a DDP gradient all-reduce come once per this many micro-steps."
+        ),
+    )
 
 
 # (micro-batch, recomputation) tried in order when the request leaves them open: the usual
@@ -417,6 +426,14 @@ def training_setups(request: PredictTrainRequest) -> list[tuple[int, bool]]:
 
 def _setup_text(micro_batch: int, recompute: bool) -> str:
     return f"micro-batch {micro_batch}, activation recomputation {'on' if recompute else 'off'}"
+
+
+def _accumulation_text(request: PredictTrainRequest) -> str:
+    """'; gradient accumulation 4 (one optimizer step per 4 micro-steps)', or '' for none."""
+    steps = request.gradient_accumulation
+    if steps == 1:
+        return ""
+    return f"; gradient accumulation {steps} (one optimizer step per {steps} micro-steps)"
 
 
 def _budget_text(request: PredictTrainRequest) -> str:
@@ -470,9 +487,10 @@ def predict_train_document(
             method=request.method,
             recompute=recompute,
             micro_batch=micro_batch,
+            gradient_accumulation=request.gradient_accumulation,
             **_train_kwargs(request),
         )
-        setup = _setup_text(micro_batch, recompute)
+        setup = _setup_text(micro_batch, recompute) + _accumulation_text(request)
         if skipped:
             setup += " (the first setup that fits: " + "; ".join(skipped) + ")"
         setup += "; " + _budget_text(request)

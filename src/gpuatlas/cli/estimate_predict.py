@@ -564,6 +564,12 @@ def predict_train_command(
         "--framework",
         help=TRAINING_FRAMEWORK_HELP,
     ),
+    gradient_accumulation: int = typer.Option(
+        _train("gradient_accumulation"),
+        "--gradient-accumulation",
+        help="Micro-steps per optimizer step: the optimizer step and a DDP all-reduce come "
+        "once per this many.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
@@ -580,6 +586,7 @@ def predict_train_command(
             "micro_batch": micro_batch,
             "sharding": sharding,
             "framework": framework,
+            "gradient_accumulation": gradient_accumulation,
         },
     )
     _print_estimates(

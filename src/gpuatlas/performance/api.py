@@ -474,12 +474,14 @@ def predict_training(
     sharding: str = "none",
     lora_rank: int = 16,
     framework: str = "pytorch",
+    gradient_accumulation: int = 1,
 ) -> TrainingPrediction:
     """Step time, tokens/s and time for a token budget, data parallel over the system. A setup
     whose memory does not fit raises InvalidRequestError naming setups that would fit
     (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run.
     `framework` is the training framework as users write it ('megatron', 'NeMo 24.07',
-    'torchtitan'; an unknown name lists the close matches)."""
+    'torchtitan'; an unknown name lists the close matches). `gradient_accumulation`
+    micro-steps share one optimizer step (and one DDP gradient all-reduce)."""
     setup = TrainingSetup(
         method,
         sequence_tokens,
@@ -489,6 +491,7 @@ def predict_training(
         lora_rank,
         precision,
         training_engine(framework).id,
+        gradient_accumulation=gradient_accumulation,
     )
     resolved_system, resolved_model = as_system(system), as_llm(model)
     require_training_fits(resolved_system, resolved_model, setup)
