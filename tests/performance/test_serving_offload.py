@@ -5,10 +5,13 @@ CPU layers read at the host's memory bandwidth."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
 from gpuatlas.calibration.case_columns import predict_table
+from gpuatlas.calibration.fitting import case_from_row
+from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.offload_speed import (
@@ -149,3 +152,26 @@ def test_serving_at_a_stated_num_ctx() -> None:
     runtime = llm_runtime(*BIG, "ollama")
     assert serving(2048) > serving(None)  # less KV beside the weights: more layers on the GPU
     assert serving(2048) < serving_output_tok_s(runtime, 1, 512, 256)  # still split
+
+
+def test_a_measured_row_carries_its_num_ctx_into_the_prediction() -> None:
+    """A measured row that states num_ctx (MeasuredRow.num_ctx) is predicted at it."""
+    [seed] = [
+        row
+        for row in load_measurements()
+        if row.engine == "ollama" and row.gpu == "rtx-4090" and row.metric == "decode_tok_s"
+    ]
+    row = replace(
+        seed,
+        model="qwen3-32b",
+        weights="q4_k_m",
+        input_tokens=512,
+        output_tokens=256,
+        engine_version="0.15.5",
+        num_ctx=4096,
+    )
+    assert case_from_row(row).num_ctx == 4096
+    at_4k = predict_case(case_from_row(row)).value
+    at_default = predict_case(case_from_row(replace(row, num_ctx=None))).value
+    assert at_4k > 2 * at_default  # the default 32,768 on 24 GiB puts layers on the CPU
+    assert row.workload_key != replace(row, num_ctx=None).workload_key

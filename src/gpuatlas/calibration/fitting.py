@@ -126,6 +126,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         engine_text=run_engine_text(row),
         requests=row.requests,
         server_slots=row.server_slots,
+        num_ctx=row.num_ctx,
         gradient_accumulation=row.gradient_accumulation,
     )
 
@@ -367,7 +368,12 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
     inputs, outputs = case.input_tokens or 0, case.output_tokens
     try:  # a llama.cpp/Ollama server runs its request slots at once
         slots = server_slots(
-            runtime, case.engine_text, case.server_slots, inputs + outputs, case.kv_cache
+            runtime,
+            case.engine_text,
+            case.server_slots,
+            inputs + outputs,
+            case.kv_cache,
+            case.num_ctx,
         )
     except GpuAtlasError:
         return None

@@ -192,6 +192,11 @@ class MeasuredRow:
     gradient_accumulation: int | None = field(
         default=None, metadata=meaning("Gradient accumulation", ge=1)
     )
+    # llama.cpp/Ollama: the context the engine allocated per sequence as the source states it
+    # (Ollama num_ctx / OLLAMA_CONTEXT_LENGTH, llama.cpp -c); it sizes Ollama's request slots
+    # and the GPU/CPU layer split. Empty = not stated: the release's default
+    # (performance/data/context_defaults.toml)
+    num_ctx: int | None = field(default=None, metadata=meaning("Context allocated", ge=1))
 
     @property
     def row_id(self) -> str:
@@ -229,7 +234,8 @@ class MeasuredRow:
         key = key if self.server_slots is None else f"{key}|np{self.server_slots}"
         key = key if self.requests is None else f"{key}|n{self.requests}"
         accumulation = self.gradient_accumulation
-        return key if accumulation is None else f"{key}|ga{accumulation}"
+        key = key if accumulation is None else f"{key}|ga{accumulation}"
+        return key if self.num_ctx is None else f"{key}|ctx{self.num_ctx}"
 
     @property
     def non_default_backend(self) -> str | None:
