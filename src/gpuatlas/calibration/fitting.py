@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gpuatlas.calibration.kernel_fit import fit_kernel_overhead_group
+from gpuatlas.calibration.kernel_fit import WIRE_MS_PER_GB_SCALE, fit_kernel_overhead_group
 from gpuatlas.calibration.training_host import FIELD as HOST_FIELD
 from gpuatlas.calibration.training_host import fit_host_factors
 from gpuatlas.catalog.gpus import gpu_by_id
@@ -263,7 +263,10 @@ class LinearTerms:
     measured_s: float
     other_s: float  # the other roofline side (compute for decode, memory for prefill)
     weight: float = 1.0  # each GPU counts once in a group: 1 / its rows there
-    kernels: float = 0.0  # decode of an engine paying per kernel (kernel_fit): kernels a step
+    # units of a fixed cost whose unit time the group fits (kernel_fit): decode of an engine
+    # paying per kernel stage, its stages a step; prefill of an engine wiring its weights per
+    # call, the weights' MB (µs per MB = ms per GB)
+    kernels: float = 0.0
 
 
 def _runtime_of(case: Case) -> LlmRuntime | None:
@@ -324,6 +327,9 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     memory_s = moved / runtime.bandwidth_bytes_s / memory_prior * share
     compute_s = flops / runtime.peak_flops / compute_prior * share
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, steps)
+    if runtime.engine.wires_weights_per_call:  # the fit adds the weights' MB x its time per MB
+        wired_mb = runtime.shape.held_weight_bytes / 1e6
+        return LinearTerms(compute_s, float(steps), fixed, measured, memory_s, kernels=wired_mb)
     return LinearTerms(compute_s, float(steps), fixed, measured, memory_s)
 
 
@@ -715,6 +721,8 @@ def _linear_values(
         prior_eta *= prior.factor  # a factor stretches time like a lower efficiency
     if kind == "decode" and any(term.kernels > 0.0 for term in found):
         return _kernel_overhead_values(found, prior_eta, prior, observation)
+    if kind == "prefill" and any(term.kernels > 0.0 for term in found):
+        return _wire_values(found, prior_eta, prior, observation)
     eta, overhead = fit_linear_group(found, prior_eta, prior.step_overhead_ms)
     return {eta_name: eta, "step_overhead_ms": overhead, "n": float(len(found))}
 
@@ -736,6 +744,27 @@ def _kernel_overhead_values(
         "eta_memory": eta,
         "step_overhead_ms": overhead,
         "kernel_overhead_us": kernel_us,
+        "n": float(len(found)),
+    }
+
+
+def _wire_values(
+    found: Sequence[LinearTerms], prior_eta: float, prior: _Params, observation: Observation
+) -> dict[str, float]:
+    """A prefill group of an engine that wires its weights per call (engines.toml
+    wires_weights_per_call): η_c, the step overhead and the wiring time per GB of weights,
+    whose prior is the parent group's value, else the engine profile's (kernel_fit's grid)."""
+    prior_ms = prior.wire_ms_per_gb
+    if prior_ms < 0:
+        prior_ms = resolve_engine(_profile_engine(observation)).wire_ms_per_gb
+    priors = (prior_eta, prior.step_overhead_ms, prior_ms)
+    eta, overhead, ms_per_gb = fit_kernel_overhead_group(
+        found, fit_linear_group, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS, WIRE_MS_PER_GB_SCALE
+    )
+    return {
+        "eta_compute": eta,
+        "step_overhead_ms": overhead,
+        "wire_ms_per_gb": ms_per_gb,
         "n": float(len(found)),
     }
 
@@ -771,6 +800,7 @@ def _lookup(calibration: Calibration, observation: Observation) -> _Params:
         values["factor"],
         values["sequence_overhead_us"],
         values["kernel_overhead_us"],
+        values["wire_ms_per_gb"],
     )
 
 
@@ -786,6 +816,7 @@ class _Params:
     factor: float
     sequence_overhead_us: float
     kernel_overhead_us: float = -1.0  # negative: the engine profile's prior (decode groups)
+    wire_ms_per_gb: float = -1.0  # negative: the engine profile's prior (prefill groups)
 
 
 # ----- ratio fits -------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ from typing import Protocol, TypeVar
 # Candidate times per kernel, microseconds: 0 to 30 in steps of 0.25.
 KERNEL_US_GRID = tuple(0.25 * step for step in range(121))
 KERNEL_US_SCALE = 1.0  # the prior allows ±max(prior, 1 µs)
+# Weights wired per call (prefill groups of engines.toml wires_weights_per_call; the same grid,
+# 0-30, read as ms per GB): no published figure bounds the rate, so the prior is uninformative
+# over the grid (±100 ms per GB) and the rows decide.
+WIRE_MS_PER_GB_SCALE = 100.0
 
 
 class KernelTerms(Protocol):
@@ -73,11 +77,14 @@ def fit_kernel_overhead_group(
     priors: tuple[float, float, float],
     prior_rows: float,
     overhead_scale_ms: float,
+    unit_scale: float = KERNEL_US_SCALE,
 ) -> tuple[float, float, float]:
-    """(η_m, overhead_ms, µs per kernel) of a decode group; `priors` = the parent group's
-    (η_m, overhead_ms, µs per kernel), `fit_group` = fitting.fit_linear_group."""
+    """(η, overhead_ms, µs per unit) of a group; `priors` = the parent group's (η,
+    overhead_ms, µs per unit), `fit_group` = fitting.fit_linear_group; the prior on the time
+    per unit allows ±max(its value, `unit_scale`). Units: decode kernel stages, or MB of
+    weights wired per call (µs per MB = ms per GB)."""
     prior_eta, prior_overhead_ms, prior_us = priors
-    us_scale = max(prior_us, KERNEL_US_SCALE)
+    us_scale = max(prior_us, unit_scale)
     best: tuple[float, float, float, float] | None = None
     for kernel_us in KERNEL_US_GRID:
         shifted = [with_kernel_time(term, kernel_us) for term in terms]

@@ -56,6 +56,7 @@ class _GroupRecord(BaseModel):
     eta_compute_ratio: float | None = Field(default=None, gt=0)
     host_ratio: float | None = Field(default=None, gt=0)  # image host time of a platform
     kernel_overhead_us: float | None = Field(default=None, ge=0)  # decode: time per kernel
+    wire_ms_per_gb: float | None = Field(default=None, ge=0)  # prefill: weights wired per call
     # a training framework's factor on the eager per-operator host time (training/host.py)
     train_host_factor: float | None = Field(default=None, gt=0)
     n: int = Field(default=0, ge=0)
@@ -164,6 +165,7 @@ class GroupParams:
     exact: bool
     sequence_overhead_us: float = -1.0  # negative: the engine profile's value
     kernel_overhead_us: float = -1.0  # negative: the engine profile's (llm/step_kernels.py)
+    wire_ms_per_gb: float = -1.0  # negative: the engine profile's (engines.toml)
     train_host_factor: float = 1.0  # training frameworks' factor on host time (training/host.py)
 
 
@@ -239,6 +241,7 @@ class Calibration:
             "factor": 1.0,
             "sequence_overhead_us": -1.0,
             "kernel_overhead_us": -1.0,
+            "wire_ms_per_gb": -1.0,
             "train_host_factor": 1.0,
         }
         for key in group_keys(kind, engine, hardware, precision_class):

@@ -59,6 +59,8 @@ class EngineProfile:
     calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
     host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
     kernel_overhead_us: float = 0.0  # prior time per kernel a step launches (step_kernels.py)
+    wires_weights_per_call: bool = False  # each run wires the weights into GPU residency
+    wire_ms_per_gb: float = 0.0  # prior time of that wiring per GB of weights (see toml)
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
     prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
     gptq_reconstruct_above_tokens: int = 0  # GPTQ: steps above this many tokens GEMM an fp16 copy
@@ -122,6 +124,8 @@ class _EngineRecord(BaseModel):
     calibrate_from: str = ""
     host_overlaps_gpu: bool = False
     kernel_overhead_us: float = Field(default=0.0, ge=0)
+    wires_weights_per_call: bool = False
+    wire_ms_per_gb: float = Field(default=0.0, ge=0)
     shares_levels: bool = False
     prefill_dequantizes_weights: bool = False
     gptq_reconstruct_above_tokens: int = Field(default=0, ge=0)

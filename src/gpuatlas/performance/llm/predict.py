@@ -152,6 +152,7 @@ def _predict_on_gpu(
     calibration = current_calibration()
     context = input_tokens + output_tokens / 2
     ttft_s = runtime.prefill_s(input_tokens, batch) if input_tokens > 0 else 0.0
+    ttft_s += runtime.call_wire_s if input_tokens > 0 else 0.0  # one run: weights wired anew
     tpot_s = runtime.decode_step_s(batch, context)
     flops, charged = runtime.decode_terms(batch, context)
     moved = charged - runtime.matvec_alu_excess_bytes(batch)  # traffic, not the ALU's time

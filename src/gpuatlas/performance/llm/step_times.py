@@ -136,6 +136,18 @@ class LlmRuntime:
         return stages_per_token(self.model) * kernel_us * 1e-3
 
     @cached_property
+    def call_wire_s(self) -> float:
+        """Time one run (a generate call, not a served request) spends wiring the model's
+        weights into GPU residency, for an engine that does so per call (engines.toml
+        wires_weights_per_call: mlx-lm's wired_limit): the weights' GB x the time per GB fitted
+        for this prefill group (the engine's prior where none is); 0 otherwise."""
+        if not self.engine.wires_weights_per_call:
+            return 0.0
+        fitted = self.prefill.wire_ms_per_gb
+        ms_per_gb = fitted if fitted >= 0.0 else self.engine.wire_ms_per_gb
+        return self.shape.held_weight_bytes / 1e9 * ms_per_gb * 1e-3
+
+    @cached_property
     def kv_bytes_per_token_layer(self) -> float:
         """KV bytes one token adds to one attending layer (all GPUs together)."""
         return self.model.kv_elements_per_token_per_layer() * self.kv_bytes_per_element

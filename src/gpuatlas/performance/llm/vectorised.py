@@ -204,6 +204,7 @@ def evaluate_columns(
     context = inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
     ttft_s = vector.prefill_s(inputs, batch)
+    ttft_s = ttft_s + np.where(serving | (inputs <= 0), 0.0, vector.runtime.call_wire_s)
     if server is not vector.runtime and serving.any():  # prompts in the server's chunks
         ttft_s = np.where(serving, VectorisedRuntime(server).prefill_s(inputs, batch), ttft_s)
     with np.errstate(divide="ignore", invalid="ignore"):
