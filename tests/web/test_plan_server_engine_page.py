@@ -30,11 +30,12 @@ def test_the_plan_page_words_a_minutes_long_queue_in_minutes(client: TestClient)
         "rps": "10",
         "output_tokens": "2048",
         "gpus": "rtx-pro-6000-blackwell-server",
+        "p95_ttft_ms": "3600000",  # an hour: without it the plan is sized for the default 2 s
     }
     page = client.get("/plan/plan", params=params)
     assert page.status_code == 200
     plan = run_plan(
-        PlanRequest("llama3.3:70b", ("auto",), 10.0, 512, 2048, Slo(),
+        PlanRequest("llama3.3:70b", ("auto",), 10.0, 512, 2048, Slo(p95_ttft_ms=3_600_000),
                     gpus=("rtx-pro-6000-blackwell-server",))
     )  # fmt: skip
     wait_ms = plan.options[0].p95_ttft_ms

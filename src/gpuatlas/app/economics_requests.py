@@ -57,6 +57,7 @@ from gpuatlas.economics.serving_engine import (
     serving_engines,
 )
 from gpuatlas.economics.serving_simulation import ArrivalProcess, LengthDistribution
+from gpuatlas.economics.slo import planning_slo
 from gpuatlas.economics.tco import (
     BreakEven,
     OnPremInputs,
@@ -263,12 +264,11 @@ def _choice(value: str, allowed: Sequence[str], what: str, problems: list[str]) 
 def run_plan(request: PlanRequest) -> Plan:
     """The ranked plan for a request (see `planning.plan_options`)."""
     workload, systems, offers, formats = validated_plan_inputs(request)
+    slo = planning_slo(request.slo)  # the default p95 TTFT when no target bounds the queue
     if request.replicas is not None:
-        plan = fixed_replica_options(
-            workload, request.slo, systems, offers, request.replicas, formats
-        )
+        plan = fixed_replica_options(workload, slo, systems, offers, request.replicas, formats)
     else:
-        plan = plan_options(workload, request.slo, systems, offers, formats, request.top)
+        plan = plan_options(workload, slo, systems, offers, formats, request.top)
     if request.gpus:  # the GPUs the user named are each accounted for
         every_offer = current_prices(extra_files=request.price_files)
         plan = with_unrented_gpus(plan, systems, offers, every_offer, request.tiers)
@@ -746,7 +746,7 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
-    fleet = plan_fleet(shares, template, request.slo, systems, offers)
+    fleet = plan_fleet(shares, template, planning_slo(request.slo), systems, offers)
     return fleet_within_budget(fleet, request.budget)
 
 
