@@ -13,6 +13,7 @@ from gpuatlas.calibration.case_columns import predict_table
 from gpuatlas.calibration.fitting import case_from_row
 from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.api import serving_layout
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.offload_speed import (
     HOST_MEMORY_EFFICIENCY,
@@ -175,3 +176,21 @@ def test_a_measured_row_carries_its_num_ctx_into_the_prediction() -> None:
     at_default = predict_case(case_from_row(replace(row, num_ctx=None))).value
     assert at_4k > 2 * at_default  # the default 32,768 on 24 GiB puts layers on the CPU
     assert row.workload_key != replace(row, num_ctx=None).workload_key
+
+
+def test_predict_serving_takes_a_num_ctx_on_the_engines_that_allocate_one() -> None:
+    def served(engine: str, weights: str, num_ctx: int | None) -> float:
+        return serving_layout(
+            "rtx-4090",
+            "qwen3-32b",
+            weights,
+            engine,
+            concurrency=4,
+            input_tokens=512,
+            output_tokens=256,
+            num_ctx=num_ctx,
+        ).output_tok_s.value
+
+    assert served("ollama", "q4_k_m", 4096) > 2 * served("ollama", "q4_k_m", None)
+    with pytest.raises(GpuAtlasError, match="--num-ctx is an Ollama/llama.cpp option"):
+        served("vllm", "awq-int4", 4096)

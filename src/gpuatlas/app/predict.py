@@ -200,6 +200,7 @@ class PredictServingRequest(ServedModelRequest):
         le=1_000_000,
         description="Prompt tokens every request has in common (prompt_reuse shared-prefix).",
     )
+    num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
 
     @field_validator("concurrency")
     @classmethod
@@ -233,6 +234,7 @@ def predict_serving_document(
         parallel=request.parallel,
         prompt_reuse=request.prompt_reuse,
         shared_prefix_tokens=request.shared_prefix_tokens,
+        num_ctx=request.num_ctx,
     )
     return versioned(
         "predict-serving",

@@ -407,6 +407,7 @@ def predict_serving_command(
         "--shared-prefix-tokens",
         help="Prompt tokens every request has in common (--prompt-reuse shared-prefix).",
     ),
+    num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -430,6 +431,7 @@ def predict_serving_command(
             "parallel": parallel,
             "prompt_reuse": prompt_reuse,
             "shared_prefix_tokens": shared_prefix_tokens,
+            "num_ctx": num_ctx,
         },
     )
     if not as_json:

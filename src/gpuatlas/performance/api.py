@@ -379,12 +379,14 @@ def serving_layout(
     parallel: int | None = None,
     prompt_reuse: PromptReuse = "none",
     shared_prefix_tokens: int | None = None,
+    num_ctx: int | None = None,
 ) -> LayoutServing:
     """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput;
     `requests`: a finite run of that many prompts, run in waves of the concurrency;
     `parallel`: a llama.cpp/Ollama server's request slots (None: its release's default);
     `prompt_reuse`: the requests repeat a prompt ('identical') or its first
-    `shared_prefix_tokens` ('shared-prefix') for the engine's prefix cache."""
+    `shared_prefix_tokens` ('shared-prefix') for the engine's prefix cache; `num_ctx`: the
+    context a llama.cpp/Ollama server allocates per sequence (None: its release's default)."""
     return layout_serving(
         system,
         model,
@@ -399,6 +401,7 @@ def serving_layout(
         parallel=parallel,
         prompt_reuse=prompt_reuse,
         shared_prefix_tokens=shared_prefix_tokens,
+        num_ctx=num_ctx,
     )
 
 

@@ -18,8 +18,10 @@ from typing import Literal
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import MultiGpuMode
+from gpuatlas.performance.llm.offload_speed import check_num_ctx
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
 from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
+from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.server_slots import SLOTS_NOTE_MARK, server_slots
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.predictions import Estimate
@@ -180,6 +182,7 @@ def _serving_of(
     num_ctx: int | None = None,
 ) -> LayoutServing:
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
+    check_num_ctx(memory_inputs(runtime, kv_cache), sum(lengths), num_ctx)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache, num_ctx)
     split = (slot_setting[0], num_ctx)  # the engine as written and the context as set
