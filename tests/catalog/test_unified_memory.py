@@ -9,9 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.systems import build_system
 from gpuatlas.catalog.unified_memory import macos_default_gpu_share, with_memory_configuration
 from gpuatlas.cli.main import app
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.llm.memory import memory_source
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 
 
@@ -68,3 +70,24 @@ def test_gpu_show_states_the_gpu_usable_memory_and_configurations() -> None:
     assert "GPU-usable memory" in result.output and "iogpu.wired_limit_mb" in result.output
     assert "apple-m1-8c 8GB" in result.output
     assert "GPU-usable memory" not in CliRunner().invoke(app, ["gpu", "show", "rtx-4090"]).output
+
+
+@pytest.mark.unit
+def test_dgx_spark_gpu_may_use_what_the_kernel_and_cuda_report() -> None:
+    # 121.69 GiB total on driver 580.173.02 (nvtop#449, /proc/meminfo; CUDA's total the same)
+    spark = gpu_by_id("dgx-spark-gb10")
+    assert spark.gpu_usable_memory_gb == pytest.approx(121.69, abs=0.01)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("gpu_id", "words"),
+    [
+        ("apple-m2-ultra-76c", "sudo sysctl iogpu.wired_limit_mb"),
+        ("ryzen-ai-max-plus-395", "amdgpu.gttsize"),
+        ("dgx-spark-gb10", "no setting raises it"),
+    ],
+)
+def test_fit_names_the_unified_memory_limit_and_how_to_raise_it(gpu_id: str, words: str) -> None:
+    text = memory_source(build_system(gpu_by_id(gpu_id), 1))
+    assert "default share of" in text and words in text

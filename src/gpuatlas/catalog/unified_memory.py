@@ -27,6 +27,18 @@ MACOS_GPU_SHARE_TEXT = (
 )
 
 
+def raise_limit_hint(gpu: Gpu) -> str:
+    """How a user raises the GPU's share of a unified-memory device, where one can."""
+    if gpu.vendor == "Apple":
+        return "raise it with `sudo sysctl iogpu.wired_limit_mb=<MB>` (until reboot)"
+    if gpu.vendor == "AMD":
+        return (
+            "set by the BIOS/Adrenalin Variable Graphics Memory carve-out; on Linux GTT beyond "
+            "it is bounded by the amdgpu.gttsize / ttm.pages_limit kernel parameters"
+        )
+    return "what the kernel and CUDA report; no setting raises it"
+
+
 def macos_default_gpu_share(memory_gb: float) -> float:
     """The fraction of a Mac's unified memory the GPU may wire by default."""
     if memory_gb <= MACOS_SMALL_MEMORY_LIMIT_GB:

@@ -8,6 +8,7 @@ from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_problem
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.catalog.unified_memory import raise_limit_hint
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
 from gpuatlas.performance.llm.shape import (
@@ -71,7 +72,7 @@ def memory_source(system: GpuSystem) -> str:
     if getattr(gpu, "unified_memory", False):
         return (
             f"{total_gib:.1f} GiB per GPU: the GPU's default share of {gpu.memory_gb:g} GiB "
-            "unified memory (catalog)"
+            f"unified memory (catalog); {raise_limit_hint(gpu)}"
         )
     return (
         f'{total_gib:.1f} GiB per GPU: the card\'s "{gpu.memory_gb:g} GB" is binary, '
