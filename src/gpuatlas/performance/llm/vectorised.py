@@ -26,6 +26,7 @@ from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences, max_sequences
 from gpuatlas.performance.llm.offload_speed import (
     OFFLOAD_ENGINE_NAMES,
+    automatic_offload,
     offloads,
     ollama_default_context,
     splits_by_itself,
@@ -379,6 +380,8 @@ def offloaded_rows(
         return candidates
     inputs = memory_inputs(vector.runtime, "fp16")
     if not offloads(inputs) or not splits_by_itself(inputs):  # older llama.cpp builds refuse
+        return np.zeros(len(reason), bool)
+    if automatic_offload(inputs, 1, num_ctx=1) is None:  # not one layer fits even at 1 token
         return np.zeros(len(reason), bool)
     return candidates
 
