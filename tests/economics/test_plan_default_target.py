@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics.fleet import ModelShare, plan_fleet
 from gpuatlas.economics.serving_candidate import Workload, serving_scenario
 from gpuatlas.economics.single_slot_pool import fewest_pool_replicas, wait_quantile_s
 from gpuatlas.economics.slo import DEFAULT_P95_TTFT_MS, Slo, planning_slo
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fakes import fake_factory  # noqa: E402
 from test_single_slot_pool import _one_at_a_time  # noqa: E402
 
 
@@ -61,3 +64,15 @@ def test_one_at_a_time_replicas_are_sized_for_the_default_ttft_not_for_saturatio
     assert run.replicas > math.ceil(erlangs)  # headroom above the count that barely keeps up
     assert run.latency.p95_ttft_ms <= 2000.0
     assert run.utilization < 1.0
+
+
+@pytest.mark.unit
+def test_a_fleet_states_the_targets_its_pools_were_sized_for() -> None:
+    shares = [ModelShare("small", 1.0)]
+    template = Workload("", "fp16", 5.0, 512, 256)
+    systems = [build_system(resolve_gpu("a100-80gb-sxm"), 1)]
+    offers = [PriceSnapshot("RunPod", "a100-80gb-sxm", 1.39, "community", "2026-09-25", "hand")]
+    fleet = plan_fleet(shares, template, planning_slo(Slo()), systems, offers, fake_factory(7e9))
+    assert fleet.targets.startswith("p95 TTFT ≤ 2,000 ms (default")
+    pool = fleet.mixed[0].option
+    assert pool is not None and pool.p95_ttft_ms <= 2000.0 and pool.meets_slo

@@ -263,6 +263,8 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
 
 
 def _render_fleet(fleet: FleetPlan) -> None:
+    if fleet.targets:
+        console.print(f"Every pool sized for {fleet.targets}.", highlight=False, markup=False)
     mixed = new_table(
         f"Mixed fleet: {money(fleet.mixed_monthly_cost_usd, 0)}/month",
         "model",

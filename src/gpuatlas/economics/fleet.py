@@ -61,6 +61,7 @@ class FleetPlan:
     # cheaper fleet is within it, and the sentence that says so; None without a budget.
     within_budget: bool | None = None
     budget_note: str | None = None
+    targets: str = ""  # the latency targets every pool was sized for, in words (Slo.describe)
 
 
 def share_problems(shares: Sequence[ModelShare]) -> list[str]:
@@ -102,7 +103,7 @@ def plan_fleet(
     if mixed_cost is not None and single is not None:
         saving = single.monthly_cost_usd - mixed_cost
         pct = saving / single.monthly_cost_usd * 100.0
-    return FleetPlan(mixed, mixed_cost, single, saving, pct)
+    return FleetPlan(mixed, mixed_cost, single, saving, pct, targets=slo.describe())
 
 
 def _model_plan(
