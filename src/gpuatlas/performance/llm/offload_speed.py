@@ -197,6 +197,10 @@ def check_num_ctx(inputs: MemoryInputs, context_tokens: int, num_ctx: int | None
         raise InvalidRequestError(problems)
 
 
+_AUTOMATIC_SPLITS: dict[tuple[object, ...], tuple[MemoryInputs, OffloadSpeed | None]] = {}
+_MOST_CACHED_SPLITS = 50_000
+
+
 def automatic_offload(
     inputs: MemoryInputs,
     context_tokens: int,
@@ -206,7 +210,41 @@ def automatic_offload(
 ) -> OffloadSpeed | None:
     """The split the engine makes by itself when the model does not fit (None when not one
     layer fits the GPU). `engine_text` ('Ollama 0.12') sets Ollama's default num_ctx;
-    `num_ctx` (OLLAMA_CONTEXT_LENGTH, llama.cpp -c) the context allocated instead."""
+    `num_ctx` (OLLAMA_CONTEXT_LENGTH, llama.cpp -c) the context allocated instead.
+    Remembered per inputs and arguments (a batch file asks the same split for many rows):
+    the catalog objects are immutable and the entry keeps them alive, so their ids stay theirs."""
+    key = (
+        id(inputs.system),
+        id(inputs.model),
+        id(inputs.weight_format),
+        id(inputs.engine),
+        inputs.kv_bytes_per_element,
+        inputs.kv_cache_id,
+        context_tokens,
+        host_bandwidth_gb_s,
+        engine_text,
+        num_ctx,
+    )
+    if (known := _AUTOMATIC_SPLITS.get(key)) is not None:
+        return known[1]
+    if len(_AUTOMATIC_SPLITS) >= _MOST_CACHED_SPLITS:
+        _AUTOMATIC_SPLITS.clear()
+    found = _automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text, num_ctx)
+    _AUTOMATIC_SPLITS[key] = (inputs, found)
+    return found
+
+
+def clear_split_cache() -> None:
+    _AUTOMATIC_SPLITS.clear()
+
+
+def _automatic_offload(
+    inputs: MemoryInputs,
+    context_tokens: int,
+    host_bandwidth_gb_s: float | None,
+    engine_text: str | None,
+    num_ctx: int | None,
+) -> OffloadSpeed | None:
     layers = inputs.model.num_layers
     if is_ollama(inputs):
         allocated = allocated_context(inputs, context_tokens, engine_text, num_ctx)
