@@ -41,6 +41,7 @@ from gpuatlas.catalog.models import all_llms  # noqa: E402
 from gpuatlas.cli.estimate_predict import _run_cases  # noqa: E402
 from gpuatlas.performance.cases import Case  # noqa: E402
 from gpuatlas.performance.engine_profiles import all_engines  # noqa: E402
+from gpuatlas.performance.llm.offload_speed import clear_split_cache  # noqa: E402
 from gpuatlas.performance.llm.step_times import clear_runtime_cache  # noqa: E402
 from gpuatlas.performance.llm.vectorised import VECTOR_METRICS, predict_llm_many  # noqa: E402
 
@@ -170,6 +171,7 @@ def time_csv(cases: list[Case], repeats: int) -> None:
         walls, cpus = [], []
         for _ in range(repeats):
             clear_runtime_cache()
+            clear_split_cache()  # the llama.cpp/Ollama splits a batch remembers
             wall, cpu = time.perf_counter(), time.process_time()
             text = _run_cases(path, as_json=False)
             walls.append(time.perf_counter() - wall)
@@ -236,6 +238,7 @@ def main() -> None:
     clear_runtime_cache()
     predict_llm_many(make_cases(10, 5, seed=99))  # parse the catalog files once per process
     clear_runtime_cache()  # the timed run builds every configuration's runtime itself
+    clear_split_cache()
     start = time.perf_counter()
     values = predict_llm_many(cases)
     elapsed = time.perf_counter() - start

@@ -326,7 +326,8 @@ def test_a_plan_whose_engine_does_not_run_on_the_gpu_names_the_engines_that_do(
     served = _plan_output(
         "--gpu", "apple-m2-ultra-76c", "--prices", str(prices), "--engine", "llama.cpp"
     )
-    assert "Winner:" in served and "apple-m2-ultra-76c bf16" in served
+    # a bare model on llama.cpp is its GGUF Q4_K_M build (llama.cpp's own -hf default, e383e44)
+    assert "Winner:" in served and "apple-m2-ultra-76c q4_k_m" in served
 
 
 def test_compare_takes_one_engine_for_both_sides(fresh_data_dir: Path) -> None:

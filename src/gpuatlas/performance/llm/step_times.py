@@ -726,8 +726,4 @@ def _runtime_cache(
 
 
 def clear_runtime_cache() -> None:
-    """Forget the built runtimes and the llama.cpp/Ollama splits remembered with them."""
-    from gpuatlas.performance.llm.offload_speed import clear_split_cache  # imports this module
-
     _RUNTIMES.clear()
-    clear_split_cache()
