@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from gpuatlas.calibration.case_columns import predict_table
+from gpuatlas.calibration.case_files import REQUIRED_COLUMNS
 from gpuatlas.calibration.fitting import case_from_row
 from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.errors import GpuAtlasError
@@ -88,17 +89,7 @@ def test_case_rows_and_the_vectorised_path_agree(engine: str) -> None:
     assert predict_llm_many(cases).tolist() == pytest.approx(scalar)
 
 
-CASE_HEADER = [
-    "gpu",
-    "gpu_count",
-    "model",
-    "weights",
-    "engine",
-    "batch",
-    "input_tokens",
-    "output_tokens",
-    "metric",
-]
+CASE_HEADER = list(REQUIRED_COLUMNS)  # the columns every case file has
 
 
 @pytest.mark.parametrize(
