@@ -24,6 +24,7 @@ from gpuatlas.performance.training.host import (
 )
 from gpuatlas.performance.training.memory import TrainingSetup
 from gpuatlas.performance.training.optimizer import optimizer_s_per_micro_step
+from gpuatlas.performance.training.token_traffic import token_traffic_s
 from gpuatlas.performance.training.speed import (
     compute_step_s,
     fitted_host_factor,
@@ -60,10 +61,12 @@ def test_a_small_step_is_launch_bound_and_a_large_one_gpu_bound() -> None:
     compute_s = compute_step_s(system, MODEL, large, False, mfu)
     assert compute_s > host_step_s(MODEL, large, False, factor)
     run = predict_training_run(system, MODEL, large, tokens=1e9, recompute=False)
-    # GPU-bound: the compute plus the (LoRA adapters') optimizer step, not the host time
+    # GPU-bound: the compute plus the (LoRA adapters') optimizer step and the per-token memory
+    # traffic (token_traffic.py), not the host time
     optimizer_s = optimizer_s_per_micro_step(system, MODEL, large)
     assert 0.0 < optimizer_s < compute_s / 1000
-    assert run.step_s.value == pytest.approx(compute_s + optimizer_s)
+    traffic_s = token_traffic_s(system, MODEL, large, False)
+    assert run.step_s.value == pytest.approx(compute_s + optimizer_s + traffic_s)
 
 
 @pytest.mark.unit

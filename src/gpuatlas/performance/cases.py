@@ -31,6 +31,7 @@ from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, train
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
+    variant_fused,
     variant_master_weights,
     variant_method,
     variant_optimizer,
@@ -253,6 +254,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         master_weights=variant_master_weights(parts),
         gradient_accumulation=case.gradient_accumulation or 1,
         optimizer=variant_optimizer(parts),
+        fused=variant_fused(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

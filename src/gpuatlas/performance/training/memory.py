@@ -56,6 +56,9 @@ class TrainingSetup:
     # torchtitan, Megatron-Core, DeepSpeed and the Hugging Face Trainer from torch 2.8) or
     # "foreach" (torch.optim.AdamW's default when neither is asked; variants.OPTIMIZER_WORDS)
     optimizer: str = "fused"
+    # what the run fuses of the per-token memory traffic (training/token_traffic.py):
+    # "elementwise" (compiled or fused layer kernels), "loss" (fused cross-entropy)
+    fused: frozenset[str] = frozenset()
 
 
 MIXED_OPTIMIZER_BYTES = 12.0  # fp32 master weight, momentum and variance

@@ -25,6 +25,7 @@ from gpuatlas.performance.training.memory import (
     weight_bytes,
 )
 from gpuatlas.performance.training.optimizer import optimizer_s_per_micro_step
+from gpuatlas.performance.training.token_traffic import token_traffic_s
 
 MODEL_NAME = "gpuatlas.training/1"
 MFU_PRIOR = model_constant("training", "mfu_prior")
@@ -226,12 +227,15 @@ def predict_training_run(
     sync_s = gradient_sync_s(system, model, setup)
     exposed = exposed_sync_s(system, setup, sync_s, compute_s)
     # the optimizer step (training/optimizer.py) runs on the GPU after the backward pass
-    optimizer_s = optimizer_s_per_micro_step(system, model, setup)
-    step_s = max(compute_s + optimizer_s, host_s) + exposed
+    # and the element-wise, loss and adapter traffic the FLOP count leaves out (token_traffic.py)
+    memory_s = optimizer_s_per_micro_step(system, model, setup) + token_traffic_s(
+        system, model, setup, recompute
+    )
+    step_s = max(compute_s + memory_s, host_s) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
     # scaling efficiency is what communication costs: one GPU doing this GPU's share of the work
-    single_s = max(compute_step_s(single, model, setup, recompute, mfu) + optimizer_s, host_s)
+    single_s = max(compute_step_s(single, model, setup, recompute, mfu) + memory_s, host_s)
     calibration = current_calibration()
     extrapolated = not (exact and calibration.is_covered("train:gpu", system.gpu.id))
 

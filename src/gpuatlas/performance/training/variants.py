@@ -67,3 +67,33 @@ def variant_optimizer(parts: Set[str]) -> str:
     'fused'."""
     named = {OPTIMIZER_WORDS[part] for part in parts if part in OPTIMIZER_WORDS}
     return "foreach" if "foreach" in named else "fused"
+
+
+# What a run fuses of the per-token memory traffic (training/token_traffic.py):
+# - 'torch.compile': Inductor fuses the element-wise operators between the matmuls (norms,
+#   rotary, SwiGLU, residual adds) into a few kernels per layer;
+# - 'liger': Liger's Triton kernels for RMSNorm, RoPE and SwiGLU (the layer's element-wise work);
+# - 'fused-layers': a model whose norm, activation and position encoding are single kernels
+#   (llm-foundry's MPT: one F.layer_norm, one GELU, ALiBi inside the attention kernel);
+# - 'fused-ce': a fused (chunked, on-chip) cross-entropy over the logits (Liger's
+#   fused_linear_cross_entropy, Unsloth's fast_cross_entropy, Megatron-Core's fused
+#   vocab-parallel cross-entropy);
+# - 'chunked-ce' with 'torch.compile': torchtune compiles its chunked cross-entropy loss
+#   (training.compile_loss), so the upcast and log-softmax of each chunk fuse too.
+FUSION_WORDS = {
+    "torch.compile": ("elementwise",),
+    "liger": ("elementwise",),
+    "fused-layers": ("elementwise",),
+    "fused-ce": ("loss",),
+}
+
+
+def variant_fused(parts: Set[str]) -> frozenset[str]:
+    """What of the per-token traffic the variant says the run fuses: 'elementwise' and/or
+    'loss' (a framework's own fused kernels are token_traffic.FRAMEWORK_FUSION's)."""
+    fused: set[str] = set()
+    for part in parts:
+        fused.update(FUSION_WORDS.get(part, ()))
+    if {"torch.compile", "chunked-ce"} <= parts:
+        fused.add("loss")
+    return frozenset(fused)
