@@ -5,11 +5,12 @@ separators."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_weights import first_format_that_fits
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences, min_gpus
 from gpuatlas.performance.resolve import as_format, kv_cache_id
 
@@ -26,8 +27,22 @@ class MemoryRefusalError(InvalidRequestError):
     the brief one (`brief_does_not_fit_message`, for rows of a many-case batch) as `brief`."""
 
     def __init__(self, runtime: LlmRuntime, batch: int, context_tokens: int, fitting: int):
-        super().__init__([does_not_fit_message(runtime, batch, context_tokens, fitting)])
+        GpuAtlasError.__init__(self)  # the full message is composed when first read
+        self._refused = (runtime, batch, context_tokens, fitting)
         self.brief = brief_does_not_fit_message(runtime, batch, context_tokens, fitting)
+
+    @cached_property
+    def full_message(self) -> str:
+        """The refusal with what would fit (a search over formats and GPU counts: a batch
+        row reads only `brief`, so it is not paid there)."""
+        return does_not_fit_message(*self._refused)
+
+    @property
+    def problems(self) -> list[str]:  # type: ignore[override]
+        return [self.full_message]
+
+    def __str__(self) -> str:
+        return self.full_message
 
 
 def is_memory_refusal(text: str) -> bool:
