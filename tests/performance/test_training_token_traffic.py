@@ -12,8 +12,9 @@ import pytest
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.models import all_llms
 from gpuatlas.catalog.systems import build_system
+from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.training.memory import TrainingSetup
-from gpuatlas.performance.training.speed import compute_step_s
+from gpuatlas.performance.training.speed import compute_step_s, predict_training_run
 from gpuatlas.performance.training.token_traffic import (
     elementwise_bytes_per_token,
     fused_parts,
@@ -97,3 +98,39 @@ def test_a_small_model_spends_a_larger_share_of_its_step_on_traffic() -> None:
         return traffic_s / compute_step_s(system, model, FULL, False, 0.5)
 
     assert share("qwen3-0.6b") > 2 * share("llama-3.1-8b")
+
+
+@pytest.mark.unit
+def test_a_rows_variant_words_reach_its_prediction() -> None:
+    # a GPU-bound step (4 x 4096 tokens): the fused loss and layers save their bytes' time
+    case = Case(
+        gpu="a100-80gb-sxm",
+        gpu_count=1,
+        model="llama-3.2-3b",
+        weights="bf16",
+        engine="pytorch",
+        batch=4,
+        input_tokens=4096,
+        output_tokens=None,
+        metric="train_tok_s",
+        variant="ac-full",
+    )
+    eager = predict_case(case).value
+    liger = predict_case(replace(case, variant="ac-full+liger+fused-ce")).value
+    system = build_system(gpu_by_id("a100-80gb-sxm"), 1)
+    setup = TrainingSetup("full", 4096, 4, True, "none")
+    saved_s = token_traffic_s(system, LLAMA_3B, setup, True) - token_traffic_s(
+        system, LLAMA_3B, replace(setup, fused=frozenset({"elementwise", "loss"})), True
+    )
+    assert 4 * 4096 / liger == pytest.approx(4 * 4096 / eager - saved_s, rel=1e-6)
+
+
+@pytest.mark.unit
+def test_the_answer_states_the_traffic_and_its_share_of_the_step() -> None:
+    system = build_system(gpu_by_id("rtx-4090"), 1)
+    setup = TrainingSetup("lora", 2048, 4, True, "none")
+    run = predict_training_run(system, LLAMA_3B, setup, tokens=1e9, recompute=True)
+    traffic_s = token_traffic_s(system, LLAMA_3B, setup, True)
+    note = next(note for note in run.notes if note.startswith("memory traffic"))
+    assert f"{traffic_s * 1e3:,.0f} ms of the {run.step_s.value * 1e3:,.0f} ms step" in note
+    assert "an fp32 cross-entropy over 128,256 logits and the LoRA adapters" in note

@@ -25,7 +25,7 @@ from gpuatlas.performance.training.memory import (
     weight_bytes,
 )
 from gpuatlas.performance.training.optimizer import optimizer_s_per_micro_step
-from gpuatlas.performance.training.token_traffic import token_traffic_s
+from gpuatlas.performance.training.token_traffic import token_traffic_s, traffic_note
 
 MODEL_NAME = "gpuatlas.training/1"
 MFU_PRIOR = model_constant("training", "mfu_prior")
@@ -228,9 +228,8 @@ def predict_training_run(
     exposed = exposed_sync_s(system, setup, sync_s, compute_s)
     # the optimizer step (training/optimizer.py) runs on the GPU after the backward pass
     # and the element-wise, loss and adapter traffic the FLOP count leaves out (token_traffic.py)
-    memory_s = optimizer_s_per_micro_step(system, model, setup) + token_traffic_s(
-        system, model, setup, recompute
-    )
+    traffic_s = token_traffic_s(system, model, setup, recompute)
+    memory_s = optimizer_s_per_micro_step(system, model, setup) + traffic_s
     step_s = max(compute_s + memory_s, host_s) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
@@ -260,7 +259,10 @@ def predict_training_run(
         scaling_efficiency=single_s / step_s,
         mfu=mfu * sustained_clock_share(system.gpu) * compute_s / step_s,
         memory=training_memory_fit(system, model, setup),
-        notes=framework_notes(setup.engine, setup.precision),
+        notes=(
+            *framework_notes(setup.engine, setup.precision),
+            traffic_note(model, setup, traffic_s, step_s),
+        ),
     )
 
 

@@ -145,3 +145,19 @@ def token_traffic_s(
     )
     tokens = setup.sequence_tokens * setup.micro_batch
     return tokens * per_token / memory_bandwidth_bytes_s(system.gpu)
+
+
+def traffic_note(model: ModelArch, setup: TrainingSetup, traffic_s: float, step_s: float) -> str:
+    """What the answer says about this traffic: its time, its share of the step and what it
+    counts (eager or fused)."""
+    fused = fused_parts(setup)
+    layers = "fused" if "elementwise" in fused else "eager"
+    loss = "a fused cross-entropy" if "loss" in fused else "an fp32 cross-entropy"
+    adapters = "" if setup.method == "full" else " and the LoRA adapters"
+    share = traffic_s / step_s if step_s > 0 else 0.0
+    return (
+        f"memory traffic outside the matmuls: {traffic_s * 1e3:,.0f} ms of the "
+        f"{step_s * 1e3:,.0f} ms step ({share:.0%}): {layers} norms, rotary and MLP "
+        f"activations, {loss} over {model.vocab_size:,} logits{adapters}, at the datasheet "
+        "bandwidth (torch.compile, Liger, Unsloth and Megatron-Core fuse most of it)"
+    )
