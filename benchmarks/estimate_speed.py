@@ -41,6 +41,7 @@ from gpuatlas.catalog.models import all_llms  # noqa: E402
 from gpuatlas.cli.estimate_predict import _run_cases  # noqa: E402
 from gpuatlas.performance.cases import Case  # noqa: E402
 from gpuatlas.performance.engine_profiles import all_engines  # noqa: E402
+from gpuatlas.performance.llm.memory import clear_fitting_cache  # noqa: E402
 from gpuatlas.performance.llm.offload_speed import clear_split_cache  # noqa: E402
 from gpuatlas.performance.llm.step_times import clear_runtime_cache  # noqa: E402
 from gpuatlas.performance.llm.vectorised import VECTOR_METRICS, predict_llm_many  # noqa: E402
@@ -172,6 +173,7 @@ def time_csv(cases: list[Case], repeats: int) -> None:
         for _ in range(repeats):
             clear_runtime_cache()
             clear_split_cache()  # the llama.cpp/Ollama splits a batch remembers
+            clear_fitting_cache()  # and the sequence counts that fit
             wall, cpu = time.perf_counter(), time.process_time()
             text = _run_cases(path, as_json=False)
             walls.append(time.perf_counter() - wall)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,6 +86,7 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
+@lru_cache(maxsize=4096)  # a batch asks it per row; the rules are read once
 def default_context(
     engine: str, version: str | None, total_gpu_memory_gib: float, model_max_tokens: int = 0
 ) -> ContextDefault | None:

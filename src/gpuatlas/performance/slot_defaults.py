@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -114,6 +114,7 @@ def _single_slot_families() -> tuple[_SingleSlotFamily, ...]:
     return tuple(rules)
 
 
+@lru_cache(maxsize=4096)  # a batch asks it per row; the rules are read once
 def single_slot_rule(engine: str, family: str, engine_text: str | None) -> str | None:
     """The source that says the engine at the release in `engine_text` runs models of this
     catalog `family` one request at a time whatever its setting (Ollama's architectures 'not
@@ -126,6 +127,7 @@ def single_slot_rule(engine: str, family: str, engine_text: str | None) -> str |
     return None
 
 
+@lru_cache(maxsize=4096)  # a batch asks it per row; the rules are read once
 def default_slots(engine: str, engine_text: str | None) -> SlotDefault | None:
     """The default slots of the engine family at the release written in `engine_text`
     ('Ollama 0.5.7', 'llama.cpp b5540', 'ollama (run of 2025-03-01)': the release of that
