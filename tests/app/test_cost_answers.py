@@ -14,7 +14,6 @@ from gpuatlas.catalog.prices import packaged_prices
 from gpuatlas.catalog.systems import build_system, resolve_system
 from gpuatlas.cli.cost_rent import ranking_basis, smaller_formats_hint
 from gpuatlas.cli.main import app
-from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.power import tdp_power
 from gpuatlas.economics.serving_candidate import Slo, Workload
 from gpuatlas.economics.unit_costs import serving_cost, sustained_serving
@@ -47,7 +46,7 @@ def test_the_ranking_states_its_basis_and_the_price_of_each_offer() -> None:
     winner = report.ranking[0]
     text = " ".join(result.output.split())  # the console wraps long lines at spaces
     basis = text[text.index("basis:") :]
-    share = f"{DEFAULT_UTILIZATION:.0%} of saturated throughput"
+    share = "the highest rate one replica serves within p95 TTFT ≤ 2,000 ms (default"
     assert basis.startswith("basis: llama-3.1-8b bf16 on vllm, requests of 512 in / 256 out")
     # a long calibration version is folded at the terminal's width: compare without spaces
     assert share in basis and winner.best.calibration_version in "".join(basis.split())

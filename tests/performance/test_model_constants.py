@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gpuatlas.economics.constants import DEFAULT_UTILIZATION, economics_constants
+from gpuatlas.economics.constants import DEFAULT_PUE, economics_constant, economics_constants
 from gpuatlas.errors import DataFileError
 from gpuatlas.performance.calibration_table import Calibration
 from gpuatlas.performance.llm import step_times
@@ -24,7 +24,7 @@ def test_every_constant_says_what_it_is_and_where_it_comes_from() -> None:
 
 def test_the_models_read_the_data_values() -> None:
     assert vision.ENCODER_ETA == model_constant("vision", "encoder_eta") == 0.4
-    assert DEFAULT_UTILIZATION == 0.7
+    assert DEFAULT_PUE == economics_constant("on_prem", "pue") == 1.3
     assert model_constant("llm", "ridge_sharpness") == step_times.RIDGE_SHARPNESS
     assert (
         1e9 * model_constant("diffusion_pipeline", "pcie_offload_gb_s")

@@ -32,8 +32,8 @@ from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.budget import Budget
-from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.serving_engine import is_auto_engine, server_checkpoint
+from gpuatlas.economics.slo import MIN_RPS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number, format_usd
 from gpuatlas.performance.resolve import as_format
@@ -44,6 +44,14 @@ if TYPE_CHECKING:
     from gpuatlas.app.economics_requests import CostReport
 
 SCHEMA_ANSWER = "cost"
+UTILIZATION_HELP = (
+    "Workload llm: price one replica at this share of its saturated rate instead of the "
+    "latency targets (none: the highest rate within them, as plan sizes replicas)."
+)
+RPS_HELP = (
+    "Workload llm: a traffic in requests per second; each system is sized with the fewest "
+    "replicas that serve it within the latency targets, as plan sizes them."
+)
 
 
 class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
@@ -74,8 +82,15 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     )
     input_tokens: int = Field(512, description="Prompt tokens per request.")
     output_tokens: int = Field(256, description="Output tokens per request.")
-    utilization: float = Field(
-        DEFAULT_UTILIZATION, description="Without latency targets: share of saturation."
+    utilization: float | None = Field(
+        None,
+        description=UTILIZATION_HELP,
+    )
+    rps: float | None = Field(
+        None,
+        le=100_000,
+        json_schema_extra={"minimum": MIN_RPS},
+        description=RPS_HELP,
     )
     train_tokens: float = Field(0.0, description="Training token budget (workload training).")
     method: str = Field(
@@ -127,6 +142,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             request.num_ctx,
             Budget(request.max_usd_per_hour, request.max_usd_per_month),
             request.parallel,
+            request.rps,
         )
     )
 
@@ -138,8 +154,8 @@ def daily_volume_note(report: CostReport) -> str:
     """For an LLM ranking: the output tokens a day the winner's $/1M assumes (its sustained
     rate around the clock), and what less traffic costs (the hours are paid all the same), so a
     '1M tokens a day' question is not answered with a saturated GPU's price per token."""
-    if not report.ranking or not report.serving:
-        return ""
+    if not report.ranking or not report.serving or report.rps is not None:
+        return ""  # a stated traffic already fixes the volume
     winner = report.ranking[0]
     serving = next((s for s in report.serving if s.system_id == winner.system_id), None)
     if serving is None:
@@ -150,7 +166,31 @@ def daily_volume_note(report: CostReport) -> str:
         f"that price assumes ~{format_number(per_day / 1e6)}M output tokens a day on "
         f"{winner.system_id}; with less traffic the rental is the same "
         f"({format_usd(usd_per_day)}/day), so the price per token rises: for a daily volume, "
-        "`gpuatlas plan --rps` sizes and prices it"
+        "--rps sizes and prices it (as `gpuatlas plan --rps`)"
+    )
+
+
+def full_load_note(report: CostReport) -> str:
+    """The winner's price per 1M output tokens at saturation (one replica at full load, its
+    queue growing without bound), labelled as such: a floor no latency target allows."""
+    if not report.ranking or not report.serving:
+        return ""
+    winner = report.ranking[0]
+    row = next(
+        (
+            s
+            for s in report.serving
+            if s.system_id == winner.system_id and s.price == winner.best_offer
+        ),
+        None,
+    )
+    if row is None or row.usd_per_million_output_tokens_at_saturation is None:
+        return ""
+    return (
+        f"at full load (one replica at its saturated rate, "
+        f"{format_number(row.sustained.saturation_rps)} req/s, the queue growing without "
+        f"bound) {winner.system_id} would cost "
+        f"{format_usd(row.usd_per_million_output_tokens_at_saturation)} per 1M output tokens"
     )
 
 
@@ -287,11 +327,16 @@ def training_framework_note(request: RentingCostRequest) -> str:
 def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.cost/2``: the request, provenance, every offer's rental costs (``rentals``),
     serving and job costs, the ranking and its ``winner`` (null for plain renting), and notes;
-    for LLM serving, ``volume_note`` (the daily volume the winner's price assumes) and
+    for LLM serving, ``slo`` and ``slo_text`` (the targets each system was sized for, as
+    `plan` sizes replicas: the user's or the default p95 TTFT, ``slo.default_ttft``; null with
+    ``utilization``), ``rps`` (the traffic sized for, null: one replica at its highest rate),
+    each serving row's ``usd_per_million_output_tokens_at_saturation`` (one replica at full
+    load), ``volume_note`` (the daily volume the winner's price assumes) and
     ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     report = cost_report(request, price_files)
     body = plain(report)
+    body["slo_text"] = report.slo.describe() if report.slo is not None else None
     body["rentals"] = body.pop("durations")
     body["winner"] = body["ranking"][0] if body["ranking"] else None
     if request.workload == "llm":

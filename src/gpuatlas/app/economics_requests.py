@@ -28,7 +28,6 @@ from gpuatlas.economics.budget import (
     over_budget_note,
     within_budget,
 )
-from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.fleet import (
     FleetPlan,
     ModelShare,
@@ -76,6 +75,7 @@ from gpuatlas.economics.unit_costs import (
     fitting_training,
     image_cost,
     serving_cost,
+    serving_targets,
     sustained_serving,
     training_run_cost,
 )
@@ -409,7 +409,7 @@ class CostRequest:
     input_tokens: int = 512
     output_tokens: int = 256
     slo: Slo = field(default_factory=Slo)
-    utilization: float = DEFAULT_UTILIZATION
+    utilization: float | None = None  # price one replica at this share of saturation instead
     train_tokens: float = 0.0
     method: str = "full"
     resolution: int | None = None
@@ -423,6 +423,7 @@ class CostRequest:
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (workload llm)
     budget: Budget = field(default_factory=Budget)  # only offers within it
     parallel: int | None = None  # llama.cpp/Ollama request slots (workload llm)
+    rps: float | None = None  # a traffic to size replicas for, as `plan` does (workload llm)
 
 
 @dataclass(frozen=True)
@@ -440,6 +441,8 @@ class CostReport:
     ranking: tuple[RankedSystem, ...] = ()
     all_gpus: bool = False
     cannot_run: tuple[CannotRun, ...] = ()  # systems left out of the ranking, with the reason
+    slo: Slo | None = None  # LLM serving: the targets each system was sized for (None: a share)
+    rps: float | None = None  # LLM serving: the traffic each system was sized for (None: one)
 
 
 WORKLOADS = ("rent", "llm", "image", "training")
@@ -459,8 +462,8 @@ def _cost_problems(request: CostRequest) -> list[str]:
         (request.hours >= 0, f"hours must be ≥ 0, got {format_given(request.hours)}"),
         (request.days >= 0, f"days must be ≥ 0, got {format_given(request.days)}"),
         (
-            0 < request.utilization <= 1,
-            f"utilisation must be in (0, 1], got {format_given(request.utilization)}",
+            request.utilization is None or 0 < request.utilization <= 1,
+            f"utilisation must be in (0, 1], got {format_given(request.utilization or 0)}",
         ),
         (request.input_tokens >= 1, f"input tokens must be ≥ 1, got {request.input_tokens}"),
         (request.output_tokens >= 1, f"output tokens must be ≥ 1, got {request.output_tokens}"),
@@ -474,7 +477,28 @@ def _cost_problems(request: CostRequest) -> list[str]:
             "llm|image|training to rank every GPU",
         ),
     ]
-    return problems + [message for ok, message in checks if not ok]
+    return problems + [message for ok, message in checks if not ok] + _sizing_problems(request)
+
+
+def _sizing_problems(request: CostRequest) -> list[str]:
+    """--rps sizes replicas for a traffic and --utilization prices one replica at a share of
+    saturation: LLM serving only, and each instead of the latency targets."""
+    problems: list[str] = []
+    if request.rps is not None:
+        if request.workload != "llm":
+            problems.append("--rps sizes LLM serving: use it with --workload llm --model")
+        problems += Workload("", "", request.rps, 1, 1).problems()
+    if request.utilization is not None:
+        targets = any(
+            v is not None
+            for v in (request.slo.p95_ttft_ms, request.slo.p95_tpot_ms, request.slo.p95_e2e_ms)
+        )
+        if targets or request.rps is not None:
+            problems.append(
+                "--utilization prices one replica at a share of its saturated rate; "
+                "latency targets and --rps size replicas instead: give one or the other"
+            )
+    return problems
 
 
 def _image_engine(engine: str) -> str:
@@ -558,6 +582,8 @@ def run_cost(request: CostRequest) -> CostReport:
         ranking,
         every_gpu,
         tuple(cannot_run),
+        serving_targets(request.slo, request.utilization) if request.workload == "llm" else None,
+        request.rps,
     )
 
 
@@ -615,7 +641,9 @@ def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | As
         parallel=request.parallel,
     )
     try:
-        return sustained_serving(system, workload, request.slo, request.utilization)
+        return sustained_serving(
+            system, workload, request.slo, request.utilization, rps=request.rps
+        )
     except GpuAtlasError as error:
         return Assessment(system, request.weights, "unsupported", str(error))
 

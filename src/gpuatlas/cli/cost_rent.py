@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from gpuatlas.app.cost import (
+    RPS_HELP,
+    UTILIZATION_HELP,
     RentingCostRequest,
     cost_document,
     cost_report,
     daily_volume_note,
+    full_load_note,
     memory_way_outs,
     offload_notes,
     server_engine_note,
@@ -79,9 +82,8 @@ def cost_command(
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
-    utilization: float = typer.Option(
-        _default("utilization"), help="Without latency targets: share of saturation."
-    ),
+    rps: float | None = typer.Option(None, "--rps", help=RPS_HELP),
+    utilization: float | None = typer.Option(None, "--utilization", help=UTILIZATION_HELP),
     train_tokens: float = typer.Option(
         _default("train_tokens"), help="Training token budget (workload training)."
     ),
@@ -124,6 +126,7 @@ def cost_command(
         "p95_ttft_ms": p95_ttft_ms,
         "p95_tpot_ms": p95_tpot_ms,
         "p95_e2e_ms": p95_e2e_ms,
+        "rps": rps,
         "utilization": utilization,
         "train_tokens": train_tokens,
         "method": method,
@@ -233,11 +236,20 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
             f"basis: {request.model} {first.weights} on {first.engine or request.engine}, "
             "requests of "
             f"{format_number(request.input_tokens)} in / {format_number(request.output_tokens)}"
-            f" out tokens, each system at {first.basis} (its own modelled rate); {speeds}"
+            f" out tokens; each system at {first.basis}, from its own modelled speed; {speeds}"
         )
     winner = report.ranking[0].system_id  # setups differ per system: the winner's
     work = next((job.work for job in report.jobs if job.system_id == winner), request.workload)
     return f"basis: {request.model}, {work} on {winner}, each system in its own setup; {speeds}"
+
+
+def replicas_text(report: CostReport, system_id: str) -> str:
+    """' (2 replicas)' beside a system sized for a stated traffic (--rps) with more than one;
+    '' otherwise."""
+    if report.rps is None:
+        return ""
+    found = next((s.sustained for s in report.serving if s.system_id == system_id), None)
+    return f" ({found.replicas} replicas)" if found is not None and found.replicas > 1 else ""
 
 
 def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
@@ -260,7 +272,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
             else f"{usd_band(line.on_demand)} at {offer_text(line.on_demand_offer)}"
         )
         table.add_row(
-            f"{line.rank}. {line.system_id}",
+            f"{line.rank}. {line.system_id}{replicas_text(report, line.system_id)}",
             usd_band(line.best),
             offer_text(line.best_offer),
             on_demand,
@@ -275,6 +287,9 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
         highlight=False,
     )
     console.print(ranking_basis(report, request), highlight=False)
+    full_load = full_load_note(report)
+    if full_load:
+        console.print(f"note: {full_load}", markup=False, highlight=False)
     volume = daily_volume_note(report)
     if volume:
         console.print(f"note: {volume}", markup=False, highlight=False)

@@ -23,7 +23,6 @@ def economics_constant(area: str, name: str) -> float:
     return value
 
 
-DEFAULT_UTILIZATION = economics_constant("serving", "utilization")
 DEFAULT_USD_PER_KWH = economics_constant("on_prem", "usd_per_kwh")
 DEFAULT_PUE = economics_constant("on_prem", "pue")
 DEFAULT_YEARS = economics_constant("on_prem", "years")

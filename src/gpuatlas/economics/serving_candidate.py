@@ -416,6 +416,15 @@ def pooled_run(found: Assessment, workload: Workload, slo: Slo, replicas: int) -
     return _run_of(found, workload, slo, replicas, latency, mean_batch)
 
 
+def one_replica_run(found: Assessment, workload: Workload, slo: Slo) -> ServingRun:
+    """The whole workload on one replica, modelled as `fewest_replicas` models a replica: the
+    M/D/1 queue for one request at a time (`pooled_run`), else the simulation; so the highest
+    rate one replica serves within `slo` is the rate at which `fewest_replicas` needs one."""
+    if is_single_slot_pool(found, workload):
+        return pooled_run(found, workload, slo, 1)
+    return run_replicas(found, workload, slo, 1)
+
+
 def _bisect(
     found: Assessment, workload: Workload, slo: Slo, low: int, best: ServingRun
 ) -> ServingRun:

@@ -1,9 +1,12 @@
 """Cost of work on one system and offer: $/1M output tokens, $/request, $/image, $/training run.
 
-Serving costs come from the system's own sustainable rate: the highest req/s one replica
-serves within the latency targets (found with the simulator), or — without targets — a target
-utilisation of its saturated throughput. The estimator's band on serving throughput carries
-through to the cost as {value, low, high}.
+Serving costs come from the system's own sustainable rate, under the same targets `plan`
+sizes replicas for (`slo.planning_slo`: the user's, or the default p95 TTFT): the highest req/s
+one replica serves within them, or, for a stated traffic, the fewest replicas that serve it
+within them (`serving_candidate.fewest_replicas`, plan's own function). A share of saturation
+is used only when the user asks for one (--utilization); the cost at saturation (full load,
+queue unbounded) is a separate, labelled figure. The estimator's band on serving throughput
+carries through to the cost as {value, low, high}.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.economics.constants import DEFAULT_UTILIZATION
 from gpuatlas.economics.offer_costs import (
     OfferPrice,
     offer_price,
@@ -32,9 +34,13 @@ from gpuatlas.economics.serving_candidate import (
     Workload,
     assess,
     estimator_source,
+    fewest_replicas,
+    one_replica_run,
     run_replicas,
 )
+from gpuatlas.economics.slo import planning_slo
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 
@@ -43,12 +49,13 @@ RATE_SEARCH_STEPS = 8
 
 @dataclass(frozen=True)
 class SustainedServing:
-    """What one replica of a configuration sustains, and how that was decided."""
+    """What one replica of a configuration sustains (each of `replicas` when a traffic was
+    stated), and how that was decided."""
 
     system_id: str
     weights: str
-    rps: float
-    output_tok_s: float
+    rps: float  # per replica
+    output_tok_s: float  # per replica
     basis: str
     latency: Latency
     max_batch: int
@@ -56,18 +63,29 @@ class SustainedServing:
     band: Estimate  # the estimator's serving-throughput estimate (its band and provenance)
     engine: str = ""  # the engine it runs with ('auto' resolved for this system)
     offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
+    replicas: int = 1  # replicas serving the stated traffic (1 without one)
+    saturation_rps: float = 0.0  # one replica's saturated rate (full load, queue unbounded)
 
     def tokens_per_s_band(self) -> tuple[float, float]:
-        scale = self.output_tok_s / self.band.value
+        """Low and high output tok/s of every replica together."""
+        scale = self.output_tok_s * self.replicas / self.band.value
         return self.band.low * scale, self.band.high * scale
 
 
+def serving_targets(slo: Slo, utilization: float | None = None) -> Slo:
+    """The targets a serving cost is sized for: plan's (`planning_slo`: the user's, with the
+    default p95 TTFT when none bounds the queue); none when the user prices a share of
+    saturation instead (`utilization`)."""
+    return slo if utilization is not None else planning_slo(slo)
+
+
 def _rate_meeting(found: Assessment, workload: Workload, slo: Slo) -> ServingRun | None:
-    """The highest rate (bisection below the closed-form bound) whose p95s meet the targets."""
+    """The highest rate (bisection below the closed-form bound) whose p95s meet the targets on
+    one replica, modelled as plan models it (`one_replica_run`)."""
     low_rps, high_rps, best = 0.0, found.capacity_bound_rps, None
     for _ in range(RATE_SEARCH_STEPS):
         middle = (low_rps + high_rps) / 2
-        run = run_replicas(found, workload.with_rate(middle), slo, 1)
+        run = one_replica_run(found, workload.with_rate(middle), slo)
         if run.meets_slo:
             low_rps, best = middle, run
         else:
@@ -75,32 +93,43 @@ def _rate_meeting(found: Assessment, workload: Workload, slo: Slo) -> ServingRun
     return best
 
 
-def _has_targets(slo: Slo) -> bool:
-    return any(v is not None for v in (slo.p95_ttft_ms, slo.p95_tpot_ms, slo.p95_e2e_ms))
-
-
 def sustained_serving(
     system: GpuSystem,
     workload: Workload,
     slo: Slo,
-    utilization: float = DEFAULT_UTILIZATION,
+    utilization: float | None = None,
     source_factory: SourceFactory = estimator_source,
+    rps: float | None = None,
 ) -> SustainedServing | Assessment:
-    """One replica's sustainable rate (or the Assessment saying why it cannot serve)."""
-    found = assess(system, workload, slo, source_factory)
+    """One replica's sustainable rate within `serving_targets` (or the Assessment saying why
+    it cannot serve): the highest rate one replica serves within them; with `rps`, the fewest
+    replicas that serve that traffic within them (plan's `fewest_replicas`); with
+    `utilization`, that share of its saturated rate."""
+    targets = serving_targets(slo, utilization)
+    offered = workload if rps is None else workload.with_rate(rps)
+    found = assess(system, offered, targets, source_factory)
     if found.status != "ok" or found.steps is None:
         return found
-    if _has_targets(slo):
-        run = _rate_meeting(found, workload, slo)
-        if run is None:
-            return Assessment(
-                system, workload.weights, "latency", f"no rate meets {slo.describe()}"
-            )
-        basis = f"highest rate meeting {slo.describe()}"
-    else:
+    if utilization is not None:
         rate = utilization * found.saturation_rps
-        run = run_replicas(found, workload.with_rate(rate), slo, 1)
-        basis = f"{utilization:.0%} of saturated throughput"
+        run = run_replicas(found, workload.with_rate(rate), targets, 1)
+        basis = f"{utilization:.0%} of saturated throughput (--utilization)"
+    elif rps is not None:
+        sized = fewest_replicas(found, offered, targets)
+        if sized.status != "ok" or sized.run is None:
+            return sized
+        run = sized.run
+        basis = (
+            f"the fewest replicas serving {format_number(rps)} req/s within {targets.describe()}"
+        )
+    else:
+        best = _rate_meeting(found, workload, targets)
+        if best is None:
+            return Assessment(
+                system, workload.weights, "latency", f"no rate meets {targets.describe()}"
+            )
+        run = best
+        basis = f"the highest rate one replica serves within {targets.describe()}"
     return SustainedServing(
         system_id=system.id,
         weights=workload.weights,
@@ -113,6 +142,8 @@ def sustained_serving(
         band=_serving_band(system, workload, found.engine or workload.engine),
         engine=found.engine or workload.engine,
         offload=found.offload,
+        replicas=run.replicas,
+        saturation_rps=found.saturation_rps,
     )
 
 
@@ -143,11 +174,12 @@ def _cost_estimate(value: float, low: float, high: float, unit: str, band: Estim
 
 @dataclass(frozen=True)
 class ServingCost:
-    """A system on one offer serving a workload at its own sustainable rate."""
+    """A system on one offer serving a workload at its own sustainable rate (on
+    `sustained.replicas` replicas when a traffic was stated)."""
 
     system_id: str
     gpu_count: int
-    price: OfferPrice
+    price: OfferPrice  # every replica together
     usd_per_gb_vram_hour: float
     sustained: SustainedServing
     usd_per_million_output_tokens: Estimate
@@ -156,21 +188,28 @@ class ServingCost:
     power: PowerDraw | None  # None: no TDP in the catalog, so no energy figures
     output_tokens_per_joule: float | None
     kwh_per_million_output_tokens: float | None
+    # one replica at saturation: full load, the queue grows without bound (None: no rate)
+    usd_per_million_output_tokens_at_saturation: float | None = None
 
 
 def serving_cost(
     system: GpuSystem, offer: PriceSnapshot, sustained: SustainedServing
 ) -> ServingCost:
-    """$/1M output tokens (with the band), $/request, single-stream cost, energy."""
-    price = offer_price(offer, system.gpu_count)
+    """$/1M output tokens (with the band), $/request, single-stream cost, energy; the price of
+    every replica over the tokens of every replica, and the same at saturation (one replica
+    at full load)."""
+    price = offer_price(offer, system.gpu_count, sustained.replicas)
+    one_replica = offer_price(offer, system.gpu_count)
+    output_tok_s = sustained.output_tok_s * sustained.replicas
     tokens_low, tokens_high = sustained.tokens_per_s_band()
     per_million = _cost_estimate(
-        usd_per_million_tokens(price.usd_per_hour, sustained.output_tok_s),
+        usd_per_million_tokens(price.usd_per_hour, output_tok_s),
         usd_per_million_tokens(price.usd_per_hour, tokens_high),
         usd_per_million_tokens(price.usd_per_hour, tokens_low),
         "$/1M output tokens",
         sustained.band,
     )
+    saturated_tok_s = sustained.saturation_rps * (sustained.output_tok_s / sustained.rps)
     power = tdp_power(system)
     return ServingCost(
         system_id=system.id,
@@ -179,9 +218,9 @@ def serving_cost(
         usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
         sustained=sustained,
         usd_per_million_output_tokens=per_million,
-        usd_per_request=usd_per_request(price.usd_per_hour, sustained.rps),
+        usd_per_request=usd_per_request(price.usd_per_hour, sustained.rps * sustained.replicas),
         usd_per_million_tokens_single_stream=usd_per_million_tokens(
-            price.usd_per_hour, sustained.single_stream_tok_s
+            one_replica.usd_per_hour, sustained.single_stream_tok_s
         ),
         power=power,
         output_tokens_per_joule=None
@@ -190,6 +229,11 @@ def serving_cost(
         kwh_per_million_output_tokens=None
         if power is None
         else kwh_per_million(sustained.output_tok_s, power.draw_w),
+        usd_per_million_output_tokens_at_saturation=usd_per_million_tokens(
+            one_replica.usd_per_hour, saturated_tok_s
+        )
+        if saturated_tok_s > 0
+        else None,
     )
 
 
@@ -203,7 +247,7 @@ def cost_per_million_tokens(
     input_tokens: int = 512,
     output_tokens: int = 256,
     slo: Slo | None = None,
-    utilization: float = DEFAULT_UTILIZATION,
+    utilization: float | None = None,
 ) -> ServingCost:
     """Convenience for reports: one system, one offer, one workload → its serving cost."""
     workload = Workload(model, weights, 1.0, input_tokens, output_tokens, engine)
