@@ -64,6 +64,12 @@ _FTYPE_BITRATE_PATTERN = re.compile(r"\b(i?q\d(?:_[a-z0-9]+)*)\s+-\s+\d+(?:\.\d+
 # 30B total and 3B active parameters (LLM_TYPE_30B_A3B), and LLAMA_FTYPE_MOSTLY_MXFP4_MOE is
 # written "MXFP4 MoE" ("gpt-oss 20B MXFP4 MoE").
 _LLAMACPP_MOE_ARCH_PATTERN = re.compile(r"^(qwen[23])moe\b")
+# ... and writes a family's version without its dot or hyphen: "qwen3next" is Qwen3-Next,
+# "qwen35" / "qwen35moe" Qwen3.5 (LLM_ARCH_QWEN3NEXT, LLM_ARCH_QWEN35, LLM_ARCH_QWEN35MOE).
+_LLAMACPP_GLUED_ARCHES = (
+    (re.compile(r"^qwen3next\b"), "qwen3-next"),
+    (re.compile(r"^qwen35(moe)?\b"), "qwen3.5"),
+)
 _LLAMACPP_MOE_TYPE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?b)\.(a\d+(?:\.\d+)?b)\b")
 _LLAMACPP_MXFP4_MOE_PATTERN = re.compile(r"\bmxfp4\s+moe\b")
 _OLLAMA_DEFAULT_TAG = "latest"
@@ -131,6 +137,8 @@ def _split_tokens(name: str) -> list[str]:
     base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
     base = _FTYPE_BITRATE_PATTERN.sub(r"\1", base)  # llama-bench "IQ4_NL - 4.5 bpw"
     base = _LLAMACPP_MOE_ARCH_PATTERN.sub(r"\1", base)  # llama-bench "qwen3moe"
+    for pattern, family in _LLAMACPP_GLUED_ARCHES:  # llama-bench "qwen3next", "qwen35moe"
+        base = pattern.sub(family, base)
     base = _LLAMACPP_MOE_TYPE_PATTERN.sub(r"\1-\2", base)  # llama-bench "30B.A3B"
     base = _LLAMACPP_MXFP4_MOE_PATTERN.sub("mxfp4", base)  # llama-bench "MXFP4 MoE"
     tokens = [token for token in re.split(r"[-\s]+", base) if token]
@@ -394,6 +402,7 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
         or _ollama_reference(checkpoint)
         or _derived_checkpoint(checkpoint)
         or _image_finetune(checkpoint)
+        or _active_size_completion(checkpoint)
     )
     if reference is None:
         _refuse_unmodelled_family(name, checkpoint)
@@ -406,6 +415,28 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
         raise UnknownNameError("model", name, close_model_matches(checkpoint))
     reference = dataclasses.replace(reference, name=name)
     return _with_tag_format(reference, tag) if tag else reference
+
+
+_TOTAL_SIZE_KEY_PATTERN = re.compile(r"-\d+(\.\d+)?b$")
+
+
+def _active_size_completion(name: str) -> ModelReference | None:
+    """A mixture-of-experts model named by its total size alone ('Qwen3.5-397B' for
+    qwen3.5-397b-a17b, as release notes and benchmark tables shorten it): the library model
+    whose name is that name plus an active size (-a17b), when exactly one model has one."""
+    tokens = _split_tokens(name)
+    if any(_ACTIVE_SIZE_PATTERN.fullmatch(token) for token in tokens):
+        return None
+    index = model_name_index()
+    for key in _prefix_keys(tokens):
+        if not _TOTAL_SIZE_KEY_PATTERN.search(key):
+            continue
+        completion = re.compile(re.escape(key) + r"-a\d+(\.\d+)?b$")
+        ids = {index[other][0] for other in index if completion.match(other)}
+        if len(ids) == 1:
+            hint, format_id = _format_hint(tokens)
+            return ModelReference(name, get_model(ids.pop()), "derived_checkpoint", hint, format_id)
+    return None
 
 
 # A size written after the name in brackets ("Phi3-mini (3.8B)", as benchmark tables list
