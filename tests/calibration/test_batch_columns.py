@@ -8,10 +8,11 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gpuatlas.calibration.case_columns import predict_table
+from gpuatlas.calibration.case_columns import _group_rows, _table, predict_table
 from gpuatlas.calibration.case_files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, predict_fields
 from gpuatlas.cli.main import app
 from gpuatlas.performance import resolve
@@ -184,3 +185,21 @@ def test_plain_and_quoted_csv_give_the_same_rows(tmp_path: Path) -> None:
     rows = list(csv.reader(outputs[0].splitlines()))
     assert len(rows) == 5 and all(len(row) == 13 for row in rows)
     assert "," in rows[-1][-1]  # the error's close matches, quoted in the CSV
+
+
+@pytest.mark.unit
+def test_rows_are_grouped_by_every_configuration_field_in_order_of_first_appearance() -> None:
+    header = ["gpu", "gpu_count", "model", "weights", "engine", "kv_cache", "metric"]
+    rows = [
+        ["rtx-4090", "1", "a", "", "", "", "decode_tok_s"],
+        ["rtx-40901", "", "a", "", "", "", "decode_tok_s"],  # the same texts joined differently
+        ["rtx-4090", "1", "a", "", "", "", "ttft_ms"],  # the metric is not a configuration field
+        ["l4", "1", "a", "", "", "fp8", "decode_tok_s"],
+        ["rtx-4090", "1", "a", "", "", "fp8", "decode_tok_s"],
+        ["l4", "1", "a", "", "", "fp8", "decode_tok_s"],
+    ]
+    table = _table(header, rows)
+    groups = _group_rows(table, np.zeros(len(rows), dtype=bool))
+    assert [rows.tolist() for rows in groups] == [[0, 2], [1], [3, 5], [4]]
+    without_first = np.array([True, False, False, False, False, False])
+    assert [rows.tolist() for rows in _group_rows(table, without_first)] == [[2], [1], [3, 5], [4]]

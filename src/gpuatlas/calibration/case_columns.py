@@ -38,7 +38,6 @@ from gpuatlas.performance.llm.vectorised import (
     LlmColumns,
     VectorisedRuntime,
     evaluate_columns,
-    group_positions,
     offloaded_rows,
     ollama_spilled_rows,
     reason_message,
@@ -190,14 +189,28 @@ def _config_key(table: _Table, row: int) -> ConfigKey:
     )
 
 
+CONFIG_FIELDS = ("gpu", "gpu_count", "model", "weights", "engine", "kv_cache")
+
+
 def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
     """The rows of each configuration without a field problem (ascending), configurations in
-    the order they first appear."""
-    c = table.columns
-    keys = zip(
-        c["gpu"], c["gpu_count"], c["model"], c["weights"], c["engine"], c["kv_cache"], strict=True
-    )
-    groups = group_positions(keys)
+    the order they first appear. Each configuration field's distinct texts are numbered once
+    and the numbers combined into one code per row, so the rows are grouped by sorting
+    integers rather than by hashing a tuple of texts per row."""
+    if not table.size:
+        return []
+    code, bound = np.zeros(table.size, dtype=np.int64), 1  # every code is below `bound`
+    for name in CONFIG_FIELDS:
+        numbers = {text: index for index, text in enumerate(table.distinct[name])}
+        if bound * len(numbers) >= 2**62:  # renumber the codes densely before they overflow
+            code = np.unique(code, return_inverse=True)[1].astype(np.int64).reshape(-1)
+            bound = int(code.max()) + 1
+        column = np.fromiter(map(numbers.__getitem__, table.columns[name]), np.int64, table.size)
+        code, bound = code * len(numbers) + column, bound * len(numbers)
+    order = np.argsort(code, kind="stable")  # rows ascending within each configuration
+    starts = np.flatnonzero(np.r_[True, code[order][1:] != code[order][:-1]])
+    groups = np.split(order, starts[1:])
+    groups.sort(key=lambda rows: int(rows[0]))  # configurations in order of first appearance
     if bad.any():
         groups = [kept for rows in groups if len(kept := rows[~bad[rows]])]
     return groups
