@@ -33,10 +33,28 @@ from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, U
 
 GPUS_PER_NODE_MAX = 8
 _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECASE)
-# "16 H100", "2 A100 80GB": a count of one or two digits, a space, then a name (not a number).
-_SPACED_COUNT = re.compile(r"^\s*(\d{1,2})\s+(\D.*?)\s*$")
-# The count written after the device: 'A100 x 4', 'H100 ×8' (a benchmark table's column).
-_TRAILING_COUNT = re.compile(r"^\s*(\D.*?)\s+[x×]\s*(\d{1,2})\s*$", re.IGNORECASE)
+# "16 H100", "2 A100 80GB": a count of one or two digits, a space, then a name (not a number);
+# "2 3090s": a model number in the plural.
+_SPACED_COUNT = re.compile(r"^\s*(\d{1,2})\s+(\D.*?|\d{3,4}s)\s*$", re.IGNORECASE)
+# The count written after the device: 'A100 x 4', 'H100 ×8' (a benchmark table's column),
+# '3090 x2' (not 3090 GPUs named '2').
+_TRAILING_COUNT = re.compile(r"^\s*(.+?)\s+[x×]\s*(\d{1,2})\s*$", re.IGNORECASE)
+# A count in words, as people ask: 'two 3090s', 'dual 4090', 'quad A100'.
+_COUNT_WORDS = {
+    "one": 1,
+    "two": 2,
+    "dual": 2,
+    "three": 3,
+    "triple": 3,
+    "four": 4,
+    "quad": 4,
+    "six": 6,
+    "eight": 8,
+}
+_WORD_COUNT = re.compile(rf"^\s*({'|'.join(_COUNT_WORDS)})\s+(.+?)\s*$", re.IGNORECASE)
+# A model number in the plural after a count: '2x 3090s', 'two A100s' (read only when the name
+# as written is unknown: 'L40s' is the L40S).
+_PLURAL = re.compile(r"^(.*\d)s$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -279,10 +297,13 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     named = named_system(text)
     if named is not None:
         return named
-    match = _SYSTEM_PATTERN.match(text) or _SPACED_COUNT.match(text)
-    trailing = _TRAILING_COUNT.match(text) if match is None else None
+    trailing = _TRAILING_COUNT.match(text)
     if trailing is not None:
         return _device_system(int(trailing.group(2)), trailing.group(1), network_id)
+    worded = _WORD_COUNT.match(text)
+    if worded is not None:
+        return _device_system(_COUNT_WORDS[worded.group(1).lower()], worded.group(2), network_id)
+    match = _SYSTEM_PATTERN.match(text) or _SPACED_COUNT.match(text)
     if match is None:
         return _device_system(1, text, network_id)
     try:
@@ -295,7 +316,16 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
 
 
 def _device_system(count: int, device: str, network_id: str | None) -> GpuSystem:
-    gpu, memory_gb, assumption = read_device(device)
+    try:
+        gpu, memory_gb, assumption = read_device(device)
+    except UnknownNameError as unknown:
+        plural = _PLURAL.match(device.strip()) if count > 1 else None
+        if plural is None:
+            raise
+        try:
+            gpu, memory_gb, assumption = read_device(plural.group(1))
+        except UnknownNameError:
+            raise unknown from None
     system = build_system(gpu, count, network_id)
     return dataclasses.replace(
         system, memory_configuration_gb=memory_gb, name_assumption=assumption
