@@ -75,7 +75,8 @@ class _Table:
         layout ('auto' goes the row path: the best layout is a search over several
         configurations)."""
         if self._vector_mask is None:
-            mask = np.isin(self.llm_columns().metric, VECTOR_METRICS)
+            vector = self.distinct["metric"].intersection(VECTOR_METRICS)
+            mask = np.fromiter(map(vector.__contains__, self.columns["metric"]), bool, self.size)
             layouts = self.columns["layout"]
             auto = {text for text in self.distinct["layout"] if text.lower() == "auto"}
             if auto:
