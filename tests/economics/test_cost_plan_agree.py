@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
 from gpuatlas.app.plan import ServingPlanRequest, serving_plan
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.systems import build_system
+from gpuatlas.cli.main import app
 from gpuatlas.economics.serving_candidate import Workload, serving_scenario
 from gpuatlas.economics.single_slot_pool import fewest_pool_replicas, wait_quantile_s
 from gpuatlas.economics.slo import DEFAULT_P95_TTFT_MS, Slo, planning_slo
@@ -143,3 +145,20 @@ def test_conflicting_sizing_options_are_refused(extra: dict[str, object], messag
     values = {"model": "llama-3.1-8b", "gpus": ["rtx-4090"], "workload": "llm", **extra}
     with pytest.raises(InvalidRequestError, match=message):
         cost_report(RentingCostRequest.model_validate(values))
+
+
+@pytest.mark.unit
+def test_the_cli_names_the_replicas_a_stated_traffic_needs() -> None:
+    arguments = ["cost", "--workload", "llm", "--model", "llama-3.1-8b", "--gpu", "rtx-4090"]
+    result = CliRunner().invoke(app, [*arguments, "--rps", "5"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    report = cost_report(
+        RentingCostRequest.model_validate(
+            {"model": "llama-3.1-8b", "gpus": ["rtx-4090"], "workload": "llm", "rps": 5.0}
+        )
+    )
+    replicas = report.serving[0].sustained.replicas
+    assert replicas > 1  # 5 req/s of 256 tokens is more than one RTX 4090 serves within 2 s
+    text = " ".join(result.output.split())
+    assert f"Cheapest: rtx-4090 ({replicas} replicas) at" in text
+    assert "fewest replicas serving 5 req/s within p95 TTFT ≤ 2,000 ms (default" in text

@@ -280,7 +280,8 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     console.print(table)
     winner = report.ranking[0]
     console.print(
-        f"[bold]Cheapest:[/] {winner.system_id} at {usd_band(winner.best)} "
+        f"[bold]Cheapest:[/] {winner.system_id}{replicas_text(report, winner.system_id)} at "
+        f"{usd_band(winner.best)} "
         f"{per_unit(metric)} on {winner.best_offer.label} at "
         f"{money(winner.best_offer.usd_per_gpu_hour)}/GPU-h. "
         "Ranges follow each prediction's calibrated band; --details lists every offer.",
