@@ -162,3 +162,10 @@ def test_the_cli_names_the_replicas_a_stated_traffic_needs() -> None:
     text = " ".join(result.output.split())
     assert f"Cheapest: rtx-4090 ({replicas} replicas) at" in text
     assert "fewest replicas serving 5 req/s within p95 TTFT ≤ 2,000 ms (default" in text
+
+
+@pytest.mark.unit
+def test_a_training_cost_without_a_token_count_says_how_to_give_one() -> None:
+    values = {"model": "llama-3.1-8b", "gpus": ["h100"], "workload": "training", "method": "lora"}
+    with pytest.raises(InvalidRequestError, match=r"--train-tokens 1e8 for 100M tokens\), got 0"):
+        cost_report(RentingCostRequest.model_validate(values))

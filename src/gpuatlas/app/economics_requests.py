@@ -469,7 +469,8 @@ def _cost_problems(request: CostRequest) -> list[str]:
         (request.output_tokens >= 1, f"output tokens must be ≥ 1, got {request.output_tokens}"),
         (
             request.workload != "training" or request.train_tokens > 0,
-            f"training needs --train-tokens > 0, got {format_given(request.train_tokens)}",
+            "training is priced per run: give its token count with --train-tokens (e.g. "
+            f"--train-tokens 1e8 for 100M tokens), got {format_given(request.train_tokens)}",
         ),
         (
             bool(request.systems) or request.workload != "rent",
