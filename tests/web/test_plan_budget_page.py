@@ -38,7 +38,9 @@ def test_the_plan_page_states_its_budget_and_a_request_without_targets(client: T
     page = client.get("/plan/plan", params=params)
     assert page.status_code == 200
     # no target named: the plan is sized for the default p95 TTFT, and the heading says so
-    assert "Cheapest setups meeting p95 TTFT ≤ 2,000 ms (default" in page.text
+    assert "Cheapest setups meeting p95 TTFT ≤ 2,000 ms</h2>" in page.text
+    assert "Default target: MLPerf Inference" in page.text
+    assert "--p95-ttft-ms" not in page.text  # a CLI option means nothing on the page
     assert "meeting no latency target" not in page.text
     note = "Budget $136.99/h ($100,000/month): every setup listed is within it."
     assert note in page.text

@@ -24,6 +24,7 @@ from gpuatlas.app.requests import (
     serving_engine_field,
 )
 from gpuatlas.economics.budget import Budget
+from gpuatlas.economics.slo import DEFAULT_TTFT_SOURCE
 
 if TYPE_CHECKING:
     from gpuatlas.economics.planning import Plan
@@ -105,7 +106,9 @@ class ServingPlanRequest(ServedTraffic):
 def plan_document(
     request: ServingPlanRequest, price_files: Sequence[Path] = (), replicas: int | None = None
 ) -> dict[str, Any]:
-    """``gpuatlas.plan/2``: the ranked options (each with its label and offer label), the
+    """``gpuatlas.plan/2``: the targets (``slo``; ``slo_text`` in words with where a default
+    came from, ``slo_targets_text`` the targets alone, ``slo_default_source`` the source of the
+    default p95 TTFT or null), the ranked options (each with its label and offer label), the
     explanation, every rejected candidate but those without an offer, and provenance.
 
     CLI-only arguments: ``price_files`` (extra price CSVs; the web never reads files) and
@@ -120,6 +123,8 @@ def plan_document(
             "workload": plan.workload,
             "slo": plan.slo,
             "slo_text": plan.slo.describe(),
+            "slo_targets_text": plan.slo.targets_text(),
+            "slo_default_source": DEFAULT_TTFT_SOURCE if plan.slo.default_ttft else None,
             "feasible": plan.feasible,
             "within_budget": plan.within_budget,
             "budget_note": plan.budget_note,

@@ -45,13 +45,18 @@ class Slo:
             if value is not None and value <= 0
         ]
 
-    def describe(self) -> str:
+    def targets_text(self) -> str:
+        """'p95 TTFT ≤ 2,000 ms, p95 TPOT ≤ 100 ms': the targets alone, without where a
+        default came from (`describe` says that, with the CLI option that changes it)."""
         parts = [
             f"{name} ≤ {format_number(value, 'ms')}"
             for name, value in self._named()
             if value is not None
         ]
-        text = ", ".join(parts) or "no latency target"
+        return ", ".join(parts) or "no latency target"
+
+    def describe(self) -> str:
+        text = self.targets_text()
         if self.default_ttft:
             return f"{text} (default: {DEFAULT_TTFT_SOURCE}; --p95-ttft-ms sets another)"
         return text
