@@ -95,17 +95,25 @@ def test_a_context_beyond_the_models_maximum_names_it_as_written_and_as_typed() 
 
 def test_ollama_runs_a_model_too_big_for_the_gpu_with_the_most_layers_that_fit() -> None:
     # Ollama splits a model between GPU and CPU by itself: the answer is that split, not "no"
-    document = _fit(system="rtx-4090", model="llama3.1:70b")
+    # (in a machine with 128 GB of RAM: the CPU's layers and their KV fit there)
+    document = _fit(host_ram_gb=128, system="rtx-4090", model="llama3.1:70b")
     plan = document["offload"]
     assert not document["fits"] and plan is not None and plan["fits"]
     most = plan["gpu_layers"]
     assert 0 < most < 80 and plan["most_layers_that_fit"] == most
     # Ollama's own estimate (EstimateGPULayers) keeps a reserve: at most what fits strictly,
     # which llama.cpp's automatic fit places; one layer more than that does not fit
-    strict = _fit(system="rtx-4090", model="llama-3.1-70b", weights="q4_k_m", engine="llama.cpp")
+    strict = _fit(
+        host_ram_gb=128,
+        system="rtx-4090",
+        model="llama-3.1-70b",
+        weights="q4_k_m",
+        engine="llama.cpp",
+    )
     strict_most = strict["offload"]["most_layers_that_fit"]
     assert most <= strict_most < 80
     one_more = _fit(
+        host_ram_gb=128,
         system="rtx-4090",
         model="llama-3.1-70b",
         weights="q4_k_m",
@@ -176,16 +184,18 @@ def test_training_memory_is_written_with_thousands_separators() -> None:
 
 
 def test_a_moe_model_split_by_layers_also_gets_the_faster_experts_on_cpu_figure() -> None:
-    document = _fit(system="rtx-4090", model="gpt-oss:120b")
+    document = _fit(host_ram_gb=128, system="rtx-4090", model="gpt-oss:120b")
     layers = document["offload"]
-    experts = _fit(system="rtx-4090", model="gpt-oss:120b", cpu_moe=True)["offload"]
+    experts = _fit(host_ram_gb=128, system="rtx-4090", model="gpt-oss:120b", cpu_moe=True)[
+        "offload"
+    ]
     assert layers is not None and not layers["experts_on_cpu"] and experts["fits"]
     assert experts["decode_ceiling_tok_s"] > layers["decode_ceiling_tok_s"]
     assert document["verdict_text"].endswith(
         "; with the MoE experts in host memory instead (llama.cpp --cpu-moe): "
         f"~{round(experts['decode_ceiling_tok_s'])} tok/s decode at most"
     )
-    dense = _fit(system="rtx-4090", model="llama3.1:70b")
+    dense = _fit(host_ram_gb=128, system="rtx-4090", model="llama3.1:70b")
     assert "--cpu-moe" not in dense["verdict_text"]
 
 

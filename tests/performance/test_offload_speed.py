@@ -9,6 +9,7 @@ from gpuatlas.calibration.case_columns import predict_table
 from gpuatlas.calibration.case_files import REQUIRED_COLUMNS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, predict_case
+from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.memory import (
     GB,
     gpu_memory_gb,
@@ -31,6 +32,7 @@ from gpuatlas.performance.llm.offload_speed import (
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime
 from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.vectorised import predict_llm_many
+from gpuatlas.performance.resolve import as_system
 
 
 def _inputs(system: str, model: str, weights: str, engine: str):  # type: ignore[no-untyped-def]
@@ -163,7 +165,8 @@ def test_the_batch_path_predicts_an_offloaded_row_as_the_row_path_does() -> None
 def test_cpu_moe_reads_only_the_active_experts_from_host_memory() -> None:
     """--cpu-moe: every layer on the GPU, the routed experts in host memory; a token reads
     its k experts per layer there (gpt-oss-120b: 4 of 128)."""
-    inputs = _inputs("rtx-4090", "gpt-oss-120b", "mxfp4", "llama.cpp")
+    with_ram = with_host_ram(as_system("rtx-4090"), 128)  # ~62 GB of experts need the RAM
+    inputs = memory_inputs(llm_runtime(with_ram, "gpt-oss-120b", "mxfp4", "llama.cpp"), "fp16")
     split = offload_for(inputs, 1, 640, experts_on_cpu=True)
     assert split is not None and split.experts_on_cpu
     assert split.cpu_weights_gb > 50  # ~60 GB of experts held in host memory
@@ -173,7 +176,8 @@ def test_cpu_moe_reads_only_the_active_experts_from_host_memory() -> None:
 def test_llama_cpp_fit_moves_the_experts_of_as_few_layers_as_make_room() -> None:
     """llama.cpp's --fit keeps every layer on the GPU and moves the experts of the fewest
     layers (-ot ...exps=CPU) that leave the rest fitting; that beats moving all of them."""
-    inputs = _inputs("rtx-4090", "gpt-oss-120b", "mxfp4", "llama.cpp")
+    with_ram = with_host_ram(as_system("rtx-4090"), 128)  # every expert may move: ~62 GB
+    inputs = memory_inputs(llm_runtime(with_ram, "gpt-oss-120b", "mxfp4", "llama.cpp"), "fp16")
     moved = fewest_expert_layers_on_cpu(inputs, 640)
     assert moved is not None and 0 < moved < inputs.model.num_layers
     auto = automatic_offload(inputs, 640)

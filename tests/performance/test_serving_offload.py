@@ -16,6 +16,7 @@ from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import serving_layout
 from gpuatlas.performance.cases import Case, predict_case
+from gpuatlas.performance.llm.host_memory import HostMemoryRefusalError, with_host_ram
 from gpuatlas.performance.llm.offload_speed import (
     HOST_MEMORY_EFFICIENCY,
     ollama_default_context,
@@ -26,15 +27,29 @@ from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_offload import offload_share, serving_split
 from gpuatlas.performance.llm.vectorised import predict_llm_many
+from gpuatlas.performance.resolve import as_system
 
 pytestmark = pytest.mark.unit
 
-BIG = ("rtx-4090", "llama-3.3-70b", "q4_k_m")  # 40 GB of weights on a 24 GB card
+# 40 GB of weights on a 24 GB card, in a desktop with 128 GB of RAM for the CPU's layers
+HOST_128GB = with_host_ram(as_system("rtx-4090"), 128)
+BIG = (HOST_128GB, "llama-3.3-70b", "q4_k_m")
 
 
 def _case(engine: str, batch: int, **extra: object) -> Case:
-    gpu, model, weights = BIG
-    return Case(gpu, 1, model, weights, engine, batch, 512, 256, "serving_output_tok_s", **extra)  # type: ignore[arg-type]
+    _, model, weights = BIG
+    metric = "serving_output_tok_s"
+    return Case(
+        "rtx-4090", 1, model, weights, engine, batch, 512, 256, metric, host_ram_gb=128, **extra
+    )  # type: ignore[arg-type]
+
+
+def test_without_stated_ram_the_split_must_fit_a_32_gb_desktop() -> None:
+    """Ollama's split of a 70B q4_k_m on a 24 GB card keeps ~28 GB of weights and the KV of
+    its CPU layers at num_ctx 32,768 on the CPU: more than a 32 GB desktop (host_memory)."""
+    case = Case("rtx-4090", 1, "llama-3.3-70b", "q4_k_m", "ollama", 1, 512, 256, "decode_tok_s")
+    with pytest.raises(HostMemoryRefusalError, match="32 GB of host RAM"):
+        predict_case(case)
 
 
 def test_ollama_serves_a_model_larger_than_the_gpu_with_its_own_split() -> None:
@@ -83,7 +98,15 @@ def test_batching_engines_still_refuse_a_model_larger_than_the_gpu() -> None:
 
 @pytest.mark.parametrize("engine", ["ollama", "llama.cpp"])
 def test_case_rows_and_the_vectorised_path_agree(engine: str) -> None:
-    cases = [_case(engine, 1), _case(engine, 8)]
+    # a bare 'rtx-4090' (a 32 GB desktop): llama.cpp's split and Ollama 0.5.7's (num_ctx
+    # 2,048) keep few enough bytes on the CPU to fit it
+    text = "ollama 0.5.7" if engine == "ollama" else None
+    _, model, weights = BIG
+    metric = "serving_output_tok_s"
+    cases = [
+        Case("rtx-4090", 1, model, weights, engine, batch, 512, 256, metric, engine_text=text)
+        for batch in (1, 8)
+    ]
     scalar = [predict_case(case).value for case in cases]
     assert all(math.isfinite(value) and value > 0 for value in scalar)
     assert predict_llm_many(cases).tolist() == pytest.approx(scalar)
@@ -108,9 +131,12 @@ def test_batch_rows_answer_as_one_row_does(
 ) -> None:
     """`predict --cases` evaluates rows in arrays; a row must get what `predict_case` gives
     (Ollama's slots, its default num_ctx and the split it makes from that)."""
-    row = ["rtx-4090", "1", model, "q4_k_m", engine, str(batch), "512", "256", metric]
-    value, _, _, error = predict_table(CASE_HEADER, [row])[0]
-    case = Case("rtx-4090", 1, model, "q4_k_m", engine, batch, 512, 256, metric, engine_text=engine)
+    row = ["rtx-4090", "1", model, "q4_k_m", engine, str(batch), "512", "256", metric, "128"]
+    value, _, _, error = predict_table([*CASE_HEADER, "host_ram_gb"], [row])[0]
+    case = Case(
+        "rtx-4090", 1, model, "q4_k_m", engine, batch, 512, 256, metric, engine_text=engine,
+        host_ram_gb=128,
+    )  # fmt: skip
     assert error == ""
     assert float(value) == pytest.approx(predict_case(case).value, rel=1e-5)
 

@@ -9,12 +9,14 @@ from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.requests import (
+    HOST_RAM_HELP,
     KV_CACHE_HELP,
     SystemModelRequest,
     model_reference,
     names_known_together,
     split_list,
     system_model_reference,
+    system_on_host,
 )
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.catalog.systems import resolve_system
@@ -75,6 +77,7 @@ class FitRequest(SystemModelRequest):
         le=100_000,
         description="Host memory bandwidth for offloaded weights.",
     )
+    host_ram_gb: float | None = Field(None, gt=0, le=1_000_000, description=HOST_RAM_HELP)
 
 
 def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
@@ -88,7 +91,7 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
 
     def answer_with(kv_cache: str) -> FitAnswer:
         return answer_fit(
-            request.system,
+            system_on_host(request.system, request.host_ram_gb),
             reference,
             request.weights,
             engine=request.engine,
@@ -129,7 +132,7 @@ def _most_layers_plan(
 
     def offload_with(layers: int) -> OffloadPlan | None:
         return answer_fit(
-            request.system,
+            system_on_host(request.system, request.host_ram_gb),
             reference,
             [answer.weights.format_id],
             engine=engine_of(request, answer),
@@ -188,7 +191,7 @@ def verdict_text(request: FitRequest, answer: FitAnswer, *, local_files: bool = 
         return verdict
     try:
         experts = answer_fit(
-            request.system,
+            system_on_host(request.system, request.host_ram_gb),
             model_reference(request.model, local_files),
             [answer.weights.format_id],
             engine=engine_of(request, answer),
@@ -198,7 +201,7 @@ def verdict_text(request: FitRequest, answer: FitAnswer, *, local_files: bool = 
         ).offload
     except InvalidRequestError:  # a dense model: no experts to move
         return verdict
-    if experts is None or not experts.fits:
+    if experts is None or not experts.fits or not experts.host_fits:
         return verdict
     if experts.decode_ceiling_tok_s <= plan.decode_ceiling_tok_s:
         return verdict
@@ -336,6 +339,8 @@ def _offload_verdict(plan: OffloadPlan, *, all_fit: bool) -> str:
         if plan.gpu_layers < plan.total_layers
         else f"all {plan.total_layers} layers on the GPU"
     )
+    if plan.fits and not plan.host_fits:
+        return f"does not run with {where}: {plan.host_refusal}"
     if not plan.fits:
         text = (
             f"does not fit with {where}: the GPU would hold {format_gib(plan.gpu_total_gb)} "

@@ -16,6 +16,7 @@ from gpuatlas.app.requests import (
     SystemModelRequest,
     TrainingFrameworkChoice,
     system_model_reference,
+    system_on_host,
     weights_and_engine,
 )
 from gpuatlas.catalog.model_weights import llm_of
@@ -82,7 +83,7 @@ def predict_llm_document(
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     prediction = api.predict_llm(
-        request.system,
+        system_on_host(request.system, request.host_ram_gb),
         reference.model,
         choice.format_id,
         engine,

@@ -11,10 +11,11 @@ from pydantic.config import JsonDict
 
 from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights, is_auto
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
-from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import engine_text_profile, resolve_engine_on
+from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.resolve import as_format, as_system
 
@@ -36,6 +37,20 @@ class AnswerRequest(BaseModel):
     # Its model, weights and engine name an LLM, a format and an LLM engine (fit, predict llm,
     # serving, plan); diffusion, vision and OCR models resolve through their own catalogs.
     names_an_llm: ClassVar[bool] = False
+
+
+HOST_RAM_HELP = (
+    "GB of RAM in the machine, the limit for llama.cpp/Ollama layers or MoE experts kept on "
+    "the CPU; none: a named system's own, else 32 GB for a desktop card and 256 GB per "
+    "data-center GPU (stated in the answer)."
+)
+
+
+def system_on_host(system: str, host_ram_gb: float | None) -> str | GpuSystem:
+    """The system as named, or with the machine's RAM stated (--host-ram-gb)."""
+    if host_ram_gb is None:
+        return system
+    return with_host_ram(as_system(system), host_ram_gb)
 
 
 class SystemModelRequest(AnswerRequest):
@@ -73,6 +88,12 @@ class ServedModelRequest(SystemModelRequest):
         max_length=40,
         description="Inference engine; auto: the checkpoint's own (Ollama for Ollama tags, "
         "llama.cpp for GGUF), else the system's usual one.",
+    )
+    host_ram_gb: float | None = Field(
+        None,
+        gt=0,
+        le=1_000_000,
+        description=HOST_RAM_HELP,
     )
 
 

@@ -81,8 +81,9 @@ class _Table:
             auto = {text for text in self.distinct["layout"] if text.lower() == "auto"}
             if auto:
                 mask &= ~np.fromiter((text in auto for text in layouts), bool, self.size)
-            if any(self.distinct["num_ctx"]):  # a context as set: the row path sizes it
-                mask &= ~np.fromiter(map(bool, self.columns["num_ctx"]), bool, self.size)
+            for stated in ("num_ctx", "host_ram_gb"):  # as set: the row path sizes the split
+                if any(self.distinct[stated]):
+                    mask &= ~np.fromiter(map(bool, self.columns[stated]), bool, self.size)
             self._vector_mask = mask
         return self._vector_mask
 

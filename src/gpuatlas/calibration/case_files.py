@@ -5,7 +5,9 @@ and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop
 layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
 'auto', the fastest split into replicas and tensor-parallel groups) and gradient_accumulation
 (training: micro-steps per optimizer step, empty = 1) and num_ctx (Ollama's num_ctx /
-OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default). Every row
+OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default) and host_ram_gb
+(GB of RAM in the machine, the limit of a llama.cpp/Ollama GPU/CPU split; empty = 32 for a
+desktop card, 256 per data-center GPU, as `--host-ram-gb`). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
 fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
@@ -46,6 +48,7 @@ OPTIONAL_COLUMNS = (
     "layout",
     "gradient_accumulation",
     "num_ctx",
+    "host_ram_gb",
 )
 LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
@@ -100,6 +103,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     accumulation = _optional_int(fields, "gradient_accumulation", problems)
     if accumulation == 0:
         problems.append("gradient_accumulation must be at least 1 (or empty: 1), got 0")
+    host_ram_gb = _optional_positive(fields, "host_ram_gb", problems)
     if problems:
         raise InvalidRequestError(problems)
     return Case(
@@ -120,7 +124,22 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         variant=text["variant"] or None,
         layout=text["layout"].lower() or "tensor",
         gradient_accumulation=accumulation,
+        host_ram_gb=host_ram_gb,  # GB of RAM for llama.cpp/Ollama's CPU side; empty: assumed
     )
+
+
+def _optional_positive(fields: Mapping[str, str], name: str, problems: list[str]) -> float | None:
+    text = (fields.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append(f"{name} {text!r} is not a number")
+        return None
+    if not value > 0:
+        problems.append(f"{name} must be more than 0, got {text}")
+    return value
 
 
 @lru_cache(maxsize=4096)

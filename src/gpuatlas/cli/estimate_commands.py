@@ -92,6 +92,12 @@ def fit_command(
         "--host-bandwidth-gbs",
         help="Host memory bandwidth for offloaded weights (default: dual-channel DDR5-5600).",
     ),
+    host_ram_gb: float | None = typer.Option(
+        None,
+        "--host-ram-gb",
+        help="GB of RAM in the machine, the limit for layers or experts on the CPU "
+        "(default: 32 for a desktop card, 256 per data-center GPU).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Does a model fit, and in which formats: memory per GPU, the longest context, how many
@@ -134,6 +140,7 @@ def fit_command(
                 "gpu_layers": gpu_layers,
                 "cpu_moe": cpu_moe,
                 "host_bandwidth_gbs": host_bandwidth_gbs,
+                "host_ram_gb": host_ram_gb,
             },
         )
         if as_json:  # the document of the answer layer, as /plan/fit.json returns it

@@ -14,6 +14,7 @@ import typer
 
 from gpuatlas.app import predict as answers
 from gpuatlas.app.requests import (
+    HOST_RAM_HELP,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
     TRAINING_FRAMEWORK_HELP,
@@ -330,6 +331,7 @@ def predict_llm_command(
         False, "--cpu-moe", help="llama.cpp/Ollama: the MoE experts in host memory."
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
@@ -349,6 +351,7 @@ def predict_llm_command(
             "host_bandwidth_gbs": host_bandwidth_gbs,
             "cpu_moe": cpu_moe,
             "num_ctx": num_ctx,
+            "host_ram_gb": host_ram_gb,
         },
     )
     if not as_json:

@@ -114,9 +114,11 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
     if answer.offload is not None:
         plan = answer.offload
         state = "fits" if plan.fits else "does not fit"
+        host_state = "fits" if plan.host_fits else "does not fit"
         console.print(
             f"offload: {offload_text(plan)}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
-            f"{gib(plan.usable_gb)} GiB usable ({state})",
+            f"{gib(plan.usable_gb)} GiB usable ({state}); host RAM needs "
+            f"{plan.host_need_gb:,.1f} GB of {plan.host_ram_gb:,.0f} GB ({host_state})",
             highlight=False,
         )
     console.print(

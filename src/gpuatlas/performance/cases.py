@@ -16,6 +16,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, Visio
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
+from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_layout import layout_serving
@@ -86,6 +87,9 @@ class Case:
     # training: micro-steps per optimizer step as the run states it (the gradients of that many
     # micro-batches are summed before one optimizer step); None = 1, no accumulation
     gradient_accumulation: int | None = None
+    # llama.cpp/Ollama: GB of RAM in the machine, the limit of a GPU/CPU split (llm.host_memory);
+    # None = the system's own or the assumption for its GPU
+    host_ram_gb: float | None = None
 
     @property
     def engine_as_run(self) -> str:
@@ -110,7 +114,8 @@ def case_system(case: Case) -> GpuSystem:
     keeps its own count."""
     if case.gpu_count < 1:
         raise InvalidRequestError([f"gpu_count must be at least 1, got {case.gpu_count}"])
-    return as_system(case.gpu, case.gpu_count if case.gpu_count > 1 else None)
+    system = as_system(case.gpu, case.gpu_count if case.gpu_count > 1 else None)
+    return with_host_ram(system, case.host_ram_gb)
 
 
 def _int_batch(case: Case, default: int = 1) -> int:

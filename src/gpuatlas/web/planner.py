@@ -41,6 +41,12 @@ _MODEL = FormField("model", "Model")
 _ENGINE = FormField("engine", "Engine")
 _KV = FormField("kv_cache", "KV-cache precision")
 _NUM_CTX = FormField("num_ctx", "Ollama/llama.cpp context per sequence (num_ctx), tokens", "number")
+_HOST_RAM = FormField(
+    "host_ram_gb",
+    "Host RAM, GB (Ollama/llama.cpp layers on the CPU; empty: 32 desktop, 256 per server GPU)",
+    "number",
+    "any",
+)
 PLANNERS: dict[str, Planner] = {
     "fit": Planner(
         FitRequest,
@@ -53,6 +59,7 @@ PLANNERS: dict[str, Planner] = {
             FormField("concurrency", "Concurrent sequences", "number"),
             _ENGINE,
             _KV,
+            _HOST_RAM,
         ),
         "Will it fit?",
         "Check fit",
@@ -70,6 +77,7 @@ PLANNERS: dict[str, Planner] = {
             FormField("output_tokens", "Output, tokens", "number"),
             _KV,
             _NUM_CTX,
+            _HOST_RAM,
         ),
         "How fast?",
         "Predict",

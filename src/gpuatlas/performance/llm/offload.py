@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.llm.host_memory import HostNeed, host_ram_of, host_shortfall_message
 from gpuatlas.performance.llm.memory import (
     GB,
     MemoryInputs,
@@ -53,6 +54,13 @@ class OffloadPlan:
     all_gpu_ceiling_tok_s: float
     host_bandwidth_gb_s: float
     most_layers_that_fit: int | None = None  # layers the GPU holds at this context (not --cpu-moe)
+    host_ram_gb: float = 0.0  # the machine's RAM (llm.host_memory: as given, or assumed)
+    host_need_gb: float = 0.0  # weights and KV on the CPU + the OS's reserve
+    host_refusal: str = ""  # why the CPU side does not fit the host's RAM ("" when it does)
+
+    @property
+    def host_fits(self) -> bool:
+        return not self.host_refusal
 
     def describe(self) -> str:
         where = (
@@ -209,6 +217,9 @@ def plan_offload(
         raise InvalidRequestError(["offload needs the GPU's and the host's memory bandwidth"])
     step = split.gpu_read / gpu_bw + split.cpu_read / (host_bandwidth_gb_s * 1e9)
     all_gpu = (split.gpu_read + split.cpu_read) / gpu_bw
+    cpu_share = 0.0 if experts_on_cpu else 1.0 - min(requested, layers) / layers
+    need = HostNeed(split.cpu_held / GB, kv_per_sequence_gb(inputs, 1, context_tokens) * cpu_share)
+    host = host_ram_of(inputs.system)
     return OffloadPlan(
         gpu_layers=min(requested, layers) if not experts_on_cpu else layers,
         total_layers=layers,
@@ -224,6 +235,11 @@ def plan_offload(
         most_layers_that_fit=None
         if experts_on_cpu
         else _most_layers_that_fit(inputs, context_tokens, usable),
+        host_ram_gb=host.memory_gb,
+        host_need_gb=need.total_gb,
+        host_refusal=""
+        if need.total_gb <= host.memory_gb
+        else host_shortfall_message(need, host, "the CPU side of this split"),
     )
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.context_defaults import ContextDefault, default_context
+from gpuatlas.performance.llm.host_memory import HostNeed, require_host_room
 from gpuatlas.performance.llm.memory import (
     GB,
     GIB,
@@ -323,6 +324,32 @@ def offload_for(
     (llama.cpp/Ollama only; sized at `num_ctx` when given, else Ollama's default num_ctx for
     the version in `engine_text`, the newest release's when unstated)."""
     check_num_ctx(inputs, context_tokens, num_ctx)
+    found = _split_for(
+        inputs,
+        batch,
+        context_tokens,
+        gpu_layers,
+        host_bandwidth_gb_s,
+        experts_on_cpu,
+        engine_text,
+        num_ctx,
+    )
+    if found is not None:
+        allocated = allocated_context(inputs, context_tokens, engine_text, num_ctx)
+        require_split_host_room(inputs, found, allocated)
+    return found
+
+
+def _split_for(
+    inputs: MemoryInputs,
+    batch: int,
+    context_tokens: int,
+    gpu_layers: int | None,
+    host_bandwidth_gb_s: float | None,
+    experts_on_cpu: bool,
+    engine_text: str | None,
+    num_ctx: int | None,
+) -> OffloadSpeed | None:
     if experts_on_cpu:
         return _experts_on_cpu(inputs, host_bandwidth_gb_s)
     if gpu_layers is not None:
@@ -340,6 +367,25 @@ def offload_for(
     if max_sequences(inputs, inputs.system.gpu_count, allocated) >= 1:
         return None
     return automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text, num_ctx)
+
+
+def split_host_need(inputs: MemoryInputs, offload: OffloadSpeed, kv_tokens: int) -> HostNeed:
+    """What the split keeps in host memory: its weights, and the KV cache of the layers the
+    CPU runs at the context allocated (none when only the MoE experts are there)."""
+    layers = offload.total_layers
+    cpu_share = 0.0 if offload.experts_on_cpu else (layers - offload.gpu_layers) / layers
+    kv_gb = float(kv_per_sequence_gb(inputs, 1, max(kv_tokens, 1))) * cpu_share
+    return HostNeed(offload.cpu_weights_gb, kv_gb)
+
+
+def require_split_host_room(inputs: MemoryInputs, offload: OffloadSpeed, kv_tokens: int) -> None:
+    """Refuse a split whose CPU side (weights, KV of the CPU's layers, the OS) does not fit
+    the machine's RAM (host_memory: as given, the catalog's, or the assumption for the GPU)."""
+    what = (
+        f"{inputs.model.id} ({inputs.weight_format.id}, {inputs.engine.id}) split between "
+        f"{inputs.system.id} and the CPU ({offload.rule})"
+    )
+    require_host_room(inputs.system, split_host_need(inputs, offload, kv_tokens), what)
 
 
 def allocated_context(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
+from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
+from gpuatlas.performance.llm.host_memory import host_ram_note
 from gpuatlas.performance.llm.memory import max_sequences
 from gpuatlas.performance.llm.offload_speed import (
     OffloadSpeed,
@@ -50,13 +52,19 @@ def llm_runtime(
     weight_format = as_format(weights)
     require_format(resolved_engine, weight_format.id)
     require_kv_cache(resolved_engine, kv_cache_id(kv_cache))
-    return runtime_for(
-        as_system(system),
-        as_llm(model),
-        weight_format,
-        resolved_engine,
-        kv_bytes_per_element(kv_cache),
+    on = as_system(system)
+    runtime = runtime_for(
+        on, as_llm(model), weight_format, resolved_engine, kv_bytes_per_element(kv_cache)
     )
+    return _on_host(runtime, on)
+
+
+def _on_host(runtime: LlmRuntime, system: GpuSystem) -> LlmRuntime:
+    """The cached runtime (keyed by the system's id) on `system` when its host memory is stated
+    differently (--host-ram-gb: the limit of a GPU/CPU split, llm.host_memory)."""
+    if runtime.system.host_memory == system.host_memory:
+        return runtime
+    return replace(runtime, system=system)
 
 
 def runtime_max_batch(
@@ -191,7 +199,7 @@ def _offloaded(runtime: LlmRuntime, on_gpu: LlmPrediction, offload: OffloadSpeed
     """The all-GPU prediction with the layers in host memory run on the CPU: decode adds
     their bytes at the host's bandwidth, prefill their copies over PCIe. The band is the
     extrapolated one (the host's memory is assumed unless given)."""
-    note = offload.describe()
+    note = f"{offload.describe()}; {host_ram_note(runtime.system)}"
     tpot_s = offloaded_decode_step_s(on_gpu.tpot_ms.value / 1e3, offload)
     ttft_s = (
         offloaded_prefill_s(on_gpu.ttft_ms.value / 1e3, on_gpu.input_tokens, offload)

@@ -17,6 +17,7 @@ from gpuatlas.performance.llm.offload_speed import (
     offload_for,
     offloaded_decode_step_s,
     offloaded_prefill_s,
+    require_split_host_room,
 )
 from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.server_slots import ServerSlots
@@ -50,7 +51,10 @@ def serving_split(
         return one
     allocated = allocated_context(inputs, context_tokens, engine_text, num_ctx)
     several = automatic_offload(inputs, context_tokens, None, engine_text, allocated * running)
-    return several or one
+    if several is None:
+        return one
+    require_split_host_room(inputs, several, allocated * running)
+    return several
 
 
 def offload_share(
