@@ -24,13 +24,13 @@ from gpuatlas.performance.training.host import (
 )
 from gpuatlas.performance.training.memory import TrainingSetup
 from gpuatlas.performance.training.optimizer import optimizer_s_per_micro_step
-from gpuatlas.performance.training.token_traffic import token_traffic_s
 from gpuatlas.performance.training.speed import (
     compute_step_s,
     fitted_host_factor,
     fitted_mfu,
     predict_training_run,
 )
+from gpuatlas.performance.training.token_traffic import token_traffic_s
 
 MODEL = {model.id: model for model in all_llms()}["llama-3.2-3b"]
 SMALL = TrainingSetup("lora", 128, 1, False, "none")
