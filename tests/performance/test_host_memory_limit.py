@@ -137,3 +137,26 @@ def test_a_host_ram_gb_column_states_the_machines_ram_in_a_batch_file() -> None:
     assert accepted[3] == ""
     assert float(accepted[0]) == pytest.approx(_deepseek_on_a2000(768).decode_tok_s.value, 1e-5)
     assert "host_ram_gb must be more than 0" in bad[3]
+
+
+def test_compare_and_serving_take_the_stated_ram() -> None:
+    from gpuatlas.report.build import options_from
+    from gpuatlas.report.context import make_context
+
+    context = make_context(A2000, "rtx-4090", options_from({"host_ram_gb": 768.0}))
+    assert host_ram_of(context.a).memory_gb == host_ram_of(context.b).memory_gb == 768.0
+    bare = make_context(A2000, "rtx-4090", options_from({}))
+    assert host_ram_of(bare.a).memory_gb == DESKTOP_HOST_RAM_GB
+    with pytest.raises(HostMemoryRefusalError):
+        api.serving_layout(
+            "rtx-4090", "llama-3.1-70b", "q4_k_m", "ollama", input_tokens=512, output_tokens=256
+        )
+    served = api.serving_layout(
+        with_host_ram(as_system("rtx-4090"), 64),
+        "llama-3.1-70b",
+        "q4_k_m",
+        "ollama",
+        input_tokens=512,
+        output_tokens=256,
+    )
+    assert served.output_tok_s.value > 0

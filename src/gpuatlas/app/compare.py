@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from gpuatlas.app.requests import NUM_CTX_HELP, AnswerRequest
+from gpuatlas.app.requests import HOST_RAM_HELP, NUM_CTX_HELP, AnswerRequest
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.report import build_comparison, comparison_dict
@@ -61,6 +61,9 @@ class ComparisonOptions(AnswerRequest):
         ge=1,
         le=100_000_000,
         description=f"{NUM_CTX_HELP} Applies to the sides that run them.",
+    )
+    host_ram_gb: float | None = Field(
+        None, gt=0, le=1_000_000, description=f"{HOST_RAM_HELP} Both sides' machines."
     )
 
 

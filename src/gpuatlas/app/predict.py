@@ -222,7 +222,7 @@ def predict_serving_document(
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
     result = api.serving_layout(
-        request.system,
+        system_on_host(request.system, request.host_ram_gb),
         reference.model,
         choice.format_id,
         engine,

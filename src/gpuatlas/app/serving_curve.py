@@ -17,6 +17,7 @@ from gpuatlas.app.requests import (
 from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.power import system_power
+from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.serving_curve import (
     operating_point,
     serving_curve,
@@ -58,7 +59,7 @@ def serving_curve_document(
 ) -> dict[str, Any]:
     """``gpuatlas.serving-curve/2``: the request, the curve's points (tok/s per user and per
     GPU, ranges) and, at each interactivity level, throughput, $/1M tokens and tok/J."""
-    resolved = resolve_system(request.system)
+    resolved = with_host_ram(resolve_system(request.system), request.host_ram_gb)
     price = (
         _given_price(request.usd_per_gpu_hour)
         if request.usd_per_gpu_hour

@@ -411,6 +411,7 @@ def predict_serving_command(
         help="Prompt tokens every request has in common (--prompt-reuse shared-prefix).",
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -435,6 +436,7 @@ def predict_serving_command(
             "prompt_reuse": prompt_reuse,
             "shared_prefix_tokens": shared_prefix_tokens,
             "num_ctx": num_ctx,
+            "host_ram_gb": host_ram_gb,
         },
     )
     if not as_json:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gpuatlas.app.requests import NUM_CTX_HELP
+from gpuatlas.app.requests import HOST_RAM_HELP, NUM_CTX_HELP
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output_files import check_output, write_output
 from gpuatlas.cli.terminal import FittingConsole, make_console, terminal_width, working
@@ -64,6 +64,9 @@ def compare(
     num_ctx: int | None = typer.Option(
         None, "--num-ctx", min=1, help=f"{NUM_CTX_HELP} Applies to the sides that run them."
     ),
+    host_ram_gb: float | None = typer.Option(
+        None, "--host-ram-gb", help=f"{HOST_RAM_HELP} Both sides' machines."
+    ),
 ) -> None:
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
     from gpuatlas.report.comparison_cache import cached_comparison
@@ -77,6 +80,7 @@ def compare(
         "pue": pue,
         "engine": engine,
         "num_ctx": num_ctx,
+        "host_ram_gb": host_ram_gb,
     }
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
         check_output(output)  # before the report is built, not after it

@@ -13,6 +13,7 @@ from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.report.document import Side
 from gpuatlas.report.option_defaults import (
     DEFAULT_CONTEXT_TOKENS,
@@ -33,6 +34,7 @@ class ReportOptions:
     pue: float = DEFAULT_PUE
     engine: str | None = None  # LLM engine for both sides; None: each platform's usual one
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c where a side runs them
+    host_ram_gb: float | None = None  # RAM of each side's machine (llama.cpp/Ollama splits)
 
     def as_dict(self) -> dict[str, str | float | int | None]:
         return {
@@ -44,6 +46,7 @@ class ReportOptions:
             "pue": self.pue,
             "engine": self.engine,
             "num_ctx": self.num_ctx,
+            "host_ram_gb": self.host_ram_gb,
         }
 
 
@@ -101,7 +104,7 @@ def make_context(a: str, b: str, options: ReportOptions) -> ReportContext:
     systems = []
     for name in (a, b):
         try:
-            systems.append(resolve_system(name))
+            systems.append(with_host_ram(resolve_system(name), options.host_ram_gb))
         except GpuAtlasError as error:
             problems.append(str(error))
     problems += option_problems(options)
