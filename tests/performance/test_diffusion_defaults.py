@@ -14,8 +14,8 @@ from gpuatlas.performance.media.diffusion import (
     engine_gain,
     image_hardware_class,
     image_params,
+    pipeline_constants,
 )
-from gpuatlas.performance.media.pipeline_compute import CONVOLUTION_EFFICIENCY_RATIO
 from gpuatlas.performance.resolve import as_diffusion, as_system
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 
@@ -37,8 +37,9 @@ def test_fp32_default_runs_matmuls_on_the_cuda_cores_at_the_fp32_peak() -> None:
     default, tf32 = _sdxl_fp32_work(None), _sdxl_fp32_work("tf32")
     share = sustained_clock_share(as_system("a100-80gb-sxm").gpu)
     assert default.cuda_core_peak_flops == pytest.approx(19.5e12 * share)
-    # convolutions in TF32, at the convolution share of the tensor rate
-    assert default.peak_flops == pytest.approx(156e12 * share * CONVOLUTION_EFFICIENCY_RATIO)
+    # convolutions in TF32, at the fitted convolution share of the tensor rate
+    ratio = pipeline_constants().convolution_ratio
+    assert default.peak_flops == pytest.approx(156e12 * share * ratio)
     # SDXL at 1024 px: 76 % of the UNet's FLOPs are linear layers and attention
     assert default.cuda_core_flops / default.forward_flops == pytest.approx(0.76, abs=0.01)
     assert tf32.cuda_core_flops == 0.0
@@ -110,8 +111,8 @@ def test_tensorrt_keeps_its_measured_gain_over_eager_on_an_unfitted_class(gpu: s
 
 def test_unet_convolutions_are_timed_at_their_share_of_the_tensor_rate() -> None:
     # SD 1.5 at 512 px is about half convolutions, SDXL at 1024 px a quarter: one fitted
-    # efficiency then costs SD 1.5 relatively more per FLOP
-    assert round(CONVOLUTION_EFFICIENCY_RATIO, 3) == 0.7
+    # efficiency then costs SD 1.5 relatively more per FLOP when the fitted ratio is below 1
+    ratio = pipeline_constants().convolution_ratio
     system = as_system("h100-sxm")
     share = sustained_clock_share(system.gpu)
     for model_id, side, conv_share in (("sd-1.5", 512, 0.52), ("sdxl", 1024, 0.24)):
@@ -119,5 +120,5 @@ def test_unet_convolutions_are_timed_at_their_share_of_the_tensor_rate() -> None
             system, as_diffusion(model_id), resolution_px=side, steps=30, batch=1, cfg=None
         )
         peak = 989.5e12 * share
-        rate = 1.0 / (conv_share / (CONVOLUTION_EFFICIENCY_RATIO * peak) + (1 - conv_share) / peak)
+        rate = 1.0 / (conv_share / (ratio * peak) + (1 - conv_share) / peak)
         assert work.peak_flops == pytest.approx(rate, rel=0.01)

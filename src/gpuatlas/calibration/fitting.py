@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gpuatlas.calibration.image_pipeline_fit import PipelineRow, fit_pipeline_constants
 from gpuatlas.calibration.kernel_fit import WIRE_MS_PER_GB_SCALE, fit_kernel_overhead_group
 from gpuatlas.calibration.training_host import FIELD as HOST_FIELD
 from gpuatlas.calibration.training_host import fit_host_factors
@@ -51,9 +52,12 @@ from gpuatlas.performance.llm.step_kernels import stages_per_token
 from gpuatlas.performance.llm.step_times import LlmRuntime, matvec_alu_backend
 from gpuatlas.performance.media.diffusion import (
     EAGER_ENGINE,
+    PIPELINE_KEY,
+    PIPELINE_PRIORS,
     REPLAY_KEY,
     SHARED_HOST_PLATFORM,
     DiffusionWork,
+    PipelineConstants,
     diffusion_work,
     host_platform,
     host_platform_key,
@@ -490,11 +494,12 @@ HOST_RATIO_GRID = np.geomspace(0.25, 4.0, 49)
 
 def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
     """Image groups fitted at every platform's host time (ratios 1 at first, no GPU-side
-    floor under CUDA graphs), then each non-CUDA platform's host-time ratio on its rows at
-    those groups, and the share of the host time a replayed CUDA graph keeps
-    (fit_replay_share), then the groups again at the fitted ratios and share (stored with
-    them)."""
-    terms = {id(item): image_terms(item) for item in items}
+    floor under CUDA graphs) and the pipeline constants' priors, then each non-CUDA
+    platform's host-time ratio on its rows at those groups, the share of the host time a
+    replayed CUDA graph keeps (fit_replay_share) and the pipeline constants
+    (fit_pipeline_constants), then the groups again at the fitted ratios, share and
+    constants (stored with them)."""
+    terms = _terms_at(items, PIPELINE_PRIORS)
     groups = _fit_image_groups(calibration, items, terms, {})
     ratios = _fit_host_ratios(groups, items, terms)
     replayed = _replayed_terms(items, terms)
@@ -505,7 +510,20 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
             for item, term in replayed
         ]
     )
+    pipeline_rows = _pipeline_rows(shared, items, terms, ratios, share)
+    constants = fit_pipeline_constants(pipeline_rows, PIPELINE_PRIORS, PRIOR_ROWS)
+    terms = _terms_at(items, constants, terms)
     fitted = _fit_image_groups(calibration, items, terms, ratios, share)
+    if pipeline_rows:
+        fitted = _with_group(
+            fitted,
+            PIPELINE_KEY,
+            {
+                "pipeline_host_ms": constants.pipeline_host_ms,
+                "convolution_ratio": constants.convolution_ratio,
+                "n": float(len(pipeline_rows)),
+            },
+        )
     for platform, (ratio, rows) in _host_ratio_rows(ratios, items, terms).items():
         fitted = _with_group(
             fitted, host_platform_key(platform), {"host_ratio": ratio, "n": float(rows)}
@@ -513,6 +531,50 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
     if share > 0.0:
         fitted = _with_group(fitted, REPLAY_KEY, {"host_ratio": share, "n": float(len(replayed))})
     return fitted
+
+
+def _terms_at(
+    items: Sequence[Observation],
+    constants: PipelineConstants,
+    terms: Mapping[int, ImageTerms | None] | None = None,
+) -> dict[int, ImageTerms | None]:
+    """Each image row's terms with the pipeline constants `constants` (never the packaged
+    calibration's: a fold fits its own)."""
+    found = terms if terms is not None else {id(item): image_terms(item) for item in items}
+    return {
+        key: None if term is None else replace(term, work=term.work.at_constants(constants))
+        for key, term in found.items()
+    }
+
+
+def _pipeline_rows(
+    shared: Calibration,
+    items: Sequence[Observation],
+    terms: Mapping[int, ImageTerms | None],
+    host_ratios: Mapping[str, float],
+    replay_share: float,
+) -> list[PipelineRow]:
+    """The image rows at the values of the levels above their hardware classes (`shared`: a
+    class's own groups would absorb what the pipeline constants change), with their
+    platforms' host-time ratios and replayed forwards' floors."""
+    found = []
+    for item in items:
+        term = terms[id(item)]
+        if term is None:
+            continue
+        params = _lookup(shared, item)
+        floor_ms = replay_share * _replay_host_ms(shared, item, term, host_ratios)[1]
+        found.append(
+            PipelineRow(
+                eta_compute=min(1.0, params.eta_compute * params.factor * term.compute_prior),
+                overhead_ms=params.step_overhead_ms * host_ratios.get(term.platform, 1.0),
+                replay_floor_ms=floor_ms,
+                work=term.work,
+                measured_s=term.measured_s,
+                gpu=term.gpu,
+            )
+        )
+    return found
 
 
 def _fit_image_groups(

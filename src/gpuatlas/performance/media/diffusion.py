@@ -48,6 +48,7 @@ from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_
 from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.performance.media.pipeline_compute import (
     ACTIVATION_OVERHEAD_GB,
+    CONVOLUTION_EFFICIENCY_RATIO_PRIOR,
     FITS_SHARE,
     PipelinePrecision,
     combined_peak,
@@ -99,9 +100,37 @@ ETA_MEMORY_PRIOR = model_constant("diffusion", "eta_memory_prior")
 ACTIVATION_GB_PER_IMAGE_512PX = model_constant("diffusion", "activation_gb_per_image_512px")
 VAE_DECODE_GB_PER_IMAGE_512PX = model_constant("diffusion", "vae_decode_gb_per_image_512px")
 # Host time of one batch outside the denoising loop beyond the text encoders' and the VAE's
-# FLOPs: tokenising, launching the encoders' and the decoder's kernels, the scheduler's set-up,
-# converting the decoded images (model_constants.toml: fitted on the few-step rows).
-PIPELINE_HOST_S = model_constant("diffusion_pipeline", "pipeline_host_ms") * 1e-3
+# FLOPs (tokenising, launching the encoders' and the decoder's kernels, the scheduler's set-up,
+# converting the decoded images) and the share of the tensor rate convolutions reach relative to
+# matmuls: both fitted by gpuatlas calibrate on its image rows (calibration/image_pipeline_fit.py,
+# so every cross-validation fold refits them) and kept in the calibration group PIPELINE_KEY;
+# model_constants.toml holds the priors of that fit, used where nothing is fitted.
+PIPELINE_KEY = "image-pipeline|diffusers|*|*"
+
+
+@dataclass(frozen=True)
+class PipelineConstants:
+    """The image pipeline's fitted constants: host time per batch outside the denoising loop
+    (ms) and the convolutions' share of the tensor rate relative to matmuls."""
+
+    pipeline_host_ms: float
+    convolution_ratio: float
+
+
+PIPELINE_PRIORS = PipelineConstants(
+    model_constant("diffusion_pipeline", "pipeline_host_ms"), CONVOLUTION_EFFICIENCY_RATIO_PRIOR
+)
+
+
+def pipeline_constants() -> PipelineConstants:
+    """The current calibration's fitted pipeline constants, else their priors."""
+    fitted = current_calibration().groups.get(PIPELINE_KEY, {})
+    return PipelineConstants(
+        float(fitted.get("pipeline_host_ms", PIPELINE_PRIORS.pipeline_host_ms)),
+        float(fitted.get("convolution_ratio", PIPELINE_PRIORS.convolution_ratio)),
+    )
+
+
 # A generation in the A1111 family of web UIs adds host time of its own (model_constants.toml).
 WEB_UI_GENERATION_HOST_S = model_constant("diffusion_pipeline", "web_ui_generation_host_ms") * 1e-3
 # Attention score and value matmuls missing from a library forward_gflops figure counted with
@@ -346,6 +375,33 @@ class DiffusionWork:
     # each forward replays a captured CUDA graph (variant 'cuda-graphs'): no host launch time
     graph_replay: bool = False
     generation_host_s: float = 0.0  # a web UI's own host time per batch (0: diffusers)
+    # what `at_constants` sets the rates and the pipeline's host time from: the tensor peaks
+    # (convolution, matmul) before the convolution ratio, the convolution FLOPs of one batch
+    # forward on the tensor cores, and the VAE decoder's (convolutions) and text encoders'
+    # (matmuls) FLOPs per image
+    tensor_peaks: tuple[float, float] = (0.0, 0.0)
+    convolution_flops: float = 0.0
+    pipeline_convolution_flops: float = 0.0
+    pipeline_matmul_flops: float = 0.0
+    pipeline_host_s: float = PIPELINE_PRIORS.pipeline_host_ms * 1e-3
+
+    def at_constants(self, constants: PipelineConstants) -> DiffusionWork:
+        """This work with the rates and the pipeline host time of `constants` (the fit
+        evaluates its candidates this way)."""
+        rates = convolution_and_matmul_rates(self.tensor_peaks, constants.convolution_ratio)
+        if self.cuda_core_flops > 0:  # the matmuls run on the CUDA cores: convolutions only
+            forward_peak = rates[0]
+        else:
+            matmul = self.forward_flops - self.convolution_flops
+            forward_peak = combined_peak(self.convolution_flops, matmul, rates)
+        return replace(
+            self,
+            peak_flops=forward_peak,
+            pipeline_peak_flops=combined_peak(
+                self.pipeline_convolution_flops, self.pipeline_matmul_flops, rates
+            ),
+            pipeline_host_s=constants.pipeline_host_ms * 1e-3,
+        )
 
     def _cuda_core_s(self) -> float:
         if self.cuda_core_flops <= 0 or self.cuda_core_peak_flops <= 0:
@@ -388,7 +444,7 @@ class DiffusionWork:
         if self.other_flops <= 0:
             return 0.0
         return (
-            PIPELINE_HOST_S
+            self.pipeline_host_s
             + self.generation_host_s
             + _timed(
                 self.other_flops,
@@ -480,7 +536,7 @@ def diffusion_work(
     )
     offload = offload_for(parts, working, capacity_gb, steps, partial_load)
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
-    peaks = convolution_and_matmul_rates(convolution_and_matmul_peaks(gpu, precision))
+    peaks = convolution_and_matmul_peaks(gpu, precision)
     forward = denoiser_flops(model, resolution_px)
     convolution = forward * denoiser_convolution_share(model, resolution_px)
     value_bytes = precision.value_bytes
@@ -496,15 +552,10 @@ def diffusion_work(
         activation_bytes=activation * images_per_forward,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px)) * pipeline,
         other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
-        peak_flops=peaks[0]
-        if cuda_core_peak
-        else combined_peak(convolution, forward - convolution, peaks),
+        peak_flops=0.0,  # at_constants below
         cuda_core_flops=on_cuda_cores,
         cuda_core_peak_flops=cuda_core_peak,
         dequantisation_bytes=dequantisation_bytes(weight_format, precision, model.denoiser_params),
-        pipeline_peak_flops=combined_peak(
-            vae_decode_flops(model, resolution_px), text_encoder_flops(model), peaks
-        ),
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         offload_s=offload.seconds,
         memory_gb=parts.total / 1e9 + working,
@@ -518,7 +569,11 @@ def diffusion_work(
         generation_host_s=WEB_UI_GENERATION_HOST_S
         if image_engine(engine, variant) == WEB_UI_ENGINE
         else 0.0,
-    )
+        tensor_peaks=peaks,
+        convolution_flops=convolution * images_per_forward,
+        pipeline_convolution_flops=vae_decode_flops(model, resolution_px),
+        pipeline_matmul_flops=text_encoder_flops(model),
+    ).at_constants(pipeline_constants())
 
 
 # The variant word of a denoiser whose forwards replay a captured CUDA graph: torch.compile in

@@ -47,9 +47,12 @@ PCIE_OFFLOAD_BYTES_S = model_constant("diffusion_pipeline", "pcie_offload_gb_s")
 ACTIVATION_OVERHEAD_GB = model_constant("diffusion_pipeline", "activation_overhead_gb")
 FITS_SHARE = model_constant("diffusion_pipeline", "fits_share")  # weights + activations
 FP32_CUDA_CORE_EFFICIENCY = model_constant("diffusion_pipeline", "fp32_cuda_core_efficiency")
-# Convolutions (cuDNN implicit-GEMM kernels over NCHW feature maps) reach a smaller share of the
-# tensor rate than the same pipeline's matmuls: their FLOPs are timed at this share of the peak.
-CONVOLUTION_EFFICIENCY_RATIO = model_constant("diffusion_pipeline", "convolution_efficiency_ratio")
+# Convolutions (cuDNN implicit-GEMM kernels over NCHW feature maps) may reach another share of
+# the tensor rate than the same pipeline's matmuls: their FLOPs are timed at a ratio of the peak
+# that gpuatlas calibrate fits (diffusion.pipeline_constants); this is the prior of that fit.
+CONVOLUTION_EFFICIENCY_RATIO_PRIOR = model_constant(
+    "diffusion_pipeline", "convolution_efficiency_ratio"
+)
 OffloadKind = str  # "none", "model", "partial" or "sequential"
 
 
@@ -111,10 +114,12 @@ def convolution_and_matmul_peaks(gpu: Gpu, precision: PipelinePrecision) -> tupl
     return peak, peak
 
 
-def convolution_and_matmul_rates(peaks: tuple[float, float]) -> tuple[float, float]:
-    """The rates the fitted efficiency applies to: convolutions at CONVOLUTION_EFFICIENCY_RATIO
-    of their peak, matmuls at theirs."""
-    return peaks[0] * CONVOLUTION_EFFICIENCY_RATIO, peaks[1]
+def convolution_and_matmul_rates(
+    peaks: tuple[float, float], convolution_ratio: float
+) -> tuple[float, float]:
+    """The rates the fitted efficiency applies to: convolutions at `convolution_ratio` of
+    their peak, matmuls at theirs."""
+    return peaks[0] * convolution_ratio, peaks[1]
 
 
 def cuda_core_matmul_peak(gpu: Gpu, precision: PipelinePrecision) -> float:
