@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.catalog.model_kind import model_reading
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.errors import UnknownNameError
 from gpuatlas.performance.engine_specs import parse_engine_spec
@@ -28,6 +29,16 @@ from gpuatlas.performance.media.diffusion import check_image_engine_known
 def test_a_moe_model_named_by_its_total_size(written: str, model: str, format_id: str) -> None:
     reference = resolve_model_reference(written, allow_hub=False)
     assert (reference.model.id, reference.format_id) == (model, format_id)
+    assert reference.matched_by == "alias"  # said as another name of it, not a fine-tune
+
+
+@pytest.mark.unit
+def test_the_total_size_reading_is_said_as_another_name() -> None:
+    reading = model_reading("Qwen3.5-397B")
+    assert reading is not None
+    assert reading.note == (
+        "Qwen3.5-397B read as qwen3.5-397b-a17b (another name of it: the same architecture)"
+    )
 
 
 @pytest.mark.unit

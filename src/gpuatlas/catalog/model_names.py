@@ -435,7 +435,8 @@ def _active_size_completion(name: str) -> ModelReference | None:
         ids = {index[other][0] for other in index if completion.match(other)}
         if len(ids) == 1:
             hint, format_id = _format_hint(tokens)
-            return ModelReference(name, get_model(ids.pop()), "derived_checkpoint", hint, format_id)
+            model = get_model(ids.pop())  # another name of it, said so ("alias")
+            return ModelReference(name, model, "alias", hint, format_id)
     return None
 
 
