@@ -4,6 +4,7 @@ answers agree on replicas and on $/1M output tokens; a share of saturation only 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -169,3 +170,21 @@ def test_a_training_cost_without_a_token_count_says_how_to_give_one() -> None:
     values = {"model": "llama-3.1-8b", "gpus": ["h100"], "workload": "training", "method": "lora"}
     with pytest.raises(InvalidRequestError, match=r"--train-tokens 1e8 for 100M tokens\), got 0"):
         cost_report(RentingCostRequest.model_validate(values))
+
+
+@pytest.mark.unit
+def test_the_details_table_shows_the_replicas_and_the_full_load_price_apart() -> None:
+    arguments = ["cost", "--workload", "llm", "--model", "llama-3.1-8b", "--gpu", "rtx-4090"]
+    result = CliRunner().invoke(
+        app, [*arguments, "--rps", "5", "--details", "--json"], env={"COLUMNS": "200"}
+    )
+    row = json.loads(result.stdout)["serving"][0]
+    shown = CliRunner().invoke(app, [*arguments, "--rps", "5", "--details"], env={"COLUMNS": "400"})
+    text = " ".join(shown.output.split())
+    assert "replicas" in text and "full load" in text
+    assert "full load: one replica at its saturated rate, the queue growing without bound" in text
+    assert row["sustained"]["replicas"] > 1
+    assert (
+        row["usd_per_million_output_tokens_at_saturation"]
+        < (row["usd_per_million_output_tokens"]["value"])
+    )

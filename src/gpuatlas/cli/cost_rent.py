@@ -348,11 +348,13 @@ def _render_serving(report: CostReport) -> None:
         "Serving at each system's own sustainable rate",
         "system",
         "offer",
-        "req/s",
-        "out tok/s",
+        "replicas",
+        "req/s per replica",
+        "out tok/s per replica",
         "p95 TTFT",
         "p95 TPOT",
         "$/1M out tokens",
+        "$/1M at full load",
         "$/request",
         "$/1M tok, 1 stream",
         "tok/J (TDP est.)",
@@ -362,11 +364,13 @@ def _render_serving(report: CostReport) -> None:
         table.add_row(
             f"{row.system_id} {sustained.weights}",
             row.price.label,
+            format_number(sustained.replicas),
             format_number(sustained.rps),
             format_number(sustained.output_tok_s),
             format_number(sustained.latency.p95_ttft_ms, "ms"),
             format_number(sustained.latency.p95_tpot_ms, "ms"),
             usd_band(row.usd_per_million_output_tokens),
+            money(row.usd_per_million_output_tokens_at_saturation),
             money(row.usd_per_request),
             money(row.usd_per_million_tokens_single_stream),
             format_number(row.output_tokens_per_joule),
@@ -374,6 +378,11 @@ def _render_serving(report: CostReport) -> None:
     console.print(table)
     if report.serving:
         console.print(f"rate basis: {report.serving[0].sustained.basis}", highlight=False)
+        console.print(
+            "full load: one replica at its saturated rate, the queue growing without bound "
+            "(no latency target met; a floor on the price, not a way to serve)",
+            highlight=False,
+        )
 
 
 def duration_text(hours: Estimate) -> str:
