@@ -70,11 +70,18 @@ def test_a_split_that_does_not_fit_the_assumed_32_gb_desktop_is_rejected_with_th
 
 
 @pytest.mark.unit
-@pytest.mark.skip(reason="needs PlanRequest.host_ram_gb (economics_requests.py, next commit)")
 def test_plan_says_the_winner_runs_partly_on_the_cpu_and_that_requests_queue() -> None:
     plan = run_plan(
         PlanRequest(
-            "llama3.1:70b", ("q4_k_m",), 0.05, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(1,)
+            "llama3.1:70b",
+            ("q4_k_m",),
+            0.05,
+            512,
+            256,
+            Slo(),
+            gpus=("rtx-4090",),
+            gpu_counts=(1,),
+            host_ram_gb=64,  # the split's ~28 GB of weights and its CPU layers' KV fit
         )
     )
     winner = plan.options[0]
@@ -88,3 +95,24 @@ def test_plan_says_the_winner_runs_partly_on_the_cpu_and_that_requests_queue() -
     assert plan.slo.default_ttft and plan.slo.p95_ttft_ms == 2000.0
     assert winner.p95_ttft_ms <= 2000.0 and winner.meets_slo
     assert winner.replicas > 1 and winner.utilization < 1.0
+
+
+@pytest.mark.unit
+def test_plan_without_stated_ram_rejects_the_split_for_host_memory() -> None:
+    plan = run_plan(
+        PlanRequest(
+            "llama3.1:70b", ("q4_k_m",), 0.05, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(1,)
+        )
+    )
+    assert not plan.options
+
+
+@pytest.mark.unit
+def test_plan_refuses_a_host_ram_of_zero() -> None:
+    from gpuatlas.errors import GpuAtlasError
+
+    request = PlanRequest(
+        "llama3.1:70b", ("q4_k_m",), 0.05, 512, 256, Slo(), gpus=("rtx-4090",), host_ram_gb=0
+    )
+    with pytest.raises(GpuAtlasError, match="host-ram-gb must be more than 0"):
+        run_plan(request)

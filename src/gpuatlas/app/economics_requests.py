@@ -84,6 +84,7 @@ from gpuatlas.numbers import format_given
 from gpuatlas.performance.api import training_framework_name
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.host_memory import check_host_ram_gb, with_host_ram
 from gpuatlas.performance.llm.step_times import MODEL_NAME
 from gpuatlas.performance.media.diffusion import check_image_engine_known
 
@@ -197,6 +198,16 @@ class PlanRequest:
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c (None: the engine's default)
     budget: Budget = field(default_factory=Budget)  # the most a setup may cost
     parallel: int | None = None  # llama.cpp/Ollama request slots (None: the release's default)
+    host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
+
+
+def on_host(systems: list[GpuSystem], request: PlanRequest) -> list[GpuSystem]:
+    """The candidates in machines of the RAM stated (--host-ram-gb; else each one's own or
+    the assumption for its GPU: llm.host_memory)."""
+    if request.host_ram_gb is None:
+        return systems
+    check_host_ram_gb(request.host_ram_gb)
+    return [with_host_ram(system, request.host_ram_gb) for system in systems]
 
 
 def validated_plan_inputs(
@@ -205,7 +216,7 @@ def validated_plan_inputs(
     """Everything `plan` needs, or InvalidRequestError listing every problem."""
     problems: list[str] = []
     collect(problems, lambda: resolve_model(request.model))
-    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
+    systems = on_host(candidate_systems(request.gpus, request.gpu_counts, problems), request)
     formats = weight_format_ids(request.weights, problems, request.model, request.engine, systems)
     workload = Workload(
         request.model,

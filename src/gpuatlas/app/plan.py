@@ -14,6 +14,7 @@ from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     CHECKED_POSITIVE,
     DEFAULT_GPU_COUNTS,
+    HOST_RAM_HELP,
     NUM_CTX_HELP,
     PARALLEL_HELP,
     CountList,
@@ -86,6 +87,7 @@ class ServingPlanRequest(ServedTraffic):
     top: int = Field(10, le=200, json_schema_extra=CHECKED_MINIMUM, description="Options to list.")
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
     parallel: int | None = Field(None, ge=1, le=4096, description=PARALLEL_HELP)
+    host_ram_gb: float | None = Field(None, gt=0, le=1_000_000, description=HOST_RAM_HELP)
     max_usd_per_hour: float | None = Field(
         None,
         le=1_000_000,
@@ -169,5 +171,6 @@ def serving_plan(
             request.num_ctx,
             request.budget(),
             request.parallel,
+            request.host_ram_gb,
         )
     )

@@ -10,7 +10,13 @@ import typer
 
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_document, fleet_plan
 from gpuatlas.app.plan import ServingPlanRequest, plan_document, serving_plan
-from gpuatlas.app.requests import NUM_CTX_HELP, PARALLEL_HELP, field_default, parse_request
+from gpuatlas.app.requests import (
+    HOST_RAM_HELP,
+    NUM_CTX_HELP,
+    PARALLEL_HELP,
+    field_default,
+    parse_request,
+)
 from gpuatlas.cli.cost_options import (
     E2eOption,
     EngineOption,
@@ -74,6 +80,7 @@ def plan_command(
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     parallel: int | None = typer.Option(None, "--parallel", help=PARALLEL_HELP),
+    host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     max_usd_per_hour: float | None = typer.Option(
         None, "--max-usd-per-hour", help="Budget: only setups costing at most this per hour."
     ),
@@ -104,6 +111,7 @@ def plan_command(
         "top": top,
         "num_ctx": num_ctx,
         "parallel": parallel,
+        "host_ram_gb": host_ram_gb,
         "max_usd_per_hour": max_usd_per_hour,
         "max_usd_per_month": max_usd_per_month,
     }

@@ -95,6 +95,7 @@ PLANNERS: dict[str, Planner] = {
             FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
             _ENGINE,
             _NUM_CTX,
+            _HOST_RAM,
             FormField(
                 "parallel",
                 "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL), empty: default",
