@@ -160,3 +160,15 @@ def test_compare_and_serving_take_the_stated_ram() -> None:
         output_tokens=256,
     )
     assert served.output_tok_s.value > 0
+
+
+def test_cost_prices_the_split_only_when_the_host_ram_holds_it() -> None:
+    from gpuatlas.app.economics_requests import CostRequest, run_cost
+
+    def report(host_ram_gb: float | None):  # type: ignore[no-untyped-def]
+        request = CostRequest(("rtx-4090",), "llama3.1:70b", "q4_k_m", host_ram_gb=host_ram_gb)
+        return run_cost(request)
+
+    bare = report(None)
+    assert not bare.serving and "does not fit in host memory" in bare.cannot_run[0].reason
+    assert report(64).serving  # 38.5 GB of the split's weights, KV and OS fit 64 GB

@@ -20,6 +20,7 @@ from gpuatlas.app.economics_requests import (
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.requests import (
     CHECKED_POSITIVE,
+    HOST_RAM_HELP,
     NUM_CTX_HELP,
     PARALLEL_HELP,
     LatencyTargets,
@@ -102,6 +103,7 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     days: float = Field(30.0, description="Service length for the rental cost (days, 24 h).")
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
     parallel: int | None = Field(None, ge=1, le=4096, description=PARALLEL_HELP)
+    host_ram_gb: float | None = Field(None, gt=0, le=1_000_000, description=HOST_RAM_HELP)
     max_usd_per_hour: float | None = Field(
         None,
         le=1_000_000,
@@ -143,6 +145,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             Budget(request.max_usd_per_hour, request.max_usd_per_month),
             request.parallel,
             request.rps,
+            request.host_ram_gb,
         )
     )
 

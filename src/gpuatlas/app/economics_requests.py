@@ -201,7 +201,7 @@ class PlanRequest:
     host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
 
 
-def on_host(systems: list[GpuSystem], request: PlanRequest) -> list[GpuSystem]:
+def on_host(systems: list[GpuSystem], request: PlanRequest | CostRequest) -> list[GpuSystem]:
     """The candidates in machines of the RAM stated (--host-ram-gb; else each one's own or
     the assumption for its GPU: llm.host_memory)."""
     if request.host_ram_gb is None:
@@ -435,6 +435,7 @@ class CostRequest:
     budget: Budget = field(default_factory=Budget)  # only offers within it
     parallel: int | None = None  # llama.cpp/Ollama request slots (workload llm)
     rps: float | None = None  # a traffic to size replicas for, as `plan` does (workload llm)
+    host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
 
 
 @dataclass(frozen=True)
@@ -552,7 +553,7 @@ def run_cost(request: CostRequest) -> CostReport:
     budget = request.budget
     over_budget: list[tuple[str, OfferPrice]] = []
     cannot_run: list[CannotRun] = []
-    for system in systems:
+    for system in on_host(systems, request):
         hosts = [o for o in offers if o.gpu_id == system.gpu.id and can_host(o, system.gpu_count)]
         if not hosts:
             no_offer.append(_no_offer_note(system, request.tiers, request.price_files))

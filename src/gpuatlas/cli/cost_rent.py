@@ -22,6 +22,7 @@ from gpuatlas.app.cost import (
 )
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
 from gpuatlas.app.requests import (
+    HOST_RAM_HELP,
     NUM_CTX_HELP,
     PARALLEL_HELP,
     TRAINING_FRAMEWORK_HELP,
@@ -99,6 +100,9 @@ def cost_command(
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=f"{NUM_CTX_HELP} (workload llm)"),
     parallel: int | None = typer.Option(None, "--parallel", help=f"{PARALLEL_HELP} (workload llm)"),
+    host_ram_gb: float | None = typer.Option(
+        None, "--host-ram-gb", help=f"{HOST_RAM_HELP} (workload llm)"
+    ),
     max_usd_per_hour: float | None = typer.Option(
         None, "--max-usd-per-hour", help="Budget: only offers costing at most this per hour."
     ),
@@ -137,6 +141,7 @@ def cost_command(
         "days": days,
         "num_ctx": num_ctx,
         "parallel": parallel,
+        "host_ram_gb": host_ram_gb,
         "max_usd_per_hour": max_usd_per_hour,
         "max_usd_per_month": max_usd_per_month,
         "providers": providers,
