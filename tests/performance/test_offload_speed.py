@@ -123,7 +123,7 @@ def test_predict_llm_on_ollama_answers_with_the_split_instead_of_refusing() -> N
     assert "Ollama's layer estimate" in prediction.tpot_ms.notes[0]
     all_gpu_s = runtime.decode_step_s(1, 512 + 128)
     assert prediction.tpot_ms.value / 1e3 == pytest.approx(
-        offloaded_decode_step_s(all_gpu_s, split), rel=1e-6
+        offloaded_decode_step_s(all_gpu_s, split, 1, 512 + 128), rel=1e-6
     )
     assert prediction.tpot_ms.extrapolated
 

@@ -205,7 +205,8 @@ class OffloadedStepSource:
         return self.offload.describe()
 
     def decode_step_s(self, batch: int, context_tokens: int) -> float:
-        return offloaded_decode_step_s(self.base.decode_step_s(batch, context_tokens), self.offload)
+        all_gpu_s = self.base.decode_step_s(batch, context_tokens)
+        return offloaded_decode_step_s(all_gpu_s, self.offload, batch, context_tokens)
 
     def prefill_s(self, tokens: int, prompts: int = 1) -> float:
         all_gpu_s = self.base.prefill_s(tokens, prompts)

@@ -51,7 +51,11 @@ from gpuatlas.performance.llm.offload import (
     most_layers_that_fit,
     split_for,
 )
-from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.llm.shape import (
+    attention_layers,
+    kv_bytes_per_token_layer,
+    llm_shape,
+)
 from gpuatlas.performance.model_constants import model_constant
 
 MIB = 1024**2
@@ -82,6 +86,23 @@ class OffloadSpeed:
     host_bandwidth_source: str
     pcie_gb_s: float
     experts_on_cpu: bool = False  # the routed experts in host memory, the rest on the GPU
+    # KV cache of the CPU's layers, per token of one sequence: (full-attention, sliding-window)
+    # GB per attended position, and the window (0: none). llama.cpp allocates each layer's KV
+    # on that layer's device (llama-kv-cache.cpp: the buffer type of model.dev_layer(il); Ollama's
+    # runner the same per layer), so the CPU's layers attend over KV in host memory.
+    cpu_kv_full_gb_per_token: float = 0.0
+    cpu_kv_window_gb_per_token: float = 0.0
+    kv_window_tokens: int = 0
+
+    def cpu_kv_read_gb(self, sequences: float, context_tokens: float) -> float:
+        """KV bytes the CPU's layers read in one decode step of `sequences` sequences at
+        `context_tokens` cached tokens each (every cached position, as ggml's attention does)."""
+        context = max(0.0, float(context_tokens))
+        windowed = min(context, self.kv_window_tokens) if self.kv_window_tokens else context
+        per_sequence = (
+            self.cpu_kv_full_gb_per_token * context + self.cpu_kv_window_gb_per_token * windowed
+        )
+        return max(0.0, float(sequences)) * per_sequence
 
     def describe(self) -> str:
         where = (
@@ -442,6 +463,8 @@ def _speed(
     experts: bool = False,
 ) -> OffloadSpeed:
     given = host_bandwidth_gb_s is not None
+    cpu_share = 0.0 if experts else 1.0 - gpu_layers / inputs.model.num_layers
+    full_gb, window_gb, window = _cpu_kv_per_token(inputs, cpu_share)
     return OffloadSpeed(
         gpu_layers=gpu_layers,
         total_layers=inputs.model.num_layers,
@@ -456,16 +479,36 @@ def _speed(
         host_bandwidth_source="as given" if given else f"assumed: {HOST_BANDWIDTH_SOURCE}",
         pcie_gb_s=inputs.system.gpu.pcie_per_direction_gb_s or DEFAULT_PCIE_GB_S,
         experts_on_cpu=experts,
+        cpu_kv_full_gb_per_token=full_gb,
+        cpu_kv_window_gb_per_token=window_gb,
+        kv_window_tokens=window,
     )
 
 
-def offloaded_decode_step_s(all_gpu_step_s: float, offload: OffloadSpeed) -> float:
+def _cpu_kv_per_token(inputs: MemoryInputs, cpu_share: float) -> tuple[float, float, int]:
+    """(full-attention GB, sliding-window GB) per attended position of one sequence held by
+    `cpu_share` of the layers (the layers are alike, so the CPU holds that share of each kind)
+    at the cache's precision, and the window (0: none)."""
+    full, sliding, window = attention_layers(inputs.model)
+    per_layer_gb = kv_bytes_per_token_layer(inputs.model, inputs.kv_bytes_per_element) / GB
+    return per_layer_gb * full * cpu_share, per_layer_gb * sliding * cpu_share, window
+
+
+def offloaded_decode_step_s(
+    all_gpu_step_s: float,
+    offload: OffloadSpeed,
+    sequences: float = 0.0,
+    context_tokens: float = 0.0,
+) -> float:
     """The all-GPU step less the share of its weight bytes now read on the CPU, plus those
-    bytes at the host's sustained bandwidth (theoretical x HOST_MEMORY_EFFICIENCY)."""
+    bytes and the KV cache the CPU's layers attend over (`sequences` at `context_tokens`
+    cached tokens each) at the host's sustained bandwidth (theoretical x
+    HOST_MEMORY_EFFICIENCY)."""
     share = offload.cpu_read_gb / offload.read_gb if offload.read_gb > 0 else 0.0
     gpu_share = max(0.0, 1.0 - share)
     host_gb_s = offload.host_bandwidth_gb_s * HOST_MEMORY_EFFICIENCY
-    return all_gpu_step_s * gpu_share + offload.cpu_read_gb / host_gb_s
+    host_read_gb = offload.cpu_read_gb + offload.cpu_kv_read_gb(sequences, context_tokens)
+    return all_gpu_step_s * gpu_share + host_read_gb / host_gb_s
 
 
 def offloaded_prefill_s(

@@ -197,10 +197,11 @@ def _predict_on_gpu(
 
 def _offloaded(runtime: LlmRuntime, on_gpu: LlmPrediction, offload: OffloadSpeed) -> LlmPrediction:
     """The all-GPU prediction with the layers in host memory run on the CPU: decode adds
-    their bytes at the host's bandwidth, prefill their copies over PCIe. The band is the
-    extrapolated one (the host's memory is assumed unless given)."""
+    their bytes and their KV cache at the host's bandwidth, prefill their copies over PCIe.
+    The band is the extrapolated one (the host's memory is assumed unless given)."""
     note = f"{offload.describe()}; {host_ram_note(runtime.system)}"
-    tpot_s = offloaded_decode_step_s(on_gpu.tpot_ms.value / 1e3, offload)
+    context = on_gpu.input_tokens + on_gpu.output_tokens / 2
+    tpot_s = offloaded_decode_step_s(on_gpu.tpot_ms.value / 1e3, offload, on_gpu.batch, context)
     ttft_s = (
         offloaded_prefill_s(on_gpu.ttft_ms.value / 1e3, on_gpu.input_tokens, offload)
         if on_gpu.input_tokens > 0

@@ -68,13 +68,15 @@ def offload_share(
     steps at that batch) over its time with `offload`'s layers on the CPU (at most 1): the
     factor the calibrated all-GPU serving rate is scaled by."""
     prefill_s = runtime.prefill_s(input_tokens, running) if input_tokens > 0 else 0.0
-    step_s = float(runtime.decode_step_s(running, input_tokens + output_tokens / 2))
+    context = input_tokens + output_tokens / 2
+    step_s = float(runtime.decode_step_s(running, context))
     split_prefill_s = (
         offloaded_prefill_s(float(prefill_s), running * input_tokens, offload)
         if input_tokens > 0
         else 0.0
     )
-    split_s = split_prefill_s + output_tokens * offloaded_decode_step_s(step_s, offload)
+    split_step_s = offloaded_decode_step_s(step_s, offload, running, context)
+    split_s = split_prefill_s + output_tokens * split_step_s
     all_gpu_s = float(prefill_s) + output_tokens * step_s
     return min(1.0, all_gpu_s / split_s) if split_s > 0 else 1.0
 
