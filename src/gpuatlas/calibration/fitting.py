@@ -29,6 +29,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import (
     ALL_BACKENDS,
+    HBM_SINGLE_STREAM_SHARE_PRIOR,
     MATVEC_ALU_SHARE_PRIOR,
     METRIC_KINDS,
     Calibration,
@@ -49,7 +50,11 @@ from gpuatlas.performance.llm.predict import (
 )
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.step_kernels import stages_per_token
-from gpuatlas.performance.llm.step_times import LlmRuntime, matvec_alu_backend
+from gpuatlas.performance.llm.step_times import (
+    LlmRuntime,
+    matvec_alu_backend,
+    pays_single_stream_share,
+)
 from gpuatlas.performance.media.diffusion import (
     EAGER_ENGINE,
     PIPELINE_KEY,
@@ -87,6 +92,9 @@ MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
 BAND_QUANTILE = 0.8
 # Candidate mat-vec ALU issue shares (fit_matvec_alu_shares): 0.1 to 2.2 in steps of 1.2x
 MATVEC_SHARE_GRID = tuple(0.1 * 1.2**step for step in range(18))
+# Candidate HBM single-stream memory shares (fit_hbm_single_stream_share): 0.5 to 1.2 in
+# steps of 1.05x (a share above 1: one sequence streams faster than the batched level)
+SINGLE_STREAM_GRID = tuple(0.5 * 1.05**step for step in range(19))
 
 
 @dataclass(frozen=True)
@@ -936,9 +944,93 @@ def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
 
 
 def fit_decode(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
-    """Decode levels (η_m, overhead per group) with the mat-vec ALU shares fitted first."""
+    """Decode levels (η_m, overhead per group) with the HBM single-stream share and then
+    the mat-vec ALU shares fitted first."""
+    calibration = fit_hbm_single_stream_share(calibration, items)
     calibration = fit_matvec_alu_shares(calibration, items)
     return _fit_linear(calibration, items, "decode")
+
+
+# ----- decode: the HBM single-stream share of engines' own mat-vec kernels ----------------------
+
+
+def fit_hbm_single_stream_share(
+    calibration: Calibration, items: Sequence[Observation]
+) -> Calibration:
+    """The share of the fitted decode memory level a one-sequence step of an engine's own
+    mat-vec kernels reaches on an HBM GPU (`LlmRuntime.single_stream_memory_share`), fitted
+    on the decode rows that pay it (`single_stream_rows`). For each share of
+    SINGLE_STREAM_GRID the decode levels are refitted on all `items` and each such row is
+    scored by its absolute log error (each GPU counts once); the share of least summed score
+    (ties: the one nearest the prior) is shrunk toward model_constants
+    llm.hbm_single_stream_memory_share in log space by PRIOR_ROWS pseudo-GPUs."""
+    calibration = replace(calibration, hbm_single_stream={})
+    paying = single_stream_rows(items)
+    if not paying:
+        return calibration
+    with using_calibration(replace(calibration, version=f"{calibration.version}/stream-terms")):
+        terms = {id(item): decode_terms(item) for item in items}
+    weights = _gpu_weights(paying)
+    scores = [
+        _single_stream_score(calibration, (items, terms), paying, weights, share)
+        for share in SINGLE_STREAM_GRID
+    ]
+    gpus = float(len({item.row.gpu for item in paying}))
+    best = _best_on_grid(SINGLE_STREAM_GRID, scores, HBM_SINGLE_STREAM_SHARE_PRIOR)
+    share = _shrunk_share(best, gpus, HBM_SINGLE_STREAM_SHARE_PRIOR)
+    return replace(calibration, hbm_single_stream={"share": share, "n": gpus})
+
+
+def single_stream_rows(items: Sequence[Observation]) -> list[Observation]:
+    """The decode rows of one sequence whose engine runs its own mat-vec kernels on an HBM
+    GPU (`pays_single_stream_share`)."""
+    found = []
+    for item in items:
+        batch = item.case.batch if isinstance(item.case.batch, int) else 1
+        runtime = _runtime_of(item.case) if batch <= 1 else None
+        if runtime is not None and pays_single_stream_share(runtime.engine, runtime.system.gpu):
+            found.append(item)
+    return found
+
+
+def _gpu_weights(items: Sequence[Observation]) -> dict[int, float]:
+    """1 / the rows of each row's GPU: each GPU counts once."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.row.gpu] = counts.get(item.row.gpu, 0) + 1
+    return {id(item): 1.0 / counts[item.row.gpu] for item in items}
+
+
+def _single_stream_score(
+    calibration: Calibration,
+    fit_on: tuple[Sequence[Observation], Mapping[int, LinearTerms | None]],
+    scored: Sequence[Observation],
+    weights: Mapping[int, float],
+    share: float,
+) -> float:
+    """The GPU-weighted absolute log errors of the scored rows when the single-stream share
+    is `share` and the decode levels are refitted with it on `fit_on` (the decode rows and
+    their terms at the prior share; the scored rows' terms are extracted again at `share`)."""
+    items, terms = fit_on
+    version = f"{calibration.version}/stream-{share:.4f}"
+    trial = replace(calibration, version=version, hbm_single_stream={"share": share})
+    with using_calibration(replace(trial, version=f"{version}/terms")):
+        known = {**terms, **{id(item): decode_terms(item) for item in scored}}
+    fitted = replace(_fit_linear(trial, items, "decode", known), version=f"{version}/scored")
+    total = 0.0
+    with using_calibration(fitted):
+        for item in scored:
+            value = predicted_value(item)
+            error = abs(log_error(item, value)) if value is not None else 0.0
+            total += weights[id(item)] * error
+    return total
+
+
+def _best_on_grid(grid: Sequence[float], scores: Sequence[float], parent: float) -> float:
+    """The grid value of least score; among equal scores, the one nearest `parent`."""
+    least = min(scores)
+    tied = [s for s, score in zip(grid, scores, strict=True) if score <= least]
+    return min(tied, key=lambda share: abs(math.log(share / parent)))
 
 
 def fit_matvec_alu_shares(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
@@ -1032,10 +1124,8 @@ def _share_scores(
 
 
 def _best_share(scores: Sequence[float], parent: float) -> float:
-    """The grid share of least score; among equal scores, the one nearest `parent`."""
-    least = min(scores)
-    tied = [s for s, score in zip(MATVEC_SHARE_GRID, scores, strict=True) if score <= least]
-    return min(tied, key=lambda share: abs(math.log(share / parent)))
+    """The mat-vec grid share of least score; among equal scores, the one nearest `parent`."""
+    return _best_on_grid(MATVEC_SHARE_GRID, scores, parent)
 
 
 def _shrunk_share(share: float, gpus: float, parent: float) -> float:

@@ -29,6 +29,7 @@ from gpuatlas.performance.training.engines import training_engine_bases
 CALIBRATION_FILE = "calibration.json"
 EXTRAPOLATION_WIDENING = model_constant("calibration_bands", "extrapolation_widening")
 MATVEC_ALU_SHARE_PRIOR = model_constant("llm", "matvec_alu_issue_share_prior")
+HBM_SINGLE_STREAM_SHARE_PRIOR = model_constant("llm", "hbm_single_stream_memory_share")
 ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
@@ -87,6 +88,7 @@ class _CalibrationFile(BaseModel):
     errors: dict[str, _ErrorRecord] = {}
     covered: dict[str, list[str]] = {}
     matvec_alu_issue_share_by_backend: dict[str, _ShareRecord] = {}
+    hbm_single_stream_memory_share: _ShareRecord | None = None
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -180,6 +182,15 @@ class Calibration:
     covered: dict[str, frozenset[str]] = field(default_factory=dict)
     # backend ('metal', 'vulkan', ..., ALL_BACKENDS) -> {"share": fitted share, "n": GPUs}
     matvec_alu_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    # {"share": fitted share, "n": GPUs} (fitting.fit_hbm_single_stream_share); empty: the prior
+    hbm_single_stream: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def hbm_single_stream_share(self) -> float:
+        """The share of the fitted decode memory level a one-sequence step of an engine's own
+        mat-vec kernels reaches on an HBM GPU (fitting.fit_hbm_single_stream_share), else
+        model_constants llm.hbm_single_stream_memory_share (the prior of that fit)."""
+        return self.hbm_single_stream.get("share", HBM_SINGLE_STREAM_SHARE_PRIOR)
 
     def matvec_alu_share(self, backend: str) -> float:
         """The share of its ALU issue rate llama.cpp's quantised mat-vec reaches on `backend`
@@ -282,6 +293,11 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
         matvec_alu_shares={
             k: _numbers(v.model_dump()) for k, v in record.matvec_alu_issue_share_by_backend.items()
         },
+        hbm_single_stream=(
+            _numbers(record.hbm_single_stream_memory_share.model_dump())
+            if record.hbm_single_stream_memory_share
+            else {}
+        ),
     )
 
 
@@ -339,4 +355,13 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
             backend: {"share": round(values["share"], 5), "n": int(values["n"])}
             for backend, values in sorted(calibration.matvec_alu_shares.items())
         },
+        **_single_stream_document(calibration.hbm_single_stream),
     }
+
+
+def _single_stream_document(record: dict[str, float]) -> dict[str, Any]:
+    """The fitted HBM single-stream share's entry of the JSON document (none when unfitted)."""
+    if not record:
+        return {}
+    share = {"share": round(record["share"], 5), "n": int(record["n"])}
+    return {"hbm_single_stream_memory_share": share}

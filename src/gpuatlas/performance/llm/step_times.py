@@ -52,7 +52,6 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
-HBM_SINGLE_STREAM_SHARE = model_constant("llm", "hbm_single_stream_memory_share")
 MATVEC_MAX_BATCH = 8  # ggml-cuda mmvq.cu MMVQ_MAX_BATCH_SIZE: larger batches go to MMQ/GEMMs
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 GPTQ_FORMAT_PREFIX = "gptq"  # formats.toml ids of GPTQ checkpoints (gptq-int4)
@@ -97,6 +96,9 @@ class LlmRuntime:
     matvec_alu_issue_share: float = 0.0
     # the format's mat-vec ALU instructions per weight on that backend (formats.toml)
     matvec_alu_ops_per_weight: float = 0.0
+    # share of the fitted decode memory level a one-sequence step of the engine's own mat-vec
+    # kernels reaches on an HBM GPU (calibration.json hbm_single_stream_memory_share)
+    hbm_single_stream_share: float = 1.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -378,11 +380,12 @@ class LlmRuntime:
 
     @cached_property
     def single_stream_memory_share(self) -> float:
-        """Share of the fitted decode memory level a one-sequence step reaches: model_constants
-        llm.hbm_single_stream_memory_share for an engine's own mat-vec kernels on an HBM GPU
-        (engines.toml own_matvec_kernels), else 1."""
-        hbm = hardware_class(self.system.gpu).endswith("/hbm")
-        return HBM_SINGLE_STREAM_SHARE if hbm and self.engine.own_matvec_kernels else 1.0
+        """Share of the fitted decode memory level a one-sequence step reaches: the calibration's
+        fitted `hbm_single_stream_share` for an engine's own mat-vec kernels on an HBM GPU
+        (engines.toml own_matvec_kernels; `pays_single_stream_share`), else 1."""
+        if not pays_single_stream_share(self.engine, self.system.gpu):
+            return 1.0
+        return self.hbm_single_stream_share
 
     def decode_memory_share(self, batch: Value, ops: Primitives = SCALAR) -> Value:
         """`single_stream_memory_share` for a step of one sequence, 1 for a batched step."""
@@ -602,6 +605,13 @@ def matvec_alu_backend(engine: EngineProfile, gpu: Gpu) -> str | None:
     return profile_backend(engine, gpu)
 
 
+def pays_single_stream_share(engine: EngineProfile, gpu: Gpu) -> bool:
+    """Whether a one-sequence decode step of `engine` on `gpu` reaches only the HBM
+    single-stream share of the fitted memory level: the engine's own mat-vec kernels
+    (engines.toml own_matvec_kernels) on an HBM GPU."""
+    return engine.own_matvec_kernels and hardware_class(gpu).endswith("/hbm")
+
+
 def matvec_alu_share(engine: EngineProfile, gpu: Gpu, calibration: Calibration) -> float:
     """The runtime's `matvec_alu_issue_share`: the calibration's share for the backend (0
     where `matvec_alu_backend` says no ALU term applies)."""
@@ -664,6 +674,7 @@ def build_runtime(
         attention_peak_flops=attention_flops,
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
+        hbm_single_stream_share=calibration.hbm_single_stream_share,
     )
 
 
