@@ -4,6 +4,7 @@ predict itself, range coverage, and that held-out rows stay out of the calibrati
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -80,13 +81,14 @@ def test_leave_one_source_out_never_fits_on_the_held_out_source(
 ) -> None:
     rows = [r for r in all_measurements() if r.metric == "decode_tok_s"]
     seen: list[tuple[str, set[str]]] = []
-    real_fit = validation.fit_calibration
 
     def recording_fit(
         training: Sequence[MeasuredRow], base: Calibration, version: str
     ) -> Calibration:
+        # what each fold trains on is the point; the fit itself (minutes: every fitted share is
+        # refitted per fold) is not, so each fold predicts with the shipped calibration
         seen.append((version, {source_of(r) for r in training}))
-        return real_fit(training, base, version)
+        return replace(base, version=version)
 
     monkeypatch.setattr(validation, "fit_calibration", recording_fit)
     result = cross_validate(rows, shipped_calibration(), source_of)
