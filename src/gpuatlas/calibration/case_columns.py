@@ -11,8 +11,10 @@ training, vision and OCR rows take the row path, once per distinct row.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
 
 import numpy as np
@@ -279,9 +281,8 @@ def _vector_results(
         results[row] = row_path.result(row)
     ok = (found.reason == OK) & ~spilled
     lows, highs = _bands(vector, columns.metric[ok], found.values[ok])
-    texts = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), strict=True)
-    for row, (value, low, high) in zip(index[ok].tolist(), texts, strict=True):
-        results[row] = (value, low, high, "")
+    answered = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), repeat(""))
+    _put(results, index[ok].tolist(), answered)
     failed = ~ok & ~spilled
     offloaded = failed & offloaded_rows(vector, found.reason, found.batch, columns.metric)
     for row in index[offloaded].tolist():
@@ -301,12 +302,16 @@ def _vector_results(
         np.where(none_fits, 0.0, found.fitting[failed]).tolist(),
         strict=True,
     )
-    for row, key in zip(index[failed].tolist(), keys, strict=True):
-        result = messages.get(key)
-        if result is None:
-            message = _one_line(reason_message(vector.runtime, *key, brief=True))
-            result = messages[key] = ("", "", "", message)
-        results[row] = result
+    keyed = list(keys)
+    for key in dict.fromkeys(keyed):  # each distinct message composed once
+        message = _one_line(reason_message(vector.runtime, *key, brief=True))
+        messages[key] = ("", "", "", message)
+    _put(results, index[failed].tolist(), map(messages.__getitem__, keyed))
+
+
+def _put(results: list[Result], rows: list[int], answers: Iterable[Result]) -> None:
+    """results[row] = answer for each pair, without a Python-level loop per row."""
+    deque(map(results.__setitem__, rows, answers), maxlen=0)
 
 
 def _bands(
