@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
 
 from gpuatlas.calibration.image_pipeline_fit import PipelineRow, fit_pipeline_constants
 from gpuatlas.catalog.systems import resolve_system
-from gpuatlas.performance.calibration_table import current_calibration, using_calibration
+from gpuatlas.performance.calibration_table import (
+    calibration_document,
+    current_calibration,
+    parse_calibration,
+    using_calibration,
+)
 from gpuatlas.performance.media.diffusion import (
     PIPELINE_KEY,
     PIPELINE_PRIORS,
@@ -105,3 +111,13 @@ def test_predictions_use_the_fitted_constants_else_the_priors() -> None:
     fitted = {**without, PIPELINE_KEY: {"pipeline_host_ms": 50.0, "convolution_ratio": 0.6}}
     with using_calibration(replace(calibration, version="pipeline-50-0.6", groups=fitted)):
         assert pipeline_constants() == TRUE
+
+
+@pytest.mark.unit
+def test_a_calibration_with_the_fitted_pipeline_constants_reads_back() -> None:
+    """calibrate writes the image-pipeline group; the shipped file must parse with it (round
+    13's first regeneration wrote a file its own reader refused)."""
+    fitted = {"pipeline_host_ms": 35.0, "convolution_ratio": 1.1, "n": 319.0}
+    calibration = replace(current_calibration(), groups={PIPELINE_KEY: fitted})
+    text = json.dumps(calibration_document(calibration, "test rows"))
+    assert parse_calibration(text).groups[PIPELINE_KEY] == fitted

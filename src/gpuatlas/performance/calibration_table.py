@@ -60,6 +60,10 @@ class _GroupRecord(BaseModel):
     wire_ms_per_gb: float | None = Field(default=None, ge=0)  # prefill: weights wired per call
     # a training framework's factor on the eager per-operator host time (training/host.py)
     train_host_factor: float | None = Field(default=None, gt=0)
+    # the image pipeline's fitted host time per batch and convolution share (media/diffusion.py
+    # PIPELINE_KEY, calibration/image_pipeline_fit.py)
+    pipeline_host_ms: float | None = Field(default=None, ge=0)
+    convolution_ratio: float | None = Field(default=None, gt=0)
     n: int = Field(default=0, ge=0)
 
 
