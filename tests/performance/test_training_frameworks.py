@@ -22,7 +22,12 @@ from gpuatlas.performance.calibration_table import (
     parse_calibration,
     using_calibration,
 )
-from gpuatlas.performance.training.engines import row_framework, training_engine
+from gpuatlas.performance.training.engines import (
+    engine_profile_problems,
+    row_framework,
+    training_engine,
+    training_engines,
+)
 
 DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
 
@@ -171,3 +176,14 @@ def test_fp8_without_fp8_rows_of_the_framework_is_said_to_be_optimistic() -> Non
     with using_calibration(stripped):
         assert any("no fp8 training rows of PyTorch" in note for note in notes("torchtitan"))
         assert not any("no fp8 training rows" in note for note in notes("megatron"))
+
+
+@pytest.mark.unit
+def test_a_framework_profile_naming_an_unknown_fused_part_is_a_data_error() -> None:
+    llmq = training_engines()["llmq"]
+    assert llmq.fused == {"elementwise", "loss"} and llmq.cuda_graphs
+    broken = {**training_engines(), "x": replace(llmq, id="x", fused=frozenset({"norms"}))}
+    assert engine_profile_problems(broken) == [
+        "x: fused names ['norms']; known: ['elementwise', 'loss']"
+    ]
+    assert engine_profile_problems(training_engines()) == []

@@ -18,6 +18,7 @@ from gpuatlas.performance.calibration_table import Calibration, current_calibrat
 from gpuatlas.performance.training.host import (
     BACKWARD_OPS_PER_FORWARD_OP,
     FORWARD_OPS_PER_LAYER,
+    GRAPH_LAUNCHES_PER_LAYER,
     HOST_US_PER_OP,
     dispatched_ops,
     host_step_s,
@@ -106,3 +107,14 @@ def test_only_rows_the_factor_moves_fit_it_and_unmoved_frameworks_get_none() -> 
     assert "compiled" not in fitted  # 0.01 s x 5 never binds against the 0.5 s compute
     # the same error on three GPUs: the factor moves 3 / (3 + 2) of the way to 2 in log
     assert fitted["eager"] == pytest.approx(2.0 ** (3 / 5), rel=0.06)
+
+
+@pytest.mark.unit
+def test_a_cuda_graph_framework_launches_two_graphs_per_layer_not_every_operator() -> None:
+    # llm.q captures each block's forward, and its recompute + backward, as one CUDA graph each
+    graphed = replace(SMALL, engine="llmq")
+    assert dispatched_ops(MODEL, graphed, recompute=True) == MODEL.num_layers * 2
+    assert GRAPH_LAUNCHES_PER_LAYER == 2
+    eager_ops = dispatched_ops(MODEL, SMALL, recompute=False)
+    assert host_step_s(MODEL, graphed, True) < host_step_s(MODEL, SMALL, False) / 50
+    assert eager_ops == MODEL.num_layers * FORWARD_OPS_PER_LAYER * (1 + BACKWARD_OPS_PER_FORWARD_OP)

@@ -77,6 +77,9 @@ def test_variant_words_and_frameworks_say_what_is_fused() -> None:
     assert fused_parts(replace(FULL, engine="megatron")) == {"elementwise", "loss"}
     assert fused_parts(replace(FULL, engine="unsloth")) == {"elementwise", "loss"}
     assert fused_parts(replace(FULL, engine="hf-trainer")) == frozenset()
+    # llm.q's layer runs fused_residual_rmsnorm, rope and swiglu kernels and its loss is llm.c's
+    # fused_classifier (IST-DASLab/llmq src/models/llama_model.cpp)
+    assert fused_parts(replace(FULL, engine="llmq")) == {"elementwise", "loss"}
 
 
 @pytest.mark.unit

@@ -31,6 +31,50 @@ class TrainingEngine:
     levels_from: str
     kernels: str
     activation_split_gpus: int = 1
+    # what the framework's own kernels fuse of the per-token memory traffic whatever the run's
+    # variant says (training/token_traffic.py): "elementwise" and/or "loss"
+    fused: frozenset[str] = frozenset()
+    # the framework replays each decoder layer's forward and backward as captured CUDA graphs:
+    # the host launches graphs, not operators (training/host.py)
+    cuda_graphs: bool = False
+
+
+FUSABLE_PARTS = frozenset({"elementwise", "loss"})
+
+
+def _words(record: dict[str, object], key: str) -> tuple[str, ...]:
+    value = record.get(key, ())
+    return tuple(str(word) for word in value) if isinstance(value, list | tuple) else ()
+
+
+def _engine(record: dict[str, object]) -> TrainingEngine:
+    return TrainingEngine(
+        str(record["id"]),
+        str(record["name"]),
+        _words(record, "aliases"),
+        str(record.get("levels_from", "")),
+        str(record.get("kernels", "")),
+        int(str(record.get("activation_split_gpus", 1))),
+        frozenset(_words(record, "fused")),
+        bool(record.get("cuda_graphs", False)),
+    )
+
+
+def engine_profile_problems(engines: dict[str, TrainingEngine]) -> list[str]:
+    """What is wrong with the frameworks' profiles as read (empty when nothing is)."""
+    problems = [
+        f"levels_from names no framework: {e.levels_from}"
+        for e in engines.values()
+        if e.levels_from not in ("", *engines)
+    ]
+    problems += [
+        f"{e.id}: fused names {sorted(e.fused - FUSABLE_PARTS)}; known: {sorted(FUSABLE_PARTS)}"
+        for e in engines.values()
+        if e.fused - FUSABLE_PARTS
+    ]
+    if DEFAULT_TRAINING_ENGINE not in engines:
+        problems.append(f"no {DEFAULT_TRAINING_ENGINE!r} framework")
+    return problems
 
 
 @cache
@@ -38,24 +82,10 @@ def training_engines() -> dict[str, TrainingEngine]:
     """Every training framework by id, in the data file's order."""
     source = resources.files("gpuatlas.performance") / "data" / TRAINING_ENGINES_FILE
     records = tomllib.loads(source.read_text(encoding="utf-8")).get("engine", [])
-    engines = {
-        record["id"]: TrainingEngine(
-            record["id"],
-            record["name"],
-            tuple(record.get("aliases", ())),
-            record.get("levels_from", ""),
-            record.get("kernels", ""),
-            int(record.get("activation_split_gpus", 1)),
-        )
-        for record in records
-    }
-    unknown = [e.levels_from for e in engines.values() if e.levels_from not in ("", *engines)]
-    if unknown or DEFAULT_TRAINING_ENGINE not in engines:
-        raise DataFileError(
-            TRAINING_ENGINES_FILE,
-            [f"levels_from names no framework: {name}" for name in unknown]
-            or [f"no {DEFAULT_TRAINING_ENGINE!r} framework"],
-        )
+    engines = {engine.id: engine for engine in map(_engine, records)}
+    problems = engine_profile_problems(engines)
+    if problems:
+        raise DataFileError(TRAINING_ENGINES_FILE, problems)
     return engines
 
 

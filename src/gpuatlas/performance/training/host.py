@@ -18,6 +18,11 @@ transposes/reshapes (4), SiLU and the gate product (2), two residual adds. The b
 dispatches about two operators per forward one (an input and a weight gradient, or an
 element-wise backward and its accumulation) and recomputation one forward more.
 
+A framework that captures each layer's work as CUDA graphs (its profile's `cuda_graphs`, e.g.
+llm.q: one graph for a block's forward, one for its recompute and backward) launches
+`GRAPH_LAUNCHES_PER_LAYER` graphs per layer instead; a graph launch is taken at one operator's
+dispatch cost, so such a step is practically never host-bound.
+
 The per-operator cost is the documented midpoint; the calibration fits a factor on it per
 training framework (`train_host_factor`, calibration/training_host.py), shrunk toward 1.
 """
@@ -25,15 +30,20 @@ training framework (`train_host_factor`, calibration/training_host.py), shrunk t
 from __future__ import annotations
 
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.performance.training.engines import training_engines
 from gpuatlas.performance.training.memory import TrainingSetup
 
 FORWARD_OPS_PER_LAYER = 45
 BACKWARD_OPS_PER_FORWARD_OP = 2.0
 HOST_US_PER_OP = 10.0  # within the documented 5-25 µs of CPU work per eager operator
+GRAPH_LAUNCHES_PER_LAYER = 2.0  # the block's forward graph and its (recompute +) backward graph
 
 
 def dispatched_ops(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
-    """Operators one micro-step dispatches: forward, backward and any recomputed forward."""
+    """Operators one micro-step dispatches: forward, backward and any recomputed forward (or
+    the graphs a CUDA-graph framework launches instead)."""
+    if training_engines()[setup.engine].cuda_graphs:
+        return model.num_layers * GRAPH_LAUNCHES_PER_LAYER
     passes = 1.0 + BACKWARD_OPS_PER_FORWARD_OP + (setup.recompute_share if recompute else 0.0)
     return model.num_layers * FORWARD_OPS_PER_LAYER * passes
 

@@ -44,9 +44,10 @@ Counted per token, in bytes, from the implementations:
   recomputation.
 
 What a run fuses comes from its variant words (variants.FUSION_WORDS: torch.compile, liger,
-fused-layers, fused-ce) and its framework (FRAMEWORK_FUSION). The bytes are charged at the
-datasheet bandwidth, as the optimizer step's (optimizer.py): streaming element-wise kernels reach
-most of it, and the fitted compute efficiency (calibrate) carries the rest.
+fused-layers, fused-ce) and its framework's profile (`fused` in
+performance/data/training_engines.toml, with the source that says so). The bytes are charged
+at the datasheet bandwidth, as the optimizer step's (optimizer.py): streaming element-wise
+kernels reach most of it, and the fitted compute efficiency (calibrate) carries the rest.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from __future__ import annotations
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s
+from gpuatlas.performance.training.engines import training_engines
 from gpuatlas.performance.training.memory import TrainingSetup
 
 RMSNORM_BYTES_PER_HIDDEN = {"eager": 36.0, "fused": 4.0}
@@ -119,18 +121,10 @@ def lora_bytes_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool
     return model.num_layers * lora_linear_widths(model) * (LORA_BYTES_PER_WIDTH + extra)
 
 
-# frameworks whose own kernels fuse them whatever the variant says: Megatron-Core's Transformer
-# Engine layers (fused RMSNorm/LayerNorm, RoPE and SwiGLU) with its fused vocab-parallel
-# cross-entropy; Unsloth's Triton kernels (RMSNorm, RoPE, SwiGLU, fast cross-entropy)
-FRAMEWORK_FUSION = {
-    "megatron": frozenset({"elementwise", "loss"}),
-    "unsloth": frozenset({"elementwise", "loss"}),
-}
-
-
 def fused_parts(setup: TrainingSetup) -> frozenset[str]:
-    """What the run fuses: what its variant states (setup.fused) and its framework's own."""
-    return setup.fused | FRAMEWORK_FUSION.get(setup.engine, frozenset())
+    """What the run fuses: what its variant states (setup.fused) and its framework's own
+    kernels (the `fused` entry of its profile in performance/data/training_engines.toml)."""
+    return setup.fused | training_engines()[setup.engine].fused
 
 
 def token_traffic_s(

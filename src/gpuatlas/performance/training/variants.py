@@ -90,7 +90,7 @@ FUSION_WORDS = {
 
 def variant_fused(parts: Set[str]) -> frozenset[str]:
     """What of the per-token traffic the variant says the run fuses: 'elementwise' and/or
-    'loss' (a framework's own fused kernels are token_traffic.FRAMEWORK_FUSION's)."""
+    'loss' (a framework's own fused kernels are its profile's `fused`, training_engines.toml)."""
     fused: set[str] = set()
     for part in parts:
         fused.update(FUSION_WORDS.get(part, ()))
