@@ -186,4 +186,9 @@ def test_a_framework_profile_naming_an_unknown_fused_part_is_a_data_error() -> N
     assert engine_profile_problems(broken) == [
         "x: fused names ['norms']; known: ['elementwise', 'loss']"
     ]
+    stage4 = {"y": replace(llmq, id="y", reduce_after_backward=frozenset({"zero4"}))}
+    assert engine_profile_problems({**training_engines(), **stage4}) == [
+        "y: reduce_after_backward names ['zero4']; known: "
+        "['fsdp', 'none', 'zero1', 'zero2', 'zero3']"
+    ]
     assert engine_profile_problems(training_engines()) == []

@@ -22,7 +22,7 @@ from gpuatlas.performance.training.optimizer import (
     optimizer_s_per_micro_step,
     optimizer_step_s,
 )
-from gpuatlas.performance.training.speed import exposed_sync_s
+from gpuatlas.performance.training.speed import SyncPhases, exposed_sync_s
 from gpuatlas.performance.training.variants import variant_optimizer
 
 MODEL = {model.id: model for model in all_llms()}["llama-3.2-3b"]
@@ -60,7 +60,7 @@ def test_accumulation_spreads_the_optimizer_step_and_the_ddp_all_reduce() -> Non
     assert optimizer_s_per_micro_step(
         system, MODEL, replace(FULL, gradient_accumulation=4)
     ) == pytest.approx(once / 4)
-    sync_s, compute_s = 0.3, 0.15  # a sync the backward pass cannot hide
+    sync_s, compute_s = SyncPhases(0.0, 0.3), 0.15  # a sync the backward pass cannot hide
     ddp = exposed_sync_s(system, FULL, sync_s, compute_s)
     assert ddp > 0
     assert exposed_sync_s(

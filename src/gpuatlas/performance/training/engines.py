@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,6 +20,7 @@ from gpuatlas.errors import DataFileError
 
 TRAINING_ENGINES_FILE = "training_engines.toml"
 DEFAULT_TRAINING_ENGINE = "pytorch"
+SHARDINGS = ("none", "zero1", "zero2", "zero3", "fsdp")
 # a version written after the name: '24.07', 'v0.9.0', 'core_r0.9.0', '2.4.1+cu121'
 _VERSION_WORD = re.compile(r"^(v|r|core_r)?\d[\w.+-]*$", re.IGNORECASE)
 
@@ -37,6 +39,9 @@ class TrainingEngine:
     # the framework replays each decoder layer's forward and backward as captured CUDA graphs:
     # the host launches graphs, not operators (training/host.py)
     cuda_graphs: bool = False
+    # the shardings under which the framework reduces the gradients after the backward pass
+    # instead of overlapping the reduction with it (training/speed.py: exposed_sync_s)
+    reduce_after_backward: frozenset[str] = frozenset()
 
 
 FUSABLE_PARTS = frozenset({"elementwise", "loss"})
@@ -57,7 +62,15 @@ def _engine(record: dict[str, object]) -> TrainingEngine:
         int(str(record.get("activation_split_gpus", 1))),
         frozenset(_words(record, "fused")),
         bool(record.get("cuda_graphs", False)),
+        frozenset(_words(record, "reduce_after_backward")),
     )
+
+
+def _unknown_words(
+    engine_id: str, field: str, words: frozenset[str], known: Collection[str]
+) -> list[str]:
+    extra = sorted(words - set(known))
+    return [f"{engine_id}: {field} names {extra}; known: {sorted(known)}"] if extra else []
 
 
 def engine_profile_problems(engines: dict[str, TrainingEngine]) -> list[str]:
@@ -67,11 +80,11 @@ def engine_profile_problems(engines: dict[str, TrainingEngine]) -> list[str]:
         for e in engines.values()
         if e.levels_from not in ("", *engines)
     ]
-    problems += [
-        f"{e.id}: fused names {sorted(e.fused - FUSABLE_PARTS)}; known: {sorted(FUSABLE_PARTS)}"
-        for e in engines.values()
-        if e.fused - FUSABLE_PARTS
-    ]
+    for engine in engines.values():
+        problems += _unknown_words(engine.id, "fused", engine.fused, FUSABLE_PARTS)
+        problems += _unknown_words(
+            engine.id, "reduce_after_backward", engine.reduce_after_backward, SHARDINGS
+        )
     if DEFAULT_TRAINING_ENGINE not in engines:
         problems.append(f"no {DEFAULT_TRAINING_ENGINE!r} framework")
     return problems

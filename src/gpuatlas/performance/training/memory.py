@@ -21,11 +21,10 @@ from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, gib_text
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import TrainingMemoryFit
-from gpuatlas.performance.training.engines import training_engines
+from gpuatlas.performance.training.engines import SHARDINGS, training_engines
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
-SHARDINGS = ("none", "zero1", "zero2", "zero3", "fsdp")
 OPTIMIZER_IMPLEMENTATIONS = ("fused", "foreach")
 NF4_BITS = 4.127
 LOGIT_BYTES_PER_ENTRY = 10.0  # bf16 logits + fp32 upcast + their gradient

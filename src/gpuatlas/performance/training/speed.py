@@ -3,7 +3,7 @@ gradient all-reduce over the system's links, overlapped with the backward pass."
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
@@ -36,8 +36,9 @@ QLORA_DEQUANT_FACTOR = model_constant("training", "qlora_dequant_factor")
 # 3 x the parameter volume against data parallelism's 2 x, i.e. 1.5 x the traffic for full
 # training (Rajbhandari et al., "ZeRO", arXiv:1910.02054, section 7.2.2) — a property of the
 # algorithm. A ring all-gather or reduce-scatter of B bytes moves (n-1)/n·B per GPU, half of
-# an all-reduce of B, so the sharded traffic is an all-reduce of (2 x weights + gradients) / 2.
+# an all-reduce of B, so each is timed as an all-reduce of half its bytes.
 SHARDED_COLLECTIVES_PER_ALLREDUCE = 0.5
+SHARDED = ("zero3", "fsdp")
 
 
 def flops_parts_per_token(
@@ -139,17 +140,41 @@ def framework_notes(engine_id: str, precision: str = "bf16") -> tuple[str, ...]:
     return tuple(notes)
 
 
-def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
-    """One gradient all-reduce per optimizer step (bf16 gradients of the trained weights);
-    ZeRO-3/FSDP instead gather every sharded weight in forward and again in backward and
-    reduce-scatter the gradients. The gathers move the whole model, frozen base included:
-    FSDP over a LoRA/QLoRA model shards and gathers the base too, so its traffic is the base
-    weights', not the adapters' (1.5x the gradient all-reduce for full training)."""
+@dataclass(frozen=True)
+class SyncPhases:
+    """Data-parallel communication of one micro-step by the pass it overlaps: the forward's
+    (ZeRO-3/FSDP's prefetched weight gathers) and the backward's (their gathers again and the
+    gradient reduce-scatter, or data parallelism's gradient all-reduce)."""
+
+    forward_s: float
+    backward_s: float
+
+    @property
+    def total_s(self) -> float:
+        return self.forward_s + self.backward_s
+
+
+def sync_phases(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> SyncPhases:
+    """One gradient all-reduce per optimizer step (bf16 gradients of the trained weights),
+    in the backward; ZeRO-3/FSDP instead gather every sharded weight in the forward and again
+    in the backward and reduce-scatter the gradients in the backward (1.5x the gradient
+    all-reduce for full training). On a ring of n GPUs each holds 1/n of the weights and
+    receives the other (n-1)/n in each gather. The gathers move the whole model, frozen base
+    included: FSDP over a LoRA/QLoRA model shards and gathers the base too."""
     gradient_bytes = trainable_params(model, setup) * 2.0
-    if setup.sharding not in ("zero3", "fsdp"):
-        return allreduce_s(system, gradient_bytes)
-    gathered_bytes = 2.0 * weight_bytes(model, setup) + gradient_bytes
-    return allreduce_s(system, gathered_bytes * SHARDED_COLLECTIVES_PER_ALLREDUCE)
+    if setup.sharding not in SHARDED:
+        return SyncPhases(0.0, allreduce_s(system, gradient_bytes))
+    weights = weight_bytes(model, setup)
+    half = SHARDED_COLLECTIVES_PER_ALLREDUCE
+    return SyncPhases(
+        allreduce_s(system, weights * half),
+        allreduce_s(system, (weights + gradient_bytes) * half),
+    )
+
+
+def gradient_sync_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
+    """Seconds of data-parallel communication per micro-step, both passes together."""
+    return sync_phases(system, model, setup).total_s
 
 
 # FP8 training runs the linear layers' GEMMs in FP8 and attention in BF16: Transformer
@@ -196,18 +221,32 @@ def compute_step_s(
 ONCE_PER_OPTIMIZER_STEP = ("none", "zero1")
 
 
+def _phase_exposed_s(sync_s: float, compute_s: float, overlap: float) -> float:
+    """What of one pass's communication its compute does not hide (at least the last bucket)."""
+    return max(LAST_BUCKET_EXPOSED * sync_s, sync_s - overlap * compute_s)
+
+
 def exposed_sync_s(
-    system: GpuSystem, setup: TrainingSetup, sync_s: float, compute_s: float
+    system: GpuSystem, setup: TrainingSetup, phases: SyncPhases, compute_s: float
 ) -> float:
-    """The gradient synchronisation one micro-step waits for: what the backward pass does not
-    hide (at least the last bucket). DDP all-reduces once per optimizer step (`no_sync` on the
+    """The communication one micro-step waits for: what each pass does not hide. The backward
+    hides the gradient reduction (bucketed, on a second stream) and ZeRO-3/FSDP's backward
+    gathers; the forward hides ZeRO-3/FSDP's forward gathers, prefetched a layer ahead
+    (FSDP issues the next layer's all-gather while the current layer computes, its
+    `backward_prefetch` BACKWARD_PRE by default; DeepSpeed's stage3_prefetch_bucket_size
+    fetches parameters ahead of use). A framework that reduces the gradients after the backward
+    under this sharding (its profile's `reduce_after_backward`: DeepSpeed's ZeRO 0-2 without
+    overlap_comm) hides nothing. DDP all-reduces once per optimizer step (`no_sync` on the
     accumulating micro-steps), and ZeRO-1 reduces at the accumulation boundary, so their wait
     is spread over the accumulation cycle; ZeRO-2 reduces its gradient partitions on every
     micro-step and ZeRO-3/FSDP also gather the weights on every one, so theirs is not."""
     if system.gpu_count <= 1:
         return 0.0
-    backward_s = compute_s * (2.0 / 3.0)
-    exposed = max(LAST_BUCKET_EXPOSED * sync_s, sync_s - BACKWARD_OVERLAP * backward_s)
+    after_backward = setup.sharding in training_engines()[setup.engine].reduce_after_backward
+    overlap = 0.0 if after_backward else BACKWARD_OVERLAP
+    exposed = _phase_exposed_s(phases.forward_s, compute_s / 3.0, overlap) + _phase_exposed_s(
+        phases.backward_s, compute_s * (2.0 / 3.0), overlap
+    )
     if setup.sharding in ONCE_PER_OPTIMIZER_STEP:
         return exposed / setup.gradient_accumulation
     return exposed
@@ -224,8 +263,9 @@ def predict_training_run(
     host_s = host_step_s(
         model, setup, recompute, fitted_host_factor(system, setup.engine, setup.precision)
     )
-    sync_s = gradient_sync_s(system, model, setup)
-    exposed = exposed_sync_s(system, setup, sync_s, compute_s)
+    phases = sync_phases(system, model, setup)
+    sync_s = phases.total_s
+    exposed = exposed_sync_s(system, setup, phases, compute_s)
     # the optimizer step (training/optimizer.py) runs on the GPU after the backward pass
     # and the element-wise, loss and adapter traffic the FLOP count leaves out (token_traffic.py)
     traffic_s = token_traffic_s(system, model, setup, recompute)

@@ -24,6 +24,9 @@ RECOMPUTE_SHARES = {"ac-full": 1.0, "ac-selective-layer": 0.5, "ac-selective-op"
 # or FSDP's NO_SHARD strategy, which fsdp_qlora's `--sharding_strategy ddp` selects); without
 # it a multi-GPU row is taken as FSDP FULL_SHARD, the sharding the packaged sources mostly ran.
 REPLICA_WORDS = frozenset({"ddp"})
+# 'zero1' / 'zero2' / 'zero3': the DeepSpeed ZeRO stage the run states (optimizer states;
+# and gradients; and weights sharded), 'fsdp' FULL_SHARD.
+SHARDING_WORDS = {"zero1": "zero1", "zero2": "zero2", "zero3": "zero3", "fsdp": "fsdp"}
 # 'pure-bf16' / 'pure-fp16': the model, its gradients and AdamW's two states are all 16-bit,
 # with no fp32 master copy (torch.optim.AdamW keeps its states in the parameters' dtype: a bf16
 # model trained without autocast, as huggingface/peft's method_comparison does with use_amp
@@ -45,8 +48,12 @@ def variant_recompute_share(parts: Set[str]) -> float | None:
 
 
 def variant_sharding(parts: Set[str], gpu_count: int) -> str:
-    """'none' for one GPU or data-parallel replicas ('ddp'), else 'fsdp' (FULL_SHARD)."""
-    return "none" if gpu_count <= 1 or parts & REPLICA_WORDS else "fsdp"
+    """'none' for one GPU or data-parallel replicas ('ddp'), the ZeRO stage or FSDP the
+    variant names, else 'fsdp' (FULL_SHARD)."""
+    if gpu_count <= 1 or parts & REPLICA_WORDS:
+        return "none"
+    named = sorted(SHARDING_WORDS[part] for part in parts if part in SHARDING_WORDS)
+    return named[0] if named else "fsdp"
 
 
 def variant_master_weights(parts: Set[str]) -> bool:
