@@ -182,6 +182,7 @@ def test_fp8_without_fp8_rows_of_the_framework_is_said_to_be_optimistic() -> Non
 def test_a_framework_profile_naming_an_unknown_fused_part_is_a_data_error() -> None:
     llmq = training_engines()["llmq"]
     assert llmq.fused == {"elementwise", "loss"} and llmq.cuda_graphs
+    assert llmq.default_sharding == "zero1"
     broken = {**training_engines(), "x": replace(llmq, id="x", fused=frozenset({"norms"}))}
     assert engine_profile_problems(broken) == [
         "x: fused names ['norms']; known: ['elementwise', 'loss']"

@@ -13,7 +13,11 @@ from gpuatlas.catalog.models import all_llms
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.collectives import allreduce_s
-from gpuatlas.performance.training.memory import TrainingSetup, lora_params
+from gpuatlas.performance.training.memory import (
+    TrainingSetup,
+    lora_params,
+    training_memory_fit,
+)
 from gpuatlas.performance.training.speed import (
     BACKWARD_OVERLAP,
     SyncPhases,
@@ -104,6 +108,26 @@ def test_a_row_stating_ddp_is_predicted_as_replicas_and_others_as_fsdp() -> None
     assert variant_sharding({"zero2"}, 4) == "zero2"
     assert variant_sharding({"zero3", "ac-full"}, 4) == "zero3"
     assert variant_sharding({"zero1"}, 1) == "none"
+    # a framework whose default is another sharding: llm.q's zero_level 1
+    assert variant_sharding({"ac-full"}, 4, "zero1") == "zero1"
+    assert variant_sharding({"zero3"}, 4, "zero1") == "zero3"
+
+
+@pytest.mark.unit
+def test_an_llmq_row_without_a_sharding_is_its_zero1_default() -> None:
+    # llm.q's zero_level defaults to 1 (IST-DASLab/llmq src/binding/python/training.py): the
+    # gradients are reduced once per optimizer step, not the weights gathered every micro-step
+    case = Case("rtx-4090", 4, "llama-3.1-8b", "bf16", "llm.q", 1, 1024, None, "train_tok_s")
+    system = resolve_system("4x rtx-4090")
+    setup = TrainingSetup("full", 1024, 1, False, "zero1", engine="llmq")
+    fit = training_memory_fit(system, MODEL, setup)
+    recompute = not fit.fits
+    expected = predict_training_run(
+        system, MODEL, replace(setup, checkpointing=recompute), tokens=1e9, recompute=recompute
+    )
+    assert predict_case(case).value == pytest.approx(expected.tok_s.value)
+    stated = replace(case, variant="zero3")
+    assert predict_case(stated).value < predict_case(case).value
 
 
 @pytest.mark.unit

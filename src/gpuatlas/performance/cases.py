@@ -28,7 +28,11 @@ from gpuatlas.performance.media.diffusion import (
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
 from gpuatlas.performance.predictions import Estimate
 from gpuatlas.performance.resolve import as_model, as_system
-from gpuatlas.performance.training.engines import DEFAULT_TRAINING_ENGINE, training_engine
+from gpuatlas.performance.training.engines import (
+    DEFAULT_TRAINING_ENGINE,
+    training_engine,
+    training_engines,
+)
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
@@ -245,7 +249,9 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     precision = (case.weights or "bf16").lower()
     engine = training_engine(case.engine).id if case.engine else DEFAULT_TRAINING_ENGINE
     parts = variant_parts(case.variant)
-    sharding = variant_sharding(parts, system.gpu_count)
+    sharding = variant_sharding(
+        parts, system.gpu_count, training_engines()[engine].default_sharding
+    )
     stated_share = variant_recompute_share(parts)
     setup = TrainingSetup(
         variant_method(parts),

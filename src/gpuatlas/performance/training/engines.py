@@ -42,6 +42,8 @@ class TrainingEngine:
     # the shardings under which the framework reduces the gradients after the backward pass
     # instead of overlapping the reduction with it (training/speed.py: exposed_sync_s)
     reduce_after_backward: frozenset[str] = frozenset()
+    # the sharding a multi-GPU run of this framework uses when it states none
+    default_sharding: str = "fsdp"
 
 
 FUSABLE_PARTS = frozenset({"elementwise", "loss"})
@@ -63,6 +65,7 @@ def _engine(record: dict[str, object]) -> TrainingEngine:
         frozenset(_words(record, "fused")),
         bool(record.get("cuda_graphs", False)),
         frozenset(_words(record, "reduce_after_backward")),
+        str(record.get("default_sharding", "fsdp")),
     )
 
 
@@ -84,6 +87,9 @@ def engine_profile_problems(engines: dict[str, TrainingEngine]) -> list[str]:
         problems += _unknown_words(engine.id, "fused", engine.fused, FUSABLE_PARTS)
         problems += _unknown_words(
             engine.id, "reduce_after_backward", engine.reduce_after_backward, SHARDINGS
+        )
+        problems += _unknown_words(
+            engine.id, "default_sharding", frozenset({engine.default_sharding}), SHARDINGS
         )
     if DEFAULT_TRAINING_ENGINE not in engines:
         problems.append(f"no {DEFAULT_TRAINING_ENGINE!r} framework")

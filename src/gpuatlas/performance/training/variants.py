@@ -47,13 +47,14 @@ def variant_recompute_share(parts: Set[str]) -> float | None:
     return max(shares) if shares else None
 
 
-def variant_sharding(parts: Set[str], gpu_count: int) -> str:
+def variant_sharding(parts: Set[str], gpu_count: int, unstated: str = "fsdp") -> str:
     """'none' for one GPU or data-parallel replicas ('ddp'), the ZeRO stage or FSDP the
-    variant names, else 'fsdp' (FULL_SHARD)."""
+    variant names, else `unstated` (the framework's default on several GPUs: FSDP FULL_SHARD
+    unless its profile says otherwise)."""
     if gpu_count <= 1 or parts & REPLICA_WORDS:
         return "none"
     named = sorted(SHARDING_WORDS[part] for part in parts if part in SHARDING_WORDS)
-    return named[0] if named else "fsdp"
+    return named[0] if named else unstated
 
 
 def variant_master_weights(parts: Set[str]) -> bool:
