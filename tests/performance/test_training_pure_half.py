@@ -18,6 +18,7 @@ from gpuatlas.performance.training.memory import (
     optimizer_bytes_per_param,
     training_memory_fit,
 )
+from gpuatlas.performance.training.optimizer import optimizer_bytes_moved_per_param
 from gpuatlas.performance.training.variants import variant_master_weights
 
 MODEL = {model.id: model for model in all_llms()}["llama-3.2-3b"]
@@ -68,3 +69,17 @@ def test_a_pure_bf16_full_fine_tune_of_a_3b_model_fits_48_gb_without_recomputati
     mixed_case = replace(case, variant=None)
     # the mixed-precision reading of the same row recomputes (it does not fit): slower
     assert predict_case(case).value > predict_case(mixed_case).value
+
+
+@pytest.mark.unit
+def test_a_framework_without_a_master_copy_keeps_fp32_moments_only() -> None:
+    # llm.q: bf16 model dtype is the master copy, AdamW's m and v default to float32
+    # (IST-DASLab/llmq training.py, src/kernels/adamw.cu): 8 bytes of state per parameter
+    llmq = replace(MIXED, engine="llmq")
+    assert optimizer_bytes_per_param(llmq) == 8.0
+    # fused AdamW's 7 accesses and clipping's 3 at 2 bytes, the 4 moment accesses 2 bytes more
+    assert optimizer_bytes_moved_per_param(llmq) == (7 + 3) * 2 + 4 * 2
+    assert optimizer_bytes_moved_per_param(MIXED) == (7 + 3) * 4
+    assert optimizer_bytes_moved_per_param(PURE) == (7 + 3) * 2
+    # pure 16-bit stated on such a framework: 16-bit moments too
+    assert optimizer_bytes_per_param(replace(llmq, master_weights=False)) == 4.0

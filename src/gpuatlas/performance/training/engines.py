@@ -44,6 +44,9 @@ class TrainingEngine:
     reduce_after_backward: frozenset[str] = frozenset()
     # the sharding a multi-GPU run of this framework uses when it states none
     default_sharding: str = "fsdp"
+    # False when the framework updates the 16-bit weights in place (no fp32 master copy; its
+    # AdamW moments stay fp32): training/memory.py, training/optimizer.py
+    master_weights: bool = True
 
 
 FUSABLE_PARTS = frozenset({"elementwise", "loss"})
@@ -66,6 +69,7 @@ def _engine(record: dict[str, object]) -> TrainingEngine:
         bool(record.get("cuda_graphs", False)),
         frozenset(_words(record, "reduce_after_backward")),
         str(record.get("default_sharding", "fsdp")),
+        bool(record.get("master_weights", True)),
     )
 
 

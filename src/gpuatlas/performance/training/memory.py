@@ -62,11 +62,23 @@ class TrainingSetup:
 
 MIXED_OPTIMIZER_BYTES = 12.0  # fp32 master weight, momentum and variance
 PURE_HALF_OPTIMIZER_BYTES = 4.0  # 16-bit momentum and variance; the weights are the model's
+HALF_WEIGHTS_OPTIMIZER_BYTES = 8.0  # fp32 momentum and variance; the weights are the model's
+
+
+def keeps_master_copy(setup: TrainingSetup) -> bool:
+    """Whether the optimizer keeps fp32 master weights: mixed precision does unless the run is
+    pure 16-bit (its variant) or its framework updates the 16-bit weights in place (its
+    profile's `master_weights = false`, e.g. llm.q's bf16 model dtype)."""
+    return setup.master_weights and training_engines()[setup.engine].master_weights
 
 
 def optimizer_bytes_per_param(setup: TrainingSetup) -> float:
-    """Optimizer-state bytes per trained parameter (AdamW)."""
-    return MIXED_OPTIMIZER_BYTES if setup.master_weights else PURE_HALF_OPTIMIZER_BYTES
+    """Optimizer-state bytes per trained parameter (AdamW): fp32 master copy and moments, the
+    moments alone in fp32 (a framework without a master copy), or 16-bit moments (pure 16-bit
+    training)."""
+    if not setup.master_weights:
+        return PURE_HALF_OPTIMIZER_BYTES
+    return MIXED_OPTIMIZER_BYTES if keeps_master_copy(setup) else HALF_WEIGHTS_OPTIMIZER_BYTES
 
 
 def lora_params(model: ModelArch, rank: int) -> float:

@@ -20,7 +20,9 @@ from the implementations, per trained parameter:
 
 Each access moves one element of the optimizer's dtype: 4 bytes with fp32 master weights and
 states (mixed precision keeps the parameters, gradients and moments the optimizer updates in
-fp32), 2 bytes in pure 16-bit training. The optimizer's shard of the parameters is updated by
+fp32), 2 bytes in pure 16-bit training; a framework without a master copy but with fp32
+moments (its profile's `master_weights = false`) moves 2 bytes for the parameters and
+gradients and 4 for the moments. The optimizer's shard of the parameters is updated by
 each GPU (ZeRO-1 and up, FSDP). The step runs once per optimizer step: with gradient
 accumulation once every `gradient_accumulation` micro-steps. Its time is charged at the
 datasheet bandwidth, a lower bound (streaming kernels reach most, not all, of it).
@@ -33,6 +35,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
+    keeps_master_copy,
     optimizer_shards,
     trainable_params,
 )
@@ -43,11 +46,21 @@ MASTER_BYTES = 4.0  # fp32 parameters, gradients and moments under mixed precisi
 HALF_BYTES = 2.0  # pure 16-bit training
 
 
+# of fused AdamW's 7 accesses, the moments' (read and write momentum and variance)
+FUSED_MOMENT_ACCESSES = 4.0
+
+
 def optimizer_bytes_moved_per_param(setup: TrainingSetup) -> float:
     """Bytes one optimizer step moves per trained parameter (AdamW of the setup's
-    implementation, plus gradient clipping)."""
-    element = MASTER_BYTES if setup.master_weights else HALF_BYTES
-    return (ADAMW_ACCESSES[setup.optimizer] + CLIP_ACCESSES) * element
+    implementation, plus gradient clipping). A framework that keeps no master copy but fp32
+    moments (llm.q's adamw_update over bf16 parameters and gradients with float m and v,
+    src/kernels/adamw.cu) moves 16-bit parameters and gradients and fp32 moments."""
+    accesses = ADAMW_ACCESSES[setup.optimizer] + CLIP_ACCESSES
+    if keeps_master_copy(setup):
+        return accesses * MASTER_BYTES
+    if not setup.master_weights:
+        return accesses * HALF_BYTES
+    return accesses * HALF_BYTES + FUSED_MOMENT_ACCESSES * (MASTER_BYTES - HALF_BYTES)
 
 
 def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
