@@ -13,7 +13,7 @@ from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.models import all_llms
 from gpuatlas.catalog.systems import build_system
 from gpuatlas.performance.cases import Case, predict_case
-from gpuatlas.performance.training.memory import TrainingSetup
+from gpuatlas.performance.training.memory import TrainingSetup, activation_bytes
 from gpuatlas.performance.training.speed import compute_step_s, predict_training_run
 from gpuatlas.performance.training.token_traffic import (
     elementwise_bytes_per_token,
@@ -137,3 +137,14 @@ def test_the_answer_states_the_traffic_and_its_share_of_the_step() -> None:
     note = next(note for note in run.notes if note.startswith("memory traffic"))
     assert f"{traffic_s * 1e3:,.0f} ms of the {run.step_s.value * 1e3:,.0f} ms step" in note
     assert "an fp32 cross-entropy over 128,256 logits and the LoRA adapters" in note
+
+
+@pytest.mark.unit
+def test_a_fused_loss_holds_the_bf16_logits_only() -> None:
+    # eager: bf16 logits, their fp32 upcast and its gradient (10 B per entry); a fused
+    # cross-entropy writes the gradient over the bf16 logits in place (2 B per entry)
+    eager = activation_bytes(LLAMA_3B, FULL)
+    fused = activation_bytes(LLAMA_3B, replace(FULL, fused=frozenset({"loss"})))
+    tokens = FULL.sequence_tokens * FULL.micro_batch
+    assert eager - fused == pytest.approx(tokens * LLAMA_3B.vocab_size * (10.0 - 2.0))
+    assert activation_bytes(LLAMA_3B, replace(FULL, engine="llmq")) == pytest.approx(fused)

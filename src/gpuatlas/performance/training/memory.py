@@ -27,7 +27,11 @@ GB = 1e9
 METHODS = ("full", "lora", "qlora")
 OPTIMIZER_IMPLEMENTATIONS = ("fused", "foreach")
 NF4_BITS = 4.127
-LOGIT_BYTES_PER_ENTRY = 10.0  # bf16 logits + fp32 upcast + their gradient
+# the logits held for the loss, per vocabulary entry and token: eager, the bf16 logits, their
+# fp32 upcast and its gradient (2 + 4 + 4); a fused cross-entropy (token_traffic.py) writes
+# the bf16 logits once and their gradient in place (llm.c's and llm.q's fused_classifier,
+# Unsloth's fast cross-entropy): 2
+LOGIT_BYTES_PER_ENTRY = {"eager": 10.0, "fused": 2.0}
 CONTEXT_OVERHEAD_GB = model_constant("training", "context_overhead_gb")
 MULTI_GPU_OVERHEAD_GB = model_constant("training", "multi_gpu_overhead_gb")  # NCCL buffers
 
@@ -115,6 +119,13 @@ def weight_bytes(model: ModelArch, setup: TrainingSetup) -> float:
     return _base_weight_bytes(model, setup) + adapters
 
 
+def fused_parts(setup: TrainingSetup) -> frozenset[str]:
+    """What the run fuses of the per-token traffic: what its variant states (setup.fused) and
+    its framework's own kernels (the `fused` entry of its profile in
+    performance/data/training_engines.toml)."""
+    return setup.fused | training_engines()[setup.engine].fused
+
+
 def activation_split(setup: TrainingSetup, gpus: int) -> int:
     """How many GPUs share one sequence's activations: the framework's tensor/sequence/context
     parallel group (Megatron-Core: up to one 8-GPU server), 1 for data-parallel frameworks."""
@@ -129,7 +140,8 @@ def activation_bytes(model: ModelArch, setup: TrainingSetup) -> float:
         kept = model.num_layers * 2.0 * model.hidden_size + per_layer_token
     else:
         kept = model.num_layers * per_layer_token
-    logits = model.vocab_size * LOGIT_BYTES_PER_ENTRY
+    loss = "fused" if "loss" in fused_parts(setup) else "eager"
+    logits = model.vocab_size * LOGIT_BYTES_PER_ENTRY[loss]
     return tokens * (kept + logits)
 
 

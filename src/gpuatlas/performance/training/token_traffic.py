@@ -55,8 +55,7 @@ from __future__ import annotations
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s
-from gpuatlas.performance.training.engines import training_engines
-from gpuatlas.performance.training.memory import TrainingSetup
+from gpuatlas.performance.training.memory import TrainingSetup, fused_parts
 
 RMSNORM_BYTES_PER_HIDDEN = {"eager": 36.0, "fused": 4.0}
 ROTARY_BYTES_PER_WIDTH = {"eager": 28.0, "fused": 4.0}  # 7 ops x (read + write) bf16; 1 op
@@ -119,12 +118,6 @@ def lora_bytes_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool
         return 0.0
     extra = LORA_FORWARD_BYTES_PER_WIDTH * (setup.recompute_share if recompute else 0.0)
     return model.num_layers * lora_linear_widths(model) * (LORA_BYTES_PER_WIDTH + extra)
-
-
-def fused_parts(setup: TrainingSetup) -> frozenset[str]:
-    """What the run fuses: what its variant states (setup.fused) and its framework's own
-    kernels (the `fused` entry of its profile in performance/data/training_engines.toml)."""
-    return setup.fused | training_engines()[setup.engine].fused
 
 
 def token_traffic_s(
