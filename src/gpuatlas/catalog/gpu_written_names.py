@@ -1,7 +1,8 @@
 """GPU names as people write them around the chip's own name: a retail card's maker and model
 line ("MSI RTX 4090 Suprim X", "RTX 4090 Founders Edition"), the year of a Mac ("2023 M3 Max"),
-the memory in brackets ("M4 Max (128GB)"), "(desktop)" against the laptop part, and two GPUs
-written as one ("H100/H200"). Pure text functions; the catalog lookup stays in gpus.py, which
+the memory in brackets ("M4 Max (128GB)"), "(desktop)" against the laptop part, a Mac's spec
+sheet wording ("(12-core CPU, 19-core GPU)", "8GB RAM"), and two GPUs written as one
+("H100/H200"). Pure text functions; the catalog lookup stays in gpus.py, which
 tries these readings only after the name as written matched nothing."""
 
 from __future__ import annotations
@@ -49,13 +50,38 @@ _BRACKETED_MEMORY = re.compile(
     re.IGNORECASE,
 )
 
+# A Mac's spec sheet wording around its chip. Memory written with 'RAM' or 'unified memory'
+# ('M1 8GB RAM', '(16GB unified memory)') is the memory size; a CPU core count written beside
+# the GPU's ('(12-core CPU, 19-core GPU)', '12 cpu/19 gpu cores') is not the chip's name, the GPU
+# count is; one count for both ('8 cpu/gpu core': Apple's M1 with the 8-core CPU and 8-core GPU)
+# is the GPU's count too.
+_RAM_WORDS = re.compile(r"(\d+(?:\.\d+)?\s*gb)\s+(?:of\s+)?(?:unified\s+)?(?:ram|memory)\b", re.I)
+_SHARED_CORES = re.compile(r"(?<![\w.])(\d{1,2})[\s-]*cpu\s*/\s*gpu[\s-]*cores?\b", re.I)
+_SPLIT_CORES = re.compile(
+    r"(?<![\w.])\d{1,2}[\s-]*cpu\s*/\s*(\d{1,2})[\s-]*gpu[\s-]*cores?\b", re.I
+)
+_GPU_CORE_COUNT = re.compile(r"\d{1,2}[\s-]*(?:core[\s-]*)?gpu|gpu[\s-]*cores?", re.I)
+_CPU_CORE_COUNT = re.compile(r"(?<![\w.])\d{1,2}[\s-]*core[\s-]*cpu\b\s*[,;]?\s*", re.I)
+
+
+def without_spec_sheet_words(name: str) -> str:
+    """'M1 (8 cpu/gpu core, 8gb ram)' → 'M1 (8-core GPU, 8gb)'; 'M2 Pro (12-core CPU, 19-core
+    GPU)' → 'M2 Pro (19-core GPU)'; 'M2 Pro 12 cpu/19 gpu cores' → 'M2 Pro 19-core GPU'; a
+    CPU core count alone ('M4 Max 16 Core') stays: the variant readings pair it with its GPU."""
+    text = _RAM_WORDS.sub(r"\1", name)
+    text = _SPLIT_CORES.sub(r"\1-core GPU", _SHARED_CORES.sub(r"\1-core GPU", text))
+    if _GPU_CORE_COUNT.search(_CPU_CORE_COUNT.sub(" ", text)):
+        text = _CPU_CORE_COUNT.sub("", text)
+    return " ".join(text.split())
+
 
 def without_retail_words(name: str) -> str:
     """'MSI RTX 4090 Suprim X' → 'RTX 4090'; '2024 M4 Max (128GB)' → 'M4 Max 128GB';
     'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'; 'RTX 4080 Laptop (12GB VRAM)' → 'RTX 4080
     Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
-    128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'. A name with none of these stays as it is."""
-    text = _YEAR.sub("", name)
+    128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'; 'M1 (8 cpu/gpu core, 8gb ram)' → 'M1
+    8-core GPU, 8gb'. A name with none of these stays as it is."""
+    text = without_spec_sheet_words(_YEAR.sub("", name))
     text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)

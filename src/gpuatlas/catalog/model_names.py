@@ -351,8 +351,10 @@ def _image_finetune_prefixes() -> tuple[tuple[str, str], ...]:
 def _image_finetune(name: str) -> ModelReference | None:
     """A community fine-tune of an image model named without its base ('Juggernaut XL v9',
     'SG161222/Realistic_Vision_V5.1_noVAE', also after a base word: 'SD 1.5 Realistic Vision
-    version 6'): its base's architecture, said as a fine-tune."""
+    version 6', or the family it was trained from in brackets: 'Hassaku XL (Illustrious)'): its
+    base's architecture, said as a fine-tune."""
     key = normalize_model_name(name).split("/")[-1]
+    key = re.sub(r"-*[()\[\]]+-*", "-", key).strip("-")  # 'Hassaku XL (Illustrious)'
     for prefix, base in _image_finetune_prefixes():
         if key.startswith(prefix) or f"-{prefix}" in key:  # 'SDXL Juggernaut XL v11'
             return ModelReference(name, get_model(base), "derived_checkpoint")

@@ -243,7 +243,11 @@ def _parse(text: str) -> EngineSpec:
         check_release("llama.cpp", cleaned.lower(), text)
         return EngineSpec("llama.cpp", cleaned.lower())
     named, rest = _named_engine(cleaned)
-    version, backend = _version_and_backend_read(text, rest, named.frontend is not None)
+    try:
+        version, backend = _version_and_backend_read(text, rest, named.frontend is not None)
+    except InvalidRequestError:
+        _refuse_glued_name(cleaned, rest)
+        raise
     if backend is not None and named.backend is not None and backend != named.backend:
         raise InvalidRequestError(
             [
@@ -297,11 +301,28 @@ def _leading_name(text: str) -> tuple[_Named, str]:
     for name in _longest_first():
         if key == name or (key.startswith(name) and key[len(name)] == "-"):
             return index[name], key[len(name) :].strip("-")
+    raise UnknownNameError("engine", text, _close_engines(key))
+
+
+def _close_engines(key: str) -> list[str]:
+    """The engines whose names are close to `key` (or to its first word); all when none is."""
+    index = _engine_names()
     head = key.split("-")[0] if key else key
     close = difflib.get_close_matches(key, list(index), n=6, cutoff=0.5)
     close += difflib.get_close_matches(head, list(index), n=6, cutoff=0.6)
-    candidates = sorted({index[name].engine for name in close})
-    raise UnknownNameError("engine", text, candidates or sorted({n.engine for n in index.values()}))
+    return sorted({index[name].engine for name in close}) or sorted(
+        {n.engine for n in index.values()}
+    )
+
+
+def _refuse_glued_name(cleaned: str, rest: str) -> None:
+    """A word glued to a known engine's name by '-' or '_' that is no version or backend names
+    another program ('mlx_vlm', 'mlx-vlm', 'llama-cpp-python'): refused as an unknown engine
+    with the close matches, not as an unreadable version of the engine it starts with."""
+    first = cleaned.split()[0] if cleaned.split() else ""
+    glued = rest.split("-")[0] if rest else ""
+    if glued.isalpha() and glued not in _FILLER and f"-{glued}" in _key(first):
+        raise UnknownNameError("engine", first, _close_engines(_key(first)))
 
 
 def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
