@@ -194,3 +194,12 @@ def test_a_framework_profile_naming_an_unknown_fused_part_is_a_data_error() -> N
         "['fsdp', 'none', 'zero1', 'zero2', 'zero3']"
     ]
     assert engine_profile_problems(training_engines()) == []
+
+
+@pytest.mark.unit
+def test_surogate_keeps_llmqs_kernels_and_defaults() -> None:
+    # invergent-ai/surogate sft_config.py: zero_level 1, use_cuda_graphs true, master_dtype
+    # defaults to the model dtype; llm.q's fused residual RMSNorm and classifier kernels
+    surogate = training_engines()["surogate"]
+    assert surogate.fused == {"elementwise", "loss"} and surogate.cuda_graphs
+    assert surogate.default_sharding == "zero1" and not surogate.master_weights
