@@ -16,14 +16,18 @@ from gpuatlas.catalog.models import all_llms
 from gpuatlas.catalog.systems import build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.cases import Case, predict_case
-from gpuatlas.performance.training.memory import TrainingSetup, validate_setup
+from gpuatlas.performance.training.memory import (
+    TrainingSetup,
+    training_memory_fit,
+    validate_setup,
+)
 from gpuatlas.performance.training.optimizer import (
     optimizer_bytes_moved_per_param,
     optimizer_s_per_micro_step,
     optimizer_step_s,
 )
 from gpuatlas.performance.training.speed import SyncPhases, exposed_sync_s
-from gpuatlas.performance.training.variants import variant_optimizer
+from gpuatlas.performance.training.variants import variant_offloads_optimizer, variant_optimizer
 
 MODEL = {model.id: model for model in all_llms()}["llama-3.2-3b"]
 FULL = TrainingSetup("full", 210, 4, False, "none")
@@ -134,3 +138,20 @@ def test_a_small_full_fine_tuning_step_pays_the_optimizer_and_accumulation_amort
     extra_s = MODEL.total_params() * 14 * 2.0 / (gpu.memory_bandwidth_gb_s * 1e9)
     tokens = 4 * 210
     assert tokens / foreach - tokens / fused == pytest.approx(extra_s, rel=1e-6)
+
+
+@pytest.mark.unit
+def test_an_offloaded_optimizer_streams_its_state_over_pcie_each_step() -> None:
+    # llm.q on one RTX 4090 (PCIe 4.0 x16: 0.25 x 2^3 x 128/130 x 16 = 31.5 GB/s per
+    # direction), Llama 3.2 3B full: its 8 bytes of fp32 moments per parameter come in from
+    # host memory and go back out, both directions at once
+    system = build_system(gpu_by_id("rtx-4090"), 1)
+    llmq = replace(FULL, engine="llmq")
+    offloaded = replace(llmq, offload_optimizer=True)
+    params = float(MODEL.total_params())
+    assert optimizer_step_s(system, MODEL, offloaded) == pytest.approx(params * 8.0 / 31.5e9)
+    # against 28 bytes per parameter at the 1,008 GB/s of its own memory: 9x longer
+    assert optimizer_step_s(system, MODEL, offloaded) > 9 * optimizer_step_s(system, MODEL, llmq)
+    assert training_memory_fit(system, MODEL, offloaded).optimizer_gb == 0.0
+    assert variant_offloads_optimizer({"offload-opt-m", "offload-opt-v"})
+    assert not variant_offloads_optimizer({"ac-full"})

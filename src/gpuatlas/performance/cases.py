@@ -39,6 +39,7 @@ from gpuatlas.performance.training.variants import (
     variant_fused,
     variant_master_weights,
     variant_method,
+    variant_offloads_optimizer,
     variant_optimizer,
     variant_recompute_share,
     variant_sharding,
@@ -266,6 +267,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         gradient_accumulation=case.gradient_accumulation or 1,
         optimizer=variant_optimizer(parts),
         fused=variant_fused(parts),
+        offload_optimizer=variant_offloads_optimizer(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

@@ -59,6 +59,9 @@ class TrainingSetup:
     # torchtitan, Megatron-Core, DeepSpeed and the Hugging Face Trainer from torch 2.8) or
     # "foreach" (torch.optim.AdamW's default when neither is asked; variants.OPTIMIZER_WORDS)
     optimizer: str = "fused"
+    # the optimizer state (fp32 master copy and moments) lives in host memory and is streamed
+    # over PCIe for each update (variants.OFFLOAD_OPTIMIZER_WORDS; training/optimizer.py)
+    offload_optimizer: bool = False
     # what the run fuses of the per-token memory traffic (training/token_traffic.py):
     # "elementwise" (compiled or fused layer kernels), "loss" (fused cross-entropy)
     fused: frozenset[str] = frozenset()
@@ -200,7 +203,9 @@ def training_memory_fit(
         sharding=setup.sharding,
         weights_gb=weights / weight_div / GB,
         gradients_gb=trainable * grad_bytes / grad_div / GB,
-        optimizer_gb=trainable * optimizer_bytes_per_param(setup) / optimizer_div / GB,
+        optimizer_gb=0.0
+        if setup.offload_optimizer
+        else trainable * optimizer_bytes_per_param(setup) / optimizer_div / GB,
         activations_gb=activation_bytes(model, setup) / activation_split(setup, gpus) / GB,
         overhead_gb=overhead,
         gpu_memory_gb=memory_gb,

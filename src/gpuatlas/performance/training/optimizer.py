@@ -30,12 +30,14 @@ datasheet bandwidth, a lower bound (streaming kernels reach most, not all, of it
 
 from __future__ import annotations
 
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
-from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.catalog.systems import GpuSystem, pcie_link
 from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
     keeps_master_copy,
+    optimizer_bytes_per_param,
     optimizer_shards,
     trainable_params,
 )
@@ -63,12 +65,27 @@ def optimizer_bytes_moved_per_param(setup: TrainingSetup) -> float:
     return accesses * HALF_BYTES + FUSED_MOMENT_ACCESSES * (MASTER_BYTES - HALF_BYTES)
 
 
+def host_link_bytes_s(gpu: Gpu) -> float:
+    """Bytes per second one direction of the GPU's PCIe link to the host carries."""
+    per_direction_gb_s = gpu.pcie_per_direction_gb_s or pcie_link(gpu).per_direction_gb_s
+    return per_direction_gb_s * 1e9
+
+
 def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
     """Seconds of one optimizer step on one GPU: its shard of the trained parameters times the
-    bytes moved per parameter over the memory bandwidth."""
+    bytes moved per parameter over the memory bandwidth. With the optimizer state offloaded to
+    host memory (llm.q's --offload-master / --offload-opt-m / --offload-opt-v: "this will slow
+    down the optimizer step drastically (memory-bound operation)", its README) the update
+    streams the state in and out over PCIe, both directions at once: the step takes the longer
+    of that and the on-GPU traffic."""
     params = trainable_params(model, setup) / optimizer_shards(setup.sharding, system.gpu_count)
-    moved = params * optimizer_bytes_moved_per_param(setup)
-    return moved / memory_bandwidth_bytes_s(system.gpu)
+    on_gpu_s = (
+        params * optimizer_bytes_moved_per_param(setup) / memory_bandwidth_bytes_s(system.gpu)
+    )
+    if not setup.offload_optimizer:
+        return on_gpu_s
+    streamed_s = params * optimizer_bytes_per_param(setup) / host_link_bytes_s(system.gpu)
+    return max(on_gpu_s, streamed_s)
 
 
 def optimizer_s_per_micro_step(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:

@@ -105,3 +105,16 @@ def variant_fused(parts: Set[str]) -> frozenset[str]:
     if {"torch.compile", "chunked-ce"} <= parts:
         fused.add("loss")
     return frozenset(fused)
+
+
+# 'offload-optimizer': the optimizer state (master weights and AdamW moments) kept in host
+# memory and streamed to the GPU for each update; llm.q's own flags say it per tensor
+# (--offload-master, --offload-opt-m, --offload-opt-v: IST-DASLab/llmq README.md).
+OFFLOAD_OPTIMIZER_WORDS = frozenset(
+    {"offload-optimizer", "offload-master", "offload-opt-m", "offload-opt-v"}
+)
+
+
+def variant_offloads_optimizer(parts: Set[str]) -> bool:
+    """Whether the variant states the optimizer state offloaded to host memory."""
+    return bool(parts & OFFLOAD_OPTIMIZER_WORDS)
