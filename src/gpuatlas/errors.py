@@ -28,8 +28,9 @@ class UnknownNameError(GpuAtlasError):
             message += f" {hint}" if hint else ""
         elif candidates:
             message = f"unknown {kind} {name!r}; close matches: {', '.join(candidates)}"
+            message += f". {hint}" if hint else ""
         else:
-            message = f"unknown {kind} {name!r}"
+            message = f"unknown {kind} {name!r}" + (f". {hint}" if hint else "")
         super().__init__(message)
 
 

@@ -87,3 +87,39 @@ def test_words_after_a_space_are_still_read_as_version_or_backend() -> None:
     assert parse_engine_spec("ollama-rocm").backend == "rocm"
     with pytest.raises(InvalidRequestError, match="cannot read 'vlm'"):
         parse_engine_spec("mlx vlm")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "desktop"),
+    [
+        ("NVIDIA GeForce RTX 4070 Laptop GPU", "rtx-4070"),
+        ("NVIDIA GeForce RTX 2070 with Max-Q Design", "rtx-2070"),
+    ],
+)
+def test_a_laptop_part_missing_from_the_catalog_says_so(written: str, desktop: str) -> None:
+    with pytest.raises(UnknownNameError) as error:
+        resolve_system(written)
+    message = str(error.value)
+    assert "has the desktop" in message and f"({desktop}) but not this laptop part" in message
+    assert "rtx-4090-laptop" in message  # the laptop parts it does hold
+    assert "rtx-pro-6000-blackwell-max-q" not in message.split("Laptop GPUs")[1]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "gpu_id"),
+    [
+        ("RTX 4090 Laptop", "rtx-4090-laptop"),
+        ("RTX PRO 6000 Blackwell Max-Q", "rtx-pro-6000-blackwell-max-q"),
+    ],
+)
+def test_laptop_and_max_q_parts_in_the_catalog_still_resolve(written: str, gpu_id: str) -> None:
+    assert resolve_system(written).gpu.id == gpu_id
+
+
+@pytest.mark.unit
+def test_an_unknown_laptop_name_without_a_desktop_namesake_is_plainly_unknown() -> None:
+    with pytest.raises(UnknownNameError) as error:
+        resolve_system("RTX 9999 Laptop")
+    assert "desktop" not in str(error.value)

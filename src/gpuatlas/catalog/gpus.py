@@ -142,8 +142,36 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
                 return gpu, assumption and replace(assumption, written=name.strip())
         pair = _read_gpu_pair(name)
         if pair is None:
-            raise _with_memory_hint(error) from None
+            raise _with_laptop_hint(name, _with_memory_hint(error)) from None
         return pair
+
+
+# 'RTX 4070 Laptop GPU', 'RTX 2070 with Max-Q Design', 'RTX 3080 Mobile': a notebook part.
+_LAPTOP_WORDS = re.compile(
+    r"(?:\bwith\s+)?\bmax-?[qp](?:\s+design)?\b|\b(?:laptop|mobile|notebook)(?:\s+gpu)?\b", re.I
+)
+# A catalog entry that is a notebook part (a workstation 'Max-Q' card is not one).
+_NOTEBOOK_NAME = re.compile(r"\b(?:laptop|mobile|notebook)\b", re.I)
+
+
+def _with_laptop_hint(name: str, error: UnknownNameError) -> UnknownNameError:
+    """An unknown laptop part whose desktop namesake the catalog holds says so: the notebook GPU
+    runs at lower clocks and power than the desktop card, so the desktop card's figures are not
+    its figures; the laptop GPUs the catalog does hold are listed. Any other error stays."""
+    desktop_name = " ".join(_LAPTOP_WORDS.sub(" ", name).split())
+    if error.ambiguous or desktop_name == " ".join(name.split()):
+        return error
+    try:
+        desktop = resolve_gpu(desktop_name)
+    except UnknownNameError:
+        return error
+    laptops = sorted(gpu.id for gpu in all_gpus() if _NOTEBOOK_NAME.search(gpu.name))
+    hint = (
+        f"The catalog has the desktop {desktop.name} ({desktop.id}) but not this laptop part, "
+        "which runs at lower clocks and power; the desktop card's figures are not its figures. "
+        f"Laptop GPUs in the catalog: {', '.join(laptops)}"
+    )
+    return UnknownNameError(error.kind, error.name, error.candidates, hint=hint)
 
 
 def _with_memory_hint(error: UnknownNameError) -> UnknownNameError:
