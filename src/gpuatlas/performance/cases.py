@@ -34,6 +34,7 @@ from gpuatlas.performance.training.engines import (
     training_engines,
 )
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
+from gpuatlas.performance.training.recompute import stated_recompute_share
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
     variant_fused,
@@ -41,7 +42,6 @@ from gpuatlas.performance.training.variants import (
     variant_method,
     variant_offloads_optimizer,
     variant_optimizer,
-    variant_recompute_share,
     variant_sharding,
 )
 
@@ -253,7 +253,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     sharding = variant_sharding(
         parts, system.gpu_count, training_engines()[engine].default_sharding
     )
-    stated_share = variant_recompute_share(parts)
+    stated_share = stated_recompute_share(parts, model, sequence)
     setup = TrainingSetup(
         variant_method(parts),
         sequence,
