@@ -32,6 +32,7 @@ from gpuatlas.performance.calibration_table import (
     HBM_SINGLE_STREAM_SHARE_PRIOR,
     MATVEC_ALU_SHARE_PRIOR,
     METRIC_KINDS,
+    MOE_LAYER_US_PRIOR,
     Calibration,
     base_engine,
     current_calibration,
@@ -95,6 +96,8 @@ MATVEC_SHARE_GRID = tuple(0.1 * 1.2**step for step in range(18))
 # Candidate HBM single-stream memory shares (fit_hbm_single_stream_share): 0.5 to 1.2 in
 # steps of 1.05x (a share above 1: one sequence streams faster than the batched level)
 SINGLE_STREAM_GRID = tuple(0.5 * 1.05**step for step in range(19))
+# Candidate times per MoE layer of a decode step, microseconds: 0 to 200 in steps of 10.
+MOE_LAYER_US_GRID = tuple(10.0 * step for step in range(21))
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     memory_s /= float(runtime.decode_memory_share(batch))  # one sequence on HBM: a lower level
     compute_s = flops / runtime.peak_flops / compute_prior
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
+    fixed += runtime.moe_layers_s  # the MoE layers' time in force (fit_moe_layer_time)
     if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds stages x its time per stage
         kernels = float(stages_per_token(runtime.model))
         return LinearTerms(memory_s, 1.0, fixed, measured, compute_s, kernels=kernels)
@@ -945,9 +949,12 @@ def _eta_compute_update(params: _Params, correction: float) -> dict[str, float]:
 
 def fit_decode(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
     """Decode levels (η_m, overhead per group) with the HBM single-stream share and then
-    the mat-vec ALU shares fitted first."""
+    the mat-vec ALU shares and the time per MoE layer fitted first (each fit starts without
+    the MoE layers' time of the calibration it refines)."""
+    calibration = replace(calibration, moe_layer={})
     calibration = fit_hbm_single_stream_share(calibration, items)
     calibration = fit_matvec_alu_shares(calibration, items)
+    calibration = fit_moe_layer_time(calibration, items)
     return _fit_linear(calibration, items, "decode")
 
 
@@ -968,17 +975,33 @@ def fit_hbm_single_stream_share(
     paying = single_stream_rows(items)
     if not paying:
         return calibration
-    with using_calibration(replace(calibration, version=f"{calibration.version}/stream-terms")):
-        terms = {id(item): decode_terms(item) for item in items}
-    weights = _gpu_weights(paying)
-    scores = [
-        _single_stream_score(calibration, (items, terms), paying, weights, share)
+    version = calibration.version
+    trials = [
+        replace(
+            calibration, version=f"{version}/stream-{share:.4f}", hbm_single_stream={"share": share}
+        )
         for share in SINGLE_STREAM_GRID
     ]
+    scores = _trial_scores(calibration, items, paying, trials)
     gpus = float(len({item.row.gpu for item in paying}))
     best = _best_on_grid(SINGLE_STREAM_GRID, scores, HBM_SINGLE_STREAM_SHARE_PRIOR)
     share = _shrunk_share(best, gpus, HBM_SINGLE_STREAM_SHARE_PRIOR)
     return replace(calibration, hbm_single_stream={"share": share, "n": gpus})
+
+
+def _trial_scores(
+    calibration: Calibration,
+    items: Sequence[Observation],
+    paying: Sequence[Observation],
+    trials: Sequence[Calibration],
+) -> list[float]:
+    """Each trial calibration's score on the rows that pay its parameter (`_refitted_score`:
+    the decode levels refitted on all `items`, each GPU counting once), the other rows' terms
+    taken once under `calibration`."""
+    with using_calibration(replace(calibration, version=f"{calibration.version}/trial-terms")):
+        terms = {id(item): decode_terms(item) for item in items}
+    weights = _gpu_weights(paying)
+    return [_refitted_score(trial, (items, terms), paying, weights) for trial in trials]
 
 
 def single_stream_rows(items: Sequence[Observation]) -> list[Observation]:
@@ -1001,19 +1024,17 @@ def _gpu_weights(items: Sequence[Observation]) -> dict[int, float]:
     return {id(item): 1.0 / counts[item.row.gpu] for item in items}
 
 
-def _single_stream_score(
-    calibration: Calibration,
+def _refitted_score(
+    trial: Calibration,
     fit_on: tuple[Sequence[Observation], Mapping[int, LinearTerms | None]],
     scored: Sequence[Observation],
     weights: Mapping[int, float],
-    share: float,
 ) -> float:
-    """The GPU-weighted absolute log errors of the scored rows when the single-stream share
-    is `share` and the decode levels are refitted with it on `fit_on` (the decode rows and
-    their terms at the prior share; the scored rows' terms are extracted again at `share`)."""
+    """The GPU-weighted absolute log errors of the scored rows under `trial` with the decode
+    levels refitted on `fit_on` (the decode rows and their terms under the parent calibration;
+    the scored rows' terms are extracted again under `trial`)."""
     items, terms = fit_on
-    version = f"{calibration.version}/stream-{share:.4f}"
-    trial = replace(calibration, version=version, hbm_single_stream={"share": share})
+    version = trial.version
     with using_calibration(replace(trial, version=f"{version}/terms")):
         known = {**terms, **{id(item): decode_terms(item) for item in scored}}
     fitted = replace(_fit_linear(trial, items, "decode", known), version=f"{version}/scored")
@@ -1031,6 +1052,46 @@ def _best_on_grid(grid: Sequence[float], scores: Sequence[float], parent: float)
     least = min(scores)
     tied = [s for s, score in zip(grid, scores, strict=True) if score <= least]
     return min(tied, key=lambda share: abs(math.log(share / parent)))
+
+
+# ----- decode: the fixed time per MoE layer -----------------------------------------------------
+
+
+def fit_moe_layer_time(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """The time a decode step pays per MoE layer on engine profiles with engines.toml
+    moe_layer_time (`LlmRuntime.moe_layers_s`), fitted on the decode rows that pay it
+    (`moe_layer_rows`). For each time of MOE_LAYER_US_GRID the decode levels are refitted on
+    all `items` and each such row is scored by its absolute log error (each GPU counts once);
+    the time of least summed score (ties: the one nearest the prior) is shrunk toward
+    model_constants llm.moe_layer_us_prior by PRIOR_ROWS pseudo-GPUs."""
+    calibration = replace(calibration, moe_layer={})
+    paying = moe_layer_rows(items)
+    if not paying:
+        return calibration
+    trials = [
+        replace(
+            calibration, version=f"{calibration.version}/moe-layer-{us:.1f}", moe_layer={"us": us}
+        )
+        for us in MOE_LAYER_US_GRID
+    ]
+    scores = _trial_scores(calibration, items, paying, trials)
+    least = min(scores)
+    tied = [us for us, score in zip(MOE_LAYER_US_GRID, scores, strict=True) if score <= least]
+    best = min(tied, key=lambda us: abs(us - MOE_LAYER_US_PRIOR))
+    gpus = float(len({item.row.gpu for item in paying}))
+    weight = gpus / (gpus + PRIOR_ROWS)
+    shrunk = weight * best + (1.0 - weight) * MOE_LAYER_US_PRIOR
+    return replace(calibration, moe_layer={"us": shrunk, "n": gpus})
+
+
+def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
+    """The decode rows of MoE models on an engine profile that pays a time per MoE layer."""
+    found = []
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if runtime is not None and runtime.engine.moe_layer_time and runtime.shape.moe_layers:
+            found.append(item)
+    return found
 
 
 def fit_matvec_alu_shares(calibration: Calibration, items: Sequence[Observation]) -> Calibration:

@@ -113,6 +113,9 @@ def llm_of(model: AnyModelArch) -> ModelArch | None:
 
 
 MXFP4_FORMAT = "mxfp4"
+# llama.cpp's GGUF file type MXFP4_MOE (llama-bench 'MXFP4 MoE'): every MoE model's routed
+# experts in MXFP4, its other tensors and output layer in Q8_0 (formats.toml)
+MXFP4_MOE_FORMAT = "mxfp4_moe"
 MXFP4_GGUF_SOURCE = (
     "huggingface.co/unsloth/gpt-oss-20b-GGUF (files, read 2026-12-02): F16 13.8 GB, Q2_K, "
     "Q3_K_M and Q4_0 11.5 GB, Q4_K_M 11.6 GB, Q5_K_M 11.7 GB: every type keeps the experts"
@@ -137,6 +140,8 @@ def format_label(model: AnyModelArch, format_id: str) -> str:
         return format_id
     if weight_format.id == "mxfp4" and llm is not None and llm.is_moe:
         return "mxfp4 experts + bf16 (attention, router, embeddings)"
+    if weight_format.id == MXFP4_MOE_FORMAT and llm is not None and llm.is_moe:
+        return "mxfp4 experts + q8_0 (attention, router, embeddings, output; GGUF)"
     if llm is not None and gguf_keeps_mxfp4_experts(llm, weight_format):
         return f"{weight_format.id} (GGUF) + mxfp4 experts (kept as published)"
     if weight_format.family == "gguf":

@@ -30,6 +30,7 @@ CALIBRATION_FILE = "calibration.json"
 EXTRAPOLATION_WIDENING = model_constant("calibration_bands", "extrapolation_widening")
 MATVEC_ALU_SHARE_PRIOR = model_constant("llm", "matvec_alu_issue_share_prior")
 HBM_SINGLE_STREAM_SHARE_PRIOR = model_constant("llm", "hbm_single_stream_memory_share")
+MOE_LAYER_US_PRIOR = model_constant("llm", "moe_layer_us_prior")
 ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
@@ -81,6 +82,12 @@ class _ShareRecord(BaseModel):
     n: int = Field(default=0, ge=0)
 
 
+class _TimeRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    us: float = Field(ge=0)
+    n: int = Field(default=0, ge=0)
+
+
 class _CalibrationFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
@@ -93,6 +100,7 @@ class _CalibrationFile(BaseModel):
     covered: dict[str, list[str]] = {}
     matvec_alu_issue_share_by_backend: dict[str, _ShareRecord] = {}
     hbm_single_stream_memory_share: _ShareRecord | None = None
+    moe_layer_decode_us: _TimeRecord | None = None
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -188,6 +196,15 @@ class Calibration:
     matvec_alu_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     # {"share": fitted share, "n": GPUs} (fitting.fit_hbm_single_stream_share); empty: the prior
     hbm_single_stream: dict[str, float] = field(default_factory=dict)
+    # {"us": fitted time per MoE layer, "n": GPUs} (fitting.fit_moe_layer_time); empty: the prior
+    moe_layer: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def moe_layer_us(self) -> float:
+        """The time a decode step pays per MoE layer on an engine profile with engines.toml
+        moe_layer_time (fitting.fit_moe_layer_time), else model_constants
+        llm.moe_layer_us_prior (the prior of that fit)."""
+        return self.moe_layer.get("us", MOE_LAYER_US_PRIOR)
 
     @property
     def hbm_single_stream_share(self) -> float:
@@ -302,6 +319,9 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
             if record.hbm_single_stream_memory_share
             else {}
         ),
+        moe_layer=(
+            _numbers(record.moe_layer_decode_us.model_dump()) if record.moe_layer_decode_us else {}
+        ),
     )
 
 
@@ -360,7 +380,15 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
             for backend, values in sorted(calibration.matvec_alu_shares.items())
         },
         **_single_stream_document(calibration.hbm_single_stream),
+        **_moe_layer_document(calibration.moe_layer),
     }
+
+
+def _moe_layer_document(record: dict[str, float]) -> dict[str, Any]:
+    """The fitted time per MoE layer's entry of the JSON document (none when unfitted)."""
+    if not record:
+        return {}
+    return {"moe_layer_decode_us": {"us": round(record["us"], 3), "n": int(record["n"])}}
 
 
 def _single_stream_document(record: dict[str, float]) -> dict[str, Any]:

@@ -69,6 +69,7 @@ class EngineProfile:
     expert_pass_tokens: float = 0.0  # fixed cost of one routed expert's GEMM per step, in tokens
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
+    moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
     profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
@@ -134,6 +135,7 @@ class _EngineRecord(BaseModel):
     expert_pass_tokens: float = Field(default=0.0, ge=0)
     decode_attention_per_query_head: bool = False
     own_matvec_kernels: bool = False
+    moe_layer_time: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
     sparse_attention: SparseAttention = "gather"
     profiles_image_encoder: bool = False
@@ -175,6 +177,7 @@ _NOT_INHERITED = frozenset(
         "before_month",
         "calibrate_from",
         "source",
+        "moe_layer_time",  # measured per profile, not carried to profiles that extend it
     }
 )
 

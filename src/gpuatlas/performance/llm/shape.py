@@ -13,7 +13,11 @@ from functools import lru_cache
 
 from gpuatlas.catalog.formats import WeightFormat, resolve_format
 from gpuatlas.catalog.model_arch import ModelArch
-from gpuatlas.catalog.model_weights import MXFP4_FORMAT, gguf_keeps_mxfp4_experts
+from gpuatlas.catalog.model_weights import (
+    MXFP4_FORMAT,
+    MXFP4_MOE_FORMAT,
+    gguf_keeps_mxfp4_experts,
+)
 from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 
 HIGH_PRECISION_BITS = 16.0
@@ -61,11 +65,13 @@ class LlmShape:
 
 def _linear_bits(model: ModelArch, weight_format: WeightFormat) -> tuple[float, float]:
     """Bits per weight for (non-expert linear layers, routed experts). A GGUF of gpt-oss keeps
-    the MXFP4 experts (`gguf_keeps_mxfp4_experts`)."""
+    the MXFP4 experts (`gguf_keeps_mxfp4_experts`); llama.cpp's MXFP4_MOE file type puts any
+    MoE model's experts in MXFP4 and the rest in Q8_0 (formats.toml mxfp4_moe)."""
     bits = weight_format.model_bits_per_weight
     if weight_format.id == MXFP4_FORMAT and model.is_moe:
         return HIGH_PRECISION_BITS, bits
-    if gguf_keeps_mxfp4_experts(model, weight_format):
+    moe_file_type = weight_format.id == MXFP4_MOE_FORMAT and model.is_moe
+    if moe_file_type or gguf_keeps_mxfp4_experts(model, weight_format):
         return bits, resolve_format(MXFP4_FORMAT).bits_per_weight
     return bits, bits
 

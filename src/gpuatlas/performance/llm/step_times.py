@@ -99,6 +99,9 @@ class LlmRuntime:
     # share of the fitted decode memory level a one-sequence step of the engine's own mat-vec
     # kernels reaches on an HBM GPU (calibration.json hbm_single_stream_memory_share)
     hbm_single_stream_share: float = 1.0
+    # time a decode step pays per MoE layer (calibration.json moe_layer_decode_us) on an engine
+    # profile with engines.toml moe_layer_time; 0 elsewhere
+    moe_layer_us: float = 0.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -110,7 +113,15 @@ class LlmRuntime:
 
     @property
     def decode_overhead_s(self) -> float:
-        return (self.decode.step_overhead_ms + self.layers_overhead_ms) * 1e-3
+        return (self.decode.step_overhead_ms + self.layers_overhead_ms) * 1e-3 + self.moe_layers_s
+
+    @cached_property
+    def moe_layers_s(self) -> float:
+        """Fixed time of a decode step in its MoE layers (engines.toml moe_layer_time): the MoE
+        layers x the fitted time per MoE layer; 0 for a dense model or another engine."""
+        if not self.engine.moe_layer_time:
+            return 0.0
+        return self.shape.moe_layers * self.moe_layer_us * 1e-6
 
     @property
     def prefill_overhead_s(self) -> float:
@@ -675,6 +686,7 @@ def build_runtime(
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
         hbm_single_stream_share=calibration.hbm_single_stream_share,
+        moe_layer_us=calibration.moe_layer_us,
     )
 
 

@@ -1,0 +1,108 @@
+"""A decode step of a MoE model on an engine profile with engines.toml moe_layer_time (llama.cpp
+on CUDA) pays a fixed time per MoE layer on top of the bytes it reads: the router, top-k,
+weight gather and expert-sum kernels of each MoE layer. The time is the calibration's
+(calibration.json moe_layer_decode_us, fitted by gpuatlas calibrate), the model_constants prior
+where none was fitted. Dense models, other engines and other backends do not pay it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+import gpuatlas.performance.calibration_table as table
+from gpuatlas.calibration.fitting import decode_terms, fit_moe_layer_time, moe_layer_rows
+from gpuatlas.calibration.fitting import observations as to_observations
+from gpuatlas.catalog.measurements import load_measurements
+from gpuatlas.catalog.model_names import resolve_model
+from gpuatlas.performance.calibration_table import Calibration, shipped_calibration
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.llm.predict import llm_runtime
+
+pytestmark = pytest.mark.unit
+
+LAYER_US = 60.0  # a time per MoE layer as a calibration could have fitted it
+QWEN3_MOE_LAYERS = 48  # Qwen3-30B-A3B config.json: 48 layers, every one MoE (128 experts, 8 used)
+
+
+def _with_time(layer_us: float, version: str) -> Calibration:
+    return replace(shipped_calibration(), version=version, moe_layer={"us": layer_us, "n": 2.0})
+
+
+def _step_s(calibration: Calibration, model: str, weights: str, engine: str) -> float:
+    with table.using_calibration(calibration):
+        runtime = llm_runtime("rtx-4090", model, weights, engine)
+    return float(runtime.decode_step_s(1, 512))
+
+
+def test_the_prior_is_no_time_per_moe_layer() -> None:
+    assert table.MOE_LAYER_US_PRIOR == 0.0
+    assert replace(shipped_calibration(), moe_layer={}).moe_layer_us == 0.0
+
+
+def test_qwen3_moe_pays_its_48_moe_layers_where_a_dense_model_pays_none() -> None:
+    # The term is the MoE layers x the time per layer: 48 x 60 us = 2.88 ms per token for
+    # Qwen3-30B-A3B, whatever it reads; Llama-2-7B (dense, of about twice the active bytes)
+    # pays nothing, so of two models reading the same bytes the MoE one is slower by it.
+    with_time = _with_time(LAYER_US, "test-moe-layer-on")
+    without = _with_time(0.0, "test-moe-layer-off")
+    moe_extra = _step_s(with_time, "qwen3-30b-a3b", "q4_0", "llama.cpp")
+    moe_extra -= _step_s(without, "qwen3-30b-a3b", "q4_0", "llama.cpp")
+    assert moe_extra == pytest.approx(QWEN3_MOE_LAYERS * LAYER_US * 1e-6, rel=1e-9)
+    dense_extra = _step_s(with_time, "llama-2-7b", "q4_0", "llama.cpp")
+    dense_extra -= _step_s(without, "llama-2-7b", "q4_0", "llama.cpp")
+    assert dense_extra == 0.0
+
+
+@pytest.mark.parametrize(
+    ("engine", "pays"),
+    [
+        ("llama.cpp", True),
+        ("llama.cpp-2025", True),  # its own flag: the bench generation of the same kernels
+        ("llama.cpp-metal", False),  # extends llama.cpp but its rows show no such time
+        ("llama.cpp-vulkan", False),
+        ("mlx-lm", False),
+        ("vllm", False),
+        ("ollama", False),
+    ],
+)
+def test_who_pays_the_moe_layer_time(engine: str, pays: bool) -> None:
+    assert resolve_engine(engine).moe_layer_time is pays
+
+
+def test_the_time_round_trips_through_the_calibration_file() -> None:
+    document = table.calibration_document(_with_time(42.5, "test-moe-layer-file"), "test")
+    assert document["moe_layer_decode_us"] == {"us": 42.5, "n": 2}
+    again = table.parse_calibration(json.dumps(document))
+    assert again.moe_layer_us == pytest.approx(42.5)
+    unfitted = table.calibration_document(replace(shipped_calibration(), moe_layer={}), "test")
+    assert "moe_layer_decode_us" not in unfitted
+    assert table.parse_calibration(json.dumps(unfitted)).moe_layer_us == table.MOE_LAYER_US_PRIOR
+
+
+def test_the_decode_fit_reads_the_rows_with_the_time_in_force() -> None:
+    # The fit's fixed seconds of a paying row carry its MoE layers x the time in force, so
+    # the levels refitted at each candidate time see the bytes' share of the step only.
+    items = [i for i in to_observations(load_measurements()) if i.kind == "decode"]
+    paying = moe_layer_rows(items)
+    assert paying
+    item = paying[0]
+    with table.using_calibration(_with_time(0.0, "test-moe-terms-off")):
+        off = decode_terms(item)
+    with table.using_calibration(_with_time(LAYER_US, "test-moe-terms-on")):
+        on = decode_terms(item)
+    assert off is not None and on is not None
+    layers = resolve_model(item.row.model).moe_layers
+    assert on.fixed_s - off.fixed_s == pytest.approx(layers * LAYER_US * 1e-6, rel=1e-9)
+
+
+def test_without_paying_rows_the_fit_keeps_the_prior() -> None:
+    dense = [
+        item
+        for item in to_observations(load_measurements())
+        if item.kind == "decode" and item.row.model.startswith("meta-llama/Llama-2-7b")
+    ]
+    fitted = fit_moe_layer_time(replace(shipped_calibration(), version="test-moe-none"), dense)
+    assert fitted.moe_layer == {}
+    assert fitted.moe_layer_us == table.MOE_LAYER_US_PRIOR
