@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 
 from gpuatlas.catalog.gpus import all_gpus  # noqa: E402
 from gpuatlas.catalog.models import all_llms  # noqa: E402
-from gpuatlas.cli.estimate_predict import _run_cases  # noqa: E402
+from gpuatlas.cli.predict_batch import _run_cases  # noqa: E402
 from gpuatlas.performance.cases import Case  # noqa: E402
 from gpuatlas.performance.engine_profiles import all_engines  # noqa: E402
 from gpuatlas.performance.llm.memory import clear_fitting_cache  # noqa: E402

@@ -1,5 +1,5 @@
 """CLI of the estimate area: `gpuatlas fit`, `gpuatlas calibrate` (`gpuatlas predict …` is
-registered by predict_commands.py).
+registered by predict_commands.py and predict_subcommands.py).
 
 Thin: parse options, call `gpuatlas.performance`, render. `--json` documents:
 - fit: the MemoryFit / TrainingMemoryFit fields (GB per GPU) plus "model";

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import typer
@@ -20,11 +15,9 @@ from gpuatlas.app.requests import (
     TRAINING_FRAMEWORK_HELP,
     field_default,
 )
-from gpuatlas.cli.collector import collector_paused
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
-from gpuatlas.cli.output_files import check_output, write_output
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import format_fraction, format_given, format_number
 
@@ -51,14 +44,6 @@ def _ocr(name: str) -> Any:
 
 def _train(name: str) -> Any:
     return field_default(answers.PredictTrainRequest, name)
-
-
-predict_app = typer.Typer(
-    help="Predict speed: LLM latency/throughput, image generation, vision, OCR, training. "
-    "With --cases FILE.csv: one prediction per row.",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
 
 
 def _estimate_text(estimate: Any) -> str:
@@ -137,153 +122,6 @@ def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> Non
         console.print(f"note: {document['model_assumption']['note']}", markup=False)
     for entry in document.get("name_assumptions", []):
         console.print(f"note: {entry['note']}", markup=False, highlight=False)  # wraps at spaces
-
-
-@predict_app.callback()
-def predict_callback(
-    context: typer.Context,
-    cases: Path = typer.Option(
-        None,
-        "--cases",
-        help="CSV of cases (batch mode): each row with value, low, high, error, and a gpu_note "
-        "column when a row's GPU is a bare family name ('A100' read as a100-80gb-sxm).",
-    ),
-    output: Path = typer.Option(None, "--output", "-o", help="Write results to a file."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Batch mode when --cases is given; otherwise a subcommand."""
-    if context.invoked_subcommand is not None:
-        return
-    if cases is None:
-        typer.echo(context.get_help())
-        raise typer.Exit(code=0)
-    with user_errors():
-        check_output(output)  # before the batch runs, not after it
-        with collector_paused():
-            text = _run_cases(cases, as_json)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_output(output, text)
-
-
-def _run_cases(path: Path, as_json: bool) -> str:
-    """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json)."""
-    from gpuatlas.calibration.case_columns import predict_table
-    from gpuatlas.calibration.case_files import missing_columns
-    from gpuatlas.cli.uniform_csv import answer_uniform_csv
-
-    try:
-        source = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InvalidRequestError([f"cannot read {path}: {error.strerror}"]) from None
-    answered = None if as_json else answer_uniform_csv(source)  # the common file, by columns
-    if answered is not None:
-        return answered
-    plain = _plain_records(source)
-    records = (
-        plain
-        if plain is not None
-        else [("", row) for row in csv.reader(io.StringIO(source)) if row]
-    )
-    header = [name.strip() for name in (records[0][1] if records else [])]
-    missing = missing_columns(header)
-    if missing:
-        raise InvalidRequestError([f"{path}: missing column {name!r}" for name in missing])
-    width = len(header)
-    rows = [row if len(row) == width else _fit_row(row, width) for _, row in records[1:]]
-    results = predict_table(header, rows)
-    if as_json:  # the answer layer's gpuatlas.predict-cases/1 document
-        from gpuatlas.app.predict_cases import predict_cases_document
-
-        document = predict_cases_document(str(path), header, rows, results)
-        return json.dumps(document, indent=2) + "\n"
-    columns, written = _with_gpu_notes(header, rows, results)
-    if plain is not None and not set(columns) & set(header):
-        return _plain_csv_text(header, records[1:], rows, written, columns)
-    return _csv_text(header, rows, written, columns)
-
-
-def _with_gpu_notes(
-    header: list[str], rows: list[list[str]], results: Sequence[tuple[str, ...]]
-) -> tuple[tuple[str, ...], Sequence[tuple[str, ...]]]:
-    """The result columns and each row's results, with the `gpu_note` column when a row's GPU
-    is a bare family name read as its default variant (app/predict_cases.row_gpu_notes)."""
-    from gpuatlas.app.predict_cases import GPU_COLUMN, GPU_NOTE_COLUMN, row_gpu_notes
-    from gpuatlas.calibration.case_files import RESULT_COLUMNS
-
-    column = header.index(GPU_COLUMN) if GPU_COLUMN in header else None
-    notes = None if column is None else row_gpu_notes(header, [row[column] for row in rows])
-    if notes is None:
-        return RESULT_COLUMNS, results
-    noted = [(*result, note) for result, note in zip(results, notes, strict=True)]
-    return (*RESULT_COLUMNS, GPU_NOTE_COLUMN), noted
-
-
-Record = tuple[str, list[str]]  # a CSV line (as written) and its fields
-
-
-def _plain_records(source: str) -> list[Record] | None:
-    """The non-empty lines of a CSV without quoting, split at commas (exactly what csv.reader
-    reads from such text, much faster); None when the text quotes a field or breaks lines
-    with a lone carriage return."""
-    if '"' in source or source.count("\r") != source.count("\r\n"):
-        return None
-    lines = (line[:-1] if line.endswith("\r") else line for line in source.split("\n"))
-    return [(line, line.split(",")) for line in lines if line]
-
-
-def _plain_csv_text(
-    header: list[str],
-    records: list[Record],
-    rows: list[list[str]],
-    results: Sequence[tuple[str, ...]],
-    result_columns: tuple[str, ...],
-) -> str:
-    """The rows as written, each followed by its results (only the error and the GPU note
-    can need quotes)."""
-    width = len(header)
-    lines = [",".join(header + list(result_columns))]
-    for (line, fields), row, (value, low, high, *texts) in zip(records, rows, results, strict=True):
-        written = line if len(fields) == width else ",".join(row)
-        lines.append(",".join([written, value, low, high, *map(_csv_field, texts)]))
-    return "\n".join(lines) + "\n"
-
-
-def _csv_field(text: str) -> str:
-    """A field as csv.writer writes it (quoted when it holds a comma, quote or line break)."""
-    if any(mark in text for mark in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _fit_row(row: list[str], width: int) -> list[str]:
-    """A row cut or padded to the header's width (as csv.DictReader reads it)."""
-    return row[:width] if len(row) >= width else row + [""] * (width - len(row))
-
-
-def _csv_text(
-    header: list[str],
-    rows: list[list[str]],
-    results: Sequence[tuple[str, ...]],
-    result_columns: tuple[str, ...],
-) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    replaced = [name for name in result_columns if name in header]
-    writer.writerow(header + [c for c in result_columns if c not in header])
-    if not replaced:
-        writer.writerows(row + list(result) for row, result in zip(rows, results, strict=True))
-        return buffer.getvalue()
-    for row, result in zip(rows, results, strict=True):  # result columns named in the input
-        fields = dict(zip(header, row, strict=True)) | dict(
-            zip(result_columns, result, strict=True)
-        )
-        writer.writerow(
-            [fields[name] for name in header]
-            + [fields[c] for c in result_columns if c not in header]
-        )
-    return buffer.getvalue()
 
 
 def _document(kind: str, values: dict[str, Any]) -> dict[str, Any]:

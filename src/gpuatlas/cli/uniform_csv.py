@@ -1,7 +1,7 @@
 """`predict --cases` on the common CSV, read column by column: no field quoted, every line with
 the header's number of fields. Such text is split at every comma in one pass and each column
 taken as a slice, without a list per row (100,000 rows: the row lists were a quarter of the
-command's time); the answer is the same text the general path (`estimate_predict._run_cases`,
+command's time); the answer is the same text the general path (`predict_batch._run_cases`,
 csv rules, ragged rows) writes, which handles every other file.
 """
 
