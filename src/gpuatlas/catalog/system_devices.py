@@ -81,7 +81,37 @@ def _configured_device(
         return None
     if not gpu.memory_options_gb and gpu.memory_gb == memory_gb:
         return None  # one size only, the one written ("jetson-agx-orin-64gb"): the plain name
+    if assumption is not None and memory_gb not in gpu.memory_options_gb:
+        gpu, assumption = _variant_sold_with(gpu, assumption, memory_gb)
     return with_memory_configuration(gpu, memory_gb), memory_gb, assumption
+
+
+def _variant_sold_with(
+    gpu: Gpu, assumption: NameAssumption, memory_gb: float
+) -> tuple[Gpu, NameAssumption]:
+    """A bare chip name with a size only another variant is sold with ("M3 Max 36GB": the 36 GB
+    M3 Max has the 30-core GPU, Apple sells the 40-core one with 48, 64 or 128 GB) is that
+    variant, said so; with none or several such variants, the name's own reading stands (and
+    the size is refused with the sizes it is sold with)."""
+    variants = (assumption.gpu_id, *assumption.other_variants)
+    sold = [v for v in variants if memory_gb in gpu_by_id(v).memory_options_gb]
+    if len(sold) != 1:
+        return gpu, assumption
+    chosen = gpu_by_id(sold[0])
+    others = tuple(v for v in variants if v != chosen.id)
+    reason = (
+        f"the only {assumption.family} sold with {memory_gb:g} GB: "
+        f"{chosen.gpu_cores} GPU cores, {chosen.memory_bandwidth_gb_s:g} GB/s"
+    )
+    return chosen, replace(
+        assumption,
+        gpu_id=chosen.id,
+        gpu_name=chosen.name,
+        reason=reason,
+        other_variants=others,
+        memory_gb=memory_gb,  # the size written: the variants no longer differ in it
+        other_memory_gb=tuple(memory_gb for _ in others),
+    )
 
 
 @cache
