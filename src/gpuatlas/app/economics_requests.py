@@ -201,7 +201,9 @@ class PlanRequest:
     host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
 
 
-def on_host(systems: list[GpuSystem], request: PlanRequest | CostRequest) -> list[GpuSystem]:
+def on_host(
+    systems: list[GpuSystem], request: PlanRequest | CostRequest | FleetRequest
+) -> list[GpuSystem]:
     """The candidates in machines of the RAM stated (--host-ram-gb; else each one's own or
     the assumption for its GPU: llm.host_memory)."""
     if request.host_ram_gb is None:
@@ -722,6 +724,7 @@ class FleetRequest:
     price_files: tuple[Path, ...] = field(default=())
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c, where a pool runs them
     budget: Budget = field(default_factory=Budget)  # a verdict on the cheaper fleet
+    host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
 
 
 def parse_shares(
@@ -769,7 +772,7 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     problems: list[str] = []
     formats = [w for w in request.weights if not is_auto(w)]
     formats = weight_format_ids(formats, problems) if formats else ["fp16"]
-    systems = candidate_systems(request.gpus, request.gpu_counts, problems)
+    systems = on_host(candidate_systems(request.gpus, request.gpu_counts, problems), request)
     shares = parse_shares(request.models, request.weights, problems, request.engine, systems)
     problems += share_problems(shares) + share_rate_problems(shares, request.rps)
     template = Workload(

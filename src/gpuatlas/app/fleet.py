@@ -11,7 +11,13 @@ from pydantic import Field
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import FleetRequest, provenance, run_fleet
 from gpuatlas.app.plan import ServedTraffic
-from gpuatlas.app.requests import CHECKED_POSITIVE, NUM_CTX_HELP, TextList, arrival_rate_field
+from gpuatlas.app.requests import (
+    CHECKED_POSITIVE,
+    HOST_RAM_HELP,
+    NUM_CTX_HELP,
+    TextList,
+    arrival_rate_field,
+)
 from gpuatlas.economics.budget import Budget
 
 if TYPE_CHECKING:
@@ -31,6 +37,7 @@ class FleetPlanRequest(ServedTraffic):
     )
     rps: float = arrival_rate_field("Total arrival rate, requests per second", 10.0)
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    host_ram_gb: float | None = Field(None, gt=0, le=1_000_000, description=HOST_RAM_HELP)
     max_usd_per_hour: float | None = Field(
         None,
         le=1_000_000,
@@ -63,6 +70,7 @@ def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> F
             tuple(price_files),
             request.num_ctx,
             Budget(request.max_usd_per_hour, request.max_usd_per_month),
+            request.host_ram_gb,
         )
     )
 

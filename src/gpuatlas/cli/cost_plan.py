@@ -209,6 +209,7 @@ def fleet_command(
     providers: list[str] = ProviderOption,
     tiers: list[str] = TierOption,
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     max_usd_per_hour: float | None = typer.Option(
         None, "--max-usd-per-hour", help="Budget: is the cheaper fleet within this per hour?"
     ),
@@ -234,6 +235,7 @@ def fleet_command(
         "providers": providers,
         "tiers": tiers,
         "num_ctx": num_ctx,
+        "host_ram_gb": host_ram_gb,
         "max_usd_per_hour": max_usd_per_hour,
         "max_usd_per_month": max_usd_per_month,
     }
