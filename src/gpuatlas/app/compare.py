@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gpuatlas.app.requests import HOST_RAM_HELP, NUM_CTX_HELP, AnswerRequest
 from gpuatlas.catalog.systems import resolve_system
@@ -65,6 +65,17 @@ class ComparisonOptions(AnswerRequest):
     host_ram_gb: float | None = Field(
         None, gt=0, le=1_000_000, description=f"{HOST_RAM_HELP} Both sides' machines."
     )
+    training_method: Literal["full", "lora", "qlora"] | None = Field(
+        None,
+        description="Fine-tuning method timed on both sides (full, lora or qlora, as "
+        "`predict train --method`); none: the most complete that fits both.",
+    )
+
+    @field_validator("training_method", mode="before")
+    @classmethod
+    def _method_in_lower_case(cls, value: object) -> object:
+        """'LoRA' and 'QLoRA' as the papers write them."""
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 class ComparisonRequest(ComparisonOptions):

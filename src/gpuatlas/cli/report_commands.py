@@ -67,6 +67,12 @@ def compare(
     host_ram_gb: float | None = typer.Option(
         None, "--host-ram-gb", help=f"{HOST_RAM_HELP} Both sides' machines."
     ),
+    training_method: str | None = typer.Option(
+        None,
+        "--method",
+        help="Fine-tuning method timed on both sides: full, lora or qlora (default: the most "
+        "complete that fits both).",
+    ),
 ) -> None:
     """Compare two GPUs or systems: the full report (hardware, fit, speed, cost, measured)."""
     from gpuatlas.report.comparison_cache import cached_comparison
@@ -81,6 +87,7 @@ def compare(
         "engine": engine,
         "num_ctx": num_ctx,
         "host_ram_gb": host_ram_gb,
+        "training_method": training_method,
     }
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
         check_output(output)  # before the report is built, not after it

@@ -14,6 +14,7 @@ from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.performance.llm.host_memory import with_host_ram
+from gpuatlas.performance.training.memory import METHODS
 from gpuatlas.report.document import Side
 from gpuatlas.report.option_defaults import (
     DEFAULT_CONTEXT_TOKENS,
@@ -35,6 +36,7 @@ class ReportOptions:
     engine: str | None = None  # LLM engine for both sides; None: each platform's usual one
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c where a side runs them
     host_ram_gb: float | None = None  # RAM of each side's machine (llama.cpp/Ollama splits)
+    training_method: str | None = None  # timed on both sides; None: the most complete both fit
 
     def as_dict(self) -> dict[str, str | float | int | None]:
         return {
@@ -47,6 +49,7 @@ class ReportOptions:
             "engine": self.engine,
             "num_ctx": self.num_ctx,
             "host_ram_gb": self.host_ram_gb,
+            "training_method": self.training_method,
         }
 
 
@@ -123,10 +126,16 @@ def option_problems(options: ReportOptions) -> list[str]:
         checks.append(lambda: check_provider(options.provider or "", all_prices()))
     if options.engine:
         checks.append(lambda: parse_engine_spec(options.engine or ""))
-    problems = []
+    problems = _training_method_problems(options.training_method)
     for check in checks:
         try:
             check()
         except GpuAtlasError as error:
             problems.append(str(error))
     return problems
+
+
+def _training_method_problems(method: str | None) -> list[str]:
+    if method is None or method in METHODS:
+        return []
+    return [f"training method must be one of {', '.join(METHODS)}, got {method!r}"]

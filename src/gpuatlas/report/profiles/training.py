@@ -18,6 +18,7 @@ from gpuatlas.performance.api import (
 )
 from gpuatlas.performance.engine_specs import engine_profile
 from gpuatlas.performance.predictions import TrainingMemoryFit, TrainingPrediction
+from gpuatlas.performance.training.memory import METHODS
 from gpuatlas.report.document import Provenance, Quantity
 from gpuatlas.report.focus import attempt, attempt_or_reason, missing
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
@@ -25,7 +26,6 @@ from gpuatlas.report.rental_prices import price_words
 
 MemoryOf = Callable[[str, str], TrainingMemoryFit | None]  # (model, method) → one system's
 
-METHODS = ("full", "lora", "qlora")
 TOKEN_BUDGET = 1e9
 LARGE_MODEL = "llama-3-70b"
 SCALING_COUNTS = (2, 4, 8)

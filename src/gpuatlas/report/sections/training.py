@@ -56,18 +56,32 @@ def common_method(sides: tuple[SideProfile, ...], model: str) -> str | None:
     return None
 
 
+def timed_method(context: ReportContext, a: SideProfile, b: SideProfile) -> str | None:
+    """The method both sides are timed with: the request's (--method), else the most complete
+    that fits both, else None."""
+    return context.options.training_method or common_method((a, b), focus_model(context))
+
+
+def _method_note(context: ReportContext) -> str:
+    if context.options.training_method:
+        return f"Method = {context.options.training_method} on both sides, as asked (--method). "
+    return (
+        "Method = the most complete of full / LoRA / QLoRA that fits on both sides (the same "
+        "method on both; --method chooses one); when none fits both, each method for each "
+        "side. "
+    )
+
+
 def budget_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
-    """Both sides with the same method: the most complete that fits both; when none fits both,
-    every method for each side (a side where it does not fit says so, with no time)."""
+    """Both sides with the same method: the request's, else the most complete that fits both;
+    when none fits both, every method for each side (a side where it does not fit says so, with
+    no time)."""
     model = focus_model(context)
-    method = common_method((a, b), model)
+    method = timed_method(context, a, b)
     methods = (method,) if method is not None else METHODS
     rows = tuple(_budget_row(side.label, side.budgets[each]) for each in methods for side in (a, b))
     title = f"Fine-tuning {model} on {format_given(TOKEN_BUDGET / 1e9)}B tokens"
-    notes = (
-        "Method = the most complete of full / LoRA / QLoRA that fits on both sides (the same "
-        "method on both); when none fits both, each method for each side. " + SETTINGS_NOTE + ".",
-    )
+    notes = (_method_note(context) + SETTINGS_NOTE + ".",)
     return Table("training-budget", title, ("System", "Method", "Time", "Cost"), rows, notes)
 
 
@@ -167,7 +181,7 @@ def training_statements(context: ReportContext, a: SideProfile, b: SideProfile) 
                     },
                 )
             )
-    method = common_method((a, b), focus_model(context))
+    method = timed_method(context, a, b)
     if method is not None:
         compared = modelled_comparison(
             f"Fine-tuning {focus_model(context)} ({method}) on "
