@@ -37,5 +37,6 @@ def test_fits_my_model_answers_for_an_image_model(fresh_data_dir: Path) -> None:
     sdxl = render_glance(build_comparison("rtx-4090", "rtx-5090", model="sdxl"))
     assert "Yes: SDXL runs on both sides without CPU offload (speeds in the image section)." in sdxl
     flux = render_glance(build_comparison("rtx-4090", "rtx-5090", model="flux.1-dev"))
-    assert "RTX 4090 runs FLUX.1 dev with CPU offload: sequential (denoiser streamed)." in flux
+    assert "RTX 4090 runs FLUX.1 dev with CPU offload: sequential (denoiser streamed) — " in flux
+    assert "enable_sequential_cpu_offload" in flux  # what a diffusers user calls
     assert "llama-3-70b" not in flux.split("How fast?")[0]

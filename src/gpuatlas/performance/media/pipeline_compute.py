@@ -203,19 +203,27 @@ class Offload:
 
     kind: OffloadKind
     seconds: float
+    why: str = ""  # the sizes that force it: '23.8 GB denoiser > 21.1 GB of room …'
 
     @property
     def note(self) -> tuple[str, ...]:
         if self.kind == "none":
             return ()
+        why = f" ({self.why})" if self.why else ""
         if self.kind == "model":
-            return ("model CPU offload: each component moves onto the GPU when it runs",)
+            return (
+                "model CPU offload, diffusers' enable_model_cpu_offload: each component moves "
+                "onto the GPU when it runs" + why,
+            )
         if self.kind == "partial":
             return (
                 "partial load (ComfyUI/Forge lowvram): as much of the denoiser as fits beside the "
-                "working memory stays on the GPU; the rest streams over PCIe every step",
+                "working memory stays on the GPU; the rest streams over PCIe every step" + why,
             )
-        return ("sequential CPU offload: the denoiser's weights stream over PCIe every step",)
+        return (
+            "sequential CPU offload, diffusers' enable_sequential_cpu_offload: the denoiser's "
+            "weights stream over PCIe every step" + why,
+        )
 
 
 @dataclass(frozen=True)
@@ -273,10 +281,17 @@ def offload_for(
     room_gb = capacity_gb * FITS_SHARE - working_gb
     if parts.total / 1e9 <= room_gb:
         return Offload("none", 0.0)
-    if max(parts.denoiser, parts.text_encoders, parts.vae) / 1e9 <= room_gb:
-        return Offload("model", parts.total / PCIE_OFFLOAD_BYTES_S)
+    room = (
+        f"{max(room_gb, 0.0):.1f} GB of room: {FITS_SHARE:.0%} of {capacity_gb:.1f} GB less "
+        f"{working_gb:.1f} GB of working memory"
+    )
+    largest = max(parts.denoiser, parts.text_encoders, parts.vae)
+    if largest / 1e9 <= room_gb:
+        why = f"all weights {parts.total / 1e9:.1f} GB > {room}; the largest part fits"
+        return Offload("model", parts.total / PCIE_OFFLOAD_BYTES_S, why)
+    why = f"the denoiser alone, {parts.denoiser / 1e9:.1f} GB, > {room}"
     others_s = (parts.text_encoders + parts.vae) / PCIE_OFFLOAD_BYTES_S
     if partial_load:
         streamed_bytes = parts.denoiser - max(room_gb, 0.0) * 1e9
-        return Offload("partial", steps * streamed_bytes / PCIE_OFFLOAD_BYTES_S + others_s)
-    return Offload("sequential", steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S + others_s)
+        return Offload("partial", steps * streamed_bytes / PCIE_OFFLOAD_BYTES_S + others_s, why)
+    return Offload("sequential", steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S + others_s, why)

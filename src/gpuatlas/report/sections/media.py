@@ -36,6 +36,18 @@ def _offload(prediction: DiffusionPrediction | None) -> str:
     }.get(prediction.offload, prediction.offload)
 
 
+def _offload_note(prediction: DiffusionPrediction) -> str:
+    """' — diffusers' enable_sequential_cpu_offload: … (the denoiser alone, 23.8 GB, > …)':
+    the model's own note on the offload (what a user runs, the sizes that force it)."""
+    for note in prediction.notes:
+        kind, _, rest = note.partition(", ")
+        if kind.endswith("CPU offload") and rest:
+            return f" — {rest}"
+        if note.startswith("partial load"):
+            return f" — {note}"
+    return ""
+
+
 def _offload_statements(
     label: str, sides: tuple[tuple[str, DiffusionPrediction | None], ...]
 ) -> list[Statement]:
@@ -43,8 +55,13 @@ def _offload_statements(
     return [
         Statement(
             kind="fact",
-            words={"system": system, "image_model": label, "offload": _offload(prediction)},
-            template="{system} runs {image_model} with CPU offload: {offload}.",
+            words={
+                "system": system,
+                "image_model": label,
+                "offload": _offload(prediction),
+                "why": _offload_note(prediction),
+            },
+            template="{system} runs {image_model} with CPU offload: {offload}{why}.",
         )
         for system, prediction in sides
         if prediction is not None and prediction.offload != "none"
