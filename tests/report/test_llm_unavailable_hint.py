@@ -1,5 +1,6 @@
 """When the focus model's format does not fit a side, the LLM section names the first smaller
-format that does (as the VRAM-fit table counts it), or says that none does."""
+format that does (as the VRAM-fit table counts it), or says that none does (with the engine the
+user named; without one, the side runs what users run there instead: test_side_runs_instead)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from gpuatlas.report.render_text import render_text
 
 
 def test_the_side_that_fits_a_smaller_format_is_told_which(fresh_data_dir: Path) -> None:
-    comparison = build_comparison("2x rtx-3090", "rtx-5090", model="llama-3.1-70b")
+    comparison = build_comparison("2x rtx-3090", "rtx-5090", model="llama-3.1-70b", engine="vllm")
     section = next(s for s in comparison.sections if s.id == "inference")
     facts = [s for s in section.statements if s.template.startswith("No modelled LLM speed")]
     by_side = {s.words["system"]: s for s in facts}
@@ -26,7 +27,7 @@ def test_the_side_that_fits_a_smaller_format_is_told_which(fresh_data_dir: Path)
 def test_the_scenario_table_gives_a_short_reason_and_the_sum_once_in_its_notes(
     fresh_data_dir: Path,
 ) -> None:
-    comparison = build_comparison("2x rtx-3090", "rtx-5090", model="llama-3.1-70b")
+    comparison = build_comparison("2x rtx-3090", "rtx-5090", model="llama-3.1-70b", engine="vllm")
     section = next(s for s in comparison.sections if s.id == "inference")
     table = next(t for t in section.tables if t.id == "serving-scenario")
     cells = {row[2].text for row in table.rows if isinstance(row[2], Text)}

@@ -26,6 +26,7 @@ class PlatformEngine:
     why: str = ""
     source: str = ""
     user_named: bool = False
+    offload: PlatformEngine | None = None  # run instead when no format of this one fits
 
 
 class _Rule(BaseModel):
@@ -37,6 +38,17 @@ class _Rule(BaseModel):
     label: str
     why: str
     source: str
+    offload_engine: str = ""
+    offload_label: str = ""
+    offload_why: str = ""
+    offload_source: str = ""
+
+    def offload(self) -> PlatformEngine | None:
+        if not self.offload_engine:
+            return None
+        return PlatformEngine(
+            self.offload_engine, self.offload_label, self.offload_why, self.offload_source
+        )
 
     def holds(self, gpu: Gpu) -> bool:
         return (
@@ -61,7 +73,9 @@ def platform_engine(gpu: Gpu) -> PlatformEngine:
     """The engine people run on this GPU (the first rule that holds)."""
     for rule in _rules():
         if rule.holds(gpu):
-            return PlatformEngine(rule.engine, rule.label, rule.why, rule.source)
+            return PlatformEngine(
+                rule.engine, rule.label, rule.why, rule.source, offload=rule.offload()
+            )
     raise InvalidRequestError(
         [
             f"no usual LLM engine is recorded for {gpu.vendor} {gpu.id} "

@@ -80,6 +80,12 @@ def _weights_choice(model: str, weights: str, engine: str | None = None) -> Weig
     return choose_weights(weights, reference, engine)
 
 
+def native_weights_on(model: str, engine: str) -> WeightsChoice:
+    """The format `model` runs in on `engine` when the user names none (llama.cpp: the GGUF
+    type it takes by default), with why."""
+    return _weights_choice(model, AUTO_WEIGHTS, engine)
+
+
 def weights_statement(context: ReportContext) -> Statement:
     """'Weights assumed: mxfp4 experts + bf16 (from the checkpoint's quantization_config).'"""
     choice = weights_choice(context.options)
@@ -126,6 +132,7 @@ class Focus:
     engine: str | None  # the user's engine for both sides; None: each platform's usual one
     image_model: str = ""  # the image model the request names (its id), else ''
     num_ctx: int | None = None  # Ollama/llama.cpp context per sequence, where a side runs them
+    weights_given: bool = False  # --weights named a format (else the checkpoint's own)
 
     @classmethod
     def of(cls, options: ReportOptions) -> Focus:
@@ -137,6 +144,7 @@ class Focus:
             engine=focus_engine(options),
             image_model=image_focus(options),
             num_ctx=options.num_ctx,
+            weights_given=bool(options.weights) and not is_auto(options.weights or ""),
         )
 
 

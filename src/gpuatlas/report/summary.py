@@ -84,8 +84,8 @@ def _score_quantity(entry: ScoreEntry) -> Quantity:
 
 
 # The LLM section's statements the summary opens with when the request names a model: the
-# format assumed, single-user decode, why a side has no modelled speed, and a side that runs
-# the model partly on the CPU.
+# format assumed, single-user decode, why a side has no modelled speed or runs another format
+# and engine, and a side that runs the model partly on the CPU.
 FOCUS_WHAT = "Single-user decode"
 
 
@@ -95,8 +95,10 @@ def _focus_statements(section: Section) -> list[Statement]:
         for s in section.statements
         if "read_as" in s.words  # the name as read (a fine-tune read as its base)
         or {"label", "reason", "model"} <= s.words.keys()  # weights assumed for the model
-        or s.words.get("what") == FOCUS_WHAT
+        or str(s.words.get("what", "")).startswith(FOCUS_WHAT)  # '… (q4_k_m vs bf16)'
         or "fitting" in s.words  # no modelled speed on a side, and the format that fits
+        or "instead" in s.words  # a side runs what users run there, as no format fits
+        or "switched" in s.words  # … so the sides' formats differ: how to compare like for like
         or "split" in s.words  # a side partly on the CPU: why its decode is so slow
     ]
 

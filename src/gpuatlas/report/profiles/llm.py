@@ -4,9 +4,11 @@ rental offer, and the serving curve with the published runs on the same system."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
@@ -21,7 +23,14 @@ from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
 from gpuatlas.performance.platform_engines import PlatformEngine
 from gpuatlas.report.document import Provenance, Quantity
-from gpuatlas.report.focus import OUTPUT_TOKENS, Focus, attempt_or_reason, missing
+from gpuatlas.report.focus import (
+    OUTPUT_TOKENS,
+    Focus,
+    attempt_or_reason,
+    missing,
+    native_weights_on,
+)
+from gpuatlas.report.profiles.fit import FitResult
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.rental_prices import RENTAL_TIERS, price_words
 
@@ -35,6 +44,50 @@ CURVE_OUTPUT_TOKENS = 1024
 
 HOST_MEMORY_BOUND = "host memory"  # a prediction whose decode reads weights from the CPU's memory
 
+FitOf = Callable[[str, str, str | None], FitResult | None]  # (model, weights, engine) → fit
+
+
+@dataclass(frozen=True)
+class SideRun:
+    """What a side's LLM figures are for: the focus (model, weights) and the engine; `instead`
+    says why it is not the request's format on the platform's usual engine ('' when it is)."""
+
+    focus: Focus
+    engine: PlatformEngine
+    instead: str = ""
+
+
+def side_run(system: GpuSystem, focus: Focus, usual: PlatformEngine, fit: FitOf) -> SideRun:
+    """The request's format on the side's usual engine; but when the user named neither engine
+    nor format and no format that engine loads fits the GPUs (a 70B model on one 24 GB card on
+    vLLM), what users run there instead: the platform's offload engine (llama.cpp, which splits
+    layers between GPU and CPU) with the GGUF type it takes by default, so a side is never empty
+    for want of a format that fits."""
+    if usual.user_named or focus.weights_given or usual.offload is None:
+        return SideRun(focus, usual)
+    if _holds_a_sequence(fit(focus.model, focus.weights, None)):
+        return SideRun(focus, usual)
+    smallest = _smallest_format(engine_text_profile(usual.engine).formats)
+    if smallest is None or _holds_a_sequence(fit(focus.model, smallest, None)):
+        return SideRun(focus, usual)  # a smaller format fits: the section names it
+    offload = usual.offload
+    choice = native_weights_on(focus.model, offload.engine)
+    instead = (
+        f"no format {usual.label} loads fits {system.label} (not even {smallest}, its "
+        f"smallest); shown instead: {choice.label} on {offload.label}, what users run there "
+        f"(weights: {choice.reason})"
+    )
+    return SideRun(replace(focus, weights=choice.format_id), offload, instead)
+
+
+def _holds_a_sequence(fit: FitResult | None) -> bool:
+    return fit is not None and fit.fits and fit.streams_2k >= 1
+
+
+def _smallest_format(formats: tuple[str, ...]) -> str | None:
+    known = [(found.model_bits_per_weight, f) for f in formats if (found := find_format(f))]
+    return min(known)[1] if known else None
+
 
 @dataclass(frozen=True)
 class SideSpeed:
@@ -45,6 +98,7 @@ class SideSpeed:
     engine: str = ""  # the engine's label: "vLLM", "llama.cpp (Metal)"
     replica_gpus: int = 0  # GPUs per replica in the serving layout (0: the whole system)
     offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
+    weights: str = ""  # the format id the figures are for
 
 
 @dataclass(frozen=True)
@@ -124,7 +178,7 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
     else:
         throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
         group = serving.layout.tensor_parallel
-    return SideSpeed(decode, ttft, throughput, layout, engine.label, group, offload)
+    return SideSpeed(decode, ttft, throughput, layout, engine.label, group, offload, focus.weights)
 
 
 def held_sequences(system: GpuSystem, focus: Focus, engine: str) -> int | Literal["max"]:

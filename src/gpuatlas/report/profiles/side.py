@@ -34,7 +34,7 @@ from gpuatlas.report.document import Quantity
 from gpuatlas.report.focus import Focus, missing
 from gpuatlas.report.modelled_standins import stand_in
 from gpuatlas.report.profiles.fit import FitKey, FitResult
-from gpuatlas.report.profiles.llm import OfferCost, ServingAtTraffic, SideSpeed
+from gpuatlas.report.profiles.llm import OfferCost, ServingAtTraffic, SideRun, SideSpeed
 from gpuatlas.report.profiles.once import computed_once
 from gpuatlas.report.profiles.training import FineTuningBudget, GradientSync, ShardedInference
 from gpuatlas.report.quantities import computed, gpu_fact
@@ -60,9 +60,26 @@ class SideProfile:
         return self.system.label
 
     @computed_once
-    def engine(self) -> PlatformEngine:
-        """The LLM engine: the user's (both sides), else what people run on this GPU."""
+    def usual_engine(self) -> PlatformEngine:
+        """The user's engine (both sides), else what people run on this GPU (the VRAM-fit
+        table's engine)."""
         return side_engine(self.system.gpu, self.focus.engine)
+
+    @computed_once
+    def run(self) -> SideRun:
+        """What the LLM figures are for: the focus on the usual engine, or what users run
+        instead when no format of that engine fits (llm.side_run)."""
+        return llm.side_run(self.system, self.focus, self.usual_engine, self.fit)
+
+    @property
+    def engine(self) -> PlatformEngine:
+        """The engine the LLM speed, serving and cost figures are for."""
+        return self.run.engine
+
+    @property
+    def llm_focus(self) -> Focus:
+        """The focus the LLM figures are for (its weights may be what the side runs instead)."""
+        return self.run.focus
 
     @computed_once
     def reference_price(self) -> PriceSnapshot | None:
@@ -80,7 +97,7 @@ class SideProfile:
     @computed_once
     def loads_awq(self) -> bool:
         """Whether the side's engine loads AWQ (else the fit table adds GGUF rows)."""
-        return fit_model.loads_awq(self.system, self.engine.engine)
+        return fit_model.loads_awq(self.system, self.usual_engine.engine)
 
     @computed_once
     def usual_formats(self) -> tuple[tuple[str, str], ...]:
@@ -90,7 +107,7 @@ class SideProfile:
 
     @computed_once
     def speed(self) -> SideSpeed:
-        return llm.compute_speed(self.system, self.focus, self.engine)
+        return llm.compute_speed(self.system, self.llm_focus, self.engine)
 
     @computed_once
     def serving_scenario(self) -> tuple[ServingAtTraffic, ...]:
@@ -98,7 +115,7 @@ class SideProfile:
         group = llm.replica_group(self.system, self.speed)
         return tuple(
             llm.serving_at(
-                self.system, rps, self.focus, self.engine.engine, group, self.reference_price
+                self.system, rps, self.llm_focus, self.engine.engine, group, self.reference_price
             )
             for rps in llm.TRAFFIC_LEVELS_RPS
         )
@@ -111,7 +128,7 @@ class SideProfile:
     def serving_curve(self) -> ServingCurve | str:
         if self.speed.offload:  # one request at a time: no throughput/interactivity trade
             return f"runs {self.focus.model} partly on the CPU, one request at a time"
-        return llm.compute_curve(self.system, self.focus, self.engine.engine)
+        return llm.compute_curve(self.system, self.llm_focus, self.engine.engine)
 
     @computed_once
     def measured_serving_points(self) -> tuple[MeasuredRow, ...]:
@@ -186,7 +203,7 @@ class SideProfile:
     @computed_once
     def sharded_inference(self) -> tuple[ShardedInference, ...]:
         """Sharded inference of the large model in FP16 and INT4 with the side's engine."""
-        engine = self.engine.engine
+        engine = self.usual_engine.engine
         return tuple(
             training.sharded_inference(self.system, weights, engine)
             for weights in ("fp16", training.int4_weights(engine, self.system))
@@ -230,6 +247,7 @@ class SideProfile:
 
 
 _PARTS = (
+    "run",
     "loads_awq",
     "usual_formats",
     "speed",
@@ -245,6 +263,13 @@ _PARTS = (
     "gradient_sync",
     "sharded_inference",
 )
+
+
+def weights_words(a: SideProfile, b: SideProfile) -> str:
+    """The format of the sides' LLM figures: 'bf16', or 'q4_k_m vs bf16' when a side runs
+    another (llm.side_run)."""
+    a_weights, b_weights = a.llm_focus.weights, b.llm_focus.weights
+    return a_weights if a_weights == b_weights else f"{a_weights} vs {b_weights}"
 
 
 def _fit_table_keys(focus_model: str) -> list[tuple[str, str]]:

@@ -62,21 +62,26 @@ def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
         )
         rows = (*rows, layout_row)
     rows = (*rows, (Text("Engine"), Text(a.engine or "—"), Text(b.engine or "—")))
-    engines = a.engine if a.engine == b.engine else "each side's usual engine"
-    title = (
-        f"{focus_model(context)} in {focus_weights(context)} on {engines} "
-        "(modelled, range = calibration band)"
-    )
+    engines = a.engine if a.engine == b.engine else "each side's engine"
+    weights = a.weights if a.weights == b.weights else "each side's format"
+    if a.weights != b.weights:
+        rows = (*rows, (Text("Weights"), Text(a.weights), Text(b.weights)))
+    title = f"{focus_model(context)} in {weights} on {engines} (modelled, range = calibration band)"
     return Table("llm-speed", title, ("Metric", "A", "B"), rows)
 
 
 def speed_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list[Statement]:
+    formats = "" if a.weights == b.weights else f" ({a.weights} vs {b.weights})"
     candidates = [
         modelled_comparison(
-            "Single-user decode", context.a_label, context.b_label, a.decode_tok_s, b.decode_tok_s
+            "Single-user decode" + formats,
+            context.a_label,
+            context.b_label,
+            a.decode_tok_s,
+            b.decode_tok_s,
         ),
         modelled_comparison(
-            "Time to first token",
+            "Time to first token" + formats,
             context.a_label,
             context.b_label,
             a.ttft_ms,
@@ -84,7 +89,11 @@ def speed_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list
             higher_is_better=False,
         ),
         modelled_comparison(
-            "Serving throughput", context.a_label, context.b_label, a.serving_tok_s, b.serving_tok_s
+            "Serving throughput" + formats,
+            context.a_label,
+            context.b_label,
+            a.serving_tok_s,
+            b.serving_tok_s,
         ),
     ]
     return [s for s in candidates if s is not None]
@@ -106,7 +115,7 @@ def unavailable_statements(
                 "system": label,
                 "engine": speed.engine,
                 "model": focus_model(context),
-                "weights": focus_weights(context),
+                "weights": side.llm_focus.weights,
                 "reason": reason,
                 "fitting": fitting or "",
             }
@@ -133,7 +142,7 @@ def offload_statements(
                 "system": label,
                 "engine": side.speed.engine,
                 "model": focus_model(context),
-                "weights": focus_weights(context),
+                "weights": side.llm_focus.weights,
                 "split": side.speed.offload,
             }
             statements.append(
@@ -144,6 +153,41 @@ def offload_statements(
                     "(it does not fit the GPU whole): {split}; its speeds are for that split.",
                 )
             )
+    return statements
+
+
+def instead_statements(
+    a_side: SideProfile, b_side: SideProfile, context: ReportContext
+) -> list[Statement]:
+    """A side that runs another format and engine than the request's because none of its usual
+    engine's fits (llm.side_run): what and why; and, when the sides' formats then differ, how to
+    compare like for like."""
+    statements = []
+    for label, side in ((context.a_label, a_side), (context.b_label, b_side)):
+        if side.run.instead:
+            words = {
+                "system": label,
+                "model": focus_model(context),
+                "weights": focus_weights(context),
+                "instead": side.run.instead,
+            }
+            statements.append(
+                Statement(
+                    kind="fact",
+                    words=words,
+                    template="{system}: {model} in {weights}: {instead}.",
+                )
+            )
+    a_weights, b_weights = a_side.llm_focus.weights, b_side.llm_focus.weights
+    if statements and a_weights != b_weights:
+        switched = a_weights if a_side.run.instead else b_weights
+        words = {"a": context.a_label, "b": context.b_label, "x": a_weights, "y": b_weights}
+        words["switched"] = switched
+        template = (
+            "The sides' LLM figures are for different weights ({a}: {x}; {b}: {y}), so they "
+            "compare setups, not only hardware; --weights {switched} compares like for like."
+        )
+        statements.append(Statement(kind="fact", words=words, template=template))
     return statements
 
 
@@ -300,6 +344,7 @@ def build_inference(context: ReportContext, a_side: SideProfile, b_side: SidePro
     if differ is not None:
         statements.insert(1, differ)
     statements += unavailable_statements(a_side, b_side, context)
+    statements += instead_statements(a_side, b_side, context)
     statements += offload_statements(a_side, b_side, context)
     cost = serving_cost_statement(context, a_side, b_side)
     if cost is not None:

@@ -108,8 +108,8 @@ def fit_table(
         "sequences whose KV cache fits at 2K and 8K context (FP16 KV cache). 'Needs N×' = "
         "smallest number of these GPUs that holds it (tensor parallel). FP8 on GPUs without "
         "native FP8 runs weight-only (same memory, slower).",
-        f"Each side with its engine ({a_side.engine.label}; "
-        f"{b_side.engine.label}): its memory margin (vLLM keeps 10% free) and "
+        f"Each side with its engine ({a_side.usual_engine.label}; "
+        f"{b_side.usual_engine.label}): its memory margin (vLLM keeps 10% free) and "
         "the formats it loads ('not supported' = that engine does not load the format).",
     )
     table = Table("memory-fit", "Which models fit", COLUMNS, tuple(rows), notes)

@@ -29,9 +29,10 @@ from gpuatlas.report.document import (
     Table,
     Text,
 )
-from gpuatlas.report.focus import focus_model, focus_weights, missing, modelled_comparison
+from gpuatlas.report.focus import focus_model, missing, modelled_comparison
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.llm import CURVE_INPUT_TOKENS, CURVE_OUTPUT_TOKENS
+from gpuatlas.report.profiles.side import weights_words
 from gpuatlas.report.quantities import estimate_quantity, price_quantity
 
 INTERACTIVITY_TOK_S_PER_USER = (20.0, 50.0)
@@ -218,7 +219,7 @@ def curve_chart(context: ReportContext, a: SideProfile, b: SideProfile) -> Curve
     return CurveChart(
         id="serving-curve",
         title=(
-            f"Serving curve, {focus_model(context)} ({focus_weights(context)}, "
+            f"Serving curve, {focus_model(context)} ({weights_words(a, b)}, "
             f"{CURVE_INPUT_TOKENS} in / {CURVE_OUTPUT_TOKENS} out, {engines})"
         ),
         x_unit="tok/s per user",
@@ -232,7 +233,7 @@ def build_serving_curve(context: ReportContext, a: SideProfile, b: SideProfile) 
     points += curve_rows(context.b_label, b.serving_curve, power_per_gpu_w(context.b))
     curve_table = Table(
         "serving-curve",
-        f"Serving curve points ({focus_model(context)}, {focus_weights(context)}, "
+        f"Serving curve points ({focus_model(context)}, {weights_words(a, b)}, "
         f"{CURVE_INPUT_TOKENS} in / {CURVE_OUTPUT_TOKENS} out)",
         ("System", "Concurrency", "tok/s per user", "tok/s per GPU", "tok/J per GPU"),
         tuple(points),
