@@ -562,7 +562,7 @@ def diffusion_work(
         needs_offload=offload.kind != "none",
         use_cfg=use_cfg,
         notes=offload.note
-        + precision_notes(weight_format, precision, bool(cuda_core_peak))
+        + precision_notes(weight_format, precision, bool(cuda_core_peak), gpu)
         + attention_notes(model, resolution_px, value_bytes, materialised),
         offload=offload.kind,
         graph_replay=CUDA_GRAPHS in parts_of_variant,

@@ -5,6 +5,13 @@ Precision, as the frameworks compute (PyTorch defaults):
 - fp16 and bf16 pipelines run their GEMMs and convolutions with fp32 accumulation, so both
   labels reach the same tensor rate: the catalog's 16-bit dense peak (on GeForce cards the
   fp32-accumulate rate, half the fp16-accumulate figure NVIDIA also quotes).
+- A 16-bit dtype the GPU has no rate for (the catalog leaves it empty: bf16 before Ampere, since
+  NVIDIA's bf16 tensor cores start at compute capability 8.0; fp16 on Pascal GP102-GP107, which
+  run fp16 arithmetic at 1/64 of FP32): PyTorch's half and bf16 GEMMs call cublasGemmEx with
+  CUBLAS_COMPUTE_32F (aten/src/ATen/cuda/CUDABlas.cpp), so cuBLAS converts the inputs and
+  multiplies in fp32 on the CUDA cores (torch.cuda.is_bf16_supported(including_emulation=True)
+  is True there for this reason): the math runs at most at the FP32 rate, timed like an fp32
+  pipeline's matmuls, while activations keep 2 bytes.
 - fp32 pipelines: cuDNN convolutions run in TF32 by default (torch.backends.cudnn.allow_tf32 is
   True), matmuls do not (torch.backends.cuda.matmul.allow_tf32 is False unless set, e.g. by
   torch.set_float32_matmul_precision('high'), the variant `tf32`): convolutions at the TF32
@@ -62,6 +69,8 @@ class PipelinePrecision:
     '16bit', or a quantised compute precision ('int8', 'fp8')."""
 
     name: str
+    # the 16-bit dtype ('fp16', 'bf16') of a 'fp32-math' pipeline
+    dtype: str = ""
     # 16-bit math that accumulates in fp16 (TensorRT FP16 engines): GeForce's full fp16 rate
     fp16_accumulate: bool = False
 
@@ -69,6 +78,24 @@ class PipelinePrecision:
     def value_bytes(self) -> float:
         """Bytes of one activation value."""
         return 4.0 if self.name in ("fp32", "tf32") else 2.0
+
+
+# A 16-bit pipeline whose GEMMs the GPU can only run in fp32 arithmetic (module docstring).
+SIXTEEN_BIT_IN_FP32_MATH = "16bit-fp32-math"
+# Precisions whose matmuls run on the CUDA cores (timed at the FP32 share, not the tensor fit).
+CUDA_CORE_PRECISIONS = ("fp32", SIXTEEN_BIT_IN_FP32_MATH)
+
+
+def sixteen_bit_dtype(weight_format: WeightFormat) -> str:
+    """The 16-bit type a pipeline computes in: bf16 for bf16 weights, else fp16 (fp16 weights,
+    and quantised weights dequantised to 16 bits)."""
+    return "bf16" if weight_format.id == "bf16" else "fp16"
+
+
+def lacks_sixteen_bit_rate(gpu: Gpu, dtype: str) -> bool:
+    """Whether an NVIDIA GPU has no usable rate for this 16-bit dtype (the catalog leaves it
+    empty: bf16 before Ampere, fp16 on Pascal GP102-GP107)."""
+    return gpu.vendor == "NVIDIA" and bool(gpu.fp32_tflops) and not gpu.dense_tflops(dtype)
 
 
 def pipeline_precision(
@@ -84,12 +111,15 @@ def pipeline_precision(
     `weight_only` (the variant 'weight-only') keeps 16-bit math whatever the engine."""
     if weight_format.id == "fp32":
         return PipelinePrecision("tf32" if tf32_matmul else "fp32")
-    if weight_only:
+    if weight_only and not lacks_sixteen_bit_rate(gpu, sixteen_bit_dtype(weight_format)):
         return PipelinePrecision("16bit")
     if engine in QUANTISED_MATH_ENGINES or (fp8_matmul and weight_format.id == "fp8"):
         compute = weight_format.compute_precision_on(gpu.architecture_family)
         if compute not in ("fp16", "bf16"):
             return PipelinePrecision(compute)
+    dtype = sixteen_bit_dtype(weight_format)
+    if lacks_sixteen_bit_rate(gpu, dtype):
+        return PipelinePrecision(SIXTEEN_BIT_IN_FP32_MATH, dtype=dtype)
     fp16_accumulate = engine in FP16_ACCUMULATE_ENGINES and weight_format.id == "fp16"
     return PipelinePrecision("16bit", fp16_accumulate=fp16_accumulate)
 
@@ -105,6 +135,9 @@ def convolution_and_matmul_peaks(gpu: Gpu, precision: PipelinePrecision) -> tupl
         flops = engine_peak_flops(gpu, "fp16", precision.fp16_accumulate)[0]
         peak = flops * sustained_clock_share(gpu)
         return peak, peak
+    if precision.name == SIXTEEN_BIT_IN_FP32_MATH:
+        fp32 = (gpu.fp32_tflops or 0.0) * 1e12 * sustained_clock_share(gpu)
+        return fp32, fp32
     if precision.name in ("fp32", "tf32"):
         convolution = _sustained_peak(gpu, "tf32")
         fp32 = (gpu.fp32_tflops or 0.0) * 1e12 * sustained_clock_share(gpu)
@@ -127,7 +160,7 @@ def cuda_core_matmul_peak(gpu: Gpu, precision: PipelinePrecision) -> float:
     matmuls off, PyTorch's default), timed at a fixed share of the FP32 peak rather than the
     fitted tensor-core efficiency (model_constants.toml says why); 0 when they run on the
     tensor cores (a 'tf32' or 16-bit pipeline) or the GPU has no FP32 figure."""
-    if precision.name != "fp32" or gpu.vendor != "NVIDIA" or not gpu.fp32_tflops:
+    if precision.name not in CUDA_CORE_PRECISIONS or gpu.vendor != "NVIDIA" or not gpu.fp32_tflops:
         return 0.0
     return gpu.fp32_tflops * 1e12 * sustained_clock_share(gpu) * FP32_CUDA_CORE_EFFICIENCY
 
@@ -136,7 +169,7 @@ def dequantised_per_matmul(weight_format: WeightFormat, precision: PipelinePreci
     """Weights a separate kernel dequantises to 16 bits before every matmul of a 16-bit
     pipeline: bitsandbytes nf4 (dequantize_4bit, then the bf16 GEMM) and GGUF transformers in
     diffusers/ComfyUI. fp8 weight-only casts are fused (torchao) and not counted."""
-    return precision.name == "16bit" and (
+    return precision.name in ("16bit", SIXTEEN_BIT_IN_FP32_MATH) and (
         weight_format.id == "nf4" or weight_format.family == "gguf"
     )
 
@@ -152,9 +185,11 @@ def dequantisation_bytes(
 
 
 def precision_notes(
-    weight_format: WeightFormat, precision: PipelinePrecision, on_cuda_cores: bool
+    weight_format: WeightFormat, precision: PipelinePrecision, on_cuda_cores: bool, gpu: Gpu
 ) -> tuple[str, ...]:
     """What the prediction assumed about the math's precision, in the user's words."""
+    if precision.name == SIXTEEN_BIT_IN_FP32_MATH:
+        return (fp32_math_note(gpu, precision.dtype),)
     if precision.name == "fp32":
         matmuls = (
             "matmuls and attention in FP32 on the CUDA cores"
@@ -184,6 +219,28 @@ def precision_notes(
             "PyTorch reaches)",
         )
     return ()
+
+
+def fp32_math_note(gpu: Gpu, dtype: str) -> str:
+    """Why a 16-bit pipeline was computed in fp32 arithmetic on this GPU, and what to do."""
+    fp32 = f"{gpu.fp32_tflops:g} TFLOPS FP32"
+    if dtype == "bf16":
+        other = gpu.dense_tflops("fp16")
+        advice = (
+            f"; fp16 (torch_dtype=torch.float16) runs on its fp16 rate ({other:g} TFLOPS)"
+            if other
+            else ""
+        )
+        return (
+            f"computed in fp32 arithmetic: {gpu.name} has no bf16 tensor cores (NVIDIA's start "
+            f"with Ampere, compute capability 8.0), so PyTorch's bf16 matmuls run through "
+            f"cuBLAS's fp32 path on the CUDA cores, at most {fp32}{advice}"
+        )
+    return (
+        f"computed in fp32 arithmetic: {gpu.name} has no fast fp16 (Pascal GP102-GP107 run fp16 "
+        f"math at 1/64 of FP32); PyTorch's fp16 matmuls compute in fp32 in cuBLAS "
+        f"(CUBLAS_COMPUTE_32F) on the CUDA cores, at most {fp32}"
+    )
 
 
 def combined_peak(
