@@ -113,8 +113,9 @@ def test_a_memory_size_the_gpu_does_not_have_is_not_ignored() -> None:
 
 
 def test_a_model_number_without_its_variant_word_is_not_that_variant() -> None:
-    """The catalog has the GTX 1080 Ti but not the GTX 1080: "GTX 1080" must not become the Ti."""
+    """The catalog has the GTX 1660 SUPER but not the GTX 1660: "GTX 1660" must not become the
+    SUPER."""
     with pytest.raises(UnknownNameError) as caught:
-        resolve_gpu("GTX 1080")
+        resolve_gpu("GTX 1660")
     assert not caught.value.ambiguous
-    assert caught.value.candidates[0] == "gtx-1080-ti"
+    assert caught.value.candidates[0] == "gtx-1660-super"

@@ -93,8 +93,8 @@ def test_words_after_a_space_are_still_read_as_version_or_backend() -> None:
 @pytest.mark.parametrize(
     ("written", "desktop"),
     [
-        ("NVIDIA GeForce RTX 4070 Laptop GPU", "rtx-4070"),
-        ("NVIDIA GeForce RTX 2070 with Max-Q Design", "rtx-2070"),
+        ("NVIDIA GeForce RTX 2080 SUPER with Max-Q Design", "rtx-2080-super"),
+        ("NVIDIA GeForce RTX 3080 Ti Laptop GPU", "rtx-3080-ti"),
     ],
 )
 def test_a_laptop_part_missing_from_the_catalog_says_so(written: str, desktop: str) -> None:
