@@ -37,14 +37,16 @@ def file_schema(
 ) -> type[BaseModel]:
     """The pydantic model of one record of a data file holding `record_type` values;
     `file_only` adds (type, FieldInfo) of names the file writes that the loader folds into
-    another field (a link's `as_of` goes into its `source`)."""
+    another field (a link's `as_of` goes into its `source`). Its validator is built when a
+    file is first validated (defer_build), not when the schema is made: a cached start makes
+    schemas it never validates with (model_library_file's blocks)."""
     definitions: dict[str, Any] = {
         name: (annotation, info) for name, annotation, info in _schema_fields(record_type)
     }
     definitions.update(file_only or {})
     return create_model(
         f"{record_type.__name__}FileRecord",
-        __config__=config,
+        __config__=ConfigDict(**{**config, "defer_build": True}),
         __validators__=dict(validators or {}),
         **definitions,
     )

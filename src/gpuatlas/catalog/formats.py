@@ -15,12 +15,14 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from gpuatlas.catalog.field_meanings import meaning
 from gpuatlas.catalog.file_schemas import build, file_schema
+from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.errors import DataFileError, UnknownNameError
 
 ComputePrecision = Literal["fp32", "tf32", "fp16", "bf16", "fp8", "int8", "int4", "fp4"]
@@ -181,10 +183,18 @@ def _weight_format(table: BaseModel) -> WeightFormat:
     return build(WeightFormat, table, native_architectures=architectures)
 
 
+def formats_file_path() -> Path:
+    """The packaged formats.toml."""
+    return Path(str(resources.files("gpuatlas.catalog").joinpath("data", FORMATS_FILE)))
+
+
 @lru_cache(maxsize=1)
 def _formats_file() -> FormatsCatalog:
-    path = resources.files("gpuatlas.catalog").joinpath("data", FORMATS_FILE)
-    return parse_formats(path.read_text(encoding="utf-8"), str(path))
+    """The packaged formats, from the parsed-data cache when the file is unchanged."""
+    path = formats_file_path()
+    return cached_parse(
+        "formats", [path], lambda: parse_formats(path.read_text(encoding="utf-8"), str(path))
+    )
 
 
 def all_formats() -> tuple[WeightFormat, ...]:
@@ -327,6 +337,7 @@ __all__ = [
     "all_formats",
     "all_kv_cache_precisions",
     "find_format",
+    "formats_file_path",
     "gguf_shorthand",
     "parse_formats",
     "resolve_format",

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from gpuatlas.catalog.formats import formats_file_path
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch
 from gpuatlas.catalog.model_config import (
     JsonObject,
@@ -24,6 +25,7 @@ from gpuatlas.catalog.model_config import (
     read_config_json,
 )
 from gpuatlas.catalog.model_library_file import arch_from_library_document
+from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.catalog.spelling import SpellingIndex
 from gpuatlas.errors import UnknownNameError
 
@@ -68,8 +70,16 @@ def _library_files() -> list[Path]:
 
 @lru_cache(maxsize=1)
 def library_models() -> tuple[AnyModelArch, ...]:
-    """Every library model, loaded once, ordered by kind then id."""
-    models = [load_model_config(path) for path in _library_files()]
+    """Every library model, loaded once, ordered by kind then id (from the parsed-data cache
+    when the files are unchanged: reading and validating every file is a start-up cost of
+    every command that names a model). A block's weight formats are checked against
+    formats.toml, so that file is part of the cache key."""
+    paths = _library_files()
+    return cached_parse("models", [*paths, formats_file_path()], lambda: _load_library(paths))
+
+
+def _load_library(paths: list[Path]) -> tuple[AnyModelArch, ...]:
+    models = [load_model_config(path) for path in paths]
     return tuple(sorted(models, key=lambda model: (model.kind, model.id)))
 
 

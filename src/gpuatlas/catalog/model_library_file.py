@@ -33,7 +33,9 @@ from gpuatlas.errors import DataFileError
 # ----- the gpuatlas block ---------------------------------------------------------------------
 
 
-BLOCK_CONFIG = ConfigDict(extra="forbid", frozen=True)
+# defer_build: validators built when a library file is parsed, not at import (a cached start
+# reads the library from catalog/parsed_cache.py and never validates a block)
+BLOCK_CONFIG = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 # A text encoder, VAE or vision tower as the block writes it, and how many tokens an image
 # becomes (plus the source of that rule): the schemas of `ComponentParams` and `ImageTokenRule`.

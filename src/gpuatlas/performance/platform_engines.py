@@ -30,7 +30,7 @@ class PlatformEngine:
 
 
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when the file is read
     vendor: str
     segments: list[str] = []
     architecture_families: list[str] = []

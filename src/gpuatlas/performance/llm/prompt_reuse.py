@@ -25,7 +25,7 @@ _VERSION = r"^((\d+\.\d+(\.\d+)?)|(b\d+))?$"
 
 
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built when the file is read
     engine: str = Field(min_length=1)
     from_version: str = Field(default="", pattern=_VERSION)
     before_version: str = Field(default="", pattern=_VERSION)
