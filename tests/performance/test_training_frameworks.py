@@ -24,10 +24,12 @@ from gpuatlas.performance.calibration_table import (
 )
 from gpuatlas.performance.training.engines import (
     engine_profile_problems,
+    profile_text,
     row_framework,
     training_engine,
     training_engines,
 )
+from gpuatlas.performance.training.speed import framework_notes
 
 DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
 
@@ -203,3 +205,14 @@ def test_surogate_keeps_llmqs_kernels_and_defaults() -> None:
     surogate = training_engines()["surogate"]
     assert surogate.fused == {"elementwise", "loss"} and surogate.cuda_graphs
     assert surogate.default_sharding == "zero1" and not surogate.master_weights
+
+
+@pytest.mark.unit
+def test_a_prediction_says_what_the_frameworks_profile_sets_apart() -> None:
+    llmq = " ".join(framework_notes("llmq"))
+    assert "fuse the layers' norms, rotary and SwiGLU and the cross-entropy" in llmq
+    assert "CUDA graphs" in llmq and "no fp32 master copy" in llmq
+    assert "ZeRO-1 on several GPUs unless a sharding is stated" in llmq
+    deepspeed = " ".join(framework_notes("deepspeed"))
+    assert "after the backward pass under replicas (DDP), ZeRO-1, ZeRO-2" in deepspeed
+    assert profile_text(training_engines()["pytorch"]) == ""

@@ -152,3 +152,40 @@ def row_framework(engine: str, version: str) -> TrainingEngine:
         if len(words) >= count and _key(" ".join(words[:count])) in _index():
             return training_engines()[_index()[_key(" ".join(words[:count]))]]
     return training_engine(engine)
+
+
+def profile_text(engine: TrainingEngine) -> str:
+    """What the framework's profile sets apart from eager PyTorch with mixed precision, in
+    words ('' when nothing): what it fuses, CUDA graphs, no master copy, its default
+    sharding, gradient reduction after the backward."""
+    said = []
+    if engine.fused:
+        said.append(
+            "its own kernels fuse " + " and ".join(_FUSED_WORDS[p] for p in sorted(engine.fused))
+        )
+    if engine.cuda_graphs:
+        said.append("each layer runs as CUDA graphs (no per-operator host time)")
+    if not engine.master_weights:
+        said.append("no fp32 master copy of the weights (fp32 AdamW moments)")
+    if engine.default_sharding != "fsdp":
+        sharding = _SHARDING_WORDS[engine.default_sharding]
+        said.append(f"{sharding} on several GPUs unless a sharding is stated")
+    if engine.reduce_after_backward:
+        shardings = ", ".join(
+            _SHARDING_WORDS[s] for s in SHARDINGS if s in engine.reduce_after_backward
+        )
+        said.append(f"gradients reduced after the backward pass under {shardings}")
+    return "; ".join(said)
+
+
+_SHARDING_WORDS = {
+    "none": "replicas (DDP)",
+    "zero1": "ZeRO-1",
+    "zero2": "ZeRO-2",
+    "zero3": "ZeRO-3",
+    "fsdp": "FSDP",
+}
+_FUSED_WORDS = {
+    "elementwise": "the layers' norms, rotary and SwiGLU",
+    "loss": "the cross-entropy",
+}

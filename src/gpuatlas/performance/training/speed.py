@@ -16,7 +16,7 @@ from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
-from gpuatlas.performance.training.engines import training_engines
+from gpuatlas.performance.training.engines import profile_text, training_engines
 from gpuatlas.performance.training.host import host_step_s
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
@@ -129,6 +129,9 @@ def framework_notes(engine_id: str, precision: str = "bf16") -> tuple[str, ...]:
             f"framework: {engine.name}; no packaged measurements of its own: predicted at the "
             f"calibrated level of {base.name}"
         ]
+    profile = profile_text(engine)
+    if profile:
+        notes.append(f"{engine.name}: {profile}")
     eight_bit_keys = [key for key in calibration.groups if key.endswith("|8bit")]
     measured = any(key.startswith(f"train|{engine.id}|") for key in eight_bit_keys)
     if precision_bucket(precision) == "8bit" and not measured:
