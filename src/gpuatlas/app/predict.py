@@ -27,6 +27,7 @@ from gpuatlas.performance import api
 from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import (
+    dtype_notes,
     engine_notes,
     resolve_engine_on,
     target_notes,
@@ -102,7 +103,7 @@ def predict_llm_document(
             "request": _llm_request_used(request, reference.model, choice.format_id, engine),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
-            **_engine_note(engine, request.system),
+            **_engine_note(engine, request.system, choice.format_id),
             **prediction.to_json(),
         },
     )
@@ -132,7 +133,7 @@ def _check_context(reference: Any, context_tokens: int) -> None:
         check_checkpoint_context(llm, reference.name, context_tokens)
 
 
-def _engine_note(engine: str, system: str) -> dict[str, str]:
+def _engine_note(engine: str, system: str, format_id: str) -> dict[str, str]:
     """{'engine_note': …} when the engine text needs one (a version newer than the newest
     known release, a commit, an application running another engine, a build with no kernels
     for the GPU: Ollama's ROCm build on an RX 6700 XT); else nothing."""
@@ -142,6 +143,7 @@ def _engine_note(engine: str, system: str) -> dict[str, str]:
     notes = (
         *engine_notes(engine),
         *target_notes(profile, gpu),
+        *dtype_notes(profile, gpu, format_id),
         *unmeasured_engine_notes(profile, measured),
     )
     return {"engine_note": "; ".join(notes)} if notes else {}
@@ -244,7 +246,7 @@ def predict_serving_document(
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
             "engine": engine,
-            **_engine_note(engine, request.system),
+            **_engine_note(engine, request.system, choice.format_id),
             "serving_output_tok_s": result.output_tok_s.to_json(),
             "per_replica_output_tok_s": result.per_replica.to_json(),
             "replicas": result.layout.replicas,

@@ -81,6 +81,7 @@ class EngineProfile:
     full_window_families: tuple[str, ...] = ()  # families whose sliding layers it holds in full
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
     memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
+    bf16_min_compute_capability: float = 0.0  # NVIDIA GPUs below it: bf16 refused (0: never)
 
     @property
     def engine(self) -> str:
@@ -147,6 +148,7 @@ class _EngineRecord(BaseModel):
     full_window_families: list[str] = []
     unserved_targets: list[str] = []
     memory_fraction_of: MemoryFractionOf = "total"
+    bf16_min_compute_capability: float = Field(default=0.0, ge=0)
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -433,6 +433,26 @@ def target_notes(profile: EngineProfile, gpu: Gpu) -> tuple[str, ...]:
     )
 
 
+def dtype_notes(profile: EngineProfile, gpu: Gpu, format_id: str) -> tuple[str, ...]:
+    """What the engine does with bf16 weights on a GPU it refuses bf16 on (vLLM below compute
+    capability 8.0, engines.toml bf16_min_compute_capability): the user must pass fp16, which
+    is what the prediction computes in (bf16 has no rate there: formats.toml's fallback)."""
+    needed = profile.bf16_min_compute_capability
+    if format_id != "bf16" or not needed or gpu.vendor != "NVIDIA":
+        return ()
+    try:
+        capability = float(gpu.compute_capability or "")
+    except ValueError:
+        return ()
+    if capability >= needed:
+        return ()
+    return (
+        f"{profile.engine} refuses bf16 on {gpu.name} (compute capability "
+        f"{gpu.compute_capability}; it needs {needed:.1f}) and asks for --dtype half: predicted "
+        "in fp16, the dtype that runs (same memory, fp16 tensor rate)",
+    )
+
+
 # ----- choosing the profile ---------------------------------------------------------------------
 
 
