@@ -50,6 +50,8 @@ DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
         ("FMEngine", "fmengine"),
         ("XTuner", "xtuner"),
         ("xtuner 0.1.18", "xtuner"),
+        ("nanoGPT", "nanogpt"),
+        ("karpathy/nanoGPT", "nanogpt"),
     ],
 )
 def test_framework_names_as_users_write_them(written: str, framework: str) -> None:
@@ -216,3 +218,23 @@ def test_a_prediction_says_what_the_frameworks_profile_sets_apart() -> None:
     deepspeed = " ".join(framework_notes("deepspeed"))
     assert "after the backward pass under replicas (DDP), ZeRO-1, ZeRO-2" in deepspeed
     assert profile_text(training_engines()["pytorch"]) == ""
+
+
+@pytest.mark.unit
+def test_nanogpt_is_compiled_pytorch_under_ddp() -> None:
+    # karpathy/nanoGPT train.py: compile = True (Inductor fuses the pointwise work and norms),
+    # DistributedDataParallel (every GPU holds the whole model), fp32 parameters under autocast;
+    # model.py: F.cross_entropy over materialised logits (no fused loss)
+    nanogpt = training_engines()["nanogpt"]
+    assert nanogpt.fused == {"elementwise"} and not nanogpt.cuda_graphs
+    assert nanogpt.default_sharding == "none" and nanogpt.master_weights
+    assert nanogpt.levels_from == "pytorch"
+    prediction = api.predict_training(
+        "a100-sxm-80gb",
+        "gpt-2",
+        tokens=1e9,
+        sequence_tokens=1024,
+        micro_batch=12,
+        framework="nanoGPT",
+    )
+    assert any("level of PyTorch" in note for note in prediction.notes)
