@@ -36,3 +36,26 @@ def test_bf16_before_ampere_is_predicted_as_fp16_runs() -> None:
 def test_no_note_where_the_dtype_runs(system: str, weights: str, engine: str) -> None:
     gpu = as_system(system).gpu
     assert dtype_notes(resolve_engine_on(engine, gpu), gpu, weights) == ()
+
+
+# NVIDIA T4 datasheet: 8.1 TFLOPS FP32, 65 TFLOPS FP16 tensor; no bf16 tensor cores (Turing).
+T4_FP32_TFLOPS = 8.1
+T4_FP16_TENSOR_TFLOPS = 65.0
+
+
+def test_transformers_runs_bf16_before_ampere_in_fp32_math() -> None:
+    bf16 = _predicted("t4", "bf16", "transformers")
+    fp16 = _predicted("t4", "fp16", "transformers")
+    note = str(bf16["engine_note"])
+    assert "compute in fp32" in note and "8.1 TFLOPS" in note and "torch.float16" in note
+    prefill_ratio = _value(fp16, "prefill_tok_s") / _value(bf16, "prefill_tok_s")
+    # prompt GEMMs at the FP32 rate instead of the fp16 tensor rate: at most 65 / 8.1 slower
+    assert 2.0 < prefill_ratio <= T4_FP16_TENSOR_TFLOPS / T4_FP32_TFLOPS + 1e-6
+    # batch-1 decode reads the same 2-byte weights: memory-bound either way
+    assert _value(bf16, "decode_tok_s") == pytest.approx(_value(fp16, "decode_tok_s"), rel=0.05)
+
+
+def _value(document: dict[str, object], key: str) -> float:
+    figure = document[key]
+    assert isinstance(figure, dict)
+    return float(figure["value"])

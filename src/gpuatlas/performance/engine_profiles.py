@@ -82,6 +82,7 @@ class EngineProfile:
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
     memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
     bf16_min_compute_capability: float = 0.0  # NVIDIA GPUs below it: bf16 refused (0: never)
+    bf16_in_fp32_math: bool = False  # bf16 GEMMs on a GPU without a bf16 rate: fp32 math (cuBLAS)
 
     @property
     def engine(self) -> str:
@@ -149,6 +150,7 @@ class _EngineRecord(BaseModel):
     unserved_targets: list[str] = []
     memory_fraction_of: MemoryFractionOf = "total"
     bf16_min_compute_capability: float = Field(default=0.0, ge=0)
+    bf16_in_fp32_math: bool = False
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:

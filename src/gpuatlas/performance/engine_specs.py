@@ -433,10 +433,30 @@ def target_notes(profile: EngineProfile, gpu: Gpu) -> tuple[str, ...]:
     )
 
 
+def bf16_in_fp32_math(profile: EngineProfile, gpu: Gpu, format_id: str) -> bool:
+    """Whether this engine runs bf16 weights' GEMMs in fp32 math on this GPU: an NVIDIA GPU
+    without a bf16 rate (before Ampere) under an engine that keeps bf16 as asked
+    (engines.toml bf16_in_fp32_math: PyTorch's cuBLAS call computes in fp32 there)."""
+    return (
+        format_id == "bf16"
+        and profile.bf16_in_fp32_math
+        and gpu.vendor == "NVIDIA"
+        and bool(gpu.fp32_tflops)
+        and not gpu.dense_tflops("bf16")
+    )
+
+
 def dtype_notes(profile: EngineProfile, gpu: Gpu, format_id: str) -> tuple[str, ...]:
     """What the engine does with bf16 weights on a GPU it refuses bf16 on (vLLM below compute
     capability 8.0, engines.toml bf16_min_compute_capability): the user must pass fp16, which
     is what the prediction computes in (bf16 has no rate there: formats.toml's fallback)."""
+    if bf16_in_fp32_math(profile, gpu, format_id):
+        return (
+            f"{profile.engine} runs bf16 on {gpu.name} without bf16 tensor cores (NVIDIA's start "
+            "with Ampere, compute capability 8.0): PyTorch's bf16 GEMMs compute in fp32 on the "
+            f"CUDA cores, at most {gpu.fp32_tflops:g} TFLOPS; torch_dtype=torch.float16 uses "
+            "the fp16 tensor cores",
+        )
     needed = profile.bf16_min_compute_capability
     if format_id != "bf16" or not needed or gpu.vendor != "NVIDIA":
         return ()

@@ -18,7 +18,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
 from gpuatlas.performance.engine_profiles import EngineProfile
-from gpuatlas.performance.engine_specs import profile_backend
+from gpuatlas.performance.engine_specs import bf16_in_fp32_math, profile_backend
 from gpuatlas.performance.integer_dot import dp4a_prompt_ops
 from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
@@ -649,6 +649,8 @@ def build_runtime(
     gpu = system.gpu
     precision = compute_precision(gpu, weight_format)
     flops, used_precision = engine_peak_flops(gpu, precision, engine.fp16_accumulate)
+    if bf16_in_fp32_math(engine, gpu, weight_format.id):
+        flops, used_precision = (gpu.fp32_tflops or 0.0) * 1e12, "fp32"
     matrix_flops = flops
     vector_flops = vector_alu_flops(gpu, engine.vector_alu_families)
     if vector_flops is not None:  # this build's kernels leave the matrix units idle here
