@@ -26,8 +26,9 @@ from gpuatlas.errors import UnknownNameError
         ("qwen3moe 30B.A3B Q4_K - Medium", "qwen3-30b-a3b", "q4_k_m"),
         ("qwen3moe 30B.A3B Q2_K - Medium", "qwen3-30b-a3b", "q2_k"),
         ("qwen3moe 235B.A22B Q4_K - Medium", "qwen3-235b-a22b", "q4_k_m"),
-        ("gpt-oss 20B MXFP4 MoE", "gpt-oss-20b", "mxfp4"),
-        ("gpt-oss 120B MXFP4 MoE", "gpt-oss-120b", "mxfp4"),
+        # llama.cpp's file type MXFP4_MOE: experts MXFP4, the rest Q8_0 (formats.toml)
+        ("gpt-oss 20B MXFP4 MoE", "gpt-oss-20b", "mxfp4_moe"),
+        ("gpt-oss 120B MXFP4 MoE", "gpt-oss-120b", "mxfp4_moe"),
     ],
 )
 def test_llama_bench_model_column_resolves_to_model_and_format(

@@ -40,7 +40,7 @@ _DECORATION_TOKENS = frozenset(
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
         "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
-        "abliterated", "uncensored", "ud",
+        "abliterated", "uncensored", "ud", "mxfp4_moe",
     }
 )
 # fmt: on
@@ -96,6 +96,7 @@ _FORMAT_HINTS = {
     "fp8dynamic": "fp8",
     "nvfp4": "nvfp4",
     "mxfp4": "mxfp4",
+    "mxfp4_moe": "mxfp4_moe",  # llama.cpp's file type 'MXFP4 MoE' (formats.toml)
     "fp4": "nvfp4",
     "int8": "int8",
     "w8a8": "int8",
@@ -140,7 +141,7 @@ def _split_tokens(name: str) -> list[str]:
     for pattern, family in _LLAMACPP_GLUED_ARCHES:  # llama-bench "qwen3next", "qwen35moe"
         base = pattern.sub(family, base)
     base = _LLAMACPP_MOE_TYPE_PATTERN.sub(r"\1-\2", base)  # llama-bench "30B.A3B"
-    base = _LLAMACPP_MXFP4_MOE_PATTERN.sub("mxfp4", base)  # llama-bench "MXFP4 MoE"
+    base = _LLAMACPP_MXFP4_MOE_PATTERN.sub("mxfp4_moe", base)  # llama-bench "MXFP4 MoE"
     tokens = [token for token in re.split(r"[-\s]+", base) if token]
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
 
