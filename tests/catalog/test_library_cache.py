@@ -1,6 +1,7 @@
-"""The model library and the weight formats come from the on-disk cache of parsed catalog files
-(catalog/parsed_cache.py) once parsed: the same values as a fresh parse, without reading the
-160 library files or formats.toml again (start-up time of every command naming a model)."""
+"""The model library, the weight formats and the links come from the on-disk cache of parsed
+catalog files (catalog/parsed_cache.py) once parsed: the same values as a fresh parse, without
+reading the library files, formats.toml or links.toml again (start-up time of every command
+naming a model or building a system)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from gpuatlas.catalog import formats, model_library
+from gpuatlas.catalog import formats, model_library, systems
 from gpuatlas.catalog.parsed_cache import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE
 
 
-def fresh_library() -> tuple[tuple[object, ...], tuple[object, ...]]:
-    """The library and the formats as a new process reads them."""
+def fresh_library() -> tuple[object, ...]:
+    """The library, the formats and the links as a new process reads them."""
+    clear_memos()
+    return model_library.library_models(), formats.all_formats(), systems.all_links()
+
+
+def clear_memos() -> None:
     model_library.library_models.cache_clear()
     formats._formats_file.cache_clear()
-    return model_library.library_models(), formats.all_formats()
+    systems.all_links.cache_clear()
 
 
 @pytest.fixture
@@ -30,8 +36,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv(CACHE_DIR_VARIABLE, str(folder))
     monkeypatch.delenv(NO_CACHE_VARIABLE, raising=False)
     yield folder
-    model_library.library_models.cache_clear()  # later tests read with their own settings
-    formats._formats_file.cache_clear()
+    clear_memos()  # later tests read with their own settings
 
 
 @pytest.mark.unit
@@ -40,9 +45,9 @@ def test_the_cached_library_equals_a_fresh_parse_and_reads_no_file_again(
 ) -> None:
     parsed = fresh_library()
     kinds = {path.name.split("-")[0] for path in cache_dir.glob("*.pickle")}
-    assert {"models", "formats"} <= kinds
+    assert {"models", "formats", "links"} <= kinds
     with monkeypatch.context() as patched:
-        patched.setattr(tomllib, "loads", lambda *_: pytest.fail("formats.toml parsed again"))
+        patched.setattr(tomllib, "loads", lambda *_: pytest.fail("a TOML file was parsed again"))
         patched.setattr(
             model_library,
             "load_model_config",
@@ -50,7 +55,8 @@ def test_the_cached_library_equals_a_fresh_parse_and_reads_no_file_again(
         )
         cached = fresh_library()
     assert cached == parsed
-    assert any(model.id == "llama-3.1-8b" for model in cached[0])
+    assert any(model.id == "llama-3.1-8b" for model in cached[0])  # type: ignore[attr-defined]
+    assert "pcie-4-x16" in cached[2]  # type: ignore[operator]
     monkeypatch.setenv(NO_CACHE_VARIABLE, "1")
     assert fresh_library() == parsed
 

@@ -26,6 +26,7 @@ from gpuatlas.catalog.file_schemas import build, file_schema, validated_tables
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpu_variants import NameAssumption
 from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.catalog.system_devices import named_system_record, read_device
 from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.catalog.unified_memory import with_memory_configuration
@@ -158,8 +159,10 @@ class GpuSystem:
 
 @cache
 def all_links() -> dict[str, Link]:
-    """data/links.toml by id."""
-    return load_link_file(Path(str(resources.files("gpuatlas.catalog") / "data" / "links.toml")))
+    """data/links.toml by id (from the parsed-data cache when the file is unchanged: every
+    system a command builds asks for its link)."""
+    path = Path(str(resources.files("gpuatlas.catalog") / "data" / "links.toml"))
+    return cached_parse("links", [path], lambda: load_link_file(path))
 
 
 def load_link_file(path: Path) -> dict[str, Link]:
