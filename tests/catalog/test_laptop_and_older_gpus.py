@@ -28,6 +28,8 @@ from gpuatlas.errors import UnknownNameError
         ("NVIDIA GeForce GTX 1080", "gtx-1080"),
         ("GTX 1660 Super", "gtx-1660-super"),
         ("RTX 2060 12GB", "rtx-2060-12gb"),
+        ("GTX 1070 Ti", "gtx-1070-ti"),
+        ("NVIDIA GeForce GTX 1660 Ti", "gtx-1660-ti"),
     ],
 )
 def test_names_as_written_resolve_to_the_new_entries(written: str, gpu_id: str) -> None:
@@ -64,6 +66,8 @@ _VENDOR_FIGURES = [
     ("gtx-1080", 2560, 1.733, 8.0, 10, 256, 180.0),
     ("gtx-1660-super", 1408, 1.785, 6.0, 14, 192, 125.0),
     ("rtx-2060-12gb", 2176, 1.650, 12.0, 14, 192, 184.0),
+    ("gtx-1070-ti", 2432, 1.683, 8.0, 8, 256, 180.0),
+    ("gtx-1660-ti", 1536, 1.770, 6.0, 12, 192, 120.0),
 ]
 
 
