@@ -85,3 +85,25 @@ def test_the_answer_says_which_precision_it_computed_in_and_why() -> None:
     assert "torch.float16" in note and "125 TFLOPS" in note
     p40 = api.predict_diffusion("p40", "sd1.5", steps=20, weights="fp16")
     assert "1/64" in " ".join(p40.s_per_image.notes)
+
+
+@pytest.mark.parametrize("weights", ["fp16", "bf16", "fp8"])
+def test_comfyui_computes_in_fp32_on_pascal(weights: str) -> None:
+    # comfy/model_management.py should_use_fp16: False for 'p40' and the 10-series on Linux
+    for gpu_id in ("p40", "gtx-1080-ti", "p100-sxm2"):
+        gpu = as_system(gpu_id).gpu
+        precision = pipeline_precision(resolve_format(weights), gpu, "comfyui", False)
+        assert precision.name == "fp32"
+        assert "ComfyUI computes in fp32" in precision.engine_choice
+
+
+def test_comfyui_keeps_16_bits_from_volta_and_diffusers_on_pascal() -> None:
+    v100 = as_system("v100-32gb-sxm2").gpu
+    assert pipeline_precision(resolve_format("fp16"), v100, "comfyui", False).name == "16bit"
+    p100 = as_system("p100-sxm2").gpu
+    assert pipeline_precision(resolve_format("fp16"), p100, "diffusers", False).name == "16bit"
+
+
+def test_the_comfyui_answer_says_it_computed_in_fp32() -> None:
+    found = api.predict_diffusion("p40", "sd1.5", steps=20, weights="fp16", engine="comfyui")
+    assert any("ComfyUI computes in fp32" in note for note in found.s_per_image.notes)

@@ -61,6 +61,16 @@ CONVOLUTION_EFFICIENCY_RATIO_PRIOR = model_constant(
     "diffusion_pipeline", "convolution_efficiency_ratio"
 )
 OffloadKind = str  # "none", "model", "partial" or "sequential"
+# ComfyUI (and SwarmUI, which runs it) computes in fp32 on NVIDIA Pascal: comfy/
+# model_management.py should_use_fp16 returns False for GTX 10-series, Quadro P, Tesla P40 and
+# P100 names outside Windows ('weird linux behavior where fp32 is faster') and should_use_bf16
+# needs compute capability 8.0, so unet_manual_cast casts every weight to fp32 for the math.
+FP32_ON_PASCAL_ENGINES = ("comfyui", "swarmui", "stableswarmui")
+COMFYUI_PASCAL_NOTE = (
+    "ComfyUI computes in fp32 on Pascal (comfy/model_management.py should_use_fp16: False for "
+    "GTX 10-series, Quadro P, Tesla P40/P100 on Linux, 'fp32 is faster'; on Windows it picks "
+    "fp16): weights cast to fp32 for each layer's math"
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class PipelinePrecision:
     name: str
     # the 16-bit dtype ('fp16', 'bf16') of a 'fp32-math' pipeline
     dtype: str = ""
+    # why the engine chose this precision over the weights' own (said in the answer)
+    engine_choice: str = ""
     # 16-bit math that accumulates in fp16 (TensorRT FP16 engines): GeForce's full fp16 rate
     fp16_accumulate: bool = False
 
@@ -111,6 +123,8 @@ def pipeline_precision(
     `weight_only` (the variant 'weight-only') keeps 16-bit math whatever the engine."""
     if weight_format.id == "fp32":
         return PipelinePrecision("tf32" if tf32_matmul else "fp32")
+    if computes_in_fp32_on(engine, gpu) and not fp8_matmul:
+        return PipelinePrecision("fp32", engine_choice=COMFYUI_PASCAL_NOTE)
     if weight_only and not lacks_sixteen_bit_rate(gpu, sixteen_bit_dtype(weight_format)):
         return PipelinePrecision("16bit")
     if engine in QUANTISED_MATH_ENGINES or (fp8_matmul and weight_format.id == "fp8"):
@@ -122,6 +136,15 @@ def pipeline_precision(
         return PipelinePrecision(SIXTEEN_BIT_IN_FP32_MATH, dtype=dtype)
     fp16_accumulate = engine in FP16_ACCUMULATE_ENGINES and weight_format.id == "fp16"
     return PipelinePrecision("16bit", fp16_accumulate=fp16_accumulate)
+
+
+def computes_in_fp32_on(engine: str, gpu: Gpu) -> bool:
+    """Whether this UI picks fp32 math on this GPU whatever the weights (ComfyUI on Pascal)."""
+    return (
+        engine in FP32_ON_PASCAL_ENGINES
+        and gpu.vendor == "NVIDIA"
+        and gpu.architecture_family == "pascal"
+    )
 
 
 def _sustained_peak(gpu: Gpu, precision: str) -> float:
@@ -190,6 +213,13 @@ def precision_notes(
     """What the prediction assumed about the math's precision, in the user's words."""
     if precision.name == SIXTEEN_BIT_IN_FP32_MATH:
         return (fp32_math_note(gpu, precision.dtype),)
+    choice = (precision.engine_choice,) if precision.engine_choice else ()
+    return choice + _math_notes(weight_format, precision, on_cuda_cores)
+
+
+def _math_notes(
+    weight_format: WeightFormat, precision: PipelinePrecision, on_cuda_cores: bool
+) -> tuple[str, ...]:
     if precision.name == "fp32":
         matmuls = (
             "matmuls and attention in FP32 on the CUDA cores"
