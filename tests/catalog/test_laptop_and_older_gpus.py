@@ -29,6 +29,7 @@ from gpuatlas.errors import UnknownNameError
         ("GTX 1660 Super", "gtx-1660-super"),
         ("RTX 2060 12GB", "rtx-2060-12gb"),
         ("GTX 1070 Ti", "gtx-1070-ti"),
+        ("NVIDIA GeForce RTX 3080 Ti Laptop GPU", "rtx-3080-ti-laptop"),
         ("NVIDIA GeForce GTX 1660 Ti", "gtx-1660-ti"),
     ],
 )
@@ -39,7 +40,12 @@ def test_names_as_written_resolve_to_the_new_entries(written: str, gpu_id: str) 
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("written", "gpu_id"),
-    [("RTX 2060", "rtx-2060"), ("GTX 1080 Ti", "gtx-1080-ti"), ("RTX 4070", "rtx-4070")],
+    [
+        ("RTX 2060", "rtx-2060"),
+        ("GTX 1080 Ti", "gtx-1080-ti"),
+        ("RTX 4070", "rtx-4070"),
+        ("RTX 3080 Ti", "rtx-3080-ti"),
+    ],
 )
 def test_desktop_namesakes_still_resolve_to_the_desktop_card(written: str, gpu_id: str) -> None:
     assert resolve_system(written).gpu.id == gpu_id
@@ -67,6 +73,7 @@ _VENDOR_FIGURES = [
     ("gtx-1660-super", 1408, 1.785, 6.0, 14, 192, 125.0),
     ("rtx-2060-12gb", 2176, 1.650, 12.0, 14, 192, 184.0),
     ("gtx-1070-ti", 2432, 1.683, 8.0, 8, 256, 180.0),
+    ("rtx-3080-ti-laptop", 7424, 1.590, 16.0, 16, 256, 150.0),
     ("gtx-1660-ti", 1536, 1.770, 6.0, 12, 192, 120.0),
 ]
 
