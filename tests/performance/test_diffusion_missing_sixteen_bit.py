@@ -90,16 +90,21 @@ def test_the_answer_says_which_precision_it_computed_in_and_why() -> None:
 @pytest.mark.parametrize("weights", ["fp16", "bf16", "fp8"])
 def test_comfyui_computes_in_fp32_on_pascal(weights: str) -> None:
     # comfy/model_management.py should_use_fp16: False for 'p40' and the 10-series on Linux
-    for gpu_id in ("p40", "gtx-1080-ti", "p100-sxm2"):
+    for gpu_id in ("p40", "gtx-1080-ti", "p100-sxm2", "gtx-1660-ti"):
         gpu = as_system(gpu_id).gpu
         precision = pipeline_precision(resolve_format(weights), gpu, "comfyui", False)
         assert precision.name == "fp32"
         assert "ComfyUI computes in fp32" in precision.engine_choice
+    # ComfyUI's GTX 16-series reason: 'FP16 is just broken on these cards'
+    gtx_1660 = as_system("gtx-1660-ti").gpu
+    found = pipeline_precision(resolve_format(weights), gtx_1660, "comfyui", False)
+    assert "broken" in found.engine_choice
 
 
 def test_comfyui_keeps_16_bits_from_volta_and_diffusers_on_pascal() -> None:
-    v100 = as_system("v100-32gb-sxm2").gpu
-    assert pipeline_precision(resolve_format("fp16"), v100, "comfyui", False).name == "16bit"
+    for gpu_id in ("v100-32gb-sxm2", "rtx-2060"):  # Turing with tensor cores keeps 16 bits
+        gpu = as_system(gpu_id).gpu
+        assert pipeline_precision(resolve_format("fp16"), gpu, "comfyui", False).name == "16bit"
     p100 = as_system("p100-sxm2").gpu
     assert pipeline_precision(resolve_format("fp16"), p100, "diffusers", False).name == "16bit"
 

@@ -61,16 +61,18 @@ CONVOLUTION_EFFICIENCY_RATIO_PRIOR = model_constant(
     "diffusion_pipeline", "convolution_efficiency_ratio"
 )
 OffloadKind = str  # "none", "model", "partial" or "sequential"
-# ComfyUI (and SwarmUI, which runs it) computes in fp32 on NVIDIA Pascal: comfy/
-# model_management.py should_use_fp16 returns False for GTX 10-series, Quadro P, Tesla P40 and
-# P100 names outside Windows ('weird linux behavior where fp32 is faster') and should_use_bf16
-# needs compute capability 8.0, so unet_manual_cast casts every weight to fp32 for the math.
+# ComfyUI (and SwarmUI, which runs it) computes in fp32 on NVIDIA Pascal and on the GTX 16-series
+# (Turing without tensor cores: TU116/TU117): comfy/model_management.py should_use_fp16 returns
+# False for GTX 10-series, Quadro P, Tesla P40 and P100 names outside Windows ('weird linux
+# behavior where fp32 is faster') and for 1660/1650/1630/T500-T1200 names ('FP16 is just broken
+# on these cards'); should_use_bf16 needs compute capability 8.0; so unet_manual_cast casts every
+# weight to fp32 for the math.
 FP32_ON_PASCAL_ENGINES = ("comfyui", "swarmui", "stableswarmui")
-COMFYUI_PASCAL_NOTE = (
-    "ComfyUI computes in fp32 on Pascal (comfy/model_management.py should_use_fp16: False for "
-    "GTX 10-series, Quadro P, Tesla P40/P100 on Linux, 'fp32 is faster'; on Windows it picks "
-    "fp16): weights cast to fp32 for each layer's math"
-)
+COMFYUI_FP32_REASONS = {
+    "pascal": "GTX 10-series, Quadro P, Tesla P40/P100 on Linux: 'fp32 is faster'; on Windows "
+    "it picks fp16",
+    "turing": "GTX 16-series and T500-T1200: 'FP16 is just broken on these cards'",
+}
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,12 @@ def pipeline_precision(
     if weight_format.id == "fp32":
         return PipelinePrecision("tf32" if tf32_matmul else "fp32")
     if computes_in_fp32_on(engine, gpu) and not fp8_matmul:
-        return PipelinePrecision("fp32", engine_choice=COMFYUI_PASCAL_NOTE)
+        reason = COMFYUI_FP32_REASONS[gpu.architecture_family]
+        return PipelinePrecision(
+            "fp32",
+            engine_choice=f"ComfyUI computes in fp32 on {gpu.name} (comfy/model_management.py "
+            f"should_use_fp16 is False for {reason}): weights cast to fp32 for each layer's math",
+        )
     if weight_only and not lacks_sixteen_bit_rate(gpu, sixteen_bit_dtype(weight_format)):
         return PipelinePrecision("16bit")
     if engine in QUANTISED_MATH_ENGINES or (fp8_matmul and weight_format.id == "fp8"):
@@ -139,12 +146,12 @@ def pipeline_precision(
 
 
 def computes_in_fp32_on(engine: str, gpu: Gpu) -> bool:
-    """Whether this UI picks fp32 math on this GPU whatever the weights (ComfyUI on Pascal)."""
-    return (
-        engine in FP32_ON_PASCAL_ENGINES
-        and gpu.vendor == "NVIDIA"
-        and gpu.architecture_family == "pascal"
-    )
+    """Whether this UI picks fp32 math on this GPU whatever the weights (ComfyUI on Pascal and
+    on Turing without tensor cores, the GTX 16-series)."""
+    if engine not in FP32_ON_PASCAL_ENGINES or gpu.vendor != "NVIDIA":
+        return False
+    family = gpu.architecture_family
+    return family == "pascal" or (family == "turing" and gpu.tensor_cores == 0)
 
 
 def _sustained_peak(gpu: Gpu, precision: str) -> float:
@@ -266,10 +273,15 @@ def fp32_math_note(gpu: Gpu, dtype: str) -> str:
             f"with Ampere, compute capability 8.0), so PyTorch's bf16 matmuls run through "
             f"cuBLAS's fp32 path on the CUDA cores, at most {fp32}{advice}"
         )
+    why = (
+        "Pascal GP102-GP107 run fp16 math at 1/64 of FP32"
+        if gpu.architecture_family == "pascal"
+        else "no tensor cores"
+    )
     return (
-        f"computed in fp32 arithmetic: {gpu.name} has no fast fp16 (Pascal GP102-GP107 run fp16 "
-        f"math at 1/64 of FP32); PyTorch's fp16 matmuls compute in fp32 in cuBLAS "
-        f"(CUBLAS_COMPUTE_32F) on the CUDA cores, at most {fp32}"
+        f"computed in fp32 arithmetic: {gpu.name} has no fp16 tensor rate ({why}); PyTorch's "
+        f"fp16 matmuls compute in fp32 in cuBLAS (CUBLAS_COMPUTE_32F) on the CUDA cores, at "
+        f"most {fp32}"
     )
 
 
