@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
+from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.performance.engine_specs import dtype_notes, resolve_engine_on
+from gpuatlas.performance.llm.fit_answer import answer_fit
 from gpuatlas.performance.resolve import as_system
 
 
@@ -59,3 +61,13 @@ def _value(document: dict[str, object], key: str) -> float:
     figure = document[key]
     assert isinstance(figure, dict)
     return float(figure["value"])
+
+
+def test_fit_says_what_each_engine_does_with_bf16_before_ampere() -> None:
+    reference = resolve_model_reference("llama-3.2-1b")
+    vllm = answer_fit("t4", reference, ["bf16"], engine="vllm")
+    assert any("refuses bf16" in note for note in vllm.engine_notes)
+    assert vllm.rows[0].compute_precision == "fp16"
+    transformers = answer_fit("t4", reference, ["bf16"], engine="transformers")
+    assert any("compute in fp32" in note for note in transformers.engine_notes)
+    assert transformers.rows[0].compute_precision == "fp32"

@@ -468,7 +468,7 @@ def dtype_notes(profile: EngineProfile, gpu: Gpu, format_id: str) -> tuple[str, 
         return ()
     return (
         f"{profile.engine} refuses bf16 on {gpu.name} (compute capability "
-        f"{gpu.compute_capability}; it needs {needed:.1f}) and asks for --dtype half: predicted "
+        f"{gpu.compute_capability}; it needs {needed:.1f}) and asks for --dtype half: costed "
         "in fp16, the dtype that runs (same memory, fp16 tensor rate)",
     )
 

@@ -27,7 +27,12 @@ from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_contex
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format
-from gpuatlas.performance.engine_specs import engine_notes, resolve_engine_on
+from gpuatlas.performance.engine_specs import (
+    bf16_in_fp32_math,
+    dtype_notes,
+    engine_notes,
+    resolve_engine_on,
+)
 from gpuatlas.performance.llm.memory import (
     GB,
     MemoryInputs,
@@ -177,8 +182,17 @@ def format_row(
         gpus_needed=count
         if sequences >= concurrency
         else min_gpus(inputs, context_tokens, concurrency),
-        compute_precision=compute_precision(inputs.system.gpu, inputs.weight_format),
+        compute_precision=_math_precision(inputs),
     )
+
+
+def _math_precision(inputs: MemoryInputs) -> str:
+    """The precision this engine's matmuls run in for these weights on this GPU: fp32 for bf16
+    kept by an engine that runs it through PyTorch's fp32 cuBLAS path before Ampere."""
+    gpu = inputs.system.gpu
+    if bf16_in_fp32_math(inputs.engine, gpu, inputs.weight_format.id):
+        return "fp32"
+    return compute_precision(gpu, inputs.weight_format)
 
 
 def _row_formats(
@@ -287,7 +301,10 @@ def answer_fit(
         margin_text(resolved_system, profile),
         model_max_context(llm) if llm else 0,
         plan,
-        engine_notes(engine_text),
+        (
+            *engine_notes(engine_text),
+            *dtype_notes(profile, resolved_system.gpu, first.format_id),
+        ),
         tuple(note for note in (default_note, *_context_notes(llm, reference.name)) if note),
         vision_note(_inputs(resolved_system, reference, first.format_id, profile, kv_cache)),
     )
