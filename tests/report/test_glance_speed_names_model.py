@@ -18,8 +18,17 @@ def test_how_fast_names_what_was_modelled(fresh_data_dir: Path) -> None:
 def test_fits_my_model_answers_for_the_model_asked_about(fresh_data_dir: Path) -> None:
     runs = render_glance(build_comparison("a100-80gb-sxm", "rtx-4090", model="mistral-small3.1"))
     assert "Yes: mistral-small3.1 in q4_k_m on ollama runs on both sides (speeds below)." in runs
-    refused = render_glance(build_comparison("h100-sxm", "mi300x", model="llama-3.1-70b"))
-    assert "No modelled LLM speed for H100 SXM5 (llama-3.1-70b in bf16 on vLLM)" in refused
+    # 70B in bf16 (141 GB) does not fit one 80 GB H100; in fp8 (~70 GB) it does: that side
+    # shows fp8 on vLLM, and says so; the 192 GB MI300X holds bf16
+    instead = render_glance(build_comparison("h100-sxm", "mi300x", model="llama-3.1-70b"))
+    assert (
+        "Not as asked on every side: H100 SXM5: llama-3.1-70b in bf16: it does not fit" in instead
+    )
+    assert "shown instead: fp8, the first format vLLM loads that fits" in instead
+    refused = render_glance(
+        build_comparison("h100-sxm", "mi300x", model="llama-3.1-70b", engine="vllm")
+    )
+    assert "No modelled LLM speed for H100 SXM5 (llama-3.1-70b in bf16 on vllm)" in refused
     assert "in fp8 it fits (pass --weights fp8)" in refused
 
 

@@ -1,7 +1,8 @@
 """`compare rtx-4090 m2-ultra --model llama-3.1-70b`: no format vLLM loads fits one 24 GB card
 (even 4-bit weights are ~35-43 GB), so the RTX 4090 side shows what its users run instead:
 llama.cpp with its default Q4_K_M GGUF, layers split between GPU and CPU; it says so, and says
-that the sides' formats then differ. A format or engine the user names is kept as asked."""
+that the sides' formats then differ. Where a smaller format of the usual engine fits, the side
+runs that one on its engine. A format or engine the user names is kept as asked."""
 
 from __future__ import annotations
 
@@ -68,11 +69,18 @@ def test_a_named_format_or_engine_is_kept(fresh_data_dir: Path) -> None:
         assert not any(s.startswith("RTX 4090: llama-3.1-70b in") for s in statements)
 
 
-def test_a_side_where_a_smaller_format_of_its_engine_fits_keeps_its_engine(
+def test_a_side_where_a_smaller_format_of_its_engine_fits_runs_it_on_that_engine(
     fresh_data_dir: Path,
 ) -> None:
-    """Two RTX 3090s hold the 70B model in AWQ on vLLM: that side keeps vLLM (and is told the
-    format that fits), it does not switch to llama.cpp."""
+    """Two RTX 3090s (2 x 24 GiB) cannot hold the 70B model in bf16 (141 GB) but hold it in AWQ
+    (4-bit, ~37 GiB) on vLLM: that side keeps vLLM and shows AWQ, the first format worth
+    considering that fits, saying so; it does not switch to llama.cpp."""
     statements, table = _inference(build_comparison("2x rtx-3090", "m2-ultra", model=MODEL))
     assert getattr(_row(table, "Engine")[1], "text", "") == "vLLM"
-    assert any("in awq-int4 it fits" in s for s in statements)
+    assert getattr(_row(table, "Weights")[1], "text", "") == "awq-int4"
+    assert getattr(_row(table, "Single-user decode")[1], "value", None)
+    assert any(
+        s.startswith("2× RTX 3090: llama-3.1-70b in bf16: it does not fit 2× RTX 3090 on vLLM")
+        and "shown instead: awq-int4" in s
+        for s in statements
+    )

@@ -80,9 +80,9 @@ def _weights_choice(model: str, weights: str, engine: str | None = None) -> Weig
     return choose_weights(weights, reference, engine)
 
 
-def native_weights_on(model: str, engine: str) -> WeightsChoice:
+def native_weights_on(model: str, engine: str | None = None) -> WeightsChoice:
     """The format `model` runs in on `engine` when the user names none (llama.cpp: the GGUF
-    type it takes by default), with why."""
+    type it takes by default; None: the checkpoint's own), with why."""
     return _weights_choice(model, AUTO_WEIGHTS, engine)
 
 

@@ -196,6 +196,9 @@ def _focus_fit(comparison: Comparison) -> str:
     refusals = [render_statement(s) for s in section.statements if "fitting" in s.words]
     if refusals:
         return " ".join(refusals)
+    instead = [render_statement(s) for s in section.statements if "instead" in s.words]
+    if instead:  # a side runs another format (or engine) than asked, as its users would
+        return "Not as asked on every side: " + " ".join(instead)
     workload = _llm_workload(section)
     if not workload:
         return ""

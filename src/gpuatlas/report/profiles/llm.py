@@ -10,6 +10,7 @@ from typing import Literal
 
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
+from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth_considering
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem, build_system
@@ -59,18 +60,31 @@ class SideRun:
 
 def side_run(system: GpuSystem, focus: Focus, usual: PlatformEngine, fit: FitOf) -> SideRun:
     """The request's format on the side's usual engine; but when the user named neither engine
-    nor format and no format that engine loads fits the GPUs (a 70B model on one 24 GB card on
-    vLLM), what users run there instead: the platform's offload engine (llama.cpp, which splits
-    layers between GPU and CPU) with the GGUF type it takes by default, so a side is never empty
+    nor format and it does not fit the GPUs, what users run there instead: the first format
+    that engine loads that fits (`fitting_format`: FP8, AWQ … as a deployment weighs them), else
+    the platform's offload engine (llama.cpp, which splits layers between GPU and CPU; a 70B
+    model on one 24 GB card) with the GGUF type it takes by default; so a side is never empty
     for want of a format that fits."""
-    if usual.user_named or focus.weights_given or usual.offload is None:
+    if usual.user_named or focus.weights_given:
         return SideRun(focus, usual)
     if _holds_a_sequence(fit(focus.model, focus.weights, None)):
         return SideRun(focus, usual)
-    smallest = _smallest_format(engine_text_profile(usual.engine).formats)
-    if smallest is None or _holds_a_sequence(fit(focus.model, smallest, None)):
-        return SideRun(focus, usual)  # a smaller format fits: the section names it
+    fitting = fitting_format(
+        focus.model,
+        focus.weights,
+        usual.engine,
+        lambda format_id: _holds_a_sequence(fit(focus.model, format_id, None)),
+    )
+    if fitting is not None:
+        instead = (
+            f"it does not fit {system.label} on {usual.label}; shown instead: {fitting}, the "
+            f"first format {usual.label} loads that fits (--weights chooses another)"
+        )
+        return SideRun(replace(focus, weights=fitting), usual, instead)
     offload = usual.offload
+    if offload is None:
+        return SideRun(focus, usual)  # the section says that no format fits
+    smallest = _smallest_format(engine_text_profile(usual.engine).formats)
     choice = native_weights_on(focus.model, offload.engine)
     instead = (
         f"no format {usual.label} loads fits {system.label} (not even {smallest}, its "
@@ -78,6 +92,28 @@ def side_run(system: GpuSystem, focus: Focus, usual: PlatformEngine, fit: FitOf)
         f"(weights: {choice.reason})"
     )
     return SideRun(replace(focus, weights=choice.format_id), offload, instead)
+
+
+def fitting_format(
+    model: str, current: str, engine: str, fits: Callable[[str], bool]
+) -> str | None:
+    """The first format worth considering (FP8, AWQ … as plan weighs them), else the engine's
+    most precise format (GGUF Q8_0 before Q4_K_M on llama.cpp), other than `current`, that
+    `fits` (at one 2K-token stream, as the VRAM-fit table counts it)."""
+    engine_formats = engine_text_profile(engine).formats
+    considered = formats_worth_considering(native_weights_on(model), engine_formats)
+    by_precision = sorted(engine_formats, key=_bits_per_weight, reverse=True)  # llama.cpp: Q8_0…
+    return first_format_that_fits([*considered, *by_precision], fits, besides=current)
+
+
+def holds_a_sequence(fit: FitResult | None) -> bool:
+    """Whether a fit holds the weights and one 2K-token sequence."""
+    return _holds_a_sequence(fit)
+
+
+def _bits_per_weight(format_id: str) -> float:
+    found = find_format(format_id)
+    return found.model_bits_per_weight if found is not None else 0.0
 
 
 def _holds_a_sequence(fit: FitResult | None) -> bool:

@@ -4,11 +4,8 @@ cost from its own modelled throughput."""
 
 from __future__ import annotations
 
-from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_kind import model_reading, not_an_llm
-from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth_considering
 from gpuatlas.numbers import format_given
-from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.refusal import is_memory_refusal
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
@@ -18,7 +15,6 @@ from gpuatlas.report.focus import (
     focus_weights,
     modelled_comparison,
     prompt_tokens,
-    weights_choice,
     weights_statement,
 )
 from gpuatlas.report.platform_engines import engines_statement
@@ -29,6 +25,8 @@ from gpuatlas.report.profiles.llm import (
     SERVING_INPUT_TOKENS,
     ServingAtTraffic,
     SideSpeed,
+    fitting_format,
+    holds_a_sequence,
 )
 from gpuatlas.report.serving_cost import serving_cost_statement
 
@@ -220,24 +218,15 @@ def _stand_in_statement(context: ReportContext) -> list[Statement]:
 
 
 def _fitting_format(side: SideProfile, context: ReportContext) -> str | None:
-    """The first format worth considering (FP8, AWQ … as plan weighs them), else the engine's
-    most precise format (GGUF Q8_0 before Q4_K_M on llama.cpp), that fits at one 2K-token
-    stream, as the VRAM-fit table says."""
-    current = focus_weights(context)
-    engine_formats = engine_text_profile(side.engine.engine).formats
-    considered = formats_worth_considering(weights_choice(context.options), engine_formats)
-    by_precision = sorted(engine_formats, key=_bits_per_weight, reverse=True)  # llama.cpp: Q8_0…
-
-    def fits(format_id: str) -> bool:
-        fit = side.fit(focus_model(context), format_id, context.options.engine)
-        return fit is not None and fit.fits and fit.streams_2k >= 1
-
-    return first_format_that_fits([*considered, *by_precision], fits, besides=current)
-
-
-def _bits_per_weight(format_id: str) -> float:
-    found = find_format(format_id)
-    return found.model_bits_per_weight if found is not None else 0.0
+    """The format the hint names when the side's format does not fit (llm.fitting_format with
+    the side's engine)."""
+    model = focus_model(context)
+    return fitting_format(
+        model,
+        side.llm_focus.weights,
+        side.engine.engine,
+        lambda format_id: holds_a_sequence(side.fit(model, format_id, context.options.engine)),
+    )
 
 
 def _smaller_format_hint(reason: str, fitting: str | None) -> str:
