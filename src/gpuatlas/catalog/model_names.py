@@ -312,14 +312,23 @@ def _derived_checkpoint(name: str) -> ModelReference | None:
 
 
 def _prefix_keys(tokens: list[str]) -> list[str]:
-    """The name's leading words, longest first; only release dates (…-2507) may be dropped
-    beyond decorations."""
+    """The name's leading words, longest first; only release dates (…-2507, …-0528,
+    …-20241022: four digits or more) may be dropped beyond decorations. A shorter bare number
+    is a size written without its unit ("llama-3.1-70"), never dropped: the family's default
+    size (8B) would stand in for the 70B meant."""
     return [
         normalize_model_name("-".join(stem[:end]))
         for stem in _stems(tokens)
         for end in range(len(stem), 0, -1)
-        if all(token.isdigit() for token in stem[end:])
+        if all(_is_release_date(token) for token in stem[end:])
     ]
+
+
+RELEASE_DATE_DIGITS = 4  # YYMM (2507), MMDD (0528), YYYYMMDD (20241022)
+
+
+def _is_release_date(token: str) -> bool:
+    return token.isdigit() and len(token) >= RELEASE_DATE_DIGITS
 
 
 def _inner_keys(tokens: list[str]) -> list[str]:
