@@ -40,6 +40,19 @@ def test_a_batch_too_large_says_how_many_sequences_fit() -> None:
     assert "at most 3 sequences fit at this context" in message
 
 
+def test_with_no_smaller_format_that_fits_vllm_is_pointed_at_llama_cpp_and_its_cpu_split() -> None:
+    # Llama-3.1-70B in bf16 (131 GiB) leaves no room on one 24 GB card, and no format vLLM
+    # loads fits it (AWQ int4 is ~37 GiB): llama.cpp keeps the layers that do not fit on the
+    # CPU (its README's CPU+GPU hybrid inference), in its default Q4_K_M
+    message = _refusal("rtx-4090", "llama-3.1-70b", "bf16", "vllm", 1, 768)
+    assert message.endswith(
+        "try 8 GPUs or llama.cpp, which keeps the layers that do not fit on the CPU "
+        "(--engine llama.cpp --weights q4_k_m)"
+    )
+    too_long = _refusal("rtx-4090", "llama-3.1-8b", "bf16", "vllm", 1, 100_000)
+    assert "llama.cpp" not in too_long  # a context too long is not a case for the CPU split
+
+
 def test_with_no_smaller_format_that_fits_only_gpus_are_offered() -> None:
     message = _refusal("rtx-3090", "llama-3.1-70b", "q8_0", "llama.cpp", 1, 2304)
     assert message.endswith("the weights leave no room for one sequence's KV cache; try 4 GPUs")

@@ -12,6 +12,7 @@ from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences, min_gpus
+from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.resolve import as_format, kv_cache_id
 
 if TYPE_CHECKING:
@@ -136,9 +137,32 @@ def _what_would_fit(inputs: MemoryInputs, count: int, context_tokens: int, batch
     gpus = min_gpus(inputs, context_tokens, batch)
     if gpus is not None and gpus > count:
         options.append(f"{gpus} GPUs")
+    if smaller is None and _splits_with_the_cpu_elsewhere(inputs, count):
+        options.append(CPU_SPLIT_OPTION)
     if not options:
         return "try a shorter context or a smaller batch"
     return "try " + " or ".join(options)
+
+
+# llama.cpp (and Ollama, built on it) keep the layers that do not fit on the CPU ("CPU+GPU
+# hybrid inference to partially accelerate models larger than the total VRAM capacity",
+# ggml-org/llama.cpp README); Q4_K_M is the GGUF type it takes by default (common/arg.cpp).
+CPU_SPLIT_OPTION = (
+    "llama.cpp, which keeps the layers that do not fit on the CPU "
+    "(--engine llama.cpp --weights q4_k_m)"
+)
+
+
+def _splits_with_the_cpu_elsewhere(inputs: MemoryInputs, count: int) -> bool:
+    """Whether to offer an engine that runs the model partly on the CPU: the weights leave no
+    room for one sequence (not a context or batch too large), the engine asked for keeps every
+    layer on the GPU, and the GPU has memory of its own (a unified-memory device has no CPU
+    memory beside the GPU's)."""
+    return (
+        inputs.engine.engine not in OFFLOAD_ENGINE_NAMES
+        and not inputs.system.gpu.unified_memory
+        and max_sequences(inputs, count, 1) < 1
+    )
 
 
 def _smaller_format_that_fits(
