@@ -203,6 +203,38 @@ def fp8_gemm_share(gpu: Gpu) -> float:
     return 1.0 if share is None else share
 
 
+def bf16_in_fp32_math(gpu: Gpu, precision: str) -> bool:
+    """bf16 training on an NVIDIA GPU without bf16 tensor cores (before Ampere: the catalog
+    leaves bf16 empty): PyTorch keeps bf16 (autocast, bf16 weights) and its bf16 GEMMs call
+    cublasGemmEx with CUBLAS_COMPUTE_32F, fp32 math on the CUDA cores."""
+    return (
+        precision == "bf16"
+        and gpu.vendor == "NVIDIA"
+        and bool(gpu.fp32_tflops)
+        and not gpu.dense_tflops("bf16")
+    )
+
+
+def training_matmul_peak(gpu: Gpu, precision: str) -> float:
+    """The datasheet rate a training step's GEMMs run at in this precision (FLOP/s): the
+    FP32 rate for bf16 without bf16 tensor cores, else the precision's peak (fallbacks)."""
+    if bf16_in_fp32_math(gpu, precision):
+        return (gpu.fp32_tflops or 0.0) * 1e12
+    return peak_flops(gpu, precision)[0]
+
+
+def bf16_note(gpu: Gpu, precision: str) -> tuple[str, ...]:
+    """Why a bf16 run on a GPU before Ampere is costed at the FP32 rate."""
+    if not bf16_in_fp32_math(gpu, precision):
+        return ()
+    return (
+        f"bf16 on {gpu.name}: no bf16 tensor cores (NVIDIA's start with Ampere, compute "
+        f"capability 8.0); PyTorch's bf16 GEMMs compute in fp32 on the CUDA cores, at most "
+        f"{gpu.fp32_tflops:g} TFLOPS: train in fp16 (mixed precision with loss scaling) for "
+        "the tensor cores",
+    )
+
+
 def compute_step_s(
     system: GpuSystem, model: ModelArch, setup: TrainingSetup, recompute: bool, mfu: float
 ) -> float:
@@ -211,7 +243,7 @@ def compute_step_s(
     # diffusion model costs them): a 300 W RTX 6000 Ada 0.85 of its datasheet peak, a 450 W
     # RTX 4090 or a 700 W H100 SXM all of it; the answer's MFU stays against the datasheet
     clock_share = sustained_clock_share(system.gpu)
-    matmul_peak = peak_flops(system.gpu, setup.precision)[0] * clock_share
+    matmul_peak = training_matmul_peak(system.gpu, setup.precision) * clock_share
     attention_peak = matmul_peak
     if precision_bucket(setup.precision) == "8bit":
         attention_peak = peak_flops(system.gpu, ATTENTION_PRECISION)[0] * clock_share
@@ -304,6 +336,7 @@ def predict_training_run(
         memory=training_memory_fit(system, model, setup),
         notes=(
             *framework_notes(setup.engine, setup.precision),
+            *bf16_note(system.gpu, setup.precision),
             traffic_note(model, setup, traffic_s, step_s),
         ),
     )
