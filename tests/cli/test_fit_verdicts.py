@@ -208,3 +208,18 @@ def test_the_offload_line_writes_the_ceiling_as_the_verdict_does() -> None:
     assert verdict is not None and offload is not None
     assert offload.group(1) == verdict.group(1)  # was '4' under '~3.9'
     assert "." in offload.group(1)  # below 10 tok/s: two significant digits
+
+
+def test_a_model_no_format_of_vllm_fits_points_at_llama_cpp_and_its_cpu_split() -> None:
+    """Llama-3.1-70B on one 24 GB card with vLLM: no format in its table fits (4-bit AWQ is
+    ~37 GiB), so the verdict names llama.cpp, which keeps the layers that do not fit on the
+    CPU; that command's own verdict is the split (fewer than all 80 layers on the GPU)."""
+    result = runner.invoke(app, ["fit", "rtx-4090", "llama-3.1-70b"])
+    text = " ".join(result.output.split())
+    verdict = text[text.index("verdict:") : text.index("max concurrent")]
+    assert "does not fit on rtx-4090 in bf16" in verdict
+    assert "or llama.cpp, which keeps the layers that do not fit on the CPU" in verdict
+    assert "(--engine llama.cpp --weights q4_k_m)" in verdict
+    split = _verdict_line(["rtx-4090", "llama-3.1-70b", "--engine", "llama.cpp", "-w", "q4_k_m"])
+    layers = int(re.search(r"runs with (\d+) of 80 layers on the GPU", split).group(1))  # type: ignore[union-attr]
+    assert 0 < layers < 80

@@ -27,6 +27,7 @@ from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES
+from gpuatlas.performance.llm.refusal import CPU_SPLIT_OPTION
 from gpuatlas.performance.resolve import as_format, as_llm, as_system, kv_cache_id
 from gpuatlas.performance.training.memory import TrainingSetup
 from gpuatlas.performance.training.speed import fitting_setups
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from gpuatlas.performance.llm.offload import OffloadPlan
 
 SCHEMA_ANSWER = "fit"
+CPU_SPLIT_ENGINES = ("llama.cpp", "ollama")  # engine ids that split layers with the CPU
 ALL_LAYERS = 100_000  # --gpu-layers above any model's layer count: every layer and the head
 
 
@@ -252,7 +254,20 @@ def fit_verdict(answer: FitAnswer) -> str:
             f"; fits in {fitting.format_id} ({format_gib(fitting.weights_gb)} of weights, "
             f"max context {format_number(fitting.max_context_tokens)} tokens)"
         )
+    elif _cpu_split_would_help(answer):
+        text += f"; or {CPU_SPLIT_OPTION}"
     return text
+
+
+def _cpu_split_would_help(answer: FitAnswer) -> bool:
+    """An engine that keeps every layer on the GPU, on a GPU with memory of its own (on a
+    unified-memory device the CPU's memory is the GPU's)."""
+    if answer.engine.startswith(CPU_SPLIT_ENGINES):
+        return False
+    try:
+        return not resolve_system(answer.detail.system_id).gpu.unified_memory
+    except GpuAtlasError:
+        return False
 
 
 def gpus_needed_words(answer: FitAnswer) -> str | None:
