@@ -223,3 +223,19 @@ def test_a_model_no_format_of_vllm_fits_points_at_llama_cpp_and_its_cpu_split() 
     split = _verdict_line(["rtx-4090", "llama-3.1-70b", "--engine", "llama.cpp", "-w", "q4_k_m"])
     layers = int(re.search(r"runs with (\d+) of 80 layers on the GPU", split).group(1))  # type: ignore[union-attr]
     assert 0 < layers < 80
+
+
+@pytest.mark.parametrize("build", ["llama.cpp b4426", "llama.cpp b6000", "llama.cpp b9000"])
+def test_a_numbered_llama_cpp_build_splits_with_the_cpu_as_plain_llama_cpp_does(
+    build: str,
+) -> None:
+    # 'llama.cpp b6000' is the llama-bench-era profile (b4000-b9436): its weights and KV are
+    # laid out like the current build's, so a 70B Q4_K_M that does not fit a 24 GB card runs
+    # with the same most layers on the GPU, not "needs 2 GPUs" alone
+    plain = _fit(host_ram_gb=128, system="rtx-4090", model="llama-3.1-70b", engine="llama.cpp")
+    numbered = _fit(host_ram_gb=128, system="rtx-4090", model="llama-3.1-70b", engine=build)
+    assert not numbered["fits"] and numbered["offload"] is not None
+    most = plain["offload"]["gpu_layers"]
+    assert 0 < most < 80
+    assert numbered["offload"]["gpu_layers"] == most
+    assert numbered["offload"]["fits"]

@@ -32,6 +32,7 @@ OFFLOAD_ENGINES = (
     "llama.cpp",
     "llama.cpp-2023",
     "llama.cpp-2024",
+    "llama.cpp-2025",  # llama-bench-era builds b4000-b9436 (engines.toml): the same split
     "ollama",
     "ollama-2025",  # the releases before Ollama's flash-attention defaults (engines.toml)
     "ollama-2024",
