@@ -37,3 +37,15 @@ def test_an_offer_of_a_chosen_tier_left_out_by_provider_names_the_provider() -> 
 
 def test_a_gpu_no_offer_rents_gets_no_hint() -> None:
     assert offer_elsewhere("rx-7900-xtx", [], DEFAULT_TIERS) is None
+
+
+def test_a_gpu_no_price_file_rents_points_to_what_owning_one_costs() -> None:
+    # the packaged table rents no RTX 4060 Ti 16GB on any tier: a hobbyist asking what it
+    # costs is pointed to `gpuatlas tco`, which prices ownership from its purchase and power
+    assert current_prices(gpu_id="rtx-4060-ti-16gb") == []  # the table's state this is about
+    report = cost_report(RentingCostRequest(gpus=["rtx-4060-ti-16gb"], workload="rent"))
+    assert list(report.no_offer) == [
+        "RTX 4060 Ti 16GB: no offer at the chosen providers/tiers; no provider in the price "
+        "table rents it; what owning one costs per GPU-hour (purchase, power, residual): "
+        "gpuatlas tco 'rtx-4060-ti-16gb'"
+    ]

@@ -257,9 +257,17 @@ def _no_offer_note(system: GpuSystem, tiers: Sequence[str], price_files: Sequenc
     every_offer = [
         o for o in current_prices(extra_files=price_files) if can_host(o, system.gpu_count)
     ]
-    hint = offer_elsewhere(system.gpu.id, every_offer, tiers)
+    hint = offer_elsewhere(system.gpu.id, every_offer, tiers) or _owning_hint(system)
     note = f"{system.label}: no offer at the chosen providers/tiers"
-    return f"{note}; {hint}" if hint else note
+    return f"{note}; {hint}"
+
+
+def _owning_hint(system: GpuSystem) -> str:
+    """For a GPU no price file rents (most desktop cards): what owning it costs per hour."""
+    return (
+        "no provider in the price table rents it; what owning one costs per GPU-hour "
+        f"(purchase, power, residual): gpuatlas tco '{system.id}'"
+    )
 
 
 def distinct(problems: list[str]) -> list[str]:
