@@ -24,6 +24,7 @@ from gpuatlas.performance.engine_releases import (
     validated_tables,
     version_notes,
 )
+from gpuatlas.performance.peak_rates import lacks_sixteen_bit_rate
 
 __all__ = [
     "Backend",
@@ -437,13 +438,7 @@ def bf16_in_fp32_math(profile: EngineProfile, gpu: Gpu, format_id: str) -> bool:
     """Whether this engine runs bf16 weights' GEMMs in fp32 math on this GPU: an NVIDIA GPU
     without a bf16 rate (before Ampere) under an engine that keeps bf16 as asked
     (engines.toml bf16_in_fp32_math: PyTorch's cuBLAS call computes in fp32 there)."""
-    return (
-        format_id == "bf16"
-        and profile.bf16_in_fp32_math
-        and gpu.vendor == "NVIDIA"
-        and bool(gpu.fp32_tflops)
-        and not gpu.dense_tflops("bf16")
-    )
+    return format_id == "bf16" and profile.bf16_in_fp32_math and lacks_sixteen_bit_rate(gpu, "bf16")
 
 
 def dtype_notes(profile: EngineProfile, gpu: Gpu, format_id: str) -> tuple[str, ...]:

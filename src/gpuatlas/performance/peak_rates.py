@@ -39,6 +39,13 @@ def memory_capacity_gb(gpu: Gpu) -> float:
     return usable_gb * GIB_IN_GB
 
 
+def lacks_sixteen_bit_rate(gpu: Gpu, dtype: str) -> bool:
+    """Whether an NVIDIA GPU has an FP32 rate but no tensor rate for this 16-bit dtype (the
+    catalog leaves it empty: bf16 before Ampere, fp16 on Pascal GP102-GP107): PyTorch keeps the
+    dtype and its cuBLAS GEMMs (cublasGemmEx, CUBLAS_COMPUTE_32F) run in fp32 math."""
+    return gpu.vendor == "NVIDIA" and bool(gpu.fp32_tflops) and not gpu.dense_tflops(dtype)
+
+
 def peak_flops(gpu: Gpu, precision: str) -> tuple[float, str]:
     """Dense peak FLOP/s for `precision` and the precision actually used (after fallback)."""
     for candidate in _FALLBACKS.get(precision, (precision,)):

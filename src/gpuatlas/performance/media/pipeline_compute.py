@@ -43,7 +43,7 @@ from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.performance.model_constants import model_constant
-from gpuatlas.performance.peak_rates import engine_peak_flops, peak_flops
+from gpuatlas.performance.peak_rates import engine_peak_flops, lacks_sixteen_bit_rate, peak_flops
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 
 # Engines whose kernels compute in a quantised format's own precision (int8/fp8 math).
@@ -104,12 +104,6 @@ def sixteen_bit_dtype(weight_format: WeightFormat) -> str:
     """The 16-bit type a pipeline computes in: bf16 for bf16 weights, else fp16 (fp16 weights,
     and quantised weights dequantised to 16 bits)."""
     return "bf16" if weight_format.id == "bf16" else "fp16"
-
-
-def lacks_sixteen_bit_rate(gpu: Gpu, dtype: str) -> bool:
-    """Whether an NVIDIA GPU has no usable rate for this 16-bit dtype (the catalog leaves it
-    empty: bf16 before Ampere, fp16 on Pascal GP102-GP107)."""
-    return gpu.vendor == "NVIDIA" and bool(gpu.fp32_tflops) and not gpu.dense_tflops(dtype)
 
 
 def pipeline_precision(

@@ -13,7 +13,7 @@ from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.collectives import allreduce_s
 from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
 from gpuatlas.performance.model_constants import model_constant
-from gpuatlas.performance.peak_rates import hardware_class, peak_flops
+from gpuatlas.performance.peak_rates import hardware_class, lacks_sixteen_bit_rate, peak_flops
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 from gpuatlas.performance.training.engines import profile_text, training_engines
@@ -207,12 +207,7 @@ def bf16_in_fp32_math(gpu: Gpu, precision: str) -> bool:
     """bf16 training on an NVIDIA GPU without bf16 tensor cores (before Ampere: the catalog
     leaves bf16 empty): PyTorch keeps bf16 (autocast, bf16 weights) and its bf16 GEMMs call
     cublasGemmEx with CUBLAS_COMPUTE_32F, fp32 math on the CUDA cores."""
-    return (
-        precision == "bf16"
-        and gpu.vendor == "NVIDIA"
-        and bool(gpu.fp32_tflops)
-        and not gpu.dense_tflops("bf16")
-    )
+    return precision == "bf16" and lacks_sixteen_bit_rate(gpu, "bf16")
 
 
 def training_matmul_peak(gpu: Gpu, precision: str) -> float:
