@@ -131,6 +131,16 @@ def gguf_keeps_mxfp4_experts(model: ModelArch, weight_format: WeightFormat) -> b
     )
 
 
+def format_exists_for(model: AnyModelArch, format_id: str) -> bool:
+    """Whether a file of this format exists for this architecture: llama.cpp's MXFP4_MOE file
+    type quantises routed experts only (formats.toml), so a dense model has none (its file
+    would be a Q8_0 file under another name)."""
+    if format_id != MXFP4_MOE_FORMAT:
+        return True
+    llm = llm_of(model)
+    return llm is not None and llm.is_moe
+
+
 def format_label(model: AnyModelArch, format_id: str) -> str:
     """How a format is laid out in this model: 'mxfp4 experts + bf16', 'awq-int4 + fp16
     embeddings', 'q4_k_m (GGUF)'; plain formats are their id."""

@@ -18,6 +18,7 @@ from gpuatlas.catalog.model_weights import (
     WeightsChoice,
     choose_engine,
     choose_weights,
+    format_exists_for,
     format_label,
     llm_of,
     native_weights,
@@ -199,7 +200,11 @@ def _row_formats(
     weights: Sequence[str], native: WeightsChoice, reference: ModelReference, engine: EngineProfile
 ) -> list[str]:
     if not weights:
-        others = [f for f in engine.formats if f != native.format_id]
+        others = [
+            f
+            for f in engine.formats
+            if f != native.format_id and format_exists_for(reference.model, f)
+        ]
         return [native.format_id, *others]
     chosen: list[str] = []
     for value in weights:
