@@ -5,10 +5,13 @@ llama.cpp (any count), so a count like 20 is not called tensor parallel."""
 from __future__ import annotations
 
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.performance.api import predict_llm
 from gpuatlas.performance.llm.memory import MAX_GPUS_SEARCHED
-from gpuatlas.report.focus import Focus
+from gpuatlas.report.focus import OUTPUT_TOKENS, Focus
+from gpuatlas.report.phrasing import render_statement
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.fit import FitKey, compute_fit
+from gpuatlas.report.profiles.llm import CpuSplitRun, cpu_split_run
 from gpuatlas.report.sections.guidance import SEVENTY_B, _gpu_count_words, seventy_b_answer
 
 LLAMA_3_70B_HEADS = 64
@@ -25,7 +28,7 @@ def test_radeon_side_splits_layers_and_says_so() -> None:
     fit = compute_fit(resolve_system("rx-7600"), FitKey(SEVENTY_B, "fp16", None))
     assert fit is not None and fit.multi_gpu == "layer-split"
     answer = seventy_b_answer("Radeon RX 7600", _side("rx-7600"))
-    text = answer.template.format(**answer.words)
+    text = render_statement(answer)
     assert "whole layers per GPU" in text
     assert "tensor parallel" not in text
 
@@ -35,9 +38,50 @@ def test_geforce_side_runs_tensor_parallel_over_a_head_divisor() -> None:
     assert fit is not None and fit.multi_gpu == "tensor"
     assert fit.gpus_needed is not None and LLAMA_3_70B_HEADS % fit.gpus_needed == 0
     answer = seventy_b_answer("RTX 5060", _side("rtx-5060"))
-    assert "tensor parallel" in answer.template.format(**answer.words)
+    assert "tensor parallel" in render_statement(answer)
 
 
 def test_no_count_found_names_the_search_limit() -> None:
     assert _gpu_count_words(None) == f"more than {MAX_GPUS_SEARCHED}×"
     assert _gpu_count_words(4) == "4×"
+
+
+def _split_words(gpu: str) -> tuple[str, CpuSplitRun | None]:
+    side = _side(gpu)
+    run = cpu_split_run(side.system, SEVENTY_B, side.usual_engine, side.focus.prompt_tokens)
+    return render_statement(seventy_b_answer(gpu, side)), run
+
+
+def test_a_24gb_card_names_the_cpu_split_with_its_speed() -> None:
+    text, run = _split_words("rtx-4090")
+    assert run is not None
+    # 70B at Q4_K_M (~40 GB) on 24 GB: some but not all of the 80 layers fit on the GPU.
+    assert 0 < run.gpu_layers < run.total_layers == 80
+    assert run.weights == "q4_k_m"
+    # The decode rate is predict llm's own for that split (same engine, weights, one request).
+    single = predict_llm(
+        "rtx-4090",
+        SEVENTY_B,
+        "q4_k_m",
+        "llama.cpp",
+        batch=1,
+        input_tokens=512,
+        output_tokens=OUTPUT_TOKENS,
+    )
+    assert run.decode_tok_s.value == single.decode_tok_s.value
+    assert (
+        run.decode_tok_s.provenance.calibration_version == single.decode_tok_s.calibration_version
+    )
+    # Host memory bounds it: no faster than the CPU's weights read once per token at host speed.
+    assert single.decode_tok_s.value < run.host_bandwidth_gb_s / run.cpu_weights_gb
+    assert "llama.cpp or Ollama can split it between GPU and CPU" in text
+    assert f"{run.gpu_layers} of 80 layers on the GPU" in text
+    assert "tok/s decode" in text
+
+
+def test_no_split_is_offered_where_the_host_cannot_hold_the_rest() -> None:
+    # 12 GB holds ~22 layers: ~31 GB of weights left for an assumed 32 GB desktop (4 GB for the
+    # OS), so predict llm refuses and the answer offers no split it could not run.
+    text, run = _split_words("rtx-3060")
+    assert run is None
+    assert "split it between GPU and CPU" not in text

@@ -17,7 +17,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.api import predict_llm, serving_layout
+from gpuatlas.performance.api import engine_offload, predict_llm, serving_layout
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
@@ -27,6 +27,7 @@ from gpuatlas.report.document import Provenance, Quantity
 from gpuatlas.report.focus import (
     OUTPUT_TOKENS,
     Focus,
+    attempt,
     attempt_or_reason,
     missing,
     native_weights_on,
@@ -380,3 +381,63 @@ def _model_id(name: str) -> str | None:
         return resolve_model(name, allow_hub=False).id
     except GpuAtlasError:
         return None
+
+
+@dataclass(frozen=True)
+class CpuSplitRun:
+    """A model that does not fit the GPUs, run by llama.cpp/Ollama with some layers in host
+    memory (their own split: the most layers that fit on the GPU): where it runs and how fast."""
+
+    engine: str  # the engine's label: "llama.cpp"
+    weights: str  # the GGUF type the engine takes by default
+    gpu_layers: int
+    total_layers: int
+    cpu_weights_gb: float
+    host_bandwidth_gb_s: float  # as predict llm assumes it (dual-channel DDR5 on a desktop)
+    decode_tok_s: Quantity
+
+
+def split_engine(usual: PlatformEngine) -> PlatformEngine | None:
+    """The engine that splits a model between GPU and CPU on this platform: the usual one when
+    it is llama.cpp/Ollama, else the platform's offload engine (None: none, e.g. a Mac)."""
+    if takes_num_ctx(usual.engine):
+        return usual
+    return usual.offload
+
+
+def cpu_split_run(
+    system: GpuSystem, model: str, usual: PlatformEngine, prompt_tokens: int
+) -> CpuSplitRun | None:
+    """`model` in the split engine's default GGUF type with the layers that do not fit in host
+    memory, and its decode rate at batch 1 (predict llm's own split, so the same figures as
+    `gpuatlas predict`); None when no engine splits here or the model needs no split."""
+    engine = split_engine(usual)
+    if engine is None:
+        return None
+    weights = native_weights_on(model, engine.engine).format_id
+    context_tokens = prompt_tokens + OUTPUT_TOKENS
+    split = attempt(
+        lambda: engine_offload(system, model, weights, engine.engine, context_tokens=context_tokens)
+    )
+    single = attempt(
+        lambda: predict_llm(
+            system,
+            model,
+            weights,
+            engine.engine,
+            batch=1,
+            input_tokens=prompt_tokens,
+            output_tokens=OUTPUT_TOKENS,
+        )
+    )
+    if split is None or split.experts_on_cpu or single is None:
+        return None
+    return CpuSplitRun(
+        engine.label,
+        weights,
+        split.gpu_layers,
+        split.total_layers,
+        split.cpu_weights_gb,
+        split.host_bandwidth_gb_s,
+        estimate_quantity(single.decode_tok_s),
+    )

@@ -9,6 +9,7 @@ from gpuatlas.report.document import Section, Statement
 from gpuatlas.report.focus import focus_model
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.fit import SIZE_MODELS, FitResult
+from gpuatlas.report.profiles.llm import CpuSplitRun, cpu_split_run
 from gpuatlas.report.profiles.training import LARGE_MODEL
 from gpuatlas.report.serving_cost import one_side_priced_statement, serving_cost_statement
 
@@ -81,13 +82,40 @@ def seventy_b_answer(label: str, side: SideProfile) -> Statement:
         "int4": _gpu_count_words(needs["int4"]),
         "split": _split_words(fp16 or int4),
     }
+    template = (
+        "Not on {system} alone: {model} needs {fp16} {gpu} in FP16 and "
+        "{int4} {gpu} at INT4 ({split}; see sharded inference)."
+    )
+    run = cpu_split_run(system, SEVENTY_B, side.usual_engine, side.focus.prompt_tokens)
+    if run is None:
+        return Statement(kind="answer", question=question, template=template, words=words)
     return Statement(
         kind="answer",
         question=question,
-        template="Not on {system} alone: {model} needs {fp16} {gpu} in FP16 and "
-        "{int4} {gpu} at INT4 ({split}; see sharded inference).",
-        words=words,
+        template=template + _CPU_SPLIT_TEMPLATE,
+        words=words | _cpu_split_words(run),
+        numbers={"decode": run.decode_tok_s},
     )
+
+
+# llama.cpp and Ollama place the layers that do not fit in host memory, run by the CPU.
+_CPU_SPLIT_TEMPLATE = (
+    " llama.cpp or Ollama can split it between GPU and CPU: on {split_engine} in {split_weights}, "
+    "{gpu_layers} of {layers} layers on the GPU and {cpu_gb} GB of weights in host memory "
+    "read at {host_gb_s} GB/s (assumed), "
+    "~{decode:num} tok/s decode (one request)."
+)
+
+
+def _cpu_split_words(run: CpuSplitRun) -> dict[str, str]:
+    return {
+        "split_engine": run.engine,
+        "split_weights": run.weights.upper(),
+        "gpu_layers": str(run.gpu_layers),
+        "layers": str(run.total_layers),
+        "cpu_gb": f"{run.cpu_weights_gb:.0f}",
+        "host_gb_s": f"{run.host_bandwidth_gb_s:g}",
+    }
 
 
 def _gpu_count_words(gpus_needed: int | None) -> str:
