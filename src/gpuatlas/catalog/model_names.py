@@ -40,7 +40,7 @@ _DECORATION_TOKENS = frozenset(
         "w4a16", "w8a8", "w8a16", "marlin", "g128", "quantized", "static", "fp8dynamic", "v1",
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
         "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
-        "abliterated", "uncensored", "ud", "mxfp4_moe",
+        "abliterated", "uncensored", "ud", "mxfp4_moe", "intermediate",
     }
 )
 # fmt: on
@@ -49,8 +49,11 @@ _GGUF_TYPE_PATTERN = re.compile(r"^(i?q\d(_[a-z0-9]+)*|f16|f32|bf16)$")
 _BITS_OR_GROUP_PATTERN = re.compile(r"\d+bit|\d+bpw|\d+(\.\d+)?bpw|g\d+|h[68]")
 _MLX_ORGANISATION = "mlx-community/"
 _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
-# A re-export of a quantised checkpoint numbered after its format: nvidia/DeepSeek-R1-0528-FP4-v2.
-_EXPORT_REVISION_PATTERN = re.compile(r"-(nvfp4|fp4|mxfp4|fp8|awq|gptq|int4|int8|w4a16|w8a8)-v\d+$")
+# A re-export of a quantised checkpoint numbered after its format: nvidia/DeepSeek-R1-0528-FP4-v2,
+# lllyasviel's flux1-dev-bnb-nf4-v2 (Forge writes it "Flux1 Dev NF4 v2").
+_EXPORT_REVISION_PATTERN = re.compile(
+    r"[-\s](nvfp4|fp4|mxfp4|fp8|awq|gptq|int4|int8|w4a16|w8a8|nf4)[-\s]v\d+$"
+)
 _SPACED_BITS_PATTERN = re.compile(r"(?<![.\d])(\d)[\s\-]+bits?\b")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
@@ -59,6 +62,8 @@ _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
 # i-quants carry their bitrate ("IQ4_NL - 4.5 bpw", "IQ3_S - 3.4375 bpw").
 _FTYPE_K_SIZE_PATTERN = re.compile(r"\b(q[2-6]_k)\s+-\s+(small|medium|large)\b")
 _FTYPE_BITRATE_PATTERN = re.compile(r"\b(i?q\d(?:_[a-z0-9]+)*)\s+-\s+\d+(?:\.\d+)?\s*bpw\b")
+# ... and an unquantised file whose every tensor is F32 is "all F32" (LLAMA_FTYPE_ALL_F32).
+_FTYPE_ALL_F32_PATTERN = re.compile(r"\ball\s+f32\b")
 # ... and begins with llama.cpp's architecture name and model type (src/llama-arch.cpp
 # LLM_ARCH_NAMES, src/llama-model.cpp llm_type_name): "qwen3moe 30B.A3B" is the Qwen3 MoE with
 # 30B total and 3B active parameters (LLM_TYPE_30B_A3B), and LLAMA_FTYPE_MOSTLY_MXFP4_MOE is
@@ -137,6 +142,7 @@ def _split_tokens(name: str) -> list[str]:
     base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
     base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
     base = _FTYPE_BITRATE_PATTERN.sub(r"\1", base)  # llama-bench "IQ4_NL - 4.5 bpw"
+    base = _FTYPE_ALL_F32_PATTERN.sub("f32", base)  # llama-bench "llama 1B all F32"
     base = _LLAMACPP_MOE_ARCH_PATTERN.sub(r"\1", base)  # llama-bench "qwen3moe"
     for pattern, family in _LLAMACPP_GLUED_ARCHES:  # llama-bench "qwen3next", "qwen35moe"
         base = pattern.sub(family, base)
@@ -313,12 +319,20 @@ def _derived_checkpoint(name: str) -> ModelReference | None:
 
 def _prefix_keys(tokens: list[str]) -> list[str]:
     """The name's leading words, longest first; only release dates (…-2507, …-0528,
-    …-20241022: four digits or more) may be dropped beyond decorations. A shorter bare number
-    is a size written without its unit ("llama-3.1-70"), never dropped: the family's default
-    size (8B) would stand in for the 70B meant."""
+    …-20241022: four digits or more) may be dropped beyond decorations, at the end or, after
+    the name as written, wherever they stand (a size written after the date:
+    Mistral-Large-Instruct-2407-123B is mistral-large-123b). A shorter bare number is a size
+    written without its unit ("llama-3.1-70"), never dropped: the family's default size (8B)
+    would stand in for the 70B meant."""
+    stems = _stems(tokens)
+    undated = [
+        each
+        for each in ([token for token in stem if not _is_release_date(token)] for stem in stems)
+        if each and each not in stems
+    ]
     return [
         normalize_model_name("-".join(stem[:end]))
-        for stem in _stems(tokens)
+        for stem in (*stems, *undated)
         for end in range(len(stem), 0, -1)
         if all(_is_release_date(token) for token in stem[end:])
     ]
