@@ -113,9 +113,15 @@ def test_a_memory_size_the_gpu_does_not_have_is_not_ignored() -> None:
 
 
 def test_a_model_number_without_its_variant_word_is_not_that_variant() -> None:
-    """The catalog has the GTX 1660 SUPER but not the GTX 1660: "GTX 1660" must not become the
-    SUPER."""
+    """The catalog has the RX 5700 XT but not the RX 5700 (a card of its own: 2,304 cores, not
+    2,560): "RX 5700" must not become the XT."""
     with pytest.raises(UnknownNameError) as caught:
-        resolve_gpu("GTX 1660")
+        resolve_gpu("RX 5700")
     assert not caught.value.ambiguous
-    assert caught.value.candidates[0] == "gtx-1660-super"
+    assert caught.value.candidates[0] == "rx-5700-xt"
+
+
+def test_a_model_number_and_its_variant_are_two_cards() -> None:
+    """Both the GTX 1660 and the GTX 1660 SUPER are in the catalog: each name is its own card."""
+    assert resolve_gpu("GTX 1660").id == "gtx-1660"
+    assert resolve_gpu("GTX 1660 SUPER").id == "gtx-1660-super"

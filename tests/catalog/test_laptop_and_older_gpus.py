@@ -31,6 +31,11 @@ from gpuatlas.errors import UnknownNameError
         ("GTX 1070 Ti", "gtx-1070-ti"),
         ("NVIDIA GeForce RTX 3080 Ti Laptop GPU", "rtx-3080-ti-laptop"),
         ("NVIDIA GeForce GTX 1660 Ti", "gtx-1660-ti"),
+        ("NVIDIA GeForce GTX 1650", "gtx-1650"),
+        ("GTX 1660", "gtx-1660"),
+        ("NVIDIA GeForce RTX 3050", "rtx-3050-8gb"),
+        ("NVIDIA GeForce RTX 5080 Laptop GPU", "rtx-5080-laptop"),
+        ("RTX 5070 Laptop", "rtx-5070-laptop"),
     ],
 )
 def test_names_as_written_resolve_to_the_new_entries(written: str, gpu_id: str) -> None:
@@ -45,6 +50,9 @@ def test_names_as_written_resolve_to_the_new_entries(written: str, gpu_id: str) 
         ("GTX 1080 Ti", "gtx-1080-ti"),
         ("RTX 4070", "rtx-4070"),
         ("RTX 3080 Ti", "rtx-3080-ti"),
+        ("RTX 5080", "rtx-5080"),
+        ("RTX 5070", "rtx-5070"),
+        ("GTX 1660 Super", "gtx-1660-super"),
     ],
 )
 def test_desktop_namesakes_still_resolve_to_the_desktop_card(written: str, gpu_id: str) -> None:
@@ -75,6 +83,11 @@ _VENDOR_FIGURES = [
     ("gtx-1070-ti", 2432, 1.683, 8.0, 8, 256, 180.0),
     ("rtx-3080-ti-laptop", 7424, 1.590, 16.0, 16, 256, 150.0),
     ("gtx-1660-ti", 1536, 1.770, 6.0, 12, 192, 120.0),
+    ("gtx-1650", 896, 1.665, 4.0, 8, 128, 75.0),
+    ("gtx-1660", 1408, 1.785, 6.0, 8, 192, 120.0),
+    ("rtx-3050-8gb", 2560, 1.777, 8.0, 14, 128, 130.0),
+    ("rtx-5080-laptop", 7680, 2.287, 16.0, 28, 256, 150.0),
+    ("rtx-5070-laptop", 4608, 2.347, 8.0, 24, 128, 100.0),
 ]
 
 
@@ -113,3 +126,32 @@ def test_turing_laptop_tensor_rate_is_sms_times_clock_times_512() -> None:
     # Turing GeForce: FP16 with FP32 accumulate, 512 FLOP per clock per SM.
     gpu = gpu_by_id("rtx-2070-max-q")
     assert gpu.fp16_dense_tflops == pytest.approx(36 * 1.185 * 512 / 1000, abs=0.05)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("gpu_id", "ai_tops_sparse"), [("rtx-5080-laptop", 1334), ("rtx-5070-laptop", 798)]
+)
+def test_blackwell_laptop_fp4_matches_nvidias_ai_tops(gpu_id: str, ai_tops_sparse: int) -> None:
+    # NVIDIA's 'AI TOPS' for GeForce Blackwell is sparse FP4: twice the dense FP4 rate, and 16x
+    # the dense FP16 rate with FP32 accumulate.
+    gpu = gpu_by_id(gpu_id)
+    assert 2 * (gpu.fp4_dense_tflops or 0.0) == pytest.approx(ai_tops_sparse, abs=1)
+    assert 16 * (gpu.fp16_dense_tflops or 0.0) == pytest.approx(ai_tops_sparse, abs=2)
+
+
+@pytest.mark.unit
+def test_ampere_rtx_3050_tensor_rate_is_sms_times_clock_times_512() -> None:
+    # GA10x GeForce: FP16 with FP32 accumulate, 512 FLOP per clock per SM (whitepaper App. A).
+    assert gpu_by_id("rtx-3050-8gb").fp16_dense_tflops == pytest.approx(
+        20 * 1.777 * 512 / 1000, abs=0.05
+    )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("gpu_id", ["gtx-1650", "gtx-1660"])
+def test_turing_without_tensor_cores_has_no_tensor_rates(gpu_id: str) -> None:
+    gpu = gpu_by_id(gpu_id)
+    assert gpu.tensor_cores == 0
+    assert not gpu.dense_tflops("fp16")
+    assert not gpu.dense_tflops("int8")
