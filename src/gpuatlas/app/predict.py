@@ -285,7 +285,7 @@ class PredictDiffusionRequest(SystemModelRequest):
         max_length=200,
         description=(
             "'+'-joined: torch.compile, cuda-graphs, vanilla-attention, tf32, fp8-matmul, "
-            "denoise-loop."
+            "denoise-loop; ulysses-N, ring-N, cfg-parallel (one image split over GPUs, xDiT)."
         ),
     )
 

@@ -16,6 +16,7 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,7 @@ from gpuatlas.performance.media.diffusion import (
     image_calibration_class,
     image_engine,
     max_image_batch,
+    split_key,
     variant_parts,
 )
 from gpuatlas.performance.media.diffusion import PRIORS as DIFFUSION_PRIORS
@@ -456,7 +458,7 @@ def image_terms(observation: Observation) -> ImageTerms | None:
     if row.metric == "image_s":
         measured = row.value * batch
     else:
-        measured = 60.0 * batch * system.gpu_count / row.value
+        measured = 60.0 * batch * system.gpu_count / work.gpus_per_image / row.value
     gpu = gpu_by_id(row.gpu)
     return ImageTerms(work, measured, _family_priors(observation)[1], row.gpu, host_platform(gpu))
 
@@ -500,6 +502,33 @@ def fit_image_group(
     return float(IMAGE_ETA_GRID[best_eta]), float(IMAGE_OVERHEAD_GRID_MS[best_overhead])
 
 
+@dataclass(frozen=True)
+class GridRow:
+    """One row of a one-constant grid fit: its GPU, its batch time at each grid value, at the
+    prior's value, and as measured."""
+
+    gpu: str
+    predicted_s: Any  # numpy array over the grid
+    at_prior_s: float
+    measured_s: float
+
+
+def shrunk_grid_choice(grid: Any, rows: Sequence[GridRow]) -> float:
+    """The grid value minimising the squared log error of the rows' batch times (each GPU
+    counting once) plus PRIOR_ROWS pseudo-GPUs that measured the prior's value, the prior
+    costing what the value changes the rows' times, in the data's own units."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.gpu] = counts.get(row.gpu, 0) + 1
+    data = np.zeros_like(grid)
+    prior = np.zeros_like(grid)
+    for row in rows:
+        data = data + np.log(row.predicted_s / row.measured_s) ** 2 / counts[row.gpu]
+        prior = prior + np.log(row.predicted_s / row.at_prior_s) ** 2 / counts[row.gpu]
+    loss = data + PRIOR_ROWS * prior / max(len(counts), 1)
+    return float(grid[int(np.argmin(loss))])
+
+
 # Host-time ratio of a platform to the image groups' level: the grid of the fit.
 HOST_RATIO_GRID = np.geomspace(0.25, 4.0, 49)
 
@@ -522,6 +551,14 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
             for item, term in replayed
         ]
     )
+    split_pairs = _split_terms(items, terms)
+    call_us = {
+        engine_id: fit_split_call_host_us(
+            [(_lookup(groups, item), term) for item, term in pairs], ratios
+        )
+        for engine_id, pairs in split_pairs.items()
+    }
+    terms = _with_split_call_host(items, terms, call_us)
     pipeline_rows = _pipeline_rows(shared, items, terms, ratios, share)
     constants = fit_pipeline_constants(pipeline_rows, PIPELINE_PRIORS, PRIOR_ROWS)
     terms = _terms_at(items, constants, terms)
@@ -542,7 +579,72 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
         )
     if share > 0.0:
         fitted = _with_group(fitted, REPLAY_KEY, {"host_ratio": share, "n": float(len(replayed))})
+    for engine_id, pairs in split_pairs.items():
+        fitted = _with_group(
+            fitted,
+            split_key(engine_id),
+            {"kernel_overhead_us": call_us[engine_id], "n": float(len(pairs))},
+        )
     return fitted
+
+
+# Host time per exchange call of an image split over GPUs (µs): the grid of the fit.
+SPLIT_CALL_HOST_GRID_US = np.linspace(0.0, 2000.0, 201)
+
+
+def _split_engine(item: Observation) -> str:
+    return image_engine(item.case.engine, item.case.variant)
+
+
+def _split_terms(
+    items: Sequence[Observation], terms: Mapping[int, ImageTerms | None]
+) -> dict[str, list[tuple[Observation, ImageTerms]]]:
+    """Image rows that split one image over GPUs (exchange calls per forward), with their
+    terms, by image engine."""
+    found: dict[str, list[tuple[Observation, ImageTerms]]] = {}
+    for item in items:
+        term = terms[id(item)]
+        if term is not None and term.work.exchanges > 0:
+            found.setdefault(_split_engine(item), []).append((item, term))
+    return found
+
+
+def _with_split_call_host(
+    items: Sequence[Observation],
+    terms: Mapping[int, ImageTerms | None],
+    call_us: Mapping[str, float],
+) -> dict[int, ImageTerms | None]:
+    """The terms with each split row's exchange calls at its engine's host time per call."""
+    found = dict(terms)
+    for item in items:
+        term = terms[id(item)]
+        if term is None or term.work.exchanges <= 0:
+            continue
+        host_s = term.work.exchanges * call_us.get(_split_engine(item), 0.0) * 1e-6
+        found[id(item)] = replace(term, work=replace(term.work, exchange_host_s=host_s))
+    return found
+
+
+def fit_split_call_host_us(
+    rows: Sequence[tuple[_Params, ImageTerms]], host_ratios: Mapping[str, float]
+) -> float:
+    """The host time per exchange call (µs) of rows that split one image over GPUs, added to
+    each forward's host time (DiffusionWork.forward_s), minimising the squared log error of
+    their batch times at their groups' values (each GPU counting once), shrunk toward 0 (the
+    calls cost the host nothing beyond the block's kernels) by PRIOR_ROWS pseudo-GPUs, in the
+    data's units (as fit_replay_share); 0 without rows."""
+    if not rows:
+        return 0.0
+    found = []
+    for params, term in rows:
+        eta = min(1.0, params.eta_compute * params.factor * term.compute_prior)
+        work = replace(term.work, exchange_host_s=0.0)
+        host_ms = params.step_overhead_ms * host_ratios.get(term.platform, 1.0)
+        calls_ms = term.work.exchanges * SPLIT_CALL_HOST_GRID_US * 1e-3
+        predicted = work.unscaled_batch_s(eta, host_ms + calls_ms)
+        at_zero = float(work.unscaled_batch_s(eta, host_ms))
+        found.append(GridRow(term.gpu, predicted, at_zero, term.measured_s))
+    return shrunk_grid_choice(SPLIT_CALL_HOST_GRID_US, found)
 
 
 def _terms_at(
@@ -665,19 +767,13 @@ def fit_host_ratio(rows: Sequence[tuple[_Params, ImageTerms]]) -> float:
     their groups' values (each GPU counting once), shrunk toward 1 by PRIOR_ROWS pseudo-GPUs
     that measured the groups' own host time (as `_shrunk_log_ratio` shrinks the ratio fits):
     the prior costs what the ratio changes the rows' times, in the data's own units."""
-    counts: dict[str, int] = {}
-    for _, term in rows:
-        counts[term.gpu] = counts.get(term.gpu, 0) + 1
-    data = np.zeros_like(HOST_RATIO_GRID)
-    prior = np.zeros_like(HOST_RATIO_GRID)
+    found = []
     for params, term in rows:
         eta = min(1.0, params.eta_compute * params.factor * term.compute_prior)
         predicted = term.work.unscaled_batch_s(eta, params.step_overhead_ms * HOST_RATIO_GRID)
-        at_one = term.work.unscaled_batch_s(eta, params.step_overhead_ms)
-        data = data + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
-        prior = prior + np.log(predicted / at_one) ** 2 / counts[term.gpu]
-    loss = data + PRIOR_ROWS * prior / max(len(counts), 1)
-    return float(HOST_RATIO_GRID[int(np.argmin(loss))])
+        at_one = float(term.work.unscaled_batch_s(eta, params.step_overhead_ms))
+        found.append(GridRow(term.gpu, predicted, at_one, term.measured_s))
+    return shrunk_grid_choice(HOST_RATIO_GRID, found)
 
 
 # Share of the host time per forward a replayed CUDA graph keeps: the grid of the fit.
@@ -718,20 +814,14 @@ def fit_replay_share(rows: Sequence[tuple[_Params, tuple[ImageTerms, float]]]) -
     takes the whole host time away) by PRIOR_ROWS pseudo-GPUs that measured no floor, in the
     data's units (as fit_host_ratio): the levels above the hardware classes are the ones to
     evaluate at, since a class fitted on replayed rows alone would absorb the floor."""
-    counts: dict[str, int] = {}
-    for _, (term, _) in rows:
-        counts[term.gpu] = counts.get(term.gpu, 0) + 1
-    data = np.zeros_like(REPLAY_SHARE_GRID)
-    prior = np.zeros_like(REPLAY_SHARE_GRID)
+    found = []
     for params, (term, eager_host_ms) in rows:
         eta = min(1.0, params.eta_compute * params.factor * term.compute_prior)
         host = params.step_overhead_ms
         predicted = term.work.unscaled_batch_s(eta, host, REPLAY_SHARE_GRID * eager_host_ms)
-        at_zero = term.work.unscaled_batch_s(eta, host, 0.0)
-        data = data + np.log(predicted / term.measured_s) ** 2 / counts[term.gpu]
-        prior = prior + np.log(predicted / at_zero) ** 2 / counts[term.gpu]
-    loss = data + PRIOR_ROWS * prior / max(len(counts), 1)
-    return float(REPLAY_SHARE_GRID[int(np.argmin(loss))])
+        at_zero = float(term.work.unscaled_batch_s(eta, host, 0.0))
+        found.append(GridRow(term.gpu, predicted, at_zero, term.measured_s))
+    return shrunk_grid_choice(REPLAY_SHARE_GRID, found)
 
 
 def _host_ratio_rows(

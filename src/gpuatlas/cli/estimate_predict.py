@@ -323,7 +323,7 @@ def predict_diffusion_command(
         "--variant",
         help=(
             "'+'-joined: torch.compile, cuda-graphs, vanilla-attention, tf32, fp8-matmul, "
-            "denoise-loop."
+            "denoise-loop; ulysses-N, ring-N, cfg-parallel (one image split over GPUs, xDiT)."
         ),
     ),
     as_json: bool = JSON_OPTION,

@@ -421,7 +421,7 @@ def predict_diffusion(
     bf16 compute alike; fp32 follows PyTorch's TF32 defaults; fp8/nf4/int8/GGUF are stored
     small and dequantised); `engine`: diffusers, ComfyUI, TensorRT, stable-fast, Core ML, ...;
     `variant`: '+'-joined settings such as torch.compile, cuda-graphs, vanilla-attention, tf32,
-    fp8-matmul, denoise-loop."""
+    fp8-matmul, denoise-loop, ulysses-N / ring-N / cfg-parallel (one image split over GPUs)."""
     check_image_engine_known(engine)
     arch = as_diffusion(model)
     return predict_diffusion_run(

@@ -46,6 +46,17 @@ from gpuatlas.performance.calibration_table import GroupParams, current_calibrat
 from gpuatlas.performance.engine_releases import frontends
 from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
 from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
+from gpuatlas.performance.media.image_parallel import (
+    ImageParallelism,
+    SplitCost,
+    check_splittable,
+    exchange_count,
+    exchange_s,
+    image_parallelism,
+    parallel_notes,
+    split_link,
+    token_shape,
+)
 from gpuatlas.performance.media.pipeline_compute import (
     ACTIVATION_OVERHEAD_GB,
     CONVOLUTION_EFFICIENCY_RATIO_PRIOR,
@@ -384,6 +395,12 @@ class DiffusionWork:
     pipeline_convolution_flops: float = 0.0
     pipeline_matmul_flops: float = 0.0
     pipeline_host_s: float = PIPELINE_PRIORS.pipeline_host_ms * 1e-3
+    # one image split over GPUs (image_parallel.py): the activation exchange per forward (GPU
+    # time beside the math) and the GPUs one image takes (1: each GPU runs its own images)
+    exchange_s: float = 0.0
+    exchanges: int = 0  # the collective calls of that exchange per forward
+    exchange_host_s: float = 0.0  # the host time of those calls per forward (fitted per call)
+    gpus_per_image: int = 1
 
     def at_constants(self, constants: PipelineConstants) -> DiffusionWork:
         """This work with the rates and the pipeline host time of `constants` (the fit
@@ -433,10 +450,15 @@ class DiffusionWork:
             eta_compute,
         )
         moved = self.activation_bytes + self.dequantisation_bytes
-        gpu_s = gpu_s + moved / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR) + self._cuda_core_s()
+        gpu_s = (
+            gpu_s
+            + moved / (self.bandwidth_bytes_s * ETA_MEMORY_PRIOR)
+            + self._cuda_core_s()
+            + self.exchange_s
+        )
         if self.graph_replay:
             return gpu_s + replay_floor_ms * 1e-3
-        return overlapped_s(gpu_s, overhead_ms * 1e-3)
+        return overlapped_s(gpu_s, overhead_ms * 1e-3 + self.exchange_host_s)
 
     def pipeline_s(self, eta_compute: Seconds) -> Seconds:
         """Text encoders and VAE decode at their FLOPs, plus the pipeline's host time per batch
@@ -500,7 +522,8 @@ def diffusion_work(
     variant: str | None = None,
     engine: str = "diffusers",
 ) -> DiffusionWork:
-    """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU); a
+    """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU, unless the run
+    splits one image over several: image_parallel.py); a
     'denoise-loop' variant leaves out the text encoders and the VAE decode; a 'tf32' variant
     runs an fp32 pipeline's matmuls in TF32 too."""
     if resolution_px < 64 or steps < 1 or batch < 1:
@@ -519,7 +542,9 @@ def diffusion_work(
     )
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     materialised = materialised_attention(engine, variant)
-    images_per_forward = batch * (2 if use_cfg else 1)
+    split = image_parallelism(_image_key(engine or ""), parts_of_variant, system.gpu_count)
+    check_splittable(model, split, use_cfg)
+    images_per_forward = batch * (2 if use_cfg else 1) // split.cfg
     parts = component_bytes(model, weight_format, precision)
     capacity_gb = memory_capacity_gb(gpu)
     working = working_gb(
@@ -544,12 +569,17 @@ def diffusion_work(
     if materialised:
         activation += attention_score_bytes(model, resolution_px, value_bytes)
     cuda_core_peak = cuda_core_matmul_peak(gpu, precision)
-    on_cuda_cores = (forward - convolution) * images_per_forward if cuda_core_peak else 0.0
+    # the images one GPU's forward carries: its CFG rank's latents, 1/s of their tokens
+    per_gpu_images = images_per_forward / split.sequence_degree
+    on_cuda_cores = (forward - convolution) * per_gpu_images if cuda_core_peak else 0.0
+    cost = _split_cost(
+        system, model, resolution_px, split, images_per_forward, value_bytes, engine, variant
+    )
     return DiffusionWork(
-        forward_flops=forward * images_per_forward,
+        forward_flops=forward * per_gpu_images,
         forward_bytes=parts.denoiser,
         steps=steps,
-        activation_bytes=activation * images_per_forward,
+        activation_bytes=activation * per_gpu_images,
         other_flops=(text_encoder_flops(model) + vae_decode_flops(model, resolution_px)) * pipeline,
         other_bytes=parts.vae + vae_decode_bytes(resolution_px, value_bytes) * pipeline,
         peak_flops=0.0,  # at_constants below
@@ -563,17 +593,59 @@ def diffusion_work(
         use_cfg=use_cfg,
         notes=offload.note
         + precision_notes(weight_format, precision, bool(cuda_core_peak), gpu)
-        + attention_notes(model, resolution_px, value_bytes, materialised),
+        + attention_notes(model, resolution_px, value_bytes, materialised)
+        + parallel_notes(split, cost, not _names_split(parts_of_variant)),
         offload=offload.kind,
         graph_replay=CUDA_GRAPHS in parts_of_variant,
         generation_host_s=WEB_UI_GENERATION_HOST_S
         if image_engine(engine, variant) == WEB_UI_ENGINE
         else 0.0,
         tensor_peaks=peaks,
-        convolution_flops=convolution * images_per_forward,
+        convolution_flops=convolution * per_gpu_images,
         pipeline_convolution_flops=vae_decode_flops(model, resolution_px),
         pipeline_matmul_flops=text_encoder_flops(model),
+        exchange_s=cost.exchange_s,
+        exchanges=cost.calls,
+        exchange_host_s=cost.host_s,
+        gpus_per_image=split.gpus_per_image,
     ).at_constants(pipeline_constants())
+
+
+def _names_split(parts_of_variant: set[str]) -> bool:
+    """Whether the variant words name a split of one image (else an engine default made it)."""
+    return any(word.startswith(("ulysses-", "ring-", "cfg-parallel")) for word in parts_of_variant)
+
+
+def _split_cost(
+    system: GpuSystem,
+    model: DiffusionArch,
+    resolution_px: int,
+    split: ImageParallelism,
+    images_per_forward: int,
+    value_bytes: float,
+    engine: str,
+    variant: str | None,
+) -> SplitCost:
+    """What one GPU's exchanges in a sequence split cost per forward (none unsplit)."""
+    if split.sequence_degree <= 1:
+        return SplitCost(0.0, 0, 0.0, False)
+    shape = token_shape(model, model.image_tokens(resolution_px) or 4096, T5_TOKENS)
+    seconds = exchange_s(shape, split, images_per_forward, value_bytes, split_link(system))
+    calls = exchange_count(shape, split)
+    fitted = current_calibration().groups.get(split_key(image_engine(engine, variant)))
+    per_call_us = float(fitted.get("kernel_overhead_us", 0.0)) if fitted else 0.0
+    return SplitCost(seconds, calls, calls * per_call_us * 1e-6, fitted is not None)
+
+
+# The calibration groups holding the host time of one exchange call of a split image
+# (image_parallel.py), one per image engine (eager PyTorch launches the reshapes and copies
+# around each call one by one, torch.compile fuses them), fitted in calibrate on the rows that
+# split one (0 without them).
+SPLIT_KIND = "image-split"
+
+
+def split_key(engine_id: str) -> str:
+    return f"{SPLIT_KIND}|{engine_id}|*|*"
 
 
 # The variant word of a denoiser whose forwards replay a captured CUDA graph: torch.compile in
@@ -1075,8 +1147,8 @@ def predict_diffusion_run(
     engine: str = "diffusers",
     variant: str | None = None,
 ) -> DiffusionPrediction:
-    """s/image is one GPU's time per image at this batch; images/min counts every GPU of the
-    system (one replica each)."""
+    """s/image is the time per image at this batch of one GPU, or of the GPUs one image is
+    split over (xDiT); images/min counts every replica of the system."""
     work = diffusion_work(
         system,
         model,
@@ -1119,7 +1191,9 @@ def predict_diffusion_run(
         batch=batch,
         cfg=work.use_cfg,
         s_per_image=per_image,
-        images_per_min=per_image.inverted(60.0 * system.gpu_count, "images/min"),
+        images_per_min=per_image.inverted(
+            60.0 * system.gpu_count / work.gpus_per_image, "images/min"
+        ),
         memory_gb=work.memory_gb,
         needs_cpu_offload=work.needs_offload,
         notes=notes,
