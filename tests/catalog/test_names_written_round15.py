@@ -72,3 +72,10 @@ def test_a_pretraining_checkpoints_stage_word_names_no_other_model() -> None:
 def test_models_the_catalog_does_not_hold_stay_refused(written: str) -> None:
     with pytest.raises(UnknownNameError):
         resolve_model_reference(written)
+
+
+@pytest.mark.unit
+def test_an_unknown_checkpoint_file_is_refused_with_the_models_its_words_name() -> None:
+    with pytest.raises(UnknownNameError) as refused:
+        resolve_model_reference("Qwen3.8-27B-ABLITERATED-Q4_K_M.gguf")
+    assert "qwen3.6-27b" in refused.value.candidates

@@ -415,6 +415,15 @@ def _file_or_hub_reference(name: str, allow_hub: bool | None) -> ModelReference 
     return None
 
 
+def _close_matches(checkpoint: str) -> list[str]:
+    """Library models that look like `checkpoint`; for a checkpoint file name whose whole
+    spelling matches nothing ('Qwen3.8-27B-ABLITERATED-Q4_K_M.gguf'), those that look like its
+    model-naming words (qwen3.8-27b), so the refusal still names the nearest models."""
+    matches = close_model_matches(checkpoint)
+    stem = next(iter(_stems(_split_tokens(checkpoint))), [])
+    return matches or (close_model_matches("-".join(stem)) if stem else [])
+
+
 def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelReference:
     """Resolve a name people write to a library model (or a Hub config), with a format hint.
 
@@ -438,7 +447,7 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     if reference is None:
         reference = _square_bracketed_reference(name, allow_hub)
     if reference is None:
-        raise UnknownNameError("model", name, close_model_matches(checkpoint))
+        raise UnknownNameError("model", name, _close_matches(checkpoint))
     reference = dataclasses.replace(reference, name=name)
     return _with_tag_format(reference, tag) if tag else reference
 
