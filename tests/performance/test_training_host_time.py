@@ -20,6 +20,7 @@ from gpuatlas.performance.training.host import (
     FORWARD_OPS_PER_LAYER,
     GRAPH_LAUNCHES_PER_LAYER,
     HOST_US_PER_OP,
+    LORA_OPS_PER_ADAPTED_LINEAR,
     dispatched_ops,
     host_step_s,
 )
@@ -39,11 +40,12 @@ SMALL = TrainingSetup("lora", 128, 1, False, "none")
 
 @pytest.mark.unit
 def test_a_micro_step_dispatches_forward_backward_and_recomputed_operators() -> None:
+    full = replace(SMALL, method="full")
     plain = MODEL.num_layers * FORWARD_OPS_PER_LAYER * (1 + BACKWARD_OPS_PER_FORWARD_OP)
-    assert dispatched_ops(MODEL, SMALL, recompute=False) == pytest.approx(plain)
+    assert dispatched_ops(MODEL, full, recompute=False) == pytest.approx(plain)
     recomputed = MODEL.num_layers * FORWARD_OPS_PER_LAYER * (2 + BACKWARD_OPS_PER_FORWARD_OP)
-    assert dispatched_ops(MODEL, SMALL, recompute=True) == pytest.approx(recomputed)
-    assert host_step_s(MODEL, SMALL, False, 2.0) == pytest.approx(
+    assert dispatched_ops(MODEL, full, recompute=True) == pytest.approx(recomputed)
+    assert host_step_s(MODEL, full, False, 2.0) == pytest.approx(
         2.0 * plain * HOST_US_PER_OP * 1e-6
     )
 
@@ -117,4 +119,5 @@ def test_a_cuda_graph_framework_launches_two_graphs_per_layer_not_every_operator
     assert GRAPH_LAUNCHES_PER_LAYER == 2
     eager_ops = dispatched_ops(MODEL, SMALL, recompute=False)
     assert host_step_s(MODEL, graphed, True) < host_step_s(MODEL, SMALL, False) / 50
-    assert eager_ops == MODEL.num_layers * FORWARD_OPS_PER_LAYER * (1 + BACKWARD_OPS_PER_FORWARD_OP)
+    lora_ops = FORWARD_OPS_PER_LAYER + LORA_OPS_PER_ADAPTED_LINEAR * 7  # q, k, v, o, gate, up, down
+    assert eager_ops == MODEL.num_layers * lora_ops * (1 + BACKWARD_OPS_PER_FORWARD_OP)

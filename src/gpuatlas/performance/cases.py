@@ -37,6 +37,7 @@ from gpuatlas.performance.training.memory import TrainingSetup, training_memory_
 from gpuatlas.performance.training.recompute import stated_recompute_share
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
+    variant_eager_attention,
     variant_fused,
     variant_master_weights,
     variant_method,
@@ -268,6 +269,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         optimizer=variant_optimizer(parts),
         fused=variant_fused(parts),
         offload_optimizer=variant_offloads_optimizer(parts),
+        eager_attention=variant_eager_attention(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

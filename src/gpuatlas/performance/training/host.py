@@ -18,6 +18,20 @@ transposes/reshapes (4), SiLU and the gate product (2), two residual adds. The b
 dispatches about two operators per forward one (an input and a weight gradient, or an
 element-wise backward and its accumulation) and recomputation one forward more.
 
+What a run adds to a layer's forward, counted from the implementations:
+- LoRA adapters (peft's lora.Linear.forward, `result + lora_B(lora_A(dropout(x))) * scaling`,
+  dropout an nn.Identity at p = 0): lora_A, lora_B, the scaling product and the add,
+  `LORA_OPS_PER_ADAPTED_LINEAR` operators on every adapted linear layer (token_traffic's
+  lora_linear_count: attention and MLP);
+- a bitsandbytes 4-bit base (QLoRA): MatMul4Bit.forward runs `F.dequantize_4bit(B, quant_state)`
+  before `torch.nn.functional.linear`, so every base linear layer dispatches one dequantize
+  kernel more (`QLORA_DEQUANT_OPS_PER_LINEAR`; its backward dequantizes again, which the
+  backward's two operators per forward one cover);
+- eager attention (transformers' `eager_attention_forward`, the only path before SDPA became
+  its default in v4.36, and `attn_implementation="eager"` after): matmul(q, kᵀ), the scaling,
+  the mask add, softmax in fp32, the cast back, dropout and matmul(p, v): 7 operators where
+  SDPA dispatches 1, `EAGER_ATTENTION_EXTRA_OPS` more per layer.
+
 A framework that captures each layer's work as CUDA graphs (its profile's `cuda_graphs`, e.g.
 llm.q: one graph for a block's forward, one for its recompute and backward) launches
 `GRAPH_LAUNCHES_PER_LAYER` graphs per layer instead; a graph launch is taken at one operator's
@@ -32,11 +46,28 @@ from __future__ import annotations
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.performance.training.engines import training_engines
 from gpuatlas.performance.training.memory import TrainingSetup
+from gpuatlas.performance.training.token_traffic import lora_linear_count
 
 FORWARD_OPS_PER_LAYER = 45
 BACKWARD_OPS_PER_FORWARD_OP = 2.0
 HOST_US_PER_OP = 10.0  # within the documented 5-25 µs of CPU work per eager operator
 GRAPH_LAUNCHES_PER_LAYER = 2.0  # the block's forward graph and its (recompute +) backward graph
+LORA_OPS_PER_ADAPTED_LINEAR = 4  # lora_A, lora_B, * scaling, + base output
+QLORA_DEQUANT_OPS_PER_LINEAR = 1  # F.dequantize_4bit before each base linear
+EAGER_ATTENTION_EXTRA_OPS = 6  # 7 eager attention operators in place of one SDPA call
+
+
+def forward_ops_per_layer(model: ModelArch, setup: TrainingSetup) -> float:
+    """Operators one decoder layer's eager forward dispatches: the SDPA layer's, plus LoRA's
+    adapters, QLoRA's dequantize kernels and eager attention's extra operators."""
+    ops = float(FORWARD_OPS_PER_LAYER)
+    if setup.method != "full":
+        ops += LORA_OPS_PER_ADAPTED_LINEAR * lora_linear_count(model)
+    if setup.method == "qlora":
+        ops += QLORA_DEQUANT_OPS_PER_LINEAR * lora_linear_count(model)
+    if setup.eager_attention:
+        ops += EAGER_ATTENTION_EXTRA_OPS
+    return ops
 
 
 def dispatched_ops(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
@@ -45,7 +76,7 @@ def dispatched_ops(model: ModelArch, setup: TrainingSetup, recompute: bool) -> f
     if training_engines()[setup.engine].cuda_graphs:
         return model.num_layers * GRAPH_LAUNCHES_PER_LAYER
     passes = 1.0 + BACKWARD_OPS_PER_FORWARD_OP + (setup.recompute_share if recompute else 0.0)
-    return model.num_layers * FORWARD_OPS_PER_LAYER * passes
+    return model.num_layers * forward_ops_per_layer(model, setup) * passes
 
 
 def host_step_s(

@@ -65,6 +65,9 @@ class TrainingSetup:
     # what the run fuses of the per-token memory traffic (training/token_traffic.py):
     # "elementwise" (compiled or fused layer kernels), "loss" (fused cross-entropy)
     fused: frozenset[str] = frozenset()
+    # attention without SDPA/flash kernels (transformers' eager path, variants.EAGER_ATTENTION_
+    # WORDS): the score matrices are materialised (training/token_traffic.py, training/host.py)
+    eager_attention: bool = False
 
 
 MIXED_OPTIMIZER_BYTES = 12.0  # fp32 master weight, momentum and variance

@@ -51,8 +51,11 @@ def flops_parts_per_token(
     sequence has no weights: its backward is input gradients only (dQ, dK, dV: twice its
     forward) whatever the method, so a LoRA step saves a third of the matmul work, not of the
     attention. Recomputation adds `setup.recompute_share` of a forward; QLoRA dequantises the
-    base on every weight matmul."""
-    forward = forward_flops_per_token(model, setup.sequence_tokens // 2)
+    base on every weight matmul. Causal attention kernels skip the masked half of the scores
+    (a query attends to half the sequence on average); eager attention computes every score
+    and masks afterwards, the whole sequence for every query."""
+    keys = setup.sequence_tokens if setup.eager_attention else setup.sequence_tokens // 2
+    forward = forward_flops_per_token(model, keys)
     weights = matmul_flops_per_token(model)
     attention = forward - weights
     extra = setup.recompute_share if recompute else 0.0

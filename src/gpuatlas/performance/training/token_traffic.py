@@ -43,6 +43,15 @@ Counted per token, in bytes, from the implementations:
   12 (in + out) bytes per token and linear, with the forward's ~4 (in + out) once more under
   recomputation.
 
+- eager attention (no SDPA or flash kernel: transformers' eager path, its only one before v4.36;
+  variants.EAGER_ATTENTION_WORDS) materialises each head's scores over all s keys of the
+  sequence (the causal mask is added, not skipped). Per query, key and head, forward:
+  matmul(q, kᵀ) writes the 16-bit score (2), the scaling reads and writes it (4), the mask add
+  (4), softmax in fp32 reads 16-bit and writes fp32 (6), the cast back reads fp32 and writes
+  16-bit (6), matmul(p, v) reads it (2): 24 bytes; the backward moves about twice that, as the
+  element-wise operators above. SDPA's flash and memory-efficient kernels keep the scores on
+  chip: nothing is counted for them.
+
 What a run fuses comes from its variant words (variants.FUSION_WORDS: torch.compile, liger,
 fused-layers, fused-ce) and its framework's profile (`fused` in
 performance/data/training_engines.toml, with the source that says so). The bytes are charged
@@ -66,6 +75,7 @@ BACKWARD_TRAFFIC_PER_FORWARD = 2.0
 CE_BYTES_PER_VOCAB = {"eager": 42.0, "fused": 8.0}
 LORA_BYTES_PER_WIDTH = 12.0  # forward 4, backward 8 per (in + out)
 LORA_FORWARD_BYTES_PER_WIDTH = 4.0
+EAGER_SCORE_BYTES_PER_KEY = 24.0  # forward, per query, key and head (16-bit scores, fp32 softmax)
 
 
 def _mode(fused: bool) -> str:
@@ -112,6 +122,24 @@ def lora_linear_widths(model: ModelArch) -> float:
     return attention + (3 if model.gated_mlp else 2) * (h + model.intermediate_size)
 
 
+def lora_linear_count(model: ModelArch) -> int:
+    """Linear layers of one layer that LoRA adapts, as lora_linear_widths counts them."""
+    if model.is_moe:
+        return 4 + 3 * (model.experts_per_token + model.num_shared_experts)
+    return 4 + (3 if model.gated_mlp else 2)
+
+
+def eager_attention_bytes_per_token(
+    model: ModelArch, setup: TrainingSetup, recompute: bool
+) -> float:
+    """Bytes eager attention's materialised scores move per token (0 under SDPA)."""
+    if not setup.eager_attention:
+        return 0.0
+    passes = 1.0 + BACKWARD_TRAFFIC_PER_FORWARD + (setup.recompute_share if recompute else 0.0)
+    per_layer = EAGER_SCORE_BYTES_PER_KEY * model.num_attention_heads * setup.sequence_tokens
+    return model.num_layers * per_layer * passes
+
+
 def lora_bytes_per_token(model: ModelArch, setup: TrainingSetup, recompute: bool) -> float:
     """Bytes the adapters move per token (0 for full fine-tuning)."""
     if setup.method == "full":
@@ -129,6 +157,7 @@ def token_traffic_s(
         lora_bytes_per_token(model, setup, recompute)
         + elementwise_bytes_per_token(model, setup, recompute, "elementwise" in fused)
         + loss_bytes_per_token(model, "loss" in fused)
+        + eager_attention_bytes_per_token(model, setup, recompute)
     )
     tokens = setup.sequence_tokens * setup.micro_batch
     return tokens * per_token / memory_bandwidth_bytes_s(system.gpu)

@@ -118,3 +118,15 @@ OFFLOAD_OPTIMIZER_WORDS = frozenset(
 def variant_offloads_optimizer(parts: Set[str]) -> bool:
     """Whether the variant states the optimizer state offloaded to host memory."""
     return bool(parts & OFFLOAD_OPTIMIZER_WORDS)
+
+
+# 'vanilla-attention' / 'eager-attention': attention without SDPA or a flash kernel, the scores
+# materialised (transformers' eager path: its only one before v4.36, when SDPA became the
+# default; `attn_implementation="eager"` after). Without either word a training run is taken
+# to use SDPA or flash attention.
+EAGER_ATTENTION_WORDS = frozenset({"vanilla-attention", "eager-attention"})
+
+
+def variant_eager_attention(parts: Set[str]) -> bool:
+    """Whether the variant states eager (materialised-score) attention."""
+    return bool(parts & EAGER_ATTENTION_WORDS)
