@@ -100,6 +100,9 @@ MATVEC_SHARE_GRID = tuple(0.1 * 1.2**step for step in range(18))
 SINGLE_STREAM_GRID = tuple(0.5 * 1.05**step for step in range(19))
 # Candidate times per MoE layer of a decode step, microseconds: 0 to 200 in steps of 10.
 MOE_LAYER_US_GRID = tuple(10.0 * step for step in range(21))
+# Candidate times per MoE layer of a fused-MoE group's decode step (fit_fused_moe_times),
+# microseconds: 0 to 400 in steps of 20.
+FUSED_MOE_US_GRID = tuple(20.0 * step for step in range(21))
 
 
 @dataclass(frozen=True)
@@ -1128,13 +1131,7 @@ def _refitted_score(
     with using_calibration(replace(trial, version=f"{version}/terms")):
         known = {**terms, **{id(item): decode_terms(item) for item in scored}}
     fitted = replace(_fit_linear(trial, items, "decode", known), version=f"{version}/scored")
-    total = 0.0
-    with using_calibration(fitted):
-        for item in scored:
-            value = predicted_value(item)
-            error = abs(log_error(item, value)) if value is not None else 0.0
-            total += weights[id(item)] * error
-    return total
+    return _weighted_log_error(fitted, scored, weights)
 
 
 def _best_on_grid(grid: Sequence[float], scores: Sequence[float], parent: float) -> float:
@@ -1165,13 +1162,21 @@ def fit_moe_layer_time(calibration: Calibration, items: Sequence[Observation]) -
         for us in MOE_LAYER_US_GRID
     ]
     scores = _trial_scores(calibration, items, paying, trials)
+    return replace(calibration, moe_layer=_shrunk_layer_time(MOE_LAYER_US_GRID, scores, paying))
+
+
+def _shrunk_layer_time(
+    grid: Sequence[float], scores: Sequence[float], paying: Sequence[Observation]
+) -> dict[str, float]:
+    """{"us": the grid time of least score (ties: the one nearest the prior) shrunk toward
+    model_constants llm.moe_layer_us_prior by PRIOR_ROWS pseudo-GPUs, "n": the paying rows'
+    GPUs}."""
     least = min(scores)
-    tied = [us for us, score in zip(MOE_LAYER_US_GRID, scores, strict=True) if score <= least]
+    tied = [us for us, score in zip(grid, scores, strict=True) if score <= least]
     best = min(tied, key=lambda us: abs(us - MOE_LAYER_US_PRIOR))
     gpus = float(len({item.row.gpu for item in paying}))
     weight = gpus / (gpus + PRIOR_ROWS)
-    shrunk = weight * best + (1.0 - weight) * MOE_LAYER_US_PRIOR
-    return replace(calibration, moe_layer={"us": shrunk, "n": gpus})
+    return {"us": weight * best + (1.0 - weight) * MOE_LAYER_US_PRIOR, "n": gpus}
 
 
 def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
@@ -1181,6 +1186,64 @@ def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
         runtime = _runtime_of(item.case)
         if runtime is not None and runtime.engine.moe_layer_time and runtime.shape.moe_layers:
             found.append(item)
+    return found
+
+
+def fit_fused_moe_times(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """The time a decode step pays per MoE layer on the engine profiles of each engines.toml
+    fused_moe_group (`LlmRuntime.moe_layers_s`), fitted on the serving rows of MoE models on
+    them (`fused_moe_rows`): for each time of FUSED_MOE_US_GRID the serving levels are
+    refitted on all `items` and the group's rows are scored by their absolute log error (each
+    GPU counts once); the time of least summed score (ties: the one nearest the prior) is
+    shrunk toward model_constants llm.moe_layer_us_prior by PRIOR_ROWS pseudo-GPUs."""
+    calibration = replace(calibration, fused_moe={})
+    for group, paying in sorted(fused_moe_rows(items).items()):
+        weights = _gpu_weights(paying)
+        scores = []
+        for us in FUSED_MOE_US_GRID:
+            times = {**calibration.fused_moe, group: {"us": us}}
+            trial = replace(
+                calibration, version=f"{calibration.version}/fused-moe-{group}-{us:.0f}"
+            )
+            trial = replace(trial, fused_moe=times)
+            scores.append(_serving_score(trial, items, paying, weights))
+        fitted = _shrunk_layer_time(FUSED_MOE_US_GRID, scores, paying)
+        calibration = replace(calibration, fused_moe={**calibration.fused_moe, group: fitted})
+    return calibration
+
+
+def _weighted_log_error(
+    fitted: Calibration, scored: Sequence[Observation], weights: Mapping[int, float]
+) -> float:
+    """The summed absolute log errors of the scored rows under `fitted`, each weighted."""
+    total = 0.0
+    with using_calibration(fitted):
+        for item in scored:
+            value = predicted_value(item)
+            error = abs(log_error(item, value)) if value is not None else 0.0
+            total += weights[id(item)] * error
+    return total
+
+
+def _serving_score(
+    trial: Calibration,
+    items: Sequence[Observation],
+    scored: Sequence[Observation],
+    weights: Mapping[int, float],
+) -> float:
+    """The GPU-weighted absolute log errors of the scored rows under `trial` with the
+    serving levels refitted on `items`."""
+    fitted = replace(_fit_linear(trial, items, "serving"), version=f"{trial.version}/scored")
+    return _weighted_log_error(fitted, scored, weights)
+
+
+def fused_moe_rows(items: Sequence[Observation]) -> dict[str, list[Observation]]:
+    """The serving rows of MoE models by the fused_moe_group of their engine profile."""
+    found: dict[str, list[Observation]] = {}
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if runtime is not None and runtime.engine.fused_moe_group and runtime.shape.moe_layers:
+            found.setdefault(runtime.engine.fused_moe_group, []).append(item)
     return found
 
 
@@ -1288,10 +1351,11 @@ def _shrunk_share(share: float, gpus: float, parent: float) -> float:
 def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str) -> Calibration:
     """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
     items = observations(rows)
-    calibration = replace(base, version=version, groups={}, errors={}, covered={})
+    calibration = replace(base, version=version, groups={}, errors={}, covered={}, fused_moe={})
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
     calibration = fit_decode(calibration, by_kind["decode"])
     calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
+    calibration = fit_fused_moe_times(calibration, by_kind["serving"])
     calibration = _fit_linear(calibration, by_kind["serving"], "serving")
     calibration = _fit_image(calibration, by_kind["image"])
     calibration = _fit_training(calibration, by_kind["train"], version)

@@ -101,6 +101,7 @@ class _CalibrationFile(BaseModel):
     matvec_alu_issue_share_by_backend: dict[str, _ShareRecord] = {}
     hbm_single_stream_memory_share: _ShareRecord | None = None
     moe_layer_decode_us: _TimeRecord | None = None
+    fused_moe_layer_us: dict[str, _TimeRecord] = {}
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -198,6 +199,17 @@ class Calibration:
     hbm_single_stream: dict[str, float] = field(default_factory=dict)
     # {"us": fitted time per MoE layer, "n": GPUs} (fitting.fit_moe_layer_time); empty: the prior
     moe_layer: dict[str, float] = field(default_factory=dict)
+    # engines.toml fused_moe_group -> {"us": fitted time per MoE layer and decode step, "n":
+    # GPUs} (fitting.fit_fused_moe_times); a group without an entry: the prior
+    fused_moe: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def fused_moe_layer_us(self, group: str) -> float:
+        """The time a decode step pays per MoE layer on the engine profiles of a
+        fused_moe_group (fitting.fit_fused_moe_times), else model_constants
+        llm.moe_layer_us_prior (the prior of that fit); 0 for no group."""
+        if not group:
+            return 0.0
+        return self.fused_moe.get(group, {}).get("us", MOE_LAYER_US_PRIOR)
 
     @property
     def moe_layer_us(self) -> float:
@@ -322,6 +334,7 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
         moe_layer=(
             _numbers(record.moe_layer_decode_us.model_dump()) if record.moe_layer_decode_us else {}
         ),
+        fused_moe={k: _numbers(v.model_dump()) for k, v in record.fused_moe_layer_us.items()},
     )
 
 
@@ -381,7 +394,19 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
         },
         **_single_stream_document(calibration.hbm_single_stream),
         **_moe_layer_document(calibration.moe_layer),
+        **_fused_moe_document(calibration.fused_moe),
     }
+
+
+def _fused_moe_document(records: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The fitted times per MoE layer of the fused-MoE groups (none when unfitted)."""
+    if not records:
+        return {}
+    times = {
+        group: {"us": round(values["us"], 3), "n": int(values["n"])}
+        for group, values in sorted(records.items())
+    }
+    return {"fused_moe_layer_us": times}
 
 
 def _moe_layer_document(record: dict[str, float]) -> dict[str, Any]:

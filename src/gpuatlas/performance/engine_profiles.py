@@ -70,6 +70,7 @@ class EngineProfile:
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
+    fused_moe_group: str = ""  # its fused-MoE path's fitted time per MoE layer and step (see toml)
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
     profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
@@ -138,6 +139,7 @@ class _EngineRecord(BaseModel):
     decode_attention_per_query_head: bool = False
     own_matvec_kernels: bool = False
     moe_layer_time: bool = False
+    fused_moe_group: str = ""
     sliding_window_kv: SlidingWindowKv = "window"
     sparse_attention: SparseAttention = "gather"
     profiles_image_encoder: bool = False

@@ -102,6 +102,9 @@ class LlmRuntime:
     # time a decode step pays per MoE layer (calibration.json moe_layer_decode_us) on an engine
     # profile with engines.toml moe_layer_time; 0 elsewhere
     moe_layer_us: float = 0.0
+    # time a decode step pays per MoE layer on an engine profile with engines.toml
+    # fused_moe_group (calibration.json fused_moe_layer_us of its group); 0 elsewhere
+    fused_moe_layer_us: float = 0.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -117,11 +120,13 @@ class LlmRuntime:
 
     @cached_property
     def moe_layers_s(self) -> float:
-        """Fixed time of a decode step in its MoE layers (engines.toml moe_layer_time): the MoE
-        layers x the fitted time per MoE layer; 0 for a dense model or another engine."""
-        if not self.engine.moe_layer_time:
-            return 0.0
-        return self.shape.moe_layers * self.moe_layer_us * 1e-6
+        """Fixed time of a decode step in its MoE layers (engines.toml moe_layer_time, or the
+        fused_moe_group's time): the MoE layers x the fitted time per MoE layer; 0 for a dense
+        model or another engine."""
+        layer_us = self.fused_moe_layer_us
+        if self.engine.moe_layer_time:
+            layer_us += self.moe_layer_us
+        return self.shape.moe_layers * layer_us * 1e-6
 
     @property
     def prefill_overhead_s(self) -> float:
@@ -689,6 +694,7 @@ def build_runtime(
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
         hbm_single_stream_share=calibration.hbm_single_stream_share,
         moe_layer_us=calibration.moe_layer_us,
+        fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
     )
 
 
