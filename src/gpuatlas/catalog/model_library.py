@@ -83,6 +83,21 @@ def _load_library(paths: list[Path]) -> tuple[AnyModelArch, ...]:
     return tuple(sorted(models, key=lambda model: (model.kind, model.id)))
 
 
+@lru_cache(maxsize=1)
+def library_model_types() -> dict[str, str]:
+    """Library id -> the config's model_type (its text model's for a multimodal config): the
+    architecture name engines key on (llama.cpp's converter maps it to a GGUF architecture)."""
+    found: dict[str, str] = {}
+    for path in _library_files():
+        document = read_config_json(path)
+        block = document.get("gpuatlas")
+        text = document.get("text_config")
+        section = text if isinstance(text, dict) and text.get("model_type") else document
+        if isinstance(block, dict):
+            found[str(block.get("id"))] = str(section.get("model_type") or "")
+    return found
+
+
 def all_models(kind: str | None = None) -> list[AnyModelArch]:
     """Every model in the library, optionally only one kind (llm, diffusion, vlm, ocr)."""
     return [model for model in library_models() if kind is None or model.kind == kind]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gpuatlas.catalog.formats import find_format, gguf_shorthand
 from gpuatlas.catalog.hub import fetch_hub_model, looks_like_hub_id
+from gpuatlas.catalog.llama_bench_names import read_size_label
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_config import UNMODELLED_MODEL_TYPES
 from gpuatlas.catalog.model_library import (
@@ -429,7 +430,8 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
 
     Tries, in order: id / Hub id / alias / Ollama tag (case-insensitive); an Ollama tag with a
     quantisation suffix; a quantised or fine-tuned checkpoint of a known model; a config.json
-    path; a Hub id fetched with huggingface_hub (when online). Raises UnknownNameError.
+    path; a Hub id fetched with huggingface_hub (when online); last, llama-bench's
+    '<architecture> <rounded size> <file type>' (llama_bench_names). Raises UnknownNameError.
     """
     checkpoint, tag = _checkpoint_and_tag(name)
     reference = (
@@ -447,9 +449,21 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     if reference is None:
         reference = _square_bracketed_reference(name, allow_hub)
     if reference is None:
+        reference = _llama_bench_reference(checkpoint)
+    if reference is None:
         raise UnknownNameError("model", name, _close_matches(checkpoint))
     reference = dataclasses.replace(reference, name=name)
     return _with_tag_format(reference, tag) if tag else reference
+
+
+def _llama_bench_reference(name: str) -> ModelReference | None:
+    """'phi2 3B F16' -> phi-2: llama-bench's architecture and rounded size label
+    (llama_bench_names), with the file type as the format hint."""
+    reading = read_size_label(name)
+    if reading is None:
+        return None
+    hint, format_id = _format_hint(_split_tokens(name))
+    return ModelReference(name, reading.model, "alias", hint, format_id)
 
 
 _TOTAL_SIZE_KEY_PATTERN = re.compile(r"-\d+(\.\d+)?b$")
