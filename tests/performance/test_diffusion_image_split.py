@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from gpuatlas.calibration.fitting import ImageTerms, _Params, fit_split_call_host_us
+from gpuatlas.calibration.written_rows import _engine as written_engine
 from gpuatlas.catalog.systems import Link
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration, using_calibration
@@ -26,6 +27,7 @@ from gpuatlas.performance.media.image_parallel import (
     exchange_count,
     exchange_s,
     image_parallelism,
+    splits_by_default,
 )
 from gpuatlas.performance.resolve import as_diffusion, as_system
 
@@ -179,3 +181,20 @@ def test_the_fitted_host_time_per_call_adds_to_each_forward_of_its_engine() -> N
         compiled = _work(4, "ulysses-4+torch.compile")
     assert eager.exchange_host_s == pytest.approx(57 * 4 * 300e-6)
     assert compiled.exchange_host_s == 0.0
+
+
+@pytest.mark.unit
+def test_xdit_named_in_the_engine_text_splits_by_default() -> None:
+    # a measured row names its engine 'diffusers' and the application in its version text
+    assert splits_by_default("diffusers", "diffusers xDiT (xfuser) 0.3.4")
+    assert not splits_by_default("diffusers", "diffusers 0.30.0")
+    split = image_parallelism("diffusers", set(), 4, "diffusers xDiT (xfuser) 0.3.4")
+    assert split == ImageParallelism(ulysses=4)
+
+
+@pytest.mark.unit
+def test_a_written_image_row_keeps_the_application_it_names() -> None:
+    cells = {"engine": "xDiT", "engine_version": "xfuser 0.3.4", "backend": ""}
+    engine, version, _ = written_engine(cells, "image_s")
+    assert engine == "diffusers"
+    assert "xDiT" in version and "0.3.4" in version

@@ -455,6 +455,7 @@ def image_terms(observation: Observation) -> ImageTerms | None:
             weights=case.weights,
             variant=case.variant,
             engine=case.engine,
+            engine_text=case.engine_text,
         )
     except GpuAtlasError:
         return None

@@ -31,6 +31,7 @@ from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.media.image_parallel import IMAGE_METRICS
 from gpuatlas.performance.training.engines import training_engine
 
 WRITTEN_FOLDER = "as_written"
@@ -187,6 +188,11 @@ def _engine(text: dict[str, str], metric: Metric) -> tuple[str, str, str | None]
         raise _NameError("engine", written, _first_line(error)) from None
     if spec.engine not in ENGINES:
         raise _NameError("engine", written, f"engine {spec.engine!r} has no measured-row form")
+    if metric in IMAGE_METRICS and spec.frontend is not None:
+        # an image application over diffusers ('xDiT xfuser 0.3.4'): its name stays in the
+        # version text, where the image model reads what the application does (xDiT splits
+        # one image over its GPUs: performance/media/image_parallel.py)
+        return spec.engine, spec.frontend, stated_backend or spec.backend
     return spec.engine, spec.version or "", stated_backend or spec.backend
 
 

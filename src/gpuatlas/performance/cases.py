@@ -240,6 +240,7 @@ def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Esti
         weights=weights,
         engine=case.engine,
         variant=case.variant,
+        engine_text=case.engine_text,
     )
     return prediction.s_per_image if case.metric == "image_s" else prediction.images_per_min
 

@@ -521,6 +521,7 @@ def diffusion_work(
     weights: str = "bf16",
     variant: str | None = None,
     engine: str = "diffusers",
+    engine_text: str | None = None,
 ) -> DiffusionWork:
     """Work of one batch on ONE GPU (a multi-GPU system runs one replica per GPU, unless the run
     splits one image over several: image_parallel.py); a
@@ -542,7 +543,9 @@ def diffusion_work(
     )
     use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
     materialised = materialised_attention(engine, variant)
-    split = image_parallelism(_image_key(engine or ""), parts_of_variant, system.gpu_count)
+    split = image_parallelism(
+        _image_key(engine or ""), parts_of_variant, system.gpu_count, engine_text
+    )
     check_splittable(model, split, use_cfg)
     images_per_forward = batch * (2 if use_cfg else 1) // split.cfg
     parts = component_bytes(model, weight_format, precision)
@@ -1146,9 +1149,11 @@ def predict_diffusion_run(
     weights: str = "bf16",
     engine: str = "diffusers",
     variant: str | None = None,
+    engine_text: str | None = None,
 ) -> DiffusionPrediction:
     """s/image is the time per image at this batch of one GPU, or of the GPUs one image is
-    split over (xDiT); images/min counts every replica of the system."""
+    split over (xDiT); images/min counts every replica of the system. `engine_text` is the
+    engine as the run states it: an application named there sets its defaults."""
     work = diffusion_work(
         system,
         model,
@@ -1159,6 +1164,7 @@ def predict_diffusion_run(
         weights=weights,
         variant=variant,
         engine=engine,
+        engine_text=engine_text,
     )
     params = image_params(system, model, engine, variant)
     calibration = current_calibration()

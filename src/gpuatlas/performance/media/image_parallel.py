@@ -45,6 +45,9 @@ from gpuatlas.performance.media.dit_flops import DIT_SHAPES
 SEQUENCE_PARALLEL_ENGINES = frozenset(
     {"xdit", "xfuser", "xdit-xfuser", "xdit-(xfuser)", "xdit-project/xdit"}
 )
+# The same application named inside a run's engine text ('diffusers xDiT (xfuser) 0.3.4').
+_SEQUENCE_PARALLEL_MENTION = re.compile(r"\b(xdit|xfuser)\b", re.IGNORECASE)
+IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
 _DEGREE_WORD = re.compile(r"^(ulysses|ring)-(\d+)$")
 CFG_PARALLEL = "cfg-parallel"
 # All-to-alls per attention layer under Ulysses: q, k, v in, the attention output out.
@@ -87,7 +90,17 @@ class ImageParallelism:
 NO_SPLIT = ImageParallelism()
 
 
-def image_parallelism(engine_key: str, variant_words: set[str], gpu_count: int) -> ImageParallelism:
+def splits_by_default(engine_key: str, engine_text: str | None) -> bool:
+    """Whether the run's application splits one image over its GPUs unless told otherwise:
+    xDiT named as the engine, or inside the engine text as the run states it."""
+    return engine_key in SEQUENCE_PARALLEL_ENGINES or bool(
+        _SEQUENCE_PARALLEL_MENTION.search(engine_text or "")
+    )
+
+
+def image_parallelism(
+    engine_key: str, variant_words: set[str], gpu_count: int, engine_text: str | None = None
+) -> ImageParallelism:
     """The split the run names ('ulysses-N', 'ring-N', 'cfg-parallel' variant words); for an
     xDiT run on several GPUs that names none, Ulysses over all of them; otherwise none (each
     GPU runs its own images)."""
@@ -98,7 +111,7 @@ def image_parallelism(engine_key: str, variant_words: set[str], gpu_count: int) 
             degrees[found.group(1)] = int(found.group(2))
     cfg = 2 if CFG_PARALLEL in variant_words else 1
     named = ImageParallelism(degrees["ulysses"], degrees["ring"], cfg)
-    if not named.splits_image and engine_key in SEQUENCE_PARALLEL_ENGINES and gpu_count > 1:
+    if not named.splits_image and gpu_count > 1 and splits_by_default(engine_key, engine_text):
         return ImageParallelism(ulysses=gpu_count)
     if min(degrees.values()) < 1 or gpu_count % named.gpus_per_image:
         raise InvalidRequestError(
