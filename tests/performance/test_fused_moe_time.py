@@ -105,7 +105,7 @@ def test_without_paying_rows_the_fit_keeps_the_prior() -> None:
     dense = [
         item
         for item in to_observations(load_measurements())
-        if item.kind == "serving" and item.row.gpu.startswith("mi3") and "gemma" in item.row.model
+        if item.kind == "serving" and item.row.gpu.startswith("mi3") and item.row.engine == "vllm"
     ]
     assert dense
     fitted = fit_fused_moe_times(replace(shipped_calibration(), version="test-fused-none"), dense)
