@@ -198,3 +198,9 @@ def test_a_written_image_row_keeps_the_application_it_names() -> None:
     engine, version, _ = written_engine(cells, "image_s")
     assert engine == "diffusers"
     assert "xDiT" in version and "0.3.4" in version
+
+
+@pytest.mark.unit
+def test_an_xdit_unet_run_on_several_gpus_keeps_one_image_per_gpu() -> None:
+    # xDiT's default split is a sequence split of DiTs; a UNet cannot take it
+    assert _work(2, None, engine="xdit", model="sdxl-base-1.0").gpus_per_image == 1

@@ -47,6 +47,7 @@ from gpuatlas.performance.engine_releases import frontends
 from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
 from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
 from gpuatlas.performance.media.image_parallel import (
+    NO_SPLIT,
     ImageParallelism,
     SplitCost,
     check_splittable,
@@ -546,6 +547,8 @@ def diffusion_work(
     split = image_parallelism(
         _image_key(engine or ""), parts_of_variant, system.gpu_count, engine_text
     )
+    if model.denoiser_type == "unet" and not _names_split(parts_of_variant):
+        split = NO_SPLIT  # xDiT's default split is for DiTs; a UNet runs one image per GPU
     check_splittable(model, split, use_cfg)
     images_per_forward = batch * (2 if use_cfg else 1) // split.cfg
     parts = component_bytes(model, weight_format, precision)
