@@ -142,8 +142,29 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
                 return gpu, assumption and replace(assumption, written=name.strip())
         pair = _read_gpu_pair(name)
         if pair is None:
+            if _GENERIC_IGPU_NAME.fullmatch(name.strip()):
+                raise _integrated_gpu_error(name) from None
             raise _with_laptop_hint(name, _with_memory_hint(error)) from None
         return pair
+
+
+# What Windows (Device Manager, Task Manager) and Linux's amdgpu driver report for many Ryzen
+# integrated GPUs: it names no model, so the CPU decides which iGPU it is.
+_GENERIC_IGPU_NAME = re.compile(r"(?:amd\s+)?radeon(?:\(tm\))?\s+graphics", re.IGNORECASE)
+
+
+def _integrated_gpu_error(name: str) -> UnknownNameError:
+    """'AMD Radeon Graphics': ambiguous among the catalog's integrated GPUs, asking for the CPU
+    model that names one (and saying that other Ryzen iGPUs are not in the catalog)."""
+    integrated = [gpu for gpu in all_gpus() if "iGPU" in gpu.architecture]
+    listed = "; ".join(f"{gpu.id} ({gpu.name})" for gpu in integrated)
+    hint = (
+        "'AMD Radeon Graphics' is what Windows and Linux report for many Ryzen integrated GPUs; "
+        "it names no model. Give the CPU model instead (Windows: Settings > System > About, "
+        f"Processor; Linux: lscpu), e.g. 'Ryzen AI Max+ 395'. Integrated GPUs in the catalog: "
+        f"{listed}; other Ryzen iGPUs (Radeon 780M, 880M, 890M, Vega) are not in it."
+    )
+    return UnknownNameError("GPU", name, [gpu.id for gpu in integrated], ambiguous=True, hint=hint)
 
 
 # 'RTX 4070 Laptop GPU', 'RTX 2070 with Max-Q Design', 'RTX 3080 Mobile': a notebook part.
