@@ -25,6 +25,8 @@ from gpuatlas.performance.training.engines import training_engine
         ("vllm-mlx", "mlx-lm", "vllm-mlx"),
         ("mlx-swift-lm 3.31.3", "mlx-lm", "mlx-swift-lm 3.31.3"),
         ("mlxcel", "mlx-lm", "mlxcel"),
+        ("mlx_vlm", "mlx-lm", "MLX-VLM"),
+        ("mlx-vlm 0.3.9", "mlx-lm", "MLX-VLM 0.3.9"),
         ("ik_llama.cpp", "llama.cpp", "ik_llama.cpp"),
     ],
 )

@@ -1,7 +1,7 @@
 """Names the round-14 held-out sources write (holdout/as_written_r14) that meant nothing to the
 atlas (issue 10): a Mac's spec-sheet wording around its chip ('MacBook Air M1 (8 cpu/gpu core,
 8gb ram)', '(12-core CPU, 19-core GPU)'), the Illustrious XL family of SDXL fine-tunes
-('Hassaku XL (Illustrious)'), and another program's name glued to a known engine's ('mlx_vlm'),
+('Hassaku XL (Illustrious)'), and another program's name glued to a known engine's ('mlx_audio'),
 refused as an unknown engine rather than as an unreadable version.
 Names, not values: each reads as what it means; names that stay ambiguous or unknown are
 refused as before."""
@@ -74,7 +74,7 @@ def test_a_family_name_alone_stays_ambiguous() -> None:
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("written", ["mlx_vlm", "mlx-vlm 0.1.2", "llama-cpp-python"])
+@pytest.mark.parametrize("written", ["mlx_audio", "mlx-audio 0.2.1", "llama-cpp-python"])
 def test_another_program_glued_to_an_engine_name_is_an_unknown_engine(written: str) -> None:
     with pytest.raises(UnknownNameError) as error:
         parse_engine_spec(written)
@@ -85,8 +85,8 @@ def test_another_program_glued_to_an_engine_name_is_an_unknown_engine(written: s
 def test_words_after_a_space_are_still_read_as_version_or_backend() -> None:
     assert parse_engine_spec("mlx_lm").engine == "mlx-lm"
     assert parse_engine_spec("ollama-rocm").backend == "rocm"
-    with pytest.raises(InvalidRequestError, match="cannot read 'vlm'"):
-        parse_engine_spec("mlx vlm")
+    with pytest.raises(InvalidRequestError, match="cannot read 'audio'"):
+        parse_engine_spec("mlx audio")
 
 
 @pytest.mark.unit

@@ -25,6 +25,7 @@ from gpuatlas.performance.engine_releases import (
     version_notes,
 )
 from gpuatlas.performance.peak_rates import lacks_sixteen_bit_rate
+from gpuatlas.performance.unmodelled_engines import with_unmodelled_reason
 
 __all__ = [
     "Backend",
@@ -302,7 +303,7 @@ def _leading_name(text: str) -> tuple[_Named, str]:
     for name in _longest_first():
         if key == name or (key.startswith(name) and key[len(name)] == "-"):
             return index[name], key[len(name) :].strip("-")
-    raise UnknownNameError("engine", text, _close_engines(key))
+    raise with_unmodelled_reason(UnknownNameError("engine", text, _close_engines(key)))
 
 
 def _close_engines(key: str) -> list[str]:
@@ -318,7 +319,7 @@ def _close_engines(key: str) -> list[str]:
 
 def _refuse_glued_name(cleaned: str, rest: str) -> None:
     """A word glued to a known engine's name by '-' or '_' that is no version or backend names
-    another program ('mlx_vlm', 'mlx-vlm', 'llama-cpp-python'): refused as an unknown engine
+    another program ('mlx_audio', 'mlx-audio', 'llama-cpp-python'): refused as an unknown engine
     with the close matches, not as an unreadable version of the engine it starts with."""
     first = cleaned.split()[0] if cleaned.split() else ""
     glued = rest.split("-")[0] if rest else ""

@@ -90,6 +90,7 @@ from gpuatlas.performance.peak_rates import (
 )
 from gpuatlas.performance.predictions import DiffusionPrediction, Estimate
 from gpuatlas.performance.resolve import as_format
+from gpuatlas.performance.unmodelled_engines import with_unmodelled_reason
 
 MODEL_NAME = "gpuatlas.diffusion/1"
 UNET_REUSE = model_constant("diffusion", "unet_reuse")
@@ -1058,7 +1059,9 @@ def check_image_engine_known(engine: str | None) -> None:
         return
     close = difflib.get_close_matches(key, list(known), n=6, cutoff=0.5)
     candidates = list(dict.fromkeys(known[name] for name in close))
-    raise UnknownNameError("image engine", engine or "", candidates or sorted(set(known.values())))
+    raise with_unmodelled_reason(
+        UnknownNameError("image engine", engine or "", candidates or sorted(set(known.values())))
+    )
 
 
 def _eager_defaults_note(engine: str | None) -> str:

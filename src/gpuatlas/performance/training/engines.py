@@ -17,6 +17,7 @@ from importlib import resources
 
 from gpuatlas.choices import unknown_choice
 from gpuatlas.errors import DataFileError
+from gpuatlas.performance.unmodelled_engines import with_unmodelled_reason
 
 TRAINING_ENGINES_FILE = "training_engines.toml"
 DEFAULT_TRAINING_ENGINE = "pytorch"
@@ -135,7 +136,7 @@ def training_engine(text: str) -> TrainingEngine:
         head, rest = words[:count], words[count:]
         if all(_VERSION_WORD.match(word) for word in rest) and _key(" ".join(head)) in index:
             return training_engines()[index[_key(" ".join(head))]]
-    raise unknown_choice("training framework", text, index)
+    raise with_unmodelled_reason(unknown_choice("training framework", text, index))
 
 
 def training_engine_bases() -> dict[str, str]:
