@@ -67,7 +67,7 @@ def test_a_pretraining_checkpoints_stage_word_names_no_other_model() -> None:
 
 @pytest.mark.unit
 @pytest.mark.parametrize(
-    "written", ["Qwen3.8-27B", "Qwen3.8-27B-ABLITERATED-Q4_K_M.gguf", "inkling-small"]
+    "written", ["Qwen3.9-27B", "Qwen3.9-27B-ABLITERATED-Q4_K_M.gguf", "inkling-small"]
 )
 def test_models_the_catalog_does_not_hold_stay_refused(written: str) -> None:
     with pytest.raises(UnknownNameError):
@@ -77,5 +77,5 @@ def test_models_the_catalog_does_not_hold_stay_refused(written: str) -> None:
 @pytest.mark.unit
 def test_an_unknown_checkpoint_file_is_refused_with_the_models_its_words_name() -> None:
     with pytest.raises(UnknownNameError) as refused:
-        resolve_model_reference("Qwen3.8-27B-ABLITERATED-Q4_K_M.gguf")
-    assert "qwen3.6-27b" in refused.value.candidates
+        resolve_model_reference("Qwen3.9-27B-ABLITERATED-Q4_K_M.gguf")
+    assert "qwen3.8-27b" in refused.value.candidates
