@@ -34,6 +34,7 @@ from gpuatlas.performance.calibration_table import (
     MATVEC_ALU_SHARE_PRIOR,
     METRIC_KINDS,
     MOE_LAYER_US_PRIOR,
+    RECURRENT_PREFILL_US_PRIOR,
     Calibration,
     base_engine,
     current_calibration,
@@ -103,6 +104,9 @@ MOE_LAYER_US_GRID = tuple(10.0 * step for step in range(21))
 # Candidate times per MoE layer of a fused-MoE group's decode step (fit_fused_moe_times),
 # microseconds: 0 to 400 in steps of 20.
 FUSED_MOE_US_GRID = tuple(20.0 * step for step in range(21))
+# Candidate times per prompt token and recurrent layer of a prefill, microseconds: 0 to 12 in
+# steps of 1.
+RECURRENT_PREFILL_US_GRID = tuple(1.0 * step for step in range(13))
 
 
 @dataclass(frozen=True)
@@ -343,6 +347,7 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     streamed = runtime.score_bytes(tokens, batch) + runtime.dequant_bytes(tokens, batch)
     fixed += streamed / (runtime.bandwidth_bytes_s * runtime.prefill.eta_memory) * share
     fixed += runtime.communication_s(batch * tokens)
+    fixed += runtime.recurrent_prefill_s(tokens, batch) * share  # fit_recurrent_prefill_time
     measured = batch * tokens / row.value if row.metric == "prefill_tok_s" else row.value / 1e3
     memory_prior, compute_prior = _family_priors(observation)
     memory_s = moved / runtime.bandwidth_bytes_s / memory_prior * share
@@ -352,6 +357,13 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
         wired_mb = runtime.shape.held_weight_bytes / 1e6
         return LinearTerms(compute_s, float(steps), fixed, measured, memory_s, kernels=wired_mb)
     return LinearTerms(compute_s, float(steps), fixed, measured, memory_s)
+
+
+# The linear terms of a row of each kind whose levels a parameter's trial fits refit
+TERMS_BY_KIND: dict[str, Callable[[Observation], LinearTerms | None]] = {
+    "decode": decode_terms,
+    "prefill": prefill_terms,
+}
 
 
 def _gpu_balanced(pairs: Sequence[tuple[str, LinearTerms]]) -> list[LinearTerms]:
@@ -1088,14 +1100,16 @@ def _trial_scores(
     items: Sequence[Observation],
     paying: Sequence[Observation],
     trials: Sequence[Calibration],
+    kind: str = "decode",
 ) -> list[float]:
     """Each trial calibration's score on the rows that pay its parameter (`_refitted_score`:
-    the decode levels refitted on all `items`, each GPU counting once), the other rows' terms
-    taken once under `calibration`."""
+    the levels of `kind` (decode or prefill) refitted on all `items`, each GPU counting once),
+    the other rows' terms taken once under `calibration`."""
+    terms_of = TERMS_BY_KIND[kind]
     with using_calibration(replace(calibration, version=f"{calibration.version}/trial-terms")):
-        terms = {id(item): decode_terms(item) for item in items}
+        terms = {id(item): terms_of(item) for item in items}
     weights = _gpu_weights(paying)
-    return [_refitted_score(trial, (items, terms), paying, weights) for trial in trials]
+    return [_refitted_score(trial, (items, terms), paying, weights, kind) for trial in trials]
 
 
 def single_stream_rows(items: Sequence[Observation]) -> list[Observation]:
@@ -1123,15 +1137,17 @@ def _refitted_score(
     fit_on: tuple[Sequence[Observation], Mapping[int, LinearTerms | None]],
     scored: Sequence[Observation],
     weights: Mapping[int, float],
+    kind: str = "decode",
 ) -> float:
-    """The GPU-weighted absolute log errors of the scored rows under `trial` with the decode
-    levels refitted on `fit_on` (the decode rows and their terms under the parent calibration;
-    the scored rows' terms are extracted again under `trial`)."""
+    """The GPU-weighted absolute log errors of the scored rows under `trial` with the levels of
+    `kind` refitted on `fit_on` (the rows and their terms under the parent calibration; the
+    scored rows' terms are extracted again under `trial`)."""
     items, terms = fit_on
     version = trial.version
+    terms_of = TERMS_BY_KIND[kind]
     with using_calibration(replace(trial, version=f"{version}/terms")):
-        known = {**terms, **{id(item): decode_terms(item) for item in scored}}
-    fitted = replace(_fit_linear(trial, items, "decode", known), version=f"{version}/scored")
+        known = {**terms, **{id(item): terms_of(item) for item in scored}}
+    fitted = replace(_fit_linear(trial, items, kind, known), version=f"{version}/scored")
     return _weighted_log_error(fitted, scored, weights)
 
 
@@ -1167,17 +1183,20 @@ def fit_moe_layer_time(calibration: Calibration, items: Sequence[Observation]) -
 
 
 def _shrunk_layer_time(
-    grid: Sequence[float], scores: Sequence[float], paying: Sequence[Observation]
+    grid: Sequence[float],
+    scores: Sequence[float],
+    paying: Sequence[Observation],
+    prior: float = MOE_LAYER_US_PRIOR,
 ) -> dict[str, float]:
     """{"us": the grid time of least score (ties: the one nearest the prior) shrunk toward
-    model_constants llm.moe_layer_us_prior by PRIOR_ROWS pseudo-GPUs, "n": the paying rows'
-    GPUs}."""
+    `prior` (model_constants llm.moe_layer_us_prior unless given) by PRIOR_ROWS pseudo-GPUs,
+    "n": the paying rows' GPUs}."""
     least = min(scores)
     tied = [us for us, score in zip(grid, scores, strict=True) if score <= least]
-    best = min(tied, key=lambda us: abs(us - MOE_LAYER_US_PRIOR))
+    best = min(tied, key=lambda us: abs(us - prior))
     gpus = float(len({item.row.gpu for item in paying}))
     weight = gpus / (gpus + PRIOR_ROWS)
-    return {"us": weight * best + (1.0 - weight) * MOE_LAYER_US_PRIOR, "n": gpus}
+    return {"us": weight * best + (1.0 - weight) * prior, "n": gpus}
 
 
 def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
@@ -1186,6 +1205,55 @@ def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
     for item in items:
         runtime = _runtime_of(item.case)
         if runtime is not None and runtime.engine.moe_layer_time and runtime.shape.moe_layers:
+            found.append(item)
+    return found
+
+
+# ----- prefill: the time per prompt token and recurrent layer ----------------------------------
+
+
+def fit_prefill(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """Prefill levels with the time per prompt token and recurrent layer fitted first (the fit
+    starts without the recurrent time of the calibration it refines)."""
+    calibration = fit_recurrent_prefill_time(calibration, items)
+    return _fit_linear(calibration, items, "prefill")
+
+
+def fit_recurrent_prefill_time(
+    calibration: Calibration, items: Sequence[Observation]
+) -> Calibration:
+    """The time each prompt token pays per recurrent layer on engine profiles with engines.toml
+    recurrent_prefill_time (`LlmRuntime.recurrent_prefill_s`), fitted on the prefill rows that
+    pay it (`recurrent_prefill_rows`). For each time of RECURRENT_PREFILL_US_GRID the prefill
+    levels are refitted on all `items` and each such row is scored by its absolute log error
+    (each GPU counts once); the time of least summed score (ties: the one nearest the prior) is
+    shrunk toward model_constants llm.recurrent_prefill_us_prior by PRIOR_ROWS pseudo-GPUs."""
+    calibration = replace(calibration, recurrent_prefill={})
+    paying = recurrent_prefill_rows(items)
+    if not paying:
+        return calibration
+    version = calibration.version
+    grid = RECURRENT_PREFILL_US_GRID
+    trials = [
+        replace(calibration, version=f"{version}/recurrent-{us:.1f}", recurrent_prefill={"us": us})
+        for us in grid
+    ]
+    scores = _trial_scores(calibration, items, paying, trials, "prefill")
+    fitted = _shrunk_layer_time(grid, scores, paying, RECURRENT_PREFILL_US_PRIOR)
+    return replace(calibration, recurrent_prefill=fitted)
+
+
+def recurrent_prefill_rows(items: Sequence[Observation]) -> list[Observation]:
+    """The prefill rows of models with recurrent layers on an engine profile that pays a time
+    per prompt token and recurrent layer."""
+    found = []
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if (
+            runtime is not None
+            and runtime.engine.recurrent_prefill_time
+            and runtime.model.linear_attention_layers
+        ):
             found.append(item)
     return found
 
@@ -1355,7 +1423,7 @@ def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str
     calibration = replace(base, version=version, groups={}, errors={}, covered={}, fused_moe={})
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
     calibration = fit_decode(calibration, by_kind["decode"])
-    calibration = _fit_linear(calibration, by_kind["prefill"], "prefill")
+    calibration = fit_prefill(calibration, by_kind["prefill"])
     calibration = fit_fused_moe_times(calibration, by_kind["serving"])
     calibration = _fit_linear(calibration, by_kind["serving"], "serving")
     calibration = _fit_image(calibration, by_kind["image"])

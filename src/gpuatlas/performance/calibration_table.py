@@ -31,6 +31,7 @@ EXTRAPOLATION_WIDENING = model_constant("calibration_bands", "extrapolation_wide
 MATVEC_ALU_SHARE_PRIOR = model_constant("llm", "matvec_alu_issue_share_prior")
 HBM_SINGLE_STREAM_SHARE_PRIOR = model_constant("llm", "hbm_single_stream_memory_share")
 MOE_LAYER_US_PRIOR = model_constant("llm", "moe_layer_us_prior")
+RECURRENT_PREFILL_US_PRIOR = model_constant("llm", "recurrent_prefill_us_prior")
 ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
@@ -102,6 +103,7 @@ class _CalibrationFile(BaseModel):
     hbm_single_stream_memory_share: _ShareRecord | None = None
     moe_layer_decode_us: _TimeRecord | None = None
     fused_moe_layer_us: dict[str, _TimeRecord] = {}
+    recurrent_prefill_token_layer_us: _TimeRecord | None = None
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -211,12 +213,23 @@ class Calibration:
             return 0.0
         return self.fused_moe.get(group, {}).get("us", MOE_LAYER_US_PRIOR)
 
+    # {"us": fitted time per prompt token and recurrent layer, "n": GPUs}
+    # (fitting.fit_recurrent_prefill_time); empty: the prior
+    recurrent_prefill: dict[str, float] = field(default_factory=dict)
+
     @property
     def moe_layer_us(self) -> float:
         """The time a decode step pays per MoE layer on an engine profile with engines.toml
         moe_layer_time (fitting.fit_moe_layer_time), else model_constants
         llm.moe_layer_us_prior (the prior of that fit)."""
         return self.moe_layer.get("us", MOE_LAYER_US_PRIOR)
+
+    @property
+    def recurrent_prefill_us(self) -> float:
+        """The time each prompt token pays per recurrent (linear-attention) layer on an engine
+        profile with engines.toml recurrent_prefill_time (fitting.fit_recurrent_prefill_time),
+        else model_constants llm.recurrent_prefill_us_prior (the prior of that fit)."""
+        return self.recurrent_prefill.get("us", RECURRENT_PREFILL_US_PRIOR)
 
     @property
     def hbm_single_stream_share(self) -> float:
@@ -335,6 +348,11 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
             _numbers(record.moe_layer_decode_us.model_dump()) if record.moe_layer_decode_us else {}
         ),
         fused_moe={k: _numbers(v.model_dump()) for k, v in record.fused_moe_layer_us.items()},
+        recurrent_prefill=(
+            _numbers(record.recurrent_prefill_token_layer_us.model_dump())
+            if record.recurrent_prefill_token_layer_us
+            else {}
+        ),
     )
 
 
@@ -393,8 +411,9 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
             for backend, values in sorted(calibration.matvec_alu_shares.items())
         },
         **_single_stream_document(calibration.hbm_single_stream),
-        **_moe_layer_document(calibration.moe_layer),
+        **_time_document("moe_layer_decode_us", calibration.moe_layer),
         **_fused_moe_document(calibration.fused_moe),
+        **_time_document("recurrent_prefill_token_layer_us", calibration.recurrent_prefill),
     }
 
 
@@ -409,11 +428,12 @@ def _fused_moe_document(records: dict[str, dict[str, float]]) -> dict[str, Any]:
     return {"fused_moe_layer_us": times}
 
 
-def _moe_layer_document(record: dict[str, float]) -> dict[str, Any]:
-    """The fitted time per MoE layer's entry of the JSON document (none when unfitted)."""
+def _time_document(name: str, record: dict[str, float]) -> dict[str, Any]:
+    """A fitted time's entry of the JSON document (the time per MoE layer of a decode step, per
+    prompt token and recurrent layer of a prefill): none when unfitted."""
     if not record:
         return {}
-    return {"moe_layer_decode_us": {"us": round(record["us"], 3), "n": int(record["n"])}}
+    return {name: {"us": round(record["us"], 3), "n": int(record["n"])}}
 
 
 def _single_stream_document(record: dict[str, float]) -> dict[str, Any]:

@@ -71,6 +71,8 @@ class EngineProfile:
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     fused_moe_group: str = ""  # its fused-MoE path's fitted time per MoE layer and step (see toml)
+    # each prompt token adds a fitted time per recurrent (linear-attention) layer (see toml)
+    recurrent_prefill_time: bool = False
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
     profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
@@ -140,6 +142,7 @@ class _EngineRecord(BaseModel):
     own_matvec_kernels: bool = False
     moe_layer_time: bool = False
     fused_moe_group: str = ""
+    recurrent_prefill_time: bool = False
     sliding_window_kv: SlidingWindowKv = "window"
     sparse_attention: SparseAttention = "gather"
     profiles_image_encoder: bool = False
@@ -184,6 +187,7 @@ _NOT_INHERITED = frozenset(
         "calibrate_from",
         "source",
         "moe_layer_time",  # measured per profile, not carried to profiles that extend it
+        "recurrent_prefill_time",  # likewise
     }
 )
 

@@ -105,6 +105,10 @@ class LlmRuntime:
     # time a decode step pays per MoE layer on an engine profile with engines.toml
     # fused_moe_group (calibration.json fused_moe_layer_us of its group); 0 elsewhere
     fused_moe_layer_us: float = 0.0
+    # time each prompt token pays per recurrent (linear-attention) layer
+    # (calibration.json recurrent_prefill_token_layer_us) on an engine profile with engines.toml
+    # recurrent_prefill_time; 0 elsewhere
+    recurrent_prefill_us: float = 0.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -127,6 +131,16 @@ class LlmRuntime:
         if self.engine.moe_layer_time:
             layer_us += self.moe_layer_us
         return self.shape.moe_layers * layer_us * 1e-6
+
+    def recurrent_prefill_s(self, tokens: Value, batch: Value = 1) -> Value:
+        """Time a prefill of `batch` x `tokens` prompt tokens spends in its recurrent layers
+        beyond their GEMMs (engines.toml recurrent_prefill_time): tokens x recurrent layers x
+        the fitted time per token and layer; 0 for a model without such layers or another
+        engine."""
+        if not self.engine.recurrent_prefill_time:
+            return 0.0
+        layers = len(self.model.linear_attention_layers)
+        return batch * tokens * layers * self.recurrent_prefill_us * 1e-6
 
     @property
     def prefill_overhead_s(self) -> float:
@@ -478,6 +492,7 @@ class LlmRuntime:
             core
             - self.host_hidden_s(core, steps, ops)
             + streamed / memory_rate * share
+            + self.recurrent_prefill_s(tokens, batch) * share
             + steps * self.prefill_overhead_s
             + self.communication_s(batch * tokens, ops)
         )
@@ -695,6 +710,7 @@ def build_runtime(
         hbm_single_stream_share=calibration.hbm_single_stream_share,
         moe_layer_us=calibration.moe_layer_us,
         fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
+        recurrent_prefill_us=calibration.recurrent_prefill_us,
     )
 
 
