@@ -1,6 +1,6 @@
 """Checkpoint names people copy (issue 10): EXL2 (ExLlamaV2) quantisations read as their base
 model in the EXL2 bitrate the name states, run with ExLlamaV2; an EXL2 repository without its
-bitrate branch and EXL3 checkpoints are refused with the reason; fine-tunes that keep their
+bitrate branch is refused with the reason (EXL3: test_exllamav3.py); fine-tunes that keep their
 base's shapes (Magistral Small, gpt-oss-safeguard) resolve to the base."""
 
 from __future__ import annotations
@@ -15,19 +15,36 @@ from gpuatlas.performance.engine_profiles import resolve_engine
 
 pytestmark = pytest.mark.unit
 
+EXL2, EXL3 = "exllamav2", "exllamav3"
+
 
 @pytest.mark.parametrize(
-    ("name", "model_id", "bits"),
+    ("name", "model_id", "bits", "engine"),
     [
-        ("turboderp/Llama-3.1-8B-Instruct-exl2:4.0bpw", "llama-3.1-8b", 4.0),
-        ("turboderp/Llama-3.1-8B-Instruct-exl2:6.5bpw", "llama-3.1-8b", 6.5),
-        ("LoneStriker/Mistral-7B-Instruct-v0.2-6.0bpw-h6-exl2", "mistral-7b-v0.2", 6.0),
-        ("bartowski/Meta-Llama-3-8B-Instruct-exl2:6_5", "llama-3-8b", 6.5),
-        ("Llama-3.1-8B-Instruct-exl2_4.65bpw", "llama-3.1-8b", 4.65),
+        ("turboderp/Llama-3.1-8B-Instruct-exl2:4.0bpw", "llama-3.1-8b", 4.0, EXL2),
+        ("turboderp/Llama-3.1-8B-Instruct-exl2:6.5bpw", "llama-3.1-8b", 6.5, EXL2),
+        (
+            "LoneStriker/Mistral-7B-Instruct-v0.2-6.0bpw-h6-exl2",
+            "mistral-7b-v0.2",
+            6.0,
+            "exllamav2",
+        ),
+        ("bartowski/Meta-Llama-3-8B-Instruct-exl2:6_5", "llama-3-8b", 6.5, EXL2),
+        ("Llama-3.1-8B-Instruct-exl2_4.65bpw", "llama-3.1-8b", 4.65, EXL2),
+        # EXL3 (ExLlamaV3): any average of 1 to 8 bits
+        ("turboderp/Qwen3-32B-exl3:4.0bpw", "qwen3-32b", 4.0, EXL3),
+        ("turboderp/Qwen3-32B-exl3:2.5bpw", "qwen3-32b", 2.5, EXL3),
+        (
+            "MikeRoz_Mistral-Large-Instruct-2407-exl3_4.00bpw_H6",
+            "mistral-large-2",
+            4.0,
+            "exllamav3",
+        ),
+        ("llama3.1-70b-instruct-exl3-3.75bpw", "llama-3.1-70b", 3.75, EXL3),
     ],
 )
-def test_exl2_names_read_as_base_model_at_the_stated_bitrate(
-    name: str, model_id: str, bits: float
+def test_exllama_names_read_as_base_model_at_the_stated_bitrate(
+    name: str, model_id: str, bits: float, engine: str
 ) -> None:
     reference = resolve_model_reference(name, allow_hub=False)
     assert reference.model.id == model_id
@@ -35,7 +52,7 @@ def test_exl2_names_read_as_base_model_at_the_stated_bitrate(
     weight_format = resolve_format(choice.format_id)
     assert weight_format.bits_per_weight == bits
     assert weight_format.weight_only and weight_format.compute_precision == "fp16"
-    assert choice.engine == "exllamav2"
+    assert choice.engine == engine
 
 
 def test_every_exl2_bitrate_is_one_entry_with_its_own_bits() -> None:
@@ -55,10 +72,10 @@ def test_exllamav2_loads_every_exl2_bitrate_and_vllm_none() -> None:
     ("name", "says"),
     [
         ("turboderp/Llama-3.1-8B-Instruct-exl2", "one branch per bitrate"),
-        ("turboderp/Llama-3.1-8B-Instruct-exl3:4.0bpw", "ExLlamaV3"),
+        ("turboderp/Llama-3.1-8B-Instruct-exl3", "one branch per bitrate"),
     ],
 )
-def test_exl2_without_bitrate_and_exl3_are_refused_with_the_reason(name: str, says: str) -> None:
+def test_exllama_repositories_without_bitrate_are_refused(name: str, says: str) -> None:
     reference = resolve_model_reference(name, allow_hub=False)
     with pytest.raises(InvalidRequestError, match=says):
         native_weights(reference)

@@ -221,38 +221,48 @@ def _format_index() -> dict[str, WeightFormat]:
 
 
 EXL2_TEMPLATE = "exl2-4bpw"
-# "exl2-6.5bpw", "EXL2 4.65 bpw", "exl2_5bpw": ExLlamaV2 checkpoints are made at any bitrate.
-# "EXL2 8-bit" (how forum posts write it) is the 8.0 bpw target.
-_EXL2_NAME = re.compile(r"^exl2[\s_\-]*(\d+(?:\.\d+)?)[\s_\-]*(?:bpw|bits?)$")
+EXL3_TEMPLATE = "exl3-4bpw"
+# "exl2-6.5bpw", "EXL2 4.65 bpw", "exl2_5bpw", "exl3-3.75bpw": ExLlama checkpoints are made at
+# any average bitrate. "EXL2 8-bit" (how forum posts write it) is the 8.0 bpw target.
+_EXLLAMA_NAME = re.compile(r"^(exl[23])[\s_\-]*(\d+(?:\.\d+)?)[\s_\-]*(?:bpw|bits?)$")
+# Each format's template entry and the average bitrates its converter makes: ExLlamaV2 mixes
+# 2-8 bit GPTQ-style groups; ExLlamaV3 gives each tensor a whole trellis rate of 1 to 8 bits
+# (exllamav3/conversion/allocation.py rate_floor: 'integers 1..8').
+_EXLLAMA_BITRATES = {"exl2": (EXL2_TEMPLATE, 2.0, 8.0), "exl3": (EXL3_TEMPLATE, 1.0, 8.0)}
 
 
 def find_format(name: str) -> WeightFormat | None:
     """The format a name refers to, or None."""
-    return _format_index().get(_key(name)) or exl2_format(name)
+    return _format_index().get(_key(name)) or exllama_format(name)
 
 
-def exl2_format(name: str) -> WeightFormat | None:
-    """An EXL2 bitrate ('exl2-6.5bpw') as the EXL2 entry of formats.toml with the bits per
-    weight the name states (2 to 8, the converter's range); None for other names."""
-    match = _EXL2_NAME.match(name.strip().lower())
-    template = _format_index().get(_key(EXL2_TEMPLATE))
-    if match is None or template is None:
+def exllama_format(name: str) -> WeightFormat | None:
+    """An EXL2 or EXL3 bitrate ('exl2-6.5bpw', 'exl3-4.0bpw') as its entry of formats.toml with
+    the bits per weight the name states (within the converter's range); None for other names."""
+    match = _EXLLAMA_NAME.match(name.strip().lower())
+    if match is None:
         return None
-    bits = float(match.group(1))
-    if not 2.0 <= bits <= 8.0:
+    template_id, lowest, highest = _EXLLAMA_BITRATES[match.group(1)]
+    template = _format_index().get(_key(template_id))
+    bits = float(match.group(2))
+    if template is None or not lowest <= bits <= highest:
         return None
-    return _exl2_at(template, bits)
+    return _bitrate_at(template, match.group(1), bits)
 
 
 def template_format_id(format_id: str) -> str:
-    """The catalog entry a format id stands for: every EXL2 bitrate is the EXL2 entry."""
-    return EXL2_TEMPLATE if exl2_format(format_id) is not None else format_id
+    """The catalog entry a format id stands for: every EXL2 (EXL3) bitrate is the EXL2 (EXL3)
+    entry."""
+    found = exllama_format(format_id)
+    return _EXLLAMA_BITRATES[found.id[:4]][0] if found is not None else format_id
 
 
 @lru_cache(maxsize=64)
-def _exl2_at(template: WeightFormat, bits: float) -> WeightFormat:
+def _bitrate_at(template: WeightFormat, prefix: str, bits: float) -> WeightFormat:
     written = f"{bits:.2f}".rstrip("0").rstrip(".")
-    return dataclasses.replace(template, id=f"exl2-{written}bpw", names=(), bits_per_weight=bits)
+    return dataclasses.replace(
+        template, id=f"{prefix}-{written}bpw", names=(), bits_per_weight=bits
+    )
 
 
 # GGUF quant types written without their mix ("Q6", "Q4"), and Unsloth Dynamic mixes

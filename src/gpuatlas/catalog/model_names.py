@@ -195,30 +195,30 @@ _BPW_PATTERN = re.compile(r"^(\d+(?:\.\d+)?)bpw$")
 _BRANCH_BITS_PATTERN = re.compile(r"^(\d)_(\d{1,2})$")  # bartowski's EXL2 branches: "6_5"
 
 
-def _exl2_hint(tokens: list[str]) -> tuple[str, str | None] | None:
-    """EXL2 (ExLlamaV2) checkpoints: ('EXL2-6.5BPW', 'exl2-6.5bpw') from '-exl2:6.5bpw',
-    '_6.5bpw', '6.0bpw-h6-exl2' or bartowski's '-exl2:6_5'; ('EXL2', None) for an EXL2
-    repository named without its bitrate; None when the name is not EXL2."""
+def _exllama_hint(tokens: list[str]) -> tuple[str, str | None] | None:
+    """ExLlama checkpoints: ('EXL2-6.5BPW', 'exl2-6.5bpw') from '-exl2:6.5bpw', '_6.5bpw',
+    '6.0bpw-h6-exl2' or bartowski's '-exl2:6_5'; ('EXL3-4.00BPW', 'exl3-4bpw') from
+    '-exl3_4.00bpw_H6' (a bitrate without the format word is EXL2's); ('EXL2', None) or
+    ('EXL3', None) for a repository named without its bitrate; None for other names."""
     parts = [part for token in tokens for part in token.split("_") if part]
+    kind = "exl3" if "exl3" in parts else "exl2"
     bits = [m.group(1) for part in parts if (m := _BPW_PATTERN.match(part))]
-    if "exl2" in parts and not bits:  # "EXL2 8-bit": the 8.0 bpw target
+    if kind in parts and not bits:  # "EXL2 8-bit": the 8.0 bpw target
         bits = [m.group(1) for part in parts if (m := _WHOLE_BITS_PATTERN.match(part))]
-    if "exl2" in parts and not bits:
+    if kind in parts and not bits:
         branches = [_BRANCH_BITS_PATTERN.match(token) for token in tokens]
         bits = [f"{m.group(1)}.{m.group(2)}" for m in branches if m is not None]
     if not bits:
-        return ("EXL2", None) if "exl2" in parts else None
-    found = find_format(f"exl2-{bits[0]}bpw")
-    return f"EXL2-{bits[0]}BPW", found.id if found is not None else None
+        return (kind.upper(), None) if kind in parts else None
+    found = find_format(f"{kind}-{bits[0]}bpw")
+    return f"{kind.upper()}-{bits[0]}BPW", found.id if found is not None else None
 
 
 def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
     """(raw hint, catalog format id) from a name's tokens; a GGUF type wins over a word."""
-    if "exl3" in tokens or any(t.startswith("exl3_") for t in tokens):
-        return "EXL3", None  # ExLlamaV3's trellis format: no engine profile, refused
-    exl2 = _exl2_hint(tokens)
-    if exl2 is not None:
-        return exl2
+    exllama = _exllama_hint(tokens)
+    if exllama is not None:
+        return exllama
     for token in tokens if "mlx" not in tokens else ():  # MLX's "-Q8" is not a GGUF type
         if _GGUF_TYPE_PATTERN.match(token) and token != "bf16":
             return _gguf_reading(token)
@@ -397,12 +397,11 @@ def _checkpoint_and_tag(name: str) -> tuple[str, str]:
 
 
 def _with_tag_format(reference: ModelReference, tag: str) -> ModelReference:
-    """The reference with the format of a `:TAG` suffix (a GGUF type; an EXL2 repository's
-    bitrate branch, '-exl2:4.0bpw'), when the tag names one."""
-    if reference.format_hint == "EXL3":
-        return reference  # its bitrate branch does not make it an EXL2 checkpoint
-    exl2 = ["exl2"] if (reference.format_hint or "").startswith("EXL2") else []
-    hint, format_id = _format_hint([*tag.split("-"), *exl2])
+    """The reference with the format of a `:TAG` suffix (a GGUF type; an EXL2 or EXL3
+    repository's bitrate branch, '-exl2:4.0bpw', '-exl3:4.0bpw'), when the tag names one."""
+    written = (reference.format_hint or "")[:4].lower()
+    exllama = [written] if written in ("exl2", "exl3") else []
+    hint, format_id = _format_hint([*tag.split("-"), *exllama])
     if hint is None:
         return reference
     return dataclasses.replace(reference, format_hint=hint, format_id=format_id)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import (
     EXL2_TEMPLATE,
+    EXL3_TEMPLATE,
     WeightFormat,
     find_format,
     gguf_shorthand,
@@ -66,12 +67,13 @@ GGUF_ENGINE = "llama.cpp"
 MLX_ENGINE = "mlx-lm"
 MLX_FORMAT_PREFIX = "mlx-"
 EXL2_ENGINE = "exllamav2"
+EXL3_ENGINE = "exllamav3"
 # Names whose format the answer cannot read from them: the reason, for the user to act on.
 _BITRATE_NEEDED = {
     "EXL2": "{} is an EXL2 repository: its weights sit in one branch per bitrate; name the "
     "branch ('...-exl2:4.0bpw') or pass --weights exl2-4.0bpw",
-    "EXL3": "{} is an EXL3 (ExLlamaV3) checkpoint: gpuatlas has no ExLlamaV3 engine profile "
-    "and does not model its trellis-coded weights; EXL2 (ExLlamaV2) checkpoints are modelled",
+    "EXL3": "{} is an EXL3 repository: its weights sit in one branch per bitrate; name the "
+    "branch ('...-exl3:4.0bpw') or pass --weights exl3-4.0bpw",
 }
 # A name that states a format the catalog has no size for ('…-IQ1_S.gguf'): refused, not read
 # as the 16-bit original.
@@ -170,8 +172,11 @@ def _engine_for(weight_format: WeightFormat | None, matched_by: str) -> str | No
         return GGUF_ENGINE
     if weight_format is not None and weight_format.id.startswith(MLX_FORMAT_PREFIX):
         return MLX_ENGINE  # an mlx-community conversion is made for mlx-lm
-    if weight_format is not None and template_format_id(weight_format.id) == EXL2_TEMPLATE:
+    template = template_format_id(weight_format.id) if weight_format is not None else ""
+    if template == EXL2_TEMPLATE:
         return EXL2_ENGINE  # an EXL2 checkpoint is made for ExLlamaV2
+    if template == EXL3_TEMPLATE:
+        return EXL3_ENGINE  # and an EXL3 one for ExLlamaV3
     return None
 
 

@@ -598,6 +598,7 @@ def engines_on(gpu: Platform, format_id: str | None = None) -> list[str]:
             p.engine
             for p in all_engines()
             if any(b in backends and backends[b].serves(gpu) for b in p.backends)
+            and gpu.target not in p.unserved_targets
             and (format_id is None or p.supports_format(format_id))
         }
     )
@@ -621,6 +622,7 @@ def profile_backend(profile: EngineProfile, gpu: Gpu) -> str:
 
 
 def _require_serves(profile: EngineProfile, backend: str, gpu: Platform | None) -> None:
+    _require_a_build_for(profile.engine, gpu)
     found = next((b for b in all_backends() if b.id == backend), None)
     if gpu is None or found is None or found.serves(gpu):
         return
@@ -630,6 +632,21 @@ def _require_serves(profile: EngineProfile, backend: str, gpu: Platform | None) 
             f"{', '.join(found.vendors)}; engines modelled on {gpu.id}: {_engines_on(gpu)}"
         ]
     )
+
+
+def _require_a_build_for(engine: str, gpu: Platform | None) -> None:
+    """Refuse a GPU whose compiler target no build of the engine runs on (ExLlamaV3 targets
+    sm_80 and newer: engines.toml unserved_targets in every profile of the engine)."""
+    profiles = [p for p in all_engines() if p.engine == engine]
+    if gpu is None or not gpu.target or not profiles:
+        return
+    if all(gpu.target in p.unserved_targets for p in profiles):
+        raise InvalidRequestError(
+            [
+                f"{engine} has no build for {gpu.id} (target {gpu.target}; engines.toml "
+                f"unserved_targets); engines modelled there: {_engines_on(gpu)}"
+            ]
+        )
 
 
 # ----- generations by release -------------------------------------------------------------------
