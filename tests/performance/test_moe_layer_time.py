@@ -1,8 +1,9 @@
 """A decode step of a MoE model on an engine profile with engines.toml moe_layer_time (llama.cpp
-on CUDA) pays a fixed time per MoE layer on top of the bytes it reads: the router, top-k,
-weight gather and expert-sum kernels of each MoE layer. The time is the calibration's
-(calibration.json moe_layer_decode_us, fitted by gpuatlas calibrate), the model_constants prior
-where none was fitted. Dense models, other engines and other backends do not pay it."""
+and Ollama on CUDA: Ollama runs ggml's MoE kernels too) pays a fixed time per MoE layer on top of
+the bytes it reads: the router, top-k, weight gather and expert-sum kernels of each MoE layer.
+The time is the calibration's (calibration.json moe_layer_decode_us, fitted by gpuatlas
+calibrate), the model_constants prior where none was fitted. Dense models, other engines and
+other backends do not pay it."""
 
 from __future__ import annotations
 
@@ -55,6 +56,18 @@ def test_qwen3_moe_pays_its_48_moe_layers_where_a_dense_model_pays_none() -> Non
     assert dense_extra == 0.0
 
 
+@pytest.mark.parametrize("engine", ["ollama", "ollama 0.12.6", "ollama 0.9.0"])
+def test_ollama_pays_the_same_48_moe_layers_on_cuda(engine: str) -> None:
+    # Ollama's llama runner is llama.cpp's graph, and its own Go engine builds the same ops
+    # (model/models/qwen3/model.go: router, Softmax, TopK, Rows, MulmatID experts, and one Add
+    # per used expert): every generation on CUDA pays the time per MoE layer.
+    with_time = _with_time(LAYER_US, "test-moe-layer-ollama-on")
+    without = _with_time(0.0, "test-moe-layer-ollama-off")
+    extra = _step_s(with_time, "qwen3-30b-a3b", "q4_k_m", engine)
+    extra -= _step_s(without, "qwen3-30b-a3b", "q4_k_m", engine)
+    assert extra == pytest.approx(QWEN3_MOE_LAYERS * LAYER_US * 1e-6, rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("engine", "pays"),
     [
@@ -64,11 +77,25 @@ def test_qwen3_moe_pays_its_48_moe_layers_where_a_dense_model_pays_none() -> Non
         ("llama.cpp-vulkan", False),
         ("mlx-lm", False),
         ("vllm", False),
-        ("ollama", False),
+        ("ollama", True),  # ggml's MoE kernel chain underneath (see engines.toml)
+        ("ollama-2025", True),  # its own flag, as llama.cpp-2025
+        ("ollama-2024", True),
+        ("ollama-metal", False),  # backends without rows showing it, as llama.cpp's
+        ("ollama-rocm", False),
+        ("ollama-vulkan", False),
     ],
 )
 def test_who_pays_the_moe_layer_time(engine: str, pays: bool) -> None:
     assert resolve_engine(engine).moe_layer_time is pays
+
+
+def test_ollama_pays_the_time_without_calibrating_it() -> None:
+    # Ollama pays the time fitted on llama.cpp's rows (the same kernels) but its own MoE rows,
+    # whose GPU groups have no dense row to fix the level, do not move it.
+    assert resolve_engine("ollama").fits_moe_layer_time is False
+    assert resolve_engine("llama.cpp").fits_moe_layer_time is True
+    items = [i for i in to_observations(load_measurements()) if i.kind == "decode"]
+    assert all(item.row.engine != "ollama" for item in moe_layer_rows(items))
 
 
 def test_the_time_round_trips_through_the_calibration_file() -> None:

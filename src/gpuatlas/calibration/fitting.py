@@ -1200,11 +1200,14 @@ def _shrunk_layer_time(
 
 
 def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
-    """The decode rows of MoE models on an engine profile that pays a time per MoE layer."""
+    """The decode rows of MoE models on an engine profile that pays a time per MoE layer and
+    calibrates it (engines.toml fits_moe_layer_time: Ollama pays llama.cpp's time only)."""
     found = []
     for item in items:
         runtime = _runtime_of(item.case)
-        if runtime is not None and runtime.engine.moe_layer_time and runtime.shape.moe_layers:
+        if runtime is None or not runtime.shape.moe_layers:
+            continue
+        if runtime.engine.moe_layer_time and runtime.engine.fits_moe_layer_time:
             found.append(item)
     return found
 
