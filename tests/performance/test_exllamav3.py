@@ -60,3 +60,24 @@ def test_an_ampere_answer_is_extrapolated_and_says_whose_levels_it_takes() -> No
     assert answer.decode_tok_s.extrapolated
     notes = unmeasured_engine_notes(resolve_engine("exllamav3"), frozenset({"exllamav2"}))
     assert "costed at exllamav2's calibrated levels" in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "profile"),
+    [
+        ("ExLlama", "exllama"),
+        ("ExLlama_HF", "exllama"),
+        ("ExLlamaV2", "exllamav2"),
+        ("ExLlamav2_HF", "exllamav2"),
+        ("ExLlamaV3", "exllamav3"),
+    ],
+)
+def test_each_exllama_generation_is_its_own_engine(written: str, profile: str) -> None:
+    assert resolve_engine(written).id == profile
+
+
+def test_exllama_v1_loads_gptq_only_and_is_costed_at_v2s_levels() -> None:
+    v1 = resolve_engine("exllama")
+    assert v1.supports_format("gptq-int4") and not v1.supports_format("exl2-4bpw")
+    notes = unmeasured_engine_notes(v1, frozenset({"exllamav2"}))
+    assert "costed at exllamav2's calibrated levels" in notes[0]
