@@ -40,6 +40,10 @@ class TrainingEngine:
     # the framework replays each decoder layer's forward and backward as captured CUDA graphs:
     # the host launches graphs, not operators (training/host.py)
     cuda_graphs: bool = False
+    # the framework's loop reads a value of every micro-step back from the GPU (the Hugging Face
+    # Trainer's nan/inf loss filter): the host waits for the GPU at the end of each micro-step
+    # and cannot queue the next one meanwhile (training/speed.py: micro_step_s)
+    host_sync_per_micro_step: bool = False
     # the shardings under which the framework reduces the gradients after the backward pass
     # instead of overlapping the reduction with it (training/speed.py: exposed_sync_s)
     reduce_after_backward: frozenset[str] = frozenset()
@@ -68,6 +72,7 @@ def _engine(record: dict[str, object]) -> TrainingEngine:
         int(str(record.get("activation_split_gpus", 1))),
         frozenset(_words(record, "fused")),
         bool(record.get("cuda_graphs", False)),
+        bool(record.get("host_sync_per_micro_step", False)),
         frozenset(_words(record, "reduce_after_backward")),
         str(record.get("default_sharding", "fsdp")),
         bool(record.get("master_weights", True)),
@@ -166,6 +171,8 @@ def profile_text(engine: TrainingEngine) -> str:
         )
     if engine.cuda_graphs:
         said.append("each layer runs as CUDA graphs (no per-operator host time)")
+    if engine.host_sync_per_micro_step:
+        said.append("the host waits for the GPU every micro-step (its dispatch time adds)")
     if not engine.master_weights:
         said.append("no fp32 master copy of the weights (fp32 AdamW moments)")
     if engine.default_sharding != "fsdp":

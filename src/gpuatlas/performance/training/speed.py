@@ -285,6 +285,19 @@ def exposed_sync_s(
     return exposed
 
 
+def micro_step_s(gpu_s: float, host_s: float, host_syncs: bool) -> float:
+    """One micro-step's time from its GPU time and the host's time to dispatch it. The host
+    queues kernels ahead of the GPU, so where nothing makes it wait the two overlap and the
+    longer one sets the pace. A framework that reads a value back from the GPU every
+    micro-step (its profile's `host_sync_per_micro_step`: the Hugging Face Trainer's nan/inf
+    loss check) empties the GPU's queue there: the next micro-step's first kernels wait for the
+    host's dispatch, and the host runs ahead only within a step. The two are then taken to add,
+    the bound a sync per step allows; what a layer's large matmuls still hide of the host's
+    launches is left to the framework's fitted host factor (calibration/training_host.py),
+    fitted with this in force."""
+    return gpu_s + host_s if host_syncs else max(gpu_s, host_s)
+
+
 def predict_training_run(
     system: GpuSystem, model: ModelArch, setup: TrainingSetup, *, tokens: float, recompute: bool
 ) -> TrainingPrediction:
@@ -292,7 +305,7 @@ def predict_training_run(
         raise InvalidRequestError([f"tokens (the training budget) must be positive, got {tokens}"])
     mfu, exact = fitted_mfu(system, setup.engine, setup.precision)
     compute_s = compute_step_s(system, model, setup, recompute, mfu)
-    # the CPU dispatches the step while the GPU runs it: the longer of the two (host.py)
+    # the CPU dispatches the step while the GPU runs it (host.py)
     host_s = host_step_s(
         model, setup, recompute, fitted_host_factor(system, setup.engine, setup.precision)
     )
@@ -303,11 +316,13 @@ def predict_training_run(
     # and the element-wise, loss and adapter traffic the FLOP count leaves out (token_traffic.py)
     traffic_s = token_traffic_s(system, model, setup, recompute)
     memory_s = optimizer_s_per_micro_step(system, model, setup) + traffic_s
-    step_s = max(compute_s + memory_s, host_s) + exposed
+    syncs = training_engines()[setup.engine].host_sync_per_micro_step
+    step_s = micro_step_s(compute_s + memory_s, host_s, syncs) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
     # scaling efficiency is what communication costs: one GPU doing this GPU's share of the work
-    single_s = max(compute_step_s(single, model, setup, recompute, mfu) + memory_s, host_s)
+    single_gpu_s = compute_step_s(single, model, setup, recompute, mfu) + memory_s
+    single_s = micro_step_s(single_gpu_s, host_s, syncs)
     calibration = current_calibration()
     extrapolated = not (exact and calibration.is_covered("train:gpu", system.gpu.id))
 
