@@ -111,6 +111,9 @@ ENGINES: frozenset[str] = frozenset(
         "sd-webui",
         "lmdeploy",  # engines.toml: costed at vLLM's levels until rows of its own calibrate it
         "mflux",  # engines.toml [[engine_name]]: costed as eager diffusers on Apple silicon
+        "exllama",  # ExLlama v1 and ExLlamaV3: costed at ExLlamaV2's levels until rows of
+        "exllamav3",  # their own calibrate them
+        "comfyui-zluda",  # costed at the vanilla-attention levels on the AMD GPU
     ]
 )
 

@@ -157,11 +157,15 @@ MAX_IMAGE_BATCH = 16
 # lowvram_model_memory = the free memory less the sampling's working memory on the GPU and the
 # modules left out cast their weights to the GPU on every forward (comfyanonymous/ComfyUI
 # comfy/model_management.py @faad5f1, 'loaded partially' in its log); SwarmUI runs a ComfyUI
-# backend; Forge keeps its 'GPU Weights' share resident and swaps the rest. Diffusers streams
-# the whole denoiser instead (enable_sequential_cpu_offload).
+# backend; ComfyUI-Zluda is ComfyUI; Forge keeps its 'GPU Weights' share resident and swaps
+# the rest. Diffusers streams the whole denoiser instead (enable_sequential_cpu_offload).
 PARTIAL_LOAD_ENGINES = frozenset(
     {
         "comfyui",
+        "comfyui-zluda",
+        "comfyui zluda",
+        "comfy-zluda",
+        "comfyui-n",
         "swarmui",
         "stableswarmui",
         "forge",
@@ -696,6 +700,13 @@ WEB_UI_ENGINE = "sd-webui"
 # MFLUX (engines.toml [[engine_name]] mflux): diffusers' model code ported to MLX on Apple
 # silicon; with no rows of its own it is costed at eager diffusers' levels on the Mac's GPU.
 MFLUX_ENGINE = "mflux"
+# ComfyUI-Zluda (engines.toml [[engine_name]] comfyui-zluda): ComfyUI through ZLUDA on AMD GPUs,
+# started with sub-quadratic (chunked, materialised) attention; with no rows of its own it is
+# costed at the vanilla-attention levels.
+ZLUDA_ENGINE = "comfyui-zluda"
+# Engines costed at another engine's levels until rows of their own calibrate them: answers
+# say so and are marked extrapolated even where the stand-in is fitted on the GPU.
+BORROWING_ENGINES = (MFLUX_ENGINE, ZLUDA_ENGINE)
 # Variants that name attention without SDPA/xformers (diffusers' AttnProcessor: the scores
 # materialised in memory), as sources write them.
 VANILLA_ATTENTION = ("vanilla-attention", "no-sdpa", "default-attention")
@@ -709,7 +720,7 @@ def materialised_attention(engine: str | None, variant: str | None) -> bool:
     and Inductor fuses only the scale and softmax between them; so it is with PyTorch 2.0's
     ROCm builds, whose SDPA has only the math backend (its flash and memory-efficient kernels
     were built for CUDA only)."""
-    if image_engine(engine, variant) == VANILLA_ATTENTION_ENGINE:
+    if image_engine(engine, variant) in (VANILLA_ATTENTION_ENGINE, ZLUDA_ENGINE):
         return True
     return bool(variant_parts(variant) & set(VANILLA_ATTENTION))
 
@@ -968,13 +979,14 @@ IMAGE_ENGINE_STAND_INS: dict[str, str] = {
     "stable-fast": "diffusers-compiled",
     WEB_UI_ENGINE: "diffusers",
     MFLUX_ENGINE: "diffusers",
+    ZLUDA_ENGINE: VANILLA_ATTENTION_ENGINE,
 }
 
 
 def _borrows_eager_levels(engine_id: str) -> bool:
     """MFLUX with no image rows of its own: its answer is eager diffusers' levels, so it is
     marked extrapolated even where diffusers' are fitted on the GPU."""
-    return engine_id == MFLUX_ENGINE and gain_source_engine(engine_id) != engine_id
+    return engine_id in BORROWING_ENGINES and gain_source_engine(engine_id) != engine_id
 
 
 def gain_source_engine(engine_id: str) -> str:
@@ -999,6 +1011,13 @@ def engine_notes(engine: str, variant: str | None) -> tuple[str, ...]:
             f"{engine_id} has no measured rows in the calibration: costed at eager diffusers' "
             "efficiencies (SDPA attention, no torch.compile) plus the web UI's own host time "
             f"per generation ({WEB_UI_GENERATION_HOST_S:.1f} s)",
+        )
+    if gain_engine == VANILLA_ATTENTION_ENGINE and engine_id == ZLUDA_ENGINE:
+        return (
+            "comfyui-zluda has no measured rows in the calibration: costed as eager diffusers "
+            "with attention scores through memory (its launchers' --use-quad-cross-attention; "
+            "ZLUDA runs no flash attention) on this GPU, extrapolated; ZLUDA's first-run kernel "
+            "compilation is not in the time",
         )
     if gain_engine != engine_id:
         return (
