@@ -52,6 +52,10 @@ DGXC_SOURCE = "github.com/nvidia/dgxc-benchmarking"
         ("xtuner 0.1.18", "xtuner"),
         ("nanoGPT", "nanogpt"),
         ("karpathy/nanoGPT", "nanogpt"),
+        ("nanochat", "nanochat"),
+        ("karpathy/nanochat", "nanochat"),
+        ("mlx-lm", "mlx-lm"),
+        ("mlx_lm.lora", "mlx-lm"),
     ],
 )
 def test_framework_names_as_users_write_them(written: str, framework: str) -> None:
@@ -237,4 +241,36 @@ def test_nanogpt_is_compiled_pytorch_under_ddp() -> None:
         micro_batch=12,
         framework="nanoGPT",
     )
+    assert any("level of PyTorch" in note for note in prediction.notes)
+
+
+@pytest.mark.unit
+def test_nanochat_shards_its_optimizer_state_and_reduces_after_the_backward() -> None:
+    # karpathy/nanochat: torch.compile(model); DistAdamW 'In the style of ZeRO-2, i.e. sharded
+    # optimizer states and gradient reduction' and DistMuon reduce-scatter the gradients inside
+    # the optimizer step, after the backward pass
+    nanochat = training_engines()["nanochat"]
+    assert nanochat.fused == {"elementwise"} and nanochat.levels_from == "pytorch"
+    assert nanochat.default_sharding == "zero2" and "zero2" in nanochat.reduce_after_backward
+    prediction = api.predict_training(
+        "8x h100-sxm", "gpt-2-xl", tokens=1e9, micro_batch=4, framework="nanochat"
+    )
+    assert any("level of PyTorch" in note for note in prediction.notes)
+
+
+@pytest.mark.unit
+def test_mlx_lm_lora_on_apple_silicon_is_predicted_at_pytorchs_level_and_says_so() -> None:
+    # ml-explore/mlx-lm: a compiled step (mx.compile) with MLX's fused mx.fast kernels; no
+    # packaged training row is MLX's
+    mlx = training_engines()["mlx-lm"]
+    assert mlx.levels_from == "pytorch" and mlx.fused == {"elementwise"}
+    prediction = api.predict_training(
+        "apple-m2-max-38c",
+        "llama-3.2-3b",
+        tokens=1e7,
+        method="lora",
+        sequence_tokens=512,
+        framework="mlx_lm.lora",
+    )
+    assert prediction.tok_s.extrapolated
     assert any("level of PyTorch" in note for note in prediction.notes)
