@@ -4,9 +4,11 @@ llama.cpp (any count), so a count like 20 is not called tensor parallel."""
 
 from __future__ import annotations
 
-from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.performance.api import predict_llm
+from gpuatlas.performance.llm.host_memory import OS_RESERVE_GB, with_host_ram
 from gpuatlas.performance.llm.memory import MAX_GPUS_SEARCHED
+from gpuatlas.performance.predictions import LlmPrediction
 from gpuatlas.report.focus import OUTPUT_TOKENS, Focus
 from gpuatlas.report.phrasing import render_statement
 from gpuatlas.report.profiles import SideProfile
@@ -46,6 +48,19 @@ def test_no_count_found_names_the_search_limit() -> None:
     assert _gpu_count_words(4) == "4×"
 
 
+def _one_request(system: GpuSystem) -> LlmPrediction:
+    """predict llm's own figures for the 70B in Q4_K_M on llama.cpp, one 512-token prompt."""
+    return predict_llm(
+        system,
+        SEVENTY_B,
+        "q4_k_m",
+        "llama.cpp",
+        batch=1,
+        input_tokens=512,
+        output_tokens=OUTPUT_TOKENS,
+    )
+
+
 def _split_words(gpu: str) -> tuple[str, CpuSplitRun | None]:
     side = _side(gpu)
     run = cpu_split_run(side.system, SEVENTY_B, side.usual_engine, side.focus.prompt_tokens)
@@ -59,15 +74,7 @@ def test_a_24gb_card_names_the_cpu_split_with_its_speed() -> None:
     assert 0 < run.gpu_layers < run.total_layers == 80
     assert run.weights == "q4_k_m"
     # The decode rate is predict llm's own for that split (same engine, weights, one request).
-    single = predict_llm(
-        "rtx-4090",
-        SEVENTY_B,
-        "q4_k_m",
-        "llama.cpp",
-        batch=1,
-        input_tokens=512,
-        output_tokens=OUTPUT_TOKENS,
-    )
+    single = _one_request(resolve_system("rtx-4090"))
     assert run.decode_tok_s.value == single.decode_tok_s.value
     assert (
         run.decode_tok_s.provenance.calibration_version == single.decode_tok_s.calibration_version
@@ -79,9 +86,21 @@ def test_a_24gb_card_names_the_cpu_split_with_its_speed() -> None:
     assert "tok/s decode" in text
 
 
-def test_no_split_is_offered_where_the_host_cannot_hold_the_rest() -> None:
-    # 12 GB holds ~22 layers: ~31 GB of weights left for an assumed 32 GB desktop (4 GB for the
-    # OS), so predict llm refuses and the answer offers no split it could not run.
+def test_where_the_assumed_host_is_too_small_the_answer_says_how_much_ram_it_needs() -> None:
+    # 12 GB holds ~22 of 80 layers: ~31 GB of Q4_K_M weights stay on the CPU, which with the
+    # OS's 4 GB does not fit the assumed 32 GB desktop; the split is offered with the RAM it needs.
     text, run = _split_words("rtx-3060")
-    assert run is None
-    assert "split it between GPU and CPU" not in text
+    assert run is not None and run.host_ram_assumed_gb == 32
+    assert run.host_ram_needed_gb >= run.cpu_weights_gb + OS_RESERVE_GB > 32
+    assert run.host_ram_needed_gb - 1 < run.cpu_weights_gb + OS_RESERVE_GB + 1  # KV is small
+    # the speed is predict llm's on a machine with that RAM
+    single = _one_request(with_host_ram(resolve_system("rtx-3060"), run.host_ram_needed_gb))
+    assert run.decode_tok_s.value == single.decode_tok_s.value
+    assert f"with at least {run.host_ram_needed_gb} GB of host RAM" in text
+    assert "--host-ram-gb" in text
+
+
+def test_a_host_with_room_gets_no_ram_words() -> None:
+    text, run = _split_words("rtx-4090")
+    assert run is not None and run.host_ram_needed_gb == 0
+    assert "GB of host RAM" not in text

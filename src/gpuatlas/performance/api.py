@@ -23,7 +23,9 @@ from gpuatlas.performance.llm.offload_speed import (
     OFFLOAD_ENGINE_NAMES,
     OffloadSpeed,
     allocated_context,
+    automatic_offload,
     offload_for,
+    split_host_need,
 )
 from gpuatlas.performance.llm.predict import (
     llm_runtime,
@@ -219,6 +221,25 @@ def engine_offload(
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
     inputs = memory_inputs(runtime, kv_cache)
     return offload_for(inputs, 1, context_tokens, engine_text=engine, num_ctx=num_ctx)
+
+
+def engine_split_host_need_gb(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    *,
+    context_tokens: int,
+    engine: str,
+) -> float | None:
+    """The host RAM (GB) llama.cpp/Ollama's own split of one sequence needs: the weights and
+    (fp16) KV cache the CPU holds plus the OS's reserve, whatever RAM the machine has
+    (engine_offload refuses a split it cannot hold); None when the engine makes no split."""
+    inputs = memory_inputs(llm_runtime(system, model, weights, engine, "fp16"), "fp16")
+    split = automatic_offload(inputs, context_tokens, engine_text=engine)
+    if split is None:
+        return None
+    allocated = allocated_context(inputs, context_tokens, engine)
+    return split_host_need(inputs, split, allocated).total_gb
 
 
 def engine_context(

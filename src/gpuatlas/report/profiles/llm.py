@@ -4,6 +4,7 @@ rental offer, and the serving curve with the published runs on the same system."
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -17,9 +18,15 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.api import engine_offload, predict_llm, serving_layout
+from gpuatlas.performance.api import (
+    engine_offload,
+    engine_split_host_need_gb,
+    predict_llm,
+    serving_layout,
+)
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.host_memory import host_ram_of, with_host_ram
 from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
 from gpuatlas.performance.platform_engines import PlatformEngine
@@ -395,6 +402,8 @@ class CpuSplitRun:
     cpu_weights_gb: float
     host_bandwidth_gb_s: float  # as predict llm assumes it (dual-channel DDR5 on a desktop)
     decode_tok_s: Quantity
+    host_ram_needed_gb: int = 0  # more RAM than the assumed machine has (0: it has enough)
+    host_ram_assumed_gb: float = 0.0
 
 
 def split_engine(usual: PlatformEngine) -> PlatformEngine | None:
@@ -410,12 +419,21 @@ def cpu_split_run(
 ) -> CpuSplitRun | None:
     """`model` in the split engine's default GGUF type with the layers that do not fit in host
     memory, and its decode rate at batch 1 (predict llm's own split, so the same figures as
-    `gpuatlas predict`); None when no engine splits here or the model needs no split."""
+    `gpuatlas predict`); on a machine with the RAM the split needs when the assumed one has
+    less (said in host_ram_needed_gb); None when no engine splits here or no split is needed."""
     engine = split_engine(usual)
     if engine is None:
         return None
     weights = native_weights_on(model, engine.engine).format_id
     context_tokens = prompt_tokens + OUTPUT_TOKENS
+    assumed_gb = host_ram_of(system).memory_gb
+    need_gb = attempt(
+        lambda: engine_split_host_need_gb(
+            system, model, weights, context_tokens=context_tokens, engine=engine.engine
+        )
+    )
+    needed_gb = math.ceil(need_gb) if need_gb is not None and need_gb > assumed_gb else 0
+    system = with_host_ram(system, needed_gb or None)
     split = attempt(
         lambda: engine_offload(system, model, weights, engine.engine, context_tokens=context_tokens)
     )
@@ -440,4 +458,6 @@ def cpu_split_run(
         split.cpu_weights_gb,
         split.host_bandwidth_gb_s,
         estimate_quantity(single.decode_tok_s),
+        needed_gb,
+        assumed_gb,
     )

@@ -92,7 +92,7 @@ def seventy_b_answer(label: str, side: SideProfile) -> Statement:
     return Statement(
         kind="answer",
         question=question,
-        template=template + _CPU_SPLIT_TEMPLATE,
+        template=template + _CPU_SPLIT_TEMPLATE + _host_ram_words(run),
         words=words | _cpu_split_words(run),
         numbers={"decode": run.decode_tok_s},
     )
@@ -103,8 +103,19 @@ _CPU_SPLIT_TEMPLATE = (
     " llama.cpp or Ollama can split it between GPU and CPU: on {split_engine} in {split_weights}, "
     "{gpu_layers} of {layers} layers on the GPU and {cpu_gb} GB of weights in host memory "
     "read at {host_gb_s} GB/s (assumed), "
-    "~{decode:num} tok/s decode (one request)."
+    "~{decode:num} tok/s decode (one request)"
 )
+
+
+def _host_ram_words(run: CpuSplitRun) -> str:
+    """', with at least 36 GB of host RAM (32 GB assumed: --host-ram-gb).' where the assumed
+    machine cannot hold the CPU's share, else '.'."""
+    if not run.host_ram_needed_gb:
+        return "."
+    return (
+        f", with at least {run.host_ram_needed_gb} GB of host RAM ({run.host_ram_assumed_gb:g} "
+        "GB assumed is too little; state yours with --host-ram-gb)."
+    )
 
 
 def _cpu_split_words(run: CpuSplitRun) -> dict[str, str]:
