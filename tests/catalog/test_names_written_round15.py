@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.errors import UnknownNameError
 
@@ -79,3 +80,20 @@ def test_an_unknown_checkpoint_file_is_refused_with_the_models_its_words_name() 
     with pytest.raises(UnknownNameError) as refused:
         resolve_model_reference("Qwen3.9-27B-ABLITERATED-Q4_K_M.gguf")
     assert "qwen3.8-27b" in refused.value.candidates
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "gpu_id"),
+    [
+        # patientx/ComfyUI-Zluda issue 159 writes 'AMD Radeon 9070XT': the suffix glued to the
+        # number is the variant word the RX 9070 XT's names carry
+        ("AMD Radeon 9070XT", "rx-9070-xt"),
+        ("AMD Radeon 7900XTX", "rx-7900-xtx"),
+        ("Radeon 9070", "rx-9070"),
+    ],
+)
+def test_a_variant_suffix_glued_to_the_number_after_radeon_names_that_variant(
+    written: str, gpu_id: str
+) -> None:
+    assert resolve_gpu(written).id == gpu_id

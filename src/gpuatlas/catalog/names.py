@@ -200,10 +200,12 @@ class NameIndex:
         return list(self._fitting_found[key])
 
     def _is_other_variant(self, entry_id: str, query: set[str]) -> bool:
-        """Every name of the entry carries a variant word ("ti", "super") the query lacks."""
+        """Every name of the entry carries a variant word ("ti", "super") the query lacks (a
+        suffix glued to the query's model number, "9070XT", is one it has)."""
         names = self._by_id[entry_id].core_word_sets()
         variants = [{p for w in core for p in split_glued(w)} & _VARIANT_WORDS for core in names]
-        return all(found - query for found in variants)
+        written = {part for word in query for part in split_glued(word)}
+        return all(found - written for found in variants)
 
     def _named_by(self, entry_id: str, query: set[str]) -> bool:
         entry = self._by_id[entry_id]
