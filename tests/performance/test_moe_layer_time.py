@@ -19,6 +19,7 @@ from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.catalog.model_names import resolve_model
 from gpuatlas.performance.calibration_table import Calibration, shipped_calibration
 from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import engine_profile
 from gpuatlas.performance.llm.predict import llm_runtime
 
 pytestmark = pytest.mark.unit
@@ -27,8 +28,15 @@ LAYER_US = 60.0  # a time per MoE layer as a calibration could have fitted it
 QWEN3_MOE_LAYERS = 48  # Qwen3-30B-A3B config.json: 48 layers, every one MoE (128 experts, 8 used)
 
 
-def _with_time(layer_us: float, version: str) -> Calibration:
-    return replace(shipped_calibration(), version=version, moe_layer={"us": layer_us, "n": 2.0})
+def _with_time(layer_us: float, version: str, fused_us: float | None = None) -> Calibration:
+    """Both eras' time per MoE layer (the fused era's `fused_us` when given, else the same)."""
+    fused = {"us": layer_us if fused_us is None else fused_us, "n": 2.0}
+    return replace(
+        shipped_calibration(),
+        version=version,
+        moe_layer={"us": layer_us, "n": 2.0},
+        moe_layer_eras={"fused": fused},
+    )
 
 
 def _step_s(calibration: Calibration, model: str, weights: str, engine: str) -> float:
@@ -73,6 +81,7 @@ def test_ollama_pays_the_same_48_moe_layers_on_cuda(engine: str) -> None:
     [
         ("llama.cpp", True),
         ("llama.cpp-2025", True),  # its own flag: the bench generation of the same kernels
+        ("llama.cpp-2025-fused-moe", True),  # its own flag: that generation after the fusions
         ("llama.cpp-metal", False),  # extends llama.cpp but its rows show no such time
         ("llama.cpp-vulkan", False),
         ("mlx-lm", False),
@@ -96,6 +105,48 @@ def test_ollama_pays_the_time_without_calibrating_it() -> None:
     assert resolve_engine("llama.cpp").fits_moe_layer_time is True
     items = [i for i in to_observations(load_measurements()) if i.kind == "decode"]
     assert all(item.row.engine != "ollama" for item in moe_layer_rows(items))
+
+
+@pytest.mark.parametrize(
+    ("engine", "era_us"),
+    [
+        ("llama.cpp-2025", LAYER_US),  # builds before the 2025-11 era (the fused MoE chain)
+        ("llama.cpp-2025-fused-moe", 10.0),  # builds named by month from 2025-11
+        ("llama.cpp", 10.0),  # the current builds keep the fused chain
+        ("ollama", LAYER_US),  # pays llama.cpp's time of the builds before
+    ],
+)
+def test_each_build_era_pays_its_own_time(engine: str, era_us: float) -> None:
+    # Qwen3-30B-A3B's 48 MoE layers at the era's time: 60 us before the fusions, 10 us after.
+    with_times = _with_time(LAYER_US, "test-moe-layer-eras-on", fused_us=10.0)
+    without = _with_time(0.0, "test-moe-layer-eras-off")
+    extra = _step_s(with_times, "qwen3-30b-a3b", "q4_0", engine)
+    extra -= _step_s(without, "qwen3-30b-a3b", "q4_0", engine)
+    assert extra == pytest.approx(QWEN3_MOE_LAYERS * era_us * 1e-6, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("version", "date", "profile"),
+    [
+        ("master of 2025-10-29", "2025-10-29", "llama.cpp-2025"),  # PR #16834, before #16857
+        ("build 5cca2542a", "2025-10-26", "llama.cpp-2025"),  # PR #16715's base commit
+        ("master of 2026-01-23", "2026-01-23", "llama.cpp-2025-fused-moe"),  # PR #19053
+        ("b4426", None, "llama.cpp-2025"),  # a build number keeps its generation
+    ],
+)
+def test_builds_named_by_month_choose_their_moe_era(
+    version: str, date: str | None, profile: str
+) -> None:
+    assert engine_profile("llama.cpp", None, version, date).id == profile
+
+
+def test_the_eras_round_trip_through_the_calibration_file() -> None:
+    document = table.calibration_document(_with_time(42.5, "test-moe-eras-file", 7.5), "test")
+    assert document["moe_layer_decode_us_by_era"] == {"fused": {"us": 7.5, "n": 2}}
+    again = table.parse_calibration(json.dumps(document))
+    assert again.moe_layer_us_of("fused") == pytest.approx(7.5)
+    assert again.moe_layer_us_of("") == pytest.approx(42.5)
+    assert replace(again, moe_layer_eras={}).moe_layer_us_of("fused") == table.MOE_LAYER_US_PRIOR
 
 
 def test_the_time_round_trips_through_the_calibration_file() -> None:
@@ -132,4 +183,5 @@ def test_without_paying_rows_the_fit_keeps_the_prior() -> None:
     ]
     fitted = fit_moe_layer_time(replace(shipped_calibration(), version="test-moe-none"), dense)
     assert fitted.moe_layer == {}
+    assert fitted.moe_layer_eras == {}
     assert fitted.moe_layer_us == table.MOE_LAYER_US_PRIOR

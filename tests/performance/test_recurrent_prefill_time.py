@@ -86,7 +86,7 @@ def test_only_llama_cpp_on_cuda_pays_the_recurrent_prefill_time() -> None:
     # flag, not inherited): the Metal, Vulkan, ROCm and SYCL twins that extend llama.cpp have no
     # rows showing the time, and the other engines run other kernels.
     paying = {profile.id for profile in all_engines() if profile.recurrent_prefill_time}
-    assert paying == {"llama.cpp", "llama.cpp-2025"}
+    assert paying == {"llama.cpp", "llama.cpp-2025", "llama.cpp-2025-fused-moe"}
 
 
 def test_the_time_round_trips_through_the_calibration_file() -> None:

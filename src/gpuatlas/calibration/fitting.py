@@ -1057,7 +1057,7 @@ def fit_decode(calibration: Calibration, items: Sequence[Observation]) -> Calibr
     """Decode levels (η_m, overhead per group) with the HBM single-stream share and then
     the mat-vec ALU shares and the time per MoE layer fitted first (each fit starts without
     the MoE layers' time of the calibration it refines)."""
-    calibration = replace(calibration, moe_layer={})
+    calibration = replace(calibration, moe_layer={}, moe_layer_eras={})
     calibration = fit_hbm_single_stream_share(calibration, items)
     calibration = fit_matvec_alu_shares(calibration, items)
     calibration = fit_moe_layer_time(calibration, items)
@@ -1163,23 +1163,44 @@ def _best_on_grid(grid: Sequence[float], scores: Sequence[float], parent: float)
 
 def fit_moe_layer_time(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
     """The time a decode step pays per MoE layer on engine profiles with engines.toml
-    moe_layer_time (`LlmRuntime.moe_layers_s`), fitted on the decode rows that pay it
-    (`moe_layer_rows`). For each time of MOE_LAYER_US_GRID the decode levels are refitted on
-    all `items` and each such row is scored by its absolute log error (each GPU counts once);
-    the time of least summed score (ties: the one nearest the prior) is shrunk toward
-    model_constants llm.moe_layer_us_prior by PRIOR_ROWS pseudo-GPUs."""
-    calibration = replace(calibration, moe_layer={})
+    moe_layer_time (`LlmRuntime.moe_layers_s`), fitted for each moe_layer_era on the decode
+    rows of its profiles that pay it (`moe_layer_rows`). For each time of MOE_LAYER_US_GRID the
+    decode levels are refitted on all `items` and each such row is scored by its absolute log
+    error (each GPU counts once); the time of least summed score (ties: the one nearest the
+    prior) is shrunk toward model_constants llm.moe_layer_us_prior by PRIOR_ROWS pseudo-GPUs.
+    An era without paying rows keeps the prior."""
+    version = calibration.version
+    calibration = replace(calibration, moe_layer={}, moe_layer_eras={})
     paying = moe_layer_rows(items)
-    if not paying:
-        return calibration
-    trials = [
-        replace(
-            calibration, version=f"{calibration.version}/moe-layer-{us:.1f}", moe_layer={"us": us}
-        )
-        for us in MOE_LAYER_US_GRID
-    ]
-    scores = _trial_scores(calibration, items, paying, trials)
-    return replace(calibration, moe_layer=_shrunk_layer_time(MOE_LAYER_US_GRID, scores, paying))
+    for era in sorted({_moe_layer_era(item) for item in paying}):
+        # its own version: the terms of the eras fitted before it are extracted anew
+        calibration = replace(calibration, version=f"{version}/moe-layer-era-{era or 'unfused'}")
+        of_era = [item for item in paying if _moe_layer_era(item) == era]
+        trials = [
+            _with_moe_layer_time(calibration, era, {"us": us}, f"/{us:.1f}")
+            for us in MOE_LAYER_US_GRID
+        ]
+        scores = _trial_scores(calibration, items, of_era, trials)
+        fitted = _shrunk_layer_time(MOE_LAYER_US_GRID, scores, of_era)
+        calibration = _with_moe_layer_time(calibration, era, fitted, "")
+    return replace(calibration, version=version)
+
+
+def _moe_layer_era(item: Observation) -> str:
+    runtime = _runtime_of(item.case)
+    return runtime.engine.moe_layer_era if runtime is not None else ""
+
+
+def _with_moe_layer_time(
+    calibration: Calibration, era: str, time: dict[str, float], version_tail: str
+) -> Calibration:
+    """The calibration with this era's time per MoE layer ('' = the builds before the fused
+    chain) and `version_tail` added to its version (a trial's own cache key)."""
+    version = f"{calibration.version}{version_tail}"
+    if not era:
+        return replace(calibration, version=version, moe_layer=time)
+    eras = {**calibration.moe_layer_eras, era: time}
+    return replace(calibration, version=version, moe_layer_eras=eras)
 
 
 def _shrunk_layer_time(

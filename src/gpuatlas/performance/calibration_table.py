@@ -102,6 +102,7 @@ class _CalibrationFile(BaseModel):
     matvec_alu_issue_share_by_backend: dict[str, _ShareRecord] = {}
     hbm_single_stream_memory_share: _ShareRecord | None = None
     moe_layer_decode_us: _TimeRecord | None = None
+    moe_layer_decode_us_by_era: dict[str, _TimeRecord] = {}
     fused_moe_layer_us: dict[str, _TimeRecord] = {}
     recurrent_prefill_token_layer_us: _TimeRecord | None = None
 
@@ -201,6 +202,9 @@ class Calibration:
     hbm_single_stream: dict[str, float] = field(default_factory=dict)
     # {"us": fitted time per MoE layer, "n": GPUs} (fitting.fit_moe_layer_time); empty: the prior
     moe_layer: dict[str, float] = field(default_factory=dict)
+    # engines.toml moe_layer_era (other than '') -> {"us": fitted time per MoE layer, "n": GPUs}
+    # (fitting.fit_moe_layer_time); an era without an entry: the prior
+    moe_layer_eras: dict[str, dict[str, float]] = field(default_factory=dict)
     # engines.toml fused_moe_group -> {"us": fitted time per MoE layer and decode step, "n":
     # GPUs} (fitting.fit_fused_moe_times); a group without an entry: the prior
     fused_moe: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -223,6 +227,13 @@ class Calibration:
         moe_layer_time (fitting.fit_moe_layer_time), else model_constants
         llm.moe_layer_us_prior (the prior of that fit)."""
         return self.moe_layer.get("us", MOE_LAYER_US_PRIOR)
+
+    def moe_layer_us_of(self, era: str) -> float:
+        """The time per MoE layer of the builds of an engines.toml moe_layer_era ('' = the
+        builds before llama.cpp's fused MoE decode chain: `moe_layer_us`)."""
+        if not era:
+            return self.moe_layer_us
+        return self.moe_layer_eras.get(era, {}).get("us", MOE_LAYER_US_PRIOR)
 
     @property
     def recurrent_prefill_us(self) -> float:
@@ -347,6 +358,9 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
         moe_layer=(
             _numbers(record.moe_layer_decode_us.model_dump()) if record.moe_layer_decode_us else {}
         ),
+        moe_layer_eras={
+            k: _numbers(v.model_dump()) for k, v in record.moe_layer_decode_us_by_era.items()
+        },
         fused_moe={k: _numbers(v.model_dump()) for k, v in record.fused_moe_layer_us.items()},
         recurrent_prefill=(
             _numbers(record.recurrent_prefill_token_layer_us.model_dump())
@@ -412,20 +426,21 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
         },
         **_single_stream_document(calibration.hbm_single_stream),
         **_time_document("moe_layer_decode_us", calibration.moe_layer),
-        **_fused_moe_document(calibration.fused_moe),
+        **_times_by_key_document("moe_layer_decode_us_by_era", calibration.moe_layer_eras),
+        **_times_by_key_document("fused_moe_layer_us", calibration.fused_moe),
         **_time_document("recurrent_prefill_token_layer_us", calibration.recurrent_prefill),
     }
 
 
-def _fused_moe_document(records: dict[str, dict[str, float]]) -> dict[str, Any]:
-    """The fitted times per MoE layer of the fused-MoE groups (none when unfitted)."""
+def _times_by_key_document(name: str, records: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """Fitted times per MoE layer by key (fused-MoE group, MoE-layer era; none when unfitted)."""
     if not records:
         return {}
     times = {
-        group: {"us": round(values["us"], 3), "n": int(values["n"])}
-        for group, values in sorted(records.items())
+        key: {"us": round(values["us"], 3), "n": int(values["n"])}
+        for key, values in sorted(records.items())
     }
-    return {"fused_moe_layer_us": times}
+    return {name: times}
 
 
 def _time_document(name: str, record: dict[str, float]) -> dict[str, Any]:

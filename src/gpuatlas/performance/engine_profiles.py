@@ -70,6 +70,7 @@ class EngineProfile:
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
+    moe_layer_era: str = ""  # which fitted time per MoE layer it pays ('' or 'fused'; see toml)
     fused_moe_group: str = ""  # its fused-MoE path's fitted time per MoE layer and step (see toml)
     # each prompt token adds a fitted time per recurrent (linear-attention) layer (see toml)
     recurrent_prefill_time: bool = False
@@ -142,6 +143,7 @@ class _EngineRecord(BaseModel):
     decode_attention_per_query_head: bool = False
     own_matvec_kernels: bool = False
     moe_layer_time: bool = False
+    moe_layer_era: str = Field(default="", pattern=r"^(fused)?$")
     fused_moe_group: str = ""
     recurrent_prefill_time: bool = False
     fits_moe_layer_time: bool = True
@@ -189,6 +191,7 @@ _NOT_INHERITED = frozenset(
         "calibrate_from",
         "source",
         "moe_layer_time",  # measured per profile, not carried to profiles that extend it
+        "moe_layer_era",  # likewise
         "recurrent_prefill_time",  # likewise
     }
 )

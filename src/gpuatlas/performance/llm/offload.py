@@ -33,6 +33,7 @@ OFFLOAD_ENGINES = (
     "llama.cpp-2023",
     "llama.cpp-2024",
     "llama.cpp-2025",  # llama-bench-era builds b4000-b9436 (engines.toml): the same split
+    "llama.cpp-2025-fused-moe",  # the bench builds of 2025-11 to 2026-05 named by month
     "ollama",
     "ollama-2025",  # the releases before Ollama's flash-attention defaults (engines.toml)
     "ollama-2024",

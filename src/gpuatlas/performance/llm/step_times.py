@@ -708,7 +708,7 @@ def build_runtime(
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
         hbm_single_stream_share=calibration.hbm_single_stream_share,
-        moe_layer_us=calibration.moe_layer_us,
+        moe_layer_us=calibration.moe_layer_us_of(engine.moe_layer_era),
         fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
         recurrent_prefill_us=calibration.recurrent_prefill_us,
     )
