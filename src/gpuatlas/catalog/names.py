@@ -200,12 +200,17 @@ class NameIndex:
         return list(self._fitting_found[key])
 
     def _is_other_variant(self, entry_id: str, query: set[str]) -> bool:
-        """Every name of the entry carries a variant word ("ti", "super") the query lacks (a
-        suffix glued to the query's model number, "9070XT", is one it has)."""
-        names = self._by_id[entry_id].core_word_sets()
-        variants = [{p for w in core for p in split_glued(w)} & _VARIANT_WORDS for core in names]
+        """Every name of the entry that holds the query's words carries a variant word ("ti",
+        "super", "xt") the query lacks (a suffix glued to the query's model number, "9070XT", is
+        one it has). Names that do not hold the query's words say nothing about it: the RX 6700
+        XT's chip code "gfx1031" does not make "RX 6700" name it. When no single name holds the
+        query's words (they are spread over several names), every name is weighed."""
+        entry = self._by_id[entry_id]
         written = {part for word in query for part in split_glued(word)}
-        return all(found - written for found in variants)
+        wanted = _core_words(written, entry.extra_words)
+        names = [{p for w in core for p in split_glued(w)} for core in entry.core_word_sets()]
+        holding = [name for name in names if wanted <= name] or names
+        return all((name & _VARIANT_WORDS) - written for name in holding)
 
     def _named_by(self, entry_id: str, query: set[str]) -> bool:
         entry = self._by_id[entry_id]
