@@ -9,6 +9,8 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.offer_costs import can_host
 
 RENTAL_TIERS = ("on-demand", "community")
+# What a price's notes say when a provider gave a range and the catalog kept each end.
+RANGE_ENDS = ("low end of captured range", "high end of captured range")
 
 
 def hostable_offers(system: GpuSystem) -> list[PriceSnapshot]:
@@ -53,3 +55,21 @@ def price_words(snapshot: PriceSnapshot) -> str:
         extra.append("variant assumed")
     suffix = f"; {', '.join(extra)}" if extra else ""
     return f"{snapshot.provider} {snapshot.tier}, {snapshot.observed_date}{suffix}"
+
+
+def offer_caveats(snapshot: PriceSnapshot) -> list[str]:
+    """What a reader must know about an offer's price beside its provider, tier and date: the
+    GPU variant was assumed (the provider does not name it), the end of a captured range."""
+    caveats = ["variant assumed"] if snapshot.gpu_match == "assumed" else []
+    return caveats + [end for end in RANGE_ENDS if end in snapshot.notes]
+
+
+def offer_label(snapshot: PriceSnapshot) -> str:
+    """'Vast.ai (on-demand, 2026-06; variant assumed; low end of captured range)': an offer
+    named as the price table names it, so a row of a cost table can be told from its
+    neighbours and matched with the price section."""
+    caveats = offer_caveats(snapshot)
+    if snapshot.gpus_per_instance > 1:
+        caveats.insert(0, f"per GPU of a {snapshot.gpus_per_instance}-GPU instance")
+    suffix = "".join(f"; {caveat}" for caveat in caveats)
+    return f"{snapshot.provider} ({snapshot.tier}, {snapshot.observed_date}{suffix})"

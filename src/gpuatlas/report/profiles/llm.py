@@ -13,7 +13,7 @@ from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
 from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth_considering
 from gpuatlas.catalog.models import resolve_model
-from gpuatlas.catalog.prices import PriceSnapshot, current_prices
+from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource
@@ -41,7 +41,7 @@ from gpuatlas.report.focus import (
 )
 from gpuatlas.report.profiles.fit import FitResult
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
-from gpuatlas.report.rental_prices import RENTAL_TIERS, price_words
+from gpuatlas.report.rental_prices import RENTAL_TIERS, hostable_offers, offer_label, price_words
 
 TRAFFIC_LEVELS_RPS = (10.0, 100.0)
 SERVING_INPUT_TOKENS = 512
@@ -307,7 +307,7 @@ def serving_at(
 def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[OfferCost, ...]:
     """Each rental and spot offer for the system with its cost per 1M output tokens and per
     1k requests at the system's own modelled throughput."""
-    offers = [s for s in current_prices(system.gpu.id) if s.tier in (*RENTAL_TIERS, "spot")]
+    offers = [s for s in hostable_offers(system) if s.tier in (*RENTAL_TIERS, "spot")]
     if provider:
         offers = [s for s in offers if s.provider.lower() == provider.lower()] or offers
     costs = []
@@ -318,7 +318,7 @@ def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tu
         per_thousand_requests = _scaled(per_million, OUTPUT_TOKENS / 1e3, "USD")
         costs.append(
             OfferCost(
-                f"{offer.provider} ({offer.tier}, {offer.observed_date})",
+                offer_label(offer),
                 price_quantity(offer, hourly),
                 per_million,
                 per_thousand_requests,

@@ -8,7 +8,7 @@ from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.phrasing import USD_PER_GB_HOUR
 from gpuatlas.report.quantities import computed, gpu_fact, price_quantity
-from gpuatlas.report.rental_prices import hostable_offers, price_words
+from gpuatlas.report.rental_prices import hostable_offers, offer_caveats, price_words
 
 HOURS_PER_30_DAYS = 24 * 30
 COLUMNS = (
@@ -23,18 +23,6 @@ COLUMNS = (
 )
 
 
-RANGE_ENDS = ("low end of captured range", "high end of captured range")
-
-
-def offer_labels(snapshot: PriceSnapshot) -> list[str]:
-    """What a reader must know about an offer's price: assumed variant, range end."""
-    labels = []
-    if snapshot.gpu_match == "assumed":
-        labels.append("variant assumed")
-    labels += [end for end in RANGE_ENDS if end in snapshot.notes]
-    return labels
-
-
 def _offer_text(snapshot: PriceSnapshot) -> str:
     if snapshot.gpus_per_instance > 1:
         instance = snapshot.usd_per_instance_hour
@@ -42,7 +30,7 @@ def _offer_text(snapshot: PriceSnapshot) -> str:
         text = f"{name}: ${instance:,.2f}/h ÷ {snapshot.gpus_per_instance} GPUs (per-GPU price)"
     else:
         text = snapshot.offer or "1 GPU"
-    labels = offer_labels(snapshot)
+    labels = offer_caveats(snapshot)
     return f"{text} ({'; '.join(labels)})" if labels else text
 
 
