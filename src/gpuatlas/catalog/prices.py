@@ -8,6 +8,8 @@ with every problem named by line and field.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -68,9 +70,35 @@ def _matches(s: PriceSnapshot, gpu_id: str | None, provider: str | None, tier: s
 
 
 def check_provider(provider: str, snapshots: Sequence[PriceSnapshot]) -> None:
+    """Refuse a provider the price table does not list, naming the near ones ('runpodd' →
+    RunPod, 'vast' → Vast.ai, 'digitalocean' → Paperspace (DigitalOcean)), else every one."""
     known = sorted({s.provider for s in snapshots})
     if provider.lower() not in {p.lower() for p in known}:
-        raise UnknownNameError("provider", provider, known)
+        raise UnknownNameError("provider", provider, close_providers(provider, known) or known)
+
+
+def close_providers(provider: str, known: Sequence[str]) -> list[str]:
+    """The known providers whose name holds the written one (three letters or more), holds it,
+    is a near spelling of it, or is its company's cloud ('google cloud' → GCP)."""
+    wanted = _plain(provider)
+    plain = {_plain(name): name for name in known}
+    company = [
+        plain[key] for word, key in _CLOUD_OF_COMPANY.items() if word in wanted and key in plain
+    ]
+    holding = [
+        name for key, name in plain.items() if len(wanted) >= 3 and (wanted in key or key in wanted)
+    ]
+    near = difflib.get_close_matches(wanted, list(plain), n=5, cutoff=0.75)
+    found = [*company, *holding, *(plain[key] for key in near)]
+    return list(dict.fromkeys(found))
+
+
+# The cloud a company's name means when written for it.
+_CLOUD_OF_COMPANY = {"google": "gcp", "amazon": "aws", "ec2": "aws", "microsoft": "azure"}
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower())
 
 
 def price_history(
