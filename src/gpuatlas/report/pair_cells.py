@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import chain
 from typing import Any
 
@@ -144,8 +145,28 @@ def side_cell(
         return Quantity(side.median, samples.benchmark.unit, provenance, side.ci_low, side.ci_high)
     if estimate is not None:
         quantity = estimate_quantity(estimate)
-        return Text(f"modelled: {cell_text(quantity)}", quantity.provenance)
+        split = cpu_split(estimate)
+        where = f" (partly on the CPU: {split})" if split else ""
+        return Text(f"modelled: {cell_text(quantity)}{where}", quantity.provenance)
     return Text(f"— ({missing})" if missing else "—")
+
+
+_LAYERS_ON_THE_GPU = re.compile(
+    r"\b(\d+ of \d+ layers on the GPU)\b(?:[^;]*?(num_ctx \d{1,3}(?:,\d{3})*))?"
+)
+
+
+def cpu_split(estimate: Any) -> str:
+    """'45 of 64 layers on the GPU at num_ctx 32,768' where the estimator ran the model partly
+    on the CPU (the engine's own GPU/CPU split, as its notes say), else ''. A stand-in several
+    times slower than the other side's says why beside the number, not only in predict llm's
+    notes."""
+    for note in getattr(estimate, "notes", ()) or ():
+        found = _LAYERS_ON_THE_GPU.search(str(note))
+        if found:
+            layers, context = found.groups()
+            return f"{layers} at {context}" if context else layers
+    return ""
 
 
 def ratio_cell(row: PairRow) -> Cell:
