@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gpuatlas.catalog.gpus import memory_word
 from gpuatlas.catalog.model_kind import model_reading
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.resolve import as_system
@@ -64,11 +65,61 @@ def name_assumptions(names: Iterable[str]) -> list[dict[str, Any]]:
 
 def name_notes(names: Iterable[str], fit: FitSetting | None = None) -> list[str]:
     """The sentences to print: 'A100 read as A100 80GB SXM4 (…); other variants: …' (for a
-    fit answer, with the variants on which its verdict would flip)."""
+    fit answer, with the variants on which its verdict would flip), then, for a chip sold with
+    several memory sizes and named without one, the size assumed (`memory_notes`)."""
+    names = list(names)
     entries = name_assumptions(names)
     if fit is not None and entries:
         entries = with_variant_fits(entries, fit)
-    return [entry["note"] for entry in entries]
+    return [entry["note"] for entry in entries] + memory_notes(names, fit)
+
+
+def memory_notes(names: Iterable[str], fit: FitSetting | None = None) -> list[str]:
+    """'M2 Ultra: memory read as the 192 GB configuration, the largest (also sold with 64 and
+    128 GB); with 64 or 128 GB it would not fit: name the size ('M2 Ultra 128GB') to be sure',
+    for each name of a GPU sold with several memory sizes that states none (the catalog's size
+    is the largest configuration; a fit answer says on which sizes its verdict flips)."""
+    notes = []
+    for name in names:
+        try:
+            system = as_system(name)
+        except GpuAtlasError:
+            continue
+        gpu = system.gpu
+        others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+        if not others or gpu.memory_gb is None or memory_word(name)[0] is not None:
+            continue
+        sizes = " and ".join(f"{size:g}" for size in others)
+        note = (
+            f"{name}: memory read as the {gpu.memory_gb:g} GB configuration, the largest "
+            f"(also sold with {sizes} GB)"
+        )
+        flips = _sizes_that_flip(gpu.id, others, fit) if fit and system.gpu_count == 1 else []
+        if flips and fit is not None:
+            flipped = " or ".join(f"{size:g}" for size in flips)
+            note += f"; with {flipped} GB it would {'' if not fit.fits else 'not '}fit"
+        notes.append(f"{note}: name the size ('{name} {others[-1]:g}GB') to be sure")
+    return notes
+
+
+def _sizes_that_flip(gpu_id: str, sizes: list[float], setting: FitSetting) -> list[float]:
+    """The memory sizes of the chip on which the fit answer's verdict would be the other one."""
+    return [size for size in sizes if fits_on(f"{gpu_id} {size:g}GB", setting) != setting.fits]
+
+
+def fits_on(system: str, setting: FitSetting) -> bool:
+    """Whether the fit answer's model, format, engine and context fit `system`."""
+    from gpuatlas.performance.api import inference_memory
+
+    return inference_memory(
+        system,
+        setting.model_id,
+        setting.weights,
+        context_tokens=setting.context_tokens,
+        concurrency=setting.concurrency,
+        kv_cache=setting.kv_cache,
+        engine=setting.engine,
+    ).fits
 
 
 @dataclass(frozen=True)
@@ -107,8 +158,6 @@ def fit_setting(document: Mapping[str, Any]) -> FitSetting:
 def with_variant_fits(entries: list[dict[str, Any]], setting: FitSetting) -> list[dict[str, Any]]:
     """Each assumption with the other variants of another memory size on which the fit answer
     flips (`fit_differs_on`), said in its note: 'On a100-40gb-sxm (40 GB) it would not fit.'"""
-    from gpuatlas.performance.api import inference_memory
-
     enriched: list[dict[str, Any]] = []
     for entry in entries:
         flips: list[dict[str, Any]] = []
@@ -118,15 +167,7 @@ def with_variant_fits(entries: list[dict[str, Any]], setting: FitSetting) -> lis
             if memory_gb == chosen_memory:
                 continue
             system = gpu_id if setting.gpu_count == 1 else f"{setting.gpu_count}x {gpu_id}"
-            fits = inference_memory(
-                system,
-                setting.model_id,
-                setting.weights,
-                context_tokens=setting.context_tokens,
-                concurrency=setting.concurrency,
-                kv_cache=setting.kv_cache,
-                engine=setting.engine,
-            ).fits
+            fits = fits_on(system, setting)
             if fits != setting.fits:
                 flips.append({"gpu": gpu_id, "memory_gb": memory_gb, "fits": fits})
         enriched.append({**entry, "fit_differs_on": flips, "note": _flip_note(entry, flips)})

@@ -1,0 +1,44 @@
+"""A chip sold with several memory sizes, named without one, says which size the answer
+assumed (issue 10). `fit "M2 Ultra" llama-3.3-70b` answered "fits" in bf16 on the catalog's
+192 GB configuration: 70.6B weights x 2 bytes = 131 GiB fit macOS's default GPU share of
+192 GB (three quarters, 144 GiB) but not of 128 GB (96 GiB) or 64 GB; nothing said that the
+verdict rests on the largest Mac Studio configuration."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from gpuatlas.app.name_notes import memory_notes
+from gpuatlas.cli.main import app
+
+runner = CliRunner()
+
+
+def _fit_text(system: str, model: str, *options: str) -> str:
+    """`gpuatlas fit SYSTEM MODEL OPTIONS` as printed, on one line."""
+    result = runner.invoke(app, ["fit", system, model, *options])
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_fit_on_a_bare_mac_chip_names_the_sizes_on_which_it_would_not_fit() -> None:
+    text = _fit_text("M2 Ultra", "llama-3.3-70b")
+    assert "verdict: fits" in text
+    assert (
+        "note: M2 Ultra: memory read as the 192 GB configuration, the largest (also sold with "
+        "64 and 128 GB); with 64 or 128 GB it would not fit: name the size ('M2 Ultra 128GB')"
+    ) in text
+
+
+def test_a_model_that_fits_every_size_only_names_the_size_assumed() -> None:
+    text = _fit_text("M2 Ultra", "llama-3.1-8b", "--weights", "q4_k_m")
+    assert "memory read as the 192 GB configuration" in text
+    assert "it would not fit" not in text
+
+
+def test_a_name_with_its_size_or_a_card_with_one_size_says_nothing() -> None:
+    assert memory_notes(["M2 Ultra 128GB", "rtx-4090", "apple-m4-max-32c"]) == []
+    assert memory_notes(["M4 Max"]) == [
+        "M4 Max: memory read as the 128 GB configuration, the largest (also sold with 48 and "
+        "64 GB): name the size ('M4 Max 64GB') to be sure"
+    ]
