@@ -43,14 +43,16 @@ class OfferPrice:
     @property
     def label(self) -> str:
         """'RunPod (community, 2026-09-25)'; an instance rented whole says so, so a price for
-        eight GPUs is never read as the price of one."""
+        eight GPUs is never read as the price of one, and an offer whose GPU variant the
+        provider does not name says so, as the price tables do."""
         offer = f" {self.offer}" if self.offer else ""
         whole = (
             f", whole {self.gpus_per_instance}-GPU instance"
             if not self.per_gpu_billing and self.gpus_per_instance > 1
             else ""
         )
-        return f"{self.provider}{offer} ({self.tier}, {self.observed_date}{whole})"
+        assumed = "; variant assumed" if self.gpu_match == "assumed" else ""
+        return f"{self.provider}{offer} ({self.tier}, {self.observed_date}{whole}{assumed})"
 
 
 def bills_per_gpu(offer: PriceSnapshot) -> bool:

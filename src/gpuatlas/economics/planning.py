@@ -88,7 +88,10 @@ class PlanOption:
 
     @property
     def offer_label(self) -> str:
-        return f"{self.provider} ({self.tier}, {self.price_observed_date})"
+        """'RunPod (community, 2026-09-25)'; an offer whose GPU variant the provider does not
+        name says so ('…; variant assumed)'), as the price tables do."""
+        assumed = "; variant assumed" if self.gpu_match == "assumed" else ""
+        return f"{self.provider} ({self.tier}, {self.price_observed_date}{assumed})"
 
 
 @dataclass(frozen=True)
