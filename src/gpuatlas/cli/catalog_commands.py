@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -173,15 +174,7 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
             f"gen {gpu.pcie_generation or '—'} x{gpu.pcie_lanes or '—'} "
             f"(≈{format_number(gpu.pcie_per_direction_gb_s, 'GB/s')} per direction)",
         ),
-        (
-            gpu_field("tdp_w").label,
-            format_number(gpu.tdp_w, "W")
-            + (
-                f" ({gpu.tdp_text})"
-                if gpu.tdp_text and not gpu.tdp_text.replace(".", "").isdigit()
-                else ""
-            ),
-        ),
+        (gpu_field("tdp_w").label, tdp_text(gpu)),
         ("Form factor", gpu.form_factor),
         (
             "SMs / CUDA cores / tensor cores",
@@ -201,6 +194,28 @@ _CLI_THROUGHPUT_FIELDS = gpu_fields(
     "bf16_dense_tflops",
     "fp8_dense_tflops",
 )
+
+
+def tdp_text(gpu: Gpu) -> str:
+    """'230 W (total board power)': the watts, then what the source says of them, its leading
+    number dropped when it is the same watts ('230 (total board power)' read '230 W (230 (total
+    board power))' before)."""
+    watts = format_number(gpu.tdp_w, "W")
+    text = gpu.tdp_text.strip()
+    if not text or text.replace(".", "").isdigit():
+        return watts
+    number, _, rest = text.partition(" ")
+    aside = re.fullmatch(r"\(([^()]+)\)", rest)
+    if gpu.tdp_w is not None and aside and _number(number) == gpu.tdp_w:
+        text = aside.group(1)
+    return f"{watts} ({text})"
+
+
+def _number(word: str) -> float | None:
+    try:
+        return float(word)
+    except ValueError:
+        return None
 
 
 def _field_row(field: GpuField, gpu: Gpu) -> tuple[str, str]:

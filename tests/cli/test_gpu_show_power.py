@@ -1,0 +1,24 @@
+"""`gpu show`'s power row reads once (issue 10): a source's "230 (total board power)" showed
+as "230 W (230 (total board power))" for the RX 6700 XT; the number the row already states
+is not repeated, and a text that says more than one number (a range, air/liquid) stays whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.cli.catalog_commands import tdp_text
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("gpu_id", "shown"),
+    [
+        ("rx-6700-xt", "230 W (total board power)"),  # amd.com: 230 W total board power
+        ("mi250x", "500 W (560 peak)"),
+        ("rtx-4090", "450 W"),  # a bare number adds nothing
+        ("a2", "60 W (40-60 (configurable))"),  # a range: the row's 60 W is its top, said whole
+    ],
+)
+def test_the_power_row(gpu_id: str, shown: str) -> None:
+    assert tdp_text(gpu_by_id(gpu_id)) == shown
