@@ -1,13 +1,14 @@
-"""`gpu show`'s power row reads once (issue 10): a source's "230 (total board power)" showed
+"""`gpu show` rows read right (issue 10). The power row: a source's "230 (total board power)" showed
 as "230 W (230 (total board power))" for the RX 6700 XT; the number the row already states
-is not repeated, and a text that says more than one number (a range, air/liquid) stays whole."""
+is not repeated, and a text that says more than one number (a range, air/liquid) stays whole.
+The core counts: an AMD card has compute units and stream processors, not SMs and CUDA cores."""
 
 from __future__ import annotations
 
 import pytest
 
 from gpuatlas.catalog.gpus import gpu_by_id
-from gpuatlas.cli.catalog_commands import tdp_text
+from gpuatlas.cli.catalog_commands import gpu_fact_rows, tdp_text
 
 
 @pytest.mark.unit
@@ -22,3 +23,16 @@ from gpuatlas.cli.catalog_commands import tdp_text
 )
 def test_the_power_row(gpu_id: str, shown: str) -> None:
     assert tdp_text(gpu_by_id(gpu_id)) == shown
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("gpu_id", "row"),
+    [
+        # amd.com: 40 CUs; 2,560 stream processors (64 per CU); RDNA 2 has no matrix cores
+        ("rx-6700-xt", ("CUs / stream processors / matrix cores", "40 / 2,560 / —")),
+        ("rtx-4090", ("SMs / CUDA cores / tensor cores", "128 / 16,384 / 512")),
+    ],
+)
+def test_the_core_counts_use_the_vendors_words(gpu_id: str, row: tuple[str, str]) -> None:
+    assert row in gpu_fact_rows(gpu_by_id(gpu_id))

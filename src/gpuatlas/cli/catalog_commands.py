@@ -130,6 +130,15 @@ def show_gpu(
     print_name_notes([name])
 
 
+# What each vendor calls the catalog's sm_count / cuda_cores / tensor_cores: an AMD card has
+# compute units, stream processors and matrix cores, not SMs and CUDA cores.
+CORE_WORDS = {
+    "NVIDIA": "SMs / CUDA cores / tensor cores",
+    "AMD": "CUs / stream processors / matrix cores",
+    "Intel": "Xe cores / vector ALUs / XMX engines",
+}
+
+
 def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
     link = gpu.link
     link_text = (
@@ -177,7 +186,7 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
         (gpu_field("tdp_w").label, tdp_text(gpu)),
         ("Form factor", gpu.form_factor),
         (
-            "SMs / CUDA cores / tensor cores",
+            CORE_WORDS.get(gpu.vendor, CORE_WORDS["NVIDIA"]),
             f"{format_number(gpu.sm_count)} / {format_number(gpu.cuda_cores)} / "
             f"{format_number(gpu.tensor_cores)}",
         ),
