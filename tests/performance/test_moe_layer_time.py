@@ -140,6 +140,21 @@ def test_builds_named_by_month_choose_their_moe_era(
     assert engine_profile("llama.cpp", None, version, date).id == profile
 
 
+@pytest.mark.parametrize(
+    ("version", "profile"),
+    [
+        ("b6841", "llama.cpp-2025"),  # PR #16715's merge: gate/up fused, no expert reduce yet
+        ("b6901", "llama.cpp-2025"),  # the last build before PR #16857's merge commit
+        ("b6902", "llama.cpp-2025-fused-moe"),  # PR #16857 merged (ggml-org/llama.cpp 4146d6a1a)
+        ("b7825", "llama.cpp-2025-fused-moe"),  # January 2026
+        ("b9436", "llama.cpp-2025-fused-moe"),  # the last build whose llama-bench ran -fa 0
+        ("b9437", "llama.cpp"),  # -fa auto in llama-bench (PR #23714): the current profile
+    ],
+)
+def test_builds_named_by_number_choose_their_moe_era(version: str, profile: str) -> None:
+    assert engine_profile("llama.cpp", None, version, None).id == profile
+
+
 def test_the_eras_round_trip_through_the_calibration_file() -> None:
     document = table.calibration_document(_with_time(42.5, "test-moe-eras-file", 7.5), "test")
     assert document["moe_layer_decode_us_by_era"] == {"fused": {"us": 7.5, "n": 2}}
