@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.performance import api
 from gpuatlas.performance.media.pipeline_compute import (
     FITS_SHARE,
     PCIE_OFFLOAD_BYTES_S,
+    PCIE_OFFLOAD_SHARE,
     ComponentBytes,
+    offload_bytes_s,
     offload_for,
 )
 
@@ -78,3 +81,23 @@ def test_comfyui_runs_on_an_intel_arc_card_through_pytorchs_xpu_device() -> None
     sdxl = api.predict_diffusion("arc-b580", "sdxl", steps=28, weights="fp16", engine="ComfyUI")
     assert flux.offload == "partial"
     assert sdxl.offload == "none" and sdxl.s_per_image.value > 0
+
+
+def test_offloaded_weights_stream_over_the_cards_own_pcie_link() -> None:
+    # RTX 4060 Ti 16 GB: PCIe 4.0 x8 (15.8 GB/s per direction), half the RTX 4080's x16 link;
+    # both 16 GB, so the same bytes stream and the 4060 Ti's streaming takes twice as long
+    x8 = gpu_by_id("rtx-4060-ti-16gb")
+    x16 = gpu_by_id("rtx-4080")
+    assert offload_bytes_s(x8) == pytest.approx(15.8e9 * PCIE_OFFLOAD_SHARE)
+    assert offload_bytes_s(x16) == pytest.approx(2 * offload_bytes_s(x8), rel=0.01)
+    half = offload_for(FLUX_LIKE, 3.0, 16.0, 20, stream_bytes_s=offload_bytes_s(x8))
+    full = offload_for(FLUX_LIKE, 3.0, 16.0, 20, stream_bytes_s=offload_bytes_s(x16))
+    assert half.seconds == pytest.approx(2 * full.seconds, rel=0.01)
+    assert "GB/s over PCIe" in half.why
+
+
+def test_a_pcie_3_card_streams_at_half_a_pcie_4_cards_rate() -> None:
+    # GTX 1080 Ti: PCIe 3.0 x16, 15.8 GB/s per direction; PCIe 4.0 x16 is twice that
+    assert offload_bytes_s(gpu_by_id("gtx-1080-ti")) == pytest.approx(
+        PCIE_OFFLOAD_BYTES_S / 2, rel=0.01
+    )

@@ -27,8 +27,8 @@ def test_the_models_read_the_data_values() -> None:
     assert DEFAULT_PUE == economics_constant("on_prem", "pue") == 1.3
     assert model_constant("llm", "ridge_sharpness") == step_times.RIDGE_SHARPNESS
     assert (
-        1e9 * model_constant("diffusion_pipeline", "pcie_offload_gb_s")
-        == pipeline_compute.PCIE_OFFLOAD_BYTES_S
+        model_constant("diffusion_pipeline", "pcie_offload_share")
+        == pipeline_compute.PCIE_OFFLOAD_SHARE
     )
     calibration = Calibration("v", "m", {"ampere": 1.0}, {"ampere": 0.9})
     assert calibration.family_priors("ampere/hbm") == (1.0, 0.9)

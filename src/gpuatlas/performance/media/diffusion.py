@@ -69,6 +69,7 @@ from gpuatlas.performance.media.pipeline_compute import (
     convolution_and_matmul_rates,
     cuda_core_matmul_peak,
     dequantisation_bytes,
+    offload_bytes_s,
     offload_for,
     pipeline_precision,
     precision_notes,
@@ -570,7 +571,7 @@ def diffusion_work(
     partial_load = (engine or "").strip().lower() in PARTIAL_LOAD_ENGINES or (
         PARTIAL_LOAD in parts_of_variant
     )
-    offload = offload_for(parts, working, capacity_gb, steps, partial_load)
+    offload = offload_for(parts, working, capacity_gb, steps, partial_load, offload_bytes_s(gpu))
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     peaks = convolution_and_matmul_peaks(gpu, precision)
     forward = denoiser_flops(model, resolution_px)

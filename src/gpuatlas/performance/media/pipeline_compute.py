@@ -32,7 +32,10 @@ Precision, as the frameworks compute (PyTorch defaults):
 Offload: what must be resident is the largest component in turn ("model" CPU offload moves
 each component onto the GPU when it runs, diffusers' enable_model_cpu_offload); when the
 denoiser alone does not fit, "sequential" offload streams its weights over PCIe every step.
-Each component counts its real bytes in its format.
+Each component counts its real bytes in its format. The weights stream over the card's own
+PCIe link (generation x lanes: an RTX 4060 or Arc B580 has 8 lanes of PCIe 4.0, half an RTX
+3060's 16; a GTX 10-series card PCIe 3.0 x16) at a fixed share of its bandwidth per direction
+(`offload_bytes_s`).
 """
 
 from __future__ import annotations
@@ -50,7 +53,11 @@ from gpuatlas.performance.sustained_clocks import sustained_clock_share
 QUANTISED_MATH_ENGINES = ("tensorrt", "trt", "pytorch")
 # Engines whose FP16 kernels accumulate in fp16 (TensorRT; the module docstring says why).
 FP16_ACCUMULATE_ENGINES = ("tensorrt", "trt")
-PCIE_OFFLOAD_BYTES_S = model_constant("diffusion_pipeline", "pcie_offload_gb_s") * 1e9
+PCIE_OFFLOAD_SHARE = model_constant("diffusion_pipeline", "pcie_offload_share")
+# The link a GPU without a PCIe figure in the catalog is taken to stream over: PCIe 4.0 x16.
+REFERENCE_PCIE_GB_S = 31.5
+# Offloaded weights stream at this rate over the reference link (20 GB/s).
+PCIE_OFFLOAD_BYTES_S = REFERENCE_PCIE_GB_S * 1e9 * PCIE_OFFLOAD_SHARE
 ACTIVATION_OVERHEAD_GB = model_constant("diffusion_pipeline", "activation_overhead_gb")
 FITS_SHARE = model_constant("diffusion_pipeline", "fits_share")  # weights + activations
 FP32_CUDA_CORE_EFFICIENCY = model_constant("diffusion_pipeline", "fp32_cuda_core_efficiency")
@@ -360,18 +367,27 @@ def component_bytes(
     )
 
 
+def offload_bytes_s(gpu: Gpu) -> float:
+    """Bytes/s offloaded weights stream to this GPU at: a share (PCIE_OFFLOAD_SHARE) of its PCIe
+    link's bandwidth per direction, the PCIe 4.0 x16 reference where the catalog gives none."""
+    link_gb_s = gpu.pcie_per_direction_gb_s or REFERENCE_PCIE_GB_S
+    return link_gb_s * 1e9 * PCIE_OFFLOAD_SHARE
+
+
 def offload_for(
     parts: ComponentBytes,
     working_gb: float,
     capacity_gb: float,
     steps: int,
     partial_load: bool = False,
+    stream_bytes_s: float = PCIE_OFFLOAD_BYTES_S,
 ) -> Offload:
     """None when everything fits at once; model offload when the largest component fits;
     else the denoiser streams every step: all of it (diffusers' sequential offload) or, for a
     UI that loads models partially (`partial_load`), only what does not fit beside the working
     memory."""
     room_gb = capacity_gb * FITS_SHARE - working_gb
+    link = f"; weights stream at {stream_bytes_s / 1e9:.1f} GB/s over PCIe"
     if parts.total / 1e9 <= room_gb:
         return Offload("none", 0.0)
     room = (
@@ -380,11 +396,11 @@ def offload_for(
     )
     largest = max(parts.denoiser, parts.text_encoders, parts.vae)
     if largest / 1e9 <= room_gb:
-        why = f"all weights {parts.total / 1e9:.1f} GB > {room}; the largest part fits"
-        return Offload("model", parts.total / PCIE_OFFLOAD_BYTES_S, why)
-    why = f"the denoiser alone, {parts.denoiser / 1e9:.1f} GB, > {room}"
-    others_s = (parts.text_encoders + parts.vae) / PCIE_OFFLOAD_BYTES_S
+        why = f"all weights {parts.total / 1e9:.1f} GB > {room}; the largest part fits{link}"
+        return Offload("model", parts.total / stream_bytes_s, why)
+    why = f"the denoiser alone, {parts.denoiser / 1e9:.1f} GB, > {room}{link}"
+    others_s = (parts.text_encoders + parts.vae) / stream_bytes_s
     if partial_load:
         streamed_bytes = parts.denoiser - max(room_gb, 0.0) * 1e9
-        return Offload("partial", steps * streamed_bytes / PCIE_OFFLOAD_BYTES_S + others_s, why)
-    return Offload("sequential", steps * parts.denoiser / PCIE_OFFLOAD_BYTES_S + others_s, why)
+        return Offload("partial", steps * streamed_bytes / stream_bytes_s + others_s, why)
+    return Offload("sequential", steps * parts.denoiser / stream_bytes_s + others_s, why)
