@@ -22,7 +22,8 @@ CONTEXT_TOKENS = 28_000
         ("ollama 0.11.7", "ollama-2024"),
         ("ollama 0.11.8", "ollama-2025"),
         ("ollama 0.13.3", "ollama-2025"),
-        ("ollama 0.13.4", "ollama"),
+        ("ollama 0.13.4", "ollama-2026"),  # flash attention 'auto', as ollama (v0.30.0 on)
+        ("ollama 0.30.0", "ollama"),
         ("ollama", "ollama"),  # unstated: the newest release
     ],
 )
@@ -34,7 +35,8 @@ def test_release_picks_the_flash_attention_generation(engine: str, profile: str)
 def test_a_dated_run_reads_the_release_of_its_date() -> None:
     assert engine_profile("ollama", None, None, "2025-06-01").id == "ollama-2024"
     assert engine_profile("ollama", None, None, "2025-10-20").id == "ollama-2025"
-    assert engine_profile("ollama", None, None, "2026-02-01").id == "ollama"
+    assert engine_profile("ollama", None, None, "2026-02-01").id == "ollama-2026"
+    assert engine_profile("ollama", None, None, "2026-07-01").id == "ollama"
 
 
 @pytest.mark.unit

@@ -42,7 +42,7 @@ from gpuatlas.performance.calibration_table import (
     using_calibration,
 )
 from gpuatlas.performance.cases import Case, case_system, predict_case, resolution_px
-from gpuatlas.performance.engine_profiles import auto_kv_cache, resolve_engine
+from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_model, resolve_engine
 from gpuatlas.performance.engine_specs import engine_for_version, engine_profile
 from gpuatlas.performance.llm.predict import (
     llm_runtime,
@@ -209,7 +209,7 @@ def observe(row: MeasuredRow) -> Observation | None:
         kind = "serving_ttft"  # measured under load, not a static batch: reported, not fitted
     if isinstance(model, DiffusionArch):
         pclass = "unet" if model.denoiser_type == "unet" else "dit"
-    engine = _levels_engine(case_from_row(row).engine)
+    engine = _levels_engine(_model_engine(case_from_row(row).engine, model.family))
     engine = image_engine(engine, row.variant) if isinstance(model, DiffusionArch) else engine
     engine = row_framework(row.engine, row.engine_version).id if kind == "train" else engine
     gpu = gpu_by_id(row.gpu)
@@ -220,6 +220,15 @@ def observe(row: MeasuredRow) -> Observation | None:
 def _profile_engine(item: Observation) -> str:
     """The engine profile an LLM row runs (its levels may be another's: `_levels_engine`)."""
     return item.case.engine if item.kind in ("decode", "prefill", "serving") else item.engine
+
+
+def _model_engine(engine: str, model_family: str) -> str:
+    """The profile that runs a model of this family in the engine's release (engines.toml
+    own_engine_families: Ollama's Go engine), so that its rows calibrate that profile."""
+    try:
+        return engine_for_model(resolve_engine(engine), model_family).id
+    except GpuAtlasError:
+        return engine
 
 
 def _levels_engine(engine: str) -> str:

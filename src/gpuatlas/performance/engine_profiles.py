@@ -83,6 +83,8 @@ class EngineProfile:
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
+    own_engine: str = ""  # the profile that runs own_engine_families' models (see toml)
+    own_engine_families: tuple[str, ...] = ()  # model families this release runs on own_engine
     full_window_families: tuple[str, ...] = ()  # families whose sliding layers it holds in full
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
     memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
@@ -155,6 +157,8 @@ class _EngineRecord(BaseModel):
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
     flash_attention_families: list[str] = []
+    own_engine: str = ""
+    own_engine_families: list[str] = []
     full_window_families: list[str] = []
     unserved_targets: list[str] = []
     memory_fraction_of: MemoryFractionOf = "total"
@@ -193,6 +197,8 @@ _NOT_INHERITED = frozenset(
         "moe_layer_time",  # measured per profile, not carried to profiles that extend it
         "moe_layer_era",  # likewise
         "recurrent_prefill_time",  # likewise
+        "own_engine",  # which code runs a model is a property of the release
+        "own_engine_families",
     }
 )
 
@@ -220,6 +226,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["vector_alu_families"] = tuple(record.vector_alu_families)
         values["dp4a_families"] = tuple(record.dp4a_families)
         values["flash_attention_families"] = tuple(record.flash_attention_families)
+        values["own_engine_families"] = tuple(record.own_engine_families)
         values["full_window_families"] = tuple(record.full_window_families)
         values["unserved_targets"] = tuple(record.unserved_targets)
         profiles.append(EngineProfile(**values))
@@ -276,6 +283,15 @@ def engine_overheads_off() -> Iterator[None]:
 
 def _without_overheads(profile: EngineProfile) -> EngineProfile:
     return replace(profile, step_overhead_ms=0.0, layer_overhead_ms=0.0, sequence_overhead_us=0.0)
+
+
+def engine_for_model(profile: EngineProfile, model_family: str) -> EngineProfile:
+    """The profile that runs a model of `model_family` under `profile`'s release: its
+    own_engine where the release routes the family there (engines.toml own_engine_families:
+    Ollama's Go engine before v0.30.0), else the profile itself."""
+    if not profile.own_engine or model_family not in profile.own_engine_families:
+        return profile
+    return resolve_engine(profile.own_engine)
 
 
 def require_format(engine: EngineProfile, format_id: str) -> None:

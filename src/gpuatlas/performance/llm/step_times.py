@@ -17,7 +17,7 @@ from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
 from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
-from gpuatlas.performance.engine_profiles import EngineProfile
+from gpuatlas.performance.engine_profiles import EngineProfile, engine_for_model
 from gpuatlas.performance.engine_specs import bf16_in_fp32_math, profile_backend
 from gpuatlas.performance.integer_dot import dp4a_prompt_ops
 from gpuatlas.performance.llm.shape import (
@@ -739,7 +739,9 @@ def runtime_for(
     engine: EngineProfile,
     kv_bytes_per_element: float,
 ) -> LlmRuntime:
-    """The cached runtime of this configuration (keyed by ids, the shipped calibration)."""
+    """The cached runtime of this configuration (keyed by ids, the shipped calibration), on
+    the profile that runs this model in the engine's release (`engine_for_model`)."""
+    engine = engine_for_model(engine, model.family)
     network = system.network.id if system.network else ""
     key = (
         f"{system.id}|{network}|{current_calibration().version}",
