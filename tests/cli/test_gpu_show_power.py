@@ -36,3 +36,13 @@ def test_the_power_row(gpu_id: str, shown: str) -> None:
 )
 def test_the_core_counts_use_the_vendors_words(gpu_id: str, row: tuple[str, str]) -> None:
     assert row in gpu_fact_rows(gpu_by_id(gpu_id))
+
+
+@pytest.mark.unit
+def test_an_apple_gpu_shows_its_gpu_cores_and_no_empty_core_or_pcie_rows() -> None:
+    # Apple Newsroom 2024-10-30: the M4 Max has a 40-core GPU; it has no SMs, CUDA cores,
+    # tensor cores or PCIe slot, so those rows read '— / — / —' and 'gen — x—' before.
+    rows = dict(gpu_fact_rows(gpu_by_id("apple-m4-max-40c")))
+    assert rows["GPU cores"] == "40"
+    assert "SMs / CUDA cores / tensor cores" not in rows
+    assert "PCIe" not in rows

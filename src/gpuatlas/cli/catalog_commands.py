@@ -178,21 +178,38 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
         ),
         ("ECC", {True: "yes", False: "no", None: "—"}[gpu.ecc]),
         ("GPU-to-GPU link", link_text),
+        *pcie_rows(gpu),
+        (gpu_field("tdp_w").label, tdp_text(gpu)),
+        ("Form factor", gpu.form_factor),
+        *core_count_rows(gpu),
+        _field_row(gpu_field("launch_price_usd"), gpu),
+    ]
+    return rows + unified_memory_facts(gpu)
+
+
+def pcie_rows(gpu: Gpu) -> list[tuple[str, str]]:
+    """The card's PCIe link, or no row when the catalog gives neither its generation nor its
+    lanes (a system on a chip: the row read 'gen — x— (≈— per direction)')."""
+    if gpu.pcie_generation is None and gpu.pcie_lanes is None:
+        return []
+    return [
         (
             "PCIe",
             f"gen {gpu.pcie_generation or '—'} x{gpu.pcie_lanes or '—'} "
             f"(≈{format_number(gpu.pcie_per_direction_gb_s, 'GB/s')} per direction)",
-        ),
-        (gpu_field("tdp_w").label, tdp_text(gpu)),
-        ("Form factor", gpu.form_factor),
-        (
-            CORE_WORDS.get(gpu.vendor, CORE_WORDS["NVIDIA"]),
-            f"{format_number(gpu.sm_count)} / {format_number(gpu.cuda_cores)} / "
-            f"{format_number(gpu.tensor_cores)}",
-        ),
-        _field_row(gpu_field("launch_price_usd"), gpu),
+        )
     ]
-    return rows + unified_memory_facts(gpu)
+
+
+def core_count_rows(gpu: Gpu) -> list[tuple[str, str]]:
+    """The vendor's core counts in its own words, or no row when the catalog has none (an
+    Apple GPU has 'GPU cores', shown with the unified-memory facts, and no SMs or CUDA cores:
+    the row read '— / — / —')."""
+    counts = (gpu.sm_count, gpu.cuda_cores, gpu.tensor_cores)
+    if all(count is None for count in counts):
+        return []
+    words = CORE_WORDS.get(gpu.vendor, CORE_WORDS["NVIDIA"])
+    return [(words, " / ".join(format_number(count) for count in counts))]
 
 
 _CLI_THROUGHPUT_FIELDS = gpu_fields(

@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gpuatlas.catalog.gpu import Gpu
-from gpuatlas.catalog.gpu_fields import GPU_FIELDS, GPU_USABLE_MEMORY, GpuField, gpu_fields
+from gpuatlas.catalog.gpu_fields import (
+    GPU_FIELDS,
+    GPU_USABLE_MEMORY,
+    GpuField,
+    declared_field,
+    gpu_fields,
+)
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Section, Statement, Table, Text
 from gpuatlas.report.quantities import gpu_fact, gpu_text, ratio_of
@@ -64,10 +70,26 @@ def _unified(context: ReportContext) -> bool:
     return context.a_gpu.unified_memory or context.b_gpu.unified_memory
 
 
+GPU_CORES = declared_field("gpu_cores")
+
+
+def _fields_with_data(a: Gpu, b: Gpu) -> tuple[GpuField, ...]:
+    """The common fields a side has a value for (a row of '—' for both says nothing: an Apple
+    GPU beside another system on a chip has no SMs, CUDA cores or PCIe), with Apple's GPU-core
+    count after the SM row where a side has one."""
+    fields: list[GpuField] = []
+    for spec in GPU_FIELDS:
+        if spec.read(a) is not None or spec.read(b) is not None:
+            fields.append(spec)
+        if spec.attribute == "sm_count" and (a.gpu_cores or b.gpu_cores):
+            fields.append(GPU_CORES)
+    return tuple(fields)
+
+
 def hardware_table(context: ReportContext) -> Table:
     a, b = context.a_gpu, context.b_gpu
     rows = [_text_row(label, read, a, b) for label, read in TEXT_SPECS]
-    rows += [_numeric_row(spec, a, b) for spec in GPU_FIELDS]
+    rows += [_numeric_row(spec, a, b) for spec in _fields_with_data(a, b)]
     if _unified(context):  # right after the datasheet memory row
         first = len(TEXT_SPECS) + 1
         rows.insert(first, _numeric_row(USABLE_MEMORY, a, b))
