@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from gpuatlas.app.fit import FitRequest, fit_document
 from gpuatlas.app.name_notes import memory_notes
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.cli.main import app
+from gpuatlas.report.build import build_comparison
 
 runner = CliRunner()
 
@@ -42,3 +45,37 @@ def test_a_name_with_its_size_or_a_card_with_one_size_says_nothing() -> None:
         "M4 Max: memory read as the 128 GB configuration, the largest (also sold with 48 and "
         "64 GB): name the size ('M4 Max 64GB') to be sure"
     ]
+
+
+def test_the_fit_json_carries_the_memory_assumption() -> None:
+    # The same sentence as the terminal's, with the sizes as values: 131 GiB of bf16 weights
+    # fit 144 GiB (3/4 of 192 GB) but not 96 GiB (3/4 of 128 GB) or 48 GiB.
+    document = fit_document(FitRequest(system="M2 Ultra", model="llama-3.3-70b"))
+    (entry,) = document["memory_assumptions"]
+    assert entry["written"] == "M2 Ultra"
+    assert entry["memory_gb"] == 192.0
+    assert entry["other_memory_gb"] == [64.0, 128.0]
+    assert entry["fit_differs_on_memory_gb"] == [64.0, 128.0]
+    assert "name the size ('M2 Ultra 128GB') to be sure" in entry["note"]
+
+
+def test_a_named_size_adds_no_memory_assumption_to_the_json() -> None:
+    document = fit_document(FitRequest(system="M2 Ultra 128GB", model="llama-3.1-8b"))
+    assert "memory_assumptions" not in document
+
+
+def test_the_comparison_side_carries_the_memory_assumption_in_every_format() -> None:
+    from gpuatlas.report.context import side_of
+    from gpuatlas.report.render_html import render_html
+    from gpuatlas.report.render_markdown import render_markdown
+
+    side = side_of(resolve_system("M4 Max"), "M4 Max")
+    assert side.memory_assumption == (
+        "M4 Max: memory read as the 128 GB configuration, the largest (also sold with 48 and "
+        "64 GB): name the size ('M4 Max 64GB') to be sure"
+    )
+    assert side_of(resolve_system("M4 Max 64GB"), "M4 Max 64GB").memory_assumption == ""
+    comparison = build_comparison("M4 Max", "rtx-4090")
+    assert comparison.a.memory_assumption == side.memory_assumption
+    assert "memory read as the 128 GB configuration" in render_html(comparison)
+    assert "memory read as the 128 GB configuration" in render_markdown(comparison)

@@ -49,3 +49,14 @@ def test_a_model_name_read_as_another_id_is_said_on_the_page(client: TestClient)
     note = document["model_assumption"]["note"]
     assert note.startswith("Hermes-3-Llama-3.1-8B read as llama-3.1-8b")
     assert _printed_notes(client.get("/plan/fit", params=query).text) == [note]
+
+
+def test_the_fit_page_prints_the_memory_size_assumed(client: TestClient) -> None:
+    # 'M2 Ultra' names no size: the answer rests on the 192 GB configuration (also sold with 64
+    # and 128 GB), and the page says so, as the terminal and the JSON do.
+    query = {"system": "M2 Ultra", "model": "llama-3.3-70b"}
+    document = client.get("/plan/fit.json", params=query).json()
+    (entry,) = document["memory_assumptions"]
+    page = client.get("/plan/fit", params=query)
+    assert page.status_code == 200
+    assert entry["note"] in _printed_notes(page.text)

@@ -8,7 +8,11 @@ import math
 from pathlib import PurePath
 from typing import Any
 
-from gpuatlas.app.name_notes import document_model_assumption, document_name_assumptions
+from gpuatlas.app.name_notes import (
+    document_memory_assumptions,
+    document_model_assumption,
+    document_name_assumptions,
+)
 
 SCHEMA_PREFIX = "gpuatlas."
 # The answers whose document changed incompatibly (a key renamed or removed) since /1, with
@@ -33,12 +37,16 @@ def versioned(answer: str, body: dict[str, Any], version: int | None = None) -> 
     """The document with its schema_version first, every value JSON-ready and every USD amount
     of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it), and
     `name_assumptions` when a GPU name of the request was read as a default variant ("A100"),
+    `memory_assumptions` when it names a chip sold with several memory sizes and no size,
     and `model_assumption` when its model name was read as another library id (a fine-tune,
     an Ollama tag, an alias)."""
     document = plain(body)
     assumed = document_name_assumptions(answer, document)
     if assumed and "name_assumptions" not in document:
         document["name_assumptions"] = assumed
+    memory = document_memory_assumptions(answer, document)
+    if memory and "memory_assumptions" not in document:
+        document["memory_assumptions"] = memory
     model = document_model_assumption(document)
     if model is not None and "model_assumption" not in document:
         document["model_assumption"] = model

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gpuatlas.catalog.gpus import memory_word
+from gpuatlas.catalog.gpus import memory_configuration_advice, memory_configuration_note
 from gpuatlas.catalog.model_kind import model_reading
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.resolve import as_system
@@ -79,27 +79,54 @@ def memory_notes(names: Iterable[str], fit: FitSetting | None = None) -> list[st
     128 GB); with 64 or 128 GB it would not fit: name the size ('M2 Ultra 128GB') to be sure',
     for each name of a GPU sold with several memory sizes that states none (the catalog's size
     is the largest configuration; a fit answer says on which sizes its verdict flips)."""
-    notes = []
+    return [entry["note"] for entry in memory_assumptions(names, fit)]
+
+
+def memory_assumptions(names: Iterable[str], fit: FitSetting | None = None) -> list[dict[str, Any]]:
+    """`memory_notes` as document entries: the name written, the GPU, the size assumed, the
+    other sizes it is sold with, those on which a fit verdict flips, and the note."""
+    entries: list[dict[str, Any]] = []
     for name in names:
         try:
             system = as_system(name)
         except GpuAtlasError:
             continue
         gpu = system.gpu
-        others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
-        if not others or gpu.memory_gb is None or memory_word(name)[0] is not None:
+        note = memory_configuration_note(name, gpu)
+        if not note:
             continue
-        sizes = " and ".join(f"{size:g}" for size in others)
-        note = (
-            f"{name}: memory read as the {gpu.memory_gb:g} GB configuration, the largest "
-            f"(also sold with {sizes} GB)"
-        )
+        others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
         flips = _sizes_that_flip(gpu.id, others, fit) if fit and system.gpu_count == 1 else []
         if flips and fit is not None:
             flipped = " or ".join(f"{size:g}" for size in flips)
             note += f"; with {flipped} GB it would {'' if not fit.fits else 'not '}fit"
-        notes.append(f"{note}: name the size ('{name} {others[-1]:g}GB') to be sure")
-    return notes
+        entries.append(
+            {
+                "written": name,
+                "read_as": gpu.id,
+                "memory_gb": gpu.memory_gb,
+                "other_memory_gb": others,
+                "fit_differs_on_memory_gb": flips,
+                "note": f"{note}: {memory_configuration_advice(name, gpu)}",
+            }
+        )
+    return entries
+
+
+def document_memory_assumptions(answer: str, document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The memory-size assumptions of an answer document (a fit answer says on which sizes its
+    verdict flips)."""
+    names = written_system_names(document)
+    setting: FitSetting | None = None
+    if answer == FIT_ANSWER and "fits" in document:
+        try:
+            setting = fit_setting(document)
+        except (KeyError, ValueError):
+            setting = None
+    try:
+        return memory_assumptions(names, setting)
+    except GpuAtlasError:
+        return memory_assumptions(names)
 
 
 def _sizes_that_flip(gpu_id: str, sizes: list[float], setting: FitSetting) -> list[float]:

@@ -305,3 +305,24 @@ def _read_cpu_core_count(name: str, error: UnknownNameError) -> tuple[Gpu, NameA
         other_memory_gb=(),
     )
     return gpu, assumption
+
+
+def memory_configuration_note(written: str, gpu: Gpu) -> str:
+    """'M2 Ultra: memory read as the 192 GB configuration, the largest (also sold with 64 and
+    128 GB)' for a name of a chip sold with several memory sizes that states none (the catalog's
+    size is the largest configuration); '' when the name states a size or there is one size."""
+    others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+    if not others or gpu.memory_gb is None or memory_word(written)[0] is not None:
+        return ""
+    sizes = " and ".join(f"{size:g}" for size in others)
+    return (
+        f"{written}: memory read as the {gpu.memory_gb:g} GB configuration, the largest "
+        f"(also sold with {sizes} GB)"
+    )
+
+
+def memory_configuration_advice(written: str, gpu: Gpu) -> str:
+    """How to name the size: "name the size ('M2 Ultra 128GB') to be sure"."""
+    others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+    example = f"{written} {others[-1]:g}GB" if others else written
+    return f"name the size ('{example}') to be sure"

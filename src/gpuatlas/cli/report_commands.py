@@ -122,8 +122,8 @@ def _emit(comparison: object, output_format: ReportFormat, output: Path | None) 
     if output is None and output_format is ReportFormat.text:
         console = report_console()
         renderables = list(render_renderables(comparison))
-        notes = [f"note: {side.name_assumption}" for side in (comparison.a, comparison.b)]
-        renderables += [note for note in notes if note != "note: "]
+        sides = (comparison.a, comparison.b)
+        renderables += [f"note: {note}" for side in sides for note in side.assumptions]
         if console.is_terminal:  # a long report pages in a terminal (less -R keeps colours)
             with console.pager(styles=True):
                 for renderable in renderables:

@@ -163,8 +163,8 @@ def build_comparison(
     return Comparison(
         schema_version=SCHEMA_VERSION,
         generated_at=generated_at_now(),
-        a=side_of(context.a),
-        b=side_of(context.b),
+        a=side_of(context.a, a),
+        b=side_of(context.b, b),
         options=report_options.as_dict(),
         summary=build_summary(context, ordered, final_scores),
         sections=ordered,

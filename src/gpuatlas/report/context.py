@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.gpus import memory_configuration_advice, memory_configuration_note
 from gpuatlas.catalog.model_weights import is_auto
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import all_prices, check_provider
@@ -90,7 +91,10 @@ def results_key(system: GpuSystem) -> str:
     return system.results_key
 
 
-def side_of(system: GpuSystem) -> Side:
+def side_of(system: GpuSystem, written: str = "") -> Side:
+    """The side as resolved; `written`, the name as the user gave it, for the memory-size
+    note of a chip sold with several sizes and named without one."""
+    memory_note = memory_configuration_note(written, system.gpu) if written else ""
     return Side(
         id=system.id,
         label=label_of(system),
@@ -98,6 +102,11 @@ def side_of(system: GpuSystem) -> Side:
         gpu_name=system.gpu.name,
         gpu_count=system.gpu_count,
         name_assumption=system.name_assumption.sentence if system.name_assumption else "",
+        memory_assumption=(
+            f"{memory_note}: {memory_configuration_advice(written, system.gpu)}"
+            if memory_note
+            else ""
+        ),
     )
 
 

@@ -136,7 +136,9 @@ class Section:
 @dataclass(frozen=True)
 class Side:
     """A or B as resolved: a single GPU or N of one GPU; `name_assumption` when a bare family
-    name ("A100") was read as its default variant (the sentence every format shows)."""
+    name ("A100") was read as its default variant, `memory_assumption` when a chip sold with
+    several memory sizes was named without one ("M2 Ultra" read as 192 GB): the sentences every
+    format shows."""
 
     id: str
     label: str
@@ -144,6 +146,12 @@ class Side:
     gpu_name: str
     gpu_count: int
     name_assumption: str = ""
+    memory_assumption: str = ""
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """The sentences to show for this side, in order."""
+        return tuple(text for text in (self.name_assumption, self.memory_assumption) if text)
 
 
 @dataclass(frozen=True)

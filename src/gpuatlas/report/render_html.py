@@ -88,9 +88,9 @@ def render_html(comparison: Comparison) -> str:
     body = "".join(_section(s, comparison) for s in comparison.sections)
     source_items = "".join(f"<li>{escape(s)}</li>" for s in sources(comparison))
     notes = "".join(
-        f'<div class="meta">Note: {escape(side.name_assumption)}</div>'
+        f'<div class="meta">Note: {escape(note)}</div>'
         for side in (a, b)
-        if side.name_assumption
+        for note in side.assumptions
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

@@ -93,7 +93,7 @@ def render_markdown(comparison: Comparison) -> str:
         f"{comparison.generated_at}*",
         "",
     ]
-    notes = [side.name_assumption for side in (a, b) if side.name_assumption]
+    notes = [note for side in (a, b) for note in side.assumptions]
     lines += [f"*Note: {_escape(note)}*" for note in notes] + ([""] if notes else [])
     lines += [f"- {_with_question(s)}" for s in comparison.summary] + [""]
     lines += _scores(comparison)
