@@ -18,6 +18,7 @@ from gpuatlas.app.requests import (
     system_model_reference,
     system_on_host,
 )
+from gpuatlas.catalog.memory_tools import memory_tool
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
@@ -162,10 +163,20 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
         **answer.to_json(),
         "verdict_text": verdict_text(request, answer, local_files=local_files),
         "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
+        **_memory_tool_source(answer.detail.system_id),
     }
     if one_unified_device(answer.detail.system_id):
         document = _one_device_counts(document)
     return versioned(SCHEMA_ANSWER, document)
+
+
+def _memory_tool_source(system_id: str) -> dict[str, Any]:
+    """Where the memory footnote's tool comes from (catalog/data/memory_tools.toml): the
+    vendor's tool named in `memory_source`, with its source and date."""
+    tool = memory_tool(resolve_system(system_id).gpu.vendor)
+    if tool is None:
+        return {}
+    return {"memory_tool_source": {"source": tool.source, "as_of": tool.as_of}}
 
 
 def _one_device_counts(document: dict[str, Any]) -> dict[str, Any]:

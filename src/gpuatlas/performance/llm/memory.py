@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import WeightFormat
+from gpuatlas.catalog.memory_tools import memory_tool
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_problem
 from gpuatlas.catalog.systems import GpuSystem
@@ -69,14 +70,17 @@ def memory_source(system: GpuSystem) -> str:
     """Where the per-GPU memory figure comes from, for the answer's footnote."""
     gpu = system.gpu
     total_gib = gpu_memory_gb(system) * GB / GIB
+    tool = memory_tool(gpu.vendor)
     if getattr(gpu, "unified_memory", False):
+        reported = f"; {tool.unified_tool}" if tool and tool.unified_tool else ""
         return (
             f"{total_gib:.1f} GiB per GPU: the GPU's default share of {gpu.memory_gb:g} GiB "
-            f"unified memory (catalog); {raise_limit_hint(gpu)}"
+            f"unified memory (catalog{reported}); {raise_limit_hint(gpu)}"
         )
+    counted = f" ({tool.tool}, less a few MiB)" if tool and tool.tool else ""
     return (
         f'{total_gib:.1f} GiB per GPU: the card\'s "{gpu.memory_gb:g} GB" is binary, '
-        "as the driver counts it (nvidia-smi's total, less a few MiB)"
+        f"as the driver counts it{counted}"
     )
 
 
@@ -95,14 +99,15 @@ def fit_usable_gb(system: GpuSystem, engine: EngineProfile) -> float:
 
 
 def margin_text(system: GpuSystem, engine: EngineProfile) -> str:
-    """The stated margin behind "fits" (engine reserve or the minimum free share)."""
+    """The stated margin behind "fits" (engine reserve or the minimum free share), naming the
+    engine as users do (vllm, not its ROCm profile vllm-rocm)."""
     if engine.memory_fraction < 1.0 - MIN_FREE_SHARE:
         return (
-            f"{engine.id} uses {engine.memory_fraction:.0%} of each GPU "
+            f"{engine.engine} uses {engine.memory_fraction:.0%} of each GPU "
             f"(its memory-utilisation default); the rest stays free"
         )
     return (
-        f"{engine.id} may fill the GPU; fits only with ≥ {MIN_FREE_SHARE:.0%} "
+        f"{engine.engine} may fill the GPU; fits only with ≥ {MIN_FREE_SHARE:.0%} "
         f"({gpu_memory_gb(system) * MIN_FREE_SHARE * GB / GIB:.1f} GiB) left free"
     )
 
