@@ -101,3 +101,34 @@ def test_a_pcie_3_card_streams_at_half_a_pcie_4_cards_rate() -> None:
     assert offload_bytes_s(gpu_by_id("gtx-1080-ti")) == pytest.approx(
         PCIE_OFFLOAD_BYTES_S / 2, rel=0.01
     )
+
+
+def test_a_run_that_offloads_by_choice_streams_the_whole_denoiser_every_step() -> None:
+    # enable_sequential_cpu_offload on an 80 GB card that holds FLUX whole: 23.8 GB per step
+    # plus the text encoders and VAE once
+    chosen = offload_for(FLUX_LIKE, 3.0, 80.0, 20, forced=True)
+    others_s = (FLUX_LIKE.text_encoders + FLUX_LIKE.vae) / PCIE_OFFLOAD_BYTES_S
+    assert offload_for(FLUX_LIKE, 3.0, 80.0, 20).kind == "none"
+    assert chosen.kind == "sequential"
+    assert chosen.seconds == pytest.approx(20 * 23.8e9 / PCIE_OFFLOAD_BYTES_S + others_s)
+
+
+def test_streaming_on_a_side_stream_overlaps_the_forwards() -> None:
+    # group offloading with use_stream: the GPU waits only for the text encoders and VAE; each
+    # step's 23.8 GB streams beside the forward
+    streamed = offload_for(FLUX_LIKE, 3.0, 80.0, 20, forced=True, side_stream=True)
+    others_s = (FLUX_LIKE.text_encoders + FLUX_LIKE.vae) / PCIE_OFFLOAD_BYTES_S
+    assert streamed.seconds == pytest.approx(others_s)
+    assert streamed.step_stream_s == pytest.approx(23.8e9 / PCIE_OFFLOAD_BYTES_S)
+    waited = api.predict_diffusion("h100-sxm", "flux.1-dev", steps=20, variant="sequential-offload")
+    overlapped = api.predict_diffusion(
+        "h100-sxm", "flux.1-dev", steps=20, variant="sequential-offload+offload-stream"
+    )
+    resident = api.predict_diffusion("h100-sxm", "flux.1-dev", steps=20)
+    assert waited.offload == overlapped.offload == "sequential"
+    assert resident.s_per_image.value < overlapped.s_per_image.value < waited.s_per_image.value
+
+
+def test_a_denoise_loop_timing_moves_no_text_encoder_or_vae() -> None:
+    loop = offload_for(FLUX_LIKE, 3.0, 80.0, 1, forced=True, other_parts=False)
+    assert loop.seconds == pytest.approx(23.8e9 / PCIE_OFFLOAD_BYTES_S)

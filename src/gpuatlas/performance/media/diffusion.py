@@ -180,6 +180,15 @@ PARTIAL_LOAD_ENGINES = frozenset(
 # do: a measured row names its engine 'diffusers' (the calibration engine of ComfyUI and
 # SwarmUI), so the word carries the UI's loading.
 PARTIAL_LOAD = "partial-load"
+# The variant word of a run that offloads the denoiser by choice, whether it fits or not:
+# diffusers' enable_sequential_cpu_offload, or enable_group_offload(offload_type='leaf_level'),
+# which moves each leaf module onto the GPU before it runs (diffusers hooks/group_offloading.py);
+# the whole denoiser streams every step.
+SEQUENTIAL_OFFLOAD = "sequential-offload"
+# The variant word of offloaded weights moved on a side CUDA stream that prefetches the next
+# group while the current one computes (group offloading with use_stream=True): the streaming
+# overlaps the forward instead of adding to it.
+OFFLOAD_STREAM = "offload-stream"
 
 
 def denoiser_class(model: DiffusionArch) -> str:
@@ -378,7 +387,7 @@ class DiffusionWork:
     other_bytes: float
     peak_flops: float  # the denoiser forward's rate (convolutions at their efficiency ratio)
     bandwidth_bytes_s: float
-    offload_s: float
+    offload_s: float  # transfers the GPU waits for, per batch
     memory_gb: float
     needs_offload: bool
     use_cfg: bool
@@ -408,6 +417,8 @@ class DiffusionWork:
     exchanges: int = 0  # the collective calls of that exchange per forward
     exchange_host_s: float = 0.0  # the host time of those calls per forward (fitted per call)
     gpus_per_image: int = 1
+    # per step, weights streamed on a side stream beside the forward ('offload-stream')
+    step_stream_s: float = 0.0
 
     def at_constants(self, constants: PipelineConstants) -> DiffusionWork:
         """This work with the rates and the pipeline host time of `constants` (the fit
@@ -488,7 +499,10 @@ class DiffusionWork:
         self, eta_compute: Seconds, overhead_ms: Seconds, replay_floor_ms: Seconds = 0.0
     ) -> Seconds:
         """Batch time before the group factor (arrays broadcast: the fit's grid)."""
-        denoise_s = self.steps * self.forward_s(eta_compute, overhead_ms, replay_floor_ms)
+        forward = self.forward_s(eta_compute, overhead_ms, replay_floor_ms)
+        if self.step_stream_s > 0:  # the next weights stream while this forward computes
+            forward = overlapped_s(forward, self.step_stream_s)
+        denoise_s = self.steps * forward
         return denoise_s + self.pipeline_s(eta_compute) + self.offload_s
 
     def batch_s(self, params: GroupParams, replay_floor_ms: float = 0.0) -> float:
@@ -571,7 +585,17 @@ def diffusion_work(
     partial_load = (engine or "").strip().lower() in PARTIAL_LOAD_ENGINES or (
         PARTIAL_LOAD in parts_of_variant
     )
-    offload = offload_for(parts, working, capacity_gb, steps, partial_load, offload_bytes_s(gpu))
+    offload = offload_for(
+        parts,
+        working,
+        capacity_gb,
+        steps,
+        partial_load,
+        offload_bytes_s(gpu),
+        forced=SEQUENTIAL_OFFLOAD in parts_of_variant,
+        side_stream=OFFLOAD_STREAM in parts_of_variant,
+        other_parts=not is_denoise_loop(variant),
+    )
     pipeline = 0.0 if is_denoise_loop(variant) else float(batch)
     peaks = convolution_and_matmul_peaks(gpu, precision)
     forward = denoiser_flops(model, resolution_px)
@@ -600,6 +624,7 @@ def diffusion_work(
         dequantisation_bytes=dequantisation_bytes(weight_format, precision, model.denoiser_params),
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         offload_s=offload.seconds,
+        step_stream_s=offload.step_stream_s,
         memory_gb=parts.total / 1e9 + working,
         needs_offload=offload.kind != "none",
         use_cfg=use_cfg,

@@ -302,8 +302,11 @@ class Offload:
     """The CPU offload a pipeline needs on a GPU and its time per batch."""
 
     kind: OffloadKind
-    seconds: float
+    seconds: float  # the transfers the GPU waits for, per batch
     why: str = ""  # the sizes that force it: '23.8 GB denoiser > 21.1 GB of room …'
+    # per denoising step, the streaming that runs on a side stream beside the forward
+    # (variant 'offload-stream'): it overlaps the forward instead of adding to it
+    step_stream_s: float = 0.0
 
     @property
     def note(self) -> tuple[str, ...]:
@@ -320,9 +323,14 @@ class Offload:
                 "partial load (ComfyUI/Forge lowvram): as much of the denoiser as fits beside the "
                 "working memory stays on the GPU; the rest streams over PCIe every step" + why,
             )
+        overlap = (
+            ", on a side stream that overlaps the forward (group offloading with use_stream)"
+            if self.step_stream_s > 0
+            else ""
+        )
         return (
             "sequential CPU offload, diffusers' enable_sequential_cpu_offload: the denoiser's "
-            "weights stream over PCIe every step" + why,
+            "weights stream over PCIe every step" + overlap + why,
         )
 
 
@@ -381,13 +389,25 @@ def offload_for(
     steps: int,
     partial_load: bool = False,
     stream_bytes_s: float = PCIE_OFFLOAD_BYTES_S,
+    *,
+    forced: bool = False,
+    side_stream: bool = False,
+    other_parts: bool = True,
 ) -> Offload:
     """None when everything fits at once; model offload when the largest component fits;
     else the denoiser streams every step: all of it (diffusers' sequential offload) or, for a
     UI that loads models partially (`partial_load`), only what does not fit beside the working
-    memory."""
+    memory. A run that offloads by choice (`forced`: the variant 'sequential-offload',
+    diffusers' enable_sequential_cpu_offload or leaf-level group offloading on a card that
+    holds the model) streams the whole denoiser every step too; `side_stream` (the variant
+    'offload-stream') overlaps that streaming with the forwards; `other_parts` False (a
+    denoise-loop timing) moves no text encoder or VAE."""
     room_gb = capacity_gb * FITS_SHARE - working_gb
     link = f"; weights stream at {stream_bytes_s / 1e9:.1f} GB/s over PCIe"
+    others_s = (parts.text_encoders + parts.vae) / stream_bytes_s if other_parts else 0.0
+    if forced:
+        why = f"offloaded as the run chose (variant 'sequential-offload'){link}"
+        return _streamed(parts.denoiser / stream_bytes_s, steps, others_s, why, side_stream)
     if parts.total / 1e9 <= room_gb:
         return Offload("none", 0.0)
     room = (
@@ -399,8 +419,15 @@ def offload_for(
         why = f"all weights {parts.total / 1e9:.1f} GB > {room}; the largest part fits{link}"
         return Offload("model", parts.total / stream_bytes_s, why)
     why = f"the denoiser alone, {parts.denoiser / 1e9:.1f} GB, > {room}{link}"
-    others_s = (parts.text_encoders + parts.vae) / stream_bytes_s
     if partial_load:
         streamed_bytes = parts.denoiser - max(room_gb, 0.0) * 1e9
         return Offload("partial", steps * streamed_bytes / stream_bytes_s + others_s, why)
-    return Offload("sequential", steps * parts.denoiser / stream_bytes_s + others_s, why)
+    return _streamed(parts.denoiser / stream_bytes_s, steps, others_s, why, side_stream)
+
+
+def _streamed(step_s: float, steps: int, others_s: float, why: str, side_stream: bool) -> Offload:
+    """Sequential offload: the denoiser's weights stream every step, the GPU waiting for them,
+    or beside the forward on a side stream."""
+    if side_stream:
+        return Offload("sequential", others_s, why, step_stream_s=step_s)
+    return Offload("sequential", steps * step_s + others_s, why)
