@@ -206,9 +206,16 @@ def all_kv_cache_precisions() -> tuple[KvCachePrecision, ...]:
     return _formats_file().kv_cache_precisions
 
 
+# 'AWQ 4-bit', 'MLX 4 bit', 'GPTQ 4-bits': a bit width written apart from its 'bit' is the
+# width the names of formats.toml write joined ('awq-4bit', 'mlx-4bit', 'gptq-4bit').
+_SPACED_BITS = re.compile(r"(\d)[\s_\-]+bits?\b")
+
+
 def _key(name: str) -> str:
-    """Case- and separator-insensitive key: 'Q4_K_M', 'q4-k-m' and 'q4 k m' are one name."""
-    return re.sub(r"[\s_\-]+", "_", name.strip().lower())
+    """Case- and separator-insensitive key: 'Q4_K_M', 'q4-k-m' and 'q4 k m' are one name, and
+    so are 'AWQ 4-bit' and 'awq-4bit'."""
+    joined = _SPACED_BITS.sub(r"\1bit", name.strip().lower())
+    return re.sub(r"[\s_\-]+", "_", joined)
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,10 @@
 """GPU names as people write them around the chip's own name: a retail card's maker and model
 line ("MSI RTX 4090 Suprim X", "RTX 4090 Founders Edition"), the year of a Mac ("2023 M3 Max"),
-the memory in brackets ("M4 Max (128GB)"), "(desktop)" against the laptop part, a Mac's spec
-sheet wording ("(12-core CPU, 19-core GPU)", "8GB RAM"), and two GPUs written as one
-("H100/H200"). Pure text functions; the catalog lookup stays in gpus.py, which
-tries these readings only after the name as written matched nothing."""
+the memory in brackets ("M4 Max (128GB)"), "(desktop)" against the laptop part, "(VM)" for a
+card passed through to a virtual machine, a Mac's spec sheet wording ("(12-core CPU, 19-core
+GPU)", "8GB RAM"), and two GPUs written as one ("H100/H200"). Pure text functions; the
+catalog lookup stays in gpus.py, which tries these readings only after the name as written
+matched nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ _DESKTOP = re.compile(r"\(\s*desktop\s*\)|(?<![\w-])desktop(?![\w-])", re.IGNORE
 _INTEGRATED = re.compile(
     r"\(\s*(?:igpu|integrated(?:\s+(?:gpu|graphics))?)\s*\)"
     r"|(?<![\w-])(?:igpu|integrated\s+(?:gpu|graphics))(?![\w-])",
+    re.IGNORECASE,
+)
+# 'GTX 1060 6GB (VM)', 'RTX 3090 (passthrough)': a card passed through to a virtual machine is
+# the same card (PCIe passthrough hands the guest the whole device)
+_VIRTUAL_MACHINE = re.compile(
+    r"\(\s*(?:vm|virtual\s+machine|(?:pcie?\s+)?passthrough|passed\s+through)\s*\)",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^\s*(?:19|20)\d\d\s+(?=\S)")
@@ -80,12 +87,14 @@ def without_retail_words(name: str) -> str:
     'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'; 'RTX 4080 Laptop (12GB VRAM)' → 'RTX 4080
     Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
     128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'; 'M1 (8 cpu/gpu core, 8gb ram)' → 'M1
-    8-core GPU, 8gb'. A name with none of these stays as it is."""
+    8-core GPU, 8gb'; 'GTX 1060 6GB (VM)' → 'GTX 1060 6GB'. A name with none of these stays as
+    it is."""
     text = without_spec_sheet_words(_YEAR.sub("", name))
     text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)
     text = _INTEGRATED.sub(" ", text)
+    text = _VIRTUAL_MACHINE.sub(" ", text)
     text = _RETAIL_WORDS.sub(" ", text)
     return " ".join(text.split()) or name
 

@@ -55,6 +55,10 @@ _SHARD_SUFFIX_PATTERN = re.compile(r"-\d{5}-of-\d{5}$")
 _EXPORT_REVISION_PATTERN = re.compile(
     r"[-\s](nvfp4|fp4|mxfp4|fp8|awq|gptq|int4|int8|w4a16|w8a8|nf4)[-\s]v\d+$"
 )
+# AMD Quark exports name FP8 weights that carry FP8 KV-cache scales "-FP8-KV"
+# (amd/Llama-3.3-70B-Instruct-FP8-KV): the weights are FP8; the KV-cache precision is the
+# serving engine's setting, not part of the model's name.
+_KV_SCALES_SUFFIX_PATTERN = re.compile(r"[-_](fp8|int8)[-_]kv$")
 _SPACED_BITS_PATTERN = re.compile(r"(?<![.\d])(\d)[\s\-]+bits?\b")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
@@ -139,6 +143,7 @@ def _split_tokens(name: str) -> list[str]:
     base = re.sub(r"\.gguf$", "", base)
     base = _SHARD_SUFFIX_PATTERN.sub("", base)  # gpt-oss-120b-mxfp4-00001-of-00003
     base = _EXPORT_REVISION_PATTERN.sub(r"-\1", base)  # nvidia/DeepSeek-R1-0528-FP4-v2
+    base = _KV_SCALES_SUFFIX_PATTERN.sub(r"-\1", base)  # amd/Llama-3.3-70B-Instruct-FP8-KV
     base = _DOTTED_TYPE_PATTERN.sub(r"-\1", base)  # TheBloke's llama-2-7b.Q4_0
     base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
     base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
