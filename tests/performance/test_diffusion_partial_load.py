@@ -109,7 +109,7 @@ def test_a_run_that_offloads_by_choice_streams_the_whole_denoiser_every_step() -
     chosen = offload_for(FLUX_LIKE, 3.0, 80.0, 20, forced=True)
     others_s = (FLUX_LIKE.text_encoders + FLUX_LIKE.vae) / PCIE_OFFLOAD_BYTES_S
     assert offload_for(FLUX_LIKE, 3.0, 80.0, 20).kind == "none"
-    assert chosen.kind == "sequential"
+    assert chosen.kind == "sequential" and chosen.chosen and not chosen.needed
     assert chosen.seconds == pytest.approx(20 * 23.8e9 / PCIE_OFFLOAD_BYTES_S + others_s)
 
 
@@ -126,6 +126,7 @@ def test_streaming_on_a_side_stream_overlaps_the_forwards() -> None:
     )
     resident = api.predict_diffusion("h100-sxm", "flux.1-dev", steps=20)
     assert waited.offload == overlapped.offload == "sequential"
+    assert not waited.needs_cpu_offload  # the H100 holds FLUX: the run chose to offload
     assert resident.s_per_image.value < overlapped.s_per_image.value < waited.s_per_image.value
 
 

@@ -626,7 +626,7 @@ def diffusion_work(
         offload_s=offload.seconds,
         step_stream_s=offload.step_stream_s,
         memory_gb=parts.total / 1e9 + working,
-        needs_offload=offload.kind != "none",
+        needs_offload=offload.needed,
         use_cfg=use_cfg,
         notes=offload.note
         + precision_notes(weight_format, precision, bool(cuda_core_peak), gpu)

@@ -307,6 +307,12 @@ class Offload:
     # per denoising step, the streaming that runs on a side stream beside the forward
     # (variant 'offload-stream'): it overlaps the forward instead of adding to it
     step_stream_s: float = 0.0
+    chosen: bool = False  # offloaded because the run chose to, not because the card is short
+
+    @property
+    def needed(self) -> bool:
+        """Whether the card's memory forces this offload (a chosen one it does not)."""
+        return self.kind != "none" and not self.chosen
 
     @property
     def note(self) -> tuple[str, ...]:
@@ -407,7 +413,9 @@ def offload_for(
     others_s = (parts.text_encoders + parts.vae) / stream_bytes_s if other_parts else 0.0
     if forced:
         why = f"offloaded as the run chose (variant 'sequential-offload'){link}"
-        return _streamed(parts.denoiser / stream_bytes_s, steps, others_s, why, side_stream)
+        return _streamed(
+            parts.denoiser / stream_bytes_s, steps, others_s, why, side_stream, chosen=True
+        )
     if parts.total / 1e9 <= room_gb:
         return Offload("none", 0.0)
     room = (
@@ -425,9 +433,11 @@ def offload_for(
     return _streamed(parts.denoiser / stream_bytes_s, steps, others_s, why, side_stream)
 
 
-def _streamed(step_s: float, steps: int, others_s: float, why: str, side_stream: bool) -> Offload:
+def _streamed(
+    step_s: float, steps: int, others_s: float, why: str, side_stream: bool, chosen: bool = False
+) -> Offload:
     """Sequential offload: the denoiser's weights stream every step, the GPU waiting for them,
     or beside the forward on a side stream."""
     if side_stream:
-        return Offload("sequential", others_s, why, step_stream_s=step_s)
-    return Offload("sequential", steps * step_s + others_s, why)
+        return Offload("sequential", others_s, why, step_stream_s=step_s, chosen=chosen)
+    return Offload("sequential", steps * step_s + others_s, why, chosen=chosen)
