@@ -81,12 +81,26 @@ def test_qwen3_next_pays_its_36_gated_deltanet_layers() -> None:
     assert extra == pytest.approx(expected_s, rel=1e-9)
 
 
-def test_only_llama_cpp_on_cuda_pays_the_recurrent_prefill_time() -> None:
+def test_only_llama_cpp_and_ollama_on_cuda_pay_the_recurrent_prefill_time() -> None:
     # The current generation and the bench generation of the same kernels (each with its own
     # flag, not inherited): the Metal, Vulkan, ROCm and SYCL twins that extend llama.cpp have no
-    # rows showing the time, and the other engines run other kernels.
+    # rows showing the time, and the other engines run other kernels. Ollama runs llama.cpp's
+    # graph (llama-server from v0.30.0) or its Go engine's chunked delta-net of the same shape.
     paying = {profile.id for profile in all_engines() if profile.recurrent_prefill_time}
-    assert paying == {"llama.cpp", "llama.cpp-2025", "llama.cpp-2025-fused-moe"}
+    llama_cpp = {"llama.cpp", "llama.cpp-2025", "llama.cpp-2025-fused-moe"}
+    assert paying == llama_cpp | {"ollama", "ollama-2026", "ollama-go", "ollama-2025"}
+
+
+def test_ollama_pays_the_time_but_its_rows_do_not_fit_it() -> None:
+    calibration = _with_time(TOKEN_LAYER_US, "test-recurrent-ollama")
+    on, _ = _prefill_s(calibration, "Qwen/Qwen3.5-9B", "q4_k_m", "ollama 0.21.0")
+    off, _ = _prefill_s(
+        _with_time(0.0, "test-recurrent-ollama-off"), "Qwen/Qwen3.5-9B", "q4_k_m", "ollama 0.21.0"
+    )
+    added = PROMPT_TOKENS * QWEN35_9B_RECURRENT_LAYERS * TOKEN_LAYER_US * 1e-6
+    assert on - off == pytest.approx(added, rel=1e-6)
+    items = [i for i in to_observations(load_measurements()) if i.kind == "prefill"]
+    assert not [i for i in recurrent_prefill_rows(items) if i.row.engine == "ollama"]
 
 
 def test_the_time_round_trips_through_the_calibration_file() -> None:

@@ -1278,13 +1278,15 @@ def fit_recurrent_prefill_time(
 
 def recurrent_prefill_rows(items: Sequence[Observation]) -> list[Observation]:
     """The prefill rows of models with recurrent layers on an engine profile that pays a time
-    per prompt token and recurrent layer."""
+    per prompt token and recurrent layer and calibrates it (engines.toml
+    fits_recurrent_prefill_time: Ollama pays llama.cpp's time only)."""
     found = []
     for item in items:
         runtime = _runtime_of(item.case)
         if (
             runtime is not None
             and runtime.engine.recurrent_prefill_time
+            and runtime.engine.fits_recurrent_prefill_time
             and runtime.model.linear_attention_layers
         ):
             found.append(item)

@@ -75,6 +75,7 @@ class EngineProfile:
     # each prompt token adds a fitted time per recurrent (linear-attention) layer (see toml)
     recurrent_prefill_time: bool = False
     fits_moe_layer_time: bool = True  # its paying rows calibrate that time (false: it only pays)
+    fits_recurrent_prefill_time: bool = True  # likewise for the recurrent prompt time
     sliding_window_kv: SlidingWindowKv = "window"  # tokens a sliding-window layer's cache holds
     sparse_attention: SparseAttention = "gather"  # DSA top-k: read the selected tokens or mask all
     profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
@@ -149,6 +150,7 @@ class _EngineRecord(BaseModel):
     fused_moe_group: str = ""
     recurrent_prefill_time: bool = False
     fits_moe_layer_time: bool = True
+    fits_recurrent_prefill_time: bool = True
     sliding_window_kv: SlidingWindowKv = "window"
     sparse_attention: SparseAttention = "gather"
     profiles_image_encoder: bool = False
