@@ -193,8 +193,18 @@ def full_load_note(report: CostReport) -> str:
         f"at full load (one replica at its saturated rate, "
         f"{format_number(row.sustained.saturation_rps)} req/s, the queue growing without "
         f"bound) {winner.system_id} would cost "
-        f"{format_usd(row.usd_per_million_output_tokens_at_saturation)} per 1M output tokens"
+        f"{format_usd(row.usd_per_million_output_tokens_at_saturation)} per 1M output tokens "
+        f"({FULL_LOAD_BASIS_COST})"
     )
+
+
+# How `cost` and `compare` each price full load: two models of the same rate, said in both
+# answers (the compare report's cost table says the same in its note).
+FULL_LOAD_BASIS_COST = (
+    "the serving simulation's saturated rate: each request's prefill plus its decode steps at "
+    "the largest batch, an upper bound; `gpuatlas compare` prices full load at the speed "
+    "model's max-concurrency serving throughput, which can differ by a few percent"
+)
 
 
 def offload_notes(report: CostReport) -> list[str]:

@@ -313,7 +313,11 @@ def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
     notes = (
         f"Cost per request = {OUTPUT_TOKENS} output tokens at the system's own modelled "
         "throughput at full load (never a shared request rate); ranges follow the "
-        "throughput range.",
+        "throughput range. Full load is the serving-throughput row above (the speed model "
+        f"at max concurrency, {SERVING_INPUT_TOKENS} in / {OUTPUT_TOKENS} out); `gpuatlas "
+        "cost` prices full load at its serving simulation's saturated rate (prefill plus "
+        "decode steps at the largest batch, an upper bound), which can differ by a few "
+        "percent.",
     )
     return Table(
         "llm-cost",
