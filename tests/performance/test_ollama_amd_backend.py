@@ -38,5 +38,6 @@ def test_the_answer_says_why_it_is_not_rocm() -> None:
     rx_6800 = resolve_system("rx-6800").gpu
     assert target_notes(resolve_engine_on("ollama", rx_6800), rx_6800) == ()
     document = predict_llm_document(PredictLlmRequest(system="rx-6700-xt", model="qwen3:14b"))
-    assert document["engine"] == "ollama-vulkan"
+    assert document["engine"] == "ollama (vulkan)"  # as users name it, with the backend
+    assert document["engine_profile"] == "ollama-vulkan"
     assert "gfx1031" in document["engine_note"]

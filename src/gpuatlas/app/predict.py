@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from gpuatlas.app.documents import versioned
+from gpuatlas.app.engine_names import engine_fields
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     KV_CACHE_HELP,
@@ -104,9 +105,16 @@ def predict_llm_document(
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
             **_engine_note(engine, request.system, choice.format_id),
-            **prediction.to_json(),
+            **_engine_named(prediction.to_json(), request.engine, request.system),
         },
     )
+
+
+def _engine_named(body: dict[str, Any], written: str, system: str) -> dict[str, Any]:
+    """The prediction's fields with the engine as users name it (`engine_names`), the profile
+    id under `engine_profile`."""
+    profile_id = str(body.get("engine") or written)
+    return {**body, **engine_fields(written, profile_id, resolve_system(system).gpu)}
 
 
 def _llm_request_used(
@@ -245,7 +253,7 @@ def predict_serving_document(
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
-            "engine": engine,
+            **engine_fields(request.engine, engine, resolve_system(request.system).gpu),
             **_engine_note(engine, request.system, choice.format_id),
             "serving_output_tok_s": result.output_tok_s.to_json(),
             "per_replica_output_tok_s": result.per_replica.to_json(),
