@@ -31,11 +31,18 @@ def test_the_word_moe_after_a_models_active_size(
     assert (reference.model.id, reference.format_id) == (model_id, format_id)
 
 
-@pytest.mark.parametrize("written", ["Llama-3-8B-MoE", "Qwen1.5-MoE-A2.7B"])
+@pytest.mark.parametrize("written", ["Llama-3-8B-MoE"])
 def test_moe_is_not_dropped_where_it_names_another_model(written: str) -> None:
-    # a merge of dense experts is not its dense base; Qwen1.5-MoE is not in the library
+    # a merge of dense experts is not its dense base
     with pytest.raises(UnknownNameError):
         resolve_model_reference(written, allow_hub=False)
+
+
+def test_qwen15_moe_reads_as_the_moe_model_not_a_dense_size() -> None:
+    # in the library since round 16: the MoE model itself, never a dense Qwen1.5 size
+    assert resolve_model_reference("Qwen1.5-MoE-A2.7B", allow_hub=False).model.id == (
+        "qwen1.5-moe-a2.7b"
+    )
 
 
 @pytest.mark.parametrize(
