@@ -133,3 +133,17 @@ def test_streaming_on_a_side_stream_overlaps_the_forwards() -> None:
 def test_a_denoise_loop_timing_moves_no_text_encoder_or_vae() -> None:
     loop = offload_for(FLUX_LIKE, 3.0, 80.0, 1, forced=True, other_parts=False)
     assert loop.seconds == pytest.approx(23.8e9 / PCIE_OFFLOAD_BYTES_S)
+
+
+def test_the_no_cfg_word_runs_one_latent_per_forward() -> None:
+    # SD 2.1-base guides by default (two UNet passes per step); a UNet timed on one latent
+    guided = api.predict_diffusion("a100-80gb-sxm", "sd-2.1-base", steps=1, variant="denoise-loop")
+    single = api.predict_diffusion(
+        "a100-80gb-sxm", "sd-2.1-base", steps=1, variant="denoise-loop+no-cfg"
+    )
+    asked = api.predict_diffusion(
+        "a100-80gb-sxm", "sd-2.1-base", steps=1, variant="denoise-loop", cfg=False
+    )
+    assert guided.cfg and not single.cfg
+    assert single.s_per_image.value == pytest.approx(asked.s_per_image.value)
+    assert single.s_per_image.value < guided.s_per_image.value

@@ -562,7 +562,7 @@ def diffusion_work(
         "fp8-matmul" in parts_of_variant,
         "weight-only" in parts_of_variant,
     )
-    use_cfg = (model.forwards_per_step >= 2) if cfg is None else cfg
+    use_cfg = guidance_passes_on(model, cfg, parts_of_variant)
     materialised = materialised_attention(engine, variant)
     split = image_parallelism(
         _image_key(engine or ""), parts_of_variant, system.gpu_count, engine_text
@@ -646,6 +646,19 @@ def diffusion_work(
         exchange_host_s=cost.host_s,
         gpus_per_image=split.gpus_per_image,
     ).at_constants(pipeline_constants())
+
+
+# The variant word of a run without classifier-free guidance on a model that guides by default
+# (one latent per forward: a UNet timed alone on one latent, a guidance scale of 1).
+NO_CFG = "no-cfg"
+
+
+def guidance_passes_on(model: DiffusionArch, cfg: bool | None, parts_of_variant: set[str]) -> bool:
+    """Whether each step runs the conditional and the unconditional pass: as asked, else off
+    for a run the variant word 'no-cfg' names, else the model's default."""
+    if cfg is not None:
+        return cfg
+    return NO_CFG not in parts_of_variant and model.forwards_per_step >= 2
 
 
 def _names_split(parts_of_variant: set[str]) -> bool:
