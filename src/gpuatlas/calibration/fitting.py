@@ -35,6 +35,7 @@ from gpuatlas.performance.calibration_table import (
     METRIC_KINDS,
     MOE_LAYER_US_PRIOR,
     RECURRENT_PREFILL_US_PRIOR,
+    UPCAST_EXPERT_SHARE_PRIOR,
     Calibration,
     base_engine,
     current_calibration,
@@ -57,6 +58,7 @@ from gpuatlas.performance.llm.step_times import (
     LlmRuntime,
     matvec_alu_backend,
     pays_single_stream_share,
+    pays_upcast_expert_gemms,
 )
 from gpuatlas.performance.media.diffusion import (
     EAGER_ENGINE,
@@ -104,6 +106,9 @@ MOE_LAYER_US_GRID = tuple(10.0 * step for step in range(21))
 # Candidate times per MoE layer of a fused-MoE group's decode step (fit_fused_moe_times),
 # microseconds: 0 to 400 in steps of 20.
 FUSED_MOE_US_GRID = tuple(20.0 * step for step in range(21))
+# Candidate shares of the grouped expert-GEMM rate an upcasting engine reaches
+# (fit_upcast_expert_share): 1 down to 0.1 in steps of 1/1.2.
+UPCAST_SHARE_GRID = tuple(1.2**-step for step in range(13))
 # Candidate times per prompt token and recurrent layer of a prefill, microseconds: 0 to 12 in
 # steps of 1.
 RECURRENT_PREFILL_US_GRID = tuple(1.0 * step for step in range(13))
@@ -1316,6 +1321,47 @@ def fit_fused_moe_times(calibration: Calibration, items: Sequence[Observation]) 
     return calibration
 
 
+def fit_upcast_expert_share(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """The share of its grouped expert-GEMM rate an engine reaches where it upcasts the expert
+    weights inside the GEMM (`LlmRuntime.expert_gemm_share`), fitted on the serving rows that
+    pay it (`upcast_expert_rows`): for each share of UPCAST_SHARE_GRID the serving levels are
+    refitted on all `items` and the paying rows are scored by their absolute log error (each
+    GPU counts once); the share of least summed score (ties: the one nearest the prior) is
+    shrunk toward model_constants llm.upcast_expert_gemm_share_prior in log space by
+    PRIOR_ROWS pseudo-GPUs."""
+    calibration = replace(calibration, upcast_expert={})
+    paying = upcast_expert_rows(items)
+    if not paying:
+        return calibration
+    weights = _gpu_weights(paying)
+    scores = []
+    for share in UPCAST_SHARE_GRID:
+        trial = replace(
+            calibration,
+            version=f"{calibration.version}/upcast-expert-{share:.4f}",
+            upcast_expert={"share": share},
+        )
+        scores.append(_serving_score(trial, items, paying, weights))
+    prior = UPCAST_EXPERT_SHARE_PRIOR
+    gpus = float(len({item.row.gpu for item in paying}))
+    best = _best_on_grid(UPCAST_SHARE_GRID, scores, prior)
+    fitted = {"share": _shrunk_share(best, gpus, prior), "n": gpus}
+    return replace(calibration, upcast_expert=fitted)
+
+
+def upcast_expert_rows(items: Sequence[Observation]) -> list[Observation]:
+    """The serving rows of MoE models whose engine profile upcasts their format's expert
+    weights on their GPU (step_times.pays_upcast_expert_gemms)."""
+    found = []
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if runtime is None or not runtime.shape.moe_layers:
+            continue
+        if pays_upcast_expert_gemms(runtime.engine, runtime.system.gpu, runtime.weight_format):
+            found.append(item)
+    return found
+
+
 def _weighted_log_error(
     fitted: Calibration, scored: Sequence[Observation], weights: Mapping[int, float]
 ) -> float:
@@ -1455,11 +1501,14 @@ def _shrunk_share(share: float, gpus: float, parent: float) -> float:
 def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str) -> Calibration:
     """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
     items = observations(rows)
-    calibration = replace(base, version=version, groups={}, errors={}, covered={}, fused_moe={})
+    calibration = replace(
+        base, version=version, groups={}, errors={}, covered={}, fused_moe={}, upcast_expert={}
+    )
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
     calibration = fit_decode(calibration, by_kind["decode"])
     calibration = fit_prefill(calibration, by_kind["prefill"])
     calibration = fit_fused_moe_times(calibration, by_kind["serving"])
+    calibration = fit_upcast_expert_share(calibration, by_kind["serving"])
     calibration = _fit_linear(calibration, by_kind["serving"], "serving")
     calibration = _fit_image(calibration, by_kind["image"])
     calibration = _fit_training(calibration, by_kind["train"], version)

@@ -32,6 +32,7 @@ MATVEC_ALU_SHARE_PRIOR = model_constant("llm", "matvec_alu_issue_share_prior")
 HBM_SINGLE_STREAM_SHARE_PRIOR = model_constant("llm", "hbm_single_stream_memory_share")
 MOE_LAYER_US_PRIOR = model_constant("llm", "moe_layer_us_prior")
 RECURRENT_PREFILL_US_PRIOR = model_constant("llm", "recurrent_prefill_us_prior")
+UPCAST_EXPERT_SHARE_PRIOR = model_constant("llm", "upcast_expert_gemm_share_prior")
 ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
@@ -105,6 +106,7 @@ class _CalibrationFile(BaseModel):
     moe_layer_decode_us_by_era: dict[str, _TimeRecord] = {}
     fused_moe_layer_us: dict[str, _TimeRecord] = {}
     recurrent_prefill_token_layer_us: _TimeRecord | None = None
+    upcast_expert_gemm_share: _ShareRecord | None = None
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -220,6 +222,16 @@ class Calibration:
     # {"us": fitted time per prompt token and recurrent layer, "n": GPUs}
     # (fitting.fit_recurrent_prefill_time); empty: the prior
     recurrent_prefill: dict[str, float] = field(default_factory=dict)
+    # {"share": fitted share, "n": GPUs} (fitting.fit_upcast_expert_share); empty: the prior
+    upcast_expert: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def upcast_expert_gemm_share(self) -> float:
+        """The share of its grouped expert-GEMM rate an engine reaches where it upcasts the
+        expert weights inside the GEMM (engines.toml upcast_expert_formats/_families;
+        fitting.fit_upcast_expert_share), else model_constants
+        llm.upcast_expert_gemm_share_prior (the prior of that fit)."""
+        return self.upcast_expert.get("share", UPCAST_EXPERT_SHARE_PRIOR)
 
     @property
     def moe_layer_us(self) -> float:
@@ -367,6 +379,11 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
             if record.recurrent_prefill_token_layer_us
             else {}
         ),
+        upcast_expert=(
+            _numbers(record.upcast_expert_gemm_share.model_dump())
+            if record.upcast_expert_gemm_share
+            else {}
+        ),
     )
 
 
@@ -429,6 +446,7 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
         **_times_by_key_document("moe_layer_decode_us_by_era", calibration.moe_layer_eras),
         **_times_by_key_document("fused_moe_layer_us", calibration.fused_moe),
         **_time_document("recurrent_prefill_token_layer_us", calibration.recurrent_prefill),
+        **_share_document("upcast_expert_gemm_share", calibration.upcast_expert),
     }
 
 
@@ -453,7 +471,11 @@ def _time_document(name: str, record: dict[str, float]) -> dict[str, Any]:
 
 def _single_stream_document(record: dict[str, float]) -> dict[str, Any]:
     """The fitted HBM single-stream share's entry of the JSON document (none when unfitted)."""
+    return _share_document("hbm_single_stream_memory_share", record)
+
+
+def _share_document(name: str, record: dict[str, float]) -> dict[str, Any]:
+    """A fitted share's entry of the JSON document (none when unfitted)."""
     if not record:
         return {}
-    share = {"share": round(record["share"], 5), "n": int(record["n"])}
-    return {"hbm_single_stream_memory_share": share}
+    return {name: {"share": round(record["share"], 5), "n": int(record["n"])}}

@@ -81,6 +81,8 @@ class EngineProfile:
     profiles_image_encoder: bool = False  # start-up profile runs the image encoder (vLLM V1)
     format_note: str = ""  # why it lacks formats its engine loads on other backends
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
+    upcast_expert_formats: tuple[str, ...] = ()  # expert weights upcast inside its GEMMs (see toml)
+    upcast_expert_families: tuple[str, ...] = ()  # the architecture families where it does so
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
@@ -156,6 +158,8 @@ class _EngineRecord(BaseModel):
     profiles_image_encoder: bool = False
     format_note: str = ""
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
+    upcast_expert_formats: list[str] = []
+    upcast_expert_families: list[str] = []
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
     flash_attention_families: list[str] = []
@@ -231,6 +235,8 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["own_engine_families"] = tuple(record.own_engine_families)
         values["full_window_families"] = tuple(record.full_window_families)
         values["unserved_targets"] = tuple(record.unserved_targets)
+        values["upcast_expert_formats"] = tuple(record.upcast_expert_formats)
+        values["upcast_expert_families"] = tuple(record.upcast_expert_families)
         profiles.append(EngineProfile(**values))
     if problems:
         raise DataFileError(origin, problems)

@@ -109,6 +109,10 @@ class LlmRuntime:
     # (calibration.json recurrent_prefill_token_layer_us) on an engine profile with engines.toml
     # recurrent_prefill_time; 0 elsewhere
     recurrent_prefill_us: float = 0.0
+    # share of its grouped expert-GEMM rate the engine reaches where it upcasts this format's
+    # expert weights on this GPU (calibration.json upcast_expert_gemm_share;
+    # `pays_upcast_expert_gemms`); 1 elsewhere
+    expert_gemm_share: float = 1.0
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -326,8 +330,11 @@ class LlmRuntime:
 
     @cached_property
     def expert_extra_flops_per_token(self) -> float:
-        """What the routed experts' GEMMs add to a token's FLOPs at the dense GEMM rate."""
-        extra = 1.0 / self.engine.moe_gemm_efficiency - 1.0
+        """What the routed experts' GEMMs add to a token's FLOPs at the dense GEMM rate: they
+        run at the engine's grouped-GEMM share of it (engines.toml moe_gemm_efficiency), times
+        the share its upcast path reaches where it upcasts the expert weights here
+        (`expert_gemm_share`)."""
+        extra = 1.0 / (self.engine.moe_gemm_efficiency * self.expert_gemm_share) - 1.0
         return self.shape.expert_flops_per_token * extra
 
     def prefill_model_flops(self, tokens: Value, batch: Value = 1) -> Value:
@@ -711,7 +718,28 @@ def build_runtime(
         moe_layer_us=calibration.moe_layer_us_of(engine.moe_layer_era),
         fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
         recurrent_prefill_us=calibration.recurrent_prefill_us,
+        expert_gemm_share=upcast_expert_share(engine, gpu, weight_format, calibration),
     )
+
+
+def pays_upcast_expert_gemms(engine: EngineProfile, gpu: Gpu, weight_format: WeightFormat) -> bool:
+    """Whether the engine upcasts this format's routed-expert weights inside its grouped GEMMs
+    on this GPU (engines.toml upcast_expert_formats on an upcast_expert_families architecture:
+    vLLM's Triton MXFP4 MoE on CDNA3 loads the 4-bit values and E8M0 scales and converts them
+    to bf16 in the kernel before the bf16 matrix instructions)."""
+    return (
+        weight_format.id in engine.upcast_expert_formats
+        and gpu.architecture_family in engine.upcast_expert_families
+    )
+
+
+def upcast_expert_share(
+    engine: EngineProfile, gpu: Gpu, weight_format: WeightFormat, calibration: Calibration
+) -> float:
+    """The calibration's fitted upcast share where the engine pays it here, else 1."""
+    if pays_upcast_expert_gemms(engine, gpu, weight_format):
+        return calibration.upcast_expert_gemm_share
+    return 1.0
 
 
 LOW_PRECISION_GEMMS = ("fp8", "fp4", "int8", "int4")
