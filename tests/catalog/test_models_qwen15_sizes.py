@@ -1,7 +1,7 @@
-"""The Qwen1.5 sizes beside 7B (round 16): 1.8B, 14B, 32B and MoE-A2.7B, from their config.json
-shapes. Expected counts are the Open LLM Leaderboard's safetensors counts (the published
-figures) and the arithmetic of the shapes: Qwen2 layers with Q/K/V biases, untied embeddings,
-and for the MoE 4 of 60 routed experts plus one gated shared expert per layer."""
+"""The Qwen1.5 sizes beside 7B (round 16): 1.8B, 4B, 14B, 32B, 72B, 110B and MoE-A2.7B,
+from their config.json shapes. Expected counts are the leaderboards' safetensors counts (the
+published figures) and the arithmetic of the shapes: Qwen2 layers with Q/K/V biases, untied
+embeddings, and for the MoE 4 of 60 routed experts plus one gated shared expert per layer."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from gpuatlas.catalog.models import get_model
         ("qwen:14b", "qwen1.5-14b"),
         ("Qwen/Qwen1.5-32B-Chat", "qwen1.5-32b"),
         ("qwen:32b", "qwen1.5-32b"),
+        ("Qwen/Qwen1.5-4B-Chat", "qwen1.5-4b"),
+        ("qwen:72b", "qwen1.5-72b"),
+        ("Qwen/Qwen1.5-110B-Chat", "qwen1.5-110b"),
         ("Qwen/Qwen1.5-MoE-A2.7B", "qwen1.5-moe-a2.7b"),
         ("Qwen1.5-MoE-A2.7B-Chat", "qwen1.5-moe-a2.7b"),
     ],
@@ -31,7 +34,14 @@ def test_the_sizes_resolve_by_the_names_people_write(written: str, model_id: str
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("model_id", "published"),
-    [("qwen1.5-1.8b", 1.837e9), ("qwen1.5-14b", 14.167e9), ("qwen1.5-32b", 32.512e9)],
+    [
+        ("qwen1.5-1.8b", 1.837e9),
+        ("qwen1.5-4b", 3.95e9),
+        ("qwen1.5-14b", 14.167e9),
+        ("qwen1.5-32b", 32.512e9),
+        ("qwen1.5-72b", 72.288e9),
+        ("qwen1.5-110b", 111.21e9),
+    ],
 )
 def test_dense_counts_match_the_published_safetensors_counts(
     model_id: str, published: float
@@ -50,9 +60,13 @@ def test_dense_14b_count_from_its_shapes() -> None:
 
 
 @pytest.mark.unit
-def test_32b_is_the_grouped_query_size() -> None:
-    model = get_model("qwen1.5-32b")
-    assert (model.num_attention_heads, model.num_kv_heads) == (40, 8)
+@pytest.mark.parametrize(
+    ("model_id", "heads"),
+    [("qwen1.5-32b", (40, 8)), ("qwen1.5-110b", (64, 8)), ("qwen1.5-72b", (64, 64))],
+)
+def test_32b_and_110b_are_the_grouped_query_sizes(model_id: str, heads: tuple[int, int]) -> None:
+    model = get_model(model_id)
+    assert (model.num_attention_heads, model.num_kv_heads) == heads
 
 
 @pytest.mark.unit
