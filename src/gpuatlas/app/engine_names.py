@@ -42,3 +42,10 @@ def engine_fields(written: str, profile_id: str, gpu: Gpu) -> dict[str, Any]:
     if note:
         fields["engine_release_note"] = note
     return fields
+
+
+def engine_shown_on(profile_id: str, system_id: str) -> str:
+    """`engine_shown` of a profile id on a system ('vllm-rocm' on 'mi300x' -> 'vllm (rocm)')."""
+    from gpuatlas.catalog.systems import resolve_system
+
+    return engine_shown(resolve_engine_on(profile_id, resolve_system(system_id).gpu))

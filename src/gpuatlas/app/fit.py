@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field
 
 from gpuatlas.app.documents import versioned
+from gpuatlas.app.engine_names import engine_fields
 from gpuatlas.app.requests import (
     HOST_RAM_HELP,
     KV_CACHE_HELP,
@@ -164,6 +165,7 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
         "verdict_text": verdict_text(request, answer, local_files=local_files),
         "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
         **_memory_tool_source(answer.detail.system_id),
+        **engine_fields(request.engine, answer.engine, resolve_system(answer.detail.system_id).gpu),
     }
     if one_unified_device(answer.detail.system_id):
         document = _one_device_counts(document)

@@ -176,6 +176,7 @@ def answer_fit_setting(detail: Any, kv_cache: str) -> FitSetting:
 def fit_setting(document: Mapping[str, Any]) -> FitSetting:
     """The setting of a fit document (`gpuatlas.fit/1`)."""
     shared = {name: document[name] for name in _SETTING_FIELDS}
+    shared["engine"] = document.get("engine_profile") or shared["engine"]  # the profile id
     kv_cache = str(
         document.get("kv_cache_assumed") or document.get("request", {}).get("kv_cache", "fp16")
     )

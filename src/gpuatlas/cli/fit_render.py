@@ -3,6 +3,7 @@ weight format and its reason, the memory source and the margin behind "fits"."""
 
 from __future__ import annotations
 
+from gpuatlas.app.engine_names import engine_shown_on
 from gpuatlas.app.fit import (
     MAC_NO_FIT_ADVICE,
     fit_verdict,
@@ -57,7 +58,7 @@ def _formats_table(answer: FitAnswer) -> object:
     fit = answer.detail
     one_device = one_unified_device(fit.system_id)
     table = new_table(
-        f"Formats on {fit.system_id} with {answer.engine}",
+        f"Formats on {fit.system_id} with {engine_shown_on(answer.engine, fit.system_id)}",
         "weights",
         "GiB",
         "math",
@@ -99,7 +100,7 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
     fit = answer.detail
     console.print(
         f"{fit.model_id} on {fit.system_id}: {fit.concurrency} × "
-        f"{fit.context_tokens:,} tokens with {answer.engine}",
+        f"{fit.context_tokens:,} tokens with {engine_shown_on(answer.engine, fit.system_id)}",
         highlight=False,
     )
     console.print(answer.weights.describe(), highlight=False)
