@@ -17,6 +17,9 @@ from gpuatlas.app.requests import (
 from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.power import system_power
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.numbers import format_number
+from gpuatlas.performance import api
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.serving_curve import (
     operating_point,
@@ -105,8 +108,42 @@ def serving_curve_document(
             "at_interactivity": [
                 _at_level(curve, level, usd, power_per_gpu_w) for level in request.interactivity
             ],
+            "single_stream": _single_stream(curve, resolved, reference.model, choice.format_id),
         },
     )
+
+
+def _single_stream(curve: Any, system: Any, model: Any, format_id: str) -> dict[str, Any] | None:
+    """The curve's one-stream point beside `predict llm`'s single-user decode for the same
+    case, and why they differ: two models (the serving model's rate over whole requests, its
+    prompt prefill included, calibrated on measured serving runs; the decode model's rate of
+    the decode steps alone, calibrated on single-stream runs)."""
+    first = curve.points[0]
+    if first.concurrency != 1 or curve.gpu_count != 1:  # several GPUs: layouts may differ
+        return None
+    try:
+        decode = api.predict_llm(
+            system,
+            model,
+            format_id,
+            curve.engine,
+            batch=1,
+            input_tokens=curve.input_tokens,
+            output_tokens=curve.output_tokens,
+        ).decode_tok_s
+    except GpuAtlasError:
+        return None
+    return {
+        "per_user_tok_s": first.per_user_tok_s.value,
+        "single_user_decode_tok_s": decode.to_json(),
+        "note": (
+            f"1 stream: {format_number(first.per_user_tok_s.value)} tok/s per user is the "
+            f"serving model's rate over whole requests (the {curve.input_tokens:,}-token "
+            "prompt's prefill included, calibrated on measured serving runs); `predict llm` "
+            f"gives {format_number(decode.value)} tok/s single-user decode for the same case "
+            "(the decode steps alone, calibrated on single-stream runs)"
+        ),
+    }
 
 
 def _at_level(

@@ -72,6 +72,8 @@ def _render(document: dict[str, Any]) -> None:
             _range(level["tokens_per_joule"]),
         )
     console.print(levels)
+    if document.get("single_stream"):
+        console.print(f"note: {document['single_stream']['note']}", highlight=False)
     first = document["points"][0]["per_gpu_tok_s"]
     price = document["price"]
     where = (

@@ -240,6 +240,11 @@ def build_serving_curve(context: ReportContext, a: SideProfile, b: SideProfile) 
         (
             "Each row: the server at that many concurrent streams; every user sees tok/s per "
             "user, the operator gets tok/s per GPU. Modelled with the calibrated band.",
+            "The 1-stream row is not the single-user decode of the inference section: it is "
+            f"the serving model's rate over whole {CURVE_INPUT_TOKENS}-in / "
+            f"{CURVE_OUTPUT_TOKENS}-out requests (prompt prefill included, calibrated on "
+            "measured serving runs); single-user decode is the decode steps alone after "
+            "its own prompt, calibrated on single-stream runs.",
         ),
     )
     table, statements = interactivity_table(context, a, b)
