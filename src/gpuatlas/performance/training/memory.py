@@ -62,6 +62,9 @@ class TrainingSetup:
     # the optimizer state (fp32 master copy and moments) lives in host memory and is streamed
     # over PCIe for each update (variants.OFFLOAD_OPTIMIZER_WORDS; training/optimizer.py)
     offload_optimizer: bool = False
+    # the host's CPU runs the optimizer step on that offloaded state (DeepSpeed ZeRO-Offload,
+    # variants.HOST_OPTIMIZER_WORDS; training/optimizer.py host_optimizer_step_s)
+    optimizer_on_host: bool = False
     # what the run fuses of the per-token memory traffic (training/token_traffic.py):
     # "elementwise" (compiled or fused layer kernels), "loss" (fused cross-entropy)
     fused: frozenset[str] = frozenset()

@@ -33,6 +33,7 @@ from __future__ import annotations
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem, pcie_link
+from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S
 from gpuatlas.performance.peak_rates import memory_bandwidth_bytes_s
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
@@ -71,6 +72,45 @@ def host_link_bytes_s(gpu: Gpu) -> float:
     return per_direction_gb_s * 1e9
 
 
+# DeepSpeedCPUAdam's step (csrc/includes/cpu_adam_impl.h, Step_AVX) loads each fp32 parameter,
+# gradient, momentum and variance and stores the parameter and both moments: 7 fp32 accesses
+# per parameter of the host's shard.
+HOST_ADAM_BYTES_PER_PARAM = 7 * MASTER_BYTES
+# After the step the updated partition is copied back into the GPU's 16-bit parameters
+# (stage_1_and_2.py: `bit16_partitions[partition_id].data.copy_(fp32_partition.data)`), at least
+# 2 B per parameter over the host link. The gradients go down during the backward on their own
+# stream (async_inplace_copy_grad_to_fp32_buffer_from_gpu, non_blocking) and are not charged.
+HOST_COPY_BACK_BYTES_PER_PARAM = HALF_BYTES
+# NVIDIA DGX A100 (its user guide's hardware table): two AMD EPYC 7742 for 8 GPUs; each socket
+# has 8 DDR4-3200 channels (AMD's EPYC 7742 specifications: 204.8 GB/s per socket).
+SERVER_HOST_BANDWIDTH_BYTES_S = 2 * 204.8e9
+SERVER_HOST_BANDWIDTH_SOURCE = (
+    "assumed: a DGX A100 host, two EPYC 7742 with 8 channels of DDR4-3200 each (409.6 GB/s)"
+)
+
+
+def host_bandwidth_per_gpu_bytes_s(system: GpuSystem) -> float:
+    """The share of the host's memory bandwidth one GPU's optimizer process gets when every
+    GPU of the node steps its shard at once: a data-centre node's two-socket server memory,
+    else a desktop's dual-channel DDR5-5600 (the offload default), split over the node's
+    GPUs."""
+    if system.gpu.segment == "datacenter":
+        node_bytes_s = SERVER_HOST_BANDWIDTH_BYTES_S
+    else:
+        node_bytes_s = DEFAULT_HOST_BANDWIDTH_GB_S * 1e9
+    return node_bytes_s / system.gpus_per_node
+
+
+def host_optimizer_step_s(system: GpuSystem, params: float) -> float:
+    """Seconds of one ZeRO-Offload optimizer step of a GPU's shard of `params` parameters:
+    DeepSpeedCPUAdam streams the fp32 state through the host's memory, then the updated
+    partition is copied back to the GPU. A lower bound: the CPU's arithmetic (AVX lanes per
+    core) is taken to keep up with its memory."""
+    host_s = params * HOST_ADAM_BYTES_PER_PARAM / host_bandwidth_per_gpu_bytes_s(system)
+    copy_back_s = params * HOST_COPY_BACK_BYTES_PER_PARAM / host_link_bytes_s(system.gpu)
+    return host_s + copy_back_s
+
+
 def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
     """Seconds of one optimizer step on one GPU: its shard of the trained parameters times the
     bytes moved per parameter over the memory bandwidth. With the optimizer state offloaded to
@@ -79,6 +119,8 @@ def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) 
     streams the state in and out over PCIe, both directions at once: the step takes the longer
     of that and the on-GPU traffic."""
     params = trainable_params(model, setup) / optimizer_shards(setup.sharding, system.gpu_count)
+    if setup.optimizer_on_host:
+        return host_optimizer_step_s(system, params)
     on_gpu_s = (
         params * optimizer_bytes_moved_per_param(setup) / memory_bandwidth_bytes_s(system.gpu)
     )

@@ -115,9 +115,20 @@ OFFLOAD_OPTIMIZER_WORDS = frozenset(
 )
 
 
+# 'offload-optimizer-cpu': DeepSpeed's ZeRO-Offload (zero_optimization.offload_optimizer.device
+# "cpu"): the fp32 master weights and AdamW moments live in host memory and DeepSpeedCPUAdam
+# updates them on the host's cores (training/optimizer.py host_optimizer_step_s).
+HOST_OPTIMIZER_WORDS = frozenset({"offload-optimizer-cpu"})
+
+
 def variant_offloads_optimizer(parts: Set[str]) -> bool:
     """Whether the variant states the optimizer state offloaded to host memory."""
-    return bool(parts & OFFLOAD_OPTIMIZER_WORDS)
+    return bool(parts & (OFFLOAD_OPTIMIZER_WORDS | HOST_OPTIMIZER_WORDS))
+
+
+def variant_optimizer_on_host(parts: Set[str]) -> bool:
+    """Whether the variant states the optimizer step run by the host's CPU (ZeRO-Offload)."""
+    return bool(parts & HOST_OPTIMIZER_WORDS)
 
 
 # 'vanilla-attention' / 'eager-attention': attention without SDPA or a flash kernel, the scores
