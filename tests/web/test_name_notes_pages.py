@@ -60,3 +60,14 @@ def test_the_fit_page_prints_the_memory_size_assumed(client: TestClient) -> None
     page = client.get("/plan/fit", params=query)
     assert page.status_code == 200
     assert entry["note"] in _printed_notes(page.text)
+
+
+def test_the_predict_page_prints_the_engine_notes(client: TestClient) -> None:
+    # 'vLLM 0.99' is newer than any vLLM release known; 'vLLM 0.5' is modelled with the
+    # profile of releases 0.2.7 up to 0.9.1: the JSON said so, the page did not.
+    for engine, said in (("vLLM 0.99", "newer than the newest"), ("vLLM 0.5", "0.2.7")):
+        query = {"system": "h100-sxm", "model": "llama-3.1-8b", "engine": engine}
+        page = client.get("/plan/predict", params=query)
+        assert page.status_code == 200
+        block = re.search(r'id="predict-engine-notes">(.*?)</p>', page.text, re.S)
+        assert block is not None and said in html.unescape(block.group(1))
