@@ -40,3 +40,23 @@ def test_a_backend_profile_is_the_engine_and_its_backend() -> None:
     )
     assert document["engine"] == "vllm (rocm)"
     assert document["engine_profile"] == "vllm-rocm"
+
+
+def test_serving_curve_plan_and_cost_name_the_engine_too() -> None:
+    from typer.testing import CliRunner
+
+    from gpuatlas.app.serving_curve import ServingCurveRequest, serving_curve_document
+    from gpuatlas.cli.main import app
+
+    curve = serving_curve_document(ServingCurveRequest(system="mi300x", model="llama-3.1-8b"))
+    assert (curve["engine"], curve["engine_profile"]) == ("vllm (rocm)", "vllm-rocm")
+    runner = CliRunner()
+    for arguments, said in (
+        (["plan", "--model", "llama-3.1-8b", "--rps", "5", "--gpu", "mi300x"], "served with"),
+        (["cost", "--gpu", "mi300x", "--model", "llama-3.1-8b", "--workload", "llm"], "basis:"),
+    ):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        assert f"{said} " in text and "vllm (rocm)" in text
+        assert "vllm-rocm" not in text

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gpuatlas.app.documents import versioned
+from gpuatlas.app.engine_names import engine_fields
 from gpuatlas.app.requests import (
     FloatList,
     ServedModelRequest,
@@ -91,7 +92,7 @@ def serving_curve_document(
             "model": curve.model_id,
             "weights": choice.format_id,
             "weights_reason": choice.describe(),
-            "engine": engine_id,
+            **engine_fields(request.engine, engine_id, resolved.gpu),
             "input_tokens": request.input_tokens,
             "output_tokens": request.output_tokens,
             "price": price,

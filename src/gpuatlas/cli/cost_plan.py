@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from gpuatlas.app.engine_names import engine_shown_on
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_document, fleet_plan
 from gpuatlas.app.plan import ServingPlanRequest, plan_document, serving_plan
 from gpuatlas.app.requests import (
@@ -156,8 +157,11 @@ def _render_plan(plan: Plan) -> None:
 
 
 def _engines_text(plan: Plan) -> str:
-    """The engine(s) the listed options run ('llama.cpp-metal'); the request's when none."""
-    engines = list(dict.fromkeys(o.engine for o in plan.options if o.engine))
+    """The engine(s) the listed options run, as users name them ('llama.cpp (metal)', not the
+    profile id 'llama.cpp-metal'); the request's when none."""
+    engines = list(
+        dict.fromkeys(engine_shown_on(o.engine, o.gpu) for o in plan.options if o.engine)
+    )
     return " / ".join(engines) if engines else plan.workload.engine
 
 

@@ -21,6 +21,7 @@ from gpuatlas.app.cost import (
     training_framework_note,
 )
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
+from gpuatlas.app.engine_names import engine_shown_on
 from gpuatlas.app.requests import (
     HOST_RAM_HELP,
     NUM_CTX_HELP,
@@ -237,8 +238,13 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
     speeds = f"modelled by {best.model}, calibration {best.calibration_version}"
     if report.serving:
         first = report.serving[0].sustained
+        engine = (
+            engine_shown_on(first.engine, report.serving[0].system_id)
+            if first.engine
+            else request.engine
+        )
         return (
-            f"basis: {request.model} {first.weights} on {first.engine or request.engine}, "
+            f"basis: {request.model} {first.weights} on {engine}, "
             "requests of "
             f"{format_number(request.input_tokens)} in / {format_number(request.output_tokens)}"
             f" out tokens; each system at {first.basis}, from its own modelled speed; {speeds}"
