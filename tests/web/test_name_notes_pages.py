@@ -71,3 +71,11 @@ def test_the_predict_page_prints_the_engine_notes(client: TestClient) -> None:
         assert page.status_code == 200
         block = re.search(r'id="predict-engine-notes">(.*?)</p>', page.text, re.S)
         assert block is not None and said in html.unescape(block.group(1))
+
+
+def test_the_plan_page_names_the_engine_as_users_do(client: TestClient) -> None:
+    query = {"model": "llama-3.1-8b", "rps": "5", "gpus": "mi300x", "gpu_counts": "1"}
+    page = client.get("/plan/plan", params=query)
+    assert page.status_code == 200
+    assert "served with vllm (rocm)" in html.unescape(page.text)
+    assert "vllm-rocm</p>" not in page.text

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import PlanRequest, provenance, run_plan
+from gpuatlas.app.engine_names import engine_shown_on
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     CHECKED_POSITIVE,
@@ -133,7 +134,12 @@ def plan_document(
             "message": plan.message,
             "engine_notes": list(plan.engine_notes),
             "options": [
-                {**plain(option), "label": option.label, "offer_label": option.offer_label}
+                {
+                    **plain(option),
+                    "label": option.label,
+                    "offer_label": option.offer_label,
+                    "engine_shown": engine_shown_on(option.engine, option.gpu),
+                }
                 for option in plan.options
             ],
             "explanation": plan.explanation,
