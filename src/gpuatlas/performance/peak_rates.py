@@ -89,9 +89,17 @@ def vector_alu_flops(gpu: Gpu, families: tuple[str, ...]) -> float | None:
 
 
 def hardware_class(gpu: Gpu) -> str:
-    """Calibration label of a GPU: '<architecture family>/<memory class>' (hbm or gddr).
-    Engines reach very different shares of HBM and GDDR bandwidth at small batches."""
-    memory_class = "hbm" if "HBM" in gpu.memory_type.upper() else "gddr"
+    """Calibration label of a GPU: '<architecture family>/<memory class>' (hbm, gddr, or
+    lpddr for an NVIDIA GPU on unified LPDDR memory). Engines reach very different shares of
+    HBM and GDDR bandwidth at small batches. NVIDIA's LPDDR parts share their architecture
+    family with GDDR cards but not their memory system: the DGX Spark's GB10 decodes a dense
+    Qwen2.5-Coder-7B Q8_0 at about 91 % of its 273 GB/s (llama.cpp benches/dgx-spark, b6989),
+    well above the GDDR Blackwell cards' share. Apple's and AMD's unified-memory GPUs have
+    architecture families of their own, so their labels stay as they were."""
+    memory = gpu.memory_type.upper()
+    memory_class = "hbm" if "HBM" in memory else "gddr"
+    if "LPDDR" in memory and gpu.vendor.lower() == "nvidia":
+        memory_class = "lpddr"
     return f"{gpu.architecture_family}/{memory_class}"
 
 
