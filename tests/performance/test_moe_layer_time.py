@@ -26,6 +26,7 @@ pytestmark = pytest.mark.unit
 
 LAYER_US = 60.0  # a time per MoE layer as a calibration could have fitted it
 QWEN3_MOE_LAYERS = 48  # Qwen3-30B-A3B config.json: 48 layers, every one MoE (128 experts, 8 used)
+QWEN3_USED_EXPERTS = 8  # Qwen3-30B-A3B: top-8 of 128 experts per MoE layer
 
 
 def _with_time(layer_us: float, version: str, fused_us: float | None = None) -> Calibration:
@@ -56,11 +57,12 @@ def test_qwen3_moe_pays_its_48_moe_layers_where_a_dense_model_pays_none() -> Non
     # pays nothing, so of two models reading the same bytes the MoE one is slower by it.
     with_time = _with_time(LAYER_US, "test-moe-layer-on")
     without = _with_time(0.0, "test-moe-layer-off")
-    moe_extra = _step_s(with_time, "qwen3-30b-a3b", "q4_0", "llama.cpp")
-    moe_extra -= _step_s(without, "qwen3-30b-a3b", "q4_0", "llama.cpp")
+    # (llama.cpp-2025: the builds that pay it per layer, not per used expert)
+    moe_extra = _step_s(with_time, "qwen3-30b-a3b", "q4_0", "llama.cpp-2025")
+    moe_extra -= _step_s(without, "qwen3-30b-a3b", "q4_0", "llama.cpp-2025")
     assert moe_extra == pytest.approx(QWEN3_MOE_LAYERS * LAYER_US * 1e-6, rel=1e-9)
-    dense_extra = _step_s(with_time, "llama-2-7b", "q4_0", "llama.cpp")
-    dense_extra -= _step_s(without, "llama-2-7b", "q4_0", "llama.cpp")
+    dense_extra = _step_s(with_time, "llama-2-7b", "q4_0", "llama.cpp-2025")
+    dense_extra -= _step_s(without, "llama-2-7b", "q4_0", "llama.cpp-2025")
     assert dense_extra == 0.0
 
 
@@ -111,13 +113,14 @@ def test_ollama_pays_the_time_without_calibrating_it() -> None:
     ("engine", "era_us"),
     [
         ("llama.cpp-2025", LAYER_US),  # builds before the 2025-11 era (the fused MoE chain)
-        ("llama.cpp-2025-fused-moe", 10.0),  # builds named by month from 2025-11
-        ("llama.cpp", 10.0),  # the current builds keep the fused chain
+        ("llama.cpp-2025-fused-moe", 10.0 * QWEN3_USED_EXPERTS),  # named by month from 2025-11
+        ("llama.cpp", 10.0 * QWEN3_USED_EXPERTS),  # the current builds keep the fused chain
         ("ollama", LAYER_US),  # pays llama.cpp's time of the builds before
     ],
 )
 def test_each_build_era_pays_its_own_time(engine: str, era_us: float) -> None:
-    # Qwen3-30B-A3B's 48 MoE layers at the era's time: 60 us before the fusions, 10 us after.
+    # Qwen3-30B-A3B's 48 MoE layers at the era's time: 60 us per layer before the fusions,
+    # 10 us per used expert (8 of 128) after them (engines.toml moe_time_per_used_expert).
     with_times = _with_time(LAYER_US, "test-moe-layer-eras-on", fused_us=10.0)
     without = _with_time(0.0, "test-moe-layer-eras-off")
     extra = _step_s(with_times, "qwen3-30b-a3b", "q4_0", engine)
@@ -155,6 +158,17 @@ def test_builds_named_by_number_choose_their_moe_era(version: str, profile: str)
     assert engine_profile("llama.cpp", None, version, None).id == profile
 
 
+def test_the_fused_era_pays_its_time_per_used_expert() -> None:
+    # gpt-oss-20b (24 MoE layers, top-4) pays 4 times the time per MoE layer in the fused
+    # era, Qwen3-30B-A3B (48 layers, top-8) 8 times: the adds over the used experts
+    with_times = _with_time(0.0, "test-moe-per-expert-on", fused_us=10.0)
+    without = _with_time(0.0, "test-moe-per-expert-off")
+    engine = "llama.cpp-2025-fused-moe"
+    gpt_oss = _step_s(with_times, "gpt-oss-20b", "mxfp4_moe", engine)
+    gpt_oss -= _step_s(without, "gpt-oss-20b", "mxfp4_moe", engine)
+    assert gpt_oss == pytest.approx(24 * 4 * 10.0 * 1e-6, rel=1e-9)
+
+
 def test_the_eras_round_trip_through_the_calibration_file() -> None:
     document = table.calibration_document(_with_time(42.5, "test-moe-eras-file", 7.5), "test")
     assert document["moe_layer_decode_us_by_era"] == {"fused": {"us": 7.5, "n": 2}}
@@ -186,8 +200,11 @@ def test_the_decode_fit_reads_the_rows_with_the_time_in_force() -> None:
     with table.using_calibration(_with_time(LAYER_US, "test-moe-terms-on")):
         on = decode_terms(item)
     assert off is not None and on is not None
-    layers = resolve_model(item.row.model).moe_layers
-    assert on.fixed_s - off.fixed_s == pytest.approx(layers * LAYER_US * 1e-6, rel=1e-9)
+    model = resolve_model(item.row.model)
+    profile = engine_profile("llama.cpp", None, item.row.engine_version, item.row.source_date)
+    per_layer = model.experts_per_token if profile.moe_time_per_used_expert else 1
+    expected = model.moe_layers * per_layer * LAYER_US * 1e-6
+    assert on.fixed_s - off.fixed_s == pytest.approx(expected, rel=1e-9)
 
 
 def test_without_paying_rows_the_fit_keeps_the_prior() -> None:
