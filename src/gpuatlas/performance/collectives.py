@@ -55,11 +55,43 @@ def tensor_parallel_step_s(
     #6619) take 8.4 ms per token for Llama 3.1 70B FP8 at TP8 and batch 1 (ROCm/vllm
     docs/dev-docker/README.md, vLLM 0.9.1); charging only the kernel's latency predicts those
     rows 1.05-1.3x too fast (leave-one-source-out), the ring term 0.8-1.0x: the per-layer
-    kernels of a step split 8 ways cost more than their bytes, a floor the α term stands in for."""
+    kernels of a step split 8 ways cost more than their bytes, a floor the α term stands in for.
+    vLLM on NVLink-connected NVIDIA GPUs is costed by `one_shot_allreduce_step_s` instead, from
+    its kernel's measured times."""
     if system.gpu_count <= 1:
         return 0.0
     message_bytes = tokens * hidden * 2.0
     return 2 * layers * (allreduce_s(system, message_bytes, ops) + _ring_latency_extra_s(system))
+
+
+def one_shot_allreduce_step_s(
+    system: GpuSystem,
+    layers: int,
+    tokens: Value,
+    hidden: int,
+    measured: tuple[tuple[int, float, float], ...],
+    max_mb: float,
+    ops: Primitives = SCALAR,
+) -> Value:
+    """Tensor parallelism on an engine with its own one-shot all-reduce kernel over NVLink
+    (`measured`: GPUs, µs per call, µs per MB of message, as benchmarked for the engine). The
+    engine sends each all-reduce to whichever of its kernel and NCCL is faster (vLLM sets its
+    size limits at the measured crossovers), so a call costs the lesser of the kernel's time
+    and the ring's (`tensor_parallel_step_s`); messages above `max_mb` go to NCCL. Systems the
+    kernel does not serve (no NVLink between all GPUs, several nodes, a GPU count it was not
+    measured on) keep the ring."""
+    ring_s = tensor_parallel_step_s(system, layers, tokens, hidden, ops)
+    times = {gpus: (base_us, per_mb_us) for gpus, base_us, per_mb_us in measured}
+    link = system.link
+    served = link is not None and link.kind == "nvlink" and link.peer_to_peer
+    if not served or system.nodes > 1 or system.gpu_count not in times:
+        return ring_s
+    base_us, per_mb_us = times[system.gpu_count]
+    message_mb = tokens * hidden * 2.0 / 1e6
+    kernel_s = 2 * layers * (base_us + per_mb_us * message_mb) * 1e-6
+    fits = ops.where(message_mb <= max_mb, 1.0, 0.0)
+    faster = ops.where(kernel_s < ring_s, kernel_s, ring_s)
+    return fits * faster + (1.0 - fits) * ring_s
 
 
 def _ring_latency_extra_s(system: GpuSystem) -> float:

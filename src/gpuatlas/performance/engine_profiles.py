@@ -68,6 +68,9 @@ class EngineProfile:
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
     expert_pass_tokens: float = 0.0  # fixed cost of one routed expert's GEMM per step, in tokens
     decode_attention_per_query_head: bool = False  # decode KQ/KQV as broadcast mat-vecs (no FA)
+    # its one-shot all-reduce over NVLink: (GPUs, µs per call, µs per MB) measured; see toml
+    custom_allreduce_us: tuple[tuple[int, float, float], ...] = ()
+    custom_allreduce_max_mb: float = 0.0  # largest message it takes (MB); above: NCCL
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     moe_layer_era: str = ""  # which fitted time per MoE layer it pays ('' or 'fused'; see toml)
@@ -172,6 +175,8 @@ class _EngineRecord(BaseModel):
     memory_fraction_of: MemoryFractionOf = "total"
     bf16_min_compute_capability: float = Field(default=0.0, ge=0)
     bf16_in_fp32_math: bool = False
+    custom_allreduce_us: list[tuple[int, float, float]] = []
+    custom_allreduce_max_mb: float = Field(default=0.0, ge=0)
 
 
 def _with_parents(tables: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -240,6 +245,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["unserved_targets"] = tuple(record.unserved_targets)
         values["upcast_expert_formats"] = tuple(record.upcast_expert_formats)
         values["upcast_expert_families"] = tuple(record.upcast_expert_families)
+        values["custom_allreduce_us"] = tuple(tuple(t) for t in record.custom_allreduce_us)
         profiles.append(EngineProfile(**values))
     if problems:
         raise DataFileError(origin, problems)

@@ -16,7 +16,11 @@ from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
-from gpuatlas.performance.collectives import layer_split_hop_s, tensor_parallel_step_s
+from gpuatlas.performance.collectives import (
+    layer_split_hop_s,
+    one_shot_allreduce_step_s,
+    tensor_parallel_step_s,
+)
 from gpuatlas.performance.engine_profiles import EngineProfile, engine_for_model
 from gpuatlas.performance.engine_specs import bf16_in_fp32_math, profile_backend
 from gpuatlas.performance.integer_dot import dp4a_prompt_ops
@@ -257,6 +261,16 @@ class LlmRuntime:
     def communication_s(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         if self.system.gpu_count <= 1:
             return 0.0
+        if self.engine.multi_gpu == "tensor" and self.engine.custom_allreduce_us:
+            return one_shot_allreduce_step_s(
+                self.system,
+                self.model.num_layers,
+                tokens,
+                self.model.hidden_size,
+                self.engine.custom_allreduce_us,
+                self.engine.custom_allreduce_max_mb,
+                ops,
+            )
         if self.engine.multi_gpu == "tensor":
             return tensor_parallel_step_s(
                 self.system, self.model.num_layers, tokens, self.model.hidden_size, ops
