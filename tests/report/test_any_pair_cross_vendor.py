@@ -428,10 +428,10 @@ def test_a_macs_70b_answer_names_the_formats_mac_users_run(fresh_data_dir: Path)
 @pytest.mark.parametrize(
     ("command", "system", "engine"),
     [
-        ("llm", "apple-m2-ultra-76c", "llama.cpp-metal"),
+        ("llm", "apple-m2-ultra-76c", "llama.cpp (metal)"),
         ("llm", "rtx-4090", "vllm"),
-        ("serving", "Mac Studio M2 Ultra 192GB", "llama.cpp-metal"),
-        ("serving-curve", "rx-7900-xtx", "llama.cpp-rocm"),
+        ("serving", "Mac Studio M2 Ultra 192GB", "llama.cpp (metal)"),
+        ("serving-curve", "rx-7900-xtx", "llama.cpp (rocm)"),
     ],
 )
 def test_predict_auto_engine_is_the_platforms(command: str, system: str, engine: str) -> None:

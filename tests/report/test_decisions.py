@@ -30,7 +30,13 @@ def test_rtx_3090_vs_4090_headline_says_how_many_the_4090_wins(
 ) -> None:
     measured = [e for e in rtx_3090_vs_4090.benchmarks if e.basis == "measured"]
     assert len(measured) >= 24  # 24 when the issue was filed; the data set grows
-    assert all(e.ratio is not None and e.ratio.value < 1 for e in measured)  # 4090 leads all
+    # The 4090 leads every pairing of one build; a 3090 row of a newer llama.cpp build paired
+    # with older 4090 builds may lead, and is then undecided and says it spans builds.
+    for entry in measured:
+        assert entry.ratio is not None
+        if entry.ratio.value >= 1:
+            assert entry.verdict == "inconclusive", entry
+            assert entry.pairing.startswith("across sources, not one build"), entry
     wins = sum(1 for e in measured if e.verdict == "b_faster")
     headline = render_statement(rtx_3090_vs_4090.summary[-2])
     assert headline.startswith(f"RTX 4090 wins {wins} of {len(measured)} benchmarks"), headline
@@ -43,7 +49,15 @@ def test_rtx_3090_vs_4090_decides_the_categories_its_data_decides(
     measured = {c.category: c for c in rtx_3090_vs_4090.categories if c.basis == "measured"}
     assert {"llm-single", "image"} <= set(measured)
     for category in measured.values():
-        assert category.toward_b == category.benchmarks and category.toward_a == 0
+        across_builds = sum(
+            1
+            for e in rtx_3090_vs_4090.benchmarks
+            if e.basis == "measured"
+            and e.category == category.category
+            and e.pairing.startswith("across sources, not one build")
+        )
+        assert category.toward_b + category.toward_a == category.benchmarks
+        assert category.toward_a <= across_builds
         assert category.verdict == "b_faster", category
         assert category.ratio is not None and category.ratio.high is not None
         if category.decided_by == "interval":
@@ -51,10 +65,12 @@ def test_rtx_3090_vs_4090_decides_the_categories_its_data_decides(
         else:  # the interval is wide, the leads beyond the margin are consistent
             assert category.beyond_margin_p is not None and category.beyond_margin_p < 0.05
     single = measured["llm-single"]
-    assert single.sign_test_p == pytest.approx(2 / 2**single.benchmarks)
+    n, fewer = single.benchmarks, min(single.toward_a, single.toward_b)
+    two_sided = 2 * sum(math.comb(n, k) for k in range(fewer + 1)) / 2**n
+    assert single.sign_test_p == pytest.approx(min(1.0, two_sided))
     text = " ".join(render_statement(s) for s in rtx_3090_vs_4090.section("measured").statements)
-    assert "LLM single-user (geometric mean of 18): RTX 4090 is faster" in text
-    assert "18 of 18 point the same way (sign test p < 0.001)" in text
+    assert f"LLM single-user (geometric mean of {n}): RTX 4090 is faster" in text
+    assert f"{single.toward_b} of {n} point the same way (sign test p < 0.001)" in text
 
 
 def test_a100_vs_4090_has_a_row_and_a_verdict_or_reason_for_every_suite_category(

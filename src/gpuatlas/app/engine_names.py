@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.engine_specs import resolve_engine_on
@@ -47,8 +48,6 @@ def engine_fields(written: str, profile_id: str, gpu: Gpu) -> dict[str, Any]:
 
 def engine_shown_on(profile_id: str, system_id: str) -> str:
     """`engine_shown` of a profile id on a system ('vllm-rocm' on 'mi300x' -> 'vllm (rocm)')."""
-    from gpuatlas.catalog.systems import resolve_system
-
     try:
         return engine_shown(resolve_engine_on(profile_id, resolve_system(system_id).gpu))
     except GpuAtlasError:  # not a profile of this GPU: the text as it came
