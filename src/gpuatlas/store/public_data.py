@@ -63,9 +63,15 @@ def public_workload(row: MeasuredRow) -> Workload:
 
 def _variant(row: MeasuredRow) -> str | None:
     """The row's variant; a llama.cpp/Ollama run with only some layers on the GPU (`-ngl`) is
-    another configuration, named like the data set's other variants ('ngl40')."""
-    parts = [part for part in (row.variant, _gpu_layers(row)) if part]
+    another configuration, named like the data set's other variants ('ngl40'), and so is a
+    training run that accumulates gradients over several micro-steps ('ga2')."""
+    parts = [part for part in (row.variant, _gpu_layers(row), _accumulation(row)) if part]
     return "+".join(parts) or None
+
+
+def _accumulation(row: MeasuredRow) -> str | None:
+    steps = row.gradient_accumulation
+    return None if steps is None or steps == 1 else f"ga{steps}"
 
 
 def _gpu_layers(row: MeasuredRow) -> str | None:
