@@ -19,6 +19,7 @@ from gpuatlas.app.requests import (
     system_model_reference,
     system_on_host,
 )
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.memory_tools import memory_tool
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.catalog.systems import resolve_system
@@ -157,6 +158,7 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
     {value, low, high} ranges), a row per format, what the answer assumed, and the verdict in
     words (``verdict_text``: with partial offload, what runs where and how fast)."""
     answer = fit_answer(request, local_files=local_files)
+    gpu = resolve_system(answer.detail.system_id).gpu
     stated = {"context_tokens": answer.detail.context_tokens}  # the engine's default when unset
     document = {
         "request": request.model_dump() | stated,
@@ -164,18 +166,18 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
         **answer.to_json(),
         "verdict_text": verdict_text(request, answer, local_files=local_files),
         "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
-        **_memory_tool_source(answer.detail.system_id),
-        **engine_fields(request.engine, answer.engine, resolve_system(answer.detail.system_id).gpu),
+        **_memory_tool_source(gpu),
+        **engine_fields(request.engine, answer.engine, gpu),
     }
     if one_unified_device(answer.detail.system_id):
         document = _one_device_counts(document)
     return versioned(SCHEMA_ANSWER, document)
 
 
-def _memory_tool_source(system_id: str) -> dict[str, Any]:
+def _memory_tool_source(gpu: Gpu) -> dict[str, Any]:
     """Where the memory footnote's tool comes from (catalog/data/memory_tools.toml): the
     vendor's tool named in `memory_source`, with its source and date."""
-    tool = memory_tool(resolve_system(system_id).gpu.vendor)
+    tool = memory_tool(gpu.vendor)
     if tool is None:
         return {}
     return {"memory_tool_source": {"source": tool.source, "as_of": tool.as_of}}

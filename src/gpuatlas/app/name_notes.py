@@ -9,7 +9,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gpuatlas.catalog.gpus import memory_configuration_advice, memory_configuration_note
+from gpuatlas.catalog.gpus import (
+    memory_configuration_advice,
+    memory_configuration_note,
+    other_memory_sizes_gb,
+)
 from gpuatlas.catalog.model_kind import model_reading
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.resolve import as_system
@@ -95,7 +99,7 @@ def memory_assumptions(names: Iterable[str], fit: FitSetting | None = None) -> l
         note = memory_configuration_note(name, gpu)
         if not note:
             continue
-        others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+        others = other_memory_sizes_gb(gpu)
         flips = _sizes_that_flip(gpu.id, others, fit) if fit and system.gpu_count == 1 else []
         if flips and fit is not None:
             flipped = " or ".join(f"{size:g}" for size in flips)

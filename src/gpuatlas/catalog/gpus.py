@@ -307,11 +307,16 @@ def _read_cpu_core_count(name: str, error: UnknownNameError) -> tuple[Gpu, NameA
     return gpu, assumption
 
 
+def other_memory_sizes_gb(gpu: Gpu) -> list[float]:
+    """The sizes a chip is also sold with besides the catalog's (its largest), smallest first."""
+    return sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+
+
 def memory_configuration_note(written: str, gpu: Gpu) -> str:
     """'M2 Ultra: memory read as the 192 GB configuration, the largest (also sold with 64 and
     128 GB)' for a name of a chip sold with several memory sizes that states none (the catalog's
     size is the largest configuration); '' when the name states a size or there is one size."""
-    others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+    others = other_memory_sizes_gb(gpu)
     if not others or gpu.memory_gb is None or memory_word(written)[0] is not None:
         return ""
     sizes = " and ".join(f"{size:g}" for size in others)
@@ -323,6 +328,6 @@ def memory_configuration_note(written: str, gpu: Gpu) -> str:
 
 def memory_configuration_advice(written: str, gpu: Gpu) -> str:
     """How to name the size: "name the size ('M2 Ultra 128GB') to be sure"."""
-    others = sorted(size for size in gpu.memory_options_gb if size != gpu.memory_gb)
+    others = other_memory_sizes_gb(gpu)
     example = f"{written} {others[-1]:g}GB" if others else written
     return f"name the size ('{example}') to be sure"
