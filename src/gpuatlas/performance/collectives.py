@@ -42,6 +42,11 @@ def allreduce_s(system: GpuSystem, message_bytes: Value, ops: Primitives = SCALA
     return ops.where(message_bytes > 0, intra + inter, 0.0)
 
 
+def activation_message_bytes(tokens: Value, hidden: int) -> Value:
+    """Bytes of one tensor-parallel all-reduce: a step's activations in 16-bit."""
+    return tokens * hidden * 2.0
+
+
 def tensor_parallel_step_s(
     system: GpuSystem, layers: int, tokens: Value, hidden: int, ops: Primitives = SCALAR
 ) -> Value:
@@ -60,7 +65,7 @@ def tensor_parallel_step_s(
     its kernel's measured times."""
     if system.gpu_count <= 1:
         return 0.0
-    message_bytes = tokens * hidden * 2.0
+    message_bytes = activation_message_bytes(tokens, hidden)
     return 2 * layers * (allreduce_s(system, message_bytes, ops) + _ring_latency_extra_s(system))
 
 
@@ -87,11 +92,10 @@ def one_shot_allreduce_step_s(
     if not served or system.nodes > 1 or system.gpu_count not in times:
         return ring_s
     base_us, per_mb_us = times[system.gpu_count]
-    message_mb = tokens * hidden * 2.0 / 1e6
+    message_mb = activation_message_bytes(tokens, hidden) / 1e6
     kernel_s = 2 * layers * (base_us + per_mb_us * message_mb) * 1e-6
-    fits = ops.where(message_mb <= max_mb, 1.0, 0.0)
-    faster = ops.where(kernel_s < ring_s, kernel_s, ring_s)
-    return fits * faster + (1.0 - fits) * ring_s
+    kernel_serves = (message_mb <= max_mb) & (kernel_s < ring_s)
+    return ops.where(kernel_serves, kernel_s, ring_s)
 
 
 def _ring_latency_extra_s(system: GpuSystem) -> float:
