@@ -20,6 +20,7 @@ from gpuatlas.app.requests import (
     system_on_host,
     weights_and_engine,
 )
+from gpuatlas.catalog.model_arch import AnyModelArch
 from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
@@ -34,6 +35,7 @@ from gpuatlas.performance.engine_specs import (
     target_notes,
     unmeasured_engine_notes,
 )
+from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import check_checkpoint_context
 from gpuatlas.performance.resolve import as_system, kv_cache_id
@@ -104,7 +106,7 @@ def predict_llm_document(
             "request": _llm_request_used(request, reference.model, choice.format_id, engine),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
-            **_engine_note(engine, request.system, choice.format_id),
+            **_engine_note(engine, request.system, choice.format_id, reference.model),
             **_engine_named(prediction.to_json(), request.engine, request.system),
         },
     )
@@ -141,10 +143,11 @@ def _check_context(reference: Any, context_tokens: int) -> None:
         check_checkpoint_context(llm, reference.name, context_tokens)
 
 
-def _engine_note(engine: str, system: str, format_id: str) -> dict[str, str]:
+def _engine_note(engine: str, system: str, format_id: str, model: AnyModelArch) -> dict[str, str]:
     """{'engine_note': …} when the engine text needs one (a version newer than the newest
     known release, a commit, an application running another engine, a build with no kernels
-    for the GPU: Ollama's ROCm build on an RX 6700 XT); else nothing."""
+    for the GPU: Ollama's ROCm build on an RX 6700 XT; MoE experts on an unmeasured fallback
+    kernel: AWQ on vLLM ROCm); else nothing."""
     gpu = resolve_system(system).gpu
     profile = resolve_engine_on(engine, gpu)
     measured = current_calibration().covered.get("decode:engine", frozenset())
@@ -153,6 +156,7 @@ def _engine_note(engine: str, system: str, format_id: str) -> dict[str, str]:
         *target_notes(profile, gpu),
         *dtype_notes(profile, gpu, format_id),
         *unmeasured_engine_notes(profile, measured),
+        *fallback_expert_notes(profile, model, format_id),
     )
     return {"engine_note": "; ".join(notes)} if notes else {}
 
@@ -254,7 +258,7 @@ def predict_serving_document(
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
             **engine_fields(request.engine, engine, resolve_system(request.system).gpu),
-            **_engine_note(engine, request.system, choice.format_id),
+            **_engine_note(engine, request.system, choice.format_id, reference.model),
             "serving_output_tok_s": result.output_tok_s.to_json(),
             "per_replica_output_tok_s": result.per_replica.to_json(),
             "replicas": result.layout.replicas,

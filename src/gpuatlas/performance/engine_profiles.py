@@ -87,6 +87,7 @@ class EngineProfile:
     moe_gemm_efficiency: float = 1.0  # routed-expert grouped GEMMs' share of the dense GEMM rate
     upcast_expert_formats: tuple[str, ...] = ()  # expert weights upcast inside its GEMMs (see toml)
     upcast_expert_families: tuple[str, ...] = ()  # the architecture families where it does so
+    fallback_expert_formats: tuple[str, ...] = ()  # MoE experts on an unmeasured generic kernel
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
@@ -165,6 +166,7 @@ class _EngineRecord(BaseModel):
     moe_gemm_efficiency: float = Field(default=1.0, gt=0, le=1)
     upcast_expert_formats: list[str] = []
     upcast_expert_families: list[str] = []
+    fallback_expert_formats: list[str] = []
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
     flash_attention_families: list[str] = []
@@ -245,6 +247,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["unserved_targets"] = tuple(record.unserved_targets)
         values["upcast_expert_formats"] = tuple(record.upcast_expert_formats)
         values["upcast_expert_families"] = tuple(record.upcast_expert_families)
+        values["fallback_expert_formats"] = tuple(record.fallback_expert_formats)
         values["custom_allreduce_us"] = tuple(tuple(t) for t in record.custom_allreduce_us)
         profiles.append(EngineProfile(**values))
     if problems:
