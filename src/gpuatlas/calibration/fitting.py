@@ -20,7 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from gpuatlas.calibration.image_pipeline_fit import PipelineRow, fit_pipeline_constants
+from gpuatlas.calibration.image_pipeline_fit import (
+    PipelineRow,
+    fit_offload_share,
+    fit_pipeline_constants,
+    offloading,
+)
 from gpuatlas.calibration.kernel_fit import WIRE_MS_PER_GB_SCALE, fit_kernel_overhead_group
 from gpuatlas.calibration.training_host import FIELD as HOST_FIELD
 from gpuatlas.calibration.training_host import fit_host_factors
@@ -570,7 +575,8 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
     floor under CUDA graphs) and the pipeline constants' priors, then each non-CUDA
     platform's host-time ratio on its rows at those groups, the share of the host time a
     replayed CUDA graph keeps (fit_replay_share) and the pipeline constants
-    (fit_pipeline_constants), then the groups again at the fitted ratios, share and
+    (fit_pipeline_constants, then fit_offload_share on the rows that stream offloaded
+    weights), then the groups again at the fitted ratios, share and
     constants (stored with them)."""
     terms = _terms_at(items, PIPELINE_PRIORS)
     groups = _fit_image_groups(calibration, items, terms, {})
@@ -593,6 +599,7 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
     terms = _with_split_call_host(items, terms, call_us)
     pipeline_rows = _pipeline_rows(shared, items, terms, ratios, share)
     constants = fit_pipeline_constants(pipeline_rows, PIPELINE_PRIORS, PRIOR_ROWS)
+    constants = fit_offload_share(pipeline_rows, constants, PRIOR_ROWS)
     terms = _terms_at(items, constants, terms)
     fitted = _fit_image_groups(calibration, items, terms, ratios, share)
     if pipeline_rows:
@@ -602,7 +609,9 @@ def _fit_image(calibration: Calibration, items: Sequence[Observation]) -> Calibr
             {
                 "pipeline_host_ms": constants.pipeline_host_ms,
                 "convolution_ratio": constants.convolution_ratio,
+                "offload_share": constants.offload_share,
                 "n": float(len(pipeline_rows)),
+                "offload_n": float(len(offloading(pipeline_rows))),
             },
         )
     for platform, (ratio, rows) in _host_ratio_rows(ratios, items, terms).items():

@@ -1,17 +1,18 @@
 """The image pipeline's constants fitted on the image rows (pure: rows in, constants out).
 
-Two constants of the diffusion model are not per group but shared by every image case
+Three constants of the diffusion model are not per group but shared by every image case
 (diffusion.PipelineConstants): the host time of one batch outside the denoising loop beyond
-the text encoders' and the VAE's FLOP time, and the share of the tensor rate convolutions
-reach relative to matmuls. `gpuatlas calibrate` fits both on its own image rows, so every
-cross-validation fold refits them on its training rows only; model_constants.toml holds
-the priors they are shrunk toward.
+the text encoders' and the VAE's FLOP time, the share of the tensor rate convolutions
+reach relative to matmuls, and the share of a card's PCIe link offloaded weights stream at.
+`gpuatlas calibrate` fits them on its own image rows (the streaming share on the rows that
+offload), so every cross-validation fold refits them on its training rows only;
+model_constants.toml holds the priors they are shrunk toward.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from gpuatlas.performance.media.diffusion import DiffusionWork, PipelineConstant
 # Candidate host times per batch (ms) and convolution ratios: the grid of the fit.
 PIPELINE_HOST_GRID_MS = np.linspace(0.0, 150.0, 31)
 CONVOLUTION_RATIO_GRID = tuple(round(0.4 + 0.1 * step, 1) for step in range(10))  # 0.4-1.3
+# Candidate shares of the PCIe link offloaded weights stream at: 0.1 to 1.0 (a transfer
+# never beats its link).
+OFFLOAD_SHARE_GRID = tuple(round(0.1 + 0.05 * step, 2) for step in range(19))
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,33 @@ def fit_pipeline_constants(
     return PipelineConstants(
         float(PIPELINE_HOST_GRID_MS[host_index]), float(CONVOLUTION_RATIO_GRID[ratio_index])
     )
+
+
+def offloading(rows: Sequence[PipelineRow]) -> list[PipelineRow]:
+    """The rows whose batch time includes streaming offloaded weights."""
+    return [row for row in rows if row.work.offload_s > 0 or row.work.step_stream_s > 0]
+
+
+def fit_offload_share(
+    rows: Sequence[PipelineRow], constants: PipelineConstants, prior_rows: float
+) -> PipelineConstants:
+    """`constants` with the offload share of OFFLOAD_SHARE_GRID minimising the squared log
+    error of the offloading rows' batch times (each GPU counting once), shrunk toward
+    `constants.offload_share` (the prior) by `prior_rows` pseudo-GPUs that measured the
+    prior's times. No offloading rows: `constants` unchanged."""
+    paying = offloading(rows)
+    if not paying:
+        return constants
+    counts: dict[str, int] = {}
+    for row in paying:
+        counts[row.gpu] = counts.get(row.gpu, 0) + 1
+    data = np.zeros(len(OFFLOAD_SHARE_GRID))
+    shrink = np.zeros(len(OFFLOAD_SHARE_GRID))
+    for row in paying:
+        at_prior = _batch_s(row, constants)
+        for index, share in enumerate(OFFLOAD_SHARE_GRID):
+            predicted = _batch_s(row, replace(constants, offload_share=share))
+            data[index] += np.log(predicted / row.measured_s) ** 2 / counts[row.gpu]
+            shrink[index] += np.log(predicted / at_prior) ** 2 / counts[row.gpu]
+    loss = data + prior_rows * shrink / len(counts)
+    return replace(constants, offload_share=float(OFFLOAD_SHARE_GRID[int(np.argmin(loss))]))

@@ -62,6 +62,7 @@ from gpuatlas.performance.media.pipeline_compute import (
     ACTIVATION_OVERHEAD_GB,
     CONVOLUTION_EFFICIENCY_RATIO_PRIOR,
     FITS_SHARE,
+    PCIE_OFFLOAD_SHARE,
     PipelinePrecision,
     combined_peak,
     component_bytes,
@@ -125,10 +126,12 @@ PIPELINE_KEY = "image-pipeline|diffusers|*|*"
 @dataclass(frozen=True)
 class PipelineConstants:
     """The image pipeline's fitted constants: host time per batch outside the denoising loop
-    (ms) and the convolutions' share of the tensor rate relative to matmuls."""
+    (ms), the convolutions' share of the tensor rate relative to matmuls, and the share of a
+    card's PCIe link offloaded weights stream at (fitted only where rows offload)."""
 
     pipeline_host_ms: float
     convolution_ratio: float
+    offload_share: float = PCIE_OFFLOAD_SHARE
 
 
 PIPELINE_PRIORS = PipelineConstants(
@@ -142,6 +145,7 @@ def pipeline_constants() -> PipelineConstants:
     return PipelineConstants(
         float(fitted.get("pipeline_host_ms", PIPELINE_PRIORS.pipeline_host_ms)),
         float(fitted.get("convolution_ratio", PIPELINE_PRIORS.convolution_ratio)),
+        float(fitted.get("offload_share", PIPELINE_PRIORS.offload_share)),
     )
 
 
@@ -419,6 +423,8 @@ class DiffusionWork:
     gpus_per_image: int = 1
     # per step, weights streamed on a side stream beside the forward ('offload-stream')
     step_stream_s: float = 0.0
+    # the share of the PCIe link offload_s and step_stream_s were computed at
+    offload_share: float = PCIE_OFFLOAD_SHARE
 
     def at_constants(self, constants: PipelineConstants) -> DiffusionWork:
         """This work with the rates and the pipeline host time of `constants` (the fit
@@ -436,6 +442,9 @@ class DiffusionWork:
                 self.pipeline_convolution_flops, self.pipeline_matmul_flops, rates
             ),
             pipeline_host_s=constants.pipeline_host_ms * 1e-3,
+            offload_s=self.offload_s * self.offload_share / constants.offload_share,
+            step_stream_s=self.step_stream_s * self.offload_share / constants.offload_share,
+            offload_share=constants.offload_share,
         )
 
     def _cuda_core_s(self) -> float:
@@ -585,13 +594,14 @@ def diffusion_work(
     partial_load = (engine or "").strip().lower() in PARTIAL_LOAD_ENGINES or (
         PARTIAL_LOAD in parts_of_variant
     )
+    constants = pipeline_constants()
     offload = offload_for(
         parts,
         working,
         capacity_gb,
         steps,
         partial_load,
-        offload_bytes_s(gpu),
+        offload_bytes_s(gpu, constants.offload_share),
         forced=SEQUENTIAL_OFFLOAD in parts_of_variant,
         side_stream=OFFLOAD_STREAM in parts_of_variant,
         other_parts=not is_denoise_loop(variant),
@@ -625,6 +635,7 @@ def diffusion_work(
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         offload_s=offload.seconds,
         step_stream_s=offload.step_stream_s,
+        offload_share=constants.offload_share,
         memory_gb=parts.total / 1e9 + working,
         needs_offload=offload.needed,
         use_cfg=use_cfg,
@@ -645,7 +656,7 @@ def diffusion_work(
         exchanges=cost.calls,
         exchange_host_s=cost.host_s,
         gpus_per_image=split.gpus_per_image,
-    ).at_constants(pipeline_constants())
+    ).at_constants(constants)
 
 
 # The variant word of a run without classifier-free guidance on a model that guides by default

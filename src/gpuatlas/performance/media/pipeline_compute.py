@@ -381,11 +381,12 @@ def component_bytes(
     )
 
 
-def offload_bytes_s(gpu: Gpu) -> float:
-    """Bytes/s offloaded weights stream to this GPU at: a share (PCIE_OFFLOAD_SHARE) of its PCIe
-    link's bandwidth per direction, the PCIe 4.0 x16 reference where the catalog gives none."""
+def offload_bytes_s(gpu: Gpu, share: float = PCIE_OFFLOAD_SHARE) -> float:
+    """Bytes/s offloaded weights stream to this GPU at: a share (`share`; the calibration's
+    fitted one, PCIE_OFFLOAD_SHARE its prior) of its PCIe link's bandwidth per direction, the
+    PCIe 4.0 x16 reference where the catalog gives none."""
     link_gb_s = gpu.pcie_per_direction_gb_s or REFERENCE_PCIE_GB_S
-    return link_gb_s * 1e9 * PCIE_OFFLOAD_SHARE
+    return link_gb_s * 1e9 * share
 
 
 def offload_for(
