@@ -64,6 +64,7 @@ class EngineProfile:
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
     prefill_dequantizes_weights: bool = False  # quantised weights -> fp16 before each prefill GEMM
     gptq_reconstruct_above_tokens: int = 0  # GPTQ: steps above this many tokens GEMM an fp16 copy
+    awq_reconstruct_above_tokens: int = 0  # AWQ: likewise (see toml)
     block_scale_ops: float = 0.0  # vector ops per 32-weight block per token of the int8 matmul
     pipeline_batch_tokens: int = 0  # layer-split GPUs pipeline the ubatches of such a batch; 0 = no
     expert_pass_tokens: float = 0.0  # fixed cost of one routed expert's GEMM per step, in tokens
@@ -147,6 +148,7 @@ class _EngineRecord(BaseModel):
     shares_levels: bool = False
     prefill_dequantizes_weights: bool = False
     gptq_reconstruct_above_tokens: int = Field(default=0, ge=0)
+    awq_reconstruct_above_tokens: int = Field(default=0, ge=0)
     block_scale_ops: float = Field(default=0.0, ge=0)
     pipeline_batch_tokens: int = Field(default=0, ge=0)
     expert_pass_tokens: float = Field(default=0.0, ge=0)

@@ -59,6 +59,7 @@ RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
 MATVEC_MAX_BATCH = 8  # ggml-cuda mmvq.cu MMVQ_MAX_BATCH_SIZE: larger batches go to MMQ/GEMMs
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 GPTQ_FORMAT_PREFIX = "gptq"  # formats.toml ids of GPTQ checkpoints (gptq-int4)
+AWQ_FORMAT_PREFIX = "awq"  # formats.toml ids of AWQ checkpoints (awq-int4)
 
 
 def soft_max_s(compute_s: Value, memory_s: Value, ops: Primitives = SCALAR) -> Value:
@@ -569,25 +570,37 @@ class LlmRuntime:
         return steps * weights * self.dequant_bytes_per_weight_byte / self.split
 
     @cached_property
+    def reconstruct_above_tokens(self) -> int:
+        """Steps over more tokens than this run the format's weights as 16-bit GEMMs on an
+        fp16 copy (engines.toml gptq_reconstruct_above_tokens for GPTQ,
+        awq_reconstruct_above_tokens for AWQ); 0 = never (another format or engine)."""
+        format_id = self.weight_format.id
+        if format_id.startswith(GPTQ_FORMAT_PREFIX):
+            return self.engine.gptq_reconstruct_above_tokens
+        if format_id.startswith(AWQ_FORMAT_PREFIX):
+            return self.engine.awq_reconstruct_above_tokens
+        return 0
+
+    @cached_property
     def reconstruct_bytes_per_step(self) -> float:
         """Bytes per GPU a forward step moves, on top of the quantised weights it reads, when
-        it runs GPTQ weights as 16-bit GEMMs (engines.toml gptq_reconstruct_above_tokens):
-        vLLM's gptq_gemm, the GPTQ path on ROCm where Marlin does not run, first writes an
-        fp16 copy of each quantised matrix (reconstruct_exllama) and the BLAS GEMM then reads
-        that copy, 2 x 16 / bits bytes per quantised byte of the non-expert linear layers.
-        0 for another format or an engine that multiplies GPTQ weights directly."""
-        above = self.engine.gptq_reconstruct_above_tokens
-        if above <= 0 or not self.weight_format.id.startswith(GPTQ_FORMAT_PREFIX):
+        it runs GPTQ or AWQ weights as 16-bit GEMMs (`reconstruct_above_tokens`): vLLM on
+        ROCm, where Marlin does not run, first writes an fp16 copy of each quantised matrix
+        (gptq_gemm's reconstruct_exllama; AWQLinearMethod's awq_dequantize, Triton on ROCm)
+        and the BLAS GEMM then reads that copy, 2 x 16 / bits bytes per quantised byte of the
+        non-expert linear layers. 0 for another format or an engine that multiplies the
+        quantised weights directly."""
+        if self.reconstruct_above_tokens <= 0:
             return 0.0
         fp16_per_byte = HIGH_PRECISION_BITS / self.weight_format.model_bits_per_weight
         return 2.0 * fp16_per_byte * self.shape.linear_bytes / self.split
 
     def reconstruct_bytes(self, step_tokens: Value, ops: Primitives = SCALAR) -> Value:
         """`reconstruct_bytes_per_step` for a step over `step_tokens` tokens: steps up to
-        gptq_reconstruct_above_tokens run the fused quantised kernel instead (no copy)."""
+        `reconstruct_above_tokens` run the fused quantised kernel instead (no copy)."""
         if self.reconstruct_bytes_per_step == 0.0:
             return 0.0
-        above = self.engine.gptq_reconstruct_above_tokens
+        above = self.reconstruct_above_tokens
         return ops.where(step_tokens > above, self.reconstruct_bytes_per_step, 0.0)
 
     def prefill_reconstruct_bytes(
