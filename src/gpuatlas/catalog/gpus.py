@@ -115,9 +115,18 @@ _MAC_MODELS = re.compile(
 )
 
 
+# 'M2 Air', 'M4 Mac mini', 'M3 Max MacBook Pro': an Apple chip followed by the Mac it sits in
+_MAC_MODEL_AFTER_CHIP = re.compile(
+    r"^(\s*(?:apple\s+)?m\d+(?:\s+(?:pro|max|ultra))?)\s+"
+    r"(?:mac\s*studio|mac\s*mini|mac\s*pro|macbook\s*pro|macbook\s*air|macbook|imac|air)\s*$",
+    re.IGNORECASE,
+)
+
+
 def without_mac_model(text: str) -> str:
-    """'Mac Studio M2 Ultra' → 'M2 Ultra': the chip names the GPU."""
-    return _MAC_MODELS.sub("", text).strip() or text
+    """'Mac Studio M2 Ultra' → 'M2 Ultra', 'M2 Air' → 'M2': the chip names the GPU."""
+    chip = _MAC_MODEL_AFTER_CHIP.sub(r"\1", text)
+    return _MAC_MODELS.sub("", chip).strip() or text
 
 
 def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
