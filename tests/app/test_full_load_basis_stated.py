@@ -1,8 +1,8 @@
-"""`cost` and `compare` price full load with two models of the same rate (the serving
-simulation's saturated rate of one replica; the speed model's max-concurrency throughput),
-so the same GPU, model and offer came out a few percent apart ($0.0725 vs $0.0759 per 1M
-output tokens for llama-3.1-8b on an RTX 4090 at RunPod's $0.34/h) with neither answer saying
-why. Each answer now says which basis it uses and that the other uses the other."""
+"""`cost` and `compare` priced full load with two models of the same rate (the serving
+simulation's saturated rate of one replica; the speed model's max-concurrency throughput), so
+the same GPU, model and offer came out a few percent apart ($0.0725 vs $0.0759 per 1M output
+tokens for llama-3.1-8b on an RTX 4090 at RunPod's $0.34/h). Both now call
+economics.full_load.full_load_serving, and each answer says so."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.unit
 def test_the_cost_full_load_note_names_its_basis_and_compare() -> None:
     report = run_cost(CostRequest(systems=("rtx-4090",), model="llama-3.1-8b"))
     note = full_load_note(report)
-    assert "serving simulation's saturated rate" in note
-    assert "`gpuatlas compare` prices full load at the speed model's" in note
+    assert "the serving model with as many requests in flight as the engine holds" in note
+    assert note.endswith("as `gpuatlas compare` prices it")
 
 
 def test_the_compare_cost_table_names_its_basis_and_cost() -> None:
@@ -32,4 +32,4 @@ def test_the_compare_cost_table_names_its_basis_and_cost() -> None:
     )
     (note,) = table.notes
     assert "serving-throughput row above" in note
-    assert "`gpuatlas cost` prices full load at its serving simulation's saturated rate" in note
+    assert "the same figure `gpuatlas cost` gives at full load" in note

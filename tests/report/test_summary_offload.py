@@ -4,14 +4,13 @@ summary says so next to the single-user decode it explains (an RTX 4090 6x slowe
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.economics.full_load import held_sequences
 from gpuatlas.report import build_comparison
-from gpuatlas.report.focus import Focus
 from gpuatlas.report.phrasing import render_statement
-from gpuatlas.report.profiles.llm import SPLIT_LAYOUT, held_sequences
+from gpuatlas.report.profiles.llm import SPLIT_LAYOUT
 
 
 def test_the_summary_says_which_side_runs_partly_on_the_cpu(fresh_data_dir: Path) -> None:
@@ -64,8 +63,9 @@ def test_ollama_holds_the_sequences_its_num_ctx_allows(fresh_data_dir: Path) -> 
     (OLLAMA_NUM_PARALLEL's default 1, performance/data/server_slots.toml), while llama-server's
     4 default slots at -c 8192 run several; vLLM pages its KV cache and keeps 'max'."""
     rtx_5090 = resolve_system("rtx-5090")
-    default = Focus("qwen3-32b", "q4_k_m", 2048, None, "ollama")
-    assert held_sequences(rtx_5090, default, "ollama") == 1
-    assert held_sequences(rtx_5090, replace(default, num_ctx=8192), "ollama") == 1
-    assert held_sequences(rtx_5090, replace(default, num_ctx=8192), "llama.cpp") >= 3
-    assert held_sequences(rtx_5090, default, "vllm") == "max"
+    case = (rtx_5090, "qwen3-32b", "q4_k_m")
+    context = 512 + 256  # compare's serving request: 512 tokens in, 256 out
+    assert held_sequences(*case, "ollama", context) == 1
+    assert held_sequences(*case, "ollama", context, num_ctx=8192) == 1
+    assert held_sequences(*case, "llama.cpp", context, num_ctx=8192) >= 3
+    assert held_sequences(*case, "vllm", context) == "max"

@@ -174,8 +174,8 @@ def daily_volume_note(report: CostReport) -> str:
 
 
 def full_load_note(report: CostReport) -> str:
-    """The winner's price per 1M output tokens at saturation (one replica at full load, its
-    queue growing without bound), labelled as such: a floor no latency target allows."""
+    """The winner's price per 1M output tokens at full load (`full_load_serving`, the figure
+    `compare` prices), labelled as such: a floor no latency target allows."""
     if not report.ranking or not report.serving:
         return ""
     winner = report.ranking[0]
@@ -190,20 +190,17 @@ def full_load_note(report: CostReport) -> str:
     if row is None or row.usd_per_million_output_tokens_at_saturation is None:
         return ""
     return (
-        f"at full load (one replica at its saturated rate, "
-        f"{format_number(row.sustained.saturation_rps)} req/s, the queue growing without "
-        f"bound) {winner.system_id} would cost "
-        f"{format_usd(row.usd_per_million_output_tokens_at_saturation)} per 1M output tokens "
-        f"({FULL_LOAD_BASIS_COST})"
+        f"at full load ({format_number(row.sustained.full_load_tok_s)} output tok/s, "
+        f"{FULL_LOAD_BASIS}) {winner.system_id} would cost "
+        f"{format_usd(row.usd_per_million_output_tokens_at_saturation)} per 1M output tokens, "
+        "as `gpuatlas compare` prices it"
     )
 
 
-# How `cost` and `compare` each price full load: two models of the same rate, said in both
-# answers (the compare report's cost table says the same in its note).
-FULL_LOAD_BASIS_COST = (
-    "the serving simulation's saturated rate: each request's prefill plus its decode steps at "
-    "the largest batch, an upper bound; `gpuatlas compare` prices full load at the speed "
-    "model's max-concurrency serving throughput, which can differ by a few percent"
+# What `cost` and `compare` both call full load (economics.full_load.full_load_serving).
+FULL_LOAD_BASIS = (
+    "the serving model with as many requests in flight as the engine holds, the queue "
+    "growing without bound"
 )
 
 
@@ -343,8 +340,8 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     for LLM serving, ``slo`` and ``slo_text`` (the targets each system was sized for, as
     `plan` sizes replicas: the user's or the default p95 TTFT, ``slo.default_ttft``; null with
     ``utilization``), ``rps`` (the traffic sized for, null: one replica at its highest rate),
-    each serving row's ``usd_per_million_output_tokens_at_saturation`` (one replica at full
-    load), ``volume_note`` (the daily volume the winner's price assumes) and
+    each serving row's ``usd_per_million_output_tokens_at_saturation`` (full load, as
+    `compare` prices it), ``volume_note`` (the daily volume the winner's price assumes) and
     ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     report = cost_report(request, price_files)

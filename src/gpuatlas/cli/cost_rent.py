@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from gpuatlas.app.cost import (
+    FULL_LOAD_BASIS,
     RPS_HELP,
     UTILIZATION_HELP,
     RentingCostRequest,
@@ -390,8 +391,8 @@ def _render_serving(report: CostReport) -> None:
     if report.serving:
         console.print(f"rate basis: {report.serving[0].sustained.basis}", highlight=False)
         console.print(
-            "full load: one replica at its saturated rate, the queue growing without bound "
-            "(no latency target met; a floor on the price, not a way to serve)",
+            f"full load: {FULL_LOAD_BASIS} (no latency target met; a floor on the price, "
+            "not a way to serve; as `gpuatlas compare` prices it)",
             highlight=False,
         )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.full_load import full_load_serving
 from gpuatlas.economics.offer_costs import (
     OfferPrice,
     offer_price,
@@ -39,7 +40,7 @@ from gpuatlas.economics.serving_candidate import (
     run_replicas,
 )
 from gpuatlas.economics.slo import planning_slo
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.numbers import format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
@@ -65,6 +66,9 @@ class SustainedServing:
     offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
     replicas: int = 1  # replicas serving the stated traffic (1 without one)
     saturation_rps: float = 0.0  # one replica's saturated rate (full load, queue unbounded)
+    # the system's output tok/s at full load (full_load.full_load_serving, as `compare` prices
+    # it; 0: no figure)
+    full_load_tok_s: float = 0.0
 
     def tokens_per_s_band(self) -> tuple[float, float]:
         """Low and high output tok/s of every replica together."""
@@ -130,21 +134,49 @@ def sustained_serving(
             )
         run = best
         basis = f"the highest rate one replica serves within {targets.describe()}"
+    engine = found.engine or workload.engine
+    full_load_tok_s = (
+        1.0 / float(found.steps.decode_step_s[1])  # one request at a time, as compare says
+        if found.offload
+        else _full_load_tok_s(system, workload, engine)
+    )
+    served_rps = run.per_replica_rps
+    if rps is None and utilization is None and full_load_tok_s > 0:
+        served_rps = min(served_rps, full_load_tok_s / workload.output_tokens)
+        basis += ", never above its full-load rate"
     return SustainedServing(
         system_id=system.id,
         weights=workload.weights,
-        rps=run.per_replica_rps,
-        output_tok_s=run.per_replica_rps * workload.output_tokens,
+        rps=served_rps,
+        output_tok_s=served_rps * workload.output_tokens,
         basis=basis,
         latency=run.latency,
         max_batch=found.max_batch,
         single_stream_tok_s=1.0 / float(found.steps.decode_step_s[1]),
-        band=_serving_band(system, workload, found.engine or workload.engine),
-        engine=found.engine or workload.engine,
+        band=_serving_band(system, workload, engine),
+        engine=engine,
         offload=found.offload,
         replicas=run.replicas,
         saturation_rps=found.saturation_rps,
+        full_load_tok_s=full_load_tok_s,
     )
+
+
+def _full_load_tok_s(system: GpuSystem, workload: Workload, engine: str) -> float:
+    """The system's full-load output tok/s (`full_load_serving`, the figure `compare` prices);
+    0 when the serving model has none for it."""
+    try:
+        return full_load_serving(
+            system,
+            workload.model,
+            workload.weights,
+            engine,
+            input_tokens=int(workload.input_tokens),
+            output_tokens=int(workload.output_tokens),
+            num_ctx=workload.num_ctx,
+        ).output_tok_s.value
+    except GpuAtlasError:
+        return 0.0
 
 
 def _serving_band(system: GpuSystem, workload: Workload, engine: str) -> Estimate:
@@ -188,7 +220,8 @@ class ServingCost:
     power: PowerDraw | None  # None: no TDP in the catalog, so no energy figures
     output_tokens_per_joule: float | None
     kwh_per_million_output_tokens: float | None
-    # one replica at saturation: full load, the queue grows without bound (None: no rate)
+    # full load (full_load_tok_s, as `compare` prices it), the queue grows without bound
+    # (None: no rate)
     usd_per_million_output_tokens_at_saturation: float | None = None
 
 
@@ -196,8 +229,8 @@ def serving_cost(
     system: GpuSystem, offer: PriceSnapshot, sustained: SustainedServing
 ) -> ServingCost:
     """$/1M output tokens (with the band), $/request, single-stream cost, energy; the price of
-    every replica over the tokens of every replica, and the same at saturation (one replica
-    at full load)."""
+    every replica over the tokens of every replica, and one replica's price at full load
+    (`full_load_serving`, the figure `compare` prices)."""
     price = offer_price(offer, system.gpu_count, sustained.replicas)
     one_replica = offer_price(offer, system.gpu_count)
     output_tok_s = sustained.output_tok_s * sustained.replicas
@@ -209,7 +242,7 @@ def serving_cost(
         "$/1M output tokens",
         sustained.band,
     )
-    saturated_tok_s = sustained.saturation_rps * (sustained.output_tok_s / sustained.rps)
+    saturated_tok_s = sustained.full_load_tok_s
     power = tdp_power(system)
     return ServingCost(
         system_id=system.id,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.measurements import MeasuredRow, all_measurements
@@ -15,19 +14,17 @@ from gpuatlas.catalog.model_weights import first_format_that_fits, formats_worth
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem, build_system
+from gpuatlas.economics.full_load import full_load_serving, takes_num_ctx
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess, fewest_replicas
-from gpuatlas.economics.simulation_step_times import EstimatorStepSource
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import (
     engine_offload,
     engine_split_host_need_gb,
     predict_llm,
-    serving_layout,
 )
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.host_memory import host_ram_of, with_host_ram
-from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
 from gpuatlas.performance.platform_engines import PlatformEngine
 from gpuatlas.report.document import Provenance, Quantity
@@ -174,15 +171,6 @@ class OfferCost:
     usd_per_1k_requests: Quantity
 
 
-def takes_num_ctx(engine_text: str) -> bool:
-    """Whether the engine has a context allocation (Ollama's num_ctx, llama.cpp's -c): a
-    --num-ctx applies to those sides only (vLLM and SGLang page their KV cache)."""
-    try:
-        return engine_text_profile(engine_text).engine in OFFLOAD_ENGINE_NAMES
-    except GpuAtlasError:
-        return False
-
-
 def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> SideSpeed:
     """Decode, TTFT and serving throughput of one system for the focus."""
     single = attempt_or_reason(
@@ -198,14 +186,14 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
         )
     )
     serving = attempt_or_reason(
-        lambda: serving_layout(
+        lambda: full_load_serving(
             system,
             focus.model,
             focus.weights,
             engine.engine,
-            concurrency=held_sequences(system, focus, engine.engine),
             input_tokens=SERVING_INPUT_TOKENS,
             output_tokens=OUTPUT_TOKENS,
+            num_ctx=focus.num_ctx,
         )
     )
     offload = ""
@@ -223,16 +211,6 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
         throughput, layout = estimate_quantity(serving.output_tok_s), serving.layout.description
         group = serving.layout.tensor_parallel
     return SideSpeed(decode, ttft, throughput, layout, engine.label, group, offload, focus.weights)
-
-
-def held_sequences(system: GpuSystem, focus: Focus, engine: str) -> int | Literal["max"]:
-    """The sequences the engine holds at once: Ollama/llama.cpp allocate num_ctx (their default
-    or --num-ctx) of KV per sequence whatever a request's length, as `plan` and `cost` run
-    them; other engines page their KV cache ("max": as many as the requests' KV allows)."""
-    if not takes_num_ctx(engine):
-        return "max"
-    source = EstimatorStepSource(system, focus.model, focus.weights, engine, focus.num_ctx)
-    return max(1, source.max_batch(SERVING_INPUT_TOKENS + OUTPUT_TOKENS))
 
 
 SPLIT_LAYOUT = "one request at a time, partly on the CPU (the engine's own GPU/CPU split)"

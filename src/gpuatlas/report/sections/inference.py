@@ -313,11 +313,9 @@ def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
     notes = (
         f"Cost per request = {OUTPUT_TOKENS} output tokens at the system's own modelled "
         "throughput at full load (never a shared request rate); ranges follow the "
-        "throughput range. Full load is the serving-throughput row above (the speed model "
-        f"at max concurrency, {SERVING_INPUT_TOKENS} in / {OUTPUT_TOKENS} out); `gpuatlas "
-        "cost` prices full load at its serving simulation's saturated rate (prefill plus "
-        "decode steps at the largest batch, an upper bound), which can differ by a few "
-        "percent.",
+        "throughput range. Full load is the serving-throughput row above (the serving model "
+        f"at the most sequences the engine holds, {SERVING_INPUT_TOKENS} in / {OUTPUT_TOKENS} "
+        "out), the same figure `gpuatlas cost` gives at full load.",
     )
     return Table(
         "llm-cost",

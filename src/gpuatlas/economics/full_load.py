@@ -1,0 +1,73 @@
+"""A system's full-load serving rate: the calibrated serving model's output tokens/s with as
+many sequences in flight as its engine holds at once, in the system's best layout.
+
+One function for one question: `gpuatlas cost` prices full load with it (the note and each
+serving row's full-load price), `gpuatlas compare` its cost per 1M output tokens and its
+serving throughput, so both answers give the same figure for the same system, model, weights,
+engine and request lengths.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.simulation_step_times import EstimatorStepSource
+from gpuatlas.errors import GpuAtlasError
+from gpuatlas.performance.api import serving_layout
+from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
+from gpuatlas.performance.llm.serving_layout import LayoutServing
+
+
+def takes_num_ctx(engine_text: str) -> bool:
+    """Whether the engine has a context allocation (Ollama's num_ctx, llama.cpp's -c): a
+    --num-ctx applies to those engines only (vLLM and SGLang page their KV cache)."""
+    try:
+        return engine_text_profile(engine_text).engine in OFFLOAD_ENGINE_NAMES
+    except GpuAtlasError:
+        return False
+
+
+def held_sequences(
+    system: GpuSystem,
+    model: str,
+    weights: str,
+    engine: str,
+    context_tokens: int,
+    num_ctx: int | None = None,
+) -> int | Literal["max"]:
+    """The sequences the engine holds at once: Ollama/llama.cpp allocate num_ctx (their default
+    or the one set) of KV per sequence whatever a request's length, within their request
+    slots, as `plan` and `cost` run them; other engines page their KV cache ("max": as many as
+    the requests' KV allows)."""
+    if not takes_num_ctx(engine):
+        return "max"
+    source = EstimatorStepSource(system, model, weights, engine, num_ctx)
+    return max(1, source.max_batch(context_tokens))
+
+
+def full_load_serving(
+    system: GpuSystem,
+    model: str,
+    weights: str,
+    engine: str,
+    *,
+    input_tokens: int,
+    output_tokens: int,
+    num_ctx: int | None = None,
+) -> LayoutServing:
+    """Output tokens/s of the whole system at full load: the serving model at the sequences
+    the engine holds (`held_sequences`), in the system's best layout (replicas of a GPU group
+    when the model fits one)."""
+    context = input_tokens + output_tokens
+    return serving_layout(
+        system,
+        model,
+        weights,
+        engine,
+        concurrency=held_sequences(system, model, weights, engine, context, num_ctx),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        num_ctx=num_ctx if takes_num_ctx(engine) else None,
+    )
