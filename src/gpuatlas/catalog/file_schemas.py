@@ -165,19 +165,38 @@ def _values(record_type: type, written: dict[str, Any]) -> dict[str, Any]:
 
 
 def validated_tables(
-    table_name: str, tables: Sequence[Mapping[str, Any]], schema: type[BaseModel]
+    table_name: str,
+    tables: Sequence[Mapping[str, Any]],
+    schema: type[BaseModel],
+    *,
+    key: str = "id",
+    header_lines: Sequence[int] = (),
 ) -> tuple[list[BaseModel], list[str]]:
     """Every TOML table that validates, and every problem of the others, each named by table
-    and field: "[[gpu]] #3 (rtx-4090), field memory_gb: Input should be greater than 0"."""
+    and field: "[[gpu]] #3 (rtx-4090), field memory_gb: Input should be greater than 0"; the
+    table is named by its `key` value, and by its line when `header_lines` (`table_lines`)
+    gives where each table starts: "line 12, [[vendor]] #2 (AMD), field source: …"."""
     records: list[BaseModel] = []
     problems: list[str] = []
     for position, table in enumerate(tables, start=1):
         try:
             records.append(schema.model_validate(table))
         except ValidationError as error:
-            label = f"[[{table_name}]] #{position} ({table.get('id', '?')})"
+            label = f"[[{table_name}]] #{position} ({table.get(key, '?')})"
+            if position <= len(header_lines):
+                label = f"line {header_lines[position - 1]}, {label}"
             problems += [
                 f"{label}, field {'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
                 for issue in error.errors()
             ]
     return records, problems
+
+
+def table_lines(text: str, table_name: str) -> list[int]:
+    """The line (from 1) of each `[[table_name]]` header in a TOML text, in order."""
+    header = f"[[{table_name}]]"
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip().split("#", 1)[0].strip() == header
+    ]
