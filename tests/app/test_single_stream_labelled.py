@@ -27,8 +27,12 @@ def test_the_curve_states_single_user_decode_for_the_same_case() -> None:
         )
     )["decode_tok_s"]
     assert single["single_user_decode_tok_s"]["value"] == pytest.approx(decode["value"])
-    assert "prefill included" in single["note"]
-    assert "single-user decode" in single["note"]
+    assert "prefill" in single["note"] and "single-user decode" in single["note"]
+    ttft_s = single["ttft_ms"] / 1e3
+    request_s = ttft_s + (curve["output_tokens"] - 1) / decode["value"]  # first token, the rest
+    assert single["single_user_request_tok_s"] == pytest.approx(curve["output_tokens"] / request_s)
+    left = single["per_user_tok_s"] / single["single_user_request_tok_s"] - 1
+    assert single["calibration_difference_pct"] == pytest.approx(left * 100)
 
 
 def test_the_compare_curve_table_labels_its_one_stream_row() -> None:

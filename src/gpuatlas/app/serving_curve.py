@@ -115,15 +115,16 @@ def serving_curve_document(
 
 
 def _single_stream(curve: Any, system: Any, model: Any, format_id: str) -> dict[str, Any] | None:
-    """The curve's one-stream point beside `predict llm`'s single-user decode for the same
-    case, and why they differ: two models (the serving model's rate over whole requests, its
-    prompt prefill included, calibrated on measured serving runs; the decode model's rate of
-    the decode steps alone, calibrated on single-stream runs)."""
+    """The curve's one-stream point beside `predict llm` for the same case, the difference
+    split into its modelled terms: the prompt's prefill in each request (predict llm's TTFT,
+    which turns its single-user decode into a rate over whole requests) and what is left,
+    the two calibrations' difference (the serving model is calibrated on measured serving
+    runs, the decode model on single-stream runs)."""
     first = curve.points[0]
     if first.concurrency != 1 or curve.gpu_count != 1:  # several GPUs: layouts may differ
         return None
     try:
-        decode = api.predict_llm(
+        single = api.predict_llm(
             system,
             model,
             format_id,
@@ -131,20 +132,34 @@ def _single_stream(curve: Any, system: Any, model: Any, format_id: str) -> dict[
             batch=1,
             input_tokens=curve.input_tokens,
             output_tokens=curve.output_tokens,
-        ).decode_tok_s
+        )
     except GpuAtlasError:
         return None
+    decode, ttft_s = single.decode_tok_s, single.ttft_ms.value / 1e3
+    per_request = request_rate_tok_s(curve.output_tokens, ttft_s, decode.value)
+    calibrations_pct = (first.per_user_tok_s.value / per_request - 1) * 100
     return {
         "per_user_tok_s": first.per_user_tok_s.value,
         "single_user_decode_tok_s": decode.to_json(),
+        "ttft_ms": single.ttft_ms.value,
+        "single_user_request_tok_s": per_request,
+        "calibration_difference_pct": calibrations_pct,
         "note": (
-            f"1 stream: {format_number(first.per_user_tok_s.value)} tok/s per user is the "
-            f"serving model's rate over whole requests (the {curve.input_tokens:,}-token "
-            "prompt's prefill included, calibrated on measured serving runs); `predict llm` "
-            f"gives {format_number(decode.value)} tok/s single-user decode for the same case "
-            "(the decode steps alone, calibrated on single-stream runs)"
+            f"1 stream: {format_number(first.per_user_tok_s.value)} tok/s per user over whole "
+            f"requests (serving model, the {curve.input_tokens:,}-token prompt's prefill "
+            f"included); `predict llm`: {format_number(decode.value)} tok/s single-user "
+            f"decode after a {format_number(single.ttft_ms.value, 'ms')} prefill, "
+            f"{format_number(per_request)} tok/s over the whole request; the "
+            f"{calibrations_pct:+.0f} % left is the two calibrations' difference (serving "
+            "runs vs single-stream runs)"
         ),
     }
+
+
+def request_rate_tok_s(output_tokens: int, ttft_s: float, decode_tok_s: float) -> float:
+    """Output tokens/s of one request over its whole time: the first token after the prefill
+    (TTFT), the others at the decode rate."""
+    return output_tokens / (ttft_s + (output_tokens - 1) / decode_tok_s)
 
 
 def _at_level(
