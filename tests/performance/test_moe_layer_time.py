@@ -26,7 +26,7 @@ pytestmark = pytest.mark.unit
 
 LAYER_US = 60.0  # a time per MoE layer as a calibration could have fitted it
 QWEN3_MOE_LAYERS = 48  # Qwen3-30B-A3B config.json: 48 layers, every one MoE (128 experts, 8 used)
-QWEN3_USED_EXPERTS = 8  # Qwen3-30B-A3B: top-8 of 128 experts per MoE layer
+FUSED_US = 10.0  # a time per MoE layer of the fused era as a calibration could have fitted it
 
 
 def _with_time(layer_us: float, version: str, fused_us: float | None = None) -> Calibration:
@@ -113,15 +113,15 @@ def test_ollama_pays_the_time_without_calibrating_it() -> None:
     ("engine", "era_us"),
     [
         ("llama.cpp-2025", LAYER_US),  # builds before the 2025-11 era (the fused MoE chain)
-        ("llama.cpp-2025-fused-moe", 10.0 * QWEN3_USED_EXPERTS),  # named by month from 2025-11
-        ("llama.cpp", 10.0 * QWEN3_USED_EXPERTS),  # the current builds keep the fused chain
+        ("llama.cpp-2025-fused-moe", FUSED_US),  # named by month from 2025-11
+        ("llama.cpp", FUSED_US),  # the current builds keep the fused chain
         ("ollama", LAYER_US),  # pays llama.cpp's time of the builds before
     ],
 )
 def test_each_build_era_pays_its_own_time(engine: str, era_us: float) -> None:
     # Qwen3-30B-A3B's 48 MoE layers at the era's time: 60 us per layer before the fusions,
-    # 10 us per used expert (8 of 128) after them (engines.toml moe_time_per_used_expert).
-    with_times = _with_time(LAYER_US, "test-moe-layer-eras-on", fused_us=10.0)
+    # 10 us per layer after them.
+    with_times = _with_time(LAYER_US, "test-moe-layer-eras-on", fused_us=FUSED_US)
     without = _with_time(0.0, "test-moe-layer-eras-off")
     extra = _step_s(with_times, "qwen3-30b-a3b", "q4_0", engine)
     extra -= _step_s(without, "qwen3-30b-a3b", "q4_0", engine)
@@ -158,15 +158,21 @@ def test_builds_named_by_number_choose_their_moe_era(version: str, profile: str)
     assert engine_profile("llama.cpp", None, version, None).id == profile
 
 
-def test_the_fused_era_pays_its_time_per_used_expert() -> None:
-    # gpt-oss-20b (24 MoE layers, top-4) pays 4 times the time per MoE layer in the fused
-    # era, Qwen3-30B-A3B (48 layers, top-8) 8 times: the adds over the used experts
-    with_times = _with_time(0.0, "test-moe-per-expert-on", fused_us=10.0)
-    without = _with_time(0.0, "test-moe-per-expert-off")
-    engine = "llama.cpp-2025-fused-moe"
-    gpt_oss = _step_s(with_times, "gpt-oss-20b", "mxfp4_moe", engine)
-    gpt_oss -= _step_s(without, "gpt-oss-20b", "mxfp4_moe", engine)
-    assert gpt_oss == pytest.approx(24 * 4 * 10.0 * 1e-6, rel=1e-9)
+@pytest.mark.parametrize("engine", ["llama.cpp-2025-fused-moe", "llama.cpp"])
+@pytest.mark.parametrize(
+    ("model", "weights", "moe_layers"),
+    [("gpt-oss-20b", "mxfp4_moe", 24), ("qwen3-30b-a3b", "q4_0", QWEN3_MOE_LAYERS)],
+)
+def test_the_fused_era_pays_its_time_per_moe_layer(
+    engine: str, model: str, weights: str, moe_layers: int
+) -> None:
+    # The CUDA backend fuses the n_expert_used - 1 adds over the used experts into one launch
+    # (ggml_cuda_op_fused_add, PR #15631), so top-4 gpt-oss-20b (24 MoE layers) and top-8
+    # Qwen3-30B-A3B (48) pay the fitted time once per MoE layer, not per used expert.
+    with_times = _with_time(0.0, "test-moe-per-layer-on", fused_us=FUSED_US)
+    without = _with_time(0.0, "test-moe-per-layer-off")
+    extra = _step_s(with_times, model, weights, engine) - _step_s(without, model, weights, engine)
+    assert extra == pytest.approx(moe_layers * FUSED_US * 1e-6, rel=1e-9)
 
 
 def test_the_eras_round_trip_through_the_calibration_file() -> None:
@@ -201,9 +207,7 @@ def test_the_decode_fit_reads_the_rows_with_the_time_in_force() -> None:
         on = decode_terms(item)
     assert off is not None and on is not None
     model = resolve_model(item.row.model)
-    profile = engine_profile("llama.cpp", None, item.row.engine_version, item.row.source_date)
-    per_layer = model.experts_per_token if profile.moe_time_per_used_expert else 1
-    expected = model.moe_layers * per_layer * LAYER_US * 1e-6
+    expected = model.moe_layers * LAYER_US * 1e-6
     assert on.fixed_s - off.fixed_s == pytest.approx(expected, rel=1e-9)
 
 

@@ -106,8 +106,7 @@ MATVEC_SHARE_GRID = tuple(0.1 * 1.2**step for step in range(18))
 # Candidate HBM single-stream memory shares (fit_hbm_single_stream_share): 0.5 to 1.2 in
 # steps of 1.05x (a share above 1: one sequence streams faster than the batched level)
 SINGLE_STREAM_GRID = tuple(0.5 * 1.05**step for step in range(19))
-# Candidate times per MoE layer (or per used expert of one, engines.toml
-# moe_time_per_used_expert) of a decode step, microseconds: 0 to 10 in steps of 2.5 (a kernel
+# Candidate times per MoE layer of a decode step, microseconds: 0 to 10 in steps of 2.5 (a kernel
 # launch's few microseconds), then to 200 in steps of 10.
 MOE_LAYER_US_GRID = (0.0, 2.5, 5.0, 7.5, *(10.0 * step for step in range(1, 21)))
 # Candidate times per MoE layer of a fused-MoE group's decode step (fit_fused_moe_times),

@@ -75,7 +75,6 @@ class EngineProfile:
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     moe_layer_era: str = ""  # which fitted time per MoE layer it pays ('' or 'fused'; see toml)
-    moe_time_per_used_expert: bool = False  # that time is paid per used expert of a MoE layer
     fused_moe_group: str = ""  # its fused-MoE path's fitted time per MoE layer and step (see toml)
     # each prompt token adds a fitted time per recurrent (linear-attention) layer (see toml)
     recurrent_prefill_time: bool = False
@@ -156,7 +155,6 @@ class _EngineRecord(BaseModel):
     own_matvec_kernels: bool = False
     moe_layer_time: bool = False
     moe_layer_era: str = Field(default="", pattern=r"^(fused)?$")
-    moe_time_per_used_expert: bool = False
     fused_moe_group: str = ""
     recurrent_prefill_time: bool = False
     fits_moe_layer_time: bool = True
@@ -213,7 +211,6 @@ _NOT_INHERITED = frozenset(
         "source",
         "moe_layer_time",  # measured per profile, not carried to profiles that extend it
         "moe_layer_era",  # likewise
-        "moe_time_per_used_expert",  # likewise
         "recurrent_prefill_time",  # likewise
         "own_engine",  # which code runs a model is a property of the release
         "own_engine_families",

@@ -134,13 +134,11 @@ class LlmRuntime:
     @cached_property
     def moe_layers_s(self) -> float:
         """Fixed time of a decode step in its MoE layers (engines.toml moe_layer_time, or the
-        fused_moe_group's time): the MoE layers x the fitted time per MoE layer, which a
-        profile with engines.toml moe_time_per_used_expert pays once per used expert; 0 for a
-        dense model or another engine."""
+        fused_moe_group's time): the MoE layers x the fitted time per MoE layer; 0 for a dense
+        model or another engine."""
         layer_us = self.fused_moe_layer_us
         if self.engine.moe_layer_time:
-            per_layer = self.shape.experts_per_token if self.engine.moe_time_per_used_expert else 1
-            layer_us += self.moe_layer_us * per_layer
+            layer_us += self.moe_layer_us
         return self.shape.moe_layers * layer_us * 1e-6
 
     def recurrent_prefill_s(self, tokens: Value, batch: Value = 1) -> Value:
