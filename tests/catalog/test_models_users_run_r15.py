@@ -79,7 +79,7 @@ def test_qwen15_names_with_their_quantisation_read_the_format() -> None:
 
 def test_qwen15_sizes_the_library_lacks_are_refused_not_read_as_another_size() -> None:
     with pytest.raises(UnknownNameError):
-        resolve_model_reference("Qwen/Qwen1.5-0.5B-Chat", allow_hub=False)
+        resolve_model_reference("Qwen/Qwen1.5-3B-Chat", allow_hub=False)  # no such size
 
 
 def test_qwen38_27b_q4_k_m_fits_one_24_gb_card_as_the_held_out_users_ran_it() -> None:
