@@ -12,6 +12,8 @@ from gpuatlas.catalog.field_meanings import meaning
 Tier = Literal["on-demand", "spot", "reserved", "community"]
 TIERS: tuple[Tier, ...] = ("on-demand", "spot", "reserved", "community")
 GpuMatch = Literal["exact", "assumed"]  # assumed: the source did not name the exact variant
+# What a price's notes say when a provider gave a range and the catalog kept each end.
+RANGE_ENDS = ("low end of captured range", "high end of captured range")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,14 @@ class PriceSnapshot:
     def offer_key(self) -> tuple[str, str, str, int, str]:
         """Snapshots sharing this key are one offer's history."""
         return (self.provider.lower(), self.gpu_id, self.tier, self.gpus_per_instance, self.offer)
+
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        """What a reader must know about the price beside its provider, tier and date: the GPU
+        variant was assumed (the provider does not name it), the end of a captured range (two
+        offers of one provider, tier and date told apart)."""
+        assumed = ("variant assumed",) if self.gpu_match == "assumed" else ()
+        return assumed + tuple(end for end in RANGE_ENDS if end in self.notes)
 
     @property
     def usd_per_instance_hour(self) -> float:

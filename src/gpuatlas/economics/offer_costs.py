@@ -39,20 +39,22 @@ class OfferPrice:
     per_gpu_billing: bool
     instances: int
     usd_per_hour: float
+    caveats: tuple[str, ...] = ()  # PriceSnapshot.caveats: variant assumed, a range's end
 
     @property
     def label(self) -> str:
         """'RunPod (community, 2026-09-25)'; an instance rented whole says so, so a price for
         eight GPUs is never read as the price of one, and an offer whose GPU variant the
-        provider does not name says so, as the price tables do."""
+        provider does not name says so, and the end of a captured range, as the price tables
+        do ('Vast.ai (on-demand, 2026-06; low end of captured range)')."""
         offer = f" {self.offer}" if self.offer else ""
         whole = (
             f", whole {self.gpus_per_instance}-GPU instance"
             if not self.per_gpu_billing and self.gpus_per_instance > 1
             else ""
         )
-        assumed = "; variant assumed" if self.gpu_match == "assumed" else ""
-        return f"{self.provider}{offer} ({self.tier}, {self.observed_date}{whole}{assumed})"
+        caveats = "".join(f"; {caveat}" for caveat in self.caveats)
+        return f"{self.provider}{offer} ({self.tier}, {self.observed_date}{whole}{caveats})"
 
 
 def bills_per_gpu(offer: PriceSnapshot) -> bool:
@@ -98,6 +100,7 @@ def offer_price(offer: PriceSnapshot, gpus_per_system: int, replicas: int = 1) -
         per_gpu_billing=bills_per_gpu(offer),
         instances=instances,
         usd_per_hour=gpus_billed * offer.usd_per_gpu_hour,
+        caveats=offer.caveats,
     )
 
 

@@ -70,6 +70,7 @@ class PlanOption:
     overloaded: bool = False  # offered load above saturation: the queue grows without bound
     engine: str = ""  # the engine it runs with ('auto' resolved for this GPU)
     offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
+    price_caveats: tuple[str, ...] = ()  # PriceSnapshot.caveats: variant assumed, a range's end
 
     @property
     def partly_on_cpu(self) -> str:
@@ -89,9 +90,10 @@ class PlanOption:
     @property
     def offer_label(self) -> str:
         """'RunPod (community, 2026-09-25)'; an offer whose GPU variant the provider does not
-        name says so ('…; variant assumed)'), as the price tables do."""
-        assumed = "; variant assumed" if self.gpu_match == "assumed" else ""
-        return f"{self.provider} ({self.tier}, {self.price_observed_date}{assumed})"
+        name says so ('…; variant assumed)'), and the end of a captured range, as the price
+        tables do."""
+        caveats = "".join(f"; {caveat}" for caveat in self.price_caveats)
+        return f"{self.provider} ({self.tier}, {self.price_observed_date}{caveats})"
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,7 @@ def _option(
         price_source=offer.source,
         offer=offer.offer,
         gpu_match=offer.gpu_match,
+        price_caveats=offer.caveats,
         usd_per_gpu_hour=offer.usd_per_gpu_hour,
         usd_per_hour=price.usd_per_hour,
         monthly_cost_usd=usd_per_month(price.usd_per_hour),

@@ -9,8 +9,6 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.offer_costs import can_host
 
 RENTAL_TIERS = ("on-demand", "community")
-# What a price's notes say when a provider gave a range and the catalog kept each end.
-RANGE_ENDS = ("low end of captured range", "high end of captured range")
 
 
 def hostable_offers(system: GpuSystem) -> list[PriceSnapshot]:
@@ -60,8 +58,7 @@ def price_words(snapshot: PriceSnapshot) -> str:
 def offer_caveats(snapshot: PriceSnapshot) -> list[str]:
     """What a reader must know about an offer's price beside its provider, tier and date: the
     GPU variant was assumed (the provider does not name it), the end of a captured range."""
-    caveats = ["variant assumed"] if snapshot.gpu_match == "assumed" else []
-    return caveats + [end for end in RANGE_ENDS if end in snapshot.notes]
+    return list(snapshot.caveats)
 
 
 def offer_label(snapshot: PriceSnapshot) -> str:
