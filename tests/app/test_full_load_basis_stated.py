@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import pytest
 
-from gpuatlas.app.cost import full_load_note
-from gpuatlas.app.economics_requests import CostRequest, run_cost
+from gpuatlas.app.cost import RentingCostRequest, cost_report, full_load_note
+from gpuatlas.app.economics_requests import CostReport
 from gpuatlas.report.build import build_comparison
 
 pytestmark = pytest.mark.unit
 
 
+def llm_cost(model: str, **options: object) -> CostReport:
+    values = {"model": model, "gpus": ["rtx-4090"], "workload": "llm", **options}
+    return cost_report(RentingCostRequest.model_validate(values))
+
+
 def test_the_cost_full_load_note_names_its_basis_and_compare() -> None:
-    report = run_cost(CostRequest(systems=("rtx-4090",), model="llama-3.1-8b"))
-    note = full_load_note(report)
+    """A TTFT target of 400 ms keeps the RTX 4090 below its full-load rate: the note prices
+    full load apart."""
+    note = full_load_note(llm_cost("llama-3.1-8b", p95_ttft_ms=400.0))
+    assert note.startswith("at full load (")
     assert "the serving model with as many requests in flight as the engine holds" in note
     assert note.endswith("as `gpuatlas compare` prices it")
 
@@ -33,3 +40,14 @@ def test_the_compare_cost_table_names_its_basis_and_cost() -> None:
     (note,) = table.notes
     assert "serving-throughput row above" in note
     assert "the same figure `gpuatlas cost` gives at full load" in note
+
+
+def test_a_winner_capped_at_full_load_is_not_priced_twice() -> None:
+    """gpt-oss-20b on an RTX 4090: the highest rate within the default p95 TTFT is above the
+    serving model's full-load rate, so the rate is the full-load rate and the note says the
+    price is already the full-load one rather than repeating it."""
+    report = llm_cost("gpt-oss-20b")
+    sustained = report.serving[0].sustained
+    assert sustained.output_tok_s == pytest.approx(sustained.full_load_tok_s)
+    note = full_load_note(report)
+    assert note.startswith("rtx-4090 already serves its full-load rate within the target")

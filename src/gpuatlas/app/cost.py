@@ -175,7 +175,8 @@ def daily_volume_note(report: CostReport) -> str:
 
 def full_load_note(report: CostReport) -> str:
     """The winner's price per 1M output tokens at full load (`full_load_serving`, the figure
-    `compare` prices), labelled as such: a floor no latency target allows."""
+    `compare` prices), labelled as such: a floor no latency target allows; when the winner's
+    rate within the target is already its full-load rate, that its price is the full-load one."""
     if not report.ranking or not report.serving:
         return ""
     winner = report.ranking[0]
@@ -189,6 +190,13 @@ def full_load_note(report: CostReport) -> str:
     )
     if row is None or row.usd_per_million_output_tokens_at_saturation is None:
         return ""
+    sustained = row.sustained
+    if sustained.replicas == 1 and sustained.output_tok_s >= sustained.full_load_tok_s:
+        return (
+            f"{winner.system_id} already serves its full-load rate within the target "
+            f"({format_number(sustained.full_load_tok_s)} output tok/s, {FULL_LOAD_BASIS}): "
+            "the price above is the full-load price, as `gpuatlas compare` gives it"
+        )
     return (
         f"at full load ({format_number(row.sustained.full_load_tok_s)} output tok/s, "
         f"{FULL_LOAD_BASIS}) {winner.system_id} would cost "
