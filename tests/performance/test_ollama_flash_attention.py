@@ -41,11 +41,16 @@ def test_a_dated_run_reads_the_release_of_its_date() -> None:
 
 @pytest.mark.unit
 def test_each_backend_has_the_generations() -> None:
-    assert llm_runtime("apple-m4-max-40c", "gpt-oss-20b", "mxfp4", "ollama 0.9.0").engine.id == (
+    # a llama-runner model: gpt-oss runs on the Go engine (test_ollama_go_engine.py)
+    llama = "meta-llama/Llama-3.1-8B-Instruct"
+    assert llm_runtime("apple-m4-max-40c", llama, "q4_k_m", "ollama 0.9.0").engine.id == (
         "ollama-metal-2024"
     )
-    assert llm_runtime("rx-7900-xtx", "gpt-oss-20b", "mxfp4", "ollama 0.12.6").engine.id == (
+    assert llm_runtime("rx-7900-xtx", llama, "q4_k_m", "ollama 0.12.6").engine.id == (
         "ollama-rocm-2025"
+    )
+    assert llm_runtime("rx-7900-xtx", llama, "q4_k_m", "ollama 0.21.0").engine.id == (
+        "ollama-rocm-2026"
     )
 
 
