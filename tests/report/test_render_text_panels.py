@@ -62,3 +62,24 @@ def test_table_cells_keep_square_brackets(a100_vs_4090: Comparison) -> None:
     report = render_text(dataclasses.replace(a100_vs_4090, sections=(section,)), width=120)
     for name in names:
         assert name in report
+
+
+def test_every_table_note_is_printed_from_the_left(a100_vs_4090: Comparison) -> None:
+    """A table's second note (the serving curve's 'The 1-stream row is not the single-user
+    decode …') was dropped in the terminal, and a note of several lines was centred line by
+    line; every note now prints, each line starting at the table's left edge."""
+    notes = ("First note. " * 12, "Second note, which the terminal used to drop.")
+    table = Table(
+        id="notes",
+        title="Notes",
+        columns=("Model", "A"),
+        rows=((Text("llama-3.1-8b"), Text("yes")),),
+        notes=notes,
+    )
+    section = dataclasses.replace(a100_vs_4090.sections[0], tables=(table,), omitted=None)
+    report = render_text(dataclasses.replace(a100_vs_4090, sections=(section,)), width=80)
+    lines = report.splitlines()
+    first = next(i for i, line in enumerate(lines) if "First note." in line)
+    second = next(i for i, line in enumerate(lines) if "Second note" in line)
+    indents = {len(line) - len(line.lstrip(" │")) for line in lines[first : second + 1]}
+    assert indents == {min(indents)}  # one left edge: not centred

@@ -90,6 +90,7 @@ def _table(table: Table, a_label: str, b_label: str) -> RichTable:
         box=box.SIMPLE_HEAVY,
         title_justify="left",
         title_style="bold",
+        caption_justify="left",  # a note of several lines reads as a paragraph, not centred
         expand=False,
         pad_edge=False,
     )
@@ -98,8 +99,8 @@ def _table(table: Table, a_label: str, b_label: str) -> RichTable:
         rich_table.add_column(name, overflow="fold")
     for row in table.rows:  # cells are data, not markup: Text skips Rich's markup parser
         rich_table.add_row(*(RichText(cell_text(cell)) for cell in row))
-    for note in table.notes[:1]:
-        rich_table.caption = note
+    if table.notes:  # every note, one paragraph each (a second note was dropped)
+        rich_table.caption = "\n".join(table.notes)
     return rich_table
 
 

@@ -244,7 +244,9 @@ def build_serving_curve(context: ReportContext, a: SideProfile, b: SideProfile) 
             f"the serving model's rate over whole {CURVE_INPUT_TOKENS}-in / "
             f"{CURVE_OUTPUT_TOKENS}-out requests (prompt prefill included, calibrated on "
             "measured serving runs); single-user decode is the decode steps alone after "
-            "its own prompt, calibrated on single-stream runs.",
+            "its own prompt, calibrated on single-stream runs. `gpuatlas predict "
+            "serving-curve` splits the gap into the prompt's prefill and the two "
+            "calibrations' difference.",
         ),
     )
     table, statements = interactivity_table(context, a, b)
