@@ -51,6 +51,7 @@ from gpuatlas.performance.cases import Case, case_system, predict_case, resoluti
 from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_model, resolve_engine
 from gpuatlas.performance.engine_specs import engine_for_version, engine_profile
 from gpuatlas.performance.llm.predict import (
+    early_stop,
     llm_runtime,
     running_batch,
     runtime_max_batch,
@@ -160,6 +161,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         host_bandwidth_gb_s=row.host_bandwidth_gb_s,
         engine_text=run_engine_text(row),
         requests=row.requests,
+        mean_output_tokens=row.mean_output_tokens,
         server_slots=row.server_slots,
         num_ctx=row.num_ctx,
         gradient_accumulation=row.gradient_accumulation,
@@ -425,6 +427,10 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
     if runtime is None or not case.output_tokens:
         return None
     inputs, outputs = case.input_tokens or 0, case.output_tokens
+    stopped = early_stop(outputs, case.mean_output_tokens, case.requests)  # ended at EOS
+    outputs, share = (
+        (outputs, 1.0) if stopped is None else (stopped.timed_tokens, stopped.yield_share)
+    )
     try:  # a llama.cpp/Ollama server runs its request slots at once
         slots = server_slots(
             runtime,
@@ -449,7 +455,7 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
     waves = wave_batches(concurrency, case.requests or concurrency)  # a finite run: waves
     cycle = sum(count * serving_cycle_s(runtime, batch, inputs, outputs) for batch, count in waves)
     requests = sum(batch * count for batch, count in waves)
-    measured = requests * outputs / row.value
+    measured = requests * outputs * share / row.value  # time of the tokens the requests made
     return LinearTerms(cycle, outputs * requests * 1e-3, 0.0, measured, 0.0)
 
 

@@ -185,6 +185,13 @@ class MeasuredRow:
     # `--max-concurrency` = batch, sglang `bench_serving`): with equal lengths they run in
     # waves of `batch`, the last one smaller; empty = a steady state at `batch`
     requests: int | None = field(default=None, metadata=meaning("Requests", ge=1))
+    # a serving run whose requests stopped at end-of-sequence (no --ignore-eos): the mean
+    # tokens each request generated, as the source prints it (total generated / requests);
+    # output_tokens is then the length the client asked for (max_tokens), a cap. Empty = every
+    # request generated output_tokens
+    mean_output_tokens: float | None = field(
+        default=None, metadata=meaning("Mean generated tokens", gt=0)
+    )
     # llama.cpp/Ollama serving: the request slots the server ran with as the source states
     # them (llama-server --parallel/-np, OLLAMA_NUM_PARALLEL); empty = not set, the release's
     # default (performance/data/server_slots.toml)
@@ -236,6 +243,8 @@ class MeasuredRow:
         key = key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
         key = key if self.server_slots is None else f"{key}|np{self.server_slots}"
         key = key if self.requests is None else f"{key}|n{self.requests}"
+        mean_output = self.mean_output_tokens
+        key = key if mean_output is None else f"{key}|eos{mean_output:g}"
         accumulation = self.gradient_accumulation
         key = key if accumulation is None else f"{key}|ga{accumulation}"
         return key if self.num_ctx is None else f"{key}|ctx{self.num_ctx}"

@@ -85,6 +85,10 @@ class Case:
     # serving: a finite run of this many prompts at `batch` in flight (waves; see
     # llm.predict.wave_batches); None = a steady state at `batch`
     requests: int | None = None
+    # serving: requests that stopped at end-of-sequence generated this many tokens on average
+    # (output_tokens is the cap asked for); None = each generated output_tokens
+    # (llm.predict.early_stop_lengths)
+    mean_output_tokens: float | None = None
     # llama.cpp/Ollama: the request slots the server ran (llama-server --parallel,
     # OLLAMA_NUM_PARALLEL); None = the release's default (llm.server_slots)
     server_slots: int | None = None
@@ -203,6 +207,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
             case.requests,
             slots,
             context_setting=(case.engine_text, case.num_ctx),
+            mean_output_tokens=case.mean_output_tokens,
         )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])

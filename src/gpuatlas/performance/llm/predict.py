@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
@@ -389,6 +389,36 @@ def finite_run_output_tok_s(
     return requests * output_tokens / seconds
 
 
+@dataclass(frozen=True)
+class EarlyStop:
+    """Requests that end at end-of-sequence before the length asked for (a client without
+    --ignore-eos): `timed_tokens` is the length a run's time is costed at, `yield_share` the
+    share of it the requests generate on average."""
+
+    timed_tokens: int
+    yield_share: float
+    note: str
+
+
+def early_stop(
+    output_tokens: int, mean_output_tokens: float | None, requests: int | None
+) -> EarlyStop | None:
+    """How requests that stop early change a run. A steady state refills a slot when a
+    request ends, so it runs requests of the mean length. A finite run's wave lasts until its
+    longest request reaches the cap (output_tokens), while the others generate the mean:
+    costed as the wave at the cap yielding mean/cap of its tokens (a decode step bound by
+    reading the weights takes about as long with the batch half drained). None: no early stop
+    (mean not stated, or not below the cap)."""
+    if mean_output_tokens is None or mean_output_tokens >= output_tokens:
+        return None
+    stated = f"requests stop at end-of-sequence: {mean_output_tokens:g} of {output_tokens} tokens"
+    if requests is None:
+        timed = max(1, round(mean_output_tokens))
+        return EarlyStop(timed, mean_output_tokens / timed, f"{stated} on average (steady state)")
+    share = mean_output_tokens / output_tokens
+    return EarlyStop(output_tokens, share, f"{stated}; each wave lasts until its longest")
+
+
 def serving_estimate(
     runtime: LlmRuntime,
     concurrency: int | Literal["max"],
@@ -399,6 +429,7 @@ def serving_estimate(
     slots: ServerSlots | None = None,
     prompt: PromptCache | None = None,
     context_setting: tuple[str | None, int | None] = (None, None),
+    mean_output_tokens: float | None = None,
 ) -> Estimate:
     """Output tokens/s of a server at `concurrency` requests in flight ("max": the largest
     batch that fits); a llama.cpp/Ollama server runs at most its `slots` of them at once.
@@ -406,17 +437,22 @@ def serving_estimate(
     reuses (llm.prompt_reuse); a steady stream always finds it cached. A llama.cpp/Ollama
     server whose model does not fit whole at the context it allocates (`context_setting`:
     the engine as written, 'Ollama 0.12', and num_ctx as set) runs the engine's own GPU/CPU
-    layer split (llm.serving_offload)."""
+    layer split (llm.serving_offload). Requests that stop at end-of-sequence with
+    `mean_output_tokens` on average change the length costed and the tokens yielded
+    (`early_stop`)."""
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
+    stopped = early_stop(output_tokens, mean_output_tokens, requests)
+    output_tokens = output_tokens if stopped is None else stopped.timed_tokens
     context = input_tokens + output_tokens
     if slots is not None:
         running = serving_running(concurrency, slots)
         split = serving_split(runtime, slots, running, context, kv_cache, *context_setting)
         if split is not None:
-            return _split_serving(
+            found = _split_serving(
                 runtime, concurrency, (input_tokens, output_tokens), requests, slots, split
             )
+            return with_early_stop(found, stopped)
     cached = 0 if prompt is None else prompt.cached_tokens(input_tokens)
     shared = 0 if prompt is None else prompt.shared_kv_tokens(input_tokens)
     notes: tuple[str, ...] = ()
@@ -448,7 +484,15 @@ def serving_estimate(
     if prompt is not None:
         notes = (*notes, prompt.note)
     extrapolated = runtime.extrapolated(current_calibration(), "serving")
-    return make_estimate(value, "tok/s", "serving", extrapolated, notes)
+    return with_early_stop(make_estimate(value, "tok/s", "serving", extrapolated, notes), stopped)
+
+
+def with_early_stop(estimate: Estimate, stopped: EarlyStop | None) -> Estimate:
+    """The estimate of a run at its costed length, times the share its requests generate."""
+    if stopped is None:
+        return estimate
+    scaled = estimate.scaled(stopped.yield_share)
+    return replace(scaled, notes=(*scaled.notes, stopped.note))
 
 
 def _split_serving(

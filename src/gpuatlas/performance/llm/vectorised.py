@@ -341,7 +341,8 @@ def predict_llm_many(cases: Sequence[Case]) -> Array:
             values[position] = _row_path_value(cases[position])
     for position, case in enumerate(cases):  # the row path: finite serving runs (waves), and a
         # context as set (num_ctx, -c), which sizes the slots and the GPU/CPU split
-        waves = case.requests is not None and case.metric == "serving_output_tok_s"
+        finite = case.requests is not None or case.mean_output_tokens is not None
+        waves = finite and case.metric == "serving_output_tok_s"
         if waves or case.num_ctx is not None:
             values[position] = _row_path_value(case)
     return values
