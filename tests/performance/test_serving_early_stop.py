@@ -9,8 +9,10 @@ from dataclasses import replace
 
 import pytest
 
+from gpuatlas.calibration.case_files import case_from_fields, predict_fields
 from gpuatlas.calibration.fitting import observe, serving_terms
 from gpuatlas.catalog.measurements import load_measurements
+from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.predict import early_stop
 from gpuatlas.performance.llm.vectorised import predict_llm_many
@@ -62,3 +64,30 @@ def test_the_fit_times_the_tokens_the_requests_generated() -> None:
     assert terms is not None
     generated = (row.requests or 0) * (row.mean_output_tokens or 0)
     assert terms.measured_s == pytest.approx(generated / row.value)
+
+
+@pytest.mark.unit
+def test_a_batch_row_states_the_requests_and_their_mean_length() -> None:
+    fields = {
+        "gpu": "a40",
+        "model": "qwen2.5-7b",
+        "weights": "bf16",
+        "engine": "vllm",
+        "batch": "50",
+        "input_tokens": "100",
+        "output_tokens": "600",
+        "metric": "serving_output_tok_s",
+        "requests": "50",
+        "mean_output_tokens": "450",
+    }
+    case = case_from_fields(fields)
+    assert (case.requests, case.mean_output_tokens) == (50, 450.0)
+    expected = predict_case(replace(CASE, requests=50, mean_output_tokens=450.0)).value
+    assert float(predict_fields(fields)["value"]) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.unit
+def test_a_batch_row_with_zero_requests_is_refused() -> None:
+    fields = {"gpu": "a40", "model": "qwen2.5-7b", "metric": "serving_output_tok_s"}
+    with pytest.raises(InvalidRequestError, match="requests must be at least 1"):
+        case_from_fields({**fields, "requests": "0"})

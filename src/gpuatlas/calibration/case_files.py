@@ -7,7 +7,10 @@ layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them
 (training: micro-steps per optimizer step, empty = 1) and num_ctx (Ollama's num_ctx /
 OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default) and host_ram_gb
 (GB of RAM in the machine, the limit of a llama.cpp/Ollama GPU/CPU split; empty = 32 for a
-desktop card, 256 per data-center GPU, as `--host-ram-gb`). Every row
+desktop card, 256 per data-center GPU, as `--host-ram-gb`) and, for serving, requests (a
+finite run of that many prompts; empty = a steady state) and mean_output_tokens (requests that
+stop at end-of-sequence generate this many tokens on average, output_tokens being the cap;
+empty = all of output_tokens). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
 fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
@@ -49,6 +52,8 @@ OPTIONAL_COLUMNS = (
     "gradient_accumulation",
     "num_ctx",
     "host_ram_gb",
+    "requests",
+    "mean_output_tokens",
 )
 LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
@@ -104,6 +109,10 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     if accumulation == 0:
         problems.append("gradient_accumulation must be at least 1 (or empty: 1), got 0")
     host_ram_gb = _optional_positive(fields, "host_ram_gb", problems)
+    requests = _optional_int(fields, "requests", problems)
+    if requests == 0:
+        problems.append("requests must be at least 1 (or empty: a steady state), got 0")
+    mean_output_tokens = _optional_positive(fields, "mean_output_tokens", problems)
     if problems:
         raise InvalidRequestError(problems)
     return Case(
@@ -124,6 +133,8 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         variant=text["variant"] or None,
         layout=text["layout"].lower() or "tensor",
         gradient_accumulation=accumulation,
+        requests=requests,  # a finite run of this many prompts; empty: a steady state
+        mean_output_tokens=mean_output_tokens,  # requests ended at EOS; empty: all of the cap
         host_ram_gb=host_ram_gb,  # GB of RAM for llama.cpp/Ollama's CPU side; empty: assumed
     )
 
