@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from gpuatlas.calibration.case_columns import predict_table
 from gpuatlas.calibration.case_files import case_from_fields, predict_fields
 from gpuatlas.calibration.fitting import observe, serving_terms
 from gpuatlas.catalog.measurements import load_measurements
@@ -84,6 +85,8 @@ def test_a_batch_row_states_the_requests_and_their_mean_length() -> None:
     assert (case.requests, case.mean_output_tokens) == (50, 450.0)
     expected = predict_case(replace(CASE, requests=50, mean_output_tokens=450.0)).value
     assert float(predict_fields(fields)["value"]) == pytest.approx(expected, rel=1e-3)
+    ((value, _, _, error),) = predict_table(list(fields), [list(fields.values())])
+    assert not error and float(value) == pytest.approx(expected, rel=1e-3)  # the --cases path
 
 
 @pytest.mark.unit

@@ -83,7 +83,9 @@ class _Table:
             auto = {text for text in self.distinct["layout"] if text.lower() == "auto"}
             if auto:
                 mask &= ~np.fromiter((text in auto for text in layouts), bool, self.size)
-            for stated in ("num_ctx", "host_ram_gb"):  # as set: the row path sizes the split
+            # as set: the row path sizes the split (num_ctx, host_ram_gb) or costs a finite
+            # run's waves and requests that stop early (requests, mean_output_tokens)
+            for stated in ("num_ctx", "host_ram_gb", "requests", "mean_output_tokens"):
                 if any(self.distinct[stated]):
                     mask &= ~np.fromiter(map(bool, self.columns[stated]), bool, self.size)
             self._vector_mask = mask
