@@ -129,8 +129,9 @@ def test_a_share_of_saturation_is_used_only_when_asked_for() -> None:
     report = cost_report(request)
     sustained = report.serving[0].sustained
     assert report.slo == Slo()
-    assert sustained.basis == "70% of saturated throughput (--utilization)"
-    assert sustained.rps == pytest.approx(0.7 * sustained.saturation_rps)
+    assert sustained.basis == "70% of its full-load throughput (--utilization)"
+    # the full-load rate `compare` gives (full_load_serving), so 100 % prices as full load
+    assert sustained.rps * 256 == pytest.approx(0.7 * sustained.full_load_tok_s)
 
 
 @pytest.mark.unit

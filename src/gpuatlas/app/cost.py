@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 SCHEMA_ANSWER = "cost"
 UTILIZATION_HELP = (
-    "Workload llm: price one replica at this share of its saturated rate instead of the "
-    "latency targets (none: the highest rate within them, as plan sizes replicas)."
+    "Workload llm: price one replica at this share of its full-load rate (as compare gives "
+    "it) instead of the latency targets (none: the highest rate within them, as plan sizes "
+    "replicas)."
 )
 RPS_HELP = (
     "Workload llm: a traffic in requests per second; each system is sized with the fewest "

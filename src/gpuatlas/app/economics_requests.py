@@ -518,7 +518,7 @@ def _sizing_problems(request: CostRequest) -> list[str]:
         )
         if targets or request.rps is not None:
             problems.append(
-                "--utilization prices one replica at a share of its saturated rate; "
+                "--utilization prices one replica at a share of its full-load rate; "
                 "latency targets and --rps size replicas instead: give one or the other"
             )
     return problems

@@ -108,16 +108,19 @@ def sustained_serving(
     """One replica's sustainable rate within `serving_targets` (or the Assessment saying why
     it cannot serve): the highest rate one replica serves within them; with `rps`, the fewest
     replicas that serve that traffic within them (plan's `fewest_replicas`); with
-    `utilization`, that share of its saturated rate."""
+    `utilization`, that share of its full-load rate (`full_load_serving`, as `compare` gives
+    it)."""
     targets = serving_targets(slo, utilization)
     offered = workload if rps is None else workload.with_rate(rps)
     found = assess(system, offered, targets, source_factory)
     if found.status != "ok" or found.steps is None:
         return found
+    engine = found.engine or workload.engine
+    full_load_tok_s = _full_load_of(found, system, workload, engine)
     if utilization is not None:
-        rate = utilization * found.saturation_rps
-        run = run_replicas(found, workload.with_rate(rate), targets, 1)
-        basis = f"{utilization:.0%} of saturated throughput (--utilization)"
+        full_load_rps = full_load_tok_s / workload.output_tokens or found.saturation_rps
+        run = run_replicas(found, workload.with_rate(utilization * full_load_rps), targets, 1)
+        basis = f"{utilization:.0%} of its full-load throughput (--utilization)"
     elif rps is not None:
         sized = fewest_replicas(found, offered, targets)
         if sized.status != "ok" or sized.run is None:
@@ -134,12 +137,6 @@ def sustained_serving(
             )
         run = best
         basis = f"the highest rate one replica serves within {targets.describe()}"
-    engine = found.engine or workload.engine
-    full_load_tok_s = (
-        1.0 / float(found.steps.decode_step_s[1])  # one request at a time, as compare says
-        if found.offload
-        else _full_load_tok_s(system, workload, engine)
-    )
     served_rps = run.per_replica_rps
     if rps is None and utilization is None and full_load_tok_s > 0:
         served_rps = min(served_rps, full_load_tok_s / workload.output_tokens)
@@ -162,9 +159,12 @@ def sustained_serving(
     )
 
 
-def _full_load_tok_s(system: GpuSystem, workload: Workload, engine: str) -> float:
-    """The system's full-load output tok/s (`full_load_serving`, the figure `compare` prices);
-    0 when the serving model has none for it."""
+def _full_load_of(found: Assessment, system: GpuSystem, workload: Workload, engine: str) -> float:
+    """The system's full-load output tok/s (`full_load_serving`, the figure `compare` prices;
+    an engine's own GPU/CPU split serves one request at a time, as compare says); 0 when the
+    serving model has none for it."""
+    if found.offload and found.steps is not None:
+        return 1.0 / float(found.steps.decode_step_s[1])
     try:
         return full_load_serving(
             system,
