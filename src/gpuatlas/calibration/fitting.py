@@ -27,8 +27,14 @@ from gpuatlas.calibration.image_pipeline_fit import (
     offloading,
 )
 from gpuatlas.calibration.kernel_fit import WIRE_MS_PER_GB_SCALE, fit_kernel_overhead_group
+from gpuatlas.calibration.training_host import (
+    ADAM_FACTOR_RANGE,
+    ADAM_FIELD,
+    ADAM_PRIOR_ROWS,
+    FACTOR_RANGE,
+    fit_host_factors,
+)
 from gpuatlas.calibration.training_host import FIELD as HOST_FIELD
-from gpuatlas.calibration.training_host import fit_host_factors
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.measurements import MeasuredRow
 from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
@@ -88,6 +94,7 @@ from gpuatlas.performance.peak_rates import hardware_class, precision_class
 from gpuatlas.performance.resolve import as_format, as_model
 from gpuatlas.performance.training.engines import row_framework
 from gpuatlas.performance.training.speed import MFU_PRIOR
+from gpuatlas.performance.training.variants import variant_optimizer_on_host
 
 PRIOR_ROWS = 2.0
 OVERHEAD_SCALE_MS = 1.0
@@ -1534,21 +1541,36 @@ def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str
 def _fit_training(
     calibration: Calibration, items: Sequence[Observation], version: str
 ) -> Calibration:
-    """Training levels, then each framework's host-time factor against those levels
-    (training_host.py), then the levels again from scratch with the factors in force: a
-    launch-bound small step then no longer pulls its framework's efficiency down."""
-    first = _ratio_fit(calibration, items, version, _eta_compute_update)
-    factors = fit_host_factors(
-        first,
-        items,
-        framework_of=lambda item: item.engine,
-        gpu_of=lambda item: item.row.gpu,
-        error_of=_error_or_none,
-        prior_rows=PRIOR_ROWS,
+    """Training levels (without the rows whose optimizer steps on the host), then each
+    framework's host-time factor and CPU-Adam factor against those levels (training_host.py),
+    then the levels again from scratch with the factors in force: a launch-bound small step
+    or a host optimizer step then no longer pulls its framework's efficiency down."""
+    on_gpu = [item for item in items if not _optimizer_on_host(item)]
+    first = _ratio_fit(calibration, on_gpu, version, _eta_compute_update)
+    fits = (
+        (HOST_FIELD, FACTOR_RANGE, PRIOR_ROWS),
+        (ADAM_FIELD, ADAM_FACTOR_RANGE, ADAM_PRIOR_ROWS),
     )
-    for framework, factor in factors.items():
-        calibration = _with_group(calibration, f"train|{framework}|*|*", {HOST_FIELD: factor})
+    for field, factor_range, prior_rows in fits:
+        factors = fit_host_factors(
+            first,
+            items,
+            framework_of=lambda item: item.engine,
+            gpu_of=lambda item: item.row.gpu,
+            error_of=_error_or_none,
+            prior_rows=prior_rows,
+            field=field,
+            factor_range=factor_range,
+        )
+        for framework, factor in factors.items():
+            calibration = _with_group(calibration, f"train|{framework}|*|*", {field: factor})
+            first = _with_group(first, f"train|{framework}|*|*", {field: factor})
     return _ratio_fit(calibration, items, version, _eta_compute_update)
+
+
+def _optimizer_on_host(observation: Observation) -> bool:
+    """Whether the row's variant states its optimizer stepped by the host (ZeRO-Offload)."""
+    return variant_optimizer_on_host(variant_parts(observation.row.variant))
 
 
 def _error_or_none(observation: Observation) -> float | None:

@@ -14,19 +14,27 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from gpuatlas.performance.calibration_table import Calibration, using_calibration
 
 FACTOR_RANGE = (0.25, 5.0)
 GRID_POINTS = 41
 FIELD = "train_host_factor"
+# DeepSpeedCPUAdam's host step (training/optimizer.py host_optimizer_step_s) as a multiple of its
+# memory-bound time: never below it (1), and up to the cost of one core per rank doing the
+# whole shard's AVX arithmetic instead of the node's memory streaming it. Fitted as the
+# framework factor is, on the rows it moves (those that state `offload-optimizer-cpu`).
+ADAM_FIELD = "host_adam_factor"
+ADAM_FACTOR_RANGE = (1.0, 100.0)
+# No pseudo-rows pull it toward 1: the memory-bound time is a floor, not an expected value.
+ADAM_PRIOR_ROWS = 0.0
 T = TypeVar("T")
 
 
-def factor_grid() -> list[float]:
-    """Factors tried, evenly spaced in log between FACTOR_RANGE's ends (1 included)."""
-    low, high = (math.log(end) for end in FACTOR_RANGE)
+def factor_grid(factor_range: tuple[float, float] = FACTOR_RANGE) -> list[float]:
+    """Factors tried, evenly spaced in log between the range's ends (1 included)."""
+    low, high = (math.log(end) for end in factor_range)
     step = (high - low) / (GRID_POINTS - 1)
     return sorted({round(math.exp(low + i * step), 6) for i in range(GRID_POINTS)} | {1.0})
 
@@ -48,69 +56,67 @@ def fit_host_factors(
     gpu_of: Callable[[T], str],
     error_of: Callable[[T], float | None],
     prior_rows: float,
+    field: str = FIELD,
+    factor_range: tuple[float, float] = FACTOR_RANGE,
 ) -> dict[str, float]:
-    """framework -> fitted factor, for frameworks with at least one row the factor moves.
-    `error_of` is the row's log error under the calibration in force."""
+    """framework -> fitted factor on `field`, for frameworks with at least one row the factor
+    moves. `error_of` is the row's log error under the calibration in force."""
     fitted: dict[str, float] = {}
     frameworks = sorted({framework_of(item) for item in items})
-    grid = factor_grid()
+    grid = factor_grid(factor_range)
+    fit = _FactorFit(calibration, field, gpu_of, error_of)
     for framework in frameworks:
         rows = [item for item in items if framework_of(item) == framework]
-        errors = {
-            factor: _errors(calibration, framework, factor, rows, gpu_of, error_of)
-            for factor in (grid[0], grid[-1])
-        }
+        errors = {factor: fit.errors(framework, factor, rows) for factor in (grid[0], grid[-1])}
         moving = [i for i, _ in enumerate(rows) if _moves(errors, i)]
         if not moving:
             continue
         informative = [rows[i] for i in moving]
         losses = {
-            factor: penalised_loss(
-                _by_gpu(calibration, framework, factor, informative, gpu_of, error_of),
-                factor,
-                prior_rows,
-            )
+            factor: penalised_loss(fit.by_gpu(framework, factor, informative), factor, prior_rows)
             for factor in grid
         }
         fitted[framework] = min(losses, key=lambda factor: (losses[factor], abs(factor - 1.0)))
     return fitted
 
 
-def _with_factor(calibration: Calibration, framework: str, factor: float) -> Calibration:
+class _FactorFit(Generic[T]):
+    """The rows' log errors with one framework's `field` set to a trial factor."""
+
+    def __init__(
+        self,
+        calibration: Calibration,
+        field: str,
+        gpu_of: Callable[[T], str],
+        error_of: Callable[[T], float | None],
+    ) -> None:
+        self.calibration = calibration
+        self.field = field
+        self.gpu_of = gpu_of
+        self.error_of = error_of
+
+    def errors(self, framework: str, factor: float, rows: Sequence[T]) -> list[float | None]:
+        trial = _with_factor(self.calibration, framework, factor, self.field)
+        with using_calibration(trial):
+            return [self.error_of(row) for row in rows]
+
+    def by_gpu(self, framework: str, factor: float, rows: Sequence[T]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        for row, error in zip(rows, self.errors(framework, factor, rows), strict=True):
+            if error is not None:
+                found.setdefault(self.gpu_of(row), []).append(error)
+        return found
+
+
+def _with_factor(
+    calibration: Calibration, framework: str, factor: float, field: str
+) -> Calibration:
     key = f"train|{framework}|*|*"
     groups = dict(calibration.groups)
-    groups[key] = {**groups.get(key, {}), FIELD: factor}
-    return replace(calibration, groups=groups, version=f"{calibration.version}/host/{factor}")
-
-
-def _errors(
-    calibration: Calibration,
-    framework: str,
-    factor: float,
-    rows: Sequence[T],
-    gpu_of: Callable[[T], str],
-    error_of: Callable[[T], float | None],
-) -> list[float | None]:
-    with using_calibration(_with_factor(calibration, framework, factor)):
-        return [error_of(row) for row in rows]
+    groups[key] = {**groups.get(key, {}), field: factor}
+    return replace(calibration, groups=groups, version=f"{calibration.version}/{field}/{factor}")
 
 
 def _moves(errors: dict[float, list[float | None]], index: int) -> bool:
     low, high = (errors[factor][index] for factor in sorted(errors))
     return low is not None and high is not None and abs(high - low) > 1e-9
-
-
-def _by_gpu(
-    calibration: Calibration,
-    framework: str,
-    factor: float,
-    rows: Sequence[T],
-    gpu_of: Callable[[T], str],
-    error_of: Callable[[T], float | None],
-) -> dict[str, list[float]]:
-    found: dict[str, list[float]] = {}
-    values = _errors(calibration, framework, factor, rows, gpu_of, error_of)
-    for row, error in zip(rows, values, strict=True):
-        if error is not None:
-            found.setdefault(gpu_of(row), []).append(error)
-    return found

@@ -63,6 +63,8 @@ class _GroupRecord(BaseModel):
     wire_ms_per_gb: float | None = Field(default=None, ge=0)  # prefill: weights wired per call
     # a training framework's factor on the eager per-operator host time (training/host.py)
     train_host_factor: float | None = Field(default=None, gt=0)
+    # DeepSpeedCPUAdam's host step as a multiple of its memory-bound time (training/optimizer.py)
+    host_adam_factor: float | None = Field(default=None, gt=0)
     # the image pipeline's fitted host time per batch and convolution share (media/diffusion.py
     # PIPELINE_KEY, calibration/image_pipeline_fit.py)
     pipeline_host_ms: float | None = Field(default=None, ge=0)
@@ -187,6 +189,7 @@ class GroupParams:
     kernel_overhead_us: float = -1.0  # negative: the engine profile's (llm/step_kernels.py)
     wire_ms_per_gb: float = -1.0  # negative: the engine profile's (engines.toml)
     train_host_factor: float = 1.0  # training frameworks' factor on host time (training/host.py)
+    host_adam_factor: float = 1.0  # CPU-Adam's host step over its memory-bound time (optimizer.py)
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,7 @@ class Calibration:
             "kernel_overhead_us": -1.0,
             "wire_ms_per_gb": -1.0,
             "train_host_factor": 1.0,
+            "host_adam_factor": 1.0,
         }
         for key in group_keys(kind, engine, hardware, precision_class):
             group = self.groups.get(key, {})

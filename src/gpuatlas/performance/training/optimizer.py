@@ -101,17 +101,27 @@ def host_bandwidth_per_gpu_bytes_s(system: GpuSystem) -> float:
     return node_bytes_s / system.gpus_per_node
 
 
-def host_optimizer_step_s(system: GpuSystem, params: float) -> float:
+def host_optimizer_step_s(system: GpuSystem, params: float, host_adam_factor: float = 1.0) -> float:
     """Seconds of one ZeRO-Offload optimizer step of a GPU's shard of `params` parameters:
     DeepSpeedCPUAdam streams the fp32 state through the host's memory, then the updated
-    partition is copied back to the GPU. A lower bound: the CPU's arithmetic (AVX lanes per
-    core) is taken to keep up with its memory."""
-    host_s = params * HOST_ADAM_BYTES_PER_PARAM / host_bandwidth_per_gpu_bytes_s(system)
+    partition is copied back to the GPU. The memory-bound time (the CPU's AVX lanes keeping
+    up with its memory) is a lower bound; `host_adam_factor` is the calibration's multiple of
+    it (DeepSpeed's `host_adam_factor`, fitted on the offload rows by `gpuatlas calibrate`,
+    calibration/training_host.py): what the measured host step adds to it. DeepSpeed's
+    ZeRO-Offload tutorial ('CPU Adam perf tuning', docs/_tutorials/zero-offload.md) says the
+    CPU optimizer's OpenMP code runs near its best only when each rank gets its own cores and
+    OMP_NUM_THREADS says how many (`--bind_cores_to_rank`; launcher/launch.py sets the variable
+    only then; PR #7474 measured 1.3x on 2x A100 from that switch alone); without it the
+    ranks' threads contend for every core of the node."""
+    memory_bound_s = params * HOST_ADAM_BYTES_PER_PARAM / host_bandwidth_per_gpu_bytes_s(system)
+    host_s = memory_bound_s * host_adam_factor
     copy_back_s = params * HOST_COPY_BACK_BYTES_PER_PARAM / host_link_bytes_s(system.gpu)
     return host_s + copy_back_s
 
 
-def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
+def optimizer_step_s(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, host_adam_factor: float = 1.0
+) -> float:
     """Seconds of one optimizer step on one GPU: its shard of the trained parameters times the
     bytes moved per parameter over the memory bandwidth. With the optimizer state offloaded to
     host memory (llm.q's --offload-master / --offload-opt-m / --offload-opt-v: "this will slow
@@ -120,7 +130,7 @@ def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) 
     of that and the on-GPU traffic."""
     params = trainable_params(model, setup) / optimizer_shards(setup.sharding, system.gpu_count)
     if setup.optimizer_on_host:
-        return host_optimizer_step_s(system, params)
+        return host_optimizer_step_s(system, params, host_adam_factor)
     on_gpu_s = (
         params * optimizer_bytes_moved_per_param(setup) / memory_bandwidth_bytes_s(system.gpu)
     )
@@ -130,6 +140,9 @@ def optimizer_step_s(system: GpuSystem, model: ModelArch, setup: TrainingSetup) 
     return max(on_gpu_s, streamed_s)
 
 
-def optimizer_s_per_micro_step(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> float:
+def optimizer_s_per_micro_step(
+    system: GpuSystem, model: ModelArch, setup: TrainingSetup, host_adam_factor: float = 1.0
+) -> float:
     """The optimizer step's share of one micro-step: one step per accumulation cycle."""
-    return optimizer_step_s(system, model, setup) / setup.gradient_accumulation
+    step_s = optimizer_step_s(system, model, setup, host_adam_factor)
+    return step_s / setup.gradient_accumulation

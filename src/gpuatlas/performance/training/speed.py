@@ -108,6 +108,17 @@ def fitted_host_factor(
     system: GpuSystem, engine: str = "pytorch", precision: str = "bf16"
 ) -> float:
     """The calibrated factor on the framework's eager per-operator host time (1 unfitted)."""
+    return _fitted_training_value(system, engine, precision, "train_host_factor")
+
+
+def fitted_host_adam_factor(
+    system: GpuSystem, engine: str = "pytorch", precision: str = "bf16"
+) -> float:
+    """The calibrated multiple of DeepSpeedCPUAdam's memory-bound host step (1 unfitted)."""
+    return _fitted_training_value(system, engine, precision, "host_adam_factor")
+
+
+def _fitted_training_value(system: GpuSystem, engine: str, precision: str, field: str) -> float:
     calibration = current_calibration()
     neutral = calibration.neutral_params(
         "train",
@@ -116,7 +127,7 @@ def fitted_host_factor(
         hardware_class(system.gpu),
         precision_bucket(precision),
     )
-    return neutral["train_host_factor"]
+    return neutral[field]
 
 
 def framework_notes(engine_id: str, precision: str = "bf16") -> tuple[str, ...]:
@@ -315,7 +326,8 @@ def predict_training_run(
     # the optimizer step (training/optimizer.py) runs on the GPU after the backward pass
     # and the element-wise, loss and adapter traffic the FLOP count leaves out (token_traffic.py)
     traffic_s = token_traffic_s(system, model, setup, recompute)
-    memory_s = optimizer_s_per_micro_step(system, model, setup) + traffic_s
+    adam_factor = fitted_host_adam_factor(system, setup.engine, setup.precision)
+    memory_s = optimizer_s_per_micro_step(system, model, setup, adam_factor) + traffic_s
     syncs = training_engines()[setup.engine].host_sync_per_micro_step
     step_s = micro_step_s(compute_s + memory_s, host_s, syncs) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
