@@ -42,6 +42,7 @@ from gpuatlas.performance.training.variants import (
     variant_master_weights,
     variant_method,
     variant_offloads_optimizer,
+    variant_offloads_params,
     variant_optimizer,
     variant_optimizer_on_host,
     variant_sharding,
@@ -277,6 +278,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         fused=variant_fused(parts),
         offload_optimizer=variant_offloads_optimizer(parts),
         optimizer_on_host=variant_optimizer_on_host(parts),
+        offload_params=variant_offloads_params(parts),
         eager_attention=variant_eager_attention(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits

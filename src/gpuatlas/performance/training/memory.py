@@ -65,6 +65,10 @@ class TrainingSetup:
     # the host's CPU runs the optimizer step on that offloaded state (DeepSpeed ZeRO-Offload,
     # variants.HOST_OPTIMIZER_WORDS; training/optimizer.py host_optimizer_step_s)
     optimizer_on_host: bool = False
+    # each GPU's partition of the 16-bit parameters lives in host memory and is copied to the
+    # GPU for every gather (DeepSpeed ZeRO-3 offload_param, variants.PARAM_OFFLOAD_WORDS;
+    # training/param_offload.py); its memory effect is not modelled
+    offload_params: bool = False
     # what the run fuses of the per-token memory traffic (training/token_traffic.py):
     # "elementwise" (compiled or fused layer kernels), "loss" (fused cross-entropy)
     fused: frozenset[str] = frozenset()

@@ -25,6 +25,7 @@ from gpuatlas.performance.training.memory import (
     weight_bytes,
 )
 from gpuatlas.performance.training.optimizer import optimizer_s_per_micro_step
+from gpuatlas.performance.training.param_offload import parameter_fetch_s
 from gpuatlas.performance.training.token_traffic import token_traffic_s, traffic_note
 
 MODEL_NAME = "gpuatlas.training/1"
@@ -327,7 +328,9 @@ def predict_training_run(
     # and the element-wise, loss and adapter traffic the FLOP count leaves out (token_traffic.py)
     traffic_s = token_traffic_s(system, model, setup, recompute)
     adam_factor = fitted_host_adam_factor(system, setup.engine, setup.precision)
-    memory_s = optimizer_s_per_micro_step(system, model, setup, adam_factor) + traffic_s
+    # parameter partitions offloaded to the host cross PCIe at every gather (param_offload.py)
+    fetch_s = parameter_fetch_s(system, model, setup, recompute)
+    memory_s = optimizer_s_per_micro_step(system, model, setup, adam_factor) + traffic_s + fetch_s
     syncs = training_engines()[setup.engine].host_sync_per_micro_step
     step_s = micro_step_s(compute_s + memory_s, host_s, syncs) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count

@@ -131,6 +131,16 @@ def variant_optimizer_on_host(parts: Set[str]) -> bool:
     return bool(parts & HOST_OPTIMIZER_WORDS)
 
 
+# 'offload-param-cpu': DeepSpeed ZeRO-3's offload_param device "cpu": each GPU's parameter
+# partition lives in host memory and crosses PCIe at every gather (training/param_offload.py).
+PARAM_OFFLOAD_WORDS = frozenset({"offload-param-cpu"})
+
+
+def variant_offloads_params(parts: Set[str]) -> bool:
+    """Whether the variant states the parameter partitions offloaded to host memory."""
+    return bool(parts & PARAM_OFFLOAD_WORDS)
+
+
 # 'vanilla-attention' / 'eager-attention': attention without SDPA or a flash kernel, the scores
 # materialised (transformers' eager path: its only one before v4.36, when SDPA became the
 # default; `attn_implementation="eager"` after). Without either word a training run is taken
