@@ -28,6 +28,8 @@ def _renderings(quantity: Quantity) -> set[str]:
     values = [v for v in (quantity.value, quantity.low, quantity.high) if v is not None]
     found = {style(v) for v in values for style in STYLERS.values()}
     found.add(format_quantity(quantity))
+    if quantity.unit == "USD":  # '${x:num}': amounts the cent would skew, to 3 digits
+        found |= {f"${STYLERS['num'](v)}" for v in values}
     return found
 
 

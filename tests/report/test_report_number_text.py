@@ -66,6 +66,13 @@ def test_a_cost_lead_is_visible_in_the_amounts_it_compares() -> None:
     )
     apart = modelled_comparison("Cost", "A", "B", _usd(0.12), _usd(0.07), False, "usd")
     assert apart is not None and "A $0.12 vs B $0.07;" in render_statement(apart)
+    # rtx-4090 vs a100-80gb-sxm serving gpt-oss-20b: 2.38x apart, to the cent "$0.03 vs
+    # $0.08" (2.67x): written to 3 significant digits
+    skewed = modelled_comparison("Cost", "A", "B", _usd(0.0327), _usd(0.0778), False, "usd")
+    assert skewed is not None
+    assert "A ahead by 2.38× on point estimates — A $0.0327 vs B $0.0778;" in (
+        render_statement(skewed)
+    )
 
 
 def test_a_price_per_gb_hour_is_a_unit_price_to_three_significant_digits() -> None:

@@ -168,6 +168,18 @@ def missing(reason: str) -> Quantity:
     return Quantity(None, "", Provenance(kind="computed", source=reason))
 
 
+def cents_hide_the_ratio(a_usd: float, b_usd: float) -> bool:
+    """Whether two positive amounts written to the cent (format_usd) show a ratio more than
+    the equivalence margin away from their own: '$0.02 vs $0.02' for 1.13x, '$0.03 vs $0.08'
+    (2.67x) for 2.38x."""
+    shown_a, shown_b = (float(format_usd(v).lstrip("$").replace(",", "")) for v in (a_usd, b_usd))
+    if shown_a <= 0 or shown_b <= 0:
+        return True
+    true_ratio = max(a_usd, b_usd) / min(a_usd, b_usd)
+    shown_ratio = max(shown_a, shown_b) / min(shown_a, shown_b)
+    return abs(shown_ratio / true_ratio - 1) > EQUIVALENCE_BAND - 1
+
+
 def modelled_comparison(
     what: str,
     a_label: str,
@@ -197,9 +209,10 @@ def modelled_comparison(
         )
         return Statement(kind="fact", template=template, numbers=numbers, words=words)
     pair = "{a} {x:" + style + "} vs {b} {y:" + style + "}{unit}"
-    if style == "usd" and format_usd(a.value) == format_usd(b.value):
-        # a lead of more than 5% between two amounts the cent rounds alike ($0.02 vs $0.02):
-        # both to 3 significant digits, so the numbers show the lead the sentence names
+    if style == "usd" and cents_hide_the_ratio(a.value, b.value):
+        # amounts the cent rounds alike ($0.02 vs $0.02) or out of their ratio ($0.03 vs
+        # $0.08 for 2.38x): both to 3 significant digits, so the numbers show the lead the
+        # sentence names
         pair = "{a} ${x:num} vs {b} ${y:num}{unit}"
     template = (
         "{what} (modelled): {leader} ahead by {ratio:ratio} on point estimates — "
