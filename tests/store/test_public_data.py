@@ -111,6 +111,18 @@ def test_keys_name_the_workload_not_the_gpu_or_source() -> None:
         assert key.startswith(f"public/{engine}/{row.model}/{row.weights}/")
 
 
+def test_a_finite_run_and_its_realised_output_length() -> None:
+    # a run of a fixed number of prompts is another benchmark than a steady state; how long
+    # the requests came out (end-of-sequence) is each GPU's result, not part of the benchmark
+    (template,) = [row for row in all_measurements() if row.mean_output_tokens][:1]
+    steady = _replace(template, requests=None, mean_output_tokens=None)
+    other_gpu_run = _replace(template, mean_output_tokens=template.output_tokens / 2)
+    assert public_benchmark_key(template) != public_benchmark_key(steady)
+    assert f"n{template.requests}" in public_benchmark_key(template)
+    assert public_benchmark_key(template) == public_benchmark_key(other_gpu_run)
+    assert template.workload_key == other_gpu_run.workload_key
+
+
 def test_equal_keys_mean_equal_workloads() -> None:
     # the GPU count is part of the system key ("4x a100-80gb-sxm"), not of the benchmark's
     by_key: dict[str, set[str]] = {}

@@ -242,9 +242,10 @@ class MeasuredRow:
         key = f"{key}|{backend}" if backend else key
         key = key if self.gpu_layers is None else f"{key}|ngl{self.gpu_layers}"
         key = key if self.server_slots is None else f"{key}|np{self.server_slots}"
+        # the mean output a run realised (requests stopping at end-of-sequence) is an outcome
+        # of each GPU's run, not a setting, so it stays out of the key: runs of one benchmark
+        # on different GPUs share a key whatever their requests' lengths came to
         key = key if self.requests is None else f"{key}|n{self.requests}"
-        mean_output = self.mean_output_tokens
-        key = key if mean_output is None else f"{key}|eos{mean_output:g}"
         accumulation = self.gradient_accumulation
         key = key if accumulation is None else f"{key}|ga{accumulation}"
         return key if self.num_ctx is None else f"{key}|ctx{self.num_ctx}"

@@ -33,7 +33,7 @@ from gpuatlas.records.workload import UNSTATED_SPLIT, Workload
 
 PUBLIC_SCHEMA = "gpuatlas.public-measurement/1"
 # Bumped whenever benchmark keys, categories or stored workloads change: existing databases reload.
-KEY_SCHEME = "public-keys/4"
+KEY_SCHEME = "public-keys/5"
 SINGLE_STREAM_METRICS = frozenset({"decode_tok_s", "prefill_tok_s", "ttft_ms", "tpot_ms"})
 IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
 TRAINING_CATEGORY = "training"
@@ -64,14 +64,20 @@ def public_workload(row: MeasuredRow) -> Workload:
 def _variant(row: MeasuredRow) -> str | None:
     """The row's variant; a llama.cpp/Ollama run with only some layers on the GPU (`-ngl`) is
     another configuration, named like the data set's other variants ('ngl40'), and so is a
-    training run that accumulates gradients over several micro-steps ('ga2')."""
-    parts = [part for part in (row.variant, _gpu_layers(row), _accumulation(row)) if part]
+    training run that accumulates gradients over several micro-steps ('ga2'), and so is a
+    serving run of a fixed number of prompts ('n500': a finite run, not a steady state)."""
+    parts = (row.variant, _gpu_layers(row), _accumulation(row), _requests(row))
+    return "+".join(part for part in parts if part) or None
     return "+".join(parts) or None
 
 
 def _accumulation(row: MeasuredRow) -> str | None:
     steps = row.gradient_accumulation
     return None if steps is None or steps == 1 else f"ga{steps}"
+
+
+def _requests(row: MeasuredRow) -> str | None:
+    return None if row.requests is None else f"n{row.requests}"
 
 
 def _gpu_layers(row: MeasuredRow) -> str | None:
