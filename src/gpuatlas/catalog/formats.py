@@ -290,6 +290,7 @@ _GGUF_SHORTHANDS: dict[str, tuple[str, str]] = {
 # file is about its K-quant's size: unsloth/GLM-4.7-Flash-GGUF UD-Q4_K_XL holds 17,520,169,312
 # bytes for 29.94B parameters, 4.68 bits per weight (Q4_K_M: 4.84 in llama.cpp's table).
 _UNSLOTH_DYNAMIC = re.compile(r"^(q\d)_k_xl$")
+_GGUF_TYPE_KEY = re.compile(r"^i?q\d(_[a-z0-9]+)*$")  # a ggml type after "UD-": q4_k_m, iq2_xxs
 _UNSLOTH_DYNAMIC_NOTE = (
     "an Unsloth Dynamic mix (per-layer types chosen per model), sized as {}; the file can "
     "differ by a few per cent"
@@ -298,13 +299,18 @@ _UNSLOTH_DYNAMIC_NOTE = (
 
 def gguf_shorthand(name: str) -> tuple[str, str] | None:
     """(format id, how it was read) for a GGUF type written without its mix ('Q6' -> q6_k,
-    'Q4' -> q4_k_m, assumed and said) or an Unsloth Dynamic mix ('UD-Q4_K_XL', 'Q8_K_XL');
+    'Q4' -> q4_k_m, assumed and said) or an Unsloth Dynamic mix ('UD-Q4_K_XL', 'Q8_K_XL', and
+    'UD-Q4_K_M': Unsloth's dynamic build named after a ggml type, sized as that type);
     None for other names (exact types are `find_format`'s)."""
-    key = _key(name).removeprefix("ud_")
+    full_key = _key(name)
+    key = full_key.removeprefix("ud_")
     dynamic = _UNSLOTH_DYNAMIC.match(key)
     if dynamic is not None and dynamic.group(1) in _GGUF_SHORTHANDS:
         format_id = _GGUF_SHORTHANDS[dynamic.group(1)][0]
         return format_id, _UNSLOTH_DYNAMIC_NOTE.format(format_id.upper())
+    named_type = find_format(key) if key != full_key else None
+    if named_type is not None and _GGUF_TYPE_KEY.match(key):
+        return named_type.id, _UNSLOTH_DYNAMIC_NOTE.format(named_type.id.upper())
     return _GGUF_SHORTHANDS.get(key)
 
 

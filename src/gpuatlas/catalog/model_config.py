@@ -47,6 +47,7 @@ _QK_NORM_MODEL_TYPES = {
     "gemma4",
     "gemma4_text",
     *("qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"),
+    *("qwen3_vl_text", "qwen3_vl_moe_text"),  # Qwen3-VL's language model: Qwen3's q/k norms
 }
 # Gated DeltaNet hybrids: `layer_types` names the linear_attention layers, else every
 # `full_attention_interval`-th layer is full attention and the others linear.

@@ -391,6 +391,24 @@ def _image_finetune(name: str) -> ModelReference | None:
     return None
 
 
+# Apple's Core ML conversions name their repository after the converted checkpoint's, with a
+# "coreml-" prefix (apple/coreml-stable-diffusion-2-1-base converts
+# stabilityai/stable-diffusion-2-1-base): the same architecture, in Core ML's packaging.
+_COREML_PREFIX_PATTERN = re.compile(r"^(?:apple/)?coreml[-_]", re.IGNORECASE)
+
+
+def _coreml_conversion(name: str) -> ModelReference | None:
+    """'coreml-stable-diffusion-2-1-base' -> sd-2.1-base: the name after Apple's "coreml-"
+    prefix, resolved as written first (so '-base' keeps naming the 512 px base model)."""
+    converted = _COREML_PREFIX_PATTERN.sub("", name.strip())
+    if converted == name.strip() or not converted:
+        return None
+    reference = _exact_reference(converted) or _derived_checkpoint(converted)
+    if reference is None:
+        return None
+    return dataclasses.replace(reference, name=name, matched_by="derived_checkpoint")
+
+
 def _checkpoint_and_tag(name: str) -> tuple[str, str]:
     """`hf.co/owner/repo-GGUF:Q4_K_M` (Ollama's and LM Studio's way to pick a file of a GGUF
     repo) -> ('owner/repo-GGUF', 'q4_k_m'); names without a repo-and-tag form come back whole."""
@@ -441,6 +459,7 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     reference = (
         _exact_reference(checkpoint)
         or _ollama_reference(checkpoint)
+        or _coreml_conversion(checkpoint)
         or _derived_checkpoint(checkpoint)
         or _image_finetune(checkpoint)
         or _active_size_completion(checkpoint)
