@@ -85,3 +85,19 @@ def test_unsloth_dynamic_weights_value_reads_as_its_ggml_type(written: str) -> N
 @pytest.mark.unit
 def test_a_plain_ggml_type_is_not_read_as_unsloth_dynamic() -> None:
     assert gguf_shorthand("Q4_K_M") is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "model_id", "params"),
+    [
+        ("qwen3-vl:2b", "qwen3-vl-2b", 2.13e9),  # 4.26 GB of BF16 weights
+        ("qwen3-vl:4b", "qwen3-vl-4b", 4.44e9),
+        ("qwen3-vl:32b", "qwen3-vl-32b", 33.4e9),
+        ("Qwen/Qwen3-VL-235B-A22B-Instruct-FP8", "qwen3-vl-235b-a22b", 236e9),
+    ],
+)
+def test_other_qwen3_vl_sizes(written: str, model_id: str, params: float) -> None:
+    model = resolve_model_reference(written).model
+    assert model.id == model_id
+    assert model.total_params() == pytest.approx(params, rel=0.01)
