@@ -101,3 +101,16 @@ def test_other_qwen3_vl_sizes(written: str, model_id: str, params: float) -> Non
     model = resolve_model_reference(written).model
     assert model.id == model_id
     assert model.total_params() == pytest.approx(params, rel=0.01)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "model_id"),
+    [
+        ("stable-diffusion-2-1-base-fp16", "sd-2.1-base"),  # 'base' is part of the name here
+        ("stable-diffusion-2-1-fp16", "sd-2.1"),
+        ("Qwen2.5-7B-Instruct-1M-GGUF", "qwen2.5-7b-1m"),  # a non-decoration word is kept
+    ],
+)
+def test_a_library_name_ending_in_a_decoration_word_is_kept(written: str, model_id: str) -> None:
+    assert resolve_model_reference(written).model.id == model_id

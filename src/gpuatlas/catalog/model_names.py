@@ -314,13 +314,27 @@ def _derived_checkpoint(name: str) -> ModelReference | None:
     a fine-tune that names its base inside its own name (Hermes-3-Llama-3.1-8B)."""
     tokens = _split_tokens(name)
     index = model_name_index()
-    for key in (*_prefix_keys(tokens), *_inner_keys(tokens)):
+    for key in (*_written_prefix_keys(tokens), *_prefix_keys(tokens), *_inner_keys(tokens)):
         hit = index.get(key)
         if hit is not None:
             hint, format_id = _format_hint(tokens)
             model = get_model(hit[0])
             return ModelReference(name, model, "derived_checkpoint", hint, format_id)
     return None
+
+
+def _written_prefix_keys(tokens: list[str]) -> list[str]:
+    """The name as written less only its trailing decorations, longest first: a library name
+    that itself ends in a decoration word ('stable-diffusion-2-1-base-fp16' is
+    stable-diffusion-2-1-base, the 512 px model, not the 768 px stable-diffusion-2-1 that the
+    name without its 'base' would be)."""
+    keys: list[str] = []
+    for end in range(len(tokens) - 1, 0, -1):
+        if not _is_decoration(tokens[end]):
+            break
+        if any(_is_decoration(token) for token in tokens[:end]):
+            keys.append(normalize_model_name("-".join(tokens[:end])))
+    return keys
 
 
 def _prefix_keys(tokens: list[str]) -> list[str]:
