@@ -129,3 +129,12 @@ def test_driver_words_and_power_limits_are_not_the_name(written: str, read: str)
 )
 def test_a_model_number_written_apart_is_read_joined(written: str, read: str) -> None:
     assert with_model_number_joined(written) == read
+
+
+@pytest.mark.unit
+def test_mi60_is_the_full_vega20_at_1_8_ghz() -> None:
+    gpu = resolve_gpu("AMD Radeon Instinct MI60")
+    assert gpu.id == "mi60"
+    assert (gpu.memory_gb, gpu.memory_bandwidth_gb_s, gpu.sm_count) == (32.0, 1024.0, 64)
+    assert gpu.fp16_dense_tflops == pytest.approx(2 * 4096 * 2 * 1.8 / 1000, abs=0.05)  # 29.5
+    assert gpu.fp32_tflops == pytest.approx(4096 * 2 * 1.8 / 1000, abs=0.06)  # 14.7
