@@ -116,12 +116,17 @@ def test_refused_on_purpose(written: str) -> None:
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("written", ["MI50", "AMD MI50 16G"])
-def test_mi50_is_not_in_the_catalog(written: str) -> None:
-    # gfx906 (GCN 5, Vega 20): no architecture family of the catalog; upstream vLLM does not
-    # build for it (the rows use nlzy/vllm-gfx906, a fork)
-    with pytest.raises(UnknownNameError):
-        read_gpu_name(written)
+def test_a_bare_mi50_names_no_memory_size() -> None:
+    # gfx906 (GCN 5, Vega 20) is in the catalog since issue 10 as the 16 GB and the 32 GB MI50;
+    # the bare name is ambiguous between them (nothing in the catalog says which people mean)
+    with pytest.raises(UnknownNameError) as raised:
+        read_gpu_name("MI50")
+    assert raised.value.ambiguous
+
+
+@pytest.mark.unit
+def test_mi50_16g_is_the_16_gb_mi50() -> None:
+    assert read_gpu_name("AMD MI50 16G")[0].id == "mi50-16gb"
 
 
 @pytest.mark.unit

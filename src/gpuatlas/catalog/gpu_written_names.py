@@ -2,7 +2,9 @@
 line ("MSI RTX 4090 Suprim X", "RTX 4090 Founders Edition"), the year of a Mac ("2023 M3 Max"),
 the memory in brackets ("M4 Max (128GB)"), "(desktop)" against the laptop part, "(VM)" for a
 card passed through to a virtual machine, a Mac's spec sheet wording ("(12-core CPU, 19-core
-GPU)", "8GB RAM"), and two GPUs written as one ("H100/H200"). Pure text functions; the
+GPU)", "8GB RAM"), a driver's decorations ("RX 580 Series (RADV POLARIS10)"), a power limit
+("(16GB VRAM, 115W TGP)"), a model number written apart from its letters ("mi 50"), and two
+GPUs written as one ("H100/H200"). Pure text functions; the
 catalog lookup stays in gpus.py, which tries these readings only after the name as written
 matched nothing."""
 
@@ -41,6 +43,19 @@ _INTEGRATED = re.compile(
 # the same card (PCIe passthrough hands the guest the whole device)
 _VIRTUAL_MACHINE = re.compile(
     r"\(\s*(?:vm|virtual\s+machine|(?:pcie?\s+)?passthrough|passed\s+through)\s*\)",
+    re.IGNORECASE,
+)
+# What a graphics driver appends to the chip's name: Mesa's RADV Vulkan driver prints 'AMD Radeon
+# RX 580 Series (RADV POLARIS10)' (its own name and the chip's code name in brackets), and AMD's
+# drivers call a card '... Series'; neither names another product.
+_DRIVER_WORDS = re.compile(
+    r"\(\s*radv(?:\s+[^)]*)?\)|(?<![\w-])series(?![\w-])",
+    re.IGNORECASE,
+)
+# A power limit written beside the name ('RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)'): the
+# catalog reads a laptop part at the top of its power range and names no product by its watts.
+_POWER_LIMIT = re.compile(
+    r"(?:,\s*)?(?<![\w.])\d{2,3}\s*w(?:atts?)?(?:\s+(?:tgp|tdp|tbp))?(?![\w-])",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^\s*(?:19|20)\d\d\s+(?=\S)")
@@ -87,9 +102,11 @@ def without_retail_words(name: str) -> str:
     'RTX 4070 12GB (desktop)' → 'RTX 4070 12GB'; 'RTX 4080 Laptop (12GB VRAM)' → 'RTX 4080
     Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
     128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'; 'M1 (8 cpu/gpu core, 8gb ram)' → 'M1
-    8-core GPU, 8gb'; 'GTX 1060 6GB (VM)' → 'GTX 1060 6GB'. A name with none of these stays as
-    it is."""
+    8-core GPU, 8gb'; 'GTX 1060 6GB (VM)' → 'GTX 1060 6GB'; 'AMD Radeon RX 580 Series (RADV
+    POLARIS10)' → 'AMD Radeon RX 580'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080
+    Ti Laptop GPU 16GB'. A name with none of these stays as it is."""
     text = without_spec_sheet_words(_YEAR.sub("", name))
+    text = _POWER_LIMIT.sub(" ", _DRIVER_WORDS.sub(" ", text))
     text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)
@@ -112,3 +129,17 @@ def pair_parts(name: str) -> tuple[str, str] | None:
     if prefix and re.match(r"^\d", second):
         second = f"{prefix} {second}"
     return first, second
+
+
+# 'amd instinct mi 50', 'H 100': a model number of two or three digits written apart from its one
+# to three letters (a number of four digits is a model number on its own: 'RTX 3090'; a size
+# follows as 'GB').
+_SPACED_MODEL_NUMBER = re.compile(
+    r"(?<![\w.-])([a-z]{1,3})\s+(\d{2,3})(?![\w.])(?!\s*gb?\b)", re.IGNORECASE
+)
+
+
+def with_model_number_joined(name: str) -> str:
+    """'amd instinct mi 50' → 'amd instinct mi50'; 'H 100 80GB' → 'H100 80GB'; a name without
+    such a split stays as it is."""
+    return _SPACED_MODEL_NUMBER.sub(r"\1\2", name)

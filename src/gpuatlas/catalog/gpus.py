@@ -21,7 +21,11 @@ from gpuatlas.catalog.gpu_variants import (
     family_of_bare_name,
     name_assumption,
 )
-from gpuatlas.catalog.gpu_written_names import pair_parts, without_retail_words
+from gpuatlas.catalog.gpu_written_names import (
+    pair_parts,
+    with_model_number_joined,
+    without_retail_words,
+)
 from gpuatlas.catalog.names import NameEntry, NameIndex
 from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.errors import UnknownNameError
@@ -135,12 +139,13 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     sits in is dropped ('MacBook Pro M1 Max 32 core' names the M1 Max's GPU). A name that
     matches nothing as written is read without a card maker's words, a Mac's year or brackets
     ('MSI RTX 4090 Suprim X', '2024 M4 Max (128GB)'), then as two GPUs joined by a slash
-    ('H100/H200': the first one written, the other named in the assumption)."""
+    ('H100/H200': the first one written, the other named in the assumption). A model number
+    written apart from its letters is read joined ('amd instinct mi 50')."""
     name = without_mac_model(name)
     try:
         return _read_written_gpu_name(name)
     except UnknownNameError as error:
-        plain = without_retail_words(name)
+        plain = with_model_number_joined(without_retail_words(name))
         if plain != name:
             try:
                 gpu, assumption = _read_written_gpu_name(plain)
