@@ -221,3 +221,12 @@ def test_the_cli_refuses_a_4bit_gguf_with_its_candidates() -> None:
     )
     assert result.exit_code == 2
     assert "q4_k_m, q4_k_s, q4_0, q4_1, iq4_xs, iq4_nl" in " ".join(result.output.split())
+
+
+@pytest.mark.unit
+def test_a_written_row_keeps_why_a_framework_is_not_modelled() -> None:
+    cells = _row(engine="PaddlePaddle", metric="train_tok_s", weights="fp16")
+    refused = resolve_written_row(cells, "t.csv", 2)
+    assert refused.reason.startswith(  # type: ignore[union-attr]
+        "PaddlePaddle / PaddleNLP is not modelled: "
+    )

@@ -295,5 +295,16 @@ def _parallelism(written: str, gpu_count: int) -> Parallelism | None:
     return "none" if gpu_count == 1 else None
 
 
+REASON_CHARS = 160
+_UNMODELLED = " is not modelled: "
+
+
 def _first_line(error: GpuAtlasError) -> str:
-    return str(error).splitlines()[0][:160]
+    """The error's first line, cut to REASON_CHARS; where a long list of close matches would
+    cut off why the name is not modelled ('PaddlePaddle / PaddleNLP is not modelled: …'), that
+    sentence instead."""
+    line = str(error).splitlines()[0]
+    unmodelled = line.find(_UNMODELLED)
+    if unmodelled > REASON_CHARS:
+        line = line[line.rfind(". ", 0, unmodelled) + 2 :]
+    return line[:REASON_CHARS]
