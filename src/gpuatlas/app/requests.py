@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
-from gpuatlas.catalog.model_weights import WeightsChoice, choose_weights, is_auto
+from gpuatlas.catalog.model_weights import WeightsChoice, bare_width, choose_weights, is_auto
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
@@ -264,7 +264,7 @@ def _name_problems(
         checks += [
             (as_format, name)
             for name in _names(values.get("weights"))
-            if not is_auto(name) and name.lower() != "all"
+            if not is_auto(name) and name.lower() != "all" and bare_width(name) is None
         ]
     if llm and "engine" in fields and "engine" not in failed:
         checks += [
@@ -306,9 +306,19 @@ def weights_and_engine(
     GPU, then the format again with that engine (run by Ollama, a checkpoint named without a
     format is the Ollama library's build)."""
     names_known_together([weights], engine, system)
-    choice = choose_weights(weights, reference, engine)
+    # a bare width ('4-bit') is read once the engine is known, with the formats it loads
+    choice = choose_weights(weights, reference, None if bare_width(weights) else engine)
     engine_id = auto_engine(engine, choice.engine, system)
-    return choose_weights(weights, reference, engine_id), engine_id
+    return choose_weights(weights, reference, engine_id, _formats_of(engine_id, system)), engine_id
+
+
+def _formats_of(engine: str, system: object) -> tuple[str, ...] | None:
+    """The formats an engine loads on the system's GPU (a bare width's candidates), or None
+    where the engine does not resolve (its own error comes where it is resolved)."""
+    try:
+        return resolve_engine_on(engine, as_system(system).gpu).formats
+    except GpuAtlasError:
+        return None
 
 
 def names_known_together(weights: Sequence[str], engine: str, system: object) -> None:
@@ -317,7 +327,7 @@ def names_known_together(weights: Sequence[str], engine: str, system: object) ->
     try); one unknown name alone is raised where it is resolved, as before."""
     checks: list[Callable[[], object]] = []
     for name in (part.strip() for text in weights for part in text.split(",") if part.strip()):
-        if not is_auto(name) and name.strip().lower() != "all":
+        if not is_auto(name) and name.strip().lower() != "all" and bare_width(name) is None:
             checks.append(lambda name=name: as_format(name))  # type: ignore[misc]
     if engine.strip().lower() != "auto":
         checks.append(lambda: resolve_engine_on(engine, as_system(system).gpu))  # type: ignore[arg-type]

@@ -27,10 +27,11 @@ from gpuatlas.catalog.measurements import (
     holdout_dir,
 )
 from gpuatlas.catalog.model_names import ModelReference, resolve_model_reference
-from gpuatlas.catalog.model_weights import native_weights
+from gpuatlas.catalog.model_weights import native_weights, width_choice
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.engine_profiles import resolve_engine
+from gpuatlas.performance.engine_specs import frontend_for_checkpoint, parse_engine_spec
 from gpuatlas.performance.media.image_parallel import IMAGE_METRICS
 from gpuatlas.performance.training.engines import training_engine
 
@@ -130,8 +131,12 @@ def resolve_written_row(
 
 def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
     metric = _metric(text["metric"], text["unit"])
-    engine, version, backend = _engine(text, metric)
-    reference = _model(text["model"])
+    try:
+        reference = _model(text["model"])
+    except _NameError:
+        _engine(text, metric)  # an unknown engine is said first, as before the model
+        raise
+    engine, version, backend = _engine(text, metric, _checkpoint_engine(reference))
     input_tokens, output_tokens, notes = _lengths(text, metric)
     return MeasuredRow(
         gpu=_gpu_id(text["gpu"]),
@@ -168,7 +173,19 @@ def _gpu_id(written: str) -> str:
         raise _NameError("GPU", written, _first_line(error)) from None
 
 
-def _engine(text: dict[str, str], metric: Metric) -> tuple[str, str, str | None]:
+def _checkpoint_engine(reference: ModelReference) -> str | None:
+    """The engine the named checkpoint is made for (an mlx-community conversion: mlx-lm), as
+    `--engine` reads an application's name with it (LM Studio runs MLX checkpoints with its
+    MLX engine: `frontend_for_checkpoint`)."""
+    try:
+        return native_weights(reference).engine
+    except GpuAtlasError:
+        return None
+
+
+def _engine(
+    text: dict[str, str], metric: Metric, checkpoint_engine: str | None = None
+) -> tuple[str, str, str | None]:
     """(engine id, version text, backend) of 'engine' + 'engine_version' as written.
 
     Training rows name a training framework ('NeMo', 'torchtitan'): its id (training/engines.py,
@@ -183,7 +200,7 @@ def _engine(text: dict[str, str], metric: Metric) -> tuple[str, str, str | None]
             raise _NameError("training framework", text["engine"], _first_line(error)) from None
         return framework, written, stated_backend
     try:
-        spec = parse_engine_spec(written)
+        spec = parse_engine_spec(frontend_for_checkpoint(written, checkpoint_engine))
     except GpuAtlasError as error:
         raise _NameError("engine", written, _first_line(error)) from None
     if spec.engine not in ENGINES:
@@ -222,7 +239,9 @@ def _lengths(text: dict[str, str], metric: Metric) -> tuple[int | None, int | No
 def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
     """The stated format, else the one `--weights auto` assumes for the model as named (the
     format its name or Ollama tag carries, else the checkpoint's own). On mlx-lm, "4bit" (as
-    written, or ending the checkpoint's name) is MLX's affine 4-bit (mlx-4bit)."""
+    written, or ending the checkpoint's name) is MLX's affine 4-bit (mlx-4bit). A bare width
+    on another engine is what `--weights 4-bit` reads there (`width_choice`: q8_0 for '8-bit' on
+    llama.cpp; a '4-bit' GGUF is refused with its candidate types)."""
     if engine == MLX_ENGINE:
         named = [MLX_BITS[word] for word in _words(written or reference.name) if word in MLX_BITS]
         if named:  # "4bit", or a checkpoint named "…-4bit" run by mlx-lm
@@ -233,12 +252,21 @@ def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
     if written.lower() in SIXTEEN_BIT and native in ("fp16", "bf16"):
         return native  # "16-bit": the checkpoint's own half precision, unquantised
     try:
-        return resolve_format(written).id
+        by_width = width_choice(written, reference, engine, _engine_formats(engine))
+        return by_width.format_id if by_width is not None else resolve_format(written).id
     except GpuAtlasError as error:
         shorthand = gguf_shorthand(written)  # "Q6" as a model name's tag is read: Q6_K
         if shorthand is not None:
             return shorthand[0]
         raise _NameError("weights", written, _first_line(error)) from None
+
+
+def _engine_formats(engine: str) -> tuple[str, ...] | None:
+    """The formats the engine loads (its profile's), for a bare width's candidates."""
+    try:
+        return resolve_engine(engine).formats
+    except GpuAtlasError:
+        return None
 
 
 def _words(text: str) -> list[str]:
@@ -267,5 +295,16 @@ def _parallelism(written: str, gpu_count: int) -> Parallelism | None:
     return "none" if gpu_count == 1 else None
 
 
+REASON_CHARS = 160
+_UNMODELLED = " is not modelled: "
+
+
 def _first_line(error: GpuAtlasError) -> str:
-    return str(error).splitlines()[0][:160]
+    """The error's first line, cut to REASON_CHARS; where a long list of close matches would
+    cut off why the name is not modelled ('PaddlePaddle / PaddleNLP is not modelled: …'), that
+    sentence instead."""
+    line = str(error).splitlines()[0]
+    unmodelled = line.find(_UNMODELLED)
+    if unmodelled > REASON_CHARS:
+        line = line[line.rfind(". ", 0, unmodelled) + 2 :]
+    return line[:REASON_CHARS]

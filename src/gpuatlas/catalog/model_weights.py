@@ -24,13 +24,14 @@ MoE experts in MXFP4; AWQ/GPTQ/FP8 keep embeddings and lm_head at 16 bits (see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gpuatlas.catalog.formats import (
     EXL2_TEMPLATE,
     EXL3_TEMPLATE,
     WeightFormat,
+    all_formats,
     find_format,
     gguf_shorthand,
     template_format_id,
@@ -302,12 +303,160 @@ def engine_build_weights(reference: ModelReference, engine: str | None) -> Weigh
     return native_weights(reference, engine)
 
 
+# A bit width written with no format ('4-bit', '4bit', '4 bits', '8-bit'): what it means
+# depends on the engine (`width_choice`).
+_BARE_WIDTH = re.compile(r"^(\d{1,2})[\s_\-]*bits?$", re.IGNORECASE)
+_GGUF_WIDTH = re.compile(r"^i?q(\d)_")  # 'q4_k_m', 'iq4_xs': ggml's type names lead with it
+MLX_WIDTH_SOURCE = (
+    "mlx-lm's own word for its quantisation: mlx_lm.convert -q --q-bits {bits}, affine, group "
+    "size 64 (ml-explore/mlx-lm mlx_lm/convert.py), the '-{bits}bit' of mlx-community's "
+    "checkpoints"
+)
+TRANSFORMERS_ENGINE = "transformers"
+BNB_INT8_FORMAT = "bnb-int8"
+# transformers' BitsAndBytesConfig: load_in_4bit's bnb_4bit_quant_type "defaults to 'fp4'"
+# (transformers docs, main_classes/quantization, BitsAndBytesConfig); NF4 is QLoRA's choice and
+# the one '-bnb-4bit' checkpoints set. The catalog describes NF4 only.
+_BNB_4BIT_REFUSAL = (
+    "'{written}' on transformers is bitsandbytes' load_in_4bit, whose default type is FP4 "
+    "(BitsAndBytesConfig bnb_4bit_quant_type='fp4'), which the catalog does not describe; "
+    "pass --weights nf4 if the run set bnb_4bit_quant_type='nf4' (QLoRA's type)"
+)
+
+
+def bare_width(weights: str) -> int | None:
+    """The bit width of a name that states only a width ('4-bit', '4bit', '8 bits'), else
+    None."""
+    found = _BARE_WIDTH.match(weights.strip())
+    return int(found.group(1)) if found else None
+
+
+def gguf_width_formats(bits: int) -> list[str]:
+    """The GGUF types of a bit width, as ggml names them ('q4_0', 'q4_k_m', 'iq4_xs' for 4)."""
+    found: list[str] = []
+    for weight_format in all_formats():
+        width = _GGUF_WIDTH.match(weight_format.id)
+        if weight_format.family == "gguf" and width and int(width.group(1)) == bits:
+            found.append(weight_format.id)
+    return found
+
+
+def width_formats(bits: int) -> list[str]:
+    """The catalog's formats of a bit width: the GGUF types its name states ('q4_1'), the
+    others by their bits per weight (4.5 counts as 4: scales are not the width)."""
+    others = [
+        weight_format.id
+        for weight_format in all_formats()
+        if weight_format.family != "gguf" and int(weight_format.bits_per_weight) == bits
+    ]
+    return [*others, *gguf_width_formats(bits)]
+
+
+def runs_mlx_lm(engine: str | None) -> bool:
+    """An engine text naming mlx-lm or an MLX engine ('mlx-lm', 'mlx_lm 0.26', 'mlx-engine',
+    'LM Studio (MLX engine)')."""
+    words = re.split(r"[\s(),;:@]+", (engine or "").strip().lower())
+    return any(word.replace("_", "-") in ("mlx", "mlx-lm", "mlx-engine") for word in words)
+
+
+def runs_gguf_engine(engine: str | None) -> bool:
+    """llama.cpp, Ollama, or LM Studio running llama.cpp (an LM Studio text naming no MLX)."""
+    text = (engine or "").strip().lower()
+    lm_studio = text.replace(" ", "").startswith("lmstudio") and not runs_mlx_lm(engine)
+    return runs_llama_cpp(engine) or runs_ollama(engine) or lm_studio
+
+
+def width_choice(
+    weights: str,
+    reference: ModelReference,
+    engine: str | None,
+    engine_formats: Sequence[str] | None = None,
+) -> WeightsChoice | None:
+    """The format a bare bit width ('4-bit', '4bit') names, decided only where it is not
+    ambiguous, else an InvalidRequestError listing the formats it could be. None when
+    `weights` is not a bare width, or the engine is not known yet ('auto': the caller asks
+    again with the engine it picks).
+
+    1. A checkpoint whose name carries a format of that width ('…-4bit' from mlx-community,
+       '…Q4_K_M.gguf'): that format, the one the named files hold.
+    2. mlx-lm: its own affine N-bit quantisation (mlx-Nbit, group size 64).
+    3. llama.cpp, Ollama, LM Studio: the GGUF type when the width has one (8: q8_0, 6: q6_k);
+       a width with several (4: q4_0, q4_1, q4_k_s, q4_k_m, iq4_xs, iq4_nl) is refused with
+       them: a '4-bit' GGUF may be any of them.
+    4. transformers: bitsandbytes' load_in_8bit (LLM.int8(), bnb-int8); load_in_4bit is
+       refused (its default FP4 type is not in the catalog).
+    5. Any other engine: the catalog's alias if the width is one ('8bit': bnb-int8), else
+       refused with the formats of that width (those in `engine_formats`, the formats the
+       engine loads, when the caller knows them)."""
+    bits = bare_width(weights)
+    if bits is None:
+        return None
+    own = find_format(reference.format_id) if reference.format_id is not None else None
+    if own is not None and int(own.bits_per_weight) == bits:
+        reason = (
+            f"{weights} read as the checkpoint's own {bits}-bit format (its name states {own.id})"
+        )
+        return _choice(reference.model, own.id, reason, reference.matched_by)
+    if engine is None or engine.strip().lower() == AUTO_WEIGHTS:
+        return None
+    if runs_mlx_lm(engine) and find_format(f"{MLX_FORMAT_PREFIX}{bits}bit") is not None:
+        format_id = f"{MLX_FORMAT_PREFIX}{bits}bit"
+        reason = f"{weights} on mlx-lm read as {format_id}: {MLX_WIDTH_SOURCE.format(bits=bits)}"
+        return WeightsChoice(
+            format_id, format_label(reference.model, format_id), reason, MLX_ENGINE
+        )
+    if runs_gguf_engine(engine):
+        candidates = gguf_width_formats(bits)
+        if len(candidates) == 1:
+            reason = f"{weights} on {engine} read as {candidates[0]}, the one {bits}-bit GGUF type"
+            return _choice(reference.model, candidates[0], reason, reference.matched_by)
+        raise InvalidRequestError([_width_refusal(weights, f"{engine}'s GGUF", candidates)])
+    if engine.strip().lower().startswith(TRANSFORMERS_ENGINE):
+        if bits == 8:
+            reason = (
+                f"{weights} on transformers read as bnb-int8: bitsandbytes' load_in_8bit "
+                "(LLM.int8())"
+            )
+            return _choice(reference.model, BNB_INT8_FORMAT, reason, reference.matched_by)
+        if bits == 4:
+            raise InvalidRequestError([_BNB_4BIT_REFUSAL.format(written=weights)])
+    if find_format(weights) is not None:
+        return None  # a width the catalog names as a format ('8bit': bitsandbytes' LLM.int8())
+    candidates = width_formats(bits)
+    if engine_formats is not None:
+        loaded = set(engine_formats)
+        candidates = [c for c in candidates if c in loaded or template_format_id(c) in loaded]
+        raise InvalidRequestError([_width_refusal(weights, f"{engine}'s", candidates)])
+    raise InvalidRequestError([_width_refusal(weights, "the catalog's", candidates)])
+
+
+def _width_refusal(weights: str, whose: str, candidates: list[str]) -> str:
+    bits = bare_width(weights)
+    if not candidates:
+        return (
+            f"'{weights}' names a bit width, not a format; {whose} formats have no {bits}-bit one"
+        )
+    return (
+        f"'{weights}' names a bit width, not a format; {whose} {bits}-bit formats: "
+        f"{', '.join(candidates)}; pass one with --weights"
+    )
+
+
 def choose_weights(
-    weights: str, reference: ModelReference, engine: str | None = None
+    weights: str,
+    reference: ModelReference,
+    engine: str | None = None,
+    engine_formats: Sequence[str] | None = None,
 ) -> WeightsChoice:
-    """The format for a `--weights` value: 'auto' is the native format, a name is the user's."""
+    """The format for a `--weights` value: 'auto' is the native format, a name is the user's
+    (a bare width, '4-bit', as the engine reads it: `width_choice`)."""
     if is_auto(weights):
         return native_weights(reference, engine)
+    by_width = width_choice(
+        weights, reference, engine, engine_formats
+    )  # '4-bit': what it means on the engine
+    if by_width is not None:
+        return by_width
     found = find_format(weights)
     shorthand = gguf_shorthand(weights) if found is None else None
     if shorthand is not None:  # '--weights Q6': the ggml type it stands for, said
@@ -368,6 +517,8 @@ __all__ = [
     "WeightsChoice",
     "choose_engine",
     "choose_weights",
+    "bare_width",
+    "width_choice",
     "engine_build_weights",
     "first_format_that_fits",
     "format_label",

@@ -291,6 +291,60 @@ def build_system(gpu: Gpu, gpu_count: int, network_id: str | None = None) -> Gpu
     )
 
 
+# A GPU named with the power limit it ran under ('RTX 3090 capped at 250W', 'RTX PRO 4000
+# Blackwell at 140W', 'A6000 @ 200W', 'RTX 4090 (power limit 300 W)'). A laptop part's TGP
+# ('115W TGP') is its specification, not a cap: not read here.
+_POWER_CAP = re.compile(
+    r"^(?P<device>.+?)[\s,(]+(?:(?:power[- ]?)?(?:capped|limited|limit|cap)\s*(?:at|to)?|at|@)"
+    r"\s*(?P<watts>\d{2,4}(?:\.\d+)?)\s*W(?:atts?)?\b"
+    r"(?:\s*(?:power\s*)?(?:cap|limit))?\)?\s*$"
+    r"|^(?P<device2>.+?)[\s,(]+(?P<watts2>\d{2,4}(?:\.\d+)?)\s*W(?:atts?)?\s+"
+    r"(?:power[- ]?)?(?:cap|limit)\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+POWER_CAP_SAME_W = 1.0  # a stated power within 1 W of the rated board power is that power
+
+
+def power_capped(text: str) -> tuple[str, float] | None:
+    """(the GPU as named, the watts) of a name stating the power limit it ran under."""
+    found = _POWER_CAP.match(text.strip())
+    if found is None:
+        return None
+    device = found["device"] or found["device2"]
+    return device.strip(), float(found["watts"] or found["watts2"])
+
+
+def _stated_power(text: str, network_id: str | None) -> GpuSystem | None:
+    """A GPU named with the power it ran at: the GPU where that is its rated board power;
+    refused, saying so, where it is a limit below (or above) it; None for a name stating no
+    power, or whose rest is no GPU either (its own error says so).
+
+    The performance model reads a card's rated board power (`tdp_w`: the sustained clock it
+    holds under a dense load, performance/sustained_clocks.py) but takes no power limit from a
+    request, so a capped card would be predicted as the uncapped one. The name without the cap
+    is returned to the user to run at the rated power."""
+    capped = power_capped(text)
+    if capped is None:
+        return None
+    device, watts = capped
+    try:
+        system = resolve_system(device, network_id)
+    except GpuAtlasError:
+        return None  # the name is unknown without the cap too: its own error says so
+    if system.gpu.tdp_w is not None and abs(system.gpu.tdp_w - watts) <= POWER_CAP_SAME_W:
+        return system  # the card's own rated power, stated ('RTX PRO 4000 Blackwell at 140W')
+    rated = f"{system.gpu.tdp_w:g} W" if system.gpu.tdp_w else "its rated board power"
+    raise InvalidRequestError(
+        [
+            f"GPU {text!r} is {system.gpu.id} under a {watts:g} W power limit, which is not "
+            f"modelled: predictions take no power-limit input and model {system.gpu.id} at "
+            f"{rated}; name it without the limit ({device!r}) to predict it at its rated power"
+        ]
+    )
+
+
 def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     """'4x rtx-4090', '2 x A100 80GB SXM4', '8×h100-sxm', 'A100 x 4', a single GPU name, a
     unified-memory device in one of its memory sizes ('Mac Studio M2 Ultra 192GB') or a named system
@@ -300,6 +354,9 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
     named = named_system(text)
     if named is not None:
         return named
+    stated = _stated_power(text, network_id)
+    if stated is not None:
+        return stated
     trailing = _TRAILING_COUNT.match(text)
     if trailing is not None:
         return _device_system(int(trailing.group(2)), trailing.group(1), network_id)
