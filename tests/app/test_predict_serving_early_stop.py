@@ -27,12 +27,21 @@ def _served(values: dict[str, object]) -> float:
     return float(predict_serving_document(request)["serving_output_tok_s"]["value"])
 
 
-@pytest.mark.parametrize("requests", [None, 50, 70])  # steady state, one full wave, 1.4 waves
-def test_the_answer_is_the_case_files_for_the_same_run(requests: int | None) -> None:
-    case = Case("a40", 1, "qwen2.5-7b", "bf16", "vllm", 50, 100, 600, "serving_output_tok_s")
+@pytest.mark.parametrize(
+    ("gpus", "requests"),
+    [(1, None), (1, 50), (1, 70), (2, 50)],  # steady state, one full wave, 1.4 waves, 2 GPUs
+)
+def test_the_answer_is_the_case_files_for_the_same_run(gpus: int, requests: int | None) -> None:
+    case = Case("a40", gpus, "qwen2.5-7b", "bf16", "vllm", 50, 100, 600, "serving_output_tok_s")
     expected = predict_case(replace(case, requests=requests, mean_output_tokens=443.4)).value
     found = _served(
-        {"concurrency": 50, "output_tokens": 600, "mean_output_tokens": 443.4, "requests": requests}
+        {
+            "system": f"{gpus}x a40",
+            "concurrency": 50,
+            "output_tokens": 600,
+            "mean_output_tokens": 443.4,
+            "requests": requests,
+        }
     )
     assert found == pytest.approx(expected, rel=1e-9)
 
