@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from gpuatlas.app.cost import RentingCostRequest, cost_document
 from gpuatlas.app.economics_requests import CostRequest, run_cost
+from gpuatlas.app.requests import parse_request
 from gpuatlas.catalog.prices import current_prices
 from gpuatlas.report import build_comparison
 from gpuatlas.report.document import Statement
@@ -60,3 +62,20 @@ def test_price_words_name_provider_tier_and_date() -> None:
     snapshot = current_prices(PAIR[0])[0]
     assert price_words(snapshot).startswith(f"{snapshot.provider} {snapshot.tier}, ")
     assert snapshot.observed_date in price_words(snapshot)
+
+
+def test_cost_says_which_cheaper_unnamed_variant_offer_it_passed_over() -> None:
+    request = parse_request(
+        RentingCostRequest, {"gpus": [PAIR[1]], "model": MODEL, "workload": "llm"}
+    )
+    (note,) = cost_document(request)["unnamed_variant_notes"]
+    cheapest = min(
+        (p for p in current_prices(PAIR[1]) if p.gpu_match == "assumed"),
+        key=lambda p: p.usd_per_gpu_hour,
+    )
+    assert note.startswith(f"{PAIR[1]}: offers whose GPU variant the provider does not name")
+    assert cheapest.provider in note and "variant assumed" in note
+    named_only = parse_request(
+        RentingCostRequest, {"gpus": [PAIR[0]], "model": MODEL, "workload": "llm"}
+    )
+    assert cost_document(named_only)["unnamed_variant_notes"] == []
