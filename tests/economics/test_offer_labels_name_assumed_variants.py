@@ -1,7 +1,8 @@
 """`cost` and `plan` name an offer whose GPU variant the provider does not name as the price
 tables do, '…; variant assumed)' (issue 10): `plan --gpu a100-80gb` ranked "Paperspace
 (DigitalOcean) (on-demand, 2026-09-20)" as an A100 80GB SXM4 offer with nothing saying the
-provider lists only "A100 80GB"."""
+provider lists only "A100 80GB". Such an offer is ranked only when no offer names the variant
+(`named_variant_first`, the rule `cost` and `compare` follow too)."""
 
 from __future__ import annotations
 
@@ -24,25 +25,28 @@ def test_an_offer_price_of_an_assumed_variant_says_so() -> None:
     assert not any("variant assumed" in offer_price(p, 1).label for p in exact)
 
 
-# Serving llama-3.1-8b at 1 req/s on an "A100 80GB": every offer of the variant it is read as.
-PLAN_ON_A100 = (
-    "plan",
-    "--model",
-    "llama-3.1-8b",
-    "--rps",
-    "1",
-    "--gpu",
-    "a100-80gb",
-    "--top",
-    "20",
-)
+# Serving llama-3.1-8b at 1 req/s: every offer of the variant the GPU is read as.
+PLAN = ("plan", "--model", "llama-3.1-8b", "--rps", "1", "--top", "20", "--json")
+
+
+def _plan_options(gpu: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(app, [*PLAN, "--gpu", gpu])
+    assert result.exit_code == 0, result.output
+    options: list[dict[str, object]] = json.loads(result.stdout)["options"]
+    return options
 
 
 def test_plan_options_say_when_the_variant_was_assumed() -> None:
-    result = CliRunner().invoke(app, [*PLAN_ON_A100, "--json"])
-    assert result.exit_code == 0, result.output
-    options = json.loads(result.stdout)["options"]
+    # every offer of this server card leaves its variant unnamed: plan ranks them, labelled
+    options = _plan_options("rtx-pro-6000-blackwell-server")
     for option in options:
-        said = "variant assumed" in option["offer_label"]
+        said = "variant assumed" in str(option["offer_label"])
         assert said == (option["gpu_match"] == "assumed"), option["offer_label"]
-    assert any(option["gpu_match"] == "assumed" for option in options)
+    assert options and all(option["gpu_match"] == "assumed" for option in options)
+
+
+def test_plan_passes_over_an_unnamed_variant_when_an_offer_names_it() -> None:
+    # the A100 80GB has offers of both kinds: plan, as cost and compare, ranks the named ones
+    # (Paperspace's cheaper "A100 80GB" was plan's winner while cost priced RunPod's SXM4)
+    options = _plan_options("a100-80gb")
+    assert options and all(option["gpu_match"] == "exact" for option in options)

@@ -33,6 +33,7 @@ from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.budget import Budget
+from gpuatlas.economics.ranking import Costed, cost_of
 from gpuatlas.economics.serving_engine import is_auto_engine, server_checkpoint
 from gpuatlas.economics.slo import MIN_RPS
 from gpuatlas.errors import GpuAtlasError
@@ -206,6 +207,30 @@ def full_load_note(report: CostReport) -> str:
     )
 
 
+def unnamed_variant_notes(report: CostReport) -> list[str]:
+    """One line per ranked system with a cheaper offer whose GPU variant the provider does not
+    name: it was passed over (`named_variant_first`, as `compare` prices a system), and where
+    to see it, so the ranking's 'cheapest offer' is not read as the cheapest listed."""
+    notes = []
+    costed: list[Costed] = [*report.serving, *report.jobs]
+    for line in report.ranking:
+        passed_over = [
+            item
+            for item in costed
+            if item.system_id == line.system_id
+            and item.price.gpu_match == "assumed"
+            and cost_of(item).value < line.best.value
+        ]
+        if line.best_offer.gpu_match == "exact" and passed_over:
+            cheapest = min(passed_over, key=lambda item: cost_of(item).value)
+            notes.append(
+                f"{line.system_id}: offers whose GPU variant the provider does not name are "
+                f"passed over, as `gpuatlas compare` does (cheapest: {cheapest.price.label} at "
+                f"{format_usd(cheapest.price.usd_per_gpu_hour)}/GPU-h); --details lists them"
+            )
+    return notes
+
+
 # What `cost` and `compare` both call full load (economics.full_load.full_load_serving).
 FULL_LOAD_BASIS = (
     "the serving model with as many requests in flight as the engine holds, the queue "
@@ -351,7 +376,8 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     ``utilization``), ``rps`` (the traffic sized for, null: one replica at its highest rate),
     each serving row's ``usd_per_million_output_tokens_at_saturation`` (full load, as
     `compare` prices it), ``volume_note`` (the daily volume the winner's price assumes) and
-    ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it).
+    ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it) and
+    ``unnamed_variant_notes`` (cheaper offers of an unnamed GPU variant the ranking passed over).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     report = cost_report(request, price_files)
     body = plain(report)
@@ -364,6 +390,7 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
         body["memory_way_outs"] = [] if report.ranking else list(memory_way_outs(request, report))
     if request.workload == "training":
         body["framework_note"] = training_framework_note(request)
+    body["unnamed_variant_notes"] = unnamed_variant_notes(report)
     return versioned(
         SCHEMA_ANSWER, {"request": request.model_dump(), "provenance": provenance(), **body}
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from gpuatlas.app.documents import versioned
 from gpuatlas.app.engine_names import engine_fields
@@ -38,6 +38,7 @@ from gpuatlas.performance.engine_specs import (
 from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import check_checkpoint_context
+from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.resolve import as_system, kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
@@ -216,12 +217,28 @@ class PredictServingRequest(ServedModelRequest):
         description="Prompt tokens every request has in common (prompt_reuse shared-prefix).",
     )
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    mean_output_tokens: float | None = Field(
+        None,
+        gt=0,
+        le=1_000_000,
+        description="Requests that stop at end-of-sequence before output_tokens (a client "
+        "without --ignore-eos): the tokens each generates on average; output_tokens is then "
+        "the cap. None: every request generates all output_tokens.",
+    )
 
     @field_validator("concurrency")
     @classmethod
     def _at_least_one_sequence(cls, value: int | Literal["max"]) -> int | Literal["max"]:
         if value != "max" and not 1 <= value <= 100_000_000:
             raise ValueError("a whole number from 1 to 100,000,000, or 'max'")
+        return value
+
+    @field_validator("mean_output_tokens")
+    @classmethod
+    def _mean_within_the_cap(cls, value: float | None, info: ValidationInfo) -> float | None:
+        cap = info.data.get("output_tokens")  # absent when output_tokens itself is refused
+        if value is not None and cap is not None and value > cap:
+            raise ValueError(f"at most the output cap ({cap}) it stops before, got {value:g}")
         return value
 
 
@@ -235,6 +252,9 @@ def predict_serving_document(
     require_mac_build(*mac, "predict serving")
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
     kv_cache = _kv_cache(request.kv_cache, engine, choice.format_id, request.system)
+    # requests ending at end-of-sequence: the run costed at its timed length, then the share
+    # of it they generate (the same early_stop the case files and the calibration use)
+    stopped = early_stop(request.output_tokens, request.mean_output_tokens, request.requests)
     result = api.serving_layout(
         system_on_host(request.system, request.host_ram_gb),
         reference.model,
@@ -242,7 +262,7 @@ def predict_serving_document(
         engine,
         concurrency=request.concurrency,
         input_tokens=request.input_tokens,
-        output_tokens=request.output_tokens,
+        output_tokens=request.output_tokens if stopped is None else stopped.timed_tokens,
         kv_cache=kv_cache,
         layout=request.layout,
         requests=request.requests,
@@ -259,8 +279,8 @@ def predict_serving_document(
             "kv_cache_assumed": kv_cache_id(kv_cache),
             **engine_fields(request.engine, engine, resolve_system(request.system).gpu),
             **_engine_note(engine, request.system, choice.format_id, reference.model),
-            "serving_output_tok_s": result.output_tok_s.to_json(),
-            "per_replica_output_tok_s": result.per_replica.to_json(),
+            "serving_output_tok_s": with_early_stop(result.output_tok_s, stopped).to_json(),
+            "per_replica_output_tok_s": with_early_stop(result.per_replica, stopped).to_json(),
             "replicas": result.layout.replicas,
             "tensor_parallel": result.layout.tensor_parallel,
             "layout": result.layout.description,

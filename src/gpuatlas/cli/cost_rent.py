@@ -20,6 +20,7 @@ from gpuatlas.app.cost import (
     offload_notes,
     server_engine_note,
     training_framework_note,
+    unnamed_variant_notes,
 )
 from gpuatlas.app.economics_requests import CostReport, auto_format_ids
 from gpuatlas.app.engine_names import engine_shown_on
@@ -306,7 +307,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     volume = daily_volume_note(report)
     if volume:
         console.print(f"note: {volume}", markup=False, highlight=False)
-    for note in offload_notes(report):
+    for note in [*offload_notes(report), *unnamed_variant_notes(report)]:
         console.print(f"note: {note}", markup=False, highlight=False)
     framework = training_framework_note(request)
     if framework:

@@ -215,7 +215,15 @@ def predict_serving_command(
     ),
     input_tokens: int = typer.Option(_serving("input_tokens"), "--input", help="Prompt tokens."),
     output_tokens: int = typer.Option(
-        _serving("output_tokens"), "--output", help="Generated tokens."
+        _serving("output_tokens"),
+        "--output",
+        help="Generated tokens (with --mean-output-tokens: the cap, e.g. max_tokens).",
+    ),
+    mean_output_tokens: float | None = typer.Option(
+        None,
+        "--mean-output-tokens",
+        help="Requests that stop at end-of-sequence before --output (a client without "
+        "--ignore-eos): the tokens each generates on average. Default: all of --output.",
     ),
     kv_cache: str = typer.Option(_serving("kv_cache"), "--kv-cache", help=KV_CACHE_HELP),
     layout: str = typer.Option(
@@ -267,6 +275,7 @@ def predict_serving_command(
             "concurrency": parsed_concurrency,
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
+            "mean_output_tokens": mean_output_tokens,
             "kv_cache": kv_cache,
             "layout": layout,
             "requests": requests,
@@ -283,9 +292,18 @@ def predict_serving_command(
         document,
         as_json,
         f"{model} ({document['weights_assumed']['format']}, "
-        f"{document['engine']}) serving on {system}: {input_tokens:,} in / {output_tokens:,} "
-        f"out tokens, concurrency {parsed_concurrency}",
+        f"{document['engine']}) serving on {system}: {input_tokens:,} in / "
+        f"{_output_text(output_tokens, mean_output_tokens)} out tokens, "
+        f"concurrency {parsed_concurrency}",
     )
+
+
+def _output_text(output_tokens: int, mean_output_tokens: float | None) -> str:
+    """'256', or '≤ 256 (mean 180, end-of-sequence)' for requests that stop early."""
+    if mean_output_tokens is None or mean_output_tokens >= output_tokens:
+        return f"{output_tokens:,}"
+    mean = format_number(mean_output_tokens, significant=4)
+    return f"≤ {output_tokens:,} (mean {mean}, end-of-sequence)"
 
 
 def _concurrency(text: str) -> int | Literal["max"]:

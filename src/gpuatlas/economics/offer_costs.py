@@ -12,10 +12,14 @@ GPUs, is rented whole, so a 2-GPU system on an 8-GPU instance pays for the insta
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.prices import PriceSnapshot
+
+Item = TypeVar("Item")
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_YEAR = 8760.0
@@ -55,6 +59,15 @@ class OfferPrice:
         )
         caveats = "".join(f"; {caveat}" for caveat in self.caveats)
         return f"{self.provider}{offer} ({self.tier}, {self.observed_date}{whole}{caveats})"
+
+
+def named_variant_first(items: Sequence[Item], gpu_match: Callable[[Item], str]) -> list[Item]:
+    """The items (offers, or costs per offer) whose provider names the GPU's exact variant,
+    or all of them when none does: an offer whose variant was assumed (an 'A100 80GB' that may
+    be the PCIe card or the SXM module) is the price only when there is no other. `cost` ranks
+    and `compare` prices from this one choice, so both name the same offer for a system."""
+    exact = [item for item in items if gpu_match(item) == "exact"]
+    return exact or list(items)
 
 
 def bills_per_gpu(offer: PriceSnapshot) -> bool:

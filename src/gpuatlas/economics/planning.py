@@ -18,7 +18,12 @@ from dataclasses import dataclass, replace
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem, system_name
-from gpuatlas.economics.offer_costs import can_host, offer_price, usd_per_month
+from gpuatlas.economics.offer_costs import (
+    can_host,
+    named_variant_first,
+    offer_price,
+    usd_per_month,
+)
 from gpuatlas.economics.serving_candidate import (
     Assessment,
     Latency,
@@ -257,7 +262,10 @@ def _rejection(found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]) -> Rej
 def _hosting_offers(
     found: Assessment, by_gpu: dict[str, list[PriceSnapshot]]
 ) -> list[PriceSnapshot]:
-    return [o for o in by_gpu.get(found.system.gpu.id, []) if can_host(o, found.system.gpu_count)]
+    """The offers that can host the system, those that name its GPU variant when any does
+    (`named_variant_first`: as `cost` ranks and `compare` prices it)."""
+    hosts = [o for o in by_gpu.get(found.system.gpu.id, []) if can_host(o, found.system.gpu_count)]
+    return named_variant_first(hosts, lambda offer: offer.gpu_match)
 
 
 def _branch_and_bound(

@@ -6,7 +6,8 @@ left out and listed as CannotRun by the caller; they never stop the ranking.
 Each system's line is its cheapest offer for the work — $/1M output tokens at its own
 sustainable serving rate, or $ per image or training run at its own predicted speed — beside
 its cheapest on-demand offer, so a community or spot price is never mistaken for an on-demand
-one. The first line is the winner.
+one; an offer whose GPU variant the provider does not name counts only when no offer names it
+(as `compare` prices a system). The first line is the winner.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gpuatlas.economics.offer_costs import OfferPrice
+from gpuatlas.economics.offer_costs import OfferPrice, named_variant_first
 from gpuatlas.economics.unit_costs import JobCost, ServingCost
 from gpuatlas.performance.predictions import Estimate
 
@@ -49,7 +50,9 @@ def cost_of(item: Costed) -> Estimate:
 
 
 def _cheapest(items: Sequence[Costed]) -> Costed | None:
-    return min(items, key=lambda item: cost_of(item).value, default=None)
+    """The cheapest of the offers that name the GPU's variant (`named_variant_first`)."""
+    preferred = named_variant_first(items, lambda item: item.price.gpu_match)
+    return min(preferred, key=lambda item: cost_of(item).value, default=None)
 
 
 def rank_systems(items: Sequence[Costed], metric: str) -> tuple[RankedSystem, ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.economics.offer_costs import can_host
+from gpuatlas.economics.offer_costs import can_host, named_variant_first
 
 RENTAL_TIERS = ("on-demand", "community")
 
@@ -26,8 +26,7 @@ def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | 
     offers = hostable_offers(system)
     rental = [s for s in offers if s.tier in RENTAL_TIERS]
     for pool in (rental, offers):
-        exact = [s for s in pool if s.gpu_match == "exact"]
-        chosen = exact or pool
+        chosen = named_variant_first(pool, lambda snapshot: snapshot.gpu_match)
         if provider:
             mine = [s for s in chosen if s.provider.lower() == provider.lower()]
             chosen = mine or chosen

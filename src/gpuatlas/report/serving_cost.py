@@ -3,11 +3,14 @@ price (LLM inference states it; the guidance answers 'which is cheaper to serve'
 
 from __future__ import annotations
 
+from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.report.context import ReportContext
-from gpuatlas.report.document import Statement
+from gpuatlas.report.document import Quantity, Statement
 from gpuatlas.report.focus import modelled_comparison
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.llm import per_million_tokens
+from gpuatlas.report.quantities import price_quantity
+from gpuatlas.report.rental_prices import price_words
 
 
 def serving_cost_statement(
@@ -18,21 +21,23 @@ def serving_cost_statement(
     a_price, b_price = a.reference_price, b.reference_price
     if a_price is None or b_price is None:
         return None
-    a_cost = per_million_tokens(
-        a_price.usd_per_gpu_hour * a.system.gpu_count, a.speed.serving_tok_s
-    )
-    b_cost = per_million_tokens(
-        b_price.usd_per_gpu_hour * b.system.gpu_count, b.speed.serving_tok_s
-    )
+    # the offers named, as `cost` names its cheapest offer: provider, tier, date, caveats
+    offers = f"{context.a_label}: {price_words(a_price)}; {context.b_label}: {price_words(b_price)}"
     return modelled_comparison(
-        "Cost per 1M output tokens at the reference prices",
+        f"Cost per 1M output tokens at the reference prices ({offers})",
         context.a_label,
         context.b_label,
-        a_cost,
-        b_cost,
+        _cost(a, a_price),
+        _cost(b, b_price),
         higher_is_better=False,
         style="usd",
     )
+
+
+def _cost(side: SideProfile, price: PriceSnapshot) -> Quantity:
+    """The side's cost per 1M output tokens at full load on its system's price."""
+    hourly = price_quantity(price, price.usd_per_gpu_hour * side.system.gpu_count)
+    return per_million_tokens(hourly, side.speed.serving_tok_s)
 
 
 def one_side_priced_statement(
@@ -49,8 +54,7 @@ def one_side_priced_statement(
     label, side = priced[0]
     price = side.reference_price
     assert price is not None  # filtered above
-    hourly = price.usd_per_gpu_hour * side.system.gpu_count
-    cost = per_million_tokens(hourly, side.speed.serving_tok_s)
+    cost = _cost(side, price)
     if cost.value is None:
         return None
     return Statement(

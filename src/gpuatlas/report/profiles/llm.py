@@ -291,13 +291,13 @@ def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tu
     costs = []
     throughput = speed.serving_tok_s
     for offer in offers:
-        hourly = offer.usd_per_gpu_hour * system.gpu_count
+        hourly = price_quantity(offer, offer.usd_per_gpu_hour * system.gpu_count)
         per_million = per_million_tokens(hourly, throughput)
         per_thousand_requests = _scaled(per_million, OUTPUT_TOKENS / 1e3, "USD")
         costs.append(
             OfferCost(
                 offer_label(offer),
-                price_quantity(offer, hourly),
+                hourly,
                 per_million,
                 per_thousand_requests,
             )
@@ -305,17 +305,19 @@ def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tu
     return tuple(costs)
 
 
-def per_million_tokens(hourly: float, throughput: Quantity) -> Quantity:
-    """$ per 1M output tokens at `hourly` $ for the system and its output tok/s (with range)."""
-    if throughput.value is None:
-        return missing("no throughput")
-    factor = hourly / 3600 * 1e6
+def per_million_tokens(hourly: Quantity, throughput: Quantity) -> Quantity:
+    """$ per 1M output tokens at the system's `hourly` price (its offer's provider, source
+    and date in the provenance) and its output tok/s (with range)."""
+    if throughput.value is None or hourly.value is None:
+        return missing("no throughput" if hourly.value is not None else "no price")
+    factor = hourly.value / 3600 * 1e6
     low = factor / throughput.high if throughput.high else None
     high = factor / throughput.low if throughput.low else None
     quantity = computed(
         factor / throughput.value,
         "USD",
         "$/hour ÷ (output tok/s × 3600) × 1e6, own modelled throughput",
+        hourly,
         throughput,
     )
     return Quantity(quantity.value, "USD", quantity.provenance, low, high)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.economics.offer_costs import named_variant_first
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Quantity, Section, Statement, Table, Text
 from gpuatlas.report.phrasing import USD_PER_GB_HOUR
@@ -99,7 +100,7 @@ def cheapest_offers(
     offers = hostable_offers(system)
     if provider:
         offers = [s for s in offers if s.provider.lower() == provider.lower()] or offers
-    offers = [s for s in offers if s.gpu_match == "exact"] or offers
+    offers = named_variant_first(offers, lambda snapshot: snapshot.gpu_match)
     on_demand = [s for s in offers if s.tier == "on-demand"]
     return (offers[0] if offers else None), (on_demand[0] if on_demand else None)
 
