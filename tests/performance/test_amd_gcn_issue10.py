@@ -88,3 +88,16 @@ def test_mi50_has_no_native_low_precision_floats(weights: str) -> None:
     assert compute_precision(gpu, weight_format) == compute_precision(
         gpu_by_id("a100-40gb-sxm"), weight_format
     )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", ["vllm-gfx906", "vllm gfx906", "nlzy/vllm-gfx906"])
+def test_the_gfx906_vllm_fork_is_vllm_on_rocm_at_its_levels(name: str) -> None:
+    gpu = gpu_by_id("mi50-32gb")
+    profile = engine_profile(name, gpu)
+    assert profile.id == "vllm-gfx906"
+    assert profile.engine == "vllm"
+    assert profile.backends == ("rocm",)
+    assert profile.shares_levels
+    assert profile.calibrate_from == "vllm-rocm"
+    assert engine_profile("vllm", gpu).id == "vllm-rocm"  # upstream's name keeps its profile
