@@ -69,6 +69,12 @@ class WeightFormat:
     matvec_alu_ops_per_weight: float = field(
         default=0.0, metadata=meaning("Mat-vec ALU instructions per weight", ge=0)
     )
+    # How many of those instructions are ggml_cuda_dp4a calls (four int8 products into an int32),
+    # per weight: one instruction where the GPU has a dot4 instruction, more where ggml-cuda's
+    # HIP build emulates it (performance.integer_dot.matvec_dp4a_instructions).
+    matvec_dp4a_per_weight: float = field(
+        default=0.0, metadata=meaning("Mat-vec dp4a calls per weight", ge=0)
+    )
     # The same count for llama.cpp's Metal mat-vec kernels (ggml-metal.metal
     # kernel_mul_mv_<format>_f32: float activations, nibbles masked in place and converted to
     # float, no dp4a), where they were counted; 0: the CUDA count stands in.

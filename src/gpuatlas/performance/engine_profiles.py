@@ -90,6 +90,9 @@ class EngineProfile:
     fallback_expert_formats: tuple[str, ...] = ()  # MoE experts on an unmeasured generic kernel
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
+    # (GPU target or architecture family, instructions one dp4a costs) where the build emulates
+    # the int8 dot4 instruction (integer_dot.matvec_dp4a_instructions); elsewhere 1
+    emulated_dp4a: tuple[tuple[str, float], ...] = ()
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
     own_engine: str = ""  # the profile that runs own_engine_families' models (see toml)
     own_engine_families: tuple[str, ...] = ()  # model families this release runs on own_engine
@@ -169,6 +172,7 @@ class _EngineRecord(BaseModel):
     fallback_expert_formats: list[str] = []
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
+    emulated_dp4a: list[tuple[str, float]] = []
     flash_attention_families: list[str] = []
     own_engine: str = ""
     own_engine_families: list[str] = []
@@ -240,6 +244,7 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["backends"] = tuple(record.backends)
         values["vector_alu_families"] = tuple(record.vector_alu_families)
         values["dp4a_families"] = tuple(record.dp4a_families)
+        values["emulated_dp4a"] = tuple((key, count) for key, count in record.emulated_dp4a)
         values["flash_attention_families"] = tuple(record.flash_attention_families)
         values["own_engine_families"] = tuple(record.own_engine_families)
         values["full_window_families"] = tuple(record.full_window_families)

@@ -1,4 +1,5 @@
-"""The int8 dot-product rate of GPUs without matrix units (DP4A on NVIDIA Pascal).
+"""The int8 dot-product rate of GPUs without matrix units (DP4A on NVIDIA Pascal), and what
+one dp4a costs in llama.cpp's mat-vec on AMD GPUs without a dot4 instruction.
 
 llama.cpp's CUDA backend multiplies quantised weights with its MMQ kernels, whose inner product
 is `__dp4a` (four int8 products summed into an int32) wherever the GPU has no fp16 tensor cores
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
+from gpuatlas.performance.engine_profiles import EngineProfile
 
 # One __dp4a per lane and clock does four int8 multiply-adds (8 ops) in the issue slot of one
 # FP32 FMA (2 FLOPs): the Tesla P40 datasheet's 47 TOPS INT8 against 11.76 TFLOPS FP32
@@ -56,3 +58,27 @@ def dp4a_prompt_ops(
     if weight_format.model_bits_per_weight >= _HIGH_PRECISION_BITS:
         return None
     return dp4a_ops(gpu)
+
+
+def matvec_dp4a_instructions(engine: EngineProfile, gpu: Gpu) -> float:
+    """Instructions one `ggml_cuda_dp4a` costs in the engine's mat-vec on this GPU
+    (engines.toml emulated_dp4a: the GPU's target, else its architecture family), else 1.
+    ggml-cuda's HIP build (ggml/src/ggml-cuda/common.cuh) issues one `__builtin_amdgcn_sdot4`
+    on CDNA, RDNA2 and gfx906 (Vega 20: MI50, MI60, Radeon VII; the v_dot4_i32_i8 of AMD's
+    "Vega 7nm" ISA) and one `sudot4` on RDNA3/4, but emulates it on RDNA1 and gfx900 (Vega 10)
+    with six instructions (four byte-selected v_mul_i32_i24, two v_add3_u32) and on older
+    targets (gfx803, Polaris) with its generic C fallback of four byte products and adds."""
+    for key in (gpu.compute_capability or "", gpu.architecture_family):
+        for named, instructions in engine.emulated_dp4a:
+            if key and named == key:
+                return instructions
+    return 1.0
+
+
+def matvec_alu_ops_with_dp4a(
+    engine: EngineProfile, gpu: Gpu, weight_format: WeightFormat, ops_per_weight: float
+) -> float:
+    """A mat-vec ALU count (formats.toml, one instruction per dp4a) with each of the format's
+    dp4a calls (matvec_dp4a_per_weight) costing what it does on this GPU."""
+    extra = matvec_dp4a_instructions(engine, gpu) - 1.0
+    return ops_per_weight + extra * weight_format.matvec_dp4a_per_weight

@@ -23,7 +23,7 @@ from gpuatlas.performance.collectives import (
 )
 from gpuatlas.performance.engine_profiles import EngineProfile, engine_for_model
 from gpuatlas.performance.engine_specs import bf16_in_fp32_math, profile_backend
-from gpuatlas.performance.integer_dot import dp4a_prompt_ops
+from gpuatlas.performance.integer_dot import dp4a_prompt_ops, matvec_alu_ops_with_dp4a
 from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
     LlmShape,
@@ -686,9 +686,14 @@ def matvec_alu_share(engine: EngineProfile, gpu: Gpu, calibration: Calibration) 
 
 def matvec_alu_ops(engine: EngineProfile, gpu: Gpu, weight_format: WeightFormat) -> float:
     """The runtime's `matvec_alu_ops_per_weight`: the format's count on the backend the
-    engine runs on this GPU (0 where `matvec_alu_backend` says no ALU term applies)."""
+    engine runs on this GPU, each dp4a at what it costs there (integer_dot: emulated on RDNA1,
+    gfx900 and gfx803 under ggml-cuda's HIP build); 0 where `matvec_alu_backend` says no ALU
+    term applies."""
     backend = matvec_alu_backend(engine, gpu)
-    return 0.0 if backend is None else weight_format.matvec_alu_ops_on(backend)
+    if backend is None:
+        return 0.0
+    ops = weight_format.matvec_alu_ops_on(backend)
+    return ops if ops == 0.0 else matvec_alu_ops_with_dp4a(engine, gpu, weight_format, ops)
 
 
 def build_runtime(
