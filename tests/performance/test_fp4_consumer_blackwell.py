@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.catalog.gpus import gpu_by_id
+from gpuatlas.performance.engine_specs import dtype_notes, engine_profile
 from gpuatlas.performance.llm.predict import llm_runtime
 
 pytestmark = pytest.mark.unit
@@ -52,3 +53,10 @@ def test_vllm_mxfp4_on_a_b200_keeps_the_fp8_rate() -> None:
     # sm100 has FlashInfer's MXFP4 paths; the weight-only list names 12.x only.
     runtime = llm_runtime("b200", "gpt-oss-20b", "mxfp4", "vllm")
     assert runtime.compute_precision == "fp8"
+
+
+def test_the_answer_says_vllm_runs_mxfp4_weight_only_on_an_rtx_5090() -> None:
+    gpu = gpu_by_id("rtx-5090")
+    notes = dtype_notes(engine_profile("vllm", gpu), gpu, "mxfp4")
+    assert any("weight-only" in note and "bf16" in note for note in notes)
+    assert dtype_notes(engine_profile("vllm", gpu), gpu, "nvfp4") == ()

@@ -465,13 +465,21 @@ def engine_compute_precision(profile: EngineProfile, gpu: Gpu, weight_format: We
 def dtype_notes(profile: EngineProfile, gpu: Gpu, format_id: str) -> tuple[str, ...]:
     """What the engine does with bf16 weights on a GPU it refuses bf16 on (vLLM below compute
     capability 8.0, engines.toml bf16_min_compute_capability): the user must pass fp16, which
-    is what the prediction computes in (bf16 has no rate there: formats.toml's fallback)."""
+    is what the prediction computes in (bf16 has no rate there: formats.toml's fallback); and
+    with weights it runs weight-only on this GPU (engines.toml weight_only_formats)."""
     if bf16_in_fp32_math(profile, gpu, format_id):
         return (
             f"{profile.engine} runs bf16 on {gpu.name} without bf16 tensor cores (NVIDIA's start "
             "with Ampere, compute capability 8.0): PyTorch's bf16 GEMMs compute in fp32 on the "
             f"CUDA cores, at most {gpu.fp32_tflops:g} TFLOPS; torch_dtype=torch.float16 uses "
             "the fp16 tensor cores",
+        )
+    if runs_weight_only(profile, gpu, format_id):
+        return (
+            f"{profile.engine} runs {format_id} weight-only on {gpu.name} (compute capability "
+            f"{gpu.compute_capability}): its kernels there dequantise the 4-bit weights inside "
+            "the GEMM and compute with 16-bit activations, so the matmuls are costed at the "
+            "bf16 tensor rate, not the FP4/FP8 rate",
         )
     needed = profile.bf16_min_compute_capability
     if format_id != "bf16" or not needed or gpu.vendor != "NVIDIA":
