@@ -1,9 +1,9 @@
 """FP4 on consumer and workstation Blackwell (sm120: RTX 50, RTX PRO Blackwell; sm121: DGX Spark
-GB10). The catalog's FP4 column is the DENSE tensor rate (NVIDIA headlines 'AI TOPS' with
-sparsity: halved). vLLM runs NVFP4 checkpoints there as W4A4 block-scaled FP4 GEMMs (FlashInfer's
-CUTLASS sm120 kernel), so they are costed at the FP4 rate; its MXFP4 MoE (gpt-oss) has no
-FlashInfer path off capability 9.0/10.0 and runs W4A16 (Triton matmul_ogs or Marlin, bf16
-activations), so on 12.x it is costed at the bf16 rate (engines.toml weight_only_formats)."""
+GB10); the catalog's FP4 column is the dense tensor rate (test_fp4_tensor_rate.py). vLLM runs
+NVFP4 checkpoints there as W4A4 block-scaled FP4 GEMMs (FlashInfer's CUTLASS sm120 kernel), so
+they are costed at the FP4 rate; its MXFP4 MoE (gpt-oss) has no FlashInfer path off capability
+9.0/10.0 and runs W4A16 (Triton matmul_ogs or Marlin, bf16 activations), so on 12.x it is
+costed at the bf16 rate (engines.toml weight_only_formats)."""
 
 from __future__ import annotations
 
@@ -14,22 +14,6 @@ from gpuatlas.performance.engine_specs import dtype_notes, engine_profile
 from gpuatlas.performance.llm.predict import llm_runtime
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.mark.parametrize(
-    ("gpu_id", "sparse_fp4_tflops"),
-    [
-        ("rtx-5090", 3352.0),  # RTX Blackwell whitepaper Appendix A: 3,352 AI TOPS (sparse)
-        ("rtx-pro-6000-blackwell", 4030.4),  # 188 SMs x 2.617 GHz x 8,192 ('4000 AI TOPS')
-        ("dgx-spark-gb10", 1000.0),  # NVIDIA: '1 PFLOP FP4 with sparsity'
-    ],
-)
-def test_the_fp4_column_is_the_dense_half_of_the_sparse_headline(
-    gpu_id: str, sparse_fp4_tflops: float
-) -> None:
-    gpu = gpu_by_id(gpu_id)
-    assert gpu.fp4_dense_tflops == pytest.approx(sparse_fp4_tflops / 2, rel=2e-3)
-    assert gpu.compute_capability in ("12.0", "12.1")
 
 
 def test_vllm_nvfp4_on_an_rtx_5090_runs_at_the_dense_fp4_rate() -> None:
