@@ -88,6 +88,8 @@ class EngineProfile:
     upcast_expert_formats: tuple[str, ...] = ()  # expert weights upcast inside its GEMMs (see toml)
     upcast_expert_families: tuple[str, ...] = ()  # the architecture families where it does so
     fallback_expert_formats: tuple[str, ...] = ()  # MoE experts on an unmeasured generic kernel
+    weight_only_formats: tuple[str, ...] = ()  # formats it runs weight-only (W4A16) on ...
+    weight_only_capabilities: tuple[str, ...] = ()  # ... NVIDIA GPUs of these compute capabilities
     vector_alu_families: tuple[str, ...] = ()  # matmuls on vector ALUs there ('*': every family)
     dp4a_families: tuple[str, ...] = ()  # quantised prompt GEMMs as int8 DP4A there (integer_dot)
     # (GPU target or architecture family, instructions one dp4a costs) where the build emulates
@@ -170,6 +172,8 @@ class _EngineRecord(BaseModel):
     upcast_expert_formats: list[str] = []
     upcast_expert_families: list[str] = []
     fallback_expert_formats: list[str] = []
+    weight_only_formats: list[str] = []
+    weight_only_capabilities: list[str] = []
     vector_alu_families: list[str] = []
     dp4a_families: list[str] = []
     emulated_dp4a: list[tuple[str, float]] = []
@@ -252,6 +256,8 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["upcast_expert_formats"] = tuple(record.upcast_expert_formats)
         values["upcast_expert_families"] = tuple(record.upcast_expert_families)
         values["fallback_expert_formats"] = tuple(record.fallback_expert_formats)
+        values["weight_only_formats"] = tuple(record.weight_only_formats)
+        values["weight_only_capabilities"] = tuple(record.weight_only_capabilities)
         values["custom_allreduce_us"] = tuple(tuple(t) for t in record.custom_allreduce_us)
         profiles.append(EngineProfile(**values))
     if problems:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
@@ -24,7 +25,7 @@ from gpuatlas.performance.engine_releases import (
     validated_tables,
     version_notes,
 )
-from gpuatlas.performance.peak_rates import lacks_sixteen_bit_rate
+from gpuatlas.performance.peak_rates import compute_precision, lacks_sixteen_bit_rate
 from gpuatlas.performance.unmodelled_engines import with_unmodelled_reason
 
 __all__ = [
@@ -442,16 +443,43 @@ def bf16_in_fp32_math(profile: EngineProfile, gpu: Gpu, format_id: str) -> bool:
     return format_id == "bf16" and profile.bf16_in_fp32_math and lacks_sixteen_bit_rate(gpu, "bf16")
 
 
+def runs_weight_only(profile: EngineProfile, gpu: Gpu, format_id: str) -> bool:
+    """Whether this engine runs these weights weight-only on this GPU (engines.toml
+    weight_only_formats on a GPU of one of weight_only_capabilities): the packed weights are
+    dequantised inside the GEMM and the math runs in 16 bits, although the architecture family
+    has matrix instructions for the format (vLLM's MXFP4 MoE on sm120/sm121)."""
+    return (
+        format_id in profile.weight_only_formats
+        and gpu.compute_capability in profile.weight_only_capabilities
+    )
+
+
+def engine_compute_precision(profile: EngineProfile, gpu: Gpu, weight_format: WeightFormat) -> str:
+    """The precision this engine's matmuls run in for these weights on this GPU: the format's
+    fallback precision where the engine runs it weight-only there, else the format's own."""
+    if runs_weight_only(profile, gpu, weight_format.id):
+        return weight_format.fallback_compute_precision
+    return compute_precision(gpu, weight_format)
+
+
 def dtype_notes(profile: EngineProfile, gpu: Gpu, format_id: str) -> tuple[str, ...]:
     """What the engine does with bf16 weights on a GPU it refuses bf16 on (vLLM below compute
     capability 8.0, engines.toml bf16_min_compute_capability): the user must pass fp16, which
-    is what the prediction computes in (bf16 has no rate there: formats.toml's fallback)."""
+    is what the prediction computes in (bf16 has no rate there: formats.toml's fallback); and
+    with weights it runs weight-only on this GPU (engines.toml weight_only_formats)."""
     if bf16_in_fp32_math(profile, gpu, format_id):
         return (
             f"{profile.engine} runs bf16 on {gpu.name} without bf16 tensor cores (NVIDIA's start "
             "with Ampere, compute capability 8.0): PyTorch's bf16 GEMMs compute in fp32 on the "
             f"CUDA cores, at most {gpu.fp32_tflops:g} TFLOPS; torch_dtype=torch.float16 uses "
             "the fp16 tensor cores",
+        )
+    if runs_weight_only(profile, gpu, format_id):
+        return (
+            f"{profile.engine} runs {format_id} weight-only on {gpu.name} (compute capability "
+            f"{gpu.compute_capability}): its kernels there dequantise the 4-bit weights inside "
+            "the GEMM and compute with 16-bit activations, so the matmuls are costed at the "
+            "bf16 tensor rate, not the FP4/FP8 rate",
         )
     needed = profile.bf16_min_compute_capability
     if format_id != "bf16" or not needed or gpu.vendor != "NVIDIA":

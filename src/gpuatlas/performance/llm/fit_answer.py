@@ -31,6 +31,7 @@ from gpuatlas.performance.engine_profiles import EngineProfile, require_format
 from gpuatlas.performance.engine_specs import (
     bf16_in_fp32_math,
     dtype_notes,
+    engine_compute_precision,
     engine_notes,
     resolve_engine_on,
 )
@@ -58,7 +59,6 @@ from gpuatlas.performance.llm.offload_speed import (
     total_gpu_memory_gib,
 )
 from gpuatlas.performance.llm.shape import llm_shape
-from gpuatlas.performance.peak_rates import compute_precision
 from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.predictions import MemoryFit
 from gpuatlas.performance.resolve import (
@@ -193,7 +193,7 @@ def _math_precision(inputs: MemoryInputs) -> str:
     gpu = inputs.system.gpu
     if bf16_in_fp32_math(inputs.engine, gpu, inputs.weight_format.id):
         return "fp32"
-    return compute_precision(gpu, inputs.weight_format)
+    return engine_compute_precision(inputs.engine, gpu, inputs.weight_format)
 
 
 def _row_formats(

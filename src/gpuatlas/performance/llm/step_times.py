@@ -22,7 +22,11 @@ from gpuatlas.performance.collectives import (
     tensor_parallel_step_s,
 )
 from gpuatlas.performance.engine_profiles import EngineProfile, engine_for_model
-from gpuatlas.performance.engine_specs import bf16_in_fp32_math, profile_backend
+from gpuatlas.performance.engine_specs import (
+    bf16_in_fp32_math,
+    engine_compute_precision,
+    profile_backend,
+)
 from gpuatlas.performance.integer_dot import dp4a_prompt_ops, matvec_alu_ops_with_dp4a
 from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
@@ -40,7 +44,6 @@ from gpuatlas.performance.llm.shape import (
 from gpuatlas.performance.llm.step_kernels import stages_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
-    compute_precision,
     engine_peak_flops,
     hardware_class,
     has_concurrent_int32_pipe,
@@ -706,7 +709,7 @@ def build_runtime(
 ) -> LlmRuntime:
     calibration = calibration or current_calibration()
     gpu = system.gpu
-    precision = compute_precision(gpu, weight_format)
+    precision = engine_compute_precision(engine, gpu, weight_format)
     flops, used_precision = engine_peak_flops(gpu, precision, engine.fp16_accumulate)
     if bf16_in_fp32_math(engine, gpu, weight_format.id):
         flops, used_precision = (gpu.fp32_tflops or 0.0) * 1e12, "fp32"
