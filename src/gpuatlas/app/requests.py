@@ -17,7 +17,7 @@ from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import engine_text_profile, resolve_engine_on
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.platform_engines import auto_engine
-from gpuatlas.performance.resolve import as_format, as_system
+from gpuatlas.performance.resolve import SystemArg, as_format, as_system
 
 if TYPE_CHECKING:
     from gpuatlas.economics.slo import Slo
@@ -300,7 +300,7 @@ def _problem(issue: Any) -> str:
 
 
 def weights_and_engine(
-    weights: str, reference: Any, engine: str, system: object
+    weights: str, reference: Any, engine: str, system: SystemArg
 ) -> tuple[WeightsChoice, str]:
     """The format and the engine a request runs: `--engine auto` from the checkpoint and the
     GPU, then the format again with that engine (run by Ollama, a checkpoint named without a
@@ -312,7 +312,7 @@ def weights_and_engine(
     return choose_weights(weights, reference, engine_id, _formats_of(engine_id, system)), engine_id
 
 
-def _formats_of(engine: str, system: object) -> tuple[str, ...] | None:
+def _formats_of(engine: str, system: SystemArg) -> tuple[str, ...] | None:
     """The formats an engine loads on the system's GPU (a bare width's candidates), or None
     where the engine does not resolve (its own error comes where it is resolved)."""
     try:
