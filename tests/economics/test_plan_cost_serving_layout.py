@@ -69,6 +69,18 @@ def test_a_model_too_large_for_one_gpu_stays_tensor_parallel() -> None:
     assert (found.layout.replicas, found.layout.tensor_parallel) == (1, 2)
     assert found.layout_description == "one replica over 2 GPUs (tensor parallel)"
     assert found.engines == 1
+    request = RentingCostRequest.model_validate(
+        {
+            "gpus": ["2x rtx-4090"],
+            "model": "llama-3.1-70b",
+            "workload": "llm",
+            "weights": "awq-int4",
+        }
+    )
+    assert layout_notes(cost_report(request)) == [
+        "2x rtx-4090 serves the model as one replica over 2 GPUs (tensor parallel), its best "
+        "layout (as `gpuatlas compare` and `predict serving` have it)"
+    ]
 
 
 def test_four_gpus_serve_a_two_gpu_model_as_two_tensor_parallel_pairs() -> None:

@@ -261,12 +261,14 @@ def layout_notes(report: CostReport) -> list[str]:
     `compare` and `predict serving` have it), whose replicas together give its rates."""
 
     def note(row: ServingCost) -> str:
-        if not row.sustained.layout:
+        sustained = row.sustained
+        if not sustained.layout:
             return ""
+        several = sustained.engines > 1
+        together = ": its rates and prices are the replicas' together" if several else ""
         return (
-            f"{row.system_id} serves the model as {row.sustained.layout}, its best layout "
-            "(as `gpuatlas compare` and `predict serving` have it): its rates and prices are "
-            "the replicas' together"
+            f"{row.system_id} serves the model as {sustained.layout}, its best layout (as "
+            f"`gpuatlas compare` and `predict serving` have it){together}"
         )
 
     return _one_note_per_system(report, note)

@@ -79,6 +79,7 @@ class PlanOption:
     # how each replica (system) serves the model: '2 replicas of 1 GPU each' (Assessment.layout,
     # as `compare` has it; '' for one GPU); `max_batch`/`mean_batch` are one such replica's
     layout: str = ""
+    engines: int = 1  # engine replicas in each replica (system) of the option
 
     @property
     def partly_on_cpu(self) -> str:
@@ -348,6 +349,7 @@ def _option(
         offload=found.offload,
         overloaded=utilization > 1.0,
         layout=found.layout_description,
+        engines=found.engines,
     )
 
 
@@ -567,9 +569,10 @@ def offer_elsewhere(
 def layout_line(option: PlanOption) -> str:
     """How each replica of a multi-GPU option serves the model, and what its batch counts."""
     hardware = hardware_label(option.gpu, option.gpu_count, option.weights)
+    batch = "; the batch column is one of those replicas'" if option.engines > 1 else ""
     return (
         f"Each {hardware} serves the model as {option.layout}, its best layout (as `gpuatlas "
-        "compare` and `predict serving` have it); the batch column is one of those replicas'."
+        f"compare` and `predict serving` have it){batch}."
     )
 
 

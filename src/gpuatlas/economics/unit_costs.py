@@ -72,6 +72,7 @@ class SustainedServing:
     # how the system serves the model: '2 replicas of 1 GPU each' ('' for one GPU), the layout
     # the rates above are simulated in and `full_load_tok_s` is given for
     layout: str = ""
+    engines: int = 1  # engine replicas in the system (2 for '2 replicas of 1 GPU each')
 
     def tokens_per_s_band(self) -> tuple[float, float]:
         """Low and high output tok/s of every replica together."""
@@ -160,6 +161,7 @@ def sustained_serving(
         saturation_rps=found.saturation_rps,
         full_load_tok_s=full_load_tok_s,
         layout=found.layout_description,
+        engines=found.engines,
     )
 
 
