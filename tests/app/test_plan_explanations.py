@@ -42,8 +42,13 @@ def test_a_multi_gpu_winner_is_one_replica_of_the_group_and_a_tie_is_a_tie() -> 
     assert (runner.gpu_count, runner.replicas) == (1, 2)
     assert round(winner.monthly_cost_usd) == round(runner.monthly_cost_usd)
     assert plan.explanation is not None
-    first, second = plan.explanation.lines[:2]
-    assert first.startswith("Winner: 1 replica of 2× RTX A4000 awq-int4 on ")
+    first, layout, second = plan.explanation.lines[:3]
+    # fp8 on two 16 GB cards serves best as one tensor-parallel replica (the serving model's
+    # layout); awq-int4 as 2 replicas of 1 GPU, the same as 2 × one card
+    assert first.startswith("Winner: 1 replica of 2× RTX A4000 fp8 on ")
+    assert layout.startswith(
+        "Each 2× RTX A4000 fp8 serves the model as one replica over 2 GPUs (tensor parallel)"
+    )
     assert second.startswith("Runner-up: 2 × RTX A4000 awq-int4 on ")
     assert f"costs the same (${round(winner.monthly_cost_usd):,}/month)" in second
     assert "lost on cost" not in second

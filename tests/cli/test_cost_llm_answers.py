@@ -76,3 +76,10 @@ def test_engine_help_names_the_image_engines_too() -> None:
     result = runner.invoke(app, ["cost", "--help"], env={**os.environ, "COLUMNS": "200"})
     text = " ".join(result.output.replace("│", " ").split())
     assert "image engine (workload image: diffusers, comfyui" in text
+
+
+def test_a_two_gpu_system_says_the_layout_it_is_priced_in() -> None:
+    text = _output(
+        ["--model", "llama-3.1-8b", "--workload", "llm", "--gpu", "2x rtx-4090", "--weights", "fp8"]
+    )
+    assert "note: 2x rtx-4090 serves the model as 2 replicas of 1 GPU each, its best layout" in text

@@ -3,7 +3,7 @@ each system's own predicted speed, ranked with a winner."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ from gpuatlas.performance.training.speed import framework_notes
 
 if TYPE_CHECKING:
     from gpuatlas.app.economics_requests import CostReport
+    from gpuatlas.economics.unit_costs import ServingCost
 
 SCHEMA_ANSWER = "cost"
 UTILIZATION_HELP = (
@@ -241,14 +242,45 @@ FULL_LOAD_BASIS = (
 def offload_notes(report: CostReport) -> list[str]:
     """One line per system whose llama.cpp/Ollama runs the model partly on the CPU (its cost
     is that slow split's, one request at a time), with the split and how to avoid it."""
+
+    def note(row: ServingCost) -> str:
+        sustained = row.sustained
+        if not sustained.offload:
+            return ""
+        return (
+            f"{row.system_id} runs {sustained.engine} partly on the CPU, one request at a "
+            f"time: {sustained.offload}"
+        )
+
+    return _one_note_per_system(report, note)
+
+
+def layout_notes(report: CostReport) -> list[str]:
+    """One line per multi-GPU system: the layout it serves the model in (replicas of a GPU
+    group when the model fits one, tensor parallel when it must: `full_load.layout_group`, as
+    `compare` and `predict serving` have it), whose replicas together give its rates."""
+
+    def note(row: ServingCost) -> str:
+        sustained = row.sustained
+        if not sustained.layout:
+            return ""
+        several = sustained.engines > 1
+        together = ": its rates and prices are the replicas' together" if several else ""
+        return (
+            f"{row.system_id} serves the model as {sustained.layout}, its best layout (as "
+            f"`gpuatlas compare` and `predict serving` have it){together}"
+        )
+
+    return _one_note_per_system(report, note)
+
+
+def _one_note_per_system(report: CostReport, note_of: Callable[[ServingCost], str]) -> list[str]:
+    """The first non-empty note of each system's serving rows, in the rows' order."""
     notes: dict[str, str] = {}
     for row in report.serving:
-        sustained = row.sustained
-        if sustained.offload and row.system_id not in notes:
-            notes[row.system_id] = (
-                f"{row.system_id} runs {sustained.engine} partly on the CPU, one request at a "
-                f"time: {sustained.offload}"
-            )
+        text = note_of(row)
+        if text and row.system_id not in notes:
+            notes[row.system_id] = text
     return list(notes.values())
 
 
@@ -377,7 +409,9 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     each serving row's ``usd_per_million_output_tokens_at_saturation`` (full load, as
     `compare` prices it), ``volume_note`` (the daily volume the winner's price assumes) and
     ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it) and
-    ``unnamed_variant_notes`` (cheaper offers of an unnamed GPU variant the ranking passed over).
+    ``unnamed_variant_notes`` (cheaper offers of an unnamed GPU variant the ranking passed over),
+    ``layout_notes`` (the layout each multi-GPU system serves in; also each serving row's
+    ``sustained.layout``).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     report = cost_report(request, price_files)
     body = plain(report)
@@ -391,6 +425,7 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     if request.workload == "training":
         body["framework_note"] = training_framework_note(request)
     body["unnamed_variant_notes"] = unnamed_variant_notes(report)
+    body["layout_notes"] = layout_notes(report)
     return versioned(
         SCHEMA_ANSWER, {"request": request.model_dump(), "provenance": provenance(), **body}
     )

@@ -16,6 +16,7 @@ from gpuatlas.app.cost import (
     cost_report,
     daily_volume_note,
     full_load_note,
+    layout_notes,
     memory_way_outs,
     offload_notes,
     server_engine_note,
@@ -307,7 +308,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     volume = daily_volume_note(report)
     if volume:
         console.print(f"note: {volume}", markup=False, highlight=False)
-    for note in [*offload_notes(report), *unnamed_variant_notes(report)]:
+    for note in [*layout_notes(report), *offload_notes(report), *unnamed_variant_notes(report)]:
         console.print(f"note: {note}", markup=False, highlight=False)
     framework = training_framework_note(request)
     if framework:

@@ -9,15 +9,16 @@ engine and request lengths.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
-from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.economics.simulation_step_times import EstimatorStepSource
+from gpuatlas.catalog.systems import GpuSystem, build_system
+from gpuatlas.economics.simulation_step_times import EstimatorStepSource, StepTimeSource
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import serving_layout
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
-from gpuatlas.performance.llm.serving_layout import LayoutServing
+from gpuatlas.performance.llm.serving_layout import LayoutServing, ServingLayout
 
 
 def takes_num_ctx(engine_text: str) -> bool:
@@ -71,3 +72,33 @@ def full_load_serving(
         output_tokens=output_tokens,
         num_ctx=num_ctx if takes_num_ctx(engine) else None,
     )
+
+
+def layout_group(
+    source: StepTimeSource, input_tokens: float, output_tokens: float
+) -> tuple[StepTimeSource, ServingLayout | None]:
+    """One engine replica of the layout `full_load_serving` picks for the source's system
+    (replicas of a GPU group when the model fits one, tensor parallel over them all when it
+    must, or a mix), and that layout: `plan` and `cost` simulate that replica and share the
+    traffic over the system's replicas of it. The source unchanged and no layout for one GPU,
+    a source other than the estimator's, or a system the serving model has no layout for."""
+    if not isinstance(source, EstimatorStepSource) or source.system.gpu_count == 1:
+        return source, None
+    system = source.system
+    try:
+        layout = full_load_serving(
+            system,
+            source.model,
+            source.weights,
+            source.engine,
+            input_tokens=int(round(input_tokens)),
+            output_tokens=int(round(output_tokens)),
+            num_ctx=source.num_ctx,
+        ).layout
+    except GpuAtlasError:
+        return source, None
+    if layout.tensor_parallel == system.gpu_count:
+        return source, layout
+    network = system.network.id if system.network else None
+    group = build_system(system.gpu, layout.tensor_parallel, network)
+    return replace(source, system=group), layout

@@ -76,6 +76,10 @@ class PlanOption:
     engine: str = ""  # the engine it runs with ('auto' resolved for this GPU)
     offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
     price_caveats: tuple[str, ...] = ()  # PriceSnapshot.caveats: variant assumed, a range's end
+    # how each replica (system) serves the model: '2 replicas of 1 GPU each' (Assessment.layout,
+    # as `compare` has it; '' for one GPU); `max_batch`/`mean_batch` are one such replica's
+    layout: str = ""
+    engines: int = 1  # engine replicas in each replica (system) of the option
 
     @property
     def partly_on_cpu(self) -> str:
@@ -344,6 +348,8 @@ def _option(
         engine=found.engine,
         offload=found.offload,
         overloaded=utilization > 1.0,
+        layout=found.layout_description,
+        engines=found.engines,
     )
 
 
@@ -479,6 +485,8 @@ def explain(
             f"{format_wait_ms(winner.p95_ttft_ms)}): set --p95-ttft-ms to size the replicas for "
             "a wait you accept."
         )
+    if winner.layout:
+        lines.append(layout_line(winner))
     if winner.offload:
         hardware = hardware_label(winner.gpu, winner.gpu_count, winner.weights)
         lines.append(f"{hardware} runs {winner.engine} partly on the CPU: {winner.offload}.")
@@ -555,6 +563,16 @@ def offer_elsewhere(
     return (
         f"the cheapest elsewhere is ${cheapest.usd_per_gpu_hour:.2f}/GPU-h ({cheapest.provider} "
         f"{cheapest.tier}, {cheapest.observed_date}): {option} ranks it"
+    )
+
+
+def layout_line(option: PlanOption) -> str:
+    """How each replica of a multi-GPU option serves the model, and what its batch counts."""
+    hardware = hardware_label(option.gpu, option.gpu_count, option.weights)
+    batch = "; the batch column is one of those replicas'" if option.engines > 1 else ""
+    return (
+        f"Each {hardware} serves the model as {option.layout}, its best layout (as `gpuatlas "
+        f"compare` and `predict serving` have it){batch}."
     )
 
 

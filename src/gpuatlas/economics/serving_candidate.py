@@ -16,6 +16,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.constants import economics_constant
+from gpuatlas.economics.full_load import layout_group
 from gpuatlas.economics.serving_engine import serving_engine
 from gpuatlas.economics.serving_simulation import (
     ArrivalProcess,
@@ -40,6 +41,7 @@ from gpuatlas.economics.slo import MIN_RPS as MIN_RPS  # re-exported: plans and 
 from gpuatlas.economics.slo import Slo as Slo  # import both from here as before
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number
+from gpuatlas.performance.llm.serving_layout import ServingLayout
 
 SIMULATED_REQUESTS = 1500
 MAX_REPLICAS = 4096
@@ -153,7 +155,8 @@ def missed_targets(latency: Latency, slo: Slo) -> str:
 
 @dataclass(frozen=True)
 class ServingRun:
-    """The workload on `replicas` replicas of a configuration, simulated."""
+    """The workload on `replicas` replicas of a configuration (systems), simulated; its
+    `mean_batch` is one engine replica's (a system may hold several: Assessment.layout)."""
 
     replicas: int
     per_replica_rps: float
@@ -181,6 +184,21 @@ class Assessment:
     run: ServingRun | None = None
     engine: str = ""  # the engine it runs with ('auto' resolved for this system)
     offload: str = ""  # llama.cpp/Ollama's own GPU/CPU split when one sequence does not fit
+    # how the system serves the model (full_load.layout_group, as `compare` has it): `steps`,
+    # `max_batch` and `floor` are one engine replica's, the rates the whole system's (None:
+    # one engine over the whole system)
+    layout: ServingLayout | None = None
+
+    @property
+    def engines(self) -> int:
+        """Engine replicas in one system (2 for a 2-GPU system serving 2 replicas of 1 GPU)."""
+        return 1 if self.layout is None else self.layout.replicas
+
+    @property
+    def layout_description(self) -> str:
+        """'2 replicas of 1 GPU each', 'one replica over 2 GPUs (tensor parallel)'; '' for one
+        GPU or when the serving model states no layout."""
+        return "" if self.layout is None else self.layout.description
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -215,6 +233,7 @@ def assess(
             workload.num_ctx,
             workload.parallel,
         )
+        source, layout = _grouped(source, workload, context)
         max_batch = source.max_batch(context)
         offload = ""
         if max_batch < 1:
@@ -227,19 +246,41 @@ def assess(
     except GpuAtlasError as error:
         return Assessment(system, workload.weights, "unsupported", str(error), engine=engine)
     found = Assessment(
-        system, workload.weights, "ok", "", max_batch, steps, engine=engine, offload=offload
+        system,
+        workload.weights,
+        "ok",
+        "",
+        max_batch,
+        steps,
+        engine=engine,
+        offload=offload,
+        layout=layout,
     )
     return _bounded(found, workload, slo)
+
+
+def _grouped(
+    source: StepTimeSource, workload: Workload, context: int
+) -> tuple[StepTimeSource, ServingLayout | None]:
+    """One engine replica of the system's serving layout (`layout_group`), unless not one
+    sequence fits that replica: then the whole system, as one engine, says why."""
+    group, layout = layout_group(source, workload.input_tokens, workload.output_tokens)
+    if group is not source and group.max_batch(context) < 1:
+        return source, None
+    return group, layout
 
 
 def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
     assert found.steps is not None
     floor = floor_latency(found.steps, workload)
     tpot_limit_s = None if slo.p95_tpot_ms is None else slo.p95_tpot_ms / 1000.0
-    bound = capacity_bound_rps(
+    engines = found.engines  # the system's rates: each engine replica's, times the replicas
+    bound = engines * capacity_bound_rps(
         found.steps, workload.input_tokens, workload.output_tokens, tpot_limit_s
     )
-    saturation = capacity_bound_rps(found.steps, workload.input_tokens, workload.output_tokens)
+    saturation = engines * capacity_bound_rps(
+        found.steps, workload.input_tokens, workload.output_tokens
+    )
     found = replace(
         found,
         floor=floor,
@@ -257,9 +298,10 @@ def _bounded(found: Assessment, workload: Workload, slo: Slo) -> Assessment:
 
 
 def run_replicas(found: Assessment, workload: Workload, slo: Slo, replicas: int) -> ServingRun:
-    """Simulate one replica at its share λ/R of the traffic."""
+    """Simulate one engine replica at its share of the traffic: λ/R over R systems of E engine
+    replicas each is λ/(R·E) per engine replica."""
     assert found.steps is not None
-    result = simulate(found.steps, workload.traffic(replicas), SIMULATED_REQUESTS)
+    result = simulate(found.steps, workload.traffic(replicas * found.engines), SIMULATED_REQUESTS)
     return _serving_run(found, workload, slo, replicas, result)
 
 
@@ -270,7 +312,10 @@ def try_replicas(
     run's figures are then not needed: the caller only learns that this count is too few)."""
     assert found.steps is not None
     result = simulate_unless_missing(
-        found.steps, workload.traffic(replicas), slo_limits(slo), SIMULATED_REQUESTS
+        found.steps,
+        workload.traffic(replicas * found.engines),
+        slo_limits(slo),
+        SIMULATED_REQUESTS,
     )
     return None if result is None else _serving_run(found, workload, slo, replicas, result)
 
@@ -383,25 +428,28 @@ def pooled_replicas(found: Assessment, workload: Workload, slo: Slo) -> Assessme
     ]
     allowed_s = min(allowed_ms, default=math.inf) / 1000.0
     most = max(found.min_replicas, MAX_REPLICAS)
-    replicas = fewest_pool_replicas(workload.rps, service_s, allowed_s, most)
-    if replicas is None:
+    servers = fewest_pool_replicas(workload.rps, service_s, allowed_s, most * found.engines)
+    if servers is None:
         return replace(
             found,
             status="latency",
             reason=f"even {most} replicas of one request at a time keep requests waiting",
         )
+    replicas = math.ceil(servers / found.engines)  # systems of `engines` servers each
     return replace(found, run=pooled_run(found, workload, slo, replicas))
 
 
 def pooled_run(found: Assessment, workload: Workload, slo: Slo, replicas: int) -> ServingRun:
-    """The M/D/c pool of `replicas` single-request replicas: the lone request's latencies
-    plus the wait for a free replica at each percentile."""
+    """The M/D/c pool of `replicas` systems of single-request engine replicas (c: all their
+    engine replicas): the lone request's latencies plus the wait for a free one at each
+    percentile."""
     assert found.floor is not None
     floor = found.floor
     service_s = floor.p95_e2e_ms / 1000.0
+    servers = replicas * found.engines
 
     def wait_ms(quantile: float) -> float:
-        return wait_quantile_s(replicas, workload.rps, service_s, quantile) * 1000.0
+        return wait_quantile_s(servers, workload.rps, service_s, quantile) * 1000.0
 
     latency = Latency(
         p50_ttft_ms=floor.p50_ttft_ms + wait_ms(0.50),
@@ -412,7 +460,7 @@ def pooled_run(found: Assessment, workload: Workload, slo: Slo, replicas: int) -
         p95_e2e_ms=floor.p95_e2e_ms + wait_ms(0.95),
         p95_queue_ms=wait_ms(0.95),
     )
-    mean_batch = workload.rps / replicas * service_s  # Little's law: busy share of a replica
+    mean_batch = workload.rps / servers * service_s  # Little's law: busy share of an engine
     return _run_of(found, workload, slo, replicas, latency, mean_batch)
 
 

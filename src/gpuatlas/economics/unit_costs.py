@@ -69,6 +69,10 @@ class SustainedServing:
     # the system's output tok/s at full load (full_load.full_load_serving, as `compare` prices
     # it; 0: no figure)
     full_load_tok_s: float = 0.0
+    # how the system serves the model: '2 replicas of 1 GPU each' ('' for one GPU), the layout
+    # the rates above are simulated in and `full_load_tok_s` is given for
+    layout: str = ""
+    engines: int = 1  # engine replicas in the system (2 for '2 replicas of 1 GPU each')
 
     def tokens_per_s_band(self) -> tuple[float, float]:
         """Low and high output tok/s of every replica together."""
@@ -150,12 +154,14 @@ def sustained_serving(
         latency=run.latency,
         max_batch=found.max_batch,
         single_stream_tok_s=1.0 / float(found.steps.decode_step_s[1]),
-        band=_serving_band(system, workload, engine),
+        band=_serving_band(system, workload, engine, found),
         engine=engine,
         offload=found.offload,
         replicas=run.replicas,
         saturation_rps=found.saturation_rps,
         full_load_tok_s=full_load_tok_s,
+        layout=found.layout_description,
+        engines=found.engines,
     )
 
 
@@ -179,8 +185,13 @@ def _full_load_of(found: Assessment, system: GpuSystem, workload: Workload, engi
         return 0.0
 
 
-def _serving_band(system: GpuSystem, workload: Workload, engine: str) -> Estimate:
-    return api.serving_throughput(  # the configuration simulated: one replica over the system
+def _serving_band(
+    system: GpuSystem, workload: Workload, engine: str, found: Assessment
+) -> Estimate:
+    """The estimator's serving throughput in the layout simulated (`found.layout`: replicas of
+    a GPU group, else one replica over the system)."""
+    several = found.layout is not None and found.layout.replicas > 1
+    return api.serving_throughput(
         system,
         workload.model,
         workload.weights,
@@ -188,7 +199,7 @@ def _serving_band(system: GpuSystem, workload: Workload, engine: str) -> Estimat
         concurrency="max",
         input_tokens=int(workload.input_tokens),
         output_tokens=int(workload.output_tokens),
-        layout="tensor",
+        layout="auto" if several else "tensor",
     )
 
 

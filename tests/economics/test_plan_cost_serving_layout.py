@@ -1,0 +1,139 @@
+"""`plan` and `cost` serve a system of N GPUs in the layout the serving model picks for it
+(`full_load.layout_group`, the layout of `full_load_serving`, which `compare` and `cost`'s
+full-load note use): replicas of one GPU when the model fits one, tensor parallel when it
+must, a mix in between; each engine replica is simulated at its share of the traffic, and the
+answer names the layout. Before, plan and cost ran one tensor-parallel replica over every GPU
+while the full-load figure beside it was the replicas' (2x rtx-4090, llama-3.1-8b fp8:
+~2,870 output tok/s priced next to 'full load 5,259')."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from gpuatlas.app.cost import RentingCostRequest, cost_report, full_load_note, layout_notes
+from gpuatlas.app.economics_requests import PlanRequest, run_plan
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.economics.serving_candidate import Slo, Workload, assess
+from gpuatlas.economics.unit_costs import SustainedServing, sustained_serving
+from gpuatlas.numbers import format_number
+
+WORKLOAD = Workload("llama-3.1-8b", "fp8", 1.0, 512, 256)
+
+
+def _sustained(spec: str, workload: Workload = WORKLOAD) -> SustainedServing:
+    found = sustained_serving(resolve_system(spec), workload, Slo())
+    assert isinstance(found, SustainedServing), found
+    return found
+
+
+def test_two_gpus_that_each_hold_the_model_serve_twice_one_gpu() -> None:
+    one, two = _sustained("rtx-4090"), _sustained("2x rtx-4090")
+    assert one.layout == ""
+    assert two.layout == "2 replicas of 1 GPU each"
+    assert two.saturation_rps == pytest.approx(2 * one.saturation_rps, rel=1e-9)
+    assert two.full_load_tok_s == pytest.approx(2 * one.full_load_tok_s, rel=1e-9)
+    # the rate priced is the two replicas': the system's share of the target is twice one GPU's
+    assert two.output_tok_s == pytest.approx(2 * one.output_tok_s, rel=1e-9)
+    assert two.max_batch == one.max_batch  # a batch is one engine replica's
+
+
+def test_cost_prices_the_rate_its_full_load_note_gives() -> None:
+    request = RentingCostRequest.model_validate(
+        {"gpus": ["2x rtx-4090"], "model": "llama-3.1-8b", "workload": "llm", "weights": "fp8"}
+    )
+    report = cost_report(request)
+    row = next(r for r in report.serving if r.price == report.ranking[0].best_offer)
+    sustained = row.sustained
+    # within the default TTFT target the two replicas reach their full-load rate
+    assert sustained.output_tok_s == pytest.approx(sustained.full_load_tok_s, rel=1e-9)
+    assert row.usd_per_million_output_tokens.value == pytest.approx(
+        row.usd_per_million_output_tokens_at_saturation, rel=0.01
+    )
+    note = full_load_note(report)
+    assert note.startswith("2x rtx-4090 already serves its full-load rate within the target")
+    assert f"({format_number(sustained.full_load_tok_s)} output tok/s" in note
+    assert layout_notes(report) == [
+        "2x rtx-4090 serves the model as 2 replicas of 1 GPU each, its best layout (as "
+        "`gpuatlas compare` and `predict serving` have it): its rates and prices are the "
+        "replicas' together"
+    ]
+
+
+def test_a_model_too_large_for_one_gpu_stays_tensor_parallel() -> None:
+    workload = Workload("llama-3.1-70b", "awq-int4", 0.5, 512, 256)
+    found = assess(resolve_system("2x rtx-4090"), workload, Slo())
+    assert found.status == "ok", found.reason
+    assert found.layout is not None
+    assert (found.layout.replicas, found.layout.tensor_parallel) == (1, 2)
+    assert found.layout_description == "one replica over 2 GPUs (tensor parallel)"
+    assert found.engines == 1
+    request = RentingCostRequest.model_validate(
+        {
+            "gpus": ["2x rtx-4090"],
+            "model": "llama-3.1-70b",
+            "workload": "llm",
+            "weights": "awq-int4",
+        }
+    )
+    assert layout_notes(cost_report(request)) == [
+        "2x rtx-4090 serves the model as one replica over 2 GPUs (tensor parallel), its best "
+        "layout (as `gpuatlas compare` and `predict serving` have it)"
+    ]
+
+
+def test_four_gpus_serve_a_two_gpu_model_as_two_tensor_parallel_pairs() -> None:
+    workload = Workload("qwen2.5-32b", "fp8", 1.0, 512, 256)
+    pair, four = _sustained("2x rtx-4090", workload), _sustained("4x rtx-4090", workload)
+    assert pair.layout == "one replica over 2 GPUs (tensor parallel)"
+    assert four.layout == "2 replicas of 2 GPUs (tensor parallel) each"
+    assert four.saturation_rps == pytest.approx(2 * pair.saturation_rps, rel=1e-9)
+    assert four.full_load_tok_s == pytest.approx(2 * pair.full_load_tok_s, rel=1e-9)
+
+
+def _plan(rps: float, engine: str = "auto", weights: str = "fp8") -> dict[int, list]:
+    request = PlanRequest(
+        "llama-3.1-8b",
+        (weights,),
+        rps,
+        512,
+        256,
+        Slo(),
+        engine=engine,
+        gpus=("rtx-4090",),
+        gpu_counts=(1, 2),
+        top=20,
+    )
+    options: dict[int, list] = {1: [], 2: []}
+    for option in run_plan(request).options:
+        options[option.gpu_count].append(option)
+    return options
+
+
+def test_plan_sizes_a_two_gpu_box_as_two_single_gpu_replicas() -> None:
+    """15 req/s needs two single-GPU replicas; one 2-GPU box serving 2 replicas of 1 GPU is
+    the same two engines at the same share of the traffic: same latencies, same batch."""
+    options = _plan(15.0)
+    single, double = options[1][0], options[2][0]
+    assert single.replicas == 2
+    assert double.replicas == 1
+    assert double.layout == "2 replicas of 1 GPU each"
+    assert double.p95_ttft_ms == pytest.approx(single.p95_ttft_ms, rel=1e-9)
+    assert double.mean_batch == pytest.approx(single.mean_batch, rel=1e-9)
+    assert double.per_replica_capacity_rps == pytest.approx(
+        2 * single.per_replica_capacity_rps, rel=1e-9
+    )
+    assert double.utilization == pytest.approx(single.utilization, rel=1e-9)
+
+
+def test_plan_pools_single_request_engines_across_a_box() -> None:
+    """Ollama serves one request at a time per replica: a 2-GPU box is two of those servers,
+    so the fewest boxes are half the fewest single GPUs, rounded up."""
+    options = _plan(2.0, engine="ollama", weights="q4_k_m")
+    single, double = options[1][0], options[2][0]
+    assert double.layout == "2 replicas of 1 GPU each"
+    assert double.replicas == math.ceil(single.replicas / 2)
+    assert double.per_replica_capacity_rps == pytest.approx(
+        2 * single.per_replica_capacity_rps, rel=1e-9
+    )
