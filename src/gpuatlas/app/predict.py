@@ -13,6 +13,7 @@ from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
+    TRAINING_PRECISIONS,
     ServedModelRequest,
     SystemModelRequest,
     TrainingFrameworkChoice,
@@ -420,7 +421,12 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
 
     tokens: float = Field(1e9, gt=0, le=1e15, description="Training budget in tokens.")
     method: str = Field("full", min_length=1, max_length=20, description="full, lora or qlora.")
-    precision: str = Field("bf16", min_length=1, max_length=20, description="Training precision.")
+    precision: str = Field(
+        "bf16",
+        min_length=1,
+        max_length=20,
+        description=f"Training precision: {', '.join(TRAINING_PRECISIONS)}.",
+    )
     recompute: bool | None = Field(
         None,
         description="Activation recomputation; none: off, unless only a setup with it fits.",
@@ -444,6 +450,16 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
             "optimizer step and a DDP gradient all-reduce come once per this many micro-steps."
         ),
     )
+
+    @field_validator("precision")
+    @classmethod
+    def _training_precision(cls, value: str) -> str:
+        """'BF16' is bf16; a precision no training run is predicted in ('bar', 'int4') is
+        refused here, not read as 16-bit and answered with a memory verdict."""
+        precision = value.strip().lower()
+        if precision not in TRAINING_PRECISIONS:
+            raise ValueError(f"one of {', '.join(TRAINING_PRECISIONS)}, got {value!r}")
+        return precision
 
 
 # (micro-batch, recomputation) tried in order when the request leaves them open: the usual

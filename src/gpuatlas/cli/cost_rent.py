@@ -57,7 +57,7 @@ from gpuatlas.cli.output import (
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
-from gpuatlas.numbers import format_usd_rate
+from gpuatlas.numbers import format_usd_rate, with_article
 from gpuatlas.performance.predictions import Estimate
 
 if TYPE_CHECKING:
@@ -328,7 +328,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
 
 def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
     hours, days = format_number(request.hours), format_number(request.days)
-    title = f"Renting (a {hours}-hour job; {days} days around the clock)"
+    title = f"Renting ({with_article(hours)}-hour job; {days} days around the clock)"
     table = new_table(
         title,
         "system",

@@ -13,6 +13,7 @@ from gpuatlas.app.requests import (
     KV_CACHE_HELP,
     NUM_CTX_HELP,
     TRAINING_FRAMEWORK_HELP,
+    TRAINING_PRECISIONS,
     field_default,
 )
 from gpuatlas.cli.errors import user_errors
@@ -52,7 +53,10 @@ def _estimate_text(estimate: Any) -> str:
     if estimate.unit == "fraction":  # a share: a percentage, clipped to 100%
         shown, band = format_fraction(value), f"[{format_fraction(low)} – {format_fraction(high)}]"
     else:
-        shown = format_number(value, estimate.unit)
+        unit = estimate.unit
+        if unit == "s" and abs(value) < 1:  # an all-reduce of 0.0115 s reads as 11.5 ms
+            value, low, high, unit = value * 1000, low * 1000, high * 1000, "ms"
+        shown = format_number(value, unit)
         band = f"[{format_number(low)} – {format_number(high)}]"
     if low == high == value:  # computed without fitted terms: no band to show
         return f"{shown}{mark}"
@@ -403,25 +407,32 @@ def predict_train_command(
     tokens: float = typer.Option(
         _train("tokens"),
         "--tokens",
-        help="Training budget in tokens (1e9 = one billion).",
-        show_default=format_given(_train("tokens")),
+        help=f"Training budget in tokens (1e9 = one billion; default: "
+        f"{format_given(_train('tokens'))}).",
+        show_default=False,
     ),
     method: str = typer.Option(_train("method"), "--method", help="full, lora or qlora."),
-    precision: str = typer.Option(_train("precision"), "--precision"),
+    precision: str = typer.Option(
+        _train("precision"), "--precision", help=f"{', '.join(TRAINING_PRECISIONS)}."
+    ),
     recompute: bool | None = typer.Option(
         _train("recompute"),
         "--recompute/--no-recompute",
         help="Activation recomputation (default: off unless only a setup with it fits).",
         show_default=False,
     ),
-    sequence_tokens: int = typer.Option(_train("sequence_tokens"), "--sequence"),
+    sequence_tokens: int = typer.Option(
+        _train("sequence_tokens"), "--sequence", help="Tokens per training sequence."
+    ),
     micro_batch: int | None = typer.Option(
         _train("micro_batch"),
         "--micro-batch",
         help="Micro-batch per GPU (default: 4, else 1 when 4 does not fit).",
         show_default=False,
     ),
-    sharding: str = typer.Option(_train("sharding"), "--sharding"),
+    sharding: str = typer.Option(
+        _train("sharding"), "--sharding", help="none, zero1, zero2, zero3 or fsdp."
+    ),
     framework: str = typer.Option(
         _train("framework"),
         "--framework",

@@ -1,0 +1,91 @@
+"""What a stranger reads (issue 10, QA pass 17): the article before a number as it is spoken
+('an 8-GPU instance'), sub-second training times in milliseconds, and `predict train`'s
+precision checked and its options explained."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.cli.main import app
+from gpuatlas.numbers import with_article
+from gpuatlas.report.rental_prices import hostable_offers, offer_label
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8", "an 8"),
+        ("80 ms", "an 80 ms"),
+        ("8,192", "an 8,192"),
+        ("11", "an 11"),
+        ("18,000", "an 18,000"),
+        ("4", "a 4"),
+        ("110", "a 110"),
+        ("180", "a 180"),
+        ("1.5", "a 1.5"),
+        ("2,048", "a 2,048"),
+    ],
+)
+def test_a_number_takes_the_article_it_is_spoken_with(text: str, expected: str) -> None:
+    assert with_article(text) == expected
+
+
+def test_an_eight_gpu_instance_is_an_8_gpu_instance() -> None:
+    offers = [
+        p for p in hostable_offers(resolve_system("a100-80gb-sxm")) if p.gpus_per_instance == 8
+    ]
+    assert offers
+    for price in offers:
+        assert "per GPU of an 8-GPU instance" in offer_label(price)
+        assert "a 8-GPU" not in offer_label(price)
+
+
+def _train(*extra: str) -> str:
+    result = CliRunner().invoke(
+        app,
+        ["predict", "train", "4x rtx-4090", "llama-3.1-8b", "--method", "lora", *extra],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _row(output: str, label: str) -> str:
+    line = next(line for line in output.splitlines() if line.startswith(f"│ {label} "))
+    return line.split("│")[2].strip()
+
+
+def test_sub_second_training_times_read_in_milliseconds() -> None:
+    output = _train()
+    for label in ("allreduce", "exposed allreduce"):
+        cell = _row(output, label)
+        match = re.fullmatch(r"([\d.,]+) ms  \[([\d.,]+) – ([\d.,]+)\]", cell)
+        assert match, cell  # was '0.0115 s  [0.00851 – 0.0155]'
+        value, low, high = (float(group.replace(",", "")) for group in match.groups())
+        assert 0.01 <= low <= value <= high < 1000
+    assert re.fullmatch(r"[\d.]+ s  \[.*\]", _row(output, "step")), _row(output, "step")
+
+
+def test_an_unknown_training_precision_is_refused_by_name() -> None:
+    result = CliRunner().invoke(
+        app, ["predict", "train", "rtx-4090", "llama-3.1-8b", "--precision", "bar"]
+    )
+    assert result.exit_code == 2
+    assert "--precision" in result.output and "bf16, fp16, fp32, fp8" in result.output
+    assert "does not fit" not in result.output  # was a memory verdict for a 16-bit run
+    assert _row(_train("--precision", "BF16"), "precision") == "bf16"
+
+
+def test_train_help_explains_every_option() -> None:
+    result = CliRunner().invoke(app, ["predict", "train", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "(1,000,000,000)" not in text  # the default is written once, plainly
+    assert "default: 1,000,000,000" in text
+    assert "bf16, fp16, fp32, fp8" in text
+    assert "none, zero1, zero2, zero3 or fsdp" in text
+    assert "Tokens per training sequence" in text
