@@ -89,3 +89,24 @@ def test_train_help_explains_every_option() -> None:
     assert "bf16, fp16, fp32, fp8" in text
     assert "none, zero1, zero2, zero3 or fsdp" in text
     assert "Tokens per training sequence" in text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "shown"),
+    [
+        (["gpu", "rtx-4090"], ["gpu", "show", "rtx-4090"]),
+        (["system", "2x rtx-3090"], ["system", "show", "2x rtx-3090"]),
+        (["model", "llama-3.1-8b"], ["model", "show", "llama-3.1-8b"]),
+    ],
+)
+def test_a_name_after_gpu_system_or_model_is_shown(arguments: list[str], shown: list[str]) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, arguments, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output  # was "No such command 'rtx-4090'"
+    assert result.output == runner.invoke(app, shown, env={"COLUMNS": "80"}).output
+
+
+def test_a_misspelled_gpu_after_gpu_gets_close_matches() -> None:
+    result = CliRunner().invoke(app, ["gpu", "rtx-4900"])
+    assert result.exit_code != 0
+    assert "unknown GPU 'rtx-4900'" in result.output and "rtx-4090" in result.output

@@ -28,10 +28,19 @@ if TYPE_CHECKING:  # systems and prices are imported by the commands that use th
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, print_name_notes
 from gpuatlas.cli.plain_table import PlainColumn, PlainTable
+from gpuatlas.cli.show_group import ShowByDefaultGroup
 from gpuatlas.numbers import format_usd
 
-gpu_app = typer.Typer(help="One GPU's datasheet facts.", no_args_is_help=True)
-system_app = typer.Typer(help="Multi-GPU systems: N × a GPU plus its links.", no_args_is_help=True)
+gpu_app = typer.Typer(
+    cls=ShowByDefaultGroup,
+    help="One GPU's datasheet facts.",
+    no_args_is_help=True,
+)
+system_app = typer.Typer(
+    cls=ShowByDefaultGroup,
+    help="Multi-GPU systems: N × a GPU plus its links.",
+    no_args_is_help=True,
+)
 
 JsonOption = typer.Option(False, "--json", help="Print JSON (documented, stable schema).")
 
