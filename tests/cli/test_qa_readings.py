@@ -110,3 +110,17 @@ def test_a_misspelled_gpu_after_gpu_gets_close_matches() -> None:
     result = CliRunner().invoke(app, ["gpu", "rtx-4900"])
     assert result.exit_code != 0
     assert "unknown GPU 'rtx-4900'" in result.output and "rtx-4090" in result.output
+
+
+def test_a_ranked_system_keeps_its_rank_and_name_on_one_line_at_80_columns() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["cost", "--model", "sdxl", "--workload", "image"]
+        + ["--gpu", "rtx-5090", "--gpu", "rtx-4090"],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("│ 1. rtx-4090 ") for line in lines), result.output
+    assert any(line.startswith("│ 2. rtx-5090 ") for line in lines), result.output
+    assert all(len(line) <= 80 for line in lines)
