@@ -124,3 +124,15 @@ def test_a_ranked_system_keeps_its_rank_and_name_on_one_line_at_80_columns() -> 
     assert any(line.startswith("│ 1. rtx-4090 ") for line in lines), result.output
     assert any(line.startswith("│ 2. rtx-5090 ") for line in lines), result.output
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_the_serving_curve_title_is_one_line_and_its_price_says_output_tokens() -> None:
+    result = CliRunner().invoke(
+        app, ["predict", "serving-curve", "rtx-4090", "llama-3.1-8b"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # was wrapped to the narrow table's width: '... (vllm,' / '1024 in / 1024 out)'
+    assert "Serving curve: llama-3.1-8b on rtx-4090 (vllm, 1,024 in / 1,024 out tokens)" in lines
+    assert "$/1M output tokens" in result.output
+    assert " % left" not in result.output

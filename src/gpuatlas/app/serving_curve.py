@@ -150,7 +150,7 @@ def _single_stream(curve: Any, system: Any, model: Any, format_id: str) -> dict[
             f"included); `predict llm`: {format_number(decode.value)} tok/s single-user "
             f"decode after {with_article(format_number(single.ttft_ms.value, 'ms'))} prefill, "
             f"{format_number(per_request)} tok/s over the whole request; the "
-            f"{calibrations_pct:+.0f} % left is the two calibrations' difference (serving "
+            f"{calibrations_pct:+.0f}% left is the two calibrations' difference (serving "
             "runs vs single-stream runs)"
         ),
     }
