@@ -136,3 +136,10 @@ def test_the_serving_curve_title_is_one_line_and_its_price_says_output_tokens() 
     assert "Serving curve: llama-3.1-8b on rtx-4090 (vllm, 1,024 in / 1,024 out tokens)" in lines
     assert "$/1M output tokens" in result.output
     assert " % left" not in result.output
+
+
+def test_train_memory_reads_in_gib_as_fit_training_does() -> None:
+    output = _train()
+    line = next(line for line in output.splitlines() if line.startswith("memory per GPU:"))
+    assert re.fullmatch(r"memory per GPU: [\d.]+ GiB \(fits; GiB = 2\^30 bytes\)", line), line
+    assert "GB per GPU of" not in " ".join(output.split())

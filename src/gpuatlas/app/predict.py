@@ -25,7 +25,7 @@ from gpuatlas.catalog.model_arch import AnyModelArch
 from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.calibration_table import current_calibration
@@ -38,7 +38,7 @@ from gpuatlas.performance.engine_specs import (
 )
 from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.memory import check_checkpoint_context
+from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.resolve import as_system, kv_cache_id
 
@@ -529,8 +529,7 @@ def predict_train_document(
         )
         if not memory.fits and index < len(setups) - 1:
             skipped.append(
-                f"{_setup_text(micro_batch, recompute)} needs {format_number(memory.total_gb)} "
-                f"GB per GPU of {format_number(memory.gpu_memory_gb)} GB"
+                f"{_setup_text(micro_batch, recompute)} needs {format_gib(memory.total_gb)} per GPU"
             )
             continue
         result = api.predict_training(
@@ -544,8 +543,14 @@ def predict_train_document(
             **_train_kwargs(request),
         )
         setup = _setup_text(micro_batch, recompute) + _accumulation_text(request)
-        if skipped:
-            setup += " (the first setup that fits: " + "; ".join(skipped) + ")"
+        if skipped:  # of the usable memory, as `fit --training` counts it: GiB, 5% kept free
+            usable = format_gib(memory.gpu_memory_gb * (1.0 - MIN_FREE_SHARE))
+            setup += (
+                f" (the first setup that fits in {usable} per GPU (the "
+                f"{format_gib(memory.gpu_memory_gb)} less the {MIN_FREE_SHARE:.0%} kept free): "
+                + "; ".join(skipped)
+                + ")"
+            )
         setup += "; " + _budget_text(request)
         return versioned(
             "predict-train", {"request": request.model_dump(), "setup": setup, **result.to_json()}

@@ -20,7 +20,7 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.numbers import format_fraction, format_given, format_number
+from gpuatlas.numbers import format_fraction, format_gib, format_given, format_number
 
 
 def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
@@ -472,8 +472,9 @@ def predict_train_command(
     total_gb = (
         memory["total_gb"]["value"] if isinstance(memory["total_gb"], dict) else memory["total_gb"]
     )
-    console.print(
-        f"memory per GPU: {total_gb:,.1f} GB ({'fits' if memory['fits'] else 'does not fit'})"
+    console.print(  # in GiB, as `fit --training` and the setup's reasons write it
+        f"memory per GPU: {format_gib(total_gb)} "
+        f"({'fits' if memory['fits'] else 'does not fit'}; GiB = 2^30 bytes)"
     )
     for note in document.get("notes", []):
         console.print(f"note: {note}", markup=False, highlight=False)
