@@ -143,3 +143,13 @@ def test_train_memory_reads_in_gib_as_fit_training_does() -> None:
     line = next(line for line in output.splitlines() if line.startswith("memory per GPU:"))
     assert re.fullmatch(r"memory per GPU: [\d.]+ GiB \(fits; GiB = 2\^30 bytes\)", line), line
     assert "GB per GPU of" not in " ".join(output.split())
+
+
+def test_a_gpu_without_prices_gets_a_sentence_not_an_empty_price_table() -> None:
+    result = CliRunner().invoke(
+        app, ["compare", "M2 Ultra", "RTX 4090", "--model", "llama-3.1-8b"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    title = next(i for i, line in enumerate(lines) if "(76-core GPU): current cloud prices" in line)
+    assert "No price in the catalog for this GPU." in lines[title + 1]  # no header over no rows
