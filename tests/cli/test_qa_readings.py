@@ -9,7 +9,9 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.cli.catalog_commands import _offer_cell
 from gpuatlas.cli.main import app
 from gpuatlas.numbers import with_article
 from gpuatlas.report.rental_prices import hostable_offers, offer_label
@@ -153,3 +155,17 @@ def test_a_gpu_without_prices_gets_a_sentence_not_an_empty_price_table() -> None
     lines = result.output.splitlines()
     title = next(i for i, line in enumerate(lines) if "(76-core GPU): current cloud prices" in line)
     assert "No price in the catalog for this GPU." in lines[title + 1]  # no header over no rows
+
+
+def test_two_offers_of_one_provider_tier_and_date_are_told_apart_in_prices() -> None:
+    vast = [
+        s for s in current_prices("rtx-4090") if s.provider == "Vast.ai" and s.tier == "on-demand"
+    ]
+    assert len(vast) == 2  # $0.68 and $0.88, both 'Vast.ai on-demand 2026-06'
+    assert sorted(_offer_cell(s) for s in vast) == [
+        "high end of captured range",
+        "low end of captured range",
+    ]  # the offer column read '—' on both
+    result = CliRunner().invoke(app, ["prices", "rtx-4090"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("end of captured range") == 2, result.output
