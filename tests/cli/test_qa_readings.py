@@ -169,3 +169,12 @@ def test_two_offers_of_one_provider_tier_and_date_are_told_apart_in_prices() -> 
     result = CliRunner().invoke(app, ["prices", "rtx-4090"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert result.output.count("end of captured range") == 2, result.output
+
+
+def test_each_leaderboard_row_is_one_line_at_80_columns() -> None:
+    result = CliRunner().invoke(app, ["leaderboard"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    assert rows and all(re.search(r"│ \d+ of \d+ +│$", line) for line in rows), result.output
+    # was '33 of 44' / 'benchmarks' on two lines under 'Coverage', every row
+    assert "Benchmarks" in result.output
