@@ -84,6 +84,20 @@ def _plain_value(value: str | int | float | bool) -> str:
     return value
 
 
+AFTER_WEIGHTS = ("kv_cache_assumed",)  # read beside the weights, not above the system's name
+
+
+def _rows_in_reading_order(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The document's entries with the KV-cache precision moved after the weights: the table
+    opens with what was predicted (system, model, weights, KV cache, engine)."""
+    if "weights" not in document:  # nothing to read it beside: where the document has it
+        return list(document.items())
+    items = [(key, value) for key, value in document.items() if key not in AFTER_WEIGHTS]
+    moved = [(key, document[key]) for key in AFTER_WEIGHTS if key in document]
+    at = next(i + 1 for i, (key, _) in enumerate(items) if key == "weights")
+    return items[:at] + moved + items[at:]
+
+
 def _render_estimates(title: str, document: dict[str, Any]) -> None:
     # the title on its own line: a narrow table would wrap it to the table's width
     console.print(title, markup=False, highlight=False)
@@ -91,7 +105,7 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
     notes: dict[str, list[str]] = {}  # note -> the rows it is about
     rows: list[str] = []
     models: list[str] = []
-    for key, value in document.items():
+    for key, value in _rows_in_reading_order(document):
         if isinstance(value, dict) and {"value", "low", "high"} <= value.keys():
             from gpuatlas.performance.predictions import Estimate
 
