@@ -4,6 +4,7 @@ precision checked and its options explained."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.cli.catalog_commands import _offer_cell
 from gpuatlas.cli.main import app
 from gpuatlas.numbers import with_article
+from gpuatlas.performance import api
 from gpuatlas.report.rental_prices import hostable_offers, offer_label
 
 
@@ -189,3 +191,16 @@ def test_predict_llm_opens_with_what_was_predicted() -> None:
     labels = [line.split("│")[1].strip() for line in result.output.splitlines() if "│" in line]
     # 'kv cache assumed' was the first row, above the system and the model
     assert labels[:5] == ["system id", "model id", "weights", "kv cache assumed", "engine"]
+
+
+def test_predict_vision_states_the_weights_and_engine_it_predicts() -> None:
+    result = CliRunner().invoke(
+        app, ["predict", "vision", "rtx-4090", "qwen2.5-vl-7b", "--json"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["weights"], document["engine"]) == ("bf16", "vllm")  # were unstated
+    expected = api.predict_vision("rtx-4090", "qwen2.5-vl-7b", batch=8)  # the API's defaults
+    assert document["images_per_min"]["value"] == pytest.approx(expected.value)
+    text = CliRunner().invoke(app, ["predict", "vision", "rtx-4090", "qwen2.5-vl-7b"]).output
+    assert text.startswith("qwen2.5-vl-7b (bf16, vllm) on rtx-4090, batch 8")

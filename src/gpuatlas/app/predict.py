@@ -372,6 +372,9 @@ def _without_offload(predict: Any, weights: str) -> str:
     return "neither fp8 nor nf4 avoids the CPU offload"
 
 
+VISION_WEIGHTS, VISION_ENGINE = "bf16", "vllm"  # what `predict vision` predicts, stated
+
+
 class PredictVisionRequest(SystemModelRequest):
     """A vision-language model describing images (the defaults of `gpuatlas predict vision`)."""
 
@@ -384,15 +387,24 @@ class PredictVisionRequest(SystemModelRequest):
 def predict_vision_document(
     request: PredictVisionRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
-    """``gpuatlas.predict-vision/1``: images per minute at the batch."""
+    """``gpuatlas.predict-vision/1``: images per minute at the batch, with the weights and the
+    engine the prediction assumes (a vision-language model's checkpoint as published, on vLLM)."""
     result = api.predict_vision(
         request.system,
         system_model_reference(request.system, request.model, local_files).model,
         batch=request.batch,
         image_tokens=request.image_tokens,
+        weights=VISION_WEIGHTS,
+        engine=VISION_ENGINE,
     )
     return versioned(
-        "predict-vision", {"request": request.model_dump(), "images_per_min": result.to_json()}
+        "predict-vision",
+        {
+            "request": request.model_dump(),
+            "weights": VISION_WEIGHTS,
+            "engine": VISION_ENGINE,
+            "images_per_min": result.to_json(),
+        },
     )
 
 

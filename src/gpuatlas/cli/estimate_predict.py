@@ -401,7 +401,8 @@ def predict_vision_command(
         "vision",
         {"system": system, "model": model, "batch": batch, "image_tokens": image_tokens or None},
     )
-    _print_estimates(document, as_json, f"{model} on {system}, batch {batch}")
+    assumed = f"{document['weights']}, {document['engine']}"
+    _print_estimates(document, as_json, f"{model} ({assumed}) on {system}, batch {batch}")
 
 
 def predict_ocr_command(
