@@ -204,3 +204,12 @@ def test_predict_vision_states_the_weights_and_engine_it_predicts() -> None:
     assert document["images_per_min"]["value"] == pytest.approx(expected.value)
     text = CliRunner().invoke(app, ["predict", "vision", "rtx-4090", "qwen2.5-vl-7b"]).output
     assert text.startswith("qwen2.5-vl-7b (bf16, vllm) on rtx-4090, batch 8")
+
+
+def test_comparing_a_gpu_with_itself_says_so_first() -> None:
+    result = CliRunner().invoke(app, ["compare", "rtx-4090", "4090"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    summary = " ".join(result.output.replace("│", " ").split())
+    assert "both names are rtx-4090, so the report compares it with itself" in summary
+    other = CliRunner().invoke(app, ["compare", "rtx-3090", "rtx-4090"], env={"COLUMNS": "200"})
+    assert "compares it with itself" not in other.output
