@@ -14,6 +14,7 @@ from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.cli.catalog_commands import _offer_cell
 from gpuatlas.cli.main import app
+from gpuatlas.cli.model_render import _SHORT_ARCHITECTURE, all_formats
 from gpuatlas.numbers import with_article
 from gpuatlas.performance import api
 from gpuatlas.report.rental_prices import hostable_offers, offer_label
@@ -213,3 +214,9 @@ def test_comparing_a_gpu_with_itself_says_so_first() -> None:
     assert "both names are rtx-4090, so the report compares it with itself" in summary
     other = CliRunner().invoke(app, ["compare", "rtx-3090", "rtx-4090"], env={"COLUMNS": "200"})
     assert "compares it with itself" not in other.output
+
+
+def test_every_native_architecture_in_formats_has_its_display_name() -> None:
+    families = {family for fmt in all_formats() for family in fmt.native_architectures}
+    # 'Volta Turing … CDNA2 CDNA3 … pascal cdna1 cdna4 rdna1 … xe-hpg apple7' mixed case before
+    assert families <= _SHORT_ARCHITECTURE.keys(), sorted(families - _SHORT_ARCHITECTURE.keys())
