@@ -220,3 +220,11 @@ def test_every_native_architecture_in_formats_has_its_display_name() -> None:
     families = {family for fmt in all_formats() for family in fmt.native_architectures}
     # 'Volta Turing … CDNA2 CDNA3 … pascal cdna1 cdna4 rdna1 … xe-hpg apple7' mixed case before
     assert families <= _SHORT_ARCHITECTURE.keys(), sorted(families - _SHORT_ARCHITECTURE.keys())
+
+
+def test_the_ladder_guidance_says_it_is_about_the_ladder() -> None:
+    result = CliRunner().invoke(app, ["compare", "rtx-4090", "rtx-3090"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    # was 'RTX 4090 holds models up to 7B in FP16' beside a VRAM-fit row of an 8B that fits
+    assert "Of the 7B/13B/34B/70B models, RTX 4090 holds up to 7B in FP16 and up to 34B" in text
