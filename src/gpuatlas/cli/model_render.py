@@ -229,6 +229,8 @@ _SHORT_ARCHITECTURE = {
     "gaudi2": "Gaudi2",
     "gaudi3": "Gaudi3",
     "pascal": "Pascal",
+    "gcn4": "GCN4",
+    "gcn5": "GCN5",
     "cdna1": "CDNA1",
     "cdna4": "CDNA4",
     "rdna1": "RDNA1",
