@@ -67,6 +67,20 @@ def format_given(value: float | int, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def with_article(text: str) -> str:
+    """A number as written, with the article it is spoken with: 'an 8-GPU', 'an 11-hour',
+    'an 18,000-token', 'an 80 ms', but 'a 4-GPU', 'a 110-hour', 'a 1.5 s'. The number is read
+    aloud: 'eight…' and 'eleven'/'eighteen' (also as the leading group of thousands) open
+    with a vowel sound."""
+    digits = text.lstrip()
+    whole = digits.split(".")[0]
+    leading = whole.split(",")[0] if "," in whole else whole
+    if not leading.isdigit():
+        leading = "".join(c for c in leading if c.isdigit())
+    vowel = digits.startswith("8") or (len(leading) % 3 == 2 and leading[:2] in ("11", "18"))
+    return f"{'an' if vowel else 'a'} {text}"
+
+
 def _round_significant(value: float, significant: int) -> float:
     if value == 0:
         return 0.0

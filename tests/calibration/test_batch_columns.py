@@ -121,12 +121,33 @@ def test_optional_columns_are_optional() -> None:
     assert not error and float(low) < float(value) < float(high)
 
 
-def test_cli_cases_reads_short_rows_and_writes_every_row(tmp_path: Path) -> None:
-    path = tmp_path / "cases.csv"
+def test_cli_cases_refuses_short_and_long_rows_naming_each_line(tmp_path: Path) -> None:
+    """A row cut short or run over is a malformed file, not a case: the command names every
+    such line and the fields it lacks or has over, and writes nothing (a short row was read with
+    its missing fields empty, so a row without output_tokens was predicted at the default)."""
+    path, output = tmp_path / "cases.csv", tmp_path / "out.csv"
     path.write_text(
         "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric,note\n"
         'rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,"a, b"\n'
         "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512\n"
+        "\n"
+        "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s,x,y\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["predict", "--cases", str(path), "-o", str(output)])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "line 3: 7 fields where the header has 10 (no output_tokens, metric, note)" in text
+    assert "line 5: 11 fields where the header has 10 (1 more after note: 'y')" in text
+    assert "line 2" not in text and not output.exists()
+
+
+def test_cli_cases_writes_every_row_of_a_well_formed_file(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric,note\n"
+        'rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,"a, b"\n'
+        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,,\n"
         "\n"
         "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s,x\n",
         encoding="utf-8",
@@ -169,8 +190,7 @@ def test_plain_and_quoted_csv_give_the_same_rows(tmp_path: Path) -> None:
     lines = [
         "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric",
         "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s",
-        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1",
-        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,decode_tok_s,extra",
+        "rtx-4090,1,llama-3.1-8b,Q4_K_M,llama.cpp,1,512,128,",
         "",
         "rtx-9999,1,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s",
     ]
@@ -183,7 +203,7 @@ def test_plain_and_quoted_csv_give_the_same_rows(tmp_path: Path) -> None:
     ]
     assert outputs[0] == outputs[1]
     rows = list(csv.reader(outputs[0].splitlines()))
-    assert len(rows) == 5 and all(len(row) == 13 for row in rows)
+    assert len(rows) == 4 and all(len(row) == 13 for row in rows)
     assert "," in rows[-1][-1]  # the error's close matches, quoted in the CSV
 
 

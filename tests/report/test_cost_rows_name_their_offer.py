@@ -51,4 +51,5 @@ def test_a_per_gpu_price_of_a_larger_instance_says_so() -> None:
     multi = [p for p in hostable_offers(system) if p.gpus_per_instance > 1]
     assert multi
     for price in multi:
-        assert f"per GPU of a {price.gpus_per_instance}-GPU instance" in offer_label(price)
+        article = "an" if price.gpus_per_instance == 8 else "a"
+        assert f"per GPU of {article} {price.gpus_per_instance}-GPU instance" in offer_label(price)

@@ -13,6 +13,7 @@ from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
+    TRAINING_PRECISIONS,
     ServedModelRequest,
     SystemModelRequest,
     TrainingFrameworkChoice,
@@ -24,7 +25,7 @@ from gpuatlas.catalog.model_arch import AnyModelArch
 from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.calibration_table import current_calibration
@@ -37,7 +38,7 @@ from gpuatlas.performance.engine_specs import (
 )
 from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.memory import check_checkpoint_context
+from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.resolve import as_system, kv_cache_id
 
@@ -371,6 +372,9 @@ def _without_offload(predict: Any, weights: str) -> str:
     return "neither fp8 nor nf4 avoids the CPU offload"
 
 
+VISION_WEIGHTS, VISION_ENGINE = "bf16", "vllm"  # what `predict vision` predicts, stated
+
+
 class PredictVisionRequest(SystemModelRequest):
     """A vision-language model describing images (the defaults of `gpuatlas predict vision`)."""
 
@@ -383,15 +387,24 @@ class PredictVisionRequest(SystemModelRequest):
 def predict_vision_document(
     request: PredictVisionRequest, *, local_files: bool = False
 ) -> dict[str, Any]:
-    """``gpuatlas.predict-vision/1``: images per minute at the batch."""
+    """``gpuatlas.predict-vision/1``: images per minute at the batch, with the weights and the
+    engine the prediction assumes (a vision-language model's checkpoint as published, on vLLM)."""
     result = api.predict_vision(
         request.system,
         system_model_reference(request.system, request.model, local_files).model,
         batch=request.batch,
         image_tokens=request.image_tokens,
+        weights=VISION_WEIGHTS,
+        engine=VISION_ENGINE,
     )
     return versioned(
-        "predict-vision", {"request": request.model_dump(), "images_per_min": result.to_json()}
+        "predict-vision",
+        {
+            "request": request.model_dump(),
+            "weights": VISION_WEIGHTS,
+            "engine": VISION_ENGINE,
+            "images_per_min": result.to_json(),
+        },
     )
 
 
@@ -420,7 +433,12 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
 
     tokens: float = Field(1e9, gt=0, le=1e15, description="Training budget in tokens.")
     method: str = Field("full", min_length=1, max_length=20, description="full, lora or qlora.")
-    precision: str = Field("bf16", min_length=1, max_length=20, description="Training precision.")
+    precision: str = Field(
+        "bf16",
+        min_length=1,
+        max_length=20,
+        description=f"Training precision: {', '.join(TRAINING_PRECISIONS)}.",
+    )
     recompute: bool | None = Field(
         None,
         description="Activation recomputation; none: off, unless only a setup with it fits.",
@@ -444,6 +462,16 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
             "optimizer step and a DDP gradient all-reduce come once per this many micro-steps."
         ),
     )
+
+    @field_validator("precision")
+    @classmethod
+    def _training_precision(cls, value: str) -> str:
+        """'BF16' is bf16; a precision no training run is predicted in ('bar', 'int4') is
+        refused here, not read as 16-bit and answered with a memory verdict."""
+        precision = value.strip().lower()
+        if precision not in TRAINING_PRECISIONS:
+            raise ValueError(f"one of {', '.join(TRAINING_PRECISIONS)}, got {value!r}")
+        return precision
 
 
 # (micro-batch, recomputation) tried in order when the request leaves them open: the usual
@@ -513,8 +541,7 @@ def predict_train_document(
         )
         if not memory.fits and index < len(setups) - 1:
             skipped.append(
-                f"{_setup_text(micro_batch, recompute)} needs {format_number(memory.total_gb)} "
-                f"GB per GPU of {format_number(memory.gpu_memory_gb)} GB"
+                f"{_setup_text(micro_batch, recompute)} needs {format_gib(memory.total_gb)} per GPU"
             )
             continue
         result = api.predict_training(
@@ -528,8 +555,14 @@ def predict_train_document(
             **_train_kwargs(request),
         )
         setup = _setup_text(micro_batch, recompute) + _accumulation_text(request)
-        if skipped:
-            setup += " (the first setup that fits: " + "; ".join(skipped) + ")"
+        if skipped:  # of the usable memory, as `fit --training` counts it: GiB, 5% kept free
+            usable = format_gib(memory.gpu_memory_gb * (1.0 - MIN_FREE_SHARE))
+            setup += (
+                f" (the first setup that fits in {usable} per GPU (the "
+                f"{format_gib(memory.gpu_memory_gb)} less the {MIN_FREE_SHARE:.0%} kept free): "
+                + "; ".join(skipped)
+                + ")"
+            )
         setup += "; " + _budget_text(request)
         return versioned(
             "predict-train", {"request": request.model_dump(), "setup": setup, **result.to_json()}

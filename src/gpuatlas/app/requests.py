@@ -110,6 +110,9 @@ PARALLEL_HELP = (
     "--parallel): more concurrent requests wait in its queue; default: the release's "
     "(Ollama 0.10+: 1; llama-server since late 2025: 4)."
 )
+# the precisions a training run is predicted in: mixed precision (bf16, fp16), full fp32, and
+# fp8 (Transformer Engine); tf32 is fp32 storage with tf32 matmuls, not a format to ask for
+TRAINING_PRECISIONS = ("bf16", "fp16", "fp32", "fp8")
 TRAINING_FRAMEWORK_HELP = (
     "Training framework as written: pytorch (FSDP, torchtitan, torchtune), megatron "
     "(Megatron-LM, NeMo), hf-trainer, deepspeed, unsloth, axolotl, maxtext."

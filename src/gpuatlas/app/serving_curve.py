@@ -19,7 +19,7 @@ from gpuatlas.catalog.prices import current_prices
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.power import system_power
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_number, with_article
 from gpuatlas.performance import api
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.serving_curve import (
@@ -148,9 +148,9 @@ def _single_stream(curve: Any, system: Any, model: Any, format_id: str) -> dict[
             f"1 stream: {format_number(first.per_user_tok_s.value)} tok/s per user over whole "
             f"requests (serving model, the {curve.input_tokens:,}-token prompt's prefill "
             f"included); `predict llm`: {format_number(decode.value)} tok/s single-user "
-            f"decode after a {format_number(single.ttft_ms.value, 'ms')} prefill, "
+            f"decode after {with_article(format_number(single.ttft_ms.value, 'ms'))} prefill, "
             f"{format_number(per_request)} tok/s over the whole request; the "
-            f"{calibrations_pct:+.0f} % left is the two calibrations' difference (serving "
+            f"{calibrations_pct:+.0f}% left is the two calibrations' difference (serving "
             "runs vs single-stream runs)"
         ),
     }

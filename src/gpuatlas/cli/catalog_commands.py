@@ -28,10 +28,19 @@ if TYPE_CHECKING:  # systems and prices are imported by the commands that use th
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, format_number, new_table, print_json, print_name_notes
 from gpuatlas.cli.plain_table import PlainColumn, PlainTable
+from gpuatlas.cli.show_group import ShowByDefaultGroup
 from gpuatlas.numbers import format_usd
 
-gpu_app = typer.Typer(help="One GPU's datasheet facts.", no_args_is_help=True)
-system_app = typer.Typer(help="Multi-GPU systems: N × a GPU plus its links.", no_args_is_help=True)
+gpu_app = typer.Typer(
+    cls=ShowByDefaultGroup,
+    help="One GPU's datasheet facts.",
+    no_args_is_help=True,
+)
+system_app = typer.Typer(
+    cls=ShowByDefaultGroup,
+    help="Multi-GPU systems: N × a GPU plus its links.",
+    no_args_is_help=True,
+)
 
 JsonOption = typer.Option(False, "--json", help="Print JSON (documented, stable schema).")
 
@@ -357,7 +366,7 @@ def list_prices(
         table.add_row(
             s.gpu_id + ("*" if s.gpu_match == "assumed" else ""),
             s.provider,
-            s.offer or "—",
+            _offer_cell(s),
             s.tier,
             format_usd(s.usd_per_gpu_hour),
             str(s.gpus_per_instance),
@@ -366,6 +375,16 @@ def list_prices(
     console.print(table)
     _print_price_notes(snapshots)
     print_name_notes([gpu] if gpu else [])
+
+
+def _offer_cell(snapshot: PriceSnapshot) -> str:
+    """The offer's name, and which end of a captured range it is: two rows of one provider,
+    tier and date ('Vast.ai on-demand 2026-06' at $0.68 and $0.88) are told apart, as the
+    compare report's offer labels tell them."""
+    from gpuatlas.catalog.price_snapshot import RANGE_ENDS
+
+    ends = [caveat for caveat in snapshot.caveats if caveat in RANGE_ENDS]
+    return "; ".join(([snapshot.offer] if snapshot.offer else []) + ends) or "—"
 
 
 SOURCES_LISTED = 8  # more distinct sources than this: per row in --json only

@@ -58,7 +58,7 @@ from gpuatlas.cli.output import (
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
-from gpuatlas.numbers import format_usd_rate
+from gpuatlas.numbers import format_usd_rate, with_article
 from gpuatlas.performance.predictions import Estimate
 
 if TYPE_CHECKING:
@@ -266,6 +266,9 @@ def replicas_text(report: CostReport, system_id: str) -> str:
     return f" ({found.replicas} replicas)" if found is not None and found.replicas > 1 else ""
 
 
+SYSTEM_CELL_WIDTH = 24  # the widest the ranked system's cell is kept from wrapping
+
+
 def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     """One line per system, cheapest first, and the winner in words."""
     metric = report.ranking[0].metric
@@ -277,6 +280,9 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
         "cheapest offer",
         "cheapest on-demand",
     )
+    systems = [f"{line.rank}. {line.system_id}" for line in report.ranking]
+    # the rank and the name on one line ('1.' above 'rtx-4090' read as two rows at 80 columns)
+    table.columns[0].min_width = min(max(map(len, systems)), SYSTEM_CELL_WIDTH)
     for line in report.ranking:
         on_demand = (
             "no on-demand offer"
@@ -329,7 +335,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
 
 def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
     hours, days = format_number(request.hours), format_number(request.days)
-    title = f"Renting (a {hours}-hour job; {days} days around the clock)"
+    title = f"Renting ({with_article(hours)}-hour job; {days} days around the clock)"
     table = new_table(
         title,
         "system",

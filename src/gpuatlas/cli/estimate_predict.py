@@ -13,13 +13,14 @@ from gpuatlas.app.requests import (
     KV_CACHE_HELP,
     NUM_CTX_HELP,
     TRAINING_FRAMEWORK_HELP,
+    TRAINING_PRECISIONS,
     field_default,
 )
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.numbers import format_fraction, format_given, format_number
+from gpuatlas.numbers import format_fraction, format_gib, format_given, format_number
 
 
 def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
@@ -52,7 +53,10 @@ def _estimate_text(estimate: Any) -> str:
     if estimate.unit == "fraction":  # a share: a percentage, clipped to 100%
         shown, band = format_fraction(value), f"[{format_fraction(low)} – {format_fraction(high)}]"
     else:
-        shown = format_number(value, estimate.unit)
+        unit = estimate.unit
+        if unit == "s" and abs(value) < 1:  # an all-reduce of 0.0115 s reads as 11.5 ms
+            value, low, high, unit = value * 1000, low * 1000, high * 1000, "ms"
+        shown = format_number(value, unit)
         band = f"[{format_number(low)} – {format_number(high)}]"
     if low == high == value:  # computed without fitted terms: no band to show
         return f"{shown}{mark}"
@@ -80,6 +84,20 @@ def _plain_value(value: str | int | float | bool) -> str:
     return value
 
 
+AFTER_WEIGHTS = ("kv_cache_assumed",)  # read beside the weights, not above the system's name
+
+
+def _rows_in_reading_order(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The document's entries with the KV-cache precision moved after the weights: the table
+    opens with what was predicted (system, model, weights, KV cache, engine)."""
+    if "weights" not in document:  # nothing to read it beside: where the document has it
+        return list(document.items())
+    items = [(key, value) for key, value in document.items() if key not in AFTER_WEIGHTS]
+    moved = [(key, document[key]) for key in AFTER_WEIGHTS if key in document]
+    at = next(i + 1 for i, (key, _) in enumerate(items) if key == "weights")
+    return items[:at] + moved + items[at:]
+
+
 def _render_estimates(title: str, document: dict[str, Any]) -> None:
     # the title on its own line: a narrow table would wrap it to the table's width
     console.print(title, markup=False, highlight=False)
@@ -87,7 +105,7 @@ def _render_estimates(title: str, document: dict[str, Any]) -> None:
     notes: dict[str, list[str]] = {}  # note -> the rows it is about
     rows: list[str] = []
     models: list[str] = []
-    for key, value in document.items():
+    for key, value in _rows_in_reading_order(document):
         if isinstance(value, dict) and {"value", "low", "high"} <= value.keys():
             from gpuatlas.performance.predictions import Estimate
 
@@ -383,7 +401,8 @@ def predict_vision_command(
         "vision",
         {"system": system, "model": model, "batch": batch, "image_tokens": image_tokens or None},
     )
-    _print_estimates(document, as_json, f"{model} on {system}, batch {batch}")
+    assumed = f"{document['weights']}, {document['engine']}"
+    _print_estimates(document, as_json, f"{model} ({assumed}) on {system}, batch {batch}")
 
 
 def predict_ocr_command(
@@ -403,25 +422,32 @@ def predict_train_command(
     tokens: float = typer.Option(
         _train("tokens"),
         "--tokens",
-        help="Training budget in tokens (1e9 = one billion).",
-        show_default=format_given(_train("tokens")),
+        help=f"Training budget in tokens (1e9 = one billion; default: "
+        f"{format_given(_train('tokens'))}).",
+        show_default=False,
     ),
     method: str = typer.Option(_train("method"), "--method", help="full, lora or qlora."),
-    precision: str = typer.Option(_train("precision"), "--precision"),
+    precision: str = typer.Option(
+        _train("precision"), "--precision", help=f"{', '.join(TRAINING_PRECISIONS)}."
+    ),
     recompute: bool | None = typer.Option(
         _train("recompute"),
         "--recompute/--no-recompute",
         help="Activation recomputation (default: off unless only a setup with it fits).",
         show_default=False,
     ),
-    sequence_tokens: int = typer.Option(_train("sequence_tokens"), "--sequence"),
+    sequence_tokens: int = typer.Option(
+        _train("sequence_tokens"), "--sequence", help="Tokens per training sequence."
+    ),
     micro_batch: int | None = typer.Option(
         _train("micro_batch"),
         "--micro-batch",
         help="Micro-batch per GPU (default: 4, else 1 when 4 does not fit).",
         show_default=False,
     ),
-    sharding: str = typer.Option(_train("sharding"), "--sharding"),
+    sharding: str = typer.Option(
+        _train("sharding"), "--sharding", help="none, zero1, zero2, zero3 or fsdp."
+    ),
     framework: str = typer.Option(
         _train("framework"),
         "--framework",
@@ -461,8 +487,9 @@ def predict_train_command(
     total_gb = (
         memory["total_gb"]["value"] if isinstance(memory["total_gb"], dict) else memory["total_gb"]
     )
-    console.print(
-        f"memory per GPU: {total_gb:,.1f} GB ({'fits' if memory['fits'] else 'does not fit'})"
+    console.print(  # in GiB, as `fit --training` and the setup's reasons write it
+        f"memory per GPU: {format_gib(total_gb)} "
+        f"({'fits' if memory['fits'] else 'does not fit'}; GiB = 2^30 bytes)"
     )
     for note in document.get("notes", []):
         console.print(f"note: {note}", markup=False, highlight=False)

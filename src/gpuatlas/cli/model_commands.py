@@ -102,8 +102,12 @@ def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
     app.command("models")(models_command)
     app.command("formats")(formats_command)
+    from gpuatlas.cli.show_group import ShowByDefaultGroup
+
     model_app = typer.Typer(
-        help="One model from the library (or a config.json).", no_args_is_help=True
+        cls=ShowByDefaultGroup,
+        help="One model from the library (or a config.json).",
+        no_args_is_help=True,
     )
     model_app.command("show")(model_show_command)
     app.add_typer(model_app, name="model")

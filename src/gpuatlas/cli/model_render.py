@@ -228,6 +228,23 @@ _SHORT_ARCHITECTURE = {
     "cdna3": "CDNA3",
     "gaudi2": "Gaudi2",
     "gaudi3": "Gaudi3",
+    "pascal": "Pascal",
+    "gcn4": "GCN4",
+    "gcn5": "GCN5",
+    "cdna1": "CDNA1",
+    "cdna4": "CDNA4",
+    "rdna1": "RDNA1",
+    "rdna2": "RDNA2",
+    "rdna3": "RDNA3",
+    "rdna3.5": "RDNA3.5",
+    "rdna4": "RDNA4",
+    "xe-hpg": "Xe-HPG",
+    "xe2-hpg": "Xe2-HPG",
+    "xe-hpc": "Xe-HPC",
+    "apple7": "Apple7",  # Metal GPU families, as Apple names them (MTLGPUFamilyApple7: M1)
+    "apple8": "Apple8",
+    "apple9": "Apple9",
+    "apple10": "Apple10",
 }
 
 

@@ -100,17 +100,19 @@ def _run_cases(path: Path, as_json: bool) -> str:
     if answered is not None:
         return answered
     plain = _plain_records(source)
-    records = (
-        plain
-        if plain is not None
-        else [("", row) for row in csv.reader(io.StringIO(source)) if row]
-    )
+    records, line_numbers = _csv_records(source) if plain is None else (plain, [])
     header = [name.strip() for name in (records[0][1] if records else [])]
     missing = missing_columns(header)
     if missing:
         raise InvalidRequestError([f"{path}: missing column {name!r}" for name in missing])
     width = len(header)
-    rows = [row if len(row) == width else _fit_row(row, width) for _, row in records[1:]]
+    ragged = [index for index, (_, row) in enumerate(records) if len(row) != width]
+    if ragged:  # a row cut short or run over is refused, every such line named, nothing written
+        numbers = line_numbers or _plain_line_numbers(source)
+        raise InvalidRequestError(
+            [_ragged_row(path, numbers[index], header, records[index][1]) for index in ragged]
+        )
+    rows = [row for _, row in records[1:]]
     results = predict_table(header, rows)
     if as_json:  # the answer layer's gpuatlas.predict-cases/1 document
         from gpuatlas.app.predict_cases import predict_cases_document
@@ -176,9 +178,33 @@ def _csv_field(text: str) -> str:
     return text
 
 
-def _fit_row(row: list[str], width: int) -> list[str]:
-    """A row cut or padded to the header's width (as csv.DictReader reads it)."""
-    return row[:width] if len(row) >= width else row + [""] * (width - len(row))
+def _csv_records(source: str) -> tuple[list[Record], list[int]]:
+    """The non-empty rows of any CSV (csv rules: quoting, line breaks in fields) and the line
+    each ends on."""
+    reader = csv.reader(io.StringIO(source))
+    records: list[Record] = []
+    numbers: list[int] = []
+    for row in reader:
+        if row:
+            records.append(("", row))
+            numbers.append(reader.line_num)
+    return records, numbers
+
+
+def _plain_line_numbers(source: str) -> list[int]:
+    """The line number of each record `_plain_records` reads (it skips empty lines)."""
+    lines = (line[:-1] if line.endswith("\r") else line for line in source.split("\n"))
+    return [number for number, line in enumerate(lines, start=1) if line]
+
+
+def _ragged_row(path: Path, line: int, header: list[str], row: list[str]) -> str:
+    """'cases.csv line 7: 8 fields where the header has 9 (no output_tokens)'."""
+    width = len(header)
+    if len(row) < width:
+        which = f"no {', '.join(header[len(row) :])}"
+    else:
+        which = f"{len(row) - width} more after {header[-1]}: {', '.join(row[width:])!r}"
+    return f"{path} line {line}: {len(row)} fields where the header has {width} ({which})"
 
 
 def _csv_text(

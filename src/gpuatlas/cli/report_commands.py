@@ -168,10 +168,11 @@ def leaderboard(
         title=(
             f"Atlas Score ({method.reference_gpu} = {method.reference_value:g}, {method.version})"
         ),
-        caption=f"Systems scored on fewer than {MIN_RANKED_BENCHMARKS} benchmarks are listed "
-        "after the ranked ones, unranked (—).",
+        caption="Benchmarks: how many of the scored benchmarks a system has results on; "
+        f"systems scored on fewer than {MIN_RANKED_BENCHMARKS} are listed after the ranked "
+        "ones, unranked (—).",
     )
-    for column in ("#", "System", "Score", "95% interval", "Coverage"):
+    for column in ("#", "System", "Score", "95% interval", "Benchmarks"):
         table.add_column(column, justify="right" if column in ("#", "Score") else "left")
     for r in rows:
         interval = (
@@ -180,7 +181,9 @@ def leaderboard(
             else "—"
         )
         rank = str(r.rank) if r.score.ranked else "—"
-        table.add_row(rank, r.system, f"{r.score.value:.0f}", interval, r.score.coverage)
+        # '33 of 44', not '33 of 44 benchmarks': the word under its header wrapped every row
+        covered = f"{r.score.covered_benchmarks} of {r.score.total_benchmarks}"
+        table.add_row(rank, r.system, f"{r.score.value:.0f}", interval, covered)
     make_console().print(table)
 
 

@@ -47,9 +47,15 @@ def _range(estimate: dict[str, Any] | None, money: bool = False) -> str:
 
 def _render(document: dict[str, Any]) -> None:
     console.print(document["weights_reason"], highlight=False)
-    table = new_table(
+    # the title on its own line: the narrow table would wrap it to the table's width
+    console.print(
         f"Serving curve: {document['model']} on {document['system']} ({document['engine']}, "
-        f"{document['input_tokens']} in / {document['output_tokens']} out)",
+        f"{document['input_tokens']:,} in / {document['output_tokens']:,} out tokens)",
+        markup=False,
+        highlight=False,
+    )
+    table = new_table(
+        "",
         "streams",
         "tok/s per user",
         "tok/s per GPU",
@@ -62,7 +68,11 @@ def _render(document: dict[str, Any]) -> None:
         )
     console.print(table)
     levels = new_table(
-        "At a given interactivity", "tok/s per user", "tok/s per GPU", "$/1M tokens", "tok/J"
+        "At a given interactivity",
+        "tok/s per user",
+        "tok/s per GPU",
+        "$/1M output tokens",
+        "tok/J",
     )
     for level in document["at_interactivity"]:
         levels.add_row(

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.numbers import with_article
 
 Item = TypeVar("Item")
 
@@ -91,7 +92,7 @@ def instances_needed(offer: PriceSnapshot, gpus_per_system: int, replicas: int =
     if systems_per_instance < 1:
         raise ValueError(
             f"{offer.label} has {offer.gpus_per_instance} GPU(s) per instance; "
-            f"a {gpus_per_system}-GPU system does not fit"
+            f"{with_article(str(gpus_per_system))}-GPU system does not fit"
         )
     return math.ceil(replicas / systems_per_instance)
 

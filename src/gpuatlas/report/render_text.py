@@ -114,6 +114,10 @@ def _section(section: Section, comparison: Comparison) -> RenderableType:
         body = RichText(f"{prefix}{render_statement(statement)}", style=style)
         parts.append(Hanging(RichText("• ", style=style), body))
     for table in section.tables:
+        if not table.rows:  # its title and why it is empty, not a header over no rows
+            parts.append(RichText(table.title, style="bold"))
+            parts += [RichText(note, style="dim") for note in table.notes]
+            continue
         parts.append(_FittedTable(_table(table, comparison.a.label, comparison.b.label)))
     parts += [RichText(note, style="dim") for note in section.notes]
     return _panel(Group(*parts), section.title)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.offer_costs import can_host, named_variant_first
+from gpuatlas.numbers import with_article
 
 RENTAL_TIERS = ("on-demand", "community")
 
@@ -42,12 +43,17 @@ def no_rental_reason(system: GpuSystem) -> str:
     return f"no listed offer hosts {system.gpu_count} GPUs on one instance"
 
 
+def _per_gpu_of_instance(snapshot: PriceSnapshot) -> str:
+    """'per GPU of an 8-GPU instance', 'per GPU of a 4-GPU instance'."""
+    return f"per GPU of {with_article(str(snapshot.gpus_per_instance))}-GPU instance"
+
+
 def price_words(snapshot: PriceSnapshot) -> str:
     """'RunPod community, 2026-09-25' — the tier is always named, and a per-GPU price taken
     from a multi-GPU instance or an assumed variant says so."""
     extra = []
     if snapshot.gpus_per_instance > 1:
-        extra.append(f"per GPU of a {snapshot.gpus_per_instance}-GPU instance")
+        extra.append(_per_gpu_of_instance(snapshot))
     if snapshot.gpu_match == "assumed":
         extra.append("variant assumed")
     suffix = f"; {', '.join(extra)}" if extra else ""
@@ -66,6 +72,6 @@ def offer_label(snapshot: PriceSnapshot) -> str:
     neighbours and matched with the price section."""
     caveats = offer_caveats(snapshot)
     if snapshot.gpus_per_instance > 1:
-        caveats.insert(0, f"per GPU of a {snapshot.gpus_per_instance}-GPU instance")
+        caveats.insert(0, _per_gpu_of_instance(snapshot))
     suffix = "".join(f"; {caveat}" for caveat in caveats)
     return f"{snapshot.provider} ({snapshot.tier}, {snapshot.observed_date}{suffix})"

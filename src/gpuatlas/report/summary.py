@@ -31,6 +31,13 @@ def variant_statement(context: ReportContext) -> Statement:
         "a_name": _system_name(context.a.gpu.name, context.a.gpu.form_factor, context.a.gpu_count),
         "b_name": _system_name(context.b.gpu.name, context.b.gpu.form_factor, context.b.gpu_count),
     }
+    if context.a.id == context.b.id:  # 'compare rtx-4090 4090': say it before every 1.00×
+        words["system"] = context.a.id
+        template = (
+            "A = {a_name}; B = {b_name}: both names are {system}, so the report compares it "
+            "with itself and neither side can lead."
+        )
+        return Statement(kind="fact", template=template, words=words)
     return Statement(kind="fact", template="A = {a_name}; B = {b_name}.", words=words)
 
 

@@ -41,15 +41,11 @@ def ladder_guidance(label: str, side: SideProfile) -> Statement:
             template="{system} holds none of the 7B–70B models, not even at INT4 "
             "(see VRAM fit for smaller models and for more GPUs).",
         )
-    fp16 = (
-        "none of the 7B–70B models"
-        if largest["fp16"] == "none"
-        else "models up to " + largest["fp16"]
-    )
-    return Statement(
+    fp16 = "none" if largest["fp16"] == "none" else "up to " + largest["fp16"]
+    return Statement(  # of the ladder: an 8B can fit where 'up to 7B' is said (VRAM fit)
         kind="guidance",
-        template="{system} holds {fp16} in FP16 and models up to {int4} at "
-        "INT4; larger ones need more GPUs (see VRAM fit).",
+        template="Of the 7B/13B/34B/70B models, {system} holds {fp16} in FP16 and up to {int4} "
+        "at INT4; larger ones need more GPUs (see VRAM fit).",
         words={"system": label, "fp16": fp16, "int4": largest["int4"]},
     )
 
