@@ -69,6 +69,10 @@ class _GroupRecord(BaseModel):
     # PIPELINE_KEY, calibration/image_pipeline_fit.py)
     pipeline_host_ms: float | None = Field(default=None, ge=0)
     convolution_ratio: float | None = Field(default=None, gt=0)
+    # the share of a card's PCIe link offloaded image weights stream at, and the number of
+    # offloading rows it was fitted on (calibration/image_pipeline_fit.py fit_offload_share)
+    offload_share: float | None = Field(default=None, gt=0, le=1)
+    offload_n: float | None = Field(default=None, ge=0)
     n: int = Field(default=0, ge=0)
 
 
