@@ -14,7 +14,9 @@ import pytest
 
 from gpuatlas.app.cost import RentingCostRequest, cost_report, full_load_note, layout_notes
 from gpuatlas.app.economics_requests import PlanRequest, run_plan
+from gpuatlas.app.fleet import FleetPlanRequest, fleet_plan
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.economics.fleet import layout_lines
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess
 from gpuatlas.economics.unit_costs import SustainedServing, sustained_serving
 from gpuatlas.numbers import format_number
@@ -137,3 +139,57 @@ def test_plan_pools_single_request_engines_across_a_box() -> None:
     assert double.per_replica_capacity_rps == pytest.approx(
         2 * single.per_replica_capacity_rps, rel=1e-9
     )
+
+
+def test_a_multi_gpu_runner_up_names_its_layout_too() -> None:
+    """The runner-up of another hardware, a 2-GPU box, says how it serves the model as the
+    winner's line does (its layout was only in JSON)."""
+    request = PlanRequest(
+        "llama-3.1-8b",
+        ("fp16",),
+        15.0,
+        512,
+        256,
+        Slo(),
+        gpus=("rtx-4090", "l40s"),
+        gpu_counts=(2,),
+        top=20,
+    )
+    plan = run_plan(request)
+    assert plan.explanation is not None
+    winner = plan.options[0]
+    runner = next(o for o in plan.options if o.gpu != winner.gpu)
+    assert runner.layout
+    lines = plan.explanation.lines
+    assert any(line.startswith(f"Each {winner.product_label}") for line in lines)
+    assert any(line.startswith(f"Each {runner.product_label}") for line in lines)
+    assert runner.product_label != winner.product_label
+
+
+def test_a_runner_up_on_the_same_hardware_does_not_repeat_the_layout() -> None:
+    """Two offers of the same 2-GPU box: one layout line, not two identical ones."""
+    request = PlanRequest(
+        "llama-3.1-8b", ("fp16",), 15.0, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(2,)
+    )
+    plan = run_plan(request)
+    assert plan.explanation is not None
+    layout = [line for line in plan.explanation.lines if line.startswith("Each ")]
+    assert len(layout) == 1
+
+
+def test_a_fleet_names_each_multi_gpu_pool_s_layout() -> None:
+    request = FleetPlanRequest.model_validate(
+        {
+            "models": ["llama-3.1-8b=0.5", "qwen2.5-7b=0.5"],
+            "weights": ["fp8"],
+            "rps": 20,
+            "gpus": ["rtx-4090"],
+            "gpu_counts": [2],
+        }
+    )
+    fleet = fleet_plan(request)
+    lines = layout_lines(fleet)
+    assert [line.split(":")[0] for line in lines] == ["llama-3.1-8b", "qwen2.5-7b"]
+    for line in lines:
+        assert "serves the model as 2 replicas of 1 GPU each" in line
+        assert "batch column" not in line  # a fleet's tables have no batch column

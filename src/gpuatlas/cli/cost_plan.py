@@ -38,7 +38,7 @@ from gpuatlas.cli.cost_options import (
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, print_model_note, print_name_notes
 from gpuatlas.cli.terminal import working
-from gpuatlas.economics.fleet import FleetPlan, PoolAssignment
+from gpuatlas.economics.fleet import FleetPlan, PoolAssignment, layout_lines
 from gpuatlas.economics.planning import Plan, PlanOption, replicas_of
 from gpuatlas.numbers import format_given, format_wait_ms
 
@@ -250,6 +250,8 @@ def fleet_command(
             return
         fleet = fleet_plan(request, prices_file)
     _render_fleet(fleet)
+    for line in layout_lines(fleet):
+        console.print(line, highlight=False, markup=False)
     print_name_notes(list(gpus))
 
 

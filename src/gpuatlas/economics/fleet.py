@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.economics.planning import Plan, PlanOption, plan_options
+from gpuatlas.economics.planning import Plan, PlanOption, layout_line, plan_options
 from gpuatlas.economics.serving_candidate import (
     MIN_RPS,
     Slo,
@@ -177,3 +177,16 @@ def _cheapest_single_type(
         if cost is not None and (best is None or cost < best.monthly_cost_usd):
             best = SingleTypeFleet(gpu, provider, tier, cost, assignments)
     return best
+
+
+def layout_lines(fleet: FleetPlan) -> list[str]:
+    """How each multi-GPU pool's systems serve their model ('Each 2× RTX 4090 fp8 serves the
+    model as 2 replicas of 1 GPU each, ...'), once per pool option, mixed fleet first."""
+    single = fleet.single_type.assignments if fleet.single_type else ()
+    lines: list[str] = []
+    for item in (*fleet.mixed, *single):
+        if item.option is not None and item.option.layout:
+            line = f"{item.model}: {layout_line(item.option, batch_column=False)}"
+            if line not in lines:
+                lines.append(line)
+    return lines

@@ -494,6 +494,8 @@ def explain(
     if runner is not None:
         gap = (runner.monthly_cost_usd / winner.monthly_cost_usd - 1.0) * 100.0
         lines.append(_runner_up_line(runner, winner, gap))
+        if runner.layout and hardware_of(runner) != hardware_of(winner):
+            lines.append(layout_line(runner))
     shown = {(winner.gpu, winner.gpu_count)}
     if runner is not None:
         shown.add((runner.gpu, runner.gpu_count))
@@ -566,10 +568,18 @@ def offer_elsewhere(
     )
 
 
-def layout_line(option: PlanOption) -> str:
-    """How each replica of a multi-GPU option serves the model, and what its batch counts."""
+def hardware_of(option: PlanOption) -> tuple[str, int, str]:
+    """The GPU, how many per system and the format: what two options share when they differ
+    only in offer."""
+    return option.gpu, option.gpu_count, option.weights
+
+
+def layout_line(option: PlanOption, batch_column: bool = True) -> str:
+    """How each replica of a multi-GPU option serves the model, and what its batch counts
+    (where the answer has a batch column)."""
     hardware = hardware_label(option.gpu, option.gpu_count, option.weights)
-    batch = "; the batch column is one of those replicas'" if option.engines > 1 else ""
+    several = batch_column and option.engines > 1
+    batch = "; the batch column is one of those replicas'" if several else ""
     return (
         f"Each {hardware} serves the model as {option.layout}, its best layout (as `gpuatlas "
         f"compare` and `predict serving` have it){batch}."
