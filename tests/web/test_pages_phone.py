@@ -24,6 +24,7 @@ PAGES = {
     "planner-predict": "/plan/predict?system=rtx-4090&model=llama-3.1-8b",
     "planner-plan": "/plan/plan?model=llama-3.1-8b&rps=2&p95_ttft_ms=1000"
     "&p95_tpot_ms=100&gpus=rtx-4090,a100-80gb-sxm,l40s",
+    "planner-plan-layout": "/plan/plan?model=llama-3.1-8b&rps=1&gpus=2x+rtx-4090",
     "prices": "/prices",
     "prices-one-gpu": "/prices?gpu=h100-sxm",
     "compare-pick": "/compare",
