@@ -31,3 +31,22 @@ def test_the_plan_form_shows_the_gpus_it_was_restricted_to(client: TestClient) -
     assert 'name="gpu_counts"' in page
     empty = client.get("/plan/plan", params={**PARAMS, "gpus": "", "gpu_counts": "1, 2, 4, 8"})
     assert empty.status_code == 200  # the form's empty field means every catalog GPU
+
+
+def test_the_explanation_shows_commands_as_code_not_backticks(client: TestClient) -> None:
+    lines = client.get("/plan/plan.json", params=PARAMS).json()["explanation"]["lines"]
+    assert any("`gpuatlas compare`" in line for line in lines)  # the CLI's sentence
+    page = client.get("/plan/plan", params=PARAMS).text
+    shown = page.split('id="plan-options"')[1]
+    assert "<code>gpuatlas compare</code>" in shown and "`" not in shown
+    code_spans = templates.env.filters["code_spans"]
+    assert str(code_spans("<b> `a<b` ")) == "&lt;b&gt; <code>a&lt;b</code> "  # still escaped
+
+
+def test_submitting_a_planner_form_lands_on_its_answer(client: TestClient) -> None:
+    """On a phone the answer is under the form (10-17 fields): the form's action carries the
+    answer's anchor, so the browser scrolls to it after submitting."""
+    for kind in ("fit", "predict", "plan"):
+        page = client.get(f"/plan/{kind}").text
+        assert f'action="/plan/{kind}#planner-result"' in page
+        assert 'id="planner-result"' in page
