@@ -24,6 +24,7 @@ PAGES = {
     "planner-predict": "/plan/predict?system=rtx-4090&model=llama-3.1-8b",
     "planner-plan": "/plan/plan?model=llama-3.1-8b&rps=2&p95_ttft_ms=1000"
     "&p95_tpot_ms=100&gpus=rtx-4090,a100-80gb-sxm,l40s",
+    "planner-plan-layout": "/plan/plan?model=llama-3.1-8b&rps=1&gpus=2x+rtx-4090",
     "prices": "/prices",
     "prices-one-gpu": "/prices?gpu=h100-sxm",
     "compare-pick": "/compare",
@@ -115,3 +116,27 @@ def test_result_page_fits_phone_and_desktop(
     process, _token = server
     problems = _check(browser, f"{process.url}/results/{pushed_result}", "result")
     assert not any(problems.values()), _listed(problems)
+
+
+def test_planner_problems_come_before_the_form_on_a_phone(
+    browser: Any,  # noqa: F811
+    server: tuple,  # noqa: F811
+) -> None:
+    """On a phone the form and the answer stack; a request with problems listed them under
+    17 form fields, so the visitor saw the form unchanged after submitting. The problems come
+    first there; on a desktop they stay beside the form."""
+    process, _token = server
+    url = process.url + "/plan/predict?system=rtx-4009&model=llama-3.1-8bb&batch=-1"
+    tops = {}
+    for viewport, (width, height) in VIEWPORTS.items():
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(url, wait_until="load")
+        problems = page.locator("#planner-problems").bounding_box()
+        form = page.locator("#planner-form").bounding_box()
+        assert problems is not None and form is not None
+        tops[viewport] = (problems["y"], form["y"])
+        page.close()
+    problems_top, form_top = tops["phone"]
+    assert problems_top < form_top and problems_top < VIEWPORTS["phone"][1]  # seen at once
+    problems_top, form_top = tops["desktop"]
+    assert abs(problems_top - form_top) < 150  # side by side

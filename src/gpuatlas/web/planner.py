@@ -91,6 +91,10 @@ PLANNERS: dict[str, Planner] = {
             FormField("weights", "Weight formats (auto: native + worth considering)"),
             FormField("input_tokens", "Mean prompt, tokens", "number"),
             FormField("output_tokens", "Mean output, tokens", "number"),
+            FormField(
+                "gpus", "Only these GPUs or systems (comma-separated, e.g. 2x rtx-4090; empty: all)"
+            ),
+            FormField("gpu_counts", "GPUs per replica to try (comma-separated)"),
             FormField("p95_ttft_ms", "p95 time to first token, ms", "number", "any"),
             FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
             _ENGINE,

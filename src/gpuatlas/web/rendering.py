@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
 from gpuatlas.catalog.systems import system_name
@@ -54,6 +56,14 @@ def _percent(fraction: Any) -> str:
     return f"{min(max(float(fraction), 0.0), 1.0) * 100:.0f}%"
 
 
+def code_spans(text: Any) -> Markup:
+    """A CLI sentence for a page: its `backticked` commands as <code>, the rest escaped (the
+    explanation lines are shared with the terminal, where backticks mark commands)."""
+    escaped = str(escape(str(text)))
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
+templates.env.filters["code_spans"] = code_spans
 templates.env.filters["num"] = _number
 templates.env.filters["gib"] = format_gib
 templates.env.filters["wait"] = format_wait_ms
