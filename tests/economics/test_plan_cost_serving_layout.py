@@ -193,3 +193,26 @@ def test_a_fleet_names_each_multi_gpu_pool_s_layout() -> None:
     for line in lines:
         assert "serves the model as 2 replicas of 1 GPU each" in line
         assert "batch column" not in line  # a fleet's tables have no batch column
+
+
+def test_a_box_of_several_engine_replicas_is_counted_in_nodes() -> None:
+    """'1 replica of 2× RTX 4090' beside '2 replicas of 1 GPU each' used 'replica' for two
+    things: a multi-GPU system holding several engine replicas is a node; one tensor-parallel
+    replica over the system stays a replica."""
+    plan = run_plan(
+        PlanRequest(
+            "llama-3.1-8b", ("fp8",), 15.0, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(2,)
+        )
+    )
+    assert plan.explanation is not None
+    winner_line = plan.explanation.lines[0]
+    assert winner_line.startswith("Winner: 1 node of 2× RTX 4090 fp8 on ")
+    assert "each node sustains" in winner_line
+    tensor = run_plan(
+        PlanRequest(
+            "qwen2.5-32b", ("fp8",), 1.0, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(2,)
+        )
+    )
+    assert tensor.explanation is not None
+    assert tensor.options[0].layout == "one replica over 2 GPUs (tensor parallel)"
+    assert tensor.explanation.lines[0].startswith("Winner: 1 replica of 2× RTX 4090 fp8 on ")

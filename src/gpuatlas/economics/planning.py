@@ -587,13 +587,21 @@ def layout_line(option: PlanOption, batch_column: bool = True) -> str:
 
 
 def replicas_of(option: PlanOption, label: str | None = None) -> str:
-    """'3 × RTX 4090 fp8'; a multi-GPU replica: '1 replica of 2× RTX A4000 awq-int4'
-    (`label`: another spelling of the hardware, e.g. catalog ids in a table)."""
+    """'3 × RTX 4090 fp8'; a multi-GPU replica: '1 replica of 2× RTX A4000 awq-int4'; a
+    multi-GPU system that holds several engine replicas (its layout): '1 node of 2× RTX 4090
+    fp8', so 'replica' keeps one meaning beside '2 replicas of 1 GPU each' (`label`: another
+    spelling of the hardware, e.g. catalog ids in a table)."""
     name = option.product_label if label is None else label
     if option.gpu_count == 1:
         return f"{option.replicas} × {name}"
     plural = "s" if option.replicas != 1 else ""
-    return f"{option.replicas} replica{plural} of {name}"
+    return f"{option.replicas} {system_unit(option)}{plural} of {name}"
+
+
+def system_unit(option: PlanOption) -> str:
+    """What the plan counts of an option: a 'replica' of the model, or a 'node' where one
+    multi-GPU system holds several engine replicas (its layout: '2 replicas of 1 GPU each')."""
+    return "node" if option.gpu_count > 1 and option.engines > 1 else "replica"
 
 
 SERVER_ENGINE_MIN_SAVING = 0.10  # a server-engine plan at least 10 % cheaper is worth a line
@@ -640,7 +648,8 @@ def _winner_line(winner: PlanOption, tpot_target: bool) -> str:
         f"Winner: {replicas_of(winner)} on {winner.offer_label}, "
         f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {format_wait_ms(winner.p95_ttft_ms)}, "
         f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
-        f"(each replica sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s {within})."
+        f"(each {system_unit(winner)} sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
+        f"{within})."
     )
 
 
@@ -671,7 +680,7 @@ def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> s
         f"{head} lost on cost: "
         f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
         f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} "
-        f"replica{'s' if runner.replicas != 1 else ''} of "
+        f"{system_unit(runner)}{'s' if runner.replicas != 1 else ''} of "
         f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h."
     )
 
