@@ -11,7 +11,7 @@ T5 encode a prompt in a few milliseconds next to seconds of denoising), which th
 Every result is a row in the measurement CSV format (see catalog/data/measurements/README.md)
 written as soon as it is measured, so a run stopped at its time limit keeps what ran:
 
-    python benchmarks/device_suite.py --out DIR              # on the GPU machine
+    python benchmarks/device_suite.py --out DIR [--set extended]   # on the GPU machine
     python benchmarks/device_suite.py --out DIR --tiny       # 2-layer models on a CPU (a check)
 
 DIR gets device_suite.csv (the rows), micro.json (GEMM TFLOP/s and copy GB/s) and env.json
@@ -32,6 +32,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -238,17 +239,8 @@ def run_micro(run: Run) -> None:
 
 # --- LLM: transformers generate ---------------------------------------------------------
 
-LLM_MODELS = (
-    "qwen2.5-0.5b",
-    "llama-3.2-1b",
-    "qwen2.5-7b",
-    "llama-3.1-8b",
-    "qwen3-30b-a3b",
-    "qwen2.5-32b",
-)
 DECODE_SHORT, DECODE_LONG, DECODE_INPUT = 16, 272, 128
 PREFILL_TOKENS = (512, 2048, 8192)
-BATCHED_DECODE = {"llama-3.1-8b": 16}
 
 
 def shrink_llm(config: dict[str, Any]) -> dict[str, Any]:
@@ -347,10 +339,11 @@ def llm_row(run: Run, meta: dict[str, Any], engine_version: str, **row: Any) -> 
     )
 
 
-def measure_llm(run: Run, model_id: str, engine_version: str) -> None:
+def measure_llm(
+    run: Run, model_id: str, engine_version: str, batches: tuple[int, ...] = ()
+) -> None:
     model, meta = causal_lm(model_id, run)
-    batched = BATCHED_DECODE.get(model_id)
-    for batch in [1] if batched is None or run.tiny else [1, batched]:
+    for batch in [1] if run.tiny else [1, *batches]:
         value = decode_rate(model, batch, run.device)
         llm_row(
             run,
@@ -395,14 +388,13 @@ class ImageCase:
     resolution_px: int
     steps: int
     guidance: float
+    batch: int = 1
+
+    @property
+    def flux(self) -> bool:
+        return self.model_id.startswith("flux")
 
 
-IMAGE_CASES = (
-    ImageCase("sd-1.5", "fp16", 512, 50, 7.5),
-    ImageCase("sdxl-base-1.0", "fp16", 1024, 30, 5.0),
-    ImageCase("sdxl-base-1.0", "bf16", 1024, 30, 5.0),
-    ImageCase("flux.1-dev", "bf16", 1024, 28, 3.5),
-)
 SD_SCHEDULER = {
     "beta_start": 0.00085,
     "beta_end": 0.012,
@@ -422,7 +414,7 @@ def image_vae(model_id: str) -> Any:
     FLUX.1-dev vae/config.json)."""
     from diffusers import AutoencoderKL
 
-    if model_id == "flux.1-dev":
+    if model_id.startswith("flux"):
         return AutoencoderKL(
             **VAE_BLOCKS,
             latent_channels=16,
@@ -445,7 +437,7 @@ def denoiser(model_id: str, tiny: bool) -> Any:
 
     config, _ = catalog_entry(model_id)
     config = {key: value for key, value in config.items() if not key.startswith("_")}
-    if model_id == "flux.1-dev":
+    if model_id.startswith("flux"):
         if tiny:
             config.update(num_layers=1, num_single_layers=1)
         return FluxTransformer2DModel(**config)
@@ -476,6 +468,10 @@ def image_pipeline(case: ImageCase, run: Run) -> Any:
     finally:
         torch.set_default_dtype(previous)
     parts: dict[str, Any] = {"vae": vae, "text_encoder": None, "tokenizer": None}
+    scheduler: Any
+    pipeline: Any
+    if case.model_id == "flux.1-schnell":
+        scheduler = FlowMatchEulerDiscreteScheduler(shift=1.0, use_dynamic_shifting=False)
     if case.model_id == "flux.1-dev":
         scheduler = FlowMatchEulerDiscreteScheduler(
             shift=3.0,
@@ -485,6 +481,7 @@ def image_pipeline(case: ImageCase, run: Run) -> Any:
             base_image_seq_len=256,
             max_image_seq_len=4096,
         )
+    if case.flux:
         pipeline = FluxPipeline(
             scheduler=scheduler,
             transformer=model,
@@ -514,14 +511,15 @@ def image_pipeline(case: ImageCase, run: Run) -> Any:
 def prompt_inputs(model_id: str, dtype: Any, device: str) -> dict[str, Any]:
     """Embeddings of the shapes the real text encoders give (CLIP ViT-L 77x768; SDXL's
     CLIP-L + OpenCLIP-bigG 77x2048 with a 1280 pooled vector; FLUX's T5-XXL 512x4096 with
-    CLIP-L's 768 pooled vector)."""
+    CLIP-L's 768 pooled vector; 256 T5 tokens for FLUX.1-schnell)."""
     import torch
 
     def embedding(*shape: int) -> Any:
         return torch.randn(1, *shape, device=device, dtype=dtype)
 
-    if model_id == "flux.1-dev":
-        return {"prompt_embeds": embedding(512, 4096), "pooled_prompt_embeds": embedding(768)}
+    if model_id.startswith("flux"):
+        t5_tokens = 256 if model_id == "flux.1-schnell" else 512
+        return {"prompt_embeds": embedding(t5_tokens, 4096), "pooled_prompt_embeds": embedding(768)}
     if model_id == "sdxl-base-1.0":
         return {
             "prompt_embeds": embedding(77, 2048),
@@ -546,16 +544,16 @@ def measure_image(run: Run, case: ImageCase, diffusers_version: str) -> None:
             width=side,
             num_inference_steps=steps,
             guidance_scale=case.guidance,
+            num_images_per_prompt=case.batch,
             output_type="pil",
         )
 
     generate()
-    value = median_seconds(generate, 1 if run.tiny else 2)
+    value = median_seconds(generate, 1 if run.tiny else 2) / case.batch
     _, meta = catalog_entry(case.model_id)
     guidance = (
-        f"guidance_scale {case.guidance} (FLUX.1-dev's distilled guidance: one transformer pass "
-        "per step)"
-        if case.model_id == "flux.1-dev"
+        f"guidance_scale {case.guidance} (FLUX's distilled guidance: one transformer pass per step)"
+        if case.flux
         else f"classifier-free guidance {case.guidance} (two UNet passes per step, batched)"
     )
     run.write_row(
@@ -564,7 +562,7 @@ def measure_image(run: Run, case: ImageCase, diffusers_version: str) -> None:
             "engine_version": diffusers_version,
             "model": meta["hub_id"],
             "weights": case.dtype_name,
-            "batch": 1,
+            "batch": case.batch,
             "resolution": f"{side}x{side}",
             "steps": steps,
             "metric": "image_s",
@@ -576,7 +574,8 @@ def measure_image(run: Run, case: ImageCase, diffusers_version: str) -> None:
                 f"published configs, {case.dtype_name} throughout (the stock VAE's "
                 "force_upcast decodes in fp32 under fp16), default SDPA attention, no compile; "
                 f"{guidance}; end-to-end pipeline call to a PIL image with the prompt "
-                "embeddings passed in (text encoders not run); median of 2 after a warm-up"
+                f"embeddings passed in (text encoders not run); {case.batch} image(s) per call "
+                "(num_images_per_prompt), seconds per call / images, median of 2 after a warm-up"
             ),
         }
     )
@@ -591,19 +590,18 @@ class TrainCase:
     method: str  # "full" or "lora"
     batch: int
     sequence_tokens: int
+    gradient_checkpointing: bool = False
 
 
-TRAIN_CASES = (
-    TrainCase("llama-3.2-1b", "full", 4, 2048),
-    TrainCase("qwen2.5-7b", "full", 1, 2048),
-    TrainCase("llama-3.1-8b", "lora", 2, 2048),
-)
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj"]
 
 
 def training_model(case: TrainCase, run: Run) -> tuple[Any, dict[str, Any], int]:
     model, meta = causal_lm(case.model_id, run)
     model.train()
+    if case.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.config.use_cache = False
     if case.method == "lora":
         from peft import LoraConfig, get_peft_model
 
@@ -629,9 +627,13 @@ def train_step_seconds(model: Any, case: TrainCase, run: Run, steps: int) -> flo
         optimizer.zero_grad(set_to_none=True)
         loss.item()
 
+    def steps_in_a_row() -> None:
+        for _ in range(steps):
+            step()
+
     for _ in range(2):
         step()
-    return seconds(lambda: [step() for _ in range(steps)]) / steps
+    return seconds(steps_in_a_row) / steps
 
 
 def measure_training(run: Run, case: TrainCase, engine_version: str) -> None:
@@ -644,6 +646,9 @@ def measure_training(run: Run, case: TrainCase, engine_version: str) -> None:
     step_s = train_step_seconds(model, case, run, steps)
     tokens = 64 if run.tiny else case.sequence_tokens
     peak_gib = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else 0.0
+    checkpointing = (
+        "on (transformers gradient_checkpointing_enable)" if case.gradient_checkpointing else "off"
+    )
     method = (
         f"LoRA r 16, alpha 32, dropout 0 on {'/'.join(LORA_TARGETS)} ({trainable:,} trainable)"
         if case.method == "lora"
@@ -660,13 +665,17 @@ def measure_training(run: Run, case: TrainCase, engine_version: str) -> None:
             "metric": "train_tok_s",
             "value": f"{case.batch * tokens / step_s:.1f}",
             "unit": "tok/s",
-            "variant": f"{'lora' if case.method == 'lora' else 'full'}+pure-bf16+foreach-adamw",
+            "variant": "+".join(
+                [case.method, "pure-bf16", "foreach-adamw"]
+                + (["gradient-checkpointing"] if case.gradient_checkpointing else [])
+            ),
             "notes": (
                 f"{run.gpu_name}; random-weight {meta['hub_id']} from the catalog's config; "
                 f"{method}; a plain PyTorch loop: forward with labels, backward, grad-norm "
                 "clip 1.0, torch.optim.AdamW (foreach) step, loss.item(); weights, gradients "
-                "and optimizer states in bf16 (no autocast, no fp32 master copy), no gradient "
-                f"checkpointing, sdpa attention; {case.batch} sequences of {tokens} tokens per "
+                "and optimizer states in bf16 (no autocast, no fp32 master copy), gradient "
+                f"checkpointing {checkpointing}, "
+                f"sdpa attention; {case.batch} sequences of {tokens} tokens per "
                 f"step, no padding; mean of {steps} steps after 2 warm-up steps "
                 f"({step_s * 1000:.0f} ms per step); peak allocated {peak_gib:.1f} GiB"
             ),
@@ -677,49 +686,90 @@ def measure_training(run: Run, case: TrainCase, engine_version: str) -> None:
 # --- the suite ----------------------------------------------------------------------------
 
 SECTIONS = ("micro", "llm", "diffusion", "training")
-LAST_LLM_MODELS = ("qwen3-30b-a3b",)  # eager MoE in transformers may be slow: measured last
 
 
-def suite_tasks(run: Run, sections: list[str]) -> list[tuple[str, Callable[[], None]]]:
+@dataclass(frozen=True)
+class CaseSet:
+    """What one run measures. `llm_last` models run after everything else (eager MoE in
+    transformers may be slow); `batched` adds decode batch sizes beyond 1."""
+
+    llm: tuple[str, ...]
+    images: tuple[ImageCase, ...]
+    training: tuple[TrainCase, ...]
+    llm_last: tuple[str, ...] = ()
+    batched: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+CASE_SETS = {
+    "standard": CaseSet(
+        llm=("qwen2.5-0.5b", "llama-3.2-1b", "qwen2.5-7b", "llama-3.1-8b", "qwen2.5-32b"),
+        llm_last=("qwen3-30b-a3b",),
+        batched={"llama-3.1-8b": (16,)},
+        images=(
+            ImageCase("sd-1.5", "fp16", 512, 50, 7.5),
+            ImageCase("sdxl-base-1.0", "fp16", 1024, 30, 5.0),
+            ImageCase("sdxl-base-1.0", "bf16", 1024, 30, 5.0),
+            ImageCase("flux.1-dev", "bf16", 1024, 28, 3.5),
+        ),
+        training=(
+            TrainCase("llama-3.2-1b", "full", 4, 2048),
+            TrainCase("qwen2.5-7b", "full", 1, 2048),
+            TrainCase("llama-3.1-8b", "lora", 2, 2048),
+        ),
+    ),
+    "extended": CaseSet(
+        llm=("mistral-7b-v0.3", "phi-3-mini", "qwen2.5-14b", "gemma-2-9b"),
+        batched={"mistral-7b-v0.3": (4, 64)},
+        images=(
+            ImageCase("sdxl-base-1.0", "fp16", 1024, 50, 5.0),
+            ImageCase("sd-1.5", "fp16", 512, 50, 7.5, batch=4),
+            ImageCase("flux.1-schnell", "bf16", 1024, 4, 0.0),
+        ),
+        training=(
+            TrainCase("qwen2.5-0.5b", "full", 8, 2048),
+            TrainCase("llama-3.2-1b", "full", 8, 2048, gradient_checkpointing=True),
+            TrainCase("qwen2.5-32b", "lora", 1, 2048),
+        ),
+    ),
+}
+
+
+def suite_tasks(
+    run: Run, cases: CaseSet, sections: list[str]
+) -> list[tuple[str, Callable[[], None]]]:
     """(label, measurement) in the order they run: the most used set-ups first."""
     found = versions()
     torch_text = f"torch {found['torch']}, CUDA {found['cuda']}"
     llm_version = f"{found['transformers']} ({torch_text})"
     image_version = f"{found['diffusers']} ({torch_text})"
     train_version = f"transformers {found['transformers']} ({torch_text}, peft {found['peft']})"
-    llm_models = LLM_MODELS[:1] + LAST_LLM_MODELS if run.tiny else LLM_MODELS
+
+    def llm_tasks(models: tuple[str, ...]) -> list[tuple[str, Callable[[], None]]]:
+        if "llm" not in sections:
+            return []
+        return [
+            (m, partial(measure_llm, run, m, llm_version, cases.batched.get(m, ())))
+            for m in (models[:1] if run.tiny else models)
+        ]
+
     tasks: list[tuple[str, Callable[[], None]]] = []
     if "micro" in sections and run.device == "cuda":
-        tasks.append(("micro", lambda: run_micro(run)))
-    if "llm" in sections:
-        tasks += [
-            (model_id, lambda m=model_id: measure_llm(run, m, llm_version))
-            for model_id in llm_models
-            if model_id not in LAST_LLM_MODELS
-        ]
+        tasks.append(("micro", partial(run_micro, run)))
+    tasks += llm_tasks(cases.llm)
     if "diffusion" in sections:
         tasks += [
             (
-                f"{case.model_id} {case.dtype_name}",
-                lambda c=case: measure_image(run, c, image_version),
+                f"{c.model_id} {c.dtype_name} b{c.batch}",
+                partial(measure_image, run, c, image_version),
             )
-            for case in IMAGE_CASES
+            for c in cases.images
         ]
     if "training" in sections:
         tasks += [
-            (
-                f"train {case.model_id} {case.method}",
-                lambda c=case: measure_training(run, c, train_version),
-            )
-            for case in TRAIN_CASES
+            (f"train {c.model_id} {c.method}", partial(measure_training, run, c, train_version))
+            for c in cases.training
         ]
-    if "llm" in sections:
-        tasks += [
-            (model_id, lambda m=model_id: measure_llm(run, m, llm_version))
-            for model_id in llm_models
-            if model_id in LAST_LLM_MODELS
-        ]
-    return tasks
+    return tasks + llm_tasks(cases.llm_last)
 
 
 def main() -> None:
@@ -727,6 +777,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--tiny", action="store_true", help="2-layer models (a CPU check)")
     parser.add_argument("--only", default=",".join(SECTIONS), help="sections, comma-separated")
+    parser.add_argument("--set", choices=sorted(CASE_SETS), default="standard")
     parser.add_argument(
         "--budget-s", type=float, default=float("inf"), help="start no measurement after this"
     )
@@ -741,7 +792,7 @@ def main() -> None:
     env: dict[str, Any] = {"run_id": run.run_id, "before": nvidia_smi(), **versions()}
     (args.out / "env.json").write_text(json.dumps(env, indent=1))
     skipped = []
-    for label, action in suite_tasks(run, args.only.split(",")):
+    for label, action in suite_tasks(run, CASE_SETS[args.set], args.only.split(",")):
         if time.perf_counter() - started > args.budget_s:
             skipped.append(label)
             continue
