@@ -22,6 +22,7 @@ PAGES_WITH_TWINS = [
     ("/plan/predict", "/plan/predict.json"),
     ("/plan/plan", "/plan/plan.json"),
     ("/prices", "/prices.json"),
+    ("/cost", "/cost.json"),
 ]
 
 
@@ -31,8 +32,9 @@ def test_each_page_links_its_json_twin(client: TestClient, page: str, twin: str)
     assert html.status_code == 200
     assert html.headers["content-type"].startswith("text/html")
     linked = html_text.unescape(re.findall(r'class="json-link" href="([^"]+)"', html.text)[0])
-    # an empty planner form links the document of the example it shows
-    assert linked == twin or (page.startswith("/plan/") and linked.startswith(twin + "?"))
+    # an empty planner form (or the cost page's) links the document of the example it shows
+    example = page.startswith(("/plan/", "/cost"))
+    assert linked == twin or (example and linked.startswith(twin + "?"))
     data = client.get(linked)
     assert data.status_code == 200 and data.json()["schema_version"].startswith("gpuatlas.")
 

@@ -25,6 +25,10 @@ PAGES = {
     "planner-plan": "/plan/plan?model=llama-3.1-8b&rps=2&p95_ttft_ms=1000"
     "&p95_tpot_ms=100&gpus=rtx-4090,a100-80gb-sxm,l40s",
     "planner-plan-layout": "/plan/plan?model=llama-3.1-8b&rps=1&gpus=2x+rtx-4090",
+    "cost-form": "/cost",
+    "cost-llm": "/cost?gpus=rtx-4090,2x+rtx-4090&model=llama-3.1-8b&workload=llm",
+    "cost-rent": "/cost?gpus=h100-sxm",
+    "cost-problems": "/cost?gpus=4090x&model=llama-3.1-8bb&workload=llmm",
     "prices": "/prices",
     "prices-one-gpu": "/prices?gpu=h100-sxm",
     "compare-pick": "/compare",

@@ -44,9 +44,10 @@ def test_the_explanation_shows_commands_as_code_not_backticks(client: TestClient
 
 
 def test_submitting_a_planner_form_lands_on_its_answer(client: TestClient) -> None:
-    """On a phone the answer is under the form (10-17 fields): the form's action carries the
-    answer's anchor, so the browser scrolls to it after submitting."""
-    for kind in ("fit", "predict", "plan"):
-        page = client.get(f"/plan/{kind}").text
-        assert f'action="/plan/{kind}#planner-result"' in page
+    """On a phone a submitted form's answer comes above the form (10-26 fields; style.css
+    orders .has-answer first) and the form's action carries the answer's anchor, so the browser
+    lands on it after submitting."""
+    for path in ("/plan/fit", "/plan/predict", "/plan/plan", "/cost"):
+        page = client.get(path).text
+        assert f'action="{path}#planner-result"' in page
         assert 'id="planner-result"' in page

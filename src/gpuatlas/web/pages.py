@@ -271,14 +271,22 @@ def _planner_routes(kind: str, summary: str, schema: str) -> None:
     def planner_json(request: Request) -> JSONResponse:
         return _json(planner.answer(kind, _query(request)))
 
+    _form_page(kind, summary, "planner")
+
+
+def _form_page(kind: str, summary: str, tag: str) -> None:
+    """The HTML form of a planner or of the cost page, and its answer (its .json twin is the
+    answer route at the same path + .json)."""
+    form = planner.FORMS[kind]
+
     @router.get(
-        f"/plan/{kind}",
+        form.path,
         response_class=HTMLResponse,
-        tags=["planner"],
+        tags=[tag],
         responses=html_errors(400, 404, 422),
         summary=f"{summary}: form and answer",
         name=f"planner_{kind}_page",
-        openapi_extra={"parameters": _optional(request_parameters(planner.PLANNERS[kind].request))},
+        openapi_extra={"parameters": _optional(request_parameters(form.request))},
     )
     def planner_page(request: Request) -> Response:
         status = 200
@@ -289,7 +297,7 @@ def _planner_routes(kind: str, summary: str, schema: str) -> None:
             data = planner.form_with_problems(kind, _query(request), problems)
             status = _problem_status(error)
         query = str(request.query_params)
-        json_url = f"/plan/{kind}.json?{query}" if query else planner.example_url(kind)
+        json_url = f"{form.path}.json?{query}" if query else planner.example_url(kind)
         return render(
             request,
             "planner.html",
@@ -317,6 +325,8 @@ _planner_routes("predict", "LLM speed of one batch: TTFT, TPOT, tokens/s", "gpua
 _planner_routes(
     "plan", "The cheapest setup meeting p95 latency targets at a traffic", schema_name("plan")
 )
+# Its .json twin is the answer route /cost.json (gpuatlas.web.answers).
+_form_page("cost", "Renting cost per offer and the cost of work, ranked", "pages")
 
 
 @router.get(

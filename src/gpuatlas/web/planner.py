@@ -1,29 +1,31 @@
-"""Planner forms (fit, predict, plan) over the answer layer: the request models of
-``gpuatlas.app`` parse the query, their builders answer, this module only describes the forms.
+"""Planner forms (fit, predict, plan, and the cost page's) over the answer layer: the request
+models of ``gpuatlas.app`` parse the query, their builders answer, this module only describes
+the forms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from pydantic.fields import FieldInfo
 
+from gpuatlas.app.cost import RentingCostRequest, cost_document
 from gpuatlas.app.fit import FitRequest, fit_document
 from gpuatlas.app.plan import ServingPlanRequest, plan_document
 from gpuatlas.app.predict import PredictLlmRequest, predict_llm_document
 from gpuatlas.app.requests import AnswerRequest, parse_request
 
-PlannerKind = Literal["fit", "predict", "plan"]
+PlannerKind = Literal["fit", "predict", "plan", "cost"]
 
 
 @dataclass(frozen=True)
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # an <input type>; "gpu" is text with the GPU list
+    kind: str = "text"  # an <input type>; "gpu" is text with the GPU list, "gpus" a list of them
     step: str = ""
 
 
@@ -34,6 +36,10 @@ class Planner:
     fields: tuple[FormField, ...]
     title: str
     button: str
+    path: str  # the form's page; its answer document is at path + ".json"
+    # what the empty form shows where the request model has no example (the model's own
+    # examples and defaults otherwise)
+    examples: Mapping[str, str] = field(default_factory=dict)
 
 
 _SYSTEM = FormField("system", "GPU or system", "gpu")
@@ -46,6 +52,17 @@ _HOST_RAM = FormField(
     "Host RAM, GB (Ollama/llama.cpp layers on the CPU; empty: 32 desktop, 256 per server GPU)",
     "number",
     "any",
+)
+_P95_TTFT = FormField("p95_ttft_ms", "p95 time to first token, ms", "number", "any")
+_P95_TPOT = FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any")
+_PARALLEL = FormField(
+    "parallel",
+    "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL), empty: default",
+    "number",
+)
+_BUDGET = (
+    FormField("max_usd_per_hour", "Budget, USD per hour (empty: none)", "number", "any"),
+    FormField("max_usd_per_month", "Budget, USD per month (empty: none)", "number", "any"),
 )
 PLANNERS: dict[str, Planner] = {
     "fit": Planner(
@@ -63,6 +80,7 @@ PLANNERS: dict[str, Planner] = {
         ),
         "Will it fit?",
         "Check fit",
+        "/plan/fit",
     ),
     "predict": Planner(
         PredictLlmRequest,
@@ -81,6 +99,7 @@ PLANNERS: dict[str, Planner] = {
         ),
         "How fast?",
         "Predict",
+        "/plan/predict",
     ),
     "plan": Planner(
         ServingPlanRequest,
@@ -95,48 +114,90 @@ PLANNERS: dict[str, Planner] = {
                 "gpus", "Only these GPUs or systems (comma-separated, e.g. 2x rtx-4090; empty: all)"
             ),
             FormField("gpu_counts", "GPUs per replica to try (comma-separated)"),
-            FormField("p95_ttft_ms", "p95 time to first token, ms", "number", "any"),
-            FormField("p95_tpot_ms", "p95 time per output token, ms", "number", "any"),
+            _P95_TTFT,
+            _P95_TPOT,
             _ENGINE,
             _NUM_CTX,
             _HOST_RAM,
-            FormField(
-                "parallel",
-                "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL), empty: default",
-                "number",
-            ),
-            FormField("max_usd_per_hour", "Budget, USD per hour (empty: none)", "number", "any"),
-            FormField("max_usd_per_month", "Budget, USD per month (empty: none)", "number", "any"),
+            _PARALLEL,
+            *_BUDGET,
             FormField("top", "Options to list", "number"),
         ),
         "Cheapest setup",
         "Find the cheapest",
+        "/plan/plan",
     ),
 }
+# The cost page: the same form and answer machinery, on its own page (/cost, /cost.json), not a
+# planner tab. Its fields are /cost.json's (gpuatlas.cost/2, as `gpuatlas cost --json`).
+COST = Planner(
+    RentingCostRequest,
+    cost_document,
+    (
+        FormField(
+            "gpus", "GPUs or systems (comma-separated, e.g. 2x rtx-4090; empty: all)", "gpus"
+        ),
+        FormField("model", "Model (for serving, image or training costs)"),
+        FormField("workload", "Work to price: rent, llm, image or training"),
+        FormField("weights", "Weight format (auto: the checkpoint's own)"),
+        _ENGINE,
+        FormField("rps", "Traffic, requests per second (llm; empty: one replica)", "number", "any"),
+        FormField("input_tokens", "Prompt, tokens per request", "number"),
+        FormField("output_tokens", "Output, tokens per request", "number"),
+        FormField(
+            "utilization",
+            "Share of full load, 0–1 (llm; empty: the most the latency target allows)",
+            "number",
+            "any",
+        ),
+        _P95_TTFT,
+        _P95_TPOT,
+        FormField("p95_e2e_ms", "p95 end-to-end latency, ms", "number", "any"),
+        FormField("resolution", "Image side, px (image)", "number"),
+        FormField("steps", "Denoising steps (image)", "number"),
+        FormField("train_tokens", "Training tokens (training)", "number", "any"),
+        FormField("method", "Training method: full, lora or qlora"),
+        FormField("framework", "Training framework"),
+        FormField("hours", "Job length, hours (renting)", "number", "any"),
+        FormField("days", "Service length, days (renting)", "number", "any"),
+        FormField("providers", "Only these providers (comma-separated; empty: all)"),
+        FormField("tiers", "Price tiers (comma-separated)"),
+        *_BUDGET,
+        _NUM_CTX,
+        _PARALLEL,
+        _HOST_RAM,
+    ),
+    "What does it cost?",
+    "Price it",
+    "/cost",
+    {"gpus": "rtx-4090, 2x rtx-4090", "model": "llama-3.1-8b", "workload": "llm"},
+)
+FORMS: dict[str, Planner] = {**PLANNERS, "cost": COST}
 
 
 def parse(kind: str, query: Mapping[str, str]) -> AnswerRequest:
     """The planner's request from query parameters (every problem at once)."""
-    return parse_request(PLANNERS[kind].request, query)
+    return parse_request(FORMS[kind].request, query)
 
 
 def answer(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
     """The answer document, identical to the CLI's --json for the same request."""
-    return PLANNERS[kind].answer(parse(kind, query))
+    return FORMS[kind].answer(parse(kind, query))
 
 
 def example_query(kind: str) -> dict[str, str]:
     """What the empty form shows: each field's example, else its default."""
-    request = PLANNERS[kind].request
+    form = FORMS[kind]
     return {
-        form_field.name: _text(_example(request.model_fields[form_field.name]))
-        for form_field in PLANNERS[kind].fields
+        form_field.name: form.examples.get(form_field.name)
+        or _text(_example(form.request.model_fields[form_field.name]))
+        for form_field in form.fields
     }
 
 
 def example_url(kind: str) -> str:
     query = {key: value for key, value in example_query(kind).items() if value}
-    return f"/plan/{kind}.json?{urlencode(query)}"
+    return f"{FORMS[kind].path}.json?{urlencode(query)}"
 
 
 def _example(info: FieldInfo) -> Any:
@@ -164,14 +225,14 @@ def form_with_problems(kind: str, query: Mapping[str, str], problems: list[str])
 
 
 def _field_names(kind: str) -> set[str]:
-    return {form_field.name for form_field in PLANNERS[kind].fields}
+    return {form_field.name for form_field in FORMS[kind].fields}
 
 
 def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
     """The planner page: its form (submitted values or examples) and, when submitted, the
     answer document."""
     submitted = bool(query)
-    planner = PLANNERS[kind]
+    planner = FORMS[kind]
     values = example_query(kind)
     result = None
     if submitted:

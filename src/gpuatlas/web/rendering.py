@@ -13,7 +13,14 @@ from markupsafe import Markup, escape
 
 from gpuatlas.catalog.gpu_fields import gpu_field, gpu_fields
 from gpuatlas.catalog.systems import system_name
-from gpuatlas.numbers import format_gib, format_number, format_usd, format_wait_ms
+from gpuatlas.numbers import (
+    format_gib,
+    format_number,
+    format_usd,
+    format_usd_range,
+    format_usd_rate,
+    format_wait_ms,
+)
 from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -22,6 +29,7 @@ NAVIGATION = (
     ("/compare", "Compare"),
     ("/leaderboard", "Leaderboard"),
     ("/plan/fit", "Planner"),
+    ("/cost", "Cost"),
     ("/prices", "Prices"),
     ("/docs", "API"),
 )
@@ -49,11 +57,23 @@ def _money(value: Any) -> str:
     return f"${value:,.2f}" if abs(value) < 1000 else f"${value:,.0f}"
 
 
+def _money_range(estimate: dict[str, Any]) -> str:
+    """An estimate in dollars with its band, '$0.08 ($0.05–$0.10)', as the CLI writes it."""
+    return format_usd_range(estimate["value"], estimate.get("low"), estimate.get("high"))
+
+
 def _percent(fraction: Any) -> str:
     """A utilisation as a percentage, clipped to the physically possible 0–100%."""
     if fraction is None:
         return "—"
     return f"{min(max(float(fraction), 0.0), 1.0) * 100:.0f}%"
+
+
+def _requests_per_second(rate: Any) -> str:
+    """A traffic as people write it: '1 request/s', '2.5 requests/s' (singular for what reads
+    as 1)."""
+    shown = _number(rate)
+    return f"{shown} {'request' if shown == '1' else 'requests'}/s"
 
 
 def code_spans(text: Any) -> Markup:
@@ -68,7 +88,10 @@ templates.env.filters["num"] = _number
 templates.env.filters["gib"] = format_gib
 templates.env.filters["wait"] = format_wait_ms
 templates.env.filters["usd"] = _money
+templates.env.filters["usd_range"] = _money_range
+templates.env.filters["usd_rate"] = format_usd_rate
 templates.env.filters["pct"] = _percent
+templates.env.filters["rps"] = _requests_per_second
 templates.env.filters["benchmark_words"] = benchmark_words
 templates.env.filters["source_link"] = source_link
 templates.env.filters["words"] = words
