@@ -67,6 +67,15 @@ def format_given(value: float | int, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def output_tokens_text(output_tokens: float, mean_output_tokens: float | None = None) -> str:
+    """A request's output length as given ('256'), or '≤ 256 (mean 180, end-of-sequence)' for
+    requests that stop at end-of-sequence below it on average."""
+    if mean_output_tokens is None or mean_output_tokens >= output_tokens:
+        return format_given(output_tokens)
+    mean = format_number(mean_output_tokens, significant=4)
+    return f"≤ {format_given(output_tokens)} (mean {mean}, end-of-sequence)"
+
+
 def with_article(text: str) -> str:
     """A number as written, with the article it is spoken with: 'an 8-GPU', 'an 11-hour',
     'an 18,000-token', 'an 80 ms', but 'a 4-GPU', 'a 110-hour', 'a 1.5 s'. The number is read

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
-from gpuatlas.app.requests import HOST_RAM_HELP, NUM_CTX_HELP, AnswerRequest
+from gpuatlas.app.requests import CHECKED_MINIMUM, HOST_RAM_HELP, NUM_CTX_HELP, AnswerRequest
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.report import build_comparison, comparison_dict
@@ -16,6 +16,7 @@ from gpuatlas.report.context import (
     DEFAULT_ELECTRICITY_USD_PER_KWH,
     DEFAULT_PUE,
 )
+from gpuatlas.report.option_defaults import SERVING_OUTPUT_TOKENS
 
 if TYPE_CHECKING:
     from gpuatlas.report.document import Comparison
@@ -64,6 +65,16 @@ class ComparisonOptions(AnswerRequest):
     )
     host_ram_gb: float | None = Field(
         None, gt=0, le=1_000_000, description=f"{HOST_RAM_HELP} Both sides' machines."
+    )
+    mean_output_tokens: float | None = Field(
+        None,
+        le=1_000_000,
+        json_schema_extra=CHECKED_MINIMUM,
+        description=f"Requests that stop at end-of-sequence before the report's "
+        f"{SERVING_OUTPUT_TOKENS} output tokens (a client without --ignore-eos): the tokens each "
+        "generates on average, from 1 to that cap; the serving, scenario and cost figures are "
+        "for requests of this mean length, as `predict serving` costs a steady stream. None: "
+        "each generates all of them.",
     )
     training_method: Literal["full", "lora", "qlora"] | None = Field(
         None,

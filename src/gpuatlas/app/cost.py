@@ -27,6 +27,7 @@ from gpuatlas.app.requests import (
     OfferChoice,
     TextList,
     TrainingFrameworkChoice,
+    mean_output_tokens_field,
     serving_engine_field,
 )
 from gpuatlas.catalog.model_weights import native_weights
@@ -86,6 +87,7 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     )
     input_tokens: int = Field(512, description="Prompt tokens per request.")
     output_tokens: int = Field(256, description="Output tokens per request.")
+    mean_output_tokens: float | None = mean_output_tokens_field()
     utilization: float | None = Field(
         None,
         description=UTILIZATION_HELP,
@@ -149,6 +151,7 @@ def cost_report(request: RentingCostRequest, price_files: Sequence[Path] = ()) -
             request.parallel,
             request.rps,
             request.host_ram_gb,
+            request.mean_output_tokens,
         )
     )
 

@@ -45,7 +45,7 @@ from gpuatlas.economics.planning import (
     with_unrented_gpus,
 )
 from gpuatlas.economics.ranking import CannotRun, RankedSystem, rank_systems
-from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload
+from gpuatlas.economics.serving_candidate import Assessment, Slo, Workload, mean_output_problems
 from gpuatlas.economics.serving_engine import (
     engine_notes,
     is_auto_engine,
@@ -199,6 +199,9 @@ class PlanRequest:
     budget: Budget = field(default_factory=Budget)  # the most a setup may cost
     parallel: int | None = None  # llama.cpp/Ollama request slots (None: the release's default)
     host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
+    # requests that stop at end-of-sequence: the tokens each generates on average, below
+    # output_tokens (then their cap); None: each generates output_tokens
+    mean_output_tokens: float | None = None
 
 
 def on_host(
@@ -232,7 +235,7 @@ def validated_plan_inputs(
         request.burstiness,
         request.num_ctx,
         request.parallel,
-    )
+    ).stopping_early(request.mean_output_tokens)
     problems += workload.problems() + request.slo.problems()
     context_tokens = int(round(request.input_tokens + request.output_tokens))
     problems += num_ctx_problems(
@@ -298,7 +301,8 @@ def run_plan(request: PlanRequest) -> Plan:
     shown = [s for s in systems if s.gpu.id in listed] or systems  # the GPUs the answer names
     notes = engine_notes(request.engine, request.model, shown)
     context_note = num_ctx_note(request.num_ctx, request.engine, request.model, shown)
-    extra = tuple(line for line in (context_note, _server_engine_note(request, plan)) if line)
+    lines = (workload.early_stop_note(), context_note, _server_engine_note(request, plan))
+    extra = tuple(line for line in lines if line)
     return replace(plan, engine_notes=(*notes, *extra))
 
 
@@ -446,6 +450,9 @@ class CostRequest:
     parallel: int | None = None  # llama.cpp/Ollama request slots (workload llm)
     rps: float | None = None  # a traffic to size replicas for, as `plan` does (workload llm)
     host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
+    # requests that stop at end-of-sequence: the tokens each generates on average, below
+    # output_tokens (then their cap; workload llm); None: each generates output_tokens
+    mean_output_tokens: float | None = None
 
 
 @dataclass(frozen=True)
@@ -465,6 +472,7 @@ class CostReport:
     cannot_run: tuple[CannotRun, ...] = ()  # systems left out of the ranking, with the reason
     slo: Slo | None = None  # LLM serving: the targets each system was sized for (None: a share)
     rps: float | None = None  # LLM serving: the traffic each system was sized for (None: one)
+    early_stop_note: str = ""  # LLM serving: requests that stop at end-of-sequence, in words
 
 
 WORKLOADS = ("rent", "llm", "image", "training")
@@ -506,7 +514,7 @@ def _cost_problems(request: CostRequest) -> list[str]:
 def _sizing_problems(request: CostRequest) -> list[str]:
     """--rps sizes replicas for a traffic and --utilization prices one replica at a share of
     saturation: LLM serving only, and each instead of the latency targets."""
-    problems: list[str] = []
+    problems = _mean_output_problems(request)
     if request.rps is not None:
         if request.workload != "llm":
             problems.append("--rps sizes LLM serving: use it with --workload llm --model")
@@ -522,6 +530,15 @@ def _sizing_problems(request: CostRequest) -> list[str]:
                 "latency targets and --rps size replicas instead: give one or the other"
             )
     return problems
+
+
+def _mean_output_problems(request: CostRequest) -> list[str]:
+    """--mean-output-tokens prices LLM serving only, from 1 to the output length."""
+    if request.mean_output_tokens is None:
+        return []
+    if request.workload != "llm":
+        return ["--mean-output-tokens prices LLM serving: use it with --workload llm --model"]
+    return mean_output_problems(request.output_tokens, request.mean_output_tokens)
 
 
 def _image_engine(engine: str) -> str:
@@ -607,6 +624,7 @@ def run_cost(request: CostRequest) -> CostReport:
         tuple(cannot_run),
         serving_targets(request.slo, request.utilization) if request.workload == "llm" else None,
         request.rps,
+        _serving_workload(request).early_stop_note() if request.workload == "llm" else "",
     )
 
 
@@ -652,8 +670,9 @@ def with_native_weights(request: CostRequest) -> CostRequest:
     return replace(request, weights=native.format_id)
 
 
-def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | Assessment:
-    workload = Workload(
+def _serving_workload(request: CostRequest) -> Workload:
+    """The LLM serving workload a cost prices (its rate is set per system)."""
+    return Workload(
         request.model or "",
         request.weights,
         1.0,
@@ -662,7 +681,11 @@ def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | As
         request.engine,
         num_ctx=request.num_ctx,
         parallel=request.parallel,
-    )
+    ).stopping_early(request.mean_output_tokens)
+
+
+def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | Assessment:
+    workload = _serving_workload(request)
     try:
         return sustained_serving(
             system, workload, request.slo, request.utilization, rps=request.rps
@@ -733,6 +756,9 @@ class FleetRequest:
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c, where a pool runs them
     budget: Budget = field(default_factory=Budget)  # a verdict on the cheaper fleet
     host_ram_gb: float | None = None  # each machine's RAM for a llama.cpp/Ollama GPU/CPU split
+    # requests that stop at end-of-sequence: the tokens each generates on average, below
+    # output_tokens (then their cap); None: each generates output_tokens
+    mean_output_tokens: float | None = None
 
 
 def parse_shares(
@@ -791,7 +817,7 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
         request.output_tokens,
         request.engine,
         num_ctx=request.num_ctx,
-    )
+    ).stopping_early(request.mean_output_tokens)
     problems += template.problems() + request.slo.problems()
     problems += _fleet_num_ctx_problems(request, shares, systems)
     problems += request.budget.problems()

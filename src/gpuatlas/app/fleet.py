@@ -71,6 +71,7 @@ def fleet_plan(request: FleetPlanRequest, price_files: Sequence[Path] = ()) -> F
             request.num_ctx,
             Budget(request.max_usd_per_hour, request.max_usd_per_month),
             request.host_ram_gb,
+            request.mean_output_tokens,
         )
     )
 

@@ -23,6 +23,7 @@ from gpuatlas.app.requests import (
     OfferChoice,
     TextList,
     arrival_rate_field,
+    mean_output_tokens_field,
     serving_engine_field,
 )
 from gpuatlas.economics.budget import Budget
@@ -56,6 +57,7 @@ class ServedTraffic(LatencyTargets, OfferChoice):
         json_schema_extra=CHECKED_MINIMUM,
         description="Mean output tokens per request.",
     )
+    mean_output_tokens: float | None = mean_output_tokens_field()
     engine: str = serving_engine_field()
     gpus: TextList = Field(
         default_factory=list,
@@ -178,5 +180,6 @@ def serving_plan(
             request.budget(),
             request.parallel,
             request.host_ram_gb,
+            request.mean_output_tokens,
         )
     )

@@ -168,6 +168,25 @@ def serving_engine_field() -> Any:
     )
 
 
+MEAN_OUTPUT_TOKENS_HELP = (
+    "Requests that stop at end-of-sequence before output_tokens (a client without "
+    "--ignore-eos): the tokens each generates on average, from 1 to output_tokens, which is "
+    "then their cap; served as requests of this mean length, as `predict serving` costs a "
+    "steady stream. None: every request generates all output_tokens."
+)
+
+
+def mean_output_tokens_field() -> Any:
+    """The `mean_output_tokens` field of a priced serving request (cost, plan, fleet); its
+    range against output_tokens is checked by the economics layer with the other limits."""
+    return Field(
+        None,
+        le=1_000_000,
+        json_schema_extra=CHECKED_MINIMUM,
+        description=MEAN_OUTPUT_TOKENS_HELP,
+    )
+
+
 def arrival_rate_field(description: str, example: float) -> Any:
     """The `rps` field of a serving request (requests per second, as the `--rps` option)."""
     return Field(

@@ -32,6 +32,13 @@ MeanInputTokensOption = typer.Option(
 MeanOutputTokensOption = typer.Option(
     field_default(ServedTraffic, "output_tokens"), help="Mean output tokens per request."
 )
+EndOfSequenceOption = typer.Option(
+    None,
+    "--mean-output-tokens",
+    help="Requests that stop at end-of-sequence before the output tokens (a client without "
+    "--ignore-eos): the tokens each generates on average; the output tokens are then the "
+    "cap. Default: every request generates all of them.",
+)
 GpuCountOption = typer.Option(list(DEFAULT_GPU_COUNTS), "--gpu-count", help="GPUs per replica.")
 
 

@@ -20,6 +20,7 @@ from gpuatlas.app.requests import (
 )
 from gpuatlas.cli.cost_options import (
     E2eOption,
+    EndOfSequenceOption,
     EngineOption,
     GpuCountOption,
     GpuOption,
@@ -58,6 +59,7 @@ def plan_command(
     ),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
+    mean_output_tokens: float | None = EndOfSequenceOption,
     length_dist: str = typer.Option(
         _default("length_distribution"), help="fixed, exponential, uniform or lognormal."
     ),
@@ -98,6 +100,7 @@ def plan_command(
         "rps": rps,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
+        "mean_output_tokens": mean_output_tokens,
         "length_distribution": length_dist,
         "arrival": arrival,
         "burstiness": burstiness,
@@ -134,8 +137,7 @@ def _render_plan(plan: Plan) -> None:
     workload = plan.workload
     title = (
         f"{workload.model} served with {_engines_text(plan)} at {format_given(workload.rps)} req/s "
-        f"({format_given(workload.input_tokens)} in / {format_given(workload.output_tokens)} "
-        "out tokens), "
+        f"({format_given(workload.input_tokens)} in / {workload.output_text()} out tokens), "
         f"{plan.slo.describe()}"
     )
     if plan.message:
@@ -204,6 +206,7 @@ def fleet_command(
     rps: float = typer.Option(..., "--rps", help="Total arrival rate, requests per second."),
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
+    mean_output_tokens: float | None = EndOfSequenceOption,
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
@@ -230,6 +233,7 @@ def fleet_command(
         "rps": rps,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
+        "mean_output_tokens": mean_output_tokens,
         "p95_ttft_ms": p95_ttft_ms,
         "p95_tpot_ms": p95_tpot_ms,
         "p95_e2e_ms": p95_e2e_ms,
@@ -281,6 +285,8 @@ def _assignment_rows(table: Any, assignments: tuple[PoolAssignment, ...]) -> Non
 def _render_fleet(fleet: FleetPlan) -> None:
     if fleet.targets:
         console.print(f"Every pool sized for {fleet.targets}.", highlight=False, markup=False)
+    if fleet.early_stop_note:
+        console.print(fleet.early_stop_note, highlight=False, markup=False)
     mixed = new_table(
         f"Mixed fleet: {money(fleet.mixed_monthly_cost_usd, 0)}/month",
         "model",

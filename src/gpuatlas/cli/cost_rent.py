@@ -36,6 +36,7 @@ from gpuatlas.app.requests import (
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.cli.cost_options import (
     E2eOption,
+    EndOfSequenceOption,
     GpuOption,
     JsonOption,
     PricesOption,
@@ -58,7 +59,7 @@ from gpuatlas.cli.output import (
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
-from gpuatlas.numbers import format_usd_rate, with_article
+from gpuatlas.numbers import format_usd_rate, output_tokens_text, with_article
 from gpuatlas.performance.predictions import Estimate
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def cost_command(
     workload: str = typer.Option(_default("workload"), help="rent | llm | image | training."),
     input_tokens: int = typer.Option(_default("input_tokens"), help="Prompt tokens per request."),
     output_tokens: int = typer.Option(_default("output_tokens"), help="Output tokens per request."),
+    mean_output_tokens: float | None = EndOfSequenceOption,
     p95_ttft_ms: float | None = TtftOption,
     p95_tpot_ms: float | None = TpotOption,
     p95_e2e_ms: float | None = E2eOption,
@@ -131,6 +133,7 @@ def cost_command(
         "workload": workload,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
+        "mean_output_tokens": mean_output_tokens,
         "p95_ttft_ms": p95_ttft_ms,
         "p95_tpot_ms": p95_tpot_ms,
         "p95_e2e_ms": p95_e2e_ms,
@@ -249,8 +252,9 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
         return (
             f"basis: {request.model} {first.weights} on {engine}, "
             "requests of "
-            f"{format_number(request.input_tokens)} in / {format_number(request.output_tokens)}"
-            f" out tokens; each system at {first.basis}, from its own modelled speed; {speeds}"
+            f"{format_number(request.input_tokens)} in / "
+            f"{output_tokens_text(request.output_tokens, request.mean_output_tokens)} out "
+            f"tokens; each system at {first.basis}, from its own modelled speed; {speeds}"
         )
     winner = report.ranking[0].system_id  # setups differ per system: the winner's
     work = next((job.work for job in report.jobs if job.system_id == winner), request.workload)
@@ -308,6 +312,8 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
         highlight=False,
     )
     console.print(ranking_basis(report, request), highlight=False)
+    if report.early_stop_note:
+        console.print(f"note: {report.early_stop_note}", markup=False, highlight=False)
     full_load = full_load_note(report)
     if full_load:
         console.print(f"note: {full_load}", markup=False, highlight=False)
@@ -398,6 +404,8 @@ def _render_serving(report: CostReport) -> None:
     console.print(table)
     if report.serving:
         console.print(f"rate basis: {report.serving[0].sustained.basis}", highlight=False)
+        if report.early_stop_note:
+            console.print(report.early_stop_note, markup=False, highlight=False)
         console.print(
             f"full load: {FULL_LOAD_BASIS} (no latency target met; a floor on the price, "
             "not a way to serve; as `gpuatlas compare` prices it)",

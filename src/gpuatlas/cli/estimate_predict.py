@@ -20,7 +20,13 @@ from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.numbers import format_fraction, format_gib, format_given, format_number
+from gpuatlas.numbers import (
+    format_fraction,
+    format_gib,
+    format_given,
+    format_number,
+    output_tokens_text,
+)
 
 
 def _llm(name: str) -> Any:  # each option's default comes from the answer's request model
@@ -311,17 +317,9 @@ def predict_serving_command(
         as_json,
         f"{model} ({document['weights_assumed']['format']}, "
         f"{document['engine']}) serving on {system}: {input_tokens:,} in / "
-        f"{_output_text(output_tokens, mean_output_tokens)} out tokens, "
+        f"{output_tokens_text(output_tokens, mean_output_tokens)} out tokens, "
         f"concurrency {parsed_concurrency}",
     )
-
-
-def _output_text(output_tokens: int, mean_output_tokens: float | None) -> str:
-    """'256', or '≤ 256 (mean 180, end-of-sequence)' for requests that stop early."""
-    if mean_output_tokens is None or mean_output_tokens >= output_tokens:
-        return f"{output_tokens:,}"
-    mean = format_number(mean_output_tokens, significant=4)
-    return f"≤ {output_tokens:,} (mean {mean}, end-of-sequence)"
 
 
 def _concurrency(text: str) -> int | Literal["max"]:

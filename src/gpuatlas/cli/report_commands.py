@@ -19,6 +19,7 @@ from gpuatlas.report.option_defaults import (  # the answer's request model read
     DEFAULT_CONTEXT_TOKENS,
     DEFAULT_ELECTRICITY_USD_PER_KWH,
     DEFAULT_PUE,
+    SERVING_OUTPUT_TOKENS,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +68,13 @@ def compare(
     host_ram_gb: float | None = typer.Option(
         None, "--host-ram-gb", help=f"{HOST_RAM_HELP} Both sides' machines."
     ),
+    mean_output_tokens: float | None = typer.Option(
+        None,
+        "--mean-output-tokens",
+        help=f"Requests that stop at end-of-sequence before the report's {SERVING_OUTPUT_TOKENS} "
+        "output tokens (a client without --ignore-eos): the tokens each generates on average. "
+        "Default: all of them.",
+    ),
     training_method: str | None = typer.Option(
         None,
         "--method",
@@ -88,6 +96,7 @@ def compare(
         "num_ctx": num_ctx,
         "host_ram_gb": host_ram_gb,
         "training_method": training_method,
+        "mean_output_tokens": mean_output_tokens,
     }
     with user_errors(), working(f"Building the comparison {a} vs {b}…"):
         check_output(output)  # before the report is built, not after it

@@ -9,7 +9,7 @@ not shared between models.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem
@@ -62,6 +62,7 @@ class FleetPlan:
     within_budget: bool | None = None
     budget_note: str | None = None
     targets: str = ""  # the latency targets every pool was sized for, in words (Slo.describe)
+    early_stop_note: str = ""  # requests that stop at end-of-sequence (Workload.early_stop_note)
 
 
 def share_problems(shares: Sequence[ModelShare]) -> list[str]:
@@ -103,7 +104,15 @@ def plan_fleet(
     if mixed_cost is not None and single is not None:
         saving = single.monthly_cost_usd - mixed_cost
         pct = saving / single.monthly_cost_usd * 100.0
-    return FleetPlan(mixed, mixed_cost, single, saving, pct, targets=slo.describe())
+    return FleetPlan(
+        mixed,
+        mixed_cost,
+        single,
+        saving,
+        pct,
+        targets=slo.describe(),
+        early_stop_note=template.early_stop_note(),
+    )
 
 
 def _model_plan(
@@ -114,17 +123,8 @@ def _model_plan(
     offers: Sequence[PriceSnapshot],
     source_factory: SourceFactory,
 ) -> Plan:
-    workload = Workload(
-        share.model,
-        share.weights[0],
-        template.rps * share.share,
-        template.input_tokens,
-        template.output_tokens,
-        template.engine,
-        template.length_distribution,
-        template.arrival,
-        template.burstiness,
-        template.num_ctx,
+    workload = replace(
+        template, model=share.model, weights=share.weights[0], rps=template.rps * share.share
     )
     return plan_options(
         workload, slo, systems, offers, list(share.weights), FLEET_OPTIONS_PER_MODEL, source_factory

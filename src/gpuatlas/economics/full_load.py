@@ -18,6 +18,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.api import serving_layout
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
+from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.llm.serving_layout import LayoutServing, ServingLayout
 
 
@@ -37,14 +38,15 @@ def held_sequences(
     engine: str,
     context_tokens: int,
     num_ctx: int | None = None,
+    parallel: int | None = None,
 ) -> int | Literal["max"]:
     """The sequences the engine holds at once: Ollama/llama.cpp allocate num_ctx (their default
     or the one set) of KV per sequence whatever a request's length, within their request
-    slots, as `plan` and `cost` run them; other engines page their KV cache ("max": as many as
-    the requests' KV allows)."""
+    slots (`parallel` as set, else the release's), as `plan` and `cost` run them; other
+    engines page their KV cache ("max": as many as the requests' KV allows)."""
     if not takes_num_ctx(engine):
         return "max"
-    source = EstimatorStepSource(system, model, weights, engine, num_ctx)
+    source = EstimatorStepSource(system, model, weights, engine, num_ctx, parallel)
     return max(1, source.max_batch(context_tokens))
 
 
@@ -57,21 +59,73 @@ def full_load_serving(
     input_tokens: int,
     output_tokens: int,
     num_ctx: int | None = None,
+    parallel: int | None = None,
+    mean_output_tokens: float | None = None,
 ) -> LayoutServing:
     """Output tokens/s of the whole system at full load: the serving model at the sequences
     the engine holds (`held_sequences`), in the system's best layout (replicas of a GPU group
-    when the model fits one)."""
-    context = input_tokens + output_tokens
-    return serving_layout(
+    when the model fits one). `num_ctx` and `parallel` (request slots per engine replica) are
+    llama.cpp/Ollama settings, ignored for engines without them; with them, each replica of
+    the layout holds its own sequences, as one GPU alone does. `mean_output_tokens`: requests
+    that stop at end-of-sequence below `output_tokens` on average, costed as `predict
+    serving` costs a steady stream of them (performance early_stop)."""
+    stopped = early_stop(output_tokens, mean_output_tokens, None)
+    found = _held_serving(
         system,
         model,
         weights,
         engine,
-        concurrency=held_sequences(system, model, weights, engine, context, num_ctx),
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        num_ctx=num_ctx if takes_num_ctx(engine) else None,
+        (input_tokens, output_tokens if stopped is None else stopped.timed_tokens),
+        (num_ctx, parallel) if takes_num_ctx(engine) else (None, None),
     )
+    if stopped is None:
+        return found
+    return replace(
+        found,
+        output_tok_s=with_early_stop(found.output_tok_s, stopped),
+        per_replica=with_early_stop(found.per_replica, stopped),
+    )
+
+
+def _held_serving(
+    system: GpuSystem,
+    model: str,
+    weights: str,
+    engine: str,
+    lengths: tuple[int, int],
+    settings: tuple[int | None, int | None],
+) -> LayoutServing:
+    """`full_load_serving` for requests of `lengths` (input, output tokens), with the engine's
+    (num_ctx, parallel) `settings`."""
+    input_tokens, output_tokens = lengths
+    num_ctx, parallel = settings
+    context = input_tokens + output_tokens
+
+    def at(concurrency: int | Literal["max"]) -> LayoutServing:
+        return serving_layout(
+            system,
+            model,
+            weights,
+            engine,
+            concurrency=concurrency,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            parallel=parallel,
+            num_ctx=num_ctx,
+        )
+
+    found = at(held_sequences(system, model, weights, engine, context, num_ctx, parallel))
+    if found.layout.replicas == 1 or not takes_num_ctx(engine):
+        return found
+    group = replica_system(system, found.layout)
+    each = held_sequences(group, model, weights, engine, context, num_ctx, parallel)
+    return at(each if each == "max" else each * found.layout.replicas)
+
+
+def replica_system(system: GpuSystem, layout: ServingLayout) -> GpuSystem:
+    """One engine replica of the layout: a group of the system's GPUs on its network."""
+    network = system.network.id if system.network else None
+    return build_system(system.gpu, layout.tensor_parallel, network)
 
 
 def layout_group(
@@ -94,11 +148,10 @@ def layout_group(
             input_tokens=int(round(input_tokens)),
             output_tokens=int(round(output_tokens)),
             num_ctx=source.num_ctx,
+            parallel=source.parallel,
         ).layout
     except GpuAtlasError:
         return source, None
     if layout.tensor_parallel == system.gpu_count:
         return source, layout
-    network = system.network.id if system.network else None
-    group = build_system(system.gpu, layout.tensor_parallel, network)
-    return replace(source, system=group), layout
+    return replace(source, system=replica_system(system, layout)), layout

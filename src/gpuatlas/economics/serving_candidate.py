@@ -40,7 +40,7 @@ from gpuatlas.economics.single_slot_pool import fewest_pool_replicas, wait_quant
 from gpuatlas.economics.slo import MIN_RPS as MIN_RPS  # re-exported: plans and answers
 from gpuatlas.economics.slo import Slo as Slo  # import both from here as before
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_given, format_number, output_tokens_text
 from gpuatlas.performance.llm.serving_layout import ServingLayout
 
 SIMULATED_REQUESTS = 1500
@@ -71,6 +71,9 @@ class Workload:
     burstiness: float = 1.0
     num_ctx: int | None = None  # Ollama/llama.cpp context per sequence (None: the engine's)
     parallel: int | None = None  # Ollama/llama.cpp request slots (None: the release's default)
+    # requests stop at end-of-sequence before this many output tokens (a client without
+    # --ignore-eos): `output_tokens` is then their mean (None: each generates output_tokens)
+    output_cap: float | None = None
 
     def traffic(self, replicas: int = 1) -> Traffic:
         return Traffic(
@@ -88,6 +91,36 @@ class Workload:
     def with_rate(self, rps: float) -> Workload:
         return replace(self, rps=rps)
 
+    @property
+    def output_length(self) -> float:
+        """The output tokens a request may generate: its cap when requests stop early."""
+        return self.output_tokens if self.output_cap is None else self.output_cap
+
+    def stopping_early(self, mean_output_tokens: float | None) -> Workload:
+        """The workload with requests that stop at end-of-sequence after `mean_output_tokens`
+        on average, its output length then their cap: served as requests of the mean length,
+        as `predict serving` costs a steady stream (performance.llm.predict.early_stop: a
+        slot is refilled when a request ends). Unchanged without a mean, or at the cap."""
+        if mean_output_tokens is None or mean_output_tokens == self.output_tokens:
+            return self
+        return replace(self, output_tokens=mean_output_tokens, output_cap=self.output_tokens)
+
+    def output_text(self) -> str:
+        """'256', or '≤ 256 (mean 180, end-of-sequence)' when requests stop early."""
+        mean = None if self.output_cap is None else self.output_tokens
+        return output_tokens_text(self.output_length, mean)
+
+    def early_stop_note(self) -> str:
+        """'requests stop at end-of-sequence: 180 of 256 output tokens on average, served as
+        requests of 180 tokens (…)'; '' when every request generates its output length."""
+        if self.output_cap is None:
+            return ""
+        mean, cap = format_given(self.output_tokens), format_given(self.output_cap)
+        return (
+            f"requests stop at end-of-sequence: {mean} of {cap} output tokens on average, "
+            f"served as requests of {mean} tokens (as `predict serving` costs a steady stream)"
+        )
+
     def problems(self) -> list[str]:
         checks = [
             (
@@ -100,10 +133,24 @@ class Workload:
                 f"got {self.rps:g}",
             ),
             (self.input_tokens >= 1, f"input tokens must be ≥ 1, got {self.input_tokens:g}"),
-            (self.output_tokens >= 1, f"output tokens must be ≥ 1, got {self.output_tokens:g}"),
+            (self.output_length >= 1, f"output tokens must be ≥ 1, got {self.output_length:g}"),
             (self.burstiness > 0, f"burstiness must be > 0, got {self.burstiness:g}"),
         ]
-        return [message for ok, message in checks if not ok]
+        problems = [message for ok, message in checks if not ok]
+        if self.output_cap is not None:
+            problems += mean_output_problems(self.output_cap, self.output_tokens)
+        return problems
+
+
+def mean_output_problems(output_tokens: float, mean_output_tokens: float | None) -> list[str]:
+    """Why requests cannot stop early after `mean_output_tokens` on average: below one token,
+    or above the output length they stop before."""
+    if mean_output_tokens is None or 1 <= mean_output_tokens <= output_tokens:
+        return []
+    return [
+        f"mean output tokens must be from 1 to the output length requests stop before "
+        f"({format_given(output_tokens)}), got {format_given(mean_output_tokens)}"
+    ]
 
 
 @dataclass(frozen=True)

@@ -178,8 +178,10 @@ def _full_load_of(found: Assessment, system: GpuSystem, workload: Workload, engi
             workload.weights,
             engine,
             input_tokens=int(workload.input_tokens),
-            output_tokens=int(workload.output_tokens),
+            output_tokens=int(workload.output_length),
             num_ctx=workload.num_ctx,
+            parallel=workload.parallel,
+            mean_output_tokens=workload.output_tokens if workload.output_cap else None,
         ).output_tok_s.value
     except GpuAtlasError:
         return 0.0

@@ -12,6 +12,7 @@ from gpuatlas.catalog.model_weights import is_auto
 from gpuatlas.catalog.models import resolve_model
 from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
+from gpuatlas.economics.serving_candidate import mean_output_problems
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.performance.llm.host_memory import with_host_ram
@@ -21,6 +22,7 @@ from gpuatlas.report.option_defaults import (
     DEFAULT_CONTEXT_TOKENS,
     DEFAULT_ELECTRICITY_USD_PER_KWH,
     DEFAULT_PUE,
+    SERVING_OUTPUT_TOKENS,
 )
 
 
@@ -38,6 +40,9 @@ class ReportOptions:
     num_ctx: int | None = None  # Ollama's num_ctx / llama.cpp's -c where a side runs them
     host_ram_gb: float | None = None  # RAM of each side's machine (llama.cpp/Ollama splits)
     training_method: str | None = None  # timed on both sides; None: the most complete both fit
+    # requests that stop at end-of-sequence: the output tokens each generates on average,
+    # below the serving figures' output length (SERVING_OUTPUT_TOKENS); None: all of it
+    mean_output_tokens: float | None = None
 
     def as_dict(self) -> dict[str, str | float | int | None]:
         return {
@@ -51,6 +56,7 @@ class ReportOptions:
             "num_ctx": self.num_ctx,
             "host_ram_gb": self.host_ram_gb,
             "training_method": self.training_method,
+            "mean_output_tokens": self.mean_output_tokens,
         }
 
 
@@ -136,6 +142,7 @@ def option_problems(options: ReportOptions) -> list[str]:
     if options.engine:
         checks.append(lambda: parse_engine_spec(options.engine or ""))
     problems = _training_method_problems(options.training_method)
+    problems += mean_output_problems(SERVING_OUTPUT_TOKENS, options.mean_output_tokens)
     for check in checks:
         try:
             check()

@@ -25,13 +25,14 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.platform_engines import PlatformEngine, side_engine
 from gpuatlas.report.context import ReportContext, ReportOptions
 from gpuatlas.report.document import Provenance, Quantity, Statement
+from gpuatlas.report.option_defaults import SERVING_OUTPUT_TOKENS
 from gpuatlas.report.phrasing import format_usd
 from gpuatlas.report.quantities import computed
 
 DEFAULT_MODEL = "llama-3.1-8b"
 DEFAULT_WEIGHTS = AUTO_WEIGHTS  # the checkpoint's own format (`catalog.model_weights`)
 DEFAULT_ENGINE = "vllm"
-OUTPUT_TOKENS = 256
+OUTPUT_TOKENS = SERVING_OUTPUT_TOKENS
 T = TypeVar("T")
 
 
@@ -133,6 +134,9 @@ class Focus:
     image_model: str = ""  # the image model the request names (its id), else ''
     num_ctx: int | None = None  # Ollama/llama.cpp context per sequence, where a side runs them
     weights_given: bool = False  # --weights named a format (else the checkpoint's own)
+    # requests that stop at end-of-sequence: the output tokens each generates on average
+    # (below OUTPUT_TOKENS); None: each generates OUTPUT_TOKENS
+    mean_output_tokens: float | None = None
 
     @classmethod
     def of(cls, options: ReportOptions) -> Focus:
@@ -145,7 +149,15 @@ class Focus:
             image_model=image_focus(options),
             num_ctx=options.num_ctx,
             weights_given=bool(options.weights) and not is_auto(options.weights or ""),
+            mean_output_tokens=options.mean_output_tokens,
         )
+
+    @property
+    def output_per_request(self) -> float:
+        """The output tokens a serving request generates on average: the mean when requests
+        stop at end-of-sequence below OUTPUT_TOKENS, else OUTPUT_TOKENS."""
+        mean = self.mean_output_tokens
+        return OUTPUT_TOKENS if mean is None or mean >= OUTPUT_TOKENS else mean
 
 
 def attempt(action: Callable[[], T]) -> T | None:

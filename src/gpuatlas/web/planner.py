@@ -111,6 +111,12 @@ PLANNERS: dict[str, Planner] = {
             FormField("input_tokens", "Mean prompt, tokens", "number"),
             FormField("output_tokens", "Mean output, tokens", "number"),
             FormField(
+                "mean_output_tokens",
+                "Mean output when requests stop at end-of-sequence, tokens (the output: a cap)",
+                "number",
+                "any",
+            ),
+            FormField(
                 "gpus", "Only these GPUs or systems (comma-separated, e.g. 2x rtx-4090; empty: all)"
             ),
             FormField("gpu_counts", "GPUs per replica to try (comma-separated)"),

@@ -194,6 +194,7 @@ def compute_speed(system: GpuSystem, focus: Focus, engine: PlatformEngine) -> Si
             input_tokens=SERVING_INPUT_TOKENS,
             output_tokens=OUTPUT_TOKENS,
             num_ctx=focus.num_ctx,
+            mean_output_tokens=focus.mean_output_tokens,
         )
     )
     offload = ""
@@ -247,7 +248,7 @@ def serving_at(
         OUTPUT_TOKENS,
         engine=engine,
         num_ctx=focus.num_ctx if takes_num_ctx(engine) else None,
-    )
+    ).stopping_early(focus.mean_output_tokens)
     slo = Slo(p95_ttft_ms=P95_TTFT_TARGET_MS, p95_tpot_ms=P95_TPOT_TARGET_MS)
     found = fewest_replicas(assess(system, workload, slo), workload, slo)
     if group is not None:  # replicas of the serving layout's group, when they meet the SLOs
@@ -282,9 +283,12 @@ def serving_at(
     )
 
 
-def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tuple[OfferCost, ...]:
+def offer_costs(
+    system: GpuSystem, speed: SideSpeed, focus: Focus, provider: str | None
+) -> tuple[OfferCost, ...]:
     """Each rental and spot offer for the system with its cost per 1M output tokens and per
-    1k requests at the system's own modelled throughput."""
+    1k requests (of the output tokens each generates: `Focus.output_per_request`) at the
+    system's own modelled throughput."""
     offers = [s for s in hostable_offers(system) if s.tier in (*RENTAL_TIERS, "spot")]
     if provider:
         offers = [s for s in offers if s.provider.lower() == provider.lower()] or offers
@@ -293,7 +297,7 @@ def offer_costs(system: GpuSystem, speed: SideSpeed, provider: str | None) -> tu
     for offer in offers:
         hourly = price_quantity(offer, offer.usd_per_gpu_hour * system.gpu_count)
         per_million = per_million_tokens(hourly, throughput)
-        per_thousand_requests = _scaled(per_million, OUTPUT_TOKENS / 1e3, "USD")
+        per_thousand_requests = _scaled(per_million, focus.output_per_request / 1e3, "USD")
         costs.append(
             OfferCost(
                 offer_label(offer),

@@ -122,7 +122,7 @@ class SideProfile:
 
     @computed_once
     def offer_costs(self) -> tuple[OfferCost, ...]:
-        return llm.offer_costs(self.system, self.speed, self.focus.provider)
+        return llm.offer_costs(self.system, self.speed, self.llm_focus, self.focus.provider)
 
     @computed_once
     def serving_curve(self) -> ServingCurve | str:

@@ -5,7 +5,7 @@ cost from its own modelled throughput."""
 from __future__ import annotations
 
 from gpuatlas.catalog.model_kind import model_reading, not_an_llm
-from gpuatlas.numbers import format_given
+from gpuatlas.numbers import format_given, output_tokens_text
 from gpuatlas.performance.llm.refusal import is_memory_refusal
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Section, Statement, Table, Text
@@ -47,7 +47,7 @@ def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
             b.ttft_ms,
         ),
         (
-            Text("Serving throughput, max concurrency (output tok/s)"),
+            Text(f"Serving throughput, max concurrency (output tok/s{_stopping(context)})"),
             a.serving_tok_s,
             b.serving_tok_s,
         ),
@@ -66,6 +66,15 @@ def speed_table(a: SideSpeed, b: SideSpeed, context: ReportContext) -> Table:
         rows = (*rows, (Text("Weights"), Text(a.weights), Text(b.weights)))
     title = f"{focus_model(context)} in {weights} on {engines} (modelled, range = calibration band)"
     return Table("llm-speed", title, ("Metric", "A", "B"), rows)
+
+
+def _stopping(context: ReportContext) -> str:
+    """', mean 128 of 256 out tokens' when requests stop at end-of-sequence
+    (--mean-output-tokens); '' otherwise."""
+    mean = context.options.mean_output_tokens
+    if mean is None or mean >= OUTPUT_TOKENS:
+        return ""
+    return f", mean {format_given(mean)} of {OUTPUT_TOKENS} out tokens"
 
 
 def speed_statements(a: SideSpeed, b: SideSpeed, context: ReportContext) -> list[Statement]:
@@ -273,7 +282,8 @@ def scenario_table(a: SideProfile, b: SideProfile) -> Table:
     )
     notes = (
         *reasons,
-        f"Requests of {SERVING_INPUT_TOKENS} input and {OUTPUT_TOKENS} output tokens, "
+        f"Requests of {SERVING_INPUT_TOKENS} input and "
+        f"{output_tokens_text(OUTPUT_TOKENS, a.llm_focus.mean_output_tokens)} output tokens, "
         f"Poisson arrivals; targets p95 TTFT ≤ {format_given(P95_TTFT_TARGET_MS)} ms and p95 "
         f"time per output token ≤ {format_given(P95_TPOT_TARGET_MS)} ms; replicas = fewest "
         "that meet both in the simulation; a replica is the serving layout's group (one GPU "
@@ -311,11 +321,14 @@ def cost_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
         for cost in side.offer_costs
     )
     notes = (
-        f"Cost per request = {OUTPUT_TOKENS} output tokens at the system's own modelled "
+        "Cost per request = "
+        f"{output_tokens_text(OUTPUT_TOKENS, context.options.mean_output_tokens)} output "
+        "tokens at the system's own modelled "
         "throughput at full load (never a shared request rate); ranges follow the "
         "throughput range. Full load is the serving-throughput row above (the serving model "
-        f"at the most sequences the engine holds, {SERVING_INPUT_TOKENS} in / {OUTPUT_TOKENS} "
-        "out), the same figure `gpuatlas cost` gives at full load.",
+        f"at the most sequences the engine holds, {SERVING_INPUT_TOKENS} in / "
+        f"{output_tokens_text(OUTPUT_TOKENS, context.options.mean_output_tokens)} out), the "
+        "same figure `gpuatlas cost` gives at full load.",
     )
     return Table(
         "llm-cost",
