@@ -60,6 +60,26 @@ def test_unreadable_words_are_an_error_not_ignored() -> None:
         parse_engine_spec("vLLM 0.8.5 turbo")
 
 
+@pytest.mark.parametrize(
+    ("text", "engine", "version", "backend"),
+    [
+        ("transformers 5.17.0 (torch 2.11.0, CUDA 13.0)", "transformers", "5.17.0", None),
+        ("vLLM 0.6.3 [PyTorch 2.4]", "vllm", "0.6.3", None),
+        ("llama.cpp (b4426)", "llama.cpp", "b4426", None),  # the version inside is read
+        ("Ollama 0.5.7 (ROCm)", "ollama", "0.5.7", "rocm"),  # a backend inside is read
+    ],
+)
+def test_a_bracket_of_other_libraries_after_the_version_is_left_out(
+    text: str, engine: str, version: str, backend: str | None
+) -> None:
+    assert parse_engine_spec(text) == EngineSpec(engine, version, backend)
+
+
+def test_a_bracket_without_the_engines_version_is_still_an_error() -> None:
+    with pytest.raises(InvalidRequestError, match="cannot read 'torch'"):
+        parse_engine_spec("vllm (torch 2.4)")
+
+
 def test_a_single_backend_engine_rejects_another_backend() -> None:
     with pytest.raises(InvalidRequestError, match="cuda only"):
         parse_engine_spec("TensorRT-LLM rocm")

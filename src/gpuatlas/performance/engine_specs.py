@@ -240,7 +240,26 @@ def _parse_outcome(text: str) -> EngineSpec | GpuAtlasError:
         return error
 
 
+# A bracket after the engine's own version that lists other libraries ('transformers 5.17.0
+# (torch 2.11.0, CUDA 13.0)', 'vLLM 0.6.3 [PyTorch 2.4]'): read without it when the whole
+# text cannot be read.
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
 def _parse(text: str) -> EngineSpec:
+    try:
+        return _parse_words(text)
+    except InvalidRequestError:
+        outside = _BRACKETED.sub(" ", text).strip()
+        if outside == text.strip() or not outside:
+            raise
+        spec = _parse_outcome(outside)
+        if isinstance(spec, EngineSpec) and (spec.version or spec.frontend):
+            return spec
+        raise
+
+
+def _parse_words(text: str) -> EngineSpec:
     cleaned = re.sub(r"[(),;:]|==|@", " ", text).strip()
     if _BUILD.match(cleaned.lower()):
         check_release("llama.cpp", cleaned.lower(), text)
