@@ -6,6 +6,7 @@ import pytest
 
 from gpuatlas.catalog.formats import (
     all_formats,
+    find_format,
     parse_formats,
     resolve_format,
     resolve_kv_cache_precision,
@@ -131,3 +132,17 @@ source = "x"
     problems = "\n".join(caught.value.problems)
     assert "id='broken'" in problems
     assert "bits_per_weight" in problems and "compute_precision" in problems
+
+
+@pytest.mark.parametrize(
+    ("written", "format_id"),
+    [("INT4-W4A16", "gptq-int4"), ("int4 w4a16", "gptq-int4"), ("Q4-K-M", "q4_k_m")],
+)
+def test_a_name_made_of_names_of_one_format_is_that_format(written: str, format_id: str) -> None:
+    found = find_format(written)
+    assert found is not None and found.id == format_id
+
+
+@pytest.mark.parametrize("written", ["awq-gptq", "int4-fp8", "int4-turbo"])
+def test_parts_that_disagree_or_name_nothing_are_no_format(written: str) -> None:
+    assert find_format(written) is None

@@ -246,7 +246,20 @@ _EXLLAMA_BITRATES = {"exl2": (EXL2_TEMPLATE, 2.0, 8.0), "exl3": (EXL3_TEMPLATE, 
 
 def find_format(name: str) -> WeightFormat | None:
     """The format a name refers to, or None."""
-    return _format_index().get(_key(name)) or exllama_format(name)
+    key = _key(name)
+    return _format_index().get(key) or exllama_format(name) or _agreeing_parts_format(key)
+
+
+def _agreeing_parts_format(key: str) -> WeightFormat | None:
+    """A name made of several names of one format ('INT4-W4A16': 'int4' and 'w4a16' both name
+    gptq-int4) is that format; None when a part names nothing or two parts disagree."""
+    parts = key.split("_")
+    if len(parts) < 2:
+        return None
+    found = {_format_index().get(part) for part in parts}
+    if len(found) != 1 or None in found:
+        return None
+    return found.pop()
 
 
 def exllama_format(name: str) -> WeightFormat | None:
