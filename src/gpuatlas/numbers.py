@@ -157,4 +157,9 @@ def format_gib(value_gb: float | None) -> str:
     """A memory size given in GB (1e9 bytes) written in GiB (2^30 bytes), labelled: '17.2 GiB'."""
     if value_gb is None or math.isnan(value_gb):
         return MISSING
-    return f"{value_gb * BYTES_PER_GB / BYTES_PER_GIB:,.1f} GiB"
+    return f"{gib_figure(value_gb)} GiB"
+
+
+def gib_figure(value_gb: float) -> str:
+    """format_gib's number without its unit, for a table whose column says GiB: '17.2'."""
+    return f"{value_gb * BYTES_PER_GB / BYTES_PER_GIB:,.1f}"

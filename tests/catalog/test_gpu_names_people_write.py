@@ -105,6 +105,38 @@ def test_unknown_names_list_close_matches(written: str, near: str) -> None:
     assert near in caught.value.candidates
 
 
+@pytest.mark.parametrize(
+    "written, first",
+    [
+        ("rtx-4009", "rtx-4090"),  # two digits swapped: one slip, where the RTX A4000 is two
+        ("rtx4009", "rtx-4090"),
+        ("rtx 5900", "rtx-5090"),  # was the RTX A5500 (digit for digit, 5900 is nearer 5500)
+        ("rtx-3009", "rtx-3090"),
+        ("h1000", "h100-sxm"),  # a zero too many: was the GTX 1080
+        ("mi300", "mi300x"),
+        ("l40ss", "l40s"),
+    ],
+)
+def test_the_first_close_match_is_the_fewest_slips_from_the_model_number(
+    written: str, first: str
+) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu(written)
+    assert caught.value.candidates[0] == first
+
+
+def test_close_matches_of_a_misspelt_4090_are_its_family_not_a_workstation_card() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_gpu("rtx-4009")
+    assert caught.value.candidates[:5] == [
+        "rtx-4090",
+        "rtx-4090-d",
+        "rtx-4080",
+        "rtx-4070",
+        "rtx-4060",
+    ]
+
+
 def test_a_memory_size_the_gpu_does_not_have_is_not_ignored() -> None:
     with pytest.raises(UnknownNameError) as caught:
         resolve_gpu("RTX 3090 48GB")

@@ -236,7 +236,7 @@ class NameIndex:
         key = normalise(name)
         by_name = self._normalised_names
         near = self._spellings.close_matches(key, n=limit * 3, cutoff=0.5)
-        near.sort(key=lambda candidate: _digits_apart(key, candidate))
+        near.sort(key=lambda candidate: _model_number_edits(key, candidate))
         found = _unique([*misread, *by_words, *(by_name[n] for n in near)])
         return found[: max(limit, len(misread))]
 
@@ -254,19 +254,38 @@ class NameIndex:
         return _unique(found)
 
 
-def _digits_apart(query: str, candidate: str) -> int:
-    """How many digits a model number of `candidate` differs in from one of `query`, over
-    four-digit numbers of the same length ("rtx 3065" is one digit from "rtx 3060 ti", two from "rtx
-    5060"); 9 when no numbers of equal length meet. Orders near spellings, stably."""
-    numbers = re.findall(r"\d{4,}", query)
-    others = re.findall(r"\d{4,}", candidate)
-    apart = [
-        sum(a != b for a, b in zip(number, other, strict=True))
-        for number in numbers
-        for other in others
-        if len(number) == len(other)
-    ]
-    return min(apart, default=9)
+def _model_number_edits(query: str, candidate: str) -> int:
+    """How many typing slips apart the nearest model numbers of `query` and `candidate` are:
+    the edits (a character typed, dropped or changed, or two neighbours swapped) between a
+    word with a digit in one and in the other, letters included ("rtx 4009" is one slip from
+    "rtx 4090" and two from "rtx a4000"; "rtx 3065" one from "rtx 3060 ti", two from "rtx
+    5060"); memory sizes are not model numbers; 9 when either has none. Orders near
+    spellings, stably."""
+    numbers, others = _model_numbers(query), _model_numbers(candidate)
+    return min((_slips(number, other) for number in numbers for other in others), default=9)
+
+
+def _model_numbers(text: str) -> list[str]:
+    """The words of a normalised name that hold a digit, glued words split ("rtx4009" →
+    "4009", "3090ti" → "3090"), without memory sizes ("80gb", "24")."""
+    words = (part for word in text.split() for part in split_glued(word))
+    return [w for w in words if re.search(r"\d", w) and memory_size_gb(w) is None]
+
+
+def _slips(first: str, second: str) -> int:
+    """Edits from `first` to `second`: a character inserted, deleted or replaced, or two
+    adjacent characters swapped (optimal string alignment distance)."""
+    before: list[int] = []
+    row = list(range(len(second) + 1))
+    for i, char in enumerate(first, start=1):
+        previous, row = row, [i] + [0] * len(second)
+        for j, other in enumerate(second, start=1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (char != other))
+            swapped = i > 1 and j > 1 and char == second[j - 2] and first[i - 2] == other
+            if swapped:
+                row[j] = min(row[j], before[j - 2] + 1)
+        before = previous
+    return row[-1]
 
 
 _LOOKALIKE_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1"}

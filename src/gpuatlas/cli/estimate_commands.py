@@ -19,7 +19,7 @@ from gpuatlas.app.fit import FitRequest, FitTrainingRequest
 from gpuatlas.app.requests import KV_CACHE_HELP, field_default
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.estimate_common import JSON_OPTION
-from gpuatlas.cli.fit_render import gib, render_fit_answer
+from gpuatlas.cli.fit_render import render_fit_answer
 from gpuatlas.cli.output import (
     console,
     new_table,
@@ -28,6 +28,7 @@ from gpuatlas.cli.output import (
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
+from gpuatlas.numbers import format_gib, gib_figure
 
 # ----- fit ----------------------------------------------------------------------------------
 
@@ -173,14 +174,14 @@ def _render_training_fit(document: dict[str, Any]) -> None:
     table = new_table("", "part", "GiB")
     for key, value in document.items():
         if key.endswith("_gb") and isinstance(value, dict):
-            table.add_row(key.removesuffix("_gb"), gib(value["value"]))
+            table.add_row(key.removesuffix("_gb"), gib_figure(value["value"]))
     console.print(table)
     verdict = "fits" if document["fits"] else "does not fit"
     console.print(
         f"verdict: {verdict}; " + "; ".join(document["reasons"]), markup=False, highlight=False
     )
     would_fit = [
-        f"{item['setup']} ({gib(item['total_gb'])} GiB per GPU)"
+        f"{item['setup']} ({format_gib(item['total_gb'])} per GPU)"
         for item in document.get("would_fit", [])
     ]
     if would_fit:

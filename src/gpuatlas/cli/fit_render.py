@@ -13,15 +13,8 @@ from gpuatlas.app.fit import (
     same_weights_rows,
 )
 from gpuatlas.cli.output import console, new_table
+from gpuatlas.numbers import format_gib, gib_figure
 from gpuatlas.performance.llm.fit_answer import FitAnswer, FormatRow
-
-BYTES_PER_GB = 1e9
-BYTES_PER_GIB = 1024**3
-
-
-def gib(value_gb: float) -> str:
-    """A GB (1e9 bytes) figure written in GiB."""
-    return f"{value_gb * BYTES_PER_GB / BYTES_PER_GIB:,.1f}"
 
 
 def _parts_table(answer: FitAnswer) -> object:
@@ -36,7 +29,7 @@ def _parts_table(answer: FitAnswer) -> object:
         ("runtime", parts.overhead_gb),
         ("total", parts.total_gb),
     ):
-        table.add_row(name, gib(value))
+        table.add_row(name, gib_figure(value))
     return table
 
 
@@ -74,7 +67,7 @@ def _formats_table(answer: FitAnswer) -> object:
             last = "—" if row.gpus_needed is None else str(row.gpus_needed)
         table.add_row(
             _format_names(rows),
-            gib(row.weights_gb),
+            gib_figure(row.weights_gb),
             row.compute_precision,
             _max_context(row),
             str(row.max_sequences),
@@ -117,8 +110,8 @@ def render_fit_answer(answer: FitAnswer, verdict: str | None = None) -> None:
         state = "fits" if plan.fits else "does not fit"
         host_state = "fits" if plan.host_fits else "does not fit"
         console.print(
-            f"offload: {offload_text(plan)}; GPU holds {gib(plan.gpu_total_gb)} GiB of "
-            f"{gib(plan.usable_gb)} GiB usable ({state}); host RAM needs "
+            f"offload: {offload_text(plan)}; GPU holds {format_gib(plan.gpu_total_gb)} of "
+            f"{format_gib(plan.usable_gb)} usable ({state}); host RAM needs "
             f"{plan.host_need_gb:,.1f} GB of {plan.host_ram_gb:,.0f} GB ({host_state})",
             highlight=False,
         )
