@@ -30,11 +30,6 @@ def test_the_gpu_memory_line_writes_the_card_in_gib_to_one_decimal() -> None:
     assert all(re.fullmatch(r"[\d,]+\.\d", figure) for figure in _gib_figures(words))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Ollama's default-context note is written in performance/llm/fit_answer.py "
-    "(_memory_words: '24.00 GiB'), held unchanged while a calibration runs (issue 10)",
-)
 def test_ollamas_context_note_writes_the_gpu_memory_as_the_memory_line_does() -> None:
     words = _output("rtx-4090", "llama3.1:8b")
     assert "GPU memory: 24.0 GiB per GPU" in words

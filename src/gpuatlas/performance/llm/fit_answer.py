@@ -363,8 +363,8 @@ def engine_default_context(inputs: MemoryInputs, engine_text: str) -> tuple[int,
 
 
 def _memory_words(inputs: MemoryInputs) -> str:
-    """'23.99 GiB of GPU memory' as Ollama sums it."""
-    return f"{total_gpu_memory_gib(inputs):.2f} GiB of GPU memory"
+    """'24.0 GiB of GPU memory' as Ollama sums it, written as fit's memory line writes it."""
+    return f"{total_gpu_memory_gib(inputs):,.1f} GiB of GPU memory"
 
 
 def _with_engine_rule(
