@@ -36,6 +36,8 @@ def test_one_score_on_every_page_and_in_gpu_name(client: TestClient, gpu: str) -
     out = CliRunner().invoke(app, ["gpu", "show", gpu], env={"COLUMNS": "400"}).output
     out = " ".join(out.split())
     assert f"Atlas Score (rtx-3090 = 100): {format_number(board['value'])} [" in out
+    place = f"rank {board['rank']}" if board["ranked"] else "unranked, too few benchmarks"
+    assert f"] ({place}), scored on its own" in out
     assert "scored on its own" in out
 
 

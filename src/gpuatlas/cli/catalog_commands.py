@@ -155,9 +155,10 @@ def _print_score(gpu_id: str) -> None:
         console.print("Atlas Score: none (no measured benchmark in common with the reference)")
         return
     interval = f" [{format_number(row['low'])}–{format_number(row['high'])}]"
+    place = f"rank {row['rank']}" if row["ranked"] else "unranked, too few benchmarks"
     console.print(
         f"Atlas Score ({row['reference_gpu']} = 100): {format_number(row['value'])}"
-        f"{interval if row['low'] is not None else ''}, scored on {row['basis']}",
+        f"{interval if row['low'] is not None else ''} ({place}), scored on {row['basis']}",
         markup=False,
         highlight=False,
     )
