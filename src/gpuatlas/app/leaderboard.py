@@ -37,3 +37,11 @@ def leaderboard_document() -> dict[str, Any]:
             "rows": rows,
         },
     )
+
+
+def system_score_row(system: str, document: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The system's row of the leaderboard document (its Atlas Score on its own coverage, with
+    `basis` in words), or None when it has no benchmark in common with the reference: what the
+    GPU page and `gpu NAME` show."""
+    rows = (document or leaderboard_document())["rows"]
+    return next((row for row in rows if row["system"] == system), None)

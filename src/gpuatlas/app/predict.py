@@ -21,7 +21,7 @@ from gpuatlas.app.requests import (
     system_on_host,
     weights_and_engine,
 )
-from gpuatlas.catalog.model_arch import AnyModelArch
+from gpuatlas.catalog.model_arch import AnyModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
@@ -40,7 +40,8 @@ from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
-from gpuatlas.performance.resolve import as_system, kv_cache_id
+from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
 
@@ -110,8 +111,49 @@ def predict_llm_document(
             "kv_cache_assumed": kv_cache_id(kv_cache),
             **_engine_note(engine, request.system, choice.format_id, reference.model),
             **_engine_named(prediction.to_json(), request.engine, request.system),
+            **vision_fields(reference.model, choice.format_id, request.input_tokens),
         },
     )
+
+
+VISION_IMAGE_PX = (1024, 768)  # the image `predict vision` prices, for the tokens per image
+
+
+def vision_fields(model: AnyModelArch, format_id: str, input_tokens: int) -> dict[str, Any]:
+    """{'vision': {…}} for a vision-language model: its image tower (counted in the weights
+    held), the tokens an image becomes, and that these text-prompt figures leave out image
+    encoding (``predict vision`` prices it); nothing for a text model."""
+    if not isinstance(model, VisionLanguageArch):
+        return {}
+    params = model.vision_encoder_params + model.projector_params
+    held_gb = llm_shape(model.language_model, as_format(format_id)).vision_bytes / 1e9
+    width, height = VISION_IMAGE_PX
+    tokens = model.image_tokens_for(width, height)
+    rule = model.image_tokens
+    per_image = (
+        f"{tokens} image tokens per image (fixed, {rule.image_size_px} px)"
+        if rule.fixed_tokens is not None
+        else f"{tokens} image tokens per {width}×{height} image "
+        f"(one per {rule.pixels_per_token_side} px square)"
+    )
+    note = (
+        f"{model.id} is a vision-language model: the weights in memory include its image tower, "
+        f"{params / 1e9:.2f}B parameters (vision encoder + projector), {format_gib(held_gb)}; "
+        f"{per_image}; these figures are for a text prompt of {input_tokens:,} tokens: image "
+        "encoding time is not included and no image tokens are in the prompt (`gpuatlas "
+        "predict vision` predicts images per minute, encoder included)"
+    )
+    return {
+        "vision": {
+            "encoder_params": params,
+            "encoder_weights_gb": round(held_gb, 3),
+            "encoder_in_memory": True,
+            "image_tokens_per_image": tokens,
+            "image_px": [width, height],
+            "image_encoding_included": False,
+            "note": note,
+        }
+    }
 
 
 def _engine_named(body: dict[str, Any], written: str, system: str) -> dict[str, Any]:

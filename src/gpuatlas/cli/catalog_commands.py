@@ -136,7 +136,32 @@ def show_gpu(
     console.print(f"[dim]Source: {gpu.source} (as of {gpu.as_of})[/]", highlight=False)
     if gpu.notes:
         console.print(f"[dim]Notes: {gpu.notes}[/]", highlight=False)
+    _print_score(gpu.id)
     print_name_notes([name])
+
+
+def _print_score(gpu_id: str) -> None:
+    """The GPU's Atlas Score, the leaderboard's and the GPU page's, with what it is scored on;
+    a line saying why when it has none or the results store cannot be read."""
+    from gpuatlas.app.leaderboard import system_score_row
+
+    try:
+        row = system_score_row(gpu_id)
+    except Exception as error:  # noqa: BLE001 - no store must not take the datasheet down
+        reason = f"results store unreadable: {type(error).__name__}: {error}"
+        console.print(f"Atlas Score: not available ({reason})", markup=False, highlight=False)
+        return
+    if row is None:
+        console.print("Atlas Score: none (no measured benchmark in common with the reference)")
+        return
+    interval = f" [{format_number(row['low'])}–{format_number(row['high'])}]"
+    place = f"rank {row['rank']}" if row["ranked"] else "unranked, too few benchmarks"
+    console.print(
+        f"Atlas Score ({row['reference_gpu']} = 100): {format_number(row['value'])}"
+        f"{interval if row['low'] is not None else ''} ({place}), scored on {row['basis']}",
+        markup=False,
+        highlight=False,
+    )
 
 
 # What each vendor calls the catalog's sm_count / cuda_cores / tensor_cores: an AMD card has

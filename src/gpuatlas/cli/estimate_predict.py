@@ -224,6 +224,8 @@ def predict_llm_command(
         f"{document['model_id']} ({document['weights']}, "
         f"{document['engine']}) on {document['system_id']}, batch {batch}",
     )
+    if not as_json and "vision" in document:  # a vision-language model's image tower
+        console.print(f"note: {document['vision']['note']}", markup=False, highlight=False)
 
 
 def predict_serving_command(

@@ -238,6 +238,11 @@ class ScoreEntry:
     reference_gpu: str
     paired: bool = False  # scored on exactly the benchmarks the other side is scored on
     ranked: bool = True  # leaderboard: coverage at least the minimum to be ranked
+    basis: str = ""  # what the score is scored on, in words
+    # the system's own score (its own coverage: the leaderboard's, the GPU page's); equal to
+    # value unless `paired`
+    own_value: float | None = None
+    own_covered_benchmarks: int | None = None
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,12 @@ def _score(label: str, entry: ScoreEntry | None, side: str) -> str:
         if entry.low is not None and entry.high is not None
         else ""
     )
-    paired = "same benchmarks as the other side" if entry.paired else "own coverage"
+    paired = (
+        f"same benchmarks as the other side; own score {format_number(entry.own_value or 0.0)} on "
+        f"{entry.own_covered_benchmarks}"
+        if entry.paired
+        else "own coverage, as on the leaderboard"
+    )
     return (
         f'<div class="glance-score {side}"><span class="glance-k">Atlas Score · '
         f"{escape(label)}</span><b>{format_number(entry.value)}</b>"

@@ -63,7 +63,8 @@ def _scores(comparison: Comparison) -> list[str]:
             if entry.low is not None and entry.high is not None
             else ""
         )
-        lines.append(f"- {label}: **{format_number(entry.value)}**{interval}, {entry.coverage}")
+        value = format_number(entry.value)
+        lines.append(f"- {label}: **{value}**{interval}, scored on {entry.basis}")
     return ["## Atlas Score", "", *lines, "", *[f"> {n}" for n in comparison.scores.notes], ""]
 
 

@@ -141,7 +141,7 @@ def _scores(comparison: Comparison) -> RenderableType:
             RichText.assemble(
                 (f"{label}: ", "bold"),
                 (format_number(entry.value), "bold magenta"),
-                f"{interval} · {entry.coverage}",
+                f"{interval} · scored on {entry.basis}",
             )
         )
     notes = [RichText(n, style="dim") for n in comparison.scores.notes]

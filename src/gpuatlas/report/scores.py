@@ -15,7 +15,7 @@ from gpuatlas.compare import (
     default_noise_model,
     default_score_method,
 )
-from gpuatlas.numbers import format_given
+from gpuatlas.numbers import format_given, format_number
 from gpuatlas.report.document import ScoreEntry, Scores
 from gpuatlas.report.measured import MeasuredData, load_all_measured
 
@@ -29,11 +29,36 @@ _SCORES: OrderedDict[Hashable, AtlasScore | None] = OrderedDict()
 _SCORES_LOCK = threading.Lock()
 
 
+MIN_RANKED_BENCHMARKS = 8
+OWN_BASIS = (
+    "its own {covered} of the reference's {total} scored benchmarks (its leaderboard score; "
+    "`compare` scores a pair on the benchmarks both have)"
+)
+PAIRED_BASIS = (
+    "the {covered} benchmarks measured on both sides of this comparison (like for like; its "
+    "leaderboard score, on its own {own_covered} of {total}, is {own})"
+)
+
+
 def score_entry(
-    score: AtlasScore | None, method: ScoreMethod, paired: bool = False, ranked: bool = True
+    score: AtlasScore | None,
+    method: ScoreMethod,
+    paired: bool = False,
+    ranked: bool = True,
+    own: AtlasScore | None = None,
 ) -> ScoreEntry | None:
+    """The score as shown; `own` (a paired score's system scored on its own coverage) is
+    stated beside it, so a pair's figure never reads as a second, different leaderboard score."""
     if score is None:
         return None
+    own = own or score
+    own_text = format_number(own.interval.value)
+    basis = (PAIRED_BASIS if paired else OWN_BASIS).format(
+        covered=score.covered_benchmarks,
+        total=score.total_benchmarks,
+        own_covered=own.covered_benchmarks,
+        own=own_text,
+    )
     return ScoreEntry(
         value=score.interval.value,
         low=score.interval.low,
@@ -45,7 +70,21 @@ def score_entry(
         reference_gpu=method.reference_gpu,
         paired=paired,
         ranked=ranked,
+        basis=basis,
+        own_value=own.interval.value,
+        own_covered_benchmarks=own.covered_benchmarks,
     )
+
+
+def system_score(system_key: str, data: MeasuredData | None = None) -> ScoreEntry | None:
+    """A system's Atlas Score: on every scored benchmark it has (its own coverage), ranked when
+    that is at least ``MIN_RANKED_BENCHMARKS``. The one figure the leaderboard, the home and GPU
+    pages and `gpu NAME` show; `compare` shows it beside the pair's like-for-like score."""
+    method = default_score_method()
+    score = score_for(system_key, data or load_all_measured(), method)
+    if score is None:
+        return None
+    return score_entry(score, method, ranked=score.covered_benchmarks >= MIN_RANKED_BENCHMARKS)
 
 
 def score_for(
@@ -121,18 +160,16 @@ def comparison_scores(a_key: str, b_key: str, data: MeasuredData) -> Scores:
     shared = paired_benchmarks(a_key, b_key, data)
     a_paired = score_for(a_key, data, method, shared)
     b_paired = score_for(b_key, data, method, shared)
-    a_score: AtlasScore | None = a_paired
-    b_score: AtlasScore | None = b_paired
     if a_paired is not None and b_paired is not None:
-        paired = True
+        a = score_entry(a_paired, method, True, own=score_for(a_key, data, method))
+        b = score_entry(b_paired, method, True, own=score_for(b_key, data, method))
         scope = (
             f"Both sides are scored on the same {a_paired.covered_benchmarks} benchmarks "
             "(measured on both and on the reference); their coverage is of the reference's "
             f"{a_paired.total_benchmarks} scored benchmarks."
         )
     else:
-        paired = False
-        a_score, b_score = score_for(a_key, data, method), score_for(b_key, data, method)
+        a, b = system_score(a_key, data), system_score(b_key, data)
         scope = (
             "The two sides share no scored benchmark: each is scored on its own coverage, so "
             "the two scores rest on different benchmarks and are not a like-for-like comparison."
@@ -147,8 +184,8 @@ def comparison_scores(a_key: str, b_key: str, data: MeasuredData) -> Scores:
         scope,
     )
     return Scores(
-        a=score_entry(a_score, method, paired),
-        b=score_entry(b_score, method, paired),
+        a=a,
+        b=b,
         method_source=method.source,
         notes=notes,
     )
@@ -161,23 +198,16 @@ class LeaderboardRow:
     score: ScoreEntry
 
 
-MIN_RANKED_BENCHMARKS = 8
-
-
 def leaderboard(data: MeasuredData | None = None) -> list[LeaderboardRow]:
-    """Every system with at least one benchmark in common with the reference: first those
-    scored on at least ``MIN_RANKED_BENCHMARKS`` benchmarks, best first; then the others
-    (``ranked`` False), best first — a score resting on 2 benchmarks never sits above one
-    resting on 24 unless both are ranked."""
-    method = default_score_method()
+    """Every system with at least one benchmark in common with the reference, each with its
+    `system_score`: first those scored on at least ``MIN_RANKED_BENCHMARKS`` benchmarks, best
+    first; then the others (``ranked`` False), best first — a score resting on 2 benchmarks
+    never sits above one resting on 24 unless both are ranked."""
     measured = data or load_all_measured()
     entries = []
     for system in sorted(measured.by_system):
-        score = score_for(system, measured, method)
-        if score is not None:
-            ranked = score.covered_benchmarks >= MIN_RANKED_BENCHMARKS
-            entry = score_entry(score, method, ranked=ranked)
-            assert entry is not None
+        entry = system_score(system, measured)
+        if entry is not None:
             entries.append((system, entry))
     entries.sort(key=lambda item: (not item[1].ranked, -item[1].value))
     return [LeaderboardRow(rank, system, entry) for rank, (system, entry) in enumerate(entries, 1)]

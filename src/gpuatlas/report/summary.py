@@ -60,6 +60,8 @@ def score_statement(scores: Scores, context: ReportContext) -> Statement | None:
         numbers.update(_score_numbers(side, entry))
         interval = " [{S_low:num}–{S_high:num}]" if entry.low is not None else ""
         part = "{S_label} {S:num}" + interval + " on {S_covered:int} of {S_total:int} benchmarks"
+        if entry.paired:  # the pair's like-for-like figure, beside the system's own score
+            part += " measured on both (its leaderboard score: {S_own:num} on {S_own_covered:int})"
         parts.append(part.replace("S", side))
     words = {
         "a_label": context.a_label,
@@ -77,6 +79,11 @@ def _score_numbers(side: str, entry: ScoreEntry) -> dict[str, Quantity]:
         f"{side}_covered": Quantity(float(entry.covered_benchmarks), "", score.provenance),
         f"{side}_total": Quantity(float(entry.total_benchmarks), "", score.provenance),
     }
+    if entry.paired and entry.own_value is not None:
+        numbers[f"{side}_own"] = Quantity(entry.own_value, "", score.provenance)
+        numbers[f"{side}_own_covered"] = Quantity(
+            float(entry.own_covered_benchmarks or 0), "", score.provenance
+        )
     if entry.low is not None and entry.high is not None:
         numbers[f"{side}_low"] = Quantity(entry.low, "", score.provenance)
         numbers[f"{side}_high"] = Quantity(entry.high, "", score.provenance)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gpuatlas.app.documents import schema_name
-from gpuatlas.app.leaderboard import leaderboard_document
+from gpuatlas.app.leaderboard import leaderboard_document, system_score_row
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
@@ -110,7 +110,7 @@ def _price_dict(snapshot: PriceSnapshot) -> dict[str, Any]:
 def gpu_view(state: AppState, name: str) -> dict[str, Any]:
     gpu = resolve_gpu(name)
     measured = state.cached(("measured", gpu.id), lambda: _measured_for(state, gpu.id))
-    score = next((row for row in leaderboard_rows(state) if row["system"] == gpu.id), None)
+    score = system_score_row(gpu.id, leaderboard(state))
     return {
         "schema_version": schema_name("gpu-page"),
         "gpu": {**_jsonable(dataclasses.asdict(gpu)), "short_name": gpu.short_name},
