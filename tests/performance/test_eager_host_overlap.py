@@ -38,7 +38,7 @@ def test_an_engine_that_adds_host_and_gpu_time_hides_none() -> None:
 
 
 def test_an_overlapping_engine_waits_for_the_longer_of_host_and_gpu() -> None:
-    eager = llm_runtime(A100, "llama-2-7b", "fp16", "transformers")
+    eager = llm_runtime(A100, "llama-2-7b", "fp16", "transformers 4.51.3")
     adding = replace(eager, engine=replace(eager.engine, host_overlaps_gpu=False))
     host_s = eager.engine_host_s
     assert host_s == pytest.approx(0.7e-3 * 32)  # layer_overhead_ms x 32 layers
@@ -94,3 +94,28 @@ def test_eager_rows_calibrate_the_levels_of_the_engine_whose_kernels_they_run() 
     observation = observe(row)
     assert observation is not None
     assert observation.case.engine == "vllm-eager" and observation.engine == "vllm"
+
+
+def test_transformers_versions_pick_their_generation() -> None:
+    assert engine_profile("transformers", version="4.51.3").id == "transformers"
+    assert engine_profile("transformers", version="4.57.3").id == "transformers"
+    assert engine_profile("transformers", version="5.0.0rc1").id == "transformers-5"
+    assert engine_profile("transformers", version="5.17.0").id == "transformers-5"
+    assert engine_profile("transformers 5.17.0").id == "transformers-5"
+    # no version: the source's month decides, and with neither the newest generation
+    assert engine_profile("transformers", date="2025-05-20").id == "transformers"
+    assert engine_profile("transformers", date="2026-03").id == "transformers-5"
+    assert engine_profile("transformers").id == "transformers-5"
+
+
+def test_transformers_5_pays_its_measured_host_time_per_layer_on_the_v4_kernels() -> None:
+    v4 = resolve_engine("transformers")
+    v5 = resolve_engine("transformers-5")
+    # run d7d6df226613: 12.4 ms + 1.10 ms per decoder layer at batch 1 (H200, 5.17.0)
+    assert v5.layer_overhead_ms == pytest.approx(1.1)
+    assert v4.layer_overhead_ms == pytest.approx(0.7)
+    assert v5.host_overlaps_gpu and v5.calibrate_from == "transformers"
+    assert v5.formats == v4.formats and v5.multi_gpu == v4.multi_gpu
+    old = llm_runtime(A100, "llama-3.1-8b", "bf16", "transformers 4.51.3")
+    new = llm_runtime(A100, "llama-3.1-8b", "bf16", "transformers 5.17.0")
+    assert new.engine_host_s - old.engine_host_s == pytest.approx(0.4e-3 * 32)
