@@ -12,6 +12,8 @@ permissions) is created readable by its owner only (0600), in a folder only its 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from gpuatlas.store.location import is_sqlite
 DATABASE_URL_VARIABLE = DATABASE_URL.variable
 DATA_DIR_VARIABLE = DATA_DIR.variable
 SQLITE_BUSY_TIMEOUT_S = 60
+WAL_SWITCH_RETRY_S = 0.05
 SQLITE_SYNCHRONOUS = "FULL"
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
@@ -65,11 +68,30 @@ def create_private_file(path: Path) -> None:
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    _switch_to_wal(cursor)
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Put the database in WAL mode. A database already in WAL needs no lock (the usual open).
+    Leaving the rollback journal needs the database to itself, and SQLite answers "database is
+    locked" at once, without its busy handler, while another connection holds a lock: two
+    commands started together on a fresh install did so. So the switch is retried until the
+    busy timeout, as any other locked write waits."""
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_SWITCH_RETRY_S)
 
 
 def _begin_sqlite_transaction(connection: sa.Connection) -> None:
