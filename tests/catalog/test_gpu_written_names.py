@@ -61,6 +61,18 @@ def test_two_gpus_joined_by_a_slash_read_as_the_first_and_say_so() -> None:
 
 
 @pytest.mark.unit
+def test_a_pair_whose_second_gpu_is_ambiguous_still_reads_as_its_first() -> None:
+    # llama.cpp PR #25441 writes its test card as 'MI60 / MI50'; the bare MI50 is 16 or 32 GB
+    gpu, assumption = read_gpu_name("MI60 / MI50")
+    assert gpu.id == "mi60"
+    assert assumption is not None
+    assert set(assumption.other_variants) == {"mi50-16gb", "mi50-32gb"}
+    assert "lists two GPUs" in assumption.sentence
+    with pytest.raises(UnknownNameError):  # an ambiguous first GPU is not chosen for the user
+        read_gpu_name("MI50 / MI60")
+
+
+@pytest.mark.unit
 def test_a_memory_ambiguous_name_stays_ambiguous_with_or_without_the_makers_words() -> None:
     for written in ("4060Ti", "MSI RTX 4060 Ti Gaming X"):
         with pytest.raises(UnknownNameError) as raised:

@@ -233,10 +233,11 @@ def _read_gpu_pair(name: str) -> tuple[Gpu, NameAssumption] | None:
     if parts is None:
         return None
     try:
-        first, second = (_read_written_gpu_name(part)[0] for part in parts)
+        first = _read_written_gpu_name(parts[0])[0]
+        others = _pair_second_ids(parts[1])
     except UnknownNameError:
         return None
-    if first.id == second.id:
+    if others == (first.id,) or first.id in others:
         return None
     assumption = NameAssumption(
         written=name.strip(),
@@ -245,11 +246,23 @@ def _read_gpu_pair(name: str) -> tuple[Gpu, NameAssumption] | None:
         family=name.strip(),
         reason="the name lists two GPUs; read as the first one written",
         source="the name as written",
-        other_variants=(second.id,),
+        other_variants=others,
         memory_gb=first.memory_gb,
-        other_memory_gb=(second.memory_gb or 0.0,),
+        other_memory_gb=tuple(gpu_by_id(other).memory_gb or 0.0 for other in others),
     )
     return first, assumption
+
+
+def _pair_second_ids(name: str) -> tuple[str, ...]:
+    """The GPU the second half of a pair names, or every variant it may name when it is
+    ambiguous ('MI60 / MI50': the 16 and 32 GB MI50): the pair is read as its first GPU either
+    way, and the others are listed in the assumption. Unknown: UnknownNameError."""
+    try:
+        return (_read_written_gpu_name(name)[0].id,)
+    except UnknownNameError as error:
+        if error.ambiguous and error.candidates:
+            return tuple(error.candidates)
+        raise
 
 
 def _read_written_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
