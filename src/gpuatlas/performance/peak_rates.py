@@ -114,6 +114,30 @@ def precision_class(weight_format: WeightFormat) -> str:
 VOLTA_COMPUTE_CAPABILITY = 7.0
 
 
+# Architecture families whose datasheet FP32 rate counts two FP32 instructions issued per lane
+# and clock: RDNA 3, 3.5 and 4 issue pairs of FP32 instructions in one cycle (VOPD dual issue,
+# wave32; AMD 'RDNA3' Instruction Set Architecture reference guide, VOPD encoding) and CDNA 3
+# and 4 count packed FP32 (v_pk_fma_f32: two FP32 FMAs in one instruction; AMD CDNA 3 white
+# paper, 'FP32 vector 163.4 TFLOPS' for the MI300X). The catalog's figures show the doubling:
+# RX 7900 XTX 96 CUs x 64 lanes x 2 FLOPs (FMA) x 2.5 GHz = 30.7 TFLOPS, half its 61.4; MI300X
+# 304 x 64 x 2 x 2.1 GHz = 81.7, half its 163.4; RX 9070 XT 64 x 64 x 2 x 2.97 = 24.3, half its
+# 48.7; while RDNA 2, CDNA 1/2 and GCN figures are lanes x 2 x clock (RX 6800 XT 72 x 64 x 2 x
+# 2.25 GHz = 20.7; MI250X 220 x 64 x 2 x 1.7 = 47.9; MI50 60 x 64 x 2 x 1.725 = 13.3).
+FP32_DUAL_ISSUE_FAMILIES = ("rdna3", "rdna3.5", "rdna4", "cdna3", "cdna4")
+
+
+def single_issue_per_s(gpu: Gpu) -> float | None:
+    """Instructions per second the GPU's FP32 lanes issue one per lane and clock (lanes x
+    clock): half its FP32 FLOP rate (an FMA is 2 FLOPs), halved again on the families whose
+    datasheet rate counts dual-issued or packed FP32 (FP32_DUAL_ISSUE_FAMILIES), which the
+    integer and bit instructions of a quantised mat-vec's unpacking do not get; None without
+    an FP32 figure."""
+    if not gpu.fp32_tflops:
+        return None
+    dual = 2.0 if gpu.architecture_family in FP32_DUAL_ISSUE_FAMILIES else 1.0
+    return gpu.fp32_tflops * 1e12 / 2.0 / dual
+
+
 def has_concurrent_int32_pipe(gpu: Gpu) -> bool:
     """Whether the GPU issues 32-bit integer instructions to their own lanes, beside the FP32
     ones: NVIDIA from Volta (compute capability 7.0, 'independent parallel integer and

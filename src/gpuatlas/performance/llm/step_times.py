@@ -50,6 +50,7 @@ from gpuatlas.performance.peak_rates import (
     memory_bandwidth_bytes_s,
     peak_flops,
     precision_class,
+    single_issue_per_s,
     vector_alu_flops,
 )
 from gpuatlas.performance.primitives import SCALAR, Primitives, Value
@@ -104,6 +105,9 @@ class LlmRuntime:
     matvec_alu_issue_share: float = 0.0
     # the format's mat-vec ALU instructions per weight on that backend (formats.toml)
     matvec_alu_ops_per_weight: float = 0.0
+    # one GPU, the instructions its FP32 lanes issue one per lane and clock
+    # (peak_rates.single_issue_per_s); 0: half of `vector_flops`
+    single_issue_per_s: float = 0.0
     # share of the fitted decode memory level a one-sequence step of the engine's own mat-vec
     # kernels reaches on an HBM GPU (calibration.json hbm_single_stream_memory_share)
     hbm_single_stream_share: float = 1.0
@@ -299,7 +303,8 @@ class LlmRuntime:
         MATVEC_MAX_BATCH sequences runs ggml's mat-vec kernel once per sequence (mmvq.cu
         calls vec_dot_<format>_q8_1 per column), i.e. weights x batch x the format's
         `matvec_alu_ops_per_weight` instructions (formats.toml) at one instruction per FP32
-        lane and clock (half of `vector_flops`) x `matvec_alu_issue_share` (fitted per backend).
+        lane and clock (`single_issue_per_s`: lanes x clock, which a datasheet rate counting
+        dual-issued FP32 doubles) x `matvec_alu_issue_share` (fitted per backend).
         Expressed as bytes at the GPU's bandwidth, so that the fitted memory level applies to
         it as to the bytes: the step takes the longer of the two."""
         if self.matvec_alu_s_per_weight == 0.0:
@@ -328,7 +333,8 @@ class LlmRuntime:
         ops_per_weight = self.matvec_alu_ops_per_weight
         if ops_per_weight == 0.0 or self.matvec_alu_issue_share <= 0.0:
             return 0.0
-        issue_per_s = self.vector_flops / 2.0 * self.matvec_alu_issue_share
+        lanes_per_s = self.single_issue_per_s or self.vector_flops / 2.0
+        issue_per_s = lanes_per_s * self.matvec_alu_issue_share
         return ops_per_weight / issue_per_s
 
     @cached_property
@@ -749,6 +755,7 @@ def build_runtime(
         attention_peak_flops=attention_flops,
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
+        single_issue_per_s=single_issue_per_s(gpu) or 0.0,
         hbm_single_stream_share=calibration.hbm_single_stream_share,
         moe_layer_us=calibration.moe_layer_us_of(engine.moe_layer_era),
         fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
