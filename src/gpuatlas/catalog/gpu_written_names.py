@@ -47,9 +47,12 @@ _VIRTUAL_MACHINE = re.compile(
 )
 # What a graphics driver appends to the chip's name: Mesa's RADV Vulkan driver prints 'AMD Radeon
 # RX 580 Series (RADV POLARIS10)' (its own name and the chip's code name in brackets), and AMD's
-# drivers call a card '... Series'; neither names another product.
+# drivers call a card '... Series'; neither names another product. Mesa's ANV Vulkan driver
+# likewise brackets the discrete Arc chip's code name: 'Intel(R) Arc(tm) A310 Graphics (DG2)',
+# 'Intel(R) Arc(tm) B580 Graphics (BMG G21)'.
 _DRIVER_WORDS = re.compile(
-    r"\(\s*radv(?:\s+[^)]*)?\)|(?<![\w-])series(?![\w-])",
+    r"\(\s*radv(?:\s+[^)]*)?\)|\(\s*(?:dg\d|bmg(?:[\s-]*g\d+)?)\s*\)"
+    r"|(?<![\w-])series(?![\w-])",
     re.IGNORECASE,
 )
 # A power limit written beside the name ('RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)'): the
@@ -103,7 +106,8 @@ def without_retail_words(name: str) -> str:
     Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
     128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'; 'M1 (8 cpu/gpu core, 8gb ram)' → 'M1
     8-core GPU, 8gb'; 'GTX 1060 6GB (VM)' → 'GTX 1060 6GB'; 'AMD Radeon RX 580 Series (RADV
-    POLARIS10)' → 'AMD Radeon RX 580'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080
+    POLARIS10)' → 'AMD Radeon RX 580'; 'Intel(R) Arc(tm) A310 Graphics (DG2)' → 'Intel(R)
+    Arc(tm) A310 Graphics'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080
     Ti Laptop GPU 16GB'. A name with none of these stays as it is."""
     text = without_spec_sheet_words(_YEAR.sub("", name))
     text = _POWER_LIMIT.sub(" ", _DRIVER_WORDS.sub(" ", text))

@@ -578,7 +578,9 @@ _SHARED_WIDTH_FIELDS = (
 
 
 def _moe_fields(section: JsonObject) -> dict[str, Any]:
-    experts = _optional_int(section, "num_local_experts", "n_routed_experts", "num_experts")
+    experts = _optional_int(
+        section, "num_local_experts", "n_routed_experts", "num_experts", "moe_num_experts"
+    )
     if experts <= 1 or _pattern_without_moe(section):
         return {}
     intermediate = _optional_int(section, "intermediate_size")
@@ -590,6 +592,7 @@ def _moe_fields(section: JsonObject) -> dict[str, Any]:
             "experts_per_token",
             "moe_topk",
             "top_k_experts",
+            "moe_k",
             default=1,
         ),
         "moe_intermediate_size": _optional_int(
@@ -599,6 +602,7 @@ def _moe_fields(section: JsonObject) -> dict[str, Any]:
         "shared_expert_intermediate_size": _optional_int(section, *_SHARED_WIDTH_FIELDS),
         "first_k_dense_layers": _optional_int(section, "first_k_dense_replace"),
         **_interleaved_moe_fields(section, intermediate),
+        **_ernie_moe_layer_fields(section),
     }
 
 
@@ -611,7 +615,9 @@ def _pattern_without_moe(section: JsonObject) -> bool:
 def _shared_expert_count(section: JsonObject) -> int:
     """Shared experts per MoE layer: the count a config states, else one when it gives a
     shared expert's width alone (Qwen2-MoE, Qwen3-Next, Qwen3.5: one shared_expert MLP)."""
-    count = _optional_int(section, "n_shared_experts", "num_shared_experts")
+    count = _optional_int(
+        section, "n_shared_experts", "num_shared_experts", "moe_num_shared_experts"
+    )
     if count == 0 and _optional_int(section, *_SHARED_WIDTH_FIELDS) > 0:
         return 1
     return count
@@ -628,6 +634,26 @@ def _interleaved_moe_fields(section: JsonObject, intermediate: int) -> dict[str,
         "dense_intermediate_size": _optional_int(section, "intermediate_size_mlp"),
         "num_shared_experts": 1,
         "shared_expert_intermediate_size": intermediate,
+    }
+
+
+def _ernie_moe_layer_fields(section: JsonObject) -> dict[str, Any]:
+    """ERNIE 4.5 MoE (transformers Ernie4_5_MoeDecoderLayer): layer i holds routed experts when
+    (i + 1) % moe_layer_interval == 0 and moe_layer_start_index <= i <= moe_layer_end_index
+    (-1 or absent: the last layer); the others run a dense MLP of intermediate_size. Its shared
+    experts are one MLP of moe_num_shared_experts x moe_intermediate_size, counted as that many
+    experts of moe_intermediate_size (the same parameters)."""
+    start = section.get("moe_layer_start_index")
+    if not isinstance(start, int) or isinstance(start, bool):
+        return {}
+    layers = _optional_int(section, "num_hidden_layers")
+    end = _optional_int(section, "moe_layer_end_index", default=-1)
+    last = layers - 1 if end < 0 else end
+    interval = max(_optional_int(section, "moe_layer_interval", default=1), 1)
+    return {
+        "moe_layer_indices": tuple(
+            i for i in range(layers) if (i + 1) % interval == 0 and start <= i <= last
+        )
     }
 
 
