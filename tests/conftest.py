@@ -14,9 +14,13 @@ scattered through the suite; `pytest -m unit` is what `make check` runs.
 
 from __future__ import annotations
 
+import os
 import types
+from collections.abc import Iterator
 
 import pytest
+
+from gpuatlas.store.engine import DATABASE_URL_VARIABLE
 
 BROWSER_FILES = frozenset({"test_browser.py"})
 BROWSER_FIXTURES = frozenset({"browser"})
@@ -105,3 +109,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module_names = imported_roots(getattr(item, "module", None))
         for marker in markers_for(item.path.name, fixture_names, params, module_names):
             item.add_marker(marker)
+
+
+@pytest.fixture(autouse=True)
+def _database_url_variable_restored() -> Iterator[None]:
+    """`web.app.create_app` over a store other than the default points the process at it
+    (GPUATLAS_DATABASE_URL, for the report layer, as a server process wants); a test's app must
+    not leave the next test in the same worker reading its temporary database (the leaderboard
+    read an empty one under `pytest -n`)."""
+    before = os.environ.get(DATABASE_URL_VARIABLE)
+    yield
+    if before is None:
+        os.environ.pop(DATABASE_URL_VARIABLE, None)
+    else:
+        os.environ[DATABASE_URL_VARIABLE] = before

@@ -97,25 +97,27 @@ def test_eager_rows_calibrate_the_levels_of_the_engine_whose_kernels_they_run() 
 
 
 def test_transformers_versions_pick_their_generation() -> None:
-    assert engine_profile("transformers", version="4.51.3").id == "transformers"
-    assert engine_profile("transformers", version="4.57.3").id == "transformers"
-    assert engine_profile("transformers", version="5.0.0rc1").id == "transformers-5"
-    assert engine_profile("transformers", version="5.17.0").id == "transformers-5"
-    assert engine_profile("transformers 5.17.0").id == "transformers-5"
-    # no version: the source's month decides, and with neither the newest generation
-    assert engine_profile("transformers", date="2025-05-20").id == "transformers"
-    assert engine_profile("transformers", date="2026-03").id == "transformers-5"
-    assert engine_profile("transformers").id == "transformers-5"
+    assert engine_profile("transformers", version="4.51.3").id == "transformers-4"
+    assert engine_profile("transformers", version="4.57.3").id == "transformers-4"
+    assert engine_profile("transformers", version="5.0.0rc1").id == "transformers"
+    assert engine_profile("transformers", version="5.17.0").id == "transformers"
+    assert engine_profile("transformers 4.46.0").id == "transformers-4"
+    # no version: the source's month decides, and with neither the newest generation (v5)
+    assert engine_profile("transformers", date="2025-05-20").id == "transformers-4"
+    assert engine_profile("transformers", date="2026-03").id == "transformers"
+    assert engine_profile("transformers").id == "transformers"
 
 
 def test_transformers_5_pays_its_measured_host_time_per_layer_on_the_v4_kernels() -> None:
-    v4 = resolve_engine("transformers")
-    v5 = resolve_engine("transformers-5")
+    v4 = resolve_engine("transformers-4")
+    v5 = resolve_engine("transformers")
     # run d7d6df226613: 12.4 ms + 1.10 ms per decoder layer at batch 1 (H200, 5.17.0)
     assert v5.layer_overhead_ms == pytest.approx(1.1)
     assert v4.layer_overhead_ms == pytest.approx(0.7)
-    assert v5.host_overlaps_gpu and v5.calibrate_from == "transformers"
+    assert v5.host_overlaps_gpu and v4.host_overlaps_gpu
+    assert v5.calibrate_from == "transformers-4" and v4.calibrate_from == ""
     assert v5.formats == v4.formats and v5.multi_gpu == v4.multi_gpu
     old = llm_runtime(A100, "llama-3.1-8b", "bf16", "transformers 4.51.3")
     new = llm_runtime(A100, "llama-3.1-8b", "bf16", "transformers 5.17.0")
+    assert (old.engine.id, new.engine.id) == ("transformers-4", "transformers")
     assert new.engine_host_s - old.engine_host_s == pytest.approx(0.4e-3 * 32)

@@ -24,7 +24,7 @@ def test_the_mac_profile_of_transformers_loads_16_bit_and_gptq_only() -> None:
     assert mac.id == "transformers-mps" and mac.engine == "transformers"
     assert set(mac.formats) == {"bf16", "fp16", "fp32", "gptq-int4"}
     cuda = engine_profile("transformers", gpu_by_id("rtx-4090"))
-    assert cuda.id == "transformers-5"  # the current generation on CUDA
+    assert cuda.id == "transformers"  # the current generation (v5) on CUDA
     assert {"fp8", "awq-int4", "nf4", "bnb-int8", "mxfp4"} <= set(cuda.formats)
 
 
