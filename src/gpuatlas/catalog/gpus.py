@@ -237,7 +237,7 @@ def _read_gpu_pair(name: str) -> tuple[Gpu, NameAssumption] | None:
         others = _pair_second_ids(parts[1])
     except UnknownNameError:
         return None
-    if others == (first.id,) or first.id in others:
+    if first.id in others:
         return None
     assumption = NameAssumption(
         written=name.strip(),
