@@ -29,6 +29,9 @@ from gpuatlas.errors import UnknownNameError
         # the same driver decoration on cards the catalog already held
         ("AMD Radeon RX 7900 XTX (RADV NAVI31)", "rx-7900-xtx"),
         ("AMD Radeon RX 6800 XT Series (RADV NAVI21)", "rx-6800-xt"),
+        # ROCm's bracketed LLVM target beside the card's name
+        ("AMD Instinct MI50 32GB (gfx906)", "mi50-32gb"),
+        ("Radeon RX 7900 XTX (gfx1100)", "rx-7900-xtx"),
     ],
 )
 def test_names_people_write(name: str, gpu_id: str) -> None:
@@ -138,3 +141,39 @@ def test_mi60_is_the_full_vega20_at_1_8_ghz() -> None:
     assert (gpu.memory_gb, gpu.memory_bandwidth_gb_s, gpu.sm_count) == (32.0, 1024.0, 64)
     assert gpu.fp16_dense_tflops == pytest.approx(2 * 4096 * 2 * 1.8 / 1000, abs=0.05)  # 29.5
     assert gpu.fp32_tflops == pytest.approx(4096 * 2 * 1.8 / 1000, abs=0.06)  # 14.7
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "cards"),
+    [
+        # Mesa RADV on an RX 9070 XT (geerlingguy/ai-benchmarks issue 25): the chip, not the card
+        ("AMD Radeon Graphics (RADV GFX1201)", ["rx-9070", "rx-9070-xt", "radeon-ai-pro-r9700"]),
+        (
+            "gfx1100",
+            ["rx-7900-gre", "rx-7900-xt", "rx-7900-xtx", "radeon-pro-w7800", "radeon-pro-w7900"],
+        ),
+        ("AMD Radeon Graphics (RADV GFX1151)", ["ryzen-ai-max-plus-395", "radeon-8050s"]),
+    ],
+)
+def test_a_chip_target_in_place_of_the_card_lists_the_cards_of_that_chip(
+    written: str, cards: list[str]
+) -> None:
+    """Not the integrated GPUs every 'AMD Radeon Graphics' would suggest: the cards whose
+    catalog entry has that LLVM target, and the advice to write the card's name."""
+    with pytest.raises(UnknownNameError) as raised:
+        resolve_gpu(written)
+    assert raised.value.ambiguous
+    assert list(raised.value.candidates) == cards
+    assert "LLVM target" in str(raised.value)
+
+
+@pytest.mark.unit
+def test_a_chip_target_the_catalog_has_no_card_of_is_unknown_and_never_assumed() -> None:
+    # gfx1010 is the RX 5700 XT's chip and the RX 5700's: one catalog card is not assumed
+    with pytest.raises(UnknownNameError) as raised:
+        resolve_gpu("gfx1036")
+    assert not raised.value.ambiguous and "none" in str(raised.value)
+    with pytest.raises(UnknownNameError) as single:
+        resolve_gpu("AMD Radeon Graphics (RADV GFX1010)")
+    assert list(single.value.candidates) == ["rx-5700-xt"]

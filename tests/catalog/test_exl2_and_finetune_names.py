@@ -10,7 +10,7 @@ import pytest
 from gpuatlas.catalog.formats import find_format, resolve_format
 from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.models import resolve_llm, resolve_model_reference
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.engine_profiles import resolve_engine
 
 pytestmark = pytest.mark.unit
@@ -136,3 +136,36 @@ def test_kimi_k2_0905_keeps_k2_shapes_with_its_256k_context() -> None:
     assert update.id == "kimi-k2-0905"
     assert update.total_params() == pytest.approx(original.total_params())
     assert (update.max_position_embeddings, original.max_position_embeddings) == (262144, 131072)
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "format_id"),
+    [
+        # geerlingguy/ai-benchmarks issue 40: TinyLlama's 1T-token checkpoint fine-tuned on
+        # OpenOrca, a GGUF file at Q4_K_M
+        ("tinyllama-1.1b-1t-openorca.Q4_K_M.gguf", "tinyllama-1.1b", "q4_k_m"),
+        ("llama-2-7b-guanaco", "llama-2-7b", None),
+        ("Llama-3.1-8B-Lexi-Uncensored", "llama-3.1-8b", None),
+    ],
+)
+def test_a_fine_tune_named_after_its_base_and_size_is_that_base(
+    name: str, model_id: str, format_id: str | None
+) -> None:
+    reference = resolve_model_reference(name, allow_hub=False)
+    assert reference.model.id == model_id
+    assert reference.matched_by == "derived_checkpoint"  # the answer says it read a derivative
+    assert reference.format_id == format_id
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "qwen2.5-7b-vl-custom",  # a vision tower after the size: not the text model
+        "Llama-3.3-70B-KV",  # a KV-cache word without its format
+        "mistralai/Mistral-7B-Instruct-v0.4",  # another release
+        "llama-3.1-70-foo",  # no size before the own words: '70' is not read as 70B
+    ],
+)
+def test_words_after_the_size_that_change_the_model_are_not_a_fine_tune(name: str) -> None:
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference(name, allow_hub=False)

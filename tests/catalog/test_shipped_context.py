@@ -102,3 +102,15 @@ def test_beyond_yarn_only_the_shipped_limit_is_offered() -> None:
     assert problem is not None and "YaRN" not in problem
     assert problem.endswith("use a context of 32,768 tokens or less (source: card)")
     assert shipped_context_problem(context, 32_768) is None
+
+
+def test_without_a_context_fit_takes_a_shorter_trained_maximum_and_says_so() -> None:
+    # TinyLlama-1.1B: max_position_embeddings 2,048, below the 4,096-token default; asking
+    # nothing must not be an error about a context the user never gave
+    answer = fit_answer(FitRequest(system="rtx-3060", model="tinyllama-1.1b", engine="vllm"))
+    assert answer.detail.context_tokens == 2048
+    assert any("trained maximum" in note for note in answer.context_notes)
+    longer = fit_answer(FitRequest(system="rtx-3060", model="llama-3.1-8b", engine="vllm"))
+    assert longer.detail.context_tokens == 4096
+    with pytest.raises(InvalidRequestError, match="maximum of 2,048"):
+        fit_answer(FitRequest(system="rtx-3060", model="tinyllama-1.1b", context_tokens=4096))

@@ -41,6 +41,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch, VisionLanguageArch
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import (
     ALL_BACKENDS,
+    EAGER_PREFILL_LAYER_US_PRIOR,
     HBM_SINGLE_STREAM_SHARE_PRIOR,
     MATVEC_ALU_SHARE_PRIOR,
     METRIC_KINDS,
@@ -126,6 +127,9 @@ UPCAST_SHARE_GRID = tuple(1.2**-step for step in range(13))
 # Candidate times per prompt token and recurrent layer of a prefill, microseconds: 0 to 12 in
 # steps of 1.
 RECURRENT_PREFILL_US_GRID = tuple(1.0 * step for step in range(13))
+# Candidate host times per layer of an eager prefill step (fit_eager_prefill_times),
+# microseconds: 0 to 3,000 in steps of 150.
+EAGER_PREFILL_US_GRID = tuple(150.0 * step for step in range(21))
 
 
 @dataclass(frozen=True)
@@ -353,11 +357,16 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)
 
 
-def _hidden_host_s(runtime: LlmRuntime, memory_s: float, compute_s: float, steps: int) -> float:
-    """The host time an overlapping engine hides under GPU work (`host_hidden_s`), taken at
-    the engine's prior efficiencies so that the fit stays linear in the fitted ones."""
+def _hidden_host_s(
+    runtime: LlmRuntime, memory_s: float, compute_s: float, steps: int, prefill: bool = False
+) -> float:
+    """The host time an overlapping engine hides under GPU work (`host_hidden_s`, or
+    `prefill_host_hidden_s` for prefill steps), taken at the engine's prior efficiencies so
+    that the fit stays linear in the fitted ones."""
     engine = runtime.engine
     gpu_s = max(memory_s / engine.eta_memory, compute_s / engine.eta_compute)
+    if prefill:
+        return float(runtime.prefill_host_hidden_s(gpu_s, steps))
     return float(runtime.host_hidden_s(gpu_s, steps))
 
 
@@ -373,6 +382,7 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     share = float(runtime.pipeline_share(tokens, batch))  # layer-split GPUs in a pipeline
     fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
     fixed += steps * runtime.kernels_ms * 1e-3  # kernels x the decode group's time per kernel
+    fixed += steps * runtime.eager_prefill_host_s  # fit_eager_prefill_times
     streamed = runtime.score_bytes(tokens, batch) + runtime.dequant_bytes(tokens, batch)
     fixed += streamed / (runtime.bandwidth_bytes_s * runtime.prefill.eta_memory) * share
     fixed += runtime.communication_s(batch * tokens)
@@ -381,7 +391,7 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     memory_prior, compute_prior = _family_priors(observation)
     memory_s = moved / runtime.bandwidth_bytes_s / memory_prior * share
     compute_s = flops / runtime.peak_flops / compute_prior * share
-    fixed -= _hidden_host_s(runtime, memory_s, compute_s, steps)
+    fixed -= _hidden_host_s(runtime, memory_s, compute_s, steps, prefill=True)
     if runtime.engine.wires_weights_per_call:  # the fit adds the weights' MB x its time per MB
         wired_mb = runtime.shape.held_weight_bytes / 1e6
         return LinearTerms(compute_s, float(steps), fixed, measured, memory_s, kernels=wired_mb)
@@ -1274,10 +1284,53 @@ def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
 
 
 def fit_prefill(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
-    """Prefill levels with the time per prompt token and recurrent layer fitted first (the fit
-    starts without the recurrent time of the calibration it refines)."""
+    """Prefill levels with the time per prompt token and recurrent layer and the eager
+    prefill's host time per layer fitted first (the fit starts without the times of the
+    calibration it refines)."""
     calibration = fit_recurrent_prefill_time(calibration, items)
+    calibration = fit_eager_prefill_times(calibration, items)
     return _fit_linear(calibration, items, "prefill")
+
+
+def fit_eager_prefill_times(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """The host time a prefill step pays per layer on the engine profiles of each engines.toml
+    eager_prefill_group (`LlmRuntime.eager_prefill_host_s`), fitted on the prefill rows of
+    those profiles (`eager_prefill_rows`): for each time of EAGER_PREFILL_US_GRID the prefill
+    levels are refitted on all `items` and the group's rows are scored by their absolute log
+    error (each GPU counts once); the time of least summed score (ties: the one nearest the
+    prior) is shrunk toward model_constants llm.eager_prefill_layer_us_prior by PRIOR_ROWS
+    pseudo-GPUs. A group without rows keeps the prior."""
+    calibration = replace(calibration, eager_prefill={})
+    version = calibration.version
+    for group, paying in sorted(eager_prefill_rows(items).items()):
+        trials = [
+            replace(
+                calibration,
+                version=f"{version}/eager-prefill-{group}-{us:.0f}",
+                eager_prefill={**calibration.eager_prefill, group: {"us": us}},
+            )
+            for us in EAGER_PREFILL_US_GRID
+        ]
+        scores = _trial_scores(calibration, items, paying, trials, "prefill")
+        fitted = _shrunk_layer_time(
+            EAGER_PREFILL_US_GRID, scores, paying, EAGER_PREFILL_LAYER_US_PRIOR
+        )
+        calibration = replace(
+            calibration,
+            version=f"{version}/eager-prefill-{group}",
+            eager_prefill={**calibration.eager_prefill, group: fitted},
+        )
+    return replace(calibration, version=version)
+
+
+def eager_prefill_rows(items: Sequence[Observation]) -> dict[str, list[Observation]]:
+    """The prefill rows by the eager_prefill_group of their engine profile."""
+    found: dict[str, list[Observation]] = {}
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if runtime is not None and runtime.engine.eager_prefill_group:
+            found.setdefault(runtime.engine.eager_prefill_group, []).append(item)
+    return found
 
 
 def fit_recurrent_prefill_time(

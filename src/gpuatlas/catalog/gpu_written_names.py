@@ -49,9 +49,10 @@ _VIRTUAL_MACHINE = re.compile(
 # RX 580 Series (RADV POLARIS10)' (its own name and the chip's code name in brackets), and AMD's
 # drivers call a card '... Series'; neither names another product. Mesa's ANV Vulkan driver
 # likewise brackets the discrete Arc chip's code name: 'Intel(R) Arc(tm) A310 Graphics (DG2)',
-# 'Intel(R) Arc(tm) B580 Graphics (BMG G21)'.
+# 'Intel(R) Arc(tm) B580 Graphics (BMG G21)'. ROCm tools bracket AMD's LLVM target: 'AMD
+# Instinct MI50 (gfx906)'.
 _DRIVER_WORDS = re.compile(
-    r"\(\s*radv(?:\s+[^)]*)?\)|\(\s*(?:dg\d|bmg(?:[\s-]*g\d+)?)\s*\)"
+    r"\(\s*radv(?:\s+[^)]*)?\)|\(\s*(?:dg\d|bmg(?:[\s-]*g\d+)?)\s*\)|\(\s*gfx\s*\w+\s*\)"
     r"|(?<![\w-])series(?![\w-])",
     re.IGNORECASE,
 )

@@ -145,6 +145,9 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
     try:
         return _read_written_gpu_name(name)
     except UnknownNameError as error:
+        target = _GFX_TARGET.search(name)
+        if target is not None and not _CHIP_ONLY_WORDS.sub("", name).strip():
+            raise _gfx_target_error(name, target.group(1).lower()) from None
         plain = with_model_number_joined(without_retail_words(name))
         if plain != name:
             try:
@@ -160,6 +163,35 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
                 raise _integrated_gpu_error(name) from None
             raise _with_laptop_hint(name, _with_memory_hint(error)) from None
         return pair
+
+
+# An AMD chip's LLVM target as drivers print it in place of a product name: Mesa's RADV
+# ('AMD Radeon Graphics (RADV GFX1201)'), ROCm's rocminfo and llama.cpp's HIP log ('gfx1201').
+_GFX_TARGET = re.compile(r"(?<![\w])gfx\s*(\d{3,4}[a-f]?)(?![\w])", re.IGNORECASE)
+# What such a name holds besides the target when it names no card ('AMD Radeon Graphics (RADV
+# GFX1201)'); a name with more ('AMD Instinct MI50 (gfx906)') is read by its card's words.
+_CHIP_ONLY_WORDS = re.compile(
+    r"gfx\s*\w+|\bradv\b|\bamd\b|\bradeon\b|\(tm\)|\bgraphics\b|[()]", re.IGNORECASE
+)
+
+
+def _gfx_target_error(name: str, target: str) -> UnknownNameError:
+    """A name that gives an AMD chip's target ('RADV GFX1201') and no card: ambiguous among the
+    catalog's cards of that chip (the RX 9070 and 9070 XT share gfx1201), listing them, or
+    unknown where the catalog holds none. A single catalog card is not assumed either: other
+    cards of the chip (an RX 5700 beside the RX 5700 XT) may be outside the catalog."""
+    chip = f"gfx{target}"
+    cards = [gpu for gpu in all_gpus() if (gpu.compute_capability or "").lower() == chip]
+    listed = "; ".join(f"{gpu.id} ({gpu.name})" for gpu in cards) or "none"
+    hint = (
+        f"'{chip}' is the chip's LLVM target, which the driver printed in place of the card's "
+        f"name; several cards can share one chip. Cards with {chip} in the catalog: {listed}. "
+        "Write the card's name instead (Linux: lspci or rocm-smi --showproductname; Windows: "
+        f"Device Manager), e.g. '{cards[0].name if cards else 'Radeon RX 9070 XT'}'."
+    )
+    return UnknownNameError(
+        "GPU", name, [gpu.id for gpu in cards], ambiguous=bool(cards), hint=hint
+    )
 
 
 # What Windows (Device Manager, Task Manager) and Linux's amdgpu driver report for many Ryzen

@@ -314,7 +314,13 @@ def _derived_checkpoint(name: str) -> ModelReference | None:
     a fine-tune that names its base inside its own name (Hermes-3-Llama-3.1-8B)."""
     tokens = _split_tokens(name)
     index = model_name_index()
-    for key in (*_written_prefix_keys(tokens), *_prefix_keys(tokens), *_inner_keys(tokens)):
+    keys = (
+        *_written_prefix_keys(tokens),
+        *_prefix_keys(tokens),
+        *_inner_keys(tokens),
+        *_fine_tune_suffix_keys(tokens),
+    )
+    for key in keys:
         hit = index.get(key)
         if hit is not None:
             hint, format_id = _format_hint(tokens)
@@ -380,6 +386,38 @@ def _inner_keys(tokens: list[str]) -> list[str]:
                 if _SIZE_PATTERN.fullmatch(run[0]) and run[-1] == stem[-1]:
                     size_first.append(normalize_model_name("-".join([*run[1:], run[0]])))
     return [*keys, *size_first]
+
+
+# Words after a base's name that change what is computed, so the name is not a fine-tune of
+# that base: a vision or audio tower, experts, an embedding or draft model, a KV-cache format.
+_ARCHITECTURE_WORDS = frozenset(
+    {"vl", "vision", "audio", "omni", "moe", "embed", "embedding", "draft", "eagle", "mtp", "llava"}
+    | {"kv"}
+)
+# A release written after the size ('Mistral-7B-Instruct-v0.4', '-2', '-v2'): another release
+_RELEASE_WORD = re.compile(r"v?\d+(\.\d+)*")
+
+
+def _fine_tune_suffix_keys(tokens: list[str]) -> list[str]:
+    """A fine-tune named with its own words after its base's name and size
+    ('tinyllama-1.1b-1t-openorca', 'llama-2-7b-guanaco'), longest base first: the leading words
+    up to a size, when the words after it name no other size (a 1M-context variant, an active
+    size), no release (v0.4) and no architecture change (`_ARCHITECTURE_WORDS`). A name without
+    a size before its own words ('mistral-openorca') is not read: a family's default size would
+    stand in."""
+    keys: list[str] = []
+    for stem in _stems(tokens):
+        for end in range(len(stem) - 1, 0, -1):
+            rest = stem[end:]
+            if not _SIZE_PATTERN.fullmatch(stem[end - 1]):
+                continue
+            if any(_SIZE_PATTERN.fullmatch(t) or _ACTIVE_SIZE_PATTERN.fullmatch(t) for t in rest):
+                continue
+            if any(_RELEASE_WORD.fullmatch(token) for token in rest):
+                continue
+            if _ARCHITECTURE_WORDS.isdisjoint(rest):
+                keys.append(normalize_model_name("-".join(stem[:end])))
+    return keys
 
 
 @cache

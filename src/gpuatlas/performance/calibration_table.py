@@ -32,6 +32,7 @@ MATVEC_ALU_SHARE_PRIOR = model_constant("llm", "matvec_alu_issue_share_prior")
 HBM_SINGLE_STREAM_SHARE_PRIOR = model_constant("llm", "hbm_single_stream_memory_share")
 MOE_LAYER_US_PRIOR = model_constant("llm", "moe_layer_us_prior")
 RECURRENT_PREFILL_US_PRIOR = model_constant("llm", "recurrent_prefill_us_prior")
+EAGER_PREFILL_LAYER_US_PRIOR = model_constant("llm", "eager_prefill_layer_us_prior")
 UPCAST_EXPERT_SHARE_PRIOR = model_constant("llm", "upcast_expert_gemm_share_prior")
 ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
@@ -111,6 +112,7 @@ class _CalibrationFile(BaseModel):
     moe_layer_decode_us: _TimeRecord | None = None
     moe_layer_decode_us_by_era: dict[str, _TimeRecord] = {}
     fused_moe_layer_us: dict[str, _TimeRecord] = {}
+    eager_prefill_layer_us: dict[str, _TimeRecord] = {}
     recurrent_prefill_token_layer_us: _TimeRecord | None = None
     upcast_expert_gemm_share: _ShareRecord | None = None
 
@@ -225,6 +227,18 @@ class Calibration:
         if not group:
             return 0.0
         return self.fused_moe.get(group, {}).get("us", MOE_LAYER_US_PRIOR)
+
+    # engines.toml eager_prefill_group -> {"us": fitted host time per layer of a prefill step,
+    # "n": GPUs} (fitting.fit_eager_prefill_times); a group without an entry: the prior
+    eager_prefill: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def eager_prefill_layer_us(self, group: str) -> float:
+        """The host time a prefill step pays per layer on the engine profiles of an
+        eager_prefill_group (fitting.fit_eager_prefill_times), else model_constants
+        llm.eager_prefill_layer_us_prior (the prior of that fit); 0 for no group."""
+        if not group:
+            return 0.0
+        return self.eager_prefill.get(group, {}).get("us", EAGER_PREFILL_LAYER_US_PRIOR)
 
     # {"us": fitted time per prompt token and recurrent layer, "n": GPUs}
     # (fitting.fit_recurrent_prefill_time); empty: the prior
@@ -382,6 +396,9 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
             k: _numbers(v.model_dump()) for k, v in record.moe_layer_decode_us_by_era.items()
         },
         fused_moe={k: _numbers(v.model_dump()) for k, v in record.fused_moe_layer_us.items()},
+        eager_prefill={
+            k: _numbers(v.model_dump()) for k, v in record.eager_prefill_layer_us.items()
+        },
         recurrent_prefill=(
             _numbers(record.recurrent_prefill_token_layer_us.model_dump())
             if record.recurrent_prefill_token_layer_us
@@ -453,13 +470,15 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
         **_time_document("moe_layer_decode_us", calibration.moe_layer),
         **_times_by_key_document("moe_layer_decode_us_by_era", calibration.moe_layer_eras),
         **_times_by_key_document("fused_moe_layer_us", calibration.fused_moe),
+        **_times_by_key_document("eager_prefill_layer_us", calibration.eager_prefill),
         **_time_document("recurrent_prefill_token_layer_us", calibration.recurrent_prefill),
         **_share_document("upcast_expert_gemm_share", calibration.upcast_expert),
     }
 
 
 def _times_by_key_document(name: str, records: dict[str, dict[str, float]]) -> dict[str, Any]:
-    """Fitted times per MoE layer by key (fused-MoE group, MoE-layer era; none when unfitted)."""
+    """Fitted times per layer by key (fused-MoE group, MoE-layer era, eager-prefill group; none
+    when unfitted)."""
     if not records:
         return {}
     times = {

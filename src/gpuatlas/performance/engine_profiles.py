@@ -76,6 +76,8 @@ class EngineProfile:
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     moe_layer_era: str = ""  # which fitted time per MoE layer it pays ('' or 'fused'; see toml)
     fused_moe_group: str = ""  # its fused-MoE path's fitted time per MoE layer and step (see toml)
+    # its prefill steps run eagerly: a fitted host time per layer and step of this group (toml)
+    eager_prefill_group: str = ""
     # each prompt token adds a fitted time per recurrent (linear-attention) layer (see toml)
     recurrent_prefill_time: bool = False
     fits_moe_layer_time: bool = True  # its paying rows calibrate that time (false: it only pays)
@@ -161,6 +163,7 @@ class _EngineRecord(BaseModel):
     moe_layer_time: bool = False
     moe_layer_era: str = Field(default="", pattern=r"^(fused)?$")
     fused_moe_group: str = ""
+    eager_prefill_group: str = ""
     recurrent_prefill_time: bool = False
     fits_moe_layer_time: bool = True
     fits_recurrent_prefill_time: bool = True

@@ -349,8 +349,15 @@ def encoder_profile_text(inputs: MemoryInputs) -> str:
 def engine_default_context(inputs: MemoryInputs, engine_text: str) -> tuple[int, str]:
     """The context a run gets when the user sets none, and a note saying whose default it is:
     Ollama's num_ctx (context_defaults.toml: by release and, from 0.15.5, by GPU memory), else
-    the request's 4,096 tokens (no note)."""
+    the request's 4,096 tokens (no note), or the model's trained maximum where that is less
+    (TinyLlama's 2,048: a default the model refuses is no default)."""
     if not is_ollama(inputs):
+        maximum = model_max_context(inputs.model)
+        if 0 < maximum < DEFAULT_CONTEXT_TOKENS:
+            return maximum, (
+                f"{maximum:,} tokens, the model's trained maximum (max_position_embeddings), "
+                f"below the default {DEFAULT_CONTEXT_TOKENS:,}; --context sets another"
+            )
         return DEFAULT_CONTEXT_TOKENS, ""
     found = ollama_default_context(inputs, engine_text)
     capped = (

@@ -94,6 +94,9 @@ class LlmRuntime:
     peak_flops: float  # one GPU, peak, in the compute precision
     matrix_peak_flops: float  # one GPU, its dense matrix peak there (MFU's denominator)
     vector_flops: float  # one GPU, its non-matrix FP32 rate (FMA = 2 FLOPs)
+    # one GPU, the instructions its FP32 lanes issue one per lane and clock
+    # (peak_rates.single_issue_per_s, else half of `vector_flops`)
+    single_issue_per_s: float
     decode: GroupParams
     prefill: GroupParams
     precision_class: str
@@ -105,9 +108,6 @@ class LlmRuntime:
     matvec_alu_issue_share: float = 0.0
     # the format's mat-vec ALU instructions per weight on that backend (formats.toml)
     matvec_alu_ops_per_weight: float = 0.0
-    # one GPU, the instructions its FP32 lanes issue one per lane and clock
-    # (peak_rates.single_issue_per_s); 0: half of `vector_flops`
-    single_issue_per_s: float = 0.0
     # share of the fitted decode memory level a one-sequence step of the engine's own mat-vec
     # kernels reaches on an HBM GPU (calibration.json hbm_single_stream_memory_share)
     hbm_single_stream_share: float = 1.0
@@ -121,6 +121,9 @@ class LlmRuntime:
     # (calibration.json recurrent_prefill_token_layer_us) on an engine profile with engines.toml
     # recurrent_prefill_time; 0 elsewhere
     recurrent_prefill_us: float = 0.0
+    # host time a prefill step pays per layer on an engine profile of an engines.toml
+    # eager_prefill_group (calibration.json eager_prefill_layer_us of its group); 0 elsewhere
+    eager_prefill_layer_us: float = 0.0
     # share of its grouped expert-GEMM rate the engine reaches where it upcasts this format's
     # expert weights on this GPU (calibration.json upcast_expert_gemm_share;
     # `pays_upcast_expert_gemms`); 1 elsewhere
@@ -160,7 +163,19 @@ class LlmRuntime:
 
     @property
     def prefill_overhead_s(self) -> float:
-        return (self.prefill.step_overhead_ms + self.layers_overhead_ms) * 1e-3
+        """Fixed time of one prefill step: the fitted step overhead, the per-layer time of
+        every step (`layers_overhead_ms`) and the eager prefill's host time
+        (`eager_prefill_host_s`)."""
+        step_ms = self.prefill.step_overhead_ms + self.layers_overhead_ms
+        return step_ms * 1e-3 + self.eager_prefill_host_s
+
+    @cached_property
+    def eager_prefill_host_s(self) -> float:
+        """Host time of one prefill step of an engine that runs its prefill forward eagerly
+        while its decode steps replay CUDA graphs (engines.toml eager_prefill_group: SGLang's
+        extend launches each layer's kernels from Python): the model's layers x the group's
+        fitted time per layer; 0 for other engines."""
+        return self.model.num_layers * self.eager_prefill_layer_us * 1e-6
 
     @cached_property
     def layers_overhead_ms(self) -> float:
@@ -333,8 +348,7 @@ class LlmRuntime:
         ops_per_weight = self.matvec_alu_ops_per_weight
         if ops_per_weight == 0.0 or self.matvec_alu_issue_share <= 0.0:
             return 0.0
-        lanes_per_s = self.single_issue_per_s or self.vector_flops / 2.0
-        issue_per_s = lanes_per_s * self.matvec_alu_issue_share
+        issue_per_s = self.single_issue_per_s * self.matvec_alu_issue_share
         return ops_per_weight / issue_per_s
 
     @cached_property
@@ -479,6 +493,16 @@ class LlmRuntime:
             return 0.0
         return ops.minimum(gpu_s, steps * self.engine_host_s)
 
+    def prefill_host_hidden_s(
+        self, gpu_s: Value, steps: Value = 1, ops: Primitives = SCALAR
+    ) -> Value:
+        """The part of `steps` prefill steps' host time spent while the GPU works: an
+        overlapping engine's per-layer host time (`host_hidden_s`) and the eager prefill's
+        host time (`eager_prefill_host_s`; eager PyTorch queues its kernels asynchronously),
+        hidden up to the GPU time."""
+        host_s = self.engine_host_s if self.engine.host_overlaps_gpu else 0.0
+        return ops.minimum(gpu_s, steps * (host_s + self.eager_prefill_host_s))
+
     def prefill_attention_flops(
         self, tokens: Value, cached_tokens: Value = 0, ops: Primitives = SCALAR
     ) -> Value:
@@ -521,7 +545,7 @@ class LlmRuntime:
         streamed = streamed + self.prefill_reconstruct_bytes(tokens, batch, ops)
         total = (
             core
-            - self.host_hidden_s(core, steps, ops)
+            - self.prefill_host_hidden_s(core, steps, ops)
             + streamed / memory_rate * share
             + self.recurrent_prefill_s(tokens, batch) * share
             + steps * self.prefill_overhead_s
@@ -734,6 +758,7 @@ def build_runtime(
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
     family = hardware_class(gpu)
     split = _tensor_split(system, engine)
+    fp32_flops = gpu.fp32_tflops * 1e12 if gpu.fp32_tflops else flops
     return LlmRuntime(
         system=system,
         model=model,
@@ -746,7 +771,8 @@ def build_runtime(
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
         peak_flops=flops,
         matrix_peak_flops=matrix_flops,
-        vector_flops=gpu.fp32_tflops * 1e12 if gpu.fp32_tflops else flops,
+        vector_flops=fp32_flops,
+        single_issue_per_s=single_issue_per_s(gpu) or fp32_flops / 2.0,
         decode=calibration.params("decode", prior, engine.id, family, pclass),
         prefill=calibration.params("prefill", prior, engine.id, family, pclass),
         precision_class=pclass,
@@ -755,11 +781,11 @@ def build_runtime(
         attention_peak_flops=attention_flops,
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
-        single_issue_per_s=single_issue_per_s(gpu) or 0.0,
         hbm_single_stream_share=calibration.hbm_single_stream_share,
         moe_layer_us=calibration.moe_layer_us_of(engine.moe_layer_era),
         fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
         recurrent_prefill_us=calibration.recurrent_prefill_us,
+        eager_prefill_layer_us=calibration.eager_prefill_layer_us(engine.eager_prefill_group),
         expert_gemm_share=upcast_expert_share(engine, gpu, weight_format, calibration),
     )
 
