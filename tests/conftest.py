@@ -113,10 +113,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _database_url_variable_restored() -> Iterator[None]:
-    """`web.app.create_app` over a store other than the default points the process at it
-    (GPUATLAS_DATABASE_URL, for the report layer, as a server process wants); a test's app must
-    not leave the next test in the same worker reading its temporary database (the leaderboard
-    read an empty one under `pytest -n`)."""
+    """`web.server.serve` points its process at the store it serves (GPUATLAS_DATABASE_URL, for
+    its worker processes); a test that sets the variable must not leave the next test in the
+    same worker reading its temporary database (the leaderboard read an empty one under
+    `pytest -n` while `create_app` still set it: it now hands its store to the reports of its
+    requests instead, report.reading_store)."""
     before = os.environ.get(DATABASE_URL_VARIABLE)
     yield
     if before is None:

@@ -38,7 +38,8 @@ import gpuatlas
 from gpuatlas.catalog.parsed_cache import cache_folder, read_entry, write_entry
 from gpuatlas.catalog.prices import user_price_files
 from gpuatlas.report.document import Comparison
-from gpuatlas.store.location import resolve_database_url, sqlite_file
+from gpuatlas.report.reading_store import reading_database_url
+from gpuatlas.store.location import sqlite_file
 
 CACHE_FORMAT = "1"
 ENTRY_PREFIX = "comparison-"
@@ -133,7 +134,7 @@ def store_identity() -> str | None:
     """The results database's file and write-ahead log as stamps (an empty log, as an open
     connection leaves it, holds nothing: the same as none); None unless the database is a
     plain SQLite file."""
-    url, _ = resolve_database_url()
+    url = reading_database_url()
     database = sqlite_file(url)
     if database is None:
         return None

@@ -13,6 +13,7 @@ from gpuatlas.catalog.measurements import all_measurements
 from gpuatlas.compare import BenchmarkSamples
 from gpuatlas.compare.group_summaries import samples_of
 from gpuatlas.records.workload import Workload
+from gpuatlas.report.reading_store import given_store
 from gpuatlas.store import GroupKey, GroupRuns, GroupSummary, Store, open_store
 from gpuatlas.store.location import resolve_database_url
 from gpuatlas.store.public_data import public_result_id
@@ -96,6 +97,9 @@ def _reading_store() -> Store:
     engine's connection pool and compiled-statement cache serve every later report. A SQLite
     file replaced on disk (same path, new file) is opened afresh."""
 
+    given = given_store()  # a web app's own store, for the request it serves
+    if given is not None:
+        return given
     url, _ = resolve_database_url()
     key = (url, _file_identity(url))
     with _stores_lock:

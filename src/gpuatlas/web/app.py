@@ -17,8 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from gpuatlas.app.errors import error_document, problem_document
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.store import Store, open_store
-from gpuatlas.store.engine import DATABASE_URL_VARIABLE
 from gpuatlas.web import admin, answers, api_docs, compare_page, ingest, pages
+from gpuatlas.web.reading_store import ReadingStoreMiddleware
 from gpuatlas.web.rendering import render
 from gpuatlas.web.security import GuardMiddleware
 from gpuatlas.web.state import AppState
@@ -33,7 +33,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At startup, warm the report cache in the background (never delays readiness); at
     shutdown, stop the warm-up between two systems."""
     stop = threading.Event()
-    compare_page.start_cache_warmup(stop)
+    compare_page.start_cache_warmup(stop, app.state.store)
     yield
     stop.set()
 
@@ -44,9 +44,6 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     Its startup warms the report's per-system cache in a background thread (see
     ``compare_page.start_cache_warmup``; GPUATLAS_WARM_CACHE=0 turns that off)."""
     opened = store or open_store(database_url)
-    if not opened.is_default:
-        # The report layer opens the store by itself (open_store()); point it at ours.
-        os.environ[DATABASE_URL_VARIABLE] = opened.url
     app = FastAPI(
         title="GPU Atlas",
         version="1",
@@ -69,6 +66,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     _add_meta_routes(app)
     _add_error_handlers(app)
     app.add_middleware(GuardMiddleware)
+    app.add_middleware(ReadingStoreMiddleware, store=opened)
     api_docs.install_openapi(app)
     return app
 

@@ -18,7 +18,9 @@ from gpuatlas.report import comparison_dict, render_html
 from gpuatlas.report.build import build_comparison
 from gpuatlas.report.glance import render_glance
 from gpuatlas.report.profiles import ProfileCache
+from gpuatlas.report.reading_store import reading_from
 from gpuatlas.settings import WARM_CACHE, settings
+from gpuatlas.store import Store
 from gpuatlas.web.rendering import templates
 from gpuatlas.web.state import AppState
 
@@ -83,14 +85,17 @@ def warmup_systems() -> list[str]:
     return singles + [system_key(gpu, count) for count in WARM_SYSTEM_COUNTS for gpu in singles]
 
 
-def start_cache_warmup(stop: threading.Event) -> threading.Thread | None:
+def start_cache_warmup(
+    stop: threading.Event, store: Store | None = None
+) -> threading.Thread | None:
     """Compute the report's per-system modelled results for `warmup_systems()` with the default
     options in a background daemon thread, so the first request of a pair finds them cached.
-    The server answers meanwhile (a request needing a system not warmed yet computes it)."""
+    The server answers meanwhile (a request needing a system not warmed yet computes it).
+    `store`: the app's own store, which the thread's reports read (None: the configured one)."""
     if not warm_cache_enabled():
         return None
     thread = threading.Thread(
-        target=_warm, args=(stop,), name="gpuatlas-report-warmup", daemon=True
+        target=_warm_reading, args=(stop, store), name="gpuatlas-report-warmup", daemon=True
     )
     thread.start()
     return thread
@@ -99,6 +104,14 @@ def start_cache_warmup(stop: threading.Event) -> threading.Thread | None:
 def warmup_progress() -> dict[str, Any]:
     """Systems warmed so far of those listed, whether it finished and how long it took (s)."""
     return dict(_WARMUP)
+
+
+def _warm_reading(stop: threading.Event, store: Store | None) -> None:
+    if store is None:
+        _warm(stop)
+        return
+    with reading_from(store):
+        _warm(stop)
 
 
 def _warm(stop: threading.Event) -> None:
