@@ -182,7 +182,9 @@ def test_the_details_table_shows_the_replicas_and_the_full_load_price_apart() ->
         app, [*arguments, "--rps", "10", "--details", "--json"], env={"COLUMNS": "200"}
     )
     row = json.loads(result.stdout)["serving"][0]
-    shown = CliRunner().invoke(app, [*arguments, "--rps", "10", "--details"], env={"COLUMNS": "400"})
+    shown = CliRunner().invoke(
+        app, [*arguments, "--rps", "10", "--details"], env={"COLUMNS": "400"}
+    )
     text = " ".join(shown.output.split())
     assert "replicas" in text and "full load" in text
     assert "full load: the serving model with as many requests in flight as the engine" in text
