@@ -391,8 +391,20 @@ def _inner_keys(tokens: list[str]) -> list[str]:
 # Words after a base's name that change what is computed, so the name is not a fine-tune of
 # that base: a vision or audio tower, experts, an embedding or draft model, a KV-cache format.
 _ARCHITECTURE_WORDS = frozenset(
-    {"vl", "vision", "audio", "omni", "moe", "embed", "embedding", "draft", "eagle", "mtp", "llava"}
-    | {"kv"}
+    {
+        "vl",
+        "vision",
+        "audio",
+        "omni",
+        "llava",
+        "moe",
+        "embed",
+        "embedding",
+        "draft",
+        "eagle",
+        "mtp",
+        "kv",
+    }
 )
 # A release written after the size ('Mistral-7B-Instruct-v0.4', '-2', '-v2'): another release
 _RELEASE_WORD = re.compile(r"v?\d+(\.\d+)*")
