@@ -41,6 +41,7 @@ from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
@@ -116,9 +117,6 @@ def predict_llm_document(
     )
 
 
-VISION_IMAGE_PX = (1024, 768)  # the image `predict vision` prices, for the tokens per image
-
-
 def vision_fields(model: AnyModelArch, format_id: str, input_tokens: int) -> dict[str, Any]:
     """{'vision': {…}} for a vision-language model: its image tower (counted in the weights
     held), the tokens an image becomes, and that these text-prompt figures leave out image
@@ -127,7 +125,7 @@ def vision_fields(model: AnyModelArch, format_id: str, input_tokens: int) -> dic
         return {}
     params = model.vision_encoder_params + model.projector_params
     held_gb = llm_shape(model.language_model, as_format(format_id)).vision_bytes / 1e9
-    width, height = VISION_IMAGE_PX
+    width, height = DEFAULT_IMAGE_PX  # the image `predict vision` prices
     tokens = model.image_tokens_for(width, height)
     rule = model.image_tokens
     per_image = (

@@ -182,6 +182,14 @@ def _engine_keys(kind: str, engine: str, hardware: str, precision_class: str) ->
     return keys
 
 
+def _group_us(fitted: dict[str, dict[str, float]], group: str, prior_us: float) -> float:
+    """A per-group fitted time ({group: {"us": …}}), the prior for a group the fit did not
+    reach, 0 for no group."""
+    if not group:
+        return 0.0
+    return fitted.get(group, {}).get("us", prior_us)
+
+
 @dataclass(frozen=True)
 class GroupParams:
     """Efficiencies for one case; `exact` when fitted on this engine x family x precision."""
@@ -224,9 +232,7 @@ class Calibration:
         """The time a decode step pays per MoE layer on the engine profiles of a
         fused_moe_group (fitting.fit_fused_moe_times), else model_constants
         llm.moe_layer_us_prior (the prior of that fit); 0 for no group."""
-        if not group:
-            return 0.0
-        return self.fused_moe.get(group, {}).get("us", MOE_LAYER_US_PRIOR)
+        return _group_us(self.fused_moe, group, MOE_LAYER_US_PRIOR)
 
     # engines.toml eager_prefill_group -> {"us": fitted host time per layer of a prefill step,
     # "n": GPUs} (fitting.fit_eager_prefill_times); a group without an entry: the prior
@@ -236,9 +242,7 @@ class Calibration:
         """The host time a prefill step pays per layer on the engine profiles of an
         eager_prefill_group (fitting.fit_eager_prefill_times), else model_constants
         llm.eager_prefill_layer_us_prior (the prior of that fit); 0 for no group."""
-        if not group:
-            return 0.0
-        return self.eager_prefill.get(group, {}).get("us", EAGER_PREFILL_LAYER_US_PRIOR)
+        return _group_us(self.eager_prefill, group, EAGER_PREFILL_LAYER_US_PRIOR)
 
     # {"us": fitted time per prompt token and recurrent layer, "n": GPUs}
     # (fitting.fit_recurrent_prefill_time); empty: the prior

@@ -25,6 +25,7 @@ from gpuatlas.performance.predictions import Estimate
 
 PROMPT_TOKENS = 48
 ANSWER_TOKENS = 128
+DEFAULT_IMAGE_PX = (1024, 768)  # width, height of the image priced when no token count is given
 PATCHES_PER_TOKEN_MERGED = 4  # Qwen-VL style 2x2 merge; fixed-token models use 1
 ENCODER_ETA = model_constant("vision", "encoder_eta")
 OCR_TOKENS_PER_LINE = 24
@@ -48,7 +49,7 @@ def predict_vision_run(
 ) -> Estimate:
     if batch < 1:
         raise InvalidRequestError([f"batch must be at least 1, got {batch}"])
-    tokens = image_tokens or model.image_tokens_for(1024, 768)
+    tokens = image_tokens or model.image_tokens_for(*DEFAULT_IMAGE_PX)
     patches = tokens * (1 if model.image_tokens.fixed_tokens else PATCHES_PER_TOKEN_MERGED)
     runtime = llm_runtime(system, model.language_model, weights, engine)
     prompt = tokens + PROMPT_TOKENS
