@@ -17,6 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
+from gpuatlas.performance.engine_images import (
+    ImageReading,
+    image_reference,
+    known_images,
+    read_image,
+)
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
 from gpuatlas.performance.engine_releases import (
     check_release,
@@ -85,6 +91,8 @@ class EngineSpec:
     backend: str | None = None
     profile: str | None = None
     frontend: str | None = None
+    image: ImageReading | None = None  # the container image the text named the engine by
+    month: str | None = None  # 'YYYY-MM' of a dated build that names no release
 
 
 class _BackendRecord(BaseModel):
@@ -248,6 +256,59 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 def _parse(text: str) -> EngineSpec:
     try:
+        return _parse_bracketed(text)
+    except (InvalidRequestError, UnknownNameError) as error:
+        image = _image_spec(text)
+        if image is not None:
+            return image
+        unknown = image_reference(text)
+        if isinstance(error, UnknownNameError) and unknown is not None:
+            raise _unknown_image(unknown[0]) from None
+        raise
+
+
+def _unknown_image(repository: str) -> UnknownNameError:
+    close = difflib.get_close_matches(repository, list(known_images()), n=4, cutoff=0.4)
+    return UnknownNameError(
+        "engine image",
+        repository,
+        close,
+        hint="images read as engines: "
+        + ", ".join(sorted(known_images()))
+        + "; or write the engine and its release ('vllm 0.8.5')",
+    )
+
+
+def _image_spec(text: str) -> EngineSpec | None:
+    """The engine a text names by one known container image ('vllm/vllm-openai:v0.8.5'),
+    alone or beside the engine's own name ('vllm rocm/vllm-dev:20241121'); None otherwise."""
+    words = _BRACKETED.sub(" ", text).split()
+    readings = [(i, r) for i, w in enumerate(words) if (r := _read_image(w)) is not None]
+    if len(readings) != 1:
+        return None
+    index, reading = readings[0]
+    names = _engine_names()
+    for other in (w for i, w in enumerate(words) if i != index):
+        named = names.get(_key(other))
+        if named is None or named.engine != reading.engine:
+            return None
+    check_release(reading.engine, reading.version, text)
+    return EngineSpec(
+        reading.engine, reading.version, reading.backend, image=reading, month=reading.month
+    )
+
+
+def _read_image(word: str) -> ImageReading | None:
+    return read_image(word, lambda name: _backend_names().get(_key(name)), _engine_ids())
+
+
+@cache
+def _engine_ids() -> dict[str, str]:
+    return {name: named.engine for name, named in _engine_names().items()}
+
+
+def _parse_bracketed(text: str) -> EngineSpec:
+    try:
         return _parse_words(text)
     except InvalidRequestError:
         outside = _BRACKETED.sub(" ", text).strip()
@@ -406,7 +467,7 @@ def engine_notes(text: str) -> tuple[str, ...]:
     known release ('vLLM 0.34.0') or a commit naming no release. Empty for 'auto' or a
     plain engine name; the text must parse (see parse_engine_spec)."""
     spec = parse_engine_spec(text)
-    notes: list[str] = []
+    notes: list[str] = [spec.image.note] if spec.image is not None else []
     if spec.frontend is not None:
         notes.append(
             f"{spec.frontend} runs {spec.engine}: predicted with {spec.engine}'s newest "
@@ -581,7 +642,7 @@ def _engine_profile(
                 f"{', '.join(offered)})"
             ]
         )
-    profile = _generation(on_backend, version, date)
+    profile = _generation(on_backend, version, spec.month or date)  # a dated image's month first
     _require_serves(profile, chosen_backend, gpu)
     return profile
 
