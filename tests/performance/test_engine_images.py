@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from gpuatlas.errors import UnknownNameError
+from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.engine_images import image_reference
 from gpuatlas.performance.engine_specs import engine_notes, engine_profile, parse_engine_spec
 from gpuatlas.performance.resolve import as_system
@@ -90,12 +90,12 @@ def test_an_unknown_image_names_the_close_ones_and_every_known_one() -> None:
 
 
 def test_an_impossible_release_in_a_tag_is_refused_as_written_out_would_be() -> None:
-    with pytest.raises(Exception, match="there is no vllm 9.9.9"):
+    with pytest.raises(InvalidRequestError, match="there is no vllm 9.9.9"):
         parse_engine_spec("vllm/vllm-openai:v9.9.9")
 
 
 def test_an_image_of_another_engine_beside_a_name_is_not_read() -> None:
-    with pytest.raises(Exception):  # noqa: B017 - any refusal: the two names disagree
+    with pytest.raises(InvalidRequestError, match="cannot read 'vllm/vllm'"):
         parse_engine_spec("sglang vllm/vllm-openai:v0.8.5")
 
 
