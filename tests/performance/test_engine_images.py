@@ -38,6 +38,22 @@ pytestmark = pytest.mark.unit
         ("openmmlab/lmdeploy:v0.6.0-cu12", "lmdeploy", "0.6.0", "cuda", None),
         # the engine's name beside its image, and a bracket of the writer's own words
         ("vllm rocm/vllm-dev:20241121-tuned (AMD dev docker)", "vllm", None, "rocm", "2024-11"),
+        # the image in a bracket after the engine's name, as run logs and READMEs write it
+        (
+            "llama.cpp (ghcr.io/ggml-org/llama.cpp:server-cuda-b5627)",
+            "llama.cpp",
+            "b5627",
+            "cuda",
+            None,
+        ),
+        ("vLLM [vllm/vllm-openai:v0.8.5]", "vllm", "0.8.5", None, None),
+        (
+            "SGLang (lmsysorg/sglang:v0.4.6.post1-rocm630, 8 GPUs)",
+            "sglang",
+            "0.4.6.post1",
+            "rocm",
+            None,
+        ),
     ],
 )
 def test_an_image_reads_as_its_engine_release_backend_and_month(
@@ -97,6 +113,36 @@ def test_an_impossible_release_in_a_tag_is_refused_as_written_out_would_be() -> 
 def test_an_image_of_another_engine_beside_a_name_is_not_read() -> None:
     with pytest.raises(InvalidRequestError, match="cannot read 'vllm/vllm'"):
         parse_engine_spec("sglang vllm/vllm-openai:v0.8.5")
+
+
+def test_an_image_of_another_engine_in_a_bracket_is_not_read() -> None:
+    """'SGLang (vllm/vllm-openai:v0.8.5)' names two engines: the text is refused, not guessed."""
+    with pytest.raises(InvalidRequestError, match="cannot read 'vllm/vllm'"):
+        parse_engine_spec("sglang (vllm/vllm-openai:v0.8.5)")
+
+
+@pytest.mark.parametrize(
+    ("version", "profile"),
+    [
+        ("rocm/vllm-dev:20241121-tuned", "vllm-rocm-2024"),
+        ("build of Nov 2024 (rocm/vllm-dev:20241121-tuned)", "vllm-rocm-2024"),
+        ("rocm/vllm-dev:nightly_main_20250401", "vllm-rocm-pre-hybrid-kv"),
+        ("rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909", "vllm-rocm"),
+    ],
+)
+def test_a_data_rows_version_written_as_the_image_picks_the_images_generation(
+    version: str, profile: str
+) -> None:
+    """A measured row states its engine in one column and the image in engine_version; the
+    image's release or build month, not the source's date (2026-01), picks the generation."""
+    mi300x = as_system("mi300x").gpu
+    assert engine_profile("vllm", mi300x, version, "2026-01-15").id == profile
+
+
+def test_a_version_naming_another_engines_image_is_not_read_as_it() -> None:
+    h100 = as_system("h100-sxm").gpu
+    written = engine_profile("sglang", h100, "vllm/vllm-openai:v0.2.0", "2026-01-15")
+    assert written.id == engine_profile("sglang", h100, None, "2026-01-15").id
 
 
 @pytest.mark.parametrize(

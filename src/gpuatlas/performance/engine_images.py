@@ -1,22 +1,19 @@
 """Engines named by the container image users run them from ('vllm/vllm-openai:v0.8.5',
 'lmsysorg/sglang:v0.4.6.post1-rocm630', 'rocm/vllm:rocm6.4.1_vllm_0.10.1_20250909',
 'rocm/vllm-dev:20241121-tuned'). The repository names the engine, and for a vendor's build its
-backend (data/engines.toml [[image]]); the tag is read word by word for the engine's release,
-the backend the image was built for and the date of a dated build."""
+backend (data/engines.toml [[image]], read with the other engine tables by
+engine_specs); the tag is read word by word for the engine's release, the backend the image was
+built for and the date of a dated build."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gpuatlas.errors import DataFileError
-from gpuatlas.performance.engine_releases import read_data_file, validated_tables
-
-__all__ = ["ImageReading", "image_reference", "known_images", "read_image"]
+__all__ = ["ImageReading", "ImageRecord", "image_reference", "read_image"]
 
 # [registry host/]namespace/repository[:tag][@sha256:digest]; a repository with no namespace
 # ('vllm:0.8.5') is read as an engine name and a version instead
@@ -56,23 +53,14 @@ class ImageReading:
         return f"container image {self.image} read as {read}"
 
 
-class _ImageRecord(BaseModel):
+class ImageRecord(BaseModel):
+    """One engines.toml [[image]] table: the repositories that hold an engine's images."""
+
     model_config = ConfigDict(extra="forbid")
     engine: str
     repositories: list[str] = Field(min_length=1)
     backend: str | None = None
     source: str = Field(min_length=3)
-
-
-@cache
-def known_images() -> dict[str, _ImageRecord]:
-    """Repository (lower case, registry host kept, Docker Hub's dropped) -> its record."""
-    path, document = read_data_file("engines.toml")
-    problems: list[str] = []
-    records = validated_tables(_ImageRecord, document, "image", problems)
-    if problems:
-        raise DataFileError(path, problems)
-    return {name.lower(): record for record in records for name in record.repositories}
 
 
 def image_reference(word: str) -> tuple[str, str] | None:
@@ -89,14 +77,16 @@ def image_reference(word: str) -> tuple[str, str] | None:
 
 def read_image(
     word: str,
+    images: Mapping[str, ImageRecord],
     backend_of: Callable[[str], str | None],
     engine_keys: Mapping[str, str],
 ) -> ImageReading | None:
-    """The reading of a known image reference, else None. `backend_of` maps a word to the
-    backend it names (None for no backend); `engine_keys` maps every name of an engine (lower
-    case) to its engine id, so that 'vllm_0.10.1' in a tag is read as vLLM's release."""
+    """The reading of a reference to one of `images` (repository, lower case -> its record),
+    else None. `backend_of` maps a word to the backend it names (None for no backend);
+    `engine_keys` maps every name of an engine (lower case) to its engine id, so that
+    'vllm_0.10.1' in a tag is read as vLLM's release."""
     reference = image_reference(word)
-    record = known_images().get(reference[0]) if reference else None
+    record = images.get(reference[0]) if reference else None
     if reference is None or record is None:
         return None
     version, backend, month = _read_tag(reference[1], record.engine, backend_of, engine_keys)

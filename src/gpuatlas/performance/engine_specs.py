@@ -2,13 +2,14 @@
 'b4426', 'Ollama 0.5.7', 'llama.cpp vulkan') parsed into engine, version and backend, and the
 engine profile a case on a given GPU uses (data/engines.toml: profiles with their backends and
 release bounds, [[backend]] tables saying which GPUs each backend serves, [[engine_name]] for
-engines without an LLM profile, [[release]] notes)."""
+engines without an LLM profile, [[release]] notes, [[image]] for engines named by their
+container image)."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -19,8 +20,8 @@ from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
 from gpuatlas.performance.engine_images import (
     ImageReading,
+    ImageRecord,
     image_reference,
-    known_images,
     read_image,
 )
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
@@ -127,6 +128,7 @@ class _Tables:
     backends: tuple[Backend, ...]
     names: tuple[_NameRecord, ...]
     releases: tuple[_ReleaseRecord, ...]
+    images: tuple[ImageRecord, ...]
 
 
 @cache
@@ -136,6 +138,7 @@ def _tables() -> _Tables:
     backends = validated_tables(_BackendRecord, document, "backend", problems)
     names = validated_tables(_NameRecord, document, "engine_name", problems)
     releases = validated_tables(_ReleaseRecord, document, "release", problems)
+    images = validated_tables(ImageRecord, document, "image", problems)
     if problems:
         raise DataFileError(path, problems)
     return _Tables(
@@ -152,11 +155,18 @@ def _tables() -> _Tables:
         ),
         tuple(names),
         tuple(releases),
+        tuple(images),
     )
 
 
 def all_backends() -> tuple[Backend, ...]:
     return _tables().backends
+
+
+@cache
+def known_images() -> dict[str, ImageRecord]:
+    """Repository (lower case, registry host kept, Docker Hub's dropped) -> its [[image]]."""
+    return {name.lower(): record for record in _tables().images for name in record.repositories}
 
 
 def _key(text: str) -> str:
@@ -281,14 +291,16 @@ def _unknown_image(repository: str) -> UnknownNameError:
 
 def _image_spec(text: str) -> EngineSpec | None:
     """The engine a text names by one known container image ('vllm/vllm-openai:v0.8.5'),
-    alone or beside the engine's own name ('vllm rocm/vllm-dev:20241121'); None otherwise."""
-    words = _BRACKETED.sub(" ", text).split()
-    readings = [(i, r) for i, w in enumerate(words) if (r := _read_image(w)) is not None]
+    alone, beside the engine's own name ('vllm rocm/vllm-dev:20241121') or in a bracket after
+    it ('llama.cpp (ghcr.io/ggml-org/llama.cpp:server-cuda)'); None otherwise."""
+    outside = _BRACKETED.sub(" ", text).split()
+    readings = [r for w in outside if (r := _read_image(w)) is not None]
+    readings = readings or _bracketed_images(text)
     if len(readings) != 1:
         return None
-    index, reading = readings[0]
+    (reading,) = readings
     names = _engine_names()
-    for other in (w for i, w in enumerate(words) if i != index):
+    for other in (w for w in outside if _read_image(w) is None):
         named = names.get(_key(other))
         if named is None or named.engine != reading.engine:
             return None
@@ -298,8 +310,26 @@ def _image_spec(text: str) -> EngineSpec | None:
     )
 
 
+def _bracketed_images(text: str) -> list[ImageReading]:
+    """The known images written inside the text's brackets ('(rocm/vllm-dev:20241121)')."""
+    inside = re.sub(r"[()\[\],;]", " ", " ".join(_BRACKETED.findall(text))).split()
+    return [r for w in inside if (r := _read_image(w)) is not None]
+
+
+def _version_image(engine: str, version: str | None) -> ImageReading | None:
+    """The one image of `engine` a version text names, alone or in a bracket ('build of Nov
+    2024 (rocm/vllm-dev:20241121-tuned)' in a data row's engine_version); else None."""
+    if not version or "/" not in version:
+        return None
+    words = _BRACKETED.sub(" ", version).split()
+    readings = [r for w in words if (r := _read_image(w)) is not None] or _bracketed_images(version)
+    return readings[0] if len(readings) == 1 and readings[0].engine == engine else None
+
+
 def _read_image(word: str) -> ImageReading | None:
-    return read_image(word, lambda name: _backend_names().get(_key(name)), _engine_ids())
+    return read_image(
+        word, known_images(), lambda name: _backend_names().get(_key(name)), _engine_ids()
+    )
 
 
 @cache
@@ -621,6 +651,11 @@ def _engine_profile(
     backend: str | None,
 ) -> EngineProfile:
     spec = engine if isinstance(engine, EngineSpec) else parse_engine_spec(engine)
+    image = _version_image(spec.engine, version)
+    if image is not None:  # a version written as the image ('rocm/vllm-dev:20241121-tuned')
+        spec = replace(spec, version=image.version, image=image, month=image.month)
+        spec = replace(spec, backend=spec.backend or image.backend)
+        version = image.version
     version = version or spec.version
     chosen_backend = backend or spec.backend
     profiles = _profiles_of(spec)
