@@ -11,6 +11,7 @@ from gpuatlas.catalog.measurements import (
     holdout_dir,
     load_holdout,
     load_measurements,
+    measurements_dir,
 )
 from gpuatlas.errors import DataFileError
 
@@ -68,3 +69,25 @@ def test_workload_key_keeps_backends_apart(tmp_path: Path) -> None:
     )
     cuda, vulkan = load_measurements(path)
     assert cuda.workload_key != vulkan.workload_key
+
+
+def test_the_data_sets_readme_lists_every_calibrated_file_with_its_row_count() -> None:
+    """The README's file table is how a reader finds a row's source: every calibrated file is
+    in it, with the number of rows it holds."""
+    readme = (measurements_dir() / "README.md").read_text(encoding="utf-8")
+    rows_per_file: dict[str, int] = {}
+    for row in load_measurements():
+        rows_per_file[row.file] = rows_per_file.get(row.file, 0) + 1
+    listed = {
+        cells[1].strip("` "): cells[2].strip()
+        for line in readme.splitlines()
+        if line.startswith("| `") and len(cells := line.split("|")) > 3
+    }
+    missing = sorted(name for name in rows_per_file if name not in listed)
+    assert not missing, f"files missing from the README's table: {missing}"
+    wrong = {
+        name: (listed[name], count)
+        for name, count in rows_per_file.items()
+        if listed[name].isdigit() and int(listed[name]) != count
+    }
+    assert not wrong, f"row counts in the README (listed, loaded): {wrong}"
