@@ -22,6 +22,11 @@ from gpuatlas.errors import UnknownNameError
         ("RTX 4070 12GB (desktop)", "RTX 4070 12GB"),
         ("RTX A6000", "RTX A6000"),
         ("Dual RTX 3090", "Dual RTX 3090"),
+        # Intel's driver name of an Arc card: trademark signs and 'Graphics' dropped
+        ("Intel(R) Arc(TM) Pro B70 Graphics", "Intel Arc Pro B70"),
+        ("Intel(R) Arc(tm) A310 Graphics (DG2)", "Intel Arc A310"),
+        # 'Graphics' names an integrated GPU of its own beside AMD's name: kept
+        ("AMD Radeon Graphics", "AMD Radeon Graphics"),
     ],
 )
 def test_retail_words_leave_the_chips_name(written: str, plain: str) -> None:
@@ -37,6 +42,10 @@ def test_retail_words_leave_the_chips_name(written: str, plain: str) -> None:
         ("RTX 4070 12GB (desktop)", "rtx-4070"),
         ("2024 M4 Max (128GB)", "apple-m4-max-40c"),
         ("2023 M2 Ultra", "apple-m2-ultra-76c"),
+        # as SYCL's device list prints the Battlemage workstation cards (llama.cpp issue 22413)
+        ("Intel(R) Arc(TM) Pro B70 Graphics", "arc-pro-b70"),
+        ("Intel(R) Arc(TM) Pro B60 Graphics", "arc-pro-b60"),
+        ("Intel(R) Arc(tm) Pro B50 Graphics (BMG G21)", "arc-pro-b50"),
     ],
 )
 def test_a_retail_or_dated_name_resolves_to_the_chip(written: str, gpu_id: str) -> None:

@@ -58,6 +58,12 @@ _DRIVER_WORDS = re.compile(
 )
 # A power limit written beside the name ('RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)'): the
 # catalog reads a laptop part at the top of its power range and names no product by its watts.
+# Intel's driver name of a discrete Arc card carries trademark signs and the word 'Graphics'
+# ('Intel(R) Arc(TM) Pro B70 Graphics', as SYCL's device list and Windows print it): neither names
+# another product. Only beside 'Arc': 'AMD Radeon Graphics' is a name of its own (an iGPU).
+_TRADEMARK_SIGNS = re.compile(r"\(\s*(?:r|tm)\s*\)", re.IGNORECASE)
+_ARC = re.compile(r"(?<![\w-])arc(?![\w-])", re.IGNORECASE)
+_GRAPHICS_WORD = re.compile(r"(?<![\w-])graphics(?![\w-])", re.IGNORECASE)
 _POWER_LIMIT = re.compile(
     r"(?:,\s*)?(?<![\w.])\d{2,3}\s*w(?:atts?)?(?:\s+(?:tgp|tdp|tbp))?(?![\w-])",
     re.IGNORECASE,
@@ -107,11 +113,12 @@ def without_retail_words(name: str) -> str:
     Laptop 12GB'; 'RTX 4090 AIO' → 'RTX 4090'; 'M1 Ultra (Mac Studio, 128GB)' → 'M1 Ultra
     128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'; 'M1 (8 cpu/gpu core, 8gb ram)' → 'M1
     8-core GPU, 8gb'; 'GTX 1060 6GB (VM)' → 'GTX 1060 6GB'; 'AMD Radeon RX 580 Series (RADV
-    POLARIS10)' → 'AMD Radeon RX 580'; 'Intel(R) Arc(tm) A310 Graphics (DG2)' → 'Intel(R)
-    Arc(tm) A310 Graphics'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080
-    Ti Laptop GPU 16GB'. A name with none of these stays as it is."""
+    POLARIS10)' → 'AMD Radeon RX 580'; 'Intel(R) Arc(tm) A310 Graphics (DG2)' → 'Intel Arc
+    A310'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080 Ti Laptop GPU 16GB'.
+    A name with none of these stays as it is."""
     text = without_spec_sheet_words(_YEAR.sub("", name))
     text = _POWER_LIMIT.sub(" ", _DRIVER_WORDS.sub(" ", text))
+    text = _without_arc_driver_words(text)
     text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)
@@ -119,6 +126,14 @@ def without_retail_words(name: str) -> str:
     text = _VIRTUAL_MACHINE.sub(" ", text)
     text = _RETAIL_WORDS.sub(" ", text)
     return " ".join(text.split()) or name
+
+
+def _without_arc_driver_words(text: str) -> str:
+    """'Intel(R) Arc(TM) Pro B70 Graphics' → 'Intel Arc Pro B70'; other names stay."""
+    unmarked = _TRADEMARK_SIGNS.sub("", text)
+    if not _ARC.search(unmarked):
+        return text
+    return _GRAPHICS_WORD.sub(" ", unmarked)
 
 
 def pair_parts(name: str) -> tuple[str, str] | None:
