@@ -32,3 +32,29 @@ def test_a_release_of_another_shape_is_not_read_as_a_library_model(name: str) ->
     # size (131k), so it is not matched by its leading words (the library has the 7B/14B 1M)
     with pytest.raises(UnknownNameError):
         resolve_model_reference(name, allow_hub=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "model_id", "format_id"),
+    [
+        # benchmark tables bracket what kind of file they ran after the model's name
+        ("Qwen3.5-35B-A3B (GGUF)", "qwen3.6-35b-a3b", None),
+        ("Qwen3-8B (GGUF)", "qwen3-8b", None),
+        ("Llama-3.1-8B (Q4_K_M)", "llama-3.1-8b", "q4_k_m"),
+        # unsloth's GGUFs that keep the multi-token-prediction head (llama.cpp's MTP drafting)
+        ("Qwen3.5-0.8B (MTP GGUF)", "qwen3.5-0.8b", None),
+        ("unsloth/Qwen3.5-9B-MTP-GGUF", "qwen3.5-9b", None),
+    ],
+)
+def test_a_bracketed_file_kind_after_the_name_reads_as_the_model(
+    name: str, model_id: str, format_id: str | None
+) -> None:
+    reference = resolve_model_reference(name, allow_hub=False)
+    assert (reference.model.id, reference.format_id) == (model_id, format_id)
+
+
+def test_a_bracketed_size_still_checks_the_size() -> None:
+    """'Phi3-mini (3.8B)' is phi-3-mini; a size that is not the model's is not read as it."""
+    assert resolve_model_reference("Phi3-mini (3.8B)", allow_hub=False).model.id == "phi-3-mini"
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference("Phi3-mini (70B)", allow_hub=False)

@@ -67,10 +67,13 @@ def test_a_written_weights_column_reads_a_bare_gguf_bit_count_like_a_model_tag()
 
 @pytest.mark.unit
 def test_a_bracketed_size_after_the_name_is_read_when_the_model_has_that_size() -> None:
-    """Benchmark tables write 'Phi3-mini (3.8B)'; a size that contradicts the name is refused."""
+    """Benchmark tables write 'Phi3-mini (3.8B)' and a family with its size, 'Qwen2.5 (14B)';
+    a size that contradicts the name is refused."""
     assert resolve_model_reference("Phi3-mini (3.8B)", allow_hub=False).model.id == "phi-3-mini"
-    with pytest.raises(UnknownNameError):
-        resolve_model_reference("Qwen2.5 (14B)", allow_hub=False)
+    assert resolve_model_reference("Qwen2.5 (14B)", allow_hub=False).model.id == "qwen2.5-14b"
+    for contradicting in ("Qwen3-8B (14B)", "Llama-3.1-8B (70B)"):
+        with pytest.raises(UnknownNameError):
+            resolve_model_reference(contradicting, allow_hub=False)
 
 
 @pytest.mark.unit

@@ -42,6 +42,9 @@ _DECORATION_TOKENS = frozenset(
         "gptq-int4", "awq-int4", "turbo", "nf4", "hqq", "eetq", "ct2", "onnx", "openvino", "trtllm",
         "qat", "unsloth", "imatrix", "lmstudio", "community", "thinking", "autoround",
         "abliterated", "uncensored", "ud", "mxfp4_moe", "intermediate",
+        # a GGUF that keeps the multi-token-prediction head (unsloth's 'Qwen3.5-9B-MTP-GGUF')
+        # for llama.cpp's speculative decoding: the same model, its head a few layers' bytes
+        "mtp",
     }
 )
 # fmt: on
@@ -154,7 +157,7 @@ def _split_tokens(name: str) -> list[str]:
         base = pattern.sub(family, base)
     base = _LLAMACPP_MOE_TYPE_PATTERN.sub(r"\1-\2", base)  # llama-bench "30B.A3B"
     base = _LLAMACPP_MXFP4_MOE_PATTERN.sub("mxfp4_moe", base)  # llama-bench "MXFP4 MoE"
-    tokens = [token for token in re.split(r"[-\s]+", base) if token]
+    tokens = [token for token in re.split(r"[-\s()]+", base) if token]  # "(GGUF)" as a word
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
 
 
