@@ -13,6 +13,7 @@ import pytest
 from gpuatlas.calibration.fitting import (
     MATVEC_SHARE_GRID,
     PRIOR_ROWS,
+    Observation,
     _best_share,
     _shrunk_share,
     fit_matvec_alu_shares,
@@ -120,3 +121,69 @@ def test_the_fit_recovers_the_share_the_rows_were_made_with() -> None:
     fitted = fit_matvec_alu_shares(start, remade)
     assert fitted.matvec_alu_share("metal") == pytest.approx(0.3, rel=0.15)
     assert fitted.matvec_alu_shares["metal"]["n"] > 10
+
+
+def test_an_era_uses_its_share_else_its_backends() -> None:
+    calibration = _with_shares({"metal/2026": 0.8, "metal": 0.3, ALL_BACKENDS: 0.5})
+    assert calibration.matvec_alu_share("metal", "2026") == 0.8
+    assert calibration.matvec_alu_share("metal") == 0.3
+    assert calibration.matvec_alu_share("vulkan", "2026") == 0.5
+    without_era = _with_shares({"metal": 0.3, ALL_BACKENDS: 0.5})
+    assert without_era.matvec_alu_share("metal", "2026") == 0.3
+
+
+def test_current_metal_builds_pay_the_era_share_and_older_builds_the_backends() -> None:
+    calibration = _with_shares({"metal/2026": 0.8, "metal": 0.3}, "test-era-shares")
+    with using_calibration(calibration):
+        current = llm_runtime("apple-m4-10c", "llama-2-7b", "q4_k_m", "llama.cpp b9600")
+        older = llm_runtime("apple-m4-10c", "llama-2-7b", "q4_k_m", "llama.cpp b4000")
+        ollama_now = llm_runtime("apple-m4-10c", "llama-2-7b", "q4_k_m", "ollama 0.31.2")
+        ollama_before = llm_runtime("apple-m4-10c", "llama-2-7b", "q4_k_m", "ollama 0.20.0")
+    assert current.matvec_alu_issue_share == 0.8
+    assert older.matvec_alu_issue_share == 0.3
+    assert ollama_now.matvec_alu_issue_share == 0.8  # v0.30.0 on: the bundled llama-server
+    assert ollama_before.matvec_alu_issue_share == 0.3
+
+
+def _remade_apple_decode(truth: Calibration, engine_prefix: str) -> list[Observation]:
+    """The data set's Apple decode rows of an engine, re-measured by the model at `truth`."""
+    rows = [
+        row
+        for row in load_measurements()
+        if row.gpu.startswith("apple-") and row.engine.startswith(engine_prefix)
+    ]
+    made = []
+    with using_calibration(truth):
+        for item in observations(rows):
+            value = predicted_value(item) if item.kind == "decode" else None
+            if value is not None:
+                made.append(replace(item.row, value=value))
+    return [item for item in observations(made) if item.kind == "decode"]
+
+
+def test_an_eras_rows_fit_its_own_share_and_leave_the_backends() -> None:
+    # Older Metal builds re-measured at a share of 0.3, the builds from b9437 at 0.9: the
+    # backend keeps 0.3, the era's share moves from it toward 0.9 by its GPUs' weight.
+    truth = _with_shares({"metal/2026": 0.9, ALL_BACKENDS: 0.3}, "test-truth-era")
+    remade = _remade_apple_decode(truth, "llama.cpp")
+    start = replace(truth, version="test-fit-era", groups={}, matvec_alu_shares={})
+    fitted = fit_matvec_alu_shares(start, remade)
+    era = fitted.matvec_alu_shares["metal/2026"]
+    assert fitted.matvec_alu_share("metal") == pytest.approx(0.3, rel=0.15)
+    assert era["n"] >= 2
+    weight = era["n"] / (era["n"] + PRIOR_ROWS)
+    expected = math.exp(weight * math.log(0.9) + (1 - weight) * math.log(0.3))
+    assert era["share"] == pytest.approx(expected, rel=0.2)
+
+
+def test_another_engines_rows_pay_the_share_but_do_not_fit_it() -> None:
+    # Ollama's Metal rows re-measured by the model at a share of 1.5, llama.cpp's at 0.3: the
+    # shares fitted on llama.cpp's own rows are those fitted without the Ollama rows.
+    start = _with_shares({}, "test-fit-engines")
+    start = replace(start, groups={})
+    own = _remade_apple_decode(_with_shares({ALL_BACKENDS: 0.3}, "test-truth-own"), "llama.cpp")
+    other = _remade_apple_decode(_with_shares({ALL_BACKENDS: 1.5}, "test-truth-other"), "ollama")
+    assert len(other) >= 5
+    alone = fit_matvec_alu_shares(start, own).matvec_alu_shares
+    both = fit_matvec_alu_shares(start, [*own, *other]).matvec_alu_shares
+    assert both == alone

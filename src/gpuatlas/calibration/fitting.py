@@ -52,6 +52,7 @@ from gpuatlas.performance.calibration_table import (
     base_engine,
     current_calibration,
     group_keys,
+    share_key,
     using_calibration,
 )
 from gpuatlas.performance.cases import Case, case_system, predict_case, resolution_px
@@ -112,6 +113,9 @@ MAX_NEUTRAL_ETA = 1.5  # family-neutral efficiency; the final one is capped at 1
 BAND_QUANTILE = 0.8
 # Candidate mat-vec ALU issue shares (fit_matvec_alu_shares): 0.1 to 2.2 in steps of 1.2x
 MATVEC_SHARE_GRID = tuple(0.1 * 1.2**step for step in range(18))
+# The engine whose own decode rows fit the mat-vec ALU shares (fit_matvec_alu_shares; engines.toml
+# matvec_share_era): the share is its kernels'; engines that run them underneath pay it.
+SHARE_ENGINE = "llama.cpp"
 # Candidate HBM single-stream memory shares (fit_hbm_single_stream_share): 0.5 to 1.2 in
 # steps of 1.05x (a share above 1: one sequence streams faster than the batched level)
 SINGLE_STREAM_GRID = tuple(0.5 * 1.05**step for step in range(19))
@@ -1474,43 +1478,60 @@ def fused_moe_rows(items: Sequence[Observation]) -> dict[str, list[Observation]]
 
 
 def fit_matvec_alu_shares(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
-    """The share of its ALU issue rate llama.cpp's quantised mat-vec reaches, per backend
-    (`LlmRuntime.matvec_alu_bytes`), fitted on the decode rows whose steps can pay it
-    (`matvec_alu_backend`; backends with a row in a format that has an ALU count). For each
-    share of MATVEC_SHARE_GRID the decode levels are refitted on all `items` and each such
-    row is scored by its absolute log error (each GPU counts once per backend). The share
-    pooled over every backend minimises the summed score, each backend's its own rows'
-    score (ties: the share nearest the parent); like every group, each is then shrunk
-    toward its parent in log space by PRIOR_ROWS pseudo-GPUs: the pooled share toward
-    model_constants llm.matvec_alu_issue_share_prior, a backend's toward the pooled one."""
+    """The share of its ALU issue rate llama.cpp's quantised mat-vec reaches, per backend and
+    per build era of a backend (`LlmRuntime.matvec_alu_bytes`; engines.toml
+    matvec_share_era), fitted on the decode rows whose steps can pay it (`matvec_alu_backend`;
+    keys with a row in a format that has an ALU count). Only llama.cpp's own rows are scored
+    (SHARE_ENGINE): other engines' rows pay the share but do not inform it. For each share of
+    MATVEC_SHARE_GRID the decode levels are refitted on all `items` and each scored row is
+    scored by its absolute log error (each GPU counts once per key). The share pooled over
+    every backend minimises the summed score of the backends' keys, each key its own rows'
+    score (ties: the share nearest the parent); like every group, each is then shrunk toward
+    its parent in log space by PRIOR_ROWS pseudo-GPUs: the pooled share toward
+    model_constants llm.matvec_alu_issue_share_prior, a backend's toward the pooled one, an
+    era's toward its backend's."""
     calibration = replace(calibration, matvec_alu_shares={})
-    backends = _matvec_backends(items)
-    if not backends:
+    paying = _matvec_share_keys(items)
+    scored = [item for item in items if id(item) in paying and _informs_share(item)]
+    if not scored:
         return calibration
-    scored = [item for item in items if id(item) in backends]
-    weights = _backend_gpu_weights(scored, backends)
+    keys = {id(item): paying[id(item)] for item in scored}
+    weights = _backend_gpu_weights(scored, keys)
     with using_calibration(replace(calibration, version=f"{calibration.version}/no-matvec")):
-        fixed = {id(item): decode_terms(item) for item in items if id(item) not in backends}
+        fixed = {id(item): decode_terms(item) for item in items if id(item) not in paying}
     scores = [
-        _share_scores(calibration, (items, fixed), scored, backends, weights, share)
+        _share_scores(calibration, (items, fixed), scored, keys, weights, share)
         for share in MATVEC_SHARE_GRID
     ]
     gpus: dict[str, float] = {}
-    for backend in set(backends.values()):
-        gpus[backend] = float(len({i.row.gpu for i in scored if backends[id(i)] == backend}))
-    total = sum(gpus.values())
-    best = _best_share([sum(score.values()) for score in scores], MATVEC_ALU_SHARE_PRIOR)
+    for key in set(keys.values()):
+        gpus[key] = float(len({i.row.gpu for i in scored if keys[id(i)] == key}))
+    backends = sorted(key for key in gpus if "/" not in key)
+    total = sum(gpus[key] for key in backends)
+    pooled_scores = [sum(score.get(key, 0.0) for key in backends) for score in scores]
+    best = _best_share(pooled_scores, MATVEC_ALU_SHARE_PRIOR)
     pooled = _shrunk_share(best, total, MATVEC_ALU_SHARE_PRIOR)
     shares = {ALL_BACKENDS: {"share": pooled, "n": total}}
-    for backend, count in sorted(gpus.items()):
-        best = _best_share([score.get(backend, 0.0) for score in scores], pooled)
-        shares[backend] = {"share": _shrunk_share(best, count, pooled), "n": count}
+    eras = sorted(key for key in gpus if "/" in key)
+    for key in [*backends, *eras]:
+        parent_record = shares.get(key.split("/")[0], shares[ALL_BACKENDS])
+        parent = parent_record["share"]
+        best = _best_share([score.get(key, 0.0) for score in scores], parent)
+        shares[key] = {"share": _shrunk_share(best, gpus[key], parent), "n": gpus[key]}
     return replace(calibration, matvec_alu_shares=shares)
 
 
-def _matvec_backends(items: Sequence[Observation]) -> dict[int, str]:
-    """id(item) -> the backend of each decode row that can pay the mat-vec ALU term, on the
-    backends where at least one row's format has an ALU count (formats.toml)."""
+def _informs_share(item: Observation) -> bool:
+    """Whether a decode row that pays the mat-vec ALU share is scored when it is fitted:
+    a row of SHARE_ENGINE's own profiles."""
+    runtime = _runtime_of(item.case)
+    return runtime is not None and runtime.engine.engine == SHARE_ENGINE
+
+
+def _matvec_share_keys(items: Sequence[Observation]) -> dict[int, str]:
+    """id(item) -> the share key (backend and build era, `share_key`) of each decode row that
+    can pay the mat-vec ALU term, on the keys where at least one row's format has an ALU count
+    (formats.toml)."""
     found: dict[int, str] = {}
     counted: set[str] = set()
     for item in items:
@@ -1520,33 +1541,34 @@ def _matvec_backends(items: Sequence[Observation]) -> dict[int, str]:
         backend = matvec_alu_backend(runtime.engine, runtime.system.gpu)
         if backend is None:
             continue
-        found[id(item)] = backend
+        key = share_key(backend, runtime.engine.matvec_share_era)
+        found[id(item)] = key
         if runtime.matvec_alu_ops_per_weight > 0.0:
-            counted.add(backend)
-    return {key: backend for key, backend in found.items() if backend in counted}
+            counted.add(key)
+    return {item: key for item, key in found.items() if key in counted}
 
 
 def _backend_gpu_weights(
-    scored: Sequence[Observation], backends: Mapping[int, str]
+    scored: Sequence[Observation], keys: Mapping[int, str]
 ) -> dict[int, float]:
-    """1 / the rows of each row's GPU on its backend: each GPU counts once per backend."""
+    """1 / the rows of each row's GPU under its share key: each GPU counts once per key."""
     counts: dict[tuple[str, str], int] = {}
     for item in scored:
-        key = (backends[id(item)], item.row.gpu)
+        key = (keys[id(item)], item.row.gpu)
         counts[key] = counts.get(key, 0) + 1
-    return {id(item): 1.0 / counts[(backends[id(item)], item.row.gpu)] for item in scored}
+    return {id(item): 1.0 / counts[(keys[id(item)], item.row.gpu)] for item in scored}
 
 
 def _share_scores(
     calibration: Calibration,
     fit_on: tuple[Sequence[Observation], Mapping[int, LinearTerms | None]],
     scored: Sequence[Observation],
-    backends: Mapping[int, str],
+    keys: Mapping[int, str],
     weights: Mapping[int, float],
     share: float,
 ) -> dict[str, float]:
-    """Per backend, the GPU-weighted absolute log errors of the scored rows when every
-    backend's share is `share` and the decode levels are refitted with it on `fit_on`
+    """Per share key, the GPU-weighted absolute log errors of the scored rows when every
+    key's share is `share` and the decode levels are refitted with it on `fit_on`
     (the decode rows and the terms of those whose terms do not depend on the share)."""
     items, fixed = fit_on
     version = f"{calibration.version}/matvec-{share:.4f}"
@@ -1558,8 +1580,8 @@ def _share_scores(
         for item in scored:
             value = predicted_value(item)
             error = abs(log_error(item, value)) if value is not None else 0.0
-            backend = backends[id(item)]
-            totals[backend] = totals.get(backend, 0.0) + weights[id(item)] * error
+            key = keys[id(item)]
+            totals[key] = totals.get(key, 0.0) + weights[id(item)] * error
     return totals
 
 

@@ -206,6 +206,12 @@ class GroupParams:
     host_adam_factor: float = 1.0  # CPU-Adam's host step over its memory-bound time (optimizer.py)
 
 
+def share_key(backend: str, era: str) -> str:
+    """The key of a mat-vec ALU share: the backend, or '<backend>/<era>' for the builds of an
+    engines.toml matvec_share_era."""
+    return f"{backend}/{era}" if era else backend
+
+
 @dataclass(frozen=True)
 class Calibration:
     version: str
@@ -215,7 +221,8 @@ class Calibration:
     groups: dict[str, dict[str, float]] = field(default_factory=dict)
     errors: dict[str, dict[str, float]] = field(default_factory=dict)
     covered: dict[str, frozenset[str]] = field(default_factory=dict)
-    # backend ('metal', 'vulkan', ..., ALL_BACKENDS) -> {"share": fitted share, "n": GPUs}
+    # backend ('metal', 'vulkan', ..., ALL_BACKENDS) or a backend's builds of an era
+    # (`share_key`: 'metal/2026') -> {"share": fitted share, "n": GPUs}
     matvec_alu_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     # {"share": fitted share, "n": GPUs} (fitting.fit_hbm_single_stream_share); empty: the prior
     hbm_single_stream: dict[str, float] = field(default_factory=dict)
@@ -286,11 +293,14 @@ class Calibration:
         model_constants llm.hbm_single_stream_memory_share (the prior of that fit)."""
         return self.hbm_single_stream.get("share", HBM_SINGLE_STREAM_SHARE_PRIOR)
 
-    def matvec_alu_share(self, backend: str) -> float:
+    def matvec_alu_share(self, backend: str, era: str = "") -> float:
         """The share of its ALU issue rate llama.cpp's quantised mat-vec reaches on `backend`
-        (fitting.fit_matvec_alu_shares): the backend's fitted value, else the one pooled over
-        every backend, else model_constants llm.matvec_alu_issue_share_prior."""
-        record = self.matvec_alu_shares.get(backend) or self.matvec_alu_shares.get(ALL_BACKENDS)
+        in the builds of `era` (engines.toml matvec_share_era; fitting.fit_matvec_alu_shares):
+        the era's fitted value, else the backend's, else the one pooled over every backend,
+        else model_constants llm.matvec_alu_issue_share_prior."""
+        shares = self.matvec_alu_shares
+        keys = (share_key(backend, era), backend, ALL_BACKENDS)
+        record = next((shares[key] for key in keys if key in shares), None)
         return record["share"] if record else MATVEC_ALU_SHARE_PRIOR
 
     def family_priors(self, hardware: str) -> tuple[float, float]:

@@ -75,6 +75,7 @@ class EngineProfile:
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     moe_layer_era: str = ""  # which fitted time per MoE layer it pays ('' or 'fused'; see toml)
+    matvec_share_era: str = ""  # which fitted mat-vec ALU share of its backend it pays (see toml)
     fused_moe_group: str = ""  # its fused-MoE path's fitted time per MoE layer and step (see toml)
     # its prefill steps run eagerly: a fitted host time per layer and step of this group (toml)
     eager_prefill_group: str = ""
@@ -162,6 +163,7 @@ class _EngineRecord(BaseModel):
     own_matvec_kernels: bool = False
     moe_layer_time: bool = False
     moe_layer_era: str = Field(default="", pattern=r"^(fused)?$")
+    matvec_share_era: str = Field(default="", pattern=r"^(20[0-9]{2})?$")
     fused_moe_group: str = ""
     eager_prefill_group: str = ""
     recurrent_prefill_time: bool = False
@@ -222,6 +224,7 @@ _NOT_INHERITED = frozenset(
         "source",
         "moe_layer_time",  # measured per profile, not carried to profiles that extend it
         "moe_layer_era",  # likewise
+        "matvec_share_era",  # likewise
         "recurrent_prefill_time",  # likewise
         "own_engine",  # which code runs a model is a property of the release
         "own_engine_families",

@@ -293,13 +293,12 @@ def _image_spec(text: str) -> EngineSpec | None:
     """The engine a text names by one known container image ('vllm/vllm-openai:v0.8.5'),
     alone, beside the engine's own name ('vllm rocm/vllm-dev:20241121') or in a bracket after
     it ('llama.cpp (ghcr.io/ggml-org/llama.cpp:server-cuda)'); None otherwise."""
-    outside = _BRACKETED.sub(" ", text).split()
-    readings = [r for w in outside if (r := _read_image(w)) is not None]
-    readings = readings or _bracketed_images(text)
+    readings = _image_readings(text)
     if len(readings) != 1:
         return None
     (reading,) = readings
     names = _engine_names()
+    outside = _BRACKETED.sub(" ", text).split()
     for other in (w for w in outside if _read_image(w) is None):
         named = names.get(_key(other))
         if named is None or named.engine != reading.engine:
@@ -310,8 +309,13 @@ def _image_spec(text: str) -> EngineSpec | None:
     )
 
 
-def _bracketed_images(text: str) -> list[ImageReading]:
-    """The known images written inside the text's brackets ('(rocm/vllm-dev:20241121)')."""
+def _image_readings(text: str) -> list[ImageReading]:
+    """The known images a text writes outside its brackets; where it writes none there, those
+    inside its brackets ('(rocm/vllm-dev:20241121)')."""
+    outside = _BRACKETED.sub(" ", text).split()
+    readings = [r for w in outside if (r := _read_image(w)) is not None]
+    if readings:
+        return readings
     inside = re.sub(r"[()\[\],;]", " ", " ".join(_BRACKETED.findall(text))).split()
     return [r for w in inside if (r := _read_image(w)) is not None]
 
@@ -321,8 +325,7 @@ def _version_image(engine: str, version: str | None) -> ImageReading | None:
     2024 (rocm/vllm-dev:20241121-tuned)' in a data row's engine_version); else None."""
     if not version or "/" not in version:
         return None
-    words = _BRACKETED.sub(" ", version).split()
-    readings = [r for w in words if (r := _read_image(w)) is not None] or _bracketed_images(version)
+    readings = _image_readings(version)
     return readings[0] if len(readings) == 1 and readings[0].engine == engine else None
 
 

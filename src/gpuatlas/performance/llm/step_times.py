@@ -711,10 +711,13 @@ def pays_single_stream_share(engine: EngineProfile, gpu: Gpu) -> bool:
 
 
 def matvec_alu_share(engine: EngineProfile, gpu: Gpu, calibration: Calibration) -> float:
-    """The runtime's `matvec_alu_issue_share`: the calibration's share for the backend (0
-    where `matvec_alu_backend` says no ALU term applies)."""
+    """The runtime's `matvec_alu_issue_share`: the calibration's share for the backend and
+    the engine's build era (engines.toml matvec_share_era; 0 where `matvec_alu_backend` says
+    no ALU term applies)."""
     backend = matvec_alu_backend(engine, gpu)
-    return 0.0 if backend is None else calibration.matvec_alu_share(backend)
+    if backend is None:
+        return 0.0
+    return calibration.matvec_alu_share(backend, engine.matvec_share_era)
 
 
 def matvec_alu_ops(engine: EngineProfile, gpu: Gpu, weight_format: WeightFormat) -> float:
