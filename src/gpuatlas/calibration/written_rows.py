@@ -165,6 +165,24 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
     )
 
 
+def _stated_backend(engine: str, stated: str | None) -> str | None:
+    """The 'backend' column as a backend id: the whole text, alone ('llama.cpp-hip') or after
+    the engine's name ('Vulkan', 'ROCm'); else the first of its words that reads as a backend
+    after the engine's name ('ROCm w/ rocWMMA', 'Vulkan (Mesa 26.2 RADV)', 'MLX (Metal)',
+    'llama.cpp-vulkan_amdvlk'); else the text as written (an image row's device label)."""
+    if stated is None:
+        return None
+    words = re.split(r"[^0-9a-z]+", stated.lower())
+    for text in (stated, f"{engine} {stated}", *(f"{engine} {word}" for word in words if word)):
+        try:
+            backend = parse_engine_spec(text).backend
+        except GpuAtlasError:
+            continue
+        if backend is not None:
+            return backend
+    return stated
+
+
 def _gpu_id(written: str) -> str:
     """A GPU name or a system name ('DGX-H100', '8x H100 SXM'): the catalog GPU id."""
     try:
@@ -192,7 +210,7 @@ def _engine(
     `gpuatlas predict train --framework`), the version kept as written.
     """
     written = f"{text['engine']} {text['engine_version']}".strip()
-    stated_backend = text.get("backend") or None
+    stated_backend = _stated_backend(text["engine"], text.get("backend") or None)
     if metric == TRAINING_METRIC:
         try:
             framework = training_engine(text["engine"]).id
