@@ -14,11 +14,29 @@ from gpuatlas.calibration.written_rows import _stated_backend, load_written
 
 pytestmark = pytest.mark.unit
 
-COLUMNS = (
-    "gpu,gpu_count,engine,engine_version,model,weights,kv_cache,batch,input_tokens,"
-    "output_tokens,resolution,steps,metric,value,unit,source,source_date,notes,parallelism,"
-    "backend,variant"
-).split(",")
+COLUMNS = [
+    "gpu",
+    "gpu_count",
+    "engine",
+    "engine_version",
+    "model",
+    "weights",
+    "kv_cache",
+    "batch",
+    "input_tokens",
+    "output_tokens",
+    "resolution",
+    "steps",
+    "metric",
+    "value",
+    "unit",
+    "source",
+    "source_date",
+    "notes",
+    "parallelism",
+    "backend",
+    "variant",
+]
 
 
 @pytest.mark.parametrize(
