@@ -58,3 +58,26 @@ def test_a_bracketed_size_still_checks_the_size() -> None:
     assert resolve_model_reference("Phi3-mini (3.8B)", allow_hub=False).model.id == "phi-3-mini"
     with pytest.raises(UnknownNameError):
         resolve_model_reference("Phi3-mini (70B)", allow_hub=False)
+
+
+@pytest.mark.parametrize(
+    ("written", "model", "format_id"),
+    [
+        # lhl/strix-halo-testing: ggml-org's GGUF keeps MXFP4 experts and Q8_0 elsewhere
+        ("gpt-oss-120b (ggml-org, Q8/MXFP4)", "gpt-oss-120b", None),
+        ("Qwen3-30B-A3B (bartowski, Q4_K_M)", "qwen3-30b-a3b", "q4_k_m"),
+        ("Llama-3.1-8B (unsloth, Q8_0)", "llama-3.1-8b", "q8_0"),
+        ("Qwen3-30B-A3B (bartowski)", "qwen3-30b-a3b", None),
+    ],
+)
+def test_a_bracketed_publisher_and_file_types_read_as_the_model(
+    written: str, model: str, format_id: str | None
+) -> None:
+    reference = resolve_model_reference(written)
+    assert reference.model.id == model
+    assert reference.format_id == format_id
+
+
+def test_a_bracket_with_other_words_is_not_read_as_a_publisher_label() -> None:
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference("gpt-oss-120b (fine-tuned by us, Q8/MXFP4)")

@@ -57,11 +57,24 @@ from gpuatlas.performance.llm.fit_answer import answer_fit
         ("llama.cpp build: 086a63e3a (7340)", "llama.cpp", "b7340"),
         ("llama.cpp build e9fd8dc (7825)", "llama.cpp", "b7825"),
         ("llama.cpp b4426 57291f264", "llama.cpp", "b4426"),
+        # a commit and its build number with a slash between (deepindeepsea/rtx5090-q36-bench)
+        ("llama.cpp 86a9c79f8 / 10066", "llama.cpp", "b10066"),
+        # the program named beside its engine
+        ("llama.cpp (llama-server)", "llama.cpp", None),
+        ("llama.cpp llama-bench b5000", "llama.cpp", "b5000"),
+        ("mlx_lm.benchmark", "mlx-lm", None),
     ],
 )
 def test_engine_texts_users_write_parse(text: str, engine: str, version: str | None) -> None:
     spec = parse_engine_spec(text)
     assert (spec.engine, spec.version) == (engine, version)
+
+
+def test_a_program_name_beside_the_engine_keeps_a_backend_it_names() -> None:
+    assert parse_engine_spec("llama.cpp llama.cpp-hip").backend == "rocm"
+    assert parse_engine_spec("llama.cpp (llama-server) vulkan b6000").backend == "vulkan"
+    with pytest.raises(InvalidRequestError):
+        parse_engine_spec("llama.cpp llama")  # not a name of it
 
 
 def test_a_build_number_written_bare_chooses_the_llama_cpp_generation() -> None:

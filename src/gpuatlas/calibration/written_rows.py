@@ -276,7 +276,22 @@ def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
         shorthand = gguf_shorthand(written)  # "Q6" as a model name's tag is read: Q6_K
         if shorthand is not None:
             return shorthand[0]
+        from_file = _file_name_format(written, reference)
+        if from_file is not None:
+            return from_file
         raise _NameError("weights", written, _first_line(error)) from None
+
+
+def _file_name_format(written: str, reference: ModelReference) -> str | None:
+    """The format a GGUF file name in the weights column carries
+    ('Qwen3.6-35B-A3B-UD-Q8_K_XL.gguf'), when the file is of the row's model."""
+    if not written.lower().endswith(".gguf"):
+        return None
+    try:
+        named = resolve_model_reference(written)
+    except GpuAtlasError:
+        return None
+    return named.format_id if named.model.id == reference.model.id else None
 
 
 def _engine_formats(engine: str) -> tuple[str, ...] | None:

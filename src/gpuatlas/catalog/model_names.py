@@ -539,6 +539,8 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     if reference is None:
         reference = _square_bracketed_reference(name, allow_hub)
     if reference is None:
+        reference = _conversion_label_reference(name, allow_hub)
+    if reference is None:
         reference = _llama_bench_reference(checkpoint)
     if reference is None:
         raise UnknownNameError("model", name, _close_matches(checkpoint))
@@ -618,6 +620,42 @@ def _square_bracketed_reference(name: str, allow_hub: bool | None) -> ModelRefer
         return resolve_model_reference(plain, allow_hub)
     except UnknownNameError:
         return None
+
+
+# Who published a GGUF or MLX conversion, written after the model's name in a bracket with its
+# file types ("gpt-oss-120b (ggml-org, Q8/MXFP4)" in lhl/strix-halo-testing, "Qwen3-30B-A3B
+# (bartowski, Q4_K_M)"): the Hugging Face organisations whose conversions benchmark tables name.
+_CONVERSION_PUBLISHERS = frozenset(
+    {
+        "ggml-org", "bartowski", "unsloth", "thebloke", "lmstudio-community", "mradermacher",
+        "mlx-community", "ggml", "lmstudio",
+    }
+)  # fmt: skip
+_BRACKETED_LABEL_PATTERN = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<label>[^()]+)\)\s*$")
+
+
+def _conversion_label_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
+    """'gpt-oss-120b (ggml-org, Q8/MXFP4)' -> gpt-oss-120b: a bracket after the name that lists
+    only conversion publishers and file types ('Q8/MXFP4': one file that mixes them). One
+    file type is the format hint; several leave the format to the weights the case states,
+    else to the model's native format."""
+    match = _BRACKETED_LABEL_PATTERN.match(name.strip())
+    if match is None:
+        return None
+    words = [word for word in re.split(r"[\s,;/+]+", match.group("label").lower()) if word]
+    types = [word for word in words if word not in _CONVERSION_PUBLISHERS]
+    if not words or not all(_is_decoration(word) for word in types):
+        return None
+    try:
+        reference = resolve_model_reference(match.group("name"), allow_hub)
+    except UnknownNameError:
+        return None
+    hint, format_id = _format_hint(types) if len(types) == 1 else (None, None)
+    return dataclasses.replace(
+        reference,
+        format_hint=hint or reference.format_hint,
+        format_id=format_id or reference.format_id,
+    )
 
 
 class UnmodelledModelError(UnknownNameError):

@@ -354,11 +354,13 @@ def _parse_bracketed(text: str) -> EngineSpec:
 
 
 def _parse_words(text: str) -> EngineSpec:
-    cleaned = re.sub(r"[(),;:]|==|@", " ", text).strip()
+    # ' / ' between a commit and its build number ('86a9c79f8 / 10066'), not inside an image
+    cleaned = re.sub(r"[(),;:]|==|@|\s/\s", " ", text).strip()
     if _BUILD.match(cleaned.lower()):
         check_release("llama.cpp", cleaned.lower(), text)
         return EngineSpec("llama.cpp", cleaned.lower())
     named, rest = _named_engine(cleaned)
+    rest = _without_own_names(rest, named.engine)
     try:
         version, backend = _version_and_backend_read(text, rest, named.frontend is not None)
     except InvalidRequestError:
@@ -378,6 +380,32 @@ def _parse_words(text: str) -> EngineSpec:
         version = f"b{version}"  # 'llama.cpp build 3891': llama.cpp numbers its builds
     check_release(named.engine, version, text)
     return EngineSpec(named.engine, version, backend or named.backend, named.profile)
+
+
+def _without_own_names(rest: str, engine: str) -> str:
+    """The words after an engine's name less another plain name of the same engine: the
+    program a source names beside it ('llama.cpp (llama-server)', 'llama.cpp llama-bench
+    b5000'). Names that pick a backend or a profile ('llama.cpp-hip') stay to be read."""
+    padded = f"-{rest}-"
+    for name in _plain_names(engine):
+        padded = padded.replace(f"-{name}-", "-")
+    return padded.strip("-")
+
+
+@cache
+def _plain_names(engine: str) -> tuple[str, ...]:
+    """The keys of an engine's names that imply neither a backend nor a profile, longest
+    first."""
+    names = _engine_names()
+    plain = [
+        key
+        for key, named in names.items()
+        if named.engine == engine
+        and named.profile is None
+        and named.backend is None
+        and named.frontend is None
+    ]
+    return tuple(sorted(plain, key=len, reverse=True))
 
 
 def _version_and_backend_read(

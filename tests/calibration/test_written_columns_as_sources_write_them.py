@@ -1,6 +1,7 @@
-"""The 'backend' column of a row as its source writes it ('Vulkan', 'ROCm w/ rocWMMA',
-'llama.cpp-hip', 'llama.cpp-vulkan_amdvlk') is read as the backend, so the row is predicted on
-that backend's profile and never on CUDA's."""
+"""Columns of a held-out row as its source writes them: the 'backend' column ('Vulkan', 'ROCm
+w/ rocWMMA', 'llama.cpp-hip', 'llama.cpp-vulkan_amdvlk') is read as the backend, so the row is
+predicted on that backend's profile and never on CUDA's; a GGUF file name in the 'weights'
+column gives the format its name carries."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from gpuatlas.calibration.fitting import observations, predicted_value
-from gpuatlas.calibration.written_rows import _stated_backend, load_written
+from gpuatlas.calibration.written_rows import _NameError, _stated_backend, _weights, load_written
+from gpuatlas.catalog.models import resolve_model_reference
 
 pytestmark = pytest.mark.unit
 
@@ -95,3 +97,15 @@ def test_a_row_written_with_vulkan_capitalised_is_predicted_on_vulkan(tmp_path: 
     assert capital.case.engine == lower.case.engine
     assert "vulkan" in capital.case.engine and "rocm" in rocm.case.engine
     assert predicted_value(capital) == predicted_value(lower) is not None
+
+
+def test_a_gguf_file_name_as_the_weights_gives_its_format() -> None:
+    reference = resolve_model_reference("Qwen3.6-35B-A3B")
+    assert _weights("Qwen3.6-35B-A3B-UD-Q8_K_XL.gguf", reference, "llama.cpp") == "q8_0"
+    assert _weights("qwen3.6-35b-a3b-Q4_K_M.gguf", reference, "llama.cpp") == "q4_k_m"
+
+
+def test_a_file_of_another_model_as_the_weights_is_refused() -> None:
+    reference = resolve_model_reference("Qwen3.6-35B-A3B")
+    with pytest.raises(_NameError, match="unknown weight format"):
+        _weights("gemma-3-12b-it-Q8_0.gguf", reference, "llama.cpp")
