@@ -16,6 +16,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, Visio
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
+from gpuatlas.performance.llm.attention_setting import with_stated_attention
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.server_slots import server_slots
@@ -174,6 +175,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         raise InvalidRequestError([f"{case.metric} needs a diffusion or vision-language model"])
     kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, system.gpu)
     runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)  # type: ignore[arg-type]
+    runtime = with_stated_attention(runtime, case.variant)
     input_tokens, output_tokens = _lengths(case)
     if case.metric == "serving_output_tok_s":
         concurrency = "max" if case.batch in ("max", None) else case.batch

@@ -60,6 +60,7 @@ MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
 # time = (compute^p + memory^p)^(1/p) instead of max(compute, memory); p -> inf is the roofline.
 RIDGE_SHARPNESS = model_constant("llm", "ridge_sharpness")
+UNFUSED_SCORE_BYTES = model_constant("llm", "unfused_attention_score_bytes")
 MATVEC_MAX_BATCH = 8  # ggml-cuda mmvq.cu MMVQ_MAX_BATCH_SIZE: larger batches go to MMQ/GEMMs
 BLOCK_WEIGHTS = 32  # weights per int8 block of llama.cpp's MMQ (QK8_1; k-quant sub-blocks too)
 GPTQ_FORMAT_PREFIX = "gptq"  # formats.toml ids of GPTQ checkpoints (gptq-int4)
@@ -128,6 +129,9 @@ class LlmRuntime:
     # expert weights on this GPU (calibration.json upcast_expert_gemm_share;
     # `pays_upcast_expert_gemms`); 1 elsewhere
     expert_gemm_share: float = 1.0
+    # flash attention as the run sets it (llama-bench / llama-server -fa 1 or 0;
+    # attention_setting.stated_flash_attention); None: the engine's default for the model
+    flash_attention: bool | None = None
 
     @cached_property
     def server(self) -> LlmRuntime:
@@ -426,18 +430,33 @@ class LlmRuntime:
 
     @cached_property
     def attention_per_query_head(self) -> bool:
-        """Whether this model's attention runs unfused (decode_attention_per_query_head):
-        not for a model family the engine runs with flash attention although its other
-        models run without (engines.toml flash_attention_families: Ollama's per-architecture
-        default)."""
+        """Whether this model's attention runs unfused (decode_attention_per_query_head): as
+        the run sets flash attention where it does (`flash_attention`); else not for a model
+        family the engine runs with flash attention although its other models run without
+        (engines.toml flash_attention_families: Ollama's per-architecture default)."""
+        if self.flash_attention is not None and self._sets_attention:
+            return not self.flash_attention
         if self.model.family in self.engine.flash_attention_families:
             return False
         return self.engine.decode_attention_per_query_head
 
+    @property
+    def _sets_attention(self) -> bool:
+        """Whether a stated flash-attention setting applies: on an engine of its own kernels
+        (llama.cpp and the engines on its kernels, whose -fa flag chooses the path); a library
+        engine's attention is fused either way."""
+        return self.engine.own_matvec_kernels
+
     @cached_property
     def attention_score_bytes(self) -> float:
         """Bytes per attention score written and read back (engines.toml
-        attention_score_bytes); 0 for a model family run with flash attention."""
+        attention_score_bytes); 0 for a model family run with flash attention. A run that sets
+        flash attention off on an engine of its own kernels pays the unfused scores
+        (model_constants llm.unfused_attention_score_bytes where the profile's default is
+        fused)."""
+        if self.flash_attention is not None and self._sets_attention:
+            unfused = self.engine.attention_score_bytes or UNFUSED_SCORE_BYTES
+            return 0.0 if self.flash_attention else float(unfused)
         if self.model.family in self.engine.flash_attention_families:
             return 0.0
         return float(self.engine.attention_score_bytes)

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.cases import Case, case_system, predict_case
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
+from gpuatlas.performance.llm.attention_setting import with_stated_attention
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences, max_sequences
 from gpuatlas.performance.llm.offload_speed import (
     OFFLOAD_ENGINE_NAMES,
@@ -310,11 +311,20 @@ def vector_for(case: Case) -> VectorisedRuntime:
     (system, KV precision, runtime) so that an error is the scalar path's error."""
     system = case_system(case)
     kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, system.gpu)
-    return VectorisedRuntime(llm_runtime(system, case.model, case.weights, case.engine, kv_cache))
+    runtime = llm_runtime(system, case.model, case.weights, case.engine, kv_cache)
+    return VectorisedRuntime(with_stated_attention(runtime, case.variant))
 
 
 _CONFIGURATION = attrgetter(
-    "gpu", "gpu_count", "model", "weights", "engine", "kv_cache", "engine_text", "server_slots"
+    "gpu",
+    "gpu_count",
+    "model",
+    "weights",
+    "engine",
+    "kv_cache",
+    "engine_text",
+    "server_slots",
+    "variant",
 )
 
 
