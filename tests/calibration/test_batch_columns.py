@@ -88,6 +88,20 @@ def test_llm_rows_of_one_configuration_match_the_row_path() -> None:
         assert got == (slow["value"], slow["low"], slow["high"], slow["error"]), row
 
 
+def test_rows_that_differ_only_in_their_variant_are_not_one_configuration() -> None:
+    # a stated -fa chooses llama.cpp's attention path (performance/llm/attention_setting.py)
+    header = [*REQUIRED_COLUMNS, "variant"]
+    fields = ["rtx-5090", "1", "gpt-oss-20b", "mxfp4_moe", "llama.cpp b6210", "1", "32768", "0"]
+    rows = [[*fields, "prefill_tok_s", variant] for variant in ("", "fa 1", "-fa 0", "fa 1")]
+    assert header.index("metric") == len(fields)
+    got = predict_table(header, rows)
+    for row, answer in zip(rows, got, strict=True):
+        slow = predict_fields(dict(zip(header, row, strict=True)))
+        assert answer == (slow["value"], slow["low"], slow["high"], slow["error"]), row
+    default, on, off, on_again = (float(answer[0]) for answer in got)
+    assert on > 2 * default and off == default and on_again == on
+
+
 def test_a_bad_name_is_resolved_once_however_many_rows_name_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

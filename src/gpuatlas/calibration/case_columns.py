@@ -3,9 +3,9 @@
 The same answers as `batch.predict_fields` row by row, computed the fast way: each column's
 distinct values are parsed once; rows with a field problem get the row path's message (once
 per distinct row); the other rows are grouped by configuration (GPU, count, model, weights,
-engine, KV precision), whose names resolve once, and the LLM metrics of a group are evaluated
-together over numpy arrays (`vectorised.evaluate_columns`), error messages included. Diffusion,
-training, vision and OCR rows take the row path, once per distinct row.
+engine, KV precision, variant), whose names resolve once, and the LLM metrics of a group are
+evaluated together over numpy arrays (`vectorised.evaluate_columns`), error messages included.
+Diffusion, training, vision and OCR rows take the row path, once per distinct row.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from gpuatlas.performance.resolve import as_model
 
 FIELDS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 NUMERIC_FIELDS = ("gpu_count", "batch", "input_tokens", "output_tokens", "steps")
-ConfigKey = tuple[str, str, str, str, str, str]
+ConfigKey = tuple[str, str, str, str, str, str, str]
 Result = tuple[str, str, str, str]  # value, low, high, error
 EMPTY_RESULT: Result = ("", "", "", "")
 
@@ -192,10 +192,13 @@ def _config_key(table: _Table, row: int) -> ConfigKey:
         c["weights"][row],
         c["engine"][row],
         c["kv_cache"][row],
+        c["variant"][row],
     )
 
 
-CONFIG_FIELDS = ("gpu", "gpu_count", "model", "weights", "engine", "kv_cache")
+# a configuration's rows share one runtime: its variant too (a stated -fa chooses the
+# attention path: performance/llm/attention_setting.py)
+CONFIG_FIELDS = ("gpu", "gpu_count", "model", "weights", "engine", "kv_cache", "variant")
 
 
 def _group_rows(table: _Table, bad: NDArray[np.bool_]) -> list[NDArray[np.intp]]:
