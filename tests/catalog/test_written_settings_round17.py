@@ -53,6 +53,10 @@ def test_a_4bit_gguf_is_refused_with_the_types_it_could_be(written: str) -> None
         ("mlx-lm", "8-bit", "mlx-8bit"),
         ("LM Studio (MLX engine)", "4bit", "mlx-4bit"),
         ("transformers", "8bit", "bnb-int8"),  # load_in_8bit
+        # MLX tables write mlx-lm's N-bit quantisation 'Q4' (guruswami-ai/mlx-benchmarks);
+        # mlx-lm loads no GGUF type, so it cannot mean one
+        ("mlx-lm", "Q4", "mlx-4bit"),
+        ("mlx_lm.benchmark", "q8", "mlx-8bit"),
     ],
 )
 def test_a_width_one_format_of_the_engine_has_is_that_format(
@@ -82,6 +86,11 @@ def test_another_engine_lists_the_width_formats_it_loads() -> None:
     with pytest.raises(InvalidRequestError) as raised:
         width_choice("4-bit", _reference(), "tensorrt-llm", ("fp16", "awq-int4", "nvfp4"))
     assert "tensorrt-llm's 4-bit formats: awq-int4, nvfp4;" in str(raised.value)
+
+
+@pytest.mark.unit
+def test_a_gguf_style_width_stays_a_gguf_shorthand_off_mlx() -> None:
+    assert width_choice("Q4", _reference(), "llama.cpp") is None  # the GGUF shorthand's reading
 
 
 @pytest.mark.unit

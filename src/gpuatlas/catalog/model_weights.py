@@ -331,6 +331,16 @@ def bare_width(weights: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+_GGUF_STYLE_WIDTH = re.compile(r"^[qQ]([2-8])$")
+
+
+def _gguf_style_width(weights: str) -> int | None:
+    """The width of a GGUF-style shorthand with no type ('Q4', 'q8'), as MLX benchmark tables
+    write mlx-lm's N-bit quantisation; else None."""
+    found = _GGUF_STYLE_WIDTH.match(weights.strip())
+    return int(found.group(1)) if found else None
+
+
 def gguf_width_formats(bits: int) -> list[str]:
     """The GGUF types of a bit width, as ggml names them ('q4_0', 'q4_k_m', 'iq4_xs' for 4)."""
     found: list[str] = []
@@ -354,9 +364,10 @@ def width_formats(bits: int) -> list[str]:
 
 def runs_mlx_lm(engine: str | None) -> bool:
     """An engine text naming mlx-lm or an MLX engine ('mlx-lm', 'mlx_lm 0.26', 'mlx-engine',
-    'LM Studio (MLX engine)')."""
+    'LM Studio (MLX engine)'), or one of mlx-lm's programs ('mlx_lm.server', 'mlx_lm.benchmark')."""
     words = re.split(r"[\s(),;:@]+", (engine or "").strip().lower())
-    return any(word.replace("_", "-") in ("mlx", "mlx-lm", "mlx-engine") for word in words)
+    names = ("mlx", "mlx-lm", "mlx-engine")
+    return any(word.replace("_", "-").split(".")[0] in names for word in words)
 
 
 def runs_gguf_engine(engine: str | None) -> bool:
@@ -389,6 +400,8 @@ def width_choice(
        refused with the formats of that width (those in `engine_formats`, the formats the
        engine loads, when the caller knows them)."""
     bits = bare_width(weights)
+    if bits is None and engine is not None and runs_mlx_lm(engine):
+        bits = _gguf_style_width(weights)  # 'Q4' in an MLX table: mlx-lm loads no GGUF type
     if bits is None:
         return None
     own = find_format(reference.format_id) if reference.format_id is not None else None
