@@ -64,7 +64,8 @@ def test_a_bracketed_size_still_checks_the_size() -> None:
     ("written", "model", "format_id"),
     [
         # lhl/strix-halo-testing: ggml-org's GGUF keeps MXFP4 experts and Q8_0 elsewhere
-        ("gpt-oss-120b (ggml-org, Q8/MXFP4)", "gpt-oss-120b", None),
+        ("gpt-oss-120b (ggml-org, Q8/MXFP4)", "gpt-oss-120b", "mxfp4_moe"),
+        ("gpt-oss-20b (Q4_K_M/MXFP4)", "gpt-oss-20b", None),  # no one file type of the two
         ("Qwen3-30B-A3B (bartowski, Q4_K_M)", "qwen3-30b-a3b", "q4_k_m"),
         ("Llama-3.1-8B (unsloth, Q8_0)", "llama-3.1-8b", "q8_0"),
         ("Qwen3-30B-A3B (bartowski)", "qwen3-30b-a3b", None),

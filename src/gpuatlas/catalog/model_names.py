@@ -631,14 +631,17 @@ _CONVERSION_PUBLISHERS = frozenset(
         "mlx-community", "ggml", "lmstudio",
     }
 )  # fmt: skip
+# Two file types written for one file that mixes them: 'Q8/MXFP4' is llama.cpp's MXFP4_MOE type
+# (formats.toml mxfp4_moe: routed experts MXFP4, every other tensor Q8_0).
+_MIXED_FILE_TYPES = frozenset({frozenset({"q8", "mxfp4"}), frozenset({"q8_0", "mxfp4"})})
 _BRACKETED_LABEL_PATTERN = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<label>[^()]+)\)\s*$")
 
 
 def _conversion_label_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
     """'gpt-oss-120b (ggml-org, Q8/MXFP4)' -> gpt-oss-120b: a bracket after the name that lists
-    only conversion publishers and file types ('Q8/MXFP4': one file that mixes them). One
-    file type is the format hint; several leave the format to the weights the case states,
-    else to the model's native format."""
+    only conversion publishers and file types. One file type is the format hint; two that
+    name one mixed file type ('Q8/MXFP4': mxfp4_moe) that type; any other several leave the
+    format to the weights the case states, else to the model's native format."""
     match = _BRACKETED_LABEL_PATTERN.match(name.strip())
     if match is None:
         return None
@@ -651,6 +654,8 @@ def _conversion_label_reference(name: str, allow_hub: bool | None) -> ModelRefer
     except UnknownNameError:
         return None
     hint, format_id = _format_hint(types) if len(types) == 1 else (None, None)
+    if frozenset(types) in _MIXED_FILE_TYPES:  # 'Q8/MXFP4': llama.cpp's MXFP4_MOE file type
+        hint, format_id = match.group("label").split(",")[-1].strip(), "mxfp4_moe"
     return dataclasses.replace(
         reference,
         format_hint=hint or reference.format_hint,
