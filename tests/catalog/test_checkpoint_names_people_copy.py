@@ -79,6 +79,13 @@ def test_a_bracketed_publisher_and_file_types_read_as_the_model(
     assert reference.format_id == format_id
 
 
+@pytest.mark.parametrize(
+    "written", ["gpt-oss-120b (ggml-org, Q8/MXFP4)", "gpt-oss-120b (Q8/MXFP4, ggml-org)"]
+)
+def test_a_mixed_file_type_is_said_as_written_whatever_the_order(written: str) -> None:
+    assert resolve_model_reference(written).format_hint == "Q8/MXFP4"
+
+
 def test_a_bracket_with_other_words_is_not_read_as_a_publisher_label() -> None:
     with pytest.raises(UnknownNameError):
         resolve_model_reference("gpt-oss-120b (fine-tuned by us, Q8/MXFP4)")

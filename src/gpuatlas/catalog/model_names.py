@@ -655,7 +655,7 @@ def _conversion_label_reference(name: str, allow_hub: bool | None) -> ModelRefer
         return None
     hint, format_id = _format_hint(types) if len(types) == 1 else (None, None)
     if frozenset(types) in _MIXED_FILE_TYPES:  # 'Q8/MXFP4': llama.cpp's MXFP4_MOE file type
-        hint, format_id = match.group("label").split(",")[-1].strip(), "mxfp4_moe"
+        hint, format_id = "/".join(word.upper() for word in types), "mxfp4_moe"
     return dataclasses.replace(
         reference,
         format_hint=hint or reference.format_hint,
