@@ -91,3 +91,42 @@ def test_a_memory_ambiguous_name_stays_ambiguous_with_or_without_the_makers_word
         assert "sold with 8 GB or 16 GB" in str(raised.value)
         assert "write the size" in str(raised.value)
     assert read_gpu_name("4060Ti 16GB")[0].id == "rtx-4060-ti-16gb"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "gpu_id"),
+    [
+        ("Arc 140V", "arc-140v"),
+        ("Intel(R) Arc(TM) 140V GPU", "arc-140v"),
+        ("Core Ultra 7 258V", "arc-140v"),
+        ("Intel Arc 130V", "arc-130v"),
+    ],
+)
+def test_lunar_lake_igpus_read_by_their_names(written: str, gpu_id: str) -> None:
+    assert read_gpu_name(written)[0].id == gpu_id
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "candidates"),
+    [
+        ("Intel(R) Graphics (LNL)", {"arc-140v", "arc-130v"}),
+        ("Intel(R) Arc(tm) Graphics (MTL)", {"arc-meteor-lake-8c", "arc-meteor-lake-7c"}),
+    ],
+)
+def test_mesas_platform_name_of_an_intel_igpu_is_refused_with_its_configurations(
+    written: str, candidates: set[str]
+) -> None:
+    # llama.cpp's Vulkan log prints Mesa's name: the platform, not the GPU (7 or 8 Xe2 cores)
+    with pytest.raises(UnknownNameError) as raised:
+        read_gpu_name(written)
+    assert raised.value.ambiguous
+    assert set(raised.value.candidates) == candidates
+    assert "CPU model" in str(raised.value)
+
+
+@pytest.mark.unit
+def test_a_platform_without_an_igpu_in_the_catalog_says_so() -> None:
+    with pytest.raises(UnknownNameError, match="no Panther Lake iGPU is in the catalog"):
+        read_gpu_name("Intel(R) Graphics (PTL)")

@@ -161,6 +161,9 @@ def read_gpu_name(name: str) -> tuple[Gpu, NameAssumption | None]:
         if pair is None:
             if _GENERIC_IGPU_NAME.fullmatch(name.strip()):
                 raise _integrated_gpu_error(name) from None
+            platform = _INTEL_PLATFORM_IGPU.fullmatch(name.strip())
+            if platform is not None:
+                raise _intel_platform_error(name, platform.group("platform").lower()) from None
             raise _with_laptop_hint(name, _with_memory_hint(error)) from None
         return pair
 
@@ -211,6 +214,43 @@ def _integrated_gpu_error(name: str) -> UnknownNameError:
         f"{listed}; other Ryzen iGPUs (Radeon 780M, 880M, 890M, Vega) are not in it."
     )
     return UnknownNameError("GPU", name, [gpu.id for gpu in integrated], ambiguous=True, hint=hint)
+
+
+# Mesa's Vulkan driver (ANV) names an Intel integrated GPU by its platform's abbreviation, as
+# llama.cpp's Vulkan log prints it: 'Intel(R) Graphics (LNL)', 'Intel(R) Arc(tm) Graphics (MTL)'
+# (lhl/intel-inference). A platform has several iGPU configurations (Lunar Lake: Arc 140V with 8
+# Xe2 cores, Arc 130V with 7), so the name is refused with them.
+_INTEL_PLATFORM_IGPU = re.compile(
+    r"intel(?:\(r\))?\s+(?:arc(?:\(tm\))?\s+)?graphics\s*\(\s*(?P<platform>[a-z]{3})\s*\)",
+    re.IGNORECASE,
+)
+_INTEL_PLATFORMS = {
+    "lnl": "Lunar Lake",
+    "mtl": "Meteor Lake",
+    "arl": "Arrow Lake",
+    "ptl": "Panther Lake",
+}
+
+
+def _intel_platform_error(name: str, platform: str) -> UnknownNameError:
+    """'Intel(R) Graphics (LNL)': the catalog's iGPUs of that platform, asking for the GPU or
+    CPU model that names one."""
+    platform_name = _INTEL_PLATFORMS.get(platform)
+    found = [gpu for gpu in all_gpus() if platform_name and platform_name in gpu.architecture]
+    listed = "; ".join(f"{gpu.id} ({gpu.name})" for gpu in found)
+    known = (
+        f"{platform_name} iGPUs in the catalog: {listed}"
+        if found
+        else f"no {platform_name or platform.upper()} iGPU is in the catalog"
+    )
+    hint = (
+        f"'{name.strip()}' is how Mesa's Vulkan driver names an Intel integrated GPU by its "
+        "platform; it does not say which configuration. Give the GPU or the CPU model instead "
+        f"(e.g. 'Arc 140V', 'Core Ultra 7 258V'); {known}."
+    )
+    return UnknownNameError(
+        "GPU", name, [gpu.id for gpu in found], ambiguous=bool(found), hint=hint
+    )
 
 
 # 'RTX 4070 Laptop GPU', 'RTX 2070 with Max-Q Design', 'RTX 3080 Mobile': a notebook part.
