@@ -12,33 +12,12 @@ import pytest
 
 from gpuatlas.calibration.fitting import observations, predicted_value
 from gpuatlas.calibration.written_rows import _NameError, _stated_backend, _weights, load_written
+from gpuatlas.catalog.measurements import COLUMNS as MEASUREMENT_COLUMNS
 from gpuatlas.catalog.models import resolve_model_reference
 
 pytestmark = pytest.mark.unit
 
-COLUMNS = [
-    "gpu",
-    "gpu_count",
-    "engine",
-    "engine_version",
-    "model",
-    "weights",
-    "kv_cache",
-    "batch",
-    "input_tokens",
-    "output_tokens",
-    "resolution",
-    "steps",
-    "metric",
-    "value",
-    "unit",
-    "source",
-    "source_date",
-    "notes",
-    "parallelism",
-    "backend",
-    "variant",
-]
+COLUMNS = [*MEASUREMENT_COLUMNS, "parallelism", "backend", "variant"]
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,6 @@ from gpuatlas.performance.resolve import as_model
 
 FIELDS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 NUMERIC_FIELDS = ("gpu_count", "batch", "input_tokens", "output_tokens", "steps")
-ConfigKey = tuple[str, str, str, str, str, str, str]
 Result = tuple[str, str, str, str]  # value, low, high, error
 EMPTY_RESULT: Result = ("", "", "", "")
 
@@ -181,19 +180,6 @@ class _RowPath:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _config_key(table: _Table, row: int) -> ConfigKey:
-    c = table.columns
-    return (
-        c["gpu"][row],
-        c["gpu_count"][row],
-        c["model"][row],
-        c["weights"][row],
-        c["engine"][row],
-        c["kv_cache"][row],
-        c["variant"][row],
-    )
 
 
 # a configuration's rows share one runtime: its variant too (a stated -fa chooses the

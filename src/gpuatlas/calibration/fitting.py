@@ -1493,8 +1493,8 @@ def fit_matvec_alu_shares(calibration: Calibration, items: Sequence[Observation]
     model_constants llm.matvec_alu_issue_share_prior, a backend's toward the pooled one, an
     era's toward its backend's."""
     calibration = replace(calibration, matvec_alu_shares={})
-    paying = _matvec_share_keys(items)
-    scored = [item for item in items if id(item) in paying and _informs_share(item)]
+    paying, informing = _matvec_share_keys(items)
+    scored = [item for item in items if id(item) in informing]
     if not scored:
         return calibration
     keys = {id(item): paying[id(item)] for item in scored}
@@ -1523,18 +1523,13 @@ def fit_matvec_alu_shares(calibration: Calibration, items: Sequence[Observation]
     return replace(calibration, matvec_alu_shares=shares)
 
 
-def _informs_share(item: Observation) -> bool:
-    """Whether a decode row that pays the mat-vec ALU share is scored when it is fitted:
-    a row of SHARE_ENGINE's own profiles."""
-    runtime = _runtime_of(item.case)
-    return runtime is not None and runtime.engine.engine == SHARE_ENGINE
-
-
-def _matvec_share_keys(items: Sequence[Observation]) -> dict[int, str]:
+def _matvec_share_keys(items: Sequence[Observation]) -> tuple[dict[int, str], set[int]]:
     """id(item) -> the share key (backend and build era, `share_key`) of each decode row that
     can pay the mat-vec ALU term, on the keys where at least one row's format has an ALU count
-    (formats.toml)."""
+    (formats.toml); and the ids of those rows that inform the share when it is fitted: rows of
+    SHARE_ENGINE's own profiles."""
     found: dict[int, str] = {}
+    own: set[int] = set()
     counted: set[str] = set()
     for item in items:
         runtime = _runtime_of(item.case)
@@ -1545,9 +1540,12 @@ def _matvec_share_keys(items: Sequence[Observation]) -> dict[int, str]:
             continue
         key = share_key(backend, runtime.engine.matvec_share_era)
         found[id(item)] = key
+        if runtime.engine.engine == SHARE_ENGINE:
+            own.add(id(item))
         if runtime.matvec_alu_ops_per_weight > 0.0:
             counted.add(key)
-    return {item: key for item, key in found.items() if key in counted}
+    paying = {item: key for item, key in found.items() if key in counted}
+    return paying, own & paying.keys()
 
 
 def _backend_gpu_weights(
