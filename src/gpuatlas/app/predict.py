@@ -11,6 +11,7 @@ from gpuatlas.app.documents import versioned
 from gpuatlas.app.engine_names import engine_fields
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
+    FLASH_ATTENTION_HELP,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
     TRAINING_PRECISIONS,
@@ -77,6 +78,7 @@ class PredictLlmRequest(ServedModelRequest):
         le=100_000_000,
         description=NUM_CTX_HELP,
     )
+    flash_attention: Literal["auto", "on", "off"] = Field("auto", description=FLASH_ATTENTION_HELP)
 
 
 def predict_llm_document(
@@ -103,6 +105,15 @@ def predict_llm_document(
         host_bandwidth_gb_s=request.host_bandwidth_gbs,
         experts_on_cpu=request.cpu_moe,
         num_ctx=request.num_ctx,
+        flash_attention=request.flash_attention,
+    )
+    attention = api.attention_used(
+        request.system,
+        reference.model,
+        choice.format_id,
+        engine,
+        kv_cache=kv_cache,
+        flash_attention=request.flash_attention,
     )
     return versioned(
         SCHEMA_ANSWER,
@@ -110,6 +121,7 @@ def predict_llm_document(
             "request": _llm_request_used(request, reference.model, choice.format_id, engine),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
+            "attention_assumed": attention.to_json(),
             **_engine_note(engine, request.system, choice.format_id, reference.model),
             **_engine_named(prediction.to_json(), request.engine, request.system),
             **vision_fields(reference.model, choice.format_id, request.input_tokens),

@@ -105,6 +105,10 @@ NUM_CTX_HELP = (
     "Ollama/llama.cpp context allocated per sequence (OLLAMA_CONTEXT_LENGTH / -c); default: "
     "the engine's default for its version and GPU memory."
 )
+FLASH_ATTENTION_HELP = (
+    "llama.cpp/Ollama flash attention (-fa / --flash-attn, OLLAMA_FLASH_ATTENTION): auto, the "
+    "build's default; on; off. Library engines (vLLM, SGLang, …) fuse attention either way."
+)
 PARALLEL_HELP = (
     "Ollama/llama.cpp request slots per replica (OLLAMA_NUM_PARALLEL / llama-server "
     "--parallel): more concurrent requests wait in its queue; default: the release's "

@@ -55,13 +55,17 @@ from gpuatlas.performance.calibration_table import (
     share_key,
     using_calibration,
 )
-from gpuatlas.performance.cases import Case, case_system, predict_case, resolution_px
+from gpuatlas.performance.cases import (
+    Case,
+    case_llm_runtime,
+    case_system,
+    predict_case,
+    resolution_px,
+)
 from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_model, resolve_engine
 from gpuatlas.performance.engine_specs import engine_for_version, engine_profile
-from gpuatlas.performance.llm.attention_setting import with_stated_attention
 from gpuatlas.performance.llm.predict import (
     early_stop,
-    llm_runtime,
     running_batch,
     runtime_max_batch,
     serving_cycle_s,
@@ -334,10 +338,9 @@ class LinearTerms:
 def _runtime_of(case: Case) -> LlmRuntime | None:
     try:
         system = case_system(case)
-        runtime = llm_runtime(system, case.model, case.weights, case.engine, case.kv_cache)
+        return case_llm_runtime(case, system, case.model, case.kv_cache)
     except GpuAtlasError:
         return None
-    return with_stated_attention(runtime, case.variant)
 
 
 def decode_terms(observation: Observation) -> LinearTerms | None:

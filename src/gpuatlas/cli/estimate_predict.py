@@ -9,6 +9,7 @@ import typer
 
 from gpuatlas.app import predict as answers
 from gpuatlas.app.requests import (
+    FLASH_ATTENTION_HELP,
     HOST_RAM_HELP,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
@@ -194,6 +195,7 @@ def predict_llm_command(
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
+    flash_attention: str = typer.Option("auto", "--flash-attn", "-fa", help=FLASH_ATTENTION_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
@@ -214,10 +216,12 @@ def predict_llm_command(
             "cpu_moe": cpu_moe,
             "num_ctx": num_ctx,
             "host_ram_gb": host_ram_gb,
+            "flash_attention": flash_attention,
         },
     )
     if not as_json:
         _weights_line(document)
+        console.print(document["attention_assumed"]["note"], markup=False, highlight=False)
     _print_estimates(
         document,
         as_json,

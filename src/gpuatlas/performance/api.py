@@ -13,6 +13,11 @@ from typing import Literal
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
+from gpuatlas.performance.llm.attention_setting import (
+    AttentionPath,
+    attention_path,
+    with_flash_attention,
+)
 from gpuatlas.performance.llm.memory import (
     MemoryInputs,
     inference_memory_fit,
@@ -152,13 +157,17 @@ def predict_llm(
     host_bandwidth_gb_s: float | None = None,
     experts_on_cpu: bool = False,
     num_ctx: int | None = None,
+    flash_attention: str = "auto",
 ) -> LlmPrediction:
     """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests. On
     llama.cpp/Ollama, `gpu_layers` (else the engine's own split when the model does not fit)
     keeps the other layers in host memory of `host_bandwidth_gb_s`; `experts_on_cpu`: the MoE
     experts there instead (--cpu-moe); `num_ctx` the context allocated per sequence
-    (OLLAMA_CONTEXT_LENGTH, llama.cpp -c; none: the engine's default)."""
-    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    (OLLAMA_CONTEXT_LENGTH, llama.cpp -c; none: the engine's default); `flash_attention`
+    llama.cpp's -fa (auto: the build's default, on, off)."""
+    runtime = with_flash_attention(
+        llm_runtime(system, model, weights, engine, kv_cache), flash_attention
+    )
     return predict_runtime(
         runtime,
         batch=batch,
@@ -171,6 +180,21 @@ def predict_llm(
         engine_text=engine,
         num_ctx=num_ctx,
     )
+
+
+def attention_used(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    *,
+    kv_cache: str = "fp16",
+    flash_attention: str = "auto",
+) -> AttentionPath:
+    """The attention path `predict_llm` takes for the same request, and why (as set, the
+    engine's default, or fused either way on a library engine)."""
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    return attention_path(with_flash_attention(runtime, flash_attention), flash_attention)
 
 
 def decode_step_s(

@@ -21,6 +21,7 @@ from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_layout import layout_serving
+from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.media.diffusion import (
     max_image_batch,
     predict_diffusion_run,
@@ -28,7 +29,7 @@ from gpuatlas.performance.media.diffusion import (
 )
 from gpuatlas.performance.media.vision import predict_ocr_run, predict_vision_run
 from gpuatlas.performance.predictions import Estimate
-from gpuatlas.performance.resolve import as_model, as_system
+from gpuatlas.performance.resolve import ModelArg, as_model, as_system
 from gpuatlas.performance.training.engines import (
     DEFAULT_TRAINING_ENGINE,
     training_engine,
@@ -170,12 +171,19 @@ def _lengths(case: Case) -> tuple[int, int]:
     return case.input_tokens or 0, case.output_tokens or 0
 
 
+def case_llm_runtime(case: Case, system: GpuSystem, model: ModelArg, kv_cache: str) -> LlmRuntime:
+    """The LLM runtime of a case's configuration as it ran: its engine's profile, with the
+    flash-attention setting its variant states (`-fa 1`, `flash-attention`), if any. The one
+    place the scalar path, the vectorised path and the calibration's terms build it."""
+    runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)
+    return with_stated_attention(runtime, case.variant)
+
+
 def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if case.metric in ("image_s", "images_per_min"):
         raise InvalidRequestError([f"{case.metric} needs a diffusion or vision-language model"])
     kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, system.gpu)
-    runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)  # type: ignore[arg-type]
-    runtime = with_stated_attention(runtime, case.variant)
+    runtime = case_llm_runtime(case, system, model, kv_cache)  # type: ignore[arg-type]
     input_tokens, output_tokens = _lengths(case)
     if case.metric == "serving_output_tok_s":
         concurrency = "max" if case.batch in ("max", None) else case.batch

@@ -95,6 +95,7 @@ PLANNERS: dict[str, Planner] = {
             FormField("output_tokens", "Output, tokens", "number"),
             _KV,
             _NUM_CTX,
+            FormField("flash_attention", "llama.cpp/Ollama flash attention (auto, on, off)"),
             _HOST_RAM,
         ),
         "How fast?",

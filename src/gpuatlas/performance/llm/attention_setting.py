@@ -10,8 +10,9 @@ in a measured row's `variant`, whose words have no spaces) is predicted with tha
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.llm.step_times import LlmRuntime
 
 _FLAG = re.compile(
@@ -41,3 +42,55 @@ def with_stated_attention(runtime: LlmRuntime, variant: str | None) -> LlmRuntim
     """The runtime with the flash-attention setting its run states, if any."""
     stated = stated_flash_attention(variant)
     return runtime if stated is None else replace(runtime, flash_attention=stated)
+
+
+FLASH_ATTENTION_CHOICES = ("auto", "on", "off")
+
+
+def flash_attention_choice(choice: str) -> bool | None:
+    """A request's `--flash-attn auto|on|off` as the runtime takes it (None: the engine's
+    default). Any other value is an error naming the choices."""
+    value = choice.strip().lower()
+    if value not in FLASH_ATTENTION_CHOICES:
+        raise InvalidRequestError(
+            [f"flash attention '{choice}': expected one of {', '.join(FLASH_ATTENTION_CHOICES)}"]
+        )
+    return None if value == "auto" else value == "on"
+
+
+def with_flash_attention(runtime: LlmRuntime, choice: str) -> LlmRuntime:
+    """The runtime with a request's flash-attention choice (`auto` keeps the engine's)."""
+    setting = flash_attention_choice(choice)
+    return runtime if setting is None else replace(runtime, flash_attention=setting)
+
+
+@dataclass(frozen=True)
+class AttentionPath:
+    """Which attention path a prediction took, and why (for the answer)."""
+
+    flash_attention: bool  # fused: scores stay on chip; else written and read back per head
+    reason: str  # "as set", "the engine's default", "fused either way"
+    note: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"flash_attention": self.flash_attention, "reason": self.reason, "note": self.note}
+
+
+def attention_path(runtime: LlmRuntime, choice: str = "auto") -> AttentionPath:
+    """The attention path of `runtime` (already carrying the choice) as the answer states it:
+    llama.cpp and the engines on its kernels run the path their -fa flag or their build's
+    default chooses; a library engine's attention is fused whatever the flag."""
+    engine = runtime.engine.id
+    if not runtime.engine.own_matvec_kernels:
+        note = (
+            f"attention: fused ({engine}'s attention kernels are fused whatever the setting; "
+            "--flash-attn chooses the path on llama.cpp and the engines on its kernels)"
+        )
+        return AttentionPath(True, "fused either way", note)
+    flash = not runtime.attention_per_query_head
+    state = "on" if flash else "off"
+    if flash_attention_choice(choice) is not None and runtime.flash_attention is not None:
+        cost = "" if flash else ": scores written and read back, each query head reads its KV"
+        return AttentionPath(flash, "as set", f"flash attention {state} (as set{cost})")
+    default = f"flash attention {state} (the default of {engine}; --flash-attn on|off sets it)"
+    return AttentionPath(flash, "the engine's default", default)

@@ -21,9 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.cases import Case, case_system, predict_case
+from gpuatlas.performance.cases import Case, case_llm_runtime, case_system, predict_case
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.attention_setting import with_stated_attention
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences, max_sequences
 from gpuatlas.performance.llm.offload_speed import (
     OFFLOAD_ENGINE_NAMES,
@@ -32,7 +31,7 @@ from gpuatlas.performance.llm.offload_speed import (
     ollama_default_context,
     splits_by_itself,
 )
-from gpuatlas.performance.llm.predict import cycle_from_step_times, llm_runtime, serving_rate
+from gpuatlas.performance.llm.predict import cycle_from_step_times, serving_rate
 from gpuatlas.performance.llm.refusal import (
     brief_does_not_fit_message,
     does_not_fit_message,
@@ -311,8 +310,7 @@ def vector_for(case: Case) -> VectorisedRuntime:
     (system, KV precision, runtime) so that an error is the scalar path's error."""
     system = case_system(case)
     kv_cache = resolved_kv_cache(case.kv_cache, case.engine, case.weights, system.gpu)
-    runtime = llm_runtime(system, case.model, case.weights, case.engine, kv_cache)
-    return VectorisedRuntime(with_stated_attention(runtime, case.variant))
+    return VectorisedRuntime(case_llm_runtime(case, system, case.model, kv_cache))
 
 
 _CONFIGURATION = attrgetter(
