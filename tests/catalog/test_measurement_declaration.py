@@ -44,6 +44,7 @@ def test_the_header_is_the_declared_fields_but_file_and_line() -> None:
         "server_slots",
         "gradient_accumulation",
         "num_ctx",
+        "depth",
     )
     assert set(row_file_schema().model_fields) == set(COLUMNS) | set(OPTIONAL_COLUMNS)
 

@@ -11,6 +11,7 @@ from gpuatlas.app.documents import versioned
 from gpuatlas.app.engine_names import engine_fields
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
+    DEPTH_HELP,
     FLASH_ATTENTION_HELP,
     KV_CACHE_HELP,
     NUM_CTX_HELP,
@@ -79,6 +80,7 @@ class PredictLlmRequest(ServedModelRequest):
         description=NUM_CTX_HELP,
     )
     flash_attention: Literal["auto", "on", "off"] = Field("auto", description=FLASH_ATTENTION_HELP)
+    depth: int = Field(0, ge=0, le=10_000_000, description=DEPTH_HELP)
 
 
 def predict_llm_document(
@@ -87,7 +89,7 @@ def predict_llm_document(
     """``gpuatlas.predict-llm/1``: the request, the weights assumed and every predicted number
     as {value, low, high, unit, model, calibration_version, extrapolated, notes}."""
     reference = system_model_reference(request.system, request.model, local_files)
-    _check_context(reference, request.input_tokens + request.output_tokens)
+    _check_context(reference, request.depth + request.input_tokens + request.output_tokens)
     mac = (as_system(request.system), reference, [request.weights], request.engine)
     require_mac_build(*mac, "predict llm")  # a server build on a Mac: its GGUF / MLX builds
     choice, engine = weights_and_engine(request.weights, reference, request.engine, request.system)
@@ -106,6 +108,7 @@ def predict_llm_document(
         experts_on_cpu=request.cpu_moe,
         num_ctx=request.num_ctx,
         flash_attention=request.flash_attention,
+        depth_tokens=request.depth,
     )
     attention = api.attention_used(
         request.system,

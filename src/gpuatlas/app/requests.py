@@ -105,6 +105,11 @@ NUM_CTX_HELP = (
     "Ollama/llama.cpp context allocated per sequence (OLLAMA_CONTEXT_LENGTH / -c); default: "
     "the engine's default for its version and GPU memory."
 )
+DEPTH_HELP = (
+    "Tokens already in each sequence's KV cache when the prompt arrives (llama-bench -d, "
+    "'pp512 @ d8192'; a conversation's earlier turns the server still holds): the prompt "
+    "attends to them and decode runs after them. Default 0."
+)
 FLASH_ATTENTION_HELP = (
     "llama.cpp/Ollama flash attention (-fa / --flash-attn, OLLAMA_FLASH_ATTENTION): auto, the "
     "build's default; on; off. Library engines (vLLM, SGLang, …) fuse attention either way."

@@ -49,7 +49,7 @@ from gpuatlas.performance.llm.vectorised import (
 from gpuatlas.performance.resolve import as_model
 
 FIELDS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-NUMERIC_FIELDS = ("gpu_count", "batch", "input_tokens", "output_tokens", "steps")
+NUMERIC_FIELDS = ("gpu_count", "batch", "input_tokens", "output_tokens", "steps", "depth")
 Result = tuple[str, str, str, str]  # value, low, high, error
 EMPTY_RESULT: Result = ("", "", "", "")
 
@@ -227,17 +227,12 @@ def _llm_columns(table: _Table) -> LlmColumns:
     is_max = np.fromiter(map(maximal.__contains__, batch_text), bool, table.size)
     serving = metric == "serving_output_tok_s"
     batch = np.where(is_max | (empty & serving), math.nan, np.where(empty, 1.0, numbers("batch")))
-    return LlmColumns(metric, batch, numbers("input_tokens"), numbers("output_tokens"))
+    inputs, outputs = numbers("input_tokens"), numbers("output_tokens")
+    return LlmColumns(metric, batch, inputs, outputs, np.nan_to_num(numbers("depth")))
 
 
 def _columns(table: _Table, index: NDArray[np.intp]) -> LlmColumns:
-    whole = table.llm_columns()
-    return LlmColumns(
-        whole.metric[index],
-        whole.batch[index],
-        whole.input_tokens[index],
-        whole.output_tokens[index],
-    )
+    return table.llm_columns().take(index)
 
 
 def _number(text: str) -> float:

@@ -10,7 +10,8 @@ OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default) and
 desktop card, 256 per data-center GPU, as `--host-ram-gb`) and, for serving, requests (a
 finite run of that many prompts; empty = a steady state) and mean_output_tokens (requests that
 stop at end-of-sequence generate this many tokens on average, output_tokens being the cap;
-empty = all of output_tokens). Every row
+empty = all of output_tokens) and, for prefill and decode, depth (tokens already in the KV
+cache when the test starts, llama-bench -d: `pp512 @ d8192`; empty = none). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
 fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
@@ -54,6 +55,7 @@ OPTIONAL_COLUMNS = (
     "host_ram_gb",
     "requests",
     "mean_output_tokens",
+    "depth",
 )
 LAYOUTS = ("tensor", "auto")
 RESULT_COLUMNS = ("value", "low", "high", "error")
@@ -105,6 +107,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     output_tokens = _optional_int(fields, "output_tokens", problems)
     steps = _optional_int(fields, "steps", problems)
     num_ctx = _optional_int(fields, "num_ctx", problems)
+    depth = _optional_int(fields, "depth", problems)
     accumulation = _optional_int(fields, "gradient_accumulation", problems)
     if accumulation == 0:
         problems.append("gradient_accumulation must be at least 1 (or empty: 1), got 0")
@@ -136,6 +139,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         requests=requests,  # a finite run of this many prompts; empty: a steady state
         mean_output_tokens=mean_output_tokens,  # requests ended at EOS; empty: all of the cap
         host_ram_gb=host_ram_gb,  # GB of RAM for llama.cpp/Ollama's CPU side; empty: assumed
+        depth=depth or None,  # tokens already in the KV cache (llama-bench -d); empty: none
     )
 
 

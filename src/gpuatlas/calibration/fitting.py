@@ -185,6 +185,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         server_slots=row.server_slots,
         num_ctx=row.num_ctx,
         gradient_accumulation=row.gradient_accumulation,
+        depth=row.depth,
     )
 
 
@@ -349,7 +350,7 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     if runtime is None:
         return None
     batch = case.batch if isinstance(case.batch, int) else 1
-    context = (case.input_tokens or 0) + (case.output_tokens or 0) / 2
+    context = (case.depth or 0) + (case.input_tokens or 0) + (case.output_tokens or 0) / 2
     flops, moved = runtime.decode_terms(batch, context)
     fixed = runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
     fixed += runtime.communication_s(batch) + batch * runtime.engine.sequence_overhead_us * 1e-6
@@ -385,14 +386,15 @@ def prefill_terms(observation: Observation) -> LinearTerms | None:
     if runtime is None or not case.input_tokens:
         return None
     batch = case.batch if isinstance(case.batch, int) else 1
-    tokens = case.input_tokens
-    flops, moved = runtime.prefill_terms(tokens, batch)
+    tokens, depth = case.input_tokens, case.depth or 0
+    flops, moved = runtime.prefill_terms(tokens, batch, depth)
     steps = math.ceil(batch * tokens / runtime.engine.prefill_chunk_tokens)
     share = float(runtime.pipeline_share(tokens, batch))  # layer-split GPUs in a pipeline
     fixed = steps * runtime.engine.layer_overhead_ms * 1e-3 * runtime.model.num_layers
     fixed += steps * runtime.kernels_ms * 1e-3  # kernels x the decode group's time per kernel
     fixed += steps * runtime.eager_prefill_host_s  # fit_eager_prefill_times
-    streamed = runtime.score_bytes(tokens, batch) + runtime.dequant_bytes(tokens, batch)
+    streamed = runtime.score_bytes(tokens, batch, cached_tokens=depth)
+    streamed += runtime.dequant_bytes(tokens, batch)
     fixed += streamed / (runtime.bandwidth_bytes_s * runtime.prefill.eta_memory) * share
     fixed += runtime.communication_s(batch * tokens)
     fixed += runtime.recurrent_prefill_s(tokens, batch) * share  # fit_recurrent_prefill_time

@@ -162,6 +162,7 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
         parallelism=_parallelism(text.get("parallelism", ""), int(text["gpu_count"])),
         variant=text.get("variant") or None,
         backend=backend,
+        depth=_optional_int(text.get("depth", "")),  # llama-bench -d; empty: none
     )
 
 

@@ -207,6 +207,10 @@ class MeasuredRow:
     # and the GPU/CPU layer split. Empty = not stated: the release's default
     # (performance/data/context_defaults.toml)
     num_ctx: int | None = field(default=None, metadata=meaning("Context allocated", ge=1))
+    # llama.cpp llama-bench -d (`pp512 @ d8192`, `tg128 @ d8192`): tokens already in the KV
+    # cache when the test starts; a prefill row processes input_tokens after them, a decode
+    # row generates after them. Empty = 0 (an empty cache)
+    depth: int | None = field(default=None, metadata=meaning("Depth", "tokens", ge=0))
 
     @property
     def row_id(self) -> str:
@@ -248,7 +252,8 @@ class MeasuredRow:
         key = key if self.requests is None else f"{key}|n{self.requests}"
         accumulation = self.gradient_accumulation
         key = key if accumulation is None else f"{key}|ga{accumulation}"
-        return key if self.num_ctx is None else f"{key}|ctx{self.num_ctx}"
+        key = key if self.num_ctx is None else f"{key}|ctx{self.num_ctx}"
+        return key if not self.depth else f"{key}|d{self.depth}"
 
     @property
     def non_default_backend(self) -> str | None:

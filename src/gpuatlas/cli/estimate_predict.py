@@ -9,6 +9,7 @@ import typer
 
 from gpuatlas.app import predict as answers
 from gpuatlas.app.requests import (
+    DEPTH_HELP,
     FLASH_ATTENTION_HELP,
     HOST_RAM_HELP,
     KV_CACHE_HELP,
@@ -196,6 +197,7 @@ def predict_llm_command(
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     flash_attention: str = typer.Option("auto", "--flash-attn", "-fa", help=FLASH_ATTENTION_HELP),
+    depth: int = typer.Option(0, "--depth", "-d", help=DEPTH_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
@@ -217,6 +219,7 @@ def predict_llm_command(
             "num_ctx": num_ctx,
             "host_ram_gb": host_ram_gb,
             "flash_attention": flash_attention,
+            "depth": depth,
         },
     )
     if not as_json:

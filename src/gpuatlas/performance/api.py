@@ -158,13 +158,15 @@ def predict_llm(
     experts_on_cpu: bool = False,
     num_ctx: int | None = None,
     flash_attention: str = "auto",
+    depth_tokens: int = 0,
 ) -> LlmPrediction:
     """TTFT, TPOT, prefill and decode rates, MBU and MFU for one batch of requests. On
     llama.cpp/Ollama, `gpu_layers` (else the engine's own split when the model does not fit)
     keeps the other layers in host memory of `host_bandwidth_gb_s`; `experts_on_cpu`: the MoE
     experts there instead (--cpu-moe); `num_ctx` the context allocated per sequence
     (OLLAMA_CONTEXT_LENGTH, llama.cpp -c; none: the engine's default); `flash_attention`
-    llama.cpp's -fa (auto: the build's default, on, off)."""
+    llama.cpp's -fa (auto: the build's default, on, off); `depth_tokens` the tokens already in
+    each sequence's KV cache when the prompt arrives (llama-bench -d)."""
     runtime = with_flash_attention(
         llm_runtime(system, model, weights, engine, kv_cache), flash_attention
     )
@@ -179,6 +181,7 @@ def predict_llm(
         experts_on_cpu=experts_on_cpu,
         engine_text=engine,
         num_ctx=num_ctx,
+        depth_tokens=depth_tokens,
     )
 
 

@@ -61,6 +61,10 @@ METRICS = (
     "tpot_ms",
 )
 LLM_METRICS = ("prefill_tok_s", "decode_tok_s", "ttft_ms", "tpot_ms")
+DEPTH_NOT_SERVING = (
+    "depth (tokens already in the KV cache, llama-bench -d) applies to prefill and decode "
+    "rows; a serving run's prompts start empty (--prompt-reuse prices a cached prefix)"
+)
 IMAGE_ENGINES = ("diffusers", "pytorch", "tensorrt", "comfyui", "diffusers-compiled")
 
 
@@ -104,6 +108,9 @@ class Case:
     # llama.cpp/Ollama: GB of RAM in the machine, the limit of a GPU/CPU split (llm.host_memory);
     # None = the system's own or the assumption for its GPU
     host_ram_gb: float | None = None
+    # prefill and decode: tokens already in the KV cache when the test starts (llama-bench
+    # -d, `pp512 @ d8192`); None = an empty cache
+    depth: int | None = None
 
     @property
     def engine_as_run(self) -> str:
@@ -186,6 +193,8 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     runtime = case_llm_runtime(case, system, model, kv_cache)  # type: ignore[arg-type]
     input_tokens, output_tokens = _lengths(case)
     if case.metric == "serving_output_tok_s":
+        if case.depth:
+            raise InvalidRequestError([DEPTH_NOT_SERVING])
         concurrency = "max" if case.batch in ("max", None) else case.batch
         if case.layout == "auto" and system.gpu_count > 1:
             return layout_serving(
@@ -232,6 +241,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         host_bandwidth_gb_s=case.host_bandwidth_gb_s,
         engine_text=case.engine_as_run,
         num_ctx=case.num_ctx,
+        depth_tokens=case.depth or 0,
     )
     estimate: Estimate = getattr(prediction, case.metric)
     return estimate

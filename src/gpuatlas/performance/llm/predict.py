@@ -131,12 +131,15 @@ def predict_runtime(
     experts_on_cpu: bool = False,
     engine_text: str | None = None,
     num_ctx: int | None = None,
+    depth_tokens: int = 0,
 ) -> LlmPrediction:
     """One batch of requests on the system. On llama.cpp/Ollama a single sequence that does
     not fit the GPU runs partly on the CPU (the engine's own layer split, or `gpu_layers`;
     `engine_text` as written, 'Ollama 0.12', sets Ollama's default num_ctx, `num_ctx` the
-    context allocated instead: OLLAMA_CONTEXT_LENGTH, llama.cpp -c)."""
-    context = input_tokens + output_tokens
+    context allocated instead: OLLAMA_CONTEXT_LENGTH, llama.cpp -c). `depth_tokens`: tokens
+    already in each sequence's KV cache when the prompt arrives (llama-bench -d): the prompt
+    attends to them, and decode runs after them."""
+    context = depth_tokens + input_tokens + output_tokens
     inputs = memory_inputs(runtime, kv_cache)
     offload = offload_for(
         inputs,
@@ -150,21 +153,23 @@ def predict_runtime(
     )
     if offload is None:
         require_fits(runtime, batch, context, kv_cache)
-    prediction = _predict_on_gpu(runtime, batch, input_tokens, output_tokens)
-    return prediction if offload is None else _offloaded(runtime, prediction, offload)
+    prediction = _predict_on_gpu(runtime, batch, input_tokens, output_tokens, depth_tokens)
+    if offload is None:
+        return prediction
+    return _offloaded(runtime, prediction, offload, depth_tokens)
 
 
 def _predict_on_gpu(
-    runtime: LlmRuntime, batch: int, input_tokens: int, output_tokens: int
+    runtime: LlmRuntime, batch: int, input_tokens: int, output_tokens: int, depth_tokens: int = 0
 ) -> LlmPrediction:
     calibration = current_calibration()
-    context = input_tokens + output_tokens / 2
-    ttft_s = runtime.prefill_s(input_tokens, batch) if input_tokens > 0 else 0.0
+    context = depth_tokens + input_tokens + output_tokens / 2
+    ttft_s = runtime.prefill_s(input_tokens, batch, depth_tokens) if input_tokens > 0 else 0.0
     ttft_s += runtime.call_wire_s if input_tokens > 0 else 0.0  # one run: weights wired anew
     tpot_s = runtime.decode_step_s(batch, context)
     flops, charged = runtime.decode_terms(batch, context)
     moved = charged - runtime.matvec_alu_excess_bytes(batch)  # traffic, not the ALU's time
-    prefill_flops = runtime.prefill_model_flops(input_tokens, batch)
+    prefill_flops = runtime.prefill_model_flops(input_tokens, batch, depth_tokens)
     prefill_flops -= runtime.expert_pass_flops(input_tokens, batch)  # MFU counts useful FLOPs
     system_bandwidth = runtime.bandwidth_bytes_s * runtime.split
     decode_x = runtime.extrapolated(calibration, "decode")
@@ -195,12 +200,14 @@ def _predict_on_gpu(
     )
 
 
-def _offloaded(runtime: LlmRuntime, on_gpu: LlmPrediction, offload: OffloadSpeed) -> LlmPrediction:
+def _offloaded(
+    runtime: LlmRuntime, on_gpu: LlmPrediction, offload: OffloadSpeed, depth_tokens: int = 0
+) -> LlmPrediction:
     """The all-GPU prediction with the layers in host memory run on the CPU: decode adds
     their bytes and their KV cache at the host's bandwidth, prefill their copies over PCIe.
     The band is the extrapolated one (the host's memory is assumed unless given)."""
     note = f"{offload.describe()}; {host_ram_note(runtime.system)}"
-    context = on_gpu.input_tokens + on_gpu.output_tokens / 2
+    context = depth_tokens + on_gpu.input_tokens + on_gpu.output_tokens / 2
     tpot_s = offloaded_decode_step_s(on_gpu.tpot_ms.value / 1e3, offload, on_gpu.batch, context)
     ttft_s = (
         offloaded_prefill_s(on_gpu.ttft_ms.value / 1e3, on_gpu.input_tokens, offload)

@@ -379,12 +379,15 @@ class LlmRuntime:
         extra = 1.0 / (self.engine.moe_gemm_efficiency * self.expert_gemm_share) - 1.0
         return self.shape.expert_flops_per_token * extra
 
-    def prefill_model_flops(self, tokens: Value, batch: Value = 1) -> Value:
+    def prefill_model_flops(
+        self, tokens: Value, batch: Value = 1, cached_tokens: Value = 0
+    ) -> Value:
         """Prefill FLOPs per GPU the model performs (for MFU): `prefill_terms`' FLOPs without
         the experts' slower-GEMM equivalent and the slower attention's."""
-        flops, _ = self.prefill_terms(tokens, batch)
+        flops, _ = self.prefill_terms(tokens, batch, cached_tokens)
         extra = self.expert_extra_flops_per_token + self.block_scale_flops_per_token
-        slower_attention = (self.attention_rate_factor - 1.0) * self.prefill_attention_flops(tokens)
+        attention = self.prefill_attention_flops(tokens, cached_tokens)
+        slower_attention = (self.attention_rate_factor - 1.0) * attention
         return flops - (batch * tokens * extra + batch * slower_attention) / self.split
 
     @cached_property
@@ -560,7 +563,8 @@ class LlmRuntime:
         share = self.pipeline_share(tokens, batch, ops)
         core = ops.maximum(compute_s, memory_s) * self.prefill.factor * share
         memory_rate = self.bandwidth_bytes_s * self.prefill.eta_memory
-        streamed = self.score_bytes(tokens, batch, ops) + self.dequant_bytes(tokens, batch, ops)
+        streamed = self.score_bytes(tokens, batch, ops, cached_tokens)
+        streamed = streamed + self.dequant_bytes(tokens, batch, ops)
         streamed = streamed + self.prefill_reconstruct_bytes(tokens, batch, ops)
         total = (
             core
@@ -678,14 +682,18 @@ class LlmRuntime:
         ubatches = ops.maximum(ops.ceil(ops.minimum(batch * tokens, per_batch) / chunk), 1.0)
         return (ubatches + gpus - 1) / (ubatches * gpus)
 
-    def score_bytes(self, tokens: Value, batch: Value, ops: Primitives = SCALAR) -> Value:
+    def score_bytes(
+        self, tokens: Value, batch: Value, ops: Primitives = SCALAR, cached_tokens: Value = 0
+    ) -> Value:
         """Attention-score traffic of a prefill without flash attention, per GPU: heads x
-        (causal) tokens²/2 scores per attending layer."""
+        (causal) tokens²/2 scores per attending layer, plus tokens x `cached_tokens` against
+        a cache filled before (llama-bench -d); a sliding layer's scores within its window."""
         if self.attention_score_bytes == 0:
             return 0.0
         model = self.model
-        window = ops.minimum(tokens, model.sliding_window) if model.sliding_window else tokens
-        pairs = model.full_attention_layers * tokens * tokens / 2
+        seen = tokens + 2 * cached_tokens  # each new token's positions, twice (causal: / 2)
+        window = ops.minimum(seen, model.sliding_window) if model.sliding_window else seen
+        pairs = model.full_attention_layers * tokens * seen / 2
         pairs = pairs + len(model.sliding_window_layers) * tokens * window / 2
         heads = model.num_attention_heads / self.split
         return batch * heads * pairs * self.attention_score_bytes

@@ -21,7 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gpuatlas.errors import GpuAtlasError
-from gpuatlas.performance.cases import Case, case_llm_runtime, case_system, predict_case
+from gpuatlas.performance.cases import (
+    DEPTH_NOT_SERVING,
+    Case,
+    case_llm_runtime,
+    case_system,
+    predict_case,
+)
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.memory import MemoryInputs, fitting_sequences, max_sequences
 from gpuatlas.performance.llm.offload_speed import (
@@ -61,8 +67,8 @@ class VectorisedRuntime:
     def decode_step_s(self, batch: Array, context: Array) -> Array:
         return np.asarray(self.runtime.decode_step_s(batch, context, ARRAY), dtype=float)
 
-    def prefill_s(self, tokens: Array, batch: Array) -> Array:
-        return np.asarray(self.runtime.prefill_s(tokens, batch, 0, ARRAY), dtype=float)
+    def prefill_s(self, tokens: Array, batch: Array, cached: Array | float = 0.0) -> Array:
+        return np.asarray(self.runtime.prefill_s(tokens, batch, cached, ARRAY), dtype=float)
 
     def score_bytes(self, tokens: Array, batch: Array) -> Array:
         """LlmRuntime.score_bytes over arrays."""
@@ -101,7 +107,8 @@ class VectorisedRuntime:
     NONE_FITS,
     BATCH_BELOW_ONE,
     DOES_NOT_FIT,
-) = range(8)
+    DEPTH_IN_SERVING,
+) = range(9)
 PREFILL_METRICS = ("prefill_tok_s", "ttft_ms")
 
 
@@ -114,6 +121,7 @@ class LlmColumns:
     batch: Array
     input_tokens: Array
     output_tokens: Array
+    depth: Array  # tokens already in the KV cache (llama-bench -d); 0 where empty
 
     @staticmethod
     def of(cases: Sequence[Case]) -> LlmColumns:
@@ -124,6 +132,7 @@ class LlmColumns:
             batch=_converted(batches, lambda pair: _batch_value(*pair)),
             input_tokens=_converted([c.input_tokens for c in cases], _number),
             output_tokens=_converted([c.output_tokens for c in cases], _number),
+            depth=_converted([c.depth or 0 for c in cases], float),
         )
 
     def take(self, index: NDArray[np.intp]) -> LlmColumns:
@@ -133,6 +142,7 @@ class LlmColumns:
             self.batch[index],
             self.input_tokens[index],
             self.output_tokens[index],
+            self.depth[index],
         )
 
 
@@ -188,7 +198,8 @@ def evaluate_columns(
     serving = metric == "serving_output_tok_s"
     wants_max = np.isnan(columns.batch)
     decode_outputs = np.where(serving, outputs, np.maximum(outputs, 1.0))
-    fit_context = inputs + decode_outputs
+    depth = columns.depth
+    fit_context = depth + inputs + decode_outputs
     fitting = vector.max_sequences(fit_context)
     limit = np.minimum(fitting, vector.runtime.engine.max_batch)
     requested = np.where(wants_max, np.where(serving, limit, 1.0), columns.batch)
@@ -202,9 +213,9 @@ def evaluate_columns(
         requested = np.where(wants_max & serving, np.minimum(requested, slot_caps), requested)
         running = np.minimum(running, slot_caps)
     batch = np.where(serving, np.minimum(running, fitting), requested)
-    context = inputs + decode_outputs / 2
+    context = depth + inputs + decode_outputs / 2
     tpot_s = vector.decode_step_s(batch, context)
-    ttft_s = vector.prefill_s(inputs, batch)
+    ttft_s = vector.prefill_s(inputs, batch, depth)
     ttft_s = ttft_s + np.where(serving | (inputs <= 0), 0.0, vector.runtime.call_wire_s)
     if server is not vector.runtime and serving.any():  # prompts in the server's chunks
         ttft_s = np.where(serving, VectorisedRuntime(server).prefill_s(inputs, batch), ttft_s)
@@ -229,6 +240,7 @@ def evaluate_columns(
     reason = _first_match(
         [
             no_lengths,
+            serving & (depth > 0),
             serving & (outputs < 1),
             ~serving & _prefill_metric(metric) & (inputs < 1),
             ~serving & wants_max,
@@ -239,6 +251,7 @@ def evaluate_columns(
         ],
         [
             NO_LENGTHS,
+            DEPTH_IN_SERVING,
             SERVING_NO_OUTPUT,
             PREFILL_NO_INPUT,
             MAX_NOT_SERVING,
@@ -293,6 +306,7 @@ def reason_message(
         PREFILL_NO_INPUT: f"{metric} needs input_tokens >= 1",
         MAX_NOT_SERVING: f"batch 'max' is only for serving_output_tok_s ({metric})",
         BATCH_BELOW_ONE: f"batch must be at least 1, got {int(batch)}",
+        DEPTH_IN_SERVING: DEPTH_NOT_SERVING,
     }
     if brief and code in (DOES_NOT_FIT, NONE_FITS):
         fits = int(fitting) if code == DOES_NOT_FIT else 0
