@@ -69,7 +69,7 @@ def test_on_takes_the_fused_path_and_shortens_a_long_prompt() -> None:
 def test_a_library_engine_is_fused_whatever_the_flag() -> None:
     given = {"system": "h100-sxm", "engine": "vllm", "weights": "bf16"}
     off, auto = _document(flash_attention="off", **given), _document(**given)
-    assert off["attention_assumed"]["reason"] == "fused either way"
+    assert off["attention_assumed"]["reason"] == "vllm's own path"
     assert off["attention_assumed"]["flash_attention"] is True
     assert off["ttft_ms"]["value"] == pytest.approx(auto["ttft_ms"]["value"], rel=1e-12)
 
@@ -79,3 +79,12 @@ def test_an_unknown_choice_is_refused_with_the_choices() -> None:
         PredictLlmRequest.model_validate(
             {"system": "rtx-4090", "model": "llama-3.1-8b", "flash_attention": "maybe"}
         )
+
+
+def test_an_engine_without_the_flag_keeps_its_own_path() -> None:
+    """MLX has no -fa: a stated choice on mlx-lm changes nothing (its unfused score traffic
+    stays), and the answer says the path is the engine's own."""
+    given = {"system": "apple-m2-ultra-76c", "engine": "mlx-lm", "weights": "mlx-4bit"}
+    on, auto = _document(flash_attention="on", **given), _document(**given)
+    assert on["attention_assumed"]["reason"] == "mlx-lm's own path"
+    assert on["ttft_ms"]["value"] == pytest.approx(auto["ttft_ms"]["value"], rel=1e-12)

@@ -99,6 +99,7 @@ class EngineProfile:
     # the int8 dot4 instruction (integer_dot.matvec_dp4a_instructions); elsewhere 1
     emulated_dp4a: tuple[tuple[str, float], ...] = ()
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
+    flash_attention_flag: bool = False  # llama.cpp's -fa chooses the attention path (see toml)
     own_engine: str = ""  # the profile that runs own_engine_families' models (see toml)
     own_engine_families: tuple[str, ...] = ()  # model families this release runs on own_engine
     full_window_families: tuple[str, ...] = ()  # families whose sliding layers it holds in full
@@ -183,6 +184,7 @@ class _EngineRecord(BaseModel):
     dp4a_families: list[str] = []
     emulated_dp4a: list[tuple[str, float]] = []
     flash_attention_families: list[str] = []
+    flash_attention_flag: bool = False
     own_engine: str = ""
     own_engine_families: list[str] = []
     full_window_families: list[str] = []

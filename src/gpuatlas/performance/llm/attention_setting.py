@@ -81,12 +81,14 @@ def attention_path(runtime: LlmRuntime, choice: str = "auto") -> AttentionPath:
     llama.cpp and the engines on its kernels run the path their -fa flag or their build's
     default chooses; a library engine's attention is fused whatever the flag."""
     engine = runtime.engine.id
-    if not runtime.engine.own_matvec_kernels:
+    if not runtime.engine.flash_attention_flag:
+        flash = not runtime.attention_per_query_head
+        kind = "fused" if flash else "unfused"
         note = (
-            f"attention: fused ({engine}'s attention kernels are fused whatever the setting; "
-            "--flash-attn chooses the path on llama.cpp and the engines on its kernels)"
+            f"attention: {kind} ({engine}'s own path whatever the setting; --flash-attn "
+            "chooses the path on llama.cpp and the engines on its kernels)"
         )
-        return AttentionPath(True, "fused either way", note)
+        return AttentionPath(flash, f"{engine}'s own path", note)
     flash = not runtime.attention_per_query_head
     state = "on" if flash else "off"
     if flash_attention_choice(choice) is not None and runtime.flash_attention is not None:

@@ -445,10 +445,10 @@ class LlmRuntime:
 
     @property
     def _sets_attention(self) -> bool:
-        """Whether a stated flash-attention setting applies: on an engine of its own kernels
-        (llama.cpp and the engines on its kernels, whose -fa flag chooses the path); a library
-        engine's attention is fused either way."""
-        return self.engine.own_matvec_kernels
+        """Whether a stated flash-attention setting applies: on llama.cpp and the engines on
+        its kernels, whose -fa flag chooses the path (engines.toml flash_attention_flag); a
+        library engine's attention is fused either way, and MLX, MLC and ExLlama have no flag."""
+        return self.engine.flash_attention_flag
 
     @cached_property
     def attention_score_bytes(self) -> float:
