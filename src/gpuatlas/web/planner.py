@@ -96,6 +96,7 @@ PLANNERS: dict[str, Planner] = {
             _KV,
             _NUM_CTX,
             FormField("flash_attention", "llama.cpp/Ollama flash attention (auto, on, off)"),
+            FormField("depth", "Tokens already in the KV cache (llama-bench -d), tokens", "number"),
             _HOST_RAM,
         ),
         "How fast?",
