@@ -88,3 +88,22 @@ def test_a_file_of_another_model_as_the_weights_is_refused() -> None:
     reference = resolve_model_reference("Qwen3.6-35B-A3B")
     with pytest.raises(_NameError, match="unknown weight format"):
         _weights("gemma-3-12b-it-Q8_0.gguf", reference, "llama.cpp")
+
+
+@pytest.mark.parametrize(
+    ("written", "format_id"),
+    [
+        ("FP8 e4m3 weights with dynamic activation quant", "fp8"),
+        ("Q4_K_M with imatrix", "q4_k_m"),
+    ],
+)
+def test_a_description_that_opens_with_a_format_reads_as_it(written: str, format_id: str) -> None:
+    reference = resolve_model_reference("Qwen/Qwen3-8B")
+    assert _weights(written, reference, "vllm" if format_id == "fp8" else "llama.cpp") == format_id
+
+
+@pytest.mark.parametrize("written", ["Q4 and Q8 mixed", "weights in fp8", "some text"])
+def test_a_description_with_two_formats_or_none_up_front_is_refused(written: str) -> None:
+    reference = resolve_model_reference("Qwen/Qwen3-8B")
+    with pytest.raises(_NameError):
+        _weights(written, reference, "llama.cpp")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from gpuatlas.catalog.formats import gguf_shorthand, resolve_format
+from gpuatlas.catalog.formats import find_format, gguf_shorthand, resolve_format
 from gpuatlas.catalog.measurements import (
     ENGINES,
     METRIC_UNITS,
@@ -280,7 +280,27 @@ def _weights(written: str, reference: ModelReference, engine: str = "") -> str:
         from_file = _file_name_format(written, reference)
         if from_file is not None:
             return from_file
+        described = _described_format(written)
+        if described is not None:
+            return described
         raise _NameError("weights", written, _first_line(error)) from None
+
+
+def _described_format(written: str) -> str | None:
+    """The format a description opens with ('FP8 e4m3 weights with dynamic activation quant'
+    → fp8): the longest run of leading words that names a format, when the words after it
+    are plain words (no digits, none naming a format of its own); else None."""
+    words = written.split()
+    for count in range(len(words) - 1, 0, -1):
+        rest = words[count:]
+        if any(character.isdigit() for word in rest for character in word):
+            continue
+        if any(find_format(word) is not None for word in rest):
+            continue
+        found = find_format(" ".join(words[:count]))
+        if found is not None:
+            return found.id
+    return None
 
 
 def _file_name_format(written: str, reference: ModelReference) -> str | None:

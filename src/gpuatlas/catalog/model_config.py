@@ -743,7 +743,24 @@ def _quantization_format(quantization: JsonObject) -> str:
         return _modelopt_format(quantization)
     if method in ("awq", "gptq") and quantization.get("bits") == 8:
         return "int8"
+    if method in ("auto-round", "auto_round"):
+        return _auto_round_format(quantization)
     return _QUANT_METHOD_FORMATS.get(method, "")
+
+
+def _auto_round_format(quantization: JsonObject) -> str:
+    """Intel AutoRound's export: 4-bit integer weights in GPTQ's packing by default
+    ('auto_round:auto_gptq'; vLLM runs them on its GPTQ kernels), AWQ's where the packing says
+    so, 8-bit as int8; '' for other widths or data types (its MX/NV FP variants)."""
+    if str(quantization.get("data_type", "int")).lower() != "int":
+        return ""
+    bits = quantization.get("bits")
+    if bits == 8:
+        return "int8"
+    if bits != 4:
+        return ""
+    packing = str(quantization.get("packing_format", "")).lower()
+    return "awq-int4" if "awq" in packing else "gptq-int4"
 
 
 def _checkpoint_format(config: JsonObject, section: JsonObject) -> str:

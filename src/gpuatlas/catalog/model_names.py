@@ -237,6 +237,9 @@ def _format_hint(tokens: list[str]) -> tuple[str | None, str | None]:
         return ("BNB-8BIT", "bnb-int8") if "8bit" in tokens else ("BNB-4BIT", "nf4")
     if "gptq" in tokens and "int8" in tokens:
         return "GPTQ-INT8", "int8"
+    if "autoround" in tokens:  # Intel/…-int4-AutoRound: GPTQ's packing (formats.toml gptq-int4)
+        eight = "int8" in tokens or "8bit" in tokens
+        return ("AUTOROUND-INT8", "int8") if eight else ("AUTOROUND", "gptq-int4")
     for token in tokens:
         key = token.split(".")[-1] if token.startswith("quantized") else token
         if key in _FORMAT_HINTS:

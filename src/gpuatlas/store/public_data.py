@@ -33,7 +33,7 @@ from gpuatlas.records.workload import UNSTATED_SPLIT, Workload
 
 PUBLIC_SCHEMA = "gpuatlas.public-measurement/1"
 # Bumped whenever benchmark keys, categories or stored workloads change: existing databases reload.
-KEY_SCHEME = "public-keys/5"
+KEY_SCHEME = "public-keys/6"
 SINGLE_STREAM_METRICS = frozenset({"decode_tok_s", "prefill_tok_s", "ttft_ms", "tpot_ms"})
 IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
 TRAINING_CATEGORY = "training"
@@ -65,10 +65,14 @@ def _variant(row: MeasuredRow) -> str | None:
     """The row's variant; a llama.cpp/Ollama run with only some layers on the GPU (`-ngl`) is
     another configuration, named like the data set's other variants ('ngl40'), and so is a
     training run that accumulates gradients over several micro-steps ('ga2'), and so is a
-    serving run of a fixed number of prompts ('n500': a finite run, not a steady state)."""
-    parts = (row.variant, _gpu_layers(row), _accumulation(row), _requests(row))
+    serving run of a fixed number of prompts ('n500': a finite run, not a steady state), and so
+    is a llama-bench test at a depth ('d8192', as llama-bench writes 'pp512 @ d8192')."""
+    parts = (row.variant, _gpu_layers(row), _accumulation(row), _requests(row), _depth(row))
     return "+".join(part for part in parts if part) or None
-    return "+".join(parts) or None
+
+
+def _depth(row: MeasuredRow) -> str | None:
+    return f"d{row.depth}" if row.depth else None
 
 
 def _accumulation(row: MeasuredRow) -> str | None:
