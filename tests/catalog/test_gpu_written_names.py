@@ -130,3 +130,22 @@ def test_mesas_platform_name_of_an_intel_igpu_is_refused_with_its_configurations
 def test_a_platform_without_an_igpu_in_the_catalog_says_so() -> None:
     with pytest.raises(UnknownNameError, match="no Panther Lake iGPU is in the catalog"):
         read_gpu_name("Intel(R) Graphics (PTL)")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("written", "gpu_id"),
+    [
+        ("AMD Radeon(TM) 890M Graphics (gfx1150)", "radeon-890m"),
+        ("AMD Ryzen AI 9 HX 370", "radeon-890m"),
+        ("Radeon 880M", "radeon-880m"),
+    ],
+)
+def test_strix_point_igpus_read_by_their_names(written: str, gpu_id: str) -> None:
+    assert read_gpu_name(written)[0].id == gpu_id
+
+
+@pytest.mark.unit
+def test_strix_points_llvm_target_alone_names_both_igpus() -> None:
+    with pytest.raises(UnknownNameError, match="radeon-890m, radeon-880m"):
+        read_gpu_name("gfx1150")
