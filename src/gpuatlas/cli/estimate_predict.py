@@ -229,7 +229,8 @@ def predict_llm_command(
         document,
         as_json,
         f"{document['model_id']} ({document['weights']}, "
-        f"{document['engine']}) on {document['system_id']}, batch {batch}",
+        f"{document['engine']}) on {document['system_id']}, batch {batch}"
+        + (f", after {depth:,} cached tokens" if depth else ""),
     )
     if not as_json and "vision" in document:  # a vision-language model's image tower
         console.print(f"note: {document['vision']['note']}", markup=False, highlight=False)
