@@ -87,4 +87,7 @@ def test_an_engine_without_the_flag_keeps_its_own_path() -> None:
     given = {"system": "apple-m2-ultra-76c", "engine": "mlx-lm", "weights": "mlx-4bit"}
     on, auto = _document(flash_attention="on", **given), _document(**given)
     assert on["attention_assumed"]["reason"] == "mlx-lm's own path"
+    # MLX's profile fuses decode but sends prefill scores through memory: said, not "fused"
+    assert on["attention_assumed"]["flash_attention"] is False
+    assert "fused in decode, prefill scores through memory" in on["attention_assumed"]["note"]
     assert on["ttft_ms"]["value"] == pytest.approx(auto["ttft_ms"]["value"], rel=1e-12)

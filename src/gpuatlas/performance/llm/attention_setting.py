@@ -68,12 +68,21 @@ def with_flash_attention(runtime: LlmRuntime, choice: str) -> LlmRuntime:
 class AttentionPath:
     """Which attention path a prediction took, and why (for the answer)."""
 
-    flash_attention: bool  # fused: scores stay on chip; else written and read back per head
-    reason: str  # "as set", "the engine's default", "fused either way"
+    flash_attention: bool  # fused in decode and prefill: scores stay on chip
+    reason: str  # "as set", "the engine's default", "<engine>'s own path"
     note: str
 
     def to_json(self) -> dict[str, object]:
         return {"flash_attention": self.flash_attention, "reason": self.reason, "note": self.note}
+
+
+def _own_path(decode_fused: bool, prefill_fused: bool) -> str:
+    """An engine's own attention path as the model costs it, in words."""
+    if decode_fused and prefill_fused:
+        return "fused"
+    if decode_fused:
+        return "fused in decode, prefill scores through memory"
+    return "unfused" if not prefill_fused else "prefill fused, decode per query head"
 
 
 def attention_path(runtime: LlmRuntime, choice: str = "auto") -> AttentionPath:
@@ -82,13 +91,12 @@ def attention_path(runtime: LlmRuntime, choice: str = "auto") -> AttentionPath:
     default chooses; a library engine's attention is fused whatever the flag."""
     engine = runtime.engine.id
     if not runtime.engine.flash_attention_flag:
-        flash = not runtime.attention_per_query_head
-        kind = "fused" if flash else "unfused"
-        note = (
-            f"attention: {kind} ({engine}'s own path whatever the setting; --flash-attn "
-            "chooses the path on llama.cpp and the engines on its kernels)"
-        )
-        return AttentionPath(flash, f"{engine}'s own path", note)
+        decode_fused = not runtime.attention_per_query_head
+        prefill_fused = runtime.attention_score_bytes == 0.0
+        stated = flash_attention_choice(choice) is not None
+        flag = "; --flash-attn applies to llama.cpp and Ollama only" if stated else ""
+        note = f"attention: {_own_path(decode_fused, prefill_fused)} ({engine}'s own kernels{flag})"
+        return AttentionPath(decode_fused and prefill_fused, f"{engine}'s own path", note)
     flash = not runtime.attention_per_query_head
     state = "on" if flash else "off"
     if flash_attention_choice(choice) is not None and runtime.flash_attention is not None:
