@@ -291,13 +291,9 @@ def _described_format(written: str) -> str | None:
     → fp8): the longest run of leading words that names a format, when the words after it
     are plain words (no digits, none naming a format of its own); else None."""
     words = written.split()
+    plain = [not any(c.isdigit() for c in word) and find_format(word) is None for word in words]
     for count in range(len(words) - 1, 0, -1):
-        rest = words[count:]
-        if any(character.isdigit() for word in rest for character in word):
-            continue
-        if any(find_format(word) is not None for word in rest):
-            continue
-        found = find_format(" ".join(words[:count]))
+        found = find_format(" ".join(words[:count])) if all(plain[count:]) else None
         if found is not None:
             return found.id
     return None
