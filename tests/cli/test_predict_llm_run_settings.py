@@ -40,3 +40,20 @@ def test_an_unknown_flash_attention_choice_is_refused() -> None:
     result = CliRunner().invoke(app, ["predict", "llm", *SIDE, "-fa", "maybe"])
     assert result.exit_code != 0
     assert "'auto', 'on' or 'off'" in result.output
+
+
+def _serving(*args: str) -> str:
+    command = ["predict", "serving", *SIDE, "-c", "4", "--input", "8192", *args]
+    result = CliRunner().invoke(app, command, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_predict_serving_states_the_servers_attention_and_takes_the_flag() -> None:
+    """llama-server runs -fa auto from b6327 (llama-bench kept -fa 0): serving says so, and
+    -fa off costs an 8k-token prompt's unfused scores."""
+    assert "flash attention on (llama-server's default from b6327" in _serving()
+    assert "flash attention off (as set" in _serving("-fa", "off")
+    on = json.loads(_serving("--json"))["serving_output_tok_s"]["value"]
+    off = json.loads(_serving("-fa", "off", "--json"))["serving_output_tok_s"]["value"]
+    assert off < 0.9 * on

@@ -40,6 +40,7 @@ from gpuatlas.performance.engine_specs import (
 )
 from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
+from gpuatlas.performance.llm.attention_setting import AttentionPath
 from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.llm.shape import llm_shape
@@ -110,14 +111,7 @@ def predict_llm_document(
         flash_attention=request.flash_attention,
         depth_tokens=request.depth,
     )
-    attention = api.attention_used(
-        request.system,
-        reference.model,
-        choice.format_id,
-        engine,
-        kv_cache=kv_cache,
-        flash_attention=request.flash_attention,
-    )
+    attention = _attention_assumed(request, reference.model, choice.format_id, engine, kv_cache)
     return versioned(
         SCHEMA_ANSWER,
         {
@@ -129,6 +123,27 @@ def predict_llm_document(
             **_engine_named(prediction.to_json(), request.engine, request.system),
             **vision_fields(reference.model, choice.format_id, request.input_tokens),
         },
+    )
+
+
+def _attention_assumed(
+    request: PredictLlmRequest | PredictServingRequest,
+    model: AnyModelArch,
+    format_id: str,
+    engine: str,
+    kv_cache: str,
+    *,
+    serving: bool = False,
+) -> AttentionPath:
+    """The attention path the request's prediction takes and why (`api.attention_used`)."""
+    return api.attention_used(
+        request.system,
+        model,
+        format_id,
+        engine,
+        kv_cache=kv_cache,
+        flash_attention=request.flash_attention,
+        serving=serving,
     )
 
 
@@ -273,6 +288,7 @@ class PredictServingRequest(ServedModelRequest):
         description="Prompt tokens every request has in common (prompt_reuse shared-prefix).",
     )
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
+    flash_attention: Literal["auto", "on", "off"] = Field("auto", description=FLASH_ATTENTION_HELP)
     mean_output_tokens: float | None = Field(
         None,
         gt=0,
@@ -326,6 +342,10 @@ def predict_serving_document(
         prompt_reuse=request.prompt_reuse,
         shared_prefix_tokens=request.shared_prefix_tokens,
         num_ctx=request.num_ctx,
+        flash_attention=request.flash_attention,
+    )
+    attention = _attention_assumed(
+        request, reference.model, choice.format_id, engine, kv_cache, serving=True
     )
     return versioned(
         "predict-serving",
@@ -333,6 +353,7 @@ def predict_serving_document(
             "request": request.model_dump(),
             "weights_assumed": _weights_assumed(choice),
             "kv_cache_assumed": kv_cache_id(kv_cache),
+            "attention_assumed": attention.to_json(),
             **engine_fields(request.engine, engine, resolve_system(request.system).gpu),
             **_engine_note(engine, request.system, choice.format_id, reference.model),
             "serving_output_tok_s": with_early_stop(result.output_tok_s, stopped).to_json(),

@@ -292,6 +292,7 @@ def predict_serving_command(
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
     host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
+    flash_attention: str = typer.Option("auto", "--flash-attn", "-fa", help=FLASH_ATTENTION_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
@@ -318,10 +319,12 @@ def predict_serving_command(
             "shared_prefix_tokens": shared_prefix_tokens,
             "num_ctx": num_ctx,
             "host_ram_gb": host_ram_gb,
+            "flash_attention": flash_attention,
         },
     )
     if not as_json:
         _weights_line(document)
+        console.print(document["attention_assumed"]["note"], markup=False, highlight=False)
     _print_estimates(
         document,
         as_json,

@@ -172,13 +172,20 @@ class EstimatorStepSource:
                 self.engine,
                 batch=batch,
                 context_tokens=context_tokens,
+                server=True,
             )
         )
 
     def prefill_s(self, tokens: int, prompts: int = 1) -> float:
         return float(
             api.prefill_s(
-                self.system, self.model, self.weights, self.engine, tokens=tokens, batch=prompts
+                self.system,
+                self.model,
+                self.weights,
+                self.engine,
+                tokens=tokens,
+                batch=prompts,
+                server=True,
             )
         )
 

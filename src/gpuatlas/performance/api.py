@@ -16,7 +16,9 @@ from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.attention_setting import (
     AttentionPath,
     attention_path,
+    flash_attention_choice,
     with_flash_attention,
+    with_server_attention,
 )
 from gpuatlas.performance.llm.memory import (
     MemoryInputs,
@@ -193,11 +195,17 @@ def attention_used(
     *,
     kv_cache: str = "fp16",
     flash_attention: str = "auto",
+    serving: bool = False,
 ) -> AttentionPath:
-    """The attention path `predict_llm` takes for the same request, and why (as set, the
-    engine's default, or fused either way on a library engine)."""
-    runtime = llm_runtime(system, model, weights, engine, kv_cache)
-    return attention_path(with_flash_attention(runtime, flash_attention), flash_attention)
+    """The attention path `predict_llm` (`serving`: `serving_layout`) takes for the same
+    request, and why (as set, the engine's or its server's default, or fused either way on a
+    library engine)."""
+    runtime = with_flash_attention(
+        llm_runtime(system, model, weights, engine, kv_cache), flash_attention
+    )
+    if serving:
+        runtime = with_server_attention(runtime, engine)
+    return attention_path(runtime, flash_attention)
 
 
 def decode_step_s(
@@ -209,9 +217,11 @@ def decode_step_s(
     batch: int,
     context_tokens: float,
     kv_cache: str = "fp16",
+    server: bool = False,
 ) -> float:
-    """Seconds of one decode step at `batch` sequences of `context_tokens` (point value)."""
-    return llm_runtime(system, model, weights, engine, kv_cache).decode_step_s(
+    """Seconds of one decode step at `batch` sequences of `context_tokens` (point value);
+    `server`: as the engine's server runs it (llama-server's attention default)."""
+    return _step_runtime(system, model, weights, engine, kv_cache, server).decode_step_s(
         batch, context_tokens
     )
 
@@ -225,9 +235,24 @@ def prefill_s(
     tokens: int,
     batch: int = 1,
     kv_cache: str = "fp16",
+    server: bool = False,
 ) -> float:
-    """Seconds to prefill `batch` prompts of `tokens` tokens (point value)."""
-    return llm_runtime(system, model, weights, engine, kv_cache).prefill_s(tokens, batch)
+    """Seconds to prefill `batch` prompts of `tokens` tokens (point value); `server`: as the
+    engine's server runs it (llama-server's attention default)."""
+    runtime = _step_runtime(system, model, weights, engine, kv_cache, server)
+    return runtime.prefill_s(tokens, batch)
+
+
+def _step_runtime(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: str,
+    kv_cache: str,
+    server: bool,
+) -> LlmRuntime:
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    return with_server_attention(runtime, engine) if server else runtime
 
 
 def engine_offload(
@@ -428,13 +453,16 @@ def serving_layout(
     prompt_reuse: PromptReuse = "none",
     shared_prefix_tokens: int | None = None,
     num_ctx: int | None = None,
+    flash_attention: str = "auto",
 ) -> LayoutServing:
     """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput;
     `requests`: a finite run of that many prompts, run in waves of the concurrency;
     `parallel`: a llama.cpp/Ollama server's request slots (None: its release's default);
     `prompt_reuse`: the requests repeat a prompt ('identical') or its first
     `shared_prefix_tokens` ('shared-prefix') for the engine's prefix cache; `num_ctx`: the
-    context a llama.cpp/Ollama server allocates per sequence (None: its release's default)."""
+    context a llama.cpp/Ollama server allocates per sequence (None: its release's default);
+    `flash_attention`: llama.cpp's -fa as the server runs it (auto: the build's default, on,
+    off; `attention_used` states the path)."""
     return layout_serving(
         system,
         model,
@@ -450,6 +478,7 @@ def serving_layout(
         prompt_reuse=prompt_reuse,
         shared_prefix_tokens=shared_prefix_tokens,
         num_ctx=num_ctx,
+        flash_attention=flash_attention_choice(flash_attention),
     )
 
 

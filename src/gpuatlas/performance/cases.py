@@ -16,7 +16,11 @@ from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, Visio
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.attention_setting import with_stated_attention
+from gpuatlas.performance.llm.attention_setting import (
+    stated_flash_attention,
+    with_server_attention,
+    with_stated_attention,
+)
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.server_slots import server_slots
@@ -113,6 +117,11 @@ class Case:
     depth: int | None = None
 
     @property
+    def serves(self) -> bool:
+        """Whether a server ran the case (serving throughput), whose defaults can differ."""
+        return self.metric == "serving_output_tok_s"
+
+    @property
     def engine_as_run(self) -> str:
         """The engine as the run states it (version or date), else its profile id."""
         return self.engine_text or self.engine
@@ -180,10 +189,15 @@ def _lengths(case: Case) -> tuple[int, int]:
 
 def case_llm_runtime(case: Case, system: GpuSystem, model: ModelArg, kv_cache: str) -> LlmRuntime:
     """The LLM runtime of a case's configuration as it ran: its engine's profile, with the
-    flash-attention setting its variant states (`-fa 1`, `flash-attention`), if any. The one
-    place the scalar path, the vectorised path and the calibration's terms build it."""
-    runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)
-    return with_stated_attention(runtime, case.variant)
+    flash-attention setting its variant states (`-fa 1`, `flash-attention`), if any, else for
+    serving the server's own default (llama-server's `-fa auto`). The one place the scalar
+    path, the vectorised path and the calibration's terms build it."""
+    runtime = with_stated_attention(
+        llm_runtime(system, model, case.weights, case.engine, kv_cache), case.variant
+    )
+    if case.serves:  # a server ran it: its own attention default
+        return with_server_attention(runtime, case.engine_as_run)
+    return runtime
 
 
 def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
@@ -209,6 +223,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
                 engine_text=case.engine_as_run,
                 parallel=case.server_slots,
                 num_ctx=case.num_ctx,
+                flash_attention=stated_flash_attention(case.variant),
             ).output_tok_s
         slots = server_slots(
             runtime,

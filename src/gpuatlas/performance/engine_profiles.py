@@ -100,6 +100,7 @@ class EngineProfile:
     emulated_dp4a: tuple[tuple[str, float], ...] = ()
     flash_attention_families: tuple[str, ...] = ()  # model families run with flash attention
     flash_attention_flag: bool = False  # llama.cpp's -fa chooses the attention path (see toml)
+    server_flash_attention_from: str = ""  # llama-server's flash-attention default from (toml)
     own_engine: str = ""  # the profile that runs own_engine_families' models (see toml)
     own_engine_families: tuple[str, ...] = ()  # model families this release runs on own_engine
     full_window_families: tuple[str, ...] = ()  # families whose sliding layers it holds in full
@@ -185,6 +186,7 @@ class _EngineRecord(BaseModel):
     emulated_dp4a: list[tuple[str, float]] = []
     flash_attention_families: list[str] = []
     flash_attention_flag: bool = False
+    server_flash_attention_from: str = ""
     own_engine: str = ""
     own_engine_families: list[str] = []
     full_window_families: list[str] = []

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.performance.llm.step_times import LlmRuntime
 
 _FLAG = re.compile(
@@ -102,5 +103,51 @@ def attention_path(runtime: LlmRuntime, choice: str = "auto") -> AttentionPath:
     if flash_attention_choice(choice) is not None and runtime.flash_attention is not None:
         cost = "" if flash else ": scores written and read back, each query head reads its KV"
         return AttentionPath(flash, "as set", f"flash attention {state} (as set{cost})")
+    if runtime.flash_attention is not None:  # a server's own default (with_server_attention)
+        since = runtime.engine.server_flash_attention_from
+        note = (
+            f"flash attention {state} (llama-server's default from {since}, '-fa auto'; "
+            "--flash-attn on|off sets it)"
+        )
+        return AttentionPath(flash, "the server's default", note)
     default = f"flash attention {state} (the default of {engine}; --flash-attn on|off sets it)"
     return AttentionPath(flash, "the engine's default", default)
+
+
+def server_flash_attention(runtime: LlmRuntime, engine_text: str | None) -> bool | None:
+    """True where a server of this build runs flash attention by default although the
+    profile keeps llama-bench's `-fa 0` (engines.toml server_flash_attention_from: llama-server
+    '-fa auto' since b6327): the build written in `engine_text` is that one or later, or
+    every build of the profile is. None where the run states the flag (the runtime carries
+    it), the build is earlier or unknown, or the engine has no such default."""
+    start = _build_number(runtime.engine.server_flash_attention_from)
+    if start is None or runtime.flash_attention is not None:
+        return None
+    written = _build_number(_written_version(engine_text))
+    first = _build_number(runtime.engine.from_version)
+    if written is not None:
+        return True if written >= start else None
+    return True if first is not None and first >= start else None
+
+
+def with_server_attention(runtime: LlmRuntime, engine_text: str | None) -> LlmRuntime:
+    """The runtime a server of `engine_text` runs: with its flash-attention default where it
+    differs from the profile's (`server_flash_attention`)."""
+    default = server_flash_attention(runtime, engine_text)
+    return runtime if default is None else replace(runtime, flash_attention=default)
+
+
+def _build_number(version: str | None) -> int | None:
+    """4426 for the llama.cpp build 'b4426'; None for a commit, a release or nothing."""
+    found = re.fullmatch(r"b(\d+)", (version or "").strip().lower())
+    return int(found.group(1)) if found else None
+
+
+def _written_version(engine_text: str | None) -> str | None:
+    """The version an engine text names ('llama.cpp build: 2f68ce7cf (6918)' -> 'b6918')."""
+    if not engine_text:
+        return None
+    try:
+        return parse_engine_spec(engine_text).version
+    except GpuAtlasError:
+        return None

@@ -18,6 +18,7 @@ from typing import Literal
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import MultiGpuMode
+from gpuatlas.performance.llm.attention_setting import with_server_attention
 from gpuatlas.performance.llm.offload_speed import check_num_ctx
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
 from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
@@ -126,6 +127,7 @@ def layout_serving(
     prompt_reuse: PromptReuse = "none",
     shared_prefix_tokens: int | None = None,
     num_ctx: int | None = None,
+    flash_attention: bool | None = None,
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
@@ -135,7 +137,8 @@ def layout_serving(
     runs `parallel` request slots, else the default of the release in `engine_text` (else in
     `engine`): llm.server_slots. `prompt_reuse`: every request sends the same prompt
     ('identical') or the same first `shared_prefix_tokens` ('shared-prefix'), which the
-    engine's prefix cache reuses (llm.prompt_reuse)."""
+    engine's prefix cache reuses (llm.prompt_reuse). `flash_attention`: llama.cpp's -fa as the
+    server runs it (None: the engine's default; llm.attention_setting)."""
     whole = as_system(system)
     sizes = group_sizes(whole.gpu_count) if layout == "auto" else [whole.gpu_count]
     best: LayoutServing | None = None
@@ -156,6 +159,7 @@ def layout_serving(
                 (engine_text or engine, parallel),
                 (prompt_reuse, shared_prefix_tokens),
                 num_ctx,
+                flash_attention,
             )
         except GpuAtlasError as error:
             errors[size] = error
@@ -180,8 +184,12 @@ def _serving_of(
     slot_setting: tuple[str | None, int | None] = (None, None),
     reuse: tuple[PromptReuse, int | None] = ("none", None),
     num_ctx: int | None = None,
+    flash_attention: bool | None = None,
 ) -> LayoutServing:
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
+    if flash_attention is not None:
+        runtime = replace(runtime, flash_attention=flash_attention)
+    runtime = with_server_attention(runtime, slot_setting[0] or engine)
     check_num_ctx(memory_inputs(runtime, kv_cache), sum(lengths), num_ctx)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache, num_ctx)

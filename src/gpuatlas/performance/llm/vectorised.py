@@ -337,6 +337,7 @@ _CONFIGURATION = attrgetter(
     "engine_text",
     "server_slots",
     "variant",
+    "serves",  # a server's own attention default (cases.case_llm_runtime)
 )
 
 
