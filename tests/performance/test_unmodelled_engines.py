@@ -14,7 +14,13 @@ from gpuatlas.performance.training.engines import training_engine
 
 @pytest.mark.parametrize(
     ("written", "why"),
-    [("QServe", "W4A8KV4"), ("qserve 0.2", "W4A8KV4"), ("DiffusionBee", "TensorFlow")],
+    [
+        ("QServe", "W4A8KV4"),
+        ("qserve 0.2", "W4A8KV4"),
+        ("DiffusionBee", "TensorFlow"),
+        ("KTransformers 0.5.2", "experts that do not fit the GPU run on the CPU"),
+        ("kt-kernel", "--cpu-moe"),
+    ],
 )
 def test_an_unmodelled_inference_engine_is_refused_with_its_reason(written: str, why: str) -> None:
     with pytest.raises(UnknownNameError) as caught:
