@@ -104,9 +104,18 @@ def test_a_mix_read_from_a_bare_bit_count_says_it_is_assumed() -> None:
 
 
 def test_a_gguf_type_the_catalog_lacks_is_refused_not_read_as_bf16() -> None:
-    reference = resolve_model_reference("unsloth/Qwen3-30B-A3B-GGUF:UD-IQ1_S", allow_hub=False)
-    with pytest.raises(InvalidRequestError, match="IQ1_S"):
+    """(IQ4_KS: an ik_llama.cpp type.)"""
+    reference = resolve_model_reference("unsloth/Qwen3-30B-A3B-GGUF:IQ4_KS", allow_hub=False)
+    with pytest.raises(InvalidRequestError, match="IQ4_KS"):
         native_weights(reference)
+
+
+def test_an_i_quant_tag_reads_as_its_type() -> None:
+    """Since round 25 the catalog has the i-quants (IQ1_S … IQ3_M)."""
+    reference = resolve_model_reference("unsloth/Qwen3-30B-A3B-GGUF:UD-IQ1_S", allow_hub=False)
+    choice = native_weights(reference)
+    assert choice.format_id == "iq1_s"
+    assert "IQ1_S" in choice.reason
 
 
 def test_weights_flag_reads_a_bare_bit_count_and_says_so() -> None:
