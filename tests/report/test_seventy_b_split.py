@@ -104,3 +104,15 @@ def test_a_host_with_room_gets_no_ram_words() -> None:
     text, run = _split_words("rtx-4090")
     assert run is not None and run.host_ram_needed_gb == 0
     assert "GB of host RAM" not in text
+
+
+def test_a_24gb_card_is_told_the_2_bit_i_quant_fits_it_whole() -> None:
+    """70B at IQ2_XXS (2.0625 bits, about 18 GB) fits a 24 GB card; a 16 GB card it does not."""
+    text, _ = _split_words("rtx-4090")
+    assert text.endswith(
+        "In IQ2_XXS (about two bits per weight) on llama.cpp (CUDA) it fits the rtx-4090 whole."
+    )
+    fit = compute_fit(resolve_system("rtx-4090"), FitKey(SEVENTY_B, "iq2_xxs", "llama.cpp"))
+    assert fit is not None and fit.fits
+    small, _ = _split_words("rtx-4060-ti-16gb")
+    assert "IQ2_XXS" not in small

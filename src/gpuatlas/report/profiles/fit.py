@@ -19,6 +19,9 @@ SIZE_MODELS = (
     ("34B", "codellama-34b"),
     ("70B", "llama-3-70b"),
 )
+SEVENTY_B = "llama-3-70b"  # the ladder's largest: the compare FAQ's "run a 70B model?"
+# llama.cpp's 2-bit i-quant: the smallest GGUF type users run a 70B model in on one 24 GB card
+TWO_BIT_GGUF = "iq2_xxs"
 POPULAR_MODELS = ("llama-3.1-8b", "qwen3-32b", "gpt-oss-20b", "mixtral-8x7b", "qwen3-30b-a3b")
 FORMATS = (("FP16", "fp16"), ("FP8", "fp8"), ("INT8", "int8"), ("INT4 (AWQ)", "awq-int4"))
 GGUF_ROWS = (("Q8_0 (GGUF)", "q8_0"), ("Q4_K_M (GGUF)", "q4_k_m"))  # when a side runs llama.cpp

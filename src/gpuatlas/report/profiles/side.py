@@ -103,6 +103,15 @@ class SideProfile:
     def usual_formats(self) -> tuple[tuple[str, str], ...]:
         return fit_model.usual_formats(self.system)
 
+    @computed_once
+    def two_bit_seventy_b(self) -> FitResult | None:
+        """The 70B of the size ladder in llama.cpp's 2-bit IQ2_XXS on the engine that splits a
+        model here (llama.cpp, Ollama); None where no engine does."""
+        engine = llm.split_engine(self.usual_engine)
+        if engine is None:
+            return None
+        return self.fit(fit_model.SEVENTY_B, fit_model.TWO_BIT_GGUF, engine.engine)
+
     # LLM speed and serving
 
     @computed_once
@@ -250,6 +259,7 @@ _PARTS = (
     "run",
     "loads_awq",
     "usual_formats",
+    "two_bit_seventy_b",
     "speed",
     "serving_scenario",
     "offer_costs",

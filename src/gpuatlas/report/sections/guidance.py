@@ -8,12 +8,10 @@ from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Section, Statement
 from gpuatlas.report.focus import focus_model
 from gpuatlas.report.profiles import SideProfile
-from gpuatlas.report.profiles.fit import SIZE_MODELS, FitResult
-from gpuatlas.report.profiles.llm import CpuSplitRun, cpu_split_run
+from gpuatlas.report.profiles.fit import SEVENTY_B, SIZE_MODELS, TWO_BIT_GGUF, FitResult
+from gpuatlas.report.profiles.llm import CpuSplitRun, cpu_split_run, split_engine
 from gpuatlas.report.profiles.training import LARGE_MODEL
 from gpuatlas.report.serving_cost import one_side_priced_statement, serving_cost_statement
-
-SEVENTY_B = "llama-3-70b"
 
 
 def _format_name(name: str, weights: str, system: GpuSystem) -> str:
@@ -82,15 +80,30 @@ def seventy_b_answer(label: str, side: SideProfile) -> Statement:
         "Not on {system} alone: {model} needs {fp16} {gpu} in FP16 and "
         "{int4} {gpu} at INT4 ({split}; see sharded inference)."
     )
+    two_bit = _two_bit_words(side)
     run = cpu_split_run(system, SEVENTY_B, side.usual_engine, side.focus.prompt_tokens)
     if run is None:
-        return Statement(kind="answer", question=question, template=template, words=words)
+        return Statement(kind="answer", question=question, template=template + two_bit, words=words)
     return Statement(
         kind="answer",
         question=question,
-        template=template + _CPU_SPLIT_TEMPLATE + _host_ram_words(run),
+        template=template + _CPU_SPLIT_TEMPLATE + _host_ram_words(run) + two_bit,
         words=words | _cpu_split_words(run),
         numbers={"decode": run.decode_tok_s},
+    )
+
+
+def _two_bit_words(side: SideProfile) -> str:
+    """' In IQ2_XXS (about two bits per weight) on llama.cpp (CUDA) it fits the RTX 4090 whole.'
+    where the engine that splits a model on this platform (llama.cpp, Ollama) holds the 70B in
+    that type on the system's GPUs (`SideProfile.two_bit_seventy_b`); else nothing."""
+    fit = side.two_bit_seventy_b
+    engine = split_engine(side.usual_engine)
+    if fit is None or not fit.fits or engine is None:
+        return ""
+    return (
+        f" In {TWO_BIT_GGUF.upper()} (about two bits per weight) on {engine.label} it fits "
+        "the {system} whole."
     )
 
 
