@@ -15,10 +15,10 @@ from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.attention_setting import (
     AttentionPath,
+    attention_as_run,
     attention_path,
     flash_attention_choice,
     with_flash_attention,
-    with_server_attention,
 )
 from gpuatlas.performance.llm.memory import (
     MemoryInputs,
@@ -200,12 +200,11 @@ def attention_used(
     """The attention path `predict_llm` (`serving`: `serving_layout`) takes for the same
     request, and why (as set, the engine's or its server's default, or fused either way on a
     library engine)."""
-    runtime = with_flash_attention(
-        llm_runtime(system, model, weights, engine, kv_cache), flash_attention
+    runtime = llm_runtime(system, model, weights, engine, kv_cache)
+    setting = flash_attention_choice(flash_attention)
+    return attention_path(
+        attention_as_run(runtime, setting, engine, serving=serving), flash_attention
     )
-    if serving:
-        runtime = with_server_attention(runtime, engine)
-    return attention_path(runtime, flash_attention)
 
 
 def decode_step_s(
@@ -252,7 +251,7 @@ def _step_runtime(
     server: bool,
 ) -> LlmRuntime:
     runtime = llm_runtime(system, model, weights, engine, kv_cache)
-    return with_server_attention(runtime, engine) if server else runtime
+    return attention_as_run(runtime, None, engine, serving=server)
 
 
 def engine_offload(

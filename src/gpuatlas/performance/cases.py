@@ -16,11 +16,7 @@ from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, Visio
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.attention_setting import (
-    stated_flash_attention,
-    with_server_attention,
-    with_stated_attention,
-)
+from gpuatlas.performance.llm.attention_setting import attention_as_run, stated_flash_attention
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.server_slots import server_slots
@@ -192,12 +188,9 @@ def case_llm_runtime(case: Case, system: GpuSystem, model: ModelArg, kv_cache: s
     flash-attention setting its variant states (`-fa 1`, `flash-attention`), if any, else for
     serving the server's own default (llama-server's `-fa auto`). The one place the scalar
     path, the vectorised path and the calibration's terms build it."""
-    runtime = with_stated_attention(
-        llm_runtime(system, model, case.weights, case.engine, kv_cache), case.variant
-    )
-    if case.serves:  # a server ran it: its own attention default
-        return with_server_attention(runtime, case.engine_as_run)
-    return runtime
+    runtime = llm_runtime(system, model, case.weights, case.engine, kv_cache)
+    setting = stated_flash_attention(case.variant)
+    return attention_as_run(runtime, setting, case.engine_as_run, serving=case.serves)
 
 
 def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:

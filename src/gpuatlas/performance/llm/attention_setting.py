@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.engine_releases import version_point
 from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.performance.llm.step_times import LlmRuntime
 
@@ -39,10 +40,24 @@ def stated_flash_attention(variant: str | None) -> bool | None:
     return None
 
 
+def with_setting(runtime: LlmRuntime, setting: bool | None) -> LlmRuntime:
+    """The runtime with flash attention on or off as set; None keeps its default."""
+    return runtime if setting is None else replace(runtime, flash_attention=setting)
+
+
+def attention_as_run(
+    runtime: LlmRuntime, setting: bool | None, engine_text: str | None, *, serving: bool
+) -> LlmRuntime:
+    """The runtime with a run's flash-attention setting (None: the default), and for a
+    server (`serving`) its own default where that differs (`with_server_attention`). The one
+    place cases, requests and the serving layout set the attention path."""
+    runtime = with_setting(runtime, setting)
+    return with_server_attention(runtime, engine_text) if serving else runtime
+
+
 def with_stated_attention(runtime: LlmRuntime, variant: str | None) -> LlmRuntime:
     """The runtime with the flash-attention setting its run states, if any."""
-    stated = stated_flash_attention(variant)
-    return runtime if stated is None else replace(runtime, flash_attention=stated)
+    return with_setting(runtime, stated_flash_attention(variant))
 
 
 FLASH_ATTENTION_CHOICES = ("auto", "on", "off")
@@ -61,8 +76,7 @@ def flash_attention_choice(choice: str) -> bool | None:
 
 def with_flash_attention(runtime: LlmRuntime, choice: str) -> LlmRuntime:
     """The runtime with a request's flash-attention choice (`auto` keeps the engine's)."""
-    setting = flash_attention_choice(choice)
-    return runtime if setting is None else replace(runtime, flash_attention=setting)
+    return with_setting(runtime, flash_attention_choice(choice))
 
 
 @dataclass(frozen=True)
@@ -133,14 +147,13 @@ def server_flash_attention(runtime: LlmRuntime, engine_text: str | None) -> bool
 def with_server_attention(runtime: LlmRuntime, engine_text: str | None) -> LlmRuntime:
     """The runtime a server of `engine_text` runs: with its flash-attention default where it
     differs from the profile's (`server_flash_attention`)."""
-    default = server_flash_attention(runtime, engine_text)
-    return runtime if default is None else replace(runtime, flash_attention=default)
+    return with_setting(runtime, server_flash_attention(runtime, engine_text))
 
 
 def _build_number(version: str | None) -> int | None:
     """4426 for the llama.cpp build 'b4426'; None for a commit, a release or nothing."""
-    found = re.fullmatch(r"b(\d+)", (version or "").strip().lower())
-    return int(found.group(1)) if found else None
+    point = version_point(version) if version else None
+    return point[1][0] if point is not None and point[0] == "build" else None
 
 
 def _written_version(engine_text: str | None) -> str | None:

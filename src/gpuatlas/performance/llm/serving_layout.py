@@ -18,7 +18,7 @@ from typing import Literal
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import MultiGpuMode
-from gpuatlas.performance.llm.attention_setting import with_server_attention
+from gpuatlas.performance.llm.attention_setting import attention_as_run
 from gpuatlas.performance.llm.offload_speed import check_num_ctx
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
 from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
@@ -187,9 +187,7 @@ def _serving_of(
     flash_attention: bool | None = None,
 ) -> LayoutServing:
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
-    if flash_attention is not None:
-        runtime = replace(runtime, flash_attention=flash_attention)
-    runtime = with_server_attention(runtime, slot_setting[0] or engine)
+    runtime = attention_as_run(runtime, flash_attention, slot_setting[0] or engine, serving=True)
     check_num_ctx(memory_inputs(runtime, kv_cache), sum(lengths), num_ctx)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
     slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache, num_ctx)
