@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from gpuatlas.catalog.field_meanings import meaning
 from gpuatlas.catalog.file_schemas import build, file_schema
+from gpuatlas.catalog.llama_ftype_names import gguf_type_words
 from gpuatlas.catalog.parsed_cache import cached_parse
 from gpuatlas.errors import DataFileError, UnknownNameError
 
@@ -245,9 +246,14 @@ _EXLLAMA_BITRATES = {"exl2": (EXL2_TEMPLATE, 2.0, 8.0), "exl3": (EXL3_TEMPLATE, 
 
 
 def find_format(name: str) -> WeightFormat | None:
-    """The format a name refers to, or None."""
+    """The format a name refers to, or None; llama.cpp's printed file-type names ('Q4_K -
+    Medium', 'IQ3_S mix - 3.66 bpw') name their GGUF type."""
     key = _key(name)
-    return _format_index().get(key) or exllama_format(name) or _agreeing_parts_format(key)
+    found = _format_index().get(key) or exllama_format(name) or _agreeing_parts_format(key)
+    if found is not None:
+        return found
+    printed = gguf_type_words(name.strip().lower())
+    return _format_index().get(_key(printed)) if printed != name.strip().lower() else None
 
 
 def _agreeing_parts_format(key: str) -> WeightFormat | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from gpuatlas.catalog.formats import find_format, gguf_shorthand
 from gpuatlas.catalog.hub import fetch_hub_model, looks_like_hub_id
 from gpuatlas.catalog.llama_bench_names import read_size_label
+from gpuatlas.catalog.llama_ftype_names import gguf_type_words
 from gpuatlas.catalog.model_arch import AnyModelArch, ModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_config import UNMODELLED_MODEL_TYPES
 from gpuatlas.catalog.model_library import (
@@ -65,17 +66,11 @@ _KV_SCALES_SUFFIX_PATTERN = re.compile(r"[-_](fp8|int8)[-_]kv$")
 _SPACED_BITS_PATTERN = re.compile(r"(?<![.\d])(\d)[\s\-]+bits?\b")
 _DOTTED_TYPE_PATTERN = re.compile(r"\.(i?q\d(?:_[a-z0-9]+)*|f16|f32|bf16)$")
 _VERSION_PATTERN = re.compile(r"\d+(\.\d+)?")
-# llama-bench's model column ends with llama.cpp's file-type name (llama_model_ftype_name):
-# "Q4_K - Medium" is Q4_K_M, "Q3_K - Small" Q3_K_S, "Q2_K - Medium" plain Q2_K, and the
-# i-quants carry their bitrate ("IQ4_NL - 4.5 bpw", "IQ3_S - 3.4375 bpw").
-_FTYPE_K_SIZE_PATTERN = re.compile(r"\b(q[2-6]_k)\s+-\s+(small|medium|large)\b")
-_FTYPE_BITRATE_PATTERN = re.compile(r"\b(i?q\d(?:_[a-z0-9]+)*)\s+-\s+\d+(?:\.\d+)?\s*bpw\b")
-# ... and an unquantised file whose every tensor is F32 is "all F32" (LLAMA_FTYPE_ALL_F32).
-_FTYPE_ALL_F32_PATTERN = re.compile(r"\ball\s+f32\b")
-# ... and begins with llama.cpp's architecture name and model type (src/llama-arch.cpp
-# LLM_ARCH_NAMES, src/llama-model.cpp llm_type_name): "qwen3moe 30B.A3B" is the Qwen3 MoE with
-# 30B total and 3B active parameters (LLM_TYPE_30B_A3B), and LLAMA_FTYPE_MOSTLY_MXFP4_MOE is
-# written "MXFP4 MoE" ("gpt-oss 20B MXFP4 MoE").
+# llama-bench's model column is '<architecture> <model type> <file type>': the file type is
+# llama.cpp's printed name (llama_ftype_names: "Q4_K - Medium", "IQ4_NL - 4.5 bpw", "MXFP4
+# MoE"), and the architecture name and model type are src/llama-arch.cpp LLM_ARCH_NAMES and
+# src/llama-model.cpp llm_type_name: "qwen3moe 30B.A3B" is the Qwen3 MoE with 30B total and 3B
+# active parameters (LLM_TYPE_30B_A3B).
 _LLAMACPP_MOE_ARCH_PATTERN = re.compile(r"^(qwen[23])moe\b")
 # ... and writes a family's version without its dot or hyphen: "qwen3next" is Qwen3-Next,
 # "qwen35" / "qwen35moe" Qwen3.5 (LLM_ARCH_QWEN3NEXT, LLM_ARCH_QWEN35, LLM_ARCH_QWEN35MOE).
@@ -84,7 +79,6 @@ _LLAMACPP_GLUED_ARCHES = (
     (re.compile(r"^qwen35(moe)?\b"), "qwen3.5"),
 )
 _LLAMACPP_MOE_TYPE_PATTERN = re.compile(r"\b(\d+(?:\.\d+)?b)\.(a\d+(?:\.\d+)?b)\b")
-_LLAMACPP_MXFP4_MOE_PATTERN = re.compile(r"\bmxfp4\s+moe\b")
 _OLLAMA_DEFAULT_TAG = "latest"
 _MOE_WORD = "moe"
 _ACTIVE_SIZE_PATTERN = re.compile(r"a\d+(\.\d+)?b")
@@ -149,22 +143,13 @@ def _split_tokens(name: str) -> list[str]:
     base = _KV_SCALES_SUFFIX_PATTERN.sub(r"-\1", base)  # amd/Llama-3.3-70B-Instruct-FP8-KV
     base = _DOTTED_TYPE_PATTERN.sub(r"-\1", base)  # TheBloke's llama-2-7b.Q4_0
     base = _SPACED_BITS_PATTERN.sub(r"\1bit", base)  # "EXL2 8-bit" -> exl2 8bit
-    base = _FTYPE_K_SIZE_PATTERN.sub(_ftype_k_quant, base)  # llama-bench "Q4_K - Medium"
-    base = _FTYPE_BITRATE_PATTERN.sub(r"\1", base)  # llama-bench "IQ4_NL - 4.5 bpw"
-    base = _FTYPE_ALL_F32_PATTERN.sub("f32", base)  # llama-bench "llama 1B all F32"
+    base = gguf_type_words(base)  # llama-bench "Q4_K - Medium", "IQ4_NL - 4.5 bpw", "all F32"
     base = _LLAMACPP_MOE_ARCH_PATTERN.sub(r"\1", base)  # llama-bench "qwen3moe"
     for pattern, family in _LLAMACPP_GLUED_ARCHES:  # llama-bench "qwen3next", "qwen35moe"
         base = pattern.sub(family, base)
     base = _LLAMACPP_MOE_TYPE_PATTERN.sub(r"\1-\2", base)  # llama-bench "30B.A3B"
-    base = _LLAMACPP_MXFP4_MOE_PATTERN.sub("mxfp4_moe", base)  # llama-bench "MXFP4 MoE"
     tokens = [token for token in re.split(r"[-\s()]+", base) if token]  # "(GGUF)" as a word
     return [*tokens, "mlx"] if name.strip().lower().startswith(_MLX_ORGANISATION) else tokens
-
-
-def _ftype_k_quant(match: re.Match[str]) -> str:
-    """llama.cpp's "Q4_K - Medium" as the GGUF type it names (q4_k_m; "Q2_K - Medium" is q2_k)."""
-    quant, size = match.group(1), match.group(2)
-    return quant if (quant, size) == ("q2_k", "medium") else f"{quant}_{size[0]}"
 
 
 def _is_decoration(token: str) -> bool:
