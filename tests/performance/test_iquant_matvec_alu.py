@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from gpuatlas.catalog.formats import all_formats, resolve_format
-from gpuatlas.performance.llm.predict import llm_runtime
+from gpuatlas.performance.llm.predict import MATVEC_ALU_BOUND, llm_runtime, predict_runtime
 from gpuatlas.performance.llm.step_times import LlmRuntime
 
 pytestmark = pytest.mark.unit
@@ -125,3 +125,16 @@ def test_a_gpu_with_its_own_int32_pipe_keeps_the_bytes_alone() -> None:
     runtime = _runtime("rtx-4090", "iq2_xxs")
     assert runtime.matvec_alu_ops_per_weight == 0.0
     assert float(runtime.matvec_alu_excess_bytes(1)) == 0.0
+
+
+def test_the_answer_says_when_the_mat_vec_work_limits_decode() -> None:
+    # Before round 26 every decode step that was not compute-bound said "memory", also where
+    # the mat-vec's unpacking took longer than the bytes (its MBU then well under the level).
+    alu_bound = predict_runtime(
+        _runtime("rx-6700-xt", "iq2_xxs"), batch=1, input_tokens=512, output_tokens=128
+    )
+    assert alu_bound.bound == MATVEC_ALU_BOUND
+    bytes_bound = predict_runtime(
+        _runtime("rtx-4090", "iq2_xxs"), batch=1, input_tokens=512, output_tokens=128
+    )
+    assert bytes_bound.bound == "memory"

@@ -233,6 +233,8 @@ class LlmPrediction:
     per_sequence_tok_s: Estimate
     mbu: Estimate  # decode: bytes moved per second / peak bandwidth
     mfu: Estimate  # prefill: FLOPs per second / peak FLOP/s
+    # decode's limit: "compute", "memory" (weight and KV bytes), "mat-vec ALU" (the engine's
+    # own mat-vec unpacking outlasts the bytes) or "host memory" (weights read from the CPU)
     bound: str
     notes: tuple[str, ...] = field(default=())
 

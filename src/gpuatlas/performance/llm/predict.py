@@ -38,6 +38,8 @@ from gpuatlas.performance.resolve import (
 )
 
 EngineArg = str
+# `LlmPrediction.bound` of a decode step whose mat-vec unpacking takes longer than its bytes
+MATVEC_ALU_BOUND = "mat-vec ALU"
 
 
 def llm_runtime(
@@ -159,6 +161,14 @@ def predict_runtime(
     return _offloaded(runtime, prediction, offload, depth_tokens)
 
 
+def _memory_side_bound(runtime: LlmRuntime, batch: int) -> str:
+    """What limits a decode step that is not compute-bound: its weight bytes ("memory"), or
+    the unpacking work of the engine's own mat-vec where that takes longer than the bytes
+    ("mat-vec ALU": llama.cpp's quantised formats on GPUs whose lanes issue the integer work,
+    `LlmRuntime.matvec_alu_excess_bytes`)."""
+    return MATVEC_ALU_BOUND if float(runtime.matvec_alu_excess_bytes(batch)) > 0.0 else "memory"
+
+
 def _predict_on_gpu(
     runtime: LlmRuntime, batch: int, input_tokens: int, output_tokens: int, depth_tokens: int = 0
 ) -> LlmPrediction:
@@ -175,7 +185,7 @@ def _predict_on_gpu(
     decode_x = runtime.extrapolated(calibration, "decode")
     prefill_x = runtime.extrapolated(calibration, "prefill")
     compute_bound = flops / runtime.peak_flops > charged / runtime.bandwidth_bytes_s
-    bound = "compute" if compute_bound else "memory"
+    bound = "compute" if compute_bound else _memory_side_bound(runtime, batch)
     prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
     system_flops = runtime.matrix_peak_flops * runtime.split  # the GPU's, not the build's
     prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
