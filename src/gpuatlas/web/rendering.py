@@ -21,7 +21,14 @@ from gpuatlas.numbers import (
     format_usd_rate,
     format_wait_ms,
 )
-from gpuatlas.web.wording import METRIC_WORDS, benchmark_words, source_link, when, words
+from gpuatlas.web.wording import (
+    BOUND_WORDS,
+    METRIC_WORDS,
+    benchmark_words,
+    source_link,
+    when,
+    words,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NAVIGATION = (
@@ -97,6 +104,7 @@ templates.env.filters["source_link"] = source_link
 templates.env.filters["words"] = words
 templates.env.filters["when"] = when
 templates.env.filters["metric_words"] = lambda key: METRIC_WORDS.get(key, words(key))
+templates.env.filters["bound_words"] = lambda key: BOUND_WORDS.get(key, words(key))
 
 
 def render(

@@ -19,6 +19,13 @@ METRIC_WORDS = {
     "train_tok_s": "training throughput",
     "images_per_min": "images per minute",
 }
+# An LLM prediction's `bound` (what limits its decode step) as a sentence's predicate.
+BOUND_WORDS = {
+    "compute": "compute-bound",
+    "memory": "memory-bandwidth-bound",
+    "mat-vec ALU": "bound by the mat-vec's unpacking work, which outlasts its weight bytes here",
+    "host memory": "bound by the CPU memory it reads weights from",
+}
 SHAPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^b(\d+)$"), "batch {0}"),
     (re.compile(r"^bmax$"), "largest batch"),
