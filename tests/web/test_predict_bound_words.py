@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from gpuatlas.performance.llm.predict import MATVEC_ALU_BOUND
 from gpuatlas.web.wording import BOUND_WORDS
 
 
@@ -19,7 +20,7 @@ def _decode_sentence(client: TestClient, system: str, weights: str) -> str:
 
 def test_an_alu_bound_step_is_said_so(client: TestClient) -> None:
     sentence = _decode_sentence(client, "rx-6700-xt", "iq2_xxs")
-    assert sentence == "Decode is " + BOUND_WORDS["mat-vec ALU"].replace("'", "&#39;")
+    assert sentence == "Decode is " + BOUND_WORDS[MATVEC_ALU_BOUND].replace("'", "&#39;")
 
 
 def test_a_bytes_bound_step_stays_memory_bandwidth_bound(client: TestClient) -> None:

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from gpuatlas.performance.llm.predict import MATVEC_ALU_BOUND
+from gpuatlas.report.profiles.llm import HOST_MEMORY_BOUND
+
 METRIC_WORDS = {
     "serving_output_tok_s": "serving throughput",
     "decode_tok_s": "generation speed",
@@ -23,8 +26,8 @@ METRIC_WORDS = {
 BOUND_WORDS = {
     "compute": "compute-bound",
     "memory": "memory-bandwidth-bound",
-    "mat-vec ALU": "bound by the mat-vec's unpacking work, which outlasts its weight bytes here",
-    "host memory": "bound by the CPU memory it reads weights from",
+    MATVEC_ALU_BOUND: "bound by the mat-vec's unpacking work, which outlasts its weight bytes here",
+    HOST_MEMORY_BOUND: "bound by the CPU memory it reads weights from",
 }
 SHAPE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^b(\d+)$"), "batch {0}"),
