@@ -30,7 +30,13 @@ def document_json(a: str, b: str, profiles: ProfileCache | None = None, **option
 # Every computation a profile part makes, by module (counted to show nothing is recomputed).
 PART_FUNCTIONS = {
     side_module.fit_model: ("compute_fit", "loads_awq", "usual_formats"),
-    side_module.llm: ("serving_at", "offer_costs", "compute_curve", "measured_serving_points"),
+    side_module.llm: (
+        "serving_at",
+        "offer_costs",
+        "compute_curve",
+        "measured_serving_points",
+        "two_bit_decode",
+    ),
     side_module.media: ("diffusion", "vision_throughput", "ocr_throughput"),
     side_module.training: ("memory_fit", "budget", "gradient_sync", "sharded_inference"),
 }

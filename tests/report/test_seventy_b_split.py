@@ -5,6 +5,7 @@ llama.cpp (any count), so a count like 20 is not called tensor parallel."""
 from __future__ import annotations
 
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
+from gpuatlas.numbers import format_number
 from gpuatlas.performance.api import predict_llm
 from gpuatlas.performance.llm.host_memory import OS_RESERVE_GB, with_host_ram
 from gpuatlas.performance.llm.memory import MAX_GPUS_SEARCHED
@@ -106,11 +107,23 @@ def test_a_host_with_room_gets_no_ram_words() -> None:
     assert "GB of host RAM" not in text
 
 
-def test_a_24gb_card_is_told_the_2_bit_i_quant_fits_it_whole() -> None:
-    """70B at IQ2_XXS (2.0625 bits, about 18 GB) fits a 24 GB card; a 16 GB card it does not."""
+def test_a_24gb_card_is_told_the_2_bit_i_quant_fits_it_whole_and_how_fast() -> None:
+    """70B at IQ2_XXS (2.0625 bits, about 18 GB) fits a 24 GB card; a 16 GB card it does not.
+    The answer gives predict llm's own decode rate for it (round 26: the fit alone before)."""
     text, _ = _split_words("rtx-4090")
+    single = predict_llm(
+        resolve_system("rtx-4090"),
+        SEVENTY_B,
+        "iq2_xxs",
+        "llama.cpp",
+        batch=1,
+        input_tokens=512,
+        output_tokens=OUTPUT_TOKENS,
+    )
+    rate = format_number(single.decode_tok_s.value)
     assert text.endswith(
-        "In IQ2_XXS (about two bits per weight) on llama.cpp (CUDA) it fits the rtx-4090 whole."
+        "In IQ2_XXS (about two bits per weight) on llama.cpp (CUDA) it fits the rtx-4090 whole, "
+        f"~{rate} tok/s decode (one request)."
     )
     fit = compute_fit(resolve_system("rtx-4090"), FitKey(SEVENTY_B, "iq2_xxs", "llama.cpp"))
     assert fit is not None and fit.fits

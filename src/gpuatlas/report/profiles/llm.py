@@ -36,7 +36,7 @@ from gpuatlas.report.focus import (
     missing,
     native_weights_on,
 )
-from gpuatlas.report.profiles.fit import FitResult
+from gpuatlas.report.profiles.fit import TWO_BIT_GGUF, FitResult
 from gpuatlas.report.quantities import computed, estimate_quantity, price_quantity
 from gpuatlas.report.rental_prices import RENTAL_TIERS, hostable_offers, offer_label, price_words
 
@@ -445,3 +445,27 @@ def cpu_split_run(
         needed_gb,
         assumed_gb,
     )
+
+
+def two_bit_decode(
+    system: GpuSystem, model: str, usual: PlatformEngine, prompt_tokens: int
+) -> Quantity | None:
+    """predict llm's decode rate at batch 1 of `model` in llama.cpp's 2-bit IQ2_XXS
+    (`fit.TWO_BIT_GGUF`) on the engine that splits a model here (llama.cpp, Ollama), one request
+    of `prompt_tokens`, whole on the system's GPUs; None where no engine splits here or the
+    model does not run so."""
+    engine = split_engine(usual)
+    if engine is None:
+        return None
+    single = attempt(
+        lambda: predict_llm(
+            system,
+            model,
+            TWO_BIT_GGUF,
+            engine.engine,
+            batch=1,
+            input_tokens=prompt_tokens,
+            output_tokens=OUTPUT_TOKENS,
+        )
+    )
+    return estimate_quantity(single.decode_tok_s) if single is not None else None

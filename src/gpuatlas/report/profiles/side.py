@@ -112,6 +112,17 @@ class SideProfile:
             return None
         return self.fit(fit_model.SEVENTY_B, fit_model.TWO_BIT_GGUF, engine.engine)
 
+    @computed_once
+    def two_bit_seventy_b_decode(self) -> Quantity | None:
+        """predict llm's one-request decode rate of that 70B in IQ2_XXS where it fits the
+        system's GPUs whole (`two_bit_seventy_b`); None elsewhere."""
+        fit = self.two_bit_seventy_b
+        if fit is None or not fit.fits:
+            return None
+        return llm.two_bit_decode(
+            self.system, fit_model.SEVENTY_B, self.usual_engine, self.focus.prompt_tokens
+        )
+
     # LLM speed and serving
 
     @computed_once
@@ -260,6 +271,7 @@ _PARTS = (
     "loads_awq",
     "usual_formats",
     "two_bit_seventy_b",
+    "two_bit_seventy_b_decode",
     "speed",
     "serving_scenario",
     "offer_costs",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.llm.memory import MAX_GPUS_SEARCHED
 from gpuatlas.report.context import ReportContext
-from gpuatlas.report.document import Section, Statement
+from gpuatlas.report.document import Quantity, Section, Statement
 from gpuatlas.report.focus import focus_model
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.fit import SEVENTY_B, SIZE_MODELS, TWO_BIT_GGUF, FitResult
@@ -80,31 +80,43 @@ def seventy_b_answer(label: str, side: SideProfile) -> Statement:
         "Not on {system} alone: {model} needs {fp16} {gpu} in FP16 and "
         "{int4} {gpu} at INT4 ({split}; see sharded inference)."
     )
-    two_bit = _two_bit_words(side)
+    two_bit, two_bit_numbers = _two_bit_part(side)
     run = cpu_split_run(system, SEVENTY_B, side.usual_engine, side.focus.prompt_tokens)
     if run is None:
-        return Statement(kind="answer", question=question, template=template + two_bit, words=words)
+        return Statement(
+            kind="answer",
+            question=question,
+            template=template + two_bit,
+            words=words,
+            numbers=two_bit_numbers,
+        )
     return Statement(
         kind="answer",
         question=question,
         template=template + _CPU_SPLIT_TEMPLATE + _host_ram_words(run) + two_bit,
         words=words | _cpu_split_words(run),
-        numbers={"decode": run.decode_tok_s},
+        numbers={"decode": run.decode_tok_s} | two_bit_numbers,
     )
 
 
-def _two_bit_words(side: SideProfile) -> str:
-    """' In IQ2_XXS (about two bits per weight) on llama.cpp (CUDA) it fits the RTX 4090 whole.'
-    where the engine that splits a model on this platform (llama.cpp, Ollama) holds the 70B in
-    that type on the system's GPUs (`SideProfile.two_bit_seventy_b`); else nothing."""
+def _two_bit_part(side: SideProfile) -> tuple[str, dict[str, Quantity]]:
+    """(' In IQ2_XXS (about two bits per weight) on llama.cpp (CUDA) it fits the RTX 4090
+    whole, ~{two_bit_decode:num} tok/s decode (one request).', its number) where the engine
+    that splits a model on this platform (llama.cpp, Ollama) holds the 70B in that type on the
+    system's GPUs (`SideProfile.two_bit_seventy_b`, the rate predict llm's:
+    `two_bit_seventy_b_decode`); else nothing."""
     fit = side.two_bit_seventy_b
     engine = split_engine(side.usual_engine)
     if fit is None or not fit.fits or engine is None:
-        return ""
-    return (
+        return "", {}
+    fits = (
         f" In {TWO_BIT_GGUF.upper()} (about two bits per weight) on {engine.label} it fits "
-        "the {system} whole."
+        "the {system} whole"
     )
+    decode = side.two_bit_seventy_b_decode
+    if decode is None:
+        return fits + ".", {}
+    return fits + ", ~{two_bit_decode:num} tok/s decode (one request).", {"two_bit_decode": decode}
 
 
 # llama.cpp and Ollama place the layers that do not fit in host memory, run by the CPU.
