@@ -250,10 +250,7 @@ def find_format(name: str) -> WeightFormat | None:
     Medium', 'IQ3_S mix - 3.66 bpw') name their GGUF type."""
     key = _key(name)
     found = _format_index().get(key) or exllama_format(name) or _agreeing_parts_format(key)
-    if found is not None:
-        return found
-    printed = gguf_type_words(name.strip().lower())
-    return _format_index().get(_key(printed)) if printed != name.strip().lower() else None
+    return found or _format_index().get(_key(gguf_type_words(name.strip().lower())))
 
 
 def _agreeing_parts_format(key: str) -> WeightFormat | None:

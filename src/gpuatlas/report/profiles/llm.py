@@ -448,15 +448,11 @@ def cpu_split_run(
 
 
 def two_bit_decode(
-    system: GpuSystem, model: str, usual: PlatformEngine, prompt_tokens: int
+    system: GpuSystem, model: str, engine: PlatformEngine, prompt_tokens: int
 ) -> Quantity | None:
     """predict llm's decode rate at batch 1 of `model` in llama.cpp's 2-bit IQ2_XXS
-    (`fit.TWO_BIT_GGUF`) on the engine that splits a model here (llama.cpp, Ollama), one request
-    of `prompt_tokens`, whole on the system's GPUs; None where no engine splits here or the
-    model does not run so."""
-    engine = split_engine(usual)
-    if engine is None:
-        return None
+    (`fit.TWO_BIT_GGUF`) on `engine` (the one that splits a model here: `split_engine`), one
+    request of `prompt_tokens`, whole on the system's GPUs; None where it does not run so."""
     single = attempt(
         lambda: predict_llm(
             system,

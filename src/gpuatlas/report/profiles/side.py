@@ -104,23 +104,28 @@ class SideProfile:
         return fit_model.usual_formats(self.system)
 
     @computed_once
+    def split_engine(self) -> PlatformEngine | None:
+        """The engine that splits a model between GPU and CPU here (llama.cpp, Ollama), else
+        None (`llm.split_engine`)."""
+        return llm.split_engine(self.usual_engine)
+
+    @computed_once
     def two_bit_seventy_b(self) -> FitResult | None:
-        """The 70B of the size ladder in llama.cpp's 2-bit IQ2_XXS on the engine that splits a
-        model here (llama.cpp, Ollama); None where no engine does."""
-        engine = llm.split_engine(self.usual_engine)
-        if engine is None:
+        """The 70B of the size ladder in llama.cpp's 2-bit IQ2_XXS on `split_engine`; None
+        where no engine splits a model here."""
+        if self.split_engine is None:
             return None
-        return self.fit(fit_model.SEVENTY_B, fit_model.TWO_BIT_GGUF, engine.engine)
+        return self.fit(fit_model.SEVENTY_B, fit_model.TWO_BIT_GGUF, self.split_engine.engine)
 
     @computed_once
     def two_bit_seventy_b_decode(self) -> Quantity | None:
         """predict llm's one-request decode rate of that 70B in IQ2_XXS where it fits the
         system's GPUs whole (`two_bit_seventy_b`); None elsewhere."""
         fit = self.two_bit_seventy_b
-        if fit is None or not fit.fits:
+        if fit is None or not fit.fits or self.split_engine is None:
             return None
         return llm.two_bit_decode(
-            self.system, fit_model.SEVENTY_B, self.usual_engine, self.focus.prompt_tokens
+            self.system, fit_model.SEVENTY_B, self.split_engine, self.focus.prompt_tokens
         )
 
     # LLM speed and serving

@@ -9,7 +9,7 @@ from gpuatlas.report.document import Quantity, Section, Statement
 from gpuatlas.report.focus import focus_model
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.fit import SEVENTY_B, SIZE_MODELS, TWO_BIT_GGUF, FitResult
-from gpuatlas.report.profiles.llm import CpuSplitRun, cpu_split_run, split_engine
+from gpuatlas.report.profiles.llm import CpuSplitRun, cpu_split_run
 from gpuatlas.report.profiles.training import LARGE_MODEL
 from gpuatlas.report.serving_cost import one_side_priced_statement, serving_cost_statement
 
@@ -105,8 +105,7 @@ def _two_bit_part(side: SideProfile) -> tuple[str, dict[str, Quantity]]:
     that splits a model on this platform (llama.cpp, Ollama) holds the 70B in that type on the
     system's GPUs (`SideProfile.two_bit_seventy_b`, the rate predict llm's:
     `two_bit_seventy_b_decode`); else nothing."""
-    fit = side.two_bit_seventy_b
-    engine = split_engine(side.usual_engine)
+    fit, engine = side.two_bit_seventy_b, side.split_engine
     if fit is None or not fit.fits or engine is None:
         return "", {}
     fits = (
