@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from gpuatlas.performance.llm.predict import MATVEC_ALU_BOUND
-from gpuatlas.report.profiles.llm import HOST_MEMORY_BOUND
+from gpuatlas.performance.llm.predict import HOST_MEMORY_BOUND, MATVEC_ALU_BOUND
 
 METRIC_WORDS = {
     "serving_output_tok_s": "serving throughput",

@@ -55,11 +55,6 @@ def attention_as_run(
     return with_server_attention(runtime, engine_text) if serving else runtime
 
 
-def with_stated_attention(runtime: LlmRuntime, variant: str | None) -> LlmRuntime:
-    """The runtime with the flash-attention setting its run states, if any."""
-    return with_setting(runtime, stated_flash_attention(variant))
-
-
 FLASH_ATTENTION_CHOICES = ("auto", "on", "off")
 
 

@@ -40,6 +40,7 @@ from gpuatlas.performance.resolve import (
 EngineArg = str
 # `LlmPrediction.bound` of a decode step whose mat-vec unpacking takes longer than its bytes
 MATVEC_ALU_BOUND = "mat-vec ALU"
+HOST_MEMORY_BOUND = "host memory"  # decode reads weights from the CPU's memory (an offload)
 
 
 def llm_runtime(
@@ -161,12 +162,12 @@ def predict_runtime(
     return _offloaded(runtime, prediction, offload, depth_tokens)
 
 
-def _memory_side_bound(runtime: LlmRuntime, batch: int) -> str:
+def _memory_side_bound(alu_excess_bytes: float) -> str:
     """What limits a decode step that is not compute-bound: its weight bytes ("memory"), or
     the unpacking work of the engine's own mat-vec where that takes longer than the bytes
-    ("mat-vec ALU": llama.cpp's quantised formats on GPUs whose lanes issue the integer work,
-    `LlmRuntime.matvec_alu_excess_bytes`)."""
-    return MATVEC_ALU_BOUND if float(runtime.matvec_alu_excess_bytes(batch)) > 0.0 else "memory"
+    ("mat-vec ALU": llama.cpp's quantised formats on GPUs whose lanes issue the integer work;
+    `alu_excess_bytes` is `LlmRuntime.matvec_alu_excess_bytes` of the step)."""
+    return MATVEC_ALU_BOUND if alu_excess_bytes > 0.0 else "memory"
 
 
 def _predict_on_gpu(
@@ -178,14 +179,15 @@ def _predict_on_gpu(
     ttft_s += runtime.call_wire_s if input_tokens > 0 else 0.0  # one run: weights wired anew
     tpot_s = runtime.decode_step_s(batch, context)
     flops, charged = runtime.decode_terms(batch, context)
-    moved = charged - runtime.matvec_alu_excess_bytes(batch)  # traffic, not the ALU's time
+    alu_excess_bytes = float(runtime.matvec_alu_excess_bytes(batch))
+    moved = charged - alu_excess_bytes  # traffic, not the ALU's time
     prefill_flops = runtime.prefill_model_flops(input_tokens, batch, depth_tokens)
     prefill_flops -= runtime.expert_pass_flops(input_tokens, batch)  # MFU counts useful FLOPs
     system_bandwidth = runtime.bandwidth_bytes_s * runtime.split
     decode_x = runtime.extrapolated(calibration, "decode")
     prefill_x = runtime.extrapolated(calibration, "prefill")
     compute_bound = flops / runtime.peak_flops > charged / runtime.bandwidth_bytes_s
-    bound = "compute" if compute_bound else _memory_side_bound(runtime, batch)
+    bound = "compute" if compute_bound else _memory_side_bound(alu_excess_bytes)
     prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
     system_flops = runtime.matrix_peak_flops * runtime.split  # the GPU's, not the build's
     prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
@@ -243,7 +245,7 @@ def _offloaded(
             "fraction",
             "prefill",
         ),
-        bound="host memory" if offload.cpu_read_gb > 0 else on_gpu.bound,
+        bound=HOST_MEMORY_BOUND if offload.cpu_read_gb > 0 else on_gpu.bound,
         notes=(*on_gpu.notes, note),
     )
 

@@ -25,6 +25,7 @@ from gpuatlas.performance.api import (
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.host_memory import host_ram_of, with_host_ram
+from gpuatlas.performance.llm.predict import HOST_MEMORY_BOUND
 from gpuatlas.performance.llm.serving_curve import ServingCurve, serving_curve
 from gpuatlas.performance.platform_engines import PlatformEngine
 from gpuatlas.report.document import Provenance, Quantity
@@ -48,7 +49,6 @@ CURVE_INPUT_TOKENS = 1024
 CURVE_OUTPUT_TOKENS = 1024
 
 
-HOST_MEMORY_BOUND = "host memory"  # a prediction whose decode reads weights from the CPU's memory
 
 FitOf = Callable[[str, str, str | None], FitResult | None]  # (model, weights, engine) → fit
 
