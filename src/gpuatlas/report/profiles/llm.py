@@ -49,7 +49,6 @@ CURVE_INPUT_TOKENS = 1024
 CURVE_OUTPUT_TOKENS = 1024
 
 
-
 FitOf = Callable[[str, str, str | None], FitResult | None]  # (model, weights, engine) → fit
 
 
