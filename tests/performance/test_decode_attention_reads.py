@@ -26,20 +26,82 @@ def _kv_bytes_per_token(model_id: str) -> float:
     return 2 * model.num_kv_heads * model.head_dim * 2.0 * model.num_layers
 
 
-def _context_bytes(runtime: LlmRuntime, context: int) -> float:
-    """Bytes a batch-1 decode step moves at `context` cached tokens beyond the weights."""
-    with_context = runtime.decode_terms(1, context)[1]
-    without = runtime.decode_terms(1, 0)[1]
-    return float(with_context - without)
+def _context_bytes(runtime: LlmRuntime, context: int, batch: int = 1) -> float:
+    """Bytes a decode step moves per sequence at `context` cached tokens beyond the weights."""
+    with_context = runtime.decode_terms(batch, context)[1]
+    without = runtime.decode_terms(batch, 0)[1]
+    return float(with_context - without) / batch
+
+
+def _slab_bytes(model_id: str, context: int) -> float:
+    """One KV head's keys of one layer over `context` tokens in fp16: what one query head's
+    mat-vec streams before the next query head re-reads it."""
+    model = as_model(model_id)
+    assert isinstance(model, ModelArch)
+    return context * model.head_dim * 2.0
 
 
 def test_grouped_query_kv_is_read_once_per_query_head_without_flash_attention() -> None:
-    # Llama 3 8B: 32 query heads share 8 KV heads (4 per KV head), 32 layers.
-    runtime = llm_runtime("rtx-4090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
+    # Llama 3 8B: 32 query heads share 8 KV heads (4 per KV head), 32 layers. An M1 Max's
+    # cache is not in the catalog, so every re-read comes from memory.
+    runtime = llm_runtime("apple-m1-max-32c", "llama-3-8b", "gguf-f16", BENCH, "fp16")
+    assert runtime.system.gpu.l2_cache_mb is None
     context = 4096
     kv = _kv_bytes_per_token("llama-3-8b") * context
     scores = 32 * context * SCORE_BYTES * 32  # heads x positions x bytes x layers
     assert _context_bytes(runtime, context) == pytest.approx(4 * kv + scores, rel=1e-9)
+
+
+def test_query_heads_re_read_their_kv_head_from_l2_while_the_slab_fits() -> None:
+    # On an RTX 4090 (72 MB L2) a KV head's keys of one layer at 32,768 tokens are 8.4 MB:
+    # the three re-reads of Llama 3 8B's grouped heads hit the L2, so a one-sequence step
+    # reads the KV once (the scores still go through memory).
+    runtime = llm_runtime("rtx-4090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
+    assert runtime.system.gpu.l2_cache_mb == 72.0
+    context = 32768
+    assert _slab_bytes("llama-3-8b", context) < 72e6
+    kv = _kv_bytes_per_token("llama-3-8b") * context
+    scores = 32 * context * SCORE_BYTES * 32
+    assert _context_bytes(runtime, context) == pytest.approx(kv + scores, rel=1e-9)
+
+
+def test_the_share_of_a_slab_beyond_the_l2_is_read_again_from_memory() -> None:
+    # An RTX 3090 has 6 MB of L2: at 32,768 tokens the 8.4 MB slab misses it by
+    # 1 - 6 / 8.39 of its bytes, and each of the three re-reads pays that share.
+    runtime = llm_runtime("rtx-3090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
+    context = 32768
+    missed = 1.0 - 6e6 / _slab_bytes("llama-3-8b", context)
+    kv = _kv_bytes_per_token("llama-3-8b") * context
+    scores = 32 * context * SCORE_BYTES * 32
+    expected = (1.0 + 3.0 * missed) * kv + scores
+    assert _context_bytes(runtime, context) == pytest.approx(expected, rel=1e-9)
+    # A short context fits: the KV once.
+    short = 2048
+    short_kv = _kv_bytes_per_token("llama-3-8b") * short
+    short_scores = 32 * short * SCORE_BYTES * 32
+    assert _context_bytes(runtime, short) == pytest.approx(short_kv + short_scores, rel=1e-9)
+
+
+def test_a_batched_step_reads_the_kv_once_per_query_head_whatever_the_l2() -> None:
+    # Two sequences multiply KQ as a matrix product over their tokens, not the mat-vec whose
+    # row order keeps the re-reads in the L2: every query head's read counts.
+    runtime = llm_runtime("rtx-4090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
+    context = 4096
+    kv = _kv_bytes_per_token("llama-3-8b") * context
+    scores = 32 * context * SCORE_BYTES * 32
+    assert _context_bytes(runtime, context, batch=2) == pytest.approx(4 * kv + scores, rel=1e-9)
+
+
+def test_hybrid_model_decode_at_depth_pays_its_full_attention_layers_kv_once_on_a_4090() -> None:
+    """Qwen3.5-27B (16 full-attention layers of 64, 4 KV heads of 256 for 24 query heads) at
+    32,768 cached tokens on an RTX 4090, llama-bench's -fa 0: the step adds its KV bytes once
+    and the scores (the slab is 16.8 MB, inside the 72 MB L2), not six times the KV."""
+    runtime = llm_runtime("rtx-4090", "Qwen/Qwen3.5-27B", "q4_k_m", "llama.cpp b8820", "fp16")
+    model = runtime.model
+    context = 32768
+    kv = 2 * model.num_kv_heads * model.head_dim * 2.0 * model.full_attention_layers * context
+    scores = model.num_attention_heads * context * SCORE_BYTES * model.full_attention_layers
+    assert _context_bytes(runtime, context) == pytest.approx(kv + scores, rel=1e-9)
 
 
 def test_multi_head_attention_reads_each_kv_row_once() -> None:
@@ -94,15 +156,17 @@ def test_server_flash_attention_makes_long_context_decode_faster_than_the_bench_
 
 def test_tensorrt_llm_before_xqa_reads_kv_once_per_query_head() -> None:
     """TensorRT-LLM before v0.8 decodes with the masked MHA kernel only (one block per query
-    head): Llama 2 70B's 64 query heads over 8 KV heads read each KV head 8 times; no score
-    traffic (the scores stay on chip). From v0.8 the XQA kernel reads a KV head once."""
+    head): in a batched step Llama 2 70B's 64 query heads over 8 KV heads read each KV head 8
+    times; no score traffic (the scores stay on chip). From v0.8 the XQA kernel reads a KV
+    head once. One sequence's re-reads of a 0.5 MB slab hit the H100's 50 MB L2."""
     old = llm_runtime("h100-sxm", "llama-2-70b", "fp16", "tensorrt-llm 0.6.1", "fp16")
     assert old.engine.id == "tensorrt-llm-0.x"
     context = 2048
     kv = _kv_bytes_per_token("llama-2-70b") * context
-    assert _context_bytes(old, context) == pytest.approx(8 * kv, rel=1e-9)
+    assert _context_bytes(old, context, batch=2) == pytest.approx(8 * kv, rel=1e-9)
+    assert _context_bytes(old, context) == pytest.approx(kv, rel=1e-9)
     xqa = llm_runtime("h100-sxm", "llama-2-70b", "fp16", "tensorrt-llm 0.12.0", "fp16")
-    assert _context_bytes(xqa, context) == pytest.approx(kv, rel=1e-9)
+    assert _context_bytes(xqa, context, batch=2) == pytest.approx(kv, rel=1e-9)
 
 
 def test_tensorrt_llm_before_xqa_costs_nothing_extra_under_multi_head_attention() -> None:

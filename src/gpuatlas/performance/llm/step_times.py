@@ -310,7 +310,7 @@ class LlmRuntime:
         weight_bytes = weight_bytes + self.matvec_alu_excess_bytes(batch, ops)
         weight_bytes = weight_bytes + self.reconstruct_bytes(batch, ops)
         kv_read, attention = self.context_terms(context_tokens, ops)
-        kv_bytes = batch * (kv_read * self.kv_reads_per_decode_step)
+        kv_bytes = batch * (kv_read * self.kv_reads_from_memory(batch, context_tokens, ops))
         kv_bytes = kv_bytes + batch * self.decode_score_bytes(context_tokens, ops)
         kv_bytes = kv_bytes + batch * self.recurrent_state_step_bytes
         flops = batch * (self.matmul_work_per_token + attention) / self.split
@@ -430,6 +430,27 @@ class LlmRuntime:
         if not self.attention_per_query_head or self.model.num_kv_heads <= 0:
             return 1.0
         return max(1.0, self.model.num_attention_heads / self.model.num_kv_heads)
+
+    def kv_reads_from_memory(
+        self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR
+    ) -> Value:
+        """How many times a decode step reads each cached K/V element from memory. Where the
+        query heads that share a KV head read its rows again (`kv_reads_per_decode_step`), a
+        one-sequence step runs KQ and KQV as mat-vecs whose blocks go row by row within a query
+        head, then the next query head's: a re-read finds the rows in the L2 cache while the
+        slab one query head streams fits there (one KV head's keys or values of one layer:
+        `context_tokens` x head size x bytes per element), and the share of a larger slab
+        beyond the L2 comes from memory again. A batched step (a matrix product over the
+        sequences' tokens) and a GPU whose L2 size the catalog does not record read every
+        time."""
+        reads = self.kv_reads_per_decode_step
+        l2_mb = self.system.gpu.l2_cache_mb
+        if reads <= 1.0 or not l2_mb:
+            return reads
+        per_head_token = self.kv_bytes_per_token_layer / (2.0 * self.model.num_kv_heads)
+        slab = ops.maximum(context_tokens * per_head_token, 1.0)
+        missed = ops.maximum(1.0 - l2_mb * 1e6 / slab, 0.0)
+        return ops.where(batch <= 1, 1.0 + (reads - 1.0) * missed, reads)
 
     @cached_property
     def attention_per_query_head(self) -> bool:
