@@ -52,6 +52,13 @@ def test_grouped_query_kv_is_read_once_per_query_head_without_flash_attention() 
     assert _context_bytes(runtime, context) == pytest.approx(4 * kv + scores, rel=1e-9)
 
 
+def _llama3_bytes(context: int, kv_reads: float) -> float:
+    """Llama 3 8B's context bytes of a step without flash attention: the fp16 KV read
+    `kv_reads` times plus the f32 scores of its 32 query heads in 32 layers."""
+    kv = _kv_bytes_per_token("llama-3-8b") * context
+    return kv_reads * kv + 32 * context * SCORE_BYTES * 32
+
+
 def test_query_heads_re_read_their_kv_head_from_l2_while_the_slab_fits() -> None:
     # On an RTX 4090 (72 MB L2) a KV head's keys of one layer at 32,768 tokens are 8.4 MB:
     # the three re-reads of Llama 3 8B's grouped heads hit the L2, so a one-sequence step
@@ -60,9 +67,7 @@ def test_query_heads_re_read_their_kv_head_from_l2_while_the_slab_fits() -> None
     assert runtime.system.gpu.l2_cache_mb == 72.0
     context = 32768
     assert _slab_bytes("llama-3-8b", context) < 72e6
-    kv = _kv_bytes_per_token("llama-3-8b") * context
-    scores = 32 * context * SCORE_BYTES * 32
-    assert _context_bytes(runtime, context) == pytest.approx(kv + scores, rel=1e-9)
+    assert _context_bytes(runtime, context) == pytest.approx(_llama3_bytes(context, 1), rel=1e-9)
 
 
 def test_the_share_of_a_slab_beyond_the_l2_is_read_again_from_memory() -> None:
@@ -71,25 +76,18 @@ def test_the_share_of_a_slab_beyond_the_l2_is_read_again_from_memory() -> None:
     runtime = llm_runtime("rtx-3090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
     context = 32768
     missed = 1.0 - 6e6 / _slab_bytes("llama-3-8b", context)
-    kv = _kv_bytes_per_token("llama-3-8b") * context
-    scores = 32 * context * SCORE_BYTES * 32
-    expected = (1.0 + 3.0 * missed) * kv + scores
+    expected = _llama3_bytes(context, 1.0 + 3.0 * missed)
     assert _context_bytes(runtime, context) == pytest.approx(expected, rel=1e-9)
     # A short context fits: the KV once.
-    short = 2048
-    short_kv = _kv_bytes_per_token("llama-3-8b") * short
-    short_scores = 32 * short * SCORE_BYTES * 32
-    assert _context_bytes(runtime, short) == pytest.approx(short_kv + short_scores, rel=1e-9)
+    assert _context_bytes(runtime, 2048) == pytest.approx(_llama3_bytes(2048, 1), rel=1e-9)
 
 
 def test_a_batched_step_reads_the_kv_once_per_query_head_whatever_the_l2() -> None:
     # Two sequences multiply KQ as a matrix product over their tokens, not the mat-vec whose
     # row order keeps the re-reads in the L2: every query head's read counts.
     runtime = llm_runtime("rtx-4090", "llama-3-8b", "gguf-f16", BENCH, "fp16")
-    context = 4096
-    kv = _kv_bytes_per_token("llama-3-8b") * context
-    scores = 32 * context * SCORE_BYTES * 32
-    assert _context_bytes(runtime, context, batch=2) == pytest.approx(4 * kv + scores, rel=1e-9)
+    expected = _llama3_bytes(4096, 4)
+    assert _context_bytes(runtime, 4096, batch=2) == pytest.approx(expected, rel=1e-9)
 
 
 def test_hybrid_model_decode_at_depth_pays_its_full_attention_layers_kv_once_on_a_4090() -> None:
