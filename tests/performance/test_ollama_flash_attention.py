@@ -10,6 +10,7 @@ import pytest
 
 from gpuatlas.performance.engine_specs import engine_profile
 from gpuatlas.performance.llm.predict import llm_runtime
+from gpuatlas.performance.llm.step_times import LlmRuntime
 
 CONTEXT_TOKENS = 28_000
 
@@ -76,14 +77,21 @@ def test_other_architectures_wait_for_the_auto_mode_of_v0_13_4() -> None:
     assert auto.decode_score_bytes(CONTEXT_TOKENS) == 0.0
 
 
+def _gpt_oss_step_bytes(batch: int) -> tuple[LlmRuntime, LlmRuntime, float, float]:
+    """gpt-oss-20b on an RTX 4090 under Ollama 0.11.7 (unfused) and 0.11.8 (flash attention):
+    both runtimes and the bytes of one decode step of `batch` sequences at CONTEXT_TOKENS."""
+    before = llm_runtime("rtx-4090", "gpt-oss-20b", "mxfp4", "ollama 0.11.7")
+    after = llm_runtime("rtx-4090", "gpt-oss-20b", "mxfp4", "ollama 0.11.8")
+    _, bytes_before = before.decode_terms(batch, CONTEXT_TOKENS)
+    _, bytes_after = after.decode_terms(batch, CONTEXT_TOKENS)
+    return before, after, float(bytes_before), float(bytes_after)
+
+
 @pytest.mark.unit
 def test_long_context_decode_reads_one_eighth_of_the_kv() -> None:
     # Two sequences: a batched step multiplies KQ as a matrix product, so without flash
     # attention each of gpt-oss's 8 query heads per KV head reads the KV from memory.
-    before = llm_runtime("rtx-4090", "gpt-oss-20b", "mxfp4", "ollama 0.11.7")
-    after = llm_runtime("rtx-4090", "gpt-oss-20b", "mxfp4", "ollama 0.11.8")
-    _, bytes_before = before.decode_terms(2, CONTEXT_TOKENS)
-    _, bytes_after = after.decode_terms(2, CONTEXT_TOKENS)
+    before, after, bytes_before, bytes_after = _gpt_oss_step_bytes(2)
     weights = after.shape.weight_read_bytes(2)
     kv_after = 2 * after.kv_read_bytes(CONTEXT_TOKENS)
     assert bytes_after == pytest.approx(weights + kv_after, rel=1e-9)
@@ -95,10 +103,7 @@ def test_long_context_decode_reads_one_eighth_of_the_kv() -> None:
 def test_one_sequence_re_reads_gpt_oss_kv_from_the_4090_l2() -> None:
     # One sequence: a KV head's keys of one layer at 28,000 tokens are 3.6 MB (head size
     # 64, fp16), inside the 72 MB L2, so the re-reads cost no memory traffic; the scores do.
-    before = llm_runtime("rtx-4090", "gpt-oss-20b", "mxfp4", "ollama 0.11.7")
-    after = llm_runtime("rtx-4090", "gpt-oss-20b", "mxfp4", "ollama 0.11.8")
-    _, bytes_before = before.decode_terms(1, CONTEXT_TOKENS)
-    _, bytes_after = after.decode_terms(1, CONTEXT_TOKENS)
+    before, _, bytes_before, bytes_after = _gpt_oss_step_bytes(1)
     scores = before.decode_score_bytes(CONTEXT_TOKENS)
     assert scores > 0.0
     assert bytes_before == pytest.approx(bytes_after + scores, rel=1e-9)
