@@ -19,23 +19,28 @@ lengths) is replayed by the serving simulation `gpuatlas plan` uses, with the ca
 without the run's source, and its TTFT, TPOT and E2E statistics (mean, median, p90-p99) compared.
 
 Run: `python benchmarks/estimate_accuracy.py [--plot FILE.png] [--data DIR] [--holdout DIR]
-[--residuals KIND] [--by loso|logo]` (the plot goes to docs/estimate_accuracy.png by default;
-`--residuals latency` lists every latency-under-load row, worst first).
+[--residuals KIND] [--by loso|logo] [--jobs N] [--write-calibration FILE]` (the plot goes to
+docs/estimate_accuracy.png by default; `--residuals latency` lists every latency-under-load row,
+worst first; the folds run in N processes, one per CPU by default; `--write-calibration` also
+writes the calibration `gpuatlas calibrate` would write, from the same folds).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
 import statistics
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from gpuatlas.app.calibrate import default_jobs, write_calibration
 from gpuatlas.calibration.fitting import fit_calibration, observations, observe
 from gpuatlas.calibration.validation import (
     CrossValidation,
     Prediction,
+    calibrated,
     cross_validate,
     error_summary,
     gpu_key,
@@ -325,12 +330,30 @@ def main() -> None:
         "kind), worst first: GPU, engine and version, model, lengths, ratio (the "
         "cross-validation's, then the fresh held-out set's)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="processes for the cross-validation's folds (default: one per CPU)",
+    )
+    parser.add_argument(
+        "--write-calibration",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="also write the calibration `gpuatlas calibrate` would write, from these same "
+        "folds (same rows, same base): one run instead of two",
+    )
     arguments = parser.parse_args()
     rows = load_measurements(arguments.data)
     base = parse_calibration(calibration_text())
-    loso_cv = cross_validate(rows, base, source_of)
+    loso_cv = cross_validate(rows, base, source_of, arguments.jobs)
     loso = loso_cv.predictions
-    logo = cross_validate(rows, base, gpu_key).predictions
+    logo = cross_validate(rows, base, gpu_key, arguments.jobs).predictions
+    if arguments.write_calibration:
+        written = calibrated(rows, base, datetime.date.today().isoformat(), loso, logo)
+        target, _ = write_calibration(written, len(rows), arguments.write_calibration)
+        print(f"calibration {written.version} written to {target}")
     errors = honest_errors(loso, logo)
     roofline = roofline_predictions(observations(rows), base)
     sources = len({source_of(row) for row in rows})

@@ -102,6 +102,25 @@ def test_leave_one_source_out_never_fits_on_the_held_out_source(
     assert {source_of(p.observation.row) for p in result.predictions} <= sources
 
 
+def test_folds_fitted_in_worker_processes_give_the_same_cross_validation() -> None:
+    files = (
+        "llamacpp_pull_requests.csv",
+        "llamacpp_radeon_threads.csv",
+        "llamacpp_pascal_p40_prs.csv",
+    )
+    rows = [r for r in all_measurements() if r.file in files]
+    assert len({source_of(r) for r in rows}) >= 3
+    one = cross_validate(rows, shipped_calibration(), source_of)
+    two = cross_validate(rows, shipped_calibration(), source_of, jobs=2)
+    assert one.predictions and [p.predicted for p in two.predictions] == [
+        p.predicted for p in one.predictions
+    ]
+    assert [p.observation.row for p in two.predictions] == [
+        p.observation.row for p in one.predictions
+    ]
+    assert two.fitted_by_group == one.fitted_by_group
+
+
 def _prediction(ratio: float, extrapolated: bool = False) -> Prediction:
     row = next(r for r in all_measurements() if r.metric == "decode_tok_s")
     item = observations([row])[0]

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 import re
 import statistics
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -106,20 +108,69 @@ class CrossValidation:
 
 
 def cross_validate(
-    rows: Sequence[MeasuredRow], base: Calibration, group_of: Callable[[MeasuredRow], str]
+    rows: Sequence[MeasuredRow],
+    base: Calibration,
+    group_of: Callable[[MeasuredRow], str],
+    jobs: int = 1,
 ) -> CrossValidation:
     """Leave one group out (groups by `group_of`: `gpu_key`, `source_of`): each group's rows
-    are predicted by a calibration fitted on every other group's rows only."""
+    are predicted by a calibration fitted on every other group's rows only. The folds' fits
+    run in `jobs` processes (each fit is independent; the result does not depend on it)."""
     items = observations(rows)
+    groups = sorted({group_of(row) for row in rows})
+    fitted_by_group = dict(
+        zip(groups, fits_without(rows, base, group_of, groups, jobs), strict=True)
+    )
     predictions: list[Prediction] = []
-    fitted_by_group: dict[str, Calibration] = {}
-    for group in sorted({group_of(row) for row in rows}):
-        training = [row for row in rows if group_of(row) != group]
-        fitted = fit_calibration(training, base, version=f"cv-without-{group}")
-        fitted_by_group[group] = fitted
+    for group in groups:
         held_out = [item for item in items if group_of(item.row) == group]
-        predictions += predict_all(held_out, fitted)
+        predictions += predict_all(held_out, fitted_by_group[group])
     return CrossValidation(predictions, fitted_by_group, group_of)
+
+
+def fit_without(
+    rows: Sequence[MeasuredRow],
+    base: Calibration,
+    group_of: Callable[[MeasuredRow], str],
+    group: str,
+) -> Calibration:
+    """The calibration fitted on every row outside `group`."""
+    training = [row for row in rows if group_of(row) != group]
+    return fit_calibration(training, base, version=f"cv-without-{group}")
+
+
+def fits_without(
+    rows: Sequence[MeasuredRow],
+    base: Calibration,
+    group_of: Callable[[MeasuredRow], str],
+    groups: Sequence[str],
+    jobs: int = 1,
+) -> list[Calibration]:
+    """`fit_without` for each group, in order, in up to `jobs` forked worker processes."""
+    if jobs <= 1 or len(groups) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fit_without(rows, base, group_of, group) for group in groups]
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(groups)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_hold_fold_inputs,
+        initargs=(rows, base, group_of),
+    ) as pool:
+        return list(pool.map(_fit_held_group, groups))
+
+
+_FOLD_INPUTS: list[tuple[Sequence[MeasuredRow], Calibration, Callable[[MeasuredRow], str]]] = []
+
+
+def _hold_fold_inputs(
+    rows: Sequence[MeasuredRow], base: Calibration, group_of: Callable[[MeasuredRow], str]
+) -> None:
+    """Worker start: keep the fold inputs (inherited by the fork, never pickled)."""
+    _FOLD_INPUTS.append((rows, base, group_of))
+
+
+def _fit_held_group(group: str) -> Calibration:
+    rows, base, group_of = _FOLD_INPUTS[-1]
+    return fit_without(rows, base, group_of, group)
 
 
 def gpu_key(row: MeasuredRow) -> str:
@@ -259,12 +310,28 @@ def honest_errors(
     return errors
 
 
-def calibrate(rows: Sequence[MeasuredRow], base: Calibration, date: str) -> Calibration:
+def calibrate(
+    rows: Sequence[MeasuredRow], base: Calibration, date: str, jobs: int = 1
+) -> Calibration:
     """Fit on every row; bands from the cross-validated errors (`honest_errors`): what a user
-    sees for a GPU or a source the calibration has not measured.
+    sees for a GPU or a source the calibration has not measured. The folds run in `jobs`
+    processes.
 
     The version is `<date>.<hash of the measured rows>.<hash of the model code>`."""
+    loso = cross_validate(rows, base, source_of, jobs).predictions
+    logo = cross_validate(rows, base, gpu_key, jobs).predictions
+    return calibrated(rows, base, date, loso, logo)
+
+
+def calibrated(
+    rows: Sequence[MeasuredRow],
+    base: Calibration,
+    date: str,
+    loso: Sequence[Prediction],
+    logo: Sequence[Prediction],
+) -> Calibration:
+    """`calibrate`'s answer from folds already run (leave-one-source-out and leave-one-GPU-out
+    predictions of the same rows from the same base): the accuracy report reuses its folds."""
     version = f"{date}.{rows_digest(rows)}.{model_code_digest()}"
     fitted = fit_calibration(rows, base, version=version)
-    errors = honest_errors(leave_one_source_out(rows, base), leave_one_gpu_out(rows, base))
-    return replace(fitted, errors=errors)
+    return replace(fitted, errors=honest_errors(loso, logo))

@@ -196,13 +196,20 @@ def _render_training_fit(document: dict[str, Any]) -> None:
 def calibrate_command(
     data: Path = typer.Option(None, "--data", help="CSV file or folder (default: packaged)."),
     output: Path = typer.Option(None, "--output", "-o", help="Default: the packaged file."),
+    jobs: int = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        min=1,
+        help="Processes for the cross-validation (default: one per CPU).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Fit efficiencies from measured rows; bands from leave-one-source-out errors."""
     from gpuatlas.app.calibrate import calibrate_document
 
     with user_errors(), working("Fitting the calibration and its cross-validation…"):
-        document = calibrate_document(data, output)
+        document = calibrate_document(data, output, jobs)
     if as_json:  # the answer layer's gpuatlas.calibration/1 document
         print_json(document)
         return

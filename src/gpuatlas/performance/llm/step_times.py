@@ -55,6 +55,7 @@ from gpuatlas.performance.peak_rates import (
 )
 from gpuatlas.performance.primitives import SCALAR, Primitives, Value
 from gpuatlas.performance.scheduler_defaults import server_profile
+from gpuatlas.performance.sustained_clocks import sustained_clock_share
 
 MODEL_NAME = "gpuatlas.llm-roofline/1"
 # Near the ridge point a decode step's GEMMs are neither purely memory- nor compute-bound:
@@ -92,7 +93,7 @@ class LlmRuntime:
     split: int  # how many GPUs share each step's work (tensor parallel degree, else 1)
     kv_split: int
     bandwidth_bytes_s: float  # one GPU, peak
-    peak_flops: float  # one GPU, peak, in the compute precision
+    peak_flops: float  # one GPU, in the compute precision, at the clock its power sustains
     matrix_peak_flops: float  # one GPU, its dense matrix peak there (MFU's denominator)
     vector_flops: float  # one GPU, its non-matrix FP32 rate (FMA = 2 FLOPs)
     # one GPU, the instructions its FP32 lanes issue one per lane and clock
@@ -805,6 +806,9 @@ def build_runtime(
     attention_flops = 0.0
     if vector_flops is None and dp4a is None:
         attention_flops = attention_peak_flops(gpu, used_precision, kv_bytes_per_element)
+    # a prompt's GEMMs and a batched step's are a dense load: a power-limited part holds only
+    # the clock its board power sustains (sustained_clocks.py, as training and diffusion do)
+    clock_share = sustained_clock_share(gpu)
     pclass = precision_class(weight_format)
     prior = (engine.eta_memory, engine.eta_compute, engine.step_overhead_ms)
     family = hardware_class(gpu)
@@ -820,7 +824,7 @@ def build_runtime(
         split=split,
         kv_split=kv_shards(model, split) if split > 1 else 1,
         bandwidth_bytes_s=memory_bandwidth_bytes_s(gpu),
-        peak_flops=flops,
+        peak_flops=flops * clock_share,
         matrix_peak_flops=matrix_flops,
         vector_flops=fp32_flops,
         single_issue_per_s=single_issue_per_s(gpu) or fp32_flops / 2.0,
@@ -829,7 +833,7 @@ def build_runtime(
         precision_class=pclass,
         compute_precision=used_precision,
         dp4a_prompt=dp4a is not None,
-        attention_peak_flops=attention_flops,
+        attention_peak_flops=attention_flops * clock_share,
         matvec_alu_issue_share=matvec_alu_share(engine, gpu, calibration),
         matvec_alu_ops_per_weight=matvec_alu_ops(engine, gpu, weight_format),
         hbm_single_stream_share=calibration.hbm_single_stream_share,
