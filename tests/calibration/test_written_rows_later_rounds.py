@@ -79,3 +79,18 @@ def test_round_spans_every_kind(folder: str) -> None:
     written = load_written(_round_path(folder))
     metrics = {row.metric for row in written.rows} | {row.metric for row in written.unresolved}
     assert all(metrics & wanted for wanted in KIND_METRICS.values())
+
+
+@pytest.mark.unit
+def test_round_28_cites_publications_no_other_file_cites_and_resolves_every_row() -> None:
+    path = _round_path("as_written_r28")
+    written = load_written(path)
+    assert written.total == len(written.rows) == 10 and not written.unresolved
+    assert {row.gpu for row in written.rows} == {"l40s", "a30"}
+    fresh = _sources(path)
+    others = {source_key(row.source) for row in load_measurements() + load_holdout()}
+    others |= _sources(None)
+    for later in later_written_dirs():
+        if later.name != path.name:
+            others |= _sources(later)
+    assert len(fresh) == 2 and fresh.isdisjoint(others)
