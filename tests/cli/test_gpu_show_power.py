@@ -46,3 +46,21 @@ def test_an_apple_gpu_shows_its_gpu_cores_and_no_empty_core_or_pcie_rows() -> No
     assert rows["GPU cores"] == "40"
     assert "SMs / CUDA cores / tensor cores" not in rows
     assert "PCIe" not in rows
+
+
+@pytest.mark.unit
+def test_a_power_limited_part_says_the_clock_the_model_gives_it_and_why() -> None:
+    """300 W over 142 SMs against the RTX 4090's 450 W over 128 SMs at 2.52 GHz:
+    2.52 x ((300 / 142) / (450 / 128))^(1/3) = 2.13 GHz of the 6000 Ada's 2.51 GHz boost."""
+    rows = dict(gpu_fact_rows(gpu_by_id("rtx-6000-ada")))
+    text = rows["Clock, dense load (model)"]
+    assert text.startswith("0.85 of the 2.51 GHz boost (≈2.13 GHz): 300 W over 142 SMs")
+    assert "GeForce RTX 4090 (AD102)'s 450 W over 128" in text
+
+
+@pytest.mark.unit
+def test_a_full_power_part_holds_its_boost_and_other_vendors_get_no_clock_row() -> None:
+    assert dict(gpu_fact_rows(gpu_by_id("rtx-4090")))["Clock, dense load (model)"].startswith(
+        "boost held (2.52 GHz"
+    )
+    assert "Clock, dense load (model)" not in dict(gpu_fact_rows(gpu_by_id("mi300x")))

@@ -214,11 +214,33 @@ def gpu_fact_rows(gpu: Gpu) -> list[tuple[str, str]]:
         ("GPU-to-GPU link", link_text),
         *pcie_rows(gpu),
         (gpu_field("tdp_w").label, tdp_text(gpu)),
+        *sustained_clock_rows(gpu),
         ("Form factor", gpu.form_factor),
         *core_count_rows(gpu),
         _field_row(gpu_field("launch_price_usd"), gpu),
     ]
     return rows + unified_memory_facts(gpu)
+
+
+def sustained_clock_rows(gpu: Gpu) -> list[tuple[str, str]]:
+    """The clock GPU Atlas's models give the part under a dense load (prompts, batched steps,
+    training, diffusion) and why; no row where no design point applies."""
+    from gpuatlas.performance.sustained_clocks import sustained_clock
+
+    clock = sustained_clock(gpu)
+    if clock is None:
+        return []
+    design = clock.design
+    if clock.share >= 0.995:
+        text = f"boost held ({clock.boost_ghz:.2f} GHz; judged against {design.card})"
+    else:
+        text = (
+            f"{clock.share:.2f} of the {clock.boost_ghz:.2f} GHz boost (≈{clock.sustained_ghz:.2f}"
+            f" GHz): {format_number(gpu.tdp_w, 'W')} over {gpu.sm_count} SMs against "
+            f"{design.card}'s {design.board_power_w:.0f} W over {design.sm_count} at "
+            f"{design.boost_ghz:.2f} GHz (clock ∝ power^⅓)"
+        )
+    return [("Clock, dense load (model)", text)]
 
 
 def pcie_rows(gpu: Gpu) -> list[tuple[str, str]]:

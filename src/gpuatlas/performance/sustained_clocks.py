@@ -75,12 +75,33 @@ def boost_clock_ghz(gpu: Gpu) -> float | None:
     return gpu.fp32_tflops * 1e3 / (2.0 * gpu.cuda_cores)
 
 
-def sustained_clock_share(gpu: Gpu) -> float:
-    """Share of the boost clock the board power sustains under a dense tensor load (≤ 1)."""
+@dataclass(frozen=True)
+class SustainedClock:
+    """What the model takes a part's clock to be under a dense load, and from what."""
+
+    boost_ghz: float
+    share: float  # of the boost clock (≤ 1)
+    design: DesignPoint
+
+    @property
+    def sustained_ghz(self) -> float:
+        return self.boost_ghz * self.share
+
+
+def sustained_clock(gpu: Gpu) -> SustainedClock | None:
+    """The part's sustained clock under a dense tensor load and the design point it is judged
+    against; None where no design point applies (AMD, Apple, Intel, pre-Volta) or the catalog
+    lacks the board power, SM count or FP32 rate."""
     design = DESIGN_POINTS.get(hardware_class(gpu)) or DESIGN_POINTS.get(gpu.architecture_family)
     boost = boost_clock_ghz(gpu)
-    if _DATASHEET_ONLY or design is None or boost is None or not gpu.tdp_w or not gpu.sm_count:
-        return 1.0
+    if design is None or boost is None or not gpu.tdp_w or not gpu.sm_count:
+        return None
     ratio = (gpu.tdp_w / gpu.sm_count) / design.watts_per_sm
     sustained = design.boost_ghz * ratio**POWER_EXPONENT
-    return min(1.0, sustained / boost)
+    return SustainedClock(boost, min(1.0, sustained / boost), design)
+
+
+def sustained_clock_share(gpu: Gpu) -> float:
+    """Share of the boost clock the board power sustains under a dense tensor load (≤ 1)."""
+    clock = None if _DATASHEET_ONLY else sustained_clock(gpu)
+    return clock.share if clock else 1.0
