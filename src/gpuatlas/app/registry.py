@@ -111,7 +111,12 @@ ANSWERS: tuple[Answer, ...] = (
     _answer("token-created", "token create NAME", "", "database:token_created_document"),
     _answer("token-revoked", "token revoke NAME", "", "database:token_revoked_document"),
     _answer("tokens", "token list", "", "database:tokens_document"),
-    _answer("calibration", "calibrate [--data D] [--output F]", "", "calibrate:calibrate_document"),
+    _answer(
+        "calibration",
+        "calibrate [--data D] [--output F] [--jobs N]",
+        "",
+        "calibrate:calibrate_document",
+    ),
     _answer(
         "error",
         "… (any command, on a bad request)",
