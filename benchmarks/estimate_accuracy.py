@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import math
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gpuatlas.app.calibrate import default_jobs, write_calibration
@@ -355,6 +356,11 @@ def main() -> None:
         target, _ = write_calibration(written, len(rows), arguments.write_calibration)
         print(f"calibration {written.version} written to {target}")
     errors = honest_errors(loso, logo)
+
+    @functools.cache
+    def fitted_on_every_row() -> Calibration:  # one fit for the sections below that need it
+        return fit_calibration(rows, base, "all-packaged-rows")
+
     roofline = roofline_predictions(observations(rows), base)
     sources = len({source_of(row) for row in rows})
     print(
@@ -382,7 +388,7 @@ def main() -> None:
         "fitted without the run's source; in range: the run simulated with every step time "
         "scaled by the serving band each way)\n"
     )
-    print("\n".join(latency_report(rows, base, loso_cv, errors, arguments.residuals)))
+    print("\n".join(latency_report(fitted_on_every_row, loso_cv, errors, arguments.residuals)))
     print(
         "\nKV cache capacity (engines' own start-up figures: vLLM 'GPU KV cache size', SGLang "
         "'#tokens'; the memory model's pool for the same GPU, TP size, weights, KV precision, "
@@ -391,11 +397,10 @@ def main() -> None:
     print("\n".join(kv_capacity_lines(arguments.residuals)))
     held_out = load_holdout(arguments.holdout) if _has_holdout(arguments.holdout) else []
     if held_out:
-        fitted = fit_calibration(rows, base, "all-packaged-rows")
         print(
             "\nHeld-out set (sources the calibration never reads; fitted on every packaged row)\n"
         )
-        held_found = predict_all(observations(held_out), fitted)
+        held_found = predict_all(observations(held_out), fitted_on_every_row())
         print("\n".join(holdout_report(held_out, held_found, errors)))
         if arguments.residuals:
             print("\nHeld-out residuals (worst first; read to report, never to fit)\n")
@@ -403,16 +408,14 @@ def main() -> None:
     written_sets = [("", load_written(arguments.written))]
     if arguments.written is None:  # the later fresh sets, each on its own
         written_sets += [(f" {path.name}/", load_written(path)) for path in later_written_dirs()]
-    fitted_all: Calibration | None = None
     for label, written in written_sets:
         if not written.total:
             continue
-        fitted_all = fitted_all or fit_calibration(rows, base, "all-packaged-rows")
         print(
             f"\nFresh held-out set{label}, names as their sources write them (resolved the way "
             "a user's command resolves them; fitted on every packaged row)\n"
         )
-        found = predict_all(observations(written.rows), fitted_all)
+        found = predict_all(observations(written.rows), fitted_on_every_row())
         print("\n".join(written_report(written, found, errors)))
         if arguments.residuals:
             print(f"\nFresh held-out{label} residuals (worst first)\n")
@@ -440,21 +443,17 @@ KV_GOAL = 0.10
 
 
 def latency_predictions(
-    rows: Sequence[MeasuredRow], base: Calibration, loso_cv: CrossValidation, log_band: float
+    fitted_on_every_row: Callable[[], Calibration], loso_cv: CrossValidation, log_band: float
 ) -> tuple[list[LatencyPrediction], list[tuple[LatencyUnderLoadRow, str]]]:
     """Every latency-under-load row predicted with the calibration fitted without its source
     (a source with no packaged row: the calibration fitted on every packaged row)."""
     by_source: dict[str, list[LatencyUnderLoadRow]] = {}
     for row in load_latency_under_load():
         by_source.setdefault(source_key(row.source), []).append(row)
-    everything: Calibration | None = None
     found: list[LatencyPrediction] = []
     unpredicted: list[tuple[LatencyUnderLoadRow, str]] = []
     for source, members in sorted(by_source.items()):
-        calibration = loso_cv.fitted_by_group.get(source)
-        if calibration is None:
-            everything = everything or fit_calibration(rows, base, "all-packaged-rows")
-            calibration = everything
+        calibration = loso_cv.fitted_by_group.get(source) or fitted_on_every_row()
         with using_calibration(calibration):
             predicted = predict_rows(members, log_band)
         found += predicted.found
@@ -475,8 +474,7 @@ def _latency_cells(found: Sequence[LatencyPrediction]) -> str:
 
 
 def latency_report(
-    rows: Sequence[MeasuredRow],
-    base: Calibration,
+    fitted_on_every_row: Callable[[], Calibration],
     loso_cv: CrossValidation,
     errors: Errors,
     residuals: str | None,
@@ -484,7 +482,7 @@ def latency_report(
     """Per metric (all statistics; then means and medians; then p90-p99), per source, and
     the rows that could not be predicted; with `residuals` 'latency' or 'all', every row."""
     band = float(errors.get("serving", {}).get("log_band", DEFAULT_LOG_BAND))
-    found, unpredicted = latency_predictions(rows, base, loso_cv, band)
+    found, unpredicted = latency_predictions(fitted_on_every_row, loso_cv, band)
     lines = [
         "| metric | statistics | LOSO n | median | p90 | in range | predicted/measured (median) |",
         "|---|---|---:|---:|---:|---:|---:|",

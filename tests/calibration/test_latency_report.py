@@ -28,7 +28,7 @@ def test_every_latency_row_is_predicted_and_listed_per_metric_and_source() -> No
     sources = sorted({source_key(row.source) for row in rows})
     folds = CrossValidation([], {source: current_calibration() for source in sources}, source_of)
     errors = {"serving": {"log_band": 0.3}}
-    lines = script.latency_report([], current_calibration(), folds, errors, residuals="latency")
+    lines = script.latency_report(current_calibration, folds, errors, residuals="latency")
     text = "\n".join(lines)
     assert f"latency rows: {len(rows)}; predicted: {len(rows)} (100% coverage)" in text
     for label in script.LATENCY_LABELS.values():
