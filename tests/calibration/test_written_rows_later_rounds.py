@@ -43,6 +43,17 @@ def _sources(path: Path | None) -> set[str]:
     return {source_key(row.source) for row in (*written.rows, *written.unresolved)}
 
 
+def _sources_outside(path: Path) -> set[str]:
+    """The publications every other data file cites: calibration rows, holdout/, as_written/
+    and the other later folders."""
+    others = {source_key(row.source) for row in load_measurements() + load_holdout()}
+    others |= _sources(None)
+    for later in later_written_dirs():
+        if later.name != path.name:
+            others |= _sources(later)
+    return others
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize("folder", ROUNDS)
 def test_round_is_a_later_fresh_set_beside_as_written(folder: str) -> None:
@@ -88,9 +99,25 @@ def test_round_28_cites_publications_no_other_file_cites_and_resolves_every_row(
     assert written.total == len(written.rows) == 10 and not written.unresolved
     assert {row.gpu for row in written.rows} == {"l40s", "a30"}
     fresh = _sources(path)
-    others = {source_key(row.source) for row in load_measurements() + load_holdout()}
-    others |= _sources(None)
-    for later in later_written_dirs():
-        if later.name != path.name:
-            others |= _sources(later)
+    others = _sources_outside(path)
     assert len(fresh) == 2 and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_29_cites_publications_no_other_file_cites_and_resolves_every_row() -> None:
+    """AMD Vulkan and ROCm llama-bench rows of 2026 builds, names as the threads print them:
+    llama-bench's model column ('gemma4 26B.A4B', 'llama 8B') and a build called 'master'."""
+    path = _round_path("as_written_r29")
+    written = load_written(path)
+    assert written.total == len(written.rows) == 16 and not written.unresolved
+    assert {row.gpu for row in written.rows} == {
+        "rx-9070-xt",
+        "radeon-ai-pro-r9700",
+        "rx-7900-xtx",
+        "ryzen-ai-max-plus-395",
+        "radeon-8050s",
+    }
+    assert "gemma-4-26b-a4b" in {row.model for row in written.rows}
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 6 and fresh.isdisjoint(others)

@@ -55,3 +55,26 @@ def test_gguf_architecture_names(model_type: str, architecture: str) -> None:
     # convert_hf_to_gguf.py writes PHI2 for PhiForCausalLM and LLAMA for Mistral; otherwise
     # the GGUF name is the model_type without underscores.
     assert llama_cpp_architecture(model_type) == architecture
+
+
+@pytest.mark.parametrize(
+    ("written", "model_id", "format_id"),
+    [
+        # Gemma 4 26B-A4B: model_type gemma4_text (GGUF 'gemma4'), 25.23e9 total, 3.82e9 active;
+        # llama.cpp's type is the card's '26B.A4B' (PR #27952's llama-bench table).
+        ("gemma4 26B.A4B Q4_0", "gemma-4-26b-a4b", "q4_0"),
+        # GLM-4.5-Air: glm4_moe, 106.85e9 total, 13.4e9 active, printed '106B.A12B'.
+        ("glm4moe 106B.A12B Q4_K - Medium", "glm-4.5-air", "q4_k_m"),
+    ],
+)
+def test_a_mixture_of_experts_type_reads_total_and_active_sizes(
+    written: str, model_id: str, format_id: str
+) -> None:
+    reference = resolve_model_reference(written)
+    assert (reference.model.id, reference.format_id) == (model_id, format_id)
+
+
+def test_a_mixture_of_experts_type_needs_a_model_of_about_those_sizes() -> None:
+    # No GLM-4.5-family model has ~200B total parameters: not guessed as GLM-4.5 (355B) or Air.
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference("glm4moe 200B.A12B Q4_0")

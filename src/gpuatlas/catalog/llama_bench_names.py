@@ -35,12 +35,22 @@ LLAMA_CPP_ARCHITECTURES = {
     "gemma3_text": "gemma3",
     "deepseek_v2": "deepseek2",
     "deepseek_v3": "deepseek2",
+    "gemma4_text": "gemma4",
+    "qwen3_5_text": "qwen35",
+    "qwen3_5_moe_text": "qwen35moe",
 }
 
+# A mixture-of-experts type is '<total>B.A<active>B' ('qwen3moe 30B.A3B', 'gemma4 26B.A4B',
+# 'glm4moe 106B.A12B'): llama.cpp's LLM_TYPE names, which follow the model cards' rounded
+# sizes (GLM-4.5-Air's 106.85e9 is '106B', Gemma 4 26B-A4B's 25.23e9 '26B'), so they are read
+# within MOE_LABEL_TOLERANCE of the total and within MOE_ACTIVE_TOLERANCE of the active count.
 _LLAMA_BENCH_NAME = re.compile(
-    r"^\s*(?P<arch>[a-z][a-z0-9\-]*)\s+(?P<size>\d+(?:\.\d+)?)b(?:\s+(?P<rest>.*))?$",
+    r"^\s*(?P<arch>[a-z][a-z0-9\-]*)\s+(?P<size>\d+(?:\.\d+)?)b"
+    r"(?:\.a(?P<active>\d+(?:\.\d+)?)b)?(?:\s+(?P<rest>.*))?$",
     re.IGNORECASE,
 )
+MOE_LABEL_TOLERANCE = 0.05
+MOE_ACTIVE_TOLERANCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,12 +95,26 @@ def read_size_label(name: str) -> SizeLabelReading | None:
     if match is None:
         return None
     architecture, label = match.group("arch").lower(), match.group("size")
+    active = match.group("active")
     model_types = library_model_types()
     same_architecture = [
         model
         for model in all_llms()
         if llama_cpp_architecture(model_types.get(model.id, "")) == architecture
     ]
-    rounded = [model for model in same_architecture if _rounds_to(model.total_params(), label)]
-    model = _one_shape(rounded, name)
-    return None if model is None else SizeLabelReading(model, architecture, f"{label}B")
+    if active is None:
+        fitting = [model for model in same_architecture if _rounds_to(model.total_params(), label)]
+    else:
+        fitting = [model for model in same_architecture if _moe_label_fits(model, label, active)]
+    model = _one_shape(fitting, name)
+    size_label = f"{label}B" if active is None else f"{label}B.A{active}B"
+    return None if model is None else SizeLabelReading(model, architecture, size_label)
+
+
+def _moe_label_fits(model: ModelArch, total_label: str, active_label: str) -> bool:
+    """Whether a mixture-of-experts model has about the sizes of a '<total>B.A<active>B' type."""
+    if model.num_experts == 0:
+        return False
+    total = model.total_params() / (float(total_label) * 1e9)
+    active = model.active_params() / (float(active_label) * 1e9)
+    return abs(total - 1.0) <= MOE_LABEL_TOLERANCE and abs(active - 1.0) <= MOE_ACTIVE_TOLERANCE

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from gpuatlas.errors import DataFileError, InvalidRequestError
 
 __all__ = [
+    "BRANCH_NAMES",
     "EngineRelease",
     "Frontend",
     "check_release",
@@ -152,6 +153,9 @@ def frontends() -> tuple[Frontend, ...]:
     return _tables().frontends
 
 
+# The tip of a development branch, as users write a build they compiled from source ('llama.cpp
+# master', 'vLLM main', 'SGLang nightly'): no release, predicted like a commit (`version_notes`).
+BRANCH_NAMES = frozenset({"master", "main", "head", "nightly", "latest"})
 _BUILD_POINT = re.compile(r"^b(\d+)$")
 _SEMVER_POINT = re.compile(
     r"^v?(\d+)(?:\.(\d+)(?:\.(\d+))?(?:\.\d+)*"
@@ -223,6 +227,11 @@ def version_notes(engine: str, version: str | None) -> tuple[str, ...]:
         return ()
     point = version_point(version)
     newest = version_point(release.newest)
+    if point is None and version.lower() in BRANCH_NAMES:
+        return (
+            f"{engine} {version} names a development branch, not a release: predicted with "
+            f"{engine}'s newest profile (releases known: {release.known_range()})",
+        )
     if point is None:
         return (
             f"{engine} {version} names no release (a commit): predicted with {engine}'s "

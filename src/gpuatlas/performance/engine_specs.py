@@ -26,6 +26,7 @@ from gpuatlas.performance.engine_images import (
 )
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
 from gpuatlas.performance.engine_releases import (
+    BRANCH_NAMES,
     check_release,
     frontends,
     read_data_file,
@@ -479,6 +480,8 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
             backend = _backend_names()[word]
         elif version is None and (_BUILD.match(word) or _SEMVER.match(word) or _COMMIT.match(word)):
             version = word.removeprefix("v") if _SEMVER.match(word) else word
+        elif version is None and word in BRANCH_NAMES:
+            version = word
         elif version is not None and _commit_and_build_number(version, word):
             version = version if _is_build_number(version) else word
         elif version is not None and _PRE_RELEASE.match(word):
@@ -487,7 +490,8 @@ def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:
             raise InvalidRequestError(
                 [
                     f"engine text {text!r}: cannot read {word!r} (expected a version such as "
-                    f"0.8.5, a llama.cpp build such as b4426 or a commit, or a backend: "
+                    f"0.8.5, a llama.cpp build such as b4426, a commit, a branch ("
+                    f"{', '.join(sorted(BRANCH_NAMES))}), or a backend: "
                     f"{', '.join(sorted({b.id for b in all_backends()}))})"
                 ]
             )
