@@ -33,7 +33,7 @@ def test_a_branch_is_predicted_with_the_newest_profile_and_said_so() -> None:
         "llama.cpp-vulkan"
     )
     (note,) = engine_notes("llama.cpp master")
-    assert "names a development branch, not a release" in note
+    assert "names a branch or moving tag, not a release" in note
     assert "newest profile" in note
 
 

@@ -229,7 +229,7 @@ def version_notes(engine: str, version: str | None) -> tuple[str, ...]:
     newest = version_point(release.newest)
     if point is None and version.lower() in BRANCH_NAMES:
         return (
-            f"{engine} {version} names a development branch, not a release: predicted with "
+            f"{engine} {version} names a branch or moving tag, not a release: predicted with "
             f"{engine}'s newest profile (releases known: {release.known_range()})",
         )
     if point is None:
