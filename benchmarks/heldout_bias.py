@@ -17,7 +17,7 @@ import argparse
 
 from gpuatlas.calibration.bias_groups import DEFAULT_KEYS, LABELS, bias_groups, bias_table
 from gpuatlas.calibration.fitting import observations
-from gpuatlas.calibration.validation import predict_all
+from gpuatlas.calibration.validation import predict_all, source_of
 from gpuatlas.calibration.written_rows import later_written_dirs, load_written
 from gpuatlas.catalog.measurements import load_holdout
 from gpuatlas.performance.calibration_table import current_calibration
@@ -36,9 +36,9 @@ def main() -> None:
     calibration = current_calibration()
     predictions = predict_all(observations(rows), calibration)
     groups = bias_groups(predictions, keys, arguments.min_sources)
-    publications = len({p.observation.row.source for p in predictions})
+    publications = len({source_of(p.observation.row) for p in predictions})
     print(
-        f"{len(predictions)} held-out rows predicted ({publications} source texts), calibration "
+        f"{len(predictions)} held-out rows predicted ({publications} publications), calibration "
         f"{calibration.version}; {len(groups)} groups span {arguments.min_sources}+ publications\n"
     )
     print("\n".join(bias_table(groups, keys, arguments.limit)))
