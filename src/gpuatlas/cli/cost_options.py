@@ -23,6 +23,8 @@ TpotOption = typer.Option(None, "--p95-tpot-ms", help="p95 time-per-output-token
 E2eOption = typer.Option(None, "--p95-e2e-ms", help="p95 end-to-end latency target.")
 EngineOption = typer.Option(
     field_default(ServedTraffic, "engine"),
+    "--engine",
+    "-e",
     help="Serving engine; auto: the checkpoint's own (Ollama tags, GGUF), else each GPU's "
     "usual one (llama.cpp on a Mac, vLLM on NVIDIA).",
 )
@@ -45,11 +47,13 @@ GpuCountOption = typer.Option(list(DEFAULT_GPU_COUNTS), "--gpu-count", help="GPU
 WeightsOption = typer.Option(
     "auto",
     "--weights",
+    "-w",
     help="Weight format; auto: the checkpoint's own (quantization_config, name, Ollama tag).",
 )
 PlanWeightsOption = typer.Option(
     field_default(ServedTraffic, "weights"),
     "--weights",
+    "-w",
     help="Weight format(s); auto: the native format plus the formats worth considering "
     "(16-bit original, FP8, AWQ; Q8_0/Q4_K_M for GGUF); 'all': every format.",
 )

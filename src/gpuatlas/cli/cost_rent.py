@@ -78,6 +78,8 @@ def cost_command(
     weights: str = WeightsOption,
     engine: str = typer.Option(
         _default("engine"),
+        "--engine",
+        "-e",
         help="Serving engine (workload llm; auto: the checkpoint's own, else each GPU's usual "
         "one) or image engine (workload image: diffusers, comfyui, a1111, tensorrt, "
         "stable-fast; auto: diffusers).",

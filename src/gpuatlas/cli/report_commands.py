@@ -45,6 +45,7 @@ def compare(
     weights: str | None = typer.Option(
         None,
         "--weights",
+        "-w",
         help="Weight format (fp16, Q4_K_M…); auto (the default): the "
         "checkpoint's own (quantization_config, name, Ollama tag).",
     ),
@@ -60,7 +61,10 @@ def compare(
     ),
     pue: float = typer.Option(DEFAULT_PUE, "--pue", min=1.0, help="Power usage effectiveness."),
     engine: str | None = typer.Option(
-        None, "--engine", help="LLM engine for both sides (default: each platform's usual one)."
+        None,
+        "--engine",
+        "-e",
+        help="LLM engine for both sides (default: each platform's usual one).",
     ),
     num_ctx: int | None = typer.Option(
         None, "--num-ctx", min=1, help=f"{NUM_CTX_HELP} Applies to the sides that run them."
