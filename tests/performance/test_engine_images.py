@@ -160,3 +160,54 @@ def test_a_version_naming_another_engines_image_is_not_read_as_it() -> None:
 )
 def test_image_references(word: str, expected: tuple[str, str] | None) -> None:
     assert image_reference(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "engine", "version", "backend"),
+    [
+        # AMD's ROCm release images hold several engines' builds; the tag names which
+        (
+            "rocm/7.0:rocm7.0_ubuntu_22.04_vllm_0.10.1_instinct_20250927_rc1",
+            "vllm",
+            "0.10.1",
+            "rocm",
+        ),
+        (
+            "rocm/7.0-preview:rocm7.0_preview_ubuntu_22.04_vllm_0.10.0_instinct_beta",
+            "vllm",
+            "0.10.0",
+            "rocm",
+        ),
+        ("acme/serving:vllm0.8.3-cu124", "vllm", "0.8.3", "cuda"),
+        # vLLM's own ROCm image
+        ("vllm/vllm-openai-rocm:v0.14.1", "vllm", "0.14.1", "rocm"),
+    ],
+)
+def test_an_unlisted_image_whose_tag_names_an_engine_and_release_is_read(
+    text: str, engine: str, version: str, backend: str
+) -> None:
+    spec = parse_engine_spec(text)
+    assert (spec.engine, spec.version, spec.backend) == (engine, version, backend)
+
+
+def test_an_unlisted_image_says_it_was_read_by_its_tag_and_places_its_generation() -> None:
+    text = "rocm/7.0:rocm7.0_ubuntu_22.04_vllm_0.10.1_instinct_20250927_rc1"
+    (note,) = engine_notes(text)
+    assert "read as vllm 0.10.1 on rocm" in note and "its tag names the engine" in note
+    mi355x = as_system("mi355x").gpu
+    assert engine_profile(text, mi355x).id == engine_profile("vllm 0.10.1 rocm", mi355x).id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "acme/serving:latest",  # no engine in the tag
+        "acme/serving:vllm-nightly",  # an engine, no release after it
+        "acme/serving:vllm-0.9.1-sglang-0.4.6",  # two engines: not guessed
+    ],
+)
+def test_an_unlisted_image_without_one_engine_and_release_stays_unknown(text: str) -> None:
+    with pytest.raises(UnknownNameError) as raised:
+        parse_engine_spec(text)
+    assert raised.value.kind == "engine image"
+    assert "its tag names the engine and its release" in str(raised.value)

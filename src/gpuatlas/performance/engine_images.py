@@ -3,7 +3,9 @@
 'rocm/vllm-dev:20241121-tuned'). The repository names the engine, and for a vendor's build its
 backend (data/engines.toml [[image]], read with the other engine tables by
 engine_specs); the tag is read word by word for the engine's release, the backend the image was
-built for and the date of a dated build."""
+built for and the date of a dated build. An image of a repository the table does not list is
+read only where its tag names an engine and its release ('rocm/7.0:rocm7.0_ubuntu_22.04_vllm_
+0.10.1_instinct_20250927_rc1', AMD's ROCm release images that hold several engines' builds)."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class ImageReading:
     version: str | None
     backend: str | None
     month: str | None  # 'YYYY-MM'
+    listed: bool = True  # False: a repository engines.toml does not list, read by its tag
 
     @property
     def note(self) -> str:
@@ -46,6 +49,8 @@ class ImageReading:
         read = " ".join(part for part in (self.engine, self.version) if part)
         if self.backend:
             read += f" on {self.backend}"
+        if not self.listed:
+            read += " (a repository not in the image table: its tag names the engine and release)"
         if self.month and not self.version:
             read += f", a build of {self.month} (placed among the engine's releases by date)"
         elif not self.version:
@@ -86,11 +91,38 @@ def read_image(
     `engine_keys` maps every name of an engine (lower case) to its engine id, so that
     'vllm_0.10.1' in a tag is read as vLLM's release."""
     reference = image_reference(word)
-    record = images.get(reference[0]) if reference else None
-    if reference is None or record is None:
+    if reference is None:
         return None
+    record = images.get(reference[0])
+    if record is None:
+        return _read_unlisted(word, reference[1], backend_of, engine_keys)
     version, backend, month = _read_tag(reference[1], record.engine, backend_of, engine_keys)
     return ImageReading(word.strip(), record.engine, version, record.backend or backend, month)
+
+
+def _read_unlisted(
+    word: str,
+    tag: str,
+    backend_of: Callable[[str], str | None],
+    engine_keys: Mapping[str, str],
+) -> ImageReading | None:
+    """The reading of an image whose repository the table does not list, where its tag names
+    exactly one engine with its release right after it ('..._vllm_0.10.1_...',
+    '...-vllm0.8.3-...'); else None (the repository is then unknown)."""
+    engines = set()
+    words = [w for w in re.split(r"[_-]", tag) if w]
+    for index, tag_word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        prefixed = _PREFIXED.match(tag_word)
+        if tag_word in engine_keys and _RELEASE.match(following):
+            engines.add(engine_keys[tag_word])
+        elif prefixed and prefixed.group("number") and prefixed.group("word") in engine_keys:
+            engines.add(engine_keys[prefixed.group("word")])
+    if len(engines) != 1:
+        return None
+    (engine,) = engines
+    version, backend, month = _read_tag(tag, engine, backend_of, engine_keys)
+    return ImageReading(word.strip(), engine, version, backend, month, listed=False)
 
 
 def _read_tag(

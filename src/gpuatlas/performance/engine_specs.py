@@ -286,7 +286,8 @@ def _unknown_image(repository: str) -> UnknownNameError:
         close,
         hint="images read as engines: "
         + ", ".join(sorted(known_images()))
-        + "; or write the engine and its release ('vllm 0.8.5')",
+        + "; another repository is read where its tag names the engine and its release "
+        "('..._vllm_0.10.1_...'); or write the engine and its release ('vllm 0.8.5')",
     )
 
 
