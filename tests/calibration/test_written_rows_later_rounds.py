@@ -121,3 +121,26 @@ def test_round_29_cites_publications_no_other_file_cites_and_resolves_every_row(
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 6 and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_30_reads_the_images_as_vllm_releases_and_keeps_the_unknown_model() -> None:
+    """Moreh's stock-ROCm vLLM baseline on 8x MI355X: the engine version is the container image
+    the launch script names (rocm/vllm:… and AMD's rocm/7.0 release image, read by its tag);
+    EXAONE 3.5 32B is not in the library, so its rows stay unresolved with that reason."""
+    path = _round_path("as_written_r30")
+    written = load_written(path)
+    assert written.total == 129 and len(written.rows) == 96 and len(written.unresolved) == 33
+    assert {row.gpu for row in written.rows} == {"mi355x"}
+    assert {row.gpu_count for row in written.rows} == {8}
+    deepseek = {row.engine_version for row in written.rows if row.model == "deepseek-v3"}
+    assert deepseek == {"0.11.1", "0.10.1"}
+    assert {(row.field, row.written) for row in written.unresolved} == {
+        ("model", "LGAI-EXAONE/EXAONE-3.5-32B-Instruct")
+    }
+    assert all("not in the library" in row.reason for row in written.unresolved)
+    metrics = {row.metric for row in written.rows}
+    assert metrics == {"serving_output_tok_s", "ttft_ms", "tpot_ms"}
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert fresh == {"github.com/moreh-dev/mi355_benchmark"} and fresh.isdisjoint(others)
