@@ -76,6 +76,17 @@ _BRACKETED_MAC = re.compile(
     re.IGNORECASE,
 )
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)")
+# The chip's code name in brackets, as spec databases and reviews write a card ('NVIDIA GeForce
+# RTX 4090 (AD102)', 'RTX 3090 (GA102, 24 GB)', 'Radeon RX 7900 XTX (Navi 31)'): it names the
+# die, not another product (some cards of one name ship on two dies: RTX 3060 on GA106 or
+# GA104), so it is dropped and what else the bracket holds (the memory size) is read on.
+_CHIP_CODE_NAME = (
+    r"(?:g[kmpv]\d{3}[a-z]?|tu\d{3}|ga\d{3}|gh\d{3}|gb\d{3}|ad\d{3}|"
+    r"navi\s*\d{2}|vega\s*\d{2}|polaris\s*\d{2}|aldebaran|arcturus)"
+)
+# first in its bracket ('(GA102, 24 GB)') or after what else the bracket holds ('(16 GB, AD106)')
+_LEADING_CHIP = re.compile(rf"\(\s*{_CHIP_CODE_NAME}\s*(?:[,;]\s*)?(?=[^)]*\))", re.I)
+_TRAILING_CHIP = re.compile(rf"(?<=\()([^()]*?)\s*[,;]\s*{_CHIP_CODE_NAME}\s*(?=\))", re.I)
 # '(128GB)', '(12GB VRAM)', '(24 GB GDDR6X)': the size in brackets, the memory's own word dropped
 _BRACKETED_MEMORY = re.compile(
     r"\(\s*(\d+(?:\.\d+)?\s*gb)(?:\s+(?:vram|memory|of\s+vram|gddr\dx?|hbm\d?e?))?\s*\)",
@@ -114,11 +125,13 @@ def without_retail_words(name: str) -> str:
     128GB'; 'AMD Strix Halo iGPU' → 'AMD Strix Halo'; 'M1 (8 cpu/gpu core, 8gb ram)' → 'M1
     8-core GPU, 8gb'; 'GTX 1060 6GB (VM)' → 'GTX 1060 6GB'; 'AMD Radeon RX 580 Series (RADV
     POLARIS10)' → 'AMD Radeon RX 580'; 'Intel(R) Arc(tm) A310 Graphics (DG2)' → 'Intel Arc
-    A310'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080 Ti Laptop GPU 16GB'.
-    A name with none of these stays as it is."""
+    A310'; 'RTX 3080 Ti Laptop GPU (16GB VRAM, 115W TGP)' → 'RTX 3080 Ti Laptop GPU 16GB';
+    'NVIDIA RTX 3090 (GA102, 24 GB)' → 'NVIDIA RTX 3090 24 GB'. A name with none of these stays
+    as it is."""
     text = without_spec_sheet_words(_YEAR.sub("", name))
     text = _POWER_LIMIT.sub(" ", _DRIVER_WORDS.sub(" ", text))
     text = _without_arc_driver_words(text)
+    text = _without_chip_code_names(text)
     text = _EMPTY_BRACKETS.sub(" ", _BRACKETED_MAC.sub("(", text))
     text = _BRACKETED_MEMORY.sub(r" \1 ", text)
     text = _DESKTOP.sub(" ", text)
@@ -126,6 +139,11 @@ def without_retail_words(name: str) -> str:
     text = _VIRTUAL_MACHINE.sub(" ", text)
     text = _RETAIL_WORDS.sub(" ", text)
     return " ".join(text.split()) or name
+
+
+def _without_chip_code_names(text: str) -> str:
+    """'RTX 3090 (GA102, 24 GB)' → 'RTX 3090 (24 GB)'; 'RTX 4090 (AD102)' → 'RTX 4090 ()'."""
+    return _TRAILING_CHIP.sub(r"\1", _LEADING_CHIP.sub("(", text))
 
 
 def _without_arc_driver_words(text: str) -> str:
