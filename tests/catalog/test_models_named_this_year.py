@@ -4,7 +4,8 @@ MiniMax-M2 and GLM-4.7-Flash are in the library with their configs' shapes; Unsl
 files, GGUF types written without their mix ("Q6", "Q4") and "EXL2 8-bit" resolve to the base
 model and a catalog format, saying how they were read; a format the catalog lacks is refused
 instead of read as the 16-bit original; families whose layers are not one repeated block
-(Gemma 4 E2B/E4B: per-layer embeddings) are refused by name with the reason. Qwen3.5/3.6
+(Gemma 3n: per-layer embeddings with AltUp layers) are refused by name with the reason (Gemma 4
+E2B/E4B are modelled since round 30: tests/catalog/test_gemma4_edge_models.py). Qwen3.5/3.6
 (Gated DeltaNet) are modelled: tests/catalog/test_linear_attention_hybrids.py; Nemotron-H /
 Nemotron 3 and Granite 4.0 H (Mamba-2, round 8): tests/catalog/test_mamba2_hybrids.py; Gemma 4
 26B-A4B: tests/catalog/test_model_library_december_2026.py.
@@ -128,8 +129,8 @@ def test_weights_flag_reads_a_bare_bit_count_and_says_so() -> None:
 @pytest.mark.parametrize(
     ("name", "family"),
     [
-        ("google/gemma-4-E4B-it", "Gemma 4 E2B/E4B"),
-        ("gemma4:e2b", "Gemma 4 E2B/E4B"),
+        ("google/gemma-3n-E4B-it", "Gemma 3n"),
+        ("gemma3n:e2b", "Gemma 3n"),
     ],
 )
 def test_hybrid_and_mixed_head_families_are_refused_by_name(name: str, family: str) -> None:

@@ -107,7 +107,6 @@ def test_a_trainer_with_its_own_parallel_engine_is_refused(written: str) -> None
     "written",
     [
         "Qwen3.8-Flash-Next",  # HyperConnections and QSA attention: not modelled
-        "gemma4:e4b-it-q4_K_M",  # per-layer embeddings and shared KV layers not modelled
     ],
 )
 def test_refused_on_purpose(written: str) -> None:

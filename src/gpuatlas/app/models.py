@@ -122,6 +122,15 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "layer_intermediate_sizes": list(llm.layer_intermediate_sizes),
             "kv_cache_layers": llm.kv_cache_layers,
         }
+    edge = None
+    if llm.per_layer_input_size or llm.kv_shared_layers:
+        edge = {
+            "per_layer_input_size": llm.per_layer_input_size,
+            "per_layer_vocab_size": llm.per_layer_vocab_size,
+            "per_layer_table_params": llm.per_layer_embedding_params(),
+            "kv_shared_layers": list(llm.kv_shared_layers),
+            "kv_cache_layers": llm.kv_cache_layers,
+        }
     return {
         "architecture": {
             "hidden_size": llm.hidden_size,
@@ -138,6 +147,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "sliding_window": window,
             "linear_attention": linear,
             "nas_blocks": blocks,
+            "per_layer_inputs": edge,
         },
         "parameter_breakdown": llm.parameter_breakdown(),
         "kv_cache": kv_rows(llm),

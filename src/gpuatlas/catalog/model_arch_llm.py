@@ -130,6 +130,15 @@ class ModelArch:
     global_head_dim: int = 0
     num_global_kv_heads: int = 0
     attention_k_eq_v: bool = False
+    # Gemma 4 E2B/E4B (and their per-layer embeddings): each layer also reads a small input of
+    # `per_layer_input_size` from a lookup table of `per_layer_vocab_size` rows (one row per
+    # token holds every layer's slice: the table is vocab x layers x size, held but read only
+    # row by row), gated and projected into the residual stream; the layers in
+    # `kv_shared_layers` attend with the cache of the last earlier layer of their kind and keep
+    # none of their own (num_kv_shared_layers: the last layers).
+    per_layer_input_size: int = 0
+    per_layer_vocab_size: int = 0
+    kv_shared_layers: tuple[int, ...] = ()
     # Weight format the published checkpoint ships in (catalog format id: bf16, fp8, mxfp4...).
     checkpoint_format: str = ""
     published: PublishedCount | None = None
@@ -167,14 +176,32 @@ class ModelArch:
 
     @property
     def full_attention_layers(self) -> int:
-        """Layers that attend to the whole context (not sliding-window, not linear attention)."""
-        return self.kv_cache_layers - len(self.sliding_window_layers)
+        """Layers that attend to the whole context (not sliding-window, not linear attention),
+        those that read another layer's cache included."""
+        return self.attending_layers - len(self.sliding_window_layers)
+
+    @property
+    def attending_layers(self) -> int:
+        """Layers that run softmax attention: all but the linear-attention (recurrent) and the
+        attention-free ones."""
+        return self.num_layers - len(self.linear_attention_layers) - len(self.attention_free_layers)
 
     @property
     def kv_cache_layers(self) -> int:
-        """Layers that keep a KV cache: all but the linear-attention (recurrent) and the
-        attention-free ones."""
-        return self.num_layers - len(self.linear_attention_layers) - len(self.attention_free_layers)
+        """Layers that keep a KV cache of their own: the attending ones but those that read an
+        earlier layer's (Gemma 4 E2B/E4B: kv_shared_layers)."""
+        return self.attending_layers - len(self.kv_shared_layers)
+
+    @property
+    def cached_sliding_layers(self) -> int:
+        """Sliding-window layers that keep a cache of their own."""
+        shared = set(self.kv_shared_layers)
+        return sum(1 for layer in self.sliding_window_layers if layer not in shared)
+
+    @property
+    def cached_full_layers(self) -> int:
+        """Full-attention layers that keep a cache of their own."""
+        return self.kv_cache_layers - self.cached_sliding_layers
 
     def recurrent_state_bytes(self, model_dtype_bytes: float = 2.0) -> float:
         """State one sequence keeps in its linear-attention layers, whatever its length: the
@@ -222,6 +249,21 @@ class ModelArch:
     def embedding_params(self) -> int:
         """The input token-embedding table (vocab_size x hidden_size)."""
         return self.vocab_size * self.hidden_size
+
+    def per_layer_embedding_params(self) -> int:
+        """The per-layer input table (Gemma 4 E2B/E4B: per_layer_vocab x layers x its width):
+        held with the weights, read one row per token (0 for other models)."""
+        return self.per_layer_vocab_size * self.num_layers * self.per_layer_input_size
+
+    def per_layer_input_params(self) -> int:
+        """The layers' per-layer input paths: the model's projection of the embedding into every
+        layer's slice (hidden x layers x width) and its norm, and in each layer the input gate
+        (hidden -> width), the projection back (width -> hidden) and its norm."""
+        width = self.per_layer_input_size
+        if width <= 0:
+            return 0
+        per_layer = 2 * self.hidden_size * width + self.hidden_size
+        return self.num_layers * per_layer + self.hidden_size * self.num_layers * width + width
 
     def lm_head_params(self) -> int:
         """The output projection's own parameters: zero when tied to the embedding."""
@@ -335,21 +377,31 @@ class ModelArch:
             "shared_experts": moe_layers * self.shared_expert_params(),
             "router": moe_layers * self.router_params(),
             "norms": self.norm_params(),
+            "per_layer_embedding": self.per_layer_embedding_params(),
+            "per_layer_inputs": self.per_layer_input_params(),
         }
 
     def total_params(self) -> int:
         return sum(self.parameter_breakdown().values())
 
+    def lookup_params(self) -> int:
+        """Tables a token reads one row of: the embedding, the per-layer input table, and an
+        untied lm_head (counted with them as the non-block parameters)."""
+        return self.embedding_params() + self.per_layer_embedding_params() + self.lm_head_params()
+
     def non_embedding_params(self) -> int:
-        """Everything but the embedding table and an untied lm_head."""
-        return self.total_params() - self.embedding_params() - self.lm_head_params()
+        """Everything but the embedding tables and an untied lm_head."""
+        return self.total_params() - self.lookup_params()
 
     def active_params(self) -> int:
-        """Parameters used per token: all but the unrouted experts (equals total for dense)."""
+        """Parameters used per token: all but the unrouted experts and the per-layer input
+        table, of which a token reads one row (equals total for other dense models; Gemma 4
+        E2B/E4B: Google's 'effective' parameters)."""
+        used = self.total_params() - self.per_layer_embedding_params()
         if not self.is_moe:
-            return self.total_params()
+            return used
         idle_experts = self.num_experts - self.experts_per_token
-        return self.total_params() - self.moe_layers * idle_experts * self.expert_params()
+        return used - self.moe_layers * idle_experts * self.expert_params()
 
     def active_non_embedding_params(self) -> int:
         return self.active_params() - self.embedding_params() - self.lm_head_params()
@@ -361,7 +413,7 @@ class ModelArch:
         """
         breakdown = self.parameter_breakdown()
         excluded = breakdown["embedding"] + breakdown["lm_head"] + breakdown["norms"]
-        return self.total_params() - excluded
+        return self.total_params() - excluded - breakdown["per_layer_embedding"]
 
 
 __all__ = ["AttentionType", "ModelArch", "ModelKind", "PublishedCount", "RecurrentMixer"]

@@ -68,8 +68,6 @@ _FULL_ATTENTION_INTERVAL = 4  # transformers Qwen3NextConfig / Qwen3_5TextConfig
 _STATE_DTYPE_BYTES = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0}
 _FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3", "gemma4", "gemma4_text"}
 _GEMMA4_MODEL_TYPES = {"gemma4", "gemma4_text"}
-# Gemma 4 fields not modelled (E2B/E4B): a per-layer embedding table, KV shared across layers.
-_GEMMA4_UNMODELLED_FIELDS = ("hidden_size_per_layer_input", "num_kv_shared_layers")
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
 _WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
 _QUANT_METHOD_FORMATS = {
@@ -83,10 +81,6 @@ _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 # Architectures whose layers are not one repeated transformer block: counted as one, their
 # memory and speed would be wrong without a warning, so their configs are refused by name.
 UNMODELLED_MODEL_TYPES = {
-    # Not a config model_type: Gemma 4 E2B/E4B configs are refused field by field
-    # (_gemma4_problems); this names them for names written without a config.
-    "gemma4_per_layer": "per-layer embeddings and layers that share another layer's KV cache "
-    "(hidden_size_per_layer_input, num_kv_shared_layers)",
     "gemma3n": "per-layer embeddings and MatFormer/AltUp layers",
     "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
     "falcon_h1": "Mamba-2 and attention layers side by side",
@@ -261,7 +255,6 @@ def validate_llm_config(config: JsonObject) -> list[str]:
         *_head_grouping_problems(section),
         *_linear_attention_problems(section),
         *_mamba2_problems(section),
-        *_gemma4_problems(section),
     ]
 
 
@@ -513,17 +506,6 @@ def _mamba2_fields(section: JsonObject) -> dict[str, Any]:
 # ----- Gemma 4 ---------------------------------------------------------------------------------
 
 
-def _gemma4_problems(section: JsonObject) -> list[str]:
-    if section.get("model_type") not in _GEMMA4_MODEL_TYPES:
-        return []
-    return [
-        f"field '{name}': {section.get(name)} (per-layer embeddings / KV shared between layers, "
-        "Gemma 4 E2B/E4B) is not modelled"
-        for name in _GEMMA4_UNMODELLED_FIELDS
-        if _is_positive_int(section.get(name))
-    ]
-
-
 # Vision configs of fixed-resolution towers whose shapes the encoder's memory is counted from
 # (SigLIP: Gemma 3's 'siglip_vision_model', 27 x 1152, MLP 4304, 896 px in 14 px patches).
 _FIXED_RESOLUTION_TOWERS = ("siglip_vision_model",)
@@ -566,6 +548,31 @@ def _gemma4_fields(section: JsonObject) -> dict[str, Any]:
             "num_shared_experts": 1,
             "shared_expert_intermediate_size": _optional_int(section, "intermediate_size"),
         }
+    return fields | _gemma4_edge_fields(section)
+
+
+def _gemma4_edge_fields(section: JsonObject) -> dict[str, Any]:
+    """Gemma 4 E2B/E4B (transformers Gemma4TextConfig; mlx-lm models/gemma4_text.py): a
+    per-layer input of hidden_size_per_layer_input read from a table of
+    vocab_size_per_layer_input rows (one row per token holds every layer's slice), the last
+    num_kv_shared_layers layers attending with the cache of the last earlier layer of their
+    kind, and under use_double_wide_mlp (the default) those layers' MLP twice as wide."""
+    width = _optional_int(section, "hidden_size_per_layer_input")
+    layers = _optional_int(section, "num_hidden_layers")
+    shared = min(_optional_int(section, "num_kv_shared_layers"), max(layers - 1, 0))
+    fields: dict[str, Any] = {}
+    if width > 0:
+        fields |= {
+            "per_layer_input_size": width,
+            "per_layer_vocab_size": _optional_int(
+                section, "vocab_size_per_layer_input", "vocab_size"
+            ),
+        }
+    if shared > 0:
+        fields["kv_shared_layers"] = tuple(range(layers - shared, layers))
+        if bool(section.get("use_double_wide_mlp", True)):
+            mlp = _optional_int(section, "intermediate_size")
+            fields["layer_intermediate_sizes"] = (mlp,) * (layers - shared) + (2 * mlp,) * shared
     return fields
 
 

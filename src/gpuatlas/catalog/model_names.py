@@ -89,7 +89,6 @@ _UNMODELLED_NAMES = {
     r"gemma-?3n": ("Gemma 3n", "gemma3n"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
     r"nemotron-3-(super|ultra)": ("NVIDIA Nemotron 3 Super/Ultra", "nemotron_h_latent_moe"),
-    r"gemma-?4[-:]e\d": ("Gemma 4 E2B/E4B", "gemma4_per_layer"),
     r"jamba": ("Jamba", "jamba"),
     r"(^|[-/])mamba": ("Mamba", "mamba"),
 }

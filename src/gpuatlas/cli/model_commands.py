@@ -20,7 +20,9 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
              linear_attention {mixer ("gated-deltanet" | "mamba2"), layers, kv_cache_layers,
              state_bytes_per_sequence} | null,
              nas_blocks {attention_free_layers, layer_intermediate_sizes, kv_cache_layers}
-             | null},
+             | null,
+             per_layer_inputs {per_layer_input_size, per_layer_vocab_size,
+             per_layer_table_params, kv_shared_layers, kv_cache_layers} | null},
              "parameter_breakdown" {component: count},
              "kv_cache" [{"precision", "bytes_per_element", "bytes_per_token",
                           "bytes_per_token_at_context", "context_tokens"}]

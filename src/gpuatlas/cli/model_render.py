@@ -112,6 +112,23 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
                 f"{llm.global_head_dim}{shared}",
             )
         )
+    if llm.per_layer_input_size:
+        facts.append(
+            (
+                "per-layer inputs",
+                f"a {llm.per_layer_vocab_size:,} x {llm.num_layers} x {llm.per_layer_input_size} "
+                f"table ({_billions(llm.per_layer_embedding_params())}: held, one row read "
+                "per token)",
+            )
+        )
+    if llm.kv_shared_layers:
+        facts.append(
+            (
+                "shared KV",
+                f"the last {len(llm.kv_shared_layers)} layers attend with an earlier layer's "
+                f"cache; {llm.kv_cache_layers} layers hold KV",
+            )
+        )
     if llm.attention_free_layers and llm.recurrent_mixer != "mamba2":
         widths = llm.layer_intermediate_sizes or (llm.intermediate_size,)
         facts.append(

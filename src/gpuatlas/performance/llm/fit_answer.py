@@ -41,6 +41,7 @@ from gpuatlas.performance.llm.memory import (
     check_checkpoint_context,
     fit_usable_gb,
     gib_text,
+    gpu_weight_bytes,
     image_encoder_profile,
     inference_memory_fit,
     margin_text,
@@ -176,7 +177,7 @@ def format_row(
         format_id=inputs.weight_format.id,
         label=format_label(inputs.model, inputs.weight_format.id),
         native=native,
-        weights_gb=llm_shape(inputs.model, inputs.weight_format).held_weight_bytes / GB,
+        weights_gb=gpu_weight_bytes(inputs) / GB,
         max_context_tokens=max_context_one_sequence(inputs, count),
         max_sequences=sequences,
         fits=sequences >= concurrency,
@@ -309,10 +310,32 @@ def answer_fit(
         (
             *engine_notes(engine_text),
             *dtype_notes(profile, resolved_system.gpu, first.format_id),
+            *per_layer_table_notes(
+                _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
+            ),
         ),
         tuple(note for note in (default_note, *_context_notes(llm, reference.name)) if note),
         vision_note(_inputs(resolved_system, reference, first.format_id, profile, kv_cache)),
     )
+
+
+def per_layer_table_notes(inputs: MemoryInputs) -> tuple[str, ...]:
+    """Where a Gemma 4 E2B/E4B per-layer input table is held: in host memory for an engine
+    that keeps input tensors there on a discrete GPU, else with the weights; () for other
+    models."""
+    model = inputs.model
+    table_bytes = llm_shape(model, inputs.weight_format).per_layer_table_bytes
+    if table_bytes <= 0:
+        return ()
+    size = f"{model.per_layer_embedding_params() / 1e9:.2f}B weights, {gib_text(table_bytes / GB)}"
+    if gpu_weight_bytes(inputs) < llm_shape(model, inputs.weight_format).held_weight_bytes:
+        where = (
+            f"stays in host memory with {inputs.engine.engine} (ggml keeps input tensors on "
+            "the CPU; a token reads one row of it), so the GPU weights leave it out"
+        )
+    else:
+        where = f"is held with the weights by {inputs.engine.engine}; a token reads one row of it"
+    return (f"the per-layer input table ({size}) {where}",)
 
 
 def vision_note(inputs: MemoryInputs) -> str:

@@ -12,8 +12,14 @@ from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.engine_specs import engine_profile
-from gpuatlas.performance.llm.memory import GB, GIB, MemoryInputs, kv_pool_gb, kv_pool_tokens
-from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.llm.memory import (
+    GB,
+    GIB,
+    MemoryInputs,
+    gpu_weight_bytes,
+    kv_pool_gb,
+    kv_pool_tokens,
+)
 from gpuatlas.performance.resolve import as_format, as_system
 
 
@@ -79,7 +85,7 @@ def kv_capacity_inputs(row: KvCapacityRow) -> MemoryInputs:
 def predict_kv_capacity(row: KvCapacityRow) -> KvCapacityPrediction:
     inputs = kv_capacity_inputs(row)
     count = row.gpu_count
-    weights_gb = llm_shape(inputs.model, inputs.weight_format).held_weight_bytes / count / GB
+    weights_gb = gpu_weight_bytes(inputs) / count / GB
     return KvCapacityPrediction(
         row=row,
         kv_tokens=kv_pool_tokens(inputs, count),

@@ -252,6 +252,16 @@ def image_encoder_profile(inputs: MemoryInputs, gpu_count: int) -> ImageEncoderP
     )
 
 
+def gpu_weight_bytes(inputs: MemoryInputs) -> float:
+    """Weight bytes the GPUs hold (all of them together): the language model and its image
+    tower, less a per-layer input table that the engine keeps in host memory on a discrete
+    GPU (engines.toml host_input_tables; a unified-memory device holds it in the same pool)."""
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    if inputs.engine.host_input_tables and not inputs.system.gpu.unified_memory:
+        return shape.held_weight_bytes - shape.per_layer_table_bytes
+    return shape.held_weight_bytes
+
+
 def breakdown(
     inputs: MemoryInputs,
     gpu_count: int,
@@ -260,9 +270,8 @@ def breakdown(
     ops: Primitives = SCALAR,
 ) -> MemoryBreakdown:
     """Memory per GPU (fields are arrays when `ops` is ARRAY and the context an array)."""
-    shape = llm_shape(inputs.model, inputs.weight_format)
     return MemoryBreakdown(
-        weights_gb=shape.held_weight_bytes / gpu_count / GB,
+        weights_gb=gpu_weight_bytes(inputs) / gpu_count / GB,
         kv_cache_gb=concurrency * kv_per_sequence_gb(inputs, gpu_count, context_tokens, ops),
         activations_gb=activations_gb(inputs, gpu_count, context_tokens, concurrency, ops),
         overhead_gb=runtime_overhead_gb(inputs, gpu_count),

@@ -92,7 +92,10 @@ class Split:
 def _layer_bytes(shape: LlmShape, head_bytes: float) -> tuple[float, float, float]:
     """(bytes per layer held, per layer read per token, routed-expert bytes per layer held)."""
     layers = shape.num_layers
-    blocks = shape.total_weight_bytes - shape.embedding_bytes - head_bytes
+    # the per-layer input table (Gemma 4 E2B/E4B) is an input tensor: ggml keeps it on the CPU
+    blocks = (
+        shape.total_weight_bytes - shape.embedding_bytes - head_bytes - shape.per_layer_table_bytes
+    )
     experts_held = shape.moe_layers * shape.num_experts * shape.expert_bytes / layers
     experts_read = shape.moe_layers * shape.experts_per_token * shape.expert_bytes / layers
     held = blocks / layers
@@ -109,11 +112,12 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> Split
     head_read = shape.embedding_bytes if head == 0.0 else head  # tied heads read the table
     held, read, experts_held = _layer_bytes(shape, head)
     layers = shape.num_layers
+    host_tables = shape.embedding_bytes + shape.per_layer_table_bytes
     if experts_on_cpu:
         experts_read = shape.moe_layers * shape.experts_per_token * shape.expert_bytes
         return Split(
             layers * (held - experts_held) + head,
-            layers * experts_held + shape.embedding_bytes,
+            layers * experts_held + host_tables,
             layers * read - experts_read + head_read,
             experts_read,
         )
@@ -121,7 +125,7 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> Split
     head_on_gpu = gpu_layers > layers  # llama.cpp offloads the output layer last
     return Split(
         gpu_held=on_gpu * held + (head if head_on_gpu else 0.0),
-        cpu_held=(layers - on_gpu) * held + (0.0 if head_on_gpu else head) + shape.embedding_bytes,
+        cpu_held=(layers - on_gpu) * held + (0.0 if head_on_gpu else head) + host_tables,
         gpu_read=on_gpu * read + (head_read if head_on_gpu else 0.0),
         cpu_read=(layers - on_gpu) * read + (0.0 if head_on_gpu else head_read),
     )

@@ -43,6 +43,7 @@ class LlmShape:
     is_mla: bool
     vision_bytes: float = 0.0  # the image tower held beside the language model (16-bit)
     linear_bytes: float = 0.0  # the non-expert linear layers (attention, dense MLP, shared, router)
+    per_layer_table_bytes: float = 0.0  # Gemma 4 E2B/E4B's per-layer input table (in the total)
 
     @property
     def held_weight_bytes(self) -> float:
@@ -95,16 +96,23 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
     head_params = model.vocab_size * model.hidden_size  # tied heads read the embedding table
     experts_bytes = parts["routed_experts"] * expert_bits / 8
     non_expert_linear = (
-        parts["attention"] + parts["dense_mlp"] + parts["shared_experts"] + parts["router"]
+        parts["attention"]
+        + parts["dense_mlp"]
+        + parts["shared_experts"]
+        + parts["router"]
+        + parts["per_layer_inputs"]
     )
     linear_bytes = non_expert_linear * linear_bits / 8
     embedding_bytes = parts["embedding"] * embedding_bits / 8
+    # Gemma 4 E2B/E4B: held like the embedding, read one row per token (not per step)
+    per_layer_table_bytes = parts["per_layer_embedding"] * embedding_bits / 8
     lm_head_bytes = parts["lm_head"] * embedding_bits / 8
     expert_bytes = model.expert_params() * expert_bits / 8 if model.is_moe else 0.0
     return LlmShape(
         total_weight_bytes=linear_bytes
         + experts_bytes
         + embedding_bytes
+        + per_layer_table_bytes
         + lm_head_bytes
         + norm_bytes,
         embedding_bytes=embedding_bytes,
@@ -122,6 +130,7 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         is_mla=model.attention_type == "mla",
         vision_bytes=vision_tower_bytes(model, weight_format),
         linear_bytes=linear_bytes,
+        per_layer_table_bytes=per_layer_table_bytes,
     )
 
 
@@ -144,7 +153,15 @@ def kv_shards(model: ModelArch, tensor_parallel: int) -> int:
 def attention_layers(model: ModelArch) -> tuple[float, int, int]:
     """(full-attention layers, sliding-window layers, window tokens or 0) as the KV cache counts
     them: a full layer that caches another width per token (Gemma 4's global layers) counts
-    as that many sliding layers' worth (`ModelArch.global_kv_weight`)."""
+    as that many sliding layers' worth (`ModelArch.global_kv_weight`); a layer that attends
+    with an earlier layer's cache (Gemma 4 E2B/E4B) keeps none."""
+    full = model.cached_full_layers * model.global_kv_weight
+    return full, model.cached_sliding_layers, model.sliding_window or 0
+
+
+def attention_read_layers(model: ModelArch) -> tuple[float, int, int]:
+    """`attention_layers` as a decode step reads the cache: every attending layer reads the
+    cache it attends with, its own or the earlier layer's it shares."""
     full = model.full_attention_layers * model.global_kv_weight
     return full, len(model.sliding_window_layers), model.sliding_window or 0
 

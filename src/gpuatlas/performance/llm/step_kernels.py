@@ -34,6 +34,11 @@ as reshape, transpose, split and slicing launch no kernel and are not counted):
 - a norm beyond the two per layer (Gemma's pre/post norms, ModelArch.norms_per_layer): 1 each.
 - per token, once: the embedding gather, final RMSNorm, lm_head matmul, the log-softmax
   (logsumexp, subtract) and the sampler's argmax: 6.
+- per-layer inputs (Gemma 4 E2B/E4B, mlx-lm models/gemma4_text.py @7841185): in each layer the
+  input gate matmul, gelu_approx, the multiply by the layer's slice, the projection matmul, its
+  RMSNorm and the residual add: 6; once per token the per-layer table's gather and scaling,
+  per_layer_model_projection (a matmul and its scalar), the projection norm, the add and the
+  input scale: 7 (the layer's slice of it is a view).
 
 What a step pays for is not each kernel but each dependent stage. MLX encodes a step's kernels
 into one Metal compute encoder of MTL::DispatchTypeConcurrent (ml-explore/mlx @846d176,
@@ -62,6 +67,9 @@ dependent kernels, same code as above):
 - a norm beyond two per layer: 1 (Gemma's post-norms sit on the residual path).
 - per token: 6 (the embedding gather, final norm, lm_head, logsumexp, subtract, argmax are a
   chain).
+- per-layer inputs: 6 per layer (gate, gelu, multiply, projection, norm, add are a chain); 5
+  per token (the projection matmul, its scalar, the norm, the add with the gathered rows and
+  the scale; the gather and its scaling run beside the matmul).
 """
 
 from __future__ import annotations
@@ -78,6 +86,8 @@ ROUTED_EXPERT_KERNELS = 14
 SHARED_EXPERT_KERNELS = 8
 TOKEN_KERNELS = 6
 BASE_NORMS_PER_LAYER = 2
+PER_LAYER_INPUT_KERNELS = 6
+PER_LAYER_TOKEN_KERNELS = 7
 
 ATTENTION_STAGES = 8
 QK_NORM_STAGES = 1
@@ -87,6 +97,8 @@ MLP_STAGES = 5
 ROUTED_EXPERT_STAGES = 10
 SHARED_EXPERT_STAGES = 1
 TOKEN_STAGES = 6
+PER_LAYER_INPUT_STAGES = 6
+PER_LAYER_TOKEN_STAGES = 5
 
 
 def attention_block_kernels(model: ModelArch) -> int:
@@ -115,9 +127,18 @@ def ffn_kernels(model: ModelArch) -> int:
     return model.dense_layers * dense + model.moe_layers * routed + extra_norms
 
 
+def per_layer_input_kernels(model: ModelArch) -> int:
+    """Kernels of the per-layer input paths (Gemma 4 E2B/E4B; 0 for other models)."""
+    if model.per_layer_input_size <= 0:
+        return 0
+    return model.num_layers * PER_LAYER_INPUT_KERNELS + PER_LAYER_TOKEN_KERNELS
+
+
 def kernels_per_token(model: ModelArch) -> int:
     """Kernels one forward step of one token launches (see the module text)."""
-    return mixer_kernels(model) + ffn_kernels(model) + TOKEN_KERNELS
+    return (
+        mixer_kernels(model) + ffn_kernels(model) + per_layer_input_kernels(model) + TOKEN_KERNELS
+    )
 
 
 def attention_block_stages(model: ModelArch) -> int:
@@ -139,4 +160,7 @@ def stages_per_token(model: ModelArch) -> int:
     routed = ROUTED_EXPERT_STAGES + model.num_shared_experts * SHARED_EXPERT_STAGES
     ffns = model.dense_layers * MLP_STAGES + model.moe_layers * routed
     extra_norms = max(model.norms_per_layer - BASE_NORMS_PER_LAYER, 0) * model.num_layers
-    return mixers + ffns + extra_norms + TOKEN_STAGES
+    per_layer_inputs = 0
+    if model.per_layer_input_size > 0:
+        per_layer_inputs = model.num_layers * PER_LAYER_INPUT_STAGES + PER_LAYER_TOKEN_STAGES
+    return mixers + ffns + extra_norms + per_layer_inputs + TOKEN_STAGES

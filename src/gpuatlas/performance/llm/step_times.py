@@ -35,6 +35,7 @@ from gpuatlas.performance.llm.shape import (
     attention_flops_layers,
     attention_flops_per_position,
     attention_layers,
+    attention_read_layers,
     indexer_flops_per_position,
     kv_cache_bytes,
     kv_shards,
@@ -227,11 +228,14 @@ class LlmRuntime:
         return attention_flops_per_position(self.model)
 
     @cached_property
-    def attention_layers(self) -> tuple[float, int, int]:
-        return attention_layers(self.model)
+    def read_layers(self) -> tuple[float, int, int]:
+        """The attending layers as a step reads the cache (`attention_read_layers`: a layer
+        that attends with an earlier layer's cache reads it too)."""
+        return attention_read_layers(self.model)
 
     def attended_positions(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
-        return attended_positions(self.attention_layers, context_tokens, ops)
+        """Layer-positions one new token's attention reads at `context_tokens` cached tokens."""
+        return attended_positions(self.read_layers, context_tokens, ops)
 
     def kv_cache_bytes(self, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         """KV bytes of one sequence holding `context_tokens` whole tokens (all GPUs)."""
@@ -281,8 +285,14 @@ class LlmRuntime:
 
     @cached_property
     def kv_write_bytes_per_token(self) -> float:
-        """KV bytes one prefilled token writes, per GPU."""
-        return float(self.kv_read_bytes(1))
+        """KV bytes one prefilled token writes, per GPU: what a step reads of one cached token,
+        in the layers that keep a cache of their own (one that attends with an earlier layer's
+        cache writes none: Gemma 4 E2B/E4B)."""
+        read = float(self.kv_read_bytes(1))
+        if not self.model.kv_shared_layers:
+            return read
+        held = attended_positions(attention_layers(self.model), 1.0)
+        return read * float(held) / float(attended_positions(self.read_layers, 1.0))
 
     def communication_s(self, tokens: Value, ops: Primitives = SCALAR) -> Value:
         if self.system.gpu_count <= 1:
