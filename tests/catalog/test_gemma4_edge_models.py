@@ -17,6 +17,7 @@ from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.llm.fit_answer import answer_fit
 from gpuatlas.performance.llm.memory import MemoryInputs
 from gpuatlas.performance.llm.offload import split_for
+from gpuatlas.performance.llm.offload_speed import OffloadSpeed, offload_at, offloaded_prefill_s
 from gpuatlas.performance.llm.shape import kv_bytes_per_token, llm_shape
 from gpuatlas.performance.llm.step_kernels import kernels_per_token, stages_per_token
 from gpuatlas.performance.llm.step_times import build_runtime
@@ -156,3 +157,49 @@ def test_a_partial_offload_keeps_the_table_with_the_cpu_share() -> None:
     split = split_for(inputs, gpu_layers=0)
     assert split.gpu_held == 0.0
     assert split.cpu_held == pytest.approx(shape.total_weight_bytes)
+
+
+def _offloaded_e4b(gpu_layers: int) -> OffloadSpeed:
+    inputs = MemoryInputs(
+        as_system("rtx-3060-8gb"),
+        as_llm("gemma-4-e4b"),
+        as_format("bf16"),
+        resolve_engine("llama.cpp"),
+        BF16,
+        "fp16",
+    )
+    return offload_at(inputs, gpu_layers, False, "test", None)
+
+
+def test_an_offloaded_prompt_does_not_copy_the_table_to_the_gpu() -> None:
+    """ggml gathers the table's rows on the CPU: a 512-token batch copies the CPU's layers (and
+    token_embd, as for every model) over PCIe, not the 2.82B-weight table."""
+    offload = _offloaded_e4b(36)
+    table_gb = as_llm("gemma-4-e4b").per_layer_embedding_params() * BF16 / 1e9
+    assert offload.cpu_lookup_gb == pytest.approx(table_gb)
+    one_batch = offloaded_prefill_s(0.0, 512, offload)
+    assert one_batch == pytest.approx((offload.cpu_weights_gb - table_gb) / offload.pcie_gb_s)
+
+
+def test_the_cpus_layers_read_the_shared_cache_too() -> None:
+    """With every layer on the CPU, a decode step's KV read there is the all-GPU step's: 35
+    sliding layers (at most the 512-token window) and 7 global ones, 2 KV heads each."""
+    offload = _offloaded_e4b(0)
+    sliding, full = 2 * 2 * 256 * BF16, 2 * 2 * 512 * BF16
+    expected = (35 * sliding * 512 + 7 * full * 32_768) / 1e9
+    assert offload.cpu_kv_read_gb(1, 32_768) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("engine", "on_host"),
+    [
+        ("llama.cpp", True),
+        ("ollama", True),
+        ("exllamav2", False),
+        ("exllamav3", False),
+        ("mlx-lm", False),
+        ("vllm", False),
+    ],
+)
+def test_only_ggml_engines_keep_input_tables_in_host_memory(engine: str, on_host: bool) -> None:
+    assert resolve_engine(engine).host_input_tables is on_host

@@ -211,3 +211,26 @@ def test_an_unlisted_image_without_one_engine_and_release_stays_unknown(text: st
         parse_engine_spec(text)
     assert raised.value.kind == "engine image"
     assert "its tag names the engine and its release" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rocm/pytorch:rocm6.1_ubuntu22.04_py3.10_pytorch_2.1.2",  # PyTorch 2.1.2, no engine
+        "myorg/app:torch-2.4.0-cu124",
+        "myorg/img:mlx-0.20",  # the MLX array library, not mlx-lm
+    ],
+)
+def test_a_framework_version_in_an_unlisted_tag_is_not_read_as_an_engine(text: str) -> None:
+    with pytest.raises(UnknownNameError):
+        parse_engine_spec(text)
+
+
+def test_a_request_takes_an_engine_written_as_a_long_image_reference() -> None:
+    """AMD's release images run to 63 characters; the request fields took 40."""
+    from gpuatlas.app.fit import FitRequest
+    from gpuatlas.app.requests import ServedModelRequest
+
+    image = "rocm/7.0:rocm7.0_ubuntu_22.04_vllm_0.10.1_instinct_20250927_rc1"
+    for request in (FitRequest, ServedModelRequest):
+        assert request(system="8x mi355x", model="deepseek-r1", engine=image).engine == image

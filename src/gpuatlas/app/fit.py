@@ -59,7 +59,7 @@ class FitRequest(SystemModelRequest):
     engine: str = Field(
         "auto",
         min_length=1,
-        max_length=40,
+        max_length=120,
         description="Inference engine; auto: Ollama for Ollama tags, llama.cpp "
         "for GGUF, else vLLM.",
     )

@@ -116,7 +116,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "state_bytes_per_sequence": llm.recurrent_state_bytes(),
         }
     blocks = None
-    if llm.attention_free_layers or llm.layer_intermediate_sizes:
+    if llm.attention_free_layers or (llm.layer_intermediate_sizes and not llm.kv_shared_layers):
         blocks = {
             "attention_free_layers": list(llm.attention_free_layers),
             "layer_intermediate_sizes": list(llm.layer_intermediate_sizes),
@@ -130,6 +130,7 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "per_layer_table_params": llm.per_layer_embedding_params(),
             "kv_shared_layers": list(llm.kv_shared_layers),
             "kv_cache_layers": llm.kv_cache_layers,
+            "layer_intermediate_sizes": list(llm.layer_intermediate_sizes),
         }
     return {
         "architecture": {

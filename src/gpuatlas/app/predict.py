@@ -385,7 +385,7 @@ class PredictDiffusionRequest(SystemModelRequest):
     engine: str = Field(
         "diffusers",
         min_length=1,
-        max_length=40,
+        max_length=120,
         description="diffusers, comfyui, a1111, forge, sd.next, tensorrt, stable-fast, coreml.",
     )
     variant: str | None = Field(

@@ -85,7 +85,7 @@ class ServedModelRequest(SystemModelRequest):
     engine: str = Field(
         "auto",
         min_length=1,
-        max_length=40,
+        max_length=120,
         description="Inference engine; auto: the checkpoint's own (Ollama for Ollama tags, "
         "llama.cpp for GGUF), else the system's usual one.",
     )
@@ -171,7 +171,7 @@ def serving_engine_field() -> Any:
     return Field(
         "auto",
         min_length=1,
-        max_length=40,
+        max_length=120,
         description="Serving engine; auto: the checkpoint's own (Ollama tags, GGUF), else "
         "the one people run on each GPU (llama.cpp on a Mac, vLLM on NVIDIA).",
     )

@@ -22,7 +22,8 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
              nas_blocks {attention_free_layers, layer_intermediate_sizes, kv_cache_layers}
              | null,
              per_layer_inputs {per_layer_input_size, per_layer_vocab_size,
-             per_layer_table_params, kv_shared_layers, kv_cache_layers} | null},
+             per_layer_table_params, kv_shared_layers, kv_cache_layers,
+             layer_intermediate_sizes} | null},
              "parameter_breakdown" {component: count},
              "kv_cache" [{"precision", "bytes_per_element", "bytes_per_token",
                           "bytes_per_token_at_context", "context_tokens"}]

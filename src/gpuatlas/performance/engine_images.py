@@ -29,6 +29,10 @@ _RELEASE = re.compile(r"^v?\d+\.\d+(\.\d+)*((post|rc|dev|a|b)\d*|\.(post|rc|dev)
 _LLAMA_CPP_BUILD = re.compile(r"^b\d{3,6}$")
 _PREFIXED = re.compile(r"^(?P<word>[a-z]+)(?P<number>v?\d[\d.]*)?$")  # rocm630, cu129, vllm0.8.3
 CUDA_TAG_PREFIX = "cu"  # CUDA builds tag their toolkit as cuXYZ (cu121, cu126, cu12)
+# Words that name a framework an image is built on, not the engine it serves with: an unlisted
+# image's tag is not read by them ('rocm/pytorch:rocm6.1_..._pytorch_2.1.2' is PyTorch 2.1.2,
+# not transformers 2.1.2; 'mlx-0.20' is the MLX array library, not mlx-lm)
+_FRAMEWORK_WORDS = frozenset({"pytorch", "torch", "mlx", "hf", "trt", "tensorrt", "jax", "tf"})
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,12 @@ def _read_unlisted(
     for index, tag_word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
         prefixed = _PREFIXED.match(tag_word)
-        if tag_word in engine_keys and _RELEASE.match(following):
-            engines.add(engine_keys[tag_word])
-        elif prefixed and prefixed.group("number") and prefixed.group("word") in engine_keys:
-            engines.add(engine_keys[prefixed.group("word")])
+        joined = prefixed is not None and prefixed.group("number") is not None  # 'vllm0.8.3'
+        name = prefixed.group("word") if prefixed is not None and joined else tag_word
+        if name in _FRAMEWORK_WORDS or name not in engine_keys:
+            continue
+        if joined or _RELEASE.match(following):
+            engines.add(engine_keys[name])
     if len(engines) != 1:
         return None
     (engine,) = engines

@@ -52,7 +52,7 @@ from gpuatlas.performance.llm.offload import (
     split_for,
 )
 from gpuatlas.performance.llm.shape import (
-    attention_layers,
+    attention_read_layers,
     kv_bytes_per_token_layer,
     llm_shape,
 )
@@ -93,6 +93,9 @@ class OffloadSpeed:
     cpu_kv_full_gb_per_token: float = 0.0
     cpu_kv_window_gb_per_token: float = 0.0
     kv_window_tokens: int = 0
+    # of `cpu_weights_gb`, a lookup table ggml gathers rows of on the CPU and never uploads
+    # (Gemma 4 E2B/E4B's per-layer input table): not copied to the GPU for a prompt batch
+    cpu_lookup_gb: float = 0.0
 
     def cpu_kv_read_gb(self, sequences: float, context_tokens: float) -> float:
         """KV bytes the CPU's layers read in one decode step of `sequences` sequences at
@@ -482,6 +485,7 @@ def _speed(
         cpu_kv_full_gb_per_token=full_gb,
         cpu_kv_window_gb_per_token=window_gb,
         kv_window_tokens=window,
+        cpu_lookup_gb=llm_shape(inputs.model, inputs.weight_format).per_layer_table_bytes / GB,
     )
 
 
@@ -489,7 +493,9 @@ def _cpu_kv_per_token(inputs: MemoryInputs, cpu_share: float) -> tuple[float, fl
     """(full-attention GB, sliding-window GB) per attended position of one sequence held by
     `cpu_share` of the layers (the layers are alike, so the CPU holds that share of each kind)
     at the cache's precision, and the window (0: none)."""
-    full, sliding, window = attention_layers(inputs.model)
+    # what the CPU's layers read per position: every attending layer reads a cache, its own or
+    # the earlier layer's it shares (Gemma 4 E2B/E4B), as in the all-GPU step
+    full, sliding, window = attention_read_layers(inputs.model)
     per_layer_gb = kv_bytes_per_token_layer(inputs.model, inputs.kv_bytes_per_element) / GB
     return per_layer_gb * full * cpu_share, per_layer_gb * sliding * cpu_share, window
 
@@ -520,7 +526,8 @@ def offloaded_prefill_s(
     if prompt_tokens < OFFLOAD_MIN_BATCH_TOKENS:
         return offloaded_decode_step_s(all_gpu_prefill_s, offload)
     batches = math.ceil(prompt_tokens / UBATCH_TOKENS)
-    return all_gpu_prefill_s + batches * offload.cpu_weights_gb / offload.pcie_gb_s
+    copied_gb = offload.cpu_weights_gb - offload.cpu_lookup_gb
+    return all_gpu_prefill_s + batches * copied_gb / offload.pcie_gb_s
 
 
 __all__ = [
