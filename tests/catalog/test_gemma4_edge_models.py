@@ -44,15 +44,18 @@ def test_the_per_layer_table_is_held_but_not_counted_as_block_weights(
     assert model.per_layer_embedding_params() == table
     assert model.total_params() - table == pytest.approx(without_table, rel=0.01)
     # the table is a lookup: not in the FLOPs of a token, not among the quantised linear layers
+    skipped = model.shared_kv_projection_params()  # held, not run by the KV-shared layers
     assert model.active_non_embedding_params() == (
-        model.total_params() - table - model.embedding_params()
+        model.total_params() - table - skipped - model.embedding_params()
     )
     assert model.quantizable_params() < model.total_params() - table - model.embedding_params()
     # held with the weights (bf16 run: 2 bytes each); a step reads everything else (the tied
     # embedding as the output layer included), the table one row per token only
     shape = llm_shape(model, as_format("bf16"))
     assert shape.total_weight_bytes == pytest.approx(model.total_params() * BF16, rel=1e-3)
-    assert shape.step_read_bytes == pytest.approx((model.total_params() - table) * BF16, rel=1e-3)
+    assert shape.step_read_bytes == pytest.approx(
+        (model.total_params() - table - skipped) * BF16, rel=1e-3
+    )
 
 
 def test_the_kv_shared_layers_keep_no_cache_of_their_own() -> None:
@@ -203,3 +206,15 @@ def test_the_cpus_layers_read_the_shared_cache_too() -> None:
 )
 def test_only_ggml_engines_keep_input_tables_in_host_memory(engine: str, on_host: bool) -> None:
     assert resolve_engine(engine).host_input_tables is on_host
+
+
+def test_the_kv_shared_layers_skip_their_kv_projections() -> None:
+    """E4B's 18 shared layers: 15 sliding (2 KV heads x 256, K and V) and 3 global (2 x 512)
+    projections from 2,560 wide are held but not run; mlx-lm skips k_proj, v_proj, k_norm,
+    RoPE on the keys and the two cache updates (6 kernels, one stage) in each."""
+    model = as_llm("gemma-4-e4b")
+    expected = 15 * 2560 * 2 * 256 * 2 + 3 * 2560 * 2 * 512 * 2
+    assert model.shared_kv_projection_params() == expected
+    unshared = ModelArch(**{**model.__dict__, "kv_shared_layers": ()})
+    assert kernels_per_token(unshared) - kernels_per_token(model) == 18 * 6
+    assert stages_per_token(unshared) - stages_per_token(model) == 18

@@ -265,6 +265,21 @@ class ModelArch:
         per_layer = 2 * self.hidden_size * width + self.hidden_size
         return self.num_layers * per_layer + self.hidden_size * self.num_layers * width + width
 
+    def shared_kv_projection_params(self) -> int:
+        """K and V projection weights of the KV-shared layers (Gemma 4 E2B/E4B): held, since
+        the checkpoint has them, but not run, since those layers attend with an earlier
+        layer's keys and values (mlx-lm gemma4_text: a shared layer skips k_proj and v_proj)."""
+        sliding = set(self.sliding_window_layers)
+        total = 0
+        for layer in self.kv_shared_layers:
+            if layer in sliding or not self.global_head_dim:
+                total += 2 * self.hidden_size * self.num_kv_heads * self.head_dim
+            else:
+                heads = self.num_global_kv_heads or self.num_kv_heads
+                tensors = 1 if self.attention_k_eq_v else 2
+                total += tensors * self.hidden_size * heads * self.global_head_dim
+        return total
+
     def lm_head_params(self) -> int:
         """The output projection's own parameters: zero when tied to the embedding."""
         return 0 if self.tie_word_embeddings else self.vocab_size * self.hidden_size
@@ -394,10 +409,14 @@ class ModelArch:
         return self.total_params() - self.lookup_params()
 
     def active_params(self) -> int:
-        """Parameters used per token: all but the unrouted experts and the per-layer input
-        table, of which a token reads one row (equals total for other dense models; Gemma 4
-        E2B/E4B: Google's 'effective' parameters)."""
-        used = self.total_params() - self.per_layer_embedding_params()
+        """Parameters used per token: all but the unrouted experts, the per-layer input table
+        (a token reads one row of it) and the K/V projections the KV-shared layers skip
+        (equals total for other dense models)."""
+        used = (
+            self.total_params()
+            - self.per_layer_embedding_params()
+            - self.shared_kv_projection_params()
+        )
         if not self.is_moe:
             return used
         idle_experts = self.num_experts - self.experts_per_token

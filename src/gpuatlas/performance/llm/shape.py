@@ -116,7 +116,11 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         + lm_head_bytes
         + norm_bytes,
         embedding_bytes=embedding_bytes,
-        step_read_bytes=linear_bytes + norm_bytes + head_params * embedding_bits / 8,
+        # (a KV-shared layer's K/V projections are held but not run: Gemma 4 E2B/E4B)
+        step_read_bytes=linear_bytes
+        - model.shared_kv_projection_params() * linear_bits / 8
+        + norm_bytes
+        + head_params * embedding_bits / 8,
         expert_bytes=expert_bytes,
         moe_layers=model.moe_layers,
         num_experts=model.num_experts,

@@ -86,6 +86,10 @@ ROUTED_EXPERT_KERNELS = 14
 SHARED_EXPERT_KERNELS = 8
 TOKEN_KERNELS = 6
 BASE_NORMS_PER_LAYER = 2
+# a KV-shared layer (Gemma 4 E2B/E4B) skips k_proj, v_proj, k_norm, RoPE on the keys and the two
+# cache updates (mlx-lm gemma4_text Attention: its shared_kv path); of the stages, the updates'
+SHARED_KV_SKIPPED_KERNELS = 6
+SHARED_KV_SKIPPED_STAGES = 1
 PER_LAYER_INPUT_KERNELS = 6
 PER_LAYER_TOKEN_KERNELS = 7
 
@@ -115,7 +119,8 @@ def mixer_kernels(model: ModelArch) -> int:
     """Kernels of every layer's token mixer: softmax attention, linear attention, or none."""
     linear = len(model.linear_attention_layers)
     attention = model.num_layers - linear - len(model.attention_free_layers)
-    return attention * attention_block_kernels(model) + linear * LINEAR_ATTENTION_KERNELS
+    shared = len(model.kv_shared_layers) * SHARED_KV_SKIPPED_KERNELS
+    return attention * attention_block_kernels(model) + linear * LINEAR_ATTENTION_KERNELS - shared
 
 
 def ffn_kernels(model: ModelArch) -> int:
@@ -157,6 +162,7 @@ def stages_per_token(model: ModelArch) -> int:
     linear = len(model.linear_attention_layers)
     attention = model.num_layers - linear - len(model.attention_free_layers)
     mixers = attention * attention_block_stages(model) + linear * LINEAR_ATTENTION_STAGES
+    mixers -= len(model.kv_shared_layers) * SHARED_KV_SKIPPED_STAGES
     routed = ROUTED_EXPERT_STAGES + model.num_shared_experts * SHARED_EXPERT_STAGES
     ffns = model.dense_layers * MLP_STAGES + model.moe_layers * routed
     extra_norms = max(model.norms_per_layer - BASE_NORMS_PER_LAYER, 0) * model.num_layers
