@@ -266,13 +266,13 @@ def answer_fit(
     profile = resolve_engine_on(engine_text, resolved_system.gpu)
     llm = llm_of(reference.model)
     default_note = ""
+    first_inputs = _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
     if context_tokens is None:
-        first_inputs = _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
         context_tokens, default_note = engine_default_context(first_inputs, engine_text)
     if llm is not None:
         check_checkpoint_context(llm, reference.name, context_tokens)
     detail = inference_memory_fit(
-        _inputs(resolved_system, reference, first.format_id, profile, kv_cache),
+        first_inputs,
         context_tokens=context_tokens,
         concurrency=concurrency,
     )
@@ -288,15 +288,14 @@ def answer_fit(
     )
     plan = None
     if offload is not None and offload.wanted:
-        inputs = _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
         plan = plan_offload(
-            inputs,
+            first_inputs,
             context_tokens=context_tokens,
             gpu_layers=offload.gpu_layers,
             experts_on_cpu=offload.experts_on_cpu,
             host_bandwidth_gb_s=offload.host_bandwidth_gb_s,
         )
-        plan = _with_engine_rule(plan, inputs, context_tokens, engine_text)
+        plan = _with_engine_rule(plan, first_inputs, context_tokens, engine_text)
     return FitAnswer(
         detail,
         first,
@@ -310,12 +309,10 @@ def answer_fit(
         (
             *engine_notes(engine_text),
             *dtype_notes(profile, resolved_system.gpu, first.format_id),
-            *per_layer_table_notes(
-                _inputs(resolved_system, reference, first.format_id, profile, kv_cache)
-            ),
+            *per_layer_table_notes(first_inputs),
         ),
         tuple(note for note in (default_note, *_context_notes(llm, reference.name)) if note),
-        vision_note(_inputs(resolved_system, reference, first.format_id, profile, kv_cache)),
+        vision_note(first_inputs),
     )
 
 
@@ -323,12 +320,12 @@ def per_layer_table_notes(inputs: MemoryInputs) -> tuple[str, ...]:
     """Where a Gemma 4 E2B/E4B per-layer input table is held: in host memory for an engine
     that keeps input tensors there on a discrete GPU, else with the weights; () for other
     models."""
-    model = inputs.model
-    table_bytes = llm_shape(model, inputs.weight_format).per_layer_table_bytes
-    if table_bytes <= 0:
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    if shape.per_layer_table_bytes <= 0:
         return ()
-    size = f"{model.per_layer_embedding_params() / 1e9:.2f}B weights, {gib_text(table_bytes / GB)}"
-    if gpu_weight_bytes(inputs) < llm_shape(model, inputs.weight_format).held_weight_bytes:
+    weights = inputs.model.per_layer_embedding_params() / 1e9
+    size = f"{weights:.2f}B weights, {gib_text(shape.per_layer_table_bytes / GB)}"
+    if gpu_weight_bytes(inputs) < shape.held_weight_bytes:
         where = (
             f"stays in host memory with {inputs.engine.engine} (ggml keeps input tensors on "
             "the CPU; a token reads one row of it), so the GPU weights leave it out"
