@@ -116,8 +116,6 @@ def test_igpu_and_strix_words(written: str, plain: str) -> None:
     "written",
     [
         "qwen3.8:27b",  # no such Qwen release in the library or on Qwen's model pages
-        "black-forest-labs/FLUX.2-klein-4B",  # FLUX.2 not modelled
-        "Tongyi-MAI/Z-Image-Turbo",  # not in the library
         "llama-3b",  # OpenLLaMA 3B or Llama 3.2 3B: ambiguous on purpose
     ],
 )

@@ -129,21 +129,27 @@ def test_report_settings_state_each_sides_offload_whatever_the_order() -> None:
     assert "offload" not in _settings(b, b)
 
 
-def test_mmdit_shapes_match_the_library_configs_and_count_flux_per_block() -> None:
+def test_mmdit_blocks_are_read_from_the_library_configs_and_count_flux_per_block() -> None:
     import json
     from importlib import resources
 
-    from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
+    from gpuatlas.performance.media.dit_flops import dit_forward_flops
 
     folder = resources.files("gpuatlas.catalog") / "data" / "models"
-    for model_id, shape in DIT_SHAPES.items():
+    read = ("flux.1-dev", "flux.1-schnell", "sd-3-medium", "sd-3.5-large", "sd-3.5-medium")
+    for model_id in read:
         config = json.loads((folder / f"{model_id}.json").read_text(encoding="utf-8"))
-        assert shape.joint_blocks == config["num_layers"], model_id
-        assert shape.single_blocks == config.get("num_single_layers", 0), model_id
-        assert shape.hidden == config["num_attention_heads"] * config["attention_head_dim"]
-        assert shape.dual_attention_blocks == len(config.get("dual_attention_layers", []))
+        blocks = as_diffusion(model_id).transformer_blocks
+        assert blocks is not None, model_id
+        assert blocks.joint_blocks == config["num_layers"], model_id
+        assert blocks.single_blocks == config.get("num_single_layers", 0), model_id
+        assert blocks.hidden == config["num_attention_heads"] * config["attention_head_dim"]
+        assert blocks.dual_attention_blocks == len(config.get("dual_attention_layers", []))
+        assert blocks.text_tokens == config["gpuatlas"]["text_tokens"]
     # FLUX.1-dev at 1024 px: 4,096 image + 512 text tokens, 57 blocks of 12h² MACs per token
     # plus joint attention: ~74 TFLOPs, well under 2 x 11.9B params x 4,608 tokens (110 TFLOPs)
-    flux = dit_forward_flops(DIT_SHAPES["flux.1-dev"], 4096)
+    flux_blocks = as_diffusion("flux.1-dev").transformer_blocks
+    assert flux_blocks is not None
+    flux = dit_forward_flops(flux_blocks, 4096)
     assert flux == pytest.approx(57 * (24 * 3072**2 * 4608 + 4 * 4608**2 * 3072))
     assert 70e12 < flux < 80e12

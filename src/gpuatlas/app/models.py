@@ -155,6 +155,10 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
     }
 
 
+def _optional_asdict(value: Any) -> dict[str, Any] | None:
+    return asdict(value) if value is not None else None
+
+
 def _diffusion_details(model: DiffusionArch) -> dict[str, Any]:
     gflops = None
     if model.forward_gflops is not None:
@@ -178,6 +182,7 @@ def _diffusion_details(model: DiffusionArch) -> dict[str, Any]:
         "forwards_per_step": model.forwards_per_step,
         "guidance": model.guidance,
         "patch_size": model.patch_size,
+        "transformer_blocks": _optional_asdict(model.transformer_blocks),
         "forward_gflops": gflops,
     }
 

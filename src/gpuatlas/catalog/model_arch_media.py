@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gpuatlas.catalog.dit_blocks import DiTBlocks
 from gpuatlas.catalog.field_meanings import meaning
 from gpuatlas.catalog.model_arch_llm import ModelArch, ModelKind, PublishedCount
 
@@ -49,6 +50,13 @@ class DiffusionArch:
     forwards_per_step: int
     guidance: str
     patch_size: int | None = None
+    # The transformer's blocks, read from its config.json (None for a UNet, or a transformer
+    # class the FLOP count does not read: then estimated from the parameter count).
+    transformer_blocks: DiTBlocks | None = None
+    # Input images whose latents join the denoised ones in the transformer's sequence (an edit
+    # model: 1), each encoded at `reference_image_px` whatever the output's size.
+    reference_images: int = 0
+    reference_image_px: int | None = None
     # Published FLOPs of ONE denoiser forward pass (batch 1) at a reference resolution.
     forward_gflops: float | None = None
     forward_gflops_resolution_px: int | None = None
@@ -77,6 +85,15 @@ class DiffusionArch:
             return None
         side = self.latent_size(resolution_px) // self.patch_size
         return side * side
+
+    def sequence_image_tokens(self, resolution_px: int | None = None) -> int | None:
+        """Image tokens in the transformer's sequence: the output's, plus each reference
+        image's (an edit model's input image, concatenated along the sequence)."""
+        output = self.image_tokens(resolution_px)
+        if output is None or not self.reference_images:
+            return output
+        reference = self.image_tokens(self.reference_image_px or resolution_px) or 0
+        return output + self.reference_images * reference
 
     def forward_gflops_at(self, resolution_px: int) -> float | None:
         """Published forward GFLOPs scaled by latent area (exact for convolutions and linear

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gpuatlas.catalog.dit_blocks import DiTBlocks, dit_blocks_from_config, known_transformer_classes
 from gpuatlas.catalog.file_schemas import build, file_schema
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_arch import (
@@ -100,6 +101,13 @@ class LibraryBlock(_Block):
     forwards_per_step: int | None = None
     guidance: str = ""
     patch_size: int | None = None
+    # the text sequence the default pipeline joins to the image tokens in the transformer
+    # (FluxPipeline's max_sequence_length, SD3's T5 + CLIP tokens), with where it was read
+    text_tokens: int | None = Field(None, gt=0)
+    text_tokens_source: str = ""
+    # an edit model: input images whose latents join the sequence, and the size they are encoded at
+    reference_images: int = Field(0, ge=0)
+    reference_image_px: int | None = Field(None, gt=0)
     forward_gflops: float | None = None
     forward_gflops_resolution_px: int | None = None
     forward_gflops_source: str = ""
@@ -220,6 +228,8 @@ def _diffusion_components(block: LibraryBlock) -> dict[str, Any]:
         "text_encoders": tuple(build(ComponentParams, item) for item in block.text_encoders),
         "guidance": block.guidance,
         "patch_size": block.patch_size,
+        "reference_images": block.reference_images,
+        "reference_image_px": block.reference_image_px,
         "forward_gflops": block.forward_gflops,
         "forward_gflops_resolution_px": block.forward_gflops_resolution_px,
         "forward_gflops_source": block.forward_gflops_source,
@@ -227,13 +237,35 @@ def _diffusion_components(block: LibraryBlock) -> dict[str, Any]:
     }
 
 
-def _diffusion_from_library(block: LibraryBlock, origin: str) -> DiffusionArch:
+def _transformer_blocks(
+    config: JsonObject, block: LibraryBlock
+) -> tuple[DiTBlocks | None, list[str]]:
+    """The transformer's blocks from its config.json (a class the FLOP count reads), and the
+    problems that keep them from being read."""
+    if str(config.get("_class_name", "")) not in known_transformer_classes():
+        return None, []
+    if block.text_tokens is None or not block.text_tokens_source:
+        return None, [
+            "field 'gpuatlas.text_tokens' / 'text_tokens_source': missing (required with a "
+            f"{config['_class_name']} config: the text sequence the pipeline joins to the image)"
+        ]
+    try:
+        return dit_blocks_from_config(config, block.text_tokens), []
+    except (KeyError, TypeError, ValueError) as error:
+        return None, [f"field {error}: missing or not a number in the transformer config"]
+
+
+def _diffusion_from_library(config: JsonObject, block: LibraryBlock, origin: str) -> DiffusionArch:
     problems = _missing_for_kind(block, _DIFFUSION_FIELDS)
     if not block.text_encoders:
         problems.append("field 'gpuatlas.text_encoders': missing (required for kind 'diffusion')")
-    _raise_if(problems, origin)
+    blocks, block_problems = _transformer_blocks(config, block)
+    _raise_if(problems + block_problems, origin)
     return DiffusionArch(
-        **_identity(block), **_diffusion_components(block), **_library_facts(block)
+        **_identity(block),
+        **_diffusion_components(block),
+        transformer_blocks=blocks,
+        **_library_facts(block),
     )
 
 
@@ -298,7 +330,7 @@ def arch_from_library_document(document: Mapping[str, Any], origin: str) -> AnyM
     block = parse_library_block(document["gpuatlas"], origin)
     _raise_if(_ollama_default_problems(block), origin)
     if block.kind == "diffusion":
-        return _diffusion_from_library(block, origin)
+        return _diffusion_from_library(config, block, origin)
     if block.kind == "vlm":
         return _vlm_from_library(config, block, origin)
     if block.kind == "ocr":

@@ -171,11 +171,29 @@ def _kv_table(llm: ModelArch) -> Table:
     return table
 
 
+def _transformer_block_facts(model: DiffusionArch) -> list[tuple[str, str]]:
+    blocks = model.transformer_blocks
+    if blocks is None:
+        return []
+    parts = [f"{blocks.joint_blocks} joint"] if blocks.joint_blocks else []
+    parts += [f"{blocks.single_blocks} single-stream"] if blocks.single_blocks else []
+    parts += [f"{blocks.image_refiner_blocks} image refiner"] if blocks.image_refiner_blocks else []
+    parts += [f"{blocks.text_refiner_blocks} text refiner"] if blocks.text_refiner_blocks else []
+    return [
+        (
+            "blocks",
+            f"{', '.join(parts)}; width {blocks.hidden:,}, {blocks.block_h2:g}h² MACs per token; "
+            f"{blocks.text_tokens} text tokens",
+        )
+    ]
+
+
 def _component_facts(model: AnyModelArch) -> list[tuple[str, str]]:
     if isinstance(model, DiffusionArch):
         encoders = ", ".join(f"{e.name} {_billions(e.params)}" for e in model.text_encoders)
         return [
             ("denoiser", f"{model.denoiser_type} {_billions(model.denoiser_params)}"),
+            *_transformer_block_facts(model),
             ("text encoders", encoders),
             (
                 "VAE",

@@ -45,7 +45,7 @@ from gpuatlas.errors import InvalidRequestError, UnknownNameError
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
 from gpuatlas.performance.engine_releases import frontends
 from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
-from gpuatlas.performance.media.dit_flops import DIT_SHAPES, dit_forward_flops
+from gpuatlas.performance.media.dit_flops import dit_forward_flops
 from gpuatlas.performance.media.image_parallel import (
     NO_SPLIT,
     ImageParallelism,
@@ -205,9 +205,9 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     shape = UNET_SHAPES.get(model.id)
     if shape is not None:
         return unet_forward_flops(shape, model.latent_size(resolution_px)).total
-    dit_shape = DIT_SHAPES.get(model.id)
+    dit_shape = model.transformer_blocks
     if dit_shape is not None:
-        return dit_forward_flops(dit_shape, model.image_tokens(resolution_px) or 4096)
+        return dit_forward_flops(dit_shape, model.sequence_image_tokens(resolution_px) or 4096)
     if model.forward_gflops and model.forward_gflops_resolution_px:
         ratio = (resolution_px / model.forward_gflops_resolution_px) ** 2
         counted = model.forward_gflops * 1e9 * ratio
@@ -216,7 +216,7 @@ def denoiser_flops(model: DiffusionArch, resolution_px: int) -> float:
     if model.denoiser_type == "unet":
         positions = model.latent_size(resolution_px) ** 2
         return 2.0 * params * positions * UNET_REUSE
-    tokens = (model.image_tokens(resolution_px) or 4096) + T5_TOKENS
+    tokens = (model.sequence_image_tokens(resolution_px) or 4096) + T5_TOKENS
     width = math.sqrt(params / 600.0)
     return 2.0 * params * tokens * (1.0 + tokens / (6.0 * width))
 
@@ -690,7 +690,7 @@ def _split_cost(
     """What one GPU's exchanges in a sequence split cost per forward (none unsplit)."""
     if split.sequence_degree <= 1:
         return SplitCost(0.0, 0, 0.0, False)
-    shape = token_shape(model, model.image_tokens(resolution_px) or 4096, T5_TOKENS)
+    shape = token_shape(model, model.sequence_image_tokens(resolution_px) or 4096, T5_TOKENS)
     seconds = exchange_s(shape, split, images_per_forward, value_bytes, split_link(system))
     calls = exchange_count(shape, split)
     fitted = current_calibration().groups.get(split_key(image_engine(engine, variant)))

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from gpuatlas.catalog.model_arch import DiffusionArch
 from gpuatlas.catalog.systems import GpuSystem, Link
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.performance.media.dit_flops import DIT_SHAPES
 
 # Engines (as their image keys write them) whose multi-GPU runs split one image by default:
 # xDiT's xfuser (engine_releases.toml frontend 'xdit').
@@ -54,8 +53,9 @@ CFG_PARALLEL = "cfg-parallel"
 ULYSSES_EXCHANGES_PER_LAYER = 4
 # K and V blocks passed to the next GPU per ring hop.
 RING_TENSORS_PER_HOP = 2
-# A generic DiT's block count when its config is not in DIT_SHAPES: P ≈ 12·h² per block and
-# h ≈ sqrt(P / 600) (diffusion.denoiser_flops) give P / (12·P/600) = 50 blocks.
+# A generic DiT's block count when its config's class is not read (catalog/dit_blocks.py):
+# P ≈ 12·h² per block and h ≈ sqrt(P / 600) (diffusion.denoiser_flops) give P / (12·P/600) =
+# 50 blocks.
 GENERIC_DIT_BLOCKS = 50
 
 
@@ -154,10 +154,9 @@ class TokenShape:
 
 def token_shape(model: DiffusionArch, image_tokens: int, text_tokens: int) -> TokenShape:
     """From the model's transformer config when known, else the generic DiT estimate."""
-    shape = DIT_SHAPES.get(model.id)
+    shape = model.transformer_blocks
     if shape is not None:
-        layers = shape.joint_blocks + shape.single_blocks
-        return TokenShape(layers, shape.hidden, image_tokens + shape.text_tokens)
+        return TokenShape(shape.sequence_blocks, shape.hidden, image_tokens + shape.text_tokens)
     hidden = round(math.sqrt(model.denoiser_params / 600.0))
     return TokenShape(GENERIC_DIT_BLOCKS, hidden, image_tokens + text_tokens)
 
