@@ -271,6 +271,10 @@ def _sliding_window_layers(section: JsonObject, num_layers: int) -> tuple[int, .
     pattern = section.get("sliding_window_pattern")
     if isinstance(pattern, int) and pattern > 0:
         return tuple(i for i in range(num_layers) if (i + 1) % pattern != 0)
+    if isinstance(pattern, str) and pattern and set(pattern.upper()) <= {"L", "G"}:
+        # EXAONE 4.0: "LLLG", one letter per layer repeated (L local/sliding, G global)
+        letters = pattern.upper()
+        return tuple(i for i in range(num_layers) if letters[i % len(letters)] == "L")
     if section.get("model_type") == "gemma2":
         return tuple(range(0, num_layers, 2))
     if section.get("use_sliding_window") is False:
