@@ -124,23 +124,36 @@ def test_round_29_cites_publications_no_other_file_cites_and_resolves_every_row(
 
 
 @pytest.mark.unit
-def test_round_30_reads_the_images_as_vllm_releases_and_keeps_the_unknown_model() -> None:
+def test_round_30_reads_the_images_as_vllm_releases_and_the_exaone_rows() -> None:
     """Moreh's stock-ROCm vLLM baseline on 8x MI355X: the engine version is the container image
     the launch script names (rocm/vllm:… and AMD's rocm/7.0 release image, read by its tag);
-    EXAONE 3.5 32B is not in the library, so its rows stay unresolved with that reason."""
+    EXAONE 3.5 32B (in the library since round 31) runs on one of the GPUs."""
     path = _round_path("as_written_r30")
     written = load_written(path)
-    assert written.total == 129 and len(written.rows) == 96 and len(written.unresolved) == 33
+    assert written.total == 129 and len(written.rows) == 129 and not written.unresolved
     assert {row.gpu for row in written.rows} == {"mi355x"}
-    assert {row.gpu_count for row in written.rows} == {8}
+    exaone = [row for row in written.rows if row.model == "exaone-3.5-32b"]
+    assert len(exaone) == 33 and {row.gpu_count for row in exaone} == {1}
+    assert {row.gpu_count for row in written.rows if row.model != "exaone-3.5-32b"} == {8}
     deepseek = {row.engine_version for row in written.rows if row.model == "deepseek-v3"}
     assert deepseek == {"0.11.1", "0.10.1"}
-    assert {(row.field, row.written) for row in written.unresolved} == {
-        ("model", "LGAI-EXAONE/EXAONE-3.5-32B-Instruct")
-    }
-    assert all("not in the library" in row.reason for row in written.unresolved)
     metrics = {row.metric for row in written.rows}
     assert metrics == {"serving_output_tok_s", "ttft_ms", "tpot_ms"}
     fresh = _sources(path)
     others = _sources_outside(path)
     assert fresh == {"github.com/moreh-dev/mi355_benchmark"} and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_31_reads_image_models_of_2025_26_and_cache_dit_as_diffusers() -> None:
+    """Qwen-Image, Z-Image-Turbo and FLUX.2-klein-4B as two sources write them; cache-dit's
+    baseline runs are diffusers pipelines, its Ulysses splits read from the variant words."""
+    path = _round_path("as_written_r31")
+    written = load_written(path)
+    assert written.total == len(written.rows) == 6 and not written.unresolved
+    assert {row.model for row in written.rows} == {"qwen-image", "z-image-turbo", "flux.2-klein-4b"}
+    split = [row for row in written.rows if row.gpu_count == 2]
+    assert len(split) == 3 and all("ulysses-2" in (row.variant or "") for row in split)
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 2 and fresh.isdisjoint(others)
