@@ -112,7 +112,8 @@ def test_hub_fetch_can_be_refused_explicitly() -> None:
 @pytest.mark.parametrize(
     ("model_type", "words"),
     [
-        ("gemma3n", "per-layer embeddings"),
+        ("jamba", "Mamba layers between attention layers"),
+        ("falcon_h1", "Mamba-2 and attention layers"),
     ],
 )
 def test_architectures_with_layers_of_several_shapes_are_refused_by_name(
@@ -152,8 +153,7 @@ def test_block_configs_features_the_model_lacks_are_refused_by_field() -> None:
 @pytest.mark.parametrize(
     ("name", "family"),
     [
-        ("gemma3n:e4b", "Gemma 3n"),
-        ("google/gemma-3n-E4B-it", "Gemma 3n"),
+        ("tiiuae/Falcon-H1-7B-Instruct", "Falcon-H1"),
         ("tiiuae/falcon-mamba-7b", "Mamba"),
     ],
 )

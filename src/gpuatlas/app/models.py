@@ -131,6 +131,9 @@ def _llm_details(llm: ModelArch) -> dict[str, Any]:
             "kv_shared_layers": list(llm.kv_shared_layers),
             "kv_cache_layers": llm.kv_cache_layers,
             "layer_intermediate_sizes": list(llm.layer_intermediate_sizes),
+            "altup_inputs": llm.altup_inputs,
+            "laurel_rank": llm.laurel_rank,
+            "stream_mixing_params": llm.stream_mixing_params(),
         }
     return {
         "architecture": {

@@ -139,6 +139,13 @@ class ModelArch:
     per_layer_input_size: int = 0
     per_layer_vocab_size: int = 0
     kv_shared_layers: tuple[int, ...] = ()
+    # Gemma 3n E2B/E4B: AltUp keeps `altup_inputs` copies of the hidden state, the layers run on
+    # one of them, and small routers predict and correct the others (per layer: a router of
+    # hidden x inputs and its norm, inputs² and inputs³ coefficients, an output scale; per
+    # model: inputs - 1 hidden x hidden projections in and as many out); LAuReL adds a rank-
+    # `laurel_rank` residual (hidden -> rank -> hidden and a norm) beside each attention block.
+    altup_inputs: int = 0
+    laurel_rank: int = 0
     # Weight format the published checkpoint ships in (catalog format id: bf16, fp8, mxfp4...).
     checkpoint_format: str = ""
     published: PublishedCount | None = None
@@ -264,6 +271,17 @@ class ModelArch:
             return 0
         per_layer = 2 * self.hidden_size * width + self.hidden_size
         return self.num_layers * per_layer + self.hidden_size * self.num_layers * width + width
+
+    def stream_mixing_params(self) -> int:
+        """AltUp's routers, coefficients and projections and LAuReL's low-rank residual
+        (Gemma 3n; 0 for other models): small, read and run for every token."""
+        hidden, inputs, rank = self.hidden_size, self.altup_inputs, self.laurel_rank
+        altup = 0
+        if inputs > 1:
+            per_layer = hidden * inputs + 2 * hidden + inputs * inputs + inputs**3
+            altup = self.num_layers * per_layer + 2 * (inputs - 1) * hidden * hidden
+        laurel = self.num_layers * (2 * hidden * rank + hidden) if rank > 0 else 0
+        return altup + laurel
 
     def shared_kv_projection_params(self) -> int:
         """K and V projection weights of the KV-shared layers (Gemma 4 E2B/E4B): held, since
@@ -394,6 +412,7 @@ class ModelArch:
             "norms": self.norm_params(),
             "per_layer_embedding": self.per_layer_embedding_params(),
             "per_layer_inputs": self.per_layer_input_params(),
+            "stream_mixing": self.stream_mixing_params(),
         }
 
     def total_params(self) -> int:

@@ -37,6 +37,7 @@ _NON_GATED_MODEL_TYPES = {
     *("gpt2", "gptj", "gpt_neox", "opt", "falcon", "bloom", "phi", "starcoder2"),
     "nemotron_h",  # squared-ReLU MLP and experts: up_proj and down_proj only
 }
+_GEMMA3N_MODEL_TYPES = {"gemma3n", "gemma3n_text"}
 _QK_NORM_MODEL_TYPES = {
     "qwen3",
     "qwen3_moe",
@@ -46,6 +47,7 @@ _QK_NORM_MODEL_TYPES = {
     "olmo3",
     "gemma4",
     "gemma4_text",
+    *_GEMMA3N_MODEL_TYPES,
     *("qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"),
     *("qwen3_vl_text", "qwen3_vl_moe_text"),  # Qwen3-VL's language model: Qwen3's q/k norms
 }
@@ -66,7 +68,10 @@ _LINEAR_ATTENTION_FIELDS = (
 )
 _FULL_ATTENTION_INTERVAL = 4  # transformers Qwen3NextConfig / Qwen3_5TextConfig default
 _STATE_DTYPE_BYTES = {"float32": 4.0, "bfloat16": 2.0, "float16": 2.0}
-_FOUR_NORM_MODEL_TYPES = {"gemma2", "gemma3_text", "gemma3", "gemma4", "gemma4_text"}
+_FOUR_NORM_MODEL_TYPES = {
+    *("gemma2", "gemma3_text", "gemma3", "gemma4", "gemma4_text"),
+    *_GEMMA3N_MODEL_TYPES,
+}
 _GEMMA4_MODEL_TYPES = {"gemma4", "gemma4_text"}
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
 _WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
@@ -81,8 +86,6 @@ _DTYPE_FORMATS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 # Architectures whose layers are not one repeated transformer block: counted as one, their
 # memory and speed would be wrong without a warning, so their configs are refused by name.
 UNMODELLED_MODEL_TYPES = {
-    "gemma3n": "per-layer embeddings and MatFormer/AltUp layers",
-    "gemma3n_text": "per-layer embeddings and MatFormer/AltUp layers",
     "falcon_h1": "Mamba-2 and attention layers side by side",
     "jamba": "Mamba layers between attention layers",
     # Not a config model_type: Nemotron-H configs with moe_latent_size are refused field by field
@@ -154,7 +157,8 @@ def _optional_field_problems(section: JsonObject) -> list[str]:
     problems = []
     for key in _OPTIONAL_POSITIVE_FIELDS:
         value = section.get(key)
-        if value is not None and not _is_positive_int(value):
+        per_layer = key == "intermediate_size" and isinstance(value, list)  # checked per layer
+        if value is not None and not per_layer and not _is_positive_int(value):
             problems.append(f"field '{key}': must be a positive integer, got {value!r}")
     return problems
 
@@ -251,6 +255,7 @@ def validate_llm_config(config: JsonObject) -> list[str]:
     return [
         *_required_field_problems(section),
         *_mlp_size_problems(section),
+        *_per_layer_width_problems(section),
         *_optional_field_problems(section),
         *_head_grouping_problems(section),
         *_linear_attention_problems(section),
@@ -555,7 +560,7 @@ def _gemma4_fields(section: JsonObject) -> dict[str, Any]:
     return fields | _gemma4_edge_fields(section)
 
 
-def _gemma4_edge_fields(section: JsonObject) -> dict[str, Any]:
+def _gemma4_edge_fields(section: JsonObject, double_wide: bool = True) -> dict[str, Any]:
     """Gemma 4 E2B/E4B (transformers Gemma4TextConfig; mlx-lm models/gemma4_text.py): a
     per-layer input of hidden_size_per_layer_input read from a table of
     vocab_size_per_layer_input rows (one row per token holds every layer's slice), the last
@@ -574,10 +579,44 @@ def _gemma4_edge_fields(section: JsonObject) -> dict[str, Any]:
         }
     if shared > 0:
         fields["kv_shared_layers"] = tuple(range(layers - shared, layers))
-        if bool(section.get("use_double_wide_mlp", True)):
+        if double_wide and bool(section.get("use_double_wide_mlp", True)):
             mlp = _optional_int(section, "intermediate_size")
             fields["layer_intermediate_sizes"] = (mlp,) * (layers - shared) + (2 * mlp,) * shared
     return fields
+
+
+def _gemma3n_fields(section: JsonObject) -> dict[str, Any]:
+    """Gemma 3n E2B/E4B (transformers Gemma3nTextConfig; mlx-lm models/gemma3n.py): Gemma 4 E's
+    per-layer inputs and KV-shared layers (without the double-wide MLP, which Gemma 3n has
+    not), intermediate_size written per layer, AltUp's altup_num_inputs streams and LAuReL's
+    rank-laurel_rank residual in every layer."""
+    if section.get("model_type") not in _GEMMA3N_MODEL_TYPES:
+        return {}
+    fields: dict[str, Any] = {
+        "altup_inputs": _optional_int(section, "altup_num_inputs"),
+        "laurel_rank": _optional_int(section, "laurel_rank"),
+    }
+    widths = section.get("intermediate_size")
+    if isinstance(widths, list) and widths:
+        fields |= {
+            "layer_intermediate_sizes": tuple(int(width) for width in widths),
+            "intermediate_size": max(int(width) for width in widths),
+        }
+    return fields | _gemma4_edge_fields(section, double_wide=False)
+
+
+def _per_layer_width_problems(section: JsonObject) -> list[str]:
+    """intermediate_size written per layer (Gemma 3n): one positive width per layer."""
+    widths = section.get("intermediate_size")
+    if not isinstance(widths, list):
+        return []
+    layers = section.get("num_hidden_layers")
+    if not all(isinstance(width, int) and width > 0 for width in widths) or len(widths) != layers:
+        return [
+            f"field 'intermediate_size': a list needs one positive width per layer "
+            f"({layers} layers, {len(widths)} widths)"
+        ]
+    return []
 
 
 # One shared expert's width: Qwen2-MoE/Qwen3-Next, Granite 4.0 H, Nemotron-H.
@@ -841,6 +880,7 @@ def arch_from_config(
         **mla,
         **_mamba2_fields(section),
         **_gemma4_fields(section),
+        **_gemma3n_fields(section),
         **_image_encoder_fields(config),
     }
     return ModelArch(

@@ -86,7 +86,6 @@ _SIZE_PATTERN = re.compile(r"(\d+x)?\d+(\.\d+)?[bm]")
 # Names of families whose config model_config refuses (UNMODELLED_MODEL_TYPES): said by name,
 # also offline, instead of "unknown model".
 _UNMODELLED_NAMES = {
-    r"gemma-?3n": ("Gemma 3n", "gemma3n"),
     r"falcon-h1": ("Falcon-H1", "falcon_h1"),
     r"nemotron-3-(super|ultra)": ("NVIDIA Nemotron 3 Super/Ultra", "nemotron_h_latent_moe"),
     r"jamba": ("Jamba", "jamba"),

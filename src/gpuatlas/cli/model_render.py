@@ -121,6 +121,14 @@ def _llm_facts(llm: ModelArch) -> list[tuple[str, str]]:
                 "per token)",
             )
         )
+    if llm.altup_inputs > 1 or llm.laurel_rank:
+        facts.append(
+            (
+                "AltUp, LAuReL",
+                f"{llm.altup_inputs} streams, rank {llm.laurel_rank} "
+                f"({_billions(llm.stream_mixing_params())}, read every token)",
+            )
+        )
     if llm.kv_shared_layers:
         facts.append(
             (

@@ -74,6 +74,7 @@ class EngineProfile:
     custom_allreduce_max_mb: float = 0.0  # largest message it takes (MB); above: NCCL
     own_matvec_kernels: bool = False  # batch-1 decode on its own mat-vec kernels, not a library's
     host_input_tables: bool = False  # lookup tables read a row per token stay in host memory
+    input_table_bits: float = 0.0  # that table's bits per weight in the engine's files (0: format)
     moe_layer_time: bool = False  # each MoE layer adds a fitted time to a decode step (see toml)
     moe_layer_era: str = ""  # which fitted time per MoE layer it pays ('' or 'fused'; see toml)
     matvec_share_era: str = ""  # which fitted mat-vec ALU share of its backend it pays (see toml)
@@ -165,6 +166,7 @@ class _EngineRecord(BaseModel):
     decode_attention_per_query_head: bool = False
     own_matvec_kernels: bool = False
     host_input_tables: bool = False
+    input_table_bits: float = Field(default=0.0, ge=0)
     moe_layer_time: bool = False
     moe_layer_era: str = Field(default="", pattern=r"^(fused)?$")
     matvec_share_era: str = Field(default="", pattern=r"^(20[0-9]{2})?$")

@@ -50,6 +50,7 @@ from gpuatlas.performance.llm.memory import (
     memory_source,
     min_gpus,
     model_max_context,
+    per_layer_table_bytes,
 )
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
 from gpuatlas.performance.llm.offload_speed import (
@@ -324,8 +325,11 @@ def per_layer_table_notes(inputs: MemoryInputs) -> tuple[str, ...]:
     if shape.per_layer_table_bytes <= 0:
         return ()
     weights = inputs.model.per_layer_embedding_params() / 1e9
-    size = f"{weights:.2f}B weights, {gib_text(shape.per_layer_table_bytes / GB)}"
-    if gpu_weight_bytes(inputs) < shape.held_weight_bytes:
+    table = per_layer_table_bytes(inputs)
+    size = f"{weights:.2f}B weights, {gib_text(table / GB)}"
+    if inputs.engine.input_table_bits > 0:
+        size += f" at {inputs.engine.input_table_bits:g} bits as {inputs.engine.engine} ships it"
+    if gpu_weight_bytes(inputs) < shape.held_weight_bytes - shape.per_layer_table_bytes + table:
         where = (
             f"stays in host memory with {inputs.engine.engine} (ggml keeps input tensors on "
             "the CPU; a token reads one row of it), so the GPU weights leave it out"

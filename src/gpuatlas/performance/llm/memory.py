@@ -252,14 +252,27 @@ def image_encoder_profile(inputs: MemoryInputs, gpu_count: int) -> ImageEncoderP
     )
 
 
+def per_layer_table_bytes(inputs: MemoryInputs) -> float:
+    """Bytes of a per-layer input table (Gemma 3n, Gemma 4 E2B/E4B) as the engine ships it: at
+    the format's embedding width, or the engine's own (engines.toml input_table_bits: Ollama's
+    quantizer leaves the table 16-bit)."""
+    shape = llm_shape(inputs.model, inputs.weight_format)
+    bits = inputs.engine.input_table_bits
+    if shape.per_layer_table_bytes <= 0 or bits <= 0:
+        return shape.per_layer_table_bytes
+    return inputs.model.per_layer_embedding_params() * bits / 8
+
+
 def gpu_weight_bytes(inputs: MemoryInputs) -> float:
     """Weight bytes the GPUs hold (all of them together): the language model and its image
     tower, less a per-layer input table that the engine keeps in host memory on a discrete
-    GPU (engines.toml host_input_tables; a unified-memory device holds it in the same pool)."""
+    GPU (engines.toml host_input_tables; a unified-memory device holds it in the same pool, at
+    the width the engine ships it)."""
     shape = llm_shape(inputs.model, inputs.weight_format)
+    without_table = shape.held_weight_bytes - shape.per_layer_table_bytes
     if inputs.engine.host_input_tables and not inputs.system.gpu.unified_memory:
-        return shape.held_weight_bytes - shape.per_layer_table_bytes
-    return shape.held_weight_bytes
+        return without_table
+    return without_table + per_layer_table_bytes(inputs)
 
 
 def breakdown(

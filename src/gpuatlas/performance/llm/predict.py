@@ -170,6 +170,23 @@ def _memory_side_bound(alu_excess_bytes: float) -> str:
     return MATVEC_ALU_BOUND if alu_excess_bytes > 0.0 else "memory"
 
 
+# Gemma 3n's AltUp, LAuReL and per-layer inputs add many small operations to every layer
+# (llama.cpp's graph: about 67 nodes per layer against about 28 for a Gemma 3 layer, src/models/
+# gemma3n.cpp); only an engine that pays a time per kernel stage (mlx-lm, step_kernels.py)
+# costs them.
+UNCOSTED_SMALL_OPS_NOTE = (
+    "AltUp, LAuReL and the per-layer inputs run many small operations in every layer "
+    "(llama.cpp builds about 2.4x a plain layer's graph nodes); {engine} is costed per step, "
+    "not per operation, so a small model's decode on a fast GPU may be slower than this"
+)
+
+
+def _decode_notes(runtime: LlmRuntime) -> tuple[str, ...]:
+    if runtime.model.altup_inputs <= 1 or runtime.engine.kernel_overhead_us > 0.0:
+        return ()
+    return (UNCOSTED_SMALL_OPS_NOTE.format(engine=runtime.engine.engine),)
+
+
 def _predict_on_gpu(
     runtime: LlmRuntime, batch: int, input_tokens: int, output_tokens: int, depth_tokens: int = 0
 ) -> LlmPrediction:
@@ -200,9 +217,11 @@ def _predict_on_gpu(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         ttft_ms=make_estimate(ttft_s * 1e3, "ms", "prefill", prefill_x),
-        tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x),
+        tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x, _decode_notes(runtime)),
         prefill_tok_s=make_estimate(prefill_rate, "tok/s", "prefill", prefill_x),
-        decode_tok_s=make_estimate(batch / tpot_s, "tok/s", "decode", decode_x),
+        decode_tok_s=make_estimate(
+            batch / tpot_s, "tok/s", "decode", decode_x, _decode_notes(runtime)
+        ),
         per_sequence_tok_s=make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x),
         mbu=make_estimate(
             moved * runtime.split / tpot_s / system_bandwidth, "fraction", "decode", decode_x

@@ -101,6 +101,7 @@ def llm_shape(model: ModelArch, weight_format: WeightFormat) -> LlmShape:
         + parts["shared_experts"]
         + parts["router"]
         + parts["per_layer_inputs"]
+        + parts["stream_mixing"]
     )
     linear_bytes = non_expert_linear * linear_bits / 8
     embedding_bytes = parts["embedding"] * embedding_bits / 8

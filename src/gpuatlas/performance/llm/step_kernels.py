@@ -39,6 +39,17 @@ as reshape, transpose, split and slicing launch no kernel and are not counted):
   RMSNorm and the residual add: 6; once per token the per-layer table's gather and scaling,
   per_layer_model_projection (a matmul and its scalar), the projection norm, the add and the
   input scale: 7 (the layer's slice of it is a view).
+- AltUp and LAuReL (Gemma 3n, mlx-lm models/gemma3n.py @d78bf58): in each layer AltUp's
+  predict (the router's RMSNorm, scale, matmul, float cast and tanh; the coefficients' clip and
+  matmul; the streams' cast, the mixing matmul, the add and the cast back: 11), LAuReL (two
+  matmuls, its norm and add: 4), the attention output's add of LAuReL and its scaling (2),
+  AltUp's correct (the router's 5, the clip, the coefficients' matmul and +1, the innovation's
+  subtract, the multiply, the add to the predictions and the cast: 12) and, around the
+  per-layer input, the output scale and the update of the other streams (2): 31; once per
+  token the streams' expansion (the magnitude's square, mean and root, three projections, the
+  stack, the new streams' magnitudes (3), maximum, divide, multiply, the slice update: 14) and
+  their merge at the end (the magnitude (3), three projections and three slice updates, the
+  magnitudes (3), maximum, divide, multiply, update and the mean over streams: 17): 31.
 
 What a step pays for is not each kernel but each dependent stage. MLX encodes a step's kernels
 into one Metal compute encoder of MTL::DispatchTypeConcurrent (ml-explore/mlx @846d176,
@@ -70,6 +81,13 @@ dependent kernels, same code as above):
 - per-layer inputs: 6 per layer (gate, gelu, multiply, projection, norm, add are a chain); 5
   per token (the projection matmul, its scalar, the norm, the add with the gathered rows and
   the scale; the gather and its scaling run beside the matmul).
+- AltUp and LAuReL: per layer the predict chain (norm, scale, router, cast, tanh, coefficients,
+  mixing matmul, add, cast: 9; the clip and the streams' cast beside it), LAuReL beside the
+  attention (0), the add and scaling after it (2), the correct chain (norm, scale, router,
+  cast, tanh, coefficients, +1, multiply, add, cast: 10) and the output scale and stream update
+  (2): 23; per token the expansion (projections, stack, square, mean, root, maximum, divide,
+  multiply, update: 9) and the merge (projections, updates, square, mean, root, maximum,
+  divide, multiply, update, mean: 10): 19.
 """
 
 from __future__ import annotations
@@ -103,6 +121,10 @@ SHARED_EXPERT_STAGES = 1
 TOKEN_STAGES = 6
 PER_LAYER_INPUT_STAGES = 6
 PER_LAYER_TOKEN_STAGES = 5
+STREAM_MIXING_LAYER_KERNELS = 31
+STREAM_MIXING_TOKEN_KERNELS = 31
+STREAM_MIXING_LAYER_STAGES = 23
+STREAM_MIXING_TOKEN_STAGES = 19
 
 
 def attention_block_kernels(model: ModelArch) -> int:
@@ -139,10 +161,21 @@ def per_layer_input_kernels(model: ModelArch) -> int:
     return model.num_layers * PER_LAYER_INPUT_KERNELS + PER_LAYER_TOKEN_KERNELS
 
 
+def stream_mixing_kernels(model: ModelArch) -> int:
+    """AltUp's and LAuReL's kernels (Gemma 3n; 0 for other models)."""
+    if model.altup_inputs <= 1:
+        return 0
+    return model.num_layers * STREAM_MIXING_LAYER_KERNELS + STREAM_MIXING_TOKEN_KERNELS
+
+
 def kernels_per_token(model: ModelArch) -> int:
     """Kernels one forward step of one token launches (see the module text)."""
     return (
-        mixer_kernels(model) + ffn_kernels(model) + per_layer_input_kernels(model) + TOKEN_KERNELS
+        mixer_kernels(model)
+        + ffn_kernels(model)
+        + per_layer_input_kernels(model)
+        + stream_mixing_kernels(model)
+        + TOKEN_KERNELS
     )
 
 
@@ -169,4 +202,7 @@ def stages_per_token(model: ModelArch) -> int:
     per_layer_inputs = 0
     if model.per_layer_input_size > 0:
         per_layer_inputs = model.num_layers * PER_LAYER_INPUT_STAGES + PER_LAYER_TOKEN_STAGES
-    return mixers + ffns + extra_norms + per_layer_inputs + TOKEN_STAGES
+    mixing = 0
+    if model.altup_inputs > 1:
+        mixing = model.num_layers * STREAM_MIXING_LAYER_STAGES + STREAM_MIXING_TOKEN_STAGES
+    return mixers + ffns + extra_norms + per_layer_inputs + mixing + TOKEN_STAGES
