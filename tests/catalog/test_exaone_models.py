@@ -40,6 +40,17 @@ def test_counts_match_the_model_cards(
     assert model.total_params() - embeddings == pytest.approx(without_embeddings, rel=0.005)
 
 
+@pytest.mark.parametrize(
+    ("model_id", "transformers_count"),
+    [("exaone-4.0-1.2b", 1_279_391_488), ("exaone-4.0-32b", 32_003_216_384)],
+)
+def test_exaone_4_counts_its_per_head_q_and_k_norms(model_id: str, transformers_count: int) -> None:
+    # transformers' Exaone4ForCausalLM: q_norm and k_norm of head_dim in every layer
+    model = as_llm(model_id)
+    assert model.qk_norm
+    assert model.total_params() == transformers_count
+
+
 def test_exaone_4_32b_slides_three_layers_in_four() -> None:
     model = as_llm("exaone-4.0-32b")
     assert model.sliding_window == 4096

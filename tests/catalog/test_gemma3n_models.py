@@ -19,6 +19,7 @@ from gpuatlas.errors import DataFileError
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.llm.memory import MemoryInputs, gpu_weight_bytes
+from gpuatlas.performance.llm.offload import split_for
 from gpuatlas.performance.llm.shape import kv_bytes_per_token, llm_shape
 from gpuatlas.performance.llm.step_kernels import stages_per_token
 from gpuatlas.performance.resolve import as_format, as_llm, as_system
@@ -91,6 +92,20 @@ def test_ollama_ships_the_table_16_bit_and_llama_cpp_keeps_it_on_the_host() -> N
     assert _weights_gib("apple-m2-8c", "llama.cpp") < without_table + table_16_bit - 1.0
 
 
+def test_a_partial_offload_under_ollama_keeps_the_16_bit_table_in_host_memory() -> None:
+    model = as_llm("gemma-3n-e4b")
+    shape = llm_shape(model, as_format("q4_k_m"))
+    table_16_bit = model.per_layer_embedding_params() * 2
+    for engine, table in (("ollama", table_16_bit), ("llama.cpp", shape.per_layer_table_bytes)):
+        inputs = MemoryInputs(
+            as_system("rtx-4060"), model, as_format("q4_k_m"), resolve_engine(engine), 2.0, "fp16"
+        )
+        split = split_for(inputs, gpu_layers=0)
+        assert split.cpu_held == pytest.approx(
+            shape.total_weight_bytes - shape.per_layer_table_bytes + table
+        )
+
+
 def test_a_per_layer_width_list_of_the_wrong_length_names_the_field() -> None:
     config: dict[str, Any] = {
         "model_type": "gemma3n_text",
@@ -103,6 +118,8 @@ def test_a_per_layer_width_list_of_the_wrong_length_names_the_field() -> None:
     }
     with pytest.raises(DataFileError, match="intermediate_size.*4 layers, 3 widths"):
         arch_from_config(config, model_id="tiny-gemma3n")
+    with pytest.raises(DataFileError, match="must be a positive integer"):
+        arch_from_config({**config, "model_type": "llama"}, model_id="tiny-llama")
     config["intermediate_size"] = [1024, 2048, 1024, 2048]
     assert arch_from_config(config, model_id="tiny").layer_intermediate_sizes == (
         1024,

@@ -48,6 +48,7 @@ _QK_NORM_MODEL_TYPES = {
     "gemma4",
     "gemma4_text",
     *_GEMMA3N_MODEL_TYPES,
+    "exaone4",  # EXAONE 4.0: per-head RMSNorm on Q and K
     *("qwen3_next", "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text"),
     *("qwen3_vl_text", "qwen3_vl_moe_text"),  # Qwen3-VL's language model: Qwen3's q/k norms
 }
@@ -157,7 +158,11 @@ def _optional_field_problems(section: JsonObject) -> list[str]:
     problems = []
     for key in _OPTIONAL_POSITIVE_FIELDS:
         value = section.get(key)
-        per_layer = key == "intermediate_size" and isinstance(value, list)  # checked per layer
+        per_layer = (  # Gemma 3n writes its widths per layer (checked one by one)
+            key == "intermediate_size"
+            and isinstance(value, list)
+            and section.get("model_type") in _GEMMA3N_MODEL_TYPES
+        )
         if value is not None and not per_layer and not _is_positive_int(value):
             problems.append(f"field '{key}': must be a positive integer, got {value!r}")
     return problems
@@ -608,8 +613,8 @@ def _gemma3n_fields(section: JsonObject) -> dict[str, Any]:
 def _per_layer_width_problems(section: JsonObject) -> list[str]:
     """intermediate_size written per layer (Gemma 3n): one positive width per layer."""
     widths = section.get("intermediate_size")
-    if not isinstance(widths, list):
-        return []
+    if not isinstance(widths, list) or section.get("model_type") not in _GEMMA3N_MODEL_TYPES:
+        return []  # another family's list is refused as not a positive integer
     layers = section.get("num_hidden_layers")
     if not all(isinstance(width, int) and width > 0 for width in widths) or len(widths) != layers:
         return [

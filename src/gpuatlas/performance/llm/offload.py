@@ -21,6 +21,7 @@ from gpuatlas.performance.llm.memory import (
     fit_usable_gb,
     gib_text,
     kv_per_sequence_gb,
+    per_layer_table_bytes,
 )
 from gpuatlas.performance.llm.shape import LlmShape, llm_shape
 
@@ -112,7 +113,7 @@ def _split(inputs: MemoryInputs, gpu_layers: int, experts_on_cpu: bool) -> Split
     head_read = shape.embedding_bytes if head == 0.0 else head  # tied heads read the table
     held, read, experts_held = _layer_bytes(shape, head)
     layers = shape.num_layers
-    host_tables = shape.embedding_bytes + shape.per_layer_table_bytes
+    host_tables = shape.embedding_bytes + per_layer_table_bytes(inputs)  # as the engine ships it
     if experts_on_cpu:
         experts_read = shape.moe_layers * shape.experts_per_token * shape.expert_bytes
         return Split(

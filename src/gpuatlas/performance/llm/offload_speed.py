@@ -40,6 +40,7 @@ from gpuatlas.performance.llm.memory import (
     max_context_one_sequence,
     max_sequences,
     model_max_context,
+    per_layer_table_bytes,
 )
 from gpuatlas.performance.llm.offload import (
     DEFAULT_HOST_BANDWIDTH_GB_S,
@@ -485,7 +486,7 @@ def _speed(
         cpu_kv_full_gb_per_token=full_gb,
         cpu_kv_window_gb_per_token=window_gb,
         kv_window_tokens=window,
-        cpu_lookup_gb=llm_shape(inputs.model, inputs.weight_format).per_layer_table_bytes / GB,
+        cpu_lookup_gb=per_layer_table_bytes(inputs) / GB,
     )
 
 
