@@ -135,3 +135,18 @@ def test_a_transformer_config_missing_a_block_count_names_the_key() -> None:
     del document["num_single_layers"]
     with pytest.raises(DataFileError, match="num_single_layers"):
         arch_from_library_document(document, "flux.2-dev.json")
+
+
+def test_model_show_prints_the_blocks_and_an_edit_models_input_image() -> None:
+    from typer.testing import CliRunner
+
+    from gpuatlas.cli.main import app
+
+    runner = CliRunner()
+    edit = runner.invoke(app, ["model", "show", "qwen-image-edit"], env={"COLUMNS": "120"})
+    assert edit.exit_code == 0
+    assert "60 joint; width 3,072, 12h² MACs per token; 1,440 text tokens" in edit.output
+    assert "1, encoded at 1024 px" in edit.output
+    turbo = runner.invoke(app, ["model", "show", "z-image-turbo"], env={"COLUMNS": "120"})
+    assert "30 single-stream, 2 image refiner, 2 text refiner; width 3,840" in turbo.output
+    assert "input images" not in turbo.output

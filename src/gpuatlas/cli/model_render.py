@@ -187,13 +187,22 @@ def _transformer_block_facts(model: DiffusionArch) -> list[tuple[str, str]]:
     parts += [f"{blocks.single_blocks} single-stream"] if blocks.single_blocks else []
     parts += [f"{blocks.image_refiner_blocks} image refiner"] if blocks.image_refiner_blocks else []
     parts += [f"{blocks.text_refiner_blocks} text refiner"] if blocks.text_refiner_blocks else []
-    return [
+    facts = [
         (
             "blocks",
             f"{', '.join(parts)}; width {blocks.hidden:,}, {blocks.block_h2:g}h² MACs per token; "
-            f"{blocks.text_tokens} text tokens",
+            f"{blocks.text_tokens:,} text tokens",
         )
     ]
+    if model.reference_images:
+        size = f"{model.reference_image_px} px" if model.reference_image_px else "the output's size"
+        facts.append(
+            (
+                "input images",
+                f"{model.reference_images}, encoded at {size}: their latents join the sequence",
+            )
+        )
+    return facts
 
 
 def _component_facts(model: AnyModelArch) -> list[tuple[str, str]]:
