@@ -178,8 +178,8 @@ UNCOSTED_SMALL_OPS_NOTE = (
     "AltUp, LAuReL and the per-layer inputs run many small operations in every layer "
     "(llama.cpp builds about 2.4x a plain layer's graph nodes); {engine} is costed per step, "
     "not per operation, so this decode is likely too fast: a published llama-bench run of "
-    "Gemma 3n E4B Q8_0 on an MI50 (mixa3607/ML-gfx906) decodes 33 tok/s where this model "
-    "predicts about 85"
+    "Gemma 3n E4B Q8_0 on gfx906 GPUs (MI50 class, mixa3607/ML-gfx906) decodes 33 tok/s "
+    "where this model predicts about 85"
 )
 
 
