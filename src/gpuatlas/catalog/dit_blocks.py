@@ -60,15 +60,16 @@ def _mmdit(config: Mapping[str, Any], text_tokens: int, class_name: str) -> DiTB
     single-stream blocks (FLUX), heads x head width, and for FLUX.2 a SwiGLU MLP mlp_ratio x
     the width (3.0: 13h² per token); SD3.5 Medium's dual_attention_layers."""
     hidden = _heads_width(config)
-    mlp_ratio = config.get("mlp_ratio") if class_name == "Flux2Transformer2DModel" else None
-    block_h2 = _swiglu_block_h2(hidden, float(mlp_ratio) * hidden) if mlp_ratio else None
+    block_h2 = ATTENTION_PROJECTIONS_H2 + GELU_MLP_H2
+    if class_name == "Flux2Transformer2DModel":
+        block_h2 = _swiglu_block_h2(hidden, float(config.get("mlp_ratio", 3.0)) * hidden)
     return DiTBlocks(
         class_name,
         joint_blocks=int(config["num_layers"]),
         single_blocks=int(config["num_single_layers"]) if class_name.startswith("Flux") else 0,
         hidden=hidden,
         text_tokens=text_tokens,
-        block_h2=block_h2 or ATTENTION_PROJECTIONS_H2 + GELU_MLP_H2,
+        block_h2=block_h2,
         dual_attention_blocks=len(config.get("dual_attention_layers") or ()),
     )
 

@@ -158,11 +158,8 @@ def _optional_field_problems(section: JsonObject) -> list[str]:
     problems = []
     for key in _OPTIONAL_POSITIVE_FIELDS:
         value = section.get(key)
-        per_layer = (  # Gemma 3n writes its widths per layer (checked one by one)
-            key == "intermediate_size"
-            and isinstance(value, list)
-            and section.get("model_type") in _GEMMA3N_MODEL_TYPES
-        )
+        # Gemma 3n writes its widths per layer (checked one by one: _per_layer_width_problems)
+        per_layer = key == "intermediate_size" and _per_layer_widths(section) is not None
         if value is not None and not per_layer and not _is_positive_int(value):
             problems.append(f"field '{key}': must be a positive integer, got {value!r}")
     return problems
@@ -601,8 +598,8 @@ def _gemma3n_fields(section: JsonObject) -> dict[str, Any]:
         "altup_inputs": _optional_int(section, "altup_num_inputs"),
         "laurel_rank": _optional_int(section, "laurel_rank"),
     }
-    widths = section.get("intermediate_size")
-    if isinstance(widths, list) and widths:
+    widths = _per_layer_widths(section)
+    if widths:
         fields |= {
             "layer_intermediate_sizes": tuple(int(width) for width in widths),
             "intermediate_size": max(int(width) for width in widths),
@@ -610,11 +607,20 @@ def _gemma3n_fields(section: JsonObject) -> dict[str, Any]:
     return fields | _gemma4_edge_fields(section, double_wide=False)
 
 
+def _per_layer_widths(section: JsonObject) -> list[Any] | None:
+    """Gemma 3n's intermediate_size, written per layer; None otherwise (another family's list
+    is refused as not a positive integer)."""
+    widths = section.get("intermediate_size")
+    if isinstance(widths, list) and section.get("model_type") in _GEMMA3N_MODEL_TYPES:
+        return widths
+    return None
+
+
 def _per_layer_width_problems(section: JsonObject) -> list[str]:
     """intermediate_size written per layer (Gemma 3n): one positive width per layer."""
-    widths = section.get("intermediate_size")
-    if not isinstance(widths, list) or section.get("model_type") not in _GEMMA3N_MODEL_TYPES:
-        return []  # another family's list is refused as not a positive integer
+    widths = _per_layer_widths(section)
+    if widths is None:
+        return []
     layers = section.get("num_hidden_layers")
     if not all(isinstance(width, int) and width > 0 for width in widths) or len(widths) != layers:
         return [

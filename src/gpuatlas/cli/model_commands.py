@@ -23,7 +23,8 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
              | null,
              per_layer_inputs {per_layer_input_size, per_layer_vocab_size,
              per_layer_table_params, kv_shared_layers, kv_cache_layers,
-             layer_intermediate_sizes} | null},
+             layer_intermediate_sizes, altup_inputs, laurel_rank, stream_mixing_params}
+             | null},
              "parameter_breakdown" {component: count},
              "kv_cache" [{"precision", "bytes_per_element", "bytes_per_token",
                           "bytes_per_token_at_context", "context_tokens"}]
@@ -31,7 +32,9 @@ Commands and their `--json` schemas (stable; numbers are plain counts / bytes):
              "language_model" (the llm details above)
         diffusion: "denoiser" {...}, "text_encoders" [...], "vae_params", "latent_channels",
              "vae_downsample_factor", "default_resolution_px", "default_steps",
-             "forwards_per_step", "guidance", "patch_size", "forward_gflops" {...} | null
+             "forwards_per_step", "guidance", "patch_size", "transformer_blocks" {class_name,
+             joint_blocks, single_blocks, hidden, text_tokens, block_h2, dual_attention_blocks,
+             image_refiner_blocks, text_refiner_blocks} | null, "forward_gflops" {...} | null
         ocr: "encoder_params", "decoder_params", "image_size_px", "patch_size",
              "encoder_tokens", ...}
 

@@ -51,6 +51,7 @@ from gpuatlas.performance.llm.memory import (
     min_gpus,
     model_max_context,
     per_layer_table_bytes,
+    table_in_host_memory,
 )
 from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OffloadPlan, plan_offload
 from gpuatlas.performance.llm.offload_speed import (
@@ -329,7 +330,7 @@ def per_layer_table_notes(inputs: MemoryInputs) -> tuple[str, ...]:
     size = f"{weights:.2f}B weights, {gib_text(table / GB)}"
     if inputs.engine.input_table_bits > 0:
         size += f" at {inputs.engine.input_table_bits:g} bits as {inputs.engine.engine} ships it"
-    if gpu_weight_bytes(inputs) < shape.held_weight_bytes - shape.per_layer_table_bytes + table:
+    if table_in_host_memory(inputs):
         where = (
             f"stays in host memory with {inputs.engine.engine} (ggml keeps input tensors on "
             "the CPU; a token reads one row of it), so the GPU weights leave it out"

@@ -263,6 +263,12 @@ def per_layer_table_bytes(inputs: MemoryInputs) -> float:
     return inputs.model.per_layer_embedding_params() * bits / 8
 
 
+def table_in_host_memory(inputs: MemoryInputs) -> bool:
+    """Whether the engine keeps a per-layer input table in host memory, outside the GPU's
+    (engines.toml host_input_tables; on a unified-memory device it is counted with the GPU)."""
+    return inputs.engine.host_input_tables and not inputs.system.gpu.unified_memory
+
+
 def gpu_weight_bytes(inputs: MemoryInputs) -> float:
     """Weight bytes the GPUs hold (all of them together): the language model and its image
     tower, less a per-layer input table that the engine keeps in host memory on a discrete
@@ -270,7 +276,7 @@ def gpu_weight_bytes(inputs: MemoryInputs) -> float:
     the width the engine ships it)."""
     shape = llm_shape(inputs.model, inputs.weight_format)
     without_table = shape.held_weight_bytes - shape.per_layer_table_bytes
-    if inputs.engine.host_input_tables and not inputs.system.gpu.unified_memory:
+    if table_in_host_memory(inputs):
         return without_table
     return without_table + per_layer_table_bytes(inputs)
 

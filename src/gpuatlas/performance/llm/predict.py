@@ -210,6 +210,7 @@ def _predict_on_gpu(
     prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
     system_flops = runtime.matrix_peak_flops * runtime.split  # the GPU's, not the build's
     prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
+    decode_notes = _decode_notes(runtime)
     return LlmPrediction(
         system_id=runtime.system.id,
         model_id=runtime.model.id,
@@ -219,11 +220,9 @@ def _predict_on_gpu(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         ttft_ms=make_estimate(ttft_s * 1e3, "ms", "prefill", prefill_x),
-        tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x, _decode_notes(runtime)),
+        tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x, decode_notes),
         prefill_tok_s=make_estimate(prefill_rate, "tok/s", "prefill", prefill_x),
-        decode_tok_s=make_estimate(
-            batch / tpot_s, "tok/s", "decode", decode_x, _decode_notes(runtime)
-        ),
+        decode_tok_s=make_estimate(batch / tpot_s, "tok/s", "decode", decode_x, decode_notes),
         per_sequence_tok_s=make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x),
         mbu=make_estimate(
             moved * runtime.split / tpot_s / system_bandwidth, "fraction", "decode", decode_x
