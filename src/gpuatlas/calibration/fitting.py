@@ -72,7 +72,7 @@ from gpuatlas.performance.llm.predict import (
     wave_batches,
 )
 from gpuatlas.performance.llm.server_slots import server_slots
-from gpuatlas.performance.llm.step_kernels import stages_per_token
+from gpuatlas.performance.llm.step_kernels import paid_kernels_per_token
 from gpuatlas.performance.llm.step_times import (
     LlmRuntime,
     matvec_alu_backend,
@@ -361,8 +361,8 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     compute_s = flops / runtime.peak_flops / compute_prior
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
     fixed += runtime.moe_layers_s  # the MoE layers' time in force (fit_moe_layer_time)
-    if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds stages x its time per stage
-        kernels = float(stages_per_token(runtime.model))
+    if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds kernels x its time per kernel
+        kernels = float(paid_kernels_per_token(runtime.model, runtime.engine.kernel_graph))
         return LinearTerms(memory_s, 1.0, fixed, measured, compute_s, kernels=kernels)
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)
 

@@ -21,6 +21,7 @@ MultiGpuMode = Literal["tensor", "layer-split"]
 # What a sliding-window layer's KV cache holds per sequence (see data/engines.toml).
 SlidingWindowKv = Literal["window", "window+chunk", "full"]
 SparseAttention = Literal["gather", "mask"]
+KernelGraph = Literal["mlx-stages", "ggml-nodes"]  # what a step pays its time per kernel for
 # What an engine's memory_fraction is a share of (see data/engines.toml).
 MemoryFractionOf = Literal["total", "free"]
 
@@ -59,6 +60,7 @@ class EngineProfile:
     calibrate_from: str = ""  # engine whose calibrated levels apply where this one is unmeasured
     host_overlaps_gpu: bool = False  # per-layer host time runs while the GPU works (see toml)
     kernel_overhead_us: float = 0.0  # prior time per kernel a step launches (step_kernels.py)
+    kernel_graph: KernelGraph = "mlx-stages"  # how those kernels are counted (see toml)
     wires_weights_per_call: bool = False  # each run wires the weights into GPU residency
     wire_ms_per_gb: float = 0.0  # prior time of that wiring per GB of weights (see toml)
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
@@ -154,6 +156,7 @@ class _EngineRecord(BaseModel):
     calibrate_from: str = ""
     host_overlaps_gpu: bool = False
     kernel_overhead_us: float = Field(default=0.0, ge=0)
+    kernel_graph: KernelGraph = "mlx-stages"
     wires_weights_per_call: bool = False
     wire_ms_per_gb: float = Field(default=0.0, ge=0)
     shares_levels: bool = False

@@ -93,6 +93,8 @@ dependent kernels, same code as above):
 from __future__ import annotations
 
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.performance.engine_profiles import KernelGraph
+from gpuatlas.performance.llm.ggml_nodes import ggml_nodes_per_token
 
 ATTENTION_KERNELS = 12
 QK_NORM_KERNELS = 2
@@ -206,3 +208,12 @@ def stages_per_token(model: ModelArch) -> int:
     if model.altup_inputs > 1:
         mixing = model.num_layers * STREAM_MIXING_LAYER_STAGES + STREAM_MIXING_TOKEN_STAGES
     return mixers + ffns + extra_norms + per_layer_inputs + mixing + TOKEN_STAGES
+
+
+def paid_kernels_per_token(model: ModelArch, kernel_graph: KernelGraph) -> int:
+    """What one token's forward step pays its time per kernel for, by the engine's kernel
+    graph (engines.toml kernel_graph): MLX's barrier-separated stages, or the nodes of a ggml
+    graph, run one after another (llm/ggml_nodes.py)."""
+    if kernel_graph == "ggml-nodes":
+        return ggml_nodes_per_token(model)
+    return stages_per_token(model)

@@ -42,7 +42,7 @@ from gpuatlas.performance.llm.shape import (
     llm_shape,
     selected_positions,
 )
-from gpuatlas.performance.llm.step_kernels import stages_per_token
+from gpuatlas.performance.llm.step_kernels import paid_kernels_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import (
     engine_peak_flops,
@@ -193,16 +193,17 @@ class LlmRuntime:
 
     @cached_property
     def kernels_ms(self) -> float:
-        """Time a forward step pays for the kernels it launches, for an engine that pays one
-        per dependent stage of kernels (engines.toml kernel_overhead_us; MLX runs independent
-        kernels concurrently between barriers, step_kernels.py): `stages_per_token` x the time
-        per stage fitted for this decode group (the engine's prior where none is); 0
-        otherwise."""
+        """Time a forward step pays for the kernels it launches, for an engine that pays a
+        time per kernel (engines.toml kernel_overhead_us): per dependent stage of kernels for
+        MLX (independent kernels run concurrently between barriers, step_kernels.py), per
+        graph node for ggml (llm/ggml_nodes.py), x the time fitted for this decode group (the
+        engine's prior where none is); 0 otherwise."""
         if self.engine.kernel_overhead_us <= 0.0:
             return 0.0
         fitted = self.decode.kernel_overhead_us
         kernel_us = fitted if fitted >= 0.0 else self.engine.kernel_overhead_us
-        return stages_per_token(self.model) * kernel_us * 1e-3
+        kernels = paid_kernels_per_token(self.model, self.engine.kernel_graph)
+        return kernels * kernel_us * 1e-3
 
     @cached_property
     def call_wire_s(self) -> float:

@@ -1,0 +1,136 @@
+"""GPU kernels one decode step of a ggml engine runs (llama.cpp, Ollama; pure).
+
+llama.cpp builds each forward step as a ggml graph and the backend runs its nodes one after
+another on one stream (ggml-cuda replays them as a CUDA graph; HIP, Vulkan, SYCL and Metal
+dispatch them in order). Views (reshape, view, permute, transpose) launch nothing; every other
+node is a kernel whose fixed cost - launch, ramp-up and drain of a kernel that has one token's
+work - does not shrink with a faster memory. A step therefore takes bytes / (η_m x bandwidth) +
+nodes x the time per node + the step overhead; the time per node is calibrated per decode
+group (engines.toml kernel_overhead_us is its prior, kernel_graph = "ggml-nodes"). Where ggml
+fuses nodes (the CUDA backend's rms_norm+mul or its top-k MoE chain) the fitted time per node
+is an average over fused and unfused ones; what matters is how the counts differ between
+architectures, which is what makes Gemma 3n or a hybrid Gated DeltaNet model slower per byte
+read than a plain Llama.
+
+Counts read from ggml-org/llama.cpp src/models/*.cpp and src/llama-graph.cpp @069be0a (2026)
+for one token, the non-flash-attention path llama-bench ran before b9437:
+- softmax attention (llama.cpp build_norm + build_qkv + build_attn): rms_norm and its weight
+  multiply (2), q/k/v mat-vecs (3), RoPE of queries and keys (2), the two KV-cache writes (2),
+  KQ, the masked soft_max, KQV and the contiguous copy of its permuted output (4), the output
+  mat-vec and the residual add (2): 15; per-head Q/K norms 4 more (an rms_norm and a multiply
+  each); an output gate (Qwen3-Next, Qwen3.5) 2 more (sigmoid, multiply); multi-head latent
+  attention (DeepSeek) 8 more (the q and kv low-rank mat-vecs, their norms, the split RoPE part
+  and its concatenation, the absorbed key and value projections).
+- Gated DeltaNet (qwen35.cpp / qwen3next.cpp build_layer_attn_linear with
+  delta-net-base.cpp build_delta_net_autoregressive): the norm (2), the qkv, z, b and a
+  mat-vecs (4), sigmoid(b), the gate's bias add, softplus and multiply (3), the convolution
+  state's concatenation and write-back, ssm_conv and SiLU (4), the q/k L2 norms (2), the
+  recurrence (q scale, exp(g), state decay, k·state, its row sum, the delta, beta, the repeat of
+  k, the outer product, the state add, q·state and its row sum: 12), the state write-back, the
+  gated RMSNorm (rms_norm, weight, SiLU(z), multiply: 4), the output mat-vec and the residual
+  add (2): 36.
+- dense gated MLP (build_ffn LLM_FFN_PAR): rms_norm and multiply (2), gate and up (2), the
+  fused swiglu, down, the residual add: 7; without a gate: 6.
+- routed experts (build_moe_ffn): rms_norm and multiply (2), the router mat-vec, its softmax,
+  argsort_top_k, the get_rows of the chosen weights, their sum, clamp and division (the
+  normalisation), up/gate/down mul_mat_id (3), swiglu, the weighting multiply, k - 1 adds that
+  sum the k experts and the residual add: 16 + k - 1; a shared expert (build_ffn) 5 more: its
+  three mat-vecs, swiglu and the add to the routed sum.
+- a norm beyond the two per layer (Gemma's post-norms): 2 (rms_norm, multiply).
+- per token, once: the embedding get_rows, the last layer's two output-row get_rows, the final
+  rms_norm and multiply, the lm_head: 6.
+- per-layer inputs (Gemma 3n / Gemma 4 E, gemma3n-iswa.cpp): in each layer the gate mat-vec,
+  GELU, the multiply by the layer's slice, the projection, its norm (2) and the residual add:
+  7; once per token the per-layer table's get_rows and scale, the model projection and its
+  scale, its norm (2), the add and the input scale: 8.
+- AltUp and LAuReL (gemma3n-iswa.cpp altup_predict / altup_correct / laurel): per layer the
+  router's norm (2), scale, mat-vec and tanh, the coefficients' mat-vec, the streams' mixing
+  mat-vec and add (predict: 8), LAuReL's two mat-vecs, norm (2) and add (5), the attention
+  output's add and scaling (2), correct (the router again: 5, the coefficients' mat-vec and
+  +1, the innovation's subtract, the multiply and the add to the predictions: 10) and the
+  output scale and the other streams' update (2): 27 + 2 from the extra norms' count; per
+  token the streams' expansion and merge (magnitudes, three projections each way, the
+  rescaling and the mean): 30.
+"""
+
+from __future__ import annotations
+
+from gpuatlas.catalog.model_arch import ModelArch
+
+ATTENTION_NODES = 15
+QK_NORM_NODES = 4
+OUTPUT_GATE_NODES = 2
+LATENT_ATTENTION_NODES = 8  # MLA's low-rank projections, norms and split RoPE
+LINEAR_ATTENTION_NODES = 36
+GATED_MLP_NODES = 7
+PLAIN_MLP_NODES = 6
+ROUTED_EXPERT_NODES = 16  # plus experts_per_token - 1 adds
+SHARED_EXPERT_NODES = 5
+NORM_NODES = 2
+BASE_NORMS_PER_LAYER = 2
+TOKEN_NODES = 6
+# a KV-shared layer (Gemma 3n / Gemma 4 E) skips k and v, RoPE of the keys and the two writes
+SHARED_KV_SKIPPED_NODES = 5
+PER_LAYER_INPUT_NODES = 7
+PER_LAYER_TOKEN_NODES = 8
+STREAM_MIXING_LAYER_NODES = 27
+STREAM_MIXING_TOKEN_NODES = 30
+
+
+def attention_block_nodes(model: ModelArch) -> int:
+    """Nodes of one softmax-attention block (its norm and residual add included)."""
+    nodes = ATTENTION_NODES
+    if model.qk_norm:
+        nodes += QK_NORM_NODES
+    if model.attention_output_gate:
+        nodes += OUTPUT_GATE_NODES
+    if model.kv_lora_rank > 0:
+        nodes += LATENT_ATTENTION_NODES
+    return nodes
+
+
+def mixer_nodes(model: ModelArch) -> int:
+    """Nodes of every layer's token mixer: softmax attention, Gated DeltaNet, or none."""
+    linear = len(model.linear_attention_layers)
+    attention = model.num_layers - linear - len(model.attention_free_layers)
+    shared = len(model.kv_shared_layers) * SHARED_KV_SKIPPED_NODES
+    return attention * attention_block_nodes(model) + linear * LINEAR_ATTENTION_NODES - shared
+
+
+def routed_expert_nodes(model: ModelArch) -> int:
+    """Nodes of one MoE block: routing, the k experts, their sum and the shared experts."""
+    summing = max(model.experts_per_token - 1, 0)
+    return ROUTED_EXPERT_NODES + summing + model.num_shared_experts * SHARED_EXPERT_NODES
+
+
+def ffn_nodes(model: ModelArch) -> int:
+    """Nodes of every layer's feed-forward block and the norms beyond two per layer."""
+    dense = GATED_MLP_NODES if model.gated_mlp else PLAIN_MLP_NODES
+    extra_norms = max(model.norms_per_layer - BASE_NORMS_PER_LAYER, 0) * model.num_layers
+    moe = model.moe_layers * routed_expert_nodes(model)
+    return model.dense_layers * dense + moe + extra_norms * NORM_NODES
+
+
+def per_layer_input_nodes(model: ModelArch) -> int:
+    """Nodes of the per-layer input paths (Gemma 3n, Gemma 4 E2B/E4B; 0 for other models)."""
+    if model.per_layer_input_size <= 0:
+        return 0
+    return model.num_layers * PER_LAYER_INPUT_NODES + PER_LAYER_TOKEN_NODES
+
+
+def stream_mixing_nodes(model: ModelArch) -> int:
+    """AltUp's and LAuReL's nodes (Gemma 3n; 0 for other models)."""
+    if model.altup_inputs <= 1:
+        return 0
+    return model.num_layers * STREAM_MIXING_LAYER_NODES + STREAM_MIXING_TOKEN_NODES
+
+
+def ggml_nodes_per_token(model: ModelArch) -> int:
+    """Kernels one decode step of one token runs in a ggml engine (see the module text)."""
+    return (
+        mixer_nodes(model)
+        + ffn_nodes(model)
+        + per_layer_input_nodes(model)
+        + stream_mixing_nodes(model)
+        + TOKEN_NODES
+    )
