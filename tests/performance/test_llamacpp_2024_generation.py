@@ -1,6 +1,7 @@
 """llama.cpp builds b2000-b3999 (2024) decode like the 2023 generation: every token still
-launches each layer's kernels (0.1 ms per layer, engines.toml layer_overhead_ms; CUDA graphs
-from PR #6766 took only the CPU launch time), so the 2024 generation refines the 2023
+launches each layer's kernels (0.1 ms per plain layer: a prior of 4.5 us per ggml graph node,
+engines.toml kernel_overhead_us, against 2 us for current builds; CUDA graphs from PR #6766 took
+only the CPU launch time), so the 2024 generation refines the 2023
 generation's calibrated levels, not those of the current builds (b4000 on)."""
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.llm.step_times import build_runtime
 from gpuatlas.performance.resolve import as_format, as_llm, as_system
 
-LLAMA_3_8B_LAYERS = 32
-PER_LAYER_MS = 0.1
+# Llama 3 8B: 32 layers of 15 attention + 7 MLP nodes, and 6 nodes once per token
+LLAMA_3_8B_NODES = 32 * (15 + 7) + 6
+PER_NODE_US_2024 = 4.5
+PER_NODE_US_CURRENT = 2.0
 
 
 def _no_groups() -> Calibration:
@@ -59,11 +62,12 @@ def test_a_2024_case_without_its_own_levels_uses_the_2023_levels() -> None:
 
 
 def test_a_2024_build_pays_the_2023_per_layer_time_that_current_builds_do_not() -> None:
-    # Same priors (eta_memory 0.72, 0.6 ms per step) for both profiles; only the launches of
-    # each layer's kernels differ: 32 layers x 0.1 ms.
+    # Same priors (eta_memory 0.72, 0.6 ms per step) for both profiles; only the time per
+    # graph node differs: 710 nodes x (4.5 - 2) us.
     calibration = _no_groups()
     step_2024 = _decode_step_s("llama.cpp-2024", calibration)
     step_2023 = _decode_step_s("llama.cpp-2023", calibration)
     step_current = _decode_step_s("llama.cpp-2025", calibration)  # b4000+, as llama-bench ran
-    assert step_2024 - step_current == pytest.approx(LLAMA_3_8B_LAYERS * PER_LAYER_MS * 1e-3)
+    extra_us = LLAMA_3_8B_NODES * (PER_NODE_US_2024 - PER_NODE_US_CURRENT)
+    assert step_2024 - step_current == pytest.approx(extra_us * 1e-6)
     assert step_2024 == pytest.approx(step_2023)

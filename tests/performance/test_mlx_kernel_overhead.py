@@ -95,9 +95,9 @@ def test_step_pays_stages_times_the_fitted_time() -> None:
 
 
 def test_engine_without_the_term_pays_nothing_per_kernel() -> None:
-    assert resolve_engine("llama.cpp").kernel_overhead_us == 0.0
+    assert resolve_engine("transformers").kernel_overhead_us == 0.0
     with using_calibration(_mlx_calibration(4.0)):
-        assert _runtime("llama.cpp", "q4_k_m").kernels_ms == 0.0
+        assert _runtime("transformers", "fp16").kernels_ms == 0.0
 
 
 def test_mlx_prompt_chunk_is_generate_step_prefill_step_size() -> None:

@@ -171,15 +171,13 @@ def _memory_side_bound(alu_excess_bytes: float) -> str:
 
 
 # Gemma 3n's AltUp, LAuReL and per-layer inputs add many small operations to every layer
-# (llama.cpp's graph: about 67 nodes per layer against about 28 for a Gemma 3 layer, src/models/
-# gemma3n.cpp); only an engine that pays a time per kernel stage (mlx-lm, step_kernels.py)
-# costs them.
+# (llama.cpp's graph: 63 nodes per layer against 30 for a Gemma 3 layer, llm/ggml_nodes.py); an
+# engine that pays a time per kernel (mlx-lm's stages, llama.cpp's and Ollama's graph nodes)
+# costs them, one costed per step or per layer does not.
 UNCOSTED_SMALL_OPS_NOTE = (
     "AltUp, LAuReL and the per-layer inputs run many small operations in every layer "
-    "(llama.cpp builds about 2.4x a plain layer's graph nodes); {engine} is costed per step, "
-    "not per operation, so this decode is likely too fast: a published llama-bench run of "
-    "Gemma 3n E4B Q8_0 on gfx906 GPUs (MI50 class, mixa3607/ML-gfx906) decodes 33 tok/s "
-    "where this model predicts about 85"
+    "(about twice a plain layer's kernels); {engine} is costed per step, not per kernel, "
+    "so this decode is likely too fast"
 )
 
 
