@@ -157,3 +157,23 @@ def test_round_31_reads_image_models_of_2025_26_and_cache_dit_as_diffusers() -> 
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 2 and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_32_reads_node_heavy_models_as_llama_bench_and_ollama_write_them() -> None:
+    """Gemma 3 / 3n, gpt-oss, Qwen3-Coder-30B-A3B and the Qwen3.6 hybrids as eight
+    publications write them: GGUF file names, llama-bench's architecture names ('qwen35moe
+    35B.A3B'), Ollama tags, unsloth's UD quants; one weight label no format matches stays
+    unresolved with its reason."""
+    path = _round_path("as_written_r32")
+    written = load_written(path)
+    assert written.total == 35 and len(written.rows) == 34
+    assert [(row.field, row.written) for row in written.unresolved] == [("weights", "Q2_K_M")]
+    models = {row.model for row in written.rows}
+    assert {"gemma-3n-e2b", "gemma-3n-e4b", "qwen3.6-35b-a3b", "qwen3.6-27b", "gpt-oss-20b"} <= models
+    hybrid = [row for row in written.rows if row.engine_version == "master"]
+    assert {row.model for row in hybrid} == {"qwen3.6-35b-a3b"}  # 'qwen35moe 35B.A3B'
+    assert {row.engine for row in written.rows} == {"llama.cpp", "ollama"}
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 8 and fresh.isdisjoint(others)

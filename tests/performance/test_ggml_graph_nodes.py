@@ -10,6 +10,7 @@ import pytest
 
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_names import resolve_model
+from gpuatlas.performance import api
 from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.llm.ggml_nodes import ggml_nodes_per_token
 from gpuatlas.performance.llm.step_kernels import paid_kernels_per_token, stages_per_token
@@ -84,3 +85,19 @@ def test_the_node_time_does_not_shrink_with_bandwidth() -> None:
     assert slow.kernels_ms == pytest.approx(710 * 2.0e-3)
     assert fast.kernels_ms == pytest.approx(slow.kernels_ms)
     assert float(fast.decode_step_s(1, 128)) > fast.kernels_ms * 1e-3
+
+
+def _decode_notes(system: str, model: str, weights: str) -> tuple[str, ...]:
+    prediction = api.predict_llm(
+        system, model, weights, "llama.cpp", batch=1, input_tokens=512, output_tokens=128
+    )
+    return prediction.decode_tok_s.notes
+
+
+def test_a_decode_step_says_when_its_kernels_take_a_large_share() -> None:
+    # Qwen3-30B-A3B reads ~2 GB a token but runs 2,022 nodes: on a 1 TB/s card the nodes'
+    # fixed time is a large share of the step, and the answer says how much and why.
+    notes = _decode_notes("rtx-4090", "qwen3-30b-a3b", "q4_k_m")
+    assert any("2,022 GPU kernels (ggml graph nodes)" in note for note in notes)
+    # Llama 3.1 8B on a 360 GB/s card: 710 nodes beside ~13 ms of weights, no note
+    assert not any("GPU kernels" in n for n in _decode_notes("rtx-3060", "llama-3.1-8b", "q4_k_m"))

@@ -181,10 +181,32 @@ UNCOSTED_SMALL_OPS_NOTE = (
 )
 
 
-def _decode_notes(runtime: LlmRuntime) -> tuple[str, ...]:
-    if runtime.model.altup_inputs <= 1 or runtime.engine.kernel_overhead_us > 0.0:
+# A decode step whose kernels' fixed time is at least this share of it says so (the reason a
+# faster memory, or fewer active parameters, speeds it up less than the bytes suggest).
+KERNEL_TIME_NOTE_SHARE = 0.2
+KERNEL_WORDS = {"ggml-nodes": "GPU kernels (ggml graph nodes)", "mlx-stages": "kernel stages"}
+
+
+def _kernel_time_note(runtime: LlmRuntime, tpot_s: float) -> tuple[str, ...]:
+    kernels_s = runtime.kernels_ms * 1e-3
+    if kernels_s < KERNEL_TIME_NOTE_SHARE * tpot_s:
         return ()
-    return (UNCOSTED_SMALL_OPS_NOTE.format(engine=runtime.engine.engine),)
+    words = KERNEL_WORDS[runtime.engine.kernel_graph]
+    fitted = runtime.decode.kernel_overhead_us >= 0.0
+    origin = "fitted for this engine and GPU class" if fitted else "the engine's prior"
+    return (
+        f"each token runs {runtime.paid_kernels:,} {words} at "
+        f"{runtime.time_per_kernel_us:.2f} µs each ({origin}): "
+        f"{kernels_s * 1e3:.1f} of its {tpot_s * 1e3:.1f} ms, a time faster memory does not "
+        "shorten",
+    )
+
+
+def _decode_notes(runtime: LlmRuntime, tpot_s: float) -> tuple[str, ...]:
+    notes = _kernel_time_note(runtime, tpot_s)
+    if runtime.model.altup_inputs <= 1 or runtime.engine.kernel_overhead_us > 0.0:
+        return notes
+    return (*notes, UNCOSTED_SMALL_OPS_NOTE.format(engine=runtime.engine.engine))
 
 
 def _predict_on_gpu(
@@ -208,7 +230,7 @@ def _predict_on_gpu(
     prefill_rate = batch * input_tokens / ttft_s if ttft_s > 0 else 0.0
     system_flops = runtime.matrix_peak_flops * runtime.split  # the GPU's, not the build's
     prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
-    decode_notes = _decode_notes(runtime)
+    decode_notes = _decode_notes(runtime, float(tpot_s))
     return LlmPrediction(
         system_id=runtime.system.id,
         model_id=runtime.model.id,

@@ -200,10 +200,18 @@ class LlmRuntime:
         engine's prior where none is); 0 otherwise."""
         if self.engine.kernel_overhead_us <= 0.0:
             return 0.0
+        return self.paid_kernels * self.time_per_kernel_us * 1e-3
+
+    @cached_property
+    def paid_kernels(self) -> int:
+        """Kernels (MLX: dependent stages; ggml: graph nodes) one token's step pays for."""
+        return paid_kernels_per_token(self.model, self.engine.kernel_graph)
+
+    @cached_property
+    def time_per_kernel_us(self) -> float:
+        """The time per kernel fitted for this decode group, else the engine's prior."""
         fitted = self.decode.kernel_overhead_us
-        kernel_us = fitted if fitted >= 0.0 else self.engine.kernel_overhead_us
-        kernels = paid_kernels_per_token(self.model, self.engine.kernel_graph)
-        return kernels * kernel_us * 1e-3
+        return fitted if fitted >= 0.0 else self.engine.kernel_overhead_us
 
     @cached_property
     def call_wire_s(self) -> float:
