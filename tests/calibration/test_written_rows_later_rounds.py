@@ -170,7 +170,13 @@ def test_round_32_reads_node_heavy_models_as_llama_bench_and_ollama_write_them()
     assert written.total == 35 and len(written.rows) == 34
     assert [(row.field, row.written) for row in written.unresolved] == [("weights", "Q2_K_M")]
     models = {row.model for row in written.rows}
-    assert {"gemma-3n-e2b", "gemma-3n-e4b", "qwen3.6-35b-a3b", "qwen3.6-27b", "gpt-oss-20b"} <= models
+    assert {
+        "gemma-3n-e2b",
+        "gemma-3n-e4b",
+        "qwen3.6-35b-a3b",
+        "qwen3.6-27b",
+        "gpt-oss-20b",
+    } <= models
     hybrid = [row for row in written.rows if row.engine_version == "master"]
     assert {row.model for row in hybrid} == {"qwen3.6-35b-a3b"}  # 'qwen35moe 35B.A3B'
     assert {row.engine for row in written.rows} == {"llama.cpp", "ollama"}

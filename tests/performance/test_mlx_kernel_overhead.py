@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from gpuatlas.calibration.fitting import OVERHEAD_SCALE_MS, PRIOR_ROWS, fit_linear_group
+from gpuatlas.calibration.fitting import MAX_NEUTRAL_ETA, OVERHEAD_SCALE_MS, PRIOR_ROWS
 from gpuatlas.calibration.kernel_fit import KERNEL_US_GRID, fit_kernel_overhead_group
 from gpuatlas.performance.calibration_table import (
     parse_calibration,
@@ -125,7 +125,7 @@ def test_fit_recovers_the_time_per_kernel() -> None:
         for x, kernels in shapes * 5
     ]
     fitted_eta, fitted_overhead_ms, fitted_us = fit_kernel_overhead_group(
-        terms, fit_linear_group, (0.8, 0.6, 5.0), PRIOR_ROWS, OVERHEAD_SCALE_MS
+        terms, (0.8, 0.6, 5.0), PRIOR_ROWS, OVERHEAD_SCALE_MS, MAX_NEUTRAL_ETA
     )
     assert fitted_us == pytest.approx(3.0, abs=0.25)
     assert fitted_eta == pytest.approx(0.9, rel=0.03)
@@ -134,7 +134,7 @@ def test_fit_recovers_the_time_per_kernel() -> None:
 
 
 def test_no_rows_keep_the_prior_time_per_kernel() -> None:
-    assert fit_kernel_overhead_group([], fit_linear_group, (0.8, 0.6, 5.0), PRIOR_ROWS, 1.0)[
+    assert fit_kernel_overhead_group([], (0.8, 0.6, 5.0), PRIOR_ROWS, 1.0, MAX_NEUTRAL_ETA)[
         2
     ] == pytest.approx(5.0)
 

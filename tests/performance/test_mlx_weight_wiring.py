@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from gpuatlas.calibration.fitting import OVERHEAD_SCALE_MS, PRIOR_ROWS, fit_linear_group
+from gpuatlas.calibration.fitting import MAX_NEUTRAL_ETA, OVERHEAD_SCALE_MS, PRIOR_ROWS
 from gpuatlas.calibration.kernel_fit import WIRE_MS_PER_GB_SCALE, fit_kernel_overhead_group
 from gpuatlas.performance.calibration_table import shipped_calibration, using_calibration
 from gpuatlas.performance.engine_profiles import resolve_engine
@@ -80,10 +80,10 @@ def test_fit_recovers_the_wiring_time_per_gb() -> None:
     ]
     fitted_eta, _, fitted = fit_kernel_overhead_group(
         terms,
-        fit_linear_group,
         (0.7, 0.6, 0.0),
         PRIOR_ROWS,
         OVERHEAD_SCALE_MS,
+        MAX_NEUTRAL_ETA,
         WIRE_MS_PER_GB_SCALE,
     )
     assert fitted == pytest.approx(14.0, abs=0.5)

@@ -976,7 +976,7 @@ def _kernel_overhead_values(
         prior_us = resolve_engine(_profile_engine(observation)).kernel_overhead_us
     priors = (prior_eta, prior.step_overhead_ms, prior_us)
     eta, overhead, kernel_us = fit_kernel_overhead_group(
-        found, fit_linear_group, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS
+        found, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS, MAX_NEUTRAL_ETA
     )
     return {
         "eta_memory": eta,
@@ -997,7 +997,7 @@ def _wire_values(
         prior_ms = resolve_engine(_profile_engine(observation)).wire_ms_per_gb
     priors = (prior_eta, prior.step_overhead_ms, prior_ms)
     eta, overhead, ms_per_gb = fit_kernel_overhead_group(
-        found, fit_linear_group, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS, WIRE_MS_PER_GB_SCALE
+        found, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS, MAX_NEUTRAL_ETA, WIRE_MS_PER_GB_SCALE
     )
     return {
         "eta_compute": eta,

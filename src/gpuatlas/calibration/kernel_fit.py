@@ -1,19 +1,22 @@
 """Fit of the time per kernel of engines that pay one per kernel a step launches (pure).
 
-A decode step of mlx-lm takes bytes / (η_m x bandwidth) + kernels x the time per kernel + the
-step overhead (engines.toml kernel_overhead_us, llm/step_kernels.py). A decode group of such an
-engine is fitted over a grid of the time per kernel: for each candidate the group's (η_m,
-overhead) are the usual relative least squares with the kernels' time added to each row's fixed
-time (fitting.fit_linear_group), and the candidate with the least penalised loss wins. The loss
-is fit_linear_group's objective plus a prior penalty on the time per kernel (the parent group's
-value, allowed ±100 % of itself or ±1 µs, like the step overhead's prior).
+A decode step of mlx-lm or llama.cpp takes bytes / (η_m x bandwidth) + kernels x the time per
+kernel + the step overhead (engines.toml kernel_overhead_us, llm/step_kernels.py,
+llm/ggml_nodes.py). A decode group of such an engine is fitted over a grid of the time per
+kernel: for each candidate the group's (η_m, overhead) are the usual relative least squares with
+the kernels' time added to each row's fixed time (the closed form of
+fitting.fit_linear_group, evaluated here for every candidate at once over numpy arrays), and the
+candidate with the least penalised loss wins. The loss is fit_linear_group's objective plus a
+prior penalty on the time per kernel (the parent group's value, allowed ±100 % of itself or
+±1 µs, like the step overhead's prior).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
 
 # Candidate times per kernel, microseconds: 0 to 30 in steps of 0.25.
 KERNEL_US_GRID = tuple(0.25 * step for step in range(121))
@@ -41,59 +44,50 @@ class KernelTerms(Protocol):
     def kernels(self) -> float: ...
 
 
-T = TypeVar("T", bound=KernelTerms)
-
-
-def with_kernel_time(term: T, kernel_us: float) -> T:
-    """The row's terms with its kernels' time (kernels x `kernel_us`) in its fixed time."""
-    return replace(term, fixed_s=term.fixed_s + term.kernels * kernel_us * 1e-6)  # type: ignore[type-var]
-
-
-def linear_loss(
-    terms: Sequence[KernelTerms],
-    eta: float,
-    overhead_ms: float,
-    priors: tuple[float, float],
-    prior_rows: float,
-    overhead_scale_ms: float,
-) -> float:
-    """fitting.fit_linear_group's objective at (eta, overhead_ms), `priors` = its (η,
-    overhead_ms) prior: the rows' weighted relative squared errors plus the prior penalties
-    on 1/η and on the overhead."""
-    slope, overhead = 1.0 / eta, overhead_ms * 1e-3
-    slope0, overhead0 = 1.0 / priors[0], priors[1] * 1e-3
-    scale = max(overhead0, overhead_scale_ms * 1e-3)
-    loss = prior_rows * ((slope - slope0) / slope0) ** 2
-    loss += prior_rows * ((overhead - overhead0) / scale) ** 2
-    for term in terms:
-        predicted = slope * term.x_s + overhead * term.overheads + term.fixed_s
-        loss += term.weight * ((predicted - term.measured_s) / term.measured_s) ** 2
-    return loss
-
-
 def fit_kernel_overhead_group(
-    terms: Sequence[T],
-    fit_group: Callable[[Sequence[T], float, float], tuple[float, float]],
+    terms: Sequence[KernelTerms],
     priors: tuple[float, float, float],
     prior_rows: float,
     overhead_scale_ms: float,
+    max_eta: float,
     unit_scale: float = KERNEL_US_SCALE,
 ) -> tuple[float, float, float]:
     """(η, overhead_ms, µs per unit) of a group; `priors` = the parent group's (η,
-    overhead_ms, µs per unit), `fit_group` = fitting.fit_linear_group; the prior on the time
-    per unit allows ±max(its value, `unit_scale`). Units: decode kernel stages, or MB of
-    weights wired per call (µs per MB = ms per GB)."""
+    overhead_ms, µs per unit); the prior on the time per unit allows ±max(its value,
+    `unit_scale`); η is at most `max_eta` (fitting.MAX_NEUTRAL_ETA). Units: decode kernels
+    (MLX stages, ggml nodes), or MB of weights wired per call (µs per MB = ms per GB).
+    For each candidate on KERNEL_US_GRID the relative least squares of fit_linear_group (its
+    priors: ±100 % on 1/η, ±max(overhead, `overhead_scale_ms`) on the overhead, each weighted
+    as `prior_rows` rows; the overhead not below 0), then the penalised loss; the first
+    candidate with the least loss wins."""
     prior_eta, prior_overhead_ms, prior_us = priors
-    us_scale = max(prior_us, unit_scale)
-    best: tuple[float, float, float, float] | None = None
-    for kernel_us in KERNEL_US_GRID:
-        shifted = [with_kernel_time(term, kernel_us) for term in terms]
-        eta, overhead_ms = fit_group(shifted, prior_eta, prior_overhead_ms)
-        loss = linear_loss(
-            shifted, eta, overhead_ms, (prior_eta, prior_overhead_ms), prior_rows, overhead_scale_ms
-        )
-        loss += prior_rows * ((kernel_us - prior_us) / us_scale) ** 2
-        if best is None or loss < best[0]:
-            best = (loss, eta, overhead_ms, kernel_us)
-    assert best is not None
-    return best[1], best[2], best[3]
+    columns = np.array(
+        [[t.x_s, t.overheads, t.fixed_s, t.measured_s, t.weight, t.kernels] for t in terms],
+        dtype=float,
+    ).reshape(-1, 6)
+    x, o, fixed, measured, weight, kernels = columns.T
+    grid_us = np.array(KERNEL_US_GRID)
+    shifted = fixed[None, :] + grid_us[:, None] * 1e-6 * kernels[None, :]  # (candidates, rows)
+    slope0, overhead0 = 1.0 / prior_eta, prior_overhead_ms * 1e-3
+    scale_o = max(overhead0, overhead_scale_ms * 1e-3)
+    relative = weight / measured**2
+    a11 = prior_rows / slope0**2 + float(np.sum(relative * x * x))
+    a12 = float(np.sum(relative * x * o))
+    a22 = prior_rows / scale_o**2 + float(np.sum(relative * o * o))
+    target = measured[None, :] - shifted
+    b1 = prior_rows / slope0 + (target * (relative * x)[None, :]).sum(axis=1)
+    b2 = prior_rows * overhead0 / scale_o**2 + (target * (relative * o)[None, :]).sum(axis=1)
+    det = a11 * a22 - a12 * a12
+    slope = (b1 * a22 - a12 * b2) / det
+    overhead = (a11 * b2 - a12 * b1) / det
+    clamped = overhead < 0
+    slope = np.where(clamped, b1 / a11, slope)
+    overhead = np.where(clamped, 0.0, overhead)
+    slope = np.maximum(slope, 1.0 / max_eta)
+    predicted = slope[:, None] * x[None, :] + overhead[:, None] * o[None, :] + shifted
+    loss = prior_rows * ((slope - slope0) / slope0) ** 2
+    loss += prior_rows * ((overhead - overhead0) / scale_o) ** 2
+    loss += (weight[None, :] * ((predicted - measured[None, :]) / measured[None, :]) ** 2).sum(1)
+    loss += prior_rows * ((grid_us - prior_us) / max(prior_us, unit_scale)) ** 2
+    best = int(np.argmin(loss))
+    return 1.0 / float(slope[best]), float(overhead[best]) * 1e3, float(grid_us[best])
