@@ -361,9 +361,11 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     compute_s = flops / runtime.peak_flops / compute_prior
     fixed -= _hidden_host_s(runtime, memory_s, compute_s, 1)
     fixed += runtime.moe_layers_s  # the MoE layers' time in force (fit_moe_layer_time)
-    if runtime.engine.kernel_overhead_us > 0.0:  # the fit adds kernels x its time per kernel
+    if runtime.engine.kernel_overhead_us > 0.0 and runtime.engine.fits_kernel_overhead:
+        # the fit adds kernels x its time per kernel
         kernels = float(paid_kernels_per_token(runtime.model, runtime.engine.kernel_graph))
         return LinearTerms(memory_s, 1.0, fixed, measured, compute_s, kernels=kernels)
+    fixed += runtime.kernels_ms * 1e-3  # kernels x the engine's time per kernel (not fitted)
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)
 
 
