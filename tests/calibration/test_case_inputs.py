@@ -124,14 +124,11 @@ def test_small_image_batches_are_launch_bound_large_ones_compute_bound() -> None
 def test_roofline_baseline_resolves_engines_without_fixed_costs() -> None:
     from gpuatlas.performance.engine_profiles import engine_overheads_off
 
-    assert resolve_engine("llama.cpp-2023").layer_overhead_ms > 0
+    assert resolve_engine("llama.cpp-2023").kernel_overhead_us > 0
     with engine_overheads_off():
         plain = resolve_engine("llama.cpp-2023")
-        assert (plain.layer_overhead_ms, plain.step_overhead_ms, plain.sequence_overhead_us) == (
-            0.0,
-            0.0,
-            0.0,
-        )
+        fixed = (plain.layer_overhead_ms, plain.kernel_overhead_us, plain.step_overhead_ms)
+        assert fixed == (0.0, 0.0, 0.0) and plain.sequence_overhead_us == 0.0
     assert resolve_engine("transformers").layer_overhead_ms > 0
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from gpuatlas.calibration.fitting import decode_terms, observe
+from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.model_names import resolve_model
 from gpuatlas.performance import api
 from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.llm.ggml_nodes import ggml_nodes_per_token
+from gpuatlas.performance.llm.predict import llm_runtime
 from gpuatlas.performance.llm.step_kernels import paid_kernels_per_token, stages_per_token
 
 from .conftest import priors_runtime
@@ -101,3 +104,23 @@ def test_a_decode_step_says_when_its_kernels_take_a_large_share() -> None:
     assert any("2,022 GPU kernels (ggml graph nodes)" in note for note in notes)
     # Llama 3.1 8B on a 360 GB/s card: 710 nodes beside ~13 ms of weights, no note
     assert not any("GPU kernels" in n for n in _decode_notes("rtx-3060", "llama-3.1-8b", "q4_k_m"))
+
+
+def test_the_time_per_node_is_the_profiles_not_a_fitted_one() -> None:
+    # A group's rows hardly tell a time per node from η_m (a family's nodes grow with its
+    # layers as its bytes do): the fit keeps the profile's value and refits η_m and the step
+    # overhead around it, so a row's terms carry its nodes' time as fixed time.
+    rows = [
+        row
+        for row in load_measurements()
+        if row.engine == "llama.cpp" and row.metric == "decode_tok_s" and row.gpu == "rtx-4090"
+    ]
+    observation = next(o for o in map(observe, rows) if o is not None)
+    terms = decode_terms(observation)
+    assert terms is not None and terms.kernels == 0.0
+    runtime = llm_runtime(
+        "rtx-4090", observation.case.model, observation.case.weights, observation.case.engine
+    )
+    assert not runtime.engine.fits_kernel_overhead and runtime.kernels_ms > 0.0
+    assert runtime.time_per_kernel_us == runtime.engine.kernel_overhead_us
+    assert resolve_engine("mlx-lm").fits_kernel_overhead

@@ -321,8 +321,8 @@ _OVERHEADS_OFF: list[bool] = []
 
 @contextmanager
 def engine_overheads_off() -> Iterator[None]:
-    """Resolve engines without fixed costs (per-step, per-layer, per-sequence): the pure
-    roofline baseline of the accuracy report."""
+    """Resolve engines without fixed costs (per-step, per-layer, per-kernel, per-sequence):
+    the pure roofline baseline of the accuracy report."""
     _OVERHEADS_OFF.append(True)
     try:
         yield
@@ -331,7 +331,13 @@ def engine_overheads_off() -> Iterator[None]:
 
 
 def _without_overheads(profile: EngineProfile) -> EngineProfile:
-    return replace(profile, step_overhead_ms=0.0, layer_overhead_ms=0.0, sequence_overhead_us=0.0)
+    return replace(
+        profile,
+        step_overhead_ms=0.0,
+        layer_overhead_ms=0.0,
+        kernel_overhead_us=0.0,
+        sequence_overhead_us=0.0,
+    )
 
 
 def engine_for_model(profile: EngineProfile, model_family: str) -> EngineProfile:

@@ -192,8 +192,12 @@ def _kernel_time_note(runtime: LlmRuntime, tpot_s: float) -> tuple[str, ...]:
     if kernels_s < KERNEL_TIME_NOTE_SHARE * tpot_s:
         return ()
     words = KERNEL_WORDS[runtime.engine.kernel_graph]
-    fitted = runtime.decode.kernel_overhead_us >= 0.0
-    origin = "fitted for this engine and GPU class" if fitted else "the engine's prior"
+    if not runtime.engine.fits_kernel_overhead:
+        origin = "the engine profile's time per kernel"
+    elif runtime.decode.kernel_overhead_us >= 0.0:
+        origin = "fitted for this engine and GPU class"
+    else:
+        origin = "the engine's prior"
     return (
         f"each token runs {runtime.paid_kernels:,} {words} at "
         f"{runtime.time_per_kernel_us:.2f} µs each ({origin}): "
