@@ -148,3 +148,42 @@ def test_calibration_file_carries_the_fitted_time() -> None:
     calibration = parse_calibration(text)
     params = calibration.params("decode", (0.72, 0.45, 0.6), "mlx-lm", "apple9/gddr", "4bit")
     assert params.kernel_overhead_us == pytest.approx(4.25)
+
+
+def test_the_vectorised_grid_fit_equals_fit_linear_group_at_every_candidate() -> None:
+    # The grid fit evaluates fit_linear_group's closed form for all candidates at once; the
+    # winner must be the candidate the loop over fit_linear_group would pick, with its η and
+    # overhead (negative overheads clamped and η capped on both paths).
+    from gpuatlas.calibration.fitting import fit_linear_group
+
+    shapes = [(0.5e-3, 600, 1.0), (4e-3, 1600, 0.5), (20e-3, 900, 1.0), (1e-3, 300, 2.0)]
+    for eta, overhead_s, kernel_s in [(0.9, 0.5e-3, 3e-6), (1.4, 0.0, 0.0), (0.6, 2e-3, 9e-6)]:
+        terms = [
+            _Terms(x, 1.0, 0.0, x / eta + overhead_s + k * kernel_s, weight=w, kernels=k)
+            for x, k, w in shapes
+        ]
+        priors = (0.8, 0.6, 5.0)
+        best = None
+        for us in KERNEL_US_GRID:
+            shifted = [
+                _Terms(t.x_s, 1.0, t.fixed_s + t.kernels * us * 1e-6, t.measured_s, weight=t.weight)
+                for t in terms
+            ]
+            e, o = fit_linear_group(shifted, priors[0], priors[1])  # type: ignore[arg-type]
+            slope, o0 = 1.0 / e, 0.6e-3
+            scale = max(o0, OVERHEAD_SCALE_MS * 1e-3)
+            loss = PRIOR_ROWS * ((slope - 1 / 0.8) * 0.8) ** 2
+            loss += PRIOR_ROWS * ((o * 1e-3 - o0) / scale) ** 2
+            loss += sum(
+                t.weight
+                * ((slope * t.x_s + o * 1e-3 + t.fixed_s - t.measured_s) / t.measured_s) ** 2
+                for t in shifted
+            )
+            loss += PRIOR_ROWS * ((us - 5.0) / 5.0) ** 2
+            if best is None or loss < best[0]:
+                best = (loss, e, o, us)
+        assert best is not None
+        found = fit_kernel_overhead_group(
+            terms, priors, PRIOR_ROWS, OVERHEAD_SCALE_MS, MAX_NEUTRAL_ETA
+        )
+        assert found == pytest.approx(best[1:], rel=1e-9, abs=1e-12)

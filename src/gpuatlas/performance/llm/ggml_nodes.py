@@ -5,12 +5,20 @@ another on one stream (ggml-cuda replays them as a CUDA graph; HIP, Vulkan, SYCL
 dispatch them in order). Views (reshape, view, permute, transpose) launch nothing; every other
 node is a kernel whose fixed cost - launch, ramp-up and drain of a kernel that has one token's
 work - does not shrink with a faster memory. A step therefore takes bytes / (η_m x bandwidth) +
-nodes x the time per node + the step overhead; the time per node is calibrated per decode
-group (engines.toml kernel_overhead_us is its prior, kernel_graph = "ggml-nodes"). Where ggml
-fuses nodes (the CUDA backend's rms_norm+mul or its top-k MoE chain) the fitted time per node
-is an average over fused and unfused ones; what matters is how the counts differ between
-architectures, which is what makes Gemma 3n or a hybrid Gated DeltaNet model slower per byte
-read than a plain Llama.
+nodes x the time per node + the step overhead; the time per node is the engine profile's
+(engines.toml kernel_overhead_us, kernel_graph = "ggml-nodes", fits_kernel_overhead = false),
+and calibrate fits η_m and the step overhead around it. Where ggml fuses nodes (the CUDA
+backend's rms_norm+mul or its top-k MoE chain) the time per node is an average over fused and
+unfused ones; what matters is how the counts differ between architectures, which is what makes
+Gemma 3n or a hybrid Gated DeltaNet model slower per byte read than a plain Llama.
+
+Known approximations (each counts more nodes than a current build runs): attention is counted
+without flash attention (KQ, softmax, KQV and the copy are one flash_attn_ext node with it:
+12, not 15, the default of llama-server since b6327 and llama-bench since b9437); a Gated
+DeltaNet mixer is counted on the autoregressive path (builds with the fused gated_delta_net op
+run about 26 nodes); a gated shared expert (Qwen3-Next, Qwen3.5/3.6) has 3 more nodes than
+counted, DeepSeek's group-limited routing about 9, gpt-oss's biases about 5, Qwen2.5's qkv
+biases 3.
 
 Counts read from ggml-org/llama.cpp src/models/*.cpp and src/llama-graph.cpp @069be0a (2026)
 for one token, the non-flash-attention path llama-bench ran before b9437:

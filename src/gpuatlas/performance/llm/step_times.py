@@ -209,9 +209,12 @@ class LlmRuntime:
 
     @cached_property
     def time_per_kernel_us(self) -> float:
-        """The time per kernel fitted for this decode group, else the engine's prior."""
+        """The time per kernel fitted for this decode group, else the engine's prior (always
+        the profile's for an engine whose time per kernel is not fitted)."""
         fitted = self.decode.kernel_overhead_us
-        return fitted if fitted >= 0.0 else self.engine.kernel_overhead_us
+        if fitted < 0.0 or not self.engine.fits_kernel_overhead:
+            return self.engine.kernel_overhead_us
+        return fitted
 
     @cached_property
     def call_wire_s(self) -> float:
