@@ -64,6 +64,7 @@ for one token, the non-flash-attention path llama-bench ran before b9437:
 from __future__ import annotations
 
 from gpuatlas.catalog.model_arch import ModelArch
+from gpuatlas.performance.llm.layer_kinds import mixer_layers, per_layer_and_token
 
 ATTENTION_NODES = 15
 QK_NORM_NODES = 4
@@ -99,8 +100,7 @@ def attention_block_nodes(model: ModelArch) -> int:
 
 def mixer_nodes(model: ModelArch) -> int:
     """Nodes of every layer's token mixer: softmax attention, Gated DeltaNet, or none."""
-    linear = len(model.linear_attention_layers)
-    attention = model.num_layers - linear - len(model.attention_free_layers)
+    attention, linear = mixer_layers(model)
     shared = len(model.kv_shared_layers) * SHARED_KV_SKIPPED_NODES
     return attention * attention_block_nodes(model) + linear * LINEAR_ATTENTION_NODES - shared
 
@@ -121,16 +121,14 @@ def ffn_nodes(model: ModelArch) -> int:
 
 def per_layer_input_nodes(model: ModelArch) -> int:
     """Nodes of the per-layer input paths (Gemma 3n, Gemma 4 E2B/E4B; 0 for other models)."""
-    if model.per_layer_input_size <= 0:
-        return 0
-    return model.num_layers * PER_LAYER_INPUT_NODES + PER_LAYER_TOKEN_NODES
+    present = model.per_layer_input_size > 0
+    return per_layer_and_token(model, present, PER_LAYER_INPUT_NODES, PER_LAYER_TOKEN_NODES)
 
 
 def stream_mixing_nodes(model: ModelArch) -> int:
     """AltUp's and LAuReL's nodes (Gemma 3n; 0 for other models)."""
-    if model.altup_inputs <= 1:
-        return 0
-    return model.num_layers * STREAM_MIXING_LAYER_NODES + STREAM_MIXING_TOKEN_NODES
+    present = model.altup_inputs > 1
+    return per_layer_and_token(model, present, STREAM_MIXING_LAYER_NODES, STREAM_MIXING_TOKEN_NODES)
 
 
 def ggml_nodes_per_token(model: ModelArch) -> int:

@@ -95,6 +95,7 @@ from __future__ import annotations
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.performance.engine_profiles import KernelGraph
 from gpuatlas.performance.llm.ggml_nodes import ggml_nodes_per_token
+from gpuatlas.performance.llm.layer_kinds import mixer_layers, per_layer_and_token
 
 ATTENTION_KERNELS = 12
 QK_NORM_KERNELS = 2
@@ -141,8 +142,7 @@ def attention_block_kernels(model: ModelArch) -> int:
 
 def mixer_kernels(model: ModelArch) -> int:
     """Kernels of every layer's token mixer: softmax attention, linear attention, or none."""
-    linear = len(model.linear_attention_layers)
-    attention = model.num_layers - linear - len(model.attention_free_layers)
+    attention, linear = mixer_layers(model)
     shared = len(model.kv_shared_layers) * SHARED_KV_SKIPPED_KERNELS
     return attention * attention_block_kernels(model) + linear * LINEAR_ATTENTION_KERNELS - shared
 
@@ -158,16 +158,16 @@ def ffn_kernels(model: ModelArch) -> int:
 
 def per_layer_input_kernels(model: ModelArch) -> int:
     """Kernels of the per-layer input paths (Gemma 4 E2B/E4B; 0 for other models)."""
-    if model.per_layer_input_size <= 0:
-        return 0
-    return model.num_layers * PER_LAYER_INPUT_KERNELS + PER_LAYER_TOKEN_KERNELS
+    present = model.per_layer_input_size > 0
+    return per_layer_and_token(model, present, PER_LAYER_INPUT_KERNELS, PER_LAYER_TOKEN_KERNELS)
 
 
 def stream_mixing_kernels(model: ModelArch) -> int:
     """AltUp's and LAuReL's kernels (Gemma 3n; 0 for other models)."""
-    if model.altup_inputs <= 1:
-        return 0
-    return model.num_layers * STREAM_MIXING_LAYER_KERNELS + STREAM_MIXING_TOKEN_KERNELS
+    present = model.altup_inputs > 1
+    return per_layer_and_token(
+        model, present, STREAM_MIXING_LAYER_KERNELS, STREAM_MIXING_TOKEN_KERNELS
+    )
 
 
 def kernels_per_token(model: ModelArch) -> int:
@@ -194,19 +194,18 @@ def attention_block_stages(model: ModelArch) -> int:
 def stages_per_token(model: ModelArch) -> int:
     """Barrier-separated stages one forward step of one token runs: the kernels that must wait
     for each other, what an MLX step pays a time for (see the module text)."""
-    linear = len(model.linear_attention_layers)
-    attention = model.num_layers - linear - len(model.attention_free_layers)
+    attention, linear = mixer_layers(model)
     mixers = attention * attention_block_stages(model) + linear * LINEAR_ATTENTION_STAGES
     mixers -= len(model.kv_shared_layers) * SHARED_KV_SKIPPED_STAGES
     routed = ROUTED_EXPERT_STAGES + model.num_shared_experts * SHARED_EXPERT_STAGES
     ffns = model.dense_layers * MLP_STAGES + model.moe_layers * routed
     extra_norms = max(model.norms_per_layer - BASE_NORMS_PER_LAYER, 0) * model.num_layers
-    per_layer_inputs = 0
-    if model.per_layer_input_size > 0:
-        per_layer_inputs = model.num_layers * PER_LAYER_INPUT_STAGES + PER_LAYER_TOKEN_STAGES
-    mixing = 0
-    if model.altup_inputs > 1:
-        mixing = model.num_layers * STREAM_MIXING_LAYER_STAGES + STREAM_MIXING_TOKEN_STAGES
+    per_layer_inputs = per_layer_and_token(
+        model, model.per_layer_input_size > 0, PER_LAYER_INPUT_STAGES, PER_LAYER_TOKEN_STAGES
+    )
+    mixing = per_layer_and_token(
+        model, model.altup_inputs > 1, STREAM_MIXING_LAYER_STAGES, STREAM_MIXING_TOKEN_STAGES
+    )
     return mixers + ffns + extra_norms + per_layer_inputs + mixing + TOKEN_STAGES
 
 
