@@ -183,3 +183,25 @@ def test_round_32_reads_node_heavy_models_as_llama_bench_and_ollama_write_them()
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 8 and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_33_reads_server_runs_hybrids_and_vulkan_on_geforce_as_written() -> None:
+    """Five publications' figures for the graph paths round 33 models: llama-bench tables of
+    PRs ('master'), llama-server runs (the program kept in the variant, so the server's
+    defaults apply), Ollama beside llama-server on one card, Qwen3.5/3.6 hybrids and
+    Qwen3-Coder-Next as the sources name them, gpt-oss-20b on Vulkan on an RTX 5090."""
+    path = _round_path("as_written_r33")
+    written = load_written(path)
+    assert written.total == len(written.rows) == 19 and not written.unresolved
+    assert {"qwen3.6-35b-a3b", "qwen3.6-27b", "qwen3-next-80b-a3b"} <= {
+        row.model for row in written.rows
+    }
+    served = [row for row in written.rows if "llama-server" in (row.variant or "")]
+    assert len(served) == 11
+    vulkan_geforce = [row for row in written.rows if row.gpu == "rtx-5090"]
+    assert [(row.backend, row.metric) for row in vulkan_geforce] == [("vulkan", "prefill_tok_s")]
+    assert {row.engine for row in written.rows} == {"llama.cpp", "ollama"}
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 5 and fresh.isdisjoint(others)

@@ -43,7 +43,8 @@ def test_a_build_picks_its_generation(engine: str, gpu: str, profile: str) -> No
         ("rx-7900-xtx", "llama.cpp-rocm-pre-mfma", 122.88),
         # Vulkan before cooperative matrices: every GPU with matrix units on its ALUs ...
         ("rtx-4090", "llama.cpp-vulkan-pre-coopmat", 82.58),
-        ("rtx-4090", "llama.cpp-vulkan", 165.2),
+        # (ggml-vulkan's f16 accumulators: a GeForce card's fp16-accumulate rate)
+        ("rtx-4090", "llama.cpp-vulkan", 330.3),
         # ... and a GPU without matrix units keeps its catalog rate (RDNA2: packed fp16)
         ("rx-6700-xt", "llama.cpp-vulkan-pre-coopmat", 26.43),
         # Intel: Xe2 (B580) on XMX from PR #14001, Xe1 (A770) never

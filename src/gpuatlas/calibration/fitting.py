@@ -72,7 +72,6 @@ from gpuatlas.performance.llm.predict import (
     wave_batches,
 )
 from gpuatlas.performance.llm.server_slots import server_slots
-from gpuatlas.performance.llm.step_kernels import paid_kernels_per_token
 from gpuatlas.performance.llm.step_times import (
     LlmRuntime,
     matvec_alu_backend,
@@ -363,7 +362,7 @@ def decode_terms(observation: Observation) -> LinearTerms | None:
     fixed += runtime.moe_layers_s  # the MoE layers' time in force (fit_moe_layer_time)
     if runtime.engine.kernel_overhead_us > 0.0 and runtime.engine.fits_kernel_overhead:
         # the fit adds kernels x its time per kernel
-        kernels = float(paid_kernels_per_token(runtime.model, runtime.engine.kernel_graph))
+        kernels = float(runtime.paid_kernels)
         return LinearTerms(memory_s, 1.0, fixed, measured, compute_s, kernels=kernels)
     fixed += runtime.kernels_ms * 1e-3  # kernels x the engine's time per kernel (not fitted)
     return LinearTerms(memory_s, 1.0, fixed, measured, compute_s)

@@ -32,6 +32,7 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.engine_specs import frontend_for_checkpoint, parse_engine_spec
+from gpuatlas.performance.llm.attention_setting import SERVER_PROGRAMS, names_a_server
 from gpuatlas.performance.media.image_parallel import IMAGE_METRICS
 from gpuatlas.performance.training.engines import training_engine
 
@@ -160,7 +161,7 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
         file=file,
         line=line,
         parallelism=_parallelism(text.get("parallelism", ""), int(text["gpu_count"])),
-        variant=text.get("variant") or None,
+        variant=_variant(text),
         backend=backend,
         depth=_optional_int(text.get("depth", "")),  # llama-bench -d; empty: none
     )
@@ -190,6 +191,16 @@ def _gpu_id(written: str) -> str:
         return resolve_system(written).gpu.id
     except GpuAtlasError as error:
         raise _NameError("GPU", written, _first_line(error)) from None
+
+
+def _variant(text: dict[str, str]) -> str | None:
+    """The variant as written, with 'llama-server' joined where the engine as written names
+    llama.cpp's server program (the engine resolves to llama.cpp, and the server's defaults,
+    such as its '-fa auto', must still apply)."""
+    variant = text.get("variant") or ""
+    if names_a_server(text["engine"]) and not names_a_server(variant):
+        variant = f"{variant}+{SERVER_PROGRAMS[0]}" if variant else SERVER_PROGRAMS[0]
+    return variant or None
 
 
 def _checkpoint_engine(reference: ModelReference) -> str | None:

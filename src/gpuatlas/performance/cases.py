@@ -16,7 +16,11 @@ from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, Visio
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
-from gpuatlas.performance.llm.attention_setting import attention_as_run, stated_flash_attention
+from gpuatlas.performance.llm.attention_setting import (
+    attention_as_run,
+    names_a_server,
+    stated_flash_attention,
+)
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
 from gpuatlas.performance.llm.server_slots import server_slots
@@ -114,8 +118,11 @@ class Case:
 
     @property
     def serves(self) -> bool:
-        """Whether a server ran the case (serving throughput), whose defaults can differ."""
-        return self.metric == "serving_output_tok_s"
+        """Whether a server ran the case, whose defaults can differ: serving throughput, or a
+        decode or prompt row the engine's server program measured ('llama-server b8123', or
+        the variant word 'llama-server' a written row's engine leaves)."""
+        by_server = names_a_server(self.engine_text) or names_a_server(self.variant)
+        return self.metric == "serving_output_tok_s" or by_server
 
     @property
     def engine_as_run(self) -> str:

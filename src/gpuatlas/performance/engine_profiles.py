@@ -62,6 +62,7 @@ class EngineProfile:
     kernel_overhead_us: float = 0.0  # prior time per kernel a step launches (step_kernels.py)
     kernel_graph: KernelGraph = "mlx-stages"  # how those kernels are counted (see toml)
     fits_kernel_overhead: bool = True  # calibrate fits the time per kernel (else the prior)
+    fused_recurrence: bool = False  # ggml's fused gated_delta_net op in decode (see toml)
     wires_weights_per_call: bool = False  # each run wires the weights into GPU residency
     wire_ms_per_gb: float = 0.0  # prior time of that wiring per GB of weights (see toml)
     shares_levels: bool = False  # its rows calibrate, and it uses, calibrate_from's levels
@@ -159,6 +160,7 @@ class _EngineRecord(BaseModel):
     kernel_overhead_us: float = Field(default=0.0, ge=0)
     kernel_graph: KernelGraph = "mlx-stages"
     fits_kernel_overhead: bool = True
+    fused_recurrence: bool = False
     wires_weights_per_call: bool = False
     wire_ms_per_gb: float = Field(default=0.0, ge=0)
     shares_levels: bool = False

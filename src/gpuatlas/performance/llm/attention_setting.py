@@ -40,6 +40,17 @@ def stated_flash_attention(variant: str | None) -> bool | None:
     return None
 
 
+# how users name llama.cpp's server program (its '-fa auto' default differs from llama-bench's)
+SERVER_PROGRAMS = ("llama-server", "llama.cpp server", "llama_server", "llama-cpp-server")
+
+
+def names_a_server(engine_text: str | None) -> bool:
+    """Whether an engine as written names llama.cpp's server program ('llama-server b8123',
+    'llama.cpp (llama-server)'): its measurements take the server's defaults."""
+    text = (engine_text or "").lower()
+    return any(program in text for program in SERVER_PROGRAMS)
+
+
 def with_setting(runtime: LlmRuntime, setting: bool | None) -> LlmRuntime:
     """The runtime with flash attention on or off as set; None keeps its default."""
     return runtime if setting is None else replace(runtime, flash_attention=setting)

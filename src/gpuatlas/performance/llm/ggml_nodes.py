@@ -12,37 +12,48 @@ backend's rms_norm+mul or its top-k MoE chain) the time per node is an average o
 unfused ones; what matters is how the counts differ between architectures, which is what makes
 Gemma 3n or a hybrid Gated DeltaNet model slower per byte read than a plain Llama.
 
-Known approximations (each counts more nodes than a current build runs): attention is counted
-without flash attention (KQ, softmax, KQV and the copy are one flash_attn_ext node with it:
-12, not 15, the default of llama-server since b6327 and llama-bench since b9437); a Gated
-DeltaNet mixer is counted on the autoregressive path (builds with the fused gated_delta_net op
-run about 26 nodes); a gated shared expert (Qwen3-Next, Qwen3.5/3.6) has 3 more nodes than
-counted, DeepSeek's group-limited routing about 9, gpt-oss's biases about 5, Qwen2.5's qkv
-biases 3.
+The graph's path is the run's (`GraphPath`): with flash attention, KQ, the masked soft_max, KQV
+and the copy of its permuted output are one flash_attn_ext node (12 nodes, not 15: the default
+of llama-server since b6327 and of llama-bench since b9437; the runtime knows which path a run
+takes, LlmRuntime.attention_per_query_head); builds with the fused gated_delta_net op
+(engines.toml fused_recurrence: ggml-org/llama.cpp PR #19504 added it on CPU and CUDA in
+2026-02, PR #20334 on Vulkan and #20455 on SYCL in 2026-03; cparams.fused_gdn_ar on by
+default, delta-net-base.cpp build_delta_net_fused) run a Gated DeltaNet mixer's 12 recurrence
+nodes as one (25 nodes, not 36). Ollama's own Go graph of these models keeps the unfused
+recurrence (ollama/ollama issue #16149, PR #16150 open in 2026-05).
+
+Known approximations: a gated shared expert (Qwen3-Next, Qwen3.5/3.6) has 3 more nodes than
+counted, DeepSeek's group-limited routing about 9;
+Qwen3-Next builds between its support (b7189, 2025-11) and the fused op ran the unfused
+recurrence under llama.cpp's 2025 profile too; CUDA fuses the state copy after the fused op
+into it from PR #23940 (2026-07), one node fewer per layer, not counted.
 
 Counts read from ggml-org/llama.cpp src/models/*.cpp and src/llama-graph.cpp @069be0a (2026)
-for one token, the non-flash-attention path llama-bench ran before b9437:
+for one token:
 - softmax attention (llama.cpp build_norm + build_qkv + build_attn): rms_norm and its weight
   multiply (2), q/k/v mat-vecs (3), RoPE of queries and keys (2), the two KV-cache writes (2),
-  KQ, the masked soft_max, KQV and the contiguous copy of its permuted output (4), the output
-  mat-vec and the residual add (2): 15; per-head Q/K norms 4 more (an rms_norm and a multiply
-  each); an output gate (Qwen3-Next, Qwen3.5) 2 more (sigmoid, multiply); multi-head latent
-  attention (DeepSeek) 8 more (the q and kv low-rank mat-vecs, their norms, the split RoPE part
-  and its concatenation, the absorbed key and value projections).
+  KQ, the masked soft_max, KQV and the contiguous copy of its permuted output (4; with flash
+  attention one flash_attn_ext), the output mat-vec and the residual add (2): 15 (12); q/k/v
+  biases (Qwen2, GLM-4.5, gpt-oss: attention_bias) 3 more adds, an output bias 1; per-head Q/K
+  norms 4 more (an rms_norm and a multiply each); an output gate (Qwen3-Next, Qwen3.5) 2 more
+  (sigmoid, multiply); multi-head latent attention (DeepSeek) 8 more (the q and kv low-rank
+  mat-vecs, their norms, the split RoPE part and its concatenation, the absorbed key and value
+  projections).
 - Gated DeltaNet (qwen35.cpp / qwen3next.cpp build_layer_attn_linear with
   delta-net-base.cpp build_delta_net_autoregressive): the norm (2), the qkv, z, b and a
   mat-vecs (4), sigmoid(b), the gate's bias add, softplus and multiply (3), the convolution
   state's concatenation and write-back, ssm_conv and SiLU (4), the q/k L2 norms (2), the
   recurrence (q scale, exp(g), state decay, k·state, its row sum, the delta, beta, the repeat of
-  k, the outer product, the state add, q·state and its row sum: 12), the state write-back, the
-  gated RMSNorm (rms_norm, weight, SiLU(z), multiply: 4), the output mat-vec and the residual
-  add (2): 36.
+  k, the outer product, the state add, q·state and its row sum: 12; the fused op: 1), the state
+  write-back, the gated RMSNorm (rms_norm, weight, SiLU(z), multiply: 4), the output mat-vec
+  and the residual add (2): 36 (fused: 25).
 - dense gated MLP (build_ffn LLM_FFN_PAR): rms_norm and multiply (2), gate and up (2), the
-  fused swiglu, down, the residual add: 7; without a gate: 6.
+  fused swiglu, down, the residual add: 7; without a gate: 6; biased, one add per matrix.
 - routed experts (build_moe_ffn): rms_norm and multiply (2), the router mat-vec, its softmax,
   argsort_top_k, the get_rows of the chosen weights, their sum, clamp and division (the
   normalisation), up/gate/down mul_mat_id (3), swiglu, the weighting multiply, k - 1 adds that
-  sum the k experts and the residual add: 16 + k - 1; a shared expert (build_ffn) 5 more: its
+  sum the k experts and the residual add: 16 + k - 1; biased experts (gpt-oss) 4 more (three
+  add_id and the router's bias); a shared expert (build_ffn) 5 more: its
   three mat-vecs, swiglu and the add to the routed sum.
 - a norm beyond the two per layer (Gemma's post-norms): 2 (rms_norm, multiply).
 - per token, once: the embedding get_rows, the last layer's two output-row get_rows, the final
@@ -63,18 +74,31 @@ for one token, the non-flash-attention path llama-bench ran before b9437:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.performance.llm.layer_kinds import mixer_layers, per_layer_and_token
 
 ATTENTION_NODES = 15
+FLASH_ATTENTION_SAVED_NODES = 3  # KQ, soft_max, KQV and the copy become one flash_attn_ext
+QKV_BIAS_NODES = 3
+OUTPUT_BIAS_NODES = 1
 QK_NORM_NODES = 4
 OUTPUT_GATE_NODES = 2
 LATENT_ATTENTION_NODES = 8  # MLA's low-rank projections, norms and split RoPE
 LINEAR_ATTENTION_NODES = 36
+FUSED_RECURRENCE_SAVED_NODES = 11  # the recurrence's 12 nodes become one gated_delta_net
+UNFUSED_STATE_PASSES = 16  # state-sized reads and writes per layer (recurrent_state_passes)
+FUSED_STATE_PASSES = 4
 GATED_MLP_NODES = 7
 PLAIN_MLP_NODES = 6
 ROUTED_EXPERT_NODES = 16  # plus experts_per_token - 1 adds
 SHARED_EXPERT_NODES = 5
+# biased linear layers (mlp_bias): an add per matrix of a dense MLP; the routed experts' three
+# ggml_add_id and the router's bias add (gpt-oss)
+GATED_MLP_BIAS_NODES = 3
+PLAIN_MLP_BIAS_NODES = 2
+ROUTED_EXPERT_BIAS_NODES = 4
 NORM_NODES = 2
 BASE_NORMS_PER_LAYER = 2
 TOKEN_NODES = 6
@@ -86,9 +110,28 @@ STREAM_MIXING_LAYER_NODES = 27
 STREAM_MIXING_TOKEN_NODES = 30
 
 
-def attention_block_nodes(model: ModelArch) -> int:
+@dataclass(frozen=True)
+class GraphPath:
+    """Which path a run's graph takes where llama.cpp builds it two ways: flash attention
+    (one flash_attn_ext node) and the fused Gated DeltaNet recurrence (one gated_delta_net
+    node); both off is the path of builds and runs without them."""
+
+    flash_attention: bool = False
+    fused_recurrence: bool = False
+
+
+UNFUSED = GraphPath()
+
+
+def attention_block_nodes(model: ModelArch, path: GraphPath = UNFUSED) -> int:
     """Nodes of one softmax-attention block (its norm and residual add included)."""
     nodes = ATTENTION_NODES
+    if path.flash_attention:
+        nodes -= FLASH_ATTENTION_SAVED_NODES
+    if model.attention_bias:
+        nodes += QKV_BIAS_NODES
+    if model.attention_output_bias:
+        nodes += OUTPUT_BIAS_NODES
     if model.qk_norm:
         nodes += QK_NORM_NODES
     if model.attention_output_gate:
@@ -98,22 +141,53 @@ def attention_block_nodes(model: ModelArch) -> int:
     return nodes
 
 
-def mixer_nodes(model: ModelArch) -> int:
+def fuses_recurrence(model: ModelArch, path: GraphPath) -> bool:
+    """Whether this run's linear-attention layers run ggml's fused gated_delta_net op: Gated
+    DeltaNet layers on a build that has it (Mamba-2's ssm_scan is one op on every build)."""
+    return path.fused_recurrence and model.recurrent_mixer == "gated-deltanet"
+
+
+def linear_attention_nodes(model: ModelArch, path: GraphPath = UNFUSED) -> int:
+    """Nodes of one linear-attention block, on the fused recurrence where the build has it."""
+    if fuses_recurrence(model, path):
+        return LINEAR_ATTENTION_NODES - FUSED_RECURRENCE_SAVED_NODES
+    return LINEAR_ATTENTION_NODES
+
+
+def recurrent_state_passes(model: ModelArch, path: GraphPath = UNFUSED) -> int:
+    """Times one decode step reads or writes a state-sized tensor in each recurrent layer of a
+    ggml graph (the state is fp32, MBs per layer: 2.1 MB in a Qwen3.6-35B-A3B layer). The
+    unfused Gated DeltaNet recurrence (build_delta_net_autoregressive) makes every one of its
+    element-wise nodes stream it: the decay (read, write), k·state (read, write) and its row
+    sum (read), the repeat of k to the state's shape (write), the outer product (read, write),
+    the state add (two reads, a write), q·state (read, write) and its row sum (read): 14; the
+    write-back into the cache (read, write): 16. The fused op (and Mamba-2's ssm_scan) reads the
+    state and writes the new one into its result, which the write-back copies: 4."""
+    if model.recurrent_mixer == "gated-deltanet" and not path.fused_recurrence:
+        return UNFUSED_STATE_PASSES
+    return FUSED_STATE_PASSES
+
+
+def mixer_nodes(model: ModelArch, path: GraphPath = UNFUSED) -> int:
     """Nodes of every layer's token mixer: softmax attention, Gated DeltaNet, or none."""
     attention, linear = mixer_layers(model)
     shared = len(model.kv_shared_layers) * SHARED_KV_SKIPPED_NODES
-    return attention * attention_block_nodes(model) + linear * LINEAR_ATTENTION_NODES - shared
+    softmax = attention * attention_block_nodes(model, path)
+    return softmax + linear * linear_attention_nodes(model, path) - shared
 
 
 def routed_expert_nodes(model: ModelArch) -> int:
     """Nodes of one MoE block: routing, the k experts, their sum and the shared experts."""
     summing = max(model.experts_per_token - 1, 0)
-    return ROUTED_EXPERT_NODES + summing + model.num_shared_experts * SHARED_EXPERT_NODES
+    biases = ROUTED_EXPERT_BIAS_NODES if model.mlp_bias else 0
+    return ROUTED_EXPERT_NODES + summing + biases + model.num_shared_experts * SHARED_EXPERT_NODES
 
 
 def ffn_nodes(model: ModelArch) -> int:
     """Nodes of every layer's feed-forward block and the norms beyond two per layer."""
     dense = GATED_MLP_NODES if model.gated_mlp else PLAIN_MLP_NODES
+    if model.mlp_bias:
+        dense += GATED_MLP_BIAS_NODES if model.gated_mlp else PLAIN_MLP_BIAS_NODES
     extra_norms = max(model.norms_per_layer - BASE_NORMS_PER_LAYER, 0) * model.num_layers
     moe = model.moe_layers * routed_expert_nodes(model)
     return model.dense_layers * dense + moe + extra_norms * NORM_NODES
@@ -131,10 +205,11 @@ def stream_mixing_nodes(model: ModelArch) -> int:
     return per_layer_and_token(model, present, STREAM_MIXING_LAYER_NODES, STREAM_MIXING_TOKEN_NODES)
 
 
-def ggml_nodes_per_token(model: ModelArch) -> int:
-    """Kernels one decode step of one token runs in a ggml engine (see the module text)."""
+def ggml_nodes_per_token(model: ModelArch, path: GraphPath = UNFUSED) -> int:
+    """Kernels one decode step of one token runs in a ggml engine on the graph's `path` (see
+    the module text)."""
     return (
-        mixer_nodes(model)
+        mixer_nodes(model, path)
         + ffn_nodes(model)
         + per_layer_input_nodes(model)
         + stream_mixing_nodes(model)

@@ -94,7 +94,7 @@ from __future__ import annotations
 
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.performance.engine_profiles import KernelGraph
-from gpuatlas.performance.llm.ggml_nodes import ggml_nodes_per_token
+from gpuatlas.performance.llm.ggml_nodes import UNFUSED, GraphPath, ggml_nodes_per_token
 from gpuatlas.performance.llm.layer_kinds import mixer_layers, per_layer_and_token
 
 ATTENTION_KERNELS = 12
@@ -209,10 +209,12 @@ def stages_per_token(model: ModelArch) -> int:
     return mixers + ffns + extra_norms + per_layer_inputs + mixing + TOKEN_STAGES
 
 
-def paid_kernels_per_token(model: ModelArch, kernel_graph: KernelGraph) -> int:
+def paid_kernels_per_token(
+    model: ModelArch, kernel_graph: KernelGraph, path: GraphPath = UNFUSED
+) -> int:
     """What one token's forward step pays its time per kernel for, by the engine's kernel
     graph (engines.toml kernel_graph): MLX's barrier-separated stages, or the nodes of a ggml
-    graph, run one after another (llm/ggml_nodes.py)."""
+    graph on the run's `path`, run one after another (llm/ggml_nodes.py)."""
     if kernel_graph == "ggml-nodes":
-        return ggml_nodes_per_token(model)
+        return ggml_nodes_per_token(model, path)
     return stages_per_token(model)

@@ -28,6 +28,7 @@ from gpuatlas.performance.engine_specs import (
     profile_backend,
 )
 from gpuatlas.performance.integer_dot import dp4a_prompt_ops, matvec_alu_ops_with_dp4a
+from gpuatlas.performance.llm.ggml_nodes import GraphPath, recurrent_state_passes
 from gpuatlas.performance.llm.shape import (
     HIGH_PRECISION_BITS,
     LlmShape,
@@ -204,8 +205,19 @@ class LlmRuntime:
 
     @cached_property
     def paid_kernels(self) -> int:
-        """Kernels (MLX: dependent stages; ggml: graph nodes) one token's step pays for."""
-        return paid_kernels_per_token(self.model, self.engine.kernel_graph)
+        """Kernels (MLX: dependent stages; ggml: graph nodes) one token's step pays for, on
+        the graph path this run takes (flash attention as run, the build's fused recurrence)."""
+        return paid_kernels_per_token(self.model, self.engine.kernel_graph, self.graph_path)
+
+    @property
+    def graph_path(self) -> GraphPath:
+        """The path a ggml graph takes for this run: flash attention where the attention runs
+        fused (`attention_per_query_head` off), the fused Gated DeltaNet recurrence where the
+        engine's builds have it (engines.toml fused_recurrence)."""
+        return GraphPath(
+            flash_attention=not self.attention_per_query_head,
+            fused_recurrence=self.engine.fused_recurrence,
+        )
 
     @cached_property
     def time_per_kernel_us(self) -> float:
@@ -381,9 +393,14 @@ class LlmRuntime:
     @cached_property
     def recurrent_state_step_bytes(self) -> float:
         """Bytes one sequence's decode step moves in its recurrent (Gated DeltaNet, Mamba-2)
-        layers, per GPU: the fixed-size state read and written back once per token, whatever
-        the context (0 for a model without such layers)."""
-        return 2.0 * self.model.recurrent_state_bytes() / self.kv_split
+        layers, per GPU, whatever the context (0 for a model without such layers): the
+        fixed-size state read and written back once per token by a fused kernel, and as many
+        times as a ggml graph's nodes stream it (llm/ggml_nodes.py recurrent_state_passes: 16
+        on the unfused Gated DeltaNet recurrence, 4 with the fused op and its write-back)."""
+        passes = 2
+        if self.engine.kernel_graph == "ggml-nodes":
+            passes = recurrent_state_passes(self.model, self.graph_path)
+        return passes * self.model.recurrent_state_bytes() / self.kv_split
 
     @cached_property
     def matmul_work_per_token(self) -> float:
