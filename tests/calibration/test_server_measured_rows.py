@@ -16,8 +16,11 @@ def test_server_programs_are_recognised_as_users_write_them() -> None:
     assert names_a_server("llama-server b8123")
     assert names_a_server("llama.cpp (llama-server)")
     assert names_a_server("llama.cpp server")
+    assert names_a_server("llama.cpp-server") and names_a_server("llama_server")
     assert not names_a_server("llama.cpp b8123")
     assert not names_a_server("llama-bench")
+    assert not names_a_server("ollama-server")  # the name inside another word
+    assert not names_a_server("mlx_lm.server") and not names_a_server("sglang server")
     assert not names_a_server(None)
 
 

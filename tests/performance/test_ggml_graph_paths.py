@@ -92,3 +92,12 @@ def test_vulkan_accumulates_in_fp16_on_geforce() -> None:
     assert geforce.matrix_peak_flops == pytest.approx(330.3e12)  # 165.2 with fp32 accumulators
     radeon = llm_runtime("rx-7900-xtx", "llama-3.1-8b", "q4_0", "llama.cpp vulkan")
     assert radeon.matrix_peak_flops == pytest.approx(122.88e12)
+
+
+def test_an_engine_of_its_own_kernels_pays_no_ggml_state_traffic() -> None:
+    # ExLlama extends llama.cpp's profile for its priors but runs no ggml graph: its recurrent
+    # state moves twice a token, as in any kernel that updates it in place
+    exllama = llm_runtime("rtx-4090", "qwen3.6-27b", "exl3-4bpw", "exllamav3")
+    assert exllama.engine.kernel_graph == "own-kernels"
+    state = _llm("qwen3.6-27b").recurrent_state_bytes()
+    assert exllama.recurrent_state_step_bytes == pytest.approx(2 * state)

@@ -1,7 +1,8 @@
 """llama.cpp's HIP backend launches each layer's kernels one by one (GGML_HIP_GRAPHS off by
 default until PR #22254): a decode token pays 0.1 ms per plain layer (issue #20934's RX 7900
 XTX tg128), the prior of 4.5 us per ggml graph node (engines.toml llama.cpp-rocm
-kernel_overhead_us; a plain Llama layer is 22 nodes, llm/ggml_nodes.py), against 2 us for the
+kernel_overhead_us; a plain Llama layer is 22 nodes, 19 with flash attention,
+llm/ggml_nodes.py), against 2 us for the
 Vulkan and CUDA builds that replay graphs; the fixed time, not a lower bandwidth share, is what
 makes a small model slow on a fast-memory card such as an MI300X."""
 

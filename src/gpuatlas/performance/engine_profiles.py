@@ -21,7 +21,9 @@ MultiGpuMode = Literal["tensor", "layer-split"]
 # What a sliding-window layer's KV cache holds per sequence (see data/engines.toml).
 SlidingWindowKv = Literal["window", "window+chunk", "full"]
 SparseAttention = Literal["gather", "mask"]
-KernelGraph = Literal["mlx-stages", "ggml-nodes"]  # what a step pays its time per kernel for
+# what a step pays its time per kernel for ("own-kernels": an engine of its own fused kernels,
+# not a ggml graph, that pays none)
+KernelGraph = Literal["mlx-stages", "ggml-nodes", "own-kernels"]
 # What an engine's memory_fraction is a share of (see data/engines.toml).
 MemoryFractionOf = Literal["total", "free"]
 

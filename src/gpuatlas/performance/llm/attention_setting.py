@@ -40,15 +40,18 @@ def stated_flash_attention(variant: str | None) -> bool | None:
     return None
 
 
-# how users name llama.cpp's server program (its '-fa auto' default differs from llama-bench's)
-SERVER_PROGRAMS = ("llama-server", "llama.cpp server", "llama_server", "llama-cpp-server")
+# how users name llama.cpp's server program (its '-fa auto' default differs from llama-bench's):
+# 'llama-server', 'llama_server', 'llama.cpp server', 'llama.cpp-server', 'llama-cpp-server',
+# not inside another word ('ollama-server' is not it)
+SERVER_PROGRAMS = ("llama-server",)
+_SERVER_NAME = re.compile(r"(?<![a-z0-9])llama(?:[-_ .:]?cpp)?[-_ .:]server\b")
 
 
 def names_a_server(engine_text: str | None) -> bool:
     """Whether an engine as written names llama.cpp's server program ('llama-server b8123',
-    'llama.cpp (llama-server)'): its measurements take the server's defaults."""
-    text = (engine_text or "").lower()
-    return any(program in text for program in SERVER_PROGRAMS)
+    'llama.cpp (llama-server)', 'llama.cpp server'): its measurements take the server's
+    defaults."""
+    return _SERVER_NAME.search((engine_text or "").lower()) is not None
 
 
 def with_setting(runtime: LlmRuntime, setting: bool | None) -> LlmRuntime:

@@ -23,10 +23,14 @@ nodes as one (25 nodes, not 36). Ollama's own Go graph of these models keeps the
 recurrence (ollama/ollama issue #16149, PR #16150 open in 2026-05).
 
 Known approximations: a gated shared expert (Qwen3-Next, Qwen3.5/3.6) has 3 more nodes than
-counted, DeepSeek's group-limited routing about 9;
-Qwen3-Next builds between its support (b7189, 2025-11) and the fused op ran the unfused
-recurrence under llama.cpp's 2025 profile too; CUDA fuses the state copy after the fused op
-into it from PR #23940 (2026-07), one node fewer per layer, not counted.
+counted, DeepSeek's group-limited routing about 9; a Mamba-2 mixer is counted with the Gated
+DeltaNet block's 36 nodes (its ssm_scan is one op; its state moves 4 times, as the fused
+recurrence's); the generation of builds b6902-b9436 counts every Gated DeltaNet model fused,
+though Qwen3-Next's builds from its support (b7189, 2025-11) to the op (2026-02/03) ran the
+unfused recurrence; the backends also run chains of nodes as one kernel (norm + weight, RoPE +
+cache write, mat-vec + add, gate + up + GLU, the MoE routing and expert adds), not counted: the
+time per node is an average over fused and unfused ones; CUDA fuses the state copy after the
+fused op into it from PR #23940 (2026-07), one node fewer per layer, not counted either.
 
 Counts read from ggml-org/llama.cpp src/models/*.cpp and src/llama-graph.cpp @069be0a (2026)
 for one token:

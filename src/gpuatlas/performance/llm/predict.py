@@ -184,7 +184,11 @@ UNCOSTED_SMALL_OPS_NOTE = (
 # A decode step whose kernels' fixed time is at least this share of it says so (the reason a
 # faster memory, or fewer active parameters, speeds it up less than the bytes suggest).
 KERNEL_TIME_NOTE_SHARE = 0.2
-KERNEL_WORDS = {"ggml-nodes": "GPU kernels (ggml graph nodes)", "mlx-stages": "kernel stages"}
+KERNEL_WORDS = {
+    "ggml-nodes": "GPU kernels (ggml graph nodes)",
+    "mlx-stages": "kernel stages",
+    "own-kernels": "GPU kernels",
+}
 
 
 def _kernel_time_note(runtime: LlmRuntime, tpot_s: float) -> tuple[str, ...]:

@@ -217,4 +217,6 @@ def paid_kernels_per_token(
     graph on the run's `path`, run one after another (llm/ggml_nodes.py)."""
     if kernel_graph == "ggml-nodes":
         return ggml_nodes_per_token(model, path)
+    if kernel_graph == "own-kernels":
+        return 0
     return stages_per_token(model)
