@@ -32,7 +32,7 @@ from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.engine_specs import frontend_for_checkpoint, parse_engine_spec
-from gpuatlas.performance.llm.attention_setting import SERVER_PROGRAMS, names_a_server
+from gpuatlas.performance.llm.attention_setting import SERVER_VARIANT, names_a_server
 from gpuatlas.performance.media.image_parallel import IMAGE_METRICS
 from gpuatlas.performance.training.engines import training_engine
 
@@ -199,7 +199,7 @@ def _variant(text: dict[str, str]) -> str | None:
     such as its '-fa auto', must still apply)."""
     variant = text.get("variant") or ""
     if names_a_server(text["engine"]) and not names_a_server(variant):
-        variant = f"{variant}+{SERVER_PROGRAMS[0]}" if variant else SERVER_PROGRAMS[0]
+        variant = f"{variant}+{SERVER_VARIANT}" if variant else SERVER_VARIANT
     return variant or None
 
 

@@ -42,8 +42,9 @@ def stated_flash_attention(variant: str | None) -> bool | None:
 
 # how users name llama.cpp's server program (its '-fa auto' default differs from llama-bench's):
 # 'llama-server', 'llama_server', 'llama.cpp server', 'llama.cpp-server', 'llama-cpp-server',
-# not inside another word ('ollama-server' is not it)
-SERVER_PROGRAMS = ("llama-server",)
+# not inside another word ('ollama-server' is not it); SERVER_VARIANT is the word a written row's
+# variant keeps for it
+SERVER_VARIANT = "llama-server"
 _SERVER_NAME = re.compile(r"(?<![a-z0-9])llama(?:[-_ .:]?cpp)?[-_ .:]server\b")
 
 

@@ -167,7 +167,8 @@ def recurrent_state_passes(model: ModelArch, path: GraphPath = UNFUSED) -> int:
     the state add (two reads, a write), q·state (read, write) and its row sum (read): 14; the
     write-back into the cache (read, write): 16. The fused op (and Mamba-2's ssm_scan) reads the
     state and writes the new one into its result, which the write-back copies: 4."""
-    if model.recurrent_mixer == "gated-deltanet" and not path.fused_recurrence:
+    gated_deltanet = model.recurrent_mixer == "gated-deltanet"
+    if gated_deltanet and not fuses_recurrence(model, path):
         return UNFUSED_STATE_PASSES
     return FUSED_STATE_PASSES
 
