@@ -43,6 +43,17 @@ def test_biased_projections_add_one_node_each() -> None:
     assert ggml_nodes_per_token(_llm("gpt-oss-20b")) == 24 * ((15 + 3 + 1) + (16 + 3 + 4)) + 6
 
 
+def test_glm_biases_its_qkv_projections_but_not_its_output() -> None:
+    # GLM-4.5's config says attention_bias true, which transformers applies to q, k and v only
+    # (its o_proj is built with bias=False), so a layer pays the three adds and not a fourth
+    for name in ("glm-4.5-air", "glm-4.5", "glm-4.6"):
+        model = _llm(name)
+        assert model.attention_bias
+        assert not model.attention_output_bias
+    # gpt-oss biases its output projection too (transformers: o_proj bias=attention_bias)
+    assert _llm("gpt-oss-20b").attention_output_bias
+
+
 def test_the_fused_op_runs_a_gated_deltanet_recurrence_as_one_node() -> None:
     model = _llm("qwen3.6-35b-a3b")  # 30 Gated DeltaNet layers of 36 nodes, 25 fused
     assert ggml_nodes_per_token(model) - ggml_nodes_per_token(model, FUSED) == 30 * 11

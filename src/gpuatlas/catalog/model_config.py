@@ -75,6 +75,9 @@ _FOUR_NORM_MODEL_TYPES = {
 }
 _GEMMA4_MODEL_TYPES = {"gemma4", "gemma4_text"}
 _QKV_BIAS_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"}
+# families whose `attention_bias` biases q/k/v only: transformers builds their o_proj with
+# bias=False (modeling_glm4.py, modular_glm4_moe.py), so their GGUFs carry no attn_output.bias
+_QKV_ONLY_ATTENTION_BIAS_MODEL_TYPES = {"glm4", "glm4_moe"}
 _WINDOW_DISABLED_MODEL_TYPES = {"qwen2", "qwen2_moe", "qwen2_5_vl"}
 _QUANT_METHOD_FORMATS = {
     "fp8": "fp8",
@@ -741,7 +744,8 @@ def _bias_fields(section: JsonObject) -> dict[str, Any]:
     attention_bias = bool(section.get("attention_bias", False))
     return {
         "attention_bias": attention_bias or model_type in _QKV_BIAS_MODEL_TYPES,
-        "attention_output_bias": attention_bias and model_type not in _QKV_BIAS_MODEL_TYPES,
+        "attention_output_bias": attention_bias
+        and model_type not in _QKV_BIAS_MODEL_TYPES | _QKV_ONLY_ATTENTION_BIAS_MODEL_TYPES,
         "mlp_bias": bool(section.get("mlp_bias", False)) or model_type == "gpt_oss",
     }
 
