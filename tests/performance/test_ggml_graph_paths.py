@@ -6,6 +6,8 @@ own graph of those models keeps the unfused recurrence."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gpuatlas.catalog.model_arch import ModelArch
@@ -50,6 +52,11 @@ def test_glm_biases_its_qkv_projections_but_not_its_output() -> None:
         model = _llm(name)
         assert model.attention_bias
         assert not model.attention_output_bias
+    # a GLM-4.5-Air layer pays the three q/k/v adds and no fourth: one node a layer fewer than
+    # the same model with an output bias
+    air = _llm("glm-4.5-air")
+    biased_output = replace(air, attention_output_bias=True)
+    assert ggml_nodes_per_token(biased_output) - ggml_nodes_per_token(air) == air.num_layers
     # gpt-oss biases its output projection too (transformers: o_proj bias=attention_bias)
     assert _llm("gpt-oss-20b").attention_output_bias
 

@@ -20,6 +20,7 @@ from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.measurements import ENGINES
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.api import predict_diffusion, predict_llm, serving_layout
+from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.engine_profiles import EngineProfile, all_engines
 from gpuatlas.performance.engine_specs import (
@@ -58,7 +59,12 @@ def test_an_engine_without_rows_is_costed_at_a_calibrated_engines_levels() -> No
     # ExLlamaV3 has no measured row: it runs at ExLlamaV2's fitted levels, with a wider band
     lengths = {"batch": 1, "input_tokens": 512, "output_tokens": 256}
     own = predict_llm("rtx-4090", "llama-3.1-8b", "exl3-4bpw", "exllamav3", **lengths)
+    parent = predict_llm("rtx-4090", "llama-3.1-8b", "exl2-4bpw", "exllamav2", **lengths)
     assert own.decode_tok_s.extrapolated and own.prefill_tok_s.extrapolated
+    assert not parent.decode_tok_s.extrapolated
+    assert own.decode_tok_s.high / own.decode_tok_s.low > (
+        parent.decode_tok_s.high / parent.decode_tok_s.low
+    )
     document = predict_llm_document(
         PredictLlmRequest(
             system="rtx-4090", model="llama-3.1-8b", engine="exllamav3", weights="exl3-4bpw"
@@ -69,19 +75,39 @@ def test_an_engine_without_rows_is_costed_at_a_calibrated_engines_levels() -> No
 
 def test_lmdeploy_decodes_at_its_own_fitted_level_since_it_has_rows() -> None:
     # Round 34 added LMDeploy's own benchmark tables (TurboMind decode on an RTX 4090, static
-    # serving on A100s): its decode is fitted, no longer borrowed from vLLM; it has no prefill
-    # row, so its prefill is still vLLM's and marked extrapolated
-    args = ("h100", "llama-3.1-8b", "bf16")
-    lengths = {"batch": 1, "input_tokens": 512, "output_tokens": 256}
-    own = predict_llm(*args, "lmdeploy 0.6.0", **lengths)
-    borrowed = predict_llm(*args, "vllm", **lengths)
+    # serving on A100s): its decode and serving levels are fitted from them; it has no prompt
+    # row, so its prefill is still vLLM's, marked extrapolated, and the answer says so
+    covered = current_calibration().covered
+    assert "lmdeploy" in covered["decode:engine"] and "lmdeploy" in covered["serving:engine"]
+    assert "lmdeploy" not in covered["prefill:engine"]
+    own = predict_llm(
+        "h100",
+        "llama-3.1-8b",
+        "bf16",
+        "lmdeploy 0.6.0",
+        batch=1,
+        input_tokens=512,
+        output_tokens=256,
+    )
     assert not own.decode_tok_s.extrapolated
-    assert own.decode_tok_s.value != pytest.approx(borrowed.decode_tok_s.value, rel=0.01)
     assert own.prefill_tok_s.extrapolated
     document = predict_llm_document(
         PredictLlmRequest(system="h100", model="llama-3.1-8b", engine="lmdeploy")
     )
-    assert "engine_note" not in document or "calibrated levels" not in document["engine_note"]
+    assert "no measured prompt rows" in document["engine_note"]
+    assert "costed at vllm's calibrated prompt level" in document["engine_note"]
+
+
+def test_the_note_names_only_the_levels_an_engine_borrows() -> None:
+    lmdeploy = _profile("lmdeploy")
+    borrowed_all = unmeasured_engine_notes(lmdeploy, frozenset({"vllm"}), frozenset({"vllm"}))
+    assert "has no measured rows" in borrowed_all[0]
+    prompts_only = unmeasured_engine_notes(
+        lmdeploy, frozenset({"vllm", "lmdeploy"}), frozenset({"vllm"})
+    )
+    assert "no measured prompt rows" in prompts_only[0]
+    both = frozenset({"vllm", "lmdeploy"})
+    assert unmeasured_engine_notes(lmdeploy, both, both) == ()
 
 
 @pytest.mark.unit

@@ -138,6 +138,28 @@ def test_the_prefill_fit_reads_the_rows_with_the_time_in_force() -> None:
     assert added_s == pytest.approx(expected_s, rel=1e-9)
 
 
+def test_a_layer_split_row_pays_the_pipelined_share_of_the_time() -> None:
+    # Two P100s splitting Qwen3.8-27B by layers (round 34's rows): llama.cpp pipelines each
+    # batch's ubatches through the GPUs, so the recurrent time, like the GEMMs', is paid at
+    # (m + n - 1) / (m n) of the one-after-another time: 2,048 tokens = 4 ubatches of 512 on
+    # 2 GPUs -> 5/8
+    items = [i for i in to_observations(load_measurements()) if i.kind == "prefill"]
+    split = [
+        i
+        for i in recurrent_prefill_rows(items)
+        if i.row.gpu_count == 2 and i.case.input_tokens == 2048 and "P100" in i.row.notes
+    ]
+    assert split
+    fixed_s = {}
+    for us in (0.0, TOKEN_LAYER_US):
+        with table.using_calibration(_with_time(us, f"test-recurrent-split-{us}")):
+            fixed_s[us] = [terms.fixed_s for terms in map(prefill_terms, split) if terms]
+    layers = len(resolve_model("Qwen/Qwen3.8-27B").linear_attention_layers)
+    one_after_another_s = 2048 * layers * TOKEN_LAYER_US * 1e-6
+    for on, off in zip(fixed_s[TOKEN_LAYER_US], fixed_s[0.0], strict=True):
+        assert on - off == pytest.approx(one_after_another_s * 5 / 8, rel=1e-9)
+
+
 def test_without_paying_rows_the_fit_keeps_the_prior() -> None:
     dense = [
         item

@@ -222,12 +222,14 @@ def _engine_note(engine: str, system: str, format_id: str, model: AnyModelArch) 
     kernel: AWQ on vLLM ROCm); else nothing."""
     gpu = resolve_system(system).gpu
     profile = resolve_engine_on(engine, gpu)
-    measured = current_calibration().covered.get("decode:engine", frozenset())
+    covered = current_calibration().covered
+    measured = covered.get("decode:engine", frozenset())
+    prompts = covered.get("prefill:engine", frozenset())
     notes = (
         *engine_notes(engine),
         *target_notes(profile, gpu),
         *dtype_notes(profile, gpu, format_id),
-        *unmeasured_engine_notes(profile, measured),
+        *unmeasured_engine_notes(profile, measured, prompts),
         *fallback_expert_notes(profile, model, format_id),
     )
     return {"engine_note": "; ".join(notes)} if notes else {}

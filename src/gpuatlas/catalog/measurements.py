@@ -109,7 +109,7 @@ ENGINES: frozenset[str] = frozenset(
         "stable-fast",
         "coreml",
         "sd-webui",
-        "lmdeploy",  # engines.toml: costed at vLLM's levels until rows of its own calibrate it
+        "lmdeploy",  # engines.toml: its own decode/serving rows since round 34; prefill vLLM's
         "mflux",  # engines.toml [[engine_name]]: costed as eager diffusers on Apple silicon
         "exllama",  # ExLlama v1 and ExLlamaV3: costed at ExLlamaV2's levels until rows of
         "exllamav3",  # their own calibrate them

@@ -543,22 +543,35 @@ def engine_notes(text: str) -> tuple[str, ...]:
 
 
 def unmeasured_engine_notes(
-    profile: EngineProfile, measured_engines: frozenset[str]
+    profile: EngineProfile,
+    measured_engines: frozenset[str],
+    measured_prefill_engines: frozenset[str] | None = None,
 ) -> tuple[str, ...]:
-    """What an engine of another family with no measured rows of its own (LMDeploy) is costed
-    at: the calibrated levels of the engine its profile extends (engines.toml calibrate_from),
-    said in the answer. `measured_engines`: the engines the calibration's rows cover. Empty
-    for a measured engine and for a generation or backend of the same engine (llama.cpp-2023)."""
+    """What an engine of another family is costed at where it has no measured rows of its own:
+    the calibrated levels of the engine its profile extends (engines.toml calibrate_from), said
+    in the answer. `measured_engines`: the engines the calibration's decode rows cover; an engine
+    with none (ExLlamaV3) borrows every level. `measured_prefill_engines` (the engines its prompt
+    rows cover, when known): an engine measured in decode but not in prompts (LMDeploy, whose
+    tables time decode and serving) borrows its prefill level only. Empty for a measured engine
+    and for a generation or backend of the same engine (llama.cpp-2023)."""
     parent = profile.calibrate_from
-    if not parent or profile.id in measured_engines:
+    if not parent:
         return ()
     parent_family = next((p.engine for p in all_engines() if p.id == parent), parent)
     if parent_family == profile.engine:
         return ()
+    if profile.id not in measured_engines:
+        return (
+            f"{profile.engine} has no measured rows in the calibration: costed at {parent}'s "
+            "calibrated levels with its own memory, KV-cache and batching settings (engines.toml "
+            "source), and marked extrapolated",
+        )
+    if measured_prefill_engines is None or profile.id in measured_prefill_engines:
+        return ()
     return (
-        f"{profile.engine} has no measured rows in the calibration: costed at {parent}'s "
-        "calibrated levels with its own memory, KV-cache and batching settings (engines.toml "
-        "source), and marked extrapolated",
+        f"{profile.engine} has no measured prompt rows in the calibration: its prefill and TTFT "
+        f"are costed at {parent}'s calibrated prompt level and marked extrapolated (its decode "
+        "and serving levels are its own)",
     )
 
 
