@@ -929,12 +929,13 @@ def runtime_for(
     engine: EngineProfile,
     kv_bytes_per_element: float,
 ) -> LlmRuntime:
-    """The cached runtime of this configuration (keyed by ids, the shipped calibration), on
+    """The cached runtime of this configuration (keyed by ids, the calibration in force), on
     the profile that runs this model in the engine's release (`engine_for_model`)."""
     engine = engine_for_model(engine, model.family)
     network = system.network.id if system.network else ""
+    calibration = current_calibration()
     key = (
-        f"{system.id}|{network}|{current_calibration().version}",
+        f"{system.id}|{network}|{calibration.version}",
         id(model),
         weight_format.id,
         engine.id,
@@ -944,7 +945,10 @@ def runtime_for(
     return _runtime_cache(key, system, model, weight_format, engine, kv_bytes_per_element)
 
 
-_RUNTIMES: dict[tuple[str, int, str, str, float, str], LlmRuntime] = {}
+# key -> (the calibration it was built under, the runtime): a hit must be under that very
+# calibration, since two fits can share a version string (a cross-validation fold named after
+# its source is fitted anew on each data set a process calibrates)
+_RUNTIMES: dict[tuple[str, int, str, str, float, str], tuple[Calibration, LlmRuntime]] = {}
 
 
 def _runtime_cache(
@@ -955,12 +959,14 @@ def _runtime_cache(
     engine: EngineProfile,
     kv_bytes_per_element: float,
 ) -> LlmRuntime:
-    runtime = _RUNTIMES.get(key)
-    if runtime is None or runtime.model is not model:
-        runtime = build_runtime(system, model, weight_format, engine, kv_bytes_per_element)
-        if len(_RUNTIMES) > 4096:
-            _RUNTIMES.clear()
-        _RUNTIMES[key] = runtime
+    calibration = current_calibration()
+    entry = _RUNTIMES.get(key)
+    if entry is not None and entry[0] is calibration and entry[1].model is model:
+        return entry[1]
+    runtime = build_runtime(system, model, weight_format, engine, kv_bytes_per_element)
+    if len(_RUNTIMES) > 4096:
+        _RUNTIMES.clear()
+    _RUNTIMES[key] = (calibration, runtime)
     return runtime
 
 
