@@ -27,6 +27,7 @@ from gpuatlas.performance.engine_specs import (
     check_image_engine_runs_on,
     parse_engine_spec,
     unmeasured_engine_notes,
+    unmeasured_precision_notes,
 )
 from gpuatlas.performance.llm.predict import finite_run_output_tok_s, llm_runtime
 from gpuatlas.performance.llm.serving_layout import replica_loads
@@ -89,13 +90,55 @@ def test_lmdeploy_decodes_at_its_own_fitted_level_since_it_has_rows() -> None:
         input_tokens=512,
         output_tokens=256,
     )
-    assert not own.decode_tok_s.extrapolated
-    assert own.prefill_tok_s.extrapolated
+    four_bit = predict_llm(
+        "h100",
+        "llama-3.1-8b",
+        "awq-int4",
+        "lmdeploy 0.6.0",
+        batch=1,
+        input_tokens=512,
+        output_tokens=256,
+    )
+    # its decode rows are 4-bit (TurboMind w4a16): a 4-bit run is measured ground, a bf16 run
+    # sits at a level shrunk from them (round 35: coverage per engine and precision class)
+    assert not four_bit.decode_tok_s.extrapolated
+    assert own.decode_tok_s.extrapolated
+    assert own.prefill_tok_s.extrapolated and four_bit.prefill_tok_s.extrapolated
+    assert own.decode_tok_s.high / own.decode_tok_s.low > (
+        four_bit.decode_tok_s.high / four_bit.decode_tok_s.low
+    )
     document = predict_llm_document(
         PredictLlmRequest(system="h100", model="llama-3.1-8b", engine="lmdeploy")
     )
     assert "no measured prompt rows" in document["engine_note"]
     assert "costed at vllm's calibrated prompt level" in document["engine_note"]
+    assert (
+        "no measured 16-bit decode rows in the calibration (only 4-bit)"
+        in (document["engine_note"])
+    )
+    quantised = predict_llm_document(
+        PredictLlmRequest(
+            system="h100", model="llama-3.1-8b", engine="lmdeploy", weights="awq-int4"
+        )
+    )
+    assert "decode rows" not in quantised.get("engine_note", "")
+
+
+def test_coverage_counts_each_engine_at_each_precision_class_it_measured() -> None:
+    covered = current_calibration().covered["decode:engine_precision"]
+    assert "lmdeploy|4bit" in covered and "lmdeploy|16bit" not in covered
+    assert {"vllm|16bit", "vllm|8bit", "vllm|4bit"} <= covered
+
+
+def test_the_precision_note_speaks_only_for_an_unmeasured_class_of_a_measured_engine() -> None:
+    lmdeploy = _profile("lmdeploy")
+    measured = frozenset({"lmdeploy|4bit", "vllm|16bit"})
+    (note,) = unmeasured_precision_notes(lmdeploy, "16bit", measured)
+    assert note.startswith("lmdeploy has no measured 16-bit decode rows")
+    assert "(only 4-bit)" in note
+    assert unmeasured_precision_notes(lmdeploy, "4bit", measured) == ()
+    # an engine with no rows at all gets unmeasured_engine_notes' note, not this one
+    assert unmeasured_precision_notes(lmdeploy, "16bit", frozenset({"vllm|16bit"})) == ()
 
 
 def test_the_note_names_only_the_levels_an_engine_borrows() -> None:
@@ -197,7 +240,7 @@ def test_measured_rows_may_name_lmdeploy_and_mflux() -> None:
         gpu="h100-sxm",
         gpu_count=1,
         model="llama-3.1-8b",
-        weights="bf16",
+        weights="awq-int4",
         engine="lmdeploy",
         batch=1,
         input_tokens=512,
@@ -205,7 +248,8 @@ def test_measured_rows_may_name_lmdeploy_and_mflux() -> None:
         metric="decode_tok_s",
     )
     found = predict_case(llm)
-    assert found.value > 0 and not found.extrapolated  # LMDeploy's own rows since round 34
+    # LMDeploy's own 4-bit rows since round 34 (a bf16 run is extrapolated: it has none)
+    assert found.value > 0 and not found.extrapolated
     image = Case(
         gpu="apple-m2-max-38c",
         gpu_count=1,

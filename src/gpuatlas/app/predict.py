@@ -37,6 +37,7 @@ from gpuatlas.performance.engine_specs import (
     resolve_engine_on,
     target_notes,
     unmeasured_engine_notes,
+    unmeasured_precision_notes,
 )
 from gpuatlas.performance.expert_kernel_notes import fallback_expert_notes
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
@@ -45,6 +46,7 @@ from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_con
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
+from gpuatlas.performance.peak_rates import precision_class
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
@@ -230,6 +232,11 @@ def _engine_note(engine: str, system: str, format_id: str, model: AnyModelArch) 
         *target_notes(profile, gpu),
         *dtype_notes(profile, gpu, format_id),
         *unmeasured_engine_notes(profile, measured, prompts),
+        *unmeasured_precision_notes(
+            profile,
+            precision_class(as_format(format_id)),
+            covered.get("decode:engine_precision", frozenset()),
+        ),
         *fallback_expert_notes(profile, model, format_id),
     )
     return {"engine_note": "; ".join(notes)} if notes else {}

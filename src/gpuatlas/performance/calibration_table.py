@@ -133,6 +133,12 @@ BASE_ENGINES: dict[str, str] = {
 }
 
 
+def engine_precision(engine: str, precision_class: str) -> str:
+    """The coverage key of an engine's precision class (`Calibration.covered`'s
+    `<kind>:engine_precision` axis)."""
+    return f"{engine}|{precision_class}"
+
+
 def base_engine(engine: str) -> str | None:
     """The engine whose calibrated levels a case of `engine` refines: compiled image engines
     refine diffusers; engine profiles name theirs in engines.toml (`calibrate_from`: older

@@ -575,6 +575,30 @@ def unmeasured_engine_notes(
     )
 
 
+def unmeasured_precision_notes(
+    profile: EngineProfile, precision_class: str, measured: frozenset[str]
+) -> tuple[str, ...]:
+    """Where an engine's decode rows exist but none at this precision class (`measured`: the
+    calibration's `decode:engine_precision` keys): its level there is shrunk from its other
+    classes and the answer is marked extrapolated (LMDeploy's rows are 4-bit; a bf16 run is
+    not measured). Empty when the class is measured or the engine has no rows at all
+    (`unmeasured_engine_notes` says that)."""
+    prefix = f"{profile.id}|"
+    classes = sorted(key.removeprefix(prefix) for key in measured if key.startswith(prefix))
+    if not classes or precision_class in classes:
+        return ()
+    asked, others = _bits_label(precision_class), ", ".join(_bits_label(c) for c in classes)
+    return (
+        f"{profile.engine} has no measured {asked} decode rows in the calibration (only "
+        f"{others}): its {asked} level is shrunk from those and marked extrapolated",
+    )
+
+
+def _bits_label(precision_class: str) -> str:
+    """'16bit' (a calibration precision class) as a reader writes it: '16-bit'."""
+    return precision_class.replace("bit", "-bit")
+
+
 def target_notes(profile: EngineProfile, gpu: Gpu) -> tuple[str, ...]:
     """Why the profile runs on another backend than the vendor's usual one: a build of the
     engine that has no kernels for this GPU's target (stock Ollama's ROCm build on an RX

@@ -15,7 +15,12 @@ from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
-from gpuatlas.performance.calibration_table import Calibration, GroupParams, current_calibration
+from gpuatlas.performance.calibration_table import (
+    Calibration,
+    GroupParams,
+    current_calibration,
+    engine_precision,
+)
 from gpuatlas.performance.collectives import (
     layer_split_hop_s,
     one_shot_allreduce_step_s,
@@ -764,6 +769,9 @@ class LlmRuntime:
             calibration.is_covered(f"{kind}:gpu", self.system.gpu.id)
             and calibration.is_covered(f"{kind}:engine", self.engine.id)
             and calibration.is_covered(f"{kind}:model_family", self.model.family)
+            and calibration.is_covered(
+                f"{kind}:engine_precision", engine_precision(self.engine.id, self.precision_class)
+            )
         )
 
 
@@ -942,7 +950,9 @@ def runtime_for(
         kv_bytes_per_element,
         model.id,
     )
-    return _runtime_cache(key, system, model, weight_format, engine, kv_bytes_per_element)
+    return _runtime_cache(
+        key, calibration, system, model, weight_format, engine, kv_bytes_per_element
+    )
 
 
 # key -> (the calibration it was built under, the runtime): a hit must be under that very
@@ -953,17 +963,17 @@ _RUNTIMES: dict[tuple[str, int, str, str, float, str], tuple[Calibration, LlmRun
 
 def _runtime_cache(
     key: tuple[str, int, str, str, float, str],
+    calibration: Calibration,
     system: GpuSystem,
     model: ModelArch,
     weight_format: WeightFormat,
     engine: EngineProfile,
     kv_bytes_per_element: float,
 ) -> LlmRuntime:
-    calibration = current_calibration()
     entry = _RUNTIMES.get(key)
     if entry is not None and entry[0] is calibration and entry[1].model is model:
         return entry[1]
-    runtime = build_runtime(system, model, weight_format, engine, kv_bytes_per_element)
+    runtime = build_runtime(system, model, weight_format, engine, kv_bytes_per_element, calibration)
     if len(_RUNTIMES) > 4096:
         _RUNTIMES.clear()
     _RUNTIMES[key] = (calibration, runtime)
