@@ -107,3 +107,57 @@ def test_a_description_with_two_formats_or_none_up_front_is_refused(written: str
     reference = resolve_model_reference("Qwen/Qwen3-8B")
     with pytest.raises(_NameError):
         _weights(written, reference, "llama.cpp")
+
+
+def _serving_row(**cells: str) -> dict[str, str]:
+    return {
+        **dict.fromkeys([*COLUMNS, *SETTINGS], ""),
+        "gpu": "H100 SXM",
+        "gpu_count": "1",
+        "engine": "vLLM",
+        "engine_version": "0.11.0",
+        "model": "Qwen/Qwen3-8B",
+        "weights": "BF16",
+        "batch": "64",
+        "input_tokens": "512",
+        "output_tokens": "256",
+        "metric": "serving_output_tok_s",
+        "value": "500",
+        "unit": "tok/s",
+        "source": "https://example.org/test",
+        "source_date": "2026-10-01",
+        **cells,
+    }
+
+
+SETTINGS = ["requests", "mean_output_tokens", "gpu_layers", "num_ctx", "server_slots"]
+
+
+def test_a_written_row_carries_the_run_settings_it_states(tmp_path: Path) -> None:
+    # round 35: the written loader dropped these columns, so a finite burst (`requests`) was
+    # predicted as a steady state; they decide the prediction as they do for a fitted row
+    rows = [
+        _serving_row(),
+        _serving_row(requests="100"),  # waves of 64 then 36: the second half-empty
+        _serving_row(requests="100", mean_output_tokens="180.5", num_ctx="8192"),
+        _serving_row(
+            engine="llama.cpp",
+            engine_version="b6000",
+            gpu_layers="20",
+            server_slots="4",
+            weights="Q4_K_M",
+        ),
+    ]
+    with (tmp_path / "rows.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*COLUMNS, *SETTINGS])
+        writer.writeheader()
+        writer.writerows(rows)
+    steady, burst, early, offload = load_written(tmp_path).rows
+    assert (steady.requests, burst.requests, early.requests) == (None, 100, 100)
+    assert early.mean_output_tokens == 180.5 and early.num_ctx == 8192
+    assert (offload.gpu_layers, offload.server_slots) == (20, 4)
+    steady_case, burst_case, _, _ = observations([steady, burst, early, offload])
+    steady_tok_s = predicted_value(steady_case)
+    burst_tok_s = predicted_value(burst_case)
+    assert steady_tok_s is not None and burst_tok_s is not None
+    assert burst_tok_s < steady_tok_s  # the last wave runs 36 of 64 slots

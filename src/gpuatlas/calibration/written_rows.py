@@ -164,6 +164,18 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
         variant=_variant(text),
         backend=backend,
         depth=_optional_int(text.get("depth", "")),  # llama-bench -d; empty: none
+        # the optional run settings as the row states them (their meaning in
+        # data/measurements/README.md): they decide the prediction as they do for a fitted
+        # row (a finite burst of `requests` runs in waves, `gpu_layers` leaves layers on the
+        # host); empty = not stated
+        requests=_optional_int(text.get("requests", "")),
+        mean_output_tokens=_optional_float(text.get("mean_output_tokens", "")),
+        server_slots=_optional_int(text.get("server_slots", "")),
+        num_ctx=_optional_int(text.get("num_ctx", "")),
+        gpu_layers=_optional_int(text.get("gpu_layers", "")),
+        host_bandwidth_gb_s=_optional_float(text.get("host_bandwidth_gb_s", "")),
+        gradient_accumulation=_optional_int(text.get("gradient_accumulation", "")),
+        unusable_for_calibration=text.get("unusable_for_calibration") or None,
     )
 
 
@@ -348,6 +360,10 @@ def _batch(written: str) -> int | Literal["max"] | None:
 
 def _optional_int(written: str) -> int | None:
     return int(written) if written else None
+
+
+def _optional_float(written: str) -> float | None:
+    return float(written) if written else None
 
 
 def _parallelism(written: str, gpu_count: int) -> Parallelism | None:
