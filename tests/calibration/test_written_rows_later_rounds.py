@@ -210,16 +210,18 @@ def test_round_33_reads_server_runs_hybrids_and_vulkan_on_geforce_as_written() -
 @pytest.mark.unit
 def test_round_35_reads_serving_sweeps_and_a_four_gpu_run_as_written() -> None:
     """Two 2026 publications as they write them: a `vllm bench serve` sweep on an 'NVIDIA
-    A10G' (vLLM '0.30.0', 'Qwen/Qwen3-8B' 'BF16', finite runs with their prompt counts) and
-    vLLM at TP 4 on four 'RTX 3090' cards ('Gemma-4-31B-it' 'AWQ-4bit')."""
+    A10G' (vLLM '0.30.0', 'Qwen/Qwen3-8B' 'BF16', finite runs with their prompt counts; its
+    latencies under load live in under_load/) and vLLM at TP 4 on four 'RTX 3090' cards
+    ('Gemma-4-31B-it' 'AWQ-4bit')."""
     path = _round_path("as_written_r35")
     written = load_written(path)
-    assert written.total == len(written.rows) == 15 and not written.unresolved
+    assert written.total == len(written.rows) == 9 and not written.unresolved
     assert {(row.gpu, row.gpu_count) for row in written.rows} == {("a10g", 1), ("rtx-3090", 4)}
     assert {row.model for row in written.rows} == {"qwen3-8b", "gemma-4-31b"}
     sweep = [row for row in written.rows if row.gpu == "a10g"]
     assert {row.requests for row in sweep} == {20, 50, 100, 200}
     assert {row.metric for row in sweep} == {"serving_output_tok_s", "ttft_ms", "tpot_ms"}
+    assert {row.batch for row in sweep if row.metric != "serving_output_tok_s"} == {1}
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 2 and fresh.isdisjoint(others)
