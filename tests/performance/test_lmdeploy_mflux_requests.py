@@ -100,7 +100,7 @@ def test_lmdeploy_decodes_at_its_own_fitted_level_since_it_has_rows() -> None:
         output_tokens=256,
     )
     # its decode rows are 4-bit (TurboMind w4a16): a 4-bit run is measured ground, a bf16 run
-    # sits at a level shrunk from them (round 35: coverage per engine and precision class)
+    # sits at the engine-wide level fitted on them (round 35: coverage per engine and class)
     assert not four_bit.decode_tok_s.extrapolated
     assert own.decode_tok_s.extrapolated
     assert own.prefill_tok_s.extrapolated and four_bit.prefill_tok_s.extrapolated

@@ -579,10 +579,10 @@ def unmeasured_precision_notes(
     profile: EngineProfile, precision_class: str, measured: frozenset[str]
 ) -> tuple[str, ...]:
     """Where an engine's decode rows exist but none at this precision class (`measured`: the
-    calibration's `decode:engine_precision` keys): its level there is shrunk from its other
-    classes and the answer is marked extrapolated (LMDeploy's rows are 4-bit; a bf16 run is
-    not measured). Empty when the class is measured or the engine has no rows at all
-    (`unmeasured_engine_notes` says that)."""
+    calibration's `decode:engine_precision` keys): its level there is the engine-wide one
+    fitted on its other classes (calibration_table.group_keys) and the answer is marked
+    extrapolated (LMDeploy's rows are 4-bit; a bf16 run is not measured). Empty when the
+    class is measured or the engine has no rows at all (`unmeasured_engine_notes` says that)."""
     prefix = f"{profile.id}|"
     classes = sorted(key.removeprefix(prefix) for key in measured if key.startswith(prefix))
     if not classes or precision_class in classes:
@@ -590,7 +590,7 @@ def unmeasured_precision_notes(
     asked, others = _bits_label(precision_class), ", ".join(_bits_label(c) for c in classes)
     return (
         f"{profile.engine} has no measured {asked} decode rows in the calibration (only "
-        f"{others}): its {asked} level is shrunk from those and marked extrapolated",
+        f"{others}): its {asked} level comes from those and is marked extrapolated",
     )
 
 
