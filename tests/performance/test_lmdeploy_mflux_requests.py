@@ -136,9 +136,18 @@ def test_the_precision_note_speaks_only_for_an_unmeasured_class_of_a_measured_en
     (note,) = unmeasured_precision_notes(lmdeploy, "16bit", measured)
     assert note.startswith("lmdeploy has no measured 16-bit decode rows")
     assert "(only 4-bit)" in note
+    # its levels refine vLLM's (engines.toml calibrate_from), which measured 16 bits
+    assert "its 16-bit decode level is vllm's 16-bit level corrected by its own 4-bit rows" in note
+    (alone,) = unmeasured_precision_notes(lmdeploy, "16bit", frozenset({"lmdeploy|4bit"}))
+    assert "its 16-bit decode level comes from its 4-bit rows" in alone
     assert unmeasured_precision_notes(lmdeploy, "4bit", measured) == ()
     # an engine with no rows at all gets unmeasured_engine_notes' note, not this one
     assert unmeasured_precision_notes(lmdeploy, "16bit", frozenset({"vllm|16bit"})) == ()
+    # a generation that shares its parent's levels is measured where the parent is
+    newer = _profile("ollama-2026")
+    assert unmeasured_precision_notes(newer, "4bit", frozenset({"ollama|4bit"})) == ()
+    (eight,) = unmeasured_precision_notes(newer, "8bit", frozenset({"ollama|4bit"}))
+    assert eight.startswith("ollama has no measured 8-bit decode rows")
 
 
 def test_the_note_names_only_the_levels_an_engine_borrows() -> None:
@@ -265,3 +274,34 @@ def test_measured_rows_may_name_lmdeploy_and_mflux() -> None:
     )
     eager = predict_case(replace(image, engine="diffusers"))
     assert predict_case(image).value == pytest.approx(eager.value)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("engine", "model"),
+    [("ollama 0.12.0", "qwen3-8b"), ("ollama 0.20.0", "llama-3.1-8b"), ("ollama", "qwen3-8b")],
+)
+def test_the_precision_note_speaks_for_the_profile_that_runs_the_model(
+    engine: str, model: str
+) -> None:
+    # Ollama runs some families on its own Go engine (engines.toml own_engine_families): the
+    # note and the extrapolated flag must judge the same profile
+    document = predict_llm_document(
+        PredictLlmRequest(system="apple-m2-max-38c", model=model, engine=engine, weights="q8_0")
+    )
+    noted = "8-bit decode rows" in document.get("engine_note", "")
+    assert noted == document["decode_tok_s"]["extrapolated"]
+
+
+@pytest.mark.unit
+def test_a_calibration_without_precision_classes_covers_every_class() -> None:
+    # a calibration file written before round 35 records no engine_precision axis: its answers
+    # are not all extrapolated
+    shipped = current_calibration()
+    older = replace(
+        shipped,
+        covered={k: v for k, v in shipped.covered.items() if "engine_precision" not in k},
+    )
+    runtime = llm_runtime("h100", "llama-3.1-8b", "bf16", "lmdeploy 0.6.0")
+    assert runtime.extrapolated(shipped, "decode")
+    assert not runtime.extrapolated(older, "decode")

@@ -31,6 +31,7 @@ from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.apple_builds import require_mac_build
 from gpuatlas.performance.calibration_table import current_calibration
+from gpuatlas.performance.engine_profiles import engine_for_model
 from gpuatlas.performance.engine_specs import (
     dtype_notes,
     engine_notes,
@@ -217,13 +218,18 @@ def _check_context(reference: Any, context_tokens: int) -> None:
         check_checkpoint_context(llm, reference.name, context_tokens)
 
 
-def _engine_note(engine: str, system: str, format_id: str, model: AnyModelArch) -> dict[str, str]:
+def _engine_note(
+    engine: str, system: str, format_id: str, model: AnyModelArch, kind: str = "decode"
+) -> dict[str, str]:
     """{'engine_note': …} when the engine text needs one (a version newer than the newest
     known release, a commit, an application running another engine, a build with no kernels
     for the GPU: Ollama's ROCm build on an RX 6700 XT; MoE experts on an unmeasured fallback
-    kernel: AWQ on vLLM ROCm); else nothing."""
+    kernel: AWQ on vLLM ROCm; an engine not measured at this precision class for `kind`, on
+    the profile that runs this model); else nothing."""
     gpu = resolve_system(system).gpu
     profile = resolve_engine_on(engine, gpu)
+    family = getattr(model, "family", None)
+    runs_model = engine_for_model(profile, family) if family else profile
     covered = current_calibration().covered
     measured = covered.get("decode:engine", frozenset())
     prompts = covered.get("prefill:engine", frozenset())
@@ -233,9 +239,10 @@ def _engine_note(engine: str, system: str, format_id: str, model: AnyModelArch) 
         *dtype_notes(profile, gpu, format_id),
         *unmeasured_engine_notes(profile, measured, prompts),
         *unmeasured_precision_notes(
-            profile,
+            runs_model,
             precision_class(as_format(format_id)),
-            covered.get("decode:engine_precision", frozenset()),
+            covered.get(f"{kind}:engine_precision", frozenset()),
+            kind,
         ),
         *fallback_expert_notes(profile, model, format_id),
     )
@@ -364,7 +371,7 @@ def predict_serving_document(
             "kv_cache_assumed": kv_cache_id(kv_cache),
             "attention_assumed": attention.to_json(),
             **engine_fields(request.engine, engine, resolve_system(request.system).gpu),
-            **_engine_note(engine, request.system, choice.format_id, reference.model),
+            **_engine_note(engine, request.system, choice.format_id, reference.model, "serving"),
             "serving_output_tok_s": with_early_stop(result.output_tok_s, stopped).to_json(),
             "per_replica_output_tok_s": with_early_stop(result.per_replica, stopped).to_json(),
             "replicas": result.layout.replicas,

@@ -1662,15 +1662,17 @@ def _error_or_none(observation: Observation) -> float | None:
 
 def coverage(items: Sequence[Observation]) -> dict[str, frozenset[str]]:
     """What the fitted rows measured, per kind: GPUs, engines (row and profile ids), model
-    families, and each engine's precision classes (`engine|class`: an engine whose rows are all
-    4-bit has not measured its 16-bit level, which shrinks toward its others)."""
+    families, and each engine's precision classes (`engine|class`, on the profile that ran the
+    row's model and the one whose levels it fitted: an engine whose rows are all 4-bit has not
+    measured its 16-bit level)."""
     covered: dict[str, set[str]] = {}
     for item in items:
         covered.setdefault(f"{item.kind}:gpu", set()).add(item.row.gpu)
         engines = {item.engine, _profile_engine(item)}
         covered.setdefault(f"{item.kind}:engine", set()).update(engines)
         covered.setdefault(f"{item.kind}:model_family", set()).add(item.model_family)
+        ran = {item.engine, _model_engine(item.case.engine, item.model_family)}
         covered.setdefault(f"{item.kind}:engine_precision", set()).update(
-            engine_precision(engine, item.precision_class) for engine in engines
+            engine_precision(engine, item.precision_class) for engine in ran
         )
     return {key: frozenset(values) for key, values in covered.items()}

@@ -359,7 +359,13 @@ def _batch(written: str) -> int | Literal["max"] | None:
 
 
 def _optional_int(written: str) -> int | None:
-    return int(written) if written else None
+    """A whole number as written ('8192', '8192.0'); empty: not stated."""
+    if not written:
+        return None
+    number = float(written)
+    if not number.is_integer():
+        raise ValueError(f"{written!r} is not a whole number")
+    return int(number)
 
 
 def _optional_float(written: str) -> float | None:

@@ -139,6 +139,23 @@ def engine_precision(engine: str, precision_class: str) -> str:
     return f"{engine}|{precision_class}"
 
 
+def level_engine(engine: str) -> str:
+    """The engine whose fitted levels a profile's cases use: itself, or the profile it shares
+    its levels with (engines.toml shares_levels: ollama-2026 runs at ollama's levels)."""
+    sharers = _level_sharers()
+    while engine in sharers:
+        engine = sharers[engine]
+    return engine
+
+
+def precision_keys(engine: str, precision_class: str) -> frozenset[str]:
+    """The coverage keys that measure this profile at this precision class: its own and those
+    of the profile whose levels it shares."""
+    return frozenset(
+        engine_precision(name, precision_class) for name in (engine, level_engine(engine))
+    )
+
+
 def base_engine(engine: str) -> str | None:
     """The engine whose calibrated levels a case of `engine` refines: compiled image engines
     refine diffusers; engine profiles name theirs in engines.toml (`calibrate_from`: older

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
+from gpuatlas.performance.calibration_table import level_engine, precision_keys
 from gpuatlas.performance.engine_images import (
     ImageReading,
     ImageRecord,
@@ -576,21 +577,30 @@ def unmeasured_engine_notes(
 
 
 def unmeasured_precision_notes(
-    profile: EngineProfile, precision_class: str, measured: frozenset[str]
+    profile: EngineProfile, precision_class: str, measured: frozenset[str], kind: str = "decode"
 ) -> tuple[str, ...]:
-    """Where an engine's decode rows exist but none at this precision class (`measured`: the
-    calibration's `decode:engine_precision` keys): its level there is the engine-wide one
-    fitted on its other classes (calibration_table.group_keys) and the answer is marked
-    extrapolated (LMDeploy's rows are 4-bit; a bf16 run is not measured). Empty when the
-    class is measured or the engine has no rows at all (`unmeasured_engine_notes` says that)."""
-    prefix = f"{profile.id}|"
-    classes = sorted(key.removeprefix(prefix) for key in measured if key.startswith(prefix))
+    """Where an engine's rows of `kind` exist but none at this precision class (`measured`:
+    the calibration's `<kind>:engine_precision` keys; a profile that shares its levels counts its
+    parent's): the answer is marked extrapolated and says where the level comes from, the
+    engine's other classes (calibration_table.group_keys: LMDeploy's rows are 4-bit, a bf16 run
+    is not measured), refining its base engine's level at this class where the base measured
+    it (llama.cpp-rocm at 16 bits: llama.cpp's). Empty when the class is measured or the engine
+    has no rows at all (`unmeasured_engine_notes` says that)."""
+    names = {profile.id, level_engine(profile.id)}
+    classes = sorted({key.split("|")[1] for key in measured if key.split("|")[0] in names})
     if not classes or precision_class in classes:
         return ()
     asked, others = _bits_label(precision_class), ", ".join(_bits_label(c) for c in classes)
+    levels = level_engine(profile.id)
+    base = next((p.calibrate_from for p in all_engines() if p.id == levels), None)
+    if base and precision_keys(base, precision_class) & measured:
+        level = f"is {base}'s {asked} level corrected by its own {others} rows"
+    else:
+        level = f"comes from its {others} rows"
+    name = profile.engine if levels == profile.engine else f"{profile.engine} ({levels})"
     return (
-        f"{profile.engine} has no measured {asked} decode rows in the calibration (only "
-        f"{others}): its {asked} level comes from those and is marked extrapolated",
+        f"{name} has no measured {asked} {kind} rows in the calibration (only {others}): its "
+        f"{asked} {kind} level {level}, and is marked extrapolated",
     )
 
 

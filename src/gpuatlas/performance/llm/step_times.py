@@ -19,7 +19,7 @@ from gpuatlas.performance.calibration_table import (
     Calibration,
     GroupParams,
     current_calibration,
-    engine_precision,
+    precision_keys,
 )
 from gpuatlas.performance.collectives import (
     layer_split_hop_s,
@@ -769,10 +769,17 @@ class LlmRuntime:
             calibration.is_covered(f"{kind}:gpu", self.system.gpu.id)
             and calibration.is_covered(f"{kind}:engine", self.engine.id)
             and calibration.is_covered(f"{kind}:model_family", self.model.family)
-            and calibration.is_covered(
-                f"{kind}:engine_precision", engine_precision(self.engine.id, self.precision_class)
-            )
+            and self._precision_covered(calibration, kind)
         )
+
+    def _precision_covered(self, calibration: Calibration, kind: str) -> bool:
+        """Whether the engine was measured at this precision class for `kind` (a calibration
+        written before round 35 records no classes: covered, as it was then)."""
+        axis = f"{kind}:engine_precision"
+        if axis not in calibration.covered:
+            return True
+        keys = precision_keys(self.engine.id, self.precision_class)
+        return any(calibration.is_covered(axis, key) for key in keys)
 
 
 def linear_layers(model: ModelArch) -> int:
