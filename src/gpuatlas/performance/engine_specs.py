@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
-from gpuatlas.performance.calibration_table import level_engine, precision_keys
+from gpuatlas.performance.calibration_table import base_engine, level_engine, precision_keys
 from gpuatlas.performance.engine_images import (
     ImageReading,
     ImageRecord,
@@ -34,7 +34,11 @@ from gpuatlas.performance.engine_releases import (
     validated_tables,
     version_notes,
 )
-from gpuatlas.performance.peak_rates import compute_precision, lacks_sixteen_bit_rate
+from gpuatlas.performance.peak_rates import (
+    PRECISION_CLASSES,
+    compute_precision,
+    lacks_sixteen_bit_rate,
+)
 from gpuatlas.performance.unmodelled_engines import with_unmodelled_reason
 
 __all__ = [
@@ -586,13 +590,12 @@ def unmeasured_precision_notes(
     is not measured), refining its base engine's level at this class where the base measured
     it (llama.cpp-rocm at 16 bits: llama.cpp's). Empty when the class is measured or the engine
     has no rows at all (`unmeasured_engine_notes` says that)."""
-    names = {profile.id, level_engine(profile.id)}
-    classes = sorted({key.split("|")[1] for key in measured if key.split("|")[0] in names})
+    classes = [c for c in PRECISION_CLASSES if precision_keys(profile.id, c) & measured]
     if not classes or precision_class in classes:
         return ()
     asked, others = _bits_label(precision_class), ", ".join(_bits_label(c) for c in classes)
     levels = level_engine(profile.id)
-    base = next((p.calibrate_from for p in all_engines() if p.id == levels), None)
+    base = base_engine(levels)
     if base and precision_keys(base, precision_class) & measured:
         level = f"is {base}'s {asked} level corrected by its own {others} rows"
     else:

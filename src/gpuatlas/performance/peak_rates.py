@@ -103,6 +103,9 @@ def hardware_class(gpu: Gpu) -> str:
     return f"{gpu.architecture_family}/{memory_class}"
 
 
+PRECISION_CLASSES = ("16bit", "8bit", "4bit")  # what precision_class returns, widest first
+
+
 def precision_class(weight_format: WeightFormat) -> str:
     """Calibration bucket of a weight format: 16bit, 8bit or 4bit."""
     bits = weight_format.model_bits_per_weight
