@@ -8,8 +8,10 @@ test: install-test-deps run-tests
 install-test-deps:
 	bash scripts/install-test-deps.sh
 
+# Two workers or more (one per CPU), a test file per worker at a time (module fixtures such as
+# the browser and the server processes stay in one process); the 30 slowest tests are listed.
 run-tests:
-	python3 -m pytest -q
+	python3 -m pytest -q -n auto --dist loadfile --durations=30
 
 check: lint types unit
 

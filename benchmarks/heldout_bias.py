@@ -37,8 +37,11 @@ def main() -> None:
     predictions = predict_all(observations(rows), calibration)
     groups = bias_groups(predictions, keys, arguments.min_sources)
     publications = len({source_of(p.observation.row) for p in predictions})
+    unusable = sum(1 for row in rows if row.unusable_for_calibration)
     print(
-        f"{len(predictions)} held-out rows predicted ({publications} publications), calibration "
+        f"{len(predictions)} of {len(rows)} held-out rows with resolved names predicted "
+        f"({publications} publications; "
+        f"{unusable} marked unusable for calibration, not scored), calibration "
         f"{calibration.version}; {len(groups)} groups span {arguments.min_sources}+ publications\n"
     )
     print("\n".join(bias_table(groups, keys, arguments.limit)))

@@ -45,6 +45,8 @@ INTEGRATION_FILES = frozenset(
         "test_fault_tolerance.py",
         "test_scale_out.py",
         "test_schemathesis.py",
+        "test_schemathesis_fleet.py",
+        "test_schemathesis_planner.py",
         "test_code_quality.py",
         # whole commands over the default database (every GPU, every section)
         "test_terminal_tables.py",

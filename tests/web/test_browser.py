@@ -26,6 +26,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+# A page's first load in a fresh server process builds the report's caches; on a slow, shared CI
+# host that once took longer than Playwright's 30 s default, so pages wait up to two minutes.
+NAVIGATION_TIMEOUT_MS = 120_000
+WARM_PATHS = ("/", "/compare/a100-80gb-sxm/rtx-4090", "/compare/a100-80gb-sxm/rtx-4090/report.html")
 
 pytestmark = pytest.mark.skipif(
     not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists(),
@@ -41,6 +45,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPro
     token = store.create_token("browser-fleet")
     store.close()
     process = start_server(url, folder)
+    for path in WARM_PATHS:  # the pages' caches are built before any browser waits on them
+        assert httpx.get(process.url + path, timeout=NAVIGATION_TIMEOUT_MS / 1e3).status_code == 200
     yield process, token
     process.stop()
 
@@ -57,7 +63,9 @@ def browser() -> Iterator[object]:
 
 
 def _page(browser: object, width: int = 1280, height: int = 900) -> object:
-    return browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    return page
 
 
 def test_compare_page_shows_the_report_for_a_pair(browser: object, server: tuple) -> None:
