@@ -225,3 +225,28 @@ def test_round_35_reads_serving_sweeps_and_a_four_gpu_run_as_written() -> None:
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 2 and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_36_reads_2026_llama_bench_tables_automodel_training_and_sd14_engines() -> None:
+    """Six publications as they write them: llama-bench on an 'NVIDIA GeForce RTX 5090', an RTX
+    3090/3060, a 'Radeon 8060S' and two 'Intel Arc A770 (16gb)'; NeMo AutoModel's DGX-H100
+    tables ('DeepSeek V3 671B' and 'Qwen3 MoE 30B' resolve by their stated sizes); SD 1.4 on an
+    A100 and a T4 under six engines, three of which the project does not model."""
+    path = _round_path("as_written_r36")
+    written = load_written(path)
+    assert written.total == 73 and len(written.rows) == 58
+    gpus = {row.gpu for row in written.rows}
+    assert {"rtx-5090", "rtx-3090", "rtx-3060-12gb", "arc-a770", "h100-sxm", "t4"} <= gpus
+    assert {"deepseek-v3", "qwen3-30b-a3b", "kimi-k2"} <= {row.model for row in written.rows}
+    assert {row.metric for row in written.rows} == {
+        "prefill_tok_s",
+        "decode_tok_s",
+        "train_tok_s",
+        "image_s",
+    }
+    unmodelled = {row.reason.split("'")[1] for row in written.unresolved if "engine" in row.reason}
+    assert unmodelled == {"AITemplate", "nvFuser", "ONNX  CUDA  1.12.1"}
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 6 and fresh.isdisjoint(others)

@@ -61,6 +61,26 @@ def test_a_bracketed_size_still_checks_the_size() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "model_id"),
+    [
+        # NVIDIA NeMo AutoModel's performance tables label models by family and total size
+        ("DeepSeek V3 671B", "deepseek-v3"),
+        ("Kimi K2 1T", "kimi-k2"),  # 1.03 T parameters
+        ("gpt-oss 120B", "gpt-oss-120b"),
+    ],
+)
+def test_a_trailing_total_size_reads_as_the_model_of_that_size(written: str, model_id: str) -> None:
+    assert resolve_model_reference(written, allow_hub=False).model.id == model_id
+
+
+@pytest.mark.parametrize("written", ["DeepSeek V3 70B", "Kimi K2 32B", "Llama 3 405B"])
+def test_a_trailing_size_that_is_not_the_model_s_does_not_resolve(written: str) -> None:
+    """Llama 3 has no 405B (that is Llama 3.1): the size is checked, never dropped."""
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference(written, allow_hub=False)
+
+
+@pytest.mark.parametrize(
     ("written", "model", "format_id"),
     [
         # lhl/strix-halo-testing: ggml-org's GGUF keeps MXFP4 experts and Q8_0 elsewhere
@@ -89,3 +109,21 @@ def test_a_mixed_file_type_is_said_as_written_whatever_the_order(written: str) -
 def test_a_bracket_with_other_words_is_not_read_as_a_publisher_label() -> None:
     with pytest.raises(UnknownNameError):
         resolve_model_reference("gpt-oss-120b (fine-tuned by us, Q8/MXFP4)")
+
+
+@pytest.mark.parametrize(
+    ("written", "model_id"),
+    [("Qwen3 MoE 30B", "qwen3-30b-a3b"), ("Mixtral MoE 8x7B", "mixtral-8x7b")],
+)
+def test_the_word_moe_before_a_total_size_reads_as_the_mixture_of_experts(
+    written: str, model_id: str
+) -> None:
+    """NeMo AutoModel's tables write 'Qwen3 MoE 30B'; the word goes only where the model named
+    without it is a mixture of experts."""
+    assert resolve_model_reference(written, allow_hub=False).model.id == model_id
+
+
+def test_the_word_moe_after_a_dense_model_is_not_dropped() -> None:
+    """A 'Llama-3-8B-MoE' merge is not llama-3-8b (a dense model)."""
+    with pytest.raises(UnknownNameError):
+        resolve_model_reference("Llama-3-8B-MoE", allow_hub=False)

@@ -523,6 +523,10 @@ def resolve_model_reference(name: str, allow_hub: bool | None = None) -> ModelRe
     if reference is None:
         reference = _bracketed_size_reference(name, allow_hub)
     if reference is None:
+        reference = _trailing_size_reference(name, allow_hub)
+    if reference is None:
+        reference = _moe_word_reference(name, allow_hub)
+    if reference is None:
         reference = _square_bracketed_reference(name, allow_hub)
     if reference is None:
         reference = _conversion_label_reference(name, allow_hub)
@@ -570,7 +574,7 @@ def _active_size_completion(name: str) -> ModelReference | None:
 # A size written after the name in brackets ("Phi3-mini (3.8B)", as benchmark tables list
 # models): the name before the brackets, when its model has about that many parameters.
 _BRACKETED_SIZE_PATTERN = re.compile(
-    r"^(?P<name>.+?)\s*\(\s*(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>[bm])\s*\)\s*$", re.IGNORECASE
+    r"^(?P<name>.+?)\s*\(\s*(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>[bmt])\s*\)\s*$", re.IGNORECASE
 )
 BRACKETED_SIZE_TOLERANCE = 0.2  # published sizes are rounded ("3.8B" for 3.82e9)
 
@@ -581,11 +585,58 @@ def _bracketed_size_reference(name: str, allow_hub: bool | None) -> ModelReferen
     match = _BRACKETED_SIZE_PATTERN.match(name.strip())
     if match is None:
         return None
+    return _sized_reference(
+        match.group("name"), match.group("size"), match.group("unit"), allow_hub
+    )
+
+
+# A total size written after a name that does not carry one ("DeepSeek V3 671B", as training
+# and benchmark tables label models): the name before it, when its model has about that size.
+_TRAILING_SIZE_PATTERN = re.compile(
+    r"^(?P<name>.+?)[\s_-]+(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>[bmt])\s*$", re.IGNORECASE
+)
+
+
+def _trailing_size_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
+    """'DeepSeek V3 671B' -> deepseek-v3: the name without its trailing size, kept only when the
+    model it names has that many parameters within BRACKETED_SIZE_TOLERANCE (a size that names
+    another model of the family, 'Llama 3 405B' for llama-3-70b, never resolves this way)."""
+    match = _TRAILING_SIZE_PATTERN.match(name.strip())
+    if match is None:
+        return None
+    return _sized_reference(
+        match.group("name"), match.group("size"), match.group("unit"), allow_hub
+    )
+
+
+_MOE_WORD_PATTERN = re.compile(r"(?<![^\s_-])moe(?![^\s_-])", re.IGNORECASE)
+
+
+def _moe_word_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
+    """'Qwen3 MoE 30B' -> qwen3-30b-a3b: the name without the word "MoE" that training tables
+    put between a family and its total size, kept only when the model it names is a mixture of
+    experts (a dense "Llama-3-8B-MoE" merge is not llama-3-8b)."""
+    if not _MOE_WORD_PATTERN.search(name):
+        return None
+    without = " ".join(_MOE_WORD_PATTERN.sub(" ", name).split())
     try:
-        reference = resolve_model_reference(match.group("name"), allow_hub)
+        reference = resolve_model_reference(without, allow_hub)
     except UnknownNameError:
         return None
-    stated = float(match.group("size")) * (1e9 if match.group("unit").lower() == "b" else 1e6)
+    model = reference.model
+    return reference if isinstance(model, ModelArch) and model.is_moe else None
+
+
+def _sized_reference(
+    name: str, size: str, unit: str, allow_hub: bool | None
+) -> ModelReference | None:
+    """`name`'s reference when its model has `size` (in trillions, billions or millions: `unit`
+    t, b or m) parameters within BRACKETED_SIZE_TOLERANCE, else None."""
+    try:
+        reference = resolve_model_reference(name, allow_hub)
+    except UnknownNameError:
+        return None
+    stated = float(size) * {"t": 1e12, "b": 1e9, "m": 1e6}[unit.lower()]
     if abs(reference.model.total_params() / stated - 1.0) > BRACKETED_SIZE_TOLERANCE:
         return None
     return reference
