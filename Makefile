@@ -9,9 +9,11 @@ install-test-deps:
 	bash scripts/install-test-deps.sh
 
 # Two workers or more (one per CPU), a test file per worker at a time (module fixtures such as
-# the browser and the server processes stay in one process); the 30 slowest tests are listed.
+# the browser and the server processes stay in one process), files in collection order so that
+# the long fuzz files of tests/api_fuzz start first (xdist otherwise sends the files with the most
+# tests first and the one-test fuzz files last); the 30 slowest tests are listed.
 run-tests:
-	python3 -m pytest -q -n auto --dist loadfile --durations=30
+	python3 -m pytest -q -n auto --dist loadfile --no-loadscope-reorder --durations=30
 
 check: lint types unit
 
