@@ -73,9 +73,12 @@ def test_a_trailing_total_size_reads_as_the_model_of_that_size(written: str, mod
     assert resolve_model_reference(written, allow_hub=False).model.id == model_id
 
 
-@pytest.mark.parametrize("written", ["DeepSeek V3 70B", "Kimi K2 32B", "Llama 3 405B"])
+@pytest.mark.parametrize(
+    "written", ["DeepSeek V3 70B", "Kimi K2 32B", "Llama 3 405B", "llama-3.1 9b", "llama-3.1-9b"]
+)
 def test_a_trailing_size_that_is_not_the_model_s_does_not_resolve(written: str) -> None:
-    """Llama 3 has no 405B (that is Llama 3.1): the size is checked, never dropped."""
+    """Llama 3 has no 405B (that is Llama 3.1) and Llama 3.1 no 9B (a family name alone reads as
+    its default 8B variant): the size is checked, never dropped."""
     with pytest.raises(UnknownNameError):
         resolve_model_reference(written, allow_hub=False)
 

@@ -590,22 +590,29 @@ def _bracketed_size_reference(name: str, allow_hub: bool | None) -> ModelReferen
     )
 
 
-# A total size written after a name that does not carry one ("DeepSeek V3 671B", as training
-# and benchmark tables label models): the name before it, when its model has about that size.
+# A total size written after a name that does not carry one, apart from it ("DeepSeek V3 671B",
+# as training and benchmark tables label models): the name before it, when its model has that
+# size within TRAILING_SIZE_TOLERANCE. Tighter than a bracketed size: a family name alone reads
+# as its default variant, and a size that is not that variant's ("llama-3.1 9b") is another model.
 _TRAILING_SIZE_PATTERN = re.compile(
-    r"^(?P<name>.+?)[\s_-]+(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>[bmt])\s*$", re.IGNORECASE
+    r"^(?P<name>.+?)\s+(?P<size>\d+(?:\.\d+)?)\s*(?P<unit>[bmt])\s*$", re.IGNORECASE
 )
+TRAILING_SIZE_TOLERANCE = 0.05  # "1T" for Kimi K2's 1.03e12, "120B" for gpt-oss-120b's 1.17e11
 
 
 def _trailing_size_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
     """'DeepSeek V3 671B' -> deepseek-v3: the name without its trailing size, kept only when the
-    model it names has that many parameters within BRACKETED_SIZE_TOLERANCE (a size that names
-    another model of the family, 'Llama 3 405B' for llama-3-70b, never resolves this way)."""
+    model it names has that many parameters within TRAILING_SIZE_TOLERANCE (a size that names
+    another model of the family, 'Llama 3 405B' or 'llama-3.1 9b', never resolves this way)."""
     match = _TRAILING_SIZE_PATTERN.match(name.strip())
     if match is None:
         return None
     return _sized_reference(
-        match.group("name"), match.group("size"), match.group("unit"), allow_hub
+        match.group("name"),
+        match.group("size"),
+        match.group("unit"),
+        allow_hub,
+        TRAILING_SIZE_TOLERANCE,
     )
 
 
@@ -628,16 +635,20 @@ def _moe_word_reference(name: str, allow_hub: bool | None) -> ModelReference | N
 
 
 def _sized_reference(
-    name: str, size: str, unit: str, allow_hub: bool | None
+    name: str,
+    size: str,
+    unit: str,
+    allow_hub: bool | None,
+    tolerance: float = BRACKETED_SIZE_TOLERANCE,
 ) -> ModelReference | None:
     """`name`'s reference when its model has `size` (in trillions, billions or millions: `unit`
-    t, b or m) parameters within BRACKETED_SIZE_TOLERANCE, else None."""
+    t, b or m) parameters within `tolerance`, else None."""
     try:
         reference = resolve_model_reference(name, allow_hub)
     except UnknownNameError:
         return None
     stated = float(size) * {"t": 1e12, "b": 1e9, "m": 1e6}[unit.lower()]
-    if abs(reference.model.total_params() / stated - 1.0) > BRACKETED_SIZE_TOLERANCE:
+    if abs(reference.model.total_params() / stated - 1.0) > tolerance:
         return None
     return reference
 
