@@ -228,8 +228,7 @@ def _engine_note(
     the profile that runs this model); else nothing."""
     gpu = resolve_system(system).gpu
     profile = resolve_engine_on(engine, gpu)
-    family = getattr(model, "family", None)
-    runs_model = engine_for_model(profile, family) if family else profile
+    runs_model = engine_for_model(profile, model.family)
     covered = current_calibration().covered
     measured = covered.get("decode:engine", frozenset())
     prompts = covered.get("prefill:engine", frozenset())

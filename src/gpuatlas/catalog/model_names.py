@@ -616,7 +616,7 @@ def _trailing_size_reference(name: str, allow_hub: bool | None) -> ModelReferenc
     )
 
 
-_MOE_WORD_PATTERN = re.compile(r"(?<![^\s_-])moe(?![^\s_-])", re.IGNORECASE)
+_MOE_WORD_PATTERN = re.compile(rf"(?<![^\s_-]){_MOE_WORD}(?![^\s_-])", re.IGNORECASE)
 
 
 def _moe_word_reference(name: str, allow_hub: bool | None) -> ModelReference | None:
