@@ -43,7 +43,7 @@ from gpuatlas.performance.cases import Case  # noqa: E402
 from gpuatlas.performance.engine_profiles import all_engines  # noqa: E402
 from gpuatlas.performance.llm.memory import clear_fitting_cache  # noqa: E402
 from gpuatlas.performance.llm.offload_speed import clear_split_cache  # noqa: E402
-from gpuatlas.performance.llm.step_times import clear_runtime_cache  # noqa: E402
+from gpuatlas.performance.llm.predict import clear_runtime_caches  # noqa: E402
 from gpuatlas.performance.llm.vectorised import VECTOR_METRICS, predict_llm_many  # noqa: E402
 
 FORMATS = ("fp16", "bf16", "fp8", "awq-int4", "q4_k_m", "q8_0")
@@ -171,7 +171,7 @@ def time_csv(cases: list[Case], repeats: int) -> None:
         _run_cases(warm, as_json=False)  # parse the catalog files once per process
         walls, cpus = [], []
         for _ in range(repeats):
-            clear_runtime_cache()
+            clear_runtime_caches()
             clear_split_cache()  # the llama.cpp/Ollama splits a batch remembers
             clear_fitting_cache()  # and the sequence counts that fit
             wall, cpu = time.perf_counter(), time.process_time()
@@ -237,9 +237,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     arguments = parser.parse_args()
     cases = make_cases(arguments.cases, arguments.configs)
-    clear_runtime_cache()
+    clear_runtime_caches()
     predict_llm_many(make_cases(10, 5, seed=99))  # parse the catalog files once per process
-    clear_runtime_cache()  # the timed run builds every configuration's runtime itself
+    clear_runtime_caches()  # the timed run builds every configuration's runtime itself
     clear_split_cache()
     start = time.perf_counter()
     values = predict_llm_many(cases)

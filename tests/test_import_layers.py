@@ -1,6 +1,6 @@
 """The layers of docs/architecture.md, enforced: a package imports only packages below it.
 
-(errors, numbers, settings, statistics) < catalog < records < store < (performance | bench) <
+(errors, numbers, settings, statistics, memo) < catalog < records < store < (performance | bench) <
 (calibration | economics | compare | fleet) < report < app < web < cli; packages on one level
 never import each other (performance and bench, compare and fleet, ...). The command line is the
 top: it starts the web server (`gpuatlas serve`); the web app never imports the command line.
@@ -23,6 +23,7 @@ LAYER_OF = {
     "statistics": 0,
     "choices": 1,
     "table_fit": 0,
+    "memo": 0,
     "catalog": 1,
     "records": 2,
     "store": 3,

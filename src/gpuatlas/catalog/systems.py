@@ -31,6 +31,7 @@ from gpuatlas.catalog.system_devices import named_system_record, read_device
 from gpuatlas.catalog.system_keys import system_key
 from gpuatlas.catalog.unified_memory import with_memory_configuration
 from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError, UnknownNameError
+from gpuatlas.memo import IdentityMemo
 
 GPUS_PER_NODE_MAX = 8
 _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECASE)
@@ -273,6 +274,21 @@ def gpus_per_node_max(gpu: Gpu) -> int:
 
 
 def build_system(gpu: Gpu, gpu_count: int, network_id: str | None = None) -> GpuSystem:
+    """`gpu_count` of `gpu` on their links (the network between nodes: `network_id`, else the
+    GPU's default), built once per GPU, count and network: the same object each time, so the
+    estimators' caches, which key systems by identity, find it (catalog GPUs are immutable and
+    the entry keeps its GPU alive, so the id stays that GPU's)."""
+    return _BUILT_SYSTEMS.answer(
+        (id(gpu), gpu_count, network_id),
+        (gpu,),
+        lambda: _assembled_system(gpu, gpu_count, network_id),
+    )
+
+
+_BUILT_SYSTEMS: IdentityMemo[tuple[int, int, str | None], GpuSystem] = IdentityMemo(4096)
+
+
+def _assembled_system(gpu: Gpu, gpu_count: int, network_id: str | None) -> GpuSystem:
     if gpu_count < 1:
         raise InvalidRequestError([f"GPU count must be at least 1, got {gpu_count}"])
     nodes = math.ceil(gpu_count / gpus_per_node_max(gpu))

@@ -9,16 +9,19 @@ interpolates, so a simulation costs a handful of estimator calls, not one per st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar, cast
 
 import numpy as np
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.serving_simulation import StepTimes
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.memo import IdentityMemo
 from gpuatlas.performance import api
+from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import resolve_engine_on
 from gpuatlas.performance.llm.memory import gib_text
 from gpuatlas.performance.llm.offload_speed import (
@@ -62,6 +65,28 @@ def batch_grid(max_batch: int) -> np.ndarray:
 
 
 def step_times_from(
+    source: StepTimeSource, input_tokens: float, output_tokens: float, max_batch: int
+) -> StepTimes:
+    """`sampled_step_times`; an estimator source's are remembered (`remembered`): a plan's
+    N-GPU setup served as N one-GPU replicas steps the very replica its one-GPU sibling did.
+    The arrays are read-only, since every holder of the answer shares them."""
+    if not isinstance(source, EstimatorStepSource):
+        return sampled_step_times(source, input_tokens, output_tokens, max_batch)
+    question = ("steps", input_tokens, output_tokens, max_batch)
+    return remembered(
+        source,
+        question,
+        lambda: _read_only(sampled_step_times(source, input_tokens, output_tokens, max_batch)),
+    )
+
+
+def _read_only(steps: StepTimes) -> StepTimes:
+    for array in (steps.decode_step_s, steps.prefill_tokens, steps.prefill_step_s):
+        array.flags.writeable = False
+    return steps
+
+
+def sampled_step_times(
     source: StepTimeSource, input_tokens: float, output_tokens: float, max_batch: int
 ) -> StepTimes:
     """Sample decode steps at a batch grid (at the mean context, prompt + half the output)
@@ -116,7 +141,13 @@ class EstimatorStepSource:
         """Requests at once, each holding the KV of the context its engine allocates (Ollama:
         num_ctx, 32,768 tokens on a 24 GiB card from 0.15.5, whatever the request's length),
         at most the request slots of a llama.cpp/Ollama server (`parallel` as set, else the
-        release's: Ollama from 0.10 one; its automatic choice checks the fit at num_ctx)."""
+        release's: Ollama from 0.10 one; its automatic choice checks the fit at num_ctx).
+        Remembered per source and context (`remembered`)."""
+        question = ("max_batch", context_tokens)
+        return remembered(self, question, lambda: self._fitting_batch(context_tokens))
+
+    def _fitting_batch(self, context_tokens: int) -> int:
+        """`max_batch`, computed."""
         allocated = self.allocated_context(context_tokens)
         batch = api.max_serving_batch(
             self.system, self.model, self.weights, self.engine, context_tokens=allocated
@@ -188,6 +219,33 @@ class EstimatorStepSource:
                 server=True,
             )
         )
+
+
+T = TypeVar("T")
+
+# (the source's system by id, its model, weights, engine, num_ctx, parallel, the question) ->
+# the answer, for that very system (`build_system` hands out one per GPU, count and network)
+# under the very calibration
+_ANSWERS: IdentityMemo[tuple[object, ...], object] = IdentityMemo(16384)
+
+
+def remembered(
+    source: EstimatorStepSource, question: tuple[object, ...], answer: Callable[[], T]
+) -> T:
+    """The source's `answer` to `question`, computed once per source and calibration: a plan
+    asks the same replica (one GPU of a type, a group of them) for each count and format of
+    its setups. An error is not remembered (it is raised again by computing afresh)."""
+    system = source.system
+    key = (
+        id(system),
+        source.model,
+        source.weights,
+        source.engine,
+        source.num_ctx,
+        source.parallel,
+        *question,
+    )
+    return cast(T, _ANSWERS.answer(key, (current_calibration(), system), answer))
 
 
 @dataclass(frozen=True)

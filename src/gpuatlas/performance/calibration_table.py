@@ -235,6 +235,10 @@ def share_key(backend: str, era: str) -> str:
     return f"{backend}/{era}" if era else backend
 
 
+# `Calibration.params`'s arguments: (kind, engine prior, engine, hardware class, precision class)
+ParamsKey = tuple[str, tuple[float, float, float], str, str, str]
+
+
 @dataclass(frozen=True)
 class Calibration:
     version: str
@@ -279,6 +283,11 @@ class Calibration:
     recurrent_prefill: dict[str, float] = field(default_factory=dict)
     # {"share": fitted share, "n": GPUs} (fitting.fit_upcast_expert_share); empty: the prior
     upcast_expert: dict[str, float] = field(default_factory=dict)
+    # params() answers by their arguments: a planner asks the same few tens of thousands of
+    # times. Not a field of the fit: `replace` starts a new calibration with an empty memo.
+    _params_memo: dict[ParamsKey, GroupParams] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def upcast_expert_gemm_share(self) -> float:
@@ -354,6 +363,16 @@ class Calibration:
     ) -> GroupParams:
         """Efficiencies for a case; engine_prior = (eta_memory, eta_compute, overhead_ms),
         hardware = '<architecture family>/<memory class>' (see hardware.hardware_class)."""
+        key = (kind, engine_prior, engine, hardware, precision_class)
+        if (known := self._params_memo.get(key)) is not None:
+            return known
+        found = self._fitted_params(key)
+        self._params_memo[key] = found
+        return found
+
+    def _fitted_params(self, key: ParamsKey) -> GroupParams:
+        """`params`, computed (`key`: its arguments)."""
+        kind, engine_prior, engine, hardware, precision_class = key
         values = self.neutral_params(kind, engine_prior, engine, hardware, precision_class)
         memory_prior, compute_prior = self.family_priors(hardware)
         values["eta_memory"] = min(1.0, values["eta_memory"] * memory_prior)

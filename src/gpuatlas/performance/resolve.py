@@ -48,29 +48,12 @@ def _returned(found: T | GpuAtlasError) -> T:
 def as_system(system: SystemArg, gpu_count: int | None = None) -> GpuSystem:
     """A GpuSystem from a system, a Gpu or text ("4x rtx-4090"); `gpu_count` overrides."""
     if isinstance(system, Gpu):
-        return _built_system(system, gpu_count or 1)
+        return build_system(system, gpu_count or 1)
     if isinstance(system, str):
         system = _system_from_text(system)
     if gpu_count is not None and gpu_count != system.gpu_count:
-        return _built_system(system.gpu, gpu_count)
+        return build_system(system.gpu, gpu_count)
     return system
-
-
-_BUILT_SYSTEMS: dict[tuple[int, int], tuple[Gpu, GpuSystem]] = {}
-
-
-def _built_system(gpu: Gpu, gpu_count: int) -> GpuSystem:
-    """`build_system` remembered per GPU and count (a batch file builds the same system for
-    many rows): catalog GPUs are immutable and the entry keeps the GPU alive, so its id stays
-    its own."""
-    key = (id(gpu), gpu_count)
-    if (known := _BUILT_SYSTEMS.get(key)) is not None:
-        return known[1]
-    built = build_system(gpu, gpu_count)
-    if len(_BUILT_SYSTEMS) >= 4096:
-        _BUILT_SYSTEMS.clear()
-    _BUILT_SYSTEMS[key] = (gpu, built)
-    return built
 
 
 @lru_cache(maxsize=512)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.memo import IdentityMemo, object_key
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
 from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
 from gpuatlas.performance.engine_specs import resolve_engine_on
@@ -22,7 +23,12 @@ from gpuatlas.performance.llm.prompt_reuse import PromptCache
 from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
 from gpuatlas.performance.llm.server_slots import ServerSlots, slots_note
 from gpuatlas.performance.llm.serving_offload import offload_share, serving_running, serving_split
-from gpuatlas.performance.llm.step_times import MODEL_NAME, LlmRuntime, runtime_for
+from gpuatlas.performance.llm.step_times import (
+    MODEL_NAME,
+    LlmRuntime,
+    clear_runtime_cache,
+    runtime_for,
+)
 from gpuatlas.performance.peak_rates import hardware_class
 from gpuatlas.performance.predictions import Estimate, LlmPrediction
 from gpuatlas.performance.primitives import Value
@@ -50,7 +56,41 @@ def llm_runtime(
     engine: EngineArg,
     kv_cache: str = "fp16",
 ) -> LlmRuntime:
-    """Resolve names, check the engine loads the format, and return the cached runtime."""
+    """Resolve names, check the engine loads the format, and return the cached runtime:
+    remembered per arguments (names by value, objects by identity) and calibration, since the
+    planner and the serving simulator ask for the same few hundred runtimes a hundred
+    thousand times."""
+    calibration = current_calibration()
+    key = (object_key(system), object_key(model), object_key(weights), object_key(engine), kv_cache)
+    return _RESOLVED_RUNTIMES.answer(
+        key,
+        (calibration, system, model, weights, engine),
+        lambda: _resolved_runtime(system, model, weights, engine, kv_cache),
+    )
+
+
+# (system, model, weights, engine as names or ids, KV cache) -> the runtime, for those very
+# arguments under the very calibration (a plan over every GPU, count and format asks ~7,600)
+_RESOLVED_RUNTIMES: IdentityMemo[
+    tuple[str | int, str | int, str | int, str | int, str], LlmRuntime
+] = IdentityMemo(16384)
+
+
+def clear_runtime_caches() -> None:
+    """Forget every runtime: the ones resolved per arguments and the ones built per
+    configuration (a benchmark's timed run builds them itself)."""
+    _RESOLVED_RUNTIMES.clear()
+    clear_runtime_cache()
+
+
+def _resolved_runtime(
+    system: SystemArg,
+    model: ModelArg,
+    weights: FormatArg,
+    engine: EngineArg,
+    kv_cache: str,
+) -> LlmRuntime:
+    """`llm_runtime`, resolved afresh."""
     resolved_engine = resolve_engine_on(engine, as_system(system).gpu)
     weight_format = as_format(weights)
     require_format(resolved_engine, weight_format.id)

@@ -17,6 +17,7 @@ from typing import Literal
 
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.memo import IdentityMemo
 from gpuatlas.performance.engine_profiles import MultiGpuMode
 from gpuatlas.performance.llm.attention_setting import attention_as_run
 from gpuatlas.performance.llm.offload_speed import check_num_ctx
@@ -24,6 +25,7 @@ from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serv
 from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
 from gpuatlas.performance.llm.refusal import memory_inputs
 from gpuatlas.performance.llm.server_slots import SLOTS_NOTE_MARK, server_slots
+from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.predictions import Estimate
 from gpuatlas.performance.resolve import FormatArg, ModelArg, SystemArg, as_system
@@ -180,49 +182,91 @@ def _serving_of(
     concurrency: int | Literal["max"],
     lengths: tuple[int, int],
     kv_cache: str,
-    requests: int | None = None,
-    slot_setting: tuple[str | None, int | None] = (None, None),
-    reuse: tuple[PromptReuse, int | None] = ("none", None),
-    num_ctx: int | None = None,
-    flash_attention: bool | None = None,
+    requests: int | None,
+    slot_setting: tuple[str, int | None],
+    reuse: tuple[PromptReuse, int | None],
+    num_ctx: int | None,
+    flash_attention: bool | None,
 ) -> LayoutServing:
+    """The system's serving in the layout of groups of `size` GPUs. `slot_setting`: (the
+    engine as written, llama.cpp/Ollama request slots as set)."""
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
-    runtime = attention_as_run(runtime, flash_attention, slot_setting[0] or engine, serving=True)
-    check_num_ctx(memory_inputs(runtime, kv_cache), sum(lengths), num_ctx)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
-    slots = server_slots(runtime, *slot_setting, sum(lengths), kv_cache, num_ctx)
-    split = (slot_setting[0], num_ctx)  # the engine as written and the context as set
-    layers = runtime.model
-    prompt = prompt_cache(
-        runtime.engine.engine,
-        slot_setting[0],
-        reuse[0],
-        lengths[0],
-        reuse[1],
-        recurrent=bool(layers.linear_attention_layers),
-        sliding_window=bool(layers.sliding_window_layers),
-    )
+    setting = _ReplicaSetting(lengths, kv_cache, slot_setting, reuse, num_ctx, flash_attention)
     if concurrency == "max" and requests is None:
-        one = serving_estimate(
-            runtime, "max", *lengths, kv_cache, slots=slots, prompt=prompt, context_setting=split
-        )
+        one = _replica_serving(runtime, ("max", None), setting)
         total = one.scaled(float(layout.replicas))
     else:
         loads = replica_loads(concurrency, requests, layout.replicas)
-        one = serving_estimate(
-            runtime, loads[0][0], *lengths, kv_cache, loads[0][1], slots, prompt, split
-        )
-        rates = {
-            load: serving_estimate(
-                runtime, load[0], *lengths, kv_cache, load[1], slots, prompt, split
-            ).value
-            for load in set(loads)
-        }
-        total = one.scaled(sum(rates[load] for load in loads) / one.value)
+        rates = {load: _replica_serving(runtime, load, setting) for load in set(loads)}
+        one = rates[loads[0]]
+        total = one.scaled(sum(rates[load].value for load in loads) / one.value)
     if whole.gpu_count > 1:
         notes = [_per_replica(note) if layout.replicas > 1 else note for note in total.notes]
         total = replace(total, notes=(*notes, f"served as {layout.description}"))
     return LayoutServing(layout, total, one)
+
+
+@dataclass(frozen=True)
+class _ReplicaSetting:
+    """How every replica of a layout runs: request lengths (input, output tokens), KV cache,
+    (engine as written, llama.cpp/Ollama request slots), (prompt reuse, shared prefix tokens),
+    the context as set (num_ctx) and flash attention as set."""
+
+    lengths: tuple[int, int]
+    kv_cache: str
+    slot_setting: tuple[str, int | None]
+    reuse: tuple[PromptReuse, int | None]
+    num_ctx: int | None
+    flash_attention: bool | None
+
+
+_ReplicaLoad = tuple[int | Literal["max"], int | None]  # (sequences, requests) of one replica
+
+# (id of the group's runtime, load, setting) -> its estimate, for that very runtime (the
+# runtime cache, step_times.runtime_for, hands out one object per configuration and
+# calibration): a system of 8 GPUs weighs groups of 1, 2 and 4 that its 2- and 4-GPU siblings
+# weighed already (`plan` and the fleet view assess every count of every GPU)
+_REPLICA_ESTIMATES: IdentityMemo[tuple[int, _ReplicaLoad, _ReplicaSetting], Estimate] = (
+    IdentityMemo(32768)
+)
+
+
+def _replica_serving(runtime: LlmRuntime, load: _ReplicaLoad, setting: _ReplicaSetting) -> Estimate:
+    """One replica's serving estimate at its `load`: `_replica_estimate`, computed once per
+    runtime, load and setting."""
+    return _REPLICA_ESTIMATES.answer(
+        (id(runtime), load, setting),
+        (runtime,),
+        lambda: _replica_estimate(runtime, load, setting),
+    )
+
+
+def _replica_estimate(
+    runtime: LlmRuntime, load: _ReplicaLoad, setting: _ReplicaSetting
+) -> Estimate:
+    """The serving estimate of one replica (one engine on its group of GPUs) running `load`."""
+    engine_text = setting.slot_setting[0]
+    runtime = attention_as_run(runtime, setting.flash_attention, engine_text, serving=True)
+    lengths = setting.lengths
+    check_num_ctx(memory_inputs(runtime, setting.kv_cache), sum(lengths), setting.num_ctx)
+    slots = server_slots(
+        runtime, *setting.slot_setting, sum(lengths), setting.kv_cache, setting.num_ctx
+    )
+    layers = runtime.model
+    prompt = prompt_cache(
+        runtime.engine.engine,
+        engine_text,
+        setting.reuse[0],
+        lengths[0],
+        setting.reuse[1],
+        recurrent=bool(layers.linear_attention_layers),
+        sliding_window=bool(layers.sliding_window_layers),
+    )
+    split = (engine_text, setting.num_ctx)  # the engine as written and the context as set
+    return serving_estimate(
+        runtime, load[0], *lengths, setting.kv_cache, load[1], slots, prompt, split
+    )
 
 
 def _per_replica(note: str) -> str:

@@ -981,7 +981,7 @@ def _runtime_cache(
     if entry is not None and entry[0] is calibration and entry[1].model is model:
         return entry[1]
     runtime = build_runtime(system, model, weight_format, engine, kv_bytes_per_element, calibration)
-    if len(_RUNTIMES) > 4096:
+    if len(_RUNTIMES) > 16384:  # a plan over every GPU, count and format builds ~5,400
         _RUNTIMES.clear()
     _RUNTIMES[key] = (calibration, runtime)
     return runtime
