@@ -553,6 +553,15 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
             "optimizer step and a DDP gradient all-reduce come once per this many micro-steps."
         ),
     )
+    expert_parallel: int = Field(
+        1,
+        ge=1,
+        le=1024,
+        description=(
+            "GPUs sharing one copy of a mixture of experts' routed experts (expert "
+            "parallelism); 1: none (FSDP gathers every expert)."
+        ),
+    )
 
     @field_validator("precision")
     @classmethod
@@ -607,6 +616,7 @@ def _train_kwargs(request: PredictTrainRequest) -> dict[str, Any]:
         "sharding": request.sharding,
         "precision": request.precision,
         "framework": request.framework,
+        "expert_parallel": request.expert_parallel,
     }
 
 

@@ -470,6 +470,12 @@ def predict_train_command(
         help="Micro-steps per optimizer step: the optimizer step and a DDP all-reduce come "
         "once per this many.",
     ),
+    expert_parallel: int = typer.Option(
+        _train("expert_parallel"),
+        "--expert-parallel",
+        help="GPUs sharing one copy of a mixture of experts' routed experts (expert "
+        "parallelism; 1: none).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Step time, tokens/s, time for the budget, all-reduce and scaling efficiency."""
@@ -487,6 +493,7 @@ def predict_train_command(
             "sharding": sharding,
             "framework": framework,
             "gradient_accumulation": gradient_accumulation,
+            "expert_parallel": expert_parallel,
         },
     )
     _print_estimates(

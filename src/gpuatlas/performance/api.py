@@ -131,7 +131,10 @@ def training_memory(
     lora_rank: int = 16,
     precision: str = "bf16",
     framework: str = "pytorch",
+    expert_parallel: int = 1,
 ) -> TrainingMemoryFit:
+    """Training memory per GPU; `expert_parallel`: GPUs sharing one copy of a mixture of
+    experts' routed experts (training/expert_parallel.py)."""
     setup = TrainingSetup(
         method,
         sequence_tokens,
@@ -141,6 +144,7 @@ def training_memory(
         lora_rank,
         precision,
         training_engine(framework).id,
+        expert_parallel=expert_parallel,
     )
     return training_memory_fit(as_system(system), as_llm(model), setup)
 
@@ -554,13 +558,16 @@ def predict_training(
     lora_rank: int = 16,
     framework: str = "pytorch",
     gradient_accumulation: int = 1,
+    expert_parallel: int = 1,
 ) -> TrainingPrediction:
     """Step time, tokens/s and time for a token budget, data parallel over the system. A setup
     whose memory does not fit raises InvalidRequestError naming setups that would fit
     (checkpointing, micro-batch 1, FSDP, LoRA/QLoRA, more GPUs): no time for what cannot run.
     `framework` is the training framework as users write it ('megatron', 'NeMo 24.07',
     'torchtitan'; an unknown name lists the close matches). `gradient_accumulation`
-    micro-steps share one optimizer step (and one DDP gradient all-reduce)."""
+    micro-steps share one optimizer step (and one DDP gradient all-reduce). `expert_parallel`:
+    GPUs sharing one copy of a mixture of experts' routed experts, their tokens exchanged in
+    all-to-alls (training/expert_parallel.py)."""
     setup = TrainingSetup(
         method,
         sequence_tokens,
@@ -571,6 +578,7 @@ def predict_training(
         precision,
         training_engine(framework).id,
         gradient_accumulation=gradient_accumulation,
+        expert_parallel=expert_parallel,
     )
     resolved_system, resolved_model = as_system(system), as_llm(model)
     require_training_fits(resolved_system, resolved_model, setup)

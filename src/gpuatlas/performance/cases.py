@@ -44,6 +44,7 @@ from gpuatlas.performance.training.recompute import stated_recompute_share
 from gpuatlas.performance.training.speed import predict_training_run
 from gpuatlas.performance.training.variants import (
     variant_eager_attention,
+    variant_expert_parallel,
     variant_fused,
     variant_master_weights,
     variant_method,
@@ -315,6 +316,7 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
         optimizer_on_host=variant_optimizer_on_host(parts),
         offload_params=variant_offloads_params(parts),
         eager_attention=variant_eager_attention(parts),
+        expert_parallel=variant_expert_parallel(parts),
     )
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:

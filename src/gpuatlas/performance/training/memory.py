@@ -22,6 +22,7 @@ from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import memory_capacity_gb
 from gpuatlas.performance.predictions import TrainingMemoryFit
 from gpuatlas.performance.training.engines import SHARDINGS, training_engines
+from gpuatlas.performance.training.expert_parallel import expert_parallel_problems, held_bytes
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
@@ -75,6 +76,10 @@ class TrainingSetup:
     # attention without SDPA/flash kernels (transformers' eager path, variants.EAGER_ATTENTION_
     # WORDS): the score matrices are materialised (training/token_traffic.py, training/host.py)
     eager_attention: bool = False
+    # GPUs sharing one copy of the routed experts, each holding num_experts / this of every MoE
+    # layer's (expert parallelism; training/expert_parallel.py); 1: every GPU's sharding holds
+    # all of them (FSDP gathers every expert)
+    expert_parallel: int = 1
 
 
 MIXED_OPTIMIZER_BYTES = 12.0  # fp32 master weight, momentum and variance
@@ -199,9 +204,15 @@ def training_memory_fit(
     system: GpuSystem, model: ModelArch, setup: TrainingSetup
 ) -> TrainingMemoryFit:
     validate_setup(setup)
+    if problems := expert_parallel_problems(system, model, setup.expert_parallel):
+        raise InvalidRequestError(problems)
     gpus = system.gpu_count
     trainable = trainable_params(model, setup)
     weight_div, grad_div, optimizer_div = _shard_divisors(setup.sharding, gpus)
+    experts = setup.expert_parallel
+    # the routed experts split over the expert-parallel GPUs: their weights, and a full
+    # fine-tune's gradients and optimizer states (LoRA's adapters are not split)
+    split = experts if setup.method == "full" else 1
     grad_bytes = 4.0 if setup.precision == "fp32" else 2.0
     weights = weight_bytes(model, setup)
     overhead = CONTEXT_OVERHEAD_GB + (MULTI_GPU_OVERHEAD_GB if gpus > 1 else 0.0)
@@ -211,11 +222,12 @@ def training_memory_fit(
         model_id=model.id,
         method=setup.method,
         sharding=setup.sharding,
-        weights_gb=weights / weight_div / GB,
-        gradients_gb=trainable * grad_bytes / grad_div / GB,
+        weights_gb=held_bytes(weights, model, experts, weight_div) / GB,
+        gradients_gb=held_bytes(trainable * grad_bytes, model, split, grad_div) / GB,
         optimizer_gb=0.0
         if setup.offload_optimizer
-        else trainable * optimizer_bytes_per_param(setup) / optimizer_div / GB,
+        else held_bytes(trainable * optimizer_bytes_per_param(setup), model, split, optimizer_div)
+        / GB,
         activations_gb=activation_bytes(model, setup) / activation_split(setup, gpus) / GB,
         overhead_gb=overhead,
         gpu_memory_gb=memory_gb,

@@ -17,6 +17,11 @@ from gpuatlas.performance.peak_rates import hardware_class, lacks_sixteen_bit_ra
 from gpuatlas.performance.predictions import Estimate, TrainingPrediction
 from gpuatlas.performance.sustained_clocks import sustained_clock_share
 from gpuatlas.performance.training.engines import profile_text, training_engines
+from gpuatlas.performance.training.expert_parallel import (
+    all_to_all_note,
+    all_to_all_s,
+    moved_bytes,
+)
 from gpuatlas.performance.training.host import host_step_s
 from gpuatlas.performance.training.memory import (
     TrainingSetup,
@@ -178,11 +183,16 @@ def sync_phases(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> Sy
     in the backward and reduce-scatter the gradients in the backward (1.5x the gradient
     all-reduce for full training). On a ring of n GPUs each holds 1/n of the weights and
     receives the other (n-1)/n in each gather. The gathers move the whole model, frozen base
-    included: FSDP over a LoRA/QLoRA model shards and gathers the base too."""
+    included: FSDP over a LoRA/QLoRA model shards and gathers the base too. Under expert
+    parallelism a GPU moves its own shard of the routed experts only
+    (training/expert_parallel.py)."""
+    experts = setup.expert_parallel
     gradient_bytes = trainable_params(model, setup) * 2.0
+    if setup.method == "full":
+        gradient_bytes = moved_bytes(gradient_bytes, model, experts)
     if setup.sharding not in SHARDED:
         return SyncPhases(0.0, allreduce_s(system, gradient_bytes))
-    weights = weight_bytes(model, setup)
+    weights = moved_bytes(weight_bytes(model, setup), model, experts)
     half = SHARDED_COLLECTIVES_PER_ALLREDUCE
     return SyncPhases(
         allreduce_s(system, weights * half),
@@ -332,7 +342,15 @@ def predict_training_run(
     fetch_s = parameter_fetch_s(system, model, setup, recompute)
     memory_s = optimizer_s_per_micro_step(system, model, setup, adam_factor) + traffic_s + fetch_s
     syncs = training_engines()[setup.engine].host_sync_per_micro_step
-    step_s = micro_step_s(compute_s + memory_s, host_s, syncs) + exposed
+    # an expert-parallel MoE's tokens travel to their experts and back in every layer
+    exchange_s = all_to_all_s(
+        system,
+        model,
+        setup.expert_parallel,
+        setup.sequence_tokens * setup.micro_batch,
+        setup.recompute_share if recompute else 0.0,
+    )
+    step_s = micro_step_s(compute_s + memory_s + exchange_s, host_s, syncs) + exposed
     tokens_per_step = setup.sequence_tokens * setup.micro_batch * system.gpu_count
     single = build_system(system.gpu, 1)
     # scaling efficiency is what communication costs: one GPU doing this GPU's share of the work
@@ -366,8 +384,35 @@ def predict_training_run(
             *framework_notes(setup.engine, setup.precision),
             *bf16_note(system.gpu, setup.precision),
             traffic_note(model, setup, traffic_s, step_s),
+            *_expert_notes(model, setup, (exchange_s, exposed), step_s),
         ),
     )
+
+
+def _expert_notes(
+    model: ModelArch, setup: TrainingSetup, waits_s: tuple[float, float], step_s: float
+) -> tuple[str, ...]:
+    """The all-to-all time of an expert-parallel run (`waits_s`: its exchanges, the exposed
+    data-parallel sync); for a MoE whose every GPU gathers every expert (FSDP/ZeRO-3 without
+    expert parallelism), what that gather moves, where waiting for it is a real share of the
+    step (GATHER_NOTE_SHARE)."""
+    exchange_s, exposed_s = waits_s
+    if setup.expert_parallel > 1:
+        return (all_to_all_note(setup.expert_parallel, exchange_s, step_s),)
+    if not model.is_moe or setup.sharding not in SHARDED or exposed_s < GATHER_NOTE_SHARE * step_s:
+        return ()
+    return (
+        f"{model.id} is a mixture of experts: without expert parallelism each GPU gathers every "
+        f"expert of every layer ({weight_bytes(model, setup) / 1e9:,.0f} GB of weights per "
+        f"forward and again per backward), and {exposed_s:.2f} s of the {step_s:.2f} s "
+        "micro-step waits for it; training frameworks split the experts over GPUs instead "
+        "(--expert-parallel N)",
+    )
+
+
+# the share of a micro-step spent waiting for a MoE's gathered experts from which the answer
+# says so (and suggests expert parallelism)
+GATHER_NOTE_SHARE = 0.2
 
 
 # ----- what would fit instead -----------------------------------------------------------------
@@ -433,7 +478,7 @@ def _nearby_setups(
             build_system(system.gpu, count),
         )
         for count in MORE_GPU_COUNTS
-        if count > system.gpu_count
+        if count > system.gpu_count and count % setup.expert_parallel == 0
     ]
     return candidates
 

@@ -7,6 +7,7 @@ only where the memory model says the setup does not fit without it (performance/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 
 METHOD_WORDS = {"lora": "lora", "qlora": "qlora"}
@@ -151,3 +152,16 @@ EAGER_ATTENTION_WORDS = frozenset({"vanilla-attention", "eager-attention"})
 def variant_eager_attention(parts: Set[str]) -> bool:
     """Whether the variant states eager (materialised-score) attention."""
     return bool(parts & EAGER_ATTENTION_WORDS)
+
+
+# 'ep8', 'ep64': expert parallelism of that degree (the run's GPUs share one copy of the routed
+# experts in groups of that many: training/expert_parallel.py); without the word, none.
+EXPERT_PARALLEL_WORD = re.compile(r"^ep(?P<degree>[1-9][0-9]*)$")
+
+
+def variant_expert_parallel(parts: Set[str]) -> int:
+    """The expert-parallel degree the variant states (the largest if several), else 1."""
+    degrees = [
+        int(found["degree"]) for part in parts if (found := EXPERT_PARALLEL_WORD.match(part))
+    ]
+    return max(degrees, default=1)
