@@ -11,7 +11,9 @@ import pytest
 from gpuatlas.app.economics_requests import PlanRequest, run_plan
 from gpuatlas.catalog.gpus import gpu_by_id
 from gpuatlas.catalog.systems import build_system
+from gpuatlas.economics import serving_candidate
 from gpuatlas.economics.serving_candidate import Slo
+from gpuatlas.economics.serving_simulation import LatencyLimits, Traffic, constant_step_times
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_times_from
 from gpuatlas.performance import api
 from gpuatlas.performance.calibration_table import (
@@ -26,6 +28,7 @@ from gpuatlas.performance.llm.predict import clear_runtime_caches, llm_runtime
 def _forget_everything() -> None:
     clear_runtime_caches()
     serving_layout._REPLICA_ESTIMATES.clear()
+    serving_candidate._SIMULATIONS.clear()
 
 
 def _slower_decode() -> Calibration:
@@ -139,3 +142,22 @@ def test_a_plan_over_every_count_equals_plans_of_one_count_each() -> None:
         # an option ranked among the first 100 of every count is among the first 100 of its own
         ranked = {key: value for key, value in together.items() if key[0] == count}
         assert ranked.items() <= alone.items()
+
+
+def test_a_simulation_is_run_once_per_replica_traffic_and_limits() -> None:
+    steps = constant_step_times(0.005, 64, 0.05)
+    traffic = Traffic(4.0, 512, 128)
+    first = serving_candidate._simulated(steps, traffic, None)
+    assert first is not None
+    assert serving_candidate._simulated(steps, traffic, None) is first
+    busier = serving_candidate._simulated(steps, traffic.scaled(2.0), None)
+    assert busier is not None and busier.completed_rps > 1.5 * first.completed_rps
+    # another step-times object with the same values is simulated afresh, to the same figures
+    again = serving_candidate._simulated(constant_step_times(0.005, 64, 0.05), traffic, None)
+    assert again is not first and again is not None
+    assert again.ttft_s.tolist() == first.ttft_s.tolist()
+    with pytest.raises(ValueError, match="read-only"):
+        first.ttft_s[0] = 0.0
+    # limits that a run misses stop it early, and that answer (None) is remembered too
+    strict = LatencyLimits(ttft_s=1e-6)
+    assert serving_candidate._simulated(steps, traffic, strict) is None

@@ -40,6 +40,7 @@ from gpuatlas.economics.single_slot_pool import fewest_pool_replicas, wait_quant
 from gpuatlas.economics.slo import MIN_RPS as MIN_RPS  # re-exported: plans and answers
 from gpuatlas.economics.slo import Slo as Slo  # import both from here as before
 from gpuatlas.errors import GpuAtlasError
+from gpuatlas.memo import IdentityMemo
 from gpuatlas.numbers import format_given, format_number, output_tokens_text
 from gpuatlas.performance.llm.serving_layout import ServingLayout
 
@@ -348,7 +349,8 @@ def run_replicas(found: Assessment, workload: Workload, slo: Slo, replicas: int)
     """Simulate one engine replica at its share of the traffic: λ/R over R systems of E engine
     replicas each is λ/(R·E) per engine replica."""
     assert found.steps is not None
-    result = simulate(found.steps, workload.traffic(replicas * found.engines), SIMULATED_REQUESTS)
+    result = _simulated(found.steps, workload.traffic(replicas * found.engines), None)
+    assert result is not None  # a run without limits always finishes
     return _serving_run(found, workload, slo, replicas, result)
 
 
@@ -358,13 +360,39 @@ def try_replicas(
     """`run_replicas`, or None as soon as the simulation proves a p95 above a target (the
     run's figures are then not needed: the caller only learns that this count is too few)."""
     assert found.steps is not None
-    result = simulate_unless_missing(
-        found.steps,
-        workload.traffic(replicas * found.engines),
-        slo_limits(slo),
-        SIMULATED_REQUESTS,
-    )
+    traffic = workload.traffic(replicas * found.engines)
+    result = _simulated(found.steps, traffic, slo_limits(slo))
     return None if result is None else _serving_run(found, workload, slo, replicas, result)
+
+
+# (the replica's step times by id, its traffic, the limits watched) -> the run (None: stopped
+# early), for those very step times: a plan's search and its final figures, and a fleet's
+# per-model and shared pools, simulate some replicas at the same traffic more than once
+_SIMULATIONS: IdentityMemo[tuple[int, Traffic, LatencyLimits | None], SimulationResult | None] = (
+    IdentityMemo(4096)
+)
+
+
+def _simulated(
+    steps: StepTimes, traffic: Traffic, limits: LatencyLimits | None
+) -> SimulationResult | None:
+    """`simulate` (no `limits`) or `simulate_unless_missing` of SIMULATED_REQUESTS requests,
+    run once per step times, traffic and limits (the simulation is deterministic: its request
+    stream is drawn from a fixed seed). The result's arrays are shared, so read-only."""
+
+    def run() -> SimulationResult | None:
+        if limits is None:
+            return _read_only(simulate(steps, traffic, SIMULATED_REQUESTS))
+        found = simulate_unless_missing(steps, traffic, limits, SIMULATED_REQUESTS)
+        return None if found is None else _read_only(found)
+
+    return _SIMULATIONS.answer((id(steps), traffic, limits), (steps,), run)
+
+
+def _read_only(result: SimulationResult) -> SimulationResult:
+    for array in (result.ttft_s, result.tpot_s, result.e2e_s, result.queue_wait_s):
+        array.flags.writeable = False
+    return result
 
 
 def slo_limits(slo: Slo) -> LatencyLimits:
