@@ -239,6 +239,11 @@ def test_round_36_reads_2026_llama_bench_tables_automodel_training_and_sd14_engi
     gpus = {row.gpu for row in written.rows}
     assert {"rtx-5090", "rtx-3090", "rtx-3060-12gb", "arc-a770", "h100-sxm", "t4"} <= gpus
     assert {"deepseek-v3", "qwen3-30b-a3b", "kimi-k2"} <= {row.model for row in written.rows}
+    # round 37: the tables' expert-parallel degree as a variant word, where a table states one
+    stated = {(row.model, row.gpu_count, row.variant) for row in written.rows if row.variant}
+    assert ("deepseek-v3", 256, "ac-full+foreach-adamw+ep64") in stated
+    assert {("deepseek-v3", 1024, "ep64"), ("qwen3-30b-a3b", 8, "ep8")} <= stated
+    assert not any("ep" in (row.variant or "") for row in written.rows if "gpt-oss" in row.model)
     assert {row.metric for row in written.rows} == {
         "prefill_tok_s",
         "decode_tok_s",
@@ -250,3 +255,29 @@ def test_round_36_reads_2026_llama_bench_tables_automodel_training_and_sd14_engi
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 6 and fresh.isdisjoint(others)
+
+
+def test_round_37_reads_moe_training_with_expert_parallelism_as_written() -> None:
+    """Three publications of MoE pre-training with a stated expert-parallel degree, as they
+    write it: Megatron-Core's Qwen3 best-practice table on 128-256 H100s, two Pai-Megatron-Patch
+    speed reports on 16 and 256 H800s, ms-swift's Megatron-SWIFT Qwen3-30B-A3B script on 16
+    A800s (the A800 named without its form: ambiguous, kept unresolved)."""
+    path = _round_path("as_written_r37")
+    written = load_written(path)
+    assert written.total == 13 and len(written.rows) == 12
+    assert {row.gpu for row in written.rows} == {"h100-sxm", "h800-sxm"}
+    assert {row.model for row in written.rows} == {
+        "qwen3-235b-a22b",
+        "qwen3-30b-a3b",
+        "qwen3-next-80b-a3b",
+    }
+    assert {row.metric for row in written.rows} == {"train_tok_s"}
+    # every resolved row states its degree, and Pai-Megatron-Patch trains with Megatron-Core
+    assert all("ep" in (row.variant or "") for row in written.rows)
+    assert {row.engine for row in written.rows} == {"megatron"}
+    assert [row.reason for row in written.unresolved] == [
+        "GPU 'A800' is ambiguous; did you mean one of: a800-80gb-sxm, a800-80gb-pcie?"
+    ]
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 4 and fresh.isdisjoint(others)
