@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.systems import GpuSystem, HostMemory
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.memo import IdentityMemo
 
 # Steam Hardware & Software Survey (store.steampowered.com/hwsurvey): 16 GB is the most common
 # RAM tier (47.08 % in May 2024, 40.24 % in January 2026) and 32 GB the next (28.72 %, May
@@ -69,8 +70,7 @@ def host_ram_note(system: GpuSystem) -> str:
     return text if host.source == GIVEN_SOURCE else f"{text}; state yours with --host-ram-gb"
 
 
-_WITH_HOST_RAM: dict[tuple[int, float], tuple[GpuSystem, GpuSystem]] = {}
-_MOST_REMEMBERED = 10_000
+_WITH_HOST_RAM: IdentityMemo[tuple[int, float], GpuSystem] = IdentityMemo(10_000)
 
 
 def with_host_ram(
@@ -81,14 +81,11 @@ def with_host_ram(
     if host_ram_gb is None:
         return system
     check_host_ram_gb(host_ram_gb)
-    key = (id(system), host_ram_gb)
-    if (known := _WITH_HOST_RAM.get(key)) is not None:
-        return known[1]
-    if len(_WITH_HOST_RAM) >= _MOST_REMEMBERED:
-        _WITH_HOST_RAM.clear()
-    stated = replace(system, host_memory=HostMemory(host_ram_gb, source, "PCIe"))
-    _WITH_HOST_RAM[key] = (system, stated)
-    return stated
+    return _WITH_HOST_RAM.answer(
+        (id(system), host_ram_gb),
+        (system,),
+        lambda: replace(system, host_memory=HostMemory(host_ram_gb, source, "PCIe")),
+    )
 
 
 def check_host_ram_gb(host_ram_gb: float) -> None:

@@ -11,6 +11,7 @@ from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_contex
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.catalog.unified_memory import raise_limit_hint
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.memo import IdentityMemo
 from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
 from gpuatlas.performance.llm.shape import (
     attended_positions,
@@ -47,6 +48,12 @@ class MemoryInputs:
     engine: EngineProfile
     kv_bytes_per_element: float
     kv_cache_id: str
+
+    @property
+    def catalog_objects(self) -> tuple[object, ...]:
+        """The immutable catalog objects the inputs refer to, which a remembered answer keeps
+        (answers are keyed by their ids: memo.IdentityMemo)."""
+        return (self.system, self.model, self.weight_format, self.engine)
 
 
 # "Fits" leaves at least this share of the card free: engines that may fill everything
@@ -331,8 +338,7 @@ def max_sequences(
     return max(0, int((free + logits_per_sequence) // (per_sequence + logits_per_sequence)))
 
 
-_FITTING: dict[tuple[object, ...], tuple[MemoryInputs, int]] = {}
-_MOST_REMEMBERED_FITTING = 50_000
+_FITTING: IdentityMemo[tuple[object, ...], int] = IdentityMemo(50_000)
 
 
 def _remembered_fitting(
@@ -352,13 +358,11 @@ def _remembered_fitting(
         context_tokens,
         usable,
     )
-    if (known := _FITTING.get(key)) is not None:
-        return known[1]
-    if len(_FITTING) >= _MOST_REMEMBERED_FITTING:
-        _FITTING.clear()
-    found = int(fitting_sequences(inputs, gpu_count, context_tokens, usable))
-    _FITTING[key] = (inputs, found)
-    return found
+    return _FITTING.answer(
+        key,
+        inputs.catalog_objects,
+        lambda: int(fitting_sequences(inputs, gpu_count, context_tokens, usable)),
+    )
 
 
 def clear_fitting_cache() -> None:

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.memo import IdentityMemo
 from gpuatlas.performance.context_defaults import ContextDefault, default_context
 from gpuatlas.performance.llm.host_memory import HostNeed, require_host_room
 from gpuatlas.performance.llm.memory import (
@@ -223,8 +224,7 @@ def check_num_ctx(inputs: MemoryInputs, context_tokens: int, num_ctx: int | None
         raise InvalidRequestError(problems)
 
 
-_AUTOMATIC_SPLITS: dict[tuple[object, ...], tuple[MemoryInputs, OffloadSpeed | None]] = {}
-_MOST_CACHED_SPLITS = 50_000
+_AUTOMATIC_SPLITS: IdentityMemo[tuple[object, ...], OffloadSpeed | None] = IdentityMemo(50_000)
 
 
 def automatic_offload(
@@ -251,13 +251,13 @@ def automatic_offload(
         engine_text,
         num_ctx,
     )
-    if (known := _AUTOMATIC_SPLITS.get(key)) is not None:
-        return known[1]
-    if len(_AUTOMATIC_SPLITS) >= _MOST_CACHED_SPLITS:
-        _AUTOMATIC_SPLITS.clear()
-    found = _automatic_offload(inputs, context_tokens, host_bandwidth_gb_s, engine_text, num_ctx)
-    _AUTOMATIC_SPLITS[key] = (inputs, found)
-    return found
+    return _AUTOMATIC_SPLITS.answer(
+        key,
+        inputs.catalog_objects,
+        lambda: _automatic_offload(
+            inputs, context_tokens, host_bandwidth_gb_s, engine_text, num_ctx
+        ),
+    )
 
 
 def clear_split_cache() -> None:

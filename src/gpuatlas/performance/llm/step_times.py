@@ -15,6 +15,7 @@ from gpuatlas.catalog.formats import WeightFormat
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.catalog.systems import GpuSystem
+from gpuatlas.memo import IdentityMemo
 from gpuatlas.performance.calibration_table import (
     Calibration,
     GroupParams,
@@ -962,10 +963,10 @@ def runtime_for(
     )
 
 
-# key -> (the calibration it was built under, the runtime): a hit must be under that very
-# calibration, since two fits can share a version string (a cross-validation fold named after
-# its source is fitted anew on each data set a process calibrates)
-_RUNTIMES: dict[tuple[str, int, str, str, float, str], tuple[Calibration, LlmRuntime]] = {}
+# key -> the runtime, for the very calibration and model it was built from: two fits can share
+# a version string (a cross-validation fold named after its source is fitted anew on each data
+# set a process calibrates); a plan over every GPU, count and format builds ~5,400
+_RUNTIMES: IdentityMemo[tuple[str, int, str, str, float, str], LlmRuntime] = IdentityMemo(16384)
 
 
 def _runtime_cache(
@@ -977,14 +978,13 @@ def _runtime_cache(
     engine: EngineProfile,
     kv_bytes_per_element: float,
 ) -> LlmRuntime:
-    entry = _RUNTIMES.get(key)
-    if entry is not None and entry[0] is calibration and entry[1].model is model:
-        return entry[1]
-    runtime = build_runtime(system, model, weight_format, engine, kv_bytes_per_element, calibration)
-    if len(_RUNTIMES) > 16384:  # a plan over every GPU, count and format builds ~5,400
-        _RUNTIMES.clear()
-    _RUNTIMES[key] = (calibration, runtime)
-    return runtime
+    return _RUNTIMES.answer(
+        key,
+        (calibration, model),
+        lambda: build_runtime(
+            system, model, weight_format, engine, kv_bytes_per_element, calibration
+        ),
+    )
 
 
 def clear_runtime_cache() -> None:
