@@ -47,6 +47,7 @@ from gpuatlas.performance.calibration_table import (
     METRIC_KINDS,
     MOE_LAYER_US_PRIOR,
     RECURRENT_PREFILL_US_PRIOR,
+    ROUTED_EXPERT_SHARE_PRIOR,
     UPCAST_EXPERT_SHARE_PRIOR,
     Calibration,
     base_engine,
@@ -64,7 +65,7 @@ from gpuatlas.performance.cases import (
     resolution_px,
 )
 from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_model, resolve_engine
-from gpuatlas.performance.engine_specs import engine_for_version, engine_profile
+from gpuatlas.performance.engine_specs import engine_for_version, engine_profile, profile_backend
 from gpuatlas.performance.llm.predict import (
     early_stop,
     running_batch,
@@ -133,6 +134,8 @@ FUSED_MOE_US_GRID = tuple(20.0 * step for step in range(21))
 # Candidate shares of the grouped expert-GEMM rate an upcasting engine reaches
 # (fit_upcast_expert_share): 1 down to 0.1 in steps of 1/1.2.
 UPCAST_SHARE_GRID = tuple(1.2**-step for step in range(13))
+# Candidate routed-expert GEMM shares (fit_routed_expert_shares): 1 down to 0.32 in steps of 1.1x
+ROUTED_SHARE_GRID = tuple(1.1**-step for step in range(13))
 # Candidate times per prompt token and recurrent layer of a prefill, microseconds: 0 to 12 in
 # steps of 1.
 RECURRENT_PREFILL_US_GRID = tuple(1.0 * step for step in range(13))
@@ -1299,10 +1302,86 @@ def moe_layer_rows(items: Sequence[Observation]) -> list[Observation]:
 def fit_prefill(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
     """Prefill levels with the time per prompt token and recurrent layer and the eager
     prefill's host time per layer fitted first (the fit starts without the times of the
-    calibration it refines)."""
+    calibration it refines), then the routed-expert GEMM shares against those levels."""
     calibration = fit_recurrent_prefill_time(calibration, items)
     calibration = fit_eager_prefill_times(calibration, items)
-    return _fit_linear(calibration, items, "prefill")
+    calibration = _fit_linear(calibration, items, "prefill")
+    return fit_routed_expert_shares(calibration, items)
+
+
+def fit_routed_expert_shares(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
+    """The share of the dense prompt-GEMM rate the routed-expert GEMMs of an engine that runs
+    one GEMM per touched expert reach, per backend (`step_times.routed_expert_share`), fitted
+    on the prefill rows of MoE models on such engines (`routed_expert_keys`), against the
+    prefill levels `calibration` holds (fitted on every row, these included, at the prior: the
+    levels and the dense rows' predictions stay as they were). For each share of
+    ROUTED_SHARE_GRID each paying row is scored by its absolute log error (each GPU counts once
+    per backend). The share pooled over every backend minimises the summed score; each
+    backend's its own rows' score (ties: the share nearest the parent); each is shrunk toward
+    its parent in log space by PRIOR_ROWS pseudo-GPUs: the pooled share toward model_constants
+    llm.routed_expert_gemm_share_prior, a backend's toward the pooled one. (Refitting the
+    levels with each trial share instead lets the dense rows of the same groups absorb the
+    change: leave-one-source-out prefill went from 15.6 % to 16.8 % that way, to 15.2 % this
+    way.)"""
+    calibration = replace(calibration, routed_expert_shares={})
+    keys = routed_expert_keys(items)
+    scored = [item for item in items if id(item) in keys]
+    if not scored:
+        return calibration
+    weights = _backend_gpu_weights(scored, keys)
+    scores = [
+        _routed_share_scores(calibration, scored, keys, weights, share)
+        for share in ROUTED_SHARE_GRID
+    ]
+    gpus = {
+        key: float(len({i.row.gpu for i in scored if keys[id(i)] == key}))
+        for key in set(keys.values())
+    }
+    pooled_scores = [sum(score.values()) for score in scores]
+    best = _best_on_grid(ROUTED_SHARE_GRID, pooled_scores, ROUTED_EXPERT_SHARE_PRIOR)
+    total = sum(gpus.values())
+    pooled = _shrunk_share(best, total, ROUTED_EXPERT_SHARE_PRIOR)
+    shares = {ALL_BACKENDS: {"share": pooled, "n": total}}
+    for key in sorted(gpus):
+        best = _best_on_grid(ROUTED_SHARE_GRID, [score.get(key, 0.0) for score in scores], pooled)
+        shares[key] = {"share": _shrunk_share(best, gpus[key], pooled), "n": gpus[key]}
+    return replace(calibration, routed_expert_shares=shares)
+
+
+def routed_expert_keys(items: Sequence[Observation]) -> dict[int, str]:
+    """id(item) -> the backend of each prefill row of a MoE model on an engine that runs one
+    GEMM per touched expert (engines.toml expert_pass_tokens)."""
+    found: dict[int, str] = {}
+    for item in items:
+        runtime = _runtime_of(item.case)
+        if runtime is None or not runtime.shape.moe_layers:
+            continue
+        if runtime.engine.expert_pass_tokens > 0.0:
+            found[id(item)] = profile_backend(runtime.engine, runtime.system.gpu)
+    return found
+
+
+def _routed_share_scores(
+    calibration: Calibration,
+    scored: Sequence[Observation],
+    keys: Mapping[int, str],
+    weights: Mapping[int, float],
+    share: float,
+) -> dict[str, float]:
+    """Per backend, the GPU-weighted absolute log errors of the scored rows when every
+    backend's routed-expert share is `share`, at the prefill levels fitted on every row."""
+    version = f"{calibration.version}/routed-{share:.4f}"
+    trial = replace(
+        calibration, version=version, routed_expert_shares={ALL_BACKENDS: {"share": share}}
+    )
+    totals: dict[str, float] = {}
+    with using_calibration(trial):
+        for item in scored:
+            value = predicted_value(item)
+            error = abs(log_error(item, value)) if value is not None else 0.0
+            key = keys[id(item)]
+            totals[key] = totals.get(key, 0.0) + weights[id(item)] * error
+    return totals
 
 
 def fit_eager_prefill_times(calibration: Calibration, items: Sequence[Observation]) -> Calibration:

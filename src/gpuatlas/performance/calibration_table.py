@@ -34,6 +34,7 @@ MOE_LAYER_US_PRIOR = model_constant("llm", "moe_layer_us_prior")
 RECURRENT_PREFILL_US_PRIOR = model_constant("llm", "recurrent_prefill_us_prior")
 EAGER_PREFILL_LAYER_US_PRIOR = model_constant("llm", "eager_prefill_layer_us_prior")
 UPCAST_EXPERT_SHARE_PRIOR = model_constant("llm", "upcast_expert_gemm_share_prior")
+ROUTED_EXPERT_SHARE_PRIOR = model_constant("llm", "routed_expert_gemm_share_prior")
 ALL_BACKENDS = "*"  # the matvec ALU share pooled over every backend (a backend's fallback)
 DEFAULT_LOG_BAND = model_constant("calibration_bands", "default_log_band")
 
@@ -115,6 +116,7 @@ class _CalibrationFile(BaseModel):
     eager_prefill_layer_us: dict[str, _TimeRecord] = {}
     recurrent_prefill_token_layer_us: _TimeRecord | None = None
     upcast_expert_gemm_share: _ShareRecord | None = None
+    routed_expert_gemm_share_by_backend: dict[str, _ShareRecord] = {}
 
 
 BASE_IMAGE_ENGINE = "diffusers"
@@ -283,6 +285,10 @@ class Calibration:
     recurrent_prefill: dict[str, float] = field(default_factory=dict)
     # {"share": fitted share, "n": GPUs} (fitting.fit_upcast_expert_share); empty: the prior
     upcast_expert: dict[str, float] = field(default_factory=dict)
+    # backend ('cuda', 'rocm', ..., ALL_BACKENDS) -> {"share": fitted share, "n": GPUs}
+    # (fitting.fit_routed_expert_shares); a backend without an entry: the pooled one, else the
+    # prior
+    routed_expert_shares: dict[str, dict[str, float]] = field(default_factory=dict)
     # params() answers by their arguments: a planner asks the same few tens of thousands of
     # times. Not a field of the fit: `replace` starts a new calibration with an empty memo.
     _params_memo: dict[ParamsKey, GroupParams] = field(
@@ -296,6 +302,15 @@ class Calibration:
         fitting.fit_upcast_expert_share), else model_constants
         llm.upcast_expert_gemm_share_prior (the prior of that fit)."""
         return self.upcast_expert.get("share", UPCAST_EXPERT_SHARE_PRIOR)
+
+    def routed_expert_gemm_share(self, backend: str) -> float:
+        """The share of the dense prompt-GEMM rate ggml's routed-expert GEMMs reach on
+        `backend` (`LlmRuntime.expert_gemm_share`; fitting.fit_routed_expert_shares): the
+        backend's fitted share, else the one pooled over every backend, else model_constants
+        llm.routed_expert_gemm_share_prior."""
+        shares = self.routed_expert_shares
+        record = next((shares[key] for key in (backend, ALL_BACKENDS) if key in shares), None)
+        return record["share"] if record else ROUTED_EXPERT_SHARE_PRIOR
 
     @property
     def moe_layer_us(self) -> float:
@@ -465,6 +480,10 @@ def parse_calibration(text: str, origin: str = CALIBRATION_FILE) -> Calibration:
             if record.upcast_expert_gemm_share
             else {}
         ),
+        routed_expert_shares={
+            k: _numbers(v.model_dump())
+            for k, v in record.routed_expert_gemm_share_by_backend.items()
+        },
     )
 
 
@@ -529,7 +548,21 @@ def calibration_document(calibration: Calibration, fitted_from: str) -> dict[str
         **_times_by_key_document("eager_prefill_layer_us", calibration.eager_prefill),
         **_time_document("recurrent_prefill_token_layer_us", calibration.recurrent_prefill),
         **_share_document("upcast_expert_gemm_share", calibration.upcast_expert),
+        **_shares_by_backend_document(
+            "routed_expert_gemm_share_by_backend", calibration.routed_expert_shares
+        ),
     }
+
+
+def _shares_by_backend_document(name: str, records: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """Fitted shares by backend (none when unfitted)."""
+    if not records:
+        return {}
+    shares = {
+        key: {"share": round(values["share"], 5), "n": int(values["n"])}
+        for key, values in sorted(records.items())
+    }
+    return {name: shares}
 
 
 def _times_by_key_document(name: str, records: dict[str, dict[str, float]]) -> dict[str, Any]:

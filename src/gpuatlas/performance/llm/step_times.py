@@ -134,9 +134,10 @@ class LlmRuntime:
     # host time a prefill step pays per layer on an engine profile of an engines.toml
     # eager_prefill_group (calibration.json eager_prefill_layer_us of its group); 0 elsewhere
     eager_prefill_layer_us: float = 0.0
-    # share of its grouped expert-GEMM rate the engine reaches where it upcasts this format's
+    # share of its grouped expert-GEMM rate the engine reaches: where it upcasts this format's
     # expert weights on this GPU (calibration.json upcast_expert_gemm_share;
-    # `pays_upcast_expert_gemms`); 1 elsewhere
+    # `pays_upcast_expert_gemms`), times where it runs one GEMM per touched expert
+    # (calibration.json routed_expert_gemm_share_by_backend; `routed_expert_share`); 1 elsewhere
     expert_gemm_share: float = 1.0
     # flash attention as the run sets it (llama-bench / llama-server -fa 1 or 0;
     # attention_setting.stated_flash_attention); None: the engine's default for the model
@@ -896,7 +897,8 @@ def build_runtime(
         fused_moe_layer_us=calibration.fused_moe_layer_us(engine.fused_moe_group),
         recurrent_prefill_us=calibration.recurrent_prefill_us,
         eager_prefill_layer_us=calibration.eager_prefill_layer_us(engine.eager_prefill_group),
-        expert_gemm_share=upcast_expert_share(engine, gpu, weight_format, calibration),
+        expert_gemm_share=upcast_expert_share(engine, gpu, weight_format, calibration)
+        * routed_expert_share(engine, gpu, calibration),
     )
 
 
@@ -918,6 +920,15 @@ def upcast_expert_share(
     if pays_upcast_expert_gemms(engine, gpu, weight_format):
         return calibration.upcast_expert_gemm_share
     return 1.0
+
+
+def routed_expert_share(engine: EngineProfile, gpu: Gpu, calibration: Calibration) -> float:
+    """The calibration's fitted share of the dense prompt-GEMM rate an engine's routed-expert
+    GEMMs reach on its backend here, for an engine that runs one GEMM per expert a step touches
+    over the rows routed to it (engines.toml expert_pass_tokens: ggml's mul_mat_id); else 1."""
+    if engine.expert_pass_tokens <= 0.0:
+        return 1.0
+    return calibration.routed_expert_gemm_share(profile_backend(engine, gpu))
 
 
 LOW_PRECISION_GEMMS = ("fp8", "fp4", "int8", "int4")
