@@ -281,3 +281,34 @@ def test_round_37_reads_moe_training_with_expert_parallelism_as_written() -> Non
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 4 and fresh.isdisjoint(others)
+
+
+@pytest.mark.unit
+def test_round_38_reads_long_prompt_servers_and_a_few_threads_as_written() -> None:
+    """Four publications never cited elsewhere, as they write names: MIT ORCD's M5 Max
+    (mlx_lm.server) and DGX Spark (llama-server b10671) speed sweeps with mlx-community and
+    bartowski checkpoint ids, tenstorrent/tt-inference-server #521's A100 reference sweep
+    (gemma-3-4b-it), llama.cpp PR #7302's master column (RTX 3090 Ti, 'llama 7B Q4_0') and
+    unsloth #1591's 2x H100 llama-bench of DeepSeek-R1's 1.58-bit file."""
+    path = _round_path("as_written_r38")
+    written = load_written(path)
+    assert written.total == 70 and len(written.rows) == 70 and not written.unresolved
+    assert {row.gpu for row in written.rows} == {
+        "apple-m5-max-40c",
+        "dgx-spark-gb10",
+        "a100-80gb-sxm",
+        "rtx-3090-ti",
+        "h100-sxm",
+    }
+    # checkpoint ids resolve to their base and format: mlx-community's 4-bit and MXFP4-Q8
+    # names, bartowski's GGUF repos with the Q4_K_M file, unsloth's IQ1_S file name
+    formats = {(row.model, row.weights) for row in written.rows}
+    assert ("gpt-oss-20b", "mxfp4") in formats
+    assert ("qwen3.6-35b-a3b", "mlx-4bit") in formats
+    assert ("qwen3.6-35b-a3b", "q4_k_m") in formats
+    assert ("deepseek-v3", "iq1_s") in formats
+    engines = {(row.gpu, row.engine) for row in written.rows}
+    assert ("apple-m5-max-40c", "mlx-lm") in engines and ("dgx-spark-gb10", "llama.cpp") in engines
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 4 and fresh.isdisjoint(others)

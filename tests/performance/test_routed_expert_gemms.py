@@ -193,3 +193,21 @@ def test_without_moe_prompt_rows_on_such_engines_the_fit_keeps_the_prior() -> No
         replace(table.shipped_calibration(), version="test-routed-none-fit"), others
     )
     assert fitted.routed_expert_shares == {}
+
+
+def test_a_refit_does_not_depend_on_the_shares_of_the_calibration_it_starts_from() -> None:
+    # The prefill levels are fitted at the prior share: a base that already holds fitted
+    # shares (the shipped calibration, from `gpuatlas calibrate`) must give the same fit.
+    rows = [
+        row
+        for row in load_measurements()
+        if row.file.endswith(("llamacpp_dgx_spark_depth.csv", "llamacpp_cuda_scoreboard.csv"))
+    ]
+    assert any("gpt-oss" in row.model for row in rows)
+    fits = []
+    for shares in ({}, {"cuda": 0.3, table.ALL_BACKENDS: 0.3}):
+        base = _with_shares(shares, f"test-routed-base-{len(shares)}")
+        fits.append(fitting.fit_calibration(rows, base, version="test-routed-refit"))
+    assert fits[0].groups == fits[1].groups
+    assert fits[0].routed_expert_shares == fits[1].routed_expert_shares
+    assert fits[0].routed_expert_shares["cuda"]["n"] == 1  # one GPU: the GB10

@@ -1686,7 +1686,14 @@ def fit_calibration(rows: Iterable[MeasuredRow], base: Calibration, version: str
     """A calibration fitted on `rows`, starting from `base`'s priors (its groups are dropped)."""
     items = observations(rows)
     calibration = replace(
-        base, version=version, groups={}, errors={}, covered={}, fused_moe={}, upcast_expert={}
+        base,
+        version=version,
+        groups={},
+        errors={},
+        covered={},
+        fused_moe={},
+        upcast_expert={},
+        routed_expert_shares={},  # the prefill levels are fitted at the prior (fit_prefill)
     )
     by_kind = {kind: [i for i in items if i.kind == kind] for kind in set(METRIC_KINDS.values())}
     calibration = fit_decode(calibration, by_kind["decode"])
