@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
@@ -353,10 +353,14 @@ def engine_for_model(profile: EngineProfile, model_family: str) -> EngineProfile
     return resolve_engine(profile.own_engine)
 
 
-def require_format(engine: EngineProfile, format_id: str) -> None:
+def require_format(
+    engine: EngineProfile, format_id: str, loaded_here: Sequence[str] | None = None
+) -> None:
     """Raise a clear error when the engine cannot load weights in this format: the formats it
     loads, why it lacks this one where its engine loads it on other backends (`format_note`:
-    transformers on Apple MPS), and the engines that load it on the same backends."""
+    transformers on Apple MPS), and the engines that load it on the same backends, or
+    `loaded_here` where the caller knows the GPU (engine_specs.require_format_on: every engine
+    that loads it there, mlx-lm beside the Metal engines on a Mac)."""
     if engine.supports_format(format_id):
         return
     elsewhere = dict.fromkeys(
@@ -368,9 +372,13 @@ def require_format(engine: EngineProfile, format_id: str) -> None:
     )
     where = "" if "cuda" in engine.backends else f" on {', '.join(engine.backends)}"
     engines = dict.fromkeys(
-        p.engine
-        for p in all_engines()
-        if p.supports_format(format_id) and set(p.backends) & set(engine.backends)
+        loaded_here
+        if loaded_here is not None
+        else (
+            p.engine
+            for p in all_engines()
+            if p.supports_format(format_id) and set(p.backends) & set(engine.backends)
+        )
     )
     loads = f"it loads{where}: {', '.join(engine.formats)}"
     if elsewhere and engine.format_note:

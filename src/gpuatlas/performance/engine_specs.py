@@ -25,7 +25,12 @@ from gpuatlas.performance.engine_images import (
     image_reference,
     read_image,
 )
-from gpuatlas.performance.engine_profiles import EngineProfile, all_engines, as_predictions_use_it
+from gpuatlas.performance.engine_profiles import (
+    EngineProfile,
+    all_engines,
+    as_predictions_use_it,
+    require_format,
+)
 from gpuatlas.performance.engine_releases import (
     BRANCH_NAMES,
     check_release,
@@ -831,6 +836,14 @@ def engines_on(gpu: Platform, format_id: str | None = None) -> list[str]:
             and (format_id is None or p.supports_format(format_id))
         }
     )
+
+
+def require_format_on(profile: EngineProfile, format_id: str, gpu: Gpu) -> None:
+    """`engine_profiles.require_format` for a case on `gpu`: the refusal names every engine
+    that loads the format on the GPU's platform (`engines_on`)."""
+    if profile.supports_format(format_id):
+        return
+    require_format(profile, format_id, engines_on(platform_of(gpu), format_id))
 
 
 def check_backend(profile: EngineProfile, gpu: Gpu) -> None:

@@ -12,7 +12,8 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.catalog.unified_memory import raise_limit_hint
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.memo import IdentityMemo
-from gpuatlas.performance.engine_profiles import EngineProfile, require_format, require_kv_cache
+from gpuatlas.performance.engine_profiles import EngineProfile, require_kv_cache
+from gpuatlas.performance.engine_specs import require_format_on
 from gpuatlas.performance.llm.shape import (
     attended_positions,
     attention_layers,
@@ -522,5 +523,5 @@ def _validate(inputs: MemoryInputs, context_tokens: int, concurrency: int) -> No
         problems.append(f"concurrency must be at least 1, got {concurrency}")
     if problems:
         raise InvalidRequestError(problems)
-    require_format(inputs.engine, inputs.weight_format.id)
+    require_format_on(inputs.engine, inputs.weight_format.id, inputs.system.gpu)
     require_kv_cache(inputs.engine, inputs.kv_cache_id)

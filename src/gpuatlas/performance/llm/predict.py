@@ -9,8 +9,8 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.memo import IdentityMemo, object_key
 from gpuatlas.performance.calibration_table import GroupParams, current_calibration
-from gpuatlas.performance.engine_profiles import require_format, require_kv_cache
-from gpuatlas.performance.engine_specs import resolve_engine_on
+from gpuatlas.performance.engine_profiles import require_kv_cache
+from gpuatlas.performance.engine_specs import require_format_on, resolve_engine_on
 from gpuatlas.performance.llm.host_memory import host_ram_note
 from gpuatlas.performance.llm.memory import max_sequences
 from gpuatlas.performance.llm.offload_speed import (
@@ -93,7 +93,7 @@ def _resolved_runtime(
     """`llm_runtime`, resolved afresh."""
     resolved_engine = resolve_engine_on(engine, as_system(system).gpu)
     weight_format = as_format(weights)
-    require_format(resolved_engine, weight_format.id)
+    require_format_on(resolved_engine, weight_format.id, as_system(system).gpu)
     require_kv_cache(resolved_engine, kv_cache_id(kv_cache))
     on = as_system(system)
     runtime = runtime_for(
