@@ -1374,14 +1374,7 @@ def _routed_share_scores(
     trial = replace(
         calibration, version=version, routed_expert_shares={ALL_BACKENDS: {"share": share}}
     )
-    totals: dict[str, float] = {}
-    with using_calibration(trial):
-        for item in scored:
-            value = predicted_value(item)
-            error = abs(log_error(item, value)) if value is not None else 0.0
-            key = keys[id(item)]
-            totals[key] = totals.get(key, 0.0) + weights[id(item)] * error
-    return totals
+    return _keyed_log_errors(trial, scored, keys, weights)
 
 
 def fit_eager_prefill_times(calibration: Calibration, items: Sequence[Observation]) -> Calibration:
@@ -1661,8 +1654,19 @@ def _share_scores(
     trial_shares = {ALL_BACKENDS: {"share": share}}
     trial = replace(calibration, version=version, matvec_alu_shares=trial_shares)
     fitted = replace(_fit_linear(trial, items, "decode", fixed), version=f"{version}/scored")
+    return _keyed_log_errors(fitted, scored, keys, weights)
+
+
+def _keyed_log_errors(
+    calibration: Calibration,
+    scored: Sequence[Observation],
+    keys: Mapping[int, str],
+    weights: Mapping[int, float],
+) -> dict[str, float]:
+    """Per key, the weighted absolute log errors of the scored rows under `calibration` (a row
+    the model cannot predict scores 0)."""
     totals: dict[str, float] = {}
-    with using_calibration(fitted):
+    with using_calibration(calibration):
         for item in scored:
             value = predicted_value(item)
             error = abs(log_error(item, value)) if value is not None else 0.0
