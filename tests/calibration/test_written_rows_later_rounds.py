@@ -312,3 +312,30 @@ def test_round_38_reads_long_prompt_servers_and_a_few_threads_as_written() -> No
     fresh = _sources(path)
     others = _sources_outside(path)
     assert len(fresh) == 4 and fresh.isdisjoint(others)
+
+
+def test_round_39_reads_tensor_parallel_sweeps_and_threads_as_written() -> None:
+    """Five publications never cited elsewhere, as they write names: Lambda's vLLM v0.5.4
+    tensor-parallel table ('1xA100-80GB-SXM' ... '8xH100-80GB-SXM', checkpoint names such as
+    'Meta-Llama-3.1-8B-FP8'), vLLM issue #1888 (Mistral 7B at TP 1 and 8), ROCm issue #4868
+    (RX 7900 XTX llama-bench on ROCm and Vulkan) and two ComfyUI runs."""
+    path = _round_path("as_written_r39")
+    written = load_written(path)
+    assert written.total == 56 and len(written.rows) == 56 and not written.unresolved
+    assert {row.gpu for row in written.rows} == {
+        "a100-80gb-sxm",
+        "h100-sxm",
+        "a800-80gb-sxm",
+        "rx-7900-xtx",
+        "rx-9070-xt",
+    }
+    # an FP8 checkpoint named without an org resolves to its base and format
+    formats = {(row.model, row.weights) for row in written.rows}
+    assert ("llama-3.1-8b", "fp8") in formats and ("llama-3.1-405b", "fp8") in formats
+    # Lambda's burst of 320 ShareGPT prompts: a finite run whose replies spread
+    lambda_rows = [row for row in written.rows if "lambda" in row.file]
+    assert len(lambda_rows) == 48
+    assert {(row.requests, row.lengths) for row in lambda_rows} == {(320, "sharegpt")}
+    fresh = _sources(path)
+    others = _sources_outside(path)
+    assert len(fresh) == 5 and fresh.isdisjoint(others)

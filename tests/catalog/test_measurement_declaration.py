@@ -41,6 +41,7 @@ def test_the_header_is_the_declared_fields_but_file_and_line() -> None:
         "host_bandwidth_gb_s",
         "requests",
         "mean_output_tokens",
+        "lengths",
         "server_slots",
         "gradient_accumulation",
         "num_ctx",

@@ -25,6 +25,7 @@ from gpuatlas.app.requests import (
 )
 from gpuatlas.catalog.model_arch import AnyModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_weights import llm_of
+from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_gib, format_number
@@ -320,12 +321,31 @@ class PredictServingRequest(ServedModelRequest):
             raise ValueError("a whole number from 1 to 100,000,000, or 'max'")
         return value
 
+    lengths: RunLengths = Field(
+        "fixed",
+        description="How long the replies of a finite run are: fixed, every request generates "
+        "output_tokens; sharegpt, each replays a ShareGPT conversation and generates its own "
+        "reply, spread around output_tokens as their mean (vLLM bench serve / SGLang "
+        "bench_serving --dataset-name sharegpt without a fixed output length): the run lasts "
+        "until its longest request ends. sharegpt needs requests.",
+    )
+
     @field_validator("mean_output_tokens")
     @classmethod
     def _mean_within_the_cap(cls, value: float | None, info: ValidationInfo) -> float | None:
         cap = info.data.get("output_tokens")  # absent when output_tokens itself is refused
         if value is not None and cap is not None and value > cap:
             raise ValueError(f"at most the output cap ({cap}) it stops before, got {value:g}")
+        return value
+
+    @field_validator("lengths")
+    @classmethod
+    def _lengths_with_a_finite_run(cls, value: RunLengths, info: ValidationInfo) -> RunLengths:
+        problems = lengths_problems(
+            value, info.data.get("requests"), info.data.get("mean_output_tokens")
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
 
@@ -358,6 +378,7 @@ def predict_serving_document(
         shared_prefix_tokens=request.shared_prefix_tokens,
         num_ctx=request.num_ctx,
         flash_attention=request.flash_attention,
+        lengths=request.lengths,
     )
     attention = _attention_assumed(
         request, reference.model, choice.format_id, engine, kv_cache, serving=True

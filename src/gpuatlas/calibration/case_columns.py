@@ -87,6 +87,15 @@ class _Table:
             for stated in ("num_ctx", "host_ram_gb", "requests", "mean_output_tokens"):
                 if any(self.distinct[stated]):
                     mask &= ~np.fromiter(map(bool, self.columns[stated]), bool, self.size)
+            spread = {
+                text
+                for text in self.distinct["lengths"]
+                if text.strip().lower() not in ("", "fixed")
+            }
+            if spread:  # ShareGPT replies (or a word the row path refuses)
+                mask &= ~np.fromiter(
+                    (text in spread for text in self.columns["lengths"]), bool, self.size
+                )
             self._vector_mask = mask
         return self._vector_mask
 

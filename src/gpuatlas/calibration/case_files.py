@@ -10,7 +10,9 @@ OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default) and
 desktop card, 256 per data-center GPU, as `--host-ram-gb`) and, for serving, requests (a
 finite run of that many prompts; empty = a steady state) and mean_output_tokens (requests that
 stop at end-of-sequence generate this many tokens on average, output_tokens being the cap;
-empty = all of output_tokens) and, for prefill and decode, depth (tokens already in the KV
+empty = all of output_tokens) and lengths (a finite run's replies: 'sharegpt', spread like
+ShareGPT's around output_tokens as vLLM's `--dataset-name sharegpt` sends them; empty =
+'fixed', all output_tokens long) and, for prefill and decode, depth (tokens already in the KV
 cache when the test starts, llama-bench -d: `pp512 @ d8192`; empty = none). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
 `error` and the others still come out. An empty `weights` is the format the checkpoint's name
@@ -24,10 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.catalog.model_weights import WeightsChoice, engine_build_weights
+from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.apple_builds import case_build_problem
 from gpuatlas.performance.cases import METRICS, Case, case_system, predict_case
@@ -55,6 +58,7 @@ OPTIONAL_COLUMNS = (
     "host_ram_gb",
     "requests",
     "mean_output_tokens",
+    "lengths",
     "depth",
 )
 LAYOUTS = ("tensor", "auto")
@@ -116,6 +120,8 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     if requests == 0:
         problems.append("requests must be at least 1 (or empty: a steady state), got 0")
     mean_output_tokens = _optional_positive(fields, "mean_output_tokens", problems)
+    lengths = (fields.get("lengths") or "").strip().lower() or "fixed"
+    problems += lengths_problems(lengths, requests, mean_output_tokens)
     if problems:
         raise InvalidRequestError(problems)
     return Case(
@@ -138,6 +144,7 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         gradient_accumulation=accumulation,
         requests=requests,  # a finite run of this many prompts; empty: a steady state
         mean_output_tokens=mean_output_tokens,  # requests ended at EOS; empty: all of the cap
+        lengths=cast(RunLengths, lengths),  # ShareGPT replies; empty: all output_tokens long
         host_ram_gb=host_ram_gb,  # GB of RAM for llama.cpp/Ollama's CPU side; empty: assumed
         depth=depth or None,  # tokens already in the KV cache (llama-bench -d); empty: none
     )

@@ -68,10 +68,10 @@ from gpuatlas.performance.engine_profiles import auto_kv_cache, engine_for_model
 from gpuatlas.performance.engine_specs import engine_for_version, engine_profile, profile_backend
 from gpuatlas.performance.llm.predict import (
     early_stop,
+    run_cycles,
     running_batch,
     runtime_max_batch,
     serving_cycle_s,
-    wave_batches,
 )
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.step_times import (
@@ -185,6 +185,7 @@ def case_from_row(row: MeasuredRow) -> Case:
         engine_text=run_engine_text(row),
         requests=row.requests,
         mean_output_tokens=row.mean_output_tokens,
+        lengths=row.lengths or "fixed",
         server_slots=row.server_slots,
         num_ctx=row.num_ctx,
         gradient_accumulation=row.gradient_accumulation,
@@ -485,11 +486,15 @@ def serving_terms(observation: Observation) -> LinearTerms | None:
         concurrency = concurrency if slots is None else min(concurrency, slots.slots)
     if concurrency < 1:
         return None
-    waves = wave_batches(concurrency, case.requests or concurrency)  # a finite run: waves
-    cycle = sum(count * serving_cycle_s(runtime, batch, inputs, outputs) for batch, count in waves)
-    requests = sum(batch * count for batch, count in waves)
-    measured = requests * outputs * share / row.value  # time of the tokens the requests made
-    return LinearTerms(cycle, outputs * requests * 1e-3, 0.0, measured, 0.0)
+    try:  # a finite run: waves of equal requests, or spans of ShareGPT replies
+        cycles, tokens = run_cycles(
+            concurrency, case.requests or concurrency, inputs, outputs, case.lengths
+        )
+    except GpuAtlasError:
+        return None
+    cycle = sum(count * serving_cycle_s(runtime, batch, inputs, outputs) for batch, count in cycles)
+    measured = tokens * share / row.value  # time of the tokens the requests made
+    return LinearTerms(cycle, tokens * 1e-3, 0.0, measured, 0.0)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from gpuatlas.catalog.measurements import (
 )
 from gpuatlas.catalog.model_names import ModelReference, resolve_model_reference
 from gpuatlas.catalog.model_weights import native_weights, width_choice
+from gpuatlas.catalog.request_lengths import RUN_LENGTHS, RunLengths
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.engine_profiles import resolve_engine
@@ -170,6 +171,7 @@ def _measured_row(text: dict[str, str], file: str, line: int) -> MeasuredRow:
         # host); empty = not stated
         requests=_optional_int(text.get("requests", "")),
         mean_output_tokens=_optional_float(text.get("mean_output_tokens", "")),
+        lengths=_run_lengths(text.get("lengths", "")),  # ShareGPT replies; empty: fixed
         server_slots=_optional_int(text.get("server_slots", "")),
         num_ctx=_optional_int(text.get("num_ctx", "")),
         gpu_layers=_optional_int(text.get("gpu_layers", "")),
@@ -370,6 +372,16 @@ def _optional_int(written: str) -> int | None:
 
 def _optional_float(written: str) -> float | None:
     return float(written) if written else None
+
+
+def _run_lengths(written: str) -> RunLengths | None:
+    """The `lengths` column: how the run's replies were sized (None: not stated, fixed)."""
+    if not written:
+        return None
+    if written not in RUN_LENGTHS:
+        reason = f"lengths {written!r} is not one of {', '.join(RUN_LENGTHS)}"
+        raise _NameError("lengths", written, reason)
+    return cast(RunLengths, written)
 
 
 def _parallelism(written: str, gpu_count: int) -> Parallelism | None:

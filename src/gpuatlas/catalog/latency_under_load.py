@@ -50,12 +50,13 @@ from gpuatlas.catalog.file_schemas import (
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpus import resolve_gpu
 from gpuatlas.catalog.measurements import ENGINES, measurements_dir
+from gpuatlas.catalog.request_lengths import RunLengths
 from gpuatlas.errors import DataFileError, UnknownNameError
 
 UNDER_LOAD_FOLDER = "under_load"
 LatencyMetric = Literal["ttft_ms", "tpot_ms", "e2e_ms"]
 Statistic = Literal["mean", "median", "p90", "p95", "p99"]
-LengthShape = Literal["fixed", "sharegpt"]
+LengthShape = RunLengths
 LATENCY_METRICS: tuple[LatencyMetric, ...] = ("ttft_ms", "tpot_ms", "e2e_ms")
 STATISTICS: tuple[Statistic, ...] = ("mean", "median", "p90", "p95", "p99")
 

@@ -26,6 +26,7 @@ from gpuatlas.catalog.field_meanings import meaning, meaning_of
 from gpuatlas.catalog.file_schemas import build, file_schema
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
 from gpuatlas.errors import DataFileError, UnknownNameError
 
 __all__ = [
@@ -192,6 +193,11 @@ class MeasuredRow:
     mean_output_tokens: float | None = field(
         default=None, metadata=meaning("Mean generated tokens", gt=0)
     )
+    # a finite serving run (`requests`) whose client let each request generate its sampled
+    # conversation's own reply (vLLM/SGLang --dataset-name sharegpt without a fixed output
+    # length): `sharegpt`, output_tokens their mean; empty = `fixed`, every request
+    # output_tokens long (performance/llm/run_lengths.py)
+    lengths: RunLengths | None = None
     # llama.cpp/Ollama serving: the request slots the server ran with as the source states
     # them (llama-server --parallel/-np, OLLAMA_NUM_PARALLEL); empty = not set, the release's
     # default (performance/data/server_slots.toml)
@@ -250,6 +256,7 @@ class MeasuredRow:
         # of each GPU's run, not a setting, so it stays out of the key: runs of one benchmark
         # on different GPUs share a key whatever their requests' lengths came to
         key = key if self.requests is None else f"{key}|n{self.requests}"
+        key = key if self.lengths in (None, "fixed") else f"{key}|{self.lengths}"
         accumulation = self.gradient_accumulation
         key = key if accumulation is None else f"{key}|ga{accumulation}"
         key = key if self.num_ctx is None else f"{key}|ctx{self.num_ctx}"
@@ -368,13 +375,24 @@ def _derived_parallelism(parallelism: Parallelism | None, gpu_count: int) -> Par
     return parallelism
 
 
+def _lengths_problems(written: dict[str, Any]) -> list[str]:
+    """A row's `lengths` with its other run settings (run_lengths.lengths_problems)."""
+    lengths = written.get("lengths")
+    if lengths is None:
+        return []
+    found = lengths_problems(lengths, written.get("requests"), written.get("mean_output_tokens"))
+    if written["metric"] != "serving_output_tok_s":
+        found.append(f"lengths describes a serving run, not {written['metric']}")
+    return [f"field lengths: {problem}" for problem in found]
+
+
 def _cross_field_problems(written: dict[str, Any]) -> list[str]:
     """Problems that involve more than one field."""
     found = (
         _unit_problem(written["metric"], written["unit"]),
         _parallelism_problem(written["parallelism"], written["gpu_count"]),
     )
-    return [problem for problem in found if problem is not None]
+    return [problem for problem in found if problem is not None] + _lengths_problems(written)
 
 
 def measurements_dir() -> Path:

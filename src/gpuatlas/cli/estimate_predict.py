@@ -272,6 +272,13 @@ def predict_serving_command(
         help="Prompts in a finite run (vLLM bench serve --num-prompts): they run in waves "
         "of the concurrency, the last one partly empty. Default: a steady stream.",
     ),
+    lengths: str = typer.Option(
+        "fixed",
+        "--lengths",
+        help="fixed: every request generates --output tokens; sharegpt: replies spread like "
+        "ShareGPT's around --output as their mean (vLLM bench serve --dataset-name sharegpt "
+        "without a fixed output length), so a finite run (--requests) lasts until its longest.",
+    ),
     parallel: int | None = typer.Option(
         None,
         "--parallel",
@@ -314,6 +321,7 @@ def predict_serving_command(
             "kv_cache": kv_cache,
             "layout": layout,
             "requests": requests,
+            "lengths": lengths,
             "parallel": parallel,
             "prompt_reuse": prompt_reuse,
             "shared_prefix_tokens": shared_prefix_tokens,

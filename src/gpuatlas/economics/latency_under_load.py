@@ -32,9 +32,10 @@ from gpuatlas.economics.serving_simulation import (
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_times_from
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance import api
+from gpuatlas.performance.model_constants import model_constant
 
 BENCHMARK_DEFAULT_REQUESTS = 1000  # vLLM benchmark_serving's --num-prompts default
-SHAREGPT_OUTPUT_SIGMA = economics_constant("serving_simulation", "sharegpt_output_sigma")
+SHAREGPT_OUTPUT_SIGMA = model_constant("llm", "sharegpt_output_sigma")
 OUTPUT_SPREAD_TOKENS = int(
     economics_constant("serving_simulation", "benchmark_output_spread_tokens")
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
+from gpuatlas.catalog.request_lengths import RunLengths
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.performance.collectives import allreduce_s as _allreduce_s
 from gpuatlas.performance.engine_specs import engine_text_profile
@@ -457,9 +458,12 @@ def serving_layout(
     shared_prefix_tokens: int | None = None,
     num_ctx: int | None = None,
     flash_attention: str = "auto",
+    lengths: RunLengths = "fixed",
 ) -> LayoutServing:
     """The system's serving layout (replicas x tensor-parallel GPUs) with its throughput;
-    `requests`: a finite run of that many prompts, run in waves of the concurrency;
+    `requests`: a finite run of that many prompts, run in waves of the concurrency, its
+    replies all output_tokens long (`lengths` 'fixed') or spread like ShareGPT's around that
+    mean ('sharegpt', llm.run_lengths);
     `parallel`: a llama.cpp/Ollama server's request slots (None: its release's default);
     `prompt_reuse`: the requests repeat a prompt ('identical') or its first
     `shared_prefix_tokens` ('shared-prefix') for the engine's prefix cache; `num_ctx`: the
@@ -482,6 +486,7 @@ def serving_layout(
         shared_prefix_tokens=shared_prefix_tokens,
         num_ctx=num_ctx,
         flash_attention=flash_attention_choice(flash_attention),
+        lengths=lengths,
     )
 
 

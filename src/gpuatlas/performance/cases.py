@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from gpuatlas.catalog.model_arch import DiffusionArch, ModelArch, OcrArch, VisionLanguageArch
+from gpuatlas.catalog.request_lengths import RunLengths
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
@@ -22,7 +23,13 @@ from gpuatlas.performance.llm.attention_setting import (
     stated_flash_attention,
 )
 from gpuatlas.performance.llm.host_memory import with_host_ram
-from gpuatlas.performance.llm.predict import llm_runtime, predict_runtime, serving_estimate
+from gpuatlas.performance.llm.predict import (
+    early_stop,
+    llm_runtime,
+    predict_runtime,
+    serving_estimate,
+    with_early_stop,
+)
 from gpuatlas.performance.llm.server_slots import server_slots
 from gpuatlas.performance.llm.serving_layout import layout_serving
 from gpuatlas.performance.llm.step_times import LlmRuntime
@@ -101,6 +108,9 @@ class Case:
     # (output_tokens is the cap asked for); None = each generated output_tokens
     # (llm.predict.early_stop_lengths)
     mean_output_tokens: float | None = None
+    # serving: a finite run's replies all output_tokens long ('fixed') or spread like
+    # ShareGPT's around that mean ('sharegpt': llm.run_lengths)
+    lengths: RunLengths = "fixed"
     # llama.cpp/Ollama: the request slots the server ran (llama-server --parallel,
     # OLLAMA_NUM_PARALLEL); None = the release's default (llm.server_slots)
     server_slots: int | None = None
@@ -212,20 +222,25 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
             raise InvalidRequestError([DEPTH_NOT_SERVING])
         concurrency = "max" if case.batch in ("max", None) else case.batch
         if case.layout == "auto" and system.gpu_count > 1:
-            return layout_serving(
+            # requests that stop early: the run at its timed length, then the share they make
+            stopped = early_stop(output_tokens, case.mean_output_tokens, case.requests)
+            found = layout_serving(
                 system,
                 model,  # type: ignore[arg-type]
                 case.weights,
                 case.engine,
                 input_tokens=input_tokens,
-                output_tokens=output_tokens,
+                output_tokens=output_tokens if stopped is None else stopped.timed_tokens,
                 kv_cache=kv_cache,
                 concurrency=concurrency,
+                requests=case.requests,
                 engine_text=case.engine_as_run,
                 parallel=case.server_slots,
                 num_ctx=case.num_ctx,
                 flash_attention=stated_flash_attention(case.variant),
-            ).output_tok_s
+                lengths=case.lengths,
+            )
+            return with_early_stop(found.output_tok_s, stopped)
         slots = server_slots(
             runtime,
             case.engine_text,
@@ -244,6 +259,7 @@ def _llm_case(case: Case, system: GpuSystem, model: object) -> Estimate:
             slots,
             context_setting=(case.engine_text, case.num_ctx),
             mean_output_tokens=case.mean_output_tokens,
+            lengths=case.lengths,
         )
     if case.metric in ("prefill_tok_s", "ttft_ms") and input_tokens < 1:
         raise InvalidRequestError([f"{case.metric} needs input_tokens >= 1"])

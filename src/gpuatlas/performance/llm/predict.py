@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.memo import IdentityMemo, object_key
@@ -21,6 +22,7 @@ from gpuatlas.performance.llm.offload_speed import (
 )
 from gpuatlas.performance.llm.prompt_reuse import PromptCache
 from gpuatlas.performance.llm.refusal import MemoryRefusalError, memory_inputs
+from gpuatlas.performance.llm.run_lengths import RunSpans, sharegpt_note, sharegpt_run
 from gpuatlas.performance.llm.server_slots import ServerSlots, slots_note
 from gpuatlas.performance.llm.serving_offload import offload_share, serving_running, serving_split
 from gpuatlas.performance.llm.step_times import (
@@ -496,6 +498,40 @@ def finite_run_output_tok_s(
     return requests * output_tokens / seconds
 
 
+def spread_run_output_tok_s(
+    runtime: LlmRuntime, run: RunSpans, input_tokens: int, mean_output_tokens: int
+) -> float:
+    """Output tokens/s of a run whose replies differ in length (`run_lengths`): each span of
+    steps at its running batch takes the steps' share of that batch's serving cycle (a cycle:
+    each running request prefills once and generates the mean reply), so every request's
+    prefill is paid once over the run and each decode step at the batch still running."""
+    rates: dict[int, float] = {}
+    seconds = 0.0
+    for batch, steps in run.spans:
+        if batch not in rates:
+            rates[batch] = serving_output_tok_s(runtime, batch, input_tokens, mean_output_tokens)
+        seconds += batch * steps / rates[batch]
+    return run.output_tokens / seconds
+
+
+def run_cycles(
+    running: int,
+    requests: int,
+    input_tokens: int,
+    output_tokens: int,
+    lengths: RunLengths = "fixed",
+) -> tuple[tuple[tuple[int, float], ...], int]:
+    """A finite run as (batch, serving cycles at that batch) pairs, and the output tokens it
+    generates: equal requests run in waves (`wave_batches`, a cycle each); ShareGPT replies
+    in spans of steps (`run_lengths.sharegpt_run`, steps / output_tokens cycles each)."""
+    if lengths == "fixed":
+        waves = wave_batches(running, requests)
+        return tuple((batch, float(count)) for batch, count in waves), requests * output_tokens
+    run = sharegpt_run(running, requests, input_tokens, output_tokens)
+    spans = tuple((batch, steps / output_tokens) for batch, steps in run.spans)
+    return spans, run.output_tokens
+
+
 @dataclass(frozen=True)
 class EarlyStop:
     """Requests that end at end-of-sequence before the length asked for (a client without
@@ -537,9 +573,12 @@ def serving_estimate(
     prompt: PromptCache | None = None,
     context_setting: tuple[str | None, int | None] = (None, None),
     mean_output_tokens: float | None = None,
+    lengths: RunLengths = "fixed",
 ) -> Estimate:
     """Output tokens/s of a server at `concurrency` requests in flight ("max": the largest
     batch that fits); a llama.cpp/Ollama server runs at most its `slots` of them at once.
+    `lengths`: a finite run of `requests` whose replies are ShareGPT's ('sharegpt': spread
+    around output_tokens, `run_lengths`) rather than all output_tokens long ('fixed').
     `prompt`: every request repeats a prompt (or its prefix) that the engine's prefix cache
     reuses (llm.prompt_reuse); a steady stream always finds it cached. A llama.cpp/Ollama
     server whose model does not fit whole at the context it allocates (`context_setting`:
@@ -549,6 +588,9 @@ def serving_estimate(
     (`early_stop`)."""
     if output_tokens < 1:
         raise InvalidRequestError(["output_tokens must be at least 1 for serving throughput"])
+    problems = lengths_problems(lengths, requests, mean_output_tokens)
+    if problems:
+        raise InvalidRequestError(problems)
     stopped = early_stop(output_tokens, mean_output_tokens, requests)
     output_tokens = output_tokens if stopped is None else stopped.timed_tokens
     context = input_tokens + output_tokens
@@ -557,7 +599,7 @@ def serving_estimate(
         split = serving_split(runtime, slots, running, context, kv_cache, *context_setting)
         if split is not None:
             found = _split_serving(
-                runtime, concurrency, (input_tokens, output_tokens), requests, slots, split
+                runtime, concurrency, (input_tokens, output_tokens), requests, slots, split, lengths
             )
             return with_early_stop(found, stopped)
     cached = 0 if prompt is None else prompt.cached_tokens(input_tokens)
@@ -579,7 +621,15 @@ def serving_estimate(
         notes = (queued_note(offered, running, capped),)
     elif slots is not None:
         notes = (*notes, slots.note)
-    if requests is None or (requests % running == 0 and cached == 0):
+    if requests is not None and lengths == "sharegpt":
+        if cached:
+            raise InvalidRequestError(
+                ["ShareGPT requests carry different prompts: prompt reuse does not apply"]
+            )
+        run = sharegpt_run(running, requests, input_tokens, output_tokens)
+        value = spread_run_output_tok_s(runtime, run, input_tokens, output_tokens)
+        notes = (*notes, sharegpt_note(requests, run))
+    elif requests is None or (requests % running == 0 and cached == 0):
         value = serving_output_tok_s(runtime, running, input_tokens, output_tokens, cached)
     else:
         value = finite_run_output_tok_s(
@@ -609,17 +659,26 @@ def _split_serving(
     requests: int | None,
     slots: ServerSlots,
     split: OffloadSpeed,
+    spread: RunLengths = "fixed",
 ) -> Estimate:
     """A llama.cpp/Ollama server with some layers on the CPU: the calibrated all-GPU serving
     rate at its running slots, slowed by the split's share (llm.serving_offload). The band is
-    the extrapolated one, as for `predict llm` with a split."""
+    the extrapolated one, as for `predict llm` with a split. `spread`: the replies' lengths
+    (serving_estimate's `lengths`)."""
     running = serving_running(concurrency, slots)
     input_tokens, output_tokens = lengths
-    if requests is None or requests % running == 0:
+    offered = running if concurrency == "max" else concurrency
+    notes: tuple[str, ...] = (
+        slots_note(offered, slots) if running < offered else slots.note,
+        split.describe(),
+    )
+    if requests is not None and spread == "sharegpt":
+        run = sharegpt_run(running, requests, input_tokens, output_tokens)
+        value = spread_run_output_tok_s(runtime, run, input_tokens, output_tokens)
+        notes = (*notes, sharegpt_note(requests, run))
+    elif requests is None or requests % running == 0:
         value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
     else:
         value = finite_run_output_tok_s(runtime, running, requests, input_tokens, output_tokens)
     value *= offload_share(runtime, split, running, input_tokens, output_tokens)
-    offered = running if concurrency == "max" else concurrency
-    notes = (slots_note(offered, slots) if running < offered else slots.note, split.describe())
     return make_estimate(value, "tok/s", "serving", True, notes)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from gpuatlas.catalog.request_lengths import RunLengths
 from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.memo import IdentityMemo
@@ -130,6 +131,7 @@ def layout_serving(
     shared_prefix_tokens: int | None = None,
     num_ctx: int | None = None,
     flash_attention: bool | None = None,
+    lengths: RunLengths = "fixed",
 ) -> LayoutServing:
     """Output tokens/s of the system in the best layout ('auto') or as one tensor-parallel
     replica over every GPU ('tensor'): at each replica's largest batch ("max"), or with
@@ -140,7 +142,9 @@ def layout_serving(
     `engine`): llm.server_slots. `prompt_reuse`: every request sends the same prompt
     ('identical') or the same first `shared_prefix_tokens` ('shared-prefix'), which the
     engine's prefix cache reuses (llm.prompt_reuse). `flash_attention`: llama.cpp's -fa as the
-    server runs it (None: the engine's default; llm.attention_setting)."""
+    server runs it (None: the engine's default; llm.attention_setting). `lengths`: the finite
+    run's replies all output_tokens long ('fixed') or spread like ShareGPT's ('sharegpt',
+    llm.run_lengths)."""
     whole = as_system(system)
     sizes = group_sizes(whole.gpu_count) if layout == "auto" else [whole.gpu_count]
     best: LayoutServing | None = None
@@ -161,7 +165,7 @@ def layout_serving(
                 (engine_text or engine, parallel),
                 (prompt_reuse, shared_prefix_tokens),
                 num_ctx,
-                flash_attention,
+                (flash_attention, lengths),
             )
         except GpuAtlasError as error:
             errors[size] = error
@@ -186,13 +190,14 @@ def _serving_of(
     slot_setting: tuple[str, int | None],
     reuse: tuple[PromptReuse, int | None],
     num_ctx: int | None,
-    flash_attention: bool | None,
+    run_setting: tuple[bool | None, RunLengths],
 ) -> LayoutServing:
     """The system's serving in the layout of groups of `size` GPUs. `slot_setting`: (the
-    engine as written, llama.cpp/Ollama request slots as set)."""
+    engine as written, llama.cpp/Ollama request slots as set); `run_setting`: (flash
+    attention as set, the replies' lengths)."""
     runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
-    setting = _ReplicaSetting(lengths, kv_cache, slot_setting, reuse, num_ctx, flash_attention)
+    setting = _ReplicaSetting(lengths, kv_cache, slot_setting, reuse, num_ctx, *run_setting)
     if concurrency == "max" and requests is None:
         one = _replica_serving(runtime, ("max", None), setting)
         total = one.scaled(float(layout.replicas))
@@ -211,7 +216,8 @@ def _serving_of(
 class _ReplicaSetting:
     """How every replica of a layout runs: request lengths (input, output tokens), KV cache,
     (engine as written, llama.cpp/Ollama request slots), (prompt reuse, shared prefix tokens),
-    the context as set (num_ctx) and flash attention as set."""
+    the context as set (num_ctx), flash attention as set and the replies' lengths (all
+    output_tokens, or ShareGPT's spread: llm.run_lengths)."""
 
     lengths: tuple[int, int]
     kv_cache: str
@@ -219,6 +225,7 @@ class _ReplicaSetting:
     reuse: tuple[PromptReuse, int | None]
     num_ctx: int | None
     flash_attention: bool | None
+    reply_lengths: RunLengths = "fixed"
 
 
 _ReplicaLoad = tuple[int | Literal["max"], int | None]  # (sequences, requests) of one replica
@@ -265,7 +272,15 @@ def _replica_estimate(
     )
     split = (engine_text, setting.num_ctx)  # the engine as written and the context as set
     return serving_estimate(
-        runtime, load[0], *lengths, setting.kv_cache, load[1], slots, prompt, split
+        runtime,
+        load[0],
+        *lengths,
+        setting.kv_cache,
+        load[1],
+        slots,
+        prompt,
+        split,
+        lengths=setting.reply_lengths,
     )
 
 
