@@ -17,6 +17,7 @@ from gpuatlas.calibration.case_files import case_from_fields
 from gpuatlas.calibration.fitting import observe, serving_terms
 from gpuatlas.catalog.measurements import load_measurements
 from gpuatlas.cli.main import app
+from gpuatlas.economics.latency_under_load import BenchmarkLoad, benchmark_stream
 from gpuatlas.errors import DataFileError, InvalidRequestError
 from gpuatlas.performance.cases import Case, predict_case
 from gpuatlas.performance.llm.predict import (
@@ -254,3 +255,11 @@ def test_a_measured_row_states_lengths_only_with_a_finite_serving_run(tmp_path: 
     assert "line 3" in text and "give requests" in text
     assert "line 4, field lengths" in text and "sharegpt" in text
     assert "line 2" not in text
+
+
+def test_the_latency_simulation_replays_the_same_replies() -> None:
+    """`plan`'s simulator, replaying a published ShareGPT run, sends the replies the
+    throughput estimate costs (one definition of ShareGPT's lengths)."""
+    load = BenchmarkLoad(205.0, 199.0, 500, concurrency=64, lengths="sharegpt")
+    stream = benchmark_stream(load)
+    assert tuple(stream.output_tokens.tolist()) == sharegpt_output_lengths(199, 205, 500)

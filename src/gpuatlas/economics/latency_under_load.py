@@ -32,10 +32,9 @@ from gpuatlas.economics.serving_simulation import (
 from gpuatlas.economics.simulation_step_times import EstimatorStepSource, step_times_from
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance import api
-from gpuatlas.performance.model_constants import model_constant
+from gpuatlas.performance.llm.run_lengths import sharegpt_output_lengths
 
 BENCHMARK_DEFAULT_REQUESTS = 1000  # vLLM benchmark_serving's --num-prompts default
-SHAREGPT_OUTPUT_SIGMA = model_constant("llm", "sharegpt_output_sigma")
 OUTPUT_SPREAD_TOKENS = int(
     economics_constant("serving_simulation", "benchmark_output_spread_tokens")
 )
@@ -47,7 +46,8 @@ _PERCENTILES = {"median": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0}
 @dataclass(frozen=True)
 class BenchmarkLoad:
     """The requests of one benchmark run: mean lengths (`fixed`: all equal; `sharegpt`:
-    lognormal with these means, the simulator's chat-like spread), how many, and how sent."""
+    prompts lognormal around their mean, replies the ShareGPT set the serving estimate costs,
+    `performance.llm.run_lengths`), how many, and how sent."""
 
     input_tokens: float
     output_tokens: float
@@ -85,11 +85,10 @@ def benchmark_stream(load: BenchmarkLoad, seed: int = 0) -> RequestStream:
     if load.lengths == "fixed":
         inputs = np.full(count, max(1, round(load.input_tokens)), dtype=np.int64)
         outputs = spread_lengths(load.output_tokens, count, rng)
-    else:
+    else:  # ShareGPT replies: the set the serving estimate costs (llm.run_lengths)
         inputs = sample_lengths(load.input_tokens, count, "lognormal", rng)
-        outputs = sample_lengths(
-            load.output_tokens, count, "lognormal", rng, sigma=SHAREGPT_OUTPUT_SIGMA
-        )
+        replies = sharegpt_output_lengths(load.output_tokens, round(load.input_tokens), count)
+        outputs = np.array(replies, dtype=np.int64)
     return RequestStream(paced, inputs, outputs)
 
 
