@@ -318,13 +318,17 @@ def test_round_39_reads_tensor_parallel_sweeps_and_threads_as_written() -> None:
     """Five publications never cited elsewhere, as they write names: Lambda's vLLM v0.5.4
     tensor-parallel table ('1xA100-80GB-SXM' ... '8xH100-80GB-SXM', checkpoint names such as
     'Meta-Llama-3.1-8B-FP8'), vLLM issue #1888 (Mistral 7B at TP 1 and 8), ROCm issue #4868
-    (RX 7900 XTX llama-bench on ROCm and Vulkan) and two ComfyUI runs."""
+    (RX 7900 XTX llama-bench on ROCm and Vulkan), two ComfyUI runs, and three publications of
+    ShareGPT bursts gathered blind after the `lengths` column was built (vLLM PR #8050's H100,
+    an A100-PCIE-40GB repository, KubeAI's L4 page)."""
     path = _round_path("as_written_r39")
     written = load_written(path)
-    assert written.total == 56 and len(written.rows) == 56 and not written.unresolved
+    assert written.total == 64 and len(written.rows) == 64 and not written.unresolved
     assert {row.gpu for row in written.rows} == {
         "a100-80gb-sxm",
+        "a100-40gb-pcie",
         "h100-sxm",
+        "l4",
         "a800-80gb-sxm",
         "rx-7900-xtx",
         "rx-9070-xt",
@@ -336,6 +340,8 @@ def test_round_39_reads_tensor_parallel_sweeps_and_threads_as_written() -> None:
     lambda_rows = [row for row in written.rows if "lambda" in row.file]
     assert len(lambda_rows) == 48
     assert {(row.requests, row.lengths) for row in lambda_rows} == {(320, "sharegpt")}
+    bursts = [row for row in written.rows if row.lengths == "sharegpt"]
+    assert len(bursts) == 56 and all(row.requests for row in bursts)
     fresh = _sources(path)
     others = _sources_outside(path)
-    assert len(fresh) == 5 and fresh.isdisjoint(others)
+    assert len(fresh) == 8 and fresh.isdisjoint(others)

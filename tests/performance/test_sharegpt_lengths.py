@@ -263,3 +263,21 @@ def test_the_latency_simulation_replays_the_same_replies() -> None:
     load = BenchmarkLoad(205.0, 199.0, 500, concurrency=64, lengths="sharegpt")
     stream = benchmark_stream(load)
     assert tuple(stream.output_tokens.tolist()) == sharegpt_output_lengths(199, 205, 500)
+
+
+def test_replicas_say_each_runs_its_share_of_the_requests() -> None:
+    document = _served(
+        {
+            "system": "2x rtx-4090",
+            "weights": "bf16",
+            "concurrency": 64,
+            "input_tokens": 300,
+            "output_tokens": 250,
+            "requests": 200,
+            "lengths": "sharegpt",
+        }
+    )
+    served = document["serving_output_tok_s"]
+    assert isinstance(served, dict)
+    notes = " ".join(served["notes"])
+    assert "each replica: 100 requests with ShareGPT reply lengths" in notes

@@ -29,6 +29,7 @@ from gpuatlas.performance.model_constants import model_constant
 
 SHAREGPT_SIGMA = model_constant("llm", "sharegpt_output_sigma")
 SHAREGPT_TOTAL_CAP_TOKENS = int(model_constant("llm", "sharegpt_total_tokens_cap"))
+SHAREGPT_NOTE_MARK = "with ShareGPT reply lengths"  # in every ShareGPT run's note
 _SHUFFLE_SEED = 0
 _SCALE_STEPS = 60  # bisection steps for the scale that keeps the mean (far below 1e-9 relative)
 
@@ -131,6 +132,6 @@ def sharegpt_note(requests: int, run: RunSpans) -> str:
     """What a ShareGPT run's estimate assumed, in a sentence."""
     mean = run.output_tokens / requests
     return (
-        f"{requests:,} requests with ShareGPT reply lengths (mean {mean:,.0f}, longest "
+        f"{requests:,} requests {SHAREGPT_NOTE_MARK} (mean {mean:,.0f}, longest "
         f"{run.longest_tokens:,} tokens): the run lasts until its longest request ends"
     )

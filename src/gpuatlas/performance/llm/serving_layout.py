@@ -25,6 +25,7 @@ from gpuatlas.performance.llm.offload_speed import check_num_ctx
 from gpuatlas.performance.llm.predict import QUEUED_NOTE_MARK, llm_runtime, serving_estimate
 from gpuatlas.performance.llm.prompt_reuse import PromptReuse, prompt_cache
 from gpuatlas.performance.llm.refusal import memory_inputs
+from gpuatlas.performance.llm.run_lengths import SHAREGPT_NOTE_MARK
 from gpuatlas.performance.llm.server_slots import SLOTS_NOTE_MARK, server_slots
 from gpuatlas.performance.llm.step_times import LlmRuntime
 from gpuatlas.performance.model_constants import model_constant
@@ -288,6 +289,6 @@ def _per_replica(note: str) -> str:
     """A replica's note, said of each replica."""
     if note.startswith("batch max"):
         return f"{note} per replica"
-    if QUEUED_NOTE_MARK in note or SLOTS_NOTE_MARK in note:
+    if QUEUED_NOTE_MARK in note or SLOTS_NOTE_MARK in note or SHAREGPT_NOTE_MARK in note:
         return f"each replica: {note}"
     return note
