@@ -281,3 +281,8 @@ def test_replicas_say_each_runs_its_share_of_the_requests() -> None:
     assert isinstance(served, dict)
     notes = " ".join(served["notes"])
     assert "each replica: 100 requests with ShareGPT reply lengths" in notes
+
+
+def test_a_run_larger_than_the_data_set_is_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="at most 100,000 requests"):
+        _served({"concurrency": 256, "requests": 5_000_000, "lengths": "sharegpt"})

@@ -13,6 +13,10 @@ from typing import Literal
 
 RunLengths = Literal["fixed", "sharegpt"]
 RUN_LENGTHS: tuple[RunLengths, ...] = ("fixed", "sharegpt")
+# ShareGPT_V3_unfiltered_cleaned_split.json holds about 94,000 conversations and the benchmark
+# samplers draw without replacement (vLLM: random.sample of the filtered set), so no run sends
+# more distinct ShareGPT prompts than this
+SHAREGPT_MAX_REQUESTS = 100_000
 
 
 def lengths_problems(
@@ -29,6 +33,11 @@ def lengths_problems(
             "lengths 'sharegpt' describes a finite run: give requests (the prompts sent, "
             "vLLM --num-prompts); a steady stream refills each slot as a request ends and is "
             "costed at the mean lengths"
+        )
+    if requests is not None and requests > SHAREGPT_MAX_REQUESTS:
+        problems.append(
+            f"lengths 'sharegpt': at most {SHAREGPT_MAX_REQUESTS:,} requests (the data set's "
+            f"conversations, sampled without replacement), got {requests:,}"
         )
     if mean_output_tokens is not None:
         problems.append(

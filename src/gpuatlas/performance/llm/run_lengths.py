@@ -69,7 +69,7 @@ def sharegpt_output_lengths(
 
 
 def _unit_mean_quantiles(count: int) -> np.ndarray:
-    """The lognormal's quantiles at (i + 0.5) / count, scaled to a mean of 1."""
+    """The quantiles at (i + 0.5) / count of the lognormal whose mean is 1."""
     normal = NormalDist()
     z = np.array([normal.inv_cdf((index + 0.5) / count) for index in range(count)])
     return np.exp(SHAREGPT_SIGMA * z - SHAREGPT_SIGMA**2 / 2)
