@@ -5,14 +5,19 @@ cannot move the baseline column."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 
 from gpuatlas.calibration.fitting import observations
 from gpuatlas.calibration.validation import roofline_calibration, roofline_predictions
 from gpuatlas.catalog.measurements import load_measurements
-from gpuatlas.performance.calibration_table import ALL_BACKENDS, current_calibration
+from gpuatlas.performance.calibration_table import (
+    ALL_BACKENDS,
+    FITTED_TERM_FIELDS,
+    Calibration,
+    current_calibration,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -47,3 +52,12 @@ def test_the_baseline_is_the_same_from_any_calibration() -> None:
     first = [p.predicted for p in roofline_predictions(moe_prompts, shipped)]
     second = [p.predicted for p in roofline_predictions(moe_prompts, other)]
     assert first == second
+
+
+def test_every_fitted_term_of_a_calibration_is_declared() -> None:
+    """A new term the fit sets beyond the groups must join FITTED_TERM_FIELDS, or the
+    roofline would carry its fitted value again."""
+    kept = {"version", "model", "eta_memory_prior_by_family", "eta_compute_prior_by_family"}
+    kept |= {"groups", "errors", "covered", "_params_memo"}
+    declared = {field.name for field in fields(Calibration)} - kept
+    assert declared == set(FITTED_TERM_FIELDS)

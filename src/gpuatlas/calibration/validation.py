@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import gpuatlas.performance
 from gpuatlas.calibration.fitting import (
@@ -35,6 +36,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import (
     DEFAULT_LOG_BAND,
     EXTRAPOLATION_WIDENING,
+    FITTED_TERM_FIELDS,
     METRIC_KINDS,
     Calibration,
     using_calibration,
@@ -235,16 +237,13 @@ def roofline_calibration(base: Calibration) -> Calibration:
         groups=groups,
         errors={},
         covered={},
-        matvec_alu_shares={},
-        hbm_single_stream={},
-        moe_layer={},
-        moe_layer_eras={},
-        fused_moe={},
-        eager_prefill={},
-        recurrent_prefill={},
-        upcast_expert={},
-        routed_expert_shares={},
+        **_at_their_priors(),
     )
+
+
+def _at_their_priors() -> dict[str, Any]:
+    """Every term a fit sets beyond the groups, empty: each falls back to its prior."""
+    return {name: {} for name in FITTED_TERM_FIELDS}
 
 
 def roofline_predictions(items: Sequence[Observation], base: Calibration) -> list[Prediction]:

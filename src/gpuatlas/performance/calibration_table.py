@@ -241,6 +241,21 @@ def share_key(backend: str, era: str) -> str:
 ParamsKey = tuple[str, tuple[float, float, float], str, str, str]
 
 
+# The terms a fit sets from rows beyond the groups (shares of a rate, times per layer), each
+# empty when it falls back to its hand-set prior
+FITTED_TERM_FIELDS: tuple[str, ...] = (
+    "matvec_alu_shares",
+    "hbm_single_stream",
+    "moe_layer",
+    "moe_layer_eras",
+    "fused_moe",
+    "eager_prefill",
+    "recurrent_prefill",
+    "upcast_expert",
+    "routed_expert_shares",
+)
+
+
 @dataclass(frozen=True)
 class Calibration:
     version: str

@@ -514,6 +514,16 @@ def spread_run_output_tok_s(
     return run.output_tokens / seconds
 
 
+def _sharegpt_run_value(
+    runtime: LlmRuntime, running: int, requests: int, input_tokens: int, output_tokens: int
+) -> tuple[float, str]:
+    """Output tokens/s of a run of `requests` ShareGPT replies at most `running` at once, and
+    the note that says so."""
+    run = sharegpt_run(running, requests, input_tokens, output_tokens)
+    value = spread_run_output_tok_s(runtime, run, input_tokens, output_tokens)
+    return value, sharegpt_note(requests, run)
+
+
 def run_cycles(
     running: int,
     requests: int,
@@ -626,9 +636,8 @@ def serving_estimate(
             raise InvalidRequestError(
                 ["ShareGPT requests carry different prompts: prompt reuse does not apply"]
             )
-        run = sharegpt_run(running, requests, input_tokens, output_tokens)
-        value = spread_run_output_tok_s(runtime, run, input_tokens, output_tokens)
-        notes = (*notes, sharegpt_note(requests, run))
+        value, note = _sharegpt_run_value(runtime, running, requests, input_tokens, output_tokens)
+        notes = (*notes, note)
     elif requests is None or (requests % running == 0 and cached == 0):
         value = serving_output_tok_s(runtime, running, input_tokens, output_tokens, cached)
     else:
@@ -673,9 +682,8 @@ def _split_serving(
         split.describe(),
     )
     if requests is not None and spread == "sharegpt":
-        run = sharegpt_run(running, requests, input_tokens, output_tokens)
-        value = spread_run_output_tok_s(runtime, run, input_tokens, output_tokens)
-        notes = (*notes, sharegpt_note(requests, run))
+        value, note = _sharegpt_run_value(runtime, running, requests, input_tokens, output_tokens)
+        notes = (*notes, note)
     elif requests is None or requests % running == 0:
         value = serving_output_tok_s(runtime, running, input_tokens, output_tokens)
     else:
