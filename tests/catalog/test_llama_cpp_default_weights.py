@@ -17,7 +17,7 @@ from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.catalog.model_weights import choose_weights, native_weights, runs_llama_cpp
 from gpuatlas.performance.engine_profiles import all_engines
 from gpuatlas.performance.engine_specs import parse_engine_spec
-from gpuatlas.performance.llm.fit_answer import answer_fit
+from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
 from gpuatlas.report.context import ReportOptions
 from gpuatlas.report.focus import weights_choice
 
@@ -69,6 +69,40 @@ def test_fit_with_llama_cpp_sizes_the_q4_k_m_build() -> None:
     answer = answer_fit("rtx-4090", resolve_model_reference("llama-3.1-8b"), [], engine="llama.cpp")
     # 8.03B parameters at Q4_K_M's ~4.9 bits per weight: about 4.9 GB, not bf16's 16.1 GB
     assert 4.3 < answer.detail.per_gpu.weights_gb < 5.5
+
+
+@pytest.mark.parametrize(
+    ("system", "model"),
+    [("gtx-1080", "llama-3.1-8b"), ("m4 max", "qwen3-30b-a3b"), ("m2 ultra", "llama-3.3-70b")],
+)
+def test_fit_where_auto_picks_llama_cpp_sizes_the_build_predict_runs(
+    system: str, model: str
+) -> None:
+    # `auto` runs llama.cpp on a Pascal card (no vLLM below compute capability 7.0) and on a
+    # Mac: `fit` said "with llama.cpp, weights: bf16" (15.0 GiB for Llama 3.1 8B: "does not fit
+    # a GTX 1080, needs 3 GPUs") while `predict llm` on the same GPU ran the Q4_K_M build
+    # whole on it
+    answer = answer_fit(system, resolve_model_reference(model), [])
+    predicted = predict_llm_document(
+        PredictLlmRequest.model_validate({"system": system, "model": model})
+    )
+    assert answer.native.format_id == predicted["weights_assumed"]["format"] == "q4_k_m"
+    assert answer.weights.format_id == "q4_k_m"
+    assert "run by llama.cpp" in answer.weights.reason
+    assert answer.detail.fits
+
+
+def test_fit_with_offload_on_auto_sizes_the_q4_k_m_build() -> None:
+    # --gpu-layers makes `auto` a llama.cpp run: a 70B split between a 24 GB card and the CPU
+    # is its Q4_K_M build (~40 GiB), not 131 GiB of bf16
+    answer = answer_fit(
+        "rtx-4090",
+        resolve_model_reference("llama-3.1-70b"),
+        [],
+        offload=OffloadRequest(gpu_layers=40),
+    )
+    assert answer.weights.format_id == "q4_k_m"
+    assert 37.0 < answer.detail.per_gpu.weights_gb < 44.0
 
 
 def test_cost_and_compare_assume_the_q4_k_m_build_on_llama_cpp() -> None:

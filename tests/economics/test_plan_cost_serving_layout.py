@@ -16,6 +16,7 @@ from gpuatlas.app.cost import RentingCostRequest, cost_report, full_load_note, l
 from gpuatlas.app.economics_requests import PlanRequest, run_plan
 from gpuatlas.app.fleet import FleetPlanRequest, fleet_plan
 from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.economics import planning
 from gpuatlas.economics.fleet import layout_lines
 from gpuatlas.economics.serving_candidate import Slo, Workload, assess
 from gpuatlas.economics.unit_costs import SustainedServing, sustained_serving
@@ -113,9 +114,18 @@ def _plan(rps: float, engine: str = "auto", weights: str = "fp8") -> dict[int, l
     return options
 
 
-def test_plan_sizes_a_two_gpu_box_as_two_single_gpu_replicas() -> None:
+def test_plan_sizes_a_two_gpu_box_as_two_single_gpu_replicas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """15 req/s needs two single-GPU replicas; one 2-GPU box serving 2 replicas of 1 GPU is
-    the same two engines at the same share of the traffic: same latencies, same batch."""
+    the same two engines at the same share of the traffic: same latencies, same batch (with
+    every option kept: the plan itself lists such a box once, as the 1-GPU instances)."""
+    listed = _plan(15.0)
+    single_offers = {(o.offer_label, o.monthly_cost_usd) for o in listed[1]}
+    for option in listed[2]:  # a box of two engines is listed only where it is another fleet
+        if option.layout == "2 replicas of 1 GPU each":
+            assert (option.offer_label, option.monthly_cost_usd) not in single_offers
+    monkeypatch.setattr(planning, "distinct_deployments", list)
     options = _plan(15.0)
     single, double = options[1][0], options[2][0]
     assert single.replicas == 2

@@ -185,7 +185,7 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
         table.add_row(
             str(rank),
             option.label,
-            str(option.replicas),
+            option.replicas_text,
             option.offer_label,
             money(option.monthly_cost_usd, 0),
             "overloaded" if option.overloaded else format_wait_ms(option.p95_ttft_ms),

@@ -87,6 +87,14 @@ class PlanOption:
         return " partly on the CPU" if self.offload else ""
 
     @property
+    def replicas_text(self) -> str:
+        """The replicas (systems) rented, and how each serves when it runs several engines:
+        '1 (2 replicas of 1 GPU each)' for one 2-GPU instance served as two 1-GPU engines."""
+        if self.engines <= 1 or not self.layout:
+            return str(self.replicas)
+        return f"{self.replicas} ({self.layout})"
+
+    @property
     def label(self) -> str:
         count = f"{self.gpu_count}× " if self.gpu_count > 1 else ""
         return f"{count}{self.gpu} {self.weights}{self.partly_on_cpu}"
@@ -367,7 +375,48 @@ def _ranked_options(
                     found, offer, run.replicas, run.latency, run.utilization, run.mean_batch, True
                 )
             )
-    return sorted(options, key=lambda o: (o.monthly_cost_usd, o.p95_ttft_ms, o.provider))
+    ranked = sorted(
+        options, key=lambda o: (o.monthly_cost_usd, o.p95_ttft_ms, o.provider, o.gpu_count)
+    )
+    return distinct_deployments(ranked)
+
+
+def distinct_deployments(options: Iterable[PlanOption]) -> list[PlanOption]:
+    """The options less those that repeat an earlier one's deployment: a 2-GPU instance served
+    as two 1-GPU engine replicas is the same fleet as two 1-GPU instances on the same offer
+    when it costs the same (same engines, same simulated figures); the smaller instance is
+    kept (it comes first: `_ranked_options` breaks ties by GPUs per instance)."""
+    seen: set[tuple[object, ...]] = set()
+    kept: list[PlanOption] = []
+    for option in options:
+        key = _deployment_key(option)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(option)
+    return kept
+
+
+def _deployment_key(option: PlanOption) -> tuple[object, ...]:
+    """What makes two options the same fleet: the GPU, format, engine and offer, the engine
+    replicas in all and the GPUs each one runs on, the monthly cost and the simulated p95s
+    (rounded as printed)."""
+    group_gpus = option.gpu_count // max(option.engines, 1)
+    return (
+        option.gpu,
+        option.weights,
+        option.engine,
+        option.offload,
+        option.provider,
+        option.tier,
+        option.offer,
+        option.replicas * option.engines,
+        group_gpus,
+        round(option.monthly_cost_usd, 2),
+        round(option.p95_ttft_ms, 1),
+        round(option.p95_tpot_ms, 1),
+        option.meets_slo,
+    )
 
 
 def _closest_options(

@@ -22,6 +22,7 @@ from gpuatlas.catalog.model_weights import (
     format_label,
     llm_of,
     native_weights,
+    runs_llama_cpp,
     runs_ollama,
 )
 from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_note
@@ -262,7 +263,9 @@ def answer_fit(
         engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
     engine = platform_default(engine, first.engine, resolved_system)
     engine_text = choose_engine(engine, first)
-    if runs_ollama(engine_text):  # an Ollama picked by `auto` runs its library's build
+    if runs_ollama(engine_text) or runs_llama_cpp(engine_text):
+        # an Ollama or llama.cpp picked by `auto` runs the GGUF build it fetches (the Ollama
+        # library's tag, llama.cpp's Q4_K_M), as `predict llm` assumes on the same GPU
         native = native_weights(reference, engine_text)
         first = choose_weights(weights[0], reference, engine_text) if weights else native
     profile = resolve_engine_on(engine_text, resolved_system.gpu)
