@@ -167,11 +167,29 @@ def fit_document(request: FitRequest, *, local_files: bool = False) -> dict[str,
         "verdict_text": verdict_text(request, answer, local_files=local_files),
         "kv_cache_assumed": kv_cache_id(kv_cache_of(request, answer)),
         **_memory_tool_source(gpu),
+        **_gpu_facts(gpu),
         **engine_fields(request.engine, answer.engine, gpu),
     }
     if one_unified_device(answer.detail.system_id):
         document = _one_device_counts(document)
     return versioned(SCHEMA_ANSWER, document)
+
+
+def fit_sources(answer: FitAnswer) -> str:
+    """Where a fit's numbers come from: the GPU's memory (catalog facts, with their date), each
+    format's bytes per weight (the catalog's formats) and the engine's runtime and activation
+    memory (its profile in engines.toml)."""
+    gpu = resolve_system(answer.detail.system_id).gpu
+    return (
+        f"sources: {gpu.short_name}'s memory from the catalog (as of {gpu.as_of}); bytes per "
+        f"weight of each format from the catalog's formats; runtime and activation memory from "
+        f"the {answer.engine} engine profile (engines.toml)"
+    )
+
+
+def _gpu_facts(gpu: Gpu) -> dict[str, Any]:
+    """The catalog record the GPU's memory comes from: its source and date."""
+    return {"gpu_facts": {"source": gpu.source, "as_of": gpu.as_of}}
 
 
 def _memory_tool_source(gpu: Gpu) -> dict[str, Any]:

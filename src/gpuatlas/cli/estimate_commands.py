@@ -150,6 +150,7 @@ def fit_command(
         answer = fit.fit_answer(request, local_files=True)
         verdict = fit.verdict_text(request, answer, local_files=True)
     render_fit_answer(answer, verdict)
+    console.print(fit.fit_sources(answer), highlight=False, markup=False)
     kv_cache = fit.kv_cache_of(request, answer)
     if kv_cache != request.kv_cache:  # --kv-cache auto: say what it was read as
         console.print(
