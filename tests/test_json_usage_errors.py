@@ -51,3 +51,14 @@ def test_agent_status_json_has_a_schema_version(runner: CliRunner, tmp_path: Pat
     document = json.loads(result.stdout)
     assert re.fullmatch(r"gpuatlas\.agent-status/\d+", document["schema_version"])
     assert document["pending"] == 0 and document["rejected"] == []
+
+
+def test_fits_context_on_a_predict_command_names_the_options_that_say_it() -> None:
+    # `fit … --context 32768` is how users size a context; `predict llm` got "No such option"
+    for command in ("llm", "serving"):
+        result = CliRunner().invoke(
+            app, ["predict", command, "rtx-4060", "qwen2.5:7b", "--context", "32768"]
+        )
+        assert result.exit_code == 2
+        text = " ".join(result.output.split())
+        assert "--input N" in text and "--output N" in text and "--num-ctx N" in text

@@ -55,6 +55,21 @@ def test_the_ranking_states_its_basis_and_the_price_of_each_offer() -> None:
     assert f"per 1M output tokens on {winner.best_offer.label} at {price}" in cheapest
 
 
+def test_the_basis_names_the_engine_of_each_system_that_serves_with_another() -> None:
+    # `auto` serves a P40 (compute capability 6.1, below vLLM's 7.0) with llama.cpp and an
+    # MI300X with vLLM's ROCm build: the basis said "on vllm" for every ranked system
+    values = {"gpus": ["rtx-4090", "a100-80gb-sxm", "p40"], "model": "llama-3.1-8b"}
+    request = RentingCostRequest.model_validate({**values, "workload": "llm"})
+    basis = ranking_basis(cost_report(request), request)
+    assert basis.startswith("basis: llama-3.1-8b bf16 on vllm (on p40: llama.cpp), requests of")
+    only_vllm = RentingCostRequest.model_validate(
+        {"gpus": ["rtx-4090", "a100-80gb-sxm"], "model": "llama-3.1-8b", "workload": "llm"}
+    )
+    assert ranking_basis(cost_report(only_vllm), only_vllm).startswith(
+        "basis: llama-3.1-8b bf16 on vllm, requests of"
+    )
+
+
 def test_cost_json_still_ranks_and_names_the_winner() -> None:
     result = runner.invoke(app, [*ARGUMENTS, "--json"])
     document = json.loads(result.stdout)

@@ -246,13 +246,8 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
     speeds = f"modelled by {best.model}, calibration {best.calibration_version}"
     if report.serving:
         first = report.serving[0].sustained
-        engine = (
-            engine_shown_on(first.engine, report.serving[0].system_id)
-            if first.engine
-            else request.engine
-        )
         return (
-            f"basis: {request.model} {first.weights} on {engine}, "
+            f"basis: {request.model} {first.weights} on {_engines_words(report, request)}, "
             "requests of "
             f"{format_number(request.input_tokens)} in / "
             f"{output_tokens_text(request.output_tokens, request.mean_output_tokens)} out "
@@ -261,6 +256,25 @@ def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
     winner = report.ranking[0].system_id  # setups differ per system: the winner's
     work = next((job.work for job in report.jobs if job.system_id == winner), request.workload)
     return f"basis: {request.model}, {work} on {winner}, each system in its own setup; {speeds}"
+
+
+def _engines_words(report: CostReport, request: RentingCostRequest) -> str:
+    """The engine the ranked systems serve with, as users name it: 'vllm', or the most
+    common one and the systems that run another ('vllm (on p40: llama.cpp)': vLLM does not run
+    below compute capability 7.0, `auto` picks llama.cpp there)."""
+    by_engine: dict[str, list[str]] = {}
+    for row in report.serving:
+        engine = row.sustained.engine
+        words = engine_shown_on(engine, row.system_id) if engine else request.engine
+        systems = by_engine.setdefault(words, [])
+        if row.system_id not in systems:
+            systems.append(row.system_id)
+    ordered = sorted(by_engine.items(), key=lambda item: -len(item[1]))
+    main, *others = ordered
+    if not others:
+        return main[0]
+    extra = "; ".join(f"on {', '.join(systems)}: {engine}" for engine, systems in others)
+    return f"{main[0]} ({extra})"
 
 
 def replicas_text(report: CostReport, system_id: str) -> str:

@@ -17,6 +17,20 @@ WEIGHTS_HELP = (
     "Ollama tag), fp16, bf16, fp8, AWQ, Q4_K_M..."
 )
 ENGINE_HELP = "Inference engine; auto: Ollama for Ollama tags, llama.cpp for GGUF, else vLLM."
+# `fit`'s --context written on a predict command: read nowhere, refused with the options that
+# say it there (hidden from --help; without it the user got "No such option: --context")
+CONTEXT_REFUSED = typer.Option(None, "--context", hidden=True)
+CONTEXT_WORDS = (
+    "a prediction takes the prompt as --input N and the reply as --output N (fit's --context "
+    "is one sequence's whole context); --num-ctx N sets the context llama.cpp and Ollama "
+    "allocate per sequence"
+)
+
+
+def refuse_context(context: int | None) -> None:
+    """A usage error naming the options that say what `--context` says on `fit`."""
+    if context is not None:
+        raise typer.BadParameter(CONTEXT_WORDS, param_hint="'--context'")
 
 
 def model_reference(name: str) -> ModelReference:

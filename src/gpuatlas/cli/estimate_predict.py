@@ -19,7 +19,13 @@ from gpuatlas.app.requests import (
     field_default,
 )
 from gpuatlas.cli.errors import user_errors
-from gpuatlas.cli.estimate_common import ENGINE_HELP, JSON_OPTION, WEIGHTS_HELP
+from gpuatlas.cli.estimate_common import (
+    CONTEXT_REFUSED,
+    ENGINE_HELP,
+    JSON_OPTION,
+    WEIGHTS_HELP,
+    refuse_context,
+)
 from gpuatlas.cli.output import console, new_table, print_json
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import (
@@ -195,6 +201,7 @@ def predict_llm_command(
         False, "--cpu-moe", help="llama.cpp/Ollama: the MoE experts in host memory."
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    context: int | None = CONTEXT_REFUSED,
     host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     flash_attention: str = typer.Option("auto", "--flash-attn", "-fa", help=FLASH_ATTENTION_HELP),
     depth: int = typer.Option(0, "--depth", "-d", help=DEPTH_HELP),
@@ -202,6 +209,7 @@ def predict_llm_command(
 ) -> None:
     """TTFT, TPOT, prefill/decode tokens/s, MBU and MFU for one batch; on llama.cpp/Ollama a
     model that does not fit runs with the engine's own GPU/CPU layer split."""
+    refuse_context(context)
     document = _document(
         "llm",
         {
@@ -298,11 +306,13 @@ def predict_serving_command(
         help="Prompt tokens every request has in common (--prompt-reuse shared-prefix).",
     ),
     num_ctx: int | None = typer.Option(None, "--num-ctx", help=NUM_CTX_HELP),
+    context: int | None = CONTEXT_REFUSED,
     host_ram_gb: float | None = typer.Option(None, "--host-ram-gb", help=HOST_RAM_HELP),
     flash_attention: str = typer.Option("auto", "--flash-attn", "-fa", help=FLASH_ATTENTION_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Serving throughput of a system and how it serves: replicas, tensor parallel or a mix."""
+    refuse_context(context)
     with user_errors():
         if layout not in ("auto", "tensor"):
             raise InvalidRequestError([f"--layout must be auto or tensor, got {layout!r}"])
