@@ -90,3 +90,30 @@ def test_the_command_writes_the_general_answer(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["predict", "--cases", str(cases), "-o", str(output)])
     assert result.exit_code == 0, result.output
     assert output.read_text(encoding="utf-8") == general_answer(cases.read_text(encoding="utf-8"))
+
+
+COUNT_ROWS = [
+    "rtx-4090,0,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s",
+    "rtx-4090,1.5,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s",
+    "rtx-4090,inf,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s",
+    "rtx-4090,1,llama-3.1-8b,fp16,vllm,2.5,512,128,decode_tok_s",
+    "rtx-4090,1.0,llama-3.1-8b,fp16,vllm,1,512,128,decode_tok_s",
+]
+
+
+def test_a_count_that_is_no_whole_number_of_at_least_one_gpu_is_refused_on_both_paths() -> None:
+    # `predict --cases` predicted 57 tok/s for gpu_count 0 (read as 1) and for 1.5 (read as 1),
+    # and 'inf' ended in a traceback; `predict llm "0x rtx-4090"` refuses a count below one
+    header = HEADER.split(",")
+    rows = [row.split(",") for row in COUNT_ROWS]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    answers = predict_columns(header, columns, len(rows))
+    assert answers == predict_table(header, rows)
+    assert [answer[3] for answer in answers] == [
+        "gpu_count must be at least 1 (or empty: 1), got 0",
+        "gpu_count must be a whole number, got 1.5",
+        "gpu_count must be a whole number, got inf",
+        "batch must be a whole number, got 2.5",
+        "",
+    ]
+    assert answers[4][0]  # '1.0' is one GPU

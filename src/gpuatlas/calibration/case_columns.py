@@ -143,10 +143,13 @@ def _number_problem(name: str, text: str) -> bool:
     if not text or (name == "batch" and text.lower() == "max"):
         return False
     try:
-        value = int(float(text))
+        number = float(text)
     except ValueError:
         return True
-    return value < 0 or (name == "batch" and value < 1)
+    if not number.is_integer():  # '1.5', 'inf', 'nan': not a count
+        return True
+    value = int(number)
+    return value < 0 or (name in ("batch", "gpu_count") and value < 1)
 
 
 def _problem_rows(table: _Table) -> NDArray[np.bool_]:
@@ -249,7 +252,7 @@ def _number(text: str) -> float:
     rows with a field problem never reach the arrays' evaluation)."""
     try:
         return math.nan if not text or text.lower() == "max" else float(int(float(text)))
-    except ValueError:
+    except (ValueError, OverflowError):  # 'inf' is refused with the row's other problems
         return math.nan
 
 

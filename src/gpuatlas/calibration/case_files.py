@@ -75,10 +75,14 @@ def _optional_int(fields: Mapping[str, str], name: str, problems: list[str]) -> 
     if not text:
         return None
     try:
-        value = int(float(text))
+        number = float(text)
     except ValueError:
         problems.append(f"{name} {text!r} is not a number")
         return None
+    if not number.is_integer():
+        problems.append(f"{name} must be a whole number, got {text}")
+        return None
+    value = int(number)
     if value < 0:
         problems.append(f"{name} must not be negative, got {value}")
     return value
@@ -105,7 +109,10 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         problems.append(f"metric {text['metric']!r} is not one of {', '.join(METRICS)}")
     if text["layout"] and text["layout"].lower() not in LAYOUTS:
         problems.append(f"layout {text['layout']!r} is not one of {', '.join(LAYOUTS)}")
-    count = _optional_int(fields, "gpu_count", problems) or 1
+    count = _optional_int(fields, "gpu_count", problems)
+    if count == 0:
+        problems.append("gpu_count must be at least 1 (or empty: 1), got 0")
+    count = count or 1
     batch = _batch(fields, problems)
     input_tokens = _optional_int(fields, "input_tokens", problems)
     output_tokens = _optional_int(fields, "output_tokens", problems)
