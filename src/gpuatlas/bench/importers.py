@@ -163,9 +163,60 @@ def _length_note(settings: Settings) -> list[str]:
     ]
 
 
+# vllm bench serve's counts (whole numbers, none negative) and its other numbers (none
+# negative; request_rate may be Infinity, or the text "inf" as vLLM 0.32 writes it); a field
+# may be null (not measured)
+VLLM_COUNT_FIELDS = (
+    "completed",
+    "failed",
+    "num_prompts",
+    "total_input_tokens",
+    "total_output_tokens",
+    "max_concurrency",
+)
+VLLM_NUMBER_FIELDS = (
+    "duration",
+    "request_rate",
+    "request_throughput",
+    "output_throughput",
+    "total_token_throughput",
+)
+
+
+def _number_text(text: str) -> float | str:
+    """A number written as text ('inf', '4.0'), else the text unchanged."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _vllm_problems(document: dict[str, Any]) -> list[str]:
+    """Every field of a vllm bench serve file whose value cannot be what vLLM writes there:
+    text or a negative number where it writes a number, a fraction where it writes a count."""
+    problems: list[str] = []
+    timings = sorted(name for name in document if name.endswith("_ms"))
+    for name in (*VLLM_COUNT_FIELDS, *VLLM_NUMBER_FIELDS, *timings):
+        value = document.get(name)
+        if name == "request_rate" and isinstance(value, str):  # vLLM 0.32 writes "inf"
+            value = _number_text(value)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            problems.append(f"field {name}: {value!r} is not a number")
+        elif value < 0:
+            problems.append(f"field {name}: must not be negative, got {value}")
+        elif name in VLLM_COUNT_FIELDS and not float(value).is_integer():
+            problems.append(f"field {name}: must be a whole number, got {value}")
+    return problems
+
+
 def import_vllm(document: Any, origin: str) -> list[BenchResult]:
     if not isinstance(document, dict) or "completed" not in document:
         raise DataFileError(origin, ["field completed: missing (not a vllm bench serve file)"])
+    problems = _vllm_problems(document)
+    if problems:
+        raise DataFileError(origin, problems)
     concurrency = document.get("max_concurrency")
     single_user = concurrency == 1
     metrics = _vllm_metrics(document)
@@ -441,7 +492,44 @@ def import_llama_bench(document: Any, origin: str) -> list[BenchResult]:
         isinstance(t, dict) and "avg_ts" in t for t in document
     ):
         raise DataFileError(origin, ["expected a list of llama-bench tests with avg_ts"])
+    problems = [
+        problem for index, test in enumerate(document) for problem in _test_problems(index, test)
+    ]
+    if problems:
+        raise DataFileError(origin, problems)
     return [_llama_bench_result(test) for test in document]
+
+
+# The counts of a llama-bench test: whole numbers, none negative
+LLAMA_BENCH_COUNT_COLUMNS = ("n_prompt", "n_gen", "n_depth", "n_batch", "n_ubatch")
+
+
+def _test_problems(index: int, test: dict[str, Any]) -> list[str]:
+    """Every problem of one llama-bench test, each naming where it is (a CSV row's line, else
+    the test's place in the file) and the field: a CSV row with more or fewer fields than the
+    header, a number column holding text or nothing, a negative or fractional count, a speed
+    that is not above zero (flash_attn is 'True'/'False' in some releases' CSV: not checked)."""
+    where = f"line {test[CSV_LINE]}" if CSV_LINE in test else f"test {index + 1}"
+    if CSV_ROW_PROBLEMS in test:  # a short or long row: its fields are not where the header says
+        return [f"{where}: {text}" for text in test[CSV_ROW_PROBLEMS]]
+    problems: list[str] = []
+    for column in sorted((LLAMA_BENCH_NUMBER_COLUMNS - {"flash_attn"}) & test.keys()):
+        value = test[column]
+        if value is None or isinstance(value, bool):
+            problems.append(f"{where}, field {column}: missing")
+        elif isinstance(value, str):
+            problems.append(f"{where}, field {column}: {value!r} is not a number")
+    for column in LLAMA_BENCH_COUNT_COLUMNS:
+        value = test.get(column)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if value < 0 or not float(value).is_integer():
+                problems.append(
+                    f"{where}, field {column}: must be a whole number >= 0, got {value}"
+                )
+    speed = test.get("avg_ts")
+    if isinstance(speed, int | float) and not isinstance(speed, bool) and not speed > 0:
+        problems.append(f"{where}, field avg_ts: must be above 0 tokens/s, got {speed}")
+    return problems
 
 
 # --- AIPerf --------------------------------------------------------------------------------
@@ -638,15 +726,33 @@ def _csv_value(column: str, text: str) -> Any:
             return text
 
 
+# keys a CSV row's dict carries beside its columns: its line in the file, and what is wrong
+# with its shape (fewer or more fields than the header); import_llama_bench reports them
+CSV_LINE = "__line__"
+CSV_ROW_PROBLEMS = "__row_problems__"
+
+
 def _csv_rows(text: str) -> list[dict[str, Any]] | None:
     """llama-bench ``-o csv`` rows (a header naming avg_ts, then one row per test), else None."""
     lines = text.lstrip("\ufeff").splitlines()
-    if not lines or "avg_ts" not in next(csv.reader(lines[:1]), []):
+    header = next(csv.reader(lines[:1]), []) if lines else []
+    if "avg_ts" not in header:
         return None
-    return [
-        {column: _csv_value(column, value) for column, value in row.items() if column}
-        for row in csv.DictReader(lines)
-    ]
+    rows: list[dict[str, Any]] = []
+    reader = csv.DictReader(lines)
+    for row in reader:
+        record: dict[str, Any] = {
+            column: None if value is None else _csv_value(column, value)
+            for column, value in row.items()
+            if column
+        }
+        record[CSV_LINE] = reader.line_num
+        extra, given = row.get(None), sum(1 for value in row.values() if value is not None)
+        if extra or given < len(header):
+            count = len(header) + len(extra) if extra else given
+            record[CSV_ROW_PROBLEMS] = [f"{count} fields, the header has {len(header)}"]
+        rows.append(record)
+    return rows
 
 
 def _json_lines(text: str) -> list[Any] | None:
