@@ -521,11 +521,9 @@ def _test_problems(index: int, test: dict[str, Any]) -> list[str]:
             problems.append(f"{where}, field {column}: {value!r} is not a number")
     for column in LLAMA_BENCH_COUNT_COLUMNS:
         value = test.get(column)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if value < 0 or not float(value).is_integer():
-                problems.append(
-                    f"{where}, field {column}: must be a whole number >= 0, got {value}"
-                )
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and (value < 0 or not float(value).is_integer()):  # type: ignore[operator, arg-type]
+            problems.append(f"{where}, field {column}: must be a whole number >= 0, got {value}")
     speed = test.get("avg_ts")
     if isinstance(speed, int | float) and not isinstance(speed, bool) and not speed > 0:
         problems.append(f"{where}, field avg_ts: must be above 0 tokens/s, got {speed}")
