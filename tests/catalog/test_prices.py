@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -83,6 +84,28 @@ def test_bad_price_file_names_every_line_and_field(tmp_path: Path) -> None:
     assert "line 3, field observed_date" in text
     assert "line 4, field gpus_per_instance" in text
     assert "line 2" not in text
+
+
+def test_a_date_that_is_no_calendar_day_or_lies_ahead_is_refused(tmp_path: Path) -> None:
+    # '2026-13-45' matched the date pattern and was listed; a price dated 2027 became the
+    # offer's newest and won `cost` with no word
+    tomorrow = date.today() + timedelta(days=2)
+    bad = tmp_path / "dates.csv"
+    bad.write_text(
+        HEADER
+        + "MyCloud,RTX 4090,,1,0.20,on-demand,2026-13-45,my quote,\n"
+        + f"MyCloud,RTX 4090,,1,0.21,on-demand,{tomorrow.isoformat()},my quote,\n"
+        + "MyCloud,RTX 4090,,1,0.22,on-demand,2026-02-30,my quote,\n"
+        + "MyCloud,RTX 4090,,1,0.23,on-demand,2026-11,my quote,\n"
+    )
+    with pytest.raises(DataFileError) as caught:
+        load_price_file(bad)
+    assert caught.value.problems == [
+        "line 2, field observed_date: '2026-13-45' is no calendar date (YYYY-MM-DD or YYYY-MM)",
+        f"line 3, field observed_date: {tomorrow.isoformat()} is after today ("
+        f"{datetime.now(UTC).date().isoformat()}, UTC)",
+        "line 4, field observed_date: '2026-02-30' is no calendar date (YYYY-MM-DD or YYYY-MM)",
+    ]
 
 
 def test_price_file_missing_columns_is_rejected(tmp_path: Path) -> None:

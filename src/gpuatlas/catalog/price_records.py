@@ -4,12 +4,19 @@ from the one declaration of a price's fields (`price_snapshot.PriceSnapshot`).""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from gpuatlas.catalog.csv_rows import CsvSchema, RowParser, parse_rows, read_numbered_rows
+from gpuatlas.catalog.csv_rows import (
+    CsvSchema,
+    FieldProblem,
+    RowParser,
+    parse_rows,
+    read_numbered_rows,
+)
 from gpuatlas.catalog.file_schemas import (
     build,
     csv_file_schema,
@@ -33,11 +40,25 @@ def price_file_schema() -> type[BaseModel]:
 def load_price_file(path: Path, origin: str = "user") -> list[PriceSnapshot]:
     """Read one price CSV; raise DataFileError listing every bad line and field."""
     rows = read_numbered_rows(path, PRICE_SCHEMA)
-    parser = RowParser(price_file_schema(), lambda row: _snapshot(row, origin))
+    parser = RowParser(price_file_schema(), lambda row: _snapshot(row, origin), _date_problems)
     snapshots, problems = parse_rows(rows, parser)
     if problems:
         raise DataFileError(str(path), problems)
     return [snapshot for _, snapshot in snapshots]
+
+
+def _date_problems(row: BaseModel) -> list[FieldProblem]:
+    """An observed date that is no calendar day ('2026-13-45') or lies after today (UTC): a
+    price seen tomorrow cannot be the newest one, and would win over every real observation."""
+    text = str(vars(row).get("observed_date") or "")
+    try:
+        seen = date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    except ValueError:
+        return [("observed_date", f"{text!r} is no calendar date (YYYY-MM-DD or YYYY-MM)")]
+    today = datetime.now(UTC).date()
+    if seen > today:
+        return [("observed_date", f"{text} is after today ({today.isoformat()}, UTC)")]
+    return []
 
 
 def _snapshot(row: BaseModel, origin: str) -> PriceSnapshot:
