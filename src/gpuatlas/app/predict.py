@@ -494,6 +494,13 @@ class PredictVisionRequest(SystemModelRequest):
     image_tokens: int | None = Field(
         None, ge=1, le=100_000, description="Tokens per image; none: the model's own."
     )
+    weights: str = Field(
+        VISION_WEIGHTS,
+        min_length=1,
+        max_length=60,
+        description="Weight format of the language model (bf16, fp8, AWQ, Q4_K_M...).",
+    )
+    engine: str = Field(VISION_ENGINE, min_length=1, max_length=120, description="Engine.")
 
 
 def predict_vision_document(
@@ -506,15 +513,15 @@ def predict_vision_document(
         system_model_reference(request.system, request.model, local_files).model,
         batch=request.batch,
         image_tokens=request.image_tokens,
-        weights=VISION_WEIGHTS,
-        engine=VISION_ENGINE,
+        weights=request.weights,
+        engine=request.engine,
     )
     return versioned(
         "predict-vision",
         {
             "request": request.model_dump(),
-            "weights": VISION_WEIGHTS,
-            "engine": VISION_ENGINE,
+            "weights": request.weights,
+            "engine": request.engine,
             "images_per_min": result.to_json(),
         },
     )

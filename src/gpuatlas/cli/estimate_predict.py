@@ -423,12 +423,23 @@ def predict_vision_command(
     model: str = typer.Argument(..., help="A vision-language model, e.g. llava-1.5-7b."),
     batch: int = typer.Option(_vision("batch"), "--batch", "-b"),
     image_tokens: int = typer.Option(0, "--image-tokens", help="0 = the model's own count."),
+    weights: str = typer.Option(
+        _vision("weights"), "--weights", "-w", help="bf16, fp8, AWQ, Q4_K_M..."
+    ),
+    engine: str = typer.Option(_vision("engine"), "--engine", "-e", help="vllm, llama.cpp..."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Images per minute of a vision-language model at a batch."""
     document = _document(
         "vision",
-        {"system": system, "model": model, "batch": batch, "image_tokens": image_tokens or None},
+        {
+            "system": system,
+            "model": model,
+            "batch": batch,
+            "image_tokens": image_tokens or None,
+            "weights": weights,
+            "engine": engine,
+        },
     )
     assumed = f"{document['weights']}, {document['engine']}"
     _print_estimates(document, as_json, f"{model} ({assumed}) on {system}, batch {batch}")
