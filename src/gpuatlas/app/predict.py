@@ -434,6 +434,16 @@ class PredictDiffusionRequest(SystemModelRequest):
         ),
     )
 
+    @field_validator("variant")
+    @classmethod
+    def _known_variant_words(cls, value: str | None) -> str | None:
+        from gpuatlas.performance.media.diffusion import variant_problems
+
+        problems = variant_problems(value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
 
 def predict_diffusion_document(
     request: PredictDiffusionRequest, *, local_files: bool = False

@@ -49,6 +49,13 @@ _SEQUENCE_PARALLEL_MENTION = re.compile(r"\b(xdit|xfuser)\b", re.IGNORECASE)
 IMAGE_METRICS = frozenset({"image_s", "images_per_min"})
 _DEGREE_WORD = re.compile(r"^(ulysses|ring)-(\d+)$")
 CFG_PARALLEL = "cfg-parallel"
+
+
+def is_degree_word(word: str) -> bool:
+    """'ulysses-4', 'ring-2': a sequence split's variant word."""
+    return _DEGREE_WORD.match(word) is not None
+
+
 # All-to-alls per attention layer under Ulysses: q, k, v in, the attention output out.
 ULYSSES_EXCHANGES_PER_LAYER = 4
 # K and V blocks passed to the next GPU per ring hop.
@@ -117,8 +124,11 @@ def image_parallelism(
         raise InvalidRequestError(
             [
                 f"variant {named.label()} splits one image over {named.gpus_per_image} GPUs, "
-                f"which does not divide the system's {gpu_count} GPUs (give e.g. "
-                f"'{gpu_count}x <gpu>' or ulysses-{gpu_count})"
+                f"which does not divide the system's {gpu_count} GPU{'s' if gpu_count > 1 else ''} "
+                f"(give e.g. "
+                f"'{named.gpus_per_image}x <gpu>'"
+                + (f" or ulysses-{gpu_count}" if gpu_count > 1 else "")
+                + ")"
             ]
         )
     return named
