@@ -48,7 +48,7 @@ SHARDED = ("zero3", "fsdp")
 
 
 def flops_parts_per_token(
-    model: ModelArch, setup: TrainingSetup, recompute: bool
+    model: ModelArch, setup: TrainingSetup, recompute: bool, dequantised: bool = True
 ) -> tuple[float, float]:
     """Training FLOPs per token as (weight matmuls, attention). The weight matmuls run forward
     (2·N), backward for the inputs' gradients (2·N) and, full fine-tuning only, for the
@@ -66,7 +66,7 @@ def flops_parts_per_token(
     attention = forward - weights
     extra = setup.recompute_share if recompute else 0.0
     weight_passes = (3.0 if setup.method == "full" else 2.0) + extra
-    dequant = QLORA_DEQUANT_FACTOR if setup.method == "qlora" else 1.0
+    dequant = QLORA_DEQUANT_FACTOR if setup.method == "qlora" and dequantised else 1.0
     return weights * weight_passes * dequant, attention * (3.0 + extra)
 
 
@@ -256,9 +256,16 @@ def bf16_note(gpu: Gpu, precision: str) -> tuple[str, ...]:
 
 
 def compute_step_s(
-    system: GpuSystem, model: ModelArch, setup: TrainingSetup, recompute: bool, mfu: float
+    system: GpuSystem,
+    model: ModelArch,
+    setup: TrainingSetup,
+    recompute: bool,
+    mfu: float,
+    dequantised: bool = True,
 ) -> float:
-    matmul_flops, attention_flops = flops_parts_per_token(model, setup, recompute)
+    """The GEMM and attention time of one micro-step at the fitted `mfu` (`dequantised`
+    False: without QLoRA's dequantisation, the model's own FLOPs only)."""
+    matmul_flops, attention_flops = flops_parts_per_token(model, setup, recompute, dequantised)
     # dense GEMMs hold only the clock the board power sustains (sustained_clocks.py, as the
     # diffusion model costs them): a 300 W RTX 6000 Ada 0.85 of its datasheet peak, a 450 W
     # RTX 4090 or a 700 W H100 SXM all of it; the answer's MFU stays against the datasheet
@@ -364,6 +371,7 @@ def predict_training_run(
         return Estimate(value, low, high, unit, MODEL_NAME, calibration.version, extrapolated)
 
     rate = tokens_per_step / step_s
+    model_s = compute_step_s(system, model, setup, False, mfu, dequantised=False)
     return TrainingPrediction(
         system_id=system.id,
         model_id=model.id,
@@ -378,7 +386,9 @@ def predict_training_run(
         exposed_allreduce_s=exposed,
         overlap_fraction=(1.0 - exposed / sync_s) if sync_s > 0 else 1.0,
         scaling_efficiency=single_s / step_s,
-        mfu=mfu * sustained_clock_share(system.gpu) * compute_s / step_s,
+        # model FLOPs utilisation (PaLM's MFU): the model's FLOPs only, so a recomputed
+        # forward or QLoRA's dequantisation lengthens the step without counting as work
+        mfu=mfu * sustained_clock_share(system.gpu) * model_s / step_s,
         memory=training_memory_fit(system, model, setup),
         notes=(
             *framework_notes(setup.engine, setup.precision),
