@@ -24,7 +24,8 @@ def test_no_time_for_lora_that_needs_68_gb_per_gpu_and_what_would_fit_is_named()
     with pytest.raises(InvalidRequestError) as raised:
         api.predict_training("4x rtx-4090", "llama-3.1-8b", tokens=1e9, method="lora")
     message = str(raised.value)
-    assert "does not fit" in message and "68.5 GB" in message
+    # 68.5 GB (10^9 bytes) in GiB, against the usable memory and the share kept free
+    assert "does not fit: needs 63.8 GiB per GPU of 22.8 GiB usable" in message
     assert "micro-batch 1 with checkpointing" in message and "qlora" in message
 
 
@@ -92,3 +93,14 @@ def test_both_sides_of_the_budget_table_use_the_same_method() -> None:
             assert len(methods) == 1, (a, b, rows)
         else:  # no method fits both: every method for each side
             assert len(rows) == 6 and methods == {"full", "lora", "qlora"}
+
+
+def test_lora_on_gpus_it_does_not_fit_unsharded_names_fsdp_over_them() -> None:
+    # 70B LoRA on 8 H100s: each GPU holds the whole bf16 base without sharding; FSDP over the
+    # same eight fits (`--sharding fsdp`), which the answer left out (only QLoRA or 16 and 32
+    # H100s were named)
+    with pytest.raises(InvalidRequestError) as raised:
+        api.predict_training("8x h100-sxm", "llama-3.1-70b", tokens=1e9, method="lora")
+    message = " ".join(str(raised.value).split())
+    assert "would fit: FSDP sharding, micro-batch 1 with checkpointing (" in message
+    assert "GB/GPU" not in message  # one unit: GiB, as `fit` writes it

@@ -11,6 +11,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.collectives import allreduce_s
+from gpuatlas.performance.llm.memory import gib_text
 from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, lacks_sixteen_bit_rate, peak_flops
@@ -437,7 +438,7 @@ def fitting_alternatives(
     """Setups close to `setup` that fit, nearest first: activation checkpointing, micro-batch 1,
     FSDP sharding over the system's GPUs, a lighter method (LoRA, QLoRA), or more GPUs."""
     return [
-        f"{label} ({total_gb:.1f} GB/GPU)"
+        f"{label} ({gib_text(total_gb)} per GPU)"
         for label, total_gb in fitting_setups(system, model, setup, limit)
     ]
 
@@ -460,7 +461,9 @@ def _nearby_setups(
     system: GpuSystem, setup: TrainingSetup
 ) -> list[tuple[str, TrainingSetup, GpuSystem]]:
     lean = replace(setup, checkpointing=True, micro_batch=1)
-    sharded = "fsdp" if system.gpu_count > 1 and setup.method == "full" else setup.sharding
+    # FSDP over the GPUs the run already has: the base weights of LoRA and QLoRA shard too
+    # (`--sharding fsdp` fits a 70B LoRA on 8 H100s that plain data parallel does not)
+    sharded = "fsdp" if system.gpu_count > 1 else setup.sharding
     candidates = [
         ("activation checkpointing", replace(setup, checkpointing=True), system),
         ("micro-batch 1 with checkpointing", lean, system),
@@ -502,7 +505,7 @@ def require_training_fits(system: GpuSystem, model: ModelArch, setup: TrainingSe
         f"{setup.method} training of {model.id} on {system.id} (micro-batch "
         f"{setup.micro_batch}, {setup.sequence_tokens}-token sequences, checkpointing "
         f"{'on' if setup.checkpointing else 'off'}, sharding {setup.sharding}) does not fit: "
-        f"needs {fit.total_gb:.1f} GB per GPU of {fit.gpu_memory_gb:.1f} GB"
+        f"{fit.reasons[0]}"  # the usable memory and the share kept free, as `fit` says it
     )
     alternatives = fitting_alternatives(system, model, setup)
     hint = (
