@@ -345,13 +345,60 @@ def working_gb(
     """Memory beside the weights at the pipeline's peak: the workspace plus the larger of the
     denoiser's activations and the VAE decode, which decodes the whole batch at once when that
     fits in `room_gb` (the memory beside the weights), else one image, else 512 px tiles."""
+    needs = _working_options_gb(
+        model, batch, resolution_px, value_bytes, guidance_passes, materialised_scores
+    )
+    return next((need for need in needs if need <= room_gb), needs[-1])
+
+
+def _working_options_gb(
+    model: DiffusionArch,
+    batch: int,
+    resolution_px: int,
+    value_bytes: float,
+    guidance_passes: int | None,
+    materialised_scores: bool,
+) -> list[float]:
+    """`working_gb` with each VAE decode of `vae_decode_options_gb`, largest first."""
     passes = model.forwards_per_step if guidance_passes is None else guidance_passes
     denoiser = denoiser_activation_gb(
         model, batch * passes, resolution_px, value_bytes, materialised_scores
     )
     options = vae_decode_options_gb(batch, resolution_px, value_bytes)
-    needs = [ACTIVATION_OVERHEAD_GB + max(denoiser, decode) for decode in options]
-    return next((need for need in needs if need <= room_gb), needs[-1])
+    return [ACTIVATION_OVERHEAD_GB + max(denoiser, decode) for decode in options]
+
+
+def vae_decode_notes(
+    model: DiffusionArch,
+    batch: int,
+    resolution_px: int,
+    room_gb: float,
+    value_bytes: float,
+    guidance_passes: int,
+    materialised_scores: bool,
+) -> tuple[str, ...]:
+    """What the memory figure assumes of the VAE decode where it is not the whole batch at
+    once: one image at a time, or 512 px tiles, because the larger decode does not fit beside
+    the weights (so the figure can fall as the resolution rises, and differ between GPUs)."""
+    needs = _working_options_gb(
+        model, batch, resolution_px, value_bytes, guidance_passes, materialised_scores
+    )
+    distinct = sorted(set(needs), reverse=True)
+    chosen = next((need for need in distinct if need <= room_gb), distinct[-1])
+    if chosen == distinct[0]:
+        return ()
+    tiles = len(distinct) > 1 and chosen == distinct[-1] and resolution_px > 512
+    how = (
+        "in 512 px tiles (VAE tiling: ComfyUI falls back to it when a decode runs out of "
+        "memory; diffusers needs pipe.enable_vae_tiling())"
+        if tiles
+        else "one image at a time (VAE slicing: pipe.enable_vae_slicing())"
+    )
+    return (
+        f"memory: the VAE decodes {how}: a larger decode needs "
+        f"{distinct[0]:.1f} GB beside the weights, more than the {max(room_gb, 0.0):.1f} GB "
+        "this GPU has there",
+    )
 
 
 def memory_gb(model: DiffusionArch, batch: int, resolution_px: int, weights: str = "bf16") -> float:
@@ -642,6 +689,15 @@ def diffusion_work(
         needs_offload=offload.needed,
         use_cfg=use_cfg,
         notes=offload.note
+        + vae_decode_notes(
+            model,
+            batch,
+            resolution_px,
+            capacity_gb * FITS_SHARE - parts.total / 1e9,
+            precision.value_bytes,
+            2 if use_cfg else 1,
+            materialised,
+        )
         + precision_notes(weight_format, precision, bool(cuda_core_peak), gpu)
         + attention_notes(model, resolution_px, value_bytes, materialised)
         + parallel_notes(split, cost, not _names_split(parts_of_variant)),

@@ -1,0 +1,31 @@
+"""A diffusion answer says how its memory figure decodes the latents when the whole batch's VAE
+decode does not fit beside the weights (one image at a time, or 512 px tiles): SDXL on an RTX
+4090 needed 18.3 GB at 1536 px and 11.0 GB at 2048 px, and 12.8 GB at 1024 px against 9.5 GB
+on an RTX 3060, with nothing saying why the figure fell."""
+
+from __future__ import annotations
+
+import pytest
+
+from gpuatlas.performance import api
+
+pytestmark = pytest.mark.unit
+
+
+def _run(system: str, resolution: int) -> tuple[float, str]:
+    found = api.predict_diffusion(system, "sdxl", resolution=resolution)
+    return found.memory_gb, " ".join(found.s_per_image.notes)
+
+
+def test_a_decode_in_tiles_is_said_where_the_figure_falls() -> None:
+    plain_gb, plain_notes = _run("rtx-4090", 1536)
+    tiled_gb, tiled_notes = _run("rtx-4090", 2048)
+    assert tiled_gb < plain_gb
+    assert "VAE decodes" not in plain_notes
+    assert "memory: the VAE decodes in 512 px tiles" in tiled_notes
+    assert "enable_vae_tiling()" in tiled_notes
+
+
+def test_a_card_short_of_room_says_it_at_the_default_size() -> None:
+    assert "VAE decodes" not in _run("rtx-4090", 1024)[1]
+    assert "memory: the VAE decodes in 512 px tiles" in _run("rtx-3060", 1024)[1]
