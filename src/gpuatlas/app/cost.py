@@ -11,6 +11,7 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import (
+    IMAGE_WEIGHTS,
     CostRequest,
     candidate_systems,
     provenance,
@@ -30,7 +31,7 @@ from gpuatlas.app.requests import (
     mean_output_tokens_field,
     serving_engine_field,
 )
-from gpuatlas.catalog.model_weights import native_weights
+from gpuatlas.catalog.model_weights import is_auto, native_weights
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.budget import Budget
@@ -258,6 +259,50 @@ def offload_notes(report: CostReport) -> list[str]:
     return _one_note_per_system(report, note)
 
 
+def image_offload_notes(report: CostReport, request: RentingCostRequest) -> list[str]:
+    """One line per system whose image job offloads the denoiser to the CPU because it does
+    not fit whole (its cost is that slow run's), with the smaller format that fits, if any
+    (`--weights` prices it)."""
+    weights = IMAGE_WEIGHTS if is_auto(request.weights) else request.weights
+    notes: dict[str, str] = {}
+    for job in report.jobs:
+        if not job.offload or job.system_id in notes:
+            continue
+        seconds = job.hours.value * 3600.0
+        note = (
+            f"{job.system_id} offloads {request.model} in {weights} to the CPU ({job.offload} "
+            f"offload: it does not fit whole), {format_number(seconds, 's')} per image"
+        )
+        notes[job.system_id] = note + _fitting_format(job.system_id, request, weights)
+    return list(notes.values())
+
+
+def _fitting_format(system_id: str, request: RentingCostRequest, weights: str) -> str:
+    """'; fp8 fits whole: 7.56 s per image (--weights fp8)', or '' where no smaller format of
+    those people load a big denoiser in runs without the offload."""
+    from gpuatlas.app.predict import SMALLER_DENOISER_FORMATS
+    from gpuatlas.performance import api
+
+    for format_id in SMALLER_DENOISER_FORMATS:
+        if format_id == weights:
+            continue
+        try:
+            found = api.predict_diffusion(
+                resolve_system(system_id),
+                request.model or "",
+                resolution=request.resolution,
+                steps=request.steps,
+                engine="diffusers" if is_auto_engine(request.engine) else request.engine,
+                weights=format_id,
+            )
+        except GpuAtlasError:
+            continue
+        if not found.needs_cpu_offload:
+            time = format_number(found.s_per_image.value, "s")
+            return f"; {format_id} fits whole: {time} per image (--weights {format_id})"
+    return ""
+
+
 def layout_notes(report: CostReport) -> list[str]:
     """One line per multi-GPU system: the layout it serves the model in (replicas of a GPU
     group when the model fits one, tensor parallel when it must: `full_load.layout_group`, as
@@ -414,7 +459,8 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     ``memory_way_outs`` (when nothing ranks: GPU counts or smaller formats that hold it) and
     ``unnamed_variant_notes`` (cheaper offers of an unnamed GPU variant the ranking passed over),
     ``layout_notes`` (the layout each multi-GPU system serves in; also each serving row's
-    ``sustained.layout``).
+    ``sustained.layout``), ``image_offload_notes`` (image jobs whose denoiser runs partly on
+    the CPU, with the smaller format that fits; each job's ``offload``).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     report = cost_report(request, price_files)
     body = plain(report)
@@ -427,6 +473,8 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
         body["memory_way_outs"] = [] if report.ranking else list(memory_way_outs(request, report))
     if request.workload == "training":
         body["framework_note"] = training_framework_note(request)
+    if request.workload == "image":
+        body["image_offload_notes"] = image_offload_notes(report, request)
     body["unnamed_variant_notes"] = unnamed_variant_notes(report)
     body["layout_notes"] = layout_notes(report)
     return versioned(

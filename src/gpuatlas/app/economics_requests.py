@@ -571,6 +571,7 @@ def run_cost(request: CostRequest) -> CostReport:
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
+    image_weights = IMAGE_WEIGHTS if is_auto(request.weights) else request.weights
     request = with_native_weights(request)
     every_gpu = not request.systems
     if every_gpu:
@@ -601,7 +602,7 @@ def run_cost(request: CostRequest) -> CostReport:
             else:
                 serving += [serving_cost(system, o, found) for o in hosts]
         elif request.workload in ("image", "training"):
-            costed = _jobs(system, request, hosts)
+            costed = _jobs(system, request, hosts, image_weights)
             if isinstance(costed, CannotRun):
                 cannot_run.append(costed)
             else:
@@ -694,8 +695,16 @@ def _sustained(system: GpuSystem, request: CostRequest) -> SustainedServing | As
         return Assessment(system, request.weights, "unsupported", str(error))
 
 
+# the denoiser's format an image cost assumes where none is named: predict diffusion's and
+# compare's default, so the three answers agree
+IMAGE_WEIGHTS = "bf16"
+
+
 def _jobs(
-    system: GpuSystem, request: CostRequest, hosts: Sequence[PriceSnapshot]
+    system: GpuSystem,
+    request: CostRequest,
+    hosts: Sequence[PriceSnapshot],
+    image_weights: str = IMAGE_WEIGHTS,
 ) -> list[JobCost] | CannotRun:
     """The job's cost on every hosting offer, or why the system cannot run it (too little
     memory for every setup, no catalog figure to predict from)."""
@@ -729,6 +738,7 @@ def _jobs(
                 resolution=request.resolution,
                 steps=request.steps,
                 engine=_image_engine(request.engine),
+                weights=image_weights,
             )
             for o in hosts
         ]

@@ -16,6 +16,7 @@ from gpuatlas.app.cost import (
     cost_report,
     daily_volume_note,
     full_load_note,
+    image_offload_notes,
     layout_notes,
     memory_way_outs,
     offload_notes,
@@ -336,7 +337,8 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     volume = daily_volume_note(report)
     if volume:
         console.print(f"note: {volume}", markup=False, highlight=False)
-    for note in [*layout_notes(report), *offload_notes(report), *unnamed_variant_notes(report)]:
+    notes = [*layout_notes(report), *offload_notes(report), *image_offload_notes(report, request)]
+    for note in [*notes, *unnamed_variant_notes(report)]:
         console.print(f"note: {note}", markup=False, highlight=False)
     framework = training_framework_note(request)
     if framework:

@@ -347,6 +347,9 @@ class JobCost:
     usd: Estimate
     work_per_joule: float | None
     power: PowerDraw | None  # None: no TDP in the catalog
+    # an image job whose denoiser does not fit whole: how it offloads ('sequential', 'model',
+    # 'partial'), '' when it runs on the GPU alone
+    offload: str = ""
 
 
 def _priced(hours: Estimate, usd_per_hour: float) -> Estimate:
@@ -456,10 +459,18 @@ def image_cost(
     steps: int | None = None,
     batch: int = 1,
     engine: str = "diffusers",
+    weights: str = "bf16",
 ) -> JobCost:
-    """$ per image at the system's own predicted seconds per image with this image engine."""
+    """$ per image at the system's own predicted seconds per image with this image engine and
+    the denoiser in `weights` (predict diffusion's default: bf16)."""
     prediction = api.predict_diffusion(
-        system, model, resolution=resolution, steps=steps, batch=batch, engine=engine
+        system,
+        model,
+        resolution=resolution,
+        steps=steps,
+        batch=batch,
+        engine=engine,
+        weights=weights,
     )
     hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
     price = offer_price(offer, system.gpu_count)
@@ -468,9 +479,11 @@ def image_cost(
     return JobCost(
         system.id,
         price,
-        f"one image ({prediction.resolution_px}px, {prediction.steps} steps, {engine})",
+        f"one image ({prediction.resolution_px}px, {prediction.steps} steps, "
+        f"{prediction.weights}, {engine})",
         hours,
         _priced(hours, price.usd_per_hour),
         None if power is None else work_per_joule(images_per_s, power.draw_w),
         power,
+        prediction.offload if prediction.needs_cpu_offload else "",
     )
