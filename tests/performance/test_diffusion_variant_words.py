@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from gpuatlas.app.predict import PredictDiffusionRequest, predict_diffusion_document
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.performance.media.diffusion import DIFFUSION_VARIANT_WORDS, variant_problems
+from gpuatlas.performance.media import diffusion, image_parallel
+from gpuatlas.performance.media.variant_words import DIFFUSION_VARIANT_WORDS, variant_problems
 
 pytestmark = pytest.mark.unit
 
@@ -23,6 +24,16 @@ def test_an_unknown_word_is_refused_with_its_close_matches() -> None:
 
 
 def test_every_word_the_model_reads_is_accepted() -> None:
+    read = {
+        diffusion.CUDA_GRAPHS,
+        diffusion.NO_CFG,
+        diffusion.PARTIAL_LOAD,
+        diffusion.SEQUENTIAL_OFFLOAD,
+        diffusion.OFFLOAD_STREAM,
+        image_parallel.CFG_PARALLEL,
+        *diffusion.VANILLA_ATTENTION,
+    }
+    assert read <= DIFFUSION_VARIANT_WORDS
     words = "+".join(sorted(DIFFUSION_VARIANT_WORDS)) + "+ulysses-2+ring-2"
     assert variant_problems(words) == []
     document = predict_diffusion_document(

@@ -19,6 +19,7 @@ from gpuatlas.app.economics_requests import (
     weight_format_ids,
 )
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
+from gpuatlas.app.predict import SMALLER_DENOISER_FORMATS
 from gpuatlas.app.requests import (
     CHECKED_POSITIVE,
     HOST_RAM_HELP,
@@ -40,6 +41,7 @@ from gpuatlas.economics.serving_engine import is_auto_engine, server_checkpoint
 from gpuatlas.economics.slo import MIN_RPS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number, format_usd
+from gpuatlas.performance import api
 from gpuatlas.performance.resolve import as_format
 from gpuatlas.performance.training.engines import training_engine
 from gpuatlas.performance.training.speed import framework_notes
@@ -280,9 +282,6 @@ def image_offload_notes(report: CostReport, request: RentingCostRequest) -> list
 def _fitting_format(system_id: str, request: RentingCostRequest, weights: str) -> str:
     """'; fp8 fits whole: 7.56 s per image (--weights fp8)', or '' where no smaller format of
     those people load a big denoiser in runs without the offload."""
-    from gpuatlas.app.predict import SMALLER_DENOISER_FORMATS
-    from gpuatlas.performance import api
-
     for format_id in SMALLER_DENOISER_FORMATS:
         if format_id == weights:
             continue

@@ -47,6 +47,7 @@ from gpuatlas.performance.llm.attention_setting import AttentionPath
 from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.llm.shape import llm_shape
+from gpuatlas.performance.media.variant_words import variant_problems
 from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
 from gpuatlas.performance.peak_rates import precision_class
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
@@ -437,8 +438,6 @@ class PredictDiffusionRequest(SystemModelRequest):
     @field_validator("variant")
     @classmethod
     def _known_variant_words(cls, value: str | None) -> str | None:
-        from gpuatlas.performance.media.diffusion import variant_problems
-
         problems = variant_problems(value)
         if problems:
             raise ValueError("; ".join(problems))

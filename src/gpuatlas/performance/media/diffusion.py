@@ -47,7 +47,6 @@ from gpuatlas.performance.engine_releases import frontends
 from gpuatlas.performance.engine_specs import check_image_engine_runs_on, image_engine_names
 from gpuatlas.performance.media.dit_flops import dit_forward_flops
 from gpuatlas.performance.media.image_parallel import (
-    CFG_PARALLEL,
     NO_SPLIT,
     ImageParallelism,
     SplitCost,
@@ -55,7 +54,6 @@ from gpuatlas.performance.media.image_parallel import (
     exchange_count,
     exchange_s,
     image_parallelism,
-    is_degree_word,
     parallel_notes,
     split_link,
     token_shape,
@@ -846,42 +844,6 @@ def attention_notes(
         f"memory, {score_bytes / 1e9:.2g} GB per image forward at {resolution_px} px, "
         "torch.compile or not",
     )
-
-
-# Every variant word the image model reads (besides ulysses-N and ring-N): what a user's
-# --variant may say; a run's measured row may say more (it is read, not checked)
-DIFFUSION_VARIANT_WORDS = frozenset(
-    {
-        "torch.compile",
-        CUDA_GRAPHS,
-        "tf32",
-        "fp8-matmul",
-        "weight-only",
-        "denoise-loop",
-        NO_CFG,
-        PARTIAL_LOAD,
-        SEQUENTIAL_OFFLOAD,
-        OFFLOAD_STREAM,
-        CFG_PARALLEL,
-        *VANILLA_ATTENTION,
-    }
-)
-
-
-def variant_problems(variant: str | None) -> list[str]:
-    """A problem for each word of a requested variant the image model does not read, with the
-    close matches (a word it ignores would leave the answer unchanged without a word)."""
-    problems = []
-    for word in sorted(variant_parts(variant)):
-        if word in DIFFUSION_VARIANT_WORDS or is_degree_word(word):
-            continue
-        close = difflib.get_close_matches(word, sorted(DIFFUSION_VARIANT_WORDS), n=3)
-        hint = f"; close matches: {', '.join(close)}" if close else ""
-        problems.append(
-            f"unknown variant word {word!r}{hint} (known: "
-            f"{', '.join(sorted(DIFFUSION_VARIANT_WORDS))}, ulysses-N, ring-N)"
-        )
-    return problems
 
 
 def variant_parts(variant: str | None) -> set[str]:

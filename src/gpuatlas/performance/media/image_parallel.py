@@ -51,11 +51,6 @@ _DEGREE_WORD = re.compile(r"^(ulysses|ring)-(\d+)$")
 CFG_PARALLEL = "cfg-parallel"
 
 
-def is_degree_word(word: str) -> bool:
-    """'ulysses-4', 'ring-2': a sequence split's variant word."""
-    return _DEGREE_WORD.match(word) is not None
-
-
 # All-to-alls per attention layer under Ulysses: q, k, v in, the attention output out.
 ULYSSES_EXCHANGES_PER_LAYER = 4
 # K and V blocks passed to the next GPU per ring hop.
