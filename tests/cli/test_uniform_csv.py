@@ -117,3 +117,27 @@ def test_a_count_that_is_no_whole_number_of_at_least_one_gpu_is_refused_on_both_
         "",
     ]
     assert answers[4][0]  # '1.0' is one GPU
+
+
+def test_a_row_gets_its_field_problems_and_its_unknown_names_at_once() -> None:
+    # the field problems came first and the names on the next try ('bf17' unsaid beside the
+    # batch 'abc'; the engine 'vlm' beside the metric 'speed'; the model typo beside the GPU's)
+    rows = [
+        "h100,1,llama-3.1-8b,bf17,vllm,abc,512,128,decode_tok_s",
+        "rtx-4090,1,llama-3.1-8b,fp16,vlm,1,-5,128,speed",
+        "rtx4090x,1,lama-3-70b,fp16,vllm,1,512,128,decode_tok_s",
+        "rtx-4090,1,sdxl,fp16,diffusers,1,,,image_s",
+        "rtx-4090,1,llama-3.1-8b,bf16,unsloth,1,2048,,train_tok_s",
+    ]
+    header = HEADER.split(",")
+    table = [row.split(",") for row in rows]
+    columns = [list(column) for column in zip(*table, strict=True)]
+    answers = predict_columns(header, columns, len(table))
+    assert answers == predict_table(header, table)
+    errors = [answer[3] for answer in answers]
+    assert (
+        "batch 'abc' is not a number" in errors[0] and "unknown weight format 'bf17'" in errors[0]
+    )
+    assert "metric 'speed'" in errors[1] and "unknown engine 'vlm'" in errors[1]
+    assert "unknown GPU 'rtx4090x'" in errors[2] and "unknown model 'lama-3-70b'" in errors[2]
+    assert errors[3:] == ["", ""]  # image and training engines are names too

@@ -26,6 +26,7 @@ from gpuatlas.calibration.case_files import (
     REQUIRED_COLUMNS,
     case_from_fields,
     require_case_build,
+    with_name_problems,
 )
 from gpuatlas.calibration.case_files import predict_fields as predict_row_fields
 from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
@@ -337,7 +338,7 @@ def _predict_group(
         model = as_model(first.model)
         require_case_build(first, fields)
     except GpuAtlasError as error:
-        _fail(index.tolist(), str(error), results)
+        _fail(index.tolist(), with_name_problems(error, fields), results)
         return
     vector_index = index[:0]
     if not isinstance(model, DiffusionArch | OcrArch):
@@ -350,7 +351,10 @@ def _predict_group(
         return
     try:
         vector = vector_for(first)
-    except (GpuAtlasError, ValueError, ArithmeticError) as error:
+    except GpuAtlasError as error:
+        _fail(vector_index.tolist(), with_name_problems(error, fields), results)
+        return
+    except (ValueError, ArithmeticError) as error:
         _fail(vector_index.tolist(), str(error), results)
         return
     _vector_results(vector, vector_index, table, results, row_path, first)

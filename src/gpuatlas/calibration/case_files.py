@@ -24,7 +24,7 @@ server checkpoint on an Apple GPU gets the single command's pointer to its GGUF 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Literal, cast
 
@@ -34,7 +34,10 @@ from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.apple_builds import case_build_problem
 from gpuatlas.performance.cases import METRICS, Case, case_system, predict_case
+from gpuatlas.performance.engine_specs import engine_text_profile, image_engine_names
 from gpuatlas.performance.llm.refusal import MemoryRefusalError
+from gpuatlas.performance.resolve import as_format, as_model, as_system
+from gpuatlas.performance.training.engines import training_engine
 
 REQUIRED_COLUMNS = (
     "gpu",
@@ -214,7 +217,10 @@ def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
         estimate = predict_case(case)
     except MemoryRefusalError as refusal:  # a batch row's refusal is the brief one
         return {**row, "value": "", "low": "", "high": "", "error": _one_line(refusal.brief)}
-    except (GpuAtlasError, ValueError, ArithmeticError) as error:
+    except GpuAtlasError as error:
+        message = with_name_problems(error, fields)
+        return {**row, "value": "", "low": "", "high": "", "error": _one_line(message)}
+    except (ValueError, ArithmeticError) as error:
         return {**row, "value": "", "low": "", "high": "", "error": _one_line(str(error))}
     return {
         **row,
@@ -223,6 +229,63 @@ def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
         "high": f"{estimate.high:.6g}",
         "error": "",
     }
+
+
+def name_problems(fields: Mapping[str, str]) -> list[str]:
+    """Every name of a failed row that does not resolve (the GPU, the model, the weight format,
+    the engine of whichever kind), each with its close matches: a row is answered with all its
+    problems at once, not its field problems first and its names on the next try."""
+    return list(
+        _name_problems(
+            (fields.get("gpu") or "").strip(),
+            (fields.get("model") or "").strip(),
+            (fields.get("weights") or "").strip(),
+            (fields.get("engine") or "").strip(),
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _name_problems(gpu: str, model: str, weights: str, engine: str) -> tuple[str, ...]:
+    """`name_problems` of one set of names, worked out once: the rows of a file repeat a few
+    configurations, and an unknown name's close matches cost a search each."""
+    checks: list[Callable[[], object]] = []
+    if gpu:
+        checks.append(lambda: as_system(gpu))
+    if model:
+        checks.append(lambda: as_model(model))
+    if weights and weights.lower() != "auto":
+        checks.append(lambda: as_format(weights))
+    if engine and engine.lower() != "auto":
+        checks.append(lambda: _engine_of_any_kind(engine))
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except GpuAtlasError as error:
+            problems.append(str(error))
+    return tuple(problems)
+
+
+def with_name_problems(error: GpuAtlasError, fields: Mapping[str, str]) -> str:
+    """A failed row's error with every other name of it that does not resolve."""
+    text = str(error)
+    return "; ".join([text, *(p for p in name_problems(fields) if p not in text)])
+
+
+def _engine_of_any_kind(text: str) -> object:
+    """The engine a row names, whichever kind it is: an image engine, a training framework, or
+    an inference engine (an unknown one lists the inference engines' close matches)."""
+    try:
+        return engine_text_profile(text)
+    except GpuAtlasError:
+        if text.strip().lower().replace(" ", "-") in image_engine_names():
+            return text
+        try:
+            return training_engine(text)
+        except GpuAtlasError:
+            pass
+        raise
 
 
 def require_case_build(case: Case, fields: Mapping[str, str]) -> None:
