@@ -29,3 +29,10 @@ def test_a_decode_in_tiles_is_said_where_the_figure_falls() -> None:
 def test_a_card_short_of_room_says_it_at_the_default_size() -> None:
     assert "VAE decodes" not in _run("rtx-4090", 1024)[1]
     assert "memory: the VAE decodes in 512 px tiles" in _run("rtx-3060", 1024)[1]
+
+
+def test_a_batch_whose_decode_fits_one_image_at_a_time_says_slicing_not_tiles() -> None:
+    found = api.predict_diffusion("rtx-3060", "sdxl", resolution=768, batch=4)
+    notes = " ".join(found.s_per_image.notes)
+    assert "memory: the VAE decodes one image at a time (VAE slicing" in notes
+    assert "tiles" not in notes

@@ -376,26 +376,33 @@ def vae_decode_notes(
     materialised_scores: bool,
 ) -> tuple[str, ...]:
     """What the memory figure assumes of the VAE decode where it is not the whole batch at
-    once: one image at a time, or 512 px tiles, because the larger decode does not fit beside
-    the weights (so the figure can fall as the resolution rises, and differ between GPUs)."""
-    needs = _working_options_gb(
-        model, batch, resolution_px, value_bytes, guidance_passes, materialised_scores
+    once: one image at a time, or 512 px tiles where one image does not fit either, because
+    the larger decode does not fit beside the weights (so the figure can fall as the resolution
+    rises, and differ between GPUs). Nothing where the decode does not set the peak."""
+    denoiser = denoiser_activation_gb(
+        model, batch * guidance_passes, resolution_px, value_bytes, materialised_scores
     )
-    distinct = sorted(set(needs), reverse=True)
-    chosen = next((need for need in distinct if need <= room_gb), distinct[-1])
-    if chosen == distinct[0]:
+    per_image_512 = VAE_DECODE_GB_PER_IMAGE_512PX * value_bytes / BYTES_PER_PARAM
+    per_image = per_image_512 * (resolution_px / 512) ** 2
+    whole, one, tiled = (
+        ACTIVATION_OVERHEAD_GB + max(denoiser, decode)
+        for decode in (batch * per_image, per_image, min(per_image, per_image_512))
+    )
+    if whole <= room_gb:
         return ()
-    tiles = len(distinct) > 1 and chosen == distinct[-1] and resolution_px > 512
-    how = (
-        "in 512 px tiles (VAE tiling: ComfyUI falls back to it when a decode runs out of "
-        "memory; diffusers needs pipe.enable_vae_tiling())"
-        if tiles
-        else "one image at a time (VAE slicing: pipe.enable_vae_slicing())"
-    )
+    if one < whole and one <= room_gb:
+        how, larger = "one image at a time (VAE slicing: pipe.enable_vae_slicing())", whole
+    elif tiled < one:
+        how = (
+            "in 512 px tiles (VAE tiling: ComfyUI falls back to it when a decode runs out of "
+            "memory; diffusers needs pipe.enable_vae_tiling())"
+        )
+        larger = one
+    else:
+        return ()
     return (
-        f"memory: the VAE decodes {how}: a larger decode needs "
-        f"{distinct[0]:.1f} GB beside the weights, more than the {max(room_gb, 0.0):.1f} GB "
-        "this GPU has there",
+        f"memory: the VAE decodes {how}: the larger decode needs {larger:.1f} GB beside the "
+        f"weights, more than the {max(room_gb, 0.0):.1f} GB this GPU has there",
     )
 
 
