@@ -119,3 +119,21 @@ def test_unknown_provider_lists_known_ones() -> None:
     with pytest.raises(UnknownNameError) as caught:
         current_prices(provider="RunPood")
     assert "RunPod" in caught.value.candidates
+
+
+def test_the_packaged_prices_load_on_a_machine_whose_clock_is_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # only a user's file is held to today's date: a clock set back must not refuse the catalog
+    from gpuatlas.catalog import price_records
+
+    class Past(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:  # type: ignore[override]
+            return datetime(2020, 1, 1, tzinfo=UTC)
+
+    monkeypatch.setattr(price_records, "datetime", Past)
+    folder = Path(str(resources.files("gpuatlas.catalog") / "data" / "prices"))
+    assert load_price_file(folder / "reference.csv", origin="packaged")
+    with pytest.raises(DataFileError, match="is after today"):
+        load_price_file(folder / "reference.csv")

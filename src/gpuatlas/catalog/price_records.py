@@ -40,23 +40,29 @@ def price_file_schema() -> type[BaseModel]:
 def load_price_file(path: Path, origin: str = "user") -> list[PriceSnapshot]:
     """Read one price CSV; raise DataFileError listing every bad line and field."""
     rows = read_numbered_rows(path, PRICE_SCHEMA)
-    parser = RowParser(price_file_schema(), lambda row: _snapshot(row, origin), _date_problems)
+    parser = RowParser(
+        price_file_schema(),
+        lambda row: _snapshot(row, origin),
+        lambda row: _date_problems(row, future_allowed=origin == "packaged"),
+    )
     snapshots, problems = parse_rows(rows, parser)
     if problems:
         raise DataFileError(str(path), problems)
     return [snapshot for _, snapshot in snapshots]
 
 
-def _date_problems(row: BaseModel) -> list[FieldProblem]:
-    """An observed date that is no calendar day ('2026-13-45') or lies after today (UTC): a
-    price seen tomorrow cannot be the newest one, and would win over every real observation."""
+def _date_problems(row: BaseModel, future_allowed: bool = False) -> list[FieldProblem]:
+    """An observed date that is no calendar day ('2026-13-45') or, in a user's file, lies after
+    today (UTC): a price seen tomorrow cannot be the newest one, and would win over every real
+    observation. The packaged prices are checked against the calendar only, so a machine whose
+    clock is behind still loads them."""
     text = str(vars(row).get("observed_date") or "")
     try:
         seen = date.fromisoformat(text if len(text) == 10 else f"{text}-01")
     except ValueError:
         return [("observed_date", f"{text!r} is no calendar date (YYYY-MM-DD or YYYY-MM)")]
     today = datetime.now(UTC).date()
-    if seen > today:
+    if seen > today and not future_allowed:
         return [("observed_date", f"{text} is after today ({today.isoformat()}, UTC)")]
     return []
 
