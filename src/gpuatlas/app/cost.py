@@ -19,7 +19,7 @@ from gpuatlas.app.economics_requests import (
     weight_format_ids,
 )
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
-from gpuatlas.app.predict import SMALLER_DENOISER_FORMATS
+from gpuatlas.app.predict import format_without_offload
 from gpuatlas.app.requests import (
     CHECKED_POSITIVE,
     HOST_RAM_HELP,
@@ -42,6 +42,7 @@ from gpuatlas.economics.slo import MIN_RPS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number, format_usd
 from gpuatlas.performance import api
+from gpuatlas.performance.predictions import DiffusionPrediction
 from gpuatlas.performance.resolve import as_format
 from gpuatlas.performance.training.engines import training_engine
 from gpuatlas.performance.training.speed import framework_notes
@@ -282,24 +283,25 @@ def image_offload_notes(report: CostReport, request: RentingCostRequest) -> list
 def _fitting_format(system_id: str, request: RentingCostRequest, weights: str) -> str:
     """'; fp8 fits whole: 7.56 s per image (--weights fp8)', or '' where no smaller format of
     those people load a big denoiser in runs without the offload."""
-    for format_id in SMALLER_DENOISER_FORMATS:
-        if format_id == weights:
-            continue
-        try:
-            found = api.predict_diffusion(
-                resolve_system(system_id),
-                request.model or "",
-                resolution=request.resolution,
-                steps=request.steps,
-                engine="diffusers" if is_auto_engine(request.engine) else request.engine,
-                weights=format_id,
-            )
-        except GpuAtlasError:
-            continue
-        if not found.needs_cpu_offload:
-            time = format_number(found.s_per_image.value, "s")
-            return f"; {format_id} fits whole: {time} per image (--weights {format_id})"
-    return ""
+    system = resolve_system(system_id)
+    engine = "diffusers" if is_auto_engine(request.engine) else request.engine
+
+    def predict(format_id: str) -> DiffusionPrediction:
+        return api.predict_diffusion(
+            system,
+            request.model or "",
+            resolution=request.resolution,
+            steps=request.steps,
+            engine=engine,
+            weights=format_id,
+        )
+
+    found = format_without_offload(predict, weights)
+    if found is None:
+        return ""
+    format_id, smaller = found
+    time = format_number(smaller.s_per_image.value, "s")
+    return f"; {format_id} fits whole: {time} per image (--weights {format_id})"
 
 
 def layout_notes(report: CostReport) -> list[str]:

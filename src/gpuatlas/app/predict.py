@@ -3,6 +3,7 @@ vision, OCR and training speed. One request model and one document builder per k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -50,6 +51,7 @@ from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.media.variant_words import variant_problems
 from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
 from gpuatlas.performance.peak_rates import precision_class
+from gpuatlas.performance.predictions import DiffusionPrediction
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
 
 SCHEMA_ANSWER = "predict-llm"
@@ -477,6 +479,22 @@ SMALLER_DENOISER_FORMATS = ("fp8", "nf4")  # the formats people load a big denoi
 
 def _without_offload(predict: Any, weights: str) -> str:
     """'fp8 needs no CPU offload: 23.3 s/image [17 – 31.9] (-w fp8)', or why none helps."""
+    found = format_without_offload(predict, weights)
+    if found is None:
+        return "neither fp8 nor nf4 avoids the CPU offload"
+    format_id, smaller = found
+    time = smaller.s_per_image
+    return (
+        f"{format_id} needs no CPU offload: {format_number(time.value, time.unit)} "
+        f"[{format_number(time.low)} – {format_number(time.high)}] (-w {format_id})"
+    )
+
+
+def format_without_offload(
+    predict: Callable[[str], DiffusionPrediction], weights: str
+) -> tuple[str, DiffusionPrediction] | None:
+    """The first of the formats people load a big denoiser in (other than `weights`) whose
+    prediction needs no CPU offload, with that prediction; None when neither avoids it."""
     for format_id in SMALLER_DENOISER_FORMATS:
         if format_id == weights:
             continue
@@ -485,12 +503,8 @@ def _without_offload(predict: Any, weights: str) -> str:
         except GpuAtlasError:
             continue
         if not smaller.needs_cpu_offload:
-            time = smaller.s_per_image
-            return (
-                f"{format_id} needs no CPU offload: {format_number(time.value, time.unit)} "
-                f"[{format_number(time.low)} – {format_number(time.high)}] (-w {format_id})"
-            )
-    return "neither fp8 nor nf4 avoids the CPU offload"
+            return format_id, smaller
+    return None
 
 
 VISION_WEIGHTS, VISION_ENGINE = "bf16", "vllm"  # what `predict vision` predicts, stated

@@ -84,6 +84,7 @@ from gpuatlas.performance.media.unet_flops import (
     unet_largest_self_attention_values,
     vae_decoder_flops,
 )
+from gpuatlas.performance.media.variant_words import variant_words
 from gpuatlas.performance.model_constants import model_constant, model_constant_list
 from gpuatlas.performance.peak_rates import (
     hardware_class,
@@ -324,10 +325,16 @@ def vae_decode_options_gb(
 ) -> tuple[float, ...]:
     """Peak memory of the VAE decode: the whole batch at once, one image at a time (VAE
     slicing), 512 px tiles (VAE tiling), largest first."""
+    return tuple(sorted(set(vae_decodes_gb(batch, resolution_px, value_bytes)), reverse=True))
+
+
+def vae_decodes_gb(
+    batch: int, resolution_px: int, value_bytes: float = BYTES_PER_PARAM
+) -> tuple[float, float, float]:
+    """(whole batch at once, one image at a time, 512 px tiles) peak GB of the VAE decode."""
     per_image_512 = VAE_DECODE_GB_PER_IMAGE_512PX * value_bytes / BYTES_PER_PARAM
     per_image = per_image_512 * (resolution_px / 512) ** 2
-    options = (batch * per_image, per_image, min(per_image, per_image_512))
-    return tuple(sorted(set(options), reverse=True))
+    return batch * per_image, per_image, min(per_image, per_image_512)
 
 
 def working_gb(
@@ -343,27 +350,13 @@ def working_gb(
     """Memory beside the weights at the pipeline's peak: the workspace plus the larger of the
     denoiser's activations and the VAE decode, which decodes the whole batch at once when that
     fits in `room_gb` (the memory beside the weights), else one image, else 512 px tiles."""
-    needs = _working_options_gb(
-        model, batch, resolution_px, value_bytes, guidance_passes, materialised_scores
-    )
-    return next((need for need in needs if need <= room_gb), needs[-1])
-
-
-def _working_options_gb(
-    model: DiffusionArch,
-    batch: int,
-    resolution_px: int,
-    value_bytes: float,
-    guidance_passes: int | None,
-    materialised_scores: bool,
-) -> list[float]:
-    """`working_gb` with each VAE decode of `vae_decode_options_gb`, largest first."""
     passes = model.forwards_per_step if guidance_passes is None else guidance_passes
     denoiser = denoiser_activation_gb(
         model, batch * passes, resolution_px, value_bytes, materialised_scores
     )
     options = vae_decode_options_gb(batch, resolution_px, value_bytes)
-    return [ACTIVATION_OVERHEAD_GB + max(denoiser, decode) for decode in options]
+    needs = [ACTIVATION_OVERHEAD_GB + max(denoiser, decode) for decode in options]
+    return next((need for need in needs if need <= room_gb), needs[-1])
 
 
 def vae_decode_notes(
@@ -382,11 +375,9 @@ def vae_decode_notes(
     denoiser = denoiser_activation_gb(
         model, batch * guidance_passes, resolution_px, value_bytes, materialised_scores
     )
-    per_image_512 = VAE_DECODE_GB_PER_IMAGE_512PX * value_bytes / BYTES_PER_PARAM
-    per_image = per_image_512 * (resolution_px / 512) ** 2
     whole, one, tiled = (
         ACTIVATION_OVERHEAD_GB + max(denoiser, decode)
-        for decode in (batch * per_image, per_image, min(per_image, per_image_512))
+        for decode in vae_decodes_gb(batch, resolution_px, value_bytes)
     )
     if whole <= room_gb:
         return ()
@@ -854,8 +845,8 @@ def attention_notes(
 
 
 def variant_parts(variant: str | None) -> set[str]:
-    """'denoise-loop+torch.compile' -> {'denoise-loop', 'torch.compile'}."""
-    return {part.strip().lower() for part in (variant or "").split("+") if part.strip()}
+    """'denoise-loop+torch.compile' -> {'denoise-loop', 'torch.compile'} (variant_words)."""
+    return variant_words(variant)
 
 
 def is_denoise_loop(variant: str | None) -> bool:
