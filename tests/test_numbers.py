@@ -52,7 +52,8 @@ def test_format_usd_to_the_cent_or_three_significant_digits(
 
 
 def test_usd_range_and_clipped_fractions() -> None:
-    assert format_usd_range(0.088, 0.0641, 0.121) == "$0.09 ($0.06–$0.12)"
+    assert format_usd_range(0.088, 0.0641, 0.121) == "$0.0880 ($0.0641–$0.121)"
+    assert format_usd_range(0.88, 0.641, 1.21) == "$0.88 ($0.64–$1.21)"
     assert format_usd_range(0.00088, 0.00064, 0.0012) == "$0.000880 ($0.000640–$0.00120)"
     assert format_fraction(1.265) == "100%"
     assert format_fraction(0.8734) == "87.3%"

@@ -116,16 +116,20 @@ def format_usd_rate(value: float | None) -> str:
     return _usd_significant(value)
 
 
+SIGNIFICANT_BELOW_USD = 0.10  # a range whose value is below this is written to 3 digits
+
+
 def format_usd_range(value: float | None, low: float | None, high: float | None) -> str:
-    """'$0.09 ($0.06–$0.12)': the value and its band, each written by format_usd — or, when
-    any of them is below a cent, all three to 3 significant digits, so a band never reads
-    '$0.01 ($0.00769–$0.01)'."""
+    """'$0.13 ($0.10–$0.18)': the value and its band, each written by format_usd — or, when
+    the value is below ten cents or any of them below a cent, all three to 3 significant
+    digits, so a band never reads '$0.01 ($0.00769–$0.01)' and two systems at $0.011 and
+    $0.014 an image are not both '$0.01'."""
     if value is None:
         return MISSING
     if low is None or high is None:
         return format_usd(value)
     amounts = (value, low, high)
-    if any(0 < abs(amount) < 0.01 for amount in amounts):
+    if 0 < abs(value) < SIGNIFICANT_BELOW_USD or any(0 < abs(a) < 0.01 for a in amounts):
         value_text, low_text, high_text = (_usd_significant(amount) for amount in amounts)
     else:
         value_text, low_text, high_text = (format_usd(amount) for amount in amounts)

@@ -1,5 +1,6 @@
-"""Numbers as the answers write them (gpuatlas/numbers.py): a dollar band below a cent keeps
-3 significant digits on every side, never '$0.01 ($0.00769–$0.01)'."""
+"""Numbers as the answers write them (gpuatlas/numbers.py): a dollar band whose value is below
+ten cents, or that reaches below a cent, keeps 3 significant digits on every side, never
+'$0.01 ($0.00769–$0.01)'."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ def test_a_band_that_reaches_below_a_cent_is_written_to_three_significant_digits
     assert format_usd_range(1.5, 0.009, 2.5) == "$1.50 ($0.00900–$2.50)"
 
 
-def test_a_band_at_or_above_a_cent_stays_to_the_cent() -> None:
+def test_a_band_below_ten_cents_keeps_three_digits_so_close_prices_differ() -> None:
+    # $0.0139 and $0.0112 an image both read '$0.01' to the cent
+    assert format_usd_range(0.0139, 0.0104, 0.0176) == "$0.0139 ($0.0104–$0.0176)"
+    assert format_usd_range(0.0112, 0.0084, 0.0150) == "$0.0112 ($0.00840–$0.0150)"
+
+
+def test_a_band_whose_value_is_at_or_above_ten_cents_stays_to_the_cent() -> None:
     assert format_usd_range(0.13, 0.0983, 0.185) == "$0.13 ($0.10–$0.18)"
     assert format_usd_range(1234.5, 1000.0, 1500.0) == "$1,234.50 ($1,000.00–$1,500.00)"
 

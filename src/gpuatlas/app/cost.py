@@ -173,11 +173,13 @@ def daily_volume_note(report: CostReport) -> str:
     serving = next((s for s in report.serving if s.system_id == winner.system_id), None)
     if serving is None:
         return ""
-    per_day = serving.sustained.output_tok_s * SECONDS_PER_DAY
-    usd_per_day = winner.best_offer.usd_per_gpu_hour * serving.gpu_count * 24
+    copies = winner.best_offer.systems
+    per_day = serving.sustained.output_tok_s * copies * SECONDS_PER_DAY
+    usd_per_day = winner.best_offer.usd_per_hour * 24
+    where = f"{copies} copies of {winner.system_id}" if copies > 1 else winner.system_id
     return (
         f"that price assumes ~{format_number(per_day / 1e6)}M output tokens a day on "
-        f"{winner.system_id}; with less traffic the rental is the same "
+        f"{where}; with less traffic the rental is the same "
         f"({format_usd(usd_per_day)}/day), so the price per token rises: for a daily volume, "
         "--rps sizes and prices it (as `gpuatlas plan --rps`)"
     )
@@ -302,6 +304,31 @@ def _fitting_format(system_id: str, request: RentingCostRequest, weights: str) -
     format_id, smaller = found
     time = format_number(smaller.s_per_image.value, "s")
     return f"; {format_id} fits whole: {time} per image (--weights {format_id})"
+
+
+def shared_instance_notes(report: CostReport) -> list[str]:
+    """One line per ranked system whose cheapest offer rents an instance whole with room for
+    several copies of it, when no traffic was stated: its price per unit assumes every copy
+    works (`offer_costs.filled_instance_price`), and one copy alone pays for the idle GPUs."""
+    sized = {row.system_id for row in report.serving if row.sustained.sized_for_traffic}
+    notes = []
+    for line in report.ranking:
+        offer = line.best_offer
+        if offer.systems < 2 or line.system_id in sized:
+            continue
+        gpus = offer.gpus_per_instance // offer.systems
+        notes.append(
+            f"{line.system_id} on {offer.label}: the price assumes the instance runs "
+            f"{offer.systems} copies of the {gpus}-GPU setup at once, each at its own modelled "
+            f"speed; one copy alone pays for all {offer.gpus_per_instance} GPUs "
+            f"({offer.systems}x the price {per_unit_words(line.metric)})"
+        )
+    return notes
+
+
+def per_unit_words(metric: str) -> str:
+    """'$/1M output tokens' -> 'per 1M output tokens'; '$ per image' -> 'per image'."""
+    return "per " + metric.removeprefix("$").strip().removeprefix("/").removeprefix("per ").strip()
 
 
 def layout_notes(report: CostReport) -> list[str]:
@@ -461,7 +488,9 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     ``unnamed_variant_notes`` (cheaper offers of an unnamed GPU variant the ranking passed over),
     ``layout_notes`` (the layout each multi-GPU system serves in; also each serving row's
     ``sustained.layout``), ``image_offload_notes`` (image jobs whose denoiser runs partly on
-    the CPU, with the smaller format that fits; each job's ``offload``).
+    the CPU, with the smaller format that fits; each job's ``offload``),
+    ``shared_instance_notes`` (an instance rented whole priced with every GPU at work: each
+    offer's ``systems`` copies, ``usd_per_system_hour`` one copy's share).
     Money in USD. ``price_files`` (extra price CSVs) is for the CLI only."""
     report = cost_report(request, price_files)
     body = plain(report)
@@ -478,6 +507,7 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
         body["image_offload_notes"] = image_offload_notes(report, request)
     body["unnamed_variant_notes"] = unnamed_variant_notes(report)
     body["layout_notes"] = layout_notes(report)
+    body["shared_instance_notes"] = shared_instance_notes(report)
     return versioned(
         SCHEMA_ANSWER, {"request": request.model_dump(), "provenance": provenance(), **body}
     )

@@ -20,7 +20,9 @@ from gpuatlas.app.cost import (
     layout_notes,
     memory_way_outs,
     offload_notes,
+    per_unit_words,
     server_engine_note,
+    shared_instance_notes,
     training_framework_note,
     unnamed_variant_notes,
 )
@@ -235,11 +237,6 @@ def offer_text(offer: OfferPrice) -> str:
     return f"{money(offer.usd_per_gpu_hour)}/GPU-h, {offer.label}"
 
 
-def per_unit(metric: str) -> str:
-    """'$/1M output tokens' -> 'per 1M output tokens'; '$ per image' -> 'per image'."""
-    return "per " + metric.removeprefix("$").strip().removeprefix("/").removeprefix("per ").strip()
-
-
 def ranking_basis(report: CostReport, request: RentingCostRequest) -> str:
     """What the ranked costs assume: the work, the rate each system runs at, and the model and
     calibration that predicted its speed (so two answers with different bases never look alike)."""
@@ -323,7 +320,7 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     console.print(
         f"[bold]Cheapest:[/] {winner.system_id}{replicas_text(report, winner.system_id)} at "
         f"{usd_band(winner.best)} "
-        f"{per_unit(metric)} on {winner.best_offer.label} at "
+        f"{per_unit_words(metric)} on {winner.best_offer.label} at "
         f"{money(winner.best_offer.usd_per_gpu_hour)}/GPU-h. "
         "Ranges follow each prediction's calibrated band; --details lists every offer.",
         highlight=False,
@@ -337,7 +334,12 @@ def _render_ranking(report: CostReport, request: RentingCostRequest) -> None:
     volume = daily_volume_note(report)
     if volume:
         console.print(f"note: {volume}", markup=False, highlight=False)
-    notes = [*layout_notes(report), *offload_notes(report), *image_offload_notes(report, request)]
+    notes = [
+        *layout_notes(report),
+        *offload_notes(report),
+        *image_offload_notes(report, request),
+        *shared_instance_notes(report),
+    ]
     for note in [*notes, *unnamed_variant_notes(report)]:
         console.print(f"note: {note}", markup=False, highlight=False)
     framework = training_framework_note(request)

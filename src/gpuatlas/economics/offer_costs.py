@@ -45,6 +45,12 @@ class OfferPrice:
     instances: int
     usd_per_hour: float
     caveats: tuple[str, ...] = ()  # PriceSnapshot.caveats: variant assumed, a range's end
+    systems: int = 1  # copies of the system the price covers (replicas, or an instance filled)
+
+    @property
+    def usd_per_system_hour(self) -> float:
+        """One copy's share of the price: what the work of one system costs per hour."""
+        return self.usd_per_hour / self.systems
 
     @property
     def label(self) -> str:
@@ -97,6 +103,23 @@ def instances_needed(offer: PriceSnapshot, gpus_per_system: int, replicas: int =
     return math.ceil(replicas / systems_per_instance)
 
 
+def copies_per_instance(offer: PriceSnapshot, gpus_per_system: int) -> int:
+    """How many copies of a system of `gpus_per_system` GPUs one rented instance holds: 1
+    where the offer bills per GPU (the system is rented alone), else the instance's GPUs over
+    the system's (an 8-GPU instance rented whole runs eight 1-GPU image pipelines at once)."""
+    if bills_per_gpu(offer):
+        return 1
+    return max(1, offer.gpus_per_instance // gpus_per_system)
+
+
+def filled_instance_price(offer: PriceSnapshot, gpus_per_system: int) -> OfferPrice:
+    """The price of work with no traffic stated: one system where the offer bills per GPU, an
+    instance rented whole filled with copies of the system (`copies_per_instance`), each at
+    its own speed, so a price per image or per token is the instance's over every copy's
+    work, not one copy's work paying for GPUs that sit idle."""
+    return offer_price(offer, gpus_per_system, copies_per_instance(offer, gpus_per_system))
+
+
 def offer_price(offer: PriceSnapshot, gpus_per_system: int, replicas: int = 1) -> OfferPrice:
     """What `replicas` systems of `gpus_per_system` GPUs cost per hour on this offer."""
     instances = instances_needed(offer, gpus_per_system, replicas)
@@ -115,6 +138,7 @@ def offer_price(offer: PriceSnapshot, gpus_per_system: int, replicas: int = 1) -
         instances=instances,
         usd_per_hour=gpus_billed * offer.usd_per_gpu_hour,
         caveats=offer.caveats,
+        systems=replicas,
     )
 
 

@@ -18,6 +18,7 @@ from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.full_load import full_load_serving
 from gpuatlas.economics.offer_costs import (
     OfferPrice,
+    filled_instance_price,
     offer_price,
     usd_for_days,
     usd_for_hours,
@@ -73,10 +74,13 @@ class SustainedServing:
     # the rates above are simulated in and `full_load_tok_s` is given for
     layout: str = ""
     engines: int = 1  # engine replicas in the system (2 for '2 replicas of 1 GPU each')
+    sized_for_traffic: bool = False  # `replicas` serve a stated traffic (--rps)
 
-    def tokens_per_s_band(self) -> tuple[float, float]:
-        """Low and high output tok/s of every replica together."""
-        scale = self.output_tok_s * self.replicas / self.band.value
+    def tokens_per_s_band(self, copies: int | None = None) -> tuple[float, float]:
+        """Low and high output tok/s of every replica together (of `copies` of the system
+        when given: an instance rented whole filled with them)."""
+        count = self.replicas if copies is None else copies
+        scale = self.output_tok_s * count / self.band.value
         return self.band.low * scale, self.band.high * scale
 
 
@@ -162,6 +166,7 @@ def sustained_serving(
         full_load_tok_s=full_load_tok_s,
         layout=found.layout_description,
         engines=found.engines,
+        sized_for_traffic=rps is not None,
     )
 
 
@@ -242,12 +247,19 @@ def serving_cost(
     system: GpuSystem, offer: PriceSnapshot, sustained: SustainedServing
 ) -> ServingCost:
     """$/1M output tokens (with the band), $/request, single-stream cost, energy; the price of
-    every replica over the tokens of every replica, and one replica's price at full load
-    (`full_load_serving`, the figure `compare` prices)."""
-    price = offer_price(offer, system.gpu_count, sustained.replicas)
-    one_replica = offer_price(offer, system.gpu_count)
-    output_tok_s = sustained.output_tok_s * sustained.replicas
-    tokens_low, tokens_high = sustained.tokens_per_s_band()
+    every replica over the tokens of every replica, and one copy's share of the price at full
+    load (`full_load_serving`, the figure `compare` prices). With no traffic stated, an instance
+    rented whole runs as many copies of the system as it holds (`filled_instance_price`), so
+    its GPUs are not paid for idle; a stated traffic is served by its sized replicas."""
+    filled = filled_instance_price(offer, system.gpu_count)
+    price = (
+        offer_price(offer, system.gpu_count, sustained.replicas)
+        if sustained.sized_for_traffic
+        else filled
+    )
+    copies = price.systems
+    output_tok_s = sustained.output_tok_s * copies
+    tokens_low, tokens_high = sustained.tokens_per_s_band(copies)
     per_million = _cost_estimate(
         usd_per_million_tokens(price.usd_per_hour, output_tok_s),
         usd_per_million_tokens(price.usd_per_hour, tokens_high),
@@ -264,9 +276,9 @@ def serving_cost(
         usd_per_gb_vram_hour=usd_per_gb_vram_hour(offer.usd_per_gpu_hour, system.gpu),
         sustained=sustained,
         usd_per_million_output_tokens=per_million,
-        usd_per_request=usd_per_request(price.usd_per_hour, sustained.rps * sustained.replicas),
+        usd_per_request=usd_per_request(price.usd_per_hour, sustained.rps * copies),
         usd_per_million_tokens_single_stream=usd_per_million_tokens(
-            one_replica.usd_per_hour, sustained.single_stream_tok_s
+            filled.usd_per_system_hour, sustained.single_stream_tok_s
         ),
         power=power,
         output_tokens_per_joule=None
@@ -276,7 +288,7 @@ def serving_cost(
         if power is None
         else kwh_per_million(sustained.output_tok_s, power.draw_w),
         usd_per_million_output_tokens_at_saturation=usd_per_million_tokens(
-            one_replica.usd_per_hour, saturated_tok_s
+            filled.usd_per_system_hour, saturated_tok_s
         )
         if saturated_tok_s > 0
         else None,
@@ -462,7 +474,8 @@ def image_cost(
     weights: str = "bf16",
 ) -> JobCost:
     """$ per image at the system's own predicted seconds per image with this image engine and
-    the denoiser in `weights` (predict diffusion's default: bf16)."""
+    the denoiser in `weights` (predict diffusion's default: bf16), on one copy's share of an
+    instance rented whole (`filled_instance_price`: every GPU of it makes images)."""
     prediction = api.predict_diffusion(
         system,
         model,
@@ -473,7 +486,7 @@ def image_cost(
         weights=weights,
     )
     hours = prediction.s_per_image.scaled(1 / 3600.0, "h")
-    price = offer_price(offer, system.gpu_count)
+    price = filled_instance_price(offer, system.gpu_count)
     power = tdp_power(system)
     images_per_s = 1.0 / prediction.s_per_image.value
     return JobCost(
@@ -482,7 +495,7 @@ def image_cost(
         f"one image ({prediction.resolution_px}px, {prediction.steps} steps, "
         f"{prediction.weights}, {engine})",
         hours,
-        _priced(hours, price.usd_per_hour),
+        _priced(hours, price.usd_per_system_hour),
         None if power is None else work_per_joule(images_per_s, power.draw_w),
         power,
         prediction.offload if prediction.needs_cpu_offload else "",
