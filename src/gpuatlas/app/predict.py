@@ -27,7 +27,7 @@ from gpuatlas.app.requests import (
 from gpuatlas.catalog.model_arch import AnyModelArch, VisionLanguageArch
 from gpuatlas.catalog.model_weights import llm_of
 from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
-from gpuatlas.catalog.systems import resolve_system
+from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_gib, format_number
 from gpuatlas.performance import api
@@ -47,6 +47,7 @@ from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.attention_setting import AttentionPath
 from gpuatlas.performance.llm.memory import MIN_FREE_SHARE, check_checkpoint_context
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
+from gpuatlas.performance.llm.serving_layout import group_system
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.media.variant_words import variant_problems
 from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
@@ -141,10 +142,12 @@ def _attention_assumed(
     kv_cache: str,
     *,
     serving: bool = False,
+    group: GpuSystem | None = None,
 ) -> AttentionPath:
-    """The attention path the request's prediction takes and why (`api.attention_used`)."""
+    """The attention path the request's prediction takes and why (`api.attention_used`), on
+    the system or on the GPU group one replica of its layout runs on (`group`)."""
     return api.attention_used(
-        request.system,
+        request.system if group is None else group,
         model,
         format_id,
         engine,
@@ -383,8 +386,9 @@ def predict_serving_document(
         flash_attention=request.flash_attention,
         lengths=request.lengths,
     )
+    group = group_system(as_system(request.system), result.layout.tensor_parallel)
     attention = _attention_assumed(
-        request, reference.model, choice.format_id, engine, kv_cache, serving=True
+        request, reference.model, choice.format_id, engine, kv_cache, serving=True, group=group
     )
     return versioned(
         "predict-serving",

@@ -14,7 +14,7 @@ from gpuatlas.catalog.models import resolve_model_argument, resolve_model_refere
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
-from gpuatlas.performance.engine_specs import engine_text_profile, resolve_engine_on
+from gpuatlas.performance.engine_specs import engine_text_profile, formats_on, resolve_engine_on
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.resolve import SystemArg, as_format, as_system
@@ -347,7 +347,8 @@ def _formats_of(engine: str, system: SystemArg) -> tuple[str, ...] | None:
     """The formats an engine loads on the system's GPU (a bare width's candidates), or None
     where the engine does not resolve (its own error comes where it is resolved)."""
     try:
-        return resolve_engine_on(engine, as_system(system).gpu).formats
+        gpu = as_system(system).gpu
+        return formats_on(resolve_engine_on(engine, gpu), gpu)
     except GpuAtlasError:
         return None
 

@@ -115,6 +115,8 @@ class EngineProfile:
     unserved_targets: tuple[str, ...] = ()  # GPU targets ('gfx1031') its build does not run on
     memory_fraction_of: MemoryFractionOf = "total"  # KV pool: share of the card or of what is free
     bf16_min_compute_capability: float = 0.0  # NVIDIA GPUs below it: bf16 refused (0: never)
+    # (format, capability): the engine refuses weights of the format on NVIDIA GPUs below it
+    format_min_compute_capability: tuple[tuple[str, float], ...] = ()
     bf16_in_fp32_math: bool = False  # bf16 GEMMs on a GPU without a bf16 rate: fp32 math (cuBLAS)
 
     @property
@@ -206,6 +208,7 @@ class _EngineRecord(BaseModel):
     unserved_targets: list[str] = []
     memory_fraction_of: MemoryFractionOf = "total"
     bf16_min_compute_capability: float = Field(default=0.0, ge=0)
+    format_min_compute_capability: dict[str, float] = {}
     bf16_in_fp32_math: bool = False
     custom_allreduce_us: list[tuple[int, float, float]] = []
     custom_allreduce_max_mb: float = Field(default=0.0, ge=0)
@@ -282,6 +285,9 @@ def parse_engines(text: str, origin: str = "engines.toml") -> tuple[EngineProfil
         values["weight_only_formats"] = tuple(record.weight_only_formats)
         values["weight_only_capabilities"] = tuple(record.weight_only_capabilities)
         values["custom_allreduce_us"] = tuple(tuple(t) for t in record.custom_allreduce_us)
+        values["format_min_compute_capability"] = tuple(
+            record.format_min_compute_capability.items()
+        )
         profiles.append(EngineProfile(**values))
     if problems:
         raise DataFileError(origin, problems)

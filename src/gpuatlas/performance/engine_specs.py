@@ -840,10 +840,41 @@ def engines_on(gpu: Platform, format_id: str | None = None) -> list[str]:
 
 def require_format_on(profile: EngineProfile, format_id: str, gpu: Gpu) -> None:
     """`engine_profiles.require_format` for a case on `gpu`: the refusal names every engine
-    that loads the format on the GPU's platform (`engines_on`)."""
-    if profile.supports_format(format_id):
+    that loads the format on the GPU's platform (`engines_on`); and a format the engine loads
+    but refuses on this GPU's compute capability (engines.toml format_min_compute_capability:
+    vLLM's fp8 below 8.0) is refused with the capability it needs."""
+    if not profile.supports_format(format_id):
+        require_format(profile, format_id, engines_on(platform_of(gpu), format_id))
+    needed = capability_needed(profile, gpu, format_id)
+    if needed is None:
         return
-    require_format(profile, format_id, engines_on(platform_of(gpu), format_id))
+    runs = ", ".join(formats_on(profile, gpu))
+    raise InvalidRequestError(
+        [
+            f"{profile.engine} does not run {format_id} weights on {gpu.name} (compute "
+            f"capability {gpu.compute_capability}; it needs {needed:.1f}); formats it runs "
+            f"there: {runs}"
+        ]
+    )
+
+
+def capability_needed(profile: EngineProfile, gpu: Gpu, format_id: str) -> float | None:
+    """The compute capability this engine needs for weights of this format where this NVIDIA
+    GPU has less (engines.toml format_min_compute_capability), else None."""
+    needed = dict(profile.format_min_compute_capability).get(format_id)
+    if needed is None or gpu.vendor != "NVIDIA":
+        return None
+    try:
+        capability = float(gpu.compute_capability or "")
+    except ValueError:
+        return None
+    return needed if capability < needed else None
+
+
+def formats_on(profile: EngineProfile, gpu: Gpu) -> tuple[str, ...]:
+    """The weight formats the engine loads and runs on this GPU (its formats less those it
+    refuses on the GPU's compute capability), in the profile's order."""
+    return tuple(f for f in profile.formats if capability_needed(profile, gpu, f) is None)
 
 
 def check_backend(profile: EngineProfile, gpu: Gpu) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.model_arch_llm import ModelArch
 from gpuatlas.catalog.model_names import ModelReference
 from gpuatlas.catalog.model_weights import (
@@ -28,12 +29,14 @@ from gpuatlas.catalog.model_weights import (
 from gpuatlas.catalog.shipped_context import shipped_context_for, shipped_context_note
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import InvalidRequestError
-from gpuatlas.performance.engine_profiles import EngineProfile, require_format
+from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.engine_specs import (
     bf16_in_fp32_math,
     dtype_notes,
     engine_compute_precision,
     engine_notes,
+    formats_on,
+    require_format_on,
     resolve_engine_on,
 )
 from gpuatlas.performance.llm.memory import (
@@ -201,12 +204,16 @@ def _math_precision(inputs: MemoryInputs) -> str:
 
 
 def _row_formats(
-    weights: Sequence[str], native: WeightsChoice, reference: ModelReference, engine: EngineProfile
+    weights: Sequence[str],
+    native: WeightsChoice,
+    reference: ModelReference,
+    engine: EngineProfile,
+    gpu: Gpu,
 ) -> list[str]:
     if not weights:
         others = [
             f
-            for f in engine.formats
+            for f in formats_on(engine, gpu)
             if f != native.format_id and format_exists_for(reference.model, f)
         ]
         return [native.format_id, *others]
@@ -231,8 +238,8 @@ class OffloadRequest:
         return self.gpu_layers is not None or self.experts_on_cpu
 
 
-def _loads(engine: EngineProfile, format_id: str) -> bool:
-    require_format(engine, format_id)
+def _loads(engine: EngineProfile, format_id: str, gpu: Gpu) -> bool:
+    require_format_on(engine, format_id, gpu)
     return True
 
 
@@ -288,8 +295,8 @@ def answer_fit(
             concurrency,
             native=format_id == native.format_id,
         )
-        for format_id in _row_formats(weights, native, reference, profile)
-        if _loads(profile, format_id)
+        for format_id in _row_formats(weights, native, reference, profile, resolved_system.gpu)
+        if _loads(profile, format_id, resolved_system.gpu)
     )
     plan = None
     if offload is not None and offload.wanted:

@@ -436,6 +436,35 @@ def _valid_gpu_counts(inputs: MemoryInputs) -> list[int]:
     return [n for n in (1, 2, 4, 8, 16, 32, 64) if heads % n == 0]
 
 
+def splits_heads_evenly(model: ModelArch, gpu_count: int) -> bool:
+    """Whether a tensor-parallel group of `gpu_count` GPUs splits the model's heads evenly, as
+    vLLM, SGLang and TensorRT-LLM require (vLLM's ModelConfig.verify_with_parallel_config:
+    'Total number of attention heads (64) must be divisible by tensor parallel size (3)'; the
+    KV heads are split, or each replicated over a whole number of GPUs)."""
+    heads, kv_heads = model.num_attention_heads, model.num_kv_heads
+    if gpu_count == 1 or heads <= 0 or kv_heads <= 0:
+        return True
+    kv_even = kv_heads % gpu_count == 0 if gpu_count <= kv_heads else gpu_count % kv_heads == 0
+    return heads % gpu_count == 0 and kv_even
+
+
+def require_even_head_split(engine: EngineProfile, model: ModelArch, gpu_count: int) -> None:
+    """Refuse a tensor-parallel engine on a GPU count that does not split the heads evenly,
+    naming the counts that do (up to 8, one node)."""
+    if engine.multi_gpu != "tensor" or splits_heads_evenly(model, gpu_count):
+        return
+    counts = [n for n in range(1, 9) if splits_heads_evenly(model, n)]
+    raise InvalidRequestError(
+        [
+            f"{engine.engine} splits {model.id} over GPUs by tensor parallelism, which needs its "
+            f"{model.num_attention_heads} attention heads ({model.num_kv_heads} KV heads) "
+            f"split evenly: {gpu_count} GPUs do not; GPU counts that do: "
+            f"{', '.join(map(str, counts))} (llama.cpp splits layers over any count: "
+            "--engine llama.cpp)"
+        ]
+    )
+
+
 def min_gpus(inputs: MemoryInputs, context_tokens: int, concurrency: int) -> int | None:
     usable = fit_usable_gb(inputs.system, inputs.engine)
     for count in _valid_gpu_counts(inputs):
@@ -525,3 +554,4 @@ def _validate(inputs: MemoryInputs, context_tokens: int, concurrency: int) -> No
         raise InvalidRequestError(problems)
     require_format_on(inputs.engine, inputs.weight_format.id, inputs.system.gpu)
     require_kv_cache(inputs.engine, inputs.kv_cache_id)
+    require_even_head_split(inputs.engine, inputs.model, inputs.system.gpu_count)

@@ -13,7 +13,7 @@ from gpuatlas.performance.calibration_table import GroupParams, current_calibrat
 from gpuatlas.performance.engine_profiles import require_kv_cache
 from gpuatlas.performance.engine_specs import require_format_on, resolve_engine_on
 from gpuatlas.performance.llm.host_memory import host_ram_note
-from gpuatlas.performance.llm.memory import max_sequences
+from gpuatlas.performance.llm.memory import max_sequences, require_even_head_split
 from gpuatlas.performance.llm.offload_speed import (
     OffloadSpeed,
     offload_for,
@@ -98,9 +98,9 @@ def _resolved_runtime(
     require_format_on(resolved_engine, weight_format.id, as_system(system).gpu)
     require_kv_cache(resolved_engine, kv_cache_id(kv_cache))
     on = as_system(system)
-    runtime = runtime_for(
-        on, as_llm(model), weight_format, resolved_engine, kv_bytes_per_element(kv_cache)
-    )
+    llm = as_llm(model)
+    require_even_head_split(resolved_engine, llm, on.gpu_count)
+    runtime = runtime_for(on, llm, weight_format, resolved_engine, kv_bytes_per_element(kv_cache))
     return _on_host(runtime, on)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from gpuatlas.catalog.formats import find_format
 from gpuatlas.catalog.model_weights import first_format_that_fits
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.performance.engine_specs import formats_on
 from gpuatlas.performance.llm.memory import MemoryInputs, max_sequences, min_gpus
 from gpuatlas.performance.llm.offload_speed import OFFLOAD_ENGINE_NAMES
 from gpuatlas.performance.resolve import as_format, kv_cache_id
@@ -179,4 +180,5 @@ def _smaller_format_that_fits(
         trial = replace(inputs, weight_format=as_format(format_id))
         return max_sequences(trial, count, context_tokens) >= batch
 
-    return first_format_that_fits(inputs.engine.formats, fits, besides=inputs.weight_format.id)
+    formats = formats_on(inputs.engine, inputs.system.gpu)
+    return first_format_that_fits(formats, fits, besides=inputs.weight_format.id)

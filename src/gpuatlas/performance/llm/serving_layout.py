@@ -108,7 +108,8 @@ def group_sizes(gpu_count: int) -> list[int]:
     return [size for size in range(1, gpu_count + 1) if gpu_count % size == 0]
 
 
-def _group_system(system: GpuSystem, size: int) -> GpuSystem:
+def group_system(system: GpuSystem, size: int) -> GpuSystem:
+    """One replica's group of `size` GPUs of the system (the system itself at its own size)."""
     if size == system.gpu_count:
         return system
     return build_system(system.gpu, size, system.network.id if system.network else None)
@@ -196,7 +197,7 @@ def _serving_of(
     """The system's serving in the layout of groups of `size` GPUs. `slot_setting`: (the
     engine as written, llama.cpp/Ollama request slots as set); `run_setting`: (flash
     attention as set, the replies' lengths)."""
-    runtime = llm_runtime(_group_system(whole, size), model, weights, engine, kv_cache)
+    runtime = llm_runtime(group_system(whole, size), model, weights, engine, kv_cache)
     layout = ServingLayout(whole.gpu_count // size, size, runtime.engine.multi_gpu)
     setting = _ReplicaSetting(lengths, kv_cache, slot_setting, reuse, num_ctx, *run_setting)
     if concurrency == "max" and requests is None:

@@ -100,6 +100,8 @@ UNET_REUSE = model_constant("diffusion", "unet_reuse")
 TEXT_TOKENS = 77
 T5_TOKENS = 256
 
+MIN_RESOLUTION_PX = 64  # the smallest square side an image prediction takes
+
 
 def _denoiser_prior(name: str) -> tuple[float, float, float]:
     eta_memory, eta_compute, overhead_ms = model_constant_list("diffusion", name)
@@ -602,8 +604,10 @@ def diffusion_work(
     splits one image over several: image_parallel.py); a
     'denoise-loop' variant leaves out the text encoders and the VAE decode; a 'tf32' variant
     runs an fp32 pipeline's matmuls in TF32 too."""
-    if resolution_px < 64 or steps < 1 or batch < 1:
-        raise InvalidRequestError(["resolution >= 64 px, steps >= 1 and batch >= 1 are required"])
+    if resolution_px < MIN_RESOLUTION_PX or steps < 1 or batch < 1:
+        raise InvalidRequestError(
+            [f"resolution >= {MIN_RESOLUTION_PX} px, steps >= 1 and batch >= 1 are required"]
+        )
     gpu = system.gpu
     check_image_engine_runs_on(engine, gpu)
     weight_format = as_format(weights)

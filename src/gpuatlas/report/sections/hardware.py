@@ -14,6 +14,7 @@ from gpuatlas.catalog.gpu_fields import (
     declared_field,
     gpu_fields,
 )
+from gpuatlas.performance.engine_specs import capability_needed, engine_text_profile
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Cell, Chart, Section, Statement, Table, Text
 from gpuatlas.report.quantities import gpu_fact, gpu_text, ratio_of
@@ -195,6 +196,24 @@ def system_statements(context: ReportContext) -> list[Statement | None]:
     ]
 
 
+def _fp8_fallback_words(context: ReportContext) -> str:
+    """How FP8 weights run on two GPUs without FP8 tensor cores: weight-only (vLLM's Marlin
+    path from Ampere), or not at all where vLLM needs a higher compute capability (T4, V100:
+    engines.toml format_min_compute_capability)."""
+    vllm = engine_text_profile("vllm")
+    sides = ((context.a_label, context.a_gpu), (context.b_label, context.b_gpu))
+    refused = [label for label, gpu in sides if capability_needed(vllm, gpu, "fp8")]
+    if not refused:
+        return "FP8 weights run through a fallback (weight-only dequantisation)."
+    if len(refused) == len(sides):
+        return "vLLM does not run FP8 weights on either (it needs compute capability 8.0)."
+    other = next(label for label, _ in sides if label not in refused)
+    return (
+        f"FP8 weights run weight-only on {other}; vLLM does not run them on {refused[0]} (it "
+        "needs compute capability 8.0)."
+    )
+
+
 def fp8_statement(context: ReportContext) -> Statement:
     a, b = context.a_gpu, context.b_gpu
     words = {
@@ -208,8 +227,8 @@ def fp8_statement(context: ReportContext) -> Statement:
         template = (
             "Both {a} ({a_arch}) and {b} ({b_arch}) have native FP8 tensor cores."
             if a_fp8
-            else "Neither {a} ({a_arch}) nor {b} ({b_arch}) has native FP8 tensor cores; FP8 "
-            "weights run through a fallback (weight-only dequantisation)."
+            else "Neither {a} ({a_arch}) nor {b} ({b_arch}) has native FP8 tensor cores; "
+            + _fp8_fallback_words(context)
         )
     else:
         template = (

@@ -107,10 +107,11 @@ def fit_table(
         "Fit at 2,048-token context with one stream; 'max streams' = most concurrent "
         "sequences whose KV cache fits at 2K and 8K context (FP16 KV cache). 'Needs N×' = "
         "smallest number of these GPUs that holds it (tensor parallel). FP8 on GPUs without "
-        "native FP8 runs weight-only (same memory, slower).",
+        "native FP8 runs weight-only (same memory, slower) where the engine runs it at all.",
         f"Each side with its engine ({a_side.usual_engine.label}; "
         f"{b_side.usual_engine.label}): its memory margin (vLLM keeps 10% free) and "
-        "the formats it loads ('not supported' = that engine does not load the format).",
+        "the formats it loads ('not supported' = that engine does not load the format, or not "
+        "on that GPU: vLLM's FP8 needs compute capability 8.0, its AWQ and INT8 7.5).",
     )
     table = Table("memory-fit", "Which models fit", COLUMNS, tuple(rows), notes)
     return table, results
