@@ -64,9 +64,10 @@ def test_a_tensor_parallel_pair_is_another_deployment() -> None:
 
 def test_the_replicas_cell_says_how_an_instance_of_several_engines_serves() -> None:
     assert _option(1, 2, 1).replicas_text == "2"
-    assert _option(2, 1, 2, "2 replicas of 1 GPU each").replicas_text == (
-        "1 (2 replicas of 1 GPU each)"
-    )
+    assert _option(2, 1, 2, "2 replicas of 1 GPU each").replicas_text == "1 node × 2 engines"
+    # two 8-GPU nodes of four 2-GPU engines read '2 (4 replicas of ...)': two of what?
+    layout = "4 replicas of 2 GPUs (tensor parallel) each"
+    assert _option(8, 2, 4, layout).replicas_text == "2 nodes × 4 engines"
     assert _option(2, 1, 1, "one replica over 2 GPUs (tensor parallel)").replicas_text == "1"
 
 

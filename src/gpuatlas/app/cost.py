@@ -509,5 +509,6 @@ def cost_document(request: RentingCostRequest, price_files: Sequence[Path] = ())
     body["layout_notes"] = layout_notes(report)
     body["shared_instance_notes"] = shared_instance_notes(report)
     return versioned(
-        SCHEMA_ANSWER, {"request": request.model_dump(), "provenance": provenance(), **body}
+        SCHEMA_ANSWER,
+        {"request": request.model_dump(), "provenance": provenance(request.workload), **body},
     )

@@ -16,6 +16,7 @@ from typing import TypeVar
 from gpuatlas.app.requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS
 from gpuatlas.catalog.formats import all_formats, resolve_format
 from gpuatlas.catalog.gpus import all_gpus
+from gpuatlas.catalog.model_arch import AnyModelArch
 from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
 from gpuatlas.catalog.models import resolve_model, resolve_model_reference
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
@@ -86,7 +87,10 @@ from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.engine_specs import engine_text_profile
 from gpuatlas.performance.llm.host_memory import check_host_ram_gb, with_host_ram
 from gpuatlas.performance.llm.step_times import MODEL_NAME
-from gpuatlas.performance.media.diffusion import check_image_engine_known
+from gpuatlas.performance.media.diffusion import MIN_RESOLUTION_PX, check_image_engine_known
+from gpuatlas.performance.media.diffusion import MODEL_NAME as DIFFUSION_MODEL_NAME
+from gpuatlas.performance.training.memory import METHODS
+from gpuatlas.performance.training.speed import MODEL_NAME as TRAINING_MODEL_NAME
 
 LENGTH_DISTRIBUTIONS = ("fixed", "exponential", "uniform", "lognormal")
 ARRIVALS = ("poisson", "gamma")
@@ -508,7 +512,41 @@ def _cost_problems(request: CostRequest) -> list[str]:
             "llm|image|training to rank every GPU",
         ),
     ]
-    return problems + [message for ok, message in checks if not ok] + _sizing_problems(request)
+    failed = [message for ok, message in checks if not ok]
+    return problems + failed + _sizing_problems(request) + _job_problems(request)
+
+
+# the model kinds each workload prices (catalog.model_arch kinds)
+WORKLOAD_MODEL_KINDS = {"llm": ("llm", "vlm"), "training": ("llm", "vlm"), "image": ("diffusion",)}
+KIND_WORDS = {"llm": "an LLM", "vlm": "a vision-language model", "diffusion": "an image model"}
+
+
+def _model_kind_problems(workload: str, model: AnyModelArch) -> list[str]:
+    """A model the workload does not price (SDXL for --workload llm, an LLM for image), with
+    the workload that prices it, instead of one 'cannot run' line per GPU."""
+    kinds = WORKLOAD_MODEL_KINDS.get(workload)
+    if kinds is None or model.kind in kinds:
+        return []
+    pricing = [w for w, accepted in WORKLOAD_MODEL_KINDS.items() if model.kind in accepted]
+    instead = " or ".join(f"--workload {w}" for w in pricing) or "no workload of cost"
+    words = KIND_WORDS.get(model.kind, f"a {model.kind} model")
+    return [f"{model.id} is {words}: {instead} prices it, not --workload {workload}"]
+
+
+def _job_problems(request: CostRequest) -> list[str]:
+    """A training method, image side or step count no prediction takes, refused up front (each
+    was one 'cannot run' line per GPU, exit status 0)."""
+    problems = []
+    if request.workload == "training" and request.method not in METHODS:
+        problems.append(f"method must be one of {', '.join(METHODS)}, got {request.method!r}")
+    if request.workload == "image":
+        if request.resolution is not None and request.resolution < MIN_RESOLUTION_PX:
+            problems.append(
+                f"resolution must be at least {MIN_RESOLUTION_PX} px, got {request.resolution}"
+            )
+        if request.steps is not None and request.steps < 1:
+            problems.append(f"steps must be at least 1, got {request.steps}")
+    return problems
 
 
 def _sizing_problems(request: CostRequest) -> list[str]:
@@ -558,7 +596,9 @@ def run_cost(request: CostRequest) -> CostReport:
         if s is not None
     ]
     if request.model is not None:
-        collect(problems, lambda: resolve_model(request.model or ""))
+        model_found = collect(problems, lambda: resolve_model(request.model or ""))
+        if model_found is not None:
+            problems += _model_kind_problems(request.workload, model_found)
     if request.workload == "llm" and not is_auto_engine(request.engine):
         collect(problems, lambda: engine_text_profile(request.engine))  # 'vLLM 9.9' once
     if request.workload == "image" and not is_auto_engine(request.engine):
@@ -779,6 +819,7 @@ def parse_shares(
     systems: Sequence[GpuSystem] = (),
 ) -> list[ModelShare]:
     shares: list[ModelShare] = []
+    seen: dict[str, str] = {}  # model id -> the text that named it first
     for text in texts:
         name, _, share_text = text.rpartition("=")
         try:
@@ -786,7 +827,14 @@ def parse_shares(
         except ValueError:
             problems.append(f"write each model as MODEL=SHARE (e.g. llama-2-13b=0.7), got {text!r}")
             continue
-        collect(problems, lambda n=name: resolve_model(n))  # type: ignore[misc]
+        found = collect(problems, lambda n=name: resolve_model(n))  # type: ignore[misc]
+        if found is not None and found.id in seen:
+            problems.append(
+                f"{found.id} is named twice ({seen[found.id]!r} and {text!r}): one pool serves "
+                "a model, so give it once with its shares added"
+            )
+        elif found is not None:
+            seen[found.id] = text
         own = weight_format_ids(formats, problems, name, engine, systems) if engine else formats
         shares.append(ModelShare(name, share, tuple(own)))
     return shares
@@ -838,12 +886,23 @@ def run_fleet(request: FleetRequest) -> FleetPlan:
     return fleet_within_budget(fleet, request.budget)
 
 
-def provenance() -> dict[str, str]:
-    """Which models produced the predicted numbers (for every JSON document of this area)."""
-    return {
-        "step_times": MODEL_NAME,
+def provenance(workload: str = "llm") -> dict[str, str]:
+    """Which models produced the predicted numbers (for every JSON document of this area): the
+    LLM step times and the serving simulator for serving, the image or training model for
+    those workloads, none for plain renting."""
+    common = {
         "calibration_version": current_calibration().version,
-        "simulator": "gpuatlas.serving-des/1 (continuous batching, FIFO, random routing)",
         "prices": "catalog price snapshots (provider, tier, observed_date, source per row)",
         "power": "TDP × GPUs unless a measured figure is given (then labelled measured)",
+    }
+    if workload == "image":
+        return {"image_times": DIFFUSION_MODEL_NAME, **common}
+    if workload == "training":
+        return {"step_times": TRAINING_MODEL_NAME, **common}
+    if workload == "rent":
+        return {"prices": common["prices"]}
+    return {
+        "step_times": MODEL_NAME,
+        "simulator": "gpuatlas.serving-des/1 (continuous batching, FIFO, random routing)",
+        **common,
     }

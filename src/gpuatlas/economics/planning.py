@@ -88,11 +88,14 @@ class PlanOption:
 
     @property
     def replicas_text(self) -> str:
-        """The replicas (systems) rented, and how each serves when it runs several engines:
-        '1 (2 replicas of 1 GPU each)' for one 2-GPU instance served as two 1-GPU engines."""
+        """The replicas (systems) rented; where each system runs several engines, the nodes
+        and the engines on each: '2 nodes × 4 engines' for two 8-GPU systems each served as
+        four 2-GPU tensor-parallel engines (the layout note says how), never '2 (4 replicas
+        ...)', which read as two replicas of something else."""
         if self.engines <= 1 or not self.layout:
             return str(self.replicas)
-        return f"{self.replicas} ({self.layout})"
+        nodes = "node" if self.replicas == 1 else "nodes"
+        return f"{self.replicas} {nodes} × {self.engines} engines"
 
     @property
     def label(self) -> str:

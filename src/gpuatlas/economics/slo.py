@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpuatlas.numbers import format_number
+from gpuatlas.numbers import format_given, format_number
 
 # The smallest request rate a serving plan is made for: 1e-6 req/s, one request in 11.6 days.
 # Below it a plan means nothing, and a rate split over replicas can underflow to 0 (a request
@@ -39,11 +39,19 @@ class Slo:
             ("p95 TPOT", self.p95_tpot_ms),
             ("p95 E2E", self.p95_e2e_ms),
         ]
-        return [
+        problems = [
             f"{name} target must be > 0 ms, got {value:g}"
             for name, value in named
             if value is not None and value <= 0
         ]
+        ttft, e2e = self.p95_ttft_ms, self.p95_e2e_ms
+        if not problems and ttft is not None and e2e is not None and e2e < ttft:
+            problems.append(
+                f"p95 E2E target ({format_given(e2e)} ms) is below the p95 TTFT target "
+                f"({format_given(ttft)} ms): a request ends after its first token, so no "
+                "setup meets both; raise --p95-e2e-ms or lower --p95-ttft-ms"
+            )
+        return problems
 
     def targets_text(self) -> str:
         """'p95 TTFT ≤ 2,000 ms, p95 TPOT ≤ 100 ms': the targets alone, without where a
