@@ -81,3 +81,7 @@ def test_the_comparison_side_carries_the_memory_assumption_in_every_format() -> 
     assert comparison.a.memory_assumption == side.memory_assumption
     assert "memory read as the 128 GB configuration" in render_html(comparison)
     assert "memory read as the 128 GB configuration" in render_markdown(comparison)
+    # the terminal report says it under its title, before the figures that rest on it (it
+    # came after the last of ~2,000 lines)
+    text = runner.invoke(app, ["compare", "M4 Max", "rtx-4090"]).output
+    assert text.index("memory read as the 128 GB") < text.index("Summary")

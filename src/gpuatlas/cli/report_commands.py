@@ -134,9 +134,12 @@ def _emit(comparison: object, output_format: ReportFormat, output: Path | None) 
     assert isinstance(comparison, Comparison)
     if output is None and output_format is ReportFormat.text:
         console = report_console()
-        renderables = list(render_renderables(comparison))
+        head, *body = render_renderables(comparison)
         sides = (comparison.a, comparison.b)
-        renderables += [f"note: {note}" for side in sides for note in side.assumptions]
+        # what a name was read as (the 192 GB M2 Ultra, the SXM A100) under the title, before
+        # the figures that depend on it, as the Markdown and HTML reports put it
+        notes = [f"note: {note}" for side in sides for note in side.assumptions]
+        renderables = [head, *notes, *body]
         if console.is_terminal:  # a long report pages in a terminal (less -R keeps colours)
             with console.pager(styles=True):
                 for renderable in renderables:

@@ -36,6 +36,38 @@ def reference_price(system: GpuSystem, provider: str | None) -> PriceSnapshot | 
     return None
 
 
+def reference_price_in_tier(
+    system: GpuSystem, provider: str | None, tier: str
+) -> PriceSnapshot | None:
+    """`reference_price` among the offers of one tier (an exact variant first, the chosen
+    provider's if it lists one); None when no offer of that tier hosts the system."""
+    in_tier = [s for s in hostable_offers(system) if s.tier == tier]
+    chosen = named_variant_first(in_tier, lambda snapshot: snapshot.gpu_match)
+    if provider:
+        chosen = [s for s in chosen if s.provider.lower() == provider.lower()] or chosen
+    return chosen[0] if chosen else None
+
+
+def like_for_like_prices(
+    systems: tuple[GpuSystem, GpuSystem],
+    references: tuple[PriceSnapshot, PriceSnapshot],
+    provider: str | None,
+) -> tuple[PriceSnapshot, PriceSnapshot]:
+    """Two sides' prices of one tier, so a cost verdict never rests on the tier (a 3090 whose
+    only offer is Vast.ai spot against a 4090 on RunPod community): the references when their
+    tiers agree, else each side's cheapest offer in the first of the two tiers both rent in,
+    else the references (their words name the tiers)."""
+    a_ref, b_ref = references
+    if a_ref.tier == b_ref.tier:
+        return references
+    for tier in (a_ref.tier, b_ref.tier):
+        a_same = reference_price_in_tier(systems[0], provider, tier)
+        b_same = reference_price_in_tier(systems[1], provider, tier)
+        if a_same is not None and b_same is not None:
+            return a_same, b_same
+    return references
+
+
 def no_rental_reason(system: GpuSystem) -> str:
     """Why reference_price found nothing, in the words the price table would support."""
     if not current_prices(system.gpu.id):

@@ -10,21 +10,26 @@ from gpuatlas.report.focus import modelled_comparison
 from gpuatlas.report.profiles import SideProfile
 from gpuatlas.report.profiles.llm import per_million_tokens
 from gpuatlas.report.quantities import price_quantity
-from gpuatlas.report.rental_prices import price_words
+from gpuatlas.report.rental_prices import like_for_like_prices, price_words
 
 
 def serving_cost_statement(
     context: ReportContext, a: SideProfile, b: SideProfile
 ) -> Statement | None:
-    """Cost per 1M output tokens at full load on each side's reference price; None when a
-    side has no price."""
-    a_price, b_price = a.reference_price, b.reference_price
-    if a_price is None or b_price is None:
+    """Cost per 1M output tokens at full load on each side's reference price, both of one
+    tier where both sides rent in one (`like_for_like_prices`); None when a side has no
+    price."""
+    if a.reference_price is None or b.reference_price is None:
         return None
+    a_price, b_price = like_for_like_prices(
+        (a.system, b.system), (a.reference_price, b.reference_price), a.focus.provider
+    )
     # the offers named, as `cost` names its cheapest offer: provider, tier, date, caveats
     offers = f"{context.a_label}: {price_words(a_price)}; {context.b_label}: {price_words(b_price)}"
+    same_as_references = (a_price, b_price) == (a.reference_price, b.reference_price)
+    prices = "the reference prices" if same_as_references else "prices of one tier"
     return modelled_comparison(
-        f"Cost per 1M output tokens at the reference prices ({offers})",
+        f"Cost per 1M output tokens at {prices} ({offers})",
         context.a_label,
         context.b_label,
         _cost(a, a_price),

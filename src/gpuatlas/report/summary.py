@@ -9,6 +9,7 @@ from gpuatlas.errors import GpuAtlasError
 from gpuatlas.report.context import ReportContext
 from gpuatlas.report.document import Provenance, Quantity, ScoreEntry, Scores, Section, Statement
 from gpuatlas.report.profiles.media import diffusion_models
+from gpuatlas.report.scores import MIN_RANKED_BENCHMARKS
 
 SUMMARY_FACTS = (
     "memory",
@@ -62,6 +63,9 @@ def score_statement(scores: Scores, context: ReportContext) -> Statement | None:
         part = "{S_label} {S:num}" + interval + " on {S_covered:int} of {S_total:int} benchmarks"
         if entry.paired:  # the pair's like-for-like figure, beside the system's own score
             part += " measured on both (its leaderboard score: {S_own:num} on {S_own_covered:int})"
+        if entry.covered_benchmarks < MIN_RANKED_BENCHMARKS:  # as the leaderboard leaves it
+            part += ", too few to rank (the leaderboard ranks from {min_ranked:int})"
+            numbers["min_ranked"] = Quantity(float(MIN_RANKED_BENCHMARKS), "", provenance)
         parts.append(part.replace("S", side))
     words = {
         "a_label": context.a_label,
