@@ -7,10 +7,12 @@ twice are refused too; an image cost names the image model in its provenance."""
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from gpuatlas.app.cost import RentingCostRequest, cost_document, cost_report
 from gpuatlas.app.economics_requests import FleetRequest, run_fleet
+from gpuatlas.app.tco import OnPremTcoRequest
 from gpuatlas.cli.main import app
 from gpuatlas.economics.slo import Slo
 from gpuatlas.errors import InvalidRequestError
@@ -69,3 +71,11 @@ def test_an_image_cost_names_the_image_model_in_its_provenance() -> None:
     request = RentingCostRequest(model="sdxl", workload="image", gpus=["rtx-4090"])
     provenance = cost_document(request)["provenance"]
     assert provenance["image_times"] == "gpuatlas.diffusion/1" and "simulator" not in provenance
+
+
+def test_a_rental_or_ownership_longer_than_a_century_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        RentingCostRequest.model_validate({"gpus": ["rtx-4090"], "hours": 1e308, "days": 1e308})
+    assert {error["loc"][0] for error in caught.value.errors()} == {"hours", "days"}
+    with pytest.raises(ValidationError, match="years"):
+        OnPremTcoRequest.model_validate({"gpus": ["rtx-4090"], "years": 1e308})

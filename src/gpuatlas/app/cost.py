@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from gpuatlas.economics.unit_costs import ServingCost
 
 SCHEMA_ANSWER = "cost"
+MAX_HOURS = 876_000.0  # 100 years: a longer rental is a typo ('1e308' was priced at $7.4e307)
 UTILIZATION_HELP = (
     "Workload llm: price one replica at this share of its full-load rate (as compare gives "
     "it) instead of the latency targets (none: the highest rate within them, as plan sizes "
@@ -108,8 +109,10 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     )
     resolution: int | None = Field(None, description="Image side in px (workload image).")
     steps: int | None = Field(None, description="Denoising steps (workload image).")
-    hours: float = Field(24.0, description="Job length for the rental cost (h).")
-    days: float = Field(30.0, description="Service length for the rental cost (days, 24 h).")
+    hours: float = Field(24.0, le=MAX_HOURS, description="Job length for the rental cost (h).")
+    days: float = Field(
+        30.0, le=MAX_HOURS / 24, description="Service length for the rental cost (days, 24 h)."
+    )
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
     parallel: int | None = Field(None, ge=1, le=4096, description=PARALLEL_HELP)
     host_ram_gb: float | None = Field(None, gt=0, le=1_000_000, description=HOST_RAM_HELP)

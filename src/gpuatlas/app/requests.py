@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
@@ -267,7 +268,7 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
         return kind.model_validate(cleaned)
     except ValidationError as error:
         failed = {str(issue["loc"][0]) for issue in error.errors() if issue["loc"]}
-        problems = [_problem(issue) for issue in error.errors()]
+        problems = [_problem(issue, kind) for issue in error.errors()]
         problems += _name_problems(kind, cleaned, failed)
         raise InvalidRequestError(list(dict.fromkeys(problems))) from None
 
@@ -325,8 +326,13 @@ def _names(value: Any) -> list[str]:
     return [item.strip() for item in listed if isinstance(item, str) and item.strip()]
 
 
-def _problem(issue: Any) -> str:
+def _problem(issue: Any, kind: type[AnswerRequest]) -> str:
     where = ".".join(str(part) for part in issue["loc"]) or "request"
+    if issue["type"] == "extra_forbidden":  # a misspelt parameter: name the close ones
+        known = list(kind.model_fields)
+        close = difflib.get_close_matches(where, known, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(known)}"
+        return f"{where}: not a parameter of this request ({hint})"
     return f"{where}: {str(issue['msg']).removeprefix('Value error, ')}"
 
 

@@ -25,6 +25,9 @@ ELECTRICITY_NOTE = (
 )
 
 
+MAX_YEARS = 100.0  # a longer ownership is a typo, not a plan (1e308 printed 6 lines of digits)
+
+
 class OnPremTcoRequest(OfferChoice):
     """Systems to own and what owning them costs (the defaults of `gpuatlas tco`). Limits are
     checked by the economics layer, which reports every problem at once."""
@@ -55,7 +58,7 @@ class OnPremTcoRequest(OfferChoice):
     hosting_usd_per_month: float = Field(0.0, description="Rack space, network, staff per month.")
     usd_per_kwh: float = Field(DEFAULT_USD_PER_KWH, description="Electricity price, USD per kWh.")
     pue: float = Field(DEFAULT_PUE, description="Power usage effectiveness (cooling overhead).")
-    years: float = Field(DEFAULT_YEARS, description="Years of use.")
+    years: float = Field(DEFAULT_YEARS, le=MAX_YEARS, description="Years of use.")
     residual: float = Field(0.0, description="Resale value at the end, fraction of purchase.")
     load: float = Field(1.0, description="Average draw as a fraction of TDP.")
     hours_per_month: float = Field(730.0, description="Hours in use per month (730 = 24/7).")
@@ -91,25 +94,31 @@ def tco_rows(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> lis
 
 def tco_document(request: OnPremTcoRequest, price_files: Sequence[Path] = ()) -> dict[str, Any]:
     """``gpuatlas.tco/2``: the request, one entry per system (TCO, power at the wall,
-    electricity per year, break-even) and the electricity difference of each pair."""
+    electricity per year, break-even; ``break_even.within_years``: whether it comes before
+    the years owned end), the electricity difference of each pair, and ``not_counted``
+    (the costs left at zero because no figure was given)."""
     rows = tco_rows(request, price_files)
+    inputs = request.inputs()
     return versioned(
         SCHEMA_ANSWER,
         {
             "request": request.model_dump(),
-            "systems": [_system_json(row) for row in rows],
+            "systems": [_system_json(row, inputs.years) for row in rows],
             "comparisons": electricity_comparisons(rows),
+            "not_counted": inputs.not_counted() or None,
         },
     )
 
 
-def _system_json(row: TcoRow) -> dict[str, Any]:
+def _system_json(row: TcoRow, years: float) -> dict[str, Any]:
     document: dict[str, Any] = plain(row)
     tco = row.tco
     document["facility_w"] = tco.power.draw_w * tco.inputs.pue
     document["electricity_usd_per_year"] = tco.electricity_usd_per_month * 12
     if row.break_even is not None:
+        months = row.break_even.break_even_months
         document["break_even"]["break_even_month"] = row.break_even.break_even_month
+        document["break_even"]["within_years"] = months is not None and months <= years * 12
     return document
 
 

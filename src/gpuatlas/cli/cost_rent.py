@@ -62,6 +62,7 @@ from gpuatlas.cli.output import (
     print_name_notes,
 )
 from gpuatlas.cli.terminal import working
+from gpuatlas.economics.offer_costs import HOURS_PER_MONTH
 from gpuatlas.numbers import format_usd_rate, output_tokens_text, with_article
 from gpuatlas.performance.predictions import Estimate
 
@@ -380,7 +381,15 @@ def _render_cost(report: CostReport, request: RentingCostRequest) -> None:
             money(row.usd_for_hours),
             money(row.usd_for_days),
         )
-    console.print(table)
+    if report.durations:  # no offer left (a budget, a tier): the notes below say why
+        console.print(table)
+    if request.max_usd_per_month is not None and report.durations:
+        console.print(
+            f"note: a budget month is {HOURS_PER_MONTH:,.0f} h (a year's 8,760 h over 12); the "
+            f"'{days} days' column is {days} × 24 h",
+            markup=False,
+            highlight=False,
+        )
     if report.serving:
         _render_serving(report)
     if report.jobs:

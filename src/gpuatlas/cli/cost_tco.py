@@ -131,9 +131,11 @@ def _render_tco(rows: list[TcoRow], inputs: OnPremInputs) -> None:
             money(tco.total_usd, 0),
             money(tco.usd_per_gpu_hour, 3),
             cloud,
-            _break_even_text(row),
+            _break_even_text(row, inputs.years),
         )
     console.print(table)
+    if inputs.not_counted():
+        console.print(f"note: {inputs.not_counted()}", markup=False, highlight=False)
     for comparison in electricity_comparisons(rows):
         console.print(
             f"{comparison['system']} vs {comparison['versus']}: electricity "
@@ -166,10 +168,16 @@ def _print_tco_sources(row: TcoRow) -> None:
         )
 
 
-def _break_even_text(row: TcoRow) -> str:
+def _break_even_text(row: TcoRow, years: float) -> str:
+    """'month 20 (19.2 months)'; past the years owned, that renting costs less over them."""
     even = row.break_even
     if even is None or row.tco.capex_usd is None:
         return "—"
     if even.break_even_months is None:
         return "never (renting is cheaper to run)"
+    if even.break_even_months > years * 12:
+        return (
+            f"not within {format_given(years)} years (month {even.break_even_month}): renting "
+            "costs less over them"
+        )
     return f"month {even.break_even_month} ({even.break_even_months:.1f} months)"

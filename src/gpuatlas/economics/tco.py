@@ -22,7 +22,12 @@ from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.purchase_prices import PurchasePrice
 from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.economics.constants import DEFAULT_PUE, DEFAULT_USD_PER_KWH, DEFAULT_YEARS
-from gpuatlas.economics.offer_costs import HOURS_PER_MONTH, can_host, offer_price
+from gpuatlas.economics.offer_costs import (
+    HOURS_PER_MONTH,
+    can_host,
+    named_variant_first,
+    offer_price,
+)
 from gpuatlas.economics.power import PowerDraw, electricity_usd, system_power
 
 
@@ -38,6 +43,23 @@ class OnPremInputs:
     server_usd: float = 0.0
     hosting_usd_per_month: float = 0.0
     residual_fraction: float = 0.0
+
+    def not_counted(self) -> str:
+        """What the TCO leaves at zero because the user gave no figure (the rest of the server,
+        hosting, resale), with the options that price them; '' when every one is priced."""
+        parts = [
+            words
+            for value, words in (
+                (self.server_usd, "the rest of the server (CPU, board, PSU; --server-usd)"),
+                (
+                    self.hosting_usd_per_month,
+                    "hosting (rack space, network, staff; --hosting-usd-per-month)",
+                ),
+                (self.residual_fraction, "resale value at the end (--residual)"),
+            )
+            if value == 0
+        ]
+        return "not counted (zero unless set): " + "; ".join(parts) if parts else ""
 
     def problems(self) -> list[str]:
         checks = [
@@ -177,8 +199,12 @@ def break_even(tco: OnPremTco, offer: PriceSnapshot) -> BreakEven:
 
 
 def cheapest_matching_offer(gpu_count: int, offers: list[PriceSnapshot]) -> PriceSnapshot | None:
-    """The offer renting `gpu_count` of the GPU cheapest per hour (offers already filtered)."""
-    fitting = [o for o in offers if can_host(o, gpu_count)]
+    """The offer renting `gpu_count` of the GPU cheapest per hour (offers already filtered),
+    among those that name the GPU's exact variant when any does (`named_variant_first`: an
+    'A100 80GB' of unnamed form factor is the price only when there is no other, as `cost`
+    and `compare` choose)."""
+    hosting = [o for o in offers if can_host(o, gpu_count)]
+    fitting = named_variant_first(hosting, lambda offer: offer.gpu_match)
     if not fitting:
         return None
     return min(fitting, key=lambda o: offer_price(o, gpu_count).usd_per_hour)

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gpuatlas.app.errors import error_document, problem_document
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError, UnknownNameError
@@ -115,7 +117,31 @@ def _problem_response(request: Request, status: int, document: dict[str, Any]) -
     )
 
 
+def _not_found_problems(path: str) -> list[str]:
+    """What a 404 page says: the path, the pages there are, and for a comparison whose names
+    hold a '/' (a100/80gb) how to write them."""
+    problems = [
+        f"no page at {path}: the pages are / (GPUs), /compare, /leaderboard, /prices, /plan, "
+        "/cost and /docs (the API)"
+    ]
+    if path.startswith("/compare/") and path.rstrip("/").count("/") > 3:
+        problems.append(
+            "a comparison is /compare/A/B with two names: write a name without '/' "
+            "(a100-80gb or 'a100 80gb', not a100/80gb)"
+        )
+    return problems
+
+
 def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """A path with no route: the error page (or document) listing the pages, not
+        FastAPI's bare {"detail": "Not Found"}; every other HTTP error as FastAPI gives it."""
+        if error.status_code != 404 or error.detail != "Not Found":
+            return await http_exception_handler(request, error)
+        path = request.url.path
+        return _problem_response(request, 404, problem_document(_not_found_problems(path)))
+
     @app.exception_handler(UnknownNameError)
     def unknown_name(request: Request, error: UnknownNameError) -> Response:
         return _problem_response(request, 404, error_document(error))

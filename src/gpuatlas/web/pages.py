@@ -138,7 +138,7 @@ def compare_pick_json() -> JSONResponse:
 )
 def compare_pick(request: Request, a: str | None = None, b: str | None = None) -> Response:
     if a and b:
-        return RedirectResponse(f"/compare/{quote(a.strip())}/{quote(b.strip())}", 303)
+        return RedirectResponse(f"/compare/{_path_name(a)}/{_path_name(b)}", 303)
     return render(
         request,
         "compare_pick.html",
@@ -148,15 +148,22 @@ def compare_pick(request: Request, a: str | None = None, b: str | None = None) -
     )
 
 
+def _path_name(name: str) -> str:
+    """A typed name as one path segment: a '/' ('a100/80gb') read as a space, which the
+    catalog resolves, not as a second segment that no route matches."""
+    return quote(name.strip().replace("/", " "))
+
+
 def _report_options(request: Request) -> dict[str, Any]:
     """The comparison's options from the query (the answer layer's request: defaults applied,
-    every problem at once); parameters that are not options are left to the page."""
-    query = {
-        key: value
-        for key, value in _query(request).items()
-        if key in ComparisonOptions.model_fields
-    }
+    every problem at once); a parameter that is no option (a misspelt 'contextt') is one of
+    those problems, with its close matches, never silently dropped. The pick form's a and b
+    may ride along."""
+    query = {key: value for key, value in _query(request).items() if key not in PICK_PARAMETERS}
     return parse_request(ComparisonOptions, query).model_dump()
+
+
+PICK_PARAMETERS = ("a", "b")  # the compare form's own fields
 
 
 COMPARISON_PARAMETERS = {"parameters": request_parameters(ComparisonOptions)}

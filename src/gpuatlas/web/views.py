@@ -13,6 +13,7 @@ from gpuatlas.app.leaderboard import leaderboard_document, system_score_row
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
+from gpuatlas.economics.offer_costs import named_variant_first
 from gpuatlas.errors import UnknownNameError
 from gpuatlas.store import GroupSummary, ResultSummary
 from gpuatlas.web.state import AppState
@@ -85,11 +86,20 @@ def _gpu_row(
 
 
 def _cheapest_by_gpu() -> dict[str, PriceSnapshot]:
-    cheapest: dict[str, PriceSnapshot] = {}
-    for snapshot in current_prices():
-        if snapshot.tier in ("on-demand", "community") and snapshot.gpu_id not in cheapest:
-            cheapest[snapshot.gpu_id] = snapshot
-    return cheapest
+    """Each GPU's cheapest on-demand or community offer, one that names the GPU's exact variant
+    when any does (`named_variant_first`, as `cost` and `compare` choose): the home page's
+    'from' price is the one the GPU's compare page starts from."""
+    by_gpu: dict[str, list[PriceSnapshot]] = {}
+    for snapshot in current_prices():  # cheapest first
+        if snapshot.tier in HOME_PRICE_TIERS:
+            by_gpu.setdefault(snapshot.gpu_id, []).append(snapshot)
+    return {
+        gpu_id: named_variant_first(offers, lambda offer: offer.gpu_match)[0]
+        for gpu_id, offers in by_gpu.items()
+    }
+
+
+HOME_PRICE_TIERS = ("on-demand", "community")  # the home page's 'from' price (no spot)
 
 
 def _price_dict(snapshot: PriceSnapshot) -> dict[str, Any]:
