@@ -44,6 +44,7 @@ from gpuatlas.performance.llm.vectorised import (
     offloaded_rows,
     ollama_spilled_rows,
     reason_message,
+    roofline_limits,
     slot_caps,
     vector_for,
 )
@@ -280,6 +281,9 @@ def _vector_results(
         results[row] = row_path.result(row)
     ok = (found.reason == OK) & ~spilled
     lows, highs = _bands(vector, columns.metric[ok], found.values[ok])
+    limits = roofline_limits(vector, columns.take(np.flatnonzero(ok)), found.batch[ok])
+    lows, highs = roofline_capped(columns.metric[ok], found.values[ok], lows, highs, limits)
+
     answered = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), repeat(""))
     _put(results, index[ok].tolist(), answered)
     failed = ~ok & ~spilled
@@ -324,6 +328,30 @@ def _bands(
         low, _ = calibration.band(1.0, kind, vector.runtime.extrapolated(calibration, kind))
         widths[metric == name] = -math.log(low)
     return values * np.exp(-widths), values * np.exp(widths)
+
+
+TIME_METRICS = ("tpot_ms", "ttft_ms")  # a time's range stops at its floor, a rate's at its ceiling
+
+
+def roofline_capped(
+    metric: NDArray[np.str_],
+    values: NDArray[np.float64],
+    lows: NDArray[np.float64],
+    highs: NDArray[np.float64],
+    limits: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The bands stopped at the roofline as the row path stops them (predict.rate_at_most,
+    time_at_least): a rate's high end at its ceiling, a time's low end at its floor, never
+    past the value itself; NaN limits leave the band as it is."""
+    times = np.zeros(len(metric), bool)
+    for name in TIME_METRICS:
+        times |= metric == name
+    known = ~np.isnan(limits)
+    capped_high = np.where(limits < highs, np.maximum(values, limits), highs)
+    raised_low = np.where(limits > lows, np.minimum(values, limits), lows)
+    highs = np.where(known & ~times, capped_high, highs)
+    lows = np.where(known & times, raised_low, lows)
+    return lows, highs
 
 
 def _predict_group(

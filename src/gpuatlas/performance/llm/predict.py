@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -153,6 +154,22 @@ def make_estimate(
     )
 
 
+def rate_at_most(estimate: Estimate, ceiling: float) -> Estimate:
+    """The estimate with its high end no past `ceiling` (the roofline's rate), never below
+    the value itself (a fitted efficiency may put the value past a spec sheet's peak)."""
+    if not ceiling < estimate.high:
+        return estimate
+    return replace(estimate, high=max(estimate.value, ceiling))
+
+
+def time_at_least(estimate: Estimate, floor: float) -> Estimate:
+    """The estimate with its low end no shorter than `floor` (the roofline's time), never
+    above the value itself."""
+    if not floor > estimate.low:
+        return estimate
+    return replace(estimate, low=min(estimate.value, floor))
+
+
 def require_fits(runtime: LlmRuntime, batch: int, context_tokens: int, kv_cache: str) -> None:
     """Raise a clear error for a batch that cannot run on this system."""
     if batch < 1:
@@ -281,6 +298,14 @@ def _predict_on_gpu(
     system_flops = runtime.matrix_peak_flops * runtime.split  # the GPU's, not the build's
     prefill_mfu = prefill_flops * runtime.split / ttft_s / system_flops if ttft_s > 0 else 0.0
     decode_notes = _decode_notes(runtime, float(tpot_s))
+    # the ranges stop at the roofline: no step shorter than its FLOPs at peak or bytes at the
+    # full bandwidth (a symmetric band around 57 tok/s reached 72 where the bytes allow 67)
+    decode_floor_s = float(runtime.decode_floor_s(batch, context))
+    prefill_floor_s = (
+        float(runtime.prefill_floor_s(input_tokens, batch, depth_tokens)) if input_tokens else 0.0
+    )
+    tpot_share = tpot_s / decode_floor_s if decode_floor_s > 0 else math.inf
+    ttft_share = ttft_s / prefill_floor_s if prefill_floor_s > 0 else math.inf
     return LlmPrediction(
         system_id=runtime.system.id,
         model_id=runtime.model.id,
@@ -289,15 +314,32 @@ def _predict_on_gpu(
         batch=batch,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        ttft_ms=make_estimate(ttft_s * 1e3, "ms", "prefill", prefill_x),
-        tpot_ms=make_estimate(tpot_s * 1e3, "ms", "decode", decode_x, decode_notes),
-        prefill_tok_s=make_estimate(prefill_rate, "tok/s", "prefill", prefill_x),
-        decode_tok_s=make_estimate(batch / tpot_s, "tok/s", "decode", decode_x, decode_notes),
-        per_sequence_tok_s=make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x),
-        mbu=make_estimate(
-            moved * runtime.split / tpot_s / system_bandwidth, "fraction", "decode", decode_x
+        ttft_ms=time_at_least(
+            make_estimate(ttft_s * 1e3, "ms", "prefill", prefill_x), prefill_floor_s * 1e3
         ),
-        mfu=make_estimate(prefill_mfu, "fraction", "prefill", prefill_x),
+        tpot_ms=time_at_least(
+            make_estimate(tpot_s * 1e3, "ms", "decode", decode_x, decode_notes),
+            decode_floor_s * 1e3,
+        ),
+        prefill_tok_s=rate_at_most(
+            make_estimate(prefill_rate, "tok/s", "prefill", prefill_x), prefill_rate * ttft_share
+        ),
+        decode_tok_s=rate_at_most(
+            make_estimate(batch / tpot_s, "tok/s", "decode", decode_x, decode_notes),
+            batch / tpot_s * tpot_share,
+        ),
+        per_sequence_tok_s=rate_at_most(
+            make_estimate(1.0 / tpot_s, "tok/s", "decode", decode_x), tpot_share / tpot_s
+        ),
+        mbu=rate_at_most(
+            make_estimate(
+                moved * runtime.split / tpot_s / system_bandwidth, "fraction", "decode", decode_x
+            ),
+            moved * runtime.split / tpot_s / system_bandwidth * tpot_share,
+        ),
+        mfu=rate_at_most(
+            make_estimate(prefill_mfu, "fraction", "prefill", prefill_x), prefill_mfu * ttft_share
+        ),
         bound=bound,
     )
 

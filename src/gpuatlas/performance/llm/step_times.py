@@ -427,13 +427,13 @@ class LlmRuntime:
         return self.shape.expert_flops_per_token * extra
 
     def prefill_model_flops(
-        self, tokens: Value, batch: Value = 1, cached_tokens: Value = 0
+        self, tokens: Value, batch: Value = 1, cached_tokens: Value = 0, ops: Primitives = SCALAR
     ) -> Value:
         """Prefill FLOPs per GPU the model performs (for MFU): `prefill_terms`' FLOPs without
         the experts' slower-GEMM equivalent and the slower attention's."""
-        flops, _ = self.prefill_terms(tokens, batch, cached_tokens)
+        flops, _ = self.prefill_terms(tokens, batch, cached_tokens, ops)
         extra = self.expert_extra_flops_per_token + self.block_scale_flops_per_token
-        attention = self.prefill_attention_flops(tokens, cached_tokens)
+        attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
         slower_attention = (self.attention_rate_factor - 1.0) * attention
         return flops - (batch * tokens * extra + batch * slower_attention) / self.split
 
@@ -557,6 +557,27 @@ class LlmRuntime:
         if self.single_stream_memory_share == 1.0:
             return 1.0
         return ops.where(batch <= 1, self.single_stream_memory_share, 1.0)
+
+    def decode_floor_s(
+        self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR
+    ) -> Value:
+        """The shortest a decode step can physically be on this GPU: its model FLOPs at the
+        GPU's dense matrix peak or its memory traffic at the full bandwidth, whichever takes
+        longer (the roofline: MFU or MBU of 1). A prediction's range never reaches past it."""
+        flops, charged = self.decode_terms(batch, context_tokens, ops)
+        model_flops = flops - batch * self.expert_extra_flops_per_token / self.split
+        traffic = charged - self.matvec_alu_excess_bytes(batch, ops)
+        return ops.maximum(model_flops / self.matrix_peak_flops, traffic / self.bandwidth_bytes_s)
+
+    def prefill_floor_s(
+        self, tokens: Value, batch: Value = 1, cached_tokens: Value = 0, ops: Primitives = SCALAR
+    ) -> Value:
+        """The shortest a prefill can physically be: its model FLOPs at the dense matrix peak
+        or its bytes at the full bandwidth, whichever takes longer (`decode_floor_s`' roofline)."""
+        _, moved = self.prefill_terms(tokens, batch, cached_tokens, ops)
+        model_flops = self.prefill_model_flops(tokens, batch, cached_tokens, ops)
+        model_flops = model_flops - self.expert_pass_flops(tokens, batch, ops)  # tile padding
+        return ops.maximum(model_flops / self.matrix_peak_flops, moved / self.bandwidth_bytes_s)
 
     def decode_step_s(self, batch: Value, context_tokens: Value, ops: Primitives = SCALAR) -> Value:
         flops, moved = self.decode_terms(batch, context_tokens, ops)

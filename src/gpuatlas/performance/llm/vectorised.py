@@ -70,6 +70,12 @@ class VectorisedRuntime:
     def prefill_s(self, tokens: Array, batch: Array, cached: Array | float = 0.0) -> Array:
         return np.asarray(self.runtime.prefill_s(tokens, batch, cached, ARRAY), dtype=float)
 
+    def decode_floor_s(self, batch: Array, context: Array) -> Array:
+        return np.asarray(self.runtime.decode_floor_s(batch, context, ARRAY), dtype=float)
+
+    def prefill_floor_s(self, tokens: Array, batch: Array, cached: Array | float = 0.0) -> Array:
+        return np.asarray(self.runtime.prefill_floor_s(tokens, batch, cached, ARRAY), dtype=float)
+
     def score_bytes(self, tokens: Array, batch: Array) -> Array:
         """LlmRuntime.score_bytes over arrays."""
         return np.zeros_like(tokens, dtype=float) + self.runtime.score_bytes(tokens, batch, ARRAY)
@@ -264,6 +270,38 @@ def evaluate_columns(
     )
     values = np.where(reason == OK, values, np.nan)
     return LlmEvaluation(values, reason, requested, fit_context, fitting)
+
+
+def roofline_limits(vector: VectorisedRuntime, columns: LlmColumns, batch: Array) -> Array:
+    """Each predicted case's roofline limit in its metric's unit (`batch`: the batch it was
+    evaluated at, LlmEvaluation.batch): the decode or prefill step at its FLOPs at peak or its
+    bytes at full bandwidth (`LlmRuntime.decode_floor_s`), as a rate's ceiling or a time's
+    floor, where its range stops (predict.rate_at_most / time_at_least on the row path); NaN
+    for serving, whose range is not capped. Only `predict --cases` prints ranges, so only it
+    asks."""
+    metric = columns.metric
+    inputs = np.nan_to_num(columns.input_tokens)
+    outputs = np.maximum(np.nan_to_num(columns.output_tokens), 1.0)
+    context = columns.depth + inputs + outputs / 2
+    batch = np.maximum(batch, 1.0)
+    decode_floor = vector.decode_floor_s(batch, context)
+    prefill_floor = vector.prefill_floor_s(inputs, batch, columns.depth)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _first_match(
+            [
+                metric == "decode_tok_s",
+                metric == "tpot_ms",
+                metric == "prefill_tok_s",
+                metric == "ttft_ms",
+            ],
+            [
+                batch / decode_floor,
+                decode_floor * 1e3,
+                np.where(prefill_floor > 0, batch * inputs / prefill_floor, np.inf),
+                prefill_floor * 1e3,
+            ],
+            default=np.nan,
+        )
 
 
 def _first_match(
