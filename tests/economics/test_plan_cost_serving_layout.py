@@ -217,7 +217,7 @@ def test_a_box_of_several_engine_replicas_is_counted_in_nodes() -> None:
     assert plan.explanation is not None
     winner_line = plan.explanation.lines[0]
     assert winner_line.startswith("Winner: 1 node of 2× RTX 4090 fp8 on ")
-    assert "each node sustains" in winner_line
+    assert "of each node's ceiling of" in winner_line
     tensor = run_plan(
         PlanRequest(
             "qwen2.5-32b", ("fp8",), 1.0, 512, 256, Slo(), gpus=("rtx-4090",), gpu_counts=(2,)
@@ -226,3 +226,15 @@ def test_a_box_of_several_engine_replicas_is_counted_in_nodes() -> None:
     assert tensor.explanation is not None
     assert tensor.options[0].layout == "one replica over 2 GPUs (tensor parallel)"
     assert tensor.explanation.lines[0].startswith("Winner: 1 replica of 2× RTX 4090 fp8 on ")
+
+
+def test_the_winner_line_calls_its_capacity_a_ceiling_not_a_sustained_rate() -> None:
+    """'each replica sustains <= 6.37 req/s' read as a capacity while the simulation, at 6
+    req/s on one replica, missed the TPOT target: it is the closed-form ceiling."""
+    plan = run_plan(
+        PlanRequest("llama-3.1-8b", ("fp8",), 15.0, 512, 256, Slo(), gpus=("rtx-4090",))
+    )
+    assert plan.explanation is not None
+    winner_line = " ".join(plan.explanation.lines[0].split())
+    assert "sustains" not in winner_line
+    assert "a closed-form bound, before queueing and prefill interference" in winner_line

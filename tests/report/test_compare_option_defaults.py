@@ -15,6 +15,6 @@ def test_the_command_line_defaults_are_the_request_models() -> None:
     command = typer.main.get_command(holder)
     defaults = {parameter.name: parameter.default for parameter in command.params}
     fields = ComparisonOptions.model_fields
-    assert defaults["context"] == fields["context_tokens"].default
-    assert defaults["electricity_price"] == fields["electricity_usd_per_kwh"].default
+    assert defaults["context_tokens"] == fields["context_tokens"].default
+    assert defaults["electricity_usd_per_kwh"] == fields["electricity_usd_per_kwh"].default
     assert defaults["pue"] == fields["pue"].default

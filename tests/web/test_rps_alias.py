@@ -39,7 +39,9 @@ def test_a_saved_fleet_link_with_the_old_name_gives_the_same_document(client: Te
 def test_both_names_at_once_are_refused(client: TestClient) -> None:
     reply = client.get("/plan/plan.json", params=[*PLAN, ("rps", "2"), ("requests_per_s", "3")])
     assert reply.status_code == 422
-    assert reply.json()["problems"] == ["requests_per_s: Extra inputs are not permitted"]
+    assert reply.json()["problems"] == [
+        "requests_per_s: the old name of rps, given beside it: give rps alone"
+    ]
 
 
 def test_the_planner_form_asks_for_rps(client: TestClient) -> None:

@@ -20,6 +20,7 @@ from gpuatlas.catalog.model_arch import AnyModelArch
 from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
 from gpuatlas.catalog.models import resolve_model, resolve_model_reference
 from gpuatlas.catalog.prices import TIERS, PriceSnapshot, all_prices, check_provider, current_prices
+from gpuatlas.catalog.purchase_prices import CONDITIONS
 from gpuatlas.catalog.systems import GpuSystem, build_system, resolve_system
 from gpuatlas.economics.budget import (
     Budget,
@@ -374,6 +375,10 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
     ]
     if not request.systems:
         problems.append("name at least one system (--gpu '4x rtx-4090')")
+    if request.condition not in CONDITIONS:  # with the rest, not after them
+        problems.append(
+            f"condition must be one of {', '.join(CONDITIONS)}, got {request.condition!r}"
+        )
     purchases = request.purchase_usd_per_gpu
     if purchases and len(purchases) != len(request.systems):
         problems.append(

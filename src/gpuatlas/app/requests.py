@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
+from gpuatlas.catalog.formats import resolve_kv_cache_precision
 from gpuatlas.catalog.model_weights import WeightsChoice, bare_width, choose_weights, is_auto
 from gpuatlas.catalog.models import resolve_model_argument, resolve_model_reference
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
@@ -265,12 +266,17 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
     Empty strings count as "not given", so the model's default applies."""
     cleaned = {key: value for key, value in values.items() if value != ""}
     try:
-        return kind.model_validate(cleaned)
+        request = kind.model_validate(cleaned)
     except ValidationError as error:
         failed = {str(issue["loc"][0]) for issue in error.errors() if issue["loc"]}
         problems = [_problem(issue, kind) for issue in error.errors()]
         problems += _name_problems(kind, cleaned, failed)
         raise InvalidRequestError(list(dict.fromkeys(problems))) from None
+    if kind.names_an_llm:  # several unknown names: all at once ('rtx-4909', 'q9_k', 'fp7')
+        unknown = _name_problems(kind, cleaned, set())
+        if len(unknown) > 1:  # one alone is the answer's own error, in its own words
+            raise InvalidRequestError(list(dict.fromkeys(unknown)))
+    return request
 
 
 def _name_problems(
@@ -282,7 +288,7 @@ def _name_problems(
     ('org/name') or a path is left to the answer, which may fetch or read it."""
     fields = kind.model_fields
     checks: list[tuple[Callable[[str], object], str]] = []
-    for field in ("system", "gpus"):
+    for field in ("system", "gpus", "a", "b"):  # a and b: the two sides of a comparison
         if field in fields and field not in failed:
             checks += [(resolve_system, name) for name in _names(values.get(field))]
     llm = kind.names_an_llm
@@ -298,6 +304,8 @@ def _name_problems(
             for name in _names(values.get("weights"))
             if not is_auto(name) and name.lower() != "all" and bare_width(name) is None
         ]
+    if llm and "kv_cache" in fields and "kv_cache" not in failed:
+        checks += [(resolve_kv_cache_precision, name) for name in _names(values.get("kv_cache"))]
     if llm and "engine" in fields and "engine" not in failed:
         checks += [
             (engine_text_profile, name)
@@ -328,6 +336,8 @@ def _names(value: Any) -> list[str]:
 
 def _problem(issue: Any, kind: type[AnswerRequest]) -> str:
     where = ".".join(str(part) for part in issue["loc"]) or "request"
+    if issue["type"] == "extra_forbidden" and where == OLD_RPS_NAME:  # given beside rps
+        return f"{where}: the old name of rps, given beside it: give rps alone"
     if issue["type"] == "extra_forbidden":  # a misspelt parameter: name the close ones
         known = list(kind.model_fields)
         close = difflib.get_close_matches(where, known, n=3, cutoff=0.6)

@@ -49,17 +49,16 @@ def compare(
         help="Weight format (fp16, Q4_K_M…); auto (the default): the "
         "checkpoint's own (quantization_config, name, Ollama tag).",
     ),
-    context: int = typer.Option(
-        DEFAULT_CONTEXT_TOKENS, "--context", min=256, help="Context length in tokens."
+    context_tokens: int = typer.Option(
+        DEFAULT_CONTEXT_TOKENS, "--context", help="Context length in tokens (at least 256)."
     ),
     provider: str | None = typer.Option(None, "--provider", help="Price from this provider."),
-    electricity_price: float = typer.Option(
+    electricity_usd_per_kwh: float = typer.Option(
         DEFAULT_ELECTRICITY_USD_PER_KWH,
         "--electricity-price",
-        min=0.0,
         help="USD per kWh for on-prem costs.",
     ),
-    pue: float = typer.Option(DEFAULT_PUE, "--pue", min=1.0, help="Power usage effectiveness."),
+    pue: float = typer.Option(DEFAULT_PUE, "--pue", help="Power usage effectiveness (>= 1)."),
     engine: str | None = typer.Option(
         None,
         "--engine",
@@ -67,7 +66,7 @@ def compare(
         help="LLM engine for both sides (default: each platform's usual one).",
     ),
     num_ctx: int | None = typer.Option(
-        None, "--num-ctx", min=1, help=f"{NUM_CTX_HELP} Applies to the sides that run them."
+        None, "--num-ctx", help=f"{NUM_CTX_HELP} Applies to the sides that run them."
     ),
     host_ram_gb: float | None = typer.Option(
         None, "--host-ram-gb", help=f"{HOST_RAM_HELP} Both sides' machines."
@@ -92,9 +91,9 @@ def compare(
     options = {
         "model": model,
         "weights": weights,
-        "context_tokens": context,
+        "context_tokens": context_tokens,
         "provider": provider,
-        "electricity_usd_per_kwh": electricity_price,
+        "electricity_usd_per_kwh": electricity_usd_per_kwh,
         "pue": pue,
         "engine": engine,
         "num_ctx": num_ctx,

@@ -693,15 +693,18 @@ QUEUE_WAIT_HINT_MS = 60_000.0  # a p95 TTFT past a minute with no TTFT target: s
 
 
 def _winner_line(winner: PlanOption, tpot_target: bool) -> str:
-    """The winner and its numbers; its capacity bound is within the TPOT target when one is
-    given, else the replica's saturation rate."""
+    """The winner and its numbers; its utilisation is of the closed-form ceiling (within the
+    TPOT target when one is given, else at saturation), an upper bound that queueing and
+    prefill interference lower, which the simulation's replica count already reflects (a
+    replica simulated at less than the ceiling may still miss the targets)."""
     within = "within the TPOT target" if tpot_target else "with no TPOT target"
     return (
         f"Winner: {replicas_of(winner)} on {winner.offer_label}, "
         f"${winner.monthly_cost_usd:,.0f}/month; p95 TTFT {format_wait_ms(winner.p95_ttft_ms)}, "
-        f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} "
-        f"(each {system_unit(winner)} sustains ≤ {winner.per_replica_capacity_rps:.2f} req/s "
-        f"{within})."
+        f"p95 TPOT {winner.p95_tpot_ms:,.1f} ms, utilisation {winner.utilization:.0%} of each "
+        f"{system_unit(winner)}'s ceiling of {winner.per_replica_capacity_rps:.2f} req/s "
+        f"{within} (a closed-form bound, before queueing and prefill interference: the "
+        "simulated latencies decide the count)."
     )
 
 
@@ -732,8 +735,8 @@ def _runner_up_line(runner: PlanOption, winner: PlanOption, gap_pct: float) -> s
         f"{head} lost on cost: "
         f"${runner.monthly_cost_usd:,.0f}/month (+{gap_pct:.0f}%) — "
         f"${runner.usd_per_hour:,.2f}/h for {runner.replicas} "
-        f"{system_unit(runner)}{'s' if runner.replicas != 1 else ''} of "
-        f"≤ {runner.per_replica_capacity_rps:.2f} req/s vs ${winner.usd_per_hour:,.2f}/h."
+        f"{system_unit(runner)}{'s' if runner.replicas != 1 else ''} (ceiling "
+        f"{runner.per_replica_capacity_rps:.2f} req/s each) vs ${winner.usd_per_hour:,.2f}/h."
     )
 
 
