@@ -36,6 +36,7 @@ from gpuatlas.cli.cost_options import (
     money,
     weights_note,
 )
+from gpuatlas.cli.cost_rent import NO_ANSWER
 from gpuatlas.cli.errors import user_errors
 from gpuatlas.cli.output import console, new_table, print_json, print_model_note, print_name_notes
 from gpuatlas.cli.terminal import working
@@ -131,6 +132,8 @@ def plan_command(
     _render_plan(plan)
     print_model_note(model)
     print_name_notes(list(gpus))
+    if not any(option.meets_slo for option in plan.options):  # none, or only the closest
+        raise typer.Exit(code=NO_ANSWER)  # no setup meets the request: a script can tell
 
 
 def _render_plan(plan: Plan) -> None:

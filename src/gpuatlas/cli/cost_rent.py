@@ -188,6 +188,11 @@ def cost_command(
             console.print(f"try: {text}", highlight=False, markup=False)
     print_model_note(request.model)
     print_name_notes(list(request.gpus))
+    if request.workload != "rent" and not report.ranking:
+        raise typer.Exit(code=NO_ANSWER)  # nothing priced the work: a script can tell
+
+
+NO_ANSWER = 1  # the exit status of a cost or plan that has no setup to offer (bad input: 2)
 
 
 def _render_cannot_run(report: CostReport) -> None:
