@@ -236,3 +236,12 @@ def test_a_database_outage_gets_a_clear_503(
     assert document.status_code == 503 and "unreachable" in document.json()["error"]
     assert health.status_code == 503 and push.status_code == 503
     assert "psycopg" not in page.text + document.text
+
+
+def test_a_result_without_a_gpu_has_a_page(client: TestClient, token: str) -> None:
+    """A CPU-only harness run (no GPU in its fingerprint, gpu_id null) was a 500 on its page:
+    the page now says it ran on no GPU."""
+    document = result_document(gpu_id=None, fingerprint={"gpus": []})
+    assert client.post(URL, json=document, headers=auth(token)).status_code == 200
+    page = client.get(f"/results/{document['result_id']}")
+    assert page.status_code == 200 and "no GPU" in page.text

@@ -162,11 +162,28 @@ def _overrides(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _output_path(output: Path | None, result: BenchResult, several: bool) -> Path | None:
+    """Where a result goes: a file named with .json, else a folder (created) of one file per
+    result, each named by its benchmark and id (`-o results/` or `-o results` is a folder:
+    it was written as a file called results and overwritten by the next run)."""
     if output is None:
         return None
-    if several or output.is_dir():
+    if several or output.is_dir() or output.suffix.lower() != ".json":
         return output / f"{result.benchmark}-{result.result_id[:8]}.json"
     return output
+
+
+def _check_result_output(output: Path | None) -> None:
+    """Refuse before any work a result file that exists (a result is never overwritten: name
+    a new file, or a folder that collects them) or a path an existing file blocks."""
+    if output is None or output.is_dir():
+        return
+    if output.exists():
+        raise InvalidRequestError(
+            [
+                f"--output {output} exists: a result file is never overwritten; name a new "
+                "file, or a folder (a name without .json) that collects the results"
+            ]
+        )
 
 
 @bench_app.command("run")
@@ -283,6 +300,7 @@ def run_command(
     from gpuatlas.records.suite import select_benchmarks
 
     with user_errors():
+        _check_result_output(output)
         options = _options(
             endpoint=endpoint,
             model=model,
@@ -467,6 +485,7 @@ def import_command(
     from gpuatlas.bench.importers import import_file, with_gpu
 
     with user_errors():
+        _check_result_output(output)
         results = import_file(file, tool)
         if gpu is not None:
             results = with_gpu(results, gpu, gpu_count)

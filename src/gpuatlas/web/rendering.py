@@ -132,9 +132,10 @@ def value_of(quantity: Any) -> Any:
     return quantity.get("value") if isinstance(quantity, dict) else quantity
 
 
-def system_label(system_id: str) -> str:
-    """A GPU or system id as its product name ("4× RTX 4090")."""
-    return system_name(system_id)
+def system_label(system_id: str | None) -> str:
+    """A GPU or system id as its product name ("4× RTX 4090"); "no GPU" for a result with
+    none (a CPU run: the page crashed on it)."""
+    return system_name(system_id) if system_id else "no GPU"
 
 
 templates.env.globals.update(value_of=value_of, system_label=system_label)
