@@ -12,6 +12,8 @@ from gpuatlas.app.name_notes import (
     document_memory_assumptions,
     document_model_assumption,
     document_name_assumptions,
+    link_assumptions,
+    written_system_names,
 )
 
 SCHEMA_PREFIX = "gpuatlas."
@@ -38,6 +40,7 @@ def versioned(answer: str, body: dict[str, Any], version: int | None = None) -> 
     of the answer rounded (`usd_rounded`; the echoed `request` stays as the user gave it), and
     `name_assumptions` when a GPU name of the request was read as a default variant ("A100"),
     `memory_assumptions` when it names a chip sold with several memory sizes and no size,
+    `link_assumptions` when it names cards an optional bridge joins (the bridge assumed),
     and `model_assumption` when its model name was read as another library id (a fine-tune,
     an Ollama tag, an alias)."""
     document = plain(body)
@@ -47,6 +50,9 @@ def versioned(answer: str, body: dict[str, Any], version: int | None = None) -> 
     memory = document_memory_assumptions(answer, document)
     if memory and "memory_assumptions" not in document:
         document["memory_assumptions"] = memory
+    links = link_assumptions(written_system_names(document))
+    if links and "link_assumptions" not in document:
+        document["link_assumptions"] = links
     model = document_model_assumption(document)
     if model is not None and "model_assumption" not in document:
         document["model_assumption"] = model

@@ -75,7 +75,45 @@ def name_notes(names: Iterable[str], fit: FitSetting | None = None) -> list[str]
     entries = name_assumptions(names)
     if fit is not None and entries:
         entries = with_variant_fits(entries, fit)
-    return [entry["note"] for entry in entries] + memory_notes(names, fit)
+    return [entry["note"] for entry in entries] + memory_notes(names, fit) + link_notes(names)
+
+
+def link_notes(names: Iterable[str]) -> list[str]:
+    """For each name of several cards that an optional bridge can join (RTX 3090 pairs with an
+    NVLink bridge): that the answer assumed the bridge, which most such rigs lack (GeForce
+    cards then talk over PCIe with peer-to-peer off, which slows tensor parallelism)."""
+    return [entry["note"] for entry in link_assumptions(names)]
+
+
+def link_assumptions(names: Iterable[str]) -> list[dict[str, Any]]:
+    """`link_notes` as document entries: the name, the link assumed and the note."""
+    entries: list[dict[str, Any]] = []
+    for name in dict.fromkeys(names):
+        try:
+            system = as_system(name)
+        except GpuAtlasError:
+            continue
+        link = system.gpu.link
+        bridged = system.link is not None and system.link.kind == "nvlink-bridge"
+        if (
+            system.gpu_count < 2
+            or link.kind != "nvlink-bridge"
+            or not (bridged or system.bridged_groups is not None)
+        ):
+            continue
+        entries.append(
+            {
+                "written": name,
+                "link_assumed": link.kind,
+                "note": (
+                    f"{name}: the cards read as joined by an {link.description.split(',')[0]} "
+                    f"({link.per_direction_gb_s:g} GB/s per direction), which is sold "
+                    "separately; without it they talk over PCIe with peer-to-peer off, which "
+                    "slows tensor parallelism (the link is not an input yet)"
+                ),
+            }
+        )
+    return entries
 
 
 def memory_notes(names: Iterable[str], fit: FitSetting | None = None) -> list[str]:

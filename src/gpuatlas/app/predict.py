@@ -51,7 +51,7 @@ from gpuatlas.performance.llm.serving_layout import group_system
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.media.variant_words import variant_problems
 from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
-from gpuatlas.performance.peak_rates import precision_class
+from gpuatlas.performance.peak_rates import lacks_sixteen_bit_rate, precision_class
 from gpuatlas.performance.predictions import DiffusionPrediction
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
 
@@ -580,10 +580,11 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
     tokens: float = Field(1e9, gt=0, le=1e15, description="Training budget in tokens.")
     method: str = Field("full", min_length=1, max_length=20, description="full, lora or qlora.")
     precision: str = Field(
-        "bf16",
+        "auto",
         min_length=1,
         max_length=20,
-        description=f"Training precision: {', '.join(TRAINING_PRECISIONS)}.",
+        description=f"Training precision: {', '.join(TRAINING_PRECISIONS)}; auto: bf16 where "
+        "the GPU has bf16 tensor cores, else fp16 (what Hugging Face Trainer and Unsloth pick).",
     )
     recompute: bool | None = Field(
         None,
@@ -624,7 +625,7 @@ class PredictTrainRequest(TrainingFrameworkChoice, SystemModelRequest):
         """'BF16' is bf16; a precision no training run is predicted in ('bar', 'int4') is
         refused here, not read as 16-bit and answered with a memory verdict."""
         precision = value.strip().lower()
-        if precision not in TRAINING_PRECISIONS:
+        if precision != "auto" and precision not in TRAINING_PRECISIONS:
             raise ValueError(f"one of {', '.join(TRAINING_PRECISIONS)}, got {value!r}")
         return precision
 
@@ -665,11 +666,33 @@ def _budget_text(request: PredictTrainRequest) -> str:
     )
 
 
+def training_precision(request: PredictTrainRequest) -> str:
+    """The precision a request trains in: as asked, or for 'auto' bf16 where the GPU has bf16
+    tensor cores, else fp16 (a T4 or V100: bf16 there runs its GEMMs in fp32, 7x slower for
+    QLoRA on a T4, and Hugging Face Trainer's and Unsloth's `is_bfloat16_supported()` pick
+    fp16 there)."""
+    if request.precision != "auto":
+        return request.precision
+    gpu = as_system(request.system).gpu
+    return "fp16" if lacks_sixteen_bit_rate(gpu, "bf16") else "bf16"
+
+
+def _precision_text(request: PredictTrainRequest) -> str:
+    """'; fp16 (auto: ...)' where 'auto' chose fp16, '' otherwise."""
+    if request.precision != "auto" or training_precision(request) == "bf16":
+        return ""
+    gpu = as_system(request.system).gpu
+    return (
+        f"; fp16 mixed precision (auto: {gpu.name} has no bf16 tensor cores, so Hugging Face "
+        "Trainer and Unsloth train in fp16 there; --precision bf16 prices bf16 in fp32 math)"
+    )
+
+
 def _train_kwargs(request: PredictTrainRequest) -> dict[str, Any]:
     return {
         "sequence_tokens": request.sequence_tokens,
         "sharding": request.sharding,
-        "precision": request.precision,
+        "precision": training_precision(request),
         "framework": request.framework,
         "expert_parallel": request.expert_parallel,
     }
@@ -719,7 +742,7 @@ def predict_train_document(
                 + "; ".join(skipped)
                 + ")"
             )
-        setup += "; " + _budget_text(request)
+        setup += _precision_text(request) + "; " + _budget_text(request)
         return versioned(
             "predict-train", {"request": request.model_dump(), "setup": setup, **result.to_json()}
         )

@@ -40,7 +40,8 @@ _SYSTEM_PATTERN = re.compile(r"^\s*(\d+)\s*(?:x|×|\*)\s*(.+?)\s*$", re.IGNORECA
 _SPACED_COUNT = re.compile(r"^\s*(\d{1,2})\s+(\D.*?|\d{3,4}s)\s*$", re.IGNORECASE)
 # The count written after the device: 'A100 x 4', 'H100 ×8' (a benchmark table's column),
 # '3090 x2' (not 3090 GPUs named '2').
-_TRAILING_COUNT = re.compile(r"^\s*(.+?)\s+[x×]\s*(\d{1,2})\s*$", re.IGNORECASE)
+# 'A100 x 4', 't4 x2', and Kaggle's 'T4x2' (no name in the catalog ends in x and a number)
+_TRAILING_COUNT = re.compile(r"^\s*(.+?)\s*[x×]\s*(\d{1,2})\s*$", re.IGNORECASE)
 # A count in words, as people ask: 'two 3090s', 'dual 4090', 'quad A100'.
 _COUNT_WORDS = {
     "one": 1,

@@ -152,8 +152,9 @@ def _print_estimates(document: dict[str, Any], as_json: bool, title: str) -> Non
     _render_estimates(title, document)
     if "model_assumption" in document:
         console.print(f"note: {document['model_assumption']['note']}", markup=False)
-    for entry in document.get("name_assumptions", []):
-        console.print(f"note: {entry['note']}", markup=False, highlight=False)  # wraps at spaces
+    for key in ("name_assumptions", "memory_assumptions", "link_assumptions"):
+        for entry in document.get(key, []):  # wraps at spaces
+            console.print(f"note: {entry['note']}", markup=False, highlight=False)
 
 
 def _document(kind: str, values: dict[str, Any]) -> dict[str, Any]:

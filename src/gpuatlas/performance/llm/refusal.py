@@ -140,6 +140,11 @@ def _what_would_fit(inputs: MemoryInputs, count: int, context_tokens: int, batch
         options.append(f"{gpus} GPUs")
     if smaller is None and _splits_with_the_cpu_elsewhere(inputs, count):
         options.append(CPU_SPLIT_OPTION)
+    if _splits_with_the_cpu_here(inputs):
+        options.append(
+            "partial offload: --gpu-layers N keeps the other layers on the CPU (`gpuatlas "
+            f"fit {inputs.system.id} {inputs.model.id} -w {inputs.weight_format.id}` names N)"
+        )
     if not options:
         return "try a shorter context or a smaller batch"
     return "try " + " or ".join(options)
@@ -152,6 +157,13 @@ CPU_SPLIT_OPTION = (
     "llama.cpp, which keeps the layers that do not fit on the CPU "
     "(--engine llama.cpp --weights q4_k_m)"
 )
+
+
+def _splits_with_the_cpu_here(inputs: MemoryInputs) -> bool:
+    """Whether the engine asked for can itself keep layers on the CPU (llama.cpp, Ollama) on a
+    GPU with memory of its own: a build that does not fit them by itself (before llama.cpp's
+    automatic fit) is told how (`--gpu-layers`)."""
+    return inputs.engine.engine in OFFLOAD_ENGINE_NAMES and not inputs.system.gpu.unified_memory
 
 
 def _splits_with_the_cpu_elsewhere(inputs: MemoryInputs, count: int) -> bool:
