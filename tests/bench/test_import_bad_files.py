@@ -51,6 +51,20 @@ def test_a_llama_bench_csv_with_broken_rows_names_each_line_and_field(tmp_path: 
     assert not (tmp_path / "out").exists()  # nothing written
 
 
+def test_a_llama_bench_csv_without_n_gen_is_refused(tmp_path: Path) -> None:
+    """Without n_gen the tg16 test imported as a prefill benchmark (`external-llama-bench-`,
+    prefill 17,607 tok/s from the decode rate), rc 0."""
+    tests = json.loads((REAL / "llama-bench.json").read_text())
+    without = [{k: v for k, v in test.items() if k != "n_gen"} for test in tests]
+    source = _write(tmp_path / "no-n-gen.csv", _llama_bench_csv(without))
+    with pytest.raises(DataFileError) as raised:
+        import_file(source)
+    assert raised.value.problems == [
+        f"line {line}, field n_gen: missing (llama-bench writes it in every test)"
+        for line in (2, 3)
+    ]
+
+
 def test_a_vllm_file_with_impossible_fields_lists_them_all(tmp_path: Path) -> None:
     document = json.loads((REAL / "vllm-c4.json").read_text())
     assert import_file(_write(tmp_path / "good.json", json.dumps(document)))

@@ -82,7 +82,18 @@ class ServerTokenizer:
     _connection: http.client.HTTPConnection | None = None
 
     def count(self, text: str) -> int:
-        return self._raw_count(text) - self.offset
+        """The prompt's tokens on the server; a server that stops answering while the prompts
+        are measured is a clear error (it was a traceback), as an unreachable one is."""
+        try:
+            return self._raw_count(text) - self.offset
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            raise InvalidRequestError(
+                [
+                    f"the server at {self.base_url} stopped answering while the prompts were "
+                    f"measured on its tokenize route ({type(error).__name__}: {error}); is it "
+                    "still running? (--tokenizer none measures them in words instead)"
+                ]
+            ) from None
 
     def _raw_count(self, text: str) -> int:
         path, field_name = self.route

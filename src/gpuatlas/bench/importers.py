@@ -504,6 +504,9 @@ def import_llama_bench(document: Any, origin: str) -> list[BenchResult]:
 
 # The counts of a llama-bench test: whole numbers, none negative
 LLAMA_BENCH_COUNT_COLUMNS = ("n_prompt", "n_gen", "n_depth", "n_batch", "n_ubatch")
+# What every test must state: its prompt and generated tokens (they say whether it is a pp or
+# a tg test) and its speed; a file without n_gen imported tg16 as a prefill benchmark
+LLAMA_BENCH_REQUIRED_COLUMNS = ("n_prompt", "n_gen", "avg_ts")
 
 
 def _test_problems(index: int, test: dict[str, Any]) -> list[str]:
@@ -514,7 +517,11 @@ def _test_problems(index: int, test: dict[str, Any]) -> list[str]:
     where = f"line {test[CSV_LINE]}" if CSV_LINE in test else f"test {index + 1}"
     if CSV_ROW_PROBLEMS in test:  # a short or long row: its fields are not where the header says
         return [f"{where}: {text}" for text in test[CSV_ROW_PROBLEMS]]
-    problems: list[str] = []
+    problems = [  # without them the test's kind (pp or tg) and its lengths are unknown
+        f"{where}, field {column}: missing (llama-bench writes it in every test)"
+        for column in LLAMA_BENCH_REQUIRED_COLUMNS
+        if column not in test
+    ]
     for column in sorted((LLAMA_BENCH_NUMBER_COLUMNS - {"flash_attn"}) & test.keys()):
         value = test[column]
         if value is None or isinstance(value, bool):

@@ -37,6 +37,10 @@ TokenFileOption = Annotated[
     ),
 ]
 
+# failed pushes in a row after which `agent --once` gives up (its results stay spooled):
+# with no limit a server that is down kept --once waiting for ever
+ONCE_MAX_ATTEMPTS = 3
+
 
 @agent_app.callback()
 def agent_command(
@@ -79,7 +83,7 @@ def agent_command(
         int | None,
         typer.Option(
             help="With --once: give up after this many failed pushes in a row (results stay "
-            "spooled)."
+            f"spooled); default {ONCE_MAX_ATTEMPTS}."
         ),
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Results per request.")] = 50,
@@ -134,7 +138,9 @@ def agent_command(
             ran, skipped = (
                 (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model, allow_cpu)
             )
-            report = pusher.push_all(max_attempts=max_attempts if once else None)
+            one_cycle = once or bool(push) or flush  # a server down never hangs these
+            attempts = max_attempts or ONCE_MAX_ATTEMPTS
+            report = pusher.push_all(max_attempts=attempts if one_cycle else None)
             _report_cycle(request, ran, skipped, report, len(queue.pending()), as_json)
             if once or push or flush:
                 if queue.pending():

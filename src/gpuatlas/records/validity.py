@@ -8,7 +8,11 @@ Not valid for comparison:
 - more than ``FAILURE_RATIO_LIMIT`` (5 %) of the measured requests failed: the survivors are a
   biased sample of a server that was overloaded or broken (MLPerf LoadGen accepts no error at
   all; 5 % leaves room for a rare timeout in a long run);
-- the run was interrupted (the load was not held for the planned time).
+- the run was interrupted (the load was not held for the planned time);
+- the outputs were shorter than asked (mean below ``OUTPUT_SHORTFALL_SHARE`` of the output
+  tokens requested: the server stopped at end-of-sequence, ignore_eos refused or not sent),
+  so its throughput is not that of the benchmark's lengths; the harness warned and still
+  marked such a run comparable, and imports (AIPerf's 3 of 32 tokens) were not checked.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import math
 from gpuatlas.records.result import BenchResult
 
 FAILURE_RATIO_LIMIT = 0.05
+OUTPUT_SHORTFALL_SHARE = 0.9  # mean outputs under 90 % of the tokens asked: not comparable
 PER_REQUEST_METRICS = ("ttft_ms", "e2e_ms", "output_tokens")
 
 
@@ -51,4 +56,29 @@ def comparability_problems(result: BenchResult) -> list[str]:
         )
     if result.interrupted:
         problems.append("interrupted before the planned end")
+    shortfall = output_shortfall(result)
+    if shortfall:
+        problems.append(shortfall)
     return problems
+
+
+def output_shortfall(result: BenchResult) -> str:
+    """'outputs shorter than requested: mean 3.0 of 32 tokens' when the successful requests
+    generated on average less than OUTPUT_SHORTFALL_SHARE of the output tokens asked (from the
+    samples, else the tool's output-token summary); '' otherwise or when unknown."""
+    asked = result.settings.output_tokens
+    if not asked:
+        return ""
+    counts = [
+        s.output_tokens
+        for s in result.samples
+        if s.ok and not s.warmup and s.output_tokens is not None
+    ]
+    summary = result.metrics.get("output_tokens")
+    mean = sum(counts) / len(counts) if counts else (summary.mean if summary else None)
+    if mean is None or mean >= OUTPUT_SHORTFALL_SHARE * asked:
+        return ""
+    return (
+        f"outputs shorter than requested: mean {mean:.1f} of {asked} tokens (the server "
+        "stopped at end-of-sequence), so the throughput is not that of the benchmark's lengths"
+    )

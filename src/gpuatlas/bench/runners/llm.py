@@ -48,10 +48,11 @@ from gpuatlas.records.result import (
     Settings,
 )
 from gpuatlas.records.suite import Benchmark
+from gpuatlas.records.validity import OUTPUT_SHORTFALL_SHARE
 from gpuatlas.statistics import Distribution
 
 SEND_LAG_WARN_MS = 5.0
-LENGTH_SHORTFALL = 0.9
+LENGTH_SHORTFALL = OUTPUT_SHORTFALL_SHARE  # records/validity.py refuses such a run too
 MAX_DISTINCT_IMAGES = 512
 VISION_PROMPT_TOKENS = 24
 RUN_LEVEL_UNITS = {

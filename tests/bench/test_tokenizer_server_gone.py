@@ -1,0 +1,26 @@
+"""A server that stops answering while `bench run` measures the prompts on its tokenize route
+ended the run with ~116 lines of traceback (ConnectionRefusedError); it is a clear error now,
+like an unreachable endpoint's."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from gpuatlas.bench.exact_prompts import ServerTokenizer
+from gpuatlas.errors import InvalidRequestError
+
+pytestmark = pytest.mark.unit
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_server_gone_mid_measurement_is_a_clear_error() -> None:
+    counter = ServerTokenizer(f"http://127.0.0.1:{_closed_port()}", "tiny")
+    with pytest.raises(InvalidRequestError, match="stopped answering while the prompts"):
+        counter.count("a prompt")
