@@ -51,3 +51,19 @@ def test_tco_refuses_an_unknown_condition_with_the_unknown_gpu() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         tco_rows(OnPremTcoRequest(gpus=["rtx-4909"], condition="mint"))
     assert len(caught.value.problems) == 2
+
+
+def test_plan_lists_its_replicas_and_burstiness_with_the_rest() -> None:
+    run = CliRunner().invoke(
+        app,
+        ["plan", "--model", "llama-3.1-8b", "--rps", "1", "--replicas", "0", "--num-ctx", "-5"],
+    )
+    text = " ".join(run.output.split())
+    assert run.exit_code == 2 and "--num-ctx:" in text and "--replicas must be ≥ 1" in text
+    bursty = CliRunner().invoke(
+        app,
+        ["plan", "--model", "llama-3.1-8b", "--rps", "1", "--length-dist", "normal"]
+        + ["--burstiness", "-1"],
+    )
+    text = " ".join(bursty.output.split())
+    assert "--length-dist:" in text and "--burstiness:" in text

@@ -43,3 +43,8 @@ def test_one_file_imported_twice_has_one_id(tmp_path: Path) -> None:
     other = tmp_path / "other-run.json"
     other.write_text(json.dumps(document), encoding="utf-8")
     assert import_file(other)[0].result_id != first[0].result_id  # another run, another id
+
+
+def test_a_guidellm_import_is_dated_when_it_ran_not_when_imported() -> None:
+    (result,) = import_file(REAL.parent / "guidellm-c4.json")  # its scheduler started 23:22:25
+    assert str(result.created_at).startswith("2026-12-01T23:22:25")

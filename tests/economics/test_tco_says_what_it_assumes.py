@@ -43,3 +43,10 @@ def test_a_break_even_past_the_years_owned_is_not_within_them() -> None:
     assert system["break_even"]["break_even_month"] > 36
     assert system["break_even"]["within_years"] is False
     assert "--server-usd" in document["not_counted"] and "--residual" not in document["not_counted"]
+
+
+def test_a_missing_used_price_or_offer_says_what_to_give() -> None:
+    rows = tco_rows(OnPremTcoRequest(gpus=["rtx-3090", "rtx-4070-ti-super"], condition="used"))
+    notes = {row.tco.system_id: row.note for row in rows}
+    assert "--tier spot" in " ".join(notes.values())  # the 3090 is rented on spot only
+    assert "its launch price was $799 new" in notes["rtx-4070-ti-super"]

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from gpuatlas.app.requests import DEFAULT_GPU_COUNTS, DEFAULT_TIERS
 from gpuatlas.catalog.formats import all_formats, resolve_format
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.gpus import all_gpus
 from gpuatlas.catalog.model_arch import AnyModelArch
 from gpuatlas.catalog.model_weights import formats_worth_considering, is_auto, native_weights
@@ -408,6 +409,27 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
     ]
 
 
+def _no_offer_words(system: GpuSystem) -> str:
+    """Why no cloud offer was compared, with the tiers that do rent the GPU (a used RTX 3090
+    is rented on spot only: `compare` prices it there, `tco` by default did not say so)."""
+    tiers = sorted({s.tier for s in current_prices(system.gpu.id)})
+    if not tiers:
+        return "no cloud offer rents this GPU in the price table"
+    options = " ".join(f"--tier {tier}" for tier in tiers)
+    return f"no matching cloud offer at the chosen tiers/providers; it is rented as: {options}"
+
+
+def _no_purchase_note(gpu: Gpu, condition: str) -> str:
+    """Why a TCO has no purchase price, and what to give: a used price is never the launch
+    price (the catalog holds no used observation for it), so it names the launch price new."""
+    if condition == "used" and gpu.launch_price_usd is not None:
+        return (
+            f"no used price for {gpu.id} in the catalog (its launch price was "
+            f"${gpu.launch_price_usd:,.0f} new): pass --purchase-usd, or --condition new"
+        )
+    return f"no {condition} purchase price for {gpu.id} in the catalog; pass --purchase-usd"
+
+
 def _tco_row(
     system: GpuSystem,
     request: TcoRequest,
@@ -424,9 +446,9 @@ def _tco_row(
     )
     note = ""
     if tco.purchase is None:
-        note = f"no purchase price for {system.gpu.id} in the catalog; pass --purchase-usd"
+        note = _no_purchase_note(system.gpu, request.condition)
     elif matching is None:
-        note = "no matching cloud offer at the chosen tiers/providers"
+        note = _no_offer_words(system)
     return TcoRow(tco, break_even(tco, matching) if matching else None, note)
 
 

@@ -41,7 +41,7 @@ class OnPremTcoRequest(OfferChoice):
         default_factory=list,
         max_length=50,
         description="Price per GPU, one per GPU (default: newest sourced catalog price for the "
-        "condition, else the launch price).",
+        "condition; new: else the launch price; used: none without a used observation).",
     )
     condition: str = Field(
         "new",

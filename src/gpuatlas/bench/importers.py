@@ -322,6 +322,16 @@ def _guidellm_settings(benchmark: dict[str, Any], report: dict[str, Any]) -> Set
     )
 
 
+def _guidellm_created_at(benchmark: dict[str, Any]) -> str:
+    """When GuideLLM ran the benchmark (its scheduler's start, epoch seconds), as UTC ISO; the
+    import time only where the file has none (it was always the import time)."""
+    state = benchmark.get("scheduler_state") or benchmark.get("scheduler_metrics") or {}
+    started = state.get("start_time") if isinstance(state, dict) else None
+    if isinstance(started, int | float) and not isinstance(started, bool) and started > 0:
+        return datetime.fromtimestamp(started, UTC).isoformat().replace("+00:00", "Z")
+    return utc_now_iso()
+
+
 def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> BenchResult:
     raw = benchmark.get("metrics") or {}
     metrics = {}
@@ -344,6 +354,7 @@ def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> Bench
         benchmark="external-guidellm",
         benchmark_version=1,
         category="llm-single" if settings.concurrency == 1 else "llm-serving",
+        created_at=_guidellm_created_at(benchmark),
         settings=settings,
         metrics=metrics,
         failures=failures,

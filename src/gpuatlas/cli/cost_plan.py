@@ -42,6 +42,7 @@ from gpuatlas.cli.output import console, new_table, print_json, print_model_note
 from gpuatlas.cli.terminal import working
 from gpuatlas.economics.fleet import FleetPlan, PoolAssignment, layout_lines
 from gpuatlas.economics.planning import Plan, PlanOption, replicas_of
+from gpuatlas.errors import InvalidRequestError
 from gpuatlas.numbers import format_given, format_wait_ms
 
 
@@ -61,8 +62,10 @@ def plan_command(
     input_tokens: float = MeanInputTokensOption,
     output_tokens: float = MeanOutputTokensOption,
     mean_output_tokens: float | None = EndOfSequenceOption,
-    length_dist: str = typer.Option(
-        _default("length_distribution"), help="fixed, exponential, uniform or lognormal."
+    length_distribution: str = typer.Option(
+        _default("length_distribution"),
+        "--length-dist",
+        help="fixed, exponential, uniform or lognormal.",
     ),
     arrival: str = typer.Option(
         _default("arrival"), help="poisson, or gamma (bursty, see --burstiness)."
@@ -102,7 +105,7 @@ def plan_command(
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "mean_output_tokens": mean_output_tokens,
-        "length_distribution": length_dist,
+        "length_distribution": length_distribution,
         "arrival": arrival,
         "burstiness": burstiness,
         "p95_ttft_ms": p95_ttft_ms,
@@ -121,7 +124,7 @@ def plan_command(
         "max_usd_per_month": max_usd_per_month,
     }
     with user_errors(), working("Simulating the candidate setups…"):
-        request = parse_request(ServingPlanRequest, values)
+        request = plan_request(values, replicas)
         if as_json:  # the document of the answer layer, as /plan/plan.json returns it
             print_json(plan_document(request, prices_file, replicas))
             return
@@ -134,6 +137,20 @@ def plan_command(
     print_name_notes(list(gpus))
     if not any(option.meets_slo for option in plan.options):  # none, or only the closest
         raise typer.Exit(code=NO_ANSWER)  # no setup meets the request: a script can tell
+
+
+def plan_request(values: dict[str, Any], replicas: int | None) -> ServingPlanRequest:
+    """The request, with --replicas' own limit among its problems (it came on a later try)."""
+    own = (
+        [f"--replicas must be ≥ 1, got {replicas}"] if replicas is not None and replicas < 1 else []
+    )
+    try:
+        request = parse_request(ServingPlanRequest, values)
+    except InvalidRequestError as error:
+        raise InvalidRequestError([*error.problems, *own]) from None
+    if own:
+        raise InvalidRequestError(own)
+    return request
 
 
 def _render_plan(plan: Plan) -> None:

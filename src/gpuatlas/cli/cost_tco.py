@@ -37,7 +37,7 @@ def tco_command(
         [],
         "--purchase-usd",
         help="Price per GPU, one per --gpu (default: newest sourced catalog price "
-        "for --condition, else the launch price).",
+        "for --condition; new: else the launch price; used: none without a used observation).",
     ),
     condition: str = typer.Option(
         _default("condition"),
