@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from gpuatlas.bench.assemble import Measured, assemble
 from gpuatlas.bench.metrics import RequestRecord, Slo, run_level_metrics
+from gpuatlas.bench.runners.llm import with_known_prompt_lengths
 from gpuatlas.cli.main import app
 from gpuatlas.records.result import Fingerprint, Sample, Settings, load_result
 from gpuatlas.records.suite import get_benchmark
@@ -122,3 +124,15 @@ def test_a_run_with_half_its_requests_failing_exits_3_and_keeps_its_file(
     result = load_result(target)
     assert not result.comparable
     assert result.benchmark.startswith("custom-llm-serving.reference-model.in16-out8.c2")
+
+
+def test_prompts_measured_exactly_count_in_the_total_throughput() -> None:
+    """llama.cpp's server streams no usage: with every prompt measured to 256 tokens on its
+    tokenizer, the total rate counted no input (it equalled the output rate)."""
+    records = [_record(i, ok=True) for i in range(4)]
+    before, _ = run_level_metrics(records, 2, Slo())
+    assert before["total_tok_s_whole_run"] == before["output_tok_s_whole_run"]
+    (known,) = with_known_prompt_lengths([records], 256)
+    after, _ = run_level_metrics(known, 2, Slo())
+    # 4 requests of 256 prompt and 8 output tokens: the total is 33x the output rate
+    assert after["total_tok_s_whole_run"] == pytest.approx(33 * after["output_tok_s_whole_run"])

@@ -83,8 +83,8 @@ class ServingPlanRequest(ServedTraffic):
     arrival: Literal["poisson", "gamma"] = "poisson"
     burstiness: float = Field(
         1.0,
-        gt=0,
         le=1000,
+        json_schema_extra=CHECKED_POSITIVE,
         description="Gamma shape: < 1 burstier than Poisson.",
     )
     top: int = Field(10, le=200, json_schema_extra=CHECKED_MINIMUM, description="Options to list.")

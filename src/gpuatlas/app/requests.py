@@ -16,6 +16,7 @@ from gpuatlas.catalog.models import resolve_model_argument, resolve_model_refere
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.numbers import format_given
 from gpuatlas.performance.engine_specs import engine_text_profile, formats_on, resolve_engine_on
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.platform_engines import auto_engine
@@ -271,6 +272,7 @@ def parse_request(kind: type[RequestT], values: Mapping[str, Any]) -> RequestT:
         failed = {str(issue["loc"][0]) for issue in error.errors() if issue["loc"]}
         problems = [_problem(issue, kind) for issue in error.errors()]
         problems += _name_problems(kind, cleaned, failed)
+        problems += _checked_limit_problems(kind, cleaned, failed)
         raise InvalidRequestError(list(dict.fromkeys(problems))) from None
     if kind.names_an_llm:  # several unknown names: all at once ('rtx-4909', 'q9_k', 'fp7')
         unknown = _name_problems(kind, cleaned, set())
@@ -321,6 +323,28 @@ def _name_problems(
         except (OSError, ValueError):  # not a name to judge here (a path too long): the answer's
             continue
     return found
+
+
+def _checked_limit_problems(
+    kind: type[AnswerRequest], values: Mapping[str, Any], failed: set[str]
+) -> list[str]:
+    """The limits the answer layer checks (CHECKED_POSITIVE, CHECKED_MINIMUM fields) of a
+    request whose other fields are already refused, so that they come in the same answer
+    ('--burstiness -1' beside an unknown '--length-dist'), in the answer layer's words."""
+    problems = []
+    for name, field in kind.model_fields.items():
+        extra = field.json_schema_extra
+        if name in failed or name not in values or not isinstance(extra, dict):
+            continue
+        try:
+            value = float(values[name])
+        except (TypeError, ValueError):
+            continue
+        if extra.get("exclusiveMinimum") == 0 and not value > 0:
+            problems.append(f"{name}: must be > 0, got {format_given(value)}")
+        elif isinstance(minimum := extra.get("minimum"), int | float) and value < minimum:
+            problems.append(f"{name}: must be ≥ {format_given(minimum)}, got {format_given(value)}")
+    return problems
 
 
 def _catalog_model(name: str) -> object:

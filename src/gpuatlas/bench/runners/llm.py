@@ -451,6 +451,9 @@ def run_llm_benchmark(
             f"{prompts.misses} prompts could not be brought to exactly {spec.input_tokens} tokens"
         )
     spec = replace(spec, prompt_source=None)
+    exact = prompts is not None and not prompts.misses and not options.input_tokens_stddev
+    if exact and not options.dataset:
+        outcomes = with_known_prompt_lengths(outcomes, spec.input_tokens)
     result = _assemble_llm(
         benchmark,
         options,
@@ -464,6 +467,24 @@ def run_llm_benchmark(
     )
     result.settings.extra["input_length_method"] = length_method
     return result
+
+
+def with_known_prompt_lengths(
+    outcomes: list[list[RequestRecord]], input_tokens: int
+) -> list[list[RequestRecord]]:
+    """Each request's prompt tokens where the server's answer did not say them (llama.cpp's
+    server streams no usage) but the harness measured every prompt to exactly `input_tokens`
+    on the server's own tokenizer: the input tokens and total throughput counted none of them
+    (total_tok_s_whole_run equal to the output rate)."""
+    return [
+        [
+            record
+            if record.prompt_tokens is not None
+            else replace(record, prompt_tokens=input_tokens)
+            for record in records
+        ]
+        for records in outcomes
+    ]
 
 
 def _exact_lengths(
