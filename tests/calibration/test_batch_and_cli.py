@@ -45,7 +45,7 @@ def test_batch_rows_come_out_in_order_with_errors_per_row() -> None:
 
 def test_cli_cases_csv(tmp_path: Path) -> None:
     result = runner.invoke(app, ["predict", "--cases", str(_cases_file(tmp_path))])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # three rows have no prediction
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == len(ROWS)
     assert list(rows[0])[-4:] == ["value", "low", "high", "error"]
@@ -56,7 +56,7 @@ def test_cli_cases_json_and_output_file(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["predict", "--cases", str(_cases_file(tmp_path)), "--json", "-o", str(target)]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rows without a prediction
     document = json.loads(target.read_text())
     assert document["schema_version"] == "gpuatlas.predict-cases/1"
     assert document["request"] == {"cases": str(_cases_file(tmp_path))}

@@ -167,8 +167,9 @@ def test_cli_cases_writes_every_row_of_a_well_formed_file(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["predict", "--cases", str(path)])
-    assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(result.output.splitlines()))
+    assert result.exit_code == 1, result.output  # two rows have no prediction
+    assert "note: 2 of 3 rows have no prediction" in result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
     assert [row["note"] for row in rows] == ["a, b", "", "x"]
     assert float(rows[0]["value"]) > 0 and not rows[0]["error"]
     assert "metric is empty" in rows[1]["error"]
@@ -212,7 +213,7 @@ def test_plain_and_quoted_csv_give_the_same_rows(tmp_path: Path) -> None:
     plain.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     quoted.write_text("\n".join(lines).replace("rtx-9999", '"rtx-9999"') + "\n", encoding="utf-8")
     outputs = [
-        CliRunner().invoke(app, ["predict", "--cases", str(path)]).output
+        CliRunner().invoke(app, ["predict", "--cases", str(path)]).stdout
         for path in (plain, quoted)
     ]
     assert outputs[0] == outputs[1]

@@ -48,8 +48,11 @@ def test_the_column_answer_is_the_general_answer(line_end: str) -> None:
     source = line_end.join([HEADER, *ROWS, "", *ROWS[:3]]) + line_end
     answered = answer_uniform_csv(source)
     assert answered is not None
-    assert answered == general_answer(source)
-    assert "rtx-4090" in answered.splitlines()[5].split(",", 9)[-1]  # the typo's close match
+    text, failed, rows = answered
+    assert text == general_answer(source)
+    assert "rtx-4090" in text.splitlines()[5].split(",", 9)[-1]  # the typo's close match
+    answered_rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows == len(answered_rows) and failed == sum(1 for r in answered_rows if r["error"])
 
 
 def test_columns_and_rows_predict_alike() -> None:
@@ -88,7 +91,8 @@ def test_the_command_writes_the_general_answer(tmp_path: Path) -> None:
     cases.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
     output = tmp_path / "predicted.csv"
     result = CliRunner().invoke(app, ["predict", "--cases", str(cases), "-o", str(output)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a typo's row has no prediction
+    assert "rows have no prediction (their error column says why)" in result.output
     assert output.read_text(encoding="utf-8") == general_answer(cases.read_text(encoding="utf-8"))
 
 

@@ -79,18 +79,28 @@ def predict_callback(
     with user_errors():
         check_output(output)  # before the batch runs, not after it
         with collector_paused():
-            text = _run_cases(cases, as_json)
+            text, failed, rows = _run_cases(cases, as_json)
         if output is None:
             sys.stdout.write(text)
         else:
             write_output(output, text)
+    if failed and not as_json:  # the answer is written whole; the JSON says it per row
+        sys.stderr.write(
+            f"note: {failed:,} of {rows:,} rows have no prediction (their error column says why)\n"
+        )
+    if failed:  # a script can tell that some rows have no prediction
+        raise typer.Exit(code=ROWS_FAILED)
 
 
-def _run_cases(path: Path, as_json: bool) -> str:
-    """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json)."""
+ROWS_FAILED = 1  # the exit status when some rows have no prediction (a bad file: 2)
+
+
+def _run_cases(path: Path, as_json: bool) -> tuple[str, int, int]:
+    """Every row of the CSV with value, low, high and error (CSV text, or JSON with --json),
+    the rows that failed and the rows."""
     from gpuatlas.calibration.case_columns import predict_table
     from gpuatlas.calibration.case_files import missing_columns
-    from gpuatlas.cli.uniform_csv import answer_uniform_csv
+    from gpuatlas.cli.uniform_csv import answer_uniform_csv, failed_rows
 
     try:
         source = path.read_text(encoding="utf-8-sig")
@@ -114,15 +124,16 @@ def _run_cases(path: Path, as_json: bool) -> str:
         )
     rows = [row for _, row in records[1:]]
     results = predict_table(header, rows)
+    counts = failed_rows(results), len(rows)
     if as_json:  # the answer layer's gpuatlas.predict-cases/1 document
         from gpuatlas.app.predict_cases import predict_cases_document
 
         document = predict_cases_document(str(path), header, rows, results)
-        return json.dumps(document, indent=2) + "\n"
+        return json.dumps(document, indent=2) + "\n", *counts
     columns, written = _with_gpu_notes(header, rows, results)
     if plain is not None and not set(columns) & set(header):
-        return _plain_csv_text(header, records[1:], rows, written, columns)
-    return _csv_text(header, rows, written, columns)
+        return _plain_csv_text(header, records[1:], rows, written, columns), *counts
+    return _csv_text(header, rows, written, columns), *counts
 
 
 def _with_gpu_notes(

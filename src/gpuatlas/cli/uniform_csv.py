@@ -66,10 +66,15 @@ def answered_text(
     return "\n".join(out) + "\n"
 
 
-def answer_uniform_csv(source: str) -> str | None:
-    """The CSV answer of `predict --cases` for uniform text (see the module docstring); None
-    when the general path must answer (quoting, ragged lines, a missing column, or a result
-    column named in the input)."""
+def failed_rows(results: Sequence[Result]) -> int:
+    """How many rows have no prediction (an error in their error column)."""
+    return sum(1 for result in results if result[3])
+
+
+def answer_uniform_csv(source: str) -> tuple[str, int, int] | None:
+    """The CSV answer of `predict --cases` for uniform text (see the module docstring), with
+    the rows that failed and the rows; None when the general path must answer (quoting,
+    ragged lines, a missing column, or a result column named in the input)."""
     lines = uniform_lines(source)
     if lines is None:
         return None
@@ -80,4 +85,4 @@ def answer_uniform_csv(source: str) -> str | None:
     columns = uniform_columns(rows, len(header))
     results = predict_columns(header, columns, len(rows))
     notes = row_gpu_notes(header, columns[header.index(GPU_COLUMN)])
-    return answered_text(header, rows, results, notes)
+    return answered_text(header, rows, results, notes), failed_rows(results), len(rows)
