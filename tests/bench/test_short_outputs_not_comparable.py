@@ -34,3 +34,18 @@ def test_short_outputs_are_not_comparable() -> None:
     )
     (problem,) = comparability_problems(short)
     assert problem.startswith("outputs shorter than requested: mean 3.0 of 16 tokens")
+
+
+def test_a_dataset_run_asks_each_request_its_own_length() -> None:
+    (result,) = import_file(REAL)
+    summary = result.metrics["output_tokens"]
+    short = result.model_copy(
+        update={
+            "metrics": {
+                **result.metrics,
+                "output_tokens": summary.model_copy(update={"mean": 3.0}),
+            },
+            "settings": result.settings.model_copy(update={"extra": {"dataset": "chat.jsonl"}}),
+        }
+    )
+    assert comparability_problems(short) == []

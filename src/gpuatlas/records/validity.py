@@ -65,10 +65,12 @@ def comparability_problems(result: BenchResult) -> list[str]:
 def output_shortfall(result: BenchResult) -> str:
     """'outputs shorter than requested: mean 3.0 of 32 tokens' when the successful requests
     generated on average less than OUTPUT_SHORTFALL_SHARE of the output tokens asked (from the
-    samples, else the tool's output-token summary); '' otherwise or when unknown."""
+    samples, else the tool's output-token summary); '' otherwise, when unknown, or when each
+    request asked its own length (a dataset, a spread of lengths)."""
     asked = result.settings.output_tokens
-    if not asked:
-        return ""
+    extra = result.settings.extra
+    if not asked or extra.get("dataset") or extra.get("output_tokens_stddev"):
+        return ""  # each request asked its own length (a dataset's, a spread's): not compared
     counts = [
         s.output_tokens
         for s in result.samples
