@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gpuatlas.bench.importers import import_file
+from gpuatlas.records.result import BenchResult
 from gpuatlas.records.validity import comparability_problems
 
 pytestmark = pytest.mark.unit
@@ -21,31 +22,22 @@ def test_full_length_outputs_stay_comparable() -> None:
     assert comparability_problems(result) == []
 
 
-def test_short_outputs_are_not_comparable() -> None:
+def _with_mean_output(mean: float, **settings: object) -> BenchResult:
+    """The real AIPerf result with its requests' mean output tokens (and settings) changed."""
     (result,) = import_file(REAL)
-    summary = result.metrics["output_tokens"]
-    short = result.model_copy(
+    summary = result.metrics["output_tokens"].model_copy(update={"mean": mean, "median": mean})
+    return result.model_copy(
         update={
-            "metrics": {
-                **result.metrics,
-                "output_tokens": summary.model_copy(update={"mean": 3.0, "median": 3.0}),
-            }
+            "metrics": {**result.metrics, "output_tokens": summary},
+            "settings": result.settings.model_copy(update=settings),
         }
     )
-    (problem,) = comparability_problems(short)
+
+
+def test_short_outputs_are_not_comparable() -> None:
+    (problem,) = comparability_problems(_with_mean_output(3.0))
     assert problem.startswith("outputs shorter than requested: mean 3.0 of 16 tokens")
 
 
 def test_a_dataset_run_asks_each_request_its_own_length() -> None:
-    (result,) = import_file(REAL)
-    summary = result.metrics["output_tokens"]
-    short = result.model_copy(
-        update={
-            "metrics": {
-                **result.metrics,
-                "output_tokens": summary.model_copy(update={"mean": 3.0}),
-            },
-            "settings": result.settings.model_copy(update={"extra": {"dataset": "chat.jsonl"}}),
-        }
-    )
-    assert comparability_problems(short) == []
+    assert comparability_problems(_with_mean_output(3.0, extra={"dataset": "chat.jsonl"})) == []

@@ -4,23 +4,16 @@ like an unreachable endpoint's."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
+from conftest_pg import free_port
 from gpuatlas.bench.exact_prompts import ServerTokenizer
 from gpuatlas.errors import InvalidRequestError
 
 pytestmark = pytest.mark.unit
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_a_server_gone_mid_measurement_is_a_clear_error() -> None:
-    counter = ServerTokenizer(f"http://127.0.0.1:{_closed_port()}", "tiny")
+    counter = ServerTokenizer(f"http://127.0.0.1:{free_port()}", "tiny")
     with pytest.raises(InvalidRequestError, match="stopped answering while the prompts"):
         counter.count("a prompt")

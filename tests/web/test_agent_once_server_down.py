@@ -4,22 +4,15 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest_pg import result_document
+from conftest_pg import free_port, result_document
 from gpuatlas.cli.main import app
 
 pytestmark = pytest.mark.unit
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_once_gives_up_on_a_server_that_is_down(tmp_path: Path) -> None:
@@ -29,7 +22,7 @@ def test_once_gives_up_on_a_server_that_is_down(tmp_path: Path) -> None:
     (results / "one.json").write_text(json.dumps(document), encoding="utf-8")
     token = tmp_path / "token"
     token.write_text("not-a-real-token\n", encoding="utf-8")
-    arguments = ["agent", "--server", f"http://127.0.0.1:{_closed_port()}"]
+    arguments = ["agent", "--server", f"http://127.0.0.1:{free_port()}"]
     arguments += ["--token-file", str(token), "--push", str(results), "--once"]
     arguments += ["--spool", str(tmp_path / "spool")]
     result = CliRunner().invoke(app, arguments)

@@ -94,13 +94,12 @@ def instances_needed(offer: PriceSnapshot, gpus_per_system: int, replicas: int =
     """Instances to rent for `replicas` systems of `gpus_per_system` GPUs each."""
     if bills_per_gpu(offer):
         return gpus_per_system * replicas
-    systems_per_instance = offer.gpus_per_instance // gpus_per_system
-    if systems_per_instance < 1:
+    if gpus_per_system > offer.gpus_per_instance:
         raise ValueError(
             f"{offer.label} has {offer.gpus_per_instance} GPU(s) per instance; "
             f"{with_article(str(gpus_per_system))}-GPU system does not fit"
         )
-    return math.ceil(replicas / systems_per_instance)
+    return math.ceil(replicas / copies_per_instance(offer, gpus_per_system))
 
 
 def copies_per_instance(offer: PriceSnapshot, gpus_per_system: int) -> int:

@@ -432,6 +432,13 @@ class LlmRuntime:
         """Prefill FLOPs per GPU the model performs (for MFU): `prefill_terms`' FLOPs without
         the experts' slower-GEMM equivalent and the slower attention's."""
         flops, _ = self.prefill_terms(tokens, batch, cached_tokens, ops)
+        return self._model_flops_of(flops, tokens, batch, cached_tokens, ops)
+
+    def _model_flops_of(
+        self, flops: Value, tokens: Value, batch: Value, cached_tokens: Value, ops: Primitives
+    ) -> Value:
+        """`prefill_terms`' FLOPs less the experts' slower-GEMM equivalent and the slower
+        attention's (`prefill_model_flops`, from FLOPs already computed)."""
         extra = self.expert_extra_flops_per_token + self.block_scale_flops_per_token
         attention = self.prefill_attention_flops(tokens, cached_tokens, ops)
         slower_attention = (self.attention_rate_factor - 1.0) * attention
@@ -574,8 +581,8 @@ class LlmRuntime:
     ) -> Value:
         """The shortest a prefill can physically be: its model FLOPs at the dense matrix peak
         or its bytes at the full bandwidth, whichever takes longer (`decode_floor_s`' roofline)."""
-        _, moved = self.prefill_terms(tokens, batch, cached_tokens, ops)
-        model_flops = self.prefill_model_flops(tokens, batch, cached_tokens, ops)
+        flops, moved = self.prefill_terms(tokens, batch, cached_tokens, ops)
+        model_flops = self._model_flops_of(flops, tokens, batch, cached_tokens, ops)
         model_flops = model_flops - self.expert_pass_flops(tokens, batch, ops)  # tile padding
         return ops.maximum(model_flops / self.matrix_peak_flops, moved / self.bandwidth_bytes_s)
 
