@@ -21,6 +21,7 @@ from gpuatlas.app.economics_requests import (
 from gpuatlas.app.fit import FitRequest, fit_answer, one_unified_device
 from gpuatlas.app.predict import format_without_offload
 from gpuatlas.app.requests import (
+    CHECKED_MINIMUM,
     CHECKED_POSITIVE,
     HOST_RAM_HELP,
     NUM_CTX_HELP,
@@ -42,6 +43,7 @@ from gpuatlas.economics.slo import MIN_RPS
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.numbers import format_number, format_usd
 from gpuatlas.performance import api
+from gpuatlas.performance.media.diffusion import MIN_RESOLUTION_PX
 from gpuatlas.performance.predictions import DiffusionPrediction
 from gpuatlas.performance.resolve import as_format
 from gpuatlas.performance.training.engines import training_engine
@@ -90,11 +92,16 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     workload: str = Field(
         "rent", min_length=1, max_length=20, description="rent | llm | image | training."
     )
-    input_tokens: int = Field(512, description="Prompt tokens per request.")
-    output_tokens: int = Field(256, description="Output tokens per request.")
+    input_tokens: int = Field(
+        512, json_schema_extra=CHECKED_MINIMUM, description="Prompt tokens per request."
+    )
+    output_tokens: int = Field(
+        256, json_schema_extra=CHECKED_MINIMUM, description="Output tokens per request."
+    )
     mean_output_tokens: float | None = mean_output_tokens_field()
     utilization: float | None = Field(
         None,
+        json_schema_extra={**CHECKED_POSITIVE, "maximum": 1},
         description=UTILIZATION_HELP,
     )
     rps: float | None = Field(
@@ -107,11 +114,25 @@ class RentingCostRequest(TrainingFrameworkChoice, LatencyTargets, OfferChoice):
     method: str = Field(
         "full", min_length=1, max_length=20, description="Training method: full, lora, qlora."
     )
-    resolution: int | None = Field(None, description="Image side in px (workload image).")
-    steps: int | None = Field(None, description="Denoising steps (workload image).")
-    hours: float = Field(24.0, le=MAX_HOURS, description="Job length for the rental cost (h).")
+    resolution: int | None = Field(
+        None,
+        json_schema_extra={"minimum": MIN_RESOLUTION_PX},
+        description="Image side in px (workload image).",
+    )
+    steps: int | None = Field(
+        None, json_schema_extra=CHECKED_MINIMUM, description="Denoising steps (workload image)."
+    )
+    hours: float = Field(
+        24.0,
+        le=MAX_HOURS,
+        json_schema_extra={"minimum": 0},
+        description="Job length for the rental cost (h).",
+    )
     days: float = Field(
-        30.0, le=MAX_HOURS / 24, description="Service length for the rental cost (days, 24 h)."
+        30.0,
+        le=MAX_HOURS / 24,
+        json_schema_extra={"minimum": 0},
+        description="Service length for the rental cost (days, 24 h).",
     )
     num_ctx: int | None = Field(None, ge=1, le=100_000_000, description=NUM_CTX_HELP)
     parallel: int | None = Field(None, ge=1, le=4096, description=PARALLEL_HELP)

@@ -232,6 +232,34 @@ def form_with_problems(kind: str, query: Mapping[str, str], problems: list[str])
     return {**data, "values": {**data["values"], **typed}, "problems": problems}
 
 
+def input_limits(kind: str) -> dict[str, dict[str, str]]:
+    """Each number field's HTML min/max from its request model's JSON schema (the limits the
+    request or the answer layer checks), so a browser refuses what the server would: an
+    exclusive minimum of a whole number becomes the next whole number, of a decimal the bound
+    itself (HTML has no exclusive bound; the server still refuses it)."""
+    properties = FORMS[kind].request.model_json_schema()["properties"]
+    return {
+        form_field.name: _schema_limits(properties[form_field.name])
+        for form_field in FORMS[kind].fields
+        if form_field.kind == "number"
+    }
+
+
+def _schema_limits(schema: Mapping[str, Any]) -> dict[str, str]:
+    merged: dict[str, Any] = {**schema}
+    for alternative in schema.get("anyOf", []):
+        merged.update({k: v for k, v in alternative.items() if k != "type" or v != "null"})
+    limits = {}
+    if "minimum" in merged:
+        limits["min"] = _text(float(merged["minimum"]))
+    elif "exclusiveMinimum" in merged:
+        bound = float(merged["exclusiveMinimum"])
+        limits["min"] = _text(bound + 1 if merged.get("type") == "integer" else bound)
+    if "maximum" in merged:
+        limits["max"] = _text(float(merged["maximum"]))
+    return limits
+
+
 def _field_names(kind: str) -> set[str]:
     return {form_field.name for form_field in FORMS[kind].fields}
 
@@ -254,4 +282,5 @@ def page_data(kind: str, query: Mapping[str, str]) -> dict[str, Any]:
         "submitted": submitted,
         "result": result,
         "planners": {name: p.title for name, p in PLANNERS.items()},
+        "limits": input_limits(kind),
     }
