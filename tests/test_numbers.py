@@ -10,6 +10,7 @@ from gpuatlas.numbers import (
     format_usd,
     format_usd_range,
     format_wait_ms,
+    shorten_text,
 )
 
 
@@ -68,3 +69,26 @@ def test_usd_range_and_clipped_fractions() -> None:
 def test_a_wait_past_a_minute_is_said_in_minutes(milliseconds: float, text: str) -> None:
     assert format_wait_ms(milliseconds) == text
     assert format_wait_ms(7_560_000.0) == "2.1 h"
+
+
+def test_shorten_text_cuts_at_a_word_and_closes_what_it_opened() -> None:
+    source = (
+        "NVIDIA Ada GPU Architecture whitepaper v2.02/2.1, Appendix A "
+        "(images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf)"
+    )
+    assert shorten_text(source, 80) == (
+        "NVIDIA Ada GPU Architecture whitepaper v2.02/2.1, Appendix A…"
+    )  # was '… Appendix A (images.nvidia.com/': a URL cut in two, a bracket left open
+    quoted = "Vast.ai: https://fairlane.systems/x ('As of: 2026-05' inventory of many offers)"
+    assert shorten_text(quoted, 60) == "Vast.ai: https://fairlane.systems/x ('As of: 2026-05'…)"
+    assert shorten_text("short enough", 80) == "short enough"
+    assert shorten_text("a (quoted 'half open", 18) == "a (quoted…)"  # no unpaired quote
+    assert shorten_text("x" * 100, 20) == "…"  # one long word: nothing cut in half
+
+
+def test_shortened_texts_stay_within_their_limit() -> None:
+    text = "one two three (four five six seven) eight nine ten eleven twelve"
+    for limit in range(1, len(text) + 2):
+        shortened = shorten_text(text, limit)
+        assert len(shortened) <= max(limit, 2)
+        assert shortened.count("(") == shortened.count(")")

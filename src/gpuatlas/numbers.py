@@ -90,6 +90,23 @@ def with_article(text: str) -> str:
     return f"{'an' if vowel else 'a'} {text}"
 
 
+def shorten_text(text: str, characters: int) -> str:
+    """Text cut to at most `characters` at a word boundary, ended with '…' and the brackets it
+    left open closed ('… Appendix A…', never '(images.nvidia.com/' or 'inven'); a single word
+    longer than the limit (a URL) is dropped whole rather than cut."""
+    if len(text) <= characters:
+        return text
+    kept = text[: characters - 1]
+    while True:
+        cut = kept.rfind(" ")
+        kept = (kept[:cut] if cut > 0 else "").rstrip(" ,;:(")
+        if kept.count("'") % 2:
+            kept = kept[: kept.rfind("'")].rstrip(" ,;:(")
+        shortened = f"{kept}…{')' * max(kept.count('(') - kept.count(')'), 0)}"
+        if len(shortened) <= characters or not kept:
+            return shortened
+
+
 def _round_significant(value: float, significant: int) -> float:
     if value == 0:
         return 0.0

@@ -6,7 +6,10 @@ from typing import Any
 
 from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.catalog.prices import PriceSnapshot
+from gpuatlas.numbers import shorten_text
 from gpuatlas.report.document import Provenance, Quantity, Text
+
+SOURCE_CHARACTERS = 80  # an input's source inside a computed number's provenance
 
 
 def catalog_provenance(gpu: Gpu) -> Provenance:
@@ -44,7 +47,7 @@ def _describe(provenance: Provenance) -> str:
     if provenance.kind == "measured":
         return f"measured n={provenance.n}"
     date = f", {provenance.as_of}" if provenance.as_of else ""
-    return f"{provenance.kind}: {provenance.source[:80]}{date}"
+    return f"{provenance.kind}: {shorten_text(provenance.source, SOURCE_CHARACTERS)}{date}"
 
 
 def ratio_of(a: Quantity, b: Quantity, what: str) -> Quantity:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from gpuatlas.numbers import shorten_text
 from gpuatlas.performance.llm.predict import HOST_MEMORY_BOUND, MATVEC_ALU_BOUND
 
 METRIC_WORDS = {
@@ -137,6 +138,4 @@ def source_link(source: str) -> Markup:
 
 
 def _shorten(text: str) -> str:
-    if len(text) <= SOURCE_TEXT_CHARACTERS:
-        return text
-    return text[: SOURCE_TEXT_CHARACTERS - 1].rstrip() + "…"
+    return shorten_text(text, SOURCE_TEXT_CHARACTERS)
