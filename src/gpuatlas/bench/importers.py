@@ -51,6 +51,17 @@ from gpuatlas.records.result import (
 Importer = Callable[[Any, str], list[BenchResult]]
 
 
+def _wrong_field(document: Any, field: str, holds: str, what: str) -> str:
+    """Why a file is not the tool's: the field it lacks, or the field of the wrong type (was
+    'missing' for both), or a file that is not a JSON object at all."""
+    if not isinstance(document, dict):
+        kind = type(document).__name__
+        return f"the file holds a JSON {kind}, not an object with field {field}: not {what}"
+    if field not in document:
+        return f"field {field}: missing (not {what})"
+    return f"field {field}: {document[field]!r:.40} is not {holds} (as in {what})"
+
+
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -141,11 +152,36 @@ def _vllm_samples(document: dict[str, Any]) -> list[Sample]:
 
 
 def _vllm_created_at(document: dict[str, Any]) -> str:
+    """vLLM writes its date as the benchmarking machine's local time ('%Y%m%d-%H%M%S', no
+    zone): read as this machine's local time (see ZONELESS_TIME_NOTE)."""
+    moment = _vllm_date(document)
+    return _as_utc(moment) if moment else utc_now_iso()
+
+
+ZONELESS_TIME_NOTE = (
+    "{tool} wrote its start time without a time zone: read as this machine's local time "
+    "(UTC{offset}); import on the machine that ran it, or correct created_at"
+)
+
+
+def _as_utc(moment: datetime) -> str:
+    """A tool's time as UTC ISO; a time without a zone is the local time of the machine that
+    wrote it, taken as this machine's (the usual case: import where the tool ran)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _zoneless_note(tool: str, moment: datetime | None) -> list[str]:
+    if moment is None or moment.tzinfo is not None:
+        return []
+    offset = moment.astimezone().strftime("%z")
+    return [ZONELESS_TIME_NOTE.format(tool=tool, offset=f"{offset[:3]}:{offset[3:]}")]
+
+
+def _vllm_date(document: dict[str, Any]) -> datetime | None:
     try:
-        moment = datetime.strptime(str(document.get("date")), "%Y%m%d-%H%M%S")
+        return datetime.strptime(str(document.get("date")), "%Y%m%d-%H%M%S")
     except ValueError:
-        return utc_now_iso()
-    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+        return None
 
 
 def _fixed_length(total: Any, requests: Any) -> int | None:
@@ -215,7 +251,9 @@ def _vllm_problems(document: dict[str, Any]) -> list[str]:
 
 def import_vllm(document: Any, origin: str) -> list[BenchResult]:
     if not isinstance(document, dict) or "completed" not in document:
-        raise DataFileError(origin, ["field completed: missing (not a vllm bench serve file)"])
+        raise DataFileError(
+            origin, [_wrong_field(document, "completed", "a number", "a vllm bench serve file")]
+        )
     problems = _vllm_problems(document)
     if problems:
         raise DataFileError(origin, problems)
@@ -252,7 +290,8 @@ def import_vllm(document: Any, origin: str) -> list[BenchResult]:
                 "imported from vllm bench serve: percentiles as vLLM computed them; its ITL "
                 "is per SSE chunk, not token-weighted"
             ]
-            + _length_note(settings),
+            + _length_note(settings)
+            + _zoneless_note("vllm bench serve", _vllm_date(document)),
             source="imported:vllm-bench-serve",
         )
     ]
@@ -374,7 +413,9 @@ def _guidellm_result(benchmark: dict[str, Any], report: dict[str, Any]) -> Bench
 
 def import_guidellm(document: Any, origin: str) -> list[BenchResult]:
     if not isinstance(document, dict) or not isinstance(document.get("benchmarks"), list):
-        raise DataFileError(origin, ["field benchmarks: missing (not a GuideLLM report)"])
+        raise DataFileError(
+            origin, [_wrong_field(document, "benchmarks", "a list", "a GuideLLM report")]
+        )
     return [_guidellm_result(b, document) for b in document["benchmarks"]]
 
 
@@ -535,9 +576,9 @@ def _test_problems(index: int, test: dict[str, Any]) -> list[str]:
     ]
     for column in sorted((LLAMA_BENCH_NUMBER_COLUMNS - {"flash_attn"}) & test.keys()):
         value = test[column]
-        if value is None or isinstance(value, bool):
-            problems.append(f"{where}, field {column}: missing")
-        elif isinstance(value, str):
+        if value is None:
+            problems.append(f"{where}, field {column}: missing (null)")
+        elif isinstance(value, bool | str):
             problems.append(f"{where}, field {column}: {value!r} is not a number")
     for column in LLAMA_BENCH_COUNT_COLUMNS:
         value = test.get(column)
@@ -595,7 +636,14 @@ def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
     if not isinstance(document, dict) or not isinstance(document.get("time_to_first_token"), dict):
         raise DataFileError(
             origin,
-            ["field time_to_first_token: missing (not an AIPerf profile_export_aiperf.json)"],
+            [
+                _wrong_field(
+                    document,
+                    "time_to_first_token",
+                    "an object (unit, avg, p50, ...)",
+                    "an AIPerf profile_export_aiperf.json",
+                )
+            ],
         )
     config = document.get("input_config") or {}
     failures: dict[str, int] = {}
@@ -604,12 +652,13 @@ def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
         failures[kind] = failures.get(kind, 0) + int(entry.get("count") or 0)
     metrics = _aiperf_metrics(document)
     settings = _aiperf_settings(config, document)
+    started = _iso_time(document.get("start_time"))
     return [
         BenchResult(
             benchmark="external-aiperf",
             benchmark_version=1,
             category="llm-single" if settings.concurrency == 1 else "llm-serving",
-            created_at=str(document.get("start_time") or utc_now_iso()),
+            created_at=_as_utc(started) if started else utc_now_iso(),
             settings=settings,
             metrics=metrics,
             failures=failures,
@@ -618,10 +667,18 @@ def import_aiperf(document: Any, origin: str) -> list[BenchResult]:
             fingerprint=Fingerprint(
                 tools={"aiperf": str(document.get("aiperf_version") or "unknown")}
             ),
-            warnings=["imported from AIPerf: its inter_token_latency is our tpot_ms"],
+            warnings=["imported from AIPerf: its inter_token_latency is our tpot_ms"]
+            + _zoneless_note("AIPerf", started),
             source="imported:aiperf",
         )
     ]
+
+
+def _iso_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def _aiperf_settings(config: dict[str, Any], document: dict[str, Any]) -> Settings:
@@ -816,7 +873,39 @@ def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
         )
         raise DataFileError(str(source), [problem])
     results = IMPORTERS[chosen](document, str(source))
+    problems = [text for index, r in enumerate(results) for text in _timing_problems(index, r)]
+    if problems:
+        raise DataFileError(str(source), problems)
     return with_content_ids(results, chosen, source.read_bytes())
+
+
+MAX_IMPORTED_MS = 86_400_000.0  # a day: no request of a benchmark run takes longer
+SUMMARY_STATISTICS = ("median", "mean", "p90", "p99")
+
+
+def _timing_problems(index: int, result: BenchResult) -> list[str]:
+    """Times no run can have measured (an imported TTFT of 1e12 ms was stored and compared):
+    a negative time or one over a day, and a mean time to first token above the mean whole
+    request (the first token is part of the request). Each names the run and the statistic."""
+    where = f"run {index + 1} ({result.benchmark})"
+    problems = []
+    for name, summary in result.metrics.items():
+        if summary.unit != "ms":
+            continue
+        for statistic in SUMMARY_STATISTICS:
+            value = getattr(summary, statistic)
+            if value is not None and not 0 <= value <= MAX_IMPORTED_MS:
+                problems.append(
+                    f"{where}, {name} {statistic}: {value:g} ms is not a time a request takes "
+                    f"(0 to {MAX_IMPORTED_MS:,.0f} ms, a day)"
+                )
+    ttft, e2e = result.metrics.get("ttft_ms"), result.metrics.get("e2e_ms")
+    if ttft and e2e and ttft.mean is not None and e2e.mean is not None and ttft.mean > e2e.mean:
+        problems.append(
+            f"{where}: mean time to first token {ttft.mean:g} ms is above the mean whole "
+            f"request {e2e.mean:g} ms (the first token is part of the request)"
+        )
+    return problems
 
 
 IMPORT_ID_NAMESPACE = uuid.UUID("6f1d3b9e-4c1a-5e7b-9a2d-0c8e5f4b7a31")  # GPU Atlas imports
