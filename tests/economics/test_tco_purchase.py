@@ -64,3 +64,21 @@ def test_tco_json_carries_the_purchase_source_and_date() -> None:
     assert purchase["observed_date"] == catalog.observed_date
     assert purchase["condition"] == "new" and purchase["origin"] == "packaged"
     assert system["tco"]["capex_usd"] == pytest.approx(2 * catalog.usd_per_gpu)
+
+
+def test_a_gpu_without_a_tdp_asks_for_its_measured_draw_not_a_traceback() -> None:
+    """`gpuatlas tco apple-m2-ultra-76c` ended in a ValueError traceback (rc 1, no JSON error
+    under --json): now an answer-layer problem naming --measured-w, beside the others."""
+    refused = runner.invoke(app, ["tco", "apple-m2-ultra-76c", "rtx-4090", "--json"])
+    assert refused.exit_code == 2
+    document = json.loads(refused.stdout)
+    assert document["schema_version"] == "gpuatlas.error/1"
+    (problem,) = document["problems"]
+    assert problem.startswith("apple-m2-ultra-76c has no TDP") and "--measured-w" in problem
+    measured = runner.invoke(app, ["tco", "apple-m2-ultra-76c", "--measured-w", "120", "--json"])
+    assert measured.exit_code == 0
+    (system,) = json.loads(measured.stdout)["systems"]
+    # 120 W × PUE 1.3 × 8,760 h × $0.12/kWh, to the cent
+    assert system["electricity_usd_per_year"] == pytest.approx(
+        120 * 1.3 * 8760 * 0.12 / 1000, abs=0.01
+    )

@@ -394,6 +394,8 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
             f"for {len(request.systems)} system(s)"
         )
     problems += [f"measured power must be > 0 W, got {format_given(w)}" for w in measured if w <= 0]
+    if not measured:
+        problems += [_no_tdp_problem(s.gpu) for s in systems if s.gpu.tdp_w is None]
     offers = select_offers(request.providers, request.tiers, problems, request.price_files)
     if problems:
         raise InvalidRequestError(distinct(problems))
@@ -407,6 +409,16 @@ def run_tco(request: TcoRequest) -> list[TcoRow]:
         )
         for i, system in enumerate(systems)
     ]
+
+
+def _no_tdp_problem(gpu: Gpu) -> str:
+    """A TCO needs the draw: a GPU without a catalog TDP (Apple publishes whole-machine power
+    only) was a traceback (ValueError); now the option that supplies it."""
+    return (
+        f"{gpu.id} has no TDP in the catalog (no board power is published for it): pass "
+        "its measured draw in W with --measured-w (one per --gpu; a wall meter, or powermetrics "
+        "on a Mac)"
+    )
 
 
 def _no_offer_words(system: GpuSystem) -> str:
