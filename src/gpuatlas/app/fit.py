@@ -27,9 +27,10 @@ from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.numbers import format_gib, format_given, format_number
 from gpuatlas.performance import api
 from gpuatlas.performance.apple_builds import require_mac_build
+from gpuatlas.performance.engine_profiles import resolve_engine
 from gpuatlas.performance.kv_cache_choice import resolved_kv_cache
 from gpuatlas.performance.llm.fit_answer import OffloadRequest, answer_fit
-from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, OFFLOAD_ENGINES
+from gpuatlas.performance.llm.offload import DEFAULT_HOST_BANDWIDTH_GB_S, splits_layers
 from gpuatlas.performance.llm.refusal import CPU_SPLIT_OPTION
 from gpuatlas.performance.resolve import as_format, as_llm, as_system, kv_cache_id
 from gpuatlas.performance.training.memory import TrainingSetup
@@ -110,7 +111,8 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     if kv_cache_of(request, answer) != request.kv_cache:  # 'auto': the engine's own choice
         answer = answer_with(kv_cache_of(request, answer))
     automatic = request.gpu_layers is None and not request.cpu_moe and request.concurrency == 1
-    if not automatic or answer.detail.fits or answer.engine not in OFFLOAD_ENGINES:
+    splits = splits_layers(resolve_engine(answer.engine), as_system(request.system).gpu)
+    if not automatic or answer.detail.fits or not splits:
         return answer
     plan = _most_layers_plan(request, reference, answer)
     return answer if plan is None else replace(answer, offload=plan)

@@ -307,6 +307,17 @@ def _diffusion_case(case: Case, system: GpuSystem, model: DiffusionArch) -> Esti
 def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     if not isinstance(model, ModelArch):
         raise InvalidRequestError(["train_tok_s needs an LLM"])
+    setup, recompute = training_case_setup(case, system, model)
+    prediction = predict_training_run(system, model, setup, tokens=1e9, recompute=recompute)
+    return prediction.tok_s
+
+
+def training_case_setup(
+    case: Case, system: GpuSystem, model: ModelArch
+) -> tuple[TrainingSetup, bool]:
+    """A training case's setup as predicted and whether it recomputes activations: as its
+    variant states, else only where the memory model says it does not fit without (the
+    batch mode checks the setup's fit with `training.speed.require_training_fits`)."""
     sequence = case.input_tokens or 2048
     precision = (case.weights or "bf16").lower()
     engine = training_engine(case.engine).id if case.engine else DEFAULT_TRAINING_ENGINE
@@ -337,5 +348,4 @@ def _training_case(case: Case, system: GpuSystem, model: object) -> Estimate:
     recompute = stated_share is not None or not training_memory_fit(system, model, setup).fits
     if recompute:
         setup = replace(setup, checkpointing=True)
-    prediction = predict_training_run(system, model, setup, tokens=1e9, recompute=recompute)
-    return prediction.tok_s
+    return setup, recompute

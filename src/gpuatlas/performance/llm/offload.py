@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gpuatlas.catalog.gpu import Gpu
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.performance.engine_profiles import EngineProfile
 from gpuatlas.performance.llm.host_memory import HostNeed, host_ram_of, host_shortfall_message
 from gpuatlas.performance.llm.memory import (
     GB,
@@ -29,16 +31,18 @@ from gpuatlas.performance.llm.shape import LlmShape, llm_shape
 # stated assumption for a desktop host, overridable (--host-bandwidth-gbs).
 DEFAULT_HOST_BANDWIDTH_GB_S = 89.6
 HOST_BANDWIDTH_SOURCE = "dual-channel DDR5-5600, 2 x 8 bytes x 5,600 MT/s (theoretical)"
-OFFLOAD_ENGINES = (
-    "llama.cpp",
-    "llama.cpp-2023",
-    "llama.cpp-2024",
-    "llama.cpp-2025",  # llama-bench-era builds b4000-b9436 (engines.toml): the same split
-    "llama.cpp-2025-fused-moe",  # the bench builds of 2025-11 to 2026-05 named by month
-    "ollama",
-    "ollama-2025",  # the releases before Ollama's flash-attention defaults (engines.toml)
-    "ollama-2024",
-)
+OFFLOAD_ENGINE_NAMES = ("llama.cpp", "ollama")  # the engines that split layers (-ngl, num_gpu)
+
+
+def splits_layers(engine: EngineProfile, gpu: Gpu) -> bool:
+    """Whether the engine splits layers between a discrete GPU and the CPU by itself: llama.cpp
+    and Ollama on every GPU backend (CUDA, ROCm, Vulkan, SYCL: 'ollama-rocm' was refused), not
+    their Metal or CPU builds, nor on a unified-memory device."""
+    return (
+        engine.engine in OFFLOAD_ENGINE_NAMES
+        and not set(engine.backends) & {"metal", "cpu"}
+        and not getattr(gpu, "unified_memory", False)
+    )
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,7 @@ def most_layers_that_fit(inputs: MemoryInputs, context_tokens: int) -> int:
 
 def _check(inputs: MemoryInputs, gpu_layers: int | None, experts_on_cpu: bool) -> None:
     problems = []
-    if inputs.engine.id not in OFFLOAD_ENGINES:
+    if inputs.engine.engine not in OFFLOAD_ENGINE_NAMES:
         problems.append(
             f"partial offload is a llama.cpp/Ollama option; engine {inputs.engine.id} "
             "keeps every weight on the GPU (use --engine llama.cpp or ollama)"

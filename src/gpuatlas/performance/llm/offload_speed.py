@@ -46,12 +46,14 @@ from gpuatlas.performance.llm.memory import (
 from gpuatlas.performance.llm.offload import (
     DEFAULT_HOST_BANDWIDTH_GB_S,
     HOST_BANDWIDTH_SOURCE,
+    OFFLOAD_ENGINE_NAMES,
     Split,
     experts_split,
     fewest_expert_layers_on_cpu,
     layer_bytes,
     most_layers_that_fit,
     split_for,
+    splits_layers,
 )
 from gpuatlas.performance.llm.shape import (
     attention_read_layers,
@@ -70,7 +72,6 @@ UBATCH_TOKENS = 512  # llama.cpp / Ollama default physical batch
 # the catalog does not give.
 DEFAULT_PCIE_GB_S = 31.5
 HOST_MEMORY_EFFICIENCY = model_constant("llm", "offload_host_memory_efficiency")
-OFFLOAD_ENGINE_NAMES = ("llama.cpp", "ollama")
 
 
 @dataclass(frozen=True)
@@ -312,14 +313,8 @@ def _shorter_context_advice(
 
 
 def offloads(inputs: MemoryInputs) -> bool:
-    """Whether the engine splits layers between a discrete GPU and the CPU (llama.cpp, Ollama;
-    not their Metal or CPU builds, nor a unified-memory device)."""
-    engine = inputs.engine
-    return (
-        engine.engine in OFFLOAD_ENGINE_NAMES
-        and not set(engine.backends) & {"metal", "cpu"}
-        and not getattr(inputs.system.gpu, "unified_memory", False)
-    )
+    """Whether the engine splits layers between a discrete GPU and the CPU (`splits_layers`)."""
+    return splits_layers(inputs.engine, inputs.system.gpu)
 
 
 def splits_by_itself(inputs: MemoryInputs) -> bool:
@@ -532,6 +527,7 @@ def offloaded_prefill_s(
 
 
 __all__ = [
+    "OFFLOAD_ENGINE_NAMES",
     "OLLAMA_DEFAULT_NUM_CTX",
     "OffloadSpeed",
     "allocated_context",
