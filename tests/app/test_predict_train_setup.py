@@ -1,6 +1,8 @@
-"""`gpuatlas predict train` with no --micro-batch / --recompute answers for the first setup that
-fits (micro-batch 4 without recomputation, then with, then micro-batch 1 …) and says which; a
-setup the user fixed is kept, and one that does not fit still gets no time, only what would."""
+"""`gpuatlas predict train` with no --micro-batch / --recompute answers for the fastest setup that
+fits (of micro-batch 4 and 1, with and without recomputation) and says which and why; a setup
+the user fixed is kept, and one that does not fit still gets no time, only what would. It took
+the first that fit: micro-batch 4 with recomputation before micro-batch 1 without it, 45 %
+slower for QLoRA on 2x RTX 4090 (2,830 vs 4,117 tok/s), and `cost` priced yet another."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def test_lora_on_four_4090s_runs_at_micro_batch_1_with_recomputation_and_says_wh
     document = predict_train_document(_request())
     assert document["recompute"] is True and document["memory"]["fits"]
     assert document["setup"].startswith(
-        "micro-batch 1, activation recomputation on (the first setup that fits in 22.8 GiB per "
+        "micro-batch 1, activation recomputation on (the only setup that fits in 22.8 GiB per "
         "GPU (the 24.0 GiB less the 5% kept free): micro-batch 4, activation recomputation off "
         "needs 63.8 GiB per GPU;"
     )  # GiB of the usable memory, as `fit --training` counts it (was 'of 25.8 GB', all of it)
@@ -53,6 +55,31 @@ def test_the_setup_says_which_budget_the_time_is_for() -> None:
     assert document["time_for_budget_h"]["value"] == pytest.approx(
         5e8 / document["tok_s"]["value"] / 3600.0
     )
+
+
+def test_the_fastest_fitting_setup_runs_and_the_others_are_named() -> None:
+    request = _request(system="2x rtx-4090", method="qlora")
+    document = predict_train_document(request)
+    speeds = {}
+    for micro_batch, recompute in training_setups(request):
+        memory = api.training_memory(
+            "2x rtx-4090", "llama-3.1-8b", "qlora", micro_batch=micro_batch, checkpointing=recompute
+        )
+        if memory.fits:
+            speeds[micro_batch, recompute] = api.predict_training(
+                "2x rtx-4090",
+                "llama-3.1-8b",
+                tokens=1e9,
+                method="qlora",
+                micro_batch=micro_batch,
+                recompute=recompute,
+            ).tok_s.value
+    assert len(speeds) >= 2  # a choice to make: micro-batch 4 with recomputation, 1 without
+    fastest = max(speeds, key=speeds.__getitem__)
+    assert (document["micro_batch"], document["recompute"]) == fastest
+    assert document["tok_s"]["value"] == pytest.approx(speeds[fastest])
+    assert speeds[fastest] > 1.2 * speeds[4, True]  # the first that fit was far slower
+    assert "(the fastest setup that fits in 22.8 GiB per GPU" in document["setup"]
 
 
 def test_what_the_user_fixed_is_kept() -> None:

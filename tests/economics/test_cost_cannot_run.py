@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gpuatlas.app.economics_requests import CostRequest, run_cost
+from gpuatlas.app.predict import PredictTrainRequest, predict_train_document
 from gpuatlas.economics import unit_costs
 from gpuatlas.errors import InvalidRequestError
 
@@ -26,11 +27,17 @@ def test_training_skips_a_gpu_without_the_memory_and_ranks_the_rest() -> None:
     assert "does not fit" in report.cannot_run[0].reason
 
 
-def test_training_uses_the_smaller_setup_when_the_default_does_not_fit() -> None:
-    # 8B full fine-tuning needs ~180 GB/GPU at micro-batch 4 without checkpointing, 133 GB at
-    # micro-batch 1 with it: an H200 (141 GB) runs the same work in the smaller setup.
+def test_training_uses_the_fastest_setup_that_fits_as_predict_train_does() -> None:
+    # 8B full fine-tuning does not fit an H200 (141 GB) at micro-batch 4 without
+    # checkpointing; of the setups that fit, the fastest runs, the one `predict train` names
     jobs = run_cost(TRAINING).jobs
-    assert jobs and all("micro-batch 1, checkpointing on" in job.work for job in jobs)
+    document = predict_train_document(
+        PredictTrainRequest(system="h200-sxm", model="llama-3.1-8b", precision="bf16")
+    )
+    checkpointing = "on" if document["recompute"] else "off"
+    setup = f"micro-batch {document['micro_batch']}, checkpointing {checkpointing}"
+    assert setup != "micro-batch 4, checkpointing off"
+    assert jobs and all(setup in job.work for job in jobs)
 
 
 def test_an_image_gpu_that_cannot_be_predicted_is_left_out(

@@ -377,8 +377,9 @@ def _priced(hours: Estimate, usd_per_hour: float) -> Estimate:
     )
 
 
-# (micro-batch, activation recomputation): the default setup, then the smallest-memory one
-TRAINING_SETUPS = ((4, False), (1, True))
+# (micro-batch, activation recomputation) tried for a training run; the fastest that fits runs
+# (`predict train` tries the same, as AUTO_TRAINING_SETUPS)
+TRAINING_SETUPS = ((4, False), (4, True), (1, False), (1, True))
 
 
 @dataclass(frozen=True)
@@ -404,12 +405,15 @@ def fitting_training(
     precision: str = "bf16",
     framework: str = "pytorch",
 ) -> FittingTraining:
-    """The prediction for the first setup of TRAINING_SETUPS whose memory fits the system.
+    """The prediction for the fastest setup of TRAINING_SETUPS whose memory fits the system
+    (the first that fits was taken: micro-batch 4 with recomputation before micro-batch 1
+    without, up to 45 % slower, and `predict train` answered otherwise).
 
     The work (method, tokens, precision) is the same whichever setup runs it; when no setup
     fits, the last InvalidRequestError is raised (it names what would fit)."""
-    last_index = len(TRAINING_SETUPS) - 1
-    for index, (micro_batch, recompute) in enumerate(TRAINING_SETUPS):
+    fitting: list[FittingTraining] = []
+    refusal: InvalidRequestError | None = None
+    for micro_batch, recompute in TRAINING_SETUPS:
         try:
             prediction = api.predict_training(
                 system,
@@ -421,12 +425,14 @@ def fitting_training(
                 recompute=recompute,
                 framework=framework,
             )
-        except InvalidRequestError:
-            if index == last_index:
-                raise
+        except InvalidRequestError as error:
+            refusal = error
             continue
-        return FittingTraining(prediction, micro_batch, recompute)
-    raise AssertionError("TRAINING_SETUPS is empty")
+        fitting.append(FittingTraining(prediction, micro_batch, recompute))
+    if not fitting:
+        assert refusal is not None, "TRAINING_SETUPS is empty"
+        raise refusal
+    return max(fitting, key=lambda each: each.prediction.tok_s.value)
 
 
 def training_run_cost(
