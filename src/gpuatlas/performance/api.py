@@ -71,7 +71,11 @@ from gpuatlas.performance.resolve import (
 )
 from gpuatlas.performance.training.engines import training_engine
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
-from gpuatlas.performance.training.speed import predict_training_run, require_training_fits
+from gpuatlas.performance.training.speed import (
+    predict_training_run,
+    require_training_fits,
+    require_training_precision,
+)
 
 __all__ = [
     "DiffusionPrediction",
@@ -586,6 +590,7 @@ def predict_training(
         expert_parallel=expert_parallel,
     )
     resolved_system, resolved_model = as_system(system), as_llm(model)
+    require_training_precision(resolved_system.gpu, precision)
     require_training_fits(resolved_system, resolved_model, setup)
     return predict_training_run(
         resolved_system, resolved_model, setup, tokens=tokens, recompute=recompute

@@ -496,6 +496,21 @@ def _nearby_setups(
     return candidates
 
 
+def require_training_precision(gpu: Gpu, precision: str) -> None:
+    """FP8 training (Transformer Engine, torchao float8) runs its GEMMs on FP8 tensor cores: a
+    GPU whose datasheet has no FP8 rate (an A100, a V100, an MI250) is refused (it was priced
+    faster than bf16 on an A100, from a fallback peak)."""
+    if precision.startswith("fp8") and not gpu.dense_tflops("fp8"):
+        other = "fp16" if lacks_sixteen_bit_rate(gpu, "bf16") else "bf16"
+        raise InvalidRequestError(
+            [
+                f"fp8 training needs FP8 tensor cores (NVIDIA Ada and Hopper on, compute "
+                f"capability 8.9; AMD MI300 on): {gpu.name} has no FP8 rate in its datasheet; "
+                f"train in {other} (--precision {other})"
+            ]
+        )
+
+
 def require_training_fits(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> None:
     """Raise a clear error, naming what would fit, for a setup whose memory does not fit."""
     fit = training_memory_fit(system, model, setup)
