@@ -17,7 +17,12 @@ from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.economics.slo import MIN_RPS, Slo
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.numbers import format_given
-from gpuatlas.performance.engine_specs import engine_text_profile, formats_on, resolve_engine_on
+from gpuatlas.performance.engine_specs import (
+    engine_text_profile,
+    formats_on,
+    gguf_runner_text,
+    resolve_engine_on,
+)
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.platform_engines import auto_engine
 from gpuatlas.performance.resolve import SystemArg, as_format, as_system
@@ -380,7 +385,8 @@ def weights_and_engine(
     # a bare width ('4-bit') is read once the engine is known, with the formats it loads
     choice = choose_weights(weights, reference, None if bare_width(weights) else engine)
     engine_id = auto_engine(engine, choice.engine, system)
-    return choose_weights(weights, reference, engine_id, _formats_of(engine_id, system)), engine_id
+    formats = _formats_of(engine_id, system)
+    return choose_weights(weights, reference, gguf_runner_text(engine_id), formats), engine_id
 
 
 def _formats_of(engine: str, system: SystemArg) -> tuple[str, ...] | None:

@@ -537,6 +537,24 @@ def frontend_for_checkpoint(text: str, checkpoint_engine: str | None) -> str:
     return " ".join(part for part in (variant.name, rest.replace("-", " ")) if part)
 
 
+GGUF_RUNNERS = ("llama.cpp", "ollama")  # engines that fetch a GGUF build of a checkpoint
+
+
+def gguf_runner_text(text: str) -> str:
+    """The engine a checkpoint's build is chosen for: an application that runs llama.cpp or
+    Ollama underneath ('LM Studio 0.3.5', 'ipex-llm') fetches their GGUF builds (LM Studio's
+    download defaults to Q4_K_M), so its text reads as the engine it runs; any other text
+    (and one that names no known engine) comes back as written. LM Studio and ipex-llm were
+    answered in the checkpoint's bf16, 6.5x slower than the Q4_K_M they run."""
+    try:
+        spec = parse_engine_spec(text)
+    except GpuAtlasError:
+        return text
+    if spec.frontend is None or spec.engine not in GGUF_RUNNERS:
+        return text
+    return spec.engine if spec.version is None else f"{spec.engine} {spec.version}"
+
+
 def engine_notes(text: str) -> tuple[str, ...]:
     """What an answer must say about the engine as the user wrote it: an application that
     runs another engine ('LM Studio 0.3.5': llama.cpp), a version newer than the newest

@@ -36,6 +36,7 @@ from gpuatlas.performance.engine_specs import (
     engine_compute_precision,
     engine_notes,
     formats_on,
+    gguf_runner_text,
     require_format_on,
     resolve_engine_on,
 )
@@ -270,11 +271,12 @@ def answer_fit(
         engine = first.engine or "llama.cpp"  # offloading is a llama.cpp/Ollama option
     engine = platform_default(engine, first.engine, resolved_system)
     engine_text = choose_engine(engine, first)
-    if runs_ollama(engine_text) or runs_llama_cpp(engine_text):
+    runner = gguf_runner_text(engine_text)  # LM Studio, ipex-llm: the llama.cpp they run
+    if runs_ollama(runner) or runs_llama_cpp(runner):
         # an Ollama or llama.cpp picked by `auto` runs the GGUF build it fetches (the Ollama
         # library's tag, llama.cpp's Q4_K_M), as `predict llm` assumes on the same GPU
-        native = native_weights(reference, engine_text)
-        first = choose_weights(weights[0], reference, engine_text) if weights else native
+        native = native_weights(reference, runner)
+        first = choose_weights(weights[0], reference, runner) if weights else native
     profile = resolve_engine_on(engine_text, resolved_system.gpu)
     llm = llm_of(reference.model)
     default_note = ""
