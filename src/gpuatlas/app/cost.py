@@ -11,9 +11,9 @@ from pydantic import Field
 
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.economics_requests import (
-    IMAGE_WEIGHTS,
     CostRequest,
     candidate_systems,
+    image_weights,
     provenance,
     run_cost,
     weight_format_ids,
@@ -33,7 +33,7 @@ from gpuatlas.app.requests import (
     mean_output_tokens_field,
     serving_engine_field,
 )
-from gpuatlas.catalog.model_weights import is_auto, native_weights
+from gpuatlas.catalog.model_weights import native_weights
 from gpuatlas.catalog.models import resolve_model_reference
 from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics.budget import Budget
@@ -292,7 +292,7 @@ def image_offload_notes(report: CostReport, request: RentingCostRequest) -> list
     """One line per system whose image job offloads the denoiser to the CPU because it does
     not fit whole (its cost is that slow run's), with the smaller format that fits, if any
     (`--weights` prices it)."""
-    weights = IMAGE_WEIGHTS if is_auto(request.weights) else request.weights
+    weights = image_weights(request.weights, request.model)
     notes: dict[str, str] = {}
     for job in report.jobs:
         if not job.offload or job.system_id in notes:

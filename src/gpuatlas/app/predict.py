@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from gpuatlas.app.documents import versioned
+from gpuatlas.app.economics_requests import image_weights
 from gpuatlas.app.engine_names import engine_fields
 from gpuatlas.app.requests import (
     CHECKED_MINIMUM,
@@ -421,10 +422,11 @@ class PredictDiffusionRequest(SystemModelRequest):
     batch: int = Field(1, ge=1, le=1024, description="Images per batch.")
     cfg: bool | None = Field(None, description="Classifier-free guidance; none: the model's.")
     weights: str = Field(
-        "bf16",
+        "auto",
         min_length=1,
         max_length=40,
-        description="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0…",
+        description="Denoiser format: auto (the one the checkpoint name carries, else bf16), "
+        "bf16, fp16, fp32, fp8, nf4, int8, Q8_0…",
     )
     engine: str = Field(
         "diffusers",
@@ -472,10 +474,11 @@ def predict_diffusion_document(
             variant=request.variant,
         )
 
-    result = predict(request.weights)
+    weights = image_weights(request.weights, request.model)
+    result = predict(weights)
     body = {"request": request.model_dump(), **result.to_json()}
     if result.needs_cpu_offload:
-        body["without_offload"] = _without_offload(predict, request.weights)
+        body["without_offload"] = _without_offload(predict, weights)
     return versioned("predict-diffusion", body)
 
 

@@ -376,7 +376,8 @@ def predict_diffusion_command(
         _diffusion("weights"),
         "--weights",
         "-w",
-        help="Denoiser format: bf16, fp16, fp32, fp8, nf4, int8, Q8_0...",
+        help="Denoiser format: auto (the checkpoint name's, else bf16), bf16, fp16, fp32, "
+        "fp8, nf4, int8, Q8_0...",
     ),
     engine: str = typer.Option(
         _diffusion("engine"),
