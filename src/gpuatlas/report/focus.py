@@ -61,12 +61,15 @@ def focus_weights(context: ReportContext) -> str:
 
 
 def weights_choice(options: ReportOptions) -> WeightsChoice:
-    """The weight format of the focus model, with why: `--weights` when named, else (none or
+    """The weight format of the focus model, with why: `--weights` when named (with no model
+    named too: the default LLM's), else (none or
     'auto') the checkpoint's own, as `fit` and `predict` choose it with the user's engine (run
     by Ollama or llama.cpp: the GGUF build that engine runs; for the default LLM that stands in
     for an image model, its own format)."""
     model = llm_focus(options)
-    weights = options.weights if model == options.model else None
+    # --weights is the default LLM's when no model is named ('compare A B -w q4_k_m' kept
+    # bf16); an image model's format is the image section's
+    weights = options.weights if options.model in (None, model) else None
     return _weights_choice(model, weights or DEFAULT_WEIGHTS, options.engine)
 
 
@@ -103,13 +106,12 @@ def engine_of(context: ReportContext, system: GpuSystem) -> PlatformEngine:
 
 
 def focus_engine(options: ReportOptions) -> str | None:
-    """The engine for both sides: the user's, else the one the checkpoint is made for when its
-    native format is assumed (as `predict` chooses it); None: each platform's usual one."""
+    """The engine for both sides: the user's, else the one the format is made for (the
+    checkpoint's native one, or a --weights GGUF type: llama.cpp, as `predict` chooses it; a
+    GGUF Q4_K_M was answered on vLLM); None: each platform's usual one."""
     if options.engine:
         return options.engine
-    if options.weights and not is_auto(options.weights):
-        return None
-    return weights_choice(options).engine
+    return weights_choice(options).engine  # a GGUF or EXL2 format: the engine that loads it
 
 
 def prompt_tokens(context: ReportContext) -> int:
