@@ -20,7 +20,7 @@ pytestmark = pytest.mark.unit
         ("rx-9070-xt", 64, 2.97),  # RDNA 4
         ("mi300x", 304, 2.1),  # CDNA 3: packed FP32 counted in its 163.4 TFLOPS
         ("rx-6800-xt", 72, 2.25),  # RDNA 2: no dual issue
-        ("mi250x", 220, 1.7),  # CDNA 2
+        ("mi250x-gcd", 110, 1.7),  # CDNA 2: one GCD of the MI250X's two
         ("mi50-32gb", 60, 1.725),  # GCN 5
     ],
 )

@@ -35,6 +35,9 @@ class NamedSystemRecord(BaseModel):
     aliases: list[str] = []
     gpu: str
     gpu_count: int = Field(default=1, ge=1)
+    # the devices of one module that software sees as several GPUs (an MI250X's two GCDs):
+    # 'N x <its name>' is N modules, N x gpu_count devices
+    module: bool = False
     memory_configuration_gb: float | None = Field(default=None, gt=0)
     host_memory_gb: float | None = Field(default=None, gt=0)
     host_memory: str = ""

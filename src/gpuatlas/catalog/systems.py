@@ -393,6 +393,9 @@ def resolve_system(text: str, network_id: str | None = None) -> GpuSystem:
 
 
 def _device_system(count: int, device: str, network_id: str | None) -> GpuSystem:
+    module = named_system_record(device)
+    if module is not None and module.module:  # '4x MI250': four modules of two GCDs
+        return build_system(gpu_by_id(module.gpu), count * module.gpu_count, network_id)
     try:
         gpu, memory_gb, assumption = read_device(device)
     except UnknownNameError as unknown:
@@ -403,10 +406,21 @@ def _device_system(count: int, device: str, network_id: str | None) -> GpuSystem
             gpu, memory_gb, assumption = read_device(plural.group(1))
         except UnknownNameError:
             raise unknown from None
+    gpu, count = module_devices(gpu, count)
     system = build_system(gpu, count, network_id)
     return dataclasses.replace(
         system, memory_configuration_gb=memory_gb, name_assumption=assumption
     )
+
+
+def module_devices(gpu: Gpu, count: int) -> tuple[Gpu, int]:
+    """A module that software sees as several GPUs (an MI250X: two 64 GB GCDs; systems.toml
+    names its catalog id as a system of them): `count` modules are count x that many devices
+    ('2x mi250x' is 4 GCDs, it was 2 GPUs of 128 GB); any other GPU as given."""
+    record = named_system_record(gpu.id)
+    if record is None or not record.module:
+        return gpu, count
+    return gpu_by_id(record.gpu), count * record.gpu_count
 
 
 def named_system(text: str) -> GpuSystem | None:
