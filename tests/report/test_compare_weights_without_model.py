@@ -4,8 +4,8 @@ runs on llama.cpp on both sides, as `predict llm -w q4_k_m` does (not vLLM)."""
 
 from __future__ import annotations
 
-from gpuatlas.report.focus import DEFAULT_MODEL, focus_engine, weights_choice
 from gpuatlas.report.context import ReportOptions
+from gpuatlas.report.focus import DEFAULT_MODEL, focus_engine, weights_choice
 
 
 def test_weights_without_a_model_are_the_default_llm_s() -> None:
