@@ -31,6 +31,10 @@ def _answer(tmp_path: Path, rows: list[str]) -> list[dict[str, str]]:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     failed = any(row["error"] for row in rows)
     assert result.exit_code == (1 if failed else 0), result.output  # 1: rows without one
+    for line, row in enumerate(rows, start=2):  # each error names its input line
+        if row["error"]:
+            assert row["error"].startswith(f"line {line}: ")
+            row["error"] = row["error"].removeprefix(f"line {line}: ")
     return rows
 
 

@@ -32,10 +32,18 @@ ROWS = [
 
 
 def general_answer(source: str) -> str:
-    """What the csv module's reading and writing give: every row, then its four results."""
-    records = [row for row in csv.reader(io.StringIO(source)) if row]
+    """What the csv module's reading and writing give: every row, then its four results (an
+    error beginning with the number of the line it answers)."""
+    reader = csv.reader(io.StringIO(source))
+    numbered = [(reader.line_num, row) for row in reader if row]
+    records = [row for _, row in numbered]
     header = [name.strip() for name in records[0]]
-    results = predict_table(header, records[1:])
+    results = [
+        (*result[:3], f"line {number}: {result[3]}" if result[3] else "")
+        for (number, _), result in zip(
+            numbered[1:], predict_table(header, records[1:]), strict=True
+        )
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*header, *RESULT_COLUMNS])
@@ -131,7 +139,7 @@ def test_a_row_gets_its_field_problems_and_its_unknown_names_at_once() -> None:
         "rtx-4090,1,llama-3.1-8b,fp16,vlm,1,-5,128,speed",
         "rtx4090x,1,lama-3-70b,fp16,vllm,1,512,128,decode_tok_s",
         "rtx-4090,1,sdxl,fp16,diffusers,1,,,image_s",
-        "rtx-4090,1,llama-3.1-8b,bf16,unsloth,1,2048,,train_tok_s",
+        "rtx-4090,1,llama-3.2-1b,bf16,unsloth,1,2048,,train_tok_s",
     ]
     header = HEADER.split(",")
     table = [row.split(",") for row in rows]

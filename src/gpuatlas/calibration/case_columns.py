@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,11 +26,13 @@ from gpuatlas.calibration.case_files import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     case_from_fields,
+    predict_fields_flagged,
     require_case_build,
     with_name_problems,
 )
-from gpuatlas.calibration.case_files import predict_fields as predict_row_fields
+from gpuatlas.calibration.case_layouts import AUTO_LAYOUT, layout_answers
 from gpuatlas.catalog.model_arch import DiffusionArch, OcrArch
+from gpuatlas.catalog.systems import GpuSystem
 from gpuatlas.errors import GpuAtlasError
 from gpuatlas.performance.calibration_table import METRIC_KINDS, current_calibration
 from gpuatlas.performance.cases import METRICS, Case, case_system
@@ -53,7 +56,10 @@ from gpuatlas.performance.resolve import as_model
 FIELDS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 NUMERIC_FIELDS = ("gpu_count", "batch", "input_tokens", "output_tokens", "steps", "depth")
 Result = tuple[str, str, str, str]  # value, low, high, error
+SERVING_METRIC = "serving_output_tok_s"
+SERVING = METRIC_KINDS[SERVING_METRIC]
 EMPTY_RESULT: Result = ("", "", "", "")
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,6 +73,9 @@ class _Table:
     distinct: dict[str, set[str]]
     _arrays: LlmColumns | None = None
     _vector_mask: NDArray[np.bool_] | None = None
+    _auto_mask: NDArray[np.bool_] | None = None
+    # each row's prediction extrapolated (True/False), None where it has no value
+    extrapolated: list[bool | None] = field(default_factory=list)
 
     def llm_columns(self) -> LlmColumns:
         if self._arrays is None:
@@ -74,16 +83,11 @@ class _Table:
         return self._arrays
 
     def vectorised_metric(self) -> NDArray[np.bool_]:
-        """Rows the LLM arrays evaluate: a vectorised metric, and not serving in the best
-        layout ('auto' goes the row path: the best layout is a search over several
-        configurations)."""
+        """Rows the LLM arrays evaluate: a vectorised metric (serving in the best layout too:
+        case_layouts.py), without a setting the row path sizes."""
         if self._vector_mask is None:
             vector = self.distinct["metric"].intersection(VECTOR_METRICS)
             mask = np.fromiter(map(vector.__contains__, self.columns["metric"]), bool, self.size)
-            layouts = self.columns["layout"]
-            auto = {text for text in self.distinct["layout"] if text.lower() == "auto"}
-            if auto:
-                mask &= ~np.fromiter((text in auto for text in layouts), bool, self.size)
             # as set: the row path sizes the split (num_ctx, host_ram_gb) or costs a finite
             # run's waves and requests that stop early (requests, mean_output_tokens)
             for stated in ("num_ctx", "host_ram_gb", "requests", "mean_output_tokens"):
@@ -100,6 +104,17 @@ class _Table:
                 )
             self._vector_mask = mask
         return self._vector_mask
+
+    def best_layout(self) -> NDArray[np.bool_]:
+        """Serving rows in the best layout: 'auto', or no layout stated (a user's default)."""
+        if self._auto_mask is None:
+            auto = {text for text in self.distinct["layout"] if text.lower() in ("", AUTO_LAYOUT)}
+            serving = np.fromiter(
+                (text == SERVING_METRIC for text in self.columns["metric"]), bool, self.size
+            )
+            layouts = np.fromiter(map(auto.__contains__, self.columns["layout"]), bool, self.size)
+            self._auto_mask = serving & layouts
+        return self._auto_mask
 
     def fields(self, row: int) -> dict[str, str]:
         return {name: column[row] for name, column in self.columns.items()}
@@ -131,13 +146,23 @@ def _table_of_columns(header: Sequence[str], columns: Sequence[Sequence[str]], s
             continue
         raw = columns[index]
         texts = set(raw)
-        if all(value == value.strip() for value in texts):
+        clean = _cleaner(name)
+        if all(value == clean(value) for value in texts):
             fields[name], distinct[name] = raw, texts
         else:
-            stripped = {value: value.strip() for value in texts}
+            stripped = {value: clean(value) for value in texts}
             fields[name] = list(map(stripped.__getitem__, raw))
             distinct[name] = set(stripped.values())
     return _Table(fields, size, distinct)
+
+
+def _cleaner(name: str) -> Callable[[str], str]:
+    """How a field's text is read: stripped; a metric also in lower case ('DECODE_TOK_S')."""
+    return _lower_stripped if name == "metric" else str.strip
+
+
+def _lower_stripped(text: str) -> str:
+    return text.strip().lower()
 
 
 def _number_problem(name: str, text: str) -> bool:
@@ -180,16 +205,18 @@ class _RowPath:
 
     def __init__(self, table: _Table) -> None:
         self.table = table
-        self.done: dict[tuple[str, ...], Result] = {}
+        self.done: dict[tuple[str, ...], tuple[Result, bool | None]] = {}
 
     def result(self, row: int) -> Result:
+        """The row's result (its extrapolated flag noted in the table)."""
         key = self.table.row_key(row)
         found = self.done.get(key)
         if found is None:
-            out = predict_row_fields(self.table.fields(row))
-            found = (out["value"], out["low"], out["high"], out["error"])
+            out, flag = predict_fields_flagged(self.table.fields(row))
+            found = (out["value"], out["low"], out["high"], out["error"]), flag
             self.done[key] = found
-        return found
+        self.table.extrapolated[row] = found[1]
+        return found[0]
 
 
 def _one_line(text: str) -> str:
@@ -286,6 +313,7 @@ def _vector_results(
 
     answered = zip(_texts(found.values[ok]), _texts(lows), _texts(highs), repeat(""))
     _put(results, index[ok].tolist(), answered)
+    _put(table.extrapolated, index[ok].tolist(), _flags(vector, columns.metric[ok]))
     failed = ~ok & ~spilled
     offloaded = failed & offloaded_rows(vector, found.reason, found.batch, columns.metric)
     for row in index[offloaded].tolist():
@@ -312,9 +340,21 @@ def _vector_results(
     _put(results, index[failed].tolist(), map(messages.__getitem__, keyed))
 
 
-def _put(results: list[Result], rows: list[int], answers: Iterable[Result]) -> None:
+def _put(results: list[T], rows: list[int], answers: Iterable[T]) -> None:
     """results[row] = answer for each pair, without a Python-level loop per row."""
     deque(map(results.__setitem__, rows, answers), maxlen=0)
+
+
+def _extrapolated(vector: VectorisedRuntime, kind: str) -> bool:
+    """Whether the configuration's predictions of this kind are extrapolated (the group
+    runtimes of a layout share its GPU, engine, model and precision: the same answer)."""
+    return vector.runtime.extrapolated(current_calibration(), kind)
+
+
+def _flags(vector: VectorisedRuntime, metric: NDArray[np.str_]) -> list[bool]:
+    """Each row's extrapolated flag, by its metric's kind."""
+    flags = {name: _extrapolated(vector, METRIC_KINDS[name]) for name in np.unique(metric).tolist()}
+    return list(map(flags.__getitem__, metric.tolist()))
 
 
 def _bands(
@@ -360,7 +400,12 @@ def _predict_group(
     """One configuration's rows: a name that does not resolve fails every row alike (the row
     path resolves the system and the model before anything else)."""
     fields = table.fields(int(index[0]))
-    first = case_from_fields(fields)
+    try:
+        first = case_from_fields(fields)
+    except GpuAtlasError:  # a problem of the row kind's own (a training row's variant words)
+        for row in index.tolist():
+            results[row] = row_path.result(row)
+        return
     try:
         case_system(first)
         model = as_model(first.model)
@@ -385,7 +430,45 @@ def _predict_group(
     except (ValueError, ArithmeticError) as error:
         _fail(vector_index.tolist(), str(error), results)
         return
+    whole = vector.runtime.system
+    if whole.gpu_count > 1:
+        auto = table.best_layout()[vector_index]
+        if auto.any():
+            vector_index = _best_layout_results(
+                (vector, first, whole), vector_index, auto, table, row_path, results
+            )
     _vector_results(vector, vector_index, table, results, row_path, first)
+
+
+def _best_layout_results(
+    configuration: tuple[VectorisedRuntime, Case, GpuSystem],
+    index: NDArray[np.intp],
+    auto: NDArray[np.bool_],
+    table: _Table,
+    row_path: _RowPath,
+    results: list[Result],
+) -> NDArray[np.intp]:
+    """The serving rows in the best layout (`auto` of `index`) that a layout serves, or the
+    row path where it must answer them; the rows left to `_vector_results` (the others, and
+    those no layout serves: the row path reports the whole system's error, the tensor
+    layout's)."""
+    first_vector, first, whole = configuration
+    rows = index[auto]
+    found = layout_answers(first, whole, _columns(table, rows), _bands)
+    for row in rows[found.row_path].tolist():
+        results[row] = row_path.result(row)
+    served = found.served
+    answered = zip(
+        _texts(found.values[served]),
+        _texts(found.lows[served]),
+        _texts(found.highs[served]),
+        repeat(""),
+    )
+    _put(results, rows[served].tolist(), answered)
+    _put(table.extrapolated, rows[served].tolist(), repeat(_extrapolated(first_vector, SERVING)))
+    left = np.ones(len(index), bool)
+    left[np.flatnonzero(auto)[served | found.row_path]] = False
+    return index[left]
 
 
 def _fail(rows: list[int], message: str, results: list[Result]) -> None:
@@ -409,8 +492,17 @@ def predict_columns(
     return _predict(_table_of_columns([name.strip() for name in header], columns, size))
 
 
+def predict_table_flagged(
+    header: Sequence[str], rows: Sequence[Sequence[str]]
+) -> tuple[list[Result], list[bool | None]]:
+    """`predict_table` and each row's extrapolated flag (None where it has no value)."""
+    table = _table([name.strip() for name in header], rows)
+    return _predict(table), table.extrapolated
+
+
 def _predict(table: _Table) -> list[Result]:
     results: list[Result] = [EMPTY_RESULT] * table.size
+    table.extrapolated = [None] * table.size
     row_path = _RowPath(table)
     bad = _problem_rows(table)
     for row in np.flatnonzero(bad).tolist():

@@ -1,9 +1,11 @@
 """Batch mode: many cases as rows of text fields in, the same rows with predictions out.
 
 Columns: gpu, gpu_count, model, weights, engine, batch, input_tokens, output_tokens, metric,
-and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...),
-layout (serving on several GPUs: 'tensor', one tensor-parallel replica over them, the default;
-'auto', the fastest split into replicas and tensor-parallel groups) and gradient_accumulation
+and optionally resolution, steps, kv_cache, variant (torch.compile, denoise-loop, ...; on a
+training row only the words the training model reads, joined with '+' or spaces:
+calibration/case_training.py), layout (serving on several GPUs: 'auto', the fastest split into
+replicas and tensor-parallel groups, the default as in `predict serving`; 'tensor', one
+tensor-parallel replica over them) and gradient_accumulation
 (training: micro-steps per optimizer step, empty = 1) and num_ctx (Ollama's num_ctx /
 OLLAMA_CONTEXT_LENGTH, llama.cpp's -c as set; empty = the release's default) and host_ram_gb
 (GB of RAM in the machine, the limit of a llama.cpp/Ollama GPU/CPU split; empty = 32 for a
@@ -15,11 +17,16 @@ ShareGPT's around output_tokens as vLLM's `--dataset-name sharegpt` sends them; 
 'fixed', all output_tokens long) and, for prefill and decode, depth (tokens already in the KV
 cache when the test starts, llama-bench -d: `pp512 @ d8192`; empty = none). Every row
 gets value, low, high and error appended; a row that cannot be predicted gets its reason in
-`error` and the others still come out. An empty `weights` is the format the checkpoint's name
-fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that engine runs for a
-model named without a format, as `--weights auto` (the Ollama library's default tag, llama.cpp's
-Q4_K_M: catalog.model_weights); else fp16. An empty `engine` is vllm, except that a
-server checkpoint on an Apple GPU gets the single command's pointer to its GGUF / MLX builds.
+`error` and the others still come out. An empty `weights` (or 'auto') is the format the
+checkpoint's name fixes ('Qwen/Qwen3-32B-AWQ': awq-int4); on Ollama or llama.cpp the build that
+engine runs for a model named without a format, as `--weights auto` (the Ollama library's
+default tag, llama.cpp's Q4_K_M: catalog.model_weights); else fp16. An empty `engine` is vllm,
+except that a server checkpoint on an Apple GPU gets the single command's pointer to its GGUF /
+MLX builds.
+A training row is read as `predict train` reads a request (calibration/case_training.py): on
+several GPUs without a sharding word every GPU holds the whole model, and a setup that does not
+fit or a sequence past the model's context is the row's error. Measured rows are not read here
+(calibration/fitting.case_from_row).
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Literal, cast
 
+from gpuatlas.calibration.case_training import (
+    TRAIN_METRIC,
+    require_user_training_case,
+    training_variant_problems,
+    user_training_variant,
+)
 from gpuatlas.catalog.model_names import resolve_model_reference
 from gpuatlas.catalog.model_weights import WeightsChoice, engine_build_weights
 from gpuatlas.catalog.request_lengths import RunLengths, lengths_problems
@@ -65,6 +78,11 @@ OPTIONAL_COLUMNS = (
     "depth",
 )
 LAYOUTS = ("tensor", "auto")
+# a user's serving row on several GPUs that states no layout: the best one, as `predict serving`
+# answers (replicas where the model fits one GPU); measured rows state theirs or ran tensor
+# parallel (calibration/fitting.case_from_row keeps Case's own default, 'tensor')
+DEFAULT_LAYOUT = "auto"
+AUTO_WEIGHTS = "auto"  # a weights cell as the single commands' default: as a blank one
 RESULT_COLUMNS = ("value", "low", "high", "error")
 
 
@@ -96,7 +114,7 @@ def _batch(fields: Mapping[str, str], problems: list[str]) -> int | Literal["max
     if text == "max":
         return "max"
     value = _optional_int(fields, "batch", problems)
-    if value is not None and value < 1:
+    if value == 0:  # a negative one is said once, by _optional_int
         problems.append(f"batch must be at least 1 (or 'max'), got {value}")
     return value
 
@@ -105,6 +123,9 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     """A Case from one row of text; raises InvalidRequestError listing every problem."""
     problems: list[str] = []
     text = {k: (fields.get(k) or "").strip() for k in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    text["metric"] = text["metric"].lower()  # 'DECODE_TOK_S' is decode_tok_s
+    if text["weights"].lower() == AUTO_WEIGHTS:  # as a blank cell: the build the engine runs
+        text["weights"] = ""
     for column in ("gpu", "model", "metric"):
         if not text[column]:
             problems.append(f"{column} is empty")
@@ -132,6 +153,10 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
     mean_output_tokens = _optional_positive(fields, "mean_output_tokens", problems)
     lengths = (fields.get("lengths") or "").strip().lower() or "fixed"
     problems += lengths_problems(lengths, requests, mean_output_tokens)
+    variant = text["variant"] or None
+    if text["metric"] == TRAIN_METRIC:
+        problems += _training_problems(input_tokens, text["variant"])
+        variant = user_training_variant(text["variant"], count)
     if problems:
         raise InvalidRequestError(problems)
     return Case(
@@ -149,8 +174,8 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         resolution=text["resolution"] or None,
         steps=steps,
         kv_cache=text["kv_cache"] or "fp16",
-        variant=text["variant"] or None,
-        layout=text["layout"].lower() or "tensor",
+        variant=variant,
+        layout=text["layout"].lower() or DEFAULT_LAYOUT,  # a user's file: as predict serving
         gradient_accumulation=accumulation,
         requests=requests,  # a finite run of this many prompts; empty: a steady state
         mean_output_tokens=mean_output_tokens,  # requests ended at EOS; empty: all of the cap
@@ -158,6 +183,17 @@ def case_from_fields(fields: Mapping[str, str]) -> Case:
         host_ram_gb=host_ram_gb,  # GB of RAM for llama.cpp/Ollama's CPU side; empty: assumed
         depth=depth or None,  # tokens already in the KV cache (llama-bench -d); empty: none
     )
+
+
+def _training_problems(input_tokens: int | None, variant: str) -> list[str]:
+    """A training row's own problems: a sequence of 0 tokens, variant words the training
+    model does not read (calibration/case_training.py)."""
+    problems = training_variant_problems(variant)
+    if input_tokens == 0:
+        problems.insert(
+            0, "train_tok_s needs input_tokens (the sequence length) of at least 1 (empty: 2048)"
+        )
+    return problems
 
 
 def _optional_positive(fields: Mapping[str, str], name: str, problems: list[str]) -> float | None:
@@ -210,25 +246,37 @@ def named_checkpoint_format(model: str) -> str | None:
 
 def predict_fields(fields: Mapping[str, str]) -> dict[str, str]:
     """The row with value, low, high and error appended (numbers as text, as in a CSV)."""
+    return predict_fields_flagged(fields)[0]
+
+
+def predict_fields_flagged(fields: Mapping[str, str]) -> tuple[dict[str, str], bool | None]:
+    """`predict_fields` and whether the prediction is extrapolated (its GPU, engine, model
+    family or precision outside the calibration's data: the wider range); None on error."""
     row = dict(fields)
     try:
         case = case_from_fields(fields)
         require_case_build(case, fields)
+        if case.metric == TRAIN_METRIC:
+            require_user_training_case(case)
         estimate = predict_case(case)
     except MemoryRefusalError as refusal:  # a batch row's refusal is the brief one
-        return {**row, "value": "", "low": "", "high": "", "error": _one_line(refusal.brief)}
+        return _failed(row, refusal.brief), None
     except GpuAtlasError as error:
-        message = with_name_problems(error, fields)
-        return {**row, "value": "", "low": "", "high": "", "error": _one_line(message)}
+        return _failed(row, with_name_problems(error, fields)), None
     except (ValueError, ArithmeticError) as error:
-        return {**row, "value": "", "low": "", "high": "", "error": _one_line(str(error))}
-    return {
+        return _failed(row, str(error)), None
+    predicted = {
         **row,
         "value": f"{estimate.value:.6g}",
         "low": f"{estimate.low:.6g}",
         "high": f"{estimate.high:.6g}",
         "error": "",
     }
+    return predicted, estimate.extrapolated
+
+
+def _failed(row: dict[str, str], message: str) -> dict[str, str]:
+    return {**row, "value": "", "low": "", "high": "", "error": _one_line(message)}
 
 
 def name_problems(fields: Mapping[str, str]) -> list[str]:
