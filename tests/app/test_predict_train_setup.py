@@ -98,3 +98,15 @@ def test_the_cli_prints_the_setup_and_the_provenance_of_its_numbers() -> None:
     assert "micro-batch 1, activation recomputation on" in text
     assert "modelled by gpuatlas.training/1, calibration " in text
     assert "time for budget" in text and "time_for_budget_h" not in text
+
+
+def test_a_sequence_past_the_model_s_context_is_refused_as_fit_refuses_it() -> None:
+    """gemma-2-9b at --sequence 16384 was answered (38,556 tok/s on 8x H100); its maximum
+    context is 8,192 tokens (max_position_embeddings), which fit already refused."""
+    request = _request(system="8x h100-sxm", model="gemma-2-9b", sequence_tokens=16_384)
+    with pytest.raises(InvalidRequestError, match="maximum context of 8,192 tokens"):
+        predict_train_document(request)
+    at_most = predict_train_document(
+        _request(system="8x h100-sxm", model="gemma-2-9b", sequence_tokens=8192)
+    )
+    assert at_most["tok_s"]["value"] > 0
