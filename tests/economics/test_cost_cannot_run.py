@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from gpuatlas.app.economics_requests import CostRequest, run_cost
 from gpuatlas.app.predict import PredictTrainRequest, predict_train_document
+from gpuatlas.catalog.systems import resolve_system
 from gpuatlas.economics import unit_costs
 from gpuatlas.errors import InvalidRequestError
 
@@ -108,3 +109,25 @@ def test_when_nothing_can_run_the_report_says_so_without_a_winner() -> None:
     document = json.loads(result.output)
     assert document["winner"] is None and document["ranking"] == []
     assert document["cannot_run"][0]["system_id"] == "rtx-4090"
+
+
+def test_several_gpus_shard_with_fsdp_when_a_replica_does_not_fit_each() -> None:
+    """`cost --workload training` has no --sharding: 8x A100 full fine-tuning of a 7B model was
+    'cannot run' (a DDP replica needs 118.5 GiB per GPU); it runs sharded, as the comparison
+    report runs it, and the work says so. A single GPU is never sharded."""
+    request = CostRequest(
+        ("8x a100-80gb-sxm", "a100-80gb-sxm"),
+        "qwen2.5-7b",
+        "auto",
+        "vllm",
+        "training",
+        train_tokens=1e8,
+    )
+    report = run_cost(request)
+    works = {job.system_id: job.work for job in report.jobs}
+    assert "FSDP sharding" in works["8x a100-80gb-sxm"]
+    assert [item.system_id for item in report.cannot_run] == ["a100-80gb-sxm"]
+    fitting = unit_costs.fitting_training(
+        resolve_system("8x a100-80gb-sxm"), "llama-3.2-1b", tokens=1e8
+    )
+    assert fitting.sharding == "none"  # a replica fits each GPU: plain data parallel

@@ -389,11 +389,13 @@ class FittingTraining:
     prediction: TrainingPrediction
     micro_batch: int
     recompute: bool
+    sharding: str = "none"
 
     @property
     def setup(self) -> str:
         checkpointing = "on" if self.recompute else "off"
-        return f"micro-batch {self.micro_batch}, checkpointing {checkpointing}"
+        sharded = ", FSDP sharding" if self.sharding == "fsdp" else ""
+        return f"micro-batch {self.micro_batch}, checkpointing {checkpointing}{sharded}"
 
 
 def fitting_training(
@@ -413,22 +415,29 @@ def fitting_training(
     fits, the last InvalidRequestError is raised (it names what would fit)."""
     fitting: list[FittingTraining] = []
     refusal: InvalidRequestError | None = None
-    for micro_batch, recompute in TRAINING_SETUPS:
-        try:
-            prediction = api.predict_training(
-                system,
-                model,
-                tokens=tokens,
-                method=method,
-                precision=precision,
-                micro_batch=micro_batch,
-                recompute=recompute,
-                framework=framework,
-            )
-        except InvalidRequestError as error:
-            refusal = error
-            continue
-        fitting.append(FittingTraining(prediction, micro_batch, recompute))
+    # several GPUs: data-parallel replicas when one fits each GPU, else FSDP (as the comparison
+    # report runs them); `cost` has no --sharding, and 8x A100 full fine-tuning was 'cannot run'
+    shardings = ("none", "fsdp") if system.gpu_count > 1 else ("none",)
+    for sharding in shardings:
+        for micro_batch, recompute in TRAINING_SETUPS:
+            try:
+                prediction = api.predict_training(
+                    system,
+                    model,
+                    tokens=tokens,
+                    method=method,
+                    precision=precision,
+                    micro_batch=micro_batch,
+                    recompute=recompute,
+                    framework=framework,
+                    sharding=sharding,
+                )
+            except InvalidRequestError as error:
+                refusal = error
+                continue
+            fitting.append(FittingTraining(prediction, micro_batch, recompute, sharding))
+        if fitting:
+            break
     if not fitting:
         assert refusal is not None, "TRAINING_SETUPS is empty"
         raise refusal
