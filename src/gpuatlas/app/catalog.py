@@ -9,7 +9,7 @@ from pydantic import Field
 from gpuatlas.app.documents import plain, versioned
 from gpuatlas.app.requests import AnswerRequest
 from gpuatlas.catalog.gpu_filters import select_gpus
-from gpuatlas.catalog.gpus import resolve_gpu
+from gpuatlas.catalog.system_devices import resolve_device
 from gpuatlas.catalog.system_facts import extra_system_json
 from gpuatlas.catalog.systems import resolve_system
 
@@ -53,7 +53,14 @@ def gpus_document(request: GpusRequest) -> dict[str, Any]:
 
 def gpu_document(name: str) -> dict[str, Any]:
     """``gpuatlas.gpu/1``: one GPU's facts (any name people write: 'A100 80GB SXM4', '4090')."""
-    return versioned("gpu", {"query": name, "gpu": gpu_facts(resolve_gpu(name))})
+    return versioned("gpu", {"query": name, "gpu": gpu_facts(shown_gpu(name))})
+
+
+def shown_gpu(name: str) -> Gpu:
+    """The GPU a name shows: a unified-memory device in the memory size the name gives ('M4
+    Pro 48GB': 48 GB, its GPU share recomputed; `gpu show` showed the 64 GB one, as `fit`
+    did not), any other name as `resolve_gpu` reads it."""
+    return resolve_device(name)[0]
 
 
 def gpu_facts(gpu: Gpu) -> dict[str, Any]:

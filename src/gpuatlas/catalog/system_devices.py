@@ -84,7 +84,8 @@ def _configured_device(
         return None
     if not gpu.memory_options_gb and gpu.memory_gb == memory_gb:
         return None  # one size only, the one written ("jetson-agx-orin-64gb"): the plain name
-    if assumption is not None and memory_gb not in gpu.memory_options_gb:
+    if assumption is not None and assumption.other_variants:  # the size may pick the variant:
+        # 'M3 Max 64GB' is the 40-core (a CPU core count that picked it already stands)
         gpu, assumption = _variant_sold_with(gpu, assumption, memory_gb)
     return with_memory_configuration(gpu, memory_gb), memory_gb, assumption
 
@@ -92,10 +93,11 @@ def _configured_device(
 def _variant_sold_with(
     gpu: Gpu, assumption: NameAssumption, memory_gb: float
 ) -> tuple[Gpu, NameAssumption]:
-    """A bare chip name with a size only another variant is sold with ("M3 Max 36GB": the 36 GB
-    M3 Max has the 30-core GPU, Apple sells the 40-core one with 48, 64 or 128 GB) is that
-    variant, said so; with none or several such variants, the name's own reading stands (and
-    the size is refused with the sizes it is sold with)."""
+    """A bare chip name with a size only one variant is sold with ("M3 Max 36GB": the 36 GB M3
+    Max has the 30-core GPU, Apple sells the 40-core one with 48, 64 or 128 GB) is that
+    variant, said so, also when it is the name's own reading ('M3 Max 64GB' warned that the
+    variants differ in memory); with none or several such variants, the name's own reading
+    stands (and a size none is sold with is refused with the sizes it is sold with)."""
     variants = (assumption.gpu_id, *assumption.other_variants)
     sold = [v for v in variants if memory_gb in gpu_by_id(v).memory_options_gb]
     if len(sold) != 1:

@@ -127,8 +127,10 @@ def show_gpu(
         with user_errors():
             print_json(gpu_document(name))
         return
+    from gpuatlas.app.catalog import shown_gpu
+
     with user_errors():
-        gpu = gpu_catalog.resolve_gpu(name)
+        gpu = shown_gpu(name)
     table = new_table(f"{gpu.name} ({gpu.id})", "fact", "value")
     for label, value in gpu_fact_rows(gpu):
         table.add_row(label, value)
