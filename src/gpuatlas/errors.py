@@ -17,13 +17,19 @@ class UnknownNameError(GpuAtlasError):
         candidates: list[str],
         ambiguous: bool = False,
         hint: str = "",
+        known: list[str] | None = None,
     ):
+        """`known`: every valid name, listed as such when none of them is close (they were
+        listed as 'close matches': 'draw things' was close to every image engine)."""
         self.kind = kind
         self.name = name
-        self.candidates = candidates
+        self.candidates = candidates or list(known or [])
         self.ambiguous = ambiguous
         self.hint = hint
-        if ambiguous:
+        if not candidates and known:
+            message = f"unknown {kind} {name!r}; none is close; known: {', '.join(known)}"
+            message += f". {hint}" if hint else ""
+        elif ambiguous:
             message = f"{kind} {name!r} is ambiguous; did you mean one of: {', '.join(candidates)}?"
             message += f" {hint}" if hint else ""
         elif candidates:

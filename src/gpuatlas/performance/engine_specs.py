@@ -457,18 +457,22 @@ def _leading_name(text: str) -> tuple[_Named, str]:
     for name in _longest_first():
         if key == name or (key.startswith(name) and key[len(name)] == "-"):
             return index[name], key[len(name) :].strip("-")
-    raise with_unmodelled_reason(UnknownNameError("engine", text, _close_engines(key)))
+    raise with_unmodelled_reason(
+        UnknownNameError("engine", text, _close_engines(key), known=_all_engines())
+    )
 
 
 def _close_engines(key: str) -> list[str]:
-    """The engines whose names are close to `key` (or to its first word); all when none is."""
+    """The engines whose names are close to `key` (or to its first word)."""
     index = _engine_names()
     head = key.split("-")[0] if key else key
     close = difflib.get_close_matches(key, list(index), n=6, cutoff=0.5)
     close += difflib.get_close_matches(head, list(index), n=6, cutoff=0.6)
-    return sorted({index[name].engine for name in close}) or sorted(
-        {n.engine for n in index.values()}
-    )
+    return sorted({index[name].engine for name in close})
+
+
+def _all_engines() -> list[str]:
+    return sorted({named.engine for named in _engine_names().values()})
 
 
 def _refuse_glued_name(cleaned: str, rest: str) -> None:
@@ -478,7 +482,7 @@ def _refuse_glued_name(cleaned: str, rest: str) -> None:
     first = cleaned.split()[0] if cleaned.split() else ""
     glued = rest.split("-")[0] if rest else ""
     if glued.isalpha() and glued not in _FILLER and f"-{glued}" in _key(first):
-        raise UnknownNameError("engine", first, _close_engines(_key(first)))
+        raise UnknownNameError("engine", first, _close_engines(_key(first)), known=_all_engines())
 
 
 def _version_and_backend(text: str, rest: str) -> tuple[str | None, str | None]:

@@ -1187,7 +1187,9 @@ def check_image_engine_known(engine: str | None) -> None:
     close = difflib.get_close_matches(key, list(known), n=6, cutoff=0.5)
     candidates = list(dict.fromkeys(known[name] for name in close))
     raise with_unmodelled_reason(
-        UnknownNameError("image engine", engine or "", candidates or sorted(set(known.values())))
+        UnknownNameError(
+            "image engine", engine or "", candidates, known=sorted(set(known.values()))
+        )
     )
 
 
