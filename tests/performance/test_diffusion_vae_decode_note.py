@@ -36,3 +36,15 @@ def test_a_batch_whose_decode_fits_one_image_at_a_time_says_slicing_not_tiles() 
     notes = " ".join(found.s_per_image.notes)
     assert "memory: the VAE decodes one image at a time (VAE slicing" in notes
     assert "tiles" not in notes
+
+
+def test_an_offloaded_pipeline_decodes_beside_the_vae_alone() -> None:
+    """FLUX dev in bf16 on a 24 GB RX 7900 XTX offloads its weights: the decode runs with the
+    VAE alone on the GPU and fits, so no tiling note (it said the decode needed 5.9 GB 'more
+    than the 0.0 GB this GPU has there', of a GPU the offload had emptied)."""
+    offloaded = api.predict_diffusion("rx-7900-xtx", "flux.1-dev")
+    assert offloaded.needs_cpu_offload
+    assert "VAE decodes" not in " ".join(offloaded.s_per_image.notes)
+    big = api.predict_diffusion("rtx-3060", "flux.1-dev", resolution=2048)
+    (note,) = [note for note in big.s_per_image.notes if "VAE decodes" in note]
+    assert "beside the VAE (the rest offloaded)" in note and "0.0 GB" not in note

@@ -369,6 +369,7 @@ def vae_decode_notes(
     value_bytes: float,
     guidance_passes: int,
     materialised_scores: bool,
+    resident: str = "the weights",
 ) -> tuple[str, ...]:
     """What the memory figure assumes of the VAE decode where it is not the whole batch at
     once: one image at a time, or 512 px tiles where one image does not fit either, because
@@ -394,8 +395,8 @@ def vae_decode_notes(
     else:
         return ()
     return (
-        f"memory: the VAE decodes {how}: the larger decode needs {larger:.1f} GB beside the "
-        f"weights, more than the {max(room_gb, 0.0):.1f} GB this GPU has there",
+        f"memory: the VAE decodes {how}: the larger decode needs {larger:.1f} GB beside "
+        f"{resident}, more than the {max(room_gb, 0.0):.1f} GB this GPU has there",
     )
 
 
@@ -693,10 +694,13 @@ def diffusion_work(
             model,
             batch,
             resolution_px,
-            capacity_gb * FITS_SHARE - parts.total / 1e9,
+            # offloaded: the decode runs with the VAE alone on the GPU ('more than the 0.0 GB
+            # this GPU has there' was said of a GPU the offload had emptied)
+            capacity_gb * FITS_SHARE - (parts.vae if offload.needed else parts.total) / 1e9,
             precision.value_bytes,
             2 if use_cfg else 1,
             materialised,
+            "the VAE (the rest offloaded)" if offload.needed else "the weights",
         )
         + precision_notes(weight_format, precision, bool(cuda_core_peak), gpu)
         + attention_notes(model, resolution_px, value_bytes, materialised)
