@@ -134,3 +134,20 @@ def test_every_bad_input_is_reported_at_once(fresh_data_dir: Path) -> None:
     message = " ".join(result.output.split())
     for fragment in ("'rtx-4091'", "a800-80gb-sxm", "'llama-9b'", "'q9'", "'runpood'"):
         assert fragment in message
+
+
+def test_compare_exits_1_when_a_defect_left_a_section_out(
+    monkeypatch: pytest.MonkeyPatch, fresh_data_dir: Path
+) -> None:
+    """A report with a section a defect left out exited 0 ('section hardware failed …
+    NameError'): the report is still written whole, stderr names the section, the exit is 1."""
+
+    def broken(*args: object) -> object:
+        raise NameError("name 'shorten_text' is not defined")
+
+    monkeypatch.setitem(build_module.MODELLED_SECTIONS, "training", broken)
+    monkeypatch.setenv("GPUATLAS_NO_CACHE", "1")
+    result = CliRunner().invoke(app, ["compare", "rtx-4090", "l40s", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["schema_version"].startswith("gpuatlas.comparison")
+    assert "1 section(s) could not be computed (Training" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,6 +107,24 @@ def compare(
         comparison = cached_comparison(a, b, options, lambda: _build_comparison(a, b, options))
         chosen = ReportFormat.json if as_json else output_format
         _emit(comparison, chosen, output)
+    _exit_on_failed_sections(comparison)
+
+
+SECTION_FAILED = 1  # the exit status when a defect left a section out (the rest is written)
+
+
+def _exit_on_failed_sections(comparison: object) -> None:
+    from gpuatlas.report import Comparison
+    from gpuatlas.report.comparison_cache import failed_sections
+
+    assert isinstance(comparison, Comparison)
+    failed = failed_sections(comparison)
+    if failed:
+        sys.stderr.write(
+            f"error: {len(failed)} section(s) could not be computed ({', '.join(failed)}); "
+            "the rest of the report is written: please report this as a bug\n"
+        )
+        raise typer.Exit(SECTION_FAILED)
 
 
 def _build_comparison(a: str, b: str, options: dict[str, Any]) -> Comparison:

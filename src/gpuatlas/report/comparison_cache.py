@@ -158,6 +158,16 @@ def is_reproducible(comparison: Comparison) -> bool:
     )
 
 
+def failed_sections(comparison: Comparison) -> list[str]:
+    """The titles of the sections a defect left out (not the request, not a missing store):
+    `compare` exits 1 on them (it exited 0 with 'section hardware failed … NameError')."""
+    return [
+        section.title
+        for section in comparison.sections
+        if section.omitted and section.omitted.startswith(UNEXPECTED_FAILURE)
+    ]
+
+
 def remove_oldest_entries(folder: Path, keep: int) -> None:
     """Delete all but the `keep` most recently written comparison entries (best effort)."""
     try:
