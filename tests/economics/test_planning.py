@@ -85,6 +85,12 @@ def test_an_unreachable_target_names_the_closest_option() -> None:
     assert result.message.startswith("no configuration meets p95 TTFT ≤ 1 ms")
     assert "the closest is" in result.message
     assert result.options and not result.options[0].meets_slo
+    # a closest option is its lone request's floor unless it was simulated: p50 = p95 there
+    # read as a simulated distribution, with a mean batch of 0 (the table marks it '≥')
+    for option in result.options:
+        assert option.simulated or (
+            option.p50_ttft_ms == option.p95_ttft_ms and not option.mean_batch
+        )
 
 
 def test_scenario_one_replica_queues_at_100_but_not_at_10_rps() -> None:

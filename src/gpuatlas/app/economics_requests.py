@@ -137,7 +137,7 @@ def candidate_systems(
     problems += [f"GPU count must be ≥ 1, got {count}" for count in gpu_counts if count < 1]
     counts = [c for c in gpu_counts if c >= 1]
     if not gpu_names:
-        return [build_system(gpu, count) for gpu in all_gpus() for count in counts]
+        return [build_system(gpu, count) for gpu in all_gpus() for count in counts_for(gpu, counts)]
     systems: list[GpuSystem] = []
     for name in gpu_names:
         system = collect(problems, lambda n=name: resolve_system(n))  # type: ignore[misc]
@@ -146,8 +146,18 @@ def candidate_systems(
         if SYSTEM_TEXT.match(name):
             systems.append(system)
         else:
-            systems += [build_system(system.gpu, count) for count in counts]
+            systems += [build_system(system.gpu, c) for c in counts_for(system.gpu, counts)]
     return systems
+
+
+def counts_for(gpu: Gpu, counts: Sequence[int]) -> list[int]:
+    """The GPUs per replica a device can serve with: a unified-memory chip is one GPU per
+    machine, and a replica over several machines is not modelled (plan listed '2x M3 Max' as
+    '3 nodes x 2 engines' and '8x' as '1 node x 8 engines', the same replicas at other
+    prices); a system named with its count ('2x M3 Max') is still taken as written."""
+    if getattr(gpu, "unified_memory", False):
+        return [count for count in counts if count == 1]
+    return list(counts)
 
 
 def weight_format_ids(

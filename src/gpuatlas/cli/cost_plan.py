@@ -187,6 +187,11 @@ def _engines_text(plan: Plan) -> str:
     return " / ".join(engines) if engines else plan.workload.engine
 
 
+def floor_mark(option: PlanOption) -> str:
+    """'≥ ' before a latency that is a lone request's floor (an option not simulated)."""
+    return "" if option.simulated else "≥ "
+
+
 def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
     table = new_table(
         title,
@@ -208,8 +213,10 @@ def _options_table(title: str, options: tuple[PlanOption, ...]) -> Any:
             option.replicas_text,
             option.offer_label,
             money(option.monthly_cost_usd, 0),
-            "overloaded" if option.overloaded else format_wait_ms(option.p95_ttft_ms),
-            f"{option.p95_tpot_ms:.1f} ms",
+            "overloaded"
+            if option.overloaded
+            else floor_mark(option) + format_wait_ms(option.p95_ttft_ms),
+            f"{floor_mark(option)}{option.p95_tpot_ms:.1f} ms",
             f"{option.utilization:.0%}",
             # not simulated (a closest option from its lone-request floor): no mean batch
             f"{option.mean_batch:.0f}/{option.max_batch}"

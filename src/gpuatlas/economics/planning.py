@@ -80,6 +80,9 @@ class PlanOption:
     # as `compare` has it; '' for one GPU); `max_batch`/`mean_batch` are one such replica's
     layout: str = ""
     engines: int = 1  # engine replicas in each replica (system) of the option
+    # False for a closest option never simulated: its latencies are a lone request's floor (p50
+    # = p95), its mean batch unknown (0); the table marks them '≥'
+    simulated: bool = True
 
     @property
     def partly_on_cpu(self) -> str:
@@ -325,6 +328,7 @@ def _option(
     utilization: float,
     mean_batch: float,
     meets: bool,
+    simulated: bool = True,
 ) -> PlanOption:
     price = offer_price(offer, found.system.gpu_count, replicas)
     gpu = found.system.gpu
@@ -361,6 +365,7 @@ def _option(
         overloaded=utilization > 1.0,
         layout=found.layout_description,
         engines=found.engines,
+        simulated=simulated,
     )
 
 
@@ -441,7 +446,8 @@ def _closest_options(
             else workload.rps / replicas / (found.saturation_rps or 1.0)
         )
         cheapest = min(_hosting_offers(found, by_gpu), key=lambda o: o.usd_per_gpu_hour)
-        option = _option(found, cheapest, replicas, latency, utilization, 0.0, False)
+        simulated = found.run is not None
+        option = _option(found, cheapest, replicas, latency, utilization, 0.0, False, simulated)
         scored.append((slo_violation(latency, slo), option))
     scored.sort(key=lambda pair: (pair[0], pair[1].monthly_cost_usd))
     return [option for _, option in scored]
