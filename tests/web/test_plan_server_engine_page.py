@@ -41,3 +41,16 @@ def test_the_plan_page_words_a_minutes_long_queue_in_minutes(client: TestClient)
     wait_ms = plan.options[0].p95_ttft_ms
     assert wait_ms > 60_000  # Ollama serves one request at a time: minutes of queue
     assert f"TTFT {format_wait_ms(wait_ms)}" in page.text and " min</span>" in page.text
+
+
+def test_the_plan_page_names_the_model_and_calibration_of_its_latencies(
+    client: TestClient,
+) -> None:
+    """The cheapest-setup page showed predicted TTFT and TPOT with no model or calibration
+    (its .json twin has them; the predict and cost pages show them)."""
+    page = client.get("/plan/plan", params={"model": "llama-3.1-8b", "rps": "5"})
+    document = client.get("/plan/plan.json", params={"model": "llama-3.1-8b", "rps": "5"})
+    assert page.status_code == document.status_code == 200
+    provenance = document.json()["provenance"]
+    assert f"calibration {provenance['calibration_version']}" in page.text
+    assert provenance["step_times"] in page.text
