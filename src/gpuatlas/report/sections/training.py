@@ -23,10 +23,13 @@ from gpuatlas.report.profiles.training import (
 
 
 def _fit_text(fit: TrainingMemoryFit | None) -> str:
+    """'fits (21 GB/GPU)'; sharded runs say so ('fits (72 GB/GPU, FSDP)'): a LoRA replica
+    per GPU beside a sharded full fine-tune read as LoRA needing more memory than full."""
     if fit is None:
         return "unsupported"
     verdict = "fits" if fit.fits else "does not fit"
-    return f"{verdict} ({fit.total_gb:.0f} GB/GPU)"
+    sharded = f", {fit.sharding.upper()}" if fit.sharding != "none" else ""
+    return f"{verdict} ({fit.total_gb:.0f} GB/GPU{sharded})"
 
 
 def fit_table(context: ReportContext, a: SideProfile, b: SideProfile) -> Table:
