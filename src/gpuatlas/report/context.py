@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.formats import resolve_format
 from gpuatlas.catalog.gpu import Gpu
@@ -16,6 +16,7 @@ from gpuatlas.economics.serving_candidate import mean_output_problems
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.performance.engine_specs import parse_engine_spec
 from gpuatlas.performance.llm.host_memory import with_host_ram
+from gpuatlas.performance.platform_engines import side_engine
 from gpuatlas.performance.training.memory import METHODS
 from gpuatlas.report.document import Side
 from gpuatlas.report.option_defaults import (
@@ -43,6 +44,10 @@ class ReportOptions:
     # requests that stop at end-of-sequence: the output tokens each generates on average,
     # below the serving figures' output length (SERVING_OUTPUT_TOKENS); None: all of it
     mean_output_tokens: float | None = None
+    # set by make_context, not a user option: 'llama.cpp' when both sides' usual engine is
+    # llama.cpp and no engine is named, so the native format is the GGUF build it runs (a Mac
+    # vs a Radeon was compared in bf16, which `predict` answers as Q4_K_M on either)
+    pair_engine: str | None = None
 
     def as_dict(self) -> dict[str, str | float | int | None]:
         return {
@@ -128,7 +133,16 @@ def make_context(a: str, b: str, options: ReportOptions) -> ReportContext:
     problems += option_problems(options)
     if problems:
         raise InvalidRequestError(problems)
-    return ReportContext(systems[0], systems[1], options)
+    return ReportContext(systems[0], systems[1], with_pair_engine(options, systems))
+
+
+def with_pair_engine(options: ReportOptions, systems: list[GpuSystem]) -> ReportOptions:
+    """The options with `pair_engine` when no engine is named and both sides' usual engine is
+    llama.cpp (Metal, ROCm, SYCL, Vulkan): the native format is then llama.cpp's GGUF build."""
+    if options.engine:
+        return options
+    families = {side_engine(system.gpu).engine.split()[0] for system in systems}
+    return replace(options, pair_engine="llama.cpp") if families == {"llama.cpp"} else options
 
 
 def option_problems(options: ReportOptions) -> list[str]:

@@ -70,7 +70,7 @@ def weights_choice(options: ReportOptions) -> WeightsChoice:
     # --weights is the default LLM's when no model is named ('compare A B -w q4_k_m' kept
     # bf16); an image model's format is the image section's
     weights = options.weights if options.model in (None, model) else None
-    return _weights_choice(model, weights or DEFAULT_WEIGHTS, options.engine)
+    return _weights_choice(model, weights or DEFAULT_WEIGHTS, options.engine or options.pair_engine)
 
 
 @lru_cache(maxsize=256)
