@@ -27,9 +27,9 @@ def url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
-def _json(*arguments: str) -> Any:
+def _json(*arguments: str, exit_code: int = 0) -> Any:
     outcome = CliRunner().invoke(app, [*arguments, "--json"])
-    assert outcome.exit_code == 0, outcome.output
+    assert outcome.exit_code == exit_code, outcome.output
     document = json.loads(outcome.stdout)
     assert document["schema_version"] in PUBLISHED
     assert unconventional_keys(document) == {}  # the unit-suffix convention holds here too
@@ -51,7 +51,7 @@ def test_init_status_import_and_quarantine_documents(url: str, tmp_path: Path) -
     assert imported["request"] == {"files": files, "tool": "auto", "agent": None}
     assert set(imported["accepted"]) == {good["result_id"], held["result_id"]}
     assert [item["result_id"] for item in imported["quarantined"]] == [held["result_id"]]
-    clash = _json("db", "import", str(tmp_path / "other.json"), "--url", url)
+    clash = _json("db", "import", str(tmp_path / "other.json"), "--url", url, exit_code=1)
     assert clash["conflicts"] == [good["result_id"]] and clash["accepted"] == []
     listed = _json("db", "quarantined", "--url", url)
     assert listed["schema_version"] == "gpuatlas.db-quarantined/1"

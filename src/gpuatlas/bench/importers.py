@@ -514,6 +514,8 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
                 for k in (
                     "model_type",
                     "n_gpu_layers",
+                    "n_cpu_moe",
+                    "tensor_buft_overrides",
                     "n_threads",
                     "n_ubatch",
                     "type_k",
@@ -521,7 +523,8 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
                     "flash_attn",
                 )
                 if k in test
-            },
+            }
+            | _llama_bench_model_facts(test),
         ),
         metrics={metric: summary},
         samples=[Sample(index=i, values={metric: r}) for i, r in enumerate(rates)],
@@ -537,6 +540,20 @@ def _llama_bench_result(test: dict[str, Any]) -> BenchResult:
         warnings=[] if rates else ["llama-bench file without samples_ts: avg_ts kept as one value"],
         source="imported:llama-bench",
     )
+
+
+# llama-bench's model facts, kept in settings.extra under names with their units: the store's
+# plausibility rules bound a decode rate by tok/s x bytes of weights and the GPUs' memory by
+# the weights (store/plausibility.py, weight_read_problems and weight_fit_problems).
+LLAMA_BENCH_MODEL_FACTS = (("model_size", "model_size_bytes"), ("model_n_params", "model_params"))
+
+
+def _llama_bench_model_facts(test: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: test[column]
+        for column, name in LLAMA_BENCH_MODEL_FACTS
+        if isinstance(test.get(column), int | float) and not isinstance(test.get(column), bool)
+    }
 
 
 def import_llama_bench(document: Any, origin: str) -> list[BenchResult]:
@@ -742,27 +759,50 @@ def detect_tool(document: Any) -> str | None:
 
 def with_gpu(results: list[BenchResult], gpu: str, count: int = 1) -> list[BenchResult]:
     """The results as measured on `count` of the catalog GPU `gpu` (an id or a name as people
-    write it; UnknownNameError lists candidates): gpu_id, gpu_count and the fingerprint's GPU
-    list, marked as given at import (the tools' files do not say which GPU served)."""
+    write it; UnknownNameError lists candidates). A file that names its GPU (llama-bench's
+    gpu_info) keeps its own names in the fingerprint; one whose GPU is another catalog GPU is
+    refused (DataFileError naming both): --gpu labels, it never relabels. Files that name no
+    GPU get the catalog's name, marked as given at import."""
     if count < 1:
         raise DataFileError("--gpu-count", [f"must be at least 1, got {count}"])
     found = resolve_gpu(gpu)
-    gpus = [GpuInfo(index=index, name=found.name) for index in range(count)]
+    problems = sorted(
+        {problem for result in results for problem in _gpu_contradictions(result, gpu, found.id)}
+    )
+    if problems:
+        raise DataFileError("--gpu", problems)
+    return [_labelled(result, found.id, found.name, count) for result in results]
+
+
+def _gpu_contradictions(result: BenchResult, asked: str, gpu_id: str) -> list[str]:
     return [
-        result.model_copy(
+        f"--gpu {asked} ({gpu_id}) contradicts the file's own GPU {item.name!r} ({named}); "
+        f"leave --gpu out to keep the file's GPU, or import the file measured on {gpu_id}"
+        for item in result.fingerprint.gpus
+        if (named := resolve_gpu_id(item.name)) is not None and named != gpu_id
+    ]
+
+
+def _labelled(result: BenchResult, gpu_id: str, name: str, count: int) -> BenchResult:
+    own = result.fingerprint.gpus
+    if own and all(resolve_gpu_id(item.name) == gpu_id for item in own):
+        fingerprint = result.fingerprint  # the file's own strings stay
+    else:
+        said = ", ".join(repr(item.name) for item in own)
+        note = (
+            f"GPU given with --gpu at import (the file's own {said} is no catalog GPU name)"
+            if said
+            else "GPU given with --gpu at import (not in the tool's file)"
+        )
+        fingerprint = result.fingerprint.model_copy(
             update={
-                "gpu_id": found.id,
-                "gpu_count": count,
-                "fingerprint": result.fingerprint.model_copy(
-                    update={
-                        "gpus": gpus,
-                        "gpu_note": "GPU given with --gpu at import (not in the tool's file)",
-                    }
-                ),
+                "gpus": [GpuInfo(index=index, name=name) for index in range(count)],
+                "gpu_note": note,
             }
         )
-        for result in results
-    ]
+    return result.model_copy(
+        update={"gpu_id": gpu_id, "gpu_count": count, "fingerprint": fingerprint}
+    )
 
 
 # llama-bench ``-o csv`` quotes every value; these columns are numbers in its JSON output.

@@ -33,6 +33,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from gpuatlas.bench.access import EndpointAccess
 from gpuatlas.bench.options import DEFAULT_REPEATS, RunOptions
@@ -88,7 +89,7 @@ def list_command(
             b.id,
             str(b.version),
             b.category,
-            b.title,
+            Text(b.title),  # text, not markup: "FLUX.1 [schnell]" keeps its variant
             b.unit,
             "higher" if b.higher_is_better else "lower",
             needs,

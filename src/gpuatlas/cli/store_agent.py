@@ -19,7 +19,7 @@ from gpuatlas.cli.store_common import (
     load_any_results,
     resolve_token,
 )
-from gpuatlas.errors import InvalidRequestError
+from gpuatlas.errors import GpuAtlasError, InvalidRequestError
 from gpuatlas.settings import AGENT_TOKEN, TOKEN, TOKEN_FILE
 
 agent_app = typer.Typer(
@@ -116,12 +116,13 @@ def agent_command(
             as_json=as_json,
         )
         return
-    from gpuatlas.fleet.agent import Pusher, parse_interval_s
+    from gpuatlas.fleet.agent import Pusher, parse_interval_s, server_base_url
     from gpuatlas.fleet.spool import Spool, default_spool_dir
 
     with user_errors():
         if not server:
             raise InvalidRequestError(["--server is required (the GPU Atlas server's URL)"])
+        server = server_base_url(server)
         secret = resolve_token(token, token_file)
         interval_s = parse_interval_s(every)
         queue = Spool(spool or default_spool_dir()).ensure()
@@ -135,15 +136,19 @@ def agent_command(
             "once": once,
         }
         while True:
-            ran, skipped = (
-                (0, []) if flush else _fill_spool(queue, push, suite, endpoint, model, allow_cpu)
+            ran, skipped, set_aside = (
+                (0, [], [])
+                if flush
+                else _fill_spool(queue, push, suite, endpoint, model, allow_cpu)
             )
             one_cycle = once or bool(push) or flush  # a server down never hangs these
             attempts = max_attempts or ONCE_MAX_ATTEMPTS
             report = pusher.push_all(max_attempts=attempts if one_cycle else None)
+            report.rejected += len(set_aside)
+            report.rejections[:0] = set_aside
             _report_cycle(request, ran, skipped, report, len(queue.pending()), as_json)
             if once or push or flush:
-                if queue.pending():
+                if queue.pending() or report.rejected:  # rejected: kept in rejected/, named
                     raise typer.Exit(code=1)
                 return
             time.sleep(interval_s)
@@ -180,18 +185,34 @@ def _fill_spool(
     endpoint: str | None,
     model: str | None,
     allow_cpu: bool,
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[str], list[str]]:
+    """Spool what this cycle pushes: how many results, the benchmarks skipped, and the files
+    set aside (a --push file that is no result: copied to rejected/ with its reason; the
+    valid ones are pushed all the same)."""
     if push:
-        paths = expand_result_paths(push)
-        results = [result for path in paths for result in load_any_results(path, "auto")]
-        for result in results:
-            queue.put(result)
-        return len(results), []
+        return _spool_files(queue, expand_result_paths(push))
     from gpuatlas.bench.options import RunOptions
     from gpuatlas.fleet.agent import SuiteRun
 
     options = RunOptions(endpoint=endpoint, model=model, allow_cpu=allow_cpu)
-    return SuiteRun(suite, options).run_into(queue)
+    ran, skipped = SuiteRun(suite, options).run_into(queue)
+    return ran, skipped, []
+
+
+def _spool_files(queue: Any, paths: list[Path]) -> tuple[int, list[str], list[str]]:
+    count, set_aside = 0, []
+    for path in paths:
+        try:
+            results = load_any_results(path, "auto")
+        except GpuAtlasError as error:
+            problems = list(getattr(error, "problems", None) or [str(error)])
+            target = queue.reject_copy(path, [f"{path}: {problem}" for problem in problems])
+            set_aside.append(f"{target.name} ({path}): {'; '.join(problems)[:300]}")
+            continue
+        for result in results:
+            queue.put(result)
+        count += len(results)
+    return count, [], set_aside
 
 
 def _report_cycle(

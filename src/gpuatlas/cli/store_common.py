@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from gpuatlas.cli.terminal import make_console
-from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.errors import DataFileError, GpuAtlasError, InvalidRequestError
 
 console = make_console()
 
@@ -29,10 +29,12 @@ def echo_json(document: Any) -> None:
 
 
 @contextmanager
-def opened_store(url: str | None, seed: bool | None = None) -> Iterator[Any]:
+def opened_store(
+    url: str | None, seed: bool | None = None, must_exist: bool = False
+) -> Iterator[Any]:
     from gpuatlas.store import open_store
 
-    store = open_store(url, seed=seed)
+    store = open_store(url, seed=seed, must_exist=must_exist)
     try:
         yield store
     finally:
@@ -69,10 +71,59 @@ def load_any_results(path: Path, tool: str) -> list[Any]:
             raise native_error from None
 
 
+def load_import_entries(path: Path, tool: str) -> list[Any]:
+    """What `db import` reads from one file, as ExportedResult entries: a db export (JSON
+    Lines, or one exported document with its store block) keeps its store records; a result
+    file or another tool's output has none."""
+    from gpuatlas.store.exported import (
+        STORE_BLOCK,
+        ExportedResult,
+        exported_result,
+        is_json_lines,
+        read_exported,
+    )
+
+    text = _text_of(path)
+    if tool in ("auto", "gpuatlas") and is_json_lines(text):
+        return list(read_exported(text, str(path)))
+    document = _json_object(text)
+    if tool in ("auto", "gpuatlas") and isinstance(document, dict) and STORE_BLOCK in document:
+        return [exported_result(document, str(path))]
+    try:
+        results = load_any_results(path, tool)
+    except DataFileError as error:
+        if not (isinstance(document, dict) and "schema_version" in document):
+            raise
+        from gpuatlas.store.validity import problems_beyond_schema
+
+        further = problems_beyond_schema(document)  # every problem at once, not in rounds
+        raise DataFileError(error.path, [*error.problems, *further]) from None
+    return [ExportedResult(result, None) for result in results]
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DataFileError(str(path), [f"cannot read file: {error.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise DataFileError(str(path), ["not UTF-8 text (a result file is JSON)"]) from None
+
+
+def _json_object(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None  # the loaders below name the line
+
+
 def expand_result_paths(files: list[Path]) -> list[Path]:
     expanded: list[Path] = []
     for path in files:
-        expanded += sorted(path.glob("*.json")) if path.is_dir() else [path]
+        if path.is_dir():
+            expanded += sorted([*path.glob("*.json"), *path.glob("*.jsonl")])
+        else:
+            expanded.append(path)
     return expanded
 
 

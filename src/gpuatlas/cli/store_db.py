@@ -17,13 +17,14 @@ from gpuatlas.cli.store_common import (
     console,
     echo_json,
     expand_result_paths,
-    load_any_results,
+    load_import_entries,
     no_result_error,
     opened_store,
     print_outcome,
 )
 from gpuatlas.cli.terminal import working
-from gpuatlas.errors import GpuAtlasError, InvalidRequestError
+from gpuatlas.errors import DataFileError, GpuAtlasError
+from gpuatlas.numbers import format_number
 
 db_app = typer.Typer(
     help="The results database: create, migrate, import, export, release.", no_args_is_help=True
@@ -83,7 +84,9 @@ def _report_schema(store: Any, before: str | None, loaded: bool, as_json: bool) 
 
 @db_app.command("import")
 def db_import(
-    files: Annotated[list[Path], typer.Argument(help="Result files or folders of them.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Result files, db export files (JSON Lines) or folders.")
+    ],
     tool: Annotated[
         str, typer.Option("--from", help="auto | gpuatlas | vllm | guidellm | llama-bench | aiperf")
     ] = "auto",
@@ -91,24 +94,58 @@ def db_import(
     url: UrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import result files (gpuatlas.result/1, or other tools' outputs) in one transaction."""
+    """Import result files (gpuatlas.result/1, other tools' outputs, or what `db export` wrote,
+    keeping its origin, agent, received_at, quarantine and audit) in one transaction. Every
+    problem of every file is reported at once, naming the file; nothing is written then.
+    Exit 1 when a result id is stored with other content (a conflict: not stored)."""
     with user_errors():
         paths = expand_result_paths(files)
-        problems, results = [], []
-        for path in paths:
-            try:
-                results += load_any_results(path, tool)
-            except GpuAtlasError as error:
-                problems.append(str(error))
-        if problems:
-            raise InvalidRequestError(problems)
+        entries = _read_import_files(paths, tool)
+        restored = {e.result.result_id: e.state for _, e in entries if e.state is not None}
         with opened_store(url) as store:
-            outcome = store.add_results(results, agent=agent, origin="import")
+            outcome = store.add_results(
+                [entry.result for _, entry in entries],
+                agent=agent,
+                origin="import",
+                restored=restored,
+            )
     if as_json:
         from gpuatlas.app.database import db_import_document
 
         echo_json(db_import_document(paths, tool, agent, outcome))
-        return
+    else:
+        _print_import(outcome, {entry.result.result_id: path for path, entry in entries})
+    if outcome.conflicts:
+        raise typer.Exit(1)
+
+
+def _read_import_files(paths: list[Path], tool: str) -> list[tuple[Path, Any]]:
+    """Every result of every file with the file it came from; DataFileError lists every
+    problem of every file (unreadable files and bad fields of readable results) at once."""
+    from gpuatlas.store.validity import validity_problems
+
+    problems: dict[Path, list[str]] = {}
+    entries: list[tuple[Path, Any]] = []
+    for path in paths:
+        try:
+            entries += [(path, entry) for entry in load_import_entries(path, tool)]
+        except DataFileError as error:
+            problems.setdefault(path, []).extend(error.problems)
+        except GpuAtlasError as error:
+            problems.setdefault(path, []).append(str(error))
+    for path, entry in entries:
+        problems.setdefault(path, []).extend(
+            f"result {entry.result.result_id!r}: {problem}"
+            for problem in validity_problems(entry.result)
+        )
+    listed = [f"{path}: {problem}" for path, found in problems.items() for problem in found]
+    if listed:
+        failing = sum(1 for found in problems.values() if found)
+        raise DataFileError(f"{failing} of {len(paths)} file(s); nothing was imported", listed)
+    return entries
+
+
+def _print_import(outcome: Any, files: dict[str, Path]) -> None:
     console.print(
         f"{len(outcome.accepted)} imported, {len(outcome.duplicates)} already stored, "
         f"{len(outcome.quarantined)} quarantined"
@@ -117,6 +154,12 @@ def db_import(
     )
     for item in outcome.quarantined:
         console.print(f"  quarantined {item.result_id}: {'; '.join(item.reasons)}", highlight=False)
+    for result_id in outcome.conflicts:
+        console.print(
+            f"  conflict {result_id} ({files.get(result_id, '?')}): this id is stored with "
+            "other content; not stored (give the result a new id)",
+            highlight=False,
+        )
 
 
 @db_app.command("export")
@@ -157,9 +200,17 @@ def db_release(
 ) -> None:
     """Admit a quarantined result to comparisons (recorded: who, when, why)."""
     with user_errors(), opened_store(url) as store:
-        if not store.release(result_id, by=by or _operator(), reason=reason):
+        held = store.is_quarantined(result_id)
+        if held is None:
             raise no_result_error(result_id)
-    print_outcome(_result_state(result_id, False), as_json, f"released {result_id}")
+        if held:
+            store.release(result_id, by=by or _operator(), reason=reason)
+    text = (
+        f"released {result_id}"
+        if held
+        else f"{result_id} is not quarantined: nothing to release (no audit record added)"
+    )
+    print_outcome(_result_state(result_id, False), as_json, text)
 
 
 @db_app.command("quarantine")
@@ -205,10 +256,10 @@ def db_quarantined(url: UrlOption = None, as_json: JsonOption = False) -> None:
     for row in rows:
         table.add_row(
             row["result_id"],
-            str(row["gpu_id"]),
+            row["gpu_id"] or "— (none)",
             row["benchmark"],
-            str(row["value"]),
-            str(row["agent"]),
+            format_number(row["value"], significant=4),
+            row["agent"] or "—",
             "; ".join(row["reasons"]),
         )
     console.print(table)
@@ -218,12 +269,16 @@ def db_quarantined(url: UrlOption = None, as_json: JsonOption = False) -> None:
 def db_status(url: UrlOption = None, as_json: JsonOption = False) -> None:
     """Where the database is and what it holds."""
     from gpuatlas.app.database import db_status_document
+    from gpuatlas.store.migrate import current_revision
 
-    with user_errors(), opened_store(url) as store:
+    with user_errors(), opened_store(url, must_exist=True) as store:
         document = db_status_document(store)
+        migration = current_revision(store.engine)
     if as_json:
         echo_json(document)
         return
+    labels = {"revision": "data revision (changes with every write)"}
+    console.print(f"migration: {migration or 'none'}", highlight=False)
     for key, value in document.items():
         if key != "schema_version":
-            console.print(f"{key}: {value}", highlight=False)
+            console.print(f"{labels.get(key, key)}: {value}", highlight=False)

@@ -56,6 +56,23 @@ class AgentServerError(GpuAtlasError):
     """The URL does not lead to a GPU Atlas ingest API (404/405): nothing is rejected."""
 
 
+def server_base_url(server: str) -> str:
+    """The server's base URL from what a user writes: http(s) is required (a bare host:port
+    retried as a transport error), and a trailing /api/v1 or /api/v1/results is the ingest
+    path itself, not part of the base (it was posted to /api/v1/api/v1/results)."""
+    text = server.strip()
+    if not text.lower().startswith(("http://", "https://")):
+        raise GpuAtlasError(
+            f"--server {server!r} has no http:// or https:// scheme: write "
+            f"https://{text} (or http://{text} on a trusted network)"
+        )
+    base = text.rstrip("/")
+    for suffix in (INGEST_PATH, INGEST_PATH.rsplit("/", 1)[0]):
+        if base.lower().endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Exponential backoff with full jitter, capped."""
@@ -146,7 +163,7 @@ class Pusher:
     def _client(self) -> httpx.Client:
         if self.client_factory is not None:
             return self.client_factory()
-        return httpx.Client(base_url=self.server.rstrip("/"), timeout=self.timeout_s)
+        return httpx.Client(base_url=server_base_url(self.server), timeout=self.timeout_s)
 
     # -- preparing -----------------------------------------------------------------------------
     def _next_batch(self, report: PushReport) -> list[Outgoing]:
@@ -197,6 +214,7 @@ class Pusher:
                 f"{self.max_request_bytes} bytes even without raw samples"
             ],
             report,
+            result.result_id,
         )
         return None
 
@@ -260,7 +278,7 @@ class Pusher:
         by_index = _problems_by_index(_json_body(response), len(batch))
         if by_index:
             for index, problems in by_index.items():
-                self._reject(batch[index].path, problems, report)
+                self._reject(batch[index].path, problems, report, batch[index].result_id)
             return True
         if len(batch) > 1:
             middle = len(batch) // 2
@@ -271,7 +289,7 @@ class Pusher:
                 ]
             )
         reason = f"server refused it (HTTP {response.status_code}): {_detail(response)}"
-        self._reject(batch[0].path, [reason], report)
+        self._reject(batch[0].path, [reason], report, batch[0].result_id)
         return True
 
     def _acknowledge(self, body: dict[str, Any], batch: list[Outgoing], report: PushReport) -> bool:
@@ -289,20 +307,24 @@ class Pusher:
             item = by_id.get(str(conflict.get("result_id")))
             if item is not None:
                 report.conflicts += 1
-                self._reject(item.path, [str(conflict.get("message", "conflict"))], report)
+                message = str(conflict.get("message", "conflict"))
+                self._reject(item.path, [message], report, item.result_id)
                 done.add(item.result_id)
         missing = [item.result_id for item in batch if item.result_id not in done]
         if missing:
             report.errors.append(f"the server's reply did not mention {len(missing)} result(s)")
         return not missing
 
-    def _reject(self, path: Path, problems: list[str], report: PushReport) -> None:
+    def _reject(
+        self, path: Path, problems: list[str], report: PushReport, result_id: str | None = None
+    ) -> None:
         try:
             target = self.spool.reject(path, problems)
         except FileNotFoundError:
             return
         report.rejected += 1
-        report.rejections.append(f"{target.name}: {'; '.join(problems)[:300]}")
+        named = f"{target.name} (result {result_id})" if result_id else target.name
+        report.rejections.append(f"{named}: {'; '.join(problems)[:300]}")
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any]:

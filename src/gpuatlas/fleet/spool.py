@@ -83,6 +83,19 @@ class Spool:
         _atomic_write(_problems_path(target), json.dumps(problems, indent=2))
         return target
 
+    def reject_copy(self, source: Path, problems: list[str]) -> Path:
+        """Set aside a copy of a file that could not be read as a result (`agent --push`: the
+        file is the user's, so it stays where it is), with the reasons."""
+        digest = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
+        target = self.rejected_dir / f"push-{digest}-{source.stem[:64]}.json"
+        try:
+            content = source.read_bytes().decode("utf-8", errors="replace")
+        except OSError as error:
+            content = f"(could not be read: {error.strerror})"
+        _atomic_write(target, content)
+        _atomic_write(_problems_path(target), json.dumps(problems, indent=2))
+        return target
+
     def keep_raw(self, path: Path, summarised: str) -> Path:
         """Keep the full file in ``raw/`` and put the summarised copy in its place."""
         target = self.raw_dir / path.name

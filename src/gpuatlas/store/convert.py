@@ -8,6 +8,7 @@ from typing import Any
 from gpuatlas.records.identity import identity_key
 from gpuatlas.records.result import BenchResult, parse_result
 from gpuatlas.records.validity import comparability_problems
+from gpuatlas.store.exported import StoredState
 
 _DETAIL_FIELDS = (
     "repeats",
@@ -64,6 +65,19 @@ def result_row(
         "identity_key": identity_key(result),
         "comparable": not comparability_problems(result),
     }
+
+
+def restored_row(result: BenchResult, state: StoredState) -> dict[str, Any]:
+    """The ``results`` row of a result read back from a db export, with its store record."""
+    row = result_row(
+        result,
+        origin=state.origin,
+        agent=state.agent,
+        received_at=state.received_at,
+        quarantine_reasons=list(state.quarantine_reasons),
+    )
+    row["details"] = {**row["details"], "audit": list(state.audit)}
+    return {**row, "quarantined": state.quarantined, "released_at": state.released_at}
 
 
 def _first_gpu_name(result: BenchResult) -> str | None:

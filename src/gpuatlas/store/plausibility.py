@@ -13,7 +13,9 @@ the catalog does not know, a GPU without a bandwidth figure) pass.
 
 from __future__ import annotations
 
+import difflib
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +36,17 @@ GEMM_PREFIX = "gpu-gemm-"
 SMALLEST_HEADLINE = 1e-6  # below this, a positive headline is a unit or encoding error
 # Sanity ceilings per GPU by unit (far above any datasheet; physics bounds are stricter).
 CEILING_PER_GPU = {"tok/s": 1e6, "GB/s": 1e5, "TFLOP/s": 1e5, "ms": 1e7, "s": 1e6}
+
+# A decode (tg) rate times the bytes of weights each token reads must stay within the GPUs'
+# datasheet bandwidth: a measured rate may exceed it by this factor at most (an untied
+# embedding table, ~5-10% of a small model's file, is not read per token).
+WEIGHT_READ_MARGIN = 1.1
+PARAMS_RATIO_LIMIT = 2.0  # a file's parameter count within 2x of its named model's published one
+ALL_LAYERS = 99  # llama.cpp's -ngl 99: every layer of any model up to 99 layers on the GPU
+# Mixture-of-experts models read only their active experts per token: the file's size does
+# not bound their decode (llama.cpp's model types: "qwen3moe 30B.A3B", "llama 8x7B",
+# "gpt-oss 20B MXFP4 MoE", "llama4 17Bx16E (Scout)", deepseek2, ...).
+MOE_MODEL_TYPE = re.compile(r"moe|\d+x\d+|\.a\d|x\d+e\b|deepseek|mixtral|gpt-oss|jamba|dbrx|arctic")
 
 Check = Callable[[BenchResult, Gpu, "BenchmarkIdentity"], list[str]]
 
@@ -119,16 +132,27 @@ def plausibility_problems(
         return reasons
     gpu = _catalog_gpu(result.gpu_id)
     if gpu is None:
-        return reasons + [f"gpu_id {result.gpu_id!r} is not a catalog GPU; it cannot be compared"]
+        return reasons + [unknown_gpu_problem(result.gpu_id)]
     checks: tuple[Check, ...] = (
         fingerprint_claim_problems,
         decode_bound_problems,
         bandwidth_bound_problems,
         gemm_bound_problems,
+        weight_read_problems,
+        weight_fit_problems,
+        parameter_count_problems,
     )
     for check in checks:
         reasons += check(result, gpu, identity)
     return reasons
+
+
+def unknown_gpu_problem(gpu_id: str) -> str:
+    """A gpu_id the catalog does not hold, with the catalog ids closest to it."""
+    ids = [gpu.id for gpu in all_gpus()]
+    close = difflib.get_close_matches(gpu_id.lower(), ids, n=5, cutoff=0.6)
+    hint = f"close matches: {', '.join(close)}" if close else "`gpuatlas gpus` lists the ids"
+    return f"gpu_id {gpu_id!r} is not a catalog GPU; it cannot be compared ({hint})"
 
 
 def definition_problems(result: BenchResult, identity: BenchmarkIdentity) -> list[str]:
@@ -210,9 +234,7 @@ def decode_bound_problems(
     known = identity or BenchmarkIdentity()
     if value is None or (known.metric or result.headline.metric) not in DECODE_METRICS:
         return []
-    concurrency = (
-        known.concurrency or result.settings.concurrency or result.settings.batch_size or 1
-    )
+    concurrency = known.concurrency or _decode_streams(result)
     model = known.model or result.settings.model
     bound = decode_bound_tok_s(gpu, model, known.weights or _weights_name(result))
     if bound is None:
@@ -224,6 +246,14 @@ def decode_bound_problems(
         f"decode {value:.1f} tok/s exceeds the memory-bandwidth bound {limit:.1f} tok/s "
         f"({gpu.memory_bandwidth_gb_s} GB/s over the model's weights, x{BOUND_MARGIN} margin)"
     ]
+
+
+def _decode_streams(result: BenchResult) -> int:
+    """Sequences decoded together. llama-bench decodes one (its n_batch, kept as batch_size,
+    is the prompt-processing batch: 2,048 streams lifted its bound 2,048-fold)."""
+    if "llama_bench_test" in result.settings.extra:
+        return 1
+    return result.settings.concurrency or result.settings.batch_size or 1
 
 
 def _weights_name(result: BenchResult) -> str | None:
@@ -290,3 +320,95 @@ def gemm_bound_problems(
     if not peak or value <= peak * BOUND_MARGIN:
         return []
     return [f"{precision} GEMM {value:.1f} TFLOP/s exceeds the dense peak {peak:.1f} of {gpu.id}"]
+
+
+def _extra_number(result: BenchResult, name: str) -> float | None:
+    value = result.settings.extra.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _dense_weights_bytes(result: BenchResult) -> float | None:
+    """The model file's size (llama-bench's model_size), None for a mixture of experts."""
+    size = _extra_number(result, "model_size_bytes")
+    model_type = str(result.settings.extra.get("model_type") or "").lower()
+    if size is None or size <= 0 or MOE_MODEL_TYPE.search(model_type):
+        return None
+    return size
+
+
+def weight_read_problems(
+    result: BenchResult, gpu: Gpu, _identity: BenchmarkIdentity | None = None
+) -> list[str]:
+    """A single-stream decode rate whose weight reads (tok/s x the model's size in bytes)
+    exceed WEIGHT_READ_MARGIN x the datasheet bandwidth of gpu_count GPUs (5,000 tok/s of a
+    2.0 GB model is 10 TB/s; an RTX 4090 has 1,008 GB/s)."""
+    value, size = result.headline.value, _dense_weights_bytes(result)
+    single_stream = result.settings.concurrency in (None, 1)
+    if value is None or size is None or not single_stream or not gpu.memory_bandwidth_gb_s:
+        return []
+    if result.headline.metric != "decode_tok_s":
+        return []
+    count = max(result.gpu_count, 1)
+    read_gb_s = value * size / 1e9
+    limit_gb_s = gpu.memory_bandwidth_gb_s * count * WEIGHT_READ_MARGIN
+    if read_gb_s <= limit_gb_s:
+        return []
+    return [
+        f"decode {value:,.1f} tok/s of a {size / 1e9:.2f} GB model reads {read_gb_s:,.0f} GB/s "
+        f"of weights, above {WEIGHT_READ_MARGIN}x the datasheet "
+        f"{gpu.memory_bandwidth_gb_s:,.0f} GB/s x {count} of {gpu.id} ({limit_gb_s:,.0f} GB/s)"
+    ]
+
+
+def weight_fit_problems(
+    result: BenchResult, gpu: Gpu, _identity: BenchmarkIdentity | None = None
+) -> list[str]:
+    """Every layer on the GPUs (n_gpu_layers >= 99, no experts or tensors kept on the CPU)
+    needs the model's weights in the GPUs' memory: a 42.5 GB 70B Q4_K_M does not fit one
+    24 GB card."""
+    size = _extra_number(result, "model_size_bytes")
+    layers = _extra_number(result, "n_gpu_layers")
+    if size is None or layers is None or layers < ALL_LAYERS or not gpu.memory_gb:
+        return []
+    overrides = str(result.settings.extra.get("tensor_buft_overrides") or "none").lower()
+    if (_extra_number(result, "n_cpu_moe") or 0) > 0 or overrides not in ("none", ""):
+        return []
+    count = max(result.gpu_count, 1)
+    memory_gb = gpu.memory_gb * count
+    if size / 1e9 <= memory_gb:
+        return []
+    return [
+        f"the model's {size / 1e9:.1f} GB of weights with every layer on the GPU "
+        f"(n_gpu_layers {layers:.0f}) exceed the {memory_gb:,.0f} GB of {count} {gpu.id}"
+    ]
+
+
+def parameter_count_problems(
+    result: BenchResult, _gpu: Gpu, _identity: BenchmarkIdentity | None = None
+) -> list[str]:
+    """A file's own parameter count (llama-bench's model_n_params) far from that of the model
+    its name is (a 70B's name with a 3B's count and size): its size cannot be trusted to bound
+    its speed or its memory."""
+    params = _extra_number(result, "model_params")
+    published = _published_params(result.settings.model)
+    if params is None or params <= 0 or published is None:
+        return []
+    if 1 / PARAMS_RATIO_LIMIT <= params / published <= PARAMS_RATIO_LIMIT:
+        return []
+    return [
+        f"the file's model_n_params {params / 1e9:.2f}B contradicts {result.settings.model} "
+        f"({published / 1e9:.1f}B parameters published): model size and speed are unverifiable"
+    ]
+
+
+def _published_params(model: str | None) -> float | None:
+    if not model:
+        return None
+    try:
+        published = resolve_llm(model, allow_hub=False).published
+    except (GpuAtlasError, AttributeError, TypeError, ValueError):
+        return None
+    count = getattr(published, "params", None)
+    return float(count) if isinstance(count, int | float) and count > 0 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -16,14 +16,17 @@ from sqlalchemy.engine import Engine
 
 from gpuatlas.catalog.system_keys import parse_system_key, system_key
 from gpuatlas.errors import InvalidRequestError
+from gpuatlas.records.identity import EXTERNAL_PREFIX
 from gpuatlas.records.result import BenchResult
+from gpuatlas.records.run_label import run_label
 from gpuatlas.records.validity import comparability_problems
 from gpuatlas.records.workload import Workload
 from gpuatlas.store import sanitize, summary_refresh
 from gpuatlas.store import summaries as summary_sql
 from gpuatlas.store import tokens as token_rules
 from gpuatlas.store import workloads as workload_sql
-from gpuatlas.store.convert import result_row, row_to_document
+from gpuatlas.store.convert import restored_row, result_row, row_to_document
+from gpuatlas.store.exported import StoredState
 from gpuatlas.store.location import is_sqlite
 from gpuatlas.store.migrate import upgrade_to_head
 from gpuatlas.store.plausibility import (
@@ -124,7 +127,11 @@ class Store:
 
     # -- ingest ----------------------------------------------------------------------------
     def add_results(
-        self, batch: Sequence[BenchResult], agent: str | None = None, origin: str | None = None
+        self,
+        batch: Sequence[BenchResult],
+        agent: str | None = None,
+        origin: str | None = None,
+        restored: Mapping[str, StoredState] | None = None,
     ) -> IngestOutcome:
         """Store a batch in one transaction (all or nothing), idempotent by result_id.
 
@@ -132,6 +139,8 @@ class Store:
         (InvalidRequestError naming each result). Results are stored sanitised (sanitize.py).
         One that breaks a plausibility rule is stored quarantined (plausibility.py). A result
         whose id is stored with different content is a conflict: not stored, not a duplicate.
+        ``restored``: the store records of results read from a db export, by id (origin, agent,
+        received_at, quarantine and audit kept as exported, not judged again).
         """
         problems = [
             f"result {result.result_id!r}: {problem}"
@@ -144,13 +153,19 @@ class Store:
         host_key = self.host_id_key()
         cleaned = [sanitize.sanitized_result(result, host_key) for result in unique]
         received_at = datetime.now(UTC)
-        reasons = self._plausibility(cleaned)
+        states = restored or {}
+        reasons = self._plausibility([r for r in cleaned if r.result_id not in states])
         for result in cleaned:  # kept and shown, never pooled (records/validity.py)
+            if result.result_id in states:
+                reasons[result.result_id] = _restored_reasons(states[result.result_id])
+                continue
             reasons[result.result_id] += [
                 f"not valid for comparison: {problem}" for problem in comparability_problems(result)
             ]
         rows = [
-            result_row(
+            restored_row(result, states[result.result_id])
+            if result.result_id in states
+            else result_row(
                 result,
                 origin=origin or ("agent" if agent else "import"),
                 agent=agent,
@@ -340,6 +355,20 @@ class Store:
         with self.engine.connect() as connection:
             return [_summary(row) for row in connection.execute(query)]
 
+    def run_labels(self, result_ids: Collection[str]) -> dict[str, str]:
+        """Per result id, what its benchmark id does not say: model, model type and engine
+        build (records/run_label.py); ids without any of them are left out."""
+        wanted = sorted(set(result_ids))
+        if not wanted:
+            return {}
+        query = sa.select(results.c.result_id, results.c.settings, results.c.fingerprint).where(
+            results.c.result_id.in_(wanted)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        labels = {row.result_id: run_label(row.settings, row.fingerprint) for row in rows}
+        return {result_id: label for result_id, label in labels.items() if label}
+
     def get_document(self, result_id: str) -> dict[str, Any] | None:
         """The full stored result (samples, fingerprint, settings) as a JSON document."""
         query = sa.select(results).where(results.c.result_id == result_id)
@@ -392,7 +421,20 @@ class Store:
         why are appended to the result's audit record; its reasons stay as a trail)."""
         self._refuse_release_of_invalid(result_id)
         values = {"quarantined": False, "released_at": datetime.now(UTC)}
-        return self._update_result(result_id, values, _audit_entry("release", by, reason))
+        audit = _audit_entry("release", by, reason)
+        return self._update_result(result_id, values, audit, only_quarantined=True)
+
+    def is_quarantined(self, result_id: str) -> bool | None:
+        """Whether a stored result is held out of comparisons (None: no such result)."""
+        query = sa.select(results.c.quarantined).where(results.c.result_id == result_id)
+        with self.engine.connect() as connection:
+            state = connection.execute(query).scalar()
+        return None if state is None else bool(state)
+
+    def note_token_use(self, name: str) -> None:
+        """Record that the token of ``name`` was used now (shown by `token list`)."""
+        with self._write() as connection:
+            _touch_token(connection, name, datetime.now(UTC))
 
     def _refuse_release_of_invalid(self, result_id: str) -> None:
         query = sa.select(results.c.comparable).where(results.c.result_id == result_id)
@@ -406,12 +448,24 @@ class Store:
                 ]
             )
 
-    def _update_result(self, result_id: str, values: dict[str, Any], audit: dict[str, Any]) -> bool:
+    def _update_result(
+        self,
+        result_id: str,
+        values: dict[str, Any],
+        audit: dict[str, Any],
+        only_quarantined: bool = False,
+    ) -> bool:
+        """Apply ``values`` and append ``audit`` (False: no such result). ``only_quarantined``:
+        a result not held is left as it is, with no audit record (releasing twice is a no-op)."""
         where = results.c.result_id == result_id
         with self._write_results() as connection:
-            details = connection.execute(sa.select(results.c.details).where(where)).scalar()
-            if details is None:
+            query = sa.select(results.c.details, results.c.quarantined).where(where)
+            row = connection.execute(query).first()
+            if row is None:
                 return False
+            if only_quarantined and not row.quarantined:
+                return True
+            details = row.details or {}
             trail = [*dict(details).get("audit", []), audit]
             summary_sql.log_changes_where(connection, where)
             statement = (
@@ -468,6 +522,15 @@ class Store:
         with self.engine.connect() as connection:
             return connection.execute(query).scalar()
 
+    def token_scope(self, token: str) -> tuple[str, str] | None:
+        """The name and scope of an active token, else None."""
+        query = sa.select(tokens.c.name, tokens.c.scope).where(
+            tokens.c.token_hash == token_rules.hash_token(token), tokens.c.revoked_at.is_(None)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (str(row.name), str(row.scope))
+
     def list_tokens(self) -> list[TokenInfo]:
         query = sa.select(tokens).order_by(tokens.c.name)
         with self.engine.connect() as connection:
@@ -475,9 +538,9 @@ class Store:
                 TokenInfo(
                     name=row.name,
                     scope=row.scope,
-                    created_at=row.created_at,
-                    revoked_at=row.revoked_at,
-                    last_used_at=row.last_used_at,
+                    created_at=row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC),
+                    revoked_at=as_utc(row.revoked_at),
+                    last_used_at=as_utc(row.last_used_at),
                 )
                 for row in connection.execute(query)
             ]
@@ -503,6 +566,11 @@ class Store:
             _set_meta(connection, PUBLIC_DATA_SET, fingerprint)
             _bump_change_counter(connection)
         return True
+
+
+def _restored_reasons(state: StoredState) -> list[str]:
+    """A restored result counts as quarantined in the outcome only while it is held."""
+    return list(state.quarantine_reasons) if state.quarantined else []
 
 
 def _unique_by_id(batch: Sequence[BenchResult]) -> tuple[list[BenchResult], set[str]]:
@@ -595,7 +663,7 @@ def _established_identities(
         row = connection.execute(query).first()
         if row is not None:
             settings = row.settings if isinstance(row.settings, dict) else {}
-            model = settings.get("model")
+            model = settings.get("model") if _id_names_model(name) else None
             found[(name, version)] = BenchmarkIdentity(
                 metric=row.metric,
                 unit=row.unit,
@@ -617,11 +685,20 @@ def _identity_of_result(result: BenchResult, workload: Workload | None) -> Bench
             if identity.higher_is_better is not None
             else headline.higher_is_better
         ),
-        model=identity.model or result.settings.model,
+        model=identity.model
+        or (result.settings.model if _id_names_model(result.benchmark) else None),
         weights=identity.weights,
         concurrency=identity.concurrency,
         defined_by="earlier results",
     )
+
+
+def _id_names_model(benchmark: str) -> bool:
+    """Whether one model goes with a benchmark id: an imported tool's id (external-...) names
+    only the test (external-llama-bench-tg128), so each of its results bounds its decode by
+    its own model, never by the model of the first result stored under the id (a 70B run
+    stored first held every later 3B run to a 70B's bound)."""
+    return not benchmark.startswith(EXTERNAL_PREFIX)
 
 
 def _audit_entry(action: str, by: str | None, reason: str | None) -> dict[str, Any]:
@@ -721,7 +798,7 @@ def _summary(row: Any) -> ResultSummary:
         source=row.source,
         origin=row.origin,
         agent=row.agent,
-        received_at=row.received_at,
+        received_at=row.received_at.replace(tzinfo=row.received_at.tzinfo or UTC),
         quarantined=row.quarantined,
         quarantine_reasons=tuple(row.quarantine_reasons or ()),
     )
@@ -731,12 +808,24 @@ def _audit(row: Any) -> dict[str, Any]:
     return {
         "origin": row.origin,
         "agent": row.agent,
-        "received_at": row.received_at.isoformat() if row.received_at else None,
+        "received_at": _iso_utc(row.received_at),
         "quarantined": row.quarantined,
         "quarantine_reasons": list(row.quarantine_reasons),
-        "released_at": row.released_at.isoformat() if row.released_at else None,
+        "released_at": _iso_utc(row.released_at),
         "audit": list((row.details or {}).get("audit", [])),
     }
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored time with its zone: SQLite returns the UTC times it holds without one."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _iso_utc(moment: datetime | None) -> str | None:
+    aware = as_utc(moment)
+    return aware.isoformat() if aware else None
 
 
 def _meta_value(connection: sa.Connection, key: str) -> str | None:

@@ -13,7 +13,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from gpuatlas.records.result import BenchResult
+from gpuatlas.records.suite import suite
 
 # Result ids travel in URL paths (/results/<id>) and spool file names: letters, digits and
 # ". _ : -", starting with a letter or digit, at most 128 characters.
@@ -50,16 +53,65 @@ _SETTINGS_NON_NEGATIVE = (
 _METRIC_FIELDS = ("median", "mean", "p90", "p99", "ci_low", "ci_high")
 
 
+# /results/<id>.json is the JSON of result <id>: an id ending in .json would be read as another
+DOCUMENT_SUFFIX = ".json"
+
+
 def result_id_problem(result_id: Any) -> str | None:
-    if isinstance(result_id, str) and RESULT_ID_PATTERN.fullmatch(result_id):
-        return None
-    return f"field result_id: {result_id!r} is not a valid id (use {RESULT_ID_RULE})"
+    if not isinstance(result_id, str) or not RESULT_ID_PATTERN.fullmatch(result_id):
+        return f"field result_id: {result_id!r} is not a valid id (use {RESULT_ID_RULE})"
+    if result_id.lower().endswith(DOCUMENT_SUFFIX):
+        return (
+            f"field result_id: {result_id!r} ends in {DOCUMENT_SUFFIX!r}, which its page "
+            f"address reads as the JSON of {result_id[: -len(DOCUMENT_SUFFIX)]!r} "
+            "(drop or change the suffix)"
+        )
+    return None
+
+
+def benchmark_problems(result: BenchResult) -> list[str]:
+    """A suite benchmark whose category contradicts the suite's, and an id one edit away from
+    a suite id (a misspelt suite id escapes every check of the suite's definition)."""
+    definitions = {benchmark.id: benchmark for benchmark in suite()}
+    definition = definitions.get(result.benchmark)
+    if definition is not None:
+        if result.category == definition.category:
+            return []
+        return [
+            f"field category: {result.category!r} contradicts {result.benchmark}, a "
+            f"{definition.category!r} benchmark of the suite (send category "
+            f"{definition.category!r}, or a custom-... id for another measurement)"
+        ]
+    near = [name for name in definitions if one_edit_apart(result.benchmark, name)]
+    if not near:
+        return []
+    return [
+        f"field benchmark: {result.benchmark!r} is not a suite benchmark; did you mean "
+        f"{' or '.join(sorted(near))}? (a custom-... id names a run of other settings)"
+    ]
+
+
+def one_edit_apart(first: str, second: str) -> bool:
+    """Whether one insertion, deletion, substitution or swap of neighbours turns one text
+    into the other (they differ)."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    start = next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
+    )
+    head_a, head_b = first[start:], second[start:]
+    if len(first) == len(second):
+        swapped = len(head_a) >= 2 and head_a[:2] == head_b[1::-1]
+        return head_a[1:] == head_b[1:] or (swapped and head_a[2:] == head_b[2:])
+    return head_a[1:] == head_b if len(first) > len(second) else head_a == head_b[1:]
 
 
 def validity_problems(result: BenchResult, now: datetime | None = None) -> list[str]:
     """Every broken field range of a parsed result, each naming its field."""
     problems = [problem for problem in (result_id_problem(result.result_id),) if problem]
     problems += _text_problems(result)
+    problems += benchmark_problems(result)
     problems += _headline_problems(result)
     problems += _gpu_count_problems(result)
     problems += _created_at_problems(result.created_at, now or datetime.now(UTC))
@@ -193,3 +245,54 @@ def _sample_problems(result: BenchResult) -> list[str]:
         f"field samples[].{name}: negative in {count} sample(s)"
         for name, count in sorted(counts.items())
     ]
+
+
+MAX_PRUNING_ROUNDS = 5
+
+
+def problems_beyond_schema(raw: Any) -> list[str]:
+    """The field-range problems of a document the schema refused (an unknown field, a wrong
+    type), found on a copy without the refused fields: every problem of a result at once, not
+    the schema's first and the ranges after a fix-and-retry. Problems of the left-out fields
+    themselves are not repeated; a required field that is refused leaves nothing to check."""
+    document, pruned = raw, set()
+    for _ in range(MAX_PRUNING_ROUNDS):
+        if not isinstance(document, dict):
+            return []
+        try:
+            result = BenchResult.model_validate(document)
+        except ValidationError as error:
+            locations = [tuple(item["loc"]) for item in error.errors()]
+            if any(item["type"] == "missing" for item in error.errors()) or not locations:
+                return []
+            pruned |= {".".join(str(part) for part in loc) for loc in locations}
+            document = _without(document, locations)
+            continue
+        return [
+            problem
+            for problem in validity_problems(result)
+            if not any(problem.startswith(f"field {name}") for name in pruned)
+        ]
+    return []
+
+
+def _without(document: dict[str, Any], locations: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """A deep copy of a JSON document without the values at these locations."""
+    copied: dict[str, Any] = _copied(document)
+    for location in locations:
+        parent: Any = copied
+        for part in location[:-1]:
+            parent = parent[part] if isinstance(parent, dict | list) else None
+            if parent is None:
+                break
+        if isinstance(parent, dict):
+            parent.pop(location[-1], None)
+    return copied
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value

@@ -22,7 +22,11 @@ from gpuatlas.errors import DataFileError, InvalidRequestError
 from gpuatlas.records.result import BenchResult, parse_result
 from gpuatlas.store import IngestOutcome, Store
 from gpuatlas.store.convert import storable_problems
-from gpuatlas.store.validity import result_id_problem, validity_problems
+from gpuatlas.store.validity import (
+    problems_beyond_schema,
+    result_id_problem,
+    validity_problems,
+)
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_RESULTS_PER_BATCH = 1000
@@ -59,10 +63,12 @@ class IngestError(Exception):
             "content: not stored)"
         },
         401: {"description": "No token, an unknown token or a revoked token"},
+        403: {"description": "A token of another scope (admin): pushing needs an ingest token"},
         413: {
             "description": f"Body over {MAX_BODY_BYTES} bytes or over "
             f"{MAX_RESULTS_PER_BATCH} results"
         },
+        415: {"description": "A Content-Type other than application/json"},
         422: {"description": "Every problem of every result at once; nothing was written"},
     },
 )
@@ -70,6 +76,7 @@ async def post_results(request: Request) -> Response:
     store: Store = request.app.state.store
     try:
         agent = await run_in_threadpool(_authenticate, request, store)
+        _check_content_type(request)
         raw = await _read_limited_body(request)
         status, body = await run_in_threadpool(_ingest, raw, agent, store)
         request.app.state.app_state.cache.note_push()
@@ -138,9 +145,32 @@ def _authenticate(request: Request, store: Store) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise IngestError(401, {"detail": "missing bearer token (Authorization: Bearer ...)"})
     agent = store.verify_token(token.strip())
-    if agent is None:
+    if agent is not None:
+        return agent
+    held = store.token_scope(token.strip())
+    if held is None:
         raise IngestError(401, {"detail": "unknown or revoked token"})
-    return agent
+    raise IngestError(
+        403,
+        {
+            "detail": f"token {held[0]!r} has scope {held[1]!r}; pushing results needs an "
+            "ingest-scoped token (gpuatlas token create NAME)"
+        },
+    )
+
+
+def _check_content_type(request: Request) -> None:
+    """The body must be declared JSON (application/json, or a +json type); none declared is
+    read as JSON, as curl and older agents send."""
+    declared = request.headers.get("content-type")
+    if declared is None:
+        return
+    media = declared.split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return
+    raise IngestError(
+        415, {"detail": f"Content-Type {media!r} is not JSON; send Content-Type: application/json"}
+    )
 
 
 async def _read_limited_body(request: Request) -> bytes:
@@ -218,7 +248,8 @@ def _validate_one(item: Any) -> tuple[BenchResult | None, list[str]]:
     try:
         result = parse_result(item, "result")
     except DataFileError as error:
-        return None, raw_problems + list(error.problems)
+        further = [p for p in problems_beyond_schema(item) if not p.startswith("field result_id")]
+        return None, raw_problems + list(error.problems) + further
     problems = raw_problems + _number_type_problems(item) + storable_problems(result)
     problems += [
         p

@@ -15,6 +15,7 @@ from gpuatlas.catalog.gpus import all_gpus, resolve_gpu
 from gpuatlas.catalog.prices import PriceSnapshot, current_prices, price_history
 from gpuatlas.economics.offer_costs import named_variant_first
 from gpuatlas.errors import UnknownNameError
+from gpuatlas.records.workload import PUBLIC_PREFIX
 from gpuatlas.store import GroupSummary, ResultSummary
 from gpuatlas.web.state import AppState
 
@@ -136,26 +137,39 @@ def gpu_view(state: AppState, name: str) -> dict[str, Any]:
 
 
 def _gpu_results(state: AppState, gpu_id: str) -> dict[str, Any]:
-    """The GPU's recent and quarantined results (cached with the store revision)."""
+    """The GPU's recent and quarantined results (cached with the store revision), each with
+    its run label (model, model type, engine build: records/run_label.py)."""
+    recent = state.store.result_summaries(gpu_id=gpu_id, limit=25)
+    held = state.store.result_summaries(gpu_id=gpu_id, quarantined=True)
+    labels = state.store.run_labels([s.result_id for s in [*recent, *held]])
     return {
-        "recent_results": [
-            _summary_dict(s) for s in state.store.result_summaries(gpu_id=gpu_id, limit=25)
-        ],
-        "quarantined": [
-            _summary_dict(s) for s in state.store.result_summaries(gpu_id=gpu_id, quarantined=True)
-        ],
+        "recent_results": [_summary_dict(s, labels.get(s.result_id)) for s in recent],
+        "quarantined": [_summary_dict(s, labels.get(s.result_id)) for s in held],
     }
 
 
 def _measured_for(state: AppState, gpu_id: str) -> list[dict[str, Any]]:
-    """Per benchmark: median, n and provenance, from the store's precomputed group summaries."""
-    return [_group_dict(summary) for summary in state.store.group_summaries([gpu_id])]
+    """Per benchmark: median, n and provenance, from the store's precomputed group summaries;
+    a group of runs gets the label of its first run (two models measured under one imported
+    id are two rows that say which model each is)."""
+    summaries = state.store.group_summaries([gpu_id])
+    labels = state.store.run_labels(
+        [
+            s.result_ids[0]
+            for s in summaries
+            if s.result_ids and not s.key.benchmark.startswith(PUBLIC_PREFIX)
+        ]
+    )
+    return [
+        _group_dict(s, labels.get(s.result_ids[0]) if s.result_ids else None) for s in summaries
+    ]
 
 
-def _group_dict(summary: GroupSummary) -> dict[str, Any]:
+def _group_dict(summary: GroupSummary, run_label: str | None = None) -> dict[str, Any]:
     key, description = summary.key, summary.description
     return {
         "benchmark": key.benchmark,
+        "run_label": run_label,
         "benchmark_version": key.benchmark_version,
         "category": description.category,
         "metric": description.metric,
@@ -168,8 +182,8 @@ def _group_dict(summary: GroupSummary) -> dict[str, Any]:
     }
 
 
-def _summary_dict(summary: ResultSummary) -> dict[str, Any]:
-    return _jsonable(dataclasses.asdict(summary))
+def _summary_dict(summary: ResultSummary, run_label: str | None = None) -> dict[str, Any]:
+    return {**_jsonable(dataclasses.asdict(summary)), "run_label": run_label}
 
 
 def _jsonable(value: Any) -> Any:
