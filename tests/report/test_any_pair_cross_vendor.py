@@ -310,6 +310,9 @@ def test_a_plan_over_gpus_nobody_rents_says_so(fresh_data_dir: Path) -> None:
     text = _plan_output("--gpu", "apple-m2-ultra-76c", "--gpu", "rx-7900-xtx")
     assert "no cloud offer rents apple-m2-ultra-76c, rx-7900-xtx" in text
     assert "--prices FILE" in text and "see `rejected`" not in text
+    # the file's columns, an example line and where an owner's $/GPU-hour comes from
+    assert "provider,gpu,usd_per_gpu_hour,tier,observed_date,source" in text
+    assert "`gpuatlas tco apple-m2-ultra-76c`" in text
 
 
 def test_a_plan_whose_engine_does_not_run_on_the_gpu_names_the_engines_that_do(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from gpuatlas.catalog.formats import find_format
+from gpuatlas.catalog.price_records import PRICE_SCHEMA
 from gpuatlas.catalog.prices import PriceSnapshot
 from gpuatlas.catalog.systems import GpuSystem, system_name
 from gpuatlas.economics.offer_costs import (
@@ -482,11 +483,15 @@ def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[R
             "engine that runs there with --engine"
         )
     if kinds == ["no-offer"]:
-        gpus = ", ".join(dict.fromkeys(r.gpu for r in rejected))
+        gpus = list(dict.fromkeys(r.gpu for r in rejected))
         return (
-            f"no cloud offer rents {gpus} in the price table, and a plan ranks rented "
-            "setups by their price: add an offer with --prices FILE (a CSV with the price "
-            "table's columns), or compare their speed with `gpuatlas compare`"
+            f"no cloud offer rents {', '.join(gpus)} in the price table, and a plan ranks "
+            f"rented setups by their price: add an offer with --prices FILE, a CSV with the "
+            f"columns {','.join(PRICE_SCHEMA.required_columns)} (for hardware you own, its "
+            f"$/GPU-hour from `gpuatlas tco {gpus[0]}`), e.g. "
+            f"'home,{gpus[0]},0.10,on-demand,YYYY-MM-DD,my tco' (the date you priced it); or "
+            "compare "
+            "their speed with `gpuatlas compare`"
         )
     return (
         f"no configuration can serve this workload: every candidate was rejected "
