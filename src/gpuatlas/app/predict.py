@@ -50,7 +50,6 @@ from gpuatlas.performance.llm.attention_setting import AttentionPath
 from gpuatlas.performance.llm.memory import (
     MIN_FREE_SHARE,
     check_checkpoint_context,
-    model_max_context,
 )
 from gpuatlas.performance.llm.predict import early_stop, with_early_stop
 from gpuatlas.performance.llm.serving_layout import group_system
@@ -60,6 +59,7 @@ from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
 from gpuatlas.performance.peak_rates import lacks_sixteen_bit_rate, precision_class
 from gpuatlas.performance.predictions import DiffusionPrediction, TrainingPrediction
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
+from gpuatlas.performance.training.speed import training_sequence_problem
 
 SCHEMA_ANSWER = "predict-llm"
 
@@ -770,14 +770,11 @@ def predict_train_document(
 def _require_sequence_within_context(model: Any, sequence_tokens: int) -> None:
     """A training sequence past the model's maximum context is refused, as `fit` refuses such
     a context (gemma-2-9b at --sequence 16384 was answered: 38,556 tok/s)."""
-    maximum = model_max_context(model) if isinstance(model, ModelArch) else 0
-    if maximum and sequence_tokens > maximum:
-        raise InvalidRequestError(
-            [
-                f"--sequence {sequence_tokens:,} exceeds {model.id}'s maximum context of "
-                f"{maximum:,} tokens (max_position_embeddings)"
-            ]
-        )
+    problem = (
+        training_sequence_problem(model, sequence_tokens) if isinstance(model, ModelArch) else None
+    )
+    if problem:
+        raise InvalidRequestError([problem])
 
 
 def _training_prediction(

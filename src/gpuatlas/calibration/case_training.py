@@ -22,12 +22,12 @@ import re
 from gpuatlas.catalog.model_arch import ModelArch
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.cases import Case, case_system, training_case_setup
-from gpuatlas.performance.llm.memory import model_max_context
 from gpuatlas.performance.resolve import as_model
 from gpuatlas.performance.training.recompute import LLMQ_RECOMPUTE_WORDS
 from gpuatlas.performance.training.speed import (
     require_training_fits,
     require_training_precision,
+    training_sequence_problem,
 )
 from gpuatlas.performance.training.variants import (
     EAGER_ATTENTION_WORDS,
@@ -112,18 +112,6 @@ def user_training_variant(variant: str, gpu_count: int) -> str | None:
     return "+".join(words) or None
 
 
-def training_sequence_problem(model: ModelArch, sequence_tokens: int) -> str | None:
-    """The problem of a training sequence longer than the model's maximum context
-    (max_position_embeddings, as `fit` refuses such a context); None when it is not."""
-    maximum = model_max_context(model)
-    if maximum and sequence_tokens > maximum:
-        return (
-            f"input_tokens {sequence_tokens:,} (the training sequence) exceeds {model.id}'s "
-            f"maximum context of {maximum:,} tokens (max_position_embeddings)"
-        )
-    return None
-
-
 def require_user_training_case(case: Case) -> None:
     """Raise InvalidRequestError for a user's training row that cannot run: a sequence past
     the model's maximum context, fp8 on a GPU without FP8 tensor cores, or a setup whose
@@ -132,7 +120,7 @@ def require_user_training_case(case: Case) -> None:
     if not isinstance(model, ModelArch):
         return  # predict_case says what a non-LLM's training row needs
     sequence = case.input_tokens or 2048
-    problem = training_sequence_problem(model, sequence)
+    problem = training_sequence_problem(model, sequence, "input_tokens (the training sequence)")
     if problem is not None:
         raise InvalidRequestError([problem])
     system = case_system(case)

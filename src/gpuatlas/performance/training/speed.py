@@ -11,7 +11,7 @@ from gpuatlas.catalog.systems import GpuSystem, build_system
 from gpuatlas.errors import InvalidRequestError
 from gpuatlas.performance.calibration_table import current_calibration
 from gpuatlas.performance.collectives import allreduce_s
-from gpuatlas.performance.llm.memory import gib_text
+from gpuatlas.performance.llm.memory import gib_text, model_max_context
 from gpuatlas.performance.llm.shape import forward_flops_per_token, matmul_flops_per_token
 from gpuatlas.performance.model_constants import model_constant
 from gpuatlas.performance.peak_rates import hardware_class, lacks_sixteen_bit_rate, peak_flops
@@ -509,6 +509,20 @@ def require_training_precision(gpu: Gpu, precision: str) -> None:
                 f"train in {other} (--precision {other})"
             ]
         )
+
+
+def training_sequence_problem(
+    model: ModelArch, sequence_tokens: int, named: str = "--sequence"
+) -> str | None:
+    """A training sequence past the model's maximum context (max_position_embeddings), as
+    `fit` refuses such a context, `named` as the request writes it; None when within it."""
+    maximum = model_max_context(model)
+    if maximum and sequence_tokens > maximum:
+        return (
+            f"{named} {sequence_tokens:,} exceeds {model.id}'s maximum context of "
+            f"{maximum:,} tokens (max_position_embeddings)"
+        )
+    return None
 
 
 def require_training_fits(system: GpuSystem, model: ModelArch, setup: TrainingSetup) -> None:
