@@ -207,3 +207,26 @@ def test_fp8_training_on_a_gpu_without_fp8_cores_is_refused_as_predict_train_doe
     )
     assert a100[0] == "" and "fp8 training needs FP8 tensor cores" in a100[3]
     assert h100[3] == "" and float(h100[0]) > 0
+
+
+def test_a_training_row_without_weights_trains_in_predict_trains_auto_precision(
+    tmp_path: Path,
+) -> None:
+    """A blank weights cell on a training row trained in bf16 everywhere (noted as 'fp16'): on
+    a T4, without bf16 tensor cores, that is fp32 math, 5x slower than the fp16 `predict train`
+    picks there."""
+    (blank, fp16, bf16) = _answers(
+        [
+            "t4,1,qwen2.5-0.5b,,pytorch,1,2048,0,train_tok_s,",
+            "t4,1,qwen2.5-0.5b,fp16,pytorch,1,2048,0,train_tok_s,",
+            "t4,1,qwen2.5-0.5b,bf16,pytorch,1,2048,0,train_tok_s,",
+        ]
+    )
+    assert blank[:3] == fp16[:3] and float(bf16[0]) < float(fp16[0]) / 2
+    single = api.predict_training("t4", "qwen2.5-0.5b", tokens=1e9, precision="fp16", micro_batch=1)
+    assert float(blank[0]) == pytest.approx(single.tok_s.value, rel=1e-4)
+    text = "gpu,gpu_count,model,weights,engine,batch,input_tokens,output_tokens,metric\n"
+    _, _, stderr = _invoke(
+        tmp_path, text + "h100-sxm,1,qwen2.5-0.5b,,pytorch,1,2048,0,train_tok_s\n"
+    )
+    assert "predicted as bf16 or fp16 (the training precision" in stderr

@@ -56,10 +56,13 @@ from gpuatlas.performance.llm.serving_layout import group_system
 from gpuatlas.performance.llm.shape import llm_shape
 from gpuatlas.performance.media.variant_words import variant_problems
 from gpuatlas.performance.media.vision import DEFAULT_IMAGE_PX
-from gpuatlas.performance.peak_rates import lacks_sixteen_bit_rate, precision_class
+from gpuatlas.performance.peak_rates import precision_class
 from gpuatlas.performance.predictions import DiffusionPrediction, TrainingPrediction
 from gpuatlas.performance.resolve import as_format, as_system, kv_cache_id
-from gpuatlas.performance.training.speed import training_sequence_problem
+from gpuatlas.performance.training.speed import (
+    auto_training_precision,
+    training_sequence_problem,
+)
 
 SCHEMA_ANSWER = "predict-llm"
 
@@ -681,8 +684,7 @@ def training_precision(request: PredictTrainRequest) -> str:
     fp16 there)."""
     if request.precision != "auto":
         return request.precision
-    gpu = as_system(request.system).gpu
-    return "fp16" if lacks_sixteen_bit_rate(gpu, "bf16") else "bf16"
+    return auto_training_precision(as_system(request.system).gpu)
 
 
 def _precision_text(request: PredictTrainRequest) -> str:

@@ -161,15 +161,35 @@ def weights_assumptions(columns: Mapping[str, Sequence[str]], size: int) -> list
     """One entry per distinct model and engine of the rows that leave `weights` empty or write
     'auto': the format predicted and why."""
     empty = [""] * size
-    names = ("model", "weights", "engine")
+    names = ("model", "weights", "engine", "metric")
     written = set(zip(*(columns.get(name, empty) for name in names), strict=True))
     pairs = {
-        (model.strip(), engine.strip())
-        for model, weights, engine in written
+        (model.strip(), engine.strip(), metric.strip().lower() == TRAIN_METRIC)
+        for model, weights, engine, metric in written
         if weights.strip().lower() in ("", AUTO_WEIGHTS) and model.strip()
     }
-    found = (_assumed(model, engine) for model, engine in sorted(pairs))
+    found = (
+        _training_assumed(model, engine) if training else _assumed(model, engine)
+        for model, engine, training in sorted(pairs)
+    )
     return [entry for entry in found if entry is not None]
+
+
+TRAINING_PRECISION_REASON = (
+    "the training precision: bf16 where the GPU has bf16 tensor cores, else fp16 (as "
+    "`predict train --precision auto`; write bf16, fp16, fp32 or fp8 to choose one)"
+)
+
+
+def _training_assumed(model: str, engine: str) -> dict[str, str]:
+    """A training row without weights trains in `predict train`'s auto precision (it was
+    noted as fp16 while it trained in bf16, and a T4 row priced bf16 in fp32 math)."""
+    return {
+        "model": model,
+        "engine": engine,
+        "weights": "bf16 or fp16",
+        "reason": TRAINING_PRECISION_REASON,
+    }
 
 
 def _assumed(model: str, engine: str) -> dict[str, str] | None:

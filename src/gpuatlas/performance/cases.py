@@ -48,7 +48,7 @@ from gpuatlas.performance.training.engines import (
 )
 from gpuatlas.performance.training.memory import TrainingSetup, training_memory_fit
 from gpuatlas.performance.training.recompute import stated_recompute_share
-from gpuatlas.performance.training.speed import predict_training_run
+from gpuatlas.performance.training.speed import auto_training_precision, predict_training_run
 from gpuatlas.performance.training.variants import (
     variant_eager_attention,
     variant_expert_parallel,
@@ -319,7 +319,10 @@ def training_case_setup(
     variant states, else only where the memory model says it does not fit without (the
     batch mode checks the setup's fit with `training.speed.require_training_fits`)."""
     sequence = case.input_tokens or 2048
-    precision = (case.weights or "bf16").lower()
+    written = (case.weights or "").lower()
+    # none written: `predict train`'s auto (bf16, fp16 without bf16 tensor cores; measured rows
+    # all state theirs)
+    precision = written if written not in ("", "auto") else auto_training_precision(system.gpu)
     engine = training_engine(case.engine).id if case.engine else DEFAULT_TRAINING_ENGINE
     parts = variant_parts(case.variant)
     sharding = variant_sharding(

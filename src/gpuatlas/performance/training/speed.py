@@ -511,6 +511,13 @@ def require_training_precision(gpu: Gpu, precision: str) -> None:
         )
 
 
+def auto_training_precision(gpu: Gpu) -> str:
+    """The precision a run that names none trains in: bf16 where the GPU has bf16 tensor
+    cores, else fp16 (a T4 or V100: bf16 runs its GEMMs in fp32 there; Hugging Face Trainer's
+    and Unsloth's `is_bfloat16_supported()` pick fp16)."""
+    return "fp16" if lacks_sixteen_bit_rate(gpu, "bf16") else "bf16"
+
+
 def training_sequence_problem(
     model: ModelArch, sequence_tokens: int, named: str = "--sequence"
 ) -> str | None:
