@@ -45,3 +45,18 @@ def test_cost_prices_the_name_s_format() -> None:
 
     assert offloads("flux.1-dev") != {""}  # bf16 FLUX dev does not fit 24 GB whole
     assert offloads("flux1-dev-Q8_0.gguf") == {""}
+
+
+@pytest.mark.parametrize(
+    ("file_name", "model", "format_id"),
+    [
+        ("flux1-dev-fp8.safetensors", "flux.1-dev", "fp8"),  # ComfyUI's usual file name
+        ("sd3.5_large_turbo.safetensors", "sd-3.5-large-turbo", "bf16"),
+    ],
+)
+def test_a_safetensors_file_name_reads_as_its_checkpoint(
+    file_name: str, model: str, format_id: str
+) -> None:
+    """'flux1-dev-fp8.safetensors' was an unknown model (a '.gguf' name was read)."""
+    answer = _predicted(file_name)
+    assert (answer["model_id"], answer["weights"]) == (model, format_id)

@@ -135,7 +135,7 @@ def _split_tokens(name: str) -> list[str]:
     A checkpoint of the mlx-community organisation gets the token "mlx" (its -4bit is MLX's
     affine 4-bit, not bitsandbytes)."""
     base = name.strip().lower().split("/")[-1]
-    base = re.sub(r"\.gguf$", "", base)
+    base = re.sub(r"\.(gguf|safetensors|sft|ckpt)$", "", base)  # a weights file's own name
     base = _SHARD_SUFFIX_PATTERN.sub("", base)  # gpt-oss-120b-mxfp4-00001-of-00003
     base = _EXPORT_REVISION_PATTERN.sub(r"-\1", base)  # nvidia/DeepSeek-R1-0528-FP4-v2
     base = _KV_SCALES_SUFFIX_PATTERN.sub(r"-\1", base)  # amd/Llama-3.3-70B-Instruct-FP8-KV

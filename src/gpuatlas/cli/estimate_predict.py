@@ -475,7 +475,7 @@ def predict_train_command(
     recompute: bool | None = typer.Option(
         _train("recompute"),
         "--recompute/--no-recompute",
-        help="Activation recomputation (default: off unless only a setup with it fits).",
+        help="Activation recomputation (default: the fastest setup that fits, on or off).",
         show_default=False,
     ),
     sequence_tokens: int = typer.Option(
@@ -484,7 +484,7 @@ def predict_train_command(
     micro_batch: int | None = typer.Option(
         _train("micro_batch"),
         "--micro-batch",
-        help="Micro-batch per GPU (default: 4, else 1 when 4 does not fit).",
+        help="Micro-batch per GPU (default: the fastest of 4 and 1 that fits).",
         show_default=False,
     ),
     sharding: str = typer.Option(

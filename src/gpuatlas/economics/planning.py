@@ -466,7 +466,10 @@ def _nothing_meets_message(slo: Slo, closest: list[PlanOption], rejected: list[R
                 f"{head}: overloaded — {best.utilization:.0%} of its capacity per replica, "
                 "so the queue grows without bound"
             )
-        return f"{head}: {missed_targets(_option_latency(best), slo)}"
+        missed = missed_targets(_option_latency(best), slo)
+        if not best.simulated:  # a lone request's floor: the latencies are at least these
+            missed = f"at least {missed} (a lone request's floor, not simulated)"
+        return f"{head}: {missed}"
     memory = [r for r in rejected if r.kind == "memory"]
     if memory:
         largest = max(memory, key=lambda r: r.memory_gb)
