@@ -87,9 +87,15 @@ class CaseNotes:
         return found
 
 
+def _rows(rows: int, kind: str) -> str:
+    """'1 serving row', '3 serving rows'."""
+    return f"{rows:,} {kind} row{'' if rows == 1 else 's'}"
+
+
 def _layout_text(rows: int) -> str:
     return (
-        f"{rows:,} serving rows on several GPUs state no layout: predicted in the best layout "
+        f"{_rows(rows, 'serving')} on several GPUs state{'s' if rows == 1 else ''} no layout: "
+        "predicted in the best layout "
         "(replicas where the model fits one GPU, as `predict serving`); write layout 'tensor' "
         "for one tensor-parallel replica over all of them"
     )
@@ -97,7 +103,8 @@ def _layout_text(rows: int) -> str:
 
 def _sharding_text(rows: int) -> str:
     return (
-        f"{rows:,} training rows on several GPUs state no sharding: predicted data parallel, "
+        f"{_rows(rows, 'training')} on several GPUs state{'s' if rows == 1 else ''} no "
+        "sharding: predicted data parallel, "
         "every GPU holding the whole model (`predict train`'s --sharding none); write fsdp, "
         "zero1, zero2 or zero3 in variant to shard"
     )
