@@ -46,7 +46,9 @@ def test_db_export_output_imports_into_another_database(url: str, tmp_path: Path
     assert run("db", "init", "--empty", "--url", other).exit_code == 0
     imported = run("db", "import", str(exported), "--url", other)
     assert imported.exit_code == 0, imported.output
-    assert imported.output.startswith("2 imported, 0 already stored, 0 quarantined")
+    assert " ".join(imported.output.split()).startswith(
+        "2 imported, 0 already stored, 0 quarantined"
+    )
     store = open_store(other, seed=False)
     try:
         document = store.get_document(held["result_id"])
@@ -145,7 +147,7 @@ def test_releasing_twice_says_so_and_adds_no_audit_record(url: str, tmp_path: Pa
     assert run("db", "import", str(write(tmp_path / "h.json", held)), "--url", url).exit_code == 0
     first = run("db", "release", held["result_id"], "--reason", "ok", "--url", url)
     second = run("db", "release", held["result_id"], "--reason", "ok", "--url", url)
-    assert first.output.strip() == f"released {held['result_id']}"
+    assert " ".join(first.output.split()) == f"released {held['result_id']}"
     assert second.exit_code == 0
     assert "is not quarantined: nothing to release" in " ".join(second.output.split())
     store = open_store(url, seed=False)

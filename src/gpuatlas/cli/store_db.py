@@ -152,13 +152,13 @@ def _print_import(outcome: Any, files: dict[str, Path]) -> None:
         + (f", {len(outcome.conflicts)} conflicting (not stored)" if outcome.conflicts else ""),
         highlight=False,
     )
+    # the detail lines whole (a file path is never cut to fit: the terminal wraps them)
     for item in outcome.quarantined:
-        console.print(f"  quarantined {item.result_id}: {'; '.join(item.reasons)}", highlight=False)
+        typer.echo(f"  quarantined {item.result_id}: {'; '.join(item.reasons)}")
     for result_id in outcome.conflicts:
-        console.print(
+        typer.echo(
             f"  conflict {result_id} ({files.get(result_id, '?')}): this id is stored with "
-            "other content; not stored (give the result a new id)",
-            highlight=False,
+            "other content; not stored (give the result a new id)"
         )
 
 
