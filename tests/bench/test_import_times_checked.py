@@ -42,8 +42,9 @@ def _problems(path: Path, tool: str = "auto") -> list[str]:
 
 def test_a_time_to_first_token_of_a_trillion_ms_is_refused(tmp_path: Path) -> None:
     path = _edited(tmp_path, "aiperf-c4.json", {"time_to_first_token.p50": 1e12})
-    (problem,) = _problems(path)
+    problem, *others = _problems(path)
     assert "ttft_ms median" in problem and "1e+12 ms" in problem and "a day" in problem
+    assert all("below the median 1e+12 ms" in other for other in others)  # p90, p99 under it
 
 
 def test_negative_and_over_a_day_times_are_each_named(tmp_path: Path) -> None:
@@ -103,3 +104,12 @@ def test_a_zoneless_start_time_is_read_as_local_time_and_said() -> None:
     hour = int(document["date"][9:11])  # '%Y%m%d-%H%M%S' in the local time of the machine
     assert int(str(vllm.created_at)[11:13]) == (hour - 1) % 24
     assert any("without a time zone" in w for w in vllm.warnings)
+
+
+def test_a_percentile_below_a_lower_one_is_refused(tmp_path: Path) -> None:
+    """A p99 TTFT of 10 ms beside a median of 24 ms imported (a regression tester's file)."""
+    problems = _problems(_edited(tmp_path, "vllm-c4.json", {"p99_ttft_ms": 10.0}))
+    assert problems == [
+        "run 1 (external-vllm-bench-serve), ttft_ms: p99 10 ms is below the median 24.4327 ms "
+        "(a percentile cannot be below a lower one)"
+    ]

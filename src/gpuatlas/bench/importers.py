@@ -920,6 +920,14 @@ def import_file(path: str | Path, tool: str = "auto") -> list[BenchResult]:
 
 
 MAX_IMPORTED_MS = 86_400_000.0  # a day: no request of a benchmark run takes longer
+PERCENTILE_ORDER = (("median", "p90"), ("p90", "p99"), ("median", "p99"))
+PERCENTILE_SLACK = 0.99  # rounding in the tool's own output: 1 % below still reads as equal
+
+
+def _below(high: float | None, low: float | None) -> bool:
+    return high is not None and low is not None and high < low * PERCENTILE_SLACK
+
+
 SUMMARY_STATISTICS = ("median", "mean", "p90", "p99")
 
 
@@ -939,6 +947,14 @@ def _timing_problems(index: int, result: BenchResult) -> list[str]:
                     f"{where}, {name} {statistic}: {value:g} ms is not a time a request takes "
                     f"(0 to {MAX_IMPORTED_MS:,.0f} ms, a day)"
                 )
+    problems += [
+        f"{where}, {name}: {high} {getattr(summary, high):g} ms is below the {low} "
+        f"{getattr(summary, low):g} ms (a percentile cannot be below a lower one)"
+        for name, summary in result.metrics.items()
+        if summary.unit == "ms"
+        for low, high in PERCENTILE_ORDER
+        if _below(getattr(summary, high), getattr(summary, low))
+    ]
     ttft, e2e = result.metrics.get("ttft_ms"), result.metrics.get("e2e_ms")
     if ttft and e2e and ttft.mean is not None and e2e.mean is not None and ttft.mean > e2e.mean:
         problems.append(
