@@ -113,3 +113,11 @@ def test_a_percentile_below_a_lower_one_is_refused(tmp_path: Path) -> None:
         "run 1 (external-vllm-bench-serve), ttft_ms: p99 10 ms is below the median 24.4327 ms "
         "(a percentile cannot be below a lower one)"
     ]
+
+
+def test_a_throughput_its_own_totals_contradict_is_refused(tmp_path: Path) -> None:
+    """output_throughput 1e9 tok/s beside the file's own 128 tokens in 0.11 s imported and
+    was shown as 1,000,000,000 tok/s; vLLM writes it as total_output_tokens / duration."""
+    (problem,) = _problems(_edited(tmp_path, "vllm-c4.json", {"output_throughput": 1e9}))
+    assert problem.startswith("field output_throughput: 1e+09 tok/s is not total_output_tokens")
+    assert "= 1,137.4 tok/s" in problem

@@ -249,12 +249,34 @@ def _vllm_problems(document: dict[str, Any]) -> list[str]:
     return problems
 
 
+RATE_SLACK = 0.05  # vLLM writes output_throughput = total_output_tokens / duration
+
+
+def _vllm_rate_problems(document: dict[str, Any]) -> list[str]:
+    """A throughput its own file contradicts (output_throughput 1e9 tok/s beside 51,200 tokens
+    in 40.5 s was imported and shown as 1,000,000,000 tok/s)."""
+    rate, tokens, seconds = (
+        _number(document.get(name))
+        for name in ("output_throughput", "total_output_tokens", "duration")
+    )
+    if rate is None or tokens is None or not seconds or seconds <= 0:
+        return []
+    expected = tokens / seconds
+    if abs(rate - expected) <= RATE_SLACK * max(expected, 1e-9):
+        return []
+    return [
+        f"field output_throughput: {rate:,.6g} tok/s is not total_output_tokens ÷ duration "
+        f"({tokens:,.0f} ÷ {seconds:,.6g} s = {expected:,.1f} tok/s), as vLLM writes it"
+    ]
+
+
 def import_vllm(document: Any, origin: str) -> list[BenchResult]:
     if not isinstance(document, dict) or "completed" not in document:
         raise DataFileError(
             origin, [_wrong_field(document, "completed", "a number", "a vllm bench serve file")]
         )
     problems = _vllm_problems(document)
+    problems += [] if problems else _vllm_rate_problems(document)
     if problems:
         raise DataFileError(origin, problems)
     concurrency = document.get("max_concurrency")
