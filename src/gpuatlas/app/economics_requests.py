@@ -155,7 +155,7 @@ def counts_for(gpu: Gpu, counts: Sequence[int]) -> list[int]:
     machine, and a replica over several machines is not modelled (plan listed '2x M3 Max' as
     '3 nodes x 2 engines' and '8x' as '1 node x 8 engines', the same replicas at other
     prices); a system named with its count ('2x M3 Max') is still taken as written."""
-    if getattr(gpu, "unified_memory", False):
+    if gpu.unified_memory:
         return [count for count in counts if count == 1]
     return list(counts)
 

@@ -111,8 +111,11 @@ def fit_answer(request: FitRequest, *, local_files: bool = False) -> FitAnswer:
     if kv_cache_of(request, answer) != request.kv_cache:  # 'auto': the engine's own choice
         answer = answer_with(kv_cache_of(request, answer))
     automatic = request.gpu_layers is None and not request.cpu_moe and request.concurrency == 1
-    splits = splits_layers(resolve_engine(answer.engine), as_system(request.system).gpu)
-    if not automatic or answer.detail.fits or not splits:
+    if (
+        not automatic
+        or answer.detail.fits
+        or not splits_layers(resolve_engine(answer.engine), as_system(request.system).gpu)
+    ):
         return answer
     plan = _most_layers_plan(request, reference, answer)
     return answer if plan is None else replace(answer, offload=plan)

@@ -14,7 +14,7 @@ from gpuatlas.catalog.prices import all_prices, check_provider
 from gpuatlas.catalog.systems import GpuSystem, resolve_system
 from gpuatlas.economics.serving_candidate import mean_output_problems
 from gpuatlas.errors import GpuAtlasError, InvalidRequestError
-from gpuatlas.performance.engine_specs import parse_engine_spec
+from gpuatlas.performance.engine_specs import engine_text_profile, parse_engine_spec
 from gpuatlas.performance.llm.host_memory import with_host_ram
 from gpuatlas.performance.platform_engines import side_engine
 from gpuatlas.performance.training.memory import METHODS
@@ -141,7 +141,7 @@ def with_pair_engine(options: ReportOptions, systems: list[GpuSystem]) -> Report
     llama.cpp (Metal, ROCm, SYCL, Vulkan): the native format is then llama.cpp's GGUF build."""
     if options.engine:
         return options
-    families = {side_engine(system.gpu).engine.split()[0] for system in systems}
+    families = {engine_text_profile(side_engine(system.gpu).engine).engine for system in systems}
     return replace(options, pair_engine="llama.cpp") if families == {"llama.cpp"} else options
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -232,6 +233,7 @@ def form_with_problems(kind: str, query: Mapping[str, str], problems: list[str])
     return {**data, "values": {**data["values"], **typed}, "problems": problems}
 
 
+@cache
 def input_limits(kind: str) -> dict[str, dict[str, str]]:
     """Each number field's HTML min/max from its request model's JSON schema (the limits the
     request or the answer layer checks), so a browser refuses what the server would: an
